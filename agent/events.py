@@ -1,0 +1,60 @@
+"""What the engine tells its listeners (the tray UI, the headless log, tests).
+
+Plain frozen values with no Qt in them: the UI turns each one into a Qt signal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+LinkState = Literal["connecting", "connected", "disconnected"]
+PortalHealth = Literal["ok", "login_failed", "locked", "down", "unknown"]
+
+
+@dataclass(frozen=True)
+class LinkChanged:
+    state: LinkState
+    relay: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PortalChangedState:
+    state: PortalHealth
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PauseChanged:
+    paused: bool
+
+
+@dataclass(frozen=True)
+class SlotsRefreshed:
+    at: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class RequestServed:
+    op: str
+    ok: bool
+    code: str = ""
+    duration_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class BookingRecorded:
+    """A journal row was written or changed (booked, failed, handed off)."""
+
+    key: str
+    status: str
+    patient_name: str
+    start: str
+    professional: str
+    error_code: str = ""
+
+
+Event = LinkChanged | PortalChangedState | PauseChanged | SlotsRefreshed | RequestServed | BookingRecorded

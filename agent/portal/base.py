@@ -1,0 +1,165 @@
+"""What every clinic web app driver implements, and the values and errors it speaks in.
+
+A driver may assume no more of a web app than: log in, read the agenda, create an
+appointment (ARCHITECTURE.md, "The agent inside"). Everything else lives above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A free cell of the agenda. ``id`` is stable: the driver maps it back to the same cell."""
+
+    id: str
+    start: datetime  # aware, in the clinic's time zone
+    end: datetime
+    professional: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "professional": self.professional,
+        }
+
+
+@dataclass(frozen=True)
+class Patient:
+    name: str
+    phone: str
+    document: str = ""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """An appointment the driver created (or found) in the web app."""
+
+    id: str
+    slot: Slot
+    patient: Patient
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "booking_id": self.id,
+            "slot_id": self.slot.id,
+            "start": self.slot.start.isoformat(),
+            "end": self.slot.end.isoformat(),
+            "professional": self.slot.professional,
+            "patient": {"name": self.patient.name, "phone": self.patient.phone},
+        }
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:  # never show the password, even in a traceback
+        return f"Credentials(user={self.user!r}, password=***)"
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """Which browser Playwright drives: an executable (Debian's chromium) or an installed channel."""
+
+    executable_path: str | None = None
+    channel: str | None = None  # "msedge" or "chrome" on a clinic PC
+    headless: bool = True
+
+
+class PortalError(Exception):
+    """Base of every driver error. ``screenshot`` names the picture taken at the failure, if any."""
+
+    code = "portal_down"
+
+    def __init__(self, message: str, *, screenshot: Path | None = None) -> None:
+        super().__init__(message)
+        self.screenshot = screenshot
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.screenshot is not None:
+            text += f" (screenshot: {self.screenshot})"
+        return text
+
+
+class LoginRejected(PortalError):
+    """The web app refused the user or password. Never retried by itself."""
+
+    code = "login_failed"
+
+
+class AccountLocked(PortalError):
+    """The web app locked the user after too many failures."""
+
+    code = "account_locked"
+
+
+class SlotTaken(PortalError):
+    """The slot is no longer free; nothing was written."""
+
+    code = "slot_taken"
+
+    def __init__(self, slot_id: str, message: str = "", *, screenshot: Path | None = None) -> None:
+        super().__init__(message or f"the slot {slot_id} is no longer free", screenshot=screenshot)
+        self.slot_id = slot_id
+
+
+class PortalUnavailable(PortalError):
+    """The web app did not answer, or answered with errors, after bounded retries."""
+
+    code = "portal_down"
+
+
+class PortalChanged(PortalError):
+    """A screen did not look as the driver expects: names the screen and the element."""
+
+    code = "portal_changed"
+
+    def __init__(self, screen: str, element: str, *, screenshot: Path | None = None) -> None:
+        super().__init__(f"the {screen} screen has no {element}", screenshot=screenshot)
+        self.screen = screen
+        self.element = element
+
+
+@runtime_checkable
+class PortalDriver(Protocol):
+    """One clinic web app. Calls are made one at a time (the engine serializes them)."""
+
+    async def start(self) -> None:
+        """Launch the browser (no login yet)."""
+
+    async def login(self) -> None:
+        """Log in now. Raises LoginRejected, AccountLocked or PortalUnavailable."""
+
+    async def free_slots(self, days: int, professional: str | None = None) -> list[Slot]:
+        """Free slots within ``days_window(days)``, sorted by start then professional."""
+
+    async def book(self, slot_id: str, patient: Patient, reference: str) -> Booking:
+        """Re-check the exact slot, create the appointment, confirm it exists.
+
+        ``reference`` (the idempotency key) is written into the appointment's note so the
+        appointment can be found again after a crash. Raises SlotTaken when not free.
+        """
+
+    async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
+        """The appointment at that slot carrying that reference, if the web app has one."""
+
+    async def close(self) -> None:
+        """Close the browser; safe to call twice."""
+
+
+def days_window(days: int, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """"N days": from now until midnight at the end of the N-th calendar day, today being day 1."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    local_now = now.astimezone(tz)
+    last_day: date = local_now.date() + timedelta(days=days)
+    return local_now, datetime.combine(last_day, time(0, 0), tzinfo=tz)

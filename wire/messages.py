@@ -1,0 +1,421 @@
+"""The agent <-> relay wire protocol: JSON text frames, as pure code with no I/O.
+
+Both sides import this module. The agent does not trust the relay, so every frame is
+validated field by field here; a frame that does not fit raises ``ProtocolError`` and is
+never acted upon. See ARCHITECTURE.md, "The wire protocol between agent and relay".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+MAX_FRAME_BYTES = 256 * 1024
+MAX_DAYS = 31
+MAX_TIMEOUT_S = 120.0
+
+Op = Literal["slots", "book"]
+OPS: tuple[str, ...] = ("slots", "book")
+
+PortalState = Literal["ok", "login_failed", "locked", "down", "unknown"]
+PORTAL_STATES: tuple[str, ...] = ("ok", "login_failed", "locked", "down", "unknown")
+
+# Error codes an agent may answer with. A relay must treat an unknown code like "internal".
+ERROR_CODES: tuple[str, ...] = (
+    "slot_taken",
+    "paused",
+    "login_failed",
+    "account_locked",
+    "portal_down",
+    "portal_changed",
+    "bad_request",
+    "timeout",
+    "internal",
+)
+
+_ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
+_PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,40}$")
+
+
+class ProtocolError(ValueError):
+    """A frame that is not valid JSON or does not follow the wire protocol."""
+
+
+# ---------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WireSlot:
+    """A free slot as it crosses the wire: ISO 8601 times with the clinic's UTC offset."""
+
+    id: str
+    start: str
+    end: str
+    professional: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "start": self.start, "end": self.end, "professional": self.professional}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> WireSlot:
+        if not isinstance(obj, dict):
+            raise ProtocolError("a slot must be an object")
+        slot = cls(
+            id=_identifier(obj.get("id"), "slot.id"),
+            start=_iso_time(obj.get("start"), "slot.start"),
+            end=_iso_time(obj.get("end"), "slot.end"),
+            professional=_text(obj.get("professional"), "slot.professional", 120),
+        )
+        if datetime.fromisoformat(slot.end) <= datetime.fromisoformat(slot.start):
+            raise ProtocolError("slot.end must be after slot.start")
+        return slot
+
+    def start_dt(self) -> datetime:
+        return datetime.fromisoformat(self.start)
+
+    def end_dt(self) -> datetime:
+        return datetime.fromisoformat(self.end)
+
+
+@dataclass(frozen=True)
+class WirePatient:
+    name: str
+    phone: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "phone": self.phone}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> WirePatient:
+        if not isinstance(obj, dict):
+            raise ProtocolError("patient must be an object")
+        phone = obj.get("phone")
+        if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()):
+            raise ProtocolError("patient.phone must be a phone number")
+        return cls(name=_text(obj.get("name"), "patient.name", 120), phone=phone.strip())
+
+
+@dataclass(frozen=True)
+class SlotsArgs:
+    days: int = 14
+    professional: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"days": self.days, "professional": self.professional}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> SlotsArgs:
+        if not isinstance(obj, dict):
+            raise ProtocolError("args must be an object")
+        days = obj.get("days", 14)
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+            raise ProtocolError(f"args.days must be a whole number from 1 to {MAX_DAYS}")
+        professional = obj.get("professional")
+        if professional is not None:
+            professional = _text(professional, "args.professional", 120)
+        return cls(days=days, professional=professional)
+
+
+@dataclass(frozen=True)
+class BookArgs:
+    slot_id: str
+    patient: WirePatient
+    idempotency_key: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slot_id": self.slot_id,
+            "patient": self.patient.to_json(),
+            "idempotency_key": self.idempotency_key,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> BookArgs:
+        if not isinstance(obj, dict):
+            raise ProtocolError("args must be an object")
+        return cls(
+            slot_id=_identifier(obj.get("slot_id"), "args.slot_id"),
+            patient=WirePatient.from_json(obj.get("patient")),
+            idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
+        )
+
+
+@dataclass(frozen=True)
+class SlotsResult:
+    slots: tuple[WireSlot, ...]
+    age_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"slots": [s.to_json() for s in self.slots], "age_s": round(self.age_s, 3)}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> SlotsResult:
+        if not isinstance(obj, dict) or not isinstance(obj.get("slots"), list):
+            raise ProtocolError("result.slots must be a list")
+        return cls(
+            slots=tuple(WireSlot.from_json(s) for s in obj["slots"]),
+            age_s=_non_negative(obj.get("age_s", 0.0), "result.age_s"),
+        )
+
+
+@dataclass(frozen=True)
+class BookResult:
+    booking_id: str
+    start: str
+    end: str
+    professional: str
+    repeat: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "booking_id": self.booking_id,
+            "start": self.start,
+            "end": self.end,
+            "professional": self.professional,
+            "repeat": self.repeat,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> BookResult:
+        if not isinstance(obj, dict):
+            raise ProtocolError("result must be an object")
+        return cls(
+            booking_id=_identifier(obj.get("booking_id"), "result.booking_id"),
+            start=_iso_time(obj.get("start"), "result.start"),
+            end=_iso_time(obj.get("end"), "result.end"),
+            professional=_text(obj.get("professional"), "result.professional", 120),
+            repeat=bool(obj.get("repeat", False)),
+        )
+
+
+@dataclass(frozen=True)
+class WireError:
+    code: str
+    message: str
+    alternatives: tuple[WireSlot, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.alternatives:
+            out["alternatives"] = [s.to_json() for s in self.alternatives]
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any) -> WireError:
+        if not isinstance(obj, dict):
+            raise ProtocolError("error must be an object")
+        code = obj.get("code")
+        if not isinstance(code, str) or not code:
+            raise ProtocolError("error.code must be a string")
+        if code not in ERROR_CODES:
+            code = "internal"
+        message = obj.get("message", "")
+        if not isinstance(message, str):
+            raise ProtocolError("error.message must be a string")
+        alternatives = obj.get("alternatives", [])
+        if not isinstance(alternatives, list):
+            raise ProtocolError("error.alternatives must be a list")
+        return cls(
+            code=code,
+            message=message[:500],
+            alternatives=tuple(WireSlot.from_json(s) for s in alternatives),
+        )
+
+
+# ---------------------------------------------------------------------------
+# Frames
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """relay -> agent. ``timeout_s`` is relative: a clinic PC's clock may be minutes off."""
+
+    id: str
+    op: str
+    timeout_s: float
+    args: SlotsArgs | BookArgs
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "request",
+            "id": self.id,
+            "op": self.op,
+            "timeout_s": self.timeout_s,
+            "args": self.args.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class Response:
+    """agent -> relay: either ``result`` (ok) or ``error``."""
+
+    id: str
+    ok: bool
+    result: dict[str, Any] | None = None
+    error: WireError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "response", "id": self.id, "ok": self.ok}
+        if self.ok:
+            out["result"] = self.result or {}
+        else:
+            out["error"] = (self.error or WireError("internal", "")).to_json()
+        return out
+
+    def slots_result(self) -> SlotsResult:
+        return SlotsResult.from_json(self.result)
+
+    def book_result(self) -> BookResult:
+        return BookResult.from_json(self.result)
+
+
+@dataclass(frozen=True)
+class Status:
+    """agent -> relay, on connect and on every change."""
+
+    paused: bool
+    portal: str = "unknown"
+    version: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "status", "paused": self.paused, "portal": self.portal, "version": self.version, **self.extra}
+
+
+Frame = Request | Response | Status
+
+
+def slots_request(id: str, args: SlotsArgs, timeout_s: float) -> Request:
+    return Request(id=id, op="slots", timeout_s=timeout_s, args=args)
+
+
+def book_request(id: str, args: BookArgs, timeout_s: float) -> Request:
+    return Request(id=id, op="book", timeout_s=timeout_s, args=args)
+
+
+def ok_response(id: str, result: SlotsResult | BookResult) -> Response:
+    return Response(id=id, ok=True, result=result.to_json())
+
+
+def error_response(id: str, code: str, message: str, alternatives: tuple[WireSlot, ...] = ()) -> Response:
+    return Response(id=id, ok=False, error=WireError(code=code, message=message, alternatives=alternatives))
+
+
+def encode(frame: Frame) -> str:
+    return json.dumps(frame.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes) -> Frame:
+    """Parse and validate one frame. Raises ``ProtocolError`` for anything off."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_FRAME_BYTES:
+            raise ProtocolError("frame too large")
+        text = text.decode("utf-8", errors="strict")
+    if len(text) > MAX_FRAME_BYTES:
+        raise ProtocolError("frame too large")
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("a frame must be a JSON object")
+    kind = obj.get("type")
+    if kind == "request":
+        return _decode_request(obj)
+    if kind == "response":
+        return _decode_response(obj)
+    if kind == "status":
+        return _decode_status(obj)
+    raise ProtocolError(f"unknown frame type {kind!r}")
+
+
+def _decode_request(obj: dict[str, Any]) -> Request:
+    rid = _identifier(obj.get("id"), "id")
+    op = obj.get("op")
+    timeout_s = obj.get("timeout_s")
+    if isinstance(timeout_s, bool) or not isinstance(timeout_s, int | float):
+        raise ProtocolError("timeout_s must be a number")
+    if not math.isfinite(timeout_s) or not 0 < timeout_s <= MAX_TIMEOUT_S:
+        raise ProtocolError(f"timeout_s must be between 0 and {MAX_TIMEOUT_S:g}")
+    args_obj = obj.get("args", {})
+    args: SlotsArgs | BookArgs
+    if op == "slots":
+        args = SlotsArgs.from_json(args_obj)
+    elif op == "book":
+        args = BookArgs.from_json(args_obj)
+    else:
+        raise ProtocolError(f"unknown op {op!r}")
+    return Request(id=rid, op=op, timeout_s=float(timeout_s), args=args)
+
+
+def _decode_response(obj: dict[str, Any]) -> Response:
+    rid = _identifier(obj.get("id"), "id")
+    ok = obj.get("ok")
+    if not isinstance(ok, bool):
+        raise ProtocolError("ok must be true or false")
+    if ok:
+        result = obj.get("result")
+        if not isinstance(result, dict):
+            raise ProtocolError("result must be an object")
+        return Response(id=rid, ok=True, result=result)
+    return Response(id=rid, ok=False, error=WireError.from_json(obj.get("error")))
+
+
+def _decode_status(obj: dict[str, Any]) -> Status:
+    paused = obj.get("paused")
+    if not isinstance(paused, bool):
+        raise ProtocolError("status.paused must be true or false")
+    portal = obj.get("portal", "unknown")
+    if portal not in PORTAL_STATES:
+        portal = "unknown"
+    version = obj.get("version", "")
+    if not isinstance(version, str):
+        raise ProtocolError("status.version must be a string")
+    return Status(paused=paused, portal=portal, version=version[:40])
+
+
+# ---------------------------------------------------------------------------
+# Field checks
+# ---------------------------------------------------------------------------
+
+
+def _identifier(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not _ID_RE.match(value):
+        raise ProtocolError(f"{name} must be 1-200 characters of letters, digits and ._:@+-")
+    return value
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError(f"{name} must be a string")
+    value = value.strip()
+    if not value or len(value) > limit:
+        raise ProtocolError(f"{name} must be 1-{limit} characters")
+    if any(ord(c) < 32 for c in value):
+        raise ProtocolError(f"{name} must not hold control characters")
+    return value
+
+
+def _iso_time(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError(f"{name} must be an ISO 8601 time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ProtocolError(f"{name} must be an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ProtocolError(f"{name} must carry a UTC offset")
+    return value
+
+
+def _non_negative(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ProtocolError(f"{name} must be a non-negative number")
+    return float(value)
