@@ -1,0 +1,39 @@
+"""`cita-agent`: with no arguments the tray app; otherwise one of the commands below."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from agent import __version__
+
+# Each module in agent/commands/ has `register(subparsers)`, which adds its parser and sets `func`.
+COMMANDS = ("configure", "login", "check", "run", "status")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cita-agent",
+        description="Cita Bridge agent: books WhatsApp patients into the clinic's web app from this PC.",
+    )
+    parser.add_argument("--version", action="version", version=f"cita-agent {__version__}")
+    parser.add_argument("--home", help="keep configuration and data in this folder (or set CITA_AGENT_HOME)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"agent.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from agent.ui.app import run_tray_app
+
+        return run_tray_app(args)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
