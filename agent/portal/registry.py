@@ -17,7 +17,9 @@ def portal_kinds() -> list[str]:
     return sorted(DRIVERS)
 
 
-def create_driver(kind: str, url: str, credentials: Credentials, browser: BrowserChoice, work_dir: Path) -> PortalDriver:
+def create_driver(
+    kind: str, url: str, credentials: Credentials, browser: BrowserChoice, work_dir: Path
+) -> PortalDriver:
     """A driver, not started yet. ``work_dir`` holds its screenshots."""
     try:
         module_name, class_name = DRIVERS[kind].split(":")

@@ -1,0 +1,199 @@
+"""The booking journal: every booking request, written before the browser acts, and its outcome after.
+
+One SQLite file in the agent's data folder. A repeat of an idempotency key gets the first
+outcome back; rows left ``in_progress`` by a crash are reconciled on start by the engine
+(by looking the slot up in the web app, never by guessing). The UI reads the same file for
+its history, from its own thread: every call opens its own short-lived connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+IN_PROGRESS = "in_progress"
+BOOKED = "booked"
+FAILED = "failed"
+HANDOFF = "handoff"
+STATUSES = (IN_PROGRESS, BOOKED, FAILED, HANDOFF)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bookings (
+    key            TEXT PRIMARY KEY,
+    slot_id        TEXT NOT NULL,
+    start          TEXT NOT NULL DEFAULT '',
+    end_           TEXT NOT NULL DEFAULT '',
+    professional   TEXT NOT NULL DEFAULT '',
+    patient_name   TEXT NOT NULL,
+    patient_phone  TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    booking_id     TEXT NOT NULL DEFAULT '',
+    error_code     TEXT NOT NULL DEFAULT '',
+    error_message  TEXT NOT NULL DEFAULT '',
+    requested_at   TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bookings_requested_at ON bookings (requested_at);
+CREATE INDEX IF NOT EXISTS bookings_status ON bookings (status);
+"""
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    key: str
+    slot_id: str
+    start: str  # ISO 8601 with the clinic's offset, or "" when the slot was unknown
+    end: str
+    professional: str
+    patient_name: str
+    patient_phone: str
+    status: str
+    booking_id: str
+    error_code: str
+    error_message: str
+    requested_at: datetime  # UTC
+    updated_at: datetime
+
+    @property
+    def finished(self) -> bool:
+        return self.status != IN_PROGRESS
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BookingJournal:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10)
+        db.row_factory = sqlite3.Row
+        try:
+            with db:  # commits, or rolls back on an exception
+                db.execute("PRAGMA synchronous=FULL")
+                yield db
+        finally:
+            db.close()
+
+    # -- writes -----------------------------------------------------------
+
+    def begin(
+        self,
+        key: str,
+        slot_id: str,
+        patient_name: str,
+        patient_phone: str,
+        *,
+        start: str = "",
+        end: str = "",
+        professional: str = "",
+        now: datetime | None = None,
+    ) -> tuple[JournalEntry, bool]:
+        """Write the request before acting. Returns (entry, created): created False means a repeat of the key."""
+        stamp = (now or _now()).isoformat()
+        with self._write_lock, self._connect() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
+                " status, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, slot_id, start, end, professional, patient_name, patient_phone, IN_PROGRESS, stamp, stamp),
+            )
+            created = cursor.rowcount == 1
+            row = db.execute("SELECT * FROM bookings WHERE key = ?", (key,)).fetchone()
+        return _entry(row), created
+
+    def mark_booked(self, key: str, booking_id: str, start: str, end: str, professional: str) -> JournalEntry:
+        return self._update(
+            key, status=BOOKED, booking_id=booking_id, start=start, end_=end, professional=professional,
+            error_code="", error_message="",
+        )
+
+    def mark_failed(self, key: str, code: str, message: str) -> JournalEntry:
+        return self._update(key, status=FAILED, error_code=code, error_message=message[:500])
+
+    def record_handoff(
+        self, key: str, slot_id: str, patient_name: str, patient_phone: str, reason: str, *, start: str = "",
+        professional: str = "",
+    ) -> JournalEntry:
+        """A request the agent could not serve (paused, say): kept so the receptionist can follow up."""
+        entry, created = self.begin(
+            key, slot_id, patient_name, patient_phone, start=start, professional=professional
+        )
+        if not created and entry.finished:
+            return entry
+        return self._update(key, status=HANDOFF, error_code=reason, error_message="")
+
+    def _update(self, key: str, **columns: str) -> JournalEntry:
+        columns["updated_at"] = _now().isoformat()
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._write_lock, self._connect() as db:
+            db.execute(f"UPDATE bookings SET {assignments} WHERE key = ?", (*columns.values(), key))  # noqa: S608
+            row = db.execute("SELECT * FROM bookings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return _entry(row)
+
+    # -- reads ------------------------------------------------------------
+
+    def get(self, key: str) -> JournalEntry | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM bookings WHERE key = ?", (key,)).fetchone()
+        return _entry(row) if row else None
+
+    def in_progress(self) -> list[JournalEntry]:
+        return self._select("status = ?", (IN_PROGRESS,))
+
+    def since(self, since: datetime) -> list[JournalEntry]:
+        """Every request made since then, newest first."""
+        return self._select("requested_at >= ?", (since.astimezone(UTC).isoformat(),))
+
+    def recent(self, days: int = 30, now: datetime | None = None) -> list[JournalEntry]:
+        return self.since((now or _now()) - timedelta(days=days))
+
+    def problems(self, days: int = 30, now: datetime | None = None) -> list[JournalEntry]:
+        """Failed and handed-off requests: the patients a receptionist should write to."""
+        since = ((now or _now()) - timedelta(days=days)).astimezone(UTC).isoformat()
+        return self._select("requested_at >= ? AND status IN (?, ?)", (since, FAILED, HANDOFF))
+
+    def booked_today(self, now: datetime | None = None) -> list[JournalEntry]:
+        """Bookings made today (local day of this PC)."""
+        local_now = (now or _now()).astimezone()
+        midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return [e for e in self.since(midnight) if e.status == BOOKED]
+
+    def _select(self, where: str, params: tuple[object, ...]) -> list[JournalEntry]:
+        with self._connect() as db:
+            rows = db.execute(
+                f"SELECT * FROM bookings WHERE {where} ORDER BY requested_at DESC", params  # noqa: S608
+            ).fetchall()
+        return [_entry(r) for r in rows]
+
+
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    return JournalEntry(
+        key=row["key"],
+        slot_id=row["slot_id"],
+        start=row["start"],
+        end=row["end_"],
+        professional=row["professional"],
+        patient_name=row["patient_name"],
+        patient_phone=row["patient_phone"],
+        status=row["status"],
+        booking_id=row["booking_id"],
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+        requested_at=datetime.fromisoformat(row["requested_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )

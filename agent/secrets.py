@@ -1,0 +1,61 @@
+"""The agent's secrets, only in the OS keyring: the clinic web app's password and the relay's agent token.
+
+Any backend `keyring` selects works (Windows Credential Manager, macOS Keychain, SecretService,
+or the one named by PYTHON_KEYRING_BACKEND). Only small values go here (Windows caps a secret
+at 2,560 bytes): never a browser session.
+"""
+
+from __future__ import annotations
+
+import keyring
+import keyring.errors
+
+PORTAL_PASSWORD = "portal-password"
+RELAY_TOKEN = "relay-token"
+
+HOW_TO_FIX = (
+    "No secure password store (keyring) is available on this computer. "
+    "On Windows and macOS it is built in; on Linux install and unlock GNOME Keyring or KWallet "
+    "(for example `apt install gnome-keyring` and log in to a desktop session), "
+    "or choose a backend with the PYTHON_KEYRING_BACKEND environment variable."
+)
+
+
+class KeyringUnavailable(RuntimeError):
+    """The OS keyring cannot be used; the message says how to fix it."""
+
+
+class SecretStore:
+    """Reads and writes the agent's two secrets under one keyring service name."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def get(self, name: str) -> str | None:
+        try:
+            return keyring.get_password(self.service, name)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(f"{HOW_TO_FIX} ({type(exc).__name__})") from None
+
+    def set(self, name: str, value: str) -> None:
+        if not value:
+            raise ValueError(f"{name} must not be empty")
+        try:
+            keyring.set_password(self.service, name, value)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(f"{HOW_TO_FIX} ({type(exc).__name__})") from None
+
+    def delete(self, name: str) -> None:
+        try:
+            keyring.delete_password(self.service, name)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailable(f"{HOW_TO_FIX} ({type(exc).__name__})") from None
+
+    def has(self, name: str) -> bool:
+        return bool(self.get(name))
+
+    def backend_name(self) -> str:
+        backend = keyring.get_keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"

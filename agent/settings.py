@@ -1,0 +1,141 @@
+"""The agent's settings: a TOML file in the configuration folder. Never a secret (those live in the keyring)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import sys
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from agent.paths import AgentPaths
+from agent.portal.base import BrowserChoice
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work, with a message the clinic's IT person can act on."""
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    relay_url: str = ""  # one URL, or several separated by commas (tried in order)
+    portal_kind: str = "demo"
+    portal_url: str = ""
+    portal_user: str = ""
+    browser_path: str = ""
+    browser_channel: str = ""
+    language: str = ""  # "es", "en", or "" for the system's
+    refresh_minutes: float = 5.0
+    start_at_login: bool = False
+
+    @property
+    def relay_urls(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.relay_url.split(",") if u.strip())
+
+    def browser(self, headless: bool = True) -> BrowserChoice:
+        return BrowserChoice(
+            executable_path=self.browser_path or None,
+            channel=self.browser_channel or (None if self.browser_path else default_channel()),
+            headless=headless,
+        )
+
+    def missing(self) -> list[str]:
+        """What must still be configured before the agent can run."""
+        out = []
+        if not self.relay_urls:
+            out.append("relay URL")
+        if not self.portal_url:
+            out.append("clinic web app URL")
+        if not self.portal_user:
+            out.append("clinic web app user")
+        return out
+
+
+def default_channel() -> str | None:
+    """Where no executable is configured: Edge on Windows, Chrome on macOS; Linux uses chromium from PATH."""
+    if sys.platform == "win32":
+        return "msedge"
+    if sys.platform == "darwin":
+        return "chrome"
+    return None
+
+
+def default_browser_path() -> str:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
+
+
+def check_relay_url(url: str) -> str:
+    """wss:// always; ws:// only to a relay on this machine (loopback)."""
+    parts = urlsplit(url)
+    if parts.scheme == "wss" and parts.hostname:
+        return url
+    if parts.scheme == "ws" and parts.hostname and _is_loopback(parts.hostname):
+        return url
+    raise SettingsError(
+        f"the relay address {url!r} must start with wss:// (ws:// is allowed only for a relay on this computer)"
+    )
+
+
+def check_portal_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"the clinic web app address {url!r} must start with https:// (or http://)")
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate(settings: AgentSettings) -> AgentSettings:
+    for url in settings.relay_urls:
+        check_relay_url(url)
+    if settings.portal_url:
+        check_portal_url(settings.portal_url)
+    if settings.language not in ("", "es", "en"):
+        raise SettingsError("language must be es or en")
+    if not 0.1 <= settings.refresh_minutes <= 240:
+        raise SettingsError("refresh_minutes must be between 0.1 and 240")
+    return settings
+
+
+def load_settings(paths: AgentPaths) -> AgentSettings:
+    try:
+        raw = paths.config_file.read_bytes()
+    except FileNotFoundError:
+        return AgentSettings()
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{paths.config_file} is not valid TOML: {exc}") from None
+    known = {f.name for f in fields(AgentSettings)}
+    values = {k: v for k, v in data.items() if k in known}
+    try:
+        return replace(AgentSettings(), **values)
+    except TypeError as exc:
+        raise SettingsError(f"{paths.config_file}: {exc}") from None
+
+
+def save_settings(paths: AgentPaths, settings: AgentSettings) -> None:
+    validate(settings)
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    tmp = paths.config_file.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(asdict(settings)), encoding="utf-8")
+    os.replace(tmp, paths.config_file)
+
+
+def update_settings(paths: AgentPaths, **changes: Any) -> AgentSettings:
+    settings = replace(load_settings(paths), **changes)
+    save_settings(paths, settings)
+    return settings
+
