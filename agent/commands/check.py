@@ -1,10 +1,156 @@
-"""`cita-agent check` (not built yet)."""
+"""`cita-agent check`: can this PC read (and book in) the clinic's web app? For the IT person and scripts.
+
+    printf '%s\\n' "$PASSWORD" | cita-agent check --portal demo --url URL --user USER --password-stdin [--json]
+    ... --book SLOT_ID --patient-name NAME --patient-phone PHONE     (books, prints the booking as JSON)
+
+Exit status: 0 done; 2 bad usage; 3 login refused or user locked; 4 slot taken or booking refused;
+5 web app not answering; 6 web app changed (a screen did not match); 7 no usable browser.
+On failure, one line on standard error says why (and names the screenshot, if one was taken).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+import uuid
+from pathlib import Path
+
+from agent.portal.base import Credentials, Patient, PortalError, Slot
+
+EXIT_CODES = {
+    "login_failed": 3,
+    "account_locked": 3,
+    "slot_taken": 4,
+    "bad_request": 4,
+    "portal_down": 5,
+    "portal_changed": 6,
+    "browser_missing": 7,
+}
+REASONS = {
+    "login_failed": "el portal rechazó el usuario o la contraseña",
+    "account_locked": "el portal bloqueó el usuario",
+    "slot_taken": "ese horario ya no está libre",
+    "bad_request": "el portal rechazó los datos de la cita",
+    "portal_down": "el portal no responde",
+    "portal_changed": "el portal cambió y el agente no reconoce una pantalla",
+    "browser_missing": "no se pudo abrir el navegador",
+}
+DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+          "noviembre", "diciembre")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("check", help="(not built yet)")
-    parser.set_defaults(func=lambda args: print("not built yet") or 2)
+    from agent.portal.registry import portal_kinds
+
+    parser = sub.add_parser(
+        "check",
+        help="read the free slots from the clinic web app (or book one) and print them",
+        description="Log in to the clinic's web app with this PC's browser and print the free slots "
+        "of the next days; with --book, book one slot and print the booking as JSON.",
+        epilog="Exit status: 0 ok, 2 usage, 3 login refused/locked, 4 slot taken, 5 web app down, "
+        "6 web app changed, 7 no browser.",
+    )
+    parser.add_argument("--portal", choices=portal_kinds(), default="demo", help="which clinic web app (default: demo)")
+    parser.add_argument("--url", required=True, help="the web app's address, e.g. http://127.0.0.1:8600")
+    parser.add_argument("--user", required=True, help="the web app's user")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    parser.add_argument("--days", type=int, default=14, help="from now to the end of the N-th day (default 14)")
+    parser.add_argument("--professional", help="only this professional (name or key)")
+    parser.add_argument("--json", action="store_true", help="print a JSON array of {id, start, end, professional}")
+    parser.add_argument("--book", metavar="SLOT_ID", help="book this slot (needs --patient-name and --patient-phone)")
+    parser.add_argument("--patient-name", help="the patient's full name (with --book)")
+    parser.add_argument("--patient-phone", help="the patient's phone (with --book)")
+    browser = parser.add_mutually_exclusive_group()
+    browser.add_argument("--browser-path", help="a Chromium/Chrome/Edge executable (default: $CHROMIUM_PATH, chromium)")
+    browser.add_argument("--browser-channel", help="an installed browser: msedge or chrome")
+    parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step on standard error")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.days < 1:
+        return _fail("--days must be 1 or more", 2)
+    if args.book and not (args.patient_name and args.patient_phone):
+        return _fail("--book needs --patient-name and --patient-phone", 2)
+    if not args.book and (args.patient_name or args.patient_phone):
+        return _fail("--patient-name and --patient-phone go with --book", 2)
+    password = _read_password(args.password_stdin)
+    if not password:
+        return _fail("no password: give it on standard input with --password-stdin", 2)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return asyncio.run(_check(args, Credentials(args.user, password)))
+    except PortalError as error:
+        reason = REASONS.get(error.code, "falló")
+        return _fail(f"{reason} [{error.code}]: {error}", EXIT_CODES.get(error.code, 1))
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+async def _check(args: argparse.Namespace, credentials: Credentials) -> int:
+    from agent.portal.browser import choose_browser
+    from agent.portal.registry import create_driver
+
+    browser = choose_browser(args.browser_path, args.browser_channel, headless=not args.headed)
+    driver = create_driver(args.portal, args.url, credentials, browser, _data_dir(args))
+    try:
+        await driver.start()
+        if args.book:
+            reference = f"check-{uuid.uuid4().hex[:12]}"
+            booking = await driver.book(args.book, Patient(args.patient_name, args.patient_phone), reference)
+            print(json.dumps({**booking.to_json(), "reference": reference}, ensure_ascii=False, indent=2))
+            return 0
+        slots = await driver.free_slots(args.days, args.professional)
+    finally:
+        await driver.close()
+    if args.json:
+        print(json.dumps([slot.to_json() for slot in slots], ensure_ascii=False, indent=2))
+    else:
+        print(format_slots(slots, args.days))
+    return 0
+
+
+def format_slots(slots: list[Slot], days: int) -> str:
+    """The free slots as the clinic's IT person reads them: by day, then time."""
+    if not slots:
+        return f"No hay horas libres en los próximos {days} días."
+    lines, current = [], None
+    width = max(len(s.professional) for s in slots)
+    for slot in slots:
+        day = slot.start.date()
+        if day != current:
+            current = day
+            lines.append(f"{DAYS[day.weekday()]} {day.day} de {MONTHS[day.month - 1]}")
+        lines.append(f"  {slot.start:%H:%M}–{slot.end:%H:%M}  {slot.professional:<{width}}  {slot.id}")
+    zone = str(slots[0].start.tzinfo)
+    count = "1 hora libre" if len(slots) == 1 else f"{len(slots)} horas libres"
+    lines.append(f"{count} en los próximos {days} días (hora de {zone}).")
+    return "\n".join(lines)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if sys.stdin.isatty():
+        return getpass.getpass("Contraseña del portal: ")
+    return ""
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    """The driver's folder (failure screenshots go under it), as the agent itself uses it."""
+    from agent.paths import resolve_paths
+
+    return resolve_paths(getattr(args, "home", None)).portal_work_dir
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"cita-agent check: {message}", file=sys.stderr)
+    return code

@@ -1,10 +1,96 @@
-"""`cita-demo all` (not built yet)."""
+"""`cita-demo all`: the whole system on this machine, ending in the patient chat (what `make demo` runs).
+
+The stand-in clinic web app, the stand-in Kommo, the relay with a demo clinic and a headless agent
+all start on 127.0.0.1; the terminal becomes the patient's WhatsApp. Quitting the chat stops everything.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from demo.portal import DEFAULT_STAFF_PASSWORD, DEFAULT_STAFF_USER
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("all", help="(not built yet)")
-    parser.set_defaults(func=lambda args: print("not built yet") or 2)
+    parser = sub.add_parser("all", help="the whole system on this machine, ending in the patient chat")
+    parser.add_argument("--data", help="keep the demo's files in this folder (default: a temporary one)")
+    parser.add_argument("--relay-port", type=int, default=8700, help="the relay's port (default 8700; 0: any free one)")
+    parser.add_argument("--language", choices=("es", "en"), default="es", help="the bot's language")
+    parser.add_argument("--browser-path", default="", help="the Chromium the agent drives (default: chromium on PATH)")
+    parser.add_argument("--no-chat", action="store_true", help="start everything and wait (Ctrl-C stops)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from demo.commands import chat
+    from demo.system import DemoSystem, SystemConfig
+
+    keep = bool(args.data)
+    root = Path(args.data) if keep else Path(tempfile.mkdtemp(prefix="cita-demo-"))
+    config = SystemConfig(
+        root=root,
+        language=args.language,
+        portal_user=DEFAULT_STAFF_USER,
+        portal_password=DEFAULT_STAFF_PASSWORD,  # the stand-in's published demo account, not a secret
+        browser_path=args.browser_path,
+        relay_port=args.relay_port,
+    )
+    system = DemoSystem(config)
+    print("Starting Cita Bridge on this machine (portal, Kommo stand-in, relay, agent)...", flush=True)
+    try:
+        system.start()
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        print(f"The demo could not start: {exc}\nLogs: {root}", file=sys.stderr)
+        system.stop()
+        return 1
+    try:
+        print(
+            "\n".join(
+                [
+                    "",
+                    f"  Clinic web app (stand-in): {system.portal_url}/   user {DEFAULT_STAFF_USER} / "
+                    f"password {DEFAULT_STAFF_PASSWORD}",
+                    f"  Relay:                     {system.relay_url}/healthz",
+                    f"  Agent logs:                {system.agent_home / 'logs'}",
+                    "",
+                    "  You are the patient now. Tap a button by typing its number, or write (e.g. 'mañana', '10:30').",
+                    "  Type 'salir' to quit; everything stops.",
+                    "",
+                ]
+            ),
+            flush=True,
+        )
+        if args.no_chat:
+            _wait_forever()
+            return 0
+        chat_args = argparse.Namespace(
+            relay=system.relay_url, clinic=config.clinic, kommo=system.kommo_url, subdomain=config.subdomain,
+            lead_id=None, name="Ana Pérez", phone="+56 9 1234 5678", timeout=40.0, language=args.language,
+        )
+        code = chat.run(chat_args)
+        booked = [a for a in system.admin.appointments() if a.get("created_by") == config.portal_user]
+        for appointment in booked[-3:]:
+            print(f"  In the clinic web app now: {appointment.get('start')} {appointment.get('professional')} — "
+                  f"{appointment.get('patient_name')} (by {appointment.get('created_by')})")
+        return code
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("Stopping everything...", flush=True)
+        system.stop()
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_forever() -> None:
+    import time
+
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,276 @@
+"""Booking a slot through the journal, so that no request is lost and none is carried out twice.
+
+The request is written with its idempotency key before the browser acts, and its outcome
+after. A repeat of the key gets the first outcome back (``repeat``), waiting for it when the
+first attempt is still under way. When the outcome is unknown (the agent was killed mid-booking,
+or the web app stopped answering after the form was sent) the row stays ``in_progress`` and is
+reconciled by looking the appointment up in the web app: never by guessing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from agent.events import BookingRecorded, Event
+from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry
+from agent.portal.base import AccountLocked, Booking, LoginRejected, Patient, PortalError, Slot, SlotTaken
+from agent.portal_session import PortalNotReady, PortalSession, Priority
+from agent.slot_cache import SlotCache
+from wire.messages import ERROR_CODES, BookArgs, BookResult, WireError, WireSlot
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_AFTER_INTERRUPTION = "not found in the clinic web app after an interrupted attempt"
+RECONCILE_RETRY_FIRST_S = 30.0
+RECONCILE_RETRY_MAX_S = 600.0
+
+
+@dataclass(frozen=True)
+class BookOutcome:
+    result: BookResult | None = None
+    error: WireError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+class BookingDesk:
+    def __init__(
+        self,
+        journal: BookingJournal,
+        portal: PortalSession,
+        cache: SlotCache,
+        *,
+        emit: Callable[[Event], None],
+        is_paused: Callable[[], bool],
+    ) -> None:
+        self.journal = journal
+        self._portal = portal
+        self._cache = cache
+        self._emit = emit
+        self._is_paused = is_paused
+        # key -> the final journal entry, for repeats arriving while the outcome is not known yet
+        self._outcomes: dict[str, asyncio.Future[JournalEntry]] = {}
+        self._attempts: set[asyncio.Task[JournalEntry | None]] = set()
+        self._unreconciled: set[str] = set()
+        self._reconcile_wake = asyncio.Event()
+
+    # -- a booking request ------------------------------------------------------
+
+    async def book(self, args: BookArgs) -> BookOutcome:
+        key = args.idempotency_key
+        pending = self._outcomes.get(key)
+        if pending is not None:
+            return self._outcome(await asyncio.shield(pending), repeat=True)
+
+        entry = self.journal.get(key)
+        if entry is not None:
+            return await self._repeat(entry)
+
+        slot = self._cache.find(args.slot_id)
+        blocked = self._portal.blocked
+        reason = "paused" if self._is_paused() else (blocked.code if blocked is not None else "")
+        if reason:
+            # Not served, but kept: the receptionist follows up with this patient.
+            entry = self.journal.record_handoff(
+                key, args.slot_id, args.patient.name, args.patient.phone, reason,
+                start=slot.start.isoformat() if slot else "", professional=slot.professional if slot else "",
+            )
+            self._record(entry)
+            return self._outcome(entry, repeat=False)
+
+        entry, created = self.journal.begin(
+            key, args.slot_id, args.patient.name, args.patient.phone,
+            start=slot.start.isoformat() if slot else "",
+            end=slot.end.isoformat() if slot else "",
+            professional=slot.professional if slot else "",
+        )
+        if not created:  # another request with this key got there between the two lines above
+            return await self._repeat(entry)
+        self._outcomes[key] = asyncio.get_running_loop().create_future()
+        self._record(entry)
+        log.info("Booking %s for %s (key %s)", args.slot_id, args.patient.name, key)
+        attempt = asyncio.get_running_loop().create_task(
+            self._carry_out(entry, Patient(args.patient.name, args.patient.phone)), name=f"book:{key}"
+        )
+        self._attempts.add(attempt)
+        attempt.add_done_callback(self._attempts.discard)
+        # Shielded: a request that runs out of time stops waiting, but a booking under way is never cut short.
+        final = await asyncio.shield(attempt)
+        if final is None:
+            return BookOutcome(error=WireError(
+                "portal_down", "the clinic web app did not confirm the booking; it is being checked",
+            ))
+        return self._outcome(final, repeat=False, near=slot)
+
+    async def _repeat(self, entry: JournalEntry) -> BookOutcome:
+        if entry.finished:
+            return self._outcome(entry, repeat=True)
+        # In progress with nobody here carrying it out: left by a crash, not reconciled yet.
+        waiting = self._await_reconciliation(entry.key)
+        self._reconcile_wake.set()
+        final = await asyncio.shield(waiting)
+        return self._outcome(final, repeat=True)
+
+    async def _carry_out(self, entry: JournalEntry, patient: Patient) -> JournalEntry | None:
+        key, slot_id = entry.key, entry.slot_id
+        try:
+            booking = await self._portal.call(
+                Priority.BOOKING, "book an appointment", lambda d: d.book(slot_id, patient, reference=key)
+            )
+        except SlotTaken as exc:
+            final = self.journal.mark_failed(key, "slot_taken", str(exc))
+            taken = _slot_of(entry)
+            self._cache.forget(slot_id)
+            if taken is not None:
+                self._cache.refresh_day_soon(taken.start.date())
+            log.info("The slot %s was taken meanwhile (key %s)", slot_id, key)
+        except (LoginRejected, AccountLocked, PortalNotReady) as exc:
+            # Refused before the browser acted: certainly nothing was written.
+            final = self.journal.mark_failed(key, exc.code, str(exc))
+        except PortalError as exc:
+            # The form may or may not have been saved: look, do not guess.
+            log.warning("The booking %s ended without a clear answer (%s); checking the agenda", key, exc)
+            final = await self._look_up(entry)
+            if final is None:
+                self._await_reconciliation(key)
+                self._reconcile_wake.set()
+                return None
+        else:
+            final = self._mark_booked(key, booking)
+        self._settle(final)
+        return final
+
+    def _mark_booked(self, key: str, booking: Booking) -> JournalEntry:
+        final = self.journal.mark_booked(
+            key, booking.id, booking.slot.start.isoformat(), booking.slot.end.isoformat(), booking.slot.professional
+        )
+        self._cache.forget(booking.slot.id, booking.slot)
+        self._cache.refresh_day_soon(booking.slot.start.date())
+        log.info("Booked %s at %s with %s (key %s)", booking.id, final.start, final.professional, key)
+        return final
+
+    # -- reconciliation -------------------------------------------------------------
+
+    def claim_interrupted(self) -> list[JournalEntry]:
+        """Rows left in progress by a previous run: repeats of their keys wait for reconciliation."""
+        entries = [e for e in self.journal.in_progress() if e.key not in self._outcomes]
+        for entry in entries:
+            self._await_reconciliation(entry.key)
+        if entries:
+            log.info("%d booking(s) were interrupted last time; checking them in the web app", len(entries))
+        return entries
+
+    async def reconcile_forever(self) -> None:
+        """Settle every interrupted booking, retrying with backoff while the web app cannot be read."""
+        delay = RECONCILE_RETRY_FIRST_S
+        while True:
+            for key in sorted(self._unreconciled):
+                entry = self.journal.get(key)
+                if entry is None:
+                    self._unreconciled.discard(key)
+                    continue
+                final = entry if entry.finished else await self._look_up(entry)
+                if final is not None:
+                    self._settle(final)
+            self._reconcile_wake.clear()
+            if not self._unreconciled:
+                delay = RECONCILE_RETRY_FIRST_S
+                await self._reconcile_wake.wait()
+                continue
+            try:
+                await asyncio.wait_for(self._reconcile_wake.wait(), timeout=delay)
+            except TimeoutError:
+                delay = min(RECONCILE_RETRY_MAX_S, delay * 2)
+
+    def retry_reconciliation(self) -> None:
+        """Try the interrupted bookings again now (the web app is back, or the password was fixed)."""
+        if self._unreconciled:
+            self._reconcile_wake.set()
+
+    @property
+    def unreconciled(self) -> frozenset[str]:
+        return frozenset(self._unreconciled)
+
+    async def _look_up(self, entry: JournalEntry) -> JournalEntry | None:
+        """Booked or failed from what the web app shows; None when it cannot be read now."""
+        try:
+            found = await self._portal.call(
+                Priority.BOOKING, "check an interrupted booking", lambda d: d.find_booking(entry.slot_id, entry.key)
+            )
+        except PortalError as exc:
+            log.warning("Cannot check the interrupted booking %s yet: %s", entry.key, exc)
+            return None
+        if found is not None:
+            return self._mark_booked(entry.key, found)
+        log.info("The interrupted booking %s is not in the web app: recorded as failed", entry.key)
+        return self.journal.mark_failed(entry.key, "internal", NOT_FOUND_AFTER_INTERRUPTION)
+
+    def _await_reconciliation(self, key: str) -> asyncio.Future[JournalEntry]:
+        self._unreconciled.add(key)
+        future = self._outcomes.get(key)
+        if future is None:
+            future = self._outcomes[key] = asyncio.get_running_loop().create_future()
+        return future
+
+    def _settle(self, final: JournalEntry) -> None:
+        self._unreconciled.discard(final.key)
+        future = self._outcomes.pop(final.key, None)
+        if future is not None and not future.done():
+            future.set_result(final)
+        self._record(final)
+
+    # -- shutdown -------------------------------------------------------------------
+
+    async def finish_attempts(self, grace_s: float) -> bool:
+        """Let bookings under way finish (at most ``grace_s``). False if some had to be left in progress."""
+        attempts = list(self._attempts)
+        if not attempts:
+            return True
+        _, unfinished = await asyncio.wait(attempts, timeout=grace_s)
+        for attempt in unfinished:
+            attempt.cancel()
+        return not unfinished
+
+    # -- answers ----------------------------------------------------------------------
+
+    def _outcome(self, entry: JournalEntry, *, repeat: bool, near: Slot | None = None) -> BookOutcome:
+        if entry.status == BOOKED:
+            return BookOutcome(result=BookResult(entry.booking_id, entry.start, entry.end, entry.professional, repeat))
+        code = entry.error_code if entry.error_code in ERROR_CODES else "internal"
+        if entry.status == HANDOFF:
+            return BookOutcome(error=WireError(code, _HANDOFF_MESSAGES.get(code, "not served; handed to the clinic")))
+        alternatives: tuple[WireSlot, ...] = ()
+        if entry.status == FAILED and code == "slot_taken":
+            near = near or _slot_of(entry)
+            alternatives = tuple(WireSlot(**s.to_json()) for s in self._cache.alternatives(near, entry.slot_id))
+        return BookOutcome(error=WireError(code, entry.error_message or code, alternatives))
+
+    def _record(self, entry: JournalEntry) -> None:
+        self._emit(BookingRecorded(
+            key=entry.key, status=entry.status, patient_name=entry.patient_name, start=entry.start,
+            professional=entry.professional, error_code=entry.error_code,
+        ))
+
+
+_HANDOFF_MESSAGES = {
+    "paused": "the clinic paused automatic booking; the request was kept for the receptionist",
+    "login_failed": "the clinic web app refused the agent's password; the request was kept for the receptionist",
+    "account_locked": "the clinic web app locked the agent's user; the request was kept for the receptionist",
+}
+
+
+def _slot_of(entry: JournalEntry) -> Slot | None:
+    """The slot as the journal remembers it, when it knew it."""
+    if not (entry.start and entry.end):
+        return None
+    try:
+        return Slot(entry.slot_id, datetime.fromisoformat(entry.start), datetime.fromisoformat(entry.end),
+                    entry.professional)
+    except ValueError:
+        return None

@@ -1,0 +1,334 @@
+"""The agent's asyncio core: the relay link, the browser, the slot cache and the booking journal.
+
+No Qt here. The tray UI runs an Engine in a worker thread with its own event loop and listens
+to its events; ``cita-agent run --headless`` runs the same Engine as a service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from agent import __version__
+from agent.booking import BookingDesk
+from agent.events import Event, LinkChanged, PauseChanged, PortalChangedState, SlotsRefreshed
+from agent.journal import BookingJournal
+from agent.link import RelayLink, SleepWatch
+from agent.paths import AgentPaths
+from agent.portal.base import Credentials, LoginRejected, PortalDriver, Slot
+from agent.portal.registry import create_driver
+from agent.portal_session import PortalNotReady, PortalSession, Priority
+from agent.requests import RequestHandler
+from agent.runtime_state import RuntimeState, load_state, save_state
+from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
+from agent.settings import AgentSettings, validate
+from agent.slot_cache import SlotCache
+from wire.messages import PORTAL_STATES, Status, encode
+
+log = logging.getLogger(__name__)
+
+CREDENTIALS_CHECK_S = 15.0  # while the web app refuses our login, how often to look for a new password
+STOP_GRACE_S = 20.0  # how long a booking under way may take to finish when the agent stops
+_PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
+
+
+@dataclass(frozen=True)
+class EngineSnapshot:
+    link: str  # connecting | connected | disconnected
+    relay: str
+    portal: str  # ok | login_failed | locked | down | unknown
+    portal_detail: str
+    paused: bool
+    last_refresh: datetime | None
+    slot_count: int
+    version: str
+    link_detail: str = ""
+    interrupted_bookings: int = 0  # waiting to be checked in the web app
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    def __init__(
+        self,
+        paths: AgentPaths,
+        settings: AgentSettings,
+        secrets: SecretStore,
+        *,
+        driver_factory: Callable[[], PortalDriver] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        link: RelayLink | None = None,
+    ) -> None:
+        self.paths = paths.ensure()
+        self.settings = validate(settings)
+        self.secrets = secrets
+        self._clock = clock or _utc_now
+        self._driver_factory = driver_factory
+        self._listeners: list[Callable[[Event], None]] = []
+        self._password_fingerprint: str | None = None
+
+        self.journal = BookingJournal(paths.journal_file)
+        self._paused = load_state(paths.state_file).paused
+        self.portal = PortalSession(self._make_driver, on_health=self._portal_changed)
+        self.cache = SlotCache(
+            self._read_slots,
+            interval_s=settings.refresh_minutes * 60,
+            clock=self._clock,
+            on_refreshed=self._slots_refreshed,
+        )
+        self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused)
+        self.requests = RequestHandler(self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit)
+        self.link = link or RelayLink(
+            settings.relay_urls,
+            token=self._relay_token,
+            handle_frame=self.requests.handle_text,
+            status_frame=self._status_frame,
+            on_state=self._link_changed,
+            user_agent=f"cita-agent/{__version__}",
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._stopped = asyncio.Event()
+
+    # -- the contract with the UI and the headless runner --------------------------------
+
+    async def run(self) -> None:
+        """Until ``stop``: reconcile interrupted bookings, refresh the slots, keep the relay link up."""
+        if self._loop is not None:
+            raise RuntimeError("this engine is already running")
+        self._loop = asyncio.get_running_loop()
+        log.info(
+            "Cita Bridge agent %s starting: relay %s, clinic web app %s (%s, user %s)%s",
+            __version__, ", ".join(self.link.urls) or "(none)", self.settings.portal_url or "(none)",
+            self.settings.portal_kind, self.settings.portal_user or "(none)", ", paused" if self._paused else "",
+        )
+        self._save_state()
+        self.cache.suspend("paused", self._paused)
+        self.desk.claim_interrupted()
+        for name, job in (
+            ("reconcile", self.desk.reconcile_forever()),
+            ("slot-cache", self.cache.run()),
+            ("relay-link", self.link.run()),
+            ("sleep-watch", SleepWatch(self.nudge).run()),
+            ("credentials-watch", self._watch_credentials()),
+        ):
+            self._tasks.append(self._loop.create_task(self._guarded(name, job), name=name))
+        try:
+            await self._stopped.wait()
+        finally:
+            if not self._stopped.is_set():  # cancelled from outside (Ctrl-C in asyncio.run): still close cleanly
+                await asyncio.shield(self.stop())
+
+    async def stop(self) -> None:
+        """Close the link, let a booking under way finish, close the browser; idempotent."""
+        if self._stopping:
+            await self._stopped.wait()
+            return
+        self._stopping = True
+        log.info("Stopping the agent")
+        try:
+            await self.link.stop()
+            finished = await self.desk.finish_attempts(grace_s=STOP_GRACE_S)
+            if not finished:
+                log.warning("A booking was still under way at shutdown; it will be checked on the next start")
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self.link.cancel_answers()
+            await self.cache.stop()
+            try:
+                await asyncio.wait_for(self.portal.close(), timeout=15)
+            except TimeoutError:
+                await self.portal.close_now()
+            self._save_state(final=True)
+            log.info("The agent stopped")
+        finally:
+            self._stopped.set()
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """``listener(event)`` is called on the engine's loop thread. Returns the function that unsubscribes."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def is_paused(self) -> bool:
+        return self._paused
+
+    async def set_paused(self, paused: bool) -> None:
+        if paused == self._paused:
+            return
+        self._paused = paused
+        log.info("Automatic booking %s by the clinic", "paused" if paused else "resumed")
+        self._save_state()
+        self.cache.suspend("paused", paused)
+        self.link.status_changed()
+        self._emit(PauseChanged(paused))
+
+    async def refresh_now(self) -> None:
+        await self.cache.refresh_now()
+
+    def nudge(self) -> None:
+        """The network changed or the computer woke up: reconnect and re-check now. Safe from any thread."""
+        self.link.nudge()
+        loop = self._loop
+        if loop is not None:
+            loop.call_soon_threadsafe(self.cache.poke)
+
+    def snapshot(self) -> EngineSnapshot:
+        return EngineSnapshot(
+            link=self.link.state,
+            relay=self.link.url,
+            portal=self.portal.health,
+            portal_detail=self.portal.detail,
+            paused=self._paused,
+            last_refresh=self.cache.last_refresh,
+            slot_count=self.cache.slot_count,
+            version=__version__,
+            link_detail=self.link.detail,
+            interrupted_bookings=len(self.desk.unreconciled),
+        )
+
+    async def reload_settings(self, settings: AgentSettings) -> None:
+        """After the settings were saved: reconnect and log in again as needed."""
+        validate(settings)
+        old, self.settings = self.settings, settings
+        if old.relay_urls != settings.relay_urls:
+            log.info("The relay address changed: reconnecting")
+            await self.link.set_urls(settings.relay_urls)
+        if old.refresh_minutes != settings.refresh_minutes:
+            self.cache.set_interval(settings.refresh_minutes * 60)
+        portal_changed = any(getattr(old, f) != getattr(settings, f) for f in _PORTAL_FIELDS)
+        password_changed = await asyncio.to_thread(self._current_fingerprint) != self._password_fingerprint
+        if portal_changed or password_changed:
+            log.info("The clinic web app settings or password changed: logging in again")
+            await self._fresh_login()
+
+    # -- wiring -----------------------------------------------------------------------
+
+    def _make_driver(self) -> PortalDriver:
+        self._password_fingerprint = self._current_fingerprint()
+        if self._driver_factory is not None:
+            return self._driver_factory()
+        settings = self.settings
+        if not settings.portal_url or not settings.portal_user:
+            raise PortalNotReady("the clinic web app is not configured (cita-agent configure)")
+        try:
+            password = self.secrets.get(PORTAL_PASSWORD)
+        except KeyringUnavailable as exc:
+            raise PortalNotReady(str(exc)) from None
+        if not password:
+            raise LoginRejected("no password is stored for the clinic web app (cita-agent login)")
+        return create_driver(
+            settings.portal_kind,
+            settings.portal_url,
+            Credentials(settings.portal_user, password),
+            settings.browser(headless=True),
+            self.paths.portal_work_dir,
+        )
+
+    def _current_fingerprint(self) -> str | None:
+        """A digest of the stored password, to notice it changed without keeping it around."""
+        try:
+            password = self.secrets.get(PORTAL_PASSWORD)
+        except KeyringUnavailable:
+            return None
+        return hashlib.sha256(password.encode()).hexdigest() if password else None
+
+    def _relay_token(self) -> str | None:
+        return self.secrets.get(RELAY_TOKEN)
+
+    async def _read_slots(self, days: int, priority: Priority) -> list[Slot]:
+        return await self.portal.call(priority, "read the free slots", lambda d: d.free_slots(days))
+
+    async def _fresh_login(self) -> None:
+        await self.portal.reset()
+        self.cache.suspend("login", False)
+        self.cache.poke()
+        self.desk.retry_reconciliation()
+
+    async def _watch_credentials(self) -> None:
+        """While the web app refuses our login, watch the keyring: a new password (cita-agent login) is tried once."""
+        while True:
+            await asyncio.sleep(CREDENTIALS_CHECK_S)
+            if self.portal.blocked is None:
+                continue
+            current = await asyncio.to_thread(self._current_fingerprint)
+            if current is not None and current != self._password_fingerprint:
+                log.info("A new password for the clinic web app was stored: trying it")
+                await self._fresh_login()
+
+    async def _guarded(self, name: str, job: Coroutine[Any, Any, None]) -> None:
+        try:
+            await job
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("The agent's %s task failed; stopping the agent", name)
+            self._loop.create_task(self.stop())  # type: ignore[union-attr]
+
+    # -- state changes -> events, state file, relay status ---------------------------------
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("An event listener failed on %s", type(event).__name__)
+
+    def _portal_changed(self, state: str, detail: str) -> None:
+        if state in ("login_failed", "locked"):
+            self.cache.suspend("login", True)
+        elif state == "ok":
+            self.desk.retry_reconciliation()
+        self._save_state()
+        self.link.status_changed()
+        self._emit(PortalChangedState(state, detail))  # type: ignore[arg-type]
+
+    def _link_changed(self, state: str, relay: str, detail: str) -> None:
+        self._save_state()
+        self._emit(LinkChanged(state, relay, detail))  # type: ignore[arg-type]
+
+    def _slots_refreshed(self, at: datetime, count: int) -> None:
+        self._save_state()
+        self._emit(SlotsRefreshed(at, count))
+
+    def _status_frame(self) -> str:
+        portal = self.portal.health if self.portal.health in PORTAL_STATES else "unknown"
+        return encode(Status(paused=self._paused, portal=portal, version=__version__))
+
+    def _save_state(self, *, final: bool = False) -> None:
+        last = self.cache.last_refresh
+        state = RuntimeState(
+            paused=self._paused,
+            link="disconnected" if final else self.link.state,
+            relay=self.link.url,
+            portal=self.portal.health,
+            portal_detail=self.portal.detail,
+            last_refresh=last.isoformat() if last else "",
+            updated_at=datetime.now(UTC).isoformat(),
+            pid=0 if final else os.getpid(),
+        )
+        try:
+            save_state(self.paths.state_file, state)
+        except OSError as exc:
+            log.warning("Cannot write %s: %s", self.paths.state_file, exc)
+
+
+def last_known_state(paths: AgentPaths) -> RuntimeState:
+    """For ``cita-agent status``: what the last run wrote."""
+    return load_state(paths.state_file)
+

@@ -1,0 +1,164 @@
+"""The stand-in portal's screens, one class each, read the way a receptionist reads them.
+
+Locators go by role and label; a screen that does not look as expected raises PortalChanged naming
+the screen and the element. No sleeps: Playwright waits for elements, and we wait for outcomes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page
+
+from agent.portal.base import Patient, PortalChanged
+
+
+async def require(locator: Locator, screen: str, element: str, timeout_ms: float) -> Locator:
+    """The locator once visible, else PortalChanged(screen, element)."""
+    try:
+        await locator.wait_for(state="visible", timeout=timeout_ms)
+    except PlaywrightError:  # a timeout, or more than one match: either way the screen is not what we know
+        raise PortalChanged(screen, element) from None
+    return locator
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    signed_in: bool
+    message: str = ""  # the notice the page shows, when it shows one
+    status: int = 0  # HTTP status of the page shown after submitting
+
+
+class LoginScreen:
+    name = "login"
+
+    def __init__(self, page: Page, timeout_ms: float) -> None:
+        self.page = page
+        self.timeout_ms = timeout_ms
+        self.user = page.get_by_label("Usuario", exact=True)
+        self.password = page.get_by_label("Contraseña", exact=True)
+        self.submit = page.get_by_role("button", name="Ingresar")
+        self.notice = page.get_by_role("alert")
+
+    async def ensure_shown(self) -> None:
+        await require(self.user, self.name, 'field "Usuario"', self.timeout_ms)
+        await require(self.password, self.name, 'field "Contraseña"', self.timeout_ms)
+        await require(self.submit, self.name, 'button "Ingresar"', self.timeout_ms)
+
+    async def sign_in(self, user: str, password: str) -> LoginOutcome:
+        """Fill the form and submit it; reads where the web app took us."""
+        await self.ensure_shown()
+        await self.user.fill(user)
+        await self.password.fill(password)
+        try:
+            async with self.page.expect_navigation(wait_until="domcontentloaded", timeout=self.timeout_ms) as nav:
+                await self.submit.click()
+            response = await nav.value
+        finally:
+            # If the page is still the form (no navigation), the password must not stay in it.
+            if not self.page.is_closed() and await self.password.count():
+                await self.password.fill("")
+        status = response.status if response else 0
+        if self.page.url.split("?")[0].endswith("/agenda") and status < 400:
+            return LoginOutcome(True, status=status)
+        message = ""
+        if await self.notice.count():
+            message = " ".join((await self.notice.first.inner_text()).split())
+        return LoginOutcome(False, message, status)
+
+
+class AgendaScreen:
+    name = "agenda"
+
+    def __init__(self, page: Page, timeout_ms: float) -> None:
+        self.page = page
+        self.timeout_ms = timeout_ms
+        self.professional = page.get_by_label("Profesional", exact=True)
+        self.previous_week = page.get_by_role("button", name="Semana anterior")
+        self.next_week = page.get_by_role("button", name="Semana siguiente")
+        self.calendar = page.get_by_role("region", name="Agenda semanal")
+        self.banner = page.locator("#aviso").get_by_text("No se pudo cargar la agenda")
+        self.toasts = page.get_by_role("status")
+
+    async def ensure_shown(self) -> None:
+        await require(self.professional, self.name, 'selector "Profesional"', self.timeout_ms)
+        await require(self.next_week, self.name, 'button "Semana siguiente"', self.timeout_ms)
+        await require(self.calendar, self.name, 'calendar "Agenda semanal"', self.timeout_ms)
+
+    def week(self, professional_key: str, monday: date) -> Locator:
+        """The calendar once it shows that professional's week."""
+        return self.page.locator(
+            f'section[aria-label="Agenda semanal"][data-profesional="{professional_key}"][data-semana="{monday}"]'
+        )
+
+    async def wait_for_week(self, professional_key: str, monday: date) -> bool:
+        """True once the week is drawn; False when the page says it could not load it (try again)."""
+        drawn = self.week(professional_key, monday)
+        try:
+            await drawn.or_(self.banner).first.wait_for(state="visible", timeout=self.timeout_ms)
+        except PlaywrightError:
+            raise PortalChanged(self.name, f"week of {monday} for {professional_key}") from None
+        return await drawn.count() > 0
+
+    def cell(self, local_start: datetime) -> Locator:
+        return self.calendar.locator(f'button[data-inicio="{local_start:%Y-%m-%dT%H:%M}"]')
+
+    async def cell_is_free(self, cell: Locator) -> bool:
+        label = await cell.get_attribute("aria-label") or ""
+        return label.startswith("Disponible")
+
+    async def wait_for_toast(self, text: str) -> str:
+        toast = self.toasts.get_by_text(text)
+        await require(toast.first, self.name, f'confirmation "{text}"', self.timeout_ms)
+        return " ".join((await toast.first.inner_text()).split())
+
+
+class AppointmentModal:
+    name = "new appointment"
+
+    def __init__(self, page: Page, timeout_ms: float) -> None:
+        self.page = page
+        self.timeout_ms = timeout_ms
+        self.dialog = page.get_by_role("dialog", name="Nueva cita")
+        self.patient_name = self.dialog.get_by_label("Nombre del paciente")
+        self.phone = self.dialog.get_by_label("Teléfono")
+        self.document = self.dialog.get_by_label("RUT / Documento")
+        self.note = self.dialog.get_by_label("Nota")
+        self.save_button = self.dialog.get_by_role("button", name="Guardar cita")
+        self.cancel_button = self.dialog.get_by_role("button", name="Cancelar")
+        self.error = self.dialog.get_by_role("alert")
+
+    async def ensure_shown(self) -> None:
+        await require(self.dialog, self.name, 'dialog "Nueva cita"', self.timeout_ms)
+        await require(self.patient_name, self.name, 'field "Nombre del paciente"', self.timeout_ms)
+        await require(self.save_button, self.name, 'button "Guardar cita"', self.timeout_ms)
+
+    async def fill(self, patient: Patient, note: str) -> None:
+        await self.patient_name.fill(patient.name)
+        await self.phone.fill(patient.phone)
+        if patient.document:
+            await self.document.fill(patient.document)
+        await self.note.fill(note)
+
+    async def save(self) -> int:
+        """Click "Guardar cita"; the HTTP status of the web app's answer (0: no answer)."""
+        try:
+            async with self.page.expect_response(
+                lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/api/citas"),
+                timeout=self.timeout_ms,
+            ) as answer:
+                await self.save_button.click()
+            return (await answer.value).status
+        except PlaywrightError:
+            return 0
+
+    async def error_text(self) -> str:
+        await require(self.error, self.name, "error message", self.timeout_ms)
+        return " ".join((await self.error.inner_text()).split())
+
+    async def cancel(self) -> None:
+        if await self.dialog.is_visible():
+            await self.cancel_button.click()
+            await self.dialog.wait_for(state="hidden", timeout=self.timeout_ms)

@@ -1,0 +1,237 @@
+"""The one browser the agent drives: started lazily, reused, and used by one operation at a time.
+
+Every use of the clinic web app goes through ``PortalSession.call``, which queues callers by
+priority (a patient's booking goes ahead of a background refresh) and keeps the portal's health.
+A rejected password or a locked account stops all use of the web app until the credentials
+change (``reset``): retrying a wrong password is how a clinic's account gets locked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from enum import IntEnum
+from typing import TypeVar
+
+from agent.portal.base import (
+    AccountLocked,
+    LoginRejected,
+    PortalChanged,
+    PortalDriver,
+    PortalError,
+    PortalUnavailable,
+    SlotTaken,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Priority(IntEnum):
+    """Lower goes first."""
+
+    BOOKING = 0  # a patient's booking, and reconciling an interrupted one
+    REQUESTED_READ = 1  # a patient is waiting for slots and the cache is cold or stale
+    BACKGROUND_READ = 2  # the periodic refresh
+
+
+class PriorityLock:
+    """An asyncio lock that hands itself to the waiter with the lowest priority, first come first served within one."""
+
+    def __init__(self) -> None:
+        self._locked = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def locked(self) -> bool:
+        return self._locked
+
+    @asynccontextmanager
+    async def hold(self, priority: int) -> AsyncIterator[None]:
+        await self._acquire(priority)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, priority: int) -> None:
+        if not self._locked and not self._waiters:
+            self._locked = True
+            return
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self._release()  # handed to us as we were cancelled: pass it on
+            raise
+
+    def _release(self) -> None:
+        while self._waiters:
+            _, _, granted = heapq.heappop(self._waiters)
+            if not granted.done():
+                granted.set_result(None)  # stays locked: ownership moves to that waiter
+                return
+        self._locked = False
+
+
+HealthListener = Callable[[str, str], None]  # (state, detail): ok | login_failed | locked | down | unknown
+
+
+class PortalNotReady(PortalUnavailable):
+    """The browser could not be started or logged in: nothing was done in the web app."""
+
+    def __init__(self, message: str, code: str = "portal_down") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class PortalSession:
+    """Owns the driver. ``driver_factory`` builds a driver that has not been started."""
+
+    def __init__(self, driver_factory: Callable[[], PortalDriver], on_health: HealthListener | None = None) -> None:
+        self._factory = driver_factory
+        self._on_health = on_health
+        self._driver: PortalDriver | None = None
+        self._lock = PriorityLock()
+        self._blocked: PortalError | None = None
+        self._closed = False
+        self.health = "unknown"
+        self.detail = ""
+
+    @property
+    def blocked(self) -> PortalError | None:
+        """The LoginRejected/AccountLocked that stopped all use of the web app, if any."""
+        return self._blocked
+
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def call(self, priority: Priority, what: str, action: Callable[[PortalDriver], Awaitable[T]]) -> T:
+        """Run ``action(driver)`` when the browser is ours. Raises PortalError (or CancelledError), nothing else."""
+        async with self._lock.hold(priority):
+            if self._closed:
+                raise PortalUnavailable("the agent is stopping")
+            if self._blocked is not None:
+                raise type(self._blocked)(_blocked_message(self._blocked))
+            try:
+                driver = await self._started_driver()
+                result = await action(driver)
+            except (LoginRejected, AccountLocked) as exc:
+                self._blocked = exc
+                state = "locked" if isinstance(exc, AccountLocked) else "login_failed"
+                log.error(
+                    "The clinic web app refused the login (%s) while trying to %s. The agent will not try again "
+                    "until the password or the settings change (cita-agent login).", exc, what,
+                )
+                self._set_health(state, str(exc))
+                await self._drop_driver()
+                raise
+            except SlotTaken:
+                self._set_health("ok", "")
+                raise
+            except PortalChanged as exc:
+                log.error("The clinic web app looks different than expected while trying to %s: %s", what, exc)
+                self._set_health("down", str(exc))
+                raise
+            except PortalError as exc:
+                log.warning("The clinic web app is not answering (%s): %s", what, exc)
+                self._set_health("down", str(exc))
+                raise
+            except asyncio.CancelledError:
+                # Interrupted mid-operation (the agent is stopping): the page may be anywhere, start afresh next time.
+                await asyncio.shield(self._drop_driver())
+                raise
+            except Exception as exc:
+                # The browser crashed, or the driver has a bug: a fresh browser next time.
+                log.exception("The browser failed while trying to %s", what)
+                self._set_health("down", f"browser error: {type(exc).__name__}")
+                await self._drop_driver()
+                raise PortalUnavailable(f"the browser failed while trying to {what}: {type(exc).__name__}") from exc
+            self._set_health("ok", "")
+            return result
+
+    async def reset(self) -> None:
+        """The credentials or settings changed: forget a refused login and start a fresh browser next time."""
+        async with self._lock.hold(Priority.BOOKING):
+            self._blocked = None
+            await self._drop_driver()
+            self._set_health("unknown", "")
+
+    async def close(self) -> None:
+        """Close the browser for good; safe to call twice. An operation in progress finishes first."""
+        if self._closed:
+            return
+        self._closed = True
+        async with self._lock.hold(Priority.BOOKING):
+            await self._drop_driver()
+
+    async def close_now(self) -> None:
+        """Close the browser without waiting for the operation in progress (that one was cancelled)."""
+        self._closed = True
+        await self._drop_driver()
+
+    async def _started_driver(self) -> PortalDriver:
+        if self._driver is not None:
+            return self._driver
+        try:
+            driver = self._factory()
+        except PortalError:
+            raise
+        except Exception as exc:
+            raise PortalNotReady(f"the clinic web app driver could not be set up: {exc}") from exc
+        try:
+            await driver.start()
+            await driver.login()
+        except (LoginRejected, AccountLocked, PortalNotReady):
+            await _quietly_close(driver)
+            raise
+        except PortalError as exc:
+            await _quietly_close(driver)
+            raise PortalNotReady(str(exc), exc.code) from exc
+        except Exception as exc:
+            await _quietly_close(driver)
+            log.warning("The browser could not start: %s", exc)
+            raise PortalNotReady(f"the browser could not start: {_first_line(exc)}") from exc
+        except BaseException:
+            await _quietly_close(driver)
+            raise
+        self._driver = driver
+        log.info("Logged in to the clinic web app")
+        return driver
+
+    async def _drop_driver(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is not None:
+            await _quietly_close(driver)
+
+    def _set_health(self, state: str, detail: str) -> None:
+        if (state, detail) == (self.health, self.detail):
+            return
+        self.health, self.detail = state, detail
+        if self._on_health is not None:
+            self._on_health(state, detail)
+
+
+def _blocked_message(exc: PortalError) -> str:
+    if isinstance(exc, AccountLocked):
+        return "the clinic web app locked this user; not trying again until the password or settings change"
+    return "the clinic web app refused the password; not trying again until it is changed"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+async def _quietly_close(driver: PortalDriver) -> None:
+    try:
+        await asyncio.wait_for(driver.close(), timeout=15)
+    except Exception:  # a browser that will not close is not worth failing over
+        log.warning("The browser did not close cleanly", exc_info=True)

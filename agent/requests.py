@@ -1,0 +1,170 @@
+"""The relay's requests, checked and answered before their deadline.
+
+The relay is not trusted: a frame is decoded and validated field by field (wire.messages)
+before anything acts on it, only the two operations exist, and what goes back is built from
+the agent's own data with fixed messages (no exception text, no paths, never a secret).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+
+from agent.booking import BookingDesk
+from agent.events import Event, RequestServed
+from agent.portal_session import PortalSession
+from agent.slot_cache import SlotCache
+from wire.messages import (
+    ERROR_CODES,
+    BookArgs,
+    ProtocolError,
+    Request,
+    Response,
+    SlotsArgs,
+    SlotsResult,
+    WireSlot,
+    decode,
+    encode,
+    error_response,
+    ok_response,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 64
+_ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
+
+# What the relay is told, by code. The relay speaks to the patient in its own words; these are for its logs.
+MESSAGES = {
+    "paused": "the clinic paused automatic booking",
+    "login_failed": "the clinic web app refused the agent's password",
+    "account_locked": "the clinic web app locked the agent's user",
+    "portal_down": "the clinic web app is not answering",
+    "portal_changed": "the clinic web app looks different than the agent expects",
+    "timeout": "no answer before the deadline",
+    "internal": "the agent could not serve this request",
+    "busy": "too many requests at once",
+}
+
+
+def answer_margin(timeout_s: float) -> float:
+    """How much of the relay's deadline is kept for the answer to travel back."""
+    return min(0.5, timeout_s * 0.1)
+
+
+class RequestHandler:
+    def __init__(
+        self,
+        cache: SlotCache,
+        desk: BookingDesk,
+        portal: PortalSession,
+        *,
+        is_paused: Callable[[], bool],
+        emit: Callable[[Event], None],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._cache = cache
+        self._desk = desk
+        self._portal = portal
+        self._is_paused = is_paused
+        self._emit = emit
+        self._mono = monotonic
+        self._in_flight = 0
+
+    async def handle_text(self, text: str) -> str | None:
+        """One frame from the relay -> the frame to send back (None: nothing to answer)."""
+        try:
+            frame = decode(text)
+        except ProtocolError as exc:
+            request_id = _salvage_id(text)
+            log.warning("Refused a malformed frame from the relay: %s", exc)
+            if request_id is None:
+                return None
+            self._emit(RequestServed("invalid", False, "bad_request"))
+            return encode(error_response(request_id, "bad_request", str(exc)[:200]))
+        if not isinstance(frame, Request):
+            log.debug("Ignoring a %s frame from the relay", type(frame).__name__)
+            return None
+        return encode(await self.handle(frame))
+
+    async def handle(self, request: Request) -> Response:
+        started = self._mono()
+        deadline = started + request.timeout_s - answer_margin(request.timeout_s)
+        if self._in_flight >= MAX_IN_FLIGHT:
+            response = _error(request.id, "internal", MESSAGES["busy"])
+        else:
+            self._in_flight += 1
+            try:
+                response = await asyncio.wait_for(self._dispatch(request, deadline), timeout=deadline - started)
+            except TimeoutError:
+                response = _error(request.id, "timeout")
+            except Exception:
+                log.exception("Failed to serve a %s request", request.op)
+                response = _error(request.id, "internal")
+            finally:
+                self._in_flight -= 1
+        code = "" if response.ok or response.error is None else response.error.code
+        duration_ms = (self._mono() - started) * 1000
+        self._emit(RequestServed(request.op, response.ok, code, duration_ms))
+        level = logging.DEBUG if request.op == "slots" and response.ok else logging.INFO
+        log.log(level, "Answered %s %s in %.0f ms: %s", request.op, request.id, duration_ms, code or "ok")
+        return response
+
+    async def _dispatch(self, request: Request, deadline: float) -> Response:
+        if isinstance(request.args, SlotsArgs):
+            return await self._slots(request.id, request.args, deadline)
+        if isinstance(request.args, BookArgs):
+            return await self._book(request.id, request.args)
+        return _error(request.id, "bad_request", "unknown operation")
+
+    async def _slots(self, request_id: str, args: SlotsArgs, deadline: float) -> Response:
+        refusal = self._refusal()
+        if refusal:
+            return _error(request_id, refusal)
+        # Leave a little of the budget to build and send the answer.
+        await self._cache.ensure_fresh(args.days, deadline - 0.05)
+        refusal = self._refusal()
+        if refusal:
+            return _error(request_id, refusal)
+        view = self._cache.view(args.days, args.professional)
+        if view.cold:
+            failure = self._cache.last_error
+            code = failure.code if failure is not None and failure.code in ERROR_CODES else "timeout"
+            return _error(request_id, code)
+        slots = tuple(WireSlot(**s.to_json()) for s in view.slots)
+        return ok_response(request_id, SlotsResult(slots, view.age_s or 0.0))
+
+    async def _book(self, request_id: str, args: BookArgs) -> Response:
+        outcome = await self._desk.book(args)
+        if outcome.result is not None:
+            return ok_response(request_id, outcome.result)
+        error = outcome.error
+        assert error is not None
+        message = MESSAGES.get(error.code, error.message) if error.code != "slot_taken" else "the slot is taken"
+        return error_response(request_id, error.code, message, error.alternatives)
+
+    def _refusal(self) -> str:
+        if self._is_paused():
+            return "paused"
+        blocked = self._portal.blocked
+        return blocked.code if blocked is not None else ""
+
+
+def _error(request_id: str, code: str, message: str = "") -> Response:
+    return error_response(request_id, code, message or MESSAGES.get(code, code))
+
+
+def _salvage_id(text: str | bytes) -> str | None:
+    """The id of a frame that failed validation, if it has a usable one (so the relay is not left waiting)."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict) or obj.get("type") != "request":
+        return None
+    request_id = obj.get("id")
+    return request_id if isinstance(request_id, str) and _ID_RE.match(request_id) else None

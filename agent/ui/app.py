@@ -1,0 +1,359 @@
+"""The tray app: wires the engine (in its own thread) to the tray, the bookings window and the dialogs.
+
+`run_tray_app(args)` is what `cita-agent` with no command runs. `TrayApp` holds no behaviour of
+its own beyond routing: the engine decides, `AgentStatus` interprets, the widgets show.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QWidget
+
+from agent.events import BookingRecorded
+from agent.journal import BookingJournal
+from agent.paths import AgentPaths, resolve_paths
+from agent.secrets import SecretStore
+from agent.settings import AgentSettings, SettingsError, load_settings
+from agent.ui import autostart
+from agent.ui.booking_rows import LOOKBACK_DAYS, Summary, build_rows, summarize
+from agent.ui.bookings_window import BookingsWindow
+from agent.ui.engine_bridge import EngineBridge, EngineLike, LoginChecker
+from agent.ui.i18n import Translator, choose_language
+from agent.ui.notifications import Notifier
+from agent.ui.qt_binding import binding_problem
+from agent.ui.settings_dialog import FirstRunWizard, SettingsDialog, SettingsEditor
+from agent.ui.settings_edit import needs_first_run, stored_secrets
+from agent.ui.single_instance import SingleInstance, server_name
+from agent.ui.status import AgentStatus
+from agent.ui.theme import apply_app_look
+from agent.ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[[AgentPaths, AgentSettings, SecretStore], EngineLike]
+Clock = Callable[[], datetime]
+
+STATUS_TICK_MS = 5_000  # the relay-outage clock and the tooltip
+ROWS_TICK_MS = 60_000  # day roll-over, and rows another process may have written
+QUIT_GRACE_MS = 40_000  # a stuck browser must not keep the app from quitting
+
+
+def default_engine_factory(paths: AgentPaths, settings: AgentSettings, secrets: SecretStore) -> EngineLike:
+    from agent.engine import Engine
+
+    return Engine(paths, settings, secrets)
+
+
+class TrayApp(QObject):
+    def __init__(
+        self,
+        paths: AgentPaths,
+        *,
+        engine_factory: EngineFactory | None = None,
+        login_checker: LoginChecker | None = None,
+        tray_available: bool | None = None,
+        system_locale: str | None = None,
+        clock: Clock | None = None,
+        on_quit: Callable[[], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.paths = paths.ensure()
+        self.on_quit = on_quit or _leave_event_loop
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.engine_factory = engine_factory or default_engine_factory
+        self.secrets = SecretStore(paths.keyring_service)
+        self.settings_problem = ""
+        try:
+            self.settings = load_settings(paths)
+        except SettingsError as exc:
+            self.settings = AgentSettings()
+            self.settings_problem = str(exc)
+        self.system_locale = system_locale or QLocale.system().name()
+        self.tr = Translator(choose_language(self.settings.language, self.system_locale))
+        self.journal = BookingJournal(paths.journal_file)  # read-only use here: the engine writes
+        self.status = AgentStatus(self.clock(), configured=False)
+        self.bridge = EngineBridge(login_checker=login_checker, parent=self)
+        self.window = BookingsWindow(self.tr)
+        self.tray = Tray(self.tr, available=tray_available, parent=self)
+        self.notifier = Notifier(self.tray, self.window, self.window.show_notice)
+        self.summary = Summary(0, 0, 0)
+        self.quitting = False
+        self.quit_done = False
+        self._told_still_running = False
+        self._settings_window: QWidget | None = None
+
+        self.bridge.changed.connect(self._on_engine_changed)
+        self.bridge.engine_finished.connect(self._on_engine_finished)
+        for source in (self.window, self.tray):
+            source.pause_requested.connect(self.set_paused)
+            source.settings_requested.connect(self.open_settings)
+        self.window.refresh_requested.connect(lambda: self.bridge.refresh_now())
+        self.window.close_requested.connect(self._on_window_close)
+        self.tray.open_requested.connect(self.show_window)
+        self.tray.logs_requested.connect(self.open_log_folder)
+        self.tray.quit_requested.connect(self.quit)
+
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_TICK_MS)
+        self.status_timer.timeout.connect(self._on_status_tick)
+        self.rows_timer = QTimer(self)
+        self.rows_timer.setInterval(ROWS_TICK_MS)
+        self.rows_timer.timeout.connect(self.reload_rows)
+
+    # -- start and stop ---------------------------------------------------
+
+    def start(self) -> None:
+        self.status_timer.start()
+        self.rows_timer.start()
+        self.window.show()
+        if not self.tray.available:
+            log.warning("this desktop has no system tray: the bookings window stays open instead")
+            self.window.show_info(self.tr("banner.no_tray"))
+        stored = stored_secrets(self.secrets)
+        if needs_first_run(self.settings, stored):
+            self._show_not_configured(stored.problem)
+            self.open_settings(first_run=True)
+        else:
+            self.start_engine()
+        self.reload_rows()
+        self.refresh_view()
+
+    def start_engine(self) -> None:
+        try:
+            engine = self.engine_factory(self.paths, self.settings, self.secrets)
+        except Exception as exc:  # noqa: BLE001 - shown to the user and logged; the app stays up to fix settings
+            log.exception("the agent could not start")
+            self.status.engine_error = f"{type(exc).__name__}: {exc}"
+            self.refresh_view()
+            return
+        self.status.engine_started(self.clock())
+        self.bridge.start(engine)
+        log.info("agent started (home: %s)", self.paths.home or "default folders")
+
+    def quit(self) -> None:
+        """Stop the engine (browser closed, journal flushed), then leave the event loop; never blocks the GUI."""
+        if self.quitting:
+            return
+        self.quitting = True
+        log.info("quitting: stopping the agent")
+        self.status_timer.stop()
+        self.rows_timer.stop()
+        self.tray.hide()
+        self.window.hide()
+        QTimer.singleShot(QUIT_GRACE_MS, self._quit_now)
+        self.bridge.stop(on_done=self._quit_now)
+
+    def _quit_now(self) -> None:
+        if not self.quit_done:
+            self.quit_done = True
+            self.on_quit()
+
+    def shutdown(self) -> None:
+        """After the event loop returned: stop the engine's thread and let the windows go."""
+        self.bridge.shutdown()
+        self.window.deleteLater()
+
+    # -- engine -> view ---------------------------------------------------
+
+    def _on_engine_changed(self, event: Any, snapshot: Any) -> None:
+        if self.quitting:
+            return  # the windows are going away; the engine's last words are in the log
+        for notice in self.status.observe(snapshot, self.clock(), event):
+            self.notifier.show(notice, self.tr)
+        if event is None or isinstance(event, BookingRecorded):
+            self.reload_rows()
+        self.refresh_view()
+
+    def _on_engine_finished(self, error: str) -> None:
+        if self.quitting:
+            return
+        # Not asked to stop, so something went wrong even when run() returned quietly.
+        log.error("the agent stopped by itself (%s); saving the settings starts it again", error or "no error given")
+        self.status.engine_error = error or self.tr("engine.stopped")
+        self.refresh_view()
+
+    def _on_status_tick(self) -> None:
+        for notice in self.status.tick(self.clock()):
+            self.notifier.show(notice, self.tr)
+        self.refresh_view()
+
+    def reload_rows(self) -> None:
+        now = self.clock()
+        entries = self.journal.recent(LOOKBACK_DAYS, now=now)
+        self.summary = summarize(entries, now)
+        self.window.set_rows(build_rows(entries, self.tr, now), self.summary)
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        now = self.clock()
+        self.window.show_status(self.status, now)
+        today = self.summary.today
+        can_pause = self.bridge.running and self.status.snapshot is not None
+        self.tray.show_state(self.status.state(now), self.status.tooltip(self.tr, now, today), self.status.paused,
+                             can_pause)
+
+    # -- view -> engine ---------------------------------------------------
+
+    def set_paused(self, paused: bool) -> None:
+        log.info("automation %s by the receptionist", "paused" if paused else "resumed")
+        self.bridge.set_paused(paused)
+
+    def open_settings(self, first_run: bool = False) -> None:
+        if self._settings_window is not None and self._settings_window.isVisible():
+            self._settings_window.raise_()
+            self._settings_window.activateWindow()
+            return
+        editor = SettingsEditor(self.paths, self.secrets, self.settings, self.bridge, self.tr,
+                                apply_start_at_login=self._apply_start_at_login)
+        editor.saved.connect(self.apply_settings)
+        dialog: QWidget = FirstRunWizard(editor, self.window) if first_run else SettingsDialog(editor, self.window)
+        self._settings_window = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def apply_settings(self, settings: AgentSettings) -> None:
+        language_before = self.tr.language
+        self.settings = settings
+        self.settings_problem = ""
+        language = choose_language(settings.language, self.system_locale)
+        if language != language_before:
+            self.tr = Translator(language)
+            self.window.retranslate(self.tr)
+            self.tray.retranslate(self.tr)
+            if not self.tray.available:
+                self.window.show_info(self.tr("banner.no_tray"))
+        if self.bridge.running:
+            self.bridge.reload_settings(settings)
+        else:
+            stored = stored_secrets(self.secrets)
+            if needs_first_run(settings, stored):
+                self._show_not_configured(stored.problem)
+            else:
+                self.start_engine()
+        self.reload_rows()
+
+    def _show_not_configured(self, keyring_problem: str) -> None:
+        self.status.configured = False
+        self.status.keyring_problem = keyring_problem or self.settings_problem
+        missing = list(self.settings.missing())
+        stored = stored_secrets(self.secrets)
+        if not stored.portal_password:
+            missing.append("password")
+        if not stored.relay_token:
+            missing.append("agent token")
+        self.status.missing = ", ".join(missing)
+        self.refresh_view()
+
+    def _apply_start_at_login(self, enabled: bool) -> None:
+        home = self.paths.home
+        entry = autostart.set_start_at_login(
+            enabled, autostart.launch_command(home), autostart.entry_name(home)
+        )
+        log.info("start at login %s (%s)", "on" if enabled else "off", entry.location)
+
+    def open_log_folder(self) -> None:
+        self.paths.log_dir.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.log_dir)))
+
+    def show_window(self) -> None:
+        self.window.bring_forward()
+
+    def _on_window_close(self) -> None:
+        if not self.tray.available:
+            self.quit()
+            return
+        self.window.hide()
+        if not self._told_still_running:
+            self._told_still_running = True
+            self.tray.notify(self.tr("note.still_running.title"), self.tr("note.still_running.body"), False)
+
+
+def _leave_event_loop() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.quit()
+
+
+def configure_logging(paths: AgentPaths) -> None:
+    """A rotating log in the log folder (what "Open log folder" shows), plus stderr."""
+    root = logging.getLogger()
+    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        return
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    file_handler = logging.handlers.RotatingFileHandler(
+        paths.log_dir / "agent.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    file_handler.setFormatter(formatter)
+    root.addHandler(file_handler)
+    if not any(type(h) is logging.StreamHandler for h in root.handlers):
+        stream = logging.StreamHandler()
+        stream.setFormatter(formatter)
+        root.addHandler(stream)
+    root.setLevel(logging.INFO)
+
+
+def _no_display() -> bool:
+    """Linux with no display and no platform chosen: Qt would abort with a misleading xcb message."""
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+def run_tray_app(args: Any) -> int:
+    """`cita-agent` with no command: the tray app. Returns the process exit code."""
+    paths = resolve_paths(getattr(args, "home", None)).ensure()
+    if _no_display():
+        print(
+            "cita-agent: no desktop display here. Run `cita-agent run --headless` on a server, "
+            "or set QT_QPA_PLATFORM=offscreen.",
+            file=sys.stderr,
+        )
+        return 2
+    configure_logging(paths)
+    problem = binding_problem()
+    if problem:
+        log.error("cannot start the tray app: %s", problem)
+        print(f"cita-agent: {problem}", file=sys.stderr)
+        return 3
+    app = QApplication.instance() or QApplication(["cita-agent"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Cita Bridge")
+    app.setApplicationDisplayName("Cita Bridge")
+    app.setQuitOnLastWindowClosed(False)
+    apply_app_look(app)
+
+    single = SingleInstance(server_name(paths))
+    if not single.acquire():
+        print("Cita Bridge is already running for this folder: its window was brought forward.")
+        return 0
+
+    controller = TrayApp(paths)
+    single.activation_requested.connect(controller.show_window)
+    # Ctrl+C or a service stop in a terminal: the same clean quit as the menu's Quit.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: QTimer.singleShot(0, controller.quit))
+    wake = QTimer()
+    wake.start(500)  # lets Python run its signal handlers while Qt's loop waits
+    wake.timeout.connect(lambda: None)
+    controller.start()
+    code = app.exec()
+    controller.shutdown()
+    single.release()
+    log.info("the tray app has quit")
+    return int(code)

@@ -1,0 +1,112 @@
+"""Which journal entries the bookings window lists, and the words in each cell. No Qt here.
+
+The window lists today's and upcoming appointments, plus the recent requests that failed or
+were handed off (the patients the receptionist should write to), newest request first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from agent.journal import BOOKED, FAILED, HANDOFF, IN_PROGRESS, JournalEntry
+from agent.ui.i18n import Translator
+
+# How far back the window looks: a 14-day booking window means no upcoming appointment was asked for earlier.
+LOOKBACK_DAYS = 45
+# Failed and handed-off requests stay listed this long: long enough to call the patient back.
+FOLLOW_UP_DAYS = 7
+FOLLOW_UP = (FAILED, HANDOFF)
+
+COLUMNS: tuple[str, ...] = ("patient", "phone", "when", "professional", "status", "requested")
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    key: str
+    status: str
+    follow_up: bool
+    cells: tuple[str, ...]  # in COLUMNS order
+    sort_keys: tuple[str, ...]  # in COLUMNS order: what the column sorts by
+    detail: str  # the reason a request failed or was handed off, for the tooltip
+
+    def text(self, column: str) -> str:
+        return self.cells[COLUMNS.index(column)]
+
+    def matches(self, needle: str) -> bool:
+        needle = needle.strip().casefold()
+        return not needle or any(needle in cell.casefold() for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class Summary:
+    today: int
+    upcoming: int
+    follow_up: int
+
+
+def _start(entry: JournalEntry) -> datetime | None:
+    try:
+        return datetime.fromisoformat(entry.start) if entry.start else None
+    except ValueError:
+        return None
+
+
+def is_listed(entry: JournalEntry, now: datetime) -> bool:
+    if entry.status in FOLLOW_UP:
+        return entry.requested_at >= now - timedelta(days=FOLLOW_UP_DAYS)
+    start = _start(entry)
+    if start is None:
+        return entry.status == IN_PROGRESS
+    local_midnight = now.astimezone(start.tzinfo).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start >= local_midnight
+
+
+def build_rows(entries: Iterable[JournalEntry], tr: Translator, now: datetime) -> list[BookingRow]:
+    """Rows for the window, newest request first (the journal's order)."""
+    return [_row(e, tr, now) for e in entries if is_listed(e, now)]
+
+
+def summarize(entries: Iterable[JournalEntry], now: datetime) -> Summary:
+    local_now = now.astimezone()
+    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = upcoming = follow_up = 0
+    for entry in entries:
+        if entry.status == BOOKED:
+            if entry.requested_at >= midnight:
+                today += 1
+            start = _start(entry)
+            if start is not None and start >= now:
+                upcoming += 1
+        elif entry.status in FOLLOW_UP and is_listed(entry, now):
+            follow_up += 1
+    return Summary(today=today, upcoming=upcoming, follow_up=follow_up)
+
+
+def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
+    start = _start(entry)
+    when = tr.day_and_time(start, now) if start else tr("booking.no_time")
+    requested_local = entry.requested_at.astimezone()
+    requested = tr.day_and_time(requested_local, now)
+    status_text = tr(f"booking.{entry.status}")
+    detail = ""
+    if entry.status in FOLLOW_UP:
+        detail = tr.reason(entry.error_code)
+    cells = (entry.patient_name, entry.patient_phone, when, entry.professional, status_text, requested)
+    sort_keys = (
+        entry.patient_name.casefold(),
+        entry.patient_phone,
+        start.isoformat() if start else "",
+        entry.professional.casefold(),
+        _STATUS_ORDER.get(entry.status, "9"),
+        entry.requested_at.isoformat(),
+    )
+    return BookingRow(
+        key=entry.key, status=entry.status, follow_up=entry.status in FOLLOW_UP, cells=cells, sort_keys=sort_keys,
+        detail=detail,
+    )
+
+
+# Sorting by status puts the rows needing a call first.
+_STATUS_ORDER = {FAILED: "0", HANDOFF: "1", IN_PROGRESS: "2", BOOKED: "3"}

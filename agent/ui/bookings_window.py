@@ -1,0 +1,402 @@
+"""The live bookings window: a table over the journal, a filter, the state, and the pause button.
+
+It only shows what it is given (rows, summary, AgentStatus) and forwards clicks as signals;
+the app decides what they do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QStatusBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agent.ui import theme
+from agent.ui.booking_rows import COLUMNS, BookingRow, Summary
+from agent.ui.i18n import Translator
+from agent.ui.icons import state_icon
+from agent.ui.status import AgentStatus, TrayState
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2
+FILTER_ALL, FILTER_FOLLOW_UP, FILTER_BOOKED = "all", "follow_up", "booked"
+NOTICE_SHOWN_MS = 60_000  # standing problems have their own banner; a notice is news, then goes
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class BookingsModel(QAbstractTableModel):
+    """The rows the app computed from the journal, as a Qt model."""
+
+    def __init__(self, tr: Translator, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.tr = tr
+        self.rows: list[BookingRow] = []
+
+    def set_rows(self, rows: list[BookingRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def retranslate(self, tr: Translator) -> None:
+        self.tr = tr
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(f"col.{COLUMNS[section]}")
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = row.cells[index.column()]
+            return f"●  {text}" if column == "status" else text
+        if role == SORT_ROLE:
+            return row.sort_keys[index.column()]
+        if role == KEY_ROLE:
+            return row.key
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.cells[COLUMNS.index('status')]}: {row.detail}" if row.detail else None
+        if role == Qt.ItemDataRole.ForegroundRole and column == "status":
+            return QBrush(QColor(theme.STATUS_TEXT.get(row.status, theme.TEXT)))
+        if role == Qt.ItemDataRole.BackgroundRole and row.status in theme.ROW_TINT:
+            return QBrush(QColor(theme.ROW_TINT[row.status]))
+        if role == Qt.ItemDataRole.FontRole and column in ("patient", "status"):
+            font = QFont()
+            font.setWeight(QFont.Weight.DemiBold)
+            return font
+        return None
+
+
+class BookingsFilter(QSortFilterProxyModel):
+    """The search box (any column) and the view choice (all, to contact, booked)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.mode = FILTER_ALL
+        self.setSortRole(SORT_ROLE)
+
+    def set_text(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "text", text))
+
+    def set_mode(self, mode: str) -> None:
+        self._refilter(lambda: setattr(self, "mode", mode))
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidateFilter() is deprecated there
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            change()
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, BookingsModel)
+        row = model.rows[source_row]
+        if self.mode == FILTER_FOLLOW_UP and not row.follow_up:
+            return False
+        if self.mode == FILTER_BOOKED and row.status != "booked":
+            return False
+        return row.matches(self.text)
+
+
+class BookingsWindow(QMainWindow):
+    pause_requested = Signal(bool)  # the state asked for: True = pause
+    settings_requested = Signal()
+    refresh_requested = Signal()
+    close_requested = Signal()  # the app decides: hide to the tray, or quit where there is no tray
+
+    def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tr = tr
+        self.paused = False
+        self.setObjectName("bookingsWindow")
+        self.setStyleSheet(theme.STYLE_SHEET)
+        self.resize(1060, 640)
+        self.setMinimumSize(760, 420)
+
+        self.model = BookingsModel(tr, self)
+        self.proxy = BookingsFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_header())
+
+        body = QWidget(central)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(16, 12, 16, 12)
+        body_layout.setSpacing(10)
+        self.banners = QVBoxLayout()
+        self.banners.setSpacing(6)
+        self.banner_labels: dict[str, QLabel] = {}
+        for kind in ("attention", "paused", "info", "notice"):
+            label = QLabel(body)
+            label.setObjectName("banner")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            background, foreground = theme.BANNER["info" if kind == "notice" else kind]
+            label.setStyleSheet(f"background: {background}; color: {foreground};")
+            label.hide()
+            self.banner_labels[kind] = label
+            self.banners.addWidget(label)
+        body_layout.addLayout(self.banners)
+        body_layout.addLayout(self._build_filter_row())
+
+        self.table = QTableView(body)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COLUMNS.index("requested"), Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for column, width in zip(COLUMNS, (240, 140, 140, 170, 185, 105), strict=True):
+            self.table.setColumnWidth(COLUMNS.index(column), width)
+        header.setSectionResizeMode(COLUMNS.index("patient"), QHeaderView.ResizeMode.Stretch)
+
+        self.empty = QLabel(body)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("note")
+        self.stack = QStackedWidget(body)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        body_layout.addWidget(self.stack, 1)
+        layout.addWidget(body, 1)
+        self.setCentralWidget(central)
+        self.notice_timer = QTimer(self)
+        self.notice_timer.setSingleShot(True)
+        self.notice_timer.setInterval(NOTICE_SHOWN_MS)
+        self.notice_timer.timeout.connect(lambda: self._banner("notice", ""))
+
+        bar = QStatusBar(self)
+        bar.setSizeGripEnabled(False)
+        self.relay_label = QLabel(bar)
+        self.portal_label = QLabel(bar)
+        self.refresh_label = QLabel(bar)
+        for label in (self.relay_label, self.portal_label):
+            bar.addWidget(label)
+        bar.addPermanentWidget(self.refresh_label)
+        bar.setContentsMargins(8, 2, 8, 2)
+        self.setStatusBar(bar)
+        self.retranslate(tr)
+
+    # -- building ---------------------------------------------------------
+
+    def _build_header(self) -> QWidget:
+        header = QWidget(self)
+        header.setObjectName("header")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        row = QHBoxLayout(header)
+        row.setContentsMargins(20, 14, 16, 14)
+        row.setSpacing(10)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self.heading = QLabel(header)
+        self.heading.setObjectName("heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setWeight(QFont.Weight.DemiBold)
+        self.heading.setFont(font)
+        self.summary_label = QLabel(header)
+        self.summary_label.setObjectName("summary")
+        titles.addWidget(self.heading)
+        titles.addWidget(self.summary_label)
+        row.addLayout(titles, 1)
+
+        self.pill = QLabel(header)
+        self.pill.setObjectName("pill")
+        row.addWidget(self.pill, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.refresh_button = QPushButton(header)
+        self.refresh_button.clicked.connect(self.refresh_requested)
+        self.settings_button = QPushButton(header)
+        self.settings_button.clicked.connect(self.settings_requested)
+        self.pause_button = QPushButton(header)
+        self.pause_button.setObjectName("primary")
+        self.pause_button.clicked.connect(lambda: self.pause_requested.emit(not self.paused))
+        for button in (self.refresh_button, self.settings_button, self.pause_button):
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return header
+
+    def _build_filter_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.filter_box = QLineEdit(self)
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self.proxy.set_text)
+        self.filter_box.textChanged.connect(lambda _text: self._update_empty())
+        self.mode_box = QComboBox(self)
+        self.mode_box.currentIndexChanged.connect(self._on_mode)
+        row.addWidget(self.filter_box, 1)
+        row.addWidget(self.mode_box)
+        return row
+
+    # -- showing ----------------------------------------------------------
+
+    def retranslate(self, tr: Translator) -> None:
+        self.tr = tr
+        self.model.retranslate(tr)
+        self.setWindowTitle(tr("window.title"))
+        self.heading.setText(tr("window.heading"))
+        self.filter_box.setPlaceholderText(tr("window.filter"))
+        current = self.mode_box.currentData() or FILTER_ALL
+        self.mode_box.blockSignals(True)
+        self.mode_box.clear()
+        for mode, key in ((FILTER_ALL, "window.show_all"), (FILTER_FOLLOW_UP, "window.show_follow_up"),
+                          (FILTER_BOOKED, "window.show_booked")):
+            self.mode_box.addItem(tr(key), mode)
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(current)))
+        self.mode_box.blockSignals(False)
+        self.refresh_button.setText(tr("window.refresh"))
+        self.settings_button.setText(tr("window.settings"))
+        self.empty.setText(tr("window.empty"))
+        self._show_pause_button()
+
+    def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
+        self.model.set_rows(rows)
+        self.summary_label.setText(
+            self.tr("window.summary", today=summary.today, upcoming=summary.upcoming, follow_up=summary.follow_up)
+        )
+        self._update_empty()
+
+    def show_status(self, status: AgentStatus, now: datetime) -> None:
+        state = status.state(now)
+        self.setWindowIcon(state_icon(state))
+        self.pill.setStyleSheet(theme.pill_style(state))
+        self.pill.setText("●  " + self.tr(f"state.{state.value}"))
+        self.paused = status.paused
+        self._show_pause_button()
+        self.pause_button.setEnabled(status.snapshot is not None)
+        self.refresh_button.setEnabled(status.snapshot is not None)
+
+        self.relay_label.setText(_dot(_link_color(status)) + status.relay_text(self.tr))
+        self.portal_label.setText(_dot(_portal_color(status)) + status.portal_text(self.tr))
+        self.refresh_label.setText(status.refresh_text(self.tr, now))
+        for label in (self.relay_label, self.portal_label):
+            label.setTextFormat(Qt.TextFormat.RichText)
+        snap = status.snapshot
+        if snap is not None:
+            link_detail = getattr(snap, "link_detail", "")  # the real engine says why a connection failed
+            self.relay_label.setToolTip("\n".join(t for t in (snap.relay, link_detail) if t))
+            self.portal_label.setToolTip(snap.portal_detail)
+
+        self._banner("paused", self.tr("banner.paused") if status.paused else "")
+        self._banner("attention", self._attention_text(status, state))
+
+    def _attention_text(self, status: AgentStatus, state: TrayState) -> str:
+        if status.keyring_problem:
+            return status.keyring_problem
+        if not status.configured:
+            return self.tr("banner.not_configured", missing=status.missing or "-")
+        if status.engine_error:
+            return self.tr("banner.engine_stopped", error=status.engine_error)
+        if state is not TrayState.ATTENTION:
+            return ""
+        portal = status.snapshot.portal if status.snapshot is not None else ""
+        if portal == "login_failed":
+            return self.tr("note.login_failed.body")
+        if portal == "locked":
+            return self.tr("note.locked.body")
+        if portal == "down":
+            return self.tr("note.portal_down.body")
+        return self.tr("note.relay_down.body")
+
+    def show_info(self, text: str) -> None:
+        """A standing note (no system tray here)."""
+        self._banner("info", text)
+
+    def show_notice(self, title: str, body: str) -> None:
+        """Where no tray can show a notification, the latest one is shown in the window for a while instead."""
+        self._banner("notice", f"{title} — {body}" if title else body)
+        self.notice_timer.start()
+
+    def _banner(self, kind: str, text: str) -> None:
+        label = self.banner_labels[kind]
+        label.setText(text)
+        label.setVisible(bool(text))
+
+    def _show_pause_button(self) -> None:
+        self.pause_button.setText(self.tr("window.resume" if self.paused else "window.pause"))
+        self.pause_button.setIcon(state_icon(TrayState.CONNECTED if self.paused else TrayState.PAUSED))
+
+    def _update_empty(self) -> None:
+        self.stack.setCurrentWidget(self.empty if not self.model.rows else self.table)
+
+    def _on_mode(self, _index: int) -> None:
+        self.proxy.set_mode(self.mode_box.currentData() or FILTER_ALL)
+
+    def bring_forward(self) -> None:
+        self.show()
+        self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive)
+        self.raise_()
+        self.activateWindow()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        event.ignore()
+        self.close_requested.emit()
+
+
+def _dot(color: str) -> str:
+    return f'<span style="color:{color}; font-size: 11pt;">●</span>&nbsp;'
+
+
+def _link_color(status: AgentStatus) -> str:
+    link = status.snapshot.link if status.snapshot is not None else "disconnected"
+    return {"connected": "#188038", "connecting": "#1A73E8"}.get(link, "#D93025")
+
+
+def _portal_color(status: AgentStatus) -> str:
+    portal = status.snapshot.portal if status.snapshot is not None else "unknown"
+    return {"ok": "#188038", "unknown": "#9AA0A6"}.get(portal, "#D93025")

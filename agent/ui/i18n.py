@@ -1,0 +1,257 @@
+"""The tray app's words, in Spanish and English. No Qt here: the catalogue is a dict.
+
+The language is the setting when there is one, else the system's; Spanish is the fallback
+because the clinics this serves write Spanish.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+LANGUAGES: tuple[str, ...] = ("es", "en")
+FALLBACK = "es"
+
+# key -> (Spanish, English). Placeholders use str.format names.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "app.name": ("Cita Bridge", "Cita Bridge"),
+    # tray states
+    "state.connected": ("Conectado", "Connected"),
+    "state.connecting": ("Conectando…", "Connecting…"),
+    "state.paused": ("En pausa", "Paused"),
+    "state.attention": ("Requiere atención", "Needs attention"),
+    # tray menu
+    "menu.open": ("Abrir reservas", "Open bookings"),
+    "menu.pause": ("Pausar automatización", "Pause automation"),
+    "menu.resume": ("Reanudar automatización", "Resume automation"),
+    "menu.settings": ("Configuración…", "Settings…"),
+    "menu.logs": ("Abrir carpeta de registros", "Open log folder"),
+    "menu.quit": ("Salir", "Quit"),
+    # tooltip
+    "tip.refresh": ("Horarios leídos: {when}", "Slots read: {when}"),
+    "tip.never": ("todavía no", "not yet"),
+    "tip.today": ("Reservas de hoy: {count}", "Bookings today: {count}"),
+    # link / portal words for the status bar
+    "link.connected": ("conectado", "connected"),
+    "link.connecting": ("conectando…", "connecting…"),
+    "link.disconnected": ("sin conexión", "offline"),
+    "portal.ok": ("funcionando", "working"),
+    "portal.login_failed": ("contraseña incorrecta", "wrong password"),
+    "portal.locked": ("cuenta bloqueada", "account locked"),
+    "portal.down": ("no responde", "not responding"),
+    "portal.unknown": ("sin verificar", "not checked yet"),
+    "status.relay": ("Servidor: {state}", "Relay: {state}"),
+    "status.portal": ("Agenda web: {state}", "Clinic web app: {state}"),
+    "status.refresh": ("Horarios leídos: {when}", "Slots read: {when}"),
+    "status.not_configured": ("Falta configurar", "Not set up yet"),
+    # bookings window
+    "window.title": ("Cita Bridge: reservas", "Cita Bridge: bookings"),
+    "window.heading": ("Reservas por WhatsApp", "WhatsApp bookings"),
+    "window.summary": (
+        "Reservadas hoy: {today}  ·  Próximas citas: {upcoming}  ·  Para contactar: {follow_up}",
+        "Booked today: {today}  ·  Upcoming: {upcoming}  ·  To contact: {follow_up}",
+    ),
+    "window.filter": ("Buscar paciente, teléfono o profesional…", "Search patient, phone or professional…"),
+    "window.show_all": ("Todas", "All"),
+    "window.show_follow_up": ("Para contactar", "To contact"),
+    "window.show_booked": ("Reservadas", "Booked"),
+    "window.pause": ("Pausar", "Pause"),
+    "window.resume": ("Reanudar", "Resume"),
+    "window.refresh": ("Leer horarios ahora", "Read slots now"),
+    "window.settings": ("Configuración", "Settings"),
+    "window.empty": (
+        "Todavía no hay reservas. Aparecerán aquí en cuanto un paciente reserve por WhatsApp.",
+        "No bookings yet. They appear here as soon as a patient books on WhatsApp.",
+    ),
+    "banner.paused": (
+        "Automatización en pausa: los pacientes reciben el mensaje de derivación a recepción.",
+        "Automation paused: patients get the hand-off message to reception.",
+    ),
+    "banner.no_tray": (
+        "Este escritorio no tiene bandeja del sistema: Cita Bridge funciona desde esta ventana. "
+        "Al cerrarla, el agente se detiene.",
+        "This desktop has no system tray: Cita Bridge runs from this window. Closing it stops the agent.",
+    ),
+    "banner.not_configured": (
+        "Falta configurar: {missing}. Abra Configuración para empezar.",
+        "Not set up yet: {missing}. Open Settings to start.",
+    ),
+    "engine.stopped": ("se detuvo sin avisar", "it stopped unexpectedly"),
+    "banner.engine_stopped": (
+        "El agente se detuvo ({error}). Revise la carpeta de registros; al guardar la configuración se inicia de nuevo.",
+        "The agent stopped ({error}). See the log folder; saving the settings starts it again.",
+    ),
+    # columns
+    "col.patient": ("Paciente", "Patient"),
+    "col.phone": ("Teléfono", "Phone"),
+    "col.when": ("Cita", "Appointment"),
+    "col.professional": ("Profesional", "Professional"),
+    "col.status": ("Estado", "Status"),
+    "col.requested": ("Solicitada", "Requested"),
+    # statuses
+    "booking.booked": ("Reservada", "Booked"),
+    "booking.in_progress": ("Reservando…", "Booking…"),
+    "booking.failed": ("Falló: contactar", "Failed: contact"),
+    "booking.handoff": ("Derivada: contactar", "Handed off: contact"),
+    "booking.no_time": ("(sin horario)", "(no time)"),
+    # error / hand-off reasons
+    "reason.paused": ("la automatización estaba en pausa", "automation was paused"),
+    "reason.slot_taken": ("el horario ya estaba ocupado", "the slot was already taken"),
+    "reason.login_failed": ("contraseña de la agenda web incorrecta", "wrong clinic web app password"),
+    "reason.account_locked": ("cuenta de la agenda web bloqueada", "clinic web app account locked"),
+    "reason.portal_down": ("la agenda web no respondía", "the clinic web app was not responding"),
+    "reason.portal_changed": ("la agenda web cambió de aspecto", "the clinic web app changed its screens"),
+    "reason.timeout": ("se agotó el tiempo", "it timed out"),
+    "reason.other": ("error {code}", "error {code}"),
+    # notifications
+    "note.booked.title": ("Nueva reserva", "New booking"),
+    "note.booked.body": ("{patient}: {when} con {professional}", "{patient}: {when} with {professional}"),
+    "note.follow_up.title": ("Paciente para contactar", "Patient to contact"),
+    "note.follow_up.body": ("{patient}: no se reservó ({reason})", "{patient}: not booked ({reason})"),
+    "note.login_failed.title": ("Contraseña incorrecta", "Wrong password"),
+    "note.login_failed.body": (
+        "La agenda web rechazó el usuario o la contraseña. No se reintentará: corríjala en Configuración.",
+        "The clinic web app rejected the user or password. No retries: fix it in Settings.",
+    ),
+    "note.locked.title": ("Cuenta bloqueada", "Account locked"),
+    "note.locked.body": (
+        "La agenda web bloqueó la cuenta. Desbloquéela en la agenda web y luego pulse Probar acceso.",
+        "The clinic web app locked the account. Unlock it there, then press Test login.",
+    ),
+    "note.portal_down.title": ("La agenda web no responde", "Clinic web app not responding"),
+    "note.portal_down.body": (
+        "No se pudo leer la agenda web. Los pacientes reciben el mensaje de derivación mientras tanto.",
+        "The clinic web app could not be read. Patients get the hand-off message meanwhile.",
+    ),
+    "note.relay_down.title": ("Sin conexión con el servidor", "Relay unreachable"),
+    "note.relay_down.body": (
+        "Hace más de 2 minutos que no hay conexión con el servidor: WhatsApp no puede reservar. "
+        "Revise la conexión a Internet.",
+        "No connection to the relay for over 2 minutes: WhatsApp cannot book. Check the Internet connection.",
+    ),
+    "note.relay_back.title": ("Conexión restablecida", "Connection restored"),
+    "note.relay_back.body": ("El servidor vuelve a estar conectado.", "The relay is connected again."),
+    "note.still_running.title": ("Cita Bridge sigue funcionando", "Cita Bridge is still running"),
+    "note.still_running.body": (
+        "Las reservas siguen llegando. Ábralo desde el icono de la bandeja.",
+        "Bookings keep arriving. Open it from the tray icon.",
+    ),
+    # settings
+    "settings.title": ("Configuración de Cita Bridge", "Cita Bridge settings"),
+    "settings.portal": ("Agenda web de la clínica", "Clinic web app"),
+    "settings.portal_kind": ("Sistema", "System"),
+    "settings.portal_url": ("Dirección", "Address"),
+    "settings.portal_user": ("Usuario", "User"),
+    "settings.password": ("Contraseña", "Password"),
+    "settings.password_saved": ("(guardada: escriba para cambiarla)", "(saved: type to change it)"),
+    "settings.test_login": ("Probar acceso", "Test login"),
+    "settings.testing": ("Probando…", "Testing…"),
+    "settings.relay": ("Servidor de WhatsApp", "WhatsApp relay"),
+    "settings.relay_url": ("Dirección del servidor", "Relay address"),
+    "settings.relay_token": ("Clave del agente", "Agent token"),
+    "settings.general": ("General", "General"),
+    "settings.language": ("Idioma", "Language"),
+    "settings.language_auto": ("Automático (sistema)", "Automatic (system)"),
+    "settings.start_at_login": ("Iniciar al encender el equipo", "Start when I log in"),
+    "settings.save": ("Guardar", "Save"),
+    "settings.cancel": ("Cancelar", "Cancel"),
+    "settings.saved": ("Configuración guardada.", "Settings saved."),
+    "settings.invalid": ("Revise los datos: {error}", "Please check: {error}"),
+    "settings.keyring_title": ("No se pudo guardar la contraseña", "Could not store the password"),
+    "settings.secrets_note": (
+        "Las contraseñas se guardan en el almacén seguro del sistema, nunca en archivos.",
+        "Passwords are kept in the system's secure store, never in files.",
+    ),
+    "settings.language_note": ("El idioma cambia al guardar.", "The language changes when you save."),
+    "login.ok": ("Acceso correcto.", "Login works."),
+    "login.login_failed": ("Usuario o contraseña incorrectos.", "Wrong user or password."),
+    "login.account_locked": (
+        "La cuenta está bloqueada en la agenda web.",
+        "The account is locked in the clinic web app.",
+    ),
+    "login.portal_down": ("La agenda web no responde.", "The clinic web app is not responding."),
+    "login.portal_changed": (
+        "La agenda web cambió de aspecto: avise a soporte.",
+        "The clinic web app changed its screens: tell support.",
+    ),
+    "login.browser_missing": (
+        "No se encontró el navegador (Edge o Chrome).",
+        "No browser found (Edge or Chrome).",
+    ),
+    "login.incomplete": ("Complete dirección, usuario y contraseña.", "Fill in address, user and password."),
+    "login.other": ("No se pudo probar: {message}", "Could not test: {message}"),
+    # wizard
+    "wizard.title": ("Bienvenido a Cita Bridge", "Welcome to Cita Bridge"),
+    "wizard.intro": (
+        "Cita Bridge permite que los pacientes reserven por WhatsApp en la agenda web de la clínica, "
+        "desde este equipo. Son tres pasos.",
+        "Cita Bridge lets patients book on WhatsApp in the clinic's web app, from this computer. "
+        "It takes three steps.",
+    ),
+    "wizard.portal_sub": (
+        "El usuario con el que recepción entra a la agenda web.",
+        "The user reception logs in to the clinic web app with.",
+    ),
+    "wizard.relay_sub": (
+        "Los datos que le entregó su proveedor de Cita Bridge.",
+        "The details your Cita Bridge provider gave you.",
+    ),
+    "wizard.general_sub": ("Últimos detalles.", "Last details."),
+    "wizard.next": ("Siguiente >", "Next >"),
+    "wizard.back": ("< Atrás", "< Back"),
+    # misc
+    "day.today": ("hoy", "today"),
+    "day.tomorrow": ("mañana", "tomorrow"),
+}
+
+_WEEKDAYS = {
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+_MONTHS = {
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def choose_language(setting: str, system_locale: str | None) -> str:
+    """The setting if it names a language we have, else the system locale's language, else Spanish."""
+    if setting in LANGUAGES:
+        return setting
+    code = (system_locale or "").replace("-", "_").split("_")[0].lower()
+    return code if code in LANGUAGES else FALLBACK
+
+
+class Translator:
+    """Looks words up in one language. Unknown keys show themselves, so a gap is visible, not a crash."""
+
+    def __init__(self, language: str = FALLBACK) -> None:
+        self.language = language if language in LANGUAGES else FALLBACK
+
+    def __call__(self, key: str, **values: object) -> str:
+        pair = CATALOGUE.get(key)
+        if pair is None:
+            return key
+        text = pair[LANGUAGES.index(self.language)]
+        return text.format(**values) if values else text
+
+    def reason(self, code: str) -> str:
+        """A hand-off or failure code in words."""
+        key = f"reason.{code}"
+        return self(key) if key in CATALOGUE else self("reason.other", code=code or "?")
+
+    def short_time(self, moment: datetime) -> str:
+        return moment.strftime("%H:%M")
+
+    def day_and_time(self, moment: datetime, now: datetime) -> str:
+        """'hoy 10:30', 'mañana 09:00', 'mar 2 dic 10:30' (in the moment's own offset: the clinic's)."""
+        day = moment.date()
+        today = now.astimezone(moment.tzinfo).date() if moment.tzinfo else now.date()
+        if day == today:
+            label = self("day.today")
+        elif (day - today).days == 1:
+            label = self("day.tomorrow")
+        else:
+            weekday = _WEEKDAYS[self.language][day.weekday()]
+            month = _MONTHS[self.language][day.month - 1]
+            label = f"{weekday} {day.day} {month}" if self.language == "es" else f"{weekday} {month} {day.day}"
+        return f"{label} {moment.strftime('%H:%M')}"

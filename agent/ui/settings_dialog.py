@@ -1,0 +1,313 @@
+"""Settings, as a dialog and as the first-run wizard: the same fields, the same save, the same login test.
+
+Passwords go to the keyring and never come back to the screen: a stored one shows as a hint,
+and an empty field keeps it. "Probar acceso" runs the real driver on the engine's loop thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from agent.paths import AgentPaths
+from agent.portal.registry import portal_kinds
+from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
+from agent.settings import AgentSettings, SettingsError, check_portal_url
+from agent.ui import theme
+from agent.ui.engine_bridge import EngineBridge
+from agent.ui.i18n import CATALOGUE, Translator
+from agent.ui.settings_edit import SettingsForm, save_form, stored_secrets
+
+LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
+KIND_NAMES = {"demo": "Demo (agenda de prueba)"}
+OK_COLOR, FAIL_COLOR = "#0B6A2E", "#B3261E"
+
+
+class SettingsEditor(QObject):
+    """The fields and what the buttons do; shown by `SettingsDialog` or `FirstRunWizard`."""
+
+    saved = Signal(object)  # AgentSettings
+    login_checked = Signal(object)  # the LoginCheck (or None after an error)
+
+    def __init__(self, paths: AgentPaths, secrets: SecretStore, settings: AgentSettings, bridge: EngineBridge,
+                 tr: Translator, apply_start_at_login: Callable[[bool], object] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.secrets = secrets
+        self.settings = settings
+        self.bridge = bridge
+        self.tr = tr
+        self.apply_start_at_login = apply_start_at_login
+        self.stored = stored_secrets(secrets)
+        self._labels: list[QLabel] = []
+        self.portal_section = self._build_portal()
+        self.relay_section = self._build_relay()
+        self.general_section = self._build_general()
+        # One label column across the three sections, so the fields line up in the dialog.
+        width = max(label.sizeHint().width() for label in self._labels)
+        for label in self._labels:
+            label.setMinimumWidth(width)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {FAIL_COLOR};")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.setVisible(bool(self.stored.problem))
+        self.error_label.setText(self.stored.problem)
+
+    # -- fields -----------------------------------------------------------
+
+    def _build_portal(self) -> QWidget:
+        tr, s = self.tr, self.settings
+        section = QWidget()
+        form = _form(section)
+        self.kind_box = QComboBox()
+        for kind in portal_kinds():
+            self.kind_box.addItem(KIND_NAMES.get(kind, kind.replace("_", " ").title()), kind)
+        self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(s.portal_kind)))
+        self.portal_url = QLineEdit(s.portal_url)
+        self.portal_url.setPlaceholderText("https://agenda.ejemplo.com")
+        self.portal_user = QLineEdit(s.portal_user)
+        self.portal_password = _secret_field(tr, self.stored.portal_password)
+        self.test_button = QPushButton(tr("settings.test_login"))
+        self.test_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.test_button.clicked.connect(self.test_login)
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        self.test_result.setTextFormat(Qt.TextFormat.PlainText)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        form.addRow(self._label("settings.portal_kind"), self.kind_box)
+        form.addRow(self._label("settings.portal_url"), self.portal_url)
+        form.addRow(self._label("settings.portal_user"), self.portal_user)
+        form.addRow(self._label("settings.password"), self.portal_password)
+        form.addRow(self._label(""), test_row)
+        return section
+
+    def _build_relay(self) -> QWidget:
+        tr = self.tr
+        section = QWidget()
+        form = _form(section)
+        self.relay_url = QLineEdit(self.settings.relay_url)
+        self.relay_url.setPlaceholderText("wss://relay.ejemplo.com/agent")
+        self.relay_token = _secret_field(tr, self.stored.relay_token)
+        form.addRow(self._label("settings.relay_url"), self.relay_url)
+        form.addRow(self._label("settings.relay_token"), self.relay_token)
+        return section
+
+    def _build_general(self) -> QWidget:
+        tr = self.tr
+        section = QWidget()
+        form = _form(section)
+        self.language_box = QComboBox()
+        for code, name in LANGUAGE_CHOICES:
+            self.language_box.addItem(name or tr("settings.language_auto"), code)
+        self.language_box.setCurrentIndex(max(0, self.language_box.findData(self.settings.language)))
+        self.start_at_login = QCheckBox(tr("settings.start_at_login"))
+        self.start_at_login.setChecked(self.settings.start_at_login)
+        note = QLabel(tr("settings.secrets_note"))
+        note.setObjectName("note")
+        note.setWordWrap(True)
+        form.addRow(self._label("settings.language"), self.language_box)
+        form.addRow(self._label(""), self.start_at_login)
+        form.addRow(self._label(""), note)
+        return section
+
+    def _label(self, key: str) -> QLabel:
+        label = QLabel(self.tr(key) if key else "")
+        self._labels.append(label)
+        return label
+
+    def form(self) -> SettingsForm:
+        return SettingsForm(
+            portal_kind=self.kind_box.currentData() or "",
+            portal_url=self.portal_url.text(),
+            portal_user=self.portal_user.text(),
+            relay_url=self.relay_url.text(),
+            language=self.language_box.currentData() or "",
+            start_at_login=self.start_at_login.isChecked(),
+            portal_password=self.portal_password.text(),
+            relay_token=self.relay_token.text(),
+        )
+
+    # -- actions ----------------------------------------------------------
+
+    def save(self) -> AgentSettings | None:
+        """Store everything; on a problem, say it under the fields and return None."""
+        try:
+            settings = save_form(self.paths, self.secrets, self.settings, self.form(), self.apply_start_at_login)
+        except SettingsError as exc:
+            self.show_error(self.tr("settings.invalid", error=str(exc)))
+            return None
+        except KeyringUnavailable as exc:
+            self.show_error(f"{self.tr('settings.keyring_title')}. {exc}")
+            return None
+        except OSError as exc:
+            self.show_error(self.tr("settings.invalid", error=str(exc)))
+            return None
+        self.settings = settings
+        self.show_error("")
+        self.saved.emit(settings)
+        return settings
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+
+    def test_login(self) -> None:
+        form = self.form()
+        try:
+            password = form.portal_password or self.secrets.get(PORTAL_PASSWORD) or ""
+        except KeyringUnavailable as exc:
+            self._show_login_result(False, str(exc))
+            return
+        if not (form.portal_url.strip() and form.portal_user.strip() and password):
+            self._show_login_result(False, self.tr("login.incomplete"))
+            return
+        try:
+            check_portal_url(form.portal_url.strip())
+        except SettingsError as exc:
+            self._show_login_result(False, str(exc))
+            return
+        candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=form.portal_url.strip(),
+                            portal_user=form.portal_user.strip())
+        self.test_button.setEnabled(False)
+        self.test_button.setText(self.tr("settings.testing"))
+        self.test_result.setText("")
+        self.bridge.test_login(candidate, password, self.paths.portal_work_dir, self._login_done)
+
+    def _login_done(self, result: Any, error: BaseException | None) -> None:
+        if not shiboken6.isValid(self.test_button):
+            return  # the dialog was closed while the browser was still trying
+        self.test_button.setEnabled(True)
+        self.test_button.setText(self.tr("settings.test_login"))
+        if error is not None:
+            self._show_login_result(False, self.tr("login.other", message=type(error).__name__))
+            self.login_checked.emit(None)
+            return
+        key = f"login.{result.code}"
+        text = self.tr(key) if key in CATALOGUE else self.tr("login.other", message=result.message)
+        self._show_login_result(bool(result.ok), text)
+        self.login_checked.emit(result)
+
+    def _show_login_result(self, ok: bool, text: str) -> None:
+        self.test_result.setStyleSheet(f"color: {OK_COLOR if ok else FAIL_COLOR}; font-weight: 600;")
+        self.test_result.setText(("✓ " if ok else "✕ ") + text)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, editor: SettingsEditor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        editor.setParent(self)
+        tr = editor.tr
+        self.setWindowTitle(tr("settings.title"))
+        self.setStyleSheet(theme.STYLE_SHEET)
+        self.setMinimumWidth(600)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 16)
+        layout.setSpacing(8)
+        for title, section in ((tr("settings.portal"), editor.portal_section),
+                               (tr("settings.relay"), editor.relay_section),
+                               (tr("settings.general"), editor.general_section)):
+            box = QGroupBox(title)
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(0, 4, 0, 0)
+            inner.addWidget(section)
+            layout.addWidget(box)
+        layout.addWidget(editor.error_label)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(tr("settings.save"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("primary")
+        self.save_button.setDefault(True)
+        cancel = buttons.addButton(tr("settings.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._save)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _save(self) -> None:
+        if self.editor.save() is not None:
+            self.accept()
+
+
+class FirstRunWizard(QWizard):
+    """Three pages over the same fields; Finish saves exactly as the dialog does."""
+
+    def __init__(self, editor: SettingsEditor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        editor.setParent(self)
+        tr = editor.tr
+        self.setWindowTitle(tr("wizard.title"))
+        self.setStyleSheet(theme.STYLE_SHEET)
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setMinimumSize(640, 460)
+        self.setButtonText(QWizard.WizardButton.NextButton, tr("wizard.next"))
+        self.setButtonText(QWizard.WizardButton.BackButton, tr("wizard.back"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, tr("settings.save"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, tr("settings.cancel"))
+        intro = QLabel(tr("wizard.intro"))
+        intro.setWordWrap(True)
+        pages = (
+            (tr("settings.portal"), tr("wizard.portal_sub"), editor.portal_section, intro),
+            (tr("settings.relay"), tr("wizard.relay_sub"), editor.relay_section, None),
+            (tr("settings.general"), tr("wizard.general_sub"), editor.general_section, editor.error_label),
+        )
+        for title, subtitle, section, extra in pages:
+            page = QWizardPage()
+            page.setTitle(title)
+            page.setSubTitle(subtitle)
+            layout = QVBoxLayout(page)
+            layout.setSpacing(12)
+            if extra is intro:
+                layout.addWidget(intro)
+            layout.addWidget(section)
+            if extra is not None and extra is not intro:
+                layout.addWidget(extra)
+            layout.addStretch(1)
+            self.addPage(page)
+
+    def accept(self) -> None:
+        if self.editor.save() is not None:
+            super().accept()
+
+
+def _form(section: QWidget) -> QFormLayout:
+    form = QFormLayout(section)
+    form.setContentsMargins(4, 4, 4, 4)
+    form.setHorizontalSpacing(14)
+    form.setVerticalSpacing(8)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    return form
+
+
+def _secret_field(tr: Translator, stored: bool) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    if stored:
+        field.setPlaceholderText(tr("settings.password_saved"))
+    return field

@@ -1,0 +1,196 @@
+"""What the tray and the window show about the agent, decided without Qt (Mu's `logic` beside its `interface`).
+
+`AgentStatus` follows the engine's snapshots and events and answers three questions: which
+icon (`TrayState`), which words (tooltip, status bar), and which desktop notifications are due.
+Time is always passed in, so every rule is tested with plain asserts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from agent.events import BookingRecorded, Event
+from agent.ui.i18n import Translator
+
+# The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
+RELAY_ALERT_AFTER = timedelta(minutes=2)
+PORTAL_PROBLEMS = ("login_failed", "locked", "down")
+
+
+class TrayState(StrEnum):
+    CONNECTED = "connected"
+    CONNECTING = "connecting"
+    PAUSED = "paused"
+    ATTENTION = "attention"
+
+
+class Snapshot(Protocol):
+    """The fields of the engine's `EngineSnapshot` the UI reads."""
+
+    link: str
+    relay: str
+    portal: str
+    portal_detail: str
+    paused: bool
+    last_refresh: datetime | None
+    slot_count: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A desktop notification that is due. ``problem`` ones are shown as warnings."""
+
+    kind: str  # booked | follow_up | login_failed | locked | portal_down | relay_down | relay_back
+    problem: bool
+    params: tuple[tuple[str, str], ...] = ()
+    at: datetime | None = None
+
+    def text(self, tr: Translator) -> tuple[str, str]:
+        """(title, body) in the translator's language."""
+        values = dict(self.params)
+        if "reason" in values:
+            values["reason"] = tr.reason(values["reason"])
+        if "when" in values:
+            values["when"] = format_when(values["when"], tr, self.at or datetime.now().astimezone())
+        return tr(f"note.{self.kind}.title"), tr(f"note.{self.kind}.body", **values)
+
+
+class AgentStatus:
+    def __init__(self, started_at: datetime, *, configured: bool = True) -> None:
+        self.configured = configured
+        self.missing = ""  # what must still be set up, in words, when not configured
+        self.snapshot: Any = None
+        self.engine_error = ""
+        self.keyring_problem = ""
+        self._link_down_since: datetime | None = started_at
+        self._relay_alerted = False
+        self._portal_alerted = ""
+
+    # -- inputs -----------------------------------------------------------
+
+    def engine_started(self, now: datetime) -> None:
+        """A (re)started engine: the relay outage clock starts again from now."""
+        self.configured = True
+        self.missing = ""
+        self.engine_error = ""
+        self.keyring_problem = ""
+        self._link_down_since = now
+        self._relay_alerted = False
+
+    def observe(self, snapshot: Snapshot, now: datetime, event: Event | None = None) -> list[Notice]:
+        """A new snapshot (with the event that caused it, if any): returns the notifications now due."""
+        self.snapshot = snapshot
+        notices: list[Notice] = []
+        if snapshot.link == "connected":
+            self._link_down_since = None
+            if self._relay_alerted:
+                self._relay_alerted = False
+                notices.append(Notice("relay_back", problem=False))
+        elif self._link_down_since is None:
+            self._link_down_since = now
+        notices.extend(self._portal_notice(snapshot.portal))
+        if isinstance(event, BookingRecorded):
+            notices.extend(_booking_notice(event, now))
+        notices.extend(self.tick(now))
+        return notices
+
+    def tick(self, now: datetime) -> list[Notice]:
+        """Called every few seconds: the relay outage alert depends on time passing, not on an event."""
+        if self._relay_down_for(now) >= RELAY_ALERT_AFTER and not self._relay_alerted:
+            self._relay_alerted = True
+            return [Notice("relay_down", problem=True)]
+        return []
+
+    def _portal_notice(self, portal: str) -> list[Notice]:
+        if portal not in PORTAL_PROBLEMS:
+            self._portal_alerted = ""
+            return []
+        if portal == self._portal_alerted:
+            return []
+        self._portal_alerted = portal
+        kind = "portal_down" if portal == "down" else portal
+        return [Notice(kind, problem=True)]
+
+    def _relay_down_for(self, now: datetime) -> timedelta:
+        if self._link_down_since is None or not self.configured:
+            return timedelta(0)
+        return now - self._link_down_since
+
+    # -- outputs ----------------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.snapshot is not None and self.snapshot.paused)
+
+    def state(self, now: datetime) -> TrayState:
+        snap = self.snapshot
+        if not self.configured or self.engine_error or self.keyring_problem:
+            return TrayState.ATTENTION
+        if snap is not None and snap.portal in PORTAL_PROBLEMS:
+            return TrayState.ATTENTION
+        if self._relay_down_for(now) >= RELAY_ALERT_AFTER:
+            return TrayState.ATTENTION
+        if snap is not None and snap.paused:
+            return TrayState.PAUSED
+        if snap is not None and snap.link == "connected":
+            return TrayState.CONNECTED
+        return TrayState.CONNECTING
+
+    def relay_text(self, tr: Translator) -> str:
+        link = self.snapshot.link if self.snapshot is not None else "disconnected"
+        state = tr(f"link.{link}") if f"link.{link}" in _LINK_KEYS else link
+        return tr("status.relay", state=state)
+
+    def portal_text(self, tr: Translator) -> str:
+        portal = self.snapshot.portal if self.snapshot is not None else "unknown"
+        state = tr(f"portal.{portal}") if portal in _PORTAL_WORDS else portal
+        return tr("status.portal", state=state)
+
+    def refresh_text(self, tr: Translator, now: datetime) -> str:
+        return tr("status.refresh", when=self._refresh_when(tr, now))
+
+    def _refresh_when(self, tr: Translator, now: datetime) -> str:
+        last = self.snapshot.last_refresh if self.snapshot is not None else None
+        if last is None:
+            return tr("tip.never")
+        local = last.astimezone()
+        if local.date() == now.astimezone().date():
+            return tr.short_time(local)
+        return tr.day_and_time(local, now)
+
+    def tooltip(self, tr: Translator, now: datetime, booked_today: int) -> str:
+        lines = [f"{tr('app.name')}: {tr('state.' + self.state(now).value)}"]
+        if not self.configured:
+            lines.append(tr("status.not_configured"))
+        lines.append(tr("tip.refresh", when=self._refresh_when(tr, now)))
+        lines.append(tr("tip.today", count=booked_today))
+        return "\n".join(lines)
+
+
+_LINK_KEYS = {"link.connected", "link.connecting", "link.disconnected"}
+_PORTAL_WORDS = {"ok", "login_failed", "locked", "down", "unknown"}
+
+
+def _booking_notice(event: BookingRecorded, now: datetime) -> list[Notice]:
+    if event.status == "booked":
+        return [Notice("booked", problem=False, params=(
+            ("patient", event.patient_name),
+            ("when", event.start),
+            ("professional", event.professional or "-"),
+        ), at=now)]
+    if event.status in ("failed", "handoff"):
+        return [Notice("follow_up", problem=False, params=(
+            ("patient", event.patient_name), ("reason", event.error_code),
+        ), at=now)]
+    return []
+
+
+def format_when(start: str, tr: Translator, now: datetime) -> str:
+    try:
+        moment = datetime.fromisoformat(start)
+    except ValueError:
+        return tr("booking.no_time")
+    return tr.day_and_time(moment, now)

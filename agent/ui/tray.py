@@ -1,0 +1,88 @@
+"""The tray icon and its menu. Where the desktop has no tray, `available` is False and nothing is shown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from agent.ui.i18n import Translator
+from agent.ui.icons import state_icon
+from agent.ui.status import TrayState
+
+
+class Tray(QObject):
+    open_requested = Signal()
+    pause_requested = Signal(bool)  # True = pause
+    settings_requested = Signal()
+    logs_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, tr: Translator, available: bool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
+        self.paused = False
+        self.state = TrayState.CONNECTING
+        self.menu = QMenu()
+        self.open_action = QAction(self.menu)
+        self.pause_action = QAction(self.menu)
+        self.settings_action = QAction(self.menu)
+        self.logs_action = QAction(self.menu)
+        self.quit_action = QAction(self.menu)
+        self.open_action.triggered.connect(self.open_requested)
+        self.pause_action.triggered.connect(lambda: self.pause_requested.emit(not self.paused))
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.logs_action.triggered.connect(self.logs_requested)
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.menu.addAction(self.open_action)
+        self.menu.addAction(self.pause_action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.settings_action)
+        self.menu.addAction(self.logs_action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        font = self.open_action.font()
+        font.setBold(True)  # the default action, as Windows shows it
+        self.open_action.setFont(font)
+
+        self.icon = QSystemTrayIcon(state_icon(self.state), self)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.retranslate(tr)
+        if self.available:
+            self.icon.show()
+
+    def retranslate(self, tr: Translator) -> None:
+        self.tr = tr
+        self.open_action.setText(tr("menu.open"))
+        self.settings_action.setText(tr("menu.settings"))
+        self.logs_action.setText(tr("menu.logs"))
+        self.quit_action.setText(tr("menu.quit"))
+        self._show_pause()
+
+    def show_state(self, state: TrayState, tooltip: str, paused: bool, can_pause: bool) -> None:
+        if state != self.state:
+            self.state = state
+            self.icon.setIcon(state_icon(state))
+        self.icon.setToolTip(tooltip)
+        self.paused = paused
+        self.pause_action.setEnabled(can_pause)
+        self._show_pause()
+
+    def _show_pause(self) -> None:
+        self.pause_action.setText(self.tr("menu.resume" if self.paused else "menu.pause"))
+
+    def notify(self, title: str, body: str, problem: bool) -> bool:
+        """A desktop notification through the tray; False where there is no tray to show it."""
+        if not (self.available and self.icon.isVisible() and QSystemTrayIcon.supportsMessages()):
+            return False
+        kind = QSystemTrayIcon.MessageIcon.Warning if problem else QSystemTrayIcon.MessageIcon.Information
+        self.icon.showMessage(title, body, kind, 10_000 if problem else 6_000)
+        return True
+
+    def hide(self) -> None:
+        self.icon.hide()
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.open_requested.emit()

@@ -1,0 +1,444 @@
+"""Load on the relay: N idle agents connected, M widget_requests per second, the stand-in Kommo receiving.
+
+    .venv/bin/python bench/relay_load.py [--agents 1000] [--rate 300] [--duration 15] [--slots 40]
+
+Three processes, so each one's cost is its own: the relay (`cita-relay serve`, whose memory is read from
+/proc), the stand-in Kommo (signs the widget_requests, receives and checks every continuation, enforces
+7 requests/s per account), and this one: N scripted agents on real websockets plus an open-loop load
+generator on raw keep-alive HTTP/1.1 connections. Each request is a new patient's first message on one of
+N clinics in turn, so each Kommo account sees rate/N requests per second (well under its 7/s).
+
+Prints the sustained rate, p50/p99 webhook->continuation latency (send time here to arrival time at the
+stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
+memory per idle agent (RSS after connecting the agents minus before, divided by N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+TARGETS = {"agents": 1000, "rate": 300.0, "p99_ms": 100.0, "kb_per_agent": 100.0}
+ROOT = Path(__file__).resolve().parent.parent
+CLINIC_TZ = timezone(timedelta(hours=-3))
+
+
+# ---------------------------------------------------------------------------
+# The stand-in Kommo's process
+# ---------------------------------------------------------------------------
+
+
+def run_kommo_process(accounts_file: Path, port: int) -> None:
+    """Child process: the stand-in Kommo with every account, plus two bench-only routes."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from demo.kommo import StandInKommo
+
+    kommo = StandInKommo(rate_limit_per_s=7.0)
+    kommo.bind(f"http://127.0.0.1:{port}")
+    accounts = json.loads(accounts_file.read_text())
+    for account in accounts:
+        kommo.add_account(
+            account["subdomain"], account["client_id"], account["secret"], long_lived_token=account["token"]
+        )
+
+    async def issue(request: Request) -> Response:
+        """Pre-signed widget_requests for the load (bench only): round-robin over the accounts."""
+        count = int(request.query_params["count"])
+        start = int(request.query_params.get("start", "0"))
+        out = []
+        for i in range(start, start + count):
+            sub = accounts[i % len(accounts)]["subdomain"]
+            data = {"lead_id": f"L{i}", "message": "Hola", "name": "Ana Pérez", "phone": "+56 9 1234 5678"}
+            body, continue_id = kommo.widget_request(sub, data, lifetime_s=900)
+            out.append({"clinic": sub, "continue_id": continue_id, "body": json.dumps(body)})
+        return JSONResponse(out)
+
+    async def received(request: Request) -> Response:
+        return JSONResponse(
+            [[r.continue_id, r.received_at, r.status_code, r.reason] for r in kommo.continuations()]
+        )
+
+    bench = Starlette(routes=[Route("/_bench/issue", issue), Route("/_bench/received", received)])
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        target = bench if scope.get("path", "").startswith("/_bench/") else kommo.app
+        await target(scope, receive, send)
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+
+
+# ---------------------------------------------------------------------------
+# Scripted agents
+# ---------------------------------------------------------------------------
+
+
+def slots_json(count: int) -> str:
+    """A clinic's 14-day answer: ``count`` free half-hours over the next days, two professionals."""
+    today = datetime.now(CLINIC_TZ).date()
+    slots = []
+    per_day = 4
+    for i in range(count):
+        day = today + timedelta(days=1 + i // per_day)
+        start = datetime(day.year, day.month, day.day, 9 + (i % per_day), 0, tzinfo=CLINIC_TZ)
+        who = "Dra. Soto" if i % 2 == 0 else "Dr. Pérez"
+        slots.append(
+            {
+                "id": f"s{i}",
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=30)).isoformat(),
+                "professional": who,
+            }
+        )
+    return json.dumps({"slots": slots, "age_s": 3.0}, ensure_ascii=False, separators=(",", ":"))
+
+
+async def run_agent(url: str, token: str, result: str, ready: asyncio.Event, stop: asyncio.Event) -> None:
+    from websockets.asyncio.client import connect
+
+    headers = {"Authorization": f"Bearer {token}"}
+    async with connect(url, additional_headers=headers, compression=None, open_timeout=60, max_queue=4) as ws:
+        await ws.send('{"type":"status","paused":false,"portal":"ok","version":"bench"}')
+        ready.set()
+        receiver = asyncio.ensure_future(_answer(ws, result))
+        await stop.wait()
+        receiver.cancel()
+
+
+async def _answer(ws, result: str) -> None:  # type: ignore[no-untyped-def]
+    async for text in ws:
+        frame = json.loads(text)
+        if frame.get("type") == "request":
+            await ws.send(f'{{"type":"response","id":"{frame["id"]}","ok":true,"result":{result}}}')
+
+
+# ---------------------------------------------------------------------------
+# A small keep-alive HTTP/1.1 client (httpx would cost more CPU than the relay's own work)
+# ---------------------------------------------------------------------------
+
+
+class RawConnection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def post(self, host: bytes, path: str, body: bytes) -> int:
+        self.writer.write(
+            b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+            % (path.encode(), host, len(body))
+            + body
+        )
+        status_line = await self.reader.readline()
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length:
+            await self.reader.readexactly(length)
+        return int(status_line.split()[1])
+
+
+class RawPool:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.idle: list[RawConnection] = []
+
+    async def post(self, path: str, body: bytes) -> int:
+        host = f"{self.host}:{self.port}".encode()
+        connection = self.idle.pop() if self.idle else None
+        if connection is not None:
+            try:
+                status = await connection.post(host, path, body)
+            except (ConnectionError, IndexError, asyncio.IncompleteReadError):
+                connection.writer.close()  # the server closed it while idle (keep-alive timeout): a new one
+            else:
+                self.idle.append(connection)
+                return status
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        connection = RawConnection(reader, writer)
+        status = await connection.post(host, path, body)
+        self.idle.append(connection)
+        return status
+
+    def close(self) -> None:
+        for connection in self.idle:
+            connection.writer.close()
+
+
+# ---------------------------------------------------------------------------
+# The run
+# ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    from demo.serving import free_port as pick
+
+    return pick()
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def wait_http(url: str, timeout: float = 60.0) -> dict:  # noqa: ASYNC109
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as http:
+        while True:
+            try:
+                response = await http.get(url)
+                return response.json()
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
+    import httpx
+
+    from relay.store import SqliteStore
+
+    agents_n, clinics_n = args.agents, max(args.agents, 1)
+    accounts = [
+        {
+            "subdomain": f"c{i:04d}",
+            "client_id": f"cid-{i}",
+            "secret": secrets.token_urlsafe(48),
+            "token": f"llt-{secrets.token_urlsafe(24)}",
+        }
+        for i in range(clinics_n)
+    ]
+    accounts_file = work / "accounts.json"
+    accounts_file.write_text(json.dumps(accounts))
+    kommo_port, relay_port = free_port(), free_port()
+    children: list[subprocess.Popen] = []
+    try:
+        children.append(
+            subprocess.Popen([sys.executable, __file__, "--kommo-process", str(accounts_file), str(kommo_port)])
+        )
+        data = work / "relay"
+        store = SqliteStore(data / "relay.sqlite3")
+        tokens = []
+        for account in accounts:
+            tokens.append(
+                store.add_clinic(
+                    account["subdomain"],
+                    kommo_subdomain=account["subdomain"],
+                    kommo_client_id=account["client_id"],
+                    kommo_client_secret=account["secret"],
+                    long_lived_token=account["token"],
+                    kommo_base_url=f"http://127.0.0.1:{kommo_port}/{account['subdomain']}",
+                    address="Av. Providencia 1234",
+                )
+            )
+        store.close_now()
+        env = {**os.environ, "CITA_RELAY_LOG_LEVEL": "warning"}
+        command = [str(ROOT / ".venv" / "bin" / "cita-relay"), "serve", "--port", str(relay_port), "--data", str(data)]
+        if args.profile:
+            command = [sys.executable, "-m", "cProfile", "-o", args.profile, *command]
+        relay = subprocess.Popen(command, env=env)
+        children.append(relay)
+        relay_url = f"http://127.0.0.1:{relay_port}"
+        await wait_http(f"{relay_url}/healthz")
+        await wait_http(f"http://127.0.0.1:{kommo_port}/_stand_in/accounts")
+        await asyncio.sleep(1.0)
+        rss_before = rss_kb(relay.pid)
+
+        # N idle agents.
+        result = slots_json(args.slots)
+        stop = asyncio.Event()
+        ready_events = [asyncio.Event() for _ in range(agents_n)]
+        ws_url = f"ws://127.0.0.1:{relay_port}/agent"
+        agent_tasks = []
+        connect_started = time.perf_counter()
+        for i in range(agents_n):
+            agent_tasks.append(asyncio.ensure_future(run_agent(ws_url, tokens[i], result, ready_events[i], stop)))
+            if i % 50 == 49:
+                await asyncio.gather(*(e.wait() for e in ready_events[i - 49 : i + 1]))
+        await asyncio.gather(*(e.wait() for e in ready_events))
+        connect_s = time.perf_counter() - connect_started
+        health = await wait_http(f"{relay_url}/healthz")
+        while health["agents_connected"] < agents_n:
+            await asyncio.sleep(0.2)
+            health = await wait_http(f"{relay_url}/healthz")
+        await asyncio.sleep(2.0)
+        rss_after = rss_kb(relay.pid)
+
+        # Pre-signed widget_requests (so the generator only sends).
+        total = int(args.rate * args.duration)
+        async with httpx.AsyncClient(timeout=120) as http:
+            issued = []
+            for start in range(0, total, 2000):
+                page = await http.get(
+                    f"http://127.0.0.1:{kommo_port}/_bench/issue",
+                    params={"count": min(2000, total - start), "start": start},
+                )
+                issued.extend(page.json())
+
+        # Warm-up: a few requests, so first-time costs (imports, caches) are not counted.
+        pool = RawPool("127.0.0.1", relay_port)
+        sent_at: dict[str, float] = {}
+        answered: list[float] = []
+        statuses: dict[int, int] = {}
+
+        async def fire(item: dict) -> None:
+            body = item["body"].encode()
+            t0 = time.time()
+            sent_at[item["continue_id"]] = t0
+            status = await pool.post(f"/kommo/{item['clinic']}", body)
+            answered.append(time.time() - t0)
+            statuses[status] = statuses.get(status, 0) + 1
+
+        cpu_before = cpu_s(relay.pid)
+        started = time.monotonic()
+        in_flight: set[asyncio.Task] = set()
+        for i, item in enumerate(issued):
+            due = started + i / args.rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.ensure_future(fire(item))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        send_s = time.monotonic() - started
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=60)
+
+        # Wait for the continuations to land.
+        deadline = time.monotonic() + 60
+        async with httpx.AsyncClient(timeout=120) as http:
+            while True:
+                records = (await http.get(f"http://127.0.0.1:{kommo_port}/_bench/received")).json()
+                accepted = {r[0]: r[1] for r in records if r[2] == 200}
+                if len(accepted) >= len(sent_at) or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+        cpu_used = cpu_s(relay.pid) - cpu_before
+        pool.close()
+        stop.set()
+        await asyncio.gather(*agent_tasks, return_exceptions=True)
+
+        latencies = [(accepted[c] - t) * 1000 for c, t in sent_at.items() if c in accepted]
+        rejected = [r for r in records if r[2] != 200]
+        first_sent = min(sent_at.values())
+        last_done = max(accepted.values()) if accepted else first_sent
+        return {
+            "agents": float(health["agents_connected"]),
+            "connect_s": connect_s,
+            "offered_rate": args.rate,
+            "requests": float(len(sent_at)),
+            "send_s": send_s,
+            "http_200": float(statuses.get(200, 0)),
+            "statuses": statuses,  # type: ignore[dict-item]
+            "continuations": float(len(accepted)),
+            "sustained_rate": len(accepted) / max(last_done - first_sent, 1e-9),
+            "p50_ms": statistics.median(latencies) if latencies else float("nan"),
+            "p99_ms": percentile(latencies, 0.99) if latencies else float("nan"),
+            "max_ms": max(latencies) if latencies else float("nan"),
+            "ack_p50_ms": statistics.median(answered) * 1000,
+            "ack_p99_ms": percentile(answered, 0.99) * 1000,
+            "kommo_rejections": float(len(rejected)),
+            "rss_before_mb": rss_before / 1024,
+            "rss_after_mb": rss_after / 1024,
+            "kb_per_agent": (rss_after - rss_before) / max(agents_n, 1),
+            "relay_cpu_pct": 100 * cpu_used / max(time.monotonic() - started, 1e-9),
+        }
+    finally:
+        for child in reversed(children):
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--kommo-process":
+        run_kommo_process(Path(argv[1]), int(argv[2]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agents", type=int, default=1000, help="idle agents = clinics (1000)")
+    parser.add_argument("--rate", type=float, default=300.0, help="widget_requests per second (300)")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load (15)")
+    parser.add_argument("--slots", type=int, default=40, help="free slots in each agent's 14-day answer (40)")
+    parser.add_argument("--profile", metavar="FILE", help="run the relay under cProfile, stats to FILE")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="relay-load-") as tmp:
+        figures = asyncio.run(bench(args, Path(tmp)))
+    try:
+        import uvloop  # noqa: F401
+
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
+    try:
+        import httptools  # noqa: F401
+
+        parser_name = "httptools"
+    except ImportError:
+        parser_name = "h11"
+    print(f"relay load on {os.cpu_count()} cores (relay: uvicorn, {loop} loop, {parser_name} parser)")
+    print(f"  agents connected        {figures['agents']:.0f} in {figures['connect_s']:.1f} s"
+          f"   (target {TARGETS['agents']})")
+    print(f"  widget_requests         {figures['requests']:.0f} offered at {figures['offered_rate']:.0f}/s "
+          f"over {figures['send_s']:.1f} s; {figures['http_200']:.0f} answered 200 {figures['statuses']}")
+    print(f"  sustained rate          {figures['sustained_rate']:.0f} continuations/s   (target >= {TARGETS['rate']:.0f})")
+    print(f"  webhook->continuation   p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms, "
+          f"max {figures['max_ms']:.1f} ms   (target p99 <= {TARGETS['p99_ms']:.0f} ms)")
+    print(f"  the 200 itself          p50 {figures['ack_p50_ms']:.1f} ms, p99 {figures['ack_p99_ms']:.1f} ms")
+    print(f"  Kommo rejections        {figures['kommo_rejections']:.0f}   (429s or broken limits; must be 0)")
+    print(f"  relay memory            {figures['rss_before_mb']:.1f} MB -> {figures['rss_after_mb']:.1f} MB with the agents:"
+          f" {figures['kb_per_agent']:.1f} KB per idle agent   (target <= {TARGETS['kb_per_agent']:.0f} KB)")
+    print(f"  relay CPU during load   {figures['relay_cpu_pct']:.0f}% of one core")
+    ok = (
+        figures["agents"] >= TARGETS["agents"] * (args.agents / 1000)
+        and figures["continuations"] == figures["requests"]
+        and figures["kommo_rejections"] == 0
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""What the patient sees of a continuation, and what a typed line sends back: pure code for ``cita-demo chat``.
+
+On WhatsApp a tap on a reply button sends the button's title as the patient's message (Kommo's
+``{{message_text}}``), so typing a button's number here sends that button's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+QUIT_WORDS = frozenset({"salir", "exit", "quit", "/salir", "/exit"})
+
+TEXTS: dict[str, dict[str, str]] = {
+    "es": {
+        "bot": "Bot",
+        "you": "Tú",
+        "welcome": "Chat de paciente con {clinic} (lead {lead}). Escribe el número de un botón o un mensaje; "
+        "'salir' para terminar.",
+        "bye": "Chat terminado.",
+        "no_kommo": "No se puede conectar con el Kommo de prueba en {url}. ¿Está corriendo `cita-demo kommo`?",
+        "no_relay": "No se puede conectar con el relay en {url}. ¿Está corriendo `cita-relay serve`?",
+        "refused": "El relay rechazó el mensaje (HTTP {status}): {detail}",
+        "unknown_clinic": "El relay no conoce la clínica {clinic!r} (HTTP 404). "
+        "Revisa --clinic o `cita-relay list-clinics`.",
+        "bad_secret": "El relay no aceptó la firma de Kommo (HTTP 401): ¿el secreto de la clínica en el relay "
+        "es el mismo que el del Kommo de prueba?",
+        "timeout": "El bot no respondió a tiempo ({seconds:g} s). Puedes volver a escribir.",
+        "rejected": "Kommo rechazó la respuesta del bot (HTTP {status}): {reason}",
+        "no_account": "El Kommo de prueba en {url} no tiene ninguna cuenta: inícialo con --subdomain.",
+        "many_accounts": "El Kommo de prueba tiene varias cuentas ({names}): elige una con --subdomain.",
+        "unknown_account": "El Kommo de prueba no tiene la cuenta {sub!r}.",
+        "empty": "(el bot continuó sin mostrar nada)",
+    },
+    "en": {
+        "bot": "Bot",
+        "you": "You",
+        "welcome": "Patient chat with {clinic} (lead {lead}). Type a button's number or a message; 'exit' to quit.",
+        "bye": "Chat ended.",
+        "no_kommo": "Cannot reach the stand-in Kommo at {url}. Is `cita-demo kommo` running?",
+        "no_relay": "Cannot reach the relay at {url}. Is `cita-relay serve` running?",
+        "refused": "The relay refused the message (HTTP {status}): {detail}",
+        "unknown_clinic": "The relay does not know the clinic {clinic!r} (HTTP 404). Check --clinic or "
+        "`cita-relay list-clinics`.",
+        "bad_secret": "The relay did not accept Kommo's signature (HTTP 401): does the clinic's secret in the relay "
+        "match the stand-in Kommo's?",
+        "timeout": "The bot did not answer in time ({seconds:g} s). You can write again.",
+        "rejected": "Kommo rejected the bot's answer (HTTP {status}): {reason}",
+        "no_account": "The stand-in Kommo at {url} holds no account: start it with --subdomain.",
+        "many_accounts": "The stand-in Kommo holds several accounts ({names}): pick one with --subdomain.",
+        "unknown_account": "The stand-in Kommo has no account {sub!r}.",
+        "empty": "(the bot went on without showing anything)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    text: str
+    buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BotTurn:
+    """One continuation as the patient sees it; buttons are numbered 1.. across the whole turn."""
+
+    messages: tuple[BotMessage, ...]
+    status: str | None
+
+    @property
+    def buttons(self) -> tuple[str, ...]:
+        return tuple(b for m in self.messages for b in m.buttons)
+
+
+def bot_turn(body: dict[str, Any]) -> BotTurn:
+    messages = []
+    handlers = body.get("execute_handlers")
+    for handler in handlers if isinstance(handlers, list) else []:
+        if not isinstance(handler, dict) or handler.get("handler") != "show":
+            continue
+        params = handler.get("params") if isinstance(handler.get("params"), dict) else {}
+        text = str(params.get("value", ""))
+        buttons = params.get("buttons") if params.get("type") == "buttons" else None
+        messages.append(BotMessage(text, tuple(str(b) for b in buttons) if isinstance(buttons, list) else ()))
+    data = body.get("data")
+    status = data.get("status") if isinstance(data, dict) else None
+    return BotTurn(tuple(messages), None if status is None else str(status))
+
+
+def patient_message(typed: str, buttons: tuple[str, ...]) -> str:
+    """The message a typed line sends: a button's title for its number, else the text as written."""
+    text = typed.strip()
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        return buttons[int(text) - 1]
+    return text
+
+
+def is_quit(typed: str) -> bool:
+    return typed.strip().lower() in QUIT_WORDS
+
+
+@dataclass(frozen=True)
+class Style:
+    """ANSI colours on a terminal, plain text in a pipe (so a scripted transcript stays clean)."""
+
+    color: bool
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color else text
+
+    def bot(self, text: str) -> str:
+        return self._wrap("32", text)
+
+    def button(self, text: str) -> str:
+        return self._wrap("36", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def warn(self, text: str) -> str:
+        return self._wrap("33", text)
+
+
+def render_turn(turn: BotTurn, texts: dict[str, str], style: Style) -> list[str]:
+    lines: list[str] = []
+    number = 0
+    for message in turn.messages:
+        lines.append(style.bot(f"{texts['bot']} › {message.text}"))
+        for button in message.buttons:
+            number += 1
+            lines.append(style.button(f"      {number}) {button}"))
+    if not turn.messages:
+        lines.append(style.dim(texts["empty"]))
+    if turn.status is not None:
+        lines.append(style.dim(f"      [status: {turn.status}]"))
+    return lines

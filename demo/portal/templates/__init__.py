@@ -1,0 +1,1 @@
+"""The stand-in portal's HTML pages (package data)."""

@@ -1,0 +1,146 @@
+"""``/agent``: the websocket each clinic's agent dials out to.
+
+Before the handshake is accepted: the transport must be TLS (as told by a trusted proxy) unless the agent is
+on loopback or insecure agents are allowed, and the bearer token must match a clinic (HTTP 401 otherwise).
+After it: frames are decoded by ``wire.messages`` and handed to the directory; a frame that does not follow
+the protocol is logged and dropped, never acted upon.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Mapping
+
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket
+
+from relay.agents import CLOSE_INSECURE, CLOSE_UNAUTHORIZED, AgentConnection, LocalAgentDirectory
+from relay.logs import log
+from relay.settings import RelaySettings
+from relay.store import RelayStore
+from wire.messages import ProtocolError, Response, Status, decode
+
+logger = logging.getLogger("relay.agent_endpoint")
+
+
+class StarletteAgentLink:
+    """``AgentLink`` over a Starlette websocket."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._websocket = websocket
+
+    async def send_text(self, text: str) -> None:
+        await self._websocket.send_text(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        await self._websocket.close(code, reason)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _in_networks(host: str, networks: tuple[str, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+def effective_peer(
+    peer_host: str, scheme: str, headers: Mapping[str, str], trusted_proxies: tuple[str, ...]
+) -> tuple[str, bool]:
+    """(the agent's address, whether it came over TLS). X-Forwarded-* count only from a trusted proxy."""
+    secure = scheme in ("wss", "https")
+    if _in_networks(peer_host, trusted_proxies):
+        proto = headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
+        if proto:
+            secure = proto in ("https", "wss")
+        forwarded_for = headers.get("x-forwarded-for", "").split(",")[-1].strip()
+        if forwarded_for:
+            return forwarded_for, secure
+    return peer_host, secure
+
+
+def transport_refusal(peer_host: str, scheme: str, headers: Mapping[str, str], settings: RelaySettings) -> str:
+    """Why this connection may not carry an agent token ("" when it may)."""
+    if settings.allow_insecure_agents:
+        return ""
+    client, secure = effective_peer(peer_host, scheme, headers, settings.trusted_proxies)
+    if secure or _is_loopback(client):
+        return ""
+    return "agents must connect over wss:// (TLS); plain ws:// is accepted only from loopback"
+
+
+def bearer_token(headers: Mapping[str, str]) -> str:
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+async def _deny(websocket: WebSocket, status: int, close_code: int, error: str, detail: str) -> None:
+    try:
+        await websocket.send_denial_response(JSONResponse({"error": error, "detail": detail}, status))
+    except RuntimeError:  # the server has no denial-response extension: accept, then close with a 44xx code
+        await websocket.accept()
+        await websocket.close(close_code, detail[:120])
+
+
+async def agent_endpoint(
+    websocket: WebSocket, store: RelayStore, directory: LocalAgentDirectory, settings: RelaySettings
+) -> None:
+    peer = websocket.client.host if websocket.client else ""
+    refusal = transport_refusal(peer, websocket.url.scheme, websocket.headers, settings)
+    if refusal:
+        log(logger, logging.WARNING, "agent_refused_insecure", peer=peer)
+        await _deny(websocket, 403, CLOSE_INSECURE, "tls_required", refusal)
+        return
+    token = bearer_token(websocket.headers)
+    clinic = await store.clinic_for_agent_token(token) if token else None
+    if clinic is None:
+        log(logger, logging.WARNING, "agent_refused_token", peer=peer, had_token=bool(token))
+        await _deny(
+            websocket,
+            401,
+            CLOSE_UNAUTHORIZED,
+            "unauthorized",
+            "unknown agent token: paste the token `cita-relay add-clinic` printed into the agent",
+        )
+        return
+    await websocket.accept()
+    connection = directory.attach(clinic.name, StarletteAgentLink(websocket), peer=peer)
+    why = "closed"
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                why = f"closed code={message.get('code', '')}"
+                break
+            text = message.get("text")
+            if text is None:
+                text = message.get("bytes") or b""
+            _dispatch(directory, connection, text)
+    except Exception as exc:  # the socket broke; anything else is logged too, never silently dropped
+        why = f"error {type(exc).__name__}"
+        if not connection.closed:
+            log(logger, logging.WARNING, "agent_link_error", clinic=clinic.name, error=type(exc).__name__)
+    finally:
+        directory.detach(connection, why)
+
+
+def _dispatch(directory: LocalAgentDirectory, connection: AgentConnection, text: str | bytes) -> None:
+    try:
+        frame = decode(text)
+    except (ProtocolError, UnicodeDecodeError) as exc:
+        log(logger, logging.WARNING, "agent_bad_frame", clinic=connection.clinic, problem=str(exc)[:200])
+        return
+    if isinstance(frame, Response):
+        directory.on_response(connection, frame)
+    elif isinstance(frame, Status):
+        directory.on_status(connection, frame)
+    else:
+        log(logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type="request")

@@ -1,0 +1,226 @@
+"""Which clinic's agent is connected, and request/response over its websocket, correlated by id, with deadlines.
+
+``AgentDirectory`` is what the Kommo side asks: "send this request to clinic X's agent and await the answer
+within T seconds". ``LocalAgentDirectory`` serves it from the websockets this process holds; a Redis-backed
+directory (several relay instances) would forward to the instance that holds the agent instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from relay.logs import log
+from wire.messages import BookArgs, Request, Response, SlotsArgs, Status, encode
+
+logger = logging.getLogger("relay.agents")
+
+# Close codes the relay uses on /agent (the agent shows them to the receptionist).
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_INSECURE = 4403
+CLOSE_REPLACED = 4409
+CLOSE_GOING_AWAY = 1001
+
+
+class AgentUnavailable(Exception):
+    """The request could not be answered by the agent: ``reason`` is agent_offline, paused or timeout."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AgentPresence:
+    """What /healthz shows per clinic (nothing secret)."""
+
+    clinic: str
+    connected: bool
+    paused: bool | None = None  # None until the agent's first status
+    portal: str = "unknown"
+    version: str = ""
+    connected_at: float | None = None  # time.time()
+    last_seen: float | None = None  # time.time() of the last frame (pings do not reach the app)
+
+
+class AgentLink(Protocol):
+    """One live agent connection as the directory sees it: the websocket layer implements this."""
+
+    async def send_text(self, text: str) -> None: ...
+
+    async def close(self, code: int, reason: str) -> None: ...
+
+
+class AgentDirectory(Protocol):
+    async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
+        """The agent's response (ok or error). Raises ``AgentUnavailable`` when there is none in time."""
+        ...
+
+    async def presences(self) -> dict[str, AgentPresence]: ...
+
+    def connected_count(self) -> int: ...
+
+
+@dataclass(eq=False)
+class AgentConnection:
+    """The directory's handle on one attached link."""
+
+    clinic: str
+    link: AgentLink
+    peer: str
+    connected_at: float
+    pending: dict[str, asyncio.Future[Response]] = field(default_factory=dict)
+    send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    closed: bool = False
+
+
+class LocalAgentDirectory:
+    """The in-process directory: one connection per clinic, the newest authenticated one wins."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._connections: dict[str, AgentConnection] = {}
+        self._presence: dict[str, AgentPresence] = {}
+        self._ids = itertools.count(1)
+        self._id_prefix = secrets.token_hex(3)
+        self._closing: set[asyncio.Task[None]] = set()
+
+    # -- the websocket side ------------------------------------------------------------------------------
+
+    def attach(self, clinic: str, link: AgentLink, peer: str = "") -> AgentConnection:
+        now = self._clock()
+        connection = AgentConnection(clinic=clinic, link=link, peer=peer, connected_at=now)
+        stale = self._connections.get(clinic)
+        self._connections[clinic] = connection
+        previous = self._presence.get(clinic)
+        self._presence[clinic] = AgentPresence(
+            clinic=clinic,
+            connected=True,
+            paused=None,
+            portal="unknown",
+            version=previous.version if previous else "",
+            connected_at=now,
+            last_seen=now,
+        )
+        if stale is not None:
+            log(logger, logging.WARNING, "agent_replaced", clinic=clinic, old_peer=stale.peer, new_peer=peer)
+            self._retire(stale, CLOSE_REPLACED, "replaced by a newer connection of the same clinic")
+        log(logger, logging.INFO, "agent_connected", clinic=clinic, peer=peer)
+        return connection
+
+    def detach(self, connection: AgentConnection, why: str = "") -> None:
+        self._fail_pending(connection)
+        connection.closed = True
+        if self._connections.get(connection.clinic) is connection:
+            del self._connections[connection.clinic]
+            presence = self._presence.get(connection.clinic)
+            if presence is not None:
+                self._presence[connection.clinic] = replace(presence, connected=False)
+            log(logger, logging.INFO, "agent_disconnected", clinic=connection.clinic, peer=connection.peer, why=why)
+
+    def on_status(self, connection: AgentConnection, status: Status) -> None:
+        self._seen(connection)
+        presence = self._presence.get(connection.clinic)
+        if presence is None or self._connections.get(connection.clinic) is not connection:
+            return
+        if presence.paused != status.paused or presence.portal != status.portal:
+            log(
+                logger,
+                logging.INFO,
+                "agent_status",
+                clinic=connection.clinic,
+                paused=status.paused,
+                portal=status.portal,
+                version=status.version,
+            )
+        self._presence[connection.clinic] = replace(
+            presence, paused=status.paused, portal=status.portal, version=status.version
+        )
+
+    def on_response(self, connection: AgentConnection, response: Response) -> None:
+        self._seen(connection)
+        future = connection.pending.get(response.id)
+        if future is None:
+            # Late (after its deadline) or unknown: the patient was already answered.
+            log(logger, logging.INFO, "agent_late_response", clinic=connection.clinic, request_id=response.id)
+            return
+        if not future.done():
+            future.set_result(response)
+
+    def _seen(self, connection: AgentConnection) -> None:
+        presence = self._presence.get(connection.clinic)
+        if presence is not None and self._connections.get(connection.clinic) is connection:
+            self._presence[connection.clinic] = replace(presence, last_seen=self._clock())
+
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None:
+        for connection in list(self._connections.values()):
+            self._retire(connection, code, reason)
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=5.0)
+
+    # -- the Kommo side (AgentDirectory) -----------------------------------------------------------------
+
+    async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
+        connection = self._connections.get(clinic)
+        if connection is None or connection.closed:
+            raise AgentUnavailable("agent_offline")
+        presence = self._presence.get(clinic)
+        if presence is not None and presence.paused:
+            raise AgentUnavailable("paused")
+        request_id = f"{self._id_prefix}-{next(self._ids)}"
+        future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+        connection.pending[request_id] = future
+        try:
+            frame = encode(Request(id=request_id, op=op, timeout_s=timeout_s, args=args))
+            async with asyncio.timeout(timeout_s):
+                try:
+                    async with connection.send_lock:
+                        await connection.link.send_text(frame)
+                except Exception as exc:  # the socket went away under us
+                    raise AgentUnavailable("agent_offline") from exc
+                return await future
+        except TimeoutError:
+            raise AgentUnavailable("timeout") from None
+        finally:
+            connection.pending.pop(request_id, None)
+
+    async def presences(self) -> dict[str, AgentPresence]:
+        return dict(self._presence)
+
+    def presence(self, clinic: str) -> AgentPresence | None:
+        return self._presence.get(clinic)
+
+    def connected_count(self) -> int:
+        return len(self._connections)
+
+    # -- internals ---------------------------------------------------------------------------------------
+
+    def _retire(self, connection: AgentConnection, code: int, reason: str) -> None:
+        self._fail_pending(connection)
+        connection.closed = True
+        if self._connections.get(connection.clinic) is connection:
+            del self._connections[connection.clinic]
+            presence = self._presence.get(connection.clinic)
+            if presence is not None:
+                self._presence[connection.clinic] = replace(presence, connected=False)
+        task = asyncio.get_running_loop().create_task(_close_quietly(connection.link, code, reason))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    def _fail_pending(self, connection: AgentConnection) -> None:
+        for future in connection.pending.values():
+            if not future.done():
+                future.set_exception(AgentUnavailable("agent_offline"))
+        connection.pending.clear()
+
+
+async def _close_quietly(link: AgentLink, code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await link.close(code, reason)

@@ -1,0 +1,150 @@
+"""The relay as one Starlette app built from a ``RelaySettings``: nothing global, so a test runs two side by side.
+
+Routes: ``POST /kommo/{clinic}`` (Kommo's widget_request), ``/agent`` (the agents' websocket),
+``GET /healthz`` and ``GET /metrics``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from relay.agent_endpoint import agent_endpoint
+from relay.agents import LocalAgentDirectory
+from relay.health import health_report
+from relay.kommo_client import AccountRateLimit, KommoClient
+from relay.kommo_endpoint import KommoEndpoint
+from relay.logs import log
+from relay.metrics import RelayMetrics
+from relay.settings import RelaySettings
+from relay.store import RelayStore, SqliteStore
+from relay.turns import TurnProcessor
+
+logger = logging.getLogger("relay.app")
+
+# Conversations silent for 30 minutes are over; their rows go a little later (no patient data kept longer).
+CONVERSATION_RETENTION_S = 3600.0
+PURGE_EVERY_S = 60.0
+
+
+class Relay:
+    """The parts of one relay and their start/stop. ``build_app`` wraps it in a Starlette app."""
+
+    def __init__(
+        self,
+        settings: RelaySettings,
+        *,
+        store: RelayStore | None = None,
+        agents: LocalAgentDirectory | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store: RelayStore = store if store is not None else SqliteStore(settings.database_path)
+        self.agents = agents if agents is not None else LocalAgentDirectory()
+        self.metrics = RelayMetrics(self.agents.connected_count)
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            follow_redirects=False,  # a redirect could carry the bearer token elsewhere
+            headers={"User-Agent": "cita-relay"},
+        )
+        self.limiter = AccountRateLimit(settings.kommo_requests_per_s)
+        self.kommo_client = KommoClient(
+            self.store,
+            self.http,
+            self.limiter,
+            attempts=settings.continuation_attempts,
+            backoff_s=settings.continuation_backoff_s,
+            timeout_s=settings.continuation_timeout_s,
+        )
+        self.turns = TurnProcessor(self.store, self.agents, self.kommo_client, settings, self.metrics)
+        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
+        self._housekeeping: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
+        log(
+            logger,
+            logging.INFO,
+            "relay_started",
+            data=str(self.settings.data_dir),
+            slots_timeout_s=self.settings.slots_timeout_s,
+            book_timeout_s=self.settings.book_timeout_s,
+        )
+
+    async def stop(self) -> None:
+        # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
+        await self.turns.drain(self.settings.shutdown_grace_s)
+        await self.agents.close_all()
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        if self._own_http:
+            await self.http.aclose()
+        await self.store.close()
+        log(logger, logging.INFO, "relay_stopped")
+
+    async def _purge_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY_S)
+            try:
+                await self.store.purge_expired(time.time(), CONVERSATION_RETENTION_S)
+                self.limiter.forget_idle()
+            except Exception:
+                logger.exception("purge failed")
+
+    # -- endpoints -------------------------------------------------------------------------------------
+
+    async def kommo_request(self, request: Request) -> Response:
+        return await self.kommo_endpoint(request)
+
+    async def agent(self, websocket: WebSocket) -> None:
+        await agent_endpoint(websocket, self.store, self.agents, self.settings)
+
+    async def healthz(self, request: Request) -> Response:
+        status, report = await health_report(self.store, self.agents, self.turns.in_flight)
+        return JSONResponse(report, status)
+
+    async def metrics_text(self, request: Request) -> Response:
+        return Response(self.metrics.render(), media_type=self.metrics.content_type)
+
+
+def build_app(
+    settings: RelaySettings,
+    *,
+    store: RelayStore | None = None,
+    agents: LocalAgentDirectory | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> Starlette:
+    relay = Relay(settings, store=store, agents=agents, http=http)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await relay.start()
+        try:
+            yield
+        finally:
+            await relay.stop()
+
+    app = Starlette(
+        routes=[
+            Route("/kommo/{clinic}", relay.kommo_request, methods=["POST"]),
+            WebSocketRoute("/agent", relay.agent),
+            Route("/healthz", relay.healthz, methods=["GET"]),
+            Route("/metrics", relay.metrics_text, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.relay = relay
+    return app

@@ -1,0 +1,225 @@
+"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth`.
+
+Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
+the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
+standard output, so a script can take it with `tail -n 1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import TextIO
+
+from relay.settings import add_data_flag, add_serve_flags, settings_from_args
+from relay.store import SqliteStore, StoreError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cita-relay",
+        description="Cita Bridge relay: Kommo's WhatsApp Salesbot in, the clinic's agent out.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="run the relay (HTTP + agent websockets)")
+    add_serve_flags(serve)
+    serve.set_defaults(func=_serve)
+
+    add = sub.add_parser("add-clinic", help="store a clinic and print its agent token once")
+    add.add_argument("name", help="the clinic's short name, used in its Kommo URL: /kommo/NAME")
+    add.add_argument("--kommo-subdomain", required=True, metavar="SUB", help="the account's <SUB>.kommo.com")
+    add.add_argument("--kommo-client-id", required=True, metavar="ID", help="the integration's client id")
+    add.add_argument(
+        "--kommo-secret-stdin",
+        action="store_true",
+        required=True,
+        help="read the integration's client secret from standard input (first line)",
+    )
+    add.add_argument(
+        "--kommo-token-stdin",
+        action="store_true",
+        help="also read a long-lived Kommo token from standard input (second line)",
+    )
+    add.add_argument("--language", choices=("es", "en"), default="es", help="the patients' language (es)")
+    add.add_argument("--address", default="", metavar="TEXT", help="the clinic's address, shown on a confirmation")
+    add.add_argument(
+        "--kommo-base-url", metavar="URL", help="Kommo account URL (default https://<subdomain>.kommo.com)"
+    )
+    add.add_argument(
+        "--bot-question-step", type=int, default=1, metavar="N", help="the Salesbot step the bot loops back to (1)"
+    )
+    add_data_flag(add)
+    add.set_defaults(func=_add_clinic)
+
+    listing = sub.add_parser("list-clinics", help="list the clinics (no secrets)")
+    listing.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+    add_data_flag(listing)
+    listing.set_defaults(func=_list_clinics)
+
+    remove = sub.add_parser("remove-clinic", help="delete a clinic, its tokens and its conversations")
+    remove.add_argument("name")
+    add_data_flag(remove)
+    remove.set_defaults(func=_remove_clinic)
+
+    oauth = sub.add_parser(
+        "set-kommo-oauth",
+        help="use OAuth tokens for a clinic: the refresh token is read from standard input",
+    )
+    oauth.add_argument("name")
+    oauth.add_argument("--redirect-uri", required=True, metavar="URL", help="the integration's redirect URI")
+    add_data_flag(oauth)
+    oauth.set_defaults(func=_set_kommo_oauth)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except StoreError as exc:
+        print(f"cita-relay: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _store(args: argparse.Namespace) -> SqliteStore:
+    settings = settings_from_args(argparse.Namespace(data=args.data))
+    return SqliteStore(settings.database_path)
+
+
+def _read_secret_lines(count: int, stream: TextIO, prompts: list[str]) -> list[str]:
+    if stream.isatty():
+        return [getpass.getpass(prompt) for prompt in prompts[:count]]
+    lines = []
+    for _ in range(count):
+        line = stream.readline()
+        lines.append(line.rstrip("\r\n").strip())
+    return lines
+
+
+def _add_clinic(args: argparse.Namespace) -> int:
+    wanted = 2 if args.kommo_token_stdin else 1
+    values = _read_secret_lines(wanted, sys.stdin, ["Kommo client secret: ", "Kommo long-lived token: "])
+    if not values[0]:
+        print("cita-relay: the client secret (first line of standard input) is empty", file=sys.stderr)
+        return 2
+    if args.kommo_token_stdin and not values[1]:
+        print("cita-relay: the long-lived token (second line of standard input) is empty", file=sys.stderr)
+        return 2
+    store = _store(args)
+    try:
+        token = store.add_clinic(
+            args.name,
+            kommo_subdomain=args.kommo_subdomain,
+            kommo_client_id=args.kommo_client_id,
+            kommo_client_secret=values[0],
+            long_lived_token=values[1] if args.kommo_token_stdin else None,
+            language=args.language,
+            address=args.address,
+            kommo_base_url=args.kommo_base_url,
+            bot_question_step=args.bot_question_step,
+        )
+    finally:
+        store.close_now()
+    print(f"Clinic {args.name!r} added. Its Kommo widget_request URL is <relay>/kommo/{args.name}.")
+    if not args.kommo_token_stdin:
+        print("No Kommo token yet: give one with `cita-relay set-kommo-oauth` before patients write.")
+    print("Agent token (shown once, only its hash is kept; paste it into the clinic's agent):")
+    print(token)
+    return 0
+
+
+def _list_clinics(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        clinics = store.list_clinics()
+    finally:
+        store.close_now()
+    if args.json:
+        rows = [
+            {
+                "name": c.name,
+                "kommo_subdomain": c.kommo_subdomain,
+                "kommo_base_url": c.kommo_base_url,
+                "language": c.language,
+                "address": c.address,
+                "kommo_auth": c.kommo_auth,
+            }
+            for c in clinics
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not clinics:
+        print("No clinics yet: add one with `cita-relay add-clinic`.")
+        return 0
+    header = ("NAME", "KOMMO", "LANG", "AUTH", "ADDRESS")
+    rows_text = [(c.name, c.kommo_base_url, c.language, c.kommo_auth, c.address) for c in clinics]
+    widths = [max(len(str(r[i])) for r in [header, *rows_text]) for i in range(len(header))]
+    for row in [header, *rows_text]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _remove_clinic(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        removed = store.remove_clinic(args.name)
+    finally:
+        store.close_now()
+    if not removed:
+        print(f"cita-relay: no clinic named {args.name!r}", file=sys.stderr)
+        return 1
+    print(f"Clinic {args.name!r} removed (its agent token no longer works).")
+    return 0
+
+
+def _set_kommo_oauth(args: argparse.Namespace) -> int:
+    (refresh_token,) = _read_secret_lines(1, sys.stdin, ["Kommo refresh token: "])
+    if not refresh_token:
+        print("cita-relay: the refresh token (first line of standard input) is empty", file=sys.stderr)
+        return 2
+    store = _store(args)
+    try:
+        store.set_oauth_tokens(args.name, refresh_token=refresh_token, redirect_uri=args.redirect_uri)
+    finally:
+        store.close_now()
+    print(f"Clinic {args.name!r} now uses OAuth; the relay refreshes the access token before its first use.")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from relay.app import build_app
+    from relay.logs import configure_logging
+
+    settings = settings_from_args(args)
+    configure_logging(settings.log_level, settings.log_format)
+    config = uvicorn.Config(
+        build_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=settings.access_log,
+        lifespan="on",
+        # The relay reads X-Forwarded-* itself, only from its trusted proxies (see relay/agent_endpoint.py).
+        proxy_headers=False,
+        ws_ping_interval=settings.ws_ping_interval_s,
+        ws_ping_timeout=settings.ws_ping_interval_s,
+        # Agent frames are small JSON; a deflate context per idle agent would cost far more than it saves.
+        ws_per_message_deflate=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
+    )
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once its graceful shutdown is done
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The patient's WhatsApp conversation, as pure code: no I/O, no clock reads, no randomness.
+
+The relay core drives it for every widget_request it accepts::
+
+    reply_or_book = decide(state, turn, clinic, slots)     # slots: the agent's fresh SlotsResult
+    if isinstance(reply_or_book, Book):                     # ask the agent to book, then:
+        reply = after_booking(reply_or_book.state, turn, clinic, book_result_or_wire_error)
+    reply = handoff(state, turn, clinic, "agent_offline")   # when the agent cannot answer
+    # POST reply.continuation to return_url; store reply.state (None: forget the lead)
+
+``check_continuation(body)`` lists every Kommo/WhatsApp limit a body breaks (empty: fine).
+
+``data`` (each key is ``{{json.<key>}}`` in the bot): always ``status`` and ``message`` (the whole text), and
+``conversation_id`` once a conversation exists. Menus (choose_day / choose_time, ending in ``goto question``):
+``option_1``..``option_3`` (the button labels), ``professional`` (the patient's filter), ``day``/``day_label``
+(time menu), ``code: "slot_taken"`` with ``taken_start``/``taken_professional`` after a lost race.
+booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``professional``, ``day``, ``time``,
+``address``, ``repeat``. handoff: ``reason`` (the core's, an agent error code, or the conversation's own
+``no_slots`` / ``cancelled`` / ``asked_for_person``) and, when a booking's outcome is unknown,
+``requested_start`` / ``requested_professional`` / ``requested_slot_id``. booked and handoff end the
+conversation (state None) with no goto, so the bot goes on to its next step.
+"""
+
+from relay.conversation.flow import after_booking, decide, handoff
+from relay.conversation.model import STATUSES, Book, ClinicProfile, Reply, Turn
+from relay.conversation.replies import check_continuation
+from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key
+
+__all__ = [
+    "SILENCE_LIMIT",
+    "STATUSES",
+    "Book",
+    "ClinicProfile",
+    "ConversationState",
+    "Reply",
+    "Turn",
+    "after_booking",
+    "check_continuation",
+    "conversation_id",
+    "decide",
+    "handoff",
+    "idempotency_key",
+]

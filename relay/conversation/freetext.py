@@ -1,0 +1,374 @@
+"""What a patient's free text asks for: a day, a time, a professional, or a command.
+
+Spanish and English are both understood whatever the clinic's language (patients mix them). The reader
+only reports what it found; whether it is enough, or ambiguous, is decided by the flow against the free
+slots. Dates are relative to ``today``, the turn's day in the clinic's offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from relay.conversation.menus import TITLES, fold
+
+MAX_READ = 300  # characters of a message worth reading; the rest is noise
+
+WEEKDAYS: dict[str, int] = {}
+for _i, _names in enumerate(
+    (
+        ("lunes", "lun", "monday", "mon"),
+        ("martes", "mar", "tuesday", "tue", "tues"),
+        ("miercoles", "mie", "wednesday", "wed"),
+        ("jueves", "jue", "thursday", "thu", "thur", "thurs"),
+        ("viernes", "vie", "friday", "fri"),
+        ("sabado", "sab", "saturday", "sat"),
+        ("domingo", "dom", "sunday", "sun"),
+    )
+):
+    for _n in _names:
+        WEEKDAYS[_n] = _i
+
+MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    (
+        ("enero", "ene", "january", "jan"),
+        ("febrero", "feb", "february"),
+        ("marzo", "mar", "march"),
+        ("abril", "abr", "april", "apr"),
+        ("mayo", "may"),
+        ("junio", "jun", "june"),
+        ("julio", "jul", "july"),
+        ("agosto", "ago", "august", "aug"),
+        ("septiembre", "setiembre", "sep", "sept", "set", "september"),
+        ("octubre", "oct", "october"),
+        ("noviembre", "nov", "november"),
+        ("diciembre", "dic", "december", "dec"),
+    ),
+    start=1,
+):
+    for _n in _names:
+        MONTHS[_n] = _i
+
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "mar" before a number reads as "martes 3" (our own labels), not "marzo 3".
+_MONTH_FIRST_RE = "|".join(sorted((m for m in MONTHS if m != "mar"), key=len, reverse=True))
+_WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "cancel": (
+        "cancelar", "cancela", "cancelo", "salir", "salgo", "no gracias", "ya no", "no quiero", "cancel", "exit",
+        "quit", "stop", "no thanks",
+    ),
+    "back": (
+        "volver", "vuelve", "atras", "otro dia", "otros dias", "otra fecha", "cambiar dia", "ver otros dias",
+        "back", "go back", "other day", "other days", "another day", "different day",
+    ),
+    "more": (
+        "mas", "mas dias", "mas horas", "mas horarios", "otras horas", "otro horario", "siguientes", "ver mas",
+        "more", "more days", "more times", "next", "show more", "other times",
+    ),
+    "restart": ("menu", "inicio", "empezar", "de nuevo", "start", "start over", "restart"),
+}
+
+# Inside a longer message: the patient needs something the bot cannot do (change or cancel a booking, a person).
+PERSON_WORDS = re.compile(
+    r"\b(?:cancelar|cancelo|anular|anulo|reagendar|reprogramar|cambiar mi hora|recepcion|recepcionista|"
+    r"(?:una|alguna) persona|hablar con alguien|humano|ejecutivo|cancel|reschedule|receptionist|human|"
+    r"real person|talk to (?:someone|a person))\b"
+)
+
+ANY_PROFESSIONAL = ("cualquiera", "cualquier", "da igual", "no importa", "sin preferencia", "any", "anyone",
+                    "anybody", "whoever", "no preference")
+
+# Words that never name a professional, whatever the clinic's staff is called.
+STOPWORDS = frozenset(
+    """
+    a al con de del el la las los lo un una y o e en para por que quiero querria necesito me gustaria puede ser
+    hora horas cita turno dia dias hoy manana pasado tarde noche mediodia proximo proxima siguiente semana este
+    esta ese esa hola viene buenas buenos gracias si no por favor porfa mejor tipo como
+    the an at on in for with and or of to i id like would want need please today tomorrow morning afternoon
+    evening noon next this that day days time times appointment hello hi thanks yes week night tonight
+    am pm hrs hs h
+    """.split()
+) | frozenset(WEEKDAYS) | frozenset(MONTHS) | TITLES
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message asked for. Empty fields: not mentioned."""
+
+    day: date | None = None
+    times: tuple[tuple[int, int], ...] = ()  # candidates, the likelier first ("4" -> 04:00, 16:00)
+    named: tuple[str, ...] = ()  # words after "con"/"with": the patient named a professional
+    title: str = ""  # "dr" / "dra" when the patient said it, to tell "Dr. Soto" from "Dra. Soto"
+    words: tuple[str, ...] = ()  # every other word, in case one is a professional's name
+    any_professional: bool = False
+    ambiguous: bool = False  # contradictory day or time ("lunes 3" when the 3rd is a Tuesday)
+    part: str = ""  # "am" / "pm": "en la tarde" without an hour
+    week: date | None = None  # "la próxima semana": the days from then
+
+    @property
+    def found(self) -> bool:
+        return bool(self.day or self.times or self.named or self.any_professional or self.part or self.week)
+
+
+def normalize(message: str) -> str:
+    """Lower case, no accents, punctuation that matters for dates and times kept, spaces collapsed."""
+    text = fold(message[:MAX_READ])
+    text = re.sub(r"[^a-z0-9:./@' -]+", " ", text)
+    text = re.sub(r"(?<![0-9])[.'](?![0-9])", " ", text)  # "Dra." -> "dra", but "10.30" stays
+    return " ".join(text.split())
+
+
+def command(norm: str) -> str | None:
+    """'cancel', 'back', 'more' or 'restart' when the whole message is one of those commands."""
+    text = norm.strip(" .!?")
+    for name, phrases in COMMANDS.items():
+        if text in phrases:
+            return name
+    return None
+
+
+def wants_person(norm: str) -> bool:
+    """A sentence asking to cancel/change a booking or to talk to someone: a receptionist's job."""
+    return bool(PERSON_WORDS.search(norm))
+
+
+def read(message: str, today: date, bare_number: str = "") -> Reading:
+    """Read a day, a time and a professional from free text.
+
+    ``bare_number`` says what a message that is only a number means: "day" (day of the month, on the day
+    menu), "hour" (on the time menu) or "" (nothing).
+    """
+    text = normalize(message)
+    if not text:
+        return Reading()
+    ambiguous = False
+
+    bare = re.fullmatch(r"(\d{1,2})", text)
+    if bare:
+        n = int(bare.group(1))
+        if bare_number == "day" and 1 <= n <= 31:
+            day = _day_of_month(n, today)
+            return Reading(day=day, ambiguous=day is None)
+        if bare_number == "hour" and 0 <= n <= 23:
+            return Reading(times=_candidates(n, 0, "", padded=False))
+        return Reading()
+
+    any_professional = any(re.search(rf"\b{re.escape(p)}\b", text) for p in ANY_PROFESSIONAL)
+
+    text, times, time_ambiguous, part = _read_times(text)
+    ambiguous |= time_ambiguous
+    text, day, day_ambiguous = _read_day(text, today)
+    ambiguous |= day_ambiguous
+    week: date | None = None
+    if re.search(r"\b(?:(?:la )?(?:proxima|siguiente) semana|(?:la )?semana que viene|next week)\b", text):
+        week = today + timedelta(days=7 - today.weekday())
+    elif re.search(r"\b(?:esta semana|this week)\b", text):
+        week = today
+
+    named: tuple[str, ...] = ()
+    title = next((w for w in text.split() if w in ("dr", "dra", "doctor", "doctora")), "")
+    title = {"doctor": "dr", "doctora": "dra"}.get(title, title)
+    with_match = re.search(r"\b(?:con|with)\s+(.+)$", text)
+    if with_match:
+        tail = with_match.group(1).split()
+        named = tuple(w for w in tail if w not in STOPWORDS and not w[:1].isdigit())
+        text = text[: with_match.start()]
+    words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
+    if any_professional:
+        named = ()
+    return Reading(
+        day=day,
+        times=times,
+        named=named,
+        title=title,
+        words=words,
+        any_professional=any_professional,
+        ambiguous=ambiguous,
+        part=part,
+        week=week,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Times
+# ---------------------------------------------------------------------------
+
+_PM = r"(?:p\s?\.?\s?m\b\.?)"
+_AM = r"(?:a\s?\.?\s?m\b\.?)"
+# "good morning" greets, it does not ask for the morning.
+_PM_WORDS = r"\b(?:(?:de|en|por) la (?:tarde|noche)|(?<!good )(?:afternoon|evening)|tarde|at night|tonight)\b"
+_AM_WORDS = r"\b(?:(?:de|en|por) la manana|(?<!good )morning)\b"
+_HALF = r"(?:\s+y\s+(media|cuarto))?"
+
+_TIME_PATTERNS = (
+    # 10:30, 10.30, 10h30, 4:30pm
+    re.compile(rf"\b([01]?\d|2[0-3])\s*[:.h]\s*([0-5]\d)(?!\d)\s*({_AM}|{_PM})?"),
+    # 4pm, 4 p.m.
+    re.compile(rf"\b(1[0-2]|0?[1-9])\s*({_AM}|{_PM})"),
+    # a las 4, las 4 y media, at 10, @10
+    re.compile(rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?)\s*([01]?\d|2[0-3])\b(?![:./-]\d){_HALF}"),
+    # 10 hrs, 10 horas, 10 o'clock, 10 y media
+    re.compile(rf"\b([01]?\d|2[0-3])\s*(?:hrs?\b|hs\b|horas\b|o ?clock\b|(?=\s+y\s+(?:media|cuarto)\b)){_HALF}"),
+)
+
+
+def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str]:
+    marker = ""
+    if re.search(_PM_WORDS, text):
+        marker = "pm"
+        text = re.sub(_PM_WORDS, " ", text)
+    if re.search(_AM_WORDS, text):
+        marker = "" if marker else "am"  # both: contradictory, trust neither
+        text = re.sub(_AM_WORDS, " ", text)
+    found: list[tuple[int, int, str, bool]] = []  # hour, minute, marker, zero-padded
+    for index, pattern in enumerate(_TIME_PATTERNS):
+        while True:
+            match = pattern.search(text)
+            if not match:
+                break
+            groups = match.groups()
+            hour_text = groups[0]
+            hour = int(hour_text)
+            minute = 0
+            own_marker = ""
+            if index == 0:
+                minute = int(groups[1])
+                own_marker = _marker(groups[2])
+            elif index == 1:
+                own_marker = _marker(groups[1])
+            else:
+                minute = {"media": 30, "cuarto": 15}.get(groups[1] or "", 0)
+            found.append((hour, minute, own_marker or marker, hour_text.startswith("0")))
+            text = text[: match.start()] + " " + text[match.end():]
+    if not found and re.search(r"\b(?:mediodia|noon)\b", text):
+        found.append((12, 0, "", False))
+        text = re.sub(r"\b(?:mediodia|noon)\b", " ", text)
+    sets = {_candidates(h, m, mk, padded) for h, m, mk, padded in found}
+    if len(sets) > 1:
+        return text, (), True, ""
+    return text, (sets.pop() if sets else ()), False, "" if found else marker
+
+
+def _marker(text: str | None) -> str:
+    if not text:
+        return ""
+    return "pm" if text.lstrip().startswith("p") else "am"
+
+
+def _candidates(hour: int, minute: int, marker: str, padded: bool) -> tuple[tuple[int, int], ...]:
+    if marker == "pm" and hour < 12:
+        return ((hour + 12, minute),)
+    if marker == "am":
+        return ((0 if hour == 12 else hour, minute),)
+    if 1 <= hour <= 11 and not padded:
+        return ((hour, minute), (hour + 12, minute))  # "a las 4": 04:00 if free, else 16:00
+    return ((hour, minute),)
+
+
+# ---------------------------------------------------------------------------
+# Days
+# ---------------------------------------------------------------------------
+
+_RELATIVE = (
+    (re.compile(r"\bpasado\s+manana\b|\b(?:the\s+)?day\s+after\s+tomorrow\b"), 2),
+    (re.compile(r"\bmanana\b|\btomorrow\b|\btmrw?\b"), 1),
+    (re.compile(r"\bhoy\b|\btoday\b"), 0),
+)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}|\d{2}))?\b")
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th|ro|o)?\s+(?:de\s+|of\s+)?({_MONTH_RE})\b(?:\s+(?:de\s+|del\s+)?(\d{{4}}))?"
+)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(\d{{4}}))?")
+_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
+_DAY_NUMBER = re.compile(r"\b(?:el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
+
+
+def _read_day(text: str, today: date) -> tuple[str, date | None, bool]:
+    days: set[date] = set()
+    weekdays: set[int] = set()
+    invalid = False
+
+    def cut(match: re.Match[str]) -> str:
+        return text[: match.start()] + " " + text[match.end():]
+
+    for pattern, offset in _RELATIVE:
+        match = pattern.search(text)
+        if match:
+            days.add(today + timedelta(days=offset))
+            text = cut(match)
+    for pattern, order in ((_NUMERIC_DATE, "dm"), (_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
+        while match := pattern.search(text):
+            first, second, year = match.groups()
+            if order == "dm":
+                day_n, month = int(first), (int(second) if second.isdigit() else MONTHS[second])
+            else:
+                day_n, month = int(second), MONTHS[first]
+            found = _calendar_date(day_n, month, year, today)
+            if found is None:
+                invalid = True
+            else:
+                days.add(found)
+            text = cut(match)
+    while match := _WEEKDAY.search(text):
+        weekday = WEEKDAYS[match.group(1)]
+        weekdays.add(weekday)
+        if match.group(2):
+            found = _day_of_month(int(match.group(2)), today, weekday)
+            if found is None:
+                invalid = True
+            else:
+                days.add(found)
+        text = cut(match)
+    while match := _DAY_NUMBER.search(text):
+        found = _day_of_month(int(match.group(1)), today)
+        if found is None:
+            invalid = True
+        else:
+            days.add(found)
+        text = cut(match)
+
+    if len(days) > 1 or len(weekdays) > 1:
+        return text, None, True
+    if days:
+        day = days.pop()
+        if weekdays and day.weekday() not in weekdays:
+            return text, None, True
+        return text, day, invalid
+    if weekdays:
+        weekday = weekdays.pop()
+        ahead = (weekday - today.weekday()) % 7 or 7  # "el martes" said on a Tuesday: next week's
+        return text, today + timedelta(days=ahead), invalid
+    return text, None, invalid
+
+
+def _calendar_date(day_n: int, month: int, year_text: str | None, today: date) -> date | None:
+    if year_text:
+        year = int(year_text)
+        year = year + 2000 if year < 100 else year
+        try:
+            return date(year, month, day_n)
+        except ValueError:
+            return None
+    for year in (today.year, today.year + 1):
+        try:
+            found = date(year, month, day_n)
+        except ValueError:
+            continue
+        if found >= today:
+            return found
+    return None
+
+
+def _day_of_month(day_n: int, today: date, weekday: int | None = None) -> date | None:
+    """The next date (from today) with that day of the month, and that weekday if given."""
+    if not 1 <= day_n <= 31:
+        return None
+    for ahead in range(0, 400):
+        candidate = today + timedelta(days=ahead)
+        if candidate.day == day_n and (weekday is None or candidate.weekday() == weekday):
+            return candidate
+    return None

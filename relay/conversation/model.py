@@ -1,0 +1,47 @@
+"""The values that cross between the relay core and the conversation (see the contract in the package doc)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from relay.conversation.state import ConversationState
+from wire.messages import WireSlot
+
+STATUSES: tuple[str, ...] = ("choose_day", "choose_time", "booked", "handoff", "error")
+
+
+@dataclass(frozen=True)
+class ClinicProfile:
+    name: str
+    language: str = "es"  # "es" (default) or "en"
+    address: str = ""
+    bot_question_step: int = 1  # the widget_request step the bot loops on
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One widget_request's data, as the conversation sees it."""
+
+    lead_id: str
+    message: str  # the patient's last message or the tapped button's text
+    name: str
+    phone: str
+    now: datetime  # aware; the conversation expires after 30 minutes of silence
+
+
+@dataclass(frozen=True)
+class Reply:
+    state: ConversationState | None  # None: forget the lead (the conversation ended)
+    continuation: dict[str, Any]  # the exact JSON body for Kommo's return_url
+    status: str  # == continuation["data"]["status"]
+
+
+@dataclass(frozen=True)
+class Book:
+    """Ask the agent to book ``slot``; then call ``after_booking`` with this ``state``."""
+
+    state: ConversationState
+    slot: WireSlot
+    idempotency_key: str  # stable for this conversation + slot: a repeated pick yields the same key

@@ -1,0 +1,172 @@
+"""Kommo continuation bodies, and the one check of every limit they must respect.
+
+Limits (KOMMO.md and WhatsApp): at most 10 handlers; a ``show`` value of at most 80 characters; at most 3
+reply buttons of at most 20 characters; ``goto`` types question/answer/finish. Text longer than a show
+allows is split into several shows, and the whole text also goes into ``data.message``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from relay.conversation.menus import MAX_BUTTONS, MAX_LABEL, fold
+from relay.conversation.model import STATUSES
+
+MAX_HANDLERS = 10
+MAX_SHOW = 80
+GOTO_TYPES = ("question", "answer", "finish")
+SHOW_TYPES = ("text", "buttons")
+HANDLERS = ("show", "goto")
+# Statuses that wait for the patient's answer: the bot loops back to the widget_request step.
+WAITING = ("choose_day", "choose_time")
+
+
+def split_text(text: str, limit: int = MAX_SHOW) -> list[str]:
+    """Whole words per piece; a word longer than a piece is cut."""
+    pieces: list[str] = []
+    current = ""
+    for word in text.split():
+        while len(word) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(word[:limit])
+            word = word[limit:]
+        if not word:
+            continue
+        if current and len(current) + 1 + len(word) > limit:
+            pieces.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def continuation(
+    data: dict[str, Any],
+    paragraphs: Sequence[str],
+    prompt: str = "",
+    buttons: Sequence[str] = (),
+    question_step: int | None = None,
+) -> dict[str, Any]:
+    """The body for Kommo's return_url.
+
+    ``paragraphs`` become text shows, ``prompt`` + ``buttons`` one buttons show, and ``question_step`` a final
+    goto (the bot waits for the patient's answer there). ``data.message`` always holds the whole text.
+    """
+    texts = [piece for paragraph in paragraphs for piece in split_text(paragraph)]
+    buttons = [b[:MAX_LABEL] for b in buttons[:MAX_BUTTONS] if b.strip()]
+    prompt_value = ""
+    if buttons:
+        prompt_pieces = split_text(prompt) or ["…"]
+        texts.extend(prompt_pieces[:-1])
+        prompt_value = prompt_pieces[-1]
+    room = MAX_HANDLERS - (1 if buttons else 0) - (1 if question_step is not None else 0)
+    if len(texts) > room:  # the rest stays readable in data.message
+        texts = texts[:room]
+        texts[-1] = texts[-1][: MAX_SHOW - 1].rstrip() + "…"
+    handlers: list[dict[str, Any]] = [{"handler": "show", "params": {"type": "text", "value": t}} for t in texts]
+    if buttons:
+        handlers.append(
+            {"handler": "show", "params": {"type": "buttons", "value": prompt_value, "buttons": list(buttons)}}
+        )
+    if question_step is not None:
+        handlers.append({"handler": "goto", "params": {"type": "question", "step": question_step}})
+    message = " ".join(p.strip() for p in [*paragraphs, prompt] if p and p.strip())
+    return {"data": {**data, "message": message}, "execute_handlers": handlers}
+
+
+def check_continuation(body: Any) -> list[str]:
+    """Every way ``body`` breaks Kommo's or WhatsApp's limits; empty when it is fine."""
+    problems: list[str] = []
+    if not isinstance(body, dict):
+        return ["the body is not an object"]
+    extra = set(body) - {"data", "execute_handlers"}
+    if extra:
+        problems.append(f"unexpected keys {sorted(extra)}")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        problems.append("data is not an object")
+        data = {}
+    status = data.get("status")
+    if status not in STATUSES:
+        problems.append(f"data.status {status!r} is not one of {STATUSES}")
+    for key, value in data.items():
+        if not isinstance(key, str) or not key:
+            problems.append(f"data key {key!r} is not a name")
+        if not isinstance(value, str | int | float | bool) and value is not None:
+            problems.append(f"data.{key} is not a plain value (Kommo reads it as {{{{json.{key}}}}})")
+    try:
+        json.dumps(body, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"not JSON: {exc}")
+    handlers = body.get("execute_handlers")
+    if not isinstance(handlers, list) or not handlers:
+        return [*problems, "execute_handlers is not a non-empty list"]
+    if len(handlers) > MAX_HANDLERS:
+        problems.append(f"{len(handlers)} handlers (at most {MAX_HANDLERS})")
+    for index, handler in enumerate(handlers):
+        where = f"handler {index}"
+        if not isinstance(handler, dict) or not isinstance(handler.get("params"), dict):
+            problems.append(f"{where} is not an object with params")
+            continue
+        kind, params = handler.get("handler"), handler["params"]
+        if kind not in HANDLERS:
+            problems.append(f"{where}: unknown handler {kind!r}")
+        elif kind == "show":
+            problems.extend(_check_show(where, params))
+        else:
+            if params.get("type") not in GOTO_TYPES:
+                problems.append(f"{where}: goto type {params.get('type')!r} is not one of {GOTO_TYPES}")
+            step = params.get("step")
+            if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+                problems.append(f"{where}: goto step {step!r} is not a step number")
+            if index != len(handlers) - 1:
+                problems.append(f"{where}: goto is not the last handler")
+    last = handlers[-1] if isinstance(handlers[-1], dict) else {}
+    waits = last.get("handler") == "goto" and last.get("params", {}).get("type") == "question"
+    if status in WAITING and not waits:
+        problems.append(f"status {status} waits for an answer but the last handler is not a goto question")
+    if status in WAITING and not any(
+        isinstance(h, dict) and h.get("params", {}).get("type") == "buttons" for h in handlers
+    ):
+        problems.append(f"status {status} shows no buttons")
+    return problems
+
+
+def _check_show(where: str, params: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    kind, value = params.get("type"), params.get("value")
+    if kind not in SHOW_TYPES:
+        problems.append(f"{where}: show type {kind!r} is not one of {SHOW_TYPES}")
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: show value is empty or not text")
+    else:
+        if len(value) > MAX_SHOW:
+            problems.append(f"{where}: show value has {len(value)} characters (at most {MAX_SHOW})")
+        if any(ord(c) < 32 for c in value):
+            problems.append(f"{where}: show value holds control characters")
+    if kind == "buttons":
+        buttons = params.get("buttons")
+        if not isinstance(buttons, list) or not buttons:
+            problems.append(f"{where}: buttons is not a non-empty list")
+            return problems
+        if len(buttons) > MAX_BUTTONS:
+            problems.append(f"{where}: {len(buttons)} buttons (at most {MAX_BUTTONS} on WhatsApp)")
+        for button in buttons:
+            if not isinstance(button, str) or not button.strip():
+                problems.append(f"{where}: a button is empty or not text")
+            elif len(button) > MAX_LABEL:
+                problems.append(f"{where}: button {button!r} has {len(button)} characters (at most {MAX_LABEL})")
+            elif any(ord(c) < 32 for c in button):
+                problems.append(f"{where}: button {button!r} holds control characters")
+        folded = [fold(b) for b in buttons if isinstance(b, str)]
+        if len(set(folded)) != len(folded):
+            problems.append(f"{where}: two buttons read the same, a tap could not be told apart")
+    elif "buttons" in params:
+        problems.append(f"{where}: a text show carries buttons")
+    return problems

@@ -1,0 +1,43 @@
+"""``GET /healthz``: is the relay up, can it write its store, and which clinics have their agent connected.
+
+Nothing secret: names, connection state, the agent's last status (paused, portal), when it was last seen.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from relay.agents import AgentDirectory, AgentPresence
+from relay.store import RelayStore
+
+
+def _iso(moment: float | None) -> str | None:
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds") if moment else None
+
+
+def clinic_health(name: str, presence: AgentPresence | None) -> dict[str, Any]:
+    if presence is None:
+        return {"agent_connected": False, "paused": None, "portal": "unknown", "agent_version": "", "last_seen": None}
+    return {
+        "agent_connected": presence.connected,
+        "paused": presence.paused,
+        "portal": presence.portal,
+        "agent_version": presence.version,
+        "last_seen": _iso(presence.last_seen),
+    }
+
+
+async def health_report(store: RelayStore, agents: AgentDirectory, turns_in_flight: int) -> tuple[int, dict[str, Any]]:
+    writable = await store.check_writable()
+    presences = await agents.presences()
+    names = await store.clinic_names() if writable else sorted(presences)
+    clinics = {name: clinic_health(name, presences.get(name)) for name in names}
+    report = {
+        "status": "ok" if writable else "degraded",
+        "store_writable": writable,
+        "agents_connected": agents.connected_count(),
+        "turns_in_flight": turns_in_flight,
+        "clinics": clinics,
+    }
+    return (200 if writable else 503), report

@@ -1,0 +1,243 @@
+"""Calls from the relay to Kommo: the Salesbot continuation, and the OAuth refresh it may need first.
+
+- Every call to an account (continuations and token refreshes alike) passes ``AccountRateLimit``: at most
+  7 in any sliding second, with a margin for the time a request spends on the wire.
+- Network errors, 429 and 5xx are retried with exponential backoff; a 401 with OAuth tokens refreshes once.
+- A refresh's new refresh token is persisted (atomically, fully synced) before its access token is used:
+  Kommo hands out a new one every time and a lost refresh token means the clinic must re-install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from relay.logs import log
+from relay.store import Clinic, KommoTokens, RelayStore
+
+logger = logging.getLogger("relay.kommo")
+
+# Refresh an access token this long before Kommo says it expires.
+_EXPIRY_MARGIN_S = 300.0
+
+
+class AccountRateLimit:
+    """At most ``per_s`` calls per account in any window of ``1 + margin_s`` seconds, first come first served.
+
+    The margin absorbs the jitter between leaving here and arriving at Kommo, whose own count is over one
+    second: going over it gets the relay's IP restricted for every clinic. The memory is this process's:
+    several relay instances would share it (in Redis) along with the agent directory.
+    """
+
+    def __init__(self, per_s: float, margin_s: float = 0.1, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = max(1, int(per_s))
+        self.window_s = 1.0 + margin_s
+        self._clock = clock
+        self._sent: dict[str, collections.deque[float]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def acquire(self, account: str) -> None:
+        lock = self._locks.setdefault(account, asyncio.Lock())
+        async with lock:
+            sent = self._sent.setdefault(account, collections.deque())
+            while True:
+                now = self._clock()
+                while sent and sent[0] <= now - self.window_s:
+                    sent.popleft()
+                if len(sent) < self.limit:
+                    sent.append(now)
+                    return
+                await asyncio.sleep(sent[0] + self.window_s - now)
+
+    def forget_idle(self) -> None:
+        """Drop the bookkeeping of accounts with nothing in their window (called now and then)."""
+        now = self._clock()
+        for account in [a for a, sent in self._sent.items() if not sent or sent[-1] <= now - self.window_s]:
+            lock = self._locks.get(account)
+            if lock is None or not lock.locked():
+                self._sent.pop(account, None)
+                self._locks.pop(account, None)
+
+
+@dataclass(frozen=True)
+class ContinuationOutcome:
+    delivered: bool
+    status_code: int | None  # Kommo's last answer; None when it was never reached
+    attempts: int
+    detail: str = ""
+
+
+class KommoClient:
+    def __init__(
+        self,
+        store: RelayStore,
+        http: httpx.AsyncClient,
+        limiter: AccountRateLimit,
+        *,
+        attempts: int = 5,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 8.0,
+        timeout_s: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._http = http
+        self._limiter = limiter
+        self._attempts = max(1, attempts)
+        self._backoff_s = backoff_s
+        self._max_backoff_s = max_backoff_s
+        self._timeout_s = timeout_s
+        self._clock = clock
+        self._refresh_locks: dict[str, asyncio.Lock] = {}
+
+    async def continue_bot(self, clinic: Clinic, return_url: str, body: dict[str, Any]) -> ContinuationOutcome:
+        """POST ``body`` to ``return_url`` (already checked to be on the clinic's own Kommo host)."""
+        status: int | None = None
+        detail = ""
+        refreshed_after_401 = False
+        attempt = 0
+        while attempt < self._attempts:
+            attempt += 1
+            bearer = await self._bearer(clinic)
+            if bearer is None:
+                detail = "no Kommo token for this clinic (add one: cita-relay add-clinic/set-kommo-oauth)"
+                log(logger, logging.ERROR, "continuation_no_token", clinic=clinic.name)
+                return ContinuationOutcome(False, None, attempt - 1, detail)
+            await self._limiter.acquire(clinic.kommo_base_url)
+            try:
+                response = await self._http.post(
+                    return_url,
+                    json=body,
+                    headers={"Authorization": f"Bearer {bearer}"},
+                    timeout=self._timeout_s,
+                )
+            except httpx.HTTPError as exc:
+                status, detail = None, f"network error {type(exc).__name__}"
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return ContinuationOutcome(True, status, attempt)
+                detail = _short_detail(response)
+                if status == 401 and not refreshed_after_401:
+                    refreshed_after_401 = True
+                    if await self._refresh_after_401(clinic, bearer):
+                        attempt -= 1  # the retry with fresh tokens is not a new attempt
+                        continue
+                if status < 500 and status != 429:
+                    break  # Kommo refused this body or token: repeating it would not help
+            if attempt < self._attempts:
+                delay = min(self._max_backoff_s, self._backoff_s * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+                log(
+                    logger,
+                    logging.WARNING,
+                    "continuation_retry",
+                    clinic=clinic.name,
+                    status=status,
+                    detail=detail,
+                    attempt=attempt,
+                    retry_in_s=round(delay, 2),
+                )
+                await asyncio.sleep(delay)
+        log(logger, logging.ERROR, "continuation_failed", clinic=clinic.name, status=status, detail=detail)
+        return ContinuationOutcome(False, status, attempt, detail)
+
+    # -- tokens ----------------------------------------------------------------------------------------
+
+    async def _bearer(self, clinic: Clinic) -> str | None:
+        tokens = await self._store.kommo_tokens(clinic.name)
+        if tokens is None:
+            return None
+        if tokens.long_lived_token:
+            return tokens.long_lived_token
+        if not tokens.refresh_token:
+            return None
+        if self._fresh(tokens):
+            return tokens.access_token
+        return await self._refresh(clinic, stale_access=tokens.access_token)
+
+    async def _refresh_after_401(self, clinic: Clinic, rejected_bearer: str) -> bool:
+        tokens = await self._store.kommo_tokens(clinic.name)
+        if tokens is None or not tokens.uses_oauth:
+            return False
+        return await self._refresh(clinic, stale_access=rejected_bearer) is not None
+
+    def _fresh(self, tokens: KommoTokens) -> bool:
+        return bool(
+            tokens.access_token
+            and tokens.access_expires_at is not None
+            and tokens.access_expires_at - _EXPIRY_MARGIN_S > self._clock()
+        )
+
+    async def _refresh(self, clinic: Clinic, *, stale_access: str | None) -> str | None:
+        """A usable access token: rotated here, or by whoever held the lock before us."""
+        lock = self._refresh_locks.setdefault(clinic.name, asyncio.Lock())
+        async with lock:
+            tokens = await self._store.kommo_tokens(clinic.name)
+            if tokens is None or not tokens.refresh_token:
+                return None
+            if tokens.access_token != stale_access and self._fresh(tokens):
+                return tokens.access_token  # someone refreshed while we waited
+            await self._limiter.acquire(clinic.kommo_base_url)
+            try:
+                response = await self._http.post(
+                    f"{clinic.kommo_base_url}/oauth2/access_token",
+                    json={
+                        "client_id": clinic.kommo_client_id,
+                        "client_secret": clinic.kommo_client_secret,
+                        "grant_type": "refresh_token",
+                        "refresh_token": tokens.refresh_token,
+                        "redirect_uri": tokens.redirect_uri,
+                    },
+                    timeout=self._timeout_s,
+                )
+            except httpx.HTTPError as exc:
+                log(logger, logging.WARNING, "kommo_refresh_unreachable", clinic=clinic.name, error=type(exc).__name__)
+                return None
+            if response.status_code != 200:
+                log(
+                    logger,
+                    logging.ERROR,
+                    "kommo_refresh_refused",
+                    clinic=clinic.name,
+                    status=response.status_code,
+                    detail=_short_detail(response),
+                    action="if the refresh token was revoked: re-authorize (cita-relay set-kommo-oauth)",
+                )
+                return None
+            try:
+                grant = response.json()
+                access, refresh = str(grant["access_token"]), str(grant["refresh_token"])
+                expires_at = self._clock() + float(grant.get("expires_in", 86400))
+            except (ValueError, KeyError, TypeError):
+                log(logger, logging.ERROR, "kommo_refresh_unreadable", clinic=clinic.name)
+                return None
+            # Persist before use: if this write fails, the access token is not used either.
+            stored = await self._store.store_rotated_tokens(
+                clinic.name, tokens.refresh_token, access, refresh, expires_at
+            )
+            if not stored:
+                latest = await self._store.kommo_tokens(clinic.name)
+                log(logger, logging.WARNING, "kommo_refresh_raced", clinic=clinic.name)
+                return latest.access_token if latest and self._fresh(latest) else None
+            log(logger, logging.INFO, "kommo_tokens_rotated", clinic=clinic.name)
+            return access
+
+
+def _short_detail(response: httpx.Response) -> str:
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(payload, dict):
+        for key in ("detail", "hint", "title"):
+            if isinstance(payload.get(key), str):
+                return payload[key][:200]
+    return str(payload)[:200]

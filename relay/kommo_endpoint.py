@@ -1,0 +1,139 @@
+"""``POST /kommo/{clinic}``: Kommo's Salesbot widget_request.
+
+Everything that can refuse the request is checked here, quickly (size, clinic, body, JWT, return_url,
+repeat); then the turn is handed to the ``TurnProcessor`` and Kommo gets its 200 at once — the agent
+and the continuation happen afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from relay.conversation import Turn
+from relay.logs import log
+from relay.metrics import RelayMetrics
+from relay.settings import RelaySettings
+from relay.store import CLINIC_NAME_RE, RelayStore
+from relay.turns import AcceptedTurn, TurnProcessor
+from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
+
+logger = logging.getLogger("relay.kommo_endpoint")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def delivery_keys(
+    claims: dict, lead_id: str, message: str, revision: str, now: float, settings: RelaySettings
+) -> list[tuple[str, float]]:
+    """(key, expires_at) pairs that identify this delivery if it comes again.
+
+    The same lead + message counts as a repeat only while it answers the same conversation ``revision``:
+    once the bot moved on (a new menu was shown), the same text again — "Más días" tapped on the next
+    page — is the patient's new answer, not a repeat.
+    """
+    keys: list[tuple[str, float]] = []
+    jti = claims.get("jti")
+    if isinstance(jti, str | int) and str(jti):
+        keys.append((f"jti:{jti}", now + settings.jti_memory_s))
+    text = f"{lead_id}\x00{message.strip().casefold()}\x00{revision}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    keys.append((f"msg:{digest}", now + settings.duplicate_window_s))
+    return keys
+
+
+class KommoEndpoint:
+    def __init__(self, store: RelayStore, turns: TurnProcessor, settings: RelaySettings, metrics: RelayMetrics) -> None:
+        self._store = store
+        self._turns = turns
+        self._settings = settings
+        self._metrics = metrics
+
+    async def __call__(self, request: Request) -> JSONResponse:
+        received_at = time.monotonic()
+        name = request.path_params["clinic"]
+        try:
+            raw = await _read_limited(request, self._settings.max_body_bytes)
+        except BodyTooLarge:
+            return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
+        clinic = await self._store.get_clinic(name) if CLINIC_NAME_RE.match(name) else None
+        if clinic is None:
+            return self._refuse(name, Refusal(404, "unknown_clinic", "no clinic with this name on this relay"))
+        try:
+            body = parse_body(raw, request.headers.get("content-type", ""))
+            ask = widget_request(body)
+            claims = verify_token(
+                ask.token,
+                clinic.kommo_client_secret,
+                base_url=clinic.kommo_base_url,
+                leeway_s=self._settings.jwt_leeway_s,
+            )
+            if not return_url_allowed(ask.return_url, clinic.kommo_base_url):
+                raise Refusal(
+                    400,
+                    "foreign_return_url",
+                    "return_url is not a Salesbot continue URL on this clinic's Kommo account",
+                )
+        except Refusal as refusal:
+            return self._refuse(name, refusal)
+
+        now = time.time()
+        revision = await self._store.conversation_revision(clinic.name, ask.lead_id)
+        keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
+        prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now)
+        turn = Turn(
+            lead_id=ask.lead_id,
+            message=ask.message,
+            name=ask.name,
+            phone=ask.phone,
+            now=datetime.fromtimestamp(now, UTC),
+        )
+        self._turns.submit(
+            AcceptedTurn(
+                clinic=clinic,
+                turn=turn,
+                return_url=ask.return_url,
+                delivery_keys=tuple(key for key, _ in keys),
+                received_at=received_at,
+                repeat_of=prior,
+            )
+        )
+        outcome = "repeat" if prior is not None else "accepted"
+        self._metrics.webhooks.labels(outcome).inc()
+        if prior is not None:
+            log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
+        return JSONResponse({"ok": True})
+
+    def _refuse(self, clinic: str, refusal: Refusal) -> JSONResponse:
+        self._metrics.webhooks.labels(refusal.error).inc()
+        log(
+            logger,
+            logging.WARNING,
+            "kommo_request_refused",
+            clinic=clinic[:64],
+            status=refusal.status,
+            error=refusal.error,
+            detail=refusal.detail,
+        )
+        return JSONResponse(refusal.as_json(), refusal.status)

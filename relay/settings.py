@@ -1,0 +1,154 @@
+"""The relay's settings: one frozen value built from command-line flags over CITA_RELAY_* environment variables.
+
+Nothing reads the environment after start-up: the app is built from a ``RelaySettings``, so a test builds
+two relays side by side with different settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+ENV_PREFIX = "CITA_RELAY_"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("cita-relay", appauthor=False))
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8700
+    # Agent deadlines (ARCHITECTURE.md): a slots answer comes from the agent's cache, a booking drives a browser.
+    slots_timeout_s: float = 8.0
+    book_timeout_s: float = 20.0
+    max_body_bytes: int = 64 * 1024
+    jwt_leeway_s: float = 60.0
+    # Same lead + same message within this window is one delivery (KOMMO.md §5). Kept short: a patient who taps
+    # the same button twice on purpose (e.g. "Más días") a few seconds apart gets the same page once more.
+    duplicate_window_s: float = 5.0
+    # How long a seen JWT id is remembered (a Kommo token lives minutes; this outlives it).
+    jti_memory_s: float = 3600.0
+    kommo_requests_per_s: float = 7.0
+    continuation_attempts: int = 5
+    continuation_backoff_s: float = 0.5
+    continuation_timeout_s: float = 10.0
+    # TLS is terminated by a proxy in front; plain ws:// agents are refused from anywhere but loopback.
+    allow_insecure_agents: bool = False
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    ws_ping_interval_s: float = 20.0
+    shutdown_grace_s: float = 25.0
+    log_level: str = "info"
+    log_format: str = "kv"  # "kv" (key=value) or "json"
+    access_log: bool = False
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "relay.sqlite3"
+
+    def __post_init__(self) -> None:
+        if self.log_format not in ("kv", "json"):
+            raise ValueError("log_format must be 'kv' or 'json'")
+        for proxy in self.trusted_proxies:
+            ipaddress.ip_network(proxy, strict=False)  # raises ValueError for a typo
+        if self.slots_timeout_s <= 0 or self.book_timeout_s <= 0:
+            raise ValueError("agent deadlines must be positive")
+        if self.kommo_requests_per_s <= 0:
+            raise ValueError("kommo_requests_per_s must be positive")
+
+
+def _convert(name: str, raw: str) -> Any:
+    kind = {f.name: f.type for f in fields(RelaySettings)}[name]
+    if kind == "Path":
+        return Path(raw).expanduser()
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if kind.startswith("tuple"):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> RelaySettings:
+    """CITA_RELAY_<FIELD> for every field (e.g. CITA_RELAY_DATA_DIR, CITA_RELAY_SLOTS_TIMEOUT_S); then overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(RelaySettings):
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is None and f.name == "data_dir":
+            raw = environ.get(ENV_PREFIX + "DATA")
+        if raw is not None:
+            values[f.name] = _convert(f.name, raw)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values.setdefault("data_dir", default_data_dir())
+    return RelaySettings(**values)
+
+
+def add_data_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="DIR", help="data folder (or CITA_RELAY_DATA); holds relay.sqlite3")
+
+
+def add_serve_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags of `cita-relay serve`; each one overrides its environment variable."""
+    add_data_flag(parser)
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1; CITA_RELAY_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 8700; CITA_RELAY_PORT)")
+    parser.add_argument("--slots-timeout", type=float, dest="slots_timeout_s", help="agent deadline for slots (8 s)")
+    parser.add_argument("--book-timeout", type=float, dest="book_timeout_s", help="agent deadline for a booking (20 s)")
+    parser.add_argument("--max-body-bytes", type=int, help="largest Kommo request body (64 KB)")
+    parser.add_argument("--jwt-leeway", type=float, dest="jwt_leeway_s", help="clock skew allowed on JWTs (60 s)")
+    parser.add_argument(
+        "--duplicate-window", type=float, dest="duplicate_window_s", help="same lead+message within this is a repeat"
+    )
+    parser.add_argument(
+        "--kommo-rate", type=float, dest="kommo_requests_per_s", help="Kommo requests per second per account (7)"
+    )
+    parser.add_argument(
+        "--allow-insecure-agents",
+        action="store_const",
+        const=True,
+        help="accept plain ws:// agents from non-loopback addresses (only behind a trusted network)",
+    )
+    parser.add_argument(
+        "--trusted-proxies", help="comma-separated proxy addresses whose X-Forwarded-* headers are believed"
+    )
+    parser.add_argument("--ws-ping-interval", type=float, dest="ws_ping_interval_s", help="agent keepalive ping (20 s)")
+    parser.add_argument("--log-level", help="debug, info, warning (CITA_RELAY_LOG_LEVEL)")
+    parser.add_argument("--log-format", choices=("kv", "json"), help="key=value or JSON lines")
+    parser.add_argument("--access-log", action="store_const", const=True, help="log every HTTP request")
+
+
+def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> RelaySettings:
+    overrides: dict[str, Any] = {}
+    names = {f.name for f in fields(RelaySettings)}
+    for key, value in vars(args).items():
+        if value is None:
+            continue
+        if key == "data":
+            overrides["data_dir"] = Path(value).expanduser()
+        elif key == "trusted_proxies":
+            overrides[key] = _convert(key, value)
+        elif key in names:
+            overrides[key] = value
+    return settings_from_env(environ, **overrides)
+
+
+def with_overrides(settings: RelaySettings, **changes: Any) -> RelaySettings:
+    return replace(settings, **changes)

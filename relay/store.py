@@ -1,0 +1,463 @@
+"""What the relay keeps: clinics (with hashed agent tokens), Kommo credentials and OAuth tokens, live
+conversations, and the keys that recognise a repeated delivery.
+
+``RelayStore`` is the interface the running relay uses (async, so a Redis-backed store for several relay
+instances can replace it without touching the handlers). ``SqliteStore`` is the embedded default: one
+SQLite file in the data folder, in WAL mode so the CLI can add a clinic while the relay serves.
+
+The SQLite calls run on the event loop: they are local, small and never fsync on an ordinary commit
+(WAL + synchronous=NORMAL); only a refresh-token rotation is written with a full sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import sqlite3
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+CLINIC_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+SUBDOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+LANGUAGES = ("es", "en")
+
+
+class StoreError(ValueError):
+    """A value the store refuses (bad clinic name, duplicate clinic...): the message is for the operator."""
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    kommo_subdomain: str
+    kommo_base_url: str  # e.g. https://clinica.kommo.com, no trailing slash
+    kommo_client_id: str
+    kommo_client_secret: str = field(repr=False)
+    language: str = "es"
+    address: str = ""
+    bot_question_step: int = 1
+
+
+@dataclass(frozen=True)
+class KommoTokens:
+    """A clinic's bearer for Kommo: a long-lived token, or OAuth access/refresh tokens that rotate."""
+
+    long_lived_token: str | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    access_expires_at: float | None = None
+    redirect_uri: str = ""
+
+    @property
+    def uses_oauth(self) -> bool:
+        return not self.long_lived_token and bool(self.refresh_token)
+
+
+@dataclass(frozen=True)
+class ClinicSummary:
+    """What `list-clinics` shows: no secret."""
+
+    name: str
+    kommo_subdomain: str
+    kommo_base_url: str
+    language: str
+    address: str
+    kommo_auth: str  # "long-lived token" | "oauth" | "none"
+    created_at: float
+
+
+@dataclass(frozen=True)
+class PriorDelivery:
+    """The first delivery of a repeated widget_request: where it was answered and with what."""
+
+    return_url: str
+    reply: dict[str, Any] | None  # None while the first is still being worked on (or if it never finished)
+
+
+class RelayStore(Protocol):
+    """What the running relay needs from its storage."""
+
+    async def get_clinic(self, name: str) -> Clinic | None: ...
+
+    async def clinic_for_agent_token(self, token: str) -> Clinic | None: ...
+
+    async def clinic_names(self) -> list[str]: ...
+
+    async def kommo_tokens(self, clinic: str) -> KommoTokens | None: ...
+
+    async def store_rotated_tokens(
+        self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
+    ) -> bool:
+        """Atomically replace the OAuth tokens if the refresh token is still ``previous_refresh_token``;
+        durable before it returns. False when someone else rotated first (reload and use theirs)."""
+        ...
+
+    async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None: ...
+
+    async def conversation_revision(self, clinic: str, lead_id: str) -> str:
+        """Changes whenever the lead's conversation is saved or forgotten ("" when there is none)."""
+        ...
+
+    async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None: ...
+
+    async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
+        """The conversation ended: nothing is loaded any more, but the revision still moves on."""
+        ...
+
+    async def claim_delivery(
+        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float
+    ) -> PriorDelivery | None:
+        """Record a delivery under each (key, expires_at) unless one key is already live: then return that one."""
+        ...
+
+    async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
+        """The live delivery recorded under the first of ``keys`` that has one."""
+        ...
+
+    async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None: ...
+
+    async def purge_expired(self, now: float, conversation_idle_s: float) -> None: ...
+
+    async def check_writable(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+def hash_agent_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_agent_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_kommo_base_url(subdomain: str) -> str:
+    return f"https://{subdomain}.kommo.com"
+
+
+def normalise_base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StoreError(f"Kommo base URL must be http(s)://host[:port][/path], not {url!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise StoreError("Kommo base URL must not carry a query, a fragment or credentials")
+    return url.strip().rstrip("/")
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS clinics (
+    name TEXT PRIMARY KEY,
+    agent_token_hash TEXT NOT NULL UNIQUE,
+    kommo_subdomain TEXT NOT NULL,
+    kommo_base_url TEXT NOT NULL,
+    kommo_client_id TEXT NOT NULL,
+    kommo_client_secret TEXT NOT NULL,
+    language TEXT NOT NULL DEFAULT 'es',
+    address TEXT NOT NULL DEFAULT '',
+    bot_question_step INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kommo_tokens (
+    clinic TEXT PRIMARY KEY REFERENCES clinics(name) ON DELETE CASCADE,
+    long_lived_token TEXT,
+    access_token TEXT,
+    refresh_token TEXT,
+    access_expires_at REAL,
+    redirect_uri TEXT NOT NULL DEFAULT '',
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversations (
+    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
+    lead_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (clinic, lead_id)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    return_url TEXT NOT NULL,
+    reply TEXT,
+    PRIMARY KEY (clinic, key)
+);
+CREATE INDEX IF NOT EXISTS deliveries_expiry ON deliveries(expires_at);
+CREATE INDEX IF NOT EXISTS conversations_idle ON conversations(updated_at);
+CREATE TABLE IF NOT EXISTS liveness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
+"""
+
+
+class SqliteStore:
+    """The embedded store. Runtime methods are async (``RelayStore``); admin methods are plain (the CLI)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new_file = not path.exists()
+        self._db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=False)
+        if new_file:
+            path.chmod(0o600)  # it holds Kommo client secrets and tokens
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.executescript(_SCHEMA)
+
+    # -- admin (CLI) ------------------------------------------------------------------------------------
+
+    def add_clinic(
+        self,
+        name: str,
+        *,
+        kommo_subdomain: str,
+        kommo_client_id: str,
+        kommo_client_secret: str,
+        long_lived_token: str | None = None,
+        language: str = "es",
+        address: str = "",
+        kommo_base_url: str | None = None,
+        bot_question_step: int = 1,
+    ) -> str:
+        """Store a clinic; return its new agent token (only its hash is kept)."""
+        if not CLINIC_NAME_RE.match(name):
+            raise StoreError("clinic name must be 1-63 characters: lowercase letters, digits, '-' and '_'")
+        if not SUBDOMAIN_RE.match(kommo_subdomain):
+            raise StoreError("Kommo subdomain must be lowercase letters, digits and '-'")
+        if language not in LANGUAGES:
+            raise StoreError(f"language must be one of {', '.join(LANGUAGES)}")
+        if not kommo_client_id.strip() or not kommo_client_secret.strip():
+            raise StoreError("the Kommo client id and secret must not be empty")
+        if not 1 <= bot_question_step <= 1000:
+            raise StoreError("the bot question step must be a step number")
+        base_url = normalise_base_url(kommo_base_url or default_kommo_base_url(kommo_subdomain))
+        token = new_agent_token()
+        now = time.time()
+        try:
+            with self._transaction():
+                self._db.execute(
+                    "INSERT INTO clinics (name, agent_token_hash, kommo_subdomain, kommo_base_url, kommo_client_id,"
+                    " kommo_client_secret, language, address, bot_question_step, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        name,
+                        hash_agent_token(token),
+                        kommo_subdomain,
+                        base_url,
+                        kommo_client_id.strip(),
+                        kommo_client_secret.strip(),
+                        language,
+                        address.strip(),
+                        bot_question_step,
+                        now,
+                    ),
+                )
+                self._db.execute(
+                    "INSERT INTO kommo_tokens (clinic, long_lived_token, updated_at) VALUES (?, ?, ?)",
+                    (name, (long_lived_token or "").strip() or None, now),
+                )
+        except sqlite3.IntegrityError:
+            raise StoreError(f"a clinic named {name!r} already exists") from None
+        return token
+
+    def set_oauth_tokens(
+        self,
+        name: str,
+        *,
+        refresh_token: str,
+        redirect_uri: str,
+        access_token: str | None = None,
+        access_expires_at: float | None = None,
+    ) -> None:
+        """Switch a clinic to OAuth (its long-lived token, if any, is dropped)."""
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE kommo_tokens SET long_lived_token = NULL, access_token = ?, refresh_token = ?,"
+                " access_expires_at = ?, redirect_uri = ?, updated_at = ? WHERE clinic = ?",
+                (access_token, refresh_token.strip(), access_expires_at, redirect_uri.strip(), time.time(), name),
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"no clinic named {name!r}")
+
+    def list_clinics(self) -> list[ClinicSummary]:
+        rows = self._db.execute(
+            "SELECT c.name, c.kommo_subdomain, c.kommo_base_url, c.language, c.address, c.created_at,"
+            " t.long_lived_token IS NOT NULL AS long_lived, t.refresh_token IS NOT NULL AS oauth"
+            " FROM clinics c LEFT JOIN kommo_tokens t ON t.clinic = c.name ORDER BY c.name"
+        ).fetchall()
+        return [
+            ClinicSummary(
+                name=r["name"],
+                kommo_subdomain=r["kommo_subdomain"],
+                kommo_base_url=r["kommo_base_url"],
+                language=r["language"],
+                address=r["address"],
+                kommo_auth="long-lived token" if r["long_lived"] else "oauth" if r["oauth"] else "none",
+                created_at=r["created_at"],
+            )
+            for r in rows
+        ]
+
+    def remove_clinic(self, name: str) -> bool:
+        with self._transaction():
+            cur = self._db.execute("DELETE FROM clinics WHERE name = ?", (name,))
+        return cur.rowcount == 1
+
+    # -- runtime (RelayStore) ---------------------------------------------------------------------------
+
+    async def get_clinic(self, name: str) -> Clinic | None:
+        row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
+        return _clinic(row) if row else None
+
+    async def clinic_for_agent_token(self, token: str) -> Clinic | None:
+        presented = hash_agent_token(token)
+        row = self._db.execute("SELECT * FROM clinics WHERE agent_token_hash = ?", (presented,)).fetchone()
+        # The lookup is by hash (an attacker cannot steer a sha256 prefix); compare again in constant time.
+        if row is None or not hmac.compare_digest(row["agent_token_hash"], presented):
+            return None
+        return _clinic(row)
+
+    async def clinic_names(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT name FROM clinics ORDER BY name")]
+
+    async def kommo_tokens(self, clinic: str) -> KommoTokens | None:
+        row = self._db.execute("SELECT * FROM kommo_tokens WHERE clinic = ?", (clinic,)).fetchone()
+        if row is None:
+            return None
+        return KommoTokens(
+            long_lived_token=row["long_lived_token"],
+            access_token=row["access_token"],
+            refresh_token=row["refresh_token"],
+            access_expires_at=row["access_expires_at"],
+            redirect_uri=row["redirect_uri"],
+        )
+
+    async def store_rotated_tokens(
+        self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
+    ) -> bool:
+        # A lost refresh token means the clinic must re-install the integration: this one write is fully synced.
+        self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            with self._transaction():
+                cur = self._db.execute(
+                    "UPDATE kommo_tokens SET access_token = ?, refresh_token = ?, access_expires_at = ?, updated_at = ?"
+                    " WHERE clinic = ? AND refresh_token = ?",
+                    (access_token, refresh_token, access_expires_at, time.time(), clinic, previous_refresh_token),
+                )
+        finally:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        return cur.rowcount == 1
+
+    async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT state FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
+        ).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    async def conversation_revision(self, clinic: str, lead_id: str) -> str:
+        row = self._db.execute(
+            "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
+        ).fetchone()
+        return repr(row[0]) if row else ""
+
+    async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        self._db.execute(
+            "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            (clinic, lead_id, json.dumps(state, ensure_ascii=False, separators=(",", ":")), now),
+        )
+
+    async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
+        # An empty state is a tombstone: no patient data, just the revision (purged with idle conversations).
+        self._db.execute(
+            "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, '', ?)"
+            " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = '', updated_at = excluded.updated_at",
+            (clinic, lead_id, now),
+        )
+
+    async def claim_delivery(
+        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float
+    ) -> PriorDelivery | None:
+        with self._transaction():
+            prior = self._find_delivery(clinic, [key for key, _ in keys], now)
+            if prior is not None:
+                return prior
+            self._db.executemany(
+                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply)"
+                " VALUES (?, ?, ?, ?, NULL)",
+                [(clinic, key, expires_at, return_url) for key, expires_at in keys],
+            )
+        return None
+
+    async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
+        return self._find_delivery(clinic, keys, now)
+
+    def _find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
+        for key in keys:
+            row = self._db.execute(
+                "SELECT return_url, reply FROM deliveries WHERE clinic = ? AND key = ? AND expires_at > ?",
+                (clinic, key, now),
+            ).fetchone()
+            if row is not None:
+                return PriorDelivery(row[0], json.loads(row[1]) if row[1] else None)
+        return None
+
+    async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
+        text = json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
+        self._db.executemany(
+            "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
+        )
+
+    async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
+            self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
+
+    async def check_writable(self) -> bool:
+        try:
+            self._db.execute("INSERT OR REPLACE INTO liveness (id, at) VALUES (1, ?)", (time.time(),))
+        except sqlite3.Error:
+            return False
+        return True
+
+    async def close(self) -> None:
+        self.close_now()
+
+    def close_now(self) -> None:
+        self._db.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): the connection runs in autocommit mode otherwise."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _clinic(row: sqlite3.Row) -> Clinic:
+    return Clinic(
+        name=row["name"],
+        kommo_subdomain=row["kommo_subdomain"],
+        kommo_base_url=row["kommo_base_url"],
+        kommo_client_id=row["kommo_client_id"],
+        kommo_client_secret=row["kommo_client_secret"],
+        language=row["language"],
+        address=row["address"],
+        bot_question_step=row["bot_question_step"],
+    )

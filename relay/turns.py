@@ -1,0 +1,301 @@
+"""The work behind one accepted widget_request, done after Kommo already has its 200.
+
+For each turn: take the lead's lock (two quick messages of one patient never race), load the conversation,
+ask the clinic's agent for slots, let the conversation decide, book if it says so, persist the new state
+and the reply, then POST the reply to Kommo's return_url. Whatever fails on the way — agent offline,
+paused, slow, an error, a bug — the patient still gets exactly one continuation: a hand-off at worst.
+
+Repeated deliveries (same JWT id; or same lead + same message within a few seconds while the conversation
+has not moved on — see ``kommo_endpoint.delivery_keys``) never reach the agent:
+- same return_url as the first: nothing more is sent (Kommo already got, or is getting, that answer);
+- a new return_url: the first delivery's reply is POSTed there too, so no bot is left waiting on a
+  return_url nobody calls;
+- the first one never finished (the relay stopped mid-way): handled as a new turn, since no answer exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from relay.agents import AgentDirectory, AgentUnavailable
+from relay.conversation import (
+    Book,
+    ClinicProfile,
+    ConversationState,
+    Reply,
+    Turn,
+    after_booking,
+    decide,
+    handoff,
+)
+from relay.kommo_client import KommoClient
+from relay.logs import log, mask_phone
+from relay.metrics import RelayMetrics
+from relay.settings import RelaySettings
+from relay.store import Clinic, PriorDelivery, RelayStore
+from wire.messages import BookArgs, BookResult, ProtocolError, SlotsArgs, SlotsResult, WireError, WirePatient
+
+logger = logging.getLogger("relay.turns")
+
+SLOT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class AcceptedTurn:
+    clinic: Clinic
+    turn: Turn
+    return_url: str
+    delivery_keys: tuple[str, ...]
+    received_at: float  # time.monotonic() when the widget_request arrived
+    repeat_of: PriorDelivery | None = None
+
+
+class AgentAnswerMissing(Exception):
+    """The agent gave no usable answer: ``reason`` goes to the hand-off (data.reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LeadLocks:
+    """One asyncio.Lock per (clinic, lead), kept only while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, clinic: str, lead_id: str) -> AsyncIterator[None]:
+        key = (clinic, lead_id)
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._locks.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+def profile_of(clinic: Clinic) -> ClinicProfile:
+    return ClinicProfile(
+        name=clinic.name, language=clinic.language, address=clinic.address, bot_question_step=clinic.bot_question_step
+    )
+
+
+def last_resort_continuation(clinic: Clinic, reason: str) -> dict[str, Any]:
+    """Used only if the conversation itself failed: the patient is still told a person will write."""
+    text = (
+        "A receptionist will write to you shortly."
+        if clinic.language == "en"
+        else "Una recepcionista te escribirá en breve."
+    )
+    return {
+        "data": {"status": "handoff", "reason": reason, "message": text},
+        "execute_handlers": [{"handler": "show", "params": {"type": "text", "value": text}}],
+    }
+
+
+class TurnProcessor:
+    def __init__(
+        self,
+        store: RelayStore,
+        agents: AgentDirectory,
+        kommo: KommoClient,
+        settings: RelaySettings,
+        metrics: RelayMetrics,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._agents = agents
+        self._kommo = kommo
+        self._settings = settings
+        self._metrics = metrics
+        self._monotonic = monotonic
+        self._locks = LeadLocks()
+        # Strong references: a task only referenced by the loop may be garbage-collected mid-flight.
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, job: AcceptedTurn) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(job), name=f"turn:{job.clinic.name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, grace_s: float) -> None:
+        """On shutdown: let in-flight turns finish (each ends in its continuation), then cancel stragglers."""
+        if not self._tasks:
+            return
+        log(logger, logging.INFO, "draining_turns", in_flight=len(self._tasks), grace_s=grace_s)
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace_s)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log(logger, logging.WARNING, "turns_cancelled_at_shutdown", count=len(pending))
+            await asyncio.wait(pending, timeout=2.0)
+
+    # -- one turn --------------------------------------------------------------------------------------
+
+    async def _run(self, job: AcceptedTurn) -> None:
+        clinic, turn = job.clinic, job.turn
+        body: dict[str, Any] | None
+        try:
+            async with self._locks.hold(clinic.name, turn.lead_id):
+                body = await self._reply_body(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("turn failed; answering with a hand-off", extra={"relay_fields": {"clinic": clinic.name}})
+            body = self._safe_handoff(job, "internal")
+        if body is None:
+            self._metrics.continuations.labels("not_needed").inc()
+            return
+        outcome = await self._kommo.continue_bot(clinic, job.return_url, body)
+        elapsed = self._monotonic() - job.received_at
+        status = str(body.get("data", {}).get("status", ""))
+        if outcome.delivered:
+            self._metrics.continuations.labels("delivered").inc()
+            self._metrics.latency.observe(elapsed)
+        else:
+            self._metrics.continuations.labels("failed").inc()
+        log(
+            logger,
+            logging.INFO if outcome.delivered else logging.ERROR,
+            "continuation_sent" if outcome.delivered else "continuation_undelivered",
+            clinic=clinic.name,
+            lead=turn.lead_id,
+            status=status,
+            repeat=job.repeat_of is not None,
+            attempts=outcome.attempts,
+            kommo_status=outcome.status_code,
+            ms=round(elapsed * 1000, 1),
+        )
+
+    async def _reply_body(self, job: AcceptedTurn) -> dict[str, Any] | None:
+        if job.repeat_of is not None:
+            prior = await self._store.find_delivery(job.clinic.name, job.delivery_keys, time.time())
+            if prior is not None and prior.reply is not None:
+                if prior.return_url == job.return_url:
+                    log(logger, logging.INFO, "repeat_already_answered", clinic=job.clinic.name, lead=job.turn.lead_id)
+                    return None
+                log(logger, logging.INFO, "repeat_new_return_url", clinic=job.clinic.name, lead=job.turn.lead_id)
+                return prior.reply
+            log(logger, logging.WARNING, "repeat_of_unfinished_turn", clinic=job.clinic.name, lead=job.turn.lead_id)
+        reply = await self._converse(job)
+        self._metrics.replies.labels(reply.status).inc()
+        if reply.state is None:
+            await self._store.forget_conversation(job.clinic.name, job.turn.lead_id, job.turn.now.timestamp())
+        else:
+            await self._store.save_conversation(
+                job.clinic.name, job.turn.lead_id, reply.state.to_json(), job.turn.now.timestamp()
+            )
+        await self._store.record_reply(job.clinic.name, job.delivery_keys, reply.continuation)
+        return reply.continuation
+
+    async def _converse(self, job: AcceptedTurn) -> Reply:
+        clinic, turn = job.clinic, job.turn
+        profile = profile_of(clinic)
+        state = await self._load_state(clinic, turn)
+        try:
+            slots = await self._slots(clinic)
+        except AgentAnswerMissing as missing:
+            return handoff(state, turn, profile, missing.reason)
+        step = decide(state, turn, profile, slots)
+        if not isinstance(step, Book):
+            return step
+        # Remember the pick before the agent acts: a restart mid-booking resumes from it, and the
+        # idempotency key (from the state) makes a repeated pick book once.
+        await self._store.save_conversation(clinic.name, turn.lead_id, step.state.to_json(), turn.now.timestamp())
+        log(
+            logger,
+            logging.INFO,
+            "booking",
+            clinic=clinic.name,
+            lead=turn.lead_id,
+            slot=step.slot.id,
+            phone=mask_phone(turn.phone),
+        )
+        try:
+            outcome = await self._book(clinic, step, turn)
+        except AgentAnswerMissing as missing:
+            return handoff(step.state, turn, profile, missing.reason)
+        return after_booking(step.state, turn, profile, outcome)
+
+    async def _load_state(self, clinic: Clinic, turn: Turn) -> ConversationState | None:
+        raw = await self._store.load_conversation(clinic.name, turn.lead_id)
+        if raw is None:
+            return None
+        try:
+            state = ConversationState.from_json(raw)
+        except Exception:  # an older or damaged record: start over rather than fail the patient
+            log(logger, logging.WARNING, "conversation_state_unreadable", clinic=clinic.name, lead=turn.lead_id)
+            return None
+        return None if state.expired(turn.now) else state
+
+    async def _slots(self, clinic: Clinic) -> SlotsResult:
+        response = await self._ask(clinic, "slots", SlotsArgs(days=SLOT_DAYS), self._settings.slots_timeout_s)
+        if not response.ok:
+            code = response.error.code if response.error else "internal"
+            self._metrics.agent_requests.labels("slots", "error").inc()
+            log(logger, logging.WARNING, "agent_slots_error", clinic=clinic.name, code=code)
+            raise AgentAnswerMissing(code)
+        try:
+            result = response.slots_result()
+        except ProtocolError as exc:
+            self._metrics.agent_requests.labels("slots", "bad_answer").inc()
+            log(logger, logging.WARNING, "agent_slots_unreadable", clinic=clinic.name, problem=str(exc)[:200])
+            raise AgentAnswerMissing("bad_answer") from None
+        self._metrics.agent_requests.labels("slots", "ok").inc()
+        return result
+
+    async def _book(self, clinic: Clinic, step: Book, turn: Turn) -> BookResult | WireError:
+        patient = WirePatient(name=turn.name or "Paciente WhatsApp", phone=turn.phone)
+        args = BookArgs(slot_id=step.slot.id, patient=patient, idempotency_key=step.idempotency_key)
+        response = await self._ask(clinic, "book", args, self._settings.book_timeout_s)
+        if not response.ok:
+            error = response.error or WireError("internal", "")
+            self._metrics.agent_requests.labels("book", "error").inc()
+            log(logger, logging.INFO, "agent_book_error", clinic=clinic.name, lead=turn.lead_id, code=error.code)
+            return error
+        try:
+            result = response.book_result()
+        except ProtocolError as exc:
+            self._metrics.agent_requests.labels("book", "bad_answer").inc()
+            log(logger, logging.WARNING, "agent_book_unreadable", clinic=clinic.name, problem=str(exc)[:200])
+            raise AgentAnswerMissing("bad_answer") from None
+        self._metrics.agent_requests.labels("book", "ok").inc()
+        log(logger, logging.INFO, "booked", clinic=clinic.name, lead=turn.lead_id, booking=result.booking_id)
+        return result
+
+    async def _ask(self, clinic: Clinic, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Any:
+        try:
+            return await self._agents.request(clinic.name, op, args, timeout_s)
+        except AgentUnavailable as unavailable:
+            self._metrics.agent_requests.labels(op, unavailable.reason).inc()
+            log(logger, logging.WARNING, "agent_unavailable", clinic=clinic.name, op=op, reason=unavailable.reason)
+            raise AgentAnswerMissing(unavailable.reason) from None
+
+    def _safe_handoff(self, job: AcceptedTurn, reason: str) -> dict[str, Any]:
+        try:
+            return handoff(None, job.turn, profile_of(job.clinic), reason).continuation
+        except Exception:
+            logger.exception("hand-off reply failed; sending the last-resort text")
+            return last_resort_continuation(job.clinic, reason)
+
+
+def turn_now() -> datetime:
+    return datetime.now(UTC)

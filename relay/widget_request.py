@@ -1,0 +1,207 @@
+"""Kommo's widget_request as plain values, with no I/O: body parsing, JWT check, return_url check.
+
+Every refusal is a ``Refusal`` with the HTTP status and a short reason Kommo's admin (or a curious
+attacker) can read: it never echoes a secret back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import jwt
+
+# Account webhooks (Settings -> Integrations -> Web hooks) carry keys like leads[status][0][id].
+_WEBHOOK_ROOTS = ("leads", "contacts", "companies", "customers", "message", "unsorted", "talk", "task", "account")
+_BOT_PATHS = ("/api/v4/salesbot/", "/api/v4/marketingbot/")
+_DATA_KEY = re.compile(r"^data\[([A-Za-z0-9_]+)\]$")
+
+MAX_LEAD_ID_CHARS = 64
+MAX_MESSAGE_CHARS = 1000
+MAX_NAME_CHARS = 120
+MAX_PHONE_CHARS = 40
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.error = error
+        self.detail = detail
+
+    def as_json(self) -> dict[str, str]:
+        return {"error": self.error, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class WidgetRequest:
+    token: str
+    return_url: str
+    lead_id: str
+    message: str
+    name: str
+    phone: str
+
+
+ACCOUNT_WEBHOOK_DETAIL = (
+    "This URL receives Kommo's Salesbot widget_request step (JSON with token, data and return_url). "
+    "It looks like an account webhook (Settings > Integrations > Web hooks): point those elsewhere."
+)
+
+
+def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    """The body as a dict: JSON, or form-encoded (``data[lead_id]=...`` or ``data=<json>``)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        return _form(raw)
+    if kind in ("", "application/json", "text/plain") or kind.endswith("+json"):
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            if not kind:  # no content type at all: a form is the other thing Kommo sends
+                return _form(raw)
+            raise Refusal(400, "malformed_body", "the body is not valid JSON") from None
+        if not isinstance(parsed, dict):
+            raise Refusal(400, "malformed_body", "the body must be a JSON object")
+        return parsed
+    raise Refusal(415, "unsupported_media_type", "send application/json or application/x-www-form-urlencoded")
+
+
+def _form(raw: bytes) -> dict[str, Any]:
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=200)
+    except (UnicodeDecodeError, ValueError):
+        raise Refusal(400, "malformed_body", "the form body could not be decoded") from None
+    out: dict[str, Any] = {}
+    data: dict[str, str] = {}
+    for key, value in pairs:
+        match = _DATA_KEY.match(key)
+        if match:
+            data[match.group(1)] = value
+        else:
+            out[key] = value
+    if isinstance(out.get("data"), str):
+        try:
+            decoded = json.loads(out["data"])
+        except ValueError:
+            raise Refusal(400, "malformed_body", "the form field data is not JSON") from None
+        out["data"] = decoded
+    elif data:
+        out["data"] = data
+    return out
+
+
+def looks_like_account_webhook(body: Mapping[str, Any]) -> bool:
+    if "token" in body:
+        return False
+    return any(key.split("[", 1)[0] in _WEBHOOK_ROOTS and "[" in key for key in body) or (
+        "return_url" not in body and any(key in _WEBHOOK_ROOTS for key in body)
+    )
+
+
+def _text(value: Any, limit: int) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Refusal(400, "malformed_body", "data values must be strings")
+    return str(value).strip()[:limit]
+
+
+def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
+    """The fields the relay needs, or a Refusal (account webhook, missing token, missing pieces)."""
+    if looks_like_account_webhook(body):
+        raise Refusal(422, "account_webhook", ACCOUNT_WEBHOOK_DETAIL)
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        raise Refusal(401, "missing_token", "no widget_request token in the body")
+    return_url = body.get("return_url")
+    if not isinstance(return_url, str) or not return_url:
+        raise Refusal(400, "missing_return_url", "no return_url in the body")
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise Refusal(400, "missing_data", "no data object in the body (lead_id, message, name, phone)")
+    lead_id = _text(data.get("lead_id"), MAX_LEAD_ID_CHARS + 1)
+    if not lead_id or len(lead_id) > MAX_LEAD_ID_CHARS or any(ord(c) < 32 for c in lead_id):
+        raise Refusal(400, "missing_lead_id", "data.lead_id must be the lead's id ({{lead.id}})")
+    return WidgetRequest(
+        token=token,
+        return_url=return_url.strip(),
+        lead_id=lead_id,
+        message=_text(data.get("message"), MAX_MESSAGE_CHARS),
+        name=_text(data.get("name"), MAX_NAME_CHARS),
+        phone=_text(data.get("phone"), MAX_PHONE_CHARS),
+    )
+
+
+_JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "token expired"),
+    (jwt.ImmatureSignatureError, "token not yet valid"),
+    (jwt.InvalidSignatureError, "bad signature (not signed with this clinic's client secret)"),
+    (jwt.InvalidAlgorithmError, "algorithm not allowed (HS256 only)"),
+    (jwt.MissingRequiredClaimError, "token misses a required claim"),
+    (jwt.InvalidIssuedAtError, "token issued in the future"),
+    (jwt.DecodeError, "malformed token"),
+)
+
+
+def verify_token(token: str, secret: str, *, base_url: str, leeway_s: float) -> dict[str, Any]:
+    """The claims of a widget_request JWT signed HS256 with the clinic's client secret, or a 401 Refusal."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            leeway=leeway_s,
+            options={"require": ["exp"], "verify_aud": False, "verify_iss": False},
+        )
+    except jwt.PyJWTError as exc:
+        reason = next((text for kind, text in _JWT_REASONS if isinstance(exc, kind)), "invalid token")
+        raise Refusal(401, "invalid_token", reason) from None
+    issuer = claims.get("iss")
+    # A public integration shares one secret across accounts: a token says which account issued it.
+    if isinstance(issuer, str) and issuer and not _same_host(issuer, base_url):
+        raise Refusal(401, "invalid_token", "token issued by another Kommo account")
+    return claims
+
+
+def _same_host(url_a: str, url_b: str) -> bool:
+    a, b = urlsplit(url_a), urlsplit(url_b)
+    return (a.hostname or "").lower() == (b.hostname or "").lower() and _port(a) == _port(b)
+
+
+def _port(parts: Any) -> int | None:
+    try:
+        return parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return None
+
+
+def return_url_allowed(return_url: str, base_url: str) -> bool:
+    """Whether ``return_url`` is a Salesbot/Marketingbot continue URL on the clinic's own Kommo account URL.
+
+    Scheme, host, port and path prefix must all equal the clinic's base URL: the relay sends the clinic's
+    bearer token there, so a URL taken from the request body must never point anywhere else.
+    """
+    try:
+        target, base = urlsplit(return_url), urlsplit(base_url)
+        target_port, base_port = _port(target), _port(base)
+    except ValueError:
+        return False
+    if target.username or target.password or target.fragment:
+        return False
+    if target.scheme != base.scheme or (target.hostname or "") != (base.hostname or "").lower():
+        return False
+    if target_port is None or target_port != base_port:
+        return False
+    path = target.path
+    if unquote(path) != path or "/../" in path or "/./" in path or "\\" in path:
+        return False
+    prefix = base.path.rstrip("/")
+    if not path.startswith(prefix + "/"):
+        return False
+    rest = path[len(prefix) :]
+    return any(rest.startswith(bot) and len(rest) > len(bot) for bot in _BOT_PATHS)

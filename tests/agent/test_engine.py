@@ -1,0 +1,316 @@
+"""The engine end to end over a real websocket, with the in-memory web app behind the driver interface."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from agent_testkit import book_args, wait_until
+
+from agent.engine import Engine
+from agent.events import BookingRecorded, PauseChanged, PortalChangedState, RequestServed, SlotsRefreshed
+from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal
+from agent.runtime_state import load_state
+from agent.secrets import PORTAL_PASSWORD
+
+
+async def test_slots_come_from_the_warm_cache_without_touching_the_browser(start_engine, relay, portal):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    reads_before = portal.reads
+
+    answers = [await relay.request("slots", {"days": 14}) for _ in range(5)]
+
+    assert portal.reads == reads_before  # served from memory
+    assert portal.starts == 1 and portal.logins == 1  # one browser, one login
+    for answer in answers:
+        assert answer["ok"] is True
+        assert answer["result"]["age_s"] >= 0
+        assert {s["id"] for s in answer["result"]["slots"]} <= {s.id for s in portal.free()}
+    assert len(answers[0]["result"]["slots"]) > 0
+    assert all(e.ok for e in run.of(RequestServed))
+
+
+async def test_slots_for_one_professional_and_fewer_days(start_engine, relay, portal):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+
+    everyone = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    soto = (await relay.request("slots", {"days": 14, "professional": "dra. soto"}))["result"]["slots"]
+    two_days = (await relay.request("slots", {"days": 2}))["result"]["slots"]
+
+    assert soto and {s["professional"] for s in soto} == {"Dra. Soto"}
+    assert len(soto) < len(everyone)
+    assert two_days and len(two_days) < len(everyone)
+    assert max(s["start"] for s in two_days) < max(s["start"] for s in everyone)
+
+
+async def test_a_cold_cache_is_read_within_the_request_deadline(start_engine, relay, portal):
+    portal.read_gate = asyncio.Event()  # the first read is slow
+    start_engine()
+    await relay.connected.wait()
+
+    asking = asyncio.create_task(relay.request("slots", {"days": 14}, timeout_s=30))
+    await wait_until(lambda: portal.starts == 1)
+    portal.read_gate.set()
+    answer = await asking
+
+    assert answer["ok"] is True and answer["result"]["slots"]
+    assert portal.reads == 1  # the request joined the read under way, it did not start another
+
+
+async def test_a_cold_cache_that_cannot_be_read_in_time_gives_a_timeout_not_silence(start_engine, relay, portal):
+    portal.read_gate = asyncio.Event()  # the web app hangs
+    start_engine()
+
+    answer = await relay.request("slots", {"days": 14}, timeout_s=1.0)
+
+    assert answer["ok"] is False and answer["error"]["code"] == "timeout"
+    portal.read_gate.set()
+
+
+async def test_a_booking_goes_through_the_journal_and_a_repeat_returns_the_first_outcome(
+    start_engine, relay, portal, agent_paths
+):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    slot = (await relay.request("slots", {"days": 14}))["result"]["slots"][3]
+
+    first = await relay.request("book", book_args(slot["id"], "lead-7:conv-1:" + slot["id"]))
+    repeats = [await relay.request("book", book_args(slot["id"], "lead-7:conv-1:" + slot["id"])) for _ in range(4)]
+
+    assert first["ok"] is True and first["result"]["repeat"] is False
+    assert (first["result"]["start"], first["result"]["professional"]) == (slot["start"], slot["professional"])
+    assert all(r["ok"] and r["result"]["repeat"] is True for r in repeats)
+    assert {r["result"]["booking_id"] for r in repeats} == {first["result"]["booking_id"]}
+    assert portal.book_calls == 1
+    assert [b.slot.id for b in portal.appointments.values()] == [slot["id"]]
+
+    entry = BookingJournal(agent_paths.journal_file).get("lead-7:conv-1:" + slot["id"])
+    assert entry.status == BOOKED and entry.booking_id == first["result"]["booking_id"]
+    assert [e.status for e in run.of(BookingRecorded)] == ["in_progress", "booked"]
+    # The booked slot is no longer offered, even before the next read of the web app.
+    after = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    assert slot["id"] not in {s["id"] for s in after}
+
+
+async def test_a_repeat_during_the_first_attempt_waits_for_it(start_engine, relay, portal):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    slot = portal.free()[5]
+    portal.book_gate = asyncio.Event()
+
+    first = asyncio.create_task(relay.request("book", book_args(slot.id, "k-concurrent")))
+    await wait_until(lambda: portal.book_calls == 1)
+    second = asyncio.create_task(relay.request("book", book_args(slot.id, "k-concurrent")))
+    await asyncio.sleep(0.1)
+    portal.book_gate.set()
+    first, second = await first, await second
+
+    assert first["ok"] and second["ok"]
+    assert first["result"]["booking_id"] == second["result"]["booking_id"]
+    assert (first["result"]["repeat"], second["result"]["repeat"]) == (False, True)
+    assert portal.book_calls == 1
+
+
+async def test_a_slot_taken_meanwhile_gives_alternatives_nearest_first(start_engine, relay, portal):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    offered = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    wanted = offered[7]
+    portal.take(wanted["id"])  # the receptionist booked it by phone a moment ago
+    reads_before = portal.reads
+
+    answer = await relay.request("book", book_args(wanted["id"], "k-taken"))
+
+    assert answer["ok"] is False and answer["error"]["code"] == "slot_taken"
+    alternatives = answer["error"]["alternatives"]
+    assert alternatives and wanted["id"] not in {a["id"] for a in alternatives}
+    first = alternatives[0]
+    assert first["start"][:10] == wanted["start"][:10] and first["professional"] == wanted["professional"]
+    assert len(portal.appointments) == 1  # nothing written by the agent
+    await wait_until(lambda: portal.reads > reads_before)  # that day is read again
+    repeat = await relay.request("book", book_args(wanted["id"], "k-taken"))
+    assert repeat["error"]["code"] == "slot_taken" and portal.book_calls == 1
+
+
+async def test_pause_answers_paused_without_the_browser_and_keeps_the_request(start_engine, relay, portal,
+                                                                             agent_paths):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    await run.engine.set_paused(True)
+    await relay.next_status(paused=True)
+    slot = portal.free()[0]
+    calls_before = (portal.reads, portal.book_calls, portal.starts)
+
+    slots = await relay.request("slots", {"days": 14})
+    booking = await relay.request("book", book_args(slot.id, "k-paused"))
+
+    assert slots["error"]["code"] == "paused" and booking["error"]["code"] == "paused"
+    assert (portal.reads, portal.book_calls, portal.starts) == calls_before
+    entry = BookingJournal(agent_paths.journal_file).get("k-paused")
+    assert entry.status == HANDOFF and entry.error_code == "paused" and entry.patient_name == "Ana Pérez"
+    assert load_state(agent_paths.state_file).paused is True
+    assert run.of(PauseChanged) == [PauseChanged(True)]
+
+    await run.engine.set_paused(False)
+    await relay.next_status(paused=False)
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+
+
+async def test_pause_survives_a_restart_and_a_paused_start_never_opens_the_browser(start_engine, relay, portal):
+    first = start_engine()
+    await first.wait_event(SlotsRefreshed)
+    await first.engine.set_paused(True)
+    await first.stop()
+    starts = portal.starts
+
+    second = start_engine()
+    status = await relay.next_status(paused=True)
+    answer = await relay.request("slots", {"days": 3})
+
+    assert status["paused"] is True and second.engine.snapshot().paused is True
+    assert answer["error"]["code"] == "paused"
+    assert portal.starts == starts
+
+
+async def test_a_wrong_password_is_tried_once_and_reported(start_engine, relay, portal, secrets):
+    secrets.set(PORTAL_PASSWORD, "equivocada")
+    run = start_engine()
+
+    await run.wait_event(PortalChangedState, lambda e: e.state == "login_failed")
+    status = await relay.next_status(portal="login_failed")
+    slots = await relay.request("slots", {"days": 14})
+    booking = await relay.request("book", book_args(portal.free()[0].id, "k-wrong-pw"))
+    await run.engine.refresh_now()
+    await run.engine.refresh_now()
+
+    assert status["paused"] is False
+    assert slots["error"]["code"] == "login_failed"
+    assert booking["error"]["code"] == "login_failed"
+    assert run.engine.journal.get("k-wrong-pw").status == HANDOFF
+    assert portal.login_attempts == 1 and portal.book_calls == 0
+    assert run.engine.snapshot().portal == "login_failed"
+
+    # The receptionist stores the right password: the agent tries it (once) and is back.
+    secrets.set(PORTAL_PASSWORD, "correcta-123")
+    await run.engine.reload_settings(run.engine.settings)
+    await relay.next_status(portal="ok")
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert portal.login_attempts == 2
+
+
+async def test_a_locked_account_is_reported_as_locked(start_engine, relay, portal):
+    portal.failed_logins = 5
+    run = start_engine()
+    await run.wait_event(PortalChangedState, lambda e: e.state == "locked")
+    await relay.next_status(portal="locked")
+    answer = await relay.request("slots", {"days": 14})
+    assert answer["error"]["code"] == "account_locked"
+    assert portal.login_attempts == 1
+
+
+async def test_a_booking_that_outlives_its_deadline_still_completes_once(start_engine, relay, portal):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    slot = portal.free()[2]
+    portal.book_gate = asyncio.Event()
+
+    late = await relay.request("book", book_args(slot.id, "k-late"), timeout_s=1.0)
+    assert late["error"]["code"] == "timeout"
+    portal.book_gate.set()
+    repeat = await relay.request("book", book_args(slot.id, "k-late"))
+
+    assert repeat["ok"] and repeat["result"]["repeat"] is True
+    assert portal.book_calls == 1 and len(portal.appointments) == 1
+
+
+async def test_an_unclear_booking_is_looked_up_not_guessed(start_engine, relay, portal):
+    from agent.portal.base import PortalUnavailable
+
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    saved, lost = portal.free()[0], portal.free()[1]
+
+    portal.book_failure, portal.write_before_failure = PortalUnavailable("no confirmation page"), True
+    answer = await relay.request("book", book_args(saved.id, "k-saved"))
+    assert answer["ok"] is True and answer["result"]["booking_id"] == portal.appointments["k-saved"].id
+
+    portal.book_failure, portal.write_before_failure = PortalUnavailable("the form did not send"), False
+    answer = await relay.request("book", book_args(lost.id, "k-lost"))
+    assert answer["ok"] is False
+    assert run.engine.journal.get("k-lost").status == FAILED
+    assert portal.lookups == 2 and portal.book_calls == 2
+
+
+async def test_malformed_and_unknown_requests_are_refused_without_acting(start_engine, relay, portal):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    await relay.connected.wait()
+
+    refusals = []
+    for frame in (
+        {"type": "request", "id": "x1", "op": "navigate", "timeout_s": 5, "args": {"url": "https://evil.example"}},
+        {"type": "request", "id": "x2", "op": "book", "timeout_s": 5, "args": {"slot_id": "a b", "patient": {}}},
+        {"type": "request", "id": "x3", "op": "slots", "timeout_s": 5, "args": {"days": 400}},
+        {"type": "request", "id": "x4", "op": "slots", "timeout_s": -1, "args": {}},
+    ):
+        waiting = asyncio.create_task(relay.expect_response(frame["id"]))
+        await relay.send_raw(json.dumps(frame))
+        refusals.append(await waiting)
+    await relay.send_raw("not json at all")
+    ok = await relay.request("slots", {"days": 1})  # still serving
+
+    assert [r["error"]["code"] for r in refusals] == ["bad_request"] * 4
+    assert ok["ok"] is True
+    assert portal.book_calls == 0
+
+
+async def test_status_is_sent_on_connect_and_on_every_change(start_engine, relay, portal):
+    run = start_engine()
+    first = await relay.next_status()
+    assert first["paused"] is False and first["version"]
+    await relay.next_status(portal="ok")
+
+    await run.engine.set_paused(True)
+    assert (await relay.next_status())["paused"] is True
+    portal.down = True
+    portal.slots = portal.slots[:]  # the next read fails
+    await run.engine.refresh_now()
+    assert (await relay.next_status(portal="down"))["paused"] is True
+
+
+async def test_stop_closes_the_browser_and_records_the_state(start_engine, relay, portal, agent_paths):
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    assert load_state(agent_paths.state_file).link == "connected"
+    await run.stop()
+    await run.stop()  # idempotent
+
+    state = load_state(agent_paths.state_file)
+    assert portal.closes >= 1
+    assert (state.link, state.pid, state.portal) == ("disconnected", 0, "ok")
+    assert state.last_refresh
+
+
+async def test_the_engine_can_be_built_outside_a_loop_and_run_in_a_worker_thread(agent_paths, secrets, portal,
+                                                                              relay):
+    import threading
+
+    from agent.settings import AgentSettings
+
+    settings = AgentSettings(relay_url=relay.url, portal_url="http://127.0.0.1:9/", portal_user="recepcion")
+    engine = Engine(agent_paths, settings, secrets, driver_factory=portal.driver)
+    loop = asyncio.new_event_loop()
+    worker = threading.Thread(target=loop.run_until_complete, args=(engine.run(),), daemon=True)
+    worker.start()
+    try:
+        await wait_until(lambda: engine.snapshot().link == "connected" and engine.snapshot().slot_count > 0)
+        asyncio.run_coroutine_threadsafe(engine.set_paused(True), loop).result(10)
+        await relay.next_status(paused=True)
+        engine.nudge()  # from another thread
+    finally:
+        asyncio.run_coroutine_threadsafe(engine.stop(), loop).result(30)
+        worker.join(30)
+        loop.close()
+    assert not worker.is_alive()

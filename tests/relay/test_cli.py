@@ -1,0 +1,159 @@
+"""`cita-relay` as an operator runs it: real subprocesses, a temporary --data folder."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from relay_harness import ScriptedAgent
+
+from demo.serving import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CITA_RELAY = ROOT / ".venv" / "bin" / "cita-relay"
+
+
+def cita_relay(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [str(CITA_RELAY)] if CITA_RELAY.exists() else [sys.executable, "-m", "relay.cli"]
+    return subprocess.run(
+        [*command, *args], input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env
+    )
+
+
+def add_clinic(data: Path, name: str, *extra: str, stdin: str = "the-client-secret\n") -> subprocess.CompletedProcess:
+    return cita_relay(
+        "add-clinic", name, "--kommo-subdomain", name, "--kommo-client-id", "cid-1", "--kommo-secret-stdin",
+        *extra, "--data", str(data), stdin=stdin,
+    )
+
+
+def test_add_list_remove(tmp_path):
+    added = add_clinic(
+        tmp_path, "clinica-sur", "--kommo-token-stdin", "--language", "en", "--address", "Calle 1",
+        stdin="the-client-secret\nthe-long-lived-token\n",
+    )
+    assert added.returncode == 0, added.stderr
+    lines = added.stdout.rstrip("\n").split("\n")
+    token = lines[-1]
+    assert len(token) >= 40 and " " not in token  # the token, alone on the last line
+    assert all(token not in line for line in lines[:-1])
+    # Only a hash is kept; neither the token nor the secrets are printed anywhere else.
+    database = (tmp_path / "relay.sqlite3").read_bytes()
+    assert token.encode() not in database
+    assert "the-client-secret" not in added.stdout + added.stderr
+    assert "the-long-lived-token" not in added.stdout + added.stderr
+
+    listed = cita_relay("list-clinics", "--data", str(tmp_path))
+    assert listed.returncode == 0
+    assert "clinica-sur" in listed.stdout and "https://clinica-sur.kommo.com" in listed.stdout
+    assert "long-lived token" in listed.stdout
+    assert "the-client-secret" not in listed.stdout and "the-long-lived-token" not in listed.stdout
+    rows = json.loads(cita_relay("list-clinics", "--json", "--data", str(tmp_path)).stdout)
+    assert rows == [
+        {
+            "name": "clinica-sur",
+            "kommo_subdomain": "clinica-sur",
+            "kommo_base_url": "https://clinica-sur.kommo.com",
+            "language": "en",
+            "address": "Calle 1",
+            "kommo_auth": "long-lived token",
+        }
+    ]
+
+    assert add_clinic(tmp_path, "clinica-sur").returncode == 2  # already there
+    removed = cita_relay("remove-clinic", "clinica-sur", "--data", str(tmp_path))
+    assert removed.returncode == 0
+    assert "No clinics yet" in cita_relay("list-clinics", "--data", str(tmp_path)).stdout
+    assert cita_relay("remove-clinic", "clinica-sur", "--data", str(tmp_path)).returncode == 1
+
+
+def test_add_clinic_with_a_base_url_and_oauth(tmp_path):
+    added = add_clinic(tmp_path, "clinica-norte", "--kommo-base-url", "http://127.0.0.1:9/clinica-norte/")
+    assert added.returncode == 0, added.stderr
+    oauth = cita_relay(
+        "set-kommo-oauth", "clinica-norte", "--redirect-uri", "https://relay.example/oauth", "--data", str(tmp_path),
+        stdin="the-refresh-token\n",
+    )
+    assert oauth.returncode == 0, oauth.stderr
+    assert "the-refresh-token" not in oauth.stdout + oauth.stderr
+    rows = json.loads(cita_relay("list-clinics", "--json", "--data", str(tmp_path)).stdout)
+    assert rows[0]["kommo_base_url"] == "http://127.0.0.1:9/clinica-norte"
+    assert rows[0]["kommo_auth"] == "oauth"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("Bad Name",), "s\n", "clinic name"),
+        (("ok-name", "--kommo-base-url", "ftp://x"), "s\n", "base URL"),
+        (("ok-name",), "\n", "client secret"),
+        (("ok-name", "--kommo-token-stdin"), "s\n", "long-lived token"),
+    ],
+)
+def test_add_clinic_refuses_bad_input_with_a_reason(tmp_path, args, stdin, message):
+    result = add_clinic(tmp_path, *args, stdin=stdin)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_data_folder_from_the_environment(tmp_path):
+    env = {**os.environ, "CITA_RELAY_DATA": str(tmp_path / "from-env")}
+    command = [str(CITA_RELAY), "add-clinic", "c1", "--kommo-subdomain", "c1", "--kommo-client-id", "i",
+               "--kommo-secret-stdin"]
+    result = subprocess.run(command, input="s\n", capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-env" / "relay.sqlite3").exists()
+
+
+def start_serve(data: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "CITA_RELAY_LOG_FORMAT": "json"}
+    return subprocess.Popen(
+        [str(CITA_RELAY), "serve", "--port", str(port), "--data", str(data)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+
+
+async def test_serve_accepts_the_printed_token(tmp_path):
+    token = add_clinic(tmp_path, "clinica-serve").stdout.rstrip("\n").split("\n")[-1]
+    port = free_port()
+    process = start_serve(tmp_path, port)
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                try:
+                    health = (await http.get(f"http://127.0.0.1:{port}/healthz")).json()
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("cita-relay serve did not come up")
+            assert health["store_writable"] is True
+            assert health["clinics"]["clinica-serve"]["agent_connected"] is False
+            agent = await ScriptedAgent(f"ws://127.0.0.1:{port}/agent", token).connect()
+            for _ in range(200):
+                health = (await http.get(f"http://127.0.0.1:{port}/healthz")).json()
+                if health["clinics"]["clinica-serve"]["agent_connected"]:
+                    break
+                await asyncio.sleep(0.02)
+            assert health["clinics"]["clinica-serve"]["portal"] == "ok"
+            metrics = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+            assert "cita_relay_agents_connected 1.0" in metrics
+            await agent.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0
+    events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert {"relay_started", "agent_connected", "relay_stopped"} <= {e["event"] for e in events}
+    assert token not in stderr
+    with sqlite3.connect(tmp_path / "relay.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM clinics").fetchone()[0] == 1

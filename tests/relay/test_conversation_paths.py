@@ -1,0 +1,132 @@
+"""Every path of the conversation, end to end: stand-in Kommo -> relay -> scripted agent -> continuation."""
+
+from __future__ import annotations
+
+from relay_harness import buttons_of, make_slots, texts_of
+
+from demo.kommo import continuation_violation
+from wire.messages import WireError
+
+
+def assert_clean(kommo, record):
+    assert record.accepted, record.reason
+    assert continuation_violation(record.body) == ""
+    assert [r for r in kommo.rejections() if r.subdomain == record.subdomain] == []
+
+
+async def test_greeting_day_time_booking_confirmation(relay, kommo):
+    clinic = relay.add_clinic(address="Av. Providencia 1234, Santiago")
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+
+    first = await kommo.say(url, clinic.subdomain, "101", "Hola, quiero una hora")
+    assert_clean(kommo, first)
+    data = first.body["data"]
+    assert data["status"] == "choose_day"
+    days = buttons_of(first.body)
+    assert 1 <= len(days) <= 3 and all(len(b) <= 20 for b in days)
+    assert days[-1] == "Más días"
+    assert "Hola, Ana" in texts_of(first.body)
+    assert first.body["execute_handlers"][-1] == {"handler": "goto", "params": {"type": "question", "step": 1}}
+
+    times = await kommo.say(url, clinic.subdomain, "101", days[0])
+    assert_clean(kommo, times)
+    assert times.body["data"]["status"] == "choose_time"
+    labels = buttons_of(times.body)
+    assert labels[0].startswith("10:00")
+
+    booked = await kommo.say(url, clinic.subdomain, "101", labels[0])
+    assert_clean(kommo, booked)
+    data = booked.body["data"]
+    assert data["status"] == "booked"
+    assert data["professional"] == "Dra. Soto"
+    assert data["booking_id"] == "bk-1"
+    assert data["start"].endswith("T10:00:00-03:00")
+    assert "Av. Providencia 1234, Santiago" in data["message"]
+    assert "10:00" in texts_of(booked.body)
+    # One slots request per turn, one booking, with the patient's name and phone as Kommo gave them.
+    assert [r.op for r in agent.requests] == ["slots", "slots", "slots", "book"]
+    book = agent.ops("book")[0].args
+    assert book.patient.name == "Ana Pérez" and book.patient.phone == "+56 9 1234 5678"
+    assert len(agent.bookings) == 1
+
+
+async def test_more_days_pages_through_the_fortnight(relay, kommo):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, slots=make_slots(days=8))
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "202", "hola")
+    seen = buttons_of(first.body)[:-1]
+    page = first
+    while buttons_of(page.body)[-1] == "Más días":
+        page = await kommo.say(url, clinic.subdomain, "202", "Más días")
+        assert_clean(kommo, page)
+        assert page.body["data"]["status"] == "choose_day"
+        labels = [b for b in buttons_of(page.body) if b != "Más días"]
+        assert not set(labels) & set(seen)
+        seen += labels
+    assert len(seen) == 8
+
+
+async def test_free_text_day_time_and_professional(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    await kommo.say(url, clinic.subdomain, "303", "buenas")
+    tomorrow = await kommo.say(url, clinic.subdomain, "303", "mañana")
+    assert tomorrow.body["data"]["status"] == "choose_time"
+    booked = await kommo.say(url, clinic.subdomain, "303", "a las 10:30 con la Dra. Soto")
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked"
+    assert booked.body["data"]["start"].endswith("T10:30:00-03:00")
+    assert len(agent.bookings) == 1
+
+
+async def test_unclear_text_is_asked_again_politely(relay, kommo):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    await kommo.say(url, clinic.subdomain, "404", "hola")
+    again = await kommo.say(url, clinic.subdomain, "404", "qwerty zzz")
+    assert_clean(kommo, again)
+    assert again.body["data"]["status"] == "choose_day"
+    assert "no te entendí" in texts_of(again.body)
+
+
+async def test_slot_taken_meanwhile_offers_the_nearest(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "505", "hola")
+    times = await kommo.say(url, clinic.subdomain, "505", buttons_of(first.body)[0])
+    alternatives = tuple(s for s in agent.slots if s.start.endswith("T10:30:00-03:00"))[:1]
+    agent.book_outcome = lambda args: WireError("slot_taken", "someone was faster", alternatives)
+    taken = await kommo.say(url, clinic.subdomain, "505", buttons_of(times.body)[0])
+    assert_clean(kommo, taken)
+    data = taken.body["data"]
+    assert data["status"] == "choose_time" and data["code"] == "slot_taken"
+    assert buttons_of(taken.body) and buttons_of(taken.body)[0].startswith("10:30")
+    assert "tomado" in texts_of(taken.body)
+    agent.book_outcome = None
+    booked = await kommo.say(url, clinic.subdomain, "505", buttons_of(taken.body)[0])
+    assert booked.body["data"]["status"] == "booked"
+    assert booked.body["data"]["start"].endswith("T10:30:00-03:00")
+
+
+async def test_english_clinic_speaks_english(relay, kommo):
+    clinic = relay.add_clinic(language="en")
+    await relay.agent(clinic)
+    first = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "606", "hello")
+    assert_clean(kommo, first)
+    assert buttons_of(first.body)[-1] == "More days"
+    assert "Hi, Ana" in texts_of(first.body)
+
+
+async def test_two_clinics_on_one_relay_stay_apart(relay, kommo):
+    one, two = relay.add_clinic(), relay.add_clinic()
+    agent_one = await relay.agent(one)
+    agent_two = await relay.agent(two, slots=make_slots(days=2, start_day=3))
+    first = await kommo.say(relay.widget_url(one), one.subdomain, "7", "hola")
+    second = await kommo.say(relay.widget_url(two), two.subdomain, "7", "hola")
+    assert len(buttons_of(first.body)) == 3 and len(buttons_of(second.body)) == 2
+    assert len(agent_one.requests) == 1 and len(agent_two.requests) == 1

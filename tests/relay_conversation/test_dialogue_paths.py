@@ -1,0 +1,581 @@
+"""Every path of the patient's conversation, in Spanish and English, as the patient sees it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conversation_kit import EN, ES, NOW, Chat, agenda, booked, buttons, slot, slots, texts
+
+from relay.conversation import Book, after_booking, decide, handoff
+from wire.messages import WireError
+
+TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
+
+
+# --- the day menu -----------------------------------------------------------------------------------------------
+
+
+def test_first_message_whatever_it_says_greets_and_shows_the_first_days():
+    chat = Chat(agenda(range(2, 9), [(10, 30)]))
+    reply = chat.say("quiero una hora para el martes a las 10")
+    assert reply.status == "choose_day"
+    assert "¡Hola, Ana! Soy el asistente de citas de Clínica Sol." in texts(reply)
+    assert buttons(reply) == ["Mié 2 dic", "Jue 3 dic", "Más días"]
+    assert reply.continuation["execute_handlers"][-1] == {"handler": "goto", "params": {"type": "question", "step": 1}}
+    assert reply.continuation["data"]["option_1"] == "Mié 2 dic"
+
+
+def test_the_question_step_is_the_clinics():
+    chat = Chat(agenda([2], [(10, 0)]), clinic=ES.__class__(name="X", bot_question_step=4))
+    assert chat.say("hola").continuation["execute_handlers"][-1]["params"] == {"type": "question", "step": 4}
+
+
+def test_more_days_pages_through_every_day_once_and_three_fit_when_exactly_three_remain():
+    chat = Chat(agenda(range(2, 9), [(10, 30)]))  # 7 days: 2 + more, 2 + more, 3
+    pages = [buttons(chat.say("Hola")), buttons(chat.say("Más días")), buttons(chat.say("Más días"))]
+    assert pages == [
+        ["Mié 2 dic", "Jue 3 dic", "Más días"],
+        ["Vie 4 dic", "Sáb 5 dic", "Más días"],
+        ["Dom 6 dic", "Lun 7 dic", "Mar 8 dic"],
+    ]
+    assert buttons(chat.say("más")) == ["Mié 2 dic", "Jue 3 dic", "Más días"]  # typed "more" on the last page: from the start
+
+
+def test_three_days_show_as_three_buttons_and_one_day_as_one():
+    assert buttons(Chat(agenda([2, 3, 4], [(9, 0)])).say("hola")) == ["Mié 2 dic", "Jue 3 dic", "Vie 4 dic"]
+    assert buttons(Chat(agenda([9], [(9, 0)])).say("hola")) == ["Mié 9 dic"]
+
+
+def test_a_time_already_past_does_not_offer_its_day():
+    chat = Chat(slots(slot(1, 8, 30), slot(3, 9, 0)))  # 08:30 today is past at 09:00
+    assert buttons(chat.say("hola")) == ["Jue 3 dic"]
+
+
+# --- the time menu ----------------------------------------------------------------------------------------------
+
+
+def test_a_day_tap_shows_its_times_in_order_and_more_times_pages():
+    chat = Chat(agenda([2, 3], [(9, 0), (9, 30), (10, 0), (10, 30), (11, 0)]))
+    chat.say("hola")
+    reply = chat.say("Mié 2 dic")
+    assert reply.status == "choose_time"
+    assert buttons(reply) == ["09:00", "09:30", "Más horas"]
+    assert "Mié 2 dic" in texts(reply)
+    assert reply.continuation["data"]["day"] == "2026-12-02"
+    assert buttons(chat.say("Más horas")) == ["10:00", "10:30", "11:00"]
+
+
+def test_the_professional_is_in_the_label_when_several_work_that_day():
+    chat = Chat(agenda([2], [(10, 30), (11, 0)], TWO))
+    chat.say("hola")
+    assert buttons(chat.say("Mié 2 dic")) == ["10:30 Dr. Juan Rojas", "10:30 Dra. Ana Soto", "Más horas"]
+
+
+def test_a_long_name_is_cut_to_title_and_surname():
+    chat = Chat(slots(slot(2, 10, 30, "Dra. María José Soto Pérez"), slot(2, 11, 0, "Dr. Juan Rojas"),
+                      slot(2, 12, 0, "Dra. Antonia Soto")))
+    chat.say("hola")
+    reply = chat.say("Mié 2 dic")
+    assert buttons(reply) == ["10:30 Dra. Soto P.", "11:00 Dr. Juan Rojas", "12:00 Dra. A. Soto"]
+
+
+def test_a_time_tap_books_and_confirms_with_date_time_professional_and_address():
+    chat = Chat(agenda([2], [(10, 30)]))
+    chat.say("hola")
+    chat.say("Mié 2 dic")
+    reply = chat.say("10:30")
+    assert len(chat.books) == 1 and chat.books[0].slot.start == "2026-12-02T10:30:00-03:00"
+    assert reply.status == "booked" and reply.state is None
+    said = texts(reply)
+    assert "Miércoles 2 de diciembre a las 10:30, con Dra. Ana Soto." in said
+    assert "Dirección: Av. Providencia 1234, Santiago." in said
+    data = reply.continuation["data"]
+    assert data["start"] == "2026-12-02T10:30:00-03:00" and data["end"] == "2026-12-02T11:00:00-03:00"
+    assert data["professional"] == "Dra. Ana Soto" and data["booking_id"] == "B-1"
+    assert data["time"] == "10:30" and data["day"] == "2026-12-02"
+    assert "goto" not in [h["handler"] for h in reply.continuation["execute_handlers"]]  # the bot moves on
+
+
+def test_a_clinic_without_address_confirms_without_it():
+    chat = Chat(agenda([2], [(10, 30)]), clinic=ES.__class__(name="Clínica Sol"))
+    chat.say("hola")
+    chat.say("Mié 2 dic")
+    reply = chat.say("10:30")
+    assert reply.status == "booked" and "Dirección" not in texts(reply)
+
+
+# --- free text --------------------------------------------------------------------------------------------------
+
+
+def test_free_text_days():
+    for message, day in [
+        ("mañana", "Mié 2 dic"),
+        ("pasado mañana", "Jue 3 dic"),
+        ("el martes", "Mar 8 dic"),  # said on a Tuesday: next week's
+        ("el viernes por favor", "Vie 4 dic"),
+        ("2 de diciembre", "Mié 2 dic"),
+        ("Lun 7 dic", "Lun 7 dic"),
+        ("el 4", "Vie 4 dic"),
+        ("4/12", "Vie 4 dic"),
+        ("7", "Lun 7 dic"),
+    ]:
+        chat = Chat(agenda(range(2, 10), [(10, 30), (12, 0)]))
+        chat.say("hola")
+        reply = chat.say(message)
+        assert reply.status == "choose_time", message
+        assert day in texts(reply), (message, texts(reply))
+
+
+def test_free_text_day_and_time_at_once_books():
+    for message, start in [
+        ("mañana a las 10:30", "2026-12-02T10:30:00-03:00"),
+        ("el jueves a las 4 de la tarde", "2026-12-03T16:00:00-03:00"),
+        ("pasado mañana 10.30", "2026-12-03T10:30:00-03:00"),
+        ("Mié 2 dic 16:00", "2026-12-02T16:00:00-03:00"),
+    ]:
+        chat = Chat(agenda([2, 3], [(10, 30), (16, 0)]))
+        chat.say("hola")
+        reply = chat.say(message)
+        assert reply.status == "booked", message
+        assert chat.books[0].slot.start == start
+
+
+def test_free_text_times_on_the_time_menu():
+    for message, start in [
+        ("10:30", "T10:30"), ("10.30", "T10:30"), ("a las 4", "T16:00"), ("a las 4 de la tarde", "T16:00"),
+        ("4pm", "T16:00"), ("16 hrs", "T16:00"), ("las 10 y media", "T10:30"), ("16", "T16:00"),
+    ]:
+        chat = Chat(agenda([2], [(10, 30), (16, 0)]))
+        chat.say("hola")
+        chat.say("mañana")
+        assert chat.say(message).status == "booked", message
+        assert chat.books[0].slot.start.startswith("2026-12-02" + start), message
+
+
+def test_a_time_several_professionals_have_asks_with_whom_then_books_the_chosen_one():
+    chat = Chat(agenda([2], [(10, 30), (11, 0)], TWO))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("10:30")
+    assert reply.status == "choose_time" and not chat.books
+    assert "A las 10:30 del Mié 2 dic atienden varios profesionales. ¿Con quién?" in texts(reply)
+    assert buttons(reply) == ["10:30 Dr. Juan Rojas", "10:30 Dra. Ana Soto"]
+    assert chat.say("10:30 Dra. Ana Soto").status == "booked"
+    assert chat.books[0].slot.professional == "Dra. Ana Soto"
+
+
+def test_naming_the_professional_after_with_whom_books():
+    chat = Chat(agenda([2], [(10, 30), (11, 0)], TWO))
+    chat.say("hola")
+    chat.say("mañana")
+    chat.say("10:30")
+    assert chat.say("con el Dr. Rojas").status == "booked"
+    assert chat.books[0].slot.professional == "Dr. Juan Rojas"
+
+
+def test_con_la_dra_soto_filters_days_and_times_by_surname_ignoring_accents_and_case():
+    agenda_ = slots(slot(2, 9, 0, "Dr. Juan Rojas"), slot(3, 9, 0, "Dra. Ana Sóto"), slot(3, 9, 30, "Dr. Juan Rojas"),
+                    slot(4, 10, 0, "Dra. Ana Sóto"))
+    chat = Chat(agenda_)
+    chat.say("hola")
+    reply = chat.say("con la DRA. SOTO")
+    assert reply.status == "choose_day"
+    assert buttons(reply) == ["Jue 3 dic", "Vie 4 dic"]
+    assert "Dra. Ana Sóto" in texts(reply) and reply.continuation["data"]["professional"] == "Dra. Ana Sóto"
+    assert buttons(chat.say("Jue 3 dic")) == ["09:00"]
+    assert chat.say("09:00").status == "booked" and chat.books[0].slot.professional == "Dra. Ana Sóto"
+
+
+def test_a_professional_filter_and_a_day_in_one_message():
+    chat = Chat(agenda([2, 3], [(9, 0), (10, 0)], TWO))
+    chat.say("hola")
+    reply = chat.say("mañana con Rojas")
+    assert buttons(reply) == ["09:00", "10:00"]
+    assert "Dr. Juan Rojas" in texts(reply)
+
+
+def test_an_unknown_professional_is_said_and_the_menu_repeated():
+    chat = Chat(agenda([2, 3, 4], [(9, 0)], TWO))
+    first = chat.say("hola")
+    reply = chat.say("con la Dra. Fuentes")
+    assert reply.status == "choose_day"
+    assert "No encontré a «fuentes»" in texts(reply)
+    assert buttons(reply) == buttons(first)
+
+
+def test_anyone_clears_the_professional_filter():
+    chat = Chat(slots(slot(2, 9, 0, "Dr. Juan Rojas"), slot(3, 9, 0, "Dra. Ana Soto")))
+    chat.say("hola")
+    assert buttons(chat.say("con Soto")) == ["Jue 3 dic"]
+    assert buttons(chat.say("cualquiera")) == ["Mié 2 dic", "Jue 3 dic"]
+
+
+def test_unknown_text_re_asks_politely_and_repeats_the_current_menu():
+    chat = Chat(agenda(range(2, 9), [(9, 0), (9, 30), (10, 0), (10, 30)]))
+    chat.say("hola")
+    shown = buttons(chat.say("Más días"))
+    reply = chat.say("asdf qwerty")
+    assert reply.status == "choose_day" and "Perdona, no te entendí." in texts(reply)
+    assert buttons(reply) == shown
+    chat.say("Vie 4 dic")
+    shown = buttons(chat.say("Más horas"))
+    reply = chat.say("🤔")
+    assert reply.status == "choose_time" and "Perdona, no te entendí." in texts(reply)
+    assert buttons(reply) == shown
+
+
+def test_contradictory_text_is_ambiguous_and_re_asks():
+    chat = Chat(agenda(range(2, 9), [(9, 0)]))
+    shown = buttons(chat.say("hola"))
+    for message in ["lunes 3 dic", "mañana o el jueves", "a las 10 o a las 11"]:
+        reply = chat.say(message)
+        assert reply.status == "choose_day" and "Perdona" in texts(reply), message
+        assert buttons(reply) == shown
+
+
+def test_a_time_without_a_day_asks_for_the_day_first():
+    chat = Chat(agenda([2, 3], [(9, 0)]))
+    chat.say("hola")
+    reply = chat.say("a las 9")
+    assert reply.status == "choose_day" and "Elige primero un día" in texts(reply)
+
+
+def test_a_day_without_free_times_is_said_and_the_days_shown_again():
+    chat = Chat(agenda([2, 4], [(9, 0)]))
+    chat.say("hola")
+    reply = chat.say("pasado mañana")
+    assert reply.status == "choose_day"
+    assert "El Jue 3 dic no tiene horas libres." in texts(reply)
+    assert buttons(reply) == ["Mié 2 dic", "Vie 4 dic"]
+
+
+def test_a_time_not_free_is_said_and_the_nearest_times_shown():
+    chat = Chat(agenda([2], [(9, 0), (9, 30), (10, 0), (15, 0), (15, 30), (16, 0)]))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("15:15")
+    assert reply.status == "choose_time" and not chat.books
+    assert "Las 15:15 del Mié 2 dic no están libres." in texts(reply)
+    assert buttons(reply)[0] in ("15:00", "15:30")
+
+
+# --- taps that went stale -----------------------------------------------------------------------------------------
+
+
+def test_a_tapped_day_no_longer_free_is_said_and_the_days_shown_again():
+    chat = Chat(agenda([2, 3], [(9, 0)]))
+    chat.say("hola")
+    chat.agenda = agenda([3], [(9, 0)])
+    reply = chat.say("Mié 2 dic")
+    assert reply.status == "choose_day" and "El Mié 2 dic no tiene horas libres." in texts(reply)
+    assert buttons(reply) == ["Jue 3 dic"]
+
+
+def test_a_tapped_time_no_longer_free_is_said_and_the_times_shown_again():
+    chat = Chat(agenda([2], [(9, 0), (10, 0)]))
+    chat.say("hola")
+    chat.say("mañana")
+    chat.agenda = agenda([2], [(10, 0)])
+    reply = chat.say("09:00")
+    assert reply.status == "choose_time" and not chat.books
+    assert "Esa hora (09:00 del Mié 2 dic) ya no está libre." in texts(reply)
+    assert buttons(reply) == ["10:00"]
+
+
+# --- the booking's outcome ------------------------------------------------------------------------------------------
+
+
+def test_slot_taken_meanwhile_offers_the_nearest_alternatives():
+    taken = slot(2, 10, 30)
+    alternatives = (slot(2, 11, 0), slot(2, 10, 0), slot(5, 10, 30), slot(6, 18, 0))
+    chat = Chat(agenda([2], [(10, 0), (10, 30), (11, 0)]),
+                agent=lambda s: WireError("slot_taken", "taken", alternatives=alternatives))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("10:30")
+    assert chat.books[0].slot == taken
+    assert reply.status == "choose_time" and reply.continuation["data"]["code"] == "slot_taken"
+    assert "Ese horario acaba de ser tomado." in texts(reply)
+    assert buttons(reply) == ["10:00", "11:00", "Sáb 5 dic 10:30"]
+    chat.agent = booked
+    assert chat.say("11:00").status == "booked"
+    assert chat.books[-1].slot.start == "2026-12-02T11:00:00-03:00"
+
+
+def test_slot_taken_without_alternatives_offers_the_rest_of_that_day():
+    chat = Chat(agenda([2], [(10, 0), (10, 30), (11, 0), (17, 0)]), agent=lambda s: WireError("slot_taken", "taken"))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("10:30")
+    assert buttons(reply) == ["10:00", "11:00", "17:00"]
+
+
+def test_slot_taken_with_nothing_else_known_offers_other_days():
+    chat = Chat(agenda([2], [(10, 30)]), agent=lambda s: WireError("slot_taken", "taken"))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("10:30")
+    assert reply.status == "choose_day" and buttons(reply) == ["Otros días"]
+    assert "Ese horario acaba de ser tomado" in texts(reply)
+    chat.agenda = agenda([3, 4], [(9, 0)])
+    assert buttons(chat.say("Otros días")) == ["Jue 3 dic", "Vie 4 dic"]
+
+
+def test_a_slot_taken_is_not_offered_again_from_memory():
+    chat = Chat(agenda([2], [(9, 0), (10, 30)]), agent=lambda s: WireError("slot_taken", "taken"))
+    chat.say("hola")
+    chat.say("mañana")
+    assert buttons(chat.say("10:30")) == ["09:00"]
+    reply = chat.say("09:00")
+    assert reply.status == "choose_day" and buttons(reply) == ["Otros días"]
+
+
+def test_a_naive_now_is_read_as_utc():
+    chat = Chat(agenda([2], [(9, 0)]), now=NOW.replace(tzinfo=None))
+    assert chat.say("hola").status == "choose_day"
+    assert chat.say("mañana").status == "choose_time"
+
+
+def test_other_booking_errors_hand_off_with_the_requested_time():
+    chat = Chat(agenda([2], [(10, 30)]), agent=lambda s: WireError("portal_down", "down"))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("10:30")
+    assert reply.status == "handoff" and reply.state is None
+    data = reply.continuation["data"]
+    assert data["reason"] == "portal_down" and data["requested_start"] == "2026-12-02T10:30:00-03:00"
+    assert "Una recepcionista te escribirá en breve." in texts(reply)
+
+
+# --- navigation, endings, expiry --------------------------------------------------------------------------------
+
+
+def test_back_words_return_from_the_times_to_the_days():
+    for word in ["volver", "atrás", "Otro día", "VOLVER!"]:
+        chat = Chat(agenda(range(2, 9), [(9, 0)]))
+        first = buttons(chat.say("hola"))
+        chat.say("Jue 3 dic")
+        reply = chat.say(word)
+        assert reply.status == "choose_day", word
+        assert buttons(reply) == first
+
+
+def test_more_days_from_the_times_shows_the_days_after_the_chosen_one():
+    chat = Chat(agenda(range(2, 9), [(9, 0)]))
+    chat.say("hola")
+    chat.say("Jue 3 dic")
+    assert buttons(chat.say("más días")) == ["Vie 4 dic", "Sáb 5 dic", "Más días"]
+
+
+def test_cancel_ends_politely_and_forgets():
+    for word in ["cancelar", "Salir"]:
+        chat = Chat(agenda([2], [(9, 0)]))
+        chat.say("hola")
+        reply = chat.say(word)
+        assert reply.status == "handoff" and reply.state is None
+        assert reply.continuation["data"]["reason"] == "cancelled"
+        assert "no reservé nada" in texts(reply)
+
+
+def test_asking_to_cancel_a_booking_or_for_a_person_hands_off():
+    for message in ["quiero cancelar mi hora del martes", "necesito hablar con una persona", "I want to reschedule"]:
+        chat = Chat(agenda([2], [(9, 0)]))
+        chat.say("hola")
+        reply = chat.say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person", message
+        assert "Una recepcionista te escribirá en breve." in texts(reply)
+
+
+def test_no_free_slots_at_all_hands_off():
+    chat = Chat(slots())
+    reply = chat.say("hola")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "no_slots"
+    assert "¡Hola, Ana!" in texts(reply) and "no quedan horas libres en los próximos 14 días" in texts(reply)
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    chat.agenda = slots()
+    reply = chat.say("mañana")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "no_slots"
+
+
+def test_thirty_minutes_of_silence_start_a_new_conversation():
+    chat = Chat(agenda(range(2, 9), [(9, 0)]))
+    chat.say("hola")
+    first_id = chat.state.conversation_id
+    assert chat.say("Más días", minutes_later=29).status == "choose_day"
+    assert "¡Hola" not in texts(chat.replies[-1])
+    reply = chat.say("Jue 3 dic", minutes_later=31)
+    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_day"
+    assert chat.state.conversation_id != first_id
+
+
+def test_another_leads_state_is_not_used():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    chat.lead_id = "9999"
+    assert "¡Hola" in texts(chat.say("mañana"))
+
+
+# --- handoff from the core ------------------------------------------------------------------------------------------
+
+
+def test_handoff_for_the_core_reasons():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    for reason in ["agent_offline", "paused", "timeout", "login_failed"]:
+        reply = handoff(chat.state, chat.turn("mañana"), ES, reason)
+        assert reply.status == "handoff" and reply.state is None
+        assert reply.continuation["data"]["reason"] == reason
+        assert texts(reply) == "En este momento no puedo revisar la agenda. Una recepcionista te escribirá en breve."
+    reply = handoff(None, chat.turn("hola"), EN, "agent_offline")
+    assert texts(reply) == "I can't check the schedule right now. A receptionist will write to you shortly."
+
+
+def test_handoff_while_booking_says_it_could_not_confirm():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    chat.say("mañana")
+    book = chat.decide("09:00")
+    assert isinstance(book, Book)
+    reply = handoff(book.state, chat.turn("09:00"), ES, "timeout")
+    assert "No pude confirmar tu reserva" in texts(reply)
+    assert reply.continuation["data"]["requested_slot_id"] == book.slot.id
+
+
+# --- idempotency --------------------------------------------------------------------------------------------------
+
+
+def test_a_repeated_pick_yields_the_same_idempotency_key():
+    chat = Chat(agenda([2], [(9, 0), (9, 30)]))
+    chat.say("hola")
+    chat.say("mañana")
+    first = chat.decide("09:00")
+    assert isinstance(first, Book)
+    # The core stored the booking state; Kommo delivers the same tap again (and the slot is gone by now).
+    chat.state = type(first.state).from_json(first.state.to_json())
+    chat.agenda = agenda([2], [(9, 30)])
+    again = chat.decide("09:00")
+    assert isinstance(again, Book) and again.idempotency_key == first.idempotency_key and again.slot == first.slot
+    reply = after_booking(again.state, chat.turn("09:00"), ES, booked(again.slot))
+    assert reply.status == "booked"
+
+
+def test_keys_differ_by_slot_and_by_conversation_and_fit_the_wire_rules():
+    import re
+
+    def key_for(message: str, began_minutes: int) -> str:
+        chat = Chat(agenda([2], [(9, 0), (9, 30)]), now=NOW + timedelta(minutes=began_minutes))
+        chat.say("hola")
+        chat.say("mañana")
+        book = chat.decide(message)
+        assert isinstance(book, Book)
+        return book.idempotency_key
+
+    assert key_for("09:00", 0) == key_for("09:00", 0)
+    assert key_for("09:00", 0) != key_for("09:30", 0)
+    assert key_for("09:00", 0) != key_for("09:00", 5)
+    assert re.fullmatch(r"[A-Za-z0-9._:@+\-]{1,200}", key_for("09:00", 0))
+
+
+def test_a_different_message_while_booking_is_read_as_a_new_answer():
+    chat = Chat(agenda([2], [(9, 0), (9, 30)]))
+    chat.say("hola")
+    chat.say("mañana")
+    book = chat.decide("09:00")
+    chat.state = book.state
+    reply = chat.say("09:30")
+    assert reply.status == "booked" and chat.books[-1].slot.start.endswith("09:30:00-03:00")
+
+
+# --- English --------------------------------------------------------------------------------------------------------
+
+
+def test_the_whole_path_in_english():
+    chat = Chat(agenda(range(2, 9), [(10, 30), (16, 0)], TWO), clinic=EN)
+    reply = chat.say("Hello")
+    assert "Hi, Ana! I'm the booking assistant at Sun Clinic." in texts(reply)
+    assert buttons(reply) == ["Wed 2 Dec", "Thu 3 Dec", "More days"]
+    assert buttons(chat.say("More days")) == ["Fri 4 Dec", "Sat 5 Dec", "More days"]
+    reply = chat.say("tomorrow")
+    assert buttons(reply) == ["10:30 Dr. Juan Rojas", "10:30 Dra. Ana Soto", "More times"]
+    assert "Which time suits you on Wed 2 Dec?" in texts(reply)
+    reply = chat.say("at 4pm")
+    assert "Several professionals are free at 16:00 on Wed 2 Dec. With whom?" in texts(reply)
+    reply = chat.say("with Dr. Rojas")
+    assert reply.status == "booked"
+    assert "Wednesday 2 December at 16:00, with Dr. Juan Rojas." in texts(reply)
+    assert "Address: 12 High Street, London." in texts(reply)
+
+
+def test_english_free_text_and_re_asks():
+    chat = Chat(agenda(range(2, 9), [(10, 30)]), clinic=EN)
+    chat.say("hi")
+    assert "Tue 8 Dec" in texts(chat.say("Tuesday"))
+    assert chat.say("back").status == "choose_day"
+    assert "Mon 7 Dec" in texts(chat.say("Mon 7 Dec"))
+    reply = chat.say("what?")
+    assert "Sorry, I didn't get that." in texts(reply) and reply.status == "choose_time"
+    assert "That time" not in texts(reply)
+    reply = chat.say("cancel")
+    assert reply.status == "handoff" and "nothing was booked" in texts(reply)
+
+
+def test_english_slot_taken_and_no_slots():
+    chat = Chat(agenda([2], [(10, 0), (10, 30)]), clinic=EN, agent=lambda s: WireError("slot_taken", "x"))
+    chat.say("hi")
+    chat.say("Wed 2 Dec")
+    reply = chat.say("10:30")
+    assert "That time was just taken." in texts(reply) and buttons(reply) == ["10:00"]
+    reply = Chat(slots(), clinic=EN).say("hi")
+    assert "There are no free times in the next 14 days right now." in texts(reply)
+    assert "A receptionist will write to you shortly." in texts(reply)
+
+
+# --- time zones --------------------------------------------------------------------------------------------------------
+
+
+def test_days_and_times_are_the_clinics_not_utc():
+    from datetime import timezone
+
+    kolkata = timezone(timedelta(hours=5, minutes=30))
+    # 20:00 UTC on 1 Dec is 01:30 on 2 Dec in Kolkata: "mañana" is the 3rd there.
+    chat = Chat(agenda([2, 3], [(9, 0)], tz=kolkata), now=NOW.replace(hour=20))
+    chat.say("hola")
+    reply = chat.say("mañana")
+    assert "Jue 3 dic" in texts(reply) and buttons(reply) == ["09:00"]
+    reply = chat.say("09:00")
+    assert "Jueves 3 de diciembre a las 09:00" in texts(reply)
+    assert chat.books[0].slot.start == "2026-12-03T09:00:00+05:30"
+
+
+def test_a_late_evening_slot_stays_on_its_local_day():
+    # 23:30 at -03:00 is already the next day in UTC; the patient must see it on the clinic's day.
+    chat = Chat(slots(slot(2, 23, 30)))
+    assert buttons(chat.say("hola")) == ["Mié 2 dic"]
+    assert buttons(chat.say("Mié 2 dic")) == ["23:30"]
+
+
+def test_a_direct_decide_with_a_fresh_state_is_the_same_as_none():
+    chat = Chat(agenda([2], [(9, 0)]))
+    reply = decide(None, chat.turn("hola"), ES, chat.agenda)
+    assert reply.status == "choose_day"
+
+
+def test_afternoon_starts_the_times_at_noon_and_next_week_the_days_at_monday():
+    chat = Chat(agenda(range(2, 12), [(9, 0), (9, 30), (10, 0), (15, 0), (15, 30)]))
+    chat.say("hola")
+    assert buttons(chat.say("mañana en la tarde")) == ["15:00", "15:30"]
+    assert buttons(chat.say("por la mañana")) == ["09:00", "09:30", "Más horas"]
+    assert buttons(chat.say("la próxima semana")) == ["Lun 7 dic", "Mar 8 dic", "Más días"]
+
+
+def test_cancel_while_a_booking_outcome_is_unknown_does_not_claim_nothing_was_booked():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    chat.say("mañana")
+    book = chat.decide("09:00")
+    chat.state = book.state  # the relay stopped before the agent answered
+    reply = chat.say("cancelar")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled"
+    assert "no reservé nada" not in texts(reply) and "Una recepcionista" in texts(reply)
+    assert reply.continuation["data"]["requested_slot_id"] == book.slot.id

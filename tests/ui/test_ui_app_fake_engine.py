@@ -1,0 +1,227 @@
+"""The tray app on real widgets (offscreen) over an in-memory engine: rows, pause, notifications, quit.
+
+The same flows run against the real engine, relay and stand-in web app in test_ui_real_engine.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from ui_fake_engine import FakeEngine
+from ui_helpers import clinic_time, configure, recorder, seed_journal, table_texts
+
+from agent.runtime_state import load_state
+from agent.ui.app import TrayApp
+from agent.ui.status import TrayState
+
+
+@pytest.fixture
+def engines() -> list[FakeEngine]:
+    return []
+
+
+@pytest.fixture
+def make_app(qtbot, agent_paths, engines):
+    made: list[TrayApp] = []
+
+    def build(**options) -> TrayApp:
+        def factory(paths, settings, secrets):
+            engine = FakeEngine(paths, settings, secrets)
+            engines.append(engine)
+            return engine
+
+        quits, on_quit = recorder()
+        options.setdefault("tray_available", False)
+        options.setdefault("system_locale", "es_CL")
+        app = TrayApp(agent_paths, engine_factory=factory, on_quit=on_quit, **options)
+        app.quits = quits  # type: ignore[attr-defined]
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        if not app.quitting:
+            app.quit()
+        qtbot.waitUntil(lambda app=app: app.quit_done, timeout=10_000)
+        app.shutdown()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def test_booking_made_by_the_engine_appears_with_a_notification(qtbot, agent_paths, plaintext_keyring, make_app,
+                                                                  engines, shots):
+    configure(agent_paths)
+    seed_journal(agent_paths.journal_file)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    assert len(table_texts(app.window)) == 5
+    [engine] = engines
+
+    app.bridge.call(engine.book("k-live", "Ana Pérez", "+56 9 1234 5678", clinic_time(1, 12, 0), "Dra. Camila Soto"))
+    qtbot.waitUntil(lambda: len(table_texts(app.window)) == 6, timeout=10_000)
+
+    top = table_texts(app.window)[0]  # newest request first
+    assert top[:2] == ["Ana Pérez", "+56 9 1234 5678"]
+    assert top[2] == "mañana 12:00" and top[3] == "Dra. Camila Soto" and top[4].endswith("Reservada")
+    shown = app.notifier.shown[-1]
+    assert (shown.kind, shown.title) == ("booked", "Nueva reserva")
+    assert shown.body == "Ana Pérez: mañana 12:00 con Dra. Camila Soto"
+    assert shown.via == "window"  # no tray offscreen: the note is in the window
+    assert app.window.banner_labels["notice"].text() == "Nueva reserva — Ana Pérez: mañana 12:00 con Dra. Camila Soto"
+    assert "Reservas de hoy: 4" in app.tray.icon.toolTip()
+
+    # Failed and handed-off requests are marked for a call back, and the filter finds them.
+    app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("follow_up"))
+    follow_up = table_texts(app.window)
+    assert sorted(r[0] for r in follow_up) == ["Catalina Rojas", "Sebastián González"]
+    assert {r[4] for r in follow_up} == {"●  Falló: contactar", "●  Derivada: contactar"}
+    app.window.mode_box.setCurrentIndex(0)
+    qtbot.keyClicks(app.window.filter_box, "PABLO")
+    assert [r[0] for r in table_texts(app.window)] == ["Juan Pablo Muñoz"]
+    app.window.filter_box.clear()
+
+    app.window.resize(1100, 560)
+    app.window.grab().save(str(shots / "bookings-window-es.png"))
+
+
+def test_pause_in_one_click_reaches_the_engine_shows_and_survives_a_restart(qtbot, agent_paths, plaintext_keyring,
+                                                                            make_app, engines, shots):
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    assert app.window.pause_button.text() == "Pausar"
+
+    qtbot.mouseClick(app.window.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.status.paused, timeout=10_000)
+    assert engines[0].calls[-1] == "set_paused(True)"
+    assert app.status.state(now()) is TrayState.PAUSED and app.tray.state is TrayState.PAUSED
+    assert app.window.pause_button.text() == "Reanudar"
+    assert app.window.pill.text().endswith("En pausa")
+    assert app.window.banner_labels["paused"].isVisibleTo(app.window)
+    assert app.tray.pause_action.text() == "Reanudar automatización"
+    assert load_state(agent_paths.state_file).paused
+    app.window.grab().save(str(shots / "bookings-window-paused-es.png"))
+
+    # After a restart, still paused.
+    app.quit()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
+    again = make_app()
+    again.start()
+    qtbot.waitUntil(lambda: again.status.snapshot is not None and again.status.snapshot.link == "connected",
+                    timeout=10_000)
+    assert again.status.state(now()) is TrayState.PAUSED
+
+    # The tray menu resumes it.
+    again.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: not again.status.paused, timeout=10_000)
+    assert engines[-1].calls[-1] == "set_paused(False)"
+    assert again.tray.pause_action.text() == "Pausar automatización"
+
+
+def test_portal_problems_turn_the_icon_red_and_notify(qtbot, agent_paths, plaintext_keyring, make_app, engines):
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    app.bridge.call(engines[0].set_portal("login_failed"))
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.ATTENTION, timeout=10_000)
+    assert app.notifier.shown[-1].title == "Contraseña incorrecta"
+    assert "Configuración" in app.window.banner_labels["attention"].text()
+    assert "contraseña incorrecta" in app.window.portal_label.text()
+
+
+def test_no_tray_the_window_says_so_and_closing_it_quits_cleanly(qtbot, agent_paths, plaintext_keyring, make_app,
+                                                                 engines):
+    configure(agent_paths)
+    app = make_app(tray_available=False)
+    app.start()
+    assert app.window.isVisible()
+    assert "no tiene bandeja del sistema" in app.window.banner_labels["info"].text()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+
+    app.window.close()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
+    assert engines[0].stopped
+    assert app.quits == [()]  # left the event loop only after the engine stopped
+    assert engines[0].calls[-1] == "stop"
+
+
+def test_with_a_tray_closing_the_window_hides_it_and_the_app_keeps_running(qtbot, agent_paths, plaintext_keyring,
+                                                                           make_app, engines):
+    configure(agent_paths)
+    app = make_app(tray_available=True)
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    app.window.close()
+    assert not app.window.isVisible() and not app.quitting
+    app.tray.open_action.trigger()
+    assert app.window.isVisible()
+    menu = [a.text() for a in app.tray.menu.actions() if a.text()]
+    assert menu == ["Abrir reservas", "Pausar automatización", "Configuración…", "Abrir carpeta de registros", "Salir"]
+    app.tray.quit_action.trigger()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
+    assert engines[0].stopped
+
+
+def test_english_when_the_system_is_english(qtbot, agent_paths, plaintext_keyring, make_app, shots):
+    configure(agent_paths)
+    seed_journal(agent_paths.journal_file)
+    app = make_app(system_locale="en_US")
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    assert app.window.windowTitle() == "Cita Bridge: bookings"
+    assert app.window.pause_button.text() == "Pause"
+    assert app.window.model.headerData(0, Qt.Orientation.Horizontal) == "Patient"
+    app.window.resize(1100, 560)
+    app.window.grab().save(str(shots / "bookings-window-en.png"))
+
+
+def test_relay_unreachable_for_over_two_minutes_notifies_once(qtbot, agent_paths, plaintext_keyring, make_app,
+                                                              engines):
+    configure(agent_paths)
+    clock = [now()]
+    app = make_app(clock=lambda: clock[0])
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(clock[0]) is TrayState.CONNECTED, timeout=10_000)
+    app.bridge.call(engines[0].set_link("connecting"))
+    qtbot.waitUntil(lambda: app.status.snapshot.link == "connecting", timeout=10_000)
+    clock[0] = clock[0] + timedelta(seconds=90)
+    app._on_status_tick()
+    assert app.tray.state is TrayState.CONNECTING
+    assert not [s for s in app.notifier.shown if s.kind == "relay_down"]
+    clock[0] = clock[0] + timedelta(seconds=60)
+    app._on_status_tick()
+    app._on_status_tick()
+    assert [s.title for s in app.notifier.shown if s.kind == "relay_down"] == ["Sin conexión con el servidor"]
+    assert app.tray.state is TrayState.ATTENTION
+    app.bridge.call(engines[0].set_link("connected"))
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.CONNECTED, timeout=10_000)
+    assert app.notifier.shown[-1].kind == "relay_back"
+
+
+def test_an_engine_that_stops_by_itself_is_shown(qtbot, agent_paths, plaintext_keyring, make_app, engines):
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    app.bridge.call(engines[0].stop())
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.ATTENTION, timeout=10_000)
+    assert "El agente se detuvo" in app.window.banner_labels["attention"].text()
+
+
+def test_open_log_folder_opens_the_agents_log_folder(qtbot, agent_paths, plaintext_keyring, make_app, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    configure(agent_paths)
+    app = make_app(tray_available=True)
+    app.start()
+    app.tray.logs_action.trigger()
+    assert opened == [str(agent_paths.log_dir)]

@@ -1,0 +1,192 @@
+"""The tray app over the real parts: the real Engine in its thread, the real relay (relay.app on uvicorn), the
+stand-in Kommo playing the patient's chat, the stand-in clinic web app, and the demo driver on Chromium.
+
+A booking made in the chat appears in the window with a notification; pause reaches the engine and the
+relay's /healthz shows the clinic's agent as paused; "Probar acceso" runs the real driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from ui_helpers import configure, recorder, table_texts
+
+from agent.runtime_state import load_state
+from agent.ui.app import TrayApp
+from agent.ui.status import TrayState
+from demo.kommo import StandInKommo
+from demo.kommo.chat_view import bot_turn
+from demo.portal import PortalAdmin, PortalSettings, create_portal_app
+from demo.serving import ServerThread
+from relay.app import build_app
+from relay.settings import RelaySettings
+from relay.store import SqliteStore
+
+STAFF_USER = "recepcion"
+STAFF_PASSWORD = "Aromos-" + secrets.token_urlsafe(6)
+CLINIC = "aromos"
+
+
+@dataclass
+class World:
+    kommo: StandInKommo
+    relay_url: str
+    portal_url: str
+    agent_token: str
+    admin_token: str
+
+    @property
+    def ws_url(self) -> str:
+        return self.relay_url.replace("http://", "ws://") + "/agent"
+
+    @property
+    def widget_url(self) -> str:
+        return f"{self.relay_url}/kommo/{CLINIC}"
+
+    def clinic_health(self) -> dict[str, Any]:
+        health = httpx.get(f"{self.relay_url}/healthz", timeout=5).json()
+        return health.get("clinics", {}).get(CLINIC, {})
+
+    def chat(self, lead_id: str, *messages_or_picks: str, name: str, phone: str) -> tuple[threading.Thread, list[Any]]:
+        """The patient's turns (a message, or "#n" for the n-th button of the last answer), in a thread of its own
+        so the Qt event loop keeps running while the relay waits for the agent."""
+        turns: list[Any] = []
+
+        async def talk() -> None:
+            buttons: tuple[str, ...] = ()
+            for step in messages_or_picks:
+                message = buttons[int(step[1:])] if step.startswith("#") else step
+                record = await self.kommo.say(self.widget_url, CLINIC, lead_id, message, name=name, phone=phone,
+                                              timeout=60)
+                turn = bot_turn(record.body)
+                turns.append(record)
+                buttons = turn.buttons or buttons
+
+        thread = threading.Thread(target=lambda: asyncio.run(talk()), name="patient-chat")
+        thread.start()
+        return thread, turns
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("ui-world")
+    kommo = StandInKommo()
+    kommo_server = kommo.serve()
+    secret, long_lived = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    kommo.add_account(CLINIC, f"cid-{CLINIC}", secret, long_lived_token=long_lived)
+    settings = RelaySettings(data_dir=root / "relay")
+    settings.data_dir.mkdir(parents=True)
+    store = SqliteStore(settings.database_path)
+    try:
+        token = store.add_clinic(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
+                                 kommo_client_secret=secret, long_lived_token=long_lived, language="es",
+                                 address="Av. Providencia 1234, Santiago",
+                                 kommo_base_url=kommo.account_base_url(CLINIC))
+    finally:
+        store.close_now()
+    relay = ServerThread(build_app(settings), ws_per_message_deflate=False, proxy_headers=False).start()
+    admin_token = secrets.token_urlsafe(12)
+    portal = ServerThread(create_portal_app(PortalSettings(
+        seed=11, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD, admin_token=admin_token,
+    ))).start()
+    yield World(kommo, relay.url, portal.url, token, admin_token)
+    for server in (portal, relay, kommo_server):
+        server.stop()
+
+
+@pytest.fixture
+def tray_app(qtbot, agent_paths, plaintext_keyring, world, browser_path) -> Iterator[TrayApp]:
+    configure(agent_paths, relay_url=world.ws_url, portal_url=world.portal_url, portal_user=STAFF_USER,
+              browser_path=browser_path)
+    from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, SecretStore
+
+    store = SecretStore(agent_paths.keyring_service)
+    store.set(PORTAL_PASSWORD, STAFF_PASSWORD)
+    store.set(RELAY_TOKEN, world.agent_token)
+    quits, on_quit = recorder()
+    app = TrayApp(agent_paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app.quits = quits  # type: ignore[attr-defined]
+    app.start()
+    yield app
+    if not app.quitting:
+        app.quit()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
+    app.shutdown()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def wait_until_ready(qtbot, app: TrayApp) -> None:
+    """Connected to the relay and the first read of the web app done."""
+    qtbot.waitUntil(
+        lambda: app.status.state(now()) is TrayState.CONNECTED and app.status.snapshot.last_refresh is not None,
+        timeout=90_000,
+    )
+
+
+def test_a_booking_made_in_the_chat_appears_in_the_window_with_a_notification(qtbot, tray_app, world, shots, caplog):
+    caplog.set_level("DEBUG")
+    app = tray_app
+    wait_until_ready(qtbot, app)
+    assert app.status.snapshot.portal == "ok"
+    assert world.clinic_health().get("agent_connected") is True
+    assert table_texts(app.window) == []
+
+    chat, turns = world.chat("7001", "Hola, quiero una hora", "#0", "#0", name="Ana Pérez", phone="+56 9 1234 5678")
+    qtbot.waitUntil(lambda: any(r[0] == "Ana Pérez" and r[4].endswith("Reservada") for r in table_texts(app.window)),
+                    timeout=90_000)
+    chat.join(60)
+    booked = turns[-1].body["data"]
+    assert booked["status"] == "booked"
+
+    [row] = table_texts(app.window)
+    assert row[1] == "+56 9 1234 5678" and row[3] == booked["professional"]
+    start = datetime.fromisoformat(booked["start"])
+    assert row[2].endswith(start.strftime("%H:%M"))
+    shown = [s for s in app.notifier.shown if s.kind == "booked"]
+    assert shown and shown[-1].title == "Nueva reserva" and shown[-1].body.startswith("Ana Pérez: ")
+    assert "Reservas de hoy: 1" in app.tray.icon.toolTip()
+    # The clinic web app has it too: the window showed what really happened.
+    with PortalAdmin(world.portal_url, world.admin_token) as admin:
+        appointments = admin.appointments()
+    assert any(a.get("patient_name", a.get("patient", "")) and "Ana Pérez" in str(a) for a in appointments)
+
+    app.window.resize(1100, 520)
+    app.window.grab().save(str(shots / "bookings-window-live-booking-es.png"))
+    assert STAFF_PASSWORD not in caplog.text and world.agent_token not in caplog.text
+
+
+def test_pause_reaches_the_engine_and_the_relay_sees_paused(qtbot, tray_app, world, agent_paths):
+    app = tray_app
+    wait_until_ready(qtbot, app)
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is False, timeout=30_000)
+
+    qtbot.mouseClick(app.window.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is True, timeout=30_000)
+    qtbot.waitUntil(lambda: app.status.paused, timeout=30_000)  # the engine's event reaches the GUI thread too
+    assert app.tray.state is TrayState.PAUSED
+    assert app.window.banner_labels["paused"].isVisibleTo(app.window)
+    assert load_state(agent_paths.state_file).paused
+
+    app.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is False, timeout=30_000)
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.CONNECTED, timeout=30_000)
+    assert not load_state(agent_paths.state_file).paused
+
+    # Quit: the engine stops (browser closed, state written) before the app leaves its event loop.
+    app.quit()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
+    assert app.quits == [()]
+    assert load_state(agent_paths.state_file).pid == 0  # the engine's final write: it stopped cleanly
+    qtbot.waitUntil(lambda: world.clinic_health().get("agent_connected") is False, timeout=30_000)

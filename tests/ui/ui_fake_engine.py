@@ -1,0 +1,103 @@
+"""An in-memory engine with the real Engine's API (see the engine contract), for widget tests that need
+no relay and no browser. It writes the real BookingJournal and the real runtime state file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from agent.events import (
+    BookingRecorded,
+    Event,
+    LinkChanged,
+    PauseChanged,
+    PortalChangedState,
+    SlotsRefreshed,
+)
+from agent.journal import BookingJournal
+from agent.paths import AgentPaths
+from agent.runtime_state import load_state, save_state
+from agent.secrets import SecretStore
+from agent.settings import AgentSettings
+
+
+@dataclass(frozen=True)
+class FakeSnapshot:
+    link: str = "disconnected"
+    relay: str = ""
+    portal: str = "unknown"
+    portal_detail: str = ""
+    paused: bool = False
+    last_refresh: datetime | None = None
+    slot_count: int = 0
+    version: str = "test"
+
+
+class FakeEngine:
+    def __init__(self, paths: AgentPaths, settings: AgentSettings, secrets: SecretStore, **_: object) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.journal = BookingJournal(paths.journal_file)
+        self._snapshot = FakeSnapshot(paused=load_state(paths.state_file).paused, relay=settings.relay_url)
+        self._listeners: list[Callable[[Event], None]] = []
+        self._stop: asyncio.Event | None = None
+        self.calls: list[str] = []
+        self.stopped = False
+        self.reloaded: list[AgentSettings] = []
+
+    async def run(self) -> None:
+        self.calls.append("run")
+        self._stop = asyncio.Event()
+        self._emit(LinkChanged("connecting", self.settings.relay_url), link="connecting")
+        await asyncio.sleep(0)
+        self._emit(LinkChanged("connected", self.settings.relay_url), link="connected")
+        self._emit(PortalChangedState("ok"), portal="ok")
+        self._emit(SlotsRefreshed(datetime.now(UTC), 42), last_refresh=datetime.now(UTC), slot_count=42)
+        await self._stop.wait()
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+        self.stopped = True
+        if self._stop is not None:
+            self._stop.set()
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def set_paused(self, paused: bool) -> None:
+        self.calls.append(f"set_paused({paused})")
+        save_state(self.paths.state_file, replace(load_state(self.paths.state_file), paused=paused))
+        self._emit(PauseChanged(paused), paused=paused)
+
+    async def refresh_now(self) -> None:
+        self.calls.append("refresh_now")
+        self._emit(SlotsRefreshed(datetime.now(UTC), 42), last_refresh=datetime.now(UTC))
+
+    def snapshot(self) -> FakeSnapshot:
+        return self._snapshot
+
+    async def reload_settings(self, settings: AgentSettings) -> None:
+        self.calls.append("reload_settings")
+        self.reloaded.append(settings)
+        self.settings = settings
+
+    # -- what a test makes happen ----------------------------------------
+
+    async def book(self, key: str, name: str, phone: str, start: str, professional: str) -> None:
+        self.journal.begin(key, f"slot-{key}", name, phone, start=start, professional=professional)
+        self.journal.mark_booked(key, f"b-{key}", start, start, professional)
+        self._emit(BookingRecorded(key, "booked", name, start, professional))
+
+    async def set_portal(self, state: str) -> None:
+        self._emit(PortalChangedState(state), portal=state)  # type: ignore[arg-type]
+
+    async def set_link(self, state: str) -> None:
+        self._emit(LinkChanged(state, self.settings.relay_url), link=state)  # type: ignore[arg-type]
+
+    def _emit(self, event: Event, **changes: object) -> None:
+        self._snapshot = replace(self._snapshot, **changes)  # type: ignore[arg-type]
+        for listener in list(self._listeners):
+            listener(event)
