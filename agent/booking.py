@@ -184,7 +184,8 @@ class BookingDesk:
                 await self._reconcile_wake.wait()
                 continue
             try:
-                await asyncio.wait_for(self._reconcile_wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._reconcile_wake.wait()
             except TimeoutError:
                 delay = min(RECONCILE_RETRY_MAX_S, delay * 2)
 

@@ -147,7 +147,8 @@ class Engine:
             await self.link.cancel_answers()
             await self.cache.stop()
             try:
-                await asyncio.wait_for(self.portal.close(), timeout=15)
+                async with asyncio.timeout(15):
+                    await self.portal.close()
             except TimeoutError:
                 await self.portal.close_now()
             self._save_state(final=True)

@@ -307,7 +307,8 @@ class RelayLink:
         if self._stopping:
             return
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
         except TimeoutError:
             pass
         self._wake.clear()
@@ -323,7 +324,8 @@ class RelayLink:
         """After a wake-up an old connection may be dead without knowing it: a quick ping tells."""
         try:
             pong = await ws.ping()
-            await asyncio.wait_for(pong, timeout=5)
+            async with asyncio.timeout(5):
+                await pong
         except (TimeoutError, ConnectionClosed):
             log.info("The relay connection did not survive; reconnecting")
             ws.transport.abort()

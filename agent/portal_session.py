@@ -232,6 +232,7 @@ def _first_line(exc: BaseException) -> str:
 
 async def _quietly_close(driver: PortalDriver) -> None:
     try:
-        await asyncio.wait_for(driver.close(), timeout=15)
+        async with asyncio.timeout(15):
+            await driver.close()
     except Exception:  # a browser that will not close is not worth failing over
         log.warning("The browser did not close cleanly", exc_info=True)

@@ -99,7 +99,8 @@ class RequestHandler:
         else:
             self._in_flight += 1
             try:
-                response = await asyncio.wait_for(self._dispatch(request, deadline), timeout=deadline - started)
+                async with asyncio.timeout(deadline - started):
+                    response = await self._dispatch(request, deadline)
             except TimeoutError:
                 response = _error(request.id, "timeout")
             except Exception:

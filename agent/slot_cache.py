@@ -146,7 +146,8 @@ class SlotCache:
             delay = None if self._suspended_for else self._seconds_until_due()
             if delay is None or delay > 0:
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
                 except TimeoutError:
                     pass
                 self._wake.clear()
@@ -211,7 +212,8 @@ class SlotCache:
         if remaining <= 0:
             return
         try:
-            await asyncio.wait_for(self.refresh(Priority.REQUESTED_READ), timeout=remaining)
+            async with asyncio.timeout(remaining):
+                await self.refresh(Priority.REQUESTED_READ)
         except TimeoutError:
             pass  # the read goes on in the background; this answer uses what there is
 

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from demo.kommo import StandInKommo
-from demo.portal import PortalAdmin, PortalSettings, create_portal_app
+from demo.portal import PortalAdmin, PortalSettings, PortalState, create_portal_app
 from demo.serving import ServerThread, free_port
 
 
@@ -43,6 +43,7 @@ class SystemConfig:
     relay_port: int = 0  # 0: a free one
     relay_env: dict[str, str] = field(default_factory=dict)
     kommo_rate_limit: float = 7.0
+    agent_relay_url: str = ""  # where the agent dials; default the relay itself (a test may put a proxy between)
 
 
 def _bin(name: str) -> str:
@@ -136,7 +137,8 @@ class DemoSystem:
             timezone=self.config.timezone,
             latency_ms=self.config.portal_latency_ms,
         )
-        self._portal = ServerThread(create_portal_app(settings)).start()
+        self._portal_app = create_portal_app(settings)
+        self._portal = ServerThread(self._portal_app).start()
 
     def start_kommo(self) -> None:
         self._kommo_server = ServerThread(self.kommo.app).start()
@@ -194,7 +196,7 @@ class DemoSystem:
         self._run(
             [
                 _bin("cita-agent"), "configure",
-                "--relay", f"ws://127.0.0.1:{self.relay_port}/agent",
+                "--relay", self.config.agent_relay_url or f"ws://127.0.0.1:{self.relay_port}/agent",
                 "--portal", "demo", "--portal-url", self.portal_url, "--user", self.config.portal_user,
                 "--browser-path", browser,
                 "--language", self.config.language,
@@ -235,6 +237,11 @@ class DemoSystem:
         return bool(health) and clinic_agent_connected(health, self.config.clinic)
 
     # -- what the clinic web app shows ---------------------------------------
+
+    @property
+    def portal_state(self) -> PortalState:
+        """The stand-in web app's own state (it runs in this process)."""
+        return self._portal_app.state.portal
 
     @property
     def admin(self) -> PortalAdmin:

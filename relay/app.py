@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,6 +21,7 @@ from starlette.websockets import WebSocket
 from relay.agent_endpoint import agent_endpoint
 from relay.agents import LocalAgentDirectory
 from relay.health import health_report
+from relay.http_client import HttpClient
 from relay.kommo_client import AccountRateLimit, KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.logs import log
@@ -46,18 +46,14 @@ class Relay:
         *,
         store: RelayStore | None = None,
         agents: LocalAgentDirectory | None = None,
-        http: httpx.AsyncClient | None = None,
+        http: HttpClient | None = None,
     ) -> None:
         self.settings = settings
         self.store: RelayStore = store if store is not None else SqliteStore(settings.database_path)
         self.agents = agents if agents is not None else LocalAgentDirectory()
         self.metrics = RelayMetrics(self.agents.connected_count)
         self._own_http = http is None
-        self.http = http or httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
-            follow_redirects=False,  # a redirect could carry the bearer token elsewhere
-            headers={"User-Agent": "cita-relay"},
-        )
+        self.http = http or HttpClient()
         self.limiter = AccountRateLimit(settings.kommo_requests_per_s)
         self.kommo_client = KommoClient(
             self.store,
@@ -72,6 +68,8 @@ class Relay:
         self._housekeeping: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if isinstance(self.store, SqliteStore):
+            self.store.checkpoint_in_background()
         self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
         log(
             logger,
@@ -125,7 +123,7 @@ def build_app(
     *,
     store: RelayStore | None = None,
     agents: LocalAgentDirectory | None = None,
-    http: httpx.AsyncClient | None = None,
+    http: HttpClient | None = None,
 ) -> Starlette:
     relay = Relay(settings, store=store, agents=agents, http=http)
 

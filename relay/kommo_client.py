@@ -10,16 +10,16 @@
 from __future__ import annotations
 
 import asyncio
-import collections
+import contextlib
 import logging
+import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from relay.http_client import HttpClient, HttpResponse, TransportError
 from relay.logs import log
 from relay.store import Clinic, KommoTokens, RelayStore
 
@@ -32,39 +32,54 @@ _EXPIRY_MARGIN_S = 300.0
 class AccountRateLimit:
     """At most ``per_s`` calls per account in any window of ``1 + margin_s`` seconds, first come first served.
 
-    The margin absorbs the jitter between leaving here and arriving at Kommo, whose own count is over one
-    second: going over it gets the relay's IP restricted for every clinic. The memory is this process's:
-    several relay instances would share it (in Redis) along with the agent directory.
+    A call counts from the moment it is admitted until ``window`` after its answer came back, so however long
+    it waited in a socket buffer or a busy event loop, Kommo — whose count is over one second, and which
+    restricts the IP (every clinic) for going over it — never sees more than ``per_s`` within a second.
+    The memory is this process's: several relay instances would share it (in Redis), like the directory.
     """
 
     def __init__(self, per_s: float, margin_s: float = 0.1, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = max(1, int(per_s))
         self.window_s = 1.0 + margin_s
         self._clock = clock
-        self._sent: dict[str, collections.deque[float]] = {}
+        self._calls: dict[str, list[list[float]]] = {}  # account -> [ends_at] cells (inf while in flight)
         self._locks: dict[str, asyncio.Lock] = {}
+        self._finished: dict[str, asyncio.Event] = {}
 
-    async def acquire(self, account: str) -> None:
+    @contextlib.asynccontextmanager
+    async def hold(self, account: str) -> AsyncIterator[None]:
         lock = self._locks.setdefault(account, asyncio.Lock())
+        finished = self._finished.setdefault(account, asyncio.Event())
         async with lock:
-            sent = self._sent.setdefault(account, collections.deque())
+            calls = self._calls.setdefault(account, [])
             while True:
                 now = self._clock()
-                while sent and sent[0] <= now - self.window_s:
-                    sent.popleft()
-                if len(sent) < self.limit:
-                    sent.append(now)
-                    return
-                await asyncio.sleep(sent[0] + self.window_s - now)
+                calls[:] = [c for c in calls if c[0] > now - self.window_s]
+                if len(calls) < self.limit:
+                    break
+                earliest = min(c[0] for c in calls)
+                if earliest == math.inf:  # all in flight: wait for one to finish, then for its window
+                    finished.clear()
+                    await finished.wait()
+                else:
+                    await asyncio.sleep(earliest + self.window_s - now)
+            cell = [math.inf]
+            calls.append(cell)
+        try:
+            yield
+        finally:
+            cell[0] = self._clock()
+            finished.set()
 
     def forget_idle(self) -> None:
         """Drop the bookkeeping of accounts with nothing in their window (called now and then)."""
         now = self._clock()
-        for account in [a for a, sent in self._sent.items() if not sent or sent[-1] <= now - self.window_s]:
+        for account, calls in list(self._calls.items()):
             lock = self._locks.get(account)
-            if lock is None or not lock.locked():
-                self._sent.pop(account, None)
+            if all(c[0] <= now - self.window_s for c in calls) and (lock is None or not lock.locked()):
+                self._calls.pop(account, None)
                 self._locks.pop(account, None)
+                self._finished.pop(account, None)
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ class KommoClient:
     def __init__(
         self,
         store: RelayStore,
-        http: httpx.AsyncClient,
+        http: HttpClient,
         limiter: AccountRateLimit,
         *,
         attempts: int = 5,
@@ -111,16 +126,13 @@ class KommoClient:
                 detail = "no Kommo token for this clinic (add one: cita-relay add-clinic/set-kommo-oauth)"
                 log(logger, logging.ERROR, "continuation_no_token", clinic=clinic.name)
                 return ContinuationOutcome(False, None, attempt - 1, detail)
-            await self._limiter.acquire(clinic.kommo_base_url)
             try:
-                response = await self._http.post(
-                    return_url,
-                    json=body,
-                    headers={"Authorization": f"Bearer {bearer}"},
-                    timeout=self._timeout_s,
-                )
-            except httpx.HTTPError as exc:
-                status, detail = None, f"network error {type(exc).__name__}"
+                async with self._limiter.hold(clinic.kommo_base_url):
+                    response = await self._http.post_json(
+                        return_url, body, headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s
+                    )
+            except TransportError as exc:
+                status, detail = None, f"network error: {exc}"
             else:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -185,21 +197,20 @@ class KommoClient:
                 return None
             if tokens.access_token != stale_access and self._fresh(tokens):
                 return tokens.access_token  # someone refreshed while we waited
-            await self._limiter.acquire(clinic.kommo_base_url)
+            payload = {
+                "client_id": clinic.kommo_client_id,
+                "client_secret": clinic.kommo_client_secret,
+                "grant_type": "refresh_token",
+                "refresh_token": tokens.refresh_token,
+                "redirect_uri": tokens.redirect_uri,
+            }
             try:
-                response = await self._http.post(
-                    f"{clinic.kommo_base_url}/oauth2/access_token",
-                    json={
-                        "client_id": clinic.kommo_client_id,
-                        "client_secret": clinic.kommo_client_secret,
-                        "grant_type": "refresh_token",
-                        "refresh_token": tokens.refresh_token,
-                        "redirect_uri": tokens.redirect_uri,
-                    },
-                    timeout=self._timeout_s,
-                )
-            except httpx.HTTPError as exc:
-                log(logger, logging.WARNING, "kommo_refresh_unreachable", clinic=clinic.name, error=type(exc).__name__)
+                async with self._limiter.hold(clinic.kommo_base_url):
+                    response = await self._http.post_json(
+                        f"{clinic.kommo_base_url}/oauth2/access_token", payload, timeout=self._timeout_s
+                    )
+            except TransportError as exc:
+                log(logger, logging.WARNING, "kommo_refresh_unreachable", clinic=clinic.name, error=str(exc))
                 return None
             if response.status_code != 200:
                 log(
@@ -231,7 +242,7 @@ class KommoClient:
             return access
 
 
-def _short_detail(response: httpx.Response) -> str:
+def _short_detail(response: HttpResponse) -> str:
     try:
         payload = response.json()
     except ValueError:

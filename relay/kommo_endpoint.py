@@ -56,7 +56,14 @@ def delivery_keys(
     keys: list[tuple[str, float]] = []
     jti = claims.get("jti")
     if isinstance(jti, str | int) and str(jti):
-        keys.append((f"jti:{jti}", now + settings.jti_memory_s))
+        # Once the token has expired (plus leeway) a repeat of it is refused anyway: no need to remember longer.
+        remember_until = now + settings.jti_memory_s
+        exp = claims.get("exp")
+        if isinstance(exp, int | float) and not isinstance(exp, bool):
+            remember_until = min(
+                remember_until, max(float(exp) + settings.jwt_leeway_s, now + settings.duplicate_window_s)
+            )
+        keys.append((f"jti:{jti}", remember_until))
     text = f"{lead_id}\x00{message.strip().casefold()}\x00{revision}"
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     keys.append((f"msg:{digest}", now + settings.duplicate_window_s))

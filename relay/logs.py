@@ -82,5 +82,3 @@ def configure_logging(level: str = "info", fmt: str = "kv") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.error").addFilter(_DenialNoise())
-    # httpx logs every request URL at INFO; the relay logs its own continuation outcome instead.
-    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -36,7 +36,7 @@ class RelaySettings:
     # Same lead + same message within this window is one delivery (KOMMO.md §5). Kept short: a patient who taps
     # the same button twice on purpose (e.g. "Más días") a few seconds apart gets the same page once more.
     duplicate_window_s: float = 5.0
-    # How long a seen JWT id is remembered (a Kommo token lives minutes; this outlives it).
+    # How long a seen JWT id is remembered at most (in practice: until the token expires, plus the leeway).
     jti_memory_s: float = 3600.0
     kommo_requests_per_s: float = 7.0
     continuation_attempts: int = 5
@@ -110,15 +110,29 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
     add_data_flag(parser)
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1; CITA_RELAY_HOST)")
     parser.add_argument("--port", type=int, help="port (default 8700; CITA_RELAY_PORT)")
-    parser.add_argument("--slots-timeout", type=float, dest="slots_timeout_s", help="agent deadline for slots (8 s)")
-    parser.add_argument("--book-timeout", type=float, dest="book_timeout_s", help="agent deadline for a booking (20 s)")
-    parser.add_argument("--max-body-bytes", type=int, help="largest Kommo request body (64 KB)")
-    parser.add_argument("--jwt-leeway", type=float, dest="jwt_leeway_s", help="clock skew allowed on JWTs (60 s)")
     parser.add_argument(
-        "--duplicate-window", type=float, dest="duplicate_window_s", help="same lead+message within this is a repeat"
+        "--slots-timeout", type=float, metavar="S", dest="slots_timeout_s", help="agent deadline for slots (8 s)"
     )
     parser.add_argument(
-        "--kommo-rate", type=float, dest="kommo_requests_per_s", help="Kommo requests per second per account (7)"
+        "--book-timeout", type=float, metavar="S", dest="book_timeout_s", help="agent deadline for a booking (20 s)"
+    )
+    parser.add_argument("--max-body-bytes", type=int, metavar="N", help="largest Kommo request body (64 KB)")
+    parser.add_argument(
+        "--jwt-leeway", type=float, metavar="S", dest="jwt_leeway_s", help="clock skew allowed on JWTs (60 s)"
+    )
+    parser.add_argument(
+        "--duplicate-window",
+        type=float,
+        metavar="S",
+        dest="duplicate_window_s",
+        help="same lead+message within this is a repeat",
+    )
+    parser.add_argument(
+        "--kommo-rate",
+        type=float,
+        metavar="N",
+        dest="kommo_requests_per_s",
+        help="Kommo requests per second per account (7)",
     )
     parser.add_argument(
         "--allow-insecure-agents",
@@ -127,10 +141,14 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
         help="accept plain ws:// agents from non-loopback addresses (only behind a trusted network)",
     )
     parser.add_argument(
-        "--trusted-proxies", help="comma-separated proxy addresses whose X-Forwarded-* headers are believed"
+        "--trusted-proxies",
+        metavar="ADDRS",
+        help="comma-separated proxy addresses whose X-Forwarded-* headers are believed",
     )
-    parser.add_argument("--ws-ping-interval", type=float, dest="ws_ping_interval_s", help="agent keepalive ping (20 s)")
-    parser.add_argument("--log-level", help="debug, info, warning (CITA_RELAY_LOG_LEVEL)")
+    parser.add_argument(
+        "--ws-ping-interval", type=float, metavar="S", dest="ws_ping_interval_s", help="agent keepalive ping (20 s)"
+    )
+    parser.add_argument("--log-level", metavar="LEVEL", help="debug, info, warning (CITA_RELAY_LOG_LEVEL)")
     parser.add_argument("--log-format", choices=("kv", "json"), help="key=value or JSON lines")
     parser.add_argument("--access-log", action="store_const", const=True, help="log every HTTP request")
 

@@ -35,7 +35,7 @@ from relay.conversation import (
     decide,
     handoff,
 )
-from relay.kommo_client import KommoClient
+from relay.kommo_client import ContinuationOutcome, KommoClient
 from relay.logs import log, mask_phone
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
@@ -164,7 +164,11 @@ class TurnProcessor:
         if body is None:
             self._metrics.continuations.labels("not_needed").inc()
             return
-        outcome = await self._kommo.continue_bot(clinic, job.return_url, body)
+        try:
+            outcome = await self._kommo.continue_bot(clinic, job.return_url, body)
+        except Exception:  # e.g. the store failed while reading the token: logged, never silently lost
+            logger.exception("continuation failed", extra={"relay_fields": {"clinic": clinic.name}})
+            outcome = ContinuationOutcome(False, None, 0, "internal error")
         elapsed = self._monotonic() - job.received_at
         status = str(body.get("data", {}).get("status", ""))
         if outcome.delivered:

@@ -29,12 +29,13 @@ from agent.ui.booking_rows import LOOKBACK_DAYS, Summary, build_rows, summarize
 from agent.ui.bookings_window import BookingsWindow
 from agent.ui.engine_bridge import EngineBridge, EngineLike, LoginChecker
 from agent.ui.i18n import Translator, choose_language
+from agent.ui.icons import state_icon
 from agent.ui.notifications import Notifier
 from agent.ui.qt_binding import binding_problem
 from agent.ui.settings_dialog import FirstRunWizard, SettingsDialog, SettingsEditor
 from agent.ui.settings_edit import needs_first_run, stored_secrets
 from agent.ui.single_instance import SingleInstance, server_name
-from agent.ui.status import AgentStatus
+from agent.ui.status import AgentStatus, TrayState
 from agent.ui.theme import apply_app_look
 from agent.ui.tray import Tray
 
@@ -303,6 +304,20 @@ def configure_logging(paths: AgentPaths) -> None:
         stream.setFormatter(formatter)
         root.addHandler(stream)
     root.setLevel(logging.INFO)
+    # websockets logs the handshake's headers (the relay token among them) at DEBUG: never let that reach a file.
+    logging.getLogger("websockets").setLevel(logging.INFO)
+
+
+def _windows_app_identity() -> None:
+    """On Windows: the taskbar and notifications name Cita Bridge, not python.exe."""
+    if sys.platform != "win32":
+        return
+    import ctypes
+
+    try:
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID("CitaBridge.Agent")  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        log.debug("could not set the Windows app identity")
 
 
 def _no_display() -> bool:
@@ -336,7 +351,10 @@ def run_tray_app(args: Any) -> int:
     app.setApplicationName("Cita Bridge")
     app.setApplicationDisplayName("Cita Bridge")
     app.setQuitOnLastWindowClosed(False)
+    app.setDesktopFileName("citabridge")
+    app.setWindowIcon(state_icon(TrayState.CONNECTED))
     apply_app_look(app)
+    _windows_app_identity()
 
     single = SingleInstance(server_name(paths))
     if not single.acquire():

@@ -150,6 +150,7 @@ class BookingsWindow(QMainWindow):
         super().__init__(parent)
         self.tr = tr
         self.paused = False
+        self.shown_state: TrayState | None = None
         self.setObjectName("bookingsWindow")
         self.setStyleSheet(theme.STYLE_SHEET)
         self.resize(1060, 640)
@@ -201,7 +202,7 @@ class BookingsWindow(QMainWindow):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in zip(COLUMNS, (240, 140, 140, 170, 185, 105), strict=True):
+        for column, width in zip(COLUMNS, (240, 140, 140, 170, 195, 105), strict=True):
             self.table.setColumnWidth(COLUMNS.index(column), width)
         header.setSectionResizeMode(COLUMNS.index("patient"), QHeaderView.ResizeMode.Stretch)
 
@@ -313,7 +314,9 @@ class BookingsWindow(QMainWindow):
 
     def show_status(self, status: AgentStatus, now: datetime) -> None:
         state = status.state(now)
-        self.setWindowIcon(state_icon(state))
+        if state is not self.shown_state:
+            self.shown_state = state
+            self.setWindowIcon(state_icon(state))
         self.pill.setStyleSheet(theme.pill_style(state))
         self.pill.setText("●  " + self.tr(f"state.{state.value}"))
         self.paused = status.paused

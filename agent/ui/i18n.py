@@ -77,7 +77,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "engine.stopped": ("se detuvo sin avisar", "it stopped unexpectedly"),
     "banner.engine_stopped": (
-        "El agente se detuvo ({error}). Revise la carpeta de registros; al guardar la configuración se inicia de nuevo.",
+        "El agente se detuvo ({error}). Revise la carpeta de registros; "
+        "al guardar la configuración se inicia de nuevo.",
         "The agent stopped ({error}). See the log folder; saving the settings starts it again.",
     ),
     # columns
@@ -91,7 +92,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "booking.booked": ("Reservada", "Booked"),
     "booking.in_progress": ("Reservando…", "Booking…"),
     "booking.failed": ("Falló: contactar", "Failed: contact"),
-    "booking.handoff": ("Derivada: contactar", "Handed off: contact"),
+    "booking.handoff": ("Derivada: contactar", "Handoff: contact"),
     "booking.no_time": ("(sin horario)", "(no time)"),
     # error / hand-off reasons
     "reason.paused": ("la automatización estaba en pausa", "automation was paused"),

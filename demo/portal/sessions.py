@@ -88,6 +88,11 @@ class LoginThrottle:
             return 0
         return self.max_failures - entry.count
 
+    def failures_in_a_row(self, user: str) -> int:
+        """Wrong passwords since the last good login (what decides the lock)."""
+        entry = self._by_user.get(user.casefold())
+        return entry.count if entry else 0
+
     def succeeded(self, user: str) -> None:
         self._by_user.pop(user.casefold(), None)
 

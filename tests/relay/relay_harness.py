@@ -62,7 +62,9 @@ def make_slots(days: int = 6, start_day: int = 1) -> list[WireSlot]:
 def _slot(day: date, hour: int, minute: int, professional: str) -> WireSlot:
     start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=CLINIC_TZ)
     key = professional.split()[-1].lower().replace("é", "e")
-    return WireSlot(f"{key}:{start:%Y-%m-%dT%H%M}", start.isoformat(), (start + timedelta(minutes=30)).isoformat(), professional)
+    return WireSlot(
+        f"{key}:{start:%Y-%m-%dT%H%M}", start.isoformat(), (start + timedelta(minutes=30)).isoformat(), professional
+    )
 
 
 @dataclass
@@ -170,7 +172,9 @@ class ScriptedAgent:
     def _book(self, request_id: str, args: BookArgs) -> Any:
         if args.idempotency_key in self.bookings:
             first = self.bookings[args.idempotency_key]
-            return ok_response(request_id, BookResult(first.booking_id, first.start, first.end, first.professional, True))
+            return ok_response(
+                request_id, BookResult(first.booking_id, first.start, first.end, first.professional, True)
+            )
         if self.book_outcome is not None:
             outcome = self.book_outcome(args)
             if isinstance(outcome, WireError):
@@ -225,8 +229,14 @@ class RelayHarness:
     def store(self) -> SqliteStore:
         return SqliteStore(self.settings.database_path)
 
-    def add_clinic(self, name: str | None = None, *, language: str = "es", address: str = "Av. Providencia 1234",
-                   oauth: bool = False) -> ClinicInfo:
+    def add_clinic(
+        self,
+        name: str | None = None,
+        *,
+        language: str = "es",
+        address: str = "Av. Providencia 1234",
+        oauth: bool = False,
+    ) -> ClinicInfo:
         name = name or unique_name()
         secret = new_secret()
         long_lived = None if oauth else f"llt-{new_secret()}"
@@ -277,8 +287,9 @@ class RelayHarness:
             await asyncio.sleep(0.025)
         raise AssertionError(f"agent of {clinic.name} never became connected={connected} paused={paused}")
 
-    async def post_widget(self, clinic: ClinicInfo, body: Any, *, content_type: str = "application/json",
-                          raw: bytes | None = None) -> httpx.Response:
+    async def post_widget(
+        self, clinic: ClinicInfo, body: Any, *, content_type: str = "application/json", raw: bytes | None = None
+    ) -> httpx.Response:
         content = raw if raw is not None else json.dumps(body).encode()
         async with httpx.AsyncClient(timeout=10) as http:
             return await http.post(self.widget_url(clinic), content=content, headers={"Content-Type": content_type})

@@ -23,21 +23,34 @@ CITA_RELAY = ROOT / ".venv" / "bin" / "cita-relay"
 
 def cita_relay(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
     command = [str(CITA_RELAY)] if CITA_RELAY.exists() else [sys.executable, "-m", "relay.cli"]
-    return subprocess.run(
-        [*command, *args], input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env
-    )
+    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
 
 
 def add_clinic(data: Path, name: str, *extra: str, stdin: str = "the-client-secret\n") -> subprocess.CompletedProcess:
     return cita_relay(
-        "add-clinic", name, "--kommo-subdomain", name, "--kommo-client-id", "cid-1", "--kommo-secret-stdin",
-        *extra, "--data", str(data), stdin=stdin,
+        "add-clinic",
+        name,
+        "--kommo-subdomain",
+        name,
+        "--kommo-client-id",
+        "cid-1",
+        "--kommo-secret-stdin",
+        *extra,
+        "--data",
+        str(data),
+        stdin=stdin,
     )
 
 
 def test_add_list_remove(tmp_path):
     added = add_clinic(
-        tmp_path, "clinica-sur", "--kommo-token-stdin", "--language", "en", "--address", "Calle 1",
+        tmp_path,
+        "clinica-sur",
+        "--kommo-token-stdin",
+        "--language",
+        "en",
+        "--address",
+        "Calle 1",
         stdin="the-client-secret\nthe-long-lived-token\n",
     )
     assert added.returncode == 0, added.stderr
@@ -79,7 +92,12 @@ def test_add_clinic_with_a_base_url_and_oauth(tmp_path):
     added = add_clinic(tmp_path, "clinica-norte", "--kommo-base-url", "http://127.0.0.1:9/clinica-norte/")
     assert added.returncode == 0, added.stderr
     oauth = cita_relay(
-        "set-kommo-oauth", "clinica-norte", "--redirect-uri", "https://relay.example/oauth", "--data", str(tmp_path),
+        "set-kommo-oauth",
+        "clinica-norte",
+        "--redirect-uri",
+        "https://relay.example/oauth",
+        "--data",
+        str(tmp_path),
         stdin="the-refresh-token\n",
     )
     assert oauth.returncode == 0, oauth.stderr
@@ -107,8 +125,16 @@ def test_add_clinic_refuses_bad_input_with_a_reason(tmp_path, args, stdin, messa
 
 def test_data_folder_from_the_environment(tmp_path):
     env = {**os.environ, "CITA_RELAY_DATA": str(tmp_path / "from-env")}
-    command = [str(CITA_RELAY), "add-clinic", "c1", "--kommo-subdomain", "c1", "--kommo-client-id", "i",
-               "--kommo-secret-stdin"]
+    command = [
+        str(CITA_RELAY),
+        "add-clinic",
+        "c1",
+        "--kommo-subdomain",
+        "c1",
+        "--kommo-client-id",
+        "i",
+        "--kommo-secret-stdin",
+    ]
     result = subprocess.run(command, input="s\n", capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-env" / "relay.sqlite3").exists()
@@ -118,7 +144,11 @@ def start_serve(data: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "CITA_RELAY_LOG_FORMAT": "json"}
     return subprocess.Popen(
         [str(CITA_RELAY), "serve", "--port", str(port), "--data", str(data)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
 
 

@@ -48,7 +48,9 @@ def test_return_url_with_a_path_prefix_base():
 
 def test_bodies_json_and_form():
     assert parse_body(b'{"token": "t"}', "application/json; charset=utf-8") == {"token": "t"}
-    form = parse_body(b"token=t&return_url=u&data%5Blead_id%5D=5&data%5Bmessage%5D=hola", "application/x-www-form-urlencoded")
+    form = parse_body(
+        b"token=t&return_url=u&data%5Blead_id%5D=5&data%5Bmessage%5D=hola", "application/x-www-form-urlencoded"
+    )
     assert form == {"token": "t", "return_url": "u", "data": {"lead_id": "5", "message": "hola"}}
     form = parse_body(b"token=t&data=%7B%22lead_id%22%3A%207%7D", "application/x-www-form-urlencoded")
     assert form["data"] == {"lead_id": 7}
@@ -103,7 +105,10 @@ def test_transport_rules():
     assert effective_peer("127.0.0.1", "ws", via_proxy, ("127.0.0.1",)) == ("203.0.113.9", False)
     assert transport_refusal("127.0.0.1", "ws", via_proxy, settings) != ""
     proxy_net = RelaySettings(data_dir="/x", trusted_proxies=("10.0.0.0/8",))  # type: ignore[arg-type]
-    assert transport_refusal("10.1.2.3", "ws", {"x-forwarded-proto": "https", "x-forwarded-for": "1.2.3.4"}, proxy_net) == ""
+    assert (
+        transport_refusal("10.1.2.3", "ws", {"x-forwarded-proto": "https", "x-forwarded-for": "1.2.3.4"}, proxy_net)
+        == ""
+    )
     insecure_ok = RelaySettings(data_dir="/x", allow_insecure_agents=True)  # type: ignore[arg-type]
     assert transport_refusal("203.0.113.9", "ws", {}, insecure_ok) == ""
 

@@ -136,7 +136,7 @@ def wait_until_ready(qtbot, app: TrayApp) -> None:
 
 
 def test_a_booking_made_in_the_chat_appears_in_the_window_with_a_notification(qtbot, tray_app, world, shots, caplog):
-    caplog.set_level("DEBUG")
+    caplog.set_level("INFO")  # what the tray app writes to its log (websockets logs the Authorization header at DEBUG)
     app = tray_app
     wait_until_ready(qtbot, app)
     assert app.status.snapshot.portal == "ok"
@@ -190,3 +190,36 @@ def test_pause_reaches_the_engine_and_the_relay_sees_paused(qtbot, tray_app, wor
     assert app.quits == [()]
     assert load_state(agent_paths.state_file).pid == 0  # the engine's final write: it stopped cleanly
     qtbot.waitUntil(lambda: world.clinic_health().get("agent_connected") is False, timeout=30_000)
+
+
+def test_probar_acceso_runs_the_real_driver_and_reports_failure_then_success(qtbot, world, agent_paths,
+                                                                             plaintext_keyring, browser_path, shots):
+    pytest.importorskip("agent.login_check", reason="agent/login_check.py (the engine issue) is not in the tree yet")
+    from agent.secrets import SecretStore
+    from agent.settings import AgentSettings
+    from agent.ui.engine_bridge import EngineBridge
+    from agent.ui.i18n import Translator
+    from agent.ui.settings_dialog import SettingsDialog, SettingsEditor
+
+    bridge = EngineBridge()  # the default checker: agent.login_check.test_login, on the bridge's loop thread
+    settings = AgentSettings(portal_kind="demo", portal_url=world.portal_url, portal_user=STAFF_USER,
+                             browser_path=browser_path)
+    editor = SettingsEditor(agent_paths, SecretStore(agent_paths.keyring_service), settings, bridge, Translator("es"))
+    dialog = SettingsDialog(editor)
+    dialog.show()
+    try:
+        editor.portal_password.setText("no-es-la-clave")
+        with qtbot.waitSignal(editor.login_checked, timeout=120_000):
+            qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        assert editor.test_result.text() == "✕ Usuario o contraseña incorrectos."
+
+        editor.portal_password.setText(STAFF_PASSWORD)
+        with qtbot.waitSignal(editor.login_checked, timeout=120_000):
+            qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        assert editor.test_result.text() == "✓ Acceso correcto."
+        dialog.adjustSize()
+        dialog.grab().save(str(shots / "settings-dialog-login-ok-es.png"))
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+        bridge.shutdown()

@@ -1,0 +1,193 @@
+"""The agent on loopback, through the real relay: how fast a patient is answered, and what the agent costs at rest.
+
+Prints, beside the same question answered the naive way (a fresh browser, a login and a read per request):
+- webhook -> continuation for a slots question with a warm cache (p50, p95);
+- booking webhook -> confirmation (median);
+- the agent's idle CPU over a minute (the agent and its browser);
+- the time to reconnect after a relay restart.
+
+Run: .venv/bin/python bench/agent_bench.py [--idle-seconds 60] [--questions 40] [--bookings 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from agent.portal.base import BrowserChoice, Credentials  # noqa: E402
+from agent.portal.demo_driver import DemoPortalDriver  # noqa: E402
+from demo.system import DemoSystem, SystemConfig  # noqa: E402
+
+TARGETS = {
+    "warm_p95_ms": 50.0,
+    "naive_ratio": 50.0,
+    "booking_median_s": 3.0,
+    "idle_cpu_percent": 1.0,
+    "reconnect_s": 3.0,
+}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def timed_turn(system: DemoSystem, lead: str, message: str) -> tuple[float, object]:
+    started = time.time()
+    reply = await system.kommo.say(system.widget_url, system.config.subdomain, lead, message, timeout=60)
+    return reply.received_at - started, reply
+
+
+def buttons(reply: object) -> list[str]:
+    out: list[str] = []
+    for handler in reply.body.get("execute_handlers", []):  # type: ignore[attr-defined]
+        params = handler.get("params", {})
+        if handler.get("handler") == "show" and params.get("type") == "buttons":
+            out.extend(params["buttons"])
+    return out
+
+
+async def warm_questions(system: DemoSystem, count: int) -> list[float]:
+    await timed_turn(system, "warmup", "Hola")
+    out = []
+    for i in range(count):
+        seconds, _ = await timed_turn(system, f"q{i}", "Hola")
+        out.append(seconds)
+        await asyncio.sleep(0.15)  # stay within the stand-in Kommo's 7 requests/s
+    return out
+
+
+async def bookings(system: DemoSystem, count: int) -> list[float]:
+    out = []
+    for i in range(count):
+        lead = f"b{i}"
+        _, days = await timed_turn(system, lead, "Hola")
+        _, times = await timed_turn(system, lead, buttons(days)[min(i, len(buttons(days)) - 1)])
+        seconds, booked = await timed_turn(system, lead, buttons(times)[0])
+        status = booked.body["data"]["status"]  # type: ignore[attr-defined]
+        if status != "booked":
+            raise RuntimeError(f"booking {i} ended as {status}")
+        out.append(seconds)
+    return out
+
+
+async def naive_reads(system: DemoSystem, browser_path: str, count: int) -> list[float]:
+    """The seed's way: a new browser, a login and a 14-day read for every question."""
+    out = []
+    credentials = Credentials(system.config.portal_user, system.config.portal_password)
+    for _ in range(count):
+        work = Path(tempfile.mkdtemp(prefix="naive-"))
+        started = time.perf_counter()
+        driver = DemoPortalDriver(system.portal_url, credentials, BrowserChoice(executable_path=browser_path), work)
+        try:
+            await driver.start()
+            await driver.free_slots(14)
+        finally:
+            await driver.close()
+        out.append(time.perf_counter() - started)
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """utime+stime of a process and all its descendants (the agent and its browser), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    stats: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ppid = int(fields[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+        stats[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        total += stats.get(current, 0.0)
+        stack.extend(children.get(current, []))
+    return total
+
+
+def idle_cpu_percent(system: DemoSystem, seconds: float) -> float:
+    assert system.agent is not None
+    before = process_tree_cpu_seconds(system.agent.pid)
+    time.sleep(seconds)
+    after = process_tree_cpu_seconds(system.agent.pid)
+    return 100.0 * (after - before) / seconds
+
+
+def reconnect_seconds(system: DemoSystem, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        system.stop_relay()
+        time.sleep(1.0)  # the agent notices and starts backing off
+        system.start_relay()  # returns once the relay answers /healthz
+        started = time.monotonic()
+        system.wait_for_agent(timeout=90)
+        out.append(time.monotonic() - started)
+    return out
+
+
+def line(name: str, value: str, target: str, ok: bool) -> None:
+    print(f"  {name:<44} {value:>14}   target {target:<12} {'OK' if ok else 'MISSED'}")
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=int, default=40)
+    parser.add_argument("--bookings", type=int, default=5)
+    parser.add_argument("--naive-runs", type=int, default=5)
+    parser.add_argument("--idle-seconds", type=float, default=60.0)
+    parser.add_argument("--reconnects", type=int, default=3)
+    args = parser.parse_args()
+    browser_path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+    root = Path(tempfile.mkdtemp(prefix="cita-agent-bench-"))
+    system = DemoSystem(SystemConfig(root=root, browser_path=browser_path, kommo_rate_limit=7.0))
+    try:
+        system.start()
+        await asyncio.sleep(2.0)  # the first background read of the web app
+        warm = await warm_questions(system, args.questions)
+        naive = await naive_reads(system, browser_path, args.naive_runs)
+        booked = await bookings(system, args.bookings)
+        idle = await asyncio.to_thread(idle_cpu_percent, system, args.idle_seconds)
+        reconnect = await asyncio.to_thread(reconnect_seconds, system, args.reconnects)
+    finally:
+        system.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+    warm_p50, warm_p95 = percentile(warm, 50) * 1000, percentile(warm, 95) * 1000
+    naive_median = statistics.median(naive)
+    ratio = naive_median * 1000 / warm_p50
+    booking_median = statistics.median(booked)
+    reconnect_median = statistics.median(reconnect)
+    print(f"Cita Bridge agent benchmark ({args.questions} questions, {args.bookings} bookings, loopback, {os.cpu_count()} cores)")
+    line("warm slots question p50 (webhook->continuation)", f"{warm_p50:.1f} ms", "-", True)
+    line("warm slots question p95", f"{warm_p95:.1f} ms", "<= 50 ms", warm_p95 <= TARGETS["warm_p95_ms"])
+    line("naive: fresh browser + login + read (median)", f"{naive_median * 1000:.0f} ms", "-", True)
+    line("naive / warm p50", f"{ratio:.0f}x", ">= 50x", ratio >= TARGETS["naive_ratio"])
+    line("booking webhook->confirmation (median)", f"{booking_median:.2f} s", "<= 3 s",
+         booking_median <= TARGETS["booking_median_s"])
+    line(f"agent idle CPU over {args.idle_seconds:.0f} s (with its browser)", f"{idle:.2f} %", "<= 1 %",
+         idle <= TARGETS["idle_cpu_percent"])
+    line("reconnect after a relay restart (median)", f"{reconnect_median:.2f} s", "<= 3 s",
+         reconnect_median <= TARGETS["reconnect_s"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

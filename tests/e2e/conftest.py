@@ -1,0 +1,35 @@
+"""End-to-end: stand-in Kommo -> relay (process) -> headless agent (process) -> stand-in web app in Chromium."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from demo.system import DemoSystem, SystemConfig
+
+
+def new_system(root: Path, browser_path: str, **overrides: object) -> DemoSystem:
+    config = SystemConfig(root=root, browser_path=browser_path, **overrides)  # type: ignore[arg-type]
+    return DemoSystem(config)
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory, browser_path: str) -> Iterator[DemoSystem]:
+    """One whole system shared by a module's tests that leave it as they found it."""
+    with new_system(tmp_path_factory.mktemp("system"), browser_path) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_system(tmp_path: Path, browser_path: str) -> Iterator[DemoSystem]:
+    """A whole system of its own, for a test that kills, restarts or pauses parts of it."""
+    with new_system(tmp_path, browser_path) as running:
+        yield running
+
+
+@pytest.fixture
+def lead_id() -> str:
+    return str(secrets.randbelow(90_000_000) + 10_000_000)

@@ -1,0 +1,62 @@
+"""A patient on WhatsApp, as the end-to-end tests see one: turns through the stand-in Kommo, read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from demo.kommo import RecordedContinuation
+from demo.system import DemoSystem
+
+
+def status(reply: RecordedContinuation) -> str:
+    return str(reply.body.get("data", {}).get("status", ""))
+
+
+def data(reply: RecordedContinuation) -> dict[str, Any]:
+    return dict(reply.body.get("data", {}))
+
+
+def buttons(reply: RecordedContinuation) -> list[str]:
+    out: list[str] = []
+    for handler in reply.body.get("execute_handlers", []):
+        params = handler.get("params", {})
+        if handler.get("handler") == "show" and params.get("type") == "buttons":
+            out.extend(params.get("buttons", []))
+    return out
+
+
+def texts(reply: RecordedContinuation) -> str:
+    parts = []
+    for handler in reply.body.get("execute_handlers", []):
+        params = handler.get("params", {})
+        if handler.get("handler") == "show":
+            parts.append(str(params.get("value", "")))
+    return " ".join(parts)
+
+
+@dataclass
+class Patient:
+    system: DemoSystem
+    lead_id: str
+    name: str
+    phone: str = "+56 9 8765 4321"
+
+    async def say(self, message: str, timeout: float = 60.0) -> RecordedContinuation:
+        reply = await self.system.kommo.say(
+            self.system.widget_url, self.system.config.subdomain, self.lead_id, message,
+            name=self.name, phone=self.phone, timeout=timeout,
+        )
+        assert reply.accepted, f"the stand-in Kommo refused the relay's continuation: {reply.reason}"
+        return reply
+
+    async def reach_time_menu(self) -> RecordedContinuation:
+        days = await self.say("Hola")
+        assert status(days) == "choose_day", texts(days)
+        times = await self.say(buttons(days)[0])
+        assert status(times) == "choose_time", texts(times)
+        return times
+
+    def appointments(self) -> list[dict[str, Any]]:
+        """What the clinic web app shows for this patient."""
+        return [a for a in self.system.admin.appointments() if a["patient_name"] == self.name]
