@@ -134,6 +134,10 @@ class BookingDesk:
             # Refused before the browser acted: certainly nothing was written.
             final = self.journal.mark_failed(key, exc.code, str(exc))
         except PortalError as exc:
+            if exc.code == "bad_request":  # the web app refused the patient's details: nothing was written
+                final = self.journal.mark_failed(key, "bad_request", str(exc))
+                self._settle(final)
+                return final
             # The form may or may not have been saved: look, do not guess.
             log.warning("The booking %s ended without a clear answer (%s); checking the agenda", key, exc)
             final = await self._look_up(entry)

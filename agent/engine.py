@@ -21,7 +21,9 @@ from agent.booking import BookingDesk
 from agent.events import Event, LinkChanged, PauseChanged, PortalChangedState, SlotsRefreshed
 from agent.journal import BookingJournal
 from agent.link import RelayLink, SleepWatch
+from agent.logging_setup import register_secret
 from agent.paths import AgentPaths
+from agent.pause_control import control_file, modified_at, read_request
 from agent.portal.base import Credentials, LoginRejected, PortalDriver, Slot
 from agent.portal.registry import create_driver
 from agent.portal_session import PortalNotReady, PortalSession, Priority
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 
 CREDENTIALS_CHECK_S = 15.0  # while the web app refuses our login, how often to look for a new password
 STOP_GRACE_S = 20.0  # how long a booking under way may take to finish when the agent stops
+PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
 _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
 
 
@@ -121,6 +124,7 @@ class Engine:
             ("relay-link", self.link.run()),
             ("sleep-watch", SleepWatch(self.nudge).run()),
             ("credentials-watch", self._watch_credentials()),
+            ("pause-requests", self._watch_pause_requests()),
         ):
             self._tasks.append(self._loop.create_task(self._guarded(name, job), name=name))
         try:
@@ -233,6 +237,7 @@ class Engine:
             raise PortalNotReady(str(exc)) from None
         if not password:
             raise LoginRejected("no password is stored for the clinic web app (cita-agent login)")
+        register_secret(password)
         return create_driver(
             settings.portal_kind,
             settings.portal_url,
@@ -250,7 +255,9 @@ class Engine:
         return hashlib.sha256(password.encode()).hexdigest() if password else None
 
     def _relay_token(self) -> str | None:
-        return self.secrets.get(RELAY_TOKEN)
+        token = self.secrets.get(RELAY_TOKEN)
+        register_secret(token)
+        return token
 
     async def _read_slots(self, days: int, priority: Priority) -> list[Slot]:
         return await self.portal.call(priority, "read the free slots", lambda d: d.free_slots(days))
@@ -271,6 +278,21 @@ class Engine:
             if current is not None and current != self._password_fingerprint:
                 log.info("A new password for the clinic web app was stored: trying it")
                 await self._fresh_login()
+
+    async def _watch_pause_requests(self) -> None:
+        """`cita-agent pause`/`resume` from another process: applied within a second or so."""
+        path = control_file(self.paths)
+        seen = modified_at(path)  # a request older than this run was already in the state file at start
+        while True:
+            await asyncio.sleep(PAUSE_CHECK_S)
+            changed = modified_at(path)
+            if changed == seen:
+                continue
+            seen = changed
+            request = read_request(path)
+            if request is not None and request.paused != self._paused:
+                log.info("%s requested from the command line", "Pause" if request.paused else "Resume")
+                await self.set_paused(request.paused)
 
     async def _guarded(self, name: str, job: Coroutine[Any, Any, None]) -> None:
         try:

@@ -24,6 +24,10 @@ from agent.settings import check_relay_url
 from wire.messages import MAX_FRAME_BYTES
 
 log = logging.getLogger(__name__)
+# websockets logs the opening handshake's headers at DEBUG, the Authorization header among them:
+# the connection gets its own logger that never goes below INFO, whatever the root logger allows.
+_websocket_log = logging.getLogger("agent.link.websocket")
+_websocket_log.setLevel(logging.INFO)
 
 FrameHandler = Callable[[str], Awaitable[str | None]]
 StateListener = Callable[[str, str, str], None]  # (connecting | connected | disconnected, relay URL, detail)
@@ -237,6 +241,7 @@ class RelayLink:
             close_timeout=5,
             max_size=MAX_FRAME_BYTES,
             max_queue=64,
+            logger=_websocket_log,
         )
 
     async def _serve(self, ws: ClientConnection, shown: str, index: int) -> None:
@@ -263,7 +268,9 @@ class RelayLink:
                 helper.cancel()
             self._ws = None
         code = ws.close_code
-        if code is not None and code not in (1000, 1001, 1006):
+        if code in _CLOSE_REASONS:
+            self.detail = _CLOSE_REASONS[code]
+        elif code is not None and code not in (1000, 1001, 1006):
             self.detail = f"the relay closed the connection ({code} {ws.close_reason or ''})".strip()
         else:
             self.detail = "connection lost"
@@ -350,6 +357,14 @@ class RelayLink:
         self.state, self.url, self.detail = state, url, detail
         if changed and self._on_state is not None:
             self._on_state(state, url, detail)
+
+
+# The relay's own close codes (relay/agents.py), in words an operator can act on.
+_CLOSE_REASONS = {
+    4401: "the relay refused the agent token: store a new one with cita-agent login",
+    4403: "the relay accepts agents only over wss:// (TLS)",
+    4409: "another agent of this clinic connected to the relay (is the agent running on two computers?)",
+}
 
 
 def describe_failure(exc: BaseException) -> str:

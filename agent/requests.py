@@ -48,6 +48,7 @@ MESSAGES = {
     "timeout": "no answer before the deadline",
     "internal": "the agent could not serve this request",
     "busy": "too many requests at once",
+    "bad_request": "the clinic web app refused the patient's details",
 }
 
 

@@ -66,6 +66,7 @@ class SlotCache:
 
         self._slots: tuple[Slot, ...] = ()
         self._read_at: float | None = None  # monotonic time of the last full read
+        self._read_days = 0  # how many days that read covered
         self.last_refresh: datetime | None = None  # wall time of the last good read (for people)
         self.failures = 0
         self.last_error: PortalError | None = None
@@ -91,7 +92,7 @@ class SlotCache:
 
     def is_fresh(self, days: int = DEFAULT_WINDOW_DAYS) -> bool:
         age = self.age_s()
-        return age is not None and age <= self.stale_after_s() and days <= self.window_days
+        return age is not None and age <= self.stale_after_s() and days <= self._read_days
 
     def view(self, days: int, professional: str | None = None) -> CacheView:
         now = self._clock()
@@ -103,7 +104,7 @@ class SlotCache:
             if start <= s.start < end and (wanted is None or _name_key(s.professional) == wanted)
         )
         age = self.age_s()
-        return CacheView(chosen, age, age is None or age > self.stale_after_s() or days > self.window_days)
+        return CacheView(chosen, age, age is None or age > self.stale_after_s() or days > self._read_days)
 
     def find(self, slot_id: str) -> Slot | None:
         for slot in self._slots:
@@ -263,6 +264,7 @@ class SlotCache:
         else:
             self._slots = valid
             self._read_at = self._mono()
+            self._read_days = days
         self.last_refresh = self._clock()
         if self.failures:
             log.info("The free slots can be read again after %d failed attempts", self.failures)

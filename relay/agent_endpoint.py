@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
-from relay.agents import CLOSE_INSECURE, CLOSE_UNAUTHORIZED, AgentConnection, LocalAgentDirectory
+from relay.agents import CLOSE_GOING_AWAY, CLOSE_INSECURE, CLOSE_UNAUTHORIZED, AgentConnection, AgentRegistry
 from relay.logs import log
 from relay.settings import RelaySettings
-from relay.store import RelayStore
+from relay.store import RelayStore, StoreUnavailable
 from wire.messages import ProtocolError, Response, Status, decode
 
 logger = logging.getLogger("relay.agent_endpoint")
@@ -91,7 +91,7 @@ async def _deny(websocket: WebSocket, status: int, close_code: int, error: str, 
 
 
 async def agent_endpoint(
-    websocket: WebSocket, store: RelayStore, directory: LocalAgentDirectory, settings: RelaySettings
+    websocket: WebSocket, store: RelayStore, directory: AgentRegistry, settings: RelaySettings
 ) -> None:
     peer = websocket.client.host if websocket.client else ""
     refusal = transport_refusal(peer, websocket.url.scheme, websocket.headers, settings)
@@ -100,7 +100,13 @@ async def agent_endpoint(
         await _deny(websocket, 403, CLOSE_INSECURE, "tls_required", refusal)
         return
     token = bearer_token(websocket.headers)
-    clinic = await store.clinic_for_agent_token(token) if token else None
+    try:
+        clinic = await store.clinic_for_agent_token(token) if token else None
+    except StoreUnavailable:
+        # The shared store is away: the agent retries with its backoff (or moves to another relay instance).
+        log(logger, logging.ERROR, "agent_refused_store_unavailable", peer=peer)
+        await _deny(websocket, 503, CLOSE_GOING_AWAY, "store_unavailable", "the relay cannot reach its store; retry")
+        return
     if clinic is None:
         log(logger, logging.WARNING, "agent_refused_token", peer=peer, had_token=bool(token))
         await _deny(
@@ -132,7 +138,7 @@ async def agent_endpoint(
         directory.detach(connection, why)
 
 
-def _dispatch(directory: LocalAgentDirectory, connection: AgentConnection, text: str | bytes) -> None:
+def _dispatch(directory: AgentRegistry, connection: AgentConnection, text: str | bytes) -> None:
     try:
         frame = decode(text)
     except (ProtocolError, UnicodeDecodeError) as exc:

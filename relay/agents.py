@@ -1,8 +1,10 @@
 """Which clinic's agent is connected, and request/response over its websocket, correlated by id, with deadlines.
 
 ``AgentDirectory`` is what the Kommo side asks: "send this request to clinic X's agent and await the answer
-within T seconds". ``LocalAgentDirectory`` serves it from the websockets this process holds; a Redis-backed
-directory (several relay instances) would forward to the instance that holds the agent instead.
+within T seconds"; ``AgentRegistry`` adds what the websocket side tells it (attach, frames, detach).
+``LocalAgentDirectory`` serves both from the websockets this process holds; with several relay instances,
+``relay.cluster.agents.RedisAgentDirectory`` wraps it and forwards a request to the instance that holds the
+agent instead.
 """
 
 from __future__ import annotations
@@ -65,7 +67,23 @@ class AgentDirectory(Protocol):
 
     async def presences(self) -> dict[str, AgentPresence]: ...
 
-    def connected_count(self) -> int: ...
+    def connected_count(self) -> int:
+        """Agents connected to this relay process."""
+        ...
+
+
+class AgentRegistry(AgentDirectory, Protocol):
+    """The directory as the ``/agent`` websocket endpoint and the relay's shutdown see it."""
+
+    def attach(self, clinic: str, link: AgentLink, peer: str = "") -> AgentConnection: ...
+
+    def detach(self, connection: AgentConnection, why: str = "") -> None: ...
+
+    def on_status(self, connection: AgentConnection, status: Status) -> None: ...
+
+    def on_response(self, connection: AgentConnection, response: Response) -> None: ...
+
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None: ...
 
 
 @dataclass(eq=False)
@@ -76,6 +94,7 @@ class AgentConnection:
     link: AgentLink
     peer: str
     connected_at: float
+    connection_id: str = ""
     pending: dict[str, asyncio.Future[Response]] = field(default_factory=dict)
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     closed: bool = False
@@ -96,7 +115,9 @@ class LocalAgentDirectory:
 
     def attach(self, clinic: str, link: AgentLink, peer: str = "") -> AgentConnection:
         now = self._clock()
-        connection = AgentConnection(clinic=clinic, link=link, peer=peer, connected_at=now)
+        connection = AgentConnection(
+            clinic=clinic, link=link, peer=peer, connected_at=now, connection_id=f"{self._id_prefix}-c{next(self._ids)}"
+        )
         stale = self._connections.get(clinic)
         self._connections[clinic] = connection
         previous = self._presence.get(clinic)
@@ -196,6 +217,26 @@ class LocalAgentDirectory:
 
     def presence(self, clinic: str) -> AgentPresence | None:
         return self._presence.get(clinic)
+
+    def holds(self, clinic: str) -> bool:
+        connection = self._connections.get(clinic)
+        return connection is not None and not connection.closed
+
+    def current(self, clinic: str) -> AgentConnection | None:
+        """The clinic's connection that requests go to (the newest), if this process holds one."""
+        return self._connections.get(clinic)
+
+    def connections(self) -> list[AgentConnection]:
+        return list(self._connections.values())
+
+    def retire_connection(self, clinic: str, connection_id: str, code: int, reason: str) -> bool:
+        """Close this process's connection ``connection_id`` of ``clinic`` (e.g. the agent is now elsewhere)."""
+        connection = self._connections.get(clinic)
+        if connection is None or connection.connection_id != connection_id:
+            return False
+        log(logger, logging.WARNING, "agent_replaced", clinic=clinic, old_peer=connection.peer, new_peer="elsewhere")
+        self._retire(connection, code, reason)
+        return True
 
     def connected_count(self) -> int:
         return len(self._connections)

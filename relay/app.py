@@ -1,7 +1,8 @@
 """The relay as one Starlette app built from a ``RelaySettings``: nothing global, so a test runs two side by side.
 
 Routes: ``POST /kommo/{clinic}`` (Kommo's widget_request), ``/agent`` (the agents' websocket),
-``GET /healthz`` and ``GET /metrics``.
+``GET /healthz`` and ``GET /metrics``. Where its state lives — this process and one SQLite file, or a Redis
+shared with other instances — is the ``Deployment`` the settings choose (``relay.deployment``).
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from relay.agent_endpoint import agent_endpoint
-from relay.agents import LocalAgentDirectory
+from relay.agents import AgentRegistry
+from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
 from relay.health import health_report
 from relay.http_client import HttpClient
-from relay.kommo_client import AccountRateLimit, KommoClient
+from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
-from relay.store import RelayStore, SqliteStore
+from relay.store import RelayStore
 from relay.turns import TurnProcessor
 
 logger = logging.getLogger("relay.app")
 
-# Conversations silent for 30 minutes are over; their rows go a little later (no patient data kept longer).
-CONVERSATION_RETENTION_S = 3600.0
 PURGE_EVERY_S = 60.0
 
 
@@ -45,37 +45,49 @@ class Relay:
         settings: RelaySettings,
         *,
         store: RelayStore | None = None,
-        agents: LocalAgentDirectory | None = None,
+        agents: AgentRegistry | None = None,
         http: HttpClient | None = None,
     ) -> None:
         self.settings = settings
-        self.store: RelayStore = store if store is not None else SqliteStore(settings.database_path)
-        self.agents = agents if agents is not None else LocalAgentDirectory()
+        self.deployment = open_deployment(settings, store=store, agents=agents)
+        self.store = self.deployment.store
+        self.agents = self.deployment.agents
         self.metrics = RelayMetrics(self.agents.connected_count)
         self._own_http = http is None
         self.http = http or HttpClient()
-        self.limiter = AccountRateLimit(settings.kommo_requests_per_s)
+        self.limiter = self.deployment.kommo_budget
         self.kommo_client = KommoClient(
             self.store,
             self.http,
             self.limiter,
+            refresh_locks=self.deployment.refresh_locks,
             attempts=settings.continuation_attempts,
             backoff_s=settings.continuation_backoff_s,
             timeout_s=settings.continuation_timeout_s,
         )
-        self.turns = TurnProcessor(self.store, self.agents, self.kommo_client, settings, self.metrics)
+        self.turns = TurnProcessor(
+            self.store,
+            self.agents,
+            self.kommo_client,
+            settings,
+            self.metrics,
+            lead_locks=self.deployment.lead_locks,
+            # Another instance may be working on a repeat's first delivery: wait as long as a turn can take.
+            first_delivery_wait_s=(
+                settings.slots_timeout_s + settings.book_timeout_s + 5.0 if self.deployment.several_instances else 0.0
+            ),
+        )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
         self._housekeeping: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        if isinstance(self.store, SqliteStore):
-            self.store.checkpoint_in_background()
+        await self.deployment.start()
         self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
         log(
             logger,
             logging.INFO,
             "relay_started",
-            data=str(self.settings.data_dir),
+            **self.deployment.describe(),
             slots_timeout_s=self.settings.slots_timeout_s,
             book_timeout_s=self.settings.book_timeout_s,
         )
@@ -88,6 +100,7 @@ class Relay:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._housekeeping
+        await self.deployment.stop()
         if self._own_http:
             await self.http.aclose()
         await self.store.close()
@@ -111,7 +124,7 @@ class Relay:
         await agent_endpoint(websocket, self.store, self.agents, self.settings)
 
     async def healthz(self, request: Request) -> Response:
-        status, report = await health_report(self.store, self.agents, self.turns.in_flight)
+        status, report = await health_report(self.store, self.agents, self.turns.in_flight, self.deployment.health)
         return JSONResponse(report, status)
 
     async def metrics_text(self, request: Request) -> Response:
@@ -122,7 +135,7 @@ def build_app(
     settings: RelaySettings,
     *,
     store: RelayStore | None = None,
-    agents: LocalAgentDirectory | None = None,
+    agents: AgentRegistry | None = None,
     http: HttpClient | None = None,
 ) -> Starlette:
     relay = Relay(settings, store=store, agents=agents, http=http)

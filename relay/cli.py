@@ -3,6 +3,9 @@
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
 standard output, so a script can take it with `tail -n 1`.
+
+Every command works on the embedded SQLite file (``--data``) or, for several relay instances, on the Redis
+they share (``--redis URL`` or ``CITA_RELAY_REDIS_URL``; the variable keeps a Redis password out of `ps`).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import getpass
 import json
 import sys
 from typing import TextIO
+from urllib.parse import urlsplit
 
-from relay.settings import add_data_flag, add_serve_flags, settings_from_args
-from relay.store import SqliteStore, StoreError
+from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
+from relay.store import ClinicAdmin, SqliteStore, StoreError, StoreUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,17 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--bot-question-step", type=int, default=1, metavar="N", help="the Salesbot step the bot loops back to (1)"
     )
-    add_data_flag(add)
+    add_storage_flags(add)
     add.set_defaults(func=_add_clinic)
 
     listing = sub.add_parser("list-clinics", help="list the clinics (no secrets)")
     listing.add_argument("--json", action="store_true", help="one JSON array instead of a table")
-    add_data_flag(listing)
+    add_storage_flags(listing)
     listing.set_defaults(func=_list_clinics)
 
     remove = sub.add_parser("remove-clinic", help="delete a clinic, its tokens and its conversations")
     remove.add_argument("name")
-    add_data_flag(remove)
+    add_storage_flags(remove)
     remove.set_defaults(func=_remove_clinic)
 
     oauth = sub.add_parser(
@@ -71,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     oauth.add_argument("name")
     oauth.add_argument("--redirect-uri", required=True, metavar="URL", help="the integration's redirect URI")
-    add_data_flag(oauth)
+    add_storage_flags(oauth)
     oauth.set_defaults(func=_set_kommo_oauth)
     return parser
 
@@ -83,13 +87,31 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"cita-relay: {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"cita-relay: {exc}: is it running, and is the URL (and its password) right?", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
 
-def _store(args: argparse.Namespace) -> SqliteStore:
-    settings = settings_from_args(argparse.Namespace(data=args.data))
+def _store(args: argparse.Namespace) -> ClinicAdmin:
+    """The shared Redis when one is given (flag or environment), else the SQLite file in the data folder."""
+    _warn_if_password_in_flag(args)
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
+    if settings.uses_redis:
+        from relay.cluster.store import RedisClinicAdmin
+
+        return RedisClinicAdmin(settings.redis_url)
     return SqliteStore(settings.database_path)
+
+
+def _warn_if_password_in_flag(args: argparse.Namespace) -> None:
+    if args.redis_url and urlsplit(args.redis_url).password:
+        print(
+            "cita-relay: warning: a password in --redis shows up in `ps` and shell history;"
+            " set CITA_RELAY_REDIS_URL instead",
+            file=sys.stderr,
+        )
 
 
 def _read_secret_lines(count: int, stream: TextIO, prompts: list[str]) -> list[str]:
@@ -198,6 +220,7 @@ def _serve(args: argparse.Namespace) -> int:
     from relay.app import build_app
     from relay.logs import configure_logging
 
+    _warn_if_password_in_flag(args)
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
     app = build_app(settings)

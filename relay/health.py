@@ -1,10 +1,13 @@
 """``GET /healthz``: is the relay up, can it write its store, and which clinics have their agent connected.
 
 Nothing secret: names, connection state, the agent's last status (paused, portal), when it was last seen.
+With several instances sharing Redis, the clinics' agents are the whole deployment's (on any instance),
+``agents_connected`` counts this instance's, and ``redis`` says whether this instance reaches Redis.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,16 +31,23 @@ def clinic_health(name: str, presence: AgentPresence | None) -> dict[str, Any]:
     }
 
 
-async def health_report(store: RelayStore, agents: AgentDirectory, turns_in_flight: int) -> tuple[int, dict[str, Any]]:
+async def health_report(
+    store: RelayStore,
+    agents: AgentDirectory,
+    turns_in_flight: int,
+    deployment_health: Callable[[bool], tuple[bool, dict[str, Any]]] | None = None,
+) -> tuple[int, dict[str, Any]]:
     writable = await store.check_writable()
+    healthy, extra = deployment_health(writable) if deployment_health else (writable, {})
     presences = await agents.presences()
     names = await store.clinic_names() if writable else sorted(presences)
     clinics = {name: clinic_health(name, presences.get(name)) for name in names}
     report = {
-        "status": "ok" if writable else "degraded",
+        "status": "ok" if healthy else "degraded",
         "store_writable": writable,
+        **extra,
         "agents_connected": agents.connected_count(),
         "turns_in_flight": turns_in_flight,
         "clinics": clinics,
     }
-    return (200 if writable else 503), report
+    return (200 if healthy else 503), report

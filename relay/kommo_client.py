@@ -1,10 +1,12 @@
 """Calls from the relay to Kommo: the Salesbot continuation, and the OAuth refresh it may need first.
 
-- Every call to an account (continuations and token refreshes alike) passes ``AccountRateLimit``: at most
-  7 in any sliding second, with a margin for the time a request spends on the wire.
+- Every call to an account (continuations and token refreshes alike) passes a ``KommoBudget``: at most
+  7 in any sliding second, with a margin for the time a request spends on the wire (``AccountRateLimit`` in one
+  process; ``relay.cluster.budget`` across instances sharing Redis).
 - Network errors, 429 and 5xx are retried with exponential backoff; a 401 with OAuth tokens refreshes once.
 - A refresh's new refresh token is persisted (atomically, fully synced) before its access token is used:
-  Kommo hands out a new one every time and a lost refresh token means the clinic must re-install.
+  Kommo hands out a new one every time and a lost refresh token means the clinic must re-install. One refresh
+  per clinic at a time (``refresh_locks``: across instances too), so a refresh token is never spent twice.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from relay.http_client import HttpClient, HttpResponse, TransportError
+from relay.locks import KeyedLocks, LockSet
 from relay.logs import log
 from relay.store import Clinic, KommoTokens, RelayStore
 
@@ -29,13 +32,21 @@ logger = logging.getLogger("relay.kommo")
 _EXPIRY_MARGIN_S = 300.0
 
 
+class KommoBudget(Protocol):
+    def hold(self, account: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Wait until a call to ``account`` fits the budget; it counts until a window after the block ends."""
+        ...
+
+    def forget_idle(self) -> None: ...
+
+
 class AccountRateLimit:
     """At most ``per_s`` calls per account in any window of ``1 + margin_s`` seconds, first come first served.
 
     A call counts from the moment it is admitted until ``window`` after its answer came back, so however long
     it waited in a socket buffer or a busy event loop, Kommo — whose count is over one second, and which
     restricts the IP (every clinic) for going over it — never sees more than ``per_s`` within a second.
-    The memory is this process's: several relay instances would share it (in Redis), like the directory.
+    The memory is this process's: several relay instances share ``relay.cluster.budget`` instead.
     """
 
     def __init__(self, per_s: float, margin_s: float = 0.1, clock: Callable[[], float] = time.monotonic) -> None:
@@ -95,8 +106,9 @@ class KommoClient:
         self,
         store: RelayStore,
         http: HttpClient,
-        limiter: AccountRateLimit,
+        limiter: KommoBudget,
         *,
+        refresh_locks: LockSet | None = None,
         attempts: int = 5,
         backoff_s: float = 0.5,
         max_backoff_s: float = 8.0,
@@ -111,7 +123,7 @@ class KommoClient:
         self._max_backoff_s = max_backoff_s
         self._timeout_s = timeout_s
         self._clock = clock
-        self._refresh_locks: dict[str, asyncio.Lock] = {}
+        self._refresh_locks = refresh_locks if refresh_locks is not None else KeyedLocks()
 
     async def continue_bot(self, clinic: Clinic, return_url: str, body: dict[str, Any]) -> ContinuationOutcome:
         """POST ``body`` to ``return_url`` (already checked to be on the clinic's own Kommo host)."""
@@ -190,8 +202,7 @@ class KommoClient:
 
     async def _refresh(self, clinic: Clinic, *, stale_access: str | None) -> str | None:
         """A usable access token: rotated here, or by whoever held the lock before us."""
-        lock = self._refresh_locks.setdefault(clinic.name, asyncio.Lock())
-        async with lock:
+        async with self._refresh_locks.hold(clinic.name):
             tokens = await self._store.kommo_tokens(clinic.name)
             if tokens is None or not tokens.refresh_token:
                 return None

@@ -19,7 +19,7 @@ from relay.conversation import Turn
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
-from relay.store import CLINIC_NAME_RE, RelayStore
+from relay.store import CLINIC_NAME_RE, RelayStore, StoreUnavailable
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 
@@ -78,6 +78,16 @@ class KommoEndpoint:
         self._metrics = metrics
 
     async def __call__(self, request: Request) -> JSONResponse:
+        try:
+            return await self._accept(request)
+        except StoreUnavailable:
+            # Several instances share Redis and it is away: nothing was accepted, so Kommo may send it again.
+            return self._refuse(
+                request.path_params["clinic"],
+                Refusal(503, "store_unavailable", "the relay cannot reach its store right now; try again"),
+            )
+
+    async def _accept(self, request: Request) -> JSONResponse:
         received_at = time.monotonic()
         name = request.path_params["clinic"]
         try:

@@ -10,9 +10,10 @@ import argparse
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -50,6 +51,11 @@ class RelaySettings:
     log_level: str = "info"
     log_format: str = "kv"  # "kv" (key=value) or "json"
     access_log: bool = False
+    # Several relay instances behind a load balancer share their state in Redis (docs/run-several-relays.md):
+    # redis://[user:password@]host:6379/0 or rediss:// for TLS. Empty: the embedded SQLite store, one process.
+    redis_url: str = field(default="", repr=False)
+    # How this instance names itself to its peers and in /healthz (default: host name, process id and a nonce).
+    instance_name: str = ""
 
     @property
     def database_path(self) -> Path:
@@ -64,6 +70,12 @@ class RelaySettings:
             raise ValueError("agent deadlines must be positive")
         if self.kommo_requests_per_s <= 0:
             raise ValueError("kommo_requests_per_s must be positive")
+        if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("redis_url must start with redis://, rediss:// or unix://")
+
+    @property
+    def uses_redis(self) -> bool:
+        return bool(self.redis_url)
 
 
 def _convert(name: str, raw: str) -> Any:
@@ -101,13 +113,24 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     return RelaySettings(**values)
 
 
-def add_data_flag(parser: argparse.ArgumentParser) -> None:
+def add_storage_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the relay keeps its state: the embedded SQLite file (--data) or a shared Redis (--redis)."""
     parser.add_argument("--data", metavar="DIR", help="data folder (or CITA_RELAY_DATA); holds relay.sqlite3")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        dest="redis_url",
+        help="share clinics, tokens and conversations with other relay instances in this Redis"
+        " (or CITA_RELAY_REDIS_URL, which keeps a password out of `ps`)",
+    )
 
 
 def add_serve_flags(parser: argparse.ArgumentParser) -> None:
     """Flags of `cita-relay serve`; each one overrides its environment variable."""
-    add_data_flag(parser)
+    add_storage_flags(parser)
+    parser.add_argument(
+        "--instance-name", metavar="NAME", help="this instance's name among several (default: host-pid-nonce)"
+    )
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1; CITA_RELAY_HOST)")
     parser.add_argument("--port", type=int, help="port (default 8700; CITA_RELAY_PORT)")
     parser.add_argument(

@@ -1,9 +1,10 @@
 """What the relay keeps: clinics (with hashed agent tokens), Kommo credentials and OAuth tokens, live
 conversations, and the keys that recognise a repeated delivery.
 
-``RelayStore`` is the interface the running relay uses (async, so a Redis-backed store for several relay
-instances can replace it without touching the handlers). ``SqliteStore`` is the embedded default: one
-SQLite file in the data folder, in WAL mode so the CLI can add a clinic while the relay serves.
+``RelayStore`` is the interface the running relay uses (async), ``ClinicAdmin`` the one the `cita-relay`
+commands use. ``SqliteStore`` is the embedded default: one SQLite file in the data folder, in WAL mode so the
+CLI can add a clinic while the relay serves. Several relay instances share ``relay.cluster.store`` (Redis)
+instead; both check a new clinic with ``checked_new_clinic``.
 
 The SQLite calls run on the event loop: they are local, small and never fsync on an ordinary commit
 (WAL + synchronous=NORMAL, checkpoints in a thread of their own); only a refresh-token rotation — once a
@@ -36,6 +37,10 @@ LANGUAGES = ("es", "en")
 
 class StoreError(ValueError):
     """A value the store refuses (bad clinic name, duplicate clinic...): the message is for the operator."""
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached right now (a shared store's server is down): retry later, nothing was lost."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,40 @@ class PriorDelivery:
 
     return_url: str
     reply: dict[str, Any] | None  # None while the first is still being worked on (or if it never finished)
+
+
+class ClinicAdmin(Protocol):
+    """What the `cita-relay` commands need from a store (plain calls: a command is one short process)."""
+
+    def add_clinic(
+        self,
+        name: str,
+        *,
+        kommo_subdomain: str,
+        kommo_client_id: str,
+        kommo_client_secret: str,
+        long_lived_token: str | None = None,
+        language: str = "es",
+        address: str = "",
+        kommo_base_url: str | None = None,
+        bot_question_step: int = 1,
+    ) -> str: ...
+
+    def set_oauth_tokens(
+        self,
+        name: str,
+        *,
+        refresh_token: str,
+        redirect_uri: str,
+        access_token: str | None = None,
+        access_expires_at: float | None = None,
+    ) -> None: ...
+
+    def list_clinics(self) -> list[ClinicSummary]: ...
+
+    def remove_clinic(self, name: str) -> bool: ...
+
+    def close_now(self) -> None: ...
 
 
 class RelayStore(Protocol):
@@ -154,6 +193,67 @@ def normalise_base_url(url: str) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise StoreError("Kommo base URL must not carry a query, a fragment or credentials")
     return url.strip().rstrip("/")
+
+
+def kommo_auth_label(long_lived: bool, oauth: bool) -> str:
+    return "long-lived token" if long_lived else "oauth" if oauth else "none"
+
+
+@dataclass(frozen=True)
+class NewClinic:
+    """A clinic about to be stored, already checked: what every store writes for ``add-clinic``."""
+
+    name: str
+    agent_token_hash: str
+    kommo_subdomain: str
+    kommo_base_url: str
+    kommo_client_id: str
+    kommo_client_secret: str = field(repr=False)
+    long_lived_token: str | None = field(repr=False)
+    language: str
+    address: str
+    bot_question_step: int
+    created_at: float
+
+
+def checked_new_clinic(
+    name: str,
+    *,
+    agent_token: str,
+    kommo_subdomain: str,
+    kommo_client_id: str,
+    kommo_client_secret: str,
+    long_lived_token: str | None = None,
+    language: str = "es",
+    address: str = "",
+    kommo_base_url: str | None = None,
+    bot_question_step: int = 1,
+    now: float,
+) -> NewClinic:
+    """The operator's input for a new clinic, checked and normalised; ``StoreError`` says what is wrong."""
+    if not CLINIC_NAME_RE.match(name):
+        raise StoreError("clinic name must be 1-63 characters: lowercase letters, digits, '-' and '_'")
+    if not SUBDOMAIN_RE.match(kommo_subdomain):
+        raise StoreError("Kommo subdomain must be lowercase letters, digits and '-'")
+    if language not in LANGUAGES:
+        raise StoreError(f"language must be one of {', '.join(LANGUAGES)}")
+    if not kommo_client_id.strip() or not kommo_client_secret.strip():
+        raise StoreError("the Kommo client id and secret must not be empty")
+    if not 1 <= bot_question_step <= 1000:
+        raise StoreError("the bot question step must be a step number")
+    return NewClinic(
+        name=name,
+        agent_token_hash=hash_agent_token(agent_token),
+        kommo_subdomain=kommo_subdomain,
+        kommo_base_url=normalise_base_url(kommo_base_url or default_kommo_base_url(kommo_subdomain)),
+        kommo_client_id=kommo_client_id.strip(),
+        kommo_client_secret=kommo_client_secret.strip(),
+        long_lived_token=(long_lived_token or "").strip() or None,
+        language=language,
+        address=address.strip(),
+        bot_question_step=bot_question_step,
+        created_at=now,
+    )
 
 
 _SCHEMA = """
@@ -239,19 +339,20 @@ class SqliteStore:
         bot_question_step: int = 1,
     ) -> str:
         """Store a clinic; return its new agent token (only its hash is kept)."""
-        if not CLINIC_NAME_RE.match(name):
-            raise StoreError("clinic name must be 1-63 characters: lowercase letters, digits, '-' and '_'")
-        if not SUBDOMAIN_RE.match(kommo_subdomain):
-            raise StoreError("Kommo subdomain must be lowercase letters, digits and '-'")
-        if language not in LANGUAGES:
-            raise StoreError(f"language must be one of {', '.join(LANGUAGES)}")
-        if not kommo_client_id.strip() or not kommo_client_secret.strip():
-            raise StoreError("the Kommo client id and secret must not be empty")
-        if not 1 <= bot_question_step <= 1000:
-            raise StoreError("the bot question step must be a step number")
-        base_url = normalise_base_url(kommo_base_url or default_kommo_base_url(kommo_subdomain))
         token = new_agent_token()
-        now = time.time()
+        clinic = checked_new_clinic(
+            name,
+            agent_token=token,
+            kommo_subdomain=kommo_subdomain,
+            kommo_client_id=kommo_client_id,
+            kommo_client_secret=kommo_client_secret,
+            long_lived_token=long_lived_token,
+            language=language,
+            address=address,
+            kommo_base_url=kommo_base_url,
+            bot_question_step=bot_question_step,
+            now=time.time(),
+        )
         try:
             with self._transaction():
                 self._db.execute(
@@ -259,21 +360,21 @@ class SqliteStore:
                     " kommo_client_secret, language, address, bot_question_step, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        name,
-                        hash_agent_token(token),
-                        kommo_subdomain,
-                        base_url,
-                        kommo_client_id.strip(),
-                        kommo_client_secret.strip(),
-                        language,
-                        address.strip(),
-                        bot_question_step,
-                        now,
+                        clinic.name,
+                        clinic.agent_token_hash,
+                        clinic.kommo_subdomain,
+                        clinic.kommo_base_url,
+                        clinic.kommo_client_id,
+                        clinic.kommo_client_secret,
+                        clinic.language,
+                        clinic.address,
+                        clinic.bot_question_step,
+                        clinic.created_at,
                     ),
                 )
                 self._db.execute(
                     "INSERT INTO kommo_tokens (clinic, long_lived_token, updated_at) VALUES (?, ?, ?)",
-                    (name, (long_lived_token or "").strip() or None, now),
+                    (name, clinic.long_lived_token, clinic.created_at),
                 )
         except sqlite3.IntegrityError:
             raise StoreError(f"a clinic named {name!r} already exists") from None
@@ -311,7 +412,7 @@ class SqliteStore:
                 kommo_base_url=r["kommo_base_url"],
                 language=r["language"],
                 address=r["address"],
-                kommo_auth="long-lived token" if r["long_lived"] else "oauth" if r["oauth"] else "none",
+                kommo_auth=kommo_auth_label(bool(r["long_lived"]), bool(r["oauth"])),
                 created_at=r["created_at"],
             )
             for r in rows

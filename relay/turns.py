@@ -11,15 +11,18 @@ has not moved on — see ``kommo_endpoint.delivery_keys``) never reach the agent
 - a new return_url: the first delivery's reply is POSTed there too, so no bot is left waiting on a
   return_url nobody calls;
 - the first one never finished (the relay stopped mid-way): handled as a new turn, since no answer exists.
+
+With several instances, the first delivery may be worked on by another instance, and the repeat could win the
+lead's lock before it: a repeat whose first delivery is not being worked on here first waits (up to
+``first_delivery_wait_s``, the longest a turn takes) for that delivery's reply to appear in the store.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +39,7 @@ from relay.conversation import (
     handoff,
 )
 from relay.kommo_client import ContinuationOutcome, KommoClient
+from relay.locks import KeyedLocks, LockSet
 from relay.logs import log, mask_phone
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
@@ -63,29 +67,6 @@ class AgentAnswerMissing(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class LeadLocks:
-    """One asyncio.Lock per (clinic, lead), kept only while someone holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, clinic: str, lead_id: str) -> AsyncIterator[None]:
-        key = (clinic, lead_id)
-        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                self._locks.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 def profile_of(clinic: Clinic) -> ClinicProfile:
@@ -116,6 +97,8 @@ class TurnProcessor:
         settings: RelaySettings,
         metrics: RelayMetrics,
         monotonic: Callable[[], float] = time.monotonic,
+        lead_locks: LockSet | None = None,
+        first_delivery_wait_s: float = 0.0,
     ) -> None:
         self._store = store
         self._agents = agents
@@ -123,14 +106,21 @@ class TurnProcessor:
         self._settings = settings
         self._metrics = metrics
         self._monotonic = monotonic
-        self._locks = LeadLocks()
+        # A lead's turns one at a time (across every instance when they share Redis).
+        self._locks = lead_locks if lead_locks is not None else KeyedLocks()
+        self._first_delivery_wait_s = first_delivery_wait_s
         # Strong references: a task only referenced by the loop may be garbage-collected mid-flight.
         self._tasks: set[asyncio.Task[None]] = set()
+        self._working_on: set[tuple[str, str]] = set()  # (clinic, delivery key) of first deliveries in flight here
 
     def submit(self, job: AcceptedTurn) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"turn:{job.clinic.name}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if job.repeat_of is None:
+            keys = {(job.clinic.name, key) for key in job.delivery_keys}
+            self._working_on |= keys
+            task.add_done_callback(lambda _: self._working_on.difference_update(keys))
 
     @property
     def in_flight(self) -> int:
@@ -154,6 +144,8 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         body: dict[str, Any] | None
         try:
+            if job.repeat_of is not None and job.repeat_of.reply is None:
+                await self._await_first_delivery(job)
             async with self._locks.hold(clinic.name, turn.lead_id):
                 body = await self._reply_body(job)
         except asyncio.CancelledError:
@@ -188,6 +180,23 @@ class TurnProcessor:
             kommo_status=outcome.status_code,
             ms=round(elapsed * 1000, 1),
         )
+
+    async def _await_first_delivery(self, job: AcceptedTurn) -> None:
+        """Until the first delivery of this repeat has its reply, if another instance may be working on it.
+
+        One worked on here is ahead of this repeat on the lead's lock already (the local lock is first come,
+        first served); one that is nowhere (its relay stopped) keeps this repeat waiting until the wait runs out.
+        """
+        if any((job.clinic.name, key) in self._working_on for key in job.delivery_keys):
+            return
+        deadline = self._monotonic() + self._first_delivery_wait_s
+        delay = 0.02
+        while self._monotonic() < deadline:
+            prior = await self._store.find_delivery(job.clinic.name, job.delivery_keys, time.time())
+            if prior is None or prior.reply is not None:
+                return
+            await asyncio.sleep(delay)
+            delay = min(0.25, delay * 1.5)
 
     async def _reply_body(self, job: AcceptedTurn) -> dict[str, Any] | None:
         if job.repeat_of is not None:

@@ -1,10 +1,71 @@
-"""`cita-agent configure` (not built yet)."""
+"""`cita-agent configure`: write the agent's settings (never a secret: those go in with `cita-agent login`)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from dataclasses import replace
+from typing import Any
+
+from agent.cli_texts import choose_language, say
+from agent.paths import resolve_paths
+from agent.portal.registry import portal_kinds
+from agent.settings import SettingsError, default_browser_path, load_settings, save_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("configure", help="(not built yet)")
-    parser.set_defaults(func=lambda args: print("not built yet") or 2)
+    parser = sub.add_parser(
+        "configure",
+        help="write the settings: relay, clinic web app, browser",
+        description="Write the agent's settings. Options not given keep their current value.",
+    )
+    parser.add_argument("--relay", metavar="URL", help="the relay's address, wss://... (several: comma-separated)")
+    parser.add_argument("--portal", choices=portal_kinds(), help="which clinic web app")
+    parser.add_argument("--portal-url", metavar="URL", help="the clinic web app's address")
+    parser.add_argument("--user", metavar="USER", help="the clinic web app user the agent logs in as")
+    browser = parser.add_mutually_exclusive_group()
+    browser.add_argument("--browser-path", metavar="P", help="a Chromium-based browser's executable")
+    browser.add_argument("--browser-channel", metavar="C", help="an installed browser: msedge or chrome")
+    parser.add_argument("--language", choices=("es", "en"), help="language of the tray and the messages")
+    parser.add_argument("--refresh-minutes", metavar="N", type=float, help="how often to read the free slots")
+    parser.set_defaults(func=configure)
+
+
+def configure(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.home)
+    try:
+        current = load_settings(paths)
+    except SettingsError as exc:
+        print(say("error.settings", choose_language(), detail=exc), file=sys.stderr)
+        return 2
+    changes: dict[str, Any] = {}
+    for option, field in (
+        ("relay", "relay_url"), ("portal", "portal_kind"), ("portal_url", "portal_url"), ("user", "portal_user"),
+        ("language", "language"), ("refresh_minutes", "refresh_minutes"),
+    ):
+        value = getattr(args, option)
+        if value is not None:
+            changes[field] = value.strip() if isinstance(value, str) else value
+    if args.browser_path is not None:
+        changes.update(browser_path=args.browser_path, browser_channel="")
+    elif args.browser_channel is not None:
+        changes.update(browser_channel=args.browser_channel, browser_path="")
+    elif not (current.browser_path or current.browser_channel) and sys.platform.startswith("linux"):
+        changes["browser_path"] = default_browser_path()  # Linux has no installed channel: use chromium from PATH
+    settings = replace(current, **changes)
+    language = choose_language(settings.language)
+    try:
+        save_settings(paths, settings)
+    except SettingsError as exc:
+        print(say("error.settings", language, detail=exc), file=sys.stderr)
+        return 2
+    print(say("configure.saved", language, path=paths.config_file))
+    if settings.browser_path and not os.path.exists(settings.browser_path):
+        print(say("configure.no_browser", language, path=settings.browser_path), file=sys.stderr)
+    missing = settings.missing()
+    if missing:
+        print(say("configure.missing", language, items=", ".join(missing)))
+    else:
+        print(say("configure.next", language))
+    return 0

@@ -1,10 +1,106 @@
-"""`cita-agent login` (not built yet)."""
+"""`cita-agent login`: store the clinic web app's password and the relay's agent token in the OS keyring.
+
+The password is stored only after a real test login with it; a wrong one is reported once and
+not stored (and not retried: the clinic's account would get locked). With ``--password-stdin``
+and ``--relay-token-stdin`` together, standard input holds the password on its first line and
+the token on its second.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from agent import login_check
+from agent.cli_texts import choose_language, say
+from agent.logging_setup import register_secret, setup_logging
+from agent.paths import resolve_paths
+from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
+from agent.settings import SettingsError, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("login", help="(not built yet)")
-    parser.set_defaults(func=lambda args: print("not built yet") or 2)
+    parser = sub.add_parser(
+        "login",
+        help="store the web app password and the relay token in the keyring (after a test login)",
+        description="Store the clinic web app's password and the relay's agent token in the OS keyring, "
+        "after a real test login. Without the -stdin options, both are asked for without echo.",
+    )
+    parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    parser.add_argument(
+        "--relay-token-stdin", action="store_true",
+        help="read the relay token from standard input (its second line when --password-stdin is also given)",
+    )
+    parser.set_defaults(func=login)
+
+
+def login(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.home)
+    try:
+        settings = load_settings(paths)
+    except SettingsError as exc:
+        print(say("error.settings", choose_language(), detail=exc), file=sys.stderr)
+        return 2
+    language = choose_language(settings.language)
+    if not settings.portal_url or not settings.portal_user:
+        print(say("login.not_configured", language), file=sys.stderr)
+        return 2
+    store = SecretStore(paths.keyring_service)
+    try:
+        stored_password = store.get(PORTAL_PASSWORD)
+        stored_token = store.get(RELAY_TOKEN)
+    except KeyringUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    register_secret(stored_password)
+    register_secret(stored_token)
+    setup_logging(None, console=True, level=logging.WARNING)  # the driver's warnings, redacted, and nothing else
+
+    password = _read_secret(
+        args.password_stdin, say("login.prompt_password", language, user=settings.portal_user,
+                                 keep=say("login.keep", language) if stored_password else ""),
+    ) or (stored_password if not args.password_stdin else "")
+    if not password:
+        print(say("login.no_password", language), say("login.not_stored", language), file=sys.stderr)
+        return 2
+    register_secret(password)
+    token = _read_secret(
+        args.relay_token_stdin,
+        say("login.prompt_token", language, keep=say("login.keep", language) if stored_token else ""),
+    ) or (stored_token if not args.relay_token_stdin else "")
+    if not token:
+        print(say("login.no_token", language), say("login.not_stored", language), file=sys.stderr)
+        return 2
+    register_secret(token)
+
+    print(say("login.checking", language, url=settings.portal_url), flush=True)
+    try:
+        check = asyncio.run(login_check.test_login(settings, password, paths.ensure().portal_work_dir))
+    except SettingsError as exc:
+        print(say("error.settings", language, detail=exc), file=sys.stderr)
+        return 2
+    if not check.ok:
+        print(say(f"check.{check.code}", language, detail=check.message), say("login.not_stored", language),
+              file=sys.stderr)
+        return 1
+    try:
+        store.set(PORTAL_PASSWORD, password)
+        store.set(RELAY_TOKEN, token)
+    except KeyringUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    print(say("login.ok", language, backend=store.backend_name()))
+    return 0
+
+
+def _read_secret(from_stdin: bool, prompt: str) -> str:
+    """One line of standard input, or a prompt without echo. Only the line break is removed."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        return ""

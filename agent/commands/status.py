@@ -1,10 +1,109 @@
-"""`cita-agent status` (not built yet)."""
+"""`cita-agent status`: the settings (never a secret), whether the keyring holds each secret, the last known state."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+
+from agent import __version__
+from agent.cli_texts import choose_language, say
+from agent.paths import resolve_paths
+from agent.runtime_state import load_state
+from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
+from agent.settings import AgentSettings, SettingsError, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("status", help="(not built yet)")
-    parser.set_defaults(func=lambda args: print("not built yet") or 2)
+    parser = sub.add_parser("status", help="show the settings, the stored secrets and the last known state")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
+    parser.set_defaults(func=status)
+
+
+def status(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.home)
+    settings_error = ""
+    try:
+        settings = load_settings(paths)
+    except SettingsError as exc:
+        settings, settings_error = AgentSettings(), str(exc)
+    language = choose_language(settings.language)
+    store = SecretStore(paths.keyring_service)
+    keyring_error = ""
+    stored: dict[str, bool | None] = {PORTAL_PASSWORD: None, RELAY_TOKEN: None}
+    try:
+        backend = store.backend_name()
+        for name in stored:
+            stored[name] = store.has(name)
+    except KeyringUnavailable as exc:
+        keyring_error = str(exc)
+        backend = ""
+    state = load_state(paths.state_file)
+    running = bool(state.pid) and _alive(state.pid)
+
+    if args.json:
+        print(json.dumps({
+            "version": __version__,
+            "config_file": str(paths.config_file),
+            "settings_error": settings_error,
+            "settings": asdict(settings),
+            "missing": settings.missing(),
+            "keyring": {"backend": backend, "error": keyring_error,
+                        "portal_password": stored[PORTAL_PASSWORD], "relay_token": stored[RELAY_TOKEN]},
+            "state": asdict(state),
+            "running": running,
+            "data_dir": str(paths.data_dir),
+            "log_dir": str(paths.log_dir),
+        }, ensure_ascii=False, indent=1))
+        return 2 if settings_error else 0
+
+    def line(key: str, **values: object) -> None:
+        print(say(key, language, **values))
+
+    line("status.title", version=__version__)
+    line("status.config", path=paths.config_file)
+    if settings_error:
+        print(say("error.settings", language, detail=settings_error), file=sys.stderr)
+    none = say("word.none", language)
+    line("status.relay", value=settings.relay_url or none)
+    line("status.portal", kind=settings.portal_kind, url=settings.portal_url or none, user=settings.portal_user or none)
+    browser = settings.browser_path or settings.browser_channel or say("word.default_browser", language)
+    line("status.browser", value=browser)
+    line("status.language", value=settings.language or language, minutes=settings.refresh_minutes)
+    if settings.missing():
+        line("status.missing", items=", ".join(settings.missing()))
+    if keyring_error:
+        line("status.keyring_error", detail=keyring_error)
+    else:
+        line("status.keyring", backend=backend)
+        for name, present in stored.items():
+            line("status.secret", name=say(f"secret.{name}", language),
+                 value=say("word.stored" if present else "word.missing", language))
+    if not state.updated_at:
+        line("status.never")
+    else:
+        line("status.state", at=state.updated_at)
+        process = say("word.running", language, pid=state.pid) if running else say("word.not_running", language)
+        line("status.process", value=process)
+        link = state.link if running else "disconnected"
+        line("status.link", state=link, relay=state.relay)
+        detail = f" ({state.portal_detail})" if state.portal_detail else ""
+        line("status.portal_state", state=state.portal, detail=detail)
+        line("status.paused", value=say("word.yes" if state.paused else "word.no", language))
+        line("status.last_refresh", value=state.last_refresh or none)
+    line("status.files", data=paths.data_dir, logs=paths.log_dir)
+    return 2 if settings_error else 0
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":
+        return True  # no cheap check without extra packages; the state file is rewritten on every change
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -7,7 +7,6 @@ its own beyond routing: the engine decides, `AgentStatus` interprets, the widget
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import signal
 import sys
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from agent.events import BookingRecorded
 from agent.journal import BookingJournal
+from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
 from agent.secrets import SecretStore
 from agent.settings import AgentSettings, SettingsError, load_settings
@@ -33,7 +33,7 @@ from agent.ui.icons import state_icon
 from agent.ui.notifications import Notifier
 from agent.ui.qt_binding import binding_problem
 from agent.ui.settings_dialog import FirstRunWizard, SettingsDialog, SettingsEditor
-from agent.ui.settings_edit import needs_first_run, stored_secrets
+from agent.ui.settings_edit import missing_items, needs_first_run, stored_secrets
 from agent.ui.single_instance import SingleInstance, server_name
 from agent.ui.status import AgentStatus, TrayState
 from agent.ui.theme import apply_app_look
@@ -248,13 +248,8 @@ class TrayApp(QObject):
     def _show_not_configured(self, keyring_problem: str) -> None:
         self.status.configured = False
         self.status.keyring_problem = keyring_problem or self.settings_problem
-        missing = list(self.settings.missing())
-        stored = stored_secrets(self.secrets)
-        if not stored.portal_password:
-            missing.append("password")
-        if not stored.relay_token:
-            missing.append("agent token")
-        self.status.missing = ", ".join(missing)
+        missing = missing_items(self.settings, stored_secrets(self.secrets))
+        self.status.missing = ", ".join(self.tr(key) for key in missing)
         self.refresh_view()
 
     def _apply_start_at_login(self, enabled: bool) -> None:
@@ -285,27 +280,6 @@ def _leave_event_loop() -> None:
     app = QApplication.instance()
     if app is not None:
         app.quit()
-
-
-def configure_logging(paths: AgentPaths) -> None:
-    """A rotating log in the log folder (what "Open log folder" shows), plus stderr."""
-    root = logging.getLogger()
-    if any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        return
-    paths.log_dir.mkdir(parents=True, exist_ok=True)
-    file_handler = logging.handlers.RotatingFileHandler(
-        paths.log_dir / "agent.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    file_handler.setFormatter(formatter)
-    root.addHandler(file_handler)
-    if not any(type(h) is logging.StreamHandler for h in root.handlers):
-        stream = logging.StreamHandler()
-        stream.setFormatter(formatter)
-        root.addHandler(stream)
-    root.setLevel(logging.INFO)
-    # websockets logs the handshake's headers (the relay token among them) at DEBUG: never let that reach a file.
-    logging.getLogger("websockets").setLevel(logging.INFO)
 
 
 def _windows_app_identity() -> None:
@@ -340,7 +314,7 @@ def run_tray_app(args: Any) -> int:
             file=sys.stderr,
         )
         return 2
-    configure_logging(paths)
+    setup_logging(paths, console=True)
     problem = binding_problem()
     if problem:
         log.error("cannot start the tray app: %s", problem)

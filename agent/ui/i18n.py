@@ -81,6 +81,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "al guardar la configuración se inicia de nuevo.",
         "The agent stopped ({error}). See the log folder; saving the settings starts it again.",
     ),
+    "missing.portal_url": ("dirección de la agenda web", "clinic web app address"),
+    "missing.portal_user": ("usuario", "user"),
+    "missing.password": ("contraseña", "password"),
+    "missing.relay_url": ("dirección del servidor", "relay address"),
+    "missing.relay_token": ("clave del agente", "agent token"),
     # columns
     "col.patient": ("Paciente", "Patient"),
     "col.phone": ("Teléfono", "Phone"),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from agent.logging_setup import register_secret
 from agent.paths import AgentPaths
 from agent.portal.registry import portal_kinds
 from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
@@ -90,7 +91,11 @@ class SettingsEditor(QObject):
         self.portal_url.setPlaceholderText("https://agenda.ejemplo.com")
         self.portal_user = QLineEdit(s.portal_user)
         self.portal_password = _secret_field(tr, self.stored.portal_password)
-        self.test_button = QPushButton(tr("settings.test_login"))
+        self.test_button = QPushButton(tr("settings.testing"))
+        testing_width = self.test_button.sizeHint().width()
+        self.test_button.setText(tr("settings.test_login"))
+        # As wide as its longer label, so the row does not jump while a test runs.
+        self.test_button.setMinimumWidth(max(testing_width, self.test_button.sizeHint().width()))
         self.test_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.test_button.clicked.connect(self.test_login)
         self.test_result = QLabel()
@@ -156,8 +161,11 @@ class SettingsEditor(QObject):
 
     def save(self) -> AgentSettings | None:
         """Store everything; on a problem, say it under the fields and return None."""
+        form = self.form()
+        register_secret(form.portal_password)  # whatever logs later (a driver's error, say) masks them
+        register_secret(form.relay_token)
         try:
-            settings = save_form(self.paths, self.secrets, self.settings, self.form(), self.apply_start_at_login)
+            settings = save_form(self.paths, self.secrets, self.settings, form, self.apply_start_at_login)
         except SettingsError as exc:
             self.show_error(self.tr("settings.invalid", error=str(exc)))
             return None
@@ -183,6 +191,7 @@ class SettingsEditor(QObject):
         except KeyringUnavailable as exc:
             self._show_login_result(False, str(exc))
             return
+        register_secret(password)
         if not (form.portal_url.strip() and form.portal_user.strip() and password):
             self._show_login_result(False, self.tr("login.incomplete"))
             return
@@ -204,7 +213,8 @@ class SettingsEditor(QObject):
         self.test_button.setEnabled(True)
         self.test_button.setText(self.tr("settings.test_login"))
         if error is not None:
-            self._show_login_result(False, self.tr("login.other", message=type(error).__name__))
+            reason = str(error) if isinstance(error, SettingsError) else type(error).__name__
+            self._show_login_result(False, self.tr("login.other", message=reason))
             self.login_checked.emit(None)
             return
         key = f"login.{result.code}"

@@ -86,6 +86,18 @@ def stored_secrets(secrets: SecretStore) -> StoredSecrets:
         return StoredSecrets(False, False, problem=str(exc))
 
 
+def missing_items(settings: AgentSettings, stored: StoredSecrets) -> list[str]:
+    """What must still be set up, as catalogue keys (``missing.*``) the view translates."""
+    checks = (
+        ("missing.portal_url", settings.portal_url),
+        ("missing.portal_user", settings.portal_user),
+        ("missing.password", stored.portal_password),
+        ("missing.relay_url", settings.relay_urls),
+        ("missing.relay_token", stored.relay_token),
+    )
+    return [key for key, present in checks if not present]
+
+
 def needs_first_run(settings: AgentSettings, stored: StoredSecrets) -> bool:
     """Nothing set up yet: the wizard rather than an engine that cannot start."""
-    return bool(settings.missing()) or not (stored.portal_password and stored.relay_token)
+    return bool(missing_items(settings, stored))

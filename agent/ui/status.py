@@ -115,8 +115,8 @@ class AgentStatus:
         return [Notice(kind, problem=True)]
 
     def _relay_down_for(self, now: datetime) -> timedelta:
-        if self._link_down_since is None or not self.configured:
-            return timedelta(0)
+        if self._link_down_since is None or not self.configured or self.engine_error:
+            return timedelta(0)  # no agent running: its own banner says so, not a relay outage
         return now - self._link_down_since
 
     # -- outputs ----------------------------------------------------------

@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from http import HTTPStatus
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from agent.engine import Engine
+from agent.events import Event
 from agent.portal.base import (
     AccountLocked,
     Booking,
@@ -31,6 +34,7 @@ from agent.portal.base import (
 )
 from demo.serving import free_port
 
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 CLINIC_TZ = ZoneInfo("America/Santiago")
 PROFESSIONALS = ("Dra. Soto", "Dr. Rojas", "Dra. Núñez")
 
@@ -74,11 +78,11 @@ class FakePortal:
         taken = {b.slot.id for b in self.appointments.values()}
         return [s for s in self.slots if s.id not in taken]
 
-    def take(self, slot_id: str, reference: str = "staff") -> Booking:
+    def take(self, slot_id: str, reference: str = "") -> Booking:
         """A receptionist books a slot in the web app herself."""
         slot = next(s for s in self.slots if s.id == slot_id)
         booking = Booking(f"B{next(self._ids)}", slot, Patient("Paciente de mostrador", "+56 2 2222 2222"))
-        self.appointments[reference] = booking
+        self.appointments[reference or f"staff-{booking.id}"] = booking
         return booking
 
     def driver(self, url: str = "", credentials: Credentials | None = None, browser: BrowserChoice | None = None,
@@ -153,23 +157,73 @@ class FakeDriver:
 
 
 class FileBackedFakeDriver(FakeDriver):
-    """The fake web app for a `cita-agent` subprocess: its state lives in the JSON file named by CITA_FAKE_PORTAL."""
+    """The fake web app for a `cita-agent` subprocess: its state lives in the JSON file named by CITA_FAKE_PORTAL.
+
+    Keys: password, failed_logins, login_attempts, book_calls, lookups, appointments {reference: [id, slot_id]},
+    hang_after_write (a booking is saved, then the driver never returns: the process is killed meanwhile).
+    """
 
     def __init__(self, url: str, credentials: Credentials, browser: BrowserChoice, work_dir: Path) -> None:
         self.state_file = Path(os.environ["CITA_FAKE_PORTAL"])
-        state = json.loads(self.state_file.read_text())
-        super().__init__(FakePortal(password=state["password"], failed_logins=state.get("failed_logins", 0)),
-                         credentials)
+        super().__init__(FakePortal(password=self._load()["password"]), credentials)
+
+    def _load(self) -> dict:
+        return json.loads(self.state_file.read_text())
+
+    def _save(self, state: dict) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state))
+        tmp.replace(self.state_file)
+
+    def _bump(self, key: str) -> dict:
+        state = self._load()
+        state[key] = state.get(key, 0) + 1
+        self._save(state)
+        return state
 
     async def login(self) -> None:
+        state = self._bump("login_attempts")
+        self.portal.failed_logins = state.get("failed_logins", 0)
         try:
             await super().login()
         finally:
-            state = json.loads(self.state_file.read_text())
-            state["login_attempts"] = state.get("login_attempts", 0) + 1
+            state = self._load()
             state["failed_logins"] = self.portal.failed_logins
-            state["passwords_seen_ok"] = state.get("passwords_seen_ok", 0) + (1 if self.logged_in else 0)
-            self.state_file.write_text(json.dumps(state))
+            self._save(state)
+
+    def _sync(self) -> dict:
+        state = self._load()
+        by_id = {s.id: s for s in self.portal.slots}
+        self.portal.appointments = {
+            ref: Booking(bid, by_id[sid], Patient("?", "000")) for ref, (bid, sid) in state.get("appointments", {}).items()
+            if sid in by_id
+        }
+        return state
+
+    async def free_slots(self, days: int, professional: str | None = None) -> list[Slot]:
+        self._sync()
+        return await super().free_slots(days, professional)
+
+    async def book(self, slot_id: str, patient: Patient, reference: str) -> Booking:
+        self._bump("book_calls")
+        state = self._sync()
+        booking = await super().book(slot_id, patient, reference)
+        state = self._load()
+        state.setdefault("appointments", {})[reference] = [booking.id, slot_id]
+        self._save(state)
+        if state.get("hang_after_write"):
+            await asyncio.Event().wait()  # the confirmation never comes: the agent is killed meanwhile
+        return booking
+
+    async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
+        self._bump("lookups")
+        self._sync()
+        return await super().find_booking(slot_id, reference)
+
+
+def write_fake_portal_state(path: Path, **state: object) -> Path:
+    path.write_text(json.dumps({"password": "correcta-123", **state}))
+    return path
 
 
 class ScriptedRelay:
@@ -267,6 +321,41 @@ class ScriptedRelay:
                 if all(status.get(k) == v for k, v in expected.items()):
                     return status
         return await asyncio.wait_for(matching(), wait_s)
+
+
+class EngineRun:
+    """An Engine running in a task of the test's loop, with the events it emitted."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.events: list[Event] = []
+        self._changed = asyncio.Event()
+        engine.subscribe(self._on_event)
+        self.task = asyncio.get_running_loop().create_task(engine.run())
+
+    def _on_event(self, event: Event) -> None:
+        self.events.append(event)
+        self._changed.set()
+
+    async def wait_event(self, kind: type, predicate: Callable[[Event], bool] = lambda e: True,
+                         wait_s: float = 30.0) -> Event:
+        async def find() -> Event:
+            seen = 0
+            while True:
+                for event in self.events[seen:]:
+                    if isinstance(event, kind) and predicate(event):
+                        return event
+                seen = len(self.events)
+                self._changed.clear()
+                await self._changed.wait()
+        return await asyncio.wait_for(find(), wait_s)
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    async def stop(self) -> None:
+        await self.engine.stop()
+        await asyncio.wait_for(self.task, 30)
 
 
 def book_args(slot_id: str, key: str, name: str = "Ana Pérez", phone: str = "+56 9 1234 5678") -> dict:

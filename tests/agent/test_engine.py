@@ -8,7 +8,7 @@ import json
 from agent_testkit import book_args, wait_until
 
 from agent.engine import Engine
-from agent.events import BookingRecorded, PauseChanged, PortalChangedState, RequestServed, SlotsRefreshed
+from agent.events import BookingRecorded, LinkChanged, PauseChanged, PortalChangedState, RequestServed, SlotsRefreshed
 from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal
 from agent.runtime_state import load_state
 from agent.secrets import PORTAL_PASSWORD
@@ -270,19 +270,20 @@ async def test_status_is_sent_on_connect_and_on_every_change(start_engine, relay
     run = start_engine()
     first = await relay.next_status()
     assert first["paused"] is False and first["version"]
-    await relay.next_status(portal="ok")
+    if first["portal"] != "ok":  # connected before the first read of the web app: its outcome follows
+        await relay.next_status(portal="ok")
 
     await run.engine.set_paused(True)
     assert (await relay.next_status())["paused"] is True
-    portal.down = True
-    portal.slots = portal.slots[:]  # the next read fails
-    await run.engine.refresh_now()
+    portal.down = True  # the next read fails
+    await run.engine.cache.refresh()
     assert (await relay.next_status(portal="down"))["paused"] is True
 
 
 async def test_stop_closes_the_browser_and_records_the_state(start_engine, relay, portal, agent_paths):
     run = start_engine()
     await run.wait_event(SlotsRefreshed)
+    await run.wait_event(LinkChanged, lambda e: e.state == "connected")
     assert load_state(agent_paths.state_file).link == "connected"
     await run.stop()
     await run.stop()  # idempotent
@@ -306,11 +307,85 @@ async def test_the_engine_can_be_built_outside_a_loop_and_run_in_a_worker_thread
     worker.start()
     try:
         await wait_until(lambda: engine.snapshot().link == "connected" and engine.snapshot().slot_count > 0)
-        asyncio.run_coroutine_threadsafe(engine.set_paused(True), loop).result(10)
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(engine.set_paused(True), loop))
         await relay.next_status(paused=True)
         engine.nudge()  # from another thread
     finally:
-        asyncio.run_coroutine_threadsafe(engine.stop(), loop).result(30)
-        worker.join(30)
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(engine.stop(), loop))  # the relay's loop runs on
+        await asyncio.to_thread(worker.join, 30)
         loop.close()
     assert not worker.is_alive()
+
+
+async def test_bookings_interrupted_by_a_crash_are_reconciled_from_the_web_app(start_engine, relay, portal,
+                                                                             agent_paths):
+    from agent.portal.base import Booking, Patient
+
+    # The previous run wrote both requests and died: one was saved in the web app, one was not.
+    journal = BookingJournal(agent_paths.journal_file)
+    saved, lost = portal.free()[0], portal.free()[1]
+    journal.begin("k-saved", saved.id, "Ana Pérez", "+56 9 1111 1111", start=saved.start.isoformat(),
+                  end=saved.end.isoformat(), professional=saved.professional)
+    portal.appointments["k-saved"] = Booking("B77", saved, Patient("Ana Pérez", "+56 9 1111 1111"))
+    journal.begin("k-lost", lost.id, "Luis Soto", "+56 9 2222 2222")
+
+    run = start_engine()
+    await run.wait_event(BookingRecorded, lambda e: e.key == "k-lost" and e.status == FAILED)
+    await run.wait_event(BookingRecorded, lambda e: e.key == "k-saved" and e.status == BOOKED)
+    again_saved = await relay.request("book", book_args(saved.id, "k-saved"))
+    again_lost = await relay.request("book", book_args(lost.id, "k-lost"))
+
+    assert journal.get("k-saved").booking_id == "B77"
+    assert again_saved["ok"] and again_saved["result"] == {
+        "booking_id": "B77", "start": saved.start.isoformat(), "end": saved.end.isoformat(),
+        "professional": saved.professional, "repeat": True,
+    }
+    assert again_lost["ok"] is False and again_lost["error"]["code"] == "internal"
+    assert portal.book_calls == 0 and portal.lookups == 2  # looked up, never re-booked
+    assert journal.in_progress() == []
+
+
+async def test_a_repeat_waits_for_reconciliation_while_the_web_app_is_down(start_engine, relay, portal, agent_paths):
+    from agent.portal.base import Booking, Patient
+
+    journal = BookingJournal(agent_paths.journal_file)
+    slot = portal.free()[4]
+    journal.begin("k-unknown", slot.id, "Eva Díaz", "+56 9 3333 3333")
+    portal.appointments["k-unknown"] = Booking("B88", slot, Patient("Eva Díaz", "+56 9 3333 3333"))
+    portal.down = True
+
+    run = start_engine()
+    await run.wait_event(PortalChangedState, lambda e: e.state == "down")
+    early = await relay.request("book", book_args(slot.id, "k-unknown"), timeout_s=1.0)
+    assert early["ok"] is False and early["error"]["code"] == "timeout"  # not guessed, not re-booked
+    assert journal.get("k-unknown").status == "in_progress"
+    assert run.engine.snapshot().interrupted_bookings == 1
+
+    portal.down = False
+    await run.engine.cache.refresh()  # the web app answers again; reconciliation follows
+    await run.wait_event(BookingRecorded, lambda e: e.key == "k-unknown" and e.status == BOOKED)
+    late = await relay.request("book", book_args(slot.id, "k-unknown"))
+    assert late["ok"] and late["result"]["booking_id"] == "B88" and late["result"]["repeat"] is True
+    assert portal.book_calls == 0
+
+
+async def test_pause_and_resume_from_another_process_reach_the_running_agent(start_engine, relay, agent_paths):
+    import argparse
+
+    from agent.commands import pause as pause_command
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--home")
+    pause_command.register(parser.add_subparsers(dest="command"))
+    run = start_engine()
+    await relay.next_status(paused=False)
+
+    args = parser.parse_args(["--home", str(agent_paths.home), "pause"])  # as `cita-agent pause` does
+    assert args.func(args) == 0
+    await relay.next_status(paused=True)
+    assert run.engine.snapshot().paused and load_state(agent_paths.state_file).paused
+
+    args = parser.parse_args(["--home", str(agent_paths.home), "resume"])
+    assert args.func(args) == 0
+    await relay.next_status(paused=False)
+    assert run.of(PauseChanged) == [PauseChanged(True), PauseChanged(False)]

@@ -256,9 +256,25 @@ def test_relay_requirements_cover_what_the_relay_imports():
     assert "websockets" in required
 
 
+def _requires(distribution: str) -> set[str]:
+    try:
+        requirements = importlib.metadata.requires(distribution) or []
+    except importlib.metadata.PackageNotFoundError:
+        return set()
+    return {_normalise(re.split(r"[<>=!~;\[ (]", r, maxsplit=1)[0]) for r in requirements if "extra ==" not in r}
+
+
 def test_relay_requirements_are_project_dependencies():
+    """Each is declared in pyproject.toml, or comes with one that is (h11 with uvicorn and httpx)."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     declared = _requirement_names("\n".join(pyproject["project"]["dependencies"]))
-    extra = _requirement_names(REQUIREMENTS.read_text(encoding="utf-8")) - declared
-    assert not extra, f"the image would install packages the project does not declare: {sorted(extra)}"
+    brought = set().union(*(_requires(name) for name in declared))
+    extra = _requirement_names(REQUIREMENTS.read_text(encoding="utf-8")) - declared - brought
+    assert not extra, f"the image would install packages the project does not depend on: {sorted(extra)}"
     assert not {"playwright", "pyside6-essentials"} & _requirement_names(REQUIREMENTS.read_text(encoding="utf-8"))
+
+
+def test_relay_code_needs_nothing_the_image_leaves_out():
+    """The image copies only relay/ and wire/: neither may import the agent or the stand-ins."""
+    imported = _third_party_imports([ROOT / "relay", ROOT / "wire"])
+    assert not {"agent", "demo", "installer"} & imported

@@ -8,6 +8,7 @@ relay and answers a patient's "when can I come?" from the stand-in clinic web ap
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -66,14 +67,24 @@ def test_keyring_backends_come_only_from_keyring_itself(agent_bundle):
 
 
 def test_without_an_os_keyring_the_bundle_refuses_to_store_secrets(agent_bundle, tmp_path):
-    """No OS keyring here and no backend named: the secrets must not land in a file by some fallback."""
+    """No OS keyring here and no backend named: the bundle says so, and no secret lands in a file by a fallback."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
     env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
                DBUS_SESSION_BUS_ADDRESS="disabled:")
-    result = run_bundle(agent_bundle, "--home", str(tmp_path / "home"), "login", "--password-stdin",
-                        "--relay-token-stdin", env=env, stdin="not-a-real-password\nnot-a-real-token\n")
-    assert result.returncode != 0
-    assert "keyring" in (result.stdout + result.stderr).lower()
+    home = ["--home", str(tmp_path / "home")]
+    configured = run_bundle(agent_bundle, *home, "configure", "--relay", "ws://127.0.0.1:9/agent", "--portal", "demo",
+                            "--portal-url", "http://127.0.0.1:9", "--user", "recepcion", env=env)
+    assert configured.returncode == 0, configured.stderr
+
+    status = run_bundle(agent_bundle, *home, "status", "--json", env=env)
+    keyring_state = json.loads(status.stdout)["keyring"]
+    assert "plaintext" not in keyring_state["backend"].lower(), keyring_state
+    assert "alt" not in keyring_state["backend"].split("."), keyring_state
+
+    login = run_bundle(agent_bundle, *home, "login", "--password-stdin", "--relay-token-stdin", env=env,
+                       stdin="not-a-real-password\nnot-a-real-token\n")
+    assert login.returncode != 0
+    assert "keyring" in (login.stdout + login.stderr).lower(), login.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file() and "not-a-real" in p.read_text(errors="ignore")]
     assert not written, f"a secret was written to {written}"
 

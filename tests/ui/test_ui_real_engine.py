@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from ui_helpers import configure, recorder, table_texts
 
 from agent.runtime_state import load_state
@@ -218,6 +219,7 @@ def test_probar_acceso_runs_the_real_driver_and_reports_failure_then_success(qtb
             qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
         assert editor.test_result.text() == "✓ Acceso correcto."
         dialog.adjustSize()
+        QApplication.processEvents()  # let the layout settle before the picture
         dialog.grab().save(str(shots / "settings-dialog-login-ok-es.png"))
     finally:
         dialog.close()

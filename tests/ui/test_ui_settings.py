@@ -204,7 +204,9 @@ def test_first_run_wizard_then_the_agent_starts(qtbot, agent_paths, plaintext_ke
     wizard = app._settings_window
     assert isinstance(wizard, QWizard) and wizard.isVisible()
     assert engines == []  # nothing to run yet
-    assert "Falta configurar" in app.window.banner_labels["attention"].text()
+    assert app.window.banner_labels["attention"].text().startswith(
+        "Falta configurar: dirección de la agenda web, usuario, contraseña, dirección del servidor, clave del agente."
+    )
     editor = wizard.editor
     editor.portal_url.setText("https://agenda.clinica-aromos.cl")
     editor.portal_user.setText("recepcion")

@@ -1,0 +1,115 @@
+"""What the `cita-agent` commands say, in Spanish (first) and English.
+
+The language is the configured one, else the system's (English only when it asks for English).
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # configure
+    "configure.saved": ("Configuración guardada en {path}", "Settings saved in {path}"),
+    "configure.missing": ("Falta configurar: {items}", "Still to configure: {items}"),
+    "configure.next": (
+        "Siguiente paso: cita-agent login (guarda la contraseña de la agenda web y el token del relay)",
+        "Next step: cita-agent login (stores the web app password and the relay token)",
+    ),
+    "configure.no_browser": (
+        "Aviso: no existe un navegador en {path}", "Warning: there is no browser at {path}",
+    ),
+    # login
+    "login.not_configured": (
+        "Primero configure el agente: cita-agent configure --relay URL --portal demo --portal-url URL --user USUARIO",
+        "Configure the agent first: cita-agent configure --relay URL --portal demo --portal-url URL --user USER",
+    ),
+    "login.prompt_password": (
+        "Contraseña de la agenda web para {user}{keep}: ", "Web app password for {user}{keep}: ",
+    ),
+    "login.prompt_token": ("Token del agente (lo da el relay){keep}: ", "Agent token (from the relay){keep}: "),
+    "login.keep": (" (Enter: mantener la guardada)", " (Enter: keep the stored one)"),
+    "login.no_password": ("No se indicó la contraseña.", "No password was given."),
+    "login.no_token": ("No se indicó el token del agente.", "No agent token was given."),
+    "login.checking": (
+        "Probando el acceso a la agenda web ({url})...", "Testing the login to the web app ({url})...",
+    ),
+    "login.ok": (
+        "Acceso correcto. Contraseña y token guardados en el almacén seguro del sistema ({backend}).",
+        "Login accepted. Password and token stored in the system's secure store ({backend}).",
+    ),
+    "login.not_stored": ("No se guardó nada.", "Nothing was stored."),
+    "check.login_failed": (
+        "La agenda web rechazó el usuario o la contraseña. No se reintentará: la cuenta podría bloquearse.",
+        "The web app refused the user or password. Not retried: the account could get locked.",
+    ),
+    "check.account_locked": (
+        "La agenda web bloqueó este usuario. Espere o pida a la clínica que lo desbloquee.",
+        "The web app locked this user. Wait, or ask the clinic to unlock it.",
+    ),
+    "check.portal_down": ("La agenda web no responde: {detail}", "The web app is not answering: {detail}"),
+    "check.portal_changed": (
+        "La agenda web no se ve como se esperaba: {detail}", "The web app does not look as expected: {detail}",
+    ),
+    "check.browser_missing": (
+        "No se pudo abrir el navegador: {detail}. Use --browser-path o --browser-channel en cita-agent configure.",
+        "The browser could not be opened: {detail}. Use --browser-path or --browser-channel in cita-agent configure.",
+    ),
+    # run
+    "run.not_configured": (
+        "El agente no está configurado (falta: {items}). Use cita-agent configure.",
+        "The agent is not configured (missing: {items}). Use cita-agent configure.",
+    ),
+    "run.no_secret": (
+        "Falta en el almacén seguro: {items}. Use cita-agent login.",
+        "Missing from the secure store: {items}. Use cita-agent login.",
+    ),
+    "run.started": ("Agente en marcha (registro: {log}). Ctrl-C para detenerlo.",
+                    "Agent running (log: {log}). Ctrl-C to stop it."),
+    # status
+    "status.title": ("Agente Cita Bridge {version}", "Cita Bridge agent {version}"),
+    "status.config": ("Configuración: {path}", "Settings: {path}"),
+    "status.relay": ("  relay: {value}", "  relay: {value}"),
+    "status.portal": ("  agenda web: {kind} {url} (usuario {user})", "  web app: {kind} {url} (user {user})"),
+    "status.browser": ("  navegador: {value}", "  browser: {value}"),
+    "status.language": ("  idioma: {value}; lectura de horas cada {minutes:g} min",
+                        "  language: {value}; slots read every {minutes:g} min"),
+    "status.missing": ("  falta configurar: {items}", "  still to configure: {items}"),
+    "status.keyring": ("Almacén seguro ({backend}):", "Secure store ({backend}):"),
+    "status.secret": ("  {name}: {value}", "  {name}: {value}"),
+    "status.keyring_error": ("Almacén seguro: no disponible. {detail}", "Secure store: unavailable. {detail}"),
+    "status.state": ("Último estado conocido ({at}):", "Last known state ({at}):"),
+    "status.never": ("Último estado conocido: el agente aún no se ha ejecutado.",
+                     "Last known state: the agent has not run yet."),
+    "status.process": ("  proceso: {value}", "  process: {value}"),
+    "status.link": ("  conexión con el relay: {state} {relay}", "  relay link: {state} {relay}"),
+    "status.portal_state": ("  agenda web: {state}{detail}", "  web app: {state}{detail}"),
+    "status.paused": ("  pausado: {value}", "  paused: {value}"),
+    "status.last_refresh": ("  última lectura de la agenda: {value}", "  last read of the web app: {value}"),
+    "status.files": ("Datos: {data}  Registros: {logs}", "Data: {data}  Logs: {logs}"),
+    "word.stored": ("guardado", "stored"),
+    "word.missing": ("falta", "missing"),
+    "word.yes": ("sí", "yes"),
+    "word.no": ("no", "no"),
+    "word.none": ("(ninguno)", "(none)"),
+    "word.default_browser": ("el predeterminado del sistema", "the system default"),
+    "word.running": ("en marcha (pid {pid})", "running (pid {pid})"),
+    "word.not_running": ("detenido", "not running"),
+    "secret.portal-password": ("contraseña de la agenda web", "web app password"),
+    "secret.relay-token": ("token del agente", "agent token"),
+    "error.settings": ("Configuración no válida: {detail}", "Invalid settings: {detail}"),
+}
+
+
+def choose_language(configured: str = "") -> str:
+    if configured in ("es", "en"):
+        return configured
+    system = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    if not system:
+        system = (locale.getlocale()[0] or "") if hasattr(locale, "getlocale") else ""
+    return "en" if system.lower().startswith("en") else "es"
+
+
+def say(key: str, language: str, **values: object) -> str:
+    spanish, english = TEXTS[key]
+    return (english if language == "en" else spanish).format(**values)

@@ -1,0 +1,108 @@
+"""The agent's logs: rotating files in its log folder, and a filter that keeps secrets out of them.
+
+Nothing should ever log a password or a token. If something does anyway (a library printing
+request headers, an exception carrying a form's values), the ``SecretRedactor`` on every handler
+replaces the known secrets, bearer tokens and ``password=...`` pairs with ``***`` before the line
+is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+import sys
+import threading
+from pathlib import Path
+
+from agent.paths import AgentPaths
+
+LOG_FILE = "agent.log"
+MAX_BYTES = 2_000_000
+BACKUPS = 5
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+MASK = "***"
+
+_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
+    re.compile(r"(?i)((?:password|passwd|contraseña|token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"),
+)
+
+
+class SecretRedactor(logging.Filter):
+    """Masks known secret values and anything shaped like one. Safe to share between handlers and threads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= 3:
+            with self._lock:
+                self._secrets = self._secrets | {secret}
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, MASK)
+        for pattern in _PATTERNS:
+            text = pattern.sub(lambda m: m.group(1) + MASK, text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's problem, not ours to hide
+            return True
+        clean = self.redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+REDACTOR = SecretRedactor()
+
+
+def register_secret(secret: str | None) -> None:
+    """Make sure this value never reaches a log line, whoever tries to log it."""
+    REDACTOR.add(secret)
+
+
+def setup_logging(
+    paths: AgentPaths | None, *, console: bool = True, level: int = logging.INFO, console_level: int | None = None
+) -> Path | None:
+    """Log to ``<log folder>/agent.log`` (rotated) and to standard error. Returns the file's path."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_cita_agent", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    formatter = logging.Formatter(FORMAT)
+    log_file = None
+    if paths is not None:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = paths.log_dir / LOG_FILE
+        file_handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+        )
+        _install(root, file_handler, formatter, level)
+    if console:
+        _install(root, logging.StreamHandler(sys.stderr), formatter, console_level or level)
+    root.setLevel(min(level, console_level or level))
+    for noisy in ("websockets", "asyncio", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return log_file
+
+
+def _install(root: logging.Logger, handler: logging.Handler, formatter: logging.Formatter, level: int) -> None:
+    handler.setFormatter(formatter)
+    handler.setLevel(level)
+    handler.addFilter(REDACTOR)
+    handler._cita_agent = True  # type: ignore[attr-defined]
+    root.addHandler(handler)

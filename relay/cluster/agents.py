@@ -1,0 +1,435 @@
+"""Agents across relay instances: each agent's websocket lives on one instance; any instance can ask it.
+
+- This instance's websockets are a ``LocalAgentDirectory``. Each attach, status and detach is also written to
+  the clinic's record in Redis (``cita:agent:NAME``: which instance and connection hold it, paused, portal...),
+  in order, by one writer task; a write that fails while Redis is away is retried until it lands.
+- A request for an agent held here goes straight to its websocket. Otherwise it is published on the holding
+  instance's channel (``cita:instance:NAME``) with the same relative deadline; that instance asks its agent
+  once and publishes the answer back on the asker's channel. Pub/sub delivers at most once and nothing
+  re-sends a request, so one delivery is one agent request, whichever instance received it.
+- An instance is alive while its subscription is (``PUBSUB CHANNELS``): Redis drops it the moment the process
+  dies, so a request for an agent on a dead instance is a hand-off at once (``agent_offline``), and one already
+  waiting is released within a second, not at its deadline.
+- The newest connection of a clinic wins across instances too: the instance that takes over tells the previous
+  holder, which closes its stale connection with 4409.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import redis.asyncio
+from redis.exceptions import RedisError
+
+from relay.agents import (
+    CLOSE_GOING_AWAY,
+    CLOSE_REPLACED,
+    AgentConnection,
+    AgentLink,
+    AgentPresence,
+    AgentUnavailable,
+    LocalAgentDirectory,
+)
+from relay.cluster import keys as redis_keys
+from relay.cluster.client import UNREACHABLE
+from relay.logs import log
+from wire.messages import BookArgs, ProtocolError, Response, SlotsArgs, Status, decode, encode
+
+logger = logging.getLogger("relay.cluster.agents")
+
+# Record fields: instance, conn, connected ("1"/"0"), paused ("1"/"0"/"" before the first status), portal,
+# version, connected_at, last_seen.
+_TAKE = """
+local prev = redis.call('HMGET', KEYS[1], 'instance', 'conn', 'connected')
+redis.call('HSET', KEYS[1], 'instance', ARGV[1], 'conn', ARGV[2], 'connected', '1', 'connected_at', ARGV[3],
+  'last_seen', ARGV[4], 'paused', '', 'portal', 'unknown')
+redis.call('SADD', KEYS[2], ARGV[5])
+if prev[3] == '1' and prev[1] ~= ARGV[1] and prev[2] ~= ARGV[2] then return {prev[1], prev[2]} end
+return false
+"""
+
+_REFRESH = """
+local current = redis.call('HGET', KEYS[1], 'conn')
+if current and current ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'instance', ARGV[1], 'conn', ARGV[2], 'connected', '1', 'connected_at', ARGV[3],
+  'last_seen', ARGV[4], 'paused', ARGV[6], 'portal', ARGV[7], 'version', ARGV[8])
+redis.call('SADD', KEYS[2], ARGV[5])
+return 1
+"""
+
+_RELEASE = """
+if redis.call('HGET', KEYS[1], 'conn') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'connected', '0', 'last_seen', ARGV[2])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class _Write:
+    kind: str  # attach | refresh | release
+    clinic: str
+    conn: str
+    presence: AgentPresence
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else "1" if value else "0"
+
+
+def _seconds(value: str | None) -> float | None:
+    return float(value) if value else None
+
+
+class RedisAgentDirectory:
+    """``AgentRegistry`` for one instance among several sharing Redis."""
+
+    def __init__(
+        self,
+        client: redis.asyncio.Redis,
+        instance: str,
+        *,
+        local: LocalAgentDirectory | None = None,
+        clock: Callable[[], float] = time.time,
+        sync_every_s: float = 10.0,
+        holder_check_s: float = 1.0,
+    ) -> None:
+        self.instance = instance
+        self.local = local if local is not None else LocalAgentDirectory(clock)
+        self._redis = client
+        self._clock = clock
+        self._channel = redis_keys.instance_channel(instance)
+        self._sync_every_s = sync_every_s
+        self._holder_check_s = holder_check_s
+        self._take = client.register_script(_TAKE)
+        self._refresh = client.register_script(_REFRESH)
+        self._release = client.register_script(_RELEASE)
+        self._writes: asyncio.Queue[_Write] = asyncio.Queue()
+        self._ids = itertools.count(1)
+        self._waiting: dict[str, asyncio.Future[Response]] = {}
+        self._answering: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._resync = asyncio.Event()
+        self._synced_seen: dict[str, float | None] = {}
+        self.listening = False  # subscribed to this instance's channel: requests and answers reach it
+
+    # -- life cycle ----------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._listen_forever(), name="agents:listen"),
+            loop.create_task(self._write_forever(), name="agents:write"),
+            loop.create_task(self._sync_forever(), name="agents:sync"),
+        ]
+
+    async def stop(self, flush_s: float = 2.0) -> None:
+        """After ``close_all``: let the last records (disconnections) reach Redis, then stop listening."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(flush_s):
+                await self._writes.join()
+        for task in [*self._tasks, *self._answering]:
+            task.cancel()
+        await asyncio.gather(*self._tasks, *self._answering, return_exceptions=True)
+        self._fail_waiting("agent_offline")
+
+    # -- the websocket side (AgentRegistry) -----------------------------------------------------------------
+
+    def attach(self, clinic: str, link: AgentLink, peer: str = "") -> AgentConnection:
+        connection = self.local.attach(clinic, link, peer)
+        self._enqueue("attach", connection)
+        return connection
+
+    def detach(self, connection: AgentConnection, why: str = "") -> None:
+        self.local.detach(connection, why)
+        self._synced_seen.pop(self._conn_id(connection), None)
+        self._enqueue("release", connection)
+
+    def on_status(self, connection: AgentConnection, status: Status) -> None:
+        self.local.on_status(connection, status)
+        if self.local.current(connection.clinic) is connection:
+            self._enqueue("refresh", connection)
+
+    def on_response(self, connection: AgentConnection, response: Response) -> None:
+        self.local.on_response(connection, response)
+
+    async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None:
+        await self.local.close_all(code, reason)
+
+    def connected_count(self) -> int:
+        return self.local.connected_count()
+
+    # -- the Kommo side (AgentDirectory) --------------------------------------------------------------------
+
+    async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
+        if self.local.holds(clinic):
+            return await self.local.request(clinic, op, args, timeout_s)
+        try:
+            holder, connected, paused = await self._redis.hmget(
+                redis_keys.agent(clinic), "instance", "connected", "paused"
+            )
+        except (*UNREACHABLE, RedisError) as exc:
+            raise AgentUnavailable("agent_offline") from exc
+        if connected != "1" or not holder or holder == self.instance:
+            raise AgentUnavailable("agent_offline")
+        if paused == "1":
+            raise AgentUnavailable("paused")
+        if not self.listening:  # the answer could not reach this instance
+            raise AgentUnavailable("agent_offline")
+        return await self._forward(holder, clinic, op, args, timeout_s)
+
+    async def _forward(self, holder: str, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Any:
+        request_id = f"{self.instance}/{next(self._ids)}"
+        future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        ask = {
+            "kind": "ask",
+            "id": request_id,
+            "reply_to": self.instance,
+            "clinic": clinic,
+            "op": op,
+            "args": args.to_json(),
+            "timeout_s": timeout_s,
+        }
+        try:
+            async with asyncio.timeout(timeout_s):
+                try:
+                    receivers = await self._redis.publish(redis_keys.instance_channel(holder), json.dumps(ask))
+                except (*UNREACHABLE, RedisError) as exc:
+                    raise AgentUnavailable("agent_offline") from exc
+                if not receivers:  # the holder is gone; its agent will turn up elsewhere
+                    raise AgentUnavailable("agent_offline")
+                while True:
+                    done, _ = await asyncio.wait({future}, timeout=self._holder_check_s)
+                    if done:
+                        return future.result()
+                    if not await self._instance_alive(holder):
+                        log(logger, logging.WARNING, "agent_instance_gone", clinic=clinic, instance=holder)
+                        raise AgentUnavailable("agent_offline")
+        except TimeoutError:
+            raise AgentUnavailable("timeout") from None
+        finally:
+            self._waiting.pop(request_id, None)
+
+    async def _instance_alive(self, instance: str) -> bool:
+        try:
+            counts = await self._redis.pubsub_numsub(redis_keys.instance_channel(instance))
+        except (*UNREACHABLE, RedisError):
+            return True  # cannot tell: the deadline decides
+        return bool(counts and int(counts[0][1]) > 0)
+
+    async def presences(self) -> dict[str, AgentPresence]:
+        """Every clinic's agent as the whole deployment sees it; this instance's own connections are freshest."""
+        mine = await self.local.presences()
+        try:
+            names = sorted(await self._redis.smembers(redis_keys.AGENTS))
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for name in names:
+                    pipe.hgetall(redis_keys.agent(name))
+                records = await pipe.execute()
+            live = await self._live_instances()
+        except (*UNREACHABLE, RedisError):
+            return mine
+        out: dict[str, AgentPresence] = {}
+        for name, record in zip(names, records, strict=True):
+            if not record:
+                continue
+            out[name] = AgentPresence(
+                clinic=name,
+                connected=record.get("connected") == "1" and record.get("instance") in live,
+                paused=None if not record.get("paused") else record["paused"] == "1",
+                portal=record.get("portal") or "unknown",
+                version=record.get("version", ""),
+                connected_at=_seconds(record.get("connected_at")),
+                last_seen=_seconds(record.get("last_seen")),
+            )
+        for name, presence in mine.items():
+            if presence.connected or name not in out:
+                out[name] = presence
+        return out
+
+    async def _live_instances(self) -> set[str]:
+        channels = await self._redis.pubsub_channels(redis_keys.INSTANCE_CHANNEL_PATTERN)
+        return {redis_keys.instance_of_channel(channel) for channel in channels}
+
+    # -- records in Redis ------------------------------------------------------------------------------------
+
+    def _conn_id(self, connection: AgentConnection) -> str:
+        return f"{self.instance}/{connection.connection_id}"
+
+    def _enqueue(self, kind: str, connection: AgentConnection) -> None:
+        presence = self.local.presence(connection.clinic) or AgentPresence(connection.clinic, connected=False)
+        self._writes.put_nowait(_Write(kind, connection.clinic, self._conn_id(connection), presence))
+
+    async def _write_forever(self) -> None:
+        while True:
+            write = await self._writes.get()
+            delay = 0.1
+            while True:
+                try:
+                    await self._apply(write)
+                    break
+                except (*UNREACHABLE, RedisError) as exc:
+                    if delay == 0.1:
+                        log(logger, logging.WARNING, "agent_record_retry", clinic=write.clinic, error=repr(exc)[:80])
+                    await asyncio.sleep(delay)
+                    delay = min(2.0, delay * 2)
+            self._writes.task_done()
+
+    async def _apply(self, write: _Write) -> None:
+        record = redis_keys.agent(write.clinic)
+        presence = write.presence
+        now = repr(presence.last_seen or self._clock())
+        if write.kind == "release":
+            await self._release(keys=[record], args=[write.conn, now])
+            return
+        if write.kind == "attach":
+            previous = await self._take(
+                keys=[record, redis_keys.AGENTS],
+                args=[self.instance, write.conn, repr(presence.connected_at or self._clock()), now, write.clinic],
+            )
+            if previous:
+                holder, conn = previous
+                retire = {"kind": "retire", "clinic": write.clinic, "conn": conn}
+                await self._redis.publish(redis_keys.instance_channel(holder), json.dumps(retire))
+            return
+        await self._refresh(
+            keys=[record, redis_keys.AGENTS],
+            args=[
+                self.instance,
+                write.conn,
+                repr(presence.connected_at or self._clock()),
+                now,
+                write.clinic,
+                _flag(presence.paused),
+                presence.portal,
+                presence.version,
+            ],
+        )
+
+    async def _sync_forever(self) -> None:
+        """Now and then (and after Redis came back), rewrite the records of the agents held here: their
+        last-seen time, and everything if Redis lost its data."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._sync_every_s):
+                    await self._resync.wait()
+            everything = self._resync.is_set()
+            self._resync.clear()
+            for connection in self.local.connections():
+                conn = self._conn_id(connection)
+                presence = self.local.presence(connection.clinic)
+                seen = presence.last_seen if presence else None
+                if everything or self._synced_seen.get(conn) != seen:
+                    self._synced_seen[conn] = seen
+                    self._enqueue("refresh", connection)
+
+    # -- this instance's channel ------------------------------------------------------------------------------
+
+    async def _listen_forever(self) -> None:
+        delay = 0.1
+        outage_logged = False
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(self._channel)
+                while True:
+                    message = await pubsub.get_message(timeout=5.0)
+                    if message is None:
+                        continue
+                    if message["type"] == "subscribe":
+                        self.listening = True
+                        delay = 0.1
+                        if outage_logged:
+                            log(logger, logging.INFO, "redis_back", instance=self.instance)
+                            outage_logged = False
+                        self._resync.set()
+                    elif message["type"] == "message":
+                        self._on_message(message["data"])
+            except (*UNREACHABLE, RedisError) as exc:
+                self.listening = False
+                self._fail_waiting("agent_offline")  # their answers cannot reach us any more
+                if not outage_logged:
+                    log(
+                        logger,
+                        logging.ERROR,
+                        "redis_unreachable",
+                        instance=self.instance,
+                        error=type(exc).__name__,
+                        action="check the Redis server; this instance retries by itself",
+                    )
+                    outage_logged = True
+            finally:
+                self.listening = False
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(delay)
+            delay = min(2.0, delay * 2)
+
+    def _on_message(self, data: str) -> None:
+        try:
+            message = json.loads(data)
+            kind = message["kind"]
+        except (ValueError, KeyError, TypeError):
+            log(logger, logging.WARNING, "instance_message_unreadable", instance=self.instance)
+            return
+        if kind == "ask":
+            task = asyncio.get_running_loop().create_task(self._answer(message))
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
+        elif kind in ("answer", "unavailable"):
+            self._settle(message)
+        elif kind == "retire":
+            self.local.retire_connection(
+                str(message.get("clinic", "")),
+                str(message.get("conn", "")).rpartition("/")[2],
+                CLOSE_REPLACED,
+                "replaced by a newer connection of the same clinic",
+            )
+
+    def _settle(self, message: dict[str, Any]) -> None:
+        future = self._waiting.get(str(message.get("id", "")))
+        if future is None or future.done():
+            return  # late: its deadline passed and the patient was already answered
+        if message["kind"] == "unavailable":
+            future.set_exception(AgentUnavailable(str(message.get("reason", "agent_offline"))))
+            return
+        try:
+            frame = decode(message["frame"])
+        except (ProtocolError, KeyError, TypeError):
+            future.set_exception(AgentUnavailable("agent_offline"))
+            return
+        if isinstance(frame, Response):
+            future.set_result(replace(frame, id=str(message["id"])))
+        else:
+            future.set_exception(AgentUnavailable("agent_offline"))
+
+    async def _answer(self, ask: dict[str, Any]) -> None:
+        """Another instance asks an agent held here: ask it once, publish its answer back."""
+        request_id, reply_to = str(ask.get("id", "")), str(ask.get("reply_to", ""))
+        try:
+            op = ask["op"]
+            args = SlotsArgs.from_json(ask["args"]) if op == "slots" else BookArgs.from_json(ask["args"])
+            response = await self.local.request(str(ask["clinic"]), op, args, float(ask["timeout_s"]))
+            answer: dict[str, Any] = {"kind": "answer", "id": request_id, "frame": encode(response)}
+        except AgentUnavailable as unavailable:
+            answer = {"kind": "unavailable", "id": request_id, "reason": unavailable.reason}
+        except (ProtocolError, KeyError, TypeError, ValueError):
+            log(logger, logging.WARNING, "instance_request_unreadable", instance=self.instance)
+            answer = {"kind": "unavailable", "id": request_id, "reason": "agent_offline"}
+        try:
+            await self._redis.publish(redis_keys.instance_channel(reply_to), json.dumps(answer))
+        except (*UNREACHABLE, RedisError) as exc:
+            log(logger, logging.WARNING, "instance_answer_lost", to=reply_to, error=type(exc).__name__)
+
+    def _fail_waiting(self, reason: str) -> None:
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(AgentUnavailable(reason))

@@ -1,0 +1,98 @@
+"""Kommo's 7 requests per second per account, counted across every relay instance (a ``KommoBudget``).
+
+The same rule as ``relay.kommo_client.AccountRateLimit``, kept in one Redis sorted set per account: a call is a
+member scored with the time it ends — while it is in flight, its latest possible end (admission + the HTTP
+timeout), and its real end once the answer is back. A call counts while its end is within the last window
+(1 s + margin), so Kommo, whose count is over one second, never sees more than 7 from all instances together.
+Times are Redis's own clock (``TIME`` inside the scripts): the instances' clocks may disagree.
+
+An instance that dies mid-call leaves its call counted until its latest possible end: conservative, never over.
+Within one instance, calls to an account queue on a local lock first (first come, first served).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import AsyncIterator
+
+import redis.asyncio
+from redis.exceptions import RedisError
+
+from relay.cluster import keys as redis_keys
+from relay.cluster.client import UNREACHABLE
+from relay.locks import KeyedLocks
+from relay.logs import log
+
+logger = logging.getLogger("relay.cluster.budget")
+
+# Returns 0 when admitted, else how many ms until the earliest counted call leaves the window.
+_ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit, window, in_flight = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now + in_flight, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], in_flight + window + 1000)
+  return 0
+end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(first[2]) + window - now)
+"""
+
+_FINISH = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+return 0
+"""
+
+
+class SharedKommoBudget:
+    def __init__(
+        self,
+        client: redis.asyncio.Redis,
+        instance: str,
+        per_s: float,
+        *,
+        margin_s: float = 0.1,
+        in_flight_s: float = 15.0,
+        max_poll_s: float = 0.1,
+    ) -> None:
+        self.limit = max(1, int(per_s))
+        self.window_s = 1.0 + margin_s
+        self._redis = client
+        self._instance = instance
+        self._in_flight_ms = int(in_flight_s * 1000)
+        self._max_poll_s = max_poll_s
+        self._admit = client.register_script(_ADMIT)
+        self._finish = client.register_script(_FINISH)
+        self._ids = itertools.count(1)
+        self._local = KeyedLocks()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, account: str) -> AsyncIterator[None]:
+        key = redis_keys.kommo_budget(account)
+        member = f"{self._instance}:{next(self._ids)}"
+        async with self._local.hold(account):
+            while True:
+                wait_ms = await self._admit(
+                    keys=[key], args=[self.limit, int(self.window_s * 1000), self._in_flight_ms, member]
+                )
+                if not wait_ms:
+                    break
+                # An in-flight call may end (and free its place a window later) before its latest possible end.
+                await asyncio.sleep(min(int(wait_ms) / 1000, self._max_poll_s))
+        try:
+            yield
+        finally:
+            try:
+                await self._finish(keys=[key], args=[member])
+            except (*UNREACHABLE, RedisError) as exc:  # it stays counted until its latest possible end
+                log(logger, logging.WARNING, "kommo_budget_not_released", error=type(exc).__name__)
+
+    def forget_idle(self) -> None:
+        """Nothing to do: the local locks go with their last waiter, the Redis sets expire by themselves."""

@@ -1,0 +1,65 @@
+"""Redis clients as the relay uses them: short timeouts (a health check must answer while Redis is away), one
+quick retry, and the URL shown without its password."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+import redis.asyncio
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+from relay.store import StoreUnavailable
+
+CONNECT_TIMEOUT_S = 2.0
+COMMAND_TIMEOUT_S = 5.0
+# The pub/sub connection pings Redis this often, so a silently dead connection is noticed.
+HEALTH_CHECK_S = 10.0
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def async_client(url: str) -> redis.asyncio.Redis:
+    return redis.asyncio.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_connect_timeout=CONNECT_TIMEOUT_S,
+        socket_timeout=COMMAND_TIMEOUT_S,
+        socket_keepalive=True,
+        health_check_interval=HEALTH_CHECK_S,
+        retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+    )
+
+
+def sync_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_connect_timeout=CONNECT_TIMEOUT_S,
+        socket_timeout=COMMAND_TIMEOUT_S,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+    )
+
+
+def shown_url(url: str) -> str:
+    """The Redis URL for logs and messages: scheme, host, port and database, never the user or password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+@contextlib.contextmanager
+def reachable() -> Iterator[None]:
+    """Redis connection failures become ``StoreUnavailable`` (what the relay's handlers understand)."""
+    try:
+        yield
+    except UNREACHABLE as exc:
+        raise StoreUnavailable(f"Redis is unreachable ({type(exc).__name__})") from exc

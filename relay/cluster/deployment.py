@@ -1,0 +1,89 @@
+"""One relay instance among several sharing Redis: its store, agents, Kommo budget and leases, on one client."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from relay.agents import AgentRegistry
+from relay.cluster.agents import RedisAgentDirectory
+from relay.cluster.budget import SharedKommoBudget
+from relay.cluster.client import UNREACHABLE, async_client, shown_url
+from relay.cluster.leases import RedisLeases
+from relay.cluster.store import RedisStore
+from relay.deployment import CONVERSATION_RETENTION_S
+from relay.logs import log
+from relay.settings import RelaySettings
+from relay.store import RelayStore
+
+logger = logging.getLogger("relay.cluster")
+
+
+def default_instance_name() -> str:
+    """Unique among the instances sharing a Redis, and readable in /healthz and the logs."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+class RedisDeployment:
+    several_instances = True
+
+    def __init__(
+        self, settings: RelaySettings, *, store: RelayStore | None = None, agents: AgentRegistry | None = None
+    ) -> None:
+        self.instance = settings.instance_name or default_instance_name()
+        self._shown_url = shown_url(settings.redis_url)
+        self._client = async_client(settings.redis_url)
+        self.store: RelayStore = (
+            store if store is not None else RedisStore(self._client, conversation_ttl_s=CONVERSATION_RETENTION_S)
+        )
+        self._directory = RedisAgentDirectory(self._client, self.instance)
+        self.agents: AgentRegistry = agents if agents is not None else self._directory
+        # A call still in flight after the HTTP timeout is over (its instance died): stop counting it then.
+        self.kommo_budget = SharedKommoBudget(
+            self._client, self.instance, settings.kommo_requests_per_s, in_flight_s=settings.continuation_timeout_s
+        )
+        self.lead_locks = RedisLeases(self._client, "lead")
+        self.refresh_locks = RedisLeases(self._client, "kommo-refresh", lease_s=30.0)
+
+    async def start(self) -> None:
+        await self._directory.start()
+        await self._check_persistence()
+
+    async def stop(self) -> None:
+        await self._directory.stop()
+
+    def health(self, store_writable: bool) -> tuple[bool, dict[str, Any]]:
+        reachable = store_writable and self._directory.listening
+        return reachable, {"store": "redis", "redis": reachable, "instance": self.instance}
+
+    def describe(self) -> dict[str, str]:
+        return {"store": "redis", "redis": self._shown_url, "instance": self.instance}
+
+    async def _check_persistence(self) -> None:
+        """Kommo refresh tokens live in Redis: without persistence, a Redis restart means re-installing."""
+        try:
+            info = await self._client.info("persistence")
+        except (*UNREACHABLE, RedisError) as exc:
+            log(
+                logger,
+                logging.ERROR,
+                "redis_unreachable",
+                redis=self._shown_url,
+                error=type(exc).__name__,
+                action="start Redis or fix CITA_RELAY_REDIS_URL; the relay reports 503 on /healthz until it answers",
+            )
+            return
+        if not int(info.get("aof_enabled", 0)):
+            log(
+                logger,
+                logging.WARNING,
+                "redis_without_append_only_file",
+                redis=self._shown_url,
+                action="set appendonly yes (appendfsync everysec or always): a rotated Kommo refresh token must"
+                " survive a Redis restart",
+            )

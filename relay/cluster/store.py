@@ -1,0 +1,387 @@
+"""The relay's state in Redis, shared by every instance: ``RedisStore`` (the running relay's ``RelayStore``) and
+``RedisClinicAdmin`` (the `cita-relay` commands' ``ClinicAdmin``).
+
+Every check-then-write is one Lua script, so two instances never interleave inside it:
+- a delivery is claimed under all its repeat keys at once, each with the expiry of its repeat window (the
+  multi-key form of ``SET NX PX``): of two instances receiving the same delivery, exactly one gets "new";
+- a refresh-token rotation replaces the tokens only if the refresh token is still the one that was spent.
+Conversations expire by themselves (Redis TTL), so there is nothing to purge.
+
+Redis's durability is its configuration's (docs/run-several-relays.md: ``appendonly yes``). After a token
+rotation the store also waits for the append-only file to reach the disk where Redis can (``WAITAOF``, 7.2+).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import redis
+import redis.asyncio
+from redis.exceptions import RedisError, ResponseError
+
+from relay.cluster import keys as redis_keys
+from relay.cluster.client import UNREACHABLE, reachable, sync_client
+from relay.logs import log
+from relay.store import (
+    Clinic,
+    ClinicSummary,
+    KommoTokens,
+    PriorDelivery,
+    StoreError,
+    checked_new_clinic,
+    hash_agent_token,
+    kommo_auth_label,
+    new_agent_token,
+)
+
+logger = logging.getLogger("relay.cluster.store")
+
+_CLAIM_DELIVERY = """
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    return redis.call('HMGET', KEYS[i], 'return_url', 'reply')
+  end
+end
+for i = 1, #KEYS do
+  redis.call('HSET', KEYS[i], 'return_url', ARGV[1])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[i + 1])
+end
+return false
+"""
+
+_RECORD_REPLY = """
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
+end
+return 0
+"""
+
+_ROTATE_TOKENS = """
+if redis.call('HGET', KEYS[1], 'refresh_token') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'access_token', ARGV[2], 'refresh_token', ARGV[3], 'access_expires_at', ARGV[4],
+  'updated_at', ARGV[5])
+return 1
+"""
+
+_ADD_CLINIC = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], 'updated_at', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], 'long_lived_token', ARGV[3]) end
+redis.call('SADD', KEYS[4], ARGV[1])
+return 1
+"""
+
+_SET_OAUTH = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HDEL', KEYS[2], 'long_lived_token', 'access_token', 'access_expires_at')
+redis.call('HSET', KEYS[2], 'refresh_token', ARGV[1], 'redirect_uri', ARGV[2], 'updated_at', ARGV[5])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'access_token', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 'access_expires_at', ARGV[4]) end
+return 1
+"""
+
+
+def _clinic(fields: Mapping[str, str]) -> Clinic | None:
+    if not fields:
+        return None
+    return Clinic(
+        name=fields["name"],
+        kommo_subdomain=fields["kommo_subdomain"],
+        kommo_base_url=fields["kommo_base_url"],
+        kommo_client_id=fields["kommo_client_id"],
+        kommo_client_secret=fields["kommo_client_secret"],
+        language=fields.get("language", "es"),
+        address=fields.get("address", ""),
+        bot_question_step=int(fields.get("bot_question_step", "1")),
+    )
+
+
+def _tokens(fields: Mapping[str, str]) -> KommoTokens | None:
+    if not fields:
+        return None
+    expires = fields.get("access_expires_at")
+    return KommoTokens(
+        long_lived_token=fields.get("long_lived_token") or None,
+        access_token=fields.get("access_token") or None,
+        refresh_token=fields.get("refresh_token") or None,
+        access_expires_at=float(expires) if expires else None,
+        redirect_uri=fields.get("redirect_uri", ""),
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class RedisStore:
+    """``RelayStore`` on Redis. Connection failures raise ``StoreUnavailable``; nothing is cached in-process,
+    so every instance sees a change (a removed clinic, a rotated token) at once."""
+
+    def __init__(self, client: redis.asyncio.Redis, *, conversation_ttl_s: float) -> None:
+        self._redis = client
+        self._conversation_ttl_ms = int(conversation_ttl_s * 1000)
+        self._claim = client.register_script(_CLAIM_DELIVERY)
+        self._record = client.register_script(_RECORD_REPLY)
+        self._rotate = client.register_script(_ROTATE_TOKENS)
+        self._waitaof: bool | None = None  # unknown until the first rotation
+
+    async def get_clinic(self, name: str) -> Clinic | None:
+        with reachable():
+            return _clinic(await self._redis.hgetall(redis_keys.clinic(name)))
+
+    async def clinic_for_agent_token(self, token: str) -> Clinic | None:
+        presented = hash_agent_token(token)
+        with reachable():
+            name = await self._redis.get(redis_keys.agent_token(presented))
+            fields = await self._redis.hgetall(redis_keys.clinic(name)) if name else {}
+        if not fields or not hmac.compare_digest(fields.get("agent_token_hash", ""), presented):
+            return None
+        return _clinic(fields)
+
+    async def clinic_names(self) -> list[str]:
+        with reachable():
+            return sorted(await self._redis.smembers(redis_keys.CLINICS))
+
+    async def kommo_tokens(self, clinic: str) -> KommoTokens | None:
+        with reachable():
+            return _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
+
+    async def store_rotated_tokens(
+        self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
+    ) -> bool:
+        with reachable():
+            stored = await self._rotate(
+                keys=[redis_keys.kommo_tokens(clinic)],
+                args=[previous_refresh_token, access_token, refresh_token, repr(access_expires_at), repr(time.time())],
+            )
+            if stored:
+                await self._wait_for_disk(clinic)
+        return bool(stored)
+
+    async def _wait_for_disk(self, clinic: str) -> None:
+        """Wait until the append-only file holding the new refresh token is on disk, where Redis can tell."""
+        if self._waitaof is False:
+            return
+        try:
+            local, _ = await self._redis.execute_command("WAITAOF", 1, 0, 2000)
+        except ResponseError as exc:  # Redis < 7.2, or appendonly off: durability is the configuration's
+            self._waitaof = False
+            log(logger, logging.WARNING, "redis_cannot_confirm_fsync", detail=str(exc)[:120],
+                action="run Redis 7.2+ with appendonly yes so a rotated Kommo refresh token survives a crash")
+            return
+        self._waitaof = True
+        if not local:
+            log(logger, logging.WARNING, "redis_fsync_slow", clinic=clinic)
+
+    async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
+        with reachable():
+            state = await self._redis.hget(redis_keys.conversation(clinic, lead_id), "state")
+        return json.loads(state) if state else None
+
+    async def conversation_revision(self, clinic: str, lead_id: str) -> str:
+        with reachable():
+            return await self._redis.hget(redis_keys.conversation(clinic, lead_id), "rev") or ""
+
+    async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        await self._write_conversation(clinic, lead_id, _json(state))
+
+    async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
+        # An empty state is a tombstone: no patient data, just the revision (gone with the key's expiry).
+        await self._write_conversation(clinic, lead_id, "")
+
+    async def _write_conversation(self, clinic: str, lead_id: str, state: str) -> None:
+        key = redis_keys.conversation(clinic, lead_id)
+        with reachable():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, "state", state)
+                pipe.hincrby(key, "rev", 1)
+                pipe.pexpire(key, self._conversation_ttl_ms)
+                await pipe.execute()
+
+    async def claim_delivery(
+        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float
+    ) -> PriorDelivery | None:
+        with reachable():
+            prior = await self._claim(
+                keys=[redis_keys.delivery(clinic, key) for key, _ in keys],
+                args=[return_url, *(str(int(expires_at * 1000)) for _, expires_at in keys)],
+            )
+        return _prior(prior)
+
+    async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
+        with reachable():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hmget(redis_keys.delivery(clinic, key), "return_url", "reply")
+                found = await pipe.execute()
+        return next((prior for prior in map(_prior, found) if prior is not None), None)
+
+    async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
+        with reachable():
+            await self._record(keys=[redis_keys.delivery(clinic, key) for key in keys], args=[_json(reply)])
+
+    async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
+        """Nothing to do: conversations and delivery keys carry their own expiry."""
+
+    async def check_writable(self) -> bool:
+        try:
+            await self._redis.set(redis_keys.LIVENESS, repr(time.time()), px=60_000)
+        except (*UNREACHABLE, RedisError):
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def _prior(found: Sequence[str | None] | None) -> PriorDelivery | None:
+    if not found or found[0] is None:
+        return None
+    return_url, reply = found[0], found[1] if len(found) > 1 else None
+    return PriorDelivery(return_url, json.loads(reply) if reply else None)
+
+
+class RedisClinicAdmin:
+    """``ClinicAdmin`` on Redis for the `cita-relay` commands (plain, synchronous calls)."""
+
+    def __init__(self, url: str) -> None:
+        self._redis = sync_client(url)
+
+    def add_clinic(
+        self,
+        name: str,
+        *,
+        kommo_subdomain: str,
+        kommo_client_id: str,
+        kommo_client_secret: str,
+        long_lived_token: str | None = None,
+        language: str = "es",
+        address: str = "",
+        kommo_base_url: str | None = None,
+        bot_question_step: int = 1,
+    ) -> str:
+        token = new_agent_token()
+        clinic = checked_new_clinic(
+            name,
+            agent_token=token,
+            kommo_subdomain=kommo_subdomain,
+            kommo_client_id=kommo_client_id,
+            kommo_client_secret=kommo_client_secret,
+            long_lived_token=long_lived_token,
+            language=language,
+            address=address,
+            kommo_base_url=kommo_base_url,
+            bot_question_step=bot_question_step,
+            now=time.time(),
+        )
+        fields = {
+            "name": clinic.name,
+            "agent_token_hash": clinic.agent_token_hash,
+            "kommo_subdomain": clinic.kommo_subdomain,
+            "kommo_base_url": clinic.kommo_base_url,
+            "kommo_client_id": clinic.kommo_client_id,
+            "kommo_client_secret": clinic.kommo_client_secret,
+            "language": clinic.language,
+            "address": clinic.address,
+            "bot_question_step": str(clinic.bot_question_step),
+            "created_at": repr(clinic.created_at),
+        }
+        pairs = [item for pair in fields.items() for item in pair]
+        with reachable():
+            added = self._redis.eval(
+                _ADD_CLINIC,
+                4,
+                redis_keys.clinic(name),
+                redis_keys.agent_token(clinic.agent_token_hash),
+                redis_keys.kommo_tokens(name),
+                redis_keys.CLINICS,
+                name,
+                repr(clinic.created_at),
+                clinic.long_lived_token or "",
+                *pairs,
+            )
+        if not added:
+            raise StoreError(f"a clinic named {name!r} already exists")
+        return token
+
+    def set_oauth_tokens(
+        self,
+        name: str,
+        *,
+        refresh_token: str,
+        redirect_uri: str,
+        access_token: str | None = None,
+        access_expires_at: float | None = None,
+    ) -> None:
+        with reachable():
+            done = self._redis.eval(
+                _SET_OAUTH,
+                2,
+                redis_keys.clinic(name),
+                redis_keys.kommo_tokens(name),
+                refresh_token.strip(),
+                redirect_uri.strip(),
+                access_token or "",
+                repr(access_expires_at) if access_expires_at is not None else "",
+                repr(time.time()),
+            )
+        if not done:
+            raise StoreError(f"no clinic named {name!r}")
+
+    def list_clinics(self) -> list[ClinicSummary]:
+        with reachable():
+            names = sorted(self._redis.smembers(redis_keys.CLINICS))
+            pipe = self._redis.pipeline(transaction=False)
+            for name in names:
+                pipe.hgetall(redis_keys.clinic(name))
+                pipe.hmget(redis_keys.kommo_tokens(name), "long_lived_token", "refresh_token")
+            found = pipe.execute()
+        out = []
+        for fields, (long_lived, refresh) in zip(found[::2], found[1::2], strict=True):
+            if not fields:
+                continue
+            out.append(
+                ClinicSummary(
+                    name=fields["name"],
+                    kommo_subdomain=fields["kommo_subdomain"],
+                    kommo_base_url=fields["kommo_base_url"],
+                    language=fields.get("language", "es"),
+                    address=fields.get("address", ""),
+                    kommo_auth=kommo_auth_label(bool(long_lived), bool(refresh)),
+                    created_at=float(fields.get("created_at", "0")),
+                )
+            )
+        return out
+
+    def remove_clinic(self, name: str) -> bool:
+        with reachable():
+            token_hash = self._redis.hget(redis_keys.clinic(name), "agent_token_hash")
+            if not token_hash:
+                return False
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.delete(
+                redis_keys.clinic(name),
+                redis_keys.agent_token(token_hash),
+                redis_keys.kommo_tokens(name),
+                redis_keys.agent(name),
+            )
+            pipe.srem(redis_keys.CLINICS, name)
+            pipe.srem(redis_keys.AGENTS, name)
+            pipe.execute()
+            # Its conversations and repeat keys would expire anyway; an operator removing a clinic expects them gone.
+            for pattern in (redis_keys.conversations_of(name), redis_keys.deliveries_of(name)):
+                batch = list(self._redis.scan_iter(match=pattern, count=500))
+                for start in range(0, len(batch), 500):
+                    self._redis.delete(*batch[start : start + 500])
+        return True
+
+    def close_now(self) -> None:
+        self._redis.close()

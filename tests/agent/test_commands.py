@@ -1,0 +1,176 @@
+"""`cita-agent configure/login/status/run --headless` as subprocesses, as a clinic's IT person runs them.
+
+The keyring is keyrings.alt's PlaintextKeyring in a temporary XDG_DATA_HOME (outside the agent's home);
+the clinic web app is the file-backed fake (tests/agent/fake_agent_cli.py adds it as the "fake" kind).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from agent_testkit import ScriptedRelay, book_args, wait_until, write_fake_portal_state
+
+from agent.journal import BookingJournal
+from agent.paths import resolve_paths
+from agent.runtime_state import load_state
+
+HERE = Path(__file__).resolve().parent
+LAUNCHER = HERE / "fake_agent_cli.py"
+PASSWORD = "correcta-123"
+TOKEN = "agent-token-xyz"
+
+
+@pytest.fixture
+def clinic_pc(tmp_path):
+    """An agent home, a private plaintext keyring and the fake web app's state file."""
+    env = dict(os.environ)
+    env.update(
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
+        HOME=str(tmp_path / "user-home"),
+        CITA_FAKE_PORTAL=str(write_fake_portal_state(tmp_path / "fake-portal.json")),
+        LANG="es_CL.UTF-8",
+    )
+    env.pop("CITA_AGENT_HOME", None)
+    return Pc(tmp_path / "agent-home", env, tmp_path / "fake-portal.json")
+
+
+class Pc:
+    def __init__(self, home: Path, env: dict[str, str], portal_file: Path) -> None:
+        self.home, self.env, self.portal_file = home, env, portal_file
+
+    def agent(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(LAUNCHER), "--home", str(self.home), *args],
+            input=stdin, capture_output=True, text=True, env={**self.env, **(env or {})}, timeout=120,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, str(LAUNCHER), "--home", str(self.home), *args],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+
+    def portal(self) -> dict:
+        return json.loads(self.portal_file.read_text())
+
+    def update_portal(self, **changes: object) -> None:
+        self.portal_file.write_text(json.dumps({**self.portal(), **changes}))
+
+    def status(self) -> dict:
+        done = self.agent("status", "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def configure(self, relay_url: str, browser_path: str) -> None:
+        done = self.agent("configure", "--relay", relay_url, "--portal", "fake", "--portal-url",
+                          "http://127.0.0.1:9/clinica", "--user", "recepcion", "--browser-path", browser_path)
+        assert done.returncode == 0, done.stderr
+
+    def files_holding(self, *secrets: str) -> list[Path]:
+        """Files of the agent's home holding a secret, as is or base64-encoded."""
+        needles = [s.encode() for s in secrets] + [base64.b64encode(s.encode()) for s in secrets]
+        return [p for p in self.home.rglob("*") if p.is_file() and any(n in p.read_bytes() for n in needles)]
+
+
+def test_configure_login_and_status(clinic_pc, browser_path):
+    pc = clinic_pc
+    pc.configure("ws://127.0.0.1:8700/agent", browser_path)
+    before = pc.status()
+    assert before["missing"] == [] and before["settings"]["portal_user"] == "recepcion"
+    assert before["keyring"]["portal_password"] is False and before["keyring"]["relay_token"] is False
+
+    wrong = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"equivocada\n{TOKEN}\n")
+    assert wrong.returncode == 1
+    assert "rechazó" in wrong.stderr and "No se guardó" in wrong.stderr
+    assert pc.status()["keyring"]["portal_password"] is False  # not stored
+    assert pc.portal()["login_attempts"] == 1  # tried once, never again
+
+    right = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
+    assert right.returncode == 0, right.stderr
+    after = pc.status()
+    assert after["keyring"]["portal_password"] is True and after["keyring"]["relay_token"] is True
+    assert pc.portal()["login_attempts"] == 2
+
+    text = pc.agent("status")
+    assert text.returncode == 0
+    assert "contraseña de la agenda web: guardado" in text.stdout and "token del agente: guardado" in text.stdout
+    for output in (wrong, right, text):
+        assert PASSWORD not in output.stdout + output.stderr and TOKEN not in output.stdout + output.stderr
+    assert pc.files_holding(PASSWORD, TOKEN, "equivocada") == []
+
+
+def test_configure_refuses_an_unencrypted_relay_elsewhere(clinic_pc):
+    done = clinic_pc.agent("configure", "--relay", "ws://relay.example.com/agent", "--portal", "fake")
+    assert done.returncode == 2 and "wss://" in done.stderr
+    done = clinic_pc.agent("configure", "--relay", "wss://relay.example.com/agent", "--browser-channel", "msedge")
+    assert done.returncode == 0
+    assert clinic_pc.status()["settings"]["browser_channel"] == "msedge"
+
+
+def test_login_without_a_keyring_says_how_to_fix_it(clinic_pc, browser_path):
+    clinic_pc.configure("ws://127.0.0.1:8700/agent", browser_path)
+    done = clinic_pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n",
+                           env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    assert done.returncode != 0
+    assert "PYTHON_KEYRING_BACKEND" in done.stderr and "gnome-keyring" in done.stderr
+    assert clinic_pc.portal().get("login_attempts", 0) == 0  # nothing tried before the keyring was known to work
+
+
+def test_run_headless_refuses_to_start_half_configured(clinic_pc, browser_path):
+    unconfigured = clinic_pc.agent("run", "--headless")
+    assert unconfigured.returncode == 2 and "cita-agent configure" in unconfigured.stderr
+    clinic_pc.configure("ws://127.0.0.1:8700/agent", browser_path)
+    no_secrets = clinic_pc.agent("run", "--headless")
+    assert no_secrets.returncode == 2 and "cita-agent login" in no_secrets.stderr
+
+
+async def test_a_headless_agent_killed_mid_booking_reconciles_on_restart(clinic_pc, browser_path):
+    pc = clinic_pc
+    async with ScriptedRelay(token=TOKEN) as relay:
+        pc.configure(relay.url, browser_path)
+        login = await asyncio.to_thread(
+            pc.agent, "login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n"
+        )
+        assert login.returncode == 0, login.stderr
+
+        first = pc.start("run", "--headless")
+        try:
+            await relay.next_status(portal="ok", wait_s=60)
+            slot = (await relay.request("slots", {"days": 14}))["result"]["slots"][0]
+            pc.update_portal(hang_after_write=True)
+            asking = asyncio.create_task(relay.request("book", book_args(slot["id"], "lead-1:c1:x"), timeout_s=30))
+            await wait_until(lambda: "lead-1:c1:x" in pc.portal().get("appointments", {}), wait_s=60)
+        finally:
+            first.kill()  # SIGKILL: no chance to write anything more
+            first.wait(30)
+            asking.cancel()
+        paths = resolve_paths(pc.home)
+        assert BookingJournal(paths.journal_file).get("lead-1:c1:x").status == "in_progress"
+
+        pc.update_portal(hang_after_write=False)
+        second = pc.start("run", "--headless")
+        try:
+            await relay.next_status(portal="ok", wait_s=60)
+            repeat = await relay.request("book", book_args(slot["id"], "lead-1:c1:x"))
+        finally:
+            second.send_signal(signal.SIGTERM)
+            stderr = await asyncio.to_thread(second.communicate, timeout=60)
+    booking_id, _ = pc.portal()["appointments"]["lead-1:c1:x"]
+    assert repeat["ok"] and repeat["result"]["repeat"] is True and repeat["result"]["booking_id"] == booking_id
+    assert pc.portal()["book_calls"] == 1 and pc.portal()["lookups"] >= 1
+    assert second.returncode == 0, stderr
+    state = load_state(paths.state_file)
+    assert (state.link, state.pid) == ("disconnected", 0)
+    logs = list(paths.log_dir.glob("agent.log*"))
+    assert logs and "The agent stopped" in (paths.log_dir / "agent.log").read_text()
+    assert pc.files_holding(PASSWORD, TOKEN) == []
+    assert not any(PASSWORD in frame or TOKEN in frame for frame in relay.frames_received)
