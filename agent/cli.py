@@ -9,7 +9,7 @@ import sys
 from agent import __version__
 
 # Each module in agent/commands/ has `register(subparsers)`, which adds its parser and sets `func`.
-COMMANDS = ("configure", "login", "check", "run", "status")
+COMMANDS = ("configure", "login", "check", "run", "status", "pause", "forget-secrets")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="keep configuration and data in this folder (or set CITA_AGENT_HOME)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"agent.commands.{name}").register(sub)
+        importlib.import_module(f"agent.commands.{name.replace('-', '_')}").register(sub)
     return parser
 
 

@@ -102,6 +102,7 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         self._stopped = asyncio.Event()
+        self._stopper: asyncio.Task[None] | None = None
 
     # -- the contract with the UI and the headless runner --------------------------------
 
@@ -301,7 +302,7 @@ class Engine:
             raise
         except Exception:
             log.exception("The agent's %s task failed; stopping the agent", name)
-            self._loop.create_task(self.stop())  # type: ignore[union-attr]
+            self._stopper = asyncio.get_running_loop().create_task(self.stop())
 
     # -- state changes -> events, state file, relay status ---------------------------------
 

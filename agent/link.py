@@ -14,7 +14,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -129,6 +130,7 @@ class RelayLink:
         self._stopping = False
         self._switch_to_primary = False
         self._answers: set[asyncio.Task[None]] = set()
+        self._chores: set[asyncio.Task[None]] = set()  # status sends and liveness checks, kept until done
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -325,7 +327,7 @@ class RelayLink:
         self._wake.set()
         ws = self._ws
         if ws is not None:
-            asyncio.get_running_loop().create_task(self._check_alive(ws))
+            self._chore(self._check_alive(ws))
 
     async def _check_alive(self, ws: ClientConnection) -> None:
         """After a wake-up an old connection may be dead without knowing it: a quick ping tells."""
@@ -340,7 +342,12 @@ class RelayLink:
     def _send_status_soon(self) -> None:
         ws = self._ws
         if ws is not None:
-            asyncio.get_running_loop().create_task(self._send_status(ws))
+            self._chore(self._send_status(ws))
+
+    def _chore(self, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     async def _send_status(self, ws: ClientConnection) -> None:
         with contextlib.suppress(ConnectionClosed):

@@ -72,7 +72,8 @@ async def bookings(system: DemoSystem, count: int) -> list[float]:
     for i in range(count):
         lead = f"b{i}"
         _, days = await timed_turn(system, lead, "Hola")
-        _, times = await timed_turn(system, lead, buttons(days)[min(i, len(buttons(days)) - 1)])
+        day_buttons = buttons(days)[:2]  # a third button may be "Más días"
+        _, times = await timed_turn(system, lead, day_buttons[i % len(day_buttons)])
         seconds, booked = await timed_turn(system, lead, buttons(times)[0])
         status = booked.body["data"]["status"]  # type: ignore[attr-defined]
         if status != "booked":

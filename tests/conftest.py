@@ -40,12 +40,13 @@ def test_output() -> Path:
 
 @pytest.fixture
 def plaintext_keyring(tmp_path, monkeypatch):
-    """A file-backed keyring for one test (keyrings.alt): never the real OS keyring."""
+    """A file-backed keyring for one test (keyrings.alt), also for its subprocesses: never the real OS keyring."""
     import keyring
     from keyrings.alt.file import PlaintextKeyring
 
     backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+    # Where keyrings.alt looks under this XDG_DATA_HOME, so a `cita-agent` subprocess shares it.
+    backend.file_path = str(tmp_path / "xdg-data" / "python_keyring" / "keyring_pass.cfg")  # type: ignore[misc]
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")

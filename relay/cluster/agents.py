@@ -98,7 +98,7 @@ class RedisAgentDirectory:
         *,
         local: LocalAgentDirectory | None = None,
         clock: Callable[[], float] = time.time,
-        sync_every_s: float = 10.0,
+        sync_every_s: float = 5.0,
         holder_check_s: float = 1.0,
     ) -> None:
         self.instance = instance
@@ -117,7 +117,6 @@ class RedisAgentDirectory:
         self._answering: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._resync = asyncio.Event()
-        self._synced_seen: dict[str, float | None] = {}
         self.listening = False  # subscribed to this instance's channel: requests and answers reach it
 
     # -- life cycle ----------------------------------------------------------------------------------------
@@ -149,7 +148,6 @@ class RedisAgentDirectory:
 
     def detach(self, connection: AgentConnection, why: str = "") -> None:
         self.local.detach(connection, why)
-        self._synced_seen.pop(self._conn_id(connection), None)
         self._enqueue("release", connection)
 
     def on_status(self, connection: AgentConnection, status: Status) -> None:
@@ -300,36 +298,45 @@ class RedisAgentDirectory:
                 retire = {"kind": "retire", "clinic": write.clinic, "conn": conn}
                 await self._redis.publish(redis_keys.instance_channel(holder), json.dumps(retire))
             return
-        await self._refresh(
-            keys=[record, redis_keys.AGENTS],
-            args=[
-                self.instance,
-                write.conn,
-                repr(presence.connected_at or self._clock()),
-                now,
-                write.clinic,
-                _flag(presence.paused),
-                presence.portal,
-                presence.version,
-            ],
-        )
+        args = self._refresh_args(write.clinic, write.conn, presence)
+        await self._refresh(keys=[record, redis_keys.AGENTS], args=args)
 
     async def _sync_forever(self) -> None:
-        """Now and then (and after Redis came back), rewrite the records of the agents held here: their
-        last-seen time, and everything if Redis lost its data."""
+        """Every few seconds (and as soon as Redis is back), rewrite the records of the agents held here, unless
+        another connection took over: their last-seen time, and the whole record if Redis lost it."""
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._sync_every_s):
                     await self._resync.wait()
-            everything = self._resync.is_set()
             self._resync.clear()
-            for connection in self.local.connections():
-                conn = self._conn_id(connection)
-                presence = self.local.presence(connection.clinic)
-                seen = presence.last_seen if presence else None
-                if everything or self._synced_seen.get(conn) != seen:
-                    self._synced_seen[conn] = seen
-                    self._enqueue("refresh", connection)
+            connections = self.local.connections()
+            if not connections:
+                continue
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for connection in connections:
+                        presence = self.local.presence(connection.clinic)
+                        if presence is not None:
+                            await self._refresh(
+                                keys=[redis_keys.agent(connection.clinic), redis_keys.AGENTS],
+                                args=self._refresh_args(connection.clinic, self._conn_id(connection), presence),
+                                client=pipe,
+                            )
+                    await pipe.execute()
+            except (*UNREACHABLE, RedisError) as exc:
+                log(logger, logging.WARNING, "agent_records_not_synced", error=type(exc).__name__)
+
+    def _refresh_args(self, clinic: str, conn: str, presence: AgentPresence) -> list[str]:
+        return [
+            self.instance,
+            conn,
+            repr(presence.connected_at or self._clock()),
+            repr(presence.last_seen or self._clock()),
+            clinic,
+            _flag(presence.paused),
+            presence.portal,
+            presence.version,
+        ]
 
     # -- this instance's channel ------------------------------------------------------------------------------
 

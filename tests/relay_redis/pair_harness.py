@@ -63,5 +63,7 @@ class RelayPair(RedisRelayHarness):
     async def healthz(self) -> dict[str, Any]:
         """A's report (the deployment's view of every clinic), with the turns in flight on both instances."""
         mine = await super().healthz()
+        if self.peer.server is None:  # B was stopped by the test
+            return mine
         theirs = await self.peer.healthz()
         return {**mine, "turns_in_flight": mine["turns_in_flight"] + theirs["turns_in_flight"]}

@@ -4,6 +4,7 @@ default), with no persistence unless asked: started as ../shared/ENVIRONMENT.md 
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -74,13 +75,12 @@ class RedisServer:
             time.sleep(0.05)
 
     def running(self) -> bool:
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)
+        """Whether anything accepts connections on the port (a bare connect: no client retries)."""
         try:
-            return bool(client.ping())
-        except redis.exceptions.RedisError:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
             return False
-        finally:
-            client.close()
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url, decode_responses=True)

@@ -1,0 +1,88 @@
+"""Redis goes away and comes back: /healthz says so (503, "redis": false) on every instance, Kommo gets a 503 it
+may retry, and everything recovers by itself — the agent's connection, the forwarding, the conversation."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from pair_harness import RelayPair
+from redis_server import RedisServer
+from relay_harness import buttons_of
+
+
+@pytest.fixture
+async def own_redis(tmp_path):
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+async def wait_for_health(instance, healthy: bool) -> dict:
+    for _ in range(600):
+        response = await instance.health_response()
+        report = response.json()
+        if (response.status_code == 200) == healthy and report["redis"] is healthy:
+            return report
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{instance.url} never reported redis={healthy}")
+
+
+async def test_healthz_follows_redis_and_the_relay_recovers_by_itself(tmp_path, kommo, own_redis):
+    pair = RelayPair(tmp_path / "pair", kommo, own_redis.url).start()
+    try:
+        clinic = pair.add_clinic()
+        agent = await pair.agent(clinic)  # on B
+        url = pair.widget_url(clinic)  # A
+        days = await kommo.say(url, clinic.subdomain, "401", "hola")
+        assert days.body["data"]["status"] == "choose_day"
+
+        await asyncio.to_thread(own_redis.stop, keep_data=True)  # a Redis restart with its data on disk
+        for instance in (pair, pair.peer):
+            report = await wait_for_health(instance, healthy=False)
+            assert report["status"] == "degraded" and report["store_writable"] is False
+        body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "401", "message": buttons_of(days.body)[0]})
+        refused = await pair.post_widget(clinic, body)
+        assert refused.status_code == 503 and refused.json()["error"] == "store_unavailable"
+        assert not agent.closed.is_set()  # the agent's websocket does not depend on Redis
+
+        await asyncio.to_thread(own_redis.start)
+        for instance in (pair, pair.peer):
+            report = await wait_for_health(instance, healthy=True)
+            assert report["status"] == "ok" and report["clinics"][clinic.name]["agent_connected"] is True
+
+        times = await kommo.say(url, clinic.subdomain, "401", buttons_of(days.body)[0])
+        assert times.body["data"]["status"] == "choose_time"
+        booked = await kommo.say(url, clinic.subdomain, "401", buttons_of(times.body)[0])
+        assert booked.body["data"]["status"] == "booked"
+        assert len(agent.bookings) == 1
+    finally:
+        await pair.close_agents()
+        pair.stop()
+
+
+async def test_records_lost_with_redis_are_written_again(tmp_path, kommo, own_redis):
+    """A Redis restarted without its data (no persistence): each instance tells it again which agents it holds."""
+    pair = RelayPair(tmp_path / "pair", kommo, own_redis.url).start()
+    try:
+        clinic = pair.add_clinic()
+        agent = await pair.agent(clinic)
+        await asyncio.to_thread(own_redis.stop, keep_data=True)
+        await asyncio.to_thread(own_redis.start)
+        client = own_redis.client()
+        try:
+            client.delete(f"cita:agent:{clinic.name}")  # as if that record had never reached the disk
+        finally:
+            client.close()
+        await wait_for_health(pair.peer, healthy=True)
+        for _ in range(600):  # as A sees it: B writes its record again within a few seconds
+            if (await pair.healthz())["clinics"][clinic.name]["agent_connected"]:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the agent's record was never written again")
+        record = await kommo.say(pair.widget_url(clinic), clinic.subdomain, "402", "hola")
+        assert record.body["data"]["status"] == "choose_day" and len(agent.requests) == 1
+    finally:
+        await pair.close_agents()
+        pair.stop()
