@@ -1,16 +1,23 @@
 """Load on the relay: N idle agents connected, M widget_requests per second, the stand-in Kommo receiving.
 
     .venv/bin/python bench/relay_load.py [--agents 1000] [--rate 300] [--duration 15] [--slots 40]
+    .venv/bin/python bench/relay_load.py --instances 2      # two instances sharing a Redis (started here)
+    .venv/bin/python bench/relay_load.py --compare          # one instance (SQLite; Redis) and two, side by side
 
-Three processes, so each one's cost is its own: the relay (`cita-relay serve`, whose memory is read from
+Separate processes, so each one's cost is its own: the relay (`cita-relay serve`, whose memory is read from
 /proc), the stand-in Kommo (signs the widget_requests, receives and checks every continuation, enforces
 7 requests/s per account), and this one: N scripted agents on real websockets plus an open-loop load
 generator on raw keep-alive HTTP/1.1 connections. Each request is a new patient's first message on one of
 N clinics in turn, so each Kommo account sees rate/N requests per second (well under its 7/s).
 
+With several instances (``--instances 2``), a redis-server on loopback holds their shared state, the agents
+are spread over the instances (as a load balancer spreads connections), and each widget_request goes to an
+instance picked at random (as a load balancer without affinity would): about half of them reach the agent
+through the other instance, over Redis.
+
 Prints the sustained rate, p50/p99 webhook->continuation latency (send time here to arrival time at the
 stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
-memory per idle agent (RSS after connecting the agents minus before, divided by N).
+memory per idle agent (RSS after connecting the agents minus before, divided by N; all instances together).
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ import contextlib
 import gc
 import json
 import os
+import random
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -234,13 +243,61 @@ def start_kommo(accounts_file: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, __file__, "--kommo-process", str(accounts_file), str(port)])
 
 
-def start_relay(data: Path, port: int, profile: str | None) -> subprocess.Popen:
+def start_relay(data: Path, port: int, profile: str | None, redis_url: str = "", name: str = "") -> subprocess.Popen:
     """`cita-relay serve` as an operator runs it (uvicorn picks uvloop/httptools only if they are installed)."""
     env = {**os.environ, "CITA_RELAY_LOG_LEVEL": "warning"}
+    if redis_url:
+        env["CITA_RELAY_REDIS_URL"] = redis_url
     command = [str(ROOT / ".venv" / "bin" / "cita-relay"), "serve", "--port", str(port), "--data", str(data)]
+    if name:
+        command += ["--instance-name", name]
     if profile:
         command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
     return subprocess.Popen(command, env=env)
+
+
+class BenchRedis:
+    """A redis-server for the instances' shared state: loopback only, no persistence, in the bench's folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> BenchRedis:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        d = str(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "-::1", "--save", "", "--appendonly", "no",
+             "--daemonize", "yes", "--dir", d, "--pidfile", f"{d}/redis.pid", "--logfile", f"{d}/redis.log"],
+            check=True,
+        )
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+        return self
+
+    @property
+    def pid(self) -> int:
+        return int((self.folder / "redis.pid").read_text().strip())
+
+    def flush(self) -> None:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        client.flushdb()
+        client.close()
+
+    def __exit__(self, *exc: object) -> None:
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -248,9 +305,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
+async def bench(
+    args: argparse.Namespace, work: Path, instances: int = 1, redis: BenchRedis | None = None
+) -> dict[str, float]:
     import httpx
 
+    from relay.cluster.store import RedisClinicAdmin
     from relay.store import SqliteStore
 
     agents_n, clinics_n = args.agents, max(args.agents, 1)
@@ -263,14 +323,20 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
         }
         for i in range(clinics_n)
     ]
+    work.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before the load starts
     accounts_file = work / "accounts.json"
     accounts_file.write_text(json.dumps(accounts))
-    kommo_port, relay_port = free_port(), free_port()
+    kommo_port = free_port()
+    relay_ports = [free_port() for _ in range(instances)]
     children: list[subprocess.Popen] = []
     try:
         children.append(start_kommo(accounts_file, kommo_port))
         data = work / "relay"
-        store = SqliteStore(data / "relay.sqlite3")
+        if redis is not None:
+            redis.flush()
+            store = RedisClinicAdmin(redis.url)
+        else:
+            store = SqliteStore(data / "relay.sqlite3")
         tokens = []
         for account in accounts:
             tokens.append(
@@ -285,33 +351,42 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
                 )
             )
         store.close_now()
-        relay = start_relay(data, relay_port, args.profile)
-        children.append(relay)
-        relay_url = f"http://127.0.0.1:{relay_port}"
-        await wait_http(f"{relay_url}/healthz")
+        relays = []
+        for index, port in enumerate(relay_ports):
+            profile = f"{args.profile}.{index}" if args.profile and instances > 1 else args.profile
+            relays.append(
+                start_relay(data / f"i{index}", port, profile, redis.url if redis else "", f"bench-{index}")
+            )
+        children.extend(relays)
+        relay_urls = [f"http://127.0.0.1:{port}" for port in relay_ports]
+        for url in relay_urls:
+            await wait_http(f"{url}/healthz")
         await wait_http(f"http://127.0.0.1:{kommo_port}/_stand_in/accounts")
         await asyncio.sleep(1.0)
-        rss_before = rss_kb(relay.pid)
+        rss_before = sum(rss_kb(relay.pid) for relay in relays)
 
         # N idle agents.
         result = slots_json(args.slots)
         stop = asyncio.Event()
         ready_events = [asyncio.Event() for _ in range(agents_n)]
-        ws_url = f"ws://127.0.0.1:{relay_port}/agent"
+        ws_urls = [f"ws://127.0.0.1:{port}/agent" for port in relay_ports]
         agent_tasks = []
         connect_started = time.perf_counter()
         for i in range(agents_n):
+            # Spread over the instances, as a load balancer spreads the agents' connections.
+            ws_url = ws_urls[i % instances]
             agent_tasks.append(asyncio.ensure_future(run_agent(ws_url, tokens[i], result, ready_events[i], stop)))
             if i % 50 == 49:
                 await asyncio.gather(*(e.wait() for e in ready_events[i - 49 : i + 1]))
         await asyncio.gather(*(e.wait() for e in ready_events))
         connect_s = time.perf_counter() - connect_started
-        health = await wait_http(f"{relay_url}/healthz")
-        while health["agents_connected"] < agents_n:
-            await asyncio.sleep(0.2)
-            health = await wait_http(f"{relay_url}/healthz")
+        connected = 0
+        while connected < agents_n:
+            connected = sum([(await wait_http(f"{url}/healthz"))["agents_connected"] for url in relay_urls])
+            if connected < agents_n:
+                await asyncio.sleep(0.2)
         await asyncio.sleep(2.0)
-        rss_after = rss_kb(relay.pid)
+        rss_after = sum(rss_kb(relay.pid) for relay in relays)
 
         # Pre-signed widget_requests (so the generator only sends).
         total = int(args.rate * args.duration)
@@ -324,7 +399,10 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
                 )
                 issued.extend(page.json())
 
-        pool = RawPool("127.0.0.1", relay_port)
+        pools = [RawPool("127.0.0.1", port) for port in relay_ports]
+        # A load balancer without affinity: each widget_request to any instance.
+        picks = random.Random(7)
+        targets = [pools[picks.randrange(instances)] for _ in issued]
         # This process's GC pauses (a thousand websockets live here) would count as relay latency.
         gc.collect()
         gc.freeze()
@@ -333,7 +411,7 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
         answered: list[float] = []
         statuses: dict[int, int] = {}
 
-        async def fire(item: dict) -> None:
+        async def fire(item: dict, pool: RawPool) -> None:
             body = item["body"].encode()
             t0 = time.time()
             sent_at[item["continue_id"]] = t0
@@ -341,7 +419,9 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
             answered.append(time.time() - t0)
             statuses[status] = statuses.get(status, 0) + 1
 
-        cpu_before = cpu_s(relay.pid)
+        cpu_pids = [relay.pid for relay in relays]
+        cpu_before = sum(cpu_s(pid) for pid in cpu_pids)
+        redis_cpu_before = cpu_s(redis.pid) if redis else 0.0
         started = time.monotonic()
         in_flight: set[asyncio.Task] = set()
         for i, item in enumerate(issued):
@@ -349,14 +429,15 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            task = asyncio.ensure_future(fire(item))
+            task = asyncio.ensure_future(fire(item, targets[i]))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
         send_s = time.monotonic() - started
         if in_flight:
             await asyncio.wait(in_flight, timeout=60)
         await asyncio.sleep(0.5)  # the last continuations
-        cpu_used = cpu_s(relay.pid) - cpu_before
+        cpu_used = sum(cpu_s(pid) for pid in cpu_pids) - cpu_before
+        redis_cpu_used = cpu_s(redis.pid) - redis_cpu_before if redis else 0.0
         busy_s = time.monotonic() - started
 
         # Wait for the continuations to land.
@@ -369,7 +450,8 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
                     break
                 await asyncio.sleep(0.5)
         gc.enable()
-        pool.close()
+        for pool in pools:
+            pool.close()
         stop.set()
         await asyncio.gather(*agent_tasks, return_exceptions=True)
 
@@ -378,7 +460,8 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
         first_sent = min(sent_at.values())
         last_done = max(accepted.values()) if accepted else first_sent
         return {
-            "agents": float(health["agents_connected"]),
+            "instances": float(instances),
+            "agents": float(connected),
             "connect_s": connect_s,
             "offered_rate": args.rate,
             "requests": float(len(sent_at)),
@@ -398,6 +481,7 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
             "kb_per_agent": (rss_after - rss_before) / max(agents_n, 1),
             "relay_cpu_pct": 100 * cpu_used / busy_s,
             "relay_cpu_ms_per_request": 1000 * cpu_used / max(len(sent_at), 1),
+            "redis_cpu_pct": 100 * redis_cpu_used / busy_s,
         }
     finally:
         for child in reversed(children):
@@ -410,20 +494,7 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, float]:
                 child.kill()
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "--kommo-process":
-        run_kommo_process(Path(argv[1]), int(argv[2]))
-        return 0
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--agents", type=int, default=1000, help="idle agents = clinics (1000)")
-    parser.add_argument("--rate", type=float, default=300.0, help="widget_requests per second (300)")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load (15)")
-    parser.add_argument("--slots", type=int, default=40, help="free slots in each agent's 14-day answer (40)")
-    parser.add_argument("--profile", metavar="FILE", help="run the relay under cProfile, stats to FILE")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="relay-load-") as tmp:
-        figures = asyncio.run(bench(args, Path(tmp)))
+def runtime() -> str:
     try:
         import uvloop  # noqa: F401
 
@@ -436,8 +507,10 @@ def main(argv: list[str] | None = None) -> int:
         parser_name = "httptools"
     except ImportError:
         parser_name = "h11"
-    f = figures
-    print(f"relay load on {os.cpu_count()} cores (relay: uvicorn, {loop} loop, {parser_name} parser)")
+    return f"relay load on {os.cpu_count()} cores (relay: uvicorn, {loop} loop, {parser_name} parser)"
+
+
+def print_figures(f: dict[str, float]) -> None:
     print(f"  agents connected        {f['agents']:.0f} in {f['connect_s']:.1f} s   (target {TARGETS['agents']})")
     print(
         f"  widget_requests         {f['requests']:.0f} offered at {f['offered_rate']:.0f}/s over {f['send_s']:.1f} s;"
@@ -458,12 +531,80 @@ def main(argv: list[str] | None = None) -> int:
         f"  relay CPU during load   {f['relay_cpu_pct']:.0f}% of one core,"
         f" {f['relay_cpu_ms_per_request']:.2f} ms per widget_request"
     )
-    ok = (
+    if f["instances"] > 1 or f["redis_cpu_pct"]:
+        print(f"  Redis CPU during load   {f['redis_cpu_pct']:.0f}% of one core")
+
+
+# (label, value, target) rows of the side-by-side table.
+_ROWS = (
+    ("agents connected", lambda f: f"{f['agents']:.0f} in {f['connect_s']:.1f} s", f"{TARGETS['agents']}"),
+    ("widget_requests (200s)", lambda f: f"{f['requests']:.0f} ({f['http_200']:.0f})", ""),
+    ("sustained rate /s", lambda f: f"{f['sustained_rate']:.0f}", f">= {TARGETS['rate']:.0f}"),
+    ("webhook->cont. p50 ms", lambda f: f"{f['p50_ms']:.1f}", ""),
+    ("webhook->cont. p99 ms", lambda f: f"{f['p99_ms']:.1f}", f"<= {TARGETS['p99_ms']:.0f}"),
+    ("webhook->cont. max ms", lambda f: f"{f['max_ms']:.1f}", ""),
+    ("the 200 p50 / p99 ms", lambda f: f"{f['ack_p50_ms']:.1f} / {f['ack_p99_ms']:.1f}", ""),
+    ("Kommo rejections", lambda f: f"{f['kommo_rejections']:.0f}", "0"),
+    ("KB per idle agent", lambda f: f"{f['kb_per_agent']:.1f}", f"<= {TARGETS['kb_per_agent']:.0f}"),
+    ("relay CPU, % of a core", lambda f: f"{f['relay_cpu_pct']:.0f}", ""),
+    ("relay CPU ms / request", lambda f: f"{f['relay_cpu_ms_per_request']:.2f}", ""),
+    ("Redis CPU, % of a core", lambda f: f"{f['redis_cpu_pct']:.0f}" if f["redis_cpu_pct"] else "-", ""),
+)
+
+
+def print_side_by_side(runs: list[tuple[str, dict[str, float]]]) -> None:
+    width = max(24, *(len(label) + 2 for label, _ in runs))
+    print(f"  {'':24}" + "".join(f"{label:>{width}}" for label, _ in runs) + "   target")
+    for name, value, target in _ROWS:
+        print(f"  {name:24}" + "".join(f"{value(f):>{width}}" for _, f in runs) + f"   {target}")
+    print("  (relay CPU and memory: all instances together; with two, about half the requests reach the agent")
+    print("   through the other instance over Redis)")
+
+
+def passed(figures: dict[str, float], args: argparse.Namespace) -> bool:
+    return (
         figures["agents"] >= TARGETS["agents"] * (args.agents / 1000)
         and figures["continuations"] == figures["requests"]
         and figures["kommo_rejections"] == 0
     )
-    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--kommo-process":
+        run_kommo_process(Path(argv[1]), int(argv[2]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agents", type=int, default=1000, help="idle agents = clinics (1000)")
+    parser.add_argument("--rate", type=float, default=300.0, help="widget_requests per second (300)")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load (15)")
+    parser.add_argument("--slots", type=int, default=40, help="free slots in each agent's 14-day answer (40)")
+    parser.add_argument("--profile", metavar="FILE", help="run the relay under cProfile, stats to FILE")
+    parser.add_argument(
+        "--instances", type=int, default=1, choices=(1, 2), help="relay instances; 2 share a Redis started here (1)"
+    )
+    parser.add_argument(
+        "--compare", action="store_true", help="one instance (SQLite, then Redis) and two (Redis), side by side"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="relay-load-") as tmp:
+        work = Path(tmp)
+        if args.compare:
+            runs = [("one instance, SQLite", asyncio.run(bench(args, work / "one")))]
+            with BenchRedis(work / "redis") as redis:
+                runs.append(("one instance, Redis", asyncio.run(bench(args, work / "one-redis", 1, redis))))
+                runs.append(("two instances, Redis", asyncio.run(bench(args, work / "two", 2, redis))))
+            print(runtime())
+            print_side_by_side(runs)
+            return 0 if all(passed(f, args) for _, f in runs) else 1
+        if args.instances > 1:
+            with BenchRedis(work / "redis") as redis:
+                figures = asyncio.run(bench(args, work, args.instances, redis))
+        else:
+            figures = asyncio.run(bench(args, work))
+    print(runtime() + (f", {args.instances} instances sharing Redis" if args.instances > 1 else ""))
+    print_figures(figures)
+    return 0 if passed(figures, args) else 1
 
 
 if __name__ == "__main__":

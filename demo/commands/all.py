@@ -67,15 +67,18 @@ def run(args: argparse.Namespace) -> int:
         if args.no_chat:
             _wait_forever()
             return 0
+        patient = "Ana Pérez"
         chat_args = argparse.Namespace(
             relay=system.relay_url, clinic=config.clinic, kommo=system.kommo_url, subdomain=config.subdomain,
-            lead_id=None, name="Ana Pérez", phone="+56 9 1234 5678", timeout=40.0, language=args.language,
+            lead_id=None, name=patient, phone="+56 9 1234 5678", timeout=40.0, language=args.language,
         )
         code = chat.run(chat_args)
-        booked = [a for a in system.admin.appointments() if a.get("created_by") == config.portal_user]
-        for appointment in booked[-3:]:
-            print(f"  In the clinic web app now: {appointment.get('start')} {appointment.get('professional')} — "
-                  f"{appointment.get('patient_name')} (by {appointment.get('created_by')})")
+        booked = [a for a in system.admin.appointments() if a.get("patient_name") == patient]
+        for appointment in booked:
+            print(f"  In the clinic web app's agenda now: {appointment['start']} with {appointment['professional']}"
+                  f" for {appointment['patient_name']} (appointment {appointment['id']})")
+        if not booked:
+            print("  No appointment was booked in this chat.")
         return code
     except KeyboardInterrupt:
         return 0

@@ -19,6 +19,8 @@ from relay.store import StoreUnavailable
 
 CONNECT_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_S = 5.0
+# Commands beyond this many at once wait for a connection (up to COMMAND_TIMEOUT_S) instead of failing.
+MAX_CONNECTIONS = 64
 # The pub/sub connection pings Redis this often, so a silently dead connection is noticed.
 HEALTH_CHECK_S = 10.0
 
@@ -26,8 +28,10 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def async_client(url: str) -> redis.asyncio.Redis:
-    return redis.asyncio.Redis.from_url(
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=COMMAND_TIMEOUT_S,
         decode_responses=True,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=COMMAND_TIMEOUT_S,
@@ -35,6 +39,7 @@ def async_client(url: str) -> redis.asyncio.Redis:
         health_check_interval=HEALTH_CHECK_S,
         retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 1),
     )
+    return redis.asyncio.Redis.from_pool(pool)  # closing the client closes its pool
 
 
 def sync_client(url: str) -> redis.Redis:

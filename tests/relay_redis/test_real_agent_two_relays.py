@@ -104,5 +104,5 @@ async def test_the_agents_instance_killed_mid_conversation(system):
     await asyncio.to_thread(system.start_relay_instance, 0)
     await asyncio.to_thread(system.wait_for_holder, 0, 150)
     again = await patient.say(1, "Hola")  # asked through B, answered by the agent on A
-    assert status(again) in ("choose_day", "booked", "has_booking"), again.body
+    assert status(again) == "choose_day", again.body
     assert len(patient.appointments()) == 1

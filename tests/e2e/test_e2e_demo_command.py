@@ -1,0 +1,18 @@
+"""`make demo` runs `cita-demo all`: a scripted patient books, and the agenda shows it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_the_demo_lets_a_patient_book_through_the_terminal_chat(tmp_path, browser_path):
+    demo = Path(sys.executable).with_name("cita-demo")
+    result = subprocess.run(
+        [str(demo), "all", "--relay-port", "0", "--data", str(tmp_path), "--browser-path", browser_path],
+        input="1\n1\nsalir\n", capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[status: choose_day]" in result.stdout
+    assert "[status: booked]" in result.stdout
+    assert "In the clinic web app's agenda now:" in result.stdout
+    assert "Stopping everything" in result.stdout
