@@ -54,6 +54,20 @@ class Backoff:
         self.attempt = 0
 
 
+# A relay that closes with "going away" (1001) or "service restart" (1012) is being restarted or
+# redeployed and is usually back within seconds: retry at this pace for a while before backing off.
+RESTART_CLOSE_CODES = (1001, 1012)
+RESTART_RETRY_S = 0.4
+RESTART_WINDOW_S = 20.0
+
+
+def restart_retry_delay(normal_delay: float, restarting_since: float | None, now: float, rng: float) -> float:
+    """The delay before the next attempt: short while a relay restart is expected, else the backoff's."""
+    if restarting_since is None or now - restarting_since > RESTART_WINDOW_S:
+        return normal_delay
+    return min(normal_delay, RESTART_RETRY_S * (0.8 + 0.4 * rng))
+
+
 def looks_like_wake(wall_elapsed: float, mono_elapsed: float, expected: float, tolerance: float = 20.0) -> bool:
     """Did the computer sleep between two ticks ``expected`` seconds apart?
 
@@ -129,6 +143,7 @@ class RelayLink:
         self._wake = asyncio.Event()
         self._stopping = False
         self._switch_to_primary = False
+        self._relay_restarting_since: float | None = None  # when the relay last said it was restarting
         self._answers: set[asyncio.Task[None]] = set()
         self._chores: set[asyncio.Task[None]] = set()  # status sends and liveness checks, kept until done
 
@@ -198,7 +213,9 @@ class RelayLink:
             if served and self._switch_to_primary:
                 self._switch_to_primary = False
                 continue  # the first relay is back: go there now
-            delay = self.backoff.next_delay()
+            delay = restart_retry_delay(
+                self.backoff.next_delay(), self._relay_restarting_since, time.monotonic(), random.random()
+            )
             log.info("Reconnecting to the relay in %.1f s", delay)
             self._set_state("disconnected", self.url, self.detail or "connection lost")
             await self._pause(delay)
@@ -270,6 +287,7 @@ class RelayLink:
                 helper.cancel()
             self._ws = None
         code = ws.close_code
+        self._relay_restarting_since = time.monotonic() if code in RESTART_CLOSE_CODES else None
         if code in _CLOSE_REASONS:
             self.detail = _CLOSE_REASONS[code]
         elif code is not None and code not in (1000, 1001, 1006):

@@ -300,6 +300,17 @@ class BenchRedis:
         subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True)
 
 
+async def agents_ready(events: list[asyncio.Event], tasks: list[asyncio.Future]) -> None:
+    """Until these agents said hello; a refused or failed agent stops the run instead of hanging it."""
+    waiting = asyncio.ensure_future(asyncio.gather(*(e.wait() for e in events)))
+    while not waiting.done():
+        await asyncio.wait([waiting, *tasks], timeout=120, return_when=asyncio.FIRST_COMPLETED)
+        failed = next((t for t in tasks if t.done() and t.exception() is not None), None)
+        if failed is not None:
+            waiting.cancel()
+            raise RuntimeError(f"an agent could not connect: {failed.exception()!r}")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -354,9 +365,8 @@ async def bench(
         relays = []
         for index, port in enumerate(relay_ports):
             profile = f"{args.profile}.{index}" if args.profile and instances > 1 else args.profile
-            relays.append(
-                start_relay(data / f"i{index}", port, profile, redis.url if redis else "", f"bench-{index}")
-            )
+            folder = data / f"i{index}" if redis else data  # with Redis, the data folder holds nothing
+            relays.append(start_relay(folder, port, profile, redis.url if redis else "", f"bench-{index}"))
         children.extend(relays)
         relay_urls = [f"http://127.0.0.1:{port}" for port in relay_ports]
         for url in relay_urls:
@@ -377,8 +387,8 @@ async def bench(
             ws_url = ws_urls[i % instances]
             agent_tasks.append(asyncio.ensure_future(run_agent(ws_url, tokens[i], result, ready_events[i], stop)))
             if i % 50 == 49:
-                await asyncio.gather(*(e.wait() for e in ready_events[i - 49 : i + 1]))
-        await asyncio.gather(*(e.wait() for e in ready_events))
+                await agents_ready(ready_events[i - 49 : i + 1], agent_tasks)
+        await agents_ready(ready_events, agent_tasks)
         connect_s = time.perf_counter() - connect_started
         connected = 0
         while connected < agents_n:
