@@ -187,7 +187,8 @@ async def main() -> int:
     ratio = naive_median * 1000 / warm_p50
     booking_median = statistics.median(booked)
     reconnect_median = statistics.median(reconnect)
-    print(f"Cita Bridge agent benchmark ({args.questions} questions, {args.bookings} bookings, loopback, {os.cpu_count()} cores)")
+    print(f"Cita Bridge agent benchmark ({args.questions} questions, {args.bookings} bookings, loopback, "
+          f"{os.cpu_count()} cores)")
     line("warm slots question p50 (webhook->continuation)", f"{warm_p50:.1f} ms", "-", True)
     line("warm slots question p95", f"{warm_p95:.1f} ms", "<= 50 ms", warm_p95 <= TARGETS["warm_p95_ms"])
     line("naive: fresh browser + login + read (median)", f"{naive_median * 1000:.0f} ms", "-", True)
