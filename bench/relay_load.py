@@ -269,8 +269,26 @@ class BenchRedis:
         d = str(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "-::1", "--save", "", "--appendonly", "no",
-             "--daemonize", "yes", "--dir", d, "--pidfile", f"{d}/redis.pid", "--logfile", f"{d}/redis.log"],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "-::1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                d,
+                "--pidfile",
+                f"{d}/redis.pid",
+                "--logfile",
+                f"{d}/redis.log",
+            ],
             check=True,
         )
         import redis
@@ -593,6 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--instances", type=int, default=1, choices=(1, 2), help="relay instances; 2 share a Redis started here (1)"
     )
+    parser.add_argument("--redis", action="store_true", help="one instance on Redis instead of SQLite")
     parser.add_argument(
         "--compare", action="store_true", help="one instance (SQLite, then Redis) and two (Redis), side by side"
     )
@@ -607,12 +626,13 @@ def main(argv: list[str] | None = None) -> int:
             print(runtime())
             print_side_by_side(runs)
             return 0 if all(passed(f, args) for _, f in runs) else 1
-        if args.instances > 1:
+        if args.instances > 1 or args.redis:
             with BenchRedis(work / "redis") as redis:
                 figures = asyncio.run(bench(args, work, args.instances, redis))
         else:
             figures = asyncio.run(bench(args, work))
-    print(runtime() + (f", {args.instances} instances sharing Redis" if args.instances > 1 else ""))
+    shared = f", {args.instances} instance(s) on Redis" if args.instances > 1 or args.redis else ""
+    print(runtime() + shared)
     print_figures(figures)
     return 0 if passed(figures, args) else 1
 

@@ -160,6 +160,7 @@ class DemoSystem:
                 "--kommo-base-url", self.kommo.account_base_url(self.config.subdomain),
             ],
             stdin=f"{self.kommo_secret}\n{self.kommo_token}\n",
+            env={**os.environ, **self.config.relay_env},
         )
         self.agent_token = out.strip().splitlines()[-1].strip()
 

@@ -114,10 +114,19 @@ class LocalAgentDirectory:
     # -- the websocket side ------------------------------------------------------------------------------
 
     def attach(self, clinic: str, link: AgentLink, peer: str = "") -> AgentConnection:
-        now = self._clock()
-        connection = AgentConnection(
-            clinic=clinic, link=link, peer=peer, connected_at=now, connection_id=f"{self._id_prefix}-c{next(self._ids)}"
+        """A newly authenticated connection. It takes the clinic over at its first status frame, which every agent
+        sends on connect: a connection that never says hello (an agent checking whether this relay is back) never
+        displaces the live one."""
+        return AgentConnection(
+            clinic=clinic,
+            link=link,
+            peer=peer,
+            connected_at=self._clock(),
+            connection_id=f"{self._id_prefix}-c{next(self._ids)}",
         )
+
+    def _take_over(self, connection: AgentConnection) -> None:
+        clinic = connection.clinic
         stale = self._connections.get(clinic)
         self._connections[clinic] = connection
         previous = self._presence.get(clinic)
@@ -127,14 +136,13 @@ class LocalAgentDirectory:
             paused=None,
             portal="unknown",
             version=previous.version if previous else "",
-            connected_at=now,
-            last_seen=now,
+            connected_at=connection.connected_at,
+            last_seen=self._clock(),
         )
         if stale is not None:
-            log(logger, logging.WARNING, "agent_replaced", clinic=clinic, old_peer=stale.peer, new_peer=peer)
+            log(logger, logging.WARNING, "agent_replaced", clinic=clinic, old_peer=stale.peer, new_peer=connection.peer)
             self._retire(stale, CLOSE_REPLACED, "replaced by a newer connection of the same clinic")
-        log(logger, logging.INFO, "agent_connected", clinic=clinic, peer=peer)
-        return connection
+        log(logger, logging.INFO, "agent_connected", clinic=clinic, peer=connection.peer)
 
     def detach(self, connection: AgentConnection, why: str = "") -> None:
         self._fail_pending(connection)
@@ -147,10 +155,12 @@ class LocalAgentDirectory:
             log(logger, logging.INFO, "agent_disconnected", clinic=connection.clinic, peer=connection.peer, why=why)
 
     def on_status(self, connection: AgentConnection, status: Status) -> None:
-        self._seen(connection)
-        presence = self._presence.get(connection.clinic)
-        if presence is None or self._connections.get(connection.clinic) is not connection:
+        if connection.closed:
             return
+        if self._connections.get(connection.clinic) is not connection:
+            self._take_over(connection)
+        self._seen(connection)
+        presence = self._presence[connection.clinic]
         if presence.paused != status.paused or presence.portal != status.portal:
             log(
                 logger,

@@ -50,7 +50,7 @@ logger = logging.getLogger("relay.cluster.agents")
 _TAKE = """
 local prev = redis.call('HMGET', KEYS[1], 'instance', 'conn', 'connected')
 redis.call('HSET', KEYS[1], 'instance', ARGV[1], 'conn', ARGV[2], 'connected', '1', 'connected_at', ARGV[3],
-  'last_seen', ARGV[4], 'paused', '', 'portal', 'unknown')
+  'last_seen', ARGV[4], 'paused', ARGV[6], 'portal', ARGV[7], 'version', ARGV[8])
 redis.call('SADD', KEYS[2], ARGV[5])
 if prev[3] == '1' and prev[1] ~= ARGV[1] and prev[2] ~= ARGV[2] then return {prev[1], prev[2]} end
 return false
@@ -98,7 +98,7 @@ class RedisAgentDirectory:
         *,
         local: LocalAgentDirectory | None = None,
         clock: Callable[[], float] = time.time,
-        sync_every_s: float = 5.0,
+        sync_every_s: float = 15.0,
         holder_check_s: float = 1.0,
     ) -> None:
         self.instance = instance
@@ -142,18 +142,19 @@ class RedisAgentDirectory:
     # -- the websocket side (AgentRegistry) -----------------------------------------------------------------
 
     def attach(self, clinic: str, link: AgentLink, peer: str = "") -> AgentConnection:
-        connection = self.local.attach(clinic, link, peer)
-        self._enqueue("attach", connection)
-        return connection
+        return self.local.attach(clinic, link, peer)  # it takes the clinic over at its first status
 
     def detach(self, connection: AgentConnection, why: str = "") -> None:
+        held = self.local.current(connection.clinic) is connection
         self.local.detach(connection, why)
-        self._enqueue("release", connection)
+        if held:
+            self._enqueue("release", connection)
 
     def on_status(self, connection: AgentConnection, status: Status) -> None:
+        held = self.local.current(connection.clinic) is connection
         self.local.on_status(connection, status)
         if self.local.current(connection.clinic) is connection:
-            self._enqueue("refresh", connection)
+            self._enqueue("refresh" if held else "attach", connection)
 
     def on_response(self, connection: AgentConnection, response: Response) -> None:
         self.local.on_response(connection, response)
@@ -288,43 +289,49 @@ class RedisAgentDirectory:
         if write.kind == "release":
             await self._release(keys=[record], args=[write.conn, now])
             return
+        args = self._refresh_args(write.clinic, write.conn, presence)
         if write.kind == "attach":
-            previous = await self._take(
-                keys=[record, redis_keys.AGENTS],
-                args=[self.instance, write.conn, repr(presence.connected_at or self._clock()), now, write.clinic],
-            )
+            previous = await self._take(keys=[record, redis_keys.AGENTS], args=args)
             if previous:
                 holder, conn = previous
                 retire = {"kind": "retire", "clinic": write.clinic, "conn": conn}
                 await self._redis.publish(redis_keys.instance_channel(holder), json.dumps(retire))
             return
-        args = self._refresh_args(write.clinic, write.conn, presence)
         await self._refresh(keys=[record, redis_keys.AGENTS], args=args)
 
     async def _sync_forever(self) -> None:
-        """Every few seconds (and as soon as Redis is back), rewrite the records of the agents held here, unless
-        another connection took over: their last-seen time, and the whole record if Redis lost it."""
+        """Now and then, the last-seen time of the agents held here that spoke since; everything held here as soon
+        as Redis is back (it may have lost the records). A record another connection took over is left alone."""
+        synced: dict[str, float | None] = {}
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._sync_every_s):
                     await self._resync.wait()
+            everything = self._resync.is_set()
             self._resync.clear()
             connections = self.local.connections()
-            if not connections:
+            current = {self._conn_id(connection) for connection in connections}
+            synced = {conn: seen for conn, seen in synced.items() if conn in current}
+            due = []
+            for connection in connections:
+                conn, presence = self._conn_id(connection), self.local.presence(connection.clinic)
+                if presence is not None and (everything or synced.get(conn) != presence.last_seen):
+                    due.append((connection, conn, presence))
+            if not due:
                 continue
             try:
                 async with self._redis.pipeline(transaction=False) as pipe:
-                    for connection in connections:
-                        presence = self.local.presence(connection.clinic)
-                        if presence is not None:
-                            await self._refresh(
-                                keys=[redis_keys.agent(connection.clinic), redis_keys.AGENTS],
-                                args=self._refresh_args(connection.clinic, self._conn_id(connection), presence),
-                                client=pipe,
-                            )
+                    for connection, conn, presence in due:
+                        await self._refresh(
+                            keys=[redis_keys.agent(connection.clinic), redis_keys.AGENTS],
+                            args=self._refresh_args(connection.clinic, conn, presence),
+                            client=pipe,
+                        )
                     await pipe.execute()
             except (*UNREACHABLE, RedisError) as exc:
                 log(logger, logging.WARNING, "agent_records_not_synced", error=type(exc).__name__)
+                continue
+            synced.update({conn: presence.last_seen for _, conn, presence in due})
 
     def _refresh_args(self, clinic: str, conn: str, presence: AgentPresence) -> list[str]:
         return [

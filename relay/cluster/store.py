@@ -68,6 +68,13 @@ redis.call('HSET', KEYS[1], 'access_token', ARGV[2], 'refresh_token', ARGV[3], '
 return 1
 """
 
+_WRITE_CONVERSATION = """
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'rev', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0
+"""
+
 _ADD_CLINIC = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 4))
@@ -122,20 +129,37 @@ def _json(value: Any) -> str:
 
 
 class RedisStore:
-    """``RelayStore`` on Redis. Connection failures raise ``StoreUnavailable``; nothing is cached in-process,
-    so every instance sees a change (a removed clinic, a rotated token) at once."""
+    """``RelayStore`` on Redis. Connection failures raise ``StoreUnavailable``.
 
-    def __init__(self, client: redis.asyncio.Redis, *, conversation_ttl_s: float) -> None:
+    Only what changes by `cita-relay` commands alone is kept in-process for a few seconds: a clinic's settings
+    as Kommo's calls look them up, and a long-lived Kommo token. OAuth tokens, conversations and agent-token
+    lookups are always read from Redis, so a rotated token or a removed clinic's agent is seen by every instance
+    at once.
+    """
+
+    def __init__(self, client: redis.asyncio.Redis, *, conversation_ttl_s: float, clinic_cache_s: float = 5.0) -> None:
         self._redis = client
         self._conversation_ttl_ms = int(conversation_ttl_s * 1000)
+        self._clinic_cache_s = clinic_cache_s
+        self._clinics: dict[str, tuple[float, Clinic | None]] = {}
+        self._long_lived: dict[str, tuple[float, KommoTokens]] = {}
         self._claim = client.register_script(_CLAIM_DELIVERY)
         self._record = client.register_script(_RECORD_REPLY)
         self._rotate = client.register_script(_ROTATE_TOKENS)
+        self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
 
     async def get_clinic(self, name: str) -> Clinic | None:
+        now = time.monotonic()
+        cached = self._clinics.get(name)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with reachable():
-            return _clinic(await self._redis.hgetall(redis_keys.clinic(name)))
+            clinic = _clinic(await self._redis.hgetall(redis_keys.clinic(name)))
+        if len(self._clinics) > 10_000:  # names come from URLs: never let unknown ones pile up
+            self._clinics.clear()
+        self._clinics[name] = (now + self._clinic_cache_s, clinic)
+        return clinic
 
     async def clinic_for_agent_token(self, token: str) -> Clinic | None:
         presented = hash_agent_token(token)
@@ -151,8 +175,17 @@ class RedisStore:
             return sorted(await self._redis.smembers(redis_keys.CLINICS))
 
     async def kommo_tokens(self, clinic: str) -> KommoTokens | None:
+        now = time.monotonic()
+        cached = self._long_lived.get(clinic)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with reachable():
-            return _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
+            tokens = _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
+        if tokens is not None and tokens.long_lived_token:
+            self._long_lived[clinic] = (now + self._clinic_cache_s, tokens)
+        else:
+            self._long_lived.pop(clinic, None)
+        return tokens
 
     async def store_rotated_tokens(
         self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
@@ -174,8 +207,13 @@ class RedisStore:
             local, _ = await self._redis.execute_command("WAITAOF", 1, 0, 2000)
         except ResponseError as exc:  # Redis < 7.2, or appendonly off: durability is the configuration's
             self._waitaof = False
-            log(logger, logging.WARNING, "redis_cannot_confirm_fsync", detail=str(exc)[:120],
-                action="run Redis 7.2+ with appendonly yes so a rotated Kommo refresh token survives a crash")
+            log(
+                logger,
+                logging.WARNING,
+                "redis_cannot_confirm_fsync",
+                detail=str(exc)[:120],
+                action="run Redis 7.2+ with appendonly yes so a rotated Kommo refresh token survives a crash",
+            )
             return
         self._waitaof = True
         if not local:
@@ -198,13 +236,8 @@ class RedisStore:
         await self._write_conversation(clinic, lead_id, "")
 
     async def _write_conversation(self, clinic: str, lead_id: str, state: str) -> None:
-        key = redis_keys.conversation(clinic, lead_id)
         with reachable():
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, "state", state)
-                pipe.hincrby(key, "rev", 1)
-                pipe.pexpire(key, self._conversation_ttl_ms)
-                await pipe.execute()
+            await self._write(keys=[redis_keys.conversation(clinic, lead_id)], args=[state, self._conversation_ttl_ms])
 
     async def claim_delivery(
         self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from deploy_checks import DOCS, PARSERS, ROOT, CommandRejected, parse_with
 
-GUIDES = ("set-up-kommo.md", "set-up-clinic-pc.md", "write-a-driver.md", "operate-the-relay.md")
+GUIDES = (
+    "set-up-kommo.md", "set-up-clinic-pc.md", "write-a-driver.md", "operate-the-relay.md", "run-several-relays.md",
+)
 SHELL_SEPARATORS = {"|", "||", "&&", ";", "&"}
 REDIRECTIONS = {"<", ">", ">>", "2>", "2>&1"}
 

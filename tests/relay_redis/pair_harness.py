@@ -47,8 +47,9 @@ class RelayPair(RedisRelayHarness):
         return self
 
     def stop(self) -> None:
-        super().stop()
+        # B first: it holds the agents, and A's turns waiting on them end as soon as B lets them go.
         self.peer.stop()
+        super().stop()
 
     @property
     def ws_url(self) -> str:

@@ -35,8 +35,13 @@ class Patient:
 
     async def say(self, instance: int, message: str) -> RecordedContinuation:
         reply = await self.system.kommo.say(
-            self.system.widget_url_of(instance), self.system.config.subdomain, self.lead_id, message,
-            name=self.name, phone="+56 9 8765 4321", timeout=60,
+            self.system.widget_url_of(instance),
+            self.system.config.subdomain,
+            self.lead_id,
+            message,
+            name=self.name,
+            phone="+56 9 8765 4321",
+            timeout=60,
         )
         assert reply.accepted, reply.reason
         return reply

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis
 from pair_harness import RelayPair
 from redis_server import RedisServer
 from relay_harness import buttons_of
@@ -61,21 +62,22 @@ async def test_healthz_follows_redis_and_the_relay_recovers_by_itself(tmp_path, 
         pair.stop()
 
 
-async def test_records_lost_with_redis_are_written_again(tmp_path, kommo, own_redis):
-    """A Redis restarted without its data (no persistence): each instance tells it again which agents it holds."""
+async def test_agent_records_lost_with_redis_are_written_again(tmp_path, kommo, own_redis):
+    """Redis comes back without the agents' records (it had not written them to disk): each instance tells it again
+    which agents it holds, as soon as it is subscribed again."""
     pair = RelayPair(tmp_path / "pair", kommo, own_redis.url).start()
+    raw = redis.Redis.from_url(own_redis.url)
     try:
         clinic = pair.add_clinic()
-        agent = await pair.agent(clinic)
-        await asyncio.to_thread(own_redis.stop, keep_data=True)
+        agent = await pair.agent(clinic)  # on B
+        kept = {key: raw.dump(key) for key in raw.scan_iter("cita:*") if not key.startswith(b"cita:agent")}
+        raw.close()
+        await asyncio.to_thread(own_redis.stop)  # no save: everything is gone...
         await asyncio.to_thread(own_redis.start)
-        client = own_redis.client()
-        try:
-            client.delete(f"cita:agent:{clinic.name}")  # as if that record had never reached the disk
-        finally:
-            client.close()
+        for key, value in kept.items():  # ...but the clinics, as if restored from a backup
+            raw.restore(key, 0, value, replace=True)
         await wait_for_health(pair.peer, healthy=True)
-        for _ in range(600):  # as A sees it: B writes its record again within a few seconds
+        for _ in range(600):  # as A sees it, from B's record
             if (await pair.healthz())["clinics"][clinic.name]["agent_connected"]:
                 break
             await asyncio.sleep(0.05)
@@ -84,5 +86,6 @@ async def test_records_lost_with_redis_are_written_again(tmp_path, kommo, own_re
         record = await kommo.say(pair.widget_url(clinic), clinic.subdomain, "402", "hola")
         assert record.body["data"]["status"] == "choose_day" and len(agent.requests) == 1
     finally:
+        raw.close()
         await pair.close_agents()
         pair.stop()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import shlex
@@ -14,6 +15,7 @@ from relay_harness import buttons_of
 
 from agent.cli import build_parser as agent_parser
 from relay.cli import build_parser
+from relay.logs import KeyValueFormatter
 from relay.settings import ENV_PREFIX, RelaySettings
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "run-several-relays.md"
@@ -50,7 +52,8 @@ def shell_commands(text: str, program: str) -> list[list[str]]:
     return out
 
 
-async def test_the_guides_acl_user_can_run_the_relay(tmp_path, kommo, redis_server):
+async def test_the_guides_acl_user_can_run_the_relay(tmp_path, kommo, redis_server, caplog):
+    caplog.set_level(logging.DEBUG)
     password = secrets.token_hex(16)
     rules = [f">{password}" if rule.startswith(">") else rule for rule in acl_rules(GUIDE.read_text())]
     admin = redis_server.client()
@@ -79,6 +82,9 @@ async def test_the_guides_acl_user_can_run_the_relay(tmp_path, kommo, redis_serv
             pair.stop()
         # The user reaches nothing outside cita:* (another application's keys in the same Redis stay private).
         assert admin.acl_dryrun(user, "GET", "other-app:secret") != "OK"
+        # The Redis password is never logged; the URL is, without it.
+        lines = "\n".join(KeyValueFormatter().format(r) for r in caplog.records if r.name.startswith("relay"))
+        assert f"redis=redis://127.0.0.1:{redis_server.port}/0" in lines and password not in lines
     finally:
         admin.execute_command("ACL", "DELUSER", user)
         admin.close()

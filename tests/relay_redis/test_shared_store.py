@@ -29,8 +29,18 @@ def cita_relay(*args: str, stdin: str = "", env: dict | None = None) -> subproce
 
 def test_commands_work_on_the_shared_redis(redis_server):
     added = cita_relay(
-        "add-clinic", "clinica-compartida", "--kommo-subdomain", "compartida", "--kommo-client-id", "cid-9",
-        "--kommo-secret-stdin", "--kommo-token-stdin", "--address", "Calle 2", "--redis", redis_server.url,
+        "add-clinic",
+        "clinica-compartida",
+        "--kommo-subdomain",
+        "compartida",
+        "--kommo-client-id",
+        "cid-9",
+        "--kommo-secret-stdin",
+        "--kommo-token-stdin",
+        "--address",
+        "Calle 2",
+        "--redis",
+        redis_server.url,
         stdin="the-shared-secret\nthe-shared-long-lived-token\n",
     )
     assert added.returncode == 0, added.stderr
@@ -51,11 +61,29 @@ def test_commands_work_on_the_shared_redis(redis_server):
     row = next(r for r in rows if r["name"] == "clinica-compartida")
     assert row["kommo_auth"] == "long-lived token" and row["address"] == "Calle 2"
     assert row["kommo_base_url"] == "https://compartida.kommo.com"
-    assert cita_relay("add-clinic", "clinica-compartida", "--kommo-subdomain", "x", "--kommo-client-id", "i",
-                      "--kommo-secret-stdin", stdin="s\n", env=env).returncode == 2  # already there
+    assert (
+        cita_relay(
+            "add-clinic",
+            "clinica-compartida",
+            "--kommo-subdomain",
+            "x",
+            "--kommo-client-id",
+            "i",
+            "--kommo-secret-stdin",
+            stdin="s\n",
+            env=env,
+        ).returncode
+        == 2
+    )  # already there
 
-    oauth = cita_relay("set-kommo-oauth", "clinica-compartida", "--redirect-uri", "https://relay.example/oauth",
-                       stdin="the-shared-refresh-token\n", env=env)
+    oauth = cita_relay(
+        "set-kommo-oauth",
+        "clinica-compartida",
+        "--redirect-uri",
+        "https://relay.example/oauth",
+        stdin="the-shared-refresh-token\n",
+        env=env,
+    )
     assert oauth.returncode == 0, oauth.stderr
     assert "the-shared-refresh-token" not in oauth.stdout + oauth.stderr
     rows = json.loads(cita_relay("list-clinics", "--json", env=env).stdout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from relay_harness import ScriptedAgent, buttons_of
+from websockets.asyncio.client import connect
 
 from relay.agents import CLOSE_REPLACED
 
@@ -99,3 +100,19 @@ async def test_when_the_agents_instance_stops_the_agent_is_offline_there_and_wel
     await relay.wait_for_agent(clinic)
     record = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "307", "hola")
     assert record.body["data"]["status"] == "choose_day" and len(back.requests) == 1
+
+
+async def test_a_connection_that_never_says_hello_displaces_nothing(relay, kommo):
+    """An agent checking whether its first relay is back opens a connection and closes it without a status frame:
+    the live connection on the other instance stays, and keeps getting the requests."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)  # on B
+    headers = {"Authorization": f"Bearer {clinic.agent_token}"}
+    async with connect(relay.url.replace("http", "ws") + "/agent", additional_headers=headers, open_timeout=10):
+        record = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "308", "hola")
+        assert record.body["data"]["status"] == "choose_day" and len(agent.requests) == 1
+        assert (await relay.healthz())["agents_connected"] == 0
+    await asyncio.sleep(0.3)
+    assert not agent.closed.is_set()
+    record = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "308", "Más días")
+    assert record.body["data"]["status"] == "choose_day" and len(agent.requests) == 2
