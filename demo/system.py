@@ -32,6 +32,7 @@ class SystemConfig:
     clinic: str = "demo"
     subdomain: str = "clinicademo"
     clinic_address: str = "Av. Providencia 1234, Santiago"
+    clinic_display_name: str = "Centro Médico Los Aromos"
     language: str = "es"
     seed: int = 7
     timezone: str = "America/Santiago"
@@ -157,6 +158,7 @@ class DemoSystem:
                 "--kommo-secret-stdin", "--kommo-token-stdin",
                 "--language", self.config.language,
                 "--address", self.config.clinic_address,
+                "--display-name", self.config.clinic_display_name,
                 "--kommo-base-url", self.kommo.account_base_url(self.config.subdomain),
             ],
             stdin=f"{self.kommo_secret}\n{self.kommo_token}\n",

@@ -1,4 +1,4 @@
-"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth`.
+"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | rotate-agent-token`.
 
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--language", choices=("es", "en"), default="es", help="the patients' language (es)")
     add.add_argument("--address", default="", metavar="TEXT", help="the clinic's address, shown on a confirmation")
     add.add_argument(
+        "--display-name",
+        default="",
+        metavar="TEXT",
+        help="the clinic's name as patients read it in the chat (default: NAME)",
+    )
+    add.add_argument(
         "--kommo-base-url", metavar="URL", help="Kommo account URL (default https://<subdomain>.kommo.com)"
     )
     add.add_argument(
@@ -77,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     oauth.add_argument("--redirect-uri", required=True, metavar="URL", help="the integration's redirect URI")
     add_storage_flags(oauth)
     oauth.set_defaults(func=_set_kommo_oauth)
+
+    rotate = sub.add_parser(
+        "rotate-agent-token",
+        help="give a clinic a new agent token and print it once (Kommo tokens and conversations stay)",
+    )
+    rotate.add_argument("name")
+    add_storage_flags(rotate)
+    rotate.set_defaults(func=_rotate_agent_token)
     return parser
 
 
@@ -145,6 +159,7 @@ def _add_clinic(args: argparse.Namespace) -> int:
             address=args.address,
             kommo_base_url=args.kommo_base_url,
             bot_question_step=args.bot_question_step,
+            display_name=args.display_name,
         )
     finally:
         store.close_now()
@@ -171,6 +186,7 @@ def _list_clinics(args: argparse.Namespace) -> int:
                 "language": c.language,
                 "address": c.address,
                 "kommo_auth": c.kommo_auth,
+                "display_name": c.display_name,
             }
             for c in clinics
         ]
@@ -179,8 +195,8 @@ def _list_clinics(args: argparse.Namespace) -> int:
     if not clinics:
         print("No clinics yet: add one with `cita-relay add-clinic`.")
         return 0
-    header = ("NAME", "KOMMO", "LANG", "AUTH", "ADDRESS")
-    rows_text = [(c.name, c.kommo_base_url, c.language, c.kommo_auth, c.address) for c in clinics]
+    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "AUTH", "ADDRESS")
+    rows_text = [(c.name, c.display_name, c.kommo_base_url, c.language, c.kommo_auth, c.address) for c in clinics]
     widths = [max(len(str(r[i])) for r in [header, *rows_text]) for i in range(len(header))]
     for row in [header, *rows_text]:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
@@ -211,6 +227,22 @@ def _set_kommo_oauth(args: argparse.Namespace) -> int:
     finally:
         store.close_now()
     print(f"Clinic {args.name!r} now uses OAuth; the relay refreshes the access token before its first use.")
+    return 0
+
+
+def _rotate_agent_token(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        token = store.rotate_agent_token(args.name)
+    finally:
+        store.close_now()
+    print(f"Clinic {args.name!r} has a new agent token; the old one no longer works.")
+    print("Its Kommo tokens and conversations in progress are kept. An agent connected with the old token keeps")
+    print("its link until it reconnects (restart the relay to drop it at once), then it is refused.")
+    print("On the clinic's PC, store the new token: `cita-agent login --relay-token-stdin` (or the tray's")
+    print("Configuración… → Clave del agente).")
+    print("New agent token (shown once, only its hash is kept):")
+    print(token)
     return 0
 
 

@@ -33,6 +33,7 @@ logger = logging.getLogger("relay.store")
 CLINIC_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANGUAGES = ("es", "en")
+MAX_DISPLAY_NAME = 100
 
 
 class StoreError(ValueError):
@@ -53,6 +54,11 @@ class Clinic:
     language: str = "es"
     address: str = ""
     bot_question_step: int = 1
+    display_name: str = ""  # "" = the name: what patients read as the clinic's name
+
+    @property
+    def name_for_patients(self) -> str:
+        return self.display_name or self.name
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class ClinicSummary:
     address: str
     kommo_auth: str  # "long-lived token" | "oauth" | "none"
     created_at: float
+    display_name: str = ""  # what patients read (the name when none was given)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ class ClinicAdmin(Protocol):
         address: str = "",
         kommo_base_url: str | None = None,
         bot_question_step: int = 1,
+        display_name: str = "",
     ) -> str: ...
 
     def set_oauth_tokens(
@@ -117,6 +125,11 @@ class ClinicAdmin(Protocol):
         access_token: str | None = None,
         access_expires_at: float | None = None,
     ) -> None: ...
+
+    def rotate_agent_token(self, name: str) -> str:
+        """Give the clinic a new agent token (the old one stops working); return it. Kommo tokens and
+        conversations stay."""
+        ...
 
     def list_clinics(self) -> list[ClinicSummary]: ...
 
@@ -214,6 +227,7 @@ class NewClinic:
     address: str
     bot_question_step: int
     created_at: float
+    display_name: str = ""
 
 
 def checked_new_clinic(
@@ -228,6 +242,7 @@ def checked_new_clinic(
     address: str = "",
     kommo_base_url: str | None = None,
     bot_question_step: int = 1,
+    display_name: str = "",
     now: float,
 ) -> NewClinic:
     """The operator's input for a new clinic, checked and normalised; ``StoreError`` says what is wrong."""
@@ -241,6 +256,9 @@ def checked_new_clinic(
         raise StoreError("the Kommo client id and secret must not be empty")
     if not 1 <= bot_question_step <= 1000:
         raise StoreError("the bot question step must be a step number")
+    display_name = " ".join(display_name.split())  # one line: it goes inside a chat message
+    if len(display_name) > MAX_DISPLAY_NAME:
+        raise StoreError(f"the display name must be at most {MAX_DISPLAY_NAME} characters")
     return NewClinic(
         name=name,
         agent_token_hash=hash_agent_token(agent_token),
@@ -253,6 +271,7 @@ def checked_new_clinic(
         address=address.strip(),
         bot_question_step=bot_question_step,
         created_at=now,
+        display_name="" if display_name == name else display_name,
     )
 
 
@@ -267,7 +286,8 @@ CREATE TABLE IF NOT EXISTS clinics (
     language TEXT NOT NULL DEFAULT 'es',
     address TEXT NOT NULL DEFAULT '',
     bot_question_step INTEGER NOT NULL DEFAULT 1,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    display_name TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS kommo_tokens (
     clinic TEXT PRIMARY KEY REFERENCES clinics(name) ON DELETE CASCADE,
@@ -314,8 +334,15 @@ class SqliteStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
+        self._migrate()
         self._path = path
         self._checkpointer: _Checkpointer | None = None
+
+    def _migrate(self) -> None:
+        """Bring a file written by an older relay up to this schema (CREATE TABLE IF NOT EXISTS leaves it as is)."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(clinics)")}
+        if "display_name" not in columns:
+            self._db.execute("ALTER TABLE clinics ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
 
     def checkpoint_in_background(self) -> None:
         """For a long-running server: WAL checkpoints (the only fsyncs) move off the caller's thread."""
@@ -337,6 +364,7 @@ class SqliteStore:
         address: str = "",
         kommo_base_url: str | None = None,
         bot_question_step: int = 1,
+        display_name: str = "",
     ) -> str:
         """Store a clinic; return its new agent token (only its hash is kept)."""
         token = new_agent_token()
@@ -351,14 +379,15 @@ class SqliteStore:
             address=address,
             kommo_base_url=kommo_base_url,
             bot_question_step=bot_question_step,
+            display_name=display_name,
             now=time.time(),
         )
         try:
             with self._transaction():
                 self._db.execute(
                     "INSERT INTO clinics (name, agent_token_hash, kommo_subdomain, kommo_base_url, kommo_client_id,"
-                    " kommo_client_secret, language, address, bot_question_step, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " kommo_client_secret, language, address, bot_question_step, created_at, display_name)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         clinic.name,
                         clinic.agent_token_hash,
@@ -370,6 +399,7 @@ class SqliteStore:
                         clinic.address,
                         clinic.bot_question_step,
                         clinic.created_at,
+                        clinic.display_name,
                     ),
                 )
                 self._db.execute(
@@ -399,9 +429,19 @@ class SqliteStore:
             if cur.rowcount != 1:
                 raise StoreError(f"no clinic named {name!r}")
 
+    def rotate_agent_token(self, name: str) -> str:
+        token = new_agent_token()
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE clinics SET agent_token_hash = ? WHERE name = ?", (hash_agent_token(token), name)
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"no clinic named {name!r}")
+        return token
+
     def list_clinics(self) -> list[ClinicSummary]:
         rows = self._db.execute(
-            "SELECT c.name, c.kommo_subdomain, c.kommo_base_url, c.language, c.address, c.created_at,"
+            "SELECT c.name, c.kommo_subdomain, c.kommo_base_url, c.language, c.address, c.created_at, c.display_name,"
             " t.long_lived_token IS NOT NULL AS long_lived, t.refresh_token IS NOT NULL AS oauth"
             " FROM clinics c LEFT JOIN kommo_tokens t ON t.clinic = c.name ORDER BY c.name"
         ).fetchall()
@@ -414,6 +454,7 @@ class SqliteStore:
                 address=r["address"],
                 kommo_auth=kommo_auth_label(bool(r["long_lived"]), bool(r["oauth"])),
                 created_at=r["created_at"],
+                display_name=r["display_name"] or r["name"],
             )
             for r in rows
         ]
@@ -610,4 +651,5 @@ def _clinic(row: sqlite3.Row) -> Clinic:
         language=row["language"],
         address=row["address"],
         bot_question_step=row["bot_question_step"],
+        display_name=row["display_name"],
     )

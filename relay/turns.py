@@ -71,7 +71,10 @@ class AgentAnswerMissing(Exception):
 
 def profile_of(clinic: Clinic) -> ClinicProfile:
     return ClinicProfile(
-        name=clinic.name, language=clinic.language, address=clinic.address, bot_question_step=clinic.bot_question_step
+        name=clinic.name_for_patients,
+        language=clinic.language,
+        address=clinic.address,
+        bot_question_step=clinic.bot_question_step,
     )
 
 

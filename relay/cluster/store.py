@@ -96,6 +96,16 @@ return 1
 """
 
 
+# A new agent token replaces the old one, if that is still the clinic's, in both places at once.
+_ROTATE_AGENT_TOKEN = """
+if redis.call('HGET', KEYS[1], 'agent_token_hash') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[1], 'agent_token_hash', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+return 1
+"""
+
+
 def _clinic(fields: Mapping[str, str]) -> Clinic | None:
     if not fields:
         return None
@@ -108,6 +118,7 @@ def _clinic(fields: Mapping[str, str]) -> Clinic | None:
         language=fields.get("language", "es"),
         address=fields.get("address", ""),
         bot_question_step=int(fields.get("bot_question_step", "1")),
+        display_name=fields.get("display_name", ""),
     )
 
 
@@ -300,6 +311,7 @@ class RedisClinicAdmin:
         address: str = "",
         kommo_base_url: str | None = None,
         bot_question_step: int = 1,
+        display_name: str = "",
     ) -> str:
         token = new_agent_token()
         clinic = checked_new_clinic(
@@ -313,6 +325,7 @@ class RedisClinicAdmin:
             address=address,
             kommo_base_url=kommo_base_url,
             bot_question_step=bot_question_step,
+            display_name=display_name,
             now=time.time(),
         )
         fields = {
@@ -326,6 +339,7 @@ class RedisClinicAdmin:
             "address": clinic.address,
             "bot_question_step": str(clinic.bot_question_step),
             "created_at": repr(clinic.created_at),
+            "display_name": clinic.display_name,
         }
         pairs = [item for pair in fields.items() for item in pair]
         with reachable():
@@ -369,6 +383,27 @@ class RedisClinicAdmin:
         if not done:
             raise StoreError(f"no clinic named {name!r}")
 
+    def rotate_agent_token(self, name: str) -> str:
+        token = new_agent_token()
+        token_hash = hash_agent_token(token)
+        with reachable():
+            old_hash = self._redis.hget(redis_keys.clinic(name), "agent_token_hash")
+            if not old_hash:
+                raise StoreError(f"no clinic named {name!r}")
+            done = self._redis.eval(
+                _ROTATE_AGENT_TOKEN,
+                3,
+                redis_keys.clinic(name),
+                redis_keys.agent_token(token_hash),
+                redis_keys.agent_token(old_hash),
+                old_hash,
+                token_hash,
+                name,
+            )
+        if not done:
+            raise StoreError(f"clinic {name!r} was changed or removed meanwhile: run the command again")
+        return token
+
     def list_clinics(self) -> list[ClinicSummary]:
         with reachable():
             names = sorted(self._redis.smembers(redis_keys.CLINICS))
@@ -390,6 +425,7 @@ class RedisClinicAdmin:
                     address=fields.get("address", ""),
                     kommo_auth=kommo_auth_label(bool(long_lived), bool(refresh)),
                     created_at=float(fields.get("created_at", "0")),
+                    display_name=fields.get("display_name") or fields["name"],
                 )
             )
         return out

@@ -78,6 +78,7 @@ def test_add_list_remove(tmp_path):
             "language": "en",
             "address": "Calle 1",
             "kommo_auth": "long-lived token",
+            "display_name": "clinica-sur",
         }
     ]
 
