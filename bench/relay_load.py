@@ -340,7 +340,7 @@ async def bench(
     import httpx
 
     from relay.cluster.store import RedisClinicAdmin
-    from relay.store import SqliteStore
+    from relay.store import ClinicDetails, SqliteStore
 
     agents_n, clinics_n = args.agents, max(args.agents, 1)
     accounts = [
@@ -370,13 +370,15 @@ async def bench(
         for account in accounts:
             tokens.append(
                 store.add_clinic(
-                    account["subdomain"],
-                    kommo_subdomain=account["subdomain"],
-                    kommo_client_id=account["client_id"],
-                    kommo_client_secret=account["secret"],
-                    long_lived_token=account["token"],
-                    kommo_base_url=f"http://127.0.0.1:{kommo_port}/{account['subdomain']}",
-                    address="Av. Providencia 1234",
+                    ClinicDetails(
+                        account["subdomain"],
+                        kommo_subdomain=account["subdomain"],
+                        kommo_client_id=account["client_id"],
+                        kommo_client_secret=account["secret"],
+                        long_lived_token=account["token"],
+                        kommo_base_url=f"http://127.0.0.1:{kommo_port}/{account['subdomain']}",
+                        address="Av. Providencia 1234",
+                    )
                 )
             )
         store.close_now()

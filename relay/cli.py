@@ -19,7 +19,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
-from relay.store import ClinicAdmin, SqliteStore, StoreError, StoreUnavailable
+from relay.store import ClinicAdmin, ClinicDetails, SqliteStore, StoreError, StoreUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,16 +150,18 @@ def _add_clinic(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         token = store.add_clinic(
-            args.name,
-            kommo_subdomain=args.kommo_subdomain,
-            kommo_client_id=args.kommo_client_id,
-            kommo_client_secret=values[0],
-            long_lived_token=values[1] if args.kommo_token_stdin else None,
-            language=args.language,
-            address=args.address,
-            kommo_base_url=args.kommo_base_url,
-            bot_question_step=args.bot_question_step,
-            display_name=args.display_name,
+            ClinicDetails(
+                args.name,
+                kommo_subdomain=args.kommo_subdomain,
+                kommo_client_id=args.kommo_client_id,
+                kommo_client_secret=values[0],
+                long_lived_token=values[1] if args.kommo_token_stdin else None,
+                language=args.language,
+                address=args.address,
+                kommo_base_url=args.kommo_base_url,
+                bot_question_step=args.bot_question_step,
+                display_name=args.display_name,
+            )
         )
     finally:
         store.close_now()

@@ -101,20 +101,7 @@ class PriorDelivery:
 class ClinicAdmin(Protocol):
     """What the `cita-relay` commands need from a store (plain calls: a command is one short process)."""
 
-    def add_clinic(
-        self,
-        name: str,
-        *,
-        kommo_subdomain: str,
-        kommo_client_id: str,
-        kommo_client_secret: str,
-        long_lived_token: str | None = None,
-        language: str = "es",
-        address: str = "",
-        kommo_base_url: str | None = None,
-        bot_question_step: int = 1,
-        display_name: str = "",
-    ) -> str: ...
+    def add_clinic(self, details: ClinicDetails) -> str: ...
 
     def set_oauth_tokens(
         self,
@@ -230,22 +217,27 @@ class NewClinic:
     display_name: str = ""
 
 
-def checked_new_clinic(
-    name: str,
-    *,
-    agent_token: str,
-    kommo_subdomain: str,
-    kommo_client_id: str,
-    kommo_client_secret: str,
-    long_lived_token: str | None = None,
-    language: str = "es",
-    address: str = "",
-    kommo_base_url: str | None = None,
-    bot_question_step: int = 1,
-    display_name: str = "",
-    now: float,
-) -> NewClinic:
+@dataclass(frozen=True)
+class ClinicDetails:
+    """What an operator gives for a new clinic (`cita-relay add-clinic`), before it is checked."""
+
+    name: str
+    kommo_subdomain: str
+    kommo_client_id: str
+    kommo_client_secret: str = field(repr=False)
+    long_lived_token: str | None = field(default=None, repr=False)
+    language: str = "es"
+    address: str = ""
+    kommo_base_url: str | None = None
+    bot_question_step: int = 1
+    display_name: str = ""
+
+
+def checked_new_clinic(details: ClinicDetails, *, agent_token: str, now: float) -> NewClinic:
     """The operator's input for a new clinic, checked and normalised; ``StoreError`` says what is wrong."""
+    name, kommo_subdomain, language = details.name, details.kommo_subdomain, details.language
+    kommo_client_id, kommo_client_secret = details.kommo_client_id, details.kommo_client_secret
+    bot_question_step, display_name = details.bot_question_step, details.display_name
     if not CLINIC_NAME_RE.match(name):
         raise StoreError("clinic name must be 1-63 characters: lowercase letters, digits, '-' and '_'")
     if not SUBDOMAIN_RE.match(kommo_subdomain):
@@ -263,12 +255,12 @@ def checked_new_clinic(
         name=name,
         agent_token_hash=hash_agent_token(agent_token),
         kommo_subdomain=kommo_subdomain,
-        kommo_base_url=normalise_base_url(kommo_base_url or default_kommo_base_url(kommo_subdomain)),
+        kommo_base_url=normalise_base_url(details.kommo_base_url or default_kommo_base_url(kommo_subdomain)),
         kommo_client_id=kommo_client_id.strip(),
         kommo_client_secret=kommo_client_secret.strip(),
-        long_lived_token=(long_lived_token or "").strip() or None,
+        long_lived_token=(details.long_lived_token or "").strip() or None,
         language=language,
-        address=address.strip(),
+        address=details.address.strip(),
         bot_question_step=bot_question_step,
         created_at=now,
         display_name="" if display_name == name else display_name,
@@ -352,36 +344,10 @@ class SqliteStore:
 
     # -- admin (CLI) ------------------------------------------------------------------------------------
 
-    def add_clinic(
-        self,
-        name: str,
-        *,
-        kommo_subdomain: str,
-        kommo_client_id: str,
-        kommo_client_secret: str,
-        long_lived_token: str | None = None,
-        language: str = "es",
-        address: str = "",
-        kommo_base_url: str | None = None,
-        bot_question_step: int = 1,
-        display_name: str = "",
-    ) -> str:
+    def add_clinic(self, details: ClinicDetails) -> str:
         """Store a clinic; return its new agent token (only its hash is kept)."""
         token = new_agent_token()
-        clinic = checked_new_clinic(
-            name,
-            agent_token=token,
-            kommo_subdomain=kommo_subdomain,
-            kommo_client_id=kommo_client_id,
-            kommo_client_secret=kommo_client_secret,
-            long_lived_token=long_lived_token,
-            language=language,
-            address=address,
-            kommo_base_url=kommo_base_url,
-            bot_question_step=bot_question_step,
-            display_name=display_name,
-            now=time.time(),
-        )
+        clinic = checked_new_clinic(details, agent_token=token, now=time.time())
         try:
             with self._transaction():
                 self._db.execute(
@@ -404,10 +370,10 @@ class SqliteStore:
                 )
                 self._db.execute(
                     "INSERT INTO kommo_tokens (clinic, long_lived_token, updated_at) VALUES (?, ?, ?)",
-                    (name, clinic.long_lived_token, clinic.created_at),
+                    (clinic.name, clinic.long_lived_token, clinic.created_at),
                 )
         except sqlite3.IntegrityError:
-            raise StoreError(f"a clinic named {name!r} already exists") from None
+            raise StoreError(f"a clinic named {clinic.name!r} already exists") from None
         return token
 
     def set_oauth_tokens(

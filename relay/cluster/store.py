@@ -29,6 +29,7 @@ from relay.cluster.client import UNREACHABLE, reachable, sync_client
 from relay.logs import log
 from relay.store import (
     Clinic,
+    ClinicDetails,
     ClinicSummary,
     KommoTokens,
     PriorDelivery,
@@ -299,35 +300,10 @@ class RedisClinicAdmin:
     def __init__(self, url: str) -> None:
         self._redis = sync_client(url)
 
-    def add_clinic(
-        self,
-        name: str,
-        *,
-        kommo_subdomain: str,
-        kommo_client_id: str,
-        kommo_client_secret: str,
-        long_lived_token: str | None = None,
-        language: str = "es",
-        address: str = "",
-        kommo_base_url: str | None = None,
-        bot_question_step: int = 1,
-        display_name: str = "",
-    ) -> str:
+    def add_clinic(self, details: ClinicDetails) -> str:
         token = new_agent_token()
-        clinic = checked_new_clinic(
-            name,
-            agent_token=token,
-            kommo_subdomain=kommo_subdomain,
-            kommo_client_id=kommo_client_id,
-            kommo_client_secret=kommo_client_secret,
-            long_lived_token=long_lived_token,
-            language=language,
-            address=address,
-            kommo_base_url=kommo_base_url,
-            bot_question_step=bot_question_step,
-            display_name=display_name,
-            now=time.time(),
-        )
+        clinic = checked_new_clinic(details, agent_token=token, now=time.time())
+        name = clinic.name
         fields = {
             "name": clinic.name,
             "agent_token_hash": clinic.agent_token_hash,

@@ -136,10 +136,10 @@ class RealRelay:
 
 
 async def test_through_the_real_relay_which_restarts_under_the_agent(agent_paths, plaintext_keyring, portal, tmp_path):
-    from relay.store import SqliteStore
+    from relay.store import ClinicDetails, SqliteStore
 
     store = SqliteStore(tmp_path / "relay" / "relay.sqlite3")
-    token = store.add_clinic("aromos", kommo_subdomain="aromos", kommo_client_id="id", kommo_client_secret="s" * 32)
+    token = store.add_clinic(ClinicDetails("aromos", kommo_subdomain="aromos", kommo_client_id="id", kommo_client_secret="s" * 32))
     store.close_now()
     secrets = SecretStore(agent_paths.keyring_service)
     secrets.set(PORTAL_PASSWORD, portal.password)

@@ -61,13 +61,13 @@ def test_driver_guide_check_commands_work_on_the_stand_in(stand_in_portal, brows
 
 
 def test_relay_guide_backup_makes_a_usable_copy_of_a_live_database(tmp_path):
-    from relay.store import SqliteStore
+    from relay.store import ClinicDetails, SqliteStore
 
     line = next(iter(_sh_lines("operate-the-relay.md", "sqlite3.connect(sys.argv[1]).backup")))
     code = re.search(r'-c "([^"]+)"', line).group(1)
     live = SqliteStore(tmp_path / "relay.sqlite3")  # stays open, in WAL mode, as under a running relay
     try:
-        live.add_clinic("clinica-sol", kommo_subdomain="clinicasol", kommo_client_id="id", kommo_client_secret="s")
+        live.add_clinic(ClinicDetails("clinica-sol", kommo_subdomain="clinicasol", kommo_client_id="id", kommo_client_secret="s"))
         copy = tmp_path / "relay-backup.sqlite3"
         subprocess.run([sys.executable, "-c", code, str(tmp_path / "relay.sqlite3"), str(copy)], check=True,
                        timeout=60)

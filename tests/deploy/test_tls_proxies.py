@@ -84,11 +84,11 @@ def relay(tmp_path_factory) -> Iterator[RunningRelay]:
     from demo.serving import ServerThread
     from relay.app import build_app
     from relay.settings import RelaySettings
-    from relay.store import SqliteStore
+    from relay.store import ClinicDetails, SqliteStore
 
     data = tmp_path_factory.mktemp("relay")
     store = SqliteStore(data / "relay.sqlite3")
-    token = store.add_clinic("proxied", kommo_subdomain="proxied", kommo_client_id="id", kommo_client_secret="s")
+    token = store.add_clinic(ClinicDetails("proxied", kommo_subdomain="proxied", kommo_client_id="id", kommo_client_secret="s"))
     store.close_now()
     with ServerThread(build_app(RelaySettings(data_dir=data))) as server:
         yield RunningRelay(server.url, server.port, "proxied", token)

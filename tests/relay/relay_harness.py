@@ -23,7 +23,7 @@ from demo.kommo import StandInKommo, new_secret
 from demo.serving import ServerThread
 from relay.app import build_app
 from relay.settings import RelaySettings
-from relay.store import SqliteStore
+from relay.store import ClinicDetails, SqliteStore
 from wire.messages import (
     BookArgs,
     BookResult,
@@ -244,14 +244,16 @@ class RelayHarness:
         store = self.store()
         try:
             token = store.add_clinic(
-                name,
-                kommo_subdomain=name,
-                kommo_client_id=f"cid-{name}",
-                kommo_client_secret=secret,
-                long_lived_token=long_lived,
-                language=language,
-                address=address,
-                kommo_base_url=self.kommo.account_base_url(name),
+                ClinicDetails(
+                    name,
+                    kommo_subdomain=name,
+                    kommo_client_id=f"cid-{name}",
+                    kommo_client_secret=secret,
+                    long_lived_token=long_lived,
+                    language=language,
+                    address=address,
+                    kommo_base_url=self.kommo.account_base_url(name),
+                )
             )
             if oauth:
                 store.set_oauth_tokens(

@@ -9,7 +9,7 @@ import pytest
 
 from relay.agent_endpoint import effective_peer, transport_refusal
 from relay.settings import RelaySettings, settings_from_env
-from relay.store import SqliteStore, StoreError
+from relay.store import ClinicDetails, SqliteStore, StoreError
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 
 BASE = "https://clinica.kommo.com"
@@ -132,11 +132,11 @@ def test_settings_from_environment_and_overrides(tmp_path):
 
 async def test_store_tokens_deliveries_and_rotation(tmp_path):
     store = SqliteStore(tmp_path / "relay.sqlite3")
-    token = store.add_clinic("c1", kommo_subdomain="c1", kommo_client_id="i", kommo_client_secret="s")
+    token = store.add_clinic(ClinicDetails("c1", kommo_subdomain="c1", kommo_client_id="i", kommo_client_secret="s"))
     assert (await store.clinic_for_agent_token(token)).name == "c1"
     assert await store.clinic_for_agent_token(token[:-1]) is None
     with pytest.raises(StoreError):
-        store.add_clinic("c1", kommo_subdomain="c1", kommo_client_id="i", kommo_client_secret="s")
+        store.add_clinic(ClinicDetails("c1", kommo_subdomain="c1", kommo_client_id="i", kommo_client_secret="s"))
 
     now = time.time()
     assert await store.claim_delivery("c1", [("jti:a", now + 60), ("msg:x", now + 5)], "u1", now) is None

@@ -16,7 +16,7 @@ import pytest
 from demo.serving import free_port
 from relay.cluster.client import async_client
 from relay.cluster.store import RedisClinicAdmin, RedisStore
-from relay.store import StoreUnavailable
+from relay.store import ClinicDetails, StoreUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 CITA_RELAY = ROOT / ".venv" / "bin" / "cita-relay"
@@ -106,7 +106,7 @@ def test_a_password_in_the_flag_is_warned_about_and_never_echoed():
 async def test_two_instances_claim_one_delivery_and_rotate_one_token(redis_server):
     admin = RedisClinicAdmin(redis_server.url)
     name = f"store-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    admin.add_clinic(name, kommo_subdomain="s", kommo_client_id="i", kommo_client_secret="k")
+    admin.add_clinic(ClinicDetails(name, kommo_subdomain="s", kommo_client_id="i", kommo_client_secret="k"))
     admin.set_oauth_tokens(name, refresh_token="r1", redirect_uri="https://x")
     one = RedisStore(async_client(redis_server.url), conversation_ttl_s=60)
     two = RedisStore(async_client(redis_server.url), conversation_ttl_s=60)

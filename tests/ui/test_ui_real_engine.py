@@ -30,7 +30,7 @@ from demo.portal import PortalAdmin, PortalSettings, create_portal_app
 from demo.serving import ServerThread
 from relay.app import build_app
 from relay.settings import RelaySettings
-from relay.store import SqliteStore
+from relay.store import ClinicDetails, SqliteStore
 
 STAFF_USER = "recepcion"
 STAFF_PASSWORD = "Aromos-" + secrets.token_urlsafe(6)
@@ -88,10 +88,10 @@ def world(tmp_path_factory) -> Iterator[World]:
     settings.data_dir.mkdir(parents=True)
     store = SqliteStore(settings.database_path)
     try:
-        token = store.add_clinic(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
+        token = store.add_clinic(ClinicDetails(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
                                  kommo_client_secret=secret, long_lived_token=long_lived, language="es",
                                  address="Av. Providencia 1234, Santiago",
-                                 kommo_base_url=kommo.account_base_url(CLINIC))
+                                 kommo_base_url=kommo.account_base_url(CLINIC)))
     finally:
         store.close_now()
     relay = ServerThread(build_app(settings), ws_per_message_deflate=False, proxy_headers=False).start()
