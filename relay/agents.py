@@ -145,13 +145,7 @@ class LocalAgentDirectory:
         log(logger, logging.INFO, "agent_connected", clinic=clinic, peer=connection.peer)
 
     def detach(self, connection: AgentConnection, why: str = "") -> None:
-        self._fail_pending(connection)
-        connection.closed = True
-        if self._connections.get(connection.clinic) is connection:
-            del self._connections[connection.clinic]
-            presence = self._presence.get(connection.clinic)
-            if presence is not None:
-                self._presence[connection.clinic] = replace(presence, connected=False)
+        if self._forget(connection):
             log(logger, logging.INFO, "agent_disconnected", clinic=connection.clinic, peer=connection.peer, why=why)
 
     def on_status(self, connection: AgentConnection, status: Status) -> None:
@@ -253,14 +247,20 @@ class LocalAgentDirectory:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _retire(self, connection: AgentConnection, code: int, reason: str) -> None:
+    def _forget(self, connection: AgentConnection) -> bool:
+        """Fail its pending requests and mark it closed; True if it was the clinic's current connection."""
         self._fail_pending(connection)
         connection.closed = True
-        if self._connections.get(connection.clinic) is connection:
-            del self._connections[connection.clinic]
-            presence = self._presence.get(connection.clinic)
-            if presence is not None:
-                self._presence[connection.clinic] = replace(presence, connected=False)
+        if self._connections.get(connection.clinic) is not connection:
+            return False
+        del self._connections[connection.clinic]
+        presence = self._presence.get(connection.clinic)
+        if presence is not None:
+            self._presence[connection.clinic] = replace(presence, connected=False)
+        return True
+
+    def _retire(self, connection: AgentConnection, code: int, reason: str) -> None:
+        self._forget(connection)
         task = asyncio.get_running_loop().create_task(_close_quietly(connection.link, code, reason))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
