@@ -9,9 +9,10 @@ from dataclasses import replace
 from typing import Any
 
 from agent.cli_texts import choose_language, say
+from agent.commands import settings_or_report
 from agent.paths import resolve_paths
 from agent.portal.registry import portal_kinds
-from agent.settings import SettingsError, default_browser_path, load_settings, save_settings
+from agent.settings import SettingsError, default_browser_path, save_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,10 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def configure(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.home)
-    try:
-        current = load_settings(paths)
-    except SettingsError as exc:
-        print(say("error.settings", choose_language(), detail=exc), file=sys.stderr)
+    current = settings_or_report(paths)
+    if current is None:
         return 2
     changes: dict[str, Any] = {}
     for option, field in (

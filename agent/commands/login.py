@@ -16,10 +16,11 @@ import sys
 
 from agent import login_check
 from agent.cli_texts import choose_language, say
+from agent.commands import settings_or_report
 from agent.logging_setup import register_secret, setup_logging
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
-from agent.settings import SettingsError, load_settings
+from agent.settings import SettingsError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,10 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def login(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.home)
-    try:
-        settings = load_settings(paths)
-    except SettingsError as exc:
-        print(say("error.settings", choose_language(), detail=exc), file=sys.stderr)
+    settings = settings_or_report(paths)
+    if settings is None:
         return 2
     language = choose_language(settings.language)
     if not settings.portal_url or not settings.portal_user:

@@ -13,10 +13,10 @@ import signal
 import sys
 
 from agent.cli_texts import choose_language, say
+from agent.commands import settings_or_report
 from agent.logging_setup import register_secret, setup_logging
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
-from agent.settings import SettingsError, load_settings, validate
 
 log = logging.getLogger("agent.run")
 
@@ -38,10 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_headless(args: argparse.Namespace) -> int:
     paths = resolve_paths(args.home)
-    try:
-        settings = validate(load_settings(paths))
-    except SettingsError as exc:
-        print(say("error.settings", choose_language(), detail=exc), file=sys.stderr)
+    settings = settings_or_report(paths, validated=True)
+    if settings is None:
         return 2
     language = choose_language(settings.language)
     missing = settings.missing()
