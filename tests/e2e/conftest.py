@@ -7,13 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from e2e_system import new_system
 
-from demo.system import DemoSystem, SystemConfig
-
-
-def new_system(root: Path, browser_path: str, **overrides: object) -> DemoSystem:
-    config = SystemConfig(root=root, browser_path=browser_path, **overrides)  # type: ignore[arg-type]
-    return DemoSystem(config)
+from demo.system import DemoSystem
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import new_system
+from e2e_system import new_system
 from patient import Patient, buttons, data, status, texts
 
 from agent.paths import resolve_paths

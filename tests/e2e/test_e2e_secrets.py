@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import new_system
+from e2e_system import new_system
 from patient import Patient, buttons, status, texts
 
 
