@@ -28,6 +28,7 @@ from agent.portal.base import Credentials, LoginRejected, PortalDriver, Slot
 from agent.portal.registry import create_driver
 from agent.portal_session import PortalNotReady, PortalSession, Priority
 from agent.requests import RequestHandler
+from agent.retention import PURGE_EVERY, purge_expired
 from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, validate
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 CREDENTIALS_CHECK_S = 15.0  # while the web app refuses our login, how often to look for a new password
 STOP_GRACE_S = 20.0  # how long a booking under way may take to finish when the agent stops
 PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
+RETENTION_CHECK_S = 3600.0  # how often to look whether a day passed since the last purge (the PC may have slept)
 _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
 
 
@@ -103,6 +105,7 @@ class Engine:
         self._stopping = False
         self._stopped = asyncio.Event()
         self._stopper: asyncio.Task[None] | None = None
+        self._purge_now = asyncio.Event()
 
     # -- the contract with the UI and the headless runner --------------------------------
 
@@ -126,6 +129,7 @@ class Engine:
             ("sleep-watch", SleepWatch(self.nudge).run()),
             ("credentials-watch", self._watch_credentials()),
             ("pause-requests", self._watch_pause_requests()),
+            ("retention", self._purge_daily()),
         ):
             self._tasks.append(self._loop.create_task(self._guarded(name, job), name=name))
         try:
@@ -217,6 +221,8 @@ class Engine:
             await self.link.set_urls(settings.relay_urls)
         if old.refresh_minutes != settings.refresh_minutes:
             self.cache.set_interval(settings.refresh_minutes * 60)
+        if old.retention_days != settings.retention_days:
+            self._purge_now.set()
         portal_changed = any(getattr(old, f) != getattr(settings, f) for f in _PORTAL_FIELDS)
         password_changed = await asyncio.to_thread(self._current_fingerprint) != self._password_fingerprint
         if portal_changed or password_changed:
@@ -294,6 +300,25 @@ class Engine:
             if request is not None and request.paused != self._paused:
                 log.info("%s requested from the command line", "Pause" if request.paused else "Resume")
                 await self.set_paused(request.paused)
+
+    async def _purge_daily(self) -> None:
+        """At start, then once a day: forget what is older than the retention (rows, logs, screenshots)."""
+        last: datetime | None = None
+        while True:
+            now = self._clock()
+            if last is None or now - last >= PURGE_EVERY or self._purge_now.is_set():
+                self._purge_now.clear()
+                last = now
+                await asyncio.to_thread(self._purge, now)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RETENTION_CHECK_S):
+                    await self._purge_now.wait()
+
+    def _purge(self, now: datetime) -> None:
+        try:
+            purge_expired(self.paths, self.journal, self.settings.retention_days, now)
+        except Exception:  # a purge that fails must not stop the bookings: it is tried again tomorrow
+            log.exception("Could not delete the history older than %d days", self.settings.retention_days)
 
     async def _guarded(self, name: str, job: Coroutine[Any, Any, None]) -> None:
         try:

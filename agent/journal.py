@@ -4,6 +4,10 @@ One SQLite file in the agent's data folder. A repeat of an idempotency key gets 
 outcome back; rows left ``in_progress`` by a crash are reconciled on start by the engine
 (by looking the slot up in the web app, never by guessing). The UI reads the same file for
 its history, from its own thread: every call opens its own short-lived connection.
+
+The file is the user's alone (0600, and SQLite gives its -wal and -shm files the same mode), rows past
+the retention are deleted with ``secure_delete`` and the write-ahead log is emptied after, so a purged
+patient's name and phone are gone from the disk, not just from the table.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from agent.private_files import make_private_file
 
 IN_PROGRESS = "in_progress"
 BOOKED = "booked"
@@ -71,7 +77,7 @@ def _now() -> datetime:
 class BookingJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_file(path)  # before SQLite creates it with the umask's mode; its -wal/-shm copy this mode
         self._write_lock = threading.Lock()
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -84,6 +90,7 @@ class BookingJournal:
         try:
             with db:  # commits, or rolls back on an exception
                 db.execute("PRAGMA synchronous=FULL")
+                db.execute("PRAGMA secure_delete=ON")
                 yield db
         finally:
             db.close()
@@ -144,6 +151,20 @@ class BookingJournal:
         if row is None:
             raise KeyError(key)
         return _entry(row)
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete finished requests last updated before ``cutoff``; return how many. In-progress rows stay:
+        they are still to be checked in the web app."""
+        stamp = cutoff.astimezone(UTC).isoformat()
+        with self._write_lock:
+            with self._connect() as db:
+                deleted = db.execute(
+                    "DELETE FROM bookings WHERE updated_at < ? AND status != ?", (stamp, IN_PROGRESS)
+                ).rowcount
+            if deleted:
+                with self._connect() as db:
+                    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
 
     # -- reads ------------------------------------------------------------
 

@@ -2,20 +2,27 @@
 
 Nothing should ever log a password or a token. If something does anyway (a library printing
 request headers, an exception carrying a form's values), the ``SecretRedactor`` on every handler
-replaces the known secrets, bearer tokens and ``password=...`` pairs with ``***`` before the line
-is written.
+replaces the secret *values* with ``***`` before the line is written: the registered secrets (the web
+app password, the agent token), a token-looking value after ``Bearer `` or ``...token=``, and the value
+of a ``password=...`` form field. Words around them stay: "refused the user or its password: Usuario o
+contraseña incorrectos" is what the IT person needs to read, and it holds no secret.
+
+The files are the user's alone (0600 in a 0700 folder), rotated at 2 MB; the engine deletes those older
+than the retention (``agent.retention``).
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 import threading
 from pathlib import Path
 
 from agent.paths import AgentPaths
+from agent.private_files import FILE_MODE, POSIX_MODES, make_private_dir
 
 LOG_FILE = "agent.log"
 MAX_BYTES = 2_000_000
@@ -23,9 +30,13 @@ BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 MASK = "***"
 
+# A value shaped like a token: 20+ token characters, or 8+ with a digit ("authentication" and "True" are words).
+_TOKEN_VALUE = r"(?:(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})"
 _PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
-    re.compile(r"(?i)((?:password|passwd|contraseña|token|secret)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"),
+    re.compile(r"(?i)(\bbearer\s+)" + _TOKEN_VALUE),
+    re.compile(r"(?i)(\b[\w-]*token[\"']?=[\"']?)" + _TOKEN_VALUE),
+    # a form field or query parameter (no space around "="): the value is a password, not a word of a sentence
+    re.compile(r"(?i)(\b(?:password|passwd|pwd|contraseña|secret|client_secret)=)[^\s\"',;&}]+"),
 )
 
 
@@ -86,9 +97,9 @@ def setup_logging(
     formatter = logging.Formatter(FORMAT)
     log_file = None
     if paths is not None:
-        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(paths.log_dir)
         log_file = paths.log_dir / LOG_FILE
-        file_handler = logging.handlers.RotatingFileHandler(
+        file_handler = PrivateRotatingFileHandler(
             log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         _install(root, file_handler, formatter, level)
@@ -98,6 +109,32 @@ def setup_logging(
     for noisy in ("websockets", "asyncio", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return log_file
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file created 0600 whatever the umask (a rotated file keeps its mode when renamed)."""
+
+    def _open(self):  # noqa: ANN202 - logging's own signature
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        if POSIX_MODES:
+            os.fchmod(descriptor, FILE_MODE)
+        os.close(descriptor)
+        return super()._open()
+
+
+def roll_over_log(path: Path) -> bool:
+    """Start a new file now if this process writes ``path`` (the retention purge needs the old lines in a
+    file of their own). False when no handler here writes it."""
+    target = os.path.abspath(path)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler) and handler.baseFilename == target:
+            handler.acquire()
+            try:
+                handler.doRollover()
+            finally:
+                handler.release()
+            return True
+    return False
 
 
 def _install(root: logging.Logger, handler: logging.Handler, formatter: logging.Formatter, level: int) -> None:

@@ -1,7 +1,8 @@
 """Where the agent keeps its configuration, data and logs.
 
 By default the OS's usual folders (platformdirs); `--home DIR` or CITA_AGENT_HOME puts all of
-them under one folder, so several agents (and tests) can run side by side.
+them under one folder, so several agents (and tests) can run side by side. Every folder and file in
+them is the user's alone (``agent.private_files``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from agent.private_files import make_private_dir, make_tree_private
 
 APP_NAME = "CitaBridge"
 HOME_ENV = "CITA_AGENT_HOME"
@@ -49,9 +52,18 @@ class AgentPaths:
         digest = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:10]
         return f"Cita Bridge ({digest})"
 
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Every folder the agent writes in (with --home, the home itself first)."""
+        own = (self.config_dir, self.data_dir, self.log_dir)
+        return (self.home, *own) if self.home is not None else own
+
     def ensure(self) -> AgentPaths:
-        for folder in (self.config_dir, self.data_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        """Create the folders, and make them and everything in them private (0700/0600) if they were not."""
+        for folder in self.folders:
+            make_private_dir(folder)
+        for root in (self.home,) if self.home is not None else self.folders:
+            make_tree_private(root)
         return self
 
 

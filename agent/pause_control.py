@@ -8,12 +8,12 @@ rewrites it on every change of its own and could overwrite a request it has not 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from agent.paths import AgentPaths
+from agent.private_files import write_private_text
 from agent.runtime_state import load_state, save_state
 
 CONTROL_FILE = "control.json"
@@ -31,11 +31,7 @@ def control_file(paths: AgentPaths) -> Path:
 
 def request_pause(paths: AgentPaths, paused: bool) -> None:
     """Ask the running agent (if any) to pause or resume; a stopped agent starts that way next time."""
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
-    target = control_file(paths)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"paused": paused, "at": datetime.now(UTC).isoformat()}), encoding="utf-8")
-    os.replace(tmp, target)
+    write_private_text(control_file(paths), json.dumps({"paused": paused, "at": datetime.now(UTC).isoformat()}))
     state = load_state(paths.state_file)
     if state.paused != paused:
         save_state(paths.state_file, replace(state, paused=paused))

@@ -6,10 +6,11 @@ A small JSON file in the data folder, replaced atomically. `cita-agent status` r
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from agent.private_files import write_private_text
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,4 @@ def load_state(path: Path) -> RuntimeState:
 
 
 def save_state(path: Path, state: RuntimeState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private_text(path, json.dumps(asdict(state), indent=1))

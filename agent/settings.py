@@ -15,10 +15,22 @@ import tomli_w
 
 from agent.paths import AgentPaths
 from agent.portal.base import BrowserChoice
+from agent.private_files import write_private_text
+
+DEFAULT_RETENTION_DAYS = 90
+MAX_RETENTION_DAYS = 3650
 
 
 class SettingsError(ValueError):
-    """A setting that cannot work, with a message the clinic's IT person can act on."""
+    """A setting that cannot work, with a message the clinic's IT person can act on (``str()`` is English)."""
+
+    def __init__(self, message: str, *, spanish: str = "") -> None:
+        super().__init__(message)
+        self.spanish = spanish
+
+    def text(self, language: str) -> str:
+        """The message in ``language`` ("es" or "en"); English where no Spanish was given."""
+        return self.spanish if language == "es" and self.spanish else str(self)
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class AgentSettings:
     language: str = ""  # "es", "en", or "" for the system's
     refresh_minutes: float = 5.0
     start_at_login: bool = False
+    retention_days: int = DEFAULT_RETENTION_DAYS  # the journal's rows, the logs and the screenshots
 
     @property
     def relay_urls(self) -> tuple[str, ...]:
@@ -70,8 +83,17 @@ def default_browser_path() -> str:
 
 
 def check_relay_url(url: str) -> str:
-    """wss:// always; ws:// only to a relay on this machine (loopback)."""
+    """wss:// always; ws:// only to a relay on this machine (loopback). No query string: the agent token goes in a
+    header, and a token in a URL ends up in proxies' and servers' access logs."""
     parts = urlsplit(url)
+    if parts.query or "?" in url:
+        shown = _without_query(url)
+        raise SettingsError(
+            f"the relay address {shown!r} has a query string (?...): remove it. The agent token never goes in the "
+            "address; store it with cita-agent login",
+            spanish=f"la dirección del servidor {shown!r} tiene parámetros (?...): quítelos. La clave del agente nunca "
+            "va en la dirección; guárdela con cita-agent login",
+        )
     if parts.scheme == "wss" and parts.hostname:
         return url
     if parts.scheme == "ws" and parts.hostname and _is_loopback(parts.hostname):
@@ -79,6 +101,11 @@ def check_relay_url(url: str) -> str:
     raise SettingsError(
         f"the relay address {url!r} must start with wss:// (ws:// is allowed only for a relay on this computer)"
     )
+
+
+def _without_query(url: str) -> str:
+    """The address to show in a message: what follows "?" may be a token, so it is never repeated."""
+    return url.split("?", 1)[0] + "?…"
 
 
 def check_portal_url(url: str) -> str:
@@ -106,6 +133,12 @@ def validate(settings: AgentSettings) -> AgentSettings:
         raise SettingsError("language must be es or en")
     if not 0.1 <= settings.refresh_minutes <= 240:
         raise SettingsError("refresh_minutes must be between 0.1 and 240")
+    days = settings.retention_days
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
+        raise SettingsError(
+            f"retention_days must be a whole number of days between 1 and {MAX_RETENTION_DAYS}",
+            spanish=f"retention_days debe ser un número entero de días entre 1 y {MAX_RETENTION_DAYS}",
+        )
     return settings
 
 
@@ -128,10 +161,7 @@ def load_settings(paths: AgentPaths) -> AgentSettings:
 
 def save_settings(paths: AgentPaths, settings: AgentSettings) -> None:
     validate(settings)
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    tmp = paths.config_file.with_suffix(".tmp")
-    tmp.write_text(tomli_w.dumps(asdict(settings)), encoding="utf-8")
-    os.replace(tmp, paths.config_file)
+    write_private_text(paths.config_file, tomli_w.dumps(asdict(settings)))
 
 
 def update_settings(paths: AgentPaths, **changes: Any) -> AgentSettings:

@@ -1,7 +1,10 @@
 """Structured log lines an operator can act on: ``event=... clinic=... lead=...`` (or one JSON object a line).
 
 Callers pass fields, never free text with secrets in it: tokens and passwords are never given to ``log``;
-phone numbers go through ``mask_phone`` (only the last 3 digits survive).
+phone numbers go through ``mask_phone`` (only the last 3 digits survive). What the relay does not write itself
+— uvicorn's access log prints each request's path *with its query string*, and a client may put a token there
+(``/agent?token=...``, an OAuth ``?code=...``) — goes through ``QueryStringRedactor``: every query value and
+every ``Bearer`` value becomes ``***`` before the line is written.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class KeyValueFormatter(logging.Formatter):
             if value is not None:
                 parts.append(f"{key}={_kv_value(value)}")
         if record.exc_info:
-            parts.append(f"exc={_kv_value(self.formatException(record.exc_info))}")
+            parts.append(f"exc={_kv_value(record.exc_text or self.formatException(record.exc_info))}")
         return " ".join(parts)
 
 
@@ -59,8 +62,44 @@ class JsonFormatter(logging.Formatter):
         }
         out.update({k: v for k, v in getattr(record, _FIELDS_ATTR, {}).items() if v is not None})
         if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
+            out["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
+
+
+MASK = "***"
+# A query string's value: after "?" or "&" and "name=", up to the next separator or the end of the URL.
+_QUERY_VALUE = re.compile(r"([?&][^=&#\s\"'?]+=)[^&#\s\"']+")
+_BEARER_VALUE = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+")
+
+
+def redact_query_values(text: str) -> str:
+    """``GET /agent?token=abc&x=1`` -> ``GET /agent?token=***&x=***``; a Bearer header's value the same."""
+    if "=" in text:
+        text = _QUERY_VALUE.sub(lambda m: m.group(1) + MASK, text)
+    return _BEARER_VALUE.sub(lambda m: m.group(1) + MASK, text) if "earer" in text else text
+
+
+class QueryStringRedactor(logging.Filter):
+    """On the relay's log handler: no query value or bearer token in any line, whoever logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logging's problem, not ours to hide
+            return True
+        clean = redact_query_values(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        fields = getattr(record, _FIELDS_ATTR, None)
+        if fields:
+            setattr(record, _FIELDS_ATTR, {
+                key: redact_query_values(value) if isinstance(value, str) else value for key, value in fields.items()
+            })
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_query_values(record.exc_text)
+        return True
 
 
 class _DenialNoise(logging.Filter):
@@ -75,6 +114,7 @@ def configure_logging(level: str = "info", fmt: str = "kv") -> None:
     """Route the relay's and uvicorn's logs to stderr in one format."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    handler.addFilter(QueryStringRedactor())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

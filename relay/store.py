@@ -13,6 +13,7 @@ day per clinic — is written with a full sync.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -325,6 +326,8 @@ class SqliteStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=10000")
+        # A deleted or overwritten conversation is zeroed in the file, not left in free pages (see purge_expired).
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_SCHEMA)
         self._migrate()
         self._path = path
@@ -539,6 +542,9 @@ class SqliteStore:
         with self._transaction():
             self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
             self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
+        # The write-ahead log still holds the old pages (a forgotten conversation's text among them) until it is
+        # copied into the file and emptied: do that now, off the event loop, so they are gone within minutes.
+        await asyncio.to_thread(_truncate_wal, self._path)
 
     async def check_writable(self) -> bool:
         try:
@@ -591,6 +597,18 @@ class _Checkpointer:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10.0)
+
+
+def _truncate_wal(path: Path) -> None:
+    db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
+    try:
+        busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            logger.warning("sqlite checkpoint after the purge was blocked by a reader; the next purge retries")
+    except sqlite3.Error as exc:
+        logger.warning("sqlite checkpoint after the purge failed: %s", exc)
+    finally:
+        db.close()
 
 
 class _Transaction:

@@ -15,5 +15,6 @@ def settings_or_report(paths: AgentPaths, *, validated: bool = False) -> AgentSe
         settings = load_settings(paths)
         return validate(settings) if validated else settings
     except SettingsError as exc:
-        print(say("error.settings", choose_language(), detail=exc), file=sys.stderr)
+        language = choose_language()
+        print(say("error.settings", language, detail=exc.text(language)), file=sys.stderr)
         return None

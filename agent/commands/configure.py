@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     browser.add_argument("--browser-channel", metavar="C", help="an installed browser: msedge or chrome")
     parser.add_argument("--language", choices=("es", "en"), help="language of the tray and the messages")
     parser.add_argument("--refresh-minutes", metavar="N", type=float, help="how often to read the free slots")
+    parser.add_argument("--retention-days", metavar="N", type=int,
+                        help="delete bookings history, logs and screenshots older than N days (default 90)")
     parser.set_defaults(func=configure)
 
 
@@ -41,7 +43,7 @@ def configure(args: argparse.Namespace) -> int:
     changes: dict[str, Any] = {}
     for option, field in (
         ("relay", "relay_url"), ("portal", "portal_kind"), ("portal_url", "portal_url"), ("user", "portal_user"),
-        ("language", "language"), ("refresh_minutes", "refresh_minutes"),
+        ("language", "language"), ("refresh_minutes", "refresh_minutes"), ("retention_days", "retention_days"),
     ):
         value = getattr(args, option)
         if value is not None:
@@ -57,7 +59,7 @@ def configure(args: argparse.Namespace) -> int:
     try:
         save_settings(paths, settings)
     except SettingsError as exc:
-        print(say("error.settings", language, detail=exc), file=sys.stderr)
+        print(say("error.settings", language, detail=exc.text(language)), file=sys.stderr)
         return 2
     print(say("configure.saved", language, path=paths.config_file))
     if settings.browser_path and not os.path.exists(settings.browser_path):

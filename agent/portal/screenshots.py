@@ -1,7 +1,9 @@
 """Pictures of a failure, for the clinic's IT person — never of a password.
 
 Before the picture, every password field is emptied and so is any field that holds one of the
-driver's secrets (a password typed into the wrong box is still a password).
+driver's secrets (a password typed into the wrong box is still a password). The picture shows the
+agenda, so it is written by the agent itself, 0600 in a 0700 folder (``agent.private_files``), and deleted
+after the retention like the journal's rows.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from playwright.async_api import Page
+
+from agent.private_files import write_private_bytes
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,9 @@ async def capture_failure(page: Page | None, folder: Path, label: str, secrets: 
         return None
     try:
         await page.evaluate(_CLEAR_SECRETS_JS, [s for s in secrets if s])
-        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        picture = await page.screenshot(timeout=5_000, animations="disabled", caret="hide")
         path = folder / screenshot_name(label)
-        await page.screenshot(path=str(path), timeout=5_000, animations="disabled", caret="hide")
+        await asyncio.to_thread(write_private_bytes, path, picture)
         return path
     except Exception as error:  # the page may be gone or hung: the original error matters more
         log.warning("could not save a screenshot of the failure (%s)", type(error).__name__)

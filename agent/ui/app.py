@@ -86,6 +86,7 @@ class TrayApp(QObject):
         self.status = AgentStatus(self.clock(), configured=False)
         self.bridge = EngineBridge(login_checker=login_checker, parent=self)
         self.window = BookingsWindow(self.tr)
+        self.window.set_retention_days(self.settings.retention_days)
         self.tray = Tray(self.tr, available=tray_available, parent=self)
         self.notifier = Notifier(self.tray, self.window, self.window.show_notice)
         self.summary = Summary(0, 0, 0)
@@ -227,6 +228,7 @@ class TrayApp(QObject):
     def apply_settings(self, settings: AgentSettings) -> None:
         language_before = self.tr.language
         self.settings = settings
+        self.window.set_retention_days(settings.retention_days)
         self.settings_problem = ""
         language = choose_language(settings.language, self.system_locale)
         if language != language_before:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent.settings import DEFAULT_RETENTION_DAYS
 from agent.ui import theme
 from agent.ui.booking_rows import COLUMNS, BookingRow, Summary
 from agent.ui.i18n import Translator
@@ -214,6 +215,11 @@ class BookingsWindow(QMainWindow):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
         body_layout.addWidget(self.stack, 1)
+        self.retention_label = QLabel(body)
+        self.retention_label.setObjectName("note")
+        self.retention_label.setWordWrap(True)
+        self.retention_days = DEFAULT_RETENTION_DAYS
+        body_layout.addWidget(self.retention_label)
         layout.addWidget(body, 1)
         self.setCentralWidget(central)
         self.notice_timer = QTimer(self)
@@ -303,7 +309,13 @@ class BookingsWindow(QMainWindow):
         self.refresh_button.setText(tr("window.refresh"))
         self.settings_button.setText(tr("window.settings"))
         self.empty.setText(tr("window.empty"))
+        self.retention_label.setText(tr("window.retention", days=self.retention_days))
         self._show_pause_button()
+
+    def set_retention_days(self, days: int) -> None:
+        """How long this PC keeps the history, said under the table."""
+        self.retention_days = days
+        self.retention_label.setText(self.tr("window.retention", days=days))
 
     def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
         self.model.set_rows(rows)

@@ -62,6 +62,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Todavía no hay reservas. Aparecerán aquí en cuanto un paciente reserve por WhatsApp.",
         "No bookings yet. They appear here as soon as a patient books on WhatsApp.",
     ),
+    "window.retention": (
+        "Este equipo guarda {days} días de historial (reservas, registros y capturas); lo anterior se borra solo.",
+        "This PC keeps {days} days of history (bookings, logs and screenshots); older entries are deleted "
+        "automatically.",
+    ),
     "banner.paused": (
         "Automatización en pausa: los pacientes reciben el mensaje de derivación a recepción.",
         "Automation paused: patients get the hand-off message to reception.",

@@ -167,7 +167,7 @@ class SettingsEditor(QObject):
         try:
             settings = save_form(self.paths, self.secrets, self.settings, form, self.apply_start_at_login)
         except SettingsError as exc:
-            self.show_error(self.tr("settings.invalid", error=str(exc)))
+            self.show_error(self.tr("settings.invalid", error=exc.text(self.tr.language)))
             return None
         except KeyringUnavailable as exc:
             self.show_error(f"{self.tr('settings.keyring_title')}. {exc}")
