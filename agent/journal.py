@@ -153,13 +153,13 @@ class BookingJournal:
         return _entry(row)
 
     def purge_before(self, cutoff: datetime) -> int:
-        """Delete finished requests last updated before ``cutoff``; return how many. In-progress rows stay:
-        they are still to be checked in the web app."""
+        """Delete finished requests made before ``cutoff``; return how many. In-progress rows stay: they are
+        still to be checked in the web app."""
         stamp = cutoff.astimezone(UTC).isoformat()
         with self._write_lock:
             with self._connect() as db:
                 deleted = db.execute(
-                    "DELETE FROM bookings WHERE updated_at < ? AND status != ?", (stamp, IN_PROGRESS)
+                    "DELETE FROM bookings WHERE requested_at < ? AND status != ?", (stamp, IN_PROGRESS)
                 ).rowcount
             if deleted:
                 with self._connect() as db:

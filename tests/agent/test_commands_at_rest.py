@@ -1,0 +1,72 @@
+"""`cita-agent configure` for what is kept on the PC: the retention, and a relay address that would leak a token."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LAUNCHER = Path(__file__).resolve().parent / "fake_agent_cli.py"
+LEAKY_TOKEN = "tok-0123456789abcdef0123"
+
+
+@pytest.fixture
+def agent(tmp_path):
+    env = {**os.environ, "LANG": "es_CL.UTF-8", "HOME": str(tmp_path / "user-home"),
+           "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env.pop("CITA_AGENT_HOME", None)
+    env.pop("LC_ALL", None)
+    env.pop("LC_MESSAGES", None)
+    home = tmp_path / "agent-home"
+
+    def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(LAUNCHER), "--home", str(home), *args], capture_output=True,
+                              text=True, env={**env, **extra_env}, timeout=120)
+
+    run.home = home  # type: ignore[attr-defined]
+    return run
+
+
+def test_retention_days_is_set_by_configure_and_checked(agent):
+    done = agent("configure", "--relay", "wss://relay.example.com/agent", "--retention-days", "30")
+    assert done.returncode == 0, done.stderr
+    status = agent("status", "--json")
+    assert json.loads(status.stdout)["settings"]["retention_days"] == 30
+
+    refused = agent("configure", "--retention-days", "0")
+    assert refused.returncode == 2
+    assert "retention_days debe ser un número entero de días entre 1 y 3650" in refused.stderr
+    assert json.loads(agent("status", "--json").stdout)["settings"]["retention_days"] == 30
+
+
+def test_an_unset_retention_is_90_days(agent):
+    assert agent("configure", "--relay", "wss://relay.example.com/agent").returncode == 0
+    assert json.loads(agent("status", "--json").stdout)["settings"]["retention_days"] == 90
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("es_CL.UTF-8", "tiene parámetros (?...): quítelos. La clave del agente nunca va en la dirección"),
+    ("en_US.UTF-8", "has a query string (?...): remove it. The agent token never goes in the address"),
+])
+def test_a_relay_address_with_a_query_string_is_refused_without_repeating_it(agent, language, expected):
+    done = agent("configure", "--relay", f"wss://relay.example.com/agent?token={LEAKY_TOKEN}", LANG=language)
+    assert done.returncode == 2
+    assert expected in done.stderr and "'wss://relay.example.com/agent?…'" in done.stderr
+    assert LEAKY_TOKEN not in done.stdout + done.stderr
+    assert not (agent.home / "config" / "agent.toml").exists()
+
+
+def test_a_settings_file_edited_by_hand_with_a_query_string_does_not_run(agent):
+    config = agent.home / "config"
+    config.mkdir(parents=True)
+    (config / "agent.toml").write_text(
+        f'relay_url = "wss://relay.example.com/agent?token={LEAKY_TOKEN}"\nportal_url = "http://127.0.0.1:9/"\n'
+        'portal_user = "recepcion"\n'
+    )
+    done = agent("run", "--headless")
+    assert done.returncode == 2 and "tiene parámetros" in done.stderr
+    assert LEAKY_TOKEN not in done.stdout + done.stderr
