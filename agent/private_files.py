@@ -17,6 +17,7 @@ from pathlib import Path
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 POSIX_MODES = os.name == "posix"
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation in what we write
 
 
 def make_private_dir(folder: Path) -> Path:
@@ -47,7 +48,7 @@ def write_private_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` atomically with ``data``, 0600 from its first byte."""
     make_private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, FILE_MODE)
     try:
         if POSIX_MODES:
             os.fchmod(descriptor, FILE_MODE)
