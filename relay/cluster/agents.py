@@ -254,6 +254,10 @@ class RedisAgentDirectory:
                 out[name] = presence
         return out
 
+    async def live_instances(self) -> set[str]:
+        """The instances subscribed to their channel right now (Redis drops a dead one's at once)."""
+        return await self._live_instances()
+
     async def _live_instances(self) -> set[str]:
         channels = await self._redis.pubsub_channels(redis_keys.INSTANCE_CHANNEL_PATTERN)
         return {redis_keys.instance_of_channel(channel) for channel in channels}
