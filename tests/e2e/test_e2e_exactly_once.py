@@ -152,3 +152,30 @@ async def test_a_web_app_slower_than_the_deadline_never_gives_two_appointments(i
     assert data(reply)["booking_id"] == appointment["id"]
     assert status(await patient.say("Hola")) == "handoff"  # the agent is still away: a new conversation hands off
     assert len(patient.appointments()) == 1
+
+
+async def test_a_relay_killed_while_waiting_for_the_agent_answers_the_pick_when_it_is_back(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Nora Espera")
+    times = await patient.reach_time_menu()
+    system.agent.send_signal(signal.SIGSTOP)  # the agent hangs: the relay's question waits for its deadline
+    try:
+        body, continue_id = system.kommo.widget_request(
+            system.config.subdomain,
+            {"lead_id": lead_id, "message": buttons(times)[0], "name": patient.name, "phone": patient.phone},
+        )
+        async with httpx.AsyncClient(timeout=10) as http:
+            assert (await http.post(system.widget_url, json=body)).status_code == 200
+        await asyncio.sleep(0.5)
+        system.kill_relay()  # before any booking was asked for
+    finally:
+        system.agent.send_signal(signal.SIGCONT)
+    assert patient.appointments() == []
+    system.start_relay()
+
+    reply = await system.kommo.wait_for_continuation(continue_id, 90)
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", texts(reply)
+    assert len(patient.appointments()) == 1
+    assert status(await patient.say("Hola")) == "choose_day"
+    assert len(patient.appointments()) == 1
