@@ -111,7 +111,13 @@ class Relay:
         if self._drained:
             return
         self._drained = True
+        deadline = time.monotonic() + self.settings.shutdown_grace_s
         await self.turns.drain(self.settings.shutdown_grace_s)
+        # Requests other instances forwarded to this instance's agents are bookings under way too.
+        while time.monotonic() < deadline:
+            if not self.agents.requests_in_flight():
+                break
+            await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).

@@ -73,6 +73,8 @@ SLOT_DAYS = 14
 # An accepted turn whose continuation never went out is re-run after a restart for this long; past it, Kommo's
 # return_url is not worth trying (the conversation itself is kept, and the lead's next message resumes it).
 PENDING_TURN_MAX_AGE_S = 3600.0
+# A turn re-run at start-up waits this long for its clinic's agent to dial in again before asking it.
+RESUMED_AGENT_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         body: dict[str, Any] | None
         try:
+            if job.resumed and job.recorded_reply is None:
+                await self._await_agent(clinic.name, RESUMED_AGENT_WAIT_S)
             if job.repeat_of is not None and job.repeat_of.reply is None:
                 await self._await_first_delivery(job)
             async with self._locks.hold(clinic.name, turn.lead_id):
@@ -267,6 +271,15 @@ class TurnProcessor:
             await self._store.finish_turn(job.clinic.name, job.turn_id)
         except Exception as exc:  # the worst case is one continuation sent twice after a restart
             log(logger, logging.WARNING, "turn_finish_failed", clinic=job.clinic.name, error=type(exc).__name__)
+
+    async def _await_agent(self, clinic: str, wait_s: float) -> None:
+        """Until the clinic's agent is connected again (it redials within seconds of a restart), or ``wait_s``."""
+        deadline = self._monotonic() + wait_s
+        while self._monotonic() < deadline:
+            presence = (await self._agents.presences()).get(clinic)
+            if presence is not None and presence.connected and presence.paused is not None:
+                return
+            await asyncio.sleep(0.1)
 
     async def _await_first_delivery(self, job: AcceptedTurn) -> None:
         """Until the first delivery of this repeat has its reply, if another instance may be working on it.

@@ -165,6 +165,9 @@ class RedisAgentDirectory:
     def connected_count(self) -> int:
         return self.local.connected_count()
 
+    def requests_in_flight(self) -> int:
+        return self.local.requests_in_flight()
+
     # -- the Kommo side (AgentDirectory) --------------------------------------------------------------------
 
     async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
