@@ -87,6 +87,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.paused": ("  pausado: {value}", "  paused: {value}"),
     "status.last_refresh": ("  última lectura de la agenda: {value}", "  last read of the web app: {value}"),
     "status.files": ("Datos: {data}  Registros: {logs}", "Data: {data}  Logs: {logs}"),
+    "status.retention": ("Historial guardado: {days} días (reservas, registros y capturas; lo anterior se borra)",
+                         "History kept: {days} days (bookings, logs and screenshots; older ones are deleted)"),
     "word.stored": ("guardado", "stored"),
     "word.missing": ("falta", "missing"),
     "word.yes": ("sí", "yes"),

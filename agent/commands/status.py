@@ -28,7 +28,7 @@ def status(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(paths)
     except SettingsError as exc:
-        settings, settings_error = AgentSettings(), str(exc)
+        settings, settings_error = AgentSettings(), exc.text(choose_language())
     language = choose_language(settings.language)
     store = SecretStore(paths.keyring_service)
     keyring_error = ""
@@ -94,6 +94,7 @@ def status(args: argparse.Namespace) -> int:
         line("status.paused", value=say("word.yes" if state.paused else "word.no", language))
         line("status.last_refresh", value=state.last_refresh or none)
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
+    line("status.retention", days=settings.retention_days)
     return 2 if settings_error else 0
 
 
