@@ -62,9 +62,13 @@ class AgentPaths:
         """Create the folders, and make them and everything in them private (0700/0600) if they were not."""
         for folder in self.folders:
             make_private_dir(folder)
-        for root in (self.home,) if self.home is not None else self.folders:
-            make_tree_private(root)
+        self.make_private()
         return self
+
+    def make_private(self) -> int:
+        """Set 0700/0600 on everything under the folders (what another program or an older version left open)."""
+        roots = (self.home,) if self.home is not None else self.folders
+        return sum(make_tree_private(root) for root in roots if root is not None)
 
 
 def resolve_paths(home: str | os.PathLike[str] | None = None) -> AgentPaths:

@@ -18,7 +18,6 @@ from pathlib import Path
 from agent.journal import BookingJournal
 from agent.logging_setup import LOG_FILE, roll_over_log
 from agent.paths import AgentPaths
-from agent.private_files import make_tree_private
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +56,7 @@ def purge_expired(
         log_files=_purge_logs(paths.log_dir, cutoff, roll_over),
         screenshots=_purge_screenshots(paths.portal_work_dir, cutoff),
     )
-    for folder in paths.folders:
-        make_tree_private(folder)
+    paths.make_private()
     if report.total:
         log.info(
             "Deleted what was older than %d days: %d bookings history rows, %d log files, %d screenshots",
