@@ -4,8 +4,9 @@ Nothing should ever log a password or a token. If something does anyway (a libra
 request headers, an exception carrying a form's values), the ``SecretRedactor`` on every handler
 replaces the secret *values* with ``***`` before the line is written: the registered secrets (the web
 app password, the agent token), a token-looking value after ``Bearer `` or ``...token=``, and the value
-of a ``password=...`` form field. Words around them stay: "refused the user or its password: Usuario o
-contraseña incorrectos" is what the IT person needs to read, and it holds no secret.
+of a ``password=...`` form field or a ``"password": "..."`` JSON member. Words around them stay:
+"refused the user or its password: Usuario o contraseña incorrectos" is what the IT person needs to
+read, and it holds no secret.
 
 The files are the user's alone (0600 in a 0700 folder), rotated at 2 MB; the engine deletes those older
 than the retention (``agent.retention``).
@@ -37,6 +38,8 @@ _PATTERNS = (
     re.compile(r"(?i)(\b[\w-]*token[\"']?=[\"']?)" + _TOKEN_VALUE),
     # a form field or query parameter (no space around "="): the value is a password, not a word of a sentence
     re.compile(r"(?i)(\b(?:password|passwd|pwd|contraseña|secret|client_secret)=)[^\s\"',;&}]+"),
+    # a JSON member ("password": "...", "access_token": "..."): quoted name and value, so never prose
+    re.compile(r"(?i)(\"(?:[\w-]*token|password|passwd|contraseña|[\w-]*secret)\"\s*:\s*\")[^\"]+"),
 )
 
 

@@ -106,3 +106,5 @@ def test_only_the_secret_value_is_masked_and_the_words_around_it_stay():
     assert redactor.redact("GET /agent?access_token=Zm9vYmFyYmF6cXV4MTIz HTTP/1.1") == \
         "GET /agent?access_token=*** HTTP/1.1"
     assert redactor.redact("form: user=recepcion&password=hunter22&x=1") == "form: user=recepcion&password=***&x=1"
+    assert redactor.redact('body: {"user": "recepcion", "password": "hunter 22", "refresh_token": "r1"}') == \
+        'body: {"user": "recepcion", "password": "***", "refresh_token": "***"}'
