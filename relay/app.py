@@ -157,7 +157,7 @@ def build_app(
     app = Starlette(
         routes=[
             Route("/kommo/{clinic}", relay.kommo_request, methods=["POST"]),
-            Route("/kommo/oauth/{clinic}", relay.kommo_oauth, methods=["GET"]),
+            Route("/kommo/oauth/{clinic}", relay.kommo_oauth.handle, methods=["GET"]),
             Route("/operator/clinics", relay.operator.clinics, methods=["GET"]),
             Route("/operator/clinics/{clinic}/check", relay.operator.check, methods=["GET"]),
             WebSocketRoute("/agent", relay.agent),

@@ -113,9 +113,9 @@ def _detail(payload: Any) -> str:
 
 _REFUSALS: dict[str, dict[str, str]] = {
     "code_expired": {
-        "es": "Kommo no aceptó el código: ya se usó o venció (el código dura 20 minutos);"
+        "es": "Kommo no aceptó el código (ya se usó o venció): el código dura 20 minutos;"
         " copia uno nuevo en Kommo → Integraciones → Claves y vuelve a intentarlo.",
-        "en": "Kommo did not accept the code: it was already used or has expired (a code lasts 20 minutes);"
+        "en": "Kommo did not accept the code (already used or expired): a code lasts 20 minutes;"
         " copy a new one in Kommo → Integrations → Keys and try again.",
     },
     "client_rejected": {

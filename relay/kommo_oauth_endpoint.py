@@ -60,7 +60,7 @@ class KommoOAuthEndpoint:
         self._settings = settings
         self._budget = budget
 
-    async def __call__(self, request: Request) -> HTMLResponse:
+    async def handle(self, request: Request) -> HTMLResponse:
         name = request.path_params["clinic"]
         query = request.query_params
         clinic = await self._store.get_clinic(name) if CLINIC_NAME_RE.match(name) else None
