@@ -78,7 +78,7 @@ if rev == 1 and ARGV[1] ~= '' then
   local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
   redis.call('ZADD', KEYS[2], at, KEYS[1] .. '@' .. now[1] .. '.' .. now[2])
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', at - 86400)
-  redis.call('EXPIRE', KEYS[2], 90000)
+  redis.call('PEXPIRE', KEYS[2], 90000000)
 end
 return 0
 """
@@ -398,9 +398,10 @@ class RedisClinicAdmin:
             names = sorted(self._redis.smembers(redis_keys.CLINICS))
             pipe = self._redis.pipeline(transaction=False)
             for name in names:
-                pipe.zcount(redis_keys.conversation_starts(name), since, "+inf")
-            counts = pipe.execute()
-        return {name: int(count) for name, count in zip(names, counts, strict=True) if count}
+                # ZRANGE … BYSCORE rather than ZCOUNT: the guide's ACL user already has ZRANGE.
+                pipe.zrange(redis_keys.conversation_starts(name), since, "+inf", byscore=True)
+            found = pipe.execute()
+        return {name: len(starts) for name, starts in zip(names, found, strict=True) if starts}
 
     def rotate_agent_token(self, name: str) -> str:
         token = new_agent_token()
