@@ -60,11 +60,16 @@ def install_link(clinic: Clinic) -> str:
     return f"{KOMMO_OAUTH_PAGE}?{urlencode({'client_id': clinic.kommo_client_id, 'state': install_state(clinic)})}"
 
 
+KOMMO_DOMAINS = ("kommo.com", "amocrm.com", "amocrm.ru")
+
+
 def referer_matches(clinic: Clinic, referer: str) -> bool:
     """Kommo names the account (``clinicasol.kommo.com``) that sent a code: it must be the clinic's own."""
     value = referer.strip().lower()
-    host = urlsplit(value).hostname if "//" in value else value.split("/", 1)[0].split(":", 1)[0]
-    return bool(host) and host.split(".", 1)[0] == clinic.kommo_subdomain
+    host = urlsplit(value if "//" in value else f"//{value}").hostname or ""
+    own = {f"{clinic.kommo_subdomain}.{domain}" for domain in KOMMO_DOMAINS}
+    own.add((urlsplit(clinic.kommo_base_url).hostname or "").lower())
+    return host in own
 
 
 def exchange_request(clinic: Clinic, code: str, redirect: str) -> tuple[str, dict[str, str]]:
