@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -99,6 +100,11 @@ class KommoOAuthEndpoint:
         )
 
 
+def _with_code(text: str) -> str:
+    """Escaped text, with `commands` set as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def _order(language: str) -> list[str]:
     return [language, *(lang for lang in ("es", "en") if lang != language)]
 
@@ -108,7 +114,7 @@ def _page(status: int, sections: list[tuple[str, str, str]]) -> HTMLResponse:
     colour = "#0e7c66" if ok else "#b3261e"
     parts = []
     for lang, title, text in sections:
-        parts.append(f'<section lang="{lang}"><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></section>')
+        parts.append(f'<section lang="{lang}"><h1>{html.escape(title)}</h1><p>{_with_code(text)}</p></section>')
     body = (
         '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

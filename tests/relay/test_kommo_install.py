@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from playwright.async_api import async_playwright, expect
 from relay_harness import ClinicInfo, RelayHarness, unique_name
 from test_cli import cita_relay
 
@@ -164,3 +165,31 @@ def test_the_install_link_carries_the_clinics_state(relay, kommo):
     assert f"client_id=cid-{clinic.name}" in printed.stdout
     assert clinic.client_secret not in printed.stdout
     assert cita_relay("kommo-install-link", "nadie", "--data", str(relay.settings.data_dir)).returncode == 2
+
+
+async def test_the_admin_sees_the_page_in_a_real_browser(relay, kommo, browser_path, test_output):
+    """The redirect as Kommo sends the admin's browser there: the page reads well, in Spanish first."""
+    clinic = add_tokenless_clinic(relay, kommo)
+    params = {"code": kommo.issue_authorization_code(clinic.subdomain), "referer": f"{clinic.subdomain}.kommo.com",
+              "state": state_of(relay, clinic)}
+    ok = httpx.URL(f"{relay.url}/kommo/oauth/{clinic.name}", params=params)
+    refused = httpx.URL(f"{relay.url}/kommo/oauth/{clinic.name}", params={"code": "x", "state": "not-it"})
+    folder = test_output / "kommo-setup"
+    folder.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=browser_path, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        try:
+            page = await browser.new_page(viewport={"width": 900, "height": 600})
+            await page.goto(str(ok))
+            await expect(page.get_by_role("heading", name="Cita Bridge quedó conectado con Kommo")).to_be_visible()
+            await expect(page.get_by_role("heading", name="Cita Bridge is connected to Kommo")).to_be_visible()
+            await page.screenshot(path=str(folder / "install-done.png"))
+            await page.goto(str(refused))
+            await expect(page.get_by_role("heading", name="No se pudo conectar Cita Bridge con Kommo")).to_be_visible()
+            await expect(page.get_by_text("kommo-install-link").first).to_be_visible()
+            await page.screenshot(path=str(folder / "install-refused.png"))
+        finally:
+            await browser.close()
+    assert auth_of(relay, clinic) == "oauth"
