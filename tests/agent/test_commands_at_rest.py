@@ -36,7 +36,7 @@ def test_retention_days_is_set_by_configure_and_checked(agent):
     assert done.returncode == 0, done.stderr
     status = agent("status", "--json")
     assert json.loads(status.stdout)["settings"]["retention_days"] == 30
-    assert "Historial guardado: 30 días (reservas, registros y capturas; lo anterior se borra)" in \
+    assert "Historial: 30 días (reservas, registros y capturas; lo anterior se borra solo)" in \
         agent("status").stdout
 
     refused = agent("configure", "--retention-days", "0")
