@@ -245,6 +245,7 @@ class Engine:
             Credentials(settings.portal_user, password),
             settings.browser(headless=True),
             self.paths.portal_work_dir,
+            settings.driver_settings(),
         )
 
     def _current_fingerprint(self) -> str | None:

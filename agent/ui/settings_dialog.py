@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from agent.logging_setup import register_secret
 from agent.paths import AgentPaths
-from agent.portal.registry import portal_kinds
+from agent.portal.registry import describe_drivers
 from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, SettingsError, check_portal_url
 from agent.ui import theme
@@ -40,7 +40,6 @@ from agent.ui.i18n import CATALOGUE, Translator
 from agent.ui.settings_edit import SettingsForm, save_form, stored_secrets
 
 LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
-KIND_NAMES = {"demo": "Demo (agenda de prueba)"}
 OK_COLOR, FAIL_COLOR = "#0B6A2E", "#B3261E"
 
 
@@ -84,8 +83,8 @@ class SettingsEditor(QObject):
         section = QWidget()
         form = _form(section)
         self.kind_box = QComboBox()
-        for kind in portal_kinds():
-            self.kind_box.addItem(KIND_NAMES.get(kind, kind.replace("_", " ").title()), kind)
+        for driver in describe_drivers():  # every installed driver, with the title it gives itself
+            self.kind_box.addItem(driver.title if tr.language == "es" else driver.title_en, driver.name)
         self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(s.portal_kind)))
         self.portal_url = QLineEdit(s.portal_url)
         self.portal_url.setPlaceholderText("https://agenda.ejemplo.com")

@@ -26,7 +26,9 @@ from urllib.parse import urlencode
 from playwright.async_api import APIResponse, Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from agent.portal import demo_agenda
+from agent.drivers.demo import agenda as demo_agenda
+from agent.drivers.demo.agenda import AgendaCell, ClinicInfo
+from agent.drivers.demo.screens import AgendaScreen, AppointmentModal, LoginScreen
 from agent.portal.base import (
     AccountLocked,
     Booking,
@@ -42,8 +44,7 @@ from agent.portal.base import (
     days_window,
 )
 from agent.portal.browser import launch_browser
-from agent.portal.demo_agenda import AgendaCell, ClinicInfo
-from agent.portal.demo_screens import AgendaScreen, AppointmentModal, LoginScreen
+from agent.portal.capabilities import DriverCapabilities
 from agent.portal.retry import RetryPolicy, TransientFailure, with_retries
 from agent.portal.screenshots import capture_failure
 
@@ -68,9 +69,15 @@ def _utc_now() -> datetime:
 class DemoPortalDriver:
     """``DemoPortalDriver(url, credentials, browser, work_dir)``; screenshots go to work_dir/"screenshots".
 
+    The stand-in paints free cells ("Disponible") and refuses overlaps outright.
+
     ``clock`` (tests) is the driver's "now"; ``retry`` bounds the retries on 5xx and dropped
     connections; ``timeout_s`` bounds each wait for a screen or an answer.
     """
+
+    title = "Demo (agenda de prueba)"
+    title_en = "Demo (test agenda)"
+    capabilities = DriverCapabilities(free_time="cells")
 
     def __init__(
         self,
