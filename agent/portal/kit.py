@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, Response, async_playwright
+from playwright.async_api import Browser, BrowserContext, Dialog, Page, Playwright, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from agent.portal.base import (
@@ -99,6 +99,7 @@ class BrowserDriver:
         self._page: Page | None = None
         self._logged_in = False
         self._refusal: LoginRejected | AccountLocked | None = None
+        self.dismissed_dialogs: list[str] = []  # every confirm()/alert() the web app showed, dismissed, in order
 
     # --- life cycle -------------------------------------------------------------------------------
 
@@ -119,9 +120,19 @@ class BrowserDriver:
             self._context.set_default_timeout(self._timeout_ms)
             await self.prepare_context(self._context)
             self._page = await self._context.new_page()
+            self._page.on("dialog", self._dismiss_dialog)
         except BaseException:
             await self.close()
             raise
+
+    async def _dismiss_dialog(self, dialog: Dialog) -> None:
+        """A warning ("¿Guardar de todos modos?") is never accepted: every dialog is dismissed and remembered."""
+        self.dismissed_dialogs.append(" ".join(dialog.message.split()))
+        log.warning("the clinic web app showed a %s dialog; dismissed it: %s", dialog.type, dialog.message[:200])
+        try:
+            await dialog.dismiss()
+        except PlaywrightError:
+            pass  # already handled or the page went away
 
     async def prepare_context(self, context: BrowserContext) -> None:
         """Hook: called once per new browser context, before any page opens (tests route assets here)."""

@@ -29,6 +29,7 @@ PRODUCT_PACKAGE = "cita-bridge"
 # The product's own drivers: the same names and targets as its entry points in pyproject.toml.
 BUILT_IN: dict[str, str] = {
     "demo": "agent.drivers.demo:DemoPortalDriver",
+    "django-appointment": "agent.drivers.django_appointment:DjangoAppointmentDriver",
 }
 # Extra drivers by "module:Class", added at run time (a test harness or a script); they win over the rest.
 DRIVERS: dict[str, str] = {}

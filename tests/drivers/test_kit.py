@@ -27,7 +27,6 @@ from agent.portal.kit import BrowserDriver
 from agent.slot_cache import PROBE_MAX_S, retry_delay
 
 
-
 def rate_limited_agenda(app):
     """The web app limits its agenda calls: an empty 429 with Retry-After, as real ones do."""
 
