@@ -183,7 +183,12 @@ class DemoPortalDriver(BrowserDriver):
             if current is None or current.state != "libre":
                 await modal.cancel()
                 raise SlotTaken(slot_id)
+            dialogs_before = len(self.dismissed_dialogs)
             status = await modal.save()
+            if len(self.dismissed_dialogs) > dialogs_before and status == 0:
+                await modal.cancel()  # a warning the driver will not click through: nothing was sent
+                raise BookingRejected(f"the clinic web app warned before saving and the warning was not accepted: "
+                                      f"{self.dismissed_dialogs[-1]}")
             if status == 201:
                 await agenda.wait_for_toast("Cita agendada")
                 break
