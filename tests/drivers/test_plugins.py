@@ -110,3 +110,14 @@ def test_the_settings_window_lists_the_plugin_by_its_title(plugin_dir, monkeypat
     assert sorted(titles) == [TITLE, "Demo (agenda de prueba)"]
     assert editor.kind_box.currentText() == TITLE
     bridge.shutdown()
+
+
+def test_the_demo_command_takes_any_installed_driver_but_needs_its_address(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "demo.cli", "all", "--portal", "django-appointment", "--no-chat"],
+                          capture_output=True, text=True, env=env, timeout=60, cwd=ROOT)
+    assert done.returncode == 2 and "--portal-url" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "demo.cli", "all", "--portal", "django-appointment", "--portal-url",
+                           "http://127.0.0.1:9", "--no-chat"], capture_output=True, text=True, env=env, timeout=60,
+                          cwd=ROOT)
+    assert done.returncode == 2 and "--portal-user" in done.stderr

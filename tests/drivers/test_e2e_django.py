@@ -1,0 +1,71 @@
+"""End to end against a scheduler nobody here wrote: a patient books on WhatsApp (stand-in Kommo) through the relay
+and a headless agent driving django-appointment, and the appointment is in django-appointment's own database."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_site import RECEPTION_USER, STAFF_PASSWORD, TIME_ZONE
+
+from demo.system import DemoSystem, SystemConfig
+
+LAUNCHER = Path(__file__).with_name("agent_with_cdn.py")
+
+
+def status(reply) -> str:
+    return str(reply.body.get("data", {}).get("status", ""))
+
+
+def data(reply) -> dict[str, Any]:
+    return dict(reply.body.get("data", {}))
+
+
+def buttons(reply) -> list[str]:
+    out: list[str] = []
+    for handler in reply.body.get("execute_handlers", []):
+        params = handler.get("params", {})
+        if handler.get("handler") == "show" and params.get("type") == "buttons":
+            out.extend(params.get("buttons", []))
+    return out
+
+
+@pytest.fixture(scope="module")
+def system(django_app, tmp_path_factory, browser_path):
+    config = SystemConfig(
+        root=tmp_path_factory.mktemp("system"), browser_path=browser_path, timezone=TIME_ZONE,
+        portal_kind="django-appointment", portal_url=django_app.url, portal_user=RECEPTION_USER,
+        portal_password=STAFF_PASSWORD, driver_settings={"time_zone": TIME_ZONE},
+        agent_command=(sys.executable, str(LAUNCHER)),
+    )
+    with DemoSystem(config) as running:
+        yield running
+
+
+async def test_a_patient_books_through_the_chat_into_django_appointment(system, django_app):
+    lead_id, name, phone = str(secrets.randbelow(90_000_000) + 10_000_000), "Ana Django", "+56 9 8765 1111"
+
+    async def say(message: str):
+        reply = await system.kommo.say(system.widget_url, system.config.subdomain, lead_id, message, name=name,
+                                       phone=phone, timeout=90)
+        assert reply.accepted, reply.reason
+        return reply
+
+    days = await say("Hola")
+    assert status(days) == "choose_day", days.body
+    times = await say(buttons(days)[0])
+    assert status(times) == "choose_time", times.body
+    booked = await say(buttons(times)[0])
+
+    assert status(booked) == "booked", booked.body
+    confirmation = data(booked)
+    mine = [a for a in django_app.appointments() if f"Paciente: {name} |" in (a["additional_info"] or "")]
+    assert len(mine) == 1
+    start = datetime.fromisoformat(confirmation["start"])
+    assert (mine[0]["date"], mine[0]["start_time"][:5]) == (start.date().isoformat(), f"{start:%H:%M}")
+    assert str(mine[0]["id"]) == confirmation["booking_id"]
+    assert confirmation["professional"] in ("Camila Soto", "Andrés Rojas")
