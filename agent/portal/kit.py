@@ -39,6 +39,7 @@ from agent.portal.base import (
 )
 from agent.portal.browser import launch_browser
 from agent.portal.capabilities import DriverCapabilities
+from agent.portal.drift import DeclaredScreen, SelfCheckResult, walk_screens
 from agent.portal.driver_settings import DriverSetting
 from agent.portal.retry import RetryPolicy, TransientFailure
 from agent.portal.screenshots import capture_failure
@@ -67,6 +68,7 @@ class BrowserDriver:
     title_en: ClassVar[str] = ""
     capabilities: ClassVar[DriverCapabilities] = DriverCapabilities()
     settings: ClassVar[tuple[DriverSetting, ...]] = ()
+    screens: ClassVar[tuple[DeclaredScreen, ...]] = ()  # what the drift watch walks (agent/portal/drift.py)
     # Hooks a driver sets for its web app.
     login_path: ClassVar[str] = "/login"  # a navigation that ends here means the session expired
     no_permission_texts: ClassVar[tuple[str, ...]] = ()  # words of a page that says the session lacks rights
@@ -177,6 +179,59 @@ class BrowserDriver:
 
     async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
         return await self._guarded("agenda", lambda: self._find_booking(slot_id, reference))
+
+    async def selfcheck(self, element_timeout_s: float = 5.0) -> SelfCheckResult:
+        """Walk the declared screens without writing anything; the first missing element, with a screenshot.
+
+        Logged-out screens (the login form) are checked in a throwaway browser context, the rest logged in.
+        A web app that is down or refuses the login is reported as ``error``, not as drift.
+        """
+        timeout_ms = min(self._timeout_ms, element_timeout_s * 1000)
+        checked: list[str] = []
+        try:
+            await self.start()
+            assert self._browser is not None
+            outside = tuple(s for s in self.screens if not s.logged_in)
+            inside = tuple(s for s in self.screens if s.logged_in)
+            if outside:
+                context = await self._browser.new_context(locale=self.locale, viewport={"width": 1366, "height": 900},
+                                                          service_workers="block")
+                try:
+                    await self.prepare_context(context)
+                    page = await context.new_page()
+                    page.on("dialog", self._dismiss_dialog)
+                    result = await self._walk(page, outside, timeout_ms, checked)
+                finally:
+                    await context.close()
+                if result is not None:
+                    return result
+            if inside:
+                await self._ensure_session()
+                result = await self._walk(self._require_page(), inside, timeout_ms, checked)
+                if result is not None:
+                    return result
+            return SelfCheckResult(ok=True, checked=tuple(checked))
+        except PortalError as error:
+            return SelfCheckResult(ok=False, error=f"{error.code}: {error}", checked=tuple(checked))
+        except (PlaywrightError, TransientFailure) as error:
+            return SelfCheckResult(ok=False, error=f"portal_down: {first_line(error)}", checked=tuple(checked))
+        finally:
+            if self.leave_pages:
+                await self._leave_page()
+
+    async def _walk(self, page: Page, screens: tuple[DeclaredScreen, ...], timeout_ms: float,
+                    checked: list[str]) -> SelfCheckResult | None:
+        for screen in screens:
+            missing = await walk_screens(page, self.url, (screen,), timeout_ms)
+            checked.append(screen.name)
+            if missing is not None:
+                shot = await capture_failure(page, self.screenshots, f"selfcheck {screen.name_en or screen.name}",
+                                             [self._credentials.password])
+                return SelfCheckResult(
+                    ok=False, screen=screen.name, element=missing[1].name, screen_en=screen.name_en,
+                    element_en=missing[1].name_en, screenshot=str(shot or ""), checked=tuple(checked),
+                )
+        return None
 
     # --- what a driver writes ---------------------------------------------------------------------
 

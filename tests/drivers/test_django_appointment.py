@@ -61,3 +61,11 @@ async def test_a_booking_goes_through_the_staff_calendar_and_is_no_longer_offere
     assert len(mine) == 1 and mine[0]["start_time"].startswith(f"{slot.start:%H:%M}")
     assert slot.id not in {s.id for s in await driver.free_slots(14)}
     assert await driver.find_booking(slot.id, "req-da-0001") == booking
+
+
+async def test_the_self_check_walks_the_staff_screens_without_writing(driver, django_app):
+    before = len(django_app.appointments())
+    result = await driver.selfcheck()
+    assert result.ok, result
+    assert result.checked == ("el inicio de sesión", "la agenda del personal", "la ficha de cita")
+    assert len(django_app.appointments()) == before

@@ -25,7 +25,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from agent.drivers.demo import agenda as demo_agenda
 from agent.drivers.demo.agenda import AgendaCell, ClinicInfo
-from agent.drivers.demo.screens import AgendaScreen, AppointmentModal, LoginScreen
+from agent.drivers.demo.screens import AgendaScreen, AppointmentModal, LoginScreen, screens_of_the_stand_in
 from agent.portal.base import (
     AccountLocked,
     Booking,
@@ -57,6 +57,7 @@ class DemoPortalDriver(BrowserDriver):
     title = "Demo (agenda de prueba)"
     title_en = "Demo (test agenda)"
     capabilities = DriverCapabilities(free_time="cells")
+    screens = screens_of_the_stand_in()
 
     # --- reading ----------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from agent.drivers.django_appointment.screens import (
     AppointmentModal,
     CalendarScreen,
     LoginScreen,
+    declared_screens,
 )
 from agent.portal.base import (
     AccountLocked,
@@ -74,6 +75,7 @@ class DjangoAppointmentDriver(BrowserDriver):
                       help="Dominio de los correos que se inventan para pacientes sin correo",
                       help_en="Domain of the e-mails made up for patients without one"),
     )
+    screens = declared_screens()
     login_path = LOGIN_PATH
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
 

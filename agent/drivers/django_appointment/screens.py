@@ -13,6 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
 from agent.portal.base import PortalChanged
+from agent.portal.drift import DeclaredElement, DeclaredScreen
 
 LOGIN_PATH = "/admin/login/"
 CALENDAR_PATH = "/appointment/app-admin/appointments/"
@@ -155,3 +156,33 @@ class AppointmentModal:
             return (await answer.value).status
         except PlaywrightError:
             return 0
+
+
+STAFF_READY_JS = "() => typeof AppState !== 'undefined' && AppState.isUserStaffAdmin === true"
+
+
+def declared_screens() -> tuple[DeclaredScreen, ...]:
+    """What the driver depends on, for the drift watch (ids, as the page objects above use them)."""
+
+    def by_id(name: str, selector: str, name_en: str) -> DeclaredElement:
+        return DeclaredElement(name, lambda page: page.locator(selector), name_en)
+
+    return (
+        DeclaredScreen("el inicio de sesión", LOGIN_PATH, logged_in=False, name_en="the login", elements=(
+            by_id("el campo de usuario (#id_username)", "#id_username", "the user field (#id_username)"),
+            by_id("el campo de contraseña (#id_password)", "#id_password", "the password field (#id_password)"),
+            by_id("el botón para entrar", "form input[type=submit]", "the log-in button"),
+        )),
+        DeclaredScreen("la agenda del personal", CALENDAR_PATH, name_en="the staff calendar", elements=(
+            by_id("el calendario", "#calendar .fc-view-harness", "the calendar"),
+            by_id('el botón "Nueva cita" (#djappt-new-appointment)', "#djappt-new-appointment",
+                  'the "New Appointment" button (#djappt-new-appointment)'),
+        )),
+        DeclaredScreen(
+            "la ficha de cita", CALENDAR_PATH, name_en="the appointment form", ready_js=STAFF_READY_JS,
+            opener=by_id('el botón "Nueva cita"', "#djappt-new-appointment", 'the "New Appointment" button'),
+            elements=tuple(by_id(f"{element} ({selector})", f"#eventDetailsModal {selector}", f"{element} ({selector})")
+                           for selector, element in AppointmentModal.elements),
+            closer=by_id('el botón "Cerrar"', "#eventDetailsModal .btn-close", 'the "Close" button'),
+        ),
+    )
