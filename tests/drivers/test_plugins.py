@@ -121,3 +121,39 @@ def test_the_demo_command_takes_any_installed_driver_but_needs_its_address(tmp_p
                            "http://127.0.0.1:9", "--no-chat"], capture_output=True, text=True, env=env, timeout=60,
                           cwd=ROOT)
     assert done.returncode == 2 and "--portal-user" in done.stderr
+
+
+def test_the_settings_window_asks_for_the_chosen_drivers_own_settings(qtbot, tmp_path):
+    from agent.paths import resolve_paths
+    from agent.secrets import SecretStore
+    from agent.settings import AgentSettings, load_settings
+    from agent.ui.engine_bridge import EngineBridge
+    from agent.ui.i18n import Translator
+    from agent.ui.settings_dialog import SettingsDialog, SettingsEditor
+    from agent.ui.settings_edit import save_form
+
+    paths = resolve_paths(str(tmp_path / "home"))
+    bridge = EngineBridge()
+    settings = AgentSettings(relay_url="wss://relay.example.com/agent", portal_url="https://agenda.example.cl",
+                             portal_user="recepcion")
+    editor = SettingsEditor(paths, SecretStore(paths.keyring_service), settings, bridge, Translator("es"))
+    dialog = SettingsDialog(editor)
+    qtbot.addWidget(dialog)
+    assert editor.driver_fields == {}  # the stand-in's driver takes none
+    editor.kind_box.setCurrentIndex(editor.kind_box.findData("django-appointment"))
+    assert set(editor.driver_fields) == {"service", "service_minutes", "time_zone", "email_domain"}
+    assert editor.driver_fields["service_minutes"].placeholderText() == "30"
+    editor.driver_fields["service"].setText("Consulta general")
+    editor.driver_fields["service_minutes"].setText("media hora")
+    import pytest
+
+    from agent.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="whole number"):
+        save_form(paths, editor.secrets, editor.settings, editor.form())
+    editor.driver_fields["service_minutes"].setText("45")
+    save_form(paths, editor.secrets, editor.settings, editor.form())
+    saved = load_settings(paths)
+    assert saved.portal_kind == "django-appointment"
+    assert saved.driver_settings() == {"service": "Consulta general", "service_minutes": 45}
+    bridge.shutdown()
