@@ -180,11 +180,12 @@ class BrowserDriver:
     async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
         return await self._guarded("agenda", lambda: self._find_booking(slot_id, reference))
 
-    async def selfcheck(self, element_timeout_s: float = 5.0) -> SelfCheckResult:
+    async def selfcheck(self, element_timeout_s: float = 5.0, *, raise_errors: bool = False) -> SelfCheckResult:
         """Walk the declared screens without writing anything; the first missing element, with a screenshot.
 
         Logged-out screens (the login form) are checked in a throwaway browser context, the rest logged in.
-        A web app that is down or refuses the login is reported as ``error``, not as drift.
+        A web app that is down or refuses the login is reported as ``error``, not as drift (or, with
+        ``raise_errors``, raised as the PortalError it is, for the engine's portal session to act on).
         """
         timeout_ms = min(self._timeout_ms, element_timeout_s * 1000)
         checked: list[str] = []
@@ -212,8 +213,12 @@ class BrowserDriver:
                     return result
             return SelfCheckResult(ok=True, checked=tuple(checked))
         except PortalError as error:
+            if raise_errors:
+                raise
             return SelfCheckResult(ok=False, error=f"{error.code}: {error}", checked=tuple(checked))
         except (PlaywrightError, TransientFailure) as error:
+            if raise_errors:
+                raise PortalUnavailable(f"the web app's screens could not be checked: {first_line(error)}") from None
             return SelfCheckResult(ok=False, error=f"portal_down: {first_line(error)}", checked=tuple(checked))
         finally:
             if self.leave_pages:

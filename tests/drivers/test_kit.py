@@ -105,3 +105,26 @@ def test_driver_settings_are_checked_against_what_the_driver_declares():
     assert parse_assignments(["service=Consulta general", "a=b=c"]) == {"service": "Consulta general", "a": "b=c"}
     with pytest.raises(DriverSettingError):
         parse_assignments(["novalue"])
+
+
+def test_the_drift_watch_runs_nightly_and_after_a_failure_at_most_every_15_minutes():
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from agent.drift_watch import DriftWatch, seconds_until
+
+    tz = ZoneInfo("America/Santiago")
+    assert seconds_until(time(3), datetime(2026, 12, 2, 2, 30, tzinfo=tz)) == 1800
+    assert seconds_until(time(3), datetime(2026, 12, 2, 3, 0, tzinfo=tz)) == 24 * 3600
+    now = [1000.0]
+    watch = DriftWatch(portal=None, result_path=None, mono=lambda: now[0])  # type: ignore[arg-type]
+    watch.web_app_failed()
+    assert watch._wake.is_set()
+    watch._wake.clear()
+    watch._last_run = now[0]
+    now[0] += 600
+    watch.web_app_failed()
+    assert not watch._wake.is_set()  # ten minutes after a check: not again yet
+    now[0] += 301
+    watch.web_app_failed()
+    assert watch._wake.is_set()

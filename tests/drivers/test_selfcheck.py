@@ -9,36 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from markup import changed_markup
 from portal.support import FROZEN_NOW, STAFF_PASSWORD, frozen_clock, make_driver, running_portal
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def changed_markup(replacements: dict[str, str]):
-    """The web app after an update: its agenda page and script say things differently."""
-
-    def wrap(app):
-        async def changed(scope, receive, send):
-            if scope["type"] != "http" or not scope["path"].startswith(("/agenda", "/static/agenda.js")):
-                await app(scope, receive, send)
-                return
-
-            async def rewrite(message):
-                if message["type"] == "http.response.start":
-                    message = {**message, "headers": [(k, v) for k, v in message["headers"]
-                                                      if k.lower() != b"content-length"]}
-                elif message["type"] == "http.response.body":
-                    body = message.get("body", b"")
-                    for old, new in replacements.items():
-                        body = body.replace(old.encode(), new.encode())
-                    message = {**message, "body": body}
-                await send(message)
-
-            await app(scope, receive, rewrite)
-
-        return changed
-
-    return wrap
 
 
 async def test_an_unchanged_web_app_passes_and_nothing_is_written(browser_path, tmp_path):
