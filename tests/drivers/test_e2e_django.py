@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import pytest
 from django_site import RECEPTION_USER, STAFF_PASSWORD, TIME_ZONE
 
+from agent.paths import resolve_paths
+from agent.runtime_state import load_state
 from demo.system import DemoSystem, SystemConfig
 
 LAUNCHER = Path(__file__).with_name("agent_with_cdn.py")
@@ -43,6 +46,12 @@ def system(django_app, tmp_path_factory, browser_path):
         agent_command=(sys.executable, str(LAUNCHER)),
     )
     with DemoSystem(config) as running:
+        # A clinic's agent has read the web app long before the first patient writes: wait for its first read.
+        state_file = resolve_paths(str(running.agent_home)).state_file
+        deadline = time.monotonic() + 180
+        while not load_state(state_file).last_refresh:
+            assert time.monotonic() < deadline, "the agent never read django-appointment's free slots"
+            time.sleep(0.2)
         yield running
 
 
