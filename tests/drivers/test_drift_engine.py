@@ -7,8 +7,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from markup import changed_markup
 from portal.support import ADMIN_TOKEN, STAFF_PASSWORD, running_portal
+from stand_in_markup import changed_markup
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agent"))
 from agent_testkit import EngineRun, ScriptedRelay, book_args  # noqa: E402
