@@ -58,6 +58,7 @@ from agent.portal.retry import TransientFailure, with_retries
 
 log = logging.getLogger(__name__)
 AJAX = "/appointment/ajax"
+PARALLEL_READS = 4
 
 
 class DjangoAppointmentDriver(BrowserDriver):
@@ -109,7 +110,13 @@ class DjangoAppointmentDriver(BrowserDriver):
         reads = [(member, service, day) for member, service in zip(staff, services, strict=True) if service
                  for day in answers.days_between(start, end)]
         minutes = int(self.driver_settings.get("service_minutes") or 30)
-        days_read = await asyncio.gather(*(self._starts(member.id, service.id, day) for member, service, day in reads))
+        gate = asyncio.Semaphore(PARALLEL_READS)  # a few at a time: a clinic's web app is not a load-test target
+
+        async def starts(member: answers.StaffMember, service: answers.Service, day: date) -> list[datetime]:
+            async with gate:
+                return await self._starts(member.id, service.id, day)
+
+        days_read = await asyncio.gather(*(starts(member, service, day) for member, service, day in reads))
         slots = [slot for (member, service, _), starts in zip(reads, days_read, strict=True)
                  for slot in answers.slots_of_day(starts, member, service, minutes, tz, start, end)]
         return sorted(slots, key=lambda s: (s.start, s.professional))
