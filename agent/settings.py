@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,6 +45,12 @@ class AgentSettings:
     refresh_minutes: float = 5.0
     start_at_login: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS  # the journal's rows, the logs and the screenshots
+    # Each driver's own settings (declared by the driver), by driver name: {"django-appointment": {"service": "1"}}.
+    drivers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def driver_settings(self, kind: str | None = None) -> dict[str, Any]:
+        """The settings stored for that driver (the configured one by default)."""
+        return dict(self.drivers.get(kind or self.portal_kind, {}))
 
     @property
     def relay_urls(self) -> tuple[str, ...]:
@@ -139,6 +145,10 @@ def validate(settings: AgentSettings) -> AgentSettings:
             f"retention_days must be a whole number of days between 1 and {MAX_RETENTION_DAYS}",
             spanish=f"retention_days debe ser un número entero de días entre 1 y {MAX_RETENTION_DAYS}",
         )
+    if not isinstance(settings.drivers, dict) or not all(
+        isinstance(k, str) and isinstance(v, dict) for k, v in settings.drivers.items()
+    ):
+        raise SettingsError("drivers must be a table of driver name -> settings")
     return settings
 
 
