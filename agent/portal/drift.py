@@ -10,7 +10,6 @@ is kept beside the agent's state so `cita-agent status` shows it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,8 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
+
+from agent.private_files import write_private_text
 
 Locate = Callable[[Page], Locator]
 
@@ -99,10 +100,7 @@ async def _visible(locator: Locator, timeout_ms: float) -> bool:
 
 
 def save_result(path: Path, result: SelfCheckResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(result), ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private_text(path, json.dumps(asdict(result), ensure_ascii=False))  # in the agent's home: 0600
 
 
 def load_result(path: Path) -> SelfCheckResult | None:
