@@ -14,7 +14,6 @@ rotation the store also waits for the append-only file to reach the disk where R
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -41,6 +40,8 @@ from relay.store import (
     kommo_auth_label,
     new_agent_token,
 )
+from wire.json_text import dumps as _json
+from wire.json_text import loads as _loads
 
 logger = logging.getLogger("relay.cluster.store")
 
@@ -89,6 +90,18 @@ return 0
 """
 
 # Take a pending turn over if its owner is still the one seen as gone (another instance may have taken it).
+# KEYS: delivery keys..., the pending turn's hash, then the conversation (last). ARGV: reply, state, TTL (ms).
+_SETTLE_REPLY = """
+local n = #KEYS - 1
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
+end
+redis.call('HSET', KEYS[#KEYS], 'state', ARGV[2])
+redis.call('HINCRBY', KEYS[#KEYS], 'rev', 1)
+redis.call('PEXPIRE', KEYS[#KEYS], ARGV[3])
+return 0
+"""
+
 _TAKE_TURN = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return false end
@@ -170,10 +183,6 @@ def _tokens(fields: Mapping[str, str]) -> KommoTokens | None:
     )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class RedisStore:
     """``RelayStore`` on Redis. Connection failures raise ``StoreUnavailable``.
 
@@ -193,6 +202,7 @@ class RedisStore:
         self._record = client.register_script(_RECORD_REPLY)
         self._claim_with_turn = client.register_script(_CLAIM_DELIVERY_AND_TURN)
         self._take_turn = client.register_script(_TAKE_TURN)
+        self._settle = client.register_script(_SETTLE_REPLY)
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
@@ -270,7 +280,7 @@ class RedisStore:
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
         with reachable():
             state = await self._redis.hget(redis_keys.conversation(clinic, lead_id), "state")
-        return json.loads(state) if state else None
+        return _loads(state) if state else None
 
     async def conversation_revision(self, clinic: str, lead_id: str) -> str:
         with reachable():
@@ -331,6 +341,24 @@ class RedisStore:
         with reachable():
             await self._record(keys=targets, args=[_json(reply)])
 
+    async def settle_reply(
+        self,
+        clinic: str,
+        keys: Sequence[str],
+        reply: dict[str, Any],
+        lead_id: str,
+        state: dict[str, Any] | None,
+        now: float,
+    ) -> None:
+        targets = [redis_keys.delivery(clinic, key) for key in keys]
+        if keys:
+            targets.append(redis_keys.turn(clinic, keys[0]))
+        targets.append(redis_keys.conversation(clinic, lead_id))
+        with reachable():  # one round trip instead of two
+            await self._settle(
+                keys=targets, args=[_json(reply), "" if state is None else _json(state), self._conversation_ttl_ms]
+            )
+
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
         with reachable():
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -360,7 +388,7 @@ class RedisStore:
                 try:
                     taken.append(
                         PendingTurn.from_json(
-                            json.loads(found[0]), owner=owner, reply=json.loads(found[1]) if found[1] else None
+                            _loads(found[0]), owner=owner, reply=_loads(found[1]) if found[1] else None
                         )
                     )
                 except (ValueError, KeyError, TypeError):
@@ -374,7 +402,7 @@ class RedisStore:
     async def booking_outcome(self, clinic: str, key: str) -> dict[str, Any] | None:
         with reachable():
             found = await self._redis.get(redis_keys.outcome(clinic, key))
-        return json.loads(found) if found else None
+        return _loads(found) if found else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
         """Nothing to do: conversations and delivery keys carry their own expiry."""
@@ -394,7 +422,7 @@ def _prior(found: Sequence[str | None] | None) -> PriorDelivery | None:
     if not found or found[0] is None:
         return None
     return_url, reply = found[0], found[1] if len(found) > 1 else None
-    return PriorDelivery(return_url, json.loads(reply) if reply else None)
+    return PriorDelivery(return_url, _loads(reply) if reply else None)
 
 
 class RedisClinicAdmin:
