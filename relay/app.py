@@ -28,6 +28,7 @@ from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
+from relay.overload import Admission, LoopLag
 from relay.settings import RelaySettings
 from relay.store import RelayStore
 from relay.turns import TurnProcessor
@@ -79,13 +80,22 @@ class Relay:
             ),
             owner=self.deployment.instance,
         )
-        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
+        self.loop_lag = LoopLag()
+        self.admission = Admission(
+            max_lag_s=settings.max_loop_lag_s,
+            max_turns_in_flight=settings.max_turns_in_flight,
+            turns_in_flight=lambda: self.turns.in_flight,
+            lag=self.loop_lag,
+        )
+        self.metrics.watch_load(lambda: self.turns.in_flight, lambda: self.loop_lag.lag_s, self.deployment.pool_waits)
+        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
         self._housekeeping: asyncio.Task[None] | None = None
         self._orphan_watch: asyncio.Task[None] | None = None
         self._drained = False
 
     async def start(self) -> None:
         await self.deployment.start()
+        self.loop_lag.start()
         # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
         live = await self.deployment.live_instances()
         await self.turns.resume_unfinished(live - {self.deployment.instance})
@@ -123,6 +133,7 @@ class Relay:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
         await self.drain()
         await self.agents.close_all()
+        self.loop_lag.stop()
         for task in (self._housekeeping, self._orphan_watch):
             if task is None:
                 continue
