@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 
 class LoopLag:
-    """How late the event loop runs a timer: sampled every ``interval_s``, the recent worst kept.
+    """How late the event loop runs a timer, sustained: the least late of the last ``window`` samples.
 
     A request's handler waits in the same queue, so this is the delay a widget_request arriving now meets before
-    the relay even looks at it. The worst of the last few samples (not an average) keeps the signal up while a
-    burst is being worked off, and lets it fall within ``window`` samples once the loop is caught up.
+    the relay even looks at it. Only a loop late sample after sample is behind on its own work: a process the
+    machine did not schedule for a moment (a busy host) is late once, then on time again — that is not overload.
     """
 
     def __init__(self, interval_s: float = 0.01, window: int = 5, clock: Callable[[], float] = time.monotonic) -> None:
@@ -40,9 +40,8 @@ class LoopLag:
 
     @property
     def lag_s(self) -> float:
-        """The recent worst lateness, including the one building up now if the next sample is overdue."""
-        overdue = self._clock() - self._due if self._handle is not None else 0.0
-        return max(max(self._samples), overdue)
+        """The least lateness of the recent samples (0 while the loop keeps up)."""
+        return min(self._samples)
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
 
 from wire import json_text
 
@@ -151,11 +152,24 @@ _JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+class _CheckedHS256(HMACAlgorithm):
+    """HS256 for one key whose format was checked once (PyJWT checks it again — PEM? SSH? DER? — per token)."""
+
+    def __init__(self, checked: bytes) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self._checked = checked
+
+    def prepare_key(self, key: Any) -> bytes:
+        return self._checked if key == self._checked else super().prepare_key(key)
+
+
 @functools.lru_cache(maxsize=4096)
 def _hmac_key(secret: str) -> jwt.PyJWK:
-    """The clinic's HS256 key, prepared once: PyJWT otherwise re-checks a string key's format on every token."""
+    """The clinic's HS256 key as a PyJWT key object, checked once per secret (kept for the next tokens)."""
     k = base64.urlsafe_b64encode(secret.encode("utf-8")).rstrip(b"=").decode("ascii")
-    return jwt.PyJWK({"kty": "oct", "k": k, "alg": "HS256"})
+    key = jwt.PyJWK({"kty": "oct", "k": k, "alg": "HS256"})
+    key.Algorithm = _CheckedHS256(key.Algorithm.prepare_key(key.key))
+    return key
 
 
 def verify_token(token: str, secret: str, *, base_url: str, leeway_s: float) -> dict[str, Any]:
