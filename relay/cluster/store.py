@@ -90,15 +90,24 @@ return 0
 """
 
 # Take a pending turn over if its owner is still the one seen as gone (another instance may have taken it).
-# KEYS: delivery keys..., the pending turn's hash, then the conversation (last). ARGV: reply, state, TTL (ms).
+# _RECORD_REPLY then _WRITE_CONVERSATION in one script.
+# KEYS: delivery keys..., the pending turn's hash, then the conversation and the clinic's conversation starts.
+# ARGV: reply, state, TTL (ms).
 _SETTLE_REPLY = """
-local n = #KEYS - 1
-for i = 1, n do
+local c, s = #KEYS - 1, #KEYS
+for i = 1, c - 1 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
 end
-redis.call('HSET', KEYS[#KEYS], 'state', ARGV[2])
-redis.call('HINCRBY', KEYS[#KEYS], 'rev', 1)
-redis.call('PEXPIRE', KEYS[#KEYS], ARGV[3])
+redis.call('HSET', KEYS[c], 'state', ARGV[2])
+local rev = redis.call('HINCRBY', KEYS[c], 'rev', 1)
+redis.call('PEXPIRE', KEYS[c], ARGV[3])
+if rev == 1 and ARGV[2] ~= '' then
+  local now = redis.call('TIME')
+  local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
+  redis.call('ZADD', KEYS[s], at, KEYS[c] .. '@' .. now[1] .. '.' .. now[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[s], '-inf', at - 86400)
+  redis.call('PEXPIRE', KEYS[s], 90000000)
+end
 return 0
 """
 
@@ -383,7 +392,7 @@ class RedisStore:
         targets = [redis_keys.delivery(clinic, key) for key in keys]
         if keys:
             targets.append(redis_keys.turn(clinic, keys[0]))
-        targets.append(redis_keys.conversation(clinic, lead_id))
+        targets += [redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)]
         with reachable():  # one round trip instead of two
             await self._settle(
                 keys=targets, args=[_json(reply), "" if state is None else _json(state), self._conversation_ttl_ms]
