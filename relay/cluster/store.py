@@ -13,6 +13,7 @@ rotation the store also waits for the append-only file to reach the disk where R
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -44,6 +45,9 @@ from wire.json_text import dumps as _json
 from wire.json_text import loads as _loads
 
 logger = logging.getLogger("relay.cluster.store")
+
+# Agent-token lookups sent to Redis at once (the rest wait their turn in this process).
+AGENT_LOOKUPS_AT_ONCE = 32
 
 # A turn no instance finished within an hour is dropped: Kommo's return_url is not worth trying any more.
 PENDING_TURN_TTL_S = 3600.0
@@ -109,6 +113,13 @@ if rev == 1 and ARGV[2] ~= '' then
   redis.call('PEXPIRE', KEYS[s], 90000000)
 end
 return 0
+"""
+
+# An agent's token -> its clinic's fields, in one round trip. KEYS: the token's key; ARGV: the clinic key prefix.
+_CLINIC_FOR_TOKEN = """
+local name = redis.call('GET', KEYS[1])
+if not name then return {} end
+return redis.call('HGETALL', ARGV[1] .. name)
 """
 
 _TAKE_TURN = """
@@ -219,6 +230,9 @@ class RedisStore:
         self._claim_with_turn = client.register_script(_CLAIM_DELIVERY_AND_TURN)
         self._take_turn = client.register_script(_TAKE_TURN)
         self._settle = client.register_script(_SETTLE_REPLY)
+        self._clinic_for_token = client.register_script(_CLINIC_FOR_TOKEN)
+        # After a restart every agent dials at once: their lookups queue here, not all at once for the pool.
+        self._token_lookups = asyncio.Semaphore(AGENT_LOOKUPS_AT_ONCE)
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
@@ -237,9 +251,12 @@ class RedisStore:
 
     async def clinic_for_agent_token(self, token: str) -> Clinic | None:
         presented = hash_agent_token(token)
-        with reachable():
-            name = await self._redis.get(redis_keys.agent_token(presented))
-            fields = await self._redis.hgetall(redis_keys.clinic(name)) if name else {}
+        async with self._token_lookups:
+            with reachable():
+                found = await self._clinic_for_token(
+                    keys=[redis_keys.agent_token(presented)], args=[redis_keys.clinic("")]
+                )
+        fields = dict(zip(found[::2], found[1::2], strict=True)) if found else {}
         if not fields or not hmac.compare_digest(fields.get("agent_token_hash", ""), presented):
             return None
         return _clinic(fields)
