@@ -262,7 +262,7 @@ def start_kommo(accounts_file: Path, port: int) -> subprocess.Popen:
 def start_relay(
     data: Path, port: int, profile: str | None, redis_url: str = "", name: str = "", extra: list[str] | None = None
 ) -> subprocess.Popen:
-    """`cita-relay serve` as an operator runs it (uvicorn picks uvloop/httptools only if they are installed)."""
+    """`cita-relay serve` as an operator runs it (uvicorn picks httptools if it is installed)."""
     env = {**os.environ, "CITA_RELAY_LOG_LEVEL": "warning"}
     if redis_url:
         env["CITA_RELAY_REDIS_URL"] = redis_url
@@ -693,12 +693,13 @@ async def idle_agents(args: argparse.Namespace, work: Path, instances: int = 1, 
         stopped_at = time.monotonic()
         for relay in relays:
             relay.send_signal(signal.SIGINT)
-        for relay in relays:
-            relay.wait(timeout=120)
+        for relay in relays:  # this loop keeps answering the agents' close handshakes meanwhile
+            await asyncio.to_thread(relay.wait, 120)
+        stopped = time.monotonic()
         relays = [start(i) for i in range(instances)]
+        up_at = time.monotonic()  # the new processes start: their own start-up counts in the agents' wait
         for port in ports:
             await wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
-        up_at = time.monotonic()
         await fleet.wait_all(timeout=120)
         back_at = time.monotonic()
         # The relays' own count, once everyone is back (the clients' count is what they believe).
@@ -713,20 +714,20 @@ async def idle_agents(args: argparse.Namespace, work: Path, instances: int = 1, 
             "connect_s": connect_s,
             "kb_per_agent": (rss_after - rss_before) / max(n, 1),
             "rss_after_mb": rss_after / 1024,
-            "down_s": up_at - stopped_at,
+            "down_s": stopped - stopped_at,
             "reconnect_s": back_at - up_at,
             "restart_total_s": back_at - stopped_at,
             "reconnected": fleet.connected,
             "relay_count": relay_count,
         }
     finally:
-        await fleet.close()
         for relay in relays:
             with contextlib.suppress(ProcessLookupError):
                 relay.send_signal(signal.SIGINT)
+        await fleet.close()
         for relay in relays:
             try:
-                relay.wait(timeout=60)
+                await asyncio.to_thread(relay.wait, 60)
             except subprocess.TimeoutExpired:
                 relay.kill()
 
@@ -737,7 +738,7 @@ def _serve_help() -> str:
 
 
 def print_idle(runs: list[dict]) -> None:
-    print(f"idle agents: {runs[0]['agents']} connected, then every instance restarted")
+    print(f"idle agents: {runs[0]['agents']} connected, then every instance restarted", flush=True)
     for f in runs:
         label = f"{f['instances']} instance(s), {f['store']}"
         print(
@@ -745,9 +746,11 @@ def print_idle(runs: list[dict]) -> None:
             f" agent (target <= {TARGETS['idle_kb_per_agent']:.0f}); relay RSS {f['rss_after_mb']:.0f} MB"
         )
         print(
-            f"  {'':<22} restart: down {f['down_s']:.1f} s, then {f['reconnected']} back in {f['reconnect_s']:.1f} s"
-            f" (target <= {TARGETS['reconnect_s']:.0f} s); the relays count {f['relay_count']}"
+            f"  {'':<22} restart: the old process drained and stopped in {f['down_s']:.1f} s; {f['reconnected']} back"
+            f" {f['reconnect_s']:.1f} s after the new one started (target <= {TARGETS['reconnect_s']:.0f} s);"
+            f" the relays count {f['relay_count']}"
         )
+    sys.stdout.flush()
 
 
 def idle_passed(f: dict) -> bool:
@@ -760,12 +763,7 @@ def idle_passed(f: dict) -> bool:
 
 
 def runtime() -> str:
-    try:
-        import uvloop  # noqa: F401
-
-        loop = "uvloop"
-    except ImportError:
-        loop = "asyncio"
+    loop = "asyncio"  # `cita-relay serve` pins it (relay/cli.py says why)
     try:
         import httptools  # noqa: F401
 
@@ -892,9 +890,10 @@ def steps(args: argparse.Namespace, work: Path) -> int:
         ok = ok and overload_passed(figures)
     if args.compare or args.idle:
         idle = [asyncio.run(idle_agents(args, work / "idle-one"))]
+        print_idle(idle)
         with BenchRedis(work / "redis-idle") as redis:
             idle.append(asyncio.run(idle_agents(args, work / "idle-two", 2, redis)))
-        print_idle(idle)
+        print_idle(idle[1:])
         ok = ok and all(idle_passed(f) for f in idle)
     return 0 if ok else 1
 
