@@ -262,7 +262,7 @@ def start_kommo(accounts_file: Path, port: int) -> subprocess.Popen:
 def start_relay(
     data: Path, port: int, profile: str | None, redis_url: str = "", name: str = "", extra: list[str] | None = None
 ) -> subprocess.Popen:
-    """`cita-relay serve` as an operator runs it (uvicorn picks httptools if it is installed)."""
+    """`cita-relay serve` as an operator runs it (uvicorn picks uvloop and httptools when they are installed)."""
     env = {**os.environ, "CITA_RELAY_LOG_LEVEL": "warning"}
     if redis_url:
         env["CITA_RELAY_REDIS_URL"] = redis_url
@@ -763,7 +763,12 @@ def idle_passed(f: dict) -> bool:
 
 
 def runtime() -> str:
-    loop = "asyncio"  # `cita-relay serve` pins it (relay/cli.py says why)
+    try:
+        import uvloop  # noqa: F401
+
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
     try:
         import httptools  # noqa: F401
 

@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -40,6 +41,7 @@ from relay.turns import TurnProcessor
 logger = logging.getLogger("relay.app")
 
 PURGE_EVERY_S = 60.0
+STOP_STEP_S = 10.0
 ORPHAN_SCAN_EVERY_S = 5.0
 
 
@@ -146,10 +148,11 @@ class Relay:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.deployment.stop()
+        # Bounded: a stop that waits forever on Redis (a listener that does not end) is a relay nobody can restart.
+        await _within(STOP_STEP_S, self.deployment.stop(), "deployment")
         if self._own_http:
             await self.http.aclose()
-        await self.store.close()
+        await _within(STOP_STEP_S, self.store.close(), "store")
         log(logger, logging.INFO, "relay_stopped")
 
     async def _purge_forever(self) -> None:
@@ -185,6 +188,14 @@ class Relay:
 
     async def metrics_text(self, request: Request) -> Response:
         return Response(self.metrics.render(), media_type=self.metrics.content_type)
+
+
+async def _within(seconds: float, step: Coroutine[Any, Any, None], what: str) -> None:
+    try:
+        async with asyncio.timeout(seconds):
+            await step
+    except TimeoutError:
+        log(logger, logging.WARNING, "stop_step_timed_out", step=what, seconds=seconds)
 
 
 def build_app(

@@ -283,10 +283,6 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=settings.access_log,
         lifespan="on",
-        # Not uvloop, even where it is installed: with it, an instance holding thousands of agents on Redis never
-        # finished its graceful stop (bench/relay_load.py --idle; fine with this loop), and a relay that cannot be
-        # restarted costs more than the little CPU it saves.
-        loop="asyncio",
         # The relay reads X-Forwarded-* itself, only from its trusted proxies (see relay/agent_endpoint.py).
         proxy_headers=False,
         ws_ping_interval=settings.ws_ping_interval_s,
