@@ -156,8 +156,8 @@ async def simulated_hour(
 
 async def naive_read_requests(browser_path: str, root: Path) -> int:
     """The requests one naive answer costs the web app: a new browser, a login, a 14-day read."""
+    from agent.drivers.demo import DemoPortalDriver
     from agent.portal.base import BrowserChoice, Credentials
-    from agent.portal.demo_driver import DemoPortalDriver
 
     settings = PortalSettings(seed=7, staff_user="recepcion", staff_password="naive-pass", admin_token="naive-admin")
     counter = CountingApp(create_portal_app(settings))
