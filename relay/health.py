@@ -19,14 +19,19 @@ def _iso(moment: float | None) -> str | None:
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds") if moment else None
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """A peer's text as /healthz may show it: printable characters only, so no agent can break the report."""
+    return "".join(c for c in str(text)[:limit] if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF)
+
+
 def clinic_health(name: str, presence: AgentPresence | None) -> dict[str, Any]:
     if presence is None:
         return {"agent_connected": False, "paused": None, "portal": "unknown", "agent_version": "", "last_seen": None}
     return {
         "agent_connected": presence.connected,
         "paused": presence.paused,
-        "portal": presence.portal,
-        "agent_version": presence.version,
+        "portal": shown(presence.portal),
+        "agent_version": shown(presence.version),
         "last_seen": _iso(presence.last_seen),
     }
 

@@ -44,6 +44,15 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def jti_key(jti: str | int) -> str:
+    return f"jti:{jti}"
+
+
+def jti_lead_key(jti: str | int, lead_id: str) -> str:
+    digest = hashlib.sha256(f"{jti}\x00{lead_id}".encode()).hexdigest()[:32]
+    return f"jtilead:{digest}"
+
+
 def delivery_keys(
     claims: dict, lead_id: str, message: str, revision: str, now: float, settings: RelaySettings
 ) -> list[tuple[str, float]]:
@@ -56,14 +65,15 @@ def delivery_keys(
     keys: list[tuple[str, float]] = []
     jti = claims.get("jti")
     if isinstance(jti, str | int) and str(jti):
-        # Once the token has expired (plus leeway) a repeat of it is refused anyway: no need to remember longer.
+        # Remembered until the token expires (plus leeway): after that a repeat of it is refused anyway.
+        # ``verify_token`` refused any token whose exp lies beyond the memory, so none outlives its jti.
         remember_until = now + settings.jti_memory_s
         exp = claims.get("exp")
         if isinstance(exp, int | float) and not isinstance(exp, bool):
-            remember_until = min(
-                remember_until, max(float(exp) + settings.jwt_leeway_s, now + settings.duplicate_window_s)
-            )
-        keys.append((f"jti:{jti}", remember_until))
+            remember_until = max(float(exp) + settings.jwt_leeway_s, now + settings.duplicate_window_s)
+        keys.append((jti_key(jti), remember_until))
+        # The lead the token was first used for: a repeat of this jti counts only with the same lead.
+        keys.append((jti_lead_key(jti, lead_id), remember_until))
     text = f"{lead_id}\x00{message.strip().casefold()}\x00{revision}"
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     keys.append((f"msg:{digest}", now + settings.duplicate_window_s))
@@ -105,6 +115,7 @@ class KommoEndpoint:
                 clinic.kommo_client_secret,
                 base_url=clinic.kommo_base_url,
                 leeway_s=self._settings.jwt_leeway_s,
+                memory_s=self._settings.jti_memory_s,
             )
             if not return_url_allowed(ask.return_url, clinic.kommo_base_url):
                 raise Refusal(
@@ -119,6 +130,8 @@ class KommoEndpoint:
         revision = await self._store.conversation_revision(clinic.name, ask.lead_id)
         keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
         prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now)
+        if prior is not None and await self._token_reused_for_another_lead(clinic.name, claims, ask.lead_id, now):
+            return self._refuse(name, Refusal(401, "invalid_token", "token already used"))
         turn = Turn(
             lead_id=ask.lead_id,
             message=ask.message,
@@ -141,6 +154,13 @@ class KommoEndpoint:
         if prior is not None:
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return JSONResponse({"ok": True})
+
+    async def _token_reused_for_another_lead(self, clinic: str, claims: dict, lead_id: str, now: float) -> bool:
+        """A known jti whose first use was for another lead: a replayed token, not Kommo repeating itself."""
+        jti = claims["jti"]
+        if await self._store.find_delivery(clinic, [jti_key(jti)], now) is None:
+            return False  # the repeat was recognised by lead + message, with a token never seen before
+        return await self._store.find_delivery(clinic, [jti_lead_key(jti, lead_id)], now) is None
 
     def _refuse(self, clinic: str, refusal: Refusal) -> JSONResponse:
         self._metrics.webhooks.labels(refusal.error).inc()

@@ -32,6 +32,7 @@ from relay.conversation.menus import (
     unique_labels,
 )
 from relay.conversation.model import Book, ClinicProfile, Reply, Turn
+from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKING,
@@ -75,6 +76,8 @@ def decide(
 ) -> Reply | Book:
     """The answer to one patient message, given the agent's fresh free slots."""
     turn = _aware(turn)
+    if (problem := patient_problem(turn.name, turn.phone)) is not None:
+        return patient_handoff(turn, clinic, problem)  # before any menu: this patient cannot be booked here
     free = free_slots(slots.slots, turn.now)
     zone = clinic_zone(free) or clinic_zone(slots.slots) or turn.now.tzinfo
     ctx = _Context(turn, clinic, language(clinic.language), free, turn.now.astimezone(zone).date())
