@@ -63,7 +63,10 @@ class Relay:
             refresh_locks=self.deployment.refresh_locks,
             attempts=settings.continuation_attempts,
             backoff_s=settings.continuation_backoff_s,
+            max_backoff_s=settings.continuation_max_backoff_s,
             timeout_s=settings.continuation_timeout_s,
+            answer_wait_s=settings.continuation_answer_wait_s,
+            retry_for_s=settings.continuation_retry_for_s,
         )
         self.turns = TurnProcessor(
             self.store,

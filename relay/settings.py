@@ -40,9 +40,15 @@ class RelaySettings:
     # How long a seen JWT id is remembered at most (in practice: until the token expires, plus the leeway).
     jti_memory_s: float = 3600.0
     kommo_requests_per_s: float = 7.0
-    continuation_attempts: int = 5
+    # A continuation is retried (network errors, 429, 5xx; never sooner than a Retry-After) for this long,
+    # with backoff from continuation_backoff_s up to continuation_max_backoff_s, in at most this many attempts.
+    continuation_retry_for_s: float = 150.0
+    continuation_attempts: int = 40
     continuation_backoff_s: float = 0.5
+    continuation_max_backoff_s: float = 15.0
+    # Connecting to Kommo and sending a continuation; then its answer is waited for (never sent twice meanwhile).
     continuation_timeout_s: float = 10.0
+    continuation_answer_wait_s: float = 120.0
     # TLS is terminated by a proxy in front; plain ws:// agents are refused from anywhere but loopback.
     allow_insecure_agents: bool = False
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
