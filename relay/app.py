@@ -19,11 +19,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from relay.agent_endpoint import agent_endpoint
+from relay.agent_endpoint import AgentSockets, agent_endpoint
 from relay.agents import AgentRegistry
 from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
-from relay.health import health_report
+from relay.health import health_report, operator_asked
 from relay.http_client import HttpClient
+from relay.http_limits import QuietAcceptErrors
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.logs import log
@@ -81,9 +82,11 @@ class Relay:
             ),
         )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
+        self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self._housekeeping: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        QuietAcceptErrors.install(asyncio.get_running_loop())
         await self.deployment.start()
         self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
         log(
@@ -124,10 +127,15 @@ class Relay:
         return await self.kommo_endpoint(request)
 
     async def agent(self, websocket: WebSocket) -> None:
-        await agent_endpoint(websocket, self.store, self.agents, self.settings)
+        await agent_endpoint(websocket, self.store, self.agents, self.settings, self.agent_sockets)
 
     async def healthz(self, request: Request) -> Response:
-        status, report = await health_report(self.store, self.agents, self.turns.in_flight, self.deployment.health)
+        operator = operator_asked(request.headers.get("authorization", ""), self.settings.operator_token)
+        if operator is False:
+            return JSONResponse({"error": "unauthorized", "detail": "not the operator token"}, 401)
+        status, report = await health_report(
+            self.store, self.agents, self.turns.in_flight, self.deployment.health, name_clinics=bool(operator)
+        )
         return JSONResponse(report, status)
 
     async def metrics_text(self, request: Request) -> Response:

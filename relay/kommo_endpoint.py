@@ -7,6 +7,7 @@ and the continuation happen afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from relay.conversation import Turn
+from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
@@ -24,6 +26,13 @@ from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 
 logger = logging.getLogger("relay.kommo_endpoint")
+
+
+# Every 401 (missing, forged, expired or replayed token; unknown clinic) gets this same answer.
+UNAUTHORIZED_ANSWER = {
+    "error": "unauthorized",
+    "detail": "the widget_request token was not accepted for this URL; the relay's log says why",
+}
 
 
 class BodyTooLarge(Exception):
@@ -86,6 +95,8 @@ class KommoEndpoint:
         self._turns = turns
         self._settings = settings
         self._metrics = metrics
+        # A flood of bad requests is counted in /metrics, and only a few lines a second reach the log.
+        self._refusals = EventThrottle(burst=10)
 
     async def __call__(self, request: Request) -> JSONResponse:
         try:
@@ -101,15 +112,19 @@ class KommoEndpoint:
         received_at = time.monotonic()
         name = request.path_params["clinic"]
         try:
-            raw = await _read_limited(request, self._settings.max_body_bytes)
+            async with asyncio.timeout(self._settings.http_header_timeout_s):
+                raw = await _read_limited(request, self._settings.max_body_bytes)
         except BodyTooLarge:
             return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
+        except TimeoutError:
+            return self._refuse(name, Refusal(408, "body_too_slow", "the body did not arrive in time"))
         clinic = await self._store.get_clinic(name) if CLINIC_NAME_RE.match(name) else None
-        if clinic is None:
-            return self._refuse(name, Refusal(404, "unknown_clinic", "no clinic with this name on this relay"))
         try:
             body = parse_body(raw, request.headers.get("content-type", ""))
             ask = widget_request(body)
+            if clinic is None:
+                # Answered exactly as a bad token is: the URL does not tell who is a clinic here.
+                raise Refusal(401, "unknown_clinic", "no clinic with this name on this relay")
             claims = verify_token(
                 ask.token,
                 clinic.kommo_client_secret,
@@ -164,7 +179,7 @@ class KommoEndpoint:
 
     def _refuse(self, clinic: str, refusal: Refusal) -> JSONResponse:
         self._metrics.webhooks.labels(refusal.error).inc()
-        log(
+        self._refusals.log(
             logger,
             logging.WARNING,
             "kommo_request_refused",
@@ -173,4 +188,6 @@ class KommoEndpoint:
             error=refusal.error,
             detail=refusal.detail,
         )
+        if refusal.status == 401:  # the reason is for the operator's log; the caller learns only "not accepted"
+            return JSONResponse(UNAUTHORIZED_ANSWER, 401)
         return JSONResponse(refusal.as_json(), refusal.status)

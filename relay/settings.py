@@ -53,6 +53,14 @@ class RelaySettings:
     allow_insecure_agents: bool = False
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     ws_ping_interval_s: float = 20.0
+    # Bounds under abuse (relay/http_limits.py): a request's headers (and a Kommo body) must arrive within
+    # http_header_timeout_s; an idle keep-alive connection is closed after http_idle_timeout_s; past
+    # limit_concurrency open connections (agents included) new requests get 503; each clinic may hold at most
+    # max_agent_sockets_per_clinic agent websockets on this instance (a reconnecting agent briefly holds two).
+    http_header_timeout_s: float = 10.0
+    http_idle_timeout_s: float = 5.0
+    limit_concurrency: int = 4000
+    max_agent_sockets_per_clinic: int = 4
     shutdown_grace_s: float = 25.0
     log_level: str = "info"
     log_format: str = "kv"  # "kv" (key=value) or "json"
@@ -62,6 +70,8 @@ class RelaySettings:
     redis_url: str = field(default="", repr=False)
     # How this instance names itself to its peers and in /healthz (default: host name, process id and a nonce).
     instance_name: str = ""
+    # Shows clinic names in /healthz to a caller with `Authorization: Bearer <token>`; without it, only totals.
+    operator_token: str = field(default="", repr=False)
 
     @property
     def database_path(self) -> Path:
@@ -76,6 +86,10 @@ class RelaySettings:
             raise ValueError("agent deadlines must be positive")
         if self.kommo_requests_per_s <= 0:
             raise ValueError("kommo_requests_per_s must be positive")
+        if self.http_header_timeout_s <= 0 or self.http_idle_timeout_s <= 0:
+            raise ValueError("HTTP timeouts must be positive")
+        if self.limit_concurrency < 0 or self.max_agent_sockets_per_clinic < 1:
+            raise ValueError("limit_concurrency must be 0 (no limit) or more; max_agent_sockets_per_clinic 1 or more")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             raise ValueError("redis_url must start with redis://, rediss:// or unix://")
 
@@ -176,6 +190,39 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ws-ping-interval", type=float, metavar="S", dest="ws_ping_interval_s", help="agent keepalive ping (20 s)"
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        metavar="S",
+        dest="http_header_timeout_s",
+        help="close a connection whose request headers are not complete within S seconds (10)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        metavar="S",
+        dest="http_idle_timeout_s",
+        help="close an idle keep-alive connection after S seconds (5)",
+    )
+    parser.add_argument(
+        "--limit-concurrency",
+        type=int,
+        metavar="N",
+        help="answer 503 to new requests past N open connections, agents included (4000; 0: no limit)",
+    )
+    parser.add_argument(
+        "--max-agent-sockets",
+        type=int,
+        metavar="N",
+        dest="max_agent_sockets_per_clinic",
+        help="agent websockets one clinic may hold on this instance (4)",
+    )
+    parser.add_argument(
+        "--operator-token",
+        metavar="TOKEN",
+        help="/healthz lists each clinic only to `Authorization: Bearer TOKEN`"
+        " (better: CITA_RELAY_OPERATOR_TOKEN, which keeps it out of `ps`)",
     )
     parser.add_argument("--log-level", metavar="LEVEL", help="debug, info, warning (CITA_RELAY_LOG_LEVEL)")
     parser.add_argument("--log-format", choices=("kv", "json"), help="key=value or JSON lines")

@@ -33,9 +33,7 @@ def _journal_rows(system) -> list[tuple[str, str, str]]:
 
 
 def _clinic_health(system) -> dict:
-    import httpx
-
-    health = httpx.get(f"{system.relay_url}/healthz", timeout=5).json()
+    health = system.relay_health()
     clinics = health["clinics"]
     if isinstance(clinics, list):
         return next(c for c in clinics if c.get("name") == system.config.clinic)

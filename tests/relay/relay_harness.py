@@ -39,6 +39,8 @@ from wire.messages import (
 )
 
 CLINIC_TZ = timezone(timedelta(hours=-3))
+OPERATOR_TOKEN = "relay-test-operator"  # /healthz names the clinics only to this
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 _names = itertools.count(1)
 
 
@@ -193,7 +195,7 @@ class RelayHarness:
 
     def __init__(self, data_dir: Path, kommo: StandInKommo, **overrides: Any) -> None:
         self.kommo = kommo
-        self.settings = RelaySettings(data_dir=data_dir, **overrides)
+        self.settings = RelaySettings(data_dir=data_dir, **{"operator_token": OPERATOR_TOKEN, **overrides})
         self.server: ServerThread | None = None
         self.app: Any = None
         self.agents: list[ScriptedAgent] = []
@@ -277,7 +279,7 @@ class RelayHarness:
 
     async def healthz(self) -> dict[str, Any]:
         async with httpx.AsyncClient() as http:
-            response = await http.get(f"{self.url}/healthz")
+            response = await http.get(f"{self.url}/healthz", headers=OPERATOR)
         return response.json()
 
     async def wait_for_agent(self, clinic: ClinicInfo, connected: bool = True, paused: bool | None = None) -> None:

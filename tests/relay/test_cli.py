@@ -141,8 +141,12 @@ def test_data_folder_from_the_environment(tmp_path):
     assert (tmp_path / "from-env" / "relay.sqlite3").exists()
 
 
+OPERATOR_TOKEN = "cli-test-operator"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+
+
 def start_serve(data: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "CITA_RELAY_LOG_FORMAT": "json"}
+    env = {**os.environ, "CITA_RELAY_LOG_FORMAT": "json", "CITA_RELAY_OPERATOR_TOKEN": OPERATOR_TOKEN}
     return subprocess.Popen(
         [str(CITA_RELAY), "serve", "--port", str(port), "--data", str(data)],
         stdout=subprocess.PIPE,
@@ -161,7 +165,7 @@ async def test_serve_accepts_the_printed_token(tmp_path):
         async with httpx.AsyncClient() as http:
             for _ in range(200):
                 try:
-                    health = (await http.get(f"http://127.0.0.1:{port}/healthz")).json()
+                    health = (await http.get(f"http://127.0.0.1:{port}/healthz", headers=OPERATOR)).json()
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
@@ -171,7 +175,7 @@ async def test_serve_accepts_the_printed_token(tmp_path):
             assert health["clinics"]["clinica-serve"]["agent_connected"] is False
             agent = await ScriptedAgent(f"ws://127.0.0.1:{port}/agent", token).connect()
             for _ in range(200):
-                health = (await http.get(f"http://127.0.0.1:{port}/healthz")).json()
+                health = (await http.get(f"http://127.0.0.1:{port}/healthz", headers=OPERATOR)).json()
                 if health["clinics"]["clinica-serve"]["agent_connected"]:
                     break
                 await asyncio.sleep(0.02)
