@@ -22,6 +22,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from demo.kommo import StandInKommo, new_secret
 from demo.serving import ServerThread
 from relay.app import build_app
+from relay.http_limits import uvicorn_limits
 from relay.settings import RelaySettings
 from relay.store import ClinicDetails, SqliteStore
 from wire.messages import (
@@ -203,7 +204,9 @@ class RelayHarness:
     def start(self) -> RelayHarness:
         self.app = build_app(self.settings)
         # As `cita-relay serve` runs it: the relay reads X-Forwarded-* itself, only from trusted proxies.
-        self.server = ServerThread(self.app, ws_per_message_deflate=False, proxy_headers=False).start()
+        self.server = ServerThread(
+            self.app, ws_per_message_deflate=False, proxy_headers=False, **uvicorn_limits(self.settings)
+        ).start()
         return self
 
     def stop(self) -> None:
