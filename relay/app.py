@@ -24,7 +24,7 @@ from relay.agents import AgentRegistry
 from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
 from relay.health import health_report, operator_asked
 from relay.http_client import HttpClient
-from relay.http_limits import QuietAcceptErrors
+from relay.http_limits import QuietAcceptErrors, QuietPeerErrors
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.logs import log
@@ -87,6 +87,7 @@ class Relay:
 
     async def start(self) -> None:
         QuietAcceptErrors.install(asyncio.get_running_loop())
+        QuietPeerErrors.install()
         await self.deployment.start()
         self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
         log(

@@ -7,6 +7,8 @@
 - ``uvicorn_limits``: the rest of the bounds uvicorn offers (concurrency, websocket frame size, header size).
 - ``QuietAcceptErrors``: when the process runs out of file descriptors, asyncio reports each failed ``accept()``
   with a traceback; this loop exception handler writes one line a second instead.
+- ``QuietPeerErrors``: uvicorn's own lines about a peer's bad input (an invalid HTTP request, a websocket text
+  frame that is not UTF-8 — the latter with a traceback) become one line each, a few a second at most.
 """
 
 from __future__ import annotations
@@ -111,3 +113,37 @@ class QuietAcceptErrors:
     def install(cls, loop: asyncio.AbstractEventLoop) -> None:
         if not isinstance(loop.get_exception_handler(), cls):
             loop.set_exception_handler(cls(loop.get_exception_handler()))
+
+
+# uvicorn's messages about input a peer got wrong: no traceback helps anyone, and a flood of them must stay small.
+_PEER_ERRORS = (
+    "Invalid HTTP request received.",
+    "Invalid UTF-8 sequence received from client.",
+    "Unsupported upgrade request.",
+)
+
+
+class QuietPeerErrors(logging.Filter):
+    def __init__(self, throttle: EventThrottle | None = None) -> None:
+        super().__init__()
+        self._throttle = throttle or EventThrottle(burst=5)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message not in _PEER_ERRORS:
+            return True
+        suppressed = self._throttle.admit(message)
+        if suppressed is None:
+            return False
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if suppressed:
+            record.msg, record.args = f"{message} (and {suppressed} more left out)", None
+        return True
+
+    @classmethod
+    def install(cls) -> None:
+        uvicorn_error = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, cls) for f in uvicorn_error.filters):
+            uvicorn_error.addFilter(cls())

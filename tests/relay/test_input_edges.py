@@ -196,3 +196,16 @@ async def test_the_stand_in_kommo_sends_a_jti(kommo, relay):
     assert isinstance(claims["jti"], str) and claims["jti"]
     assert claims["exp"] - time.time() <= 300 + 1
     assert json.dumps(body)
+
+
+async def test_a_text_frame_that_is_not_utf8_closes_that_link_with_one_line(relay, caplog):
+    caplog.set_level(logging.INFO)
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    headers = {"Authorization": f"Bearer {clinic.agent_token}"}
+    async with connect(relay.ws_url, additional_headers=headers) as hostile:
+        await hostile.send(b"\xff\xfe{", text=True)
+        await asyncio.wait_for(hostile.wait_closed(), 10)
+        assert hostile.close_code == 1007
+    assert not tracebacks(caplog)
+    await assert_healthy(relay)
