@@ -6,6 +6,7 @@ attacker) can read: it never echoes a secret back.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Mapping
@@ -64,7 +65,7 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
         return _form(raw)
     if kind in ("", "application/json", "text/plain") or kind.endswith("+json"):
         try:
-            parsed = checked_json(raw.decode("utf-8"), MAX_BODY_DEPTH)
+            parsed = checked_json(raw.decode(json.detect_encoding(raw)), MAX_BODY_DEPTH)
         except UnicodeDecodeError:
             if not kind:
                 return _form(raw)
