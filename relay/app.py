@@ -1,8 +1,10 @@
 """The relay as one Starlette app built from a ``RelaySettings``: nothing global, so a test runs two side by side.
 
-Routes: ``POST /kommo/{clinic}`` (Kommo's widget_request), ``/agent`` (the agents' websocket),
-``GET /healthz`` and ``GET /metrics``. Where its state lives — this process and one SQLite file, or a Redis
-shared with other instances — is the ``Deployment`` the settings choose (``relay.deployment``).
+Routes: ``POST /kommo/{clinic}`` (Kommo's widget_request), ``GET /kommo/oauth/{clinic}`` (the Kommo integration's
+redirect URI), ``/agent`` (the agents' websocket), ``GET /healthz``, ``GET /metrics`` and the operator's
+``GET /operator/clinics[/{clinic}/check]`` (``relay.operator_endpoint``). Where its state lives — this process
+and one SQLite file, or a Redis shared with other instances — is the ``Deployment`` the settings choose
+(``relay.deployment``).
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from starlette.websockets import WebSocket
 from relay.agent_endpoint import AgentSockets, agent_endpoint
 from relay.agents import AgentRegistry
 from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
-from relay.health import health_report, operator_asked
+from relay.health import health_report
 from relay.http_client import HttpClient
 from relay.http_limits import QuietAcceptErrors, QuietPeerErrors
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
+from relay.kommo_oauth_endpoint import KommoOAuthEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
+from relay.operator_endpoint import OperatorEndpoints, operator_allowed
 from relay.settings import RelaySettings
 from relay.store import RelayStore
 from relay.turns import TurnProcessor
@@ -36,6 +40,7 @@ from relay.turns import TurnProcessor
 logger = logging.getLogger("relay.app")
 
 PURGE_EVERY_S = 60.0
+ORPHAN_SCAN_EVERY_S = 5.0
 
 
 class Relay:
@@ -80,16 +85,27 @@ class Relay:
             first_delivery_wait_s=(
                 settings.slots_timeout_s + settings.book_timeout_s + 5.0 if self.deployment.several_instances else 0.0
             ),
+            owner=self.deployment.instance,
         )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
         self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
+        self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
+        self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings)
         self._housekeeping: asyncio.Task[None] | None = None
+        self._orphan_watch: asyncio.Task[None] | None = None
+        self._drained = False
 
     async def start(self) -> None:
         QuietAcceptErrors.install(asyncio.get_running_loop())
         QuietPeerErrors.install()
         await self.deployment.start()
-        self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
+        # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
+        live = await self.deployment.live_instances()
+        await self.turns.resume_unfinished(live - {self.deployment.instance})
+        loop = asyncio.get_running_loop()
+        self._housekeeping = loop.create_task(self._purge_forever())
+        if self.deployment.several_instances:
+            self._orphan_watch = loop.create_task(self._resume_orphans_forever())
         log(
             logger,
             logging.INFO,
@@ -99,14 +115,33 @@ class Relay:
             book_timeout_s=self.settings.book_timeout_s,
         )
 
+    async def drain(self) -> None:
+        """Let the turns in flight finish while the agents are still connected (at most the shutdown grace).
+
+        The server calls this before it closes any connection (``relay.serving``): a booking under way gets its
+        agent's answer and its patient the truth. Turns cut short here are durable and re-run at the next start.
+        """
+        if self._drained:
+            return
+        self._drained = True
+        deadline = time.monotonic() + self.settings.shutdown_grace_s
+        await self.turns.drain(self.settings.shutdown_grace_s)
+        # Requests other instances forwarded to this instance's agents are bookings under way too.
+        while time.monotonic() < deadline:
+            if not self.agents.requests_in_flight():
+                break
+            await asyncio.sleep(0.05)
+
     async def stop(self) -> None:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
-        await self.turns.drain(self.settings.shutdown_grace_s)
+        await self.drain()
         await self.agents.close_all()
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
+        for task in (self._housekeeping, self._orphan_watch):
+            if task is None:
+                continue
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+                await task
         await self.deployment.stop()
         if self._own_http:
             await self.http.aclose()
@@ -122,6 +157,16 @@ class Relay:
             except Exception:
                 logger.exception("purge failed")
 
+    async def _resume_orphans_forever(self) -> None:
+        """With several instances: the turns of an instance that died are taken over by a live one."""
+        while True:
+            await asyncio.sleep(ORPHAN_SCAN_EVERY_S)
+            try:
+                live = await self.deployment.live_instances()
+                await self.turns.resume_unfinished(live | {self.deployment.instance})
+            except Exception as exc:
+                log(logger, logging.WARNING, "orphan_scan_failed", error=type(exc).__name__)
+
     # -- endpoints -------------------------------------------------------------------------------------
 
     async def kommo_request(self, request: Request) -> Response:
@@ -131,11 +176,12 @@ class Relay:
         await agent_endpoint(websocket, self.store, self.agents, self.settings, self.agent_sockets)
 
     async def healthz(self, request: Request) -> Response:
-        operator = operator_asked(request.headers.get("authorization", ""), self.settings.operator_token)
-        if operator is False:
-            return JSONResponse({"error": "unauthorized", "detail": "not the operator token"}, 401)
         status, report = await health_report(
-            self.store, self.agents, self.turns.in_flight, self.deployment.health, name_clinics=bool(operator)
+            self.store,
+            self.agents,
+            self.turns.in_flight,
+            self.deployment.health,
+            name_clinics=operator_allowed(request, self.settings),
         )
         return JSONResponse(report, status)
 
@@ -163,6 +209,9 @@ def build_app(
     app = Starlette(
         routes=[
             Route("/kommo/{clinic}", relay.kommo_request, methods=["POST"]),
+            Route("/kommo/oauth/{clinic}", relay.kommo_oauth.handle, methods=["GET"]),
+            Route("/operator/clinics", relay.operator.clinics, methods=["GET"]),
+            Route("/operator/clinics/{clinic}/check", relay.operator.check, methods=["GET"]),
             WebSocketRoute("/agent", relay.agent),
             Route("/healthz", relay.healthz, methods=["GET"]),
             Route("/metrics", relay.metrics_text, methods=["GET"]),

@@ -1,14 +1,14 @@
 """``GET /healthz``: is the relay up, can it write its store, and which clinics have their agent connected.
 
-Nothing secret: totals for anyone; to the operator (``Authorization: Bearer <operator token>``) also each clinic's
-name, connection state, the agent's last status (paused, portal), when it was last seen.
+Nothing secret: totals for anyone; to the operator (``relay.operator_endpoint.operator_allowed``: the operator
+token as a bearer token, or with none configured a direct loopback connection) also each clinic's name, connection
+state, the agent's last status (paused, portal), when it was last seen.
 With several instances sharing Redis, the clinics' agents are the whole deployment's (on any instance),
 ``agents_connected`` counts this instance's, and ``redis`` says whether this instance reaches Redis.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -46,7 +46,7 @@ async def health_report(
     *,
     name_clinics: bool = True,
 ) -> tuple[int, dict[str, Any]]:
-    """The report; with ``name_clinics`` False (a caller without the operator token), totals instead of names."""
+    """The report; with ``name_clinics`` False (a caller who is not the operator), totals instead of names."""
     writable = await store.check_writable()
     healthy, extra = deployment_health(writable) if deployment_health else (writable, {})
     presences = await agents.presences()
@@ -65,13 +65,3 @@ async def health_report(
         report["clinics_total"] = len(clinics)
         report["clinics_with_agent"] = sum(1 for info in clinics.values() if info["agent_connected"])
     return (200 if healthy else 503), report
-
-
-def operator_asked(authorization: str, operator_token: str) -> bool | None:
-    """True: the right operator token; False: a wrong one; None: none given (or none configured)."""
-    scheme, _, value = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        return None
-    if not operator_token:
-        return False
-    return hmac.compare_digest(value.strip().encode(), operator_token.encode())

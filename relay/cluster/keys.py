@@ -34,6 +34,10 @@ def conversations_of(name: str) -> str:
     return f"{PREFIX}conversation:{name}:*"
 
 
+def conversation_starts(name: str) -> str:
+    return f"{PREFIX}conversation-starts:{name}"  # sorted set: when conversations began (last 24 h), no lead ids
+
+
 def delivery(name: str, key: str) -> str:
     return f"{PREFIX}delivery:{name}:{key}"  # hash: return_url, reply (JSON); expires with the repeat window
 
@@ -60,3 +64,18 @@ def lease(name: str) -> str:
 
 def kommo_budget(account: str) -> str:
     return f"{PREFIX}kommo-budget:{account}"  # sorted set: calls to one Kommo account, scored by when they end
+
+
+TURNS = PREFIX + "turns"  # sorted set of pending turns ("clinic\x00turn id"), by the time they were received
+
+
+def turn(name: str, turn_id: str) -> str:
+    return f"{PREFIX}turn:{name}:{turn_id}"  # hash: turn (JSON), owner (instance), reply (JSON); a pending turn
+
+
+def turn_member(name: str, turn_id: str) -> str:
+    return f"{name}\x00{turn_id}"
+
+
+def outcome(name: str, key: str) -> str:
+    return f"{PREFIX}outcome:{name}:{key}"  # string: a booking's final outcome as its agent reported it

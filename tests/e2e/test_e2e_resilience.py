@@ -33,7 +33,9 @@ def _journal_rows(system) -> list[tuple[str, str, str]]:
 
 
 def _clinic_health(system) -> dict:
-    health = system.relay_health()
+    import httpx
+
+    health = httpx.get(f"{system.relay_url}/healthz", timeout=5).json()
     clinics = health["clinics"]
     if isinstance(clinics, list):
         return next(c for c in clinics if c.get("name") == system.config.clinic)

@@ -124,7 +124,7 @@ def test_headless_agent_from_the_bundle_serves_a_patient(agent_bundle, browser_p
     config = SystemConfig(root=tmp_path / "system", browser_path=browser_path, refresh_minutes=5.0)
     with DemoSystem(config) as system:
         assert Path(system.agent.args[0]) == program(agent_bundle)
-        health = system.relay_health()
+        health = demo.system.httpx.get(f"{system.relay_url}/healthz", timeout=10).json()
         clinic = health["clinics"][config.clinic]
         assert clinic["agent_connected"] is True
         assert clinic["agent_version"] == agent.__version__

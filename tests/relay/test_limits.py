@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from relay_harness import OPERATOR, OPERATOR_TOKEN
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -31,6 +30,8 @@ CITA_RELAY = Path(sys.executable).with_name("cita-relay")
 OPEN_FILES = 160
 IDLE_SOCKETS = 300
 SLOW_HEADER_SOCKETS = 20
+OPERATOR_TOKEN = "limits-test-operator"
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 
 
 def _low_file_limit() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from relay_harness import OPERATOR, ClinicInfo, RelayHarness
+from relay_harness import ClinicInfo, RelayHarness
 
 from demo.kommo import StandInKommo
 from relay.cluster.store import RedisClinicAdmin
@@ -30,7 +30,7 @@ class RedisRelayHarness(RelayHarness):
 
     async def health_response(self) -> httpx.Response:
         async with httpx.AsyncClient(timeout=10) as http:
-            return await http.get(f"{self.url}/healthz", headers=OPERATOR)
+            return await http.get(f"{self.url}/healthz", headers=self.operator_headers)
 
 
 class RelayPair(RedisRelayHarness):

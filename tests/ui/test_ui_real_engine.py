@@ -54,7 +54,7 @@ class World:
         return f"{self.relay_url}/kommo/{CLINIC}"
 
     def clinic_health(self) -> dict[str, Any]:
-        health = httpx.get(f"{self.relay_url}/healthz", timeout=5, headers={"Authorization": "Bearer ui-operator"}).json()
+        health = httpx.get(f"{self.relay_url}/healthz", timeout=5).json()
         return health.get("clinics", {}).get(CLINIC, {})
 
     def chat(self, lead_id: str, *messages_or_picks: str, name: str, phone: str) -> tuple[threading.Thread, list[Any]]:
@@ -84,7 +84,7 @@ def world(tmp_path_factory) -> Iterator[World]:
     kommo_server = kommo.serve()
     secret, long_lived = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     kommo.add_account(CLINIC, f"cid-{CLINIC}", secret, long_lived_token=long_lived)
-    settings = RelaySettings(data_dir=root / "relay", operator_token="ui-operator")
+    settings = RelaySettings(data_dir=root / "relay")
     settings.data_dir.mkdir(parents=True)
     store = SqliteStore(settings.database_path)
     try:
