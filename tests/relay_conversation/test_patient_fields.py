@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from relay.conversation import ClinicProfile, Turn, check_continuation, decide
+from relay.conversation import Book, ClinicProfile, Turn, check_continuation, decide
 from relay.conversation.patient import MISSING_PHONE, UNREADABLE_NAME, is_placeholder, patient_problem
 from wire.messages import SlotsResult, WireSlot
 
@@ -51,3 +52,15 @@ def test_decide_hands_off_before_any_menu_in_the_clinics_language():
 
 def test_decide_goes_on_with_usable_fields():
     assert decide(None, turn(), ClinicProfile("Clínica"), SLOTS).status == "choose_day"
+
+
+def test_later_turns_are_checked_too_but_a_booking_under_way_is_asked_about_first():
+    profile = ClinicProfile("Clínica")
+    days = decide(None, turn(), profile, SLOTS)
+    assert days.status == "choose_day"
+    unfilled = replace(turn(phone="{{contact.phone}}"), message=days.continuation["data"]["option_1"])
+    reply = decide(days.state, unfilled, profile, SLOTS)
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == MISSING_PHONE
+    booking = replace(days.state, stage="booking", pending=SLOT, pending_message="x")
+    resumed = decide(booking, unfilled, profile, SLOTS)
+    assert isinstance(resumed, Book) and resumed.slot == SLOT  # asked again under the booking's own key
