@@ -209,3 +209,22 @@ async def test_a_text_frame_that_is_not_utf8_closes_that_link_with_one_line(rela
         assert hostile.close_code == 1007
     assert not tracebacks(caplog)
     await assert_healthy(relay)
+
+
+async def test_a_flood_of_refusals_writes_a_few_lines_and_counts_every_one(relay, kommo, caplog):
+    import httpx
+
+    clinic = relay.add_clinic()
+    caplog.set_level(logging.INFO)
+    async with httpx.AsyncClient(timeout=10) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(relay.widget_url(clinic), content=b"{broken", headers={"Content-Type": "application/json"})
+                for _ in range(60)
+            )
+        )
+        metrics = (await http.get(f"{relay.url}/metrics")).text
+    assert {a.status_code for a in answers} == {400}
+    lines = [r for r in caplog.records if r.getMessage() == "kommo_request_refused"]
+    assert 1 <= len(lines) <= 30
+    assert 'cita_relay_kommo_requests_total{outcome="malformed_body"} 60.0' in metrics
