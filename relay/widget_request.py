@@ -6,6 +6,8 @@ attacker) can read: it never echoes a secret back.
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import re
 import time
@@ -15,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
 
 from wire.messages import ProtocolError, checked_json, has_control_characters
 
@@ -176,6 +179,26 @@ _JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+class _CheckedHS256(HMACAlgorithm):
+    """HS256 for one key whose format was checked once (PyJWT checks it again — PEM? SSH? DER? — per token)."""
+
+    def __init__(self, checked: bytes) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self._checked = checked
+
+    def prepare_key(self, key: Any) -> bytes:
+        return self._checked if key == self._checked else super().prepare_key(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hmac_key(secret: str) -> jwt.PyJWK:
+    """The clinic's HS256 key as a PyJWT key object, checked once per secret (kept for the next tokens)."""
+    k = base64.urlsafe_b64encode(secret.encode("utf-8")).rstrip(b"=").decode("ascii")
+    key = jwt.PyJWK({"kty": "oct", "k": k, "alg": "HS256"})
+    key.Algorithm = _CheckedHS256(key.Algorithm.prepare_key(key.key))
+    return key
+
+
 MAX_JTI_CHARS = 200
 
 
@@ -190,7 +213,7 @@ def verify_token(
     try:
         claims = jwt.decode(
             token,
-            secret,
+            _hmac_key(secret),
             algorithms=["HS256"],
             leeway=leeway_s,
             options={"require": ["exp", "jti"], "verify_aud": False, "verify_iss": False},

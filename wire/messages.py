@@ -7,12 +7,13 @@ never acted upon. See ARCHITECTURE.md, "The wire protocol between agent and rela
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from wire import json_text
 
 MAX_FRAME_BYTES = 256 * 1024
 # The deepest frame (a response carrying an error with alternative slots) nests 4 levels; room for additions.
@@ -358,7 +359,7 @@ def error_response(id: str, code: str, message: str, alternatives: tuple[WireSlo
 
 
 def encode(frame: Frame) -> str:
-    return json.dumps(frame.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return json_text.dumps(frame.to_json())
 
 
 def decode(text: str | bytes) -> Frame:
@@ -393,7 +394,7 @@ def checked_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads`` for a peer's text: nesting beyond ``max_depth`` or a lone surrogate anywhere (key or
     value) is a ``ProtocolError``, never a RecursionError or a string that cannot be written back out."""
     try:
-        obj = json.loads(text)
+        obj = json_text.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested far too deep for the parser
         raise ProtocolError(f"not JSON: {type(exc).__name__}") from None
     _check_tree(obj, max_depth)
