@@ -17,12 +17,43 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
 from relay.agents import CLOSE_GOING_AWAY, CLOSE_INSECURE, CLOSE_UNAUTHORIZED, AgentConnection, AgentRegistry
+from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.settings import RelaySettings
 from relay.store import RelayStore, StoreUnavailable
 from wire.messages import Ack, Outcome, ProtocolError, Response, Status, decode, encode
 
 logger = logging.getLogger("relay.agent_endpoint")
+# Refusals and bad frames come in floods when something is wrong (or someone is hostile): a few lines a second.
+_refusals = EventThrottle(burst=5)
+
+CLOSE_TOO_MANY = 4429
+
+
+class AgentSockets:
+    """How many agent websockets each clinic holds on this instance, within a cap.
+
+    An agent that reconnects holds two for a moment (the new one takes over at its first status); a clinic
+    with more than ``cap`` is a misconfiguration (the same token on several PCs) or an attack on the relay.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self._cap = cap
+        self._open: dict[str, int] = {}
+
+    def take(self, clinic: str) -> bool:
+        count = self._open.get(clinic, 0)
+        if count >= self._cap:
+            return False
+        self._open[clinic] = count + 1
+        return True
+
+    def give_back(self, clinic: str) -> None:
+        count = self._open.get(clinic, 0) - 1
+        if count > 0:
+            self._open[clinic] = count
+        else:
+            self._open.pop(clinic, None)
 
 
 class StarletteAgentLink:
@@ -92,12 +123,16 @@ async def _deny(websocket: WebSocket, status: int, close_code: int, error: str, 
 
 
 async def agent_endpoint(
-    websocket: WebSocket, store: RelayStore, directory: AgentRegistry, settings: RelaySettings
+    websocket: WebSocket,
+    store: RelayStore,
+    directory: AgentRegistry,
+    settings: RelaySettings,
+    sockets: AgentSockets | None = None,
 ) -> None:
     peer = websocket.client.host if websocket.client else ""
     refusal = transport_refusal(peer, websocket.url.scheme, websocket.headers, settings)
     if refusal:
-        log(logger, logging.WARNING, "agent_refused_insecure", peer=peer)
+        _refusals.log(logger, logging.WARNING, "agent_refused_insecure", peer=peer)
         await _deny(websocket, 403, CLOSE_INSECURE, "tls_required", refusal)
         return
     token = bearer_token(websocket.headers)
@@ -109,7 +144,7 @@ async def agent_endpoint(
         await _deny(websocket, 503, CLOSE_GOING_AWAY, "store_unavailable", "the relay cannot reach its store; retry")
         return
     if clinic is None:
-        log(logger, logging.WARNING, "agent_refused_token", peer=peer, had_token=bool(token))
+        _refusals.log(logger, logging.WARNING, "agent_refused_token", peer=peer, had_token=bool(token))
         await _deny(
             websocket,
             401,
@@ -118,8 +153,28 @@ async def agent_endpoint(
             "unknown agent token: paste the token `cita-relay add-clinic` printed into the agent",
         )
         return
+    sockets = sockets if sockets is not None else AgentSockets(settings.max_agent_sockets_per_clinic)
+    if not sockets.take(clinic.name):
+        _refusals.log(logger, logging.WARNING, "agent_refused_too_many", clinic=clinic.name, peer=peer)
+        await _deny(
+            websocket,
+            429,
+            CLOSE_TOO_MANY,
+            "too_many_connections",
+            "this clinic already holds the most agent connections allowed: is its token on several PCs?",
+        )
+        return
+    try:
+        await _serve_agent(websocket, store, directory, clinic.name, peer)
+    finally:
+        sockets.give_back(clinic.name)
+
+
+async def _serve_agent(
+    websocket: WebSocket, store: RelayStore, directory: AgentRegistry, clinic_name: str, peer: str
+) -> None:
     await websocket.accept()
-    connection = directory.attach(clinic.name, StarletteAgentLink(websocket), peer=peer)
+    connection = directory.attach(clinic_name, StarletteAgentLink(websocket), peer=peer)
     why = "closed"
     try:
         while True:
@@ -134,7 +189,7 @@ async def agent_endpoint(
     except Exception as exc:  # the socket broke; anything else is logged too, never silently dropped
         why = f"error {type(exc).__name__}"
         if not connection.closed:
-            log(logger, logging.WARNING, "agent_link_error", clinic=clinic.name, error=type(exc).__name__)
+            log(logger, logging.WARNING, "agent_link_error", clinic=clinic_name, error=type(exc).__name__)
     finally:
         directory.detach(connection, why)
 
@@ -145,7 +200,7 @@ async def _dispatch(
     try:
         frame = decode(text)
     except (ProtocolError, UnicodeDecodeError) as exc:
-        log(logger, logging.WARNING, "agent_bad_frame", clinic=connection.clinic, problem=str(exc)[:200])
+        _refusals.log(logger, logging.WARNING, "agent_bad_frame", clinic=connection.clinic, problem=str(exc)[:200])
         return
     if isinstance(frame, Response):
         directory.on_response(connection, frame)
@@ -154,7 +209,9 @@ async def _dispatch(
     elif isinstance(frame, Outcome):
         await _keep_outcome(store, connection, frame)
     else:
-        log(logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type=type(frame).__name__)
+        _refusals.log(
+            logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type=type(frame).__name__
+        )
 
 
 async def _keep_outcome(store: RelayStore, connection: AgentConnection, outcome: Outcome) -> None:

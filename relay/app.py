@@ -22,17 +22,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from relay.agent_endpoint import agent_endpoint
+from relay.agent_endpoint import AgentSockets, agent_endpoint
 from relay.agents import AgentRegistry
 from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
 from relay.health import health_report
 from relay.http_client import HttpClient
+from relay.http_limits import QuietAcceptErrors, QuietPeerErrors
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.kommo_oauth_endpoint import KommoOAuthEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
-from relay.operator_endpoint import OperatorEndpoints
+from relay.operator_endpoint import OperatorEndpoints, operator_allowed
 from relay.overload import Admission, LoopLag
 from relay.settings import RelaySettings
 from relay.store import RelayStore
@@ -71,7 +72,10 @@ class Relay:
             refresh_locks=self.deployment.refresh_locks,
             attempts=settings.continuation_attempts,
             backoff_s=settings.continuation_backoff_s,
+            max_backoff_s=settings.continuation_max_backoff_s,
             timeout_s=settings.continuation_timeout_s,
+            answer_wait_s=settings.continuation_answer_wait_s,
+            retry_for_s=settings.continuation_retry_for_s,
         )
         self.turns = TurnProcessor(
             self.store,
@@ -95,6 +99,7 @@ class Relay:
         )
         self.metrics.watch_load(lambda: self.turns.in_flight, lambda: self.loop_lag.lag_s, self.deployment.pool_waits)
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
+        self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
         self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings)
         self._housekeeping: asyncio.Task[None] | None = None
@@ -102,6 +107,8 @@ class Relay:
         self._drained = False
 
     async def start(self) -> None:
+        QuietAcceptErrors.install(asyncio.get_running_loop())
+        QuietPeerErrors.install()
         await self.deployment.start()
         self.loop_lag.start()
         # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
@@ -180,10 +187,16 @@ class Relay:
         return await self.kommo_endpoint(request)
 
     async def agent(self, websocket: WebSocket) -> None:
-        await agent_endpoint(websocket, self.store, self.agents, self.settings)
+        await agent_endpoint(websocket, self.store, self.agents, self.settings, self.agent_sockets)
 
     async def healthz(self, request: Request) -> Response:
-        status, report = await health_report(self.store, self.agents, self.turns.in_flight, self.deployment.health)
+        status, report = await health_report(
+            self.store,
+            self.agents,
+            self.turns.in_flight,
+            self.deployment.health,
+            name_clinics=operator_allowed(request, self.settings),
+        )
         return JSONResponse(report, status)
 
     async def metrics_text(self, request: Request) -> Response:

@@ -265,10 +265,17 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from relay.app import build_app
+    from relay.http_limits import uvicorn_limits
     from relay.logs import configure_logging
     from relay.serving import RelayServer
 
     _warn_if_password_in_flag(args)
+    if args.operator_token:
+        print(
+            "cita-relay: warning: --operator-token shows up in `ps` and shell history;"
+            " set CITA_RELAY_OPERATOR_TOKEN instead",
+            file=sys.stderr,
+        )
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
     app = build_app(settings)
@@ -287,6 +294,8 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         ws_ping_interval=settings.ws_ping_interval_s,
         ws_ping_timeout=settings.ws_ping_interval_s,
+        # Header-read and idle timeouts, concurrency, frame and header sizes (relay/http_limits.py).
+        **uvicorn_limits(settings),
         # Agent frames are small JSON; a deflate context per idle agent would cost far more than it saves.
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,

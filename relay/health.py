@@ -1,6 +1,8 @@
 """``GET /healthz``: is the relay up, can it write its store, and which clinics have their agent connected.
 
-Nothing secret: names, connection state, the agent's last status (paused, portal), when it was last seen.
+Nothing secret: totals for anyone; to the operator (``relay.operator_endpoint.operator_allowed``: the operator
+token as a bearer token, or with none configured a direct loopback connection) also each clinic's name, connection
+state, the agent's last status (paused, portal), when it was last seen.
 With several instances sharing Redis, the clinics' agents are the whole deployment's (on any instance),
 ``agents_connected`` counts this instance's, and ``redis`` says whether this instance reaches Redis.
 """
@@ -19,14 +21,19 @@ def _iso(moment: float | None) -> str | None:
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds") if moment else None
 
 
+def shown(text: str, limit: int = 40) -> str:
+    """A peer's text as /healthz may show it: printable characters only, so no agent can break the report."""
+    return "".join(c for c in str(text)[:limit] if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF)
+
+
 def clinic_health(name: str, presence: AgentPresence | None) -> dict[str, Any]:
     if presence is None:
         return {"agent_connected": False, "paused": None, "portal": "unknown", "agent_version": "", "last_seen": None}
     return {
         "agent_connected": presence.connected,
         "paused": presence.paused,
-        "portal": presence.portal,
-        "agent_version": presence.version,
+        "portal": shown(presence.portal),
+        "agent_version": shown(presence.version),
         "last_seen": _iso(presence.last_seen),
     }
 
@@ -36,7 +43,10 @@ async def health_report(
     agents: AgentDirectory,
     turns_in_flight: int,
     deployment_health: Callable[[bool], tuple[bool, dict[str, Any]]] | None = None,
+    *,
+    name_clinics: bool = True,
 ) -> tuple[int, dict[str, Any]]:
+    """The report; with ``name_clinics`` False (a caller who is not the operator), totals instead of names."""
     writable = await store.check_writable()
     healthy, extra = deployment_health(writable) if deployment_health else (writable, {})
     presences = await agents.presences()
@@ -48,6 +58,10 @@ async def health_report(
         **extra,
         "agents_connected": agents.connected_count(),
         "turns_in_flight": turns_in_flight,
-        "clinics": clinics,
     }
+    if name_clinics:
+        report["clinics"] = clinics
+    else:
+        report["clinics_total"] = len(clinics)
+        report["clinics_with_agent"] = sum(1 for info in clinics.values() if info["agent_connected"])
     return (200 if healthy else 503), report

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,13 +26,26 @@ _READ_CHUNK = 65536
 
 
 class TransportError(Exception):
-    """No HTTP answer: connection refused or reset, TLS failure, timeout, or a malformed response."""
+    """No HTTP answer: connection refused or reset, TLS failure, timeout, or a malformed response.
+
+    ``request_sent``: the whole request had been written and no answer came in time. The server may be acting on
+    it still, so a caller for whom a second request is not harmless must not simply send it again.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = False) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
 
 
 @dataclass(frozen=True)
 class HttpResponse:
     status_code: int
     content: bytes = field(repr=False)
+    headers: tuple[tuple[str, str], ...] = ()  # (lower-case name, value), as received
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
 
     def json(self) -> Any:
         return json_text.loads(self.content)
@@ -86,7 +99,10 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109
+        answer_timeout: float | None = None,
     ) -> HttpResponse:
+        """POST ``payload`` as JSON. ``timeout`` bounds connecting and sending; once the request is sent, the
+        answer is waited for ``answer_timeout`` more seconds (default: ``timeout``)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TransportError(f"not an http(s) URL: {parts.scheme}://{parts.hostname}")
@@ -104,17 +120,29 @@ class HttpClient:
             *((name, value) for name, value in (headers or {}).items()),
         ]
         request = h11.Request(method="POST", target=target, headers=request_headers)
+        wait = timeout if answer_timeout is None else answer_timeout
+        sent = False
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(timeout) as deadline:
+
+                def on_sent() -> None:
+                    nonlocal sent
+                    sent = True
+                    deadline.reschedule(asyncio.get_running_loop().time() + wait)
+
                 reused = self._take_idle(origin)
                 if reused is not None:
                     try:
-                        return await self._exchange(origin, reused, request, body, reused=True)
+                        return await self._exchange(origin, reused, request, body, reused=True, on_sent=on_sent)
                     except _StaleConnection:
-                        pass
+                        sent = False
                 connection = await self._open(origin)
-                return await self._exchange(origin, connection, request, body, reused=False)
+                return await self._exchange(origin, connection, request, body, reused=False, on_sent=on_sent)
         except TimeoutError:
+            if sent:
+                raise TransportError(
+                    f"request sent, but no answer from {origin[1]} within {wait:g} s", request_sent=True
+                ) from None
             raise TransportError(f"no answer from {origin[1]} within {timeout:g} s") from None
         except (OSError, ssl.SSLError, h11.ProtocolError, _StaleConnection) as exc:
             raise TransportError(f"{type(exc).__name__} talking to {origin[1]}") from exc
@@ -157,7 +185,14 @@ class HttpClient:
         return _Connection(reader, writer, h11.Connection(h11.CLIENT), time.monotonic())
 
     async def _exchange(
-        self, origin: Origin, connection: _Connection, request: h11.Request, body: bytes, *, reused: bool
+        self,
+        origin: Origin,
+        connection: _Connection,
+        request: h11.Request,
+        body: bytes,
+        *,
+        reused: bool,
+        on_sent: Callable[[], None],
     ) -> HttpResponse:
         protocol = connection.protocol
         received_any = False
@@ -166,7 +201,9 @@ class HttpClient:
                 protocol.send(request) + protocol.send(h11.Data(data=body)) + protocol.send(h11.EndOfMessage())
             )
             await connection.writer.drain()
+            on_sent()
             status = 0
+            response_headers: tuple[tuple[str, str], ...] = ()
             chunks: list[bytes] = []
             size = 0
             while True:
@@ -177,6 +214,9 @@ class HttpClient:
                     protocol.receive_data(data)
                 elif isinstance(event, h11.Response):
                     status = event.status_code
+                    response_headers = tuple(
+                        (bytes(k).decode("latin-1").lower(), bytes(v).decode("latin-1")) for k, v in event.headers
+                    )
                 elif isinstance(event, h11.Data):
                     size += len(event.data)
                     if size > MAX_RESPONSE_BYTES:
@@ -199,4 +239,4 @@ class HttpClient:
             self._give_back(origin, connection)
         else:
             connection.close()
-        return HttpResponse(status, b"".join(chunks))
+        return HttpResponse(status, b"".join(chunks), response_headers)

@@ -3,7 +3,8 @@
 - Every call to an account (continuations and token refreshes alike) passes a ``KommoBudget``: at most
   7 in any sliding second, with a margin for the time a request spends on the wire (``AccountRateLimit`` in one
   process; ``relay.cluster.budget`` across instances sharing Redis).
-- Network errors, 429 and 5xx are retried with exponential backoff; a 401 with OAuth tokens refreshes once.
+- Network errors, 429 and 5xx are retried with exponential backoff (honouring Retry-After) for minutes; a POST
+  already sent is waited for, never repeated while in flight; a 401 with OAuth tokens refreshes once.
 - A refresh's new refresh token is persisted (atomically, fully synced) before its access token is used:
   Kommo hands out a new one every time and a lost refresh token means the clinic must re-install. One refresh
   per clinic at a time (``refresh_locks``: across instances too), so a refresh token is never spent twice.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import logging
 import math
 import random
@@ -102,6 +104,16 @@ class ContinuationOutcome:
 
 
 class KommoClient:
+    """Continuations to Kommo's return_url, delivered once, in order per lead, for as long as Kommo needs.
+
+    - Retried (network errors, 429, 5xx) with exponential backoff for ``retry_for_s`` (at least two minutes by
+      default), never sooner than a ``Retry-After`` asks.
+    - A POST that was sent is waited for (``answer_wait_s``) and never sent again while Kommo may still be working
+      on it: a return_url continues the bot once, and a second POST of the same continuation could only fail.
+    - A lead's continuations leave in the order their turns reached ``continue_bot``: a later one waits until the
+      earlier one is delivered (or given up), so a patient never reads the answers out of order.
+    """
+
     def __init__(
         self,
         store: RelayStore,
@@ -109,11 +121,14 @@ class KommoClient:
         limiter: KommoBudget,
         *,
         refresh_locks: LockSet | None = None,
-        attempts: int = 5,
+        attempts: int = 40,
         backoff_s: float = 0.5,
-        max_backoff_s: float = 8.0,
+        max_backoff_s: float = 15.0,
         timeout_s: float = 10.0,
+        answer_wait_s: float = 120.0,
+        retry_for_s: float = 150.0,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._http = http
@@ -122,15 +137,41 @@ class KommoClient:
         self._backoff_s = backoff_s
         self._max_backoff_s = max_backoff_s
         self._timeout_s = timeout_s
+        self._answer_wait_s = answer_wait_s
+        self._retry_for_s = retry_for_s
         self._clock = clock
+        self._monotonic = monotonic
         self._refresh_locks = refresh_locks if refresh_locks is not None else KeyedLocks()
+        self._lead_tails: dict[tuple[str, str], asyncio.Future[None]] = {}
 
-    async def continue_bot(self, clinic: Clinic, return_url: str, body: dict[str, Any]) -> ContinuationOutcome:
-        """POST ``body`` to ``return_url`` (already checked to be on the clinic's own Kommo host)."""
+    async def continue_bot(
+        self, clinic: Clinic, return_url: str, body: dict[str, Any], *, lead: str | None = None
+    ) -> ContinuationOutcome:
+        """POST ``body`` to ``return_url`` (already checked to be on the clinic's own Kommo host).
+
+        With ``lead``, after every earlier continuation of that lead that is still on its way.
+        """
+        if lead is None:
+            return await self._deliver(clinic, return_url, body)
+        key = (clinic.name, lead)
+        earlier = self._lead_tails.get(key)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._lead_tails[key] = mine  # taken before any await: the order is the order of the calls
+        try:
+            if earlier is not None:
+                await asyncio.shield(earlier)
+            return await self._deliver(clinic, return_url, body)
+        finally:
+            mine.set_result(None)
+            if self._lead_tails.get(key) is mine:
+                del self._lead_tails[key]
+
+    async def _deliver(self, clinic: Clinic, return_url: str, body: dict[str, Any]) -> ContinuationOutcome:
         status: int | None = None
         detail = ""
         refreshed_after_401 = False
         attempt = 0
+        give_up_at = self._monotonic() + self._retry_for_s
         while attempt < self._attempts:
             attempt += 1
             bearer = await self._bearer(clinic)
@@ -138,13 +179,22 @@ class KommoClient:
                 detail = "no Kommo token for this clinic (add one: cita-relay add-clinic/set-kommo-oauth)"
                 log(logger, logging.ERROR, "continuation_no_token", clinic=clinic.name)
                 return ContinuationOutcome(False, None, attempt - 1, detail)
+            retry_after: float | None = None
             try:
                 async with self._limiter.hold(clinic.kommo_base_url):
                     response = await self._http.post_json(
-                        return_url, body, headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s
+                        return_url,
+                        body,
+                        headers={"Authorization": f"Bearer {bearer}"},
+                        timeout=self._timeout_s,
+                        answer_timeout=self._answer_wait_s,
                     )
             except TransportError as exc:
                 status, detail = None, f"network error: {exc}"
+                if exc.request_sent:
+                    # Kommo has it, and may still act on it: a second POST could only be refused (or worse).
+                    log(logger, logging.ERROR, "continuation_unanswered", clinic=clinic.name, detail=detail)
+                    return ContinuationOutcome(False, None, attempt, detail)
             else:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -157,20 +207,35 @@ class KommoClient:
                         continue
                 if status < 500 and status != 429:
                     break  # Kommo refused this body or token: repeating it would not help
-            if attempt < self._attempts:
-                delay = min(self._max_backoff_s, self._backoff_s * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
-                log(
-                    logger,
-                    logging.WARNING,
-                    "continuation_retry",
-                    clinic=clinic.name,
-                    status=status,
-                    detail=detail,
-                    attempt=attempt,
-                    retry_in_s=round(delay, 2),
-                )
-                await asyncio.sleep(delay)
-        log(logger, logging.ERROR, "continuation_failed", clinic=clinic.name, status=status, detail=detail)
+                retry_after = retry_after_s(response.header("retry-after"), self._clock())
+            if attempt >= self._attempts:
+                break
+            delay = min(self._max_backoff_s, self._backoff_s * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            if self._monotonic() + delay > give_up_at:
+                break
+            log(
+                logger,
+                logging.WARNING,
+                "continuation_retry",
+                clinic=clinic.name,
+                status=status,
+                detail=detail,
+                attempt=attempt,
+                retry_in_s=round(delay, 2),
+                retry_after_s=retry_after,
+            )
+            await asyncio.sleep(delay)
+        log(
+            logger,
+            logging.ERROR,
+            "continuation_failed",
+            clinic=clinic.name,
+            status=status,
+            detail=detail,
+            attempts=attempt,
+        )
         return ContinuationOutcome(False, status, attempt, detail)
 
     # -- tokens ----------------------------------------------------------------------------------------
@@ -255,6 +320,22 @@ class KommoClient:
                 return latest.access_token if latest and self._fresh(latest) else None
             log(logger, logging.INFO, "kommo_tokens_rotated", clinic=clinic.name)
             return access
+
+
+def retry_after_s(value: str | None, now: float) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or an HTTP date), or None."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(min(int(text), 3600))
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, min(moment.timestamp() - now, 3600.0))
 
 
 def _short_detail(response: HttpResponse) -> str:

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from relay.conversation import Turn
+from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed
@@ -40,6 +41,13 @@ class _TooLate(Exception):
     """The store could not be read within the request's own deadline: refuse before anything is stored."""
 
 
+# Every 401 (missing, forged, expired or replayed token; unknown clinic) gets this same answer.
+UNAUTHORIZED_ANSWER = {
+    "error": "unauthorized",
+    "detail": "the widget_request token was not accepted for this URL; the relay's log says why",
+}
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -58,6 +66,15 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def jti_key(jti: str | int) -> str:
+    return f"jti:{jti}"
+
+
+def jti_lead_key(jti: str | int, lead_id: str) -> str:
+    digest = hashlib.sha256(f"{jti}\x00{lead_id}".encode()).hexdigest()[:32]
+    return f"jtilead:{digest}"
+
+
 def delivery_keys(
     claims: dict, lead_id: str, message: str, revision: str, now: float, settings: RelaySettings
 ) -> list[tuple[str, float]]:
@@ -70,14 +87,15 @@ def delivery_keys(
     keys: list[tuple[str, float]] = []
     jti = claims.get("jti")
     if isinstance(jti, str | int) and str(jti):
-        # Once the token has expired (plus leeway) a repeat of it is refused anyway: no need to remember longer.
+        # Remembered until the token expires (plus leeway): after that a repeat of it is refused anyway.
+        # ``verify_token`` refused any token whose exp lies beyond the memory, so none outlives its jti.
         remember_until = now + settings.jti_memory_s
         exp = claims.get("exp")
         if isinstance(exp, int | float) and not isinstance(exp, bool):
-            remember_until = min(
-                remember_until, max(float(exp) + settings.jwt_leeway_s, now + settings.duplicate_window_s)
-            )
-        keys.append((f"jti:{jti}", remember_until))
+            remember_until = max(float(exp) + settings.jwt_leeway_s, now + settings.duplicate_window_s)
+        keys.append((jti_key(jti), remember_until))
+        # The lead the token was first used for: a repeat of this jti counts only with the same lead.
+        keys.append((jti_lead_key(jti, lead_id), remember_until))
     text = f"{lead_id}\x00{message.strip().casefold()}\x00{revision}"
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     keys.append((f"msg:{digest}", now + settings.duplicate_window_s))
@@ -97,6 +115,8 @@ class KommoEndpoint:
         self._turns = turns
         self._settings = settings
         self._metrics = metrics
+        # A flood of bad requests is counted in /metrics, and only a few lines a second reach the log.
+        self._refusals = EventThrottle(burst=10)
         self._admission = admission
         self._shed_since_log = 0
         self._shed_logged_at = -SHED_LOG_EVERY_S
@@ -120,23 +140,28 @@ class KommoEndpoint:
         received_at = time.monotonic()
         name = request.path_params["clinic"]
         try:
-            raw = await _read_limited(request, self._settings.max_body_bytes)
+            async with asyncio.timeout(self._settings.http_header_timeout_s):
+                raw = await _read_limited(request, self._settings.max_body_bytes)
         except BodyTooLarge:
             return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
+        except TimeoutError:
+            return self._refuse(name, Refusal(408, "body_too_slow", "the body did not arrive in time"))
         # Reads before the claim are bounded by the request's own deadline; the claim itself never is (cut short,
         # it could be stored yet answered 503).
         deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s
         clinic = await _within(deadline, self._store.get_clinic(name)) if CLINIC_NAME_RE.match(name) else None
-        if clinic is None:
-            return self._refuse(name, Refusal(404, "unknown_clinic", "no clinic with this name on this relay"))
         try:
             body = parse_body(raw, request.headers.get("content-type", ""))
             ask = widget_request(body)
+            if clinic is None:
+                # Answered exactly as a bad token is: the URL does not tell who is a clinic here.
+                raise Refusal(401, "unknown_clinic", "no clinic with this name on this relay")
             claims = verify_token(
                 ask.token,
                 clinic.kommo_client_secret,
                 base_url=clinic.kommo_base_url,
                 leeway_s=self._settings.jwt_leeway_s,
+                memory_s=self._settings.jti_memory_s,
             )
             if not return_url_allowed(ask.return_url, clinic.kommo_base_url):
                 raise Refusal(
@@ -164,6 +189,8 @@ class KommoEndpoint:
         )
         # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.
         prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now, turn=pending)
+        if prior is not None and await self._token_reused_for_another_lead(clinic.name, claims, ask.lead_id, now):
+            return self._refuse(name, Refusal(401, "invalid_token", "token already used"))
         turn = Turn(
             lead_id=ask.lead_id,
             message=ask.message,
@@ -207,9 +234,16 @@ class KommoEndpoint:
             _OVERLOADED, 503, headers={"Retry-After": str(shed.retry_after_s)}, media_type="application/json"
         )
 
+    async def _token_reused_for_another_lead(self, clinic: str, claims: dict, lead_id: str, now: float) -> bool:
+        """A known jti whose first use was for another lead: a replayed token, not Kommo repeating itself."""
+        jti = claims["jti"]
+        if await self._store.find_delivery(clinic, [jti_key(jti)], now) is None:
+            return False  # the repeat was recognised by lead + message, with a token never seen before
+        return await self._store.find_delivery(clinic, [jti_lead_key(jti, lead_id)], now) is None
+
     def _refuse(self, clinic: str, refusal: Refusal) -> JSONResponse:
         self._metrics.webhooks.labels(refusal.error).inc()
-        log(
+        self._refusals.log(
             logger,
             logging.WARNING,
             "kommo_request_refused",
@@ -218,6 +252,8 @@ class KommoEndpoint:
             error=refusal.error,
             detail=refusal.detail,
         )
+        if refusal.status == 401:  # the reason is for the operator's log; the caller learns only "not accepted"
+            return JSONResponse(UNAUTHORIZED_ANSWER, 401)
         return JSONResponse(refusal.as_json(), refusal.status)
 
 

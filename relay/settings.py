@@ -48,13 +48,27 @@ class RelaySettings:
     # How long a seen JWT id is remembered at most (in practice: until the token expires, plus the leeway).
     jti_memory_s: float = 3600.0
     kommo_requests_per_s: float = 7.0
-    continuation_attempts: int = 5
+    # A continuation is retried (network errors, 429, 5xx; never sooner than a Retry-After) for this long,
+    # with backoff from continuation_backoff_s up to continuation_max_backoff_s, in at most this many attempts.
+    continuation_retry_for_s: float = 150.0
+    continuation_attempts: int = 40
     continuation_backoff_s: float = 0.5
+    continuation_max_backoff_s: float = 15.0
+    # Connecting to Kommo and sending a continuation; then its answer is waited for (never sent twice meanwhile).
     continuation_timeout_s: float = 10.0
+    continuation_answer_wait_s: float = 120.0
     # TLS is terminated by a proxy in front; plain ws:// agents are refused from anywhere but loopback.
     allow_insecure_agents: bool = False
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     ws_ping_interval_s: float = 20.0
+    # Bounds under abuse (relay/http_limits.py): a request's headers (and a Kommo body) must arrive within
+    # http_header_timeout_s; an idle keep-alive connection is closed after http_idle_timeout_s; past
+    # limit_concurrency open connections (agents included) new requests get 503; each clinic may hold at most
+    # max_agent_sockets_per_clinic agent websockets on this instance (a reconnecting agent briefly holds two).
+    http_header_timeout_s: float = 10.0
+    http_idle_timeout_s: float = 5.0
+    limit_concurrency: int = 4000
+    max_agent_sockets_per_clinic: int = 4
     shutdown_grace_s: float = 25.0
     log_level: str = "info"
     log_format: str = "kv"  # "kv" (key=value) or "json"
@@ -67,8 +81,8 @@ class RelaySettings:
     # The relay's address as Kommo and the agents reach it (https://relay.example.com): the integration's redirect
     # URI and the bot's widget_request URL are built from it. Empty: http://<host>:<port>.
     public_url: str = ""
-    # Guards the operator endpoints (/operator/...: `cita-relay check-clinic` and `list-clinics` ask them). Empty:
-    # only a direct loopback connection may ask (no proxy in between).
+    # Guards the operator endpoints (/operator/...: `cita-relay check-clinic` and `list-clinics` ask them; empty:
+    # only a direct loopback connection may ask them) and /healthz's clinic names (empty: only totals, for anyone).
     operator_token: str = field(default="", repr=False)
 
     @property
@@ -84,6 +98,10 @@ class RelaySettings:
             raise ValueError("agent deadlines must be positive")
         if self.kommo_requests_per_s <= 0:
             raise ValueError("kommo_requests_per_s must be positive")
+        if self.http_header_timeout_s <= 0 or self.http_idle_timeout_s <= 0:
+            raise ValueError("HTTP timeouts must be positive")
+        if self.limit_concurrency < 0 or self.max_agent_sockets_per_clinic < 1:
+            raise ValueError("limit_concurrency must be 0 (no limit) or more; max_agent_sockets_per_clinic 1 or more")
         if self.max_loop_lag_s < 0 or self.max_turns_in_flight < 0 or self.accept_deadline_s <= 0:
             raise ValueError("max_loop_lag_s and max_turns_in_flight must be 0 (off) or more; accept_deadline_s > 0")
         if self.redis_pool_size < 4:
@@ -218,6 +236,39 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ws-ping-interval", type=float, metavar="S", dest="ws_ping_interval_s", help="agent keepalive ping (20 s)"
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        metavar="S",
+        dest="http_header_timeout_s",
+        help="close a connection whose request headers are not complete within S seconds (10)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        metavar="S",
+        dest="http_idle_timeout_s",
+        help="close an idle keep-alive connection after S seconds (5)",
+    )
+    parser.add_argument(
+        "--limit-concurrency",
+        type=int,
+        metavar="N",
+        help="answer 503 to new requests past N open connections, agents included (4000; 0: no limit)",
+    )
+    parser.add_argument(
+        "--max-agent-sockets",
+        type=int,
+        metavar="N",
+        dest="max_agent_sockets_per_clinic",
+        help="agent websockets one clinic may hold on this instance (4)",
+    )
+    parser.add_argument(
+        "--operator-token",
+        metavar="TOKEN",
+        help="only `Authorization: Bearer TOKEN` may ask /operator/... and see clinic names in /healthz"
+        " (better: CITA_RELAY_OPERATOR_TOKEN, which keeps it out of `ps`)",
     )
     parser.add_argument("--log-level", metavar="LEVEL", help="debug, info, warning (CITA_RELAY_LOG_LEVEL)")
     parser.add_argument("--log-format", choices=("kv", "json"), help="key=value or JSON lines")

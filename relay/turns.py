@@ -240,7 +240,7 @@ class TurnProcessor:
             await self._finish(job)
             return
         try:
-            outcome = await self._kommo.continue_bot(clinic, job.return_url, body)
+            outcome = await self._kommo.continue_bot(clinic, job.return_url, body, lead=turn.lead_id)
         except Exception:  # e.g. the store failed while reading the token: logged, never silently lost
             logger.exception("continuation failed", extra={"relay_fields": {"clinic": clinic.name}})
             outcome = ContinuationOutcome(False, None, 0, "internal error")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import jwt
 from jwt.algorithms import HMACAlgorithm
 
-from wire import json_text
+from wire.messages import ProtocolError, checked_json, has_control_characters
 
 # Account webhooks (Settings -> Integrations -> Web hooks) carry keys like leads[status][0][id].
 _WEBHOOK_ROOTS = ("leads", "contacts", "companies", "customers", "message", "unsorted", "talk", "task", "account")
@@ -28,6 +30,8 @@ MAX_LEAD_ID_CHARS = 64
 MAX_MESSAGE_CHARS = 1000
 MAX_NAME_CHARS = 120
 MAX_PHONE_CHARS = 40
+# A widget_request nests three levels (body, data, a value); a little room, no more.
+MAX_BODY_DEPTH = 6
 
 
 class Refusal(Exception):
@@ -64,11 +68,15 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
         return _form(raw)
     if kind in ("", "application/json", "text/plain") or kind.endswith("+json"):
         try:
-            parsed = json_text.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            if not kind:  # no content type at all: a form is the other thing Kommo sends
+            parsed = checked_json(raw.decode(json.detect_encoding(raw)), MAX_BODY_DEPTH)
+        except UnicodeDecodeError:
+            if not kind:
                 return _form(raw)
-            raise Refusal(400, "malformed_body", "the body is not valid JSON") from None
+            raise Refusal(400, "malformed_body", "the body is not UTF-8") from None
+        except ProtocolError as exc:
+            if not kind and str(exc).startswith("not JSON"):  # no content type at all: maybe a form
+                return _form(raw)
+            raise Refusal(400, "malformed_body", f"the body is not acceptable JSON: {exc}") from None
         if not isinstance(parsed, dict):
             raise Refusal(400, "malformed_body", "the body must be a JSON object")
         return parsed
@@ -90,9 +98,9 @@ def _form(raw: bytes) -> dict[str, Any]:
             out[key] = value
     if isinstance(out.get("data"), str):
         try:
-            decoded = json_text.loads(out["data"])
-        except ValueError:
-            raise Refusal(400, "malformed_body", "the form field data is not JSON") from None
+            decoded = checked_json(out["data"], MAX_BODY_DEPTH - 1)
+        except ProtocolError as exc:
+            raise Refusal(400, "malformed_body", f"the form field data is not acceptable JSON: {exc}") from None
         out["data"] = decoded
     elif data:
         out["data"] = data
@@ -115,6 +123,20 @@ def _text(value: Any, limit: int) -> str:
     return str(value).strip()[:limit]
 
 
+def _free_text(value: Any, limit: int) -> str:
+    """The patient's message: a control character (never typed on a phone) becomes a space, line breaks stay."""
+    text = _text(value, limit)
+    if has_control_characters(text, allow_whitespace=True):
+        text = "".join(" " if has_control_characters(c, allow_whitespace=True) else c for c in text).strip()
+    return text
+
+
+def _machine_text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or has_control_characters(value):
+        raise Refusal(400, "malformed_body", f"{field} must be a string with no control characters")
+    return value
+
+
 def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
     """The fields the relay needs, or a Refusal (account webhook, missing token, missing pieces)."""
     if looks_like_account_webhook(body):
@@ -122,20 +144,25 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
     token = body.get("token")
     if not isinstance(token, str) or not token:
         raise Refusal(401, "missing_token", "no widget_request token in the body")
+    _machine_text(token, "token")
     return_url = body.get("return_url")
     if not isinstance(return_url, str) or not return_url:
         raise Refusal(400, "missing_return_url", "no return_url in the body")
+    if not deliverable_url(return_url):
+        raise Refusal(
+            400, "malformed_return_url", "return_url must be a plain URL: no spaces, line breaks or non-ASCII"
+        )
     data = body.get("data")
     if not isinstance(data, dict):
         raise Refusal(400, "missing_data", "no data object in the body (lead_id, message, name, phone)")
     lead_id = _text(data.get("lead_id"), MAX_LEAD_ID_CHARS + 1)
-    if not lead_id or len(lead_id) > MAX_LEAD_ID_CHARS or any(ord(c) < 32 for c in lead_id):
+    if not lead_id or len(lead_id) > MAX_LEAD_ID_CHARS or has_control_characters(lead_id):
         raise Refusal(400, "missing_lead_id", "data.lead_id must be the lead's id ({{lead.id}})")
     return WidgetRequest(
         token=token,
         return_url=return_url.strip(),
         lead_id=lead_id,
-        message=_text(data.get("message"), MAX_MESSAGE_CHARS),
+        message=_free_text(data.get("message"), MAX_MESSAGE_CHARS),
         name=_text(data.get("name"), MAX_NAME_CHARS),
         phone=_text(data.get("phone"), MAX_PHONE_CHARS),
     )
@@ -172,19 +199,37 @@ def _hmac_key(secret: str) -> jwt.PyJWK:
     return key
 
 
-def verify_token(token: str, secret: str, *, base_url: str, leeway_s: float) -> dict[str, Any]:
-    """The claims of a widget_request JWT signed HS256 with the clinic's client secret, or a 401 Refusal."""
+MAX_JTI_CHARS = 200
+
+
+def verify_token(
+    token: str, secret: str, *, base_url: str, leeway_s: float, memory_s: float | None = None, now: float | None = None
+) -> dict[str, Any]:
+    """The claims of a widget_request JWT signed HS256 with the clinic's client secret, or a 401 Refusal.
+
+    ``jti`` is required (it is how a repeat is told from a replay); with ``memory_s``, a token that would still
+    be valid after the relay forgot its ``jti`` (``exp`` further ahead than that) is refused.
+    """
     try:
         claims = jwt.decode(
             token,
             _hmac_key(secret),
             algorithms=["HS256"],
             leeway=leeway_s,
-            options={"require": ["exp"], "verify_aud": False, "verify_iss": False},
+            options={"require": ["exp", "jti"], "verify_aud": False, "verify_iss": False},
         )
     except jwt.PyJWTError as exc:
         reason = next((text for kind, text in _JWT_REASONS if isinstance(exc, kind)), "invalid token")
         raise Refusal(401, "invalid_token", reason) from None
+    jti = claims["jti"]
+    if isinstance(jti, bool) or not isinstance(jti, str | int) or not 0 < len(str(jti)) <= MAX_JTI_CHARS:
+        raise Refusal(401, "invalid_token", "token has no usable jti")
+    if isinstance(jti, str) and has_control_characters(jti):
+        raise Refusal(401, "invalid_token", "token has no usable jti")
+    exp = claims["exp"]
+    if memory_s is not None and isinstance(exp, int | float):
+        if float(exp) - (time.time() if now is None else now) > memory_s:
+            raise Refusal(401, "invalid_token", "token lives longer than the relay remembers its jti")
     issuer = claims.get("iss")
     # A public integration shares one secret across accounts: a token says which account issued it.
     if isinstance(issuer, str) and issuer and not _same_host(issuer, base_url):
@@ -202,6 +247,11 @@ def _port(parts: Any) -> int | None:
         return parts.port or {"http": 80, "https": 443}.get(parts.scheme)
     except ValueError:
         return None
+
+
+def deliverable_url(url: str) -> bool:
+    """Whether ``url`` can go on an HTTP request line exactly as given: printable ASCII, no space."""
+    return bool(url) and all(33 <= ord(c) <= 126 for c in url)
 
 
 def return_url_allowed(return_url: str, base_url: str) -> bool:

@@ -95,3 +95,21 @@ def test_slot_times_need_an_offset():
 
 def test_request_is_a_value():
     assert isinstance(decode(encode(slots_request("a", SlotsArgs(3, "Dra. Soto"), 2))), Request)
+
+
+def test_hostile_text_is_a_protocol_error_never_another_exception():
+    hostile = [
+        '{"type": "status", "paused": false, "version": "\\ud800"}',
+        '{"type": "status", "paused": false, "version": "1.0\\u0000"}',
+        '{"\\udc80": 1, "type": "status", "paused": false}',
+        "[" * 100_000,
+        '{"type": "status", "paused": false, "x": ' + "[" * 20 + "]" * 20 + "}",
+        b"\xff\xfe",
+    ]
+    for text in hostile:
+        with pytest.raises(ProtocolError):
+            decode(text)
+    ok = '{"type": "response", "id": "r", "ok": false, "error": {"code": "internal", "message": "line\\nnext"}}'
+    assert decode(ok).error.message == "line\nnext"
+    coloured = '{"type": "response", "id": "r", "ok": false, "error": {"code": "internal", "message": "\\u001b[2mx"}}'
+    assert decode(coloured).error.message == "[2mx"

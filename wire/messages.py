@@ -16,6 +16,8 @@ from typing import Any, Literal
 from wire import json_text
 
 MAX_FRAME_BYTES = 256 * 1024
+# The deepest frame (a response carrying an error with alternative slots) nests 4 levels; room for additions.
+MAX_DEPTH = 10
 MAX_DAYS = 31
 MAX_TIMEOUT_S = 120.0
 
@@ -40,6 +42,9 @@ ERROR_CODES: tuple[str, ...] = (
 
 _ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
 _PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,40}$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_WHITESPACE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class ProtocolError(ValueError):
@@ -224,6 +229,8 @@ class WireError:
         message = obj.get("message", "")
         if not isinstance(message, str):
             raise ProtocolError("error.message must be a string")
+        # Free text (often an exception's, with a browser's colour codes in it): control characters go, not the frame.
+        message = _CONTROL_BUT_WHITESPACE_RE.sub("", message)
         alternatives = obj.get("alternatives", [])
         if not isinstance(alternatives, list):
             raise ProtocolError("error.alternatives must be a list")
@@ -360,13 +367,13 @@ def decode(text: str | bytes) -> Frame:
     if isinstance(text, bytes):
         if len(text) > MAX_FRAME_BYTES:
             raise ProtocolError("frame too large")
-        text = text.decode("utf-8", errors="strict")
+        try:
+            text = text.decode("utf-8", errors="strict")
+        except UnicodeDecodeError:
+            raise ProtocolError("a binary frame that is not UTF-8") from None
     if len(text) > MAX_FRAME_BYTES:
         raise ProtocolError("frame too large")
-    try:
-        obj = json_text.loads(text)
-    except ValueError as exc:
-        raise ProtocolError(f"not JSON: {exc}") from None
+    obj = checked_json(text)
     if not isinstance(obj, dict):
         raise ProtocolError("a frame must be a JSON object")
     kind = obj.get("type")
@@ -381,6 +388,42 @@ def decode(text: str | bytes) -> Frame:
     if kind == "ack":
         return Ack(id=_identifier(obj.get("id"), "id"))
     raise ProtocolError(f"unknown frame type {kind!r}")
+
+
+def checked_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
+    """``json.loads`` for a peer's text: nesting beyond ``max_depth`` or a lone surrogate anywhere (key or
+    value) is a ``ProtocolError``, never a RecursionError or a string that cannot be written back out."""
+    try:
+        obj = json_text.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested far too deep for the parser
+        raise ProtocolError(f"not JSON: {type(exc).__name__}") from None
+    _check_tree(obj, max_depth)
+    return obj
+
+
+def _check_tree(obj: Any, max_depth: int) -> None:
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE_RE.search(item):
+                raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                raise ProtocolError(f"nested deeper than {max_depth} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def is_phone(text: str) -> bool:
+    """Whether ``text`` is a phone number as a booking carries it (``patient.phone``)."""
+    return _PHONE_RE.match(text.strip()) is not None and any(c.isdigit() for c in text)
+
+
+def has_control_characters(text: str, *, allow_whitespace: bool = False) -> bool:
+    """C0 and C1 control characters and DEL; with ``allow_whitespace``, tab, newline and carriage return pass."""
+    pattern = _CONTROL_BUT_WHITESPACE_RE if allow_whitespace else _CONTROL_RE
+    return pattern.search(text) is not None
 
 
 def _decode_request(obj: dict[str, Any]) -> Request:
@@ -433,8 +476,8 @@ def _decode_status(obj: dict[str, Any]) -> Status:
     if portal not in PORTAL_STATES:
         portal = "unknown"
     version = obj.get("version", "")
-    if not isinstance(version, str):
-        raise ProtocolError("status.version must be a string")
+    if not isinstance(version, str) or has_control_characters(version):
+        raise ProtocolError("status.version must be a string with no control characters")
     return Status(paused=paused, portal=portal, version=version[:40])
 
 
@@ -455,7 +498,7 @@ def _text(value: Any, name: str, limit: int) -> str:
     value = value.strip()
     if not value or len(value) > limit:
         raise ProtocolError(f"{name} must be 1-{limit} characters")
-    if any(ord(c) < 32 for c in value):
+    if has_control_characters(value):
         raise ProtocolError(f"{name} must not hold control characters")
     return value
 

@@ -32,6 +32,7 @@ from relay.conversation.menus import (
     unique_labels,
 )
 from relay.conversation.model import Book, ClinicProfile, Reply, Turn
+from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKING,
@@ -75,14 +76,19 @@ def decide(
 ) -> Reply | Book:
     """The answer to one patient message, given the agent's fresh free slots."""
     turn = _aware(turn)
+    # A patient whose phone or name cannot go into a booking is handed over before any menu (and at any later
+    # turn, except that a booking already under way is asked about again, under its own key, first).
+    problem = patient_problem(turn.name, turn.phone)
     free = free_slots(slots.slots, turn.now)
     zone = clinic_zone(free) or clinic_zone(slots.slots) or turn.now.tzinfo
     ctx = _Context(turn, clinic, language(clinic.language), free, turn.now.astimezone(zone).date())
     if state is None or state.expired(turn.now) or state.lead_id != turn.lead_id:
-        return _start(ctx)
+        return _start(ctx) if problem is None else patient_handoff(turn, clinic, problem)
     resumed = resume_booking(state, turn)
     if resumed is not None:
         return resumed
+    if problem is not None:
+        return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
 

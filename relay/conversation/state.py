@@ -129,9 +129,14 @@ class ConversationState:
 
 
 def conversation_id(lead_id: str, began: datetime) -> str:
-    """Deterministic: the lead (letters and digits only) and the second the conversation began."""
-    lead = re.sub(r"[^A-Za-z0-9]", "", lead_id)[:40] or "lead"
-    return f"{lead}.{int(began.timestamp())}"
+    """Deterministic: the lead and the second the conversation began.
+
+    A readable prefix of the lead (letters and digits) plus a hash of the *whole* lead id, so two leads that
+    differ only in punctuation or beyond the prefix ("a-1" and "a1") never share an id, nor a booking key.
+    """
+    lead = re.sub(r"[^A-Za-z0-9]", "", lead_id)[:24] or "lead"
+    digest = hashlib.sha256(lead_id.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+    return f"{lead}.{digest}.{int(began.timestamp())}"
 
 
 def idempotency_key(conversation: str, slot_id: str) -> str:

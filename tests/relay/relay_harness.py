@@ -22,6 +22,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from demo.kommo import StandInKommo, new_secret
 from demo.serving import ServerThread
 from relay.app import build_app
+from relay.http_limits import uvicorn_limits
 from relay.settings import RelaySettings
 from relay.store import ClinicDetails, SqliteStore
 from wire.messages import (
@@ -201,7 +202,9 @@ class RelayHarness:
     def start(self) -> RelayHarness:
         self.app = build_app(self.settings)
         # As `cita-relay serve` runs it: the relay reads X-Forwarded-* itself, only from trusted proxies.
-        self.server = ServerThread(self.app, ws_per_message_deflate=False, proxy_headers=False).start()
+        self.server = ServerThread(
+            self.app, ws_per_message_deflate=False, proxy_headers=False, **uvicorn_limits(self.settings)
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -217,6 +220,11 @@ class RelayHarness:
     def url(self) -> str:
         assert self.server is not None
         return self.server.url
+
+    @property
+    def operator_headers(self) -> dict[str, str]:
+        token = self.settings.operator_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
 
     @property
     def ws_url(self) -> str:
@@ -277,7 +285,8 @@ class RelayHarness:
 
     async def healthz(self) -> dict[str, Any]:
         async with httpx.AsyncClient() as http:
-            response = await http.get(f"{self.url}/healthz")
+            # As the operator: the token when the relay has one, else this loopback connection is enough.
+            response = await http.get(f"{self.url}/healthz", headers=self.operator_headers)
         return response.json()
 
     async def wait_for_agent(self, clinic: ClinicInfo, connected: bool = True, paused: bool | None = None) -> None:

@@ -30,33 +30,47 @@ async def refused(relay, clinic, body, **kw):
     return response.status_code, response.json()
 
 
-async def test_missing_token_is_401(relay, kommo, clinic_with_agent):
+def logged_reason(caplog) -> dict:
+    """Why the last request was refused, as the operator's log says (a 401's answer says only "unauthorized")."""
+    records = [r for r in caplog.records if r.getMessage() == "kommo_request_refused"]
+    return records[-1].relay_fields
+
+
+UNAUTHORIZED = {
+    "error": "unauthorized",
+    "detail": "the widget_request token was not accepted for this URL; the relay's log says why",
+}
+
+
+async def test_missing_token_is_401(relay, kommo, clinic_with_agent, caplog):
     clinic, agent = clinic_with_agent
     body, _ = kommo.widget_request(clinic.subdomain, data())
     del body["token"]
     status, answer = await refused(relay, clinic, body)
-    assert (status, answer["error"]) == (401, "missing_token")
+    assert (status, answer) == (401, UNAUTHORIZED)
+    assert logged_reason(caplog)["error"] == "missing_token"
 
 
-async def test_forged_token_is_401(relay, kommo, clinic_with_agent):
+async def test_forged_token_is_401(relay, kommo, clinic_with_agent, caplog):
     clinic, agent = clinic_with_agent
     body, _ = kommo.widget_request(clinic.subdomain, data(), secret=new_secret())
     status, answer = await refused(relay, clinic, body)
-    assert status == 401 and "signature" in answer["detail"]
+    assert (status, answer) == (401, UNAUTHORIZED) and "signature" in logged_reason(caplog)["detail"]
 
 
-async def test_expired_token_is_401(relay, kommo, clinic_with_agent):
+async def test_expired_token_is_401(relay, kommo, clinic_with_agent, caplog):
     clinic, agent = clinic_with_agent
     body, _ = kommo.widget_request(clinic.subdomain, data(), now=time.time() - 3600, lifetime_s=300)
     status, answer = await refused(relay, clinic, body)
-    assert status == 401 and answer["detail"] == "token expired"
+    assert (status, answer) == (401, UNAUTHORIZED) and logged_reason(caplog)["detail"] == "token expired"
 
 
-async def test_token_from_the_future_is_401_but_small_skew_is_fine(relay, kommo, clinic_with_agent):
+async def test_token_from_the_future_is_401_but_small_skew_is_fine(relay, kommo, clinic_with_agent, caplog):
     clinic, agent = clinic_with_agent
     body, _ = kommo.widget_request(clinic.subdomain, data(), now=time.time() + 600)
     status, answer = await refused(relay, clinic, body)
-    assert status == 401 and answer["detail"] in ("token not yet valid", "token issued in the future")
+    assert status == 401
+    assert logged_reason(caplog)["detail"] in ("token not yet valid", "token issued in the future")
     skewed, continue_id = kommo.widget_request(clinic.subdomain, data(lead="901"), now=time.time() + 20)
     assert (await relay.post_widget(clinic, skewed)).status_code == 200
     assert (await kommo.wait_for_continuation(continue_id)).accepted
@@ -179,11 +193,19 @@ async def test_oversized_body_is_413(relay, kommo, clinic_with_agent):
     assert agent.requests == []
 
 
-async def test_unknown_clinic_is_404(relay, kommo, clinic_with_agent):
+async def test_unknown_clinic_is_answered_as_a_bad_token(relay, kommo, clinic_with_agent, caplog):
     clinic, agent = clinic_with_agent
     body, _ = kommo.widget_request(clinic.subdomain, data())
-    response = await relay.post_widget("no-such-clinic", body)
-    assert response.status_code == 404 and response.json()["error"] == "unknown_clinic"
+    unknown = await relay.post_widget("no-such-clinic", body)
+    assert logged_reason(caplog)["error"] == "unknown_clinic"
+    forged, _ = kommo.widget_request(clinic.subdomain, data(), secret=new_secret())
+    bad_token = await relay.post_widget(clinic, forged)
+    assert unknown.status_code == bad_token.status_code == 401
+    assert unknown.content == bad_token.content and unknown.json() == UNAUTHORIZED
+    # A malformed body is refused the same way whether or not the clinic exists.
+    for name in ("no-such-clinic", clinic.name):
+        answer = await relay.post_widget(name, None, raw=b"{not json")
+        assert (answer.status_code, answer.json()["error"]) == (400, "malformed_body")
 
 
 async def test_the_200_comes_before_the_agent_answers(relay, kommo):

@@ -19,7 +19,7 @@ async def test_healthz_lists_clinics_without_secrets(relay):
     connected, offline = relay.add_clinic(), relay.add_clinic()
     await relay.agent(connected)
     async with httpx.AsyncClient() as http:
-        response = await http.get(f"{relay.url}/healthz")
+        response = await http.get(f"{relay.url}/healthz")  # loopback, no token configured: the operator
     assert response.status_code == 200
     health = response.json()
     assert health["status"] == "ok" and health["store_writable"] is True
@@ -131,3 +131,30 @@ def test_mask_phone_keeps_the_last_three_digits():
     assert mask_phone("+56 9 8877 6655") == "********655"
     assert mask_phone("") == ""
     assert mask_phone("12") == "12"
+
+
+async def test_healthz_and_metrics_name_no_clinic_without_the_operator_token(make_relay, kommo):
+    relay = make_relay(operator_token="op-secret-healthz")
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "61", "hola")
+    async with httpx.AsyncClient() as http:
+        public = await http.get(f"{relay.url}/healthz")
+        wrong = await http.get(f"{relay.url}/healthz", headers={"Authorization": "Bearer guess"})
+        metrics = await http.get(f"{relay.url}/metrics")
+        operator = await http.get(f"{relay.url}/healthz", headers={"Authorization": "Bearer op-secret-healthz"})
+    for answer in (public, wrong):
+        assert answer.status_code == 200 and answer.json()["status"] == "ok"
+        assert answer.json()["clinics_total"] == 1 and answer.json()["clinics_with_agent"] == 1
+        assert "clinics" not in answer.json() and clinic.name not in answer.text
+    assert clinic.name not in metrics.text
+    assert operator.json()["clinics"][clinic.name]["agent_connected"] is True
+
+
+async def test_without_an_operator_token_only_a_direct_loopback_caller_sees_names(relay):
+    clinic = relay.add_clinic()
+    async with httpx.AsyncClient() as http:
+        direct = await http.get(f"{relay.url}/healthz")
+        proxied = await http.get(f"{relay.url}/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert clinic.name in direct.json()["clinics"]
+    assert "clinics" not in proxied.json() and clinic.name not in proxied.text

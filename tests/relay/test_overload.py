@@ -26,7 +26,7 @@ async def test_a_relay_with_tiny_limits_sheds_with_503_and_never_hands_off(make_
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic, slots_delay_s=1.5)  # the two accepted turns are still under way
 
-    bodies = [kommo.widget_request(clinic.subdomain, {"lead_id": f"ov{i}", "message": "hola"}) for i in range(3)]
+    bodies = [kommo.widget_request(clinic.subdomain, {"lead_id": f"ov{i}", "message": "hola", "name": "Ana", "phone": "+56 9 1234 5678"}) for i in range(3)]
     first = [await relay.post_widget(clinic, body) for body, _ in bodies[:2]]
     assert [r.status_code for r in first] == [200, 200]
     refused = await relay.post_widget(clinic, bodies[2][0])

@@ -28,9 +28,13 @@ def test_expiry_is_thirty_minutes_of_silence():
 
 def test_ids_are_deterministic_and_fit_the_wire():
     began = datetime(2026, 12, 1, 12, 0, 5, tzinfo=UTC)
-    assert conversation_id("123", began) == conversation_id("123", began) == "123.1796126405"
+    assert conversation_id("123", began) == conversation_id("123", began)
+    assert conversation_id("123", began).startswith("123.") and conversation_id("123", began).endswith(".1796126405")
     assert conversation_id("lead/é 9", began).startswith("lead9.")
     assert conversation_id("", began).startswith("lead.")
+    # Distinct leads never share an id: punctuation that the readable prefix drops, or a long common prefix.
+    assert conversation_id("a-1", began) != conversation_id("a1", began)
+    assert conversation_id("7" * 60 + "1", began) != conversation_id("7" * 60 + "2", began)
     key = idempotency_key("123.1796126405", "slot-1")
     assert key == idempotency_key("123.1796126405", "slot-1")
     assert key != idempotency_key("123.1796126405", "slot-2") != idempotency_key("124.1796126405", "slot-1")

@@ -30,7 +30,7 @@ class RedisRelayHarness(RelayHarness):
 
     async def health_response(self) -> httpx.Response:
         async with httpx.AsyncClient(timeout=10) as http:
-            return await http.get(f"{self.url}/healthz")
+            return await http.get(f"{self.url}/healthz", headers=self.operator_headers)
 
 
 class RelayPair(RedisRelayHarness):

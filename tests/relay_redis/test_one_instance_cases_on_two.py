@@ -34,7 +34,7 @@ from test_kommo_endpoint import (  # noqa: F401
     test_oversized_body_is_413,
     test_the_200_comes_before_the_agent_answers,
     test_token_from_the_future_is_401_but_small_skew_is_fine,
-    test_unknown_clinic_is_404,
+    test_unknown_clinic_is_answered_as_a_bad_token,
 )
 from test_repeats import (  # noqa: F401
     test_repeated_pick_books_once,

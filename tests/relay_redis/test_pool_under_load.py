@@ -16,7 +16,7 @@ async def test_a_tiny_redis_pool_makes_turns_wait_never_hand_off(make_relay, kom
     sent = []
     for i in range(18):
         clinic = clinics[i % 3]
-        body, continue_id = kommo.widget_request(clinic.subdomain, {"lead_id": f"pool{i}", "message": "hola"})
+        body, continue_id = kommo.widget_request(clinic.subdomain, {"lead_id": f"pool{i}", "message": "hola", "name": "Ana", "phone": "+56 9 1234 5678"})
         sent.append((clinic, body, continue_id))
     answers = await asyncio.gather(*(relay.post_widget(clinic, body) for clinic, body, _ in sent))
     assert [a.status_code for a in answers] == [200] * len(sent)

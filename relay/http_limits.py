@@ -1,0 +1,149 @@
+"""What keeps `cita-relay serve` answering under abuse: connection timeouts, bounds, and a quiet log.
+
+- uvicorn closes an idle keep-alive connection after ``timeout_keep_alive``, but starts no clock on a new
+  connection: a socket that never sends a byte, or sends its headers one byte at a time, is kept forever.
+  ``header_deadline_protocol`` adds that clock: the request's headers must be complete within ``header_timeout_s``
+  of the connection (or of the previous response), however the bytes trickle in; otherwise it is closed.
+- ``uvicorn_limits``: the rest of the bounds uvicorn offers (concurrency, websocket frame size, header size).
+- ``QuietAcceptErrors``: when the process runs out of file descriptors, asyncio reports each failed ``accept()``
+  with a traceback; this loop exception handler writes one line a second instead.
+- ``QuietPeerErrors``: uvicorn's own lines about a peer's bad input (an invalid HTTP request, a websocket text
+  frame that is not UTF-8 — the latter with a traceback) become one line each, a few a second at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+from relay.log_throttle import EventThrottle
+from relay.settings import RelaySettings
+from wire.messages import MAX_FRAME_BYTES
+
+logger = logging.getLogger("relay.http_limits")
+
+# Larger than any header Kommo or an agent sends; h11's own default is 16 KB.
+MAX_HEADER_BYTES = 16 * 1024
+
+
+def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol class, with a deadline on receiving each request's headers."""
+    base: Any = AutoHTTPProtocol
+
+    class HeaderDeadlineProtocol(base):  # type: ignore[misc,valid-type]
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def data_received(self, data: bytes) -> None:
+            before = self.cycle
+            if before is not None and before.response_complete:
+                self._arm_header_timer()  # the next request on a kept-alive connection: a new deadline
+            super().data_received(data)
+            if self.cycle is not before:  # its headers are complete: the app has it now
+                self._disarm_header_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_header_timer()
+            super().connection_lost(exc)
+
+        def _arm_header_timer(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(header_timeout_s, self._headers_too_slow)
+
+        def _disarm_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            transport = self.transport
+            # Upgraded to a websocket meanwhile: the transport belongs to that protocol now.
+            if transport is None or transport.is_closing() or transport.get_protocol() is not self:
+                return
+            if self.cycle is not None and not self.cycle.response_complete:
+                return  # a request is being answered: not this clock's business
+            transport.close()
+
+    return HeaderDeadlineProtocol
+
+
+def uvicorn_limits(settings: RelaySettings) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.Config``: every bound the relay puts on its HTTP server."""
+    return {
+        "http": header_deadline_protocol(settings.http_header_timeout_s),
+        "timeout_keep_alive": max(1, int(settings.http_idle_timeout_s)),
+        "limit_concurrency": settings.limit_concurrency or None,
+        "ws_max_size": MAX_FRAME_BYTES,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+    }
+
+
+class QuietAcceptErrors:
+    """A loop exception handler: "out of file descriptors" once a second as one line; the rest as before."""
+
+    def __init__(self, previous: Any = None, throttle: EventThrottle | None = None) -> None:
+        self._previous = previous
+        self._throttle = throttle or EventThrottle(burst=1, per_s=1.0)
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exception = context.get("exception")
+        if isinstance(exception, OSError) and "accept" in str(context.get("message", "")):
+            self._throttle.log(
+                logger,
+                logging.ERROR,
+                "accept_failed",
+                error=exception.strerror or type(exception).__name__,
+                action="the relay is out of file descriptors or memory: raise its open-file limit"
+                " (LimitNOFILE, ulimit -n) or find who holds the connections",
+            )
+            return
+        if self._previous is not None:
+            self._previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    @classmethod
+    def install(cls, loop: asyncio.AbstractEventLoop) -> None:
+        if not isinstance(loop.get_exception_handler(), cls):
+            loop.set_exception_handler(cls(loop.get_exception_handler()))
+
+
+# uvicorn's messages about input a peer got wrong: no traceback helps anyone, and a flood of them must stay small.
+_PEER_ERRORS = (
+    "Invalid HTTP request received.",
+    "Invalid UTF-8 sequence received from client.",
+    "Unsupported upgrade request.",
+)
+
+
+class QuietPeerErrors(logging.Filter):
+    def __init__(self, throttle: EventThrottle | None = None) -> None:
+        super().__init__()
+        self._throttle = throttle or EventThrottle(burst=5)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message not in _PEER_ERRORS:
+            return True
+        suppressed = self._throttle.admit(message)
+        if suppressed is None:
+            return False
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if suppressed:
+            record.msg, record.args = f"{message} (and {suppressed} more left out)", None
+        return True
+
+    @classmethod
+    def install(cls) -> None:
+        uvicorn_error = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, cls) for f in uvicorn_error.filters):
+            uvicorn_error.addFilter(cls())
