@@ -67,7 +67,7 @@ class RelaySettings:
     # max_agent_sockets_per_clinic agent websockets on this instance (a reconnecting agent briefly holds two).
     http_header_timeout_s: float = 10.0
     http_idle_timeout_s: float = 5.0
-    limit_concurrency: int = 4000
+    limit_concurrency: int = 20000
     max_agent_sockets_per_clinic: int = 4
     shutdown_grace_s: float = 25.0
     log_level: str = "info"
@@ -255,7 +255,7 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
         "--limit-concurrency",
         type=int,
         metavar="N",
-        help="answer 503 to new requests past N open connections, agents included (4000; 0: no limit)",
+        help="answer 503 to new requests past N open connections, agents included (20000; 0: no limit)",
     )
     parser.add_argument(
         "--max-agent-sockets",
