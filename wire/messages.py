@@ -52,15 +52,25 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True)
 class WireSlot:
-    """A free slot as it crosses the wire: ISO 8601 times with the clinic's UTC offset."""
+    """A free slot as it crosses the wire: ISO 8601 times with the clinic's UTC offset.
+
+    ``specialty`` and ``service`` are optional (an older agent sends neither; an older relay ignores them).
+    """
 
     id: str
     start: str
     end: str
     professional: str
+    specialty: str = ""
+    service: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "start": self.start, "end": self.end, "professional": self.professional}
+        out = {"id": self.id, "start": self.start, "end": self.end, "professional": self.professional}
+        if self.specialty:
+            out["specialty"] = self.specialty
+        if self.service:
+            out["service"] = self.service
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> WireSlot:
@@ -71,6 +81,8 @@ class WireSlot:
             start=_iso_time(obj.get("start"), "slot.start"),
             end=_iso_time(obj.get("end"), "slot.end"),
             professional=_text(obj.get("professional"), "slot.professional", 120),
+            specialty=_optional_text(obj.get("specialty"), "slot.specialty", 80),
+            service=_optional_text(obj.get("service"), "slot.service", 80),
         )
         if datetime.fromisoformat(slot.end) <= datetime.fromisoformat(slot.start):
             raise ProtocolError("slot.end must be after slot.start")
@@ -105,9 +117,16 @@ class WirePatient:
 class SlotsArgs:
     days: int = 14
     professional: str | None = None
+    specialty: str | None = None  # optional: only slots of that specialty / service
+    service: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"days": self.days, "professional": self.professional}
+        out: dict[str, Any] = {"days": self.days, "professional": self.professional}
+        if self.specialty:
+            out["specialty"] = self.specialty
+        if self.service:
+            out["service"] = self.service
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> SlotsArgs:
@@ -119,7 +138,9 @@ class SlotsArgs:
         professional = obj.get("professional")
         if professional is not None:
             professional = _text(professional, "args.professional", 120)
-        return cls(days=days, professional=professional)
+        specialty = _optional_text(obj.get("specialty"), "args.specialty", 80) or None
+        service = _optional_text(obj.get("service"), "args.service", 80) or None
+        return cls(days=days, professional=professional, specialty=specialty, service=service)
 
 
 @dataclass(frozen=True)
@@ -401,6 +422,13 @@ def _text(value: Any, name: str, limit: int) -> str:
     if any(ord(c) < 32 for c in value):
         raise ProtocolError(f"{name} must not hold control characters")
     return value
+
+
+def _optional_text(value: Any, name: str, limit: int) -> str:
+    """An optional text field: absent, null or empty is ""."""
+    if value is None or value == "":
+        return ""
+    return _text(value, name, limit)
 
 
 def _iso_time(value: Any, name: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from relay.conversation.freetext import Reading, command, normalize, read, wants_person
+from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize, read
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -33,10 +33,12 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import continuation
+from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
     BOOKING,
     CHOOSE_DAY,
     CHOOSE_TIME,
+    CONFIRM,
     ConversationState,
     Option,
     conversation_id,
@@ -47,6 +49,10 @@ from wire.messages import BookResult, SlotsResult, WireError, WireSlot
 
 MAX_REMEMBERED_SLOTS = 40  # of the chosen day, for nearest alternatives when a slot is taken
 
+# Intents the conversation cannot act on yet: a receptionist takes them (data.reason).
+ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
+_PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
+
 
 @dataclass(frozen=True)
 class _Context:
@@ -55,11 +61,42 @@ class _Context:
     lang: Language
     free: tuple[WireSlot, ...]  # every free slot ahead, in order
     today: date  # the turn's day in the clinic's offset
+    opening: tuple[str, ...] = ()  # said before anything else (the greeting, on a conversation's first message)
 
     def slots_for(self, professionals: Sequence[str]) -> list[WireSlot]:
         if not professionals:
             return list(self.free)
         return [s for s in self.free if s.professional in professionals]
+
+    def pool(self, state: ConversationState, *, window: bool = True) -> list[WireSlot]:
+        """The free slots every filter of the patient allows: professional, specialty and time of day."""
+        slots = self.slots_for(state.professionals)
+        if state.specialty:
+            slots = [s for s in slots if s.specialty and specialty_key(s.specialty) == state.specialty]
+        start, end = state.window
+        if window and (start or end):
+            slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
+        return slots
+
+    @property
+    def specialties(self) -> dict[str, str]:
+        """The clinic's specialties with free slots: key -> the clinic's own name."""
+        return {specialty_key(s.specialty): s.specialty for s in self.free if s.specialty}
+
+    def naming(self, slot: WireSlot) -> str:
+        """The professional as a sentence names them, with the specialty when the clinic has several."""
+        specialty = slot.specialty if len(self.specialties) > 1 else ""
+        return self.lang.with_professional(slot.professional, specialty)
+
+    def body(
+        self,
+        data: dict[str, Any],
+        paragraphs: Sequence[str],
+        prompt: str = "",
+        buttons: Sequence[str] = (),
+        question_step: int | None = None,
+    ) -> dict[str, Any]:
+        return continuation(data, [*self.opening, *paragraphs], prompt, buttons, question_step)
 
     def say(self, key: str, **fields: object) -> str:
         return self.lang.say(key, **fields)
@@ -82,6 +119,7 @@ def decide(
         return _start(ctx)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
+    reading = _read(ctx, state, turn.message)
 
     if state.stage == BOOKING and state.pending is not None and norm == state.pending_message:
         # The same pick delivered again: the same key, so the agent answers with the first outcome.
@@ -90,16 +128,23 @@ def decide(
     action = command(norm)
     if action == "cancel":  # while a booking's outcome is unknown, the hand-off says so (and which slot)
         return _end(ctx, state, "cancelled")
-    if action is None and wants_person(norm):
+    if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if state.stage == BOOKING:  # its outcome never came back (a restart): read the message as a new answer
         state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
+    if action is None and reading.intent in ELSEWHERE and not reading.tentative:
+        return _end(ctx, state, ELSEWHERE[reading.intent])
     if not free:
         return _end(ctx, state, "no_slots")
 
     option = _tapped(state, norm)
     if option is not None:
         return _follow(ctx, state, option, norm)
+    if state.stage == CONFIRM and reading.answer and not reading.found:
+        kind = "confirm" if reading.answer == "yes" else "other_time"
+        return _follow(ctx, state, Option(norm, kind), norm)
+    if state.stage == CONFIRM:  # anything else: read as a new wish about that day
+        state = replace(state, stage=CHOOSE_TIME, proposed=None)
     if action == "more":
         if state.stage == CHOOSE_TIME and state.day and not ("dia" in norm or "day" in norm):
             return _time_menu(ctx, state, date.fromisoformat(state.day), after=decode_slot_key(state.page_last))
@@ -110,9 +155,14 @@ def decide(
     if action == "restart":
         return _day_menu(ctx, replace(state, professionals=()), intro=True)
 
-    bare_number = "hour" if state.stage == CHOOSE_TIME else "day"
-    reading = read(turn.message, ctx.today, bare_number=bare_number)
     return _interpret(ctx, state, reading, norm)
+
+
+def _read(ctx: _Context, state: ConversationState | None, message: str) -> Reading:
+    stage = state.stage if state is not None else ""
+    bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
+    names = {w for p in {s.professional for s in ctx.free} for w in _name_words(p)}
+    return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, names=names)
 
 
 def after_booking(
@@ -128,8 +178,13 @@ def after_booking(
     return handoff(state, turn, clinic, outcome.code)
 
 
-def handoff(state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str) -> Reply:
-    """A polite hand-off to the clinic's receptionist; the conversation ends (status "handoff")."""
+def handoff(
+    state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str, opening: Sequence[str] = ()
+) -> Reply:
+    """A polite hand-off to the clinic's receptionist; the conversation ends (status "handoff").
+
+    ``opening``: paragraphs said first (the greeting, when the conversation's first message asks for this).
+    """
     lang = language(clinic.language)
     data: dict[str, Any] = {"status": "handoff", "reason": reason}
     if state is not None:
@@ -146,11 +201,13 @@ def handoff(state: ConversationState | None, turn: Turn, clinic: ClinicProfile, 
         paragraphs = [lang.say("cancelled")]
     elif reason == "asked_for_person":
         paragraphs = [lang.say("asked_for_person")]
+    elif reason in ELSEWHERE.values():
+        paragraphs = [lang.say(reason)]
     elif reason == "no_slots":
         paragraphs = [lang.say("no_slots"), lang.say("receptionist")]
     else:
         paragraphs = [lang.say("cannot_check"), lang.say("receptionist")]
-    return Reply(None, continuation(data, paragraphs), "handoff")
+    return Reply(None, continuation(data, [*opening, *paragraphs]), "handoff")
 
 
 # ---------------------------------------------------------------------------
@@ -159,24 +216,28 @@ def handoff(state: ConversationState | None, turn: Turn, clinic: ClinicProfile, 
 
 
 def _start(ctx: _Context) -> Reply:
+    """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
     turn = ctx.turn
     state = ConversationState(
         conversation_id=conversation_id(turn.lead_id, turn.now), lead_id=turn.lead_id, last_seen=turn.now
     )
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=_first_name(turn.name), clinic=ctx.clinic.name.strip())
+    ctx = replace(ctx, opening=(greeting,))
+    reading = _read(ctx, None, turn.message)
+    if reading.intent == "person":
+        return _end(ctx, state, "asked_for_person")
+    if reading.intent in ELSEWHERE:
+        return _end(ctx, state, ELSEWHERE[reading.intent])
     if not ctx.free:
-        reply = _end(ctx, state, "no_slots")
-        body = reply.continuation
-        return replace(reply, continuation=continuation(
-            {k: v for k, v in body["data"].items() if k != "message"},
-            [greeting, ctx.say("no_slots"), ctx.say("receptionist")],
-        ))
-    return _day_menu(ctx, state, notices=[greeting], intro=True)
+        return _end(ctx, state, "no_slots")
+    if reading.found and reading.intent == "book":
+        return _interpret(ctx, state, reading, normalize(turn.message))
+    return _day_menu(ctx, state, intro=True)
 
 
 def _end(ctx: _Context, state: ConversationState, reason: str) -> Reply:
-    return handoff(state, ctx.turn, ctx.clinic, reason)
+    return handoff(state, ctx.turn, ctx.clinic, reason, opening=ctx.opening)
 
 
 def _aware(turn: Turn) -> Turn:
@@ -212,12 +273,20 @@ def _day_menu(
 ) -> Reply:
     """The days with free slots (for the professional filter), paged: after ``after`` or from ``at``."""
     notices = list(notices)
-    slots = ctx.slots_for(state.professionals)
+    slots = ctx.pool(state)
+    if not slots and any(state.window):
+        notices.append(ctx.say("window_no_slots"))
+        state = replace(state, window=("", ""))
+        slots = ctx.pool(state)
+    if not slots and state.specialty:
+        notices.append(ctx.say("specialty_unknown"))
+        state = replace(state, specialty="")
+        slots = ctx.pool(state)
     if not slots:
         names = ", ".join(state.professionals)
         notices.append(ctx.say("professional_no_slots", professional=names))
         state = replace(state, professionals=())
-        slots = list(ctx.free)
+        slots = ctx.pool(state)
     days = sorted({local_day(s) for s in slots})
     start = 0
     if after is not None:
@@ -242,6 +311,7 @@ def _day_menu(
         day_slots=(),
         pending=None,
         pending_message="",
+        proposed=None,
     )
     paragraphs = list(notices)
     if intro or state.professionals:
@@ -251,7 +321,7 @@ def _day_menu(
             paragraphs.append(ctx.say("days_intro"))
     data = _menu_data("choose_day", state, options)
     prompt = ctx.say("day_prompt" if intro else "day_prompt_short")  # the typing hint once is enough
-    body = continuation(data, paragraphs, prompt, [o.label for o in options], ctx.clinic.bot_question_step)
+    body = ctx.body(data, paragraphs, prompt, [o.label for o in options], ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_day")
 
 
@@ -266,7 +336,11 @@ def _time_menu(
     time_filter: str = "",
 ) -> Reply:
     """The day's free times (for the professional filter, and one time when asking "with whom?"), paged."""
-    day_slots = [s for s in ctx.slots_for(state.professionals) if local_day(s) == day]
+    day_slots = [s for s in ctx.pool(state, window=not time_filter) if local_day(s) == day]
+    if not day_slots and any(state.window) and not time_filter:
+        state = replace(state, window=("", ""))
+        notices = [*notices, ctx.say("window_no_slots")]
+        day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
     slots = [s for s in day_slots if not time_filter or clock(s) == time_filter]
     if not slots:
         return _day_menu(
@@ -295,6 +369,7 @@ def _time_menu(
         day_slots=tuple(day_slots[:MAX_REMEMBERED_SLOTS]),
         pending=None,
         pending_message="",
+        proposed=None,
     )
     label = ctx.lang.day_label(day)
     if time_filter:
@@ -303,11 +378,37 @@ def _time_menu(
         prompt = ctx.say(
             "time_prompt_professional", professional=short_professional(state.professionals[0], 30), day=label
         )
+    elif not several:  # every offered time names its professional: here, once for all of them
+        prompt = ctx.say("time_prompt_with", professional=ctx.naming(day_slots[0]), day=label)
     else:
         prompt = ctx.say("time_prompt", day=label)
     data = _menu_data("choose_time", state, options)
     data.update(day=day.isoformat(), day_label=label)
-    body = continuation(data, list(notices), prompt, [o.label for o in options], ctx.clinic.bot_question_step)
+    body = ctx.body(data, list(notices), prompt, [o.label for o in options], ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_time")
+
+
+def _confirm(ctx: _Context, state: ConversationState, slot: WireSlot, notices: Sequence[str] = ()) -> Reply:
+    """Free text pinned one slot: ask before booking it (only "Sí" or a tapped time books)."""
+    day = local_day(slot)
+    options = (Option(ctx.say("yes"), "confirm"), Option(ctx.say("other_time"), "other_time"))
+    state = replace(
+        state,
+        stage=CONFIRM,
+        day=day.isoformat(),
+        time_filter="",
+        options=options,
+        page_first=encode_slot_key(slot),
+        page_last=encode_slot_key(slot),
+        pending=None,
+        pending_message="",
+        proposed=slot,
+    )
+    question = ctx.say("confirm", day=ctx.lang.day_long(day), time=clock(slot), professional=ctx.naming(slot))
+    data = _menu_data("choose_time", state, options)
+    data.update(code="confirm", day=day.isoformat(), day_label=ctx.lang.day_label(day),
+                confirm_start=slot.start, confirm_professional=slot.professional)
+    body = ctx.body(data, list(notices), question, [o.label for o in options], ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_time")
 
 
@@ -317,12 +418,18 @@ def _menu_data(status: str, state: ConversationState, options: Sequence[Option])
         data[f"option_{index}"] = option.label
     if state.professionals:
         data["professional"] = ", ".join(state.professionals)
+    if state.specialty:
+        data["specialty"] = state.specialty
     return data
 
 
 def _reask(ctx: _Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
     """Didn't understand: say so and show the same page of the same menu again."""
-    if state.stage == CHOOSE_TIME and state.day:
+    if state.stage == CONFIRM and state.proposed is not None:
+        fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
+        if fresh is not None:
+            return _confirm(ctx, state, fresh, [*notices, ctx.say("confirm_reask")])
+    if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         first = decode_slot_key(state.page_first)
         day = date.fromisoformat(state.day)
         return _time_menu(
@@ -364,6 +471,11 @@ def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) 
             ctx, state, date.fromisoformat(state.day), after=decode_slot_key(state.page_last),
             time_filter=state.time_filter,
         )
+    if option.kind == "other_time" and state.day:
+        at = slot_key(state.proposed)[0] if state.proposed is not None else None
+        return _time_menu(ctx, replace(state, proposed=None), date.fromisoformat(state.day), at=at)
+    if option.kind == "confirm" and state.proposed is not None:
+        option = Option(option.label, "slot", slot=state.proposed)
     if option.kind == "slot" and option.slot is not None:
         wanted = option.slot
         fresh = next((s for s in ctx.free if s.id == wanted.id), None) or next(
@@ -384,6 +496,7 @@ def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book:
         day=local_day(slot).isoformat(),
         pending=slot,
         pending_message=norm,
+        proposed=None,
     )
     return Book(booking, slot, idempotency_key(state.conversation_id, slot.id))
 
@@ -396,6 +509,10 @@ def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book:
 def _interpret(ctx: _Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
     if reading.ambiguous:
         return _reask(ctx, state)
+    notices: list[str] = []
+    before = (state.professionals, state.specialty, state.window)
+
+    # Who: a professional named, anyone, or a specialty.
     professionals = state.professionals
     matches = _match_professionals(reading, sorted({s.professional for s in ctx.free}))
     if reading.any_professional:
@@ -407,57 +524,80 @@ def _interpret(ctx: _Context, state: ConversationState, reading: Reading, norm: 
         professionals = matches
     elif matches:
         professionals = matches
-    filter_changed = professionals != state.professionals
-    state = replace(state, professionals=professionals)
+    specialty = state.specialty
+    if reading.specialty and ctx.specialties:  # an agent that reports no specialties: nothing to filter on
+        if reading.specialty in ctx.specialties:
+            specialty = reading.specialty
+            if not reading.named and not matches:  # a professional of another specialty is no longer wanted
+                professionals = tuple(
+                    p for p in professionals
+                    if any(s.professional == p and specialty_key(s.specialty) == specialty for s in ctx.free)
+                )
+        else:
+            notices.append(ctx.say("specialty_unknown"))
+    # When, within a day: a part of the day, "after 4", "before 11"; "any time" drops it.
+    window = state.window
+    if reading.any_time:
+        window = ("", "")
+    if reading.part or reading.after or reading.before:
+        start, end = _PARTS.get(reading.part, ("", ""))
+        start = max(start, reading.after)
+        end = min(x for x in (end, reading.before, "99:99") if x)
+        window = (start, "" if end == "99:99" else end)
+    state = replace(state, professionals=professionals, specialty=specialty, window=window)
+    filter_changed = (professionals, specialty, window) != before
 
+    if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
+        notice = ctx.say(
+            "no_such_day", weekday=ctx.lang.weekdays[reading.missing_weekday], n=reading.missing_day.day,
+            days=WINDOW_DAYS,
+        )
+        return _day_menu(ctx, state, notices=[*notices, notice], near=reading.missing_day)
     day = reading.day
-    if day is None and reading.times and state.stage == CHOOSE_TIME and state.day:
+    if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         day = date.fromisoformat(state.day)
+    if reading.earliest:
+        pool = [s for s in ctx.pool(state) if day is None or local_day(s) == day]
+        if pool:
+            return _confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
     if day is not None:
         label = ctx.lang.day_label(day)
-        day_slots = [s for s in ctx.slots_for(professionals) if local_day(s) == day]
+        day_slots = [s for s in ctx.pool(state, window=False) if local_day(s) == day]
         if not day_slots:
-            if professionals and any(local_day(s) == day for s in ctx.free):
-                notice = ctx.say("day_not_free_professional", professional=", ".join(professionals), day=label)
+            if (professionals or specialty) and any(local_day(s) == day for s in ctx.free):
+                who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
+                notice = ctx.say("day_not_free_professional", professional=who, day=label)
             else:
                 notice = ctx.say("day_not_free", day=label)
-            return _day_menu(ctx, state, notices=[notice], near=day)
+            return _day_menu(ctx, state, notices=[*notices, notice], near=day)
         if reading.times:
-            return _pick_time(ctx, state, day, reading.times, day_slots, norm)
-        return _time_menu(ctx, state, day, at=_part_start(day_slots, reading.part))
-    if reading.part and state.stage == CHOOSE_TIME and state.day:
-        day = date.fromisoformat(state.day)
-        day_slots = [s for s in ctx.slots_for(professionals) if local_day(s) == day]
-        return _time_menu(ctx, state, day, at=_part_start(day_slots, reading.part))
-    if reading.times or reading.part:
-        return _day_menu(ctx, state, notices=[ctx.say("need_day_first")], at=_page_day(state.page_first))
+            return _pick_time(ctx, state, day, reading.times, day_slots, norm, notices)
+        return _time_menu(ctx, state, day, notices=notices)
+    if (reading.part or reading.after or reading.before) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
+        return _time_menu(ctx, state, date.fromisoformat(state.day), notices=notices)
+    if reading.times:
+        return _day_menu(ctx, state, notices=[*notices, ctx.say("need_day_first")], at=_page_day(state.page_first))
     if reading.week is not None:
-        return _day_menu(ctx, state, at=reading.week)
-    if filter_changed or reading.named or reading.any_professional:
-        if state.stage == CHOOSE_TIME and state.day:
+        return _day_menu(ctx, state, notices=notices, at=reading.week)
+    if filter_changed or reading.named or reading.any_professional or reading.any_time or reading.specialty:
+        if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
             day = date.fromisoformat(state.day)
-            day_slots = [s for s in ctx.slots_for(professionals) if local_day(s) == day]
+            day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
             at_time = [s for s in day_slots if state.time_filter and clock(s) == state.time_filter]
             if len(at_time) == 1:
-                return _book(state, at_time[0], norm)
+                return _confirm(ctx, state, at_time[0], notices)
             if at_time:
-                return _time_menu(ctx, state, day, time_filter=state.time_filter)
+                return _time_menu(ctx, state, day, notices=notices, time_filter=state.time_filter)
             if day_slots:
-                return _time_menu(ctx, state, day)
+                return _time_menu(ctx, state, day, notices=notices)
             notice = ctx.say(
                 "day_not_free_professional", professional=", ".join(professionals), day=ctx.lang.day_label(day)
             )
-            return _day_menu(ctx, state, notices=[notice], near=day)
-        return _day_menu(ctx, state)
-    return _reask(ctx, state)
-
-
-def _part_start(day_slots: Sequence[WireSlot], part: str) -> float | None:
-    """Where the time menu starts for "en la tarde" (from noon) or "en la mañana" (from the first)."""
-    if part != "pm":
-        return None
-    afternoon = [s for s in day_slots if clock(s) >= "12:00"]
-    return slot_key(afternoon[0])[0] if afternoon else None
+            return _day_menu(ctx, state, notices=[*notices, notice], near=day)
+        return _day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
+    if ctx.opening:  # a first message with nothing to act on: the greeting and the days
+        return _day_menu(ctx, state, notices=notices, intro=True)
+    return _reask(ctx, state, notices)
 
 
 def _pick_time(
@@ -467,24 +607,26 @@ def _pick_time(
     times: Sequence[tuple[int, int]],
     day_slots: Sequence[WireSlot],
     norm: str,
+    notices: Sequence[str] = (),
 ) -> Reply | Book:
     for hour, minute in times:
         wanted = f"{hour:02d}:{minute:02d}"
         matching = [s for s in day_slots if clock(s) == wanted]
         if len(matching) == 1:
-            return _book(state, matching[0], norm)
+            return _confirm(ctx, state, matching[0], notices)
         if matching:
-            return _time_menu(ctx, state, day, time_filter=wanted)
+            return _time_menu(ctx, state, day, notices=notices, time_filter=wanted)
     # Not free: say so, and show the times around the one asked for.
     minutes = [s.start_dt().hour * 60 + s.start_dt().minute for s in day_slots]
     hour, minute = min(times, key=lambda t: min(abs(t[0] * 60 + t[1] - m) for m in minutes))
     asked = f"{hour:02d}:{minute:02d}"
     notice = ctx.say("time_not_free", time=asked, day=ctx.lang.day_label(day))
+    notices = [*notices, notice]
     at = datetime.combine(day, datetime.min.time(), tzinfo=day_slots[0].start_dt().tzinfo).replace(
         hour=hour, minute=minute
     )
     nearest = min(day_slots, key=lambda s: abs(slot_start(s) - at))
-    return _time_menu(ctx, state, day, notices=[notice], at=slot_key(nearest)[0])
+    return _time_menu(ctx, replace(state, window=("", "")), day, notices=notices, at=slot_key(nearest)[0])
 
 
 def _match_professionals(reading: Reading, professionals: Sequence[str]) -> tuple[str, ...]:

@@ -22,10 +22,11 @@ STATE_VERSION = 1
 CHOOSE_DAY = "choose_day"
 CHOOSE_TIME = "choose_time"
 BOOKING = "booking"  # a Book was handed to the core; its outcome has not come back yet
-STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING)
+CONFIRM = "confirm"  # free text pinned one slot: "¿Confirmo …?" waits for "Sí" / "Otra hora"
+STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM)
 
 # What a button does when tapped.
-OPTION_KINDS = ("day", "slot", "more_days", "more_times", "other_days")
+OPTION_KINDS = ("day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class ConversationState:
     day_slots: tuple[WireSlot, ...] = ()  # the chosen day's free slots: nearest alternatives if one is taken
     pending: WireSlot | None = None  # the slot being booked (stage BOOKING)
     pending_message: str = ""  # the normalized message that picked it: a repeat books with the same key
+    specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); empty: any
+    window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
+    proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
 
     def expired(self, now: datetime) -> bool:
         return now - self.last_seen > SILENCE_LIMIT
@@ -94,6 +98,9 @@ class ConversationState:
             "day_slots": [s.to_json() for s in self.day_slots],
             "pending": self.pending.to_json() if self.pending is not None else None,
             "pending_message": self.pending_message,
+            "specialty": self.specialty,
+            "window": list(self.window),
+            "proposed": self.proposed.to_json() if self.proposed is not None else None,
         }
 
     @classmethod
@@ -114,7 +121,16 @@ class ConversationState:
             day_slots=tuple(WireSlot.from_json(s) for s in obj.get("day_slots", ())),
             pending=WireSlot.from_json(pending) if pending is not None else None,
             pending_message=str(obj.get("pending_message", "")),
+            specialty=str(obj.get("specialty", "")),
+            window=_window(obj.get("window")),
+            proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
         )
+
+
+def _window(value: Any) -> tuple[str, str]:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return (str(value[0]), str(value[1]))
+    return ("", "")
 
 
 def conversation_id(lead_id: str, began: datetime) -> str:

@@ -26,6 +26,14 @@ class Language:
         """The day as a button shows it: "Lun 2 dic" / "Mon 2 Dec"."""
         return f"{self.weekdays_short[day.weekday()]} {day.day} {self.months_short[day.month - 1]}"
 
+    def with_professional(self, name: str, specialty: str = "") -> str:
+        """"la Dra. Ana Soto" / "Dra. Ana Soto", and ", Traumatología" when the specialty is worth saying."""
+        first = name.split(" ", 1)[0].rstrip(".").casefold() if name else ""
+        article = ""
+        if self.code == "es":
+            article = {"dr": "el ", "doctor": "el ", "dra": "la ", "doctora": "la "}.get(first, "")
+        return f"{article}{name}, {specialty}" if specialty else f"{article}{name}"
+
     def day_long(self, day: date) -> str:
         """The day in a sentence: "lunes 2 de diciembre" / "Monday 2 December"."""
         weekday = self.weekdays[day.weekday()]
@@ -81,6 +89,18 @@ SPANISH = Language(
         "receptionist": "Una recepcionista te escribirá en breve.",
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
+        "confirm": "¿Confirmo el {day} a las {time} con {professional}?",
+        "earliest": "La primera hora libre es esta.",
+        "yes": "Sí",
+        "other_time": "Otra hora",
+        "confirm_reask": "Responde «Sí» para reservarla u «Otra hora» para ver más.",
+        "cancel_requested": "Para cancelar tu hora, una recepcionista te escribirá en breve.",
+        "reschedule_requested": "Para cambiar tu hora, una recepcionista te escribirá en breve.",
+        "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
+        "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
+        "specialty_unknown": "No encontré horas libres de esa especialidad.",
+        "window_no_slots": "No quedan horas libres en ese horario; te muestro todas.",
+        "time_prompt_with": "¿Qué hora con {professional} el {day}? Escribe «volver» para otro día.",
     },
 )
 
@@ -130,6 +150,18 @@ ENGLISH = Language(
         "receptionist": "A receptionist will write to you shortly.",
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
+        "confirm": "Shall I book {day} at {time} with {professional}?",
+        "earliest": "This is the earliest free time.",
+        "yes": "Yes",
+        "other_time": "Another time",
+        "confirm_reask": "Answer \"Yes\" to book it or \"Another time\" to see more.",
+        "cancel_requested": "To cancel your appointment, a receptionist will write to you shortly.",
+        "reschedule_requested": "To change your appointment, a receptionist will write to you shortly.",
+        "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
+        "no_such_day": "There is no {weekday} {n} in the next {days} days.",
+        "specialty_unknown": "I found no free times for that specialty.",
+        "window_no_slots": "There are no free times at that time of day; here are all of them.",
+        "time_prompt_with": "Which time with {professional} on {day}? Type \"back\" for another day.",
     },
 )
 

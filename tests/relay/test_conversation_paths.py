@@ -75,7 +75,12 @@ async def test_free_text_day_time_and_professional(relay, kommo):
     await kommo.say(url, clinic.subdomain, "303", "buenas")
     tomorrow = await kommo.say(url, clinic.subdomain, "303", "mañana")
     assert tomorrow.body["data"]["status"] == "choose_time"
-    booked = await kommo.say(url, clinic.subdomain, "303", "a las 10:30 con la Dra. Soto")
+    confirm = await kommo.say(url, clinic.subdomain, "303", "a las 10:30 con la Dra. Soto")
+    assert_clean(kommo, confirm)
+    assert confirm.body["data"]["code"] == "confirm" and buttons_of(confirm.body) == ["Sí", "Otra hora"]
+    assert "a las 10:30 con la Dra. Soto?" in texts_of(confirm.body)
+    assert agent.ops("book") == []  # typed text never books before a "Sí"
+    booked = await kommo.say(url, clinic.subdomain, "303", "Sí")
     assert_clean(kommo, booked)
     assert booked.body["data"]["status"] == "booked"
     assert booked.body["data"]["start"].endswith("T10:30:00-03:00")
@@ -130,3 +135,48 @@ async def test_two_clinics_on_one_relay_stay_apart(relay, kommo):
     second = await kommo.say(relay.widget_url(two), two.subdomain, "7", "hola")
     assert len(buttons_of(first.body)) == 3 and len(buttons_of(second.body)) == 2
     assert len(agent_one.requests) == 1 and len(agent_two.requests) == 1
+
+
+async def test_a_first_message_with_day_time_and_professional_is_confirmed_then_booked(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "808", "hola! quiero hora mañana a las 10:30 con la dra soto 🙏")
+    assert_clean(kommo, first)
+    assert first.body["data"]["status"] == "choose_time" and first.body["data"]["code"] == "confirm"
+    assert "Hola, Ana" in texts_of(first.body) and "a las 10:30 con la Dra. Soto?" in texts_of(first.body)
+    assert agent.ops("book") == []
+    other = await kommo.say(url, clinic.subdomain, "808", "Otra hora")
+    assert_clean(kommo, other)
+    assert other.body["data"]["status"] == "choose_time" and agent.ops("book") == []
+    again = await kommo.say(url, clinic.subdomain, "808", "mejor a las 11")
+    assert again.body["data"]["code"] == "confirm" and "a las 11:00" in texts_of(again.body)
+    booked = await kommo.say(url, clinic.subdomain, "808", "si")
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked" and booked.body["data"]["start"].endswith("T11:00:00-03:00")
+    assert len(agent.bookings) == 1
+
+
+async def test_earliest_and_english_first_message(relay, kommo):
+    clinic = relay.add_clinic(language="en")
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "809", "Hi, earliest available please")
+    assert_clean(kommo, first)
+    earliest = min(agent.slots, key=lambda s: s.start)
+    assert first.body["data"]["code"] == "confirm" and first.body["data"]["confirm_start"] == earliest.start
+    assert "Hi, Ana" in texts_of(first.body) and buttons_of(first.body) == ["Yes", "Another time"]
+    booked = await kommo.say(url, clinic.subdomain, "809", "Yes")
+    assert booked.body["data"]["status"] == "booked" and booked.body["data"]["start"] == earliest.start
+
+
+async def test_a_first_message_asking_to_cancel_is_handed_off_not_greeted_with_days(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    first = await kommo.say(
+        relay.widget_url(clinic), clinic.subdomain, "810", "necesito cancelar la hora que acabo de tomar"
+    )
+    assert_clean(kommo, first)
+    assert first.body["data"]["status"] == "handoff" and first.body["data"]["reason"] == "cancel_requested"
+    assert "Para cancelar tu hora" in texts_of(first.body)
+    assert agent.ops("book") == []

@@ -15,9 +15,9 @@ TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
 # --- the day menu -----------------------------------------------------------------------------------------------
 
 
-def test_first_message_whatever_it_says_greets_and_shows_the_first_days():
+def test_a_first_message_with_nothing_to_act_on_greets_and_shows_the_first_days():
     chat = Chat(agenda(range(2, 9), [(10, 30)]))
-    reply = chat.say("quiero una hora para el martes a las 10")
+    reply = chat.say("hola, quiero una hora")
     assert reply.status == "choose_day"
     assert "¡Hola, Ana! Soy el asistente de citas de Clínica Sol." in texts(reply)
     assert buttons(reply) == ["Mié 2 dic", "Jue 3 dic", "Más días"]
@@ -126,17 +126,20 @@ def test_free_text_days():
         assert day in texts(reply), (message, texts(reply))
 
 
-def test_free_text_day_and_time_at_once_books():
-    for message, start in [
-        ("mañana a las 10:30", "2026-12-02T10:30:00-03:00"),
-        ("el jueves a las 4 de la tarde", "2026-12-03T16:00:00-03:00"),
-        ("pasado mañana 10.30", "2026-12-03T10:30:00-03:00"),
-        ("Mié 2 dic 16:00", "2026-12-02T16:00:00-03:00"),
+def test_free_text_day_and_time_at_once_asks_to_confirm_and_yes_books():
+    for message, start, question in [
+        ("mañana a las 10:30", "2026-12-02T10:30:00-03:00", "¿Confirmo el miércoles 2 de diciembre a las 10:30"),
+        ("el jueves a las 4 de la tarde", "2026-12-03T16:00:00-03:00", "el jueves 3 de diciembre a las 16:00"),
+        ("pasado mañana 10.30", "2026-12-03T10:30:00-03:00", "a las 10:30 con la Dra. Ana Soto?"),
+        ("Mié 2 dic 16:00", "2026-12-02T16:00:00-03:00", "a las 16:00"),
     ]:
         chat = Chat(agenda([2, 3], [(10, 30), (16, 0)]))
         chat.say("hola")
         reply = chat.say(message)
-        assert reply.status == "booked", message
+        assert reply.status == "choose_time" and not chat.books, message
+        assert reply.continuation["data"]["code"] == "confirm"
+        assert question in texts(reply) and buttons(reply) == ["Sí", "Otra hora"]
+        assert chat.say("sí").status == "booked", message
         assert chat.books[0].slot.start == start
 
 
@@ -148,7 +151,11 @@ def test_free_text_times_on_the_time_menu():
         chat = Chat(agenda([2], [(10, 30), (16, 0)]))
         chat.say("hola")
         chat.say("mañana")
-        assert chat.say(message).status == "booked", message
+        reply = chat.say(message)
+        if reply.status == "choose_time":  # typed, not the button's own text: confirmed first
+            assert reply.continuation["data"]["code"] == "confirm", message
+            reply = chat.say("Sí")
+        assert reply.status == "booked", message
         assert chat.books[0].slot.start.startswith("2026-12-02" + start), message
 
 
@@ -169,7 +176,9 @@ def test_naming_the_professional_after_with_whom_books():
     chat.say("hola")
     chat.say("mañana")
     chat.say("10:30")
-    assert chat.say("con el Dr. Rojas").status == "booked"
+    reply = chat.say("con el Dr. Rojas")
+    assert "¿Confirmo el miércoles 2 de diciembre a las 10:30 con el Dr. Juan Rojas?" in texts(reply)
+    assert chat.say("ok").status == "booked"
     assert chat.books[0].slot.professional == "Dr. Juan Rojas"
 
 
@@ -378,12 +387,16 @@ def test_cancel_ends_politely_and_forgets():
 
 
 def test_asking_to_cancel_a_booking_or_for_a_person_hands_off():
-    for message in ["quiero cancelar mi hora del martes", "necesito hablar con una persona", "I want to reschedule"]:
+    for message, reason in [
+        ("quiero cancelar mi hora del martes", "cancel_requested"),
+        ("necesito hablar con una persona", "asked_for_person"),
+        ("I want to reschedule", "reschedule_requested"),
+    ]:
         chat = Chat(agenda([2], [(9, 0)]))
         chat.say("hola")
         reply = chat.say(message)
-        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person", message
-        assert "Una recepcionista te escribirá en breve." in texts(reply)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == reason, message
+        assert "una recepcionista te escribirá en breve." in texts(reply).lower()
 
 
 def test_no_free_slots_at_all_hands_off():
@@ -404,8 +417,8 @@ def test_thirty_minutes_of_silence_start_a_new_conversation():
     first_id = chat.state.conversation_id
     assert chat.say("Más días", minutes_later=29).status == "choose_day"
     assert "¡Hola" not in texts(chat.replies[-1])
-    reply = chat.say("Jue 3 dic", minutes_later=31)
-    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_day"
+    reply = chat.say("Jue 3 dic", minutes_later=31)  # a new conversation, that reads its first message
+    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_time" and "Jue 3 dic" in texts(reply)
     assert chat.state.conversation_id != first_id
 
 
@@ -502,6 +515,9 @@ def test_the_whole_path_in_english():
     reply = chat.say("at 4pm")
     assert "Several professionals are free at 16:00 on Wed 2 Dec. With whom?" in texts(reply)
     reply = chat.say("with Dr. Rojas")
+    assert "Shall I book Wednesday 2 December at 16:00 with Dr. Juan Rojas?" in texts(reply)
+    assert buttons(reply) == ["Yes", "Another time"]
+    reply = chat.say("yes")
     assert reply.status == "booked"
     assert "Wednesday 2 December at 16:00, with Dr. Juan Rojas." in texts(reply)
     assert "Address: 12 High Street, London." in texts(reply)
@@ -565,7 +581,7 @@ def test_afternoon_starts_the_times_at_noon_and_next_week_the_days_at_monday():
     chat = Chat(agenda(range(2, 12), [(9, 0), (9, 30), (10, 0), (15, 0), (15, 30)]))
     chat.say("hola")
     assert buttons(chat.say("mañana en la tarde")) == ["15:00", "15:30"]
-    assert buttons(chat.say("por la mañana")) == ["09:00", "09:30", "Más horas"]
+    assert buttons(chat.say("por la mañana")) == ["09:00", "09:30", "10:00"]  # the morning's times only
     assert buttons(chat.say("la próxima semana")) == ["Lun 7 dic", "Mar 8 dic", "Más días"]
 
 
