@@ -143,6 +143,8 @@ def decide(
     if state.stage == CONFIRM and reading.answer and not reading.found:
         kind = "confirm" if reading.answer == "yes" else "other_time"
         return _follow(ctx, state, Option(norm, kind), norm)
+    if state.stage == CONFIRM and not (reading.found or action):
+        return _reask(ctx, state)
     if state.stage == CONFIRM:  # anything else: read as a new wish about that day
         state = replace(state, stage=CHOOSE_TIME, proposed=None)
     if action == "more":

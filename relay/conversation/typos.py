@@ -3,7 +3,8 @@
 Uses rapidfuzz (a small C extension, microseconds per word) rather than a language model: the relay reads every
 message of every clinic, and the words that matter are few (days, months, parts of the day, intents,
 specialties, the clinic's own professionals). Only words of 5 letters or more are corrected, by one edit (two
-from 8 letters), so short everyday words ("hola", "dame") are never turned into commands.
+from 8 letters; two swapped letters count as one edit), so short everyday words ("hola", "dame") are never
+turned into commands.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 5
 
@@ -56,7 +57,7 @@ def correct(text: str, extra: Iterable[str] = ()) -> str:
         if len(word) < MIN_LENGTH or not word.isalpha() or word in vocabulary or word in KNOWN:
             continue
         limit = 2 if len(word) >= 8 else 1
-        best = process.extractOne(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit)
+        best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=limit)
         if best is not None:
             words[index] = best[0]
             changed = True

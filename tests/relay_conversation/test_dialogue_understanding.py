@@ -1,0 +1,103 @@
+"""The conversation acts on what a message says, the first one included, and never books unseen (§1, §2)."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, buttons, slot, slots, texts
+
+from wire.messages import WireSlot
+
+TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
+
+
+def with_specialty(s: WireSlot, specialty: str) -> WireSlot:
+    return WireSlot(s.id, s.start, s.end, s.professional, specialty=specialty)
+
+
+def clinic_with_specialties() -> Chat:
+    soto = [with_specialty(slot(d, h, 0, "Dra. Ana Soto"), "Medicina general") for d in (2, 3, 4) for h in (9, 10, 15)]
+    rojas = [with_specialty(slot(d, h, 0, "Dr. Andrés Rojas"), "Traumatología") for d in (3, 4) for h in (10, 16, 17)]
+    return Chat(slots(*soto, *rojas))
+
+
+def test_first_message_with_a_specialty_a_day_and_a_part_of_the_day():
+    chat = clinic_with_specialties()
+    reply = chat.say("hola, quiero hora con traumatología el viernes en la tarde")
+    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_time"
+    assert buttons(reply) == ["16:00", "17:00"]
+    assert "¿Qué hora con el Dr. Andrés Rojas, Traumatología el Vie 4 dic?" in texts(reply)
+    reply = chat.say("las 4")
+    assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con el Dr. Andrés Rojas, Traumatología?" in texts(reply)
+    assert not chat.books
+    assert chat.say("Sí").status == "booked" and chat.books[0].slot.professional == "Dr. Andrés Rojas"
+
+
+def test_a_time_pinned_by_free_text_names_the_professional_of_the_right_specialty():
+    chat = clinic_with_specialties()
+    reply = chat.say("mañana a las 10")  # Wednesday 2: only the general practitioner works
+    assert "con la Dra. Ana Soto, Medicina general?" in texts(reply) and not chat.books
+
+
+def test_any_time_with_a_professional_keeps_the_professional():
+    chat = Chat(agenda([2, 3], [(9, 0), (16, 0)], TWO))
+    reply = chat.say("cualquier hora con la Dra. Soto")
+    assert reply.status == "choose_day" and reply.continuation["data"]["professional"] == "Dra. Ana Soto"
+    reply = chat.say("mañana")
+    assert buttons(reply) == ["09:00", "16:00"] and "Dra. Ana Soto" in texts(reply)
+
+
+def test_el_lunes_3_is_the_next_monday_the_3rd_within_the_window_or_said_not_to_exist():
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))
+    reply = chat.say("el lunes 3")
+    assert reply.status == "choose_day"
+    assert "No hay un lunes 3 en los próximos 14 días." in texts(reply)
+    assert "Jue 3 dic" in buttons(reply)
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))
+    reply = chat.say("el lunes 7")
+    assert reply.status == "choose_time" and "Lun 7 dic" in texts(reply)
+
+
+def test_after_and_before_filter_the_times_and_any_time_drops_it():
+    chat = Chat(agenda([2], [(9, 0), (10, 0), (11, 0), (15, 0), (16, 0), (17, 0)]))
+    assert buttons(chat.say("mañana después de las 4")) == ["16:00", "17:00"]
+    assert buttons(chat.say("antes de las 11")) == ["09:00", "10:00"]
+    assert buttons(chat.say("a cualquier hora")) == ["09:00", "10:00", "Más horas"]
+
+
+def test_the_earliest_free_time_is_offered_for_confirmation():
+    chat = Chat(agenda([3, 2], [(11, 0), (9, 30)], TWO))
+    reply = chat.say("lo antes posible")
+    assert "La primera hora libre es esta." in texts(reply)
+    assert reply.continuation["data"]["confirm_start"] == "2026-12-02T09:30:00-03:00"
+    reply = chat.say("Otra hora")
+    assert reply.status == "choose_time" and not chat.books
+    chat = Chat(agenda([2, 3], [(9, 0), (15, 0)]), clinic=EN)
+    reply = chat.say("earliest in the afternoon please")
+    assert reply.continuation["data"]["confirm_start"] == "2026-12-02T15:00:00-03:00"
+    assert "Shall I book Wednesday 2 December at 15:00 with Dra. Ana Soto?" in texts(reply)
+
+
+def test_a_first_message_with_an_intent_it_cannot_serve_hands_off_with_the_greeting():
+    for message, reason in [
+        ("necesito cancelar la hora que acabo de tomar", "cancel_requested"),
+        ("Hola, quiero cambiar mi hora del jueves", "reschedule_requested"),
+        ("cuándo es mi hora?", "bookings_requested"),
+        ("can I talk to a real person", "asked_for_person"),
+    ]:
+        reply = Chat(agenda([2], [(9, 0)])).say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == reason, message
+        assert "¡Hola, Ana!" in texts(reply)
+
+
+def test_a_confirmation_is_never_booked_by_something_else_than_yes():
+    chat = Chat(agenda([2], [(9, 0), (10, 0)]))
+    chat.say("mañana a las 9")
+    reply = chat.say("hmm qué?")
+    assert reply.continuation["data"]["code"] == "confirm" and "Responde «Sí»" in texts(reply)
+    assert not chat.books
+    assert chat.say("👍").status == "booked"
+
+
+def test_typos_and_no_accents():
+    chat = Chat(agenda([2, 4], [(9, 0), (15, 0)]))
+    reply = chat.say("kiero ora el vierns en la trade")  # Friday 4, the afternoon
+    assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply) and buttons(reply) == ["15:00"]
