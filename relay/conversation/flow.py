@@ -20,9 +20,7 @@ from relay.conversation.menus import (
     clock,
     decode_slot_key,
     encode_slot_key,
-    fold,
     free_slots,
-    is_title,
     local_day,
     page,
     short_professional,
@@ -32,6 +30,7 @@ from relay.conversation.menus import (
     unique_labels,
 )
 from relay.conversation.model import Book, ClinicProfile, Reply, Turn
+from relay.conversation.names import match_professionals, name_words
 from relay.conversation.replies import continuation
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
@@ -163,7 +162,7 @@ def decide(
 def _read(ctx: _Context, state: ConversationState | None, message: str) -> Reading:
     stage = state.stage if state is not None else ""
     bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
-    names = {w for p in {s.professional for s in ctx.free} for w in _name_words(p)}
+    names = {w for p in {s.professional for s in ctx.free} for w in name_words(p)}
     return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, names=names)
 
 
@@ -516,7 +515,7 @@ def _interpret(ctx: _Context, state: ConversationState, reading: Reading, norm: 
 
     # Who: a professional named, anyone, or a specialty.
     professionals = state.professionals
-    matches = _match_professionals(reading, sorted({s.professional for s in ctx.free}))
+    matches = match_professionals(reading, sorted({s.professional for s in ctx.free}))
     if reading.any_professional:
         professionals = ()
     elif reading.named:
@@ -629,31 +628,6 @@ def _pick_time(
     )
     nearest = min(day_slots, key=lambda s: abs(slot_start(s) - at))
     return _time_menu(ctx, replace(state, window=("", "")), day, notices=notices, at=slot_key(nearest)[0])
-
-
-def _match_professionals(reading: Reading, professionals: Sequence[str]) -> tuple[str, ...]:
-    """Professionals the patient named: by surname (any name word), accents and case ignored."""
-    if not (reading.named or reading.words):
-        return ()
-    names = {p: _name_words(p) for p in professionals}
-    if reading.named:
-        query = set(reading.named)
-        found = [p for p, words in names.items() if query <= words] or [
-            p for p, words in names.items() if query & words
-        ]
-    else:
-        found = [p for p, words in names.items() if set(reading.words) & words]
-    if reading.title and len(found) > 1:
-        titled = [p for p in found if fold(p.split()[0]).rstrip(".") in _TITLE_FORMS[reading.title]]
-        found = titled or found
-    return tuple(sorted(found))
-
-
-_TITLE_FORMS = {"dr": ("dr", "doctor"), "dra": ("dra", "doctora")}
-
-
-def _name_words(name: str) -> set[str]:
-    return {w for w in normalize(name).split() if not is_title(w) and len(w) > 1 and not w[:1].isdigit()}
 
 
 # ---------------------------------------------------------------------------

@@ -231,6 +231,7 @@ def read(
 _ANY_WORDS = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia|profesional|doctor|doctora|medic[oa]|especialista|persona)"
     r"|con cualquiera|cualquiera|quien sea|da igual|me da lo mismo|no importa|sin preferencia|lo antes posible"
+    r"|(?:el|la) (?:doctor|doctora|profesional|medic[oa]) que (?:este|haya|tenga)\w*(?: disponible| libre)?"
     r"|cuanto antes|lo mas pronto|(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno) (?:disponible|libre)"
     r"|anyone|anybody|any ?time|whenever|no preference|as soon as possible|asap)\b"
 )
@@ -243,9 +244,11 @@ _ANY_WORDS = re.compile(
 _PM = r"(?:p\s?\.?\s?m\b\.?)"
 _AM = r"(?:a\s?\.?\s?m\b\.?)"
 # "good morning" greets, it does not ask for the morning.
-_EVENING_WORDS = r"\b(?:(?:de|en|por) la noche|(?<!good )evening|at night|tonight|despues del trabajo|after work)\b"
-_PM_WORDS = r"\b(?:(?:de|en|por) la tarde|(?<!good )afternoon|tarde|noche)\b"
-_AM_WORDS = r"\b(?:(?:de|en|por) la manana|(?<!good )morning|temprano|early)\b"
+_EVENING_WORDS = (
+    r"\b(?:(?:de|en|por|a) la noche(?:cita)?|(?<!good )evening|at night|tonight|despues del trabajo|after work)\b"
+)
+_PM_WORDS = r"\b(?:(?:de|en|por|a) la tarde(?:cita)?|(?<!good )afternoon|tarde(?:cita)?|noche)\b"
+_AM_WORDS = r"\b(?:(?:de|en|por|a) la manana|(?<!good )morning|temprano|early)\b"
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
     r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b)?"
@@ -269,7 +272,10 @@ _TIME_PATTERNS = (
     # 4pm, 4 p.m.
     re.compile(rf"\b(1[0-2]|0?[1-9])\s*({_AM}|{_PM})"),
     # a las 4, las 4 y media, at 10, @10
-    re.compile(rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?)\s*([01]?\d|2[0-3])\b(?![:./-]\d){_HALF}"),
+    re.compile(
+        rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?|\btipo|\baround|\bcerca de las)\s*([01]?\d|2[0-3])\b(?![:./-]\d)"
+        rf"{_HALF}"
+    ),
     # 10 hrs, 10 horas, 10 o'clock, 10 y media
     re.compile(rf"\b([01]?\d|2[0-3])\s*(?:hrs?\b|hs\b|horas\b|o ?clock\b|(?=\s+y\s+(?:media|cuarto)\b)){_HALF}"),
 )

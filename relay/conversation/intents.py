@@ -20,7 +20,9 @@ _NOUN = (
 
 _RESCHEDULE = re.compile(
     r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|postpone\w*|re ?agendar"
-    rf"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar)\w* (?:de |mi |la |el |una |mis )?{_NOUN}"
+    r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
+    rf" (?:de |mi |la |el |una |mis )?{_NOUN}"
+    r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies)\b"
     r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
     rf"|(?:change|move|switch|shift) (?:my |the |our )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
@@ -28,12 +30,12 @@ _RESCHEDULE = re.compile(
 _CANCEL = re.compile(r"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|borrar mi|eliminar mi)")
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
 _CANT_GO = re.compile(
-    r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:ir|asistir|llegar)"
+    r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it))"
 )
 _MY_BOOKINGS = re.compile(
-    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|quedo|queda) (?:mi|la) {_NOUN}"
+    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el) {_NOUN}"
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
     rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirmar mi {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
     rf"|(?:mi|la) {_NOUN} (?:es|era|quedo) (?:el|para|a)"
@@ -42,15 +44,17 @@ _MY_BOOKINGS = re.compile(
 )
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
-    r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|llam(?:en|eme|enme|arme|ame)|me pueden llamar"
+    r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
+    r"|me pueden llamar"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me)\b"
 )
 _BOOK = re.compile(
-    rf"\b(?:{_NOUN}|agend\w*|reserv\w*|pedir|sacar|tomar|atender|atiende\w*|disponib\w*|libres?|cupos?"
+    rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender|atiende\w*|disponib\w*|libres?|cupos?"
     r"|book\w*|schedule|slots?|available|availability|free|see (?:the |a )?doctor|ver (?:al|a la) (?:doctor|doctora)"
     r"|control|chequeo|check ?up)\b"
 )
+_STOP_START = re.compile(r"^(?:no gracias|no thanks|chao|chau|adios|bye|goodbye)\b")
 _STOP = re.compile(
     r"^(?:salir|salgo|no gracias|ya no|no quiero|nada|exit|quit|stop|no thanks|chao|chau|adios|bye|goodbye"
     r"|olvidalo|olvidelo|forget it|never ?mind)(?: gracias| thanks| thank you)?$"
@@ -58,17 +62,20 @@ _STOP = re.compile(
 _EARLIEST = re.compile(
     r"\b(?:lo (?:mas|antes) (?:pronto|antes|temprano|rapido|cercano)|lo antes posible|cuanto antes|a la brevedad"
     r"|(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)|lo primero (?:que|disponible)"
+    r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano)\b"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
 )
 _ANY_TIME = re.compile(
-    r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|da igual(?! (?:con )?quien)|me da lo mismo"
+    r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
+    r"|da igual(?! (?:con )?quien)|me da lo mismo"
     r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
     r"|(?:i'?m|im) flexible|flexible)\b"
 )
 _ANY_PROFESSIONAL = re.compile(
     r"\b(?:cualquier (?:profesional|doctor|doctora|medic[oa]|especialista)|con cualquiera|cualquiera"
-    r"|quien sea|(?:da igual|no importa) (?:con )?quien|sin preferencia|anyone|anybody|any (?:doctor|professional)"
+    r"|quien sea|(?:da igual|no importa) (?:con )?quien|(?:el|la) (?:doctor|doctora|profesional|medic[oa])"
+    r" que (?:este|haya|tenga)|sin preferencia|anyone|anybody|any (?:doctor|professional)"
     r"|whoever|no preference)\b"
 )
 _YES = frozenset(
@@ -79,7 +86,8 @@ _YES = frozenset(
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
     "ok gracias", "dale gracias", "yes please", "sounds good", "that s fine", "thats fine", "ok thanks",
-    "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si",
+    "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si", "ya po", "dale po",
+    "bueno ya", "ya gracias", "si po", "sale", "va", "vale", "orale", "sip gracias", "yes confirm", "ok perfecto",
 }
 _NO = frozenset(
     """
@@ -90,6 +98,11 @@ _NO = frozenset(
     "another time", "other time", "different time", "not that one", "no thanks", "no gracias", "otro dia",
     "mejor otra", "prefiero otra", "another one",
 }
+
+
+_YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale", "po"}
+_NO_WORDS = frozenset(w for w in _NO if " " not in w)
+_POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,12 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     short = " ".join(text.strip(" .!?").split())
     short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short
     answer = "yes" if short in _YES else "no" if short in _NO else ""
+    words = set(short.split())
+    if not answer and words and words - _POLITE:
+        if words <= _YES_WORDS | _POLITE:
+            answer = "yes"
+        elif words <= _NO_WORDS | _POLITE:
+            answer = "no"
     earliest = bool(_EARLIEST.search(text))
     any_time = bool(_ANY_TIME.search(text))
     any_professional = bool(_ANY_PROFESSIONAL.search(text))
@@ -121,7 +140,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         intent, tentative = "cancel", True
     elif _MY_BOOKINGS.search(text):
         intent = "my_bookings"
-    elif _STOP.match(short):
+    elif _STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text)):
         intent = "stop"
     elif found_something or earliest or any_time or any_professional or _BOOK.search(text):
         intent = "book"

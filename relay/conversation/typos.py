@@ -44,6 +44,8 @@ KNOWN = frozenset(
     nombre llamo tarda tardes noches mismo misma otras otros otra otro fecha horas citas turnos donde cuando
     cuanto cuesta valor precio where there these those would could should their thanks hello please
     right night about which other times think today month
+    agendada agendado agendadas agendados reservada reservado tomada tomado cancelada cancelado anulada
+    quiera quieres quiere mande manda mandar manana
     """.split()
 )
 
