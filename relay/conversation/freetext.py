@@ -163,6 +163,7 @@ def read(
     text = normalize(message)
     if not text:
         return Reading()
+    names = frozenset(names)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     ambiguous = False
 
@@ -177,12 +178,15 @@ def read(
         return Reading()
 
     full = text
+    this_part = bool(_TODAY_PART.search(text))
     specialty, text = find_specialty(text)
     text = _ANY_WORDS.sub(" ", text)
     text, times, time_ambiguous, part, after, before = _read_times(text)
     ambiguous |= time_ambiguous
     text, day, day_ambiguous, missing = _read_day(text, today, window_days)
     ambiguous |= day_ambiguous
+    if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
+        day = today
     week: date | None = None
     if re.search(r"\b(?:(?:la )?(?:proxima|siguiente) semana|(?:la )?semana (?:que viene|proxima|siguiente)"
                  r"|next week)\b", text):
@@ -199,7 +203,9 @@ def read(
         named = tuple(w for w in tail if w not in STOPWORDS and not w[:1].isdigit() and w.isalpha())
         text = text[: with_match.start()]
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
-    wishes = detect(full, bool(day or times or named or part or week or specialty or after or before or missing))
+    a_name = bool(set(words) & names)
+    said = day or times or named or part or week or specialty or after or before or missing or a_name
+    wishes = detect(full, bool(said))
     if wishes.any_professional:
         named = ()
     if wishes.intent in ("person", "stop"):
@@ -227,6 +233,8 @@ def read(
     )
 
 
+_TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche))\b")
+
 # Phrases read by intents.py that must not leave words behind for the professional's name.
 _ANY_WORDS = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia|profesional|doctor|doctora|medic[oa]|especialista|persona)"
@@ -245,10 +253,10 @@ _PM = r"(?:p\s?\.?\s?m\b\.?)"
 _AM = r"(?:a\s?\.?\s?m\b\.?)"
 # "good morning" greets, it does not ask for the morning.
 _EVENING_WORDS = (
-    r"\b(?:(?:de|en|por|a) la noche(?:cita)?|(?<!good )evening|at night|tonight|despues del trabajo|after work)\b"
+    r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
 )
-_PM_WORDS = r"\b(?:(?:de|en|por|a) la tarde(?:cita)?|(?<!good )afternoon|tarde(?:cita)?|noche)\b"
-_AM_WORDS = r"\b(?:(?:de|en|por|a) la manana|(?<!good )morning|temprano|early)\b"
+_PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|tarde(?:cita)?|noche)\b"
+_AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early)\b"
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
     r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b)?"
@@ -362,7 +370,7 @@ def _candidates(hour: int, minute: int, marker: str, padded: bool) -> tuple[tupl
 
 _RELATIVE = (
     (re.compile(r"\bpasado\s+manana\b|\b(?:the\s+)?day\s+after\s+tomorrow\b"), 2),
-    (re.compile(r"\bmanana\b|\btomorrow\b|\btmrw?\b"), 1),
+    (re.compile(r"\bmanana\b|\bmnn\b|\btomorrow\b|\btmrw?\b"), 1),
     (re.compile(r"\bhoy\b|\btoday\b"), 0),
 )
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}|\d{2}))?\b")
@@ -370,7 +378,7 @@ _DAY_MONTH = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th|ro|o)?\s+(?:de\s+|of\s+)?({_MONTH_RE})\b(?:\s+(?:de\s+|del\s+)?(\d{{4}}))?"
 )
 _MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(\d{{4}}))?")
-_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
+_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(?:dia\s+|the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
 _DAY_NUMBER = re.compile(r"\b(?:el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
 
 

@@ -45,7 +45,7 @@ _MY_BOOKINGS = re.compile(
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
-    r"|me pueden llamar"
+    r"|llamarme|me (?:\w+ )?llamar"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me)\b"
 )
@@ -68,14 +68,15 @@ _EARLIEST = re.compile(
 )
 _ANY_TIME = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
-    r"|da igual(?! (?:con )?quien)|me da lo mismo"
+    r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
     r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
     r"|(?:i'?m|im) flexible|flexible)\b"
 )
 _ANY_PROFESSIONAL = re.compile(
     r"\b(?:cualquier (?:profesional|doctor|doctora|medic[oa]|especialista)|con cualquiera|cualquiera"
     r"|quien sea|(?:da igual|no importa) (?:con )?quien|(?:el|la) (?:doctor|doctora|profesional|medic[oa])"
-    r" que (?:este|haya|tenga)|sin preferencia|anyone|anybody|any (?:doctor|professional)"
+    r" que (?:este|haya|tenga)|(?:da igual|no importa) (?:el|la) (?:medic[oa]|doctora?|profesional)"
+    r"|sin preferencia|anyone|anybody|any (?:doctor|professional)"
     r"|whoever|no preference)\b"
 )
 _YES = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from relay.conversation.freetext import Reading, normalize
 from relay.conversation.menus import fold, is_title
@@ -28,6 +29,7 @@ def match_professionals(reading: Reading, professionals: Sequence[str]) -> tuple
     return tuple(sorted(found))
 
 
-def name_words(name: str) -> set[str]:
+@lru_cache(maxsize=4096)  # every turn looks at the same few names
+def name_words(name: str) -> frozenset[str]:
     """The words of a professional's name that identify them (no titles, initials or numbers)."""
-    return {w for w in normalize(name).split() if not is_title(w) and len(w) > 1 and not w[:1].isdigit()}
+    return frozenset(w for w in normalize(name).split() if not is_title(w) and len(w) > 1 and not w[:1].isdigit())

@@ -43,7 +43,7 @@ KNOWN = frozenset(
     quisiera queria podria sabado hijo hija mama papa esposa esposo marido mujer senora senor dolor
     nombre llamo tarda tardes noches mismo misma otras otros otra otro fecha horas citas turnos donde cuando
     cuanto cuesta valor precio where there these those would could should their thanks hello please
-    right night about which other times think today month
+    right night about which other times think today month possible sooner
     agendada agendado agendadas agendados reservada reservado tomada tomado cancelada cancelado anulada
     quiera quieres quiere mande manda mandar manana
     """.split()
@@ -52,16 +52,16 @@ KNOWN = frozenset(
 
 def correct(text: str, extra: Iterable[str] = ()) -> str:
     """``text`` (already normalized) with each unknown long word replaced by the nearest keyword, if near."""
-    vocabulary = _vocabulary(tuple(sorted({w for w in extra if len(w) >= MIN_LENGTH})))
+    extra_words = tuple(sorted({w for w in extra if len(w) >= MIN_LENGTH}))
+    vocabulary = _vocabulary(extra_words)
     words = text.split(" ")
     changed = False
     for index, word in enumerate(words):
         if len(word) < MIN_LENGTH or not word.isalpha() or word in vocabulary or word in KNOWN:
             continue
-        limit = 2 if len(word) >= 8 else 1
-        best = process.extractOne(word, vocabulary, scorer=OSA.distance, score_cutoff=limit)
-        if best is not None:
-            words[index] = best[0]
+        nearest = _nearest(word, extra_words)
+        if nearest:
+            words[index] = nearest
             changed = True
     return " ".join(words) if changed else text
 
@@ -69,3 +69,10 @@ def correct(text: str, extra: Iterable[str] = ()) -> str:
 @lru_cache(maxsize=256)
 def _vocabulary(extra: tuple[str, ...]) -> frozenset[str]:
     return KEYWORDS | frozenset(extra)
+
+
+@lru_cache(maxsize=65_536)  # patients repeat themselves: the same word is looked up once
+def _nearest(word: str, extra: tuple[str, ...]) -> str:
+    limit = 2 if len(word) >= 8 else 1
+    best = process.extractOne(word, _vocabulary(extra), scorer=OSA.distance, score_cutoff=limit)
+    return best[0] if best is not None else ""
