@@ -188,7 +188,7 @@ def read(
     if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
         day = today
     week: date | None = None
-    if re.search(r"\b(?:(?:la )?(?:proxima|siguiente) semana|(?:la )?semana (?:que viene|proxima|siguiente)"
+    if re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:que viene|proxima|siguiente)"
                  r"|next week)\b", text):
         week = today + timedelta(days=7 - today.weekday())
     elif re.search(r"\b(?:esta semana|this week)\b", text):
@@ -265,6 +265,9 @@ _CLOCK = (
 _AFTER = re.compile(
     rf"\b(?:despues de|a partir de|desde|mas tarde (?:de|que)|pasad[ao]s? las|after|from|later than|past)\s+{_CLOCK}"
 )
+_AFTER_ONWARDS = re.compile(
+    rf"\b(?:de\s+|desde\s+|from\s+)?{_CLOCK}\s+(?:en adelante|para adelante|pa(?:ra)? delante|onwards?|or later)\b"
+)
 _BEFORE = re.compile(rf"\b(?:antes de|hasta|before|by|until|no mas tarde de|not later than)\s+{_CLOCK}")
 _AFTER_WORDS = (
     (re.compile(r"\b(?:despues (?:de|del) (?:almuerzo|almorzar|la comida|comer)|after lunch)\b"), "14:00"),
@@ -308,7 +311,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
             if word_pattern.search(text):
                 bounds[name] = value
                 text = word_pattern.sub(" ", text)
-        match = pattern.search(text)
+        match = pattern.search(text) or (_AFTER_ONWARDS.search(text) if name == "after" else None)
         if match:
             hour, minute = int(match.group(1)), int(match.group(2) or 0)
             own = _marker(match.group(3)) or marker

@@ -37,7 +37,8 @@ _CANT_GO = re.compile(
 _MY_BOOKINGS = re.compile(
     rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el) {_NOUN}"
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
-    rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirmar mi {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
+    rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
+    rf"|(?:la|el|mi) {_NOUN} que (?:tengo|tenia|pedi|tome|agende|reserve)"
     rf"|(?:mi|la) {_NOUN} (?:es|era|quedo) (?:el|para|a)"
     rf"|my (?:upcoming |next |existing )?{_NOUN}|when is my|do i have (?:an?|any) {_NOUN}|what time is my"
     rf"|check my|have i got an? {_NOUN})"
@@ -45,7 +46,7 @@ _MY_BOOKINGS = re.compile(
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
-    r"|llamarme|me (?:\w+ )?llamar"
+    r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me)\b"
 )
@@ -54,7 +55,7 @@ _BOOK = re.compile(
     r"|book\w*|schedule|slots?|available|availability|free|see (?:the |a )?doctor|ver (?:al|a la) (?:doctor|doctora)"
     r"|control|chequeo|check ?up)\b"
 )
-_STOP_START = re.compile(r"^(?:no gracias|no thanks|chao|chau|adios|bye|goodbye)\b")
+_STOP_START = re.compile(r"^(?:no gracias|no thanks|no thank you|no nada|nada|chao|chau|adios|bye|goodbye)\b")
 _STOP = re.compile(
     r"^(?:salir|salgo|no gracias|ya no|no quiero|nada|exit|quit|stop|no thanks|chao|chau|adios|bye|goodbye"
     r"|olvidalo|olvidelo|forget it|never ?mind)(?: gracias| thanks| thank you)?$"
@@ -62,7 +63,8 @@ _STOP = re.compile(
 _EARLIEST = re.compile(
     r"\b(?:lo (?:mas|antes) (?:pronto|antes|temprano|rapido|cercano)|lo antes posible|cuanto antes|a la brevedad"
     r"|(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)|lo primero (?:que|disponible)"
-    r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano)\b"
+    r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
+    r"|cuando antes"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
 )
@@ -104,6 +106,8 @@ _NO = frozenset(
 _YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale", "po"}
 _NO_WORDS = frozenset(w for w in _NO if " " not in w)
 _POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
+_FILLER = frozenset({"esa", "ese", "esta", "bien", "that", "works", "one", "it", "is", "good", "fine", "entonces"})
+_OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
 
 
 @dataclass(frozen=True)
@@ -123,9 +127,9 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     answer = "yes" if short in _YES else "no" if short in _NO else ""
     words = set(short.split())
     if not answer and words and words - _POLITE:
-        if words <= _YES_WORDS | _POLITE:
+        if words <= _YES_WORDS | _POLITE | _FILLER and words & _YES_WORDS:
             answer = "yes"
-        elif words <= _NO_WORDS | _POLITE:
+        elif words <= _NO_WORDS | _POLITE | _FILLER | _OTHER and words & _NO_WORDS:
             answer = "no"
     earliest = bool(_EARLIEST.search(text))
     any_time = bool(_ANY_TIME.search(text))

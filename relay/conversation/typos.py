@@ -43,7 +43,7 @@ KNOWN = frozenset(
     quisiera queria podria sabado hijo hija mama papa esposa esposo marido mujer senora senor dolor
     nombre llamo tarda tardes noches mismo misma otras otros otra otro fecha horas citas turnos donde cuando
     cuanto cuesta valor precio where there these those would could should their thanks hello please
-    right night about which other times think today month possible sooner
+    right night about which other times think today month possible sooner whatever primero primer
     agendada agendado agendadas agendados reservada reservado tomada tomado cancelada cancelado anulada
     quiera quieres quiere mande manda mandar manana
     """.split()
