@@ -7,12 +7,14 @@ Every reply either waits for the patient's answer (a menu, ``goto question``) or
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize, read
+from relay.conversation.layout import Layout, numbered, plan
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -22,7 +24,6 @@ from relay.conversation.menus import (
     encode_slot_key,
     free_slots,
     local_day,
-    page,
     short_professional,
     slot_key,
     slot_start,
@@ -31,7 +32,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals, name_words
-from relay.conversation.replies import continuation
+from relay.conversation.replies import MAX_SHOW, continuation
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
     BOOKING,
@@ -272,7 +273,7 @@ def _day_menu(
     near: date | None = None,
     intro: bool = False,
 ) -> Reply:
-    """The days with free slots (for the professional filter), paged: after ``after`` or from ``at``."""
+    """The days with free slots (for the patient's filters), paged: after ``after`` or from ``at``."""
     notices = list(notices)
     slots = ctx.pool(state)
     if not slots and any(state.window):
@@ -297,10 +298,27 @@ def _day_menu(
     elif near is not None:  # a day that was asked for and is not free: show the free days around it
         start = next((i for i, d in enumerate(days) if d >= near), len(days))
         start = min(max(start - 1, 0), max(len(days) - MAX_BUTTONS, 0))
-    shown, more = page(days, start)
-    options = [Option(ctx.lang.day_label(d), "day", day=d.isoformat()) for d in shown]
-    if more:
-        options.append(Option(ctx.say("more_days"), "more_days"))
+    paragraphs = list(notices)
+    if intro or state.professionals:
+        if state.professionals:
+            paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals)))
+        else:
+            paragraphs.append(ctx.say("days_intro"))
+    prompt = ctx.say("day_prompt" if intro else "day_prompt_short")  # the typing hint once is enough
+    extras = _filter_buttons(ctx, state)
+    layout = plan(len(days) - start, len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
+    shown = days[start: start + layout.count]
+    if start > 0 and start + layout.count >= len(days):
+        paragraphs.append(ctx.say("last_days"))  # the last page says so, and offers the first days again
+        extras = [Option(ctx.say("first_days"), "first_days"), *extras]
+        layout = plan(len(shown), len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
+        shown = shown[: layout.count]
+    choices = [Option(ctx.lang.day_label(d), "day", day=d.isoformat()) for d in shown]
+    more = Option(ctx.say("more_days"), "more_days")
+    long_days = [ctx.lang.day_long(d) for d in shown]
+    options, buttons, lines = _arrange(choices, long_days, layout, more, extras)
+    if layout.as_list:
+        prompt = f"{prompt} {ctx.say('list_hint')}"
     state = replace(
         state,
         stage=CHOOSE_DAY,
@@ -314,16 +332,35 @@ def _day_menu(
         pending_message="",
         proposed=None,
     )
-    paragraphs = list(notices)
-    if intro or state.professionals:
-        if state.professionals:
-            paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals)))
-        else:
-            paragraphs.append(ctx.say("days_intro"))
     data = _menu_data("choose_day", state, options)
-    prompt = ctx.say("day_prompt" if intro else "day_prompt_short")  # the typing hint once is enough
-    body = ctx.body(data, paragraphs, prompt, [o.label for o in options], ctx.clinic.bot_question_step)
+    body = ctx.body(data, [*paragraphs, *lines], prompt, buttons, ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+def _filter_buttons(ctx: _Context, state: ConversationState) -> list[Option]:
+    """A way to drop each filter the patient set: professional or specialty, time of day."""
+    extras = []
+    if state.professionals or state.specialty:
+        extras.append(Option(ctx.say("any_professional_button"), "any_professional"))
+    if any(state.window):
+        extras.append(Option(ctx.say("any_time_button"), "any_time"))
+    return extras
+
+
+def _arrange(
+    choices: Sequence[Option], lines: Sequence[str], layout: Layout, more: Option, extras: Sequence[Option]
+) -> tuple[list[Option], list[str], list[str]]:
+    """(every option of the message, the button labels, the numbered lines) for a planned layout.
+
+    Under a list, the first button is the first choice (the soonest, one tap away), then "more" and the extras.
+    """
+    actions = ([more] if layout.more else []) + list(extras[: layout.extras])
+    if layout.as_list:
+        numbered_choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
+        texts = [numbered(n, line) for n, line in enumerate(lines, start=1)]
+        return [*numbered_choices, *actions], [choices[0].label, *(a.label for a in actions)], texts
+    options = [*choices, *actions]
+    return options, [o.label for o in options], []
 
 
 def _time_menu(
@@ -353,12 +390,39 @@ def _time_menu(
         start = next((i for i, s in enumerate(slots) if slot_key(s) > after), 0)
     elif at is not None:
         start = next((i for i, s in enumerate(slots) if slot_key(s)[0] >= at), max(len(slots) - MAX_BUTTONS, 0))
-    shown, more = page(slots, start)
+    label = ctx.lang.day_label(day)
+    if time_filter:
+        prompt = ctx.say("which_professional", time=time_filter, day=label)
+    elif state.professionals and len(state.professionals) == 1:
+        prompt = ctx.say(
+            "time_prompt_professional", professional=short_professional(state.professionals[0], 30), day=label
+        )
+    elif not several:  # every offered time names its professional: here, once for all of them
+        prompt = ctx.say("time_prompt_with", professional=ctx.naming(day_slots[0]), day=label)
+    else:
+        prompt = ctx.say("time_prompt", day=label)
+    paragraphs = list(notices)
+    # Dropping a filter comes before "another day", which the prompt also offers as a word ("volver").
+    extras = [] if time_filter else [*_filter_buttons(ctx, state), Option(ctx.say("other_day"), "other_days")]
+    hinted = f"{prompt} {ctx.say('list_hint')}"
+    layout = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs], hinted)
+    if start > 0 and start + layout.count >= len(slots) and not time_filter:
+        paragraphs.append(ctx.say("last_times"))
+        layout = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs], hinted)
+    shown = slots[start: start + layout.count]
     more_label = ctx.say("more_times")
-    labels = unique_labels([time_label(s, several) for s in shown], reserved=[more_label] if more else [])
-    options = [Option(label, "slot", slot=s) for label, s in zip(labels, shown, strict=True)]
-    if more:
-        options.append(Option(more_label, "more_times"))
+    reserved = [more_label, *(e.label for e in extras)]
+    labels = unique_labels([time_label(s, several) for s in shown], reserved=reserved)
+    choices = [Option(label, "slot", slot=s) for label, s in zip(labels, shown, strict=True)]
+    with_specialty = len(ctx.specialties) > 1
+    lines = [
+        f"{clock(s)} · {short_professional(s.professional, MAX_SHOW - 12)}"
+        + (f" ({s.specialty})" if with_specialty and s.specialty else "")
+        for s in shown
+    ]
+    options, buttons, texts = _arrange(choices, lines, layout, Option(more_label, "more_times"), extras)
+    if layout.as_list:
+        prompt = hinted
     state = replace(
         state,
         stage=CHOOSE_TIME,
@@ -372,20 +436,9 @@ def _time_menu(
         pending_message="",
         proposed=None,
     )
-    label = ctx.lang.day_label(day)
-    if time_filter:
-        prompt = ctx.say("which_professional", time=time_filter, day=label)
-    elif state.professionals and len(state.professionals) == 1:
-        prompt = ctx.say(
-            "time_prompt_professional", professional=short_professional(state.professionals[0], 30), day=label
-        )
-    elif not several:  # every offered time names its professional: here, once for all of them
-        prompt = ctx.say("time_prompt_with", professional=ctx.naming(day_slots[0]), day=label)
-    else:
-        prompt = ctx.say("time_prompt", day=label)
     data = _menu_data("choose_time", state, options)
     data.update(day=day.isoformat(), day_label=label)
-    body = ctx.body(data, list(notices), prompt, [o.label for o in options], ctx.clinic.bot_question_step)
+    body = ctx.body(data, [*paragraphs, *texts], prompt, buttons, ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_time")
 
 
@@ -457,8 +510,14 @@ def _page_day(key: Sequence[str]) -> date | None:
 
 
 def _tapped(state: ConversationState, norm: str) -> Option | None:
+    """The option whose label the message is (a tap sends the label), or whose list number it is."""
     if not norm:
         return None
+    number = re.fullmatch(r"(\d{1,2})\.?", norm)
+    if number:
+        found = next((o for o in state.options if o.number and o.number == int(number.group(1))), None)
+        if found is not None:
+            return found
     return next((o for o in state.options if normalize(o.label) == norm), None)
 
 
@@ -467,6 +526,16 @@ def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) 
         return _time_menu(ctx, state, date.fromisoformat(option.day))
     if option.kind == "more_days":
         return _day_menu(ctx, state, after=_page_day(state.page_last))
+    if option.kind == "first_days":
+        return _day_menu(ctx, state)
+    if option.kind in ("any_professional", "any_time"):
+        if option.kind == "any_professional":
+            state = replace(state, professionals=(), specialty="")
+        else:
+            state = replace(state, window=("", ""))
+        if state.stage == CHOOSE_TIME and state.day:
+            return _time_menu(ctx, state, date.fromisoformat(state.day))
+        return _day_menu(ctx, state)
     if option.kind == "more_times" and state.day:
         return _time_menu(
             ctx, state, date.fromisoformat(state.day), after=decode_slot_key(state.page_last),

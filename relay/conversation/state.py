@@ -26,17 +26,21 @@ CONFIRM = "confirm"  # free text pinned one slot: "¿Confirmo …?" waits for "S
 STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM)
 
 # What a button does when tapped.
-OPTION_KINDS = ("day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time")
+OPTION_KINDS = (
+    "day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time", "first_days", "any_professional",
+    "any_time",
+)
 
 
 @dataclass(frozen=True)
 class Option:
-    """One button the patient was shown: its label and what tapping it means."""
+    """One choice the patient was shown (a button, or a numbered line): its label and what choosing it means."""
 
     label: str
     kind: str
     day: str = ""  # ISO date, for kind "day"
     slot: WireSlot | None = None  # for kind "slot"
+    number: int = 0  # its number in a numbered list (typing it chooses it); 0: a button
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "kind": self.kind}
@@ -44,6 +48,8 @@ class Option:
             out["day"] = self.day
         if self.slot is not None:
             out["slot"] = self.slot.to_json()
+        if self.number:
+            out["number"] = self.number
         return out
 
     @classmethod
@@ -54,6 +60,7 @@ class Option:
             kind=str(obj["kind"]),
             day=str(obj.get("day", "")),
             slot=WireSlot.from_json(slot) if slot is not None else None,
+            number=int(obj.get("number", 0)),
         )
 
 

@@ -101,6 +101,13 @@ SPANISH = Language(
         "specialty_unknown": "No encontré horas libres de esa especialidad.",
         "window_no_slots": "No quedan horas libres en ese horario; te muestro todas.",
         "time_prompt_with": "¿Qué hora con {professional} el {day}? Escribe «volver» para otro día.",
+        "list_hint": "Escribe el número de tu opción.",
+        "other_day": "Otro día",
+        "any_professional_button": "Otros profesionales",
+        "any_time_button": "Cualquier hora",
+        "first_days": "Primeros días",
+        "last_days": "No hay más días con horas libres en los próximos 14 días.",
+        "last_times": "No hay más horas libres ese día.",
     },
 )
 
@@ -162,6 +169,13 @@ ENGLISH = Language(
         "specialty_unknown": "I found no free times for that specialty.",
         "window_no_slots": "There are no free times at that time of day; here are all of them.",
         "time_prompt_with": "Which time with {professional} on {day}? Type \"back\" for another day.",
+        "list_hint": "Type the number of your choice.",
+        "other_day": "Another day",
+        "any_professional_button": "Other professionals",
+        "any_time_button": "Any time",
+        "first_days": "First days",
+        "last_days": "There are no more days with free times in the next 14 days.",
+        "last_times": "There are no more free times that day.",
     },
 )
 

@@ -23,19 +23,19 @@ async def test_greeting_day_time_booking_confirmation(relay, kommo):
     assert_clean(kommo, first)
     data = first.body["data"]
     assert data["status"] == "choose_day"
-    days = buttons_of(first.body)
-    assert 1 <= len(days) <= 3 and all(len(b) <= 20 for b in days)
-    assert days[-1] == "Más días"
-    assert "Hola, Ana" in texts_of(first.body)
+    assert buttons_of(first.body) == [data["option_1"], "Más días"]  # under a numbered list of days
+    shown = [h["params"]["value"] for h in first.body["execute_handlers"] if h["params"]["type"] == "text"]
+    assert [line.split(".")[0] for line in shown if line[:1].isdigit()] == ["1", "2", "3", "4", "5"]
+    assert "Hola, Ana" in texts_of(first.body) and "Escribe el número de tu opción." in texts_of(first.body)
     assert first.body["execute_handlers"][-1] == {"handler": "goto", "params": {"type": "question", "step": 1}}
 
-    times = await kommo.say(url, clinic.subdomain, "101", days[0])
+    times = await kommo.say(url, clinic.subdomain, "101", "1")  # typing a line's number = tapping it
     assert_clean(kommo, times)
     assert times.body["data"]["status"] == "choose_time"
-    labels = buttons_of(times.body)
-    assert labels[0].startswith("10:00")
+    assert times.body["data"]["day_label"] == data["option_1"]
+    assert times.body["data"]["option_1"].startswith("10:00")
 
-    booked = await kommo.say(url, clinic.subdomain, "101", labels[0])
+    booked = await kommo.say(url, clinic.subdomain, "101", times.body["data"]["option_1"])
     assert_clean(kommo, booked)
     data = booked.body["data"]
     assert data["status"] == "booked"
@@ -55,17 +55,21 @@ async def test_more_days_pages_through_the_fortnight(relay, kommo):
     clinic = relay.add_clinic()
     await relay.agent(clinic, slots=make_slots(days=8))
     url = relay.widget_url(clinic)
-    first = await kommo.say(url, clinic.subdomain, "202", "hola")
-    seen = buttons_of(first.body)[:-1]
-    page = first
-    while buttons_of(page.body)[-1] == "Más días":
+    page = await kommo.say(url, clinic.subdomain, "202", "hola")
+    seen: list[str] = []
+    while True:
+        data = page.body["data"]
+        labels = [v for k, v in sorted(data.items()) if k.startswith("option_")]
+        labels = [v for v in labels if v not in ("Más días", "Primeros días", "Lo antes posible")]
+        assert not set(labels) & set(seen)
+        seen += labels
+        if "Más días" not in buttons_of(page.body):
+            break
         page = await kommo.say(url, clinic.subdomain, "202", "Más días")
         assert_clean(kommo, page)
         assert page.body["data"]["status"] == "choose_day"
-        labels = [b for b in buttons_of(page.body) if b != "Más días"]
-        assert not set(labels) & set(seen)
-        seen += labels
     assert len(seen) == 8
+    assert "No hay más días con horas libres" in texts_of(page.body)
 
 
 async def test_free_text_day_time_and_professional(relay, kommo):
@@ -103,10 +107,10 @@ async def test_slot_taken_meanwhile_offers_the_nearest(relay, kommo):
     agent = await relay.agent(clinic)
     url = relay.widget_url(clinic)
     first = await kommo.say(url, clinic.subdomain, "505", "hola")
-    times = await kommo.say(url, clinic.subdomain, "505", buttons_of(first.body)[0])
+    times = await kommo.say(url, clinic.subdomain, "505", first.body["data"]["option_1"])
     alternatives = tuple(s for s in agent.slots if s.start.endswith("T10:30:00-03:00"))[:1]
     agent.book_outcome = lambda args: WireError("slot_taken", "someone was faster", alternatives)
-    taken = await kommo.say(url, clinic.subdomain, "505", buttons_of(times.body)[0])
+    taken = await kommo.say(url, clinic.subdomain, "505", times.body["data"]["option_1"])
     assert_clean(kommo, taken)
     data = taken.body["data"]
     assert data["status"] == "choose_time" and data["code"] == "slot_taken"
@@ -133,7 +137,7 @@ async def test_two_clinics_on_one_relay_stay_apart(relay, kommo):
     agent_two = await relay.agent(two, slots=make_slots(days=2, start_day=3))
     first = await kommo.say(relay.widget_url(one), one.subdomain, "7", "hola")
     second = await kommo.say(relay.widget_url(two), two.subdomain, "7", "hola")
-    assert len(buttons_of(first.body)) == 3 and len(buttons_of(second.body)) == 2
+    assert first.body["data"]["option_6"] and "option_3" not in second.body["data"]  # 6 days, and 2 days
     assert len(agent_one.requests) == 1 and len(agent_two.requests) == 1
 
 

@@ -60,6 +60,14 @@ def buttons(reply: Reply) -> list[str]:
     return []
 
 
+def lines(reply: Reply) -> list[str]:
+    """The numbered list a menu shows (one text per line), when it shows one."""
+    return [
+        h["params"]["value"] for h in reply.continuation["execute_handlers"]
+        if h["params"].get("type") == "text" and h["params"]["value"][:1].isdigit() and ". " in h["params"]["value"]
+    ]
+
+
 def assert_fits(reply: Reply) -> None:
     problems = check_continuation(reply.continuation)
     assert problems == [], problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversation_kit import EN, Chat, agenda, buttons, slot, slots, texts
+from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
 
 from wire.messages import WireSlot
 
@@ -23,7 +23,7 @@ def test_first_message_with_a_specialty_a_day_and_a_part_of_the_day():
     chat = clinic_with_specialties()
     reply = chat.say("hola, quiero hora con traumatología el viernes en la tarde")
     assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_time"
-    assert buttons(reply) == ["16:00", "17:00"]
+    assert buttons(reply) == ["16:00", "17:00", "Otros profesionales"]
     assert "¿Qué hora con el Dr. Andrés Rojas, Traumatología el Vie 4 dic?" in texts(reply)
     reply = chat.say("las 4")
     assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con el Dr. Andrés Rojas, Traumatología?" in texts(reply)
@@ -42,7 +42,7 @@ def test_any_time_with_a_professional_keeps_the_professional():
     reply = chat.say("cualquier hora con la Dra. Soto")
     assert reply.status == "choose_day" and reply.continuation["data"]["professional"] == "Dra. Ana Soto"
     reply = chat.say("mañana")
-    assert buttons(reply) == ["09:00", "16:00"] and "Dra. Ana Soto" in texts(reply)
+    assert buttons(reply) == ["09:00", "16:00", "Otros profesionales"] and "Dra. Ana Soto" in texts(reply)
 
 
 def test_el_lunes_3_is_the_next_monday_the_3rd_within_the_window_or_said_not_to_exist():
@@ -50,7 +50,7 @@ def test_el_lunes_3_is_the_next_monday_the_3rd_within_the_window_or_said_not_to_
     reply = chat.say("el lunes 3")
     assert reply.status == "choose_day"
     assert "No hay un lunes 3 en los próximos 14 días." in texts(reply)
-    assert "Jue 3 dic" in buttons(reply)
+    assert "2. jueves 3 de diciembre" in lines(reply)
     chat = Chat(agenda(range(2, 15), [(9, 0)]))
     reply = chat.say("el lunes 7")
     assert reply.status == "choose_time" and "Lun 7 dic" in texts(reply)
@@ -58,9 +58,15 @@ def test_el_lunes_3_is_the_next_monday_the_3rd_within_the_window_or_said_not_to_
 
 def test_after_and_before_filter_the_times_and_any_time_drops_it():
     chat = Chat(agenda([2], [(9, 0), (10, 0), (11, 0), (15, 0), (16, 0), (17, 0)]))
-    assert buttons(chat.say("mañana después de las 4")) == ["16:00", "17:00"]
-    assert buttons(chat.say("antes de las 11")) == ["09:00", "10:00"]
-    assert buttons(chat.say("a cualquier hora")) == ["09:00", "10:00", "Más horas"]
+    def times(reply):
+        return [line.split(" ")[1] for line in lines(reply)] or [b for b in buttons(reply) if b[:1].isdigit()]
+
+    assert times(chat.say("mañana después de las 4")) == ["16:00", "17:00"]
+    assert times(chat.say("antes de las 11")) == ["09:00", "10:00"]
+    reply = chat.say("Cualquier hora")
+    assert times(reply) == ["09:00", "10:00", "11:00", "15:00", "16:00", "17:00"] and buttons(reply) == ["09:00", "Otro día"]
+    chat.say("antes de las 11")
+    assert len(times(chat.say("a cualquier hora"))) == 6
 
 
 def test_the_earliest_free_time_is_offered_for_confirmation():
@@ -100,4 +106,5 @@ def test_a_confirmation_is_never_booked_by_something_else_than_yes():
 def test_typos_and_no_accents():
     chat = Chat(agenda([2, 4], [(9, 0), (15, 0)]))
     reply = chat.say("kiero ora el vierns en la trade")  # Friday 4, the afternoon
-    assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply) and buttons(reply) == ["15:00"]
+    assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply)
+    assert buttons(reply) == ["15:00", "Cualquier hora", "Otro día"]
