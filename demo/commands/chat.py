@@ -85,6 +85,7 @@ def _converse(
     read_line: Callable[[], str | None],
 ) -> None:
     buttons: tuple[str, ...] = ()
+    lettered = False
     message = "Hola"  # a patient opens the chat with a greeting; the relay answers with the day menu
     print(f"{texts['you']} › {message}", flush=True)
     while True:
@@ -93,14 +94,15 @@ def _converse(
             for line in render_turn(turn, texts, style):
                 print(line)
             print(flush=True)
-            buttons = turn.buttons or buttons
+            if turn.buttons:
+                buttons, lettered = turn.buttons, turn.numbered_list
         while True:
             typed = read_line()
             if typed is None or is_quit(typed):
                 return
             if typed.strip():
                 break
-        message = patient_message(typed, buttons)
+        message = patient_message(typed, buttons, lettered)
 
 
 def _one_turn(

@@ -147,3 +147,19 @@ def test_a_typed_number_taps_a_button_and_anything_else_is_text() -> None:
     assert patient_message("0", shown) == "0"
     assert patient_message("mañana a las 10:30", shown) == "mañana a las 10:30"
     assert is_quit("Salir") and is_quit("exit") and not is_quit("salir mañana")
+
+
+def test_under_a_numbered_list_numbers_go_to_the_list_and_buttons_are_lettered() -> None:
+    body = {
+        "data": {"status": "choose_day"},
+        "execute_handlers": [
+            {"handler": "show", "params": {"type": "text", "value": "1. lunes 2 de diciembre"}},
+            {"handler": "show", "params": {"type": "text", "value": "2. martes 3 de diciembre"}},
+            {"handler": "show", "params": {"type": "buttons", "value": "Elige", "buttons": ["Lun 2 dic", "Más días"]}},
+        ],
+    }
+    turn = bot_turn(body)
+    assert turn.numbered_list
+    assert render_turn(turn, TEXTS["es"], Style(color=False))[3:5] == ["      a) Lun 2 dic", "      b) Más días"]
+    assert patient_message("2", turn.buttons, lettered=True) == "2"
+    assert patient_message("B", turn.buttons, lettered=True) == "Más días"
