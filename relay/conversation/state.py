@@ -82,8 +82,17 @@ class ConversationState:
     specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); empty: any
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
+    gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
+
+    @property
+    def booking_open(self) -> bool:
+        """A booking was asked for and its outcome is not known: the next turn asks the agent again, same key."""
+        return self.stage == BOOKING and self.pending is not None
 
     def expired(self, now: datetime) -> bool:
+        if self.booking_open and self.pending is not None:
+            # Never forgotten by silence: only once the appointment's time has passed is the question moot.
+            return now > self.pending.start_dt()
         return now - self.last_seen > SILENCE_LIMIT
 
     def seen(self, now: datetime) -> ConversationState:
@@ -108,6 +117,7 @@ class ConversationState:
             "specialty": self.specialty,
             "window": list(self.window),
             "proposed": self.proposed.to_json() if self.proposed is not None else None,
+            "gave_up": self.gave_up,
         }
 
     @classmethod
@@ -131,6 +141,7 @@ class ConversationState:
             specialty=str(obj.get("specialty", "")),
             window=_window(obj.get("window")),
             proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
+            gave_up=bool(obj.get("gave_up", False)),
         )
 
 

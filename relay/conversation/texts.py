@@ -108,6 +108,12 @@ SPANISH = Language(
         "first_days": "Primeros días",
         "last_days": "No hay más días con horas libres en los próximos 14 días.",
         "last_times": "No hay más horas libres ese día.",
+        "booking_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó reservada: "
+        "la agenda de la clínica no respondió a tiempo.",
+        "booking_unconfirmed_next": "No pidas otra hora: escríbeme en unos minutos y te digo cómo quedó. "
+        "Una recepcionista también lo revisará.",
+        "booked_late": "¡Al final tu hora quedó reservada{name}!",
+        "booking_failed_late": "Tu hora del {day} a las {time} con {professional} no se pudo reservar.",
     },
 )
 
@@ -176,6 +182,12 @@ ENGLISH = Language(
         "first_days": "First days",
         "last_days": "There are no more days with free times in the next 14 days.",
         "last_times": "There are no more free times that day.",
+        "booking_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} "
+        "was booked: the clinic's schedule did not answer in time.",
+        "booking_unconfirmed_next": "Please don't book another one: write to me in a few minutes and I'll tell you "
+        "how it went. A receptionist will check it too.",
+        "booked_late": "Good news{name}: your appointment was booked after all!",
+        "booking_failed_late": "Your appointment on {day} at {time} with {professional} could not be booked.",
     },
 )
 
