@@ -22,6 +22,7 @@ from relay.conversation.menus import (
     clock,
     decode_slot_key,
     encode_slot_key,
+    fold,
     free_slots,
     local_day,
     short_professional,
@@ -35,6 +36,7 @@ from relay.conversation.names import match_professionals, name_words
 from relay.conversation.replies import MAX_SHOW, continuation
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
+    ANY_SPECIALTY,
     BOOKING,
     CHOOSE_DAY,
     CHOOSE_TIME,
@@ -71,7 +73,7 @@ class _Context:
     def pool(self, state: ConversationState, *, window: bool = True) -> list[WireSlot]:
         """The free slots every filter of the patient allows: professional, specialty and time of day."""
         slots = self.slots_for(state.professionals)
-        if state.specialty:
+        if state.specialty and state.specialty != ANY_SPECIALTY:
             slots = [s for s in slots if s.specialty and specialty_key(s.specialty) == state.specialty]
         start, end = state.window
         if window and (start or end):
@@ -154,7 +156,7 @@ def decide(
     if action == "back":
         return _day_menu(ctx, state)
     if action == "restart":
-        return _day_menu(ctx, replace(state, professionals=()), intro=True)
+        return _first_menu(ctx, replace(state, professionals=(), specialty="", window=("", "")))
 
     return _interpret(ctx, state, reading, norm)
 
@@ -270,7 +272,18 @@ def _start(ctx: _Context) -> Reply:
         return _end(ctx, state, "no_slots")
     if reading.found and reading.intent == "book":
         return _interpret(ctx, state, reading, normalize(turn.message))
+    return _first_menu(ctx, state)
+
+
+def _first_menu(ctx: _Context, state: ConversationState) -> Reply:
+    """Which specialty, when the clinic has several and the patient has not said; else the days."""
+    if _needs_specialty(ctx, state):
+        return _specialty_menu(ctx, state)
     return _day_menu(ctx, state, intro=True)
+
+
+def _needs_specialty(ctx: _Context, state: ConversationState) -> bool:
+    return len(ctx.specialties) > 1 and not state.specialty and not state.professionals
 
 
 def _end(ctx: _Context, state: ConversationState, reason: str) -> Reply:
@@ -375,7 +388,7 @@ def _day_menu(
 def _filter_buttons(ctx: _Context, state: ConversationState) -> list[Option]:
     """A way to drop each filter the patient set: professional or specialty, time of day."""
     extras = []
-    if state.professionals or state.specialty:
+    if state.professionals or state.specialty not in ("", ANY_SPECIALTY):
         extras.append(Option(ctx.say("any_professional_button"), "any_professional"))
     if any(state.window):
         extras.append(Option(ctx.say("any_time_button"), "any_time"))
@@ -507,7 +520,7 @@ def _menu_data(status: str, state: ConversationState, options: Sequence[Option])
         data[f"option_{index}"] = option.label
     if state.professionals:
         data["professional"] = ", ".join(state.professionals)
-    if state.specialty:
+    if state.specialty and state.specialty != ANY_SPECIALTY:
         data["specialty"] = state.specialty
     return data
 
@@ -563,9 +576,13 @@ def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) 
         return _day_menu(ctx, state, after=_page_day(state.page_last))
     if option.kind == "first_days":
         return _day_menu(ctx, state)
+    if option.kind in ("specialty", "any_specialty"):
+        wish = state.wish
+        state = replace(state, specialty=option.key if option.kind == "specialty" else ANY_SPECIALTY, wish="")
+        return _after_specialty(ctx, state, wish)
     if option.kind in ("any_professional", "any_time"):
         if option.kind == "any_professional":
-            state = replace(state, professionals=(), specialty="")
+            state = replace(state, professionals=(), specialty=ANY_SPECIALTY)
         else:
             state = replace(state, window=("", ""))
         if state.stage == CHOOSE_TIME and state.day:
@@ -612,6 +629,40 @@ def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book:
 # ---------------------------------------------------------------------------
 
 
+def _after_specialty(ctx: _Context, state: ConversationState, wish: str) -> Reply | Book:
+    """The specialty is chosen: act on what the patient had asked before the question, or show the days."""
+    if wish:
+        reading = _read(ctx, replace(state, stage=CHOOSE_DAY), wish)
+        if reading.found:
+            return _interpret(ctx, state, reading, wish)
+    return _day_menu(ctx, state, intro=True)
+
+
+def _specialty_menu(ctx: _Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
+    """Which specialty (the clinic's own names), and "any"; a wish said before it is kept for after."""
+    offered = sorted(ctx.specialties.items(), key=lambda item: fold(item[1]))
+    prompt = ctx.say("specialty_prompt")
+    extras = [Option(ctx.say("any_specialty_button"), "any_specialty")]
+    layout = plan(len(offered), len(extras), [*ctx.opening, *notices], f"{prompt} {ctx.say('list_hint')}")
+    layout = replace(layout, more=False)  # a clinic has a handful: any beyond the page can still be typed
+    shown = offered[: layout.count]
+    choices = [Option(name[:MAX_LABEL], "specialty", key=key) for key, name in shown]
+    more = Option("", "more_days")
+    # Numbered even as buttons: "2" can only mean the second specialty here (not a day or an hour).
+    choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
+    options, buttons, lines = _arrange(choices, [name for _, name in shown], layout, more, extras)
+    if layout.as_list:
+        prompt = f"{prompt} {ctx.say('list_hint')}"
+    state = replace(
+        state, stage=CHOOSE_DAY, day="", time_filter="", options=tuple(options), page_first=(), page_last=(),
+        day_slots=(), pending=None, pending_message="", proposed=None,
+    )
+    data = _menu_data("choose_day", state, options)
+    data["code"] = "specialty"
+    body = ctx.body(data, [*notices, *lines], prompt, buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
 def _interpret(ctx: _Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
     if reading.ambiguous:
         return _reask(ctx, state)
@@ -652,6 +703,10 @@ def _interpret(ctx: _Context, state: ConversationState, reading: Reading, norm: 
         window = (start, "" if end == "99:99" else end)
     state = replace(state, professionals=professionals, specialty=specialty, window=window)
     filter_changed = (professionals, specialty, window) != before
+    if reading.any_professional and _needs_specialty(ctx, state):
+        state = replace(state, specialty=ANY_SPECIALTY)
+    if _needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
+        return _specialty_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
 
     if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
         notice = ctx.say(

@@ -28,8 +28,9 @@ STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM)
 # What a button does when tapped.
 OPTION_KINDS = (
     "day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time", "first_days", "any_professional",
-    "any_time",
+    "any_time", "specialty", "any_specialty",
 )
+ANY_SPECIALTY = "*"  # the patient was asked and wants any specialty
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Option:
     day: str = ""  # ISO date, for kind "day"
     slot: WireSlot | None = None  # for kind "slot"
     number: int = 0  # its number in a numbered list (typing it chooses it); 0: a button
+    key: str = ""  # for kind "specialty": the specialty's key
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "kind": self.kind}
@@ -50,6 +52,8 @@ class Option:
             out["slot"] = self.slot.to_json()
         if self.number:
             out["number"] = self.number
+        if self.key:
+            out["key"] = self.key
         return out
 
     @classmethod
@@ -61,6 +65,7 @@ class Option:
             day=str(obj.get("day", "")),
             slot=WireSlot.from_json(slot) if slot is not None else None,
             number=int(obj.get("number", 0)),
+            key=str(obj.get("key", "")),
         )
 
 
@@ -79,9 +84,10 @@ class ConversationState:
     day_slots: tuple[WireSlot, ...] = ()  # the chosen day's free slots: nearest alternatives if one is taken
     pending: WireSlot | None = None  # the slot being booked (stage BOOKING)
     pending_message: str = ""  # the normalized message that picked it: a repeat books with the same key
-    specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); empty: any
+    specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); "": not asked; "*": any
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
+    wish: str = ""  # a message to act on once the specialty is chosen ("mañana a las 10", before "¿qué especialidad?")
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
 
     @property
@@ -117,6 +123,7 @@ class ConversationState:
             "specialty": self.specialty,
             "window": list(self.window),
             "proposed": self.proposed.to_json() if self.proposed is not None else None,
+            "wish": self.wish,
             "gave_up": self.gave_up,
         }
 
@@ -141,6 +148,7 @@ class ConversationState:
             specialty=str(obj.get("specialty", "")),
             window=_window(obj.get("window")),
             proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
+            wish=str(obj.get("wish", "")),
             gave_up=bool(obj.get("gave_up", False)),
         )
 

@@ -108,6 +108,8 @@ SPANISH = Language(
         "first_days": "Primeros días",
         "last_days": "No hay más días con horas libres en los próximos 14 días.",
         "last_times": "No hay más horas libres ese día.",
+        "specialty_prompt": "¿Qué especialidad necesitas?",
+        "any_specialty_button": "Cualquiera",
         "booking_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó reservada: "
         "la agenda de la clínica no respondió a tiempo.",
         "booking_unconfirmed_next": "No pidas otra hora: escríbeme en unos minutos y te digo cómo quedó. "
@@ -182,6 +184,8 @@ ENGLISH = Language(
         "first_days": "First days",
         "last_days": "There are no more days with free times in the next 14 days.",
         "last_times": "There are no more free times that day.",
+        "specialty_prompt": "Which specialty do you need?",
+        "any_specialty_button": "Any",
         "booking_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} "
         "was booked: the clinic's schedule did not answer in time.",
         "booking_unconfirmed_next": "Please don't book another one: write to me in a few minutes and I'll tell you "

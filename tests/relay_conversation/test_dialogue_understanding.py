@@ -31,10 +31,29 @@ def test_first_message_with_a_specialty_a_day_and_a_part_of_the_day():
     assert chat.say("Sí").status == "booked" and chat.books[0].slot.professional == "Dr. Andrés Rojas"
 
 
-def test_a_time_pinned_by_free_text_names_the_professional_of_the_right_specialty():
+def test_a_clinic_with_several_specialties_asks_which_first_then_acts_on_the_first_message():
     chat = clinic_with_specialties()
-    reply = chat.say("mañana a las 10")  # Wednesday 2: only the general practitioner works
-    assert "con la Dra. Ana Soto, Medicina general?" in texts(reply) and not chat.books
+    reply = chat.say("mañana a las 10")
+    assert "¡Hola, Ana!" in texts(reply) and "¿Qué especialidad necesitas?" in texts(reply)
+    assert buttons(reply) == ["Medicina general", "Traumatología", "Cualquiera"]
+    assert reply.continuation["data"]["code"] == "specialty"
+    reply = chat.say("Medicina general")  # Wednesday 2 at 10:00: the general practitioner
+    assert "¿Confirmo el miércoles 2 de diciembre a las 10:00 con la Dra. Ana Soto, Medicina general?" in texts(reply)
+    assert not chat.books
+
+
+def test_the_specialty_question_is_skipped_when_the_message_names_one_or_a_professional():
+    reply = clinic_with_specialties().say("hola, con el dr rojas")
+    assert reply.status == "choose_day" and reply.continuation["data"]["professional"] == "Dr. Andrés Rojas"
+    reply = clinic_with_specialties().say("traumatólogo por favor")
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    assert buttons(reply) == ["Jue 3 dic", "Vie 4 dic", "Otros profesionales"]
+    chat = clinic_with_specialties()
+    chat.say("hola")
+    reply = chat.say("2")  # typed number: the second specialty
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    reply = chat.say("Otros profesionales")  # the filter dropped: every day, and no specialty question again
+    assert reply.continuation["data"].get("specialty") is None and reply.continuation["data"].get("code") is None
 
 
 def test_any_time_with_a_professional_keeps_the_professional():
