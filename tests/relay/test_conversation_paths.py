@@ -184,3 +184,27 @@ async def test_a_first_message_asking_to_cancel_is_handed_off_not_greeted_with_d
     assert first.body["data"]["status"] == "handoff" and first.body["data"]["reason"] == "cancel_requested"
     assert "Para cancelar tu hora" in texts_of(first.body)
     assert agent.ops("book") == []
+
+
+async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_specialty(relay, kommo):
+    from dataclasses import replace
+
+    from relay_harness import make_slots
+
+    slots = [
+        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
+        for s in make_slots(days=6)
+    ]
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, slots=slots)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "811", "hola, quiero hora con traumatología en la tarde")
+    assert_clean(kommo, first)
+    assert first.body["data"]["specialty"] == "traumatologia"
+    day = first.body["data"]["option_1"]
+    times = await kommo.say(url, clinic.subdomain, "811", day)
+    assert_clean(kommo, times)
+    assert buttons_of(times.body)[0] == "12:00" and "Dr. Pérez, Traumatología" in texts_of(times.body)
+    booked = await kommo.say(url, clinic.subdomain, "811", "12:00")
+    assert booked.body["data"]["status"] == "booked" and booked.body["data"]["professional"] == "Dr. Pérez"
+    assert [r.op for r in agent.requests].count("book") == 1
