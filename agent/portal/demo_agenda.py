@@ -22,6 +22,7 @@ SCREEN = "agenda"
 class Professional:
     key: str
     name: str
+    specialty: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,10 @@ class AgendaCell:
 
     @property
     def slot(self) -> Slot:
-        return Slot(slot_id(self.professional.key, self.start), self.start, self.end, self.professional.name)
+        return Slot(
+            slot_id(self.professional.key, self.start), self.start, self.end, self.professional.name,
+            specialty=self.professional.specialty,
+        )
 
 
 def slot_id(professional_key: str, start: datetime) -> str:
@@ -99,7 +103,11 @@ def parse_clinic(body: Any) -> ClinicInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise PortalChanged(SCREEN, f"known time zone (it says {zone!r})") from None
     professionals = tuple(
-        Professional(_field(item, "id", str, "profesionales[]."), _field(item, "nombre", str, "profesionales[]."))
+        Professional(
+            _field(item, "id", str, "profesionales[]."),
+            _field(item, "nombre", str, "profesionales[]."),
+            specialty=item["especialidad"].strip()[:80] if isinstance(item.get("especialidad"), str) else "",
+        )
         for item in _field(body, "profesionales", list)
     )
     return ClinicInfo(tz, professionals)

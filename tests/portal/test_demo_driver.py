@@ -56,6 +56,7 @@ async def test_fourteen_days_of_every_professional_equal_the_portals_ground_trut
     truth = portal.admin.free_slots(14)
     assert [s.to_json() for s in slots] == truth
     assert {s.professional for s in slots} == {"Dra. Camila Soto", "Dr. Andrés Rojas", "Klga. Paula Méndez"}
+    assert {s.specialty for s in slots} == {"Medicina general", "Traumatología", "Kinesiología"}  # as the app shows
     weeks = {s.start.isocalendar()[:2] for s in slots}
     assert len(weeks) >= 2  # the window crosses at least one week boundary
     last_day = FROZEN_NOW.astimezone(TZ).date() + timedelta(days=13)
