@@ -12,11 +12,16 @@ The relay core drives it for every widget_request it accepts::
 
 ``data`` (each key is ``{{json.<key>}}`` in the bot): always ``status`` and ``message`` (the whole text), and
 ``conversation_id`` once a conversation exists. Menus (choose_day / choose_time, ending in ``goto question``):
-``option_1``..``option_3`` (the button labels), ``professional`` (the patient's filter), ``day``/``day_label``
-(time menu), ``code: "slot_taken"`` with ``taken_start``/``taken_professional`` after a lost race.
+``option_1``..``option_N`` (the choices: numbered lines of a list, then the buttons), ``professional`` and
+``specialty`` (the patient's filters), ``day``/``day_label`` (time menu), ``code: "slot_taken"`` with
+``taken_start``/``taken_professional`` after a lost race, ``code: "confirm"`` with ``confirm_start`` /
+``confirm_professional`` when typed text pinned one slot (only "Sí" or a tapped time books), and
+``code: "specialty"`` when the clinic has several and the patient is asked which one.
+Every message is read, the first one included (freetext.read: intents, days, times, specialties, typos).
 booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``professional``, ``day``, ``time``,
 ``address``, ``repeat``. handoff: ``reason`` (the core's, an agent error code, or the conversation's own
-``no_slots`` / ``cancelled`` / ``asked_for_person``) and, when a booking's outcome is unknown,
+``no_slots`` / ``cancelled`` / ``asked_for_person`` / ``cancel_requested`` / ``reschedule_requested`` /
+``bookings_requested``) and, when a booking's outcome is unknown,
 ``requested_start`` / ``requested_professional`` / ``requested_slot_id`` with ``booking: "unconfirmed"``.
 booked and handoff end the conversation (state None) with no goto, so the bot goes on to its next step —
 except a booking whose outcome is unknown: its state is kept, and ``resume_booking`` turns the lead's next

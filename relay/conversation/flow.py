@@ -75,6 +75,8 @@ class _Context:
         slots = self.slots_for(state.professionals)
         if state.specialty and state.specialty != ANY_SPECIALTY:
             slots = [s for s in slots if s.specialty and specialty_key(s.specialty) == state.specialty]
+        if state.service:
+            slots = [s for s in slots if fold(s.service) == fold(state.service)]
         start, end = state.window
         if window and (start or end):
             slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
@@ -263,6 +265,7 @@ def _start(ctx: _Context) -> Reply:
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=_first_name(turn.name), clinic=ctx.clinic.name.strip())
     ctx = replace(ctx, opening=(greeting,))
+    state = _preset(ctx, state)
     reading = _read(ctx, None, turn.message)
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
@@ -273,6 +276,21 @@ def _start(ctx: _Context) -> Reply:
     if reading.found and reading.intent == "book":
         return _interpret(ctx, state, reading, normalize(turn.message))
     return _first_menu(ctx, state)
+
+
+def _preset(ctx: _Context, state: ConversationState) -> ConversationState:
+    """What earlier bot steps already asked (widget data specialty / service / professional), when the clinic has it."""
+    turn = ctx.turn
+    if turn.specialty and specialty_key(turn.specialty) in ctx.specialties:
+        state = replace(state, specialty=specialty_key(turn.specialty))
+    if turn.service and any(fold(s.service) == fold(turn.service) for s in ctx.free if s.service):
+        state = replace(state, service=turn.service.strip())
+    if turn.professional:
+        named = tuple(normalize(turn.professional).split())
+        found = match_professionals(Reading(named=named), sorted({s.professional for s in ctx.free}))
+        if len(found) == 1:
+            state = replace(state, professionals=found)
+    return state
 
 
 def _first_menu(ctx: _Context, state: ConversationState) -> Reply:

@@ -29,6 +29,10 @@ class Turn:
     name: str
     phone: str
     now: datetime  # aware; the conversation expires after 30 minutes of silence
+    # Optional widget_request data keys, filled by earlier bot steps: a new conversation starts with them.
+    specialty: str = ""
+    service: str = ""
+    professional: str = ""
 
 
 @dataclass(frozen=True)

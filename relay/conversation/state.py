@@ -87,6 +87,7 @@ class ConversationState:
     specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); "": not asked; "*": any
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
+    service: str = ""  # the service the bot's earlier steps chose (widget data "service"), as the clinic names it
     wish: str = ""  # a message to act on once the specialty is chosen ("mañana a las 10", before "¿qué especialidad?")
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
 
@@ -124,6 +125,7 @@ class ConversationState:
             "window": list(self.window),
             "proposed": self.proposed.to_json() if self.proposed is not None else None,
             "wish": self.wish,
+            "service": self.service,
             "gave_up": self.gave_up,
         }
 
@@ -149,6 +151,7 @@ class ConversationState:
             window=_window(obj.get("window")),
             proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
             wish=str(obj.get("wish", "")),
+            service=str(obj.get("service", "")),
             gave_up=bool(obj.get("gave_up", False)),
         )
 

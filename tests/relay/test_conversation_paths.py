@@ -208,3 +208,24 @@ async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_special
     booked = await kommo.say(url, clinic.subdomain, "811", "12:00")
     assert booked.body["data"]["status"] == "booked" and booked.body["data"]["professional"] == "Dr. Pérez"
     assert [r.op for r in agent.requests].count("book") == 1
+
+
+async def test_the_bots_data_keys_preset_the_specialty(relay, kommo):
+    from dataclasses import replace
+
+    from relay_harness import make_slots
+
+    slots = [
+        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
+        for s in make_slots(days=6)
+    ]
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, slots=slots)
+    data = {"lead_id": "812", "message": "hola", "name": "Ana Pérez", "phone": "+56 9 1234 5678",
+            "specialty": "Traumatología"}
+    body, continue_id = kommo.widget_request(clinic.subdomain, data)
+    assert (await relay.post_widget(clinic, body)).status_code == 200
+    reply = await kommo.wait_for_continuation(continue_id)
+    assert_clean(kommo, reply)
+    assert reply.body["data"]["status"] == "choose_day" and reply.body["data"]["specialty"] == "traumatologia"
+    assert "¿Qué especialidad" not in texts_of(reply.body)

@@ -127,3 +127,20 @@ def test_typos_and_no_accents():
     reply = chat.say("kiero ora el vierns en la trade")  # Friday 4, the afternoon
     assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply)
     assert buttons(reply) == ["15:00", "Cualquier hora", "Otro día"]
+
+
+def test_the_bots_data_may_preset_the_specialty_or_the_professional():
+    from dataclasses import replace as with_
+
+    chat = clinic_with_specialties()
+    turn = with_(chat.turn("hola"), specialty="Traumatologia")
+    from relay.conversation import decide
+
+    reply = decide(None, turn, chat.clinic, chat.agenda)
+    assert reply.status == "choose_day" and reply.continuation["data"]["specialty"] == "traumatologia"
+    assert "¿Qué especialidad" not in texts(reply)
+    turn = with_(chat.turn("mañana a las 9"), professional="Ana Soto")
+    reply = decide(None, turn, chat.clinic, chat.agenda)
+    assert "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto, Medicina general?" in texts(reply)
+    turn = with_(chat.turn("hola"), specialty="{{lead.cf_123}}", professional="Dr. Nadie")  # nothing usable
+    assert "¿Qué especialidad necesitas?" in texts(decide(None, turn, chat.clinic, chat.agenda))
