@@ -270,7 +270,7 @@ class Request:
     id: str
     op: str
     timeout_s: float
-    args: SlotsArgs | BookArgs
+    args: Any  # SlotsArgs | BookArgs, or one of wire.appointments' args
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -412,14 +412,18 @@ def _decode_request(obj: dict[str, Any]) -> Request:
     if not math.isfinite(timeout_s) or not 0 < timeout_s <= MAX_TIMEOUT_S:
         raise ProtocolError(f"timeout_s must be between 0 and {MAX_TIMEOUT_S:g}")
     args_obj = obj.get("args", {})
-    args: SlotsArgs | BookArgs
+    args: Any
     if op == "slots":
         args = SlotsArgs.from_json(args_obj)
     elif op == "book":
         args = BookArgs.from_json(args_obj)
+    elif op in ("my_bookings", "cancel", "reschedule"):  # optional capabilities (wire.appointments)
+        from wire.appointments import args_from_json
+
+        args = args_from_json(str(op), args_obj)
     else:
         raise ProtocolError(f"unknown op {op!r}")
-    return Request(id=rid, op=op, timeout_s=float(timeout_s), args=args)
+    return Request(id=rid, op=str(op), timeout_s=float(timeout_s), args=args)
 
 
 def _decode_response(obj: dict[str, Any]) -> Response:
