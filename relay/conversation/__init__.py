@@ -6,6 +6,8 @@ The relay core drives it for every widget_request it accepts::
     if isinstance(reply_or_book, Book):                     # ask the agent to book, then:
         reply = after_booking(reply_or_book.state, turn, clinic, book_result_or_wire_error)
     reply = handoff(state, turn, clinic, "agent_offline")   # when the agent cannot answer
+    if isinstance(reply_or_book, AgentStep):                # the patient's own appointments: save its state,
+        reply = after_agent_step(step, turn, clinic, outcome_of(step.op, response_or_wire_error))  # ask the agent
     # POST reply.continuation to return_url; store reply.state (None: forget the lead)
 
 ``check_continuation(body)`` lists every Kommo/WhatsApp limit a body breaks (empty: fine).
@@ -28,24 +30,28 @@ except a booking whose outcome is unknown: its state is kept, and ``resume_booki
 message, whatever it says, into the same ``Book`` (same idempotency key) before anything else.
 """
 
+from relay.conversation.appointments import after_agent_step, outcome_of
 from relay.conversation.flow import after_booking, decide, handoff, resume_booking
-from relay.conversation.model import STATUSES, Book, ClinicProfile, Reply, Turn
+from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
 from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key
 
 __all__ = [
     "SILENCE_LIMIT",
     "STATUSES",
+    "AgentStep",
     "Book",
     "ClinicProfile",
     "ConversationState",
     "Reply",
     "Turn",
+    "after_agent_step",
     "after_booking",
     "check_continuation",
     "conversation_id",
     "decide",
     "handoff",
     "idempotency_key",
+    "outcome_of",
     "resume_booking",
 ]

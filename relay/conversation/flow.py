@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from relay.conversation.appointments import ask_bookings, follow, resume_cancel
 from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize, read
 from relay.conversation.layout import Layout, numbered, plan
 from relay.conversation.menus import (
@@ -31,7 +32,7 @@ from relay.conversation.menus import (
     time_label,
     unique_labels,
 )
-from relay.conversation.model import Book, ClinicProfile, Reply, Turn
+from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals, name_words
 from relay.conversation.replies import MAX_SHOW, continuation
 from relay.conversation.specialties import specialty_key
@@ -41,6 +42,7 @@ from relay.conversation.state import (
     CHOOSE_DAY,
     CHOOSE_TIME,
     CONFIRM,
+    CONFIRM_CANCEL,
     ConversationState,
     Option,
     conversation_id,
@@ -51,8 +53,9 @@ from wire.messages import BookResult, SlotsResult, WireError, WireSlot
 
 MAX_REMEMBERED_SLOTS = 40  # of the chosen day, for nearest alternatives when a slot is taken
 
-# Intents the conversation cannot act on yet: a receptionist takes them (data.reason).
+# Intents a receptionist takes when the agent cannot serve them (data.reason); "reschedule" always, for now.
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
+OWN_APPOINTMENTS = ("cancel", "my_bookings")  # asked of the agent (relay/conversation/appointments.py)
 _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 
 
@@ -113,7 +116,7 @@ class _Context:
 
 def decide(
     state: ConversationState | None, turn: Turn, clinic: ClinicProfile, slots: SlotsResult
-) -> Reply | Book:
+) -> Reply | Book | AgentStep:
     """The answer to one patient message, given the agent's fresh free slots."""
     turn = _aware(turn)
     free = free_slots(slots.slots, turn.now)
@@ -121,7 +124,7 @@ def decide(
     ctx = _Context(turn, clinic, language(clinic.language), free, turn.now.astimezone(zone).date())
     if state is None or state.expired(turn.now) or state.lead_id != turn.lead_id:
         return _start(ctx)
-    resumed = resume_booking(state, turn)
+    resumed = resume_booking(state, turn) or resume_cancel(state, turn)
     if resumed is not None:
         return resumed
     state = state.seen(turn.now)
@@ -135,12 +138,16 @@ def decide(
         return _end(ctx, state, "asked_for_person")
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
-    if action is None and reading.intent in ELSEWHERE and not reading.tentative:
-        return _end(ctx, state, ELSEWHERE[reading.intent])
+    option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
+    if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
+        option = Option(norm, "cancel_yes" if reading.answer == "yes" else "cancel_no")
+    if option is not None and option.kind in ("booking", "cancel_one", "cancel_yes", "cancel_no"):
+        return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
+    if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
+        return _own_appointments(ctx, state, reading.intent)
     if not free:
         return _end(ctx, state, "no_slots")
 
-    option = _tapped(state, norm)
     if option is not None:
         return _follow(ctx, state, option, norm)
     if state.stage == CONFIRM and reading.answer and not reading.found:
@@ -256,7 +263,7 @@ def handoff(
 # ---------------------------------------------------------------------------
 
 
-def _start(ctx: _Context) -> Reply:
+def _start(ctx: _Context) -> Reply | AgentStep:
     """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
     turn = ctx.turn
     state = ConversationState(
@@ -270,7 +277,7 @@ def _start(ctx: _Context) -> Reply:
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if reading.intent in ELSEWHERE:
-        return _end(ctx, state, ELSEWHERE[reading.intent])
+        return _own_appointments(ctx, state, reading.intent)
     if not ctx.free:
         return _end(ctx, state, "no_slots")
     if reading.found and reading.intent == "book":
@@ -302,6 +309,12 @@ def _first_menu(ctx: _Context, state: ConversationState) -> Reply:
 
 def _needs_specialty(ctx: _Context, state: ConversationState) -> bool:
     return len(ctx.specialties) > 1 and not state.specialty and not state.professionals
+
+
+def _own_appointments(ctx: _Context, state: ConversationState, intent: str) -> Reply | AgentStep:
+    """The patient's own appointments: asked of the agent (list, cancel); a receptionist for the rest."""
+    step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
+    return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
 
 
 def _end(ctx: _Context, state: ConversationState, reason: str) -> Reply:
@@ -587,13 +600,19 @@ def _tapped(state: ConversationState, norm: str) -> Option | None:
     return next((o for o in state.options if normalize(o.label) == norm), None)
 
 
-def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) -> Reply | Book:
+def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) -> Reply | Book | AgentStep:
     if option.kind == "day":
         return _time_menu(ctx, state, date.fromisoformat(option.day))
     if option.kind == "more_days":
         return _day_menu(ctx, state, after=_page_day(state.page_last))
     if option.kind == "first_days":
         return _day_menu(ctx, state)
+    if option.kind == "new_booking":
+        return _first_menu(ctx, replace(state, intent="", bookings=(), target=None))
+    if option.kind in ("booking", "cancel_one", "cancel_yes", "cancel_no"):
+        step = follow(state, ctx.turn, ctx.clinic, option)
+        if step is not None:
+            return step
     if option.kind in ("specialty", "any_specialty"):
         wish = state.wish
         state = replace(state, specialty=option.key if option.kind == "specialty" else ANY_SPECIALTY, wish="")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from wire.appointments import WireBooking
 from wire.messages import WireSlot
 
 SILENCE_LIMIT = timedelta(minutes=30)
@@ -23,12 +24,15 @@ CHOOSE_DAY = "choose_day"
 CHOOSE_TIME = "choose_time"
 BOOKING = "booking"  # a Book was handed to the core; its outcome has not come back yet
 CONFIRM = "confirm"  # free text pinned one slot: "¿Confirmo …?" waits for "Sí" / "Otra hora"
-STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM)
+BOOKINGS = "bookings"  # the patient's own appointments are listed: which one?
+CONFIRM_CANCEL = "confirm_cancel"  # "¿Cancelo tu hora …?" waits for "Sí, cancelar" / "No"
+CANCELLING = "cancelling"  # a cancel was handed to the core; its outcome has not come back yet
+STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING)
 
 # What a button does when tapped.
 OPTION_KINDS = (
     "day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time", "first_days", "any_professional",
-    "any_time", "specialty", "any_specialty",
+    "any_time", "specialty", "any_specialty", "booking", "cancel_one", "cancel_yes", "cancel_no", "new_booking",
 )
 ANY_SPECIALTY = "*"  # the patient was asked and wants any specialty
 
@@ -87,6 +91,9 @@ class ConversationState:
     specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); "": not asked; "*": any
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
+    bookings: tuple[WireBooking, ...] = ()  # the patient's upcoming appointments, as the agent listed them
+    target: WireBooking | None = None  # the appointment being cancelled (CONFIRM_CANCEL, CANCELLING)
+    intent: str = ""  # what the patient came for when the appointments were listed ("cancel", "my_bookings")
     service: str = ""  # the service the bot's earlier steps chose (widget data "service"), as the clinic names it
     wish: str = ""  # a message to act on once the specialty is chosen ("mañana a las 10", before "¿qué especialidad?")
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
@@ -126,6 +133,9 @@ class ConversationState:
             "proposed": self.proposed.to_json() if self.proposed is not None else None,
             "wish": self.wish,
             "service": self.service,
+            "bookings": [b.to_json() for b in self.bookings],
+            "target": self.target.to_json() if self.target is not None else None,
+            "intent": self.intent,
             "gave_up": self.gave_up,
         }
 
@@ -152,6 +162,9 @@ class ConversationState:
             proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
             wish=str(obj.get("wish", "")),
             service=str(obj.get("service", "")),
+            bookings=tuple(WireBooking.from_json(b) for b in obj.get("bookings", ())),
+            target=WireBooking.from_json(target) if (target := obj.get("target")) is not None else None,
+            intent=str(obj.get("intent", "")),
             gave_up=bool(obj.get("gave_up", False)),
         )
 

@@ -229,3 +229,39 @@ async def test_the_bots_data_keys_preset_the_specialty(relay, kommo):
     assert_clean(kommo, reply)
     assert reply.body["data"]["status"] == "choose_day" and reply.body["data"]["specialty"] == "traumatologia"
     assert "¿Qué especialidad" not in texts_of(reply.body)
+
+
+async def test_a_patient_cancels_an_appointment_from_the_chat(relay, kommo):
+    from wire.appointments import CancelResult, MyBookingsResult, WireBooking
+    from wire.messages import ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    booking = WireBooking("bk-9", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+    asked: list[tuple[str, object]] = []
+
+    def appointments(request):
+        asked.append((request.op, request.args))
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((booking,)))
+        return ok_response(request.id, CancelResult(request.args.booking_id))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "813", "hola, necesito cancelar mi hora")
+    assert_clean(kommo, first)
+    assert first.body["data"]["code"] == "confirm_cancel" and buttons_of(first.body) == ["Sí, cancelar", "No"]
+    assert asked[0][0] == "my_bookings" and asked[0][1].phone == "+56 9 1234 5678"
+    done = await kommo.say(url, clinic.subdomain, "813", "Sí, cancelar")
+    assert_clean(kommo, done)
+    assert done.body["data"]["status"] == "cancelled" and done.body["data"]["booking_id"] == "bk-9"
+    assert "Listo, cancelé tu hora" in texts_of(done.body)
+    assert [op for op, _ in asked] == ["my_bookings", "cancel"] and asked[1][1].booking_id == "bk-9"
+
+
+async def test_an_agent_without_the_capability_hands_the_cancel_to_a_person(relay, kommo):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "814", "quiero cancelar mi hora")
+    assert_clean(kommo, reply)
+    assert reply.body["data"]["status"] == "handoff" and reply.body["data"]["reason"] == "cancel_requested"
