@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--phone", default="+56 9 1234 5678", help="the patient's phone")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the bot's answer")
     parser.add_argument("--language", choices=sorted(TEXTS), default="es", help="the chat's own messages")
+    parser.add_argument("--debug", action="store_true", help="show the relay's status after each bot turn")
     parser.set_defaults(func=run)
 
 
@@ -91,7 +93,8 @@ def _converse(
     while True:
         turn = _one_turn(http, settings, args, message, texts, style)
         if turn is not None:
-            for line in render_turn(turn, texts, style):
+            width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 0
+            for line in render_turn(turn, texts, style, debug=getattr(args, "debug", False), width=width):
                 print(line)
             print(flush=True)
             if turn.buttons:

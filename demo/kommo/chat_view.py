@@ -9,6 +9,7 @@ lettered instead: typing "a" sends the first button's text.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,17 +140,29 @@ class Style:
         return self._wrap("33", text)
 
 
-def render_turn(turn: BotTurn, texts: dict[str, str], style: Style) -> list[str]:
+def render_turn(
+    turn: BotTurn, texts: dict[str, str], style: Style, *, debug: bool = False, width: int = 0
+) -> list[str]:
+    """The lines of one bot turn. ``debug`` adds the relay's status; ``width`` wraps long messages under their
+    own prefix (a wrapped message stays one message: its next lines are indented, not a new "Bot ›")."""
     lines: list[str] = []
     number = 0
+    prefix = f"{texts['bot']} › "
     for message in turn.messages:
-        lines.append(style.bot(f"{texts['bot']} › {message.text}"))
+        lines.extend(style.bot(line) for line in _wrapped(prefix, message.text, width))
         for button in message.buttons:
             mark = _LETTERS[number] if turn.numbered_list else str(number + 1)
             number += 1
             lines.append(style.button(f"      {mark}) {button}"))
     if not turn.messages:
         lines.append(style.dim(texts["empty"]))
-    if turn.status is not None:
+    if debug and turn.status is not None:
         lines.append(style.dim(f"      [status: {turn.status}]"))
     return lines
+
+
+def _wrapped(prefix: str, text: str, width: int) -> list[str]:
+    if width <= len(prefix) + 20 or len(prefix) + len(text) <= width:
+        return [prefix + text]
+    pieces = textwrap.wrap(text, width - len(prefix), break_long_words=True) or [""]
+    return [prefix + pieces[0], *(" " * len(prefix) + piece for piece in pieces[1:])]
