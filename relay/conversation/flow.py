@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from relay.conversation.appointments import ask_bookings, follow, resume_cancel
+from relay.conversation.appointments import ask_bookings, follow, reschedule_step, resume_cancel
 from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize, read
 from relay.conversation.layout import Layout, numbered, plan
 from relay.conversation.menus import (
@@ -53,9 +53,9 @@ from wire.messages import BookResult, SlotsResult, WireError, WireSlot
 
 MAX_REMEMBERED_SLOTS = 40  # of the chosen day, for nearest alternatives when a slot is taken
 
-# Intents a receptionist takes when the agent cannot serve them (data.reason); "reschedule" always, for now.
+# Intents a receptionist takes when the agent cannot serve them (data.reason).
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
-OWN_APPOINTMENTS = ("cancel", "my_bookings")  # asked of the agent (relay/conversation/appointments.py)
+OWN_APPOINTMENTS = ("cancel", "my_bookings", "reschedule")  # asked of the agent (conversation/appointments.py)
 _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 
 
@@ -140,7 +140,8 @@ def decide(
         state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
-        option = Option(norm, "cancel_yes" if reading.answer == "yes" else "cancel_no")
+        yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
+        option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
     if option is not None and option.kind in ("booking", "cancel_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
@@ -613,6 +614,13 @@ def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) 
         step = follow(state, ctx.turn, ctx.clinic, option)
         if step is not None:
             return step
+    if option.kind == "move_yes" and state.target is not None:  # the new time, with the same professional first
+        target = state.target
+        start = datetime.fromisoformat(target.start)
+        notice = ctx.say("move_intro", day=ctx.lang.day_long(start.date()), time=start.strftime("%H:%M"))
+        same = tuple(p for p in {s.professional for s in ctx.free} if p == target.professional)
+        moving = replace(state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY)
+        return _day_menu(ctx, moving, notices=[notice])
     if option.kind in ("specialty", "any_specialty"):
         wish = state.wish
         state = replace(state, specialty=option.key if option.kind == "specialty" else ANY_SPECIALTY, wish="")
@@ -648,7 +656,9 @@ def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) 
     return _day_menu(ctx, state)
 
 
-def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book:
+def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book | AgentStep:
+    if state.intent == "reschedule" and state.target is not None:  # moving an appointment, not a new one
+        return reschedule_step(state, slot)
     booking = replace(
         state,
         stage=BOOKING,

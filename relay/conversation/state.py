@@ -27,12 +27,14 @@ CONFIRM = "confirm"  # free text pinned one slot: "¿Confirmo …?" waits for "S
 BOOKINGS = "bookings"  # the patient's own appointments are listed: which one?
 CONFIRM_CANCEL = "confirm_cancel"  # "¿Cancelo tu hora …?" waits for "Sí, cancelar" / "No"
 CANCELLING = "cancelling"  # a cancel was handed to the core; its outcome has not come back yet
-STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING)
+RESCHEDULING = "rescheduling"  # a reschedule was handed to the core; its outcome has not come back yet
+STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING)
 
 # What a button does when tapped.
 OPTION_KINDS = (
     "day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time", "first_days", "any_professional",
     "any_time", "specialty", "any_specialty", "booking", "cancel_one", "cancel_yes", "cancel_no", "new_booking",
+    "move_yes",
 )
 ANY_SPECIALTY = "*"  # the patient was asked and wants any specialty
 
@@ -92,8 +94,8 @@ class ConversationState:
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
     bookings: tuple[WireBooking, ...] = ()  # the patient's upcoming appointments, as the agent listed them
-    target: WireBooking | None = None  # the appointment being cancelled (CONFIRM_CANCEL, CANCELLING)
-    intent: str = ""  # what the patient came for when the appointments were listed ("cancel", "my_bookings")
+    target: WireBooking | None = None  # the appointment being cancelled or moved
+    intent: str = ""  # what the patient came for when the appointments were listed ("cancel", "reschedule", …)
     service: str = ""  # the service the bot's earlier steps chose (widget data "service"), as the clinic names it
     wish: str = ""  # a message to act on once the specialty is chosen ("mañana a las 10", before "¿qué especialidad?")
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)

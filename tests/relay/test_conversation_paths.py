@@ -265,3 +265,34 @@ async def test_an_agent_without_the_capability_hands_the_cancel_to_a_person(rela
     reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "814", "quiero cancelar mi hora")
     assert_clean(kommo, reply)
     assert reply.body["data"]["status"] == "handoff" and reply.body["data"]["reason"] == "cancel_requested"
+
+
+async def test_a_patient_moves_an_appointment_from_the_chat(relay, kommo):
+    from wire.appointments import MyBookingsResult, RescheduleResult, WireBooking
+    from wire.messages import ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    old = WireBooking("bk-10", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+    asked: list[tuple[str, object]] = []
+
+    def appointments(request):
+        asked.append((request.op, request.args))
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((old,)))
+        slot = next(s for s in agent.slots if s.id == request.args.slot_id)
+        return ok_response(request.id, RescheduleResult("bk-11", slot.start, slot.end, slot.professional))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "815", "quiero cambiar mi hora")
+    assert first.body["data"]["code"] == "confirm_move"
+    days = await kommo.say(url, clinic.subdomain, "815", "Sí, cambiarla")
+    assert_clean(kommo, days)
+    times = await kommo.say(url, clinic.subdomain, "815", days.body["data"]["option_2"])
+    pick = times.body["data"]["option_1"]
+    moved = await kommo.say(url, clinic.subdomain, "815", pick)
+    assert_clean(kommo, moved)
+    assert moved.body["data"]["status"] == "booked" and moved.body["data"]["rescheduled_from"] == "bk-10"
+    assert [op for op, _ in asked] == ["my_bookings", "reschedule"] and asked[1][1].booking_id == "bk-10"
+    assert agent.ops("book") == []  # the agent books the new slot itself, within reschedule

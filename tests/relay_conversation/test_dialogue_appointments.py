@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from conversation_kit import EN, Chat, agenda, buttons, lines, slots, texts
 
-from wire.appointments import CancelArgs, CancelResult, MyBookingsArgs, MyBookingsResult, WireBooking
+from wire.appointments import (
+    CancelArgs,
+    CancelResult,
+    MyBookingsArgs,
+    MyBookingsResult,
+    RescheduleArgs,
+    RescheduleResult,
+    WireBooking,
+)
 from wire.messages import WireError
 
 THU = WireBooking("bk-7", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto")
@@ -15,14 +23,21 @@ PAST = WireBooking("bk-1", "2026-11-20T10:00:00-03:00", "2026-11-20T10:30:00-03:
 class ClinicAgent:
     """Answers my_bookings with ``bookings`` and cancels once per key."""
 
-    def __init__(self, *bookings: WireBooking) -> None:
+    def __init__(self, *bookings: WireBooking, previous_cancelled: bool = True) -> None:
         self.bookings = list(bookings)
         self.cancelled: dict[str, str] = {}  # key -> booking id
+        self.moved: dict[str, tuple[str, str]] = {}  # key -> (old booking id, new slot id)
+        self.previous_cancelled = previous_cancelled
 
     def __call__(self, step):
         if isinstance(step.args, MyBookingsArgs):
             assert step.args.phone == "+56 9 1234 5678"
             return MyBookingsResult(tuple(self.bookings))
+        if isinstance(step.args, RescheduleArgs):
+            repeat = step.args.idempotency_key in self.moved
+            self.moved[step.args.idempotency_key] = (step.args.booking_id, step.args.slot_id)
+            slot = step.state.pending
+            return RescheduleResult("bk-new", slot.start, slot.end, slot.professional, self.previous_cancelled, repeat)
         assert isinstance(step.args, CancelArgs)
         repeat = step.args.idempotency_key in self.cancelled
         self.cancelled[step.args.idempotency_key] = step.args.booking_id
@@ -117,3 +132,45 @@ def test_cancelling_needs_no_free_slots():
     reply = chat.say("cancelar mi hora")
     assert buttons(reply) == ["Sí, cancelar", "No"]
     assert chat.say("Sí, cancelar").status == "cancelled"
+
+
+def test_moving_the_only_appointment_goes_through_the_menus_and_books_the_new_time_first():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0), (16, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas")), appointments=agent)
+    reply = chat.say("hola, necesito cambiar mi hora")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert buttons(reply) == ["Sí, cambiarla", "No"]
+    reply = chat.say("Sí, cambiarla")
+    assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
+    assert reply.continuation["data"]["professional"] == "Dra. Ana Soto"  # the same professional first
+    reply = chat.say("el viernes a las 4")
+    assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con la Dra. Ana Soto?" in texts(reply)
+    assert not agent.moved and not chat.books
+    reply = chat.say("sí")
+    assert reply.status == "booked" and reply.continuation["data"]["rescheduled_from"] == "bk-7"
+    assert "¡Listo, Ana! Cambié tu hora." in texts(reply)
+    assert list(agent.moved.values()) == [("bk-7", chat.steps[-1].args.slot_id)] and not chat.books
+
+
+def test_a_move_whose_old_appointment_could_not_be_cancelled_says_so_and_hands_off():
+    agent = ClinicAgent(THU, previous_cancelled=False)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("quiero reagendar mi hora")
+    chat.say("sí")
+    reply = chat.say("Mié 2 dic")  # the only time that day: a tap on the day, then the time
+    reply = chat.say(buttons(reply)[0])
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "previous_not_cancelled"
+    assert "no pude cancelar la anterior (jueves 3 de diciembre a las 10:00)" in texts(reply)
+    assert "Una recepcionista te escribirá en breve." in texts(reply)
+
+
+def test_a_move_the_agent_cannot_do_keeps_the_old_appointment_and_says_so():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=lambda step: WireError("bad_request", "no")
+                if isinstance(step.args, RescheduleArgs) else agent(step))
+    chat.say("quiero cambiar mi hora")
+    chat.say("sí")
+    chat.say("Mié 2 dic")
+    reply = chat.say("09:00")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "reschedule_requested"
+    assert "la del jueves 3 de diciembre a las 10:00 sigue en pie" in texts(reply)
