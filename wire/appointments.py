@@ -6,10 +6,13 @@ patient to a person; an older agent refuses the unknown op the same way. Every f
 
 - ``my_bookings {phone}`` -> ``{bookings: [{booking_id, start, end, professional, service?}]}``: only the
   appointments the agent's journal or the web app ties to that phone.
-- ``cancel {booking_id, idempotency_key}`` -> ``{booking_id, repeat}``.
-- ``reschedule {booking_id, slot_id, idempotency_key}`` -> the new booking ``{booking_id, start, end,
+- ``cancel {booking_id, idempotency_key, phone?}`` -> ``{booking_id, repeat}``.
+- ``reschedule {booking_id, slot_id, idempotency_key, phone?}`` -> the new booking ``{booking_id, start, end,
   professional, previous_cancelled, repeat}``: the new slot is booked first, then the old one cancelled;
   ``previous_cancelled: false`` says the old one could not be (the patient keeps both and a person sorts it out).
+
+``phone`` (optional, added to the operations of ARCHITECTURE.md): the WhatsApp phone asking; an agent only
+cancels or moves an appointment the web app or its journal ties to that phone, and refuses one without it.
 """
 
 from __future__ import annotations
@@ -53,9 +56,13 @@ class MyBookingsArgs:
 class CancelArgs:
     booking_id: str
     idempotency_key: str
+    phone: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"booking_id": self.booking_id, "idempotency_key": self.idempotency_key}
+        out = {"booking_id": self.booking_id, "idempotency_key": self.idempotency_key}
+        if self.phone:
+            out["phone"] = self.phone
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> CancelArgs:
@@ -64,6 +71,7 @@ class CancelArgs:
         return cls(
             booking_id=_identifier(obj.get("booking_id"), "args.booking_id"),
             idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
+            phone=_optional_phone(obj.get("phone")),
         )
 
 
@@ -72,9 +80,13 @@ class RescheduleArgs:
     booking_id: str
     slot_id: str
     idempotency_key: str
+    phone: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"booking_id": self.booking_id, "slot_id": self.slot_id, "idempotency_key": self.idempotency_key}
+        out = {"booking_id": self.booking_id, "slot_id": self.slot_id, "idempotency_key": self.idempotency_key}
+        if self.phone:
+            out["phone"] = self.phone
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> RescheduleArgs:
@@ -84,6 +96,7 @@ class RescheduleArgs:
             booking_id=_identifier(obj.get("booking_id"), "args.booking_id"),
             slot_id=_identifier(obj.get("slot_id"), "args.slot_id"),
             idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
+            phone=_optional_phone(obj.get("phone")),
         )
 
 
@@ -177,6 +190,14 @@ class RescheduleResult:
             previous_cancelled=previous,
             repeat=bool(obj.get("repeat", False)),
         )
+
+
+def _optional_phone(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _PHONE_RE.match(value.strip()):
+        raise ProtocolError("args.phone must be a phone number")
+    return value.strip()
 
 
 AppointmentArgs = MyBookingsArgs | CancelArgs | RescheduleArgs

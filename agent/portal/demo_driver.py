@@ -43,7 +43,7 @@ from agent.portal.base import (
 )
 from agent.portal.browser import launch_browser
 from agent.portal.demo_agenda import AgendaCell, ClinicInfo
-from agent.portal.demo_screens import AgendaScreen, AppointmentModal, LoginScreen
+from agent.portal.demo_screens import AgendaScreen, AppointmentModal, DetailModal, LoginScreen
 from agent.portal.retry import RetryPolicy, TransientFailure, with_retries
 from agent.portal.screenshots import capture_failure
 
@@ -153,6 +153,18 @@ class DemoPortalDriver:
     async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
         return await self._guarded("agenda", lambda: self._find_booking(slot_id, reference))
 
+    # Optional capabilities (agent/appointments.py): a patient's own appointments, and cancelling one.
+    can_find_bookings = True
+    can_cancel = True
+
+    async def find_bookings(self, phone: str, days: int = 31) -> list[Booking]:
+        """Upcoming appointments whose patient phone is this one (the web app's own tie to the patient)."""
+        return await self._guarded("agenda", lambda: self._find_bookings(phone, days))
+
+    async def cancel(self, booking_id: str, reference: str = "") -> bool:
+        """Cancel the appointment through its detail modal; False when the web app no longer has it."""
+        return await self._guarded("appointment detail", lambda: self._cancel(booking_id, days=31))
+
     # --- reading ----------------------------------------------------------------------------------
 
     async def _free_slots(self, days: int, professional: str | None) -> list[Slot]:
@@ -169,6 +181,48 @@ class DemoPortalDriver:
         weeks = demo_agenda.mondays_covering(start, end)
         answers = await asyncio.gather(*(self._week(p, monday, clinic) for p in chosen for monday in weeks))
         return demo_agenda.free_slots([cell for week in answers for cell in week], start, end)
+
+    async def _upcoming(self, days: int) -> list[AgendaCell]:
+        clinic = await self._clinic()
+        start, end = days_window(days, self._clock(), clinic.tz)
+        weeks = demo_agenda.mondays_covering(start, end)
+        answers = await asyncio.gather(
+            *(self._week(p, monday, clinic) for p in clinic.professionals for monday in weeks)
+        )
+        return [c for week in answers for c in week if c.appointment is not None and start <= c.start < end]
+
+    async def _find_bookings(self, phone: str, days: int) -> list[Booking]:
+        wanted = demo_agenda.phone_digits(phone)
+        found = []
+        for cell in await self._upcoming(days):
+            appointment = cell.appointment
+            assert appointment is not None
+            if wanted and demo_agenda.phone_digits(appointment.patient_phone) == wanted:
+                patient = Patient(appointment.patient_name, appointment.patient_phone, appointment.patient_document)
+                found.append(Booking(appointment.id, cell.slot, patient))
+        return sorted(found, key=lambda b: b.slot.start)
+
+    async def _cancel(self, booking_id: str, days: int) -> bool:
+        cell = next((c for c in await self._upcoming(days) if c.appointment and c.appointment.id == booking_id), None)
+        if cell is None:
+            return False
+        local_start = cell.start.replace(tzinfo=None)
+        agenda = await self._open_week(cell.professional.key, local_start)
+        target = agenda.cell(local_start)
+        if await target.count() == 0 or await agenda.cell_is_free(target):
+            return False
+        await target.click()
+        modal = DetailModal(self._require_page(), self._timeout_ms)
+        await modal.ensure_shown()
+        status = await modal.cancel_appointment()
+        if status == 404:
+            return False
+        if status != 200:
+            raise PortalUnavailable(f"the clinic web app did not cancel appointment {booking_id} "
+                                    f"(answer: {status or 'none'})")
+        await agenda.wait_for_toast("Cita anulada")
+        log.info("cancelled appointment %s", booking_id)
+        return True
 
     async def _clinic(self) -> ClinicInfo:
         return demo_agenda.parse_clinic(await self._json("/api/profesionales", {}))

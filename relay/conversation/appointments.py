@@ -63,18 +63,18 @@ def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | No
     if state is None or state.target is None or state.lead_id != turn.lead_id:
         return None
     if state.stage == CANCELLING:
-        return _cancel_step(state.seen(turn.now), state.target)
+        return _cancel_step(state.seen(turn.now), state.target, turn.phone)
     if state.stage == RESCHEDULING and state.pending is not None:
-        return reschedule_step(state.seen(turn.now), state.pending)
+        return reschedule_step(state.seen(turn.now), state.pending, turn.phone)
     return None
 
 
-def reschedule_step(state: ConversationState, slot: WireSlot) -> AgentStep:
+def reschedule_step(state: ConversationState, slot: WireSlot, phone: str = "") -> AgentStep:
     """Move ``state.target`` to ``slot``: the agent books the new one first, then cancels the old one."""
     assert state.target is not None
     key = idempotency_key(state.conversation_id, f"move:{state.target.booking_id}:{slot.id}")
     moving = replace(state, stage=RESCHEDULING, pending=slot, proposed=None)
-    return AgentStep(moving, "reschedule", RescheduleArgs(state.target.booking_id, slot.id, key))
+    return AgentStep(moving, "reschedule", RescheduleArgs(state.target.booking_id, slot.id, key, _phone(phone)))
 
 
 def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: Option) -> Reply | AgentStep | None:
@@ -86,7 +86,7 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
     if option.kind == "cancel_one":
         return _which(lang, replace(state, intent="cancel"), clinic)
     if option.kind == "cancel_yes" and state.target is not None:
-        return _cancel_step(replace(state, stage=CANCELLING), state.target)
+        return _cancel_step(replace(state, stage=CANCELLING), state.target, turn.phone)
     if option.kind == "cancel_no":
         again = Option(lang.say("new_booking_button"), "new_booking")
         state = replace(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,))
@@ -216,9 +216,15 @@ def _first_name(name: str) -> str:
     return f", {first}" if first.isalpha() and len(first) <= 20 else ""
 
 
-def _cancel_step(state: ConversationState, target: WireBooking) -> AgentStep:
+def _cancel_step(state: ConversationState, target: WireBooking, phone: str) -> AgentStep:
     key = idempotency_key(state.conversation_id, f"cancel:{target.booking_id}")
-    return AgentStep(replace(state, stage=CANCELLING, target=target), "cancel", CancelArgs(target.booking_id, key))
+    cancel = CancelArgs(target.booking_id, key, _phone(phone))
+    return AgentStep(replace(state, stage=CANCELLING, target=target), "cancel", cancel)
+
+
+def _phone(phone: str) -> str:
+    """The WhatsApp phone the agent checks the appointment against; "" when it is not one."""
+    return phone.strip() if _PHONE_RE.match(phone.strip()) else ""
 
 
 def _handoff(lang: Language, state: ConversationState, reason: str, opening: Sequence[str], *, failed: str) -> Reply:

@@ -649,16 +649,16 @@ def _follow(ctx: _Context, state: ConversationState, option: Option, norm: str) 
             (s for s in ctx.free if s.start == wanted.start and s.professional == wanted.professional), None
         )
         if fresh is not None:
-            return _book(state, fresh, norm)
+            return _book(state, fresh, norm, ctx.turn.phone)
         day = local_day(wanted)
         gone = ctx.say("slot_gone", time=clock(wanted), day=ctx.lang.day_label(day))
         return _time_menu(ctx, state, day, notices=[gone], at=slot_key(wanted)[0])
     return _day_menu(ctx, state)
 
 
-def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book | AgentStep:
+def _book(state: ConversationState, slot: WireSlot, norm: str, phone: str = "") -> Book | AgentStep:
     if state.intent == "reschedule" and state.target is not None:  # moving an appointment, not a new one
-        return reschedule_step(state, slot)
+        return reschedule_step(state, slot, phone)
     booking = replace(
         state,
         stage=BOOKING,
