@@ -139,7 +139,7 @@ def _wait(condition, timeout: float, what: str) -> None:
 
 async def _slow_pick_through(system: TwoRelaySystem, patient: Patient, instance: int) -> str:
     """The pick goes to ``instance`` while the web app is slow; returns its continue id once the agent is booking."""
-    days = await patient.say(instance, "Hola")
+    days = await patient.say(instance, "Hola, con cualquier profesional")  # no specialty question first
     times = await patient.say(instance, buttons(days)[0])
     system.admin.set_faults(latency_ms=700)
     body, continue_id = patient.widget_request(buttons(times)[0])
