@@ -139,6 +139,8 @@ def decide(
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
+    if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
+        option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
@@ -397,8 +399,7 @@ def _day_menu(
     more = Option(ctx.say("more_days"), "more_days")
     long_days = [ctx.lang.day_long(d) for d in shown]
     options, buttons, lines = _arrange(choices, long_days, layout, more, extras)
-    if layout.as_list:
-        prompt = f"{prompt} {ctx.say('list_hint')}"
+    prompt, lines = _hinted(ctx, prompt, lines, layout.as_list)
     state = replace(
         state,
         stage=CHOOSE_DAY,
@@ -415,6 +416,17 @@ def _day_menu(
     data = _menu_data("choose_day", state, options)
     body = ctx.body(data, [*paragraphs, *lines], prompt, buttons, ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+def _hinted(ctx: _Context, prompt: str, lines: list[str], as_list: bool) -> tuple[str, list[str]]:
+    """Under a list, "type the number" rides on the question when both fit one message, else it heads the list
+    (a question cut in two would reach WhatsApp as two messages)."""
+    if not as_list:
+        return prompt, lines
+    hint = ctx.say("list_hint")
+    if len(prompt) + 1 + len(hint) <= MAX_SHOW:
+        return f"{prompt} {hint}", lines
+    return prompt, [hint, *lines]
 
 
 def _filter_buttons(ctx: _Context, state: ConversationState) -> list[Option]:
@@ -501,8 +513,10 @@ def _time_menu(
         for s in shown
     ]
     options, buttons, texts = _arrange(choices, lines, layout, Option(more_label, "more_times"), extras)
-    if layout.as_list:
-        prompt = hinted
+    prompt, texts = _hinted(ctx, prompt, texts, layout.as_list)
+    back = ctx.say("back_hint")
+    if not time_filter and all(o.kind != "other_days" for o in options) and len(prompt) + len(back) < MAX_SHOW:
+        prompt = f"{prompt} {back}"  # no "another day" button: say the word that does it
     state = replace(
         state,
         stage=CHOOSE_TIME,
@@ -698,8 +712,7 @@ def _specialty_menu(ctx: _Context, state: ConversationState, notices: Sequence[s
     # Numbered even as buttons: "2" can only mean the second specialty here (not a day or an hour).
     choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
     options, buttons, lines = _arrange(choices, [name for _, name in shown], layout, more, extras)
-    if layout.as_list:
-        prompt = f"{prompt} {ctx.say('list_hint')}"
+    prompt, lines = _hinted(ctx, prompt, lines, layout.as_list)
     state = replace(
         state, stage=CHOOSE_DAY, day="", time_filter="", options=tuple(options), page_first=(), page_last=(),
         day_slots=(), pending=None, pending_message="", proposed=None,

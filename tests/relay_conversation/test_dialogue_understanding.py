@@ -25,6 +25,8 @@ def test_first_message_with_a_specialty_a_day_and_a_part_of_the_day():
     assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_time"
     assert buttons(reply) == ["16:00", "17:00", "Otros profesionales"]
     assert "¿Qué hora con el Dr. Andrés Rojas, Traumatología el Vie 4 dic?" in texts(reply)
+    question = reply.continuation["execute_handlers"][-2]["params"]
+    assert question["value"] == "¿Qué hora con el Dr. Andrés Rojas, Traumatología el Vie 4 dic?"  # one message
     reply = chat.say("las 4")
     assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con el Dr. Andrés Rojas, Traumatología?" in texts(reply)
     assert not chat.books
