@@ -88,7 +88,8 @@ def _converse(
 ) -> None:
     buttons: tuple[str, ...] = ()
     lettered = False
-    message = "Hola"  # a patient opens the chat with a greeting; the relay answers with the day menu
+    # A patient opens the chat with a greeting, in the chat's language; the relay answers with its first menu.
+    message = texts.get("opening", "Hola")
     print(f"{texts['you']} › {message}", flush=True)
     while True:
         turn = _one_turn(http, settings, args, message, texts, style)

@@ -19,6 +19,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "bot": "Bot",
         "you": "Tú",
+        "opening": "Hola",
         "welcome": "Chat de paciente con {clinic} (lead {lead}). Escribe el número (o la letra) de un botón o un "
         "mensaje; 'salir' para terminar.",
         "bye": "Chat terminado.",
@@ -39,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "bot": "Bot",
         "you": "You",
+        "opening": "Hello",
         "welcome": "Patient chat with {clinic} (lead {lead}). Type a button's number (or letter) or a message; "
         "'exit' to quit.",
         "bye": "Chat ended.",
