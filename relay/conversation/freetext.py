@@ -255,7 +255,7 @@ _AM = r"(?:a\s?\.?\s?m\b\.?)"
 _EVENING_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
 )
-_PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|tarde(?:cita)?|noche)\b"
+_PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|arvo|tarde(?:cita)?|noche)\b"
 _AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early)\b"
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (

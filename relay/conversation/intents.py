@@ -27,7 +27,9 @@ _RESCHEDULE = re.compile(
     rf"|(?:change|move|switch|shift) (?:my |the |our )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
 )
-_CANCEL = re.compile(r"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|borrar mi|eliminar mi)")
+_CANCEL = re.compile(
+    rf"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}|borrar mi|eliminar mi)"
+)
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
 _CANT_GO = re.compile(
     r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
@@ -35,7 +37,8 @@ _CANT_GO = re.compile(
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it))"
 )
 _MY_BOOKINGS = re.compile(
-    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el) {_NOUN}"
+    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
+    rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
     rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
     rf"|(?:la|el|mi) {_NOUN} que (?:tengo|tenia|pedi|tome|agende|reserve)"
@@ -48,7 +51,7 @@ _PERSON = re.compile(
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
-    r"|call me|phone me)\b"
+    r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to)\b"
 )
 _BOOK = re.compile(
     rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender|atiende\w*|disponib\w*|libres?|cupos?"
@@ -58,11 +61,12 @@ _BOOK = re.compile(
 _STOP_START = re.compile(r"^(?:no gracias|no thanks|no thank you|no nada|nada|chao|chau|adios|bye|goodbye)\b")
 _STOP = re.compile(
     r"^(?:salir|salgo|no gracias|ya no|no quiero|nada|exit|quit|stop|no thanks|chao|chau|adios|bye|goodbye"
-    r"|olvidalo|olvidelo|forget it|never ?mind)(?: gracias| thanks| thank you)?$"
+    r"|olvidalo|olvidelo|deja|dejalo|dejelo|no deja|forget it|never ?mind)(?: gracias| thanks| thank you)?$"
 )
 _EARLIEST = re.compile(
     r"\b(?:lo (?:mas|antes) (?:pronto|antes|temprano|rapido|cercano)|lo antes posible|cuanto antes|a la brevedad"
-    r"|(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)|lo primero (?:que|disponible)"
+    r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
+    r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
     r"|cuando antes"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
@@ -106,7 +110,9 @@ _NO = frozenset(
 _YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale", "po"}
 _NO_WORDS = frozenset(w for w in _NO if " " not in w)
 _POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
-_FILLER = frozenset({"esa", "ese", "esta", "bien", "that", "works", "one", "it", "is", "good", "fine", "entonces"})
+_FILLER = frozenset({
+    "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
+})
 _OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
 
 
