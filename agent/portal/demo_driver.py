@@ -157,13 +157,14 @@ class DemoPortalDriver:
     can_find_bookings = True
     can_cancel = True
 
-    async def find_bookings(self, phone: str, days: int = 31) -> list[Booking]:
+    # Patients book within the relay's 14-day window: a day more covers them, at a few JSON reads per week.
+    async def find_bookings(self, phone: str, days: int = 15) -> list[Booking]:
         """Upcoming appointments whose patient phone is this one (the web app's own tie to the patient)."""
         return await self._guarded("agenda", lambda: self._find_bookings(phone, days))
 
     async def cancel(self, booking_id: str, reference: str = "") -> bool:
         """Cancel the appointment through its detail modal; False when the web app no longer has it."""
-        return await self._guarded("appointment detail", lambda: self._cancel(booking_id, days=31))
+        return await self._guarded("appointment detail", lambda: self._cancel(booking_id, days=15))
 
     # --- reading ----------------------------------------------------------------------------------
 
