@@ -32,7 +32,9 @@ NOT_TIED = "the appointment is not one of this phone's"
 
 
 def can(driver: Any, capability: str) -> bool:
-    return bool(getattr(driver, f"can_{capability}", False))
+    """Whether the driver declares the capability: a ``can_<name>`` flag, or a field of its ``capabilities``."""
+    declared = getattr(getattr(driver, "capabilities", None), capability, False)
+    return bool(getattr(driver, f"can_{capability}", False) or declared is True)
 
 
 class AppointmentDesk:
