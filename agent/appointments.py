@@ -1,6 +1,6 @@
 """A patient's own appointments, asked by the relay: my_bookings, cancel, reschedule (wire/appointments.py).
 
-Only when the driver declares the capability (``can_find_bookings``, ``can_cancel``); otherwise ``bad_request``
+Only when the driver declares the capability (``can_find_by_phone``, ``can_cancel``); otherwise ``bad_request``
 and the relay hands the patient to a person. The relay is not trusted: an appointment is listed, cancelled or
 moved only when the web app ties it to the WhatsApp phone of the request (its patient phone), so a relay can
 never cancel someone else's appointment. A repeated cancel (same key) gives the first outcome again; a move
@@ -31,10 +31,14 @@ log = logging.getLogger(__name__)
 NOT_TIED = "the appointment is not one of this phone's"
 
 
+# The driver's declared capabilities (agent/portal/capabilities.py) for each operation it is asked.
+_CAPABILITY = {"find_bookings": "can_find_by_phone", "cancel": "can_cancel"}
+
+
 def can(driver: Any, capability: str) -> bool:
-    """Whether the driver declares the capability: a ``can_<name>`` flag, or a field of its ``capabilities``."""
-    declared = getattr(getattr(driver, "capabilities", None), capability, False)
-    return bool(getattr(driver, f"can_{capability}", False) or declared is True)
+    """Whether the driver declares the capability (its ``capabilities``), and has the method for it."""
+    declared = getattr(getattr(driver, "capabilities", None), _CAPABILITY.get(capability, capability), False)
+    return declared is True and callable(getattr(driver, capability, None))
 
 
 class AppointmentDesk:
