@@ -1,8 +1,9 @@
 """The relay's requests, checked and answered before their deadline.
 
 The relay is not trusted: a frame is decoded and validated field by field (wire.messages)
-before anything acts on it, only the two operations exist, and what goes back is built from
-the agent's own data with fixed messages (no exception text, no paths, never a secret).
+before anything acts on it, only the wire protocol's operations exist (the optional ones only as
+the driver can: agent/appointments.py), and what goes back is built from the agent's own data
+with fixed messages (no exception text, no paths, never a secret).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import time
 from collections.abc import Callable
 
+from agent.appointments import AppointmentDesk
 from agent.booking import BookingDesk
 from agent.events import Event, RequestServed
 from agent.portal_session import PortalSession
@@ -27,6 +29,7 @@ from wire.messages import (
     Request,
     Response,
     SlotsArgs,
+    WireError,
     decode,
     encode,
     error_response,
@@ -76,6 +79,7 @@ class RequestHandler:
         self._emit = emit
         self._mono = monotonic
         self._on_ack = on_ack  # the relay acknowledged a booking outcome (by its key)
+        self._appointments = AppointmentDesk(portal, desk)
         self._in_flight = 0
         self._slot_json = SlotListJson()
 
@@ -128,7 +132,21 @@ class RequestHandler:
             return await self._slots(request.id, request.args, deadline)
         if isinstance(request.args, BookArgs):
             return await self._book(request.id, request.args)
+        if request.op in ("my_bookings", "cancel", "reschedule"):
+            return await self._own_appointments(request)
         return _error(request.id, "bad_request", "unknown operation")
+
+    async def _own_appointments(self, request: Request) -> Response:
+        """The patient's own appointments (wire/appointments.py): only when the driver can, and never while paused."""
+        refusal = self._refusal()
+        if refusal:
+            return _error(request.id, refusal)
+        desk, args = self._appointments, request.args
+        outcome = await {"my_bookings": desk.my_bookings, "cancel": desk.cancel, "reschedule": desk.reschedule}[
+            request.op](args)
+        if isinstance(outcome, WireError):
+            return _error(request.id, outcome.code if outcome.code in ERROR_CODES else "internal", outcome.message)
+        return Response(id=request.id, ok=True, result=outcome.to_json())
 
     async def _slots(self, request_id: str, args: SlotsArgs, deadline: float) -> Response:
         refusal = self._refusal()

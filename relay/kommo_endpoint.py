@@ -197,6 +197,9 @@ class KommoEndpoint:
             name=ask.name,
             phone=ask.phone,
             now=datetime.fromtimestamp(now, UTC),
+            specialty=ask.specialty,
+            service=ask.service,
+            professional=ask.professional,
         )
         self._turns.submit(
             AcceptedTurn(

@@ -38,7 +38,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from relay.agents import AgentDirectory, AgentUnavailable
+from relay.appointment_steps import run_agent_step
 from relay.conversation import (
+    AgentStep,
     Book,
     ClinicProfile,
     ConversationState,
@@ -335,13 +337,20 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         profile = profile_of(clinic)
         state = await self._load_state(clinic, turn)
-        step: Reply | Book | None = resume_booking(state, turn)
+        step: Reply | Book | AgentStep | None = resume_booking(state, turn)
         if step is None:  # no booking waiting for its outcome: the agent's fresh slots first
             try:
                 slots = await self._slots(clinic)
             except AgentAnswerMissing as missing:
                 return handoff(state, turn, profile, missing.reason)
             step = decide(state, turn, profile, slots)
+        if isinstance(step, AgentStep):  # the patient's own appointments: relay/appointment_steps.py
+            at = turn.now.timestamp()
+            return await run_agent_step(
+                step, turn, profile, clinic_name=clinic.name,
+                ask=lambda op, args: self._agents.request(clinic.name, op, args, self._settings.book_timeout_s),
+                save=lambda s: self._store.save_conversation(clinic.name, turn.lead_id, s.to_json(), at),
+            )
         if not isinstance(step, Book):
             return step
         # Remember the pick before the agent acts: a restart mid-booking resumes from it, and the

@@ -32,6 +32,7 @@ MAX_NAME_CHARS = 120
 MAX_PHONE_CHARS = 40
 # A widget_request nests three levels (body, data, a value); a little room, no more.
 MAX_BODY_DEPTH = 6
+MAX_PRESET_CHARS = 80  # optional specialty / service / professional, filled by earlier bot steps
 
 
 class Refusal(Exception):
@@ -53,6 +54,9 @@ class WidgetRequest:
     message: str
     name: str
     phone: str
+    specialty: str = ""  # optional data keys: what earlier bot steps already asked
+    service: str = ""
+    professional: str = ""
 
 
 ACCOUNT_WEBHOOK_DETAIL = (
@@ -165,7 +169,16 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
         message=_free_text(data.get("message"), MAX_MESSAGE_CHARS),
         name=_text(data.get("name"), MAX_NAME_CHARS),
         phone=_text(data.get("phone"), MAX_PHONE_CHARS),
+        specialty=_preset(data.get("specialty")),
+        service=_preset(data.get("service")),
+        professional=_preset(data.get("professional")),
     )
+
+
+def _preset(value: Any) -> str:
+    """An optional data key: an unfilled Kommo placeholder ("{{lead.cf...}}") or control characters count as unset."""
+    text = _text(value, MAX_PRESET_CHARS)
+    return "" if "{{" in text or any(ord(c) < 32 for c in text) else text
 
 
 _JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (

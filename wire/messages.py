@@ -58,15 +58,25 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True)
 class WireSlot:
-    """A free slot as it crosses the wire: ISO 8601 times with the clinic's UTC offset."""
+    """A free slot as it crosses the wire: ISO 8601 times with the clinic's UTC offset.
+
+    ``specialty`` and ``service`` are optional (an older agent sends neither; an older relay ignores them).
+    """
 
     id: str
     start: str
     end: str
     professional: str
+    specialty: str = ""
+    service: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "start": self.start, "end": self.end, "professional": self.professional}
+        out = {"id": self.id, "start": self.start, "end": self.end, "professional": self.professional}
+        if self.specialty:
+            out["specialty"] = self.specialty
+        if self.service:
+            out["service"] = self.service
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> WireSlot:
@@ -77,6 +87,8 @@ class WireSlot:
             start=_iso_time(obj.get("start"), "slot.start"),
             end=_iso_time(obj.get("end"), "slot.end"),
             professional=_text(obj.get("professional"), "slot.professional", 120),
+            specialty=_optional_text(obj.get("specialty"), "slot.specialty", 80),
+            service=_optional_text(obj.get("service"), "slot.service", 80),
         )
         if datetime.fromisoformat(slot.end) <= datetime.fromisoformat(slot.start):
             raise ProtocolError("slot.end must be after slot.start")
@@ -111,9 +123,16 @@ class WirePatient:
 class SlotsArgs:
     days: int = 14
     professional: str | None = None
+    specialty: str | None = None  # optional: only slots of that specialty / service
+    service: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"days": self.days, "professional": self.professional}
+        out: dict[str, Any] = {"days": self.days, "professional": self.professional}
+        if self.specialty:
+            out["specialty"] = self.specialty
+        if self.service:
+            out["service"] = self.service
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> SlotsArgs:
@@ -125,7 +144,9 @@ class SlotsArgs:
         professional = obj.get("professional")
         if professional is not None:
             professional = _text(professional, "args.professional", 120)
-        return cls(days=days, professional=professional)
+        specialty = _optional_text(obj.get("specialty"), "args.specialty", 80) or None
+        service = _optional_text(obj.get("service"), "args.service", 80) or None
+        return cls(days=days, professional=professional, specialty=specialty, service=service)
 
 
 @dataclass(frozen=True)
@@ -257,7 +278,7 @@ class Request:
     id: str
     op: str
     timeout_s: float
-    args: SlotsArgs | BookArgs
+    args: Any  # SlotsArgs | BookArgs, or one of wire.appointments' args
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -435,14 +456,18 @@ def _decode_request(obj: dict[str, Any]) -> Request:
     if not math.isfinite(timeout_s) or not 0 < timeout_s <= MAX_TIMEOUT_S:
         raise ProtocolError(f"timeout_s must be between 0 and {MAX_TIMEOUT_S:g}")
     args_obj = obj.get("args", {})
-    args: SlotsArgs | BookArgs
+    args: Any
     if op == "slots":
         args = SlotsArgs.from_json(args_obj)
     elif op == "book":
         args = BookArgs.from_json(args_obj)
+    elif op in ("my_bookings", "cancel", "reschedule"):  # optional capabilities (wire.appointments)
+        from wire.appointments import args_from_json
+
+        args = args_from_json(str(op), args_obj)
     else:
         raise ProtocolError(f"unknown op {op!r}")
-    return Request(id=rid, op=op, timeout_s=float(timeout_s), args=args)
+    return Request(id=rid, op=str(op), timeout_s=float(timeout_s), args=args)
 
 
 def _decode_response(obj: dict[str, Any]) -> Response:
@@ -501,6 +526,13 @@ def _text(value: Any, name: str, limit: int) -> str:
     if has_control_characters(value):
         raise ProtocolError(f"{name} must not hold control characters")
     return value
+
+
+def _optional_text(value: Any, name: str, limit: int) -> str:
+    """An optional text field: absent, null or empty is ""."""
+    if value is None or value == "":
+        return ""
+    return _text(value, name, limit)
 
 
 def _iso_time(value: Any, name: str) -> str:

@@ -21,14 +21,21 @@ class Slot:
     start: datetime  # aware, in the clinic's time zone
     end: datetime
     professional: str
+    specialty: str = ""  # the professional's specialty, when the web app shows it
+    service: str = ""  # the service this slot is for, when the web app's slot length depends on it
 
     def to_json(self) -> dict[str, str]:
-        return {
+        out = {
             "id": self.id,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "professional": self.professional,
         }
+        if self.specialty:
+            out["specialty"] = self.specialty
+        if self.service:
+            out["service"] = self.service
+        return out
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--phone", default="+56 9 1234 5678", help="the patient's phone")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the bot's answer")
     parser.add_argument("--language", choices=sorted(TEXTS), default="es", help="the chat's own messages")
+    parser.add_argument("--debug", action="store_true", help="show the relay's status after each bot turn")
     parser.set_defaults(func=run)
 
 
@@ -85,22 +87,26 @@ def _converse(
     read_line: Callable[[], str | None],
 ) -> None:
     buttons: tuple[str, ...] = ()
-    message = "Hola"  # a patient opens the chat with a greeting; the relay answers with the day menu
+    lettered = False
+    # A patient opens the chat with a greeting, in the chat's language; the relay answers with its first menu.
+    message = texts.get("opening", "Hola")
     print(f"{texts['you']} › {message}", flush=True)
     while True:
         turn = _one_turn(http, settings, args, message, texts, style)
         if turn is not None:
-            for line in render_turn(turn, texts, style):
+            width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 0
+            for line in render_turn(turn, texts, style, debug=getattr(args, "debug", False), width=width):
                 print(line)
             print(flush=True)
-            buttons = turn.buttons or buttons
+            if turn.buttons:
+                buttons, lettered = turn.buttons, turn.numbered_list
         while True:
             typed = read_line()
             if typed is None or is_quit(typed):
                 return
             if typed.strip():
                 break
-        message = patient_message(typed, buttons)
+        message = patient_message(typed, buttons, lettered)
 
 
 def _one_turn(

@@ -1,11 +1,15 @@
 """What the patient sees of a continuation, and what a typed line sends back: pure code for ``cita-demo chat``.
 
 On WhatsApp a tap on a reply button sends the button's title as the patient's message (Kommo's
-``{{message_text}}``), so typing a button's number here sends that button's text.
+``{{message_text}}``), so typing a button's number here sends that button's text. When the bot shows a
+numbered list ("1. …" lines), the numbers belong to the list (the relay reads them), and the buttons are
+lettered instead: typing "a" sends the first button's text.
 """
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +19,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "bot": "Bot",
         "you": "Tú",
-        "welcome": "Chat de paciente con {clinic} (lead {lead}). Escribe el número de un botón o un mensaje; "
-        "'salir' para terminar.",
+        "opening": "Hola",
+        "welcome": "Chat de paciente con {clinic} (lead {lead}). Escribe el número (o la letra) de un botón o un "
+        "mensaje; 'salir' para terminar.",
         "bye": "Chat terminado.",
         "no_kommo": "No se puede conectar con el Kommo de prueba en {url}. ¿Está corriendo `cita-demo kommo`?",
         "no_relay": "No se puede conectar con el relay en {url}. ¿Está corriendo `cita-relay serve`?",
@@ -35,7 +40,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "bot": "Bot",
         "you": "You",
-        "welcome": "Patient chat with {clinic} (lead {lead}). Type a button's number or a message; 'exit' to quit.",
+        "opening": "Hello",
+        "welcome": "Patient chat with {clinic} (lead {lead}). Type a button's number (or letter) or a message; "
+        "'exit' to quit.",
         "bye": "Chat ended.",
         "no_kommo": "Cannot reach the stand-in Kommo at {url}. Is `cita-demo kommo` running?",
         "no_relay": "Cannot reach the relay at {url}. Is `cita-relay serve` running?",
@@ -71,6 +78,15 @@ class BotTurn:
     def buttons(self) -> tuple[str, ...]:
         return tuple(b for m in self.messages for b in m.buttons)
 
+    @property
+    def numbered_list(self) -> bool:
+        """The bot shows a numbered list: typed numbers go to it, and buttons are lettered."""
+        return any(_LIST_LINE.match(m.text) for m in self.messages if not m.buttons)
+
+
+_LIST_LINE = re.compile(r"^\d{1,2}\. ")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
 
 def bot_turn(body: dict[str, Any]) -> BotTurn:
     messages = []
@@ -87,9 +103,14 @@ def bot_turn(body: dict[str, Any]) -> BotTurn:
     return BotTurn(tuple(messages), None if status is None else str(status))
 
 
-def patient_message(typed: str, buttons: tuple[str, ...]) -> str:
-    """The message a typed line sends: a button's title for its number, else the text as written."""
+def patient_message(typed: str, buttons: tuple[str, ...], lettered: bool = False) -> str:
+    """The message a typed line sends: a button's title for its number (its letter, under a numbered list),
+    else the text as written."""
     text = typed.strip()
+    if lettered:
+        if len(text) == 1 and text.lower() in _LETTERS[: len(buttons)]:
+            return buttons[_LETTERS.index(text.lower())]
+        return text
     if text.isdigit() and 1 <= int(text) <= len(buttons):
         return buttons[int(text) - 1]
     return text
@@ -121,16 +142,29 @@ class Style:
         return self._wrap("33", text)
 
 
-def render_turn(turn: BotTurn, texts: dict[str, str], style: Style) -> list[str]:
+def render_turn(
+    turn: BotTurn, texts: dict[str, str], style: Style, *, debug: bool = False, width: int = 0
+) -> list[str]:
+    """The lines of one bot turn. ``debug`` adds the relay's status; ``width`` wraps long messages under their
+    own prefix (a wrapped message stays one message: its next lines are indented, not a new "Bot ›")."""
     lines: list[str] = []
     number = 0
+    prefix = f"{texts['bot']} › "
     for message in turn.messages:
-        lines.append(style.bot(f"{texts['bot']} › {message.text}"))
+        lines.extend(style.bot(line) for line in _wrapped(prefix, message.text, width))
         for button in message.buttons:
+            mark = _LETTERS[number] if turn.numbered_list else str(number + 1)
             number += 1
-            lines.append(style.button(f"      {number}) {button}"))
+            lines.append(style.button(f"      {mark}) {button}"))
     if not turn.messages:
         lines.append(style.dim(texts["empty"]))
-    if turn.status is not None:
+    if debug and turn.status is not None:
         lines.append(style.dim(f"      [status: {turn.status}]"))
     return lines
+
+
+def _wrapped(prefix: str, text: str, width: int) -> list[str]:
+    if width <= len(prefix) + 20 or len(prefix) + len(text) <= width:
+        return [prefix + text]
+    pieces = textwrap.wrap(text, width - len(prefix), break_long_words=True) or [""]
+    return [prefix + pieces[0], *(" " * len(prefix) + piece for piece in pieces[1:])]

@@ -42,7 +42,7 @@ def free_slots_json(state: PortalState, days: int, professional: str | None = No
         return []
     return [
         {"id": slot_id(each, cell.start), "start": cell.start.isoformat(), "end": cell.end.isoformat(),
-         "professional": each.name}
+         "professional": each.name, "specialty": each.specialty}
         for each, cell in state.agenda.free_cells(now, end, chosen)
     ]
 

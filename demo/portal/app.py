@@ -71,6 +71,7 @@ def create_portal_app(settings: PortalSettings) -> Starlette:
         Route("/api/profesionales", pages.api_professionals),
         Route("/api/agenda", pages.api_week),
         Route("/api/citas", pages.api_book, methods=["POST"]),
+        Route("/api/citas/{cita_id}/anular", pages.api_cancel, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(resources.files("demo.portal.static"))), name="static"),
     ]
     if settings.admin_token:
@@ -287,6 +288,20 @@ class _Pages:
         body = {"cita": {**appointment_json(appointment), "profesional": professional.key,
                          "inicio": f"{appointment.start:%Y-%m-%dT%H:%M}", "fin": f"{appointment.end:%Y-%m-%dT%H:%M}"}}
         return JSONResponse(body, status_code=201)
+
+
+    async def api_cancel(self, request: Request) -> Response:
+        """The detail modal's "Anular cita": the appointment leaves the agenda (its cell is free again)."""
+        session = self._session(request)
+        if session is None:
+            return self._api_expired()
+        if not hmac.compare_digest(request.headers.get("x-csrf-token", ""), session.csrf):
+            return JSONResponse({"error": "csrf", "mensaje": "Recargue la página e intente nuevamente."},
+                                status_code=403)
+        appointment_id = request.path_params["cita_id"]
+        if not self.state.agenda.cancel(appointment_id):
+            return JSONResponse({"error": "cita", "mensaje": "La cita ya no existe."}, status_code=404)
+        return JSONResponse({"anulada": appointment_id, "por": session.user})
 
 
 def validate_patient(name: str, phone: str) -> str:

@@ -41,6 +41,7 @@ from relay.agents import (
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE
 from relay.logs import log
+from wire.appointments import args_from_json
 from wire.messages import BookArgs, ProtocolError, Response, SlotsArgs, Status, decode, encode
 
 logger = logging.getLogger("relay.cluster.agents")
@@ -437,7 +438,7 @@ class RedisAgentDirectory:
         request_id, reply_to = str(ask.get("id", "")), str(ask.get("reply_to", ""))
         try:
             op = ask["op"]
-            args = SlotsArgs.from_json(ask["args"]) if op == "slots" else BookArgs.from_json(ask["args"])
+            args = args_from_json(str(op), ask["args"])
             response = await self.local.request(str(ask["clinic"]), op, args, float(ask["timeout_s"]))
             answer: dict[str, Any] = {"kind": "answer", "id": request_id, "frame": encode(response)}
         except AgentUnavailable as unavailable:

@@ -8,10 +8,14 @@ slots. Dates are relative to ``today``, the turn's day in the clinic's offset.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from relay.conversation.intents import detect
 from relay.conversation.menus import TITLES, fold
+from relay.conversation.specialties import SPECIALTY_WORDS, find_specialty
+from relay.conversation.typos import correct
 
 MAX_READ = 300  # characters of a message worth reading; the rest is noise
 
@@ -72,27 +76,21 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "restart": ("menu", "inicio", "empezar", "de nuevo", "start", "start over", "restart"),
 }
 
-# Inside a longer message: the patient needs something the bot cannot do (change or cancel a booking, a person).
-PERSON_WORDS = re.compile(
-    r"\b(?:cancelar|cancelo|anular|anulo|reagendar|reprogramar|cambiar mi hora|recepcion|recepcionista|"
-    r"(?:una|alguna) persona|hablar con alguien|humano|ejecutivo|cancel|reschedule|receptionist|human|"
-    r"real person|talk to (?:someone|a person))\b"
-)
-
-ANY_PROFESSIONAL = ("cualquiera", "cualquier", "da igual", "no importa", "sin preferencia", "any", "anyone",
-                    "anybody", "whoever", "no preference")
-
 # Words that never name a professional, whatever the clinic's staff is called.
 STOPWORDS = frozenset(
     """
     a al con de del el la las los lo un una y o e en para por que quiero querria necesito me gustaria puede ser
     hora horas cita turno dia dias hoy manana pasado tarde noche mediodia proximo proxima siguiente semana este
-    esta ese esa hola viene buenas buenos gracias si no por favor porfa mejor tipo como
+    esta ese esa hola viene buenas buenos gracias si no por favor porfa mejor tipo como mi mis tu su
+    cualquier cualquiera antes despues desde partir hasta primera posible pronto
     the an at on in for with and or of to i id like would want need please today tomorrow morning afternoon
-    evening noon next this that day days time times appointment hello hi thanks yes week night tonight
+    evening noon next this that day days time times appointment hello hi thanks yes week night tonight my
+    any anyone after before from until first earliest available
     am pm hrs hs h
     """.split()
 ) | frozenset(WEEKDAYS) | frozenset(MONTHS) | TITLES
+
+WINDOW_DAYS = 14  # "el lunes 3" is looked for this far ahead (the booking window)
 
 
 @dataclass(frozen=True)
@@ -105,21 +103,38 @@ class Reading:
     title: str = ""  # "dr" / "dra" when the patient said it, to tell "Dr. Soto" from "Dra. Soto"
     words: tuple[str, ...] = ()  # every other word, in case one is a professional's name
     any_professional: bool = False
-    ambiguous: bool = False  # contradictory day or time ("lunes 3" when the 3rd is a Tuesday)
-    part: str = ""  # "am" / "pm": "en la tarde" without an hour
+    ambiguous: bool = False  # contradictory day or time ("mañana o el jueves")
+    part: str = ""  # "am" / "pm" / "evening": "en la tarde" without an hour
     week: date | None = None  # "la próxima semana": the days from then
+    intent: str = "none"  # see intents.INTENTS
+    answer: str = ""  # "yes" / "no" when the whole message answers a yes/no question
+    tentative: bool = False  # an intent to cancel read only from "no puedo ir" (see intents.py)
+    earliest: bool = False  # "lo antes posible"
+    any_time: bool = False  # "cualquier hora": drop the day and time filters, keep the others
+    after: str = ""  # "HH:MM": "después de las 4"
+    before: str = ""  # "HH:MM": "antes de las 11"
+    specialty: str = ""  # a key of specialties.SPECIALTIES
+    missing_day: date | None = None  # "el lunes 3" with no Monday the 3rd in the window: the next 3rd
+    missing_weekday: int = -1  # ... and the weekday asked for
 
     @property
     def found(self) -> bool:
-        return bool(self.day or self.times or self.named or self.any_professional or self.part or self.week)
+        return bool(
+            self.day or self.times or self.named or self.any_professional or self.part or self.week
+            or self.earliest or self.any_time or self.after or self.before or self.specialty or self.missing_day
+        )
 
 
 def normalize(message: str) -> str:
     """Lower case, no accents, punctuation that matters for dates and times kept, spaces collapsed."""
     text = fold(message[:MAX_READ])
+    text = _THUMBS.sub(" si ", text)
     text = re.sub(r"[^a-z0-9:./@' -]+", " ", text)
     text = re.sub(r"(?<![0-9])[.'](?![0-9])", " ", text)  # "Dra." -> "dra", but "10.30" stays
     return " ".join(text.split())
+
+
+_THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
 
 
 def command(norm: str) -> str | None:
@@ -132,19 +147,24 @@ def command(norm: str) -> str | None:
 
 
 def wants_person(norm: str) -> bool:
-    """A sentence asking to cancel/change a booking or to talk to someone: a receptionist's job."""
-    return bool(PERSON_WORDS.search(norm))
+    """A sentence asking to talk to someone at the clinic."""
+    return detect(norm).intent == "person"
 
 
-def read(message: str, today: date, bare_number: str = "") -> Reading:
-    """Read a day, a time and a professional from free text.
+def read(
+    message: str, today: date, bare_number: str = "", window_days: int = WINDOW_DAYS, names: Iterable[str] = ()
+) -> Reading:
+    """Read an intent, a day, a time, a specialty and a professional from free text.
 
     ``bare_number`` says what a message that is only a number means: "day" (day of the month, on the day
-    menu), "hour" (on the time menu) or "" (nothing).
+    menu), "hour" (on the time menu) or "" (nothing). ``names``: words of the clinic's professionals' names,
+    so a misspelt one is still recognised.
     """
     text = normalize(message)
     if not text:
         return Reading()
+    names = frozenset(names)
+    text = correct(text, [*names, *SPECIALTY_WORDS])
     ambiguous = False
 
     bare = re.fullmatch(r"(\d{1,2})", text)
@@ -152,19 +172,24 @@ def read(message: str, today: date, bare_number: str = "") -> Reading:
         n = int(bare.group(1))
         if bare_number == "day" and 1 <= n <= 31:
             day = _day_of_month(n, today)
-            return Reading(day=day, ambiguous=day is None)
+            return Reading(day=day, ambiguous=day is None, intent="book")
         if bare_number == "hour" and 0 <= n <= 23:
-            return Reading(times=_candidates(n, 0, "", padded=False))
+            return Reading(times=_candidates(n, 0, "", padded=False), intent="book")
         return Reading()
 
-    any_professional = any(re.search(rf"\b{re.escape(p)}\b", text) for p in ANY_PROFESSIONAL)
-
-    text, times, time_ambiguous, part = _read_times(text)
+    full = text
+    this_part = bool(_TODAY_PART.search(text))
+    specialty, text = find_specialty(text)
+    text = _ANY_WORDS.sub(" ", text)
+    text, times, time_ambiguous, part, after, before = _read_times(text)
     ambiguous |= time_ambiguous
-    text, day, day_ambiguous = _read_day(text, today)
+    text, day, day_ambiguous, missing = _read_day(text, today, window_days)
     ambiguous |= day_ambiguous
+    if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
+        day = today
     week: date | None = None
-    if re.search(r"\b(?:(?:la )?(?:proxima|siguiente) semana|(?:la )?semana que viene|next week)\b", text):
+    if re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:que viene|proxima|siguiente)"
+                 r"|next week)\b", text):
         week = today + timedelta(days=7 - today.weekday())
     elif re.search(r"\b(?:esta semana|this week)\b", text):
         week = today
@@ -175,22 +200,49 @@ def read(message: str, today: date, bare_number: str = "") -> Reading:
     with_match = re.search(r"\b(?:con|with)\s+(.+)$", text)
     if with_match:
         tail = with_match.group(1).split()
-        named = tuple(w for w in tail if w not in STOPWORDS and not w[:1].isdigit())
+        named = tuple(w for w in tail if w not in STOPWORDS and not w[:1].isdigit() and w.isalpha())
         text = text[: with_match.start()]
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
-    if any_professional:
+    a_name = bool(set(words) & names)
+    said = day or times or named or part or week or specialty or after or before or missing or a_name
+    wishes = detect(full, bool(said))
+    if wishes.any_professional:
         named = ()
+    if wishes.intent in ("person", "stop"):
+        named, words = (), ()
     return Reading(
         day=day,
         times=times,
         named=named,
         title=title,
         words=words,
-        any_professional=any_professional,
+        any_professional=wishes.any_professional,
         ambiguous=ambiguous,
         part=part,
         week=week,
+        intent=wishes.intent,
+        answer=wishes.answer,
+        tentative=wishes.tentative,
+        earliest=wishes.earliest,
+        any_time=wishes.any_time,
+        after=after,
+        before=before,
+        specialty=specialty,
+        missing_day=missing[0] if missing else None,
+        missing_weekday=missing[1] if missing else -1,
     )
+
+
+_TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche))\b")
+
+# Phrases read by intents.py that must not leave words behind for the professional's name.
+_ANY_WORDS = re.compile(
+    r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia|profesional|doctor|doctora|medic[oa]|especialista|persona)"
+    r"|con cualquiera|cualquiera|quien sea|da igual|me da lo mismo|no importa|sin preferencia|lo antes posible"
+    r"|(?:el|la) (?:doctor|doctora|profesional|medic[oa]) que (?:este|haya|tenga)\w*(?: disponible| libre)?"
+    r"|cuanto antes|lo mas pronto|(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno) (?:disponible|libre)"
+    r"|anyone|anybody|any ?time|whenever|no preference|as soon as possible|asap)\b"
+)
 
 
 # ---------------------------------------------------------------------------
@@ -200,9 +252,30 @@ def read(message: str, today: date, bare_number: str = "") -> Reading:
 _PM = r"(?:p\s?\.?\s?m\b\.?)"
 _AM = r"(?:a\s?\.?\s?m\b\.?)"
 # "good morning" greets, it does not ask for the morning.
-_PM_WORDS = r"\b(?:(?:de|en|por) la (?:tarde|noche)|(?<!good )(?:afternoon|evening)|tarde|at night|tonight)\b"
-_AM_WORDS = r"\b(?:(?:de|en|por) la manana|(?<!good )morning)\b"
+_EVENING_WORDS = (
+    r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
+)
+_PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|arvo|tarde(?:cita)?|noche)\b"
+_AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early)\b"
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
+_CLOCK = (
+    r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b)?"
+    rf"\s*({_AM}|{_PM})?"
+)
+_AFTER = re.compile(
+    rf"\b(?:despues de|a partir de|desde|mas tarde (?:de|que)|pasad[ao]s? las|after|from|later than|past)\s+{_CLOCK}"
+)
+_AFTER_ONWARDS = re.compile(
+    rf"\b(?:de\s+|desde\s+|from\s+)?{_CLOCK}\s+(?:en adelante|para adelante|pa(?:ra)? delante|onwards?|or later)\b"
+)
+_BEFORE = re.compile(rf"\b(?:antes de|hasta|before|by|until|no mas tarde de|not later than)\s+{_CLOCK}")
+_AFTER_WORDS = (
+    (re.compile(r"\b(?:despues (?:de|del) (?:almuerzo|almorzar|la comida|comer)|after lunch)\b"), "14:00"),
+    (re.compile(r"\b(?:despues (?:de|del) mediodia|after noon)\b"), "12:00"),
+)
+_BEFORE_WORDS = (
+    (re.compile(r"\b(?:antes (?:de|del) (?:almuerzo|almorzar|mediodia|las doce)|before (?:lunch|noon))\b"), "12:00"),
+)
 
 _TIME_PATTERNS = (
     # 10:30, 10.30, 10h30, 4:30pm
@@ -210,20 +283,44 @@ _TIME_PATTERNS = (
     # 4pm, 4 p.m.
     re.compile(rf"\b(1[0-2]|0?[1-9])\s*({_AM}|{_PM})"),
     # a las 4, las 4 y media, at 10, @10
-    re.compile(rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?)\s*([01]?\d|2[0-3])\b(?![:./-]\d){_HALF}"),
+    re.compile(
+        rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?|\btipo|\baround|\bcerca de las)\s*([01]?\d|2[0-3])\b(?![:./-]\d)"
+        rf"{_HALF}"
+    ),
     # 10 hrs, 10 horas, 10 o'clock, 10 y media
     re.compile(rf"\b([01]?\d|2[0-3])\s*(?:hrs?\b|hs\b|horas\b|o ?clock\b|(?=\s+y\s+(?:media|cuarto)\b)){_HALF}"),
 )
 
 
-def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str]:
+def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str, str, str]:
+    """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM")."""
     marker = ""
+    part = ""
+    if re.search(_EVENING_WORDS, text):
+        marker, part = "pm", "evening"
+        text = re.sub(_EVENING_WORDS, " ", text)
     if re.search(_PM_WORDS, text):
-        marker = "pm"
+        marker, part = "pm", part or "pm"
         text = re.sub(_PM_WORDS, " ", text)
     if re.search(_AM_WORDS, text):
-        marker = "" if marker else "am"  # both: contradictory, trust neither
+        marker, part = ("", "") if marker else ("am", "am")  # both: contradictory, trust neither
         text = re.sub(_AM_WORDS, " ", text)
+    bounds = {"after": "", "before": ""}
+    for name, pattern, words in (("after", _AFTER, _AFTER_WORDS), ("before", _BEFORE, _BEFORE_WORDS)):
+        for word_pattern, value in words:
+            if word_pattern.search(text):
+                bounds[name] = value
+                text = word_pattern.sub(" ", text)
+        match = pattern.search(text) or (_AFTER_ONWARDS.search(text) if name == "after" else None)
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            own = _marker(match.group(3)) or marker
+            if own == "pm" and hour < 12:
+                hour += 12
+            elif not own and 1 <= hour <= 7:  # "después de las 4": a clinic's afternoon
+                hour += 12
+            bounds[name] = f"{hour:02d}:{minute:02d}"
+            text = text[: match.start()] + " " + text[match.end():]
     found: list[tuple[int, int, str, bool]] = []  # hour, minute, marker, zero-padded
     for index, pattern in enumerate(_TIME_PATTERNS):
         while True:
@@ -249,8 +346,9 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str]
         text = re.sub(r"\b(?:mediodia|noon)\b", " ", text)
     sets = {_candidates(h, m, mk, padded) for h, m, mk, padded in found}
     if len(sets) > 1:
-        return text, (), True, ""
-    return text, (sets.pop() if sets else ()), False, "" if found else marker
+        return text, (), True, "", bounds["after"], bounds["before"]
+    times = sets.pop() if sets else ()
+    return text, times, False, "" if found else part, bounds["after"], bounds["before"]
 
 
 def _marker(text: str | None) -> str:
@@ -275,7 +373,7 @@ def _candidates(hour: int, minute: int, marker: str, padded: bool) -> tuple[tupl
 
 _RELATIVE = (
     (re.compile(r"\bpasado\s+manana\b|\b(?:the\s+)?day\s+after\s+tomorrow\b"), 2),
-    (re.compile(r"\bmanana\b|\btomorrow\b|\btmrw?\b"), 1),
+    (re.compile(r"\bmanana\b|\bmnn\b|\btomorrow\b|\btmrw?\b"), 1),
     (re.compile(r"\bhoy\b|\btoday\b"), 0),
 )
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}|\d{2}))?\b")
@@ -283,14 +381,18 @@ _DAY_MONTH = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th|ro|o)?\s+(?:de\s+|of\s+)?({_MONTH_RE})\b(?:\s+(?:de\s+|del\s+)?(\d{{4}}))?"
 )
 _MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(\d{{4}}))?")
-_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
+_WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(?:dia\s+|the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
 _DAY_NUMBER = re.compile(r"\b(?:el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
 
 
-def _read_day(text: str, today: date) -> tuple[str, date | None, bool]:
+def _read_day(
+    text: str, today: date, window_days: int = WINDOW_DAYS
+) -> tuple[str, date | None, bool, tuple[date, int] | None]:
+    """(rest of the text, the day, contradictory, (the next such date, weekday) when "el lunes 3" has no match)."""
     days: set[date] = set()
     weekdays: set[int] = set()
     invalid = False
+    missing: tuple[date, int] | None = None
 
     def cut(match: re.Match[str]) -> str:
         return text[: match.start()] + " " + text[match.end():]
@@ -317,11 +419,14 @@ def _read_day(text: str, today: date) -> tuple[str, date | None, bool]:
         weekday = WEEKDAYS[match.group(1)]
         weekdays.add(weekday)
         if match.group(2):
-            found = _day_of_month(int(match.group(2)), today, weekday)
-            if found is None:
-                invalid = True
-            else:
+            n = int(match.group(2))
+            found = _day_of_month(n, today, weekday, limit=window_days)
+            if found is not None:
                 days.add(found)
+            elif (plain := _day_of_month(n, today)) is not None:
+                missing = (plain, weekday)
+            else:
+                invalid = True
         text = cut(match)
     while match := _DAY_NUMBER.search(text):
         found = _day_of_month(int(match.group(1)), today)
@@ -332,17 +437,19 @@ def _read_day(text: str, today: date) -> tuple[str, date | None, bool]:
         text = cut(match)
 
     if len(days) > 1 or len(weekdays) > 1:
-        return text, None, True
+        return text, None, True, None
+    if missing is not None:
+        return text, None, invalid, missing if not days or missing[0] in days else None
     if days:
         day = days.pop()
-        if weekdays and day.weekday() not in weekdays:
-            return text, None, True
-        return text, day, invalid
+        if weekdays and day.weekday() not in weekdays:  # "mañana o el jueves", "lunes 3 dic" (a Thursday)
+            return text, None, True, None
+        return text, day, invalid, None
     if weekdays:
         weekday = weekdays.pop()
         ahead = (weekday - today.weekday()) % 7 or 7  # "el martes" said on a Tuesday: next week's
-        return text, today + timedelta(days=ahead), invalid
-    return text, None, invalid
+        return text, today + timedelta(days=ahead), invalid, None
+    return text, None, invalid, None
 
 
 def _calendar_date(day_n: int, month: int, year_text: str | None, today: date) -> date | None:
@@ -363,11 +470,11 @@ def _calendar_date(day_n: int, month: int, year_text: str | None, today: date) -
     return None
 
 
-def _day_of_month(day_n: int, today: date, weekday: int | None = None) -> date | None:
-    """The next date (from today) with that day of the month, and that weekday if given."""
+def _day_of_month(day_n: int, today: date, weekday: int | None = None, limit: int = 62) -> date | None:
+    """The next date (from today, within ``limit`` days) with that day of the month, and that weekday if given."""
     if not 1 <= day_n <= 31:
         return None
-    for ahead in range(0, 400):
+    for ahead in range(0, limit):
         candidate = today + timedelta(days=ahead)
         if candidate.day == day_n and (weekday is None or candidate.weekday() == weekday):
             return candidate

@@ -9,7 +9,7 @@ from typing import Any
 from relay.conversation.state import ConversationState
 from wire.messages import WireSlot
 
-STATUSES: tuple[str, ...] = ("choose_day", "choose_time", "booked", "handoff", "error")
+STATUSES: tuple[str, ...] = ("choose_day", "choose_time", "booked", "cancelled", "handoff", "error")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ class Turn:
     name: str
     phone: str
     now: datetime  # aware; the conversation expires after 30 minutes of silence
+    # Optional widget_request data keys, filled by earlier bot steps: a new conversation starts with them.
+    specialty: str = ""
+    service: str = ""
+    professional: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,14 @@ class Book:
     state: ConversationState
     slot: WireSlot
     idempotency_key: str  # stable for this conversation + slot: a repeated pick yields the same key
+
+
+@dataclass(frozen=True)
+class AgentStep:
+    """Ask the agent one of the optional appointment operations (wire.appointments); then call
+    ``after_agent_step`` with this step and the agent's answer. ``state`` is saved before the agent acts."""
+
+    state: ConversationState
+    op: str  # "my_bookings" | "cancel"
+    args: Any  # the op's args (wire.appointments)
+    opening: tuple[str, ...] = ()  # said first in the reply (the greeting, on a conversation's first message)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from wire.appointments import WireBooking
 from wire.messages import WireSlot
 
 SILENCE_LIMIT = timedelta(minutes=30)
@@ -22,20 +23,32 @@ STATE_VERSION = 1
 CHOOSE_DAY = "choose_day"
 CHOOSE_TIME = "choose_time"
 BOOKING = "booking"  # a Book was handed to the core; its outcome has not come back yet
-STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING)
+CONFIRM = "confirm"  # free text pinned one slot: "¿Confirmo …?" waits for "Sí" / "Otra hora"
+BOOKINGS = "bookings"  # the patient's own appointments are listed: which one?
+CONFIRM_CANCEL = "confirm_cancel"  # "¿Cancelo tu hora …?" waits for "Sí, cancelar" / "No"
+CANCELLING = "cancelling"  # a cancel was handed to the core; its outcome has not come back yet
+RESCHEDULING = "rescheduling"  # a reschedule was handed to the core; its outcome has not come back yet
+STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING)
 
 # What a button does when tapped.
-OPTION_KINDS = ("day", "slot", "more_days", "more_times", "other_days")
+OPTION_KINDS = (
+    "day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time", "first_days", "any_professional",
+    "any_time", "specialty", "any_specialty", "booking", "cancel_one", "cancel_yes", "cancel_no", "new_booking",
+    "move_yes",
+)
+ANY_SPECIALTY = "*"  # the patient was asked and wants any specialty
 
 
 @dataclass(frozen=True)
 class Option:
-    """One button the patient was shown: its label and what tapping it means."""
+    """One choice the patient was shown (a button, or a numbered line): its label and what choosing it means."""
 
     label: str
     kind: str
     day: str = ""  # ISO date, for kind "day"
     slot: WireSlot | None = None  # for kind "slot"
+    number: int = 0  # its number in a numbered list (typing it chooses it); 0: a button
+    key: str = ""  # for kind "specialty": the specialty's key
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "kind": self.kind}
@@ -43,6 +56,10 @@ class Option:
             out["day"] = self.day
         if self.slot is not None:
             out["slot"] = self.slot.to_json()
+        if self.number:
+            out["number"] = self.number
+        if self.key:
+            out["key"] = self.key
         return out
 
     @classmethod
@@ -53,6 +70,8 @@ class Option:
             kind=str(obj["kind"]),
             day=str(obj.get("day", "")),
             slot=WireSlot.from_json(slot) if slot is not None else None,
+            number=int(obj.get("number", 0)),
+            key=str(obj.get("key", "")),
         )
 
 
@@ -71,6 +90,14 @@ class ConversationState:
     day_slots: tuple[WireSlot, ...] = ()  # the chosen day's free slots: nearest alternatives if one is taken
     pending: WireSlot | None = None  # the slot being booked (stage BOOKING)
     pending_message: str = ""  # the normalized message that picked it: a repeat books with the same key
+    specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); "": not asked; "*": any
+    window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
+    proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
+    bookings: tuple[WireBooking, ...] = ()  # the patient's upcoming appointments, as the agent listed them
+    target: WireBooking | None = None  # the appointment being cancelled or moved
+    intent: str = ""  # what the patient came for when the appointments were listed ("cancel", "reschedule", …)
+    service: str = ""  # the service the bot's earlier steps chose (widget data "service"), as the clinic names it
+    wish: str = ""  # a message to act on once the specialty is chosen ("mañana a las 10", before "¿qué especialidad?")
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
 
     @property
@@ -103,6 +130,14 @@ class ConversationState:
             "day_slots": [s.to_json() for s in self.day_slots],
             "pending": self.pending.to_json() if self.pending is not None else None,
             "pending_message": self.pending_message,
+            "specialty": self.specialty,
+            "window": list(self.window),
+            "proposed": self.proposed.to_json() if self.proposed is not None else None,
+            "wish": self.wish,
+            "service": self.service,
+            "bookings": [b.to_json() for b in self.bookings],
+            "target": self.target.to_json() if self.target is not None else None,
+            "intent": self.intent,
             "gave_up": self.gave_up,
         }
 
@@ -124,8 +159,22 @@ class ConversationState:
             day_slots=tuple(WireSlot.from_json(s) for s in obj.get("day_slots", ())),
             pending=WireSlot.from_json(pending) if pending is not None else None,
             pending_message=str(obj.get("pending_message", "")),
+            specialty=str(obj.get("specialty", "")),
+            window=_window(obj.get("window")),
+            proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
+            wish=str(obj.get("wish", "")),
+            service=str(obj.get("service", "")),
+            bookings=tuple(WireBooking.from_json(b) for b in obj.get("bookings", ())),
+            target=WireBooking.from_json(target) if (target := obj.get("target")) is not None else None,
+            intent=str(obj.get("intent", "")),
             gave_up=bool(obj.get("gave_up", False)),
         )
+
+
+def _window(value: Any) -> tuple[str, str]:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return (str(value[0]), str(value[1]))
+    return ("", "")
 
 
 def conversation_id(lead_id: str, began: datetime) -> str:

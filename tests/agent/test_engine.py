@@ -274,6 +274,9 @@ async def test_malformed_and_unknown_requests_are_refused_without_acting(start_e
         {"type": "request", "id": "x2", "op": "book", "timeout_s": 5, "args": {"slot_id": "a b", "patient": {}}},
         {"type": "request", "id": "x3", "op": "slots", "timeout_s": 5, "args": {"days": 400}},
         {"type": "request", "id": "x4", "op": "slots", "timeout_s": -1, "args": {}},
+        # An optional operation this agent's driver cannot do: refused, so the relay hands the patient off.
+        {"type": "request", "id": "x5", "op": "cancel", "timeout_s": 5,
+         "args": {"booking_id": "bk-1", "idempotency_key": "k-1"}},
     ):
         waiting = asyncio.create_task(relay.expect_response(frame["id"]))
         await relay.send_raw(json.dumps(frame))
@@ -281,7 +284,7 @@ async def test_malformed_and_unknown_requests_are_refused_without_acting(start_e
     await relay.send_raw("not json at all")
     ok = await relay.request("slots", {"days": 1})  # still serving
 
-    assert [r["error"]["code"] for r in refusals] == ["bad_request"] * 4
+    assert [r["error"]["code"] for r in refusals] == ["bad_request"] * 5
     assert ok["ok"] is True
     assert portal.book_calls == 0
 

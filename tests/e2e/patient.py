@@ -50,8 +50,15 @@ class Patient:
         assert reply.accepted, f"the stand-in Kommo refused the relay's continuation: {reply.reason}"
         return reply
 
+    async def open_days(self, message: str = "Hola") -> RecordedContinuation:
+        """The first message, and the first specialty when the clinic has several and asks which (the demo does)."""
+        days = await self.say(message)
+        if data(days).get("code") == "specialty":
+            days = await self.say(buttons(days)[0])
+        return days
+
     async def reach_time_menu(self) -> RecordedContinuation:
-        days = await self.say("Hola")
+        days = await self.open_days()
         assert status(days) == "choose_day", texts(days)
         times = await self.say(buttons(days)[0])
         assert status(times) == "choose_time", texts(times)

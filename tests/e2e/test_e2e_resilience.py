@@ -45,7 +45,7 @@ def _clinic_health(system) -> dict:
 async def test_the_relay_restarted_mid_conversation_and_the_booking_completes(fresh_system, lead_id):
     system = fresh_system
     patient = Patient(system, lead_id, "Diego Reinicio")
-    days = await patient.say("Hola")
+    days = await patient.open_days()
     assert status(days) == "choose_day"
 
     system.restart_relay()

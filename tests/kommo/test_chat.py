@@ -41,7 +41,7 @@ def kommo_url(kommo: StandInKommo, account: Account) -> str:
 
 def test_a_scripted_patient_books_by_tapping_buttons(kommo_url: str, relay, test_output: Path) -> None:
     scripted, relay_url = relay
-    done = chat(kommo_url, relay_url, "--lead-id", "lead-book", stdin="1\n1\nsalir\n")
+    done = chat(kommo_url, relay_url, "--lead-id", "lead-book", "--debug", stdin="1\n1\nsalir\n")
     (test_output / "kommo-chat-transcript.txt").write_text(done.stdout, encoding="utf-8")
 
     assert done.returncode == 0, done.stderr
@@ -121,7 +121,8 @@ def test_unreachable_relay_stand_in_or_clinic_get_a_clear_message(kommo_url: str
 def test_ctrl_c_ends_the_chat_cleanly(kommo_url: str, relay) -> None:
     _, relay_url = relay
     process = subprocess.Popen(
-        [sys.executable, "-m", "demo.cli", "chat", "--relay", relay_url, "--clinic", "sur", "--kommo", kommo_url],
+        [sys.executable, "-m", "demo.cli", "chat", "--relay", relay_url, "--clinic", "sur", "--kommo", kommo_url,
+         "--debug"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

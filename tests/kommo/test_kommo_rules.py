@@ -128,7 +128,7 @@ def test_the_chat_shows_messages_numbered_buttons_and_status() -> None:
     }
     turn = bot_turn(body)
     assert turn.buttons == ("Lun 2 dic", "Más días") and turn.status == "choose_day"
-    lines = render_turn(turn, TEXTS["es"], Style(color=False))
+    lines = render_turn(turn, TEXTS["es"], Style(color=False), debug=True)
     assert lines == [
         "Bot › Hola",
         "Bot › Elige",
@@ -136,6 +136,7 @@ def test_the_chat_shows_messages_numbered_buttons_and_status() -> None:
         "      2) Más días",
         "      [status: choose_day]",
     ]
+    assert "      [status: choose_day]" not in render_turn(turn, TEXTS["es"], Style(color=False))  # only with --debug
     assert all("\x1b[" in line for line in render_turn(turn, TEXTS["es"], Style(color=True)))
     assert render_turn(bot_turn({"data": {}}), TEXTS["en"], Style(color=False)) == [TEXTS["en"]["empty"]]
 
@@ -147,3 +148,27 @@ def test_a_typed_number_taps_a_button_and_anything_else_is_text() -> None:
     assert patient_message("0", shown) == "0"
     assert patient_message("mañana a las 10:30", shown) == "mañana a las 10:30"
     assert is_quit("Salir") and is_quit("exit") and not is_quit("salir mañana")
+
+
+def test_under_a_numbered_list_numbers_go_to_the_list_and_buttons_are_lettered() -> None:
+    body = {
+        "data": {"status": "choose_day"},
+        "execute_handlers": [
+            {"handler": "show", "params": {"type": "text", "value": "1. lunes 2 de diciembre"}},
+            {"handler": "show", "params": {"type": "text", "value": "2. martes 3 de diciembre"}},
+            {"handler": "show", "params": {"type": "buttons", "value": "Elige", "buttons": ["Lun 2 dic", "Más días"]}},
+        ],
+    }
+    turn = bot_turn(body)
+    assert turn.numbered_list
+    assert render_turn(turn, TEXTS["es"], Style(color=False))[3:5] == ["      a) Lun 2 dic", "      b) Más días"]
+    assert patient_message("2", turn.buttons, lettered=True) == "2"
+    assert patient_message("B", turn.buttons, lettered=True) == "Más días"
+
+
+def test_a_long_message_wraps_under_its_own_prefix_and_stays_one_message() -> None:
+    text = "Estos son los próximos días con horas libres con la Dra. Camila Soto, Medicina general, en la tarde."
+    body = {"data": {}, "execute_handlers": [{"handler": "show", "params": {"type": "text", "value": text}}]}
+    lines = render_turn(bot_turn(body), TEXTS["es"], Style(color=False), width=48)
+    assert lines[0].startswith("Bot › ") and all(not line.startswith("Bot") for line in lines[1:])
+    assert all(len(line) <= 48 for line in lines) and " ".join(x.strip() for x in lines)[6:] == text

@@ -56,6 +56,7 @@ async def test_fourteen_days_of_every_professional_equal_the_portals_ground_trut
     truth = portal.admin.free_slots(14)
     assert [s.to_json() for s in slots] == truth
     assert {s.professional for s in slots} == {"Dra. Camila Soto", "Dr. Andrés Rojas", "Klga. Paula Méndez"}
+    assert {s.specialty for s in slots} == {"Medicina general", "Traumatología", "Kinesiología"}  # as the app shows
     weeks = {s.start.isocalendar()[:2] for s in slots}
     assert len(weeks) >= 2  # the window crosses at least one week boundary
     last_day = FROZEN_NOW.astimezone(TZ).date() + timedelta(days=13)
@@ -87,6 +88,21 @@ async def test_a_booking_appears_in_the_portals_appointment_list(driver, portal)
     assert slot.to_json() not in portal.admin.free_slots(14)
     assert await driver.find_booking(slot.id, "req-0001") == booking
     assert await driver.find_booking(slot.id, "req-9999") is None
+
+
+async def test_a_patients_appointments_are_found_by_phone_and_one_is_cancelled_through_the_detail(driver, portal):
+    slot = (await driver.free_slots(14))[14]
+    patient = Patient("Teresa Anulada", "+56 9 4444 1212")
+    booking = await driver.book(slot.id, patient, reference="req-cancel-1")
+    mine = await driver.find_bookings("56944441212")  # the same phone, written another way
+    assert [b.id for b in mine] == [booking.id] and mine[0].slot.start == slot.start
+    assert await driver.find_bookings("+56 9 0000 0000") == []
+    assert await driver.cancel(booking.id) is True
+    day = slot.start.date()
+    assert [a for a in portal.admin.appointments(day, day) if a["id"] == booking.id] == []
+    assert slot.to_json() in portal.admin.free_slots(14)  # the cell is free again
+    assert await driver.cancel(booking.id) is False  # already gone: nothing to do
+    assert await driver.find_bookings(patient.phone) == []
 
 
 async def test_a_slot_taken_by_staff_a_moment_earlier_gives_slot_taken_and_nothing_written(driver, portal):

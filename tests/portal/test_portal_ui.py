@@ -116,6 +116,28 @@ async def test_booking_from_a_free_cell_shows_a_toast_and_the_appointment_exists
         ("Valentina Fuentes Araya", portal.settings.staff_user, "Primera consulta")]
 
 
+async def test_a_receptionist_cancels_an_appointment_from_its_detail_and_the_cell_is_free_again(page, portal, shots):
+    await sign_in(page, portal)
+    calendar = await shown_week(page)
+    await page.get_by_role("button", name="Semana siguiente").click()
+    await expect(calendar).to_have_attribute("aria-busy", "false")
+    cell = calendar.locator("button.cell.ocupado").first
+    start = await cell.get_attribute("data-inicio")
+    await cell.click()
+    dialog = page.get_by_role("dialog", name="Detalle de la cita")
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_role("button", name="Anular cita").click()  # first click only arms it
+    await expect(dialog.get_by_role("button", name="Confirmar anulación")).to_be_visible()
+    await page.screenshot(path=str(shots / "cancel-modal.png"))
+    await dialog.get_by_role("button", name="Confirmar anulación").click()
+    await expect(page.get_by_role("status").get_by_text("Cita anulada")).to_be_visible()
+    await expect(dialog).to_be_hidden()
+    await expect(calendar.locator(f'button[data-inicio="{start}"]')).to_have_class(re.compile(r"\blibre\b"))
+    professional = await calendar.get_attribute("data-profesional")
+    day = date.fromisoformat(start[:10])
+    assert [a for a in portal.admin.appointments(day, day) if a["slot_id"] == f"{professional}:{start}"] == []
+
+
 async def test_the_modal_shows_the_error_when_the_slot_was_taken_meanwhile(page, portal, shots):
     await sign_in(page, portal)
     calendar = await shown_week(page)

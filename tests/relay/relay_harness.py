@@ -101,6 +101,7 @@ class ScriptedAgent:
         self.book_delay_s = book_delay_s
         self.slots_error = slots_error
         self.book_outcome: Callable[[BookArgs], BookResult | WireError] | None = None
+        self.appointments: Callable[[Request], Any] | None = None  # answers my_bookings / cancel / reschedule
         self.requests: list[Request] = []
         self.asked = asyncio.Event()  # set on the first request
         self.bookings: dict[str, BookResult] = {}  # idempotency key -> first outcome
@@ -162,6 +163,11 @@ class ScriptedAgent:
                 response = error_response(request.id, self.slots_error, "scripted error")
             else:
                 response = ok_response(request.id, SlotsResult(tuple(self.slots), age_s=1.5))
+        elif request.op != "book":  # the optional appointment operations: only when the test scripts them
+            if self.appointments is None:
+                response = error_response(request.id, "bad_request", "unknown operation")
+            else:
+                response = self.appointments(request)
         else:
             await asyncio.sleep(self.book_delay_s)
             args = request.args

@@ -23,19 +23,19 @@ async def test_greeting_day_time_booking_confirmation(relay, kommo):
     assert_clean(kommo, first)
     data = first.body["data"]
     assert data["status"] == "choose_day"
-    days = buttons_of(first.body)
-    assert 1 <= len(days) <= 3 and all(len(b) <= 20 for b in days)
-    assert days[-1] == "Más días"
-    assert "Hola, Ana" in texts_of(first.body)
+    assert buttons_of(first.body) == [data["option_1"], "Más días"]  # under a numbered list of days
+    shown = [h["params"]["value"] for h in first.body["execute_handlers"] if h["params"]["type"] == "text"]
+    assert [line.split(".")[0] for line in shown if line[:1].isdigit()] == ["1", "2", "3", "4", "5"]
+    assert "Hola, Ana" in texts_of(first.body) and "Escribe el número de tu opción." in texts_of(first.body)
     assert first.body["execute_handlers"][-1] == {"handler": "goto", "params": {"type": "question", "step": 1}}
 
-    times = await kommo.say(url, clinic.subdomain, "101", days[0])
+    times = await kommo.say(url, clinic.subdomain, "101", "1")  # typing a line's number = tapping it
     assert_clean(kommo, times)
     assert times.body["data"]["status"] == "choose_time"
-    labels = buttons_of(times.body)
-    assert labels[0].startswith("10:00")
+    assert times.body["data"]["day_label"] == data["option_1"]
+    assert times.body["data"]["option_1"].startswith("10:00")
 
-    booked = await kommo.say(url, clinic.subdomain, "101", labels[0])
+    booked = await kommo.say(url, clinic.subdomain, "101", times.body["data"]["option_1"])
     assert_clean(kommo, booked)
     data = booked.body["data"]
     assert data["status"] == "booked"
@@ -55,17 +55,21 @@ async def test_more_days_pages_through_the_fortnight(relay, kommo):
     clinic = relay.add_clinic()
     await relay.agent(clinic, slots=make_slots(days=8))
     url = relay.widget_url(clinic)
-    first = await kommo.say(url, clinic.subdomain, "202", "hola")
-    seen = buttons_of(first.body)[:-1]
-    page = first
-    while buttons_of(page.body)[-1] == "Más días":
+    page = await kommo.say(url, clinic.subdomain, "202", "hola")
+    seen: list[str] = []
+    while True:
+        data = page.body["data"]
+        labels = [v for k, v in sorted(data.items()) if k.startswith("option_")]
+        labels = [v for v in labels if v not in ("Más días", "Primeros días", "Lo antes posible")]
+        assert not set(labels) & set(seen)
+        seen += labels
+        if "Más días" not in buttons_of(page.body):
+            break
         page = await kommo.say(url, clinic.subdomain, "202", "Más días")
         assert_clean(kommo, page)
         assert page.body["data"]["status"] == "choose_day"
-        labels = [b for b in buttons_of(page.body) if b != "Más días"]
-        assert not set(labels) & set(seen)
-        seen += labels
     assert len(seen) == 8
+    assert "No hay más días con horas libres" in texts_of(page.body)
 
 
 async def test_free_text_day_time_and_professional(relay, kommo):
@@ -75,7 +79,12 @@ async def test_free_text_day_time_and_professional(relay, kommo):
     await kommo.say(url, clinic.subdomain, "303", "buenas")
     tomorrow = await kommo.say(url, clinic.subdomain, "303", "mañana")
     assert tomorrow.body["data"]["status"] == "choose_time"
-    booked = await kommo.say(url, clinic.subdomain, "303", "a las 10:30 con la Dra. Soto")
+    confirm = await kommo.say(url, clinic.subdomain, "303", "a las 10:30 con la Dra. Soto")
+    assert_clean(kommo, confirm)
+    assert confirm.body["data"]["code"] == "confirm" and buttons_of(confirm.body) == ["Sí", "Otra hora"]
+    assert "a las 10:30 con la Dra. Soto?" in texts_of(confirm.body)
+    assert agent.ops("book") == []  # typed text never books before a "Sí"
+    booked = await kommo.say(url, clinic.subdomain, "303", "Sí")
     assert_clean(kommo, booked)
     assert booked.body["data"]["status"] == "booked"
     assert booked.body["data"]["start"].endswith("T10:30:00-03:00")
@@ -98,10 +107,10 @@ async def test_slot_taken_meanwhile_offers_the_nearest(relay, kommo):
     agent = await relay.agent(clinic)
     url = relay.widget_url(clinic)
     first = await kommo.say(url, clinic.subdomain, "505", "hola")
-    times = await kommo.say(url, clinic.subdomain, "505", buttons_of(first.body)[0])
+    times = await kommo.say(url, clinic.subdomain, "505", first.body["data"]["option_1"])
     alternatives = tuple(s for s in agent.slots if s.start.endswith("T10:30:00-03:00"))[:1]
     agent.book_outcome = lambda args: WireError("slot_taken", "someone was faster", alternatives)
-    taken = await kommo.say(url, clinic.subdomain, "505", buttons_of(times.body)[0])
+    taken = await kommo.say(url, clinic.subdomain, "505", times.body["data"]["option_1"])
     assert_clean(kommo, taken)
     data = taken.body["data"]
     assert data["status"] == "choose_time" and data["code"] == "slot_taken"
@@ -128,5 +137,162 @@ async def test_two_clinics_on_one_relay_stay_apart(relay, kommo):
     agent_two = await relay.agent(two, slots=make_slots(days=2, start_day=3))
     first = await kommo.say(relay.widget_url(one), one.subdomain, "7", "hola")
     second = await kommo.say(relay.widget_url(two), two.subdomain, "7", "hola")
-    assert len(buttons_of(first.body)) == 3 and len(buttons_of(second.body)) == 2
+    assert first.body["data"]["option_6"] and "option_3" not in second.body["data"]  # 6 days, and 2 days
     assert len(agent_one.requests) == 1 and len(agent_two.requests) == 1
+
+
+async def test_a_first_message_with_day_time_and_professional_is_confirmed_then_booked(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "808", "hola! quiero hora mañana a las 10:30 con la dra soto 🙏")
+    assert_clean(kommo, first)
+    assert first.body["data"]["status"] == "choose_time" and first.body["data"]["code"] == "confirm"
+    assert "Hola, Ana" in texts_of(first.body) and "a las 10:30 con la Dra. Soto?" in texts_of(first.body)
+    assert agent.ops("book") == []
+    other = await kommo.say(url, clinic.subdomain, "808", "Otra hora")
+    assert_clean(kommo, other)
+    assert other.body["data"]["status"] == "choose_time" and agent.ops("book") == []
+    again = await kommo.say(url, clinic.subdomain, "808", "mejor a las 11")
+    assert again.body["data"]["code"] == "confirm" and "a las 11:00" in texts_of(again.body)
+    booked = await kommo.say(url, clinic.subdomain, "808", "si")
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked" and booked.body["data"]["start"].endswith("T11:00:00-03:00")
+    assert len(agent.bookings) == 1
+
+
+async def test_earliest_and_english_first_message(relay, kommo):
+    clinic = relay.add_clinic(language="en")
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "809", "Hi, earliest available please")
+    assert_clean(kommo, first)
+    earliest = min(agent.slots, key=lambda s: s.start)
+    assert first.body["data"]["code"] == "confirm" and first.body["data"]["confirm_start"] == earliest.start
+    assert "Hi, Ana" in texts_of(first.body) and buttons_of(first.body) == ["Yes", "Another time"]
+    booked = await kommo.say(url, clinic.subdomain, "809", "Yes")
+    assert booked.body["data"]["status"] == "booked" and booked.body["data"]["start"] == earliest.start
+
+
+async def test_a_first_message_asking_to_cancel_is_handed_off_not_greeted_with_days(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    first = await kommo.say(
+        relay.widget_url(clinic), clinic.subdomain, "810", "necesito cancelar la hora que acabo de tomar"
+    )
+    assert_clean(kommo, first)
+    assert first.body["data"]["status"] == "handoff" and first.body["data"]["reason"] == "cancel_requested"
+    assert "Para cancelar tu hora" in texts_of(first.body)
+    assert agent.ops("book") == []
+
+
+async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_specialty(relay, kommo):
+    from dataclasses import replace
+
+    from relay_harness import make_slots
+
+    slots = [
+        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
+        for s in make_slots(days=6)
+    ]
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, slots=slots)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "811", "hola, quiero hora con traumatología en la tarde")
+    assert_clean(kommo, first)
+    assert first.body["data"]["specialty"] == "traumatologia"
+    day = first.body["data"]["option_1"]
+    times = await kommo.say(url, clinic.subdomain, "811", day)
+    assert_clean(kommo, times)
+    assert buttons_of(times.body)[0] == "12:00" and "Dr. Pérez, Traumatología" in texts_of(times.body)
+    booked = await kommo.say(url, clinic.subdomain, "811", "12:00")
+    assert booked.body["data"]["status"] == "booked" and booked.body["data"]["professional"] == "Dr. Pérez"
+    assert [r.op for r in agent.requests].count("book") == 1
+
+
+async def test_the_bots_data_keys_preset_the_specialty(relay, kommo):
+    from dataclasses import replace
+
+    from relay_harness import make_slots
+
+    slots = [
+        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
+        for s in make_slots(days=6)
+    ]
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, slots=slots)
+    data = {"lead_id": "812", "message": "hola", "name": "Ana Pérez", "phone": "+56 9 1234 5678",
+            "specialty": "Traumatología"}
+    body, continue_id = kommo.widget_request(clinic.subdomain, data)
+    assert (await relay.post_widget(clinic, body)).status_code == 200
+    reply = await kommo.wait_for_continuation(continue_id)
+    assert_clean(kommo, reply)
+    assert reply.body["data"]["status"] == "choose_day" and reply.body["data"]["specialty"] == "traumatologia"
+    assert "¿Qué especialidad" not in texts_of(reply.body)
+
+
+async def test_a_patient_cancels_an_appointment_from_the_chat(relay, kommo):
+    from wire.appointments import CancelResult, MyBookingsResult, WireBooking
+    from wire.messages import ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    booking = WireBooking("bk-9", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+    asked: list[tuple[str, object]] = []
+
+    def appointments(request):
+        asked.append((request.op, request.args))
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((booking,)))
+        return ok_response(request.id, CancelResult(request.args.booking_id))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "813", "hola, necesito cancelar mi hora")
+    assert_clean(kommo, first)
+    assert first.body["data"]["code"] == "confirm_cancel" and buttons_of(first.body) == ["Sí, cancelar", "No"]
+    assert asked[0][0] == "my_bookings" and asked[0][1].phone == "+56 9 1234 5678"
+    done = await kommo.say(url, clinic.subdomain, "813", "Sí, cancelar")
+    assert_clean(kommo, done)
+    assert done.body["data"]["status"] == "cancelled" and done.body["data"]["booking_id"] == "bk-9"
+    assert "Listo, cancelé tu hora" in texts_of(done.body)
+    assert [op for op, _ in asked] == ["my_bookings", "cancel"] and asked[1][1].booking_id == "bk-9"
+
+
+async def test_an_agent_without_the_capability_hands_the_cancel_to_a_person(relay, kommo):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "814", "quiero cancelar mi hora")
+    assert_clean(kommo, reply)
+    assert reply.body["data"]["status"] == "handoff" and reply.body["data"]["reason"] == "cancel_requested"
+
+
+async def test_a_patient_moves_an_appointment_from_the_chat(relay, kommo):
+    from wire.appointments import MyBookingsResult, RescheduleResult, WireBooking
+    from wire.messages import ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    old = WireBooking("bk-10", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+    asked: list[tuple[str, object]] = []
+
+    def appointments(request):
+        asked.append((request.op, request.args))
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((old,)))
+        slot = next(s for s in agent.slots if s.id == request.args.slot_id)
+        return ok_response(request.id, RescheduleResult("bk-11", slot.start, slot.end, slot.professional))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "815", "quiero cambiar mi hora")
+    assert first.body["data"]["code"] == "confirm_move"
+    days = await kommo.say(url, clinic.subdomain, "815", "Sí, cambiarla")
+    assert_clean(kommo, days)
+    times = await kommo.say(url, clinic.subdomain, "815", days.body["data"]["option_2"])
+    pick = times.body["data"]["option_1"]
+    moved = await kommo.say(url, clinic.subdomain, "815", pick)
+    assert_clean(kommo, moved)
+    assert moved.body["data"]["status"] == "booked" and moved.body["data"]["rescheduled_from"] == "bk-10"
+    assert [op for op, _ in asked] == ["my_bookings", "reschedule"] and asked[1][1].booking_id == "bk-10"
+    assert agent.ops("book") == []  # the agent books the new slot itself, within reschedule

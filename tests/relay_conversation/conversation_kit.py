@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from relay.conversation import (
+    AgentStep,
     Book,
     ClinicProfile,
     ConversationState,
     Reply,
     Turn,
+    after_agent_step,
     after_booking,
     check_continuation,
     decide,
@@ -60,6 +62,14 @@ def buttons(reply: Reply) -> list[str]:
     return []
 
 
+def lines(reply: Reply) -> list[str]:
+    """The numbered list a menu shows (one text per line), when it shows one."""
+    return [
+        h["params"]["value"] for h in reply.continuation["execute_handlers"]
+        if h["params"].get("type") == "text" and h["params"]["value"][:1].isdigit() and ". " in h["params"]["value"]
+    ]
+
+
 def assert_fits(reply: Reply) -> None:
     problems = check_continuation(reply.continuation)
     assert problems == [], problems
@@ -78,6 +88,9 @@ class Chat:
     lead_id: str = "4711"
     name: str = "Ana Pérez"
     agent: Callable[[WireSlot], BookResult | WireError] = booked
+    # The agent's answer to the optional appointment operations; by default it lacks the capability.
+    appointments: Callable[[AgentStep], object] = lambda step: WireError("bad_request", "no such capability")
+    steps: list[AgentStep] = field(default_factory=list)
     state: ConversationState | None = None
     books: list[Book] = field(default_factory=list)
     replies: list[Reply] = field(default_factory=list)
@@ -85,7 +98,7 @@ class Chat:
     def turn(self, message: str) -> Turn:
         return Turn(lead_id=self.lead_id, message=message, name=self.name, phone="+56 9 1234 5678", now=self.now)
 
-    def decide(self, message: str, minutes_later: float = 0.5) -> Reply | Book:
+    def decide(self, message: str, minutes_later: float = 0.5) -> Reply | Book | AgentStep:
         self.now += timedelta(minutes=minutes_later)
         return decide(self.state, self.turn(message), self.clinic, self.agenda)
 
@@ -95,6 +108,10 @@ class Chat:
             assert ConversationState.from_json(outcome.state.to_json()) == outcome.state
             self.books.append(outcome)
             outcome = after_booking(outcome.state, self.turn(message), self.clinic, self.agent(outcome.slot))
+        elif isinstance(outcome, AgentStep):
+            assert ConversationState.from_json(outcome.state.to_json()) == outcome.state
+            self.steps.append(outcome)
+            outcome = after_agent_step(outcome, self.turn(message), self.clinic, self.appointments(outcome))
         assert_fits(outcome)
         self.state = outcome.state
         self.replies.append(outcome)

@@ -97,7 +97,8 @@ def test_professionals(message, named, title):
 
 def test_anyone():
     assert read("con cualquiera", TODAY).any_professional
-    assert read("da igual", TODAY).any_professional
+    assert read("da igual con quién", TODAY).any_professional
+    assert read("da igual", TODAY).any_time and not read("da igual", TODAY).any_professional
     assert read("anyone", TODAY).any_professional
     assert read("con cualquiera", TODAY).named == ()
 
@@ -139,7 +140,8 @@ def test_commands():
 def test_asking_for_a_person():
     from relay.conversation.freetext import wants_person
 
-    assert wants_person(normalize("Quiero cancelar mi hora"))
+    assert not wants_person(normalize("Quiero cancelar mi hora"))  # a cancellation, not a person
+    assert read("Quiero cancelar mi hora", TODAY).intent == "cancel"
     assert wants_person(normalize("necesito hablar con una persona"))
     assert wants_person(normalize("can I talk to someone?"))
     assert not wants_person(normalize("con cualquier persona está bien"))

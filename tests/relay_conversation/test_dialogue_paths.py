@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conversation_kit import EN, ES, NOW, Chat, agenda, booked, buttons, slot, slots, texts
+from conversation_kit import EN, ES, NOW, Chat, agenda, booked, buttons, lines, slot, slots, texts
 
 from relay.conversation import Book, after_booking, decide, handoff
 from wire.messages import BookResult, WireError
@@ -15,12 +15,14 @@ TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
 # --- the day menu -----------------------------------------------------------------------------------------------
 
 
-def test_first_message_whatever_it_says_greets_and_shows_the_first_days():
+def test_a_first_message_with_nothing_to_act_on_greets_and_shows_the_first_days():
     chat = Chat(agenda(range(2, 9), [(10, 30)]))
-    reply = chat.say("quiero una hora para el martes a las 10")
+    reply = chat.say("hola, quiero una hora")
     assert reply.status == "choose_day"
     assert "¡Hola, Ana! Soy el asistente de citas de Clínica Sol." in texts(reply)
-    assert buttons(reply) == ["Mié 2 dic", "Jue 3 dic", "Más días"]
+    assert lines(reply)[:2] == ["1. miércoles 2 de diciembre", "2. jueves 3 de diciembre"]
+    assert buttons(reply) == ["Mié 2 dic", "Más días"]  # the soonest one tap away, and more
+    assert "Escribe el número de tu opción." in texts(reply)
     assert reply.continuation["execute_handlers"][-1] == {"handler": "goto", "params": {"type": "question", "step": 1}}
     assert reply.continuation["data"]["option_1"] == "Mié 2 dic"
 
@@ -30,15 +32,25 @@ def test_the_question_step_is_the_clinics():
     assert chat.say("hola").continuation["execute_handlers"][-1]["params"] == {"type": "question", "step": 4}
 
 
-def test_more_days_pages_through_every_day_once_and_three_fit_when_exactly_three_remain():
-    chat = Chat(agenda(range(2, 9), [(10, 30)]))  # 7 days: 2 + more, 2 + more, 3
-    pages = [buttons(chat.say("Hola")), buttons(chat.say("Más días")), buttons(chat.say("Más días"))]
-    assert pages == [
-        ["Mié 2 dic", "Jue 3 dic", "Más días"],
-        ["Vie 4 dic", "Sáb 5 dic", "Más días"],
-        ["Dom 6 dic", "Lun 7 dic", "Mar 8 dic"],
-    ]
-    assert buttons(chat.say("más")) == ["Mié 2 dic", "Jue 3 dic", "Más días"]  # typed "more" on the last page: from the start
+def test_more_days_pages_a_numbered_list_and_the_last_page_says_so():
+    chat = Chat(agenda(range(2, 9), [(10, 30)]))  # 7 days: a list of 5 and "more", then the last 2 as buttons
+    first = chat.say("Hola")
+    assert len(lines(first)) == 5 and buttons(first) == ["Mié 2 dic", "Más días"]
+    last = chat.say("Más días")
+    assert buttons(last) == ["Lun 7 dic", "Mar 8 dic", "Primeros días"]
+    assert "No hay más días con horas libres en los próximos 14 días." in texts(last)
+    assert lines(chat.say("Primeros días"))[0] == "1. miércoles 2 de diciembre"
+    chat.say("Más días")
+    assert lines(chat.say("más"))[0] == "1. miércoles 2 de diciembre"  # typed "more" on the last page: from the start
+
+
+def test_typing_a_number_of_the_list_is_the_same_as_tapping_it():
+    chat = Chat(agenda(range(2, 9), [(9, 0), (9, 30), (10, 0), (10, 30), (11, 0)]))
+    chat.say("hola")
+    reply = chat.say("3")
+    assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply)
+    assert lines(reply)[0] == "1. 09:00 · Dra. Ana Soto"
+    assert chat.say("4.").status == "booked" and chat.books[0].slot.start == "2026-12-04T10:30:00-03:00"
 
 
 def test_three_days_show_as_three_buttons_and_one_day_as_one():
@@ -59,24 +71,38 @@ def test_a_day_tap_shows_its_times_in_order_and_more_times_pages():
     chat.say("hola")
     reply = chat.say("Mié 2 dic")
     assert reply.status == "choose_time"
-    assert buttons(reply) == ["09:00", "09:30", "Más horas"]
+    assert lines(reply) == [f"{n}. {t} · Dra. Ana Soto" for n, t in enumerate(["09:00", "09:30", "10:00", "10:30",
+                                                                            "11:00"], start=1)]
+    assert buttons(reply) == ["09:00", "Otro día"]
     assert "Mié 2 dic" in texts(reply)
     assert reply.continuation["data"]["day"] == "2026-12-02"
-    assert buttons(chat.say("Más horas")) == ["10:00", "10:30", "11:00"]
+
+
+def test_more_times_pages_through_a_long_day():
+    chat = Chat(agenda([2], [(h, m) for h in range(9, 14) for m in (0, 30)]))  # 10 times
+    chat.say("hola")
+    reply = chat.say("Mié 2 dic")
+    assert len(lines(reply)) == 7 and buttons(reply) == ["09:00", "Más horas", "Otro día"]
+    reply = chat.say("Más horas")
+    assert buttons(reply) == ["12:30", "13:00", "13:30"]
+    assert "No hay más horas libres ese día." in texts(reply)
 
 
 def test_the_professional_is_in_the_label_when_several_work_that_day():
     chat = Chat(agenda([2], [(10, 30), (11, 0)], TWO))
     chat.say("hola")
-    assert buttons(chat.say("Mié 2 dic")) == ["10:30 Dr. Juan Rojas", "10:30 Dra. Ana Soto", "Más horas"]
+    assert lines(chat.say("Mié 2 dic")) == ["1. 10:30 · Dr. Juan Rojas", "2. 10:30 · Dra. Ana Soto",
+                                           "3. 11:00 · Dr. Juan Rojas", "4. 11:00 · Dra. Ana Soto"]
+    chat = Chat(agenda([2], [(10, 30)], TWO))
+    chat.say("hola")
+    assert buttons(chat.say("Mié 2 dic")) == ["10:30 Dr. Juan Rojas", "10:30 Dra. Ana Soto", "Otro día"]
 
 
 def test_a_long_name_is_cut_to_title_and_surname():
-    chat = Chat(slots(slot(2, 10, 30, "Dra. María José Soto Pérez"), slot(2, 11, 0, "Dr. Juan Rojas"),
-                      slot(2, 12, 0, "Dra. Antonia Soto")))
+    chat = Chat(slots(slot(2, 10, 30, "Dra. María José Soto Pérez"), slot(2, 12, 0, "Dra. Antonia Soto")))
     chat.say("hola")
     reply = chat.say("Mié 2 dic")
-    assert buttons(reply) == ["10:30 Dra. Soto P.", "11:00 Dr. Juan Rojas", "12:00 Dra. A. Soto"]
+    assert buttons(reply) == ["10:30 Dra. Soto P.", "12:00 Dra. A. Soto", "Otro día"]
 
 
 def test_a_time_tap_books_and_confirms_with_date_time_professional_and_address():
@@ -126,17 +152,20 @@ def test_free_text_days():
         assert day in texts(reply), (message, texts(reply))
 
 
-def test_free_text_day_and_time_at_once_books():
-    for message, start in [
-        ("mañana a las 10:30", "2026-12-02T10:30:00-03:00"),
-        ("el jueves a las 4 de la tarde", "2026-12-03T16:00:00-03:00"),
-        ("pasado mañana 10.30", "2026-12-03T10:30:00-03:00"),
-        ("Mié 2 dic 16:00", "2026-12-02T16:00:00-03:00"),
+def test_free_text_day_and_time_at_once_asks_to_confirm_and_yes_books():
+    for message, start, question in [
+        ("mañana a las 10:30", "2026-12-02T10:30:00-03:00", "¿Confirmo el miércoles 2 de diciembre a las 10:30"),
+        ("el jueves a las 4 de la tarde", "2026-12-03T16:00:00-03:00", "el jueves 3 de diciembre a las 16:00"),
+        ("pasado mañana 10.30", "2026-12-03T10:30:00-03:00", "a las 10:30 con la Dra. Ana Soto?"),
+        ("Mié 2 dic 16:00", "2026-12-02T16:00:00-03:00", "a las 16:00"),
     ]:
         chat = Chat(agenda([2, 3], [(10, 30), (16, 0)]))
         chat.say("hola")
         reply = chat.say(message)
-        assert reply.status == "booked", message
+        assert reply.status == "choose_time" and not chat.books, message
+        assert reply.continuation["data"]["code"] == "confirm"
+        assert question in texts(reply) and buttons(reply) == ["Sí", "Otra hora"]
+        assert chat.say("sí").status == "booked", message
         assert chat.books[0].slot.start == start
 
 
@@ -148,7 +177,11 @@ def test_free_text_times_on_the_time_menu():
         chat = Chat(agenda([2], [(10, 30), (16, 0)]))
         chat.say("hola")
         chat.say("mañana")
-        assert chat.say(message).status == "booked", message
+        reply = chat.say(message)
+        if reply.status == "choose_time":  # typed, not the button's own text: confirmed first
+            assert reply.continuation["data"]["code"] == "confirm", message
+            reply = chat.say("Sí")
+        assert reply.status == "booked", message
         assert chat.books[0].slot.start.startswith("2026-12-02" + start), message
 
 
@@ -169,7 +202,9 @@ def test_naming_the_professional_after_with_whom_books():
     chat.say("hola")
     chat.say("mañana")
     chat.say("10:30")
-    assert chat.say("con el Dr. Rojas").status == "booked"
+    reply = chat.say("con el Dr. Rojas")
+    assert "¿Confirmo el miércoles 2 de diciembre a las 10:30 con el Dr. Juan Rojas?" in texts(reply)
+    assert chat.say("ok").status == "booked"
     assert chat.books[0].slot.professional == "Dr. Juan Rojas"
 
 
@@ -180,9 +215,9 @@ def test_con_la_dra_soto_filters_days_and_times_by_surname_ignoring_accents_and_
     chat.say("hola")
     reply = chat.say("con la DRA. SOTO")
     assert reply.status == "choose_day"
-    assert buttons(reply) == ["Jue 3 dic", "Vie 4 dic"]
+    assert buttons(reply) == ["Jue 3 dic", "Vie 4 dic", "Otros profesionales"]  # a way to drop the filter
     assert "Dra. Ana Sóto" in texts(reply) and reply.continuation["data"]["professional"] == "Dra. Ana Sóto"
-    assert buttons(chat.say("Jue 3 dic")) == ["09:00"]
+    assert buttons(chat.say("Jue 3 dic")) == ["09:00", "Otros profesionales", "Otro día"]
     assert chat.say("09:00").status == "booked" and chat.books[0].slot.professional == "Dra. Ana Sóto"
 
 
@@ -190,8 +225,9 @@ def test_a_professional_filter_and_a_day_in_one_message():
     chat = Chat(agenda([2, 3], [(9, 0), (10, 0)], TWO))
     chat.say("hola")
     reply = chat.say("mañana con Rojas")
-    assert buttons(reply) == ["09:00", "10:00"]
-    assert "Dr. Juan Rojas" in texts(reply)
+    assert buttons(reply) == ["09:00", "10:00", "Otros profesionales"]
+    reply = chat.say("Otros profesionales")
+    assert len(lines(reply)) == 4 and reply.continuation["data"].get("professional") is None
 
 
 def test_an_unknown_professional_is_said_and_the_menu_repeated():
@@ -206,7 +242,7 @@ def test_an_unknown_professional_is_said_and_the_menu_repeated():
 def test_anyone_clears_the_professional_filter():
     chat = Chat(slots(slot(2, 9, 0, "Dr. Juan Rojas"), slot(3, 9, 0, "Dra. Ana Soto")))
     chat.say("hola")
-    assert buttons(chat.say("con Soto")) == ["Jue 3 dic"]
+    assert buttons(chat.say("con Soto")) == ["Jue 3 dic", "Otros profesionales"]
     assert buttons(chat.say("cualquiera")) == ["Mié 2 dic", "Jue 3 dic"]
 
 
@@ -217,20 +253,19 @@ def test_unknown_text_re_asks_politely_and_repeats_the_current_menu():
     reply = chat.say("asdf qwerty")
     assert reply.status == "choose_day" and "Perdona, no te entendí." in texts(reply)
     assert buttons(reply) == shown
-    chat.say("Vie 4 dic")
-    shown = buttons(chat.say("Más horas"))
+    shown = lines(chat.say("Vie 4 dic"))
     reply = chat.say("🤔")
     assert reply.status == "choose_time" and "Perdona, no te entendí." in texts(reply)
-    assert buttons(reply) == shown
+    assert lines(reply) == shown
 
 
 def test_contradictory_text_is_ambiguous_and_re_asks():
     chat = Chat(agenda(range(2, 9), [(9, 0)]))
-    shown = buttons(chat.say("hola"))
+    shown = lines(chat.say("hola"))
     for message in ["lunes 3 dic", "mañana o el jueves", "a las 10 o a las 11"]:
         reply = chat.say(message)
         assert reply.status == "choose_day" and "Perdona" in texts(reply), message
-        assert buttons(reply) == shown
+        assert lines(reply)[0] == shown[0]
 
 
 def test_a_time_without_a_day_asks_for_the_day_first():
@@ -279,7 +314,7 @@ def test_a_tapped_time_no_longer_free_is_said_and_the_times_shown_again():
     reply = chat.say("09:00")
     assert reply.status == "choose_time" and not chat.books
     assert "Esa hora (09:00 del Mié 2 dic) ya no está libre." in texts(reply)
-    assert buttons(reply) == ["10:00"]
+    assert buttons(reply) == ["10:00", "Otro día"]
 
 
 # --- the booking's outcome ------------------------------------------------------------------------------------------
@@ -397,18 +432,18 @@ def test_an_open_booking_is_forgotten_once_its_time_has_passed():
 def test_back_words_return_from_the_times_to_the_days():
     for word in ["volver", "atrás", "Otro día", "VOLVER!"]:
         chat = Chat(agenda(range(2, 9), [(9, 0)]))
-        first = buttons(chat.say("hola"))
+        first = lines(chat.say("hola"))
         chat.say("Jue 3 dic")
         reply = chat.say(word)
         assert reply.status == "choose_day", word
-        assert buttons(reply) == first
+        assert lines(reply)[0] == first[0]
 
 
 def test_more_days_from_the_times_shows_the_days_after_the_chosen_one():
     chat = Chat(agenda(range(2, 9), [(9, 0)]))
     chat.say("hola")
     chat.say("Jue 3 dic")
-    assert buttons(chat.say("más días")) == ["Vie 4 dic", "Sáb 5 dic", "Más días"]
+    assert lines(chat.say("más días"))[0] == "1. viernes 4 de diciembre"
 
 
 def test_cancel_ends_politely_and_forgets():
@@ -422,12 +457,16 @@ def test_cancel_ends_politely_and_forgets():
 
 
 def test_asking_to_cancel_a_booking_or_for_a_person_hands_off():
-    for message in ["quiero cancelar mi hora del martes", "necesito hablar con una persona", "I want to reschedule"]:
+    for message, reason in [
+        ("quiero cancelar mi hora del martes", "cancel_requested"),
+        ("necesito hablar con una persona", "asked_for_person"),
+        ("I want to reschedule", "reschedule_requested"),
+    ]:
         chat = Chat(agenda([2], [(9, 0)]))
         chat.say("hola")
         reply = chat.say(message)
-        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person", message
-        assert "Una recepcionista te escribirá en breve." in texts(reply)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == reason, message
+        assert "una recepcionista te escribirá en breve." in texts(reply).lower()
 
 
 def test_no_free_slots_at_all_hands_off():
@@ -448,8 +487,8 @@ def test_thirty_minutes_of_silence_start_a_new_conversation():
     first_id = chat.state.conversation_id
     assert chat.say("Más días", minutes_later=29).status == "choose_day"
     assert "¡Hola" not in texts(chat.replies[-1])
-    reply = chat.say("Jue 3 dic", minutes_later=31)
-    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_day"
+    reply = chat.say("Jue 3 dic", minutes_later=31)  # a new conversation, that reads its first message
+    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_time" and "Jue 3 dic" in texts(reply)
     assert chat.state.conversation_id != first_id
 
 
@@ -539,14 +578,19 @@ def test_the_whole_path_in_english():
     chat = Chat(agenda(range(2, 9), [(10, 30), (16, 0)], TWO), clinic=EN)
     reply = chat.say("Hello")
     assert "Hi, Ana! I'm the booking assistant at Sun Clinic." in texts(reply)
-    assert buttons(reply) == ["Wed 2 Dec", "Thu 3 Dec", "More days"]
-    assert buttons(chat.say("More days")) == ["Fri 4 Dec", "Sat 5 Dec", "More days"]
+    assert lines(reply)[0] == "1. Wednesday 2 December" and buttons(reply) == ["Wed 2 Dec", "More days"]
+    assert "Type the number of your choice." in texts(reply)
+    assert buttons(chat.say("More days")) == ["Mon 7 Dec", "Tue 8 Dec", "First days"]
     reply = chat.say("tomorrow")
-    assert buttons(reply) == ["10:30 Dr. Juan Rojas", "10:30 Dra. Ana Soto", "More times"]
+    assert lines(reply)[:2] == ["1. 10:30 · Dr. Juan Rojas", "2. 10:30 · Dra. Ana Soto"]
+    assert buttons(reply) == ["10:30 Dr. Juan Rojas", "Another day"]
     assert "Which time suits you on Wed 2 Dec?" in texts(reply)
     reply = chat.say("at 4pm")
     assert "Several professionals are free at 16:00 on Wed 2 Dec. With whom?" in texts(reply)
     reply = chat.say("with Dr. Rojas")
+    assert "Shall I book Wednesday 2 December at 16:00 with Dr. Juan Rojas?" in texts(reply)
+    assert buttons(reply) == ["Yes", "Another time"]
+    reply = chat.say("yes")
     assert reply.status == "booked"
     assert "Wednesday 2 December at 16:00, with Dr. Juan Rojas." in texts(reply)
     assert "Address: 12 High Street, London." in texts(reply)
@@ -587,7 +631,7 @@ def test_days_and_times_are_the_clinics_not_utc():
     chat = Chat(agenda([2, 3], [(9, 0)], tz=kolkata), now=NOW.replace(hour=20))
     chat.say("hola")
     reply = chat.say("mañana")
-    assert "Jue 3 dic" in texts(reply) and buttons(reply) == ["09:00"]
+    assert "Jue 3 dic" in texts(reply) and buttons(reply) == ["09:00", "Otro día"]
     reply = chat.say("09:00")
     assert "Jueves 3 de diciembre a las 09:00" in texts(reply)
     assert chat.books[0].slot.start == "2026-12-03T09:00:00+05:30"
@@ -597,7 +641,7 @@ def test_a_late_evening_slot_stays_on_its_local_day():
     # 23:30 at -03:00 is already the next day in UTC; the patient must see it on the clinic's day.
     chat = Chat(slots(slot(2, 23, 30)))
     assert buttons(chat.say("hola")) == ["Mié 2 dic"]
-    assert buttons(chat.say("Mié 2 dic")) == ["23:30"]
+    assert buttons(chat.say("Mié 2 dic")) == ["23:30", "Otro día"]
 
 
 def test_a_direct_decide_with_a_fresh_state_is_the_same_as_none():
@@ -609,9 +653,11 @@ def test_a_direct_decide_with_a_fresh_state_is_the_same_as_none():
 def test_afternoon_starts_the_times_at_noon_and_next_week_the_days_at_monday():
     chat = Chat(agenda(range(2, 12), [(9, 0), (9, 30), (10, 0), (15, 0), (15, 30)]))
     chat.say("hola")
-    assert buttons(chat.say("mañana en la tarde")) == ["15:00", "15:30"]
-    assert buttons(chat.say("por la mañana")) == ["09:00", "09:30", "Más horas"]
-    assert buttons(chat.say("la próxima semana")) == ["Lun 7 dic", "Mar 8 dic", "Más días"]
+    reply = chat.say("mañana en la tarde")
+    assert buttons(reply) == ["15:00", "15:30", "Cualquier hora"]  # and a way to drop the filter
+    reply = chat.say("por la mañana")  # the morning's times only
+    assert buttons(reply) == ["09:00", "09:30", "10:00"]
+    assert lines(chat.say("la próxima semana"))[0] == "1. lunes 7 de diciembre"
 
 
 def test_cancel_while_a_booking_outcome_is_unknown_asks_the_agent_first():

@@ -68,7 +68,7 @@ def system(tmp_path, browser_path) -> Iterator[TwoRelaySystem]:
 async def test_a_conversation_alternating_between_instances_books_exactly_once(system):
     system.wait_for_holder(0, 60)  # the agent dials the first URL first
     patient = Patient(system, "Ana Alterna")
-    days = await patient.say(1, "Hola")  # B: the agent is on A
+    days = await patient.say(1, "Hola, con cualquier profesional")  # B: the agent is on A
     assert status(days) == "choose_day"
     times = await patient.say(0, buttons(days)[0])
     assert status(times) == "choose_time"
@@ -95,7 +95,7 @@ async def test_a_conversation_alternating_between_instances_books_exactly_once(s
 async def test_the_agents_instance_killed_mid_conversation(system):
     system.wait_for_holder(0, 60)
     patient = Patient(system, "Bruno Caída")
-    days = await patient.say(1, "Hola")
+    days = await patient.say(1, "Hola, con cualquier profesional")
     assert status(days) == "choose_day"
 
     system.kill_relay_instance(0)  # the instance holding the agent's websocket dies
@@ -139,7 +139,7 @@ def _wait(condition, timeout: float, what: str) -> None:
 
 async def _slow_pick_through(system: TwoRelaySystem, patient: Patient, instance: int) -> str:
     """The pick goes to ``instance`` while the web app is slow; returns its continue id once the agent is booking."""
-    days = await patient.say(instance, "Hola")
+    days = await patient.say(instance, "Hola, con cualquier profesional")  # no specialty question first
     times = await patient.say(instance, buttons(days)[0])
     system.admin.set_faults(latency_ms=700)
     body, continue_id = patient.widget_request(buttons(times)[0])

@@ -144,7 +144,8 @@ def test_a_booking_made_in_the_chat_appears_in_the_window_with_a_notification(qt
     assert world.clinic_health().get("agent_connected") is True
     assert table_texts(app.window) == []
 
-    chat, turns = world.chat("7001", "Hola, quiero una hora", "#0", "#0", name="Ana Pérez", phone="+56 9 1234 5678")
+    chat, turns = world.chat("7001", "Hola, quiero una hora con cualquier profesional", "#0", "#0", name="Ana Pérez",
+                             phone="+56 9 1234 5678")
     qtbot.waitUntil(lambda: any(r[0] == "Ana Pérez" and r[4].endswith("Reservada") for r in table_texts(app.window)),
                     timeout=90_000)
     chat.join(60)

@@ -22,6 +22,7 @@ SCREEN = "agenda"
 class Professional:
     key: str
     name: str
+    specialty: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,16 @@ class AgendaCell:
 
     @property
     def slot(self) -> Slot:
-        return Slot(slot_id(self.professional.key, self.start), self.start, self.end, self.professional.name)
+        return Slot(
+            slot_id(self.professional.key, self.start), self.start, self.end, self.professional.name,
+            specialty=self.professional.specialty,
+        )
+
+
+def phone_digits(phone: str) -> str:
+    """The last 8 digits of a phone: "+56 9 1234 5678" and "912345678" are the same patient's."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-8:] if len(digits) >= 8 else ""
 
 
 def slot_id(professional_key: str, start: datetime) -> str:
@@ -99,7 +109,11 @@ def parse_clinic(body: Any) -> ClinicInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise PortalChanged(SCREEN, f"known time zone (it says {zone!r})") from None
     professionals = tuple(
-        Professional(_field(item, "id", str, "profesionales[]."), _field(item, "nombre", str, "profesionales[]."))
+        Professional(
+            _field(item, "id", str, "profesionales[]."),
+            _field(item, "nombre", str, "profesionales[]."),
+            specialty=item["especialidad"].strip()[:80] if isinstance(item.get("especialidad"), str) else "",
+        )
         for item in _field(body, "profesionales", list)
     )
     return ClinicInfo(tz, professionals)

@@ -25,7 +25,13 @@ from playwright.async_api import Error as PlaywrightError
 
 from agent.drivers.demo import agenda as demo_agenda
 from agent.drivers.demo.agenda import AgendaCell, ClinicInfo
-from agent.drivers.demo.screens import AgendaScreen, AppointmentModal, LoginScreen, screens_of_the_stand_in
+from agent.drivers.demo.screens import (
+    AgendaScreen,
+    AppointmentModal,
+    DetailModal,
+    LoginScreen,
+    screens_of_the_stand_in,
+)
 from agent.portal.base import (
     AccountLocked,
     Booking,
@@ -56,8 +62,18 @@ class DemoPortalDriver(BrowserDriver):
 
     title = "Demo (agenda de prueba)"
     title_en = "Demo (test agenda)"
-    capabilities = DriverCapabilities(free_time="cells")
+    # It finds a patient's appointments by phone and cancels one (agent/appointments.py).
+    capabilities = DriverCapabilities(free_time="cells", can_cancel=True, can_find_by_phone=True)
     screens = screens_of_the_stand_in()
+
+    # Patients book within the relay's 14-day window: a day more covers them, at a few JSON reads per week.
+    async def find_bookings(self, phone: str, days: int = 15) -> list[Booking]:
+        """Upcoming appointments whose patient phone is this one (the web app's own tie to the patient)."""
+        return await self._guarded("agenda", lambda: self._find_bookings(phone, days))
+
+    async def cancel(self, booking_id: str, reference: str = "") -> bool:
+        """Cancel the appointment through its detail modal; False when the web app no longer has it."""
+        return await self._guarded("appointment detail", lambda: self._cancel(booking_id, days=15))
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -75,6 +91,48 @@ class DemoPortalDriver(BrowserDriver):
         weeks = demo_agenda.mondays_covering(start, end)
         answers = await asyncio.gather(*(self._week(p, monday, clinic) for p in chosen for monday in weeks))
         return demo_agenda.free_slots([cell for week in answers for cell in week], start, end)
+
+    async def _upcoming(self, days: int) -> list[AgendaCell]:
+        clinic = await self._clinic()
+        start, end = days_window(days, self._clock(), clinic.tz)
+        weeks = demo_agenda.mondays_covering(start, end)
+        answers = await asyncio.gather(
+            *(self._week(p, monday, clinic) for p in clinic.professionals for monday in weeks)
+        )
+        return [c for week in answers for c in week if c.appointment is not None and start <= c.start < end]
+
+    async def _find_bookings(self, phone: str, days: int) -> list[Booking]:
+        wanted = demo_agenda.phone_digits(phone)
+        found = []
+        for cell in await self._upcoming(days):
+            appointment = cell.appointment
+            assert appointment is not None
+            if wanted and demo_agenda.phone_digits(appointment.patient_phone) == wanted:
+                patient = Patient(appointment.patient_name, appointment.patient_phone, appointment.patient_document)
+                found.append(Booking(appointment.id, cell.slot, patient))
+        return sorted(found, key=lambda b: b.slot.start)
+
+    async def _cancel(self, booking_id: str, days: int) -> bool:
+        cell = next((c for c in await self._upcoming(days) if c.appointment and c.appointment.id == booking_id), None)
+        if cell is None:
+            return False
+        local_start = cell.start.replace(tzinfo=None)
+        agenda = await self._open_week(cell.professional.key, local_start)
+        target = agenda.cell(local_start)
+        if await target.count() == 0 or await agenda.cell_is_free(target):
+            return False
+        await target.click()
+        modal = DetailModal(self._require_page(), self._timeout_ms)
+        await modal.ensure_shown()
+        status = await modal.cancel_appointment()
+        if status == 404:
+            return False
+        if status != 200:
+            raise PortalUnavailable(f"the clinic web app did not cancel appointment {booking_id} "
+                                    f"(answer: {status or 'none'})")
+        await agenda.wait_for_toast("Cita anulada")
+        log.info("cancelled appointment %s", booking_id)
+        return True
 
     async def _clinic(self) -> ClinicInfo:
         return demo_agenda.parse_clinic(await self._json("/api/profesionales", {}))

@@ -116,6 +116,37 @@ class AgendaScreen:
         return " ".join((await toast.first.inner_text()).split())
 
 
+class DetailModal:
+    """An appointment's detail, where the receptionist cancels it ("Anular cita", then "Confirmar anulación")."""
+
+    name = "appointment detail"
+
+    def __init__(self, page: Page, timeout_ms: float) -> None:
+        self.page = page
+        self.timeout_ms = timeout_ms
+        self.dialog = page.get_by_role("dialog", name="Detalle de la cita")
+        self.cancel_button = self.dialog.get_by_role("button", name="Anular cita")
+        self.confirm_button = self.dialog.get_by_role("button", name="Confirmar anulación")
+
+    async def ensure_shown(self) -> None:
+        await require(self.dialog, self.name, 'dialog "Detalle de la cita"', self.timeout_ms)
+        await require(self.cancel_button, self.name, 'button "Anular cita"', self.timeout_ms)
+
+    async def cancel_appointment(self) -> int:
+        """Cancel it; the HTTP status of the web app's answer (0: no answer)."""
+        await self.cancel_button.click()
+        await require(self.confirm_button, self.name, 'button "Confirmar anulación"', self.timeout_ms)
+        try:
+            async with self.page.expect_response(
+                lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/anular"),
+                timeout=self.timeout_ms,
+            ) as answer:
+                await self.confirm_button.click()
+            return (await answer.value).status
+        except PlaywrightError:
+            return 0
+
+
 class AppointmentModal:
     name = "new appointment"
 

@@ -9,7 +9,7 @@
   const MONTHS_SHORT = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"];
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
-  const state = { professionals: [], professional: null, week: null, data: null, booking: null };
+  const state = { professionals: [], professional: null, week: null, data: null, booking: null, detail: null };
 
   // --- dates as "YYYY-MM-DD" strings, computed in UTC so the browser's own zone never interferes ---
   const parseDay = (s) => { const [y, m, d] = s.split("-").map(Number); return new Date(Date.UTC(y, m - 1, d)); };
@@ -177,7 +177,39 @@
       ["Profesional", professional().nombre], ["Fecha", `${longDay(day.fecha)}, ${cell.inicio}–${cell.fin}`],
       ["Nota", c.nota || "—"], ["Agendada por", c.creada_por], ["N° de cita", c.id]];
     $("detalle-cita").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+    state.detail = { id: c.id, paciente: c.paciente, fecha: day.fecha, inicio: cell.inicio };
+    const button = $("anular-cita");
+    button.disabled = false;
+    button.classList.remove("armed");
+    button.textContent = "Anular cita";
+    $("modal-detalle-error").hidden = true;
     openModal("modal-detalle");
+  }
+
+  // Two clicks, in the modal itself (no browser dialog): "Anular cita", then "Confirmar anulación".
+  async function cancelAppointment() {
+    const detail = state.detail, button = $("anular-cita");
+    if (!detail) return;
+    if (!button.classList.contains("armed")) {
+      button.classList.add("armed");
+      button.textContent = "Confirmar anulación";
+      return;
+    }
+    button.disabled = true;
+    try {
+      await api(`/api/citas/${encodeURIComponent(detail.id)}/anular`, {
+        method: "POST", headers: { Accept: "application/json", "X-CSRF-Token": csrf },
+      });
+      closeModals();
+      toast(`Cita anulada: ${detail.paciente}, ${shortDay(detail.fecha)} ${detail.inicio} (N° ${detail.id})`);
+      await load();
+    } catch (error) {
+      button.disabled = false;
+      const box = $("modal-detalle-error");
+      box.textContent = error.status ? error.message : "No se pudo anular la cita: sin conexión con el servidor.";
+      box.hidden = false;
+      if (error.status === 404) load();
+    }
   }
 
   function modalError(message) { const box = $("modal-cita-error"); box.textContent = message; box.hidden = false; }
@@ -227,6 +259,7 @@
   $("hoy").addEventListener("click", () => { state.week = monday(state.today); load(); });
   $("ir-a-fecha").addEventListener("change", (e) => { if (e.target.value) { state.week = monday(e.target.value); load(); } });
   $("form-cita").addEventListener("submit", save);
+  $("anular-cita").addEventListener("click", cancelAppointment);
   document.querySelectorAll("[data-cerrar]").forEach((b) => b.addEventListener("click", closeModals));
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeModals(); });
   start();

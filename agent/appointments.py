@@ -1,0 +1,117 @@
+"""A patient's own appointments, asked by the relay: my_bookings, cancel, reschedule (wire/appointments.py).
+
+Only when the driver declares the capability (``can_find_by_phone``, ``can_cancel``); otherwise ``bad_request``
+and the relay hands the patient to a person. The relay is not trusted: an appointment is listed, cancelled or
+moved only when the web app ties it to the WhatsApp phone of the request (its patient phone), so a relay can
+never cancel someone else's appointment. A repeated cancel (same key) gives the first outcome again; a move
+books the new slot first (through the booking desk and its journal, same key), then cancels the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from agent.booking import BookingDesk
+from agent.portal.base import Booking, PortalDriver, PortalError
+from agent.portal_session import PortalSession, Priority
+from wire.appointments import (
+    CancelArgs,
+    CancelResult,
+    MyBookingsArgs,
+    MyBookingsResult,
+    RescheduleArgs,
+    RescheduleResult,
+    WireBooking,
+)
+from wire.messages import BookArgs, WireError, WirePatient
+
+log = logging.getLogger(__name__)
+
+NOT_TIED = "the appointment is not one of this phone's"
+
+
+# The driver's declared capabilities (agent/portal/capabilities.py) for each operation it is asked.
+_CAPABILITY = {"find_bookings": "can_find_by_phone", "cancel": "can_cancel"}
+
+
+def can(driver: Any, capability: str) -> bool:
+    """Whether the driver declares the capability (its ``capabilities``), and has the method for it."""
+    declared = getattr(getattr(driver, "capabilities", None), _CAPABILITY.get(capability, capability), False)
+    return declared is True and callable(getattr(driver, capability, None))
+
+
+class AppointmentDesk:
+    def __init__(self, portal: PortalSession, desk: BookingDesk) -> None:
+        self._portal = portal
+        self._desk = desk
+        self._cancelled: dict[str, CancelResult] = {}  # key -> first outcome
+
+    async def my_bookings(self, args: MyBookingsArgs) -> MyBookingsResult | WireError:
+        found = await self._find(args.phone)
+        if isinstance(found, WireError):
+            return found
+        return MyBookingsResult(tuple(_wire(b) for b in found[:20]))
+
+    async def cancel(self, args: CancelArgs) -> CancelResult | WireError:
+        first = self._cancelled.get(args.idempotency_key)
+        if first is not None:
+            return CancelResult(first.booking_id, repeat=True)
+        if not args.phone:
+            return WireError("bad_request", "a cancel needs the patient's phone")
+        found = await self._find(args.phone, "cancel")
+        if isinstance(found, WireError):
+            return found
+        if not any(b.id == args.booking_id for b in found):
+            return WireError("bad_request", NOT_TIED)
+        done = await self._call("cancel", lambda driver: driver.cancel(args.booking_id, args.idempotency_key))
+        if isinstance(done, WireError):
+            return done
+        result = CancelResult(args.booking_id)
+        self._cancelled[args.idempotency_key] = result
+        log.info("Cancelled appointment %s for the patient's phone (key %s)", args.booking_id, args.idempotency_key)
+        return result
+
+    async def reschedule(self, args: RescheduleArgs) -> RescheduleResult | WireError:
+        if not args.phone:
+            return WireError("bad_request", "a move needs the patient's phone")
+        entry = self._desk.journal.get(args.idempotency_key)
+        found = await self._find(args.phone, "cancel")
+        if isinstance(found, WireError):
+            return found
+        old = next((b for b in found if b.id == args.booking_id), None)
+        if old is None and entry is None:  # a repeat after the old one was cancelled has a journal entry
+            return WireError("bad_request", NOT_TIED)
+        patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone)
+        booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key))
+        if booked.result is None:
+            return booked.error or WireError("internal", "")
+        cancelled = old is None  # already gone on an earlier try
+        if old is not None:
+            done = await self._call("cancel", lambda driver: driver.cancel(old.id, args.idempotency_key))
+            cancelled = done is True
+            if not cancelled:
+                log.warning("Moved appointment %s to %s but could not cancel the old one", old.id,
+                            booked.result.booking_id)
+        new = booked.result
+        return RescheduleResult(new.booking_id, new.start, new.end, new.professional, cancelled, new.repeat)
+
+    async def _find(self, phone: str, also: str = "") -> list[Booking] | WireError:
+        return await self._call("find_bookings", lambda driver: driver.find_bookings(phone), also)
+
+    async def _call(self, capability: str, action: Any, also: str = "") -> Any:
+        async def run(driver: PortalDriver) -> Any:
+            for needed in (capability, also):
+                if needed and not can(driver, needed):
+                    return WireError("bad_request", f"this clinic web app's driver cannot {needed.replace('_', ' ')}")
+            return await action(driver)
+
+        try:
+            return await self._portal.call(Priority.BOOKING, capability, run)
+        except PortalError as exc:
+            return WireError(exc.code, "the clinic web app could not do it")
+
+
+def _wire(booking: Booking) -> WireBooking:
+    slot = booking.slot
+    return WireBooking(booking.id, slot.start.isoformat(), slot.end.isoformat(), slot.professional, slot.service)

@@ -1,0 +1,257 @@
+"""The patient's own appointments in the conversation: list them, cancel one. Pure, like the rest of the package.
+
+"Quiero cancelar mi hora" / "¿cuándo es mi hora?" -> an ``AgentStep`` asking the agent ``my_bookings`` for the
+WhatsApp phone (only appointments the agent ties to that phone come back) -> the list -> the one to cancel ->
+"¿Cancelo tu hora del …?" -> "Sí, cancelar" -> an ``AgentStep`` ``cancel`` with a key stable for this
+conversation and appointment (a repeat cancels once) -> status ``cancelled``. Moving one: the same list ->
+"¿Cambio tu hora …?" -> the usual day and time menus (flow.py) -> the pick becomes an ``AgentStep``
+``reschedule`` (the agent books the new slot first, then cancels the old one) -> status ``booked``, or a
+hand-off when the old one could not be cancelled. Whenever the agent cannot (its driver lacks the capability,
+it is offline or paused), the patient is handed to a receptionist, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from relay.conversation.layout import numbered
+from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
+from relay.conversation.replies import continuation
+from relay.conversation.state import (
+    BOOKINGS,
+    CANCELLING,
+    CHOOSE_DAY,
+    CONFIRM_CANCEL,
+    RESCHEDULING,
+    ConversationState,
+    Option,
+    idempotency_key,
+)
+from relay.conversation.texts import Language, language
+from wire.appointments import (
+    CancelArgs,
+    CancelResult,
+    MyBookingsArgs,
+    MyBookingsResult,
+    RescheduleArgs,
+    RescheduleResult,
+    WireBooking,
+)
+from wire.messages import _PHONE_RE, ProtocolError, Response, WireError, WireSlot
+
+OPS_RESULTS: dict[str, Any] = {"my_bookings": MyBookingsResult, "cancel": CancelResult, "reschedule": RescheduleResult}
+HANDOFF_REASONS = {
+    "cancel": "cancel_requested", "my_bookings": "bookings_requested", "reschedule": "reschedule_requested",
+}
+MAX_LISTED = 6
+
+
+def ask_bookings(state: ConversationState, turn: Turn, intent: str, opening: Sequence[str] = ()) -> AgentStep | None:
+    """Ask the agent for the patient's appointments (None: no usable phone, a person must help)."""
+    phone = turn.phone.strip()
+    if not _PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6:
+        return None
+    listing = replace(state, stage=BOOKINGS, intent=intent, bookings=(), target=None, options=())
+    return AgentStep(listing, "my_bookings", MyBookingsArgs(phone), tuple(opening))
+
+
+def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | None:
+    """A cancel or a move whose outcome never came back is asked again, same key, whatever the patient says now."""
+    if state is None or state.target is None or state.lead_id != turn.lead_id:
+        return None
+    if state.stage == CANCELLING:
+        return _cancel_step(state.seen(turn.now), state.target, turn.phone)
+    if state.stage == RESCHEDULING and state.pending is not None:
+        return reschedule_step(state.seen(turn.now), state.pending, turn.phone)
+    return None
+
+
+def reschedule_step(state: ConversationState, slot: WireSlot, phone: str = "") -> AgentStep:
+    """Move ``state.target`` to ``slot``: the agent books the new one first, then cancels the old one."""
+    assert state.target is not None
+    key = idempotency_key(state.conversation_id, f"move:{state.target.booking_id}:{slot.id}")
+    moving = replace(state, stage=RESCHEDULING, pending=slot, proposed=None)
+    return AgentStep(moving, "reschedule", RescheduleArgs(state.target.booking_id, slot.id, key, _phone(phone)))
+
+
+def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: Option) -> Reply | AgentStep | None:
+    """A tap (or its typed number / "sí" / "no") on one of these menus; None: not one of ours."""
+    lang = language(clinic.language)
+    if option.kind == "booking":
+        target = next((b for b in state.bookings if b.booking_id == option.key), None)
+        return _confirm_target(lang, state, clinic, target) if target is not None else None
+    if option.kind == "cancel_one":
+        return _which(lang, replace(state, intent="cancel"), clinic)
+    if option.kind == "cancel_yes" and state.target is not None:
+        return _cancel_step(replace(state, stage=CANCELLING), state.target, turn.phone)
+    if option.kind == "cancel_no":
+        again = Option(lang.say("new_booking_button"), "new_booking")
+        state = replace(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,))
+        data = {**_data(state, "kept"), "option_1": again.label}
+        body = continuation(data, [lang.say("cancel_kept")], lang.say("new_booking_prompt"), [again.label],
+                            clinic.bot_question_step)
+        return Reply(state, body, "choose_day")
+    return None
+
+
+def outcome_of(op: str, response: Response) -> Any:
+    """The agent's answer to an AgentStep: its result, or a WireError (also for an answer that does not read)."""
+    if not response.ok:
+        return response.error or WireError("internal", "")
+    try:
+        return OPS_RESULTS[op].from_json(response.result)
+    except (ProtocolError, KeyError):
+        return WireError("internal", "the agent's answer did not read")
+
+
+def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome: Any) -> Reply:
+    """The reply once the agent answered (or could not): the list, the cancellation, or a hand-off."""
+    lang = language(clinic.language)
+    state = step.state.seen(turn.now)
+    intent = state.intent or "my_bookings"
+    if isinstance(outcome, WireError):
+        return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
+                        failed=step.op)
+    if isinstance(outcome, MyBookingsResult):
+        upcoming = tuple(sorted((b for b in outcome.bookings if _start(b) > turn.now), key=lambda b: b.start))
+        return _listed(lang, replace(state, bookings=upcoming[:MAX_LISTED]), clinic, step.opening)
+    if isinstance(outcome, CancelResult) and state.target is not None:
+        paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
+        data = {
+            "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
+            "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
+        }
+        return Reply(None, continuation(data, [*step.opening, *paragraphs]), "cancelled")
+    if isinstance(outcome, RescheduleResult) and state.target is not None:
+        return _moved(lang, state, turn, clinic, outcome)
+    return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening, failed=step.op)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str]) -> Reply:
+    if not state.bookings:
+        option = Option(lang.say("new_booking_button"), "new_booking")
+        state = replace(state, stage=CHOOSE_DAY, options=(option,), intent="")
+        data = {"status": "choose_day", "conversation_id": state.conversation_id, "code": "no_bookings",
+                "option_1": option.label}
+        body = continuation(data, [*opening, lang.say("no_bookings")], lang.say("new_booking_prompt"),
+                            [option.label], clinic.bot_question_step)
+        return Reply(state, body, "choose_day")
+    if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
+        return _confirm_target(lang, state, clinic, state.bookings[0], opening)
+    if state.intent in ("cancel", "reschedule"):
+        return _which(lang, state, clinic, opening)
+    lines = [numbered(n, lang.say("booking_line", **_when(lang, b))) for n, b in enumerate(state.bookings, start=1)]
+    options = (Option(lang.say("cancel_one_button"), "cancel_one"), Option(lang.say("new_booking_button"),
+                                                                          "new_booking"))
+    state = replace(state, stage=BOOKINGS, options=options)
+    data = _data(state, "bookings")
+    body = continuation(data, [*opening, lang.say("bookings_intro"), *lines], lang.say("bookings_prompt"),
+                        [o.label for o in options], clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
+def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = ()) -> Reply:
+    prompt = "which_to_move" if state.intent == "reschedule" else "which_to_cancel"
+    lines, options = [], []
+    for n, booking in enumerate(state.bookings, start=1):
+        when = _when(lang, booking)
+        lines.append(numbered(n, lang.say("booking_line", **when)))
+        label = f"{lang.day_label(_start(booking).date())} {when['time']}"
+        options.append(Option(label, "booking", number=n, key=booking.booking_id))
+    state = replace(state, stage=BOOKINGS, options=tuple(options))
+    body = continuation(_data(state, "bookings"), [*opening, lang.say("bookings_intro"), *lines], lang.say(prompt),
+                        [o.label for o in options[:3]], clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
+def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProfile, target: WireBooking,
+                    opening: Sequence[str] = ()) -> Reply:
+    """"¿Cancelo tu hora …?" / "¿Cambio tu hora …?" with its two buttons."""
+    move = state.intent == "reschedule"
+    yes = Option(lang.say("move_yes"), "move_yes") if move else Option(lang.say("cancel_yes"), "cancel_yes")
+    options = (yes, Option(lang.say("cancel_no"), "cancel_no"))
+    state = replace(state, stage=CONFIRM_CANCEL, target=target, options=options)
+    data = _data(state, "confirm_move" if move else "confirm_cancel")
+    data.update(booking_id=target.booking_id, start=target.start, professional=target.professional)
+    body = continuation(data, list(opening), lang.say("confirm_move" if move else "confirm_cancel",
+                                                      **_when(lang, target)),
+                        [o.label for o in options], clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
+def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile,
+           result: RescheduleResult) -> Reply:
+    assert state.target is not None
+    start = datetime.fromisoformat(result.start)
+    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
+                    professional=result.professional)
+    data: dict[str, Any] = {
+        "conversation_id": state.conversation_id, "booking_id": result.booking_id, "start": result.start,
+        "end": result.end, "professional": result.professional, "day": start.date().isoformat(),
+        "time": start.strftime("%H:%M"), "rescheduled_from": state.target.booking_id, "repeat": result.repeat,
+        "previous_cancelled": result.previous_cancelled,
+    }
+    if not result.previous_cancelled:  # never leave the patient with neither: the new one stands, a person acts
+        data.update(status="handoff", reason="previous_not_cancelled")
+        paragraphs = [lang.say("moved_old_kept", **_when(lang, state.target)), when[:1].upper() + when[1:],
+                      lang.say("receptionist")]
+        return Reply(None, continuation(data, paragraphs), "handoff")
+    data["status"] = "booked"
+    name = _first_name(turn.name)
+    paragraphs = [lang.say("moved", name=name), when[:1].upper() + when[1:]]
+    if clinic.address.strip():
+        paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
+    return Reply(None, continuation(data, paragraphs), "booked")
+
+
+def _first_name(name: str) -> str:
+    words = name.split()
+    first = words[0].strip(".,;:!?") if words and "{" not in name else ""
+    return f", {first}" if first.isalpha() and len(first) <= 20 else ""
+
+
+def _cancel_step(state: ConversationState, target: WireBooking, phone: str) -> AgentStep:
+    key = idempotency_key(state.conversation_id, f"cancel:{target.booking_id}")
+    cancel = CancelArgs(target.booking_id, key, _phone(phone))
+    return AgentStep(replace(state, stage=CANCELLING, target=target), "cancel", cancel)
+
+
+def _phone(phone: str) -> str:
+    """The WhatsApp phone the agent checks the appointment against; "" when it is not one."""
+    return phone.strip() if _PHONE_RE.match(phone.strip()) else ""
+
+
+def _handoff(lang: Language, state: ConversationState, reason: str, opening: Sequence[str], *, failed: str) -> Reply:
+    """``failed``: the op that failed; a listing that failed only says a person will help."""
+    data: dict[str, Any] = {"status": "handoff", "reason": reason, "conversation_id": state.conversation_id}
+    if state.target is not None:
+        data.update(booking_id=state.target.booking_id, requested_start=state.target.start)
+    if failed == "cancel":
+        paragraphs = [lang.say("cancel_failed"), lang.say("receptionist")]
+    elif failed == "reschedule" and state.target is not None:
+        paragraphs = [lang.say("move_failed", **_when(lang, state.target)), lang.say("receptionist")]
+    else:
+        paragraphs = [lang.say(reason)]
+    return Reply(None, continuation(data, [*opening, *paragraphs]), "handoff")
+
+
+def _data(state: ConversationState, code: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"status": "choose_day", "conversation_id": state.conversation_id, "code": code}
+    for index, option in enumerate(state.options, start=1):
+        data[f"option_{index}"] = option.label
+    return data
+
+
+def _start(booking: WireBooking) -> datetime:
+    return datetime.fromisoformat(booking.start)
+
+
+def _when(lang: Language, booking: WireBooking) -> dict[str, str]:
+    start = _start(booking)
+    return {"day": lang.day_long(start.date()), "time": start.strftime("%H:%M"), "professional": booking.professional}

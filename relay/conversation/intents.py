@@ -1,0 +1,160 @@
+"""What a patient wants, beyond a day and a time: the intent of a message and the wishes that go with it.
+
+Pure regular expressions over a normalized message (lower case, no accents, typos already corrected). Intents:
+``book``, ``cancel`` (an appointment), ``reschedule``, ``my_bookings``, ``person`` (talk to someone), ``stop``
+(end this chat) and ``none`` (a greeting, or nothing the bot can act on). An answer to a yes/no question is
+read apart (``answer``), as are "the earliest", "any time" and "any professional".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "person", "stop", "none")
+
+_NOUN = (
+    r"(?:hora|horas|cita|citas|turno|turnos|reserva|reservas|consulta|atencion|appointment|appointments|booking"
+    r"|bookings)"
+)
+
+_RESCHEDULE = re.compile(
+    r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|postpone\w*|re ?agendar"
+    r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
+    rf" (?:de |mi |la |el |una |mis )?{_NOUN}"
+    r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies)\b"
+    r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
+    rf"|(?:change|move|switch|shift) (?:my |the |our )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
+    rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
+)
+_CANCEL = re.compile(
+    rf"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}|borrar mi|eliminar mi)"
+)
+# "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
+_CANT_GO = re.compile(
+    r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
+    r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
+    r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it))"
+)
+_MY_BOOKINGS = re.compile(
+    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
+    rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
+    rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
+    rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
+    rf"|(?:la|el|mi) {_NOUN} que (?:tengo|tenia|pedi|tome|agende|reserve)"
+    rf"|(?:mi|la) {_NOUN} (?:es|era|quedo) (?:el|para|a)"
+    rf"|my (?:upcoming |next |existing )?{_NOUN}|when is my|do i have (?:an?|any) {_NOUN}|what time is my"
+    rf"|check my|have i got an? {_NOUN})"
+)
+_PERSON = re.compile(
+    r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
+    r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
+    r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
+    r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
+    r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to)\b"
+)
+_BOOK = re.compile(
+    rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender|atiende\w*|disponib\w*|libres?|cupos?"
+    r"|book\w*|schedule|slots?|available|availability|free|see (?:the |a )?doctor|ver (?:al|a la) (?:doctor|doctora)"
+    r"|control|chequeo|check ?up)\b"
+)
+_STOP_START = re.compile(r"^(?:no gracias|no thanks|no thank you|no nada|nada|chao|chau|adios|bye|goodbye)\b")
+_STOP = re.compile(
+    r"^(?:salir|salgo|no gracias|ya no|no quiero|nada|exit|quit|stop|no thanks|chao|chau|adios|bye|goodbye"
+    r"|olvidalo|olvidelo|deja|dejalo|dejelo|no deja|forget it|never ?mind)(?: gracias| thanks| thank you)?$"
+)
+_EARLIEST = re.compile(
+    r"\b(?:lo (?:mas|antes) (?:pronto|antes|temprano|rapido|cercano)|lo antes posible|cuanto antes|a la brevedad"
+    r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
+    r"|lo primero (?:que|disponible)"
+    r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
+    r"|cuando antes"
+    r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
+    r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
+)
+_ANY_TIME = re.compile(
+    r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
+    r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
+    r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
+    r"|(?:i'?m|im) flexible|flexible)\b"
+)
+_ANY_PROFESSIONAL = re.compile(
+    r"\b(?:cualquier (?:profesional|doctor|doctora|medic[oa]|especialista)|con cualquiera|cualquiera"
+    r"|quien sea|(?:da igual|no importa) (?:con )?quien|(?:el|la) (?:doctor|doctora|profesional|medic[oa])"
+    r" que (?:este|haya|tenga)|(?:da igual|no importa) (?:el|la) (?:medic[oa]|doctora?|profesional)"
+    r"|sin preferencia|anyone|anybody|any (?:doctor|professional)"
+    r"|whoever|no preference)\b"
+)
+_YES = frozenset(
+    """
+    si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
+    claro yes yep yeah yup sure confirm confirmed correct great perfect fine
+    """.split()
+) | {
+    "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
+    "ok gracias", "dale gracias", "yes please", "sounds good", "that s fine", "thats fine", "ok thanks",
+    "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si", "ya po", "dale po",
+    "bueno ya", "ya gracias", "si po", "sale", "va", "vale", "orale", "sip gracias", "yes confirm", "ok perfecto",
+}
+_NO = frozenset(
+    """
+    no nop nope nah otra otro
+    """.split()
+) | {
+    "otra hora", "otro horario", "otra fecha", "no esa no", "esa no", "no me sirve", "no puedo a esa hora",
+    "another time", "other time", "different time", "not that one", "no thanks", "no gracias", "otro dia",
+    "mejor otra", "prefiero otra", "another one",
+}
+
+
+_YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale", "po"}
+_NO_WORDS = frozenset(w for w in _NO if " " not in w)
+_POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
+_FILLER = frozenset({
+    "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
+})
+_OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
+
+
+@dataclass(frozen=True)
+class Wishes:
+    intent: str = "none"
+    answer: str = ""  # "yes" / "no": the whole message answers a yes/no question
+    tentative: bool = False  # the intent rests on "no puedo ir" alone (see _CANT_GO)
+    earliest: bool = False
+    any_time: bool = False
+    any_professional: bool = False
+
+
+def detect(text: str, found_something: bool = False) -> Wishes:
+    """The intent of a normalized message; ``found_something``: it names a day, time, professional or specialty."""
+    short = " ".join(text.strip(" .!?").split())
+    short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short
+    answer = "yes" if short in _YES else "no" if short in _NO else ""
+    words = set(short.split())
+    if not answer and words and words - _POLITE:
+        if words <= _YES_WORDS | _POLITE | _FILLER and words & _YES_WORDS:
+            answer = "yes"
+        elif words <= _NO_WORDS | _POLITE | _FILLER | _OTHER and words & _NO_WORDS:
+            answer = "no"
+    earliest = bool(_EARLIEST.search(text))
+    any_time = bool(_ANY_TIME.search(text))
+    any_professional = bool(_ANY_PROFESSIONAL.search(text))
+    tentative = False
+    if _PERSON.search(text):
+        intent = "person"
+    elif _RESCHEDULE.search(text):
+        intent = "reschedule"
+    elif _CANCEL.search(text):
+        intent = "cancel"
+    elif _CANT_GO.search(text):
+        intent, tentative = "cancel", True
+    elif _MY_BOOKINGS.search(text):
+        intent = "my_bookings"
+    elif _STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text)):
+        intent = "stop"
+    elif found_something or earliest or any_time or any_professional or _BOOK.search(text):
+        intent = "book"
+    else:
+        intent = "none"
+    return Wishes(intent, answer, tentative, earliest, any_time, any_professional)

@@ -1,0 +1,68 @@
+"""Specialties a patient may ask for, in Spanish and English, folded to one key per specialty.
+
+The key is matched against the clinic's own specialty names (as its agent reports them on the slots), read
+through the same patterns, so "Traumatología y Ortopedia" at the clinic answers "traumatólogo" in a message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from relay.conversation.menus import fold
+
+SPECIALTIES: dict[str, str] = {
+    "general": r"medicina general|medic[oa] general|medicina familiar|medic[oa] de (?:cabecera|familia)"
+    r"|general practitioner|family doctor|\bgp\b|general medicine|general",
+    "traumatologia": r"traumatolog\w*|trauma|ortoped\w*|orthop(?:a)?edi\w*",
+    "pediatria": r"pediatr\w*|paediatr\w*|pediatric\w*",
+    "dermatologia": r"dermatolog\w*|dermato|dermat\b|skin doctor",
+    "ginecologia": r"ginecolog\w*|gyn(?:a)?ecolog\w*|obgyn|gine\b",
+    "kinesiologia": r"kinesiolog\w*|kinesio|kine\b|fisioterap\w*|physiotherap\w*|physio\b|physical therap\w*",
+    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*",
+    "psiquiatria": r"psiquiatr\w*|psychiatr\w*",
+    "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|dietitian|dietista",
+    "odontologia": r"odontolog\w*|dentist\w*|dental|dentista",
+    "cardiologia": r"cardiolog\w*",
+    "oftalmologia": r"oftalmolog\w*|ophthalmolog\w*|eye doctor",
+    "otorrinolaringologia": r"otorrino\w*|\bent\b",
+    "neurologia": r"neurolog\w*",
+    "urologia": r"urolog\w*",
+    "endocrinologia": r"endocrinolog\w*|endocrino\b",
+    "fonoaudiologia": r"fonoaudiolog\w*|speech therap\w*",
+}
+
+_PATTERNS = {key: re.compile(rf"\b(?:{pattern})") for key, pattern in SPECIALTIES.items()}
+# Words worth correcting a typo towards (see typos.py).
+SPECIALTY_WORDS = frozenset(
+    """
+    traumatologia traumatologo traumatologa pediatria pediatra dermatologia dermatologo dermatologa ginecologia
+    ginecologo ginecologa kinesiologia kinesiologo kinesiologa psicologia psicologo psicologa psiquiatria
+    psiquiatra nutricion nutricionista odontologia odontologo odontologa dentista cardiologia cardiologo
+    oftalmologia oftalmologo otorrino neurologia neurologo urologia urologo dermatologist pediatrician
+    cardiologist dentist psychologist nutritionist physiotherapist orthopedic
+    """.split()
+)
+
+
+def find_specialty(text: str) -> tuple[str, str]:
+    """(the specialty key a normalized message asks for, the text without it); ("", text) when none.
+
+    "general" alone only counts next to a word for doctor or medicine, so "en general" is not a specialty.
+    """
+    for key, pattern in _PATTERNS.items():
+        match = pattern.search(text)
+        if match is None:
+            continue
+        if key == "general" and match.group(0) == "general" and not re.search(r"\b(?:medic\w*|doctor)\b", text):
+            continue
+        return key, text[: match.start()] + " " + text[match.end():]
+    return "", text
+
+
+def specialty_key(name: str) -> str:
+    """The key of a clinic's specialty name ("Traumatología" -> "traumatologia"); its folded name if unknown."""
+    folded = " ".join(re.sub(r"[^a-z0-9 ]+", " ", fold(name)).split())
+    for key, pattern in _PATTERNS.items():
+        if pattern.search(folded):
+            return key
+    return folded

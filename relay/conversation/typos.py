@@ -1,0 +1,78 @@
+"""Spelling tolerance: a patient's misspelt word is read as the nearest word the conversation knows.
+
+Uses rapidfuzz (a small C extension, microseconds per word) rather than a language model: the relay reads every
+message of every clinic, and the words that matter are few (days, months, parts of the day, intents,
+specialties, the clinic's own professionals). Only words of 5 letters or more are corrected, by one edit (two
+from 8 letters; two swapped letters count as one edit), so short everyday words ("hola", "dame") are never
+turned into commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+MIN_LENGTH = 5
+
+# Words the readers look for (accents folded, lower case). Names and specialties of the clinic are added per call.
+KEYWORDS = frozenset(
+    """
+    lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday
+    enero febrero marzo abril junio julio agosto septiembre setiembre octubre noviembre diciembre january february
+    march april june july august september october november december
+    manana pasado tarde noche mediodia semana proxima proximo siguiente despues antes partir
+    tomorrow today tonight morning afternoon evening after before until
+    cancelar cancelarla cancelarlo anular reagendar reprogramar cambiar cambiarla mover postergar posponer
+    cancel reschedule change appointment appointments booking bookings
+    recepcion recepcionista persona humano ejecutivo operador operadora secretaria receptionist person human
+    someone somebody
+    cualquier cualquiera profesional posible pronto primera disponible urgente earliest available soonest
+    anytime whenever anyone anybody professional doctor doctora
+    quiero necesito agendar reservar consulta atencion horario horarios
+    gracias perfecto confirmo confirmar correcto
+    """.split()
+)
+
+# Everyday words that must stay as written although they are one edit from a keyword.
+KNOWN = frozenset(
+    """
+    hola holaa buenas buenos gracias favor porfa quiero puedo puede pueden tengo tiene necesito necesita
+    quisiera queria podria sabado hijo hija mama papa esposa esposo marido mujer senora senor dolor
+    nombre llamo tarda tardes noches mismo misma otras otros otra otro fecha horas citas turnos donde cuando
+    cuanto cuesta valor precio where there these those would could should their thanks hello please
+    right night about which other times think today month possible sooner whatever primero primer
+    agendada agendado agendadas agendados reservada reservado tomada tomado cancelada cancelado anulada
+    quiera quieres quiere mande manda mandar manana
+    """.split()
+)
+
+
+def correct(text: str, extra: Iterable[str] = ()) -> str:
+    """``text`` (already normalized) with each unknown long word replaced by the nearest keyword, if near."""
+    extra_words = tuple(sorted({w for w in extra if len(w) >= MIN_LENGTH}))
+    vocabulary = _vocabulary(extra_words)
+    words = text.split(" ")
+    changed = False
+    for index, word in enumerate(words):
+        if len(word) < MIN_LENGTH or not word.isalpha() or word in vocabulary or word in KNOWN:
+            continue
+        nearest = _nearest(word, extra_words)
+        if nearest:
+            words[index] = nearest
+            changed = True
+    return " ".join(words) if changed else text
+
+
+@lru_cache(maxsize=256)
+def _vocabulary(extra: tuple[str, ...]) -> frozenset[str]:
+    return KEYWORDS | frozenset(extra)
+
+
+@lru_cache(maxsize=65_536)  # patients repeat themselves: the same word is looked up once
+def _nearest(word: str, extra: tuple[str, ...]) -> str:
+    limit = 2 if len(word) >= 8 else 1
+    best = process.extractOne(word, _vocabulary(extra), scorer=OSA.distance, score_cutoff=limit)
+    return best[0] if best is not None else ""

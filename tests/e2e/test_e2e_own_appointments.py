@@ -1,0 +1,55 @@
+"""A patient books, cancels and moves appointments from the chat; the stand-in web app's agenda shows each step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from patient import Patient, buttons, data, status, texts
+
+
+async def test_a_patient_books_then_cancels_from_the_chat(system, lead_id):
+    patient = Patient(system, lead_id, "Carla Anula", phone="+56 9 3131 4141")
+    times = await patient.reach_time_menu()
+    booked = await patient.say(buttons(times)[0])
+    assert status(booked) == "booked", texts(booked)
+    [appointment] = patient.appointments()
+
+    asked = await patient.say("necesito cancelar la hora que acabo de tomar")
+    assert data(asked).get("code") == "confirm_cancel", texts(asked)
+    assert "¿Cancelo tu hora del" in texts(asked) and buttons(asked) == ["Sí, cancelar", "No"]
+    done = await patient.say("Sí, cancelar")
+    assert status(done) == "cancelled", texts(done)
+    assert data(done)["booking_id"] == appointment["id"]
+    assert patient.appointments() == []  # gone from the clinic web app's agenda
+
+
+async def test_a_patient_moves_an_appointment_and_the_agenda_has_only_the_new_one(system, lead_id):
+    patient = Patient(system, lead_id, "Mario Mueve", phone="+56 9 5151 6161")
+    times = await patient.reach_time_menu()
+    booked = await patient.say(buttons(times)[0])
+    assert status(booked) == "booked", texts(booked)
+    [old] = patient.appointments()
+
+    asked = await patient.say("hola, quiero cambiar mi hora")
+    assert data(asked).get("code") == "confirm_move", texts(asked)
+    days = await patient.say("Sí, cambiarla")
+    assert status(days) == "choose_day", texts(days)
+    later_day = data(days).get("option_2") or data(days)["option_1"]
+    times = await patient.say(later_day)
+    assert status(times) == "choose_time", texts(times)
+    moved = await patient.say(buttons(times)[0])
+    assert status(moved) == "booked", texts(moved)
+    assert data(moved)["rescheduled_from"] == old["id"]
+    [new] = patient.appointments()
+    assert new["id"] == data(moved)["booking_id"] != old["id"]
+    assert datetime.fromisoformat(new["start"]) == datetime.fromisoformat(data(moved)["start"])
+
+
+async def test_another_phone_cannot_see_or_cancel_them(system, lead_id):
+    owner = Patient(system, lead_id, "Olga Dueña", phone="+56 9 7171 8181")
+    times = await owner.reach_time_menu()
+    assert status(await owner.say(buttons(times)[0])) == "booked"
+    stranger = Patient(system, lead_id + "x", "Otro Número", phone="+56 9 2020 3030")
+    reply = await stranger.say("quiero cancelar mi hora")
+    assert data(reply).get("code") == "no_bookings", texts(reply)
+    assert len(owner.appointments()) == 1

@@ -1,0 +1,176 @@
+"""The patient's own appointments: list them and cancel one, through an agent that can (and one that cannot)."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, buttons, lines, slots, texts
+
+from wire.appointments import (
+    CancelArgs,
+    CancelResult,
+    MyBookingsArgs,
+    MyBookingsResult,
+    RescheduleArgs,
+    RescheduleResult,
+    WireBooking,
+)
+from wire.messages import WireError
+
+THU = WireBooking("bk-7", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto")
+FRI = WireBooking("bk-8", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dr. Juan Rojas")
+PAST = WireBooking("bk-1", "2026-11-20T10:00:00-03:00", "2026-11-20T10:30:00-03:00", "Dra. Ana Soto")
+
+
+class ClinicAgent:
+    """Answers my_bookings with ``bookings`` and cancels once per key."""
+
+    def __init__(self, *bookings: WireBooking, previous_cancelled: bool = True) -> None:
+        self.bookings = list(bookings)
+        self.cancelled: dict[str, str] = {}  # key -> booking id
+        self.moved: dict[str, tuple[str, str]] = {}  # key -> (old booking id, new slot id)
+        self.previous_cancelled = previous_cancelled
+
+    def __call__(self, step):
+        if isinstance(step.args, MyBookingsArgs):
+            assert step.args.phone == "+56 9 1234 5678"
+            return MyBookingsResult(tuple(self.bookings))
+        if isinstance(step.args, RescheduleArgs):
+            repeat = step.args.idempotency_key in self.moved
+            self.moved[step.args.idempotency_key] = (step.args.booking_id, step.args.slot_id)
+            slot = step.state.pending
+            return RescheduleResult("bk-new", slot.start, slot.end, slot.professional, self.previous_cancelled, repeat)
+        assert isinstance(step.args, CancelArgs)
+        repeat = step.args.idempotency_key in self.cancelled
+        self.cancelled[step.args.idempotency_key] = step.args.booking_id
+        self.bookings = [b for b in self.bookings if b.booking_id != step.args.booking_id]
+        return CancelResult(step.args.booking_id, repeat=repeat)
+
+
+def test_a_first_message_asking_to_cancel_the_only_appointment_asks_to_confirm_then_cancels():
+    agent = ClinicAgent(THU, PAST)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    reply = chat.say("necesito cancelar la hora que acabo de tomar")
+    assert "¡Hola, Ana!" in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert buttons(reply) == ["Sí, cancelar", "No"] and not agent.cancelled
+    reply = chat.say("Sí, cancelar")
+    assert reply.status == "cancelled" and reply.state is None
+    assert "Listo, cancelé tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto." in texts(reply)
+    assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_several_appointments_are_listed_and_the_chosen_one_is_cancelled_by_its_number():
+    agent = ClinicAgent(FRI, THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("hola")
+    reply = chat.say("quiero anular una hora")
+    assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto",
+                            "2. viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas"]
+    assert "¿Cuál quieres cancelar?" in texts(reply)
+    reply = chat.say("2")
+    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00" in texts(reply)
+    assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-8"]
+
+
+def test_no_keeps_the_appointment_and_offers_a_new_one():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("cancelar mi hora")
+    reply = chat.say("no")
+    assert "Entendido, tu hora sigue en pie." in texts(reply) and not agent.cancelled
+    assert chat.say("Pedir otra hora").status == "choose_day"
+
+
+def test_my_appointments_lists_them_and_can_go_on_to_cancel_or_book():
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent, clinic=EN)
+    reply = chat.say("when is my appointment?")
+    assert "These are your upcoming appointments:" in texts(reply)
+    assert lines(reply)[0] == "1. Thursday 3 December at 10:00 with Dra. Ana Soto"
+    assert buttons(reply) == ["Cancel one", "Book another"]
+    reply = chat.say("Cancel one")
+    assert "Which one do you want to cancel?" in texts(reply)
+    reply = chat.say("Thu 3 Dec 10:00")
+    assert buttons(reply) == ["Yes, cancel", "No, keep it"]
+
+
+def test_nothing_found_says_so_and_offers_to_book():
+    chat = Chat(agenda([2], [(9, 0)]), appointments=ClinicAgent(PAST))
+    reply = chat.say("tengo hora?")
+    assert "No encontré horas próximas con este número de teléfono." in texts(reply)
+    assert buttons(reply) == ["Pedir otra hora"]
+    assert chat.say("Pedir otra hora").status == "choose_day"
+
+
+def test_an_agent_that_cannot_hands_off_and_a_failed_cancel_says_so():
+    chat = Chat(agenda([2], [(9, 0)]))  # the default agent lacks the capability
+    reply = chat.say("quiero cancelar mi hora")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancel_requested"
+    assert "Para cancelar tu hora, una recepcionista te escribirá en breve." in texts(reply)
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=lambda step: agent(step) if isinstance(
+        step.args, MyBookingsArgs) else WireError("portal_down", "down"))
+    chat.say("cancelar mi hora")
+    reply = chat.say("Sí, cancelar")
+    assert reply.status == "handoff" and "No pude cancelar tu hora en este momento." in texts(reply)
+    assert reply.continuation["data"]["booking_id"] == "bk-7"
+
+
+def test_a_cancel_whose_outcome_never_came_back_is_asked_again_with_the_same_key():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("cancelar mi hora")
+    step = chat.decide("Sí, cancelar")
+    chat.state = step.state  # the relay stopped before the agent answered
+    reply = chat.say("hola?")
+    assert reply.status == "cancelled"
+    assert chat.steps[-1].args.idempotency_key == step.args.idempotency_key
+
+
+def test_cancelling_needs_no_free_slots():
+    agent = ClinicAgent(THU)
+    chat = Chat(slots(), appointments=agent)
+    reply = chat.say("cancelar mi hora")
+    assert buttons(reply) == ["Sí, cancelar", "No"]
+    assert chat.say("Sí, cancelar").status == "cancelled"
+
+
+def test_moving_the_only_appointment_goes_through_the_menus_and_books_the_new_time_first():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0), (16, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas")), appointments=agent)
+    reply = chat.say("hola, necesito cambiar mi hora")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert buttons(reply) == ["Sí, cambiarla", "No"]
+    reply = chat.say("Sí, cambiarla")
+    assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
+    assert reply.continuation["data"]["professional"] == "Dra. Ana Soto"  # the same professional first
+    reply = chat.say("el viernes a las 4")
+    assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con la Dra. Ana Soto?" in texts(reply)
+    assert not agent.moved and not chat.books
+    reply = chat.say("sí")
+    assert reply.status == "booked" and reply.continuation["data"]["rescheduled_from"] == "bk-7"
+    assert "¡Listo, Ana! Cambié tu hora." in texts(reply)
+    assert list(agent.moved.values()) == [("bk-7", chat.steps[-1].args.slot_id)] and not chat.books
+
+
+def test_a_move_whose_old_appointment_could_not_be_cancelled_says_so_and_hands_off():
+    agent = ClinicAgent(THU, previous_cancelled=False)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("quiero reagendar mi hora")
+    chat.say("sí")
+    reply = chat.say("Mié 2 dic")  # the only time that day: a tap on the day, then the time
+    reply = chat.say(buttons(reply)[0])
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "previous_not_cancelled"
+    assert "no pude cancelar la anterior (jueves 3 de diciembre a las 10:00)" in texts(reply)
+    assert "Una recepcionista te escribirá en breve." in texts(reply)
+
+
+def test_a_move_the_agent_cannot_do_keeps_the_old_appointment_and_says_so():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=lambda step: WireError("bad_request", "no")
+                if isinstance(step.args, RescheduleArgs) else agent(step))
+    chat.say("quiero cambiar mi hora")
+    chat.say("sí")
+    chat.say("Mié 2 dic")
+    reply = chat.say("09:00")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "reschedule_requested"
+    assert "la del jueves 3 de diciembre a las 10:00 sigue en pie" in texts(reply)

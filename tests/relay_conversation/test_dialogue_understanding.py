@@ -1,0 +1,148 @@
+"""The conversation acts on what a message says, the first one included, and never books unseen (§1, §2)."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
+
+from wire.messages import WireSlot
+
+TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
+
+
+def with_specialty(s: WireSlot, specialty: str) -> WireSlot:
+    return WireSlot(s.id, s.start, s.end, s.professional, specialty=specialty)
+
+
+def clinic_with_specialties() -> Chat:
+    soto = [with_specialty(slot(d, h, 0, "Dra. Ana Soto"), "Medicina general") for d in (2, 3, 4) for h in (9, 10, 15)]
+    rojas = [with_specialty(slot(d, h, 0, "Dr. Andrés Rojas"), "Traumatología") for d in (3, 4) for h in (10, 16, 17)]
+    return Chat(slots(*soto, *rojas))
+
+
+def test_first_message_with_a_specialty_a_day_and_a_part_of_the_day():
+    chat = clinic_with_specialties()
+    reply = chat.say("hola, quiero hora con traumatología el viernes en la tarde")
+    assert "¡Hola, Ana!" in texts(reply) and reply.status == "choose_time"
+    assert buttons(reply) == ["16:00", "17:00", "Otros profesionales"]
+    assert "¿Qué hora con el Dr. Andrés Rojas, Traumatología el Vie 4 dic?" in texts(reply)
+    question = reply.continuation["execute_handlers"][-2]["params"]
+    assert question["value"] == "¿Qué hora con el Dr. Andrés Rojas, Traumatología el Vie 4 dic?"  # one message
+    reply = chat.say("las 4")
+    assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con el Dr. Andrés Rojas, Traumatología?" in texts(reply)
+    assert not chat.books
+    assert chat.say("Sí").status == "booked" and chat.books[0].slot.professional == "Dr. Andrés Rojas"
+
+
+def test_a_clinic_with_several_specialties_asks_which_first_then_acts_on_the_first_message():
+    chat = clinic_with_specialties()
+    reply = chat.say("mañana a las 10")
+    assert "¡Hola, Ana!" in texts(reply) and "¿Qué especialidad necesitas?" in texts(reply)
+    assert buttons(reply) == ["Medicina general", "Traumatología", "Cualquiera"]
+    assert reply.continuation["data"]["code"] == "specialty"
+    reply = chat.say("Medicina general")  # Wednesday 2 at 10:00: the general practitioner
+    assert "¿Confirmo el miércoles 2 de diciembre a las 10:00 con la Dra. Ana Soto, Medicina general?" in texts(reply)
+    assert not chat.books
+
+
+def test_the_specialty_question_is_skipped_when_the_message_names_one_or_a_professional():
+    reply = clinic_with_specialties().say("hola, con el dr rojas")
+    assert reply.status == "choose_day" and reply.continuation["data"]["professional"] == "Dr. Andrés Rojas"
+    reply = clinic_with_specialties().say("traumatólogo por favor")
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    assert buttons(reply) == ["Jue 3 dic", "Vie 4 dic", "Otros profesionales"]
+    chat = clinic_with_specialties()
+    chat.say("hola")
+    reply = chat.say("2")  # typed number: the second specialty
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    reply = chat.say("Otros profesionales")  # the filter dropped: every day, and no specialty question again
+    assert reply.continuation["data"].get("specialty") is None and reply.continuation["data"].get("code") is None
+
+
+def test_any_time_with_a_professional_keeps_the_professional():
+    chat = Chat(agenda([2, 3], [(9, 0), (16, 0)], TWO))
+    reply = chat.say("cualquier hora con la Dra. Soto")
+    assert reply.status == "choose_day" and reply.continuation["data"]["professional"] == "Dra. Ana Soto"
+    reply = chat.say("mañana")
+    assert buttons(reply) == ["09:00", "16:00", "Otros profesionales"] and "Dra. Ana Soto" in texts(reply)
+
+
+def test_el_lunes_3_is_the_next_monday_the_3rd_within_the_window_or_said_not_to_exist():
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))
+    reply = chat.say("el lunes 3")
+    assert reply.status == "choose_day"
+    assert "No hay un lunes 3 en los próximos 14 días." in texts(reply)
+    assert "2. jueves 3 de diciembre" in lines(reply)
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))
+    reply = chat.say("el lunes 7")
+    assert reply.status == "choose_time" and "Lun 7 dic" in texts(reply)
+
+
+def test_after_and_before_filter_the_times_and_any_time_drops_it():
+    chat = Chat(agenda([2], [(9, 0), (10, 0), (11, 0), (15, 0), (16, 0), (17, 0)]))
+    def times(reply):
+        return [line.split(" ")[1] for line in lines(reply)] or [b for b in buttons(reply) if b[:1].isdigit()]
+
+    assert times(chat.say("mañana después de las 4")) == ["16:00", "17:00"]
+    assert times(chat.say("antes de las 11")) == ["09:00", "10:00"]
+    reply = chat.say("Cualquier hora")
+    assert times(reply) == ["09:00", "10:00", "11:00", "15:00", "16:00", "17:00"] and buttons(reply) == ["09:00", "Otro día"]
+    chat.say("antes de las 11")
+    assert len(times(chat.say("a cualquier hora"))) == 6
+
+
+def test_the_earliest_free_time_is_offered_for_confirmation():
+    chat = Chat(agenda([3, 2], [(11, 0), (9, 30)], TWO))
+    reply = chat.say("lo antes posible")
+    assert "La primera hora libre es esta." in texts(reply)
+    assert reply.continuation["data"]["confirm_start"] == "2026-12-02T09:30:00-03:00"
+    reply = chat.say("Otra hora")
+    assert reply.status == "choose_time" and not chat.books
+    chat = Chat(agenda([2, 3], [(9, 0), (15, 0)]), clinic=EN)
+    reply = chat.say("earliest in the afternoon please")
+    assert reply.continuation["data"]["confirm_start"] == "2026-12-02T15:00:00-03:00"
+    assert "Shall I book Wednesday 2 December at 15:00 with Dra. Ana Soto?" in texts(reply)
+
+
+def test_a_first_message_with_an_intent_it_cannot_serve_hands_off_with_the_greeting():
+    for message, reason in [
+        ("necesito cancelar la hora que acabo de tomar", "cancel_requested"),
+        ("Hola, quiero cambiar mi hora del jueves", "reschedule_requested"),
+        ("cuándo es mi hora?", "bookings_requested"),
+        ("can I talk to a real person", "asked_for_person"),
+    ]:
+        reply = Chat(agenda([2], [(9, 0)])).say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == reason, message
+        assert "¡Hola, Ana!" in texts(reply)
+
+
+def test_a_confirmation_is_never_booked_by_something_else_than_yes():
+    chat = Chat(agenda([2], [(9, 0), (10, 0)]))
+    chat.say("mañana a las 9")
+    reply = chat.say("hmm qué?")
+    assert reply.continuation["data"]["code"] == "confirm" and "Responde «Sí»" in texts(reply)
+    assert not chat.books
+    assert chat.say("👍").status == "booked"
+
+
+def test_typos_and_no_accents():
+    chat = Chat(agenda([2, 4], [(9, 0), (15, 0)]))
+    reply = chat.say("kiero ora el vierns en la trade")  # Friday 4, the afternoon
+    assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply)
+    assert buttons(reply) == ["15:00", "Cualquier hora", "Otro día"]
+
+
+def test_the_bots_data_may_preset_the_specialty_or_the_professional():
+    from dataclasses import replace as with_
+
+    chat = clinic_with_specialties()
+    turn = with_(chat.turn("hola"), specialty="Traumatologia")
+    from relay.conversation import decide
+
+    reply = decide(None, turn, chat.clinic, chat.agenda)
+    assert reply.status == "choose_day" and reply.continuation["data"]["specialty"] == "traumatologia"
+    assert "¿Qué especialidad" not in texts(reply)
+    turn = with_(chat.turn("mañana a las 9"), professional="Ana Soto")
+    reply = decide(None, turn, chat.clinic, chat.agenda)
+    assert "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto, Medicina general?" in texts(reply)
+    turn = with_(chat.turn("hola"), specialty="{{lead.cf_123}}", professional="Dr. Nadie")  # nothing usable
+    assert "¿Qué especialidad necesitas?" in texts(decide(None, turn, chat.clinic, chat.agenda))

@@ -1,0 +1,218 @@
+"""The optional operations on a patient's own appointments, as pure values: my_bookings, cancel, reschedule.
+
+An agent that cannot do one (its driver lacks the capability) answers ``bad_request``, and the relay hands the
+patient to a person; an older agent refuses the unknown op the same way. Every field is validated here, as in
+``wire.messages`` (the agent does not trust the relay).
+
+- ``my_bookings {phone}`` -> ``{bookings: [{booking_id, start, end, professional, service?}]}``: only the
+  appointments the agent's journal or the web app ties to that phone.
+- ``cancel {booking_id, idempotency_key, phone?}`` -> ``{booking_id, repeat}``.
+- ``reschedule {booking_id, slot_id, idempotency_key, phone?}`` -> the new booking ``{booking_id, start, end,
+  professional, previous_cancelled, repeat}``: the new slot is booked first, then the old one cancelled;
+  ``previous_cancelled: false`` says the old one could not be (the patient keeps both and a person sorts it out).
+
+``phone`` (optional, added to the operations of ARCHITECTURE.md): the WhatsApp phone asking; an agent only
+cancels or moves an appointment the web app or its journal ties to that phone, and refuses one without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wire.messages import (
+    _PHONE_RE,
+    BookArgs,
+    ProtocolError,
+    SlotsArgs,
+    _identifier,
+    _iso_time,
+    _optional_text,
+    _text,
+)
+
+APPOINTMENT_OPS: tuple[str, ...] = ("my_bookings", "cancel", "reschedule")
+MAX_BOOKINGS = 20
+
+
+@dataclass(frozen=True)
+class MyBookingsArgs:
+    phone: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"phone": self.phone}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> MyBookingsArgs:
+        if not isinstance(obj, dict):
+            raise ProtocolError("args must be an object")
+        phone = obj.get("phone")
+        if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()):
+            raise ProtocolError("args.phone must be a phone number")
+        return cls(phone=phone.strip())
+
+
+@dataclass(frozen=True)
+class CancelArgs:
+    booking_id: str
+    idempotency_key: str
+    phone: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"booking_id": self.booking_id, "idempotency_key": self.idempotency_key}
+        if self.phone:
+            out["phone"] = self.phone
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any) -> CancelArgs:
+        if not isinstance(obj, dict):
+            raise ProtocolError("args must be an object")
+        return cls(
+            booking_id=_identifier(obj.get("booking_id"), "args.booking_id"),
+            idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
+            phone=_optional_phone(obj.get("phone")),
+        )
+
+
+@dataclass(frozen=True)
+class RescheduleArgs:
+    booking_id: str
+    slot_id: str
+    idempotency_key: str
+    phone: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"booking_id": self.booking_id, "slot_id": self.slot_id, "idempotency_key": self.idempotency_key}
+        if self.phone:
+            out["phone"] = self.phone
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any) -> RescheduleArgs:
+        if not isinstance(obj, dict):
+            raise ProtocolError("args must be an object")
+        return cls(
+            booking_id=_identifier(obj.get("booking_id"), "args.booking_id"),
+            slot_id=_identifier(obj.get("slot_id"), "args.slot_id"),
+            idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
+            phone=_optional_phone(obj.get("phone")),
+        )
+
+
+@dataclass(frozen=True)
+class WireBooking:
+    """One of the patient's upcoming appointments."""
+
+    booking_id: str
+    start: str
+    end: str
+    professional: str
+    service: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"booking_id": self.booking_id, "start": self.start, "end": self.end, "professional": self.professional}
+        if self.service:
+            out["service"] = self.service
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any) -> WireBooking:
+        if not isinstance(obj, dict):
+            raise ProtocolError("a booking must be an object")
+        return cls(
+            booking_id=_identifier(obj.get("booking_id"), "booking.booking_id"),
+            start=_iso_time(obj.get("start"), "booking.start"),
+            end=_iso_time(obj.get("end"), "booking.end"),
+            professional=_text(obj.get("professional"), "booking.professional", 120),
+            service=_optional_text(obj.get("service"), "booking.service", 80),
+        )
+
+
+@dataclass(frozen=True)
+class MyBookingsResult:
+    bookings: tuple[WireBooking, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"bookings": [b.to_json() for b in self.bookings]}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> MyBookingsResult:
+        if not isinstance(obj, dict) or not isinstance(obj.get("bookings"), list):
+            raise ProtocolError("result.bookings must be a list")
+        if len(obj["bookings"]) > MAX_BOOKINGS:
+            raise ProtocolError(f"result.bookings holds more than {MAX_BOOKINGS}")
+        return cls(bookings=tuple(WireBooking.from_json(b) for b in obj["bookings"]))
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    booking_id: str
+    repeat: bool = False  # the key had already cancelled it: the first outcome, again
+
+    def to_json(self) -> dict[str, Any]:
+        return {"booking_id": self.booking_id, "repeat": self.repeat}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> CancelResult:
+        if not isinstance(obj, dict):
+            raise ProtocolError("result must be an object")
+        return cls(_identifier(obj.get("booking_id"), "result.booking_id"), bool(obj.get("repeat", False)))
+
+
+@dataclass(frozen=True)
+class RescheduleResult:
+    booking_id: str  # the new appointment
+    start: str
+    end: str
+    professional: str
+    previous_cancelled: bool = True
+    repeat: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "booking_id": self.booking_id, "start": self.start, "end": self.end, "professional": self.professional,
+            "previous_cancelled": self.previous_cancelled, "repeat": self.repeat,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Any) -> RescheduleResult:
+        if not isinstance(obj, dict):
+            raise ProtocolError("result must be an object")
+        previous = obj.get("previous_cancelled", True)
+        if not isinstance(previous, bool):
+            raise ProtocolError("result.previous_cancelled must be true or false")
+        return cls(
+            booking_id=_identifier(obj.get("booking_id"), "result.booking_id"),
+            start=_iso_time(obj.get("start"), "result.start"),
+            end=_iso_time(obj.get("end"), "result.end"),
+            professional=_text(obj.get("professional"), "result.professional", 120),
+            previous_cancelled=previous,
+            repeat=bool(obj.get("repeat", False)),
+        )
+
+
+def _optional_phone(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not _PHONE_RE.match(value.strip()):
+        raise ProtocolError("args.phone must be a phone number")
+    return value.strip()
+
+
+AppointmentArgs = MyBookingsArgs | CancelArgs | RescheduleArgs
+
+
+def args_from_json(op: str, obj: Any) -> SlotsArgs | BookArgs | AppointmentArgs:
+    """The args of any operation, validated; ProtocolError for an unknown op."""
+    if op == "slots":
+        return SlotsArgs.from_json(obj)
+    if op == "book":
+        return BookArgs.from_json(obj)
+    if op == "my_bookings":
+        return MyBookingsArgs.from_json(obj)
+    if op == "cancel":
+        return CancelArgs.from_json(obj)
+    if op == "reschedule":
+        return RescheduleArgs.from_json(obj)
+    raise ProtocolError(f"unknown op {op!r}")
