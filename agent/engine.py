@@ -18,7 +18,8 @@ from typing import Any
 
 from agent import __version__
 from agent.booking import BookingDesk
-from agent.events import Event, LinkChanged, PauseChanged, PortalChangedState, SlotsRefreshed
+from agent.events import Event, FollowUpReceived, LinkChanged, PauseChanged, PortalChangedState, SlotsRefreshed
+from agent.followups import FollowUpBook, FollowUpInbox, follow_up_path, is_followup_frame
 from agent.journal import BookingJournal
 from agent.link import RelayLink, SleepWatch
 from agent.logging_setup import register_secret
@@ -90,10 +91,14 @@ class Engine:
         )
         self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused)
         self.requests = RequestHandler(self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit)
+        self.followups = FollowUpBook(follow_up_path(paths.journal_file))
+        self.inbox = FollowUpInbox(
+            self.followups, lambda e: self._emit(FollowUpReceived(e.id, e.name, e.phone, e.reason))
+        )
         self.link = link or RelayLink(
             settings.relay_urls,
             token=self._relay_token,
-            handle_frame=self.requests.handle_text,
+            handle_frame=self._handle_frame,
             status_frame=self._status_frame,
             on_state=self._link_changed,
             user_agent=f"cita-agent/{__version__}",
@@ -119,6 +124,7 @@ class Engine:
         self._save_state()
         self.cache.suspend("paused", self._paused)
         self.desk.claim_interrupted()
+        self.followups.purge()
         for name, job in (
             ("reconcile", self.desk.reconcile_forever()),
             ("slot-cache", self.cache.run()),
@@ -254,6 +260,12 @@ class Engine:
         except KeyringUnavailable:
             return None
         return hashlib.sha256(password.encode()).hexdigest() if password else None
+
+    async def _handle_frame(self, text: str) -> str | None:
+        """A frame from the relay: a follow-up (stored, then acknowledged) or a request."""
+        if is_followup_frame(text):
+            return self.inbox.handle_text(text)
+        return await self.requests.handle_text(text)
 
     def _relay_token(self) -> str | None:
         token = self.secrets.get(RELAY_TOKEN)

@@ -57,4 +57,17 @@ class BookingRecorded:
     error_code: str = ""
 
 
-Event = LinkChanged | PortalChangedState | PauseChanged | SlotsRefreshed | RequestServed | BookingRecorded
+@dataclass(frozen=True)
+class FollowUpReceived:
+    """The relay handed a patient to the clinic's team (stored in the follow-up book): someone should write."""
+
+    id: str
+    patient_name: str
+    phone: str
+    reason: str
+
+
+Event = (
+    LinkChanged | PortalChangedState | PauseChanged | SlotsRefreshed | RequestServed | BookingRecorded
+    | FollowUpReceived
+)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Mapping
+from typing import Protocol
 
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
@@ -19,6 +20,7 @@ from relay.agents import CLOSE_GOING_AWAY, CLOSE_INSECURE, CLOSE_UNAUTHORIZED, A
 from relay.logs import log
 from relay.settings import RelaySettings
 from relay.store import RelayStore, StoreUnavailable
+from wire.handoff import Ack
 from wire.messages import ProtocolError, Response, Status, decode
 
 logger = logging.getLogger("relay.agent_endpoint")
@@ -90,8 +92,16 @@ async def _deny(websocket: WebSocket, status: int, close_code: int, error: str, 
         await websocket.close(close_code, detail[:120])
 
 
+class AckSink(Protocol):
+    def on_ack(self, clinic: str, followup_id: str) -> None: ...
+
+
 async def agent_endpoint(
-    websocket: WebSocket, store: RelayStore, directory: AgentRegistry, settings: RelaySettings
+    websocket: WebSocket,
+    store: RelayStore,
+    directory: AgentRegistry,
+    settings: RelaySettings,
+    followups: AckSink | None = None,
 ) -> None:
     peer = websocket.client.host if websocket.client else ""
     refusal = transport_refusal(peer, websocket.url.scheme, websocket.headers, settings)
@@ -129,7 +139,7 @@ async def agent_endpoint(
             text = message.get("text")
             if text is None:
                 text = message.get("bytes") or b""
-            _dispatch(directory, connection, text)
+            _dispatch(directory, connection, text, followups)
     except Exception as exc:  # the socket broke; anything else is logged too, never silently dropped
         why = f"error {type(exc).__name__}"
         if not connection.closed:
@@ -138,7 +148,9 @@ async def agent_endpoint(
         directory.detach(connection, why)
 
 
-def _dispatch(directory: AgentRegistry, connection: AgentConnection, text: str | bytes) -> None:
+def _dispatch(
+    directory: AgentRegistry, connection: AgentConnection, text: str | bytes, followups: AckSink | None = None
+) -> None:
     try:
         frame = decode(text)
     except (ProtocolError, UnicodeDecodeError) as exc:
@@ -148,5 +160,8 @@ def _dispatch(directory: AgentRegistry, connection: AgentConnection, text: str |
         directory.on_response(connection, frame)
     elif isinstance(frame, Status):
         directory.on_status(connection, frame)
+    elif isinstance(frame, Ack):
+        if followups is not None:
+            followups.on_ack(connection.clinic, frame.id)
     else:
-        log(logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type="request")
+        log(logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type=type(frame).__name__)

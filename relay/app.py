@@ -22,10 +22,13 @@ from starlette.websockets import WebSocket
 from relay.agent_endpoint import agent_endpoint
 from relay.agents import AgentRegistry
 from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
+from relay.followups import FollowUpDesk
+from relay.followups_store import open_followup_store
 from relay.health import health_report
 from relay.http_client import HttpClient
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
+from relay.kommo_followup import KommoFollowUps
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
@@ -65,6 +68,12 @@ class Relay:
             backoff_s=settings.continuation_backoff_s,
             timeout_s=settings.continuation_timeout_s,
         )
+        self.followups = FollowUpDesk(
+            open_followup_store(settings),
+            self.store,
+            self.agents,
+            KommoFollowUps(self.kommo_client, self.http, self.limiter, timeout_s=settings.continuation_timeout_s),
+        )
         self.turns = TurnProcessor(
             self.store,
             self.agents,
@@ -73,6 +82,7 @@ class Relay:
             self.metrics,
             lead_locks=self.deployment.lead_locks,
             # Another instance may be working on a repeat's first delivery: wait as long as a turn can take.
+            followups=self.followups,
             first_delivery_wait_s=(
                 settings.slots_timeout_s + settings.book_timeout_s + 5.0 if self.deployment.several_instances else 0.0
             ),
@@ -82,6 +92,7 @@ class Relay:
 
     async def start(self) -> None:
         await self.deployment.start()
+        await self.followups.start()
         self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
         log(
             logger,
@@ -96,6 +107,7 @@ class Relay:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
         await self.turns.drain(self.settings.shutdown_grace_s)
         await self.agents.close_all()
+        await self.followups.stop()
         if self._housekeeping is not None:
             self._housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -121,7 +133,7 @@ class Relay:
         return await self.kommo_endpoint(request)
 
     async def agent(self, websocket: WebSocket) -> None:
-        await agent_endpoint(websocket, self.store, self.agents, self.settings)
+        await agent_endpoint(websocket, self.store, self.agents, self.settings, self.followups)
 
     async def healthz(self, request: Request) -> Response:
         status, report = await health_report(self.store, self.agents, self.turns.in_flight, self.deployment.health)

@@ -85,6 +85,7 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109
+        method: str = "POST",  # PATCH for a Kommo lead's tags
     ) -> HttpResponse:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -102,7 +103,7 @@ class HttpClient:
             ("Content-Length", str(len(body))),
             *((name, value) for name, value in (headers or {}).items()),
         ]
-        request = h11.Request(method="POST", target=target, headers=request_headers)
+        request = h11.Request(method=method, target=target, headers=request_headers)
         try:
             async with asyncio.timeout(timeout):
                 reused = self._take_idle(origin)

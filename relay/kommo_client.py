@@ -173,6 +173,10 @@ class KommoClient:
         log(logger, logging.ERROR, "continuation_failed", clinic=clinic.name, status=status, detail=detail)
         return ContinuationOutcome(False, status, attempt, detail)
 
+    async def account_bearer(self, clinic: Clinic) -> str | None:
+        """The clinic's Kommo bearer (refreshed when due), for the relay's other calls to its API (follow-ups)."""
+        return await self._bearer(clinic)
+
     # -- tokens ----------------------------------------------------------------------------------------
 
     async def _bearer(self, clinic: Clinic) -> str | None:

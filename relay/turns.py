@@ -38,6 +38,7 @@ from relay.conversation import (
     decide,
     handoff,
 )
+from relay.followups import FollowUpSink, NoFollowUps
 from relay.kommo_client import ContinuationOutcome, KommoClient
 from relay.locks import KeyedLocks, LockSet
 from relay.logs import log, mask_phone
@@ -102,7 +103,9 @@ class TurnProcessor:
         monotonic: Callable[[], float] = time.monotonic,
         lead_locks: LockSet | None = None,
         first_delivery_wait_s: float = 0.0,
+        followups: FollowUpSink | None = None,
     ) -> None:
+        self._followups = followups or NoFollowUps()
         self._store = store
         self._agents = agents
         self._kommo = kommo
@@ -213,6 +216,7 @@ class TurnProcessor:
             log(logger, logging.WARNING, "repeat_of_unfinished_turn", clinic=job.clinic.name, lead=job.turn.lead_id)
         reply = await self._converse(job)
         self._metrics.replies.labels(reply.status).inc()
+        await self._followups.note(job.clinic, job.turn, reply)  # a hand-off becomes a follow-up (relay.followups)
         if reply.state is None:
             await self._store.forget_conversation(job.clinic.name, job.turn.lead_id, job.turn.now.timestamp())
         else:

@@ -333,6 +333,10 @@ def decode(text: str | bytes) -> Frame:
         return _decode_response(obj)
     if kind == "status":
         return _decode_status(obj)
+    if kind in ("event", "ack"):  # follow-ups (wire.handoff): optional frames an older peer ignores
+        from wire.handoff import decode_followup_frame
+
+        return decode_followup_frame(obj)  # type: ignore[return-value]
     raise ProtocolError(f"unknown frame type {kind!r}")
 
 

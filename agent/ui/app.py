@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-from agent.events import BookingRecorded
+from agent.events import BookingRecorded, FollowUpReceived
+from agent.followups import FollowUpBook, follow_up_path
 from agent.journal import BookingJournal
 from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
@@ -28,6 +29,7 @@ from agent.ui import autostart
 from agent.ui.booking_rows import LOOKBACK_DAYS, Summary, build_rows, summarize
 from agent.ui.bookings_window import BookingsWindow
 from agent.ui.engine_bridge import EngineBridge, EngineLike, LoginChecker
+from agent.ui.followup_rows import follow_up_rows
 from agent.ui.i18n import Translator, choose_language
 from agent.ui.icons import state_icon
 from agent.ui.notifications import Notifier
@@ -83,6 +85,9 @@ class TrayApp(QObject):
         self.system_locale = system_locale or QLocale.system().name()
         self.tr = Translator(choose_language(self.settings.language, self.system_locale))
         self.journal = BookingJournal(paths.journal_file)  # read-only use here: the engine writes
+        # The engine stores what the relay hands off; "Contactado" is written from here.
+        self.followup_book = FollowUpBook(follow_up_path(paths.journal_file))
+        self.url_opener: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.status = AgentStatus(self.clock(), configured=False)
         self.bridge = EngineBridge(login_checker=login_checker, parent=self)
         self.window = BookingsWindow(self.tr)
@@ -101,6 +106,9 @@ class TrayApp(QObject):
             source.settings_requested.connect(self.open_settings)
         self.window.refresh_requested.connect(lambda: self.bridge.refresh_now())
         self.window.close_requested.connect(self._on_window_close)
+        self.window.follow_ups.contacted.connect(self.mark_contacted)
+        self.window.follow_ups.copy_requested.connect(self.copy_phone)
+        self.window.follow_ups.open_requested.connect(self.open_link)
         self.tray.open_requested.connect(self.show_window)
         self.tray.logs_requested.connect(self.open_log_folder)
         self.tray.quit_requested.connect(self.quit)
@@ -172,7 +180,7 @@ class TrayApp(QObject):
             return  # the windows are going away; the engine's last words are in the log
         for notice in self.status.observe(snapshot, self.clock(), event):
             self.notifier.show(notice, self.tr)
-        if event is None or isinstance(event, BookingRecorded):
+        if event is None or isinstance(event, BookingRecorded | FollowUpReceived):
             self.reload_rows()
         self.refresh_view()
 
@@ -192,9 +200,27 @@ class TrayApp(QObject):
     def reload_rows(self) -> None:
         now = self.clock()
         entries = self.journal.recent(LOOKBACK_DAYS, now=now)
-        self.summary = summarize(entries, now)
+        to_contact = self.followup_book.open_items(now)
+        self.summary = summarize(entries, now, [item.phone for item in to_contact])
+        self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now))
         self.window.set_rows(build_rows(entries, self.tr, now), self.summary)
         self.refresh_view()
+
+    # -- patients to contact ------------------------------------------------
+
+    def mark_contacted(self, followup_id: str) -> None:
+        """"Contactado": the row goes, and stays gone after a restart."""
+        self.followup_book.mark_contacted(followup_id, self.clock())
+        log.info("a patient to contact was marked contacted")
+        self.reload_rows()
+
+    def copy_phone(self, phone: str) -> None:
+        QGuiApplication.clipboard().setText(phone)
+        self.window.show_notice("", self.tr("followups.copied", phone=phone))
+
+    def open_link(self, url: str) -> None:
+        """wa.me or the lead in Kommo (checked when the follow-up arrived), in the default browser."""
+        self.url_opener(QUrl(url))
 
     def refresh_view(self) -> None:
         now = self.clock()

@@ -68,7 +68,10 @@ def build_rows(entries: Iterable[JournalEntry], tr: Translator, now: datetime) -
     return [_row(e, tr, now) for e in entries if is_listed(e, now)]
 
 
-def summarize(entries: Iterable[JournalEntry], now: datetime) -> Summary:
+def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Iterable[str] = ()) -> Summary:
+    """``followed_up``: phones of the relay's open follow-ups, counted apart (the same patient is counted once)."""
+    followed = list(followed_up)
+    phones = {_digits(p) for p in followed if _digits(p)}
     local_now = now.astimezone()
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = upcoming = follow_up = 0
@@ -79,9 +82,18 @@ def summarize(entries: Iterable[JournalEntry], now: datetime) -> Summary:
             start = _start(entry)
             if start is not None and start >= now:
                 upcoming += 1
-        elif entry.status in FOLLOW_UP and is_listed(entry, now):
+        elif needs_follow_up(entry) and is_listed(entry, now) and _digits(entry.patient_phone) not in phones:
             follow_up += 1
-    return Summary(today=today, upcoming=upcoming, follow_up=follow_up)
+    return Summary(today=today, upcoming=upcoming, follow_up=follow_up + len(followed))
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+def needs_follow_up(entry: JournalEntry) -> bool:
+    """A failed or handed-off request, except a slot taken: the bot offered the patient other times."""
+    return entry.status in FOLLOW_UP and entry.error_code != "slot_taken"
 
 
 def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
@@ -89,7 +101,8 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
     when = tr.day_and_time(start, now) if start else tr("booking.no_time")
     requested_local = entry.requested_at.astimezone()
     requested = tr.day_and_time(requested_local, now)
-    status_text = tr(f"booking.{entry.status}")
+    status_text = tr(f"booking.{entry.status}" if needs_follow_up(entry) or entry.status not in FOLLOW_UP
+                     else "booking.slot_taken")
     detail = ""
     if entry.status in FOLLOW_UP:
         detail = tr.reason(entry.error_code)
@@ -103,7 +116,7 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
         entry.requested_at.isoformat(),
     )
     return BookingRow(
-        key=entry.key, status=entry.status, follow_up=entry.status in FOLLOW_UP, cells=cells, sort_keys=sort_keys,
+        key=entry.key, status=entry.status, follow_up=needs_follow_up(entry), cells=cells, sort_keys=sort_keys,
         detail=detail,
     )
 

@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
 
 from agent.ui import theme
 from agent.ui.booking_rows import COLUMNS, BookingRow, Summary
+from agent.ui.followup_panel import FollowUpPanel
+from agent.ui.followup_rows import FollowUpRow
 from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
 from agent.ui.status import AgentStatus, TrayState
@@ -184,6 +186,9 @@ class BookingsWindow(QMainWindow):
             self.banner_labels[kind] = label
             self.banners.addWidget(label)
         body_layout.addLayout(self.banners)
+        self.follow_ups = FollowUpPanel(tr, body)
+        self.follow_ups.hide()
+        body_layout.addWidget(self.follow_ups)
         body_layout.addLayout(self._build_filter_row())
 
         self.table = QTableView(body)
@@ -289,6 +294,7 @@ class BookingsWindow(QMainWindow):
     def retranslate(self, tr: Translator) -> None:
         self.tr = tr
         self.model.retranslate(tr)
+        self.follow_ups.retranslate(tr)
         self.setWindowTitle(tr("window.title"))
         self.heading.setText(tr("window.heading"))
         self.filter_box.setPlaceholderText(tr("window.filter"))
@@ -304,6 +310,10 @@ class BookingsWindow(QMainWindow):
         self.settings_button.setText(tr("window.settings"))
         self.empty.setText(tr("window.empty"))
         self._show_pause_button()
+
+    def set_follow_ups(self, rows: list[FollowUpRow]) -> None:
+        """The patients to contact (the panel hides itself when there are none)."""
+        self.follow_ups.set_rows(rows)
 
     def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
         self.model.set_rows(rows)

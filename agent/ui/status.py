@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from agent.events import BookingRecorded, Event
+from agent.events import BookingRecorded, Event, FollowUpReceived
 from agent.ui.i18n import Translator
 
 # The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
@@ -43,7 +43,7 @@ class Snapshot(Protocol):
 class Notice:
     """A desktop notification that is due. ``problem`` ones are shown as warnings."""
 
-    kind: str  # booked | follow_up | login_failed | locked | portal_down | relay_down | relay_back
+    kind: str  # booked | handoff | login_failed | locked | portal_down | relay_down | relay_back
     problem: bool
     params: tuple[tuple[str, str], ...] = ()
     at: datetime | None = None
@@ -94,6 +94,10 @@ class AgentStatus:
         notices.extend(self._portal_notice(snapshot.portal))
         if isinstance(event, BookingRecorded):
             notices.extend(_booking_notice(event, now))
+        if isinstance(event, FollowUpReceived):
+            notices.append(Notice("handoff", problem=False, params=(
+                ("patient", event.patient_name or "-"), ("phone", event.phone or "-"), ("reason", event.reason),
+            ), at=now))
         notices.extend(self.tick(now))
         return notices
 
@@ -181,10 +185,8 @@ def _booking_notice(event: BookingRecorded, now: datetime) -> list[Notice]:
             ("when", event.start),
             ("professional", event.professional or "-"),
         ), at=now)]
-    if event.status in ("failed", "handoff"):
-        return [Notice("follow_up", problem=False, params=(
-            ("patient", event.patient_name), ("reason", event.error_code),
-        ), at=now)]
+    # A failed or handed-off booking is not notified here: the relay sends it as a follow-up (one notification,
+    # with the reason it told the patient), and a slot taken that the bot recovered needs nobody.
     return []
 
 

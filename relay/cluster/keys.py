@@ -60,3 +60,11 @@ def lease(name: str) -> str:
 
 def kommo_budget(account: str) -> str:
     return f"{PREFIX}kommo-budget:{account}"  # sorted set: calls to one Kommo account, scored by when they end
+
+
+FOLLOWUP_CLINICS = PREFIX + "followup-clinics"  # set of clinic names that may have unacknowledged follow-ups
+FOLLOWUP_SETTINGS = PREFIX + "followup-settings"  # hash: clinic -> Kommo actions ("task,note", "none", ...)
+
+
+def followups(name: str) -> str:
+    return f"{PREFIX}followups:{name}"  # hash: follow-up id -> {"event": ..., "created_at": ...}; 7-day expiry

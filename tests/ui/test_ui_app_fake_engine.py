@@ -75,11 +75,14 @@ def test_booking_made_by_the_engine_appears_with_a_notification(qtbot, agent_pat
     assert app.window.banner_labels["notice"].text() == "Nueva reserva — Ana Pérez: mañana 12:00 con Dra. Camila Soto"
     assert "Reservas de hoy: 4" in app.tray.icon.toolTip()
 
-    # Failed and handed-off requests are marked for a call back, and the filter finds them.
+    # Handed-off requests are marked for a call back, and the filter finds them; a slot taken is not one (the bot
+    # offered the patient other times).
     app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("follow_up"))
     follow_up = table_texts(app.window)
-    assert sorted(r[0] for r in follow_up) == ["Catalina Rojas", "Sebastián González"]
-    assert {r[4] for r in follow_up} == {"●  Falló: contactar", "●  Derivada: contactar"}
+    assert [r[0] for r in follow_up] == ["Sebastián González"]
+    assert {r[4] for r in follow_up} == {"●  Derivada: contactar"}
+    app.window.mode_box.setCurrentIndex(0)
+    assert next(r for r in table_texts(app.window) if r[0] == "Catalina Rojas")[4] == "●  Ocupada: se ofrecieron otras"
     app.window.mode_box.setCurrentIndex(0)
     qtbot.keyClicks(app.window.filter_box, "PABLO")
     assert [r[0] for r in table_texts(app.window)] == ["Juan Pablo Muñoz"]
