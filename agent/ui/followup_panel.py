@@ -72,6 +72,7 @@ class FollowUpPanel(QFrame):
         self.table.installEventFilter(self)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in zip(FOLLOW_UP_COLUMNS, (200, 140, 260, 190, 120), strict=True):
             self.table.setColumnWidth(FOLLOW_UP_COLUMNS.index(column), width)
         header.setSectionResizeMode(FOLLOW_UP_COLUMNS.index("reason"), QHeaderView.ResizeMode.Stretch)

@@ -225,3 +225,66 @@ def test_probar_acceso_runs_the_real_driver_and_reports_failure_then_success(qtb
         dialog.close()
         dialog.deleteLater()
         bridge.shutdown()
+
+
+def test_a_patient_handed_off_while_paused_reaches_the_tray_and_the_kommo_task_list(qtbot, tray_app, world, shots,
+                                                                                  agent_paths):
+    from agent.followups import FollowUpBook, follow_up_path
+
+    app = tray_app
+    opened: list[str] = []
+    app.url_opener = lambda url: opened.append(url.toString())
+    wait_until_ready(qtbot, app)
+    qtbot.mouseClick(app.window.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is True, timeout=30_000)
+
+    chat, turns = world.chat("7101", "Hola, quiero una hora para mañana", name="Pedro Ignacio Soto",
+                             phone="+56 9 7777 1111")
+    panel = app.window.follow_ups
+    qtbot.waitUntil(lambda: any(r.text("patient") == "Pedro Ignacio Soto" for r in panel.rows), timeout=60_000)
+    chat.join(60)
+    assert turns[-1].body["data"]["status"] == "handoff"
+
+    # The tray: a row with the reason in plain words, and one notification.
+    [row] = panel.rows
+    assert row.text("phone") == "+56 9 7777 1111"
+    assert row.text("reason") == "la automatización estaba en pausa"
+    assert panel.isVisibleTo(app.window) and panel.title.text() == "Para contactar: 1"
+    assert "Para contactar: 1" in app.window.summary_label.text()
+    [note] = [s for s in app.notifier.shown if s.kind == "handoff"]
+    assert note.title == "Paciente para contactar"
+    assert note.body == "Pedro Ignacio Soto (+56 9 7777 1111): la automatización estaba en pausa"
+
+    # The clinic's Kommo: a task on the lead, and a note with the reason.
+    qtbot.waitUntil(lambda: bool(world.kommo.tasks(CLINIC, "7101")), timeout=30_000)
+    [task] = world.kommo.tasks(CLINIC, "7101")
+    assert "Pedro Ignacio Soto (+56 9 7777 1111)" in task.text and "pausa" in task.text
+    assert world.kommo.notes(CLINIC, "7101")
+
+    app.window.resize(1100, 620)
+    app.window.grab().save(str(shots / "follow-up-list-es.png"))
+
+    # Row actions: copy the phone, open WhatsApp and the Kommo lead, the detail (Enter), then "Contactado".
+    qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == "+56 9 7777 1111"
+    qtbot.mouseClick(panel.whatsapp_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.kommo_button, Qt.MouseButton.LeftButton)
+    assert opened == ["https://wa.me/56977771111", f"{world.kommo.account_base_url(CLINIC)}/leads/detail/7101"]
+    menu = panel.row_menu(row)
+    assert [a.text() for a in menu.actions()] == [
+        "Ver detalle…", "Copiar teléfono", "Abrir WhatsApp", "Abrir en Kommo", "Contactado"
+    ]
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    detail = panel.detail_dialog
+    assert detail is not None and detail.isVisible()
+    detail.adjustSize()
+    QApplication.processEvents()
+    detail.grab().save(str(shots / "follow-up-detail-es.png"))
+    qtbot.mouseClick(detail.contacted_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.rows, timeout=10_000)
+    assert not panel.isVisibleTo(app.window)
+    assert FollowUpBook(follow_up_path(agent_paths.journal_file)).open_items() == []  # what a restarted tray reads
+
+    app.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is False, timeout=30_000)
