@@ -55,6 +55,8 @@ class EngineSnapshot:
     version: str
     link_detail: str = ""
     interrupted_bookings: int = 0  # waiting to be checked in the web app
+    link_problem: str = ""  # what a person must fix for the relay link (agent.link.failure_kind), else ""
+    paused_until: datetime | None = None  # a timed pause ends by itself then
 
 
 def _utc_now() -> datetime:
@@ -81,7 +83,9 @@ class Engine:
         self._password_fingerprint: str | None = None
 
         self.journal = BookingJournal(paths.journal_file)
-        self._paused = load_state(paths.state_file).paused
+        remembered = load_state(paths.state_file)
+        self._paused = remembered.paused
+        self._paused_until = _parse_time(remembered.paused_until) if remembered.paused else None
         self.portal = PortalSession(self._make_driver, on_health=self._portal_changed)
         self.cache = SlotCache(
             self._read_slots,
@@ -180,15 +184,22 @@ class Engine:
     def is_paused(self) -> bool:
         return self._paused
 
-    async def set_paused(self, paused: bool) -> None:
-        if paused == self._paused:
+    async def set_paused(self, paused: bool, until: datetime | None = None, *, ended_by_itself: bool = False) -> None:
+        """Pause (until resumed, or ``until`` a moment when the pause ends by itself) or resume."""
+        until = until if paused else None
+        if paused == self._paused and until == self._paused_until:
             return
-        self._paused = paused
-        log.info("Automatic booking %s by the clinic", "paused" if paused else "resumed")
+        self._paused, self._paused_until = paused, until
+        if paused and until is not None:
+            log.info("Automatic booking paused by the clinic until %s", until.astimezone().strftime("%Y-%m-%d %H:%M"))
+        elif ended_by_itself:
+            log.info("The timed pause ended: booking automatically again")
+        else:
+            log.info("Automatic booking %s by the clinic", "paused" if paused else "resumed")
         self._save_state()
         self.cache.suspend("paused", paused)
         self.link.status_changed()
-        self._emit(PauseChanged(paused))
+        self._emit(PauseChanged(paused, until, ended_by_itself))
 
     async def refresh_now(self) -> None:
         await self.cache.refresh_now()
@@ -212,6 +223,8 @@ class Engine:
             version=__version__,
             link_detail=self.link.detail,
             interrupted_bookings=len(self.desk.unreconciled),
+            link_problem=self.link.problem,
+            paused_until=self._paused_until if self._paused else None,
         )
 
     async def reload_settings(self, settings: AgentSettings) -> None:
@@ -282,15 +295,21 @@ class Engine:
         self.desk.retry_reconciliation()
 
     async def _watch_credentials(self) -> None:
-        """While the web app refuses our login, watch the keyring: a new password (cita-agent login) is tried once."""
+        """Watch the keyring: a new password (`cita-agent login`, Settings) is used at once, healthy or not.
+
+        A healthy agent would otherwise keep its old session until the web app refuses it, spending a failed
+        login of the clinic's account and failing a patient's booking first. A refused one is tried once.
+        """
         while True:
             await asyncio.sleep(CREDENTIALS_CHECK_S)
-            if self.portal.blocked is None:
-                continue
             current = await asyncio.to_thread(self._current_fingerprint)
-            if current is not None and current != self._password_fingerprint:
-                log.info("A new password for the clinic web app was stored: trying it")
-                await self._fresh_login()
+            if current is None or current == self._password_fingerprint:
+                continue
+            if self._password_fingerprint is None and self.portal.blocked is None:
+                continue  # no browser yet: the first login reads the stored password anyway
+            self._password_fingerprint = current
+            log.info("A new password for the clinic web app was stored: logging in with it now")
+            await self._fresh_login()
 
     async def _watch_pause_requests(self) -> None:
         """`cita-agent pause`/`resume` from another process: applied within a second or so."""
@@ -298,6 +317,8 @@ class Engine:
         seen = modified_at(path)  # a request older than this run was already in the state file at start
         while True:
             await asyncio.sleep(PAUSE_CHECK_S)
+            if self._paused and self._paused_until is not None and self._clock() >= self._paused_until:
+                await self.set_paused(False, ended_by_itself=True)
             changed = modified_at(path)
             if changed == seen:
                 continue
@@ -350,6 +371,7 @@ class Engine:
         last = self.cache.last_refresh
         state = RuntimeState(
             paused=self._paused,
+            paused_until=self._paused_until.isoformat() if self._paused and self._paused_until else "",
             link="disconnected" if final else self.link.state,
             relay=self.link.url,
             portal=self.portal.health,
@@ -362,6 +384,14 @@ class Engine:
             save_state(self.paths.state_file, state)
         except OSError as exc:
             log.warning("Cannot write %s: %s", self.paths.state_file, exc)
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def last_known_state(paths: AgentPaths) -> RuntimeState:

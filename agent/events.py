@@ -29,6 +29,8 @@ class PortalChangedState:
 @dataclass(frozen=True)
 class PauseChanged:
     paused: bool
+    until: datetime | None = None  # a timed pause: when it ends by itself
+    ended_by_itself: bool = False  # a timed pause that just ran out
 
 
 @dataclass(frozen=True)

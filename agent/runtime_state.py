@@ -15,6 +15,7 @@ from typing import Any
 @dataclass(frozen=True)
 class RuntimeState:
     paused: bool = False
+    paused_until: str = ""  # ISO time a timed pause ends by itself ("" = until resumed)
     link: str = "disconnected"  # connecting | connected | disconnected
     relay: str = ""
     portal: str = "unknown"  # ok | login_failed | locked | down | unknown

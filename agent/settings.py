@@ -15,6 +15,7 @@ import tomli_w
 
 from agent.paths import AgentPaths
 from agent.portal.base import BrowserChoice
+from agent.relay_address import normalize_relay_url
 
 
 class SettingsError(ValueError):
@@ -35,7 +36,8 @@ class AgentSettings:
 
     @property
     def relay_urls(self) -> tuple[str, ...]:
-        return tuple(u.strip() for u in self.relay_url.split(",") if u.strip())
+        """As dialled: https:// becomes wss://, /agent is added where missing (agent.relay_address)."""
+        return tuple(normalize_relay_url(u) for u in self.relay_url.split(",") if u.strip())
 
     def browser(self, headless: bool = True) -> BrowserChoice:
         return BrowserChoice(

@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from agent.events import BookingRecorded, FollowUpReceived
 from agent.followups import FollowUpBook, follow_up_path
@@ -98,6 +98,7 @@ class TrayApp(QObject):
         self.quit_done = False
         self._told_still_running = False
         self._settings_window: QWidget | None = None
+        self.quit_box: QMessageBox | None = None
 
         self.bridge.changed.connect(self._on_engine_changed)
         self.bridge.engine_finished.connect(self._on_engine_finished)
@@ -106,12 +107,14 @@ class TrayApp(QObject):
             source.settings_requested.connect(self.open_settings)
         self.window.refresh_requested.connect(lambda: self.bridge.refresh_now())
         self.window.close_requested.connect(self._on_window_close)
+        self.window.fix_requested.connect(lambda field: self.open_settings(focus=field))
         self.window.follow_ups.contacted.connect(self.mark_contacted)
         self.window.follow_ups.copy_requested.connect(self.copy_phone)
         self.window.follow_ups.open_requested.connect(self.open_link)
         self.tray.open_requested.connect(self.show_window)
         self.tray.logs_requested.connect(self.open_log_folder)
-        self.tray.quit_requested.connect(self.quit)
+        self.tray.quit_requested.connect(self.confirm_quit)
+        self.tray.pause_until_requested.connect(self.pause_until)
 
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_TICK_MS)
@@ -228,7 +231,7 @@ class TrayApp(QObject):
         today = self.summary.today
         can_pause = self.bridge.running and self.status.snapshot is not None
         self.tray.show_state(self.status.state(now), self.status.tooltip(self.tr, now, today), self.status.paused,
-                             can_pause)
+                             can_pause, self.status.menu_line(self.tr, now))
 
     # -- view -> engine ---------------------------------------------------
 
@@ -236,10 +239,33 @@ class TrayApp(QObject):
         log.info("automation %s by the receptionist", "paused" if paused else "resumed")
         self.bridge.set_paused(paused)
 
-    def open_settings(self, first_run: bool = False) -> None:
+    def pause_until(self, until: datetime) -> None:
+        """A pause that ends by itself (the tray's 30 min / 1 h / until tomorrow)."""
+        log.info("automation paused by the receptionist until %s", until.strftime("%Y-%m-%d %H:%M"))
+        self.bridge.set_paused(True, until=until)
+
+    def confirm_quit(self) -> None:
+        """"Salir" says what quitting means for patients before it stops the agent."""
+        if self.quit_box is not None and self.quit_box.isVisible():
+            self.quit_box.raise_()
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("quit.title"), self.tr("quit.body"),
+                          QMessageBox.StandardButton.NoButton, self.window)
+        self.quit_confirm_button = box.addButton(self.tr("quit.confirm"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("quit.cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.buttonClicked.connect(lambda button: self.quit() if button is self.quit_confirm_button else None)
+        self.quit_box = box
+        box.open()
+
+    def open_settings(self, first_run: bool = False, focus: str = "") -> None:
+        """The settings (or the first-run wizard); ``focus`` names the field to fix ("Corregir…")."""
         if self._settings_window is not None and self._settings_window.isVisible():
             self._settings_window.raise_()
             self._settings_window.activateWindow()
+            editor = getattr(self._settings_window, "editor", None)
+            if focus and editor is not None:
+                editor.focus_field(focus)
             return
         editor = SettingsEditor(self.paths, self.secrets, self.settings, self.bridge, self.tr,
                                 apply_start_at_login=self._apply_start_at_login)
@@ -249,6 +275,8 @@ class TrayApp(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        if focus:
+            editor.focus_field(focus)
 
     def apply_settings(self, settings: AgentSettings) -> None:
         language_before = self.tr.language

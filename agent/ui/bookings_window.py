@@ -145,6 +145,7 @@ class BookingsFilter(QSortFilterProxyModel):
 class BookingsWindow(QMainWindow):
     pause_requested = Signal(bool)  # the state asked for: True = pause
     settings_requested = Signal()
+    fix_requested = Signal(str)  # the settings field to open ("relay_url", "relay_token")
     refresh_requested = Signal()
     close_requested = Signal()  # the app decides: hide to the tray, or quit where there is no tray
 
@@ -184,7 +185,20 @@ class BookingsWindow(QMainWindow):
             label.setStyleSheet(f"background: {background}; color: {foreground};")
             label.hide()
             self.banner_labels[kind] = label
-            self.banners.addWidget(label)
+            if kind == "attention":
+                row = QHBoxLayout()
+                row.setSpacing(8)
+                row.addWidget(label, 1)
+                self.fix_button = QPushButton(body)
+                self.fix_button.setObjectName("primary")
+                self.fix_button.setCursor(Qt.CursorShape.PointingHandCursor)
+                self.fix_button.clicked.connect(lambda: self.fix_requested.emit(self.fix_field))
+                self.fix_button.hide()
+                row.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignVCenter)
+                self.banners.addLayout(row)
+            else:
+                self.banners.addWidget(label)
+        self.fix_field = ""
         body_layout.addLayout(self.banners)
         self.follow_ups = FollowUpPanel(tr, body)
         self.follow_ups.hide()
@@ -307,6 +321,7 @@ class BookingsWindow(QMainWindow):
         self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(current)))
         self.mode_box.blockSignals(False)
         self.refresh_button.setText(tr("window.refresh"))
+        self.fix_button.setText(tr("banner.fix"))
         self.settings_button.setText(tr("window.settings"))
         self.empty.setText(tr("window.empty"))
         self._show_pause_button()
@@ -346,7 +361,12 @@ class BookingsWindow(QMainWindow):
             self.portal_label.setToolTip(snap.portal_detail)
 
         self._banner("paused", self.tr("banner.paused") if status.paused else "")
-        self._banner("attention", self._attention_text(status, state))
+        attention = self._attention_text(status, state)
+        self._banner("attention", attention)
+        self.fix_field = status.fix_field if attention and status.link_problem else ""
+        self.fix_button.setVisible(bool(self.fix_field))
+        if status.link_problem:  # the tooltip says it in words too, not the link's English detail
+            self.relay_label.setToolTip(self.tr(f"note.link_{status.link_problem}.body"))
 
     def _attention_text(self, status: AgentStatus, state: TrayState) -> str:
         if status.keyring_problem:
@@ -357,6 +377,8 @@ class BookingsWindow(QMainWindow):
             return self.tr("banner.engine_stopped", error=status.engine_error)
         if state is not TrayState.ATTENTION:
             return ""
+        if status.link_problem:
+            return self.tr(f"note.link_{status.link_problem}.body")
         portal = status.snapshot.portal if status.snapshot is not None else ""
         if portal == "login_failed":
             return self.tr("note.login_failed.body")

@@ -26,6 +26,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "menu.settings": ("Configuración…", "Settings…"),
     "menu.logs": ("Abrir carpeta de registros", "Open log folder"),
     "menu.quit": ("Salir", "Quit"),
+    "menu.pause_30m": ("Durante 30 minutos", "For 30 minutes"),
+    "menu.pause_1h": ("Durante 1 hora", "For 1 hour"),
+    "menu.pause_tomorrow": ("Hasta mañana", "Until tomorrow"),
+    "menu.pause_indefinitely": ("Hasta que la reanude", "Until I resume it"),
+    "line.connected": (
+        "Conectado · {count} horarios libres leídos {when}", "Connected · {count} free slots read {when}",
+    ),
+    "line.connected_unread": ("Conectado · horarios todavía sin leer", "Connected · slots not read yet"),
+    "line.paused_until": ("En pausa hasta {when}", "Paused until {when}"),
+    "line.attention": ("Requiere atención: {what}", "Needs attention: {what}"),
+    "quit.title": ("¿Salir de Cita Bridge?", "Quit Cita Bridge?"),
+    "quit.body": (
+        "Mientras Cita Bridge esté cerrado, los pacientes que escriban por WhatsApp serán derivados a recepción "
+        "en vez de reservar solos.",
+        "While Cita Bridge is closed, patients who write on WhatsApp are handed to reception instead of "
+        "booking by themselves.",
+    ),
+    "quit.confirm": ("Salir de todos modos", "Quit anyway"),
+    "quit.cancel": ("Seguir funcionando", "Keep running"),
+    "note.pause_ended.title": ("La pausa terminó", "The pause ended"),
+    "note.pause_ended.body": (
+        "La automatización vuelve a reservar por WhatsApp.", "Automation is booking on WhatsApp again.",
+    ),
     # tooltip
     "tip.refresh": ("Horarios leídos: {when}", "Slots read: {when}"),
     "tip.never": ("todavía no", "not yet"),
@@ -188,6 +211,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.password_saved": ("(guardada: escriba para cambiarla)", "(saved: type to change it)"),
     "settings.test_login": ("Probar acceso", "Test login"),
     "settings.testing": ("Probando…", "Testing…"),
+    "settings.save_untested": ("Seguir sin probar el acceso", "Go on without testing the login"),
     "settings.relay": ("Servidor de WhatsApp", "WhatsApp relay"),
     "settings.relay_url": ("Dirección del servidor", "Relay address"),
     "settings.relay_token": ("Clave del agente", "Agent token"),
@@ -245,6 +269,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "day.today": ("hoy", "today"),
     "day.tomorrow": ("mañana", "tomorrow"),
 }
+
+# What a person must fix for the relay link (agent.link.failure_kind): the banner, the notification, the tooltip.
+LINK_PROBLEM_TEXTS: dict[str, tuple[str, str, str, str]] = {  # kind -> (title es, title en, text es, text en)
+    "token_refused": (
+        "Clave del agente rechazada", "Agent token refused",
+        "El servidor no reconoce la clave del agente. Pegue en Configuración la clave que le entregó su "
+        "proveedor de Cita Bridge.",
+        "The relay does not recognise the agent token. Paste the token your Cita Bridge provider gave you "
+        "in Settings.",
+    ),
+    "not_a_relay": (
+        "Dirección del servidor incorrecta", "Wrong relay address",
+        "La dirección del servidor no corresponde a un servidor de Cita Bridge. Revísela en Configuración: es "
+        "la que le entregó su proveedor.",
+        "The relay address is not a Cita Bridge relay. Check it in Settings: it is the one your provider "
+        "gave you.",
+    ),
+    "tls": (
+        "Conexión segura imposible", "Secure connection failed",
+        "No se pudo comprobar el certificado de seguridad del servidor. Revise la dirección en Configuración "
+        "o avise a su proveedor.",
+        "The relay's security certificate could not be verified. Check the address in Settings or tell your "
+        "provider.",
+    ),
+    "dns": (
+        "Servidor no encontrado", "Relay not found",
+        "No existe un servidor con esa dirección. Revise que esté bien escrita en Configuración y que haya "
+        "Internet.",
+        "There is no relay at that address. Check its spelling in Settings and the Internet connection.",
+    ),
+    "tls_required": (
+        "Falta conexión segura", "Secure connection needed",
+        "El servidor solo acepta conexiones seguras. En Configuración, la dirección debe empezar por "
+        "https:// o wss://.",
+        "The relay accepts only secure connections. In Settings, the address must start with https:// or "
+        "wss://.",
+    ),
+}
+for _kind, (_title_es, _title_en, _text_es, _text_en) in LINK_PROBLEM_TEXTS.items():
+    CATALOGUE[f"note.link_{_kind}.title"] = (_title_es, _title_en)
+    CATALOGUE[f"note.link_{_kind}.body"] = (_text_es, _text_en)
+CATALOGUE["banner.fix"] = ("Corregir…", "Fix…")
 
 _WEEKDAYS = {
     "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),

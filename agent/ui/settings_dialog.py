@@ -49,6 +49,7 @@ class SettingsEditor(QObject):
 
     saved = Signal(object)  # AgentSettings
     login_checked = Signal(object)  # the LoginCheck (or None after an error)
+    readiness_changed = Signal()  # the login test passed, the web app fields changed, or "save untested" flipped
 
     def __init__(self, paths: AgentPaths, secrets: SecretStore, settings: AgentSettings, bridge: EngineBridge,
                  tr: Translator, apply_start_at_login: Callable[[bool], object] | None = None,
@@ -61,6 +62,8 @@ class SettingsEditor(QObject):
         self.tr = tr
         self.apply_start_at_login = apply_start_at_login
         self.stored = stored_secrets(secrets)
+        self.focused_field = ""
+        self.login_passed = False  # for the web app fields as they are now
         self._labels: list[QLabel] = []
         self.portal_section = self._build_portal()
         self.relay_section = self._build_relay()
@@ -104,12 +107,30 @@ class SettingsEditor(QObject):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
+        # The wizard goes on only after a login test passed, or when the receptionist says so explicitly.
+        self.save_untested = QCheckBox(tr("settings.save_untested"))
+        self.save_untested.setVisible(False)
+        self.save_untested.toggled.connect(lambda _on: self.readiness_changed.emit())
         form.addRow(self._label("settings.portal_kind"), self.kind_box)
         form.addRow(self._label("settings.portal_url"), self.portal_url)
         form.addRow(self._label("settings.portal_user"), self.portal_user)
         form.addRow(self._label("settings.password"), self.portal_password)
         form.addRow(self._label(""), test_row)
+        form.addRow(self._label(""), self.save_untested)
+        for field in (self.portal_url, self.portal_user, self.portal_password):
+            field.textEdited.connect(lambda _text: self._portal_fields_changed())
+        self.kind_box.currentIndexChanged.connect(lambda _index: self._portal_fields_changed())
         return section
+
+    def _portal_fields_changed(self) -> None:
+        if self.login_passed:
+            self.login_passed = False
+            self.readiness_changed.emit()
+
+    @property
+    def portal_ready(self) -> bool:
+        """The wizard may go on: the login test passed for these fields, or "save untested" is ticked."""
+        return self.login_passed or self.save_untested.isChecked()
 
     def _build_relay(self) -> QWidget:
         tr = self.tr
@@ -180,6 +201,17 @@ class SettingsEditor(QObject):
         self.saved.emit(settings)
         return settings
 
+    def focus_field(self, name: str) -> None:
+        """Put the cursor in the field that fixes the problem ("relay_url", "relay_token"), marked in red."""
+        field = {"relay_url": self.relay_url, "relay_token": self.relay_token}.get(name)
+        if field is None:
+            return
+        field.setStyleSheet(f"border: 2px solid {FAIL_COLOR};")
+        field.textEdited.connect(lambda _text: field.setStyleSheet(""))
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        field.selectAll()
+        self.focused_field = name
+
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
@@ -220,6 +252,8 @@ class SettingsEditor(QObject):
         key = f"login.{result.code}"
         text = self.tr(key) if key in CATALOGUE else self.tr("login.other", message=result.message)
         self._show_login_result(bool(result.ok), text)
+        self.login_passed = bool(result.ok)
+        self.readiness_changed.emit()
         self.login_checked.emit(result)
 
     def _show_login_result(self, ok: bool, text: str) -> None:
@@ -286,8 +320,9 @@ class FirstRunWizard(QWizard):
             (tr("settings.relay"), tr("wizard.relay_sub"), editor.relay_section, None),
             (tr("settings.general"), tr("wizard.general_sub"), editor.general_section, editor.error_label),
         )
+        editor.save_untested.setVisible(True)
         for title, subtitle, section, extra in pages:
-            page = QWizardPage()
+            page = _PortalPage(editor) if section is editor.portal_section else QWizardPage()
             page.setTitle(title)
             page.setSubTitle(subtitle)
             layout = QVBoxLayout(page)
@@ -303,6 +338,19 @@ class FirstRunWizard(QWizard):
     def accept(self) -> None:
         if self.editor.save() is not None:
             super().accept()
+
+
+class _PortalPage(QWizardPage):
+    """The web app page: "Siguiente" stays off until the login test passes (or "save untested" is ticked), so a
+    password the web app just refused is never saved, nor tried again and again toward a lockout."""
+
+    def __init__(self, editor: SettingsEditor) -> None:
+        super().__init__()
+        self.editor = editor
+        editor.readiness_changed.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return self.editor.portal_ready
 
 
 def _form(section: QWidget) -> QFormLayout:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from agent.paths import AgentPaths
+from agent.relay_address import normalize_relay_urls
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, save_settings, validate
 
@@ -46,7 +47,7 @@ def settings_from_form(current: AgentSettings, form: SettingsForm) -> AgentSetti
         portal_kind=form.portal_kind,
         portal_url=form.portal_url.strip(),
         portal_user=form.portal_user.strip(),
-        relay_url=form.relay_url.strip(),
+        relay_url=normalize_relay_urls(form.relay_url),
         language=form.language,
         start_at_login=form.start_at_login,
     ))

@@ -12,12 +12,20 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from agent.events import BookingRecorded, Event, FollowUpReceived
+from agent.events import BookingRecorded, Event, FollowUpReceived, PauseChanged
 from agent.ui.i18n import Translator
 
 # The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
 RELAY_ALERT_AFTER = timedelta(minutes=2)
 PORTAL_PROBLEMS = ("login_failed", "locked", "down")
+# Relay-link failures a person must fix (agent.link.failure_kind) -> the settings field that fixes it.
+LINK_PROBLEM_FIELDS = {
+    "token_refused": "relay_token",
+    "not_a_relay": "relay_url",
+    "tls": "relay_url",
+    "dns": "relay_url",
+    "tls_required": "relay_url",
+}
 
 
 class TrayState(StrEnum):
@@ -68,6 +76,7 @@ class AgentStatus:
         self._link_down_since: datetime | None = started_at
         self._relay_alerted = False
         self._portal_alerted = ""
+        self._link_problem_alerted = ""
 
     # -- inputs -----------------------------------------------------------
 
@@ -92,8 +101,14 @@ class AgentStatus:
         elif self._link_down_since is None:
             self._link_down_since = now
         notices.extend(self._portal_notice(snapshot.portal))
+        problem = self.link_problem
+        if problem and problem != self._link_problem_alerted:
+            notices.append(Notice(f"link_{problem}", problem=True))
+        self._link_problem_alerted = problem
         if isinstance(event, BookingRecorded):
             notices.extend(_booking_notice(event, now))
+        if isinstance(event, PauseChanged) and event.ended_by_itself:
+            notices.append(Notice("pause_ended", problem=False))
         if isinstance(event, FollowUpReceived):
             notices.append(Notice("handoff", problem=False, params=(
                 ("patient", event.patient_name or "-"), ("phone", event.phone or "-"), ("reason", event.reason),
@@ -103,6 +118,8 @@ class AgentStatus:
 
     def tick(self, now: datetime) -> list[Notice]:
         """Called every few seconds: the relay outage alert depends on time passing, not on an event."""
+        if self.link_problem:
+            return []  # its own notice says what to fix; "check the Internet" would send the receptionist astray
         if self._relay_down_for(now) >= RELAY_ALERT_AFTER and not self._relay_alerted:
             self._relay_alerted = True
             return [Notice("relay_down", problem=True)]
@@ -126,6 +143,20 @@ class AgentStatus:
     # -- outputs ----------------------------------------------------------
 
     @property
+    def link_problem(self) -> str:
+        """A relay-link failure a person must fix ("" when none, or while connected)."""
+        snap = self.snapshot
+        if snap is None or snap.link == "connected":
+            return ""
+        problem = getattr(snap, "link_problem", "")
+        return problem if problem in LINK_PROBLEM_FIELDS else ""
+
+    @property
+    def fix_field(self) -> str:
+        """The settings field that fixes the current link problem ("" when none)."""
+        return LINK_PROBLEM_FIELDS.get(self.link_problem, "")
+
+    @property
     def paused(self) -> bool:
         return bool(self.snapshot is not None and self.snapshot.paused)
 
@@ -135,6 +166,8 @@ class AgentStatus:
             return TrayState.ATTENTION
         if snap is not None and snap.portal in PORTAL_PROBLEMS:
             return TrayState.ATTENTION
+        if self.link_problem:
+            return TrayState.ATTENTION  # retrying cannot cure it: say so now, not after two minutes
         if self._relay_down_for(now) >= RELAY_ALERT_AFTER:
             return TrayState.ATTENTION
         if snap is not None and snap.paused:
@@ -165,10 +198,34 @@ class AgentStatus:
             return tr.short_time(local)
         return tr.day_and_time(local, now)
 
+    def menu_line(self, tr: Translator, now: datetime) -> str:
+        """The tray menu's first line: the state in words ("Conectado · 252 horarios libres leídos 10:42")."""
+        state = self.state(now)
+        snap = self.snapshot
+        if state is TrayState.ATTENTION:
+            what = tr(f"note.link_{self.link_problem}.title") if self.link_problem else ""
+            if not what and snap is not None and snap.portal in PORTAL_PROBLEMS:
+                what = tr(f"portal.{snap.portal}")
+            return tr("line.attention", what=what) if what else tr("state.attention")
+        if state is TrayState.PAUSED:
+            until = getattr(snap, "paused_until", None)
+            if until is None:
+                return tr("state.paused")
+            local = until.astimezone()
+            when = tr.short_time(local) if local.date() == now.astimezone().date() else tr.day_and_time(local, now)
+            return tr("line.paused_until", when=when)
+        if state is TrayState.CONNECTED and snap is not None:
+            if snap.last_refresh is None:
+                return tr("line.connected_unread")
+            return tr("line.connected", count=snap.slot_count, when=self._refresh_when(tr, now))
+        return tr(f"state.{state.value}")
+
     def tooltip(self, tr: Translator, now: datetime, booked_today: int) -> str:
         lines = [f"{tr('app.name')}: {tr('state.' + self.state(now).value)}"]
         if not self.configured:
             lines.append(tr("status.not_configured"))
+        if self.link_problem:
+            lines.append(tr(f"note.link_{self.link_problem}.title"))
         lines.append(tr("tip.refresh", when=self._refresh_when(tr, now)))
         lines.append(tr("tip.today", count=booked_today))
         return "\n".join(lines)

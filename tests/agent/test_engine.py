@@ -389,3 +389,41 @@ async def test_pause_and_resume_from_another_process_reach_the_running_agent(sta
     assert args.func(args) == 0
     await relay.next_status(paused=False)
     assert run.of(PauseChanged) == [PauseChanged(True), PauseChanged(False)]
+
+
+async def test_a_new_password_stored_while_healthy_is_used_at_once(start_engine, relay, portal, secrets, monkeypatch):
+    import agent.engine
+
+    monkeypatch.setattr(agent.engine, "CREDENTIALS_CHECK_S", 0.05)
+    run = start_engine()
+    await relay.next_status(portal="ok")
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert portal.login_attempts == 1
+
+    portal.password = "la-nueva-456"  # changed in the web app, then stored with `cita-agent login` (no reload):
+    secrets.set(PORTAL_PASSWORD, "la-nueva-456")
+    # The running agent drops its old session at once: the next read of the web app logs in with the new one.
+    await wait_until(lambda: run.engine.snapshot().portal == "unknown")
+    from agent.portal_session import Priority
+
+    await run.engine.cache.refresh(Priority.REQUESTED_READ)  # the next read (not debounced as the button is)
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert (portal.login_attempts, portal.failed_logins) == (2, 0)  # no failed login spent on the old password
+    assert run.engine.snapshot().portal == "ok"
+
+
+async def test_a_timed_pause_ends_by_itself_and_tells_the_relay(start_engine, relay, portal, agent_paths):
+    from datetime import UTC, datetime, timedelta
+
+    run = start_engine()
+    await relay.next_status(portal="ok")
+    until = datetime.now(UTC) + timedelta(seconds=1)
+    await run.engine.set_paused(True, until)
+    assert (await relay.next_status(paused=True))["paused"] is True
+    assert run.engine.snapshot().paused_until == until
+    assert load_state(agent_paths.state_file).paused_until == until.isoformat()  # survives a restart
+
+    ended = await run.wait_event(PauseChanged, lambda e: e.ended_by_itself)
+    assert ended.paused is False
+    assert (await relay.next_status(paused=False))["paused"] is False
+    assert not load_state(agent_paths.state_file).paused and run.engine.snapshot().paused_until is None

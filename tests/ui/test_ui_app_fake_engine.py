@@ -156,7 +156,7 @@ def test_no_tray_the_window_says_so_and_closing_it_quits_cleanly(qtbot, agent_pa
 
 
 def test_with_a_tray_closing_the_window_hides_it_and_the_app_keeps_running(qtbot, agent_paths, plaintext_keyring,
-                                                                           make_app, engines):
+                                                                           make_app, engines, shots):
     configure(agent_paths)
     app = make_app(tray_available=True)
     app.start()
@@ -166,8 +166,19 @@ def test_with_a_tray_closing_the_window_hides_it_and_the_app_keeps_running(qtbot
     app.tray.open_action.trigger()
     assert app.window.isVisible()
     menu = [a.text() for a in app.tray.menu.actions() if a.text()]
-    assert menu == ["Abrir reservas", "Pausar automatización", "Configuración…", "Abrir carpeta de registros", "Salir"]
+    assert menu[1:] == ["Abrir reservas", "Pausar automatización", "Configuración…", "Abrir carpeta de registros",
+                        "Salir"]
+    assert menu[0].startswith("Conectado · 42 horarios libres leídos ")  # the first line: the state in words
+    # "Salir" says what quitting means for patients; "Seguir funcionando" keeps the agent running.
     app.tray.quit_action.trigger()
+    assert app.quit_box is not None and app.quit_box.isVisible() and not app.quitting
+    assert "derivados a recepción" in app.quit_box.text()
+    app.quit_box.grab().save(str(shots / "quit-warning-es.png"))
+    keep = next(b for b in app.quit_box.buttons() if b.text() == "Seguir funcionando")
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert not app.quitting and not engines[0].stopped
+    app.tray.quit_action.trigger()
+    qtbot.mouseClick(app.quit_confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
     assert engines[0].stopped
 
@@ -228,3 +239,45 @@ def test_open_log_folder_opens_the_agents_log_folder(qtbot, agent_paths, plainte
     app.start()
     app.tray.logs_action.trigger()
     assert opened == [str(agent_paths.log_dir)]
+
+
+def test_a_timed_pause_from_the_tray_says_until_when_and_ends_by_itself(qtbot, agent_paths, plaintext_keyring,
+                                                                       make_app, engines, shots):
+    from agent.ui.tray import PAUSE_CHOICES, pause_end
+
+    configure(agent_paths)
+    app = make_app(tray_available=True)
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    tray = app.tray
+    assert tray.pause_action.menu() is tray.pause_menu
+    assert [tray.pause_choices[c].text() for c in PAUSE_CHOICES] == [
+        "Durante 30 minutos", "Durante 1 hora", "Hasta mañana", "Hasta que la reanude"
+    ]
+    tray.menu.popup(app.window.geometry().center())
+    qtbot.waitUntil(tray.menu.isVisible, timeout=5_000)
+    tray.pause_menu.popup(app.window.geometry().center())
+    qtbot.waitUntil(tray.pause_menu.isVisible, timeout=5_000)
+    tray.menu.grab().save(str(shots / "tray-menu-es.png"))
+    tray.pause_menu.grab().save(str(shots / "tray-pause-choices-es.png"))
+    tray.pause_menu.hide()
+    tray.menu.hide()
+    tray.pause_choices["1h"].trigger()
+    qtbot.waitUntil(lambda: app.status.paused, timeout=10_000)
+    assert engines[0].calls[-1] == "set_paused(True, until)"
+    until = app.status.snapshot.paused_until
+    assert tray.state_action.text() == f"En pausa hasta {until.astimezone():%H:%M}"
+    assert tray.pause_action.text() == "Reanudar automatización" and tray.pause_action.menu() is None
+    tray.menu.popup(app.window.geometry().center())
+    qtbot.waitUntil(tray.menu.isVisible, timeout=5_000)
+    tray.menu.grab().save(str(shots / "tray-menu-timed-pause-es.png"))
+    tray.menu.hide()
+
+    app.bridge.call(engines[0].end_timed_pause())
+    qtbot.waitUntil(lambda: not app.status.paused, timeout=10_000)
+    assert [s.title for s in app.notifier.shown if s.kind == "pause_ended"] == ["La pausa terminó"]
+    assert tray.state_action.text().startswith("Conectado")
+
+    morning = pause_end("tomorrow", datetime(2026, 12, 2, 18, 30).astimezone())
+    assert (morning.day, morning.hour, morning.minute) == (3, 7, 0)
+    assert pause_end("indefinitely", datetime(2026, 12, 2, 18, 30).astimezone()) is None

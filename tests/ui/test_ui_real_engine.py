@@ -288,3 +288,43 @@ def test_a_patient_handed_off_while_paused_reaches_the_tray_and_the_kommo_task_l
 
     app.tray.pause_action.trigger()
     qtbot.waitUntil(lambda: world.clinic_health().get("paused") is False, timeout=30_000)
+
+
+def test_a_refused_agent_key_is_an_attention_state_fixed_from_the_window(qtbot, world, agent_paths, plaintext_keyring,
+                                                                         browser_path, shots):
+    from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, SecretStore
+
+    # The provider's address as given (https, no /agent), and a key with a typo.
+    configure(agent_paths, relay_url=world.relay_url, portal_url=world.portal_url, portal_user=STAFF_USER,
+              browser_path=browser_path)
+    store = SecretStore(agent_paths.keyring_service)
+    store.set(PORTAL_PASSWORD, STAFF_PASSWORD)
+    store.set(RELAY_TOKEN, world.agent_token[:-2] + "xx")
+    quits, on_quit = recorder()
+    app = TrayApp(agent_paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app.start()
+    try:
+        qtbot.waitUntil(lambda: app.status.link_problem == "token_refused", timeout=60_000)
+        assert app.status.state(now()) is TrayState.ATTENTION  # at once, not after two minutes of "Conectando…"
+        banner = app.window.banner_labels["attention"].text()
+        assert banner.startswith("El servidor no reconoce la clave del agente.")
+        assert app.window.fix_button.isVisibleTo(app.window) and app.window.fix_button.text() == "Corregir…"
+        assert "Clave del agente rechazada" in app.tray.icon.toolTip()
+        assert [s.title for s in app.notifier.shown if s.kind == "link_token_refused"] == ["Clave del agente rechazada"]
+        app.window.resize(1100, 520)
+        app.window.grab().save(str(shots / "wrong-key-attention-es.png"))
+
+        qtbot.mouseClick(app.window.fix_button, Qt.MouseButton.LeftButton)
+        dialog = app._settings_window
+        assert dialog is not None and dialog.isVisible()
+        editor = dialog.editor
+        assert editor.focused_field == "relay_token"
+        editor.relay_token.setText(world.agent_token)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=60_000)
+        assert not app.window.fix_button.isVisibleTo(app.window)
+        assert app.settings.relay_urls == (world.ws_url,)
+    finally:
+        app.quit()
+        qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
+        app.shutdown()

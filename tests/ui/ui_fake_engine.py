@@ -33,6 +33,7 @@ class FakeSnapshot:
     last_refresh: datetime | None = None
     slot_count: int = 0
     version: str = "test"
+    paused_until: datetime | None = None
 
 
 class FakeEngine:
@@ -67,10 +68,14 @@ class FakeEngine:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    async def set_paused(self, paused: bool) -> None:
-        self.calls.append(f"set_paused({paused})")
+    async def set_paused(self, paused: bool, until: datetime | None = None) -> None:
+        self.calls.append(f"set_paused({paused})" if until is None else f"set_paused({paused}, until)")
         save_state(self.paths.state_file, replace(load_state(self.paths.state_file), paused=paused))
-        self._emit(PauseChanged(paused), paused=paused)
+        self._emit(PauseChanged(paused, until), paused=paused, paused_until=until if paused else None)
+
+    async def end_timed_pause(self) -> None:
+        """The moment a timed pause runs out (the real engine checks every second)."""
+        self._emit(PauseChanged(False, None, ended_by_itself=True), paused=False, paused_until=None)
 
     async def refresh_now(self) -> None:
         self.calls.append("refresh_now")
