@@ -20,7 +20,7 @@ from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry
 from agent.portal.base import AccountLocked, Booking, LoginRejected, Patient, PortalError, Slot, SlotTaken
 from agent.portal_session import PortalNotReady, PortalSession, Priority
 from agent.slot_cache import SlotCache
-from wire.messages import ERROR_CODES, BookArgs, BookResult, WireError, WireSlot
+from wire.messages import ERROR_CODES, BookArgs, BookResult, Outcome, WireError, WireSlot
 
 log = logging.getLogger(__name__)
 
@@ -248,13 +248,25 @@ class BookingDesk:
         if entry.status == BOOKED:
             return BookOutcome(result=BookResult(entry.booking_id, entry.start, entry.end, entry.professional, repeat))
         code = entry.error_code if entry.error_code in ERROR_CODES else "internal"
+        # A journal row ends failed or handed off only when the web app certainly holds no appointment for it.
         if entry.status == HANDOFF:
-            return BookOutcome(error=WireError(code, _HANDOFF_MESSAGES.get(code, "not served; handed to the clinic")))
+            message = _HANDOFF_MESSAGES.get(code, "not served; handed to the clinic")
+            return BookOutcome(error=WireError(code, message, nothing_written=True))
         alternatives: tuple[WireSlot, ...] = ()
         if entry.status == FAILED and code == "slot_taken":
             near = near or _slot_of(entry)
             alternatives = tuple(WireSlot(**s.to_json()) for s in self._cache.alternatives(near, entry.slot_id))
-        return BookOutcome(error=WireError(code, entry.error_message or code, alternatives))
+        return BookOutcome(
+            error=WireError(code, entry.error_message or code, alternatives, nothing_written=entry.status == FAILED)
+        )
+
+    def owed_outcomes(self) -> list[Outcome]:
+        """Final outcomes the relay has not acknowledged: told on every connection until it does."""
+        owed = []
+        for entry in self.journal.owed_to_relay():
+            outcome = self._outcome(entry, repeat=True)
+            owed.append(Outcome(entry.key, outcome.ok, result=outcome.result, error=outcome.error))
+        return owed
 
     def _record(self, entry: JournalEntry) -> None:
         self._emit(BookingRecorded(

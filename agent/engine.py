@@ -18,9 +18,17 @@ from typing import Any
 
 from agent import __version__
 from agent.booking import BookingDesk
-from agent.events import Event, FollowUpReceived, LinkChanged, PauseChanged, PortalChangedState, SlotsRefreshed
+from agent.events import (
+    BookingRecorded,
+    Event,
+    FollowUpReceived,
+    LinkChanged,
+    PauseChanged,
+    PortalChangedState,
+    SlotsRefreshed,
+)
 from agent.followups import FollowUpBook, FollowUpInbox, follow_up_path, is_followup_frame
-from agent.journal import BookingJournal
+from agent.journal import IN_PROGRESS, BookingJournal
 from agent.link import RelayLink, SleepWatch
 from agent.logging_setup import register_secret
 from agent.paths import AgentPaths
@@ -94,7 +102,10 @@ class Engine:
             on_refreshed=self._slots_refreshed,
         )
         self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused)
-        self.requests = RequestHandler(self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit)
+        self.requests = RequestHandler(
+            self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
+            on_ack=self.journal.relay_told,
+        )
         self.followups = FollowUpBook(follow_up_path(paths.journal_file))
         self.inbox = FollowUpInbox(
             self.followups, lambda e: self._emit(FollowUpReceived(e.id, e.name, e.phone, e.reason))
@@ -104,6 +115,7 @@ class Engine:
             token=self._relay_token,
             handle_frame=self._handle_frame,
             status_frame=self._status_frame,
+            outbox=self._owed_outcome_frames,
             on_state=self._link_changed,
             user_agent=f"cita-agent/{__version__}",
         )
@@ -340,6 +352,8 @@ class Engine:
     # -- state changes -> events, state file, relay status ---------------------------------
 
     def _emit(self, event: Event) -> None:
+        if isinstance(event, BookingRecorded) and event.status != IN_PROGRESS:
+            self.link.status_changed()  # tells the relay the outcome, also when it stopped waiting for it
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -362,6 +376,9 @@ class Engine:
     def _slots_refreshed(self, at: datetime, count: int) -> None:
         self._save_state()
         self._emit(SlotsRefreshed(at, count))
+
+    def _owed_outcome_frames(self) -> list[str]:
+        return [encode(outcome) for outcome in self.desk.owed_outcomes()]
 
     def _status_frame(self) -> str:
         portal = self.portal.health if self.portal.health in PORTAL_STATES else "unknown"

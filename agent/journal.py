@@ -76,6 +76,9 @@ class BookingJournal:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(bookings)")}
+            if "owed_to_relay" not in columns:  # a journal written by 0.1.0: its rows were all answered then
+                db.execute("ALTER TABLE bookings ADD COLUMN owed_to_relay INTEGER NOT NULL DEFAULT 0")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -107,7 +110,7 @@ class BookingJournal:
         with self._write_lock, self._connect() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
-                " status, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, requested_at, updated_at, owed_to_relay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 (key, slot_id, start, end, professional, patient_name, patient_phone, IN_PROGRESS, stamp, stamp),
             )
             created = cursor.rowcount == 1
@@ -145,7 +148,23 @@ class BookingJournal:
             raise KeyError(key)
         return _entry(row)
 
+    def relay_told(self, key: str) -> None:
+        """The relay acknowledged this booking's outcome: it need not be told again."""
+        with self._write_lock, self._connect() as db:
+            db.execute("UPDATE bookings SET owed_to_relay = 0 WHERE key = ?", (key,))
+
     # -- reads ------------------------------------------------------------
+
+    def owed_to_relay(self, limit: int = 50, days: int = 7, now: datetime | None = None) -> list[JournalEntry]:
+        """Finished bookings whose outcome the relay has not acknowledged yet (oldest first)."""
+        since = ((now or _now()) - timedelta(days=days)).astimezone(UTC).isoformat()
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT * FROM bookings WHERE owed_to_relay = 1 AND status != ? AND requested_at >= ?"
+                " ORDER BY requested_at LIMIT ?",
+                (IN_PROGRESS, since, limit),
+            ).fetchall()
+        return [_entry(r) for r in rows]
 
     def get(self, key: str) -> JournalEntry | None:
         with self._connect() as db:

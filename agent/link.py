@@ -114,6 +114,7 @@ class RelayLink:
         handle_frame: FrameHandler,
         status_frame: Callable[[], str],
         *,
+        outbox: Callable[[], Sequence[str]] | None = None,
         on_state: StateListener | None = None,
         backoff: Backoff | None = None,
         user_agent: str = "cita-agent",
@@ -127,6 +128,7 @@ class RelayLink:
         self._token = token
         self._handle_frame = handle_frame
         self._status_frame = status_frame
+        self._outbox = outbox  # frames told after each status until the relay acknowledges them
         self._on_state = on_state
         self.backoff = backoff or Backoff()
         self._user_agent = user_agent
@@ -169,7 +171,7 @@ class RelayLink:
             loop.call_soon_threadsafe(self._nudge_here)
 
     def status_changed(self) -> None:
-        """Send the agent's status again (paused, portal state changed)."""
+        """Send the agent's status again (paused, portal state changed), and whatever the outbox holds."""
         loop = self._loop
         if loop is None:
             return
@@ -281,7 +283,7 @@ class RelayLink:
         self._set_state("connected", shown, "")
         helpers = []
         try:
-            await ws.send(self._status_frame())
+            await self._send_status(ws)
             if index > 0:
                 helpers.append(asyncio.get_running_loop().create_task(self._watch_primary(ws)))
             async for message in ws:
@@ -383,6 +385,8 @@ class RelayLink:
     async def _send_status(self, ws: ClientConnection) -> None:
         with contextlib.suppress(ConnectionClosed):
             await ws.send(self._status_frame())
+            for frame in self._outbox() if self._outbox is not None else ():
+                await ws.send(frame)
 
     async def _drop_connection(self, code: int, reason: str) -> None:
         ws = self._ws

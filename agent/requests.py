@@ -20,6 +20,7 @@ from agent.portal_session import PortalSession
 from agent.slot_cache import SlotCache
 from wire.messages import (
     ERROR_CODES,
+    Ack,
     BookArgs,
     ProtocolError,
     Request,
@@ -67,6 +68,7 @@ class RequestHandler:
         is_paused: Callable[[], bool],
         emit: Callable[[Event], None],
         monotonic: Callable[[], float] = time.monotonic,
+        on_ack: Callable[[str], None] | None = None,
     ) -> None:
         self._cache = cache
         self._desk = desk
@@ -74,6 +76,7 @@ class RequestHandler:
         self._is_paused = is_paused
         self._emit = emit
         self._mono = monotonic
+        self._on_ack = on_ack  # the relay acknowledged a booking outcome (by its key)
         self._in_flight = 0
 
     async def handle_text(self, text: str) -> str | None:
@@ -87,6 +90,10 @@ class RequestHandler:
                 return None
             self._emit(RequestServed("invalid", False, "bad_request"))
             return encode(error_response(request_id, "bad_request", str(exc)[:200]))
+        if isinstance(frame, Ack):
+            if self._on_ack is not None:
+                self._on_ack(frame.id)
+            return None
         if not isinstance(frame, Request):
             log.debug("Ignoring a %s frame from the relay", type(frame).__name__)
             return None

@@ -178,8 +178,16 @@ class DemoSystem:
         self._wait(lambda: self._get_json(f"{self.relay_url}/healthz") is not None, 20, "the relay to start")
 
     def stop_relay(self) -> None:
-        _terminate(self.relay)
+        # A graceful stop drains the turns in flight first (up to the relay's 25 s shutdown grace).
+        _terminate(self.relay, timeout=40)
         self.relay = None
+
+    def kill_relay(self) -> None:
+        """As a crash or an OOM kill would: no drain, no clean shutdown."""
+        if self.relay is not None:
+            self.relay.kill()
+            self.relay.wait(10)
+            self.relay = None
 
     def restart_relay(self) -> None:
         self.stop_relay()

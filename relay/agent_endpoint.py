@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -20,8 +21,7 @@ from relay.agents import CLOSE_GOING_AWAY, CLOSE_INSECURE, CLOSE_UNAUTHORIZED, A
 from relay.logs import log
 from relay.settings import RelaySettings
 from relay.store import RelayStore, StoreUnavailable
-from wire.handoff import Ack
-from wire.messages import ProtocolError, Response, Status, decode
+from wire.messages import Ack, Outcome, ProtocolError, Response, Status, decode, encode
 
 logger = logging.getLogger("relay.agent_endpoint")
 
@@ -139,7 +139,7 @@ async def agent_endpoint(
             text = message.get("text")
             if text is None:
                 text = message.get("bytes") or b""
-            _dispatch(directory, connection, text, followups)
+            await _dispatch(directory, store, connection, text, followups)
     except Exception as exc:  # the socket broke; anything else is logged too, never silently dropped
         why = f"error {type(exc).__name__}"
         if not connection.closed:
@@ -148,8 +148,12 @@ async def agent_endpoint(
         directory.detach(connection, why)
 
 
-def _dispatch(
-    directory: AgentRegistry, connection: AgentConnection, text: str | bytes, followups: AckSink | None = None
+async def _dispatch(
+    directory: AgentRegistry,
+    store: RelayStore,
+    connection: AgentConnection,
+    text: str | bytes,
+    followups: AckSink | None = None,
 ) -> None:
     try:
         frame = decode(text)
@@ -160,8 +164,24 @@ def _dispatch(
         directory.on_response(connection, frame)
     elif isinstance(frame, Status):
         directory.on_status(connection, frame)
-    elif isinstance(frame, Ack):
+    elif isinstance(frame, Outcome):
+        await _keep_outcome(store, connection, frame)
+    elif isinstance(frame, Ack):  # agent -> relay: a follow-up is stored on the clinic's PC (relay.followups)
         if followups is not None:
             followups.on_ack(connection.clinic, frame.id)
     else:
         log(logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type=type(frame).__name__)
+
+
+async def _keep_outcome(store: RelayStore, connection: AgentConnection, outcome: Outcome) -> None:
+    """A booking's final outcome, told by the agent: kept for the patient's next message, then acknowledged."""
+    try:
+        await store.record_outcome(connection.clinic, outcome.key, outcome.to_json(), time.time())
+    except StoreUnavailable:
+        return  # not acknowledged: the agent tells it again on its next connection
+    log(logger, logging.INFO, "booking_outcome_reported", clinic=connection.clinic, ok=outcome.ok)
+    try:
+        async with connection.send_lock:
+            await connection.link.send_text(encode(Ack(id=outcome.key)))
+    except Exception:  # the socket went away: the agent tells it again, and keeping it twice is harmless
+        return

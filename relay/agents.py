@@ -85,6 +85,8 @@ class AgentRegistry(AgentDirectory, Protocol):
 
     async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None: ...
 
+    def requests_in_flight(self) -> int: ...
+
 
 @dataclass(eq=False)
 class AgentConnection:
@@ -244,6 +246,10 @@ class LocalAgentDirectory:
 
     def connected_count(self) -> int:
         return len(self._connections)
+
+    def requests_in_flight(self) -> int:
+        """Requests sent to this process's agents and not answered yet (also those other instances forwarded)."""
+        return sum(len(connection.pending) for connection in self._connections.values())
 
     # -- internals ---------------------------------------------------------------------------------------
 

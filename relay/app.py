@@ -38,6 +38,7 @@ from relay.turns import TurnProcessor
 logger = logging.getLogger("relay.app")
 
 PURGE_EVERY_S = 60.0
+ORPHAN_SCAN_EVERY_S = 5.0
 
 
 class Relay:
@@ -86,14 +87,23 @@ class Relay:
             first_delivery_wait_s=(
                 settings.slots_timeout_s + settings.book_timeout_s + 5.0 if self.deployment.several_instances else 0.0
             ),
+            owner=self.deployment.instance,
         )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
         self._housekeeping: asyncio.Task[None] | None = None
+        self._orphan_watch: asyncio.Task[None] | None = None
+        self._drained = False
 
     async def start(self) -> None:
         await self.deployment.start()
         await self.followups.start()
-        self._housekeeping = asyncio.get_running_loop().create_task(self._purge_forever())
+        # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
+        live = await self.deployment.live_instances()
+        await self.turns.resume_unfinished(live - {self.deployment.instance})
+        loop = asyncio.get_running_loop()
+        self._housekeeping = loop.create_task(self._purge_forever())
+        if self.deployment.several_instances:
+            self._orphan_watch = loop.create_task(self._resume_orphans_forever())
         log(
             logger,
             logging.INFO,
@@ -103,15 +113,34 @@ class Relay:
             book_timeout_s=self.settings.book_timeout_s,
         )
 
+    async def drain(self) -> None:
+        """Let the turns in flight finish while the agents are still connected (at most the shutdown grace).
+
+        The server calls this before it closes any connection (``relay.serving``): a booking under way gets its
+        agent's answer and its patient the truth. Turns cut short here are durable and re-run at the next start.
+        """
+        if self._drained:
+            return
+        self._drained = True
+        deadline = time.monotonic() + self.settings.shutdown_grace_s
+        await self.turns.drain(self.settings.shutdown_grace_s)
+        # Requests other instances forwarded to this instance's agents are bookings under way too.
+        while time.monotonic() < deadline:
+            if not self.agents.requests_in_flight():
+                break
+            await asyncio.sleep(0.05)
+
     async def stop(self) -> None:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
-        await self.turns.drain(self.settings.shutdown_grace_s)
+        await self.drain()
         await self.agents.close_all()
         await self.followups.stop()
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
+        for task in (self._housekeeping, self._orphan_watch):
+            if task is None:
+                continue
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+                await task
         await self.deployment.stop()
         if self._own_http:
             await self.http.aclose()
@@ -126,6 +155,16 @@ class Relay:
                 self.limiter.forget_idle()
             except Exception:
                 logger.exception("purge failed")
+
+    async def _resume_orphans_forever(self) -> None:
+        """With several instances: the turns of an instance that died are taken over by a live one."""
+        while True:
+            await asyncio.sleep(ORPHAN_SCAN_EVERY_S)
+            try:
+                live = await self.deployment.live_instances()
+                await self.turns.resume_unfinished(live | {self.deployment.instance})
+            except Exception as exc:
+                log(logger, logging.WARNING, "orphan_scan_failed", error=type(exc).__name__)
 
     # -- endpoints -------------------------------------------------------------------------------------
 

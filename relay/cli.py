@@ -289,6 +289,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from relay.app import build_app
     from relay.logs import configure_logging
+    from relay.serving import RelayServer
 
     _warn_if_password_in_flag(args)
     settings = settings_from_args(args)
@@ -314,7 +315,7 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
     )
     try:
-        uvicorn.Server(config).run()
+        RelayServer(config, app.state.relay).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once its graceful shutdown is done
         pass
     return 0

@@ -21,6 +21,7 @@ CONVERSATION_RETENTION_S = 3600.0
 
 class Deployment(Protocol):
     several_instances: bool  # whether other relay instances may share this state
+    instance: str  # this instance's name on the turns it accepts ("" for one process)
     store: RelayStore
     agents: AgentRegistry
     kommo_budget: KommoBudget
@@ -37,6 +38,10 @@ class Deployment(Protocol):
         """(healthy, fields for /healthz) given whether the store could be written just now."""
         ...
 
+    async def live_instances(self) -> set[str]:
+        """The instances alive now, whose accepted turns are theirs to finish (none but this one when embedded)."""
+        ...
+
     def describe(self) -> dict[str, str]:
         """Fields for the relay_started log line (nothing secret)."""
         ...
@@ -46,6 +51,7 @@ class EmbeddedDeployment:
     """One relay process: SQLite in the data folder; agents, budgets and locks in memory."""
 
     several_instances = False
+    instance = ""
 
     def __init__(
         self, settings: RelaySettings, *, store: RelayStore | None = None, agents: AgentRegistry | None = None
@@ -66,6 +72,9 @@ class EmbeddedDeployment:
 
     def health(self, store_writable: bool) -> tuple[bool, dict[str, Any]]:
         return store_writable, {"store": "sqlite"}
+
+    async def live_instances(self) -> set[str]:
+        return set()
 
     def describe(self) -> dict[str, str]:
         return {"store": "sqlite", "data": str(self._settings.data_dir)}

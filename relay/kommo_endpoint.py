@@ -19,7 +19,7 @@ from relay.conversation import Turn
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
-from relay.store import CLINIC_NAME_RE, RelayStore, StoreUnavailable
+from relay.store import CLINIC_NAME_RE, PendingTurn, RelayStore, StoreUnavailable
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 
@@ -118,7 +118,20 @@ class KommoEndpoint:
         now = time.time()
         revision = await self._store.conversation_revision(clinic.name, ask.lead_id)
         keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
-        prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now)
+        pending = PendingTurn(
+            clinic=clinic.name,
+            turn_id=keys[0][0],
+            keys=tuple(key for key, _ in keys),
+            lead_id=ask.lead_id,
+            message=ask.message,
+            name=ask.name,
+            phone=ask.phone,
+            received_at=now,
+            return_url=ask.return_url,
+            owner=self._turns.owner,
+        )
+        # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.
+        prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now, turn=pending)
         turn = Turn(
             lead_id=ask.lead_id,
             message=ask.message,
@@ -134,6 +147,7 @@ class KommoEndpoint:
                 delivery_keys=tuple(key for key, _ in keys),
                 received_at=received_at,
                 repeat_of=prior,
+                turn_id=pending.turn_id if prior is None else "",
             )
         )
         outcome = "repeat" if prior is not None else "accepted"

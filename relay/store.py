@@ -22,7 +22,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,6 +34,8 @@ CLINIC_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANGUAGES = ("es", "en")
 MAX_DISPLAY_NAME = 100
+# Booking outcomes an agent reported: what a patient who writes again is told even while the agent is away.
+OUTCOME_RETENTION_S = 7 * 24 * 3600.0
 
 
 class StoreError(ValueError):
@@ -98,6 +100,57 @@ class PriorDelivery:
     reply: dict[str, Any] | None  # None while the first is still being worked on (or if it never finished)
 
 
+@dataclass(frozen=True)
+class PendingTurn:
+    """An accepted widget_request whose continuation has not gone out yet: what a restarted relay re-runs.
+
+    Written in the same step that claims its delivery, before Kommo gets its 200; gone once the continuation
+    was delivered (or given up on). ``reply`` is set as soon as the conversation decided, so a re-run sends
+    that reply rather than deciding twice.
+    """
+
+    clinic: str
+    turn_id: str  # its first delivery key
+    keys: tuple[str, ...]  # every delivery key (the reply is recorded under each)
+    lead_id: str
+    message: str
+    name: str = field(repr=False)
+    phone: str = field(repr=False)
+    received_at: float  # time.time()
+    return_url: str = field(repr=False)
+    owner: str = ""  # the relay instance working on it ("" with one process)
+    reply: dict[str, Any] | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "clinic": self.clinic,
+            "turn_id": self.turn_id,
+            "keys": list(self.keys),
+            "lead_id": self.lead_id,
+            "message": self.message,
+            "name": self.name,
+            "phone": self.phone,
+            "received_at": self.received_at,
+            "return_url": self.return_url,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any], *, owner: str = "", reply: dict[str, Any] | None = None) -> PendingTurn:
+        return cls(
+            clinic=str(obj["clinic"]),
+            turn_id=str(obj["turn_id"]),
+            keys=tuple(str(k) for k in obj["keys"]),
+            lead_id=str(obj["lead_id"]),
+            message=str(obj["message"]),
+            name=str(obj["name"]),
+            phone=str(obj["phone"]),
+            received_at=float(obj["received_at"]),
+            return_url=str(obj["return_url"]),
+            owner=owner,
+            reply=reply,
+        )
+
+
 class ClinicAdmin(Protocol):
     """What the `cita-relay` commands need from a store (plain calls: a command is one short process)."""
 
@@ -156,16 +209,41 @@ class RelayStore(Protocol):
         ...
 
     async def claim_delivery(
-        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float
+        self,
+        clinic: str,
+        keys: Sequence[tuple[str, float]],
+        return_url: str,
+        now: float,
+        turn: PendingTurn | None = None,
     ) -> PriorDelivery | None:
-        """Record a delivery under each (key, expires_at) unless one key is already live: then return that one."""
+        """Record a delivery under each (key, expires_at) unless one key is already live: then return that one.
+
+        A new delivery's ``turn`` is written with it, in the same step: durable before Kommo hears 200."""
         ...
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
         """The live delivery recorded under the first of ``keys`` that has one."""
         ...
 
-    async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None: ...
+    async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
+        """The reply to a delivery, under each of its keys and on its pending turn (``keys[0]``)."""
+        ...
+
+    async def finish_turn(self, clinic: str, turn_id: str) -> None:
+        """Its continuation went out (or was given up on): a restart does not re-run it."""
+        ...
+
+    async def take_unfinished_turns(
+        self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
+    ) -> list[PendingTurn]:
+        """Turns nobody alive is working on, now owned by ``owner``; older than ``max_age_s`` ones are dropped."""
+        ...
+
+    async def record_outcome(self, clinic: str, key: str, outcome: dict[str, Any], now: float) -> None:
+        """A booking's final outcome as the agent reported it (a wire ``Outcome``), kept for a week."""
+        ...
+
+    async def booking_outcome(self, clinic: str, key: str) -> dict[str, Any] | None: ...
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None: ...
 
@@ -306,6 +384,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (clinic, key)
 );
 CREATE INDEX IF NOT EXISTS deliveries_expiry ON deliveries(expires_at);
+CREATE TABLE IF NOT EXISTS pending_turns (
+    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
+    turn_id TEXT NOT NULL,
+    turn TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    reply TEXT,
+    PRIMARY KEY (clinic, turn_id)
+);
+CREATE TABLE IF NOT EXISTS booking_outcomes (
+    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    recorded_at REAL NOT NULL,
+    PRIMARY KEY (clinic, key)
+);
 CREATE INDEX IF NOT EXISTS conversations_idle ON conversations(updated_at);
 CREATE TABLE IF NOT EXISTS liveness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
 """
@@ -503,7 +596,12 @@ class SqliteStore:
         )
 
     async def claim_delivery(
-        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float
+        self,
+        clinic: str,
+        keys: Sequence[tuple[str, float]],
+        return_url: str,
+        now: float,
+        turn: PendingTurn | None = None,
     ) -> PriorDelivery | None:
         with self._transaction():
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
@@ -514,6 +612,12 @@ class SqliteStore:
                 " VALUES (?, ?, ?, ?, NULL)",
                 [(clinic, key, expires_at, return_url) for key, expires_at in keys],
             )
+            if turn is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO pending_turns (clinic, turn_id, turn, received_at, reply)"
+                    " VALUES (?, ?, ?, ?, NULL)",
+                    (clinic, turn.turn_id, _dumps(turn.to_json()), turn.received_at),
+                )
         return None
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
@@ -530,15 +634,53 @@ class SqliteStore:
         return None
 
     async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
-        text = json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
-        self._db.executemany(
-            "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
+        text = _dumps(reply)
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
+            )
+            if keys:
+                self._db.execute(
+                    "UPDATE pending_turns SET reply = ? WHERE clinic = ? AND turn_id = ?", (text, clinic, keys[0])
+                )
+
+    async def finish_turn(self, clinic: str, turn_id: str) -> None:
+        self._db.execute("DELETE FROM pending_turns WHERE clinic = ? AND turn_id = ?", (clinic, turn_id))
+
+    async def take_unfinished_turns(
+        self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
+    ) -> list[PendingTurn]:
+        # One process owns this file: every turn left here was cut short by its last run.
+        with self._transaction():
+            self._db.execute("DELETE FROM pending_turns WHERE received_at < ?", (now - max_age_s,))
+            rows = self._db.execute("SELECT turn, reply FROM pending_turns ORDER BY received_at").fetchall()
+        turns = []
+        for row in rows:
+            try:
+                turns.append(
+                    PendingTurn.from_json(json.loads(row[0]), owner=owner, reply=json.loads(row[1]) if row[1] else None)
+                )
+            except (ValueError, KeyError, TypeError):
+                logger.warning("an unreadable pending turn was dropped")
+        return turns
+
+    async def record_outcome(self, clinic: str, key: str, outcome: dict[str, Any], now: float) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO booking_outcomes (clinic, key, outcome, recorded_at) VALUES (?, ?, ?, ?)",
+            (clinic, key, _dumps(outcome), now),
         )
+
+    async def booking_outcome(self, clinic: str, key: str) -> dict[str, Any] | None:
+        row = self._db.execute(
+            "SELECT outcome FROM booking_outcomes WHERE clinic = ? AND key = ?", (clinic, key)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
         with self._transaction():
             self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
             self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
+            self._db.execute("DELETE FROM booking_outcomes WHERE recorded_at <= ?", (now - OUTCOME_RETENTION_S,))
 
     async def check_writable(self) -> bool:
         try:
@@ -605,6 +747,10 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *_: object) -> None:
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _clinic(row: sqlite3.Row) -> Clinic:

@@ -15,11 +15,21 @@ has not moved on — see ``kommo_endpoint.delivery_keys``) never reach the agent
 With several instances, the first delivery may be worked on by another instance, and the repeat could win the
 lead's lock before it: a repeat whose first delivery is not being worked on here first waits (up to
 ``first_delivery_wait_s``, the longest a turn takes) for that delivery's reply to appear in the store.
+
+Exactly once across restarts and crashes:
+- every accepted turn is a ``PendingTurn`` in the store before Kommo hears 200, and stays there until its
+  continuation went out; a relay that starts (or, with several instances, finds a dead instance's turns)
+  re-runs them: a continuation sent late rather than never;
+- the reply is recorded before the conversation moves on, so a re-run sends the same reply;
+- a booking whose outcome is not known (time-out, agent gone, restart) stays in the conversation, and the lead's
+  next turn asks the agent again with the same idempotency key before anything else (``resume_booking``); when
+  the agent is away, the outcome it reported on its own (``Outcome`` frames, kept by the store) answers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -37,6 +47,7 @@ from relay.conversation import (
     after_booking,
     decide,
     handoff,
+    resume_booking,
 )
 from relay.followups import FollowUpSink, NoFollowUps
 from relay.kommo_client import ContinuationOutcome, KommoClient
@@ -44,12 +55,27 @@ from relay.locks import KeyedLocks, LockSet
 from relay.logs import log, mask_phone
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
-from relay.store import Clinic, PriorDelivery, RelayStore
-from wire.messages import BookArgs, BookResult, ProtocolError, SlotsArgs, SlotsResult, WireError, WirePatient
+from relay.store import Clinic, PendingTurn, PriorDelivery, RelayStore
+from wire.messages import (
+    BookArgs,
+    BookResult,
+    Outcome,
+    ProtocolError,
+    SlotsArgs,
+    SlotsResult,
+    WireError,
+    WirePatient,
+    decode,
+)
 
 logger = logging.getLogger("relay.turns")
 
 SLOT_DAYS = 14
+# An accepted turn whose continuation never went out is re-run after a restart for this long; past it, Kommo's
+# return_url is not worth trying (the conversation itself is kept, and the lead's next message resumes it).
+PENDING_TURN_MAX_AGE_S = 3600.0
+# A turn re-run at start-up waits this long for its clinic's agent to dial in again before asking it.
+RESUMED_AGENT_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,30 @@ class AcceptedTurn:
     delivery_keys: tuple[str, ...]
     received_at: float  # time.monotonic() when the widget_request arrived
     repeat_of: PriorDelivery | None = None
+    turn_id: str = ""  # the PendingTurn this job finishes ("" for a repeat, which has none of its own)
+    resumed: bool = False  # re-run after a restart: send its recorded reply, or decide it now
+    recorded_reply: dict[str, Any] | None = None
+
+
+def resumed_job(clinic: Clinic, pending: PendingTurn, monotonic_now: float, wall_now: float) -> AcceptedTurn:
+    """A pending turn left by a stopped relay, as a job again (its age counts toward the latency it reports)."""
+    turn = Turn(
+        lead_id=pending.lead_id,
+        message=pending.message,
+        name=pending.name,
+        phone=pending.phone,
+        now=datetime.fromtimestamp(pending.received_at, UTC),
+    )
+    return AcceptedTurn(
+        clinic=clinic,
+        turn=turn,
+        return_url=pending.return_url,
+        delivery_keys=pending.keys,
+        received_at=monotonic_now - max(0.0, wall_now - pending.received_at),
+        turn_id=pending.turn_id,
+        resumed=True,
+        recorded_reply=pending.reply,
+    )
 
 
 class AgentAnswerMissing(Exception):
@@ -103,6 +153,7 @@ class TurnProcessor:
         monotonic: Callable[[], float] = time.monotonic,
         lead_locks: LockSet | None = None,
         first_delivery_wait_s: float = 0.0,
+        owner: str = "",
         followups: FollowUpSink | None = None,
     ) -> None:
         self._followups = followups or NoFollowUps()
@@ -115,6 +166,7 @@ class TurnProcessor:
         # A lead's turns one at a time (across every instance when they share Redis).
         self._locks = lead_locks if lead_locks is not None else KeyedLocks()
         self._first_delivery_wait_s = first_delivery_wait_s
+        self.owner = owner  # this instance's name on the turns it accepts ("" with one process)
         # Strong references: a task only referenced by the loop may be garbage-collected mid-flight.
         self._tasks: set[asyncio.Task[None]] = set()
         self._working_on: set[tuple[str, str]] = set()  # (clinic, delivery key) of first deliveries in flight here
@@ -131,6 +183,29 @@ class TurnProcessor:
     @property
     def in_flight(self) -> int:
         return len(self._tasks)
+
+    async def resume_unfinished(self, live_owners: set[str]) -> int:
+        """Re-run the accepted turns nobody alive is working on (left by a stop, a crash or a dead instance)."""
+        now = time.time()
+        pending = await self._store.take_unfinished_turns(self.owner, live_owners, now, PENDING_TURN_MAX_AGE_S)
+        resumed = 0
+        for item in pending:
+            clinic = await self._store.get_clinic(item.clinic)
+            if clinic is None:  # removed meanwhile
+                await self._store.finish_turn(item.clinic, item.turn_id)
+                continue
+            log(
+                logger,
+                logging.WARNING,
+                "turn_resumed",
+                clinic=clinic.name,
+                lead=item.lead_id,
+                age_s=round(now - item.received_at, 1),
+                reply_known=item.reply is not None,
+            )
+            self.submit(resumed_job(clinic, item, self._monotonic(), now))
+            resumed += 1
+        return resumed
 
     async def drain(self, grace_s: float) -> None:
         """On shutdown: let in-flight turns finish (each ends in its continuation), then cancel stragglers."""
@@ -150,6 +225,8 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         body: dict[str, Any] | None
         try:
+            if job.resumed and job.recorded_reply is None:
+                await self._await_agent(clinic.name, RESUMED_AGENT_WAIT_S)
             if job.repeat_of is not None and job.repeat_of.reply is None:
                 await self._await_first_delivery(job)
             async with self._locks.hold(clinic.name, turn.lead_id):
@@ -161,6 +238,7 @@ class TurnProcessor:
             body = self._safe_handoff(job, "internal")
         if body is None:
             self._metrics.continuations.labels("not_needed").inc()
+            await self._finish(job)
             return
         try:
             outcome = await self._kommo.continue_bot(clinic, job.return_url, body)
@@ -186,6 +264,25 @@ class TurnProcessor:
             kommo_status=outcome.status_code,
             ms=round(elapsed * 1000, 1),
         )
+        await self._finish(job)
+
+    async def _finish(self, job: AcceptedTurn) -> None:
+        """The turn's continuation went out (or was given up on): a restart must not send it again."""
+        if not job.turn_id:
+            return
+        try:
+            await self._store.finish_turn(job.clinic.name, job.turn_id)
+        except Exception as exc:  # the worst case is one continuation sent twice after a restart
+            log(logger, logging.WARNING, "turn_finish_failed", clinic=job.clinic.name, error=type(exc).__name__)
+
+    async def _await_agent(self, clinic: str, wait_s: float) -> None:
+        """Until the clinic's agent is connected again (it redials within seconds of a restart), or ``wait_s``."""
+        deadline = self._monotonic() + wait_s
+        while self._monotonic() < deadline:
+            presence = (await self._agents.presences()).get(clinic)
+            if presence is not None and presence.connected and presence.paused is not None:
+                return
+            await asyncio.sleep(0.1)
 
     async def _await_first_delivery(self, job: AcceptedTurn) -> None:
         """Until the first delivery of this repeat has its reply, if another instance may be working on it.
@@ -205,6 +302,13 @@ class TurnProcessor:
             delay = min(0.25, delay * 1.5)
 
     async def _reply_body(self, job: AcceptedTurn) -> dict[str, Any] | None:
+        if job.resumed:
+            recorded = job.recorded_reply
+            if recorded is None:
+                prior = await self._store.find_delivery(job.clinic.name, job.delivery_keys, time.time())
+                recorded = prior.reply if prior is not None else None
+            if recorded is not None:  # decided before the stop: send exactly that
+                return recorded
         if job.repeat_of is not None:
             prior = await self._store.find_delivery(job.clinic.name, job.delivery_keys, time.time())
             if prior is not None and prior.reply is not None:
@@ -217,24 +321,28 @@ class TurnProcessor:
         reply = await self._converse(job)
         self._metrics.replies.labels(reply.status).inc()
         await self._followups.note(job.clinic, job.turn, reply)  # a hand-off becomes a follow-up (relay.followups)
+        # The reply first: a stop between the two writes re-sends this reply, and the conversation (still where
+        # it was) asks the same question again — never a reply lost while the conversation moved on.
+        await self._store.record_reply(job.clinic.name, job.delivery_keys, reply.continuation)
         if reply.state is None:
             await self._store.forget_conversation(job.clinic.name, job.turn.lead_id, job.turn.now.timestamp())
         else:
             await self._store.save_conversation(
                 job.clinic.name, job.turn.lead_id, reply.state.to_json(), job.turn.now.timestamp()
             )
-        await self._store.record_reply(job.clinic.name, job.delivery_keys, reply.continuation)
         return reply.continuation
 
     async def _converse(self, job: AcceptedTurn) -> Reply:
         clinic, turn = job.clinic, job.turn
         profile = profile_of(clinic)
         state = await self._load_state(clinic, turn)
-        try:
-            slots = await self._slots(clinic)
-        except AgentAnswerMissing as missing:
-            return handoff(state, turn, profile, missing.reason)
-        step = decide(state, turn, profile, slots)
+        step: Reply | Book | None = resume_booking(state, turn)
+        if step is None:  # no booking waiting for its outcome: the agent's fresh slots first
+            try:
+                slots = await self._slots(clinic)
+            except AgentAnswerMissing as missing:
+                return handoff(state, turn, profile, missing.reason)
+            step = decide(state, turn, profile, slots)
         if not isinstance(step, Book):
             return step
         # Remember the pick before the agent acts: a restart mid-booking resumes from it, and the
@@ -252,8 +360,25 @@ class TurnProcessor:
         try:
             outcome = await self._book(clinic, step, turn)
         except AgentAnswerMissing as missing:
-            return handoff(step.state, turn, profile, missing.reason)
+            reported = await self._reported_outcome(clinic, step.idempotency_key)
+            if reported is None:
+                return handoff(step.state, turn, profile, missing.reason)
+            outcome = reported
         return after_booking(step.state, turn, profile, outcome)
+
+    async def _reported_outcome(self, clinic: Clinic, key: str) -> BookResult | WireError | None:
+        """The booking's outcome as the agent reported it on its own, when the agent cannot be asked now."""
+        raw = await self._store.booking_outcome(clinic.name, key)
+        if raw is None:
+            return None
+        try:
+            frame = decode(json.dumps(raw))
+        except ProtocolError:
+            return None
+        if not isinstance(frame, Outcome):
+            return None
+        log(logger, logging.INFO, "booking_outcome_from_report", clinic=clinic.name, ok=frame.ok)
+        return frame.result if frame.ok else frame.error
 
     async def _load_state(self, clinic: Clinic, turn: Turn) -> ConversationState | None:
         raw = await self._store.load_conversation(clinic.name, turn.lead_id)

@@ -2,7 +2,8 @@
 
 relay -> agent: ``{"type": "event", "kind": "handoff", "id": "...", "at": "...", "lead_id": "...", "name": "...",
 "phone": "...", "reason": "...", "chosen_start": "...", "chosen_professional": "...", "chosen_day": "...",
-"kommo_lead_url": "..."}``; agent -> relay: ``{"type": "ack", "id": "..."}``.
+"kommo_lead_url": "..."}``; agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
+receipt the relay gives an agent's booking outcome).
 
 Both are optional: an older agent ignores an unknown frame type (it answers only requests) and an older relay
 drops an ack it cannot read. The agent does not trust the relay: every field is checked here, the Kommo link
@@ -17,7 +18,9 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from wire.messages import ProtocolError
+from wire.messages import Ack, ProtocolError
+
+__all__ = ["Ack", "HandoffEvent", "decode_followup_frame", "kommo_lead_url", "kommo_lead_url_or_empty"]
 
 _ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
 _REASON_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -77,16 +80,6 @@ class HandoffEvent:
             chosen_day=_day(obj.get("chosen_day", "")),
             kommo_lead_url=kommo_lead_url_or_empty(obj.get("kommo_lead_url", "")),
         )
-
-
-@dataclass(frozen=True)
-class Ack:
-    """agent -> relay: the follow-up ``id`` is safely stored on the clinic's PC; the relay may forget it."""
-
-    id: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": "ack", "id": self.id}
 
 
 def decode_followup_frame(obj: dict[str, Any]) -> HandoffEvent | Ack:

@@ -199,11 +199,16 @@ class WireError:
     code: str
     message: str
     alternatives: tuple[WireSlot, ...] = ()
+    # A booking's error: True when the agent knows nothing was written in the web app (the outcome is final).
+    # False (or absent, from an older agent) leaves it open: the relay asks again with the same key later.
+    nothing_written: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.alternatives:
             out["alternatives"] = [s.to_json() for s in self.alternatives]
+        if self.nothing_written:
+            out["nothing_written"] = True
         return out
 
     @classmethod
@@ -221,10 +226,14 @@ class WireError:
         alternatives = obj.get("alternatives", [])
         if not isinstance(alternatives, list):
             raise ProtocolError("error.alternatives must be a list")
+        nothing_written = obj.get("nothing_written", False)
+        if not isinstance(nothing_written, bool):
+            raise ProtocolError("error.nothing_written must be true or false")
         return cls(
             code=code,
             message=message[:500],
             alternatives=tuple(WireSlot.from_json(s) for s in alternatives),
+            nothing_written=nothing_written,
         )
 
 
@@ -289,7 +298,40 @@ class Status:
         return {"type": "status", "paused": self.paused, "portal": self.portal, "version": self.version, **self.extra}
 
 
-Frame = Request | Response | Status
+@dataclass(frozen=True)
+class Outcome:
+    """agent -> relay: the final outcome of the booking with idempotency ``key``, told once it is known.
+
+    Sent for every booking, also when the relay stopped waiting (its deadline passed, it restarted) or the
+    connection dropped before the answer left: the relay keeps it, so a patient who writes again hears the
+    truth even while the agent is away. The agent repeats it on every reconnect until the relay acks it.
+    """
+
+    key: str
+    ok: bool
+    result: BookResult | None = None
+    error: WireError | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "outcome", "key": self.key, "ok": self.ok}
+        if self.ok:
+            out["result"] = (self.result or BookResult("", "", "", "")).to_json()
+        else:
+            out["error"] = (self.error or WireError("internal", "")).to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class Ack:
+    """Receipt of a frame that is re-sent until acknowledged (relay -> agent: an ``Outcome``, by its key)."""
+
+    id: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "ack", "id": self.id}
+
+
+Frame = Request | Response | Status | Outcome | Ack
 
 
 def slots_request(id: str, args: SlotsArgs, timeout_s: float) -> Request:
@@ -333,7 +375,11 @@ def decode(text: str | bytes) -> Frame:
         return _decode_response(obj)
     if kind == "status":
         return _decode_status(obj)
-    if kind in ("event", "ack"):  # follow-ups (wire.handoff): optional frames an older peer ignores
+    if kind == "outcome":
+        return _decode_outcome(obj)
+    if kind == "ack":
+        return Ack(id=_identifier(obj.get("id"), "id"))
+    if kind == "event":  # a follow-up (wire.handoff): an optional frame an older agent ignores
         from wire.handoff import decode_followup_frame
 
         return decode_followup_frame(obj)  # type: ignore[return-value]
@@ -370,6 +416,16 @@ def _decode_response(obj: dict[str, Any]) -> Response:
             raise ProtocolError("result must be an object")
         return Response(id=rid, ok=True, result=result)
     return Response(id=rid, ok=False, error=WireError.from_json(obj.get("error")))
+
+
+def _decode_outcome(obj: dict[str, Any]) -> Outcome:
+    key = _identifier(obj.get("key"), "key")
+    ok = obj.get("ok")
+    if not isinstance(ok, bool):
+        raise ProtocolError("ok must be true or false")
+    if ok:
+        return Outcome(key=key, ok=True, result=BookResult.from_json(obj.get("result")))
+    return Outcome(key=key, ok=False, error=WireError.from_json(obj.get("error")))
 
 
 def _decode_status(obj: dict[str, Any]) -> Status:

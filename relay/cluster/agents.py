@@ -165,6 +165,9 @@ class RedisAgentDirectory:
     def connected_count(self) -> int:
         return self.local.connected_count()
 
+    def requests_in_flight(self) -> int:
+        return self.local.requests_in_flight()
+
     # -- the Kommo side (AgentDirectory) --------------------------------------------------------------------
 
     async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
@@ -253,6 +256,10 @@ class RedisAgentDirectory:
             if presence.connected or name not in out:
                 out[name] = presence
         return out
+
+    async def live_instances(self) -> set[str]:
+        """The instances subscribed to their channel right now (Redis drops a dead one's at once)."""
+        return await self._live_instances()
 
     async def _live_instances(self) -> set[str]:
         channels = await self._redis.pubsub_channels(redis_keys.INSTANCE_CHANNEL_PATTERN)

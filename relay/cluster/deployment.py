@@ -57,6 +57,9 @@ class RedisDeployment:
     async def stop(self) -> None:
         await self._directory.stop()
 
+    async def live_instances(self) -> set[str]:
+        return await self._directory.live_instances()
+
     def health(self, store_writable: bool) -> tuple[bool, dict[str, Any]]:
         reachable = store_writable and self._directory.listening
         return reachable, {"store": "redis", "redis": reachable, "instance": self.instance}

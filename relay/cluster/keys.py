@@ -62,6 +62,21 @@ def kommo_budget(account: str) -> str:
     return f"{PREFIX}kommo-budget:{account}"  # sorted set: calls to one Kommo account, scored by when they end
 
 
+TURNS = PREFIX + "turns"  # sorted set of pending turns ("clinic\x00turn id"), by the time they were received
+
+
+def turn(name: str, turn_id: str) -> str:
+    return f"{PREFIX}turn:{name}:{turn_id}"  # hash: turn (JSON), owner (instance), reply (JSON); a pending turn
+
+
+def turn_member(name: str, turn_id: str) -> str:
+    return f"{name}\x00{turn_id}"
+
+
+def outcome(name: str, key: str) -> str:
+    return f"{PREFIX}outcome:{name}:{key}"  # string: a booking's final outcome as its agent reported it
+
+
 FOLLOWUP_CLINICS = PREFIX + "followup-clinics"  # set of clinic names that may have unacknowledged follow-ups
 FOLLOWUP_SETTINGS = PREFIX + "followup-settings"  # hash: clinic -> Kommo actions ("task,note", "none", ...)
 

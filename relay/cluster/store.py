@@ -17,7 +17,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import redis
@@ -28,10 +28,12 @@ from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE, reachable, sync_client
 from relay.logs import log
 from relay.store import (
+    OUTCOME_RETENTION_S,
     Clinic,
     ClinicDetails,
     ClinicSummary,
     KommoTokens,
+    PendingTurn,
     PriorDelivery,
     StoreError,
     checked_new_clinic,
@@ -41,6 +43,9 @@ from relay.store import (
 )
 
 logger = logging.getLogger("relay.cluster.store")
+
+# A turn no instance finished within an hour is dropped: Kommo's return_url is not worth trying any more.
+PENDING_TURN_TTL_S = 3600.0
 
 _CLAIM_DELIVERY = """
 for i = 1, #KEYS do
@@ -55,11 +60,40 @@ end
 return false
 """
 
+# KEYS: the delivery keys, then the pending turn's hash and the turns' sorted set (when ARGV[#keys + 2] ~= '').
+# ARGV: return_url, each delivery key's expiry (ms), then turn JSON, owner, member, received_at, turn TTL (ms).
+_CLAIM_DELIVERY_AND_TURN = """
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    return redis.call('HMGET', KEYS[i], 'return_url', 'reply')
+  end
+end
+for i = 1, n do
+  redis.call('HSET', KEYS[i], 'return_url', ARGV[2])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[i + 2])
+end
+local t = n + 3
+redis.call('HSET', KEYS[n + 1], 'turn', ARGV[t], 'owner', ARGV[t + 1])
+redis.call('PEXPIRE', KEYS[n + 1], ARGV[t + 4])
+redis.call('ZADD', KEYS[n + 2], ARGV[t + 3], ARGV[t + 2])
+return false
+"""
+
+# KEYS: delivery keys..., then the pending turn's hash (last).
 _RECORD_REPLY = """
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
 end
 return 0
+"""
+
+# Take a pending turn over if its owner is still the one seen as gone (another instance may have taken it).
+_TAKE_TURN = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return false end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2])
+return redis.call('HMGET', KEYS[1], 'turn', 'reply')
 """
 
 _ROTATE_TOKENS = """
@@ -157,6 +191,8 @@ class RedisStore:
         self._long_lived: dict[str, tuple[float, KommoTokens]] = {}
         self._claim = client.register_script(_CLAIM_DELIVERY)
         self._record = client.register_script(_RECORD_REPLY)
+        self._claim_with_turn = client.register_script(_CLAIM_DELIVERY_AND_TURN)
+        self._take_turn = client.register_script(_TAKE_TURN)
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
@@ -252,13 +288,32 @@ class RedisStore:
             await self._write(keys=[redis_keys.conversation(clinic, lead_id)], args=[state, self._conversation_ttl_ms])
 
     async def claim_delivery(
-        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, now: float
+        self,
+        clinic: str,
+        keys: Sequence[tuple[str, float]],
+        return_url: str,
+        now: float,
+        turn: PendingTurn | None = None,
     ) -> PriorDelivery | None:
+        delivery_keys = [redis_keys.delivery(clinic, key) for key, _ in keys]
+        expiries = [str(int(expires_at * 1000)) for _, expires_at in keys]
         with reachable():
-            prior = await self._claim(
-                keys=[redis_keys.delivery(clinic, key) for key, _ in keys],
-                args=[return_url, *(str(int(expires_at * 1000)) for _, expires_at in keys)],
-            )
+            if turn is None:
+                prior = await self._claim(keys=delivery_keys, args=[return_url, *expiries])
+            else:
+                prior = await self._claim_with_turn(
+                    keys=[*delivery_keys, redis_keys.turn(clinic, turn.turn_id), redis_keys.TURNS],
+                    args=[
+                        str(len(delivery_keys)),
+                        return_url,
+                        *expiries,
+                        _json(turn.to_json()),
+                        turn.owner,
+                        redis_keys.turn_member(clinic, turn.turn_id),
+                        repr(turn.received_at),
+                        str(int(PENDING_TURN_TTL_S * 1000)),
+                    ],
+                )
         return _prior(prior)
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
@@ -270,8 +325,56 @@ class RedisStore:
         return next((prior for prior in map(_prior, found) if prior is not None), None)
 
     async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
+        targets = [redis_keys.delivery(clinic, key) for key in keys]
+        if keys:
+            targets.append(redis_keys.turn(clinic, keys[0]))
         with reachable():
-            await self._record(keys=[redis_keys.delivery(clinic, key) for key in keys], args=[_json(reply)])
+            await self._record(keys=targets, args=[_json(reply)])
+
+    async def finish_turn(self, clinic: str, turn_id: str) -> None:
+        with reachable():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(redis_keys.turn(clinic, turn_id))
+                pipe.zrem(redis_keys.TURNS, redis_keys.turn_member(clinic, turn_id))
+                await pipe.execute()
+
+    async def take_unfinished_turns(
+        self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
+    ) -> list[PendingTurn]:
+        taken: list[PendingTurn] = []
+        with reachable():
+            await self._redis.zremrangebyscore(redis_keys.TURNS, "-inf", now - max_age_s)
+            members = await self._redis.zrange(redis_keys.TURNS, 0, 499)
+            for member in members:
+                clinic, _, turn_id = member.partition("\x00")
+                key = redis_keys.turn(clinic, turn_id)
+                holder = await self._redis.hget(key, "owner")
+                if holder is None:  # finished, or expired: nothing to re-run
+                    await self._redis.zrem(redis_keys.TURNS, member)
+                    continue
+                if holder == owner or holder in live_owners:
+                    continue
+                found = await self._take_turn(keys=[key], args=[holder, owner])
+                if not found or not found[0]:
+                    continue
+                try:
+                    taken.append(
+                        PendingTurn.from_json(
+                            json.loads(found[0]), owner=owner, reply=json.loads(found[1]) if found[1] else None
+                        )
+                    )
+                except (ValueError, KeyError, TypeError):
+                    log(logger, logging.WARNING, "pending_turn_unreadable", clinic=clinic)
+        return taken
+
+    async def record_outcome(self, clinic: str, key: str, outcome: dict[str, Any], now: float) -> None:
+        with reachable():
+            await self._redis.set(redis_keys.outcome(clinic, key), _json(outcome), px=int(OUTCOME_RETENTION_S * 1000))
+
+    async def booking_outcome(self, clinic: str, key: str) -> dict[str, Any] | None:
+        with reachable():
+            found = await self._redis.get(redis_keys.outcome(clinic, key))
+        return json.loads(found) if found else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
         """Nothing to do: conversations and delivery keys carry their own expiry."""

@@ -17,11 +17,13 @@ The relay core drives it for every widget_request it accepts::
 booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``professional``, ``day``, ``time``,
 ``address``, ``repeat``. handoff: ``reason`` (the core's, an agent error code, or the conversation's own
 ``no_slots`` / ``cancelled`` / ``asked_for_person``) and, when a booking's outcome is unknown,
-``requested_start`` / ``requested_professional`` / ``requested_slot_id``. booked and handoff end the
-conversation (state None) with no goto, so the bot goes on to its next step.
+``requested_start`` / ``requested_professional`` / ``requested_slot_id`` with ``booking: "unconfirmed"``.
+booked and handoff end the conversation (state None) with no goto, so the bot goes on to its next step —
+except a booking whose outcome is unknown: its state is kept, and ``resume_booking`` turns the lead's next
+message, whatever it says, into the same ``Book`` (same idempotency key) before anything else.
 """
 
-from relay.conversation.flow import after_booking, decide, handoff
+from relay.conversation.flow import after_booking, decide, handoff, resume_booking
 from relay.conversation.model import STATUSES, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
 from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key
@@ -40,4 +42,5 @@ __all__ = [
     "decide",
     "handoff",
     "idempotency_key",
+    "resume_booking",
 ]

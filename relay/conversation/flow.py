@@ -80,19 +80,18 @@ def decide(
     ctx = _Context(turn, clinic, language(clinic.language), free, turn.now.astimezone(zone).date())
     if state is None or state.expired(turn.now) or state.lead_id != turn.lead_id:
         return _start(ctx)
+    resumed = resume_booking(state, turn)
+    if resumed is not None:
+        return resumed
     state = state.seen(turn.now)
     norm = normalize(turn.message)
 
-    if state.stage == BOOKING and state.pending is not None and norm == state.pending_message:
-        # The same pick delivered again: the same key, so the agent answers with the first outcome.
-        return Book(state, state.pending, idempotency_key(state.conversation_id, state.pending.id))
-
     action = command(norm)
-    if action == "cancel":  # while a booking's outcome is unknown, the hand-off says so (and which slot)
+    if action == "cancel":
         return _end(ctx, state, "cancelled")
     if action is None and wants_person(norm):
         return _end(ctx, state, "asked_for_person")
-    if state.stage == BOOKING:  # its outcome never came back (a restart): read the message as a new answer
+    if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     if not free:
         return _end(ctx, state, "no_slots")
@@ -115,34 +114,74 @@ def decide(
     return _interpret(ctx, state, reading, norm)
 
 
+def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
+    """A booking whose outcome is not known yet is asked for again, with the same key, whatever the patient says.
+
+    Its message is never read as a new answer: the agent's journal returns the first outcome (or the booking
+    under way), so a patient who writes again after a restart, a time-out or an offline agent hears the truth
+    and never ends up with a second appointment.
+    """
+    turn = _aware(turn)
+    if state is None or state.lead_id != turn.lead_id or not state.booking_open or state.expired(turn.now):
+        return None
+    assert state.pending is not None
+    return Book(state.seen(turn.now), state.pending, idempotency_key(state.conversation_id, state.pending.id))
+
+
+# Errors an agent answers only when it refused before touching the web app (an older agent does not say
+# ``nothing_written``): the booking certainly did not happen.
+_REFUSED_BEFORE_WRITING = frozenset({"paused", "login_failed", "account_locked", "bad_request", "slot_taken"})
+
+
 def after_booking(
     state: ConversationState, turn: Turn, clinic: ClinicProfile, outcome: BookResult | WireError
 ) -> Reply:
-    """The agent's answer to a Book: a confirmation, the nearest alternatives, or a hand-off."""
+    """The agent's answer to a Book: a confirmation, the nearest alternatives, a hand-off, or "not known yet"."""
     lang = language(clinic.language)
     turn = _aware(turn)
     if isinstance(outcome, BookResult):
         return _booked(lang, state, turn, clinic, outcome)
     if outcome.code == "slot_taken":
-        return _slot_taken(lang, state.seen(turn.now), turn, clinic, outcome)
-    return handoff(state, turn, clinic, outcome.code)
+        return _slot_taken(lang, replace(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
+    if not (outcome.nothing_written or outcome.code in _REFUSED_BEFORE_WRITING):
+        return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
+    if state.gave_up and state.pending is not None:
+        return _failed_late(lang, state, turn, clinic, outcome.code)
+    return handoff(replace(state, stage=CHOOSE_DAY, pending=None), turn, clinic, outcome.code)
 
 
 def handoff(state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str) -> Reply:
-    """A polite hand-off to the clinic's receptionist; the conversation ends (status "handoff")."""
+    """A polite hand-off to the clinic's receptionist (status "handoff").
+
+    The conversation ends, except while a booking's outcome is unknown: then it is kept (``gave_up``), the
+    patient is told the truth, and their next message asks the agent again with the same key.
+    """
     lang = language(clinic.language)
     data: dict[str, Any] = {"status": "handoff", "reason": reason}
     if state is not None:
         data["conversation_id"] = state.conversation_id
-    if state is not None and state.stage == BOOKING and state.pending is not None:
-        # The booking may or may not have been written: the receptionist checks, the bot must not guess.
-        paragraphs = [lang.say("cannot_confirm"), lang.say("receptionist")]
+    if state is not None and state.booking_open and state.pending is not None:
+        # The booking may or may not have been written: the bot must not guess, and must not forget it.
+        pending = state.pending
+        start = pending.start_dt()
+        paragraphs = [
+            lang.say(
+                "booking_unconfirmed",
+                day=lang.day_long(start.date()),
+                time=start.strftime("%H:%M"),
+                professional=pending.professional,
+            ),
+            lang.say("booking_unconfirmed_next"),
+        ]
         data.update(
-            requested_start=state.pending.start,
-            requested_professional=state.pending.professional,
-            requested_slot_id=state.pending.id,
+            booking="unconfirmed",
+            requested_start=pending.start,
+            requested_professional=pending.professional,
+            requested_slot_id=pending.id,
         )
-    elif reason == "cancelled":
+        kept = replace(state.seen(_aware(turn).now), gave_up=True)
+        return Reply(kept, continuation(data, paragraphs), "handoff")
+    if reason == "cancelled":
         paragraphs = [lang.say("cancelled")]
     elif reason == "asked_for_person":
         paragraphs = [lang.say("asked_for_person")]
@@ -384,6 +423,7 @@ def _book(state: ConversationState, slot: WireSlot, norm: str) -> Book:
         day=local_day(slot).isoformat(),
         pending=slot,
         pending_message=norm,
+        gave_up=False,
     )
     return Book(booking, slot, idempotency_key(state.conversation_id, slot.id))
 
@@ -521,7 +561,8 @@ def _booked(lang: Language, state: ConversationState, turn: Turn, clinic: Clinic
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
                     professional=result.professional)
-    paragraphs = [lang.say("booked", name=_first_name(turn.name)), when[:1].upper() + when[1:]]
+    opening = "booked_late" if state.gave_up else "booked"
+    paragraphs = [lang.say(opening, name=_first_name(turn.name)), when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     paragraphs.append(lang.say("booked_closing"))
@@ -538,6 +579,27 @@ def _booked(lang: Language, state: ConversationState, turn: Turn, clinic: Clinic
         "repeat": result.repeat,
     }
     return Reply(None, continuation(data, paragraphs), "booked")
+
+
+def _failed_late(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, code: str) -> Reply:
+    """A booking the patient was told was not confirmed yet turned out not to have happened: say so, hand off."""
+    assert state.pending is not None
+    start = state.pending.start_dt()
+    failed = lang.say(
+        "booking_failed_late",
+        day=lang.day_long(start.date()),
+        time=start.strftime("%H:%M"),
+        professional=state.pending.professional,
+    )
+    data: dict[str, Any] = {
+        "status": "handoff",
+        "reason": code,
+        "conversation_id": state.conversation_id,
+        "booking": "failed",
+        "requested_start": state.pending.start,
+        "requested_professional": state.pending.professional,
+    }
+    return Reply(None, continuation(data, [failed, lang.say("receptionist")]), "handoff")
 
 
 def _slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, error: WireError) -> Reply:

@@ -71,8 +71,17 @@ class ConversationState:
     day_slots: tuple[WireSlot, ...] = ()  # the chosen day's free slots: nearest alternatives if one is taken
     pending: WireSlot | None = None  # the slot being booked (stage BOOKING)
     pending_message: str = ""  # the normalized message that picked it: a repeat books with the same key
+    gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
+
+    @property
+    def booking_open(self) -> bool:
+        """A booking was asked for and its outcome is not known: the next turn asks the agent again, same key."""
+        return self.stage == BOOKING and self.pending is not None
 
     def expired(self, now: datetime) -> bool:
+        if self.booking_open and self.pending is not None:
+            # Never forgotten by silence: only once the appointment's time has passed is the question moot.
+            return now > self.pending.start_dt()
         return now - self.last_seen > SILENCE_LIMIT
 
     def seen(self, now: datetime) -> ConversationState:
@@ -94,6 +103,7 @@ class ConversationState:
             "day_slots": [s.to_json() for s in self.day_slots],
             "pending": self.pending.to_json() if self.pending is not None else None,
             "pending_message": self.pending_message,
+            "gave_up": self.gave_up,
         }
 
     @classmethod
@@ -114,6 +124,7 @@ class ConversationState:
             day_slots=tuple(WireSlot.from_json(s) for s in obj.get("day_slots", ())),
             pending=WireSlot.from_json(pending) if pending is not None else None,
             pending_message=str(obj.get("pending_message", "")),
+            gave_up=bool(obj.get("gave_up", False)),
         )
 
 

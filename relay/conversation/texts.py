@@ -81,6 +81,12 @@ SPANISH = Language(
         "receptionist": "Una recepcionista te escribirá en breve.",
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
+        "booking_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó reservada: "
+        "la agenda de la clínica no respondió a tiempo.",
+        "booking_unconfirmed_next": "No pidas otra hora: escríbeme en unos minutos y te digo cómo quedó. "
+        "Una recepcionista también lo revisará.",
+        "booked_late": "¡Al final tu hora quedó reservada{name}!",
+        "booking_failed_late": "Tu hora del {day} a las {time} con {professional} no se pudo reservar.",
     },
 )
 
@@ -130,6 +136,12 @@ ENGLISH = Language(
         "receptionist": "A receptionist will write to you shortly.",
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
+        "booking_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} "
+        "was booked: the clinic's schedule did not answer in time.",
+        "booking_unconfirmed_next": "Please don't book another one: write to me in a few minutes and I'll tell you "
+        "how it went. A receptionist will check it too.",
+        "booked_late": "Good news{name}: your appointment was booked after all!",
+        "booking_failed_late": "Your appointment on {day} at {time} with {professional} could not be booked.",
     },
 )
 

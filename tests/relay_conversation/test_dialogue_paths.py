@@ -336,15 +336,59 @@ def test_a_naive_now_is_read_as_utc():
     assert chat.say("mañana").status == "choose_time"
 
 
-def test_other_booking_errors_hand_off_with_the_requested_time():
-    chat = Chat(agenda([2], [(10, 30)]), agent=lambda s: WireError("portal_down", "down"))
+def test_a_booking_whose_outcome_is_unknown_is_kept_and_asked_again_with_the_same_key():
+    answers: list[BookResult | WireError] = [WireError("portal_down", "down")]
+    chat = Chat(agenda([2], [(10, 30)]), agent=lambda s: answers.pop(0) if answers else booked(s))
     chat.say("hola")
     chat.say("mañana")
     reply = chat.say("10:30")
-    assert reply.status == "handoff" and reply.state is None
+    assert reply.status == "handoff" and reply.state is not None and reply.state.gave_up
     data = reply.continuation["data"]
-    assert data["reason"] == "portal_down" and data["requested_start"] == "2026-12-02T10:30:00-03:00"
-    assert "Una recepcionista te escribirá en breve." in texts(reply)
+    assert data["reason"] == "portal_down" and data["booking"] == "unconfirmed"
+    assert data["requested_start"] == "2026-12-02T10:30:00-03:00"
+    assert "Aún no sé si tu hora del miércoles 2 de diciembre a las 10:30 con Dra. Ana Soto quedó reservada" in texts(
+        reply
+    )
+    assert "No pidas otra hora" in texts(reply)
+
+    # Two hours later the patient writes anything at all: the same booking is asked for again, never a new one.
+    again = chat.say("hola?? quiero cancelar", minutes_later=120)
+    assert [b.idempotency_key for b in chat.books] == [chat.books[0].idempotency_key] * 2
+    assert again.status == "booked" and again.state is None
+    assert "¡Al final tu hora quedó reservada, Ana!" in texts(again)
+
+
+def test_a_booking_kept_open_that_did_not_happen_says_so():
+    answers: list[WireError] = [WireError("timeout", ""), WireError("internal", "not found", nothing_written=True)]
+    chat = Chat(agenda([2], [(10, 30)]), agent=lambda s: answers.pop(0))
+    chat.say("hola")
+    chat.say("mañana")
+    assert chat.say("10:30").state is not None
+    reply = chat.say("Hola")
+    assert reply.status == "handoff" and reply.state is None
+    assert reply.continuation["data"]["booking"] == "failed"
+    assert "Tu hora del miércoles 2 de diciembre a las 10:30 con Dra. Ana Soto no se pudo reservar." in texts(reply)
+
+
+def test_errors_that_wrote_nothing_end_the_conversation():
+    for error in [WireError("portal_down", "down", nothing_written=True), WireError("paused", "")]:
+        chat = Chat(agenda([2], [(10, 30)]), agent=lambda s, error=error: error)
+        chat.say("hola")
+        chat.say("mañana")
+        reply = chat.say("10:30")
+        assert reply.status == "handoff" and reply.state is None, error
+        assert "Una recepcionista te escribirá en breve." in texts(reply)
+        assert "booking" not in reply.continuation["data"]
+
+
+def test_an_open_booking_is_forgotten_once_its_time_has_passed():
+    chat = Chat(agenda([2, 9], [(10, 30)]), agent=lambda s: WireError("timeout", ""))
+    chat.say("hola")
+    chat.say("mañana")
+    assert chat.say("10:30").state is not None
+    assert isinstance(chat.decide("hola", minutes_later=60), Book)
+    fresh = chat.decide("hola", minutes_later=26 * 60)
+    assert not isinstance(fresh, Book) and fresh.status == "choose_day"
 
 
 # --- navigation, endings, expiry --------------------------------------------------------------------------------
@@ -431,14 +475,14 @@ def test_handoff_for_the_core_reasons():
     assert texts(reply) == "I can't check the schedule right now. A receptionist will write to you shortly."
 
 
-def test_handoff_while_booking_says_it_could_not_confirm():
+def test_handoff_while_booking_keeps_the_booking_and_says_it_is_not_confirmed_yet():
     chat = Chat(agenda([2], [(9, 0)]))
     chat.say("hola")
     chat.say("mañana")
     book = chat.decide("09:00")
     assert isinstance(book, Book)
     reply = handoff(book.state, chat.turn("09:00"), ES, "timeout")
-    assert "No pude confirmar tu reserva" in texts(reply)
+    assert "Aún no sé si tu hora" in texts(reply) and reply.state is not None and reply.state.booking_open
     assert reply.continuation["data"]["requested_slot_id"] == book.slot.id
 
 
@@ -477,14 +521,15 @@ def test_keys_differ_by_slot_and_by_conversation_and_fit_the_wire_rules():
     assert re.fullmatch(r"[A-Za-z0-9._:@+\-]{1,200}", key_for("09:00", 0))
 
 
-def test_a_different_message_while_booking_is_read_as_a_new_answer():
+def test_a_different_message_while_booking_asks_for_the_same_booking_again():
     chat = Chat(agenda([2], [(9, 0), (9, 30)]))
     chat.say("hola")
     chat.say("mañana")
     book = chat.decide("09:00")
-    chat.state = book.state
+    chat.state = book.state  # the relay stopped before the agent answered
     reply = chat.say("09:30")
-    assert reply.status == "booked" and chat.books[-1].slot.start.endswith("09:30:00-03:00")
+    assert reply.status == "booked" and [b.slot.start[11:16] for b in chat.books] == ["09:00"]
+    assert chat.books[0].idempotency_key == book.idempotency_key
 
 
 # --- English --------------------------------------------------------------------------------------------------------
@@ -569,13 +614,14 @@ def test_afternoon_starts_the_times_at_noon_and_next_week_the_days_at_monday():
     assert buttons(chat.say("la próxima semana")) == ["Lun 7 dic", "Mar 8 dic", "Más días"]
 
 
-def test_cancel_while_a_booking_outcome_is_unknown_does_not_claim_nothing_was_booked():
-    chat = Chat(agenda([2], [(9, 0)]))
+def test_cancel_while_a_booking_outcome_is_unknown_asks_the_agent_first():
+    chat = Chat(agenda([2], [(9, 0)]), agent=lambda s: WireError("timeout", ""))
     chat.say("hola")
     chat.say("mañana")
     book = chat.decide("09:00")
     chat.state = book.state  # the relay stopped before the agent answered
     reply = chat.say("cancelar")
-    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled"
-    assert "no reservé nada" not in texts(reply) and "Una recepcionista" in texts(reply)
+    assert [b.idempotency_key for b in chat.books] == [book.idempotency_key]
+    assert reply.status == "handoff" and reply.continuation["data"]["booking"] == "unconfirmed"
+    assert "no reservé nada" not in texts(reply) and "Aún no sé si tu hora" in texts(reply)
     assert reply.continuation["data"]["requested_slot_id"] == book.slot.id

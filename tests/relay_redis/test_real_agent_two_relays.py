@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import signal
 from collections.abc import Iterator
 
 import httpx
@@ -110,4 +111,75 @@ async def test_the_agents_instance_killed_mid_conversation(system):
     await asyncio.to_thread(system.wait_for_holder, 0, 150)
     again = await patient.say(1, "Hola")  # asked through B, answered by the agent on A
     assert status(again) == "choose_day", again.body
+    assert len(patient.appointments()) == 1
+
+
+def _journal_statuses(system: TwoRelaySystem) -> list[str]:
+    import sqlite3
+
+    from agent.paths import resolve_paths
+
+    path = resolve_paths(system.agent_home).journal_file
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT status FROM bookings")]
+
+
+def _wait(condition, timeout: float, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def _slow_pick_through(system: TwoRelaySystem, patient: Patient, instance: int) -> str:
+    """The pick goes to ``instance`` while the web app is slow; returns its continue id once the agent is booking."""
+    days = await patient.say(instance, "Hola")
+    times = await patient.say(instance, buttons(days)[0])
+    system.admin.set_faults(latency_ms=700)
+    body, continue_id = patient.widget_request(buttons(times)[0])
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.post(system.widget_url_of(instance), json=body)).status_code == 200
+    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    return continue_id
+
+
+async def test_the_instance_that_took_the_pick_killed_mid_booking_its_turn_is_finished_by_the_other(system):
+    system.wait_for_holder(0, 60)  # the agent is on A; Kommo's calls go to B
+    patient = Patient(system, "Lucía Huérfana")
+    continue_id = await _slow_pick_through(system, patient, 1)
+
+    system.kill_relay_instance(1)  # B dies with the turn in flight
+    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    system.admin.set_faults(latency_ms=0)
+
+    reply = await system.kommo.wait_for_continuation(continue_id, 60)  # A takes B's turn over
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", reply.body
+    [appointment] = patient.appointments()
+    assert reply.body["data"]["booking_id"] == appointment["id"]
+    assert "turn_resumed" in (system.root / "relay-a.log").read_text(errors="replace")
+    assert status(await patient.say(0, "Hola")) == "choose_day"
+    assert len(patient.appointments()) == 1
+
+
+async def test_the_agents_instance_stopped_mid_booking_drains_the_forwarded_booking_first(system):
+    system.wait_for_holder(0, 60)
+    patient = Patient(system, "Mateo Reenvío")
+    continue_id = await _slow_pick_through(system, patient, 1)
+
+    system.processes[0].send_signal(signal.SIGTERM)  # A, which holds the agent, is deployed mid-booking
+    reply = await system.kommo.wait_for_continuation(continue_id, 60)
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", reply.body
+    await asyncio.to_thread(system.processes[0].wait, 40)
+    system.processes[0] = None
+    system.admin.set_faults(latency_ms=0)
+    await asyncio.to_thread(system.wait_for_holder, 1, 60)
+    assert status(await patient.say(1, "Hola")) == "choose_day"
     assert len(patient.appointments()) == 1

@@ -1,0 +1,181 @@
+"""One booking, once, whatever happens to the relay: stopped (SIGTERM, as on every deploy) or killed (SIGKILL)
+at each stage of a booking, or outwaited by a web app slower than its deadline. Each ends with exactly one
+appointment in the clinic web app and a patient who was told the truth."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import time
+
+import httpx
+import pytest
+from e2e_system import new_system
+from patient import Patient, buttons, data, status, texts
+
+from agent.paths import resolve_paths
+
+
+def _wait(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _journal_statuses(system) -> list[str]:
+    path = resolve_paths(system.agent_home).journal_file
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT status FROM bookings")]
+
+
+def _relay_log(system) -> str:
+    return (system.root / "relay.log").read_text(errors="replace")
+
+
+async def _pick_with_a_slow_web_app(system, patient: Patient, latency_ms: int) -> tuple[str, asyncio.Task]:
+    times = await patient.reach_time_menu()
+    pick = buttons(times)[0]
+    system.admin.set_faults(latency_ms=latency_ms)
+    booking = asyncio.create_task(patient.say(pick, timeout=120))
+    # The relay has asked the agent, and the agent has written the request before touching the web app.
+    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    return pick, booking
+
+
+async def test_a_relay_stopped_mid_booking_drains_it_with_the_agent_still_connected(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Hugo Despliegue")
+    _, booking = await _pick_with_a_slow_web_app(system, patient, latency_ms=700)
+
+    system.relay.send_signal(signal.SIGTERM)  # a deploy: the relay is asked to stop while the booking is under way
+    reply = await booking
+    assert status(reply) == "booked", texts(reply)
+    assert "Tu hora quedó reservada" in texts(reply)
+    assert await asyncio.to_thread(system.relay.wait, 40) in (0, -signal.SIGTERM)  # uvicorn re-raises it
+    assert "draining_turns" in _relay_log(system)
+
+    system.admin.set_faults(latency_ms=0)
+    system.relay = None
+    system.start_relay()
+    system.wait_for_agent(timeout=60)
+    again = await patient.say("Hola")
+    assert status(again) == "choose_day", texts(again)  # a new conversation, not a second booking
+    assert len(patient.appointments()) == 1
+
+
+async def test_a_relay_killed_mid_booking_sends_the_continuation_when_it_is_back(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Irene Apagón")
+    _, booking = await _pick_with_a_slow_web_app(system, patient, latency_ms=700)
+
+    system.kill_relay()  # the pick already got its 200; no drain, no continuation
+    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    system.admin.set_faults(latency_ms=0)
+    system.start_relay()
+
+    reply = await booking  # the accepted turn is re-run: its continuation goes out late, not never
+    assert status(reply) == "booked", texts(reply)
+    assert "turn_resumed" in _relay_log(system)
+    [appointment] = patient.appointments()
+    assert data(reply)["booking_id"] == appointment["id"]
+
+    again = await patient.say("Hola")
+    assert status(again) == "choose_day", texts(again)
+    assert len(patient.appointments()) == 1
+
+
+async def test_a_relay_killed_before_kommo_took_the_confirmation_sends_it_when_it_is_back(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Jorge Confirmación")
+    times = await patient.reach_time_menu()
+    system.kommo.fail_next(system.config.subdomain, count=10_000)  # Kommo has a bad moment: 503 to every call
+    body, continue_id = system.kommo.widget_request(
+        system.config.subdomain,
+        {"lead_id": lead_id, "message": buttons(times)[0], "name": patient.name, "phone": patient.phone},
+    )
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.post(system.widget_url, json=body)).status_code == 200
+    # Booked in the web app; the relay keeps retrying the confirmation while Kommo refuses it... and dies.
+    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the booking")
+    await asyncio.to_thread(_wait, lambda: "booked" in _relay_log(system), 30, "the relay to hear the outcome")
+    system.kill_relay()
+    system.kommo.fail_next(system.config.subdomain, count=0)
+    system.start_relay()
+
+    reply = await system.kommo.wait_for_continuation(continue_id, 60)
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", texts(reply)
+    [appointment] = patient.appointments()
+    assert data(reply)["booking_id"] == appointment["id"]
+    system.wait_for_agent(timeout=60)
+    assert status(await patient.say("Hola")) == "choose_day"
+    assert len(patient.appointments()) == 1
+
+
+@pytest.fixture
+def impatient_system(tmp_path, browser_path):
+    """A relay whose booking deadline is shorter than the web app's booking takes."""
+    with new_system(tmp_path, browser_path, relay_env={"CITA_RELAY_BOOK_TIMEOUT_S": "3"}) as running:
+        yield running
+
+
+async def test_a_web_app_slower_than_the_deadline_never_gives_two_appointments(impatient_system, lead_id):
+    system = impatient_system
+    patient = Patient(system, lead_id, "Karla Lenta")
+    times = await patient.reach_time_menu()
+    system.admin.set_faults(latency_ms=1500)
+    first = await patient.say(buttons(times)[0], timeout=60)
+
+    # The relay stopped waiting: it says it does not know yet, and keeps the booking open.
+    assert status(first) == "handoff", texts(first)
+    assert data(first)["booking"] == "unconfirmed"
+    assert "Aún no sé si tu hora" in texts(first) and "No pidas otra hora" in texts(first)
+
+    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    system.admin.set_faults(latency_ms=0)
+    # The agent reports the outcome on its own; then the relay is restarted, and the agent is away.
+    await asyncio.to_thread(_wait, lambda: "booking_outcome_reported" in _relay_log(system), 30, "the report")
+    system.stop_agent()
+    system.restart_relay()
+
+    # Whatever the patient writes next (even picking another time), they hear the truth; nothing is booked twice.
+    reply = await patient.say(buttons(times)[-1])
+    assert status(reply) == "booked", texts(reply)
+    assert "¡Al final tu hora quedó reservada" in texts(reply)
+    [appointment] = patient.appointments()
+    assert data(reply)["booking_id"] == appointment["id"]
+    assert status(await patient.say("Hola")) == "handoff"  # the agent is still away: a new conversation hands off
+    assert len(patient.appointments()) == 1
+
+
+async def test_a_relay_killed_while_waiting_for_the_agent_answers_the_pick_when_it_is_back(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Nora Espera")
+    times = await patient.reach_time_menu()
+    system.agent.send_signal(signal.SIGSTOP)  # the agent hangs: the relay's question waits for its deadline
+    try:
+        body, continue_id = system.kommo.widget_request(
+            system.config.subdomain,
+            {"lead_id": lead_id, "message": buttons(times)[0], "name": patient.name, "phone": patient.phone},
+        )
+        async with httpx.AsyncClient(timeout=10) as http:
+            assert (await http.post(system.widget_url, json=body)).status_code == 200
+        await asyncio.sleep(0.5)
+        system.kill_relay()  # before any booking was asked for
+    finally:
+        system.agent.send_signal(signal.SIGCONT)
+    assert patient.appointments() == []
+    system.start_relay()
+
+    reply = await system.kommo.wait_for_continuation(continue_id, 90)
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", texts(reply)
+    assert len(patient.appointments()) == 1
+    assert status(await patient.say("Hola")) == "choose_day"
+    assert len(patient.appointments()) == 1
