@@ -63,6 +63,23 @@ RESTART_RETRY_S = 0.4
 RESTART_WINDOW_S = 20.0
 
 
+# After a connection was lost, the relay is tried again every 1-4 s (uniformly jittered, so 1,000 clinics coming
+# back are spread over those seconds) for OUTAGE_FAST_S: an outage of up to 10 minutes ends for the agent within
+# about 4 s of the relay answering again, instead of after a backoff grown to a minute. A try while the relay's
+# host is down costs it a refused TCP connection: the try is the cheap probe. Problems a person must fix (a refused
+# token...) keep the ordinary backoff.
+OUTAGE_RETRY_S = (1.0, 4.0)
+OUTAGE_FAST_S = 600.0
+
+
+def outage_retry_delay(normal_delay: float, lost_at: float | None, now: float, problem: str, rng: float) -> float:
+    """The delay before the next try after a lost connection: short and jittered during an outage."""
+    if lost_at is None or problem or now - lost_at > OUTAGE_FAST_S:
+        return normal_delay
+    low, high = OUTAGE_RETRY_S
+    return min(normal_delay, low + (high - low) * rng)
+
+
 def restart_retry_delay(normal_delay: float, restarting_since: float | None, now: float, rng: float) -> float:
     """The delay before the next attempt: short while a relay restart is expected, else the backoff's."""
     if restarting_since is None or now - restarting_since > RESTART_WINDOW_S:
@@ -144,6 +161,7 @@ class RelayLink:
         # Why the last attempt failed when a person must fix something (link_problems.LINK_PROBLEMS), else "".
         self.problem = ""
         self._last_failure: tuple[str, str] = ("", "")  # logged once, until the next connection or another failure
+        self._lost_at: float | None = None  # monotonic time the last connection was lost (None: never connected)
         self.connections = 0  # how many times a connection was made (for tests and the UI)
         self._ws: ClientConnection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -220,10 +238,12 @@ class RelayLink:
             if served and self._switch_to_primary:
                 self._switch_to_primary = False
                 continue  # the first relay is back: go there now
+            now = time.monotonic()
             delay = restart_retry_delay(
-                self.backoff.next_delay(), self._relay_restarting_since, time.monotonic(), random.random()
+                outage_retry_delay(self.backoff.next_delay(), self._lost_at, now, self.problem, random.random()),
+                self._relay_restarting_since, now, random.random(),
             )
-            log.info("Reconnecting to the relay in %.1f s", delay)
+            log.debug("Reconnecting to the relay in %.1f s", delay)  # one line per change of state, not per try
             self._set_state("disconnected", self.url, self.detail or "connection lost")
             await self._pause(delay)
         self._set_state("disconnected", self.url, "stopped")
@@ -300,6 +320,8 @@ class RelayLink:
                 helper.cancel()
             self._ws = None
         code = ws.close_code
+        # Closed on purpose by the relay (refused token, replaced by another agent): no quick tries then.
+        self._lost_at = None if code in _CLOSE_REASONS else time.monotonic()
         self._relay_restarting_since = time.monotonic() if code in RESTART_CLOSE_CODES else None
         if code == 4401:
             self.problem = "token_refused"

@@ -166,6 +166,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.chosen": ("Había elegido", "Had chosen"),
     "detail.when": ("Derivado", "Handed off"),
     "detail.close": ("Cerrar", "Close"),
+    "note.summary.booked": ("{count} reservas nuevas", "{count} new bookings"),
+    "note.summary.booked_one": ("1 reserva nueva", "1 new booking"),
+    "note.summary.handoff": ("{count} pacientes para contactar", "{count} patients to contact"),
+    "note.summary.handoff_one": ("1 paciente para contactar", "1 patient to contact"),
     "note.handoff.title": ("Paciente para contactar", "Patient to contact"),
     "note.handoff.body": ("{patient} ({phone}): {reason}", "{patient} ({phone}): {reason}"),
     # notifications
@@ -223,6 +227,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.cancel": ("Cancelar", "Cancel"),
     "settings.saved": ("Configuración guardada.", "Settings saved."),
     "settings.invalid": ("Revise los datos: {error}", "Please check: {error}"),
+    "settings.bad_relay_url": (
+        "la dirección del servidor «{url}» debe ser la que le dio su proveedor (https://… o wss://…)",
+        "the relay address “{url}” must be the one your provider gave you (https://… or wss://…)",
+    ),
+    "settings.bad_portal_url": (
+        "la dirección de la agenda web «{url}» debe empezar por https:// (o http://)",
+        "the clinic web app address “{url}” must start with https:// (or http://)",
+    ),
     "settings.keyring_title": ("No se pudo guardar la contraseña", "Could not store the password"),
     "settings.secrets_note": (
         "Las contraseñas se guardan en el almacén seguro del sistema, nunca en archivos.",

@@ -37,7 +37,7 @@ from agent.settings import AgentSettings, SettingsError, check_portal_url
 from agent.ui import theme
 from agent.ui.engine_bridge import EngineBridge
 from agent.ui.i18n import CATALOGUE, Translator
-from agent.ui.settings_edit import SettingsForm, save_form, stored_secrets
+from agent.ui.settings_edit import SettingsForm, save_form, stored_secrets, with_scheme
 
 LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
 KIND_NAMES = {"demo": "Demo (agenda de prueba)"}
@@ -188,7 +188,7 @@ class SettingsEditor(QObject):
         try:
             settings = save_form(self.paths, self.secrets, self.settings, form, self.apply_start_at_login)
         except SettingsError as exc:
-            self.show_error(self.tr("settings.invalid", error=str(exc)))
+            self.show_error(self.tr("settings.invalid", error=self._in_words(exc, form)))
             return None
         except KeyringUnavailable as exc:
             self.show_error(f"{self.tr('settings.keyring_title')}. {exc}")
@@ -212,6 +212,15 @@ class SettingsEditor(QObject):
         field.selectAll()
         self.focused_field = name
 
+    def _in_words(self, error: SettingsError, form: SettingsForm) -> str:
+        """A settings problem in the receptionist's language (the checks themselves word it for a log)."""
+        text = str(error)
+        if "relay address" in text:
+            return self.tr("settings.bad_relay_url", url=form.relay_url.strip())
+        if "web app address" in text:
+            return self.tr("settings.bad_portal_url", url=form.portal_url.strip())
+        return text
+
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
@@ -228,11 +237,11 @@ class SettingsEditor(QObject):
             self._show_login_result(False, self.tr("login.incomplete"))
             return
         try:
-            check_portal_url(form.portal_url.strip())
+            check_portal_url(with_scheme(form.portal_url))
         except SettingsError as exc:
-            self._show_login_result(False, str(exc))
+            self._show_login_result(False, self._in_words(exc, form))
             return
-        candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=form.portal_url.strip(),
+        candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=with_scheme(form.portal_url),
                             portal_user=form.portal_user.strip())
         self.test_button.setEnabled(False)
         self.test_button.setText(self.tr("settings.testing"))

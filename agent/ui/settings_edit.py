@@ -40,12 +40,18 @@ def form_from_settings(settings: AgentSettings) -> SettingsForm:
     )
 
 
+def with_scheme(url: str) -> str:
+    """An address typed without a scheme gets https:// (``agenda.clinica.cl`` -> ``https://agenda.clinica.cl``)."""
+    url = url.strip()
+    return f"https://{url}" if url and "://" not in url else url
+
+
 def settings_from_form(current: AgentSettings, form: SettingsForm) -> AgentSettings:
     """The settings the form describes, validated (raises SettingsError with a message to show)."""
     return validate(replace(
         current,
         portal_kind=form.portal_kind,
-        portal_url=form.portal_url.strip(),
+        portal_url=with_scheme(form.portal_url),
         portal_user=form.portal_user.strip(),
         relay_url=normalize_relay_urls(form.relay_url),
         language=form.language,

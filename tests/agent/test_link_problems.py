@@ -110,3 +110,16 @@ async def test_a_certificate_that_cannot_be_trusted_is_told_apart(tmp_path: Path
     async with serve(handler, "127.0.0.1", port, ssl=context):
         problem, detail = await problem_of(f"wss://127.0.0.1:{port}/agent", "any")
     assert problem == "tls" and "certificate" in detail
+
+
+def test_after_a_lost_connection_the_relay_is_tried_every_few_seconds_spread_by_jitter():
+    from agent.link import OUTAGE_FAST_S, outage_retry_delay
+
+    lost = 1000.0
+    delays = [outage_retry_delay(60.0, lost, lost + 300.0, "", rng / 100) for rng in range(100)]
+    assert min(delays) >= 1.0 and max(delays) <= 4.0  # back within ~4 s of the relay answering again
+    assert max(delays) - min(delays) > 2.5  # a thousand clinics are spread over those seconds, not in step
+    assert outage_retry_delay(0.5, lost, lost + 1.0, "", 0.9) == 0.5  # never slower than the backoff
+    assert outage_retry_delay(60.0, lost, lost + OUTAGE_FAST_S + 1, "", 0.5) == 60.0  # a long outage: backoff
+    assert outage_retry_delay(60.0, lost, lost + 10.0, "token_refused", 0.5) == 60.0  # a person must fix it
+    assert outage_retry_delay(60.0, None, 10.0, "", 0.5) == 60.0  # never connected yet: the ordinary backoff

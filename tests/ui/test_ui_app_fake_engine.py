@@ -281,3 +281,23 @@ def test_a_timed_pause_from_the_tray_says_until_when_and_ends_by_itself(qtbot, a
     morning = pause_end("tomorrow", datetime(2026, 12, 2, 18, 30).astimezone())
     assert (morning.day, morning.hour, morning.minute) == (3, 7, 0)
     assert pause_end("indefinitely", datetime(2026, 12, 2, 18, 30).astimezone()) is None
+
+
+def test_news_is_queued_not_replaced_and_several_at_once_are_summarized(qtbot, agent_paths, plaintext_keyring,
+                                                                         make_app, engines):
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    engine = engines[0]
+    for n, name in enumerate(("Ana Pérez", "Luis Díaz", "Eva Núñez", "Raúl Soto")):
+        app.bridge.call(engine.book(f"k-q{n}", name, "+56 9 1234 5678", clinic_time(1, 9 + n, 0), "Dra. Soto"))
+    qtbot.waitUntil(lambda: len(table_texts(app.window)) == 4, timeout=10_000)
+    assert app.notifier.timer.isActive() and len(app.notifier.waiting) == 3  # the first is on screen (6 s)
+    app.notifier.timer.stop()
+    app.notifier.timer.timeout.emit()  # its time is up
+    news = [s for s in app.notifier.shown if s.kind in ("booked", "summary")]
+    # The first at once; the three that came while it was on screen, together, after it (none lost or replaced).
+    assert [s.kind for s in news] == ["booked", "summary"]
+    assert news[0].body.startswith("Ana Pérez: ")
+    assert news[1].title == "3 reservas nuevas" and news[1].body == "Luis Díaz, Eva Núñez, Raúl Soto"
