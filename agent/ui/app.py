@@ -111,6 +111,8 @@ class TrayApp(QObject):
         self.window.follow_ups.contacted.connect(self.mark_contacted)
         self.window.follow_ups.copy_requested.connect(self.copy_phone)
         self.window.follow_ups.open_requested.connect(self.open_link)
+        self.window.copy_requested.connect(self.copy_phone)
+        self.window.open_requested.connect(self.open_link)
         self.tray.open_requested.connect(self.show_window)
         self.tray.logs_requested.connect(self.open_log_folder)
         self.tray.quit_requested.connect(self.confirm_quit)
@@ -125,10 +127,12 @@ class TrayApp(QObject):
 
     # -- start and stop ---------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, show_window: bool = True) -> None:
+        """``show_window=False`` (start at login): only the tray icon, where there is a tray and all is set up."""
         self.status_timer.start()
         self.rows_timer.start()
-        self.window.show()
+        if show_window or not self.tray.available or needs_first_run(self.settings, stored_secrets(self.secrets)):
+            self.window.show()
         if not self.tray.available:
             log.warning("this desktop has no system tray: the bookings window stays open instead")
             self.window.show_info(self.tr("banner.no_tray"))
@@ -397,7 +401,7 @@ def run_tray_app(args: Any) -> int:
     wake = QTimer()
     wake.start(500)  # lets Python run its signal handlers while Qt's loop waits
     wake.timeout.connect(lambda: None)
-    controller.start()
+    controller.start(show_window=not getattr(args, "in_tray", False))
     code = app.exec()
     controller.shutdown()
     single.release()

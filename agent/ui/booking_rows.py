@@ -30,6 +30,7 @@ class BookingRow:
     cells: tuple[str, ...]  # in COLUMNS order
     sort_keys: tuple[str, ...]  # in COLUMNS order: what the column sorts by
     detail: str  # the reason a request failed or was handed off, for the tooltip
+    reference: str = ""  # the appointment's reference in the clinic's web app, once booked
 
     def text(self, column: str) -> str:
         return self.cells[COLUMNS.index(column)]
@@ -117,7 +118,7 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
     )
     return BookingRow(
         key=entry.key, status=entry.status, follow_up=needs_follow_up(entry), cells=cells, sort_keys=sort_keys,
-        detail=detail,
+        detail=detail, reference=entry.booking_id,
     )
 
 

@@ -23,6 +23,12 @@ class FollowUpRow:
         return self.cells[FOLLOW_UP_COLUMNS.index(column)]
 
 
+def whatsapp_url(phone: str) -> str:
+    """wa.me link to write to a patient ("" without a usable number)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return f"https://wa.me/{digits}" if 6 <= len(digits) <= 15 else ""
+
+
 def chosen_text(item: FollowUp, tr: Translator, now: datetime) -> str:
     """What the patient had already chosen, in words ("mañana 10:30 con Dra. Soto", "el día mar 3 dic")."""
     if item.chosen_start:

@@ -160,6 +160,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "followups.day": ("el día {day}", "the day {day}"),
     "followups.no_name": ("(sin nombre)", "(no name)"),
     "detail.title": ("Paciente para contactar", "Patient to contact"),
+    "detail.booking_title": ("Solicitud de hora", "Appointment request"),
+    "detail.reference": ("Referencia en la agenda web", "Reference in the clinic web app"),
     "detail.patient": ("Paciente", "Patient"),
     "detail.phone": ("Teléfono", "Phone"),
     "detail.reason": ("Motivo", "Reason"),

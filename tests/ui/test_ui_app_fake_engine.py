@@ -301,3 +301,45 @@ def test_news_is_queued_not_replaced_and_several_at_once_are_summarized(qtbot, a
     assert [s.kind for s in news] == ["booked", "summary"]
     assert news[0].body.startswith("Ana Pérez: ")
     assert news[1].title == "3 reservas nuevas" and news[1].body == "Luis Díaz, Eva Núñez, Raúl Soto"
+
+
+def test_start_at_login_starts_in_the_tray_without_opening_the_window(qtbot, agent_paths, plaintext_keyring,
+                                                                     make_app, engines):
+    from agent.cli import build_parser
+
+    assert build_parser().parse_args(["--in-tray"]).in_tray  # what the start-at-login entry runs
+    configure(agent_paths)
+    app = make_app(tray_available=True)
+    app.start(show_window=False)
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    assert not app.window.isVisible() and engines[0].calls[:1] == ["run"]
+    app.tray.open_action.trigger()
+    assert app.window.isVisible()
+
+
+def test_enter_or_double_click_on_a_booking_opens_its_detail(qtbot, agent_paths, plaintext_keyring, make_app, shots):
+    from PySide6.QtWidgets import QLabel
+
+    configure(agent_paths)
+    seed_journal(agent_paths.journal_file)
+    app = make_app()
+    opened: list[str] = []
+    app.url_opener = lambda url: opened.append(url.toString())
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    table = app.window.table
+    row = next(r for r in range(table.model().rowCount()) if "María José" in str(table.model().index(r, 0).data()))
+    table.selectRow(row)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    dialog = app.window.detail_dialog
+    assert dialog is not None and dialog.isVisible()
+    shown = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "María José Fernández" in shown and "b-k-101" in shown and "Referencia en la agenda web:" in shown
+    dialog.adjustSize()
+    dialog.grab().save(str(shots / "booking-row-detail-es.png"))
+    dialog.close()
+    menu = app.window.row_menu(app.window.selected_row())
+    assert [a.text() for a in menu.actions()] == ["Ver detalle…", "Copiar teléfono", "Abrir WhatsApp"]
+    menu.actions()[2].trigger()
+    assert opened == ["https://wa.me/56987654321"]
