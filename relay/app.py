@@ -1,8 +1,10 @@
 """The relay as one Starlette app built from a ``RelaySettings``: nothing global, so a test runs two side by side.
 
-Routes: ``POST /kommo/{clinic}`` (Kommo's widget_request), ``/agent`` (the agents' websocket),
-``GET /healthz`` and ``GET /metrics``. Where its state lives — this process and one SQLite file, or a Redis
-shared with other instances — is the ``Deployment`` the settings choose (``relay.deployment``).
+Routes: ``POST /kommo/{clinic}`` (Kommo's widget_request), ``GET /kommo/oauth/{clinic}`` (the Kommo integration's
+redirect URI), ``/agent`` (the agents' websocket), ``GET /healthz``, ``GET /metrics`` and the operator's
+``GET /operator/clinics[/{clinic}/check]`` (``relay.operator_endpoint``). Where its state lives — this process
+and one SQLite file, or a Redis shared with other instances — is the ``Deployment`` the settings choose
+(``relay.deployment``).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from relay.http_client import HttpClient
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.kommo_followup import KommoFollowUps
+from relay.kommo_oauth_endpoint import KommoOAuthEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
+from relay.operator_endpoint import OperatorEndpoints
 from relay.settings import RelaySettings
 from relay.store import RelayStore
 from relay.turns import TurnProcessor
@@ -90,6 +94,8 @@ class Relay:
             owner=self.deployment.instance,
         )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
+        self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
+        self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings)
         self._housekeeping: asyncio.Task[None] | None = None
         self._orphan_watch: asyncio.Task[None] | None = None
         self._drained = False
@@ -202,6 +208,9 @@ def build_app(
     app = Starlette(
         routes=[
             Route("/kommo/{clinic}", relay.kommo_request, methods=["POST"]),
+            Route("/kommo/oauth/{clinic}", relay.kommo_oauth.handle, methods=["GET"]),
+            Route("/operator/clinics", relay.operator.clinics, methods=["GET"]),
+            Route("/operator/clinics/{clinic}/check", relay.operator.check, methods=["GET"]),
             WebSocketRoute("/agent", relay.agent),
             Route("/healthz", relay.healthz, methods=["GET"]),
             Route("/metrics", relay.metrics_text, methods=["GET"]),

@@ -1,5 +1,6 @@
 """`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | rotate-agent-token |
-set-follow-ups`.
+set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo`` (kommo-widget, kommo-install-link,
+check-clinic).
 
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
@@ -13,14 +14,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import getpass
 import json
 import sys
-from typing import TextIO
-from urllib.parse import urlsplit
 
+from relay import cli_kommo
+from relay.cli_support import open_store as _store
+from relay.cli_support import read_secret_lines as _read_secret_lines
+from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
+from relay.clinic_listing import agent_cells, conversations_since
+from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
 from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
-from relay.store import ClinicAdmin, ClinicDetails, SqliteStore, StoreError, StoreUnavailable
+from relay.store import ClinicDetails, StoreError, StoreUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list-clinics", help="list the clinics (no secrets)")
     listing.add_argument("--json", action="store_true", help="one JSON array instead of a table")
+    add_relay_flag(listing)
     add_storage_flags(listing)
     listing.set_defaults(func=_list_clinics)
 
@@ -78,10 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     oauth = sub.add_parser(
         "set-kommo-oauth",
-        help="use OAuth tokens for a clinic: the refresh token is read from standard input",
+        help="use OAuth tokens for a clinic: a refresh token, or with --auth-code-stdin the code Kommo shows,"
+        " is read from standard input",
     )
     oauth.add_argument("name")
     oauth.add_argument("--redirect-uri", required=True, metavar="URL", help="the integration's redirect URI")
+    cli_kommo.add_auth_code_flag(oauth)
     add_storage_flags(oauth)
     oauth.set_defaults(func=_set_kommo_oauth)
 
@@ -106,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_storage_flags(followups)
     followups.set_defaults(func=_set_follow_ups)
+    cli_kommo.add_commands(sub)
     return parser
 
 
@@ -121,36 +129,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def _store(args: argparse.Namespace) -> ClinicAdmin:
-    """The shared Redis when one is given (flag or environment), else the SQLite file in the data folder."""
-    _warn_if_password_in_flag(args)
-    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
-    if settings.uses_redis:
-        from relay.cluster.store import RedisClinicAdmin
-
-        return RedisClinicAdmin(settings.redis_url)
-    return SqliteStore(settings.database_path)
-
-
-def _warn_if_password_in_flag(args: argparse.Namespace) -> None:
-    if args.redis_url and urlsplit(args.redis_url).password:
-        print(
-            "cita-relay: warning: a password in --redis shows up in `ps` and shell history;"
-            " set CITA_RELAY_REDIS_URL instead",
-            file=sys.stderr,
-        )
-
-
-def _read_secret_lines(count: int, stream: TextIO, prompts: list[str]) -> list[str]:
-    if stream.isatty():
-        return [getpass.getpass(prompt) for prompt in prompts[:count]]
-    lines = []
-    for _ in range(count):
-        line = stream.readline()
-        lines.append(line.rstrip("\r\n").strip())
-    return lines
 
 
 def _add_clinic(args: argparse.Namespace) -> int:
@@ -213,8 +191,10 @@ def _list_clinics(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         clinics = store.list_clinics()
+        conversations = store.conversation_counts(conversations_since())
     finally:
         store.close_now()
+    agents = _agent_presences(args) if clinics else {}
     if args.json:
         rows = [
             {
@@ -225,6 +205,8 @@ def _list_clinics(args: argparse.Namespace) -> int:
                 "address": c.address,
                 "kommo_auth": c.kommo_auth,
                 "display_name": c.display_name,
+                "agent": agents.get(c.name) if agents is not None else None,
+                "conversations_24h": conversations.get(c.name, 0),
             }
             for c in clinics
         ]
@@ -233,12 +215,40 @@ def _list_clinics(args: argparse.Namespace) -> int:
     if not clinics:
         print("No clinics yet: add one with `cita-relay add-clinic`.")
         return 0
-    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "AUTH", "ADDRESS")
-    rows_text = [(c.name, c.display_name, c.kommo_base_url, c.language, c.kommo_auth, c.address) for c in clinics]
+    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "AUTH", "ADDRESS", "AGENT", "WEB APP", "CHATS 24H")
+    rows_text = [
+        (
+            c.name,
+            c.display_name,
+            c.kommo_base_url,
+            c.language,
+            c.kommo_auth,
+            c.address,
+            *agent_cells(agents.get(c.name) if agents is not None else None, known=agents is not None),
+            str(conversations.get(c.name, 0)),
+        )
+        for c in clinics
+    ]
     widths = [max(len(str(r[i])) for r in [header, *rows_text]) for i in range(len(header))]
     for row in [header, *rows_text]:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _agent_presences(args: argparse.Namespace) -> dict[str, dict] | None:
+    """Each clinic's agent as the running relay knows it; None (and a note) when the relay does not answer."""
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
+    base = local_relay_url(settings, args.relay_address)
+    answer = ask_relay(base, "/operator/clinics", settings, timeout_s=5.0)
+    if answer.ok and isinstance(answer.body.get("clinics"), dict):
+        return answer.body["clinics"]
+    why = "not reachable" if answer.status is None else f"HTTP {answer.status}"
+    print(
+        f"cita-relay: the running relay at {base} did not answer ({why}): agent columns unknown"
+        " (give --relay URL, or CITA_RELAY_OPERATOR_TOKEN if the relay has one)",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _remove_clinic(args: argparse.Namespace) -> int:
@@ -255,6 +265,8 @@ def _remove_clinic(args: argparse.Namespace) -> int:
 
 
 def _set_kommo_oauth(args: argparse.Namespace) -> int:
+    if args.auth_code_stdin:
+        return cli_kommo.set_oauth_with_code(args)
     (refresh_token,) = _read_secret_lines(1, sys.stdin, ["Kommo refresh token: "])
     if not refresh_token:
         print("cita-relay: the refresh token (first line of standard input) is empty", file=sys.stderr)

@@ -179,6 +179,10 @@ class KommoClient:
 
     # -- tokens ----------------------------------------------------------------------------------------
 
+    async def bearer(self, clinic: Clinic) -> str | None:
+        """A usable bearer for the clinic's Kommo (refreshed first if needed), or None when it has no token."""
+        return await self._bearer(clinic)
+
     async def _bearer(self, clinic: Clinic) -> str | None:
         tokens = await self._store.kommo_tokens(clinic.name)
         if tokens is None:

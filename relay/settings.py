@@ -56,6 +56,12 @@ class RelaySettings:
     redis_url: str = field(default="", repr=False)
     # How this instance names itself to its peers and in /healthz (default: host name, process id and a nonce).
     instance_name: str = ""
+    # The relay's address as Kommo and the agents reach it (https://relay.example.com): the integration's redirect
+    # URI and the bot's widget_request URL are built from it. Empty: http://<host>:<port>.
+    public_url: str = ""
+    # Guards the operator endpoints (/operator/...: `cita-relay check-clinic` and `list-clinics` ask them). Empty:
+    # only a direct loopback connection may ask (no proxy in between).
+    operator_token: str = field(default="", repr=False)
 
     @property
     def database_path(self) -> Path:
@@ -72,10 +78,23 @@ class RelaySettings:
             raise ValueError("kommo_requests_per_s must be positive")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             raise ValueError("redis_url must start with redis://, rediss:// or unix://")
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValueError("public_url must be http(s)://host[:port][/path], e.g. https://relay.example.com")
 
     @property
     def uses_redis(self) -> bool:
         return bool(self.redis_url)
+
+    @property
+    def public_base_url(self) -> str:
+        """Where Kommo reaches this relay: ``public_url``, else its own listening address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
 
 def _convert(name: str, raw: str) -> Any:
@@ -174,6 +193,15 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", metavar="LEVEL", help="debug, info, warning (CITA_RELAY_LOG_LEVEL)")
     parser.add_argument("--log-format", choices=("kv", "json"), help="key=value or JSON lines")
     parser.add_argument("--access-log", action="store_const", const=True, help="log every HTTP request")
+    add_public_url_flag(parser)
+
+
+def add_public_url_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the relay's address as Kommo reaches it, e.g. https://relay.example.com (CITA_RELAY_PUBLIC_URL)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> RelaySettings:

@@ -166,6 +166,15 @@ class ClinicAdmin(Protocol):
         access_expires_at: float | None = None,
     ) -> None: ...
 
+    def clinic(self, name: str) -> Clinic | None:
+        """The clinic's settings and Kommo keys (for a command that talks to its Kommo), or None."""
+        ...
+
+    def conversation_counts(self, since: float) -> dict[str, int]:
+        """Conversations started since ``since`` (time.time()) per clinic; clinics with none are left out.
+        Only the last 24 hours are kept."""
+        ...
+
     def rotate_agent_token(self, name: str) -> str:
         """Give the clinic a new agent token (the old one stops working); return it. Kommo tokens and
         conversations stay."""
@@ -194,6 +203,13 @@ class RelayStore(Protocol):
     ) -> bool:
         """Atomically replace the OAuth tokens if the refresh token is still ``previous_refresh_token``;
         durable before it returns. False when someone else rotated first (reload and use theirs)."""
+        ...
+
+    async def install_oauth_tokens(
+        self, clinic: str, *, access_token: str, refresh_token: str, access_expires_at: float, redirect_uri: str
+    ) -> bool:
+        """Switch the clinic to these fresh OAuth tokens (an authorization code was just exchanged), durable before
+        it returns. False when there is no such clinic."""
         ...
 
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None: ...
@@ -401,6 +417,16 @@ CREATE TABLE IF NOT EXISTS booking_outcomes (
 );
 CREATE INDEX IF NOT EXISTS conversations_idle ON conversations(updated_at);
 CREATE TABLE IF NOT EXISTS liveness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
+-- When conversations started (no lead, no patient data), for `cita-relay list-clinics`: the last 24 hours.
+CREATE TABLE IF NOT EXISTS conversation_starts (
+    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversation_starts_at ON conversation_starts(clinic, at);
+CREATE TRIGGER IF NOT EXISTS conversation_started AFTER INSERT ON conversations WHEN NEW.state != '' BEGIN
+    INSERT INTO conversation_starts (clinic, at) VALUES (NEW.clinic, NEW.updated_at);
+    DELETE FROM conversation_starts WHERE at < NEW.updated_at - 86400;
+END;
 """
 
 
@@ -488,6 +514,16 @@ class SqliteStore:
             if cur.rowcount != 1:
                 raise StoreError(f"no clinic named {name!r}")
 
+    def clinic(self, name: str) -> Clinic | None:
+        row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
+        return _clinic(row) if row else None
+
+    def conversation_counts(self, since: float) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT clinic, COUNT(*) FROM conversation_starts WHERE at >= ? GROUP BY clinic", (since,)
+        ).fetchall()
+        return {row[0]: int(row[1]) for row in rows}
+
     def rotate_agent_token(self, name: str) -> str:
         token = new_agent_token()
         with self._transaction():
@@ -567,6 +603,25 @@ class SqliteStore:
         finally:
             self._db.execute("PRAGMA synchronous=NORMAL")
         return cur.rowcount == 1
+
+    async def install_oauth_tokens(
+        self, clinic: str, *, access_token: str, refresh_token: str, access_expires_at: float, redirect_uri: str
+    ) -> bool:
+        # As with a rotation: a lost refresh token means installing again, so this write is fully synced.
+        self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            self.set_oauth_tokens(
+                clinic,
+                refresh_token=refresh_token,
+                redirect_uri=redirect_uri,
+                access_token=access_token,
+                access_expires_at=access_expires_at,
+            )
+        except StoreError:
+            return False
+        finally:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        return True
 
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
         row = self._db.execute(

@@ -9,6 +9,8 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
+AUTH_CODE_LIFETIME_S = 20 * 60
+
 
 @dataclass(frozen=True)
 class TokenGrant:
@@ -48,31 +50,61 @@ class KommoAccount:
     _refresh_tokens: set[str] = field(default_factory=set, repr=False)
     _used_refresh_tokens: set[str] = field(default_factory=set, repr=False)
     _access_tokens: dict[str, float] = field(default_factory=dict, repr=False)  # token -> expires at
+    # Authorization codes: one use, 20 minutes (KOMMO.md §2). code -> expires at; spent ones are remembered.
+    _codes: dict[str, float] = field(default_factory=dict, repr=False)
+    _used_codes: set[str] = field(default_factory=set, repr=False)
     refreshes: int = 0
+    code_exchanges: int = 0
 
     def issue_refresh_token(self) -> str:
         token = "rt-" + secrets.token_urlsafe(24)
         self._refresh_tokens.add(token)
         return token
 
-    def refresh(self, *, client_id: str, client_secret: str, refresh_token: str, now: float) -> TokenGrant:
+    def issue_authorization_code(self, now: float, lifetime_s: float = AUTH_CODE_LIFETIME_S) -> str:
+        """A code as Kommo shows it under the integration's keys (or sends to the redirect URI on install)."""
+        code = "def5" + secrets.token_hex(40)
+        self._codes[code] = now + lifetime_s
+        return code
+
+    def exchange_code(self, *, client_id: str, client_secret: str, code: str, now: float) -> TokenGrant:
+        self._check_client(client_id, client_secret)
+        if code in self._used_codes:
+            raise TokenRefusal(400, "Authorization code has been revoked (it was already used)")
+        expires_at = self._codes.get(code)
+        if expires_at is None:
+            raise TokenRefusal(400, "Cannot decrypt the authorization code (unknown code)")
+        del self._codes[code]
+        self._used_codes.add(code)
+        if now >= expires_at:
+            raise TokenRefusal(400, "Authorization code has expired")
+        self.code_exchanges += 1
+        return self._grant(now)
+
+    def _check_client(self, client_id: str, client_secret: str) -> None:
         if not hmac.compare_digest(client_id, self.client_id) or not hmac.compare_digest(
             client_secret, self.client_secret
         ):
             raise TokenRefusal(401, "Client authentication failed")
+
+    def _grant(self, now: float) -> TokenGrant:
+        access = "at-" + secrets.token_urlsafe(24)
+        self._access_tokens = {t: exp for t, exp in self._access_tokens.items() if exp > now}
+        self._access_tokens[access] = now + self.access_token_ttl_s
+        return TokenGrant(
+            access_token=access, refresh_token=self.issue_refresh_token(), expires_in=self.access_token_ttl_s
+        )
+
+    def refresh(self, *, client_id: str, client_secret: str, refresh_token: str, now: float) -> TokenGrant:
+        self._check_client(client_id, client_secret)
         if refresh_token in self._used_refresh_tokens:
             raise TokenRefusal(400, "Token has been revoked (this refresh token was already used)")
         if refresh_token not in self._refresh_tokens:
             raise TokenRefusal(400, "Cannot decrypt the refresh token (unknown refresh token)")
         self._refresh_tokens.discard(refresh_token)
         self._used_refresh_tokens.add(refresh_token)
-        access = "at-" + secrets.token_urlsafe(24)
-        self._access_tokens = {t: exp for t, exp in self._access_tokens.items() if exp > now}
-        self._access_tokens[access] = now + self.access_token_ttl_s
         self.refreshes += 1
-        return TokenGrant(
-            access_token=access, refresh_token=self.issue_refresh_token(), expires_in=self.access_token_ttl_s
-        )
+        return self._grant(now)
 
     def authorizes(self, bearer: str, now: float) -> bool:
         """Whether ``bearer`` may call the API now: the long-lived token, or an access token not yet expired."""

@@ -3,7 +3,9 @@
 It signs widget_request JWTs with an account's client_secret, serves the ``return_url`` of each and
 records every continuation POSTed there, rejecting loudly (log line at WARNING and the reason in the
 JSON answer) any that breaks a rule of KOMMO.md or exceeds the account's request budget. It also
-plays the OAuth refresh with rotation. One server holds many accounts, each under ``/<subdomain>/``.
+plays OAuth as Kommo does (an authorization code: one use, 20 minutes; then refreshes with rotation), the
+integration's install (a code sent to the redirect URI) and ``GET /api/v4/account``. One server holds many
+accounts, each under ``/<subdomain>/``; ``POST /_stand_in/accounts/<subdomain>/authorization_code`` mints a code.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
-from demo.kommo.accounts import KommoAccount, TokenRefusal
+from demo.kommo.accounts import AUTH_CODE_LIFETIME_S, KommoAccount, TokenRefusal
 from demo.kommo.lead_records import LeadRecord, LeadRecords, lead_page
 from demo.kommo.rate import SlidingWindowLimit
 from demo.kommo.recording import ContinuationLog, RecordedContinuation
@@ -91,6 +93,8 @@ class StandInKommo:
         self._issued: dict[str, _IssuedContinuation] = {}
         self._used: set[str] = set()
         self._failures: dict[str, _InjectedFailures] = {}
+        self._redirect_uris: dict[str, str] = {}
+        self._account_reads: dict[str, int] = {}
         self._log = ContinuationLog()
         self._lead_records = LeadRecords()
         self.app = Starlette(
@@ -98,7 +102,11 @@ class StandInKommo:
                 Route("/_stand_in/say", self._say_endpoint, methods=["POST"]),
                 Route("/_stand_in/accounts", self._accounts_endpoint, methods=["GET"]),
                 Route("/_stand_in/continuations", self._continuations_endpoint, methods=["GET"]),
+                Route(
+                    "/_stand_in/accounts/{sub}/authorization_code", self._authorization_code_endpoint, methods=["POST"]
+                ),
                 Route("/{sub}/oauth2/access_token", self._token_endpoint, methods=["POST"]),
+                Route("/{sub}/api/v4/account", self._account_api_endpoint, methods=["GET"]),
                 Route("/_stand_in/lead_records", self._lead_records_endpoint, methods=["GET"]),
                 Route("/{sub}/api/v4/tasks", self._tasks_endpoint, methods=["POST"]),
                 Route("/{sub}/api/v4/leads/{lead}/notes", self._notes_endpoint, methods=["POST"]),
@@ -123,8 +131,15 @@ class StandInKommo:
         return server
 
     def add_account(
-        self, subdomain: str, client_id: str, client_secret: str, *, long_lived_token: str | None = None
+        self,
+        subdomain: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        long_lived_token: str | None = None,
+        redirect_uri: str = "",
     ) -> None:
+        """``redirect_uri``: the integration's redirect URI; when given, token requests must name exactly it."""
         if not _SUBDOMAIN_RE.match(subdomain):
             raise ValueError(f"subdomain {subdomain!r}: use lowercase letters, digits and '-'")
         if not client_secret:
@@ -139,6 +154,8 @@ class StandInKommo:
                 access_token_ttl_s=self.access_token_ttl_s,
             )
             self._limits[subdomain] = SlidingWindowLimit(self.rate_limit_per_s)
+            if redirect_uri:
+                self._redirect_uris[subdomain] = redirect_uri
 
     def account_base_url(self, subdomain: str) -> str:
         """``<base_url>/<subdomain>``: what the relay stores as the clinic's Kommo base URL."""
@@ -150,9 +167,41 @@ class StandInKommo:
             return list(self._accounts)
 
     def issue_refresh_token(self, subdomain: str) -> str:
-        """A fresh refresh token, as if the clinic had just installed the integration (OAuth code exchange)."""
+        """A fresh refresh token, as if the clinic had just exchanged an authorization code (a shortcut for tests)."""
         with self._lock:
             return self._account(subdomain).issue_refresh_token()
+
+    def set_redirect_uri(self, subdomain: str, redirect_uri: str) -> None:
+        """The integration's redirect URI, as the admin typed it in Kommo (token requests must name it)."""
+        with self._lock:
+            self._account(subdomain)
+            self._redirect_uris[subdomain] = redirect_uri
+
+    def issue_authorization_code(self, subdomain: str, *, lifetime_s: float = AUTH_CODE_LIFETIME_S) -> str:
+        """An authorization code (one use, 20 minutes), as Kommo shows it under the integration's keys."""
+        with self._lock:
+            return self._account(subdomain).issue_authorization_code(self._clock(), lifetime_s)
+
+    def install(self, subdomain: str, redirect_uri: str, *, state: str = "") -> httpx.Response:
+        """The admin installs the integration: Kommo sends a fresh code to the redirect URI, as a browser GET
+        ``?code=…&referer=<subdomain>.kommo.com&state=…&from_widget=1``. Returns the page the admin then sees."""
+        code = self.issue_authorization_code(subdomain)
+        with self._lock:
+            client_id = self._account(subdomain).client_id
+        params = {"code": code, "referer": f"{subdomain}.kommo.com", "client_id": client_id, "from_widget": "1"}
+        if state:
+            params["state"] = state
+        return httpx.get(redirect_uri, params=params, timeout=30.0)
+
+    def code_exchanges(self, subdomain: str) -> int:
+        """How many authorization codes were exchanged for tokens."""
+        with self._lock:
+            return self._account(subdomain).code_exchanges
+
+    def account_reads(self, subdomain: str) -> int:
+        """How many ``GET /api/v4/account`` calls were answered with the account."""
+        with self._lock:
+            return self._account_reads.get(subdomain, 0)
 
     def token_refreshes(self, subdomain: str) -> int:
         """How many times the relay refreshed this account's tokens."""
@@ -408,32 +457,75 @@ class StandInKommo:
         sub = request.path_params["sub"]
         form = await _json_or_form(request)
         now = self._clock()
+        grant_type = str(form.get("grant_type", ""))
         with self._lock:
             account = self._accounts.get(sub)
             if account is None:
                 return _token_error(404, f"no Kommo account {sub!r} on this stand-in")
             if not self._limits[sub].admit(now):
                 return _token_error(429, f"more than {self.rate_limit_per_s:g} requests in one second")
-            missing = [
-                k
-                for k in ("client_id", "client_secret", "grant_type", "refresh_token", "redirect_uri")
-                if k not in form
-            ]
+            secret_field = _GRANT_FIELDS.get(grant_type)
+            if secret_field is None:
+                return _token_error(
+                    400, f"grant_type {grant_type!r} is not supported (use authorization_code or refresh_token)"
+                )
+            missing = [k for k in ("client_id", "client_secret", secret_field, "redirect_uri") if k not in form]
             if missing:
                 return _token_error(400, f"missing fields: {', '.join(missing)}")
-            if form["grant_type"] != "refresh_token":
-                return _token_error(400, f"grant_type {form['grant_type']!r} is not supported here (use refresh_token)")
+            registered = self._redirect_uris.get(sub)
+            if registered and str(form["redirect_uri"]) != registered:
+                return _token_error(400, "redirect_uri does not match the integration's redirect URI")
             try:
-                grant = account.refresh(
-                    client_id=str(form["client_id"]),
-                    client_secret=str(form["client_secret"]),
-                    refresh_token=str(form["refresh_token"]),
-                    now=now,
-                )
+                if grant_type == "authorization_code":
+                    grant = account.exchange_code(
+                        client_id=str(form["client_id"]),
+                        client_secret=str(form["client_secret"]),
+                        code=str(form["code"]),
+                        now=now,
+                    )
+                else:
+                    grant = account.refresh(
+                        client_id=str(form["client_id"]),
+                        client_secret=str(form["client_secret"]),
+                        refresh_token=str(form["refresh_token"]),
+                        now=now,
+                    )
             except TokenRefusal as refusal:
                 return _token_error(refusal.status, refusal.hint)
-        log.info("tokens refreshed for account %s (refresh #%d)", sub, account.refreshes)
+        log.info("tokens granted for account %s (%s)", sub, grant_type)
         return JSONResponse(grant.as_json())
+
+    async def _account_api_endpoint(self, request: Request) -> JSONResponse:
+        """``GET /api/v4/account``: the account's id and subdomain, for a valid bearer."""
+        sub = request.path_params["sub"]
+        now = self._clock()
+        with self._lock:
+            account = self._accounts.get(sub)
+            if account is None:
+                return JSONResponse({"title": "Not Found", "status": 404, "detail": f"no account {sub!r}"}, 404)
+            if not self._limits[sub].admit(now):
+                return JSONResponse({"title": "Too Many Requests", "status": 429}, 429)
+            if not account.authorizes(_bearer(request), now):
+                return JSONResponse({"title": "Unauthorized", "status": 401, "detail": "invalid or expired token"}, 401)
+            self._account_reads[sub] = self._account_reads.get(sub, 0) + 1
+            answer = {
+                "id": account.account_id,
+                "name": f"Cuenta {sub}",
+                "subdomain": sub,
+                "country": "CL",
+                "currency": "CLP",
+                "_links": {"self": {"href": f"{self.account_base_url(sub)}/api/v4/account"}},
+            }
+        return JSONResponse(answer)
+
+    async def _authorization_code_endpoint(self, request: Request) -> JSONResponse:
+        """``POST /_stand_in/accounts/{sub}/authorization_code``: a fresh code, as Kommo → Integrations → Keys shows."""
+        sub = request.path_params["sub"]
+        try:
+            code = self.issue_authorization_code(sub)
+        except KeyError as exc:
+            return JSONResponse({"error": "unknown_account", "detail": str(exc)}, 404)
+        return JSONResponse({"code": code, "expires_in": int(AUTH_CODE_LIFETIME_S)})
 
     async def _tasks_endpoint(self, request: Request) -> JSONResponse:
         return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tasks(sub, body, now))
@@ -527,6 +619,7 @@ class StandInKommo:
         return self._base_url
 
 
+_GRANT_FIELDS = {"authorization_code": "code", "refresh_token": "refresh_token"}
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests"}
 
 

@@ -34,6 +34,10 @@ def conversations_of(name: str) -> str:
     return f"{PREFIX}conversation:{name}:*"
 
 
+def conversation_starts(name: str) -> str:
+    return f"{PREFIX}conversation-starts:{name}"  # sorted set: when conversations began (last 24 h), no lead ids
+
+
 def delivery(name: str, key: str) -> str:
     return f"{PREFIX}delivery:{name}:{key}"  # hash: return_url, reply (JSON); expires with the repeat window
 

@@ -105,8 +105,15 @@ return 1
 
 _WRITE_CONVERSATION = """
 redis.call('HSET', KEYS[1], 'state', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'rev', 1)
+local rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if rev == 1 and ARGV[1] ~= '' then
+  local now = redis.call('TIME')
+  local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
+  redis.call('ZADD', KEYS[2], at, KEYS[1] .. '@' .. now[1] .. '.' .. now[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', at - 86400)
+  redis.call('PEXPIRE', KEYS[2], 90000000)
+end
 return 0
 """
 
@@ -267,6 +274,26 @@ class RedisStore:
         if not local:
             log(logger, logging.WARNING, "redis_fsync_slow", clinic=clinic)
 
+    async def install_oauth_tokens(
+        self, clinic: str, *, access_token: str, refresh_token: str, access_expires_at: float, redirect_uri: str
+    ) -> bool:
+        with reachable():
+            done = await self._redis.eval(
+                _SET_OAUTH,
+                2,
+                redis_keys.clinic(clinic),
+                redis_keys.kommo_tokens(clinic),
+                refresh_token.strip(),
+                redirect_uri.strip(),
+                access_token,
+                repr(access_expires_at),
+                repr(time.time()),
+            )
+            if done:
+                await self._wait_for_disk(clinic)
+        self._long_lived.pop(clinic, None)
+        return bool(done)
+
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
         with reachable():
             state = await self._redis.hget(redis_keys.conversation(clinic, lead_id), "state")
@@ -285,7 +312,10 @@ class RedisStore:
 
     async def _write_conversation(self, clinic: str, lead_id: str, state: str) -> None:
         with reachable():
-            await self._write(keys=[redis_keys.conversation(clinic, lead_id)], args=[state, self._conversation_ttl_ms])
+            await self._write(
+                keys=[redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)],
+                args=[state, self._conversation_ttl_ms],
+            )
 
     async def claim_delivery(
         self,
@@ -462,6 +492,20 @@ class RedisClinicAdmin:
         if not done:
             raise StoreError(f"no clinic named {name!r}")
 
+    def clinic(self, name: str) -> Clinic | None:
+        with reachable():
+            return _clinic(self._redis.hgetall(redis_keys.clinic(name)))
+
+    def conversation_counts(self, since: float) -> dict[str, int]:
+        with reachable():
+            names = sorted(self._redis.smembers(redis_keys.CLINICS))
+            pipe = self._redis.pipeline(transaction=False)
+            for name in names:
+                # ZRANGE … BYSCORE rather than ZCOUNT: the guide's ACL user already has ZRANGE.
+                pipe.zrange(redis_keys.conversation_starts(name), since, "+inf", byscore=True)
+            found = pipe.execute()
+        return {name: len(starts) for name, starts in zip(names, found, strict=True) if starts}
+
     def rotate_agent_token(self, name: str) -> str:
         token = new_agent_token()
         token_hash = hash_agent_token(token)
@@ -520,6 +564,7 @@ class RedisClinicAdmin:
                 redis_keys.agent_token(token_hash),
                 redis_keys.kommo_tokens(name),
                 redis_keys.agent(name),
+                redis_keys.conversation_starts(name),
             )
             pipe.srem(redis_keys.CLINICS, name)
             pipe.srem(redis_keys.AGENTS, name)

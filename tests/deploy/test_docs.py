@@ -269,3 +269,13 @@ def test_kommo_guide_data_keys_are_what_the_relay_reads():
     source = (ROOT / "relay" / "widget_request.py").read_text(encoding="utf-8")
     for key in ("lead_id", "message", "name", "phone"):
         assert f'"{key}"' in source, f"relay/widget_request.py does not read data.{key}"
+
+
+def test_kommo_guide_reads_as_five_steps():
+    """Upload the archive, connect the clinic, build the bot, check-clinic, the first patient: each shows its command."""
+    text = (DOCS / "set-up-kommo.md").read_text(encoding="utf-8")
+    steps = re.findall(r"^## (\d)\. (.+)$", text, re.MULTILINE)
+    assert [int(n) for n, _ in steps] == [1, 2, 3, 4, 5], steps
+    shown = {c.args[0] for c in commands("set-up-kommo.md") if c.program == "cita-relay"}
+    assert {"kommo-widget", "set-kommo-oauth", "kommo-install-link", "check-clinic"} <= shown
+    assert "--auth-code-stdin" in text and "{{json.status}}" in text

@@ -7,7 +7,7 @@ from datetime import timedelta
 from conversation_kit import EN, ES, NOW, Chat, agenda, booked, buttons, slot, slots, texts
 
 from relay.conversation import Book, after_booking, decide, handoff
-from wire.messages import WireError
+from wire.messages import BookResult, WireError
 
 TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
 

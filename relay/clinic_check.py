@@ -1,0 +1,155 @@
+"""What `cita-relay check-clinic` says, line by line in the clinic's language, from the running relay's report
+(``GET /operator/clinics/{clinic}/check``). Pure: the command only fetches the report and prints these lines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+PASS, FAIL = "✔", "✘"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    lines: tuple[str, ...]
+    passed: bool
+
+
+_T: dict[str, dict[str, str]] = {
+    "es": {
+        "kommo_ok": "Kommo: el token funciona en la cuenta {subdomain} (id {account_id}).",
+        "kommo_no_token": "Kommo: esta clínica no tiene token. Pega el código de Kommo → Integraciones → Claves con"
+        " `cita-relay set-kommo-oauth {clinic} --auth-code-stdin --redirect-uri URL`, o instala con el enlace de"
+        " `cita-relay kommo-install-link {clinic}`.",
+        "kommo_unauthorized": "Kommo: rechazó el token (HTTP {status}). Vuelve a autorizar: copia un código nuevo en"
+        " Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`.",
+        "kommo_wrong_account": "Kommo: el token es de la cuenta {subdomain}, no de la registrada para esta clínica:"
+        " revisa el subdominio con `cita-relay list-clinics`.",
+        "kommo_unreachable": "Kommo: no se pudo llegar a la cuenta; revisa la conexión a internet del relay.",
+        "kommo_kommo_error": "Kommo: respondió con un error (HTTP {status}); vuelve a intentarlo en un minuto.",
+        "agent_ok": "Agente: conectado desde {since} (versión {version}); agenda web: {portal}.",
+        "agent_paused": "Agente: conectado desde {since} pero en pausa; en el PC de la clínica: «Reanudar» en la"
+        " bandeja o `cita-agent resume`.",
+        "agent_portal": "Agente: conectado desde {since} (versión {version}), pero la agenda web está «{portal}»:"
+        " revisa la ventana del agente en el PC de la clínica.",
+        "agent_offline": "Agente: no conectado (última vez: {last_seen}). Enciende el PC de la clínica y abre"
+        " Cita Bridge (o `cita-agent run --headless`).",
+        "never": "nunca",
+        "slots_ok": "Consulta de prueba: {count} horas libres en los próximos 14 días (leídas de la agenda hace"
+        " {age} s).",
+        "slots_none": "Consulta de prueba: respondida, pero sin horas libres en 14 días: los pacientes pasarán a"
+        " recepción.",
+        "slots_failed": "Consulta de prueba: sin respuesta ({error}).",
+        "paste": "Paso widget_request del bot (Kommo → Salesbot): URL y datos a pegar:",
+        "url": "  URL: {url}",
+        "not_https": "  Nota: Kommo solo llama a direcciones https; inicia el relay con --public-url https://….",
+        "all_ok": "Todo listo: escribe «Hola» al WhatsApp de la clínica para probar.",
+        "some_failed": "Falta resolver {count} punto(s) de arriba antes del primer paciente.",
+        "unreachable": "No se pudo preguntar al relay en {url}: ¿está corriendo `cita-relay serve`? ({detail})",
+        "refused": "El relay en {url} no permitió la consulta (HTTP {status}): define CITA_RELAY_OPERATOR_TOKEN"
+        " con el mismo valor que el relay, o ejecuta el comando en la máquina del relay.",
+    },
+    "en": {
+        "kommo_ok": "Kommo: the token works on account {subdomain} (id {account_id}).",
+        "kommo_no_token": "Kommo: this clinic has no token. Paste the code from Kommo → Integrations → Keys with"
+        " `cita-relay set-kommo-oauth {clinic} --auth-code-stdin --redirect-uri URL`, or install with the link"
+        " `cita-relay kommo-install-link {clinic}` prints.",
+        "kommo_unauthorized": "Kommo: the token was refused (HTTP {status}). Authorize again: copy a new code in"
+        " Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`.",
+        "kommo_wrong_account": "Kommo: the token belongs to account {subdomain}, not to this clinic's:"
+        " check the subdomain with `cita-relay list-clinics`.",
+        "kommo_unreachable": "Kommo: the account could not be reached; check the relay's internet connection.",
+        "kommo_kommo_error": "Kommo: answered with an error (HTTP {status}); try again in a minute.",
+        "agent_ok": "Agent: connected since {since} (version {version}); web app: {portal}.",
+        "agent_paused": 'Agent: connected since {since} but paused; on the clinic\'s PC: "Resume" in the tray or'
+        " `cita-agent resume`.",
+        "agent_portal": 'Agent: connected since {since} (version {version}), but the web app is "{portal}":'
+        " look at the agent's window on the clinic's PC.",
+        "agent_offline": "Agent: not connected (last seen: {last_seen}). Turn on the clinic's PC and open"
+        " Cita Bridge (or `cita-agent run --headless`).",
+        "never": "never",
+        "slots_ok": "Test question: {count} free times in the next 14 days (read from the agenda {age} s ago).",
+        "slots_none": "Test question: answered, but no free times in 14 days: patients will be handed to reception.",
+        "slots_failed": "Test question: no answer ({error}).",
+        "paste": "The bot's widget_request step (Kommo → Salesbot): URL and data to paste:",
+        "url": "  URL: {url}",
+        "not_https": "  Note: Kommo only calls https addresses; start the relay with --public-url https://….",
+        "all_ok": 'All set: write "Hola" to the clinic\'s WhatsApp to try it.',
+        "some_failed": "{count} item(s) above must be fixed before the first patient.",
+        "unreachable": "Could not ask the relay at {url}: is `cita-relay serve` running? ({detail})",
+        "refused": "The relay at {url} refused the question (HTTP {status}): set CITA_RELAY_OPERATOR_TOKEN to the"
+        " relay's value, or run the command on the relay's machine.",
+    },
+}
+
+
+def text(language: str, key: str, **values: Any) -> str:
+    table = _T.get(language, _T["en"])
+    return table[key].format(**values)
+
+
+def _when(value: Any, language: str) -> str:
+    if not value:
+        return text(language, "never")
+    return str(value).replace("T", " ").replace("+00:00", " UTC")
+
+
+def render_check(report: dict[str, Any], language: str | None = None) -> CheckOutcome:
+    lang = language or str(report.get("language") or "es")
+    clinic = str(report.get("clinic", ""))
+    lines: list[str] = []
+    failures = 0
+
+    kommo = report.get("kommo") or {}
+    if kommo.get("ok"):
+        lines.append(
+            f"{PASS} " + text(lang, "kommo_ok", subdomain=kommo.get("subdomain"), account_id=kommo.get("account_id"))
+        )
+    else:
+        failures += 1
+        problem = str(kommo.get("problem") or "kommo_error")
+        key = f"kommo_{problem}" if f"kommo_{problem}" in _T["en"] else "kommo_kommo_error"
+        lines.append(
+            f"{FAIL} " + text(lang, key, clinic=clinic, status=kommo.get("status"), subdomain=kommo.get("subdomain"))
+        )
+
+    agent = report.get("agent") or {}
+    since, version, portal = _when(agent.get("connected_at"), lang), agent.get("version") or "?", agent.get("portal")
+    if not agent.get("connected"):
+        failures += 1
+        lines.append(f"{FAIL} " + text(lang, "agent_offline", last_seen=_when(agent.get("last_seen"), lang)))
+    elif agent.get("paused"):
+        failures += 1
+        lines.append(f"{FAIL} " + text(lang, "agent_paused", since=since))
+    elif portal != "ok":
+        failures += 1
+        lines.append(f"{FAIL} " + text(lang, "agent_portal", since=since, version=version, portal=portal))
+    else:
+        lines.append(f"{PASS} " + text(lang, "agent_ok", since=since, version=version, portal=portal))
+
+    slots = report.get("slots") or {}
+    if not slots.get("ok"):
+        failures += 1
+        lines.append(f"{FAIL} " + text(lang, "slots_failed", error=slots.get("error") or "?"))
+    elif not slots.get("count"):
+        lines.append(f"{PASS} " + text(lang, "slots_none"))
+    else:
+        lines.append(f"{PASS} " + text(lang, "slots_ok", count=slots["count"], age=_age(slots.get("age_s"))))
+
+    step = report.get("widget_request") or {}
+    url = str(step.get("url", ""))
+    lines.append(text(lang, "paste"))
+    lines.append(text(lang, "url", url=url))
+    if not url.startswith("https://"):
+        lines.append(text(lang, "not_https"))
+    lines.extend("  " + line for line in json.dumps(step.get("data", {}), indent=2, ensure_ascii=False).splitlines())
+    lines.append(text(lang, "all_ok") if not failures else text(lang, "some_failed", count=failures))
+    return CheckOutcome(tuple(lines), failures == 0)
+
+
+def _age(value: Any) -> str:
+    try:
+        return f"{float(value):.0f}"
+    except (TypeError, ValueError):
+        return "?"

@@ -1,0 +1,145 @@
+"""`cita-relay check-clinic` and `list-clinics` ask the running relay, as an operator runs them: the relay on
+uvicorn, a scripted agent over a real websocket, the stand-in Kommo, the commands as subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+
+import httpx
+import pytest
+from relay_harness import RelayHarness
+from test_cli import cita_relay
+
+from relay.clinic_check import render_check
+
+
+def check(relay: RelayHarness, name: str, *, env: dict | None = None):
+    return cita_relay("check-clinic", name, "--data", str(relay.settings.data_dir), "--relay", relay.url, env=env)
+
+
+async def check_async(relay: RelayHarness, name: str, *, env: dict | None = None):
+    """The command in a thread: the scripted agent answers on this test's event loop meanwhile."""
+    return await asyncio.to_thread(check, relay, name, env=env)
+
+
+async def test_a_ready_clinic_passes_every_line(relay, kommo):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+
+    checked = await check_async(relay, clinic.name)
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    assert lines[0].startswith("✔ Kommo: el token funciona") and clinic.subdomain in lines[0]
+    assert lines[1].startswith("✔ Agente: conectado desde") and "versión test-agent" in lines[1]
+    assert "agenda web: ok" in lines[1]
+    assert lines[2].startswith("✔ Consulta de prueba: 21 horas libres")
+    assert f"URL: {relay.settings.public_base_url}/kommo/{clinic.name}" in checked.stdout
+    assert '"message": "{{message_text}}"' in checked.stdout and '"lead_id": "{{lead.id}}"' in checked.stdout
+    assert lines[-1].startswith("Todo listo")
+    assert kommo.account_reads(clinic.subdomain) == 1
+    # The dry run asked the agent for slots, and nothing else.
+    [agent] = relay.agents
+    assert [r.op for r in agent.requests] == ["slots"]
+    assert clinic.long_lived_token not in checked.stdout
+
+
+async def test_a_clinic_without_its_agent_or_token_fails_with_what_to_do(relay, kommo):
+    clinic = relay.add_clinic(language="en")
+    store = relay.store()
+    try:  # The long-lived token is gone (as if revoked in Kommo): OAuth with a refresh token Kommo never issued.
+        store.set_oauth_tokens(clinic.name, refresh_token="rt-unknown", redirect_uri="https://relay.example/oauth")
+    finally:
+        store.close_now()
+
+    checked = check(relay, clinic.name)
+
+    assert checked.returncode == 1
+    lines = checked.stdout.splitlines()
+    assert lines[0].startswith("✘ Kommo:") and "set-kommo-oauth" in lines[0]
+    assert lines[1].startswith("✘ Agent: not connected (last seen: never)")
+    assert lines[2].startswith("✘ Test question: no answer (agent_offline)")
+    assert lines[-1] == "3 item(s) above must be fixed before the first patient."
+
+
+async def test_a_paused_agent_is_not_ready(relay):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, paused=True)
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 1
+    assert "en pausa" in checked.stdout and "cita-agent resume" in checked.stdout
+
+
+def test_no_relay_running_says_so(relay):
+    clinic = relay.add_clinic()
+    checked = cita_relay("check-clinic", clinic.name, "--data", str(relay.settings.data_dir), "--relay",
+                         "http://127.0.0.1:9")
+    assert checked.returncode == 1
+    assert "No se pudo preguntar al relay en http://127.0.0.1:9" in checked.stdout
+    assert cita_relay("check-clinic", "nadie", "--data", str(relay.settings.data_dir)).returncode == 2
+
+
+async def test_operator_routes_answer_only_loopback_or_the_operator_token(make_relay):
+    open_relay = make_relay()
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.get(f"{open_relay.url}/operator/clinics")).status_code == 200
+        # Through a proxy (even one on this machine) it may be anyone: as if the route did not exist.
+        proxied = await http.get(f"{open_relay.url}/operator/clinics", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert proxied.status_code == 404
+
+    guarded = make_relay(operator_token="op-secret-1")
+    clinic = guarded.add_clinic()
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.get(f"{guarded.url}/operator/clinics")).status_code == 404
+        wrong = await http.get(f"{guarded.url}/operator/clinics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 404
+        ok = await http.get(f"{guarded.url}/operator/clinics", headers={"Authorization": "Bearer op-secret-1"})
+        assert ok.status_code == 200 and clinic.name in ok.json()["clinics"]
+    refused = check(guarded, clinic.name)
+    assert refused.returncode == 1 and "CITA_RELAY_OPERATOR_TOKEN" in refused.stdout
+    allowed = check(guarded, clinic.name, env={**os.environ, "CITA_RELAY_OPERATOR_TOKEN": "op-secret-1"})
+    assert "✔ Kommo" in allowed.stdout
+
+
+async def test_list_clinics_shows_agents_and_conversations(relay, kommo):
+    busy, idle = relay.add_clinic(), relay.add_clinic()
+    await relay.agent(busy)
+    for lead in ("7001", "7002"):
+        reply = await kommo.say(relay.widget_url(busy), busy.subdomain, lead, "Hola")
+        assert reply.accepted
+    await kommo.say(relay.widget_url(busy), busy.subdomain, "7001", "Hola otra vez")  # same conversation
+
+    listed = cita_relay("list-clinics", "--data", str(relay.settings.data_dir), "--relay", relay.url)
+
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = listed.stdout.splitlines()
+    assert header.split()[-5:] == ["AGENT", "WEB", "APP", "CHATS", "24H"]
+    busy_row = next(r for r in rows if r.startswith(busy.name + " "))
+    idle_row = next(r for r in rows if r.startswith(idle.name + " "))
+    assert "connected since" in busy_row and busy_row.split()[-1] == "2" and " ok " in busy_row
+    assert "never connected" in idle_row and idle_row.split()[-1] == "0"
+
+    as_json = cita_relay("list-clinics", "--json", "--data", str(relay.settings.data_dir), "--relay", relay.url)
+    row = next(r for r in json.loads(as_json.stdout) if r["name"] == busy.name)
+    assert row["agent"]["connected"] is True and row["agent"]["version"] == "test-agent"
+    assert row["conversations_24h"] == 2
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_every_check_line_reads_in_the_clinics_language(language):
+    report = {
+        "clinic": "c", "language": language,
+        "kommo": {"ok": False, "problem": "wrong_account", "subdomain": "otra", "status": 200},
+        "agent": {"connected": True, "connected_at": "2026-12-02T10:00:00+00:00", "version": "1.2", "portal": "down",
+                  "paused": False},
+        "slots": {"ok": True, "count": 0, "age_s": 3.0},
+        "widget_request": {"url": "https://relay.example.com/kommo/c", "data": {"lead_id": "{{lead.id}}"}},
+    }
+    outcome = render_check(report)
+    assert not outcome.passed
+    text = "\n".join(outcome.lines)
+    assert "otra" in text and "2026-12-02 10:00:00 UTC" in text and "down" in text
+    assert ("recepción" if language == "es" else "reception") in text
+    assert "--public-url" not in text  # an https URL needs no note
