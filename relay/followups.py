@@ -76,6 +76,7 @@ class FollowUpDesk:
         self._clock = clock
         self._sweep_s = sweep_s
         self._sent: dict[str, set[str]] = {}  # connection id -> follow-up ids sent on it
+        self._seen: dict[str, str] = {}  # connection id -> the clinic's pending mark when it was last looked at
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sweeper: asyncio.Task[None] | None = None
         self._last_purge = 0.0
@@ -169,18 +170,23 @@ class FollowUpDesk:
         """Send what is unacknowledged to the agents held here that have not had it on this connection."""
         now = self._clock()
         live: set[str] = set()
-        for clinic in await self._store.clinics_with_pending(now):
+        for clinic, mark in (await self._store.clinics_with_pending(now)).items():
             connection = _local_connection(self._agents, clinic)
             if connection is None:
                 continue
             live.add(connection.connection_id)
+            if self._seen.get(connection.connection_id) == mark:
+                continue  # nothing new since this connection was last served (an agent that never acks, say)
             sent = self._sent.get(connection.connection_id, set())
             pending = [e for e in await self._store.pending(clinic, now) if e.id not in sent]
             if pending:
                 await self._send(connection, pending)
-        for connection_id in list(self._sent):
+            if not connection.closed:
+                self._seen[connection.connection_id] = mark
+        for connection_id in list(self._sent) + list(self._seen):
             if connection_id not in live:
-                del self._sent[connection_id]
+                self._sent.pop(connection_id, None)
+                self._seen.pop(connection_id, None)
         if now - self._last_purge >= PURGE_EVERY_S:
             self._last_purge = now
             await self._store.purge_expired(now)

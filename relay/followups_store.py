@@ -42,7 +42,9 @@ class FollowUpStore(Protocol):
         """The clinic's unacknowledged follow-ups, oldest first."""
         ...
 
-    async def clinics_with_pending(self, now: float) -> list[str]: ...
+    async def clinics_with_pending(self, now: float) -> dict[str, str]:
+        """Clinic -> a mark that changes whenever its unacknowledged follow-ups change (one cheap read for all)."""
+        ...
 
     async def acknowledge(self, clinic: str, followup_id: str) -> bool:
         """Forget it (the agent has it). False when it was not (or no longer) kept."""
@@ -103,11 +105,12 @@ class SqliteFollowUps:
         ).fetchall()
         return [HandoffEvent.from_json(json.loads(row[0])) for row in rows]
 
-    async def clinics_with_pending(self, now: float) -> list[str]:
+    async def clinics_with_pending(self, now: float) -> dict[str, str]:
         rows = self._db.execute(
-            "SELECT DISTINCT clinic FROM followups WHERE created_at > ?", (now - FOLLOW_UP_RETENTION_S,)
+            "SELECT clinic, COUNT(*), MAX(created_at) FROM followups WHERE created_at > ? GROUP BY clinic",
+            (now - FOLLOW_UP_RETENTION_S,),
         ).fetchall()
-        return [row[0] for row in rows]
+        return {row[0]: f"{row[1]}:{row[2]!r}" for row in rows}
 
     async def acknowledge(self, clinic: str, followup_id: str) -> bool:
         cur = self._db.execute("DELETE FROM followups WHERE clinic = ? AND id = ?", (clinic, followup_id))

@@ -43,9 +43,16 @@ class RedisFollowUps:
                 kept.append((float(item["created_at"]), HandoffEvent.from_json(item["event"])))
         return [event for _, event in sorted(kept, key=lambda pair: pair[0])]
 
-    async def clinics_with_pending(self, now: float) -> list[str]:
+    async def clinics_with_pending(self, now: float) -> dict[str, str]:
         with reachable():
-            return sorted(await self._redis.smembers(redis_keys.FOLLOWUP_CLINICS))
+            clinics = sorted(await self._redis.smembers(redis_keys.FOLLOWUP_CLINICS))
+            if not clinics:
+                return {}
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for clinic in clinics:
+                    pipe.hkeys(redis_keys.followups(clinic))
+                found = await pipe.execute()
+        return {clinic: ",".join(sorted(ids)) for clinic, ids in zip(clinics, found, strict=True) if ids}
 
     async def acknowledge(self, clinic: str, followup_id: str) -> bool:
         with reachable():
