@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent import __version__
+from agent.agenda_check import gone_from_agenda
 from agent.booking import BookingDesk
 from agent.events import (
     BookingRecorded,
@@ -41,12 +42,13 @@ from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, validate
 from agent.slot_cache import SlotCache
-from wire.messages import PORTAL_STATES, Status, encode
+from wire.messages import MAX_DAYS, PORTAL_STATES, Status, encode
 
 log = logging.getLogger(__name__)
 
 CREDENTIALS_CHECK_S = 15.0  # while the web app refuses our login, how often to look for a new password
 STOP_GRACE_S = 20.0  # how long a booking under way may take to finish when the agent stops
+GONE_LOOKBACK_DAYS = 45  # bookings made this far back may still be upcoming (a 14-day window, and margin)
 PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
 _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
 
@@ -65,6 +67,7 @@ class EngineSnapshot:
     interrupted_bookings: int = 0  # waiting to be checked in the web app
     link_problem: str = ""  # what a person must fix for the relay link (agent.link.failure_kind), else ""
     paused_until: datetime | None = None  # a timed pause ends by itself then
+    gone_from_agenda: frozenset[str] = frozenset()  # booked keys whose cell is free again in the web app
 
 
 def _utc_now() -> datetime:
@@ -89,6 +92,7 @@ class Engine:
         self._driver_factory = driver_factory
         self._listeners: list[Callable[[Event], None]] = []
         self._password_fingerprint: str | None = None
+        self._gone: frozenset[str] = frozenset()
 
         self.journal = BookingJournal(paths.journal_file)
         remembered = load_state(paths.state_file)
@@ -237,6 +241,7 @@ class Engine:
             interrupted_bookings=len(self.desk.unreconciled),
             link_problem=self.link.problem,
             paused_until=self._paused_until if self._paused else None,
+            gone_from_agenda=self._gone,
         )
 
     async def reload_settings(self, settings: AgentSettings) -> None:
@@ -374,6 +379,10 @@ class Engine:
         self._emit(LinkChanged(state, relay, detail))  # type: ignore[arg-type]
 
     def _slots_refreshed(self, at: datetime, count: int) -> None:
+        try:
+            self._gone = gone_from_agenda(self.journal.recent(GONE_LOOKBACK_DAYS), self.cache.view(MAX_DAYS).slots, at)
+        except Exception:  # a view of the journal, never a reason to lose the refresh
+            log.exception("Could not compare the bookings with the agenda")
         self._save_state()
         self._emit(SlotsRefreshed(at, count))
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from agent.events import BookingRecorded, FollowUpReceived
+from agent.events import BookingRecorded, FollowUpReceived, SlotsRefreshed
 from agent.followups import FollowUpBook, follow_up_path
 from agent.journal import BookingJournal
 from agent.logging_setup import setup_logging
@@ -187,7 +187,7 @@ class TrayApp(QObject):
             return  # the windows are going away; the engine's last words are in the log
         for notice in self.status.observe(snapshot, self.clock(), event):
             self.notifier.show(notice, self.tr)
-        if event is None or isinstance(event, BookingRecorded | FollowUpReceived):
+        if event is None or isinstance(event, BookingRecorded | FollowUpReceived | SlotsRefreshed):
             self.reload_rows()
         self.refresh_view()
 
@@ -208,9 +208,10 @@ class TrayApp(QObject):
         now = self.clock()
         entries = self.journal.recent(LOOKBACK_DAYS, now=now)
         to_contact = self.followup_book.open_items(now)
-        self.summary = summarize(entries, now, [item.phone for item in to_contact])
+        gone = getattr(self.status.snapshot, "gone_from_agenda", frozenset())
+        self.summary = summarize(entries, now, [item.phone for item in to_contact], gone)
         self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now))
-        self.window.set_rows(build_rows(entries, self.tr, now), self.summary)
+        self.window.set_rows(build_rows(entries, self.tr, now, gone), self.summary)
         self.refresh_view()
 
     # -- patients to contact ------------------------------------------------

@@ -122,6 +122,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "booking.failed": ("Falló: contactar", "Failed: contact"),
     "booking.handoff": ("Derivada: contactar", "Handoff: contact"),
     "booking.slot_taken": ("Ocupada: se ofrecieron otras", "Taken: others offered"),
+    "booking.gone": ("Ya no está en la agenda", "No longer in the agenda"),
+    "booking.gone_detail": (
+        "La hora reservada aparece libre en la agenda web: alguien la anuló o la movió allí.",
+        "The booked time shows as free in the clinic web app: someone cancelled or moved it there.",
+    ),
     "booking.no_time": ("(sin horario)", "(no time)"),
     # error / hand-off reasons
     "reason.paused": ("la automatización estaba en pausa", "automation was paused"),

@@ -427,3 +427,27 @@ async def test_a_timed_pause_ends_by_itself_and_tells_the_relay(start_engine, re
     assert ended.paused is False
     assert (await relay.next_status(paused=False))["paused"] is False
     assert not load_state(agent_paths.state_file).paused and run.engine.snapshot().paused_until is None
+
+
+async def test_a_booking_cancelled_in_the_web_app_is_seen_at_the_next_read(start_engine, relay, portal,
+                                                                           monkeypatch):
+    import agent.agenda_check
+    from agent.portal_session import Priority
+
+    monkeypatch.setattr(agent.agenda_check, "SETTLE_S", 0.0)
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    slots = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    kept, cancelled = slots[2], slots[5]
+    for slot in (kept, cancelled):
+        assert (await relay.request("book", book_args(slot["id"], "k-" + slot["id"])))["ok"] is True
+    await run.engine.cache.refresh(Priority.REQUESTED_READ)
+    assert run.engine.snapshot().gone_from_agenda == frozenset()
+
+    # The clinic's staff cancels one of them in the web app: its cell is free again at the next read.
+    reference = next(ref for ref, b in portal.appointments.items() if b.slot.id == cancelled["id"])
+    del portal.appointments[reference]
+    reads = portal.reads
+    await run.engine.cache.refresh(Priority.REQUESTED_READ)
+    assert run.engine.snapshot().gone_from_agenda == {"k-" + cancelled["id"]}
+    assert portal.reads == reads + 1 and portal.lookups == 0  # found with the read it makes anyway

@@ -343,3 +343,19 @@ def test_enter_or_double_click_on_a_booking_opens_its_detail(qtbot, agent_paths,
     assert [a.text() for a in menu.actions()] == ["Ver detalle…", "Copiar teléfono", "Abrir WhatsApp"]
     menu.actions()[2].trigger()
     assert opened == ["https://wa.me/56987654321"]
+
+
+def test_a_booking_no_longer_in_the_agenda_says_so_instead_of_reservada(qtbot, agent_paths, plaintext_keyring,
+                                                                         make_app, engines):
+    configure(agent_paths)
+    seed_journal(agent_paths.journal_file)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    upcoming = app.summary.upcoming
+    app.bridge.call(engines[0].agenda_read({"k-102"}))
+    qtbot.waitUntil(lambda: app.summary.upcoming == upcoming - 1, timeout=10_000)
+    row = next(r for r in table_texts(app.window) if r[0] == "Juan Pablo Muñoz")
+    assert row[4] == "●  Ya no está en la agenda"
+    app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("booked"))
+    assert "Juan Pablo Muñoz" not in [r[0] for r in table_texts(app.window)]

@@ -34,6 +34,7 @@ class FakeSnapshot:
     slot_count: int = 0
     version: str = "test"
     paused_until: datetime | None = None
+    gone_from_agenda: frozenset[str] = frozenset()
 
 
 class FakeEngine:
@@ -72,6 +73,11 @@ class FakeEngine:
         self.calls.append(f"set_paused({paused})" if until is None else f"set_paused({paused}, until)")
         save_state(self.paths.state_file, replace(load_state(self.paths.state_file), paused=paused))
         self._emit(PauseChanged(paused, until), paused=paused, paused_until=until if paused else None)
+
+    async def agenda_read(self, gone: set[str]) -> None:
+        """A read of the web app in which these booked keys' cells were free again."""
+        self._emit(SlotsRefreshed(datetime.now(UTC), 42), last_refresh=datetime.now(UTC),
+                   gone_from_agenda=frozenset(gone))
 
     async def end_timed_pause(self) -> None:
         """The moment a timed pause runs out (the real engine checks every second)."""
