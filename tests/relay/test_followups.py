@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import httpx
 from relay_harness import buttons_of
 
 from relay.cli import main as relay_cli
@@ -40,6 +41,9 @@ async def test_a_paused_handoff_reaches_the_agent_and_a_kommo_task(relay, kommo)
     [note] = await wait_for(lambda: kommo.notes(clinic.subdomain, "501"), "a Kommo note on the lead")
     assert "la automatización estaba en pausa" in note.text
     assert kommo.tags(clinic.subdomain) == []
+    async with httpx.AsyncClient() as http:  # the lead as the clinic's team sees it in (stand-in) Kommo
+        page = (await http.get(event.kommo_lead_url)).text
+    assert "Ana Pérez (+56 9 1234 5678)" in page and page.count("la automatización estaba en pausa") == 2
 
 
 async def test_an_agent_that_was_offline_gets_the_backlog_and_acknowledged_ones_are_gone(relay, kommo):
