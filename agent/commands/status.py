@@ -9,7 +9,8 @@ import sys
 from dataclasses import asdict
 
 from agent import __version__
-from agent.cli_texts import choose_language, say
+from agent.cli_texts import TEXTS, choose_language, say
+from agent.followups import FollowUpBook, follow_up_path
 from agent.paths import resolve_paths
 from agent.runtime_state import load_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
@@ -88,13 +89,21 @@ def status(args: argparse.Namespace) -> int:
         process = say("word.running", language, pid=state.pid) if running else say("word.not_running", language)
         line("status.process", value=process)
         link = state.link if running else "disconnected"
-        line("status.link", state=link, relay=state.relay)
-        detail = f" ({state.portal_detail})" if state.portal_detail else ""
-        line("status.portal_state", state=state.portal, detail=detail)
+        line("status.link", state=_word(f"link.{link}", link, language), relay=state.relay)
+        # The web app's own detail is English (for the log and support): shown only to an English reader.
+        detail = f" ({state.portal_detail})" if state.portal_detail and language == "en" else ""
+        line("status.portal_state", state=_word(f"portal.{state.portal}", state.portal, language), detail=detail)
         line("status.paused", value=say("word.yes" if state.paused else "word.no", language))
         line("status.last_refresh", value=state.last_refresh or none)
+    followups_file = follow_up_path(paths.journal_file)
+    if followups_file.exists():
+        line("status.follow_ups", count=len(FollowUpBook(followups_file).open_items()))
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
     return 2 if settings_error else 0
+
+
+def _word(key: str, raw: str, language: str) -> str:
+    return say(key, language) if key in TEXTS else raw
 
 
 def _alive(pid: int) -> bool:

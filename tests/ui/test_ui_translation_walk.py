@@ -137,3 +137,26 @@ def test_every_window_menu_and_notification_speaks_one_language(qtbot, agent_pat
         app.quit()
         qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
         app.shutdown()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cita_agent_status_speaks_one_language(agent_paths, plaintext_keyring, capsys, language, monkeypatch):
+    import os
+
+    from agent.cli import main
+    from agent.runtime_state import RuntimeState, save_state
+
+    configure(agent_paths, language=language)
+    save_state(agent_paths.state_file, RuntimeState(
+        paused=True, link="connected", relay="wss://relay.example.com/agent", portal="login_failed",
+        portal_detail="the clinic web app refused the user or password", last_refresh=datetime.now(UTC).isoformat(),
+        updated_at=datetime.now(UTC).isoformat(), pid=os.getpid(),
+    ))
+    FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(
+        HandoffEvent("fu-s", datetime.now(UTC).isoformat(), "9", "Ana Pérez", "+56 9 1234 5678", "paused")
+    )
+    monkeypatch.setenv("CITA_AGENT_HOME", str(agent_paths.home))
+    assert main(["--home", str(agent_paths.home), "status"]) == 0
+    lines = [re.sub(r"\S*[/\\]\S*", " ", line) for line in capsys.readouterr().out.splitlines()]  # paths aside
+    assert any(("para contactar: 1" if language == "es" else "to contact: 1") in line for line in lines)
+    assert wrong_language(lines, language) == []
