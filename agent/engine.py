@@ -32,6 +32,7 @@ from agent.followups import FollowUpBook, FollowUpInbox, follow_up_path, is_foll
 from agent.journal import IN_PROGRESS, BookingJournal
 from agent.link import RelayLink, SleepWatch
 from agent.logging_setup import register_secret
+from agent.login_gate import UNTESTED_DETAIL, untested
 from agent.paths import AgentPaths
 from agent.pause_control import control_file, modified_at, read_request
 from agent.portal.base import Credentials, LoginRejected, PortalDriver, Slot
@@ -255,7 +256,9 @@ class Engine:
             self.cache.set_interval(settings.refresh_minutes * 60)
         portal_changed = any(getattr(old, f) != getattr(settings, f) for f in _PORTAL_FIELDS)
         password_changed = await asyncio.to_thread(self._current_fingerprint) != self._password_fingerprint
-        if portal_changed or password_changed:
+        blocked = self.portal.blocked
+        now_tested = blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths)
+        if portal_changed or password_changed or now_tested:
             log.info("The clinic web app settings or password changed: logging in again")
             await self._fresh_login()
 
@@ -263,6 +266,8 @@ class Engine:
 
     def _make_driver(self) -> PortalDriver:
         self._password_fingerprint = self._current_fingerprint()
+        if untested(self.paths):
+            raise LoginRejected(UNTESTED_DETAIL)  # never a login attempt with a password nobody saw work
         if self._driver_factory is not None:
             return self._driver_factory()
         settings = self.settings
@@ -320,6 +325,11 @@ class Engine:
         while True:
             await asyncio.sleep(CREDENTIALS_CHECK_S)
             current = await asyncio.to_thread(self._current_fingerprint)
+            blocked = self.portal.blocked
+            if blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths):
+                log.info("The password passed a login test: logging in with it now")
+                await self._fresh_login()
+                continue
             if current is None or current == self._password_fingerprint:
                 continue
             if self._password_fingerprint is None and self.portal.blocked is None:

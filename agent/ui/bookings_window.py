@@ -376,7 +376,7 @@ class BookingsWindow(QMainWindow):
         self._banner("paused", self.tr("banner.paused") if status.paused else "")
         attention = self._attention_text(status, state)
         self._banner("attention", attention)
-        self.fix_field = status.fix_field if attention and status.link_problem else ""
+        self.fix_field = status.fix_field if attention else ""
         self.fix_button.setVisible(bool(self.fix_field))
         if status.link_problem:  # the tooltip says it in words too, not the link's English detail
             self.relay_label.setToolTip(self.tr(f"note.link_{status.link_problem}.body"))
@@ -393,6 +393,8 @@ class BookingsWindow(QMainWindow):
         if status.link_problem:
             return self.tr(f"note.link_{status.link_problem}.body")
         portal = status.snapshot.portal if status.snapshot is not None else ""
+        if status.login_untested:
+            return self.tr("note.untested.body")
         if portal == "login_failed":
             return self.tr("note.login_failed.body")
         if portal == "locked":

@@ -189,6 +189,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "La agenda web rechazó el usuario o la contraseña. No se reintentará: corríjala en Configuración.",
         "The clinic web app rejected the user or password. No retries: fix it in Settings.",
     ),
+    "note.untested.title": ("Falta probar el acceso", "Login not tested yet"),
+    "note.untested.body": (
+        "La contraseña de la agenda web se guardó sin probarla: el agente no entrará hasta que pulse Probar "
+        "acceso en Configuración y funcione.",
+        "The clinic web app password was saved without a test: the agent will not log in until you press Test "
+        "login in Settings and it works.",
+    ),
     "note.locked.title": ("Cuenta bloqueada", "Account locked"),
     "note.locked.body": (
         "La agenda web bloqueó la cuenta. Desbloquéela en la agenda web y luego pulse Probar acceso.",

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from agent.logging_setup import register_secret
+from agent.login_gate import mark_tested, mark_untested
 from agent.paths import AgentPaths
 from agent.portal.registry import portal_kinds
 from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
@@ -64,6 +65,7 @@ class SettingsEditor(QObject):
         self.stored = stored_secrets(secrets)
         self.focused_field = ""
         self.login_passed = False  # for the web app fields as they are now
+        self.offers_untested = False  # the wizard offers "Seguir sin probar el acceso"
         self._labels: list[QLabel] = []
         self.portal_section = self._build_portal()
         self.relay_section = self._build_relay()
@@ -196,6 +198,10 @@ class SettingsEditor(QObject):
         except OSError as exc:
             self.show_error(self.tr("settings.invalid", error=str(exc)))
             return None
+        if self.login_passed:
+            mark_tested(self.paths)  # the agent may log in with this password now
+        elif self.offers_untested and self.save_untested.isChecked():
+            mark_untested(self.paths)  # "guardar sin probar": no login until a test passes
         self.settings = settings
         self.show_error("")
         self.saved.emit(settings)
@@ -203,7 +209,8 @@ class SettingsEditor(QObject):
 
     def focus_field(self, name: str) -> None:
         """Put the cursor in the field that fixes the problem ("relay_url", "relay_token"), marked in red."""
-        field = {"relay_url": self.relay_url, "relay_token": self.relay_token}.get(name)
+        field = {"relay_url": self.relay_url, "relay_token": self.relay_token,
+                 "portal_password": self.portal_password}.get(name)
         if field is None:
             return
         field.setStyleSheet(f"border: 2px solid {FAIL_COLOR};")
@@ -330,6 +337,7 @@ class FirstRunWizard(QWizard):
             (tr("settings.general"), tr("wizard.general_sub"), editor.general_section, editor.error_label),
         )
         editor.save_untested.setVisible(True)
+        editor.offers_untested = True
         for title, subtitle, section, extra in pages:
             page = _PortalPage(editor) if section is editor.portal_section else QWizardPage()
             page.setTitle(title)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from agent.events import BookingRecorded, Event, FollowUpReceived, PauseChanged
+from agent.login_gate import UNTESTED_DETAIL
 from agent.ui.i18n import Translator
 
 # The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
@@ -100,7 +101,7 @@ class AgentStatus:
                 notices.append(Notice("relay_back", problem=False))
         elif self._link_down_since is None:
             self._link_down_since = now
-        notices.extend(self._portal_notice(snapshot.portal))
+        notices.extend(self._portal_notice(snapshot.portal, getattr(snapshot, "portal_detail", "")))
         problem = self.link_problem
         if problem and problem != self._link_problem_alerted:
             notices.append(Notice(f"link_{problem}", problem=True))
@@ -125,15 +126,23 @@ class AgentStatus:
             return [Notice("relay_down", problem=True)]
         return []
 
-    def _portal_notice(self, portal: str) -> list[Notice]:
+    def _portal_notice(self, portal: str, detail: str = "") -> list[Notice]:
         if portal not in PORTAL_PROBLEMS:
             self._portal_alerted = ""
             return []
-        if portal == self._portal_alerted:
-            return []
-        self._portal_alerted = portal
         kind = "portal_down" if portal == "down" else portal
+        if portal == "login_failed" and detail == UNTESTED_DETAIL:
+            kind = "untested"
+        if kind == self._portal_alerted:
+            return []
+        self._portal_alerted = kind
         return [Notice(kind, problem=True)]
+
+    @property
+    def login_untested(self) -> bool:
+        """The web app password was saved without a login test: the agent waits for one (agent.login_gate)."""
+        snap = self.snapshot
+        return snap is not None and snap.portal == "login_failed" and snap.portal_detail == UNTESTED_DETAIL
 
     def _relay_down_for(self, now: datetime) -> timedelta:
         if self._link_down_since is None or not self.configured or self.engine_error:
@@ -153,7 +162,9 @@ class AgentStatus:
 
     @property
     def fix_field(self) -> str:
-        """The settings field that fixes the current link problem ("" when none)."""
+        """The settings field that fixes the current problem ("" when none)."""
+        if self.login_untested:
+            return "portal_password"
         return LINK_PROBLEM_FIELDS.get(self.link_problem, "")
 
     @property
@@ -204,6 +215,8 @@ class AgentStatus:
         snap = self.snapshot
         if state is TrayState.ATTENTION:
             what = tr(f"note.link_{self.link_problem}.title") if self.link_problem else ""
+            if self.login_untested:
+                what = tr("note.untested.title")
             if not what and snap is not None and snap.portal in PORTAL_PROBLEMS:
                 what = tr(f"portal.{snap.portal}")
             return tr("line.attention", what=what) if what else tr("state.attention")

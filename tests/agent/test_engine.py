@@ -451,3 +451,21 @@ async def test_a_booking_cancelled_in_the_web_app_is_seen_at_the_next_read(start
     await run.engine.cache.refresh(Priority.REQUESTED_READ)
     assert run.engine.snapshot().gone_from_agenda == {"k-" + cancelled["id"]}
     assert portal.reads == reads + 1 and portal.lookups == 0  # found with the read it makes anyway
+
+
+async def test_a_password_saved_without_a_test_is_never_tried_until_a_test_passes(start_engine, relay, portal,
+                                                                                 agent_paths):
+    from agent.login_gate import UNTESTED_DETAIL, mark_tested, mark_untested
+
+    mark_untested(agent_paths)  # the wizard's "Seguir sin probar el acceso"
+    run = start_engine()
+    await run.wait_event(PortalChangedState, lambda e: e.state == "login_failed")
+    assert run.engine.snapshot().portal_detail == UNTESTED_DETAIL
+    assert (await relay.request("slots", {"days": 14}))["error"]["code"] == "login_failed"
+    assert portal.login_attempts == 0  # not one login spent toward the web app's lockout
+
+    mark_tested(agent_paths)  # a login test passed (Settings or `cita-agent login`), then the settings were saved
+    await run.engine.reload_settings(run.engine.settings)
+    await relay.next_status(portal="ok")
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert portal.login_attempts == 1

@@ -359,3 +359,23 @@ def test_a_booking_no_longer_in_the_agenda_says_so_instead_of_reservada(qtbot, a
     assert row[4] == "●  Ya no está en la agenda"
     app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("booked"))
     assert "Juan Pablo Muñoz" not in [r[0] for r in table_texts(app.window)]
+
+
+def test_a_password_saved_untested_is_an_attention_state_with_its_fix(qtbot, agent_paths, plaintext_keyring,
+                                                                      make_app, engines):
+    from agent.login_gate import UNTESTED_DETAIL
+
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    app.bridge.call(engines[0].set_portal("login_failed", UNTESTED_DETAIL))
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.ATTENTION, timeout=10_000)
+    assert app.window.banner_labels["attention"].text().startswith(
+        "La contraseña de la agenda web se guardó sin probarla"
+    )
+    assert app.notifier.shown[-1].title == "Falta probar el acceso"
+    assert app.tray.state_action.text() == "Requiere atención: Falta probar el acceso"
+    qtbot.mouseClick(app.window.fix_button, Qt.MouseButton.LeftButton)
+    assert app._settings_window.editor.focused_field == "portal_password"
+    app._settings_window.close()

@@ -277,3 +277,36 @@ def test_save_form_without_qt(agent_paths, plaintext_keyring):
     again = save_form(agent_paths, store, saved, form.__class__(**{**form.__dict__, "portal_password": "",
                                                                      "start_at_login": False}), applied.append)
     assert store.get(PORTAL_PASSWORD) == "p1" and applied == [True, False] and not again.start_at_login
+
+
+def test_the_wizard_can_go_on_untested_and_then_the_agent_waits_for_a_test(qtbot, agent_paths, plaintext_keyring,
+                                                                           user_home):
+    from agent.login_gate import untested
+
+    engines: list[FakeEngine] = []
+
+    def factory(paths, settings, secrets):
+        engines.append(FakeEngine(paths, settings, secrets))
+        return engines[-1]
+
+    _, on_quit = recorder()
+    app = TrayApp(agent_paths, engine_factory=factory, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app.start()
+    wizard = app._settings_window
+    editor = wizard.editor
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    editor.portal_url.setText("agenda.clinica-aromos.cl")  # no scheme: https:// is added
+    editor.portal_user.setText("recepcion")
+    editor.portal_password.setText(NEW_PASSWORD)
+    editor.save_untested.setChecked(True)  # the web app does not answer from here right now
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    editor.relay_url.setText("relay.citabridge.example")
+    editor.relay_token.setText(NEW_TOKEN)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    wizard.accept()
+    assert not wizard.isVisible()
+    assert untested(agent_paths)  # the engine will not log in with it until a login test passes
+    assert load_settings(agent_paths).portal_url == "https://agenda.clinica-aromos.cl"
+    app.quit()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
+    app.shutdown()

@@ -123,7 +123,7 @@ def test_every_window_menu_and_notification_speaks_one_language(qtbot, agent_pat
         texts += [a.text() for a in panel.row_menu(panel.rows[0]).actions()]
 
         kinds = ["booked", "handoff", "login_failed", "locked", "portal_down", "relay_down", "relay_back",
-                 "pause_ended", "still_running", *(f"link_{k}" for k in LINK_PROBLEM_FIELDS)]
+                 "pause_ended", "still_running", "untested", *(f"link_{k}" for k in LINK_PROBLEM_FIELDS)]
         params = (("patient", "Ana Pérez"), ("phone", "+56 9 1234 5678"), ("reason", "paused"),
                   ("when", (now + timedelta(days=1)).isoformat()), ("professional", "Dra. Soto"))
         for kind in kinds:

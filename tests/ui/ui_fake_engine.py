@@ -102,8 +102,8 @@ class FakeEngine:
         self.journal.mark_booked(key, f"b-{key}", start, start, professional)
         self._emit(BookingRecorded(key, "booked", name, start, professional))
 
-    async def set_portal(self, state: str) -> None:
-        self._emit(PortalChangedState(state), portal=state)  # type: ignore[arg-type]
+    async def set_portal(self, state: str, detail: str = "") -> None:
+        self._emit(PortalChangedState(state, detail), portal=state, portal_detail=detail)  # type: ignore[arg-type]
 
     async def set_link(self, state: str) -> None:
         self._emit(LinkChanged(state, self.settings.relay_url), link=state)  # type: ignore[arg-type]
