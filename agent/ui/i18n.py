@@ -189,6 +189,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "La agenda web rechazó el usuario o la contraseña. No se reintentará: corríjala en Configuración.",
         "The clinic web app rejected the user or password. No retries: fix it in Settings.",
     ),
+    "note.attempts_left": ("La agenda web dice: «{text}»", "The clinic web app says: “{text}”"),
     "note.untested.title": ("Falta probar el acceso", "Login not tested yet"),
     "note.untested.body": (
         "La contraseña de la agenda web se guardó sin probarla: el agente no entrará hasta que pulse Probar "

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -39,6 +40,7 @@ from agent.ui import theme
 from agent.ui.engine_bridge import EngineBridge
 from agent.ui.i18n import CATALOGUE, Translator
 from agent.ui.settings_edit import SettingsForm, save_form, stored_secrets, with_scheme
+from agent.ui.status import attempts_left_text
 
 LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
 KIND_NAMES = {"demo": "Demo (agenda de prueba)"}
@@ -108,7 +110,9 @@ class SettingsEditor(QObject):
         self.test_result.setTextFormat(Qt.TextFormat.PlainText)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        test_row.addStretch(1)
+        # On a line of its own: the web app's own warning ("Le quedan 2 intentos…") can be long.
+        self.test_result.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         # The wizard goes on only after a login test passed, or when the receptionist says so explicitly.
         self.save_untested = QCheckBox(tr("settings.save_untested"))
         self.save_untested.setVisible(False)
@@ -118,6 +122,7 @@ class SettingsEditor(QObject):
         form.addRow(self._label("settings.portal_user"), self.portal_user)
         form.addRow(self._label("settings.password"), self.portal_password)
         form.addRow(self._label(""), test_row)
+        form.addRow(self._label(""), self.test_result)
         form.addRow(self._label(""), self.save_untested)
         for field in (self.portal_url, self.portal_user, self.portal_password):
             field.textEdited.connect(lambda _text: self._portal_fields_changed())
@@ -267,6 +272,9 @@ class SettingsEditor(QObject):
             return
         key = f"login.{result.code}"
         text = self.tr(key) if key in CATALOGUE else self.tr("login.other", message=result.message)
+        attempts = attempts_left_text(result.message) if result.code == "login_failed" else ""
+        if attempts:  # the web app's own warning before it locks the account
+            text += " " + self.tr("note.attempts_left", text=attempts)
         self._show_login_result(bool(result.ok), text)
         self.login_passed = bool(result.ok)
         self.readiness_changed.emit()
@@ -275,6 +283,9 @@ class SettingsEditor(QObject):
     def _show_login_result(self, ok: bool, text: str) -> None:
         self.test_result.setStyleSheet(f"color: {OK_COLOR if ok else FAIL_COLOR}; font-weight: 600;")
         self.test_result.setText(("✓ " if ok else "✕ ") + text)
+        # A wrapped label in a form does not ask for its height by itself: a long warning would be cut.
+        width = max(self.test_result.width(), self.portal_url.width(), 300)
+        self.test_result.setMinimumHeight(self.test_result.heightForWidth(width))
 
 
 class SettingsDialog(QDialog):

@@ -7,6 +7,7 @@ Time is always passed in, so every rule is tested with plain asserts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -48,6 +49,15 @@ class Snapshot(Protocol):
     slot_count: int
 
 
+_ATTEMPTS_RE = re.compile(r"[^.:]*\d+[^.:]*\b(?:intentos?|attempts?|tentativas?)\b[^.]*\.?", re.IGNORECASE)
+
+
+def attempts_left_text(detail: str) -> str:
+    """The web app's own sentence about the attempts left before a lockout, when the driver read one ("")."""
+    found = _ATTEMPTS_RE.search(detail or "")
+    return found.group(0).strip() if found else ""
+
+
 @dataclass(frozen=True)
 class Notice:
     """A desktop notification that is due. ``problem`` ones are shown as warnings."""
@@ -64,7 +74,10 @@ class Notice:
             values["reason"] = tr.reason(values["reason"])
         if "when" in values:
             values["when"] = format_when(values["when"], tr, self.at or datetime.now().astimezone())
-        return tr(f"note.{self.kind}.title"), tr(f"note.{self.kind}.body", **values)
+        body = tr(f"note.{self.kind}.body", **values)
+        if values.get("attempts"):
+            body += " " + tr("note.attempts_left", text=values["attempts"])
+        return tr(f"note.{self.kind}.title"), body
 
 
 class AgentStatus:
@@ -136,7 +149,8 @@ class AgentStatus:
         if kind == self._portal_alerted:
             return []
         self._portal_alerted = kind
-        return [Notice(kind, problem=True)]
+        attempts = attempts_left_text(detail) if kind == "login_failed" else ""
+        return [Notice(kind, problem=True, params=(("attempts", attempts),) if attempts else ())]
 
     @property
     def login_untested(self) -> bool:

@@ -212,7 +212,12 @@ def test_probar_acceso_runs_the_real_driver_and_reports_failure_then_success(qtb
         editor.portal_password.setText("no-es-la-clave")
         with qtbot.waitSignal(editor.login_checked, timeout=120_000):
             qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
-        assert editor.test_result.text() == "✕ Usuario o contraseña incorrectos."
+        failed = editor.test_result.text()
+        assert failed.startswith("✕ Usuario o contraseña incorrectos. La agenda web dice: «Le quedan ")
+        assert failed.endswith("antes de que la cuenta se bloquee.»")  # the web app's own warning, where it is read
+        dialog.adjustSize()
+        QApplication.processEvents()
+        dialog.grab().save(str(shots / "settings-dialog-login-failed-attempts-es.png"))
 
         editor.portal_password.setText(STAFF_PASSWORD)
         with qtbot.waitSignal(editor.login_checked, timeout=120_000):

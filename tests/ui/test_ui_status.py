@@ -151,3 +151,13 @@ def test_window_lists_today_and_upcoming_plus_recent_follow_ups():
     assert handoff.matches("handoff") and handoff.matches("1234") and not handoff.matches("zzz")
     summary = summarize(entries, now)
     assert (summary.upcoming, summary.follow_up) == (1, 1)
+
+
+def test_a_refused_password_notice_carries_the_web_apps_attempts_left():
+    status = started()
+    detail = ("the clinic web app refused the user 'recepcion' or its password: Usuario o contraseña incorrectos. "
+              "Le quedan 2 intentos antes de que la cuenta se bloquee.")
+    [notice] = status.observe(Snap(portal="login_failed", portal_detail=detail), T0)
+    title, body = notice.text(Translator("es"))
+    assert title == "Contraseña incorrecta"
+    assert body.endswith("La agenda web dice: «Le quedan 2 intentos antes de que la cuenta se bloquee.»")
