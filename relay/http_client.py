@@ -85,7 +85,7 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109
-        method: str = "POST",  # PATCH for a Kommo lead's tags
+        method: str = "POST",  # PATCH for a Kommo lead's tags; GET (with payload None) to read a lead
     ) -> HttpResponse:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -94,12 +94,12 @@ class HttpClient:
         origin: Origin = (parts.scheme, parts.hostname, port)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         request_headers = [
             ("Host", host_header),
             ("User-Agent", self._user_agent),
             ("Accept", "application/json"),
-            ("Content-Type", "application/json"),
+            *([] if payload is None else [("Content-Type", "application/json")]),
             ("Content-Length", str(len(body))),
             *((name, value) for name, value in (headers or {}).items()),
         ]

@@ -50,19 +50,18 @@ class KommoFollowUps:
         lead = int(event.lead_id)
         base = clinic.kommo_base_url
         language = clinic.language
+        task: dict[str, Any] = {
+            "text": task_text(event, language),
+            "complete_till": int(self._clock() + TASK_DUE_S),
+            "entity_id": lead,
+            "entity_type": "leads",
+        }
+        if "task" in actions:
+            responsible = await self._responsible_user(clinic, lead)
+            if responsible is not None:
+                task["responsible_user_id"] = responsible  # the lead's own user, not the integration's
         calls: dict[str, tuple[str, str, Any]] = {
-            "task": (
-                "POST",
-                f"{base}/api/v4/tasks",
-                [
-                    {
-                        "text": task_text(event, language),
-                        "complete_till": int(self._clock() + TASK_DUE_S),
-                        "entity_id": lead,
-                        "entity_type": "leads",
-                    }
-                ],
-            ),
+            "task": ("POST", f"{base}/api/v4/tasks", [task]),
             "note": (
                 "POST",
                 f"{base}/api/v4/leads/{lead}/notes",
@@ -76,6 +75,22 @@ class KommoFollowUps:
                 method, url, body = calls[action]
                 results[action] = await self._call(clinic, action, method, url, body)
         return results
+
+    async def _responsible_user(self, clinic: Clinic, lead: int) -> int | None:
+        """The lead's responsible user (``GET /api/v4/leads/{id}``), or None: the task then goes to the token's."""
+        bearer = await self._kommo.account_bearer(clinic)
+        if bearer is None:
+            return None
+        try:
+            async with self._budget.hold(clinic.kommo_base_url):
+                response = await self._http.post_json(
+                    f"{clinic.kommo_base_url}/api/v4/leads/{lead}", None,
+                    headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method="GET",
+                )
+            user = response.json().get("responsible_user_id") if response.status_code == 200 else None
+        except (TransportError, ValueError, AttributeError):
+            return None
+        return user if isinstance(user, int) and not isinstance(user, bool) else None
 
     async def _call(self, clinic: Clinic, action: str, method: str, url: str, body: Any) -> int | None:
         status: int | None = None

@@ -21,6 +21,7 @@ class LeadRecord:
     text: str
     at: float  # time.time() when received
     complete_till: int = 0  # tasks: when it is due (unix time)
+    responsible_user_id: int | None = None  # tasks: who must do it (None: the token's user)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,7 +58,10 @@ class LeadRecords:
                 return "task.complete_till must be a unix time (integer)"
             if not isinstance(entity, int) or isinstance(entity, bool) or kind != "leads":
                 return "task.entity_id must be the lead id (integer) with entity_type 'leads'"
-            found.append(LeadRecord(subdomain, str(entity), "task", text, now, till))
+            user = task.get("responsible_user_id")
+            if user is not None and (not isinstance(user, int) or isinstance(user, bool)):
+                return "task.responsible_user_id must be a user id (integer)"
+            found.append(LeadRecord(subdomain, str(entity), "task", text, now, till, user))
         with self._lock:
             self._records.extend(found)
         return ""
@@ -88,6 +92,11 @@ class LeadRecords:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+
+
+def responsible_user(subdomain: str) -> int:
+    """The stand-in account's one user, responsible for every lead (a stable number per account)."""
+    return 9_000_000 + sum(ord(c) for c in subdomain)
 
 
 def lead_page(subdomain: str, lead_id: str, records: list[LeadRecord]) -> str:

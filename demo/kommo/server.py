@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from demo.kommo.accounts import AUTH_CODE_LIFETIME_S, KommoAccount, TokenRefusal
-from demo.kommo.lead_records import LeadRecord, LeadRecords, lead_page
+from demo.kommo.lead_records import LeadRecord, LeadRecords, lead_page, responsible_user
 from demo.kommo.rate import SlidingWindowLimit
 from demo.kommo.recording import ContinuationLog, RecordedContinuation
 from demo.kommo.rules import continuation_violation
@@ -111,6 +111,7 @@ class StandInKommo:
                 Route("/{sub}/api/v4/tasks", self._tasks_endpoint, methods=["POST"]),
                 Route("/{sub}/api/v4/leads/{lead}/notes", self._notes_endpoint, methods=["POST"]),
                 Route("/{sub}/api/v4/leads/{lead}", self._lead_patch_endpoint, methods=["PATCH"]),
+                Route("/{sub}/api/v4/leads/{lead}", self._lead_get_endpoint, methods=["GET"]),
                 Route("/{sub}/leads/detail/{lead}", self._lead_page_endpoint, methods=["GET"]),
                 Route(
                     "/{sub}/api/v4/{kind}/{bot_id}/continue/{continue_id}", self._continue_endpoint, methods=["POST"]
@@ -537,6 +538,20 @@ class StandInKommo:
     async def _lead_patch_endpoint(self, request: Request) -> JSONResponse:
         lead = request.path_params["lead"]
         return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tags(sub, lead, body, now))
+
+    async def _lead_get_endpoint(self, request: Request) -> JSONResponse:
+        """``GET /api/v4/leads/{id}``: every lead of the stand-in belongs to the account's one responsible user."""
+        sub, lead = request.path_params["sub"], request.path_params["lead"]
+        now = self._clock()
+        with self._lock:
+            account = self._accounts.get(sub)
+            if account is None or not lead.isdigit():
+                return _api_error(404, f"no lead {lead!r} in account {sub!r}")
+            if not self._limits[sub].admit(now):
+                return _api_error(429, f"more than {self.rate_limit_per_s:g} requests in one second for {sub!r}")
+            if not account.authorizes(_bearer(request), now):
+                return _api_error(401, "the bearer token is not valid (unknown or expired)")
+        return JSONResponse({"id": int(lead), "name": f"Lead {lead}", "responsible_user_id": responsible_user(sub)})
 
     async def _lead_call(self, request: Request, record: Callable[[str, Any, float], str]) -> JSONResponse:
         """A Kommo API call on a lead: authorized, inside the account's budget, of the right shape."""

@@ -9,6 +9,7 @@ import json
 import httpx
 from relay_harness import buttons_of
 
+from demo.kommo.lead_records import responsible_user
 from relay.cli import main as relay_cli
 from wire.handoff import Ack
 from wire.messages import WireError
@@ -36,6 +37,7 @@ async def test_a_paused_handoff_reaches_the_agent_and_a_kommo_task(relay, kommo)
     assert event.kommo_lead_url == f"{kommo.account_base_url(clinic.subdomain)}/leads/detail/501"
 
     [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "501"), "a Kommo task on the lead")
+    assert task.responsible_user_id == responsible_user(clinic.subdomain)  # the lead's user, read from Kommo
     assert "Ana Pérez (+56 9 1234 5678)" in task.text
     assert "la automatización estaba en pausa" in task.text
     [note] = await wait_for(lambda: kommo.notes(clinic.subdomain, "501"), "a Kommo note on the lead")
