@@ -1,8 +1,9 @@
 """A follow-up where the clinic's team already works: a task on the Kommo lead, a note with the reason, a tag.
 
-Each call goes through the same per-account budget as the continuations (7 requests/s), with the clinic's own
-Kommo token. A follow-up is never lost for want of Kommo: the agent's tray has it anyway, so a call that fails
-is retried once and then logged.
+Each call goes through the same per-account budget as the continuations (7 requests/s), and at most 2 of those a
+second go to follow-ups, so the patients' replies keep the rest; the clinic's own Kommo token is used. The task
+goes to the lead's responsible user (read from the lead first). A follow-up is never lost for want of Kommo:
+the agent's tray has it anyway, so a call that fails is retried once and then logged.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from relay.followup_texts import note_text, tag_name, task_text
 from relay.http_client import HttpClient, TransportError
-from relay.kommo_client import KommoBudget, KommoClient
+from relay.kommo_client import AccountRateLimit, KommoBudget, KommoClient
 from relay.logs import log
 from relay.store import Clinic
 from wire.handoff import HandoffEvent
@@ -24,6 +25,9 @@ logger = logging.getLogger("relay.kommo_followup")
 
 TASK_DUE_S = 3600.0  # the task is due within the hour: a patient is waiting for a message
 RETRY_AFTER_S = 1.0
+# At most this many follow-up calls per second and account (of Kommo's 7, shared with the continuations): the
+# patients' replies keep most of the budget when many hand-offs come at once (an agent offline at a busy hour).
+FOLLOW_UP_SHARE_PER_S = 2.0
 
 
 class KommoFollowUps:
@@ -35,10 +39,12 @@ class KommoFollowUps:
         *,
         timeout_s: float = 10.0,
         clock: Callable[[], float] = time.time,
+        share_per_s: float = FOLLOW_UP_SHARE_PER_S,
     ) -> None:
         self._kommo = kommo
         self._http = http
         self._budget = budget
+        self._share = AccountRateLimit(share_per_s)
         self._timeout_s = timeout_s
         self._clock = clock
 
@@ -82,7 +88,7 @@ class KommoFollowUps:
         if bearer is None:
             return None
         try:
-            async with self._budget.hold(clinic.kommo_base_url):
+            async with self._share.hold(clinic.kommo_base_url), self._budget.hold(clinic.kommo_base_url):
                 response = await self._http.post_json(
                     f"{clinic.kommo_base_url}/api/v4/leads/{lead}", None,
                     headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method="GET",
@@ -100,7 +106,7 @@ class KommoFollowUps:
                 log(logger, logging.ERROR, "followup_kommo_no_token", clinic=clinic.name, action=action)
                 return None
             try:
-                async with self._budget.hold(clinic.kommo_base_url):
+                async with self._share.hold(clinic.kommo_base_url), self._budget.hold(clinic.kommo_base_url):
                     response = await self._http.post_json(
                         url, body, headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method=method
                     )
