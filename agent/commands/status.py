@@ -43,6 +43,8 @@ def status(args: argparse.Namespace) -> int:
         backend = ""
     state = load_state(paths.state_file)
     running = bool(state.pid) and _alive(state.pid)
+    followups_file = follow_up_path(paths.journal_file)
+    to_contact = len(FollowUpBook(followups_file).open_items()) if followups_file.exists() else 0
 
     if args.json:
         print(json.dumps({
@@ -55,6 +57,7 @@ def status(args: argparse.Namespace) -> int:
                         "portal_password": stored[PORTAL_PASSWORD], "relay_token": stored[RELAY_TOKEN]},
             "state": asdict(state),
             "running": running,
+            "follow_ups": to_contact,
             "data_dir": str(paths.data_dir),
             "log_dir": str(paths.log_dir),
         }, ensure_ascii=False, indent=1))
@@ -95,9 +98,8 @@ def status(args: argparse.Namespace) -> int:
         line("status.portal_state", state=_word(f"portal.{state.portal}", state.portal, language), detail=detail)
         line("status.paused", value=say("word.yes" if state.paused else "word.no", language))
         line("status.last_refresh", value=state.last_refresh or none)
-    followups_file = follow_up_path(paths.journal_file)
     if followups_file.exists():
-        line("status.follow_ups", count=len(FollowUpBook(followups_file).open_items()))
+        line("status.follow_ups", count=to_contact)
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
     return 2 if settings_error else 0
 
