@@ -477,6 +477,7 @@ class BookingsWindow(QMainWindow):
             fields.append((tr("detail.reference"), row.reference))
         for label, value in fields:
             shown = QLabel(value, dialog)
+            shown.setTextFormat(Qt.TextFormat.PlainText)  # a patient's name is text, never markup
             shown.setWordWrap(True)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label + ":", shown)

@@ -230,6 +230,7 @@ class FollowUpDetail(QDialog):
         for key, column in (("detail.patient", "patient"), ("detail.phone", "phone"), ("detail.reason", "reason"),
                             ("detail.chosen", "chosen"), ("detail.when", "handed_off")):
             value = QLabel(row.text(column), self)
+            value.setTextFormat(Qt.TextFormat.PlainText)  # a patient's name from Kommo is text, never markup
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(tr(key) + ":", value)

@@ -379,3 +379,23 @@ def test_a_password_saved_untested_is_an_attention_state_with_its_fix(qtbot, age
     qtbot.mouseClick(app.window.fix_button, Qt.MouseButton.LeftButton)
     assert app._settings_window.editor.focused_field == "portal_password"
     app._settings_window.close()
+
+
+def test_a_patient_name_with_markup_is_shown_as_text(qtbot, agent_paths, plaintext_keyring, make_app):
+    from PySide6.QtWidgets import QLabel
+
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(HandoffEvent(
+        "fu-x", datetime.now(UTC).isoformat(), "77", "<b>Ana</b> <img src='x.png'>", "+56 9 1234 5678", "paused"
+    ))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    panel = app.window.follow_ups
+    assert panel.rows[0].text("patient") == "<b>Ana</b> <img src='x.png'>"
+    dialog = panel.show_detail(panel.rows[0])
+    [name] = [label for label in dialog.findChildren(QLabel) if "Ana" in label.text()]
+    assert name.textFormat() == Qt.TextFormat.PlainText
