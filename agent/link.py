@@ -69,7 +69,7 @@ RESTART_WINDOW_S = 20.0
 # host is down costs it a refused TCP connection: the try is the cheap probe. Problems a person must fix (a refused
 # token...) keep the ordinary backoff.
 OUTAGE_RETRY_S = (1.0, 4.0)
-OUTAGE_FAST_S = 600.0
+OUTAGE_FAST_S = 660.0  # a 10-minute outage, with a margin
 
 
 def outage_retry_delay(normal_delay: float, lost_at: float | None, now: float, problem: str, rng: float) -> float:
