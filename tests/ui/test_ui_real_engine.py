@@ -264,7 +264,7 @@ def test_a_patient_handed_off_while_paused_reaches_the_tray_and_the_kommo_task_l
     qtbot.waitUntil(lambda: bool(world.kommo.tasks(CLINIC, "7101")), timeout=30_000)
     [task] = world.kommo.tasks(CLINIC, "7101")
     assert "Pedro Ignacio Soto (+56 9 7777 1111)" in task.text and "pausa" in task.text
-    assert world.kommo.notes(CLINIC, "7101")
+    qtbot.waitUntil(lambda: bool(world.kommo.notes(CLINIC, "7101")), timeout=30_000)  # posted after the task
 
     app.window.resize(1100, 620)
     app.window.grab().save(str(shots / "follow-up-list-es.png"))
