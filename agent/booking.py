@@ -134,8 +134,8 @@ class BookingDesk:
             # Refused before the browser acted: certainly nothing was written.
             final = self.journal.mark_failed(key, exc.code, str(exc))
         except PortalError as exc:
-            if exc.code == "bad_request":  # the web app refused the patient's details: nothing was written
-                final = self.journal.mark_failed(key, "bad_request", str(exc))
+            if exc.code == "bad_request" or exc.nothing_written:  # the driver knows nothing was written
+                final = self.journal.mark_failed(key, exc.code, str(exc))
                 self._settle(final)
                 return final
             # The form may or may not have been saved: look, do not guess.

@@ -9,7 +9,7 @@ import sys
 from agent import __version__
 
 # Each module in agent/commands/ has `register(subparsers)`, which adds its parser and sets `func`.
-COMMANDS = ("configure", "login", "check", "run", "status", "pause", "forget-secrets")
+COMMANDS = ("configure", "login", "check", "run", "status", "pause", "forget-secrets", "drivers", "selfcheck")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from typing import Any
 from agent import __version__
 from agent.agenda_check import gone_from_agenda
 from agent.booking import BookingDesk
+from agent.drift_watch import DriftWatch
 from agent.events import (
     BookingRecorded,
     Event,
@@ -124,6 +125,8 @@ class Engine:
             on_state=self._link_changed,
             user_agent=f"cita-agent/{__version__}",
         )
+        self.drift = DriftWatch(self.portal, self.paths.data_dir / "selfcheck.json",
+                                language=lambda: self.settings.language or "es")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -155,6 +158,9 @@ class Engine:
             ("pause-requests", self._watch_pause_requests()),
         ):
             self._tasks.append(self._loop.create_task(self._guarded(name, job), name=name))
+        if self._driver_factory is None and _declares_screens(self.settings.portal_kind):
+            self._tasks.append(self._loop.create_task(self._guarded("drift-watch", self.drift.run()),
+                                                      name="drift-watch"))
         try:
             await self._stopped.wait()
         finally:
@@ -286,6 +292,7 @@ class Engine:
             Credentials(settings.portal_user, password),
             settings.browser(headless=True),
             self.paths.portal_work_dir,
+            settings.driver_settings(),
         )
 
     def _current_fingerprint(self) -> str | None:
@@ -376,6 +383,8 @@ class Engine:
                 log.exception("An event listener failed on %s", type(event).__name__)
 
     def _portal_changed(self, state: str, detail: str) -> None:
+        if state == "down" and detail != self.portal.drift:
+            self.drift.web_app_failed()  # did a screen change? (at most every 15 minutes)
         if state in ("login_failed", "locked"):
             self.cache.suspend("login", True)
         elif state == "ok":
@@ -434,3 +443,12 @@ def last_known_state(paths: AgentPaths) -> RuntimeState:
     """For ``cita-agent status``: what the last run wrote."""
     return load_state(paths.state_file)
 
+
+def _declares_screens(kind: str) -> bool:
+    """Does this driver declare screens for the drift watch? (An unknown driver fails later, where it is made.)"""
+    from agent.portal.registry import driver_info
+
+    try:
+        return bool(getattr(driver_info(kind).load(), "screens", ()))
+    except ValueError:
+        return False

@@ -50,7 +50,8 @@ async def test_login(
     else:
         try:
             driver = create_driver(
-                settings.portal_kind, settings.portal_url, credentials, settings.browser(headless=True), work_dir
+                settings.portal_kind, settings.portal_url, credentials, settings.browser(headless=True), work_dir,
+                settings.driver_settings(),
             )
         except ValueError as exc:
             raise SettingsError(str(exc)) from None

@@ -104,6 +104,9 @@ class PortalSession:
         self._closed = False
         self.health = "unknown"
         self.detail = ""
+        # Set by the drift watch when a screen the driver depends on is gone: the web app counts as down, with
+        # this sentence, until a self-check passes (agent/drift_watch.py).
+        self.drift = ""
 
     @property
     def blocked(self) -> PortalError | None:
@@ -134,7 +137,7 @@ class PortalSession:
                 await self._drop_driver()
                 raise
             except SlotTaken:
-                self._set_health("ok", "")
+                self._set_health(*self._healthy())
                 raise
             except PortalChanged as exc:
                 log.error("The clinic web app looks different than expected while trying to %s: %s", what, exc)
@@ -154,8 +157,11 @@ class PortalSession:
                 self._set_health("down", f"browser error: {type(exc).__name__}")
                 await self._drop_driver()
                 raise PortalUnavailable(f"the browser failed while trying to {what}: {type(exc).__name__}") from exc
-            self._set_health("ok", "")
+            self._set_health(*self._healthy())
             return result
+
+    def _healthy(self) -> tuple[str, str]:
+        return ("down", self.drift) if self.drift else ("ok", "")
 
     async def reset(self) -> None:
         """The credentials or settings changed: forget a refused login and start a fresh browser next time."""

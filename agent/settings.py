@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 import tomllib
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +33,12 @@ class AgentSettings:
     language: str = ""  # "es", "en", or "" for the system's
     refresh_minutes: float = 5.0
     start_at_login: bool = False
+    # Each driver's own settings (declared by the driver), by driver name: {"django-appointment": {"service": "1"}}.
+    drivers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def driver_settings(self, kind: str | None = None) -> dict[str, Any]:
+        """The settings stored for that driver (the configured one by default)."""
+        return dict(self.drivers.get(kind or self.portal_kind, {}))
 
     @property
     def relay_urls(self) -> tuple[str, ...]:
@@ -108,6 +114,10 @@ def validate(settings: AgentSettings) -> AgentSettings:
         raise SettingsError("language must be es or en")
     if not 0.1 <= settings.refresh_minutes <= 240:
         raise SettingsError("refresh_minutes must be between 0.1 and 240")
+    if not isinstance(settings.drivers, dict) or not all(
+        isinstance(k, str) and isinstance(v, dict) for k, v in settings.drivers.items()
+    ):
+        raise SettingsError("drivers must be a table of driver name -> settings")
     return settings
 
 

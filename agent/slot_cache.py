@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from agent.portal.base import PortalError, Slot, days_window
+from agent.portal.base import PortalBusy, PortalError, Slot, days_window
 from agent.portal_session import Priority
 from wire.messages import MAX_DAYS, ProtocolError, WireSlot
 
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 DEFAULT_WINDOW_DAYS = 14
 RETRY_FIRST_S = 15.0
 RETRY_MAX_S = 600.0
+# After the web app was down (not a refused login): probe again soon, and never wait more than 15 s, so a web app
+# that came back is noticed within seconds instead of patients being handed off for minutes.
+PROBE_FIRST_S = 2.0
+PROBE_MAX_S = 15.0
 
 SlotReader = Callable[[int, Priority], Awaitable[list[Slot]]]  # (days, priority) -> free slots
 
@@ -251,7 +255,7 @@ class SlotCache:
         except PortalError as exc:
             self.failures += 1
             self.last_error = exc
-            delay = min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** (self.failures - 1)) * (0.8 + 0.4 * random.random())
+            delay = retry_delay(exc, self.failures)
             self._retry_at = self._mono() + delay
             log.warning("Could not read the free slots (%s); trying again in %.0f s", exc, delay)
             return False
@@ -283,6 +287,20 @@ class SlotCache:
         if self._read_at is None:
             return 0.0
         return max(0.0, self._read_at + self.interval_s - now)
+
+
+def retry_delay(error: PortalError, failures: int, jitter: float | None = None) -> float:
+    """Seconds to wait before reading again after ``failures`` failed reads in a row ending in ``error``.
+
+    A busy web app (rate limit, temporary lockout) is left alone for as long as it asked; a web app that was down is
+    probed with backoff capped at PROBE_MAX_S; anything else (a refused login, a changed screen) backs off to minutes.
+    """
+    spread = (0.8 + 0.4 * random.random()) if jitter is None else jitter
+    if isinstance(error, PortalBusy):
+        return max(PROBE_FIRST_S, error.retry_after_s)
+    if error.code == "portal_down":
+        return min(PROBE_MAX_S, PROBE_FIRST_S * 2 ** (failures - 1) * spread)
+    return min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** (failures - 1)) * spread
 
 
 def _valid_slots(slots: list[Slot]) -> list[Slot]:

@@ -26,8 +26,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agent.drivers.demo import DemoPortalDriver  # noqa: E402
 from agent.portal.base import BrowserChoice, Credentials  # noqa: E402
-from agent.portal.demo_driver import DemoPortalDriver  # noqa: E402
 from demo.system import DemoSystem, SystemConfig  # noqa: E402
 
 TARGETS = {

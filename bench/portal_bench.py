@@ -20,9 +20,9 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from agent.drivers.demo import DemoPortalDriver
 from agent.portal.base import Credentials, Patient
 from agent.portal.browser import choose_browser
-from agent.portal.demo_driver import DemoPortalDriver
 from demo.portal import PortalAdmin, PortalSettings, create_portal_app
 from demo.serving import ServerThread
 

@@ -45,6 +45,11 @@ class SystemConfig:
     relay_env: dict[str, str] = field(default_factory=dict)
     kommo_rate_limit: float = 7.0
     agent_relay_url: str = ""  # where the agent dials; default the relay itself (a test may put a proxy between)
+    # Another clinic web app instead of the stand-in: any installed driver, at an address it already runs on.
+    portal_kind: str = "demo"
+    portal_url: str = ""  # given: the stand-in is not started and this web app is used
+    driver_settings: dict[str, str] = field(default_factory=dict)  # `cita-agent configure --set KEY=VALUE`
+    agent_command: tuple[str, ...] = ()  # how to run `cita-agent` (default: the console script of this environment)
 
 
 def _bin(name: str) -> str:
@@ -74,8 +79,15 @@ class DemoSystem:
 
     @property
     def portal_url(self) -> str:
+        if self.config.portal_url:
+            return self.config.portal_url.rstrip("/")
         assert self._portal is not None
         return self._portal.url
+
+    @property
+    def uses_stand_in(self) -> bool:
+        """True when the clinic web app is the stand-in this system started (its admin API is there)."""
+        return not self.config.portal_url
 
     @property
     def relay_url(self) -> str:
@@ -130,6 +142,8 @@ class DemoSystem:
         self.stop()
 
     def start_portal(self) -> None:
+        if not self.uses_stand_in:
+            return  # another web app, already running at config.portal_url
         settings = PortalSettings(
             seed=self.config.seed,
             staff_user=self.config.portal_user,
@@ -202,13 +216,18 @@ class DemoSystem:
             "XDG_DATA_HOME": str(self.root / "keyring"),
         }
 
+    def agent_command(self) -> list[str]:
+        return list(self.config.agent_command) or [_bin("cita-agent")]
+
     def configure_agent(self) -> None:
         browser = self.config.browser_path or os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+        settings = [part for key, value in self.config.driver_settings.items() for part in ("--set", f"{key}={value}")]
         self._run(
             [
-                _bin("cita-agent"), "configure",
+                *self.agent_command(), "configure",
                 "--relay", self.config.agent_relay_url or f"ws://127.0.0.1:{self.relay_port}/agent",
-                "--portal", "demo", "--portal-url", self.portal_url, "--user", self.config.portal_user,
+                "--portal", self.config.portal_kind, "--portal-url", self.portal_url,
+                "--user", self.config.portal_user, *settings,
                 "--browser-path", browser,
                 "--language", self.config.language,
                 "--refresh-minutes", str(self.config.refresh_minutes),
@@ -216,7 +235,7 @@ class DemoSystem:
             env=self.agent_env(),
         )
         self._run(
-            [_bin("cita-agent"), "login", "--password-stdin", "--relay-token-stdin"],
+            [*self.agent_command(), "login", "--password-stdin", "--relay-token-stdin"],
             stdin=f"{self.config.portal_password}\n{self.agent_token}\n",
             env=self.agent_env(),
         )
@@ -224,7 +243,7 @@ class DemoSystem:
     def start_agent(self) -> None:
         log = open(self.root / "agent-console.log", "ab")  # noqa: SIM115 - owned by the process
         self.agent = subprocess.Popen(
-            [_bin("cita-agent"), "run", "--headless"],
+            [*self.agent_command(), "run", "--headless"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.agent_env(),
         )
         log.close()

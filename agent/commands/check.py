@@ -69,6 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     browser = parser.add_mutually_exclusive_group()
     browser.add_argument("--browser-path", help="a Chromium/Chrome/Edge executable (default: $CHROMIUM_PATH, chromium)")
     browser.add_argument("--browser-channel", help="an installed browser: msedge or chrome")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="driver_set",
+                        help="a setting of the driver (repeatable); `cita-agent drivers` lists them")
     parser.add_argument("--headed", action="store_true", help="show the browser window")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step on standard error")
     parser.set_defaults(func=run)
@@ -81,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--book needs --patient-name and --patient-phone", 2)
     if not args.book and (args.patient_name or args.patient_phone):
         return _fail("--patient-name and --patient-phone go with --book", 2)
+    from agent.portal.driver_settings import DriverSettingError, parse_assignments
+
+    try:
+        args.driver_settings = parse_assignments(args.driver_set)
+    except DriverSettingError as error:
+        return _fail(str(error), 2)
     password = _read_password(args.password_stdin)
     if not password:
         return _fail("no password: give it on standard input with --password-stdin", 2)
@@ -100,7 +108,10 @@ async def _check(args: argparse.Namespace, credentials: Credentials) -> int:
     from agent.portal.registry import create_driver
 
     browser = choose_browser(args.browser_path, args.browser_channel, headless=not args.headed)
-    driver = create_driver(args.portal, args.url, credentials, browser, _data_dir(args))
+    try:
+        driver = create_driver(args.portal, args.url, credentials, browser, _data_dir(args), args.driver_settings)
+    except ValueError as error:
+        return _fail(str(error), 2)
     try:
         await driver.start()
         if args.book:

@@ -11,8 +11,9 @@ from typing import Any
 from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
 from agent.paths import resolve_paths
-from agent.portal.registry import portal_kinds
-from agent.settings import SettingsError, default_browser_path, save_settings
+from agent.portal.driver_settings import DriverSettingError, check_driver_settings, parse_assignments
+from agent.portal.registry import driver_info, portal_kinds
+from agent.settings import AgentSettings, SettingsError, default_browser_path, save_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     browser.add_argument("--browser-channel", metavar="C", help="an installed browser: msedge or chrome")
     parser.add_argument("--language", choices=("es", "en"), help="language of the tray and the messages")
     parser.add_argument("--refresh-minutes", metavar="N", type=float, help="how often to read the free slots")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[], dest="driver_set",
+                        help="a setting of the clinic web app's driver (repeatable); `cita-agent drivers` lists them")
+    parser.add_argument("--unset", metavar="KEY", action="append", default=[], dest="driver_unset",
+                        help="forget a setting of the driver (repeatable)")
     parser.set_defaults(func=configure)
 
 
@@ -54,6 +59,12 @@ def configure(args: argparse.Namespace) -> int:
         changes["browser_path"] = default_browser_path()  # Linux has no installed channel: use chromium from PATH
     settings = replace(current, **changes)
     language = choose_language(settings.language)
+    if args.driver_set or args.driver_unset:
+        try:
+            settings = _with_driver_settings(settings, args.driver_set, args.driver_unset)
+        except (DriverSettingError, ValueError) as exc:
+            print(say("error.settings", language, detail=exc), file=sys.stderr)
+            return 2
     try:
         save_settings(paths, settings)
     except SettingsError as exc:
@@ -68,3 +79,15 @@ def configure(args: argparse.Namespace) -> int:
     else:
         print(say("configure.next", language))
     return 0
+
+
+def _with_driver_settings(settings: AgentSettings, assignments: list[str], unset: list[str]) -> AgentSettings:
+    """The settings with the configured driver's own settings changed; keys it does not declare are refused."""
+    declared = getattr(driver_info(settings.portal_kind).load(), "settings", ())
+    values = settings.driver_settings()
+    for key in unset:
+        values.pop(key.strip(), None)
+    values.update(parse_assignments(assignments))
+    checked = check_driver_settings(declared, values, complete=False)
+    stored = {k: v for k, v in checked.items() if k in values}  # defaults stay defaults, not copies
+    return replace(settings, drivers={**settings.drivers, settings.portal_kind: stored})

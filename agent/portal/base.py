@@ -6,6 +6,7 @@ appointment (ARCHITECTURE.md, "The agent inside"). Everything else lives above i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -75,13 +76,20 @@ class BrowserChoice:
 
 
 class PortalError(Exception):
-    """Base of every driver error. ``screenshot`` names the picture taken at the failure, if any."""
+    """Base of every driver error. ``screenshot`` names the picture taken at the failure, if any.
+
+    ``nothing_written``: the driver knows the web app was not changed (it failed before the form was sent), so a
+    booking that ends in this error needs no reconciliation. Errors that always mean it set it on the class.
+    """
 
     code = "portal_down"
+    nothing_written = False
 
-    def __init__(self, message: str, *, screenshot: Path | None = None) -> None:
+    def __init__(self, message: str, *, screenshot: Path | None = None, nothing_written: bool | None = None) -> None:
         super().__init__(message)
         self.screenshot = screenshot
+        if nothing_written is not None:
+            self.nothing_written = nothing_written
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -94,22 +102,45 @@ class LoginRejected(PortalError):
     """The web app refused the user or password. Never retried by itself."""
 
     code = "login_failed"
+    nothing_written = True
 
 
 class AccountLocked(PortalError):
     """The web app locked the user after too many failures."""
 
     code = "account_locked"
+    nothing_written = True
 
 
 class SlotTaken(PortalError):
     """The slot is no longer free; nothing was written."""
 
     code = "slot_taken"
+    nothing_written = True
 
     def __init__(self, slot_id: str, message: str = "", *, screenshot: Path | None = None) -> None:
         super().__init__(message or f"the slot {slot_id} is no longer free", screenshot=screenshot)
         self.slot_id = slot_id
+
+
+class BookingRejected(PortalError):
+    """The web app refused the patient's data (e.g. an invalid phone), or showed a warning the driver will not
+    click through (an overlap it only *warns* about); nothing was written."""
+
+    code = "bad_request"
+    nothing_written = True
+
+
+class PortalBusy(PortalError):
+    """The web app refuses for now: a rate limit (HTTP 429) or a temporary login lockout. Not a wrong password and
+    not an outage: wait ``retry_after_s`` seconds, then try again. Nothing was written."""
+
+    code = "portal_down"  # on the wire: an older relay knows this code (the patient gets a hand-off)
+    nothing_written = True
+
+    def __init__(self, message: str, retry_after_s: float, *, screenshot: Path | None = None) -> None:
+        super().__init__(message, screenshot=screenshot)
+        self.retry_after_s = max(0.0, float(retry_after_s))
 
 
 class PortalUnavailable(PortalError):
@@ -127,6 +158,22 @@ class PortalChanged(PortalError):
         super().__init__(f"the {screen} screen has no {element}", screenshot=screenshot)
         self.screen = screen
         self.element = element
+
+
+# A slot id travels to the relay, into a WhatsApp menu's payload and back: one character set, one length, for every
+# driver. Letters, digits and ``-_.:+@`` (so an ISO time like ``2026-12-02T10:30`` fits), 1 to 200 characters.
+SLOT_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:+@-]{1,200}")
+SLOT_ID_RULE = "1 to 200 characters among letters, digits and - _ . : + @"
+
+
+class BadSlotId(ValueError):
+    """A driver produced a slot id outside SLOT_ID_PATTERN: a bug in the driver, reported loudly."""
+
+
+def check_slot_id(value: str) -> str:
+    if not isinstance(value, str) or not SLOT_ID_PATTERN.fullmatch(value):
+        raise BadSlotId(f"the driver produced the slot id {value!r}; a slot id must be {SLOT_ID_RULE}")
+    return value
 
 
 @runtime_checkable

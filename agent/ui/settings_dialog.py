@@ -33,17 +33,16 @@ from PySide6.QtWidgets import (
 from agent.logging_setup import register_secret
 from agent.login_gate import mark_tested, mark_untested
 from agent.paths import AgentPaths
-from agent.portal.registry import portal_kinds
+from agent.portal.registry import describe_drivers
 from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, SettingsError, check_portal_url
 from agent.ui import theme
 from agent.ui.engine_bridge import EngineBridge
 from agent.ui.i18n import CATALOGUE, Translator
-from agent.ui.settings_edit import SettingsForm, save_form, stored_secrets, with_scheme
+from agent.ui.settings_edit import SettingsForm, drivers_from_form, save_form, stored_secrets, with_scheme
 from agent.ui.status import attempts_left_text
 
 LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
-KIND_NAMES = {"demo": "Demo (agenda de prueba)"}
 OK_COLOR, FAIL_COLOR = "#0B6A2E", "#B3261E"
 
 
@@ -91,9 +90,17 @@ class SettingsEditor(QObject):
         section = QWidget()
         form = _form(section)
         self.kind_box = QComboBox()
-        for kind in portal_kinds():
-            self.kind_box.addItem(KIND_NAMES.get(kind, kind.replace("_", " ").title()), kind)
+        self._drivers = {d.name: d for d in describe_drivers()}
+        for driver in self._drivers.values():  # every installed driver, with the title it gives itself
+            self.kind_box.addItem(driver.title if tr.language == "es" else driver.title_en, driver.name)
         self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(s.portal_kind)))
+        # The chosen driver's own settings (declared by it), one field each; rebuilt when another is chosen.
+        self.driver_box = QWidget()
+        self.driver_form = QFormLayout(self.driver_box)
+        self.driver_form.setContentsMargins(0, 0, 0, 0)
+        self.driver_fields: dict[str, QLineEdit] = {}
+        self._show_driver_settings()
+        self.kind_box.currentIndexChanged.connect(lambda _index: self._show_driver_settings())
         self.portal_url = QLineEdit(s.portal_url)
         self.portal_url.setPlaceholderText("https://agenda.ejemplo.com")
         self.portal_user = QLineEdit(s.portal_user)
@@ -118,6 +125,7 @@ class SettingsEditor(QObject):
         self.save_untested.setVisible(False)
         self.save_untested.toggled.connect(lambda _on: self.readiness_changed.emit())
         form.addRow(self._label("settings.portal_kind"), self.kind_box)
+        form.addRow(self._label(""), self.driver_box)
         form.addRow(self._label("settings.portal_url"), self.portal_url)
         form.addRow(self._label("settings.portal_user"), self.portal_user)
         form.addRow(self._label("settings.password"), self.portal_password)
@@ -138,6 +146,27 @@ class SettingsEditor(QObject):
     def portal_ready(self) -> bool:
         """The wizard may go on: the login test passed for these fields, or "save untested" is ticked."""
         return self.login_passed or self.save_untested.isChecked()
+
+    def _show_driver_settings(self) -> None:
+        """One field per setting the chosen driver declares, filled with what is stored for it."""
+        while self.driver_form.rowCount():
+            self.driver_form.removeRow(0)
+        self.driver_fields = {}
+        kind = self.kind_box.currentData() or ""
+        driver = self._drivers.get(kind)
+        stored = self.settings.driver_settings(kind)
+        for setting in driver.settings if driver else ():
+            field = QLineEdit(str(stored.get(setting.name, "")))
+            field.setObjectName(f"driver_setting_{setting.name}")
+            if setting.default not in (None, ""):
+                field.setPlaceholderText(str(setting.default))
+            helptext = setting.help if self.tr.language == "es" else (setting.help_en or setting.help)
+            field.setToolTip(helptext)
+            label = QLabel(helptext or setting.name)
+            label.setWordWrap(True)
+            self.driver_form.addRow(label, field)
+            self.driver_fields[setting.name] = field
+        self.driver_box.setVisible(bool(self.driver_fields))
 
     def _build_relay(self) -> QWidget:
         tr = self.tr
@@ -183,6 +212,7 @@ class SettingsEditor(QObject):
             start_at_login=self.start_at_login.isChecked(),
             portal_password=self.portal_password.text(),
             relay_token=self.relay_token.text(),
+            driver_settings={name: field.text() for name, field in self.driver_fields.items()},
         )
 
     # -- actions ----------------------------------------------------------
@@ -253,8 +283,12 @@ class SettingsEditor(QObject):
         except SettingsError as exc:
             self._show_login_result(False, self._in_words(exc, form))
             return
-        candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=with_scheme(form.portal_url),
-                            portal_user=form.portal_user.strip())
+        try:
+            candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=with_scheme(form.portal_url),
+                                portal_user=form.portal_user.strip(), drivers=drivers_from_form(self.settings, form))
+        except SettingsError as exc:
+            self._show_login_result(False, str(exc))
+            return
         self.test_button.setEnabled(False)
         self.test_button.setText(self.tr("settings.testing"))
         self.test_result.setText("")

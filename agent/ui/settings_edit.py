@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from agent.paths import AgentPaths
+from agent.portal.driver_settings import check_driver_settings
+from agent.portal.registry import driver_info
 from agent.relay_address import normalize_relay_urls
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
-from agent.settings import AgentSettings, save_settings, validate
+from agent.settings import AgentSettings, SettingsError, save_settings, validate
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class SettingsForm:
     start_at_login: bool
     portal_password: str = field(default="", repr=False)
     relay_token: str = field(default="", repr=False)
+    driver_settings: dict[str, str] = field(default_factory=dict)  # the chosen driver's own, as typed (empty: unset)
 
 
 def form_from_settings(settings: AgentSettings) -> SettingsForm:
@@ -37,6 +41,7 @@ def form_from_settings(settings: AgentSettings) -> SettingsForm:
         relay_url=settings.relay_url,
         language=settings.language,
         start_at_login=settings.start_at_login,
+        driver_settings={k: str(v) for k, v in settings.driver_settings().items()},
     )
 
 
@@ -50,6 +55,7 @@ def settings_from_form(current: AgentSettings, form: SettingsForm) -> AgentSetti
     """The settings the form describes, validated (raises SettingsError with a message to show)."""
     return validate(replace(
         current,
+        drivers=drivers_from_form(current, form),
         portal_kind=form.portal_kind,
         portal_url=with_scheme(form.portal_url),
         portal_user=form.portal_user.strip(),
@@ -57,6 +63,19 @@ def settings_from_form(current: AgentSettings, form: SettingsForm) -> AgentSetti
         language=form.language,
         start_at_login=form.start_at_login,
     ))
+
+
+def drivers_from_form(current: AgentSettings, form: SettingsForm) -> dict[str, dict[str, Any]]:
+    """The chosen driver's settings as typed, checked against what it declares; other drivers' stay as they were."""
+    typed = {k: v.strip() for k, v in form.driver_settings.items() if v.strip()}
+    if not form.portal_kind:
+        return dict(current.drivers)
+    try:
+        declared = getattr(driver_info(form.portal_kind).load(), "settings", ())
+        checked = check_driver_settings(declared, typed, complete=False)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    return {**current.drivers, form.portal_kind: {k: v for k, v in checked.items() if k in typed}}
 
 
 def save_form(

@@ -243,6 +243,26 @@ async def test_an_unclear_booking_is_looked_up_not_guessed(start_engine, relay, 
     assert portal.lookups == 2 and portal.book_calls == 2
 
 
+async def test_a_failure_the_driver_knows_wrote_nothing_is_answered_at_once_without_a_look_up(start_engine, relay, portal):
+    from agent.portal.base import PortalBusy, PortalUnavailable
+
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    first, second = portal.free()[0], portal.free()[1]
+
+    portal.book_failure = PortalUnavailable("down before the form was sent", nothing_written=True)
+    portal.write_before_failure = False
+    answer = await relay.request("book", book_args(first.id, "k-unsent"))
+    assert answer["ok"] is False and answer["error"]["code"] == "portal_down"
+    assert run.engine.journal.get("k-unsent").status == FAILED
+
+    portal.book_failure = PortalBusy("too many requests", retry_after_s=90)
+    answer = await relay.request("book", book_args(second.id, "k-busy"))
+    assert answer["ok"] is False and answer["error"]["code"] == "portal_down"
+    assert run.engine.journal.get("k-busy").status == FAILED
+    assert portal.lookups == 0
+
+
 async def test_malformed_and_unknown_requests_are_refused_without_acting(start_engine, relay, portal):
     run = start_engine()
     await run.wait_event(SlotsRefreshed)

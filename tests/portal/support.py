@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent.drivers.demo import DemoPortalDriver
 from agent.portal.base import BrowserChoice, Credentials
-from agent.portal.demo_driver import DemoPortalDriver
 from agent.portal.retry import RetryPolicy
 from demo.portal import PortalAdmin, PortalSettings, PortalState, create_portal_app
 from demo.serving import ServerThread

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.portal import demo_agenda
+from agent.drivers.demo import agenda as demo_agenda
 from agent.portal.base import BrowserChoice, PortalChanged, days_window
 from agent.portal.browser import BrowserNotFound, choose_browser, launch_arguments
 from agent.portal.retry import RetryPolicy

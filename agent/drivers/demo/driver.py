@@ -16,142 +16,48 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
-from playwright.async_api import APIResponse, Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import APIResponse
 from playwright.async_api import Error as PlaywrightError
 
-from agent.portal import demo_agenda
+from agent.drivers.demo import agenda as demo_agenda
+from agent.drivers.demo.agenda import AgendaCell, ClinicInfo
+from agent.drivers.demo.screens import AgendaScreen, AppointmentModal, LoginScreen, screens_of_the_stand_in
 from agent.portal.base import (
     AccountLocked,
     Booking,
-    BrowserChoice,
-    Credentials,
+    BookingRejected,
     LoginRejected,
     Patient,
     PortalChanged,
-    PortalError,
     PortalUnavailable,
     Slot,
     SlotTaken,
     days_window,
 )
-from agent.portal.browser import launch_browser
-from agent.portal.demo_agenda import AgendaCell, ClinicInfo
-from agent.portal.demo_screens import AgendaScreen, AppointmentModal, LoginScreen
-from agent.portal.retry import RetryPolicy, TransientFailure, with_retries
-from agent.portal.screenshots import capture_failure
+from agent.portal.capabilities import DriverCapabilities
+from agent.portal.kit import BrowserDriver, first_line
+from agent.portal.retry import TransientFailure, with_retries
+
+__all__ = ["BookingRejected", "DemoPortalDriver"]  # BookingRejected lives in the kit now; kept importable here
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
-class BookingRejected(PortalError):
-    """The web app refused the patient's data (e.g. an invalid phone); nothing was written."""
-
-    code = "bad_request"
-
-
-class _SessionExpired(Exception):
-    pass
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class DemoPortalDriver:
+class DemoPortalDriver(BrowserDriver):
     """``DemoPortalDriver(url, credentials, browser, work_dir)``; screenshots go to work_dir/"screenshots".
 
-    ``clock`` (tests) is the driver's "now"; ``retry`` bounds the retries on 5xx and dropped
-    connections; ``timeout_s`` bounds each wait for a screen or an answer.
+    The stand-in paints free cells ("Disponible") and refuses overlaps outright. ``clock``, ``retry`` and
+    ``timeout_s``: see BrowserDriver.
     """
 
-    def __init__(
-        self,
-        url: str,
-        credentials: Credentials,
-        browser: BrowserChoice,
-        work_dir: Path,
-        *,
-        clock: Callable[[], datetime] = _utc_now,
-        retry: RetryPolicy | None = None,
-        timeout_s: float = 15.0,
-    ) -> None:
-        self.url = url.rstrip("/")
-        self._credentials = credentials
-        self._browser_choice = browser
-        self.screenshots = Path(work_dir) / "screenshots"
-        self._clock = clock
-        self._retry = retry or RetryPolicy()
-        self._timeout_ms = timeout_s * 1000
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
-        self._context: BrowserContext | None = None
-        self._page: Page | None = None
-        self._logged_in = False
-        self._refusal: LoginRejected | AccountLocked | None = None
-
-    # --- life cycle -------------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Launch the browser, or launch it again if it went away (crashed, or closed by someone)."""
-        if self._context is not None:
-            if self._browser is not None and self._browser.is_connected() and self._page and not self._page.is_closed():
-                return
-            log.warning("the browser closed unexpectedly; starting it again")
-            await self.close()
-        _silence_protocol_log()
-        self._playwright = await async_playwright().start()
-        try:
-            self._browser = await launch_browser(self._playwright, self._browser_choice)
-            self._context = await self._browser.new_context(
-                locale="es-CL", viewport={"width": 1366, "height": 900}, service_workers="block"
-            )
-            self._context.set_default_timeout(self._timeout_ms)
-            self._page = await self._context.new_page()
-        except BaseException:
-            await self.close()
-            raise
-
-    async def close(self) -> None:
-        context, browser, playwright = self._context, self._browser, self._playwright
-        self._context = self._browser = self._playwright = self._page = None
-        self._logged_in = False
-        for closing in (context and context.close(), browser and browser.close(), playwright and playwright.stop()):
-            if closing is not None:
-                try:
-                    await closing
-                except PlaywrightError:
-                    pass  # already gone (the browser crashed or was closed): nothing left to release
-
-    async def __aenter__(self) -> DemoPortalDriver:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    # --- the interface ----------------------------------------------------------------------------
-
-    async def login(self) -> None:
-        """Log in now, even after a refusal (the caller decided to try again, e.g. a new password)."""
-        self._refusal = None
-        await self._guarded("login", self._login)
-
-    async def free_slots(self, days: int, professional: str | None = None) -> list[Slot]:
-        return await self._guarded("agenda", lambda: self._free_slots(days, professional))
-
-    async def book(self, slot_id: str, patient: Patient, reference: str) -> Booking:
-        return await self._guarded("new appointment", lambda: self._book(slot_id, patient, reference))
-
-    async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
-        return await self._guarded("agenda", lambda: self._find_booking(slot_id, reference))
+    title = "Demo (agenda de prueba)"
+    title_en = "Demo (test agenda)"
+    capabilities = DriverCapabilities(free_time="cells")
+    screens = screens_of_the_stand_in()
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -188,17 +94,9 @@ class DemoPortalDriver:
 
     async def _json(self, path: str, params: dict[str, str]) -> Any:
         """GET one of the agenda's JSON calls with the session's cookies; logs in again once if expired."""
-        await self._ensure_session()
-        try:
-            return await with_retries(lambda: self._get_json(path, params), self._retry, f"reading {path}")
-        except _SessionExpired:
-            log.info("the clinic web app's session expired; logging in again")
-            self._logged_in = False
-            await self._ensure_session()
-            try:
-                return await with_retries(lambda: self._get_json(path, params), self._retry, f"reading {path}")
-            except _SessionExpired:
-                raise PortalUnavailable("the clinic web app ended the session right after logging in") from None
+        return await self._with_session(
+            lambda: with_retries(lambda: self._get_json(path, params), self._retry, f"reading {path}")
+        )
 
     async def _get_json(self, path: str, params: dict[str, str]) -> Any:
         assert self._context is not None
@@ -208,12 +106,9 @@ class DemoPortalDriver:
                 url, headers={"Accept": "application/json"}, timeout=self._timeout_ms, max_redirects=0
             )
         except PlaywrightError as error:
-            raise TransientFailure(f"no answer: {_first_line(error)}") from None
+            raise TransientFailure(f"no answer: {first_line(error)}") from None
         try:
-            if response.status == 401:
-                raise _SessionExpired()
-            if response.status >= 500:
-                raise TransientFailure(f"HTTP {response.status}")
+            self.check_answer(url, response.status, response.headers)
             if response.status != 200:
                 raise PortalChanged("agenda", f"JSON call {path} (it answered HTTP {response.status})")
             try:
@@ -224,14 +119,6 @@ class DemoPortalDriver:
             await response.dispose()
 
     # --- logging in -------------------------------------------------------------------------------
-
-    async def _ensure_session(self) -> None:
-        await self.start()
-        if self._logged_in:
-            return
-        if self._refusal is not None:
-            raise self._refusal
-        await self._login()
 
     async def _login(self) -> None:
         await self.start()
@@ -258,25 +145,9 @@ class DemoPortalDriver:
                                     f"password: {outcome.message}")
             raise PortalChanged("login", "message after signing in")
 
-        try:
-            await with_retries(attempt, self._retry, "logging in")
-        except (LoginRejected, AccountLocked) as refusal:
-            self._refusal = refusal
-            self._logged_in = False
-            raise
+        await with_retries(attempt, self._retry, "logging in")
         await AgendaScreen(page, self._timeout_ms).ensure_shown()
-        self._logged_in = True
         log.info("logged in to the clinic web app at %s as %s", self.url, self._credentials.user)
-
-    async def _goto(self, path: str) -> None:
-        """Navigate; a 5xx page or a dropped connection is a TransientFailure (for with_retries)."""
-        page = self._require_page()
-        try:
-            response = await page.goto(f"{self.url}{path}", wait_until="domcontentloaded", timeout=self._timeout_ms)
-        except PlaywrightError as error:
-            raise TransientFailure(f"no answer: {_first_line(error)}") from None
-        if response is not None and response.status >= 500:
-            raise TransientFailure(f"HTTP {response.status}")
 
     # --- booking ----------------------------------------------------------------------------------
 
@@ -313,7 +184,12 @@ class DemoPortalDriver:
             if current is None or current.state != "libre":
                 await modal.cancel()
                 raise SlotTaken(slot_id)
+            dialogs_before = len(self.dismissed_dialogs)
             status = await modal.save()
+            if len(self.dismissed_dialogs) > dialogs_before and status == 0:
+                await modal.cancel()  # a warning the driver will not click through: nothing was sent
+                raise BookingRejected(f"the clinic web app warned before saving and the warning was not accepted: "
+                                      f"{self.dismissed_dialogs[-1]}")
             if status == 201:
                 await agenda.wait_for_toast("Cita agendada")
                 break
@@ -384,58 +260,3 @@ class DemoPortalDriver:
             cell.slot,
             Patient(appointment.patient_name, appointment.patient_phone, appointment.patient_document),
         )
-
-    # --- failures ---------------------------------------------------------------------------------
-
-    async def _guarded(self, screen: str, action: Callable[[], Awaitable[T]]) -> T:
-        """Run one operation; turn leftovers into typed errors, with a screenshot for the IT person."""
-        try:
-            return await action()
-        except SlotTaken:
-            raise
-        except TransientFailure as failure:
-            error: PortalError = PortalUnavailable(
-                f"the clinic web app at {self.url} is not answering properly ({failure}) after "
-                f"{self._retry.attempts} tries"
-            )
-            error.screenshot = await self._screenshot(f"{screen} unavailable")
-            raise error from None
-        except PortalError as error:
-            if error.screenshot is None and error.code != "browser_missing":
-                where = error.screen if isinstance(error, PortalChanged) else screen
-                if isinstance(error, LoginRejected | AccountLocked):
-                    where = LoginScreen.name
-                error.screenshot = await self._screenshot(f"{where} {error.code}")
-            raise
-        except PlaywrightError as error:
-            wrapped = PortalUnavailable(f"the browser failed while on the {screen} screen: {_first_line(error)}")
-            wrapped.screenshot = await self._screenshot(f"{screen} browser error")
-            raise wrapped from None
-
-    async def _screenshot(self, label: str) -> Path | None:
-        path = await capture_failure(self._page, self.screenshots, label, [self._credentials.password])
-        if path is not None:
-            log.info("saved a screenshot of the failure: %s", path)
-        return path
-
-    def _require_page(self) -> Page:
-        if self._page is None:
-            raise PortalUnavailable("the browser is not running (the driver was closed)")
-        return self._page
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _silence_protocol_log() -> None:
-    """Playwright's DEBUG=pw:api log would print what is typed (the password): never let it run here."""
-    debug = os.environ.get("DEBUG", "")
-    if "pw:" in debug:
-        kept = ",".join(part for part in debug.split(",") if part and not part.startswith("pw:"))
-        log.warning("ignoring DEBUG=pw:* for the browser: its protocol log would show the typed password")
-        if kept:
-            os.environ["DEBUG"] = kept
-        else:
-            os.environ.pop("DEBUG", None)

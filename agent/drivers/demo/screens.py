@@ -13,6 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
 from agent.portal.base import Patient, PortalChanged
+from agent.portal.drift import DeclaredElement, DeclaredScreen
 
 
 async def require(locator: Locator, screen: str, element: str, timeout_ms: float) -> Locator:
@@ -162,3 +163,42 @@ class AppointmentModal:
         if await self.dialog.is_visible():
             await self.cancel_button.click()
             await self.dialog.wait_for(state="hidden", timeout=self.timeout_ms)
+
+
+def screens_of_the_stand_in() -> tuple[DeclaredScreen, ...]:
+    """What the driver depends on, for the drift watch: the same locators as the page objects above."""
+
+    def login(attr: str):
+        return lambda page: getattr(LoginScreen(page, 0), attr)
+
+    def agenda(attr: str):
+        return lambda page: getattr(AgendaScreen(page, 0), attr)
+
+    def modal(attr: str):
+        return lambda page: getattr(AppointmentModal(page, 0), attr)
+
+    return (
+        DeclaredScreen("el inicio de sesión", "/login", logged_in=False, name_en="the login", elements=(
+            DeclaredElement('el campo "Usuario"', login("user"), 'the field "Usuario"'),
+            DeclaredElement('el campo "Contraseña"', login("password"), 'the field "Contraseña"'),
+            DeclaredElement('el botón "Ingresar"', login("submit"), 'the button "Ingresar"'),
+        )),
+        DeclaredScreen("la agenda", "/agenda", name_en="the agenda", elements=(
+            DeclaredElement('el selector "Profesional"', agenda("professional"), 'the selector "Profesional"'),
+            DeclaredElement('el botón "Semana siguiente"', agenda("next_week"), 'the button "Semana siguiente"'),
+            DeclaredElement('la "Agenda semanal"', agenda("calendar"), 'the "Agenda semanal"'),
+        )),
+        DeclaredScreen(
+            "la ficha de cita", "/agenda", name_en="the appointment form",
+            opener=DeclaredElement("una hora disponible", lambda page: AgendaScreen(page, 0).calendar.locator(
+                'button[aria-label^="Disponible"]').first, "a free time"),
+            elements=(
+                DeclaredElement('el campo "Nombre del paciente"', modal("patient_name"),
+                                'the field "Nombre del paciente"'),
+                DeclaredElement('el campo "Teléfono"', modal("phone"), 'the field "Teléfono"'),
+                DeclaredElement('el campo "Nota"', modal("note"), 'the field "Nota"'),
+                DeclaredElement('el botón "Guardar cita"', modal("save_button"), 'the button "Guardar cita"'),
+            ),
+            closer=DeclaredElement('el botón "Cancelar"', modal("cancel_button"), 'the button "Cancelar"'),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The product's own clinic web app drivers, one folder each (found through the ``cita_bridge.drivers`` group)."""

@@ -1,0 +1,404 @@
+"""The driver kit: what every browser-driving driver repeats, written once.
+
+``BrowserDriver`` carries the browser's life (start, restart after a crash, close), one context and one page, the
+error wrapping of every operation (leftovers become typed errors with a failure screenshot, secrets blank), bounded
+retries of navigations, session-expiry hooks (a redirect to the login page, a 401, a "no permission" page), a 429 as
+``PortalBusy``, slot ids checked, and leaving a page that polls once an operation is done.
+
+A driver subclasses it and writes ``_login``, ``_free_slots``, ``_book`` and ``_find_booking`` (and may override
+the hooks); the public methods of the ``PortalDriver`` protocol are here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from playwright.async_api import Browser, BrowserContext, Dialog, Page, Playwright, Response, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from agent.portal.base import (
+    AccountLocked,
+    BadSlotId,
+    Booking,
+    BrowserChoice,
+    Credentials,
+    LoginRejected,
+    Patient,
+    PortalBusy,
+    PortalChanged,
+    PortalError,
+    PortalUnavailable,
+    Slot,
+    SlotTaken,
+    check_slot_id,
+)
+from agent.portal.browser import launch_browser
+from agent.portal.capabilities import DriverCapabilities
+from agent.portal.drift import DeclaredScreen, SelfCheckResult, walk_screens
+from agent.portal.driver_settings import DriverSetting
+from agent.portal.retry import RetryPolicy, TransientFailure
+from agent.portal.screenshots import capture_failure
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+DEFAULT_BUSY_WAIT_S = 60.0
+
+
+class SessionExpired(Exception):
+    """The web app ended the session (a hook saw the login page, a 401 or "no permission"): log in again once."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BrowserDriver:
+    """``Driver(url, credentials, browser, work_dir, *, settings=None)``; screenshots go to work_dir/"screenshots".
+
+    ``clock`` (tests) is the driver's "now"; ``retry`` bounds the retries on 5xx and dropped connections;
+    ``timeout_s`` bounds each wait for a screen or an answer.
+    """
+
+    title: ClassVar[str] = ""
+    title_en: ClassVar[str] = ""
+    capabilities: ClassVar[DriverCapabilities] = DriverCapabilities()
+    settings: ClassVar[tuple[DriverSetting, ...]] = ()
+    screens: ClassVar[tuple[DeclaredScreen, ...]] = ()  # what the drift watch walks (agent/portal/drift.py)
+    # Hooks a driver sets for its web app.
+    login_path: ClassVar[str] = "/login"  # a navigation that ends here means the session expired
+    no_permission_texts: ClassVar[tuple[str, ...]] = ()  # words of a page that says the session lacks rights
+    leave_pages: ClassVar[bool] = False  # True when the web app's pages poll: go to about:blank after each call
+    locale: ClassVar[str] = "es-CL"
+
+    def __init__(
+        self,
+        url: str,
+        credentials: Credentials,
+        browser: BrowserChoice,
+        work_dir: Path,
+        *,
+        settings: Mapping[str, Any] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        retry: RetryPolicy | None = None,
+        timeout_s: float = 15.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._credentials = credentials
+        self._browser_choice = browser
+        self.screenshots = Path(work_dir) / "screenshots"
+        self.driver_settings: dict[str, Any] = dict(settings or {})
+        self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._timeout_ms = timeout_s * 1000
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._page: Page | None = None
+        self._logged_in = False
+        self._refusal: LoginRejected | AccountLocked | None = None
+        self.dismissed_dialogs: list[str] = []  # every confirm()/alert() the web app showed, dismissed, in order
+
+    # --- life cycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Launch the browser, or launch it again if it went away (crashed, or closed by someone)."""
+        if self._context is not None:
+            if self._browser is not None and self._browser.is_connected() and self._page and not self._page.is_closed():
+                return
+            log.warning("the browser closed unexpectedly; starting it again")
+            await self.close()
+        silence_protocol_log()
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await launch_browser(self._playwright, self._browser_choice)
+            self._context = await self._browser.new_context(
+                locale=self.locale, viewport={"width": 1366, "height": 900}, service_workers="block"
+            )
+            self._context.set_default_timeout(self._timeout_ms)
+            await self.prepare_context(self._context)
+            self._page = await self._context.new_page()
+            self._page.on("dialog", self._dismiss_dialog)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _dismiss_dialog(self, dialog: Dialog) -> None:
+        """A warning ("¿Guardar de todos modos?") is never accepted: every dialog is dismissed and remembered."""
+        self.dismissed_dialogs.append(" ".join(dialog.message.split()))
+        log.warning("the clinic web app showed a %s dialog; dismissed it: %s", dialog.type, dialog.message[:200])
+        try:
+            await dialog.dismiss()
+        except PlaywrightError:
+            pass  # already handled or the page went away
+
+    async def prepare_context(self, context: BrowserContext) -> None:
+        """Hook: called once per new browser context, before any page opens (tests route assets here)."""
+
+    async def close(self) -> None:
+        context, browser, playwright = self._context, self._browser, self._playwright
+        self._context = self._browser = self._playwright = self._page = None
+        self._logged_in = False
+        for closing in (context and context.close(), browser and browser.close(), playwright and playwright.stop()):
+            if closing is not None:
+                try:
+                    await closing
+                except PlaywrightError:
+                    pass  # already gone (the browser crashed or was closed): nothing left to release
+
+    async def __aenter__(self):  # noqa: ANN204 - the subclass
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- the interface ----------------------------------------------------------------------------
+
+    async def login(self) -> None:
+        """Log in now, even after a refusal (the caller decided to try again, e.g. a new password)."""
+        self._refusal = None
+        await self._guarded("login", self._login_recording_refusal)
+
+    async def free_slots(self, days: int, professional: str | None = None) -> list[Slot]:
+        slots = await self._guarded("agenda", lambda: self._free_slots(days, professional))
+        for slot in slots:
+            try:
+                check_slot_id(slot.id)
+            except BadSlotId as error:
+                log.error("%s", error)
+                raise PortalChanged("agenda", f"a usable slot id ({error})") from None
+        return slots
+
+    async def book(self, slot_id: str, patient: Patient, reference: str) -> Booking:
+        return await self._guarded("new appointment", lambda: self._book(slot_id, patient, reference))
+
+    async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
+        return await self._guarded("agenda", lambda: self._find_booking(slot_id, reference))
+
+    async def selfcheck(self, element_timeout_s: float = 5.0, *, raise_errors: bool = False) -> SelfCheckResult:
+        """Walk the declared screens without writing anything; the first missing element, with a screenshot.
+
+        Logged-out screens (the login form) are checked in a throwaway browser context, the rest logged in.
+        A web app that is down or refuses the login is reported as ``error``, not as drift (or, with
+        ``raise_errors``, raised as the PortalError it is, for the engine's portal session to act on).
+        """
+        timeout_ms = min(self._timeout_ms, element_timeout_s * 1000)
+        checked: list[str] = []
+        try:
+            await self.start()
+            assert self._browser is not None
+            outside = tuple(s for s in self.screens if not s.logged_in)
+            inside = tuple(s for s in self.screens if s.logged_in)
+            if outside:
+                context = await self._browser.new_context(locale=self.locale, viewport={"width": 1366, "height": 900},
+                                                          service_workers="block")
+                try:
+                    await self.prepare_context(context)
+                    page = await context.new_page()
+                    page.on("dialog", self._dismiss_dialog)
+                    result = await self._walk(page, outside, timeout_ms, checked)
+                finally:
+                    await context.close()
+                if result is not None:
+                    return result
+            if inside:
+                await self._ensure_session()
+                result = await self._walk(self._require_page(), inside, timeout_ms, checked)
+                if result is not None:
+                    return result
+            return SelfCheckResult(ok=True, checked=tuple(checked))
+        except PortalError as error:
+            if raise_errors:
+                raise
+            return SelfCheckResult(ok=False, error=f"{error.code}: {error}", checked=tuple(checked))
+        except (PlaywrightError, TransientFailure) as error:
+            if raise_errors:
+                raise PortalUnavailable(f"the web app's screens could not be checked: {first_line(error)}") from None
+            return SelfCheckResult(ok=False, error=f"portal_down: {first_line(error)}", checked=tuple(checked))
+        finally:
+            if self.leave_pages:
+                await self._leave_page()
+
+    async def _walk(self, page: Page, screens: tuple[DeclaredScreen, ...], timeout_ms: float,
+                    checked: list[str]) -> SelfCheckResult | None:
+        for screen in screens:
+            missing = await walk_screens(page, self.url, (screen,), timeout_ms)
+            checked.append(screen.name)
+            if missing is not None:
+                shot = await capture_failure(page, self.screenshots, f"selfcheck {screen.name_en or screen.name}",
+                                             [self._credentials.password])
+                return SelfCheckResult(
+                    ok=False, screen=screen.name, element=missing[1].name, screen_en=screen.name_en,
+                    element_en=missing[1].name_en, screenshot=str(shot or ""), checked=tuple(checked),
+                )
+        return None
+
+    # --- what a driver writes ---------------------------------------------------------------------
+
+    async def _login(self) -> None:
+        raise NotImplementedError
+
+    async def _free_slots(self, days: int, professional: str | None) -> list[Slot]:
+        raise NotImplementedError
+
+    async def _book(self, slot_id: str, patient: Patient, reference: str) -> Booking:
+        raise NotImplementedError
+
+    async def _find_booking(self, slot_id: str, reference: str) -> Booking | None:
+        raise NotImplementedError
+
+    # --- sessions ---------------------------------------------------------------------------------
+
+    async def _ensure_session(self) -> None:
+        """Logged in, or log in now; after a refusal, the same refusal again (never retried by itself)."""
+        await self.start()
+        if self._logged_in:
+            return
+        if self._refusal is not None:
+            raise self._refusal
+        await self._login_recording_refusal()
+
+    async def _login_recording_refusal(self) -> None:
+        await self.start()
+        try:
+            await self._login()
+        except (LoginRejected, AccountLocked) as refusal:
+            self._refusal = refusal
+            self._logged_in = False
+            raise
+        self._logged_in = True
+
+    async def _with_session(self, action: Callable[[], Awaitable[T]]) -> T:
+        """Run ``action`` logged in; when it raises SessionExpired, log in again once and run it again."""
+        await self._ensure_session()
+        try:
+            return await action()
+        except SessionExpired:
+            log.info("the clinic web app's session expired; logging in again")
+            self._logged_in = False
+            await self._ensure_session()
+            try:
+                return await action()
+            except SessionExpired:
+                raise PortalUnavailable("the clinic web app ended the session right after logging in") from None
+
+    def session_expired(self, url: str, status: int, text: str = "") -> bool:
+        """Hook: does this answer mean the session is over? A 401, the login page, or a "no permission" page."""
+        if status == 401:
+            return True
+        path = url.split("?", 1)[0]
+        if self.login_path and path.rstrip("/").endswith(self.login_path.rstrip("/")):
+            return True
+        folded = text.casefold()
+        return bool(folded) and any(words.casefold() in folded for words in self.no_permission_texts)
+
+    def check_answer(self, url: str, status: int, headers: Mapping[str, str] | None = None, text: str = "") -> None:
+        """Raise what an HTTP answer means: busy (429), session over (hooks), or worth a retry (5xx)."""
+        if status == 429:
+            raise PortalBusy("the clinic web app is limiting requests (HTTP 429)", _retry_after(headers or {}))
+        if self.session_expired(url, status, text):
+            raise SessionExpired()
+        if status >= 500:
+            raise TransientFailure(f"HTTP {status}")
+
+    async def _goto(self, path: str) -> Response | None:
+        """Navigate; 429 is PortalBusy, the login page is SessionExpired, 5xx or no answer a TransientFailure."""
+        page = self._require_page()
+        try:
+            response = await page.goto(f"{self.url}{path}", wait_until="domcontentloaded", timeout=self._timeout_ms)
+        except PlaywrightError as error:
+            if "ERR_HTTP_RESPONSE_CODE_FAILURE" in str(error):  # Chromium's word for an empty 429 or 5xx page
+                raise TransientFailure("an empty error page") from None
+            raise TransientFailure(f"no answer: {first_line(error)}") from None
+        if response is not None:
+            status = response.status
+            if status == 429:
+                raise PortalBusy("the clinic web app is limiting requests (HTTP 429)",
+                                 _retry_after(await response.all_headers()))
+            if status >= 500:
+                raise TransientFailure(f"HTTP {status}")
+        return response
+
+    # --- failures ---------------------------------------------------------------------------------
+
+    async def _guarded(self, screen: str, action: Callable[[], Awaitable[T]]) -> T:
+        """Run one operation; turn leftovers into typed errors, with a screenshot for the IT person."""
+        try:
+            return await action()
+        except SlotTaken:
+            raise
+        except TransientFailure as failure:
+            error: PortalError = PortalUnavailable(
+                f"the clinic web app at {self.url} is not answering properly ({failure}) after "
+                f"{self._retry.attempts} tries"
+            )
+            error.screenshot = await self._screenshot(f"{screen} unavailable")
+            raise error from None
+        except SessionExpired:
+            raise PortalUnavailable("the clinic web app keeps ending the session") from None
+        except PortalError as error:
+            if error.screenshot is None and error.code != "browser_missing":
+                where = error.screen if isinstance(error, PortalChanged) else screen
+                if isinstance(error, LoginRejected | AccountLocked):
+                    where = "login"
+                error.screenshot = await self._screenshot(f"{where} {error.code}")
+            raise
+        except PlaywrightError as error:
+            wrapped = PortalUnavailable(f"the browser failed while on the {screen} screen: {first_line(error)}")
+            wrapped.screenshot = await self._screenshot(f"{screen} browser error")
+            raise wrapped from None
+        finally:
+            if self.leave_pages:
+                await self._leave_page()
+
+    async def _leave_page(self) -> None:
+        """A page left open on a calendar that polls keeps costing the web app requests: leave it."""
+        page = self._page
+        if page is None or page.is_closed() or page.url in ("about:blank", ""):
+            return
+        try:
+            await page.goto("about:blank", timeout=5_000)
+        except PlaywrightError:
+            pass  # the next operation navigates anyway
+
+    async def _screenshot(self, label: str) -> Path | None:
+        path = await capture_failure(self._page, self.screenshots, label, [self._credentials.password])
+        if path is not None:
+            log.info("saved a screenshot of the failure: %s", path)
+        return path
+
+    def _require_page(self) -> Page:
+        if self._page is None:
+            raise PortalUnavailable("the browser is not running (the driver was closed)")
+        return self._page
+
+
+def _retry_after(headers: Mapping[str, str]) -> float:
+    """Seconds from a Retry-After header (seconds only; dates are rare), else a minute."""
+    value = {k.lower(): v for k, v in headers.items()}.get("retry-after", "")
+    try:
+        return max(1.0, float(value))
+    except ValueError:
+        return DEFAULT_BUSY_WAIT_S
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def silence_protocol_log() -> None:
+    """Playwright's DEBUG=pw:api log would print what is typed (the password): never let it run here."""
+    debug = os.environ.get("DEBUG", "")
+    if "pw:" in debug:
+        kept = ",".join(part for part in debug.split(",") if part and not part.startswith("pw:"))
+        log.warning("ignoring DEBUG=pw:* for the browser: its protocol log would show the typed password")
+        if kept:
+            os.environ["DEBUG"] = kept
+        else:
+            os.environ.pop("DEBUG", None)

@@ -1,0 +1,77 @@
+"""The drift watch: the stand-in web app's markup changes (a renamed button, a moved field) and the self-check names
+what is missing before any booking is tried; `cita-agent selfcheck` says it in a sentence and `status` keeps it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from portal.support import FROZEN_NOW, STAFF_PASSWORD, frozen_clock, make_driver, running_portal
+from stand_in_markup import changed_markup
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_an_unchanged_web_app_passes_and_nothing_is_written(browser_path, tmp_path):
+    with running_portal(clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path) as driver:
+            result = await driver.selfcheck()
+        assert result.ok, result
+        assert result.checked == ("el inicio de sesión", "la agenda", "la ficha de cita")
+        assert not [r for r in portal.requests if r.startswith("POST /api/citas")]
+
+
+async def test_a_renamed_save_button_is_caught_before_any_booking(browser_path, tmp_path):
+    wrap = changed_markup({"Guardar cita": "Grabar"})
+    with running_portal(wrap=wrap, clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path, timeout_s=5) as driver:
+            result = await driver.selfcheck(element_timeout_s=2)
+        assert not result.ok and not result.error
+        assert result.sentence() == 'La agenda web cambió: no encuentro el botón "Guardar cita" en la ficha de cita.'
+        assert result.sentence("en") == ('The web agenda changed: I cannot find the button "Guardar cita" on the '
+                                         'appointment form.')
+        assert Path(result.screenshot).exists()
+        assert not [r for r in portal.requests if r.startswith("POST /api/citas")]
+
+
+async def test_a_moved_field_is_caught(browser_path, tmp_path):
+    wrap = changed_markup({">Teléfono<": ">Celular<"})
+    with running_portal(wrap=wrap, clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path, timeout_s=5) as driver:
+            result = await driver.selfcheck(element_timeout_s=2)
+    assert (result.screen, result.element) == ("la ficha de cita", 'el campo "Teléfono"')
+
+
+async def test_a_refused_password_is_not_called_drift(browser_path, tmp_path):
+    with running_portal(clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path, password="wrong-password-1") as driver:
+            result = await driver.selfcheck()
+    assert not result.ok and result.error.startswith("login_failed")
+    assert "No se pudo revisar" in result.sentence()
+
+
+def test_the_selfcheck_command_says_what_changed_and_status_keeps_it(browser_path, tmp_path):
+    wrap = changed_markup({"Guardar cita": "Grabar"})
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "es_CL.UTF-8"}
+    home = tmp_path / "home"
+
+    def agent(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "agent.cli", "--home", str(home), *args], input=stdin,
+                              capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+
+    with running_portal(wrap=wrap) as portal:
+        configured = agent("configure", "--relay", "ws://127.0.0.1:9/agent", "--portal", "demo", "--portal-url",
+                           portal.url, "--user", portal.settings.staff_user, "--browser-path", browser_path,
+                           "--language", "es")
+        assert configured.returncode == 0, configured.stderr
+        done = agent("selfcheck", "--password-stdin", stdin=STAFF_PASSWORD + "\n")
+    assert done.returncode == 6, done.stderr
+    assert 'La agenda web cambió: no encuentro el botón "Guardar cita" en la ficha de cita.' in done.stdout
+    assert STAFF_PASSWORD not in done.stdout + done.stderr
+    status = json.loads(agent("status", "--json").stdout)
+    assert status["selfcheck"]["ok"] is False
+    assert status["selfcheck"]["element"] == 'el botón "Guardar cita"'
+    assert "La agenda web cambió" in agent("status").stdout
