@@ -17,6 +17,7 @@ from collections.abc import Callable
 from agent.booking import BookingDesk
 from agent.events import Event, RequestServed
 from agent.portal_session import PortalSession
+from agent.slot_answer import SlotListJson
 from agent.slot_cache import SlotCache
 from wire.messages import (
     ERROR_CODES,
@@ -26,8 +27,6 @@ from wire.messages import (
     Request,
     Response,
     SlotsArgs,
-    SlotsResult,
-    WireSlot,
     decode,
     encode,
     error_response,
@@ -78,6 +77,7 @@ class RequestHandler:
         self._mono = monotonic
         self._on_ack = on_ack  # the relay acknowledged a booking outcome (by its key)
         self._in_flight = 0
+        self._slot_json = SlotListJson()
 
     async def handle_text(self, text: str) -> str | None:
         """One frame from the relay -> the frame to send back (None: nothing to answer)."""
@@ -144,8 +144,7 @@ class RequestHandler:
             failure = self._cache.last_error
             code = failure.code if failure is not None and failure.code in ERROR_CODES else "timeout"
             return _error(request_id, code)
-        slots = tuple(WireSlot(**s.to_json()) for s in view.slots)
-        return ok_response(request_id, SlotsResult(slots, view.age_s or 0.0))
+        return Response(id=request_id, ok=True, result=self._slot_json.result(view.slots, view.age_s or 0.0))
 
     async def _book(self, request_id: str, args: BookArgs) -> Response:
         outcome = await self._desk.book(args)

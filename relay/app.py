@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,6 +36,7 @@ from relay.kommo_oauth_endpoint import KommoOAuthEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.operator_endpoint import OperatorEndpoints
+from relay.overload import Admission, LoopLag
 from relay.settings import RelaySettings
 from relay.store import RelayStore
 from relay.turns import TurnProcessor
@@ -42,6 +44,7 @@ from relay.turns import TurnProcessor
 logger = logging.getLogger("relay.app")
 
 PURGE_EVERY_S = 60.0
+STOP_STEP_S = 10.0
 ORPHAN_SCAN_EVERY_S = 5.0
 
 
@@ -93,7 +96,15 @@ class Relay:
             ),
             owner=self.deployment.instance,
         )
-        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics)
+        self.loop_lag = LoopLag()
+        self.admission = Admission(
+            max_lag_s=settings.max_loop_lag_s,
+            max_turns_in_flight=settings.max_turns_in_flight,
+            turns_in_flight=lambda: self.turns.in_flight,
+            lag=self.loop_lag,
+        )
+        self.metrics.watch_load(lambda: self.turns.in_flight, lambda: self.loop_lag.lag_s, self.deployment.pool_waits)
+        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
         self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings)
         self._housekeeping: asyncio.Task[None] | None = None
@@ -103,6 +114,7 @@ class Relay:
     async def start(self) -> None:
         await self.deployment.start()
         await self.followups.start()
+        self.loop_lag.start()
         # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
         live = await self.deployment.live_instances()
         await self.turns.resume_unfinished(live - {self.deployment.instance})
@@ -141,16 +153,18 @@ class Relay:
         await self.drain()
         await self.agents.close_all()
         await self.followups.stop()
+        self.loop_lag.stop()
         for task in (self._housekeeping, self._orphan_watch):
             if task is None:
                 continue
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.deployment.stop()
+        # Bounded: a stop that waits forever on Redis (a listener that does not end) is a relay nobody can restart.
+        await _within(STOP_STEP_S, self.deployment.stop(), "deployment")
         if self._own_http:
             await self.http.aclose()
-        await self.store.close()
+        await _within(STOP_STEP_S, self.store.close(), "store")
         log(logger, logging.INFO, "relay_stopped")
 
     async def _purge_forever(self) -> None:
@@ -186,6 +200,14 @@ class Relay:
 
     async def metrics_text(self, request: Request) -> Response:
         return Response(self.metrics.render(), media_type=self.metrics.content_type)
+
+
+async def _within(seconds: float, step: Coroutine[Any, Any, None], what: str) -> None:
+    try:
+        async with asyncio.timeout(seconds):
+            await step
+    except TimeoutError:
+        log(logger, logging.WARNING, "stop_step_timed_out", step=what, seconds=seconds)
 
 
 def build_app(

@@ -46,6 +46,10 @@ class Deployment(Protocol):
         """Fields for the relay_started log line (nothing secret)."""
         ...
 
+    def pool_waits(self) -> int:
+        """Store commands that had to wait for a pooled connection so far (0 when there is no pool)."""
+        ...
+
 
 class EmbeddedDeployment:
     """One relay process: SQLite in the data folder; agents, budgets and locks in memory."""
@@ -78,6 +82,9 @@ class EmbeddedDeployment:
 
     def describe(self) -> dict[str, str]:
         return {"store": "sqlite", "data": str(self._settings.data_dir)}
+
+    def pool_waits(self) -> int:
+        return 0
 
 
 def open_deployment(

@@ -10,7 +10,6 @@ origin. Redirects are never followed: a redirect could carry the clinic's bearer
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 import time
 from collections.abc import Mapping
@@ -19,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import h11
+
+from wire import json_text
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 _READ_CHUNK = 65536
@@ -34,7 +35,7 @@ class HttpResponse:
     content: bytes = field(repr=False)
 
     def json(self) -> Any:
-        return json.loads(self.content)
+        return json_text.loads(self.content)
 
     @property
     def text(self) -> str:
@@ -67,7 +68,7 @@ class HttpClient:
         self,
         *,
         ssl_context: ssl.SSLContext | None = None,
-        max_idle_per_origin: int = 16,
+        max_idle_per_origin: int = 64,
         idle_limit_s: float = 30.0,
         user_agent: str = "cita-relay",
     ) -> None:
@@ -94,7 +95,7 @@ class HttpClient:
         origin: Origin = (parts.scheme, parts.hostname, port)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        body = b"" if payload is None else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        body = b"" if payload is None else json_text.dumps_bytes(payload)
         request_headers = [
             ("Host", host_header),
             ("User-Agent", self._user_agent),

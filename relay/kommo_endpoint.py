@@ -7,23 +7,37 @@ and the continuation happen afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from relay.conversation import Turn
 from relay.logs import log
 from relay.metrics import RelayMetrics
+from relay.overload import Admission, Shed
 from relay.settings import RelaySettings
 from relay.store import CLINIC_NAME_RE, PendingTurn, RelayStore, StoreUnavailable
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 
 logger = logging.getLogger("relay.kommo_endpoint")
+
+T = TypeVar("T")
+
+_ACCEPTED = b'{"ok":true}'  # Kommo's 200: the same bytes every time
+_OVERLOADED = b'{"error":"overloaded","detail":"the relay is over capacity right now; send it again shortly"}'
+SHED_LOG_EVERY_S = 5.0
+
+
+class _TooLate(Exception):
+    """The store could not be read within the request's own deadline: refuse before anything is stored."""
 
 
 class BodyTooLarge(Exception):
@@ -71,15 +85,30 @@ def delivery_keys(
 
 
 class KommoEndpoint:
-    def __init__(self, store: RelayStore, turns: TurnProcessor, settings: RelaySettings, metrics: RelayMetrics) -> None:
+    def __init__(
+        self,
+        store: RelayStore,
+        turns: TurnProcessor,
+        settings: RelaySettings,
+        metrics: RelayMetrics,
+        admission: Admission | None = None,
+    ) -> None:
         self._store = store
         self._turns = turns
         self._settings = settings
         self._metrics = metrics
+        self._admission = admission
+        self._shed_since_log = 0
+        self._shed_logged_at = -SHED_LOG_EVERY_S
 
-    async def __call__(self, request: Request) -> JSONResponse:
+    async def __call__(self, request: Request) -> Response:
+        shed = self._admission.check() if self._admission is not None else None
+        if shed is not None:  # before reading anything: the cheapest answer the relay has
+            return self._shed(shed)
         try:
             return await self._accept(request)
+        except _TooLate:
+            return self._shed(Shed("store_slow", self._admission.retry_after_s if self._admission else 1))
         except StoreUnavailable:
             # Several instances share Redis and it is away: nothing was accepted, so Kommo may send it again.
             return self._refuse(
@@ -87,14 +116,17 @@ class KommoEndpoint:
                 Refusal(503, "store_unavailable", "the relay cannot reach its store right now; try again"),
             )
 
-    async def _accept(self, request: Request) -> JSONResponse:
+    async def _accept(self, request: Request) -> Response:
         received_at = time.monotonic()
         name = request.path_params["clinic"]
         try:
             raw = await _read_limited(request, self._settings.max_body_bytes)
         except BodyTooLarge:
             return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
-        clinic = await self._store.get_clinic(name) if CLINIC_NAME_RE.match(name) else None
+        # Reads before the claim are bounded by the request's own deadline; the claim itself never is (cut short,
+        # it could be stored yet answered 503).
+        deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s
+        clinic = await _within(deadline, self._store.get_clinic(name)) if CLINIC_NAME_RE.match(name) else None
         if clinic is None:
             return self._refuse(name, Refusal(404, "unknown_clinic", "no clinic with this name on this relay"))
         try:
@@ -116,7 +148,7 @@ class KommoEndpoint:
             return self._refuse(name, refusal)
 
         now = time.time()
-        revision = await self._store.conversation_revision(clinic.name, ask.lead_id)
+        revision = await _within(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
         keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
         pending = PendingTurn(
             clinic=clinic.name,
@@ -154,7 +186,26 @@ class KommoEndpoint:
         self._metrics.webhooks.labels(outcome).inc()
         if prior is not None:
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
-        return JSONResponse({"ok": True})
+        return Response(_ACCEPTED, media_type="application/json")
+
+    def _shed(self, shed: Shed) -> Response:
+        self._metrics.shed.labels(shed.reason).inc()
+        self._shed_since_log += 1
+        now = time.monotonic()
+        if now - self._shed_logged_at >= SHED_LOG_EVERY_S:  # a flood is a count in /metrics, a line now and then
+            log(
+                logger,
+                logging.WARNING,
+                "relay_overloaded",
+                reason=shed.reason,
+                shed=self._shed_since_log,
+                turns_in_flight=self._turns.in_flight,
+                action="Kommo sends these again; if it lasts, add an instance or CPU",
+            )
+            self._shed_logged_at, self._shed_since_log = now, 0
+        return Response(
+            _OVERLOADED, 503, headers={"Retry-After": str(shed.retry_after_s)}, media_type="application/json"
+        )
 
     def _refuse(self, clinic: str, refusal: Refusal) -> JSONResponse:
         self._metrics.webhooks.labels(refusal.error).inc()
@@ -168,3 +219,11 @@ class KommoEndpoint:
             detail=refusal.detail,
         )
         return JSONResponse(refusal.as_json(), refusal.status)
+
+
+async def _within(deadline: float, read: Coroutine[Any, Any, T]) -> T:
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await read
+    except TimeoutError:
+        raise _TooLate from None

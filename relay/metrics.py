@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 60.0)
@@ -47,5 +48,49 @@ class RelayMetrics:
             registry=self.registry,
         )
 
+        self.shed = Counter(
+            "cita_relay_shed_requests",
+            "widget_requests answered 503 + Retry-After because the relay was over capacity, by reason"
+            " (loop_behind, turns_full, store_slow); nothing of them was accepted or stored",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.turn_queue = Gauge(
+            "cita_relay_turns_in_flight",
+            "Accepted turns under way on this instance (queue depth)",
+            registry=self.registry,
+        )
+        self.loop_lag = Gauge(
+            "cita_relay_event_loop_lag_seconds",
+            "How late this instance's event loop runs a timer (recent worst): what a new request waits",
+            registry=self.registry,
+        )
+        self.pool_waits = _CallbackCounter(
+            "cita_relay_redis_pool_waits", "Redis commands that had to wait for a pooled connection"
+        )
+        self.registry.register(self.pool_waits)
+
+    def watch_load(
+        self, turns_in_flight: Callable[[], int], loop_lag_s: Callable[[], float], pool_waits: Callable[[], int]
+    ) -> None:
+        self.turn_queue.set_function(lambda: float(turns_in_flight()))
+        self.loop_lag.set_function(loop_lag_s)
+        self.pool_waits.source = pool_waits
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _CallbackCounter:
+    """A counter whose value another object keeps (the Redis pool counts its own waits)."""
+
+    def __init__(self, name: str, documentation: str) -> None:
+        self.name = name
+        self.documentation = documentation
+        self.source: Callable[[], int] = lambda: 0
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(self.name, self.documentation, value=float(self.source()))
+
+    def describe(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily(self.name, self.documentation)

@@ -32,6 +32,14 @@ class RelaySettings:
     # Agent deadlines (ARCHITECTURE.md): a slots answer comes from the agent's cache, a booking drives a browser.
     slots_timeout_s: float = 8.0
     book_timeout_s: float = 20.0
+    # Overload (relay/overload.py): a widget_request gets 503 + Retry-After instead of being accepted when the
+    # event loop runs more than max_loop_lag_s behind, when max_turns_in_flight accepted turns are still under way
+    # (0: no bound), or when the store cannot be read within accept_deadline_s. redis_pool_size connections to
+    # Redis per instance; a turn waits for one at most as long as its agent deadline.
+    max_loop_lag_s: float = 0.05
+    max_turns_in_flight: int = 5000
+    accept_deadline_s: float = 1.0
+    redis_pool_size: int = 256
     max_body_bytes: int = 64 * 1024
     jwt_leeway_s: float = 60.0
     # Same lead + same message within this window is one delivery (KOMMO.md §5). Kept short: a patient who taps
@@ -76,6 +84,10 @@ class RelaySettings:
             raise ValueError("agent deadlines must be positive")
         if self.kommo_requests_per_s <= 0:
             raise ValueError("kommo_requests_per_s must be positive")
+        if self.max_loop_lag_s < 0 or self.max_turns_in_flight < 0 or self.accept_deadline_s <= 0:
+            raise ValueError("max_loop_lag_s and max_turns_in_flight must be 0 (off) or more; accept_deadline_s > 0")
+        if self.redis_pool_size < 4:
+            raise ValueError("redis_pool_size must be at least 4")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             raise ValueError("redis_url must start with redis://, rediss:// or unix://")
         if self.public_url:
@@ -157,6 +169,23 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--book-timeout", type=float, metavar="S", dest="book_timeout_s", help="agent deadline for a booking (20 s)"
+    )
+    parser.add_argument(
+        "--max-loop-lag",
+        type=float,
+        metavar="S",
+        dest="max_loop_lag_s",
+        help="answer Kommo 503 + Retry-After while the relay runs more than S behind (0.05; 0: never)",
+    )
+    parser.add_argument(
+        "--max-turns",
+        type=int,
+        metavar="N",
+        dest="max_turns_in_flight",
+        help="answer Kommo 503 + Retry-After while N accepted turns are under way (5000; 0: no bound)",
+    )
+    parser.add_argument(
+        "--redis-pool-size", type=int, metavar="N", help="connections to Redis per instance (256)"
     )
     parser.add_argument("--max-body-bytes", type=int, metavar="N", help="largest Kommo request body (64 KB)")
     parser.add_argument(

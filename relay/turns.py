@@ -55,6 +55,7 @@ from relay.locks import KeyedLocks, LockSet
 from relay.logs import log, mask_phone
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
+from relay.slot_answers import SlotAnswerCache
 from relay.store import Clinic, PendingTurn, PriorDelivery, RelayStore
 from wire.messages import (
     BookArgs,
@@ -169,6 +170,7 @@ class TurnProcessor:
         self.owner = owner  # this instance's name on the turns it accepts ("" with one process)
         # Strong references: a task only referenced by the loop may be garbage-collected mid-flight.
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slot_answers = SlotAnswerCache()
         self._working_on: set[tuple[str, str]] = set()  # (clinic, delivery key) of first deliveries in flight here
 
     def submit(self, job: AcceptedTurn) -> None:
@@ -321,15 +323,16 @@ class TurnProcessor:
         reply = await self._converse(job)
         self._metrics.replies.labels(reply.status).inc()
         await self._followups.note(job.clinic, job.turn, reply)  # a hand-off becomes a follow-up (relay.followups)
-        # The reply first: a stop between the two writes re-sends this reply, and the conversation (still where
-        # it was) asks the same question again — never a reply lost while the conversation moved on.
-        await self._store.record_reply(job.clinic.name, job.delivery_keys, reply.continuation)
-        if reply.state is None:
-            await self._store.forget_conversation(job.clinic.name, job.turn.lead_id, job.turn.now.timestamp())
-        else:
-            await self._store.save_conversation(
-                job.clinic.name, job.turn.lead_id, reply.state.to_json(), job.turn.now.timestamp()
-            )
+        # The reply and the conversation's next state in one step: a stop before it asks the same question again,
+        # one after it re-sends this reply — never a reply lost while the conversation moved on.
+        await self._store.settle_reply(
+            job.clinic.name,
+            job.delivery_keys,
+            reply.continuation,
+            job.turn.lead_id,
+            None if reply.state is None else reply.state.to_json(),
+            job.turn.now.timestamp(),
+        )
         return reply.continuation
 
     async def _converse(self, job: AcceptedTurn) -> Reply:
@@ -399,7 +402,7 @@ class TurnProcessor:
             log(logger, logging.WARNING, "agent_slots_error", clinic=clinic.name, code=code)
             raise AgentAnswerMissing(code)
         try:
-            result = response.slots_result()
+            result = self._slot_answers.parse(clinic.name, response.result)
         except ProtocolError as exc:
             self._metrics.agent_requests.labels("slots", "bad_answer").inc()
             log(logger, logging.WARNING, "agent_slots_unreadable", clinic=clinic.name, problem=str(exc)[:200])

@@ -6,7 +6,8 @@ attacker) can read: it never echoes a secret back.
 
 from __future__ import annotations
 
-import json
+import base64
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jwt
+from jwt.algorithms import HMACAlgorithm
+
+from wire import json_text
 
 # Account webhooks (Settings -> Integrations -> Web hooks) carry keys like leads[status][0][id].
 _WEBHOOK_ROOTS = ("leads", "contacts", "companies", "customers", "message", "unsorted", "talk", "task", "account")
@@ -60,7 +64,7 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
         return _form(raw)
     if kind in ("", "application/json", "text/plain") or kind.endswith("+json"):
         try:
-            parsed = json.loads(raw)
+            parsed = json_text.loads(raw)
         except (ValueError, UnicodeDecodeError):
             if not kind:  # no content type at all: a form is the other thing Kommo sends
                 return _form(raw)
@@ -86,7 +90,7 @@ def _form(raw: bytes) -> dict[str, Any]:
             out[key] = value
     if isinstance(out.get("data"), str):
         try:
-            decoded = json.loads(out["data"])
+            decoded = json_text.loads(out["data"])
         except ValueError:
             raise Refusal(400, "malformed_body", "the form field data is not JSON") from None
         out["data"] = decoded
@@ -148,12 +152,32 @@ _JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+class _CheckedHS256(HMACAlgorithm):
+    """HS256 for one key whose format was checked once (PyJWT checks it again — PEM? SSH? DER? — per token)."""
+
+    def __init__(self, checked: bytes) -> None:
+        super().__init__(HMACAlgorithm.SHA256)
+        self._checked = checked
+
+    def prepare_key(self, key: Any) -> bytes:
+        return self._checked if key == self._checked else super().prepare_key(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hmac_key(secret: str) -> jwt.PyJWK:
+    """The clinic's HS256 key as a PyJWT key object, checked once per secret (kept for the next tokens)."""
+    k = base64.urlsafe_b64encode(secret.encode("utf-8")).rstrip(b"=").decode("ascii")
+    key = jwt.PyJWK({"kty": "oct", "k": k, "alg": "HS256"})
+    key.Algorithm = _CheckedHS256(key.Algorithm.prepare_key(key.key))
+    return key
+
+
 def verify_token(token: str, secret: str, *, base_url: str, leeway_s: float) -> dict[str, Any]:
     """The claims of a widget_request JWT signed HS256 with the clinic's client secret, or a 401 Refusal."""
     try:
         claims = jwt.decode(
             token,
-            secret,
+            _hmac_key(secret),
             algorithms=["HS256"],
             leeway=leeway_s,
             options={"require": ["exp"], "verify_aud": False, "verify_iss": False},

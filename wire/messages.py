@@ -7,12 +7,13 @@ never acted upon. See ARCHITECTURE.md, "The wire protocol between agent and rela
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from wire import json_text
 
 MAX_FRAME_BYTES = 256 * 1024
 MAX_DAYS = 31
@@ -351,7 +352,7 @@ def error_response(id: str, code: str, message: str, alternatives: tuple[WireSlo
 
 
 def encode(frame: Frame) -> str:
-    return json.dumps(frame.to_json(), ensure_ascii=False, separators=(",", ":"))
+    return json_text.dumps(frame.to_json())
 
 
 def decode(text: str | bytes) -> Frame:
@@ -363,7 +364,7 @@ def decode(text: str | bytes) -> Frame:
     if len(text) > MAX_FRAME_BYTES:
         raise ProtocolError("frame too large")
     try:
-        obj = json.loads(text)
+        obj = json_text.loads(text)
     except ValueError as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
     if not isinstance(obj, dict):

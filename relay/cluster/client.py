@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -19,7 +20,8 @@ from relay.store import StoreUnavailable
 
 CONNECT_TIMEOUT_S = 2.0
 COMMAND_TIMEOUT_S = 5.0
-# Commands beyond this many at once wait for a connection (up to COMMAND_TIMEOUT_S) instead of failing.
+# Commands beyond this many at once wait for a connection (up to COMMAND_TIMEOUT_S) instead of failing;
+# the relay sizes its own pool from its settings (redis_pool_size) and waits as long as a turn's agent deadline.
 MAX_CONNECTIONS = 64
 # The pub/sub connection pings Redis this often, so a silently dead connection is noticed.
 HEALTH_CHECK_S = 10.0
@@ -27,11 +29,25 @@ HEALTH_CHECK_S = 10.0
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-def async_client(url: str) -> redis.asyncio.Redis:
-    pool = redis.asyncio.BlockingConnectionPool.from_url(
+class CountingPool(redis.asyncio.BlockingConnectionPool):
+    """A blocking pool that counts the commands that had to wait for a connection (shown in /metrics)."""
+
+    waits = 0
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.can_get_connection():
+            self.waits += 1
+        return await super().get_connection(*args, **kwargs)
+
+
+def async_client(
+    url: str, max_connections: int = MAX_CONNECTIONS, wait_s: float = COMMAND_TIMEOUT_S
+) -> redis.asyncio.Redis:
+    """A client whose pool holds ``max_connections``; a command waits ``wait_s`` at most for a free one."""
+    pool = CountingPool.from_url(
         url,
-        max_connections=MAX_CONNECTIONS,
-        timeout=COMMAND_TIMEOUT_S,
+        max_connections=max_connections,
+        timeout=wait_s,
         decode_responses=True,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=COMMAND_TIMEOUT_S,

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from relay.agents import AgentRegistry
 from relay.cluster.agents import RedisAgentDirectory
 from relay.cluster.budget import SharedKommoBudget
-from relay.cluster.client import UNREACHABLE, async_client, shown_url
+from relay.cluster.client import UNREACHABLE, CountingPool, async_client, shown_url
 from relay.cluster.leases import RedisLeases
 from relay.cluster.store import RedisStore
 from relay.deployment import CONVERSATION_RETENTION_S
@@ -37,7 +37,10 @@ class RedisDeployment:
     ) -> None:
         self.instance = settings.instance_name or default_instance_name()
         self._shown_url = shown_url(settings.redis_url)
-        self._client = async_client(settings.redis_url)
+        # A turn waits for a pooled connection as long as it would wait for its agent: never a hand-off for that.
+        self._client = async_client(
+            settings.redis_url, max_connections=settings.redis_pool_size, wait_s=settings.slots_timeout_s
+        )
         self.store: RelayStore = (
             store if store is not None else RedisStore(self._client, conversation_ttl_s=CONVERSATION_RETENTION_S)
         )
@@ -63,6 +66,10 @@ class RedisDeployment:
     def health(self, store_writable: bool) -> tuple[bool, dict[str, Any]]:
         reachable = store_writable and self._directory.listening
         return reachable, {"store": "redis", "redis": reachable, "instance": self.instance}
+
+    def pool_waits(self) -> int:
+        pool = self._client.connection_pool
+        return pool.waits if isinstance(pool, CountingPool) else 0
 
     def describe(self) -> dict[str, str]:
         return {"store": "redis", "redis": self._shown_url, "instance": self.instance}

@@ -13,8 +13,8 @@ rotation the store also waits for the append-only file to reach the disk where R
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import json
 import logging
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -41,8 +41,13 @@ from relay.store import (
     kommo_auth_label,
     new_agent_token,
 )
+from wire.json_text import dumps as _json
+from wire.json_text import loads as _loads
 
 logger = logging.getLogger("relay.cluster.store")
+
+# Agent-token lookups sent to Redis at once (the rest wait their turn in this process).
+AGENT_LOOKUPS_AT_ONCE = 32
 
 # A turn no instance finished within an hour is dropped: Kommo's return_url is not worth trying any more.
 PENDING_TURN_TTL_S = 3600.0
@@ -89,6 +94,34 @@ return 0
 """
 
 # Take a pending turn over if its owner is still the one seen as gone (another instance may have taken it).
+# _RECORD_REPLY then _WRITE_CONVERSATION in one script.
+# KEYS: delivery keys..., the pending turn's hash, then the conversation and the clinic's conversation starts.
+# ARGV: reply, state, TTL (ms).
+_SETTLE_REPLY = """
+local c, s = #KEYS - 1, #KEYS
+for i = 1, c - 1 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
+end
+redis.call('HSET', KEYS[c], 'state', ARGV[2])
+local rev = redis.call('HINCRBY', KEYS[c], 'rev', 1)
+redis.call('PEXPIRE', KEYS[c], ARGV[3])
+if rev == 1 and ARGV[2] ~= '' then
+  local now = redis.call('TIME')
+  local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
+  redis.call('ZADD', KEYS[s], at, KEYS[c] .. '@' .. now[1] .. '.' .. now[2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[s], '-inf', at - 86400)
+  redis.call('PEXPIRE', KEYS[s], 90000000)
+end
+return 0
+"""
+
+# An agent's token -> its clinic's fields, in one round trip. KEYS: the token's key; ARGV: the clinic key prefix.
+_CLINIC_FOR_TOKEN = """
+local name = redis.call('GET', KEYS[1])
+if not name then return {} end
+return redis.call('HGETALL', ARGV[1] .. name)
+"""
+
 _TAKE_TURN = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return false end
@@ -177,10 +210,6 @@ def _tokens(fields: Mapping[str, str]) -> KommoTokens | None:
     )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class RedisStore:
     """``RelayStore`` on Redis. Connection failures raise ``StoreUnavailable``.
 
@@ -200,6 +229,10 @@ class RedisStore:
         self._record = client.register_script(_RECORD_REPLY)
         self._claim_with_turn = client.register_script(_CLAIM_DELIVERY_AND_TURN)
         self._take_turn = client.register_script(_TAKE_TURN)
+        self._settle = client.register_script(_SETTLE_REPLY)
+        self._clinic_for_token = client.register_script(_CLINIC_FOR_TOKEN)
+        # After a restart every agent dials at once: their lookups queue here, not all at once for the pool.
+        self._token_lookups = asyncio.Semaphore(AGENT_LOOKUPS_AT_ONCE)
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
@@ -218,9 +251,12 @@ class RedisStore:
 
     async def clinic_for_agent_token(self, token: str) -> Clinic | None:
         presented = hash_agent_token(token)
-        with reachable():
-            name = await self._redis.get(redis_keys.agent_token(presented))
-            fields = await self._redis.hgetall(redis_keys.clinic(name)) if name else {}
+        async with self._token_lookups:
+            with reachable():
+                found = await self._clinic_for_token(
+                    keys=[redis_keys.agent_token(presented)], args=[redis_keys.clinic("")]
+                )
+        fields = dict(zip(found[::2], found[1::2], strict=True)) if found else {}
         if not fields or not hmac.compare_digest(fields.get("agent_token_hash", ""), presented):
             return None
         return _clinic(fields)
@@ -297,7 +333,7 @@ class RedisStore:
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
         with reachable():
             state = await self._redis.hget(redis_keys.conversation(clinic, lead_id), "state")
-        return json.loads(state) if state else None
+        return _loads(state) if state else None
 
     async def conversation_revision(self, clinic: str, lead_id: str) -> str:
         with reachable():
@@ -361,6 +397,24 @@ class RedisStore:
         with reachable():
             await self._record(keys=targets, args=[_json(reply)])
 
+    async def settle_reply(
+        self,
+        clinic: str,
+        keys: Sequence[str],
+        reply: dict[str, Any],
+        lead_id: str,
+        state: dict[str, Any] | None,
+        now: float,
+    ) -> None:
+        targets = [redis_keys.delivery(clinic, key) for key in keys]
+        if keys:
+            targets.append(redis_keys.turn(clinic, keys[0]))
+        targets += [redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)]
+        with reachable():  # one round trip instead of two
+            await self._settle(
+                keys=targets, args=[_json(reply), "" if state is None else _json(state), self._conversation_ttl_ms]
+            )
+
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
         with reachable():
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -390,7 +444,7 @@ class RedisStore:
                 try:
                     taken.append(
                         PendingTurn.from_json(
-                            json.loads(found[0]), owner=owner, reply=json.loads(found[1]) if found[1] else None
+                            _loads(found[0]), owner=owner, reply=_loads(found[1]) if found[1] else None
                         )
                     )
                 except (ValueError, KeyError, TypeError):
@@ -404,7 +458,7 @@ class RedisStore:
     async def booking_outcome(self, clinic: str, key: str) -> dict[str, Any] | None:
         with reachable():
             found = await self._redis.get(redis_keys.outcome(clinic, key))
-        return json.loads(found) if found else None
+        return _loads(found) if found else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
         """Nothing to do: conversations and delivery keys carry their own expiry."""
@@ -424,7 +478,7 @@ def _prior(found: Sequence[str | None] | None) -> PriorDelivery | None:
     if not found or found[0] is None:
         return None
     return_url, reply = found[0], found[1] if len(found) > 1 else None
-    return PriorDelivery(return_url, json.loads(reply) if reply else None)
+    return PriorDelivery(return_url, _loads(reply) if reply else None)
 
 
 class RedisClinicAdmin:

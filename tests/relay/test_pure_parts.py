@@ -157,6 +157,15 @@ async def test_store_tokens_deliveries_and_rotation(tmp_path):
     await store.forget_conversation("c1", "lead", now + 1)
     assert await store.load_conversation("c1", "lead") is None
     assert await store.conversation_revision("c1", "lead") not in ("", first)
+    # A reply and the conversation's next state land together.
+    before = await store.conversation_revision("c1", "lead")
+    assert await store.claim_delivery("c1", [("msg:y", now + 5)], "u4", now) is None
+    await store.settle_reply("c1", ["msg:y"], {"data": {"status": "choose_time"}}, "lead", {"stage": "y"}, now + 2)
+    assert (await store.find_delivery("c1", ["msg:y"], now + 3)).reply == {"data": {"status": "choose_time"}}
+    assert await store.load_conversation("c1", "lead") == {"stage": "y"}
+    assert await store.conversation_revision("c1", "lead") not in ("", before)
+    await store.settle_reply("c1", ["msg:y"], {"data": {"status": "booked"}}, "lead", None, now + 3)
+    assert await store.load_conversation("c1", "lead") is None
     await store.purge_expired(now + 7200, 3600)
     assert await store.conversation_revision("c1", "lead") == ""
     assert store.remove_clinic("c1") and await store.kommo_tokens("c1") is None

@@ -140,6 +140,16 @@ async def test_two_instances_claim_one_delivery_and_rotate_one_token(redis_serve
         await two.forget_conversation(name, "lead-1", now)
         assert await one.load_conversation(name, "lead-1") is None
         assert await one.conversation_revision(name, "lead-1") not in ("", first)
+
+        # A reply and the conversation's next state land together (one script).
+        before = await two.conversation_revision(name, "lead-1")
+        assert await one.claim_delivery(name, [("msg:settle", time.time() + 5)], "u10", time.time()) is None
+        await one.settle_reply(name, ["msg:settle"], {"data": {"status": "choose_time"}}, "lead-1", {"stage": "y"}, now)
+        assert (await two.find_delivery(name, ["msg:settle"], now)).reply == {"data": {"status": "choose_time"}}
+        assert await two.load_conversation(name, "lead-1") == {"stage": "y"}
+        assert await two.conversation_revision(name, "lead-1") not in ("", before)
+        await two.settle_reply(name, ["msg:settle"], {"data": {"status": "booked"}}, "lead-1", None, now)
+        assert await one.load_conversation(name, "lead-1") is None
     finally:
         await one.close()
         await two.close()

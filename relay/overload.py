@@ -1,0 +1,104 @@
+"""Overload as a state: the relay refuses, quickly and on purpose, the widget_requests it cannot start in time.
+
+Past its capacity a relay that accepts everything answers everyone late, and its own backlog (a full Redis pool,
+a long event-loop queue) would end turns in hand-offs that look to patients like an outage. Instead, before
+anything is read or stored, ``Admission`` asks two questions:
+
+- is the event loop behind (``LoopLag``: how late a timer fires, the time a request now waits before its handler
+  runs) by more than the budget, with turns of its own piling up? (A loop that is late with next to nothing to do
+  is waiting for a busy machine's CPU, not overloaded by its own work: refusing Kommo would not help it.)
+- are too many accepted turns still in flight?
+
+Either way the answer is ``503`` with ``Retry-After``: Kommo sends the request again, nothing was accepted, nothing
+stored, so the retry is a first delivery like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class LoopLag:
+    """How late the event loop runs a timer, sustained: the least late of the last ``window`` samples.
+
+    A request's handler waits in the same queue, so this is the delay a widget_request arriving now meets before
+    the relay even looks at it. Only a loop late sample after sample is behind on its own work: a process the
+    machine did not schedule for a moment (a busy host) is late once, then on time again — that is not overload.
+    """
+
+    def __init__(self, interval_s: float = 0.01, window: int = 5, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval_s = interval_s
+        self._clock = clock
+        self._samples = [0.0] * window
+        self._index = 0
+        self._handle: asyncio.TimerHandle | None = None
+        self._due = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def lag_s(self) -> float:
+        """The least lateness of the recent samples (0 while the loop keeps up)."""
+        return min(self._samples)
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._schedule()
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _schedule(self) -> None:
+        assert self._loop is not None
+        self._due = self._clock() + self.interval_s
+        self._handle = self._loop.call_later(self.interval_s, self._tick)
+
+    def _tick(self) -> None:
+        self._samples[self._index] = max(0.0, self._clock() - self._due)
+        self._index = (self._index + 1) % len(self._samples)
+        self._schedule()
+
+
+@dataclass(frozen=True)
+class Shed:
+    """Why a request was refused: ``reason`` for /metrics and the log, ``retry_after_s`` for Kommo."""
+
+    reason: str  # "loop_behind" | "turns_full" | "store_slow"
+    retry_after_s: int
+
+
+class Admission:
+    def __init__(
+        self,
+        *,
+        max_lag_s: float,
+        max_turns_in_flight: int,
+        turns_in_flight: Callable[[], int],
+        lag: LoopLag | None,
+        retry_after_s: int = 1,
+        min_turns_for_lag: int = 8,
+    ) -> None:
+        self._max_lag_s = max_lag_s
+        self._max_turns = max_turns_in_flight
+        self._turns_in_flight = turns_in_flight
+        self._lag = lag
+        self.retry_after_s = retry_after_s
+        self._min_turns_for_lag = min_turns_for_lag
+
+    def check(self) -> Shed | None:
+        """None when a new widget_request may start now; otherwise why not."""
+        in_flight = self._turns_in_flight()
+        if self._max_turns > 0 and in_flight >= self._max_turns:
+            return Shed("turns_full", self.retry_after_s)
+        if (
+            self._lag is not None
+            and self._max_lag_s > 0
+            and in_flight >= self._min_turns_for_lag
+            and self._lag.lag_s > self._max_lag_s
+        ):
+            return Shed("loop_behind", self.retry_after_s)
+        return None

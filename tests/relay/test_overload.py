@@ -1,0 +1,72 @@
+"""Overload is a state, not an outage: past its bounds the relay answers Kommo 503 + Retry-After at once, keeps
+nothing of what it refused, and the patients whose messages it did accept get their real answers, never a
+hand-off caused by the relay's own backlog."""
+
+from __future__ import annotations
+
+import asyncio
+
+from relay_harness import buttons_of
+
+
+async def shed_total(relay) -> float:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        text = (await http.get(f"{relay.url}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("cita_relay_shed_requests_total{")
+    )
+
+
+async def test_a_relay_with_tiny_limits_sheds_with_503_and_never_hands_off(make_relay, kommo):
+    relay = make_relay(max_turns_in_flight=2)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, slots_delay_s=1.5)  # the two accepted turns are still under way
+
+    bodies = [kommo.widget_request(clinic.subdomain, {"lead_id": f"ov{i}", "message": "hola"}) for i in range(3)]
+    first = [await relay.post_widget(clinic, body) for body, _ in bodies[:2]]
+    assert [r.status_code for r in first] == [200, 200]
+    refused = await relay.post_widget(clinic, bodies[2][0])
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "1"
+    assert refused.json()["error"] == "overloaded"
+    assert await shed_total(relay) == 1
+
+    # The accepted ones get the menu, not a hand-off.
+    for _, continue_id in bodies[:2]:
+        record = await kommo.wait_for_continuation(continue_id, timeout=20)
+        assert record.accepted, record.reason
+        assert record.body["data"]["status"] == "choose_day"
+        assert buttons_of(record.body)
+
+    # Nothing of the refused request was kept: sent again (as Kommo does), it is a first delivery and answered.
+    while relay.app.state.relay.turns.in_flight:
+        await asyncio.sleep(0.05)
+    again = await relay.post_widget(clinic, bodies[2][0])
+    assert again.status_code == 200
+    record = await kommo.wait_for_continuation(bodies[2][1], timeout=20)
+    assert record.body["data"]["status"] == "choose_day"
+    assert len(agent.ops("slots")) == 3
+
+
+class _Lag:
+    def __init__(self, lag_s: float) -> None:
+        self.lag_s = lag_s
+
+
+def test_admission_sheds_for_a_late_loop_only_with_its_own_turns_piling_up():
+    from relay.overload import Admission
+
+    turns = [0]
+    lag = _Lag(0.5)
+    admission = Admission(max_lag_s=0.05, max_turns_in_flight=100, turns_in_flight=lambda: turns[0], lag=lag)
+    assert admission.check() is None  # late, but with nothing of its own to do: the machine is busy, not the relay
+    turns[0] = 20
+    assert admission.check().reason == "loop_behind"
+    lag.lag_s = 0.01
+    assert admission.check() is None
+    turns[0] = 100
+    assert admission.check().reason == "turns_full"
