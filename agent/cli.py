@@ -19,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cita-agent {__version__}")
     parser.add_argument("--home", help="keep configuration and data in this folder (or set CITA_AGENT_HOME)")
+    parser.add_argument("--in-tray", action="store_true",
+                        help="tray app: start in the tray without opening the window (how start at login runs it)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"agent.commands.{name.replace('-', '_')}").register(sub)

@@ -17,12 +17,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent import __version__
+from agent.agenda_check import gone_from_agenda
 from agent.booking import BookingDesk
 from agent.drift_watch import DriftWatch
-from agent.events import BookingRecorded, Event, LinkChanged, PauseChanged, PortalChangedState, SlotsRefreshed
+from agent.events import (
+    BookingRecorded,
+    Event,
+    FollowUpReceived,
+    LinkChanged,
+    PauseChanged,
+    PortalChangedState,
+    SlotsRefreshed,
+)
+from agent.followups import FollowUpBook, FollowUpInbox, follow_up_path, is_followup_frame
 from agent.journal import IN_PROGRESS, BookingJournal
 from agent.link import RelayLink, SleepWatch
 from agent.logging_setup import register_secret
+from agent.login_gate import UNTESTED_DETAIL, untested
 from agent.paths import AgentPaths
 from agent.pause_control import control_file, modified_at, read_request
 from agent.portal.base import Credentials, LoginRejected, PortalDriver, Slot
@@ -34,12 +45,13 @@ from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, validate
 from agent.slot_cache import SlotCache
-from wire.messages import PORTAL_STATES, Status, encode
+from wire.messages import MAX_DAYS, PORTAL_STATES, Status, encode
 
 log = logging.getLogger(__name__)
 
 CREDENTIALS_CHECK_S = 15.0  # while the web app refuses our login, how often to look for a new password
 STOP_GRACE_S = 20.0  # how long a booking under way may take to finish when the agent stops
+GONE_LOOKBACK_DAYS = 45  # bookings made this far back may still be upcoming (a 14-day window, and margin)
 PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
 RETENTION_CHECK_S = 3600.0  # how often to look whether a day passed since the last purge (the PC may have slept)
 _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
@@ -57,6 +69,9 @@ class EngineSnapshot:
     version: str
     link_detail: str = ""
     interrupted_bookings: int = 0  # waiting to be checked in the web app
+    link_problem: str = ""  # what a person must fix for the relay link (agent.link.failure_kind), else ""
+    paused_until: datetime | None = None  # a timed pause ends by itself then
+    gone_from_agenda: frozenset[str] = frozenset()  # booked keys whose cell is free again in the web app
 
 
 def _utc_now() -> datetime:
@@ -81,9 +96,12 @@ class Engine:
         self._driver_factory = driver_factory
         self._listeners: list[Callable[[Event], None]] = []
         self._password_fingerprint: str | None = None
+        self._gone: frozenset[str] = frozenset()
 
         self.journal = BookingJournal(paths.journal_file)
-        self._paused = load_state(paths.state_file).paused
+        remembered = load_state(paths.state_file)
+        self._paused = remembered.paused
+        self._paused_until = _parse_time(remembered.paused_until) if remembered.paused else None
         self.portal = PortalSession(self._make_driver, on_health=self._portal_changed)
         self.cache = SlotCache(
             self._read_slots,
@@ -96,10 +114,14 @@ class Engine:
             self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
             on_ack=self.journal.relay_told,
         )
+        self.followups = FollowUpBook(follow_up_path(paths.journal_file))
+        self.inbox = FollowUpInbox(
+            self.followups, lambda e: self._emit(FollowUpReceived(e.id, e.name, e.phone, e.reason))
+        )
         self.link = link or RelayLink(
             settings.relay_urls,
             token=self._relay_token,
-            handle_frame=self.requests.handle_text,
+            handle_frame=self._handle_frame,
             status_frame=self._status_frame,
             outbox=self._owed_outcome_frames,
             on_state=self._link_changed,
@@ -129,6 +151,7 @@ class Engine:
         self._save_state()
         self.cache.suspend("paused", self._paused)
         self.desk.claim_interrupted()
+        self.followups.purge()
         for name, job in (
             ("reconcile", self.desk.reconcile_forever()),
             ("slot-cache", self.cache.run()),
@@ -188,15 +211,22 @@ class Engine:
     def is_paused(self) -> bool:
         return self._paused
 
-    async def set_paused(self, paused: bool) -> None:
-        if paused == self._paused:
+    async def set_paused(self, paused: bool, until: datetime | None = None, *, ended_by_itself: bool = False) -> None:
+        """Pause (until resumed, or ``until`` a moment when the pause ends by itself) or resume."""
+        until = until if paused else None
+        if paused == self._paused and until == self._paused_until:
             return
-        self._paused = paused
-        log.info("Automatic booking %s by the clinic", "paused" if paused else "resumed")
+        self._paused, self._paused_until = paused, until
+        if paused and until is not None:
+            log.info("Automatic booking paused by the clinic until %s", until.astimezone().strftime("%Y-%m-%d %H:%M"))
+        elif ended_by_itself:
+            log.info("The timed pause ended: booking automatically again")
+        else:
+            log.info("Automatic booking %s by the clinic", "paused" if paused else "resumed")
         self._save_state()
         self.cache.suspend("paused", paused)
         self.link.status_changed()
-        self._emit(PauseChanged(paused))
+        self._emit(PauseChanged(paused, until, ended_by_itself))
 
     async def refresh_now(self) -> None:
         await self.cache.refresh_now()
@@ -220,6 +250,9 @@ class Engine:
             version=__version__,
             link_detail=self.link.detail,
             interrupted_bookings=len(self.desk.unreconciled),
+            link_problem=self.link.problem,
+            paused_until=self._paused_until if self._paused else None,
+            gone_from_agenda=self._gone,
         )
 
     async def reload_settings(self, settings: AgentSettings) -> None:
@@ -235,7 +268,9 @@ class Engine:
             self._purge_now.set()
         portal_changed = any(getattr(old, f) != getattr(settings, f) for f in _PORTAL_FIELDS)
         password_changed = await asyncio.to_thread(self._current_fingerprint) != self._password_fingerprint
-        if portal_changed or password_changed:
+        blocked = self.portal.blocked
+        now_tested = blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths)
+        if portal_changed or password_changed or now_tested:
             log.info("The clinic web app settings or password changed: logging in again")
             await self._fresh_login()
 
@@ -243,6 +278,8 @@ class Engine:
 
     def _make_driver(self) -> PortalDriver:
         self._password_fingerprint = self._current_fingerprint()
+        if untested(self.paths):
+            raise LoginRejected(UNTESTED_DETAIL)  # never a login attempt with a password nobody saw work
         if self._driver_factory is not None:
             return self._driver_factory()
         settings = self.settings
@@ -272,6 +309,12 @@ class Engine:
             return None
         return hashlib.sha256(password.encode()).hexdigest() if password else None
 
+    async def _handle_frame(self, text: str) -> str | None:
+        """A frame from the relay: a follow-up (stored, then acknowledged) or a request."""
+        if is_followup_frame(text):
+            return self.inbox.handle_text(text)
+        return await self.requests.handle_text(text)
+
     def _relay_token(self) -> str | None:
         token = self.secrets.get(RELAY_TOKEN)
         register_secret(token)
@@ -287,15 +330,26 @@ class Engine:
         self.desk.retry_reconciliation()
 
     async def _watch_credentials(self) -> None:
-        """While the web app refuses our login, watch the keyring: a new password (cita-agent login) is tried once."""
+        """Watch the keyring: a new password (`cita-agent login`, Settings) is used at once, healthy or not.
+
+        A healthy agent would otherwise keep its old session until the web app refuses it, spending a failed
+        login of the clinic's account and failing a patient's booking first. A refused one is tried once.
+        """
         while True:
             await asyncio.sleep(CREDENTIALS_CHECK_S)
-            if self.portal.blocked is None:
-                continue
             current = await asyncio.to_thread(self._current_fingerprint)
-            if current is not None and current != self._password_fingerprint:
-                log.info("A new password for the clinic web app was stored: trying it")
+            blocked = self.portal.blocked
+            if blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths):
+                log.info("The password passed a login test: logging in with it now")
                 await self._fresh_login()
+                continue
+            if current is None or current == self._password_fingerprint:
+                continue
+            if self._password_fingerprint is None and self.portal.blocked is None:
+                continue  # no browser yet: the first login reads the stored password anyway
+            self._password_fingerprint = current
+            log.info("A new password for the clinic web app was stored: logging in with it now")
+            await self._fresh_login()
 
     async def _watch_pause_requests(self) -> None:
         """`cita-agent pause`/`resume` from another process: applied within a second or so."""
@@ -303,6 +357,8 @@ class Engine:
         seen = modified_at(path)  # a request older than this run was already in the state file at start
         while True:
             await asyncio.sleep(PAUSE_CHECK_S)
+            if self._paused and self._paused_until is not None and self._clock() >= self._paused_until:
+                await self.set_paused(False, ended_by_itself=True)
             changed = modified_at(path)
             if changed == seen:
                 continue
@@ -367,6 +423,10 @@ class Engine:
         self._emit(LinkChanged(state, relay, detail))  # type: ignore[arg-type]
 
     def _slots_refreshed(self, at: datetime, count: int) -> None:
+        try:
+            self._gone = gone_from_agenda(self.journal.recent(GONE_LOOKBACK_DAYS), self.cache.view(MAX_DAYS).slots, at)
+        except Exception:  # a view of the journal, never a reason to lose the refresh
+            log.exception("Could not compare the bookings with the agenda")
         self._save_state()
         self._emit(SlotsRefreshed(at, count))
 
@@ -381,6 +441,7 @@ class Engine:
         last = self.cache.last_refresh
         state = RuntimeState(
             paused=self._paused,
+            paused_until=self._paused_until.isoformat() if self._paused and self._paused_until else "",
             link="disconnected" if final else self.link.state,
             relay=self.link.url,
             portal=self.portal.health,
@@ -393,6 +454,14 @@ class Engine:
             save_state(self.paths.state_file, state)
         except OSError as exc:
             log.warning("Cannot write %s: %s", self.paths.state_file, exc)
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def last_known_state(paths: AgentPaths) -> RuntimeState:

@@ -29,6 +29,8 @@ class PortalChangedState:
 @dataclass(frozen=True)
 class PauseChanged:
     paused: bool
+    until: datetime | None = None  # a timed pause: when it ends by itself
+    ended_by_itself: bool = False  # a timed pause that just ran out
 
 
 @dataclass(frozen=True)
@@ -57,4 +59,17 @@ class BookingRecorded:
     error_code: str = ""
 
 
-Event = LinkChanged | PortalChangedState | PauseChanged | SlotsRefreshed | RequestServed | BookingRecorded
+@dataclass(frozen=True)
+class FollowUpReceived:
+    """The relay handed a patient to the clinic's team (stored in the follow-up book): someone should write."""
+
+    id: str
+    patient_name: str
+    phone: str
+    reason: str
+
+
+Event = (
+    LinkChanged | PortalChangedState | PauseChanged | SlotsRefreshed | RequestServed | BookingRecorded
+    | FollowUpReceived
+)

@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import logging
 import random
+import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
@@ -59,6 +61,23 @@ class Backoff:
 RESTART_CLOSE_CODES = (1001, 1012)
 RESTART_RETRY_S = 0.4
 RESTART_WINDOW_S = 20.0
+
+
+# After a connection was lost, the relay is tried again every 1-4 s (uniformly jittered, so 1,000 clinics coming
+# back are spread over those seconds) for OUTAGE_FAST_S: an outage of up to 10 minutes ends for the agent within
+# about 4 s of the relay answering again, instead of after a backoff grown to a minute. A try while the relay's
+# host is down costs it a refused TCP connection: the try is the cheap probe. Problems a person must fix (a refused
+# token...) keep the ordinary backoff.
+OUTAGE_RETRY_S = (1.0, 4.0)
+OUTAGE_FAST_S = 660.0  # a 10-minute outage, with a margin
+
+
+def outage_retry_delay(normal_delay: float, lost_at: float | None, now: float, problem: str, rng: float) -> float:
+    """The delay before the next try after a lost connection: short and jittered during an outage."""
+    if lost_at is None or problem or now - lost_at > OUTAGE_FAST_S:
+        return normal_delay
+    low, high = OUTAGE_RETRY_S
+    return min(normal_delay, low + (high - low) * rng)
 
 
 def restart_retry_delay(normal_delay: float, restarting_since: float | None, now: float, rng: float) -> float:
@@ -139,6 +158,10 @@ class RelayLink:
         self.state = "disconnected"
         self.url = display_url(self._urls[0]) if self._urls else ""
         self.detail = ""
+        # Why the last attempt failed when a person must fix something (link_problems.LINK_PROBLEMS), else "".
+        self.problem = ""
+        self._last_failure: tuple[str, str] = ("", "")  # logged once, until the next connection or another failure
+        self._lost_at: float | None = None  # monotonic time the last connection was lost (None: never connected)
         self.connections = 0  # how many times a connection was made (for tests and the UI)
         self._ws: ClientConnection | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -215,10 +238,12 @@ class RelayLink:
             if served and self._switch_to_primary:
                 self._switch_to_primary = False
                 continue  # the first relay is back: go there now
+            now = time.monotonic()
             delay = restart_retry_delay(
-                self.backoff.next_delay(), self._relay_restarting_since, time.monotonic(), random.random()
+                outage_retry_delay(self.backoff.next_delay(), self._lost_at, now, self.problem, random.random()),
+                self._relay_restarting_since, now, random.random(),
             )
-            log.info("Reconnecting to the relay in %.1f s", delay)
+            log.debug("Reconnecting to the relay in %.1f s", delay)  # one line per change of state, not per try
             self._set_state("disconnected", self.url, self.detail or "connection lost")
             await self._pause(delay)
         self._set_state("disconnected", self.url, "stopped")
@@ -239,7 +264,11 @@ class RelayLink:
                 ws = await self._open(url, token)
             except Exception as exc:
                 detail = describe_failure(exc)
-                log.warning("Cannot connect to the relay %s: %s", shown, detail)
+                problem = failure_kind(exc)
+                if (shown, detail) != self._last_failure:  # one line per change, not one per attempt
+                    log.warning("Cannot connect to the relay %s: %s", shown, detail)
+                    self._last_failure = (shown, detail)
+                self.problem = problem
                 self._set_state("connecting", shown, detail)
                 if self._stopping:
                     return False
@@ -268,6 +297,8 @@ class RelayLink:
     async def _serve(self, ws: ClientConnection, shown: str, index: int) -> None:
         self._ws = ws
         self.connections += 1
+        self.problem = ""
+        self._last_failure = ("", "")
         log.info("Connected to the relay %s", shown)
         self._set_state("connected", shown, "")
         helpers = []
@@ -289,7 +320,11 @@ class RelayLink:
                 helper.cancel()
             self._ws = None
         code = ws.close_code
+        # Closed on purpose by the relay (refused token, replaced by another agent): no quick tries then.
+        self._lost_at = None if code in _CLOSE_REASONS else time.monotonic()
         self._relay_restarting_since = time.monotonic() if code in RESTART_CLOSE_CODES else None
+        if code == 4401:
+            self.problem = "token_refused"
         if code in _CLOSE_REASONS:
             self.detail = _CLOSE_REASONS[code]
         elif code is not None and code not in (1000, 1001, 1006):
@@ -396,12 +431,43 @@ _CLOSE_REASONS = {
 }
 
 
+def failure_kind(exc: BaseException) -> str:
+    """What a person must fix after this failure ("" when it is the network or the relay, which retrying cures).
+
+    ``token_refused``: the relay does not know the agent token (HTTP 401); ``tls_required``: plain ws:// to a
+    relay elsewhere; ``not_a_relay``: the address answers, but not as a Cita Bridge relay's /agent (a wrong path:
+    404, or the 403 a web server gives a websocket it has no route for); ``tls``: the certificate cannot be
+    trusted; ``dns``: no such host name.
+    """
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        if status == 401:
+            return "token_refused"
+        if status == 403 and b"tls_required" in (exc.response.body or b""):
+            return "tls_required"
+        return "" if status >= 500 or status == 429 else "not_a_relay"
+    if isinstance(exc, InvalidURI):
+        return "not_a_relay"
+    if isinstance(exc, InvalidHandshake):
+        return "not_a_relay"
+    if isinstance(exc, ssl.SSLError):
+        return "tls"
+    if isinstance(exc, socket.gaierror):
+        return "dns"
+    return ""
+
+
 def describe_failure(exc: BaseException) -> str:
     """A connection failure in words an operator can act on (never the request headers)."""
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
-        if status in (401, 403):
-            return f"the relay refused the agent token (HTTP {status}): store a new one with cita-agent login"
+        if status == 401:
+            return "the relay refused the agent token (HTTP 401): store a new one with cita-agent login"
+        kind = failure_kind(exc)
+        if kind == "tls_required":
+            return "the relay accepts agents only over wss:// (TLS)"
+        if kind == "not_a_relay":
+            return f"this address is not a Cita Bridge relay's /agent (HTTP {status}): check the relay address"
         return f"the relay answered HTTP {status}"
     if isinstance(exc, InvalidURI):
         return "the relay address is not valid"
@@ -409,6 +475,10 @@ def describe_failure(exc: BaseException) -> str:
         return f"the relay's answer was not a websocket handshake ({type(exc).__name__})"
     if isinstance(exc, TimeoutError):
         return "the relay did not answer in time"
+    if isinstance(exc, ssl.SSLError):
+        return f"the relay's certificate cannot be trusted ({exc.reason or type(exc).__name__})"
+    if isinstance(exc, socket.gaierror):
+        return "no such relay host name (DNS)"
     if isinstance(exc, OSError):
         return f"cannot reach the relay ({exc.strerror or type(exc).__name__})"
     return type(exc).__name__

@@ -16,6 +16,7 @@ from agent.private_files import write_private_text
 @dataclass(frozen=True)
 class RuntimeState:
     paused: bool = False
+    paused_until: str = ""  # ISO time a timed pause ends by itself ("" = until resumed)
     link: str = "disconnected"  # connecting | connected | disconnected
     relay: str = ""
     portal: str = "unknown"  # ok | login_failed | locked | down | unknown

@@ -16,6 +16,7 @@ import tomli_w
 from agent.paths import AgentPaths
 from agent.portal.base import BrowserChoice
 from agent.private_files import write_private_text
+from agent.relay_address import normalize_relay_url
 
 DEFAULT_RETENTION_DAYS = 90
 MAX_RETENTION_DAYS = 3650
@@ -54,7 +55,8 @@ class AgentSettings:
 
     @property
     def relay_urls(self) -> tuple[str, ...]:
-        return tuple(u.strip() for u in self.relay_url.split(",") if u.strip())
+        """As dialled: https:// becomes wss://, /agent is added where missing (agent.relay_address)."""
+        return tuple(normalize_relay_url(u) for u in self.relay_url.split(",") if u.strip())
 
     def browser(self, headless: bool = True) -> BrowserChoice:
         return BrowserChoice(

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import time
 from collections.abc import Mapping
+from typing import Protocol
 
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
@@ -122,12 +123,17 @@ async def _deny(websocket: WebSocket, status: int, close_code: int, error: str, 
         await websocket.close(close_code, detail[:120])
 
 
+class AckSink(Protocol):
+    def on_ack(self, clinic: str, followup_id: str) -> None: ...
+
+
 async def agent_endpoint(
     websocket: WebSocket,
     store: RelayStore,
     directory: AgentRegistry,
     settings: RelaySettings,
     sockets: AgentSockets | None = None,
+    followups: AckSink | None = None,
 ) -> None:
     peer = websocket.client.host if websocket.client else ""
     refusal = transport_refusal(peer, websocket.url.scheme, websocket.headers, settings)
@@ -165,13 +171,18 @@ async def agent_endpoint(
         )
         return
     try:
-        await _serve_agent(websocket, store, directory, clinic.name, peer)
+        await _serve_agent(websocket, store, directory, clinic.name, peer, followups)
     finally:
         sockets.give_back(clinic.name)
 
 
 async def _serve_agent(
-    websocket: WebSocket, store: RelayStore, directory: AgentRegistry, clinic_name: str, peer: str
+    websocket: WebSocket,
+    store: RelayStore,
+    directory: AgentRegistry,
+    clinic_name: str,
+    peer: str,
+    followups: AckSink | None = None,
 ) -> None:
     await websocket.accept()
     connection = directory.attach(clinic_name, StarletteAgentLink(websocket), peer=peer)
@@ -185,7 +196,7 @@ async def _serve_agent(
             text = message.get("text")
             if text is None:
                 text = message.get("bytes") or b""
-            await _dispatch(directory, store, connection, text)
+            await _dispatch(directory, store, connection, text, followups)
     except Exception as exc:  # the socket broke; anything else is logged too, never silently dropped
         why = f"error {type(exc).__name__}"
         if not connection.closed:
@@ -195,7 +206,11 @@ async def _serve_agent(
 
 
 async def _dispatch(
-    directory: AgentRegistry, store: RelayStore, connection: AgentConnection, text: str | bytes
+    directory: AgentRegistry,
+    store: RelayStore,
+    connection: AgentConnection,
+    text: str | bytes,
+    followups: AckSink | None = None,
 ) -> None:
     try:
         frame = decode(text)
@@ -208,6 +223,9 @@ async def _dispatch(
         directory.on_status(connection, frame)
     elif isinstance(frame, Outcome):
         await _keep_outcome(store, connection, frame)
+    elif isinstance(frame, Ack):  # agent -> relay: a follow-up is stored on the clinic's PC (relay.followups)
+        if followups is not None:
+            followups.on_ack(connection.clinic, frame.id)
     else:
         _refusals.log(
             logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type=type(frame).__name__

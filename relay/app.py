@@ -25,11 +25,14 @@ from starlette.websockets import WebSocket
 from relay.agent_endpoint import AgentSockets, agent_endpoint
 from relay.agents import AgentRegistry
 from relay.deployment import CONVERSATION_RETENTION_S, open_deployment
+from relay.followups import FollowUpDesk
+from relay.followups_store import open_followup_store
 from relay.health import health_report
 from relay.http_client import HttpClient
 from relay.http_limits import QuietAcceptErrors, QuietPeerErrors
 from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
+from relay.kommo_followup import KommoFollowUps
 from relay.kommo_oauth_endpoint import KommoOAuthEndpoint
 from relay.logs import log
 from relay.metrics import RelayMetrics
@@ -77,6 +80,12 @@ class Relay:
             answer_wait_s=settings.continuation_answer_wait_s,
             retry_for_s=settings.continuation_retry_for_s,
         )
+        self.followups = FollowUpDesk(
+            open_followup_store(settings),
+            self.store,
+            self.agents,
+            KommoFollowUps(self.kommo_client, self.http, self.limiter, timeout_s=settings.continuation_timeout_s),
+        )
         self.turns = TurnProcessor(
             self.store,
             self.agents,
@@ -85,6 +94,7 @@ class Relay:
             self.metrics,
             lead_locks=self.deployment.lead_locks,
             # Another instance may be working on a repeat's first delivery: wait as long as a turn can take.
+            followups=self.followups,
             first_delivery_wait_s=(
                 settings.slots_timeout_s + settings.book_timeout_s + 5.0 if self.deployment.several_instances else 0.0
             ),
@@ -110,6 +120,7 @@ class Relay:
         QuietAcceptErrors.install(asyncio.get_running_loop())
         QuietPeerErrors.install()
         await self.deployment.start()
+        await self.followups.start()
         self.loop_lag.start()
         # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
         live = await self.deployment.live_instances()
@@ -148,6 +159,7 @@ class Relay:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
         await self.drain()
         await self.agents.close_all()
+        await self.followups.stop()
         self.loop_lag.stop()
         for task in (self._housekeeping, self._orphan_watch):
             if task is None:
@@ -187,7 +199,9 @@ class Relay:
         return await self.kommo_endpoint(request)
 
     async def agent(self, websocket: WebSocket) -> None:
-        await agent_endpoint(websocket, self.store, self.agents, self.settings, self.agent_sockets)
+        await agent_endpoint(
+            websocket, self.store, self.agents, self.settings, self.agent_sockets, self.followups
+        )
 
     async def healthz(self, request: Request) -> Response:
         status, report = await health_report(

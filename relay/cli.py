@@ -1,5 +1,6 @@
-"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | rotate-agent-token`, and the
-Kommo set-up commands of ``relay.cli_kommo`` (kommo-widget, kommo-install-link, check-clinic).
+"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | rotate-agent-token |
+set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo`` (kommo-widget, kommo-install-link,
+check-clinic).
 
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
@@ -99,6 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_storage_flags(rotate)
     rotate.set_defaults(func=_rotate_agent_token)
 
+    followups = sub.add_parser(
+        "set-follow-ups",
+        help="where a clinic's hand-offs land in Kommo besides the agent's tray (default: task,note)",
+    )
+    followups.add_argument("name")
+    followups.add_argument(
+        "--kommo",
+        required=True,
+        metavar="ACTIONS",
+        help="comma-separated task, note, tag (a task on the lead, a note with the reason, a tag), or none",
+    )
+    add_storage_flags(followups)
+    followups.set_defaults(func=_set_follow_ups)
     cli_kommo.add_commands(sub)
     return parser
 
@@ -149,6 +163,27 @@ def _add_clinic(args: argparse.Namespace) -> int:
         print("No Kommo token yet: give one with `cita-relay set-kommo-oauth` before patients write.")
     print("Agent token (shown once, only its hash is kept; paste it into the clinic's agent):")
     print(token)
+    return 0
+
+
+def _set_follow_ups(args: argparse.Namespace) -> int:
+    from relay.followups_store import open_followup_admin, parse_kommo_actions
+
+    actions = parse_kommo_actions(args.kommo)
+    store = _store(args)
+    try:
+        known = any(c.name == args.name for c in store.list_clinics())
+    finally:
+        store.close_now()
+    if not known:
+        raise StoreError(f"no clinic named {args.name!r}")
+    admin = open_followup_admin(settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url)))
+    try:
+        admin.set_kommo_actions(args.name, actions)
+    finally:
+        admin.close_now()
+    shown = ", ".join(actions) if actions else "nothing (the agent's tray only)"
+    print(f"Hand-offs of {args.name!r} go to the agent's tray and, in Kommo: {shown}.")
     return 0
 
 

@@ -100,6 +100,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         timeout: float = 10.0,  # noqa: ASYNC109
         answer_timeout: float | None = None,
+        method: str = "POST",  # PATCH for a Kommo lead's tags; GET (with payload None) to read a lead
     ) -> HttpResponse:
         """POST ``payload`` as JSON. ``timeout`` bounds connecting and sending; once the request is sent, the
         answer is waited for ``answer_timeout`` more seconds (default: ``timeout``)."""
@@ -110,18 +111,19 @@ class HttpClient:
         origin: Origin = (parts.scheme, parts.hostname, port)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        body = json_text.dumps_bytes(payload)
+        body = b"" if payload is None else json_text.dumps_bytes(payload)
         request_headers = [
             ("Host", host_header),
             ("User-Agent", self._user_agent),
             ("Accept", "application/json"),
-            ("Content-Type", "application/json"),
+            *([] if payload is None else [("Content-Type", "application/json")]),
             ("Content-Length", str(len(body))),
             *((name, value) for name, value in (headers or {}).items()),
         ]
         request = h11.Request(method="POST", target=target, headers=request_headers)
         wait = timeout if answer_timeout is None else answer_timeout
         sent = False
+        request = h11.Request(method=method, target=target, headers=request_headers)
         try:
             async with asyncio.timeout(timeout) as deadline:
 

@@ -238,6 +238,10 @@ class KommoClient:
         )
         return ContinuationOutcome(False, status, attempt, detail)
 
+    async def account_bearer(self, clinic: Clinic) -> str | None:
+        """The clinic's Kommo bearer (refreshed when due), for the relay's other calls to its API (follow-ups)."""
+        return await self._bearer(clinic)
+
     # -- tokens ----------------------------------------------------------------------------------------
 
     async def bearer(self, clinic: Clinic) -> str | None:

@@ -51,6 +51,7 @@ from relay.conversation import (
     handoff,
     resume_booking,
 )
+from relay.followups import FollowUpSink, NoFollowUps
 from relay.kommo_client import ContinuationOutcome, KommoClient
 from relay.locks import KeyedLocks, LockSet
 from relay.logs import log, mask_phone
@@ -156,7 +157,9 @@ class TurnProcessor:
         lead_locks: LockSet | None = None,
         first_delivery_wait_s: float = 0.0,
         owner: str = "",
+        followups: FollowUpSink | None = None,
     ) -> None:
+        self._followups = followups or NoFollowUps()
         self._store = store
         self._agents = agents
         self._kommo = kommo
@@ -321,6 +324,7 @@ class TurnProcessor:
             log(logger, logging.WARNING, "repeat_of_unfinished_turn", clinic=job.clinic.name, lead=job.turn.lead_id)
         reply = await self._converse(job)
         self._metrics.replies.labels(reply.status).inc()
+        await self._followups.note(job.clinic, job.turn, reply)  # a hand-off becomes a follow-up (relay.followups)
         # The reply and the conversation's next state in one step: a stop before it asks the same question again,
         # one after it re-sends this reply — never a reply lost while the conversation moved on.
         await self._store.settle_reply(

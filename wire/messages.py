@@ -408,6 +408,10 @@ def decode(text: str | bytes) -> Frame:
         return _decode_outcome(obj)
     if kind == "ack":
         return Ack(id=_identifier(obj.get("id"), "id"))
+    if kind == "event":  # a follow-up (wire.handoff): an optional frame an older agent ignores
+        from wire.handoff import decode_followup_frame
+
+        return decode_followup_frame(obj)  # type: ignore[return-value]
     raise ProtocolError(f"unknown frame type {kind!r}")
 
 

@@ -18,6 +18,7 @@ from agent import login_check
 from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
 from agent.logging_setup import register_secret, setup_logging
+from agent.login_gate import mark_tested
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import SettingsError
@@ -91,6 +92,7 @@ def login(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         print(exc, file=sys.stderr)
         return 3
+    mark_tested(paths)  # the running agent may log in with it now (agent.login_gate)
     print(say("login.ok", language, backend=store.backend_name()))
     return 0
 

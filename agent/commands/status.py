@@ -9,7 +9,8 @@ import sys
 from dataclasses import asdict
 
 from agent import __version__
-from agent.cli_texts import choose_language, say
+from agent.cli_texts import TEXTS, choose_language, say
+from agent.followups import FollowUpBook, follow_up_path
 from agent.paths import resolve_paths
 from agent.runtime_state import load_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
@@ -42,6 +43,8 @@ def status(args: argparse.Namespace) -> int:
         backend = ""
     state = load_state(paths.state_file)
     running = bool(state.pid) and _alive(state.pid)
+    followups_file = follow_up_path(paths.journal_file)
+    to_contact = len(FollowUpBook(followups_file).open_items()) if followups_file.exists() else 0
 
     if args.json:
         print(json.dumps({
@@ -54,6 +57,7 @@ def status(args: argparse.Namespace) -> int:
                         "portal_password": stored[PORTAL_PASSWORD], "relay_token": stored[RELAY_TOKEN]},
             "state": asdict(state),
             "running": running,
+            "follow_ups": to_contact,
             "data_dir": str(paths.data_dir),
             "log_dir": str(paths.log_dir),
             "selfcheck": _last_selfcheck(paths),
@@ -89,17 +93,24 @@ def status(args: argparse.Namespace) -> int:
         process = say("word.running", language, pid=state.pid) if running else say("word.not_running", language)
         line("status.process", value=process)
         link = state.link if running else "disconnected"
-        line("status.link", state=link, relay=state.relay)
-        detail = f" ({state.portal_detail})" if state.portal_detail else ""
-        line("status.portal_state", state=state.portal, detail=detail)
+        line("status.link", state=_word(f"link.{link}", link, language), relay=state.relay)
+        # The web app's own detail is English (for the log and support): shown only to an English reader.
+        detail = f" ({state.portal_detail})" if state.portal_detail and language == "en" else ""
+        line("status.portal_state", state=_word(f"portal.{state.portal}", state.portal, language), detail=detail)
         line("status.paused", value=say("word.yes" if state.paused else "word.no", language))
         line("status.last_refresh", value=state.last_refresh or none)
+    if followups_file.exists():
+        line("status.follow_ups", count=to_contact)
     checked = _last_selfcheck(paths)
     if checked is not None:
         print(f"  {checked['sentence']} ({checked['at']})")
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
     line("status.retention", days=settings.retention_days)
     return 2 if settings_error else 0
+
+
+def _word(key: str, raw: str, language: str) -> str:
+    return say(key, language) if key in TEXTS else raw
 
 
 def _alive(pid: int) -> bool:

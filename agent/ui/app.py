@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from agent.events import BookingRecorded
+from agent.events import BookingRecorded, FollowUpReceived, SlotsRefreshed
+from agent.followups import FollowUpBook, follow_up_path
 from agent.journal import BookingJournal
 from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
@@ -28,6 +29,7 @@ from agent.ui import autostart
 from agent.ui.booking_rows import LOOKBACK_DAYS, Summary, build_rows, summarize
 from agent.ui.bookings_window import BookingsWindow
 from agent.ui.engine_bridge import EngineBridge, EngineLike, LoginChecker
+from agent.ui.followup_rows import follow_up_rows
 from agent.ui.i18n import Translator, choose_language
 from agent.ui.icons import state_icon
 from agent.ui.notifications import Notifier
@@ -83,6 +85,9 @@ class TrayApp(QObject):
         self.system_locale = system_locale or QLocale.system().name()
         self.tr = Translator(choose_language(self.settings.language, self.system_locale))
         self.journal = BookingJournal(paths.journal_file)  # read-only use here: the engine writes
+        # The engine stores what the relay hands off; "Contactado" is written from here.
+        self.followup_book = FollowUpBook(follow_up_path(paths.journal_file))
+        self.url_opener: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.status = AgentStatus(self.clock(), configured=False)
         self.bridge = EngineBridge(login_checker=login_checker, parent=self)
         self.window = BookingsWindow(self.tr)
@@ -94,6 +99,7 @@ class TrayApp(QObject):
         self.quit_done = False
         self._told_still_running = False
         self._settings_window: QWidget | None = None
+        self.quit_box: QMessageBox | None = None
 
         self.bridge.changed.connect(self._on_engine_changed)
         self.bridge.engine_finished.connect(self._on_engine_finished)
@@ -102,9 +108,16 @@ class TrayApp(QObject):
             source.settings_requested.connect(self.open_settings)
         self.window.refresh_requested.connect(lambda: self.bridge.refresh_now())
         self.window.close_requested.connect(self._on_window_close)
+        self.window.fix_requested.connect(lambda field: self.open_settings(focus=field))
+        self.window.follow_ups.contacted.connect(self.mark_contacted)
+        self.window.follow_ups.copy_requested.connect(self.copy_phone)
+        self.window.follow_ups.open_requested.connect(self.open_link)
+        self.window.copy_requested.connect(self.copy_phone)
+        self.window.open_requested.connect(self.open_link)
         self.tray.open_requested.connect(self.show_window)
         self.tray.logs_requested.connect(self.open_log_folder)
-        self.tray.quit_requested.connect(self.quit)
+        self.tray.quit_requested.connect(self.confirm_quit)
+        self.tray.pause_until_requested.connect(self.pause_until)
 
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_TICK_MS)
@@ -115,10 +128,12 @@ class TrayApp(QObject):
 
     # -- start and stop ---------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, show_window: bool = True) -> None:
+        """``show_window=False`` (start at login): only the tray icon, where there is a tray and all is set up."""
         self.status_timer.start()
         self.rows_timer.start()
-        self.window.show()
+        if show_window or not self.tray.available or needs_first_run(self.settings, stored_secrets(self.secrets)):
+            self.window.show()
         if not self.tray.available:
             log.warning("this desktop has no system tray: the bookings window stays open instead")
             self.window.show_info(self.tr("banner.no_tray"))
@@ -173,7 +188,7 @@ class TrayApp(QObject):
             return  # the windows are going away; the engine's last words are in the log
         for notice in self.status.observe(snapshot, self.clock(), event):
             self.notifier.show(notice, self.tr)
-        if event is None or isinstance(event, BookingRecorded):
+        if event is None or isinstance(event, BookingRecorded | FollowUpReceived | SlotsRefreshed):
             self.reload_rows()
         self.refresh_view()
 
@@ -193,9 +208,28 @@ class TrayApp(QObject):
     def reload_rows(self) -> None:
         now = self.clock()
         entries = self.journal.recent(LOOKBACK_DAYS, now=now)
-        self.summary = summarize(entries, now)
-        self.window.set_rows(build_rows(entries, self.tr, now), self.summary)
+        to_contact = self.followup_book.open_items(now)
+        gone = getattr(self.status.snapshot, "gone_from_agenda", frozenset())
+        self.summary = summarize(entries, now, [item.phone for item in to_contact], gone)
+        self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now))
+        self.window.set_rows(build_rows(entries, self.tr, now, gone), self.summary)
         self.refresh_view()
+
+    # -- patients to contact ------------------------------------------------
+
+    def mark_contacted(self, followup_id: str) -> None:
+        """"Contactado": the row goes, and stays gone after a restart."""
+        self.followup_book.mark_contacted(followup_id, self.clock())
+        log.info("a patient to contact was marked contacted")
+        self.reload_rows()
+
+    def copy_phone(self, phone: str) -> None:
+        QGuiApplication.clipboard().setText(phone)
+        self.window.show_notice("", self.tr("followups.copied", phone=phone))
+
+    def open_link(self, url: str) -> None:
+        """wa.me or the lead in Kommo (checked when the follow-up arrived), in the default browser."""
+        self.url_opener(QUrl(url))
 
     def refresh_view(self) -> None:
         now = self.clock()
@@ -203,7 +237,7 @@ class TrayApp(QObject):
         today = self.summary.today
         can_pause = self.bridge.running and self.status.snapshot is not None
         self.tray.show_state(self.status.state(now), self.status.tooltip(self.tr, now, today), self.status.paused,
-                             can_pause)
+                             can_pause, self.status.menu_line(self.tr, now))
 
     # -- view -> engine ---------------------------------------------------
 
@@ -211,10 +245,33 @@ class TrayApp(QObject):
         log.info("automation %s by the receptionist", "paused" if paused else "resumed")
         self.bridge.set_paused(paused)
 
-    def open_settings(self, first_run: bool = False) -> None:
+    def pause_until(self, until: datetime) -> None:
+        """A pause that ends by itself (the tray's 30 min / 1 h / until tomorrow)."""
+        log.info("automation paused by the receptionist until %s", until.strftime("%Y-%m-%d %H:%M"))
+        self.bridge.set_paused(True, until=until)
+
+    def confirm_quit(self) -> None:
+        """"Salir" says what quitting means for patients before it stops the agent."""
+        if self.quit_box is not None and self.quit_box.isVisible():
+            self.quit_box.raise_()
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("quit.title"), self.tr("quit.body"),
+                          QMessageBox.StandardButton.NoButton, self.window)
+        self.quit_confirm_button = box.addButton(self.tr("quit.confirm"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("quit.cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.buttonClicked.connect(lambda button: self.quit() if button is self.quit_confirm_button else None)
+        self.quit_box = box
+        box.open()
+
+    def open_settings(self, first_run: bool = False, focus: str = "") -> None:
+        """The settings (or the first-run wizard); ``focus`` names the field to fix ("Corregir…")."""
         if self._settings_window is not None and self._settings_window.isVisible():
             self._settings_window.raise_()
             self._settings_window.activateWindow()
+            editor = getattr(self._settings_window, "editor", None)
+            if focus and editor is not None:
+                editor.focus_field(focus)
             return
         editor = SettingsEditor(self.paths, self.secrets, self.settings, self.bridge, self.tr,
                                 apply_start_at_login=self._apply_start_at_login)
@@ -224,6 +281,8 @@ class TrayApp(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        if focus:
+            editor.focus_field(focus)
 
     def apply_settings(self, settings: AgentSettings) -> None:
         language_before = self.tr.language
@@ -345,7 +404,7 @@ def run_tray_app(args: Any) -> int:
     wake = QTimer()
     wake.start(500)  # lets Python run its signal handlers while Qt's loop waits
     wake.timeout.connect(lambda: None)
-    controller.start()
+    controller.start(show_window=not getattr(args, "in_tray", False))
     code = app.exec()
     controller.shutdown()
     single.release()

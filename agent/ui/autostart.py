@@ -52,7 +52,7 @@ def launch_command(home: Path | None, *, executable: str | None = None, frozen: 
         command = [executable, "-m", "agent.cli"]
     if home is not None:
         command += ["--home", str(home)]
-    return command
+    return [*command, "--in-tray"]  # at login: the tray icon, not a window in the receptionist's way
 
 
 def windows_entry(command: list[str], name: str) -> AutostartEntry:

@@ -30,6 +30,7 @@ class BookingRow:
     cells: tuple[str, ...]  # in COLUMNS order
     sort_keys: tuple[str, ...]  # in COLUMNS order: what the column sorts by
     detail: str  # the reason a request failed or was handed off, for the tooltip
+    reference: str = ""  # the appointment's reference in the clinic's web app, once booked
 
     def text(self, column: str) -> str:
         return self.cells[COLUMNS.index(column)]
@@ -63,12 +64,18 @@ def is_listed(entry: JournalEntry, now: datetime) -> bool:
     return start >= local_midnight
 
 
-def build_rows(entries: Iterable[JournalEntry], tr: Translator, now: datetime) -> list[BookingRow]:
-    """Rows for the window, newest request first (the journal's order)."""
-    return [_row(e, tr, now) for e in entries if is_listed(e, now)]
+def build_rows(entries: Iterable[JournalEntry], tr: Translator, now: datetime,
+               gone: frozenset[str] = frozenset()) -> list[BookingRow]:
+    """Rows for the window, newest request first (the journal's order). ``gone``: booked keys whose cell the last
+    read of the agenda found free again (agent.agenda_check)."""
+    return [_row(e, tr, now, e.key in gone) for e in entries if is_listed(e, now)]
 
 
-def summarize(entries: Iterable[JournalEntry], now: datetime) -> Summary:
+def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Iterable[str] = (),
+              gone: frozenset[str] = frozenset()) -> Summary:
+    """``followed_up``: phones of the relay's open follow-ups, counted apart (the same patient is counted once)."""
+    followed = list(followed_up)
+    phones = {_digits(p) for p in followed if _digits(p)}
     local_now = now.astimezone()
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = upcoming = follow_up = 0
@@ -77,22 +84,34 @@ def summarize(entries: Iterable[JournalEntry], now: datetime) -> Summary:
             if entry.requested_at >= midnight:
                 today += 1
             start = _start(entry)
-            if start is not None and start >= now:
+            if start is not None and start >= now and entry.key not in gone:
                 upcoming += 1
-        elif entry.status in FOLLOW_UP and is_listed(entry, now):
+        elif needs_follow_up(entry) and is_listed(entry, now) and _digits(entry.patient_phone) not in phones:
             follow_up += 1
-    return Summary(today=today, upcoming=upcoming, follow_up=follow_up)
+    return Summary(today=today, upcoming=upcoming, follow_up=follow_up + len(followed))
 
 
-def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+def needs_follow_up(entry: JournalEntry) -> bool:
+    """A failed or handed-off request, except a slot taken: the bot offered the patient other times."""
+    return entry.status in FOLLOW_UP and entry.error_code != "slot_taken"
+
+
+def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False) -> BookingRow:
     start = _start(entry)
     when = tr.day_and_time(start, now) if start else tr("booking.no_time")
     requested_local = entry.requested_at.astimezone()
     requested = tr.day_and_time(requested_local, now)
-    status_text = tr(f"booking.{entry.status}")
+    status_text = tr(f"booking.{entry.status}" if needs_follow_up(entry) or entry.status not in FOLLOW_UP
+                     else "booking.slot_taken")
     detail = ""
     if entry.status in FOLLOW_UP:
         detail = tr.reason(entry.error_code)
+    if gone:
+        status_text, detail = tr("booking.gone"), tr("booking.gone_detail")
     cells = (entry.patient_name, entry.patient_phone, when, entry.professional, status_text, requested)
     sort_keys = (
         entry.patient_name.casefold(),
@@ -103,8 +122,9 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime) -> BookingRow:
         entry.requested_at.isoformat(),
     )
     return BookingRow(
-        key=entry.key, status=entry.status, follow_up=entry.status in FOLLOW_UP, cells=cells, sort_keys=sort_keys,
-        detail=detail,
+        key=entry.key, status="gone" if gone else entry.status, follow_up=needs_follow_up(entry), cells=cells,
+        sort_keys=sort_keys,
+        detail=detail, reference=entry.booking_id,
     )
 
 

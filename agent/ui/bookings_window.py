@@ -12,22 +12,28 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QStatusBar,
@@ -39,6 +45,8 @@ from PySide6.QtWidgets import (
 from agent.settings import DEFAULT_RETENTION_DAYS
 from agent.ui import theme
 from agent.ui.booking_rows import COLUMNS, BookingRow, Summary
+from agent.ui.followup_panel import FollowUpPanel
+from agent.ui.followup_rows import FollowUpRow, whatsapp_url
 from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
 from agent.ui.status import AgentStatus, TrayState
@@ -144,6 +152,9 @@ class BookingsFilter(QSortFilterProxyModel):
 class BookingsWindow(QMainWindow):
     pause_requested = Signal(bool)  # the state asked for: True = pause
     settings_requested = Signal()
+    fix_requested = Signal(str)  # the settings field to open ("relay_url", "relay_token")
+    copy_requested = Signal(str)  # a phone number
+    open_requested = Signal(str)  # a wa.me link
     refresh_requested = Signal()
     close_requested = Signal()  # the app decides: hide to the tray, or quit where there is no tray
 
@@ -183,8 +194,24 @@ class BookingsWindow(QMainWindow):
             label.setStyleSheet(f"background: {background}; color: {foreground};")
             label.hide()
             self.banner_labels[kind] = label
-            self.banners.addWidget(label)
+            if kind == "attention":
+                row = QHBoxLayout()
+                row.setSpacing(8)
+                row.addWidget(label, 1)
+                self.fix_button = QPushButton(body)
+                self.fix_button.setObjectName("primary")
+                self.fix_button.setCursor(Qt.CursorShape.PointingHandCursor)
+                self.fix_button.clicked.connect(lambda: self.fix_requested.emit(self.fix_field))
+                self.fix_button.hide()
+                row.addWidget(self.fix_button, 0, Qt.AlignmentFlag.AlignVCenter)
+                self.banners.addLayout(row)
+            else:
+                self.banners.addWidget(label)
+        self.fix_field = ""
         body_layout.addLayout(self.banners)
+        self.follow_ups = FollowUpPanel(tr, body)
+        self.follow_ups.hide()
+        body_layout.addWidget(self.follow_ups)
         body_layout.addLayout(self._build_filter_row())
 
         self.table = QTableView(body)
@@ -195,6 +222,11 @@ class BookingsWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.doubleClicked.connect(lambda _index: self.show_detail())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.installEventFilter(self)
+        self.detail_dialog: QDialog | None = None
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -295,6 +327,7 @@ class BookingsWindow(QMainWindow):
     def retranslate(self, tr: Translator) -> None:
         self.tr = tr
         self.model.retranslate(tr)
+        self.follow_ups.retranslate(tr)
         self.setWindowTitle(tr("window.title"))
         self.heading.setText(tr("window.heading"))
         self.filter_box.setPlaceholderText(tr("window.filter"))
@@ -307,6 +340,7 @@ class BookingsWindow(QMainWindow):
         self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(current)))
         self.mode_box.blockSignals(False)
         self.refresh_button.setText(tr("window.refresh"))
+        self.fix_button.setText(tr("banner.fix"))
         self.settings_button.setText(tr("window.settings"))
         self.empty.setText(tr("window.empty"))
         self.retention_label.setText(tr("window.retention", days=self.retention_days))
@@ -316,6 +350,10 @@ class BookingsWindow(QMainWindow):
         """How long this PC keeps the history, said under the table."""
         self.retention_days = days
         self.retention_label.setText(self.tr("window.retention", days=days))
+
+    def set_follow_ups(self, rows: list[FollowUpRow]) -> None:
+        """The patients to contact (the panel hides itself when there are none)."""
+        self.follow_ups.set_rows(rows)
 
     def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
         self.model.set_rows(rows)
@@ -348,7 +386,12 @@ class BookingsWindow(QMainWindow):
             self.portal_label.setToolTip(snap.portal_detail)
 
         self._banner("paused", self.tr("banner.paused") if status.paused else "")
-        self._banner("attention", self._attention_text(status, state))
+        attention = self._attention_text(status, state)
+        self._banner("attention", attention)
+        self.fix_field = status.fix_field if attention else ""
+        self.fix_button.setVisible(bool(self.fix_field))
+        if status.link_problem:  # the tooltip says it in words too, not the link's English detail
+            self.relay_label.setToolTip(self.tr(f"note.link_{status.link_problem}.body"))
 
     def _attention_text(self, status: AgentStatus, state: TrayState) -> str:
         if status.keyring_problem:
@@ -359,7 +402,11 @@ class BookingsWindow(QMainWindow):
             return self.tr("banner.engine_stopped", error=status.engine_error)
         if state is not TrayState.ATTENTION:
             return ""
+        if status.link_problem:
+            return self.tr(f"note.link_{status.link_problem}.body")
         portal = status.snapshot.portal if status.snapshot is not None else ""
+        if status.login_untested:
+            return self.tr("note.untested.body")
         if portal == "login_failed":
             return self.tr("note.login_failed.body")
         if portal == "locked":
@@ -391,6 +438,83 @@ class BookingsWindow(QMainWindow):
 
     def _on_mode(self, _index: int) -> None:
         self.proxy.set_mode(self.mode_box.currentData() or FILTER_ALL)
+
+    # -- a row's detail and actions ----------------------------------------
+
+    def selected_row(self) -> BookingRow | None:
+        indexes = self.table.selectionModel().selectedRows()
+        if not indexes:
+            return None
+        key = self.proxy.data(indexes[0], KEY_ROLE)
+        return next((r for r in self.model.rows if r.key == key), None)
+
+    def row_menu(self, row: BookingRow) -> QMenu:
+        """Right-click on a row: the same actions as its detail."""
+        menu = QMenu(self)
+        phone = row.text("phone")
+        for key, handler, enabled in (
+            ("followups.detail", lambda: self.show_detail(row), True),
+            ("followups.copy_phone", lambda: self.copy_requested.emit(phone), bool(phone)),
+            ("followups.whatsapp", lambda: self.open_requested.emit(whatsapp_url(phone)), bool(whatsapp_url(phone))),
+        ):
+            action = menu.addAction(self.tr(key))
+            action.setEnabled(enabled)
+            action.triggered.connect(handler)
+        return menu
+
+    def _context_menu(self, position: Any) -> None:
+        index = self.table.indexAt(position)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        row = self.selected_row()
+        if row is not None:
+            self.row_menu(row).popup(self.table.viewport().mapToGlobal(position))
+
+    def show_detail(self, row: BookingRow | None = None) -> QDialog | None:
+        """Double-click or Enter on a row: everything known about the request, with its actions."""
+        row = row or self.selected_row()
+        if row is None:
+            return None
+        tr = self.tr
+        dialog = QDialog(self)
+        dialog.setWindowTitle(tr("detail.booking_title"))
+        dialog.setMinimumWidth(460)
+        layout = QVBoxLayout(dialog)
+        form = QFormLayout()
+        fields = [(tr(f"col.{c}"), row.text(c)) for c in COLUMNS]
+        if row.detail:
+            fields.insert(5, (tr("detail.reason"), row.detail))
+        if row.reference:
+            fields.append((tr("detail.reference"), row.reference))
+        for label, value in fields:
+            shown = QLabel(value, dialog)
+            shown.setTextFormat(Qt.TextFormat.PlainText)  # a patient's name is text, never markup
+            shown.setWordWrap(True)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(label + ":", shown)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(dialog)
+        phone = row.text("phone")
+        whatsapp = buttons.addButton(tr("followups.whatsapp"), QDialogButtonBox.ButtonRole.ActionRole)
+        whatsapp.setEnabled(bool(whatsapp_url(phone)))
+        whatsapp.clicked.connect(lambda: self.open_requested.emit(whatsapp_url(phone)))
+        copy = buttons.addButton(tr("followups.copy_phone"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: self.copy_requested.emit(phone))
+        buttons.addButton(tr("detail.close"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        self.detail_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.show_detail()
+                return True
+        return super().eventFilter(watched, event)
 
     def bring_forward(self) -> None:
         self.show()

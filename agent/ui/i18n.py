@@ -26,6 +26,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "menu.settings": ("Configuración…", "Settings…"),
     "menu.logs": ("Abrir carpeta de registros", "Open log folder"),
     "menu.quit": ("Salir", "Quit"),
+    "menu.pause_30m": ("Durante 30 minutos", "For 30 minutes"),
+    "menu.pause_1h": ("Durante 1 hora", "For 1 hour"),
+    "menu.pause_tomorrow": ("Hasta mañana", "Until tomorrow"),
+    "menu.pause_indefinitely": ("Hasta que la reanude", "Until I resume it"),
+    "line.connected": (
+        "Conectado · {count} horarios libres leídos {when}", "Connected · {count} free slots read {when}",
+    ),
+    "line.connected_unread": ("Conectado · horarios todavía sin leer", "Connected · slots not read yet"),
+    "line.paused_until": ("En pausa hasta {when}", "Paused until {when}"),
+    "line.attention": ("Requiere atención: {what}", "Needs attention: {what}"),
+    "quit.title": ("¿Salir de Cita Bridge?", "Quit Cita Bridge?"),
+    "quit.body": (
+        "Mientras Cita Bridge esté cerrado, los pacientes que escriban por WhatsApp serán derivados a recepción "
+        "en vez de reservar solos.",
+        "While Cita Bridge is closed, patients who write on WhatsApp are handed to reception instead of "
+        "booking by themselves.",
+    ),
+    "quit.confirm": ("Salir de todos modos", "Quit anyway"),
+    "quit.cancel": ("Seguir funcionando", "Keep running"),
+    "note.pause_ended.title": ("La pausa terminó", "The pause ended"),
+    "note.pause_ended.body": (
+        "La automatización vuelve a reservar por WhatsApp.", "Automation is booking on WhatsApp again.",
+    ),
     # tooltip
     "tip.refresh": ("Horarios leídos: {when}", "Slots read: {when}"),
     "tip.never": ("todavía no", "not yet"),
@@ -103,6 +126,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "booking.in_progress": ("Reservando…", "Booking…"),
     "booking.failed": ("Falló: contactar", "Failed: contact"),
     "booking.handoff": ("Derivada: contactar", "Handoff: contact"),
+    "booking.slot_taken": ("Ocupada: se ofrecieron otras", "Taken: others offered"),
+    "booking.gone": ("Ya no está en la agenda", "No longer in the agenda"),
+    "booking.gone_detail": (
+        "La hora reservada aparece libre en la agenda web: alguien la anuló o la movió allí.",
+        "The booked time shows as free in the clinic web app: someone cancelled or moved it there.",
+    ),
     "booking.no_time": ("(sin horario)", "(no time)"),
     # error / hand-off reasons
     "reason.paused": ("la automatización estaba en pausa", "automation was paused"),
@@ -113,6 +142,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.portal_changed": ("la agenda web cambió de aspecto", "the clinic web app changed its screens"),
     "reason.timeout": ("se agotó el tiempo", "it timed out"),
     "reason.other": ("error {code}", "error {code}"),
+    "reason.agent_offline": (
+        "este equipo no estaba conectado al servidor", "this computer was not connected to the relay",
+    ),
+    "reason.asked_for_person": ("pidió hablar con una persona", "asked to talk to a person"),
+    "reason.not_understood": ("el bot no entendió sus mensajes", "the bot did not understand the messages"),
+    "reason.no_slots": ("no había horarios libres", "there were no free times"),
+    "reason.bad_request": ("la agenda web rechazó sus datos", "the clinic web app refused the details"),
+    "reason.bad_answer": ("este equipo dio una respuesta ilegible", "this computer gave an unreadable answer"),
+    "reason.internal": ("falló el servidor", "the relay failed"),
+    # patients to contact (hand-offs from the relay)
+    "followups.title": ("Para contactar: {count}", "To contact: {count}"),
+    "followups.hint": (
+        "Pacientes que el bot derivó a recepción. Escríbales y marque «Contactado».",
+        "Patients the bot handed to reception. Write to them, then mark them Contacted.",
+    ),
+    "col.reason": ("Motivo", "Reason"),
+    "col.chosen": ("Había elegido", "Had chosen"),
+    "col.handed_off": ("Derivado", "Handed off"),
+    "followups.copy_phone": ("Copiar teléfono", "Copy phone"),
+    "followups.whatsapp": ("Abrir WhatsApp", "Open WhatsApp"),
+    "followups.kommo": ("Abrir en Kommo", "Open in Kommo"),
+    "followups.contacted": ("Contactado", "Contacted"),
+    "followups.detail": ("Ver detalle…", "Details…"),
+    "followups.copied": ("Teléfono copiado: {phone}", "Phone copied: {phone}"),
+    "followups.nothing_chosen": ("nada todavía", "nothing yet"),
+    "followups.day": ("el día {day}", "the day {day}"),
+    "followups.no_name": ("(sin nombre)", "(no name)"),
+    "detail.title": ("Paciente para contactar", "Patient to contact"),
+    "detail.booking_title": ("Solicitud de hora", "Appointment request"),
+    "detail.reference": ("Referencia en la agenda web", "Reference in the clinic web app"),
+    "detail.patient": ("Paciente", "Patient"),
+    "detail.phone": ("Teléfono", "Phone"),
+    "detail.reason": ("Motivo", "Reason"),
+    "detail.chosen": ("Había elegido", "Had chosen"),
+    "detail.when": ("Derivado", "Handed off"),
+    "detail.close": ("Cerrar", "Close"),
+    "note.summary.booked": ("{count} reservas nuevas", "{count} new bookings"),
+    "note.summary.booked_one": ("1 reserva nueva", "1 new booking"),
+    "note.summary.handoff": ("{count} pacientes para contactar", "{count} patients to contact"),
+    "note.summary.handoff_one": ("1 paciente para contactar", "1 patient to contact"),
+    "note.handoff.title": ("Paciente para contactar", "Patient to contact"),
+    "note.handoff.body": ("{patient} ({phone}): {reason}", "{patient} ({phone}): {reason}"),
     # notifications
     "note.booked.title": ("Nueva reserva", "New booking"),
     "note.booked.body": ("{patient}: {when} con {professional}", "{patient}: {when} with {professional}"),
@@ -122,6 +193,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.login_failed.body": (
         "La agenda web rechazó el usuario o la contraseña. No se reintentará: corríjala en Configuración.",
         "The clinic web app rejected the user or password. No retries: fix it in Settings.",
+    ),
+    "note.attempts_left": ("La agenda web dice: «{text}»", "The clinic web app says: “{text}”"),
+    "note.untested.title": ("Falta probar el acceso", "Login not tested yet"),
+    "note.untested.body": (
+        "La contraseña de la agenda web se guardó sin probarla: el agente no entrará hasta que pulse Probar "
+        "acceso en Configuración y funcione.",
+        "The clinic web app password was saved without a test: the agent will not log in until you press Test "
+        "login in Settings and it works.",
     ),
     "note.locked.title": ("Cuenta bloqueada", "Account locked"),
     "note.locked.body": (
@@ -156,6 +235,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.password_saved": ("(guardada: escriba para cambiarla)", "(saved: type to change it)"),
     "settings.test_login": ("Probar acceso", "Test login"),
     "settings.testing": ("Probando…", "Testing…"),
+    "settings.save_untested": ("Seguir sin probar el acceso", "Go on without testing the login"),
     "settings.relay": ("Servidor de WhatsApp", "WhatsApp relay"),
     "settings.relay_url": ("Dirección del servidor", "Relay address"),
     "settings.relay_token": ("Clave del agente", "Agent token"),
@@ -167,6 +247,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.cancel": ("Cancelar", "Cancel"),
     "settings.saved": ("Configuración guardada.", "Settings saved."),
     "settings.invalid": ("Revise los datos: {error}", "Please check: {error}"),
+    "settings.bad_relay_url": (
+        "la dirección del servidor «{url}» debe ser la que le dio su proveedor (https://… o wss://…)",
+        "the relay address “{url}” must be the one your provider gave you (https://… or wss://…)",
+    ),
+    "settings.bad_portal_url": (
+        "la dirección de la agenda web «{url}» debe empezar por https:// (o http://)",
+        "the clinic web app address “{url}” must start with https:// (or http://)",
+    ),
     "settings.keyring_title": ("No se pudo guardar la contraseña", "Could not store the password"),
     "settings.secrets_note": (
         "Las contraseñas se guardan en el almacén seguro del sistema, nunca en archivos.",
@@ -213,6 +301,48 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "day.today": ("hoy", "today"),
     "day.tomorrow": ("mañana", "tomorrow"),
 }
+
+# What a person must fix for the relay link (agent.link.failure_kind): the banner, the notification, the tooltip.
+LINK_PROBLEM_TEXTS: dict[str, tuple[str, str, str, str]] = {  # kind -> (title es, title en, text es, text en)
+    "token_refused": (
+        "Clave del agente rechazada", "Agent token refused",
+        "El servidor no reconoce la clave del agente. Pegue en Configuración la clave que le entregó su "
+        "proveedor de Cita Bridge.",
+        "The relay does not recognise the agent token. Paste the token your Cita Bridge provider gave you "
+        "in Settings.",
+    ),
+    "not_a_relay": (
+        "Dirección del servidor incorrecta", "Wrong relay address",
+        "La dirección del servidor no corresponde a un servidor de Cita Bridge. Revísela en Configuración: es "
+        "la que le entregó su proveedor.",
+        "The relay address is not a Cita Bridge relay. Check it in Settings: it is the one your provider "
+        "gave you.",
+    ),
+    "tls": (
+        "Conexión segura imposible", "Secure connection failed",
+        "No se pudo comprobar el certificado de seguridad del servidor. Revise la dirección en Configuración "
+        "o avise a su proveedor.",
+        "The relay's security certificate could not be verified. Check the address in Settings or tell your "
+        "provider.",
+    ),
+    "dns": (
+        "Servidor no encontrado", "Relay not found",
+        "No existe un servidor con esa dirección. Revise que esté bien escrita en Configuración y que haya "
+        "Internet.",
+        "There is no relay at that address. Check its spelling in Settings and the Internet connection.",
+    ),
+    "tls_required": (
+        "Falta conexión segura", "Secure connection needed",
+        "El servidor solo acepta conexiones seguras. En Configuración, la dirección debe empezar por "
+        "https:// o wss://.",
+        "The relay accepts only secure connections. In Settings, the address must start with https:// or "
+        "wss://.",
+    ),
+}
+for _kind, (_title_es, _title_en, _text_es, _text_en) in LINK_PROBLEM_TEXTS.items():
+    CATALOGUE[f"note.link_{_kind}.title"] = (_title_es, _title_en)
+    CATALOGUE[f"note.link_{_kind}.body"] = (_text_es, _text_en)
+CATALOGUE["banner.fix"] = ("Corregir…", "Fix…")
 
 _WEEKDAYS = {
     "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from agent.logging_setup import register_secret
+from agent.login_gate import mark_tested, mark_untested
 from agent.paths import AgentPaths
 from agent.portal.registry import describe_drivers
 from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
@@ -37,7 +39,8 @@ from agent.settings import AgentSettings, SettingsError, check_portal_url
 from agent.ui import theme
 from agent.ui.engine_bridge import EngineBridge
 from agent.ui.i18n import CATALOGUE, Translator
-from agent.ui.settings_edit import SettingsForm, drivers_from_form, save_form, stored_secrets
+from agent.ui.settings_edit import SettingsForm, drivers_from_form, save_form, stored_secrets, with_scheme
+from agent.ui.status import attempts_left_text
 
 LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
 OK_COLOR, FAIL_COLOR = "#0B6A2E", "#B3261E"
@@ -48,6 +51,7 @@ class SettingsEditor(QObject):
 
     saved = Signal(object)  # AgentSettings
     login_checked = Signal(object)  # the LoginCheck (or None after an error)
+    readiness_changed = Signal()  # the login test passed, the web app fields changed, or "save untested" flipped
 
     def __init__(self, paths: AgentPaths, secrets: SecretStore, settings: AgentSettings, bridge: EngineBridge,
                  tr: Translator, apply_start_at_login: Callable[[bool], object] | None = None,
@@ -60,6 +64,9 @@ class SettingsEditor(QObject):
         self.tr = tr
         self.apply_start_at_login = apply_start_at_login
         self.stored = stored_secrets(secrets)
+        self.focused_field = ""
+        self.login_passed = False  # for the web app fields as they are now
+        self.offers_untested = False  # the wizard offers "Seguir sin probar el acceso"
         self._labels: list[QLabel] = []
         self.portal_section = self._build_portal()
         self.relay_section = self._build_relay()
@@ -110,14 +117,35 @@ class SettingsEditor(QObject):
         self.test_result.setTextFormat(Qt.TextFormat.PlainText)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        test_row.addStretch(1)
+        # On a line of its own: the web app's own warning ("Le quedan 2 intentos…") can be long.
+        self.test_result.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        # The wizard goes on only after a login test passed, or when the receptionist says so explicitly.
+        self.save_untested = QCheckBox(tr("settings.save_untested"))
+        self.save_untested.setVisible(False)
+        self.save_untested.toggled.connect(lambda _on: self.readiness_changed.emit())
         form.addRow(self._label("settings.portal_kind"), self.kind_box)
         form.addRow(self._label(""), self.driver_box)
         form.addRow(self._label("settings.portal_url"), self.portal_url)
         form.addRow(self._label("settings.portal_user"), self.portal_user)
         form.addRow(self._label("settings.password"), self.portal_password)
         form.addRow(self._label(""), test_row)
+        form.addRow(self._label(""), self.test_result)
+        form.addRow(self._label(""), self.save_untested)
+        for field in (self.portal_url, self.portal_user, self.portal_password):
+            field.textEdited.connect(lambda _text: self._portal_fields_changed())
+        self.kind_box.currentIndexChanged.connect(lambda _index: self._portal_fields_changed())
         return section
+
+    def _portal_fields_changed(self) -> None:
+        if self.login_passed:
+            self.login_passed = False
+            self.readiness_changed.emit()
+
+    @property
+    def portal_ready(self) -> bool:
+        """The wizard may go on: the login test passed for these fields, or "save untested" is ticked."""
+        return self.login_passed or self.save_untested.isChecked()
 
     def _show_driver_settings(self) -> None:
         """One field per setting the chosen driver declares, filled with what is stored for it."""
@@ -197,7 +225,7 @@ class SettingsEditor(QObject):
         try:
             settings = save_form(self.paths, self.secrets, self.settings, form, self.apply_start_at_login)
         except SettingsError as exc:
-            self.show_error(self.tr("settings.invalid", error=exc.text(self.tr.language)))
+            self.show_error(self.tr("settings.invalid", error=self._in_words(exc, form)))
             return None
         except KeyringUnavailable as exc:
             self.show_error(f"{self.tr('settings.keyring_title')}. {exc}")
@@ -205,10 +233,35 @@ class SettingsEditor(QObject):
         except OSError as exc:
             self.show_error(self.tr("settings.invalid", error=str(exc)))
             return None
+        if self.login_passed:
+            mark_tested(self.paths)  # the agent may log in with this password now
+        elif self.offers_untested and self.save_untested.isChecked():
+            mark_untested(self.paths)  # "guardar sin probar": no login until a test passes
         self.settings = settings
         self.show_error("")
         self.saved.emit(settings)
         return settings
+
+    def focus_field(self, name: str) -> None:
+        """Put the cursor in the field that fixes the problem ("relay_url", "relay_token"), marked in red."""
+        field = {"relay_url": self.relay_url, "relay_token": self.relay_token,
+                 "portal_password": self.portal_password}.get(name)
+        if field is None:
+            return
+        field.setStyleSheet(f"border: 2px solid {FAIL_COLOR};")
+        field.textEdited.connect(lambda _text: field.setStyleSheet(""))
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        field.selectAll()
+        self.focused_field = name
+
+    def _in_words(self, error: SettingsError, form: SettingsForm) -> str:
+        """A settings problem in the receptionist's language (the checks themselves word it for a log)."""
+        text = str(error)
+        if "relay address" in text:
+            return self.tr("settings.bad_relay_url", url=form.relay_url.strip())
+        if "web app address" in text:
+            return self.tr("settings.bad_portal_url", url=form.portal_url.strip())
+        return error.text(self.tr.language)
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -226,12 +279,12 @@ class SettingsEditor(QObject):
             self._show_login_result(False, self.tr("login.incomplete"))
             return
         try:
-            check_portal_url(form.portal_url.strip())
+            check_portal_url(with_scheme(form.portal_url))
         except SettingsError as exc:
-            self._show_login_result(False, str(exc))
+            self._show_login_result(False, self._in_words(exc, form))
             return
         try:
-            candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=form.portal_url.strip(),
+            candidate = replace(self.settings, portal_kind=form.portal_kind, portal_url=with_scheme(form.portal_url),
                                 portal_user=form.portal_user.strip(), drivers=drivers_from_form(self.settings, form))
         except SettingsError as exc:
             self._show_login_result(False, str(exc))
@@ -253,12 +306,20 @@ class SettingsEditor(QObject):
             return
         key = f"login.{result.code}"
         text = self.tr(key) if key in CATALOGUE else self.tr("login.other", message=result.message)
+        attempts = attempts_left_text(result.message) if result.code == "login_failed" else ""
+        if attempts:  # the web app's own warning before it locks the account
+            text += " " + self.tr("note.attempts_left", text=attempts)
         self._show_login_result(bool(result.ok), text)
+        self.login_passed = bool(result.ok)
+        self.readiness_changed.emit()
         self.login_checked.emit(result)
 
     def _show_login_result(self, ok: bool, text: str) -> None:
         self.test_result.setStyleSheet(f"color: {OK_COLOR if ok else FAIL_COLOR}; font-weight: 600;")
         self.test_result.setText(("✓ " if ok else "✕ ") + text)
+        # A wrapped label in a form does not ask for its height by itself: a long warning would be cut.
+        width = max(self.test_result.width(), self.portal_url.width(), 300)
+        self.test_result.setMinimumHeight(self.test_result.heightForWidth(width))
 
 
 class SettingsDialog(QDialog):
@@ -320,8 +381,10 @@ class FirstRunWizard(QWizard):
             (tr("settings.relay"), tr("wizard.relay_sub"), editor.relay_section, None),
             (tr("settings.general"), tr("wizard.general_sub"), editor.general_section, editor.error_label),
         )
+        editor.save_untested.setVisible(True)
+        editor.offers_untested = True
         for title, subtitle, section, extra in pages:
-            page = QWizardPage()
+            page = _PortalPage(editor) if section is editor.portal_section else QWizardPage()
             page.setTitle(title)
             page.setSubTitle(subtitle)
             layout = QVBoxLayout(page)
@@ -337,6 +400,19 @@ class FirstRunWizard(QWizard):
     def accept(self) -> None:
         if self.editor.save() is not None:
             super().accept()
+
+
+class _PortalPage(QWizardPage):
+    """The web app page: "Siguiente" stays off until the login test passes (or "save untested" is ticked), so a
+    password the web app just refused is never saved, nor tried again and again toward a lockout."""
+
+    def __init__(self, editor: SettingsEditor) -> None:
+        super().__init__()
+        self.editor = editor
+        editor.readiness_changed.connect(self.completeChanged)
+
+    def isComplete(self) -> bool:
+        return self.editor.portal_ready
 
 
 def _form(section: QWidget) -> QFormLayout:

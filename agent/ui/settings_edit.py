@@ -13,6 +13,7 @@ from typing import Any
 from agent.paths import AgentPaths
 from agent.portal.driver_settings import check_driver_settings
 from agent.portal.registry import driver_info
+from agent.relay_address import normalize_relay_urls
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, SettingsError, save_settings, validate
 
@@ -44,15 +45,21 @@ def form_from_settings(settings: AgentSettings) -> SettingsForm:
     )
 
 
+def with_scheme(url: str) -> str:
+    """An address typed without a scheme gets https:// (``agenda.clinica.cl`` -> ``https://agenda.clinica.cl``)."""
+    url = url.strip()
+    return f"https://{url}" if url and "://" not in url else url
+
+
 def settings_from_form(current: AgentSettings, form: SettingsForm) -> AgentSettings:
     """The settings the form describes, validated (raises SettingsError with a message to show)."""
     return validate(replace(
         current,
         drivers=drivers_from_form(current, form),
         portal_kind=form.portal_kind,
-        portal_url=form.portal_url.strip(),
+        portal_url=with_scheme(form.portal_url),
         portal_user=form.portal_user.strip(),
-        relay_url=form.relay_url.strip(),
+        relay_url=normalize_relay_urls(form.relay_url),
         language=form.language,
         start_at_login=form.start_at_login,
     ))

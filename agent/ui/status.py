@@ -7,17 +7,27 @@ Time is always passed in, so every rule is tested with plain asserts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from agent.events import BookingRecorded, Event
+from agent.events import BookingRecorded, Event, FollowUpReceived, PauseChanged
+from agent.login_gate import UNTESTED_DETAIL
 from agent.ui.i18n import Translator
 
 # The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
 RELAY_ALERT_AFTER = timedelta(minutes=2)
 PORTAL_PROBLEMS = ("login_failed", "locked", "down")
+# Relay-link failures a person must fix (agent.link.failure_kind) -> the settings field that fixes it.
+LINK_PROBLEM_FIELDS = {
+    "token_refused": "relay_token",
+    "not_a_relay": "relay_url",
+    "tls": "relay_url",
+    "dns": "relay_url",
+    "tls_required": "relay_url",
+}
 
 
 class TrayState(StrEnum):
@@ -39,11 +49,20 @@ class Snapshot(Protocol):
     slot_count: int
 
 
+_ATTEMPTS_RE = re.compile(r"[^.:]*\d+[^.:]*\b(?:intentos?|attempts?|tentativas?)\b[^.]*\.?", re.IGNORECASE)
+
+
+def attempts_left_text(detail: str) -> str:
+    """The web app's own sentence about the attempts left before a lockout, when the driver read one ("")."""
+    found = _ATTEMPTS_RE.search(detail or "")
+    return found.group(0).strip() if found else ""
+
+
 @dataclass(frozen=True)
 class Notice:
     """A desktop notification that is due. ``problem`` ones are shown as warnings."""
 
-    kind: str  # booked | follow_up | login_failed | locked | portal_down | relay_down | relay_back
+    kind: str  # booked | handoff | login_failed | locked | portal_down | relay_down | relay_back
     problem: bool
     params: tuple[tuple[str, str], ...] = ()
     at: datetime | None = None
@@ -55,7 +74,10 @@ class Notice:
             values["reason"] = tr.reason(values["reason"])
         if "when" in values:
             values["when"] = format_when(values["when"], tr, self.at or datetime.now().astimezone())
-        return tr(f"note.{self.kind}.title"), tr(f"note.{self.kind}.body", **values)
+        body = tr(f"note.{self.kind}.body", **values)
+        if values.get("attempts"):
+            body += " " + tr("note.attempts_left", text=values["attempts"])
+        return tr(f"note.{self.kind}.title"), body
 
 
 class AgentStatus:
@@ -68,6 +90,7 @@ class AgentStatus:
         self._link_down_since: datetime | None = started_at
         self._relay_alerted = False
         self._portal_alerted = ""
+        self._link_problem_alerted = ""
 
     # -- inputs -----------------------------------------------------------
 
@@ -91,28 +114,49 @@ class AgentStatus:
                 notices.append(Notice("relay_back", problem=False))
         elif self._link_down_since is None:
             self._link_down_since = now
-        notices.extend(self._portal_notice(snapshot.portal))
+        notices.extend(self._portal_notice(snapshot.portal, getattr(snapshot, "portal_detail", "")))
+        problem = self.link_problem
+        if problem and problem != self._link_problem_alerted:
+            notices.append(Notice(f"link_{problem}", problem=True))
+        self._link_problem_alerted = problem
         if isinstance(event, BookingRecorded):
             notices.extend(_booking_notice(event, now))
+        if isinstance(event, PauseChanged) and event.ended_by_itself:
+            notices.append(Notice("pause_ended", problem=False))
+        if isinstance(event, FollowUpReceived):
+            notices.append(Notice("handoff", problem=False, params=(
+                ("patient", event.patient_name or "-"), ("phone", event.phone or "-"), ("reason", event.reason),
+            ), at=now))
         notices.extend(self.tick(now))
         return notices
 
     def tick(self, now: datetime) -> list[Notice]:
         """Called every few seconds: the relay outage alert depends on time passing, not on an event."""
+        if self.link_problem:
+            return []  # its own notice says what to fix; "check the Internet" would send the receptionist astray
         if self._relay_down_for(now) >= RELAY_ALERT_AFTER and not self._relay_alerted:
             self._relay_alerted = True
             return [Notice("relay_down", problem=True)]
         return []
 
-    def _portal_notice(self, portal: str) -> list[Notice]:
+    def _portal_notice(self, portal: str, detail: str = "") -> list[Notice]:
         if portal not in PORTAL_PROBLEMS:
             self._portal_alerted = ""
             return []
-        if portal == self._portal_alerted:
-            return []
-        self._portal_alerted = portal
         kind = "portal_down" if portal == "down" else portal
-        return [Notice(kind, problem=True)]
+        if portal == "login_failed" and detail == UNTESTED_DETAIL:
+            kind = "untested"
+        if kind == self._portal_alerted:
+            return []
+        self._portal_alerted = kind
+        attempts = attempts_left_text(detail) if kind == "login_failed" else ""
+        return [Notice(kind, problem=True, params=(("attempts", attempts),) if attempts else ())]
+
+    @property
+    def login_untested(self) -> bool:
+        """The web app password was saved without a login test: the agent waits for one (agent.login_gate)."""
+        snap = self.snapshot
+        return snap is not None and snap.portal == "login_failed" and snap.portal_detail == UNTESTED_DETAIL
 
     def _relay_down_for(self, now: datetime) -> timedelta:
         if self._link_down_since is None or not self.configured or self.engine_error:
@@ -120,6 +164,22 @@ class AgentStatus:
         return now - self._link_down_since
 
     # -- outputs ----------------------------------------------------------
+
+    @property
+    def link_problem(self) -> str:
+        """A relay-link failure a person must fix ("" when none, or while connected)."""
+        snap = self.snapshot
+        if snap is None or snap.link == "connected":
+            return ""
+        problem = getattr(snap, "link_problem", "")
+        return problem if problem in LINK_PROBLEM_FIELDS else ""
+
+    @property
+    def fix_field(self) -> str:
+        """The settings field that fixes the current problem ("" when none)."""
+        if self.login_untested:
+            return "portal_password"
+        return LINK_PROBLEM_FIELDS.get(self.link_problem, "")
 
     @property
     def paused(self) -> bool:
@@ -131,6 +191,8 @@ class AgentStatus:
             return TrayState.ATTENTION
         if snap is not None and snap.portal in PORTAL_PROBLEMS:
             return TrayState.ATTENTION
+        if self.link_problem:
+            return TrayState.ATTENTION  # retrying cannot cure it: say so now, not after two minutes
         if self._relay_down_for(now) >= RELAY_ALERT_AFTER:
             return TrayState.ATTENTION
         if snap is not None and snap.paused:
@@ -161,10 +223,36 @@ class AgentStatus:
             return tr.short_time(local)
         return tr.day_and_time(local, now)
 
+    def menu_line(self, tr: Translator, now: datetime) -> str:
+        """The tray menu's first line: the state in words ("Conectado · 252 horarios libres leídos 10:42")."""
+        state = self.state(now)
+        snap = self.snapshot
+        if state is TrayState.ATTENTION:
+            what = tr(f"note.link_{self.link_problem}.title") if self.link_problem else ""
+            if self.login_untested:
+                what = tr("note.untested.title")
+            if not what and snap is not None and snap.portal in PORTAL_PROBLEMS:
+                what = tr(f"portal.{snap.portal}")
+            return tr("line.attention", what=what) if what else tr("state.attention")
+        if state is TrayState.PAUSED:
+            until = getattr(snap, "paused_until", None)
+            if until is None:
+                return tr("state.paused")
+            local = until.astimezone()
+            when = tr.short_time(local) if local.date() == now.astimezone().date() else tr.day_and_time(local, now)
+            return tr("line.paused_until", when=when)
+        if state is TrayState.CONNECTED and snap is not None:
+            if snap.last_refresh is None:
+                return tr("line.connected_unread")
+            return tr("line.connected", count=snap.slot_count, when=self._refresh_when(tr, now))
+        return tr(f"state.{state.value}")
+
     def tooltip(self, tr: Translator, now: datetime, booked_today: int) -> str:
         lines = [f"{tr('app.name')}: {tr('state.' + self.state(now).value)}"]
         if not self.configured:
             lines.append(tr("status.not_configured"))
+        if self.link_problem:
+            lines.append(tr(f"note.link_{self.link_problem}.title"))
         lines.append(tr("tip.refresh", when=self._refresh_when(tr, now)))
         lines.append(tr("tip.today", count=booked_today))
         return "\n".join(lines)
@@ -181,10 +269,8 @@ def _booking_notice(event: BookingRecorded, now: datetime) -> list[Notice]:
             ("when", event.start),
             ("professional", event.professional or "-"),
         ), at=now)]
-    if event.status in ("failed", "handoff"):
-        return [Notice("follow_up", problem=False, params=(
-            ("patient", event.patient_name), ("reason", event.error_code),
-        ), at=now)]
+    # A failed or handed-off booking is not notified here: the relay sends it as a follow-up (one notification,
+    # with the reason it told the patient), and a slot taken that the bot recovered needs nobody.
     return []
 
 

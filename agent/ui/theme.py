@@ -21,6 +21,7 @@ STATUS_TEXT = {
     "in_progress": "#1A56B0",
     "failed": "#B3261E",
     "handoff": "#8A5300",
+    "gone": "#5F6368",
 }
 ROW_TINT = {
     "failed": "#FDECEA",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -10,10 +12,25 @@ from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
 from agent.ui.status import TrayState
 
+PAUSE_CHOICES: tuple[str, ...] = ("30m", "1h", "tomorrow", "indefinitely")
+TOMORROW_AT_HOUR = 7  # "until tomorrow": before the clinic opens
+
+
+def pause_end(choice: str, now: datetime) -> datetime | None:
+    """When a pause chosen in the menu ends by itself (None: until resumed). ``now`` is aware, local."""
+    if choice == "30m":
+        return now + timedelta(minutes=30)
+    if choice == "1h":
+        return now + timedelta(hours=1)
+    if choice == "tomorrow":
+        return (now + timedelta(days=1)).replace(hour=TOMORROW_AT_HOUR, minute=0, second=0, microsecond=0)
+    return None
+
 
 class Tray(QObject):
     open_requested = Signal()
-    pause_requested = Signal(bool)  # True = pause
+    pause_requested = Signal(bool)  # True = pause (until resumed)
+    pause_until_requested = Signal(object)  # an aware datetime: a pause that ends by itself
     settings_requested = Signal()
     logs_requested = Signal()
     quit_requested = Signal()
@@ -24,8 +41,17 @@ class Tray(QObject):
         self.paused = False
         self.state = TrayState.CONNECTING
         self.menu = QMenu()
+        self.state_action = QAction(self.menu)  # the first line: the state in words, not clickable
+        self.state_action.setEnabled(False)
         self.open_action = QAction(self.menu)
         self.pause_action = QAction(self.menu)
+        # Pause for a while: it ends by itself (triggering pause_action itself pauses until resumed).
+        self.pause_menu = QMenu()
+        self.pause_choices: dict[str, QAction] = {}
+        for choice in PAUSE_CHOICES:
+            action = self.pause_menu.addAction("")
+            action.triggered.connect(lambda _checked=False, c=choice: self._pause_for(c))
+            self.pause_choices[choice] = action
         self.settings_action = QAction(self.menu)
         self.logs_action = QAction(self.menu)
         self.quit_action = QAction(self.menu)
@@ -34,6 +60,8 @@ class Tray(QObject):
         self.settings_action.triggered.connect(self.settings_requested)
         self.logs_action.triggered.connect(self.logs_requested)
         self.quit_action.triggered.connect(self.quit_requested)
+        self.menu.addAction(self.state_action)
+        self.menu.addSeparator()
         self.menu.addAction(self.open_action)
         self.menu.addAction(self.pause_action)
         self.menu.addSeparator()
@@ -58,9 +86,12 @@ class Tray(QObject):
         self.settings_action.setText(tr("menu.settings"))
         self.logs_action.setText(tr("menu.logs"))
         self.quit_action.setText(tr("menu.quit"))
+        for choice, action in self.pause_choices.items():
+            action.setText(tr(f"menu.pause_{choice}"))
         self._show_pause()
 
-    def show_state(self, state: TrayState, tooltip: str, paused: bool, can_pause: bool) -> None:
+    def show_state(self, state: TrayState, tooltip: str, paused: bool, can_pause: bool, line: str = "") -> None:
+        self.state_action.setText(line or self.tr(f"state.{state.value}"))
         if state != self.state:
             self.state = state
             self.icon.setIcon(state_icon(state))
@@ -71,6 +102,14 @@ class Tray(QObject):
 
     def _show_pause(self) -> None:
         self.pause_action.setText(self.tr("menu.resume" if self.paused else "menu.pause"))
+        self.pause_action.setMenu(None if self.paused else self.pause_menu)
+
+    def _pause_for(self, choice: str, now: datetime | None = None) -> None:
+        until = pause_end(choice, now or datetime.now().astimezone())
+        if until is None:
+            self.pause_requested.emit(True)
+        else:
+            self.pause_until_requested.emit(until)
 
     def notify(self, title: str, body: str, problem: bool) -> bool:
         """A desktop notification through the tray; False where there is no tray to show it."""

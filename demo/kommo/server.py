@@ -24,10 +24,11 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from demo.kommo.accounts import AUTH_CODE_LIFETIME_S, KommoAccount, TokenRefusal
+from demo.kommo.lead_records import LeadRecord, LeadRecords, lead_page, responsible_user
 from demo.kommo.rate import SlidingWindowLimit
 from demo.kommo.recording import ContinuationLog, RecordedContinuation
 from demo.kommo.rules import continuation_violation
@@ -95,6 +96,7 @@ class StandInKommo:
         self._redirect_uris: dict[str, str] = {}
         self._account_reads: dict[str, int] = {}
         self._log = ContinuationLog()
+        self._lead_records = LeadRecords()
         self.app = Starlette(
             routes=[
                 Route("/_stand_in/say", self._say_endpoint, methods=["POST"]),
@@ -105,6 +107,12 @@ class StandInKommo:
                 ),
                 Route("/{sub}/oauth2/access_token", self._token_endpoint, methods=["POST"]),
                 Route("/{sub}/api/v4/account", self._account_api_endpoint, methods=["GET"]),
+                Route("/_stand_in/lead_records", self._lead_records_endpoint, methods=["GET"]),
+                Route("/{sub}/api/v4/tasks", self._tasks_endpoint, methods=["POST"]),
+                Route("/{sub}/api/v4/leads/{lead}/notes", self._notes_endpoint, methods=["POST"]),
+                Route("/{sub}/api/v4/leads/{lead}", self._lead_patch_endpoint, methods=["PATCH"]),
+                Route("/{sub}/api/v4/leads/{lead}", self._lead_get_endpoint, methods=["GET"]),
+                Route("/{sub}/leads/detail/{lead}", self._lead_page_endpoint, methods=["GET"]),
                 Route(
                     "/{sub}/api/v4/{kind}/{bot_id}/continue/{continue_id}", self._continue_endpoint, methods=["POST"]
                 ),
@@ -321,6 +329,17 @@ class StandInKommo:
 
     def clear_records(self) -> None:
         self._log.clear()
+        self._lead_records.clear()
+
+    def tasks(self, subdomain: str | None = None, lead_id: str | None = None) -> list[LeadRecord]:
+        """Tasks the relay put on leads (a hand-off for the clinic's team), oldest first."""
+        return self._lead_records.records(subdomain, "task", lead_id)
+
+    def notes(self, subdomain: str | None = None, lead_id: str | None = None) -> list[LeadRecord]:
+        return self._lead_records.records(subdomain, "note", lead_id)
+
+    def tags(self, subdomain: str | None = None, lead_id: str | None = None) -> list[LeadRecord]:
+        return self._lead_records.records(subdomain, "tag", lead_id)
 
     async def wait_for_continuation(self, continue_id: str, timeout: float = 30.0) -> RecordedContinuation:  # noqa: ASYNC109
         """The first call for ``continue_id`` that settles it: accepted, or rejected for a rule (check ``.accepted``).
@@ -509,6 +528,61 @@ class StandInKommo:
             return JSONResponse({"error": "unknown_account", "detail": str(exc)}, 404)
         return JSONResponse({"code": code, "expires_in": int(AUTH_CODE_LIFETIME_S)})
 
+    async def _tasks_endpoint(self, request: Request) -> JSONResponse:
+        return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tasks(sub, body, now))
+
+    async def _notes_endpoint(self, request: Request) -> JSONResponse:
+        lead = request.path_params["lead"]
+        return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_notes(sub, lead, body, now))
+
+    async def _lead_patch_endpoint(self, request: Request) -> JSONResponse:
+        lead = request.path_params["lead"]
+        return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tags(sub, lead, body, now))
+
+    async def _lead_get_endpoint(self, request: Request) -> JSONResponse:
+        """``GET /api/v4/leads/{id}``: every lead of the stand-in belongs to the account's one responsible user."""
+        sub, lead = request.path_params["sub"], request.path_params["lead"]
+        now = self._clock()
+        with self._lock:
+            account = self._accounts.get(sub)
+            if account is None or not lead.isdigit():
+                return _api_error(404, f"no lead {lead!r} in account {sub!r}")
+            if not self._limits[sub].admit(now):
+                return _api_error(429, f"more than {self.rate_limit_per_s:g} requests in one second for {sub!r}")
+            if not account.authorizes(_bearer(request), now):
+                return _api_error(401, "the bearer token is not valid (unknown or expired)")
+        return JSONResponse({"id": int(lead), "name": f"Lead {lead}", "responsible_user_id": responsible_user(sub)})
+
+    async def _lead_call(self, request: Request, record: Callable[[str, Any, float], str]) -> JSONResponse:
+        """A Kommo API call on a lead: authorized, inside the account's budget, of the right shape."""
+        sub = request.path_params["sub"]
+        now = self._clock()
+        with self._lock:
+            account = self._accounts.get(sub)
+            if account is None:
+                return _api_error(404, f"no Kommo account {sub!r} on this stand-in")
+            if not self._limits[sub].admit(now):
+                return _api_error(429, f"more than {self.rate_limit_per_s:g} requests in one second for {sub!r}")
+            if not account.authorizes(_bearer(request), now):
+                return _api_error(401, "the bearer token is not valid (unknown or expired)")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _api_error(400, "the body is not JSON")
+        refusal = record(sub, body, now)
+        if refusal:
+            return _api_error(400, refusal)
+        log.info("%s %s recorded for account %s", request.method, request.url.path, sub)
+        return JSONResponse({"_embedded": {}}, 200)
+
+    async def _lead_page_endpoint(self, request: Request) -> HTMLResponse:
+        sub, lead = request.path_params["sub"], request.path_params["lead"]
+        return HTMLResponse(lead_page(sub, lead, self._lead_records.records(sub, lead_id=lead)))
+
+    async def _lead_records_endpoint(self, request: Request) -> JSONResponse:
+        records = self._lead_records.records(request.query_params.get("subdomain"), request.query_params.get("kind"))
+        return JSONResponse({"records": [r.as_json() for r in records]})
+
     async def _say_endpoint(self, request: Request) -> JSONResponse:
         try:
             ask = await request.json()
@@ -583,6 +657,11 @@ async def _json_or_form(request: Request) -> dict[str, Any]:
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def _api_error(status: int, detail: str) -> JSONResponse:
+    log.warning("STAND-IN KOMMO REFUSED an API call (HTTP %d): %s", status, detail)
+    return JSONResponse({"title": _TITLES.get(status, "Error"), "status": status, "detail": detail}, status)
 
 
 def _token_error(status: int, hint: str) -> JSONResponse:

@@ -79,3 +79,11 @@ def turn_member(name: str, turn_id: str) -> str:
 
 def outcome(name: str, key: str) -> str:
     return f"{PREFIX}outcome:{name}:{key}"  # string: a booking's final outcome as its agent reported it
+
+
+FOLLOWUP_CLINICS = PREFIX + "followup-clinics"  # set of clinic names that may have unacknowledged follow-ups
+FOLLOWUP_SETTINGS = PREFIX + "followup-settings"  # hash: clinic -> Kommo actions ("task,note", "none", ...)
+
+
+def followups(name: str) -> str:
+    return f"{PREFIX}followups:{name}"  # hash: follow-up id -> {"event": ..., "created_at": ...}; 7-day expiry

@@ -412,3 +412,83 @@ async def test_pause_and_resume_from_another_process_reach_the_running_agent(sta
     assert args.func(args) == 0
     await relay.next_status(paused=False)
     assert run.of(PauseChanged) == [PauseChanged(True), PauseChanged(False)]
+
+
+async def test_a_new_password_stored_while_healthy_is_used_at_once(start_engine, relay, portal, secrets, monkeypatch):
+    import agent.engine
+
+    monkeypatch.setattr(agent.engine, "CREDENTIALS_CHECK_S", 0.05)
+    run = start_engine()
+    await relay.next_status(portal="ok")
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert portal.login_attempts == 1
+
+    portal.password = "la-nueva-456"  # changed in the web app, then stored with `cita-agent login` (no reload):
+    secrets.set(PORTAL_PASSWORD, "la-nueva-456")
+    # The running agent drops its old session at once: the next read of the web app logs in with the new one.
+    await wait_until(lambda: run.engine.snapshot().portal == "unknown")
+    from agent.portal_session import Priority
+
+    await run.engine.cache.refresh(Priority.REQUESTED_READ)  # the next read (not debounced as the button is)
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert (portal.login_attempts, portal.failed_logins) == (2, 0)  # no failed login spent on the old password
+    assert run.engine.snapshot().portal == "ok"
+
+
+async def test_a_timed_pause_ends_by_itself_and_tells_the_relay(start_engine, relay, portal, agent_paths):
+    from datetime import UTC, datetime, timedelta
+
+    run = start_engine()
+    await relay.next_status(portal="ok")
+    until = datetime.now(UTC) + timedelta(seconds=1)
+    await run.engine.set_paused(True, until)
+    assert (await relay.next_status(paused=True))["paused"] is True
+    assert run.engine.snapshot().paused_until == until
+    assert load_state(agent_paths.state_file).paused_until == until.isoformat()  # survives a restart
+
+    ended = await run.wait_event(PauseChanged, lambda e: e.ended_by_itself)
+    assert ended.paused is False
+    assert (await relay.next_status(paused=False))["paused"] is False
+    assert not load_state(agent_paths.state_file).paused and run.engine.snapshot().paused_until is None
+
+
+async def test_a_booking_cancelled_in_the_web_app_is_seen_at_the_next_read(start_engine, relay, portal,
+                                                                           monkeypatch):
+    import agent.agenda_check
+    from agent.portal_session import Priority
+
+    monkeypatch.setattr(agent.agenda_check, "SETTLE_S", 0.0)
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    slots = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    kept, cancelled = slots[2], slots[5]
+    for slot in (kept, cancelled):
+        assert (await relay.request("book", book_args(slot["id"], "k-" + slot["id"])))["ok"] is True
+    await run.engine.cache.refresh(Priority.REQUESTED_READ)
+    assert run.engine.snapshot().gone_from_agenda == frozenset()
+
+    # The clinic's staff cancels one of them in the web app: its cell is free again at the next read.
+    reference = next(ref for ref, b in portal.appointments.items() if b.slot.id == cancelled["id"])
+    del portal.appointments[reference]
+    reads = portal.reads
+    await run.engine.cache.refresh(Priority.REQUESTED_READ)
+    assert run.engine.snapshot().gone_from_agenda == {"k-" + cancelled["id"]}
+    assert portal.reads == reads + 1 and portal.lookups == 0  # found with the read it makes anyway
+
+
+async def test_a_password_saved_without_a_test_is_never_tried_until_a_test_passes(start_engine, relay, portal,
+                                                                                 agent_paths):
+    from agent.login_gate import UNTESTED_DETAIL, mark_tested, mark_untested
+
+    mark_untested(agent_paths)  # the wizard's "Seguir sin probar el acceso"
+    run = start_engine()
+    await run.wait_event(PortalChangedState, lambda e: e.state == "login_failed")
+    assert run.engine.snapshot().portal_detail == UNTESTED_DETAIL
+    assert (await relay.request("slots", {"days": 14}))["error"]["code"] == "login_failed"
+    assert portal.login_attempts == 0  # not one login spent toward the web app's lockout
+
+    mark_tested(agent_paths)  # a login test passed (Settings or `cita-agent login`), then the settings were saved
+    await run.engine.reload_settings(run.engine.settings)
+    await relay.next_status(portal="ok")
+    assert (await relay.request("slots", {"days": 14}))["ok"] is True
+    assert portal.login_attempts == 1

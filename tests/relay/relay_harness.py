@@ -25,6 +25,7 @@ from relay.app import build_app
 from relay.http_limits import uvicorn_limits
 from relay.settings import RelaySettings
 from relay.store import ClinicDetails, SqliteStore
+from wire.handoff import Ack, HandoffEvent
 from wire.messages import (
     BookArgs,
     BookResult,
@@ -107,6 +108,9 @@ class ScriptedAgent:
         self.bookings: dict[str, BookResult] = {}  # idempotency key -> first outcome
         self.close_code: int | None = None
         self.closed = asyncio.Event()
+        self.events: list[HandoffEvent] = []  # follow-ups the relay sent (wire.handoff)
+        self.got_event = asyncio.Event()
+        self.auto_ack = True
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._handlers: set[asyncio.Task[None]] = set()
@@ -126,6 +130,14 @@ class ScriptedAgent:
         self.paused = paused
         await self.send_status()
 
+    async def wait_for_events(self, count: int = 1) -> list[HandoffEvent]:
+        """Until ``count`` follow-ups arrived (a hand-off travels asynchronously)."""
+        for _ in range(800):
+            if len(self.events) >= count:
+                return list(self.events)
+            await asyncio.sleep(0.025)
+        raise AssertionError(f"the agent received {len(self.events)} follow-up(s), expected {count}")
+
     def ops(self, op: str) -> list[Request]:
         return [r for r in self.requests if r.op == op]
 
@@ -143,6 +155,11 @@ class ScriptedAgent:
         try:
             async for text in self._ws:
                 frame = decode(text)
+                if isinstance(frame, HandoffEvent):
+                    self.events.append(frame)
+                    self.got_event.set()
+                    if self.auto_ack:
+                        await self._ws.send(json.dumps(Ack(frame.id).to_json()))
                 if isinstance(frame, Request):
                     self.requests.append(frame)
                     self.asked.set()

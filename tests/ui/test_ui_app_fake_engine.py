@@ -75,11 +75,14 @@ def test_booking_made_by_the_engine_appears_with_a_notification(qtbot, agent_pat
     assert app.window.banner_labels["notice"].text() == "Nueva reserva — Ana Pérez: mañana 12:00 con Dra. Camila Soto"
     assert "Reservas de hoy: 4" in app.tray.icon.toolTip()
 
-    # Failed and handed-off requests are marked for a call back, and the filter finds them.
+    # Handed-off requests are marked for a call back, and the filter finds them; a slot taken is not one (the bot
+    # offered the patient other times).
     app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("follow_up"))
     follow_up = table_texts(app.window)
-    assert sorted(r[0] for r in follow_up) == ["Catalina Rojas", "Sebastián González"]
-    assert {r[4] for r in follow_up} == {"●  Falló: contactar", "●  Derivada: contactar"}
+    assert [r[0] for r in follow_up] == ["Sebastián González"]
+    assert {r[4] for r in follow_up} == {"●  Derivada: contactar"}
+    app.window.mode_box.setCurrentIndex(0)
+    assert next(r for r in table_texts(app.window) if r[0] == "Catalina Rojas")[4] == "●  Ocupada: se ofrecieron otras"
     app.window.mode_box.setCurrentIndex(0)
     qtbot.keyClicks(app.window.filter_box, "PABLO")
     assert [r[0] for r in table_texts(app.window)] == ["Juan Pablo Muñoz"]
@@ -153,7 +156,7 @@ def test_no_tray_the_window_says_so_and_closing_it_quits_cleanly(qtbot, agent_pa
 
 
 def test_with_a_tray_closing_the_window_hides_it_and_the_app_keeps_running(qtbot, agent_paths, plaintext_keyring,
-                                                                           make_app, engines):
+                                                                           make_app, engines, shots):
     configure(agent_paths)
     app = make_app(tray_available=True)
     app.start()
@@ -163,8 +166,19 @@ def test_with_a_tray_closing_the_window_hides_it_and_the_app_keeps_running(qtbot
     app.tray.open_action.trigger()
     assert app.window.isVisible()
     menu = [a.text() for a in app.tray.menu.actions() if a.text()]
-    assert menu == ["Abrir reservas", "Pausar automatización", "Configuración…", "Abrir carpeta de registros", "Salir"]
+    assert menu[1:] == ["Abrir reservas", "Pausar automatización", "Configuración…", "Abrir carpeta de registros",
+                        "Salir"]
+    assert menu[0].startswith("Conectado · 42 horarios libres leídos ")  # the first line: the state in words
+    # "Salir" says what quitting means for patients; "Seguir funcionando" keeps the agent running.
     app.tray.quit_action.trigger()
+    assert app.quit_box is not None and app.quit_box.isVisible() and not app.quitting
+    assert "derivados a recepción" in app.quit_box.text()
+    app.quit_box.grab().save(str(shots / "quit-warning-es.png"))
+    keep = next(b for b in app.quit_box.buttons() if b.text() == "Seguir funcionando")
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert not app.quitting and not engines[0].stopped
+    app.tray.quit_action.trigger()
+    qtbot.mouseClick(app.quit_confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
     assert engines[0].stopped
 
@@ -225,3 +239,163 @@ def test_open_log_folder_opens_the_agents_log_folder(qtbot, agent_paths, plainte
     app.start()
     app.tray.logs_action.trigger()
     assert opened == [str(agent_paths.log_dir)]
+
+
+def test_a_timed_pause_from_the_tray_says_until_when_and_ends_by_itself(qtbot, agent_paths, plaintext_keyring,
+                                                                       make_app, engines, shots):
+    from agent.ui.tray import PAUSE_CHOICES, pause_end
+
+    configure(agent_paths)
+    app = make_app(tray_available=True)
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    tray = app.tray
+    assert tray.pause_action.menu() is tray.pause_menu
+    assert [tray.pause_choices[c].text() for c in PAUSE_CHOICES] == [
+        "Durante 30 minutos", "Durante 1 hora", "Hasta mañana", "Hasta que la reanude"
+    ]
+    tray.menu.popup(app.window.geometry().center())
+    qtbot.waitUntil(tray.menu.isVisible, timeout=5_000)
+    tray.pause_menu.popup(app.window.geometry().center())
+    qtbot.waitUntil(tray.pause_menu.isVisible, timeout=5_000)
+    tray.menu.grab().save(str(shots / "tray-menu-es.png"))
+    tray.pause_menu.grab().save(str(shots / "tray-pause-choices-es.png"))
+    tray.pause_menu.hide()
+    tray.menu.hide()
+    tray.pause_choices["1h"].trigger()
+    qtbot.waitUntil(lambda: app.status.paused, timeout=10_000)
+    assert engines[0].calls[-1] == "set_paused(True, until)"
+    until = app.status.snapshot.paused_until
+    assert tray.state_action.text() == f"En pausa hasta {until.astimezone():%H:%M}"
+    assert tray.pause_action.text() == "Reanudar automatización" and tray.pause_action.menu() is None
+    tray.menu.popup(app.window.geometry().center())
+    qtbot.waitUntil(tray.menu.isVisible, timeout=5_000)
+    tray.menu.grab().save(str(shots / "tray-menu-timed-pause-es.png"))
+    tray.menu.hide()
+
+    app.bridge.call(engines[0].end_timed_pause())
+    qtbot.waitUntil(lambda: not app.status.paused, timeout=10_000)
+    assert [s.title for s in app.notifier.shown if s.kind == "pause_ended"] == ["La pausa terminó"]
+    assert tray.state_action.text().startswith("Conectado")
+
+    morning = pause_end("tomorrow", datetime(2026, 12, 2, 18, 30).astimezone())
+    assert (morning.day, morning.hour, morning.minute) == (3, 7, 0)
+    assert pause_end("indefinitely", datetime(2026, 12, 2, 18, 30).astimezone()) is None
+
+
+def test_news_is_queued_not_replaced_and_several_at_once_are_summarized(qtbot, agent_paths, plaintext_keyring,
+                                                                         make_app, engines):
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    engine = engines[0]
+    for n, name in enumerate(("Ana Pérez", "Luis Díaz", "Eva Núñez", "Raúl Soto")):
+        app.bridge.call(engine.book(f"k-q{n}", name, "+56 9 1234 5678", clinic_time(1, 9 + n, 0), "Dra. Soto"))
+    qtbot.waitUntil(lambda: len(app.notifier.waiting) == 3, timeout=10_000)
+    assert app.notifier.timer.isActive()  # the first is on screen (6 s); the other three wait their turn
+    app.notifier.timer.stop()
+    app.notifier.timer.timeout.emit()  # its time is up
+    news = [s for s in app.notifier.shown if s.kind in ("booked", "summary")]
+    # The first at once; the three that came while it was on screen, together, after it (none lost or replaced).
+    assert [s.kind for s in news] == ["booked", "summary"]
+    assert news[0].body.startswith("Ana Pérez: ")
+    assert news[1].title == "3 reservas nuevas" and news[1].body == "Luis Díaz, Eva Núñez, Raúl Soto"
+
+
+def test_start_at_login_starts_in_the_tray_without_opening_the_window(qtbot, agent_paths, plaintext_keyring,
+                                                                     make_app, engines):
+    from agent.cli import build_parser
+
+    assert build_parser().parse_args(["--in-tray"]).in_tray  # what the start-at-login entry runs
+    configure(agent_paths)
+    app = make_app(tray_available=True)
+    app.start(show_window=False)
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    assert not app.window.isVisible() and engines[0].calls[:1] == ["run"]
+    app.tray.open_action.trigger()
+    assert app.window.isVisible()
+
+
+def test_enter_or_double_click_on_a_booking_opens_its_detail(qtbot, agent_paths, plaintext_keyring, make_app, shots):
+    from PySide6.QtWidgets import QLabel
+
+    configure(agent_paths)
+    seed_journal(agent_paths.journal_file)
+    app = make_app()
+    opened: list[str] = []
+    app.url_opener = lambda url: opened.append(url.toString())
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    table = app.window.table
+    row = next(r for r in range(table.model().rowCount()) if "María José" in str(table.model().index(r, 0).data()))
+    table.selectRow(row)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    dialog = app.window.detail_dialog
+    assert dialog is not None and dialog.isVisible()
+    shown = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "María José Fernández" in shown and "b-k-101" in shown and "Referencia en la agenda web:" in shown
+    dialog.adjustSize()
+    dialog.grab().save(str(shots / "booking-row-detail-es.png"))
+    dialog.close()
+    menu = app.window.row_menu(app.window.selected_row())
+    assert [a.text() for a in menu.actions()] == ["Ver detalle…", "Copiar teléfono", "Abrir WhatsApp"]
+    menu.actions()[2].trigger()
+    assert opened == ["https://wa.me/56987654321"]
+
+
+def test_a_booking_no_longer_in_the_agenda_says_so_instead_of_reservada(qtbot, agent_paths, plaintext_keyring,
+                                                                         make_app, engines):
+    configure(agent_paths)
+    seed_journal(agent_paths.journal_file)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    upcoming = app.summary.upcoming
+    app.bridge.call(engines[0].agenda_read({"k-102"}))
+    qtbot.waitUntil(lambda: app.summary.upcoming == upcoming - 1, timeout=10_000)
+    row = next(r for r in table_texts(app.window) if r[0] == "Juan Pablo Muñoz")
+    assert row[4] == "●  Ya no está en la agenda"
+    app.window.mode_box.setCurrentIndex(app.window.mode_box.findData("booked"))
+    assert "Juan Pablo Muñoz" not in [r[0] for r in table_texts(app.window)]
+
+
+def test_a_password_saved_untested_is_an_attention_state_with_its_fix(qtbot, agent_paths, plaintext_keyring,
+                                                                      make_app, engines):
+    from agent.login_gate import UNTESTED_DETAIL
+
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    app.bridge.call(engines[0].set_portal("login_failed", UNTESTED_DETAIL))
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.ATTENTION, timeout=10_000)
+    assert app.window.banner_labels["attention"].text().startswith(
+        "La contraseña de la agenda web se guardó sin probarla"
+    )
+    assert app.notifier.shown[-1].title == "Falta probar el acceso"
+    assert app.tray.state_action.text() == "Requiere atención: Falta probar el acceso"
+    qtbot.mouseClick(app.window.fix_button, Qt.MouseButton.LeftButton)
+    assert app._settings_window.editor.focused_field == "portal_password"
+    app._settings_window.close()
+
+
+def test_a_patient_name_with_markup_is_shown_as_text(qtbot, agent_paths, plaintext_keyring, make_app):
+    from PySide6.QtWidgets import QLabel
+
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(HandoffEvent(
+        "fu-x", datetime.now(UTC).isoformat(), "77", "<b>Ana</b> <img src='x.png'>", "+56 9 1234 5678", "paused"
+    ))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    panel = app.window.follow_ups
+    assert panel.rows[0].text("patient") == "<b>Ana</b> <img src='x.png'>"
+    dialog = panel.show_detail(panel.rows[0])
+    [name] = [label for label in dialog.findChildren(QLabel) if "Ana" in label.text()]
+    assert name.textFormat() == Qt.TextFormat.PlainText

@@ -12,10 +12,10 @@ from agent.ui import autostart
 def test_command_for_a_source_checkout_and_for_the_bundle(tmp_path):
     home = tmp_path / "agent home"
     assert autostart.launch_command(None, executable="/opt/py/bin/python3", frozen=False, platform="linux") == [
-        "/opt/py/bin/python3", "-m", "agent.cli",
+        "/opt/py/bin/python3", "-m", "agent.cli", "--in-tray",
     ]
     assert autostart.launch_command(home, executable=r"C:\Cita\cita-agent.exe", frozen=True, platform="win32") == [
-        r"C:\Cita\cita-agent.exe", "--home", str(home),
+        r"C:\Cita\cita-agent.exe", "--home", str(home), "--in-tray",
     ]
     pythonw = tmp_path / "pythonw.exe"
     pythonw.touch()

@@ -213,7 +213,12 @@ def test_probar_acceso_runs_the_real_driver_and_reports_failure_then_success(qtb
         editor.portal_password.setText("no-es-la-clave")
         with qtbot.waitSignal(editor.login_checked, timeout=120_000):
             qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
-        assert editor.test_result.text() == "✕ Usuario o contraseña incorrectos."
+        failed = editor.test_result.text()
+        assert failed.startswith("✕ Usuario o contraseña incorrectos. La agenda web dice: «Le quedan ")
+        assert failed.endswith("antes de que la cuenta se bloquee.»")  # the web app's own warning, where it is read
+        dialog.adjustSize()
+        QApplication.processEvents()
+        dialog.grab().save(str(shots / "settings-dialog-login-failed-attempts-es.png"))
 
         editor.portal_password.setText(STAFF_PASSWORD)
         with qtbot.waitSignal(editor.login_checked, timeout=120_000):
@@ -226,3 +231,106 @@ def test_probar_acceso_runs_the_real_driver_and_reports_failure_then_success(qtb
         dialog.close()
         dialog.deleteLater()
         bridge.shutdown()
+
+
+def test_a_patient_handed_off_while_paused_reaches_the_tray_and_the_kommo_task_list(qtbot, tray_app, world, shots,
+                                                                                  agent_paths):
+    from agent.followups import FollowUpBook, follow_up_path
+
+    app = tray_app
+    opened: list[str] = []
+    app.url_opener = lambda url: opened.append(url.toString())
+    wait_until_ready(qtbot, app)
+    qtbot.mouseClick(app.window.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is True, timeout=30_000)
+
+    chat, turns = world.chat("7101", "Hola, quiero una hora para mañana", name="Pedro Ignacio Soto",
+                             phone="+56 9 7777 1111")
+    panel = app.window.follow_ups
+    qtbot.waitUntil(lambda: any(r.text("patient") == "Pedro Ignacio Soto" for r in panel.rows), timeout=60_000)
+    chat.join(60)
+    assert turns[-1].body["data"]["status"] == "handoff"
+
+    # The tray: a row with the reason in plain words, and one notification.
+    [row] = panel.rows
+    assert row.text("phone") == "+56 9 7777 1111"
+    assert row.text("reason") == "la automatización estaba en pausa"
+    assert panel.isVisibleTo(app.window) and panel.title.text() == "Para contactar: 1"
+    assert "Para contactar: 1" in app.window.summary_label.text()
+    [note] = [s for s in app.notifier.shown if s.kind == "handoff"]
+    assert note.title == "Paciente para contactar"
+    assert note.body == "Pedro Ignacio Soto (+56 9 7777 1111): la automatización estaba en pausa"
+
+    # The clinic's Kommo: a task on the lead, and a note with the reason.
+    qtbot.waitUntil(lambda: bool(world.kommo.tasks(CLINIC, "7101")), timeout=30_000)
+    [task] = world.kommo.tasks(CLINIC, "7101")
+    assert "Pedro Ignacio Soto (+56 9 7777 1111)" in task.text and "pausa" in task.text
+    qtbot.waitUntil(lambda: bool(world.kommo.notes(CLINIC, "7101")), timeout=30_000)  # posted after the task
+
+    app.window.resize(1100, 620)
+    app.window.grab().save(str(shots / "follow-up-list-es.png"))
+
+    # Row actions: copy the phone, open WhatsApp and the Kommo lead, the detail (Enter), then "Contactado".
+    qtbot.mouseClick(panel.copy_button, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == "+56 9 7777 1111"
+    qtbot.mouseClick(panel.whatsapp_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.kommo_button, Qt.MouseButton.LeftButton)
+    assert opened == ["https://wa.me/56977771111", f"{world.kommo.account_base_url(CLINIC)}/leads/detail/7101"]
+    menu = panel.row_menu(row)
+    assert [a.text() for a in menu.actions()] == [
+        "Ver detalle…", "Copiar teléfono", "Abrir WhatsApp", "Abrir en Kommo", "Contactado"
+    ]
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    detail = panel.detail_dialog
+    assert detail is not None and detail.isVisible()
+    detail.adjustSize()
+    QApplication.processEvents()
+    detail.grab().save(str(shots / "follow-up-detail-es.png"))
+    qtbot.mouseClick(detail.contacted_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.rows, timeout=10_000)
+    assert not panel.isVisibleTo(app.window)
+    assert FollowUpBook(follow_up_path(agent_paths.journal_file)).open_items() == []  # what a restarted tray reads
+
+    app.tray.pause_action.trigger()
+    qtbot.waitUntil(lambda: world.clinic_health().get("paused") is False, timeout=30_000)
+
+
+def test_a_refused_agent_key_is_an_attention_state_fixed_from_the_window(qtbot, world, agent_paths, plaintext_keyring,
+                                                                         browser_path, shots):
+    from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, SecretStore
+
+    # The provider's address as given (https, no /agent), and a key with a typo.
+    configure(agent_paths, relay_url=world.relay_url, portal_url=world.portal_url, portal_user=STAFF_USER,
+              browser_path=browser_path)
+    store = SecretStore(agent_paths.keyring_service)
+    store.set(PORTAL_PASSWORD, STAFF_PASSWORD)
+    store.set(RELAY_TOKEN, world.agent_token[:-2] + "xx")
+    quits, on_quit = recorder()
+    app = TrayApp(agent_paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app.start()
+    try:
+        qtbot.waitUntil(lambda: app.status.link_problem == "token_refused", timeout=60_000)
+        assert app.status.state(now()) is TrayState.ATTENTION  # at once, not after two minutes of "Conectando…"
+        banner = app.window.banner_labels["attention"].text()
+        assert banner.startswith("El servidor no reconoce la clave del agente.")
+        assert app.window.fix_button.isVisibleTo(app.window) and app.window.fix_button.text() == "Corregir…"
+        assert "Clave del agente rechazada" in app.tray.icon.toolTip()
+        assert [s.title for s in app.notifier.shown if s.kind == "link_token_refused"] == ["Clave del agente rechazada"]
+        app.window.resize(1100, 520)
+        app.window.grab().save(str(shots / "wrong-key-attention-es.png"))
+
+        qtbot.mouseClick(app.window.fix_button, Qt.MouseButton.LeftButton)
+        dialog = app._settings_window
+        assert dialog is not None and dialog.isVisible()
+        editor = dialog.editor
+        assert editor.focused_field == "relay_token"
+        editor.relay_token.setText(world.agent_token)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=60_000)
+        assert not app.window.fix_button.isVisibleTo(app.window)
+        assert app.settings.relay_urls == (world.ws_url,)
+    finally:
+        app.quit()
+        qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
+        app.shutdown()

@@ -198,8 +198,19 @@ def test_first_run_wizard_then_the_agent_starts(qtbot, agent_paths, plaintext_ke
         engines.append(FakeEngine(paths, settings, secrets))
         return engines[-1]
 
+    from agent.login_check import LoginCheck
+
+    tried: list[str] = []
+
+    async def checker(settings, password, work_dir):  # the web app: refuses the first password, takes the second
+        tried.append(password)
+        if password != NEW_PASSWORD:
+            return LoginCheck(False, "login_failed", "refused")
+        return LoginCheck(True, "ok", "logged in")
+
     quits, on_quit = recorder()
-    app = TrayApp(agent_paths, engine_factory=factory, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app = TrayApp(agent_paths, engine_factory=factory, login_checker=checker, tray_available=False,
+                  system_locale="es_CL", on_quit=on_quit)
     app.start()
     wizard = app._settings_window
     assert isinstance(wizard, QWizard) and wizard.isVisible()
@@ -208,15 +219,39 @@ def test_first_run_wizard_then_the_agent_starts(qtbot, agent_paths, plaintext_ke
         "Falta configurar: dirección de la agenda web, usuario, contraseña, dirección del servidor, clave del agente."
     )
     editor = wizard.editor
-    editor.portal_url.setText("https://agenda.clinica-aromos.cl")
-    editor.portal_user.setText("recepcion")
-    editor.portal_password.setText(NEW_PASSWORD)
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.keyClicks(editor.portal_url, "https://agenda.clinica-aromos.cl")
+    qtbot.keyClicks(editor.portal_user, "recepcion")
+    qtbot.keyClicks(editor.portal_password, "una-clave-mal-escrita")
+    assert not next_button.isEnabled()  # "Siguiente" waits for a login test that passes
+
+    with qtbot.waitSignal(editor.login_checked, timeout=10_000):
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+    assert editor.test_result.text() == "✕ Usuario o contraseña incorrectos."
+    assert not next_button.isEnabled()  # a password the web app just refused is never saved
+    wizard.grab().save(str(shots / "first-run-wizard-failed-test-es.png"))
+    editor.save_untested.setChecked(True)
+    assert next_button.isEnabled()  # the explicit way on, e.g. when the web app is not answering now
+    editor.save_untested.setChecked(False)
+
+    editor.portal_password.clear()
+    qtbot.keyClicks(editor.portal_password, NEW_PASSWORD)
+    with qtbot.waitSignal(editor.login_checked, timeout=10_000):
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+    assert next_button.isEnabled() and editor.test_result.text() == "✓ Acceso correcto."
     wizard.grab().save(str(shots / "first-run-wizard-es.png"))
-    wizard.next()
-    editor.relay_url.setText("wss://relay.citabridge.example/agent")
+    qtbot.keyClicks(editor.portal_password, "x")
+    assert not next_button.isEnabled()  # changed after the test: test again
+    editor.portal_password.setText(NEW_PASSWORD)
+    editor.login_passed = True
+    editor.readiness_changed.emit()
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    editor.relay_url.setText("relay.citabridge.example")  # as the provider wrote it: no scheme, no /agent
     editor.relay_token.setText(NEW_TOKEN)
-    wizard.next()
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
     wizard.accept()
+    assert tried == ["una-clave-mal-escrita", NEW_PASSWORD]
+    assert load_settings(agent_paths).relay_urls == ("wss://relay.citabridge.example/agent",)
 
     assert not wizard.isVisible()
     assert plaintext_keyring.get_password(agent_paths.keyring_service, RELAY_TOKEN) == NEW_TOKEN
@@ -242,3 +277,36 @@ def test_save_form_without_qt(agent_paths, plaintext_keyring):
     again = save_form(agent_paths, store, saved, form.__class__(**{**form.__dict__, "portal_password": "",
                                                                      "start_at_login": False}), applied.append)
     assert store.get(PORTAL_PASSWORD) == "p1" and applied == [True, False] and not again.start_at_login
+
+
+def test_the_wizard_can_go_on_untested_and_then_the_agent_waits_for_a_test(qtbot, agent_paths, plaintext_keyring,
+                                                                           user_home):
+    from agent.login_gate import untested
+
+    engines: list[FakeEngine] = []
+
+    def factory(paths, settings, secrets):
+        engines.append(FakeEngine(paths, settings, secrets))
+        return engines[-1]
+
+    _, on_quit = recorder()
+    app = TrayApp(agent_paths, engine_factory=factory, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app.start()
+    wizard = app._settings_window
+    editor = wizard.editor
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    editor.portal_url.setText("agenda.clinica-aromos.cl")  # no scheme: https:// is added
+    editor.portal_user.setText("recepcion")
+    editor.portal_password.setText(NEW_PASSWORD)
+    editor.save_untested.setChecked(True)  # the web app does not answer from here right now
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    editor.relay_url.setText("relay.citabridge.example")
+    editor.relay_token.setText(NEW_TOKEN)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    wizard.accept()
+    assert not wizard.isVisible()
+    assert untested(agent_paths)  # the engine will not log in with it until a login test passes
+    assert load_settings(agent_paths).portal_url == "https://agenda.clinica-aromos.cl"
+    app.quit()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
+    app.shutdown()

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from agent.events import BookingRecorded, LinkChanged
+from agent.events import BookingRecorded, FollowUpReceived, LinkChanged
 from agent.journal import JournalEntry
 from agent.ui.booking_rows import build_rows, is_listed, summarize
 from agent.ui.i18n import CATALOGUE, Translator, choose_language
@@ -90,9 +90,16 @@ def test_booking_notices_in_both_languages():
     [notice] = status.observe(Snap(), T0, booked)
     assert notice.text(Translator("es")) == ("Nueva reserva", "Ana Pérez: mañana 10:30 con Dra. Soto")
     assert notice.text(Translator("en")) == ("New booking", "Ana Pérez: tomorrow 10:30 with Dra. Soto")
-    handoff = BookingRecorded("k2", "handoff", "Luis Díaz", "", "", error_code="paused")
+    # A hand-off is notified once, as the relay's follow-up (with the reason the patient was given)...
+    handoff = FollowUpReceived("fu-1", "Luis Díaz", "+56 9 1111 2222", "paused")
     [notice] = status.observe(Snap(), T0, handoff)
-    assert notice.text(Translator("es"))[1] == "Luis Díaz: no se reservó (la automatización estaba en pausa)"
+    assert notice.text(Translator("es")) == (
+        "Paciente para contactar", "Luis Díaz (+56 9 1111 2222): la automatización estaba en pausa"
+    )
+    assert notice.text(Translator("en"))[1] == "Luis Díaz (+56 9 1111 2222): automation was paused"
+    # ...not again for the journal's row of the same request, and never for a slot the bot found another time for.
+    for code, status_ in (("paused", "handoff"), ("slot_taken", "failed")):
+        assert status.observe(Snap(), T0, BookingRecorded("k2", status_, "Luis Díaz", "", "", error_code=code)) == []
 
 
 def test_tooltip_gives_state_last_refresh_and_todays_count():
@@ -144,3 +151,13 @@ def test_window_lists_today_and_upcoming_plus_recent_follow_ups():
     assert handoff.matches("handoff") and handoff.matches("1234") and not handoff.matches("zzz")
     summary = summarize(entries, now)
     assert (summary.upcoming, summary.follow_up) == (1, 1)
+
+
+def test_a_refused_password_notice_carries_the_web_apps_attempts_left():
+    status = started()
+    detail = ("the clinic web app refused the user 'recepcion' or its password: Usuario o contraseña incorrectos. "
+              "Le quedan 2 intentos antes de que la cuenta se bloquee.")
+    [notice] = status.observe(Snap(portal="login_failed", portal_detail=detail), T0)
+    title, body = notice.text(Translator("es"))
+    assert title == "Contraseña incorrecta"
+    assert body.endswith("La agenda web dice: «Le quedan 2 intentos antes de que la cuenta se bloquee.»")

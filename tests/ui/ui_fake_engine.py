@@ -33,6 +33,8 @@ class FakeSnapshot:
     last_refresh: datetime | None = None
     slot_count: int = 0
     version: str = "test"
+    paused_until: datetime | None = None
+    gone_from_agenda: frozenset[str] = frozenset()
 
 
 class FakeEngine:
@@ -67,10 +69,19 @@ class FakeEngine:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    async def set_paused(self, paused: bool) -> None:
-        self.calls.append(f"set_paused({paused})")
+    async def set_paused(self, paused: bool, until: datetime | None = None) -> None:
+        self.calls.append(f"set_paused({paused})" if until is None else f"set_paused({paused}, until)")
         save_state(self.paths.state_file, replace(load_state(self.paths.state_file), paused=paused))
-        self._emit(PauseChanged(paused), paused=paused)
+        self._emit(PauseChanged(paused, until), paused=paused, paused_until=until if paused else None)
+
+    async def agenda_read(self, gone: set[str]) -> None:
+        """A read of the web app in which these booked keys' cells were free again."""
+        self._emit(SlotsRefreshed(datetime.now(UTC), 42), last_refresh=datetime.now(UTC),
+                   gone_from_agenda=frozenset(gone))
+
+    async def end_timed_pause(self) -> None:
+        """The moment a timed pause runs out (the real engine checks every second)."""
+        self._emit(PauseChanged(False, None, ended_by_itself=True), paused=False, paused_until=None)
 
     async def refresh_now(self) -> None:
         self.calls.append("refresh_now")
@@ -91,8 +102,8 @@ class FakeEngine:
         self.journal.mark_booked(key, f"b-{key}", start, start, professional)
         self._emit(BookingRecorded(key, "booked", name, start, professional))
 
-    async def set_portal(self, state: str) -> None:
-        self._emit(PortalChangedState(state), portal=state)  # type: ignore[arg-type]
+    async def set_portal(self, state: str, detail: str = "") -> None:
+        self._emit(PortalChangedState(state, detail), portal=state, portal_detail=detail)  # type: ignore[arg-type]
 
     async def set_link(self, state: str) -> None:
         self._emit(LinkChanged(state, self.settings.relay_url), link=state)  # type: ignore[arg-type]

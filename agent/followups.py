@@ -1,0 +1,176 @@
+"""Patients to contact: the hand-offs the relay sends (``wire.handoff``), kept on the clinic's PC.
+
+``FollowUpBook`` is one SQLite file beside the journal. A follow-up is written before the relay is told it may
+forget it (the ack), so none is lost between the two; "Contactado" is remembered here, and a follow-up older
+than ``KEEP_DAYS`` is deleted (it holds a patient's name and phone). Like the journal, every call opens its own
+short-lived connection, so the engine's thread and the tray's thread both use it.
+
+``FollowUpInbox`` is the link's side: it takes the relay's ``event`` frames, stores them, and answers ``ack``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from wire.handoff import Ack, HandoffEvent, decode_followup_frame
+from wire.messages import ProtocolError
+
+log = logging.getLogger(__name__)
+
+KEEP_DAYS = 7
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS followups (
+    id            TEXT PRIMARY KEY,
+    at            TEXT NOT NULL,
+    lead_id       TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    phone         TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    chosen_start  TEXT NOT NULL DEFAULT '',
+    chosen_professional TEXT NOT NULL DEFAULT '',
+    chosen_day    TEXT NOT NULL DEFAULT '',
+    kommo_url     TEXT NOT NULL DEFAULT '',
+    received_at   TEXT NOT NULL,
+    contacted_at  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS followups_received ON followups (received_at);
+"""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A patient the bot handed to the clinic's team, as the tray lists it."""
+
+    id: str
+    at: datetime  # when the patient was handed off (aware)
+    lead_id: str
+    name: str
+    phone: str
+    reason: str
+    chosen_start: str = ""
+    chosen_professional: str = ""
+    chosen_day: str = ""
+    kommo_url: str = ""
+    contacted: bool = False
+
+    @property
+    def whatsapp_url(self) -> str:
+        """wa.me link to write to the patient ("" without a usable number)."""
+        digits = re.sub(r"\D", "", self.phone)
+        return f"https://wa.me/{digits}" if 6 <= len(digits) <= 15 else ""
+
+
+def follow_up_path(journal_file: Path) -> Path:
+    return journal_file.with_name("followups.sqlite3")
+
+
+class FollowUpBook:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = threading.Lock()
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(str(self.path), timeout=10.0)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def receive(self, event: HandoffEvent, now: datetime | None = None) -> bool:
+        """Store a follow-up from the relay; False when it was already here (the relay sent it again)."""
+        received = (now or datetime.now(UTC)).isoformat()
+        with self._write_lock, self._connect() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO followups (id, at, lead_id, name, phone, reason, chosen_start,"
+                " chosen_professional, chosen_day, kommo_url, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.id, event.at, event.lead_id, event.name, event.phone, event.reason, event.chosen_start,
+                 event.chosen_professional, event.chosen_day, event.kommo_lead_url, received),
+            )
+            return cur.rowcount == 1
+
+    def open_items(self, now: datetime | None = None) -> list[FollowUp]:
+        """Not yet contacted, from the last ``KEEP_DAYS`` days, newest first."""
+        return [f for f in self.recent(now) if not f.contacted]
+
+    def recent(self, now: datetime | None = None) -> list[FollowUp]:
+        since = ((now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)).isoformat()
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, at, lead_id, name, phone, reason, chosen_start, chosen_professional, chosen_day,"
+                " kommo_url, contacted_at FROM followups WHERE received_at >= ? ORDER BY at DESC",
+                (since,),
+            ).fetchall()
+        return [_item(row) for row in rows]
+
+    def mark_contacted(self, followup_id: str, now: datetime | None = None) -> bool:
+        with self._write_lock, self._connect() as db:
+            cur = db.execute(
+                "UPDATE followups SET contacted_at = ? WHERE id = ? AND contacted_at = ''",
+                ((now or datetime.now(UTC)).isoformat(), followup_id),
+            )
+            return cur.rowcount == 1
+
+    def purge(self, now: datetime | None = None) -> int:
+        since = ((now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)).isoformat()
+        with self._write_lock, self._connect() as db:
+            return db.execute("DELETE FROM followups WHERE received_at < ?", (since,)).rowcount
+
+
+def _item(row: tuple[str, ...]) -> FollowUp:
+    at = datetime.fromisoformat(row[1])
+    return FollowUp(
+        id=row[0], at=at if at.tzinfo else at.replace(tzinfo=UTC), lead_id=row[2], name=row[3], phone=row[4],
+        reason=row[5], chosen_start=row[6], chosen_professional=row[7], chosen_day=row[8], kommo_url=row[9],
+        contacted=bool(row[10]),
+    )
+
+
+def is_followup_frame(text: str) -> bool:
+    """Cheap look at a frame's type: the relay's requests go elsewhere."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(obj, dict) and obj.get("type") == "event"
+
+
+class FollowUpInbox:
+    """The relay's follow-up frames: stored, then acknowledged; ``on_new`` hears of each one not seen before."""
+
+    def __init__(self, book: FollowUpBook, on_new: Callable[[HandoffEvent], None]) -> None:
+        self._book = book
+        self._on_new = on_new
+
+    def handle_text(self, text: str) -> str | None:
+        try:
+            frame = decode_followup_frame(json.loads(text))
+        except (ProtocolError, ValueError, TypeError) as exc:
+            log.warning("Ignored a follow-up from the relay that does not fit the protocol: %s", str(exc)[:200])
+            return None
+        if not isinstance(frame, HandoffEvent):
+            return None
+        try:
+            new = self._book.receive(frame)
+        except sqlite3.Error as exc:  # not stored: no ack, so the relay keeps it and sends it again
+            log.error("Could not store a patient to contact (the relay will send it again): %s", exc)
+            return None
+        if new:
+            log.info("A patient to contact arrived (reason: %s)", frame.reason)
+            self._on_new(frame)
+        return json.dumps(Ack(frame.id).to_json())

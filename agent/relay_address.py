@@ -1,0 +1,38 @@
+"""The relay's address as a person types it -> the websocket URL the agent dials.
+
+The provider may hand out ``https://relay.example.com``, ``relay.example.com`` or ``wss://relay.example.com/agent``:
+all mean the same relay. ``https`` becomes ``wss`` (``http`` becomes ``ws``), an address without a scheme gets
+``https://`` first, and the ``/agent`` path is added when it is missing. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+AGENT_PATH = "/agent"
+_SCHEMES = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}
+
+
+def normalize_relay_url(text: str) -> str:
+    """One address -> ``wss://host[:port]/.../agent``; anything it cannot read is returned as typed (stripped)."""
+    text = text.strip()
+    if not text:
+        return text
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return text
+    scheme = _SCHEMES.get(parts.scheme.lower())
+    if scheme is None or not parts.netloc:
+        return text
+    path = parts.path.rstrip("/")
+    if not path.endswith(AGENT_PATH):
+        path += AGENT_PATH
+    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+def normalize_relay_urls(text: str) -> str:
+    """Several addresses separated by commas, each normalized."""
+    return ", ".join(normalize_relay_url(u) for u in text.split(",") if u.strip())

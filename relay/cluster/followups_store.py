@@ -1,0 +1,95 @@
+"""Follow-ups in the Redis that several relay instances share (see ``relay.followups_store``).
+
+One hash per clinic (follow-up id -> the event and when it was made) that expires 7 days after its last
+follow-up, and a set of the clinics that may have some, so an instance finds the ones its agents should get
+with one read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import redis
+import redis.asyncio
+
+from relay.cluster import keys as redis_keys
+from relay.cluster.client import reachable, sync_client
+from relay.followups_store import DEFAULT_KOMMO_ACTIONS, FOLLOW_UP_RETENTION_S, parse_kommo_actions
+from wire.handoff import HandoffEvent
+
+
+class RedisFollowUps:
+    def __init__(self, client: redis.asyncio.Redis) -> None:
+        self._redis = client
+
+    async def add(self, clinic: str, event: HandoffEvent, now: float) -> None:
+        value = json.dumps({"event": event.to_json(), "created_at": now}, ensure_ascii=False)
+        key = redis_keys.followups(clinic)
+        with reachable():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hsetnx(key, event.id, value)
+                pipe.expire(key, int(FOLLOW_UP_RETENTION_S))
+                pipe.sadd(redis_keys.FOLLOWUP_CLINICS, clinic)
+                await pipe.execute()
+
+    async def pending(self, clinic: str, now: float) -> list[HandoffEvent]:
+        with reachable():
+            found = await self._redis.hgetall(redis_keys.followups(clinic))
+        kept = []
+        for raw in found.values():
+            item = json.loads(raw)
+            if float(item["created_at"]) > now - FOLLOW_UP_RETENTION_S:
+                kept.append((float(item["created_at"]), HandoffEvent.from_json(item["event"])))
+        return [event for _, event in sorted(kept, key=lambda pair: pair[0])]
+
+    async def clinics_with_pending(self, now: float) -> dict[str, str]:
+        with reachable():
+            clinics = sorted(await self._redis.smembers(redis_keys.FOLLOWUP_CLINICS))
+            if not clinics:
+                return {}
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for clinic in clinics:
+                    pipe.hkeys(redis_keys.followups(clinic))
+                found = await pipe.execute()
+        return {clinic: ",".join(sorted(ids)) for clinic, ids in zip(clinics, found, strict=True) if ids}
+
+    async def acknowledge(self, clinic: str, followup_id: str) -> bool:
+        with reachable():
+            removed = await self._redis.hdel(redis_keys.followups(clinic), followup_id)
+        return bool(removed)
+
+    async def purge_expired(self, now: float) -> None:
+        with reachable():
+            for clinic in await self._redis.smembers(redis_keys.FOLLOWUP_CLINICS):
+                key = redis_keys.followups(clinic)
+                found = await self._redis.hgetall(key)
+                old = [
+                    fid
+                    for fid, raw in found.items()
+                    if float(json.loads(raw)["created_at"]) <= now - FOLLOW_UP_RETENTION_S
+                ]
+                if old:
+                    await self._redis.hdel(key, *old)
+                if await self._redis.hlen(key) == 0:
+                    await self._redis.srem(redis_keys.FOLLOWUP_CLINICS, clinic)
+
+    async def kommo_actions(self, clinic: str) -> tuple[str, ...]:
+        with reachable():
+            text = await self._redis.hget(redis_keys.FOLLOWUP_SETTINGS, clinic)
+        return DEFAULT_KOMMO_ACTIONS if text is None else parse_kommo_actions(text)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+class RedisFollowUpAdmin:
+    def __init__(self, url: str) -> None:
+        self._redis = sync_client(url)
+
+    def set_kommo_actions(self, clinic: str, actions: Sequence[str]) -> None:
+        with reachable():
+            self._redis.hset(redis_keys.FOLLOWUP_SETTINGS, clinic, ",".join(actions) or "none")
+
+    def close_now(self) -> None:
+        self._redis.close()

@@ -1,0 +1,122 @@
+"""A hand-off as a follow-up: which replies are one, the event built from the turn, and its words for Kommo.
+
+Pure code: no I/O, no clock reads (``now`` and the id are passed in).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from relay.conversation import ConversationState, Reply, Turn
+from wire.handoff import HandoffEvent
+
+# Hand-offs that promise nothing to the patient: "cancelled" is the patient saying they do not want a time.
+NOT_FOLLOW_UPS = frozenset({"cancelled"})
+
+_REASON_CLEAN = re.compile(r"[^a-z0-9_]")
+_ID_CLEAN = re.compile(r"[^A-Za-z0-9._:@+\-]")
+_PHONE_CLEAN = re.compile(r"[^0-9+()\-. ]")
+
+# The reason in words for the clinic's team (Kommo task and note). The tray has its own catalogue.
+_REASONS: dict[str, tuple[str, str]] = {
+    "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
+    "paused": ("la automatización estaba en pausa", "automation was paused"),
+    "timeout": ("el agente no respondió a tiempo", "the agent did not answer in time"),
+    "login_failed": ("la agenda web rechazó la contraseña", "the clinic web app refused the password"),
+    "account_locked": ("la cuenta de la agenda web está bloqueada", "the clinic web app account is locked"),
+    "portal_down": ("la agenda web no respondía", "the clinic web app was not responding"),
+    "portal_changed": ("la agenda web cambió de aspecto", "the clinic web app changed its screens"),
+    "asked_for_person": ("pidió hablar con una persona", "asked to talk to a person"),
+    "not_understood": ("el bot no entendió sus mensajes", "the bot did not understand the messages"),
+    "no_slots": ("no había horarios libres", "there were no free times"),
+    "bad_request": ("la agenda web rechazó los datos del paciente", "the clinic web app refused the details"),
+}
+_OTHER = ("no se pudo atender automáticamente ({code})", "could not be served automatically ({code})")
+_WORDS: dict[str, tuple[str, str]] = {
+    "task": ("Contactar por WhatsApp a {who}: {reason}.", "Contact {who} on WhatsApp: {reason}."),
+    "chosen": ("Había elegido: {what}.", "They had chosen: {what}."),
+    "chosen_day": ("Estaba mirando el día {day}.", "They were looking at {day}."),
+    "note": ("Cita Bridge derivó a {who} a recepción: {reason}.", "Cita Bridge handed {who} to reception: {reason}."),
+    "patient": ("el paciente", "the patient"),
+    "tag": ("Cita Bridge: contactar", "Cita Bridge: contact"),
+}
+
+
+def is_follow_up(reply: Reply) -> bool:
+    data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
+    return reply.status == "handoff" and str(data.get("reason", "")) not in NOT_FOLLOW_UPS
+
+
+def handoff_event(
+    followup_id: str, turn: Turn, reply: Reply, before: ConversationState | None, now: datetime, kommo_lead_url: str
+) -> HandoffEvent:
+    """The follow-up for a hand-off reply; ``before`` is the conversation as it was when the turn began."""
+    data: dict[str, Any] = reply.continuation.get("data", {})
+    reason = _REASON_CLEAN.sub("_", str(data.get("reason") or "internal").lower())[:40] or "internal"
+    if not reason[0].isalpha():
+        reason = "internal"
+    pending = before.pending if before is not None else None
+    chosen_start = str(data.get("requested_start") or (pending.start if pending else ""))
+    chosen_professional = str(data.get("requested_professional") or (pending.professional if pending else ""))
+    if not chosen_professional and before is not None and before.professionals:
+        chosen_professional = ", ".join(before.professionals)
+    return HandoffEvent(
+        id=followup_id,
+        at=now.isoformat(),
+        lead_id=_ID_CLEAN.sub("", turn.lead_id)[:200] or "lead",
+        name=_one_line(turn.name)[:120] if "{" not in turn.name else "",  # "{{contact.name}}": Kommo had none
+        phone=_PHONE_CLEAN.sub("", turn.phone).strip()[:40],
+        reason=reason,
+        chosen_start=chosen_start if _aware(chosen_start) else "",
+        chosen_professional=chosen_professional[:120],
+        chosen_day=before.day if before is not None and before.day and not chosen_start else "",
+        kommo_lead_url=kommo_lead_url,
+    )
+
+
+def reason_words(reason: str, language: str) -> str:
+    index = 1 if language == "en" else 0
+    pair = _REASONS.get(reason)
+    return pair[index] if pair else _OTHER[index].format(code=reason)
+
+
+def _say(key: str, language: str, **values: str) -> str:
+    return _WORDS[key][1 if language == "en" else 0].format(**values)
+
+
+def _who(event: HandoffEvent, language: str) -> str:
+    name = event.name or _say("patient", language)
+    return f"{name} ({event.phone})" if event.phone else name
+
+
+def task_text(event: HandoffEvent, language: str) -> str:
+    """The Kommo task on the lead: who to write to, why, and what the patient had already chosen."""
+    parts = [_say("task", language, who=_who(event, language), reason=reason_words(event.reason, language))]
+    if event.chosen_start:
+        when = datetime.fromisoformat(event.chosen_start).strftime("%Y-%m-%d %H:%M")
+        what = f"{when} {event.chosen_professional}".strip()
+        parts.append(_say("chosen", language, what=what))
+    elif event.chosen_day:
+        parts.append(_say("chosen_day", language, day=event.chosen_day))
+    return " ".join(parts)
+
+
+def note_text(event: HandoffEvent, language: str) -> str:
+    return _say("note", language, who=_who(event, language), reason=reason_words(event.reason, language))
+
+
+def tag_name(language: str) -> str:
+    return _say("tag", language)
+
+
+def _one_line(text: str) -> str:
+    return " ".join("".join(c if ord(c) >= 32 else " " for c in text).split())
+
+
+def _aware(value: str) -> bool:
+    try:
+        return bool(value) and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False

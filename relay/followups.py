@@ -1,0 +1,224 @@
+"""Every hand-off reaches a person: the relay keeps it as a follow-up until the clinic's agent acknowledges it.
+
+The turn that answered a patient with a hand-off (agent offline, paused, late, web app down, asked for a person,
+a failed booking...) calls ``FollowUpDesk.note`` once. The desk then
+- stores the follow-up (``relay.followups_store``: SQLite, or Redis shared by several instances);
+- sends it at once to the clinic's agent when this instance holds its websocket (``{"type": "event", ...}``);
+- every ``sweep_s`` sends what is still unacknowledged to the agents held here that have not had it on their
+  current connection: the backlog of an agent that reconnects, and follow-ups made on another instance;
+- forgets one when the agent answers ``{"type": "ack", "id": ...}``, and any after 7 days;
+- posts the clinic's Kommo task / note / tag in the background (``relay.kommo_followup``).
+Nothing here may fail a turn: errors are logged, the patient's continuation goes out regardless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from relay.agents import AgentConnection
+from relay.conversation import ConversationState, Reply, Turn
+from relay.followup_texts import handoff_event, is_follow_up
+from relay.followups_store import FollowUpStore
+from relay.kommo_followup import KommoFollowUps
+from relay.logs import log, mask_phone
+from relay.store import Clinic, RelayStore
+from wire.handoff import HandoffEvent, kommo_lead_url
+
+logger = logging.getLogger("relay.followups")
+
+SWEEP_S = 1.0
+PURGE_EVERY_S = 600.0
+
+
+class FollowUpSink(Protocol):
+    async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
+        """Called for every reply a turn sends, before its conversation state is replaced."""
+        ...
+
+
+class NoFollowUps:
+    async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
+        return None
+
+
+def _local_connection(agents: Any, clinic: str) -> AgentConnection | None:
+    """This instance's current connection of ``clinic`` (a ``LocalAgentDirectory``, or the one a Redis
+    directory wraps as ``local``), None when it has none."""
+    local = getattr(agents, "local", agents)
+    current = getattr(local, "current", None)
+    connection = current(clinic) if current is not None else None
+    return connection if connection is not None and not connection.closed else None
+
+
+class FollowUpDesk:
+    def __init__(
+        self,
+        followups: FollowUpStore,
+        conversations: RelayStore,
+        agents: Any,
+        kommo: KommoFollowUps | None,
+        *,
+        clock: Callable[[], float] = time.time,
+        sweep_s: float = SWEEP_S,
+    ) -> None:
+        self._store = followups
+        self._conversations = conversations
+        self._agents = agents
+        self._kommo = kommo
+        self._clock = clock
+        self._sweep_s = sweep_s
+        self._sent: dict[str, set[str]] = {}  # connection id -> follow-up ids sent on it
+        self._seen: dict[str, str] = {}  # connection id -> the clinic's pending mark when it was last looked at
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._last_purge = 0.0
+
+    async def start(self) -> None:
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever(), name="followups-sweep")
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self._tasks:  # Kommo calls under way: a few seconds, then they are given up (the tray has them)
+            _, pending = await asyncio.wait(set(self._tasks), timeout=5.0)
+            for task in pending:
+                task.cancel()
+        await self._store.close()
+
+    # -- the turn's one call -------------------------------------------------------------------------------
+
+    async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
+        if not is_follow_up(reply):
+            return
+        try:
+            before = await self._conversation_before(clinic, turn)
+            event = handoff_event(
+                f"fu-{secrets.token_hex(8)}",
+                turn,
+                reply,
+                before,
+                datetime.fromtimestamp(self._clock(), UTC),
+                kommo_lead_url(clinic.kommo_base_url, turn.lead_id),
+            )
+            await self._store.add(clinic.name, event, self._clock())
+        except Exception:
+            logger.exception("a follow-up could not be stored", extra={"relay_fields": {"clinic": clinic.name}})
+            return
+        log(
+            logger,
+            logging.INFO,
+            "followup_created",
+            clinic=clinic.name,
+            lead=event.lead_id,
+            reason=event.reason,
+            phone=mask_phone(event.phone),
+            id=event.id,
+        )
+        connection = _local_connection(self._agents, clinic.name)
+        if connection is not None:
+            self._spawn(self._send(connection, [event]))
+        if self._kommo is not None:
+            self._spawn(self._post_to_kommo(clinic, event))
+
+    async def _conversation_before(self, clinic: Clinic, turn: Turn) -> ConversationState | None:
+        raw = await self._conversations.load_conversation(clinic.name, turn.lead_id)
+        if not raw:
+            return None
+        try:
+            return ConversationState.from_json(raw)
+        except Exception:
+            return None
+
+    # -- the agent's side ----------------------------------------------------------------------------------
+
+    def on_ack(self, clinic: str, followup_id: str) -> None:
+        """The agent has stored ``followup_id`` (called from the websocket's reader)."""
+        self._spawn(self._acknowledge(clinic, followup_id))
+
+    async def _acknowledge(self, clinic: str, followup_id: str) -> None:
+        try:
+            known = await self._store.acknowledge(clinic, followup_id)
+        except Exception:
+            logger.exception("a follow-up ack could not be stored", extra={"relay_fields": {"clinic": clinic}})
+            return
+        log(logger, logging.INFO, "followup_acknowledged", clinic=clinic, id=followup_id, known=known)
+
+    async def _send(self, connection: AgentConnection, events: list[HandoffEvent]) -> None:
+        sent = self._sent.setdefault(connection.connection_id, set())
+        for event in events:
+            if event.id in sent or connection.closed:
+                continue
+            sent.add(event.id)
+            try:
+                async with connection.send_lock:
+                    await connection.link.send_text(encode_event(event))
+            except Exception:  # the socket went away: the next connection gets it from the backlog
+                sent.discard(event.id)
+                return
+
+    async def sweep(self) -> None:
+        """Send what is unacknowledged to the agents held here that have not had it on this connection."""
+        now = self._clock()
+        live: set[str] = set()
+        for clinic, mark in (await self._store.clinics_with_pending(now)).items():
+            connection = _local_connection(self._agents, clinic)
+            if connection is None:
+                continue
+            live.add(connection.connection_id)
+            if self._seen.get(connection.connection_id) == mark:
+                continue  # nothing new since this connection was last served (an agent that never acks, say)
+            sent = self._sent.get(connection.connection_id, set())
+            pending = [e for e in await self._store.pending(clinic, now) if e.id not in sent]
+            if pending:
+                await self._send(connection, pending)
+            if not connection.closed:
+                self._seen[connection.connection_id] = mark
+        for connection_id in list(self._sent) + list(self._seen):
+            if connection_id not in live:
+                self._sent.pop(connection_id, None)
+                self._seen.pop(connection_id, None)
+        if now - self._last_purge >= PURGE_EVERY_S:
+            self._last_purge = now
+            await self._store.purge_expired(now)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._sweep_s)
+            try:
+                await self.sweep()
+            except Exception as exc:  # the store may be away for a while (Redis): try again at the next sweep
+                log(logger, logging.WARNING, "followup_sweep_failed", error=type(exc).__name__)
+
+    # -- Kommo ---------------------------------------------------------------------------------------------
+
+    async def _post_to_kommo(self, clinic: Clinic, event: HandoffEvent) -> None:
+        assert self._kommo is not None
+        try:
+            actions = await self._store.kommo_actions(clinic.name)
+            if not actions:
+                return
+            results = await self._kommo.post(clinic, event, actions)
+        except Exception:
+            logger.exception("a follow-up was not posted to Kommo", extra={"relay_fields": {"clinic": clinic.name}})
+            return
+        if results:
+            log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, **results)
+
+    def _spawn(self, job: Any) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def encode_event(event: HandoffEvent) -> str:
+    return json.dumps(event.to_json(), ensure_ascii=False, separators=(",", ":"))

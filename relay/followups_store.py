@@ -1,0 +1,155 @@
+"""Where the relay keeps follow-ups (hand-offs no agent has acknowledged yet) and each clinic's Kommo choice.
+
+A follow-up holds patient data (name, phone), so it is kept only until the clinic's agent acknowledges it, and
+never longer than ``FOLLOW_UP_RETENTION_S`` (7 days). ``SqliteFollowUps`` shares the relay's SQLite file (a
+connection of its own; the file is in WAL mode); several instances share ``relay.cluster.followups_store``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from relay.settings import RelaySettings
+from relay.store import StoreError
+from wire.handoff import HandoffEvent
+
+FOLLOW_UP_RETENTION_S = 7 * 24 * 3600.0
+
+# Where a follow-up lands in the clinic's Kommo, besides the agent's tray.
+KOMMO_ACTIONS: tuple[str, ...] = ("task", "note", "tag")
+DEFAULT_KOMMO_ACTIONS: tuple[str, ...] = ("task", "note")
+
+
+def parse_kommo_actions(text: str) -> tuple[str, ...]:
+    """``"task,note"`` -> ("task", "note"); ``"none"`` -> (). ``StoreError`` names what is wrong."""
+    words = [w.strip().lower() for w in text.replace("+", ",").split(",") if w.strip()]
+    if words == ["none"]:
+        return ()
+    unknown = [w for w in words if w not in KOMMO_ACTIONS]
+    if unknown or not words:
+        raise StoreError(f"Kommo actions must be 'none' or a comma-separated list of {', '.join(KOMMO_ACTIONS)}")
+    return tuple(a for a in KOMMO_ACTIONS if a in words)
+
+
+class FollowUpStore(Protocol):
+    async def add(self, clinic: str, event: HandoffEvent, now: float) -> None: ...
+
+    async def pending(self, clinic: str, now: float) -> list[HandoffEvent]:
+        """The clinic's unacknowledged follow-ups, oldest first."""
+        ...
+
+    async def clinics_with_pending(self, now: float) -> dict[str, str]:
+        """Clinic -> a mark that changes whenever its unacknowledged follow-ups change (one cheap read for all)."""
+        ...
+
+    async def acknowledge(self, clinic: str, followup_id: str) -> bool:
+        """Forget it (the agent has it). False when it was not (or no longer) kept."""
+        ...
+
+    async def purge_expired(self, now: float) -> None: ...
+
+    async def kommo_actions(self, clinic: str) -> tuple[str, ...]: ...
+
+    async def close(self) -> None: ...
+
+
+class FollowUpAdmin(Protocol):
+    """What `cita-relay set-follow-ups` needs."""
+
+    def set_kommo_actions(self, clinic: str, actions: Sequence[str]) -> None: ...
+
+    def close_now(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS followups (
+    clinic TEXT NOT NULL,
+    id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (clinic, id)
+);
+CREATE INDEX IF NOT EXISTS followups_age ON followups(created_at);
+CREATE TABLE IF NOT EXISTS followup_settings (
+    clinic TEXT PRIMARY KEY,
+    kommo_actions TEXT NOT NULL
+);
+"""
+
+
+class SqliteFollowUps:
+    """Follow-ups in the relay's SQLite file. Async methods for the running relay, plain ones for the CLI."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=10.0, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    async def add(self, clinic: str, event: HandoffEvent, now: float) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO followups (clinic, id, event, created_at) VALUES (?, ?, ?, ?)",
+            (clinic, event.id, json.dumps(event.to_json(), ensure_ascii=False), now),
+        )
+
+    async def pending(self, clinic: str, now: float) -> list[HandoffEvent]:
+        rows = self._db.execute(
+            "SELECT event FROM followups WHERE clinic = ? AND created_at > ? ORDER BY created_at",
+            (clinic, now - FOLLOW_UP_RETENTION_S),
+        ).fetchall()
+        return [HandoffEvent.from_json(json.loads(row[0])) for row in rows]
+
+    async def clinics_with_pending(self, now: float) -> dict[str, str]:
+        rows = self._db.execute(
+            "SELECT clinic, COUNT(*), MAX(created_at) FROM followups WHERE created_at > ? GROUP BY clinic",
+            (now - FOLLOW_UP_RETENTION_S,),
+        ).fetchall()
+        return {row[0]: f"{row[1]}:{row[2]!r}" for row in rows}
+
+    async def acknowledge(self, clinic: str, followup_id: str) -> bool:
+        cur = self._db.execute("DELETE FROM followups WHERE clinic = ? AND id = ?", (clinic, followup_id))
+        return cur.rowcount == 1
+
+    async def purge_expired(self, now: float) -> None:
+        self._db.execute("DELETE FROM followups WHERE created_at <= ?", (now - FOLLOW_UP_RETENTION_S,))
+
+    async def kommo_actions(self, clinic: str) -> tuple[str, ...]:
+        row = self._db.execute("SELECT kommo_actions FROM followup_settings WHERE clinic = ?", (clinic,)).fetchone()
+        return DEFAULT_KOMMO_ACTIONS if row is None else parse_kommo_actions(row[0])
+
+    def set_kommo_actions(self, clinic: str, actions: Sequence[str]) -> None:
+        self._db.execute(
+            "INSERT INTO followup_settings (clinic, kommo_actions) VALUES (?, ?)"
+            " ON CONFLICT (clinic) DO UPDATE SET kommo_actions = excluded.kommo_actions",
+            (clinic, ",".join(actions) or "none"),
+        )
+
+    async def close(self) -> None:
+        self.close_now()
+
+    def close_now(self) -> None:
+        self._db.close()
+
+
+def open_followup_store(settings: RelaySettings) -> FollowUpStore:
+    """The running relay's follow-ups: in the shared Redis when there is one, else in the SQLite file."""
+    if settings.uses_redis:
+        from relay.cluster.client import async_client
+        from relay.cluster.followups_store import RedisFollowUps
+
+        return RedisFollowUps(async_client(settings.redis_url))
+    return SqliteFollowUps(settings.database_path)
+
+
+def open_followup_admin(settings: RelaySettings) -> FollowUpAdmin:
+    if settings.uses_redis:
+        from relay.cluster.followups_store import RedisFollowUpAdmin
+
+        return RedisFollowUpAdmin(settings.redis_url)
+    return SqliteFollowUps(settings.database_path)

@@ -1,0 +1,123 @@
+"""A follow-up where the clinic's team already works: a task on the Kommo lead, a note with the reason, a tag.
+
+Each call goes through the same per-account budget as the continuations (7 requests/s), and at most 2 of those a
+second go to follow-ups, so the patients' replies keep the rest; the clinic's own Kommo token is used. The task
+goes to the lead's responsible user (read from the lead first). A follow-up is never lost for want of Kommo:
+the agent's tray has it anyway, so a call that fails is retried once and then logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from relay.followup_texts import note_text, tag_name, task_text
+from relay.http_client import HttpClient, TransportError
+from relay.kommo_client import AccountRateLimit, KommoBudget, KommoClient
+from relay.logs import log
+from relay.store import Clinic
+from wire.handoff import HandoffEvent
+
+logger = logging.getLogger("relay.kommo_followup")
+
+TASK_DUE_S = 3600.0  # the task is due within the hour: a patient is waiting for a message
+RETRY_AFTER_S = 1.0
+# At most this many follow-up calls per second and account (of Kommo's 7, shared with the continuations): the
+# patients' replies keep most of the budget when many hand-offs come at once (an agent offline at a busy hour).
+FOLLOW_UP_SHARE_PER_S = 2.0
+
+
+class KommoFollowUps:
+    def __init__(
+        self,
+        kommo: KommoClient,
+        http: HttpClient,
+        budget: KommoBudget,
+        *,
+        timeout_s: float = 10.0,
+        clock: Callable[[], float] = time.time,
+        share_per_s: float = FOLLOW_UP_SHARE_PER_S,
+    ) -> None:
+        self._kommo = kommo
+        self._http = http
+        self._budget = budget
+        self._share = AccountRateLimit(share_per_s)
+        self._timeout_s = timeout_s
+        self._clock = clock
+
+    async def post(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...]) -> dict[str, int | None]:
+        """Each action's last HTTP status (None: Kommo was not reached)."""
+        if not event.lead_id.isdigit():
+            log(logger, logging.WARNING, "followup_kommo_skipped", clinic=clinic.name, why="lead id is not a number")
+            return {}
+        lead = int(event.lead_id)
+        base = clinic.kommo_base_url
+        language = clinic.language
+        task: dict[str, Any] = {
+            "text": task_text(event, language),
+            "complete_till": int(self._clock() + TASK_DUE_S),
+            "entity_id": lead,
+            "entity_type": "leads",
+        }
+        if "task" in actions:
+            responsible = await self._responsible_user(clinic, lead)
+            if responsible is not None:
+                task["responsible_user_id"] = responsible  # the lead's own user, not the integration's
+        calls: dict[str, tuple[str, str, Any]] = {
+            "task": ("POST", f"{base}/api/v4/tasks", [task]),
+            "note": (
+                "POST",
+                f"{base}/api/v4/leads/{lead}/notes",
+                [{"note_type": "common", "params": {"text": note_text(event, language)}}],
+            ),
+            "tag": ("PATCH", f"{base}/api/v4/leads/{lead}", {"tags_to_add": [{"name": tag_name(language)}]}),
+        }
+        results: dict[str, int | None] = {}
+        for action in actions:
+            if action in calls:
+                method, url, body = calls[action]
+                results[action] = await self._call(clinic, action, method, url, body)
+        return results
+
+    async def _responsible_user(self, clinic: Clinic, lead: int) -> int | None:
+        """The lead's responsible user (``GET /api/v4/leads/{id}``), or None: the task then goes to the token's."""
+        bearer = await self._kommo.account_bearer(clinic)
+        if bearer is None:
+            return None
+        try:
+            async with self._share.hold(clinic.kommo_base_url), self._budget.hold(clinic.kommo_base_url):
+                response = await self._http.post_json(
+                    f"{clinic.kommo_base_url}/api/v4/leads/{lead}", None,
+                    headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method="GET",
+                )
+            user = response.json().get("responsible_user_id") if response.status_code == 200 else None
+        except (TransportError, ValueError, AttributeError):
+            return None
+        return user if isinstance(user, int) and not isinstance(user, bool) else None
+
+    async def _call(self, clinic: Clinic, action: str, method: str, url: str, body: Any) -> int | None:
+        status: int | None = None
+        for attempt in (1, 2):
+            bearer = await self._kommo.account_bearer(clinic)
+            if bearer is None:
+                log(logger, logging.ERROR, "followup_kommo_no_token", clinic=clinic.name, action=action)
+                return None
+            try:
+                async with self._share.hold(clinic.kommo_base_url), self._budget.hold(clinic.kommo_base_url):
+                    response = await self._http.post_json(
+                        url, body, headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method=method
+                    )
+                status = response.status_code
+            except TransportError:
+                status = None
+            if status is not None and 200 <= status < 300:
+                return status
+            if status is not None and status < 500 and status != 429:
+                break
+            if attempt == 1:
+                await asyncio.sleep(RETRY_AFTER_S)
+        log(logger, logging.WARNING, "followup_kommo_failed", clinic=clinic.name, action=action, status=status)
+        return status

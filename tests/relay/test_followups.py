@@ -1,0 +1,121 @@
+"""Every hand-off reaches people: the clinic's agent gets it (at once, or as a backlog when it reconnects) and
+the clinic's Kommo gets a task and a note on the lead. A slot-taken turn the bot recovered is not one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+from relay_harness import buttons_of
+
+from demo.kommo.lead_records import responsible_user
+from relay.cli import main as relay_cli
+from wire.handoff import Ack
+from wire.messages import WireError
+
+
+async def wait_for(probe, what: str):
+    for _ in range(800):
+        found = probe()
+        if found:
+            return found
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"never saw {what}")
+
+
+async def test_a_paused_handoff_reaches_the_agent_and_a_kommo_task(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, paused=True)
+    record = await kommo.say(
+        relay.widget_url(clinic), clinic.subdomain, "501", "hola", name="Ana Pérez", phone="+56 9 1234 5678"
+    )
+    assert record.body["data"]["status"] == "handoff"
+
+    [event] = await agent.wait_for_events(1)
+    assert (event.reason, event.name, event.phone, event.lead_id) == ("paused", "Ana Pérez", "+56 9 1234 5678", "501")
+    assert event.kommo_lead_url == f"{kommo.account_base_url(clinic.subdomain)}/leads/detail/501"
+
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "501"), "a Kommo task on the lead")
+    assert task.responsible_user_id == responsible_user(clinic.subdomain)  # the lead's user, read from Kommo
+    assert "Ana Pérez (+56 9 1234 5678)" in task.text
+    assert "la automatización estaba en pausa" in task.text
+    [note] = await wait_for(lambda: kommo.notes(clinic.subdomain, "501"), "a Kommo note on the lead")
+    assert "la automatización estaba en pausa" in note.text
+    assert kommo.tags(clinic.subdomain) == []
+    async with httpx.AsyncClient() as http:  # the lead as the clinic's team sees it in (stand-in) Kommo
+        page = (await http.get(event.kommo_lead_url)).text
+    assert "Ana Pérez (+56 9 1234 5678)" in page and page.count("la automatización estaba en pausa") == 2
+
+
+async def test_an_agent_that_was_offline_gets_the_backlog_and_acknowledged_ones_are_gone(relay, kommo):
+    clinic = relay.add_clinic(language="en")
+    url = relay.widget_url(clinic)
+    await kommo.say(url, clinic.subdomain, "601", "hi", name="First Patient", phone="+1 555 0101")
+    await kommo.say(url, clinic.subdomain, "602", "hi", name="Second Patient", phone="+1 555 0102")
+
+    first = await relay.agent(clinic)
+    first.auto_ack = False
+    events = await first.wait_for_events(2)
+    assert [(e.lead_id, e.reason) for e in events] == [("601", "agent_offline"), ("602", "agent_offline")]
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "601"), "a task for the offline hand-off")
+    assert "the clinic's agent was not connected" in task.text  # the clinic's language
+
+    # The agent stores only the first one (its ack), then its connection is replaced by a new one.
+    await first._ws.send(json.dumps(Ack(events[0].id).to_json()))
+    await first.close()
+    await relay.wait_for_agent(clinic, connected=False)
+    second = await relay.agent(clinic)
+    # Sent in creation order: had the acknowledged one still been kept, it would come first.
+    [again] = await second.wait_for_events(1)
+    assert again.id == events[1].id
+
+
+async def test_a_booking_handoff_says_what_the_patient_had_chosen(make_relay, kommo):
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=3.0)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "701", "hola")
+    times = await kommo.say(url, clinic.subdomain, "701", buttons_of(days.body)[0])
+    await kommo.say(url, clinic.subdomain, "701", buttons_of(times.body)[0])
+
+    [event] = await agent.wait_for_events(1)
+    assert event.reason == "timeout"
+    assert event.chosen_start.endswith("T10:00:00-03:00")
+    assert event.chosen_professional == "Dra. Soto"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "701"), "a task with the chosen time")
+    assert "10:00 Dra. Soto" in task.text
+
+
+async def test_a_slot_taken_turn_the_bot_recovered_is_not_a_follow_up(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.book_outcome = lambda args: WireError("slot_taken", "taken", tuple(agent.slots[3:5]))
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "801", "hola")
+    times = await kommo.say(url, clinic.subdomain, "801", buttons_of(days.body)[0])
+    recovered = await kommo.say(url, clinic.subdomain, "801", buttons_of(times.body)[0])
+    assert recovered.body["data"]["code"] == "slot_taken"
+    handed = await kommo.say(url, clinic.subdomain, "801", "quiero hablar con una persona")
+    assert handed.body["data"]["reason"] == "asked_for_person"
+
+    # Follow-ups reach the agent in order: the first one it gets is the person asked for, not the recovered turn.
+    [event] = await agent.wait_for_events(1)
+    assert event.reason == "asked_for_person"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "801"), "the asked-for-a-person task")
+    assert "pidió hablar con una persona" in task.text
+
+
+async def test_where_a_clinics_handoffs_land_in_kommo_is_its_choice(relay, kommo, capsys):
+    clinic = relay.add_clinic()
+    data = ["--data", str(relay.settings.data_dir)]
+    assert relay_cli(["set-follow-ups", clinic.name, "--kommo", "tag", *data]) == 0
+    assert "tag" in capsys.readouterr().out
+    assert relay_cli(["set-follow-ups", "no-such-clinic", "--kommo", "task", *data]) == 2
+    assert relay_cli(["set-follow-ups", clinic.name, "--kommo", "email", *data]) == 2
+
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "901", "hola")  # agent offline: a hand-off
+    [tag] = await wait_for(lambda: kommo.tags(clinic.subdomain, "901"), "a tag on the lead")
+    assert tag.text == "Cita Bridge: contactar"
+    assert kommo.tasks(clinic.subdomain, "901") == [] and kommo.notes(clinic.subdomain, "901") == []

@@ -1,0 +1,165 @@
+"""The follow-up frames of the wire protocol: a hand-off the relay answered on its own, and the agent's ack.
+
+relay -> agent: ``{"type": "event", "kind": "handoff", "id": "...", "at": "...", "lead_id": "...", "name": "...",
+"phone": "...", "reason": "...", "chosen_start": "...", "chosen_professional": "...", "chosen_day": "...",
+"kommo_lead_url": "..."}``; agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
+receipt the relay gives an agent's booking outcome).
+
+Both are optional: an older agent ignores an unknown frame type (it answers only requests) and an older relay
+drops an ack it cannot read. The agent does not trust the relay: every field is checked here, the Kommo link
+must be a lead's page on a Kommo host, and nothing in an event makes the agent act on the clinic's web app.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from wire.messages import Ack, ProtocolError
+
+__all__ = ["Ack", "HandoffEvent", "decode_followup_frame", "kommo_lead_url", "kommo_lead_url_or_empty"]
+
+_ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
+_REASON_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_PHONE_RE = re.compile(r"^[0-9+()\-. ]{0,40}$")
+_LEAD_PATH_RE = re.compile(r"^(/[a-z0-9][a-z0-9-]{0,62})?/leads/detail/[0-9]{1,20}$")
+# Kommo's own hosts; loopback for the stand-in Kommo of the demo and the tests.
+_KOMMO_HOST_SUFFIXES = (".kommo.com", ".amocrm.com", ".amocrm.ru")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class HandoffEvent:
+    """A patient the bot handed to the clinic's team: who, why, what they had already chosen, and when."""
+
+    id: str
+    at: str  # ISO 8601 with offset: when the patient was handed off
+    lead_id: str
+    name: str
+    phone: str
+    reason: str  # a code: paused, agent_offline, timeout, asked_for_person, login_failed, ...
+    chosen_start: str = ""  # ISO 8601: the slot being booked when the hand-off came
+    chosen_professional: str = ""
+    chosen_day: str = ""  # ISO date: the day whose times the patient was looking at
+    kommo_lead_url: str = ""  # the lead's page in Kommo
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "event",
+            "kind": "handoff",
+            "id": self.id,
+            "at": self.at,
+            "lead_id": self.lead_id,
+            "name": self.name,
+            "phone": self.phone,
+            "reason": self.reason,
+        }
+        for key in ("chosen_start", "chosen_professional", "chosen_day", "kommo_lead_url"):
+            value = getattr(self, key)
+            if value:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> HandoffEvent:
+        reason = obj.get("reason")
+        if not isinstance(reason, str) or not _REASON_RE.match(reason):
+            raise ProtocolError("event.reason must be a short code")
+        return cls(
+            id=_identifier(obj.get("id"), "event.id"),
+            at=_time(obj.get("at"), "event.at"),
+            lead_id=_identifier(obj.get("lead_id"), "event.lead_id"),
+            name=_plain(obj.get("name", ""), "event.name", 120),
+            phone=_phone(obj.get("phone", "")),
+            reason=reason,
+            chosen_start=_time(obj["chosen_start"], "event.chosen_start") if obj.get("chosen_start") else "",
+            chosen_professional=_plain(obj.get("chosen_professional", ""), "event.chosen_professional", 120),
+            chosen_day=_day(obj.get("chosen_day", "")),
+            kommo_lead_url=kommo_lead_url_or_empty(obj.get("kommo_lead_url", "")),
+        )
+
+
+def decode_followup_frame(obj: dict[str, Any]) -> HandoffEvent | Ack:
+    """An ``event`` or ``ack`` frame (already parsed JSON). Raises ``ProtocolError`` for anything off."""
+    kind = obj.get("type")
+    if kind == "ack":
+        return Ack(_identifier(obj.get("id"), "ack.id"))
+    if kind == "event":
+        if obj.get("kind") != "handoff":
+            raise ProtocolError(f"unknown event kind {obj.get('kind')!r}")
+        return HandoffEvent.from_json(obj)
+    raise ProtocolError(f"not a follow-up frame: {kind!r}")
+
+
+def kommo_lead_url(base_url: str, lead_id: str) -> str:
+    """The lead's page in Kommo, e.g. ``https://clinica.kommo.com/leads/detail/123`` ("" if it cannot be built)."""
+    return kommo_lead_url_or_empty(f"{base_url.rstrip('/')}/leads/detail/{lead_id}")
+
+
+def kommo_lead_url_or_empty(value: Any) -> str:
+    """``value`` when it is a lead's page on a Kommo host (or on loopback: the stand-in), else ""."""
+    if not isinstance(value, str) or not value or len(value) > 300:
+        return ""
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.username or parts.password or parts.query or parts.fragment or not _LEAD_PATH_RE.match(parts.path):
+        return ""
+    if host in _LOOPBACK_HOSTS and parts.scheme in ("http", "https"):
+        return value
+    if parts.scheme == "https" and port is None and host.endswith(_KOMMO_HOST_SUFFIXES):
+        return value if parts.path.startswith("/leads/") else ""
+    return ""
+
+
+def _identifier(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not _ID_RE.match(value):
+        raise ProtocolError(f"{name} must be 1-200 characters of letters, digits and ._:@+-")
+    return value
+
+
+def _time(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError(f"{name} must be an ISO 8601 time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ProtocolError(f"{name} must be an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ProtocolError(f"{name} must carry a UTC offset")
+    return value
+
+
+def _day(value: Any) -> str:
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str):
+        raise ProtocolError("event.chosen_day must be an ISO date")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ProtocolError("event.chosen_day must be an ISO date") from None
+    return value
+
+
+def _plain(value: Any, name: str, limit: int) -> str:
+    """Free text from the patient's Kommo contact: control characters dropped, cut to ``limit``."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ProtocolError(f"{name} must be a string")
+    return " ".join("".join(c if ord(c) >= 32 else " " for c in value).split())[:limit]
+
+
+def _phone(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _PHONE_RE.match(value.strip()):
+        raise ProtocolError("event.phone must be a phone number")
+    return value.strip()
