@@ -257,6 +257,8 @@ class SettingsEditor(QObject):
     def _in_words(self, error: SettingsError, form: SettingsForm) -> str:
         """A settings problem in the receptionist's language (the checks themselves word it for a log)."""
         text = str(error)
+        if "query string" in text:  # said in full (without the token) in the receptionist's language
+            return error.text(self.tr.language)
         if "relay address" in text:
             return self.tr("settings.bad_relay_url", url=form.relay_url.strip())
         if "web app address" in text:

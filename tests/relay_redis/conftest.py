@@ -57,6 +57,10 @@ async def make_relay(tmp_path, kommo, redis_server) -> AsyncIterator[Callable[..
     for pair in started:
         await pair.close_agents()
         pair.stop()
+    # The next test starts on an empty Redis: a turn this test's relays left unfinished (its Kommo gone) would
+    # otherwise be taken over, as a dead instance's turn, by the next test's relays.
+    with redis_server.client() as client:
+        client.flushall()
 
 
 @pytest.fixture
