@@ -78,6 +78,7 @@ class DjangoAppointmentDriver(BrowserDriver):
     )
     screens = declared_screens()
     login_path = LOGIN_PATH
+    landing_path = CALENDAR_PATH
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
 
     # --- time ------------------------------------------------------------------------------------
@@ -188,6 +189,9 @@ class DjangoAppointmentDriver(BrowserDriver):
             if "locked" in text or "bloquead" in text:
                 raise AccountLocked(f"the clinic web app has locked the user {self._credentials.user!r}: "
                                     f"{outcome.message}")
+            stop = await self.needs_person(page)  # a verification code, a captcha, a new password
+            if stop is not None:
+                raise stop
             if outcome.message:
                 raise LoginRejected(f"the clinic web app refused the user {self._credentials.user!r} or its "
                                     f"password: {outcome.message}")
