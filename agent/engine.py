@@ -73,6 +73,7 @@ class EngineSnapshot:
     link_problem: str = ""  # what a person must fix for the relay link (agent.link.failure_kind), else ""
     paused_until: datetime | None = None  # a timed pause ends by itself then
     gone_from_agenda: frozenset[str] = frozenset()  # booked keys whose cell is free again in the web app
+    login_step: str = ""  # while portal is login_needs_person: "code", "captcha" or "new_password"
 
 
 def _utc_now() -> datetime:
@@ -267,6 +268,7 @@ class Engine:
             link_problem=self.link.problem,
             paused_until=self._paused_until if self._paused else None,
             gone_from_agenda=self._gone,
+            login_step=step.step if (step := self.portal.needs_person()) is not None else "",
         )
 
     async def reload_settings(self, settings: AgentSettings) -> None:

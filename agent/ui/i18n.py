@@ -352,6 +352,8 @@ CATALOGUE.update({
     "note.login_needs_person.title": ("La agenda pide un código", "The web app asks for a code"),
     "note.login_needs_person.body": ("La agenda pide un código: ábrela aquí.", "The web app asks for a code: open it here."),
     "banner.open_portal": ("Abrir la agenda…", "Open the web app…"),
+    "menu.open_portal": ("La agenda pide un código: abrirla…", "The web app asks for a code: open it…"),
+    "prompt.close": ("Cerrar", "Close"),
     "prompt.title": ("La agenda pide un código", "The web app asks for a code"),
     "prompt.code": ("La agenda pide un código: ábrela aquí", "The web app asks for a code: open it here"),
     "prompt.captcha": ("La agenda pide resolver un captcha: ábrela aquí",
