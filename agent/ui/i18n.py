@@ -354,6 +354,10 @@ CATALOGUE.update({
     "banner.open_portal": ("Abrir la agenda…", "Open the web app…"),
     "menu.open_portal": ("La agenda pide un código: abrirla…", "The web app asks for a code: open it…"),
     "prompt.close": ("Cerrar", "Close"),
+    "login.login_needs_person": (
+        "Contraseña correcta. La agenda pide además un código: Cita Bridge le avisará para que lo escriba.",
+        "Password accepted. The web app also asks for a code: Cita Bridge will ask you to type it.",
+    ),
     "prompt.title": ("La agenda pide un código", "The web app asks for a code"),
     "prompt.code": ("La agenda pide un código: ábrela aquí", "The web app asks for a code: open it here"),
     "prompt.captcha": ("La agenda pide resolver un captcha: ábrela aquí",

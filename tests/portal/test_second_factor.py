@@ -112,3 +112,17 @@ async def test_the_demo_driver_stops_at_what_only_a_person_can_give(browser_path
     assert stopped.value.nothing_written and stopped.value.url.startswith(portal.url)
     assert stopped.value.screenshot is not None and stopped.value.screenshot.exists()
     assert posts == 1
+
+
+async def test_the_login_test_counts_a_code_screen_as_a_right_password(browser_path, tmp_path):
+    """The wizard's "Probar acceso": the password works; the code is asked later, when the agent runs."""
+    from agent.login_check import test_login
+    from agent.settings import AgentSettings
+
+    with running_portal(otp=True) as portal:
+        settings = AgentSettings(portal_kind="demo", portal_url=portal.url, portal_user="recepcion",
+                                 browser_path=browser_path)
+        passed = await test_login(settings, STAFF_PASSWORD, tmp_path)
+        refused = await test_login(settings, "Otra-Clave-Mala-1", tmp_path)
+    assert (passed.ok, passed.code) == (True, "login_needs_person")
+    assert (refused.ok, refused.code) == (False, "login_failed")
