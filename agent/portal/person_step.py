@@ -46,7 +46,8 @@ _FIND_STEP = r"""
     /nuev|new|repit|repeat|confirm|cambi|change/.test(words(el));
   if (passwords.length >= 2 || passwords.some(isNew)) return 'new_password';
   if (passwords.length) return '';  // the login form again (a "clinic code" field beside it is not a second step)
-  const codeWords = /c[oó]digo|\bcode\b|\botp\b|one.time|verific|2fa|\bmfa\b|totp|authenticat|autenticac|\bpin\b|token|passcode|sms/;
+  const codeWords = new RegExp(['c[oó]digo', '\\bcode\\b', '\\botp\\b', 'one.time', 'verific', '2fa', '\\bmfa\\b',
+    'totp', 'authenticat', 'autenticac', '\\bpin\\b', 'token', 'passcode', 'sms'].join('|'));
   const asksCode = (el) => (el.autocomplete || '').toLowerCase() === 'one-time-code' ||
     ((el.type || '').toLowerCase() !== 'password' && codeWords.test(words(el)));
   if (fields.some(asksCode)) return 'code';

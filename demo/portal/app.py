@@ -267,8 +267,8 @@ class _Pages:
         if left == 0:
             return self._back_to_login("Demasiados códigos incorrectos. Ingrese nuevamente su usuario y contraseña.")
         if left > 0:
-            return self._step_page("verify.html", pending,
-                                   f"Código incorrecto. Le quedan {left} {'intento' if left == 1 else 'intentos'}.", 401)
+            attempts = "intento" if left == 1 else "intentos"
+            return self._step_page("verify.html", pending, f"Código incorrecto. Le quedan {left} {attempts}.", 401)
         return self._open_session() if self.state.pending.done(pending) else self._to_step(pending)
 
     async def new_password_form(self, request: Request) -> Response:
@@ -286,7 +286,8 @@ class _Pages:
             return self._step_page("new_password.html", pending, "El formulario expiró. Intente nuevamente.", 400)
         new, again = str(form.get("nueva", "")), str(form.get("repetida", ""))
         if len(new) < 10:
-            return self._step_page("new_password.html", pending, "La contraseña debe tener al menos 10 caracteres.", 422)
+            return self._step_page("new_password.html", pending, "La contraseña debe tener al menos 10 caracteres.",
+                                   422)
         if new != again:
             return self._step_page("new_password.html", pending, "Las contraseñas no coinciden.", 422)
         if hmac.compare_digest(new.encode(), self.state.staff_password.encode()):
