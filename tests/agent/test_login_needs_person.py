@@ -211,3 +211,57 @@ def test_a_session_of_another_web_app_or_user_is_not_used(agent_paths, plaintext
     assert WebSessionStore(agent_paths.web_session_file, secrets, lambda: ("https://a.example", "ana")).load() == state
     raw = agent_paths.web_session_file.read_bytes()
     assert b"sid" not in raw and json.dumps(state).encode() not in raw
+
+
+@pytest.fixture
+def x_display(monkeypatch, tmp_path):
+    """A real X server (Xvfb) of this test's own: where the agent's window for the receptionist is really headed."""
+    import os
+    import shutil
+    import subprocess
+    import time as clock
+    from pathlib import Path
+
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed")
+    number = next(n for n in range(120 + os.getpid() % 200, 1000) if not os.path.exists(f"/tmp/.X{n}-lock"))
+    process = subprocess.Popen([xvfb, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    for _ in range(200):  # its socket appears when it is ready
+        if socket.exists() or process.poll() is not None:
+            break
+        clock.sleep(0.05)
+    if process.poll() is not None:
+        pytest.skip("Xvfb did not start")
+    monkeypatch.setenv("DISPLAY", f":{number}")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    yield f":{number}"
+    process.terminate()
+    process.wait(10)
+
+
+async def test_on_a_screen_the_window_is_a_real_headed_browser(
+    agent_paths, plaintext_keyring, otp_portal, browser_path, x_display, test_output
+):
+    secrets = _secrets(agent_paths)
+    with PortalAdmin(otp_portal.url, ADMIN_TOKEN) as admin:
+        async with ScriptedRelay(token=TOKEN) as relay:
+            run = EngineRun(_engine(agent_paths, secrets, relay, otp_portal.url, browser_path))
+            try:
+                await run.wait_event(PortalChangedState, lambda e: e.state == "login_needs_person", wait_s=120)
+                finishing = asyncio.get_running_loop().create_task(run.engine.finish_login_by_person())
+                await wait_until(lambda: run.engine.portal.person_window is not None, wait_s=60)
+                window = run.engine.portal.person_window.page
+                assert "HeadlessChrome" not in await window.evaluate("navigator.userAgent")
+                field = window.get_by_label("Código de verificación")
+                await field.wait_for()
+                (test_output / "ui").mkdir(parents=True, exist_ok=True)
+                await window.screenshot(path=str(test_output / "ui" / "web-app-code-window.png"))
+                await field.fill(await asyncio.to_thread(admin.last_code))
+                await window.get_by_role("button", name="Verificar").click()
+                assert await asyncio.wait_for(finishing, 60) is True
+                await run.wait_event(SlotsRefreshed, wait_s=60)
+            finally:
+                await run.stop()
