@@ -93,7 +93,7 @@ class Tray(QObject):
         self.settings_action.setText(tr("menu.settings"))
         self.logs_action.setText(tr("menu.logs"))
         self.quit_action.setText(tr("menu.quit"))
-        self.open_portal_action.setText(tr("menu.open_portal"))
+        self.open_portal_action.setText(tr("menu.open_portal") if self.open_portal_action.isVisible() else "")
         for choice, action in self.pause_choices.items():
             action.setText(tr(f"menu.pause_{choice}"))
         self._show_pause()
@@ -101,6 +101,7 @@ class Tray(QObject):
     def show_login_needed(self, needed: bool) -> None:
         """The web app asks for a code: the menu offers to open it (right under the state line)."""
         self.open_portal_action.setVisible(needed)
+        self.open_portal_action.setText(self.tr("menu.open_portal") if needed else "")
 
     def show_state(self, state: TrayState, tooltip: str, paused: bool, can_pause: bool, line: str = "") -> None:
         self.state_action.setText(line or self.tr(f"state.{state.value}"))
