@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +53,7 @@ from agent.ui.status import AgentStatus, TrayState
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 FILTER_ALL, FILTER_FOLLOW_UP, FILTER_BOOKED = "all", "follow_up", "booked"
+STATUS_WIDTH_MIN, STATUS_WIDTH_MAX = 195, 440  # the status column: the longest status shown, within these
 NOTICE_SHOWN_MS = 60_000  # standing problems have their own banner; a notice is news, then goes
 
 Index = QModelIndex | QPersistentModelIndex
@@ -354,10 +355,20 @@ class BookingsWindow(QMainWindow):
 
     def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
         self.model.set_rows(rows)
+        self._fit_status_column()
         self.summary_label.setText(
             self.tr("window.summary", today=summary.today, upcoming=summary.upcoming, follow_up=summary.follow_up)
         )
         self._update_empty()
+
+    def _fit_status_column(self) -> None:
+        """Wide enough for the longest status ("Cambiada (de mañana 09:00 a vie 4 dic 11:00)"), within reason."""
+        column = COLUMNS.index("status")
+        font = QFont(self.table.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
+        widest = max((metrics.horizontalAdvance(f"●  {r.cells[column]}") for r in self.model.rows), default=0)
+        self.table.setColumnWidth(column, min(STATUS_WIDTH_MAX, max(STATUS_WIDTH_MIN, widest + 24)))
 
     def show_status(self, status: AgentStatus, now: datetime) -> None:
         state = status.state(now)
