@@ -150,7 +150,8 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False,
         status_text = tr(f"booking.moved{both}", old=old, new=when)
         detail = tr(f"booking.moved{both}_detail")
     if later:
-        status, status_text, detail = "replaced", tr(f"booking.later_{later}"), tr("booking.later_detail")
+        again = "_moved" if entry.moved else ""  # a move's booking, itself taken back later
+        status, status_text, detail = "replaced", tr(f"booking.later_{later}{again}"), tr("booking.later_detail")
     elif gone:
         status, status_text, detail = "gone", tr("booking.gone"), tr("booking.gone_detail")
     cells = (entry.patient_name, entry.patient_phone, when, entry.professional, status_text, requested)

@@ -152,6 +152,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "booking.later_cancelled": ("Reservada, luego cancelada", "Booked, later cancelled"),
     "booking.later_moved": ("Reservada, luego cambiada", "Booked, later moved"),
+    "booking.later_cancelled_moved": ("Cambiada, luego cancelada", "Moved, later cancelled"),
+    "booking.later_moved_moved": ("Cambiada, luego cambiada otra vez", "Moved, later moved again"),
     "booking.later_detail": (
         "Esta hora ya no vale: vea la fila de la cancelación o del cambio.",
         "This appointment no longer stands: see the cancellation's or the move's row.",
