@@ -144,7 +144,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "booking.moved_both": (
         "Cambiada (de {old} a {new}); la anterior sigue en la agenda",
-        "Moved (from {old} to {new}); the old one is still in the agenda",
+        "Moved (from {old} to {new}); the old one is still in the clinic web app",
     ),
     "booking.moved_both_detail": (
         "Se reservó la nueva hora pero la agenda web no dejó anular la anterior: anúlela a mano.",

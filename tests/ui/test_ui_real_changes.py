@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from test_ui_real_engine import CLINIC, STAFF_PASSWORD, STAFF_USER, World, wait_until_ready
-from test_ui_real_engine import tray_app, world  # noqa: F401 - fixtures used by the tests below
+from test_ui_real_engine import CLINIC, STAFF_PASSWORD, STAFF_USER, World, tray_app, wait_until_ready, world  # noqa: F401 - its fixtures, asked for by name below
 from ui_helpers import configure, recorder, table_texts
 
 from agent.ui.app import TrayApp
@@ -45,15 +44,16 @@ def statuses(app: TrayApp, name: str) -> list[str]:
     return [r[4].removeprefix("●  ") for r in table_texts(app.window) if r[0] == name]
 
 
-def test_cancel_and_move_from_the_chat_are_rows_of_their_own_and_open_in_the_web_agenda(qtbot, tray_app, world,
-                                                                                      shots, browser_path):
-    app = tray_app
+def test_cancel_and_move_from_the_chat_are_rows_of_their_own_and_open_in_the_web_agenda(qtbot, request, shots,
+                                                                                      browser_path):
+    app: TrayApp = request.getfixturevalue("tray_app")
+    live: World = request.getfixturevalue("world")
     opened: list[str] = []
     app.url_opener = lambda url: opened.append(url.toString())
     wait_until_ready(qtbot, app)
     name, phone = "Carla Cambia", "+56 9 3131 5252"
 
-    chat, turns = world.chat("7301", "Hola, quiero una hora con cualquier profesional", "#0", "#0", name=name,
+    chat, turns = live.chat("7301", "Hola, quiero una hora con cualquier profesional", "#0", "#0", name=name,
                              phone=phone)
     qtbot.waitUntil(lambda: statuses(app, name) == ["Reservada"], timeout=90_000)
     chat.join(60)
@@ -67,12 +67,12 @@ def test_cancel_and_move_from_the_chat_are_rows_of_their_own_and_open_in_the_web
     [agenda] = [a for a in menu.actions() if a.text() == "Abrir en la agenda web"]
     agenda.trigger()
     [url] = opened
-    assert url.startswith(f"{world.portal_url}/agenda?") and f"cita={booked['booking_id']}" in url
-    detail = open_in_browser(url, world.portal_url, browser_path, shots / "web-agenda-opened-from-the-tray.png")
+    assert url.startswith(f"{live.portal_url}/agenda?") and f"cita={booked['booking_id']}" in url
+    detail = open_in_browser(url, live.portal_url, browser_path, shots / "web-agenda-opened-from-the-tray.png")
     assert name in detail and str(booked["booking_id"]) in detail
 
     # Moved from the chat: one "Cambiada" row, the old booking says it was replaced, one notification.
-    chat, turns = world.chat("7301", "hola, quiero cambiar mi hora", "Sí, cambiarla", "#0", "#0", name=name,
+    chat, turns = live.chat("7301", "hola, quiero cambiar mi hora", "Sí, cambiarla", "#0", "#0", name=name,
                              phone=phone)
     qtbot.waitUntil(lambda: any(s.startswith("Cambiada (de ") for s in statuses(app, name)), timeout=120_000)
     chat.join(90)
@@ -83,7 +83,7 @@ def test_cancel_and_move_from_the_chat_are_rows_of_their_own_and_open_in_the_web
     assert [n.title for n in app.notifier.shown if n.kind == "moved"] == ["Hora cambiada"]
 
     # Cancelled from the chat: a "Cancelada" row, the move's row says it was cancelled later, one notification.
-    chat, turns = world.chat("7301", "necesito cancelar mi hora", "Sí, cancelar", name=name, phone=phone)
+    chat, turns = live.chat("7301", "necesito cancelar mi hora", "Sí, cancelar", name=name, phone=phone)
     qtbot.waitUntil(lambda: "Cancelada" in statuses(app, name), timeout=120_000)
     chat.join(90)
     assert turns[-1].body["data"]["status"] == "cancelled", turns[-1].body
@@ -150,12 +150,12 @@ def test_a_changed_web_app_is_the_trays_banner_and_patients_are_handed_off_with_
         qtbot, changed_world, agent_paths, plaintext_keyring, browser_path, shots):
     from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, SecretStore
 
-    world = changed_world
-    configure(agent_paths, relay_url=world.ws_url, portal_url=world.portal_url, portal_user=STAFF_USER,
+    changed = changed_world
+    configure(agent_paths, relay_url=changed.ws_url, portal_url=changed.portal_url, portal_user=STAFF_USER,
               browser_path=browser_path, language="es")
     store = SecretStore(agent_paths.keyring_service)
     store.set(PORTAL_PASSWORD, STAFF_PASSWORD)
-    store.set(RELAY_TOKEN, world.agent_token)
+    store.set(RELAY_TOKEN, changed.agent_token)
     _, on_quit = recorder()
     app = TrayApp(agent_paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
     app.start()
@@ -168,9 +168,9 @@ def test_a_changed_web_app_is_the_trays_banner_and_patients_are_handed_off_with_
         assert app.tray.state_action.text() == SENTENCE
         assert [n.body.split(" Los pacientes")[0] for n in app.notifier.shown if n.kind == "portal_changed"] == [
             SENTENCE]
-        qtbot.waitUntil(lambda: world.clinic_health().get("portal_changed") is True, timeout=30_000)
+        qtbot.waitUntil(lambda: changed.clinic_health().get("portal_changed") is True, timeout=30_000)
 
-        chat, turns = world.chat("7401", "Hola, quiero una hora para mañana", name="Pía Derivada",
+        chat, turns = changed.chat("7401", "Hola, quiero una hora para mañana", name="Pía Derivada",
                                  phone="+56 9 4040 5050")
         panel = app.window.follow_ups
         qtbot.waitUntil(lambda: any(r.text("patient") == "Pía Derivada" for r in panel.rows), timeout=60_000)
@@ -179,8 +179,8 @@ def test_a_changed_web_app_is_the_trays_banner_and_patients_are_handed_off_with_
         assert (answer["status"], answer["reason"]) == ("handoff", "portal_changed")
         [row] = [r for r in panel.rows if r.text("patient") == "Pía Derivada"]
         assert row.text("reason") == "la agenda web cambió de aspecto"
-        qtbot.waitUntil(lambda: bool(world.kommo.tasks(CLINIC, "7401")), timeout=30_000)
-        [task] = world.kommo.tasks(CLINIC, "7401")
+        qtbot.waitUntil(lambda: bool(changed.kommo.tasks(CLINIC, "7401")), timeout=30_000)
+        [task] = changed.kommo.tasks(CLINIC, "7401")
         assert "la agenda web cambió de aspecto" in task.text
         assert app.status.state(now()) is TrayState.ATTENTION  # still changed: said once, not on every snapshot
         assert len([n for n in app.notifier.shown if n.kind == "portal_changed"]) == 1
