@@ -155,7 +155,6 @@ class AgentStatus:
         if check is None:
             self._drift_alerted = ""
             return None
-        self._portal_alerted = "portal_down"  # the web app is "down" because of it: no second notice for that
         said = check.sentence("es")
         if said == self._drift_alerted:
             return []
