@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import secrets as random_secrets
 
+import httpx
 import pytest
 from agent_testkit import EngineRun, wait_until
 
@@ -85,6 +86,7 @@ async def test_patients_are_handed_off_until_the_receptionist_types_the_code_the
         [first] = await _chat(kommo, relay_url, "8101", "Hola, quiero una hora", name="Rosa Elena Díaz",
                               phone="+56 9 6666 2222")
         handed = await run.wait_event(FollowUpReceived, wait_s=60)
+        health = (await asyncio.to_thread(httpx.get, f"{relay_url}/healthz", timeout=10)).json()
         await wait_until(lambda: bool(kommo.tasks(CLINIC, "8101")), wait_s=30)
         [task] = kommo.tasks(CLINIC, "8101")
 
@@ -105,6 +107,7 @@ async def test_patients_are_handed_off_until_the_receptionist_types_the_code_the
         await run.stop()
 
     assert first.body["data"]["status"] == "handoff"
+    assert health["clinics"][CLINIC]["portal"] == "login_needs_person"  # what the relay's operator sees
     assert handed.reason == "login_needs_person" and handed.patient_name == "Rosa Elena Díaz"
     assert "la agenda web pedía un código de verificación" in task.text
     assert turns[-1].body["data"]["status"] == "booked", turns[-1].body
