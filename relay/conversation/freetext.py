@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from relay.conversation.intents import detect
@@ -26,9 +26,9 @@ for _i, _names in enumerate(
     (
         ("lunes", "lun", "monday", "mon"),
         ("martes", "mar", "tuesday", "tue", "tues"),
-        ("miercoles", "mie", "wednesday", "wed"),
-        ("jueves", "jue", "thursday", "thu", "thur", "thurs"),
-        ("viernes", "vie", "friday", "fri"),
+        ("miercoles", "mie", "mier", "mierc", "wednesday", "wed", "weds"),
+        ("jueves", "jue", "juev", "thursday", "thu", "thur", "thurs"),
+        ("viernes", "vie", "vier", "friday", "fri"),
         ("sabado", "sab", "saturday", "sat"),
         ("domingo", "dom", "sunday", "sun"),
     )
@@ -139,11 +139,25 @@ def normalize(message: str) -> str:
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
 
 
+# WhatsApp shorthand, word by word.
+_SHORTHAND = {
+    "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "pa": "para", "pal": "para el",
+    "d": "de", "dnd": "donde", "tb": "tambien", "tmb": "tambien", "prox": "proxima", "prox.": "proxima",
+    "sem": "semana", "xfa": "por favor", "xfavor": "por favor", "porfis": "por favor", "plis": "please",
+    "pls": "please", "plz": "please", "tmr": "tomorrow", "tmrw": "tomorrow", "tmw": "tomorrow", "tmrow": "tomorrow",
+    "2moro": "tomorrow", "2morrow": "tomorrow", "tomoz": "tomorrow", "tonite": "tonight", "2nite": "tonight",
+    "appt": "appointment", "appts": "appointments", "apt": "appointment", "apts": "appointments", "u": "you",
+    "ur": "your", "thx": "thanks", "thnx": "thanks", "ty": "thanks", "hra": "hora", "hrs.": "hrs", "mñn": "manana",
+    "mnn": "manana", "mna": "manana", "xa": "para", "wk": "week", "nxt": "next", "aft": "afternoon",
+}
+
+
 def _prepare(message: str, names: frozenset[str]) -> str:
     """The normalized message with numbers in digits and misspelt keywords and names corrected."""
     text = normalize(message)
     if not text:
         return ""
+    text = " ".join(_SHORTHAND.get(w, w) for w in text.split())
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names)
@@ -173,6 +187,33 @@ def read(
     so a misspelt one is still recognised.
     """
     names = frozenset(names)
+    reading = _read(message, today, bare_number, window_days, names)
+    if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
+        # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one
+        folded = fold(message[:MAX_READ])
+        target = None
+        for target in _TARGET.finditer(folded):
+            pass
+        if target is not None:
+            wanted = _read(folded[target.start():], today, bare_number, window_days, names)
+            if (wanted.day or wanted.week) and not wanted.ambiguous:
+                return replace(
+                    reading, day=wanted.day, week=wanted.week, times=wanted.times or reading.times,
+                    part=wanted.part or reading.part, after=wanted.after or reading.after,
+                    before=wanted.before or reading.before, ambiguous=False, missing_day=wanted.missing_day,
+                    missing_weekday=wanted.missing_weekday,
+                )
+    return reading
+
+
+_TARGET = re.compile(
+    r"\b(?:para|al|a|to|for|hacia|until|till)\s+(?=(?:el |la |the |on |next |este |esta |otro |otra |proxim[oa] )?"
+    r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|\d))"
+)
+
+
+def _read(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
     text = _prepare(message, names)
     if not text:
         return Reading()
@@ -213,7 +254,7 @@ def read(
         day = today + timedelta(days=(5 - today.weekday()) % 7)
     if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
         day = today
-    if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:que viene|proxima|siguiente)"
+    if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) (?:semana|week)|(?:the )?following week|(?:la )?semana (?:que viene|proxima|siguiente)"
                  r"|next week)\b", text):
         week = today + timedelta(days=7 - today.weekday())
     elif week is None and re.search(r"\b(?:esta semana|this week)\b", text):
@@ -258,7 +299,7 @@ def read(
     )
 
 
-_TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche))\b")
+_TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche)|later today)\b")
 
 # Phrases read by intents.py that must not leave words behind for the professional's name.
 _ANY_WORDS = re.compile(
@@ -281,7 +322,7 @@ _EVENING_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
 )
 _PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|arvo|tarde(?:cita)?|noche)\b"
-_AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early)\b"
+_AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
     r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b|h\b)?"
@@ -321,6 +362,9 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM")."""
     marker = ""
     part = ""
+    text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
+    text = _NEGATED_BOUND.sub(lambda m: "a partir de" if m.group(1) in ("antes de", "before") else "hasta", text)
+    text = re.sub(r"\b(?:early|late|temprano en la|a media) (afternoon|evening|tarde)\b", r"\1", text)
     text = _OWN_PM.sub(r"\1 pm", text)  # "las 5 de la tarde": the hour's own marker, not a part of the day
     text = _OWN_AM.sub(r"\1 am", text)
     bounds = {"after": "", "before": ""}
@@ -383,12 +427,18 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     return text, times, False, "" if found else part, bounds["after"], bounds["before"]
 
 
+_DAY_MARKER = re.compile(
+    r"\b(manana|hoy|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday)\s+(am|pm)\b(?!\s*\d)"
+)
+_NEGATED_BOUND = re.compile(r"\b(?:no|not)\s+(antes de|before|despues de|after|later than|mas tarde de)")
 _CLOCK_WORD = r"(?:\b(?:las?|at|tipo|around|hasta|desde|de)\s+\d{1,2}(?::\d\d)?h?|\b\d{1,2}:\d\d h?)"
 _OWN_PM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por|a) la (?:tarde|noche)\b")
 _OWN_AM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por) la (?:manana|madrugada)\b")
 _SIDE = rf"(?:las?\s+)?([01]?\d|2[0-3])(?:\s*:\s*([0-5]\d))?\s*({_AM}|{_PM})?"
 _BETWEEN = re.compile(
     rf"\b(?:entre|between)\s+{_SIDE}\s+(?:y|and|-)\s+{_SIDE}"
+    rf"|\b{_SIDE}\s*-\s*(?=\d{{1,2}}(?::\d\d)?\s*(?:{_AM}|{_PM}|hs?\b))(?:las?\s+)?([01]?\d|2[0-3])(?:\s*:\s*([0-5]\d))?\s*({_AM}|{_PM})?"
     rf"|\b(?:desde|de|from)\s+{_SIDE}\s+(?:a|hasta|to|till|until|-)\s+{_SIDE}(?!\s*(?:dias|days|semanas|weeks))"
 )
 
@@ -396,7 +446,8 @@ _BETWEEN = re.compile(
 def _between(match: re.Match[str]) -> tuple[str, str]:
     """("HH:MM", "HH:MM") of "entre las 3 y las 5", "from 9 to 11am"."""
     groups = match.groups()
-    first, second = (groups[0:3], groups[3:6]) if groups[0] else (groups[6:9], groups[9:12])
+    sides = [groups[i:i + 3] for i in range(0, len(groups), 3)]
+    first, second = next((sides[i], sides[i + 1]) for i in range(0, len(sides), 2) if sides[i][0])
     shared = _marker(second[2])
     out = []
     for hour_text, minute_text, own in (first, second):
@@ -473,7 +524,10 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b(?:el |the )?(?:proxim[oa]|next|this coming|coming)\s+({_WEEKDAY_RE})\b"), "next"),
     (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:que viene|proximo|siguiente)\b"), "next"),
     # "en 3 días", "in 3 days", "dentro de 2 días"
-    (re.compile(r"\b(?:en|dentro de|in|within)\s+(\d{1,2})\s+(?:dias|days)(?: mas)?\b"), "in_days"),
+    (re.compile(r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|un par de|a couple of|a couple|2 o 3|2 or 3)\s+(?:dias|days)(?: mas)?\b"),
+     "in_days"),
+    # "a week from today", "de hoy en 8 días": the same weekday next week
+    (re.compile(r"\b(?:a|one|1) week from (?:today|now)\b|\bde hoy en (?:8|una semana)(?: dias)?\b"), "a_week"),
 )
 
 
@@ -489,7 +543,10 @@ def _relative_days(text: str, today: date) -> str:
     for pattern, kind in _RELATIVE_DAYS:
         while match := pattern.search(text):
             if kind == "in_days":
-                found = today + timedelta(days=int(match.group(1)))
+                count = match.group(1)
+                found = today + timedelta(days=int(count) if count.isdigit() else 2)
+            elif kind == "a_week":
+                found = today + timedelta(days=7)
             else:
                 weekday = WEEKDAYS[match.group(1)]
                 if kind == "next_week":

@@ -15,18 +15,18 @@ INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "pers
 
 _NOUN = (
     r"(?:hora|horas|cita|citas|turno|turnos|reserva|reservas|consulta|atencion|appointment|appointments|booking"
-    r"|bookings)"
+    r"|bookings|visit|sesion|session)"
 )
 
 _RESCHEDULE = re.compile(
-    r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|postpone\w*|re ?agendar"
+    r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
     rf" (?:de |mi |la |el |una |mis )?{_NOUN}"
     r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies|pasas|mueves)\b"
     rf"|(?:me )?(?:pasas|pasan|pasame|pasarme|muevas|mueves|moves|moveme|corres|corras) (?:de |mi |la |el |mis )?{_NOUN}"
     rf"|(?:push|bring|move) (?:back |forward )?(?:my |the )?{_NOUN}(?: back| forward)?"
     r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
-    rf"|(?:change|move|switch|shift) (?:my |the |our )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
+    rf"|(?:change|move|switch|shift) (?:my |the |our )?(?:\w+ )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
 )
 _CANCEL = re.compile(
@@ -39,7 +39,7 @@ _CANT_GO = re.compile(
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it))"
 )
 _MY_BOOKINGS = re.compile(
-    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
+    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
     rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
     rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
@@ -58,10 +58,12 @@ _PERSON = re.compile(
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
+    r"|(?:is |hay )?(?:anyone|anybody|someone|somebody|alguien) (?:there|here|ahi|alli)"
     r"|agent|agente|representative|operator|live (?:person|chat|agent)|customer service|atencion humana)\b"
 )
 _BOOK = re.compile(
-    rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender|atiende\w*|disponib\w*|libres?|cupos?"
+    rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender\w*|atiende\w*|disponib\w*|libres?|cupos?"
+    r"|sobrecupos?|(?:que|cuales|what|which) (?:dias|horas|horarios|days|times|slots)"
     r"|book\w*|schedule|slots?|available|availability|free|see (?:the |a )?doctor|ver (?:al|a la) (?:doctor|doctora)"
     r"|control|chequeo|check ?up)\b"
 )
@@ -94,7 +96,7 @@ _ANY_PROFESSIONAL = re.compile(
 )
 # Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
 _INFO = re.compile(
-    r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan)|precios?|valor(?:es)?|arancel\w*|tarifas?"
+    r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long|precios?|valor(?:es)?|arancel\w*|tarifas?"
     r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
     r"|isapre|fonasa|obra social|prepaga|seguro|insurance|do you (?:take|accept)"
     r"|donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located|parking"
@@ -216,6 +218,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     tentative = False
     if _PERSON.search(text):
         intent = "person"
+        any_professional = False
     elif _RESCHEDULE.search(text):
         intent = "reschedule"
     elif _CANCEL.search(text):

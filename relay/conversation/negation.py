@@ -11,7 +11,7 @@ import re
 
 _WEEKDAY = (
     r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
-    r"|sunday|lun|mar|mie|jue|vie|sab|dom|mon|tue|wed|thu|fri|sat|sun)"
+    r"|sunday|lun|mar|mie|mier|jue|vie|sab|dom|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
 )
 _PART = r"(?:manana|tarde|noche|morning|afternoon|evening|night|mediodia|noon)"
 # A day or a part of the day, with the article or preposition that goes with it.
@@ -35,7 +35,7 @@ _RULED_OUT = (
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYISH})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
-    re.compile(rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no)\s+({_DAYISH})\b"),
+    re.compile(rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|(?:que )?no sea|nada|anything but)\s+({_DAYISH})\b"),
     # "mañana no, el jueves"
     re.compile(rf"\b({_DAYISH})(?: tampoco| no)(?: puedo)?{_END}"),
 )
