@@ -158,6 +158,7 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     if not text:
         return ""
     text = " ".join(_SHORTHAND.get(w, w) for w in text.split())
+    text = re.sub(r"\bmanana o pasado\b(?! manana)", "manana o pasado manana", text)
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names)
@@ -322,7 +323,7 @@ _EVENING_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
 )
 _PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|arvo|tarde(?:cita)?|noche)\b"
-_AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
+_AM_WORDS = r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|media manana|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
     r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b|h\b)?"

@@ -77,7 +77,7 @@ _EARLIEST = re.compile(
     r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
     r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
-    r"|cuando antes"
+    r"|cuando antes|lo antes que (?:se )?pueda\w*|para ya|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
 )
@@ -85,6 +85,8 @@ _ANY_TIME = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
     r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
     r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
+    r"|cuando (?:haya|hayan|tengan|tenga|puedan|pueda)|lo que (?:sea|tengan|haya)|whatever works"
+    r"|either (?:one |day |time )?(?:is fine|works)"
     r"|(?:i'?m|im) flexible|flexible)\b"
 )
 _ANY_PROFESSIONAL = re.compile(
@@ -125,7 +127,7 @@ _INDIFFERENT = re.compile(
 )
 _WHICHEVER = re.compile(
     r"\b(?:(?:el|la) )?(\w+)? ?que (?:sea|usted (?:diga|quiera|prefiera)|ud (?:diga|quiera)|diga|quiera|prefiera"
-    r"|le (?:acomode|sirva)|este (?:disponible|libre)|haya|tenga (?:libre|disponible)|pueda|atienda|toque)\b"
+    r"|le (?:acomode|sirva)|este (?:disponible|libre)|haya|hayan|tenga|tengan|pueda|puedan|atienda|toque)\b"
 )
 _PROFESSIONAL_WORDS = frozenset(
     "doctor doctora dr dra medico medica profesional especialista quien who whom whoever doc el la".split()

@@ -20,9 +20,9 @@ SPECIALTIES: dict[str, str] = {
     "dermatologia": r"dermatolog\w*|dermato|dermat\b|skin (?:doctor|specialist)|de la piel",
     "ginecologia": r"ginecolog\w*|gyn(?:a)?ecolog\w*|ob ?gyn|gyno\b|gine\b|(?:doctor|doctora|medic[oa]) de la mujer",
     "kinesiologia": r"kinesiolog\w*|kinesio|kine\b|fisioterap\w*|fisio\b|physiotherap\w*|physio\b|physical therap\w*",
-    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*|salud mental|mental health|therapist",
+    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*|psico\b|salud mental|mental health|therapist",
     "psiquiatria": r"psiquiatr\w*|psychiatr\w*",
-    "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|dietitian|dietista",
+    "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|nutri\b|dietitian|dietician|dietista",
     "odontologia": r"odontolog\w*|dentist\w*|dental|dentista|de (?:los )?dientes|(?:de |las? )muelas?\b|toothache",
     "cardiologia": r"cardiolog\w*|del corazon|heart (?:doctor|specialist)",
     "oftalmologia": r"oftalmolog\w*|ophthalmolog\w*|eye doctor|oculista|de (?:los )?ojos",
@@ -30,6 +30,7 @@ SPECIALTIES: dict[str, str] = {
     "neurologia": r"neurolog\w*",
     "urologia": r"urolog\w*",
     "endocrinologia": r"endocrinolog\w*|endocrino\b",
+    "podologia": r"podolog\w*|podiatr\w*|foot doctor|chiropod\w*",
     "fonoaudiologia": r"fonoaudiolog\w*|speech therap\w*",
 }
 
@@ -40,7 +41,7 @@ SPECIALTY_WORDS = frozenset(
     traumatologia traumatologo traumatologa pediatria pediatra dermatologia dermatologo dermatologa ginecologia
     ginecologo ginecologa kinesiologia kinesiologo kinesiologa psicologia psicologo psicologa psiquiatria
     psiquiatra nutricion nutricionista odontologia odontologo odontologa dentista cardiologia cardiologo
-    oftalmologia oftalmologo otorrino neurologia neurologo urologia urologo dermatologist pediatrician
+    oftalmologia oftalmologo otorrino neurologia neurologo urologia urologo dermatologist pediatrician podologo
     cardiologist dentist psychologist nutritionist physiotherapist orthopedic
     """.split()
 )

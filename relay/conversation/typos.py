@@ -96,22 +96,22 @@ _REPEAT_END = re.compile(r"(\w)\1+$")
 
 
 def correct_names(text: str, names: Iterable[str]) -> str:
-    """Short misspelt surnames right after a title or "con" ("dra zoto" -> "dra soto"), by one edit.
+    """A misspelt surname right after a title or "con" ("dra zoto", "doctor roja", "doctora sotto") as the name.
 
-    Longer names are already corrected by ``correct``; a word of 4 letters is only taken for a name where a name
-    is expected, so everyday words stay as written.
+    Only where a name is expected, so everyday words stay as written: one edit (two from 7 letters).
     """
-    short = tuple(sorted(n for n in names if len(n) == 4))
-    if not short:
+    known_names = tuple(sorted(n for n in names if len(n) >= 4))
+    if not known_names:
         return text
     words = text.split(" ")
     changed = False
     for index in range(1, len(words)):
         word = words[index]
-        if (len(word) != 4 or not word.isalpha() or word in short or words[index - 1] not in _TITLE_WORDS
+        if (len(word) < 4 or not word.isalpha() or word in known_names or words[index - 1] not in _TITLE_WORDS
                 or word in KNOWN or word in KEYWORDS):
             continue
-        best = process.extractOne(word, short, scorer=OSA.distance, score_cutoff=1)
+        limit = 2 if len(word) >= 7 else 1
+        best = process.extractOne(word, known_names, scorer=OSA.distance, score_cutoff=limit)
         if best is not None:
             words[index] = best[0]
             changed = True
