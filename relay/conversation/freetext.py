@@ -192,10 +192,9 @@ def read(
     if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
         # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one
         folded = fold(message[:MAX_READ])
-        target = None
-        for target in _TARGET.finditer(folded):
-            pass
-        if target is not None:
+        targets = list(_TARGET.finditer(folded))
+        if targets:
+            target = targets[-1]
             wanted = _read(folded[target.start():], today, bare_number, window_days, names)
             if (wanted.day or wanted.week) and not wanted.ambiguous:
                 return replace(
@@ -255,7 +254,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         day = today + timedelta(days=(5 - today.weekday()) % 7)
     if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
         day = today
-    if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) (?:semana|week)|(?:the )?following week|(?:la )?semana (?:que viene|proxima|siguiente)"
+    if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) (?:semana|week)|(?:the )?following week"
+                                  r"|(?:la )?semana (?:que viene|proxima|siguiente)"
                  r"|next week)\b", text):
         week = today + timedelta(days=7 - today.weekday())
     elif week is None and re.search(r"\b(?:esta semana|this week)\b", text):
@@ -322,8 +322,14 @@ _AM = r"(?:a\s?\.?\s?m\b\.?)"
 _EVENING_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
 )
-_PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|arvo|tarde(?:cita)?|noche)\b"
-_AM_WORDS = r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|media manana|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
+_PM_WORDS = (
+    r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?:en|por|a) las tardes|(?<!good )afternoon|arvo|tarde(?:cita)?"
+    r"|noche)\b"
+)
+_AM_WORDS = (
+    r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|(?:en|por|a) las mananas|media manana"
+    r"|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
+)
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
     r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b|h\b)?"
@@ -512,9 +518,14 @@ def _read_weeks(text: str, today: date) -> tuple[str, date | None]:
     return text, None
 
 
-_IN_WEEKS = re.compile(r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|una|un par de|a couple of|a|one)?\s*(?:semanas?|weeks?)\b")
+_IN_WEEKS = re.compile(
+    r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|una|un par de|a couple of|a|one)?\s*(?:semanas?|weeks?)\b"
+)
 _WEEK_OF = re.compile(r"\b(?:la )?semana del (\d{1,2})\b|\bthe week of (?:the )?(\d{1,2})(?:st|nd|rd|th)?\b")
-_NEXT_WEEK = r"(?:(?:la )?semana que viene|(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:proxima|siguiente)|next week)"
+_NEXT_WEEK = (
+    r"(?:(?:la )?semana que viene|(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:proxima|siguiente)"
+    r"|next week)"
+)
 _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "el miércoles de la semana que viene", "Friday next week", "la próxima semana el lunes"
     (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:de |of )?{_NEXT_WEEK}\b"), "next_week"),
@@ -525,7 +536,8 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b(?:el |the )?(?:proxim[oa]|next|this coming|coming)\s+({_WEEKDAY_RE})\b"), "next"),
     (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:que viene|proximo|siguiente)\b"), "next"),
     # "en 3 días", "in 3 days", "dentro de 2 días"
-    (re.compile(r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|un par de|a couple of|a couple|2 o 3|2 or 3)\s+(?:dias|days)(?: mas)?\b"),
+    (re.compile(r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|un par de|a couple of|a couple|2 o 3|2 or 3)"
+                r"\s+(?:dias|days)(?: mas)?\b"),
      "in_days"),
     # "a week from today", "de hoy en 8 días": the same weekday next week
     (re.compile(r"\b(?:a|one|1) week from (?:today|now)\b|\bde hoy en (?:8|una semana)(?: dias)?\b"), "a_week"),

@@ -23,10 +23,12 @@ _RESCHEDULE = re.compile(
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
     rf" (?:de |mi |la |el |una |mis )?{_NOUN}"
     r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies|pasas|mueves)\b"
-    rf"|(?:me )?(?:pasas|pasan|pasame|pasarme|muevas|mueves|moves|moveme|corres|corras) (?:de |mi |la |el |mis )?{_NOUN}"
+    r"|(?:me )?(?:pasas|pasan|pasame|pasarme|muevas|mueves|moves|moveme|corres|corras)"
+    rf" (?:de |mi |la |el |mis )?{_NOUN}"
     rf"|(?:push|bring|move) (?:back |forward )?(?:my |the )?{_NOUN}(?: back| forward)?"
     r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
-    rf"|(?:change|move|switch|shift) (?:my |the |our )?(?:\w+ )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
+    rf"|(?:change|move|switch|shift) (?:my |the |our )?(?:\w+ )?{_NOUN}|(?:change|move) it\b"
+    r"|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
 )
 _CANCEL = re.compile(
@@ -86,7 +88,7 @@ _ANY_TIME = re.compile(
     r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
     r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
     r"|cuando (?:haya|hayan|tengan|tenga|puedan|pueda)|lo que (?:sea|tengan|haya)|whatever works"
-    r"|either (?:one |day |time )?(?:is fine|works)"
+    r"|either (?:one |day |time )?(?:is fine|works)|free all day|(?:libre|disponible) todo el dia"
     r"|(?:i'?m|im) flexible|flexible)\b"
 )
 _ANY_PROFESSIONAL = re.compile(
@@ -98,19 +100,24 @@ _ANY_PROFESSIONAL = re.compile(
 )
 # Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
 _INFO = re.compile(
-    r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long|precios?|valor(?:es)?|arancel\w*|tarifas?"
+    r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long"
+    r"|precios?|valor(?:es)?|arancel\w*|tarifas?"
     r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
     r"|isapre|fonasa|obra social|prepaga|seguro|insurance|do you (?:take|accept)"
     r"|donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located|parking"
     r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
     r"|a que hora (?:abren|cierran)|what time do you (?:open|close))\b"
 )
-_BOOKING_VERB = re.compile(r"\b(?:agend\w*|reserv\w*|pedir|sacar|tomar (?:una )?hora|book\w*|make an appointment|schedule)\b")
+_BOOKING_VERB = re.compile(
+    r"\b(?:agend\w*|reserv\w*|pedir|sacar|tomar (?:una )?hora|book\w*|make an appointment|schedule)\b"
+)
+
+_ANOTHER = re.compile(r"\b(?:otr[oa]s?|another|other|different|distint[oa])\b")
 
 # Closing a chat: a message made only of these, thanks and fillers ("eso sería todo, gracias", "thanks, bye").
 _CLOSING = re.compile(
     r"\b(?:chao|chau|adios|bye(?: bye)?|goodbye|hasta (?:luego|pronto|manana)|nos vemos|see (?:you|ya)|cya"
-    r"|(?:eso )?(?:seria|es|era|fue) todo|nada mas|that ?s (?:all|it)|that is (?:all|it)|nothing else|nada"
+    r"|(?:eso )?(?:seria|es|era|fue) todo|nada mas|ya esta|that ?s (?:all|it)|that is (?:all|it)|nothing else|nada"
     r"|deja(?:lo)?|dejelo|olvidalo|olvidelo|no importa|forget it|never ?mind)\b"
 )
 _CLOSING_REST = frozenset(
@@ -167,7 +174,7 @@ _YES = frozenset(
 }
 _NO = frozenset(
     """
-    no nop nope nah otra otro
+    no nop nope nah otra otro nono noo nel not
     """.split()
 ) | {
     "otra hora", "otro horario", "otra fecha", "no esa no", "esa no", "no me sirve", "no puedo a esa hora",
@@ -177,14 +184,21 @@ _NO = frozenset(
 
 
 _YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale"}
-_YES_PHRASES = re.compile(r"\b(?:de acuerdo|esta bien|sounds good|that works|works for me|me sirve|me parece bien)\b")
+_NO_PHRASES = re.compile(
+    r"\b(?:no me (?:sirve|va|viene|queda|acomoda|conviene|resulta)(?: bien)?|para nada|doesn ?t work|does not work"
+    r"|won ?t work|not for me|asi (?:esta|estoy) bien)\b"
+)
+_YES_PHRASES = re.compile(
+    r"\b(?:de acuerdo|esta bien|sounds good|that works|works for me|me (?:sirve|va|viene|queda|acomoda|parece)"
+    r"(?: bien| perfecto)?)\b"
+)
 _NO_WORDS = frozenset(w for w in _NO if " " not in w)
 _POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
-    "po", "pues", "nomas", "mejor",
+    "po", "pues", "nomas", "mejor", "asi", "ya esta", "this",
 })
-_SOFT_YES = frozenset({"vale", "ok", "bueno", "okay"})  # "no, vale, gracias": still a no
+_SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
 
 
@@ -203,7 +217,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     short = " ".join(text.strip(" .!?").split())
     short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short
     answer = "yes" if short in _YES else "no" if short in _NO else ""
-    listed = _YES_PHRASES.sub("si", short).split()
+    listed = _YES_PHRASES.sub("si", _NO_PHRASES.sub("no", short)).split()
     words = set(listed)
     if not answer and words and words - _POLITE:
         if words <= _YES_WORDS | _POLITE | _FILLER and words & _YES_WORDS:
@@ -235,7 +249,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         earliest = any_time = any_professional = False
     elif found_something or earliest or any_time or any_professional:
         intent = "book"
-    elif _BOOK.search(text) and not (_INFO.search(text) and not _BOOKING_VERB.search(text)):
+    elif (_BOOK.search(text) and not (_INFO.search(text) and not _BOOKING_VERB.search(text))
+          and not (answer and not _ANOTHER.search(text))):  # "no, esa hora no" answers; "otra hora" asks
         intent = "book"
     else:
         intent = "none"

@@ -35,7 +35,9 @@ _RULED_OUT = (
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYISH})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
-    re.compile(rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|(?:que )?no sea|nada|anything but)\s+({_DAYISH})\b"),
+    re.compile(
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|(?:que )?no sea|nada|anything but)\s+({_DAYISH})\b"
+    ),
     # "mañana no, el jueves"
     re.compile(rf"\b({_DAYISH})(?: tampoco| no)(?: puedo)?{_END}"),
 )

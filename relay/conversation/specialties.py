@@ -14,13 +14,15 @@ SPECIALTIES: dict[str, str] = {
     "general": r"medicina general|medic[oa] general|medicina familiar|medic[oa] de (?:cabecera|familia)"
     r"|general practitioner|family doctor|\bgp\b|general medicine|clinica medica|medicina interna|internista"
     r"|family medicine|primary care|general",
-    "traumatologia": r"traumatolog\w*|trauma|ortoped\w*|orthop(?:a)?edi\w*|de (?:los )?huesos|bones? (?:doctor|specialist)",
+    "traumatologia": r"traumatolog\w*|trauma|ortoped\w*|orthop(?:a)?edi\w*|de (?:los )?huesos"
+    r"|bones? (?:doctor|specialist)",
     "pediatria": r"pediatr\w*|paediatr\w*|pediatric\w*|(?:doctor|doctora|medic[oa]) de (?:los )?(?:ninos|guaguas|bebes)"
     r"|(?:kids|children ?s|child|baby) doctor",
     "dermatologia": r"dermatolog\w*|dermato|dermat\b|skin (?:doctor|specialist)|de la piel",
     "ginecologia": r"ginecolog\w*|gyn(?:a)?ecolog\w*|ob ?gyn|gyno\b|gine\b|(?:doctor|doctora|medic[oa]) de la mujer",
     "kinesiologia": r"kinesiolog\w*|kinesio|kine\b|fisioterap\w*|fisio\b|physiotherap\w*|physio\b|physical therap\w*",
-    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*|psico\b|salud mental|mental health|therapist",
+    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*|psico\b|salud mental|mental health"
+    r"|therapist",
     "psiquiatria": r"psiquiatr\w*|psychiatr\w*",
     "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|nutri\b|dietitian|dietician|dietista",
     "odontologia": r"odontolog\w*|dentist\w*|dental|dentista|de (?:los )?dientes|(?:de |las? )muelas?\b|toothache",

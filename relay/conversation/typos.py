@@ -26,7 +26,8 @@ KEYWORDS = frozenset(
     march april june july august september october november december
     manana pasado tarde noche mediodia semana proxima proximo siguiente despues antes partir
     tomorrow today tonight morning afternoon evening after before until
-    cancelar cancelarla cancelarlo anular desagendar desagendarla reagendar reprogramar cambiar cambiarla mover postergar posponer
+    cancelar cancelarla cancelarlo anular desagendar desagendarla reagendar reprogramar cambiar cambiarla mover
+    postergar posponer
     cancel reschedule change appointment appointments booking bookings
     recepcion recepcionista persona humano ejecutivo operador operadora secretaria receptionist person human
     someone somebody
@@ -49,6 +50,7 @@ KNOWN = frozenset(
     quiera quieres quiere mande manda mandar manana
     sacado sacada sacados sacadas pasado pasada tomado quedado quede quedo anotado anotada hecho hecha
     pasas pasan pasar pasame cambias mueves tardes tarda meses
+    mananas schedule scheduled scheduling available availability appointed disappoint
     """.split()
 )
 
