@@ -139,6 +139,9 @@ def normalize(message: str) -> str:
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
 
 
+_DURATION = re.compile(
+    r"\b(?:hace|desde hace|hace como|hace unas|durante|por|for|about|like|en) \d{1,2} (?:horas|hours|hrs|hs|h)\b"
+)
 # WhatsApp shorthand, word by word.
 _SHORTHAND = {
     "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "pa": "para", "pal": "para el",
@@ -159,6 +162,7 @@ def _prepare(message: str, names: frozenset[str]) -> str:
         return ""
     text = " ".join(_SHORTHAND.get(w, w) for w in text.split())
     text = re.sub(r"\bmanana o pasado\b(?! manana)", "manana o pasado manana", text)
+    text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names)
@@ -530,6 +534,8 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "el miércoles de la semana que viene", "Friday next week", "la próxima semana el lunes"
     (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:de |of )?{_NEXT_WEEK}\b"), "next_week"),
     (re.compile(rf"\b{_NEXT_WEEK}\s+(?:el |on )?({_WEEKDAY_RE})\b"), "next_week"),
+    # "the Monday after next": a week after the coming Monday
+    (re.compile(rf"\b(?:the )?({_WEEKDAY_RE}) after next\b"), "after_next"),
     # "el otro jueves": the Thursday of next week
     (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})\b"), "next_week"),
     # "el miércoles que viene", "el próximo lunes", "next Wednesday": the next one, tomorrow excepted
@@ -562,7 +568,9 @@ def _relative_days(text: str, today: date) -> str:
                 found = today + timedelta(days=7)
             else:
                 weekday = WEEKDAYS[match.group(1)]
-                if kind == "next_week":
+                if kind == "after_next":
+                    found = today + timedelta(days=((weekday - today.weekday()) % 7 or 7) + 7)
+                elif kind == "next_week":
                     monday = today + timedelta(days=7 - today.weekday())
                     found = monday + timedelta(days=weekday)
                 else:

@@ -79,7 +79,8 @@ _EARLIEST = re.compile(
     r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
     r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
-    r"|cuando antes|lo antes que (?:se )?pueda\w*|para ya|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible"
+    r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?pueda\w*|para ya"
+    r"|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible|(?:el|la|lo) primer[oa]? (?:disponible|libre)"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
 )
