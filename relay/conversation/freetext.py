@@ -151,7 +151,8 @@ _SHORTHAND = {
     "2moro": "tomorrow", "2morrow": "tomorrow", "tomoz": "tomorrow", "tonite": "tonight", "2nite": "tonight",
     "appt": "appointment", "appts": "appointments", "apt": "appointment", "apts": "appointments", "u": "you",
     "ur": "your", "thx": "thanks", "thnx": "thanks", "ty": "thanks", "hra": "hora", "hrs.": "hrs", "mñn": "manana",
-    "mnn": "manana", "mna": "manana", "xa": "para", "wk": "week", "nxt": "next", "aft": "afternoon",
+    "mnn": "manana", "mna": "manana", "ora": "hora", "oras": "horas", "xa": "para", "wk": "week", "nxt": "next",
+    "aft": "afternoon",
 }
 
 
@@ -361,7 +362,8 @@ _TIME_PATTERNS = (
     re.compile(rf"\b(1[0-2]|0?[1-9])\s*({_AM}|{_PM})"),
     # a las 4, las 4 y media, at 10, @10
     re.compile(
-        rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?|\btipo|\baround|\bcerca de las)\s*([01]?\d|2[0-3])\b(?![:./-]\d)"
+        rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?|\btipo|\baround|\bcerca de las|\b(?:how|what) about)\s*"
+        rf"([01]?\d|2[0-3])\b(?![:./-]\d)"
         rf"{_HALF}"
     ),
     # 10 hrs, 10 horas, 10 o'clock, 10 y media

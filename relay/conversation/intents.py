@@ -38,7 +38,8 @@ _CANCEL = re.compile(
 _CANT_GO = re.compile(
     r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
-    r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it))"
+    r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
+    r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )
 _MY_BOOKINGS = re.compile(
     rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
@@ -60,12 +61,13 @@ _PERSON = re.compile(
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
-    r"|(?:is |hay )?(?:anyone|anybody|someone|somebody|alguien) (?:there|here|ahi|alli)"
+    r"|(?:is |hay )?(?:anyone|anybody|someone|somebody|alguien) (?:there|here|ahi|alli)|hay alguien(?! que)"
     r"|agent|agente|representative|operator|live (?:person|chat|agent)|customer service|atencion humana)\b"
 )
 _BOOK = re.compile(
     rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender\w*|atiende\w*|disponib\w*|libres?|cupos?"
     r"|sobrecupos?|(?:que|cuales|what|which) (?:dias|horas|horarios|days|times|slots)"
+    r"|(?:do you have|have you got|tienen|tiene|tenes|hay) (?:anything|something|algo)"
     r"|book\w*|schedule|slots?|available|availability|free|see (?:the |a )?doctor|ver (?:al|a la) (?:doctor|doctora)"
     r"|control|chequeo|check ?up)\b"
 )
@@ -124,7 +126,7 @@ _CLOSING = re.compile(
 _CLOSING_REST = frozenset(
     """
     gracias muchas mil muy amable thanks thank you so much ok okay vale bueno listo ya entonces then igual
-    saludos por favor no
+    saludos por favor no todo
     """.split()
 )
 

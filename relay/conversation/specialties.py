@@ -25,7 +25,7 @@ SPECIALTIES: dict[str, str] = {
     r"|therapist",
     "psiquiatria": r"psiquiatr\w*|psychiatr\w*",
     "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|nutri\b|dietitian|dietician|dietista",
-    "odontologia": r"odontolog\w*|dentist\w*|dental|dentista|de (?:los )?dientes|(?:de |las? )muelas?\b|toothache",
+    "odontologia": r"odontolog\w*|dentist\w*|dental|dentista|de (?:los )?dientes|muelas?\b|toothache",
     "cardiologia": r"cardiolog\w*|del corazon|heart (?:doctor|specialist)",
     "oftalmologia": r"oftalmolog\w*|ophthalmolog\w*|eye doctor|oculista|de (?:los )?ojos",
     "otorrinolaringologia": r"otorrino\w*|\bent\b",
