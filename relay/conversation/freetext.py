@@ -3,6 +3,11 @@
 Spanish and English are both understood whatever the clinic's language (patients mix them). The reader
 only reports what it found; whether it is enough, or ambiguous, is decided by the flow against the free
 slots. Dates are relative to ``today``, the turn's day in the clinic's offset.
+
+Before reading, a message is normalized, WhatsApp shorthand expanded ("q", "pa", "tmrw"), numbers written in
+words turned into digits (numbers.py), misspelt keywords and names corrected (typos.py, rapidfuzz), and the
+days the patient rules out ("el lunes no puedo") cut out (negation.py). Relative days ("el otro jueves",
+"Friday next week", "en 3 días", "este finde") are rewritten as dates and read with the others.
 """
 
 from __future__ import annotations
@@ -166,7 +171,7 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
-    return correct_names(text, names)
+    return correct_names(text, names, STOPWORDS)
 
 
 def command(norm: str) -> str | None:

@@ -97,10 +97,11 @@ _REPEAT = re.compile(r"(\w)\1+")
 _REPEAT_END = re.compile(r"(\w)\1+$")
 
 
-def correct_names(text: str, names: Iterable[str]) -> str:
+def correct_names(text: str, names: Iterable[str], common: frozenset[str] = frozenset()) -> str:
     """A misspelt surname right after a title or "con" ("dra zoto", "doctor roja", "doctora sotto") as the name.
 
-    Only where a name is expected, so everyday words stay as written: one edit (two from 7 letters).
+    Only where a name is expected, so everyday words stay as written: one edit (two from 7 letters). ``common``:
+    words never taken for a misspelt name ("con cita" is not "con Rita").
     """
     known_names = tuple(sorted(n for n in names if len(n) >= 4))
     if not known_names:
@@ -110,7 +111,7 @@ def correct_names(text: str, names: Iterable[str]) -> str:
     for index in range(1, len(words)):
         word = words[index]
         if (len(word) < 4 or not word.isalpha() or word in known_names or words[index - 1] not in _TITLE_WORDS
-                or word in KNOWN or word in KEYWORDS):
+                or word in KNOWN or word in KEYWORDS or word in common):
             continue
         limit = 2 if len(word) >= 7 else 1
         best = process.extractOne(word, known_names, scorer=OSA.distance, score_cutoff=limit)
