@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from relay.conversation.intents import detect
+from relay.conversation.intents import asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import names_a_day, rule_out
 from relay.conversation.numbers import digits
@@ -282,6 +282,9 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     a_name = bool(set(words) & names)
     said = day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out
+    if specialty and not (said_when := day or times or named or part or week or after or before or missing or a_name):
+        if asks_about_clinic(full) and not said_when:  # "¿cuánto cuesta una limpieza dental?"
+            said, specialty = "", ""
     wishes = detect(full, bool(said))
     if wishes.any_professional:
         named = ()
@@ -390,6 +393,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     if between:
         bounds["after"], bounds["before"] = _between(between)
         text = text[: between.start()] + " " + text[between.end():]
+    said_with_day = _DAY_THEN_PART.search(text)  # "tomorrow afternoon" wins over "this morning" told in passing
     if re.search(_EVENING_WORDS, text):
         marker, part = "pm", "evening"
         text = re.sub(_EVENING_WORDS, " ", text)
@@ -399,6 +403,10 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     if re.search(_AM_WORDS, text):
         marker, part = ("", "") if marker else ("am", "am")  # both: contradictory, trust neither
         text = re.sub(_AM_WORDS, " ", text)
+        if not part and said_with_day:
+            word = said_with_day.group(1)
+            part = "am" if word in ("manana", "morning") else "evening" if word in ("noche", "evening") else "pm"
+            marker = "am" if part == "am" else "pm"
     for name, pattern, words in (("after", _AFTER, _AFTER_WORDS), ("before", _BEFORE, _BEFORE_WORDS)):
         for word_pattern, value in words:
             if word_pattern.search(text):
@@ -445,6 +453,11 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     return text, times, False, "" if found else part, bounds["after"], bounds["before"]
 
 
+_DAY_THEN_PART = re.compile(
+    r"\b(?:manana|hoy|pasado manana|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday"
+    r"|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:(?:en|por|a) la\s+)?(manana|tarde|noche|morning"
+    r"|afternoon|evening)\b"
+)
 _DAY_MARKER = re.compile(
     r"\b(manana|hoy|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday)\s+(am|pm)\b(?!\s*\d)"
@@ -543,6 +556,7 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b{_NEXT_WEEK}\s+(?:el |on )?({_WEEKDAY_RE})\b"), "next_week"),
     # "the Monday after next": a week after the coming Monday
     (re.compile(rf"\b(?:the )?({_WEEKDAY_RE}) after next\b"), "after_next"),
+    (re.compile(rf"\ba week (?:on|from) ({_WEEKDAY_RE})\b"), "after_next"),
     # "el otro jueves": the Thursday of next week
     (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})\b"), "next_week"),
     # "el miércoles que viene", "el próximo lunes", "next Wednesday": the next one, tomorrow excepted

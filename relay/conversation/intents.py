@@ -53,7 +53,9 @@ _MY_BOOKINGS = re.compile(
     r"|(?:cuando|que dia|a que hora) (?:\w+ )?(?:quede|quedo|estoy|estaba|estare) (?:agendad|reservad|anotad|citad)\w*"
     rf"|(?:tengo|tenia|tendre|do i have|have i got) (?:algun[oa]?s? |una |un |any |an? |anything |something )?"
     rf"(?:{_NOUN} )?(?:agendad|reservad|sacad|tomad|pendiente|confirmad|booked|scheduled|coming up)\w*"
-    r"|when am i (?:booked|scheduled|coming|due|seeing)|what (?:day|time) am i (?:booked|scheduled|coming))"
+    r"|when am i (?:booked|scheduled|coming|due|seeing)|what (?:day|time) am i (?:booked|scheduled|coming)"
+    rf"|(?:a que hora|que dia|cuando|para cuando) me toca|(?:que|cuales|cuantas|cuantos) {_NOUN} tengo"
+    rf"|recuerd\w* (?:\w+ ){{0,4}}(?:mi|mis|my) {_NOUN}|remind me (?:\w+ ){{0,4}}(?:my|the) {_NOUN})"
 )
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
@@ -62,6 +64,7 @@ _PERSON = re.compile(
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
     r"|(?:is |hay )?(?:anyone|anybody|someone|somebody|alguien) (?:there|here|ahi|alli)|hay alguien(?! que)"
+    r"|(?:comunic|contact|conect)\w* (?:con|with|to) (?:alguien|alguno|una persona|someone|somebody)"
     r"|agent|agente|representative|operator|live (?:person|chat|agent)|customer service|atencion humana)\b"
 )
 _BOOK = re.compile(
@@ -81,7 +84,7 @@ _EARLIEST = re.compile(
     r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
     r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
-    r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?pueda\w*|para ya"
+    r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?(?:pued|pod)\w*|para ya"
     r"|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible|(?:el|la|lo) primer[oa]? (?:disponible|libre)"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
@@ -90,7 +93,8 @@ _ANY_TIME = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
     r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
     r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
-    r"|cuando (?:haya|hayan|tengan|tenga|puedan|pueda)|lo que (?:sea|tengan|haya)|whatever works"
+    r"|cuando (?:(?:ustedes|usted|uds|ud|vos|ellos) )?(?:haya|hayan|tengan|tenga|puedan|pueda|quieran|quiera|digan)"
+    r"|lo que (?:sea|tengan|haya)|whatever works"
     r"|either (?:one |day |time )?(?:is fine|works)|free all day|(?:libre|disponible) todo el dia"
     r"|(?:i'?m|im) flexible|flexible)\b"
 )
@@ -120,7 +124,8 @@ _ANOTHER = re.compile(r"\b(?:otr[oa]s?|another|other|different|distint[oa])\b")
 # Closing a chat: a message made only of these, thanks and fillers ("eso sería todo, gracias", "thanks, bye").
 _CLOSING = re.compile(
     r"\b(?:chao|chau|adios|bye(?: bye)?|goodbye|hasta (?:luego|pronto|manana)|nos vemos|see (?:you|ya)|cya"
-    r"|(?:eso )?(?:seria|es|era|fue) todo|nada mas|ya esta|that ?s (?:all|it)|that is (?:all|it)|nothing else|nada"
+    r"|(?:eso )?(?:seria|es|era|fue) todo|nada mas|ya esta"
+    r"|that ?s everything|that is everything|that ?s (?:all|it)|that is (?:all|it)|nothing else|nada"
     r"|deja(?:lo)?|dejelo|olvidalo|olvidelo|no importa|forget it|never ?mind)\b"
 )
 _CLOSING_REST = frozenset(
@@ -167,7 +172,7 @@ _YES = frozenset(
     """
     si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
     claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
-    awesome excellent absolutely
+    awesome excellent absolutely sipo sipi
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
@@ -192,14 +197,15 @@ _NO_PHRASES = re.compile(
     r"|won ?t work|not for me|asi (?:esta|estoy) bien)\b"
 )
 _YES_PHRASES = re.compile(
-    r"\b(?:de acuerdo|esta bien|sounds good|that works|works for me|me (?:sirve|va|viene|queda|acomoda|parece)"
+    r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me"
+    r"|me (?:sirve|va|viene|queda|acomoda|parece)"
     r"(?: bien| perfecto)?)\b"
 )
 _NO_WORDS = frozenset(w for w in _NO if " " not in w)
 _POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
-    "po", "pues", "nomas", "mejor", "asi", "ya esta", "this",
+    "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual",
 })
 _SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
@@ -258,6 +264,11 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     else:
         intent = "none"
     return Wishes(intent, answer, tentative, earliest, any_time, any_professional)
+
+
+def asks_about_clinic(text: str) -> bool:
+    """A question about the clinic (price, insurance, address, hours), with no word asking to book."""
+    return bool(_INFO.search(text)) and not _BOOKING_VERB.search(text)
 
 
 def _closing(short: str) -> bool:
