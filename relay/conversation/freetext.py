@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from relay.conversation.intents import asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
-from relay.conversation.negation import names_a_day, rule_out
+from relay.conversation.negation import may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, find_specialty
 from relay.conversation.typos import correct, correct_names
@@ -229,9 +229,10 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         return Reading()
     full = text
     ruled_out = False
-    first_intent = detect(full, True).intent
+    folded = fold(message[:MAX_READ])
+    first_intent = detect(full, True).intent if may_rule_out(folded) else ""
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
-        kept, ruled_out = rule_out(fold(message[:MAX_READ]))
+        kept, ruled_out = rule_out(folded)
         if ruled_out and first_intent == "reschedule" and not names_a_day(kept):
             ruled_out = False  # "cambiar de hora, no puedo el jueves": the day of the booking to move
         if ruled_out:

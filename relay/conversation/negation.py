@@ -43,8 +43,22 @@ _RULED_OUT = (
 )
 
 
+# A cheap look first: most messages have no negation at all.
+_MAYBE = re.compile(
+    r"\b(?:no|not|can'?t|cannot|could ?n'?t|menos|excepto|salvo|except|other|imposible|impossible|doesn'?t|don'?t"
+    r"|won'?t|wo|isn'?t|is|tampoco|nada|anything)\b"
+)
+
+
+def may_rule_out(folded: str) -> bool:
+    """Whether the message has a word that can rule a day out (cheaper than ``rule_out``)."""
+    return bool(_MAYBE.search(folded))
+
+
 def rule_out(folded: str) -> tuple[str, bool]:
     """(the folded message without the days it rules out, whether it ruled any out)."""
+    if not may_rule_out(folded):
+        return folded, False
     found = False
     for pattern in _RULED_OUT:
         while match := pattern.search(folded):
