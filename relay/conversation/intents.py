@@ -55,6 +55,7 @@ _MY_BOOKINGS = re.compile(
     rf"(?:{_NOUN} )?(?:agendad|reservad|sacad|tomad|pendiente|confirmad|booked|scheduled|coming up)\w*"
     r"|when am i (?:booked|scheduled|coming|due|seeing)|what (?:day|time) am i (?:booked|scheduled|coming)"
     rf"|(?:a que hora|que dia|cuando|para cuando) me toca|(?:que|cuales|cuantas|cuantos) {_NOUN} tengo"
+    rf"|(?:what|which|how many) {_NOUN} (?:do|did) i (?:have|book)|(?:list|show)(?: me)? (?:all )?my {_NOUN}"
     rf"|recuerd\w* (?:\w+ ){{0,4}}(?:mi|mis|my) {_NOUN}|remind me (?:\w+ ){{0,4}}(?:my|the) {_NOUN})"
 )
 _PERSON = re.compile(
