@@ -22,7 +22,7 @@ from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, find_specialty
-from relay.conversation.typos import correct, correct_names
+from relay.conversation.typos import KNOWN, correct, correct_names
 
 MAX_READ = 300  # characters of a message worth reading; the rest is noise
 
@@ -96,6 +96,30 @@ STOPWORDS = frozenset(
     am pm hrs hs h
     """.split()
 ) | frozenset(WEEKDAYS) | frozenset(MONTHS) | TITLES
+
+_LEAD_INS = frozenset("el la los las al lo the a an dr dra doctor doctora".split()) | TITLES
+_NAME_JOINERS = frozenset("y o e u and or".split())
+
+
+def name_after_con(tail: list[str]) -> tuple[str, ...]:
+    """The name right after "con"/"with" ("con la dra. Soto o Rojas, cualquiera" -> soto, rojas): articles and titles
+    skipped, then the words up to the first everyday word ("con el traumatólogo la próxima semana, idealmente en la
+    tarde" names nobody). A name is what the patient wrote next, not every leftover word of the message."""
+    named: list[str] = []
+    index = 0
+    while index < len(tail) and tail[index] in _LEAD_INS:
+        index += 1
+    for word in tail[index:]:
+        if named and word in _NAME_JOINERS:
+            continue
+        if (word in STOPWORDS or word in KNOWN or not word.isalpha() or word.endswith("mente")) and word not in TITLES:
+            break
+        if word not in TITLES:
+            named.append(word)
+        if len(named) == 4:
+            break
+    return tuple(named)
+
 
 WINDOW_DAYS = 14  # "el lunes 3" is looked for this far ahead (the booking window)
 
@@ -277,8 +301,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     title = {"doctor": "dr", "doctora": "dra"}.get(title, title)
     with_match = re.search(r"\b(?:con|with)\s+(.+)$", text)
     if with_match:
-        tail = with_match.group(1).split()
-        named = tuple(w for w in tail if w not in STOPWORDS and not w[:1].isdigit() and w.isalpha())
+        named = name_after_con(with_match.group(1).split())
         text = text[: with_match.start()]
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     a_name = bool(set(words) & names)

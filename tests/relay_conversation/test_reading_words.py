@@ -57,3 +57,16 @@ from corpus_kit import describe, reading_of
 )
 def test_reading(message, expected):
     assert describe(reading_of(message)) == expected
+
+
+def test_a_name_is_what_follows_con_not_every_leftover_word():
+    from datetime import date
+
+    from relay.conversation.freetext import read
+
+    today = date(2026, 12, 1)
+    long = "hola, necesito una hora con el traumatologo pa la proxima semana, idealmente en la tarde"
+    assert read(long, today, names={"soto"}).named == ()
+    assert read("con la dra soto o rojas", today, names={"soto", "rojas"}).named == ("soto", "rojas")
+    assert read("quiero hora con martinez el lunes", today, names={"soto"}).named == ("martinez",)
+    assert read("con el dr que me atendió la otra vez", today, names={"soto"}).named == ()
