@@ -24,11 +24,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, datetime, tzinfo
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from playwright.async_api import Error as PlaywrightError
 
 from agent.drivers.django_appointment import answers
 from agent.drivers.django_appointment.screens import (
@@ -53,7 +50,7 @@ from agent.portal.base import (
 )
 from agent.portal.capabilities import DriverCapabilities
 from agent.portal.driver_settings import DriverSetting
-from agent.portal.kit import BrowserDriver, SessionExpired, first_line
+from agent.portal.kit import BrowserDriver, SessionExpired
 from agent.portal.retry import TransientFailure, with_retries
 
 log = logging.getLogger(__name__)
@@ -86,6 +83,7 @@ class DjangoAppointmentDriver(BrowserDriver):
         """The app's own page for one appointment (its staff "display appointment" view); "" for a foreign id."""
         return f"{base_url.rstrip('/')}{DISPLAY_PATH}{booking_id}/" if booking_id.isdigit() else ""
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
+    json_headers = {"Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}  # its views check for AJAX
 
     # --- time ------------------------------------------------------------------------------------
 
@@ -129,50 +127,26 @@ class DjangoAppointmentDriver(BrowserDriver):
         return sorted(slots, key=lambda s: (s.start, s.professional))
 
     async def _staff(self) -> list[answers.StaffMember]:
-        return answers.parse_staff(await self._json(f"{AJAX}/fetch_staff_list/", {}))
+        return answers.parse_staff(await self.read_json(f"{AJAX}/fetch_staff_list/", {}))
 
     async def _service_of(self, member: answers.StaffMember) -> answers.Service | None:
-        body = await self._json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(member.id)})
+        body = await self.read_json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(member.id)})
         chosen = answers.choose_service(answers.parse_services(body), str(self.driver_settings.get("service") or ""))
         if chosen is None:
             log.info("%s does not offer the service %r", member.name, self.driver_settings.get("service"))
         return chosen
 
     async def _starts(self, staff_id: int, service_id: int, day: date) -> list[datetime]:
-        body = await self._json(f"{AJAX}/available_slots/", {
+        body = await self.read_json(f"{AJAX}/available_slots/", {
             "selected_date": day.isoformat(), "staff_member": str(staff_id), "service_id": str(service_id)})
         return answers.parse_day(body)
 
     async def _appointments(self) -> list[answers.CalendarAppointment]:
-        return answers.parse_appointments(await self._json(f"{CALENDAR_PATH}json/", {}))
+        return answers.parse_appointments(await self.read_json(f"{CALENDAR_PATH}json/", {}))
 
-    async def _json(self, path: str, params: dict[str, str]) -> Any:
-        return await self._with_session(
-            lambda: with_retries(lambda: self._get_json(path, params), self._retry, f"reading {path}")
-        )
-
-    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        assert self._context is not None
-        url = f"{self.url}{path}" + (f"?{urlencode(params)}" if params else "")
-        try:
-            response = await self._context.request.get(
-                url, headers={"Accept": "application/json", "X-Requested-With": "XMLHttpRequest"},
-                timeout=self._timeout_ms, max_redirects=0,
-            )
-        except PlaywrightError as error:
-            raise TransientFailure(f"no answer: {first_line(error)}") from None
-        try:
-            self.check_answer(url, response.status, response.headers)
-            if response.status == 403:
-                raise PortalChanged("agenda", f"permission to read {path} (the user must be a superuser)")
-            if response.status != 200:
-                raise PortalChanged("agenda", f"JSON call {path} (it answered HTTP {response.status})")
-            try:
-                return await response.json()
-            except (PlaywrightError, ValueError):
-                raise PortalChanged("agenda", f"JSON answer of {path}") from None
-        finally:
-            await response.dispose()
+    def refuse_json(self, path: str, status: int) -> None:
+        if status == 403:
+            raise PortalChanged("agenda", f"permission to read {path} (the user must be a superuser)")
 
     # --- logging in ------------------------------------------------------------------------------
 
