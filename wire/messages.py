@@ -134,25 +134,25 @@ class WirePatient:
         phone = obj.get("phone")
         if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()):
             raise ProtocolError("patient.phone must be a phone number")
-        email = _optional_text(obj.get("email"), "patient.email", 254)
-        if email and not _EMAIL_RE.match(email):
-            raise ProtocolError("patient.email must be an e-mail address")
-        national_id = _optional_text(obj.get("national_id"), "patient.national_id", 24)
-        if national_id and not _NATIONAL_ID_RE.match(national_id):
-            raise ProtocolError("patient.national_id must be 4-24 letters, digits, dots and dashes")
-        birth_date = _optional_text(obj.get("birth_date"), "patient.birth_date", 10)
-        if birth_date:
-            try:
-                date.fromisoformat(birth_date)
-            except ValueError:
-                raise ProtocolError("patient.birth_date must be an ISO date (YYYY-MM-DD)") from None
-        return cls(
-            name=_text(obj.get("name"), "patient.name", 120),
-            phone=phone.strip(),
-            email=email,
-            national_id=national_id,
-            birth_date=birth_date,
-        )
+        name = _text(obj.get("name"), "patient.name", 120)
+        return cls(name=name, phone=phone.strip(), **patient_fields(obj, "patient"))
+
+
+def patient_fields(obj: dict[str, Any], where: str) -> dict[str, str]:
+    """The optional patient fields of ``obj`` (PATIENT_FIELDS), validated; absent or empty ones are ""."""
+    email = _optional_text(obj.get("email"), f"{where}.email", 254)
+    if email and not _EMAIL_RE.match(email):
+        raise ProtocolError(f"{where}.email must be an e-mail address")
+    national_id = _optional_text(obj.get("national_id"), f"{where}.national_id", 24)
+    if national_id and not _NATIONAL_ID_RE.match(national_id):
+        raise ProtocolError(f"{where}.national_id must be 4-24 letters, digits, dots and dashes")
+    birth_date = _optional_text(obj.get("birth_date"), f"{where}.birth_date", 10)
+    if birth_date:
+        try:
+            date.fromisoformat(birth_date)
+        except ValueError:
+            raise ProtocolError(f"{where}.birth_date must be an ISO date (YYYY-MM-DD)") from None
+    return {"email": email, "national_id": national_id, "birth_date": birth_date}
 
 
 @dataclass(frozen=True)

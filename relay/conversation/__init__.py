@@ -30,8 +30,8 @@ except a booking whose outcome is unknown: its state is kept, and ``resume_booki
 message, whatever it says, into the same ``Book`` (same idempotency key) before anything else.
 """
 
-from relay.conversation.appointments import after_agent_step, outcome_of
-from relay.conversation.flow import after_booking, decide, handoff, resume_booking
+from relay.conversation.appointments import outcome_of
+from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking
 from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
 from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key

@@ -9,8 +9,10 @@ from typing import Any
 
 from relay.conversation.freetext import WINDOW_DAYS, Reading, read
 from relay.conversation.menus import (
+    clinic_zone,
     clock,
     fold,
+    free_slots,
 )
 from relay.conversation.model import ClinicProfile, Turn
 from relay.conversation.names import name_words
@@ -22,8 +24,8 @@ from relay.conversation.state import (
     CONFIRM,
     ConversationState,
 )
-from relay.conversation.texts import Language
-from wire.messages import WireSlot
+from relay.conversation.texts import Language, language
+from wire.messages import SlotsResult, WireSlot
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,22 @@ class Context:
     free: tuple[WireSlot, ...]  # every free slot ahead, in order
     today: date  # the turn's day in the clinic's offset
     opening: tuple[str, ...] = ()  # said before anything else (the greeting, on a conversation's first message)
+    answer: SlotsResult | None = None  # the agent's whole answer: services, patient fields, finds_bookings
+
+    @property
+    def patient_fields(self) -> tuple[str, ...]:
+        """The patient fields the clinic's web app requires beyond name and phone (its driver declares them)."""
+        return self.answer.patient_fields if self.answer is not None else ()
+
+    @property
+    def finds_bookings(self) -> bool:
+        """The agent can list the appointments of a phone (so the conversation checks before booking another)."""
+        return self.answer is not None and self.answer.finds_bookings
+
+    def minutes(self, service: str) -> int:
+        """The service's length as the agent reported it; 0 when it did not."""
+        services = self.answer.services if self.answer is not None else ()
+        return next((s.minutes for s in services if fold(s.name) == fold(service)), 0)
 
     def slots_for(self, professionals: Sequence[str]) -> list[WireSlot]:
         if not professionals:
@@ -74,6 +92,14 @@ class Context:
 
     def say(self, key: str, **fields: object) -> str:
         return self.lang.say(key, **fields)
+
+
+def make_context(turn: Turn, clinic: ClinicProfile, slots: SlotsResult, opening: Sequence[str] = ()) -> Context:
+    """What a turn knows, from the agent's fresh free slots (those still ahead, in the clinic's offset)."""
+    free = free_slots(slots.slots, turn.now)
+    zone = clinic_zone(free) or clinic_zone(slots.slots) or turn.now.tzinfo
+    today = turn.now.astimezone(zone).date()
+    return Context(turn, clinic, language(clinic.language), free, today, tuple(opening), slots)
 
 
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:

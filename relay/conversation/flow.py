@@ -14,17 +14,19 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
+from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
 from relay.conversation.appointments import ask_bookings, follow, reschedule_step, resume_cancel
-from relay.conversation.context import Context, aware, first_name, read_message
+from relay.conversation.asking import answer, ask, missing
+from relay.conversation.context import Context, aware, first_name, make_context, read_message
+from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menus import (
-    clinic_zone,
     clock,
     decode_slot_key,
     fold,
-    free_slots,
     local_day,
     slot_key,
 )
@@ -39,10 +41,14 @@ from relay.conversation.pages import (
     time_menu,
 )
 from relay.conversation.patient import patient_handoff, patient_problem
+from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
     ANY_SPECIALTY,
+    ASK_FIELD,
     BOOKING,
+    BOOKINGS,
+    CHECK_EXISTING,
     CHOOSE_DAY,
     CHOOSE_TIME,
     CONFIRM,
@@ -52,10 +58,9 @@ from relay.conversation.state import (
     conversation_id,
     idempotency_key,
 )
-from relay.conversation.texts import language
 from wire.messages import SlotsResult, WireSlot
 
-__all__ = ["after_booking", "decide", "handoff", "resume_booking"]
+__all__ = ["after_agent_step", "after_booking", "decide", "handoff", "resume_booking"]
 
 OWN_APPOINTMENTS = ("cancel", "my_bookings", "reschedule")  # asked of the agent (conversation/appointments.py)
 
@@ -68,9 +73,8 @@ def decide(
     # A patient whose phone or name cannot go into a booking is handed over before any menu (and at any later
     # turn, except that a booking already under way is asked about again, under its own key, first).
     problem = patient_problem(turn.name, turn.phone)
-    free = free_slots(slots.slots, turn.now)
-    zone = clinic_zone(free) or clinic_zone(slots.slots) or turn.now.tzinfo
-    ctx = Context(turn, clinic, language(clinic.language), free, turn.now.astimezone(zone).date())
+    ctx = make_context(turn, clinic, slots)
+    free = ctx.free
     if state is None or state.expired(turn.now) or state.lead_id != turn.lead_id:
         return _start(ctx) if problem is None else patient_handoff(turn, clinic, problem)
     resumed = resume_booking(state, turn) or resume_cancel(state, turn)
@@ -80,11 +84,19 @@ def decide(
         return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
+        option = _tapped(state, norm) or choice(state, norm)
+        if option is not None:
+            return _follow(ctx, state, option, norm)
     reading = read_message(ctx, state, turn.message)
 
     action = command(norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
+    if state.stage == ASK_FIELD and state.asking and _tapped(state, norm) is None:
+        return _field_answer(ctx, state, turn.message)
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not reading.found and action is None:
+        return already(ctx, state, [ctx.say("already_reask")])
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
@@ -95,7 +107,7 @@ def decide(
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
-    if option is not None and option.kind in ("booking", "cancel_one", "cancel_yes", "cancel_no"):
+    if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
@@ -153,11 +165,41 @@ def _start(ctx: Context) -> Reply | AgentStep:
         return _end(ctx, state, "asked_for_person")
     if reading.intent in ELSEWHERE:
         return _own_appointments(ctx, state, reading.intent)
+    # About to book: a patient who already has an appointment is told first (when the agent can tell).
+    return check_step(ctx, state, turn.message) or _booking_start(ctx, state, turn.message)
+
+
+def _booking_start(ctx: Context, state: ConversationState, message: str) -> Reply:
+    """Booking from a message: act on what it says (a day, a time, a professional, a service), else the first menu."""
     if not ctx.free:
         return _end(ctx, state, "no_slots")
+    reading = read_message(ctx, None, message)
+    norm = normalize(message)
+    if not state.service:
+        state = replace(state, service=named_in(norm, offered(ctx, state)))
     if reading.found and reading.intent == "book":
-        return interpret(ctx, state, reading, normalize(turn.message))
+        step = interpret(ctx, state, reading, norm)
+        if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
+            return step
     return first_menu(ctx, state)
+
+
+def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome: Any) -> Reply:
+    """The reply once the agent answered an ``AgentStep`` (or could not).
+
+    Asked whether the patient already has an appointment: if so, "Ya tienes hora…"; if not, or if the agent could
+    not tell (no capability, offline, an error), booking goes on from the slots the turn saw, as if never asked.
+    """
+    if step.state.intent != CHECK_EXISTING or step.op != "my_bookings":
+        return appointments_after_agent_step(step, turn, clinic, outcome)
+    turn = aware(turn)
+    ctx = make_context(turn, clinic, step.slots or SlotsResult((), 0.0), step.opening)
+    state = step.state.seen(turn.now)
+    bookings = found(outcome, turn.now)
+    if bookings:
+        return already(ctx, replace(state, bookings=bookings))
+    going_on = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+    return _booking_start(ctx, going_on, state.wish)
 
 
 def _preset(ctx: Context, state: ConversationState) -> ConversationState:
@@ -204,9 +246,12 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         return day_menu(ctx, state, after=page_day(state.page_last))
     if option.kind == "first_days":
         return day_menu(ctx, state)
-    if option.kind == "new_booking":
-        return first_menu(ctx, replace(state, intent="", bookings=(), target=None))
-    if option.kind in ("booking", "cancel_one", "cancel_yes", "cancel_no"):
+    if option.kind == "new_booking":  # what the first message asked, if it said more than "hola"
+        going_on = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="")
+        return _booking_start(replace(ctx, opening=()), going_on, state.wish)
+    if option.kind == "service":
+        return after_specialty(ctx, replace(state, service=option.key, wish=""), state.wish)
+    if option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         step = follow(state, ctx.turn, ctx.clinic, option)
         if step is not None:
             return step
@@ -245,16 +290,20 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
             (s for s in ctx.free if s.start == wanted.start and s.professional == wanted.professional), None
         )
         if fresh is not None:
-            return _book(state, fresh, norm, ctx.turn.phone)
+            return _book(ctx, state, fresh, norm)
         day = local_day(wanted)
         gone = ctx.say("slot_gone", time=clock(wanted), day=ctx.lang.day_label(day))
         return time_menu(ctx, state, day, notices=[gone], at=slot_key(wanted)[0])
     return day_menu(ctx, state)
 
 
-def _book(state: ConversationState, slot: WireSlot, norm: str, phone: str = "") -> Book | AgentStep:
+def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str) -> Reply | Book | AgentStep:
+    """Book the slot the patient confirmed, once every patient field the web app requires is known."""
+    state, fields = missing(ctx, state)
+    if fields:
+        return ask(ctx, state, slot, norm, fields[0])
     if state.intent == "reschedule" and state.target is not None:  # moving an appointment, not a new one
-        return reschedule_step(state, slot, phone)
+        return reschedule_step(state, slot, ctx.turn.phone)
     booking = replace(
         state,
         stage=BOOKING,
@@ -263,6 +312,26 @@ def _book(state: ConversationState, slot: WireSlot, norm: str, phone: str = "") 
         pending_message=norm,
         proposed=None,
         gave_up=False,
+        asking="",
     )
     return Book(booking, slot, idempotency_key(state.conversation_id, slot.id))
+
+
+def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply | Book | AgentStep:
+    """The patient's answer to a field the web app requires: asked again with the reason, or on to the next one."""
+    slot = state.proposed
+    if slot is None:  # a damaged record: the times again
+        return day_menu(ctx, replace(state, stage=CHOOSE_DAY, asking=""))
+    state, problem = answer(ctx, state, message)
+    if problem:
+        return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])
+    fresh = next((s for s in ctx.free if s.id == slot.id), None) or next(
+        (s for s in ctx.free if s.start == slot.start and s.professional == slot.professional), None
+    )
+    if fresh is None:  # taken while the patient typed: the times around it
+        day = local_day(slot)
+        gone = ctx.say("slot_gone", time=clock(slot), day=ctx.lang.day_label(day))
+        return time_menu(ctx, replace(state, stage=CHOOSE_TIME, proposed=None), day, notices=[gone],
+                         at=slot_key(slot)[0])
+    return _book(ctx, state, fresh, state.pending_message)
 

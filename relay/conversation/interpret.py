@@ -17,6 +17,7 @@ from relay.conversation.menus import (
 from relay.conversation.model import Book, Reply
 from relay.conversation.names import match_professionals
 from relay.conversation.pages import confirm, day_menu, needs_specialty, page_day, reask, specialty_menu, time_menu
+from relay.conversation.services import named_in, needs_service, offered, service_menu
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
     ANY_SPECIALTY,
@@ -31,7 +32,11 @@ _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 
 
 def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply | Book:
-    """The specialty is chosen: act on what the patient had asked before the question, or show the days."""
+    """The specialty (or service) is chosen: act on what the patient had asked before the question, or show the days."""
+    if wish and not state.service:
+        state = replace(state, service=named_in(wish, offered(ctx, state)))
+    if needs_service(ctx, state):
+        return service_menu(ctx, replace(state, wish=wish))
     if wish:
         reading = read_message(ctx, replace(state, stage=CHOOSE_DAY), wish)
         if reading.found:
@@ -78,11 +83,15 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         end = min(x for x in (end, reading.before, "99:99") if x)
         window = (start, "" if end == "99:99" else end)
     state = replace(state, professionals=professionals, specialty=specialty, window=window)
+    if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
+        state = replace(state, service=named_in(norm, offered(ctx, state)))
     filter_changed = (professionals, specialty, window) != before
     if reading.any_professional and needs_specialty(ctx, state):
         state = replace(state, specialty=ANY_SPECIALTY)
     if needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
         return specialty_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
+    if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
+        return service_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
 
     if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
         notice = ctx.say(

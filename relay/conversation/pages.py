@@ -24,6 +24,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import Reply
 from relay.conversation.replies import MAX_SHOW
+from relay.conversation.services import needs_service, service_menu
 from relay.conversation.state import (
     ANY_SPECIALTY,
     CHOOSE_DAY,
@@ -41,6 +42,8 @@ def first_menu(ctx: Context, state: ConversationState) -> Reply:
     """Which specialty, when the clinic has several and the patient has not said; else the days."""
     if needs_specialty(ctx, state):
         return specialty_menu(ctx, state)
+    if needs_service(ctx, state):
+        return service_menu(ctx, state)
     return day_menu(ctx, state, intro=True)
 
 
@@ -68,6 +71,10 @@ def day_menu(
     if not slots and state.specialty:
         notices.append(ctx.say("specialty_unknown"))
         state = replace(state, specialty="")
+        slots = ctx.pool(state)
+    if not slots and state.service:
+        notices.append(ctx.say("service_unknown"))
+        state = replace(state, service="")
         slots = ctx.pool(state)
     if not slots:
         names = ", ".join(state.professionals)
@@ -271,6 +278,8 @@ def menu_data(status: str, state: ConversationState, options: Sequence[Option]) 
         data["professional"] = ", ".join(state.professionals)
     if state.specialty and state.specialty != ANY_SPECIALTY:
         data["specialty"] = state.specialty
+    if state.service:
+        data["service"] = state.service
     return data
 
 
