@@ -15,8 +15,9 @@ drifting from them with each release), the driver asks the app the same question
 - The reference (idempotency key) and the patient's name go into "Additional Information" (the app files a
   staff-made appointment under the logged-in staff user, dropping the typed client name), and the appointment is
   read back from the staff calendar's JSON; ``find_booking`` looks it up there after a lost answer.
-- The staff form requires the patient's e-mail and files appointments under the client with that e-mail: without
-  one, the driver makes one per phone number under the setting ``email_domain``.
+- The staff form requires the patient's e-mail and files appointments under the client with that e-mail. With the
+  setting ``ask_email`` the driver declares ``patient_fields = ("email",)`` and the relay asks the patient for it;
+  otherwise (and for a patient without one) the driver makes one per phone number under ``email_domain``.
 """
 
 from __future__ import annotations
@@ -75,10 +76,18 @@ class DjangoAppointmentDriver(BrowserDriver):
         DriverSetting("email_domain", default="pacientes.invalid",
                       help="Dominio de los correos que se inventan para pacientes sin correo",
                       help_en="Domain of the e-mails made up for patients without one"),
+        DriverSetting("ask_email", kind="bool", default=False,
+                      help="Pedir al paciente su correo real por WhatsApp (si no, se inventa uno por teléfono)",
+                      help_en="Ask the patient for their real e-mail on WhatsApp (else one is made up per phone)"),
     )
     screens = declared_screens()
     login_path = LOGIN_PATH
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
+
+    @property
+    def patient_fields(self) -> tuple[str, ...]:
+        """The patient fields the relay asks for before booking: the real e-mail when the clinic wants it."""
+        return ("email",) if self.driver_settings.get("ask_email") is True else ()
 
     # --- time ------------------------------------------------------------------------------------
 
@@ -211,7 +220,7 @@ class DjangoAppointmentDriver(BrowserDriver):
         await self._require_offered(slot_id, staff_id, service_id, local_start)
         modal = await self._open_new_appointment()
         await modal.choose(staff_id, service_id)
-        email = getattr(patient, "email", "") or answers.patient_email(
+        email = patient.email or answers.patient_email(
             patient.phone, str(self.driver_settings.get("email_domain") or "pacientes.invalid"))
         await modal.fill(day=local_start.date().isoformat(), start=f"{local_start:%H:%M}", name=patient.name,
                          email=email, phone=patient.phone, note=answers.note_for(reference, patient.name))
