@@ -207,8 +207,9 @@ def _preset(ctx: Context, state: ConversationState) -> ConversationState:
     turn = ctx.turn
     if turn.specialty and specialty_key(turn.specialty) in ctx.specialties:
         state = replace(state, specialty=specialty_key(turn.specialty))
-    if turn.service and any(fold(s.service) == fold(turn.service) for s in ctx.free if s.service):
-        state = replace(state, service=turn.service.strip())
+    named = next((s.service for s in ctx.free if s.service and fold(s.service) == fold(turn.service.strip())), "")
+    if named:  # as the clinic names it
+        state = replace(state, service=named)
     if turn.professional:
         named = tuple(normalize(turn.professional).split())
         found = match_professionals(Reading(named=named), sorted({s.professional for s in ctx.free}))
