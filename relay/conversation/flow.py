@@ -93,12 +93,10 @@ def decide(
     action = command(norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
-    if state.stage == ASK_FIELD and state.asking and _tapped(state, norm) is None:
-        return _field_answer(ctx, state, turn.message)
-    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not reading.found and action is None:
-        return already(ctx, state, [ctx.say("already_reask")])
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
+    if state.stage == ASK_FIELD and state.asking and action is None and _tapped(state, norm) is None:
+        return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
@@ -111,6 +109,8 @@ def decide(
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:
+        return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if not free:
         return _end(ctx, state, "no_slots")
 

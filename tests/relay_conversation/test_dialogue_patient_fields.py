@@ -138,3 +138,13 @@ def test_birth_date_checks():
 
 def test_a_log_never_shows_a_value():
     assert "correo" not in masked("ana@correo.cl") and masked("") == ""
+
+
+def test_a_person_or_back_is_understood_while_a_field_is_asked():
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    assert chat.say("volver").status == "choose_day" and chat.books == []
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    reply = chat.say("prefiero hablar con una persona")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person"
