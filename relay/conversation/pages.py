@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from relay.conversation.context import Context
-from relay.conversation.layout import Layout, numbered, plan
+from relay.conversation.layout import plan
+from relay.conversation.menu_parts import arrange, menu_data, with_hint
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -128,17 +128,6 @@ def day_menu(
     return Reply(state, body, "choose_day")
 
 
-def with_hint(ctx: Context, prompt: str, lines: list[str], as_list: bool) -> tuple[str, list[str]]:
-    """Under a list, "type the number" rides on the question when both fit one message, else it heads the list
-    (a question cut in two would reach WhatsApp as two messages)."""
-    if not as_list:
-        return prompt, lines
-    hint = ctx.say("list_hint")
-    if len(prompt) + 1 + len(hint) <= MAX_SHOW:
-        return f"{prompt} {hint}", lines
-    return prompt, [hint, *lines]
-
-
 def filter_buttons(ctx: Context, state: ConversationState) -> list[Option]:
     """A way to drop each filter the patient set: professional or specialty, time of day."""
     extras = []
@@ -147,22 +136,6 @@ def filter_buttons(ctx: Context, state: ConversationState) -> list[Option]:
     if any(state.window):
         extras.append(Option(ctx.say("any_time_button"), "any_time"))
     return extras
-
-
-def arrange(
-    choices: Sequence[Option], lines: Sequence[str], layout: Layout, more: Option, extras: Sequence[Option]
-) -> tuple[list[Option], list[str], list[str]]:
-    """(every option of the message, the button labels, the numbered lines) for a planned layout.
-
-    Under a list, the first button is the first choice (the soonest, one tap away), then "more" and the extras.
-    """
-    actions = ([more] if layout.more else []) + list(extras[: layout.extras])
-    if layout.as_list:
-        numbered_choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
-        texts = [numbered(n, line) for n, line in enumerate(lines, start=1)]
-        return [*numbered_choices, *actions], [choices[0].label, *(a.label for a in actions)], texts
-    options = [*choices, *actions]
-    return options, [o.label for o in options], []
 
 
 def time_menu(
@@ -268,19 +241,6 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
                 confirm_start=slot.start, confirm_professional=slot.professional)
     body = ctx.body(data, list(notices), question, [o.label for o in options], ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_time")
-
-
-def menu_data(status: str, state: ConversationState, options: Sequence[Option]) -> dict[str, Any]:
-    data: dict[str, Any] = {"status": status, "conversation_id": state.conversation_id}
-    for index, option in enumerate(options, start=1):
-        data[f"option_{index}"] = option.label
-    if state.professionals:
-        data["professional"] = ", ".join(state.professionals)
-    if state.specialty and state.specialty != ANY_SPECIALTY:
-        data["specialty"] = state.specialty
-    if state.service:
-        data["service"] = state.service
-    return data
 
 
 def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from relay.conversation.context import Context
 from relay.conversation.layout import plan
+from relay.conversation.menu_parts import arrange, menu_data, with_hint
 from relay.conversation.menus import MAX_LABEL, fold
 from relay.conversation.model import Reply
 from relay.conversation.state import CHOOSE_DAY, ConversationState, Option
@@ -44,8 +45,6 @@ def named_in(norm: str, names: Sequence[str]) -> str:
 
 def service_menu(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
     """Which service (with its length when the agent reported it); a wish said before it is kept for after."""
-    from relay.conversation.pages import arrange, menu_data, with_hint  # pages imports this module
-
     names = offered(ctx, state)
     prompt = ctx.say("service_prompt")
     layout = plan(len(names), 0, [*ctx.opening, *notices], f"{prompt} {ctx.say('list_hint')}")
