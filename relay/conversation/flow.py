@@ -111,6 +111,8 @@ def decide(
         return _own_appointments(ctx, state, reading.intent)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
+        state = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
     if not free:
         return _end(ctx, state, "no_slots")
 

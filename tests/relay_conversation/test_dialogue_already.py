@@ -116,3 +116,11 @@ def test_asking_for_my_appointments_is_not_checked_twice():
     reply = chat.say("quiero cancelar mi hora")
     assert [s.state.intent for s in chat.steps] == ["cancel"]
     assert reply.continuation["data"]["code"] == "confirm_cancel"
+
+
+def test_a_new_wish_instead_of_an_answer_is_booking_another():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    reply = chat.say("el viernes a las 11")
+    assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
+    assert chat.say("sí").status == "booked" and chat.state is None
