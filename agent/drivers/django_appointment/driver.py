@@ -15,7 +15,7 @@ drifting from them with each release), the driver asks the app the same question
 - The reference (idempotency key) and the patient's name go into "Additional Information" (the app files a
   staff-made appointment under the logged-in staff user, dropping the typed client name), and the appointment is
   read back from the staff calendar's JSON; ``find_booking`` looks it up there after a lost answer.
-- The staff form requires the patient's e-mail and files appointments under the client with that e-mail. With the
+- The staff form requires the patient's e-mail (the app keeps a client account per e-mail). With the
   setting ``ask_email`` the driver declares ``patient_fields = ("email",)`` and the relay asks the patient for it;
   otherwise (and for a patient without one) the driver makes one per phone number under ``email_domain``.
 """
@@ -283,7 +283,10 @@ class DjangoAppointmentDriver(BrowserDriver):
         found = mine[0]
         staff = {s.id: s.name for s in await self._staff()}
         tz = self.tz
+        services = answers.parse_services(
+            await self._json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(staff_id)}))
+        service = next((s.name for s in services if s.id == service_id), "")  # named as free_slots names it
         slot = Slot(slot_id, found.start.replace(tzinfo=tz), found.end.replace(tzinfo=tz),
-                    staff.get(staff_id, str(staff_id)))
+                    staff.get(staff_id, str(staff_id)), service=service)
         name = answers.patient_name_in(found.additional_info) or found.client_name
         return Booking(found.id, slot, Patient(name, found.client_phone))
