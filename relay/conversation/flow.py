@@ -84,6 +84,9 @@ def decide(
         return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
+        # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
+        return _booking_start(ctx, replace(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = _tapped(state, norm) or choice(state, norm)
         if option is not None:

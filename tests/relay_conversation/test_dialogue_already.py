@@ -124,3 +124,12 @@ def test_a_new_wish_instead_of_an_answer_is_booking_another():
     reply = chat.say("el viernes a las 11")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
     assert chat.say("sí").status == "booked" and chat.state is None
+
+
+def test_a_check_left_unanswered_by_a_stopped_relay_goes_on_to_booking():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    step = chat.decide("hola")
+    assert isinstance(step, AgentStep)
+    chat.state = step.state  # saved before the agent was asked; the answer never came back
+    reply = chat.say("el viernes a las 11")
+    assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
