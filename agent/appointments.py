@@ -92,7 +92,7 @@ class AppointmentDesk:
         old = next((b for b in found if b.id == args.booking_id), None)
         if old is None and entry is None:  # a repeat after the old one was cancelled has a journal entry
             return WireError("bad_request", NOT_TIED)
-        patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone)
+        patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone, **args.fields())
         self._desk.moving.add(args.idempotency_key)
         try:
             booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key))

@@ -15,8 +15,9 @@ drifting from them with each release), the driver asks the app the same question
 - The reference (idempotency key) and the patient's name go into "Additional Information" (the app files a
   staff-made appointment under the logged-in staff user, dropping the typed client name), and the appointment is
   read back from the staff calendar's JSON; ``find_booking`` looks it up there after a lost answer.
-- The staff form requires the patient's e-mail and files appointments under the client with that e-mail: without
-  one, the driver makes one per phone number under the setting ``email_domain``.
+- The staff form requires the patient's e-mail (the app keeps a client account per e-mail). With the
+  setting ``ask_email`` the driver declares ``patient_fields = ("email",)`` and the relay asks the patient for it;
+  otherwise (and for a patient without one) the driver makes one per phone number under ``email_domain``.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class DjangoAppointmentDriver(BrowserDriver):
         DriverSetting("email_domain", default="pacientes.invalid",
                       help="Dominio de los correos que se inventan para pacientes sin correo",
                       help_en="Domain of the e-mails made up for patients without one"),
+        DriverSetting("ask_email", kind="bool", default=False,
+                      help="Pedir al paciente su correo real por WhatsApp (si no, se inventa uno por teléfono)",
+                      help_en="Ask the patient for their real e-mail on WhatsApp (else one is made up per phone)"),
     )
     screens = declared_screens()
     login_path = LOGIN_PATH
@@ -84,6 +88,11 @@ class DjangoAppointmentDriver(BrowserDriver):
         return f"{base_url.rstrip('/')}{DISPLAY_PATH}{booking_id}/" if booking_id.isdigit() else ""
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
     json_headers = {"Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}  # its views check for AJAX
+
+    @property
+    def patient_fields(self) -> tuple[str, ...]:
+        """The patient fields the relay asks for before booking: the real e-mail when the clinic wants it."""
+        return ("email",) if self.driver_settings.get("ask_email") is True else ()
 
     # --- time ------------------------------------------------------------------------------------
 
@@ -195,7 +204,7 @@ class DjangoAppointmentDriver(BrowserDriver):
         await self._require_offered(slot_id, staff_id, service_id, local_start)
         modal = await self._open_new_appointment()
         await modal.choose(staff_id, service_id)
-        email = getattr(patient, "email", "") or answers.patient_email(
+        email = patient.email or answers.patient_email(
             patient.phone, str(self.driver_settings.get("email_domain") or "pacientes.invalid"))
         await modal.fill(day=local_start.date().isoformat(), start=f"{local_start:%H:%M}", name=patient.name,
                          email=email, phone=patient.phone, note=answers.note_for(reference, patient.name))
@@ -258,7 +267,10 @@ class DjangoAppointmentDriver(BrowserDriver):
         found = mine[0]
         staff = {s.id: s.name for s in await self._staff()}
         tz = self.tz
+        services = answers.parse_services(
+            await self._json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(staff_id)}))
+        service = next((s.name for s in services if s.id == service_id), "")  # named as free_slots names it
         slot = Slot(slot_id, found.start.replace(tzinfo=tz), found.end.replace(tzinfo=tz),
-                    staff.get(staff_id, str(staff_id)))
+                    staff.get(staff_id, str(staff_id)), service=service)
         name = answers.patient_name_in(found.additional_info) or found.client_name
         return Booking(found.id, slot, Patient(name, found.client_phone))
