@@ -43,9 +43,16 @@ MAX_BOOKINGS = 20
 @dataclass(frozen=True)
 class MyBookingsArgs:
     phone: str
+    # Optional: answer only from what the agent already knows (its journal of bookings), never reading the web app:
+    # the relay's "you already have an appointment" check before every new booking conversation. An older agent
+    # ignores it and reads the web app.
+    known_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"phone": self.phone}
+        out: dict[str, Any] = {"phone": self.phone}
+        if self.known_only:
+            out["known_only"] = True
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> MyBookingsArgs:
@@ -54,7 +61,10 @@ class MyBookingsArgs:
         phone = obj.get("phone")
         if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()):
             raise ProtocolError("args.phone must be a phone number")
-        return cls(phone=phone.strip())
+        known_only = obj.get("known_only", False)
+        if not isinstance(known_only, bool):
+            raise ProtocolError("args.known_only must be true or false")
+        return cls(phone=phone.strip(), known_only=known_only)
 
 
 @dataclass(frozen=True)

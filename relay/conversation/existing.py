@@ -33,7 +33,11 @@ def check_step(ctx: Context, state: ConversationState, message: str) -> AgentSte
     if not ctx.finds_bookings:
         return None
     step = ask_bookings(replace(state, wish=message[:500]), ctx.turn, CHECK_EXISTING, ctx.opening)
-    return replace(step, slots=ctx.answer) if step is not None else None
+    if step is None:
+        return None
+    # What the agent already knows (its journal): this check comes before every new booking conversation, and must not
+    # cost the clinic's web app a read each time.
+    return replace(step, slots=ctx.answer, args=replace(step.args, known_only=True))
 
 
 def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:

@@ -22,7 +22,7 @@ def test_an_upcoming_appointment_is_named_before_booking_another():
     chat = Chat(finding(2, 4), appointments=agent)
     reply = chat.say("hola, quiero una hora")
     assert isinstance(chat.steps[0], AgentStep) and chat.steps[0].op == "my_bookings"
-    assert chat.steps[0].args == MyBookingsArgs("+56 9 1234 5678")
+    assert chat.steps[0].args == MyBookingsArgs("+56 9 1234 5678", known_only=True)
     said = texts(reply)
     assert "¡Hola, Ana!" in said
     assert "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto." in said
