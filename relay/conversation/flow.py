@@ -116,6 +116,9 @@ def decide(
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+    if (option is None and action is None and reading.intent == "stop" and not reading.found
+            and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
+        return _end(ctx, state, "cancelled")
     if not free:
         return _end(ctx, state, "no_slots")
 

@@ -671,3 +671,13 @@ def test_cancel_while_a_booking_outcome_is_unknown_asks_the_agent_first():
     assert reply.status == "handoff" and reply.continuation["data"]["booking"] == "unconfirmed"
     assert "no reservé nada" not in texts(reply) and "Aún no sé si tu hora" in texts(reply)
     assert reply.continuation["data"]["requested_slot_id"] == book.slot.id
+
+
+def test_a_goodbye_at_any_menu_ends_the_conversation_politely():
+    for goodbye in ("chao", "gracias, chao", "ok gracias, hasta luego"):
+        chat = Chat(agenda((2, 3), ((9, 0), (10, 0))))
+        chat.say("hola")
+        chat.say("1")  # a day: the time menu is open
+        reply = chat.say(goodbye)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled", goodbye
+        assert "no reservé nada" in texts(reply)
