@@ -101,7 +101,8 @@ def day_menu(
     layout = plan(len(days) - start, len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
     shown = days[start: start + layout.count]
     if start > 0 and start + layout.count >= len(days):
-        paragraphs.append(ctx.say("last_days"))  # the last page says so, and offers the first days again
+        if after is not None:  # paged to the end (not a later day the patient asked for): the last page says so
+            paragraphs.append(ctx.say("last_days"))
         extras = [Option(ctx.say("first_days"), "first_days"), *extras]
         layout = plan(len(shown), len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
         shown = shown[: layout.count]

@@ -38,7 +38,7 @@ def test_more_days_pages_a_numbered_list_and_the_last_page_says_so():
     assert len(lines(first)) == 5 and buttons(first) == ["Mié 2 dic", "Más días"]
     last = chat.say("Más días")
     assert buttons(last) == ["Lun 7 dic", "Mar 8 dic", "Primeros días"]
-    assert "No hay más días con horas libres en los próximos 14 días." in texts(last)
+    assert "Estos son los últimos días con horas libres de los próximos 14 días." in texts(last)
     assert lines(chat.say("Primeros días"))[0] == "1. miércoles 2 de diciembre"
     chat.say("Más días")
     assert lines(chat.say("más"))[0] == "1. miércoles 2 de diciembre"  # typed "more" on the last page: from the start
