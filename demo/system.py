@@ -151,6 +151,7 @@ class DemoSystem:
             admin_token=self.admin_token,
             timezone=self.config.timezone,
             latency_ms=self.config.portal_latency_ms,
+            language=self.config.language,
         )
         self._portal_app = create_portal_app(settings)
         self._portal = ServerThread(self._portal_app).start()

@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every page and JSON call")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share (0..1) of calls answered 5xx")
     parser.add_argument("--timezone", default="America/Santiago", help="the clinic's time zone")
+    parser.add_argument("--language", choices=("es", "en"), default="es",
+                        help="the language its specialties are named in (its staff pages stay Spanish)")
     parser.set_defaults(func=run)
 
 
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         settings = PortalSettings(
             seed=args.seed, staff_user=args.staff_user, admin_token=args.admin_token or None,
             session_minutes=args.session_minutes, latency_ms=args.latency_ms, fail_rate=args.fail_rate,
-            timezone=args.timezone, **options,
+            timezone=args.timezone, language=args.language, **options,
         )
         app = create_portal_app(settings)
     except (ValueError, KeyError) as error:  # a bad time zone raises ZoneInfoNotFoundError (a KeyError)

@@ -9,7 +9,7 @@ def test_the_demo_lets_a_patient_book_through_the_terminal_chat(tmp_path, browse
     demo = Path(sys.executable).with_name("cita-demo")
     result = subprocess.run(
         [str(demo), "all", "--relay-port", "0", "--data", str(tmp_path), "--browser-path", browser_path],
-        input="1\n1\n1\nsalir\n", capture_output=True, text=True, timeout=240,
+        input="hola\n1\n1\n1\nsalir\n", capture_output=True, text=True, timeout=240,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Bot › " in result.stdout and "Tu hora quedó reservada." in result.stdout
