@@ -97,11 +97,14 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _ends_sentence(piece: str) -> bool:
+def _ends_sentence(piece: str, following: str) -> bool:
+    """The piece ends a sentence and the next one starts another ("… Dr." + "Andrés" and "(e.g." + '"10:30")' do
+    not)."""
     last = piece.rstrip().rsplit(" ", 1)[-1]
-    if last.endswith((".", "?", "!", "…", ":")):
-        return last.lower() not in _ABBREVIATIONS
-    return False
+    if not last.endswith((".", "?", "!", "…", ":")) or last.lower() in _ABBREVIATIONS:
+        return False
+    first = following.lstrip()[:1]
+    return first.isupper() or first in "¿¡"
 
 
 def _cut_piece(piece: str, following: str) -> bool:
@@ -110,7 +113,7 @@ def _cut_piece(piece: str, following: str) -> bool:
         return False
     if len(piece) + 1 + len(words[0]) <= SHOW_LIMIT:
         return False
-    return not _ends_sentence(piece)
+    return not _ends_sentence(piece, following)
 
 
 def _joined(messages: list[BotMessage]) -> list[BotMessage]:

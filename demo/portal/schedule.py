@@ -63,7 +63,7 @@ PROFESSIONALS: tuple[Professional, ...] = (
             _blocks("08:30-13:00", "14:30-19:00"),
             OFF,
             _blocks("08:30-13:00", "14:30-19:00"),
-            _blocks("08:30-12:30"),
+            _blocks("08:30-12:30", "15:00-18:00"),  # Friday afternoon too ("traumatología el viernes en la tarde")
             OFF,
             OFF,
         ),
