@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "other_agenda": "  Las horas de esta demo quedaron en la agenda de {url}/",
         "stopping": "Deteniendo todo...",
         "patient": "Ana Pérez",
+        "password_prompt": "Contraseña de {user} en {url}: ",
     },
     "en": {
         "starting": "Starting Cita Bridge on this machine ({what}, stand-in Kommo, relay, agent)...",
@@ -58,6 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "other_agenda": "  This demo's appointments are in the agenda of {url}/",
         "stopping": "Stopping everything...",
         "patient": "Emma Wilson",
+        "password_prompt": "Password of {user} at {url}: ",
     },
 }
 
@@ -96,7 +98,8 @@ def _portal_choice(args: argparse.Namespace) -> dict[str, object] | str:
     else:
         import getpass
 
-        password = getpass.getpass(f"Password of {args.portal_user} at {args.portal_url}: ")
+        prompt = TEXTS[args.language]["password_prompt"]
+        password = getpass.getpass(prompt.format(user=args.portal_user, url=args.portal_url))
     if not password:
         return "no password for the clinic web app"
     settings = {}
