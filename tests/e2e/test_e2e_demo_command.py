@@ -14,7 +14,7 @@ def test_the_demo_lets_a_patient_book_through_the_terminal_chat(tmp_path, browse
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Bot › " in result.stdout and "Tu hora quedó reservada." in result.stdout
     assert "[status:" not in result.stdout  # the relay's status only with --debug
-    assert "password aromos-demo-2026" in result.stdout and "Kommo (de prueba):" in result.stdout
+    assert "contraseña aromos-demo-2026" in result.stdout and "Kommo (de prueba):" in result.stdout
     summary = result.stdout.split("Citas que hizo esta demo (hora de America/Santiago):", 1)[1]
     assert "1. reservada: " in summary and "— en la agenda de la clínica" in summary
     assert "Deteniendo todo" in result.stdout
