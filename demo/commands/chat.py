@@ -11,6 +11,7 @@ import argparse
 import random
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -223,4 +224,7 @@ def _json(response: httpx.Response) -> dict:
 
 
 def _say_line(text: str, paint: Callable[[str], str]) -> None:
-    print(paint(text), flush=True)
+    """The chat's own line, wrapped to the terminal's width (a pipe gets it whole)."""
+    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 0
+    for line in textwrap.wrap(text, width) if width > 20 else [text]:
+        print(paint(line), flush=True)
