@@ -288,6 +288,8 @@ _HANDOFF_MESSAGES = {
     "paused": "the clinic paused automatic booking; the request was kept for the receptionist",
     "login_failed": "the clinic web app refused the agent's password; the request was kept for the receptionist",
     "account_locked": "the clinic web app locked the agent's user; the request was kept for the receptionist",
+    "login_needs_person": "the clinic web app waits for a person to finish the login; the request was kept for the "
+                          "receptionist",
     "portal_changed": "the clinic web app changed its screens; the request was kept for the receptionist",
 }
 

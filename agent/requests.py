@@ -46,6 +46,7 @@ MESSAGES = {
     "paused": "the clinic paused automatic booking",
     "login_failed": "the clinic web app refused the agent's password",
     "account_locked": "the clinic web app locked the agent's user",
+    "login_needs_person": "the clinic web app asks for a code (or a captcha, or a new password) a person must type",
     "portal_down": "the clinic web app is not answering",
     "portal_changed": "the clinic web app looks different than the agent expects",
     "timeout": "no answer before the deadline",

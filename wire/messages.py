@@ -24,8 +24,10 @@ MAX_TIMEOUT_S = 120.0
 Op = Literal["slots", "book"]
 OPS: tuple[str, ...] = ("slots", "book")
 
-PortalState = Literal["ok", "login_failed", "locked", "down", "unknown"]
-PORTAL_STATES: tuple[str, ...] = ("ok", "login_failed", "locked", "down", "unknown")
+# "login_needs_person": the web app asks for a code, a captcha or a new password after the password (an older
+# relay reads it as "unknown"; either way the agent answers each request with that error and the patient is handed off).
+PortalState = Literal["ok", "login_failed", "locked", "down", "unknown", "login_needs_person"]
+PORTAL_STATES: tuple[str, ...] = ("ok", "login_failed", "locked", "down", "unknown", "login_needs_person")
 
 # Error codes an agent may answer with. A relay must treat an unknown code like "internal".
 ERROR_CODES: tuple[str, ...] = (
@@ -33,6 +35,7 @@ ERROR_CODES: tuple[str, ...] = (
     "paused",
     "login_failed",
     "account_locked",
+    "login_needs_person",
     "portal_down",
     "portal_changed",
     "bad_request",

@@ -65,6 +65,7 @@ class DemoPortalDriver(BrowserDriver):
     # It finds a patient's appointments by phone and cancels one (agent/appointments.py).
     capabilities = DriverCapabilities(free_time="cells", can_cancel=True, can_find_by_phone=True)
     screens = screens_of_the_stand_in()
+    landing_path = "/agenda"
 
     # Patients book within the relay's 14-day window: a day more covers them, at a few JSON reads per week.
     async def find_bookings(self, phone: str, days: int = 15) -> list[Booking]:
@@ -209,6 +210,9 @@ class DemoPortalDriver(BrowserDriver):
                                     f"{outcome.message or 'account locked'}")
             if outcome.status == 400 and "formulario" in text:
                 raise TransientFailure("the login form had expired")
+            stop = await self.needs_person(page)  # a verification code, a captcha, a new password
+            if stop is not None:
+                raise stop
             if outcome.message:
                 raise LoginRejected(f"the clinic web app refused the user {self._credentials.user!r} or its "
                                     f"password: {outcome.message}")

@@ -79,6 +79,7 @@ class DjangoAppointmentDriver(BrowserDriver):
     )
     screens = declared_screens()
     login_path = LOGIN_PATH
+    landing_path = CALENDAR_PATH
 
     @classmethod
     def appointment_url(cls, base_url: str, booking_id: str, slot_id: str = "") -> str:
@@ -194,6 +195,9 @@ class DjangoAppointmentDriver(BrowserDriver):
             if "locked" in text or "bloquead" in text:
                 raise AccountLocked(f"the clinic web app has locked the user {self._credentials.user!r}: "
                                     f"{outcome.message}")
+            stop = await self.needs_person(page)  # a verification code, a captcha, a new password
+            if stop is not None:
+                raise stop
             if outcome.message:
                 raise LoginRejected(f"the clinic web app refused the user {self._credentials.user!r} or its "
                                     f"password: {outcome.message}")
