@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stopping": "Deteniendo todo...",
         "patient": "Ana Pérez",
         "password_prompt": "Contraseña de {user} en {url}: ",
+        "slow_read": "El agente aún no termina de leer la agenda web: las primeras respuestas pueden tardar.",
     },
     "en": {
         "starting": "Starting Cita Bridge on this machine ({what}, stand-in Kommo, relay, agent)...",
@@ -60,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stopping": "Stopping everything...",
         "patient": "Emma Wilson",
         "password_prompt": "Password of {user} at {url}: ",
+        "slow_read": "The agent has not finished reading the web app yet: the first answers may be slow.",
     },
 }
 
@@ -138,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
         print(texts["failed"].format(error=exc, root=root), file=sys.stderr)
         system.stop()
         return 1
+    try:  # the first patient is answered from the agent's cache: ready once it has read the web app
+        system.wait_for_first_read()
+    except TimeoutError:
+        print(texts["slow_read"], file=sys.stderr, flush=True)
     try:
         lead_id = str(random.SystemRandom().randint(10_000_000, 99_999_999))
         patient = DemoPatient(texts["patient"], chat.random_phone(), lead_id)
