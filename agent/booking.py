@@ -99,7 +99,8 @@ class BookingDesk:
         self._record(entry)
         log.info("Booking %s for %s (key %s)", args.slot_id, args.patient.name, key)
         attempt = asyncio.get_running_loop().create_task(
-            self._carry_out(entry, Patient(args.patient.name, args.patient.phone)), name=f"book:{key}"
+            self._carry_out(entry, Patient(args.patient.name, args.patient.phone, **args.patient.fields())),
+            name=f"book:{key}",
         )
         self._attempts.add(attempt)
         attempt.add_done_callback(self._attempts.discard)

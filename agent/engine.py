@@ -45,6 +45,7 @@ from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.session_store import WebSessionStore
 from agent.settings import AgentSettings, validate
+from agent.slot_answer import DriverFacts, facts_of
 from agent.slot_cache import SlotCache
 from wire.messages import MAX_DAYS, PORTAL_STATES, Status, encode
 
@@ -100,6 +101,7 @@ class Engine:
         self._listeners: list[Callable[[Event], None]] = []
         self._password_fingerprint: str | None = None
         self._gone: frozenset[str] = frozenset()
+        self._driver_facts = DriverFacts()  # of the last driver made: told to the relay with the slots
 
         self.journal = BookingJournal(paths.journal_file)
         remembered = load_state(paths.state_file)
@@ -116,7 +118,7 @@ class Engine:
         self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused)
         self.requests = RequestHandler(
             self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
-            on_ack=self.journal.relay_told,
+            on_ack=self.journal.relay_told, facts=lambda: self._driver_facts,
         )
         self.followups = FollowUpBook(follow_up_path(paths.journal_file))
         self.inbox = FollowUpInbox(
@@ -294,12 +296,16 @@ class Engine:
 
     # -- wiring -----------------------------------------------------------------------
 
+    def _noted(self, driver: PortalDriver) -> PortalDriver:
+        self._driver_facts = facts_of(driver)
+        return driver
+
     def _make_driver(self) -> PortalDriver:
         self._password_fingerprint = self._current_fingerprint()
         if untested(self.paths):
             raise LoginRejected(UNTESTED_DETAIL)  # never a login attempt with a password nobody saw work
         if self._driver_factory is not None:
-            return self._driver_factory()
+            return self._noted(self._driver_factory())
         settings = self.settings
         if not settings.portal_url or not settings.portal_user:
             raise PortalNotReady("the clinic web app is not configured (cita-agent configure)")
@@ -310,14 +316,14 @@ class Engine:
         if not password:
             raise LoginRejected("no password is stored for the clinic web app (cita-agent login)")
         register_secret(password)
-        return create_driver(
+        return self._noted(create_driver(
             settings.portal_kind,
             settings.portal_url,
             Credentials(settings.portal_user, password),
             settings.browser(headless=True),
             self.paths.portal_work_dir,
             settings.driver_settings(),
-        )
+        ))
 
     def _web_app_owner(self) -> tuple[str, str]:
         """Whose session the stored one must be: a session of another web app or user is never used."""

@@ -40,9 +40,16 @@ class Slot:
 
 @dataclass(frozen=True)
 class Patient:
+    """The patient as the booking gives them. ``email``, ``national_id`` and ``birth_date`` (ISO date) are set only
+    when the driver declares it needs them (``patient_fields``) and the patient gave them: personal data, kept out
+    of ``repr`` (and so of logs and tracebacks)."""
+
     name: str
     phone: str
     document: str = ""
+    email: str = field(default="", repr=False)
+    national_id: str = field(default="", repr=False)
+    birth_date: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

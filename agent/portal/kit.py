@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlencode
 
 from playwright.async_api import Browser, BrowserContext, Dialog, Page, Playwright, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -43,7 +44,7 @@ from agent.portal.capabilities import DriverCapabilities
 from agent.portal.drift import DeclaredScreen, SelfCheckResult, walk_screens
 from agent.portal.driver_settings import DriverSetting
 from agent.portal.person_step import PersonWindow, person_step
-from agent.portal.retry import RetryPolicy, TransientFailure
+from agent.portal.retry import RetryPolicy, TransientFailure, with_retries
 from agent.portal.screenshots import capture_failure
 
 log = logging.getLogger(__name__)
@@ -428,6 +429,39 @@ class BrowserDriver:
             raise SessionExpired()
         if status >= 500:
             raise TransientFailure(f"HTTP {status}")
+
+    json_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
+
+    async def read_json(self, path: str, params: Mapping[str, str], screen: str = "agenda") -> Any:
+        """GET one of the web app's own JSON calls with the session's cookies: retried while it fails in passing,
+        logged in again once if the session is over; any other answer is the screen ``screen`` having changed."""
+        return await self._with_session(
+            lambda: with_retries(lambda: self._get_json(path, params, screen), self._retry, f"reading {path}")
+        )
+
+    def refuse_json(self, path: str, status: int) -> None:
+        """Hook: raise for a JSON answer that means something to this web app (e.g. 403: a missing permission)."""
+
+    async def _get_json(self, path: str, params: Mapping[str, str], screen: str) -> Any:
+        assert self._context is not None
+        url = f"{self.url}{path}" + (f"?{urlencode(params)}" if params else "")
+        try:
+            response = await self._context.request.get(
+                url, headers=dict(self.json_headers), timeout=self._timeout_ms, max_redirects=0
+            )
+        except PlaywrightError as error:
+            raise TransientFailure(f"no answer: {first_line(error)}") from None
+        try:
+            self.check_answer(url, response.status, response.headers)
+            self.refuse_json(path, response.status)
+            if response.status != 200:
+                raise PortalChanged(screen, f"JSON call {path} (it answered HTTP {response.status})")
+            try:
+                return await response.json()
+            except (PlaywrightError, ValueError):
+                raise PortalChanged(screen, f"JSON answer of {path}") from None
+        finally:
+            await response.dispose()
 
     async def _goto(self, path: str) -> Response | None:
         """Navigate; 429 is PortalBusy, the login page is SessionExpired, 5xx or no answer a TransientFailure."""

@@ -411,22 +411,22 @@ CATALOGUE.update({
     "prompt.new_password": ("La agenda pide una contraseña nueva: ábrela aquí",
                             "The web app asks for a new password: open it here"),
     "prompt.explain": (
-        "La agenda se abrirá en una ventana del navegador, en la pantalla que lo pide. Escribe el código que te llegó "
-        "(SMS, correo o aplicación) y termina de entrar: Cita Bridge retoma solo y cierra la ventana. Mientras tanto, "
+        "La agenda se abrirá en una ventana del navegador, en la pantalla que lo pide. Escriba el código que le llegó "
+        "(SMS, correo o aplicación) y termine de entrar: Cita Bridge retoma solo y cierra la ventana. Mientras tanto, "
         "los pacientes que escriban quedan en «Para contactar».",
         "The web app opens in a browser window, at the screen that asks. Type the code you received (text message, "
         "e-mail or app) and finish logging in: Cita Bridge carries on by itself and closes the window. Meanwhile, "
         "patients who write are listed under \"To contact\".",
     ),
     "prompt.new_password_hint": (
-        "Después de cambiarla, guarda la contraseña nueva en Configuración para que Cita Bridge la use.",
+        "Después de cambiarla, guarde la contraseña nueva en Configuración para que Cita Bridge la use.",
         "After changing it, save the new password in Settings so that Cita Bridge uses it.",
     ),
     "prompt.open": ("Abrir la agenda", "Open the web app"),
     "prompt.later": ("Más tarde", "Later"),
-    "prompt.waiting": ("Ventana abierta: termina de ingresar allí.", "Window open: finish logging in there."),
+    "prompt.waiting": ("Ventana abierta: termine de ingresar allí.", "Window open: finish logging in there."),
     "prompt.done": ("Listo: Cita Bridge volvió a entrar a la agenda.", "Done: Cita Bridge is back in the web app."),
-    "prompt.closed": ("La ventana se cerró antes de terminar. Ábrela de nuevo cuando puedas.",
+    "prompt.closed": ("La ventana se cerró antes de terminar. Ábrala de nuevo cuando pueda.",
                       "The window closed before the login was finished. Open it again when you can."),
 })
 

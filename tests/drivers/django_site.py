@@ -265,7 +265,8 @@ class RunningSite:
                     begin = datetime.fromisoformat(local).replace(tzinfo=tz)
                     if start <= begin < end:
                         out.append({"id": f"da.{staff_id}.{service_id}:{local}", "start": begin.isoformat(),
-                                    "end": (begin + timedelta(minutes=minutes)).isoformat(), "professional": name})
+                                    "end": (begin + timedelta(minutes=minutes)).isoformat(), "professional": name,
+                                    "service": service})
                 day += timedelta(days=1)
         return sorted(out, key=lambda s: (s["start"], s["professional"]))
 

@@ -64,7 +64,7 @@ def test_the_receptionist_types_the_code_from_the_prompt_and_the_agent_carries_o
     qtbot.mouseClick(prompt.open_button, Qt.MouseButton.LeftButton)
     engine = app.bridge.engine
     qtbot.waitUntil(lambda: engine.portal.person_window is not None, timeout=60_000)
-    assert prompt.progress.text() == "Ventana abierta: termina de ingresar allí."
+    assert prompt.progress.text() == "Ventana abierta: termine de ingresar allí."
 
     with PortalAdmin(otp_portal.url, ADMIN_TOKEN) as admin:
         code = admin.last_code()
