@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--must-change-password", action="store_true",
                         help='after the password, a "Debe cambiar su contraseña" screen (once)')
     parser.add_argument("--timezone", default="America/Santiago", help="the clinic's time zone")
+    parser.add_argument("--language", choices=("es", "en"), default="es",
+                        help="the language its specialties are named in (its staff pages stay Spanish)")
     parser.set_defaults(func=run)
 
 
@@ -44,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         settings = PortalSettings(
             seed=args.seed, staff_user=args.staff_user, admin_token=args.admin_token or None,
             session_minutes=args.session_minutes, latency_ms=args.latency_ms, fail_rate=args.fail_rate,
-            timezone=args.timezone, otp=args.otp, must_change_password=args.must_change_password, **options,
+            timezone=args.timezone, language=args.language, otp=args.otp,
+            must_change_password=args.must_change_password, **options,
         )
         app = create_portal_app(settings)
     except (ValueError, KeyError) as error:  # a bad time zone raises ZoneInfoNotFoundError (a KeyError)

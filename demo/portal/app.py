@@ -26,7 +26,7 @@ from demo.portal.admin import admin_routes
 from demo.portal.agenda import Agenda, Appointment, BookingRefused, DayView
 from demo.portal.faults import FaultInjection, Faults
 from demo.portal.rendering import render
-from demo.portal.schedule import Professional, week_start
+from demo.portal.schedule import Professional, professionals_in, week_start
 from demo.portal.second_factor import CODE, LoginCounts, PendingLogin, PendingLogins
 from demo.portal.sessions import LoginThrottle, Session, SessionStore
 from demo.portal.settings import PortalSettings
@@ -60,7 +60,7 @@ def create_portal_app(settings: PortalSettings) -> Starlette:
     state = PortalState(
         settings=settings,
         tz=tz,
-        agenda=Agenda(settings.seed, tz, settings.clock().astimezone(tz).date()),
+        agenda=Agenda(settings.seed, tz, settings.clock().astimezone(tz).date(), professionals_in(settings.language)),
         sessions=SessionStore(settings.session_minutes * 60),
         throttle=LoginThrottle(settings.max_failed_logins, settings.lock_minutes * 60),
         faults=Faults(settings.latency_ms, settings.fail_rate),
