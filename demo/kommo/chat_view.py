@@ -87,9 +87,9 @@ _LIST_LINE = re.compile(r"^\d{1,2}\. ")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-# Kommo's `show` holds at most 80 characters, so the relay cuts a longer paragraph into several shows at word
-# boundaries. On the terminal they are one message again: a show is a cut piece when the next word would not
-# have fitted, it does not end a sentence, and the next show is not a line of a numbered list.
+# Kommo's `show` holds at most 80 characters, so the relay cuts a longer paragraph into several shows (at a
+# sentence or clause end where it can: relay.conversation.replies.split_text). On the terminal they are one message
+# again: a show is a cut piece when it does not end a sentence and neither it nor the next is a numbered list line.
 SHOW_LIMIT = 80
 _ABBREVIATIONS = frozenset(
     {"dr.", "dra.", "drs.", "klga.", "klgo.", "sr.", "sra.", "srta.", "lic.", "mr.", "mrs.", "ms.", "ps.", "enf.",
@@ -108,10 +108,9 @@ def _ends_sentence(piece: str, following: str) -> bool:
 
 
 def _cut_piece(piece: str, following: str) -> bool:
-    words = following.split()
-    if not words or not piece or _LIST_LINE.match(following):
+    if not following.split() or not piece or _LIST_LINE.match(following) or _LIST_LINE.match(piece):
         return False
-    if len(piece) + 1 + len(words[0]) <= SHOW_LIMIT:
+    if len(piece) < 0.4 * SHOW_LIMIT:  # the relay never ends a cut piece that early: this paragraph ended
         return False
     return not _ends_sentence(piece, following)
 

@@ -7,6 +7,8 @@ allows is split into several shows, and the whole text also goes into ``data.mes
 
 from __future__ import annotations
 
+import re
+
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -23,26 +25,53 @@ HANDLERS = ("show", "goto")
 WAITING = ("choose_day", "choose_time")
 
 
+_ABBREVIATION = re.compile(r"^(?:\(?[a-záéíóúñ]{1,4}\.|[a-z]\.[a-z]\.)$", re.IGNORECASE)  # "Dr." "p." "ej." "e.g."
+
+
+def _break_rank(before: str, after: str) -> int:
+    """How good a place between two words is to end a WhatsApp message: 3 after a sentence, 2 before a bracket or
+    quote, 1 after a clause, 0 anywhere else (never after "Dr." or "p. ej.")."""
+    if before.endswith((".", "?", "!", "…")) and not _ABBREVIATION.match(before):
+        return 3
+    if after[:1] in "(«\"“¿¡":
+        return 2
+    if before.endswith((",", ";", ":", ")", "»")):
+        return 1
+    return 0
+
+
 def split_text(text: str, limit: int = MAX_SHOW) -> list[str]:
-    """Whole words per piece; a word longer than a piece is cut."""
-    pieces: list[str] = []
-    current = ""
+    """Pieces of at most ``limit`` characters, each a message of its own on WhatsApp: whole words, ended where a
+    sentence or a clause ends when that keeps at least 40 % of the piece (so "(p. ej. «10:30»)" is never cut in
+    two); a word longer than a piece is cut."""
+    words: list[str] = []
     for word in text.split():
         while len(word) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(word[:limit])
+            words.append(word[:limit])
             word = word[limit:]
-        if not word:
-            continue
-        if current and len(current) + 1 + len(word) > limit:
-            pieces.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        pieces.append(current)
+        if word:
+            words.append(word)
+    pieces: list[str] = []
+    start = 0
+    while start < len(words):
+        end, length = start, -1
+        while end < len(words) and length + 1 + len(words[end]) <= limit:
+            length += 1 + len(words[end])
+            end += 1
+        end = max(end, start + 1)
+        if end < len(words):  # a break is needed: the best place that keeps the piece long enough
+            best, best_rank, used, depth = end, -1, -1, 0
+            for cut in range(start + 1, end + 1):
+                before = words[cut - 1]
+                used += 1 + len(before)
+                depth += before.count("(") + before.count("«") - before.count(")") - before.count("»")
+                inside = depth > 0  # never inside brackets or quotes
+                rank = _break_rank(before, words[cut]) if used >= 0.4 * limit and not inside else -1
+                if rank >= best_rank and rank > 0:
+                    best, best_rank = cut, rank
+            end = best if best_rank > 0 else end
+        pieces.append(" ".join(words[start:end]))
+        start = end
     return pieces
 
 

@@ -88,3 +88,16 @@ def test_too_much_text_is_cut_to_ten_handlers_and_a_long_prompt_moves_into_text(
 def test_split_text_cuts_words_longer_than_a_show():
     pieces = split_text("a " + "y" * 200 + " b")
     assert all(len(p) <= 80 for p in pieces) and "".join(pieces).replace(" ", "") == "a" + "y" * 200 + "b"
+
+
+def test_a_long_paragraph_is_cut_where_a_sentence_or_clause_ends_never_inside_brackets():
+    from relay.conversation.replies import split_text
+
+    hint = "Perdona, no te entendí. Elige una hora con los botones o escríbela (p. ej. «10:30»)."
+    assert split_text(hint) == ["Perdona, no te entendí. Elige una hora con los botones o escríbela",
+                                "(p. ej. «10:30»)."]
+    told = ("Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto, Traumatología. "
+            "¿Quieres otra, cambiarla o cancelarla?")
+    pieces = split_text(told)
+    assert pieces[0].endswith("Soto,") and all(len(p) <= 80 for p in pieces)
+    assert " ".join(pieces) == told
