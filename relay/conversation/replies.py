@@ -7,9 +7,8 @@ allows is split into several shows, and the whole text also goes into ``data.mes
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
