@@ -172,6 +172,9 @@ class KommoEndpoint:
         except Refusal as refusal:
             return self._refuse(name, refusal)
 
+        if ask.unknown_keys:  # ignored, never refused: a typo in the bot must not fail every patient; said, though
+            self._refusals.log(logger, logging.WARNING, "kommo_unknown_data_keys", clinic=clinic.name,
+                               keys=",".join(ask.unknown_keys))
         now = time.time()
         revision = await _within(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
         keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)

@@ -61,6 +61,13 @@ class WidgetRequest:
     email: str = ""  # optional patient fields a clinic's web app may require (checked by the conversation)
     national_id: str = ""
     birth_date: str = ""
+    unknown_keys: tuple[str, ...] = ()  # data keys the relay does not read (a typo in the bot's step?): logged
+
+
+DATA_KEYS = frozenset(
+    {"lead_id", "message", "name", "phone", "specialty", "service", "professional", "email", "national_id",
+     "birth_date"}
+)
 
 
 ACCOUNT_WEBHOOK_DETAIL = (
@@ -179,6 +186,7 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
         email=_preset(data.get("email"), MAX_EMAIL_CHARS),
         national_id=_preset(data.get("national_id")),
         birth_date=_preset(data.get("birth_date")),
+        unknown_keys=tuple(sorted(str(key)[:40] for key in data if key not in DATA_KEYS))[:10],
     )
 
 

@@ -177,3 +177,12 @@ def test_widget_request_reads_the_optional_patient_field_keys_and_ignores_unfill
     ask = widget_request({"token": "t", "return_url": "u", "data": data})
     assert (ask.email, ask.national_id, ask.birth_date) == ("ana@correo.cl", "", "15/03/1985")
     assert widget_request({"token": "t", "return_url": "u", "data": {"lead_id": "7"}}).email == ""
+
+
+def test_data_keys_the_relay_does_not_read_are_kept_to_be_logged_not_refused():
+    from relay.widget_request import widget_request
+
+    body = {"token": "t.t.t", "return_url": "https://clinic.kommo.com/api/v4/salesbot/1/continue/2",
+            "data": {"lead_id": "7", "message": "hola", "name": "Ana", "phone": "+56 9 1", "phnoe": "x", "mail": "y"}}
+    ask = widget_request(body)
+    assert ask.lead_id == "7" and ask.unknown_keys == ("mail", "phnoe")
