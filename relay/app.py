@@ -106,6 +106,8 @@ class Relay:
             max_turns_in_flight=settings.max_turns_in_flight,
             turns_in_flight=lambda: self.turns.in_flight,
             lag=self.loop_lag,
+            max_wait_s=settings.max_queue_wait_s,
+            busy_turns=lambda: self.turns.busy,
         )
         self.metrics.watch_load(lambda: self.turns.in_flight, lambda: self.loop_lag.lag_s, self.deployment.pool_waits)
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)

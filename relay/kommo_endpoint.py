@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from relay.conversation import Turn
 from relay.log_throttle import EventThrottle
+from relay.http_limits import RECEIVED_AT
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed
@@ -122,7 +123,11 @@ class KommoEndpoint:
         self._shed_logged_at = -SHED_LOG_EVERY_S
 
     async def __call__(self, request: Request) -> Response:
-        shed = self._admission.check() if self._admission is not None else None
+        shed = None
+        if self._admission is not None:
+            arrived = request.scope.get(RECEIVED_AT)  # stamped by the HTTP protocol (relay/http_limits.py)
+            queued = asyncio.get_running_loop().time() - arrived if arrived is not None else 0.0
+            shed = self._admission.check(queued)
         if shed is not None:  # before reading anything: the cheapest answer the relay has
             return self._shed(shed)
         try:
@@ -212,6 +217,8 @@ class KommoEndpoint:
                 turn_id=pending.turn_id if prior is None else "",
             )
         )
+        if self._admission is not None:
+            self._admission.accepted()
         outcome = "repeat" if prior is not None else "accepted"
         self._metrics.webhooks.labels(outcome).inc()
         if prior is not None:
