@@ -109,7 +109,12 @@ class Relay:
             max_wait_s=settings.max_queue_wait_s,
             busy_turns=lambda: self.turns.busy,
         )
-        self.metrics.watch_load(lambda: self.turns.in_flight, lambda: self.loop_lag.lag_s, self.deployment.pool_waits)
+        self.metrics.watch_load(
+            lambda: self.turns.in_flight,
+            lambda: self.loop_lag.lag_s,
+            self.deployment.pool_waits,
+            self.deployment.round_trips,
+        )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
         self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)

@@ -129,6 +129,7 @@ class Admission:
         max_wait_s: float = 0.0,
         busy_turns: Callable[[], int] | None = None,
         cost: TurnCost | None = None,
+        min_turns_for_wait: int = 32,
     ) -> None:
         self._max_lag_s = max_lag_s
         self._max_turns = max_turns_in_flight
@@ -139,6 +140,9 @@ class Admission:
         self._max_wait_s = max_wait_s
         self._busy_turns = busy_turns or turns_in_flight
         self.cost = cost or TurnCost()
+        # A burst of a few dozen is always taken in (a busy machine makes even those wait): shedding is for a
+        # backlog of the relay's own, which a burst that size is not.
+        self._min_turns_for_wait = min_turns_for_wait
 
     def expected_wait_s(self) -> float:
         """How long a request accepted now would wait for the CPU: the relay's runnable turns, then itself."""
@@ -157,10 +161,10 @@ class Admission:
         in_flight = self._turns_in_flight()
         if self._max_turns > 0 and in_flight >= self._max_turns:
             return Shed("turns_full", self.retry_after_s)
-        if self._max_wait_s > 0:
+        if self._max_wait_s > 0 and in_flight >= self._min_turns_for_wait:
             if queued_s > self._max_wait_s:
                 return Shed("queued", self.retry_after_s)
-            if in_flight >= self._min_turns_for_lag and self.expected_wait_s() > self._max_wait_s:
+            if self.expected_wait_s() > self._max_wait_s:
                 return Shed("queue_wait", self.retry_after_s)
         if (
             self._lag is not None

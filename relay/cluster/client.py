@@ -30,11 +30,17 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class CountingPool(redis.asyncio.BlockingConnectionPool):
-    """A blocking pool that counts the commands that had to wait for a connection (shown in /metrics)."""
+    """A blocking pool that counts the commands that had to wait for a connection, and the round trips (a command, a
+    script or a pipeline each take a connection once): both shown in /metrics."""
 
     waits = 0
+    round_trips = 0
+    # Every pool of the process together (the store's, the leases', the Kommo budget's): what /metrics shows.
+    all_round_trips = 0
 
     async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        self.round_trips += 1
+        CountingPool.all_round_trips += 1
         if not self.can_get_connection():
             self.waits += 1
         return await super().get_connection(*args, **kwargs)
