@@ -121,6 +121,7 @@ class KommoEndpoint:
         self._admission = admission
         self._shed_since_log = 0
         self._shed_logged_at = -SHED_LOG_EVERY_S
+        self._bounded_reads = getattr(store, "reads_wait", True)  # False: reads never wait, no deadline to keep
 
     async def __call__(self, request: Request) -> Response:
         shed = None
@@ -154,7 +155,7 @@ class KommoEndpoint:
         # Reads before the claim are bounded by the request's own deadline; the claim itself never is (cut short,
         # it could be stored yet answered 503).
         deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s
-        clinic = await _within(deadline, self._store.get_clinic(name)) if CLINIC_NAME_RE.match(name) else None
+        clinic = await self._read(deadline, self._store.get_clinic(name)) if CLINIC_NAME_RE.match(name) else None
         try:
             body = parse_body(raw, request.headers.get("content-type", ""))
             ask = widget_request(body)
@@ -178,7 +179,7 @@ class KommoEndpoint:
             return self._refuse(name, refusal)
 
         now = time.time()
-        revision = await _within(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
+        revision = await self._read(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
         keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
         pending = PendingTurn(
             clinic=clinic.name,
@@ -224,6 +225,9 @@ class KommoEndpoint:
         if prior is not None:
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return Response(_ACCEPTED, media_type="application/json")
+
+    async def _read(self, deadline: float, read: Coroutine[Any, Any, T]) -> T:
+        return await _within(deadline, read) if self._bounded_reads else await read
 
     def _shed(self, shed: Shed) -> Response:
         self._metrics.shed.labels(shed.reason).inc()

@@ -454,6 +454,9 @@ END;
 class SqliteStore:
     """The embedded store. Runtime methods are async (``RelayStore``); admin methods are plain (the CLI)."""
 
+    # Its reads never wait (the file is local and read on the event loop): nothing to put a deadline on.
+    reads_wait = False
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         new_file = not path.exists()
