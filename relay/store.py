@@ -725,10 +725,14 @@ class SqliteStore:
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
             if prior is not None:
                 return prior
+            # The reply is kept once, under the first key (the turn's id); the other keys point to it.
+            first = keys[0][0] if keys else ""
             self._db.executemany(
-                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply)"
-                " VALUES (?, ?, ?, ?, NULL)",
-                [(clinic, key, expires_at, return_url) for key, expires_at in keys],
+                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
+                    for key, expires_at in keys
+                ],
             )
             if turn is not None:
                 self._db.execute(
@@ -752,18 +756,36 @@ class SqliteStore:
             return None
         found = {row[0]: row for row in rows}
         row = next(found[key] for key in keys if key in found)
-        return PriorDelivery(row[1], _loads(row[2]) if row[2] else None)
+        reply = row[2]
+        if reply and reply.startswith(_REPLY_OF):  # kept under the delivery's first key
+            first = reply[len(_REPLY_OF) :]
+            holder = found.get(first) or self._db.execute(
+                "SELECT key, return_url, reply FROM deliveries WHERE clinic = ? AND key = ?", (clinic, first)
+            ).fetchone()
+            reply = holder[2] if holder is not None else None
+            if reply and reply.startswith(_REPLY_OF):
+                reply = None
+        return PriorDelivery(row[1], _loads(reply) if reply else None)
 
     async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
-        text = _dumps(reply)
         with self._transaction():
+            self._record_reply(clinic, keys, _dumps(reply))
+
+    def _record_reply(self, clinic: str, keys: Sequence[str], text: str) -> None:
+        """The reply under the first key (the turn's id, which the pending turn finds it by); the others point there.
+
+        Once per turn instead of once per key and once more for the pending turn: a reply is a kilobyte or two,
+        and every byte written is written again by the checkpoint.
+        """
+        if not keys:
+            return
+        self._db.execute("UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", (text, clinic, keys[0]))
+        others = [(_REPLY_OF + keys[0], clinic, key) for key in keys[1:]]
+        if others:  # claimed pointing there already; a key claimed by an older relay gets its pointer now
             self._db.executemany(
-                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
+                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ? AND reply IS NOT ?",
+                [(ref, c, k, ref) for ref, c, k in others],
             )
-            if keys:
-                self._db.execute(
-                    "UPDATE pending_turns SET reply = ? WHERE clinic = ? AND turn_id = ?", (text, clinic, keys[0])
-                )
 
     async def settle_reply(
         self,
@@ -776,13 +798,7 @@ class SqliteStore:
     ) -> None:
         text = _dumps(reply)
         with self._transaction():  # one commit instead of two: commits are most of the store's cost per turn
-            self._db.executemany(
-                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
-            )
-            if keys:
-                self._db.execute(
-                    "UPDATE pending_turns SET reply = ? WHERE clinic = ? AND turn_id = ?", (text, clinic, keys[0])
-                )
+            self._record_reply(clinic, keys, text)
             self._db.execute(
                 "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -813,7 +829,11 @@ class SqliteStore:
         # One process owns this file: every turn left here was cut short by its last run.
         with self._transaction():
             self._db.execute("DELETE FROM pending_turns WHERE received_at < ?", (now - max_age_s,))
-            rows = self._db.execute("SELECT turn, reply FROM pending_turns ORDER BY received_at").fetchall()
+            # The reply is the delivery's (kept under the turn's id); a turn written by an older relay has its own.
+            rows = self._db.execute(
+                "SELECT p.turn, COALESCE(d.reply, p.reply) FROM pending_turns p LEFT JOIN deliveries d"
+                " ON d.clinic = p.clinic AND d.key = p.turn_id ORDER BY p.received_at"
+            ).fetchall()
         turns = []
         for row in rows:
             try:
@@ -866,6 +886,9 @@ class SqliteStore:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._delete_finished)
+
+
+_REPLY_OF = "="  # a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object)
 
 
 def _find_deliveries_sql(count: int) -> str:
