@@ -55,6 +55,8 @@ class AppointmentDesk:
 
     async def cancel(self, args: CancelArgs) -> CancelResult | WireError:
         first = self._cancelled.get(args.idempotency_key)
+        if first is None and (recorded := self._desk.journal.cancellation(args.idempotency_key)) is not None:
+            first = CancelResult(recorded.booking_id)  # cancelled before a restart: the journal remembers
         if first is not None:
             return CancelResult(first.booking_id, repeat=True)
         if not args.phone:
@@ -62,13 +64,21 @@ class AppointmentDesk:
         found = await self._find(args.phone, "cancel")
         if isinstance(found, WireError):
             return found
-        if not any(b.id == args.booking_id for b in found):
+        booking = next((b for b in found if b.id == args.booking_id), None)
+        if booking is None:
             return WireError("bad_request", NOT_TIED)
         done = await self._call("cancel", lambda driver: driver.cancel(args.booking_id, args.idempotency_key))
         if isinstance(done, WireError):
             return done
         result = CancelResult(args.booking_id)
         self._cancelled[args.idempotency_key] = result
+        entry, created = self._desk.journal.record_cancel(
+            args.idempotency_key, booking.id, booking.patient.name or args.phone, args.phone,
+            slot_id=booking.slot.id, start=booking.slot.start.isoformat(), end=booking.slot.end.isoformat(),
+            professional=booking.slot.professional,
+        )
+        if created:
+            self._desk.record(entry)  # the bookings window shows it, with a notification
         log.info("Cancelled appointment %s for the patient's phone (key %s)", args.booking_id, args.idempotency_key)
         return result
 
@@ -83,7 +93,11 @@ class AppointmentDesk:
         if old is None and entry is None:  # a repeat after the old one was cancelled has a journal entry
             return WireError("bad_request", NOT_TIED)
         patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone)
-        booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key))
+        self._desk.moving.add(args.idempotency_key)
+        try:
+            booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key))
+        finally:
+            self._desk.moving.discard(args.idempotency_key)
         if booked.result is None:
             return booked.error or WireError("internal", "")
         cancelled = old is None  # already gone on an earlier try
@@ -94,6 +108,14 @@ class AppointmentDesk:
                 log.warning("Moved appointment %s to %s but could not cancel the old one", old.id,
                             booked.result.booking_id)
         new = booked.result
+        before = self._desk.journal.get(args.idempotency_key)
+        if old is not None and before is not None:
+            moved = self._desk.journal.record_move(
+                args.idempotency_key, from_booking=old.id, from_start=old.slot.start.isoformat(),
+                from_professional=old.slot.professional, old_cancelled=cancelled,
+            )
+            if not before.moved or before.moved_old_cancelled != moved.moved_old_cancelled:
+                self._desk.record(moved)  # the booking's row becomes the move's row, with a notification
         return RescheduleResult(new.booking_id, new.start, new.end, new.professional, cancelled, new.repeat)
 
     async def _find(self, phone: str, also: str = "") -> list[Booking] | WireError:

@@ -59,6 +59,7 @@ class BookingDesk:
         self._attempts: set[asyncio.Task[JournalEntry | None]] = set()
         self._unreconciled: set[str] = set()
         self._reconcile_wake = asyncio.Event()
+        self.moving: set[str] = set()  # keys booked to move an appointment (agent.appointments): told as a move
 
     # -- a booking request ------------------------------------------------------
 
@@ -75,6 +76,8 @@ class BookingDesk:
         slot = self._cache.find(args.slot_id)
         blocked = self._portal.blocked
         reason = "paused" if self._is_paused() else (blocked.code if blocked is not None else "")
+        if not reason and getattr(self._portal, "drift", ""):  # a screen it needs is gone: not tried
+            reason = "portal_changed"
         if reason:
             # Not served, but kept: the receptionist follows up with this patient.
             entry = self.journal.record_handoff(
@@ -269,9 +272,15 @@ class BookingDesk:
         return owed
 
     def _record(self, entry: JournalEntry) -> None:
+        self.record(entry)
+
+    def record(self, entry: JournalEntry) -> None:
+        """Tell the listeners (the tray) that this journal row was written or changed."""
         self._emit(BookingRecorded(
             key=entry.key, status=entry.status, patient_name=entry.patient_name, start=entry.start,
             professional=entry.professional, error_code=entry.error_code,
+            moved_from_start=entry.moved_from_start if entry.moved else "",
+            moving=entry.key in self.moving and not entry.moved,
         ))
 
 
@@ -279,6 +288,7 @@ _HANDOFF_MESSAGES = {
     "paused": "the clinic paused automatic booking; the request was kept for the receptionist",
     "login_failed": "the clinic web app refused the agent's password; the request was kept for the receptionist",
     "account_locked": "the clinic web app locked the agent's user; the request was kept for the receptionist",
+    "portal_changed": "the clinic web app changed its screens; the request was kept for the receptionist",
 }
 
 

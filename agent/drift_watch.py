@@ -1,7 +1,7 @@
 """The engine's drift watch: the driver's self-check every night, and after the web app fails, never more often than
 ``min_gap_s``. A failed self-check keeps the web app "down" with a plain sentence ("La agenda web cambió: no encuentro
-el botón Guardar en la ficha de cita") until a later self-check passes: the relay hands patients off, the tray asks for
-attention, `cita-agent status` shows it.
+el botón Guardar en la ficha de cita") until a later self-check passes (re-checked every ``min_gap_s`` meanwhile): the
+relay hands patients off, the tray asks for attention, `cita-agent status` shows it.
 """
 
 from __future__ import annotations
@@ -55,11 +55,17 @@ class DriftWatch:
     async def run(self) -> None:
         while True:
             try:
-                await asyncio.wait_for(self._wake.wait(), seconds_until(self._nightly_at, self._clock()))
+                await asyncio.wait_for(self._wake.wait(), self._next_check_in())
             except TimeoutError:
                 pass  # the nightly check
             self._wake.clear()
             await self.check()
+
+    def _next_check_in(self) -> float:
+        """Seconds to the next check: the nightly one, or sooner while a change is flagged (patients are handed off
+        meanwhile, so no web app error would ever wake the watch: a passing re-check every ``min_gap_s`` ends it)."""
+        nightly = seconds_until(self._nightly_at, self._clock())
+        return min(nightly, self._min_gap_s) if self._portal.drift else nightly
 
     async def check(self) -> SelfCheckResult | None:
         self._last_run = self._mono()

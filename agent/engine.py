@@ -72,6 +72,7 @@ class EngineSnapshot:
     link_problem: str = ""  # what a person must fix for the relay link (agent.link.failure_kind), else ""
     paused_until: datetime | None = None  # a timed pause ends by itself then
     gone_from_agenda: frozenset[str] = frozenset()  # booked keys whose cell is free again in the web app
+    portal_changed: Any = None  # the failed self-check (agent.portal.drift.SelfCheckResult) while the web app "changed"
 
 
 def _utc_now() -> datetime:
@@ -253,6 +254,7 @@ class Engine:
             link_problem=self.link.problem,
             paused_until=self._paused_until if self._paused else None,
             gone_from_agenda=self._gone,
+            portal_changed=self.drift.last if self.portal.drift else None,
         )
 
     async def reload_settings(self, settings: AgentSettings) -> None:
@@ -435,7 +437,8 @@ class Engine:
 
     def _status_frame(self) -> str:
         portal = self.portal.health if self.portal.health in PORTAL_STATES else "unknown"
-        return encode(Status(paused=self._paused, portal=portal, version=__version__))
+        return encode(Status(paused=self._paused, portal=portal, version=__version__,
+                             portal_changed=self.portal.drift[:300]))
 
     def _save_state(self, *, final: bool = False) -> None:
         last = self.cache.last_refresh

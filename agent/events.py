@@ -49,7 +49,7 @@ class RequestServed:
 
 @dataclass(frozen=True)
 class BookingRecorded:
-    """A journal row was written or changed (booked, failed, handed off)."""
+    """A journal row was written or changed (booked, failed, handed off, cancelled for the patient)."""
 
     key: str
     status: str
@@ -57,6 +57,8 @@ class BookingRecorded:
     start: str
     professional: str
     error_code: str = ""
+    moved_from_start: str = ""  # a booking that moved the patient's appointment: the old one's start
+    moving: bool = False  # the new booking of a move under way: the move itself is told next
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ IN_PROGRESS = "in_progress"
 BOOKED = "booked"
 FAILED = "failed"
 HANDOFF = "handoff"
-STATUSES = (IN_PROGRESS, BOOKED, FAILED, HANDOFF)
+CANCELLED = "cancelled"  # a row of its own: the agent cancelled an appointment for its patient
+STATUSES = (IN_PROGRESS, BOOKED, FAILED, HANDOFF, CANCELLED)
+CANCEL_PREFIX = "cancel:"  # a cancellation's row key: the prefix and the relay's idempotency key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS bookings (
@@ -47,6 +49,16 @@ CREATE TABLE IF NOT EXISTS bookings (
 CREATE INDEX IF NOT EXISTS bookings_requested_at ON bookings (requested_at);
 CREATE INDEX IF NOT EXISTS bookings_status ON bookings (status);
 """
+# Columns added after 0.1.0, each with the value an older row means.
+_ADDED_COLUMNS = (
+    ("owed_to_relay", "INTEGER NOT NULL DEFAULT 0"),  # a journal written by 0.1.0: its rows were all answered then
+    # A booking that moved a patient's appointment (wire op reschedule): where the old one was, and whether the
+    # old one was cancelled (0: the patient holds both until a person sorts it out).
+    ("moved_from_start", "TEXT NOT NULL DEFAULT ''"),
+    ("moved_from_professional", "TEXT NOT NULL DEFAULT ''"),
+    ("moved_from_booking", "TEXT NOT NULL DEFAULT ''"),
+    ("moved_old_cancelled", "INTEGER NOT NULL DEFAULT 1"),
+)
 
 
 @dataclass(frozen=True)
@@ -64,10 +76,19 @@ class JournalEntry:
     error_message: str
     requested_at: datetime  # UTC
     updated_at: datetime
+    moved_from_start: str = ""  # a move (reschedule): the old appointment's start ("" for any other row)
+    moved_from_professional: str = ""
+    moved_from_booking: str = ""
+    moved_old_cancelled: bool = True
 
     @property
     def finished(self) -> bool:
         return self.status != IN_PROGRESS
+
+    @property
+    def moved(self) -> bool:
+        """A booking that moved an appointment the patient had (the old one is ``moved_from_booking``)."""
+        return self.status == BOOKED and bool(self.moved_from_booking)
 
 
 def _now() -> datetime:
@@ -83,8 +104,9 @@ class BookingJournal:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
             columns = {row["name"] for row in db.execute("PRAGMA table_info(bookings)")}
-            if "owed_to_relay" not in columns:  # a journal written by 0.1.0: its rows were all answered then
-                db.execute("ALTER TABLE bookings ADD COLUMN owed_to_relay INTEGER NOT NULL DEFAULT 0")
+            for name, kind in _ADDED_COLUMNS:
+                if name not in columns:
+                    db.execute(f"ALTER TABLE bookings ADD COLUMN {name} {kind}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -145,7 +167,41 @@ class BookingJournal:
             return entry
         return self._update(key, status=HANDOFF, error_code=reason, error_message="")
 
-    def _update(self, key: str, **columns: str) -> JournalEntry:
+    def record_cancel(
+        self, key: str, booking_id: str, patient_name: str, patient_phone: str, *, slot_id: str = "",
+        start: str = "", end: str = "", professional: str = "", now: datetime | None = None,
+    ) -> tuple[JournalEntry, bool]:
+        """An appointment the agent cancelled for its patient (wire op ``cancel``), as a row of its own keyed by the
+        relay's idempotency key. Returns (entry, created): created False means this key's cancellation was recorded
+        before (the first one stands). Never owed to the relay: the cancel's answer is its own."""
+        stamp = (now or _now()).isoformat()
+        row_key = CANCEL_PREFIX + key
+        with self._write_lock, self._connect() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
+                " status, booking_id, requested_at, updated_at, owed_to_relay)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (row_key, slot_id, start, end, professional, patient_name, patient_phone, CANCELLED, booking_id,
+                 stamp, stamp),
+            )
+            created = cursor.rowcount == 1
+            row = db.execute("SELECT * FROM bookings WHERE key = ?", (row_key,)).fetchone()
+        return _entry(row), created
+
+    def cancellation(self, key: str) -> JournalEntry | None:
+        """The cancellation recorded for this idempotency key, if any."""
+        return self.get(CANCEL_PREFIX + key)
+
+    def record_move(self, key: str, *, from_booking: str, from_start: str, from_professional: str,
+                    old_cancelled: bool) -> JournalEntry:
+        """The booking ``key`` (already booked) moved the appointment ``from_booking``: its row becomes the move's
+        row ("Cambiada de ... a ..."). ``old_cancelled`` False: the old appointment is still in the web app."""
+        return self._update(
+            key, moved_from_booking=from_booking, moved_from_start=from_start,
+            moved_from_professional=from_professional, moved_old_cancelled=1 if old_cancelled else 0,
+        )
+
+    def _update(self, key: str, **columns: str | int) -> JournalEntry:
         columns["updated_at"] = _now().isoformat()
         assignments = ", ".join(f"{name} = ?" for name in columns)
         with self._write_lock, self._connect() as db:
@@ -236,4 +292,8 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         error_message=row["error_message"],
         requested_at=datetime.fromisoformat(row["requested_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        moved_from_start=row["moved_from_start"],
+        moved_from_professional=row["moved_from_professional"],
+        moved_from_booking=row["moved_from_booking"],
+        moved_old_cancelled=bool(row["moved_old_cancelled"]),
     )

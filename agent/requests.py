@@ -177,7 +177,10 @@ class RequestHandler:
         if self._is_paused():
             return "paused"
         blocked = self._portal.blocked
-        return blocked.code if blocked is not None else ""
+        if blocked is not None:
+            return blocked.code
+        # The self-check found a screen gone (agent/drift_watch.py): a hand-off that says so, not a failed booking.
+        return "portal_changed" if getattr(self._portal, "drift", "") else ""
 
 
 def _error(request_id: str, code: str, message: str = "") -> Response:

@@ -32,7 +32,8 @@ CLOSE_GOING_AWAY = 1001
 
 
 class AgentUnavailable(Exception):
-    """The request could not be answered by the agent: ``reason`` is agent_offline, paused or timeout."""
+    """The request could not be answered by the agent: ``reason`` is agent_offline, paused, portal_changed (the
+    agent said its web app changed: asking it would only fail) or timeout."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -50,6 +51,7 @@ class AgentPresence:
     version: str = ""
     connected_at: float | None = None  # time.time()
     last_seen: float | None = None  # time.time() of the last frame (pings do not reach the app)
+    portal_changed: str = ""  # the agent's self-check found the web app changed (its sentence): patients handed off
 
 
 class AgentLink(Protocol):
@@ -157,18 +159,22 @@ class LocalAgentDirectory:
             self._take_over(connection)
         self._seen(connection)
         presence = self._presence[connection.clinic]
-        if presence.paused != status.paused or presence.portal != status.portal:
+        changed = (presence.paused != status.paused or presence.portal != status.portal
+                   or presence.portal_changed != status.portal_changed)
+        if changed:
             log(
                 logger,
-                logging.INFO,
+                logging.WARNING if status.portal_changed else logging.INFO,
                 "agent_status",
                 clinic=connection.clinic,
                 paused=status.paused,
                 portal=status.portal,
                 version=status.version,
+                portal_changed=bool(status.portal_changed),
             )
         self._presence[connection.clinic] = replace(
-            presence, paused=status.paused, portal=status.portal, version=status.version
+            presence, paused=status.paused, portal=status.portal, version=status.version,
+            portal_changed=status.portal_changed,
         )
 
     def on_response(self, connection: AgentConnection, response: Response) -> None:
@@ -201,6 +207,8 @@ class LocalAgentDirectory:
         presence = self._presence.get(clinic)
         if presence is not None and presence.paused:
             raise AgentUnavailable("paused")
+        if presence is not None and presence.portal_changed:
+            raise AgentUnavailable("portal_changed")  # a hand-off that says why, not an error from the web app
         request_id = f"{self._id_prefix}-{next(self._ids)}"
         future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         connection.pending[request_id] = future

@@ -32,6 +32,8 @@ _REASONS: dict[str, tuple[str, str]] = {
     "not_understood": ("el bot no entendió sus mensajes", "the bot did not understand the messages"),
     "no_slots": ("no había horarios libres", "there were no free times"),
     "bad_request": ("la agenda web rechazó los datos del paciente", "the clinic web app refused the details"),
+    "bad_answer": ("el agente dio una respuesta ilegible", "the agent gave an unreadable answer"),
+    "internal": ("falló el servidor de Cita Bridge", "the Cita Bridge relay failed"),
 }
 _OTHER = ("no se pudo atender automáticamente ({code})", "could not be served automatically ({code})")
 _WORDS: dict[str, tuple[str, str]] = {

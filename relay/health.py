@@ -33,6 +33,7 @@ def clinic_health(name: str, presence: AgentPresence | None) -> dict[str, Any]:
         "agent_connected": presence.connected,
         "paused": presence.paused,
         "portal": shown(presence.portal),
+        "portal_changed": bool(presence.portal_changed),
         "agent_version": shown(presence.version),
         "last_seen": _iso(presence.last_seen),
     }

@@ -254,7 +254,7 @@ class TurnProcessor:
             raise
         except Exception:
             logger.exception("turn failed; answering with a hand-off", extra={"relay_fields": {"clinic": clinic.name}})
-            body = self._safe_handoff(job, "internal")
+            body = await self._handoff_after_failure(job)
         if body is None:
             self._metrics.continuations.labels("not_needed").inc()
             await self._finish(job)
@@ -463,12 +463,19 @@ class TurnProcessor:
             log(logger, logging.WARNING, "agent_unavailable", clinic=clinic.name, op=op, reason=unavailable.reason)
             raise AgentAnswerMissing(unavailable.reason) from None
 
-    def _safe_handoff(self, job: AcceptedTurn, reason: str) -> dict[str, Any]:
+    async def _handoff_after_failure(self, job: AcceptedTurn) -> dict[str, Any]:
+        """A turn that failed inside the relay still ends in a hand-off the patient reads and a follow-up the
+        clinic's team sees; neither may raise."""
         try:
-            return handoff(None, job.turn, profile_of(job.clinic), reason).continuation
+            reply = handoff(None, job.turn, profile_of(job.clinic), "internal")
         except Exception:
             logger.exception("hand-off reply failed; sending the last-resort text")
-            return last_resort_continuation(job.clinic, reason)
+            return last_resort_continuation(job.clinic, "internal")
+        try:
+            await self._followups.note(job.clinic, job.turn, reply)
+        except Exception:
+            logger.exception("the follow-up of a failed turn was not kept")
+        return reply.continuation
 
 
 def turn_now() -> datetime:

@@ -322,9 +322,15 @@ class Status:
     portal: str = "unknown"
     version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Optional: the web app changed (a failed self-check), in the receptionist's words. While set, the relay hands
+    # patients off with reason "portal_changed" instead of asking the agent. Older relays ignore it.
+    portal_changed: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "status", "paused": self.paused, "portal": self.portal, "version": self.version, **self.extra}
+        out = {"type": "status", "paused": self.paused, "portal": self.portal, "version": self.version, **self.extra}
+        if self.portal_changed:
+            out["portal_changed"] = self.portal_changed
+        return out
 
 
 @dataclass(frozen=True)
@@ -508,6 +514,9 @@ def _decode_outcome(obj: dict[str, Any]) -> Outcome:
     return Outcome(key=key, ok=False, error=WireError.from_json(obj.get("error")))
 
 
+MAX_CHANGED = 300  # status.portal_changed: one sentence
+
+
 def _decode_status(obj: dict[str, Any]) -> Status:
     paused = obj.get("paused")
     if not isinstance(paused, bool):
@@ -518,7 +527,10 @@ def _decode_status(obj: dict[str, Any]) -> Status:
     version = obj.get("version", "")
     if not isinstance(version, str) or has_control_characters(version):
         raise ProtocolError("status.version must be a string with no control characters")
-    return Status(paused=paused, portal=portal, version=version[:40])
+    changed = obj.get("portal_changed", "")
+    if not isinstance(changed, str) or has_control_characters(changed):
+        raise ProtocolError("status.portal_changed must be a string with no control characters")
+    return Status(paused=paused, portal=portal, version=version[:40], portal_changed=changed.strip()[:MAX_CHANGED])
 
 
 # ---------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def status(args: argparse.Namespace) -> int:
             "follow_ups": to_contact,
             "data_dir": str(paths.data_dir),
             "log_dir": str(paths.log_dir),
-            "selfcheck": _last_selfcheck(paths),
+            "selfcheck": _last_selfcheck(paths, language),
         }, ensure_ascii=False, indent=1))
         return 2 if settings_error else 0
 
@@ -101,7 +101,7 @@ def status(args: argparse.Namespace) -> int:
         line("status.last_refresh", value=state.last_refresh or none)
     if followups_file.exists():
         line("status.follow_ups", count=to_contact)
-    checked = _last_selfcheck(paths)
+    checked = _last_selfcheck(paths, language)
     if checked is not None:
         print(f"  {checked['sentence']} ({checked['at']})")
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
@@ -144,10 +144,10 @@ def _alive_on_windows(pid: int) -> bool:
         return True  # cannot tell: show the last known state as it is
 
 
-def _last_selfcheck(paths) -> dict | None:
+def _last_selfcheck(paths, language: str) -> dict | None:
     """The last `cita-agent selfcheck` result, if one ran: whether the web app still looks as the driver knows it."""
     from agent.commands.selfcheck import result_file
     from agent.portal.drift import load_result
 
     result = load_result(result_file(paths))
-    return None if result is None else {**asdict(result), "sentence": result.sentence(choose_language())}
+    return None if result is None else {**asdict(result), "sentence": result.sentence(language)}

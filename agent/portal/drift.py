@@ -59,13 +59,13 @@ class SelfCheckResult:
         """What the receptionist reads."""
         if self.error:
             return (f"No se pudo revisar la agenda web: {self.error}" if language == "es"
-                    else f"The web agenda could not be checked: {self.error}")
+                    else f"The clinic web app could not be checked: {self.error}")
         if self.ok:
             return ("La agenda web está como el agente la conoce." if language == "es"
-                    else "The web agenda looks as the agent knows it.")
+                    else "The clinic web app looks as the agent knows it.")
         if language == "es":
             return f"La agenda web cambió: no encuentro {self.element} en {self.screen}."
-        return f"The web agenda changed: I cannot find {self.element_en or self.element} on " \
+        return f"The clinic web app changed: I cannot find {self.element_en or self.element} on " \
                f"{self.screen_en or self.screen}."
 
 

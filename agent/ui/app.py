@@ -23,10 +23,11 @@ from agent.followups import FollowUpBook, follow_up_path
 from agent.journal import BookingJournal
 from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
+from agent.portal.links import appointment_link
 from agent.secrets import SecretStore
 from agent.settings import AgentSettings, SettingsError, load_settings
 from agent.ui import autostart
-from agent.ui.booking_rows import LOOKBACK_DAYS, Summary, build_rows, summarize
+from agent.ui.booking_rows import LOOKBACK_DAYS, Summary, build_rows, summarize, with_agenda_links
 from agent.ui.bookings_window import BookingsWindow
 from agent.ui.engine_bridge import EngineBridge, EngineLike, LoginChecker
 from agent.ui.followup_rows import follow_up_rows
@@ -88,6 +89,8 @@ class TrayApp(QObject):
         # The engine stores what the relay hands off; "Contactado" is written from here.
         self.followup_book = FollowUpBook(follow_up_path(paths.journal_file))
         self.url_opener: Callable[[QUrl], object] = QDesktopServices.openUrl
+        # The appointment's address in the clinic's web app, where the driver can say ("Abrir en la agenda web").
+        self.appointment_link = appointment_link(self.settings.portal_kind, self.settings.portal_url)
         self.status = AgentStatus(self.clock(), configured=False)
         self.bridge = EngineBridge(login_checker=login_checker, parent=self)
         self.window = BookingsWindow(self.tr)
@@ -211,8 +214,9 @@ class TrayApp(QObject):
         to_contact = self.followup_book.open_items(now)
         gone = getattr(self.status.snapshot, "gone_from_agenda", frozenset())
         self.summary = summarize(entries, now, [item.phone for item in to_contact], gone)
-        self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now))
-        self.window.set_rows(build_rows(entries, self.tr, now, gone), self.summary)
+        link = self.appointment_link
+        self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now, entries, link))
+        self.window.set_rows(with_agenda_links(build_rows(entries, self.tr, now, gone), link), self.summary)
         self.refresh_view()
 
     # -- patients to contact ------------------------------------------------
@@ -228,7 +232,8 @@ class TrayApp(QObject):
         self.window.show_notice("", self.tr("followups.copied", phone=phone))
 
     def open_link(self, url: str) -> None:
-        """wa.me or the lead in Kommo (checked when the follow-up arrived), in the default browser."""
+        """wa.me, the lead in Kommo (checked when the follow-up arrived) or the appointment in the clinic's web app
+        (agent/portal/links.py keeps it on the web app's own address), in the default browser."""
         self.url_opener(QUrl(url))
 
     def refresh_view(self) -> None:
@@ -287,6 +292,7 @@ class TrayApp(QObject):
     def apply_settings(self, settings: AgentSettings) -> None:
         language_before = self.tr.language
         self.settings = settings
+        self.appointment_link = appointment_link(settings.portal_kind, settings.portal_url)
         self.window.set_retention_days(settings.retention_days)
         self.settings_problem = ""
         language = choose_language(settings.language, self.system_locale)

@@ -6,11 +6,11 @@ were handed off (the patients the receptionist should write to), newest request 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from agent.journal import BOOKED, FAILED, HANDOFF, IN_PROGRESS, JournalEntry
+from agent.journal import BOOKED, CANCELLED, FAILED, HANDOFF, IN_PROGRESS, JournalEntry
 from agent.ui.i18n import Translator
 
 # How far back the window looks: a 14-day booking window means no upcoming appointment was asked for earlier.
@@ -31,6 +31,8 @@ class BookingRow:
     sort_keys: tuple[str, ...]  # in COLUMNS order: what the column sorts by
     detail: str  # the reason a request failed or was handed off, for the tooltip
     reference: str = ""  # the appointment's reference in the clinic's web app, once booked
+    slot_id: str = ""  # the slot as the driver named it (for a link to the appointment in the web app)
+    agenda_url: str = ""  # the appointment in the clinic's web app, where the driver can say ("" otherwise)
 
     def text(self, column: str) -> str:
         return self.cells[COLUMNS.index(column)]
@@ -67,8 +69,33 @@ def is_listed(entry: JournalEntry, now: datetime) -> bool:
 def build_rows(entries: Iterable[JournalEntry], tr: Translator, now: datetime,
                gone: frozenset[str] = frozenset()) -> list[BookingRow]:
     """Rows for the window, newest request first (the journal's order). ``gone``: booked keys whose cell the last
-    read of the agenda found free again (agent.agenda_check)."""
-    return [_row(e, tr, now, e.key in gone) for e in entries if is_listed(e, now)]
+    read of the agenda found free again (agent.agenda_check). A cancellation is a row of its own ("Cancelada"); a
+    move is its new booking's row ("Cambiada (de jue 3 10:00 a vie 4 11:00)"); the booking either replaced says
+    so ("Reservada, luego cancelada")."""
+    listed = list(entries)
+    later = replaced_bookings(listed)
+    return [_row(e, tr, now, e.key in gone, later.get(e.booking_id, "") if e.status == BOOKED else "")
+            for e in listed if is_listed(e, now)]
+
+
+LINKED_STATUSES = ("booked", "moved", "gone")  # rows whose appointment is (or should be) in the web app
+
+
+def with_agenda_links(rows: Iterable[BookingRow], link: Callable[[str, str], str]) -> list[BookingRow]:
+    """Each row whose appointment the driver can show gets its address ("Abrir en la agenda web")."""
+    return [replace(r, agenda_url=link(r.reference, r.slot_id)) if r.reference and r.status in LINKED_STATUSES
+            else r for r in rows]
+
+
+def replaced_bookings(entries: Iterable[JournalEntry]) -> dict[str, str]:
+    """Booking id -> "cancelled" or "moved", for the appointments a later request of the patient took back."""
+    later: dict[str, str] = {}
+    for entry in entries:
+        if entry.status == CANCELLED and entry.booking_id:
+            later[entry.booking_id] = "cancelled"
+        elif entry.moved and entry.moved_old_cancelled:
+            later.setdefault(entry.moved_from_booking, "moved")
+    return later
 
 
 def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Iterable[str] = (),
@@ -79,12 +106,14 @@ def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Itera
     local_now = now.astimezone()
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = upcoming = follow_up = 0
+    entries = list(entries)
+    replaced = replaced_bookings(entries)
     for entry in entries:
         if entry.status == BOOKED:
             if entry.requested_at >= midnight:
                 today += 1
             start = _start(entry)
-            if start is not None and start >= now and entry.key not in gone:
+            if start is not None and start >= now and entry.key not in gone and entry.booking_id not in replaced:
                 upcoming += 1
         elif needs_follow_up(entry) and is_listed(entry, now) and _digits(entry.patient_phone) not in phones:
             follow_up += 1
@@ -100,7 +129,7 @@ def needs_follow_up(entry: JournalEntry) -> bool:
     return entry.status in FOLLOW_UP and entry.error_code != "slot_taken"
 
 
-def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False) -> BookingRow:
+def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False, later: str = "") -> BookingRow:
     start = _start(entry)
     when = tr.day_and_time(start, now) if start else tr("booking.no_time")
     requested_local = entry.requested_at.astimezone()
@@ -108,10 +137,23 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False)
     status_text = tr(f"booking.{entry.status}" if needs_follow_up(entry) or entry.status not in FOLLOW_UP
                      else "booking.slot_taken")
     detail = ""
+    status = entry.status
     if entry.status in FOLLOW_UP:
         detail = tr.reason(entry.error_code)
-    if gone:
-        status_text, detail = tr("booking.gone"), tr("booking.gone_detail")
+    elif entry.status == CANCELLED:
+        detail = tr("booking.cancelled_detail")
+    elif entry.moved:
+        status = "moved"
+        moved_from = _moment(entry.moved_from_start)
+        old = tr.day_and_time(moved_from, now) if moved_from else tr("booking.no_time")
+        both = "" if entry.moved_old_cancelled else "_both"
+        status_text = tr(f"booking.moved{both}", old=old, new=when)
+        detail = tr(f"booking.moved{both}_detail")
+    if later:
+        again = "_moved" if entry.moved else ""  # a move's booking, itself taken back later
+        status, status_text, detail = "replaced", tr(f"booking.later_{later}{again}"), tr("booking.later_detail")
+    elif gone:
+        status, status_text, detail = "gone", tr("booking.gone"), tr("booking.gone_detail")
     cells = (entry.patient_name, entry.patient_phone, when, entry.professional, status_text, requested)
     sort_keys = (
         entry.patient_name.casefold(),
@@ -122,11 +164,18 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False)
         entry.requested_at.isoformat(),
     )
     return BookingRow(
-        key=entry.key, status="gone" if gone else entry.status, follow_up=needs_follow_up(entry), cells=cells,
+        key=entry.key, status=status, follow_up=needs_follow_up(entry), cells=cells,
         sort_keys=sort_keys,
-        detail=detail, reference=entry.booking_id,
+        detail=detail, reference=entry.booking_id, slot_id=entry.slot_id,
     )
 
 
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 # Sorting by status puts the rows needing a call first.
-_STATUS_ORDER = {FAILED: "0", HANDOFF: "1", IN_PROGRESS: "2", BOOKED: "3"}
+_STATUS_ORDER = {FAILED: "0", HANDOFF: "1", IN_PROGRESS: "2", BOOKED: "3", CANCELLED: "4"}

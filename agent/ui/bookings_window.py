@@ -12,16 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QCloseEvent, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,14 +44,16 @@ from agent.settings import DEFAULT_RETENTION_DAYS
 from agent.ui import theme
 from agent.ui.booking_rows import COLUMNS, BookingRow, Summary
 from agent.ui.followup_panel import FollowUpPanel
-from agent.ui.followup_rows import FollowUpRow, whatsapp_url
+from agent.ui.followup_rows import FollowUpRow
 from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
+from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu, whatsapp_url
 from agent.ui.status import AgentStatus, TrayState
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 FILTER_ALL, FILTER_FOLLOW_UP, FILTER_BOOKED = "all", "follow_up", "booked"
+STATUS_WIDTH_MIN, STATUS_WIDTH_MAX = 195, 440  # the status column: the longest status shown, within these
 NOTICE_SHOWN_MS = 60_000  # standing problems have their own banner; a notice is news, then goes
 
 Index = QModelIndex | QPersistentModelIndex
@@ -144,7 +144,7 @@ class BookingsFilter(QSortFilterProxyModel):
         row = model.rows[source_row]
         if self.mode == FILTER_FOLLOW_UP and not row.follow_up:
             return False
-        if self.mode == FILTER_BOOKED and row.status != "booked":
+        if self.mode == FILTER_BOOKED and row.status not in ("booked", "moved"):
             return False
         return row.matches(self.text)
 
@@ -154,7 +154,7 @@ class BookingsWindow(QMainWindow):
     settings_requested = Signal()
     fix_requested = Signal(str)  # the settings field to open ("relay_url", "relay_token")
     copy_requested = Signal(str)  # a phone number
-    open_requested = Signal(str)  # a wa.me link
+    open_requested = Signal(str)  # a wa.me link, or the appointment in the clinic's web app
     refresh_requested = Signal()
     close_requested = Signal()  # the app decides: hide to the tray, or quit where there is no tray
 
@@ -222,10 +222,8 @@ class BookingsWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.doubleClicked.connect(lambda _index: self.show_detail())
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context_menu)
-        self.table.installEventFilter(self)
+        self.actor = RowActor(self.copy_requested.emit, self.open_requested.emit)
+        self.row_table = RowTable(self.table, lambda _row: self._selected_menu(), self.show_detail)
         self.detail_dialog: QDialog | None = None
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
@@ -357,10 +355,20 @@ class BookingsWindow(QMainWindow):
 
     def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
         self.model.set_rows(rows)
+        self._fit_status_column()
         self.summary_label.setText(
             self.tr("window.summary", today=summary.today, upcoming=summary.upcoming, follow_up=summary.follow_up)
         )
         self._update_empty()
+
+    def _fit_status_column(self) -> None:
+        """Wide enough for the longest status ("Cambiada (de mañana 09:00 a vie 4 dic 11:00)"), within reason."""
+        column = COLUMNS.index("status")
+        font = QFont(self.table.font())
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
+        widest = max((metrics.horizontalAdvance(f"●  {r.cells[column]}") for r in self.model.rows), default=0)
+        self.table.setColumnWidth(column, min(STATUS_WIDTH_MAX, max(STATUS_WIDTH_MIN, widest + 24)))
 
     def show_status(self, status: AgentStatus, now: datetime) -> None:
         state = status.state(now)
@@ -411,6 +419,8 @@ class BookingsWindow(QMainWindow):
             return self.tr("note.login_failed.body")
         if portal == "locked":
             return self.tr("note.locked.body")
+        if status.drift_sentence(self.tr):
+            return f'{status.drift_sentence(self.tr)} {self.tr("note.portal_changed.hint")}'
         if portal == "down":
             return self.tr("note.portal_down.body")
         return self.tr("note.relay_down.body")
@@ -451,25 +461,13 @@ class BookingsWindow(QMainWindow):
     def row_menu(self, row: BookingRow) -> QMenu:
         """Right-click on a row: the same actions as its detail."""
         menu = QMenu(self)
-        phone = row.text("phone")
-        for key, handler, enabled in (
-            ("followups.detail", lambda: self.show_detail(row), True),
-            ("followups.copy_phone", lambda: self.copy_requested.emit(phone), bool(phone)),
-            ("followups.whatsapp", lambda: self.open_requested.emit(whatsapp_url(phone)), bool(whatsapp_url(phone))),
-        ):
-            action = menu.addAction(self.tr(key))
-            action.setEnabled(enabled)
-            action.triggered.connect(handler)
+        detail_entry(menu, self.tr, lambda: self.show_detail(row))
+        fill_menu(menu, self.tr, row_links(row), self.actor)
         return menu
 
-    def _context_menu(self, position: Any) -> None:
-        index = self.table.indexAt(position)
-        if not index.isValid():
-            return
-        self.table.selectRow(index.row())
+    def _selected_menu(self) -> QMenu | None:
         row = self.selected_row()
-        if row is not None:
-            self.row_menu(row).popup(self.table.viewport().mapToGlobal(position))
+        return self.row_menu(row) if row is not None else None
 
     def show_detail(self, row: BookingRow | None = None) -> QDialog | None:
         """Double-click or Enter on a row: everything known about the request, with its actions."""
@@ -495,26 +493,13 @@ class BookingsWindow(QMainWindow):
             form.addRow(label + ":", shown)
         layout.addLayout(form)
         buttons = QDialogButtonBox(dialog)
-        phone = row.text("phone")
-        whatsapp = buttons.addButton(tr("followups.whatsapp"), QDialogButtonBox.ButtonRole.ActionRole)
-        whatsapp.setEnabled(bool(whatsapp_url(phone)))
-        whatsapp.clicked.connect(lambda: self.open_requested.emit(whatsapp_url(phone)))
-        copy = buttons.addButton(tr("followups.copy_phone"), QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(lambda: self.copy_requested.emit(phone))
+        dialog.action_buttons = add_buttons(buttons, tr, row_links(row), self.actor)  # type: ignore[attr-defined]
         buttons.addButton(tr("detail.close"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         self.detail_dialog = dialog
         dialog.show()
         return dialog
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.show_detail()
-                return True
-        return super().eventFilter(watched, event)
 
     def bring_forward(self) -> None:
         self.show()
@@ -525,6 +510,11 @@ class BookingsWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()
         self.close_requested.emit()
+
+
+def row_links(row: BookingRow) -> RowLinks:
+    phone = row.text("phone")
+    return RowLinks(phone=phone, whatsapp=whatsapp_url(phone), agenda=row.agenda_url)
 
 
 def _dot(color: str) -> str:

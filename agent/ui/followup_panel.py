@@ -1,14 +1,15 @@
 """The "Para contactar" panel of the bookings window: patients the bot handed to reception, with what to do.
 
-Each row offers: copy the phone, open WhatsApp (wa.me), open the lead in Kommo, and "Contactado" (the row goes,
-remembered in the follow-up book). The same actions are on the row's right-click menu; double-click or Enter
-opens the row's detail. The panel only shows and forwards: the app decides what each action does.
+Each row offers: copy the phone, open WhatsApp (wa.me), open the lead in Kommo, open the patient's appointment in
+the clinic's web app (where the driver can say where it is), and "Contactado" (the row goes, remembered in the
+follow-up book). The same actions are on the row's right-click menu; double-click or Enter opens the row's detail
+(agent/ui/row_actions.py, shared with the bookings window). The panel only shows and forwards: the app decides.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
 
 from agent.ui.followup_rows import FOLLOW_UP_COLUMNS, FollowUpRow
 from agent.ui.i18n import Translator
+from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu
+
+MENU_ACTIONS = ("copy", "whatsapp", "kommo", "agenda")
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -35,7 +39,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 10
 class FollowUpPanel(QFrame):
     contacted = Signal(str)  # follow-up id
     copy_requested = Signal(str)  # phone
-    open_requested = Signal(str)  # a URL: wa.me or the Kommo lead
+    open_requested = Signal(str)  # a URL: wa.me, the Kommo lead, or the appointment in the web app
 
     def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,11 +69,9 @@ class FollowUpPanel(QFrame):
         self.table.verticalHeader().setDefaultSectionSize(30)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.table.doubleClicked.connect(lambda _index: self.show_detail())
-        self.table.installEventFilter(self)
+        self.actor = RowActor(self.copy_requested.emit, self.open_requested.emit)
+        self.row_table = RowTable(self.table, self._menu_at, self.show_detail)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -83,15 +85,18 @@ class FollowUpPanel(QFrame):
         self.copy_button = QPushButton(self)
         self.whatsapp_button = QPushButton(self)
         self.kommo_button = QPushButton(self)
+        self.agenda_button = QPushButton(self)
+        self.agenda_button.hide()  # only for a row whose appointment the driver can show
         self.detail_button = QPushButton(self)
         self.contacted_button = QPushButton(self)
         self.contacted_button.setObjectName("primary")
-        self.copy_button.clicked.connect(lambda: self._act("copy"))
-        self.whatsapp_button.clicked.connect(lambda: self._act("whatsapp"))
-        self.kommo_button.clicked.connect(lambda: self._act("kommo"))
+        for action, button in (("copy", self.copy_button), ("whatsapp", self.whatsapp_button),
+                               ("kommo", self.kommo_button), ("agenda", self.agenda_button)):
+            button.clicked.connect(lambda _checked=False, a=action: self._act(a))
         self.detail_button.clicked.connect(lambda: self.show_detail())
         self.contacted_button.clicked.connect(lambda: self._act("contacted"))
-        for button in (self.copy_button, self.whatsapp_button, self.kommo_button, self.detail_button):
+        for button in (self.copy_button, self.whatsapp_button, self.kommo_button, self.agenda_button,
+                       self.detail_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.contacted_button)
@@ -108,6 +113,7 @@ class FollowUpPanel(QFrame):
         self.copy_button.setText(tr("followups.copy_phone"))
         self.whatsapp_button.setText(tr("followups.whatsapp"))
         self.kommo_button.setText(tr("followups.kommo"))
+        self.agenda_button.setText(tr("followups.open_agenda"))
         self.detail_button.setText(tr("followups.detail"))
         self.contacted_button.setText(tr("followups.contacted"))
         self.title.setText(tr("followups.title", count=len(self.rows)))
@@ -150,6 +156,7 @@ class FollowUpPanel(QFrame):
         self.copy_button.setEnabled(bool(row and row.phone))
         self.whatsapp_button.setEnabled(bool(row and row.whatsapp_url))
         self.kommo_button.setEnabled(bool(row and row.kommo_url))
+        self.agenda_button.setVisible(bool(row and row.agenda_url))
         self.detail_button.setEnabled(row is not None)
         self.contacted_button.setEnabled(row is not None)
 
@@ -159,38 +166,22 @@ class FollowUpPanel(QFrame):
         row = row or self.selected()
         if row is None:
             return
-        if action == "copy" and row.phone:
-            self.copy_requested.emit(row.phone)
-        elif action == "whatsapp" and row.whatsapp_url:
-            self.open_requested.emit(row.whatsapp_url)
-        elif action == "kommo" and row.kommo_url:
-            self.open_requested.emit(row.kommo_url)
-        elif action == "contacted":
+        if action == "contacted":
             self.contacted.emit(row.id)
+        else:
+            self.actor.act(action, row_links(row))
 
     def row_menu(self, row: FollowUpRow) -> QMenu:
         """The right-click menu of a row: the same actions as the buttons."""
         menu = QMenu(self)
-        entries = (
-            ("followups.detail", lambda: self.show_detail(row), True),
-            ("followups.copy_phone", lambda: self._act("copy", row), bool(row.phone)),
-            ("followups.whatsapp", lambda: self._act("whatsapp", row), bool(row.whatsapp_url)),
-            ("followups.kommo", lambda: self._act("kommo", row), bool(row.kommo_url)),
-            ("followups.contacted", lambda: self._act("contacted", row), True),
-        )
-        for key, handler, enabled in entries:
-            action = menu.addAction(self.tr(key))
-            action.setEnabled(enabled)
-            action.triggered.connect(handler)
+        detail_entry(menu, self.tr, lambda: self.show_detail(row))
+        fill_menu(menu, self.tr, row_links(row), self.actor, actions=MENU_ACTIONS)
+        contacted = menu.addAction(self.tr("followups.contacted"))
+        contacted.triggered.connect(lambda _checked=False: self._act("contacted", row))
         return menu
 
-    def _context_menu(self, position: object) -> None:
-        index = self.table.indexAt(position)  # type: ignore[arg-type]
-        if not index.isValid():
-            return
-        self.table.selectRow(index.row())
-        row = self.rows[index.row()]
-        self.row_menu(row).popup(self.table.viewport().mapToGlobal(position))  # type: ignore[arg-type]
+    def _menu_at(self, index: int) -> QMenu | None:
+        return self.row_menu(self.rows[index]) if 0 <= index < len(self.rows) else None
 
     def show_detail(self, row: FollowUpRow | None = None) -> QDialog | None:
         row = row or self.selected()
@@ -203,14 +194,6 @@ class FollowUpPanel(QFrame):
         self.detail_dialog = dialog
         dialog.show()
         return dialog
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.show_detail()
-                return True
-        return super().eventFilter(watched, event)
 
 
 class FollowUpDetail(QDialog):
@@ -236,15 +219,17 @@ class FollowUpDetail(QDialog):
             form.addRow(tr(key) + ":", value)
         layout.addLayout(form)
         buttons = QDialogButtonBox(self)
-        self.whatsapp_button = buttons.addButton(tr("followups.whatsapp"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.whatsapp_button.setEnabled(bool(row.whatsapp_url))
-        self.whatsapp_button.clicked.connect(lambda: self.open_requested.emit(row.whatsapp_url))
-        self.copy_button = buttons.addButton(tr("followups.copy_phone"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.setEnabled(bool(row.phone))
-        self.copy_button.clicked.connect(lambda: self.copy_requested.emit(row.phone))
+        actor = RowActor(self.copy_requested.emit, self.open_requested.emit)
+        self.action_buttons = add_buttons(buttons, tr, row_links(row), actor)
+        self.whatsapp_button = self.action_buttons["whatsapp"]
+        self.copy_button = self.action_buttons["copy"]
         self.contacted_button = buttons.addButton(tr("followups.contacted"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.contacted_button.clicked.connect(lambda: self.contacted.emit(row.id))
         buttons.addButton(tr("detail.close"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+def row_links(row: FollowUpRow) -> RowLinks:
+    return RowLinks(phone=row.phone, whatsapp=row.whatsapp_url, kommo=row.kommo_url, agenda=row.agenda_url)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from agent.followups import FollowUp
+from agent.journal import BOOKED, JournalEntry
 from agent.ui.i18n import Translator
+from agent.ui.row_actions import whatsapp_url
+
+__all__ = ["FOLLOW_UP_COLUMNS", "FollowUpRow", "chosen_text", "follow_up_rows", "whatsapp_url"]
 
 FOLLOW_UP_COLUMNS: tuple[str, ...] = ("patient", "phone", "reason", "chosen", "handed_off")
 
@@ -18,15 +23,10 @@ class FollowUpRow:
     phone: str
     whatsapp_url: str
     kommo_url: str
+    agenda_url: str = ""  # the patient's appointment in the clinic's web app, where the driver can say
 
     def text(self, column: str) -> str:
         return self.cells[FOLLOW_UP_COLUMNS.index(column)]
-
-
-def whatsapp_url(phone: str) -> str:
-    """wa.me link to write to a patient ("" without a usable number)."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return f"https://wa.me/{digits}" if 6 <= len(digits) <= 15 else ""
 
 
 def chosen_text(item: FollowUp, tr: Translator, now: datetime) -> str:
@@ -51,11 +51,43 @@ def chosen_text(item: FollowUp, tr: Translator, now: datetime) -> str:
     return tr("followups.nothing_chosen")
 
 
-def follow_up_rows(items: list[FollowUp], tr: Translator, now: datetime) -> list[FollowUpRow]:
+def follow_up_rows(items: list[FollowUp], tr: Translator, now: datetime, entries: Iterable[JournalEntry] = (),
+                   link: Callable[[str, str], str] | None = None) -> list[FollowUpRow]:
+    """``entries`` (the journal) and ``link`` (agent/portal/links.py): a patient whose appointment the journal holds
+    gets its address in the web app ("Abrir en la agenda web")."""
+    booked = [e for e in entries if e.status == BOOKED and e.booking_id] if link is not None else []
     rows = []
     for item in items:
         handed = tr.day_and_time(item.at.astimezone(), now)
         cells = (item.name or tr("followups.no_name"), item.phone, tr.reason(item.reason), chosen_text(item, tr, now),
                  handed)
-        rows.append(FollowUpRow(item.id, cells, item.phone, item.whatsapp_url, item.kommo_url))
+        appointment = appointment_of(item, booked, now)
+        url = link(appointment.booking_id, appointment.slot_id) if appointment is not None and link else ""
+        rows.append(FollowUpRow(item.id, cells, item.phone, item.whatsapp_url, item.kommo_url, url))
     return rows
+
+
+def appointment_of(item: FollowUp, booked: list[JournalEntry], now: datetime) -> JournalEntry | None:
+    """The patient's appointment a follow-up is about: the one at the time they had chosen, else their next one."""
+    phone = _digits(item.phone)
+    if not phone:
+        return None
+    mine = [e for e in booked if _digits(e.patient_phone) == phone and _when(e.start) is not None]
+    chosen = _when(item.chosen_start)
+    if chosen is not None:
+        exact = [e for e in mine if _when(e.start) == chosen]
+        if exact:
+            return exact[0]
+    upcoming = sorted((e for e in mine if (_when(e.start) or now) >= now), key=lambda e: _when(e.start) or now)
+    return upcoming[0] if upcoming else None
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -132,6 +132,32 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "La hora reservada aparece libre en la agenda web: alguien la anuló o la movió allí.",
         "The booked time shows as free in the clinic web app: someone cancelled or moved it there.",
     ),
+    "booking.cancelled": ("Cancelada", "Cancelled"),
+    "booking.cancelled_detail": (
+        "El paciente la canceló por WhatsApp; el agente la anuló en la agenda web.",
+        "The patient cancelled it on WhatsApp; the agent cancelled it in the clinic web app.",
+    ),
+    "booking.moved": ("Cambiada (de {old} a {new})", "Moved (from {old} to {new})"),
+    "booking.moved_detail": (
+        "El paciente cambió su hora por WhatsApp: se reservó la nueva y se anuló la anterior.",
+        "The patient moved the appointment on WhatsApp: the new one was booked and the old one cancelled.",
+    ),
+    "booking.moved_both": (
+        "Cambiada (de {old} a {new}); la anterior sigue en la agenda",
+        "Moved (from {old} to {new}); the old one is still in the clinic web app",
+    ),
+    "booking.moved_both_detail": (
+        "Se reservó la nueva hora pero la agenda web no dejó anular la anterior: anúlela a mano.",
+        "The new time was booked but the clinic web app did not let the old one be cancelled: cancel it by hand.",
+    ),
+    "booking.later_cancelled": ("Reservada, luego cancelada", "Booked, later cancelled"),
+    "booking.later_moved": ("Reservada, luego cambiada", "Booked, later moved"),
+    "booking.later_cancelled_moved": ("Cambiada, luego cancelada", "Moved, later cancelled"),
+    "booking.later_moved_moved": ("Cambiada, luego cambiada otra vez", "Moved, later moved again"),
+    "booking.later_detail": (
+        "Esta hora ya no vale: vea la fila de la cancelación o del cambio.",
+        "This appointment no longer stands: see the cancellation's or the move's row.",
+    ),
     "booking.no_time": ("(sin horario)", "(no time)"),
     # error / hand-off reasons
     "reason.paused": ("la automatización estaba en pausa", "automation was paused"),
@@ -161,6 +187,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.chosen": ("Había elegido", "Had chosen"),
     "col.handed_off": ("Derivado", "Handed off"),
     "followups.copy_phone": ("Copiar teléfono", "Copy phone"),
+    "followups.open_agenda": ("Abrir en la agenda web", "Open in the clinic web app"),
     "followups.whatsapp": ("Abrir WhatsApp", "Open WhatsApp"),
     "followups.kommo": ("Abrir en Kommo", "Open in Kommo"),
     "followups.contacted": ("Contactado", "Contacted"),
@@ -182,11 +209,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.summary.booked_one": ("1 reserva nueva", "1 new booking"),
     "note.summary.handoff": ("{count} pacientes para contactar", "{count} patients to contact"),
     "note.summary.handoff_one": ("1 paciente para contactar", "1 patient to contact"),
+    "note.summary.changed": ("{count} horas canceladas o cambiadas", "{count} appointments cancelled or moved"),
+    "note.summary.changed_one": ("1 hora cancelada o cambiada", "1 appointment cancelled or moved"),
     "note.handoff.title": ("Paciente para contactar", "Patient to contact"),
     "note.handoff.body": ("{patient} ({phone}): {reason}", "{patient} ({phone}): {reason}"),
     # notifications
     "note.booked.title": ("Nueva reserva", "New booking"),
     "note.booked.body": ("{patient}: {when} con {professional}", "{patient}: {when} with {professional}"),
+    "note.cancelled.title": ("Hora cancelada", "Appointment cancelled"),
+    "note.cancelled.body": ("{patient}: {when} con {professional}", "{patient}: {when} with {professional}"),
+    "note.moved.title": ("Hora cambiada", "Appointment moved"),
+    "note.moved.body": ("{patient}: de {old} a {when} con {professional}",
+                        "{patient}: from {old} to {when} with {professional}"),
     "note.follow_up.title": ("Paciente para contactar", "Patient to contact"),
     "note.follow_up.body": ("{patient}: no se reservó ({reason})", "{patient}: not booked ({reason})"),
     "note.login_failed.title": ("Contraseña incorrecta", "Wrong password"),
@@ -211,6 +245,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.portal_down.body": (
         "No se pudo leer la agenda web. Los pacientes reciben el mensaje de derivación mientras tanto.",
         "The clinic web app could not be read. Patients get the hand-off message meanwhile.",
+    ),
+    "note.portal_changed.title": ("La agenda web cambió", "The clinic web app changed"),
+    "note.portal_changed.body": (
+        "{sentence} Los pacientes reciben el mensaje de derivación hasta que el agente la reconozca otra vez.",
+        "{sentence} Patients get the hand-off message until the agent recognises it again.",
+    ),
+    "note.portal_changed.hint": (
+        "Los pacientes reciben el mensaje de derivación hasta que el agente vuelva a reconocerla (lo revisa cada "
+        "noche). Avise a quien instaló Cita Bridge.",
+        "Patients get the hand-off message until the agent recognises it again (it checks every night). "
+        "Tell whoever installed Cita Bridge.",
     ),
     "note.relay_down.title": ("Sin conexión con el servidor", "Relay unreachable"),
     "note.relay_down.body": (

@@ -20,7 +20,7 @@ from agent.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 
-NEWS = ("booked", "handoff")
+NEWS = ("booked", "handoff", "cancelled", "moved")
 NEWS_SHOWN_MS = 6_000  # how long the tray shows news: the next waits until then
 
 
@@ -35,12 +35,15 @@ class Shown:
 def summary_text(notices: list[Notice], tr: Translator) -> tuple[str, str]:
     """(title, body) for several news at once: "3 reservas nuevas", "2 pacientes para contactar", or both."""
     booked = sum(1 for n in notices if n.kind == "booked")
-    handoffs = len(notices) - booked
+    handoffs = sum(1 for n in notices if n.kind == "handoff")
+    changes = len(notices) - booked - handoffs
     parts = []
     if booked:
         parts.append(tr("note.summary.booked", count=booked) if booked > 1 else tr("note.summary.booked_one"))
     if handoffs:
         parts.append(tr("note.summary.handoff", count=handoffs) if handoffs > 1 else tr("note.summary.handoff_one"))
+    if changes:
+        parts.append(tr("note.summary.changed", count=changes) if changes > 1 else tr("note.summary.changed_one"))
     names = [dict(n.params).get("patient", "") for n in notices]
     return " · ".join(parts), ", ".join(name for name in names if name)[:200]
 

@@ -70,10 +70,14 @@ class Notice:
     def text(self, tr: Translator) -> tuple[str, str]:
         """(title, body) in the translator's language."""
         values = dict(self.params)
+        if "sentence_es" in values:  # the drift watch's sentence, said in both languages: the reader's one
+            values["sentence"] = values.pop(f"sentence_{tr.language}", "") or values.pop("sentence_es")
+            values = {k: v for k, v in values.items() if not k.startswith("sentence_")}
         if "reason" in values:
             values["reason"] = tr.reason(values["reason"])
-        if "when" in values:
-            values["when"] = format_when(values["when"], tr, self.at or datetime.now().astimezone())
+        for key in ("when", "old"):
+            if key in values:
+                values[key] = format_when(values[key], tr, self.at or datetime.now().astimezone())
         body = tr(f"note.{self.kind}.body", **values)
         if values.get("attempts"):
             body += " " + tr("note.attempts_left", text=values["attempts"])
@@ -91,6 +95,7 @@ class AgentStatus:
         self._relay_alerted = False
         self._portal_alerted = ""
         self._link_problem_alerted = ""
+        self._drift_alerted = ""  # the web app change last notified (each change once, not on every snapshot)
 
     # -- inputs -----------------------------------------------------------
 
@@ -114,7 +119,11 @@ class AgentStatus:
                 notices.append(Notice("relay_back", problem=False))
         elif self._link_down_since is None:
             self._link_down_since = now
-        notices.extend(self._portal_notice(snapshot.portal, getattr(snapshot, "portal_detail", "")))
+        drift = self._drift_notice()
+        if drift is None:
+            notices.extend(self._portal_notice(snapshot.portal, getattr(snapshot, "portal_detail", "")))
+        else:
+            notices.extend(drift)
         problem = self.link_problem
         if problem and problem != self._link_problem_alerted:
             notices.append(Notice(f"link_{problem}", problem=True))
@@ -138,6 +147,34 @@ class AgentStatus:
             self._relay_alerted = True
             return [Notice("relay_down", problem=True)]
         return []
+
+    def _drift_notice(self) -> list[Notice] | None:
+        """A failed self-check: one notification per change found (a screen fixed, then another changed: again).
+        None when the web app has not changed."""
+        check = self.portal_changed
+        if check is None:
+            self._drift_alerted = ""
+            return None
+        said = check.sentence("es")
+        if said == self._drift_alerted:
+            return []
+        self._drift_alerted = said
+        return [Notice("portal_changed", problem=True,
+                       params=(("sentence_es", said), ("sentence_en", check.sentence("en"))))]
+
+    @property
+    def portal_changed(self) -> Any:
+        """The failed self-check while the web app counts as changed (agent/drift_watch.py), else None."""
+        snap = self.snapshot
+        check = getattr(snap, "portal_changed", None) if snap is not None else None
+        if check is None or snap.portal != "down" or getattr(check, "ok", True):
+            return None
+        return check
+
+    def drift_sentence(self, tr: Translator) -> str:
+        """'La agenda web cambió: no encuentro el botón "Guardar cita" en la ficha de cita.' ("" when it did not)."""
+        check = self.portal_changed
+        return check.sentence(tr.language) if check is not None else ""
 
     def _portal_notice(self, portal: str, detail: str = "") -> list[Notice]:
         if portal not in PORTAL_PROBLEMS:
@@ -228,6 +265,8 @@ class AgentStatus:
         state = self.state(now)
         snap = self.snapshot
         if state is TrayState.ATTENTION:
+            if self.drift_sentence(tr) and not self.link_problem:
+                return self.drift_sentence(tr)  # "La agenda web cambió: no encuentro …", as the self-check said it
             what = tr(f"note.link_{self.link_problem}.title") if self.link_problem else ""
             if self.login_untested:
                 what = tr("note.untested.title")
@@ -253,6 +292,8 @@ class AgentStatus:
             lines.append(tr("status.not_configured"))
         if self.link_problem:
             lines.append(tr(f"note.link_{self.link_problem}.title"))
+        if self.drift_sentence(tr):
+            lines.append(self.drift_sentence(tr))
         lines.append(tr("tip.refresh", when=self._refresh_when(tr, now)))
         lines.append(tr("tip.today", count=booked_today))
         return "\n".join(lines)
@@ -263,7 +304,20 @@ _PORTAL_WORDS = {"ok", "login_failed", "locked", "down", "unknown"}
 
 
 def _booking_notice(event: BookingRecorded, now: datetime) -> list[Notice]:
-    if event.status == "booked":
+    if event.status == "booked" and event.moved_from_start:
+        return [Notice("moved", problem=False, params=(
+            ("patient", event.patient_name),
+            ("when", event.start),
+            ("old", event.moved_from_start),
+            ("professional", event.professional or "-"),
+        ), at=now)]
+    if event.status == "cancelled":
+        return [Notice("cancelled", problem=False, params=(
+            ("patient", event.patient_name),
+            ("when", event.start),
+            ("professional", event.professional or "-"),
+        ), at=now)]
+    if event.status == "booked" and not event.moving:
         return [Notice("booked", problem=False, params=(
             ("patient", event.patient_name),
             ("when", event.start),

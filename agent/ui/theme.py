@@ -22,6 +22,9 @@ STATUS_TEXT = {
     "failed": "#B3261E",
     "handoff": "#8A5300",
     "gone": "#5F6368",
+    "cancelled": "#5F6368",
+    "moved": "#1A56B0",
+    "replaced": "#5F6368",
 }
 ROW_TINT = {
     "failed": "#FDECEA",

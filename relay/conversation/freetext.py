@@ -3,19 +3,26 @@
 Spanish and English are both understood whatever the clinic's language (patients mix them). The reader
 only reports what it found; whether it is enough, or ambiguous, is decided by the flow against the free
 slots. Dates are relative to ``today``, the turn's day in the clinic's offset.
+
+Before reading, a message is normalized, WhatsApp shorthand expanded ("q", "pa", "tmrw"), numbers written in
+words turned into digits (numbers.py), misspelt keywords and names corrected (typos.py, rapidfuzz), and the
+days the patient rules out ("el lunes no puedo") cut out (negation.py). Relative days ("el otro jueves",
+"Friday next week", "en 3 días", "este finde") are rewritten as dates and read with the others.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from relay.conversation.intents import detect
+from relay.conversation.intents import asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
+from relay.conversation.negation import may_rule_out, names_a_day, rule_out
+from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, find_specialty
-from relay.conversation.typos import correct
+from relay.conversation.typos import KNOWN, correct, correct_names
 
 MAX_READ = 300  # characters of a message worth reading; the rest is noise
 
@@ -24,9 +31,9 @@ for _i, _names in enumerate(
     (
         ("lunes", "lun", "monday", "mon"),
         ("martes", "mar", "tuesday", "tue", "tues"),
-        ("miercoles", "mie", "wednesday", "wed"),
-        ("jueves", "jue", "thursday", "thu", "thur", "thurs"),
-        ("viernes", "vie", "friday", "fri"),
+        ("miercoles", "mie", "mier", "mierc", "wednesday", "wed", "weds"),
+        ("jueves", "jue", "juev", "thursday", "thu", "thur", "thurs"),
+        ("viernes", "vie", "vier", "friday", "fri"),
         ("sabado", "sab", "saturday", "sat"),
         ("domingo", "dom", "sunday", "sun"),
     )
@@ -90,6 +97,30 @@ STOPWORDS = frozenset(
     """.split()
 ) | frozenset(WEEKDAYS) | frozenset(MONTHS) | TITLES
 
+_LEAD_INS = frozenset("el la los las al lo the a an dr dra doctor doctora".split()) | TITLES
+_NAME_JOINERS = frozenset("y o e u and or".split())
+
+
+def name_after_con(tail: list[str]) -> tuple[str, ...]:
+    """The name right after "con"/"with" ("con la dra. Soto o Rojas, cualquiera" -> soto, rojas): articles and titles
+    skipped, then the words up to the first everyday word ("con el traumatólogo la próxima semana, idealmente en la
+    tarde" names nobody). A name is what the patient wrote next, not every leftover word of the message."""
+    named: list[str] = []
+    index = 0
+    while index < len(tail) and tail[index] in _LEAD_INS:
+        index += 1
+    for word in tail[index:]:
+        if named and word in _NAME_JOINERS:
+            continue
+        if (word in STOPWORDS or word in KNOWN or not word.isalpha() or word.endswith("mente")) and word not in TITLES:
+            break
+        if word not in TITLES:
+            named.append(word)
+        if len(named) == 4:
+            break
+    return tuple(named)
+
+
 WINDOW_DAYS = 14  # "el lunes 3" is looked for this far ahead (the booking window)
 
 
@@ -137,6 +168,36 @@ def normalize(message: str) -> str:
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
 
 
+_DURATION = re.compile(
+    r"\b(?:hace|desde hace|hace como|hace unas|durante|por|for|about|like|en) \d{1,2} (?:horas|hours|hrs|hs|h)\b"
+)
+# WhatsApp shorthand, word by word.
+_SHORTHAND = {
+    "q": "que", "k": "que", "xq": "porque", "pq": "porque", "porq": "porque", "pa": "para", "pal": "para el",
+    "d": "de", "dnd": "donde", "tb": "tambien", "tmb": "tambien", "prox": "proxima", "prox.": "proxima",
+    "sem": "semana", "xfa": "por favor", "xfavor": "por favor", "porfis": "por favor", "plis": "please",
+    "pls": "please", "plz": "please", "tmr": "tomorrow", "tmrw": "tomorrow", "tmw": "tomorrow", "tmrow": "tomorrow",
+    "2moro": "tomorrow", "2morrow": "tomorrow", "tomoz": "tomorrow", "tonite": "tonight", "2nite": "tonight",
+    "appt": "appointment", "appts": "appointments", "apt": "appointment", "apts": "appointments", "u": "you",
+    "ur": "your", "thx": "thanks", "thnx": "thanks", "ty": "thanks", "hra": "hora", "hrs.": "hrs", "mñn": "manana",
+    "mnn": "manana", "mna": "manana", "ora": "hora", "oras": "horas", "xa": "para", "wk": "week", "nxt": "next",
+    "aft": "afternoon",
+}
+
+
+def _prepare(message: str, names: frozenset[str]) -> str:
+    """The normalized message with numbers in digits and misspelt keywords and names corrected."""
+    text = normalize(message)
+    if not text:
+        return ""
+    text = " ".join(_SHORTHAND.get(w, w) for w in text.split())
+    text = re.sub(r"\bmanana o pasado\b(?! manana)", "manana o pasado manana", text)
+    text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when
+    text = digits(text)
+    text = correct(text, [*names, *SPECIALTY_WORDS])
+    return correct_names(text, names, STOPWORDS)
+
+
 def command(norm: str) -> str | None:
     """'cancel', 'back', 'more' or 'restart' when the whole message is one of those commands."""
     text = norm.strip(" .!?")
@@ -160,11 +221,46 @@ def read(
     menu), "hour" (on the time menu) or "" (nothing). ``names``: words of the clinic's professionals' names,
     so a misspelt one is still recognised.
     """
-    text = normalize(message)
+    names = frozenset(names)
+    reading = _read(message, today, bare_number, window_days, names)
+    if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
+        # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one
+        folded = fold(message[:MAX_READ])
+        targets = list(_TARGET.finditer(folded))
+        if targets:
+            target = targets[-1]
+            wanted = _read(folded[target.start():], today, bare_number, window_days, names)
+            if (wanted.day or wanted.week) and not wanted.ambiguous:
+                return replace(
+                    reading, day=wanted.day, week=wanted.week, times=wanted.times or reading.times,
+                    part=wanted.part or reading.part, after=wanted.after or reading.after,
+                    before=wanted.before or reading.before, ambiguous=False, missing_day=wanted.missing_day,
+                    missing_weekday=wanted.missing_weekday,
+                )
+    return reading
+
+
+_TARGET = re.compile(
+    r"\b(?:para|al|a|to|for|hacia|until|till)\s+(?=(?:el |la |the |on |next |este |esta |otro |otra |proxim[oa] )?"
+    r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|\d))"
+)
+
+
+def _read(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
+    text = _prepare(message, names)
     if not text:
         return Reading()
-    names = frozenset(names)
-    text = correct(text, [*names, *SPECIALTY_WORDS])
+    full = text
+    ruled_out = False
+    folded = fold(message[:MAX_READ])
+    first_intent = detect(full, True).intent if may_rule_out(folded) else ""
+    if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
+        kept, ruled_out = rule_out(folded)
+        if ruled_out and first_intent == "reschedule" and not names_a_day(kept):
+            ruled_out = False  # "cambiar de hora, no puedo el jueves": the day of the booking to move
+        if ruled_out:
+            text = _prepare(kept, names)
     ambiguous = False
 
     bare = re.fullmatch(r"(\d{1,2})", text)
@@ -177,21 +273,27 @@ def read(
             return Reading(times=_candidates(n, 0, "", padded=False), intent="book")
         return Reading()
 
-    full = text
     this_part = bool(_TODAY_PART.search(text))
     specialty, text = find_specialty(text)
     text = _ANY_WORDS.sub(" ", text)
     text, times, time_ambiguous, part, after, before = _read_times(text)
     ambiguous |= time_ambiguous
+    text, week = _read_weeks(text, today)
+    text = _relative_days(text, today)
+    weekend = _WEEKEND.search(text)
+    if weekend:
+        text = text[: weekend.start()] + " " + text[weekend.end():]
     text, day, day_ambiguous, missing = _read_day(text, today, window_days)
     ambiguous |= day_ambiguous
+    if weekend and day is None and not ambiguous and not missing:  # a day said elsewhere wins over "el finde"
+        day = today + timedelta(days=(5 - today.weekday()) % 7)
     if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
         day = today
-    week: date | None = None
-    if re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:que viene|proxima|siguiente)"
+    if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) (?:semana|week)|(?:the )?following week"
+                                  r"|(?:la )?semana (?:que viene|proxima|siguiente)"
                  r"|next week)\b", text):
         week = today + timedelta(days=7 - today.weekday())
-    elif re.search(r"\b(?:esta semana|this week)\b", text):
+    elif week is None and re.search(r"\b(?:esta semana|this week)\b", text):
         week = today
 
     named: tuple[str, ...] = ()
@@ -199,12 +301,14 @@ def read(
     title = {"doctor": "dr", "doctora": "dra"}.get(title, title)
     with_match = re.search(r"\b(?:con|with)\s+(.+)$", text)
     if with_match:
-        tail = with_match.group(1).split()
-        named = tuple(w for w in tail if w not in STOPWORDS and not w[:1].isdigit() and w.isalpha())
+        named = name_after_con(with_match.group(1).split())
         text = text[: with_match.start()]
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     a_name = bool(set(words) & names)
-    said = day or times or named or part or week or specialty or after or before or missing or a_name
+    said = day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out
+    if specialty and not (said_when := day or times or named or part or week or after or before or missing or a_name):
+        if asks_about_clinic(full) and not said_when:  # "¿cuánto cuesta una limpieza dental?"
+            said, specialty = "", ""
     wishes = detect(full, bool(said))
     if wishes.any_professional:
         named = ()
@@ -233,7 +337,7 @@ def read(
     )
 
 
-_TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche))\b")
+_TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche)|later today)\b")
 
 # Phrases read by intents.py that must not leave words behind for the professional's name.
 _ANY_WORDS = re.compile(
@@ -255,11 +359,17 @@ _AM = r"(?:a\s?\.?\s?m\b\.?)"
 _EVENING_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
 )
-_PM_WORDS = r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?<!good )afternoon|arvo|tarde(?:cita)?|noche)\b"
-_AM_WORDS = r"\b(?:(?:de|en|por|a|x) la manana|(?<!good )morning|temprano|early)\b"
+_PM_WORDS = (
+    r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?:en|por|a) las tardes|(?<!good )afternoon|arvo|tarde(?:cita)?"
+    r"|noche)\b"
+)
+_AM_WORDS = (
+    r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|(?:en|por|a) las mananas|media manana"
+    r"|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
+)
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
-    r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b)?"
+    r"(?:las?\s+|the\s+)?([01]?\d|2[0-3])(?:\s*[:.h]\s*([0-5]\d))?(?!\d)\s*(?:hrs?\b|hs\b|horas\b|h\b)?"
     rf"\s*({_AM}|{_PM})?"
 )
 _AFTER = re.compile(
@@ -279,12 +389,13 @@ _BEFORE_WORDS = (
 
 _TIME_PATTERNS = (
     # 10:30, 10.30, 10h30, 4:30pm
-    re.compile(rf"\b([01]?\d|2[0-3])\s*[:.h]\s*([0-5]\d)(?!\d)\s*({_AM}|{_PM})?"),
+    re.compile(rf"\b([01]?\d|2[0-3])\s*[:.h]\s*([0-5]\d)(?!\d)\s*({_AM}|{_PM})?(h\b)?"),
     # 4pm, 4 p.m.
     re.compile(rf"\b(1[0-2]|0?[1-9])\s*({_AM}|{_PM})"),
     # a las 4, las 4 y media, at 10, @10
     re.compile(
-        rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?|\btipo|\baround|\bcerca de las)\s*([01]?\d|2[0-3])\b(?![:./-]\d)"
+        rf"(?:\ba\s+las?|\blas?|\bat|@|\bto\s+las?|\btipo|\baround|\bcerca de las|\b(?:how|what) about)\s*"
+        rf"([01]?\d|2[0-3])\b(?![:./-]\d)"
         rf"{_HALF}"
     ),
     # 10 hrs, 10 horas, 10 o'clock, 10 y media
@@ -296,6 +407,17 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM")."""
     marker = ""
     part = ""
+    text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
+    text = _NEGATED_BOUND.sub(lambda m: "a partir de" if m.group(1) in ("antes de", "before") else "hasta", text)
+    text = re.sub(r"\b(?:early|late|temprano en la|a media) (afternoon|evening|tarde)\b", r"\1", text)
+    text = _OWN_PM.sub(r"\1 pm", text)  # "las 5 de la tarde": the hour's own marker, not a part of the day
+    text = _OWN_AM.sub(r"\1 am", text)
+    bounds = {"after": "", "before": ""}
+    between = _BETWEEN.search(text)
+    if between:
+        bounds["after"], bounds["before"] = _between(between)
+        text = text[: between.start()] + " " + text[between.end():]
+    said_with_day = _DAY_THEN_PART.search(text)  # "tomorrow afternoon" wins over "this morning" told in passing
     if re.search(_EVENING_WORDS, text):
         marker, part = "pm", "evening"
         text = re.sub(_EVENING_WORDS, " ", text)
@@ -305,7 +427,10 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     if re.search(_AM_WORDS, text):
         marker, part = ("", "") if marker else ("am", "am")  # both: contradictory, trust neither
         text = re.sub(_AM_WORDS, " ", text)
-    bounds = {"after": "", "before": ""}
+        if not part and said_with_day:
+            word = said_with_day.group(1)
+            part = "am" if word in ("manana", "morning") else "evening" if word in ("noche", "evening") else "pm"
+            marker = "am" if part == "am" else "pm"
     for name, pattern, words in (("after", _AFTER, _AFTER_WORDS), ("before", _BEFORE, _BEFORE_WORDS)):
         for word_pattern, value in words:
             if word_pattern.search(text):
@@ -339,7 +464,8 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
                 own_marker = _marker(groups[1])
             else:
                 minute = {"media": 30, "cuarto": 15}.get(groups[1] or "", 0)
-            found.append((hour, minute, own_marker or marker, hour_text.startswith("0")))
+            padded = hour_text.startswith("0") or (index == 0 and bool(groups[3]))  # "09:00", "10:00h"
+            found.append((hour, minute, own_marker or marker, padded))
             text = text[: match.start()] + " " + text[match.end():]
     if not found and re.search(r"\b(?:mediodia|noon)\b", text):
         found.append((12, 0, "", False))
@@ -349,6 +475,45 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
         return text, (), True, "", bounds["after"], bounds["before"]
     times = sets.pop() if sets else ()
     return text, times, False, "" if found else part, bounds["after"], bounds["before"]
+
+
+_DAY_THEN_PART = re.compile(
+    r"\b(?:manana|hoy|pasado manana|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday"
+    r"|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:(?:en|por|a) la\s+)?(manana|tarde|noche|morning"
+    r"|afternoon|evening)\b"
+)
+_DAY_MARKER = re.compile(
+    r"\b(manana|hoy|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday)\s+(am|pm)\b(?!\s*\d)"
+)
+_NEGATED_BOUND = re.compile(r"\b(?:no|not)\s+(antes de|before|despues de|after|later than|mas tarde de)")
+_CLOCK_WORD = r"(?:\b(?:las?|at|tipo|around|hasta|desde|de)\s+\d{1,2}(?::\d\d)?h?|\b\d{1,2}:\d\d h?)"
+_OWN_PM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por|a) la (?:tarde|noche)\b")
+_OWN_AM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por) la (?:manana|madrugada)\b")
+_SIDE = rf"(?:las?\s+)?([01]?\d|2[0-3])(?:\s*:\s*([0-5]\d))?\s*({_AM}|{_PM})?"
+_BETWEEN = re.compile(
+    rf"\b(?:entre|between)\s+{_SIDE}\s+(?:y|and|-)\s+{_SIDE}"
+    rf"|\b{_SIDE}\s*-\s*(?=\d{{1,2}}(?::\d\d)?\s*(?:{_AM}|{_PM}|hs?\b))(?:las?\s+)?([01]?\d|2[0-3])(?:\s*:\s*([0-5]\d))?\s*({_AM}|{_PM})?"
+    rf"|\b(?:desde|de|from)\s+{_SIDE}\s+(?:a|hasta|to|till|until|-)\s+{_SIDE}(?!\s*(?:dias|days|semanas|weeks))"
+)
+
+
+def _between(match: re.Match[str]) -> tuple[str, str]:
+    """("HH:MM", "HH:MM") of "entre las 3 y las 5", "from 9 to 11am"."""
+    groups = match.groups()
+    sides = [groups[i:i + 3] for i in range(0, len(groups), 3)]
+    first, second = next((sides[i], sides[i + 1]) for i in range(0, len(sides), 2) if sides[i][0])
+    shared = _marker(second[2])
+    out = []
+    for hour_text, minute_text, own in (first, second):
+        hour, minute = int(hour_text), int(minute_text or 0)
+        mark = _marker(own) or shared
+        if (mark == "pm" and hour < 12) or (not mark and 1 <= hour <= 7):
+            hour += 12
+        out.append(f"{hour:02d}:{minute:02d}")
+    if out[0] >= out[1] and not _marker(first[2]) and int(first[0]) < 12 and out[0][:2] != "12":
+        out[0] = f"{int(out[0][:2]) % 12:02d}{out[0][2:]}"  # "entre las 11 y las 2": 11:00-14:00
+    return out[0], out[1]
 
 
 def _marker(text: str | None) -> str:
@@ -383,6 +548,81 @@ _DAY_MONTH = re.compile(
 _MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(\d{{4}}))?")
 _WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(?:dia\s+|the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
 _DAY_NUMBER = re.compile(r"\b(?:el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
+
+
+def _read_weeks(text: str, today: date) -> tuple[str, date | None]:
+    """(rest of the text, the Monday of the week asked for): "en dos semanas", "la semana del 14"."""
+    match = _IN_WEEKS.search(text)
+    if match:
+        count = match.group(1)
+        weeks = int(count) if count and count.isdigit() else 2 if count and "par" in count else 1
+        target = today + timedelta(days=7 * weeks)
+        return text[: match.start()] + " " + text[match.end():], target - timedelta(days=target.weekday())
+    match = _WEEK_OF.search(text)
+    if match:
+        day = _day_of_month(int(match.group(1) or match.group(2)), today)
+        if day is not None:
+            return text[: match.start()] + " " + text[match.end():], max(today, day - timedelta(days=day.weekday()))
+    return text, None
+
+
+_IN_WEEKS = re.compile(
+    r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|una|un par de|a couple of|a|one)?\s*(?:semanas?|weeks?)\b"
+)
+_WEEK_OF = re.compile(r"\b(?:la )?semana del (\d{1,2})\b|\bthe week of (?:the )?(\d{1,2})(?:st|nd|rd|th)?\b")
+_NEXT_WEEK = (
+    r"(?:(?:la )?semana que viene|(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:proxima|siguiente)"
+    r"|next week)"
+)
+_RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "el miércoles de la semana que viene", "Friday next week", "la próxima semana el lunes"
+    (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:de |of )?{_NEXT_WEEK}\b"), "next_week"),
+    (re.compile(rf"\b{_NEXT_WEEK}\s+(?:el |on )?({_WEEKDAY_RE})\b"), "next_week"),
+    # "the Monday after next": a week after the coming Monday
+    (re.compile(rf"\b(?:the )?({_WEEKDAY_RE}) after next\b"), "after_next"),
+    (re.compile(rf"\ba week (?:on|from) ({_WEEKDAY_RE})\b"), "after_next"),
+    # "el otro jueves": the Thursday of next week
+    (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})\b"), "next_week"),
+    # "el miércoles que viene", "el próximo lunes", "next Wednesday": the next one, tomorrow excepted
+    (re.compile(rf"\b(?:el |the )?(?:proxim[oa]|next|this coming|coming)\s+({_WEEKDAY_RE})\b"), "next"),
+    (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:que viene|proximo|siguiente)\b"), "next"),
+    # "en 3 días", "in 3 days", "dentro de 2 días"
+    (re.compile(r"\b(?:en|dentro de|in|within)\s+(\d{1,2}|un par de|a couple of|a couple|2 o 3|2 or 3)"
+                r"\s+(?:dias|days)(?: mas)?\b"),
+     "in_days"),
+    # "a week from today", "de hoy en 8 días": the same weekday next week
+    (re.compile(r"\b(?:a|one|1) week from (?:today|now)\b|\bde hoy en (?:8|una semana)(?: dias)?\b"), "a_week"),
+)
+
+
+# "este finde", "this weekend", "el fin de semana": the coming Saturday, unless the message names a day
+_WEEKEND = re.compile(
+    r"\b(?:el |la |los |este |esta |the |this |on the |para el |next |el proximo |proximo |coming )?"
+    r"(?:fin de semana|finde|fines de semana|weekend)\b"
+)
+
+
+def _relative_days(text: str, today: date) -> str:
+    """Relative day phrases rewritten as the date they mean ("D/M/YYYY"), read with the other dates."""
+    for pattern, kind in _RELATIVE_DAYS:
+        while match := pattern.search(text):
+            if kind == "in_days":
+                count = match.group(1)
+                found = today + timedelta(days=int(count) if count.isdigit() else 2)
+            elif kind == "a_week":
+                found = today + timedelta(days=7)
+            else:
+                weekday = WEEKDAYS[match.group(1)]
+                if kind == "after_next":
+                    found = today + timedelta(days=((weekday - today.weekday()) % 7 or 7) + 7)
+                elif kind == "next_week":
+                    monday = today + timedelta(days=7 - today.weekday())
+                    found = monday + timedelta(days=weekday)
+                else:
+                    ahead = (weekday - today.weekday()) % 7 or 7
+                    found = today + timedelta(days=ahead + (7 if ahead == 1 else 0))  # tomorrow is "mañana"
+            text = f"{text[: match.start()]} {found.day}/{found.month}/{found.year} {text[match.end():]}"
+    return text
 
 
 def _read_day(

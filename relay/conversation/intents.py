@@ -15,16 +15,20 @@ INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "pers
 
 _NOUN = (
     r"(?:hora|horas|cita|citas|turno|turnos|reserva|reservas|consulta|atencion|appointment|appointments|booking"
-    r"|bookings)"
+    r"|bookings|visit|sesion|session)"
 )
 
 _RESCHEDULE = re.compile(
-    r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|postpone\w*|re ?agendar"
+    r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
     rf" (?:de |mi |la |el |una |mis )?{_NOUN}"
-    r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies)\b"
+    r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies|pasas|mueves)\b"
+    r"|(?:me )?(?:pasas|pasan|pasame|pasarme|muevas|mueves|moves|moveme|corres|corras)"
+    rf" (?:de |mi |la |el |mis )?{_NOUN}"
+    rf"|(?:push|bring|move) (?:back |forward )?(?:my |the )?{_NOUN}(?: back| forward)?"
     r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
-    rf"|(?:change|move|switch|shift) (?:my |the |our )?{_NOUN}|(?:change|move) it\b|another (?:day|time) for my"
+    rf"|(?:change|move|switch|shift) (?:my |the |our )?(?:\w+ )?{_NOUN}|(?:change|move) it\b"
+    r"|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
 )
 _CANCEL = re.compile(
@@ -34,27 +38,40 @@ _CANCEL = re.compile(
 _CANT_GO = re.compile(
     r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
-    r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it))"
+    r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
+    r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )
 _MY_BOOKINGS = re.compile(
-    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
+    rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
     rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
     rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}\s*$|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
     rf"|(?:la|el|mi) {_NOUN} que (?:tengo|tenia|pedi|tome|agende|reserve)"
     rf"|(?:mi|la) {_NOUN} (?:es|era|quedo) (?:el|para|a)"
     rf"|my (?:upcoming |next |existing )?{_NOUN}|when is my|do i have (?:an?|any) {_NOUN}|what time is my"
-    rf"|check my|have i got an? {_NOUN})"
+    rf"|check my|have i got an? {_NOUN}"
+    r"|(?:cuando|que dia|a que hora) (?:\w+ )?(?:quede|quedo|estoy|estaba|estare) (?:agendad|reservad|anotad|citad)\w*"
+    rf"|(?:tengo|tenia|tendre|do i have|have i got) (?:algun[oa]?s? |una |un |any |an? |anything |something )?"
+    rf"(?:{_NOUN} )?(?:agendad|reservad|sacad|tomad|pendiente|confirmad|booked|scheduled|coming up)\w*"
+    r"|when am i (?:booked|scheduled|coming|due|seeing)|what (?:day|time) am i (?:booked|scheduled|coming)"
+    rf"|(?:a que hora|que dia|cuando|para cuando) me toca|(?:que|cuales|cuantas|cuantos) {_NOUN} tengo"
+    rf"|(?:what|which|how many) {_NOUN} (?:do|did) i (?:have|book)|(?:list|show)(?: me)? (?:all )?my {_NOUN}"
+    rf"|recuerd\w* (?:\w+ ){{0,4}}(?:mi|mis|my) {_NOUN}|remind me (?:\w+ ){{0,4}}(?:my|the) {_NOUN})"
 )
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
-    r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to)\b"
+    r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
+    r"|(?:is |hay )?(?:anyone|anybody|someone|somebody|alguien) (?:there|here|ahi|alli)|hay alguien(?! que)"
+    r"|(?:comunic|contact|conect)\w* (?:con|with|to) (?:alguien|alguno|una persona|someone|somebody)"
+    r"|agent|agente|representative|operator|live (?:person|chat|agent)|customer service|atencion humana)\b"
 )
 _BOOK = re.compile(
-    rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender|atiende\w*|disponib\w*|libres?|cupos?"
+    rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender\w*|atiende\w*|disponib\w*|libres?|cupos?"
+    r"|sobrecupos?|(?:que|cuales|what|which) (?:dias|horas|horarios|days|times|slots)"
+    r"|(?:do you have|have you got|tienen|tiene|tenes|hay) (?:anything|something|algo)"
     r"|book\w*|schedule|slots?|available|availability|free|see (?:the |a )?doctor|ver (?:al|a la) (?:doctor|doctora)"
     r"|control|chequeo|check ?up)\b"
 )
@@ -68,7 +85,8 @@ _EARLIEST = re.compile(
     r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
     r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
-    r"|cuando antes"
+    r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?(?:pued|pod)\w*|para ya"
+    r"|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible|(?:el|la|lo) primer[oa]? (?:disponible|libre)"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
 )
@@ -76,6 +94,9 @@ _ANY_TIME = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
     r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
     r"|no importa (?:la hora|el horario|el dia|cuando)|any ?time|whenever|any (?:hour|day)"
+    r"|cuando (?:(?:ustedes|usted|uds|ud|vos|ellos) )?(?:haya|hayan|tengan|tenga|puedan|pueda|quieran|quiera|digan)"
+    r"|lo que (?:sea|tengan|haya)|whatever works"
+    r"|either (?:one |day |time )?(?:is fine|works)|free all day|(?:libre|disponible) todo el dia"
     r"|(?:i'?m|im) flexible|flexible)\b"
 )
 _ANY_PROFESSIONAL = re.compile(
@@ -85,10 +106,74 @@ _ANY_PROFESSIONAL = re.compile(
     r"|sin preferencia|anyone|anybody|any (?:doctor|professional)"
     r"|whoever|no preference)\b"
 )
+# Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
+_INFO = re.compile(
+    r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long"
+    r"|precios?|valor(?:es)?|arancel\w*|tarifas?"
+    r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
+    r"|isapre|fonasa|obra social|prepaga|seguro|insurance|do you (?:take|accept)"
+    r"|donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located|parking"
+    r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
+    r"|a que hora (?:abren|cierran)|what time do you (?:open|close))\b"
+)
+_BOOKING_VERB = re.compile(
+    r"\b(?:agend\w*|reserv\w*|pedir|sacar|tomar (?:una )?hora|book\w*|make an appointment|schedule)\b"
+)
+
+_ANOTHER = re.compile(r"\b(?:otr[oa]s?|another|other|different|distint[oa])\b")
+
+# Closing a chat: a message made only of these, thanks and fillers ("eso sería todo, gracias", "thanks, bye").
+_CLOSING = re.compile(
+    r"\b(?:chao|chau|adios|bye(?: bye)?|goodbye|hasta (?:luego|pronto|manana)|nos vemos|see (?:you|ya)|cya"
+    r"|(?:eso )?(?:seria|es|era|fue) todo|nada mas|ya esta"
+    r"|that ?s everything|that is everything|that ?s (?:all|it)|that is (?:all|it)|nothing else|nada"
+    r"|deja(?:lo)?|dejelo|olvidalo|olvidelo|no importa|forget it|never ?mind)\b"
+)
+_CLOSING_REST = frozenset(
+    """
+    gracias muchas mil muy amable thanks thank you so much ok okay vale bueno listo ya entonces then igual
+    saludos por favor no todo
+    """.split()
+)
+
+# Indifference and what it is about: "me da lo mismo el doctor" (anyone), "no importa la hora" (any time).
+_INDIFFERENT = re.compile(
+    r"\b(?:(?:me )?da (?:igual|lo mismo)|no importa|me es indiferente|sin preferencia|no tengo preferencia"
+    r"|(?:i )?(?:don ?t|do not) (?:mind|care)|doesn ?t matter|does not matter|no preference)\b"
+)
+_WHICHEVER = re.compile(
+    r"\b(?:(?:el|la) )?(\w+)? ?que (?:sea|usted (?:diga|quiera|prefiera)|ud (?:diga|quiera)|diga|quiera|prefiera"
+    r"|le (?:acomode|sirva)|este (?:disponible|libre)|haya|hayan|tenga|tengan|pueda|puedan|atienda|toque)\b"
+)
+_PROFESSIONAL_WORDS = frozenset(
+    "doctor doctora dr dra medico medica profesional especialista quien who whom whoever doc el la".split()
+)
+_TIME_WORDS = frozenset("hora horario horas dia fecha momento cuando time day date when hour".split())
+
+
+def _indifference(text: str) -> tuple[bool, bool, str]:
+    """(any time, any professional, the text without those phrases)."""
+    any_time = any_professional = False
+    for match in _INDIFFERENT.finditer(text):
+        near = text[match.end():].split()[:3] + text[: match.start()].split()[-3:]
+        if any(w in _PROFESSIONAL_WORDS - {"el", "la"} for w in near) and not any(w in _TIME_WORDS for w in near):
+            any_professional = True
+        else:
+            any_time = True
+    for match in _WHICHEVER.finditer(text):
+        noun = match.group(1) or ""
+        if noun in _TIME_WORDS:
+            any_time = True
+        elif noun in _PROFESSIONAL_WORDS or not noun or match.group(0).startswith(("el que", "la que")):
+            any_professional = True
+    return any_time, any_professional, _WHICHEVER.sub(" ", _INDIFFERENT.sub(" ", text))
+
+
 _YES = frozenset(
     """
     si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
-    claro yes yep yeah yup sure confirm confirmed correct great perfect fine
+    claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
+    awesome excellent absolutely sipo sipi
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
@@ -98,7 +183,7 @@ _YES = frozenset(
 }
 _NO = frozenset(
     """
-    no nop nope nah otra otro
+    no nop nope nah otra otro nono noo nel not
     """.split()
 ) | {
     "otra hora", "otro horario", "otra fecha", "no esa no", "esa no", "no me sirve", "no puedo a esa hora",
@@ -107,12 +192,23 @@ _NO = frozenset(
 }
 
 
-_YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale", "po"}
+_YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale"}
+_NO_PHRASES = re.compile(
+    r"\b(?:no me (?:sirve|va|viene|queda|acomoda|conviene|resulta)(?: bien)?|para nada|doesn ?t work|does not work"
+    r"|won ?t work|not for me|asi (?:esta|estoy) bien)\b"
+)
+_YES_PHRASES = re.compile(
+    r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me"
+    r"|me (?:sirve|va|viene|queda|acomoda|parece)"
+    r"(?: bien| perfecto)?)\b"
+)
 _NO_WORDS = frozenset(w for w in _NO if " " not in w)
 _POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
+    "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual",
 })
+_SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
 
 
@@ -131,18 +227,24 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     short = " ".join(text.strip(" .!?").split())
     short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short
     answer = "yes" if short in _YES else "no" if short in _NO else ""
-    words = set(short.split())
+    listed = _YES_PHRASES.sub("si", _NO_PHRASES.sub("no", short)).split()
+    words = set(listed)
     if not answer and words and words - _POLITE:
         if words <= _YES_WORDS | _POLITE | _FILLER and words & _YES_WORDS:
             answer = "yes"
         elif words <= _NO_WORDS | _POLITE | _FILLER | _OTHER and words & _NO_WORDS:
             answer = "no"
+        elif listed[0] in _NO_WORDS and words <= _NO_WORDS | _POLITE | _FILLER | _SOFT_YES:
+            answer = "no"
     earliest = bool(_EARLIEST.search(text))
-    any_time = bool(_ANY_TIME.search(text))
-    any_professional = bool(_ANY_PROFESSIONAL.search(text))
+    time_words, professional_words, plain = _indifference(text)
+    any_time = bool(_ANY_TIME.search(plain)) or time_words
+    any_professional = bool(_ANY_PROFESSIONAL.search(plain)) or professional_words
+    closing = _closing(short)
     tentative = False
     if _PERSON.search(text):
         intent = "person"
+        any_professional = False
     elif _RESCHEDULE.search(text):
         intent = "reschedule"
     elif _CANCEL.search(text):
@@ -151,10 +253,27 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         intent, tentative = "cancel", True
     elif _MY_BOOKINGS.search(text):
         intent = "my_bookings"
-    elif _STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text)):
+    elif (_STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
+          or (closing and not found_something) or (answer == "no" and words & {"gracias", "thanks", "thank"})):
         intent = "stop"
-    elif found_something or earliest or any_time or any_professional or _BOOK.search(text):
+        earliest = any_time = any_professional = False
+    elif found_something or earliest or any_time or any_professional:
+        intent = "book"
+    elif (_BOOK.search(text) and not (_INFO.search(text) and not _BOOKING_VERB.search(text))
+          and not (answer and not _ANOTHER.search(text))):  # "no, esa hora no" answers; "otra hora" asks
         intent = "book"
     else:
         intent = "none"
     return Wishes(intent, answer, tentative, earliest, any_time, any_professional)
+
+
+def asks_about_clinic(text: str) -> bool:
+    """A question about the clinic (price, insurance, address, hours), with no word asking to book."""
+    return bool(_INFO.search(text)) and not _BOOKING_VERB.search(text)
+
+
+def _closing(short: str) -> bool:
+    """The whole message closes the chat: farewells, "eso sería todo", thanks and fillers only."""
+    if not _CLOSING.search(short):
+        return False
+    return set(_CLOSING.sub(" ", short).split()) <= _CLOSING_REST

@@ -12,22 +12,27 @@ from relay.conversation.menus import fold
 
 SPECIALTIES: dict[str, str] = {
     "general": r"medicina general|medic[oa] general|medicina familiar|medic[oa] de (?:cabecera|familia)"
-    r"|general practitioner|family doctor|\bgp\b|general medicine|general",
-    "traumatologia": r"traumatolog\w*|trauma|ortoped\w*|orthop(?:a)?edi\w*",
-    "pediatria": r"pediatr\w*|paediatr\w*|pediatric\w*",
-    "dermatologia": r"dermatolog\w*|dermato|dermat\b|skin doctor",
-    "ginecologia": r"ginecolog\w*|gyn(?:a)?ecolog\w*|obgyn|gine\b",
-    "kinesiologia": r"kinesiolog\w*|kinesio|kine\b|fisioterap\w*|physiotherap\w*|physio\b|physical therap\w*",
-    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*",
+    r"|general practitioner|family doctor|\bgp\b|general medicine|clinica medica|medicina interna|internista"
+    r"|family medicine|primary care|general",
+    "traumatologia": r"traumatolog\w*|trauma|ortoped\w*|orthop(?:a)?edi\w*|de (?:los )?huesos"
+    r"|bones? (?:doctor|specialist)",
+    "pediatria": r"pediatr\w*|paediatr\w*|pediatric\w*|(?:doctor|doctora|medic[oa]) de (?:los )?(?:ninos|guaguas|bebes)"
+    r"|(?:kids|children ?s|child|baby) doctor",
+    "dermatologia": r"dermatolog\w*|dermato|dermat\b|skin (?:doctor|specialist)|de la piel",
+    "ginecologia": r"ginecolog\w*|gyn(?:a)?ecolog\w*|ob ?gyn|gyno\b|gine\b|(?:doctor|doctora|medic[oa]) de la mujer",
+    "kinesiologia": r"kinesiolog\w*|kinesio|kine\b|fisioterap\w*|fisio\b|physiotherap\w*|physio\b|physical therap\w*",
+    "psicologia": r"psicolog\w*|psycholog\w*|psicoterap\w*|psychotherap\w*|psico\b|salud mental|mental health"
+    r"|therapist",
     "psiquiatria": r"psiquiatr\w*|psychiatr\w*",
-    "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|dietitian|dietista",
-    "odontologia": r"odontolog\w*|dentist\w*|dental|dentista",
-    "cardiologia": r"cardiolog\w*",
-    "oftalmologia": r"oftalmolog\w*|ophthalmolog\w*|eye doctor",
+    "nutricion": r"nutricion\w*|nutriolog\w*|nutrition\w*|nutri\b|dietitian|dietician|dietista",
+    "odontologia": r"odontolog\w*|dentist\w*|dental|dentista|de (?:los )?dientes|muelas?\b|toothache",
+    "cardiologia": r"cardiolog\w*|del corazon|heart (?:doctor|specialist)",
+    "oftalmologia": r"oftalmolog\w*|ophthalmolog\w*|eye doctor|oculista|de (?:los )?ojos",
     "otorrinolaringologia": r"otorrino\w*|\bent\b",
     "neurologia": r"neurolog\w*",
     "urologia": r"urolog\w*",
     "endocrinologia": r"endocrinolog\w*|endocrino\b",
+    "podologia": r"podolog\w*|podiatr\w*|foot doctor|chiropod\w*",
     "fonoaudiologia": r"fonoaudiolog\w*|speech therap\w*",
 }
 
@@ -38,7 +43,7 @@ SPECIALTY_WORDS = frozenset(
     traumatologia traumatologo traumatologa pediatria pediatra dermatologia dermatologo dermatologa ginecologia
     ginecologo ginecologa kinesiologia kinesiologo kinesiologa psicologia psicologo psicologa psiquiatria
     psiquiatra nutricion nutricionista odontologia odontologo odontologa dentista cardiologia cardiologo
-    oftalmologia oftalmologo otorrino neurologia neurologo urologia urologo dermatologist pediatrician
+    oftalmologia oftalmologo otorrino neurologia neurologo urologia urologo dermatologist pediatrician podologo
     cardiologist dentist psychologist nutritionist physiotherapist orthopedic
     """.split()
 )

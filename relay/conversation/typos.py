@@ -9,6 +9,7 @@ turned into commands.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -25,7 +26,8 @@ KEYWORDS = frozenset(
     march april june july august september october november december
     manana pasado tarde noche mediodia semana proxima proximo siguiente despues antes partir
     tomorrow today tonight morning afternoon evening after before until
-    cancelar cancelarla cancelarlo anular reagendar reprogramar cambiar cambiarla mover postergar posponer
+    cancelar cancelarla cancelarlo anular desagendar desagendarla reagendar reprogramar cambiar cambiarla mover
+    postergar posponer
     cancel reschedule change appointment appointments booking bookings
     recepcion recepcionista persona humano ejecutivo operador operadora secretaria receptionist person human
     someone somebody
@@ -46,6 +48,9 @@ KNOWN = frozenset(
     right night about which other times think today month possible sooner whatever primero primer
     agendada agendado agendadas agendados reservada reservado tomada tomado cancelada cancelado anulada
     quiera quieres quiere mande manda mandar manana
+    sacado sacada sacados sacadas pasado pasada tomado quedado quede quedo anotado anotada hecho hecha
+    pasas pasan pasar pasame cambias mueves tardes tarda meses
+    mananas schedule scheduled scheduling available availability appointed disappoint
     """.split()
 )
 
@@ -57,11 +62,61 @@ def correct(text: str, extra: Iterable[str] = ()) -> str:
     words = text.split(" ")
     changed = False
     for index, word in enumerate(words):
+        squeezed = _squeezed(word, vocabulary)
+        if squeezed:
+            words[index] = word = squeezed
+            changed = True
         if len(word) < MIN_LENGTH or not word.isalpha() or word in vocabulary or word in KNOWN:
             continue
         nearest = _nearest(word, extra_words)
         if nearest:
             words[index] = nearest
+            changed = True
+    return " ".join(words) if changed else text
+
+
+_TITLE_WORDS = frozenset({"dr", "dra", "doctor", "doctora", "doc", "con", "with"})
+
+
+# Short words worth un-stretching ("chaooo", "siii", "nooo"), besides the keywords.
+_SHORT = frozenset("si no ok ya chao chau hola dale bye yes hi hey nop sip".split())
+
+
+@lru_cache(maxsize=65_536)
+def _squeezed(word: str, vocabulary: frozenset[str]) -> str:
+    """A word typed with stretched letters ("holaa", "chaoo", "graciass") as the known word, else ""."""
+    if len(word) < 3 or word in vocabulary or word in KNOWN or word in _SHORT or not _REPEAT.search(word):
+        return ""
+    for candidate in (_REPEAT_END.sub(r"\1", word), _REPEAT.sub(r"\1", word)):
+        if candidate in vocabulary or candidate in KNOWN or candidate in _SHORT:
+            return candidate
+    return ""
+
+
+_REPEAT = re.compile(r"(\w)\1+")
+_REPEAT_END = re.compile(r"(\w)\1+$")
+
+
+def correct_names(text: str, names: Iterable[str], common: frozenset[str] = frozenset()) -> str:
+    """A misspelt surname right after a title or "con" ("dra zoto", "doctor roja", "doctora sotto") as the name.
+
+    Only where a name is expected, so everyday words stay as written: one edit (two from 7 letters). ``common``:
+    words never taken for a misspelt name ("con cita" is not "con Rita").
+    """
+    known_names = tuple(sorted(n for n in names if len(n) >= 4))
+    if not known_names:
+        return text
+    words = text.split(" ")
+    changed = False
+    for index in range(1, len(words)):
+        word = words[index]
+        if (len(word) < 4 or not word.isalpha() or word in known_names or words[index - 1] not in _TITLE_WORDS
+                or word in KNOWN or word in KEYWORDS or word in common):
+            continue
+        limit = 2 if len(word) >= 7 else 1
+        best = process.extractOne(word, known_names, scorer=OSA.distance, score_cutoff=limit)
+        if best is not None:
+            words[index] = best[0]
             changed = True
     return " ".join(words) if changed else text
 

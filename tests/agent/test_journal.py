@@ -38,3 +38,53 @@ def test_history_for_the_receptionist(tmp_path):
     assert {e.key for e in journal.recent(30)} == {"k1", "k2", "k3"}
     assert {(e.key, e.status) for e in journal.problems()} == {("k2", FAILED), ("k3", HANDOFF)}
     assert [e.key for e in journal.booked_today()] == ["k1"]
+
+
+def test_a_cancellation_is_a_row_of_its_own_kept_once_and_never_owed_to_the_relay(tmp_path):
+    from agent.journal import CANCELLED
+
+    journal = BookingJournal(tmp_path / "j.sqlite3")
+    journal.begin("k1", "soto:2026-12-03T10:00", "Ana", "+56 9 1111 2222", start="2026-12-03T10:00:00-03:00")
+    journal.mark_booked("k1", "A-17", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Soto")
+    entry, created = journal.record_cancel("lead-1:cancel", "A-17", "Ana", "+56 9 1111 2222",
+                                           slot_id="soto:2026-12-03T10:00", start="2026-12-03T10:00:00-03:00",
+                                           professional="Dra. Soto")
+    assert created and (entry.status, entry.booking_id, entry.start) == (CANCELLED, "A-17", "2026-12-03T10:00:00-03:00")
+    again, created = BookingJournal(tmp_path / "j.sqlite3").record_cancel("lead-1:cancel", "A-17", "Ana", "x")
+    assert not created and again.key == entry.key  # a repeat after a restart: the first stands
+    assert journal.cancellation("lead-1:cancel") == entry
+    assert [e.key for e in journal.owed_to_relay()] == ["k1"]  # the booking's outcome only
+    assert {e.status for e in journal.recent()} == {BOOKED, CANCELLED}
+    assert journal.problems() == [] and [e.key for e in journal.booked_today()] == ["k1"]
+
+
+def test_a_move_marks_its_booking_with_where_the_old_appointment_was(tmp_path):
+    journal = BookingJournal(tmp_path / "j.sqlite3")
+    journal.begin("k-move", "soto:2026-12-04T11:00", "Ana", "+56 9 1111 2222")
+    journal.mark_booked("k-move", "A-18", "2026-12-04T11:00:00-03:00", "2026-12-04T11:30:00-03:00", "Dra. Soto")
+    moved = journal.record_move("k-move", from_booking="A-17", from_start="2026-12-03T10:00:00-03:00",
+                                from_professional="Dra. Soto", old_cancelled=False)
+    assert moved.moved and moved.status == BOOKED and not moved.moved_old_cancelled
+    assert BookingJournal(tmp_path / "j.sqlite3").get("k-move").moved_from_start == "2026-12-03T10:00:00-03:00"
+    plain = journal.begin("k2", "s2", "Luis", "7654321")[0]
+    assert not plain.moved and plain.moved_old_cancelled
+
+
+def test_a_journal_of_an_older_version_gains_the_new_columns(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "j.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE bookings (key TEXT PRIMARY KEY, slot_id TEXT NOT NULL, start TEXT NOT NULL DEFAULT '',"
+        " end_ TEXT NOT NULL DEFAULT '', professional TEXT NOT NULL DEFAULT '', patient_name TEXT NOT NULL,"
+        " patient_phone TEXT NOT NULL, status TEXT NOT NULL, booking_id TEXT NOT NULL DEFAULT '',"
+        " error_code TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '', requested_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL);"
+        "INSERT INTO bookings VALUES ('old', 's', '', '', '', 'Ana', '123', 'booked', 'B1', '', '',"
+        " '2026-12-01T10:00:00+00:00', '2026-12-01T10:00:00+00:00');"
+    )
+    db.commit()
+    db.close()
+    [entry] = BookingJournal(path).recent(days=3650)
+    assert entry.status == BOOKED and not entry.moved and entry.moved_old_cancelled

@@ -31,7 +31,7 @@ async def test_a_renamed_save_button_is_caught_before_any_booking(browser_path, 
             result = await driver.selfcheck(element_timeout_s=2)
         assert not result.ok and not result.error
         assert result.sentence() == 'La agenda web cambió: no encuentro el botón "Guardar cita" en la ficha de cita.'
-        assert result.sentence("en") == ('The web agenda changed: I cannot find the button "Guardar cita" on the '
+        assert result.sentence("en") == ('The clinic web app changed: I cannot find the button "Guardar cita" on the '
                                          'appointment form.')
         assert Path(result.screenshot).exists()
         assert not [r for r in portal.requests if r.startswith("POST /api/citas")]

@@ -98,6 +98,7 @@ class ScriptedAgent:
         self.slots = list(make_slots() if slots is None else slots)
         self.paused = paused
         self.portal = portal
+        self.portal_changed = ""  # the optional status field: the agent's self-check found the web app changed
         self.slots_delay_s = slots_delay_s
         self.book_delay_s = book_delay_s
         self.slots_error = slots_error
@@ -124,7 +125,8 @@ class ScriptedAgent:
 
     async def send_status(self) -> None:
         assert self._ws is not None
-        await self._ws.send(encode(Status(paused=self.paused, portal=self.portal, version="test-agent")))
+        await self._ws.send(encode(Status(paused=self.paused, portal=self.portal, version="test-agent",
+                                          portal_changed=self.portal_changed)))
 
     async def set_paused(self, paused: bool) -> None:
         self.paused = paused

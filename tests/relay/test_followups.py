@@ -119,3 +119,23 @@ async def test_where_a_clinics_handoffs_land_in_kommo_is_its_choice(relay, kommo
     [tag] = await wait_for(lambda: kommo.tags(clinic.subdomain, "901"), "a tag on the lead")
     assert tag.text == "Cita Bridge: contactar"
     assert kommo.tasks(clinic.subdomain, "901") == [] and kommo.notes(clinic.subdomain, "901") == []
+
+
+async def test_a_turn_that_failed_inside_the_relay_still_reaches_the_clinics_team(relay, kommo, monkeypatch):
+    """A bug in the conversation must not make a patient invisible: the hand-off they read is a follow-up too."""
+    from relay.turns import TurnProcessor
+
+    async def broken(self, job):
+        raise RuntimeError("a bug in the conversation")
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    monkeypatch.setattr(TurnProcessor, "_converse", broken)
+    record = await kommo.say(
+        relay.widget_url(clinic), clinic.subdomain, "701", "hola", name="Berta Soto", phone="+56 9 7000 0001"
+    )
+    assert record.body["data"]["status"] == "handoff"
+    [event] = await agent.wait_for_events(1)
+    assert (event.lead_id, event.name, event.phone) == ("701", "Berta Soto", "+56 9 7000 0001")
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "701"), "a Kommo task for the failed turn")
+    assert "Berta Soto (+56 9 7000 0001)" in task.text and "falló el servidor de Cita Bridge" in task.text

@@ -7,6 +7,7 @@ person, stop, none) and then what else the message says, as ``key=value`` or a b
 joined by ``,``), ``missing=3`` (a weekday and day of the month that do not meet in the window), ``answer=yes|no``,
 and the flags ``earliest``, ``anytime``, ``anyone``, ``ambiguous``. Whatever is not written must be absent.
 Every message is read as the first of a conversation, on Tuesday 1 December 2026, at a clinic with the staff below.
+Also the held-out sets corpus_heldout.txt, corpus_heldout_b.txt, corpus_heldout_c.txt and corpus_heldout_d.txt, in the same notation (see ``SETS``).
 Used by tests/relay_conversation/test_corpus.py and bench/conversation_accuracy.py.
 """
 
@@ -21,6 +22,21 @@ from relay.conversation.menus import fold
 from relay.conversation.names import match_professionals, name_words
 
 CORPUS = Path(__file__).with_name("corpus_patients.txt")
+# Held-out sets (issue 11 §6): written by someone who had not read the reader, to measure generalization. Set A was
+# written first and then used to improve the reader; set B was written after that and scored once, then C after
+# every change made for A and B (see the file headers). The floors are what the reader must keep: the tuned
+# corpus 97 %, each held-out set a little below its measured figure.
+HELDOUT_A = Path(__file__).with_name("corpus_heldout.txt")
+HELDOUT_B = Path(__file__).with_name("corpus_heldout_b.txt")
+HELDOUT_C = Path(__file__).with_name("corpus_heldout_c.txt")
+HELDOUT_D = Path(__file__).with_name("corpus_heldout_d.txt")
+SETS: dict[str, tuple[Path, float]] = {
+    "tuned": (CORPUS, 0.97),
+    "heldout-a": (HELDOUT_A, 0.95),
+    "heldout-b": (HELDOUT_B, 0.95),
+    "heldout-c": (HELDOUT_C, 0.95),
+    "heldout-d": (HELDOUT_D, 0.95),
+}
 TODAY = date(2026, 12, 1)  # a Tuesday
 STAFF = (
     "Dra. Ana Soto",

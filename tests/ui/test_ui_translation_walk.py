@@ -15,6 +15,7 @@ from ui_fake_engine import FakeEngine
 from ui_helpers import configure, recorder, seed_journal
 
 from agent.followups import FollowUpBook, follow_up_path
+from agent.portal.drift import SelfCheckResult
 from agent.ui.app import TrayApp
 from agent.ui.i18n import CATALOGUE, LANGUAGES, Translator
 from agent.ui.status import LINK_PROBLEM_FIELDS, Notice
@@ -129,7 +130,23 @@ def test_every_window_menu_and_notification_speaks_one_language(qtbot, agent_pat
         for kind in kinds:
             texts += list(Notice(kind, problem=False, params=params, at=now).text(tr))
         texts += [tr.reason(code) for code in ("paused", "agent_offline", "timeout", "asked_for_person",
-                                                "login_failed", "account_locked", "portal_down", "no_slots")]
+                                                "login_failed", "account_locked", "portal_down", "no_slots",
+                                                "portal_changed")]
+        # Cancellations and moves (agent/ui/booking_rows.py), and the web app changed (agent/portal/drift.py).
+        changes = (*params, ("old", now.isoformat()))
+        for kind in ("cancelled", "moved"):
+            texts += list(Notice(kind, problem=False, params=changes, at=now).text(tr))
+        # (A web app's own label is quoted as the web app shows it: one with no Spanish telltale word here.)
+        check = SelfCheckResult(ok=False, screen="la ficha de cita", element='el campo "Teléfono"',
+                                screen_en="the appointment form", element_en='the field "Teléfono"')
+        drift = (("sentence_es", check.sentence("es")), ("sentence_en", check.sentence("en")))
+        texts += list(Notice("portal_changed", problem=True, params=drift).text(tr))
+        texts += [tr(f"booking.{key}", old="mañana 10:00" if language == "es" else "tomorrow 10:00",
+                     new="vie 4 dic 11:00" if language == "es" else "Fri Dec 4 11:00")
+                  for key in ("cancelled", "cancelled_detail", "moved", "moved_detail", "moved_both",
+                              "moved_both_detail", "later_cancelled", "later_moved", "later_cancelled_moved",
+                              "later_moved_moved", "later_detail")]
+        texts += [tr("followups.open_agenda"), tr("note.portal_changed.hint")]
 
         assert len(texts) > 120  # the walk reached the windows, not just a title
         assert wrong_language(texts, language) == []

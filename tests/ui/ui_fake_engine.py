@@ -35,6 +35,7 @@ class FakeSnapshot:
     version: str = "test"
     paused_until: datetime | None = None
     gone_from_agenda: frozenset[str] = frozenset()
+    portal_changed: object = None  # the failed self-check while the web app "changed" (agent.portal.drift)
 
 
 class FakeEngine:
@@ -101,6 +102,42 @@ class FakeEngine:
         self.journal.begin(key, f"slot-{key}", name, phone, start=start, professional=professional)
         self.journal.mark_booked(key, f"b-{key}", start, start, professional)
         self._emit(BookingRecorded(key, "booked", name, start, professional))
+
+    async def book_slot(self, key: str, slot_id: str, name: str, phone: str, start: str, end: str,
+                        professional: str, booking_id: str) -> None:
+        """A booking as the real driver names it (its slot id and the web app's appointment number)."""
+        self.journal.begin(key, slot_id, name, phone, start=start, end=end, professional=professional)
+        self.journal.mark_booked(key, booking_id, start, end, professional)
+        self._emit(BookingRecorded(key, "booked", name, start, professional))
+
+    async def cancel(self, key: str, booked_key: str) -> None:
+        """The patient cancelled the appointment of ``booked_key`` from the chat (agent/appointments.py writes)."""
+        booked = self.journal.get(booked_key)
+        assert booked is not None
+        entry, _ = self.journal.record_cancel(key, booked.booking_id, booked.patient_name, booked.patient_phone,
+                                              slot_id=booked.slot_id, start=booked.start, end=booked.end,
+                                              professional=booked.professional)
+        self._emit(BookingRecorded(entry.key, entry.status, entry.patient_name, entry.start, entry.professional))
+
+    async def move(self, key: str, booked_key: str, start: str, old_cancelled: bool = True) -> None:
+        """The patient moved the appointment of ``booked_key`` to ``start`` from the chat: booked, then cancelled."""
+        old = self.journal.get(booked_key)
+        assert old is not None
+        self.journal.begin(key, f"slot-{key}", old.patient_name, old.patient_phone, start=start,
+                           professional=old.professional)
+        self.journal.mark_booked(key, f"b-{key}", start, start, old.professional)
+        self._emit(BookingRecorded(key, "booked", old.patient_name, start, old.professional, moving=True))
+        moved = self.journal.record_move(key, from_booking=old.booking_id, from_start=old.start,
+                                         from_professional=old.professional, old_cancelled=old_cancelled)
+        self._emit(BookingRecorded(key, "booked", moved.patient_name, moved.start, moved.professional,
+                                   moved_from_start=moved.moved_from_start))
+
+    async def drift(self, result: object) -> None:
+        """The self-check found the web app changed (or, with an ok result, as the agent knows it again)."""
+        failed = not getattr(result, "ok", True)
+        detail = result.sentence("es") if failed else ""  # type: ignore[attr-defined]
+        self._emit(PortalChangedState("down" if failed else "ok", detail), portal="down" if failed else "ok",
+                   portal_detail=detail, portal_changed=result if failed else None)
 
     async def set_portal(self, state: str, detail: str = "") -> None:
         self._emit(PortalChangedState(state, detail), portal=state, portal_detail=detail)  # type: ignore[arg-type]

@@ -71,6 +71,17 @@ class DemoPortalDriver(BrowserDriver):
         """Upcoming appointments whose patient phone is this one (the web app's own tie to the patient)."""
         return await self._guarded("agenda", lambda: self._find_bookings(phone, days))
 
+    @classmethod
+    def appointment_url(cls, base_url: str, booking_id: str, slot_id: str = "") -> str:
+        """The agenda week of the appointment, with its detail open (agent/portal/links.py); "" without its slot."""
+        try:
+            key, local_start = demo_agenda.parse_slot_id(slot_id)
+        except ValueError:
+            return ""
+        monday = local_start.date() - timedelta(days=local_start.weekday())
+        query = urlencode({"profesional": key, "semana": monday.isoformat(), "cita": booking_id})
+        return f"{base_url.rstrip('/')}/agenda?{query}"
+
     async def cancel(self, booking_id: str, reference: str = "") -> bool:
         """Cancel the appointment through its detail modal; False when the web app no longer has it."""
         return await self._guarded("appointment detail", lambda: self._cancel(booking_id, days=15))

@@ -58,6 +58,7 @@ from agent.portal.retry import TransientFailure, with_retries
 
 log = logging.getLogger(__name__)
 AJAX = "/appointment/ajax"
+DISPLAY_PATH = "/appointment/app-admin/display-appointment/"  # + the appointment's id: its staff page
 PARALLEL_READS = 4
 
 
@@ -78,6 +79,11 @@ class DjangoAppointmentDriver(BrowserDriver):
     )
     screens = declared_screens()
     login_path = LOGIN_PATH
+
+    @classmethod
+    def appointment_url(cls, base_url: str, booking_id: str, slot_id: str = "") -> str:
+        """The app's own page for one appointment (its staff "display appointment" view); "" for a foreign id."""
+        return f"{base_url.rstrip('/')}{DISPLAY_PATH}{booking_id}/" if booking_id.isdigit() else ""
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
 
     # --- time ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
   const MONTHS_SHORT = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"];
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
-  const state = { professionals: [], professional: null, week: null, data: null, booking: null, detail: null };
+  const state = { professionals: [], professional: null, week: null, data: null, booking: null, detail: null, openCita: null };
 
   // --- dates as "YYYY-MM-DD" strings, computed in UTC so the browser's own zone never interferes ---
   const parseDay = (s) => { const [y, m, d] = s.split("-").map(Number); return new Date(Date.UTC(y, m - 1, d)); };
@@ -63,6 +63,7 @@
       state.professionals = info.profesionales;
       const select = $("profesional");
       select.replaceChildren(...info.profesionales.map((p) => el("option", { value: p.id }, `${p.nombre} — ${p.especialidad}`)));
+      state.openCita = params.get("cita");  // a link to one appointment (?cita=N): its detail opens once drawn
       const wanted = params.get("profesional");
       state.professional = info.profesionales.some((p) => p.id === wanted) ? wanted : info.profesionales[0].id;
       select.value = state.professional;
@@ -126,7 +127,13 @@
           const from = day.bloques[i - 1].fin, to = day.bloques[i].inicio;
           column.append(el("div", { class: "break", style: `top:${y(from)}px;height:${y(to) - y(from)}px` }, "Colación"));
         }
-        for (const cell of day.celdas) column.append(cellButton(day, cell, y));
+        for (const cell of day.celdas) {
+          column.append(cellButton(day, cell, y));
+          if (cell.cita && state.openCita !== null && String(cell.cita.id) === state.openCita) {
+            state.openCita = null;
+            setTimeout(() => openDetail(day, cell), 0);
+          }
+        }
       }
       if (isToday && data.ahora) {
         const now = data.ahora.slice(11, 16);

@@ -1,0 +1,75 @@
+"""Days and parts of the day a patient rules out: "el lunes no puedo", "no puedo el lunes", "menos el lunes",
+"tomorrow doesn't work", "not Monday". They are cut out of the message before the day is read, so "hoy no puedo,
+mañana sí" asks for tomorrow and "cualquier día menos el lunes" for any day.
+
+Works on the folded message with its punctuation (a comma ends a negation's reach); pure regular expressions.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WEEKDAY = (
+    r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|lun|mar|mie|mier|jue|vie|sab|dom|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
+)
+_PART = r"(?:manana|tarde|noche|morning|afternoon|evening|night|mediodia|noon)"
+# A day or a part of the day, with the article or preposition that goes with it.
+_DAYISH = (
+    rf"(?:(?:el |la |los |las |en la |por la |a la |on |this |el dia |on the |in the )?"
+    rf"(?:pasado manana|hoy|manana|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
+    r"|fin de semana|finde|weekend|semana que viene|proxima semana|next week|esta semana|this week"
+    r"|(?:a las |at )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?)"
+    rf"(?: (?:en la |por la |a la |in the )?{_PART})?)"
+)
+_NEG = (
+    r"(?:no (?:puedo|podre|podria|podemos|alcanzo|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|"
+    r"sirven|acomodan|quedan)|es posible|hay caso)|imposible|can'?t|cannot|can not|could ?n'?t"
+    r"|(?:does|do|will|would|is)(?: not|n'?t) (?:work|suit|be good|good|possible)|wo ?n'?t work|not good|no good"
+    r"|impossible|is out)"
+)
+_END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
+_RULED_OUT = (
+    # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
+    re.compile(rf"\b({_DAYISH})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
+    # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
+    re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYISH})\b"),
+    # "menos el lunes", "except Monday", "not Monday", "no el lunes"
+    re.compile(
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|(?:que )?no sea|nada|anything but)\s+({_DAYISH})\b"
+    ),
+    # "mañana no, el jueves"
+    re.compile(rf"\b({_DAYISH})(?: tampoco| no)(?: puedo)?{_END}"),
+)
+
+
+# A cheap look first: most messages have no negation at all.
+_MAYBE = re.compile(
+    r"\b(?:no|not|can'?t|cannot|could ?n'?t|menos|excepto|salvo|except|other|imposible|impossible|doesn'?t|don'?t"
+    r"|won'?t|wo|isn'?t|is|tampoco|nada|anything)\b"
+)
+
+
+def may_rule_out(folded: str) -> bool:
+    """Whether the message has a word that can rule a day out (cheaper than ``rule_out``)."""
+    return bool(_MAYBE.search(folded))
+
+
+def rule_out(folded: str) -> tuple[str, bool]:
+    """(the folded message without the days it rules out, whether it ruled any out)."""
+    if not may_rule_out(folded):
+        return folded, False
+    found = False
+    for pattern in _RULED_OUT:
+        while match := pattern.search(folded):
+            folded = folded[: match.start()] + " , " + folded[match.end():]
+            found = True
+    return folded, found
+
+
+_A_DAY = re.compile(rf"\b{_DAYISH}\b")
+
+
+def names_a_day(folded: str) -> bool:
+    """Whether the (folded) text still names a day or a part of the day."""
+    return bool(_A_DAY.search(folded))
