@@ -4,6 +4,7 @@ quick retry, and the URL shown without its password."""
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -46,6 +47,20 @@ class CountingPool(redis.asyncio.BlockingConnectionPool):
         return await super().get_connection(*args, **kwargs)
 
 
+def _no_client_setinfo() -> dict[str, Any]:
+    """redis-py sends CLIENT SETINFO (and reads its own version from the package metadata) on every new connection:
+    a round trip and a file read each time the pool grows. Turned off where the installed redis-py says how."""
+    parameters = inspect.signature(redis.asyncio.connection.AbstractConnection.__init__).parameters
+    if "driver_info" in parameters:
+        return {"driver_info": None}
+    if "lib_name" in parameters:
+        return {"lib_name": None, "lib_version": None}
+    return {}
+
+
+_NO_SETINFO = _no_client_setinfo()
+
+
 def async_client(
     url: str, max_connections: int = MAX_CONNECTIONS, wait_s: float = COMMAND_TIMEOUT_S
 ) -> redis.asyncio.Redis:
@@ -60,6 +75,7 @@ def async_client(
         socket_keepalive=True,
         health_check_interval=HEALTH_CHECK_S,
         retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 1),
+        **_NO_SETINFO,
     )
     return redis.asyncio.Redis.from_pool(pool)  # closing the client closes its pool
 
