@@ -9,6 +9,7 @@ books the new slot first (through the booking desk and its journal, same key), t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -48,6 +49,11 @@ class AppointmentDesk:
         self._cancelled: dict[str, CancelResult] = {}  # key -> first outcome
 
     async def my_bookings(self, args: MyBookingsArgs) -> MyBookingsResult | WireError:
+        if args.known_only:  # the relay's check before a new booking: the journal, never a read of the web app
+            digits = "".join(c for c in args.phone if c.isdigit())
+            known = await asyncio.to_thread(self._desk.journal.upcoming_for, digits)
+            return MyBookingsResult(tuple(
+                WireBooking(e.booking_id, e.start, e.end or e.start, e.professional) for e in known[:20]))
         found = await self._find(args.phone)
         if isinstance(found, WireError):
             return found
@@ -92,7 +98,7 @@ class AppointmentDesk:
         old = next((b for b in found if b.id == args.booking_id), None)
         if old is None and entry is None:  # a repeat after the old one was cancelled has a journal entry
             return WireError("bad_request", NOT_TIED)
-        patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone)
+        patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone, **args.fields())
         self._desk.moving.add(args.idempotency_key)
         try:
             booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key))

@@ -99,7 +99,8 @@ class BookingDesk:
         self._record(entry)
         log.info("Booking %s for %s (key %s)", args.slot_id, args.patient.name, key)
         attempt = asyncio.get_running_loop().create_task(
-            self._carry_out(entry, Patient(args.patient.name, args.patient.phone)), name=f"book:{key}"
+            self._carry_out(entry, Patient(args.patient.name, args.patient.phone, **args.patient.fields())),
+            name=f"book:{key}",
         )
         self._attempts.add(attempt)
         attempt.add_done_callback(self._attempts.discard)
@@ -288,6 +289,8 @@ _HANDOFF_MESSAGES = {
     "paused": "the clinic paused automatic booking; the request was kept for the receptionist",
     "login_failed": "the clinic web app refused the agent's password; the request was kept for the receptionist",
     "account_locked": "the clinic web app locked the agent's user; the request was kept for the receptionist",
+    "login_needs_person": "the clinic web app waits for a person to finish the login; the request was kept for the "
+                          "receptionist",
     "portal_changed": "the clinic web app changed its screens; the request was kept for the receptionist",
 }
 

@@ -106,6 +106,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.locked": ("cuenta bloqueada", "account locked"),
     "portal.down": ("no responde", "not responding"),
     "portal.unknown": ("sin comprobar", "not checked yet"),
+    "portal.login_needs_person": ("pide un código: ábrala desde la bandeja", "asks for a code: open it from the tray"),
     "secret.portal-password": ("contraseña de la agenda web", "web app password"),
     "secret.relay-token": ("token del agente", "agent token"),
     "error.settings": ("Configuración no válida: {detail}", "Invalid settings: {detail}"),

@@ -43,7 +43,9 @@ from agent.requests import RequestHandler
 from agent.retention import PURGE_EVERY, purge_expired
 from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
+from agent.session_store import WebSessionStore
 from agent.settings import AgentSettings, validate
+from agent.slot_answer import DriverFacts, facts_of
 from agent.slot_cache import SlotCache
 from wire.messages import MAX_DAYS, PORTAL_STATES, Status, encode
 
@@ -61,7 +63,7 @@ _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "b
 class EngineSnapshot:
     link: str  # connecting | connected | disconnected
     relay: str
-    portal: str  # ok | login_failed | locked | down | unknown
+    portal: str  # ok | login_failed | locked | down | unknown | login_needs_person
     portal_detail: str
     paused: bool
     last_refresh: datetime | None
@@ -72,6 +74,7 @@ class EngineSnapshot:
     link_problem: str = ""  # what a person must fix for the relay link (agent.link.failure_kind), else ""
     paused_until: datetime | None = None  # a timed pause ends by itself then
     gone_from_agenda: frozenset[str] = frozenset()  # booked keys whose cell is free again in the web app
+    login_step: str = ""  # while portal is login_needs_person: "code", "captcha" or "new_password"
     portal_changed: Any = None  # the failed self-check (agent.portal.drift.SelfCheckResult) while the web app "changed"
 
 
@@ -98,12 +101,14 @@ class Engine:
         self._listeners: list[Callable[[Event], None]] = []
         self._password_fingerprint: str | None = None
         self._gone: frozenset[str] = frozenset()
+        self._driver_facts = DriverFacts()  # of the last driver made: told to the relay with the slots
 
         self.journal = BookingJournal(paths.journal_file)
         remembered = load_state(paths.state_file)
         self._paused = remembered.paused
         self._paused_until = _parse_time(remembered.paused_until) if remembered.paused else None
-        self.portal = PortalSession(self._make_driver, on_health=self._portal_changed)
+        self.web_session = WebSessionStore(paths.web_session_file, secrets, self._web_app_owner)
+        self.portal = PortalSession(self._make_driver, on_health=self._portal_changed, sessions=self.web_session)
         self.cache = SlotCache(
             self._read_slots,
             interval_s=settings.refresh_minutes * 60,
@@ -113,7 +118,7 @@ class Engine:
         self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused)
         self.requests = RequestHandler(
             self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
-            on_ack=self.journal.relay_told,
+            on_ack=self.journal.relay_told, facts=lambda: self._driver_facts,
         )
         self.followups = FollowUpBook(follow_up_path(paths.journal_file))
         self.inbox = FollowUpInbox(
@@ -232,6 +237,18 @@ class Engine:
     async def refresh_now(self) -> None:
         await self.cache.refresh_now()
 
+    async def finish_login_by_person(self) -> bool:
+        """The web app asks for a code (a captcha, a new password): open it in a visible window for the
+        receptionist; once the window shows the web app logged in, take that session, close the window, carry on.
+
+        True when the agent is logged in again; False when the window was closed first (the prompt stays)."""
+        if not await self.portal.hand_to_person():
+            return False
+        self.cache.suspend("login", False)
+        self.cache.poke()
+        self.desk.retry_reconciliation()
+        return True
+
     def nudge(self) -> None:
         """The network changed or the computer woke up: reconnect and re-check now. Safe from any thread."""
         self.link.nudge()
@@ -254,6 +271,7 @@ class Engine:
             link_problem=self.link.problem,
             paused_until=self._paused_until if self._paused else None,
             gone_from_agenda=self._gone,
+            login_step=step.step if (step := self.portal.needs_person()) is not None else "",
             portal_changed=self.drift.last if self.portal.drift else None,
         )
 
@@ -278,12 +296,16 @@ class Engine:
 
     # -- wiring -----------------------------------------------------------------------
 
+    def _noted(self, driver: PortalDriver) -> PortalDriver:
+        self._driver_facts = facts_of(driver)
+        return driver
+
     def _make_driver(self) -> PortalDriver:
         self._password_fingerprint = self._current_fingerprint()
         if untested(self.paths):
             raise LoginRejected(UNTESTED_DETAIL)  # never a login attempt with a password nobody saw work
         if self._driver_factory is not None:
-            return self._driver_factory()
+            return self._noted(self._driver_factory())
         settings = self.settings
         if not settings.portal_url or not settings.portal_user:
             raise PortalNotReady("the clinic web app is not configured (cita-agent configure)")
@@ -294,14 +316,18 @@ class Engine:
         if not password:
             raise LoginRejected("no password is stored for the clinic web app (cita-agent login)")
         register_secret(password)
-        return create_driver(
+        return self._noted(create_driver(
             settings.portal_kind,
             settings.portal_url,
             Credentials(settings.portal_user, password),
             settings.browser(headless=True),
             self.paths.portal_work_dir,
             settings.driver_settings(),
-        )
+        ))
+
+    def _web_app_owner(self) -> tuple[str, str]:
+        """Whose session the stored one must be: a session of another web app or user is never used."""
+        return self.settings.portal_url.rstrip("/"), self.settings.portal_user
 
     def _current_fingerprint(self) -> str | None:
         """A digest of the stored password, to notice it changed without keeping it around."""
@@ -412,7 +438,7 @@ class Engine:
     def _portal_changed(self, state: str, detail: str) -> None:
         if state == "down" and detail != self.portal.drift:
             self.drift.web_app_failed()  # did a screen change? (at most every 15 minutes)
-        if state in ("login_failed", "locked"):
+        if state in ("login_failed", "locked", "login_needs_person"):
             self.cache.suspend("login", True)
         elif state == "ok":
             self.desk.retry_reconciliation()

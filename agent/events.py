@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 LinkState = Literal["connecting", "connected", "disconnected"]
-PortalHealth = Literal["ok", "login_failed", "locked", "down", "unknown"]
+PortalHealth = Literal["ok", "login_failed", "locked", "down", "unknown", "login_needs_person"]
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
 class BookingJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -247,6 +251,21 @@ class BookingJournal:
         with self._connect() as db:
             row = db.execute("SELECT * FROM bookings WHERE key = ?", (key,)).fetchone()
         return _entry(row) if row else None
+
+    def upcoming_for(self, phone_digits: str, now: datetime | None = None) -> list[JournalEntry]:
+        """The appointments this agent booked for that phone (digits only) that are still ahead and neither
+        cancelled nor moved away by the agent, soonest first."""
+        if not phone_digits:
+            return []
+        moment = now or _now()
+        rows = self._select("status IN (?, ?)", (BOOKED, CANCELLED))
+        gone = {e.booking_id for e in rows if e.status == CANCELLED} | {e.moved_from_booking for e in rows if e.moved}
+        ahead = [
+            e for e in rows
+            if e.status == BOOKED and e.booking_id and e.booking_id not in gone and e.start
+            and _digits(e.patient_phone) == phone_digits and datetime.fromisoformat(e.start) > moment
+        ]
+        return sorted(ahead, key=lambda e: datetime.fromisoformat(e.start))
 
     def in_progress(self) -> list[JournalEntry]:
         return self._select("status = ?", (IN_PROGRESS,))

@@ -13,14 +13,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.portal.base import AccountLocked, Credentials, LoginRejected, PortalChanged, PortalDriver, PortalError
+from agent.portal.base import (
+    AccountLocked,
+    Credentials,
+    LoginNeedsPerson,
+    LoginRejected,
+    PortalChanged,
+    PortalDriver,
+    PortalError,
+)
 from agent.portal.registry import create_driver
 from agent.settings import AgentSettings, SettingsError
 
 log = logging.getLogger(__name__)
 
 LOGIN_TIMEOUT_S = 90.0
-CODES = ("ok", "login_failed", "account_locked", "portal_down", "portal_changed", "browser_missing")
+# "login_needs_person" is a pass: the password was accepted, and the web app then asks a person for a code (a captcha,
+# a new password), which the receptionist types when the agent asks (agent/ui/login_prompt.py).
+CODES = ("ok", "login_failed", "account_locked", "portal_down", "portal_changed", "browser_missing",
+         "login_needs_person")
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,8 @@ async def _attempt(driver: PortalDriver) -> LoginCheck:
         return LoginCheck(False, "login_failed", str(exc) or "the clinic web app refused the user or password")
     except AccountLocked as exc:
         return LoginCheck(False, "account_locked", str(exc) or "the clinic web app locked this user")
+    except LoginNeedsPerson as exc:
+        return LoginCheck(True, "login_needs_person", str(exc))
     except PortalChanged as exc:
         return LoginCheck(False, "portal_changed", str(exc))
     except PortalError as exc:

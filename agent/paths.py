@@ -40,6 +40,11 @@ class AgentPaths:
         return self.data_dir / "state.json"
 
     @property
+    def web_session_file(self) -> Path:
+        """The clinic web app's session between runs, encrypted (agent/session_store.py)."""
+        return self.data_dir / "web-session.bin"
+
+    @property
     def portal_work_dir(self) -> Path:
         """The driver's folder: failure screenshots live under it."""
         return self.data_dir / "portal"

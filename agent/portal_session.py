@@ -3,22 +3,29 @@
 Every use of the clinic web app goes through ``PortalSession.call``, which queues callers by
 priority (a patient's booking goes ahead of a background refresh) and keeps the portal's health.
 A rejected password or a locked account stops all use of the web app until the credentials
-change (``reset``): retrying a wrong password is how a clinic's account gets locked.
+change (``reset``): retrying a wrong password is how a clinic's account gets locked. A login that stops at a
+verification code, a captcha or a new password (``LoginNeedsPerson``) stops all use the same way, until a person
+finishes that login in a visible window (``hand_to_person``); the browser keeps the half-done login meanwhile.
+
+The logged-in session is kept between runs by a ``SessionKeeper`` (agent/session_store.py): restored before the
+first login, saved after each login and when the browser closes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from enum import IntEnum
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from agent.portal.base import (
     AccountLocked,
+    LoginNeedsPerson,
     LoginRejected,
     PortalChanged,
     PortalDriver,
@@ -82,6 +89,18 @@ class PriorityLock:
 
 
 HealthListener = Callable[[str, str], None]  # (state, detail): ok | login_failed | locked | down | unknown
+#                                               | login_needs_person
+PERSON_WINDOW_TIMEOUT_S = 30 * 60.0  # a window left open longer than this is closed (the prompt stays)
+
+
+class SessionKeeper(Protocol):
+    """Where the web app session lives between runs (agent/session_store.py)."""
+
+    def load(self) -> dict[str, Any] | None: ...
+
+    def save(self, state: dict[str, Any]) -> None: ...
+
+    def discard(self) -> None: ...
 
 
 class PortalNotReady(PortalUnavailable):
@@ -95,9 +114,13 @@ class PortalNotReady(PortalUnavailable):
 class PortalSession:
     """Owns the driver. ``driver_factory`` builds a driver that has not been started."""
 
-    def __init__(self, driver_factory: Callable[[], PortalDriver], on_health: HealthListener | None = None) -> None:
+    def __init__(self, driver_factory: Callable[[], PortalDriver], on_health: HealthListener | None = None,
+                 sessions: SessionKeeper | None = None) -> None:
         self._factory = driver_factory
         self._on_health = on_health
+        self._sessions = sessions
+        self.person_window: Any = None  # the open PersonWindow while a receptionist finishes a login
+        self._person_task: asyncio.Task[bool] | None = None
         self._driver: PortalDriver | None = None
         self._lock = PriorityLock()
         self._blocked: PortalError | None = None
@@ -110,7 +133,7 @@ class PortalSession:
 
     @property
     def blocked(self) -> PortalError | None:
-        """The LoginRejected/AccountLocked that stopped all use of the web app, if any."""
+        """The LoginRejected/AccountLocked/LoginNeedsPerson that stopped all use of the web app, if any."""
         return self._blocked
 
     def busy(self) -> bool:
@@ -122,10 +145,19 @@ class PortalSession:
             if self._closed:
                 raise PortalUnavailable("the agent is stopping")
             if self._blocked is not None:
-                raise type(self._blocked)(_blocked_message(self._blocked))
+                raise _blocked_again(self._blocked)
             try:
                 driver = await self._started_driver()
                 result = await action(driver)
+            except LoginNeedsPerson as exc:
+                self._blocked = exc
+                log.warning(
+                    "The clinic web app asks for more than the password (%s) while trying to %s. A person must finish "
+                    "this login in the window the agent opens; the password is not tried again meanwhile.",
+                    exc.step, what,
+                )
+                self._set_health("login_needs_person", str(exc))
+                raise
             except (LoginRejected, AccountLocked) as exc:
                 self._blocked = exc
                 state = "locked" if isinstance(exc, AccountLocked) else "login_failed"
@@ -167,8 +199,69 @@ class PortalSession:
         """The credentials or settings changed: forget a refused login and start a fresh browser next time."""
         async with self._lock.hold(Priority.BOOKING):
             self._blocked = None
+            await self._close_person_window()
             await self._drop_driver()
             self._set_health("unknown", "")
+
+    # -- a login a person finishes ----------------------------------------------------------------
+
+    def needs_person(self) -> LoginNeedsPerson | None:
+        blocked = self._blocked
+        return blocked if isinstance(blocked, LoginNeedsPerson) else None
+
+    async def hand_to_person(self, timeout_s: float = PERSON_WINDOW_TIMEOUT_S) -> bool:
+        """Open a visible window at the screen that asks for a code (or captcha, or new password), wait until the
+        receptionist has finished the login there, then carry on headless with that session. True when done.
+
+        Opening it again while it is open only brings it to the front.
+        """
+        running = self._person_task
+        if running is not None and not running.done():
+            window = self.person_window
+            if window is not None:
+                with contextlib.suppress(Exception):  # a window closing right now: nothing to bring forward
+                    await window.page.bring_to_front()
+            return await asyncio.shield(running)
+        if self.needs_person() is None:
+            return False
+        self._person_task = asyncio.get_running_loop().create_task(self._hand_to_person(timeout_s),
+                                                                    name="login-by-person")
+        return await asyncio.shield(self._person_task)
+
+    async def _hand_to_person(self, timeout_s: float) -> bool:
+        async with self._lock.hold(Priority.BOOKING):
+            driver = self._driver
+            opener = getattr(driver, "open_person_window", None)
+            if driver is None or opener is None or self.needs_person() is None:
+                log.warning("This clinic web app driver cannot open a window for a person to finish the login")
+                return False
+            try:
+                window = await opener()
+            except Exception as exc:
+                log.warning("Could not open the clinic web app in a window: %s", _first_line(exc))
+                return False
+        self.person_window = window
+        log.info("Opened the clinic web app in a window for the receptionist to finish the login")
+        try:
+            state = await window.wait_until_done(driver.logged_in_at, timeout_s)  # type: ignore[attr-defined]
+            if state is None:
+                return False
+            async with self._lock.hold(Priority.BOOKING):
+                if self._driver is not driver or self._closed:
+                    return False
+                await driver.adopt_session(state)  # type: ignore[attr-defined]
+                self._blocked = None
+                self._keep_session_now(state)
+                self._set_health(*self._healthy())
+            log.info("The receptionist finished the login: the agent carries on with that session")
+            return True
+        finally:
+            await self._close_person_window()
+
+    async def _close_person_window(self) -> None:
+        window, self.person_window = self.person_window, None
+        if window is not None:
+            await window.close()
 
     async def close(self) -> None:
         """Close the browser for good; safe to call twice. An operation in progress finishes first."""
@@ -176,11 +269,14 @@ class PortalSession:
             return
         self._closed = True
         async with self._lock.hold(Priority.BOOKING):
+            await self._close_person_window()
+            await self._keep_session(self._driver)
             await self._drop_driver()
 
     async def close_now(self) -> None:
         """Close the browser without waiting for the operation in progress (that one was cancelled)."""
         self._closed = True
+        await self._close_person_window()
         await self._drop_driver()
 
     async def _started_driver(self) -> PortalDriver:
@@ -192,9 +288,13 @@ class PortalSession:
             raise
         except Exception as exc:
             raise PortalNotReady(f"the clinic web app driver could not be set up: {exc}") from exc
+        self._restore_session(driver)
         try:
             await driver.start()
             await driver.login()
+        except LoginNeedsPerson:
+            self._driver = driver  # its browser holds the half-done login the person finishes
+            raise
         except (LoginRejected, AccountLocked, PortalNotReady):
             await _quietly_close(driver)
             raise
@@ -210,7 +310,42 @@ class PortalSession:
             raise
         self._driver = driver
         log.info("Logged in to the clinic web app")
+        await self._keep_session(driver)
         return driver
+
+    # -- the session kept between runs -------------------------------------------------------------
+
+    def _restore_session(self, driver: PortalDriver) -> None:
+        restore = getattr(driver, "restore_session", None)
+        if self._sessions is None or restore is None:
+            return
+        try:
+            state = self._sessions.load()
+        except Exception:  # a stored session is a saving, never a reason not to log in
+            log.warning("Could not read the stored web app session; logging in", exc_info=True)
+            return
+        if state is not None:
+            restore(state)
+
+    async def _keep_session(self, driver: PortalDriver | None) -> None:
+        reader = getattr(driver, "session_state", None)
+        if self._sessions is None or reader is None or self._blocked is not None:
+            return
+        try:
+            state = await reader()
+        except Exception:
+            log.warning("Could not read the web app session to keep it", exc_info=True)
+            return
+        if state is not None:
+            self._keep_session_now(state)
+
+    def _keep_session_now(self, state: dict[str, Any]) -> None:
+        if self._sessions is None:
+            return
+        try:
+            self._sessions.save(state)
+        except Exception:  # the next start logs in again: a cost, not a failure
+            log.warning("Could not keep the web app session for the next start", exc_info=True)
 
     async def _drop_driver(self) -> None:
         driver, self._driver = self._driver, None
@@ -223,6 +358,14 @@ class PortalSession:
         self.health, self.detail = state, detail
         if self._on_health is not None:
             self._on_health(state, detail)
+
+
+def _blocked_again(exc: PortalError) -> PortalError:
+    """The error that stopped all use of the web app, raised again for another caller."""
+    if isinstance(exc, LoginNeedsPerson):
+        return LoginNeedsPerson("the clinic web app is waiting for a person to finish the login (a code, a captcha "
+                                "or a new password)", exc.step, exc.url)
+    return type(exc)(_blocked_message(exc))
 
 
 def _blocked_message(exc: PortalError) -> str:

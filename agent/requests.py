@@ -19,7 +19,7 @@ from agent.appointments import AppointmentDesk
 from agent.booking import BookingDesk
 from agent.events import Event, RequestServed
 from agent.portal_session import PortalSession
-from agent.slot_answer import SlotListJson
+from agent.slot_answer import DriverFacts, SlotListJson
 from agent.slot_cache import SlotCache
 from wire.messages import (
     ERROR_CODES,
@@ -46,6 +46,7 @@ MESSAGES = {
     "paused": "the clinic paused automatic booking",
     "login_failed": "the clinic web app refused the agent's password",
     "account_locked": "the clinic web app locked the agent's user",
+    "login_needs_person": "the clinic web app asks for a code (or a captcha, or a new password) a person must type",
     "portal_down": "the clinic web app is not answering",
     "portal_changed": "the clinic web app looks different than the agent expects",
     "timeout": "no answer before the deadline",
@@ -71,6 +72,7 @@ class RequestHandler:
         emit: Callable[[Event], None],
         monotonic: Callable[[], float] = time.monotonic,
         on_ack: Callable[[str], None] | None = None,
+        facts: Callable[[], DriverFacts] | None = None,
     ) -> None:
         self._cache = cache
         self._desk = desk
@@ -82,6 +84,7 @@ class RequestHandler:
         self._appointments = AppointmentDesk(portal, desk)
         self._in_flight = 0
         self._slot_json = SlotListJson()
+        self._facts = facts or DriverFacts  # the driver's patient fields and find-by-phone, sent with the slots
 
     async def handle_text(self, text: str) -> str | None:
         """One frame from the relay -> the frame to send back (None: nothing to answer)."""
@@ -162,7 +165,8 @@ class RequestHandler:
             failure = self._cache.last_error
             code = failure.code if failure is not None and failure.code in ERROR_CODES else "timeout"
             return _error(request_id, code)
-        return Response(id=request_id, ok=True, result=self._slot_json.result(view.slots, view.age_s or 0.0))
+        result = self._slot_json.result(view.slots, view.age_s or 0.0, self._facts())
+        return Response(id=request_id, ok=True, result=result)
 
     async def _book(self, request_id: str, args: BookArgs) -> Response:
         outcome = await self._desk.book(args)

@@ -1,4 +1,5 @@
-"""The agent's secrets, only in the OS keyring: the clinic web app's password and the relay's agent token.
+"""The agent's secrets, only in the OS keyring: the clinic web app's password, the relay's agent token, and the
+key that seals the stored web app session (agent/session_store.py).
 
 Any backend `keyring` selects works (Windows Credential Manager, macOS Keychain, SecretService,
 or the one named by PYTHON_KEYRING_BACKEND). Only small values go here (Windows caps a secret
@@ -12,6 +13,7 @@ import keyring.errors
 
 PORTAL_PASSWORD = "portal-password"
 RELAY_TOKEN = "relay-token"
+PORTAL_SESSION_KEY = "portal-session-key"
 
 HOW_TO_FIX = (
     "No secure password store (keyring) is available on this computer. "

@@ -1,6 +1,8 @@
 """The clinic web app's load: how many HTTP requests the real agent makes to it as patient traffic grows.
 
-    .venv/bin/python bench/portal_load.py [--speedup 30] [--bookings 10] [--levels 0,100,1000]
+    .venv/bin/python bench/portal_load.py [--speedup 30] [--bookings 10] [--levels 0,100,1000] [--quick]
+    .venv/bin/python bench/portal_load.py --portal NAME --portal-url URL --portal-user USER --portal-password-stdin
+        [--bookings N]                      # any installed driver's web app, already running there
 
 For each traffic level (slot questions per hour) a whole system runs on loopback — the stand-in clinic web app
 (counting every HTTP request it serves, pages and assets alike), the stand-in Kommo, the relay and the real agent
@@ -13,6 +15,10 @@ Each level also books ``--bookings`` appointments (a new patient: "Hola", a day,
 app sees the same requests at every level, apart from what a booking needs (a re-check of the slot and a read of
 the confirmation); the questions themselves are answered from the agent's cache. Beside it: the naive way, a
 browser, a login and a read for each question, measured here once and multiplied.
+
+Against another web app (`--portal NAME --portal-url URL`) the same systems run, each agent driving that web app,
+but only the stand-in counts the requests it serves: those columns read n/a, and what the patients were answered
+is still shown. Bookings there are real appointments: none unless --bookings is given.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from portal_target import NA, PortalTarget, add_portal_flags, portal_target  # noqa: E402
 
 from demo.portal import PortalSettings, create_portal_app  # noqa: E402
 from demo.serving import ServerThread  # noqa: E402
@@ -66,11 +75,13 @@ def _shape(path: str) -> str:
 
 
 class CountedSystem(DemoSystem):
-    """The demo system, with its web app behind a request counter."""
+    """The demo system, with its web app behind a request counter (None: another web app, not counted)."""
 
-    counter: CountingApp
+    counter: CountingApp | None = None
 
     def start_portal(self) -> None:
+        if not self.uses_stand_in:
+            return  # another web app, already running: nothing here sees its requests
         settings = PortalSettings(
             seed=self.config.seed,
             staff_user=self.config.portal_user,
@@ -101,9 +112,12 @@ async def one_question(system: DemoSystem, http: httpx.AsyncClient, lead: str) -
 async def one_booking(system: DemoSystem, http: httpx.AsyncClient, lead: str, index: int) -> str:
     say = system.kommo.say
     days = await say(system.widget_url, system.config.subdomain, lead, "Hola", timeout=60, client=http)
-    day_buttons = buttons(days)[:2] or ["1"]
-    times = await say(system.widget_url, system.config.subdomain, lead, day_buttons[index % len(day_buttons)],
-                      timeout=60, client=http)
+    if days.body["data"].get("code") == "specialty":  # a clinic with several specialties asks which first
+        specialties = buttons(days) or ["1"]
+        days = await say(system.widget_url, system.config.subdomain, lead, specialties[index % len(specialties)],
+                         timeout=60, client=http)
+    day_buttons = buttons(days)[:1] or ["1"]  # the first day offered (the next buttons page or drop a filter)
+    times = await say(system.widget_url, system.config.subdomain, lead, day_buttons[0], timeout=60, client=http)
     time_buttons = buttons(times) or ["1"]
     booked = await say(system.widget_url, system.config.subdomain, lead, time_buttons[index % len(time_buttons)],
                        timeout=90, client=http)
@@ -126,7 +140,8 @@ async def simulated_hour(
     statuses: Counter[str] = Counter()
     booked_statuses: Counter[str] = Counter()
     async with httpx.AsyncClient(timeout=60) as http:
-        system.counter.reset()
+        if system.counter is not None:
+            system.counter.reset()
         started = time.monotonic()
         tasks = []
         for at, kind, i in events:
@@ -141,13 +156,14 @@ async def simulated_hour(
         if remaining > 0:
             await asyncio.sleep(remaining)
         results = await asyncio.gather(*tasks, return_exceptions=True)
-        paths = Counter(system.counter.paths)  # the hour's requests (a booking still finishing is counted too)
+        # The hour's requests (a booking still finishing is counted too); None: another web app, not counted.
+        paths = Counter(system.counter.paths) if system.counter is not None else None
     for (_, kind, _), result in zip(events, results, strict=True):
         target = statuses if kind == "question" else booked_statuses
         target[result if isinstance(result, str) else f"error:{type(result).__name__}"] += 1
     return {
         "level": questions_per_hour,
-        "requests": sum(paths.values()),
+        "requests": sum(paths.values()) if paths is not None else None,
         "paths": paths,
         "questions": dict(statuses),
         "bookings": dict(booked_statuses),
@@ -179,9 +195,10 @@ async def naive_read_requests(browser_path: str, root: Path) -> int:
         server.stop()
 
 
-def start_system(root: Path, browser_path: str, speedup: float) -> CountedSystem:
+def start_system(root: Path, browser_path: str, speedup: float, other: PortalTarget | None = None) -> CountedSystem:
     kommo_rate = 7.0 * speedup  # Kommo's 7 requests/s per account, in compressed time
     config = SystemConfig(
+        **(other.system_fields() if other is not None else {}),
         root=root,
         browser_path=browser_path,
         refresh_minutes=max(0.1, REFRESH_MINUTES / speedup),
@@ -200,16 +217,28 @@ def start_system(root: Path, browser_path: str, speedup: float) -> CountedSystem
 async def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--speedup", type=float, default=30.0, help="simulated seconds per real second (30)")
-    parser.add_argument("--bookings", type=int, default=10, help="bookings in the hour, at every level (10)")
+    parser.add_argument("--bookings", type=int, default=None,
+                        help="bookings in the hour, at every level (10; none against another web app unless given)")
     parser.add_argument("--levels", default="0,100,1000", help="slot questions per hour (0,100,1000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke test: levels 0,20, 1 booking (stand-in), 240x faster (not figures)")
+    add_portal_flags(parser)
     args = parser.parse_args(argv)
+    other = portal_target(args)
+    if args.quick:
+        args.levels, args.speedup = "0,20", 240.0
+        if args.bookings is None and other is None:
+            args.bookings = 1
+    if args.bookings is None:
+        args.bookings = 10 if other is None else 0
     levels = [int(x) for x in args.levels.split(",")]
     browser_path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     root = Path(tempfile.mkdtemp(prefix="cita-portal-load-"))
     systems: list[CountedSystem] = []
     try:
         started = await asyncio.gather(
-            *(asyncio.to_thread(start_system, root / f"level-{level}", browser_path, args.speedup) for level in levels),
+            *(asyncio.to_thread(start_system, root / f"level-{level}", browser_path, args.speedup, other)
+              for level in levels),
             return_exceptions=True,
         )
         systems = [s for s in started if isinstance(s, CountedSystem)]
@@ -223,28 +252,38 @@ async def main(argv: list[str] | None = None) -> int:
                 for system, level in zip(systems, levels, strict=True)
             )
         )
-        naive_per_question = await naive_read_requests(browser_path, root)
+        naive_per_question = await naive_read_requests(browser_path, root) if other is None else None
     finally:
         for system in systems:
             await asyncio.to_thread(system.stop)
         shutil.rmtree(root, ignore_errors=True)
 
+    counted = other is None
     base = runs[0]["requests"]
     per_refresh = 60 / REFRESH_MINUTES
     allowance = 2 * args.bookings  # one re-check and one confirmation read per booking
+    web_app = "the stand-in web app" if counted else f"{other.describe()}: its requests are not counted here (n/a)"
     print(
         f"Web app load: the real agent, one simulated hour at {args.speedup:g}x, {args.bookings} bookings per level,"
-        f" background read every {REFRESH_MINUTES:g} min ({per_refresh:.0f} per hour); {os.cpu_count()} cores"
+        f" background read every {REFRESH_MINUTES:g} min ({per_refresh:.0f} per hour); {os.cpu_count()} cores;"
+        f" {web_app}{'; --quick: a smoke test' if args.quick else ''}"
     )
     print(f"  {'questions/h':>12} {'requests/h':>11} {'vs first':>9} {'naive way':>10} {'answered':>22}  booked")
     ok = True
     for run in runs:
-        extra = run["requests"] - base
-        naive = run["level"] * naive_per_question + base
         answered = ", ".join(f"{k} {v}" for k, v in sorted(run["questions"].items())) or "-"
         booked = ", ".join(f"{k} {v}" for k, v in sorted(run["bookings"].items())) or "-"
-        print(f"  {run['level']:>12} {run['requests']:>11} {extra:>+9} {naive:>10} {answered:>22}  {booked}")
+        if counted:
+            extra = f"{run['requests'] - base:+d}"
+            naive = str(run["level"] * naive_per_question + base)
+            requests = str(run["requests"])
+        else:
+            extra = naive = requests = NA
+        print(f"  {run['level']:>12} {requests:>11} {extra:>9} {naive:>10} {answered:>22}  {booked}")
         ok = ok and run["bookings"].get("booked", 0) == args.bookings
+    if not counted:
+        print("  requests per kind, spread between levels, naive way: n/a (only the stand-in counts what it serves)")
+        return 0 if ok else 1
     spread = max(r["requests"] for r in runs) - min(r["requests"] for r in runs)
     print(
         f"  spread between levels: {spread} requests   (target: the same count at every level; the bookings'"

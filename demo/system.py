@@ -151,6 +151,7 @@ class DemoSystem:
             admin_token=self.admin_token,
             timezone=self.config.timezone,
             latency_ms=self.config.portal_latency_ms,
+            language=self.config.language,
         )
         self._portal_app = create_portal_app(settings)
         self._portal = ServerThread(self._portal_app).start()
@@ -261,6 +262,14 @@ class DemoSystem:
 
     def wait_for_agent(self, timeout: float = 60) -> None:
         self._wait(lambda: self.agent_connected(), timeout, "the agent to connect to the relay")
+
+    def wait_for_first_read(self, timeout: float = 120) -> None:
+        """Until the agent has read the web app once (its cache answers the first patient at once)."""
+        from agent.paths import resolve_paths
+        from agent.runtime_state import load_state
+
+        state_file = resolve_paths(str(self.agent_home)).state_file
+        self._wait(lambda: bool(load_state(state_file).last_refresh), timeout, "the agent's first read of the web app")
 
     def agent_connected(self) -> bool:
         health = self._get_json(f"{self.relay_url}/healthz")

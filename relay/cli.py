@@ -15,13 +15,15 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import sqlite3
 import sys
+import time
 
 from relay import cli_kommo
 from relay.cli_support import open_store as _store
 from relay.cli_support import read_secret_lines as _read_secret_lines
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
-from relay.clinic_listing import agent_cells, conversations_since
+from relay.clinic_listing import agent_cells, conversations_since, followups_cell
 from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
 from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
 from relay.store import ClinicDetails, StoreError, StoreUnavailable
@@ -194,6 +196,7 @@ def _list_clinics(args: argparse.Namespace) -> int:
         conversations = store.conversation_counts(conversations_since())
     finally:
         store.close_now()
+    waiting = _followups_waiting(args) if clinics else {}
     agents = _agent_presences(args) if clinics else {}
     if args.json:
         rows = [
@@ -206,6 +209,7 @@ def _list_clinics(args: argparse.Namespace) -> int:
                 "kommo_auth": c.kommo_auth,
                 "display_name": c.display_name,
                 "agent": agents.get(c.name) if agents is not None else None,
+                "followups_waiting": waiting.get(c.name, 0) if waiting is not None else None,
                 "conversations_24h": conversations.get(c.name, 0),
             }
             for c in clinics
@@ -215,7 +219,7 @@ def _list_clinics(args: argparse.Namespace) -> int:
     if not clinics:
         print("No clinics yet: add one with `cita-relay add-clinic`.")
         return 0
-    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "AUTH", "ADDRESS", "AGENT", "WEB APP", "CHATS 24H")
+    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "AUTH", "ADDRESS", "AGENT", "WEB APP", "FOLLOW-UPS", "CHATS 24H")
     rows_text = [
         (
             c.name,
@@ -225,6 +229,7 @@ def _list_clinics(args: argparse.Namespace) -> int:
             c.kommo_auth,
             c.address,
             *agent_cells(agents.get(c.name) if agents is not None else None, known=agents is not None),
+            followups_cell(waiting, c.name),
             str(conversations.get(c.name, 0)),
         )
         for c in clinics
@@ -233,6 +238,21 @@ def _list_clinics(args: argparse.Namespace) -> int:
     for row in [header, *rows_text]:
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _followups_waiting(args: argparse.Namespace) -> dict[str, int] | None:
+    """Each clinic's follow-ups its agent has not acknowledged yet; None (and a note) when unreadable."""
+    from relay.followups_store import open_followup_admin
+
+    try:
+        admin = open_followup_admin(settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url)))
+        try:
+            return admin.waiting_counts(time.time())
+        finally:
+            admin.close_now()
+    except (StoreError, StoreUnavailable, sqlite3.Error) as error:
+        print(f"cita-relay: follow-ups unknown ({error})", file=sys.stderr)
+        return None
 
 
 def _agent_presences(args: argparse.Namespace) -> dict[str, dict] | None:

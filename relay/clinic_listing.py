@@ -1,4 +1,4 @@
-"""The agent and conversation columns of `cita-relay list-clinics` (pure)."""
+"""The agent, follow-up and conversation columns of `cita-relay list-clinics` (pure)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def agent_cells(agent: dict[str, Any] | None, *, known: bool = True) -> tuple[st
         return f"connected since {since}", state
     last = agent.get("last_seen")
     return (f"last seen {_short(last)}" if last else "never connected"), str(agent.get("portal") or "unknown")
+
+
+def followups_cell(waiting: dict[str, int] | None, clinic: str) -> str:
+    """FOLLOW-UPS cell: how many hand-offs wait for the clinic's agent to take them; "?" when unknown."""
+    if waiting is None:
+        return "?"
+    return str(waiting.get(clinic, 0))
 
 
 def _short(iso: Any) -> str:

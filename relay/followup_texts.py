@@ -26,6 +26,7 @@ _REASONS: dict[str, tuple[str, str]] = {
     "timeout": ("el agente no respondió a tiempo", "the agent did not answer in time"),
     "login_failed": ("la agenda web rechazó la contraseña", "the clinic web app refused the password"),
     "account_locked": ("la cuenta de la agenda web está bloqueada", "the clinic web app account is locked"),
+    "login_needs_person": ("la agenda web pedía un código de verificación", "the clinic web app asked for a code"),
     "portal_down": ("la agenda web no respondía", "the clinic web app was not responding"),
     "portal_changed": ("la agenda web cambió de aspecto", "the clinic web app changed its screens"),
     "asked_for_person": ("pidió hablar con una persona", "asked to talk to a person"),

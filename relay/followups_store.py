@@ -62,6 +62,10 @@ class FollowUpAdmin(Protocol):
 
     def set_kommo_actions(self, clinic: str, actions: Sequence[str]) -> None: ...
 
+    def waiting_counts(self, now: float) -> dict[str, int]:
+        """Clinic -> how many follow-ups wait for its agent (unacknowledged, not expired); `list-clinics`."""
+        ...
+
     def close_now(self) -> None: ...
 
 
@@ -129,6 +133,13 @@ class SqliteFollowUps:
             " ON CONFLICT (clinic) DO UPDATE SET kommo_actions = excluded.kommo_actions",
             (clinic, ",".join(actions) or "none"),
         )
+
+    def waiting_counts(self, now: float) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT clinic, COUNT(*) FROM followups WHERE created_at > ? GROUP BY clinic",
+            (now - FOLLOW_UP_RETENTION_S,),
+        ).fetchall()
+        return {str(row[0]): int(row[1]) for row in rows}
 
     async def close(self) -> None:
         self.close_now()

@@ -208,6 +208,9 @@ class KommoEndpoint:
             specialty=ask.specialty,
             service=ask.service,
             professional=ask.professional,
+            email=ask.email,
+            national_id=ask.national_id,
+            birth_date=ask.birth_date,
         )
         self._turns.submit(
             AcceptedTurn(

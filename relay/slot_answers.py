@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from wire.messages import SlotsResult, WireSlot
+from wire.messages import SlotsResult, WireSlot, extras_from_json
 
 
 class SlotAnswerCache:
@@ -24,7 +24,7 @@ class SlotAnswerCache:
         if known is not None and isinstance(result, dict) and _same_slots(result.get("slots"), known.slots):
             self._last.move_to_end(clinic)
             age = SlotsResult.from_json({"slots": [], "age_s": result.get("age_s", 0.0)}).age_s
-            return SlotsResult(slots=known.slots, age_s=age)
+            return SlotsResult(known.slots, age, **extras_from_json(result))  # services etc.: small, read anew
         parsed = SlotsResult.from_json(result)
         self._last[clinic] = parsed
         self._last.move_to_end(clinic)

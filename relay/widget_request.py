@@ -30,6 +30,7 @@ MAX_PHONE_CHARS = 40
 # A widget_request nests three levels (body, data, a value); a little room, no more.
 MAX_BODY_DEPTH = 6
 MAX_PRESET_CHARS = 80  # optional specialty / service / professional, filled by earlier bot steps
+MAX_EMAIL_CHARS = 254
 
 
 class Refusal(Exception):
@@ -54,6 +55,9 @@ class WidgetRequest:
     specialty: str = ""  # optional data keys: what earlier bot steps already asked
     service: str = ""
     professional: str = ""
+    email: str = ""  # optional patient fields a clinic's web app may require (checked by the conversation)
+    national_id: str = ""
+    birth_date: str = ""
 
 
 ACCOUNT_WEBHOOK_DETAIL = (
@@ -169,12 +173,15 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
         specialty=_preset(data.get("specialty")),
         service=_preset(data.get("service")),
         professional=_preset(data.get("professional")),
+        email=_preset(data.get("email"), MAX_EMAIL_CHARS),
+        national_id=_preset(data.get("national_id")),
+        birth_date=_preset(data.get("birth_date")),
     )
 
 
-def _preset(value: Any) -> str:
+def _preset(value: Any, limit: int = MAX_PRESET_CHARS) -> str:
     """An optional data key: an unfilled Kommo placeholder ("{{lead.cf...}}") or control characters count as unset."""
-    text = _text(value, MAX_PRESET_CHARS)
+    text = _text(value, limit)
     return "" if "{{" in text or any(ord(c) < 32 for c in text) else text
 
 

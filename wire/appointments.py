@@ -11,17 +11,21 @@ patient to a person; an older agent refuses the unknown op the same way. Every f
   professional, previous_cancelled, repeat}``: the new slot is booked first, then the old one cancelled;
   ``previous_cancelled: false`` says the old one could not be (the patient keeps both and a person sorts it out).
 
+``email`` / ``national_id`` / ``birth_date`` (optional on ``reschedule``, as on ``book``'s patient): fields the
+clinic's web app requires for the new appointment.
+
 ``phone`` (optional, added to the operations of ARCHITECTURE.md): the WhatsApp phone asking; an agent only
 cancels or moves an appointment the web app or its journal ties to that phone, and refuses one without it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from wire.messages import (
     _PHONE_RE,
+    PATIENT_FIELDS,
     BookArgs,
     ProtocolError,
     SlotsArgs,
@@ -29,6 +33,7 @@ from wire.messages import (
     _iso_time,
     _optional_text,
     _text,
+    patient_fields,
 )
 
 APPOINTMENT_OPS: tuple[str, ...] = ("my_bookings", "cancel", "reschedule")
@@ -38,9 +43,16 @@ MAX_BOOKINGS = 20
 @dataclass(frozen=True)
 class MyBookingsArgs:
     phone: str
+    # Optional: answer only from what the agent already knows (its journal of bookings), never reading the web app:
+    # the relay's "you already have an appointment" check before every new booking conversation. An older agent
+    # ignores it and reads the web app.
+    known_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"phone": self.phone}
+        out: dict[str, Any] = {"phone": self.phone}
+        if self.known_only:
+            out["known_only"] = True
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> MyBookingsArgs:
@@ -49,7 +61,10 @@ class MyBookingsArgs:
         phone = obj.get("phone")
         if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()):
             raise ProtocolError("args.phone must be a phone number")
-        return cls(phone=phone.strip())
+        known_only = obj.get("known_only", False)
+        if not isinstance(known_only, bool):
+            raise ProtocolError("args.known_only must be true or false")
+        return cls(phone=phone.strip(), known_only=known_only)
 
 
 @dataclass(frozen=True)
@@ -81,11 +96,19 @@ class RescheduleArgs:
     slot_id: str
     idempotency_key: str
     phone: str = ""
+    # Optional patient fields the web app requires for the new appointment (wire.messages.PATIENT_FIELDS).
+    email: str = field(default="", repr=False)
+    national_id: str = field(default="", repr=False)
+    birth_date: str = field(default="", repr=False)
+
+    def fields(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in PATIENT_FIELDS if getattr(self, name)}
 
     def to_json(self) -> dict[str, Any]:
         out = {"booking_id": self.booking_id, "slot_id": self.slot_id, "idempotency_key": self.idempotency_key}
         if self.phone:
             out["phone"] = self.phone
+        out.update(self.fields())
         return out
 
     @classmethod
@@ -97,6 +120,7 @@ class RescheduleArgs:
             slot_id=_identifier(obj.get("slot_id"), "args.slot_id"),
             idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
             phone=_optional_phone(obj.get("phone")),
+            **patient_fields(obj, "args"),
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from wire import json_text
@@ -24,8 +24,10 @@ MAX_TIMEOUT_S = 120.0
 Op = Literal["slots", "book"]
 OPS: tuple[str, ...] = ("slots", "book")
 
-PortalState = Literal["ok", "login_failed", "locked", "down", "unknown"]
-PORTAL_STATES: tuple[str, ...] = ("ok", "login_failed", "locked", "down", "unknown")
+# "login_needs_person": the web app asks for a code, a captcha or a new password after the password (an older
+# relay reads it as "unknown"; either way the agent answers each request with that error and the patient is handed off).
+PortalState = Literal["ok", "login_failed", "locked", "down", "unknown", "login_needs_person"]
+PORTAL_STATES: tuple[str, ...] = ("ok", "login_failed", "locked", "down", "unknown", "login_needs_person")
 
 # Error codes an agent may answer with. A relay must treat an unknown code like "internal".
 ERROR_CODES: tuple[str, ...] = (
@@ -33,6 +35,7 @@ ERROR_CODES: tuple[str, ...] = (
     "paused",
     "login_failed",
     "account_locked",
+    "login_needs_person",
     "portal_down",
     "portal_changed",
     "bad_request",
@@ -101,13 +104,31 @@ class WireSlot:
         return datetime.fromisoformat(self.end)
 
 
+# Patient fields a clinic's web app may require beyond name and phone (the driver declares which; the relay asks
+# the patient for them). Optional on the wire: an older relay sends none, an older agent ignores them.
+PATIENT_FIELDS: tuple[str, ...] = ("email", "national_id", "birth_date")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL_RE = re.compile(rf"^[^@\s]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
+_NATIONAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{3,23}$")
+
+
 @dataclass(frozen=True)
 class WirePatient:
     name: str
     phone: str
+    email: str = ""  # optional (PATIENT_FIELDS): only when the clinic's web app needs them
+    national_id: str = ""
+    birth_date: str = ""  # ISO date
+
+    def __repr__(self) -> str:  # personal data: never whole in a log or a traceback
+        return f"WirePatient(name=<{len(self.name)} chars>, phone=***{self.phone[-2:]})"
+
+    def fields(self) -> dict[str, str]:
+        """The optional patient fields that are set: {"email": ..., ...}."""
+        return {name: getattr(self, name) for name in PATIENT_FIELDS if getattr(self, name)}
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "phone": self.phone}
+        return {"name": self.name, "phone": self.phone, **self.fields()}
 
     @classmethod
     def from_json(cls, obj: Any) -> WirePatient:
@@ -116,7 +137,57 @@ class WirePatient:
         phone = obj.get("phone")
         if not isinstance(phone, str) or not _PHONE_RE.match(phone.strip()):
             raise ProtocolError("patient.phone must be a phone number")
-        return cls(name=_text(obj.get("name"), "patient.name", 120), phone=phone.strip())
+        name = _text(obj.get("name"), "patient.name", 120)
+        return cls(name=name, phone=phone.strip(), **patient_fields(obj, "patient"))
+
+
+def patient_fields(obj: dict[str, Any], where: str) -> dict[str, str]:
+    """The optional patient fields of ``obj`` (PATIENT_FIELDS), validated; absent or empty ones are ""."""
+    email = _optional_text(obj.get("email"), f"{where}.email", 254)
+    if email and not _EMAIL_RE.match(email):
+        raise ProtocolError(f"{where}.email must be an e-mail address")
+    national_id = _optional_text(obj.get("national_id"), f"{where}.national_id", 24)
+    if national_id and not _NATIONAL_ID_RE.match(national_id):
+        raise ProtocolError(f"{where}.national_id must be 4-24 letters, digits, dots and dashes")
+    birth_date = _optional_text(obj.get("birth_date"), f"{where}.birth_date", 10)
+    if birth_date:
+        try:
+            date.fromisoformat(birth_date)
+        except ValueError:
+            raise ProtocolError(f"{where}.birth_date must be an ISO date (YYYY-MM-DD)") from None
+    return {"email": email, "national_id": national_id, "birth_date": birth_date}
+
+
+@dataclass(frozen=True)
+class WireService:
+    """A service the clinic's web app offers, with its length (optional, reported with the slots)."""
+
+    name: str
+    minutes: int
+    specialty: str = ""
+    professional: str = ""  # "" : every professional offers it
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "minutes": self.minutes}
+        if self.specialty:
+            out["specialty"] = self.specialty
+        if self.professional:
+            out["professional"] = self.professional
+        return out
+
+    @classmethod
+    def from_json(cls, obj: Any) -> WireService:
+        if not isinstance(obj, dict):
+            raise ProtocolError("a service must be an object")
+        minutes = obj.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 24 * 60:
+            raise ProtocolError("service.minutes must be a whole number from 1 to 1440")
+        return cls(
+            name=_text(obj.get("name"), "service.name", 80),
+            minutes=minutes,
+            specialty=_optional_text(obj.get("specialty"), "service.specialty", 80),
+            professional=_optional_text(obj.get("professional"), "service.professional", 120),
+        )
 
 
 @dataclass(frozen=True)
@@ -173,13 +244,37 @@ class BookArgs:
         )
 
 
+MAX_SERVICES = 200
+
+
 @dataclass(frozen=True)
 class SlotsResult:
+    """The free slots, and (optional, an older agent sends none) what the relay needs to know with them:
+    ``services`` the web app offers with their lengths, ``patient_fields`` its driver requires beyond name and
+    phone (a subset of PATIENT_FIELDS; an unknown name is ignored), ``finds_bookings``: the agent can list a
+    phone's appointments (``my_bookings``), so the relay checks for one before booking another."""
+
     slots: tuple[WireSlot, ...]
     age_s: float
+    services: tuple[WireService, ...] = ()
+    patient_fields: tuple[str, ...] = ()
+    finds_bookings: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"slots": [s.to_json() for s in self.slots], "age_s": round(self.age_s, 3)}
+        out: dict[str, Any] = {"slots": [s.to_json() for s in self.slots], "age_s": round(self.age_s, 3)}
+        out.update(self.extras_json())
+        return out
+
+    def extras_json(self) -> dict[str, Any]:
+        """The optional fields that are set, as the wire carries them."""
+        out: dict[str, Any] = {}
+        if self.services:
+            out["services"] = [s.to_json() for s in self.services]
+        if self.patient_fields:
+            out["patient_fields"] = list(self.patient_fields)
+        if self.finds_bookings:
+            out["finds_bookings"] = True
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> SlotsResult:
@@ -188,7 +283,26 @@ class SlotsResult:
         return cls(
             slots=tuple(WireSlot.from_json(s) for s in obj["slots"]),
             age_s=_non_negative(obj.get("age_s", 0.0), "result.age_s"),
+            **extras_from_json(obj),
         )
+
+
+def extras_from_json(obj: dict[str, Any]) -> dict[str, Any]:
+    """SlotsResult's optional fields (services, patient_fields, finds_bookings), validated."""
+    services = obj.get("services", [])
+    if not isinstance(services, list) or len(services) > MAX_SERVICES:
+        raise ProtocolError(f"result.services must be a list of at most {MAX_SERVICES}")
+    fields = obj.get("patient_fields", [])
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise ProtocolError("result.patient_fields must be a list of names")
+    finds = obj.get("finds_bookings", False)
+    if not isinstance(finds, bool):
+        raise ProtocolError("result.finds_bookings must be true or false")
+    return {
+        "services": tuple(WireService.from_json(s) for s in services),
+        "patient_fields": tuple(f for f in PATIENT_FIELDS if f in fields),
+        "finds_bookings": finds,
+    }
 
 
 @dataclass(frozen=True)

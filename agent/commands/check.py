@@ -24,6 +24,7 @@ from agent.portal.base import Credentials, Patient, PortalError, Slot
 EXIT_CODES = {
     "login_failed": 3,
     "account_locked": 3,
+    "login_needs_person": 3,
     "slot_taken": 4,
     "bad_request": 4,
     "portal_down": 5,
@@ -33,6 +34,7 @@ EXIT_CODES = {
 REASONS = {
     "login_failed": "el portal rechazó el usuario o la contraseña",
     "account_locked": "el portal bloqueó el usuario",
+    "login_needs_person": "el portal pide un código (o captcha, o contraseña nueva) que debe escribir una persona",
     "slot_taken": "ese horario ya no está libre",
     "bad_request": "el portal rechazó los datos de la cita",
     "portal_down": "el portal no responde",

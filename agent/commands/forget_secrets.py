@@ -1,4 +1,5 @@
-"""`cita-agent forget-secrets`: delete this agent's web app password and relay token from the OS keyring.
+"""`cita-agent forget-secrets`: delete this agent's web app password and relay token from the OS keyring, and the
+stored web app session with the key that seals it (agent/session_store.py).
 
 What the Windows uninstaller runs when the user asks it to forget the secrets; also for an IT person
 retiring a PC. Settings, the journal and logs are left alone.
@@ -11,6 +12,7 @@ import sys
 
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
+from agent.session_store import forget_web_session
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,12 +30,14 @@ def forget_secrets(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes", "s", "si", "sí"):
             print("Nothing deleted.")
             return 1
-    store = SecretStore(resolve_paths(args.home).keyring_service)
+    paths = resolve_paths(args.home)
+    store = SecretStore(paths.keyring_service)
     try:
         for name in (PORTAL_PASSWORD, RELAY_TOKEN):
             store.delete(name)
+        forget_web_session(paths.web_session_file, store)
     except KeyringUnavailable as exc:
         print(str(exc), file=sys.stderr)
         return 3
-    print("The password and the relay token were deleted from the keyring.")
+    print("The password and the relay token were deleted from the keyring, with the stored web app session.")
     return 0

@@ -40,9 +40,16 @@ class Slot:
 
 @dataclass(frozen=True)
 class Patient:
+    """The patient as the booking gives them. ``email``, ``national_id`` and ``birth_date`` (ISO date) are set only
+    when the driver declares it needs them (``patient_fields``) and the patient gave them: personal data, kept out
+    of ``repr`` (and so of logs and tracebacks)."""
+
     name: str
     phone: str
     document: str = ""
+    email: str = field(default="", repr=False)
+    national_id: str = field(default="", repr=False)
+    birth_date: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,24 @@ class AccountLocked(PortalError):
     nothing_written = True
 
 
+class LoginNeedsPerson(PortalError):
+    """After the password, the web app asks for what only a person can give: a verification code, a captcha, or a
+    new password. Never retried by itself (each retry would spend the password again, toward the lockout); the
+    receptionist finishes this login in a visible window and the agent takes the session from there.
+
+    ``step``: "code", "captcha" or "new_password" (what the screen asks for); ``url``: the page that asks.
+    """
+
+    code = "login_needs_person"
+    nothing_written = True
+    STEPS = ("code", "captcha", "new_password")
+
+    def __init__(self, message: str, step: str = "code", url: str = "", *, screenshot: Path | None = None) -> None:
+        super().__init__(message, screenshot=screenshot)
+        self.step = step if step in self.STEPS else "code"
+        self.url = url
+
+
 class SlotTaken(PortalError):
     """The slot is no longer free; nothing was written."""
 
@@ -191,7 +216,7 @@ class PortalDriver(Protocol):
         """Launch the browser (no login yet)."""
 
     async def login(self) -> None:
-        """Log in now. Raises LoginRejected, AccountLocked or PortalUnavailable."""
+        """Log in now. Raises LoginRejected, AccountLocked, LoginNeedsPerson or PortalUnavailable."""
 
     async def free_slots(self, days: int, professional: str | None = None) -> list[Slot]:
         """Free slots within ``days_window(days)``, sorted by start then professional."""

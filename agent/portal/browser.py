@@ -67,6 +67,21 @@ def choose_browser(
     )
 
 
+def has_display(env: Mapping[str, str] | None = None, platform: str = sys.platform) -> bool:
+    """Can a window be shown here? Always on Windows and macOS; on Linux when X11 or Wayland is there."""
+    if platform in ("win32", "darwin"):
+        return True
+    env = os.environ if env is None else env
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def visible_choice(choice: BrowserChoice, env: Mapping[str, str] | None = None) -> BrowserChoice:
+    """The same browser, in a window a person can use; headless only where no screen exists (a test server)."""
+    from dataclasses import replace
+
+    return replace(choice, headless=not has_display(env))
+
+
 def launch_arguments(choice: BrowserChoice) -> dict[str, object]:
     """Keyword arguments of ``playwright.chromium.launch`` for that choice.
 

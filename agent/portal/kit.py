@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlencode
 
 from playwright.async_api import Browser, BrowserContext, Dialog, Page, Playwright, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -27,6 +28,7 @@ from agent.portal.base import (
     Booking,
     BrowserChoice,
     Credentials,
+    LoginNeedsPerson,
     LoginRejected,
     Patient,
     PortalBusy,
@@ -37,11 +39,12 @@ from agent.portal.base import (
     SlotTaken,
     check_slot_id,
 )
-from agent.portal.browser import launch_browser
+from agent.portal.browser import launch_browser, visible_choice
 from agent.portal.capabilities import DriverCapabilities
 from agent.portal.drift import DeclaredScreen, SelfCheckResult, walk_screens
 from agent.portal.driver_settings import DriverSetting
-from agent.portal.retry import RetryPolicy, TransientFailure
+from agent.portal.person_step import PersonWindow, person_step
+from agent.portal.retry import RetryPolicy, TransientFailure, with_retries
 from agent.portal.screenshots import capture_failure
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class BrowserDriver:
     screens: ClassVar[tuple[DeclaredScreen, ...]] = ()  # what the drift watch walks (agent/portal/drift.py)
     # Hooks a driver sets for its web app.
     login_path: ClassVar[str] = "/login"  # a navigation that ends here means the session expired
+    landing_path: ClassVar[str] = ""  # where a logged-in person lands (a restored session is checked there)
     no_permission_texts: ClassVar[tuple[str, ...]] = ()  # words of a page that says the session lacks rights
     leave_pages: ClassVar[bool] = False  # True when the web app's pages poll: go to about:blank after each call
     locale: ClassVar[str] = "es-CL"
@@ -100,7 +104,9 @@ class BrowserDriver:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._logged_in = False
-        self._refusal: LoginRejected | AccountLocked | None = None
+        self._refusal: LoginRejected | AccountLocked | LoginNeedsPerson | None = None
+        self._storage_state: dict[str, Any] | None = None  # cookies/storage the next context starts with
+        self._restored = False  # the context started from a stored session: check it before any login
         self.dismissed_dialogs: list[str] = []  # every confirm()/alert() the web app showed, dismissed, in order
 
     # --- life cycle -------------------------------------------------------------------------------
@@ -116,16 +122,22 @@ class BrowserDriver:
         self._playwright = await async_playwright().start()
         try:
             self._browser = await launch_browser(self._playwright, self._browser_choice)
-            self._context = await self._browser.new_context(
-                locale=self.locale, viewport={"width": 1366, "height": 900}, service_workers="block"
-            )
-            self._context.set_default_timeout(self._timeout_ms)
-            await self.prepare_context(self._context)
-            self._page = await self._context.new_page()
-            self._page.on("dialog", self._dismiss_dialog)
+            await self._open_context()
         except BaseException:
             await self.close()
             raise
+
+    async def _open_context(self) -> None:
+        """The one context and page, from ``_storage_state`` when there is one (a stored or handed-back session)."""
+        assert self._browser is not None
+        extra: dict[str, Any] = {"storage_state": self._storage_state} if self._storage_state else {}
+        self._context = await self._browser.new_context(
+            locale=self.locale, viewport={"width": 1366, "height": 900}, service_workers="block", **extra
+        )
+        self._context.set_default_timeout(self._timeout_ms)
+        await self.prepare_context(self._context)
+        self._page = await self._context.new_page()
+        self._page.on("dialog", self._dismiss_dialog)
 
     async def _dismiss_dialog(self, dialog: Dialog) -> None:
         """A warning ("¿Guardar de todos modos?") is never accepted: every dialog is dismissed and remembered."""
@@ -160,9 +172,121 @@ class BrowserDriver:
     # --- the interface ----------------------------------------------------------------------------
 
     async def login(self) -> None:
-        """Log in now, even after a refusal (the caller decided to try again, e.g. a new password)."""
+        """Log in now, even after a refusal (the caller decided to try again, e.g. a new password).
+
+        A context started from a stored session (``restore_session``) is checked first: still logged in, no
+        password is typed at all; a stale one is dropped and the usual login follows.
+        """
         self._refusal = None
+        if self._restored:
+            self._restored = False
+            if await self._guarded("login", self._restored_session_alive):
+                self._logged_in = True
+                log.info("the stored session of the clinic web app is still valid: no login needed")
+                return
+            log.info("the stored session of the clinic web app is no longer valid; logging in")
+            await self._forget_restored_session()
         await self._guarded("login", self._login_recording_refusal)
+
+    # --- a session kept between runs, and a login a person finishes -------------------------------
+
+    def restore_session(self, state: Mapping[str, Any]) -> None:
+        """Start the next browser context from this stored session (call before ``start``)."""
+        self._storage_state = dict(state)
+        self._restored = True
+
+    async def session_state(self) -> dict[str, Any] | None:
+        """The logged-in session's cookies and storage, to keep between runs; None when not logged in."""
+        if not self._logged_in or self._context is None:
+            return None
+        try:
+            return dict(await self._context.storage_state())
+        except PlaywrightError:
+            return None
+
+    async def _restored_session_alive(self) -> bool:
+        await self.start()
+        response = await self._goto(self.landing_path or "/")
+        page = self._require_page()
+        if self.session_expired(page.url, response.status if response else 200):
+            return False
+        return await self.logged_in_at(page)
+
+    async def _forget_restored_session(self) -> None:
+        self._storage_state = None
+        if self._context is not None:
+            try:
+                await self._context.clear_cookies()
+                await self._leave_page()
+            except PlaywrightError:
+                pass
+
+    async def logged_in_at(self, page: Page) -> bool:
+        """Hook: does this page show the web app logged in? By default: on ``landing_path`` (or anywhere but the
+        login page), with no code, captcha or new-password field and no password field at all."""
+        path = page.url.split("?", 1)[0].split("#", 1)[0]
+        if not path.startswith(self.url):
+            return False
+        if self.landing_path and self.landing_path not in path[len(self.url):]:
+            return False
+        if self.login_path and path.rstrip("/").endswith(self.login_path.rstrip("/")):
+            return False
+        try:
+            if await person_step(page):
+                return False
+            return await page.locator("input[type=password]:visible").count() == 0
+        except PlaywrightError:
+            return False
+
+    async def needs_person(self, page: Page | None = None) -> LoginNeedsPerson | None:
+        """After submitting the credentials: the error to raise when this page asks for a code, a captcha or a
+        new password (what only a person can give), else None. Drivers call it before deciding "refused"."""
+        page = page or self._require_page()
+        step = await person_step(page)
+        if not step:
+            return None
+        words = {"code": "a verification code", "captcha": "a captcha", "new_password": "a new password"}[step]
+        return LoginNeedsPerson(f"after the password, the clinic web app asks for {words}: a person must finish "
+                                f"this login", step=step, url=page.url)
+
+    async def open_person_window(self) -> PersonWindow:
+        """A visible browser window on this session (its cookies: the half-done login) at the screen that asks.
+
+        Where no screen can show it (a server with no display) it runs headless, still usable by a test.
+        """
+        await self.start()
+        assert self._playwright is not None and self._context is not None
+        stalled = self._refusal.url if isinstance(self._refusal, LoginNeedsPerson) and self._refusal.url else ""
+        state = await self._context.storage_state()
+        browser = await launch_browser(self._playwright, visible_choice(self._browser_choice))
+        try:
+            context = await browser.new_context(locale=self.locale, viewport={"width": 1100, "height": 820},
+                                                storage_state=state)
+            await self.prepare_context(context)
+            page = await context.new_page()
+            await page.goto(stalled or f"{self.url}{self.login_path}", wait_until="domcontentloaded",
+                            timeout=self._timeout_ms)
+            await page.bring_to_front()
+        except BaseException:
+            await browser.close()
+            raise
+        return PersonWindow(browser, context, page)
+
+    async def adopt_session(self, state: Mapping[str, Any]) -> None:
+        """The person finished the login in the window: carry on headless with that session."""
+        self._storage_state = dict(state)
+        self._restored = False
+        await self.start()
+        old_context = self._context
+        self._context = self._page = None
+        if old_context is not None:
+            try:
+                await old_context.close()
+            except PlaywrightError:
+                pass
+        await self._open_context()
+        self._refusal = None
+        self._logged_in = True
 
     async def free_slots(self, days: int, professional: str | None = None) -> list[Slot]:
         slots = await self._guarded("agenda", lambda: self._free_slots(days, professional))
@@ -267,7 +391,7 @@ class BrowserDriver:
         await self.start()
         try:
             await self._login()
-        except (LoginRejected, AccountLocked) as refusal:
+        except (LoginRejected, AccountLocked, LoginNeedsPerson) as refusal:
             self._refusal = refusal
             self._logged_in = False
             raise
@@ -305,6 +429,39 @@ class BrowserDriver:
             raise SessionExpired()
         if status >= 500:
             raise TransientFailure(f"HTTP {status}")
+
+    json_headers: ClassVar[Mapping[str, str]] = {"Accept": "application/json"}
+
+    async def read_json(self, path: str, params: Mapping[str, str], screen: str = "agenda") -> Any:
+        """GET one of the web app's own JSON calls with the session's cookies: retried while it fails in passing,
+        logged in again once if the session is over; any other answer is the screen ``screen`` having changed."""
+        return await self._with_session(
+            lambda: with_retries(lambda: self._get_json(path, params, screen), self._retry, f"reading {path}")
+        )
+
+    def refuse_json(self, path: str, status: int) -> None:
+        """Hook: raise for a JSON answer that means something to this web app (e.g. 403: a missing permission)."""
+
+    async def _get_json(self, path: str, params: Mapping[str, str], screen: str) -> Any:
+        assert self._context is not None
+        url = f"{self.url}{path}" + (f"?{urlencode(params)}" if params else "")
+        try:
+            response = await self._context.request.get(
+                url, headers=dict(self.json_headers), timeout=self._timeout_ms, max_redirects=0
+            )
+        except PlaywrightError as error:
+            raise TransientFailure(f"no answer: {first_line(error)}") from None
+        try:
+            self.check_answer(url, response.status, response.headers)
+            self.refuse_json(path, response.status)
+            if response.status != 200:
+                raise PortalChanged(screen, f"JSON call {path} (it answered HTTP {response.status})")
+            try:
+                return await response.json()
+            except (PlaywrightError, ValueError):
+                raise PortalChanged(screen, f"JSON answer of {path}") from None
+        finally:
+            await response.dispose()
 
     async def _goto(self, path: str) -> Response | None:
         """Navigate; 429 is PortalBusy, the login page is SessionExpired, 5xx or no answer a TransientFailure."""
@@ -344,7 +501,7 @@ class BrowserDriver:
         except PortalError as error:
             if error.screenshot is None and error.code != "browser_missing":
                 where = error.screen if isinstance(error, PortalChanged) else screen
-                if isinstance(error, LoginRejected | AccountLocked):
+                if isinstance(error, LoginRejected | AccountLocked | LoginNeedsPerson):
                     where = "login"
                 error.screenshot = await self._screenshot(f"{where} {error.code}")
             raise

@@ -33,12 +33,13 @@ from agent.ui.engine_bridge import EngineBridge, EngineLike, LoginChecker
 from agent.ui.followup_rows import follow_up_rows
 from agent.ui.i18n import Translator, choose_language
 from agent.ui.icons import state_icon
+from agent.ui.login_prompt import LoginPrompt
 from agent.ui.notifications import Notifier
 from agent.ui.qt_binding import binding_problem
 from agent.ui.settings_dialog import FirstRunWizard, SettingsDialog, SettingsEditor
 from agent.ui.settings_edit import missing_items, needs_first_run, stored_secrets
 from agent.ui.single_instance import SingleInstance, server_name
-from agent.ui.status import AgentStatus, TrayState
+from agent.ui.status import OPEN_PORTAL, AgentStatus, TrayState
 from agent.ui.theme import apply_app_look
 from agent.ui.tray import Tray
 
@@ -111,7 +112,7 @@ class TrayApp(QObject):
             source.settings_requested.connect(self.open_settings)
         self.window.refresh_requested.connect(lambda: self.bridge.refresh_now())
         self.window.close_requested.connect(self._on_window_close)
-        self.window.fix_requested.connect(lambda field: self.open_settings(focus=field))
+        self.window.fix_requested.connect(self._fix)
         self.window.follow_ups.contacted.connect(self.mark_contacted)
         self.window.follow_ups.copy_requested.connect(self.copy_phone)
         self.window.follow_ups.open_requested.connect(self.open_link)
@@ -121,6 +122,12 @@ class TrayApp(QObject):
         self.tray.logs_requested.connect(self.open_log_folder)
         self.tray.quit_requested.connect(self.confirm_quit)
         self.tray.pause_until_requested.connect(self.pause_until)
+        # The web app asks for more than the password: the prompt, the tray's line and the notification open it.
+        self.login_prompt = LoginPrompt(self.tr, self.window)
+        self.login_prompt.open_requested.connect(self.open_web_app_for_person)
+        self.tray.open_portal_requested.connect(self.open_web_app_for_person)
+        self.tray.message_clicked.connect(self._on_notification_clicked)
+        self._login_step_shown = ""
 
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(STATUS_TICK_MS)
@@ -193,7 +200,47 @@ class TrayApp(QObject):
             self.notifier.show(notice, self.tr)
         if event is None or isinstance(event, BookingRecorded | FollowUpReceived | SlotsRefreshed):
             self.reload_rows()
+        self._follow_login_step(snapshot)
         self.refresh_view()
+
+    # -- the web app asks for a code (a captcha, a new password) ----------------
+
+    def _follow_login_step(self, snapshot: Any) -> None:
+        """Show the prompt once per time the web app starts asking; say "done" when the agent is back in."""
+        step = getattr(snapshot, "login_step", "") if getattr(snapshot, "portal", "") == "login_needs_person" else ""
+        self.tray.show_login_needed(bool(step))
+        if step and step != self._login_step_shown:
+            self.login_prompt.show_step(step)
+            self.login_prompt.show()
+            self.login_prompt.raise_()
+        elif not step and self._login_step_shown and self.login_prompt.isVisible():
+            self.login_prompt.show_state("done")
+        self._login_step_shown = step
+
+    def open_web_app_for_person(self) -> None:
+        """Open the web app in a visible browser window at the screen that asks; the engine takes it from there."""
+        if not self._login_step_shown:
+            return
+        log.info("the receptionist opens the web app to finish its login")
+        self.login_prompt.show_state("waiting")
+        if not self.login_prompt.isVisible():
+            self.login_prompt.show()
+        self.bridge.finish_login_by_person(self._person_login_finished)
+
+    def _person_login_finished(self, done: Any, error: BaseException | None) -> None:
+        if error is not None:
+            log.warning("could not open the web app for the receptionist: %s", type(error).__name__)
+        self.login_prompt.show_state("done" if done and error is None else "closed")
+
+    def _on_notification_clicked(self) -> None:
+        if self._login_step_shown:  # "La agenda pide un código: ábrela aquí"
+            self.open_web_app_for_person()
+
+    def _fix(self, field: str) -> None:
+        if field == OPEN_PORTAL:
+            self.open_web_app_for_person()
+        else:
+            self.open_settings(focus=field)
 
     def _on_engine_finished(self, error: str) -> None:
         if self.quitting:
@@ -300,6 +347,7 @@ class TrayApp(QObject):
             self.tr = Translator(language)
             self.window.retranslate(self.tr)
             self.tray.retranslate(self.tr)
+            self.login_prompt.retranslate(self.tr)
             if not self.tray.available:
                 self.window.show_info(self.tr("banner.no_tray"))
         if self.bridge.running:

@@ -398,6 +398,7 @@ class BookingsWindow(QMainWindow):
         self._banner("attention", attention)
         self.fix_field = status.fix_field if attention else ""
         self.fix_button.setVisible(bool(self.fix_field))
+        self.fix_button.setText(self.tr("banner.open_portal" if self.fix_field == "open_portal" else "banner.fix"))
         if status.link_problem:  # the tooltip says it in words too, not the link's English detail
             self.relay_label.setToolTip(self.tr(f"note.link_{status.link_problem}.body"))
 
@@ -419,6 +420,8 @@ class BookingsWindow(QMainWindow):
             return self.tr("note.login_failed.body")
         if portal == "locked":
             return self.tr("note.locked.body")
+        if portal == "login_needs_person":
+            return self.tr("note.login_needs_person.body")
         if status.drift_sentence(self.tr):
             return f'{status.drift_sentence(self.tr)} {self.tr("note.portal_changed.hint")}'
         if portal == "down":

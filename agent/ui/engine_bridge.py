@@ -205,6 +205,12 @@ class EngineBridge(QObject):
         if self.engine is not None:
             self.call(self.engine.reload_settings(settings), on_done or _log_failure("reload settings"))
 
+    def finish_login_by_person(self, on_done: Done | None = None) -> None:
+        """The web app asks for a code: open it in a visible window; ``on_done(True)`` once the agent is back in."""
+        finish = getattr(self.engine, "finish_login_by_person", None)
+        if finish is not None:
+            self.call(finish(), on_done or _log_failure("open the web app for a person"))
+
     def test_login(self, settings: AgentSettings, password: str, work_dir: Path, on_done: Done) -> None:
         """A real login with the real driver, on the loop thread (the engine need not be running)."""
 

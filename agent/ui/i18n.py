@@ -389,6 +389,47 @@ for _kind, (_title_es, _title_en, _text_es, _text_en) in LINK_PROBLEM_TEXTS.item
     CATALOGUE[f"note.link_{_kind}.body"] = (_text_es, _text_en)
 CATALOGUE["banner.fix"] = ("Corregir…", "Fix…")
 
+# The web app asks for more than the password — a code, a captcha, a new password (agent/ui/login_prompt.py; otp).
+CATALOGUE.update({
+    "portal.login_needs_person": ("pide un código", "asks for a code"),
+    "reason.login_needs_person": ("la agenda web pedía un código de verificación",
+                                  "the clinic web app asked for a verification code"),
+    "note.login_needs_person.title": ("La agenda pide un código", "The web app asks for a code"),
+    "note.login_needs_person.body": ("La agenda pide un código: ábrela aquí.",
+                                     "The web app asks for a code: open it here."),
+    "banner.open_portal": ("Abrir la agenda…", "Open the web app…"),
+    "menu.open_portal": ("La agenda pide un código: abrirla…", "The web app asks for a code: open it…"),
+    "prompt.close": ("Cerrar", "Close"),
+    "login.login_needs_person": (
+        "Contraseña correcta. La agenda pide además un código: Cita Bridge le avisará para que lo escriba.",
+        "Password accepted. The web app also asks for a code: Cita Bridge will ask you to type it.",
+    ),
+    "prompt.title": ("La agenda pide un código", "The web app asks for a code"),
+    "prompt.code": ("La agenda pide un código: ábrela aquí", "The web app asks for a code: open it here"),
+    "prompt.captcha": ("La agenda pide resolver un captcha: ábrela aquí",
+                       "The web app asks you to solve a captcha: open it here"),
+    "prompt.new_password": ("La agenda pide una contraseña nueva: ábrela aquí",
+                            "The web app asks for a new password: open it here"),
+    "prompt.explain": (
+        "La agenda se abrirá en una ventana del navegador, en la pantalla que lo pide. Escriba el código que le llegó "
+        "(SMS, correo o aplicación) y termine de entrar: Cita Bridge retoma solo y cierra la ventana. Mientras tanto, "
+        "los pacientes que escriban quedan en «Para contactar».",
+        "The web app opens in a browser window, at the screen that asks. Type the code you received (text message, "
+        "e-mail or app) and finish logging in: Cita Bridge carries on by itself and closes the window. Meanwhile, "
+        "patients who write are listed under \"To contact\".",
+    ),
+    "prompt.new_password_hint": (
+        "Después de cambiarla, guarde la contraseña nueva en Configuración para que Cita Bridge la use.",
+        "After changing it, save the new password in Settings so that Cita Bridge uses it.",
+    ),
+    "prompt.open": ("Abrir la agenda", "Open the web app"),
+    "prompt.later": ("Más tarde", "Later"),
+    "prompt.waiting": ("Ventana abierta: termine de ingresar allí.", "Window open: finish logging in there."),
+    "prompt.done": ("Listo: Cita Bridge volvió a entrar a la agenda.", "Done: Cita Bridge is back in the web app."),
+    "prompt.closed": ("La ventana se cerró antes de terminar. Ábrala de nuevo cuando pueda.",
+                      "The window closed before the login was finished. Open it again when you can."),
+})
+
 _WEEKDAYS = {
     "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),

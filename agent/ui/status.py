@@ -19,7 +19,8 @@ from agent.ui.i18n import Translator
 
 # The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
 RELAY_ALERT_AFTER = timedelta(minutes=2)
-PORTAL_PROBLEMS = ("login_failed", "locked", "down")
+PORTAL_PROBLEMS = ("login_failed", "locked", "down", "login_needs_person")
+OPEN_PORTAL = "open_portal"  # not a settings field: "Corregir…" opens the web app for a person (otp)
 # Relay-link failures a person must fix (agent.link.failure_kind) -> the settings field that fixes it.
 LINK_PROBLEM_FIELDS = {
     "token_refused": "relay_token",
@@ -216,6 +217,8 @@ class AgentStatus:
         """The settings field that fixes the current problem ("" when none)."""
         if self.login_untested:
             return "portal_password"
+        if self.snapshot is not None and self.snapshot.portal == "login_needs_person":
+            return OPEN_PORTAL
         return LINK_PROBLEM_FIELDS.get(self.link_problem, "")
 
     @property
@@ -300,7 +303,7 @@ class AgentStatus:
 
 
 _LINK_KEYS = {"link.connected", "link.connecting", "link.disconnected"}
-_PORTAL_WORDS = {"ok", "login_failed", "locked", "down", "unknown"}
+_PORTAL_WORDS = {"ok", "login_failed", "locked", "down", "unknown", "login_needs_person"}
 
 
 def _booking_notice(event: BookingRecorded, now: datetime) -> list[Notice]:

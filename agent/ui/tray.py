@@ -34,6 +34,8 @@ class Tray(QObject):
     settings_requested = Signal()
     logs_requested = Signal()
     quit_requested = Signal()
+    open_portal_requested = Signal()  # the web app asks for a code: open it for the receptionist (otp)
+    message_clicked = Signal()
 
     def __init__(self, tr: Translator, available: bool | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +63,10 @@ class Tray(QObject):
         self.logs_action.triggered.connect(self.logs_requested)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.state_action)
+        self.open_portal_action = QAction(self.menu)  # shown only while the web app asks for a code
+        self.open_portal_action.setVisible(False)
+        self.open_portal_action.triggered.connect(self.open_portal_requested)
+        self.menu.addAction(self.open_portal_action)
         self.menu.addSeparator()
         self.menu.addAction(self.open_action)
         self.menu.addAction(self.pause_action)
@@ -76,6 +82,7 @@ class Tray(QObject):
         self.icon = QSystemTrayIcon(state_icon(self.state), self)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
+        self.icon.messageClicked.connect(self.message_clicked)
         self.retranslate(tr)
         if self.available:
             self.icon.show()
@@ -86,9 +93,15 @@ class Tray(QObject):
         self.settings_action.setText(tr("menu.settings"))
         self.logs_action.setText(tr("menu.logs"))
         self.quit_action.setText(tr("menu.quit"))
+        self.open_portal_action.setText(tr("menu.open_portal") if self.open_portal_action.isVisible() else "")
         for choice, action in self.pause_choices.items():
             action.setText(tr(f"menu.pause_{choice}"))
         self._show_pause()
+
+    def show_login_needed(self, needed: bool) -> None:
+        """The web app asks for a code: the menu offers to open it (right under the state line)."""
+        self.open_portal_action.setVisible(needed)
+        self.open_portal_action.setText(self.tr("menu.open_portal") if needed else "")
 
     def show_state(self, state: TrayState, tooltip: str, paused: bool, can_pause: bool, line: str = "") -> None:
         self.state_action.setText(line or self.tr(f"state.{state.value}"))

@@ -11,8 +11,10 @@ import argparse
 import random
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -44,15 +46,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--subdomain", help="the Kommo account (default: the stand-in's only account)")
     parser.add_argument("--lead-id", help="the patient's lead id in Kommo (default: a random one)")
     parser.add_argument("--name", default="Ana Pérez", help="the patient's name")
-    parser.add_argument("--phone", default="+56 9 1234 5678", help="the patient's phone")
+    parser.add_argument("--phone", help="the patient's phone (default: a random one, so each chat is another patient)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the bot's answer")
     parser.add_argument("--language", choices=sorted(TEXTS), default="es", help="the chat's own messages")
     parser.add_argument("--debug", action="store_true", help="show the relay's status after each bot turn")
     parser.set_defaults(func=run)
 
 
+def random_phone(rng: random.Random | None = None) -> str:
+    """A Chilean mobile number nobody else in the demo has (the relay ties appointments to the phone)."""
+    digits = (rng or random.SystemRandom()).randint(10_000_000, 99_999_999)
+    return f"+56 9 {digits // 10_000} {digits % 10_000:04d}"
+
+
 def run(args: argparse.Namespace) -> int:
+    return run_session(args)[0]
+
+
+def run_session(args: argparse.Namespace) -> tuple[int, list[dict[str, Any]]]:
+    """The chat, and the data of every continuation the bot sent in it (what the demo's summary reads)."""
     texts = TEXTS[args.language]
+    seen: list[dict[str, Any]] = []
     interactive = sys.stdin.isatty()
     style = Style(color=sys.stdout.isatty())
     kommo_url = args.kommo.rstrip("/")
@@ -64,18 +78,18 @@ def run(args: argparse.Namespace) -> int:
                 subdomain=args.subdomain or _only_account(http, kommo_url, texts),
                 lead_id=args.lead_id or str(random.randint(10_000_000, 99_999_999)),
                 name=args.name,
-                phone=args.phone,
+                phone=args.phone or random_phone(),
                 timeout_s=args.timeout,
             )
             _say_line(texts["welcome"].format(clinic=args.clinic, lead=settings.lead_id), style.dim)
-            _converse(http, settings, args, texts, style, read_line=_reader(interactive, texts, style))
+            _converse(http, settings, args, texts, style, read_line=_reader(interactive, texts, style), seen=seen)
         except ChatEnded as ended:
             print(style.warn(str(ended)), file=sys.stderr)
-            return 1
+            return 1, seen
         except KeyboardInterrupt:
             print()
     _say_line(texts["bye"], style.dim)
-    return 0
+    return 0, seen
 
 
 def _converse(
@@ -85,28 +99,33 @@ def _converse(
     texts: dict[str, str],
     style: Style,
     read_line: Callable[[], str | None],
+    seen: list[dict[str, Any]],
 ) -> None:
     buttons: tuple[str, ...] = ()
     lettered = False
-    # A patient opens the chat with a greeting, in the chat's language; the relay answers with its first menu.
-    message = texts.get("opening", "Hola")
-    print(f"{texts['you']} › {message}", flush=True)
-    while True:
+    # The patient writes first, as on WhatsApp: the first message may already say what they want.
+    message = _next_message(read_line, buttons, lettered)
+    while message is not None:
         turn = _one_turn(http, settings, args, message, texts, style)
         if turn is not None:
+            seen.append(turn.data)
             width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 0
             for line in render_turn(turn, texts, style, debug=getattr(args, "debug", False), width=width):
                 print(line)
             print(flush=True)
             if turn.buttons:
                 buttons, lettered = turn.buttons, turn.numbered_list
-        while True:
-            typed = read_line()
-            if typed is None or is_quit(typed):
-                return
-            if typed.strip():
-                break
-        message = patient_message(typed, buttons, lettered)
+        message = _next_message(read_line, buttons, lettered)
+
+
+def _next_message(read_line: Callable[[], str | None], buttons: tuple[str, ...], lettered: bool) -> str | None:
+    """What the patient sends next (a tapped button's title, or the text), or None when they quit."""
+    while True:
+        typed = read_line()
+        if typed is None or is_quit(typed):
+            return None
+        if typed.strip():
+            return patient_message(typed, buttons, lettered)
 
 
 def _one_turn(
@@ -205,4 +224,7 @@ def _json(response: httpx.Response) -> dict:
 
 
 def _say_line(text: str, paint: Callable[[str], str]) -> None:
-    print(paint(text), flush=True)
+    """The chat's own line, wrapped to the terminal's width (a pipe gets it whole)."""
+    width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 0
+    for line in textwrap.wrap(text, width) if width > 20 else [text]:
+        print(paint(line), flush=True)

@@ -24,7 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--session-minutes", type=float, default=30.0, help="idle minutes before a session expires")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay added to every page and JSON call")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share (0..1) of calls answered 5xx")
+    parser.add_argument("--otp", action="store_true",
+                        help="after the password, ask a 6-digit verification code (printed here; GET /_admin/otp)")
+    parser.add_argument("--must-change-password", action="store_true",
+                        help='after the password, a "Debe cambiar su contraseña" screen (once)')
     parser.add_argument("--timezone", default="America/Santiago", help="the clinic's time zone")
+    parser.add_argument("--language", choices=("es", "en"), default="es",
+                        help="the language its specialties are named in (its staff pages stay Spanish)")
     parser.set_defaults(func=run)
 
 
@@ -40,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         settings = PortalSettings(
             seed=args.seed, staff_user=args.staff_user, admin_token=args.admin_token or None,
             session_minutes=args.session_minutes, latency_ms=args.latency_ms, fail_rate=args.fail_rate,
-            timezone=args.timezone, **options,
+            timezone=args.timezone, language=args.language, otp=args.otp,
+            must_change_password=args.must_change_password, **options,
         )
         app = create_portal_app(settings)
     except (ValueError, KeyError) as error:  # a bad time zone raises ZoneInfoNotFoundError (a KeyError)
@@ -49,5 +56,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"Agendamed ({settings.clinic_name}) en http://{args.host}:{args.port}/ — usuario {settings.staff_user}, "
           f"semilla {settings.seed}, zona {settings.timezone}, "
           f"admin {'activo' if settings.admin_token else 'desactivado'}", flush=True)
+    if args.otp:
+        import logging
+
+        logging.basicConfig(level=logging.WARNING, format="%(message)s")
+        logging.getLogger("demo.portal.second_factor").setLevel(logging.INFO)  # the "SMS" shows here
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

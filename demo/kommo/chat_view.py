@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 QUIT_WORDS = frozenset({"salir", "exit", "quit", "/salir", "/exit"})
@@ -19,9 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "es": {
         "bot": "Bot",
         "you": "Tú",
-        "opening": "Hola",
-        "welcome": "Chat de paciente con {clinic} (lead {lead}). Escribe el número (o la letra) de un botón o un "
-        "mensaje; 'salir' para terminar.",
+        "welcome": "Chat de paciente con {clinic} (lead {lead}). Escribe tu primer mensaje; después, el número (o "
+        "la letra) de un botón o lo que quieras. 'salir' para terminar.",
         "bye": "Chat terminado.",
         "no_kommo": "No se puede conectar con el Kommo de prueba en {url}. ¿Está corriendo `cita-demo kommo`?",
         "no_relay": "No se puede conectar con el relay en {url}. ¿Está corriendo `cita-relay serve`?",
@@ -40,9 +39,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "bot": "Bot",
         "you": "You",
-        "opening": "Hello",
-        "welcome": "Patient chat with {clinic} (lead {lead}). Type a button's number (or letter) or a message; "
-        "'exit' to quit.",
+        "welcome": "Patient chat with {clinic} (lead {lead}). Write your first message; then a button's number (or "
+        "letter) or anything you like. 'exit' to quit.",
         "bye": "Chat ended.",
         "no_kommo": "Cannot reach the stand-in Kommo at {url}. Is `cita-demo kommo` running?",
         "no_relay": "Cannot reach the relay at {url}. Is `cita-relay serve` running?",
@@ -73,6 +71,7 @@ class BotTurn:
 
     messages: tuple[BotMessage, ...]
     status: str | None
+    data: dict[str, Any] = field(default_factory=dict)  # the continuation's data (what the summary reads)
 
     @property
     def buttons(self) -> tuple[str, ...]:
@@ -88,6 +87,47 @@ _LIST_LINE = re.compile(r"^\d{1,2}\. ")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+# Kommo's `show` holds at most 80 characters, so the relay cuts a longer paragraph into several shows at word
+# boundaries. On the terminal they are one message again: a show is a cut piece when the next word would not
+# have fitted, it does not end a sentence, and the next show is not a line of a numbered list.
+SHOW_LIMIT = 80
+_ABBREVIATIONS = frozenset(
+    {"dr.", "dra.", "drs.", "klga.", "klgo.", "sr.", "sra.", "srta.", "lic.", "mr.", "mrs.", "ms.", "ps.", "enf.",
+     "tm.", "nº.", "no.", "av.", "st."}
+)
+
+
+def _ends_sentence(piece: str, following: str) -> bool:
+    """The piece ends a sentence and the next one starts another ("… Dr." + "Andrés" and "(e.g." + '"10:30")' do
+    not)."""
+    last = piece.rstrip().rsplit(" ", 1)[-1]
+    if not last.endswith((".", "?", "!", "…", ":")) or last.lower() in _ABBREVIATIONS:
+        return False
+    first = following.lstrip()[:1]
+    return first.isupper() or first in "¿¡"
+
+
+def _cut_piece(piece: str, following: str) -> bool:
+    words = following.split()
+    if not words or not piece or _LIST_LINE.match(following):
+        return False
+    if len(piece) + 1 + len(words[0]) <= SHOW_LIMIT:
+        return False
+    return not _ends_sentence(piece, following)
+
+
+def _joined(messages: list[BotMessage]) -> list[BotMessage]:
+    """Shows the relay cut out of one paragraph, put back together (a buttons show keeps its buttons)."""
+    out: list[BotMessage] = []
+    for message in messages:
+        previous = out[-1] if out else None
+        if previous is not None and not previous.buttons and _cut_piece(previous.text, message.text):
+            out[-1] = BotMessage(f"{previous.text} {message.text}", message.buttons)
+        else:
+            out.append(message)
+    return out
+
+
 def bot_turn(body: dict[str, Any]) -> BotTurn:
     messages = []
     handlers = body.get("execute_handlers")
@@ -100,7 +140,8 @@ def bot_turn(body: dict[str, Any]) -> BotTurn:
         messages.append(BotMessage(text, tuple(str(b) for b in buttons) if isinstance(buttons, list) else ()))
     data = body.get("data")
     status = data.get("status") if isinstance(data, dict) else None
-    return BotTurn(tuple(messages), None if status is None else str(status))
+    return BotTurn(tuple(_joined(messages)), None if status is None else str(status),
+                   dict(data) if isinstance(data, dict) else {})
 
 
 def patient_message(typed: str, buttons: tuple[str, ...], lettered: bool = False) -> str:

@@ -15,6 +15,9 @@ Every call needs the header ``X-Admin-Token``. Times are ISO 8601 with the clini
 - ``POST /_admin/sessions/expire`` ends every staff session, as if idle too long → ``{"expired": n}``.
 - ``POST /_admin/faults`` ``{"latency_ms"?, "fail_rate"?}`` changes them at run time → the current values.
 - ``POST /_admin/unlock`` lifts every login lock.
+- ``GET  /_admin/otp`` the verification code last "sent by SMS" (``--otp``) → ``{"code", "user"}`` ("" when none).
+- ``GET  /_admin/logins`` what the login screens saw → ``{"password_ok", "password_wrong", "codes_sent", "codes_ok",
+  "codes_wrong", "passwords_changed", "sessions_opened"}``.
 """
 
 from __future__ import annotations
@@ -141,7 +144,19 @@ def admin_routes(state: PortalState) -> list[Route]:
         state.throttle.unlock_all()
         return JSONResponse({"unlocked": True})
 
+    async def last_code(request: Request) -> Response:
+        if not authorized(request):
+            return denied()
+        return JSONResponse({"code": state.pending.last_code, "user": state.pending.last_code_user})
+
+    async def login_counts(request: Request) -> Response:
+        if not authorized(request):
+            return denied()
+        return JSONResponse(state.counts.to_json())
+
     return [
+        Route("/otp", last_code, methods=["GET"]),
+        Route("/logins", login_counts, methods=["GET"]),
         Route("/appointments", list_appointments, methods=["GET"]),
         Route("/appointments", create_appointment, methods=["POST"]),
         Route("/appointments/{appointment_id}", cancel_appointment, methods=["DELETE"]),

@@ -73,3 +73,11 @@ class PortalAdmin:
 
     def unlock(self) -> None:
         self._call("POST", "/_admin/unlock")
+
+    def last_code(self) -> str:
+        """The verification code the portal last "sent by SMS" (``--otp``); "" when none."""
+        return str(self._call("GET", "/_admin/otp")["code"])
+
+    def login_counts(self) -> dict[str, int]:
+        """What the login screens saw: password_ok, password_wrong, codes_sent, codes_ok, sessions_opened, ..."""
+        return dict(self._call("GET", "/_admin/logins"))

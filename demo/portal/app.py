@@ -26,12 +26,14 @@ from demo.portal.admin import admin_routes
 from demo.portal.agenda import Agenda, Appointment, BookingRefused, DayView
 from demo.portal.faults import FaultInjection, Faults
 from demo.portal.rendering import render
-from demo.portal.schedule import Professional, week_start
+from demo.portal.schedule import Professional, professionals_in, week_start
+from demo.portal.second_factor import CODE, LoginCounts, PendingLogin, PendingLogins
 from demo.portal.sessions import LoginThrottle, Session, SessionStore
 from demo.portal.settings import PortalSettings
 
 SESSION_COOKIE = "agendamed_sid"
 LOGIN_CSRF_COOKIE = "agendamed_login_csrf"
+PENDING_COOKIE = "agendamed_2fa"
 
 
 @dataclass
@@ -44,6 +46,9 @@ class PortalState:
     sessions: SessionStore
     throttle: LoginThrottle
     faults: Faults
+    pending: PendingLogins
+    counts: LoginCounts
+    staff_password: str  # the settings' one until staff change it ("Debe cambiar su contraseña")
 
     def now(self) -> datetime:
         return self.settings.clock().astimezone(self.tz)
@@ -55,10 +60,13 @@ def create_portal_app(settings: PortalSettings) -> Starlette:
     state = PortalState(
         settings=settings,
         tz=tz,
-        agenda=Agenda(settings.seed, tz, settings.clock().astimezone(tz).date()),
+        agenda=Agenda(settings.seed, tz, settings.clock().astimezone(tz).date(), professionals_in(settings.language)),
         sessions=SessionStore(settings.session_minutes * 60),
         throttle=LoginThrottle(settings.max_failed_logins, settings.lock_minutes * 60),
         faults=Faults(settings.latency_ms, settings.fail_rate),
+        pending=PendingLogins(settings.otp, settings.must_change_password),
+        counts=LoginCounts(),
+        staff_password=settings.staff_password,
     )
     pages = _Pages(state)
     routes = [
@@ -66,6 +74,11 @@ def create_portal_app(settings: PortalSettings) -> Starlette:
         Route("/favicon.ico", lambda request: RedirectResponse("/static/logo.svg", status_code=301)),
         Route("/login", pages.login_form, methods=["GET"]),
         Route("/login", pages.login_submit, methods=["POST"]),
+        Route("/verificacion", pages.verify_form, methods=["GET"]),
+        Route("/verificacion", pages.verify_submit, methods=["POST"]),
+        Route("/verificacion/reenviar", pages.verify_resend, methods=["GET"]),
+        Route("/cambiar-clave", pages.new_password_form, methods=["GET"]),
+        Route("/cambiar-clave", pages.new_password_submit, methods=["POST"]),
         Route("/salir", pages.logout),
         Route("/agenda", pages.agenda),
         Route("/api/profesionales", pages.api_professionals),
@@ -180,8 +193,9 @@ class _Pages:
         if locked:
             return self._login_page(notice=self._locked_text(locked), user=user, status=423)
         good = hmac.compare_digest(user.casefold().encode(), settings.staff_user.casefold().encode()) and \
-            hmac.compare_digest(password.encode(), settings.staff_password.encode())
+            hmac.compare_digest(password.encode(), self.state.staff_password.encode())
         if not good:
+            self.state.counts.password_wrong += 1
             left = throttle.failed(user)
             if left == 0:
                 return self._login_page(notice=self._locked_text(throttle.locked_for(user)), user=user, status=423)
@@ -190,11 +204,100 @@ class _Pages:
                     f"se bloquee.")
             return self._login_page(notice=text, user=user, status=401)
         throttle.succeeded(user)
-        session = self.state.sessions.open(settings.staff_user)
-        response = RedirectResponse("/agenda", status_code=303)
-        response.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="lax")
+        self.state.counts.password_ok += 1
+        pending = self.state.pending.open(settings.staff_user, self.state.counts)
+        if pending is not None:
+            return self._to_step(pending)
+        response = self._open_session()
         response.delete_cookie(LOGIN_CSRF_COOKIE)
         return response
+
+    def _open_session(self) -> Response:
+        session = self.state.sessions.open(self.state.settings.staff_user)
+        self.state.counts.sessions_opened += 1
+        response = RedirectResponse("/agenda", status_code=303)
+        response.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="lax")
+        response.delete_cookie(PENDING_COOKIE)
+        return response
+
+    # --- the steps after the password (demo/portal/second_factor.py) ---------------------------------
+
+    def _to_step(self, pending: PendingLogin) -> Response:
+        response = RedirectResponse("/verificacion" if pending.step == CODE else "/cambiar-clave", status_code=303)
+        response.set_cookie(PENDING_COOKIE, pending.id, httponly=True, samesite="lax")
+        response.delete_cookie(LOGIN_CSRF_COOKIE)
+        return response
+
+    def _pending(self, request: Request, step: str) -> PendingLogin | None:
+        pending = self.state.pending.get(request.cookies.get(PENDING_COOKIE))
+        return pending if pending is not None and pending.step == step else None
+
+    def _step_page(self, template: str, pending: PendingLogin, notice: str = "", status: int = 200) -> Response:
+        notice_html = f'<div class="notice notice-error" role="alert">{notice}</div>' if notice else ""
+        page = render(template, clinic=self.state.settings.clinic_name, csrf=pending.csrf, user=pending.user,
+                      notice_html=notice_html)
+        return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
+
+    def _back_to_login(self, notice: str) -> Response:
+        response = self._login_page(notice=notice, status=401)
+        response.delete_cookie(PENDING_COOKIE)
+        return response
+
+    async def verify_form(self, request: Request) -> Response:
+        pending = self._pending(request, CODE)
+        if pending is None:
+            return RedirectResponse("/agenda" if self._session(request) else "/login", status_code=303)
+        return self._step_page("verify.html", pending)
+
+    async def verify_resend(self, request: Request) -> Response:
+        pending = self._pending(request, CODE)
+        if pending is None:
+            return RedirectResponse("/login", status_code=303)
+        self.state.pending.send_code(pending, self.state.counts)
+        return RedirectResponse("/verificacion", status_code=303)
+
+    async def verify_submit(self, request: Request) -> Response:
+        form = await request.form()
+        pending = self._pending(request, CODE)
+        if pending is None:
+            return self._back_to_login("El código expiró. Ingrese nuevamente su usuario y contraseña.")
+        if not hmac.compare_digest(str(form.get("csrf_token", "")), pending.csrf):
+            return self._step_page("verify.html", pending, "El formulario expiró. Ingrese el código nuevamente.", 400)
+        left = self.state.pending.check_code(pending, str(form.get("codigo", "")), self.state.counts)
+        if left == 0:
+            return self._back_to_login("Demasiados códigos incorrectos. Ingrese nuevamente su usuario y contraseña.")
+        if left > 0:
+            attempts = "intento" if left == 1 else "intentos"
+            return self._step_page("verify.html", pending, f"Código incorrecto. Le quedan {left} {attempts}.", 401)
+        return self._open_session() if self.state.pending.done(pending) else self._to_step(pending)
+
+    async def new_password_form(self, request: Request) -> Response:
+        pending = self._pending(request, "new_password")
+        if pending is None:
+            return RedirectResponse("/agenda" if self._session(request) else "/login", status_code=303)
+        return self._step_page("new_password.html", pending)
+
+    async def new_password_submit(self, request: Request) -> Response:
+        form = await request.form()
+        pending = self._pending(request, "new_password")
+        if pending is None:
+            return self._back_to_login("La sesión de cambio de contraseña expiró. Ingrese nuevamente.")
+        if not hmac.compare_digest(str(form.get("csrf_token", "")), pending.csrf):
+            return self._step_page("new_password.html", pending, "El formulario expiró. Intente nuevamente.", 400)
+        new, again = str(form.get("nueva", "")), str(form.get("repetida", ""))
+        if len(new) < 10:
+            return self._step_page("new_password.html", pending, "La contraseña debe tener al menos 10 caracteres.",
+                                   422)
+        if new != again:
+            return self._step_page("new_password.html", pending, "Las contraseñas no coinciden.", 422)
+        if hmac.compare_digest(new.encode(), self.state.staff_password.encode()):
+            return self._step_page("new_password.html", pending, "La nueva contraseña debe ser distinta de la actual.",
+                                   422)
+        self.state.staff_password = new
+        self.state.pending.password_changed = True
+        self.state.counts.passwords_changed += 1
+        pending.steps.pop(0)
+        return self._open_session() if self.state.pending.done(pending) else self._to_step(pending)
 
     def _locked_text(self, seconds: float) -> str:
         until = self.state.now() + timedelta(seconds=seconds)

@@ -8,7 +8,7 @@ appointments on every run, so tests and benchmarks can compare against a known a
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 Block = tuple[time, time]
@@ -63,7 +63,7 @@ PROFESSIONALS: tuple[Professional, ...] = (
             _blocks("08:30-13:00", "14:30-19:00"),
             OFF,
             _blocks("08:30-13:00", "14:30-19:00"),
-            _blocks("08:30-12:30"),
+            _blocks("08:30-12:30", "15:00-18:00"),  # Friday afternoon too ("traumatología el viernes en la tarde")
             OFF,
             OFF,
         ),
@@ -84,6 +84,21 @@ PROFESSIONALS: tuple[Professional, ...] = (
         ),
     ),
 )
+
+# The specialties as a clinic in an English-speaking place names them (`cita-demo all --language en`).
+SPECIALTIES_EN: dict[str, str] = {
+    "Medicina general": "General medicine",
+    "Traumatología": "Traumatology",
+    "Kinesiología": "Physiotherapy",
+}
+
+
+def professionals_in(language: str) -> tuple[Professional, ...]:
+    """The clinic's professionals with their specialties named in ``language`` ("es" as seeded, or "en")."""
+    if language != "en":
+        return PROFESSIONALS
+    return tuple(replace(p, specialty=SPECIALTIES_EN.get(p.specialty, p.specialty)) for p in PROFESSIONALS)
+
 
 ABSENCE_REASONS = ("Vacaciones", "Congreso", "Capacitación", "Permiso administrativo")
 FIRST_NAMES = (
@@ -153,7 +168,8 @@ def seeded_day(seed: int, professional: Professional, day: date, today: date) ->
     day_cells = cells(professional, day)
     if day_cells and rng.random() < 0.06:
         return SeededDay(professional.key, day, rng.choice(ABSENCE_REASONS), ())
-    index = PROFESSIONALS.index(professional) if professional in PROFESSIONALS else 9
+    # By key, so the same professional seeds the same day whatever language its specialty is named in.
+    index = next((n for n, p in enumerate(PROFESSIONALS) if p.key == professional.key), 9)
     share = occupancy((day - today).days)
     appointments = []
     for number, (start, end) in enumerate(day_cells):

@@ -33,8 +33,11 @@ class PortalSettings:
     fail_rate: float = 0.0
     timezone: str = "America/Santiago"
     clinic_name: str = "Centro Médico Los Aromos"
+    language: str = "es"  # the language its specialties are named in ("es" or "en"); its staff pages stay Spanish
     max_failed_logins: int = 5
     lock_minutes: float = 15.0
+    otp: bool = False  # after the password, a "Código de verificación" screen (the code: GET /_admin/otp)
+    must_change_password: bool = False  # after the password (and code), "Debe cambiar su contraseña" once
     clock: Callable[[], datetime] = field(default=utc_now, repr=False, compare=False)
 
     def __post_init__(self) -> None:

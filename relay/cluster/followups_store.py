@@ -91,5 +91,16 @@ class RedisFollowUpAdmin:
         with reachable():
             self._redis.hset(redis_keys.FOLLOWUP_SETTINGS, clinic, ",".join(actions) or "none")
 
+    def waiting_counts(self, now: float) -> dict[str, int]:
+        """Clinic -> its unacknowledged, unexpired follow-ups (for `cita-relay list-clinics`)."""
+        counts: dict[str, int] = {}
+        with reachable():
+            for clinic in sorted(self._redis.smembers(redis_keys.FOLLOWUP_CLINICS)):
+                found = self._redis.hgetall(redis_keys.followups(clinic)).values()
+                kept = sum(1 for raw in found if float(json.loads(raw)["created_at"]) > now - FOLLOW_UP_RETENTION_S)
+                if kept:
+                    counts[str(clinic)] = kept
+        return counts
+
     def close_now(self) -> None:
         self._redis.close()

@@ -18,7 +18,11 @@ The relay core drives it for every widget_request it accepts::
 ``specialty`` (the patient's filters), ``day``/``day_label`` (time menu), ``code: "slot_taken"`` with
 ``taken_start``/``taken_professional`` after a lost race, ``code: "confirm"`` with ``confirm_start`` /
 ``confirm_professional`` when typed text pinned one slot (only "Sí" or a tapped time books), and
-``code: "specialty"`` when the clinic has several and the patient is asked which one.
+``code: "specialty"`` when the clinic has several and the patient is asked which one, ``code: "service"``
+(services of their own lengths, when what the patient wants offers several), ``code: "patient_field"`` with
+``field`` (a field the web app requires: ``email`` / ``national_id`` / ``birth_date``, asked after the
+confirmation and checked, conversation/fields.py) and ``code: "already_booked"`` (the patient already has an
+upcoming appointment: another one, change it or cancel it; only when the agent says ``finds_bookings``).
 Every message is read, the first one included (freetext.read: intents, days, times, specialties, typos).
 booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``professional``, ``day``, ``time``,
 ``address``, ``repeat``. handoff: ``reason`` (the core's, an agent error code, or the conversation's own
@@ -30,8 +34,8 @@ except a booking whose outcome is unknown: its state is kept, and ``resume_booki
 message, whatever it says, into the same ``Book`` (same idempotency key) before anything else.
 """
 
-from relay.conversation.appointments import after_agent_step, outcome_of
-from relay.conversation.flow import after_booking, decide, handoff, resume_booking
+from relay.conversation.appointments import outcome_of
+from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking
 from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
 from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key

@@ -23,6 +23,7 @@ from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
     CANCELLING,
+    CHECK_EXISTING,
     CHOOSE_DAY,
     CONFIRM_CANCEL,
     RESCHEDULING,
@@ -58,6 +59,11 @@ def ask_bookings(state: ConversationState, turn: Turn, intent: str, opening: Seq
     return AgentStep(listing, "my_bookings", MyBookingsArgs(phone), tuple(opening))
 
 
+def upcoming(bookings: Sequence[WireBooking], now: datetime) -> tuple[WireBooking, ...]:
+    """The appointments still ahead, soonest first, as many as a message lists."""
+    return tuple(sorted((b for b in bookings if _start(b) > now), key=lambda b: b.start))[:MAX_LISTED]
+
+
 def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | None:
     """A cancel or a move whose outcome never came back is asked again, same key, whatever the patient says now."""
     if state is None or state.target is None or state.lead_id != turn.lead_id:
@@ -74,7 +80,8 @@ def reschedule_step(state: ConversationState, slot: WireSlot, phone: str = "") -
     assert state.target is not None
     key = idempotency_key(state.conversation_id, f"move:{state.target.booking_id}:{slot.id}")
     moving = replace(state, stage=RESCHEDULING, pending=slot, proposed=None)
-    return AgentStep(moving, "reschedule", RescheduleArgs(state.target.booking_id, slot.id, key, _phone(phone)))
+    args = RescheduleArgs(state.target.booking_id, slot.id, key, _phone(phone), **dict(state.patient))
+    return AgentStep(moving, "reschedule", args)
 
 
 def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: Option) -> Reply | AgentStep | None:
@@ -83,8 +90,11 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
     if option.kind == "booking":
         target = next((b for b in state.bookings if b.booking_id == option.key), None)
         return _confirm_target(lang, state, clinic, target) if target is not None else None
-    if option.kind == "cancel_one":
-        return _which(lang, replace(state, intent="cancel"), clinic)
+    if option.kind in ("cancel_one", "move_one"):
+        intent = "cancel" if option.kind == "cancel_one" else "reschedule"
+        if state.intent == CHECK_EXISTING and len(state.bookings) == 1:  # "Cancelarla": the one just named
+            return _confirm_target(lang, replace(state, intent=intent), clinic, state.bookings[0])
+        return _which(lang, replace(state, intent=intent), clinic)
     if option.kind == "cancel_yes" and state.target is not None:
         return _cancel_step(replace(state, stage=CANCELLING), state.target, turn.phone)
     if option.kind == "cancel_no":
@@ -116,8 +126,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
     if isinstance(outcome, MyBookingsResult):
-        upcoming = tuple(sorted((b for b in outcome.bookings if _start(b) > turn.now), key=lambda b: b.start))
-        return _listed(lang, replace(state, bookings=upcoming[:MAX_LISTED]), clinic, step.opening)
+        return _listed(lang, replace(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening)
     if isinstance(outcome, CancelResult) and state.target is not None:
         paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
         data = {

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from relay.conversation.state import ConversationState
-from wire.messages import WireSlot
+from wire.messages import SlotsResult, WireSlot
 
 STATUSES: tuple[str, ...] = ("choose_day", "choose_time", "booked", "cancelled", "handoff", "error")
 
@@ -33,6 +33,10 @@ class Turn:
     specialty: str = ""
     service: str = ""
     professional: str = ""
+    # Optional widget_request data keys with patient fields the clinic's web app may require (read when valid).
+    email: str = ""
+    national_id: str = ""
+    birth_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,10 @@ class Book:
     slot: WireSlot
     idempotency_key: str  # stable for this conversation + slot: a repeated pick yields the same key
 
+    def patient(self) -> dict[str, str]:
+        """The patient fields the web app requires, as the patient gave them (wire.messages.PATIENT_FIELDS)."""
+        return dict(self.state.patient)
+
 
 @dataclass(frozen=True)
 class AgentStep:
@@ -60,3 +68,4 @@ class AgentStep:
     op: str  # "my_bookings" | "cancel"
     args: Any  # the op's args (wire.appointments)
     opening: tuple[str, ...] = ()  # said first in the reply (the greeting, on a conversation's first message)
+    slots: SlotsResult | None = None  # the free slots the turn saw: booking goes on from them after the agent answers

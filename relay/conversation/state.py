@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from wire.appointments import WireBooking
-from wire.messages import WireSlot
+from wire.messages import PATIENT_FIELDS, WireSlot
 
 SILENCE_LIMIT = timedelta(minutes=30)
 STATE_VERSION = 1
@@ -28,13 +28,17 @@ BOOKINGS = "bookings"  # the patient's own appointments are listed: which one?
 CONFIRM_CANCEL = "confirm_cancel"  # "¿Cancelo tu hora …?" waits for "Sí, cancelar" / "No"
 CANCELLING = "cancelling"  # a cancel was handed to the core; its outcome has not come back yet
 RESCHEDULING = "rescheduling"  # a reschedule was handed to the core; its outcome has not come back yet
-STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING)
+ASK_FIELD = "ask_field"  # a patient field the clinic's web app requires (e-mail, national ID…) is asked for
+STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING, ASK_FIELD)
+
+# The intent while the agent is asked whether the patient already has an appointment (before booking another).
+CHECK_EXISTING = "check_existing"
 
 # What a button does when tapped.
 OPTION_KINDS = (
     "day", "slot", "more_days", "more_times", "other_days", "confirm", "other_time", "first_days", "any_professional",
     "any_time", "specialty", "any_specialty", "booking", "cancel_one", "cancel_yes", "cancel_no", "new_booking",
-    "move_yes",
+    "move_yes", "move_one", "service",
 )
 ANY_SPECIALTY = "*"  # the patient was asked and wants any specialty
 
@@ -99,6 +103,8 @@ class ConversationState:
     service: str = ""  # the service the bot's earlier steps chose (widget data "service"), as the clinic names it
     wish: str = ""  # a message to act on once the specialty is chosen ("mañana a las 10", before "¿qué especialidad?")
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
+    patient: tuple[tuple[str, str], ...] = ()  # patient fields given (("email", "ana@x.cl"), …): personal data
+    asking: str = ""  # the patient field being asked for (stage ASK_FIELD)
 
     @property
     def booking_open(self) -> bool:
@@ -139,6 +145,8 @@ class ConversationState:
             "target": self.target.to_json() if self.target is not None else None,
             "intent": self.intent,
             "gave_up": self.gave_up,
+            "patient": dict(self.patient),
+            "asking": self.asking,
         }
 
     @classmethod
@@ -168,7 +176,15 @@ class ConversationState:
             target=WireBooking.from_json(target) if (target := obj.get("target")) is not None else None,
             intent=str(obj.get("intent", "")),
             gave_up=bool(obj.get("gave_up", False)),
+            patient=_patient(obj.get("patient")),
+            asking=str(obj.get("asking", "")),
         )
+
+
+def _patient(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        return ()
+    return tuple((k, v) for k, v in value.items() if k in PATIENT_FIELDS and isinstance(v, str) and v)
 
 
 def _window(value: Any) -> tuple[str, str]:

@@ -75,3 +75,29 @@ async def test_login_stores_the_secrets_in_secret_service_and_the_agent_uses_the
         if path.is_file():
             content = path.read_bytes()
             assert PASSWORD.encode() not in content and TOKEN.encode() not in content, path
+
+
+def test_the_stored_web_app_session_is_sealed_with_a_key_held_in_secret_service(tmp_path):
+    """The session file opens only with the key SecretService holds; forgetting deletes both."""
+    import keyring
+    from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+
+    from agent.secrets import PORTAL_SESSION_KEY, SecretStore
+    from agent.session_store import WebSessionStore, forget_web_session
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(SecretServiceKeyring())
+    try:
+        paths = resolve_paths(tmp_path / "agent-home").ensure()
+        secrets = SecretStore(paths.keyring_service)
+        store = WebSessionStore(paths.web_session_file, secrets, lambda: ("https://agenda.example", "recepcion"))
+        state = {"cookies": [{"name": "sid", "value": "cookie-value-xyz"}], "origins": []}
+        store.save(state)
+        assert SecretServiceKeyring().get_password(paths.keyring_service, PORTAL_SESSION_KEY)
+        assert b"cookie-value-xyz" not in paths.web_session_file.read_bytes()
+        assert store.load() == state
+        forget_web_session(paths.web_session_file, secrets)
+        assert not paths.web_session_file.exists()
+        assert SecretServiceKeyring().get_password(paths.keyring_service, PORTAL_SESSION_KEY) is None
+    finally:
+        keyring.set_keyring(previous)

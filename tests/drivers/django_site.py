@@ -47,7 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware", "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware", "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware", "clinic_site.second_factor.SecondFactor",
 ]
 ROOT_URLCONF = "clinic_site.urls"
 TEMPLATES = [{{
@@ -77,11 +77,58 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from clinic_site.second_factor import verify
+
 urlpatterns = [
+    path("verificacion/", verify),
     path("admin/", admin.site.urls),
     path("appointment/", include("appointment.urls")),
     path("", RedirectView.as_view(url="/appointment/app-admin/appointments/")),
 ]
+'''
+
+# A second factor such as django-otp adds, switched on by a file (tests of a login a person must finish): while
+# BASE_DIR/second_factor.on exists, a logged-in user must also type the code written in it, on /verificacion/.
+_SECOND_FACTOR = '''
+from pathlib import Path
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.html import escape
+from django.middleware.csrf import get_token
+
+FLAG = Path(__file__).resolve().parent.parent / "second_factor.on"
+OPEN = ("/verificacion/", "/admin/login/", "/admin/logout/", "/static/")
+
+
+class SecondFactor:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (FLAG.exists() and request.user.is_authenticated and not request.session.get("second_factor_ok")
+                and not request.path.startswith(OPEN)):
+            return redirect("/verificacion/")
+        return self.get_response(request)
+
+
+def verify(request):
+    if not request.user.is_authenticated:
+        return redirect("/admin/login/")
+    error = ""
+    if request.method == "POST":
+        if FLAG.exists() and request.POST.get("otp_token", "").strip() == FLAG.read_text().strip():
+            request.session["second_factor_ok"] = True
+            return redirect("/appointment/app-admin/appointments/")
+        error = '<p class="errornote">Token inválido.</p>'
+    page = (
+        "<!doctype html><html lang=es><head><meta charset=utf-8><title>Verificación</title></head><body>"
+        "<h1>Verificación en dos pasos</h1>" + error +
+        '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="' + escape(get_token(request)) +
+        '"><label for="id_otp_token">Token:</label> <input id="id_otp_token" name="otp_token" '
+        'autocomplete="one-time-code" inputmode="numeric" required> <button type="submit">Verificar</button>'
+        "</form></body></html>"
+    )
+    return HttpResponse(page)
 '''
 
 _MANAGE = '''
@@ -218,7 +265,8 @@ class RunningSite:
                     begin = datetime.fromisoformat(local).replace(tzinfo=tz)
                     if start <= begin < end:
                         out.append({"id": f"da.{staff_id}.{service_id}:{local}", "start": begin.isoformat(),
-                                    "end": (begin + timedelta(minutes=minutes)).isoformat(), "professional": name})
+                                    "end": (begin + timedelta(minutes=minutes)).isoformat(), "professional": name,
+                                    "service": service})
                 day += timedelta(days=1)
         return sorted(out, key=lambda s: (s["start"], s["professional"]))
 
@@ -230,6 +278,7 @@ def build_site(folder: Path) -> Site:
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "settings.py").write_text(textwrap.dedent(_SETTINGS), encoding="utf-8")
     (package / "urls.py").write_text(textwrap.dedent(_URLS), encoding="utf-8")
+    (package / "second_factor.py").write_text(textwrap.dedent(_SECOND_FACTOR), encoding="utf-8")
     (folder / "manage.py").write_text(textwrap.dedent(_MANAGE), encoding="utf-8")
     (folder / "seed.py").write_text(textwrap.dedent(_SEED), encoding="utf-8")
     (folder / "clinic_migrations").mkdir(exist_ok=True)

@@ -40,6 +40,7 @@ def test_slots_of_a_day_keep_to_the_window_and_last_the_services_length():
     [slot] = answers.slots_of_day(starts, member, service, 60, TZ, *window)
     assert slot.id == "da.1.3:2026-12-07T10:00" and slot.professional == "Camila Soto"
     assert (slot.end - slot.start).total_seconds() == 3600 and slot.start.tzinfo is TZ
+    assert slot.service == "Evaluación kinésica"  # named on the slot: the relay reports and filters by it
 
 
 def test_the_service_is_chosen_by_name_or_id_or_is_the_first_offered():

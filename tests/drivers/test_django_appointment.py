@@ -63,6 +63,20 @@ async def test_a_booking_goes_through_the_staff_calendar_and_is_no_longer_offere
     assert await driver.find_booking(slot.id, "req-da-0001") == booking
 
 
+async def test_the_patients_own_email_is_used_when_given_and_asked_for_only_with_ask_email(
+        driver, django_app, browser_path, tmp_path):
+    import sqlite3
+
+    assert driver.patient_fields == ()  # the default: an address is made up per phone
+    assert make(django_app, browser_path, tmp_path, ask_email=True).patient_fields == ("email",)
+    slot = (await driver.free_slots(14))[5]
+    patient = Patient("Inés Correa", "+56 9 4444 5555", email="ines.correa@correo.example")
+    await driver.book(slot.id, patient, reference="req-da-0002")
+    with sqlite3.connect(django_app.folder / "clinic.sqlite3") as db:  # the app files the client by that e-mail
+        rows = db.execute("SELECT id FROM auth_user WHERE email = ?", ("ines.correa@correo.example",)).fetchall()
+    assert len(rows) == 1
+
+
 async def test_the_self_check_walks_the_staff_screens_without_writing(driver, django_app):
     before = len(django_app.appointments())
     result = await driver.selfcheck()

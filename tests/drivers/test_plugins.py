@@ -141,7 +141,7 @@ def test_the_settings_window_asks_for_the_chosen_drivers_own_settings(qtbot, tmp
     qtbot.addWidget(dialog)
     assert editor.driver_fields == {}  # the stand-in's driver takes none
     editor.kind_box.setCurrentIndex(editor.kind_box.findData("django-appointment"))
-    assert set(editor.driver_fields) == {"service", "service_minutes", "time_zone", "email_domain"}
+    assert set(editor.driver_fields) == {"service", "service_minutes", "time_zone", "email_domain", "ask_email"}
     assert editor.driver_fields["service_minutes"].placeholderText() == "30"
     editor.driver_fields["service"].setText("Consulta general")
     editor.driver_fields["service_minutes"].setText("media hora")

@@ -40,7 +40,12 @@ class Patient:
     system: DemoSystem
     lead_id: str
     name: str
-    phone: str = "+56 9 8765 4321"
+    phone: str = ""  # "": one of the lead's own (a phone with an appointment is told so before booking another)
+
+    def __post_init__(self) -> None:
+        if not self.phone:
+            digits = "".join(c for c in self.lead_id if c.isdigit()).rjust(8, "0")[-8:]
+            self.phone = f"+56 9 {digits[:4]} {digits[4:]}"
 
     async def say(self, message: str, timeout: float = 60.0) -> RecordedContinuation:
         reply = await self.system.kommo.say(

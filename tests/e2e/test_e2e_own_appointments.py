@@ -53,3 +53,16 @@ async def test_another_phone_cannot_see_or_cancel_them(system, lead_id):
     reply = await stranger.say("quiero cancelar mi hora")
     assert data(reply).get("code") == "no_bookings", texts(reply)
     assert len(owner.appointments()) == 1
+
+
+async def test_a_patient_who_already_booked_is_told_before_a_second_one(system, lead_id):
+    """The guard against two appointments by mistake, from the agent's journal (no extra read of the web app)."""
+    first = Patient(system, lead_id, "Doble Reserva", phone="+56 9 6262 7373")
+    times = await first.reach_time_menu()
+    booked = await first.say(buttons(times)[0])
+    assert status(booked) == "booked", texts(booked)
+    again = Patient(system, lead_id + "9", "Doble Reserva", phone="+56 9 6262 7373")  # a new chat, the same phone
+    told = await again.say("hola, quiero una hora")
+    assert data(told).get("code") == "already_booked", texts(told)
+    assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert len(first.appointments()) == 1  # nothing booked twice

@@ -41,7 +41,7 @@ def kommo_url(kommo: StandInKommo, account: Account) -> str:
 
 def test_a_scripted_patient_books_by_tapping_buttons(kommo_url: str, relay, test_output: Path) -> None:
     scripted, relay_url = relay
-    done = chat(kommo_url, relay_url, "--lead-id", "lead-book", "--debug", stdin="1\n1\nsalir\n")
+    done = chat(kommo_url, relay_url, "--lead-id", "lead-book", "--debug", stdin="Hola\n1\n1\nsalir\n")
     (test_output / "kommo-chat-transcript.txt").write_text(done.stdout, encoding="utf-8")
 
     assert done.returncode == 0, done.stderr
@@ -61,7 +61,7 @@ def test_a_scripted_patient_books_by_tapping_buttons(kommo_url: str, relay, test
 
 def test_free_text_is_sent_as_written_and_end_of_input_ends_the_chat(kommo_url: str, relay) -> None:
     scripted, relay_url = relay
-    done = chat(kommo_url, relay_url, "--lead-id", "lead-free", "--name", "Luis Soto", stdin="el martes\n\n7\n")
+    done = chat(kommo_url, relay_url, "--lead-id", "lead-free", "--name", "Luis Soto", stdin="Hola\nel martes\n\n7\n")
 
     assert done.returncode == 0, done.stderr
     assert "Bot › No entendí «el martes». Toca un botón." in done.stdout
@@ -74,7 +74,7 @@ def test_free_text_is_sent_as_written_and_end_of_input_ends_the_chat(kommo_url: 
 
 def test_a_silent_bot_and_a_rejected_answer_are_shown_and_the_chat_goes_on(kommo_url: str, relay) -> None:
     _, relay_url = relay
-    done = chat(kommo_url, relay_url, "--lead-id", "lead-quiet", "--timeout", "1", stdin="silencio\nrompe\n1\nexit\n")
+    done = chat(kommo_url, relay_url, "--lead-id", "lead-quiet", "--timeout", "1", stdin="Hola\nsilencio\nrompe\n1\nexit\n")
 
     assert done.returncode == 0, done.stderr
     out = done.stdout
@@ -85,7 +85,7 @@ def test_a_silent_bot_and_a_rejected_answer_are_shown_and_the_chat_goes_on(kommo
 
 def test_the_only_account_is_found_and_english_is_available(kommo_url: str, relay) -> None:
     _, relay_url = relay
-    done = chat(kommo_url, relay_url, "--language", "en", stdin="")
+    done = chat(kommo_url, relay_url, "--language", "en", stdin="Hello\n")
     assert done.returncode == 0, done.stderr
     assert "Patient chat with sur" in done.stdout and "Bot › Elige un día" in done.stdout
     assert done.stdout.rstrip().endswith("Chat ended.")
@@ -95,22 +95,22 @@ def test_unreachable_relay_stand_in_or_clinic_get_a_clear_message(kommo_url: str
     _, relay_url = relay
     nowhere = f"http://127.0.0.1:{free_port()}"
 
-    no_relay = chat(kommo_url, nowhere, stdin="")
+    no_relay = chat(kommo_url, nowhere, stdin="Hola\n")
     assert no_relay.returncode == 1
     assert f"No se puede conectar con el relay en {nowhere}" in no_relay.stderr
 
-    no_kommo = chat(nowhere, relay_url, stdin="")
+    no_kommo = chat(nowhere, relay_url, stdin="Hola\n")
     assert no_kommo.returncode == 1
     assert f"No se puede conectar con el Kommo de prueba en {nowhere}" in no_kommo.stderr
 
-    no_clinic = chat(kommo_url, relay_url, clinic="norte", stdin="")
+    no_clinic = chat(kommo_url, relay_url, clinic="norte", stdin="Hola\n")
     assert no_clinic.returncode == 1
     assert "El relay no conoce la clínica 'norte'" in no_clinic.stderr
 
     # A relay holding another secret for this clinic refuses Kommo's signature.
     wrong_secret = ScriptedRelay(clinics={"sur": Account(account.subdomain, account.client_id, new_secret(), "t")})
     with ServerThread(wrong_secret.app) as other:
-        bad_secret = chat(kommo_url, other.url, stdin="")
+        bad_secret = chat(kommo_url, other.url, stdin="Hola\n")
     assert bad_secret.returncode == 1
     assert "El relay no aceptó la firma de Kommo (HTTP 401)" in bad_secret.stderr
 
@@ -130,6 +130,8 @@ def test_ctrl_c_ends_the_chat_cleanly(kommo_url: str, relay) -> None:
         cwd=ROOT,
     )
     try:
+        process.stdin.write("Hola\n")  # the patient writes first
+        process.stdin.flush()
         seen = []
         while "[status: choose_day]" not in (line := process.stdout.readline()):
             assert line, f"chat ended early: {''.join(seen)}"
@@ -168,7 +170,7 @@ def test_cita_demo_kommo_serves_one_account_for_the_chat(tmp_path: Path, account
         # Its own relay with the same secret and token, as `cita-relay add-clinic ... --kommo-secret-stdin` would be.
         other_relay = ScriptedRelay(clinics={"demo": account})
         with ServerThread(other_relay.app) as relay_server:
-            done = chat(f"http://127.0.0.1:{port}", relay_server.url, clinic="demo", stdin="2\n")
+            done = chat(f"http://127.0.0.1:{port}", relay_server.url, clinic="demo", stdin="Hola\n2\n")
         assert done.returncode == 0, done.stderr
         assert "Bot › Elige un día" in done.stdout and "Tú › 2" in done.stdout
         assert [b["data"]["message"] for b in other_relay.received] == ["Hola", "Mar 3 dic"]

@@ -104,6 +104,7 @@ class ScriptedAgent:
         self.slots_error = slots_error
         self.book_outcome: Callable[[BookArgs], BookResult | WireError] | None = None
         self.appointments: Callable[[Request], Any] | None = None  # answers my_bookings / cancel / reschedule
+        self.slot_extras: dict[str, Any] = {}  # optional SlotsResult fields: services, patient_fields, finds_bookings
         self.requests: list[Request] = []
         self.asked = asyncio.Event()  # set on the first request
         self.bookings: dict[str, BookResult] = {}  # idempotency key -> first outcome
@@ -181,7 +182,7 @@ class ScriptedAgent:
             if self.slots_error:
                 response = error_response(request.id, self.slots_error, "scripted error")
             else:
-                response = ok_response(request.id, SlotsResult(tuple(self.slots), age_s=1.5))
+                response = ok_response(request.id, SlotsResult(tuple(self.slots), age_s=1.5, **self.slot_extras))
         elif request.op != "book":  # the optional appointment operations: only when the test scripts them
             if self.appointments is None:
                 response = error_response(request.id, "bad_request", "unknown operation")

@@ -115,7 +115,7 @@ async def test_list_clinics_shows_agents_and_conversations(relay, kommo):
 
     assert listed.returncode == 0, listed.stderr
     header, *rows = listed.stdout.splitlines()
-    assert header.split()[-5:] == ["AGENT", "WEB", "APP", "CHATS", "24H"]
+    assert header.split()[-6:] == ["AGENT", "WEB", "APP", "FOLLOW-UPS", "CHATS", "24H"]
     busy_row = next(r for r in rows if r.startswith(busy.name + " "))
     idle_row = next(r for r in rows if r.startswith(idle.name + " "))
     assert "connected since" in busy_row and busy_row.split()[-1] == "2" and " ok " in busy_row

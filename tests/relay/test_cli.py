@@ -70,8 +70,10 @@ def test_add_list_remove(tmp_path):
     assert "long-lived token" in listed.stdout
     assert "the-client-secret" not in listed.stdout and "the-long-lived-token" not in listed.stdout
     rows = json.loads(cita_relay("list-clinics", "--json", "--data", str(tmp_path), "--relay", "http://127.0.0.1:9").stdout)
-    # The agent and conversation columns come on top of the fields scripts already read (no relay runs here).
-    assert [(row.pop("agent"), row.pop("conversations_24h")) for row in rows] == [(None, 0)]
+    # The agent, follow-up and conversation columns come on top of the fields scripts already read (no relay runs).
+    assert [(row.pop("agent"), row.pop("followups_waiting"), row.pop("conversations_24h")) for row in rows] == [
+        (None, 0, 0)
+    ]
     assert rows == [
         {
             "name": "clinica-sur",

@@ -69,7 +69,7 @@ async def test_more_days_pages_through_the_fortnight(relay, kommo):
         assert_clean(kommo, page)
         assert page.body["data"]["status"] == "choose_day"
     assert len(seen) == 8
-    assert "No hay más días con horas libres" in texts_of(page.body)
+    assert "Estos son los últimos días con horas libres" in texts_of(page.body)
 
 
 async def test_free_text_day_time_and_professional(relay, kommo):

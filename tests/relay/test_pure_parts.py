@@ -170,3 +170,10 @@ async def test_store_tokens_deliveries_and_rotation(tmp_path):
     assert await store.conversation_revision("c1", "lead") == ""
     assert store.remove_clinic("c1") and await store.kommo_tokens("c1") is None
     await store.close()
+
+
+def test_widget_request_reads_the_optional_patient_field_keys_and_ignores_unfilled_ones():
+    data = {"lead_id": "7", "email": " ana@correo.cl ", "national_id": "{{contact.cf_rut}}", "birth_date": "15/03/1985"}
+    ask = widget_request({"token": "t", "return_url": "u", "data": data})
+    assert (ask.email, ask.national_id, ask.birth_date) == ("ana@correo.cl", "", "15/03/1985")
+    assert widget_request({"token": "t", "return_url": "u", "data": {"lead_id": "7"}}).email == ""

@@ -38,7 +38,7 @@ def test_more_days_pages_a_numbered_list_and_the_last_page_says_so():
     assert len(lines(first)) == 5 and buttons(first) == ["Mié 2 dic", "Más días"]
     last = chat.say("Más días")
     assert buttons(last) == ["Lun 7 dic", "Mar 8 dic", "Primeros días"]
-    assert "No hay más días con horas libres en los próximos 14 días." in texts(last)
+    assert "Estos son los últimos días con horas libres de los próximos 14 días." in texts(last)
     assert lines(chat.say("Primeros días"))[0] == "1. miércoles 2 de diciembre"
     chat.say("Más días")
     assert lines(chat.say("más"))[0] == "1. miércoles 2 de diciembre"  # typed "more" on the last page: from the start
@@ -671,3 +671,13 @@ def test_cancel_while_a_booking_outcome_is_unknown_asks_the_agent_first():
     assert reply.status == "handoff" and reply.continuation["data"]["booking"] == "unconfirmed"
     assert "no reservé nada" not in texts(reply) and "Aún no sé si tu hora" in texts(reply)
     assert reply.continuation["data"]["requested_slot_id"] == book.slot.id
+
+
+def test_a_goodbye_at_any_menu_ends_the_conversation_politely():
+    for goodbye in ("chao", "gracias, chao", "ok gracias, hasta luego"):
+        chat = Chat(agenda((2, 3), ((9, 0), (10, 0))))
+        chat.say("hola")
+        chat.say("1")  # a day: the time menu is open
+        reply = chat.say(goodbye)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled", goodbye
+        assert "no reservé nada" in texts(reply)

@@ -17,11 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, datetime, timedelta
-from typing import Any
 from urllib.parse import urlencode
-
-from playwright.async_api import APIResponse
-from playwright.async_api import Error as PlaywrightError
 
 from agent.drivers.demo import agenda as demo_agenda
 from agent.drivers.demo.agenda import AgendaCell, ClinicInfo
@@ -45,7 +41,7 @@ from agent.portal.base import (
     days_window,
 )
 from agent.portal.capabilities import DriverCapabilities
-from agent.portal.kit import BrowserDriver, first_line
+from agent.portal.kit import BrowserDriver
 from agent.portal.retry import TransientFailure, with_retries
 
 __all__ = ["BookingRejected", "DemoPortalDriver"]  # BookingRejected lives in the kit now; kept importable here
@@ -65,6 +61,7 @@ class DemoPortalDriver(BrowserDriver):
     # It finds a patient's appointments by phone and cancels one (agent/appointments.py).
     capabilities = DriverCapabilities(free_time="cells", can_cancel=True, can_find_by_phone=True)
     screens = screens_of_the_stand_in()
+    landing_path = "/agenda"
 
     # Patients book within the relay's 14-day window: a day more covers them, at a few JSON reads per week.
     async def find_bookings(self, phone: str, days: int = 15) -> list[Booking]:
@@ -146,10 +143,10 @@ class DemoPortalDriver(BrowserDriver):
         return True
 
     async def _clinic(self) -> ClinicInfo:
-        return demo_agenda.parse_clinic(await self._json("/api/profesionales", {}))
+        return demo_agenda.parse_clinic(await self.read_json("/api/profesionales", {}))
 
     async def _week(self, professional: demo_agenda.Professional, monday: date, clinic: ClinicInfo) -> list[AgendaCell]:
-        body = await self._json("/api/agenda", {"profesional": professional.key, "semana": monday.isoformat()})
+        body = await self.read_json("/api/agenda", {"profesional": professional.key, "semana": monday.isoformat()})
         return demo_agenda.parse_week(body, professional, clinic.tz)
 
     async def _cell(self, key: str, local_start: datetime, clinic: ClinicInfo) -> AgendaCell | None:
@@ -160,32 +157,6 @@ class DemoPortalDriver(BrowserDriver):
         cells = await self._week(professional, monday, clinic)
         wanted = local_start.replace(tzinfo=clinic.tz)
         return next((c for c in cells if c.start == wanted), None)
-
-    async def _json(self, path: str, params: dict[str, str]) -> Any:
-        """GET one of the agenda's JSON calls with the session's cookies; logs in again once if expired."""
-        return await self._with_session(
-            lambda: with_retries(lambda: self._get_json(path, params), self._retry, f"reading {path}")
-        )
-
-    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        assert self._context is not None
-        url = f"{self.url}{path}" + (f"?{urlencode(params)}" if params else "")
-        try:
-            response: APIResponse = await self._context.request.get(
-                url, headers={"Accept": "application/json"}, timeout=self._timeout_ms, max_redirects=0
-            )
-        except PlaywrightError as error:
-            raise TransientFailure(f"no answer: {first_line(error)}") from None
-        try:
-            self.check_answer(url, response.status, response.headers)
-            if response.status != 200:
-                raise PortalChanged("agenda", f"JSON call {path} (it answered HTTP {response.status})")
-            try:
-                return await response.json()
-            except (PlaywrightError, ValueError):
-                raise PortalChanged("agenda", f"JSON answer of {path}") from None
-        finally:
-            await response.dispose()
 
     # --- logging in -------------------------------------------------------------------------------
 
@@ -209,6 +180,9 @@ class DemoPortalDriver(BrowserDriver):
                                     f"{outcome.message or 'account locked'}")
             if outcome.status == 400 and "formulario" in text:
                 raise TransientFailure("the login form had expired")
+            stop = await self.needs_person(page)  # a verification code, a captcha, a new password
+            if stop is not None:
+                raise stop
             if outcome.message:
                 raise LoginRejected(f"the clinic web app refused the user {self._credentials.user!r} or its "
                                     f"password: {outcome.message}")

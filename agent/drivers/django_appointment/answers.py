@@ -115,7 +115,7 @@ def slots_of_day(starts: list[datetime], staff: StaffMember, service: Service, m
         start = local.replace(tzinfo=tz)
         if window_start <= start < window_end:
             out.append(Slot(slot_id(staff.id, service.id, local), start, start + timedelta(minutes=minutes),
-                            staff.name))
+                            staff.name, service=service.name))
     return out
 
 

@@ -15,8 +15,9 @@ drifting from them with each release), the driver asks the app the same question
 - The reference (idempotency key) and the patient's name go into "Additional Information" (the app files a
   staff-made appointment under the logged-in staff user, dropping the typed client name), and the appointment is
   read back from the staff calendar's JSON; ``find_booking`` looks it up there after a lost answer.
-- The staff form requires the patient's e-mail and files appointments under the client with that e-mail: without
-  one, the driver makes one per phone number under the setting ``email_domain``.
+- The staff form requires the patient's e-mail (the app keeps a client account per e-mail). With the
+  setting ``ask_email`` the driver declares ``patient_fields = ("email",)`` and the relay asks the patient for it;
+  otherwise (and for a patient without one) the driver makes one per phone number under ``email_domain``.
 """
 
 from __future__ import annotations
@@ -24,11 +25,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, datetime, tzinfo
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from playwright.async_api import Error as PlaywrightError
 
 from agent.drivers.django_appointment import answers
 from agent.drivers.django_appointment.screens import (
@@ -53,7 +51,7 @@ from agent.portal.base import (
 )
 from agent.portal.capabilities import DriverCapabilities
 from agent.portal.driver_settings import DriverSetting
-from agent.portal.kit import BrowserDriver, SessionExpired, first_line
+from agent.portal.kit import BrowserDriver, SessionExpired
 from agent.portal.retry import TransientFailure, with_retries
 
 log = logging.getLogger(__name__)
@@ -76,15 +74,25 @@ class DjangoAppointmentDriver(BrowserDriver):
         DriverSetting("email_domain", default="pacientes.invalid",
                       help="Dominio de los correos que se inventan para pacientes sin correo",
                       help_en="Domain of the e-mails made up for patients without one"),
+        DriverSetting("ask_email", kind="bool", default=False,
+                      help="Pedir al paciente su correo real por WhatsApp (si no, se inventa uno por teléfono)",
+                      help_en="Ask the patient for their real e-mail on WhatsApp (else one is made up per phone)"),
     )
     screens = declared_screens()
     login_path = LOGIN_PATH
+    landing_path = CALENDAR_PATH
 
     @classmethod
     def appointment_url(cls, base_url: str, booking_id: str, slot_id: str = "") -> str:
         """The app's own page for one appointment (its staff "display appointment" view); "" for a foreign id."""
         return f"{base_url.rstrip('/')}{DISPLAY_PATH}{booking_id}/" if booking_id.isdigit() else ""
     leave_pages = True  # the staff calendar keeps scripts running: never leave it open between calls
+    json_headers = {"Accept": "application/json", "X-Requested-With": "XMLHttpRequest"}  # its views check for AJAX
+
+    @property
+    def patient_fields(self) -> tuple[str, ...]:
+        """The patient fields the relay asks for before booking: the real e-mail when the clinic wants it."""
+        return ("email",) if self.driver_settings.get("ask_email") is True else ()
 
     # --- time ------------------------------------------------------------------------------------
 
@@ -128,50 +136,26 @@ class DjangoAppointmentDriver(BrowserDriver):
         return sorted(slots, key=lambda s: (s.start, s.professional))
 
     async def _staff(self) -> list[answers.StaffMember]:
-        return answers.parse_staff(await self._json(f"{AJAX}/fetch_staff_list/", {}))
+        return answers.parse_staff(await self.read_json(f"{AJAX}/fetch_staff_list/", {}))
 
     async def _service_of(self, member: answers.StaffMember) -> answers.Service | None:
-        body = await self._json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(member.id)})
+        body = await self.read_json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(member.id)})
         chosen = answers.choose_service(answers.parse_services(body), str(self.driver_settings.get("service") or ""))
         if chosen is None:
             log.info("%s does not offer the service %r", member.name, self.driver_settings.get("service"))
         return chosen
 
     async def _starts(self, staff_id: int, service_id: int, day: date) -> list[datetime]:
-        body = await self._json(f"{AJAX}/available_slots/", {
+        body = await self.read_json(f"{AJAX}/available_slots/", {
             "selected_date": day.isoformat(), "staff_member": str(staff_id), "service_id": str(service_id)})
         return answers.parse_day(body)
 
     async def _appointments(self) -> list[answers.CalendarAppointment]:
-        return answers.parse_appointments(await self._json(f"{CALENDAR_PATH}json/", {}))
+        return answers.parse_appointments(await self.read_json(f"{CALENDAR_PATH}json/", {}))
 
-    async def _json(self, path: str, params: dict[str, str]) -> Any:
-        return await self._with_session(
-            lambda: with_retries(lambda: self._get_json(path, params), self._retry, f"reading {path}")
-        )
-
-    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        assert self._context is not None
-        url = f"{self.url}{path}" + (f"?{urlencode(params)}" if params else "")
-        try:
-            response = await self._context.request.get(
-                url, headers={"Accept": "application/json", "X-Requested-With": "XMLHttpRequest"},
-                timeout=self._timeout_ms, max_redirects=0,
-            )
-        except PlaywrightError as error:
-            raise TransientFailure(f"no answer: {first_line(error)}") from None
-        try:
-            self.check_answer(url, response.status, response.headers)
-            if response.status == 403:
-                raise PortalChanged("agenda", f"permission to read {path} (the user must be a superuser)")
-            if response.status != 200:
-                raise PortalChanged("agenda", f"JSON call {path} (it answered HTTP {response.status})")
-            try:
-                return await response.json()
-            except (PlaywrightError, ValueError):
-                raise PortalChanged("agenda", f"JSON answer of {path}") from None
-        finally:
-            await response.dispose()
+    def refuse_json(self, path: str, status: int) -> None:
+        if status == 403:
+            raise PortalChanged("agenda", f"permission to read {path} (the user must be a superuser)")
 
     # --- logging in ------------------------------------------------------------------------------
 
@@ -194,6 +178,9 @@ class DjangoAppointmentDriver(BrowserDriver):
             if "locked" in text or "bloquead" in text:
                 raise AccountLocked(f"the clinic web app has locked the user {self._credentials.user!r}: "
                                     f"{outcome.message}")
+            stop = await self.needs_person(page)  # a verification code, a captcha, a new password
+            if stop is not None:
+                raise stop
             if outcome.message:
                 raise LoginRejected(f"the clinic web app refused the user {self._credentials.user!r} or its "
                                     f"password: {outcome.message}")
@@ -217,7 +204,7 @@ class DjangoAppointmentDriver(BrowserDriver):
         await self._require_offered(slot_id, staff_id, service_id, local_start)
         modal = await self._open_new_appointment()
         await modal.choose(staff_id, service_id)
-        email = getattr(patient, "email", "") or answers.patient_email(
+        email = patient.email or answers.patient_email(
             patient.phone, str(self.driver_settings.get("email_domain") or "pacientes.invalid"))
         await modal.fill(day=local_start.date().isoformat(), start=f"{local_start:%H:%M}", name=patient.name,
                          email=email, phone=patient.phone, note=answers.note_for(reference, patient.name))
@@ -280,7 +267,10 @@ class DjangoAppointmentDriver(BrowserDriver):
         found = mine[0]
         staff = {s.id: s.name for s in await self._staff()}
         tz = self.tz
+        services = answers.parse_services(
+            await self._json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(staff_id)}))
+        service = next((s.name for s in services if s.id == service_id), "")  # named as free_slots names it
         slot = Slot(slot_id, found.start.replace(tzinfo=tz), found.end.replace(tzinfo=tz),
-                    staff.get(staff_id, str(staff_id)))
+                    staff.get(staff_id, str(staff_id)), service=service)
         name = answers.patient_name_in(found.additional_info) or found.client_name
         return Booking(found.id, slot, Patient(name, found.client_phone))

@@ -1,0 +1,63 @@
+"""Asking the patient for the fields the clinic's web app requires (e-mail, national ID, birth date) before booking.
+
+After the patient confirmed a time (a tapped time or "sí"), each required field the patient has not given (nor the
+bot's widget_request data, keys ``email`` / ``national_id`` / ``birth_date``) is asked for in turn; an answer that
+does not check out (conversation/fields.py) is asked again with the reason. "Otra hora" goes back to the times,
+"cancelar" ends the conversation as anywhere else. Pure code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from relay.conversation.context import Context
+from relay.conversation.fields import check
+from relay.conversation.menus import local_day
+from relay.conversation.model import Reply
+from relay.conversation.state import ASK_FIELD, ConversationState, Option
+from wire.messages import WireSlot
+
+
+def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:
+    """The state with every required field the bot's data gives (when valid), and the fields still missing."""
+    given = dict(state.patient)
+    for field in ctx.patient_fields:
+        preset = str(getattr(ctx.turn, field, "") or "")
+        if field not in given and preset:
+            checked = check(field, preset, ctx.today)
+            if checked.value:
+                given[field] = checked.value
+    state = replace(state, patient=tuple(given.items()))
+    return state, [f for f in ctx.patient_fields if f not in given]
+
+
+def ask(
+    ctx: Context, state: ConversationState, slot: WireSlot, norm: str, field: str, notices: Sequence[str] = ()
+) -> Reply:
+    """The question for ``field``, with "Otra hora" and "Cancelar" buttons; the confirmed slot is kept."""
+    paragraphs = list(notices)
+    if not state.asking and not notices:
+        paragraphs.insert(0, ctx.say("fields_intro"))
+    options = (Option(ctx.say("other_time"), "other_time"),)
+    buttons = [options[0].label, ctx.say("cancel_button")]  # "cancelar" is a command wherever it is typed
+    state = replace(
+        state, stage=ASK_FIELD, asking=field, proposed=slot, day=local_day(slot).isoformat(), options=options,
+        pending=None, pending_message=norm, time_filter="",
+    )
+    data: dict[str, Any] = {
+        "status": "choose_time", "conversation_id": state.conversation_id, "code": "patient_field", "field": field,
+        "option_1": buttons[0], "option_2": buttons[1],
+    }
+    body = ctx.body(data, paragraphs, ctx.say(f"ask_{field}"), buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_time")
+
+
+def answer(ctx: Context, state: ConversationState, message: str) -> tuple[ConversationState, str]:
+    """The patient's answer to the field asked: (the state with it, "") or (the state, the texts key of why not)."""
+    checked = check(state.asking, message, ctx.today)
+    if not checked.value:
+        return state, checked.problem
+    given = {**dict(state.patient), state.asking: checked.value}
+    return replace(state, patient=tuple(given.items()), asking=""), ""

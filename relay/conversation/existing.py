@@ -1,0 +1,95 @@
+"""The guard against a second appointment by mistake: "Ya tienes hora el jueves 3 a las 10:00 con …".
+
+A conversation that is about to book (its first message asks for an appointment, or says only "hola") first asks
+the agent for the phone's upcoming appointments, when the agent says it can list them (``finds_bookings`` with
+the slots). None, or an agent that cannot answer (no capability, offline, an error): booking goes on as before,
+never a dead end. One or more: the patient is told, and chooses another one ("Otra hora"), to move it or to cancel
+it (conversation/appointments.py takes those two from there). Pure code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from relay.conversation.appointments import ask_bookings, upcoming
+from relay.conversation.context import Context
+from relay.conversation.layout import numbered
+from relay.conversation.model import AgentStep, Reply
+from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
+from wire.appointments import MyBookingsResult, WireBooking
+
+_STEMS = {
+    "new_booking": ("otra", "otro", "otras", "otros", "nuev", "another", "new", "other", "pedir", "si", "yes"),
+    "move_one": ("cambi", "mover", "muev", "reagend", "reprogram", "modific", "change", "move", "resched", "postpon"),
+    "cancel_one": ("cancel", "anul", "elimin", "borr", "delete"),
+}
+
+
+def check_step(ctx: Context, state: ConversationState, message: str) -> AgentStep | None:
+    """Ask the agent for the phone's upcoming appointments before booking (None: it cannot tell, go on booking)."""
+    if not ctx.finds_bookings:
+        return None
+    step = ask_bookings(replace(state, wish=message[:500]), ctx.turn, CHECK_EXISTING, ctx.opening)
+    if step is None:
+        return None
+    # What the agent already knows (its journal): this check comes before every new booking conversation, and must not
+    # cost the clinic's web app a read each time.
+    return replace(step, slots=ctx.answer, args=replace(step.args, known_only=True))
+
+
+def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:
+    """The upcoming appointments in the agent's answer; none when it could not answer."""
+    return upcoming(outcome.bookings, now) if isinstance(outcome, MyBookingsResult) else ()
+
+
+def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
+    """"You already have …; another one, change it or cancel it?" with those three buttons."""
+    bookings = state.bookings
+    one = len(bookings) == 1
+    paragraphs = list(notices)
+    if one:
+        paragraphs.append(ctx.say("already_one", **_when(ctx, bookings[0])))
+    else:
+        paragraphs.append(ctx.say("already_many", n=len(bookings)))
+        paragraphs.extend(
+            numbered(n, ctx.say("booking_line", **_when(ctx, b))) for n, b in enumerate(bookings, start=1)
+        )
+    options = (
+        Option(ctx.say("another_button"), "new_booking"),
+        Option(ctx.say("move_it_button" if one else "move_one_button"), "move_one"),
+        Option(ctx.say("cancel_it_button" if one else "cancel_one_button"), "cancel_one"),
+    )
+    state = replace(state, stage=BOOKINGS, intent=CHECK_EXISTING, options=options, target=None)
+    data: dict[str, Any] = {"status": "choose_day", "conversation_id": state.conversation_id, "code": "already_booked"}
+    for index, option in enumerate(options, start=1):
+        data[f"option_{index}"] = option.label
+    data.update(booking_id=bookings[0].booking_id, start=bookings[0].start, professional=bookings[0].professional)
+    prompt = ctx.say("already_prompt_one" if one else "already_prompt_many")
+    body = ctx.body(data, paragraphs, prompt, [o.label for o in options], ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
+def choice(state: ConversationState, norm: str) -> Option | None:
+    """A typed answer to ``already``: "otra" / "cambiarla" / "cancelarla" (and their English), or None."""
+    words = norm.split()
+    kinds = {kind for kind, stems in _STEMS.items() for w in words for stem in stems if _matches(w, stem)}
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    return next((o for o in state.options if o.kind == kind), None)
+
+
+def _matches(word: str, stem: str) -> bool:
+    return word == stem if len(stem) <= 3 else word.startswith(stem)
+
+
+def _when(ctx: Context, booking: WireBooking) -> dict[str, str]:
+    start = datetime.fromisoformat(booking.start)
+    return {
+        "day": ctx.lang.day_long(start.date()),
+        "time": start.strftime("%H:%M"),
+        "professional": ctx.lang.with_professional(booking.professional),
+    }

@@ -1,0 +1,161 @@
+"""Patient fields a clinic's web app requires beyond name and phone: read, checked and normalized, as pure code.
+
+The driver declares which it needs (``SlotsResult.patient_fields``: ``email``, ``national_id``, ``birth_date``);
+the conversation asks for each one missing after the patient confirmed a time, and re-asks with the reason when
+an answer does not check out. Each check returns the value as it goes on the wire, or the texts key of the
+reason (relay/conversation/texts.py). The values are personal data: ``masked`` is how a log may show one.
+
+- e-mail: one address, as the wire accepts it (``wire.messages``); the domain in lower case.
+- national ID: a Chilean RUT (its check digit), a Spanish DNI/NIE (its letter), an Argentine DNI (7-8 digits), or
+  otherwise 5-20 letters and digits. The format says which: "12.345.678-5" is a RUT, "12345678Z" a DNI.
+- birth date: "15/03/1985", "15-3-85", "1985-03-15", "15 de marzo de 1985", "March 15, 1985"; day first unless
+  the second number cannot be a month. In the past, and at most 120 years ago.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from relay.conversation.menus import fold
+from wire.messages import _EMAIL_RE, PATIENT_FIELDS
+
+MAX_AGE_YEARS = 120
+
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        (
+            ("enero", "ene", "january", "jan"),
+            ("febrero", "feb", "february"),
+            ("marzo", "mar", "march"),
+            ("abril", "abr", "april", "apr"),
+            ("mayo", "may"),
+            ("junio", "jun", "june"),
+            ("julio", "jul", "july"),
+            ("agosto", "ago", "august", "aug"),
+            ("septiembre", "setiembre", "sep", "sept", "set", "september"),
+            ("octubre", "oct", "october"),
+            ("noviembre", "nov", "november"),
+            ("diciembre", "dic", "december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+@dataclass(frozen=True)
+class Checked:
+    value: str = ""  # as it goes on the wire; "" when it does not check out
+    problem: str = ""  # the texts key saying why
+
+
+def check(field: str, text: str, today: date) -> Checked:
+    """The patient's answer for ``field`` (one of PATIENT_FIELDS)."""
+    if field == "email":
+        return check_email(text)
+    if field == "national_id":
+        return check_national_id(text)
+    if field == "birth_date":
+        return check_birth_date(text, today)
+    raise ValueError(f"unknown patient field {field!r} (known: {', '.join(PATIENT_FIELDS)})")
+
+
+def check_email(text: str) -> Checked:
+    candidate = text.strip().strip("<>.,;:()[]\"'").strip()
+    if candidate.lower().startswith("mailto:"):
+        candidate = candidate[7:]
+    if len(candidate) > 254 or not _EMAIL_RE.match(candidate):
+        return Checked(problem="invalid_email")
+    local, domain = candidate.rsplit("@", 1)
+    return Checked(f"{local}@{domain.lower()}")
+
+
+def check_national_id(text: str) -> Checked:
+    compact = re.sub(r"[\s.]", "", text.strip()).upper()
+    compact = re.sub(r"^(RUT|RUN|DNI|NIE|CI|ID|N[ºO°]?)[:#]?", "", compact)
+    rut = re.fullmatch(r"(\d{7,8})-?([\dK])", compact)
+    spanish = re.fullmatch(r"([XYZ]?)(\d{7,8})-?([A-Z])", compact)
+    if spanish and len(spanish.group(1) + spanish.group(2)) != 8:
+        spanish = None
+    if spanish:
+        prefix, digits, letter = spanish.groups()
+        number = int(str("XYZ".index(prefix)) + digits if prefix else digits)
+        if _DNI_LETTERS[number % 23] == letter:
+            return Checked(f"{prefix}{digits}{letter}")
+    if rut and _rut_ok(*rut.groups()):
+        return Checked(f"{int(rut.group(1))}-{rut.group(2)}")
+    if rut and "-" in compact:
+        return Checked(problem="invalid_rut")
+    if spanish:
+        return Checked(problem="invalid_dni_letter")
+    if re.fullmatch(r"\d{7,8}", compact):  # an Argentine DNI
+        return Checked(compact)
+    generic = re.sub(r"-", "", compact)
+    if re.fullmatch(r"[A-Z0-9]{5,20}", generic) and any(c.isdigit() for c in generic):
+        return Checked(generic)
+    return Checked(problem="invalid_national_id")
+
+
+def _rut_ok(body: str, digit: str) -> bool:
+    total, factor = 0, 2
+    for c in reversed(body):
+        total += int(c) * factor
+        factor = 2 if factor == 7 else factor + 1
+    expected = 11 - total % 11
+    return digit == {11: "0", 10: "K"}.get(expected, str(expected))
+
+
+def check_birth_date(text: str, today: date) -> Checked:
+    day = read_date(text, today)
+    if day is None:
+        return Checked(problem="invalid_birth_date")
+    if day >= today:
+        return Checked(problem="birth_date_future")
+    if today.year - day.year > MAX_AGE_YEARS:
+        return Checked(problem="birth_date_too_old")
+    return Checked(day.isoformat())
+
+
+def read_date(text: str, today: date) -> date | None:
+    """A typed calendar date, or None."""
+    words = re.sub(r"[,\s]+(de|del|of|the)(?=[,\s])", " ", f" {fold(text)} ").strip()
+    words = re.sub(r"(\d)(st|nd|rd|th|º|°)\b", r"\1", words)
+    iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", words)
+    if iso:
+        return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    numeric = re.fullmatch(r"(\d{1,2})\s*[-/. ]\s*(\d{1,2})\s*[-/. ]\s*(\d{2}|\d{4})", words)
+    if numeric:
+        first, second, year = (int(g) for g in numeric.groups())
+        if second > 12 >= first:  # "03/15/1985": month first
+            first, second = second, first
+        return _date(_year(year, numeric.group(3), today), second, first)
+    tokens = re.findall(r"[a-z]+|\d+", words)
+    months = [t for t in tokens if t in _MONTHS]
+    numbers = [t for t in tokens if t.isdigit()]
+    if len(months) == 1 and len(numbers) == 2 and len(tokens) == 3:
+        day_text, year_text = (numbers if len(numbers[1]) in (2, 4) and len(numbers[0]) <= 2 else numbers[::-1])
+        return _date(_year(int(year_text), year_text, today), _MONTHS[months[0]], int(day_text))
+    return None
+
+
+def _year(year: int, written: str, today: date) -> int:
+    if len(written) == 4:
+        return year
+    century = today.year // 100 * 100
+    return century + year if century + year <= today.year else century - 100 + year
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def masked(value: str) -> str:
+    """A patient field as a log may show it: its first character and length, never the value."""
+    return f"{value[:1]}…({len(value)})" if value else ""

@@ -1,0 +1,176 @@
+"""Free text acted on while booking: who, which day, what time of day, the earliest free time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+
+from relay.conversation.context import Context, read_message
+from relay.conversation.freetext import WINDOW_DAYS, Reading
+from relay.conversation.menus import (
+    clock,
+    local_day,
+    slot_key,
+    slot_start,
+)
+from relay.conversation.model import Book, Reply
+from relay.conversation.names import match_professionals
+from relay.conversation.pages import confirm, day_menu, needs_specialty, page_day, reask, specialty_menu, time_menu
+from relay.conversation.services import named_in, needs_service, offered, service_menu
+from relay.conversation.specialties import specialty_key
+from relay.conversation.state import (
+    ANY_SPECIALTY,
+    CHOOSE_DAY,
+    CHOOSE_TIME,
+    CONFIRM,
+    ConversationState,
+)
+from wire.messages import WireSlot
+
+_PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
+
+
+def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply | Book:
+    """The specialty (or service) is chosen: act on what the patient had asked before the question, or show the days."""
+    if wish and not state.service:
+        state = replace(state, service=named_in(wish, offered(ctx, state)))
+    if needs_service(ctx, state):
+        return service_menu(ctx, replace(state, wish=wish))
+    if wish:
+        reading = read_message(ctx, replace(state, stage=CHOOSE_DAY), wish)
+        if reading.found:
+            return interpret(ctx, state, reading, wish)
+    return day_menu(ctx, state, intro=True)
+
+
+def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
+    if reading.ambiguous:
+        return reask(ctx, state)
+    notices: list[str] = []
+    before = (state.professionals, state.specialty, state.window)
+
+    # Who: a professional named, anyone, or a specialty.
+    professionals = state.professionals
+    matches = match_professionals(reading, sorted({s.professional for s in ctx.free}))
+    if reading.any_professional:
+        professionals = ()
+    elif reading.named:
+        if not matches:
+            query = " ".join(reading.named)[:40]
+            return reask(ctx, state, [ctx.say("professional_unknown", query=query)])
+        professionals = matches
+    elif matches:
+        professionals = matches
+    specialty = state.specialty
+    if reading.specialty and ctx.specialties:  # an agent that reports no specialties: nothing to filter on
+        if reading.specialty in ctx.specialties:
+            specialty = reading.specialty
+            if not reading.named and not matches:  # a professional of another specialty is no longer wanted
+                professionals = tuple(
+                    p for p in professionals
+                    if any(s.professional == p and specialty_key(s.specialty) == specialty for s in ctx.free)
+                )
+        else:
+            notices.append(ctx.say("specialty_unknown"))
+    # When, within a day: a part of the day, "after 4", "before 11"; "any time" drops it.
+    window = state.window
+    if reading.any_time:
+        window = ("", "")
+    if reading.part or reading.after or reading.before:
+        start, end = _PARTS.get(reading.part, ("", ""))
+        start = max(start, reading.after)
+        end = min(x for x in (end, reading.before, "99:99") if x)
+        window = (start, "" if end == "99:99" else end)
+    state = replace(state, professionals=professionals, specialty=specialty, window=window)
+    if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
+        state = replace(state, service=named_in(norm, offered(ctx, state)))
+    filter_changed = (professionals, specialty, window) != before
+    if reading.any_professional and needs_specialty(ctx, state):
+        state = replace(state, specialty=ANY_SPECIALTY)
+    if needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
+        return specialty_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
+    if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
+        return service_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
+
+    if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
+        notice = ctx.say(
+            "no_such_day", weekday=ctx.lang.weekdays[reading.missing_weekday], n=reading.missing_day.day,
+            days=WINDOW_DAYS,
+        )
+        return day_menu(ctx, state, notices=[*notices, notice], near=reading.missing_day)
+    day = reading.day
+    if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
+        day = date.fromisoformat(state.day)
+    if reading.earliest:
+        pool = [s for s in ctx.pool(state) if day is None or local_day(s) == day]
+        if pool:
+            return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
+    if day is not None:
+        label = ctx.lang.day_label(day)
+        day_slots = [s for s in ctx.pool(state, window=False) if local_day(s) == day]
+        if not day_slots:
+            if (professionals or specialty) and any(local_day(s) == day for s in ctx.free):
+                who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
+                notice = ctx.say("day_not_free_professional", professional=who, day=label)
+            else:
+                notice = ctx.say("day_not_free", day=label)
+            return day_menu(ctx, state, notices=[*notices, notice], near=day)
+        if reading.times:
+            return pick_time(ctx, state, day, reading.times, day_slots, norm, notices)
+        return time_menu(ctx, state, day, notices=notices)
+    if (reading.part or reading.after or reading.before) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
+        return time_menu(ctx, state, date.fromisoformat(state.day), notices=notices)
+    if reading.times:
+        return day_menu(ctx, state, notices=[*notices, ctx.say("need_day_first")], at=page_day(state.page_first))
+    if reading.week is not None:
+        return day_menu(ctx, state, notices=notices, at=reading.week)
+    if filter_changed or reading.named or reading.any_professional or reading.any_time or reading.specialty:
+        if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
+            day = date.fromisoformat(state.day)
+            day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
+            at_time = [s for s in day_slots if state.time_filter and clock(s) == state.time_filter]
+            if len(at_time) == 1:
+                return confirm(ctx, state, at_time[0], notices)
+            if at_time:
+                return time_menu(ctx, state, day, notices=notices, time_filter=state.time_filter)
+            if day_slots:
+                return time_menu(ctx, state, day, notices=notices)
+            notice = ctx.say(
+                "day_not_free_professional", professional=", ".join(professionals), day=ctx.lang.day_label(day)
+            )
+            return day_menu(ctx, state, notices=[*notices, notice], near=day)
+        return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
+    if ctx.opening:  # a first message with nothing to act on: the greeting and the days
+        return day_menu(ctx, state, notices=notices, intro=True)
+    return reask(ctx, state, notices)
+
+
+def pick_time(
+    ctx: Context,
+    state: ConversationState,
+    day: date,
+    times: Sequence[tuple[int, int]],
+    day_slots: Sequence[WireSlot],
+    norm: str,
+    notices: Sequence[str] = (),
+) -> Reply | Book:
+    for hour, minute in times:
+        wanted = f"{hour:02d}:{minute:02d}"
+        matching = [s for s in day_slots if clock(s) == wanted]
+        if len(matching) == 1:
+            return confirm(ctx, state, matching[0], notices)
+        if matching:
+            return time_menu(ctx, state, day, notices=notices, time_filter=wanted)
+    # Not free: say so, and show the times around the one asked for.
+    minutes = [s.start_dt().hour * 60 + s.start_dt().minute for s in day_slots]
+    hour, minute = min(times, key=lambda t: min(abs(t[0] * 60 + t[1] - m) for m in minutes))
+    asked = f"{hour:02d}:{minute:02d}"
+    notice = ctx.say("time_not_free", time=asked, day=ctx.lang.day_label(day))
+    notices = [*notices, notice]
+    at = datetime.combine(day, datetime.min.time(), tzinfo=day_slots[0].start_dt().tzinfo).replace(
+        hour=hour, minute=minute
+    )
+    nearest = min(day_slots, key=lambda s: abs(slot_start(s) - at))
+    return time_menu(ctx, replace(state, window=("", "")), day, notices=notices, at=slot_key(nearest)[0])
+

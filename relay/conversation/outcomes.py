@@ -1,0 +1,208 @@
+"""The agent's answer to a booking, and the hand-off to a receptionist: pure functions of state and outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from relay.conversation.context import aware, first_name
+from relay.conversation.menus import (
+    MAX_BUTTONS,
+    MAX_LABEL,
+    clock,
+    local_day,
+    short_professional,
+    slot_key,
+    slot_start,
+    time_label,
+    unique_labels,
+)
+from relay.conversation.model import ClinicProfile, Reply, Turn
+from relay.conversation.replies import continuation
+from relay.conversation.state import (
+    CHOOSE_DAY,
+    CHOOSE_TIME,
+    ConversationState,
+    Option,
+)
+from relay.conversation.texts import Language, language
+from wire.messages import BookResult, WireError, WireSlot
+
+ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
+
+
+# Errors an agent answers only when it refused before touching the web app (an older agent does not say
+# ``nothing_written``): the booking certainly did not happen.
+_REFUSED_BEFORE_WRITING = frozenset({"paused", "login_failed", "account_locked", "bad_request", "slot_taken"})
+
+
+def after_booking(
+    state: ConversationState, turn: Turn, clinic: ClinicProfile, outcome: BookResult | WireError
+) -> Reply:
+    """The agent's answer to a Book: a confirmation, the nearest alternatives, a hand-off, or "not known yet"."""
+    lang = language(clinic.language)
+    turn = aware(turn)
+    if isinstance(outcome, BookResult):
+        return booked(lang, state, turn, clinic, outcome)
+    if outcome.code == "slot_taken":
+        return slot_taken(lang, replace(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
+    if not (outcome.nothing_written or outcome.code in _REFUSED_BEFORE_WRITING):
+        return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
+    if state.gave_up and state.pending is not None:
+        return failed_late(lang, state, turn, clinic, outcome.code)
+    return handoff(replace(state, stage=CHOOSE_DAY, pending=None), turn, clinic, outcome.code)
+
+
+def handoff(
+    state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str, opening: Sequence[str] = ()
+) -> Reply:
+    """A polite hand-off to the clinic's receptionist (status "handoff").
+
+    The conversation ends, except while a booking's outcome is unknown: then it is kept (``gave_up``), the
+    patient is told the truth, and their next message asks the agent again with the same key.
+    ``opening``: paragraphs said first (the greeting, when the conversation's first message asks for this).
+    """
+    lang = language(clinic.language)
+    data: dict[str, Any] = {"status": "handoff", "reason": reason}
+    if state is not None:
+        data["conversation_id"] = state.conversation_id
+    if state is not None and state.booking_open and state.pending is not None:
+        # The booking may or may not have been written: the bot must not guess, and must not forget it.
+        pending = state.pending
+        start = pending.start_dt()
+        paragraphs = [
+            lang.say(
+                "booking_unconfirmed",
+                day=lang.day_long(start.date()),
+                time=start.strftime("%H:%M"),
+                professional=pending.professional,
+            ),
+            lang.say("booking_unconfirmed_next"),
+        ]
+        data.update(
+            booking="unconfirmed",
+            requested_start=pending.start,
+            requested_professional=pending.professional,
+            requested_slot_id=pending.id,
+        )
+        kept = replace(state.seen(aware(turn).now), gave_up=True)
+        return Reply(kept, continuation(data, paragraphs), "handoff")
+    if reason == "cancelled":
+        paragraphs = [lang.say("cancelled")]
+    elif reason == "asked_for_person":
+        paragraphs = [lang.say("asked_for_person")]
+    elif reason in ELSEWHERE.values():
+        paragraphs = [lang.say(reason)]
+    elif reason == "no_slots":
+        paragraphs = [lang.say("no_slots"), lang.say("receptionist")]
+    else:
+        paragraphs = [lang.say("cannot_check"), lang.say("receptionist")]
+    return Reply(None, continuation(data, [*opening, *paragraphs]), "handoff")
+
+
+def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
+    start = datetime.fromisoformat(result.start)
+    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
+                    professional=result.professional)
+    opening = "booked_late" if state.gave_up else "booked"
+    paragraphs = [lang.say(opening, name=first_name(turn.name)), when[:1].upper() + when[1:]]
+    if clinic.address.strip():
+        paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
+    paragraphs.append(lang.say("booked_closing"))
+    data: dict[str, Any] = {
+        "status": "booked",
+        "conversation_id": state.conversation_id,
+        "booking_id": result.booking_id,
+        "start": result.start,
+        "end": result.end,
+        "professional": result.professional,
+        "day": start.date().isoformat(),
+        "time": start.strftime("%H:%M"),
+        "address": clinic.address.strip(),
+        "repeat": result.repeat,
+    }
+    return Reply(None, continuation(data, paragraphs), "booked")
+
+
+def failed_late(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, code: str) -> Reply:
+    """A booking the patient was told was not confirmed yet turned out not to have happened: say so, hand off."""
+    assert state.pending is not None
+    start = state.pending.start_dt()
+    failed = lang.say(
+        "booking_failed_late",
+        day=lang.day_long(start.date()),
+        time=start.strftime("%H:%M"),
+        professional=state.pending.professional,
+    )
+    data: dict[str, Any] = {
+        "status": "handoff",
+        "reason": code,
+        "conversation_id": state.conversation_id,
+        "booking": "failed",
+        "requested_start": state.pending.start,
+        "requested_professional": state.pending.professional,
+    }
+    return Reply(None, continuation(data, [failed, lang.say("receptionist")]), "handoff")
+
+
+def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, error: WireError) -> Reply:
+    taken = state.pending
+    if taken is not None:  # never offer it again from memory
+        state = replace(state, day_slots=tuple(s for s in state.day_slots if s.id != taken.id))
+    pool = [s for s in error.alternatives if slot_start(s) > turn.now]
+    if not pool:
+        pool = [s for s in state.day_slots if slot_start(s) > turn.now]
+    if taken is not None:
+        pool = [s for s in pool if s.id != taken.id]
+    unique = list({s.id: s for s in pool}.values())
+    data: dict[str, Any] = {"status": "choose_time", "conversation_id": state.conversation_id, "code": "slot_taken"}
+    if taken is not None:
+        data.update(taken_start=taken.start, taken_professional=taken.professional)
+    step = clinic.bot_question_step
+    if taken is None or not unique:
+        option = Option(lang.say("other_days"), "other_days")
+        state = replace(state, stage=CHOOSE_DAY, options=(option,), pending=None, pending_message="")
+        data.update(status="choose_day", option_1=option.label)
+        body = continuation(data, [], lang.say("slot_taken_no_alternatives"), [option.label], step)
+        return Reply(state, body, "choose_day")
+
+    def nearness(slot: WireSlot) -> tuple[bool, float]:
+        other_professional = bool(state.professionals) and slot.professional not in state.professionals
+        return (other_professional, abs((slot_start(slot) - slot_start(taken)).total_seconds()))
+
+    nearest = sorted(sorted(unique, key=nearness)[:MAX_BUTTONS], key=slot_key)
+    taken_day = local_day(taken)
+    several = len({s.professional for s in [*state.day_slots, *nearest, taken]}) > 1
+    labels = []
+    for slot in nearest:
+        if local_day(slot) == taken_day:
+            labels.append(time_label(slot, several))
+        else:
+            day = local_day(slot)
+            if several:  # no room for the month beside the professional
+                text = f"{lang.weekdays_short[day.weekday()]} {day.day} {clock(slot)}"
+                text = f"{text} {short_professional(slot.professional, MAX_LABEL - len(text) - 1)}"
+            else:
+                text = f"{lang.day_label(day)} {clock(slot)}"
+            labels.append(text)
+    labels = unique_labels(labels)
+    options = tuple(Option(label, "slot", slot=s) for label, s in zip(labels, nearest, strict=True))
+    state = replace(
+        state,
+        stage=CHOOSE_TIME,
+        day=taken_day.isoformat(),
+        time_filter="",
+        options=options,
+        page_first=(),
+        page_last=(),
+        pending=None,
+        pending_message="",
+    )
+    for index, option in enumerate(options, start=1):
+        data[f"option_{index}"] = option.label
+    body = continuation(
+        data, [lang.say("slot_taken_alternatives")], lang.say("alternatives_prompt"), list(labels), step
+    )
+    return Reply(state, body, "choose_time")

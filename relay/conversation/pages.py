@@ -1,0 +1,296 @@
+"""The menus the patient is shown while booking: specialty, days, times, a confirmation, and a re-ask."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from relay.conversation.context import Context
+from relay.conversation.layout import plan
+from relay.conversation.menu_parts import arrange, menu_data, with_hint
+from relay.conversation.menus import (
+    MAX_BUTTONS,
+    MAX_LABEL,
+    clock,
+    decode_slot_key,
+    encode_slot_key,
+    fold,
+    local_day,
+    short_professional,
+    slot_key,
+    time_label,
+    unique_labels,
+)
+from relay.conversation.model import Reply
+from relay.conversation.replies import MAX_SHOW
+from relay.conversation.services import needs_service, service_menu
+from relay.conversation.state import (
+    ANY_SPECIALTY,
+    CHOOSE_DAY,
+    CHOOSE_TIME,
+    CONFIRM,
+    ConversationState,
+    Option,
+)
+from wire.messages import WireSlot
+
+MAX_REMEMBERED_SLOTS = 40  # of the chosen day, for nearest alternatives when a slot is taken
+
+
+def first_menu(ctx: Context, state: ConversationState) -> Reply:
+    """Which specialty, when the clinic has several and the patient has not said; else the days."""
+    if needs_specialty(ctx, state):
+        return specialty_menu(ctx, state)
+    if needs_service(ctx, state):
+        return service_menu(ctx, state)
+    return day_menu(ctx, state, intro=True)
+
+
+def needs_specialty(ctx: Context, state: ConversationState) -> bool:
+    return len(ctx.specialties) > 1 and not state.specialty and not state.professionals
+
+
+def day_menu(
+    ctx: Context,
+    state: ConversationState,
+    *,
+    notices: Sequence[str] = (),
+    after: date | None = None,
+    at: date | None = None,
+    near: date | None = None,
+    intro: bool = False,
+) -> Reply:
+    """The days with free slots (for the patient's filters), paged: after ``after`` or from ``at``."""
+    notices = list(notices)
+    slots = ctx.pool(state)
+    if not slots and any(state.window):
+        notices.append(ctx.say("window_no_slots"))
+        state = replace(state, window=("", ""))
+        slots = ctx.pool(state)
+    if not slots and state.specialty:
+        notices.append(ctx.say("specialty_unknown"))
+        state = replace(state, specialty="")
+        slots = ctx.pool(state)
+    if not slots and state.service:
+        notices.append(ctx.say("service_unknown"))
+        state = replace(state, service="")
+        slots = ctx.pool(state)
+    if not slots:
+        names = ", ".join(state.professionals)
+        notices.append(ctx.say("professional_no_slots", professional=names))
+        state = replace(state, professionals=())
+        slots = ctx.pool(state)
+    days = sorted({local_day(s) for s in slots})
+    start = 0
+    if after is not None:
+        start = next((i for i, d in enumerate(days) if d > after), 0)
+    elif at is not None:
+        start = next((i for i, d in enumerate(days) if d >= at), max(len(days) - MAX_BUTTONS, 0))
+    elif near is not None:  # a day that was asked for and is not free: show the free days around it
+        start = next((i for i, d in enumerate(days) if d >= near), len(days))
+        start = min(max(start - 1, 0), max(len(days) - MAX_BUTTONS, 0))
+    paragraphs = list(notices)
+    if intro or state.professionals:
+        if state.professionals:
+            paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals)))
+        else:
+            paragraphs.append(ctx.say("days_intro"))
+    prompt = ctx.say("day_prompt" if intro else "day_prompt_short")  # the typing hint once is enough
+    extras = filter_buttons(ctx, state)
+    layout = plan(len(days) - start, len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
+    shown = days[start: start + layout.count]
+    if start > 0 and start + layout.count >= len(days):
+        if after is not None:  # paged to the end (not a later day the patient asked for): the last page says so
+            paragraphs.append(ctx.say("last_days"))
+        extras = [Option(ctx.say("first_days"), "first_days"), *extras]
+        layout = plan(len(shown), len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
+        shown = shown[: layout.count]
+    choices = [Option(ctx.lang.day_label(d), "day", day=d.isoformat()) for d in shown]
+    more = Option(ctx.say("more_days"), "more_days")
+    long_days = [ctx.lang.day_long(d) for d in shown]
+    options, buttons, lines = arrange(choices, long_days, layout, more, extras)
+    prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
+    state = replace(
+        state,
+        stage=CHOOSE_DAY,
+        day="",
+        time_filter="",
+        options=tuple(options),
+        page_first=(shown[0].isoformat(),),
+        page_last=(shown[-1].isoformat(),),
+        day_slots=(),
+        pending=None,
+        pending_message="",
+        proposed=None,
+    )
+    data = menu_data("choose_day", state, options)
+    body = ctx.body(data, [*paragraphs, *lines], prompt, buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
+def filter_buttons(ctx: Context, state: ConversationState) -> list[Option]:
+    """A way to drop each filter the patient set: professional or specialty, time of day."""
+    extras = []
+    if state.professionals or state.specialty not in ("", ANY_SPECIALTY):
+        extras.append(Option(ctx.say("any_professional_button"), "any_professional"))
+    if any(state.window):
+        extras.append(Option(ctx.say("any_time_button"), "any_time"))
+    return extras
+
+
+def time_menu(
+    ctx: Context,
+    state: ConversationState,
+    day: date,
+    *,
+    notices: Sequence[str] = (),
+    after: tuple[float, str, str] | None = None,
+    at: float | None = None,  # a timestamp: start the page at the first time from there
+    time_filter: str = "",
+) -> Reply:
+    """The day's free times (for the professional filter, and one time when asking "with whom?"), paged."""
+    day_slots = [s for s in ctx.pool(state, window=not time_filter) if local_day(s) == day]
+    if not day_slots and any(state.window) and not time_filter:
+        state = replace(state, window=("", ""))
+        notices = [*notices, ctx.say("window_no_slots")]
+        day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
+    slots = [s for s in day_slots if not time_filter or clock(s) == time_filter]
+    if not slots:
+        return day_menu(
+            ctx, state, notices=[*notices, ctx.say("day_not_free", day=ctx.lang.day_label(day))], near=day
+        )
+    several = len({s.professional for s in day_slots}) > 1
+    start = 0
+    if after is not None:
+        start = next((i for i, s in enumerate(slots) if slot_key(s) > after), 0)
+    elif at is not None:
+        start = next((i for i, s in enumerate(slots) if slot_key(s)[0] >= at), max(len(slots) - MAX_BUTTONS, 0))
+    label = ctx.lang.day_label(day)
+    if time_filter:
+        prompt = ctx.say("which_professional", time=time_filter, day=label)
+    elif state.professionals and len(state.professionals) == 1:
+        prompt = ctx.say(
+            "time_prompt_professional", professional=short_professional(state.professionals[0], 30), day=label
+        )
+    elif not several:  # every offered time names its professional: here, once for all of them
+        prompt = ctx.say("time_prompt_with", professional=ctx.naming(day_slots[0]), day=label)
+    else:
+        prompt = ctx.say("time_prompt", day=label)
+    paragraphs = list(notices)
+    # Dropping a filter comes before "another day", which the prompt also offers as a word ("volver").
+    extras = [] if time_filter else [*filter_buttons(ctx, state), Option(ctx.say("other_day"), "other_days")]
+    hinted = f"{prompt} {ctx.say('list_hint')}"
+    layout = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs], hinted)
+    if start > 0 and start + layout.count >= len(slots) and not time_filter:
+        paragraphs.append(ctx.say("last_times"))
+        layout = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs], hinted)
+    shown = slots[start: start + layout.count]
+    more_label = ctx.say("more_times")
+    reserved = [more_label, *(e.label for e in extras)]
+    labels = unique_labels([time_label(s, several) for s in shown], reserved=reserved)
+    choices = [Option(label, "slot", slot=s) for label, s in zip(labels, shown, strict=True)]
+    with_specialty = len(ctx.specialties) > 1
+    lines = [
+        f"{clock(s)} · {short_professional(s.professional, MAX_SHOW - 12)}"
+        + (f" ({s.specialty})" if with_specialty and s.specialty else "")
+        for s in shown
+    ]
+    options, buttons, texts = arrange(choices, lines, layout, Option(more_label, "more_times"), extras)
+    prompt, texts = with_hint(ctx, prompt, texts, layout.as_list)
+    back = ctx.say("back_hint")
+    if not time_filter and all(o.kind != "other_days" for o in options) and len(prompt) + len(back) < MAX_SHOW:
+        prompt = f"{prompt} {back}"  # no "another day" button: say the word that does it
+    state = replace(
+        state,
+        stage=CHOOSE_TIME,
+        day=day.isoformat(),
+        time_filter=time_filter,
+        options=tuple(options),
+        page_first=encode_slot_key(shown[0]),
+        page_last=encode_slot_key(shown[-1]),
+        day_slots=tuple(day_slots[:MAX_REMEMBERED_SLOTS]),
+        pending=None,
+        pending_message="",
+        proposed=None,
+    )
+    data = menu_data("choose_time", state, options)
+    data.update(day=day.isoformat(), day_label=label)
+    body = ctx.body(data, [*paragraphs, *texts], prompt, buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_time")
+
+
+def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Sequence[str] = ()) -> Reply:
+    """Free text pinned one slot: ask before booking it (only "Sí" or a tapped time books)."""
+    day = local_day(slot)
+    options = (Option(ctx.say("yes"), "confirm"), Option(ctx.say("other_time"), "other_time"))
+    state = replace(
+        state,
+        stage=CONFIRM,
+        day=day.isoformat(),
+        time_filter="",
+        options=options,
+        page_first=encode_slot_key(slot),
+        page_last=encode_slot_key(slot),
+        pending=None,
+        pending_message="",
+        proposed=slot,
+    )
+    question = ctx.say("confirm", day=ctx.lang.day_long(day), time=clock(slot), professional=ctx.naming(slot))
+    data = menu_data("choose_time", state, options)
+    data.update(code="confirm", day=day.isoformat(), day_label=ctx.lang.day_label(day),
+                confirm_start=slot.start, confirm_professional=slot.professional)
+    body = ctx.body(data, list(notices), question, [o.label for o in options], ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_time")
+
+
+def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
+    """Didn't understand: say so and show the same page of the same menu again."""
+    if state.stage == CONFIRM and state.proposed is not None:
+        fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
+        if fresh is not None:
+            return confirm(ctx, state, fresh, [*notices, ctx.say("confirm_reask")])
+    if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
+        first = decode_slot_key(state.page_first)
+        day = date.fromisoformat(state.day)
+        return time_menu(
+            ctx,
+            state,
+            day,
+            notices=[*notices, ctx.say("reask_time")],
+            at=first[0] if first else None,
+            time_filter=state.time_filter,
+        )
+    return day_menu(ctx, state, notices=[*notices, ctx.say("reask_day")], at=page_day(state.page_first))
+
+
+def page_day(key: Sequence[str]) -> date | None:
+    try:
+        return date.fromisoformat(key[0]) if key and key[0] else None
+    except ValueError:
+        return None
+
+
+def specialty_menu(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
+    """Which specialty (the clinic's own names), and "any"; a wish said before it is kept for after."""
+    offered = sorted(ctx.specialties.items(), key=lambda item: fold(item[1]))
+    prompt = ctx.say("specialty_prompt")
+    extras = [Option(ctx.say("any_specialty_button"), "any_specialty")]
+    layout = plan(len(offered), len(extras), [*ctx.opening, *notices], f"{prompt} {ctx.say('list_hint')}")
+    layout = replace(layout, more=False)  # a clinic has a handful: any beyond the page can still be typed
+    shown = offered[: layout.count]
+    choices = [Option(name[:MAX_LABEL], "specialty", key=key) for key, name in shown]
+    more = Option("", "more_days")
+    # Numbered even as buttons: "2" can only mean the second specialty here (not a day or an hour).
+    choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
+    options, buttons, lines = arrange(choices, [name for _, name in shown], layout, more, extras)
+    prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
+    state = replace(
+        state, stage=CHOOSE_DAY, day="", time_filter="", options=tuple(options), page_first=(), page_last=(),
+        day_slots=(), pending=None, pending_message="", proposed=None,
+    )
+    data = menu_data("choose_day", state, options)
+    data["code"] = "specialty"
+    body = ctx.body(data, [*notices, *lines], prompt, buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+

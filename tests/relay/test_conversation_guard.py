@@ -1,0 +1,108 @@
+"""Through the real relay (stand-in Kommo -> relay -> scripted agent over a websocket): "Ya tienes hora…" before a
+second appointment, patient fields the web app requires, and services of their own lengths."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from relay_harness import buttons_of, make_slots, texts_of
+
+from demo.kommo import continuation_violation
+from wire.appointments import MyBookingsResult, WireBooking
+from wire.messages import WireService, error_response, ok_response
+
+
+def assert_clean(kommo, record):
+    assert record.accepted, record.reason
+    assert continuation_violation(record.body) == ""
+
+
+async def test_a_patient_with_an_appointment_is_told_and_books_another_only_when_asked(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"finds_bookings": True}
+    first_slot = agent.slots[0]
+    held = WireBooking("bk-20", first_slot.start, first_slot.end, "Dra. Soto")
+    agent.appointments = lambda request: ok_response(request.id, MyBookingsResult((held,)))
+    url = relay.widget_url(clinic)
+
+    told = await kommo.say(url, clinic.subdomain, "901", "hola, quiero una hora")
+    assert_clean(kommo, told)
+    assert told.body["data"]["code"] == "already_booked" and "Ya tienes hora el" in texts_of(told.body)
+    assert buttons_of(told.body) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert [r.op for r in agent.requests] == ["slots", "my_bookings"]
+    assert agent.ops("my_bookings")[0].args.phone == "+56 9 1234 5678"
+    assert agent.ops("my_bookings")[0].args.known_only  # the agent's journal: no read of the web app per conversation
+
+    days = await kommo.say(url, clinic.subdomain, "901", "Otra hora")
+    assert_clean(kommo, days)
+    assert days.body["data"]["status"] == "choose_day"
+    times = await kommo.say(url, clinic.subdomain, "901", days.body["data"]["option_1"])
+    booked = await kommo.say(url, clinic.subdomain, "901", times.body["data"]["option_2"])
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
+
+
+async def test_an_agent_that_cannot_list_goes_on_to_booking(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"finds_bookings": True}
+    agent.appointments = lambda request: error_response(request.id, "bad_request", "cannot find bookings")
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "902", "hola")
+    assert_clean(kommo, reply)
+    assert reply.body["data"]["status"] == "choose_day" and "Hola, Ana" in texts_of(reply.body)
+    assert "Ya tienes" not in texts_of(reply.body)
+
+
+async def test_the_email_the_web_app_requires_is_asked_and_sent_with_the_booking(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"patient_fields": ["email"]}
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "903", "hola")
+    times = await kommo.say(url, clinic.subdomain, "903", days.body["data"]["option_1"])
+    asked = await kommo.say(url, clinic.subdomain, "903", times.body["data"]["option_1"])
+    assert_clean(kommo, asked)
+    assert asked.body["data"]["field"] == "email" and "¿Cuál es tu correo electrónico?" in texts_of(asked.body)
+    again = await kommo.say(url, clinic.subdomain, "903", "ana en correo punto cl")
+    assert "Ese correo no parece válido" in texts_of(again.body) and agent.ops("book") == []
+    booked = await kommo.say(url, clinic.subdomain, "903", "ana.perez@correo.cl")
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked"
+    [book] = agent.ops("book")
+    assert book.args.patient.email == "ana.perez@correo.cl" and book.args.patient.national_id == ""
+
+
+async def test_the_bots_data_keys_carry_the_patient_fields(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"patient_fields": ["national_id", "birth_date"]}
+    replies = []
+    message = "hola"
+    for _ in range(3):
+        data = {"lead_id": "904", "message": message, "name": "Ana Pérez", "phone": "+56 9 1234 5678",
+                "national_id": "12.345.678-5", "birth_date": "15/03/1985", "unknown_key": "ignored"}
+        body, continue_id = kommo.widget_request(clinic.subdomain, data)
+        assert (await relay.post_widget(clinic, body)).status_code == 200
+        reply = await kommo.wait_for_continuation(continue_id)
+        assert_clean(kommo, reply)
+        replies.append(reply)
+        message = reply.body["data"].get("option_1", "")
+    assert replies[-1].body["data"]["status"] == "booked"  # never asked: the bot had both
+    [book] = agent.ops("book")
+    assert book.args.patient.national_id == "12345678-5" and book.args.patient.birth_date == "1985-03-15"
+
+
+async def test_services_of_their_own_lengths_are_asked_for(relay, kommo):
+    clinic = relay.add_clinic()
+    slots = [replace(s, service="Control" if s.start.endswith("T10:00:00-03:00") else "Limpieza")
+             for s in make_slots(days=4)]
+    agent = await relay.agent(clinic, slots=slots)
+    agent.slot_extras = {"services": [WireService("Control", 30), WireService("Limpieza", 60)]}
+    url = relay.widget_url(clinic)
+    asked = await kommo.say(url, clinic.subdomain, "905", "hola")
+    assert_clean(kommo, asked)
+    assert asked.body["data"]["code"] == "service" and buttons_of(asked.body) == ["Control", "Limpieza"]
+    days = await kommo.say(url, clinic.subdomain, "905", "Control")
+    times = await kommo.say(url, clinic.subdomain, "905", days.body["data"]["option_1"])
+    assert buttons_of(times.body)[0].startswith("10:00") and times.body["data"]["service"] == "Control"

@@ -1,0 +1,135 @@
+"""A patient who already has an upcoming appointment and asks for a new one is told first ("Ya tienes hora…")."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import EN, Chat, agenda, buttons, lines, texts
+from test_dialogue_appointments import FRI, PAST, THU, ClinicAgent
+
+from relay.conversation import AgentStep
+from wire.appointments import MyBookingsArgs
+from wire.messages import WireError
+
+
+def finding(*days: int, times=((9, 0), (10, 0), (11, 0))):
+    """Slots from an agent that says it can list a phone's appointments."""
+    return replace(agenda(days, times), finds_bookings=True)
+
+
+def test_an_upcoming_appointment_is_named_before_booking_another():
+    agent = ClinicAgent(THU, PAST)
+    chat = Chat(finding(2, 4), appointments=agent)
+    reply = chat.say("hola, quiero una hora")
+    assert isinstance(chat.steps[0], AgentStep) and chat.steps[0].op == "my_bookings"
+    assert chat.steps[0].args == MyBookingsArgs("+56 9 1234 5678", known_only=True)
+    said = texts(reply)
+    assert "¡Hola, Ana!" in said
+    assert "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto." in said
+    assert "¿Quieres otra, cambiarla o cancelarla?" in said
+    assert buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert reply.continuation["data"]["code"] == "already_booked"
+    assert reply.continuation["data"]["booking_id"] == "bk-7"
+
+
+def test_another_one_goes_on_to_booking_acting_on_the_first_message():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("quiero hora el viernes a las 10")
+    reply = chat.say("Otra hora")
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+    assert chat.say("Sí").status == "booked" and len(chat.books) == 1
+
+
+def test_typed_answers_choose_too():
+    for typed, expected in (("otra", "choose_day"), ("quiero otra por favor", "choose_day"),
+                            ("cambiarla", "confirm_move"), ("mejor la cambio", "confirm_move"),
+                            ("cancelarla", "confirm_cancel"), ("Cancelar", "confirm_cancel")):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        chat.say("hola")
+        reply = chat.say(typed)
+        code = reply.continuation["data"].get("code", reply.status)
+        assert code == expected or (expected == "choose_day" and reply.status == "choose_day" and
+                                    "¿Qué día" in texts(reply)), (typed, texts(reply))
+
+
+def test_cancel_it_cancels_the_one_named_and_change_it_moves_it():
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4), appointments=agent)
+    chat.say("hola")
+    reply = chat.say("Cancelarla")
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert chat.say("Sí, cancelar").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
+
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4), appointments=agent)
+    chat.say("hola")
+    assert chat.say("Cambiarla").continuation["data"]["code"] == "confirm_move"
+    days = chat.say("Sí, cambiarla")
+    times = chat.say(days.continuation["data"]["option_1"])
+    moved = chat.say(times.continuation["data"]["option_1"])
+    assert moved.status == "booked" and moved.continuation["data"]["rescheduled_from"] == "bk-7"
+    assert chat.books == []  # moved, not a second appointment
+
+
+def test_several_appointments_are_listed_and_one_is_chosen_to_cancel():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(FRI, THU))
+    reply = chat.say("hola")
+    assert "Ya tienes 2 horas reservadas:" in texts(reply)
+    assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto",
+                            "2. viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas"]
+    assert buttons(reply) == ["Otra hora", "Cambiar una", "Cancelar una"]
+    reply = chat.say("Cancelar una")
+    assert "¿Cuál quieres cancelar?" in texts(reply)
+
+
+def test_nonsense_asks_again_and_english_speaks_english():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    reply = chat.say("qwerty")
+    assert "Perdona, no te entendí." in texts(reply) and buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
+
+    chat = Chat(finding(2, 4), clinic=EN, appointments=ClinicAgent(THU))
+    reply = chat.say("hi, I'd like an appointment")
+    assert "You already have an appointment on Thursday 3 December at 10:00 with Dra. Ana Soto." in texts(reply)
+    assert buttons(reply) == ["Another one", "Change it", "Cancel it"]
+    assert chat.say("change it").continuation["data"]["code"] == "confirm_move"
+
+
+def test_no_appointment_or_an_agent_that_cannot_tell_goes_on_to_booking_as_before():
+    for answer in (ClinicAgent(PAST), lambda step: WireError("bad_request", "no capability"),
+                   lambda step: WireError("portal_down", "")):
+        chat = Chat(finding(2, 4), appointments=answer)
+        reply = chat.say("hola, quiero hora el viernes a las 10")
+        assert len(chat.steps) == 1
+        assert "¡Hola, Ana!" in texts(reply)
+        assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+        assert chat.say("sí").status == "booked"
+
+
+def test_an_agent_that_does_not_say_it_can_find_bookings_is_never_asked():
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
+    assert chat.say("hola").status == "choose_day" and chat.steps == []
+
+
+def test_asking_for_my_appointments_is_not_checked_twice():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("quiero cancelar mi hora")
+    assert [s.state.intent for s in chat.steps] == ["cancel"]
+    assert reply.continuation["data"]["code"] == "confirm_cancel"
+
+
+def test_a_new_wish_instead_of_an_answer_is_booking_another():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    reply = chat.say("el viernes a las 11")
+    assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
+    assert chat.say("sí").status == "booked" and chat.state is None
+
+
+def test_a_check_left_unanswered_by_a_stopped_relay_goes_on_to_booking():
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    step = chat.decide("hola")
+    assert isinstance(step, AgentStep)
+    chat.state = step.state  # saved before the agent was asked; the answer never came back
+    reply = chat.say("el viernes a las 11")
+    assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)

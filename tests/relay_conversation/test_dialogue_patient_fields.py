@@ -1,0 +1,150 @@
+"""Patient fields the clinic's web app requires (e-mail, national ID, birth date): asked after the confirmation,
+checked, asked again with the reason, taken from the bot's data when given, and carried by the booking."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from conversation_kit import EN, Chat, agenda, buttons, texts
+
+from relay.conversation import ConversationState
+from relay.conversation.fields import check_birth_date, check_email, check_national_id, masked
+from relay.conversation.model import Turn
+
+TODAY = date(2026, 12, 1)
+
+
+def requiring(*fields: str):
+    return replace(agenda([2, 4], [(9, 0), (10, 0)]), patient_fields=fields)
+
+
+def tap_a_time(chat: Chat, greeting: str = "hola"):
+    """The first day, then its first time (09:00) tapped: the patient confirmed it."""
+    days = chat.say(greeting)
+    times = chat.say(days.continuation["data"]["option_1"])
+    return chat.say(times.continuation["data"]["option_1"])
+
+
+def test_the_email_is_asked_after_the_confirmation_and_goes_with_the_booking():
+    chat = Chat(requiring("email"))
+    reply = tap_a_time(chat)
+    assert chat.books == []
+    assert reply.status == "choose_time" and reply.continuation["data"]["code"] == "patient_field"
+    assert reply.continuation["data"]["field"] == "email"
+    assert "Para reservar, la clínica necesita algunos datos tuyos." in texts(reply)
+    assert "¿Cuál es tu correo electrónico?" in texts(reply)
+    assert buttons(reply) == ["Otra hora", "Cancelar"]
+    again = chat.say("ana arroba correo")
+    assert "Ese correo no parece válido" in texts(again) and chat.books == []
+    done = chat.say("Ana.Perez@Correo.CL")
+    assert done.status == "booked"
+    assert chat.books[0].patient() == {"email": "Ana.Perez@correo.cl"}
+
+
+def test_every_field_in_turn_each_checked_with_its_reason():
+    chat = Chat(requiring("email", "national_id", "birth_date"))
+    tap_a_time(chat)
+    assert "¿Cuál es tu número de documento" in texts(chat.say("ana@correo.cl"))
+    assert "el dígito verificador no coincide" in texts(chat.say("12.345.678-K"))
+    assert "¿Cuál es tu fecha de nacimiento?" in texts(chat.say("12.345.678-5"))
+    assert "todavía no llega" in texts(chat.say("1/1/2030"))
+    assert "No entendí esa fecha" in texts(chat.say("el año pasado"))
+    assert chat.say("15 de marzo de 1985").status == "booked"
+    assert chat.books[0].patient() == {"email": "ana@correo.cl", "national_id": "12345678-5",
+                                       "birth_date": "1985-03-15"}
+
+
+def test_the_bots_data_keys_give_the_fields_and_an_invalid_one_is_asked_for():
+    chat = Chat(requiring("email", "national_id"))
+    given = chat.turn
+
+    def turn(message: str) -> Turn:
+        return replace(given(message), email="ana@correo.cl", national_id="12345678A")
+
+    chat.turn = turn  # type: ignore[method-assign]
+    reply = tap_a_time(chat)
+    assert reply.continuation["data"]["field"] == "national_id"  # the e-mail was given, the DNI's letter is wrong
+    assert chat.say("12345678Z").status == "booked"
+    assert chat.books[0].patient() == {"email": "ana@correo.cl", "national_id": "12345678Z"}
+
+
+def test_another_time_goes_back_and_cancel_ends():
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    back = chat.say("Otra hora")
+    assert back.status == "choose_time" and "¿Qué hora" in texts(back)
+    chat.say(back.continuation["data"]["option_2"])
+    ended = chat.say("Cancelar")
+    assert ended.status == "handoff" and ended.continuation["data"]["reason"] == "cancelled" and chat.books == []
+
+
+def test_a_slot_taken_while_typing_shows_the_times_around_it():
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    chat.agenda = replace(chat.agenda, slots=tuple(s for s in chat.agenda.slots if "T0900" not in s.id))
+    reply = chat.say("ana@correo.cl")
+    assert "Esa hora (09:00 del Mié 2 dic) ya no está libre." in texts(reply) and chat.books == []
+    assert chat.say(reply.continuation["data"]["option_1"]).status == "booked"
+    assert chat.books[0].patient() == {"email": "ana@correo.cl"}
+
+
+def test_english_and_the_state_round_trips():
+    chat = Chat(requiring("birth_date"), clinic=EN)
+    reply = tap_a_time(chat, "hi")
+    assert "To book, the clinic needs a few details from you." in texts(reply)
+    assert "What is your date of birth?" in texts(reply) and buttons(reply) == ["Another time", "Cancel"]
+    assert "more than 120 years ago" in texts(chat.say("1/1/1850"))
+    state = chat.state
+    assert ConversationState.from_json(state.to_json()) == state
+    assert chat.say("March 15, 1985").status == "booked" and chat.books[0].patient() == {"birth_date": "1985-03-15"}
+
+
+def test_no_fields_required_books_at_once():
+    chat = Chat(agenda([2, 4], [(9, 0)]))
+    assert tap_a_time(chat).status == "booked" and chat.books[0].patient() == {}
+
+
+def test_email_checks():
+    assert check_email(" <Ana@Correo.CL>. ").value == "Ana@correo.cl"
+    for bad in ("ana", "ana@", "@correo.cl", "ana @correo.cl", "ana@correo", "ana@@correo.cl", "a" * 70 + "@x.cl"):
+        assert check_email(bad).problem == "invalid_email", bad
+
+
+def test_national_id_checks():
+    good = {
+        "12.345.678-5": "12345678-5", "7.654.321-6": "7654321-6", "123456785": "12345678-5",  # Chile, RUT
+        "12345678Z": "12345678Z", "x-1234567-l": "X1234567L",  # Spain, DNI and NIE
+        "30.123.456": "30123456", "1234567": "1234567",  # Argentina, DNI
+        "AB123456": "AB123456", "RUT: 12.345.678-5": "12345678-5",
+    }
+    for typed, value in good.items():
+        assert check_national_id(typed).value == value, typed
+    assert check_national_id("12.345.678-9").problem == "invalid_rut"
+    assert check_national_id("12345678A").problem == "invalid_dni_letter"
+    for bad in ("abc", "12", "hola mundo", "1" * 30):
+        assert check_national_id(bad).problem == "invalid_national_id", bad
+
+
+def test_birth_date_checks():
+    for typed in ("15/03/1985", "15-3-85", "15.03.1985", "1985-03-15", "15 de marzo de 1985", "15 marzo 1985",
+                  "March 15, 1985", "15th March 1985", "03/15/1985"):
+        assert check_birth_date(typed, TODAY).value == "1985-03-15", typed
+    assert check_birth_date("1/2/05", TODAY).value == "2005-02-01"
+    assert check_birth_date("31/02/1990", TODAY).problem == "invalid_birth_date"
+    assert check_birth_date("2/12/2026", TODAY).problem == "birth_date_future"
+    assert check_birth_date("1/1/1890", TODAY).problem == "birth_date_too_old"
+
+
+def test_a_log_never_shows_a_value():
+    assert "correo" not in masked("ana@correo.cl") and masked("") == ""
+
+
+def test_a_person_or_back_is_understood_while_a_field_is_asked():
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    assert chat.say("volver").status == "choose_day" and chat.books == []
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    reply = chat.say("prefiero hablar con una persona")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person"
