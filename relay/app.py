@@ -13,12 +13,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -106,8 +106,15 @@ class Relay:
             max_turns_in_flight=settings.max_turns_in_flight,
             turns_in_flight=lambda: self.turns.in_flight,
             lag=self.loop_lag,
+            max_wait_s=settings.max_queue_wait_s,
+            busy_turns=lambda: self.turns.busy,
         )
-        self.metrics.watch_load(lambda: self.turns.in_flight, lambda: self.loop_lag.lag_s, self.deployment.pool_waits)
+        self.metrics.watch_load(
+            lambda: self.turns.in_flight,
+            lambda: self.loop_lag.lag_s,
+            self.deployment.pool_waits,
+            self.deployment.round_trips,
+        )
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
         self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
@@ -225,6 +232,32 @@ async def _within(seconds: float, step: Coroutine[Any, Any, None], what: str) ->
         log(logger, logging.WARNING, "stop_step_timed_out", step=what, seconds=seconds)
 
 
+_KOMMO_PREFIX = "/kommo/"
+
+
+class RelayApp(Starlette):
+    """The relay's Starlette app, with Kommo's widget_request (``POST /kommo/{clinic}``, the one hot route) handed
+    straight to its endpoint: the same match the route would make, without the middleware and router layers."""
+
+    kommo: Callable[[Request], Awaitable[Response]] | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        kommo = self.kommo
+        if kommo is not None and scope["type"] == "http" and scope["method"] == "POST":
+            path: str = scope["path"]
+            if path.startswith(_KOMMO_PREFIX) and len(path) > len(_KOMMO_PREFIX) and "/" not in path[7:]:
+                scope["app"] = self
+                scope["path_params"] = {"clinic": path[len(_KOMMO_PREFIX) :]}
+                try:
+                    response = await kommo(Request(scope, receive))
+                except Exception:
+                    logger.exception("widget_request failed")
+                    response = PlainTextResponse("Internal Server Error", 500)
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
 def build_app(
     settings: RelaySettings,
     *,
@@ -242,7 +275,7 @@ def build_app(
         finally:
             await relay.stop()
 
-    app = Starlette(
+    app = RelayApp(
         routes=[
             Route("/kommo/{clinic}", relay.kommo_request, methods=["POST"]),
             Route("/kommo/oauth/{clinic}", relay.kommo_oauth.handle, methods=["GET"]),
@@ -255,4 +288,5 @@ def build_app(
         lifespan=lifespan,
     )
     app.state.relay = relay
+    app.kommo = relay.kommo_request
     return app

@@ -50,6 +50,10 @@ class Deployment(Protocol):
         """Store commands that had to wait for a pooled connection so far (0 when there is no pool)."""
         ...
 
+    def round_trips(self) -> int:
+        """Round trips to the shared store so far (0 with SQLite in the process)."""
+        ...
+
 
 class EmbeddedDeployment:
     """One relay process: SQLite in the data folder; agents, budgets and locks in memory."""
@@ -84,6 +88,9 @@ class EmbeddedDeployment:
         return {"store": "sqlite", "data": str(self._settings.data_dir)}
 
     def pool_waits(self) -> int:
+        return 0
+
+    def round_trips(self) -> int:
         return 0
 
 

@@ -2,14 +2,16 @@
 
 Why not httpx: on the relay's hot path (hundreds of continuations a second on a 2-core host) httpx/httpcore
 cost several milliseconds of CPU per request and its pool degrades badly when many requests queue. The relay
-needs one thing — POST a small JSON body to a Kommo host over TLS and read the status — so this is h11 (the
-HTTP/1.1 state machine uvicorn uses too) over asyncio streams, with a few idle keep-alive connections per
-origin. Redirects are never followed: a redirect could carry the clinic's bearer token elsewhere.
+needs one thing — POST a small JSON body to a Kommo host over TLS and read the status — so the request is
+written as bytes in one go and the answer read with httptools (the C parser uvicorn uses too) over asyncio streams,
+with a few idle keep-alive connections per origin. Redirects are never followed: a redirect could carry the
+clinic's bearer token elsewhere.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -17,12 +19,57 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import h11
+import httptools
 
 from wire import json_text
 
 MAX_RESPONSE_BYTES = 1024 * 1024
+MAX_RESPONSE_HEAD_BYTES = 64 * 1024
 _READ_CHUNK = 65536
+# What may not appear in a request line or a header: it would end the line and start another.
+_BREAKS_A_LINE = re.compile(r"[\r\n\x00]")
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+class _BadResponse(Exception):
+    """The server's answer is not HTTP/1.1 this client can read (or is larger than it reads)."""
+
+
+class _Answer:
+    """httptools' callbacks for one response: status, headers, body, and whether it ended."""
+
+    __slots__ = ("headers", "chunks", "size", "head_size", "head_done", "done", "parser", "status", "keep_alive")
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        self.status = 0
+        self.keep_alive = False
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.head_size = 0
+        self.head_done = False
+        self.done = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.head_size += len(name) + len(value)
+        if self.head_size > MAX_RESPONSE_HEAD_BYTES:
+            raise _BadResponse("response headers too large")
+        self.headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        self.head_done = True
+        self.status = self.parser.get_status_code()
+        self.keep_alive = self.parser.should_keep_alive()
+
+    def on_body(self, body: bytes) -> None:
+        self.size += len(body)
+        if self.size > MAX_RESPONSE_BYTES:
+            raise _BadResponse("response body too large")
+        self.chunks.append(body)
+
+    def on_message_complete(self) -> None:
+        self.done = True
 
 
 class TransportError(Exception):
@@ -59,7 +106,6 @@ class HttpResponse:
 class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
-    protocol: h11.Connection
     last_used: float
 
     def usable(self, now: float, idle_limit_s: float) -> bool:
@@ -112,18 +158,12 @@ class HttpClient:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
         body = b"" if payload is None else json_text.dumps_bytes(payload)
-        request_headers = [
-            ("Host", host_header),
-            ("User-Agent", self._user_agent),
-            ("Accept", "application/json"),
-            *([] if payload is None else [("Content-Type", "application/json")]),
-            ("Content-Length", str(len(body))),
-            *((name, value) for name, value in (headers or {}).items()),
-        ]
-        request = h11.Request(method="POST", target=target, headers=request_headers)
+        try:
+            request = self._request_bytes(method, target, host_header, headers, body, payload is not None)
+        except ValueError as exc:
+            raise TransportError(f"a request to {origin[1]} that cannot be sent: {exc}") from None
         wait = timeout if answer_timeout is None else answer_timeout
         sent = False
-        request = h11.Request(method=method, target=target, headers=request_headers)
         try:
             async with asyncio.timeout(timeout) as deadline:
 
@@ -146,7 +186,7 @@ class HttpClient:
                     f"request sent, but no answer from {origin[1]} within {wait:g} s", request_sent=True
                 ) from None
             raise TransportError(f"no answer from {origin[1]} within {timeout:g} s") from None
-        except (OSError, ssl.SSLError, h11.ProtocolError, _StaleConnection) as exc:
+        except (OSError, ssl.SSLError, _BadResponse, _StaleConnection) as exc:
             raise TransportError(f"{type(exc).__name__} talking to {origin[1]}") from exc
 
     async def aclose(self) -> None:
@@ -157,6 +197,33 @@ class HttpClient:
         self._idle.clear()
 
     # -- internals ---------------------------------------------------------------------------------------
+
+    def _request_bytes(
+        self,
+        method: str,
+        target: str,
+        host: str,
+        headers: Mapping[str, str] | None,
+        body: bytes,
+        json_body: bool,
+    ) -> bytes:
+        """The whole request as it goes on the wire: one write, one segment for a small body."""
+        lines = [
+            f"{method} {target} HTTP/1.1",
+            f"Host: {host}",
+            f"User-Agent: {self._user_agent}",
+            "Accept: application/json",
+        ]
+        if json_body:
+            lines.append("Content-Type: application/json")
+        lines.append(f"Content-Length: {len(body)}")
+        for name, value in (headers or {}).items():
+            if not _TOKEN.match(name):
+                raise ValueError("a header name that is not an HTTP token")
+            lines.append(f"{name}: {value}")
+        if not _TOKEN.match(method) or " " in target or any(_BREAKS_A_LINE.search(line) for line in lines):
+            raise ValueError("a line break, NUL or space where HTTP allows none")
+        return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
 
     def _take_idle(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
@@ -184,51 +251,40 @@ class HttpClient:
         reader, writer = await asyncio.open_connection(
             host, port, ssl=context, server_hostname=host if context else None, limit=_READ_CHUNK
         )
-        return _Connection(reader, writer, h11.Connection(h11.CLIENT), time.monotonic())
+        return _Connection(reader, writer, time.monotonic())
 
     async def _exchange(
         self,
         origin: Origin,
         connection: _Connection,
-        request: h11.Request,
+        request: bytes,
         body: bytes,
         *,
         reused: bool,
         on_sent: Callable[[], None],
     ) -> HttpResponse:
-        protocol = connection.protocol
+        answer = _Answer()
         received_any = False
         try:
-            connection.writer.write(
-                protocol.send(request) + protocol.send(h11.Data(data=body)) + protocol.send(h11.EndOfMessage())
-            )
+            connection.writer.write(request)
             await connection.writer.drain()
             on_sent()
-            status = 0
-            response_headers: tuple[tuple[str, str], ...] = ()
-            chunks: list[bytes] = []
-            size = 0
-            while True:
-                event = protocol.next_event()
-                if event is h11.NEED_DATA:
-                    data = await connection.reader.read(_READ_CHUNK)
-                    received_any = received_any or bool(data)
-                    protocol.receive_data(data)
-                elif isinstance(event, h11.Response):
-                    status = event.status_code
-                    response_headers = tuple(
-                        (bytes(k).decode("latin-1").lower(), bytes(v).decode("latin-1")) for k, v in event.headers
-                    )
-                elif isinstance(event, h11.Data):
-                    size += len(event.data)
-                    if size > MAX_RESPONSE_BYTES:
-                        raise h11.RemoteProtocolError("response body too large")
-                    chunks.append(bytes(event.data))
-                elif isinstance(event, h11.EndOfMessage):
-                    break
-                elif isinstance(event, h11.ConnectionClosed):
+            while not answer.done:
+                data = await connection.reader.read(_READ_CHUNK)
+                if not data:
+                    if answer.head_done and _reads_until_close(answer):
+                        break  # neither a length nor chunks: the body ends with the connection
                     raise ConnectionResetError("connection closed before the response ended")
-        except (OSError, h11.ProtocolError) as exc:
+                received_any = True
+                try:
+                    answer.parser.feed_data(data)
+                except httptools.HttpParserUpgrade:
+                    raise _BadResponse("the server switched protocols") from None
+                except httptools.HttpParserError as exc:
+                    raise _BadResponse(f"malformed response: {exc}") from None
+                if answer.done and answer.status < 200:  # 100 Continue and the like: the answer follows
+                    answer = _Answer()
+        except (OSError, _BadResponse) as exc:
             connection.close()
             if reused and not received_any:
                 raise _StaleConnection from exc
@@ -236,9 +292,14 @@ class HttpClient:
         except BaseException:  # a timeout or a cancellation mid-exchange: the connection's state is unknown
             connection.close()
             raise
-        if protocol.our_state is h11.DONE and protocol.their_state is h11.DONE:
-            protocol.start_next_cycle()
+        if answer.done and answer.keep_alive:
             self._give_back(origin, connection)
         else:
             connection.close()
-        return HttpResponse(status, b"".join(chunks), response_headers)
+        return HttpResponse(answer.status, b"".join(answer.chunks), tuple(answer.headers))
+
+
+def _reads_until_close(answer: _Answer) -> bool:
+    """A response with neither Content-Length nor chunked encoding: its body is whatever came before the close."""
+    names = {name for name, _ in answer.headers}
+    return "content-length" not in names and "transfer-encoding" not in names

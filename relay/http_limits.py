@@ -25,6 +25,9 @@ from wire.messages import MAX_FRAME_BYTES
 
 logger = logging.getLogger("relay.http_limits")
 
+# The ASGI scope key holding the loop time a request's headers were complete (its queue time starts there).
+RECEIVED_AT = "cita.received_at"
+
 # Larger than any header Kommo or an agent sends; h11's own default is 16 KB.
 MAX_HEADER_BYTES = 16 * 1024
 
@@ -47,6 +50,8 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             super().data_received(data)
             if self.cycle is not before:  # its headers are complete: the app has it now
                 self._disarm_header_timer()
+                if self.cycle is not None:  # the handler runs later: the wait until then is the request's queue
+                    self.cycle.scope[RECEIVED_AT] = self.loop.time()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm_header_timer()

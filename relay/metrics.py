@@ -51,7 +51,7 @@ class RelayMetrics:
         self.shed = Counter(
             "cita_relay_shed_requests",
             "widget_requests answered 503 + Retry-After because the relay was over capacity, by reason"
-            " (loop_behind, turns_full, store_slow); nothing of them was accepted or stored",
+            " (queued, queue_wait, loop_behind, turns_full, store_slow); nothing of them was accepted or stored",
             ["reason"],
             registry=self.registry,
         )
@@ -69,13 +69,24 @@ class RelayMetrics:
             "cita_relay_redis_pool_waits", "Redis commands that had to wait for a pooled connection"
         )
         self.registry.register(self.pool_waits)
+        self.round_trips = _CallbackCounter(
+            "cita_relay_redis_round_trips",
+            "Round trips to Redis (a command, a script or a pipeline each count once; pub/sub not counted)",
+        )
+        self.registry.register(self.round_trips)
 
     def watch_load(
-        self, turns_in_flight: Callable[[], int], loop_lag_s: Callable[[], float], pool_waits: Callable[[], int]
+        self,
+        turns_in_flight: Callable[[], int],
+        loop_lag_s: Callable[[], float],
+        pool_waits: Callable[[], int],
+        round_trips: Callable[[], int] | None = None,
     ) -> None:
         self.turn_queue.set_function(lambda: float(turns_in_flight()))
         self.loop_lag.set_function(loop_lag_s)
         self.pool_waits.source = pool_waits
+        if round_trips is not None:
+            self.round_trips.source = round_trips
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -2,11 +2,16 @@
 
 Past its capacity a relay that accepts everything answers everyone late, and its own backlog (a full Redis pool,
 a long event-loop queue) would end turns in hand-offs that look to patients like an outage. Instead, before
-anything is read or stored, ``Admission`` asks two questions:
+anything is read or stored, ``Admission`` decides from the measured capacity whether the request could be worked
+on within the wait budget (``max_wait_s``, 50 ms by default) — not when some queue of N is full:
 
-- is the event loop behind (``LoopLag``: how late a timer fires, the time a request now waits before its handler
-  runs) by more than the budget, with turns of its own piling up? (A loop that is late with next to nothing to do
-  is waiting for a busy machine's CPU, not overloaded by its own work: refusing Kommo would not help it.)
+- did this request itself already wait longer than the budget between arriving and its handler running?
+- would it wait longer: the turns of the relay's own that still need its CPU (accepted, not waiting on an agent or
+  on Kommo) times the CPU one turn costs (``TurnCost``: process CPU time per accepted turn, measured as it runs),
+  plus how late the event loop runs right now (``LoopLag``)?
+- is the event loop behind by more than ``max_lag_s``, with turns of its own piling up? (A loop that is late with
+  next to nothing to do is waiting for a busy machine's CPU, not overloaded by its own work: refusing Kommo would
+  not help it.)
 - are too many accepted turns still in flight?
 
 Either way the answer is ``503`` with ``Retry-After``: Kommo sends the request again, nothing was accepted, nothing
@@ -63,11 +68,51 @@ class LoopLag:
         self._schedule()
 
 
+class TurnCost:
+    """The relay's CPU time per accepted turn, measured: process CPU seconds over turns accepted, every ``every_s``.
+
+    Everything the process does counts (the 503s it answers meanwhile, the agents' pings, the store's thread), so
+    the figure is what one more accepted turn really costs this process — the measured capacity is 1 / ``cpu_s``.
+    """
+
+    def __init__(
+        self,
+        initial_s: float = 0.002,
+        *,
+        every_s: float = 0.5,
+        min_turns: int = 20,
+        clock: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.process_time,
+    ) -> None:
+        self.cpu_s = initial_s
+        self._every_s = every_s
+        self._min_turns = min_turns
+        self._clock = clock
+        self._cpu = cpu
+        self._turns = 0
+        self._since = clock()
+        self._cpu_since = cpu()
+
+    def accepted(self) -> None:
+        self._turns += 1
+        if self._turns < self._min_turns:
+            return
+        now = self._clock()
+        if now - self._since < self._every_s:
+            return
+        cpu = self._cpu()
+        sample = (cpu - self._cpu_since) / self._turns
+        # Half the last window, half the ones before: a change of load shows within a second or two.
+        self.cpu_s = min(0.05, max(0.0001, 0.5 * self.cpu_s + 0.5 * sample))
+        self._turns, self._since, self._cpu_since = 0, now, cpu
+
+
 @dataclass(frozen=True)
 class Shed:
     """Why a request was refused: ``reason`` for /metrics and the log, ``retry_after_s`` for Kommo."""
 
-    reason: str  # "loop_behind" | "turns_full" | "store_slow"
+    # "queued" (it waited too long already) | "queue_wait" (it would) | "loop_behind" | "turns_full" | "store_slow"
+    reason: str
     retry_after_s: int
 
 
@@ -81,6 +126,10 @@ class Admission:
         lag: LoopLag | None,
         retry_after_s: int = 1,
         min_turns_for_lag: int = 8,
+        max_wait_s: float = 0.0,
+        busy_turns: Callable[[], int] | None = None,
+        cost: TurnCost | None = None,
+        min_turns_for_wait: int = 32,
     ) -> None:
         self._max_lag_s = max_lag_s
         self._max_turns = max_turns_in_flight
@@ -88,12 +137,35 @@ class Admission:
         self._lag = lag
         self.retry_after_s = retry_after_s
         self._min_turns_for_lag = min_turns_for_lag
+        self._max_wait_s = max_wait_s
+        self._busy_turns = busy_turns or turns_in_flight
+        self.cost = cost or TurnCost()
+        # A burst of a few dozen is always taken in (a busy machine makes even those wait): shedding is for a
+        # backlog of the relay's own, which a burst that size is not.
+        self._min_turns_for_wait = min_turns_for_wait
 
-    def check(self) -> Shed | None:
-        """None when a new widget_request may start now; otherwise why not."""
+    def expected_wait_s(self) -> float:
+        """How long a request accepted now would wait for the CPU: the relay's runnable turns, then itself."""
+        lag = self._lag.lag_s if self._lag is not None else 0.0
+        return (self._busy_turns() + 1) * self.cost.cpu_s + lag
+
+    def accepted(self) -> None:
+        """One more turn accepted (its CPU is measured with the others')."""
+        self.cost.accepted()
+
+    def check(self, queued_s: float = 0.0) -> Shed | None:
+        """None when a new widget_request may start now; otherwise why not.
+
+        ``queued_s``: how long this request already waited between arriving and its handler running.
+        """
         in_flight = self._turns_in_flight()
         if self._max_turns > 0 and in_flight >= self._max_turns:
             return Shed("turns_full", self.retry_after_s)
+        if self._max_wait_s > 0 and in_flight >= self._min_turns_for_wait:
+            if queued_s > self._max_wait_s:
+                return Shed("queued", self.retry_after_s)
+            if self.expected_wait_s() > self._max_wait_s:
+                return Shed("queue_wait", self.retry_after_s)
         if (
             self._lag is not None
             and self._max_lag_s > 0

@@ -32,11 +32,13 @@ class RelaySettings:
     # Agent deadlines (ARCHITECTURE.md): a slots answer comes from the agent's cache, a booking drives a browser.
     slots_timeout_s: float = 8.0
     book_timeout_s: float = 20.0
-    # Overload (relay/overload.py): a widget_request gets 503 + Retry-After instead of being accepted when the
-    # event loop runs more than max_loop_lag_s behind, when max_turns_in_flight accepted turns are still under way
+    # Overload (relay/overload.py): a widget_request gets 503 + Retry-After instead of being accepted when it waited,
+    # or would wait, longer than max_queue_wait_s for the relay's CPU (measured: the runnable turns times the CPU a
+    # turn costs, plus the event loop's lag), when the event loop runs more than max_loop_lag_s behind, when max_turns_in_flight accepted turns are still under way
     # (0: no bound), or when the store cannot be read within accept_deadline_s. redis_pool_size connections to
     # Redis per instance; a turn waits for one at most as long as its agent deadline.
     max_loop_lag_s: float = 0.05
+    max_queue_wait_s: float = 0.05
     max_turns_in_flight: int = 5000
     accept_deadline_s: float = 1.0
     redis_pool_size: int = 256
@@ -102,6 +104,8 @@ class RelaySettings:
             raise ValueError("HTTP timeouts must be positive")
         if self.limit_concurrency < 0 or self.max_agent_sockets_per_clinic < 1:
             raise ValueError("limit_concurrency must be 0 (no limit) or more; max_agent_sockets_per_clinic 1 or more")
+        if self.max_loop_lag_s < 0 or self.max_queue_wait_s < 0:
+            raise ValueError("max_loop_lag_s and max_queue_wait_s must be 0 (off) or more")
         if self.max_loop_lag_s < 0 or self.max_turns_in_flight < 0 or self.accept_deadline_s <= 0:
             raise ValueError("max_loop_lag_s and max_turns_in_flight must be 0 (off) or more; accept_deadline_s > 0")
         if self.redis_pool_size < 4:
@@ -194,6 +198,14 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         dest="max_loop_lag_s",
         help="answer Kommo 503 + Retry-After while the relay runs more than S behind (0.05; 0: never)",
+    )
+    parser.add_argument(
+        "--max-queue-wait",
+        type=float,
+        metavar="S",
+        dest="max_queue_wait_s",
+        help="answer Kommo 503 + Retry-After when a widget_request waited or would wait more than S for the relay's"
+        " CPU (0.05; 0: never)",
     )
     parser.add_argument(
         "--max-turns",

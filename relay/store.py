@@ -14,6 +14,7 @@ day per clinic — is written with a full sync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -22,7 +23,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,6 +40,8 @@ LANGUAGES = ("es", "en")
 MAX_DISPLAY_NAME = 100
 # Booking outcomes an agent reported: what a patient who writes again is told even while the agent is away.
 OUTCOME_RETENTION_S = 7 * 24 * 3600.0
+CONVERSATION_STARTS_KEPT_S = 24 * 3600.0
+FINISH_DELAY_S = 0.02  # the longest a finished turn waits for the next transaction to be deleted in  # `cita-relay list-clinics` counts the last 24 hours
 
 
 class StoreError(ValueError):
@@ -439,15 +442,20 @@ CREATE TABLE IF NOT EXISTS conversation_starts (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS conversation_starts_at ON conversation_starts(clinic, at);
-CREATE TRIGGER IF NOT EXISTS conversation_started AFTER INSERT ON conversations WHEN NEW.state != '' BEGIN
+-- The clean-up keeps to the clinic's rows (the index's prefix): a scan of every clinic's starts on each new
+-- conversation grew with the traffic. Other clinics' old rows go in ``purge_expired``.
+CREATE TRIGGER IF NOT EXISTS conversation_started_by_clinic AFTER INSERT ON conversations WHEN NEW.state != '' BEGIN
     INSERT INTO conversation_starts (clinic, at) VALUES (NEW.clinic, NEW.updated_at);
-    DELETE FROM conversation_starts WHERE at < NEW.updated_at - 86400;
+    DELETE FROM conversation_starts WHERE clinic = NEW.clinic AND at < NEW.updated_at - 86400;
 END;
 """
 
 
 class SqliteStore:
     """The embedded store. Runtime methods are async (``RelayStore``); admin methods are plain (the CLI)."""
+
+    # Its reads never wait (the file is local and read on the event loop): nothing to put a deadline on.
+    reads_wait = False
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -466,12 +474,33 @@ class SqliteStore:
         self._migrate()
         self._path = path
         self._checkpointer: _Checkpointer | None = None
+        # Clinics and Kommo tokens as last read, for as long as no other connection (the CLI) wrote to the file:
+        # SQLite's data_version changes with every commit of another connection. Writes here forget them too.
+        self._data_version = -1
+        self._clinics: dict[str, Clinic] = {}
+        self._tokens: dict[str, KommoTokens] = {}
+        # Turns whose continuation went out, deleted in the next transaction (or within FINISH_DELAY_S): a commit
+        # less per turn. A relay killed in between re-sends those continuations when it starts again.
+        self._finished: list[tuple[str, str]] = []
+        self._finish_timer: asyncio.TimerHandle | None = None
+
+    def _fresh(self) -> None:
+        """Forget the cached clinics and tokens if another connection wrote to the file since they were read."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._forget_cached()
+
+    def _forget_cached(self) -> None:
+        self._clinics.clear()
+        self._tokens.clear()
 
     def _migrate(self) -> None:
         """Bring a file written by an older relay up to this schema (CREATE TABLE IF NOT EXISTS leaves it as is)."""
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(clinics)")}
         if "display_name" not in columns:
             self._db.execute("ALTER TABLE clinics ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
+        self._db.execute("DROP TRIGGER IF EXISTS conversation_started")  # scanned every clinic's starts
 
     def checkpoint_in_background(self) -> None:
         """For a long-running server: WAL checkpoints (the only fsyncs) move off the caller's thread."""
@@ -485,6 +514,7 @@ class SqliteStore:
         """Store a clinic; return its new agent token (only its hash is kept)."""
         token = new_agent_token()
         clinic = checked_new_clinic(details, agent_token=token, now=time.time())
+        self._forget_cached()
         try:
             with self._transaction():
                 self._db.execute(
@@ -523,6 +553,7 @@ class SqliteStore:
         access_expires_at: float | None = None,
     ) -> None:
         """Switch a clinic to OAuth (its long-lived token, if any, is dropped)."""
+        self._forget_cached()
         with self._transaction():
             cur = self._db.execute(
                 "UPDATE kommo_tokens SET long_lived_token = NULL, access_token = ?, refresh_token = ?,"
@@ -544,6 +575,7 @@ class SqliteStore:
 
     def rotate_agent_token(self, name: str) -> str:
         token = new_agent_token()
+        self._forget_cached()
         with self._transaction():
             cur = self._db.execute(
                 "UPDATE clinics SET agent_token_hash = ? WHERE name = ?", (hash_agent_token(token), name)
@@ -573,6 +605,7 @@ class SqliteStore:
         ]
 
     def remove_clinic(self, name: str) -> bool:
+        self._forget_cached()
         with self._transaction():
             cur = self._db.execute("DELETE FROM clinics WHERE name = ?", (name,))
         return cur.rowcount == 1
@@ -580,8 +613,14 @@ class SqliteStore:
     # -- runtime (RelayStore) ---------------------------------------------------------------------------
 
     async def get_clinic(self, name: str) -> Clinic | None:
-        row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
-        return _clinic(row) if row else None
+        self._fresh()
+        clinic = self._clinics.get(name)
+        if clinic is None:
+            row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return None  # not kept: unknown names cost a read each, and cannot fill the memory
+            clinic = self._clinics[name] = _clinic(row)
+        return clinic
 
     async def clinic_for_agent_token(self, token: str) -> Clinic | None:
         presented = hash_agent_token(token)
@@ -595,21 +634,27 @@ class SqliteStore:
         return [r[0] for r in self._db.execute("SELECT name FROM clinics ORDER BY name")]
 
     async def kommo_tokens(self, clinic: str) -> KommoTokens | None:
+        self._fresh()
+        tokens = self._tokens.get(clinic)
+        if tokens is not None:
+            return tokens
         row = self._db.execute("SELECT * FROM kommo_tokens WHERE clinic = ?", (clinic,)).fetchone()
         if row is None:
             return None
-        return KommoTokens(
+        tokens = self._tokens[clinic] = KommoTokens(
             long_lived_token=row["long_lived_token"],
             access_token=row["access_token"],
             refresh_token=row["refresh_token"],
             access_expires_at=row["access_expires_at"],
             redirect_uri=row["redirect_uri"],
         )
+        return tokens
 
     async def store_rotated_tokens(
         self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
     ) -> bool:
         # A lost refresh token means the clinic must re-install the integration: this one write is fully synced.
+        self._forget_cached()
         self._db.execute("PRAGMA synchronous=FULL")
         try:
             with self._transaction():
@@ -680,10 +725,14 @@ class SqliteStore:
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
             if prior is not None:
                 return prior
+            # The reply is kept once, under the first key (the turn's id); the other keys point to it.
+            first = keys[0][0] if keys else ""
             self._db.executemany(
-                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply)"
-                " VALUES (?, ?, ?, ?, NULL)",
-                [(clinic, key, expires_at, return_url) for key, expires_at in keys],
+                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
+                    for key, expires_at in keys
+                ],
             )
             if turn is not None:
                 self._db.execute(
@@ -697,25 +746,46 @@ class SqliteStore:
         return self._find_delivery(clinic, keys, now)
 
     def _find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
-        for key in keys:
-            row = self._db.execute(
-                "SELECT return_url, reply FROM deliveries WHERE clinic = ? AND key = ? AND expires_at > ?",
-                (clinic, key, now),
+        if not keys:
+            return None
+        # One statement for all the keys (a turn has three); the first key in ``keys`` order that is known wins.
+        rows = self._db.execute(
+            _FIND_DELIVERIES.get(len(keys)) or _find_deliveries_sql(len(keys)), (clinic, now, *keys)
+        ).fetchall()
+        if not rows:
+            return None
+        found = {row[0]: row for row in rows}
+        row = next(found[key] for key in keys if key in found)
+        reply = row[2]
+        if reply and reply.startswith(_REPLY_OF):  # kept under the delivery's first key
+            first = reply[len(_REPLY_OF) :]
+            holder = found.get(first) or self._db.execute(
+                "SELECT key, return_url, reply FROM deliveries WHERE clinic = ? AND key = ?", (clinic, first)
             ).fetchone()
-            if row is not None:
-                return PriorDelivery(row[0], _loads(row[1]) if row[1] else None)
-        return None
+            reply = holder[2] if holder is not None else None
+            if reply and reply.startswith(_REPLY_OF):
+                reply = None
+        return PriorDelivery(row[1], _loads(reply) if reply else None)
 
     async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
-        text = _dumps(reply)
         with self._transaction():
+            self._record_reply(clinic, keys, _dumps(reply))
+
+    def _record_reply(self, clinic: str, keys: Sequence[str], text: str) -> None:
+        """The reply under the first key (the turn's id, which the pending turn finds it by); the others point there.
+
+        Once per turn instead of once per key and once more for the pending turn: a reply is a kilobyte or two,
+        and every byte written is written again by the checkpoint.
+        """
+        if not keys:
+            return
+        self._db.execute("UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", (text, clinic, keys[0]))
+        others = [(_REPLY_OF + keys[0], clinic, key) for key in keys[1:]]
+        if others:  # claimed pointing there already; a key claimed by an older relay gets its pointer now
             self._db.executemany(
-                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
+                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ? AND reply IS NOT ?",
+                [(ref, c, k, ref) for ref, c, k in others],
             )
-            if keys:
-                self._db.execute(
-                    "UPDATE pending_turns SET reply = ? WHERE clinic = ? AND turn_id = ?", (text, clinic, keys[0])
-                )
 
     async def settle_reply(
         self,
@@ -728,13 +798,7 @@ class SqliteStore:
     ) -> None:
         text = _dumps(reply)
         with self._transaction():  # one commit instead of two: commits are most of the store's cost per turn
-            self._db.executemany(
-                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", [(text, clinic, key) for key in keys]
-            )
-            if keys:
-                self._db.execute(
-                    "UPDATE pending_turns SET reply = ? WHERE clinic = ? AND turn_id = ?", (text, clinic, keys[0])
-                )
+            self._record_reply(clinic, keys, text)
             self._db.execute(
                 "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -742,7 +806,22 @@ class SqliteStore:
             )
 
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
-        self._db.execute("DELETE FROM pending_turns WHERE clinic = ? AND turn_id = ?", (clinic, turn_id))
+        self._finished.append((clinic, turn_id))
+        if self._finish_timer is None:
+            self._finish_timer = asyncio.get_running_loop().call_later(FINISH_DELAY_S, self._flush_finished)
+
+    def _flush_finished(self) -> None:
+        with self._transaction():
+            pass  # the transaction deletes them
+
+    def _delete_finished(self) -> None:
+        """Inside a transaction: the finished turns noted since the last one."""
+        if self._finish_timer is not None:
+            self._finish_timer.cancel()
+            self._finish_timer = None
+        if self._finished:
+            finished, self._finished = self._finished, []
+            self._db.executemany("DELETE FROM pending_turns WHERE clinic = ? AND turn_id = ?", finished)
 
     async def take_unfinished_turns(
         self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
@@ -750,7 +829,11 @@ class SqliteStore:
         # One process owns this file: every turn left here was cut short by its last run.
         with self._transaction():
             self._db.execute("DELETE FROM pending_turns WHERE received_at < ?", (now - max_age_s,))
-            rows = self._db.execute("SELECT turn, reply FROM pending_turns ORDER BY received_at").fetchall()
+            # The reply is the delivery's (kept under the turn's id); a turn written by an older relay has its own.
+            rows = self._db.execute(
+                "SELECT p.turn, COALESCE(d.reply, p.reply) FROM pending_turns p LEFT JOIN deliveries d"
+                " ON d.clinic = p.clinic AND d.key = p.turn_id ORDER BY p.received_at"
+            ).fetchall()
         turns = []
         for row in rows:
             try:
@@ -778,6 +861,7 @@ class SqliteStore:
             self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
             self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
             self._db.execute("DELETE FROM booking_outcomes WHERE recorded_at <= ?", (now - OUTCOME_RETENTION_S,))
+            self._db.execute("DELETE FROM conversation_starts WHERE at < ?", (now - CONVERSATION_STARTS_KEPT_S,))
         # The write-ahead log still holds the old pages (a forgotten conversation's text among them) until it is
         # copied into the file and emptied: do that now, off the event loop, so they are gone within minutes.
         await asyncio.to_thread(_truncate_wal, self._path)
@@ -793,12 +877,26 @@ class SqliteStore:
         self.close_now()
 
     def close_now(self) -> None:
+        if self._finished:
+            with contextlib.suppress(sqlite3.Error):
+                self._flush_finished()
         self._db.close()
         if self._checkpointer is not None:
             self._checkpointer.stop()
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._delete_finished)
+
+
+_REPLY_OF = "="  # a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object)
+
+
+def _find_deliveries_sql(count: int) -> str:
+    marks = ", ".join("?" * count)
+    return f"SELECT key, return_url, reply FROM deliveries WHERE clinic = ? AND expires_at > ? AND key IN ({marks})"
+
+
+_FIND_DELIVERIES = {count: _find_deliveries_sql(count) for count in range(1, 5)}
 
 
 class _Checkpointer:
@@ -850,14 +948,21 @@ def _truncate_wal(path: Path) -> None:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): the connection runs in autocommit mode otherwise."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, before_commit: Callable[[], None] | None = None) -> None:
         self._db = db
+        self._before_commit = before_commit
 
     def __enter__(self) -> sqlite3.Connection:
         self._db.execute("BEGIN IMMEDIATE")
         return self._db
 
     def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None and self._before_commit is not None:
+            try:
+                self._before_commit()
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         self._db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 

@@ -32,10 +32,10 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from relay.agents import AgentDirectory, AgentUnavailable
 from relay.appointment_steps import run_agent_step
@@ -70,6 +70,8 @@ from wire.messages import (
     WirePatient,
     decode,
 )
+
+T = TypeVar("T")
 
 logger = logging.getLogger("relay.turns")
 
@@ -174,6 +176,7 @@ class TurnProcessor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slot_answers = SlotAnswerCache()
         self._working_on: set[tuple[str, str]] = set()  # (clinic, delivery key) of first deliveries in flight here
+        self._waiting_on_peers = 0  # turns waiting for their agent's answer or for Kommo's: no CPU of the relay's
 
     def submit(self, job: AcceptedTurn) -> None:
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"turn:{job.clinic.name}")
@@ -187,6 +190,18 @@ class TurnProcessor:
     @property
     def in_flight(self) -> int:
         return len(self._tasks)
+
+    @property
+    def busy(self) -> int:
+        """The turns in flight that need the relay's CPU now (not waiting for an agent or for Kommo)."""
+        return max(0, len(self._tasks) - self._waiting_on_peers)
+
+    async def _on_peer(self, call: Awaitable[T]) -> T:
+        self._waiting_on_peers += 1
+        try:
+            return await call
+        finally:
+            self._waiting_on_peers -= 1
 
     async def resume_unfinished(self, live_owners: set[str]) -> int:
         """Re-run the accepted turns nobody alive is working on (left by a stop, a crash or a dead instance)."""
@@ -245,7 +260,7 @@ class TurnProcessor:
             await self._finish(job)
             return
         try:
-            outcome = await self._kommo.continue_bot(clinic, job.return_url, body, lead=turn.lead_id)
+            outcome = await self._on_peer(self._kommo.continue_bot(clinic, job.return_url, body, lead=turn.lead_id))
         except Exception:  # e.g. the store failed while reading the token: logged, never silently lost
             logger.exception("continuation failed", extra={"relay_fields": {"clinic": clinic.name}})
             outcome = ContinuationOutcome(False, None, 0, "internal error")
@@ -352,7 +367,9 @@ class TurnProcessor:
             at = turn.now.timestamp()
             return await run_agent_step(
                 step, turn, profile, clinic_name=clinic.name,
-                ask=lambda op, args: self._agents.request(clinic.name, op, args, self._settings.book_timeout_s),
+                ask=lambda op, args: self._on_peer(
+                    self._agents.request(clinic.name, op, args, self._settings.book_timeout_s)
+                ),
                 save=lambda s: self._store.save_conversation(clinic.name, turn.lead_id, s.to_json(), at),
             )
         if not isinstance(step, Book):
@@ -440,7 +457,7 @@ class TurnProcessor:
 
     async def _ask(self, clinic: Clinic, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Any:
         try:
-            return await self._agents.request(clinic.name, op, args, timeout_s)
+            return await self._on_peer(self._agents.request(clinic.name, op, args, timeout_s))
         except AgentUnavailable as unavailable:
             self._metrics.agent_requests.labels(op, unavailable.reason).inc()
             log(logger, logging.WARNING, "agent_unavailable", clinic=clinic.name, op=op, reason=unavailable.reason)

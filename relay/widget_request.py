@@ -6,7 +6,6 @@ attacker) can read: it never echoes a secret back.
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import re
@@ -16,9 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import jwt
-from jwt.algorithms import HMACAlgorithm
-
+from relay.jwt_hs256 import TokenRejected, decode_hs256
 from wire.messages import ProtocolError, checked_json, has_control_characters
 
 # Account webhooks (Settings -> Integrations -> Web hooks) carry keys like leads[status][0][id].
@@ -196,35 +193,9 @@ def _preset(value: Any, limit: int = MAX_PRESET_CHARS) -> str:
     return "" if "{{" in text or any(ord(c) < 32 for c in text) else text
 
 
-_JWT_REASONS: tuple[tuple[type[Exception], str], ...] = (
-    (jwt.ExpiredSignatureError, "token expired"),
-    (jwt.ImmatureSignatureError, "token not yet valid"),
-    (jwt.InvalidSignatureError, "bad signature (not signed with this clinic's client secret)"),
-    (jwt.InvalidAlgorithmError, "algorithm not allowed (HS256 only)"),
-    (jwt.MissingRequiredClaimError, "token misses a required claim"),
-    (jwt.InvalidIssuedAtError, "token issued in the future"),
-    (jwt.DecodeError, "malformed token"),
-)
-
-
-class _CheckedHS256(HMACAlgorithm):
-    """HS256 for one key whose format was checked once (PyJWT checks it again — PEM? SSH? DER? — per token)."""
-
-    def __init__(self, checked: bytes) -> None:
-        super().__init__(HMACAlgorithm.SHA256)
-        self._checked = checked
-
-    def prepare_key(self, key: Any) -> bytes:
-        return self._checked if key == self._checked else super().prepare_key(key)
-
-
 @functools.lru_cache(maxsize=4096)
-def _hmac_key(secret: str) -> jwt.PyJWK:
-    """The clinic's HS256 key as a PyJWT key object, checked once per secret (kept for the next tokens)."""
-    k = base64.urlsafe_b64encode(secret.encode("utf-8")).rstrip(b"=").decode("ascii")
-    key = jwt.PyJWK({"kty": "oct", "k": k, "alg": "HS256"})
-    key.Algorithm = _CheckedHS256(key.Algorithm.prepare_key(key.key))
-    return key
+def _secret_bytes(secret: str) -> bytes:
+    return secret.encode("utf-8")
 
 
 MAX_JTI_CHARS = 200
@@ -239,16 +210,9 @@ def verify_token(
     be valid after the relay forgot its ``jti`` (``exp`` further ahead than that) is refused.
     """
     try:
-        claims = jwt.decode(
-            token,
-            _hmac_key(secret),
-            algorithms=["HS256"],
-            leeway=leeway_s,
-            options={"require": ["exp", "jti"], "verify_aud": False, "verify_iss": False},
-        )
-    except jwt.PyJWTError as exc:
-        reason = next((text for kind, text in _JWT_REASONS if isinstance(exc, kind)), "invalid token")
-        raise Refusal(401, "invalid_token", reason) from None
+        claims = decode_hs256(token, _secret_bytes(secret), leeway_s=leeway_s, now=now)
+    except TokenRejected as rejected:
+        raise Refusal(401, "invalid_token", rejected.reason) from None
     jti = claims["jti"]
     if isinstance(jti, bool) or not isinstance(jti, str | int) or not 0 < len(str(jti)) <= MAX_JTI_CHARS:
         raise Refusal(401, "invalid_token", "token has no usable jti")

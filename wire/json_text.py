@@ -16,6 +16,10 @@ except ImportError:  # pragma: no cover - a bundle built without it still works,
     orjson = None  # type: ignore[assignment]
 
 
+# orjson refuses a lone surrogate (escaped or not) while parsing; the standard library lets it through.
+REFUSES_SURROGATES = orjson is not None
+
+
 def dumps(value: Any) -> str:
     """``value`` as compact JSON text (``TypeError`` for what JSON cannot hold)."""
     if orjson is not None:

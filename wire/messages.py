@@ -547,17 +547,28 @@ def checked_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
 
 
 def _check_tree(obj: Any, max_depth: int) -> None:
-    stack: list[tuple[Any, int]] = [(obj, 0)]
+    # Only containers are walked (a frame is mostly strings). orjson already refuses a lone surrogate, so the
+    # strings are searched only when the standard library parsed them.
+    strings = not json_text.REFUSES_SURROGATES
+    stack: list[tuple[Any, int]] = [(obj, 0)] if type(obj) is dict or type(obj) is list else []
+    if strings and type(obj) is str and _SURROGATE_RE.search(obj):
+        raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, str):
-            if _SURROGATE_RE.search(item):
+        if depth >= max_depth:
+            raise ProtocolError(f"nested deeper than {max_depth} levels")
+        if type(item) is dict:
+            if strings and any(_SURROGATE_RE.search(key) for key in item):
                 raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
-        elif isinstance(item, dict | list):
-            if depth >= max_depth:
-                raise ProtocolError(f"nested deeper than {max_depth} levels")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+            children: Any = item.values()
+        else:
+            children = item
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif strings and kind is str and _SURROGATE_RE.search(child):
+                raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
 
 
 def is_phone(text: str) -> bool:

@@ -51,6 +51,11 @@ return 0
 """
 
 
+# Calls that ended are written back together, in one round trip every this often (they stay counted meanwhile
+# with their latest possible end: later than the real one, so never more than the limit).
+FINISH_DELAY_S = 0.02
+
+
 class SharedKommoBudget:
     def __init__(
         self,
@@ -72,6 +77,8 @@ class SharedKommoBudget:
         self._finish = client.register_script(_FINISH)
         self._ids = itertools.count(1)
         self._local = KeyedLocks()
+        self._ended: list[tuple[str, str]] = []  # (key, member) of calls whose real end is not written yet
+        self._writing: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
     async def hold(self, account: str) -> AsyncIterator[None]:
@@ -89,10 +96,21 @@ class SharedKommoBudget:
         try:
             yield
         finally:
-            try:
-                await self._finish(keys=[key], args=[member])
-            except (*UNREACHABLE, RedisError) as exc:  # it stays counted until its latest possible end
-                log(logger, logging.WARNING, "kommo_budget_not_released", error=type(exc).__name__)
+            self._ended.append((key, member))
+            if self._writing is None:
+                self._writing = asyncio.get_running_loop().create_task(self._write_ends_soon())
+
+    async def _write_ends_soon(self) -> None:
+        await asyncio.sleep(FINISH_DELAY_S)
+        self._writing = None  # a call ending from here on starts the next batch
+        ended, self._ended = self._ended, []
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, member in ended:
+                    await self._finish(keys=[key], args=[member], client=pipe)
+                await pipe.execute()
+        except (*UNREACHABLE, RedisError) as exc:  # they stay counted until their latest possible end
+            log(logger, logging.WARNING, "kommo_budget_not_released", calls=len(ended), error=type(exc).__name__)
 
     def forget_idle(self) -> None:
         """Nothing to do: the local locks go with their last waiter, the Redis sets expire by themselves."""

@@ -71,6 +71,9 @@ class RedisDeployment:
         pool = self._client.connection_pool
         return pool.waits if isinstance(pool, CountingPool) else 0
 
+    def round_trips(self) -> int:
+        return CountingPool.all_round_trips
+
     def describe(self) -> dict[str, str]:
         return {"store": "redis", "redis": self._shown_url, "instance": self.instance}
 

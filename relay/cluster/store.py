@@ -51,6 +51,8 @@ AGENT_LOOKUPS_AT_ONCE = 32
 
 # A turn no instance finished within an hour is dropped: Kommo's return_url is not worth trying any more.
 PENDING_TURN_TTL_S = 3600.0
+# Finished turns are forgotten together, in one round trip every this often, not one each.
+FINISH_DELAY_S = 0.02
 
 _CLAIM_DELIVERY = """
 for i = 1, #KEYS do
@@ -236,6 +238,10 @@ class RedisStore:
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
+        # Turns whose continuation went out, forgotten in one pipeline within FINISH_DELAY_S: a relay killed in
+        # between re-sends those continuations when it starts again (as it would have a moment earlier).
+        self._finished: list[tuple[str, str]] = []
+        self._finishing: asyncio.Task[None] | None = None
 
     async def get_clinic(self, name: str) -> Clinic | None:
         now = time.monotonic()
@@ -416,16 +422,34 @@ class RedisStore:
             )
 
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
-        with reachable():
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.delete(redis_keys.turn(clinic, turn_id))
-                pipe.zrem(redis_keys.TURNS, redis_keys.turn_member(clinic, turn_id))
-                await pipe.execute()
+        self._finished.append((clinic, turn_id))
+        if self._finishing is None:
+            self._finishing = asyncio.get_running_loop().create_task(self._finish_soon())
+
+    async def _finish_soon(self) -> None:
+        await asyncio.sleep(FINISH_DELAY_S)
+        self._finishing = None  # from here on, a turn finished meanwhile starts the next batch
+        await self._forget_finished()
+
+    async def _forget_finished(self) -> None:
+        batch, self._finished = self._finished, []
+        if not batch:
+            return
+        try:
+            with reachable():
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for clinic, turn_id in batch:
+                        pipe.delete(redis_keys.turn(clinic, turn_id))
+                    pipe.zrem(redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
+                    await pipe.execute()
+        except Exception as exc:  # the worst case is these continuations sent twice after a restart
+            log(logger, logging.WARNING, "turn_finish_failed", turns=len(batch), error=type(exc).__name__)
 
     async def take_unfinished_turns(
         self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
     ) -> list[PendingTurn]:
         taken: list[PendingTurn] = []
+        await self._forget_finished()
         with reachable():
             await self._redis.zremrangebyscore(redis_keys.TURNS, "-inf", now - max_age_s)
             members = await self._redis.zrange(redis_keys.TURNS, 0, 499)
@@ -471,6 +495,10 @@ class RedisStore:
         return True
 
     async def close(self) -> None:
+        if self._finishing is not None:
+            self._finishing.cancel()
+            self._finishing = None
+        await self._forget_finished()
         await self._redis.aclose()
 
 

@@ -70,3 +70,41 @@ def test_admission_sheds_for_a_late_loop_only_with_its_own_turns_piling_up():
     assert admission.check() is None
     turns[0] = 100
     assert admission.check().reason == "turns_full"
+
+
+def test_admission_sheds_what_would_wait_longer_than_the_budget_for_the_cpu():
+    from relay.overload import Admission, TurnCost
+
+    turns, busy = [0], [0]
+    cost = TurnCost(initial_s=0.002)
+    admission = Admission(
+        max_lag_s=0.05,
+        max_turns_in_flight=1000,
+        turns_in_flight=lambda: turns[0],
+        lag=_Lag(0.0),
+        max_wait_s=0.05,
+        busy_turns=lambda: busy[0],
+        cost=cost,
+        min_turns_for_wait=8,
+    )
+    turns[0] = busy[0] = 20  # 21 turns of 2 ms: 42 ms
+    assert admission.check() is None
+    turns[0] = busy[0] = 30  # 62 ms
+    assert admission.check().reason == "queue_wait"
+    busy[0] = 5  # the rest wait for their agents or for Kommo: no CPU of the relay's meanwhile
+    assert admission.check() is None
+    assert admission.check(queued_s=0.08).reason == "queued"  # this one already waited longer than the budget
+    turns[0] = busy[0] = 4  # a burst that small is always taken in
+    assert admission.check(queued_s=0.08) is None
+
+
+def test_turn_cost_is_the_process_cpu_per_accepted_turn():
+    from relay.overload import TurnCost
+
+    clock, cpu = [0.0], [0.0]
+    cost = TurnCost(initial_s=0.002, every_s=0.5, min_turns=20, clock=lambda: clock[0], cpu=lambda: cpu[0])
+    for _ in range(100):  # 100 turns in a second, 0.1 s of CPU: 1 ms each
+        clock[0] += 0.01
+        cpu[0] += 0.001
+        cost.accepted()
+    assert 0.0009 < cost.cpu_s < 0.0013

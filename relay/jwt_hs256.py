@@ -1,0 +1,99 @@
+"""A widget_request token checked as PyJWT would check it (HS256 only), at a fraction of its cost per token.
+
+PyJWT's ``jwt.decode`` spends most of its time on generic work the relay does not need: every character of each
+segment looked up in a Python set, option dictionaries merged, a key object prepared. Here: one regular expression
+per segment, ``hmac`` in C and orjson. The rules are PyJWT 2.x's, and the reasons the same words ``verify_token``
+logs: a segment must be canonical unpadded (or correctly padded) base64url; the header a JSON object whose ``alg``
+is HS256 and with no ``crit``; the payload a JSON object; ``exp`` and ``jti`` present; ``iat``, ``nbf``, ``exp``
+integers (``int()`` of them) within the leeway; ``jti`` and ``sub``, when present, strings.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import time
+from typing import Any
+
+from wire import json_text
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
+
+
+class TokenRejected(Exception):
+    """``reason``: the words ``verify_token`` logs (never the token)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _segment(raw: str) -> bytes:
+    if not _SEGMENT.match(raw):
+        raise TokenRejected("malformed token")
+    stripped = raw.rstrip("=")
+    if (len(raw) != len(stripped) and len(raw) % 4 != 0) or len(stripped) % 4 == 1:
+        raise TokenRejected("malformed token")
+    try:
+        decoded = base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
+    except (binascii.Error, ValueError):
+        raise TokenRejected("malformed token") from None
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != stripped.encode("ascii"):  # one encoding per value
+        raise TokenRejected("malformed token")
+    return decoded
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json_text.loads(raw)
+    except ValueError:
+        raise TokenRejected("malformed token") from None
+    if not isinstance(value, dict):
+        raise TokenRejected("malformed token")
+    return value
+
+
+def _integer(value: Any, reason: str) -> int:
+    try:
+        return int(value)
+    except (ValueError, TypeError, OverflowError):
+        raise TokenRejected(reason) from None
+
+
+def decode_hs256(token: str, secret: bytes, *, leeway_s: float, now: float | None = None) -> dict[str, Any]:
+    """The claims of ``token`` if it is signed HS256 with ``secret`` and valid now (within ``leeway_s``)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenRejected("malformed token")
+    header = _json_object(_segment(parts[0]))
+    payload_raw = _segment(parts[1])
+    signature = _segment(parts[2])
+    if header.get("alg") != "HS256":
+        raise TokenRejected("algorithm not allowed (HS256 only)")
+    if "crit" in header or header.get("b64") is False:  # extensions PyJWT refuses here too
+        raise TokenRejected("invalid token")
+    if "kid" in header and not isinstance(header["kid"], str):
+        raise TokenRejected("invalid token")
+    signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+    expected = hmac.new(secret, signing_input, hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, signature):
+        raise TokenRejected("bad signature (not signed with this clinic's client secret)")
+    claims = _json_object(payload_raw)
+    for required in ("exp", "jti"):
+        if claims.get(required) is None:
+            raise TokenRejected("token misses a required claim")
+    moment = time.time() if now is None else now
+    if "iat" in claims and _integer(claims["iat"], "token issued in the future") > moment + leeway_s:
+        raise TokenRejected("token not yet valid")
+    if "nbf" in claims and _integer(claims["nbf"], "malformed token") > moment + leeway_s:
+        raise TokenRejected("token not yet valid")
+    if _integer(claims["exp"], "malformed token") <= moment - leeway_s:
+        raise TokenRejected("token expired")
+    if "sub" in claims and not isinstance(claims["sub"], str):
+        raise TokenRejected("invalid token")
+    if not isinstance(claims["jti"], str):
+        raise TokenRejected("invalid token")
+    return claims

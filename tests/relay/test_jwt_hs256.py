@@ -1,0 +1,79 @@
+"""The relay's own HS256 check accepts and refuses exactly the tokens PyJWT does, for the same reasons."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+
+from relay.jwt_hs256 import TokenRejected, decode_hs256
+
+SECRET = "s3cret-of-the-clinic-" * 4
+NOW = time.time()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _forged(header: dict, claims: dict, secret: str = SECRET) -> str:
+    import hashlib
+    import hmac
+
+    signing = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+    signature = hmac.new(secret.encode(), signing.encode(), hashlib.sha256).digest()
+    return f"{signing}.{_b64(signature)}"
+
+
+GOOD = {"exp": int(NOW) + 600, "jti": "j1", "iat": int(NOW), "iss": "https://x.kommo.com"}
+CASES = {
+    "good": jwt.encode(GOOD, SECRET, algorithm="HS256"),
+    "expired": jwt.encode({**GOOD, "exp": int(NOW) - 3600}, SECRET, algorithm="HS256"),
+    "within leeway": jwt.encode({**GOOD, "exp": int(NOW) - 10}, SECRET, algorithm="HS256"),
+    "future iat": jwt.encode({**GOOD, "iat": int(NOW) + 3600}, SECRET, algorithm="HS256"),
+    "future nbf": jwt.encode({**GOOD, "nbf": int(NOW) + 3600}, SECRET, algorithm="HS256"),
+    "string iat": jwt.encode({**GOOD, "iat": "soon"}, SECRET, algorithm="HS256"),
+    "string exp": jwt.encode({**GOOD, "exp": "later"}, SECRET, algorithm="HS256"),
+    "numeric string exp": jwt.encode({**GOOD, "exp": str(int(NOW) + 600)}, SECRET, algorithm="HS256"),
+    "float exp": jwt.encode({**GOOD, "exp": NOW + 600.5}, SECRET, algorithm="HS256"),
+    "no exp": jwt.encode({"jti": "j"}, SECRET, algorithm="HS256"),
+    "no jti": jwt.encode({"exp": int(NOW) + 600}, SECRET, algorithm="HS256"),
+    "null jti": jwt.encode({**GOOD, "jti": None}, SECRET, algorithm="HS256"),
+    "integer jti": jwt.encode({**GOOD, "jti": 7}, SECRET, algorithm="HS256"),
+    "integer sub": jwt.encode({**GOOD, "sub": 7}, SECRET, algorithm="HS256"),
+    "other secret": jwt.encode(GOOD, "another-secret-entirely-0123456789", algorithm="HS256"),
+    "HS512": jwt.encode(GOOD, SECRET, algorithm="HS512"),
+    "alg none": _forged({"alg": "none", "typ": "JWT"}, GOOD),
+    "no alg": _forged({"typ": "JWT"}, GOOD),
+    "crit": _forged({"alg": "HS256", "crit": ["exp"]}, GOOD),
+    "kid number": _forged({"alg": "HS256", "kid": 3}, GOOD),
+    "payload a list": _forged({"alg": "HS256"}, [1, 2]),  # type: ignore[arg-type]
+    "two segments": "a.b",
+    "four segments": jwt.encode(GOOD, SECRET, algorithm="HS256") + ".x",
+    "bad base64": "a.b.c",
+    "padding": jwt.encode(GOOD, SECRET, algorithm="HS256").replace(".", "=.", 1),
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_verdict_as_pyjwt(name):
+    token = CASES[name]
+    try:
+        expected = jwt.decode(
+            token,
+            SECRET,
+            algorithms=["HS256"],
+            leeway=60,
+            options={"require": ["exp", "jti"], "verify_aud": False, "verify_iss": False},
+        )
+    except jwt.PyJWTError:
+        expected = None
+    try:
+        got = decode_hs256(token, SECRET.encode(), leeway_s=60)
+    except TokenRejected:
+        got = None
+    assert got == expected
