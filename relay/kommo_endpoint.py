@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from relay.conversation import Turn
-from relay.log_throttle import EventThrottle
 from relay.http_limits import RECEIVED_AT
+from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed

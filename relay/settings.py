@@ -34,7 +34,8 @@ class RelaySettings:
     book_timeout_s: float = 20.0
     # Overload (relay/overload.py): a widget_request gets 503 + Retry-After instead of being accepted when it waited,
     # or would wait, longer than max_queue_wait_s for the relay's CPU (measured: the runnable turns times the CPU a
-    # turn costs, plus the event loop's lag), when the event loop runs more than max_loop_lag_s behind, when max_turns_in_flight accepted turns are still under way
+    # turn costs, plus the event loop's lag), when the event loop runs more than max_loop_lag_s behind, when
+    # max_turns_in_flight accepted turns are still under way
     # (0: no bound), or when the store cannot be read within accept_deadline_s. redis_pool_size connections to
     # Redis per instance; a turn waits for one at most as long as its agent deadline.
     max_loop_lag_s: float = 0.05
