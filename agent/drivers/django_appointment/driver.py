@@ -268,7 +268,7 @@ class DjangoAppointmentDriver(BrowserDriver):
         staff = {s.id: s.name for s in await self._staff()}
         tz = self.tz
         services = answers.parse_services(
-            await self._json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(staff_id)}))
+            await self.read_json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(staff_id)}))
         service = next((s.name for s in services if s.id == service_id), "")  # named as free_slots names it
         slot = Slot(slot_id, found.start.replace(tzinfo=tz), found.end.replace(tzinfo=tz),
                     staff.get(staff_id, str(staff_id)), service=service)
