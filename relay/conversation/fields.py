@@ -18,32 +18,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from relay.conversation.freetext import MONTHS
 from relay.conversation.menus import fold
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
 
 MAX_AGE_YEARS = 120
 
-_MONTHS = {
-    name: n
-    for n, names in enumerate(
-        (
-            ("enero", "ene", "january", "jan"),
-            ("febrero", "feb", "february"),
-            ("marzo", "mar", "march"),
-            ("abril", "abr", "april", "apr"),
-            ("mayo", "may"),
-            ("junio", "jun", "june"),
-            ("julio", "jul", "july"),
-            ("agosto", "ago", "august", "aug"),
-            ("septiembre", "setiembre", "sep", "sept", "set", "september"),
-            ("octubre", "oct", "october"),
-            ("noviembre", "nov", "november"),
-            ("diciembre", "dic", "december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+_MONTHS = MONTHS  # the reader's month words (relay.conversation.freetext), in Spanish and English
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 
 
