@@ -143,8 +143,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
 
 
 def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str]) -> Reply:
-    if not state.bookings:
-        option = Option(lang.say("new_booking_button"), "new_booking")
+    if not state.bookings:  # none found: "Pedir una hora", not "otra"
+        option = Option(lang.say("first_booking_button"), "new_booking")
         state = replace(state, stage=CHOOSE_DAY, options=(option,), intent="")
         data = {"status": "choose_day", "conversation_id": state.conversation_id, "code": "no_bookings",
                 "option_1": option.label}

@@ -97,8 +97,8 @@ def test_nothing_found_says_so_and_offers_to_book():
     chat = Chat(agenda([2], [(9, 0)]), appointments=ClinicAgent(PAST))
     reply = chat.say("tengo hora?")
     assert "No encontré horas próximas con este número de teléfono." in texts(reply)
-    assert buttons(reply) == ["Pedir otra hora"]
-    assert chat.say("Pedir otra hora").status == "choose_day"
+    assert buttons(reply) == ["Pedir una hora"]
+    assert chat.say("Pedir una hora").status == "choose_day"
 
 
 def test_an_agent_that_cannot_hands_off_and_a_failed_cancel_says_so():
