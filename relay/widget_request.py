@@ -213,10 +213,8 @@ def verify_token(
         claims = decode_hs256(token, _secret_bytes(secret), leeway_s=leeway_s, now=now)
     except TokenRejected as rejected:
         raise Refusal(401, "invalid_token", rejected.reason) from None
-    jti = claims["jti"]
-    if isinstance(jti, bool) or not isinstance(jti, str | int) or not 0 < len(str(jti)) <= MAX_JTI_CHARS:
-        raise Refusal(401, "invalid_token", "token has no usable jti")
-    if isinstance(jti, str) and has_control_characters(jti):
+    jti: str = claims["jti"]  # decode_hs256 refused a missing or non-string jti (PyJWT's rule)
+    if not 0 < len(jti) <= MAX_JTI_CHARS or has_control_characters(jti):
         raise Refusal(401, "invalid_token", "token has no usable jti")
     exp = claims["exp"]
     if memory_s is not None and isinstance(exp, int | float):
