@@ -270,7 +270,11 @@ def start_relay(
     if name:
         command += ["--instance-name", name]
     command += extra or []
-    if profile:
+    if profile and profile.endswith((".txt", ".svg")):  # py-spy: sampling, so the figures stay close to real
+        spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
+        fmt = "raw" if profile.endswith(".txt") else "flamegraph"
+        command = [spy, "record", "--nonblocking", "--rate", "250", "--format", fmt, "-o", profile, "--", *command]
+    elif profile:
         command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
     return subprocess.Popen(command, env=env)
 
@@ -880,8 +884,11 @@ _ROWS = (
     ("webhook->cont. p50 ms", lambda f: f"{f['p50_ms']:.1f}", ""),
     ("webhook->cont. p99 ms", lambda f: f"{f['p99_ms']:.1f}", f"<= {TARGETS['p99_ms']:.0f}"),
     ("webhook->cont. max ms", lambda f: f"{f['max_ms']:.1f}", ""),
-    ("relay-side p50 / p99 ms", lambda f: f"<= {f['relay_p50_ms']:.0f} / <= {f['relay_p99_ms']:.0f}",
-     "(its histogram)"),
+    (
+        "relay-side p50 / p99 ms",
+        lambda f: f"<= {f['relay_p50_ms']:.0f} / <= {f['relay_p99_ms']:.0f}",
+        "(its histogram)",
+    ),
     ("the 200 p50 / p99 ms", lambda f: f"{f['ack_p50_ms']:.1f} / {f['ack_p99_ms']:.1f}", ""),
     ("Kommo rejections", lambda f: f"{f['kommo_rejections']:.0f}", "0"),
     ("load average (1 min)", lambda f: f"{f['load_avg']:.1f}", "(the machine's, at the end of the step)"),
@@ -998,7 +1005,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=300.0, help="widget_requests per second (300)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of load (15)")
     parser.add_argument("--slots", type=int, default=40, help="free slots in each agent's 14-day answer (40)")
-    parser.add_argument("--profile", metavar="FILE", help="run the relay under cProfile, stats to FILE")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile the relay: FILE.txt or FILE.svg with py-spy (installed apart: pip install py-spy), else cProfile stats",
+    )
     parser.add_argument(
         "--instances", type=int, default=1, choices=(1, 2), help="relay instances; 2 share a Redis started here (1)"
     )
