@@ -1008,7 +1008,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         metavar="FILE",
-        help="profile the relay: FILE.txt or FILE.svg with py-spy (installed apart: pip install py-spy), else cProfile stats",
+        help="profile the relay: FILE.txt or FILE.svg with py-spy (pip install py-spy), else cProfile stats",
     )
     parser.add_argument(
         "--instances", type=int, default=1, choices=(1, 2), help="relay instances; 2 share a Redis started here (1)"
