@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date
 from typing import Any
 
+from relay.conversation.agenda import NO_WINDOW, View, agenda
 from relay.conversation.freetext import WINDOW_DAYS, Reading, read
-from relay.conversation.menus import (
-    clinic_zone,
-    clock,
-    fold,
-    free_slots,
-)
+from relay.conversation.menus import fold
 from relay.conversation.model import ClinicProfile, Turn
-from relay.conversation.names import name_words
 from relay.conversation.replies import continuation
-from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
     ANY_SPECIALTY,
     CHOOSE_TIME,
@@ -37,6 +31,12 @@ class Context:
     today: date  # the turn's day in the clinic's offset
     opening: tuple[str, ...] = ()  # said before anything else (the greeting, on a conversation's first message)
     answer: SlotsResult | None = None  # the agent's whole answer: services, patient fields, finds_bookings
+    view: View | None = field(default=None, compare=False, repr=False)  # what derives from ``free`` (agenda.py); None: worked out from ``free`` here
+
+    def _view(self) -> View:
+        if self.view is not None and self.view.free is self.free:
+            return self.view
+        return View(self.free, None)
 
     @property
     def patient_fields(self) -> tuple[str, ...]:
@@ -60,20 +60,21 @@ class Context:
 
     def pool(self, state: ConversationState, *, window: bool = True) -> list[WireSlot]:
         """The free slots every filter of the patient allows: professional, specialty and time of day."""
-        slots = self.slots_for(state.professionals)
-        if state.specialty and state.specialty != ANY_SPECIALTY:
-            slots = [s for s in slots if s.specialty and specialty_key(s.specialty) == state.specialty]
-        if state.service:
-            slots = [s for s in slots if fold(s.service) == fold(state.service)]
-        start, end = state.window
-        if window and (start or end):
-            slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
-        return slots
+        return list(self._view().pool(filters(state, window=window)))
+
+    def days(self, state: ConversationState) -> tuple[date, ...]:
+        """The days of ``pool(state)``, in order."""
+        return self._view().days(filters(state))
 
     @property
     def specialties(self) -> dict[str, str]:
         """The clinic's specialties with free slots: key -> the clinic's own name."""
-        return {specialty_key(s.specialty): s.specialty for s in self.free if s.specialty}
+        return self._view().specialties
+
+    @property
+    def professionals(self) -> tuple[str, ...]:
+        """The professionals with free slots, sorted."""
+        return self._view().professionals
 
     def naming(self, slot: WireSlot) -> str:
         """The professional as a sentence names them, with the specialty when the clinic has several."""
@@ -96,17 +97,22 @@ class Context:
 
 def make_context(turn: Turn, clinic: ClinicProfile, slots: SlotsResult, opening: Sequence[str] = ()) -> Context:
     """What a turn knows, from the agent's fresh free slots (those still ahead, in the clinic's offset)."""
-    free = free_slots(slots.slots, turn.now)
-    zone = clinic_zone(free) or clinic_zone(slots.slots) or turn.now.tzinfo
+    view = agenda(slots.slots).view(turn.now)
+    zone = view.zone or turn.now.tzinfo
     today = turn.now.astimezone(zone).date()
-    return Context(turn, clinic, language(clinic.language), free, today, tuple(opening), slots)
+    return Context(turn, clinic, language(clinic.language), view.free, today, tuple(opening), slots, view)
+
+
+def filters(state: ConversationState, *, window: bool = True) -> tuple[tuple[str, ...], str, str, tuple[str, str]]:
+    """The patient's filters as a pool is keyed: professionals, specialty key, service, time-of-day window."""
+    specialty = state.specialty if state.specialty != ANY_SPECIALTY else ""
+    return (tuple(state.professionals), specialty, state.service, state.window if window else NO_WINDOW)
 
 
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:
     stage = state.stage if state is not None else ""
     bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
-    names = {w for p in {s.professional for s in ctx.free} for w in name_words(p)}
-    return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, names=names)
+    return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, names=ctx._view().names)
 
 
 def aware(turn: Turn) -> Turn:

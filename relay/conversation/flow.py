@@ -220,7 +220,7 @@ def _preset(ctx: Context, state: ConversationState) -> ConversationState:
         state = replace(state, service=named)
     if turn.professional:
         named = tuple(normalize(turn.professional).split())
-        found = match_professionals(Reading(named=named), sorted({s.professional for s in ctx.free}))
+        found = match_professionals(Reading(named=named), ctx.professionals)
         if len(found) == 1:
             state = replace(state, professionals=found)
     return state

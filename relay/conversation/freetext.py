@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from relay.conversation.intents import asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
@@ -158,7 +159,12 @@ class Reading:
 
 def normalize(message: str) -> str:
     """Lower case, no accents, punctuation that matters for dates and times kept, spaces collapsed."""
-    text = fold(message[:MAX_READ])
+    return _normalize(message[:MAX_READ])
+
+
+@lru_cache(maxsize=16_384)  # patients repeat a few messages ("1", "hola", "sí", button labels) a lot
+def _normalize(message: str) -> str:
+    text = fold(message)
     text = _THUMBS.sub(" si ", text)
     text = re.sub(r"[^a-z0-9:./@' -]+", " ", text)
     text = re.sub(r"(?<![0-9])[.'](?![0-9])", " ", text)  # "Dra." -> "dra", but "10.30" stays
@@ -221,7 +227,16 @@ def read(
     menu), "hour" (on the time menu) or "" (nothing). ``names``: words of the clinic's professionals' names,
     so a misspelt one is still recognised.
     """
-    names = frozenset(names)
+    return _read_cached(message[:MAX_READ], today, bare_number, window_days, frozenset(names))
+
+
+READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
+
+
+# A reading is a pure function of exactly these: the message as read (its first MAX_READ characters), the day relative
+# days count from, what a bare number means, the window, and the staff's name words. Patients repeat themselves.
+@lru_cache(maxsize=READINGS_CACHED)
+def _read_cached(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
     reading = _read(message, today, bare_number, window_days, names)
     if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
         # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one

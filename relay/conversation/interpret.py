@@ -52,7 +52,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
 
     # Who: a professional named, anyone, or a specialty.
     professionals = state.professionals
-    matches = match_professionals(reading, sorted({s.professional for s in ctx.free}))
+    matches = match_professionals(reading, ctx.professionals)
     if reading.any_professional:
         professionals = ()
     elif reading.named:

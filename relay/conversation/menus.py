@@ -32,6 +32,18 @@ TITLES = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without accents: how names and labels are compared."""
+    if len(text) <= _FOLD_CACHED:
+        return _fold(text)
+    return _fold.__wrapped__(text)
+
+
+_FOLD_CACHED = 300  # characters: labels, names and messages as read (freetext.MAX_READ); a longer text is folded anew
+
+
+@lru_cache(maxsize=16_384)  # the same labels, names and messages come back every turn
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -50,10 +62,27 @@ def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-# Cached: every turn re-reads up to 14 days of slots, mostly the same ones as the turn before.
-@lru_cache(maxsize=65_536)
+_FACTS = "_conversation_facts"
+
+
 def _facts(slot: WireSlot) -> tuple[float, date, str]:
-    start = _parse_time(slot.start)
+    """(timestamp, local day, "HH:MM") of the slot's start, worked out once per slot object.
+
+    Kept in the slot's own ``__dict__`` (as ``functools.cached_property`` does; a frozen dataclass's fields, equality
+    and hash ignore it), so the same slots seen turn after turn cost a dictionary look-up, and go with their slot.
+    """
+    try:
+        return slot.__dict__[_FACTS]  # type: ignore[no-any-return]
+    except KeyError:
+        facts = slot.__dict__[_FACTS] = _facts_of(slot.start)
+        return facts
+    except AttributeError:  # a slot without a __dict__
+        return _facts_of(slot.start)
+
+
+@lru_cache(maxsize=65_536)
+def _facts_of(start_text: str) -> tuple[float, date, str]:
+    start = _parse_time(start_text)
     return start.timestamp(), start.date(), start.strftime("%H:%M")
 
 

@@ -81,7 +81,7 @@ def day_menu(
         notices.append(ctx.say("professional_no_slots", professional=names))
         state = replace(state, professionals=())
         slots = ctx.pool(state)
-    days = sorted({local_day(s) for s in slots})
+    days = ctx.days(state)  # the days of ``slots``
     start = 0
     if after is not None:
         start = next((i for i, d in enumerate(days) if d > after), 0)

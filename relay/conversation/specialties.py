@@ -7,6 +7,7 @@ through the same patterns, so "Traumatología y Ortopedia" at the clinic answers
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from relay.conversation.menus import fold
 
@@ -64,6 +65,7 @@ def find_specialty(text: str) -> tuple[str, str]:
     return "", text
 
 
+@lru_cache(maxsize=4096)  # the clinics' few specialty names, every turn
 def specialty_key(name: str) -> str:
     """The key of a clinic's specialty name ("Traumatología" -> "traumatologia"); its folded name if unknown."""
     folded = " ".join(re.sub(r"[^a-z0-9 ]+", " ", fold(name)).split())

@@ -1,0 +1,146 @@
+"""The agent's slots answer prepared once for every turn that sees it: in menu order, and per filter.
+
+An agent answers from its cache, so the relay hands the conversation the same slots (the same tuple object:
+relay/slot_answers.py) turn after turn, for every patient of a clinic. What a turn derives from them — which
+are still ahead, the clinic's offset, its specialties and professionals, the slots a patient's filters leave,
+their days — is the same for each of those turns, so it is worked out once per answer and kept beside it.
+
+Only a tuple is prepared (it cannot change under the cache); the cache is keyed by the tuple's identity and holds
+the tuple itself, so an entry never answers for another object. A changed answer is a new tuple: a new entry.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
+
+from relay.conversation.menus import clinic_zone, clock, fold, free_slots, local_day, slot_key
+from relay.conversation.names import name_words
+from relay.conversation.specialties import specialty_key
+from wire.messages import WireSlot
+
+MAX_AGENDAS = 2048  # answers kept prepared (a clinic keeps one while its agent's answer does not change)
+MAX_VIEWS = 2  # moments kept per answer: time only moves on, past the start of one more slot
+MAX_POOLS = 32  # filter combinations kept per view (patients use a handful)
+
+Filters = tuple[tuple[str, ...], str, str, tuple[str, str]]  # professionals, specialty, service, (from, before)
+NO_WINDOW = ("", "")
+
+
+class View:
+    """The free slots ahead at one moment (those after the same cut of the answer), and what derives from them."""
+
+    __slots__ = ("free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days")
+
+    def __init__(self, free: tuple[WireSlot, ...], zone: tzinfo | None) -> None:
+        self.free = free
+        self.zone = zone  # the clinic's offset, from the earliest slot; None without slots
+        self._specialties: dict[str, str] | None = None
+        self._professionals: tuple[str, ...] | None = None
+        self._names: frozenset[str] | None = None
+        self._pools: dict[Filters, tuple[WireSlot, ...]] = {}
+        self._days: dict[Filters, tuple[date, ...]] = {}
+
+    @property
+    def specialties(self) -> dict[str, str]:
+        """Specialty key -> the clinic's own name (the last slot naming it wins, as a dict comprehension does)."""
+        if self._specialties is None:
+            self._specialties = {specialty_key(s.specialty): s.specialty for s in self.free if s.specialty}
+        return self._specialties
+
+    @property
+    def professionals(self) -> tuple[str, ...]:
+        """Every professional with a free slot, sorted."""
+        if self._professionals is None:
+            self._professionals = tuple(sorted({s.professional for s in self.free}))
+        return self._professionals
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The words of the professionals' names (what a misspelt name is corrected towards)."""
+        if self._names is None:
+            self._names = frozenset(w for p in self.professionals for w in name_words(p))
+        return self._names
+
+    def pool(self, filters: Filters) -> tuple[WireSlot, ...]:
+        """The free slots a patient's filters allow, in menu order."""
+        found = self._pools.get(filters)
+        if found is None:
+            found = _filtered(self.free, filters)
+            if len(self._pools) >= MAX_POOLS:
+                self._pools.clear()
+                self._days.clear()
+            self._pools[filters] = found
+        return found
+
+    def days(self, filters: Filters) -> tuple[date, ...]:
+        """The days of ``pool(filters)``, in order."""
+        found = self._days.get(filters)
+        if found is None:
+            found = tuple(sorted({local_day(s) for s in self.pool(filters)}))
+            self._days[filters] = found
+        return found
+
+
+def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, ...]:
+    professionals, specialty, service, (start, end) = filters
+    slots: Sequence[WireSlot] = free
+    if professionals:
+        slots = [s for s in slots if s.professional in professionals]
+    if specialty:
+        slots = [s for s in slots if s.specialty and specialty_key(s.specialty) == specialty]
+    if service:
+        wanted = fold(service)
+        slots = [s for s in slots if fold(s.service) == wanted]
+    if start or end:
+        slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
+    return tuple(slots)
+
+
+class Agenda:
+    """One slots answer in menu order; a ``View`` per moment, shared by every turn that sees the same slots ahead."""
+
+    __slots__ = ("slots", "_ordered", "_stamps", "_views")
+
+    def __init__(self, slots: tuple[WireSlot, ...]) -> None:
+        self.slots = slots
+        ids = {s.id for s in slots}
+        # With a repeated slot id, which copy is free depends on the moment: worked out per turn (never in practice).
+        self._ordered = tuple(sorted(slots, key=slot_key)) if len(ids) == len(slots) else None
+        self._stamps = [slot_key(s)[0] for s in self._ordered] if self._ordered is not None else []
+        self._views: dict[int, View] = {}
+
+    def view(self, now: datetime) -> View:
+        if self._ordered is None:
+            free = free_slots(self.slots, now)
+            return View(free, clinic_zone(free) or clinic_zone(self.slots))
+        cut = bisect_right(self._stamps, now.timestamp())  # the slots after it are still ahead
+        view = self._views.get(cut)
+        if view is None:
+            free = self._ordered[cut:]
+            zone = clinic_zone(free[:1] or self._ordered[:1])  # the earliest slot's
+            if len(self._views) >= MAX_VIEWS:
+                self._views.clear()
+            view = self._views[cut] = View(free, zone)
+        return view
+
+
+_AGENDAS: OrderedDict[int, Agenda] = OrderedDict()
+
+
+def agenda(slots: Sequence[WireSlot]) -> Agenda:
+    """The prepared agenda of a slots answer (the same one for the same tuple)."""
+    if type(slots) is not tuple:  # noqa: E721 - a list could change after it was prepared
+        return Agenda(tuple(slots))
+    key = id(slots)
+    found = _AGENDAS.get(key)
+    if found is not None and found.slots is slots:
+        _AGENDAS.move_to_end(key)
+        return found
+    found = _AGENDAS[key] = Agenda(slots)
+    _AGENDAS.move_to_end(key)
+    while len(_AGENDAS) > MAX_AGENDAS:
+        _AGENDAS.popitem(last=False)
+    return found
