@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from wire.messages import SlotsResult, WireSlot, extras_from_json
+from wire.messages import SlotsResult, WireSlot
 
 
 class SlotAnswerCache:
@@ -19,12 +19,16 @@ class SlotAnswerCache:
         self._last: OrderedDict[str, SlotsResult] = OrderedDict()
 
     def parse(self, clinic: str, result: Any) -> SlotsResult:
-        """``result`` as a ``SlotsResult``; ``ProtocolError`` when it does not follow the wire protocol."""
+        """``result`` as a ``SlotsResult``; ``ProtocolError`` when it does not follow the wire protocol.
+
+        A repeated answer keeps the very slots tuple of the first one: the conversation prepares an answer once per
+        tuple (relay/conversation/agenda.py), so every turn that sees the same slots shares that work.
+        """
         known = self._last.get(clinic)
         if known is not None and isinstance(result, dict) and _same_slots(result.get("slots"), known.slots):
             self._last.move_to_end(clinic)
-            age = SlotsResult.from_json({"slots": [], "age_s": result.get("age_s", 0.0)}).age_s
-            return SlotsResult(known.slots, age, **extras_from_json(result))  # services etc.: small, read anew
+            rest = SlotsResult.from_json({**result, "slots": []})  # age_s, services etc.: small, read anew
+            return SlotsResult(known.slots, rest.age_s, rest.services, rest.patient_fields, rest.finds_bookings)
         parsed = SlotsResult.from_json(result)
         self._last[clinic] = parsed
         self._last.move_to_end(clinic)
@@ -34,15 +38,23 @@ class SlotAnswerCache:
 
 
 def _same_slots(raw: Any, slots: tuple[WireSlot, ...]) -> bool:
-    if not isinstance(raw, list) or len(raw) != len(slots):
+    """Every raw slot reads as the kept one, field for field (an absent optional field reads as "")."""
+    if type(raw) is not list or len(raw) != len(slots):
         return False
     for item, slot in zip(raw, slots, strict=True):
+        if type(item) is not dict:
+            return False
+        get = item.get
         if (
-            type(item) is not dict
-            or item.get("id") != slot.id
-            or item.get("start") != slot.start
-            or item.get("end") != slot.end
-            or item.get("professional") != slot.professional
+            get("id") != slot.id
+            or get("start") != slot.start
+            or get("end") != slot.end
+            or get("professional") != slot.professional
+        ):
+            return False
+        specialty, service = get("specialty"), get("service")
+        if (specialty != slot.specialty and not (specialty is None and not slot.specialty)) or (
+            service != slot.service and not (service is None and not slot.service)
         ):
             return False
     return True

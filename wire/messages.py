@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from wire import json_text
@@ -85,23 +86,53 @@ class WireSlot:
     def from_json(cls, obj: Any) -> WireSlot:
         if not isinstance(obj, dict):
             raise ProtocolError("a slot must be an object")
-        slot = cls(
-            id=_identifier(obj.get("id"), "slot.id"),
-            start=_iso_time(obj.get("start"), "slot.start"),
-            end=_iso_time(obj.get("end"), "slot.end"),
-            professional=_text(obj.get("professional"), "slot.professional", 120),
-            specialty=_optional_text(obj.get("specialty"), "slot.specialty", 80),
-            service=_optional_text(obj.get("service"), "slot.service", 80),
-        )
-        if datetime.fromisoformat(slot.end) <= datetime.fromisoformat(slot.start):
-            raise ProtocolError("slot.end must be after slot.start")
-        return slot
+        get = obj.get
+        values = (get("id"), get("start"), get("end"), get("professional"), get("specialty"), get("service"))
+        if cls is WireSlot and type(obj) is dict:
+            try:
+                hash(values)
+            except TypeError:  # a list or an object where a text belongs: refused below
+                pass
+            else:
+                return _slot_of(*values)
+        return _checked_slot(cls, *values)
 
     def start_dt(self) -> datetime:
         return datetime.fromisoformat(self.start)
 
     def end_dt(self) -> datetime:
         return datetime.fromisoformat(self.end)
+
+
+SLOTS_CACHED = 16_384  # validated slots kept: agents answer the same slots over and over, relays store them in states
+
+
+# A slot is a pure function of its six values, so the same values (same types: ``typed``) give the same slot, and
+# only a valid slot is kept (a refused one raises every time). A value that is not a string, or None for the
+# optional ones, is refused: such a key never meets a kept one.
+@lru_cache(maxsize=SLOTS_CACHED, typed=True)
+def _slot_of(id: Any, start: Any, end: Any, professional: Any, specialty: Any, service: Any) -> WireSlot:
+    return _checked_slot(WireSlot, id, start, end, professional, specialty, service)
+
+
+def _checked_slot(
+    cls: type[WireSlot], id: Any, start: Any, end: Any, professional: Any, specialty: Any, service: Any
+) -> WireSlot:
+    """The slot with these values, each validated in the wire's order; ``ProtocolError`` names the first fault."""
+    slot_id = _identifier(id, "slot.id")
+    start_at = _iso_datetime(start, "slot.start")
+    end_at = _iso_datetime(end, "slot.end")
+    slot = cls(
+        id=slot_id,
+        start=start,
+        end=end,
+        professional=_text(professional, "slot.professional", 120),
+        specialty=_optional_text(specialty, "slot.specialty", 80),
+        service=_optional_text(service, "slot.service", 80),
+    )
+    if end_at <= start_at:
+        raise ProtocolError("slot.end must be after slot.start")
+    return slot
 
 
 # Patient fields a clinic's web app may require beyond name and phone (the driver declares which; the relay asks
@@ -677,6 +708,11 @@ def _optional_text(value: Any, name: str, limit: int) -> str:
 
 
 def _iso_time(value: Any, name: str) -> str:
+    _iso_datetime(value, name)
+    return value  # type: ignore[no-any-return]
+
+
+def _iso_datetime(value: Any, name: str) -> datetime:
     if not isinstance(value, str):
         raise ProtocolError(f"{name} must be an ISO 8601 time")
     try:
@@ -685,7 +721,7 @@ def _iso_time(value: Any, name: str) -> str:
         raise ProtocolError(f"{name} must be an ISO 8601 time") from None
     if parsed.tzinfo is None:
         raise ProtocolError(f"{name} must carry a UTC offset")
-    return value
+    return parsed
 
 
 def _non_negative(value: Any, name: str) -> float:

@@ -13,10 +13,10 @@ it is offline or paused), the patient is handed to a receptionist, as before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
 from relay.conversation.replies import continuation
@@ -55,7 +55,7 @@ def ask_bookings(state: ConversationState, turn: Turn, intent: str, opening: Seq
     phone = turn.phone.strip()
     if not _PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6:
         return None
-    listing = replace(state, stage=BOOKINGS, intent=intent, bookings=(), target=None, options=())
+    listing = evolve(state, stage=BOOKINGS, intent=intent, bookings=(), target=None, options=())
     return AgentStep(listing, "my_bookings", MyBookingsArgs(phone), tuple(opening))
 
 
@@ -79,7 +79,7 @@ def reschedule_step(state: ConversationState, slot: WireSlot, phone: str = "") -
     """Move ``state.target`` to ``slot``: the agent books the new one first, then cancels the old one."""
     assert state.target is not None
     key = idempotency_key(state.conversation_id, f"move:{state.target.booking_id}:{slot.id}")
-    moving = replace(state, stage=RESCHEDULING, pending=slot, proposed=None)
+    moving = evolve(state, stage=RESCHEDULING, pending=slot, proposed=None)
     args = RescheduleArgs(state.target.booking_id, slot.id, key, _phone(phone), **dict(state.patient))
     return AgentStep(moving, "reschedule", args)
 
@@ -93,13 +93,13 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
     if option.kind in ("cancel_one", "move_one"):
         intent = "cancel" if option.kind == "cancel_one" else "reschedule"
         if state.intent == CHECK_EXISTING and len(state.bookings) == 1:  # "Cancelarla": the one just named
-            return _confirm_target(lang, replace(state, intent=intent), clinic, state.bookings[0])
-        return _which(lang, replace(state, intent=intent), clinic)
+            return _confirm_target(lang, evolve(state, intent=intent), clinic, state.bookings[0])
+        return _which(lang, evolve(state, intent=intent), clinic)
     if option.kind == "cancel_yes" and state.target is not None:
-        return _cancel_step(replace(state, stage=CANCELLING), state.target, turn.phone)
+        return _cancel_step(evolve(state, stage=CANCELLING), state.target, turn.phone)
     if option.kind == "cancel_no":
         again = Option(lang.say("new_booking_button"), "new_booking")
-        state = replace(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,))
+        state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,))
         data = {**_data(state, "kept"), "option_1": again.label}
         body = continuation(data, [lang.say("cancel_kept")], lang.say("new_booking_prompt"), [again.label],
                             clinic.bot_question_step)
@@ -126,7 +126,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
     if isinstance(outcome, MyBookingsResult):
-        return _listed(lang, replace(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening)
+        return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening)
     if isinstance(outcome, CancelResult) and state.target is not None:
         paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
         data = {
@@ -145,7 +145,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
 def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str]) -> Reply:
     if not state.bookings:  # none found: "Pedir una hora", not "otra"
         option = Option(lang.say("first_booking_button"), "new_booking")
-        state = replace(state, stage=CHOOSE_DAY, options=(option,), intent="")
+        state = evolve(state, stage=CHOOSE_DAY, options=(option,), intent="")
         data = {"status": "choose_day", "conversation_id": state.conversation_id, "code": "no_bookings",
                 "option_1": option.label}
         body = continuation(data, [*opening, lang.say("no_bookings")], lang.say("new_booking_prompt"),
@@ -158,7 +158,7 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
     lines = [numbered(n, lang.say("booking_line", **_when(lang, b))) for n, b in enumerate(state.bookings, start=1)]
     options = (Option(lang.say("cancel_one_button"), "cancel_one"), Option(lang.say("new_booking_button"),
                                                                           "new_booking"))
-    state = replace(state, stage=BOOKINGS, options=options)
+    state = evolve(state, stage=BOOKINGS, options=options)
     data = _data(state, "bookings")
     body = continuation(data, [*opening, lang.say("bookings_intro"), *lines], lang.say("bookings_prompt"),
                         [o.label for o in options], clinic.bot_question_step)
@@ -173,7 +173,7 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
         lines.append(numbered(n, lang.say("booking_line", **when)))
         label = f"{lang.day_label(_start(booking).date())} {when['time']}"
         options.append(Option(label, "booking", number=n, key=booking.booking_id))
-    state = replace(state, stage=BOOKINGS, options=tuple(options))
+    state = evolve(state, stage=BOOKINGS, options=tuple(options))
     body = continuation(_data(state, "bookings"), [*opening, lang.say("bookings_intro"), *lines], lang.say(prompt),
                         [o.label for o in options[:3]], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
@@ -185,7 +185,7 @@ def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProf
     move = state.intent == "reschedule"
     yes = Option(lang.say("move_yes"), "move_yes") if move else Option(lang.say("cancel_yes"), "cancel_yes")
     options = (yes, Option(lang.say("cancel_no"), "cancel_no"))
-    state = replace(state, stage=CONFIRM_CANCEL, target=target, options=options)
+    state = evolve(state, stage=CONFIRM_CANCEL, target=target, options=options)
     data = _data(state, "confirm_move" if move else "confirm_cancel")
     data.update(booking_id=target.booking_id, start=target.start, professional=target.professional)
     body = continuation(data, list(opening), lang.say("confirm_move" if move else "confirm_cancel",
@@ -228,7 +228,7 @@ def _first_name(name: str) -> str:
 def _cancel_step(state: ConversationState, target: WireBooking, phone: str) -> AgentStep:
     key = idempotency_key(state.conversation_id, f"cancel:{target.booking_id}")
     cancel = CancelArgs(target.booking_id, key, _phone(phone))
-    return AgentStep(replace(state, stage=CANCELLING, target=target), "cancel", cancel)
+    return AgentStep(evolve(state, stage=CANCELLING, target=target), "cancel", cancel)
 
 
 def _phone(phone: str) -> str:

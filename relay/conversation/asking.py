@@ -9,10 +9,10 @@ does not check out (conversation/fields.py) is asked again with the reason. "Otr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from relay.conversation.context import Context
+from relay.conversation.evolve import evolve
 from relay.conversation.fields import check
 from relay.conversation.menus import local_day
 from relay.conversation.model import Reply
@@ -29,7 +29,7 @@ def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, 
             checked = check(field, preset, ctx.today)
             if checked.value:
                 given[field] = checked.value
-    state = replace(state, patient=tuple(given.items()))
+    state = evolve(state, patient=tuple(given.items()))
     return state, [f for f in ctx.patient_fields if f not in given]
 
 
@@ -42,7 +42,7 @@ def ask(
         paragraphs.insert(0, ctx.say("fields_intro"))
     options = (Option(ctx.say("other_time"), "other_time"),)
     buttons = [options[0].label, ctx.say("cancel_button")]  # "cancelar" is a command wherever it is typed
-    state = replace(
+    state = evolve(
         state, stage=ASK_FIELD, asking=field, proposed=slot, day=local_day(slot).isoformat(), options=options,
         pending=None, pending_message=norm, time_filter="",
     )
@@ -60,4 +60,4 @@ def answer(ctx: Context, state: ConversationState, message: str) -> tuple[Conver
     if not checked.value:
         return state, checked.problem
     given = {**dict(state.patient), state.asking: checked.value}
-    return replace(state, patient=tuple(given.items()), asking=""), ""
+    return evolve(state, patient=tuple(given.items()), asking=""), ""

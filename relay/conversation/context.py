@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
 from relay.conversation.agenda import NO_WINDOW, View, agenda
+from relay.conversation.evolve import evolve
 from relay.conversation.freetext import WINDOW_DAYS, Reading, read
 from relay.conversation.menus import fold
 from relay.conversation.model import ClinicProfile, Turn
@@ -31,7 +32,8 @@ class Context:
     today: date  # the turn's day in the clinic's offset
     opening: tuple[str, ...] = ()  # said before anything else (the greeting, on a conversation's first message)
     answer: SlotsResult | None = None  # the agent's whole answer: services, patient fields, finds_bookings
-    view: View | None = field(default=None, compare=False, repr=False)  # what derives from ``free`` (agenda.py); None: worked out from ``free`` here
+    # What derives from ``free`` (agenda.py), worked out once per slots answer; None: from ``free`` on each use.
+    view: View | None = field(default=None, compare=False, repr=False)
 
     def _view(self) -> View:
         if self.view is not None and self.view.free is self.free:
@@ -117,7 +119,7 @@ def read_message(ctx: Context, state: ConversationState | None, message: str) ->
 
 def aware(turn: Turn) -> Turn:
     """A naive ``now`` is taken as UTC rather than crashing on the comparison with the slots' times."""
-    return turn if turn.now.tzinfo is not None else replace(turn, now=turn.now.replace(tzinfo=UTC))
+    return turn if turn.now.tzinfo is not None else evolve(turn, now=turn.now.replace(tzinfo=UTC))
 
 
 def first_name(name: str) -> str:

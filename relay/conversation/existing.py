@@ -10,12 +10,12 @@ it (conversation/appointments.py takes those two from there). Pure code.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from relay.conversation.appointments import ask_bookings, upcoming
 from relay.conversation.context import Context
+from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
 from relay.conversation.model import AgentStep, Reply
 from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
@@ -32,12 +32,12 @@ def check_step(ctx: Context, state: ConversationState, message: str) -> AgentSte
     """Ask the agent for the phone's upcoming appointments before booking (None: it cannot tell, go on booking)."""
     if not ctx.finds_bookings:
         return None
-    step = ask_bookings(replace(state, wish=message[:500]), ctx.turn, CHECK_EXISTING, ctx.opening)
+    step = ask_bookings(evolve(state, wish=message[:500]), ctx.turn, CHECK_EXISTING, ctx.opening)
     if step is None:
         return None
     # What the agent already knows (its journal): this check comes before every new booking conversation, and must not
     # cost the clinic's web app a read each time.
-    return replace(step, slots=ctx.answer, args=replace(step.args, known_only=True))
+    return evolve(step, slots=ctx.answer, args=evolve(step.args, known_only=True))
 
 
 def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:
@@ -62,7 +62,7 @@ def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ())
         Option(ctx.say("move_it_button" if one else "move_one_button"), "move_one"),
         Option(ctx.say("cancel_it_button" if one else "cancel_one_button"), "cancel_one"),
     )
-    state = replace(state, stage=BOOKINGS, intent=CHECK_EXISTING, options=options, target=None)
+    state = evolve(state, stage=BOOKINGS, intent=CHECK_EXISTING, options=options, target=None)
     data: dict[str, Any] = {"status": "choose_day", "conversation_id": state.conversation_id, "code": "already_booked"}
     for index, option in enumerate(options, start=1):
         data[f"option_{index}"] = option.label

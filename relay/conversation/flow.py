@@ -12,7 +12,6 @@ appointments, ``outcomes`` turns the agent's answer to a booking into the reply,
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from relay.conversation.appointments import after_agent_step as appointments_aft
 from relay.conversation.appointments import ask_bookings, follow, reschedule_step, resume_cancel
 from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
+from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.interpret import after_specialty, interpret
@@ -86,7 +86,7 @@ def decide(
     norm = normalize(turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
-        return _booking_start(ctx, replace(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
+        return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = _tapped(state, norm) or choice(state, norm)
         if option is not None:
@@ -101,7 +101,7 @@ def decide(
     if state.stage == ASK_FIELD and state.asking and action is None and _tapped(state, norm) is None:
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
-        state = replace(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
+        state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
@@ -115,7 +115,7 @@ def decide(
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
-        state = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+        state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
     if (option is None and action is None and reading.intent == "stop" and not reading.found
             and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
         return _end(ctx, state, "cancelled")
@@ -130,7 +130,7 @@ def decide(
     if state.stage == CONFIRM and not (reading.found or action):
         return reask(ctx, state)
     if state.stage == CONFIRM:  # anything else: read as a new wish about that day
-        state = replace(state, stage=CHOOSE_TIME, proposed=None)
+        state = evolve(state, stage=CHOOSE_TIME, proposed=None)
     if action == "more":
         if state.stage == CHOOSE_TIME and state.day and not ("dia" in norm or "day" in norm):
             return time_menu(ctx, state, date.fromisoformat(state.day), after=decode_slot_key(state.page_last))
@@ -139,7 +139,7 @@ def decide(
     if action == "back":
         return day_menu(ctx, state)
     if action == "restart":
-        return first_menu(ctx, replace(state, professionals=(), specialty="", window=("", "")))
+        return first_menu(ctx, evolve(state, professionals=(), specialty="", window=("", "")))
 
     return interpret(ctx, state, reading, norm)
 
@@ -166,7 +166,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
     )
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=first_name(turn.name), clinic=ctx.clinic.name.strip())
-    ctx = replace(ctx, opening=(greeting,))
+    ctx = evolve(ctx, opening=(greeting,))
     state = _preset(ctx, state)
     reading = read_message(ctx, None, turn.message)
     if reading.intent == "person":
@@ -184,7 +184,7 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
     reading = read_message(ctx, None, message)
     norm = normalize(message)
     if not state.service:
-        state = replace(state, service=named_in(norm, offered(ctx, state)))
+        state = evolve(state, service=named_in(norm, offered(ctx, state)))
     if reading.found and reading.intent == "book":
         step = interpret(ctx, state, reading, norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
@@ -205,8 +205,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     state = step.state.seen(turn.now)
     bookings = found(outcome, turn.now)
     if bookings:
-        return already(ctx, replace(state, bookings=bookings))
-    going_on = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+        return already(ctx, evolve(state, bookings=bookings))
+    going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
     return _booking_start(ctx, going_on, state.wish)
 
 
@@ -214,15 +214,15 @@ def _preset(ctx: Context, state: ConversationState) -> ConversationState:
     """What earlier bot steps already asked (widget data specialty / service / professional), when the clinic has it."""
     turn = ctx.turn
     if turn.specialty and specialty_key(turn.specialty) in ctx.specialties:
-        state = replace(state, specialty=specialty_key(turn.specialty))
+        state = evolve(state, specialty=specialty_key(turn.specialty))
     named = next((s.service for s in ctx.free if s.service and fold(s.service) == fold(turn.service.strip())), "")
     if named:  # as the clinic names it
-        state = replace(state, service=named)
+        state = evolve(state, service=named)
     if turn.professional:
         named = tuple(normalize(turn.professional).split())
         found = match_professionals(Reading(named=named), ctx.professionals)
         if len(found) == 1:
-            state = replace(state, professionals=found)
+            state = evolve(state, professionals=found)
     return state
 
 
@@ -256,10 +256,10 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
     if option.kind == "first_days":
         return day_menu(ctx, state)
     if option.kind == "new_booking":  # what the first message asked, if it said more than "hola"
-        going_on = replace(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="")
-        return _booking_start(replace(ctx, opening=()), going_on, state.wish)
+        going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="")
+        return _booking_start(evolve(ctx, opening=()), going_on, state.wish)
     if option.kind == "service":
-        return after_specialty(ctx, replace(state, service=option.key, wish=""), state.wish)
+        return after_specialty(ctx, evolve(state, service=option.key, wish=""), state.wish)
     if option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         step = follow(state, ctx.turn, ctx.clinic, option)
         if step is not None:
@@ -269,17 +269,17 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         start = datetime.fromisoformat(target.start)
         notice = ctx.say("move_intro", day=ctx.lang.day_long(start.date()), time=start.strftime("%H:%M"))
         same = tuple(p for p in {s.professional for s in ctx.free} if p == target.professional)
-        moving = replace(state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY)
+        moving = evolve(state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY)
         return day_menu(ctx, moving, notices=[notice])
     if option.kind in ("specialty", "any_specialty"):
         wish = state.wish
-        state = replace(state, specialty=option.key if option.kind == "specialty" else ANY_SPECIALTY, wish="")
+        state = evolve(state, specialty=option.key if option.kind == "specialty" else ANY_SPECIALTY, wish="")
         return after_specialty(ctx, state, wish)
     if option.kind in ("any_professional", "any_time"):
         if option.kind == "any_professional":
-            state = replace(state, professionals=(), specialty=ANY_SPECIALTY)
+            state = evolve(state, professionals=(), specialty=ANY_SPECIALTY)
         else:
-            state = replace(state, window=("", ""))
+            state = evolve(state, window=("", ""))
         if state.stage == CHOOSE_TIME and state.day:
             return time_menu(ctx, state, date.fromisoformat(state.day))
         return day_menu(ctx, state)
@@ -290,7 +290,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         )
     if option.kind == "other_time" and state.day:
         at = slot_key(state.proposed)[0] if state.proposed is not None else None
-        return time_menu(ctx, replace(state, proposed=None), date.fromisoformat(state.day), at=at)
+        return time_menu(ctx, evolve(state, proposed=None), date.fromisoformat(state.day), at=at)
     if option.kind == "confirm" and state.proposed is not None:
         option = Option(option.label, "slot", slot=state.proposed)
     if option.kind == "slot" and option.slot is not None:
@@ -313,7 +313,7 @@ def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str) -> 
         return ask(ctx, state, slot, norm, fields[0])
     if state.intent == "reschedule" and state.target is not None:  # moving an appointment, not a new one
         return reschedule_step(state, slot, ctx.turn.phone)
-    booking = replace(
+    booking = evolve(
         state,
         stage=BOOKING,
         day=local_day(slot).isoformat(),
@@ -330,7 +330,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     """The patient's answer to a field the web app requires: asked again with the reason, or on to the next one."""
     slot = state.proposed
     if slot is None:  # a damaged record: the times again
-        return day_menu(ctx, replace(state, stage=CHOOSE_DAY, asking=""))
+        return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking=""))
     state, problem = answer(ctx, state, message)
     if problem:
         return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])
@@ -340,7 +340,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     if fresh is None:  # taken while the patient typed: the times around it
         day = local_day(slot)
         gone = ctx.say("slot_gone", time=clock(slot), day=ctx.lang.day_label(day))
-        return time_menu(ctx, replace(state, stage=CHOOSE_TIME, proposed=None), day, notices=[gone],
+        return time_menu(ctx, evolve(state, stage=CHOOSE_TIME, proposed=None), day, notices=[gone],
                          at=slot_key(slot)[0])
     return _book(ctx, state, fresh, state.pending_message)
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from relay.conversation.evolve import evolve
 from relay.conversation.intents import asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import may_rule_out, names_a_day, rule_out
@@ -246,7 +247,7 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
             target = targets[-1]
             wanted = _read(folded[target.start():], today, bare_number, window_days, names)
             if (wanted.day or wanted.week) and not wanted.ambiguous:
-                return replace(
+                return evolve(
                     reading, day=wanted.day, week=wanted.week, times=wanted.times or reading.times,
                     part=wanted.part or reading.part, after=wanted.after or reading.after,
                     before=wanted.before or reading.before, ambiguous=False, missing_day=wanted.missing_day,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 
 from relay.conversation.context import Context, read_message
+from relay.conversation.evolve import evolve
 from relay.conversation.freetext import WINDOW_DAYS, Reading
 from relay.conversation.menus import (
     clock,
@@ -34,11 +34,11 @@ _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply | Book:
     """The specialty (or service) is chosen: act on what the patient had asked before the question, or show the days."""
     if wish and not state.service:
-        state = replace(state, service=named_in(wish, offered(ctx, state)))
+        state = evolve(state, service=named_in(wish, offered(ctx, state)))
     if needs_service(ctx, state):
-        return service_menu(ctx, replace(state, wish=wish))
+        return service_menu(ctx, evolve(state, wish=wish))
     if wish:
-        reading = read_message(ctx, replace(state, stage=CHOOSE_DAY), wish)
+        reading = read_message(ctx, evolve(state, stage=CHOOSE_DAY), wish)
         if reading.found:
             return interpret(ctx, state, reading, wish)
     return day_menu(ctx, state, intro=True)
@@ -82,16 +82,16 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         start = max(start, reading.after)
         end = min(x for x in (end, reading.before, "99:99") if x)
         window = (start, "" if end == "99:99" else end)
-    state = replace(state, professionals=professionals, specialty=specialty, window=window)
+    state = evolve(state, professionals=professionals, specialty=specialty, window=window)
     if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
-        state = replace(state, service=named_in(norm, offered(ctx, state)))
+        state = evolve(state, service=named_in(norm, offered(ctx, state)))
     filter_changed = (professionals, specialty, window) != before
     if reading.any_professional and needs_specialty(ctx, state):
-        state = replace(state, specialty=ANY_SPECIALTY)
+        state = evolve(state, specialty=ANY_SPECIALTY)
     if needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
-        return specialty_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
+        return specialty_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)
     if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
-        return service_menu(ctx, replace(state, wish=norm if reading.found else state.wish), notices)
+        return service_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)
 
     if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
         notice = ctx.say(
@@ -172,5 +172,5 @@ def pick_time(
         hour=hour, minute=minute
     )
     nearest = min(day_slots, key=lambda s: abs(slot_start(s) - at))
-    return time_menu(ctx, replace(state, window=("", "")), day, notices=notices, at=slot_key(nearest)[0])
+    return time_menu(ctx, evolve(state, window=("", "")), day, notices=notices, at=slot_key(nearest)[0])
 

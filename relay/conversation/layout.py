@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from relay.conversation.menus import MAX_BUTTONS
-from relay.conversation.replies import MAX_HANDLERS, MAX_SHOW, split_text
+from relay.conversation.replies import MAX_HANDLERS, MAX_SHOW, pieces_of
 
 MAX_LIST = 7  # lines: more are hard to read on a phone
 MIN_LIST = 4  # fewer lines than this are not worth a list
@@ -34,7 +34,7 @@ def plan(remaining: int, extras: int, paragraphs: Sequence[str], prompt: str) ->
         return Layout(remaining, False, False, extras)
     if remaining < MIN_LIST:  # a few choices: buttons, and the extras that still fit (the first ones first)
         return Layout(remaining, False, False, max(MAX_BUTTONS - remaining, 0))
-    room = MAX_HANDLERS - 2 - sum(len(split_text(p)) for p in paragraphs) - max(len(split_text(prompt)) - 1, 0)
+    room = MAX_HANDLERS - 2 - sum(len(pieces_of(p)) for p in paragraphs) - max(len(pieces_of(prompt)) - 1, 0)
     if min(room, MAX_LIST) >= MIN_LIST:
         count = min(remaining, room, MAX_LIST)
         more = count < remaining

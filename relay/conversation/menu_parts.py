@@ -4,10 +4,10 @@ the ``data`` the bot reads (``{{json.option_N}}`` and the patient's filters)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from relay.conversation.context import Context
+from relay.conversation.evolve import evolve
 from relay.conversation.layout import Layout, numbered
 from relay.conversation.replies import MAX_SHOW
 from relay.conversation.state import ANY_SPECIALTY, ConversationState, Option
@@ -33,7 +33,7 @@ def arrange(
     """
     actions = ([more] if layout.more else []) + list(extras[: layout.extras])
     if layout.as_list:
-        numbered_choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
+        numbered_choices = [evolve(c, number=n) for n, c in enumerate(choices, start=1)]
         texts = [numbered(n, line) for n, line in enumerate(lines, start=1)]
         return [*numbered_choices, *actions], [choices[0].label, *(a.label for a in actions)], texts
     options = [*choices, *actions]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from relay.conversation.context import aware, first_name
+from relay.conversation.evolve import evolve
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -47,12 +47,12 @@ def after_booking(
     if isinstance(outcome, BookResult):
         return booked(lang, state, turn, clinic, outcome)
     if outcome.code == "slot_taken":
-        return slot_taken(lang, replace(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
+        return slot_taken(lang, evolve(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
     if not (outcome.nothing_written or outcome.code in _REFUSED_BEFORE_WRITING):
         return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
     if state.gave_up and state.pending is not None:
         return failed_late(lang, state, turn, clinic, outcome.code)
-    return handoff(replace(state, stage=CHOOSE_DAY, pending=None), turn, clinic, outcome.code)
+    return handoff(evolve(state, stage=CHOOSE_DAY, pending=None), turn, clinic, outcome.code)
 
 
 def handoff(
@@ -87,7 +87,7 @@ def handoff(
             requested_professional=pending.professional,
             requested_slot_id=pending.id,
         )
-        kept = replace(state.seen(aware(turn).now), gave_up=True)
+        kept = evolve(state.seen(aware(turn).now), gave_up=True)
         return Reply(kept, continuation(data, paragraphs), "handoff")
     if reason == "cancelled":
         paragraphs = [lang.say("cancelled")]
@@ -150,7 +150,7 @@ def failed_late(lang: Language, state: ConversationState, turn: Turn, clinic: Cl
 def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, error: WireError) -> Reply:
     taken = state.pending
     if taken is not None:  # never offer it again from memory
-        state = replace(state, day_slots=tuple(s for s in state.day_slots if s.id != taken.id))
+        state = evolve(state, day_slots=tuple(s for s in state.day_slots if s.id != taken.id))
     pool = [s for s in error.alternatives if slot_start(s) > turn.now]
     if not pool:
         pool = [s for s in state.day_slots if slot_start(s) > turn.now]
@@ -163,7 +163,7 @@ def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: Cli
     step = clinic.bot_question_step
     if taken is None or not unique:
         option = Option(lang.say("other_days"), "other_days")
-        state = replace(state, stage=CHOOSE_DAY, options=(option,), pending=None, pending_message="")
+        state = evolve(state, stage=CHOOSE_DAY, options=(option,), pending=None, pending_message="")
         data.update(status="choose_day", option_1=option.label)
         body = continuation(data, [], lang.say("slot_taken_no_alternatives"), [option.label], step)
         return Reply(state, body, "choose_day")
@@ -189,7 +189,7 @@ def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: Cli
             labels.append(text)
     labels = unique_labels(labels)
     options = tuple(Option(label, "slot", slot=s) for label, s in zip(labels, nearest, strict=True))
-    state = replace(
+    state = evolve(
         state,
         stage=CHOOSE_TIME,
         day=taken_day.isoformat(),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 
 from relay.conversation.context import Context
+from relay.conversation.evolve import evolve
 from relay.conversation.layout import plan
 from relay.conversation.menu_parts import arrange, menu_data, with_hint
 from relay.conversation.menus import (
@@ -66,20 +66,20 @@ def day_menu(
     slots = ctx.pool(state)
     if not slots and any(state.window):
         notices.append(ctx.say("window_no_slots"))
-        state = replace(state, window=("", ""))
+        state = evolve(state, window=("", ""))
         slots = ctx.pool(state)
     if not slots and state.specialty:
         notices.append(ctx.say("specialty_unknown"))
-        state = replace(state, specialty="")
+        state = evolve(state, specialty="")
         slots = ctx.pool(state)
     if not slots and state.service:
         notices.append(ctx.say("service_unknown"))
-        state = replace(state, service="")
+        state = evolve(state, service="")
         slots = ctx.pool(state)
     if not slots:
         names = ", ".join(state.professionals)
         notices.append(ctx.say("professional_no_slots", professional=names))
-        state = replace(state, professionals=())
+        state = evolve(state, professionals=())
         slots = ctx.pool(state)
     days = ctx.days(state)  # the days of ``slots``
     start = 0
@@ -111,7 +111,7 @@ def day_menu(
     long_days = [ctx.lang.day_long(d) for d in shown]
     options, buttons, lines = arrange(choices, long_days, layout, more, extras)
     prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
-    state = replace(
+    state = evolve(
         state,
         stage=CHOOSE_DAY,
         day="",
@@ -152,7 +152,7 @@ def time_menu(
     """The day's free times (for the professional filter, and one time when asking "with whom?"), paged."""
     day_slots = [s for s in ctx.pool(state, window=not time_filter) if local_day(s) == day]
     if not day_slots and any(state.window) and not time_filter:
-        state = replace(state, window=("", ""))
+        state = evolve(state, window=("", ""))
         notices = [*notices, ctx.say("window_no_slots")]
         day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
     slots = [s for s in day_slots if not time_filter or clock(s) == time_filter]
@@ -201,7 +201,7 @@ def time_menu(
     back = ctx.say("back_hint")
     if not time_filter and all(o.kind != "other_days" for o in options) and len(prompt) + len(back) < MAX_SHOW:
         prompt = f"{prompt} {back}"  # no "another day" button: say the word that does it
-    state = replace(
+    state = evolve(
         state,
         stage=CHOOSE_TIME,
         day=day.isoformat(),
@@ -224,7 +224,7 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
     """Free text pinned one slot: ask before booking it (only "Sí" or a tapped time books)."""
     day = local_day(slot)
     options = (Option(ctx.say("yes"), "confirm"), Option(ctx.say("other_time"), "other_time"))
-    state = replace(
+    state = evolve(
         state,
         stage=CONFIRM,
         day=day.isoformat(),
@@ -277,15 +277,15 @@ def specialty_menu(ctx: Context, state: ConversationState, notices: Sequence[str
     prompt = ctx.say("specialty_prompt")
     extras = [Option(ctx.say("any_specialty_button"), "any_specialty")]
     layout = plan(len(offered), len(extras), [*ctx.opening, *notices], f"{prompt} {ctx.say('list_hint')}")
-    layout = replace(layout, more=False)  # a clinic has a handful: any beyond the page can still be typed
+    layout = evolve(layout, more=False)  # a clinic has a handful: any beyond the page can still be typed
     shown = offered[: layout.count]
     choices = [Option(name[:MAX_LABEL], "specialty", key=key) for key, name in shown]
     more = Option("", "more_days")
     # Numbered even as buttons: "2" can only mean the second specialty here (not a day or an hour).
-    choices = [replace(c, number=n) for n, c in enumerate(choices, start=1)]
+    choices = [evolve(c, number=n) for n, c in enumerate(choices, start=1)]
     options, buttons, lines = arrange(choices, [name for _, name in shown], layout, more, extras)
     prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
-    state = replace(
+    state = evolve(
         state, stage=CHOOSE_DAY, day="", time_filter="", options=tuple(options), page_first=(), page_last=(),
         day_slots=(), pending=None, pending_message="", proposed=None,
     )

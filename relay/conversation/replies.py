@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from relay.conversation.menus import MAX_BUTTONS, MAX_LABEL, fold
@@ -43,6 +44,21 @@ def split_text(text: str, limit: int = MAX_SHOW) -> list[str]:
     """Pieces of at most ``limit`` characters, each a message of its own on WhatsApp: whole words, ended where a
     sentence or a clause ends when that keeps at least 40 % of the piece (so "(p. ej. «10:30»)" is never cut in
     two); a word longer than a piece is cut."""
+    return list(pieces_of(text, limit))
+
+
+def pieces_of(text: str, limit: int = MAX_SHOW) -> tuple[str, ...]:
+    """``split_text`` as a tuple, worked out once per text: menus say the same sentences to every patient."""
+    if len(text) > _PIECES_CACHED:
+        return _pieces.__wrapped__(text, limit)
+    return _pieces(text, limit)
+
+
+_PIECES_CACHED = 1000  # characters: a longer text (a rare long notice) is split anew
+
+
+@lru_cache(maxsize=8192)
+def _pieces(text: str, limit: int) -> tuple[str, ...]:
     words: list[str] = []
     for word in text.split():
         while len(word) > limit:
@@ -71,7 +87,7 @@ def split_text(text: str, limit: int = MAX_SHOW) -> list[str]:
             end = best if best_rank > 0 else end
         pieces.append(" ".join(words[start:end]))
         start = end
-    return pieces
+    return tuple(pieces)
 
 
 def continuation(
@@ -86,11 +102,11 @@ def continuation(
     ``paragraphs`` become text shows, ``prompt`` + ``buttons`` one buttons show, and ``question_step`` a final
     goto (the bot waits for the patient's answer there). ``data.message`` always holds the whole text.
     """
-    texts = [piece for paragraph in paragraphs for piece in split_text(paragraph)]
+    texts = [piece for paragraph in paragraphs for piece in pieces_of(paragraph)]
     buttons = [b[:MAX_LABEL] for b in buttons[:MAX_BUTTONS] if b.strip()]
     prompt_value = ""
     if buttons:
-        prompt_pieces = split_text(prompt) or ["…"]
+        prompt_pieces = pieces_of(prompt) or ("…",)
         texts.extend(prompt_pieces[:-1])
         prompt_value = prompt_pieces[-1]
     room = MAX_HANDLERS - (1 if buttons else 0) - (1 if question_step is not None else 0)

@@ -6,9 +6,9 @@ asked only when their message or the bot's ``service`` data key did not say. Pur
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from relay.conversation.context import Context
+from relay.conversation.evolve import evolve
 from relay.conversation.layout import plan
 from relay.conversation.menu_parts import arrange, menu_data, with_hint
 from relay.conversation.menus import MAX_LABEL, fold
@@ -20,7 +20,7 @@ _WORD_MIN = 4  # shorter words ("de", "con") say nothing about a service
 
 def offered(ctx: Context, state: ConversationState) -> list[str]:
     """The services the patient's other filters leave, as the clinic names them, in order of name."""
-    pool = ctx.pool(replace(state, service=""), window=False)
+    pool = ctx.pool(evolve(state, service=""), window=False)
     names = {fold(s.service): s.service for s in pool if s.service}
     return sorted(names.values(), key=fold)
 
@@ -48,13 +48,13 @@ def service_menu(ctx: Context, state: ConversationState, notices: Sequence[str] 
     names = offered(ctx, state)
     prompt = ctx.say("service_prompt")
     layout = plan(len(names), 0, [*ctx.opening, *notices], f"{prompt} {ctx.say('list_hint')}")
-    layout = replace(layout, more=False)  # any beyond the page can still be typed
+    layout = evolve(layout, more=False)  # any beyond the page can still be typed
     shown = names[: layout.count]
     choices = [Option(name[:MAX_LABEL], "service", key=name, number=n) for n, name in enumerate(shown, start=1)]
     lines = [f"{name} ({ctx.minutes(name)} min)" if ctx.minutes(name) else name for name in shown]
     options, buttons, texts = arrange(choices, lines, layout, Option("", "more_days"), [])
     prompt, texts = with_hint(ctx, prompt, texts, layout.as_list)
-    state = replace(
+    state = evolve(
         state, stage=CHOOSE_DAY, day="", time_filter="", options=tuple(options), page_first=(), page_last=(),
         day_slots=(), pending=None, pending_message="", proposed=None,
     )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from relay.conversation.evolve import evolve
 from wire.appointments import WireBooking
 from wire.messages import PATIENT_FIELDS, WireSlot
 
@@ -118,7 +119,7 @@ class ConversationState:
         return now - self.last_seen > SILENCE_LIMIT
 
     def seen(self, now: datetime) -> ConversationState:
-        return replace(self, last_seen=now)
+        return evolve(self, last_seen=now)
 
     def to_json(self) -> dict[str, Any]:
         return {

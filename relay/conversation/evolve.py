@@ -1,0 +1,32 @@
+"""``evolve``: ``dataclasses.replace`` for the conversation's own frozen records, at a fraction of its cost.
+
+A turn derives its next state, menus and options by changing a few fields of a frozen record, a dozen times per
+turn; ``dataclasses.replace`` looks up the fields and calls ``__init__`` each time. These records have plain
+fields only (no ``__post_init__``, no ``init=False`` fields, no cached properties), so a copy of the instance's
+dictionary with the changes written over it is the same record. An unknown field name is refused, as ``replace``
+refuses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def evolve(record: T, **changes: Any) -> T:
+    """``record`` with ``changes`` (a frozen dataclass with plain fields)."""
+    cls = type(record)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    for name in changes:
+        if name not in names:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+    new = object.__new__(cls)
+    new.__dict__.update(record.__dict__)
+    new.__dict__.update(changes)
+    return new
