@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from wire.messages import SlotsResult, WireSlot
+from wire.messages import SlotsResult
 
 
 class SlotAnswerCache:
     def __init__(self, max_clinics: int = 2048) -> None:
         self._max = max_clinics
-        self._last: OrderedDict[str, SlotsResult] = OrderedDict()
+        # Per clinic: its last answer's slots as the wire carries them (what they read back from), and the answer.
+        self._last: OrderedDict[str, tuple[list[dict[str, Any]], SlotsResult]] = OrderedDict()
 
     def parse(self, clinic: str, result: Any) -> SlotsResult:
         """``result`` as a ``SlotsResult``; ``ProtocolError`` when it does not follow the wire protocol.
@@ -25,36 +26,15 @@ class SlotAnswerCache:
         tuple (relay/conversation/agenda.py), so every turn that sees the same slots shares that work.
         """
         known = self._last.get(clinic)
-        if known is not None and isinstance(result, dict) and _same_slots(result.get("slots"), known.slots):
+        # Equal, value for value, to the kept slots as the wire writes them (an agent writes them so): the same slots.
+        if known is not None and isinstance(result, dict) and result.get("slots") == known[0]:
             self._last.move_to_end(clinic)
             rest = SlotsResult.from_json({**result, "slots": []})  # age_s, services etc.: small, read anew
-            return SlotsResult(known.slots, rest.age_s, rest.services, rest.patient_fields, rest.finds_bookings)
+            slots = known[1].slots
+            return SlotsResult(slots, rest.age_s, rest.services, rest.patient_fields, rest.finds_bookings)
         parsed = SlotsResult.from_json(result)
-        self._last[clinic] = parsed
+        self._last[clinic] = ([s.to_json() for s in parsed.slots], parsed)
         self._last.move_to_end(clinic)
         while len(self._last) > self._max:
             self._last.popitem(last=False)
         return parsed
-
-
-def _same_slots(raw: Any, slots: tuple[WireSlot, ...]) -> bool:
-    """Every raw slot reads as the kept one, field for field (an absent optional field reads as "")."""
-    if type(raw) is not list or len(raw) != len(slots):
-        return False
-    for item, slot in zip(raw, slots, strict=True):
-        if type(item) is not dict:
-            return False
-        get = item.get
-        if (
-            get("id") != slot.id
-            or get("start") != slot.start
-            or get("end") != slot.end
-            or get("professional") != slot.professional
-        ):
-            return False
-        specialty, service = get("specialty"), get("service")
-        if (specialty != slot.specialty and not (specialty is None and not slot.specialty)) or (
-            service != slot.service and not (service is None and not slot.service)
-        ):
-            return False
-    return True

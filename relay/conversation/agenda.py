@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime, tzinfo
+from typing import Any, TypeVar
 
 from relay.conversation.menus import clinic_zone, clock, fold, free_slots, local_day, slot_key
 from relay.conversation.names import name_words
@@ -24,7 +25,9 @@ from wire.messages import WireSlot
 MAX_AGENDAS = 2048  # answers kept prepared (a clinic keeps one while its agent's answer does not change)
 MAX_VIEWS = 2  # moments kept per answer: time only moves on, past the start of one more slot
 MAX_POOLS = 32  # filter combinations kept per view (patients use a handful)
+MAX_PAGES = 64  # menu pages kept per view (the first day menu, and the time menus of the days patients pick)
 
+T = TypeVar("T")
 Filters = tuple[tuple[str, ...], str, str, tuple[str, str]]  # professionals, specialty, service, (from, before)
 NO_WINDOW = ("", "")
 
@@ -32,7 +35,7 @@ NO_WINDOW = ("", "")
 class View:
     """The free slots ahead at one moment (those after the same cut of the answer), and what derives from them."""
 
-    __slots__ = ("free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days")
+    __slots__ = ("free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days", "_services", "_pages")
 
     def __init__(self, free: tuple[WireSlot, ...], zone: tzinfo | None) -> None:
         self.free = free
@@ -42,6 +45,8 @@ class View:
         self._names: frozenset[str] | None = None
         self._pools: dict[Filters, tuple[WireSlot, ...]] = {}
         self._days: dict[Filters, tuple[date, ...]] = {}
+        self._services: dict[Filters, tuple[str, ...]] = {}
+        self._pages: dict[Hashable, Any] = {}
 
     @property
     def specialties(self) -> dict[str, str]:
@@ -72,6 +77,7 @@ class View:
             if len(self._pools) >= MAX_POOLS:
                 self._pools.clear()
                 self._days.clear()
+                self._services.clear()
             self._pools[filters] = found
         return found
 
@@ -82,6 +88,27 @@ class View:
             found = tuple(sorted({local_day(s) for s in self.pool(filters)}))
             self._days[filters] = found
         return found
+
+
+    def services(self, filters: Filters) -> tuple[str, ...]:
+        """The services of ``pool(filters)`` as the clinic names them (the last slot's spelling), in order of name."""
+        found = self._services.get(filters)
+        if found is None:
+            names = {fold(s.service): s.service for s in self.pool(filters) if s.service}
+            found = tuple(sorted(names.values(), key=fold))
+            self._services[filters] = found
+        return found
+
+
+    def page(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The menu page ``key`` names, built once (pages.py: what every patient with the same filters sees)."""
+        found = self._pages.get(key)
+        if found is None:
+            found = build()
+            if len(self._pages) >= MAX_PAGES:
+                self._pages.clear()
+            self._pages[key] = found
+        return found  # type: ignore[no-any-return]
 
 
 def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, ...]:

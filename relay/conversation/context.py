@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
-from typing import Any
+from typing import Any, TypeVar
 
 from relay.conversation.agenda import NO_WINDOW, View, agenda
 from relay.conversation.evolve import evolve
@@ -21,6 +21,8 @@ from relay.conversation.state import (
 )
 from relay.conversation.texts import Language, language
 from wire.messages import SlotsResult, WireSlot
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,15 @@ class Context:
     def days(self, state: ConversationState) -> tuple[date, ...]:
         """The days of ``pool(state)``, in order."""
         return self._view().days(filters(state))
+
+    def page(self, key: Hashable, build: Callable[[], T]) -> T:
+        """A menu page that depends on the free slots and ``key`` only, built once for them (pages.py)."""
+        return self._view().page(key, build)
+
+    def services(self, state: ConversationState) -> tuple[str, ...]:
+        """The services the patient's other filters leave (any time of day), as the clinic names them, by name."""
+        professionals, specialty, _, _ = filters(state)
+        return self._view().services((professionals, specialty, "", NO_WINDOW))
 
     @property
     def specialties(self) -> dict[str, str]:

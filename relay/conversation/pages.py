@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
@@ -23,7 +25,7 @@ from relay.conversation.menus import (
     unique_labels,
 )
 from relay.conversation.model import Reply
-from relay.conversation.replies import MAX_SHOW
+from relay.conversation.replies import MAX_SHOW, pieces_of
 from relay.conversation.services import needs_service, service_menu
 from relay.conversation.state import (
     ANY_SPECIALTY,
@@ -51,6 +53,28 @@ def needs_specialty(ctx: Context, state: ConversationState) -> bool:
     return len(ctx.specialties) > 1 and not state.specialty and not state.professionals
 
 
+@dataclass(frozen=True)
+class Page:
+    """A menu as every patient with the same filters sees it at the same slots: all but the state and ``data``."""
+
+    changes: dict[str, Any]  # filters dropped because nothing matched them (a notice says so)
+    texts: tuple[str, ...]  # paragraphs, then the numbered lines
+    prompt: str
+    buttons: tuple[str, ...]
+    options: tuple[Option, ...]
+    first: tuple[str, ...]  # page_first / page_last of the state
+    last: tuple[str, ...]
+    day_slots: tuple[WireSlot, ...] = ()  # the time menu's day
+    fallback: tuple[str, ...] | None = None  # the time menu has no time: the day menu, with these notices
+
+
+def _page_key(ctx: Context, state: ConversationState, kind: str, *args: object) -> tuple[object, ...]:
+    """What a menu page depends on: the language, the patient's filters, how the opening splits, ``args``."""
+    opening = sum(len(pieces_of(p)) for p in ctx.opening)
+    filters = (tuple(state.professionals), state.specialty, state.service, state.window)
+    return (kind, ctx.lang.code, filters, opening, *args)
+
+
 def day_menu(
     ctx: Context,
     state: ConversationState,
@@ -62,26 +86,61 @@ def day_menu(
     intro: bool = False,
 ) -> Reply:
     """The days with free slots (for the patient's filters), paged: after ``after`` or from ``at``."""
+    notices = tuple(notices)
+    key = _page_key(ctx, state, "days", notices, after, at, near, intro)
+    page = ctx.page(key, lambda: _day_page(ctx, state, notices, after, at, near, intro))
+    state = evolve(
+        state,
+        **page.changes,
+        stage=CHOOSE_DAY,
+        day="",
+        time_filter="",
+        options=page.options,
+        page_first=page.first,
+        page_last=page.last,
+        day_slots=(),
+        pending=None,
+        pending_message="",
+        proposed=None,
+    )
+    data = menu_data("choose_day", state, page.options)
+    body = ctx.body(data, page.texts, page.prompt, page.buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_day")
+
+
+def _day_page(
+    ctx: Context,
+    state: ConversationState,
+    notices: Sequence[str],
+    after: date | None,
+    at: date | None,
+    near: date | None,
+    intro: bool,
+) -> Page:
     notices = list(notices)
+    changes: dict[str, Any] = {}
     slots = ctx.pool(state)
     if not slots and any(state.window):
         notices.append(ctx.say("window_no_slots"))
         state = evolve(state, window=("", ""))
+        changes["window"] = ("", "")
         slots = ctx.pool(state)
     if not slots and state.specialty:
         notices.append(ctx.say("specialty_unknown"))
         state = evolve(state, specialty="")
+        changes["specialty"] = ""
         slots = ctx.pool(state)
     if not slots and state.service:
         notices.append(ctx.say("service_unknown"))
         state = evolve(state, service="")
+        changes["service"] = ""
         slots = ctx.pool(state)
     if not slots:
         names = ", ".join(state.professionals)
         notices.append(ctx.say("professional_no_slots", professional=names))
         state = evolve(state, professionals=())
-        slots = ctx.pool(state)
-    days = ctx.days(state)  # the days of ``slots``
+        changes["professionals"] = ()
+    days = ctx.days(state)  # the days of the slots the filters allow
     start = 0
     if after is not None:
         start = next((i for i, d in enumerate(days) if d > after), 0)
@@ -111,22 +170,10 @@ def day_menu(
     long_days = [ctx.lang.day_long(d) for d in shown]
     options, buttons, lines = arrange(choices, long_days, layout, more, extras)
     prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
-    state = evolve(
-        state,
-        stage=CHOOSE_DAY,
-        day="",
-        time_filter="",
-        options=tuple(options),
-        page_first=(shown[0].isoformat(),),
-        page_last=(shown[-1].isoformat(),),
-        day_slots=(),
-        pending=None,
-        pending_message="",
-        proposed=None,
+    return Page(
+        changes, (*paragraphs, *lines), prompt, tuple(buttons), tuple(options),
+        (shown[0].isoformat(),), (shown[-1].isoformat(),),
     )
-    data = menu_data("choose_day", state, options)
-    body = ctx.body(data, [*paragraphs, *lines], prompt, buttons, ctx.clinic.bot_question_step)
-    return Reply(state, body, "choose_day")
 
 
 def filter_buttons(ctx: Context, state: ConversationState) -> list[Option]:
@@ -150,16 +197,51 @@ def time_menu(
     time_filter: str = "",
 ) -> Reply:
     """The day's free times (for the professional filter, and one time when asking "with whom?"), paged."""
+    notices = tuple(notices)
+    key = _page_key(ctx, state, "times", day, notices, after, at, time_filter)
+    page = ctx.page(key, lambda: _time_page(ctx, state, day, notices, after, at, time_filter))
+    if page.fallback is not None:
+        return day_menu(ctx, evolve(state, **page.changes), notices=page.fallback, near=day)
+    state = evolve(
+        state,
+        **page.changes,
+        stage=CHOOSE_TIME,
+        day=day.isoformat(),
+        time_filter=time_filter,
+        options=page.options,
+        page_first=page.first,
+        page_last=page.last,
+        day_slots=page.day_slots,
+        pending=None,
+        pending_message="",
+        proposed=None,
+    )
+    data = menu_data("choose_time", state, page.options)
+    data.update(day=day.isoformat(), day_label=ctx.lang.day_label(day))
+    body = ctx.body(data, page.texts, page.prompt, page.buttons, ctx.clinic.bot_question_step)
+    return Reply(state, body, "choose_time")
+
+
+def _time_page(
+    ctx: Context,
+    state: ConversationState,
+    day: date,
+    notices: Sequence[str],
+    after: tuple[float, str, str] | None,
+    at: float | None,
+    time_filter: str,
+) -> Page:
+    changes: dict[str, Any] = {}
     day_slots = [s for s in ctx.pool(state, window=not time_filter) if local_day(s) == day]
     if not day_slots and any(state.window) and not time_filter:
         state = evolve(state, window=("", ""))
+        changes["window"] = ("", "")
         notices = [*notices, ctx.say("window_no_slots")]
         day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
     slots = [s for s in day_slots if not time_filter or clock(s) == time_filter]
     if not slots:
-        return day_menu(
-            ctx, state, notices=[*notices, ctx.say("day_not_free", day=ctx.lang.day_label(day))], near=day
-        )
+        fallback = (*notices, ctx.say("day_not_free", day=ctx.lang.day_label(day)))
+        return Page(changes, (), "", (), (), (), (), fallback=fallback)
     several = len({s.professional for s in day_slots}) > 1
     start = 0
     if after is not None:
@@ -201,23 +283,10 @@ def time_menu(
     back = ctx.say("back_hint")
     if not time_filter and all(o.kind != "other_days" for o in options) and len(prompt) + len(back) < MAX_SHOW:
         prompt = f"{prompt} {back}"  # no "another day" button: say the word that does it
-    state = evolve(
-        state,
-        stage=CHOOSE_TIME,
-        day=day.isoformat(),
-        time_filter=time_filter,
-        options=tuple(options),
-        page_first=encode_slot_key(shown[0]),
-        page_last=encode_slot_key(shown[-1]),
-        day_slots=tuple(day_slots[:MAX_REMEMBERED_SLOTS]),
-        pending=None,
-        pending_message="",
-        proposed=None,
+    return Page(
+        changes, (*paragraphs, *texts), prompt, tuple(buttons), tuple(options),
+        encode_slot_key(shown[0]), encode_slot_key(shown[-1]), tuple(day_slots[:MAX_REMEMBERED_SLOTS]),
     )
-    data = menu_data("choose_time", state, options)
-    data.update(day=day.isoformat(), day_label=label)
-    body = ctx.body(data, [*paragraphs, *texts], prompt, buttons, ctx.clinic.bot_question_step)
-    return Reply(state, body, "choose_time")
 
 
 def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Sequence[str] = ()) -> Reply:

@@ -20,9 +20,7 @@ _WORD_MIN = 4  # shorter words ("de", "con") say nothing about a service
 
 def offered(ctx: Context, state: ConversationState) -> list[str]:
     """The services the patient's other filters leave, as the clinic names them, in order of name."""
-    pool = ctx.pool(evolve(state, service=""), window=False)
-    names = {fold(s.service): s.service for s in pool if s.service}
-    return sorted(names.values(), key=fold)
+    return list(ctx.services(state))
 
 
 def needs_service(ctx: Context, state: ConversationState) -> bool:
