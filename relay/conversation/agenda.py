@@ -171,3 +171,8 @@ def agenda(slots: Sequence[WireSlot]) -> Agenda:
     while len(_AGENDAS) > MAX_AGENDAS:
         _AGENDAS.popitem(last=False)
     return found
+
+
+def forget() -> None:
+    """Drop every prepared answer (and with it every view and menu page)."""
+    _AGENDAS.clear()

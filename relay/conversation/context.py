@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any, TypeVar
 
+from relay.conversation import agenda as agendas
 from relay.conversation.agenda import NO_WINDOW, View, agenda
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import WINDOW_DAYS, Reading, read
+from relay.conversation.freetext import WINDOW_DAYS, Reading, forget_readings, read
 from relay.conversation.menus import fold
 from relay.conversation.model import ClinicProfile, Turn
 from relay.conversation.replies import continuation
@@ -126,6 +127,16 @@ def read_message(ctx: Context, state: ConversationState | None, message: str) ->
     stage = state.stage if state is not None else ""
     bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
     return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, names=ctx._view().names)
+
+
+def clear_caches() -> None:
+    """Forget every prepared slots answer, menu page and reading: the next turn works everything out afresh.
+
+    Never needed for correctness (each cache is keyed on all that its value depends on); tests use it to compare
+    a reply built from the caches with a fresh one.
+    """
+    agendas.forget()
+    forget_readings()
 
 
 def aware(turn: Turn) -> Turn:

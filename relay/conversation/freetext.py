@@ -256,6 +256,12 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
     return reading
 
 
+def forget_readings() -> None:
+    """Drop every memoized reading and normalized message."""
+    _read_cached.cache_clear()
+    _normalize.cache_clear()
+
+
 _TARGET = re.compile(
     r"\b(?:para|al|a|to|for|hacia|until|till)\s+(?=(?:el |la |the |on |next |este |esta |otro |otra |proxim[oa] )?"
     r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
