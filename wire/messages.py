@@ -122,16 +122,21 @@ def _checked_slot(
     slot_id = _identifier(id, "slot.id")
     start_at = _iso_datetime(start, "slot.start")
     end_at = _iso_datetime(end, "slot.end")
-    slot = cls(
-        id=slot_id,
-        start=start,
-        end=end,
-        professional=_text(professional, "slot.professional", 120),
-        specialty=_optional_text(specialty, "slot.specialty", 80),
-        service=_optional_text(service, "slot.service", 80),
-    )
+    fields = {
+        "id": slot_id,
+        "start": start,
+        "end": end,
+        "professional": _text(professional, "slot.professional", 120),
+        "specialty": _optional_text(specialty, "slot.specialty", 80),
+        "service": _optional_text(service, "slot.service", 80),
+    }
     if end_at <= start_at:
         raise ProtocolError("slot.end must be after slot.start")
+    if cls is not WireSlot:
+        return cls(**fields)
+    # What WireSlot(**fields) makes, without a frozen __init__'s six object.__setattr__ calls (a third of a parse).
+    slot = object.__new__(WireSlot)
+    object.__setattr__(slot, "__dict__", fields)
     return slot
 
 
@@ -609,6 +614,8 @@ def is_phone(text: str) -> bool:
 
 def has_control_characters(text: str, *, allow_whitespace: bool = False) -> bool:
     """C0 and C1 control characters and DEL; with ``allow_whitespace``, tab, newline and carriage return pass."""
+    if text.isprintable():  # no control character is printable: the common case, without a regex
+        return False
     pattern = _CONTROL_BUT_WHITESPACE_RE if allow_whitespace else _CONTROL_RE
     return pattern.search(text) is not None
 
