@@ -43,3 +43,16 @@ def test_a_bad_answer_is_refused_even_after_a_good_one():
         cache.parse("c1", broken)
     with pytest.raises(ProtocolError):
         cache.parse("c1", {**answer("10"), "age_s": -1})
+
+
+def test_a_changed_specialty_or_service_is_seen():
+    cache = SlotAnswerCache()
+    plain = answer("10")
+    assert cache.parse("c1", plain).slots[0].specialty == ""
+    plain["slots"][0]["specialty"] = "Traumatología"
+    assert cache.parse("c1", plain).slots[0].specialty == "Traumatología"
+    plain["slots"][0]["service"] = "Control"
+    assert cache.parse("c1", plain).slots[0].service == "Control"
+    plain["slots"][0]["specialty"] = None  # absent and null read the same
+    again = cache.parse("c1", plain)
+    assert (again.slots[0].specialty, again.slots[0].service) == ("", "Control")
