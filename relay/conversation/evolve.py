@@ -2,9 +2,9 @@
 
 A turn derives its next state, menus and options by changing a few fields of a frozen record, a dozen times per
 turn; ``dataclasses.replace`` looks up the fields and calls ``__init__`` each time. These records have plain
-fields only (no ``__post_init__``, no ``init=False`` fields, no cached properties), so a copy of the instance's
-dictionary with the changes written over it is the same record. An unknown field name is refused, as ``replace``
-refuses it.
+fields only (no ``__post_init__``, no ``init=False`` fields), so a copy of the instance's fields with the changes
+written over them is the same record; anything else kept in the instance (a cached value) is left behind. An
+unknown field name is refused, as ``replace`` refuses it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ def evolve(record: T, **changes: Any) -> T:
     for name in changes:
         if name not in names:
             raise TypeError(f"{cls.__name__} has no field {name!r}")
+    values = record.__dict__
+    if len(values) != len(names):  # something cached beside the fields (menus.py on a slot): not carried over
+        values = {name: values[name] for name in names}
     new = object.__new__(cls)
-    new.__dict__.update(record.__dict__)
+    new.__dict__.update(values)
     new.__dict__.update(changes)
     return new
