@@ -161,13 +161,13 @@ def agenda(slots: Sequence[WireSlot]) -> Agenda:
     """The prepared agenda of a slots answer (the same one for the same tuple)."""
     if type(slots) is not tuple:  # noqa: E721 - a list could change after it was prepared
         return Agenda(tuple(slots))
-    key = id(slots)
+    key = id(slots)  # the entry holds the tuple: no other object can have its id while it is kept
     found = _AGENDAS.get(key)
     if found is not None and found.slots is slots:
         _AGENDAS.move_to_end(key)
         return found
     found = _AGENDAS[key] = Agenda(slots)
-    _AGENDAS.move_to_end(key)
+    _AGENDAS.move_to_end(key)  # (one thread: the relay's event loop runs every turn)
     while len(_AGENDAS) > MAX_AGENDAS:
         _AGENDAS.popitem(last=False)
     return found
