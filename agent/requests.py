@@ -139,7 +139,7 @@ class RequestHandler:
         code = "" if ok or response.error is None else response.error.code  # type: ignore[union-attr]
         duration_ms = (self._mono() - started) * 1000
         self._emit(RequestServed(request.op, ok, code, duration_ms))
-        if request.op != "slots" or not ok:
+        if not ok or not _routine(request):
             log.info("Answered %s %s in %.0f ms: %s", request.op, request.id, duration_ms, code or "ok")
         elif log.isEnabledFor(logging.DEBUG):
             log.debug("Answered %s %s in %.0f ms: ok", request.op, request.id, duration_ms)
@@ -199,6 +199,11 @@ class RequestHandler:
             return blocked.code
         # The self-check found a screen gone (agent/drift_watch.py): a hand-off that says so, not a failed booking.
         return "portal_changed" if getattr(self._portal, "drift", "") else ""
+
+
+def _routine(request: Request) -> bool:
+    """Asked with every patient question and answered from memory: logged only at DEBUG when it went well."""
+    return request.op == "slots" or (request.op == "my_bookings" and getattr(request.args, "known_only", False) is True)
 
 
 def _error(request_id: str, code: str, message: str = "") -> Response:
