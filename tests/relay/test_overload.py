@@ -108,3 +108,48 @@ def test_turn_cost_is_the_process_cpu_per_accepted_turn():
         cpu[0] += 0.001
         cost.accepted()
     assert 0.0009 < cost.cpu_s < 0.0013
+
+
+def test_turn_cost_on_the_clock_is_stretched_by_the_wait_for_a_core():
+    """A relay that gets half a core (runnable as long as it runs) takes two milliseconds per millisecond of CPU."""
+    from relay.overload import TurnCost
+
+    clock, cpu, sched = [0.0], [0.0], [(0.0, 0.0)]
+    cost = TurnCost(
+        initial_s=0.001,
+        every_s=0.5,
+        min_turns=20,
+        clock=lambda: clock[0],
+        cpu=lambda: cpu[0],
+        sched=lambda: sched[0],
+    )
+    for _ in range(400):  # 100 turns a second, 1 ms of CPU each, and as long again waiting for a core
+        clock[0] += 0.01
+        cpu[0] += 0.001
+        sched[0] = (sched[0][0] + 0.001, sched[0][1] + 0.001)
+        cost.accepted()
+    assert 1.8 < cost.stretch <= 2.0
+    assert 0.0018 < cost.wall_s < 0.0021
+    unknown = TurnCost(initial_s=0.001, sched=lambda: None)  # no /proc/self/schedstat: the CPU figure as it is
+    assert unknown.wall_s == unknown.cpu_s
+
+
+def test_admission_counts_the_rest_of_the_turns_back_from_their_agents():
+    from relay.overload import Admission, TurnCost
+
+    turns, busy = [0], [0]
+    admission = Admission(
+        max_lag_s=0.05,
+        max_turns_in_flight=1000,
+        turns_in_flight=lambda: turns[0],
+        lag=_Lag(0.0),
+        max_wait_s=0.05,
+        busy_turns=lambda: busy[0],
+        cost=TurnCost(initial_s=0.002, sched=lambda: None),
+    )
+    turns[0], busy[0] = 30, 10  # 10 runnable + half of 20 still to come back + itself: 21 turns of 2 ms
+    assert admission.check() is None
+    turns[0] = 60  # 10 + half of 50 + 1 = 36 turns: 72 ms
+    assert admission.check().reason == "queue_wait"
+    turns[0] = busy[0] = 3  # a handful is always taken in
+    assert admission.check(queued_s=0.08) is None
