@@ -158,6 +158,15 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listening socket's accept queue was full (this network
+    namespace: every process on the host counts, not only the relay)."""
+    lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines() if line.startswith("TcpExt:")]
+    if len(lines) < 2 or "ListenOverflows" not in lines[0]:
+        return 0
+    return int(lines[1][lines[0].index("ListenOverflows")])
+
+
 def cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -207,27 +216,44 @@ async def said(part: asyncio.subprocess.Process, word: str, timeout: float = 300
                 return
 
 
+def run_wait_s(pid: int) -> tuple[float, float]:
+    """Seconds the process's main thread ran on a CPU and waited runnable for one (/proc/<pid>/schedstat)."""
+    try:
+        run_ns, wait_ns, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+        return int(run_ns) / 1e9, int(wait_ns) / 1e9
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
 class CpuShares:
-    """CPU time of each process of the run between ``start()`` and ``stop()``, as a share of one core."""
+    """CPU time of each process of the run between ``start()`` and ``stop()``, as a share of one core, and how long
+    each group's main threads waited runnable for a core per second they ran (a starved process shows there)."""
 
     def __init__(self, groups: dict[str, list[int]]) -> None:
         self.groups = groups
         self._from: dict[int, float] = {}
+        self._sched_from: dict[int, tuple[float, float]] = {}
         self._at = 0.0
         self.shares: dict[str, float] = {}
+        self.waits: dict[str, float] = {}
 
     def start(self) -> None:
         self._at = time.monotonic()
         self._from = {pid: cpu_s(pid) for pids in self.groups.values() for pid in pids}
+        self._sched_from = {pid: run_wait_s(pid) for pids in self.groups.values() for pid in pids}
 
     def stop(self) -> None:
         elapsed = max(time.monotonic() - self._at, 1e-9)
         for name, pids in self.groups.items():
-            used = 0.0
+            used = ran = waited = 0.0
             for pid in pids:
                 with contextlib.suppress(FileNotFoundError, ProcessLookupError):
                     used += cpu_s(pid) - self._from.get(pid, 0.0)
+                    run, wait = run_wait_s(pid)
+                    ran += run - self._sched_from[pid][0]
+                    waited += wait - self._sched_from[pid][1]
             self.shares[name] = 100 * used / elapsed
+            self.waits[name] = waited / ran if ran > 0 else 0.0
 
 
 def start_relay(
@@ -514,7 +540,9 @@ async def bench(
         await said(generator, "started")
         started = time.monotonic()
         shares.start()
+        overflows_before = listen_overflows()
         await said(generator, "done", timeout=args.duration + 120)
+        overflows = listen_overflows() - overflows_before
         shares.stop()
         await asyncio.sleep(0.5)  # the last continuations
         cpu_used = sum(cpu_s(pid) for pid in cpu_pids) - cpu_before
@@ -560,6 +588,7 @@ async def bench(
             "http_503": float(statuses.get(503, 0)),
             # Never answered by the relay: refused or dropped by the kernel (accept queue full, no port left).
             "kernel_refused": float(statuses.get(0, 0)),
+            "listen_overflows": float(overflows),
             "refused_errors": seen["errors"],  # type: ignore[dict-item]
             "connections_opened": float(seen["connections_opened"]),
             "max_in_flight": float(seen["max_in_flight"]),
@@ -570,6 +599,9 @@ async def bench(
             "p50_ms": statistics.median(latencies) if latencies else float("nan"),
             "p99_ms": percentile(latencies, 0.99) if latencies else float("nan"),
             "max_ms": max(latencies) if latencies else float("nan"),
+            "p90_ms": percentile(latencies, 0.90) if latencies else float("nan"),
+            "p95_ms": percentile(latencies, 0.95) if latencies else float("nan"),
+            "over_100ms": float(sum(1 for v in latencies if v > 100.0)),
             "ack_p50_ms": statistics.median(answered) * 1000,
             "ack_p99_ms": percentile(answered, 0.99) * 1000,
             "kommo_rejections": float(len(rejected)),
@@ -591,6 +623,8 @@ async def bench(
             "load_avg_before": load_before,
             # Each process's CPU while the generator sent, % of one core (a starved bench shows here).
             "cpu_shares": shares.shares,  # type: ignore[dict-item]
+            # Per group: seconds its main threads waited runnable for a core per second they ran.
+            "cpu_waits": shares.waits,  # type: ignore[dict-item]
             "agent_procs": float(agent_procs),
             "kommo_procs": float(kommo_n),
         }
@@ -611,6 +645,7 @@ async def bench(
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
+
 
 # ---------------------------------------------------------------------------
 # Many idle agents: memory per connection, and everyone back after a restart
@@ -850,10 +885,17 @@ def runtime() -> str:
 def print_bench_cpu(f: dict[str, float], indent: str = "  ") -> None:
     """Each process's share of a core while the load ran, and the machine's load: a starved bench is visible."""
     shares = f["cpu_shares"]  # type: ignore[index]
-    names = {"relay": "relay", "generator": "generator", "agents": f"agents ({f['agent_procs']:.0f} procs)",
-             "kommo": f"stand-in Kommo ({f['kommo_procs']:.0f} procs)", "redis": "redis-server"}
+    names = {
+        "relay": "relay",
+        "generator": "generator",
+        "agents": f"agents ({f['agent_procs']:.0f} procs)",
+        "kommo": f"stand-in Kommo ({f['kommo_procs']:.0f} procs)",
+        "redis": "redis-server",
+    }
     listed = ", ".join(f"{names[k]} {v:.0f}%" for k, v in shares.items())  # type: ignore[union-attr]
     print(f"{indent}CPU while sending        {listed} (% of one core; {os.cpu_count()} cores)")
+    waits = ", ".join(f"{names[k]} {v:.2f}" for k, v in f["cpu_waits"].items())  # type: ignore[union-attr]
+    print(f"{indent}waited for a core        {waits} (s runnable but not running, per s run; 0 = never starved)")
     print(
         f"{indent}load average            {f['load_avg_before']:.1f} before the load, {f['load_avg']:.1f} at its end"
         " (1 min)"
@@ -950,8 +992,9 @@ def cpu_target(figures: dict[str, float]) -> float:
 
 
 async def overload(args: argparse.Namespace, work: Path, measured: dict[str, float]) -> dict[str, float]:
-    """Twice the capacity the 300/s run measured (one core's worth of its CPU per request), for 15 s."""
-    capacity = 1000.0 / max(measured["relay_cpu_ms_per_request"], 0.05)
+    """Twice the capacity the 300/s run measured (one core's worth of its CPU per request), for 15 s; without that
+    run (``--overload-rate``), the rate given."""
+    capacity = 1000.0 / max(measured["relay_cpu_ms_per_request"], 0.05) if measured else args.overload_rate / 2
     step = argparse.Namespace(**{**vars(args), "rate": round(2 * capacity), "duration": args.overload_duration})
     figures = await bench(step, work)
     figures["capacity"] = capacity
@@ -969,12 +1012,17 @@ def print_overload(f: dict[str, float]) -> None:
     print(f"  shed (503 Retry-After)  {f['http_503']:.0f}   other answers: {f['statuses']}")
     print(
         f"  kernel-refused          {f['kernel_refused']:.0f}   (no answer from the relay: {f['refused_errors']};"
-        f" {f['connections_opened']:.0f} connections opened, at most {f['max_in_flight']:.0f} requests in flight)"
+        f" {f['connections_opened']:.0f} connections opened, at most {f['max_in_flight']:.0f} requests in flight;"
+        f" the kernel's accept-queue overflows meanwhile, whole host: {f['listen_overflows']:.0f})"
     )
     print(f"  hand-offs               {f['handoffs']:.0f}   (target 0: none caused by the relay itself)")
     print(
         f"  accepted: webhook->continuation p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms"
         f"   (target p99 <= {TARGETS['overload_p99_ms']:.0f} ms)"
+    )
+    print(
+        f"  accepted: p90 {f['p90_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, max {f['max_ms']:.1f} ms;"
+        f" {f['over_100ms']:.0f} of them over 100 ms"
     )
     print(
         f"  accepted, as the relay measures them (arrival at the relay -> continuation taken):"
@@ -995,7 +1043,7 @@ def steps(args: argparse.Namespace, work: Path) -> int:
     """--compare: every step, each printed beside its targets; --overload / --idle: that step alone."""
     ok = True
     runs: list[tuple[str, dict[str, float]]] = []
-    if args.compare or args.overload:
+    if args.compare or (args.overload and not args.overload_rate):
         runs.append(("one instance, SQLite", asyncio.run(bench(args, work / "one"))))
     if args.compare:
         with BenchRedis(work / "redis") as redis:
@@ -1006,7 +1054,7 @@ def steps(args: argparse.Namespace, work: Path) -> int:
         print_side_by_side(runs)
         ok = all(passed(f, args) and f["relay_cpu_ms_per_request"] <= cpu_target(f) for _, f in runs[:2])
     if args.compare or args.overload:
-        figures = asyncio.run(overload(args, work / "overload", runs[0][1]))
+        figures = asyncio.run(overload(args, work / "overload", runs[0][1] if runs else {}))
         print_overload(figures)
         ok = ok and overload_passed(figures)
     if args.compare or args.idle:
@@ -1050,6 +1098,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kommo-procs", type=int, default=2, help="processes of the stand-in Kommo (2)")
     parser.add_argument("--idle", action="store_true", help="only the idle-agents step")
     parser.add_argument("--overload-duration", type=float, default=15.0, help="seconds of the overload step (15)")
+    parser.add_argument(
+        "--overload-rate", type=float, default=0.0, help="--overload: offer this rate (no capacity run first)"
+    )
     parser.add_argument("--idle-agents", type=int, default=10_000, help="agents of the idle step (10000)")
     args = parser.parse_args(argv)
     args.agent_procs = args.agent_procs or max(1, -(-args.agents // 500))
