@@ -4,11 +4,13 @@
     .venv/bin/python bench/relay_load.py --instances 2      # two instances sharing a Redis (started here)
     .venv/bin/python bench/relay_load.py --compare          # one instance (SQLite; Redis) and two, side by side
 
-Separate processes, so each one's cost is its own: the relay (`cita-relay serve`, whose memory is read from
-/proc), the stand-in Kommo (signs the widget_requests, receives and checks every continuation, enforces
-7 requests/s per account), and this one: N scripted agents on real websockets plus an open-loop load
-generator on raw keep-alive HTTP/1.1 connections. Each request is a new patient's first message on one of
-N clinics in turn, so each Kommo account sees rate/N requests per second (well under its 7/s).
+Separate processes, so each one's cost is its own and the bench measures the relay, not itself: the relay
+(`cita-relay serve`, whose memory is read from /proc), the stand-in Kommo in --kommo-procs shards (signs the
+widget_requests, receives and checks every continuation, enforces 7 requests/s per account), N scripted agents on
+real websockets in --agent-procs processes and an open-loop load generator on raw keep-alive HTTP/1.1 connections
+(both in bench/load_parts.py: light, pre-encoded answers), and this one, which starts them and reads the figures.
+Each request is a new patient's first message on one of N clinics in turn, so each Kommo account sees rate/N
+requests per second (well under its 7/s).
 
 With several instances (``--instances 2``), a redis-server on loopback holds their shared state, the agents
 are spread over the instances (as a load balancer spreads connections), and each widget_request goes to an
@@ -17,7 +19,9 @@ through the other instance, over Redis.
 
 Prints the sustained rate, p50/p99 webhook->continuation latency (send time here to arrival time at the
 stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
-memory per idle agent (RSS after connecting the agents minus before, divided by N; all instances together).
+memory per idle agent (RSS after connecting the agents minus before, divided by N; all instances together); and,
+so that a starved bench or relay shows: the load average, each process's CPU share and wait for a core, and the
+requests the kernel refused before the relay read them.
 """
 
 from __future__ import annotations
