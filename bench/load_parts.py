@@ -125,7 +125,8 @@ class RawConnection:
         self.reader = reader
         self.writer = writer
 
-    async def post(self, head: bytes, body: bytes) -> int:
+    async def post(self, head: bytes, body: bytes, sent: list[float]) -> int:
+        sent.append(time.time())  # the moment the request leaves: the relay is answerable from here on
         self.writer.write(head + body)
         status_line = await self.reader.readline()
         if not status_line:
@@ -159,12 +160,13 @@ class RawPool:
             length,
         )
 
-    async def post(self, path: str, body: bytes) -> int:
+    async def post(self, path: str, body: bytes, sent: list[float]) -> int:
+        """The answer's status; ``sent`` gets the time each try's bytes were written."""
         head = self.head(path, len(body))
         connection = self.idle.pop() if self.idle else None
         if connection is not None:
             try:
-                status = await connection.post(head, body)
+                status = await connection.post(head, body, sent)
             except (ConnectionError, IndexError, asyncio.IncompleteReadError):
                 connection.writer.close()  # the server closed it while idle (keep-alive timeout): a new one
             else:
@@ -173,7 +175,7 @@ class RawPool:
         reader, writer = await asyncio.open_connection(self.host, self.port)
         self.opened += 1
         connection = RawConnection(reader, writer)
-        status = await connection.post(head, body)
+        status = await connection.post(head, body, sent)
         self.idle.append(connection)
         return status
 
@@ -195,21 +197,25 @@ async def run_generator(config: dict) -> None:
     ]
     del items
     sent_at: dict[str, float] = {}
+    late: list[float] = []  # how late the generator wrote each request after its due time (its own starvation)
     answered: list[float] = []
     statuses: dict[int, int] = {}
     errors: dict[str, int] = {}
 
-    async def fire(continue_id: str, path: str, body: bytes, pool: RawPool) -> None:
+    async def fire(continue_id: str, path: str, body: bytes, pool: RawPool, due: float) -> None:
+        sent: list[float] = []
         t0 = time.time()
-        sent_at[continue_id] = t0
         try:
-            status = await pool.post(path, body)
+            status = await pool.post(path, body, sent)
         except (OSError, asyncio.IncompleteReadError) as exc:
             # Refused or dropped by the kernel before the relay answered (its accept queue overflowed, or no port
             # was left): for Kommo a retry, as for a 503. Counted as status 0.
             status = 0
             errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-        answered.append(time.time() - t0)
+        # The last try's write (a keep-alive connection the relay had closed is tried once more on a new one).
+        sent_at[continue_id] = sent[-1] if sent else t0
+        late.append(max(0.0, sent_at[continue_id] - due))
+        answered.append(time.time() - sent_at[continue_id])
         statuses[status] = statuses.get(status, 0) + 1
 
     quiet_gc()
@@ -218,13 +224,14 @@ async def run_generator(config: dict) -> None:
     await loop.run_in_executor(None, sys.stdin.readline)  # "go"
     print("started", flush=True)
     started = time.monotonic()
+    wall_started = time.time()
     in_flight: set[asyncio.Task] = set()
     max_in_flight = 0
     for i, (continue_id, path, body, pool) in enumerate(work):
         delay = started + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        task = asyncio.ensure_future(fire(continue_id, path, body, pool))
+        task = asyncio.ensure_future(fire(continue_id, path, body, pool, wall_started + i / rate))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
         max_in_flight = max(max_in_flight, len(in_flight))
@@ -238,6 +245,7 @@ async def run_generator(config: dict) -> None:
             {
                 "sent_at": sent_at,
                 "answered": answered,
+                "late": late,
                 "statuses": {str(k): v for k, v in statuses.items()},
                 "errors": errors,
                 "send_s": send_s,

@@ -17,8 +17,8 @@ are spread over the instances (as a load balancer spreads connections), and each
 instance picked at random (as a load balancer without affinity would): about half of them reach the agent
 through the other instance, over Redis.
 
-Prints the sustained rate, p50/p99 webhook->continuation latency (send time here to arrival time at the
-stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
+Prints the sustained rate, p50/p99 webhook->continuation latency (from the generator writing the request to
+its arrival at the stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
 memory per idle agent (RSS after connecting the agents minus before, divided by N; all instances together); and,
 so that a starved bench or relay shows: the load average, each process's CPU share and wait for a core, and the
 requests the kernel refused before the relay read them.
@@ -596,6 +596,9 @@ async def bench(
             "refused_errors": seen["errors"],  # type: ignore[dict-item]
             "connections_opened": float(seen["connections_opened"]),
             "max_in_flight": float(seen["max_in_flight"]),
+            # How late the generator wrote requests after their due time: its own starvation, not the relay's.
+            "send_late_p50_ms": 1000 * statistics.median(seen["late"]),
+            "send_late_p99_ms": 1000 * percentile(seen["late"], 0.99),
             "handoffs": float(handoffs),
             "statuses": statuses,  # type: ignore[dict-item]
             "continuations": float(len(accepted)),
@@ -900,6 +903,10 @@ def print_bench_cpu(f: dict[str, float], indent: str = "  ") -> None:
     print(f"{indent}CPU while sending        {listed} (% of one core; {os.cpu_count()} cores)")
     waits = ", ".join(f"{names[k]} {v:.2f}" for k, v in f["cpu_waits"].items())  # type: ignore[union-attr]
     print(f"{indent}waited for a core        {waits} (s runnable but not running, per s run; 0 = never starved)")
+    print(
+        f"{indent}generator late          p50 {f['send_late_p50_ms']:.1f} ms, p99 {f['send_late_p99_ms']:.1f} ms"
+        " (a request written after its due time; latencies count from the write)"
+    )
     print(
         f"{indent}load average            {f['load_avg_before']:.1f} before the load, {f['load_avg']:.1f} at its end"
         " (1 min)"
