@@ -205,6 +205,7 @@ async def run_generator(config: dict) -> None:
     async def fire(continue_id: str, path: str, body: bytes, pool: RawPool, due: float) -> None:
         sent: list[float] = []
         t0 = time.time()
+        sent_at[continue_id] = t0  # offered, answered or not
         try:
             status = await pool.post(path, body, sent)
         except (OSError, asyncio.IncompleteReadError) as exc:

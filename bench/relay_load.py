@@ -592,6 +592,8 @@ async def bench(
             "http_503": float(statuses.get(503, 0)),
             # Never answered by the relay: refused or dropped by the kernel (accept queue full, no port left).
             "kernel_refused": float(statuses.get(0, 0)),
+            # Still unanswered when the generator stopped waiting (60 s after its last send).
+            "unanswered": float(len(sent_at) - sum(statuses.values())),
             "listen_overflows": float(overflows),
             "refused_errors": seen["errors"],  # type: ignore[dict-item]
             "connections_opened": float(seen["connections_opened"]),
@@ -1028,6 +1030,8 @@ def print_overload(f: dict[str, float]) -> None:
         f" {f['connections_opened']:.0f} connections opened, at most {f['max_in_flight']:.0f} requests in flight;"
         f" the kernel's accept-queue overflows meanwhile, whole host: {f['listen_overflows']:.0f})"
     )
+    if f["unanswered"]:
+        print(f"  unanswered              {f['unanswered']:.0f}   (no answer 60 s after the last send)")
     print(f"  hand-offs               {f['handoffs']:.0f}   (target 0: none caused by the relay itself)")
     print(
         f"  accepted: webhook->continuation p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms"
