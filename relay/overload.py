@@ -5,7 +5,9 @@ a long event-loop queue) would end turns in hand-offs that look to patients like
 anything is read or stored, ``Admission`` decides from the measured capacity whether the request could be worked
 on within the wait budget (``max_wait_s``, 50 ms by default) — not when some queue of N is full:
 
-- did this request itself already wait longer than the budget between arriving and its handler running?
+- did this request itself already wait longer than the budget between arriving and its handler running? (From
+  its arrival at the host: the time its bytes waited in the kernel before the relay read them counts,
+  ``kernel_wait_s``.)
 - would it wait longer: the work already admitted ahead of it — the turns of the relay's own that need its CPU
   now, and the rest of those waiting on an agent or on Kommo (they come back and share the loop with it) — and its
   own, times the CPU one turn costs (``TurnCost``: process CPU time per accepted turn, measured as it runs)
@@ -24,9 +26,15 @@ stored, so the retry is a first delivery like any other.
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+_TCP_INFO = getattr(socket, "TCP_INFO", None)  # Linux
+_LAST_DATA_RECV_AT = 52  # struct tcp_info: 8 bytes of u8 fields, 11 u32 fields, then tcpi_last_data_recv (ms)
 
 
 class LoopLag:
@@ -80,6 +88,22 @@ def main_thread_run_and_wait_s() -> tuple[float, float] | None:
         return int(run_ns) / 1e9, int(wait_ns) / 1e9
     except (OSError, ValueError):
         return None
+
+
+def kernel_wait_s(sock: Any) -> float:
+    """How long the last bytes read from ``sock`` waited in the kernel before the relay read them (Linux's
+    ``tcpi_last_data_recv``, a few ms of resolution); 0 where the kernel does not say.
+
+    A relay short of CPU reads its sockets late: a request can sit there for seconds, and a wait counted from the
+    moment the relay parsed it would call it fresh and accept it. Counted from its arrival at the host, a
+    request that already waited past the budget is refused at once, as Kommo can send it again."""
+    if _TCP_INFO is None or sock is None:
+        return 0.0
+    try:
+        raw = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, 104)
+        return struct.unpack_from("I", raw, _LAST_DATA_RECV_AT)[0] / 1000.0
+    except (OSError, struct.error, AttributeError):
+        return 0.0
 
 
 class TurnCost:

@@ -153,3 +153,62 @@ def test_admission_counts_the_rest_of_the_turns_back_from_their_agents():
     assert admission.check().reason == "queue_wait"
     turns[0] = busy[0] = 3  # a handful is always taken in
     assert admission.check(queued_s=0.08) is None
+
+
+async def test_a_request_that_waited_in_the_kernel_past_the_budget_is_shed_not_accepted_late(make_relay, kommo):
+    """A relay short of CPU reads its sockets late: the wait of a request's bytes in the kernel counts in its queue
+    time, so it is refused at once (Kommo sends it again) instead of being accepted as if it had just arrived."""
+    import threading
+    import time
+
+    relay = make_relay()
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, slots_delay_s=3.0)  # the first turns stay under way, waiting for their agent
+    bodies = [
+        kommo.widget_request(
+            clinic.subdomain, {"lead_id": f"kw{i}", "message": "hola", "name": "Ana", "phone": "+56 9 1234 5678"}
+        )
+        for i in range(6)
+    ]
+    for body, _ in bodies[:4]:
+        assert (await relay.post_widget(clinic, body)).status_code == 200
+
+    # The relay's loop busy for a moment (as on a machine that gives it no core): the next request waits unread.
+    relay_loop = relay.app.state.relay.loop_lag._loop
+    busy = threading.Event()
+
+    def hold_the_loop() -> None:
+        busy.set()
+        time.sleep(0.4)
+
+    relay_loop.call_soon_threadsafe(hold_the_loop)
+    await asyncio.to_thread(busy.wait, 10)
+    late = await relay.post_widget(clinic, bodies[4][0])
+    assert late.status_code == 503
+    assert late.headers["retry-after"] == "1"
+    assert await shed_total(relay) == 1
+
+    # One that is read as soon as it arrives is taken in.
+    assert (await relay.post_widget(clinic, bodies[5][0])).status_code == 200
+    for _, continue_id in [*bodies[:4], bodies[5]]:
+        record = await kommo.wait_for_continuation(continue_id, timeout=20)
+        assert record.body["data"]["status"] == "choose_day"
+
+
+def test_kernel_wait_is_how_long_the_bytes_sat_unread():
+    import socket
+    import time
+
+    from relay.overload import kernel_wait_s
+
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    conn, _ = server.accept()
+    try:
+        client.sendall(b"POST / HTTP/1.1\r\n\r\n")
+        time.sleep(0.3)  # nobody reads meanwhile
+        assert kernel_wait_s(conn) >= 0.25
+        assert kernel_wait_s(None) == 0.0
+    finally:
+        for s in (client, conn, server):
+            s.close()
