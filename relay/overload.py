@@ -7,7 +7,8 @@ on within the wait budget (``max_wait_s``, 50 ms by default) — not when some q
 
 - did this request itself already wait longer than the budget between arriving and its handler running? (From
   its arrival at the host: the time its bytes waited in the kernel before the relay read them counts,
-  ``kernel_wait_s``.)
+  ``kernel_wait_s``. While the relay is shedding anyway, one late by twice the budget is refused however few
+  turns are under way: flooded, its backlog is requests not yet read, not turns.)
 - would it wait longer: the work already admitted ahead of it — the turns of the relay's own that need its CPU
   now, and the rest of those waiting on an agent or on Kommo (they come back and share the loop with it) — and its
   own, times the CPU one turn costs (``TurnCost``: process CPU time per accepted turn, measured as it runs)
@@ -190,6 +191,8 @@ class Admission:
         cost: TurnCost | None = None,
         min_turns_for_wait: int = 4,
         rest_after_peer: float = 0.5,
+        overloaded_for_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_lag_s = max_lag_s
         self._max_turns = max_turns_in_flight
@@ -205,6 +208,11 @@ class Admission:
         # A handful of turns is always taken in (the cost is an estimate; a relay that refuses its first turns after
         # a quiet spell helps nobody). More than that, and the measured wait decides.
         self._min_turns_for_wait = min_turns_for_wait
+        # Past its capacity is a state: for this long after refusing one, a request that is late already is refused
+        # however few turns are under way.
+        self._overloaded_for_s = overloaded_for_s
+        self._clock = clock
+        self._shed_until = float("-inf")
 
     def expected_wait_s(self) -> float:
         """How long a request accepted now would take to get its CPU, on the clock: the work already admitted
@@ -225,12 +233,24 @@ class Admission:
 
         ``queued_s``: how long this request already waited between arriving and its handler running.
         """
+        shed = self._check(queued_s)
+        if shed is not None:
+            self._shed_until = self._clock() + self._overloaded_for_s
+        return shed
+
+    def _check(self, queued_s: float) -> Shed | None:
         in_flight = self._turns_in_flight()
         if self._max_turns > 0 and in_flight >= self._max_turns:
             return Shed("turns_full", self.retry_after_s)
-        if self._max_wait_s > 0 and in_flight >= self._min_turns_for_wait:
-            if queued_s > self._max_wait_s:
+        if self._max_wait_s > 0 and queued_s > self._max_wait_s:
+            if in_flight >= self._min_turns_for_wait:
                 return Shed("queued", self.retry_after_s)
+            # Late by twice the budget: a few turns of its own or not, a relay that is shedding anyway (past its
+            # capacity, the backlog in front of it is requests not yet read, not turns) refuses it rather than
+            # answer it that late.
+            if queued_s > 2 * self._max_wait_s and self._clock() < self._shed_until:
+                return Shed("queued", self.retry_after_s)
+        if self._max_wait_s > 0 and in_flight >= self._min_turns_for_wait:
             if self.expected_wait_s() > self._max_wait_s:
                 return Shed("queue_wait", self.retry_after_s)
         if (

@@ -212,3 +212,29 @@ def test_kernel_wait_is_how_long_the_bytes_sat_unread():
     finally:
         for s in (client, conn, server):
             s.close()
+
+
+def test_past_capacity_a_late_request_is_refused_however_few_turns_are_under_way():
+    """Flooded, the relay's backlog is requests it has not read yet, not turns: while it is shedding anyway, one
+    that already waited past the budget is refused; at rest, a late one among a handful is still taken in."""
+    from relay.overload import Admission, TurnCost
+
+    clock, turns = [100.0], [0]
+    admission = Admission(
+        max_lag_s=0.05,
+        max_turns_in_flight=1000,
+        turns_in_flight=lambda: turns[0],
+        lag=_Lag(0.0),
+        max_wait_s=0.05,
+        cost=TurnCost(initial_s=0.002, sched=lambda: None),
+        clock=lambda: clock[0],
+    )
+    turns[0] = 2
+    assert admission.check(queued_s=0.15) is None  # at rest: a hiccup of the machine, taken in
+    turns[0] = 40
+    assert admission.check().reason == "queue_wait"  # past capacity: the state starts
+    turns[0] = 2
+    assert admission.check(queued_s=0.15).reason == "queued"  # twice the budget late
+    assert admission.check(queued_s=0.08) is None  # a little late, with a handful of turns: taken in
+    clock[0] += 1.5  # a second and more without shedding: at rest again
+    assert admission.check(queued_s=0.15) is None
