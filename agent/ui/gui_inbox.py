@@ -64,7 +64,10 @@ class GuiInbox(QObject):
         return True
 
     def drain(self) -> int:
-        """Run every queued call in order (GUI thread). Returns how many ran; re-raises the first error after all ran."""
+        """Run every queued call in order (GUI thread) and return how many ran.
+
+        A call that raises is logged; the first such error is raised again once the others have run.
+        """
         if self._closed:
             return 0
         first_error: BaseException | None = None
@@ -109,7 +112,5 @@ class GuiInbox(QObject):
             try:
                 if not self._reader.recv(4096):
                     return
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
+            except OSError:  # BlockingIOError: all read; anything else: the inbox is closing
                 return

@@ -167,6 +167,14 @@ def test_a_failing_call_does_not_hold_up_the_next_ones(qtbot):
     inbox.close()
 
 
+def test_a_post_from_another_thread_wakes_the_gui_thread_without_the_poll(qtbot):
+    inbox = GuiInbox(poll_ms=600_000)  # the safety poll would come after ten minutes
+    ran: list[str] = []
+    threading.Thread(target=inbox.post, args=(ran.append, "from a thread")).start()
+    qtbot.waitUntil(lambda: ran == ["from a thread"], timeout=60_000)
+    inbox.close()
+
+
 def test_a_missed_wake_up_is_caught_by_the_safety_poll(qtbot):
     inbox = GuiInbox(poll_ms=20)
     inbox._notifier.setEnabled(False)  # as if the platform's socket notifier never fired
