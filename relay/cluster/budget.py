@@ -8,6 +8,10 @@ Times are Redis's own clock (``TIME`` inside the scripts): the instances' clocks
 
 An instance that dies mid-call leaves its call counted until its latest possible end: conservative, never over.
 Within one instance, calls to an account queue on a local lock first (first come, first served).
+
+A call can also be admitted by another step's script, in its round trip (``adopt``: the settle step of a turn
+admits the call of its continuation, which follows it at once): the next call here to that account takes it,
+without waiting in the queue (it is counted in Redis already). Not taken within ``ADOPTED_FOR_S``, it is ended.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import redis.asyncio
@@ -54,6 +59,8 @@ return 0
 # Calls that ended are written back together, in one round trip every this often (they stay counted meanwhile
 # with their latest possible end: later than the real one, so never more than the limit).
 FINISH_DELAY_S = 0.02
+# A call admitted by another step and not made within this long is ended (it counts a window longer, never more).
+ADOPTED_FOR_S = 2.0
 
 
 class SharedKommoBudget:
@@ -79,11 +86,58 @@ class SharedKommoBudget:
         self._local = KeyedLocks()
         self._ended: list[tuple[str, str]] = []  # (key, member) of calls whose real end is not written yet
         self._writing: asyncio.Task[None] | None = None
+        self._adopted: dict[str, list[tuple[str, float]]] = {}  # account -> (member, when) admitted by another step
+        self._sweeping: asyncio.Task[None] | None = None
+
+    def new_member(self) -> str:
+        return f"{self._instance}:{next(self._ids)}"
+
+    def admit_args(self) -> tuple[int, int, int]:
+        """What another step's script needs to admit a call as ``_ADMIT`` does: limit, window (ms), in flight (ms)."""
+        return self.limit, int(self.window_s * 1000), self._in_flight_ms
+
+    def adopt(self, account: str, member: str) -> None:
+        """Another step's script admitted a call to ``account`` as ``member``: the next call here makes it."""
+        self._adopted.setdefault(account, []).append((member, time.monotonic()))
+        if self._sweeping is None:
+            self._sweeping = asyncio.get_running_loop().create_task(self._sweep_adopted())
+
+    def _take_adopted(self, account: str) -> str | None:
+        adopted = self._adopted.get(account)
+        if not adopted:
+            return None
+        member, _ = adopted.pop(0)
+        if not adopted:
+            del self._adopted[account]
+        return member
+
+    async def _sweep_adopted(self) -> None:
+        try:
+            while self._adopted:
+                await asyncio.sleep(ADOPTED_FOR_S)
+                cutoff = time.monotonic() - ADOPTED_FOR_S
+                for account, adopted in list(self._adopted.items()):
+                    stale = [member for member, at in adopted if at < cutoff]
+                    if stale:
+                        adopted[:] = [(member, at) for member, at in adopted if at >= cutoff]
+                        if not adopted:
+                            del self._adopted[account]
+                        for member in stale:
+                            self._ended_now(redis_keys.kommo_budget(account), member)
+        finally:
+            self._sweeping = None
 
     @contextlib.asynccontextmanager
     async def hold(self, account: str) -> AsyncIterator[None]:
         key = redis_keys.kommo_budget(account)
-        member = f"{self._instance}:{next(self._ids)}"
+        adopted = self._take_adopted(account)
+        if adopted is not None:
+            try:
+                yield
+            finally:
+                self._ended_now(key, adopted)
+            return
+        member = self.new_member()
         async with self._local.hold(account):
             while True:
                 wait_ms = await self._admit(
@@ -96,9 +150,12 @@ class SharedKommoBudget:
         try:
             yield
         finally:
-            self._ended.append((key, member))
-            if self._writing is None:
-                self._writing = asyncio.get_running_loop().create_task(self._write_ends_soon())
+            self._ended_now(key, member)
+
+    def _ended_now(self, key: str, member: str) -> None:
+        self._ended.append((key, member))
+        if self._writing is None:
+            self._writing = asyncio.get_running_loop().create_task(self._write_ends_soon())
 
     async def _write_ends_soon(self) -> None:
         await asyncio.sleep(FINISH_DELAY_S)

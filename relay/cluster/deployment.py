@@ -51,6 +51,8 @@ class RedisDeployment:
             self._client, self.instance, settings.kommo_requests_per_s, in_flight_s=settings.continuation_timeout_s
         )
         self.lead_locks = RedisLeases(self._client, "lead")
+        if isinstance(self.store, RedisStore):  # a turn's accept and settle steps take one round trip each
+            self.store.share_with(self.lead_locks, self.kommo_budget)
         self.refresh_locks = RedisLeases(self._client, "kommo-refresh", lease_s=30.0)
 
     async def start(self) -> None:
