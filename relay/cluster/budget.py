@@ -24,10 +24,9 @@ import time
 from collections.abc import AsyncIterator
 
 import redis.asyncio
-from redis.exceptions import RedisError
 
 from relay.cluster import keys as redis_keys
-from relay.cluster.client import UNREACHABLE
+from relay.cluster.later import LaterWrites, OnFailure
 from relay.locks import KeyedLocks
 from relay.logs import log
 
@@ -56,9 +55,8 @@ return 0
 """
 
 
-# Calls that ended are written back together, in one round trip every this often (they stay counted meanwhile
-# with their latest possible end: later than the real one, so never more than the limit).
-FINISH_DELAY_S = 0.02
+# Calls that ended are written back with the instance's other later writes (relay.cluster.later), within 20 ms
+# (they stay counted meanwhile with their latest possible end: later than the real one, so never more than the limit).
 # A call admitted by another step and not made within this long is ended (it counts a window longer, never more).
 ADOPTED_FOR_S = 2.0
 
@@ -73,6 +71,7 @@ class SharedKommoBudget:
         margin_s: float = 0.1,
         in_flight_s: float = 15.0,
         max_poll_s: float = 0.1,
+        later: LaterWrites | None = None,
     ) -> None:
         self.limit = max(1, int(per_s))
         self.window_s = 1.0 + margin_s
@@ -85,7 +84,8 @@ class SharedKommoBudget:
         self._ids = itertools.count(1)
         self._local = KeyedLocks()
         self._ended: list[tuple[str, str]] = []  # (key, member) of calls whose real end is not written yet
-        self._writing: asyncio.Task[None] | None = None
+        self._later = later if later is not None else LaterWrites(client)
+        self._later.join(self)
         self._adopted: dict[str, list[tuple[str, float]]] = {}  # account -> (member, when) admitted by another step
         self._sweeping: asyncio.Task[None] | None = None
 
@@ -154,20 +154,20 @@ class SharedKommoBudget:
 
     def _ended_now(self, key: str, member: str) -> None:
         self._ended.append((key, member))
-        if self._writing is None:
-            self._writing = asyncio.get_running_loop().create_task(self._write_ends_soon())
+        self._later.soon()
 
-    async def _write_ends_soon(self) -> None:
-        await asyncio.sleep(FINISH_DELAY_S)
-        self._writing = None  # a call ending from here on starts the next batch
+    async def add_to(self, pipe: redis.asyncio.client.Pipeline) -> OnFailure | None:
+        """The real ends of the calls that ended since the last batch, with the instance's other later writes."""
         ended, self._ended = self._ended, []
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for key, member in ended:
-                    await self._finish(keys=[key], args=[member], client=pipe)
-                await pipe.execute()
-        except (*UNREACHABLE, RedisError) as exc:  # they stay counted until their latest possible end
-            log(logger, logging.WARNING, "kommo_budget_not_released", calls=len(ended), error=type(exc).__name__)
+        for key, member in ended:
+            await self._finish(keys=[key], args=[member], client=pipe)
+        if not ended:
+            return None
+
+        def not_released(error: BaseException) -> None:  # they stay counted until their latest possible end
+            log(logger, logging.WARNING, "kommo_budget_not_released", calls=len(ended), error=type(error).__name__)
+
+        return not_released
 
     def forget_idle(self) -> None:
         """Nothing to do: the local locks go with their last waiter, the Redis sets expire by themselves."""

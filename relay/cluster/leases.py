@@ -6,8 +6,9 @@ if it still holds the holder's token. Waiters poll with a short, growing delay: 
 and an OAuth refresh happens once a day per clinic.
 
 Inside one instance, waiters first queue on a local lock (first come, first served), so only one of them at
-a time polls Redis for a name. A lease let go is given back to Redis within ``RELEASE_DELAY_S``, many in one
-round trip; a waiter of this instance that comes meanwhile takes it over as it is (it is still this instance's).
+a time polls Redis for a name. A lease let go is given back to Redis within 20 ms, many in one round trip
+(``relay.cluster.later``); a waiter of this instance that comes meanwhile takes it over as it is (it is still
+this instance's).
 
 A lease can also be taken by another step's script (``adopt``: the relay's accept step takes a new turn's lead
 lease in the same round trip as its claim, and reads the conversation with it): the first holder here then takes
@@ -31,12 +32,11 @@ from redis.exceptions import RedisError
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE
+from relay.cluster.later import LaterWrites, OnFailure
 from relay.locks import KeyedLocks
 from relay.logs import log
 
 logger = logging.getLogger("relay.cluster.leases")
-
-RELEASE_DELAY_S = 0.02
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -60,6 +60,7 @@ class RedisLeases:
         lease_s: float = 15.0,
         first_poll_s: float = 0.02,
         max_poll_s: float = 0.25,
+        later: LaterWrites | None = None,
     ) -> None:
         self._redis = client
         self._lease_ms = int(lease_s * 1000)
@@ -70,7 +71,8 @@ class RedisLeases:
         self._namespace = namespace
         self._local = KeyedLocks()  # this instance's waiters queue here first
         self._letting_go: dict[str, str] = {}  # lease name -> token: let go here, not yet deleted in Redis
-        self._releasing: asyncio.Task[None] | None = None
+        self._later = later if later is not None else LaterWrites(client)
+        self._later.join(self)
         # lease name -> (token, when taken, what was read under it): taken by another step, no holder yet.
         self._adopted: dict[str, tuple[str, float, Any]] = {}
         self._sweeping: asyncio.Task[None] | None = None
@@ -140,8 +142,7 @@ class RedisLeases:
 
     def _let_go(self, name: str, token: str) -> None:
         self._letting_go[name] = token
-        if self._releasing is None:
-            self._releasing = asyncio.get_running_loop().create_task(self._release_soon())
+        self._later.soon()
 
     @contextlib.asynccontextmanager
     async def hold(self, *key: str) -> AsyncIterator[None]:
@@ -172,17 +173,12 @@ class RedisLeases:
                 else:
                     self._let_go(name, token)
 
-    async def _release_soon(self) -> None:
-        await asyncio.sleep(RELEASE_DELAY_S)
-        self._releasing = None  # a lease let go from here on starts the next batch
+    async def add_to(self, pipe: redis.asyncio.client.Pipeline) -> OnFailure | None:
+        """The leases let go since the last batch, deleted with the instance's other later writes."""
         leases, self._letting_go = self._letting_go, {}
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for name, token in leases.items():
-                    await self._release(keys=[name], args=[token], client=pipe)
-                await pipe.execute()
-        except (*UNREACHABLE, RedisError):
-            pass  # they run out by themselves within one lease
+        for name, token in leases.items():
+            await self._release(keys=[name], args=[token], client=pipe)
+        return _run_out if leases else None
 
     async def _keep(self, name: str, token: str) -> None:
         while True:
@@ -195,3 +191,7 @@ class RedisLeases:
                     return
             except (*UNREACHABLE, RedisError) as exc:
                 log(logger, logging.WARNING, "lease_renewal_failed", lease=name, error=type(exc).__name__)
+
+
+def _run_out(error: BaseException) -> None:
+    """Leases not deleted run out by themselves within one lease."""

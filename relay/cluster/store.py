@@ -26,6 +26,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE, reachable, sync_client
+from relay.cluster.later import LaterWrites, OnFailure
 from relay.logs import log
 from relay.store import (
     OUTCOME_RETENTION_S,
@@ -55,8 +56,6 @@ AGENT_LOOKUPS_AT_ONCE = 32
 
 # A turn no instance finished within an hour is dropped: Kommo's return_url is not worth trying any more.
 PENDING_TURN_TTL_S = 3600.0
-# Finished turns are forgotten together, in one round trip every this often, not one each.
-FINISH_DELAY_S = 0.02
 # Revisions remembered per lead (the accept step's guess); forgotten all at once beyond this many.
 MAX_REVISIONS_KEPT = 100_000
 # A turn's accept step: tries with the revision just read before it falls back to two round trips.
@@ -304,10 +303,12 @@ class RedisStore:
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
-        # Turns whose continuation went out, forgotten in one pipeline within FINISH_DELAY_S: a relay killed in
-        # between re-sends those continuations when it starts again (as it would have a moment earlier).
+        # Turns whose continuation went out, forgotten with the instance's other later writes within 20 ms
+        # (relay.cluster.later): a relay killed in between re-sends those continuations when it starts again (as it
+        # would have a moment earlier).
         self._finished: list[tuple[str, str]] = []
-        self._finishing: asyncio.Task[None] | None = None
+        self.later = LaterWrites(client)  # the deployment's leases and Kommo budget join it
+        self.later.join(self)
 
     def share_with(self, lead_leases: RedisLeases, kommo_budget: SharedKommoBudget) -> None:
         """The lead leases the turns hold and the Kommo budget their continuations use: the accept step takes a
@@ -589,33 +590,27 @@ class RedisStore:
 
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
         self._finished.append((clinic, turn_id))
-        if self._finishing is None:
-            self._finishing = asyncio.get_running_loop().create_task(self._finish_soon())
+        self.later.soon()
 
-    async def _finish_soon(self) -> None:
-        await asyncio.sleep(FINISH_DELAY_S)
-        self._finishing = None  # from here on, a turn finished meanwhile starts the next batch
-        await self._forget_finished()
-
-    async def _forget_finished(self) -> None:
+    async def add_to(self, pipe: redis.asyncio.client.Pipeline) -> OnFailure | None:
+        """The turns finished since the last batch, forgotten with the instance's other later writes."""
         batch, self._finished = self._finished, []
         if not batch:
-            return
-        try:
-            with reachable():
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for clinic, turn_id in batch:
-                        pipe.delete(redis_keys.turn(clinic, turn_id))
-                    pipe.zrem(redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
-                    await pipe.execute()
-        except Exception as exc:  # the worst case is these continuations sent twice after a restart
-            log(logger, logging.WARNING, "turn_finish_failed", turns=len(batch), error=type(exc).__name__)
+            return None
+        for clinic, turn_id in batch:
+            pipe.delete(redis_keys.turn(clinic, turn_id))
+        pipe.zrem(redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
+
+        def not_forgotten(error: BaseException) -> None:  # the worst case is these continuations sent twice
+            log(logger, logging.WARNING, "turn_finish_failed", turns=len(batch), error=type(error).__name__)
+
+        return not_forgotten
 
     async def take_unfinished_turns(
         self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
     ) -> list[PendingTurn]:
         taken: list[PendingTurn] = []
-        await self._forget_finished()
+        await self.later.flush()
         with reachable():
             await self._redis.zremrangebyscore(redis_keys.TURNS, "-inf", now - max_age_s)
             members = await self._redis.zrange(redis_keys.TURNS, 0, 499)
@@ -661,10 +656,7 @@ class RedisStore:
         return True
 
     async def close(self) -> None:
-        if self._finishing is not None:
-            self._finishing.cancel()
-            self._finishing = None
-        await self._forget_finished()
+        await self.later.close()
         await self._redis.aclose()
 
 
