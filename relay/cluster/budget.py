@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio
 
 from relay.cluster import keys as redis_keys
-from relay.cluster.later import LaterWrites, OnFailure
+from relay.cluster.later import Command, LaterWrites, OnFailure, evalsha
 from relay.locks import KeyedLocks
 from relay.logs import log
 
@@ -80,12 +80,12 @@ class SharedKommoBudget:
         self._in_flight_ms = int(in_flight_s * 1000)
         self._max_poll_s = max_poll_s
         self._admit = client.register_script(_ADMIT)
-        self._finish = client.register_script(_FINISH)
         self._ids = itertools.count(1)
         self._local = KeyedLocks()
         self._ended: list[tuple[str, str]] = []  # (key, member) of calls whose real end is not written yet
         self._later = later if later is not None else LaterWrites(client)
         self._later.join(self)
+        self._finish = self._later.script(_FINISH)
         self._adopted: dict[str, list[tuple[str, float]]] = {}  # account -> (member, when) admitted by another step
         self._sweeping: asyncio.Task[None] | None = None
 
@@ -156,18 +156,16 @@ class SharedKommoBudget:
         self._ended.append((key, member))
         self._later.soon()
 
-    async def add_to(self, pipe: redis.asyncio.client.Pipeline) -> OnFailure | None:
+    def take(self) -> tuple[list[Command], OnFailure] | None:
         """The real ends of the calls that ended since the last batch, with the instance's other later writes."""
-        ended, self._ended = self._ended, []
-        for key, member in ended:
-            await self._finish(keys=[key], args=[member], client=pipe)
-        if not ended:
+        if not self._ended:
             return None
+        ended, self._ended = self._ended, []
 
         def not_released(error: BaseException) -> None:  # they stay counted until their latest possible end
             log(logger, logging.WARNING, "kommo_budget_not_released", calls=len(ended), error=type(error).__name__)
 
-        return not_released
+        return [evalsha(self._finish, [key], [member]) for key, member in ended], not_released
 
     def forget_idle(self) -> None:
         """Nothing to do: the local locks go with their last waiter, the Redis sets expire by themselves."""

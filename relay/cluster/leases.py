@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE
-from relay.cluster.later import LaterWrites, OnFailure
+from relay.cluster.later import Command, LaterWrites, OnFailure, evalsha
 from relay.locks import KeyedLocks
 from relay.logs import log
 
@@ -67,12 +67,12 @@ class RedisLeases:
         self._first_poll_s = first_poll_s
         self._max_poll_s = max_poll_s
         self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
         self._namespace = namespace
         self._local = KeyedLocks()  # this instance's waiters queue here first
         self._letting_go: dict[str, str] = {}  # lease name -> token: let go here, not yet deleted in Redis
         self._later = later if later is not None else LaterWrites(client)
         self._later.join(self)
+        self._release = self._later.script(_RELEASE)
         # lease name -> (token, when taken, what was read under it): taken by another step, no holder yet.
         self._adopted: dict[str, tuple[str, float, Any]] = {}
         self._sweeping: asyncio.Task[None] | None = None
@@ -173,12 +173,12 @@ class RedisLeases:
                 else:
                     self._let_go(name, token)
 
-    async def add_to(self, pipe: redis.asyncio.client.Pipeline) -> OnFailure | None:
+    def take(self) -> tuple[list[Command], OnFailure] | None:
         """The leases let go since the last batch, deleted with the instance's other later writes."""
+        if not self._letting_go:
+            return None
         leases, self._letting_go = self._letting_go, {}
-        for name, token in leases.items():
-            await self._release(keys=[name], args=[token], client=pipe)
-        return _run_out if leases else None
+        return [evalsha(self._release, [name], [token]) for name, token in leases.items()], _run_out
 
     async def _keep(self, name: str, token: str) -> None:
         while True:

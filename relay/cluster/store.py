@@ -26,7 +26,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE, reachable, sync_client
-from relay.cluster.later import LaterWrites, OnFailure
+from relay.cluster.later import Command, LaterWrites, OnFailure
 from relay.logs import log
 from relay.store import (
     OUTCOME_RETENTION_S,
@@ -60,6 +60,9 @@ PENDING_TURN_TTL_S = 3600.0
 MAX_REVISIONS_KEPT = 100_000
 # A turn's accept step: tries with the revision just read before it falls back to two round trips.
 ACCEPT_TRIES = 3
+# Kommo tokens read by a turn's settle step are what its continuation uses, if it comes within this long (else,
+# and for any other call, they are read again: a rotation by another instance is seen at once).
+SETTLED_TOKENS_FOR_S = 1.0
 
 # (keys, pending turn) of a delivery, made with the conversation's revision (relay.kommo_endpoint).
 TurnPlan = Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
@@ -138,15 +141,16 @@ return 0
 """
 
 # _RECORD_REPLY then _WRITE_CONVERSATION in one script, then the lead's lease let go (if it still holds the token:
-# the settle step is the last one under the lease) and a Kommo call admitted (as relay.cluster.budget's _ADMIT),
-# for the continuation that follows. Returns {new revision, 1 when the Kommo call was admitted}.
+# the settle step is the last one under the lease), a Kommo call admitted (as relay.cluster.budget's _ADMIT) and
+# the clinic's Kommo tokens read, for the continuation that follows. Returns {new revision, 1 when the Kommo call
+# was admitted, the tokens' fields (empty when not asked)}.
 # KEYS: delivery keys..., the pending turn's hash, the conversation, the clinic's conversation starts, the lease,
-# the Kommo budget's sorted set.
+# the Kommo budget's sorted set, the clinic's Kommo tokens.
 # ARGV: reply, state, TTL (ms), lease token ('' = none), Kommo budget member ('' = none), limit, window (ms),
-# in flight (ms).
+# in flight (ms), '1' to read the tokens.
 _SETTLE_REPLY = """
-local c, s = #KEYS - 3, #KEYS - 2
-if ARGV[4] ~= '' and redis.call('GET', KEYS[#KEYS - 1]) == ARGV[4] then redis.call('DEL', KEYS[#KEYS - 1]) end
+local c, s, l, b = #KEYS - 4, #KEYS - 3, #KEYS - 2, #KEYS - 1
+if ARGV[4] ~= '' and redis.call('GET', KEYS[l]) == ARGV[4] then redis.call('DEL', KEYS[l]) end
 for i = 1, c - 1 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
 end
@@ -162,18 +166,19 @@ if rev == 1 and ARGV[2] ~= '' then
 end
 local admitted = 0
 if ARGV[5] ~= '' then
-  local b = KEYS[#KEYS]
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local limit, window, in_flight = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-  redis.call('ZREMRANGEBYSCORE', b, '-inf', now - window)
-  if redis.call('ZCARD', b) < limit then
-    redis.call('ZADD', b, now + in_flight, ARGV[5])
-    redis.call('PEXPIRE', b, in_flight + window + 1000)
+  redis.call('ZREMRANGEBYSCORE', KEYS[b], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[b]) < limit then
+    redis.call('ZADD', KEYS[b], now + in_flight, ARGV[5])
+    redis.call('PEXPIRE', KEYS[b], in_flight + window + 1000)
     admitted = 1
   end
 end
-return {rev, admitted}
+local tokens = {}
+if ARGV[9] == '1' then tokens = redis.call('HGETALL', KEYS[#KEYS]) end
+return {rev, admitted, tokens}
 """
 
 # An agent's token -> its clinic's fields, in one round trip. KEYS: the token's key; ARGV: the clinic key prefix.
@@ -295,6 +300,7 @@ class RedisStore:
         self._budget: SharedKommoBudget | None = None
         # (clinic, lead) -> the conversation's revision as this instance last read or wrote it.
         self._revisions: dict[tuple[str, str], str] = {}
+        self._settled_tokens: dict[str, tuple[float, KommoTokens | None]] = {}  # clinic -> (when read, tokens)
         self._take_turn = client.register_script(_TAKE_TURN)
         self._settle = client.register_script(_SETTLE_REPLY)
         self._clinic_for_token = client.register_script(_CLINIC_FOR_TOKEN)
@@ -355,8 +361,12 @@ class RedisStore:
         cached = self._long_lived.get(clinic)
         if cached is not None and cached[0] > now:
             return cached[1]
-        with reachable():
-            tokens = _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
+        settled = self._settled_tokens.pop(clinic, None)
+        if settled is not None and now - settled[0] < SETTLED_TOKENS_FOR_S:
+            tokens = settled[1]
+        else:
+            with reachable():
+                tokens = _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
         if tokens is not None and tokens.long_lived_token:
             self._long_lived[clinic] = (now + self._clinic_cache_s, tokens)
         else:
@@ -570,9 +580,11 @@ class RedisStore:
         member, admit = "", ("", "", "")
         if budget is not None and account:
             member, admit = budget.new_member(), tuple(map(str, budget.admit_args()))
+        long_lived = self._long_lived.get(clinic)
+        read_tokens = long_lived is None or long_lived[0] <= time.monotonic()
         with reachable():
-            revision, admitted = await self._settle(
-                keys=[*targets, lease, redis_keys.kommo_budget(account)],
+            revision, admitted, tokens = await self._settle(
+                keys=[*targets, lease, redis_keys.kommo_budget(account), redis_keys.kommo_tokens(clinic)],
                 args=[
                     _json(reply),
                     "" if state is None else _json(state),
@@ -580,9 +592,15 @@ class RedisStore:
                     token,
                     member,
                     *admit,
+                    "1" if read_tokens else "",
                 ],
             )
         self._remember_revision(clinic, lead_id, str(revision))
+        if read_tokens:
+            if len(self._settled_tokens) > 10_000:
+                self._settled_tokens.clear()
+            fields = dict(zip(tokens[::2], tokens[1::2], strict=True))
+            self._settled_tokens[clinic] = (time.monotonic(), _tokens(fields))
         if token and leases is not None:
             leases.give_back(lease, token)
         if admitted and budget is not None:
@@ -592,19 +610,20 @@ class RedisStore:
         self._finished.append((clinic, turn_id))
         self.later.soon()
 
-    async def add_to(self, pipe: redis.asyncio.client.Pipeline) -> OnFailure | None:
+    def take(self) -> tuple[list[Command], OnFailure] | None:
         """The turns finished since the last batch, forgotten with the instance's other later writes."""
-        batch, self._finished = self._finished, []
-        if not batch:
+        if not self._finished:
             return None
-        for clinic, turn_id in batch:
-            pipe.delete(redis_keys.turn(clinic, turn_id))
-        pipe.zrem(redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
+        batch, self._finished = self._finished, []
+        commands: list[Command] = [("DEL", *(redis_keys.turn(clinic, turn_id) for clinic, turn_id in batch))]
+        commands.append(
+            ("ZREM", redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
+        )
 
         def not_forgotten(error: BaseException) -> None:  # the worst case is these continuations sent twice
             log(logger, logging.WARNING, "turn_finish_failed", turns=len(batch), error=type(error).__name__)
 
-        return not_forgotten
+        return commands, not_forgotten
 
     async def take_unfinished_turns(
         self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
