@@ -376,6 +376,7 @@ class RedisStore:
     async def store_rotated_tokens(
         self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
     ) -> bool:
+        self._settled_tokens.pop(clinic, None)
         with reachable():
             stored = await self._rotate(
                 keys=[redis_keys.kommo_tokens(clinic)],
@@ -423,6 +424,7 @@ class RedisStore:
             if done:
                 await self._wait_for_disk(clinic)
         self._long_lived.pop(clinic, None)
+        self._settled_tokens.pop(clinic, None)
         return bool(done)
 
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
