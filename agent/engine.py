@@ -337,7 +337,7 @@ class Engine:
             return None
         return hashlib.sha256(password.encode()).hexdigest() if password else None
 
-    async def _handle_frame(self, text: str) -> str | None:
+    async def _handle_frame(self, text: str) -> str | bytes | None:
         """A frame from the relay: a follow-up (stored, then acknowledged) or a request."""
         if is_followup_frame(text):
             return self.inbox.handle_text(text)

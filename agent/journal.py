@@ -104,6 +104,9 @@ class BookingJournal:
         self.path = path
         make_private_file(path)  # before SQLite creates it with the umask's mode; its -wal/-shm copy this mode
         self._write_lock = threading.Lock()
+        # Bumped after every write through this object: the phone index below is rebuilt after any change.
+        self._generation = 0
+        self._by_phone: _PhoneIndex | None = None
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
@@ -124,6 +127,16 @@ class BookingJournal:
         finally:
             db.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the generation moves on once it is committed (or failed)."""
+        with self._write_lock:
+            try:
+                with self._connect() as db:
+                    yield db
+            finally:
+                self._generation += 1
+
     # -- writes -----------------------------------------------------------
 
     def begin(
@@ -140,7 +153,7 @@ class BookingJournal:
     ) -> tuple[JournalEntry, bool]:
         """Write the request before acting. Returns (entry, created): created False means a repeat of the key."""
         stamp = (now or _now()).isoformat()
-        with self._write_lock, self._connect() as db:
+        with self._writing() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
                 " status, requested_at, updated_at, owed_to_relay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
@@ -180,7 +193,7 @@ class BookingJournal:
         before (the first one stands). Never owed to the relay: the cancel's answer is its own."""
         stamp = (now or _now()).isoformat()
         row_key = CANCEL_PREFIX + key
-        with self._write_lock, self._connect() as db:
+        with self._writing() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
                 " status, booking_id, requested_at, updated_at, owed_to_relay)"
@@ -208,7 +221,7 @@ class BookingJournal:
     def _update(self, key: str, **columns: str | int) -> JournalEntry:
         columns["updated_at"] = _now().isoformat()
         assignments = ", ".join(f"{name} = ?" for name in columns)
-        with self._write_lock, self._connect() as db:
+        with self._writing() as db:
             db.execute(f"UPDATE bookings SET {assignments} WHERE key = ?", (*columns.values(), key))  # noqa: S608
             row = db.execute("SELECT * FROM bookings WHERE key = ?", (key,)).fetchone()
         if row is None:
@@ -220,10 +233,13 @@ class BookingJournal:
         still to be checked in the web app."""
         stamp = cutoff.astimezone(UTC).isoformat()
         with self._write_lock:
-            with self._connect() as db:
-                deleted = db.execute(
-                    "DELETE FROM bookings WHERE requested_at < ? AND status != ?", (stamp, IN_PROGRESS)
-                ).rowcount
+            try:
+                with self._connect() as db:
+                    deleted = db.execute(
+                        "DELETE FROM bookings WHERE requested_at < ? AND status != ?", (stamp, IN_PROGRESS)
+                    ).rowcount
+            finally:
+                self._generation += 1
             if deleted:
                 with self._connect() as db:
                     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -231,7 +247,7 @@ class BookingJournal:
 
     def relay_told(self, key: str) -> None:
         """The relay acknowledged this booking's outcome: it need not be told again."""
-        with self._write_lock, self._connect() as db:
+        with self._writing() as db:
             db.execute("UPDATE bookings SET owed_to_relay = 0 WHERE key = ?", (key,))
 
     # -- reads ------------------------------------------------------------
@@ -254,18 +270,37 @@ class BookingJournal:
 
     def upcoming_for(self, phone_digits: str, now: datetime | None = None) -> list[JournalEntry]:
         """The appointments this agent booked for that phone (digits only) that are still ahead and neither
-        cancelled nor moved away by the agent, soonest first."""
+        cancelled nor moved away by the agent, soonest first. Reads the journal when it changed since the last
+        call (in a worker thread, then: ``upcoming_known`` answers from memory, without touching the disk)."""
+        known = self.upcoming_known(phone_digits, now)
+        if known is not None:
+            return known
+        generation, signature = self._generation, self._signature()  # before the read: a write meanwhile shows
+        rows = self._select("status IN (?, ?)", (BOOKED, CANCELLED))
+        index = _PhoneIndex.of(rows, generation, signature)
+        self._by_phone = index
+        return index.ahead(phone_digits, now or _now())
+
+    def upcoming_known(self, phone_digits: str, now: datetime | None = None) -> list[JournalEntry] | None:
+        """``upcoming_for`` from memory (a dictionary look-up); None when the journal changed since it was read."""
         if not phone_digits:
             return []
-        moment = now or _now()
-        rows = self._select("status IN (?, ?)", (BOOKED, CANCELLED))
-        gone = {e.booking_id for e in rows if e.status == CANCELLED} | {e.moved_from_booking for e in rows if e.moved}
-        ahead = [
-            e for e in rows
-            if e.status == BOOKED and e.booking_id and e.booking_id not in gone and e.start
-            and _digits(e.patient_phone) == phone_digits and datetime.fromisoformat(e.start) > moment
-        ]
-        return sorted(ahead, key=lambda e: datetime.fromisoformat(e.start))
+        index = self._by_phone
+        if index is None or index.generation != self._generation or index.signature != self._signature():
+            return None
+        return index.ahead(phone_digits, now or _now())
+
+    def _signature(self) -> tuple[int, ...]:
+        """The database's and its write-ahead log's size and change time: another process's write moves them."""
+        out: list[int] = []
+        for path in (self.path, self.path.with_name(self.path.name + "-wal")):
+            try:
+                stat = path.stat()
+            except OSError:
+                out += (-1, -1, -1)
+            else:
+                out += (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return tuple(out)
 
     def in_progress(self) -> list[JournalEntry]:
         return self._select("status = ?", (IN_PROGRESS,))
@@ -316,3 +351,26 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         moved_from_booking=row["moved_from_booking"],
         moved_old_cancelled=bool(row["moved_old_cancelled"]),
     )
+
+
+@dataclass(frozen=True)
+class _PhoneIndex:
+    """The booked appointments that were not cancelled or moved away, by phone digits, soonest first."""
+
+    generation: int
+    signature: tuple[int, ...]
+    by_phone: dict[str, list[tuple[datetime, JournalEntry]]]
+
+    @classmethod
+    def of(cls, rows: list[JournalEntry], generation: int, signature: tuple[int, ...]) -> _PhoneIndex:
+        gone = {e.booking_id for e in rows if e.status == CANCELLED} | {e.moved_from_booking for e in rows if e.moved}
+        by_phone: dict[str, list[tuple[datetime, JournalEntry]]] = {}
+        for e in rows:
+            if e.status == BOOKED and e.booking_id and e.booking_id not in gone and e.start:
+                by_phone.setdefault(_digits(e.patient_phone), []).append((datetime.fromisoformat(e.start), e))
+        for entries in by_phone.values():
+            entries.sort(key=lambda pair: pair[0])
+        return cls(generation, signature, by_phone)
+
+    def ahead(self, phone_digits: str, moment: datetime) -> list[JournalEntry]:
+        return [e for start, e in self.by_phone.get(phone_digits, ()) if start > moment]

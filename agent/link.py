@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 _websocket_log = logging.getLogger("agent.link.websocket")
 _websocket_log.setLevel(logging.INFO)
 
-FrameHandler = Callable[[str], Awaitable[str | None]]
+# A frame from the relay -> the answer to send back: text, or UTF-8 bytes already encoded (sent as a text frame).
+FrameHandler = Callable[[str], Awaitable[str | bytes | None]]
 StateListener = Callable[[str, str, str], None]  # (connecting | connected | disconnected, relay URL, detail)
 
 
@@ -339,7 +340,7 @@ class RelayLink:
         if reply is None:
             return
         try:
-            await ws.send(reply)
+            await ws.send(reply, text=True)  # bytes go out as they are, in a text frame: no decode, no re-encode
         except ConnectionClosed:
             # Lost with the connection; the relay asks again (a booking's key makes that safe).
             log.info("An answer could not be sent: the connection to the relay closed")

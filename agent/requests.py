@@ -86,8 +86,8 @@ class RequestHandler:
         self._slot_json = SlotListJson()
         self._facts = facts or DriverFacts  # the driver's patient fields and find-by-phone, sent with the slots
 
-    async def handle_text(self, text: str) -> str | None:
-        """One frame from the relay -> the frame to send back (None: nothing to answer)."""
+    async def handle_text(self, text: str) -> str | bytes | None:
+        """One frame from the relay -> the frame to send back (None: nothing to answer; bytes: UTF-8 JSON text)."""
         try:
             frame = decode(text)
         except ProtocolError as exc:
@@ -104,11 +104,23 @@ class RequestHandler:
         if not isinstance(frame, Request):
             log.debug("Ignoring a %s frame from the relay", type(frame).__name__)
             return None
-        return encode(await self.handle(frame))
+        answer = await self._serve(frame)
+        return answer if isinstance(answer, bytes) else encode(answer)
 
     async def handle(self, request: Request) -> Response:
+        """The response to one request, as a wire object."""
+        answer = await self._serve(request)
+        if isinstance(answer, bytes):
+            frame = decode(answer)
+            assert isinstance(frame, Response)
+            return frame
+        return answer
+
+    async def _serve(self, request: Request) -> Response | bytes:
+        """The response, or (a slots answer) the response frame already encoded: ``SlotListJson.frame``."""
         started = self._mono()
         deadline = started + request.timeout_s - answer_margin(request.timeout_s)
+        response: Response | bytes
         if self._in_flight >= MAX_IN_FLIGHT:
             response = _error(request.id, "internal", MESSAGES["busy"])
         else:
@@ -123,14 +135,17 @@ class RequestHandler:
                 response = _error(request.id, "internal")
             finally:
                 self._in_flight -= 1
-        code = "" if response.ok or response.error is None else response.error.code
+        ok = isinstance(response, bytes) or response.ok
+        code = "" if ok or response.error is None else response.error.code  # type: ignore[union-attr]
         duration_ms = (self._mono() - started) * 1000
-        self._emit(RequestServed(request.op, response.ok, code, duration_ms))
-        level = logging.DEBUG if request.op == "slots" and response.ok else logging.INFO
-        log.log(level, "Answered %s %s in %.0f ms: %s", request.op, request.id, duration_ms, code or "ok")
+        self._emit(RequestServed(request.op, ok, code, duration_ms))
+        if not ok or not _routine(request):
+            log.info("Answered %s %s in %.0f ms: %s", request.op, request.id, duration_ms, code or "ok")
+        elif log.isEnabledFor(logging.DEBUG):
+            log.debug("Answered %s %s in %.0f ms: ok", request.op, request.id, duration_ms)
         return response
 
-    async def _dispatch(self, request: Request, deadline: float) -> Response:
+    async def _dispatch(self, request: Request, deadline: float) -> Response | bytes:
         if isinstance(request.args, SlotsArgs):
             return await self._slots(request.id, request.args, deadline)
         if isinstance(request.args, BookArgs):
@@ -151,7 +166,7 @@ class RequestHandler:
             return _error(request.id, outcome.code if outcome.code in ERROR_CODES else "internal", outcome.message)
         return Response(id=request.id, ok=True, result=outcome.to_json())
 
-    async def _slots(self, request_id: str, args: SlotsArgs, deadline: float) -> Response:
+    async def _slots(self, request_id: str, args: SlotsArgs, deadline: float) -> Response | bytes:
         refusal = self._refusal()
         if refusal:
             return _error(request_id, refusal)
@@ -165,8 +180,7 @@ class RequestHandler:
             failure = self._cache.last_error
             code = failure.code if failure is not None and failure.code in ERROR_CODES else "timeout"
             return _error(request_id, code)
-        result = self._slot_json.result(view.slots, view.age_s or 0.0, self._facts())
-        return Response(id=request_id, ok=True, result=result)
+        return self._slot_json.frame(request_id, view.slots, view.age_s or 0.0, self._facts())
 
     async def _book(self, request_id: str, args: BookArgs) -> Response:
         outcome = await self._desk.book(args)
@@ -185,6 +199,11 @@ class RequestHandler:
             return blocked.code
         # The self-check found a screen gone (agent/drift_watch.py): a hand-off that says so, not a failed booking.
         return "portal_changed" if getattr(self._portal, "drift", "") else ""
+
+
+def _routine(request: Request) -> bool:
+    """Asked with every patient question and answered from memory: logged only at DEBUG when it went well."""
+    return request.op == "slots" or (request.op == "my_bookings" and getattr(request.args, "known_only", False) is True)
 
 
 def _error(request_id: str, code: str, message: str = "") -> Response:

@@ -1,9 +1,10 @@
 """The slots part of the agent's answer, ready for the wire, kept until the cache's slots change.
 
 A clinic's 14 days hold hundreds of free slots, and every patient question is answered from the same cached
-read: turning each slot into its wire form again for every question cost milliseconds of the patient's wait.
-The cache hands out the same slot objects until it reads the web app again, so "the same objects as last time"
-is the whole test.
+read: turning each slot into its wire form (and that into JSON text) again for every question cost milliseconds of
+the patient's wait. The cache hands out the same slot objects until it reads the web app again, so "the same
+objects as last time" is the whole test; the answer frame is then the JSON kept for them with the request's id and
+the cache's age put in (``frame``: the bytes ``encode(Response(...))`` would write, without encoding them again).
 
 With the slots go what the relay needs to know of the driver (optional wire fields, wire.messages.SlotsResult):
 the services the web app offers with their lengths (read off the slots: a driver whose slot length depends on the
@@ -20,6 +21,7 @@ from typing import Any
 
 from agent.appointments import can
 from agent.portal.base import Slot
+from wire import json_text
 from wire.messages import MAX_SERVICES, PATIENT_FIELDS, WireService
 
 log = logging.getLogger(__name__)
@@ -71,12 +73,39 @@ class SlotListJson:
         self._slots: tuple[Slot, ...] = ()
         self._json: list[dict[str, str]] = []
         self._services: list[dict[str, Any]] = []
+        self._text: tuple[bytes, bytes] | None = None  # '"slots":[...]', ',"services":[...]': once per run of slots
+        self._facts: tuple[DriverFacts | None, bytes] = (None, b"")
 
     def of(self, slots: tuple[Slot, ...]) -> list[dict[str, str]]:
         """``[slot.to_json() for slot in slots]``, built once for a given run of slot objects."""
-        if len(slots) != len(self._slots) or any(a is not b for a, b in zip(slots, self._slots, strict=True)):
+        if slots is not self._slots and (
+            len(slots) != len(self._slots) or any(a is not b for a, b in zip(slots, self._slots, strict=True))
+        ):
             self._slots, self._json, self._services = slots, [slot.to_json() for slot in slots], services_of(slots)
+            self._text = None
+        self._slots = slots  # an equal run in a new tuple: the next question compares by identity alone
         return self._json
+
+    def frame(self, request_id: str, slots: tuple[Slot, ...], age_s: float, facts: DriverFacts | None = None) -> bytes:
+        """``encode(Response(request_id, True, self.result(slots, age_s, facts)))`` as UTF-8, byte for byte, with
+        the slots' JSON encoded once per run of slots instead of once per question."""
+        self.of(slots)
+        if self._text is None:
+            services = b',"services":' + json_text.dumps_bytes(self._services) if self._services else b""
+            self._text = b'"slots":' + json_text.dumps_bytes(self._json), services
+        if facts is None:
+            facts_text = b""
+        elif self._facts[0] == facts:
+            facts_text = self._facts[1]
+        else:
+            facts_text = json_text.dumps_bytes(facts.to_json())[1:-1]  # the object's members, without its braces
+            facts_text = b"," + facts_text if facts_text else b""
+            self._facts = (facts, facts_text)
+        slots_text, services = self._text
+        return b"".join((
+            b'{"type":"response","id":', json_text.dumps_bytes(request_id), b',"ok":true,"result":{',
+            slots_text, b',"age_s":', json_text.dumps_bytes(round(age_s, 3)), services, facts_text, b"}}",
+        ))
 
     def result(self, slots: tuple[Slot, ...], age_s: float, facts: DriverFacts | None = None) -> dict[str, Any]:
         """A ``SlotsResult`` as the wire carries it."""

@@ -10,13 +10,15 @@ cache is backing off from a failure.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from agent.portal.base import PortalBusy, PortalError, Slot, days_window
 from agent.portal_session import Priority
@@ -68,7 +70,10 @@ class SlotCache:
         self._debounce_s = debounce_s
         self._on_refreshed = on_refreshed
 
-        self._slots: tuple[Slot, ...] = ()
+        self._slots: tuple[Slot, ...] = ()  # sorted by (start, professional); only ever replaced by ``_keep``
+        self._starts: list[int] = []  # each slot's start in UTC microseconds, for bisecting a window
+        self._version = 0  # bumped whenever the slots change
+        self._last_view: tuple[tuple[int, int, int, str | None], tuple[Slot, ...]] | None = None
         self._read_at: float | None = None  # monotonic time of the last full read
         self._read_days = 0  # how many days that read covered
         self.last_refresh: datetime | None = None  # wall time of the last good read (for people)
@@ -99,14 +104,23 @@ class SlotCache:
         return age is not None and age <= self.stale_after_s() and days <= self._read_days
 
     def view(self, days: int, professional: str | None = None) -> CacheView:
+        """The slots of the next ``days`` days (of one professional if named). While the slots and the window's
+        ends in the list stay the same, the very same tuple is handed out (what the answer's JSON is cached on)."""
         now = self._clock()
-        tz = self._slots[0].start.tzinfo if self._slots else now.tzinfo
-        start, end = days_window(days, now, tz or UTC)
-        wanted = _name_key(professional) if professional else None
-        chosen = tuple(
-            s for s in self._slots
-            if start <= s.start < end and (wanted is None or _name_key(s.professional) == wanted)
-        )
+        slots = self._slots
+        chosen: tuple[Slot, ...] = ()
+        if slots:
+            start, end = days_window(days, now, slots[0].start.tzinfo or UTC)
+            low = bisect_left(self._starts, _micros(start))
+            high = bisect_left(self._starts, _micros(end), low)
+            wanted = _name_key(professional) if professional else None
+            key = (self._version, low, high, wanted)
+            if self._last_view is not None and self._last_view[0] == key:
+                chosen = self._last_view[1]
+            else:
+                window = slots[low:high]  # the whole tuple itself when every slot is in the window
+                chosen = window if wanted is None else tuple(s for s in window if _name_key(s.professional) == wanted)
+                self._last_view = (key, chosen)
         age = self.age_s()
         return CacheView(chosen, age, age is None or age > self.stale_after_s() or days > self._read_days)
 
@@ -141,7 +155,14 @@ class SlotCache:
                 and s.start < booked.end and booked.start < s.end
             )
 
-        self._slots = tuple(s for s in self._slots if s.id != slot_id and not overlaps(s))
+        self._keep(tuple(s for s in self._slots if s.id != slot_id and not overlaps(s)))
+
+    def _keep(self, slots: tuple[Slot, ...]) -> None:
+        """The slots from now on, sorted by (start, professional), with their bisectable start times."""
+        self._slots = tuple(sorted(slots, key=lambda s: (s.start, s.professional)))
+        self._starts = [_micros(s.start) for s in self._slots]
+        self._version += 1
+        self._last_view = None
 
     # -- refreshing -----------------------------------------------------------
 
@@ -264,9 +285,9 @@ class SlotCache:
             # A partial read replaces only its own days; later days keep their older read (and age).
             tz = valid[0].start.tzinfo if valid else now.tzinfo
             _, partial_end = days_window(days, now, tz or UTC)
-            self._slots = valid + tuple(s for s in self._slots if s.start >= partial_end)
+            self._keep(valid + tuple(s for s in self._slots if s.start >= partial_end))
         else:
-            self._slots = valid
+            self._keep(valid)
             self._read_at = self._mono()
             self._read_days = days
         self.last_refresh = self._clock()
@@ -316,6 +337,16 @@ def _valid_slots(slots: list[Slot]) -> list[Slot]:
     return out
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    """An aware time as whole microseconds since the epoch: ordered exactly as the times themselves."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+@functools.lru_cache(maxsize=1024)
 def _name_key(name: str) -> str:
     """Names compare without case or accents: "dra. soto" is "Dra. Soto"."""
     decomposed = unicodedata.normalize("NFKD", name.strip().casefold())

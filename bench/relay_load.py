@@ -4,20 +4,24 @@
     .venv/bin/python bench/relay_load.py --instances 2      # two instances sharing a Redis (started here)
     .venv/bin/python bench/relay_load.py --compare          # one instance (SQLite; Redis) and two, side by side
 
-Separate processes, so each one's cost is its own: the relay (`cita-relay serve`, whose memory is read from
-/proc), the stand-in Kommo (signs the widget_requests, receives and checks every continuation, enforces
-7 requests/s per account), and this one: N scripted agents on real websockets plus an open-loop load
-generator on raw keep-alive HTTP/1.1 connections. Each request is a new patient's first message on one of
-N clinics in turn, so each Kommo account sees rate/N requests per second (well under its 7/s).
+Separate processes, so each one's cost is its own and the bench measures the relay, not itself: the relay
+(`cita-relay serve`, whose memory is read from /proc), the stand-in Kommo in --kommo-procs shards (signs the
+widget_requests, receives and checks every continuation, enforces 7 requests/s per account), N scripted agents on
+real websockets in --agent-procs processes and an open-loop load generator on raw keep-alive HTTP/1.1 connections
+(both in bench/load_parts.py: light, pre-encoded answers), and this one, which starts them and reads the figures.
+Each request is a new patient's first message on one of N clinics in turn, so each Kommo account sees rate/N
+requests per second (well under its 7/s).
 
 With several instances (``--instances 2``), a redis-server on loopback holds their shared state, the agents
 are spread over the instances (as a load balancer spreads connections), and each widget_request goes to an
 instance picked at random (as a load balancer without affinity would): about half of them reach the agent
 through the other instance, over Redis.
 
-Prints the sustained rate, p50/p99 webhook->continuation latency (send time here to arrival time at the
-stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
-memory per idle agent (RSS after connecting the agents minus before, divided by N; all instances together).
+Prints the sustained rate, p50/p99 webhook->continuation latency (from the generator writing the request to
+its arrival at the stand-in Kommo, same machine clock), the 200's latency, Kommo rejections (must be 0), and the relay's
+memory per idle agent (RSS after connecting the agents minus before, divided by N; all instances together); and,
+so that a starved bench or relay shows: the load average, each process's CPU share and wait for a core, and the
+requests the kernel refused before the relay read them.
 """
 
 from __future__ import annotations
@@ -80,12 +84,9 @@ def run_kommo_process(accounts_file: Path, port: int) -> None:
         )
 
     async def issue(request: Request) -> Response:
-        """Pre-signed widget_requests for the load (bench only): round-robin over the accounts."""
-        count = int(request.query_params["count"])
-        start = int(request.query_params.get("start", "0"))
+        """Pre-signed widget_requests for the load (bench only): one per ``[subdomain, index]`` of the body."""
         out = []
-        for i in range(start, start + count):
-            sub = accounts[i % len(accounts)]["subdomain"]
+        for sub, i in json.loads(await request.body()):
             data = {"lead_id": f"L{i}", "message": "Hola", "name": "Ana Pérez", "phone": "+56 9 1234 5678"}
             body, continue_id = kommo.widget_request(sub, data, lifetime_s=900)
             out.append({"clinic": sub, "continue_id": continue_id, "body": json.dumps(body)})
@@ -99,7 +100,7 @@ def run_kommo_process(accounts_file: Path, port: int) -> None:
             ]
         )
 
-    bench = Starlette(routes=[Route("/_bench/issue", issue), Route("/_bench/received", received)])
+    bench = Starlette(routes=[Route("/_bench/issue", issue, methods=["POST"]), Route("/_bench/received", received)])
     # The harness's own pauses would show up as relay latency: keep this process's GC out of the way.
     gc.collect()
     gc.freeze()
@@ -110,7 +111,9 @@ def run_kommo_process(accounts_file: Path, port: int) -> None:
         await target(scope, receive, send)
 
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off", backlog=4096
+        )
     )
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
@@ -141,82 +144,6 @@ def slots_json(count: int) -> str:
     return json.dumps({"slots": slots, "age_s": 3.0}, ensure_ascii=False, separators=(",", ":"))
 
 
-async def run_agent(url: str, token: str, result: str, ready: asyncio.Event, stop: asyncio.Event) -> None:
-    from websockets.asyncio.client import connect
-
-    headers = {"Authorization": f"Bearer {token}"}
-    async with connect(url, additional_headers=headers, compression=None, open_timeout=60, max_queue=4) as ws:
-        await ws.send('{"type":"status","paused":false,"portal":"ok","version":"bench"}')
-        ready.set()
-        receiver = asyncio.ensure_future(_answer(ws, result))
-        await stop.wait()
-        receiver.cancel()
-
-
-async def _answer(ws, result: str) -> None:  # type: ignore[no-untyped-def]
-    async for text in ws:
-        frame = json.loads(text)
-        if frame.get("type") == "request":
-            await ws.send(f'{{"type":"response","id":"{frame["id"]}","ok":true,"result":{result}}}')
-
-
-# ---------------------------------------------------------------------------
-# A small keep-alive HTTP/1.1 client (httpx would cost more CPU than the relay's own work)
-# ---------------------------------------------------------------------------
-
-
-class RawConnection:
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    async def post(self, host: bytes, path: str, body: bytes) -> int:
-        self.writer.write(
-            b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-            % (path.encode(), host, len(body))
-            + body
-        )
-        status_line = await self.reader.readline()
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        if length:
-            await self.reader.readexactly(length)
-        return int(status_line.split()[1])
-
-
-class RawPool:
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.idle: list[RawConnection] = []
-
-    async def post(self, path: str, body: bytes) -> int:
-        host = f"{self.host}:{self.port}".encode()
-        connection = self.idle.pop() if self.idle else None
-        if connection is not None:
-            try:
-                status = await connection.post(host, path, body)
-            except (ConnectionError, IndexError, asyncio.IncompleteReadError):
-                connection.writer.close()  # the server closed it while idle (keep-alive timeout): a new one
-            else:
-                self.idle.append(connection)
-                return status
-        reader, writer = await asyncio.open_connection(self.host, self.port)
-        connection = RawConnection(reader, writer)
-        status = await connection.post(host, path, body)
-        self.idle.append(connection)
-        return status
-
-    def close(self) -> None:
-        for connection in self.idle:
-            connection.writer.close()
-
-
 # ---------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------
@@ -233,6 +160,15 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listening socket's accept queue was full (this network
+    namespace: every process on the host counts, not only the relay)."""
+    lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines() if line.startswith("TcpExt:")]
+    if len(lines) < 2 or "ListenOverflows" not in lines[0]:
+        return 0
+    return int(lines[1][lines[0].index("ListenOverflows")])
 
 
 def cpu_s(pid: int) -> float:
@@ -257,6 +193,71 @@ async def wait_http(url: str, timeout: float = 60.0) -> dict:  # noqa: ASYNC109
 
 def start_kommo(accounts_file: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, __file__, "--kommo-process", str(accounts_file), str(port)])
+
+
+async def start_part(role: str, config: dict, config_file: Path) -> asyncio.subprocess.Process:
+    """One of the bench's own processes (``bench/load_parts.py``), its config in a file, its stdin/stdout piped."""
+    config_file.write_text(json.dumps(config))  # noqa: ASYNC240 - before the load starts
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "bench" / "load_parts.py"),
+        role,
+        str(config_file),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+
+
+async def said(part: asyncio.subprocess.Process, word: str, timeout: float = 300.0) -> None:  # noqa: ASYNC109
+    """Until the part prints ``word`` on a line of its own; its exit before that stops the run."""
+    assert part.stdout is not None
+    async with asyncio.timeout(timeout):
+        while True:
+            line = await part.stdout.readline()
+            if not line:
+                raise RuntimeError(f"a bench process (pid {part.pid}) ended before saying {word!r}: see its stderr")
+            if line.strip() == word.encode():
+                return
+
+
+def run_wait_s(pid: int) -> tuple[float, float]:
+    """Seconds the process's main thread ran on a CPU and waited runnable for one (/proc/<pid>/schedstat)."""
+    try:
+        run_ns, wait_ns, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+        return int(run_ns) / 1e9, int(wait_ns) / 1e9
+    except (OSError, ValueError):
+        return 0.0, 0.0
+
+
+class CpuShares:
+    """CPU time of each process of the run between ``start()`` and ``stop()``, as a share of one core, and how long
+    each group's main threads waited runnable for a core per second they ran (a starved process shows there)."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = groups
+        self._from: dict[int, float] = {}
+        self._sched_from: dict[int, tuple[float, float]] = {}
+        self._at = 0.0
+        self.shares: dict[str, float] = {}
+        self.waits: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._at = time.monotonic()
+        self._from = {pid: cpu_s(pid) for pids in self.groups.values() for pid in pids}
+        self._sched_from = {pid: run_wait_s(pid) for pids in self.groups.values() for pid in pids}
+
+    def stop(self) -> None:
+        elapsed = max(time.monotonic() - self._at, 1e-9)
+        for name, pids in self.groups.items():
+            used = ran = waited = 0.0
+            for pid in pids:
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    used += cpu_s(pid) - self._from.get(pid, 0.0)
+                    run, wait = run_wait_s(pid)
+                    ran += run - self._sched_from[pid][0]
+                    waited += wait - self._sched_from[pid][1]
+            self.shares[name] = 100 * used / elapsed
+            self.waits[name] = waited / ran if ran > 0 else 0.0
 
 
 def start_relay(
@@ -357,7 +358,7 @@ async def relay_latency_buckets(urls: list[str]) -> dict[float, float]:
     import httpx
 
     buckets: dict[float, float] = {}
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=180) as http:  # a relay still catching up answers late
         for url in urls:
             for line in (await http.get(f"{url}/metrics")).text.splitlines():
                 if line.startswith("cita_relay_webhook_to_continuation_seconds_bucket{"):
@@ -381,7 +382,7 @@ async def redis_round_trips(urls: list[str]) -> float:
     import httpx
 
     total = 0.0
-    async with httpx.AsyncClient(timeout=30) as http:
+    async with httpx.AsyncClient(timeout=180) as http:  # a relay still catching up answers late
         for url in urls:
             for line in (await http.get(f"{url}/metrics")).text.splitlines():
                 if line.startswith("cita_relay_redis_round_trips_total "):
@@ -403,6 +404,8 @@ async def bench(
     from relay.store import ClinicDetails, SqliteStore
 
     agents_n, clinics_n = args.agents, max(args.agents, 1)
+    kommo_n = max(1, min(args.kommo_procs, clinics_n))
+    agent_procs = max(1, min(args.agent_procs, agents_n)) if agents_n else 0
     accounts = [
         {
             "subdomain": f"c{i:04d}",
@@ -413,13 +416,17 @@ async def bench(
         for i in range(clinics_n)
     ]
     work.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before the load starts
-    accounts_file = work / "accounts.json"
-    accounts_file.write_text(json.dumps(accounts))
-    kommo_port = free_port()
+    # The stand-in Kommo in ``kommo_n`` processes, clinic i on shard i % kommo_n (each account on one of them).
+    kommo_ports = [free_port() for _ in range(kommo_n)]
     relay_ports = [free_port() for _ in range(instances)]
     children: list[subprocess.Popen] = []
+    parts: list[asyncio.subprocess.Process] = []
     try:
-        children.append(start_kommo(accounts_file, kommo_port))
+        for shard, port in enumerate(kommo_ports):
+            accounts_file = work / f"accounts-{shard}.json"
+            accounts_file.write_text(json.dumps(accounts[shard::kommo_n]))  # noqa: ASYNC240
+            children.append(start_kommo(accounts_file, port))
+        kommo_pids = [child.pid for child in children]
         data = work / "relay"
         if redis is not None:
             redis.flush()
@@ -427,7 +434,7 @@ async def bench(
         else:
             store = SqliteStore(data / "relay.sqlite3")
         tokens = []
-        for account in accounts:
+        for i, account in enumerate(accounts):
             tokens.append(
                 store.add_clinic(
                     ClinicDetails(
@@ -436,7 +443,7 @@ async def bench(
                         kommo_client_id=account["client_id"],
                         kommo_client_secret=account["secret"],
                         long_lived_token=account["token"],
-                        kommo_base_url=f"http://127.0.0.1:{kommo_port}/{account['subdomain']}",
+                        kommo_base_url=f"http://127.0.0.1:{kommo_ports[i % kommo_n]}/{account['subdomain']}",
                         address="Av. Providencia 1234",
                     )
                 )
@@ -451,24 +458,29 @@ async def bench(
         relay_urls = [f"http://127.0.0.1:{port}" for port in relay_ports]
         for url in relay_urls:
             await wait_http(f"{url}/healthz")
-        await wait_http(f"http://127.0.0.1:{kommo_port}/_stand_in/accounts")
+        for port in kommo_ports:
+            await wait_http(f"http://127.0.0.1:{port}/_stand_in/accounts")
         await asyncio.sleep(1.0)
         rss_before = sum(rss_kb(relay.pid) for relay in relays)
 
-        # N idle agents.
+        # N idle agents in ``agent_procs`` processes; agent i on instance i % instances, as a load balancer spreads
+        # the agents' connections.
         result = slots_json(args.slots)
-        stop = asyncio.Event()
-        ready_events = [asyncio.Event() for _ in range(agents_n)]
         ws_urls = [f"ws://127.0.0.1:{port}/agent" for port in relay_ports]
-        agent_tasks = []
         connect_started = time.perf_counter()
-        for i in range(agents_n):
-            # Spread over the instances, as a load balancer spreads the agents' connections.
-            ws_url = ws_urls[i % instances]
-            agent_tasks.append(asyncio.ensure_future(run_agent(ws_url, tokens[i], result, ready_events[i], stop)))
-            if i % 50 == 49:
-                await agents_ready(ready_events[i - 49 : i + 1], agent_tasks)
-        await agents_ready(ready_events, agent_tasks)
+        agent_parts = []
+        for k in range(agent_procs):
+            mine = list(range(k, agents_n, agent_procs))
+            config = {
+                # one URL per agent of this share, so agent i keeps instance i % instances
+                "urls": [ws_urls[i % instances] for i in mine],
+                "tokens": [tokens[i] for i in mine],
+                "result": result,
+            }
+            agent_parts.append(await start_part("agents", config, work / f"agents-{k}.json"))
+        parts.extend(agent_parts)
+        for part in agent_parts:
+            await said(part, "ready")
         connect_s = time.perf_counter() - connect_started
         connected = 0
         while connected < agents_n:
@@ -478,43 +490,45 @@ async def bench(
         await asyncio.sleep(2.0)
         rss_after = sum(rss_kb(relay.pid) for relay in relays)
 
-        # Pre-signed widget_requests (so the generator only sends).
+        # Pre-signed widget_requests (so the generator only sends): request i for clinic i % N, by its shard.
         total = int(args.rate * args.duration)
-        async with httpx.AsyncClient(timeout=120) as http:
-            issued = []
-            for start in range(0, total, 2000):
-                page = await http.get(
-                    f"http://127.0.0.1:{kommo_port}/_bench/issue",
-                    params={"count": min(2000, total - start), "start": start},
-                )
-                issued.extend(page.json())
-
-        pools = [RawPool("127.0.0.1", port) for port in relay_ports]
-        # A load balancer without affinity: each widget_request to any instance.
-        picks = random.Random(7)
-        targets = [pools[picks.randrange(instances)] for _ in issued]
-        # This process's GC pauses (a thousand websockets live here) would count as relay latency.
-        gc.collect()
-        gc.freeze()
-        gc.disable()
-        sent_at: dict[str, float] = {}
-        answered: list[float] = []
-        statuses: dict[int, int] = {}
-
-        async def fire(item: dict, pool: RawPool) -> None:
-            body = item["body"].encode()
-            t0 = time.time()
-            sent_at[item["continue_id"]] = t0
-            try:
-                status = await pool.post(f"/kommo/{item['clinic']}", body)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                # Refused by the kernel before the relay saw it (its accept queue overflowed on a starved host): a
-                # Kommo retry, as for a 503. Counted as status 0.
-                status = 0
-            answered.append(time.time() - t0)
-            statuses[status] = statuses.get(status, 0) + 1
+        by_shard: list[list[list]] = [[] for _ in range(kommo_n)]
+        for i in range(total):
+            clinic = i % clinics_n
+            by_shard[clinic % kommo_n].append([accounts[clinic]["subdomain"], i])
+        signed: list[list[dict]] = []
+        async with httpx.AsyncClient(timeout=300) as http:
+            for shard, asks in enumerate(by_shard):
+                got: list[dict] = []
+                for start in range(0, len(asks), 2000):
+                    page = await http.post(
+                        f"http://127.0.0.1:{kommo_ports[shard]}/_bench/issue", json=asks[start : start + 2000]
+                    )
+                    got.extend(page.json())
+                signed.append(got[::-1])
+        issued = [signed[(i % clinics_n) % kommo_n].pop() for i in range(total)]
+        items_file = work / "items.json"
+        items_file.write_text(json.dumps(issued))  # noqa: ASYNC240 - before the load starts
+        del issued, signed
+        out_file = work / "generator-out.json"
+        generator = await start_part(
+            "generator",
+            {"items": str(items_file), "ports": relay_ports, "rate": args.rate, "out": str(out_file)},
+            work / "generator.json",
+        )
+        parts.append(generator)
+        await said(generator, "ready")
 
         cpu_pids = [relay.pid for relay in relays]
+        shares = CpuShares(
+            {
+                "relay": cpu_pids,
+                "generator": [generator.pid],
+                "agents": [part.pid for part in agent_parts],
+                "kommo": kommo_pids,
+                **({"redis": [redis.pid]} if redis else {}),
+            }
+        )
         # The relays' CPU with the agents idle (pings, timers, the store's thread): taken out of the per-request figure.
         idle_from, idle_cpu_from = time.monotonic(), sum(cpu_s(pid) for pid in cpu_pids)
         await asyncio.sleep(2.0)
@@ -523,29 +537,33 @@ async def bench(
         trips_before = await redis_round_trips(relay_urls)
         latency_before = await relay_latency_buckets(relay_urls)
         redis_cpu_before = cpu_s(redis.pid) if redis else 0.0
+        load_before = os.getloadavg()[0]
+        assert generator.stdin is not None
+        generator.stdin.write(b"go\n")
+        await generator.stdin.drain()
+        await said(generator, "started")
         started = time.monotonic()
-        in_flight: set[asyncio.Task] = set()
-        for i, item in enumerate(issued):
-            due = started + i / args.rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            task = asyncio.ensure_future(fire(item, targets[i]))
-            in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
-        send_s = time.monotonic() - started
-        if in_flight:
-            await asyncio.wait(in_flight, timeout=60)
+        shares.start()
+        overflows_before = listen_overflows()
+        await said(generator, "done", timeout=4 * args.duration + 180)  # a starved generator sends late
+        overflows = listen_overflows() - overflows_before
+        shares.stop()
         await asyncio.sleep(0.5)  # the last continuations
         cpu_used = sum(cpu_s(pid) for pid in cpu_pids) - cpu_before
         redis_cpu_used = cpu_s(redis.pid) - redis_cpu_before if redis else 0.0
         busy_s = time.monotonic() - started
+        seen = json.loads(out_file.read_text())  # noqa: ASYNC240
+        sent_at: dict[str, float] = seen["sent_at"]
+        answered: list[float] = seen["answered"]
+        statuses = {int(k): v for k, v in seen["statuses"].items()}
 
         # Wait for the continuations to land.
         deadline = time.monotonic() + 60
         async with httpx.AsyncClient(timeout=120) as http:
             while True:
-                records = (await http.get(f"http://127.0.0.1:{kommo_port}/_bench/received")).json()
+                records = []
+                for port in kommo_ports:
+                    records.extend((await http.get(f"http://127.0.0.1:{port}/_bench/received")).json())
                 accepted = {r[0]: r[1] for r in records if r[2] == 200}
                 if len(accepted) >= statuses.get(200, 0) or time.monotonic() > deadline:
                     break
@@ -557,11 +575,6 @@ async def bench(
         latency_after = await relay_latency_buckets(relay_urls)
         all_s = time.monotonic() - started
         turn_cpu = max(0.0, all_cpu - idle_rate * all_s)
-        gc.enable()
-        for pool in pools:
-            pool.close()
-        stop.set()
-        await asyncio.gather(*agent_tasks, return_exceptions=True)
 
         latencies = [(accepted[c] - t) * 1000 for c, t in sent_at.items() if c in accepted]
         rejected = [r for r in records if r[2] != 200]
@@ -574,9 +587,20 @@ async def bench(
             "connect_s": connect_s,
             "offered_rate": args.rate,
             "requests": float(len(sent_at)),
-            "send_s": send_s,
+            "send_s": seen["send_s"],
             "http_200": float(statuses.get(200, 0)),
             "http_503": float(statuses.get(503, 0)),
+            # Never answered by the relay: refused or dropped by the kernel (accept queue full, no port left).
+            "kernel_refused": float(statuses.get(0, 0)),
+            # Still unanswered when the generator stopped waiting (60 s after its last send).
+            "unanswered": float(len(sent_at) - sum(statuses.values())),
+            "listen_overflows": float(overflows),
+            "refused_errors": seen["errors"],  # type: ignore[dict-item]
+            "connections_opened": float(seen["connections_opened"]),
+            "max_in_flight": float(seen["max_in_flight"]),
+            # How late the generator wrote requests after their due time: its own starvation, not the relay's.
+            "send_late_p50_ms": 1000 * statistics.median(seen["late"]),
+            "send_late_p99_ms": 1000 * percentile(seen["late"], 0.99),
             "handoffs": float(handoffs),
             "statuses": statuses,  # type: ignore[dict-item]
             "continuations": float(len(accepted)),
@@ -584,6 +608,9 @@ async def bench(
             "p50_ms": statistics.median(latencies) if latencies else float("nan"),
             "p99_ms": percentile(latencies, 0.99) if latencies else float("nan"),
             "max_ms": max(latencies) if latencies else float("nan"),
+            "p90_ms": percentile(latencies, 0.90) if latencies else float("nan"),
+            "p95_ms": percentile(latencies, 0.95) if latencies else float("nan"),
+            "over_100ms": float(sum(1 for v in latencies if v > 100.0)),
             "ack_p50_ms": statistics.median(answered) * 1000,
             "ack_p99_ms": percentile(answered, 0.99) * 1000,
             "kommo_rejections": float(len(rejected)),
@@ -602,8 +629,23 @@ async def bench(
             "redis_cpu_pct": 100 * redis_cpu_used / busy_s,
             "store": "redis" if redis is not None else "sqlite",
             "load_avg": os.getloadavg()[0],
+            "load_avg_before": load_before,
+            # Each process's CPU while the generator sent, % of one core (a starved bench shows here).
+            "cpu_shares": shares.shares,  # type: ignore[dict-item]
+            # Per group: seconds its main threads waited runnable for a core per second they ran.
+            "cpu_waits": shares.waits,  # type: ignore[dict-item]
+            "agent_procs": float(agent_procs),
+            "kommo_procs": float(kommo_n),
         }
     finally:
+        for part in parts:
+            if part.stdin is not None and not part.stdin.is_closing():
+                part.stdin.close()
+        for part in parts:
+            try:
+                await asyncio.wait_for(part.wait(), 30)
+            except TimeoutError:
+                part.kill()
         for child in reversed(children):
             with contextlib.suppress(ProcessLookupError):
                 child.send_signal(signal.SIGINT)
@@ -849,6 +891,30 @@ def runtime() -> str:
     )
 
 
+def print_bench_cpu(f: dict[str, float], indent: str = "  ") -> None:
+    """Each process's share of a core while the load ran, and the machine's load: a starved bench is visible."""
+    shares = f["cpu_shares"]  # type: ignore[index]
+    names = {
+        "relay": "relay",
+        "generator": "generator",
+        "agents": f"agents ({f['agent_procs']:.0f} procs)",
+        "kommo": f"stand-in Kommo ({f['kommo_procs']:.0f} procs)",
+        "redis": "redis-server",
+    }
+    listed = ", ".join(f"{names[k]} {v:.0f}%" for k, v in shares.items())  # type: ignore[union-attr]
+    print(f"{indent}CPU while sending        {listed} (% of one core; {os.cpu_count()} cores)")
+    waits = ", ".join(f"{names[k]} {v:.2f}" for k, v in f["cpu_waits"].items())  # type: ignore[union-attr]
+    print(f"{indent}waited for a core        {waits} (s runnable but not running, per s run; 0 = never starved)")
+    print(
+        f"{indent}generator late          p50 {f['send_late_p50_ms']:.1f} ms, p99 {f['send_late_p99_ms']:.1f} ms"
+        " (a request written after its due time; latencies count from the write)"
+    )
+    print(
+        f"{indent}load average            {f['load_avg_before']:.1f} before the load, {f['load_avg']:.1f} at its end"
+        " (1 min)"
+    )
+
+
 def print_figures(f: dict[str, float]) -> None:
     print(f"  agents connected        {f['agents']:.0f} in {f['connect_s']:.1f} s   (target {TARGETS['agents']})")
     print(
@@ -874,6 +940,8 @@ def print_figures(f: dict[str, float]) -> None:
     if f["instances"] > 1 or f["redis_cpu_pct"]:
         print(f"  Redis CPU during load   {f['redis_cpu_pct']:.0f}% of one core")
         print(f"  Redis round trips       {f['redis_trips_per_request']:.1f} per accepted widget_request")
+    print(f"  kernel-refused          {f['kernel_refused']:.0f}   (never reached the relay; {f['refused_errors']})")
+    print_bench_cpu(f)
 
 
 # (label, value, target) rows of the side-by-side table.
@@ -900,6 +968,12 @@ _ROWS = (
         f"<= {TARGETS['cpu_ms_sqlite']:.1f} SQLite, <= {TARGETS['cpu_ms_redis']:.1f} Redis (one instance)",
     ),
     ("hand-offs (the relay's own)", lambda f: f"{f['handoffs']:.0f}", "0"),
+    ("kernel-refused", lambda f: f"{f['kernel_refused']:.0f}", "0 (never reached the relay)"),
+    (
+        "CPU % gen / agents / Kommo",
+        lambda f: "{generator:.0f} / {agents:.0f} / {kommo:.0f}".format(**f["cpu_shares"]),
+        "the bench's own processes, % of one core while sending",
+    ),
     ("Redis CPU, % of a core", lambda f: f"{f['redis_cpu_pct']:.0f}" if f["redis_cpu_pct"] else "-", ""),
     (
         "Redis round trips / turn",
@@ -931,8 +1005,11 @@ def cpu_target(figures: dict[str, float]) -> float:
 
 
 async def overload(args: argparse.Namespace, work: Path, measured: dict[str, float]) -> dict[str, float]:
-    """Twice the capacity the 300/s run measured (one core's worth of its CPU per request), for 15 s."""
-    capacity = 1000.0 / max(measured["relay_cpu_ms_per_request"], 0.05)
+    """Twice the capacity the 300/s run measured (one core's worth of its CPU per request), for 15 s; without that
+    run (``--overload-rate``), the rate given."""
+    # Per accepted request: a run that shed part of its load spent little CPU on the shed ones, and its CPU per
+    # offered request would overstate what the relay can take (nothing shed: the two are the same).
+    capacity = 1000.0 / max(measured["relay_cpu_ms_per_accepted"], 0.05) if measured else args.overload_rate / 2
     step = argparse.Namespace(**{**vars(args), "rate": round(2 * capacity), "duration": args.overload_duration})
     figures = await bench(step, work)
     figures["capacity"] = capacity
@@ -942,16 +1019,27 @@ async def overload(args: argparse.Namespace, work: Path, measured: dict[str, flo
 def print_overload(f: dict[str, float]) -> None:
     print(
         f"overload: {f['offered_rate']:.0f}/s for {f['send_s']:.0f} s, twice the measured capacity"
-        f" ({f['capacity']:.0f}/s = one core / CPU per request), one instance on SQLite"
+        f" ({f['capacity']:.0f}/s = one core / CPU per accepted request), one instance on SQLite"
     )
     print(f"  load average            {f['load_avg']:.1f} (1 min, at the end of the step)")
     print(f"  offered                 {f['requests']:.0f}")
     print(f"  accepted (200)          {f['http_200']:.0f}, each answered: {f['continuations']:.0f} continuations")
     print(f"  shed (503 Retry-After)  {f['http_503']:.0f}   other answers: {f['statuses']}")
+    print(
+        f"  kernel-refused          {f['kernel_refused']:.0f}   (no answer from the relay: {f['refused_errors']};"
+        f" {f['connections_opened']:.0f} connections opened, at most {f['max_in_flight']:.0f} requests in flight;"
+        f" the kernel's accept-queue overflows meanwhile, whole host: {f['listen_overflows']:.0f})"
+    )
+    if f["unanswered"]:
+        print(f"  unanswered              {f['unanswered']:.0f}   (no answer 60 s after the last send)")
     print(f"  hand-offs               {f['handoffs']:.0f}   (target 0: none caused by the relay itself)")
     print(
         f"  accepted: webhook->continuation p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms"
         f"   (target p99 <= {TARGETS['overload_p99_ms']:.0f} ms)"
+    )
+    print(
+        f"  accepted: p90 {f['p90_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, max {f['max_ms']:.1f} ms;"
+        f" {f['over_100ms']:.0f} of them over 100 ms"
     )
     print(
         f"  accepted, as the relay measures them (arrival at the relay -> continuation taken):"
@@ -961,6 +1049,7 @@ def print_overload(f: dict[str, float]) -> None:
         f"  relay CPU               {f['relay_cpu_pct']:.0f}% of one core,"
         f" {f['relay_cpu_ms_per_accepted']:.2f} ms per accepted widget_request"
     )
+    print_bench_cpu(f)
 
 
 def overload_passed(f: dict[str, float]) -> bool:
@@ -971,7 +1060,7 @@ def steps(args: argparse.Namespace, work: Path) -> int:
     """--compare: every step, each printed beside its targets; --overload / --idle: that step alone."""
     ok = True
     runs: list[tuple[str, dict[str, float]]] = []
-    if args.compare or args.overload:
+    if args.compare or (args.overload and not args.overload_rate):
         runs.append(("one instance, SQLite", asyncio.run(bench(args, work / "one"))))
     if args.compare:
         with BenchRedis(work / "redis") as redis:
@@ -982,7 +1071,7 @@ def steps(args: argparse.Namespace, work: Path) -> int:
         print_side_by_side(runs)
         ok = all(passed(f, args) and f["relay_cpu_ms_per_request"] <= cpu_target(f) for _, f in runs[:2])
     if args.compare or args.overload:
-        figures = asyncio.run(overload(args, work / "overload", runs[0][1]))
+        figures = asyncio.run(overload(args, work / "overload", runs[0][1] if runs else {}))
         print_overload(figures)
         ok = ok and overload_passed(figures)
     if args.compare or args.idle:
@@ -1020,10 +1109,18 @@ def main(argv: list[str] | None = None) -> int:
         help="one instance (SQLite, then Redis) and two (Redis) side by side, then the overload and idle-agent steps",
     )
     parser.add_argument("--overload", action="store_true", help="only the overload step (after a 300/s run)")
+    parser.add_argument(
+        "--agent-procs", type=int, default=0, help="processes the scripted agents are spread over (1 per 500 agents)"
+    )
+    parser.add_argument("--kommo-procs", type=int, default=2, help="processes of the stand-in Kommo (2)")
     parser.add_argument("--idle", action="store_true", help="only the idle-agents step")
     parser.add_argument("--overload-duration", type=float, default=15.0, help="seconds of the overload step (15)")
+    parser.add_argument(
+        "--overload-rate", type=float, default=0.0, help="--overload: offer this rate (no capacity run first)"
+    )
     parser.add_argument("--idle-agents", type=int, default=10_000, help="agents of the idle step (10000)")
     args = parser.parse_args(argv)
+    args.agent_procs = args.agent_procs or max(1, -(-args.agents // 500))
     raise_open_files(4 * max(args.idle_agents, args.agents) + 4096)
     with tempfile.TemporaryDirectory(prefix="relay-load-") as tmp:
         work = Path(tmp)

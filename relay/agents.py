@@ -111,6 +111,8 @@ class LocalAgentDirectory:
         self._clock = clock
         self._connections: dict[str, AgentConnection] = {}
         self._presence: dict[str, AgentPresence] = {}
+        # Each frame from an agent moves this only (not a new AgentPresence per frame); read into the presences.
+        self._last_seen: dict[str, float] = {}
         self._ids = itertools.count(1)
         self._id_prefix = secrets.token_hex(3)
         self._closing: set[asyncio.Task[None]] = set()
@@ -134,6 +136,7 @@ class LocalAgentDirectory:
         stale = self._connections.get(clinic)
         self._connections[clinic] = connection
         previous = self._presence.get(clinic)
+        now = self._clock()
         self._presence[clinic] = AgentPresence(
             clinic=clinic,
             connected=True,
@@ -141,8 +144,9 @@ class LocalAgentDirectory:
             portal="unknown",
             version=previous.version if previous else "",
             connected_at=connection.connected_at,
-            last_seen=self._clock(),
+            last_seen=now,
         )
+        self._last_seen[clinic] = now
         if stale is not None:
             log(logger, logging.WARNING, "agent_replaced", clinic=clinic, old_peer=stale.peer, new_peer=connection.peer)
             self._retire(stale, CLOSE_REPLACED, "replaced by a newer connection of the same clinic")
@@ -188,9 +192,8 @@ class LocalAgentDirectory:
             future.set_result(response)
 
     def _seen(self, connection: AgentConnection) -> None:
-        presence = self._presence.get(connection.clinic)
-        if presence is not None and self._connections.get(connection.clinic) is connection:
-            self._presence[connection.clinic] = replace(presence, last_seen=self._clock())
+        if self._connections.get(connection.clinic) is connection:
+            self._last_seen[connection.clinic] = self._clock()
 
     async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None:
         for connection in list(self._connections.values()):
@@ -227,10 +230,15 @@ class LocalAgentDirectory:
             connection.pending.pop(request_id, None)
 
     async def presences(self) -> dict[str, AgentPresence]:
-        return dict(self._presence)
+        return {clinic: self._with_last_seen(presence) for clinic, presence in self._presence.items()}
 
     def presence(self, clinic: str) -> AgentPresence | None:
-        return self._presence.get(clinic)
+        presence = self._presence.get(clinic)
+        return None if presence is None else self._with_last_seen(presence)
+
+    def _with_last_seen(self, presence: AgentPresence) -> AgentPresence:
+        seen = self._last_seen.get(presence.clinic)
+        return presence if seen is None or seen == presence.last_seen else replace(presence, last_seen=seen)
 
     def holds(self, clinic: str) -> bool:
         connection = self._connections.get(clinic)

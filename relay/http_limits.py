@@ -20,12 +20,14 @@ from typing import Any
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from relay.log_throttle import EventThrottle
+from relay.overload import kernel_wait_s
 from relay.settings import RelaySettings
 from wire.messages import MAX_FRAME_BYTES
 
 logger = logging.getLogger("relay.http_limits")
 
-# The ASGI scope key holding the loop time a request's headers were complete (its queue time starts there).
+# The ASGI scope key holding the loop time a request arrived: its headers were complete, less the time its bytes
+# waited in the kernel before the relay read them (its queue time starts there).
 RECEIVED_AT = "cita.received_at"
 
 # Larger than any header Kommo or an agent sends; h11's own default is 16 KB.
@@ -38,9 +40,11 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
 
     class HeaderDeadlineProtocol(base):  # type: ignore[misc,valid-type]
         _header_timer: asyncio.TimerHandle | None = None
+        _socket: Any = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)
+            self._socket = transport.get_extra_info("socket")
             self._arm_header_timer()
 
         def data_received(self, data: bytes) -> None:
@@ -51,7 +55,7 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             if self.cycle is not before:  # its headers are complete: the app has it now
                 self._disarm_header_timer()
                 if self.cycle is not None:  # the handler runs later: the wait until then is the request's queue
-                    self.cycle.scope[RECEIVED_AT] = self.loop.time()
+                    self.cycle.scope[RECEIVED_AT] = self.loop.time() - kernel_wait_s(self._socket)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm_header_timer()

@@ -184,22 +184,30 @@ class KommoEndpoint:
             self._refusals.log(logger, logging.WARNING, "kommo_unknown_data_keys", clinic=clinic.name,
                                keys=",".join(ask.unknown_keys))
         now = time.time()
-        revision = await self._read(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
-        keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
-        pending = PendingTurn(
-            clinic=clinic.name,
-            turn_id=keys[0][0],
-            keys=tuple(key for key, _ in keys),
-            lead_id=ask.lead_id,
-            message=ask.message,
-            name=ask.name,
-            phone=ask.phone,
-            received_at=now,
-            return_url=ask.return_url,
-            owner=self._turns.owner,
-        )
+
+        def plan(revision: str) -> tuple[list[tuple[str, float]], PendingTurn]:
+            keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
+            return keys, PendingTurn(
+                clinic=clinic.name,
+                turn_id=keys[0][0],
+                keys=tuple(key for key, _ in keys),
+                lead_id=ask.lead_id,
+                message=ask.message,
+                name=ask.name,
+                phone=ask.phone,
+                received_at=now,
+                return_url=ask.return_url,
+                owner=self._turns.owner,
+            )
+
         # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.
-        prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now, turn=pending)
+        claim_turn = getattr(self._store, "claim_turn", None)
+        if claim_turn is not None:  # the revision and the claim in one step (relay/cluster/store.py)
+            keys, pending, prior = await claim_turn(clinic.name, ask.lead_id, plan, ask.return_url, now)
+        else:
+            revision = await self._read(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
+            keys, pending = plan(revision)
+            prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now, turn=pending)
         if prior is not None and await self._token_reused_for_another_lead(clinic.name, claims, ask.lead_id, now):
             return self._refuse(name, Refusal(401, "invalid_token", "token already used"))
         turn = Turn(

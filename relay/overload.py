@@ -5,10 +5,16 @@ a long event-loop queue) would end turns in hand-offs that look to patients like
 anything is read or stored, ``Admission`` decides from the measured capacity whether the request could be worked
 on within the wait budget (``max_wait_s``, 50 ms by default) — not when some queue of N is full:
 
-- did this request itself already wait longer than the budget between arriving and its handler running?
-- would it wait longer: the turns of the relay's own that still need its CPU (accepted, not waiting on an agent or
-  on Kommo) times the CPU one turn costs (``TurnCost``: process CPU time per accepted turn, measured as it runs),
-  plus how late the event loop runs right now (``LoopLag``)?
+- did this request itself already wait longer than the budget between arriving and its handler running? (From
+  its arrival at the host: the time its bytes waited in the kernel before the relay read them counts,
+  ``kernel_wait_s``. While the relay is shedding anyway, one late by twice the budget is refused however few
+  turns are under way: flooded, its backlog is requests not yet read, not turns.)
+- would it wait longer: the work already admitted ahead of it — the turns of the relay's own that need its CPU
+  now, and the rest of those waiting on an agent or on Kommo (they come back and share the loop with it) — and its
+  own, times the CPU one turn costs (``TurnCost``: process CPU time per accepted turn, measured as it runs)
+  stretched by how long the relay waits for a core on a busy machine (the kernel's run-queue wait), plus how late
+  the event loop runs right now (``LoopLag``)? So an accepted turn gets its CPU within the budget even when the
+  relay is the bottleneck, and a relay given half a core admits half as many.
 - is the event loop behind by more than ``max_lag_s``, with turns of its own piling up? (A loop that is late with
   next to nothing to do is waiting for a busy machine's CPU, not overloaded by its own work: refusing Kommo would
   not help it.)
@@ -21,9 +27,15 @@ stored, so the retry is a first delivery like any other.
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+_TCP_INFO = getattr(socket, "TCP_INFO", None)  # Linux
+_LAST_DATA_RECV_AT = 52  # struct tcp_info: 8 bytes of u8 fields, 11 u32 fields, then tcpi_last_data_recv (ms)
 
 
 class LoopLag:
@@ -68,11 +80,42 @@ class LoopLag:
         self._schedule()
 
 
+def main_thread_run_and_wait_s() -> tuple[float, float] | None:
+    """Seconds this process's main thread (the event loop's) ran on a CPU, and waited runnable for one (Linux's
+    /proc/self/schedstat); None where the kernel does not say."""
+    try:
+        with open("/proc/self/schedstat", "rb") as f:
+            run_ns, wait_ns, _ = f.read().split()
+        return int(run_ns) / 1e9, int(wait_ns) / 1e9
+    except (OSError, ValueError):
+        return None
+
+
+def kernel_wait_s(sock: Any) -> float:
+    """How long the last bytes read from ``sock`` waited in the kernel before the relay read them (Linux's
+    ``tcpi_last_data_recv``, a few ms of resolution); 0 where the kernel does not say.
+
+    A relay short of CPU reads its sockets late: a request can sit there for seconds, and a wait counted from the
+    moment the relay parsed it would call it fresh and accept it. Counted from its arrival at the host, a
+    request that already waited past the budget is refused at once, as Kommo can send it again."""
+    if _TCP_INFO is None or sock is None:
+        return 0.0
+    try:
+        raw = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, 104)
+        return struct.unpack_from("I", raw, _LAST_DATA_RECV_AT)[0] / 1000.0
+    except (OSError, struct.error, AttributeError):
+        return 0.0
+
+
 class TurnCost:
     """The relay's CPU time per accepted turn, measured: process CPU seconds over turns accepted, every ``every_s``.
 
     Everything the process does counts (the 503s it answers meanwhile, the agents' pings, the store's thread), so
     the figure is what one more accepted turn really costs this process — the measured capacity is 1 / ``cpu_s``.
+
+    ``wall_s`` is what that CPU takes on the clock: on a busy machine the event loop is runnable but waits for a
+    core (the kernel counts that wait), so a turn's millisecond of CPU takes ``stretch`` milliseconds — measured
+    over the same window as the time the loop waited runnable per second it ran.
     """
 
     def __init__(
@@ -83,15 +126,26 @@ class TurnCost:
         min_turns: int = 20,
         clock: Callable[[], float] = time.monotonic,
         cpu: Callable[[], float] = time.process_time,
+        sched: Callable[[], tuple[float, float] | None] = main_thread_run_and_wait_s,
+        max_stretch: float = 4.0,
     ) -> None:
         self.cpu_s = initial_s
+        self.stretch = 1.0
         self._every_s = every_s
         self._min_turns = min_turns
         self._clock = clock
         self._cpu = cpu
+        self._sched = sched
+        self._max_stretch = max_stretch
         self._turns = 0
         self._since = clock()
         self._cpu_since = cpu()
+        self._sched_since = sched()
+
+    @property
+    def wall_s(self) -> float:
+        """Wall-clock seconds one more turn's CPU takes on this machine now."""
+        return self.cpu_s * self.stretch
 
     def accepted(self) -> None:
         self._turns += 1
@@ -104,7 +158,13 @@ class TurnCost:
         sample = (cpu - self._cpu_since) / self._turns
         # Half the last window, half the ones before: a change of load shows within a second or two.
         self.cpu_s = min(0.05, max(0.0001, 0.5 * self.cpu_s + 0.5 * sample))
-        self._turns, self._since, self._cpu_since = 0, now, cpu
+        sched = self._sched()
+        if sched is not None and self._sched_since is not None:
+            ran, waited = sched[0] - self._sched_since[0], sched[1] - self._sched_since[1]
+            if ran > 0:
+                stretch = min(self._max_stretch, max(1.0, (ran + waited) / ran))
+                self.stretch = 0.5 * self.stretch + 0.5 * stretch
+        self._turns, self._since, self._cpu_since, self._sched_since = 0, now, cpu, sched
 
 
 @dataclass(frozen=True)
@@ -129,7 +189,10 @@ class Admission:
         max_wait_s: float = 0.0,
         busy_turns: Callable[[], int] | None = None,
         cost: TurnCost | None = None,
-        min_turns_for_wait: int = 32,
+        min_turns_for_wait: int = 4,
+        rest_after_peer: float = 0.5,
+        overloaded_for_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_lag_s = max_lag_s
         self._max_turns = max_turns_in_flight
@@ -139,15 +202,27 @@ class Admission:
         self._min_turns_for_lag = min_turns_for_lag
         self._max_wait_s = max_wait_s
         self._busy_turns = busy_turns or turns_in_flight
+        # A turn back from its agent still has part of its work ahead (the reply, the continuation): this share.
+        self._rest_after_peer = rest_after_peer
         self.cost = cost or TurnCost()
-        # A burst of a few dozen is always taken in (a busy machine makes even those wait): shedding is for a
-        # backlog of the relay's own, which a burst that size is not.
+        # A handful of turns is always taken in (the cost is an estimate; a relay that refuses its first turns after
+        # a quiet spell helps nobody). More than that, and the measured wait decides.
         self._min_turns_for_wait = min_turns_for_wait
+        # Past its capacity is a state: for this long after refusing one, a request that is late already is refused
+        # however few turns are under way.
+        self._overloaded_for_s = overloaded_for_s
+        self._clock = clock
+        self._shed_until = float("-inf")
 
     def expected_wait_s(self) -> float:
-        """How long a request accepted now would wait for the CPU: the relay's runnable turns, then itself."""
+        """How long a request accepted now would take to get its CPU, on the clock: the work already admitted
+        ahead of it (the runnable turns; the rest of those waiting on an agent or on Kommo, which come back and
+        share the loop with it), then its own — each at the CPU a turn costs, stretched by the time this
+        process waits for a core on a busy machine — plus how late the loop runs now."""
         lag = self._lag.lag_s if self._lag is not None else 0.0
-        return (self._busy_turns() + 1) * self.cost.cpu_s + lag
+        busy = self._busy_turns()
+        on_peers = max(0, self._turns_in_flight() - busy)
+        return (busy + self._rest_after_peer * on_peers + 1) * self.cost.wall_s + lag
 
     def accepted(self) -> None:
         """One more turn accepted (its CPU is measured with the others')."""
@@ -158,12 +233,24 @@ class Admission:
 
         ``queued_s``: how long this request already waited between arriving and its handler running.
         """
+        shed = self._check(queued_s)
+        if shed is not None:
+            self._shed_until = self._clock() + self._overloaded_for_s
+        return shed
+
+    def _check(self, queued_s: float) -> Shed | None:
         in_flight = self._turns_in_flight()
         if self._max_turns > 0 and in_flight >= self._max_turns:
             return Shed("turns_full", self.retry_after_s)
-        if self._max_wait_s > 0 and in_flight >= self._min_turns_for_wait:
-            if queued_s > self._max_wait_s:
+        if self._max_wait_s > 0 and queued_s > self._max_wait_s:
+            if in_flight >= self._min_turns_for_wait:
                 return Shed("queued", self.retry_after_s)
+            # Late by twice the budget: a few turns of its own or not, a relay that is shedding anyway (past its
+            # capacity, the backlog in front of it is requests not yet read, not turns) refuses it rather than
+            # answer it that late.
+            if queued_s > 2 * self._max_wait_s and self._clock() < self._shed_until:
+                return Shed("queued", self.retry_after_s)
+        if self._max_wait_s > 0 and in_flight >= self._min_turns_for_wait:
             if self.expected_wait_s() > self._max_wait_s:
                 return Shed("queue_wait", self.retry_after_s)
         if (

@@ -14,9 +14,14 @@ import uvicorn
 
 from relay.app import Relay
 
+# Connections the kernel queues before the relay accepts them (capped by net.core.somaxconn). Past capacity the
+# relay answers 503 + Retry-After itself; a short accept queue would instead drop Kommo's connections unanswered.
+LISTEN_BACKLOG = 8192
+
 
 class RelayServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, relay: Relay) -> None:
+        config.backlog = max(config.backlog, LISTEN_BACKLOG)
         super().__init__(config)
         self._relay = relay
 

@@ -108,3 +108,133 @@ def test_turn_cost_is_the_process_cpu_per_accepted_turn():
         cpu[0] += 0.001
         cost.accepted()
     assert 0.0009 < cost.cpu_s < 0.0013
+
+
+def test_turn_cost_on_the_clock_is_stretched_by_the_wait_for_a_core():
+    """A relay that gets half a core (runnable as long as it runs) takes two milliseconds per millisecond of CPU."""
+    from relay.overload import TurnCost
+
+    clock, cpu, sched = [0.0], [0.0], [(0.0, 0.0)]
+    cost = TurnCost(
+        initial_s=0.001,
+        every_s=0.5,
+        min_turns=20,
+        clock=lambda: clock[0],
+        cpu=lambda: cpu[0],
+        sched=lambda: sched[0],
+    )
+    for _ in range(400):  # 100 turns a second, 1 ms of CPU each, and as long again waiting for a core
+        clock[0] += 0.01
+        cpu[0] += 0.001
+        sched[0] = (sched[0][0] + 0.001, sched[0][1] + 0.001)
+        cost.accepted()
+    assert 1.8 < cost.stretch <= 2.0
+    assert 0.0018 < cost.wall_s < 0.0021
+    unknown = TurnCost(initial_s=0.001, sched=lambda: None)  # no /proc/self/schedstat: the CPU figure as it is
+    assert unknown.wall_s == unknown.cpu_s
+
+
+def test_admission_counts_the_rest_of_the_turns_back_from_their_agents():
+    from relay.overload import Admission, TurnCost
+
+    turns, busy = [0], [0]
+    admission = Admission(
+        max_lag_s=0.05,
+        max_turns_in_flight=1000,
+        turns_in_flight=lambda: turns[0],
+        lag=_Lag(0.0),
+        max_wait_s=0.05,
+        busy_turns=lambda: busy[0],
+        cost=TurnCost(initial_s=0.002, sched=lambda: None),
+    )
+    turns[0], busy[0] = 30, 10  # 10 runnable + half of 20 still to come back + itself: 21 turns of 2 ms
+    assert admission.check() is None
+    turns[0] = 60  # 10 + half of 50 + 1 = 36 turns: 72 ms
+    assert admission.check().reason == "queue_wait"
+    turns[0] = busy[0] = 3  # a handful is always taken in
+    assert admission.check(queued_s=0.08) is None
+
+
+async def test_a_request_that_waited_in_the_kernel_past_the_budget_is_shed_not_accepted_late(make_relay, kommo):
+    """A relay short of CPU reads its sockets late: the wait of a request's bytes in the kernel counts in its queue
+    time, so it is refused at once (Kommo sends it again) instead of being accepted as if it had just arrived."""
+    import threading
+    import time
+
+    relay = make_relay()
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, slots_delay_s=3.0)  # the first turns stay under way, waiting for their agent
+    bodies = [
+        kommo.widget_request(
+            clinic.subdomain, {"lead_id": f"kw{i}", "message": "hola", "name": "Ana", "phone": "+56 9 1234 5678"}
+        )
+        for i in range(6)
+    ]
+    for body, _ in bodies[:4]:
+        assert (await relay.post_widget(clinic, body)).status_code == 200
+
+    # The relay's loop busy for a moment (as on a machine that gives it no core): the next request waits unread.
+    relay_loop = relay.app.state.relay.loop_lag._loop
+    busy = threading.Event()
+
+    def hold_the_loop() -> None:
+        busy.set()
+        time.sleep(0.4)
+
+    relay_loop.call_soon_threadsafe(hold_the_loop)
+    await asyncio.to_thread(busy.wait, 10)
+    late = await relay.post_widget(clinic, bodies[4][0])
+    assert late.status_code == 503
+    assert late.headers["retry-after"] == "1"
+    assert await shed_total(relay) == 1
+
+    # One that is read as soon as it arrives is taken in.
+    assert (await relay.post_widget(clinic, bodies[5][0])).status_code == 200
+    for _, continue_id in [*bodies[:4], bodies[5]]:
+        record = await kommo.wait_for_continuation(continue_id, timeout=20)
+        assert record.body["data"]["status"] == "choose_day"
+
+
+def test_kernel_wait_is_how_long_the_bytes_sat_unread():
+    import socket
+    import time
+
+    from relay.overload import kernel_wait_s
+
+    server = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(server.getsockname())
+    conn, _ = server.accept()
+    try:
+        client.sendall(b"POST / HTTP/1.1\r\n\r\n")
+        time.sleep(0.3)  # nobody reads meanwhile
+        assert kernel_wait_s(conn) >= 0.25
+        assert kernel_wait_s(None) == 0.0
+    finally:
+        for s in (client, conn, server):
+            s.close()
+
+
+def test_past_capacity_a_late_request_is_refused_however_few_turns_are_under_way():
+    """Flooded, the relay's backlog is requests it has not read yet, not turns: while it is shedding anyway, one
+    that already waited past the budget is refused; at rest, a late one among a handful is still taken in."""
+    from relay.overload import Admission, TurnCost
+
+    clock, turns = [100.0], [0]
+    admission = Admission(
+        max_lag_s=0.05,
+        max_turns_in_flight=1000,
+        turns_in_flight=lambda: turns[0],
+        lag=_Lag(0.0),
+        max_wait_s=0.05,
+        cost=TurnCost(initial_s=0.002, sched=lambda: None),
+        clock=lambda: clock[0],
+    )
+    turns[0] = 2
+    assert admission.check(queued_s=0.15) is None  # at rest: a hiccup of the machine, taken in
+    turns[0] = 40
+    assert admission.check().reason == "queue_wait"  # past capacity: the state starts
+    turns[0] = 2
+    assert admission.check(queued_s=0.15).reason == "queued"  # twice the budget late
+    assert admission.check(queued_s=0.08) is None  # a little late, with a handful of turns: taken in
+    clock[0] += 1.5  # a second and more without shedding: at rest again
+    assert admission.check(queued_s=0.15) is None
