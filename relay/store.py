@@ -693,9 +693,7 @@ class SqliteStore:
         return _loads(row[0]) if row and row[0] else None
 
     async def conversation_revision(self, clinic: str, lead_id: str) -> str:
-        row = self._db.execute(
-            "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
-        ).fetchone()
+        row = self._db.execute(_REVISION, (clinic, lead_id)).fetchone()
         return repr(row[0]) if row else ""
 
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
@@ -725,22 +723,44 @@ class SqliteStore:
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
             if prior is not None:
                 return prior
-            # The reply is kept once, under the first key (the turn's id); the other keys point to it.
-            first = keys[0][0] if keys else ""
-            self._db.executemany(
-                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
-                    for key, expires_at in keys
-                ],
-            )
-            if turn is not None:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO pending_turns (clinic, turn_id, turn, received_at, reply)"
-                    " VALUES (?, ?, ?, ?, NULL)",
-                    (clinic, turn.turn_id, _dumps(turn.to_json()), turn.received_at),
-                )
+            self._insert_delivery(clinic, keys, return_url, turn)
         return None
+
+    def _insert_delivery(
+        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, turn: PendingTurn | None
+    ) -> None:
+        """Inside a transaction: a new delivery under each key, and its pending turn."""
+        # The reply is kept once, under the first key (the turn's id); the other keys point to it.
+        first = keys[0][0] if keys else ""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
+            [
+                (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
+                for key, expires_at in keys
+            ],
+        )
+        if turn is not None:
+            self._db.execute(
+                "INSERT OR REPLACE INTO pending_turns (clinic, turn_id, turn, received_at, reply)"
+                " VALUES (?, ?, ?, ?, NULL)",
+                (clinic, turn.turn_id, _dumps(turn.to_json()), turn.received_at),
+            )
+
+    async def claim_turn(
+        self, clinic: str, lead_id: str, now: float, make: Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
+    ) -> tuple[Sequence[tuple[str, float]], PriorDelivery | None]:
+        """``conversation_revision`` and ``claim_delivery`` in one transaction: ``make(revision)`` gives the delivery's
+        (key, expires_at) pairs and its pending turn. Returns those keys and the prior delivery (None: a new one).
+
+        One read lock and one commit per accepted widget_request instead of a read, a lock and a commit.
+        """
+        with self._transaction():
+            row = self._db.execute(_REVISION, (clinic, lead_id)).fetchone()
+            keys, turn = make(repr(row[0]) if row else "")
+            prior = self._find_delivery(clinic, [key for key, _ in keys], now)
+            if prior is None:
+                self._insert_delivery(clinic, keys, turn.return_url, turn)
+        return keys, prior
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
         return self._find_delivery(clinic, keys, now)
@@ -797,7 +817,9 @@ class SqliteStore:
         now: float,
     ) -> None:
         text = _dumps(reply)
-        with self._transaction():  # one commit instead of two: commits are most of the store's cost per turn
+        # One commit instead of two: commits are most of the store's cost per turn. Finished turns are left to the
+        # next claim, whose commit writes the pending_turns pages anyway (here they would be two pages more).
+        with self._transaction(finish=False):
             self._record_reply(clinic, keys, text)
             self._db.execute(
                 "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
@@ -884,10 +906,12 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.stop()
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._delete_finished)
+    def _transaction(self, *, finish: bool = True) -> _Transaction:
+        """``finish``: the turns finished since the last transaction are deleted in this one."""
+        return _Transaction(self._db, self._delete_finished if finish else None)
 
 
+_REVISION = "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?"
 _REPLY_OF = "="  # a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object)
 
 
