@@ -2,8 +2,9 @@
 
 - uvicorn closes an idle keep-alive connection after ``timeout_keep_alive``, but starts no clock on a new
   connection: a socket that never sends a byte, or sends its headers one byte at a time, is kept forever.
-  ``header_deadline_protocol`` adds that clock: the request's headers must be complete within ``header_timeout_s``
-  of the connection (or of the previous response), however the bytes trickle in; otherwise it is closed.
+  ``header_deadline_protocol`` adds that clock: the request's headers and body must be complete within
+  ``header_timeout_s`` of the connection (or of the previous response), however the bytes trickle in; otherwise it
+  is closed. (One timer per request, which the handler would otherwise need a second time for the body.)
 - ``uvicorn_limits``: the rest of the bounds uvicorn offers (concurrency, websocket frame size, header size).
 - ``QuietAcceptErrors``: when the process runs out of file descriptors, asyncio reports each failed ``accept()``
   with a traceback; this loop exception handler writes one line a second instead.
@@ -27,6 +28,8 @@ logger = logging.getLogger("relay.http_limits")
 
 # The ASGI scope key holding the loop time a request's headers were complete (its queue time starts there).
 RECEIVED_AT = "cita.received_at"
+# Set in the scope when the protocol's deadline covers the request's body too: the app needs no timer of its own.
+BODY_DEADLINE = "cita.body_deadline"
 
 # Larger than any header Kommo or an agent sends; h11's own default is 16 KB.
 MAX_HEADER_BYTES = 16 * 1024
@@ -48,10 +51,14 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             if before is not None and before.response_complete:
                 self._arm_header_timer()  # the next request on a kept-alive connection: a new deadline
             super().data_received(data)
-            if self.cycle is not before:  # its headers are complete: the app has it now
+            cycle = self.cycle
+            if cycle is not before and cycle is not None:  # the handler runs later: the wait is the request's queue
+                cycle.scope[RECEIVED_AT] = self.loop.time()
+                cycle.scope[BODY_DEADLINE] = True
+            if cycle is not before and cycle is None:
                 self._disarm_header_timer()
-                if self.cycle is not None:  # the handler runs later: the wait until then is the request's queue
-                    self.cycle.scope[RECEIVED_AT] = self.loop.time()
+            elif cycle is not None and not cycle.response_complete and not cycle.more_body:
+                self._disarm_header_timer()  # headers and body are in: the app has it all now
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm_header_timer()
@@ -72,9 +79,9 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             # Upgraded to a websocket meanwhile: the transport belongs to that protocol now.
             if transport is None or transport.is_closing() or transport.get_protocol() is not self:
                 return
-            if self.cycle is not None and not self.cycle.response_complete:
+            if self.cycle is not None and not self.cycle.response_complete and not self.cycle.more_body:
                 return  # a request is being answered: not this clock's business
-            transport.close()
+            transport.close()  # no request yet, or its body still trickling in
 
     return HeaderDeadlineProtocol
 

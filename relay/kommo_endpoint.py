@@ -19,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from relay.conversation import Turn
-from relay.http_limits import RECEIVED_AT
+from relay.http_limits import BODY_DEADLINE, RECEIVED_AT
 from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed
 from relay.settings import RelaySettings
-from relay.store import CLINIC_NAME_RE, PendingTurn, PriorDelivery, RelayStore, StoreUnavailable
+from relay.store import CLINIC_NAME_RE, PendingTurn, PriorDelivery, RelayStore, StoreUnavailable, TurnMaker
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 from wire.json_text import dumps_bytes
@@ -82,7 +82,6 @@ UNAUTHORIZED_ANSWER = {
 
 _UNAUTHORIZED_BODY = dumps_bytes(UNAUTHORIZED_ANSWER)
 _ACCEPTED_ANSWER = Answer(200, _ACCEPTED)
-TurnMaker = Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
 
 
 class BodyTooLarge(Exception):
@@ -214,8 +213,11 @@ class KommoEndpoint:
         received_at = scope.get(RECEIVED_AT) or time.monotonic()
         declared, content_type = _headers(scope)
         try:
-            async with asyncio.timeout(self._settings.http_header_timeout_s):
+            if scope.get(BODY_DEADLINE):  # the HTTP protocol closes the connection if the body is too slow
                 raw = await _read_limited(receive, declared, self._settings.max_body_bytes)
+            else:
+                async with asyncio.timeout(self._settings.http_header_timeout_s):
+                    raw = await _read_limited(receive, declared, self._settings.max_body_bytes)
         except BodyTooLarge:
             return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
         except TimeoutError:

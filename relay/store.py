@@ -157,6 +157,10 @@ class PendingTurn:
         )
 
 
+# The delivery's (key, expires_at) pairs and its pending turn, made from the conversation's revision.
+TurnMaker = Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
+
+
 class ClinicAdmin(Protocol):
     """What the `cita-relay` commands need from a store (plain calls: a command is one short process)."""
 
@@ -747,10 +751,10 @@ class SqliteStore:
             )
 
     async def claim_turn(
-        self, clinic: str, lead_id: str, now: float, make: Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
+        self, clinic: str, lead_id: str, now: float, make: TurnMaker
     ) -> tuple[Sequence[tuple[str, float]], PriorDelivery | None]:
-        """``conversation_revision`` and ``claim_delivery`` in one transaction: ``make(revision)`` gives the delivery's
-        (key, expires_at) pairs and its pending turn. Returns those keys and the prior delivery (None: a new one).
+        """``conversation_revision`` and ``claim_delivery`` in one transaction: ``make(revision)`` gives the
+        delivery's (key, expires_at) pairs and its pending turn. Returns those keys and the prior delivery (None: new).
 
         One read lock and one commit per accepted widget_request instead of a read, a lock and a commit.
         """

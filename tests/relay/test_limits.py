@@ -101,6 +101,39 @@ async def _trickle_headers(port: int, stop: asyncio.Event) -> int:
     return -1  # never closed
 
 
+async def _trickle_body(port: int) -> int:
+    """A widget_request whose headers are complete and whose body comes one byte at a time: bytes sent before the
+    relay hung up (-1: never)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sent = 0
+    try:
+        writer.write(b"POST /kommo/some-clinic HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 400\r\n\r\n{")
+        for _ in range(200):
+            writer.write(b" ")
+            await writer.drain()
+            sent += 1
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.3):
+                    if await reader.read(1024) == b"":
+                        return sent  # closed by the relay
+    except (ConnectionError, OSError):
+        return sent
+    finally:
+        writer.close()
+    return -1
+
+
+async def test_a_widget_request_whose_body_trickles_in_is_cut_off(tmp_path):
+    with serve_with_few_files(tmp_path) as (url, port, log_path, process):
+        await healthz_answers(url)
+        sent = await asyncio.gather(*(_trickle_body(port) for _ in range(5)))
+        assert all(0 <= count < 200 for count in sent), sent  # the deadline covers the body, not only the headers
+        assert process.poll() is None
+        assert (await healthz_answers(url))["status"] == "ok"
+    assert "Traceback" not in log_path.read_text(errors="replace")
+
+
 async def test_an_idle_and_slow_header_flood_is_bounded(tmp_path):
     with serve_with_few_files(tmp_path) as (url, port, log_path, process):
         await healthz_answers(url)
