@@ -487,6 +487,10 @@ class SqliteStore:
         # less per turn. A relay killed in between re-sends those continuations when it starts again.
         self._finished: list[tuple[str, str]] = []
         self._finish_timer: asyncio.TimerHandle | None = None
+        # The conversation state a new turn's claim read (its text; "" none), until that turn loads it: the turn's
+        # own read of the same row saved. Every write of the lead's conversation drops it (this process is the only
+        # one that writes conversations; a clinic removed by the CLI drops them all), so it is what the file holds.
+        self._claimed_states: dict[tuple[str, str], str] = {}
 
     def _fresh(self) -> None:
         """Forget the cached clinics and tokens if another connection wrote to the file since they were read."""
@@ -498,6 +502,7 @@ class SqliteStore:
     def _forget_cached(self) -> None:
         self._clinics.clear()
         self._tokens.clear()
+        self._claimed_states.clear()
 
     def _migrate(self) -> None:
         """Bring a file written by an older relay up to this schema (CREATE TABLE IF NOT EXISTS leaves it as is)."""
@@ -691,16 +696,20 @@ class SqliteStore:
         return True
 
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
-        row = self._db.execute(
-            "SELECT state FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
-        ).fetchone()
-        return _loads(row[0]) if row and row[0] else None
+        text = self._claimed_states.pop((clinic, lead_id), None)
+        if text is None:
+            row = self._db.execute(
+                "SELECT state FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
+            ).fetchone()
+            text = row[0] if row else ""
+        return _loads(text) if text else None
 
     async def conversation_revision(self, clinic: str, lead_id: str) -> str:
         row = self._db.execute(_REVISION, (clinic, lead_id)).fetchone()
         return repr(row[0]) if row else ""
 
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        self._claimed_states.pop((clinic, lead_id), None)
         self._db.execute(
             "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -709,6 +718,7 @@ class SqliteStore:
 
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
         # An empty state is a tombstone: no patient data, just the revision (purged with idle conversations).
+        self._claimed_states.pop((clinic, lead_id), None)
         self._db.execute(
             "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, '', ?)"
             " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = '', updated_at = excluded.updated_at",
@@ -759,11 +769,15 @@ class SqliteStore:
         One read lock and one commit per accepted widget_request instead of a read, a lock and a commit.
         """
         with self._transaction():
-            row = self._db.execute(_REVISION, (clinic, lead_id)).fetchone()
+            row = self._db.execute(_REVISION_AND_STATE, (clinic, lead_id)).fetchone()
             keys, turn = make(repr(row[0]) if row else "")
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
             if prior is None:
                 self._insert_delivery(clinic, keys, turn.return_url, turn)
+        if prior is None:  # a new turn, which loads the conversation next (a repeat does not)
+            if len(self._claimed_states) >= _CLAIMED_STATES_KEPT:  # turns that failed before loading theirs
+                self._claimed_states.clear()
+            self._claimed_states[(clinic, lead_id)] = row[1] if row else ""
         return keys, prior
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
@@ -821,6 +835,7 @@ class SqliteStore:
         now: float,
     ) -> None:
         text = _dumps(reply)
+        self._claimed_states.pop((clinic, lead_id), None)
         # One commit instead of two: commits are most of the store's cost per turn. Finished turns are left to the
         # next claim, whose commit writes the pending_turns pages anyway (here they would be two pages more).
         with self._transaction(finish=False):
@@ -883,6 +898,7 @@ class SqliteStore:
         return _loads(row[0]) if row else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
+        self._claimed_states.clear()
         with self._transaction():
             self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
             self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
@@ -916,6 +932,8 @@ class SqliteStore:
 
 
 _REVISION = "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?"
+_REVISION_AND_STATE = "SELECT updated_at, state FROM conversations WHERE clinic = ? AND lead_id = ?"
+_CLAIMED_STATES_KEPT = 10_000
 _REPLY_OF = "="  # a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object)
 
 
