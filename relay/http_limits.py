@@ -30,6 +30,15 @@ logger = logging.getLogger("relay.http_limits")
 RECEIVED_AT = "cita.received_at"
 # Set in the scope when the protocol's deadline covers the request's body too: the app needs no timer of its own.
 BODY_DEADLINE = "cita.body_deadline"
+# Set when that deadline passed with the body incomplete: the protocol answered 408 and closed the connection.
+BODY_TIMED_OUT = "cita.body_timed_out"
+_BODY_TOO_SLOW_JSON = b'{"error":"body_too_slow","detail":"the body did not arrive in time"}'
+_BODY_TOO_SLOW = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: "
+    + str(len(_BODY_TOO_SLOW_JSON)).encode()
+    + b"\r\nconnection: close\r\n\r\n"
+    + _BODY_TOO_SLOW_JSON
+)
 
 # Larger than any header Kommo or an agent sends; h11's own default is 16 KB.
 MAX_HEADER_BYTES = 16 * 1024
@@ -79,9 +88,15 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             # Upgraded to a websocket meanwhile: the transport belongs to that protocol now.
             if transport is None or transport.is_closing() or transport.get_protocol() is not self:
                 return
-            if self.cycle is not None and not self.cycle.response_complete and not self.cycle.more_body:
-                return  # a request is being answered: not this clock's business
-            transport.close()  # no request yet, or its body still trickling in
+            cycle = self.cycle
+            if cycle is not None and not cycle.response_complete:
+                if not cycle.more_body:
+                    return  # a request is being answered: not this clock's business
+                # Its body is still trickling in: answered 408 here, and the handler sees the connection end.
+                cycle.scope[BODY_TIMED_OUT] = True
+                if not cycle.response_started:
+                    transport.write(_BODY_TOO_SLOW)
+            transport.close()
 
     return HeaderDeadlineProtocol
 

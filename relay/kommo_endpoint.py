@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from relay.conversation import Turn
-from relay.http_limits import BODY_DEADLINE, RECEIVED_AT
+from relay.http_limits import BODY_DEADLINE, BODY_TIMED_OUT, RECEIVED_AT
 from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
@@ -81,6 +81,7 @@ UNAUTHORIZED_ANSWER = {
 
 
 _UNAUTHORIZED_BODY = dumps_bytes(UNAUTHORIZED_ANSWER)
+_BODY_TOO_SLOW = Refusal(408, "body_too_slow", "the body did not arrive in time")
 _ACCEPTED_ANSWER = Answer(200, _ACCEPTED)
 
 
@@ -186,6 +187,8 @@ class KommoEndpoint:
         try:
             answer = await self.answer(scope, receive, name)
         except _Disconnected:
+            if scope.get(BODY_TIMED_OUT):  # the HTTP protocol answered 408 and closed: counted and logged here
+                self._refuse(name, _BODY_TOO_SLOW)
             return
         await answer.send(send)
 
@@ -221,7 +224,7 @@ class KommoEndpoint:
         except BodyTooLarge:
             return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
         except TimeoutError:
-            return self._refuse(name, Refusal(408, "body_too_slow", "the body did not arrive in time"))
+            return self._refuse(name, _BODY_TOO_SLOW)
         # Reads before the claim are bounded by the request's own deadline; the claim itself never is (cut short,
         # it could be stored yet answered 503).
         deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s
