@@ -852,14 +852,15 @@ class SqliteStore:
             self._finish_timer = asyncio.get_running_loop().call_later(FINISH_DELAY_S, self._flush_finished)
 
     def _flush_finished(self) -> None:
-        with self._transaction():
-            pass  # the transaction deletes them
+        # The timer is left to run rather than cancelled by each claim that deleted the turns first: at most one
+        # timer per FINISH_DELAY_S instead of one per turn, and one that finds nothing left costs nothing.
+        self._finish_timer = None
+        if self._finished:
+            with self._transaction():
+                pass  # the transaction deletes them
 
     def _delete_finished(self) -> None:
         """Inside a transaction: the finished turns noted since the last one."""
-        if self._finish_timer is not None:
-            self._finish_timer.cancel()
-            self._finish_timer = None
         if self._finished:
             finished, self._finished = self._finished, []
             self._db.executemany("DELETE FROM pending_turns WHERE clinic = ? AND turn_id = ?", finished)
@@ -919,6 +920,9 @@ class SqliteStore:
         self.close_now()
 
     def close_now(self) -> None:
+        if self._finish_timer is not None:
+            self._finish_timer.cancel()
+            self._finish_timer = None
         if self._finished:
             with contextlib.suppress(sqlite3.Error):
                 self._flush_finished()
