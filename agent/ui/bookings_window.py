@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStatusBar,
     QTableView,
@@ -182,7 +183,12 @@ class BookingsWindow(QMainWindow):
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(16, 12, 16, 12)
         body_layout.setSpacing(10)
-        self.banners = QVBoxLayout()
+        # The banners sit in a box as tall as their text: a word-wrapped label straight in the body's layout made
+        # Qt hand it the spare height the bookings table's stretch should get.
+        banner_box = QWidget(body)
+        banner_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.banners = QVBoxLayout(banner_box)
+        self.banners.setContentsMargins(0, 0, 0, 0)
         self.banners.setSpacing(6)
         self.banner_labels: dict[str, QLabel] = {}
         for kind in ("attention", "paused", "info", "notice"):
@@ -208,7 +214,7 @@ class BookingsWindow(QMainWindow):
             else:
                 self.banners.addWidget(label)
         self.fix_field = ""
-        body_layout.addLayout(self.banners)
+        body_layout.addWidget(banner_box)
         self.follow_ups = FollowUpPanel(tr, body)
         self.follow_ups.hide()
         body_layout.addWidget(self.follow_ups)

@@ -106,7 +106,7 @@ def _converse(
     # The patient writes first, as on WhatsApp: the first message may already say what they want.
     message = _next_message(read_line, buttons, lettered)
     while message is not None:
-        turn = _one_turn(http, settings, args, message, texts, style)
+        turn = _one_turn(http, settings, args, message, texts, style, relay_seen=bool(seen))
         if turn is not None:
             seen.append(turn.data)
             width = shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 0
@@ -135,8 +135,13 @@ def _one_turn(
     message: str,
     texts: dict[str, str],
     style: Style,
+    relay_seen: bool = False,
 ) -> BotTurn | None:
-    """The bot's answer, or None (after saying why) when there is none this time but the chat can go on."""
+    """The bot's answer, or None (after saying why) when there is none this time but the chat can go on.
+
+    A relay that answered before and is unreachable now is most likely restarting: the chat goes on (the patient
+    writes again), as WhatsApp would; one never reached ends the chat with what to check.
+    """
     ask = {
         "relay_widget_url": settings.relay_widget_url,
         "subdomain": settings.subdomain,
@@ -159,6 +164,9 @@ def _one_turn(
     error = answer.get("error")
     if error == "no_continuation":
         print(style.warn(texts["timeout"].format(seconds=settings.timeout_s)), flush=True)
+        return None
+    if error == "relay_unreachable" and relay_seen:
+        print(style.warn(texts["relay_gone"].format(url=args.relay)), flush=True)
         return None
     if error == "relay_unreachable":
         raise ChatEnded(texts["no_relay"].format(url=args.relay))

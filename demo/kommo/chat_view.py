@@ -24,6 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bye": "Chat terminado.",
         "no_kommo": "No se puede conectar con el Kommo de prueba en {url}. ¿Está corriendo `cita-demo kommo`?",
         "no_relay": "No se puede conectar con el relay en {url}. ¿Está corriendo `cita-relay serve`?",
+        "relay_gone": "El relay en {url} no responde ahora (¿se está reiniciando?). El mensaje no llegó: "
+        "vuelve a escribirlo en unos segundos.",
         "refused": "El relay rechazó el mensaje (HTTP {status}): {detail}",
         "unknown_clinic": "El relay no conoce la clínica {clinic!r} (HTTP 404). "
         "Revisa --clinic o `cita-relay list-clinics`.",
@@ -44,6 +46,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bye": "Chat ended.",
         "no_kommo": "Cannot reach the stand-in Kommo at {url}. Is `cita-demo kommo` running?",
         "no_relay": "Cannot reach the relay at {url}. Is `cita-relay serve` running?",
+        "relay_gone": "The relay at {url} is not answering now (restarting?). The message did not arrive: "
+        "write it again in a few seconds.",
         "refused": "The relay refused the message (HTTP {status}): {detail}",
         "unknown_clinic": "The relay does not know the clinic {clinic!r} (HTTP 404). Check --clinic or "
         "`cita-relay list-clinics`.",

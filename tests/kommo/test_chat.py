@@ -197,3 +197,40 @@ def test_cita_demo_kommo_serves_one_account_for_the_chat(tmp_path: Path, account
     assert account.secret not in everything and account.token not in everything
     assert token_file.read_text().strip() not in everything
     assert "accepted" in err  # the operator sees each continuation arrive
+
+
+def test_a_relay_restarting_mid_chat_is_said_and_the_patient_writes_again(kommo_url: str, account: Account) -> None:
+    scripted = ScriptedRelay(clinics={"sur": account})
+    first = ServerThread(scripted.app).start()
+    port = first.port
+    process = subprocess.Popen(
+        [sys.executable, "-m", "demo.cli", "chat", "--relay", first.url, "--clinic", "sur", "--kommo", kommo_url,
+         "--lead-id", "lead-restart"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert process.stdin is not None and process.stdout is not None
+
+    def say_and_read_until(line: str, marker: str) -> str:
+        process.stdin.write(line + "\n")
+        process.stdin.flush()
+        seen = ""
+        while marker not in seen:
+            out = process.stdout.readline()
+            assert out, f"the chat ended before {marker!r}: {seen}"
+            seen += out
+        return seen
+
+    try:
+        say_and_read_until("Hola", "3) Más días")
+        first.stop()
+        gone = say_and_read_until("1", "vuelve a escribirlo en unos segundos")
+        assert f"El relay en {first.url} no responde ahora (¿se está reiniciando?)" in gone
+        with ServerThread(scripted.app, port=port):
+            back = say_and_read_until("1", "Horas del Lun 2 dic")
+        assert "Bot › Horas del Lun 2 dic" in back
+        process.stdin.close()
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
