@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -25,7 +25,7 @@ from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed
 from relay.settings import RelaySettings
-from relay.store import CLINIC_NAME_RE, PendingTurn, PriorDelivery, RelayStore, StoreUnavailable, TurnMaker
+from relay.store import CLINIC_NAME_RE, PendingTurn, RelayStore, StoreUnavailable
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 from wire.json_text import dumps_bytes
@@ -255,12 +255,11 @@ class KommoEndpoint:
             self._refusals.log(logger, logging.WARNING, "kommo_unknown_data_keys", clinic=clinic.name,
                                keys=",".join(ask.unknown_keys))
         now = time.time()
-        clinic_name = clinic.name
 
-        def make(revision: str) -> tuple[list[tuple[str, float]], PendingTurn]:
+        def plan(revision: str) -> tuple[list[tuple[str, float]], PendingTurn]:
             keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
             return keys, PendingTurn(
-                clinic=clinic_name,
+                clinic=clinic.name,
                 turn_id=keys[0][0],
                 keys=tuple(key for key, _ in keys),
                 lead_id=ask.lead_id,
@@ -273,7 +272,13 @@ class KommoEndpoint:
             )
 
         # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.
-        keys, prior = await self._claim(deadline, clinic.name, ask.lead_id, now, make)
+        claim_turn = getattr(self._store, "claim_turn", None)
+        if claim_turn is not None:  # the revision and the claim in one step (relay/store.py, relay/cluster/store.py)
+            keys, pending, prior = await claim_turn(clinic.name, ask.lead_id, plan, ask.return_url, now)
+        else:
+            revision = await self._read(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
+            keys, pending = plan(revision)
+            prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now, turn=pending)
         if prior is not None and await self._token_reused_for_another_lead(clinic.name, claims, ask.lead_id, now):
             return self._refuse(name, Refusal(401, "invalid_token", "token already used"))
         turn = Turn(
@@ -297,7 +302,7 @@ class KommoEndpoint:
                 delivery_keys=tuple(key for key, _ in keys),
                 received_at=received_at,
                 repeat_of=prior,
-                turn_id=keys[0][0] if prior is None else "",
+                turn_id=pending.turn_id if prior is None else "",
             )
         )
         if self._admission is not None:
@@ -307,17 +312,6 @@ class KommoEndpoint:
         if prior is not None:
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return _ACCEPTED_ANSWER
-
-    async def _claim(
-        self, deadline: float, clinic: str, lead_id: str, now: float, make: TurnMaker
-    ) -> tuple[Sequence[tuple[str, float]], PriorDelivery | None]:
-        """The conversation's revision read and the delivery claimed: one transaction where the store offers it."""
-        claim_turn = getattr(self._store, "claim_turn", None)
-        if claim_turn is not None:
-            return await claim_turn(clinic, lead_id, now, make)
-        revision = await self._read(deadline, self._store.conversation_revision(clinic, lead_id))
-        keys, pending = make(revision)
-        return keys, await self._store.claim_delivery(clinic, keys, pending.return_url, now, turn=pending)
 
     async def _read(self, deadline: float, read: Coroutine[Any, Any, T]) -> T:
         return await _within(deadline, read) if self._bounded_reads else await read

@@ -761,24 +761,25 @@ class SqliteStore:
             )
 
     async def claim_turn(
-        self, clinic: str, lead_id: str, now: float, make: TurnMaker
-    ) -> tuple[Sequence[tuple[str, float]], PriorDelivery | None]:
-        """``conversation_revision`` and ``claim_delivery`` in one transaction: ``make(revision)`` gives the
-        delivery's (key, expires_at) pairs and its pending turn. Returns those keys and the prior delivery (None: new).
+        self, clinic: str, lead_id: str, plan: TurnMaker, return_url: str, now: float
+    ) -> tuple[Sequence[tuple[str, float]], PendingTurn, PriorDelivery | None]:
+        """``conversation_revision`` then ``claim_delivery`` of ``plan(revision)`` in one transaction (the Redis
+        store's ``claim_turn`` does the same in one round trip): the keys, the pending turn, and the prior delivery
+        (None: a new one, claimed). One read lock and one commit per accepted widget_request.
 
-        One read lock and one commit per accepted widget_request instead of a read, a lock and a commit.
+        A new turn's conversation, read here, is handed to its ``load_conversation`` (one read less per turn).
         """
         with self._transaction():
             row = self._db.execute(_REVISION_AND_STATE, (clinic, lead_id)).fetchone()
-            keys, turn = make(repr(row[0]) if row else "")
+            keys, turn = plan(repr(row[0]) if row else "")
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
             if prior is None:
-                self._insert_delivery(clinic, keys, turn.return_url, turn)
+                self._insert_delivery(clinic, keys, return_url, turn)
         if prior is None:  # a new turn, which loads the conversation next (a repeat does not)
             if len(self._claimed_states) >= _CLAIMED_STATES_KEPT:  # turns that failed before loading theirs
                 self._claimed_states.clear()
             self._claimed_states[(clinic, lead_id)] = row[1] if row else ""
-        return keys, prior
+        return keys, turn, prior
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
         return self._find_delivery(clinic, keys, now)

@@ -2,8 +2,10 @@
 
 PySide6.QtAsyncio cannot open network connections, so the engine (websockets, Playwright) gets
 a plain asyncio loop in a thread. Commands go in with `asyncio.run_coroutine_threadsafe`; events
-and results come back as Qt signals over queued connections, so every slot runs on the GUI
-thread and the GUI thread never waits on the network or the browser.
+and results come back through a `GuiInbox` (a Python queue and a socket byte, agent/ui/gui_inbox.py),
+so every callback runs on the GUI thread and the GUI thread never waits on the network or the
+browser. The loop thread makes no Qt call at all: emitting a queued signal from it could deadlock
+PySide6 against the GUI thread (Qt's connection locks and the GIL taken in opposite orders).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from agent.events import Event
 from agent.settings import AgentSettings
+from agent.ui.gui_inbox import GuiInbox
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +93,6 @@ class EngineBridge(QObject):
     changed = Signal(object, object)  # (event or None, snapshot)
     engine_finished = Signal(str)  # "" after a clean stop, else what went wrong
 
-    # Internal: emitted on the loop thread, delivered (queued) to the GUI thread.
-    _from_engine = Signal(object, object)
-    _engine_done = Signal(str)
-    _deliver = Signal(object, object, object)
-
     def __init__(self, loop: LoopThread | None = None, *, login_checker: LoginChecker | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -104,9 +102,7 @@ class EngineBridge(QObject):
         self.snapshot: Any = None
         self._run_future: concurrent.futures.Future[Any] | None = None
         self._run_task: asyncio.Task[Any] | None = None
-        self._from_engine.connect(self._on_from_engine, Qt.ConnectionType.QueuedConnection)
-        self._engine_done.connect(self._on_engine_done, Qt.ConnectionType.QueuedConnection)
-        self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
+        self._inbox = GuiInbox(self)  # the only way back from the loop thread
 
     # -- lifecycle --------------------------------------------------------
 
@@ -126,11 +122,11 @@ class EngineBridge(QObject):
 
     async def _run_engine(self, engine: EngineLike) -> None:
         def listener(event: Event) -> None:  # on the loop thread
-            self._from_engine.emit(event, engine.snapshot())
+            self._inbox.post(self._on_from_engine, event, engine.snapshot())
 
         self._run_task = asyncio.current_task()
         unsubscribe = engine.subscribe(listener)
-        self._from_engine.emit(None, engine.snapshot())
+        self._inbox.post(self._on_from_engine, None, engine.snapshot())
         try:
             await engine.run()
         finally:
@@ -138,12 +134,12 @@ class EngineBridge(QObject):
 
     def _run_finished(self, future: concurrent.futures.Future[Any]) -> None:
         if future.cancelled():
-            self._engine_done.emit("")
+            self._inbox.post(self._on_engine_done, "")
             return
         error = future.exception()
         if error is not None:
             log.error("the engine stopped after an error: %s", error, exc_info=error)
-        self._engine_done.emit(_describe(error) if error else "")
+        self._inbox.post(self._on_engine_done, _describe(error) if error else "")
 
     def stop(self, on_done: Callable[[], None] | None = None, timeout: float = 30.0) -> None:
         """Stop the engine (browser closed, journal flushed) without blocking; `on_done` runs on the GUI thread."""
@@ -170,8 +166,12 @@ class EngineBridge(QObject):
         self.call(stop_and_wait(), finished)
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop the loop thread itself; call once the engine has stopped (at quit)."""
+        """Stop the loop thread itself, then the GUI side's inbox; call once the engine has stopped (at quit).
+
+        On the GUI thread. Results still on their way are dropped: nothing is delivered after this.
+        """
         self._loop.stop(timeout)
+        self._inbox.close()
 
     # -- commands ---------------------------------------------------------
 
@@ -183,10 +183,10 @@ class EngineBridge(QObject):
         if on_done is not None:
             def done(f: concurrent.futures.Future[Any]) -> None:
                 if f.cancelled():
-                    self._deliver.emit(on_done, None, concurrent.futures.CancelledError())
+                    self._inbox.post(on_done, None, concurrent.futures.CancelledError())
                 else:
                     error = f.exception()
-                    self._deliver.emit(on_done, None if error else f.result(), error)
+                    self._inbox.post(on_done, None if error else f.result(), error)
 
             future.add_done_callback(done)
         return future
@@ -221,18 +221,12 @@ class EngineBridge(QObject):
 
     # -- GUI-thread side --------------------------------------------------
 
-    @Slot(object, object)
     def _on_from_engine(self, event: Any, snapshot: Any) -> None:
         self.snapshot = snapshot
         self.changed.emit(event, snapshot)
 
-    @Slot(str)
     def _on_engine_done(self, error: str) -> None:
         self.engine_finished.emit(error)
-
-    @Slot(object, object, object)
-    def _on_deliver(self, callback: Done, result: Any, error: BaseException | None) -> None:
-        callback(result, error)
 
 
 def _describe(error: BaseException) -> str:

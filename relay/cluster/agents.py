@@ -73,6 +73,18 @@ return 1
 """
 
 
+# A request for an agent held by another instance, in one round trip: the clinic's record read, and the request
+# published on its holder's channel if the agent is connected and not paused.
+# KEYS: the record; ARGV: this instance, the channel prefix, the request (JSON).
+# Returns {'agent_offline'}, {'paused'} or {'sent', holder, receivers}.
+_FORWARD = """
+local r = redis.call('HMGET', KEYS[1], 'instance', 'connected', 'paused')
+if r[2] ~= '1' or not r[1] or r[1] == '' or r[1] == ARGV[1] then return {'agent_offline'} end
+if r[3] == '1' then return {'paused'} end
+return {'sent', r[1], redis.call('PUBLISH', ARGV[2] .. r[1], ARGV[3])}
+"""
+
+
 @dataclass(frozen=True)
 class _Write:
     kind: str  # attach | refresh | release
@@ -112,6 +124,7 @@ class RedisAgentDirectory:
         self._take = client.register_script(_TAKE)
         self._refresh = client.register_script(_REFRESH)
         self._release = client.register_script(_RELEASE)
+        self._forward_script = client.register_script(_FORWARD)
         self._writes: asyncio.Queue[_Write] = asyncio.Queue()
         self._ids = itertools.count(1)
         self._waiting: dict[str, asyncio.Future[Response]] = {}
@@ -174,21 +187,11 @@ class RedisAgentDirectory:
     async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
         if self.local.holds(clinic):
             return await self.local.request(clinic, op, args, timeout_s)
-        try:
-            holder, connected, paused = await self._redis.hmget(
-                redis_keys.agent(clinic), "instance", "connected", "paused"
-            )
-        except (*UNREACHABLE, RedisError) as exc:
-            raise AgentUnavailable("agent_offline") from exc
-        if connected != "1" or not holder or holder == self.instance:
-            raise AgentUnavailable("agent_offline")
-        if paused == "1":
-            raise AgentUnavailable("paused")
         if not self.listening:  # the answer could not reach this instance
             raise AgentUnavailable("agent_offline")
-        return await self._forward(holder, clinic, op, args, timeout_s)
+        return await self._forward(clinic, op, args, timeout_s)
 
-    async def _forward(self, holder: str, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Any:
+    async def _forward(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Any:
         request_id = f"{self.instance}/{next(self._ids)}"
         future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
@@ -203,10 +206,16 @@ class RedisAgentDirectory:
         }
         try:
             async with asyncio.timeout(timeout_s):
-                try:
-                    receivers = await self._redis.publish(redis_keys.instance_channel(holder), json.dumps(ask))
+                try:  # the holder looked up and asked in one round trip
+                    sent = await self._forward_script(
+                        keys=[redis_keys.agent(clinic)],
+                        args=[self.instance, redis_keys.instance_channel(""), json.dumps(ask)],
+                    )
                 except (*UNREACHABLE, RedisError) as exc:
                     raise AgentUnavailable("agent_offline") from exc
+                if sent[0] != "sent":
+                    raise AgentUnavailable(str(sent[0]))
+                holder, receivers = str(sent[1]), int(sent[2])
                 if not receivers:  # the holder is gone; its agent will turn up elsewhere
                     raise AgentUnavailable("agent_offline")
                 while True:

@@ -8,6 +8,10 @@ Times are Redis's own clock (``TIME`` inside the scripts): the instances' clocks
 
 An instance that dies mid-call leaves its call counted until its latest possible end: conservative, never over.
 Within one instance, calls to an account queue on a local lock first (first come, first served).
+
+A call can also be admitted by another step's script, in its round trip (``adopt``: the settle step of a turn
+admits the call of its continuation, which follows it at once): the next call here to that account takes it,
+without waiting in the queue (it is counted in Redis already). Not taken within ``ADOPTED_FOR_S``, it is ended.
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import redis.asyncio
-from redis.exceptions import RedisError
 
 from relay.cluster import keys as redis_keys
-from relay.cluster.client import UNREACHABLE
+from relay.cluster.later import Command, LaterWrites, OnFailure, evalsha
 from relay.locks import KeyedLocks
 from relay.logs import log
 
@@ -51,9 +55,10 @@ return 0
 """
 
 
-# Calls that ended are written back together, in one round trip every this often (they stay counted meanwhile
-# with their latest possible end: later than the real one, so never more than the limit).
-FINISH_DELAY_S = 0.02
+# Calls that ended are written back with the instance's other later writes (relay.cluster.later), within 20 ms
+# (they stay counted meanwhile with their latest possible end: later than the real one, so never more than the limit).
+# A call admitted by another step and not made within this long is ended (it counts a window longer, never more).
+ADOPTED_FOR_S = 2.0
 
 
 class SharedKommoBudget:
@@ -66,6 +71,7 @@ class SharedKommoBudget:
         margin_s: float = 0.1,
         in_flight_s: float = 15.0,
         max_poll_s: float = 0.1,
+        later: LaterWrites | None = None,
     ) -> None:
         self.limit = max(1, int(per_s))
         self.window_s = 1.0 + margin_s
@@ -74,16 +80,64 @@ class SharedKommoBudget:
         self._in_flight_ms = int(in_flight_s * 1000)
         self._max_poll_s = max_poll_s
         self._admit = client.register_script(_ADMIT)
-        self._finish = client.register_script(_FINISH)
         self._ids = itertools.count(1)
         self._local = KeyedLocks()
         self._ended: list[tuple[str, str]] = []  # (key, member) of calls whose real end is not written yet
-        self._writing: asyncio.Task[None] | None = None
+        self._later = later if later is not None else LaterWrites(client)
+        self._later.join(self)
+        self._finish = self._later.script(_FINISH)
+        self._adopted: dict[str, list[tuple[str, float]]] = {}  # account -> (member, when) admitted by another step
+        self._sweeping: asyncio.Task[None] | None = None
+
+    def new_member(self) -> str:
+        return f"{self._instance}:{next(self._ids)}"
+
+    def admit_args(self) -> tuple[int, int, int]:
+        """What another step's script needs to admit a call as ``_ADMIT`` does: limit, window (ms), in flight (ms)."""
+        return self.limit, int(self.window_s * 1000), self._in_flight_ms
+
+    def adopt(self, account: str, member: str) -> None:
+        """Another step's script admitted a call to ``account`` as ``member``: the next call here makes it."""
+        self._adopted.setdefault(account, []).append((member, time.monotonic()))
+        if self._sweeping is None:
+            self._sweeping = asyncio.get_running_loop().create_task(self._sweep_adopted())
+
+    def _take_adopted(self, account: str) -> str | None:
+        adopted = self._adopted.get(account)
+        if not adopted:
+            return None
+        member, _ = adopted.pop(0)
+        if not adopted:
+            del self._adopted[account]
+        return member
+
+    async def _sweep_adopted(self) -> None:
+        try:
+            while self._adopted:
+                await asyncio.sleep(ADOPTED_FOR_S)
+                cutoff = time.monotonic() - ADOPTED_FOR_S
+                for account, adopted in list(self._adopted.items()):
+                    stale = [member for member, at in adopted if at < cutoff]
+                    if stale:
+                        adopted[:] = [(member, at) for member, at in adopted if at >= cutoff]
+                        if not adopted:
+                            del self._adopted[account]
+                        for member in stale:
+                            self._ended_now(redis_keys.kommo_budget(account), member)
+        finally:
+            self._sweeping = None
 
     @contextlib.asynccontextmanager
     async def hold(self, account: str) -> AsyncIterator[None]:
         key = redis_keys.kommo_budget(account)
-        member = f"{self._instance}:{next(self._ids)}"
+        adopted = self._take_adopted(account)
+        if adopted is not None:
+            try:
+                yield
+            finally:
+                self._ended_now(key, adopted)
+            return
+        member = self.new_member()
         async with self._local.hold(account):
             while True:
                 wait_ms = await self._admit(
@@ -96,21 +150,22 @@ class SharedKommoBudget:
         try:
             yield
         finally:
-            self._ended.append((key, member))
-            if self._writing is None:
-                self._writing = asyncio.get_running_loop().create_task(self._write_ends_soon())
+            self._ended_now(key, member)
 
-    async def _write_ends_soon(self) -> None:
-        await asyncio.sleep(FINISH_DELAY_S)
-        self._writing = None  # a call ending from here on starts the next batch
+    def _ended_now(self, key: str, member: str) -> None:
+        self._ended.append((key, member))
+        self._later.soon()
+
+    def take(self) -> tuple[list[Command], OnFailure] | None:
+        """The real ends of the calls that ended since the last batch, with the instance's other later writes."""
+        if not self._ended:
+            return None
         ended, self._ended = self._ended, []
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for key, member in ended:
-                    await self._finish(keys=[key], args=[member], client=pipe)
-                await pipe.execute()
-        except (*UNREACHABLE, RedisError) as exc:  # they stay counted until their latest possible end
-            log(logger, logging.WARNING, "kommo_budget_not_released", calls=len(ended), error=type(exc).__name__)
+
+        def not_released(error: BaseException) -> None:  # they stay counted until their latest possible end
+            log(logger, logging.WARNING, "kommo_budget_not_released", calls=len(ended), error=type(error).__name__)
+
+        return [evalsha(self._finish, [key], [member]) for key, member in ended], not_released
 
     def forget_idle(self) -> None:
         """Nothing to do: the local locks go with their last waiter, the Redis sets expire by themselves."""

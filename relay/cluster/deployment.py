@@ -14,6 +14,7 @@ from relay.agents import AgentRegistry
 from relay.cluster.agents import RedisAgentDirectory
 from relay.cluster.budget import SharedKommoBudget
 from relay.cluster.client import UNREACHABLE, CountingPool, async_client, shown_url
+from relay.cluster.later import LaterWrites
 from relay.cluster.leases import RedisLeases
 from relay.cluster.store import RedisStore
 from relay.deployment import CONVERSATION_RETENTION_S
@@ -44,14 +45,22 @@ class RedisDeployment:
         self.store: RelayStore = (
             store if store is not None else RedisStore(self._client, conversation_ttl_s=CONVERSATION_RETENTION_S)
         )
+        # The writes that can wait a moment (leases let go, Kommo calls ended, turns finished): one pipeline.
+        later = self.store.later if isinstance(self.store, RedisStore) else LaterWrites(self._client)
         self._directory = RedisAgentDirectory(self._client, self.instance)
         self.agents: AgentRegistry = agents if agents is not None else self._directory
         # A call still in flight after the HTTP timeout is over (its instance died): stop counting it then.
         self.kommo_budget = SharedKommoBudget(
-            self._client, self.instance, settings.kommo_requests_per_s, in_flight_s=settings.continuation_timeout_s
+            self._client,
+            self.instance,
+            settings.kommo_requests_per_s,
+            in_flight_s=settings.continuation_timeout_s,
+            later=later,
         )
-        self.lead_locks = RedisLeases(self._client, "lead")
-        self.refresh_locks = RedisLeases(self._client, "kommo-refresh", lease_s=30.0)
+        self.lead_locks = RedisLeases(self._client, "lead", later=later)
+        if isinstance(self.store, RedisStore):  # a turn's accept and settle steps take one round trip each
+            self.store.share_with(self.lead_locks, self.kommo_budget)
+        self.refresh_locks = RedisLeases(self._client, "kommo-refresh", lease_s=30.0, later=later)
 
     async def start(self) -> None:
         await self._directory.start()

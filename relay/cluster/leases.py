@@ -6,8 +6,14 @@ if it still holds the holder's token. Waiters poll with a short, growing delay: 
 and an OAuth refresh happens once a day per clinic.
 
 Inside one instance, waiters first queue on a local lock (first come, first served), so only one of them at
-a time polls Redis for a name. A lease let go is given back to Redis within ``RELEASE_DELAY_S``, many in one
-round trip; a waiter of this instance that comes meanwhile takes it over as it is (it is still this instance's).
+a time polls Redis for a name. A lease let go is given back to Redis within 20 ms, many in one round trip
+(``relay.cluster.later``); a waiter of this instance that comes meanwhile takes it over as it is (it is still
+this instance's).
+
+A lease can also be taken by another step's script (``adopt``: the relay's accept step takes a new turn's lead
+lease in the same round trip as its claim, and reads the conversation with it): the first holder here then takes
+it over as it is, with what was read under it (``prefetched``). A lease can be given back by another step's script
+too (``give_back``: the reply's settle step deletes it in its own round trip).
 """
 
 from __future__ import annotations
@@ -17,19 +23,20 @@ import contextlib
 import logging
 import random
 import secrets
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import redis.asyncio
 from redis.exceptions import RedisError
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE
+from relay.cluster.later import Command, LaterWrites, OnFailure, evalsha
 from relay.locks import KeyedLocks
 from relay.logs import log
 
 logger = logging.getLogger("relay.cluster.leases")
-
-RELEASE_DELAY_S = 0.02
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -53,30 +60,105 @@ class RedisLeases:
         lease_s: float = 15.0,
         first_poll_s: float = 0.02,
         max_poll_s: float = 0.25,
+        later: LaterWrites | None = None,
     ) -> None:
         self._redis = client
         self._lease_ms = int(lease_s * 1000)
         self._first_poll_s = first_poll_s
         self._max_poll_s = max_poll_s
         self._renew = client.register_script(_RENEW)
-        self._release = client.register_script(_RELEASE)
         self._namespace = namespace
         self._local = KeyedLocks()  # this instance's waiters queue here first
         self._letting_go: dict[str, str] = {}  # lease name -> token: let go here, not yet deleted in Redis
-        self._releasing: asyncio.Task[None] | None = None
+        self._later = later if later is not None else LaterWrites(client)
+        self._later.join(self)
+        self._release = self._later.script(_RELEASE)
+        # lease name -> (token, when taken, what was read under it): taken by another step, no holder yet.
+        self._adopted: dict[str, tuple[str, float, Any]] = {}
+        self._sweeping: asyncio.Task[None] | None = None
+        self._held: dict[str, str] = {}  # lease name -> token, while a holder here is inside ``hold``
+        self._given_back: set[str] = set()  # held names whose lease another step's script already deleted
+        self._prefetched: dict[str, Any] = {}  # held name -> what was read when its lease was adopted
+
+    def name(self, *key: str) -> str:
+        """The Redis key of the lease ``key``."""
+        return redis_keys.lease(":".join((self._namespace, *key)))
+
+    def new_token(self) -> str:
+        return secrets.token_hex(8)
+
+    @property
+    def lease_ms(self) -> int:
+        return self._lease_ms
+
+    def adopt(self, name: str, token: str, prefetched: Any = None) -> None:
+        """Another step's script took the lease ``name`` with ``token`` (``SET NX PX lease_ms``): the next holder
+        here takes it over, and ``prefetched`` with it. Not taken within a third of a lease, it is let go."""
+        self._adopted[name] = (token, time.monotonic(), prefetched)
+        if self._sweeping is None:
+            self._sweeping = asyncio.get_running_loop().create_task(self._sweep_adopted())
+
+    def holder_token(self, name: str) -> str | None:
+        """The token of the lease ``name`` while a holder here is inside ``hold`` (None otherwise)."""
+        return self._held.get(name)
+
+    def give_back(self, name: str, token: str) -> None:
+        """Another step's script deleted the held lease ``name`` (if it still held ``token``): not let go again."""
+        if self._held.get(name) == token:
+            self._given_back.add(name)
+            self._prefetched.pop(name, None)
+
+    def prefetched(self, name: str) -> Any:
+        """What was read when the held lease ``name`` was adopted, once (None when nothing or already taken)."""
+        return self._prefetched.pop(name, None)
+
+    def forget_prefetched(self, name: str) -> None:
+        """What was read under the lease is out of date (this instance writes it now)."""
+        self._prefetched.pop(name, None)
+
+    def _take_adopted(self, name: str) -> str | None:
+        adopted = self._adopted.pop(name, None)
+        if adopted is None:
+            return None
+        token, taken_at, prefetched = adopted
+        if time.monotonic() - taken_at > self._lease_ms / 3000:  # too close to its expiry to count on: let go
+            self._let_go(name, token)
+            return None
+        if prefetched is not None:
+            self._prefetched[name] = prefetched
+        return token
+
+    async def _sweep_adopted(self) -> None:
+        try:
+            while self._adopted:
+                await asyncio.sleep(self._lease_ms / 3000)
+                cutoff = time.monotonic() - self._lease_ms / 3000
+                for name, (token, taken_at, _) in list(self._adopted.items()):
+                    if taken_at < cutoff:
+                        del self._adopted[name]
+                        self._let_go(name, token)
+        finally:
+            self._sweeping = None
+
+    def _let_go(self, name: str, token: str) -> None:
+        self._letting_go[name] = token
+        self._later.soon()
 
     @contextlib.asynccontextmanager
     async def hold(self, *key: str) -> AsyncIterator[None]:
         """Wait for the lease and hold it for the ``async with`` block (Redis errors propagate)."""
         async with self._local.hold(*key):
-            name = redis_keys.lease(":".join((self._namespace, *key)))
+            name = self.name(*key)
             token = self._letting_go.pop(name, None)  # still held in Redis by this instance: taken over
+            if token is None:
+                token = self._take_adopted(name)
             if token is None:
                 token = secrets.token_hex(8)
                 delay = self._first_poll_s
                 while not await self._redis.set(name, token, nx=True, px=self._lease_ms):
                     await asyncio.sleep(delay * random.uniform(0.8, 1.2))
                     delay = min(self._max_poll_s, delay * 1.5)
+            self._held[name] = token
             renewing = asyncio.get_running_loop().create_task(self._keep(name, token))
             try:
                 yield
@@ -84,28 +166,32 @@ class RedisLeases:
                 renewing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewing
-                self._letting_go[name] = token
-                if self._releasing is None:
-                    self._releasing = asyncio.get_running_loop().create_task(self._release_soon())
+                del self._held[name]
+                self._prefetched.pop(name, None)
+                if name in self._given_back:
+                    self._given_back.discard(name)
+                else:
+                    self._let_go(name, token)
 
-    async def _release_soon(self) -> None:
-        await asyncio.sleep(RELEASE_DELAY_S)
-        self._releasing = None  # a lease let go from here on starts the next batch
+    def take(self) -> tuple[list[Command], OnFailure] | None:
+        """The leases let go since the last batch, deleted with the instance's other later writes."""
+        if not self._letting_go:
+            return None
         leases, self._letting_go = self._letting_go, {}
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for name, token in leases.items():
-                    await self._release(keys=[name], args=[token], client=pipe)
-                await pipe.execute()
-        except (*UNREACHABLE, RedisError):
-            pass  # they run out by themselves within one lease
+        return [evalsha(self._release, [name], [token]) for name, token in leases.items()], _run_out
 
     async def _keep(self, name: str, token: str) -> None:
         while True:
             await asyncio.sleep(self._lease_ms / 3000)
+            if name in self._given_back:
+                return
             try:
                 if not await self._renew(keys=[name], args=[token, self._lease_ms]):
                     log(logger, logging.WARNING, "lease_lost", lease=name)
                     return
             except (*UNREACHABLE, RedisError) as exc:
                 log(logger, logging.WARNING, "lease_renewal_failed", lease=name, error=type(exc).__name__)
+
+
+def _run_out(error: BaseException) -> None:
+    """Leases not deleted run out by themselves within one lease."""

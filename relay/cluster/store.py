@@ -17,8 +17,8 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import redis
 import redis.asyncio
@@ -26,6 +26,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE, reachable, sync_client
+from relay.cluster.later import Command, LaterWrites, OnFailure
 from relay.logs import log
 from relay.store import (
     OUTCOME_RETENTION_S,
@@ -44,6 +45,10 @@ from relay.store import (
 from wire.json_text import dumps as _json
 from wire.json_text import loads as _loads
 
+if TYPE_CHECKING:
+    from relay.cluster.budget import SharedKommoBudget
+    from relay.cluster.leases import RedisLeases
+
 logger = logging.getLogger("relay.cluster.store")
 
 # Agent-token lookups sent to Redis at once (the rest wait their turn in this process).
@@ -51,8 +56,16 @@ AGENT_LOOKUPS_AT_ONCE = 32
 
 # A turn no instance finished within an hour is dropped: Kommo's return_url is not worth trying any more.
 PENDING_TURN_TTL_S = 3600.0
-# Finished turns are forgotten together, in one round trip every this often, not one each.
-FINISH_DELAY_S = 0.02
+# Revisions remembered per lead (the accept step's guess); forgotten all at once beyond this many.
+MAX_REVISIONS_KEPT = 100_000
+# A turn's accept step: tries with the revision just read before it falls back to two round trips.
+ACCEPT_TRIES = 3
+# Kommo tokens read by a turn's settle step are what its continuation uses, if it comes within this long (else,
+# and for any other call, they are read again: a rotation by another instance is seen at once).
+SETTLED_TOKENS_FOR_S = 1.0
+
+# (keys, pending turn) of a delivery, made with the conversation's revision (relay.kommo_endpoint).
+TurnPlan = Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
 
 _CLAIM_DELIVERY = """
 for i = 1, #KEYS do
@@ -87,6 +100,38 @@ redis.call('ZADD', KEYS[n + 2], ARGV[t + 3], ARGV[t + 2])
 return false
 """
 
+# A new turn's whole accept step in one round trip (``RedisStore.claim_turn``): the conversation's revision checked
+# (the message's repeat key was made with it), the delivery claimed with its pending turn as above, and, for a new
+# delivery, the lead's lease taken if it is free, with the conversation read under it.
+# KEYS: the conversation, the delivery keys, the pending turn's hash, the turns' sorted set, the lead's lease.
+# ARGV: the revision the keys were made with, the number of delivery keys, return_url, each delivery key's expiry
+# (ms), turn JSON, owner, member, received_at, turn TTL (ms), lease token ('' = leave the lease), lease (ms).
+# Returns {'rev', revision} (make the keys again with it), {'prior', return_url, reply}, {'new'} or
+# {'new', state} (the lease taken; state '' when there is no conversation).
+_ACCEPT_TURN = """
+local rev = redis.call('HGET', KEYS[1], 'rev') or ''
+if rev ~= ARGV[1] then return {'rev', rev} end
+local n = tonumber(ARGV[2])
+for i = 2, n + 1 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    local found = redis.call('HMGET', KEYS[i], 'return_url', 'reply')
+    return {'prior', found[1], found[2]}
+  end
+end
+for i = 2, n + 1 do
+  redis.call('HSET', KEYS[i], 'return_url', ARGV[3])
+  redis.call('PEXPIREAT', KEYS[i], ARGV[i + 2])
+end
+local t = n + 4
+redis.call('HSET', KEYS[n + 2], 'turn', ARGV[t], 'owner', ARGV[t + 1])
+redis.call('PEXPIRE', KEYS[n + 2], ARGV[t + 4])
+redis.call('ZADD', KEYS[n + 3], ARGV[t + 3], ARGV[t + 2])
+if ARGV[t + 5] ~= '' and redis.call('SET', KEYS[n + 4], ARGV[t + 5], 'NX', 'PX', ARGV[t + 6]) then
+  return {'new', redis.call('HGET', KEYS[1], 'state') or ''}
+end
+return {'new'}
+"""
+
 # KEYS: delivery keys..., then the pending turn's hash (last).
 _RECORD_REPLY = """
 for i = 1, #KEYS do
@@ -95,12 +140,17 @@ end
 return 0
 """
 
-# Take a pending turn over if its owner is still the one seen as gone (another instance may have taken it).
-# _RECORD_REPLY then _WRITE_CONVERSATION in one script.
-# KEYS: delivery keys..., the pending turn's hash, then the conversation and the clinic's conversation starts.
-# ARGV: reply, state, TTL (ms).
+# _RECORD_REPLY then _WRITE_CONVERSATION in one script, then the lead's lease let go (if it still holds the token:
+# the settle step is the last one under the lease), a Kommo call admitted (as relay.cluster.budget's _ADMIT) and
+# the clinic's Kommo tokens read, for the continuation that follows. Returns {new revision, 1 when the Kommo call
+# was admitted, the tokens' fields (empty when not asked)}.
+# KEYS: delivery keys..., the pending turn's hash, the conversation, the clinic's conversation starts, the lease,
+# the Kommo budget's sorted set, the clinic's Kommo tokens.
+# ARGV: reply, state, TTL (ms), lease token ('' = none), Kommo budget member ('' = none), limit, window (ms),
+# in flight (ms), '1' to read the tokens.
 _SETTLE_REPLY = """
-local c, s = #KEYS - 1, #KEYS
+local c, s, l, b = #KEYS - 4, #KEYS - 3, #KEYS - 2, #KEYS - 1
+if ARGV[4] ~= '' and redis.call('GET', KEYS[l]) == ARGV[4] then redis.call('DEL', KEYS[l]) end
 for i = 1, c - 1 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HSET', KEYS[i], 'reply', ARGV[1]) end
 end
@@ -114,7 +164,21 @@ if rev == 1 and ARGV[2] ~= '' then
   redis.call('ZREMRANGEBYSCORE', KEYS[s], '-inf', at - 86400)
   redis.call('PEXPIRE', KEYS[s], 90000000)
 end
-return 0
+local admitted = 0
+if ARGV[5] ~= '' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local limit, window, in_flight = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  redis.call('ZREMRANGEBYSCORE', KEYS[b], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[b]) < limit then
+    redis.call('ZADD', KEYS[b], now + in_flight, ARGV[5])
+    redis.call('PEXPIRE', KEYS[b], in_flight + window + 1000)
+    admitted = 1
+  end
+end
+local tokens = {}
+if ARGV[9] == '1' then tokens = redis.call('HGETALL', KEYS[#KEYS]) end
+return {rev, admitted, tokens}
 """
 
 # An agent's token -> its clinic's fields, in one round trip. KEYS: the token's key; ARGV: the clinic key prefix.
@@ -124,6 +188,7 @@ if not name then return {} end
 return redis.call('HGETALL', ARGV[1] .. name)
 """
 
+# Take a pending turn over if its owner is still the one seen as gone (another instance may have taken it).
 _TAKE_TURN = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return false end
@@ -149,7 +214,7 @@ if rev == 1 and ARGV[1] ~= '' then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', at - 86400)
   redis.call('PEXPIRE', KEYS[2], 90000000)
 end
-return 0
+return rev
 """
 
 _ADD_CLINIC = """
@@ -230,6 +295,12 @@ class RedisStore:
         self._claim = client.register_script(_CLAIM_DELIVERY)
         self._record = client.register_script(_RECORD_REPLY)
         self._claim_with_turn = client.register_script(_CLAIM_DELIVERY_AND_TURN)
+        self._accept = client.register_script(_ACCEPT_TURN)
+        self._lead_leases: RedisLeases | None = None
+        self._budget: SharedKommoBudget | None = None
+        # (clinic, lead) -> the conversation's revision as this instance last read or wrote it.
+        self._revisions: dict[tuple[str, str], str] = {}
+        self._settled_tokens: dict[str, tuple[float, KommoTokens | None]] = {}  # clinic -> (when read, tokens)
         self._take_turn = client.register_script(_TAKE_TURN)
         self._settle = client.register_script(_SETTLE_REPLY)
         self._clinic_for_token = client.register_script(_CLINIC_FOR_TOKEN)
@@ -238,10 +309,24 @@ class RedisStore:
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
         self._waitaof: bool | None = None  # unknown until the first rotation
-        # Turns whose continuation went out, forgotten in one pipeline within FINISH_DELAY_S: a relay killed in
-        # between re-sends those continuations when it starts again (as it would have a moment earlier).
+        # Turns whose continuation went out, forgotten with the instance's other later writes within 20 ms
+        # (relay.cluster.later): a relay killed in between re-sends those continuations when it starts again (as it
+        # would have a moment earlier).
         self._finished: list[tuple[str, str]] = []
-        self._finishing: asyncio.Task[None] | None = None
+        self.later = LaterWrites(client)  # the deployment's leases and Kommo budget join it
+        self.later.join(self)
+
+    def share_with(self, lead_leases: RedisLeases, kommo_budget: SharedKommoBudget) -> None:
+        """The lead leases the turns hold and the Kommo budget their continuations use: the accept step takes a
+        new turn's lease, the settle step lets it go and admits the continuation's Kommo call, each in its own
+        round trip (``claim_turn``, ``settle_reply``)."""
+        self._lead_leases = lead_leases
+        self._budget = kommo_budget
+
+    def _remember_revision(self, clinic: str, lead_id: str, revision: str) -> None:
+        if len(self._revisions) >= MAX_REVISIONS_KEPT:
+            self._revisions.clear()
+        self._revisions[(clinic, lead_id)] = revision
 
     async def get_clinic(self, name: str) -> Clinic | None:
         now = time.monotonic()
@@ -276,8 +361,12 @@ class RedisStore:
         cached = self._long_lived.get(clinic)
         if cached is not None and cached[0] > now:
             return cached[1]
-        with reachable():
-            tokens = _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
+        settled = self._settled_tokens.pop(clinic, None)
+        if settled is not None and now - settled[0] < SETTLED_TOKENS_FOR_S:
+            tokens = settled[1]
+        else:
+            with reachable():
+                tokens = _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
         if tokens is not None and tokens.long_lived_token:
             self._long_lived[clinic] = (now + self._clinic_cache_s, tokens)
         else:
@@ -287,6 +376,7 @@ class RedisStore:
     async def store_rotated_tokens(
         self, clinic: str, previous_refresh_token: str, access_token: str, refresh_token: str, access_expires_at: float
     ) -> bool:
+        self._settled_tokens.pop(clinic, None)
         with reachable():
             stored = await self._rotate(
                 keys=[redis_keys.kommo_tokens(clinic)],
@@ -334,9 +424,14 @@ class RedisStore:
             if done:
                 await self._wait_for_disk(clinic)
         self._long_lived.pop(clinic, None)
+        self._settled_tokens.pop(clinic, None)
         return bool(done)
 
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
+        if self._lead_leases is not None:  # read by the accept step when it took the lead's lease, held since
+            prefetched = self._lead_leases.prefetched(self._lead_leases.name(clinic, lead_id))
+            if prefetched is not None:
+                return _loads(prefetched) if prefetched else None
         with reachable():
             state = await self._redis.hget(redis_keys.conversation(clinic, lead_id), "state")
         return _loads(state) if state else None
@@ -353,11 +448,68 @@ class RedisStore:
         await self._write_conversation(clinic, lead_id, "")
 
     async def _write_conversation(self, clinic: str, lead_id: str, state: str) -> None:
+        if self._lead_leases is not None:
+            self._lead_leases.forget_prefetched(self._lead_leases.name(clinic, lead_id))
         with reachable():
-            await self._write(
+            revision = await self._write(
                 keys=[redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)],
                 args=[state, self._conversation_ttl_ms],
             )
+        self._remember_revision(clinic, lead_id, str(revision))
+
+    async def claim_turn(
+        self, clinic: str, lead_id: str, plan: TurnPlan, return_url: str, now: float
+    ) -> tuple[Sequence[tuple[str, float]], PendingTurn, PriorDelivery | None]:
+        """``conversation_revision`` then ``claim_delivery`` of ``plan(revision)``, in one round trip: the keys are
+        made with the revision this instance last saw for the lead, and the script checks it is still the one
+        (else it says which, and the keys are made again: a lead last seen by another instance costs two).
+
+        A new delivery also takes the lead's lease when it is free, and reads the conversation under it: the turn
+        holds that lease and loads that state without going to Redis (``RedisLeases.adopt``)."""
+        conversation = redis_keys.conversation(clinic, lead_id)
+        leases = self._lead_leases
+        lease = leases.name(clinic, lead_id) if leases is not None else conversation  # unused without a token
+        revision = self._revisions.get((clinic, lead_id), "")
+        for _ in range(ACCEPT_TRIES):
+            keys, turn = plan(revision)
+            token = leases.new_token() if leases is not None else ""
+            with reachable():
+                found = await self._accept(
+                    keys=[
+                        conversation,
+                        *(redis_keys.delivery(clinic, key) for key, _ in keys),
+                        redis_keys.turn(clinic, turn.turn_id),
+                        redis_keys.TURNS,
+                        lease,
+                    ],
+                    args=[
+                        revision,
+                        str(len(keys)),
+                        return_url,
+                        *(str(int(expires_at * 1000)) for _, expires_at in keys),
+                        _json(turn.to_json()),
+                        turn.owner,
+                        redis_keys.turn_member(clinic, turn.turn_id),
+                        repr(turn.received_at),
+                        str(int(PENDING_TURN_TTL_S * 1000)),
+                        token,
+                        str(leases.lease_ms if leases is not None else 0),
+                    ],
+                )
+            if found[0] == "rev":  # the conversation moved on since this instance saw it
+                revision = found[1] or ""
+                self._remember_revision(clinic, lead_id, revision)
+                continue
+            self._remember_revision(clinic, lead_id, revision)
+            if found[0] == "prior":
+                return keys, turn, _prior(found[1:])
+            if len(found) > 1 and leases is not None:
+                leases.adopt(lease, token, found[1] or "")
+            return keys, turn, None
+        # The lead's conversation kept moving: the revision and the claim as two steps, as the SQLite store does.
+        revision = await self.conversation_revision(clinic, lead_id)
+        keys, turn = plan(revision)
+        return keys, turn, await self.claim_delivery(clinic, keys, return_url, now, turn=turn)
 
     async def claim_delivery(
         self,
@@ -412,44 +564,74 @@ class RedisStore:
         state: dict[str, Any] | None,
         now: float,
     ) -> None:
+        """One round trip: the reply, the conversation's next state, the lead's lease let go (this is the last step
+        a turn takes under it) and the Kommo call of the continuation that follows admitted."""
         targets = [redis_keys.delivery(clinic, key) for key in keys]
         if keys:
             targets.append(redis_keys.turn(clinic, keys[0]))
-        targets += [redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)]
-        with reachable():  # one round trip instead of two
-            await self._settle(
-                keys=targets, args=[_json(reply), "" if state is None else _json(state), self._conversation_ttl_ms]
+        conversation = redis_keys.conversation(clinic, lead_id)
+        targets += [conversation, redis_keys.conversation_starts(clinic)]
+        leases, budget = self._lead_leases, self._budget
+        lease, token = conversation, ""  # the lease key is unused without a token
+        if leases is not None:
+            lease = leases.name(clinic, lead_id)
+            leases.forget_prefetched(lease)
+            token = leases.holder_token(lease) or ""
+        cached = self._clinics.get(clinic)
+        account = cached[1].kommo_base_url if cached is not None and cached[1] is not None else ""
+        member, admit = "", ("", "", "")
+        if budget is not None and account:
+            member, admit = budget.new_member(), tuple(map(str, budget.admit_args()))
+        long_lived = self._long_lived.get(clinic)
+        read_tokens = long_lived is None or long_lived[0] <= time.monotonic()
+        with reachable():
+            revision, admitted, tokens = await self._settle(
+                keys=[*targets, lease, redis_keys.kommo_budget(account), redis_keys.kommo_tokens(clinic)],
+                args=[
+                    _json(reply),
+                    "" if state is None else _json(state),
+                    self._conversation_ttl_ms,
+                    token,
+                    member,
+                    *admit,
+                    "1" if read_tokens else "",
+                ],
             )
+        self._remember_revision(clinic, lead_id, str(revision))
+        if read_tokens:
+            if len(self._settled_tokens) > 10_000:
+                self._settled_tokens.clear()
+            fields = dict(zip(tokens[::2], tokens[1::2], strict=True))
+            self._settled_tokens[clinic] = (time.monotonic(), _tokens(fields))
+        if token and leases is not None:
+            leases.give_back(lease, token)
+        if admitted and budget is not None:
+            budget.adopt(account, member)
 
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
         self._finished.append((clinic, turn_id))
-        if self._finishing is None:
-            self._finishing = asyncio.get_running_loop().create_task(self._finish_soon())
+        self.later.soon()
 
-    async def _finish_soon(self) -> None:
-        await asyncio.sleep(FINISH_DELAY_S)
-        self._finishing = None  # from here on, a turn finished meanwhile starts the next batch
-        await self._forget_finished()
-
-    async def _forget_finished(self) -> None:
+    def take(self) -> tuple[list[Command], OnFailure] | None:
+        """The turns finished since the last batch, forgotten with the instance's other later writes."""
+        if not self._finished:
+            return None
         batch, self._finished = self._finished, []
-        if not batch:
-            return
-        try:
-            with reachable():
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for clinic, turn_id in batch:
-                        pipe.delete(redis_keys.turn(clinic, turn_id))
-                    pipe.zrem(redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
-                    await pipe.execute()
-        except Exception as exc:  # the worst case is these continuations sent twice after a restart
-            log(logger, logging.WARNING, "turn_finish_failed", turns=len(batch), error=type(exc).__name__)
+        commands: list[Command] = [("DEL", *(redis_keys.turn(clinic, turn_id) for clinic, turn_id in batch))]
+        commands.append(
+            ("ZREM", redis_keys.TURNS, *(redis_keys.turn_member(clinic, turn_id) for clinic, turn_id in batch))
+        )
+
+        def not_forgotten(error: BaseException) -> None:  # the worst case is these continuations sent twice
+            log(logger, logging.WARNING, "turn_finish_failed", turns=len(batch), error=type(error).__name__)
+
+        return commands, not_forgotten
 
     async def take_unfinished_turns(
         self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
     ) -> list[PendingTurn]:
         taken: list[PendingTurn] = []
-        await self._forget_finished()
+        await self.later.flush()
         with reachable():
             await self._redis.zremrangebyscore(redis_keys.TURNS, "-inf", now - max_age_s)
             members = await self._redis.zrange(redis_keys.TURNS, 0, 499)
@@ -495,10 +677,7 @@ class RedisStore:
         return True
 
     async def close(self) -> None:
-        if self._finishing is not None:
-            self._finishing.cancel()
-            self._finishing = None
-        await self._forget_finished()
+        await self.later.close()
         await self._redis.aclose()
 
 
