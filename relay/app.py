@@ -233,27 +233,26 @@ async def _within(seconds: float, step: Coroutine[Any, Any, None], what: str) ->
 
 
 _KOMMO_PREFIX = "/kommo/"
+KommoAsgi = Callable[[Any, Any, Any, str], Awaitable[None]]
 
 
 class RelayApp(Starlette):
     """The relay's Starlette app, with Kommo's widget_request (``POST /kommo/{clinic}``, the one hot route) handed
-    straight to its endpoint: the same match the route would make, without the middleware and router layers."""
+    straight to its endpoint as plain ASGI: the same match the route would make, without the middleware and router
+    layers or a Request and Response object per request."""
 
-    kommo: Callable[[Request], Awaitable[Response]] | None = None
+    kommo: KommoAsgi | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         kommo = self.kommo
         if kommo is not None and scope["type"] == "http" and scope["method"] == "POST":
             path: str = scope["path"]
             if path.startswith(_KOMMO_PREFIX) and len(path) > len(_KOMMO_PREFIX) and "/" not in path[7:]:
-                scope["app"] = self
-                scope["path_params"] = {"clinic": path[len(_KOMMO_PREFIX) :]}
                 try:
-                    response = await kommo(Request(scope, receive))
+                    await kommo(scope, receive, send, path[len(_KOMMO_PREFIX) :])
                 except Exception:
                     logger.exception("widget_request failed")
-                    response = PlainTextResponse("Internal Server Error", 500)
-                await response(scope, receive, send)
+                    await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
 
@@ -288,5 +287,5 @@ def build_app(
         lifespan=lifespan,
     )
     app.state.relay = relay
-    app.kommo = relay.kommo_request
+    app.kommo = relay.kommo_endpoint.asgi
     return app

@@ -163,23 +163,34 @@ class HttpClient:
         except ValueError as exc:
             raise TransportError(f"a request to {origin[1]} that cannot be sent: {exc}") from None
         wait = timeout if answer_timeout is None else answer_timeout
+        loop = asyncio.get_running_loop()
+        send_by = loop.time() + timeout
         sent = False
         try:
-            async with asyncio.timeout(timeout) as deadline:
+            # One timer where one will do: a request written to a kept-alive connection in one go is sent at once,
+            # and only its answer is waited for; connecting, or a write that has to wait, runs on ``timeout``.
+            async with asyncio.timeout(None) as deadline:
+
+                def sending() -> None:
+                    if deadline.when() is None:
+                        deadline.reschedule(send_by)
 
                 def on_sent() -> None:
                     nonlocal sent
                     sent = True
-                    deadline.reschedule(asyncio.get_running_loop().time() + wait)
+                    deadline.reschedule(loop.time() + wait)
 
                 reused = self._take_idle(origin)
                 if reused is not None:
                     try:
-                        return await self._exchange(origin, reused, request, body, reused=True, on_sent=on_sent)
+                        return await self._exchange(
+                            origin, reused, request, reused=True, sending=sending, on_sent=on_sent
+                        )
                     except _StaleConnection:
                         sent = False
+                sending()
                 connection = await self._open(origin)
-                return await self._exchange(origin, connection, request, body, reused=False, on_sent=on_sent)
+                return await self._exchange(origin, connection, request, reused=False, sending=sending, on_sent=on_sent)
         except TimeoutError:
             if sent:
                 raise TransportError(
@@ -258,16 +269,19 @@ class HttpClient:
         origin: Origin,
         connection: _Connection,
         request: bytes,
-        body: bytes,
         *,
         reused: bool,
+        sending: Callable[[], None],
         on_sent: Callable[[], None],
     ) -> HttpResponse:
         answer = _Answer()
         received_any = False
         try:
-            connection.writer.write(request)
-            await connection.writer.drain()
+            writer = connection.writer
+            writer.write(request)
+            if writer.transport.get_write_buffer_size() or writer.transport.is_closing():
+                sending()  # not all of it went out at once: the wait for the rest runs on the send timeout
+                await writer.drain()
             on_sent()
             while not answer.done:
                 data = await connection.reader.read(_READ_CHUNK)

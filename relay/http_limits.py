@@ -2,8 +2,9 @@
 
 - uvicorn closes an idle keep-alive connection after ``timeout_keep_alive``, but starts no clock on a new
   connection: a socket that never sends a byte, or sends its headers one byte at a time, is kept forever.
-  ``header_deadline_protocol`` adds that clock: the request's headers must be complete within ``header_timeout_s``
-  of the connection (or of the previous response), however the bytes trickle in; otherwise it is closed.
+  ``header_deadline_protocol`` adds that clock: the request's headers and body must be complete within
+  ``header_timeout_s`` of the connection (or of the previous response), however the bytes trickle in; otherwise it
+  is closed. (One timer per request, which the handler would otherwise need a second time for the body.)
 - ``uvicorn_limits``: the rest of the bounds uvicorn offers (concurrency, websocket frame size, header size).
 - ``QuietAcceptErrors``: when the process runs out of file descriptors, asyncio reports each failed ``accept()``
   with a traceback; this loop exception handler writes one line a second instead.
@@ -29,6 +30,17 @@ logger = logging.getLogger("relay.http_limits")
 # The ASGI scope key holding the loop time a request arrived: its headers were complete, less the time its bytes
 # waited in the kernel before the relay read them (its queue time starts there).
 RECEIVED_AT = "cita.received_at"
+# Set in the scope when the protocol's deadline covers the request's body too: the app needs no timer of its own.
+BODY_DEADLINE = "cita.body_deadline"
+# Set when that deadline passed with the body incomplete: the protocol answered 408 and closed the connection.
+BODY_TIMED_OUT = "cita.body_timed_out"
+_BODY_TOO_SLOW_JSON = b'{"error":"body_too_slow","detail":"the body did not arrive in time"}'
+_BODY_TOO_SLOW = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: "
+    + str(len(_BODY_TOO_SLOW_JSON)).encode()
+    + b"\r\nconnection: close\r\n\r\n"
+    + _BODY_TOO_SLOW_JSON
+)
 
 # Larger than any header Kommo or an agent sends; h11's own default is 16 KB.
 MAX_HEADER_BYTES = 16 * 1024
@@ -52,10 +64,15 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             if before is not None and before.response_complete:
                 self._arm_header_timer()  # the next request on a kept-alive connection: a new deadline
             super().data_received(data)
-            if self.cycle is not before:  # its headers are complete: the app has it now
+            cycle = self.cycle
+            if cycle is not before and cycle is not None:  # the handler runs later: the wait is the request's queue
+                # How long its bytes sat unread in the kernel counts too (a relay short of CPU reads late).
+                cycle.scope[RECEIVED_AT] = self.loop.time() - kernel_wait_s(self._socket)
+                cycle.scope[BODY_DEADLINE] = True
+            if cycle is not before and cycle is None:
                 self._disarm_header_timer()
-                if self.cycle is not None:  # the handler runs later: the wait until then is the request's queue
-                    self.cycle.scope[RECEIVED_AT] = self.loop.time() - kernel_wait_s(self._socket)
+            elif cycle is not None and not cycle.response_complete and not cycle.more_body:
+                self._disarm_header_timer()  # headers and body are in: the app has it all now
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm_header_timer()
@@ -76,8 +93,14 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
             # Upgraded to a websocket meanwhile: the transport belongs to that protocol now.
             if transport is None or transport.is_closing() or transport.get_protocol() is not self:
                 return
-            if self.cycle is not None and not self.cycle.response_complete:
-                return  # a request is being answered: not this clock's business
+            cycle = self.cycle
+            if cycle is not None and not cycle.response_complete:
+                if not cycle.more_body:
+                    return  # a request is being answered: not this clock's business
+                # Its body is still trickling in: answered 408 here, and the handler sees the connection end.
+                cycle.scope[BODY_TIMED_OUT] = True
+                if not cycle.response_started:
+                    transport.write(_BODY_TOO_SLOW)
             transport.close()
 
     return HeaderDeadlineProtocol

@@ -11,15 +11,15 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from relay.conversation import Turn
-from relay.http_limits import RECEIVED_AT
+from relay.http_limits import BODY_DEADLINE, BODY_TIMED_OUT, RECEIVED_AT
 from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
@@ -28,6 +28,7 @@ from relay.settings import RelaySettings
 from relay.store import CLINIC_NAME_RE, PendingTurn, RelayStore, StoreUnavailable
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
+from wire.json_text import dumps_bytes
 
 logger = logging.getLogger("relay.kommo_endpoint")
 
@@ -36,6 +37,36 @@ T = TypeVar("T")
 _ACCEPTED = b'{"ok":true}'  # Kommo's 200: the same bytes every time
 _OVERLOADED = b'{"error":"overloaded","detail":"the relay is over capacity right now; send it again shortly"}'
 SHED_LOG_EVERY_S = 5.0
+_JSON_TYPE = (b"content-type", b"application/json")
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Answer:
+    """What Kommo is answered: a status, a JSON body and its headers (as ASGI sends them)."""
+
+    __slots__ = ("status", "body", "headers")
+
+    def __init__(self, status: int, body: bytes, retry_after_s: int | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.headers = [_JSON_TYPE, (b"content-length", str(len(body)).encode())]
+        if retry_after_s is not None:
+            self.headers.append((b"retry-after", str(retry_after_s).encode()))
+
+    async def send(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+    def response(self) -> Response:
+        response = Response(self.body, self.status)
+        response.raw_headers = list(self.headers)
+        return response
+
+
+class _Disconnected(Exception):
+    """Kommo went away before its body arrived: nobody to answer."""
 
 
 class _TooLate(Exception):
@@ -49,22 +80,42 @@ UNAUTHORIZED_ANSWER = {
 }
 
 
+_UNAUTHORIZED_BODY = dumps_bytes(UNAUTHORIZED_ANSWER)
+_BODY_TOO_SLOW = Refusal(408, "body_too_slow", "the body did not arrive in time")
+_ACCEPTED_ANSWER = Answer(200, _ACCEPTED)
+
+
 class BodyTooLarge(Exception):
     pass
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
+def _headers(scope: dict[str, Any]) -> tuple[bytes | None, bytes]:
+    """The request's Content-Length (None when absent) and Content-Type (b"" when absent)."""
+    length, kind = None, b""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            length = value
+        elif name == b"content-type":
+            kind = value
+    return length, kind
+
+
+async def _read_limited(receive: Receive, declared: bytes | None, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _Disconnected
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def jti_key(jti: str | int) -> str:
@@ -124,42 +175,62 @@ class KommoEndpoint:
         self._bounded_reads = getattr(store, "reads_wait", True)  # False: reads never wait, no deadline to keep
 
     async def __call__(self, request: Request) -> Response:
+        """As a Starlette endpoint (the app hands the hot route to ``asgi`` directly)."""
+        try:
+            answer = await self.answer(request.scope, request.receive, request.path_params["clinic"])
+        except _Disconnected:
+            return Response(b"", 400)
+        return answer.response()
+
+    async def asgi(self, scope: dict[str, Any], receive: Receive, send: Send, name: str) -> None:
+        """``POST /kommo/{name}`` as plain ASGI: no Request or Response object on the way."""
+        try:
+            answer = await self.answer(scope, receive, name)
+        except _Disconnected:
+            if scope.get(BODY_TIMED_OUT):  # the HTTP protocol answered 408 and closed: counted and logged here
+                self._refuse(name, _BODY_TOO_SLOW)
+            return
+        await answer.send(send)
+
+    async def answer(self, scope: dict[str, Any], receive: Receive, name: str) -> Answer:
         shed = None
         if self._admission is not None:
-            arrived = request.scope.get(RECEIVED_AT)  # stamped by the HTTP protocol (relay/http_limits.py)
+            arrived = scope.get(RECEIVED_AT)  # stamped by the HTTP protocol (relay/http_limits.py)
             queued = asyncio.get_running_loop().time() - arrived if arrived is not None else 0.0
             shed = self._admission.check(queued)
         if shed is not None:  # before reading anything: the cheapest answer the relay has
             return self._shed(shed)
         try:
-            return await self._accept(request)
+            return await self._accept(scope, receive, name)
         except _TooLate:
             return self._shed(Shed("store_slow", self._admission.retry_after_s if self._admission else 1))
         except StoreUnavailable:
             # Several instances share Redis and it is away: nothing was accepted, so Kommo may send it again.
             return self._refuse(
-                request.path_params["clinic"],
-                Refusal(503, "store_unavailable", "the relay cannot reach its store right now; try again"),
+                name, Refusal(503, "store_unavailable", "the relay cannot reach its store right now; try again")
             )
 
-    async def _accept(self, request: Request) -> Response:
+    async def _accept(self, scope: dict[str, Any], receive: Receive, name: str) -> Answer:
         # From its arrival (the HTTP protocol's stamp, on the loop's monotonic clock): the wait before the handler
         # ran counts in the latency /metrics shows.
-        received_at = request.scope.get(RECEIVED_AT) or time.monotonic()
-        name = request.path_params["clinic"]
+        received_at = scope.get(RECEIVED_AT) or time.monotonic()
+        declared, content_type = _headers(scope)
         try:
-            async with asyncio.timeout(self._settings.http_header_timeout_s):
-                raw = await _read_limited(request, self._settings.max_body_bytes)
+            if scope.get(BODY_DEADLINE):  # the HTTP protocol closes the connection if the body is too slow
+                raw = await _read_limited(receive, declared, self._settings.max_body_bytes)
+            else:
+                async with asyncio.timeout(self._settings.http_header_timeout_s):
+                    raw = await _read_limited(receive, declared, self._settings.max_body_bytes)
         except BodyTooLarge:
             return self._refuse(name, Refusal(413, "body_too_large", f"at most {self._settings.max_body_bytes} bytes"))
         except TimeoutError:
-            return self._refuse(name, Refusal(408, "body_too_slow", "the body did not arrive in time"))
+            return self._refuse(name, _BODY_TOO_SLOW)
         # Reads before the claim are bounded by the request's own deadline; the claim itself never is (cut short,
         # it could be stored yet answered 503).
         deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s
         clinic = await self._read(deadline, self._store.get_clinic(name)) if CLINIC_NAME_RE.match(name) else None
         try:
-            body = parse_body(raw, request.headers.get("content-type", ""))
+            body = parse_body(raw, content_type.decode("latin-1"))
             ask = widget_request(body)
             if clinic is None:
                 # Answered exactly as a bad token is: the URL does not tell who is a clinic here.
@@ -202,7 +273,7 @@ class KommoEndpoint:
 
         # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.
         claim_turn = getattr(self._store, "claim_turn", None)
-        if claim_turn is not None:  # the revision and the claim in one step (relay/cluster/store.py)
+        if claim_turn is not None:  # the revision and the claim in one step (relay/store.py, relay/cluster/store.py)
             keys, pending, prior = await claim_turn(clinic.name, ask.lead_id, plan, ask.return_url, now)
         else:
             revision = await self._read(deadline, self._store.conversation_revision(clinic.name, ask.lead_id))
@@ -240,12 +311,12 @@ class KommoEndpoint:
         self._metrics.webhooks.labels(outcome).inc()
         if prior is not None:
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
-        return Response(_ACCEPTED, media_type="application/json")
+        return _ACCEPTED_ANSWER
 
     async def _read(self, deadline: float, read: Coroutine[Any, Any, T]) -> T:
         return await _within(deadline, read) if self._bounded_reads else await read
 
-    def _shed(self, shed: Shed) -> Response:
+    def _shed(self, shed: Shed) -> Answer:
         self._metrics.shed.labels(shed.reason).inc()
         self._shed_since_log += 1
         now = time.monotonic()
@@ -260,9 +331,7 @@ class KommoEndpoint:
                 action="Kommo sends these again; if it lasts, add an instance or CPU",
             )
             self._shed_logged_at, self._shed_since_log = now, 0
-        return Response(
-            _OVERLOADED, 503, headers={"Retry-After": str(shed.retry_after_s)}, media_type="application/json"
-        )
+        return Answer(503, _OVERLOADED, shed.retry_after_s)
 
     async def _token_reused_for_another_lead(self, clinic: str, claims: dict, lead_id: str, now: float) -> bool:
         """A known jti whose first use was for another lead: a replayed token, not Kommo repeating itself."""
@@ -271,7 +340,7 @@ class KommoEndpoint:
             return False  # the repeat was recognised by lead + message, with a token never seen before
         return await self._store.find_delivery(clinic, [jti_lead_key(jti, lead_id)], now) is None
 
-    def _refuse(self, clinic: str, refusal: Refusal) -> JSONResponse:
+    def _refuse(self, clinic: str, refusal: Refusal) -> Answer:
         self._metrics.webhooks.labels(refusal.error).inc()
         self._refusals.log(
             logger,
@@ -283,8 +352,8 @@ class KommoEndpoint:
             detail=refusal.detail,
         )
         if refusal.status == 401:  # the reason is for the operator's log; the caller learns only "not accepted"
-            return JSONResponse(UNAUTHORIZED_ANSWER, 401)
-        return JSONResponse(refusal.as_json(), refusal.status)
+            return Answer(401, _UNAUTHORIZED_BODY)
+        return Answer(refusal.status, dumps_bytes(refusal.as_json()))
 
 
 async def _within(deadline: float, read: Coroutine[Any, Any, T]) -> T:

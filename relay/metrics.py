@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
@@ -20,22 +21,22 @@ class RelayMetrics:
             "cita_relay_agents_connected", "Clinic agents connected to this relay", registry=self.registry
         )
         self.agents_connected.set_function(lambda: float(connected_agents()))
-        self.webhooks = Counter(
+        self.webhooks = LabelledCounter(
             "cita_relay_kommo_requests",
             "Kommo widget_requests received, by outcome (accepted, repeat, unauthorized, ...)",
             ["outcome"],
             registry=self.registry,
         )
-        self.agent_requests = Counter(
+        self.agent_requests = LabelledCounter(
             "cita_relay_agent_requests",
             "Requests sent to clinic agents, by kind (slots, book) and outcome (ok, error, timeout, ...)",
             ["kind", "outcome"],
             registry=self.registry,
         )
-        self.replies = Counter(
+        self.replies = LabelledCounter(
             "cita_relay_replies", "Bot replies, by conversation status", ["status"], registry=self.registry
         )
-        self.continuations = Counter(
+        self.continuations = LabelledCounter(
             "cita_relay_continuations",
             "Continuation POSTs to Kommo, by outcome (delivered, failed, not_needed)",
             ["outcome"],
@@ -48,7 +49,7 @@ class RelayMetrics:
             registry=self.registry,
         )
 
-        self.shed = Counter(
+        self.shed = LabelledCounter(
             "cita_relay_shed_requests",
             "widget_requests answered 503 + Retry-After because the relay was over capacity, by reason"
             " (queued, queue_wait, loop_behind, turns_full, store_slow); nothing of them was accepted or stored",
@@ -90,6 +91,25 @@ class RelayMetrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class LabelledCounter:
+    """A labelled prometheus ``Counter`` whose ``labels(...)`` children are looked up once per label set.
+
+    prometheus_client validates the values, takes a lock and builds a key on every ``labels`` call; the relay asks
+    for the same few children on every turn. Label values here come from the relay's own short lists (outcomes,
+    statuses, reasons), so the memo stays small.
+    """
+
+    def __init__(self, name: str, doc: str, labelnames: Sequence[str], *, registry: CollectorRegistry) -> None:
+        self.counter = Counter(name, doc, labelnames, registry=registry)
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def labels(self, *values: str) -> Any:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self.counter.labels(*values)
+        return child
 
 
 class _CallbackCounter:

@@ -255,7 +255,7 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
         type=float,
         metavar="S",
         dest="http_header_timeout_s",
-        help="close a connection whose request headers are not complete within S seconds (10)",
+        help="close a connection whose request (headers and body) is not complete within S seconds (10)",
     )
     parser.add_argument(
         "--idle-timeout",

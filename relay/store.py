@@ -157,6 +157,10 @@ class PendingTurn:
         )
 
 
+# The delivery's (key, expires_at) pairs and its pending turn, made from the conversation's revision.
+TurnMaker = Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
+
+
 class ClinicAdmin(Protocol):
     """What the `cita-relay` commands need from a store (plain calls: a command is one short process)."""
 
@@ -483,6 +487,10 @@ class SqliteStore:
         # less per turn. A relay killed in between re-sends those continuations when it starts again.
         self._finished: list[tuple[str, str]] = []
         self._finish_timer: asyncio.TimerHandle | None = None
+        # The conversation state a new turn's claim read (its text; "" none), until that turn loads it: the turn's
+        # own read of the same row saved. Every write of the lead's conversation drops it (this process is the only
+        # one that writes conversations; a clinic removed by the CLI drops them all), so it is what the file holds.
+        self._claimed_states: dict[tuple[str, str], str] = {}
 
     def _fresh(self) -> None:
         """Forget the cached clinics and tokens if another connection wrote to the file since they were read."""
@@ -494,6 +502,7 @@ class SqliteStore:
     def _forget_cached(self) -> None:
         self._clinics.clear()
         self._tokens.clear()
+        self._claimed_states.clear()
 
     def _migrate(self) -> None:
         """Bring a file written by an older relay up to this schema (CREATE TABLE IF NOT EXISTS leaves it as is)."""
@@ -687,18 +696,20 @@ class SqliteStore:
         return True
 
     async def load_conversation(self, clinic: str, lead_id: str) -> dict[str, Any] | None:
-        row = self._db.execute(
-            "SELECT state FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
-        ).fetchone()
-        return _loads(row[0]) if row and row[0] else None
+        text = self._claimed_states.pop((clinic, lead_id), None)
+        if text is None:
+            row = self._db.execute(
+                "SELECT state FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
+            ).fetchone()
+            text = row[0] if row else ""
+        return _loads(text) if text else None
 
     async def conversation_revision(self, clinic: str, lead_id: str) -> str:
-        row = self._db.execute(
-            "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?", (clinic, lead_id)
-        ).fetchone()
+        row = self._db.execute(_REVISION, (clinic, lead_id)).fetchone()
         return repr(row[0]) if row else ""
 
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        self._claimed_states.pop((clinic, lead_id), None)
         self._db.execute(
             "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
@@ -707,6 +718,7 @@ class SqliteStore:
 
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
         # An empty state is a tombstone: no patient data, just the revision (purged with idle conversations).
+        self._claimed_states.pop((clinic, lead_id), None)
         self._db.execute(
             "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, '', ?)"
             " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = '', updated_at = excluded.updated_at",
@@ -725,22 +737,49 @@ class SqliteStore:
             prior = self._find_delivery(clinic, [key for key, _ in keys], now)
             if prior is not None:
                 return prior
-            # The reply is kept once, under the first key (the turn's id); the other keys point to it.
-            first = keys[0][0] if keys else ""
-            self._db.executemany(
-                "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
-                    for key, expires_at in keys
-                ],
-            )
-            if turn is not None:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO pending_turns (clinic, turn_id, turn, received_at, reply)"
-                    " VALUES (?, ?, ?, ?, NULL)",
-                    (clinic, turn.turn_id, _dumps(turn.to_json()), turn.received_at),
-                )
+            self._insert_delivery(clinic, keys, return_url, turn)
         return None
+
+    def _insert_delivery(
+        self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, turn: PendingTurn | None
+    ) -> None:
+        """Inside a transaction: a new delivery under each key, and its pending turn."""
+        # The reply is kept once, under the first key (the turn's id); the other keys point to it.
+        first = keys[0][0] if keys else ""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
+            [
+                (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
+                for key, expires_at in keys
+            ],
+        )
+        if turn is not None:
+            self._db.execute(
+                "INSERT OR REPLACE INTO pending_turns (clinic, turn_id, turn, received_at, reply)"
+                " VALUES (?, ?, ?, ?, NULL)",
+                (clinic, turn.turn_id, _dumps(turn.to_json()), turn.received_at),
+            )
+
+    async def claim_turn(
+        self, clinic: str, lead_id: str, plan: TurnMaker, return_url: str, now: float
+    ) -> tuple[Sequence[tuple[str, float]], PendingTurn, PriorDelivery | None]:
+        """``conversation_revision`` then ``claim_delivery`` of ``plan(revision)`` in one transaction (the Redis
+        store's ``claim_turn`` does the same in one round trip): the keys, the pending turn, and the prior delivery
+        (None: a new one, claimed). One read lock and one commit per accepted widget_request.
+
+        A new turn's conversation, read here, is handed to its ``load_conversation`` (one read less per turn).
+        """
+        with self._transaction():
+            row = self._db.execute(_REVISION_AND_STATE, (clinic, lead_id)).fetchone()
+            keys, turn = plan(repr(row[0]) if row else "")
+            prior = self._find_delivery(clinic, [key for key, _ in keys], now)
+            if prior is None:
+                self._insert_delivery(clinic, keys, return_url, turn)
+        if prior is None:  # a new turn, which loads the conversation next (a repeat does not)
+            if len(self._claimed_states) >= _CLAIMED_STATES_KEPT:  # turns that failed before loading theirs
+                self._claimed_states.clear()
+            self._claimed_states[(clinic, lead_id)] = row[1] if row else ""
+        return keys, turn, prior
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
         return self._find_delivery(clinic, keys, now)
@@ -797,7 +836,10 @@ class SqliteStore:
         now: float,
     ) -> None:
         text = _dumps(reply)
-        with self._transaction():  # one commit instead of two: commits are most of the store's cost per turn
+        self._claimed_states.pop((clinic, lead_id), None)
+        # One commit instead of two: commits are most of the store's cost per turn. Finished turns are left to the
+        # next claim, whose commit writes the pending_turns pages anyway (here they would be two pages more).
+        with self._transaction(finish=False):
             self._record_reply(clinic, keys, text)
             self._db.execute(
                 "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
@@ -811,14 +853,15 @@ class SqliteStore:
             self._finish_timer = asyncio.get_running_loop().call_later(FINISH_DELAY_S, self._flush_finished)
 
     def _flush_finished(self) -> None:
-        with self._transaction():
-            pass  # the transaction deletes them
+        # The timer is left to run rather than cancelled by each claim that deleted the turns first: at most one
+        # timer per FINISH_DELAY_S instead of one per turn, and one that finds nothing left costs nothing.
+        self._finish_timer = None
+        if self._finished:
+            with self._transaction():
+                pass  # the transaction deletes them
 
     def _delete_finished(self) -> None:
         """Inside a transaction: the finished turns noted since the last one."""
-        if self._finish_timer is not None:
-            self._finish_timer.cancel()
-            self._finish_timer = None
         if self._finished:
             finished, self._finished = self._finished, []
             self._db.executemany("DELETE FROM pending_turns WHERE clinic = ? AND turn_id = ?", finished)
@@ -857,6 +900,7 @@ class SqliteStore:
         return _loads(row[0]) if row else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
+        self._claimed_states.clear()
         with self._transaction():
             self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
             self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
@@ -877,6 +921,9 @@ class SqliteStore:
         self.close_now()
 
     def close_now(self) -> None:
+        if self._finish_timer is not None:
+            self._finish_timer.cancel()
+            self._finish_timer = None
         if self._finished:
             with contextlib.suppress(sqlite3.Error):
                 self._flush_finished()
@@ -884,10 +931,14 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.stop()
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._delete_finished)
+    def _transaction(self, *, finish: bool = True) -> _Transaction:
+        """``finish``: the turns finished since the last transaction are deleted in this one."""
+        return _Transaction(self._db, self._delete_finished if finish else None)
 
 
+_REVISION = "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?"
+_REVISION_AND_STATE = "SELECT updated_at, state FROM conversations WHERE clinic = ? AND lead_id = ?"
+_CLAIMED_STATES_KEPT = 10_000
 _REPLY_OF = "="  # a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object)
 
 

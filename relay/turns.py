@@ -29,6 +29,7 @@ Exactly once across restarts and crashes:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -125,6 +126,7 @@ class AgentAnswerMissing(Exception):
         self.reason = reason
 
 
+@functools.lru_cache(maxsize=4096)  # a Clinic is frozen: its profile is the same on every turn
 def profile_of(clinic: Clinic) -> ClinicProfile:
     return ClinicProfile(
         name=clinic.name_for_patients,

@@ -190,7 +190,7 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
 def _preset(value: Any, limit: int = MAX_PRESET_CHARS) -> str:
     """An optional data key: an unfilled Kommo placeholder ("{{lead.cf...}}") or control characters count as unset."""
     text = _text(value, limit)
-    return "" if "{{" in text or any(ord(c) < 32 for c in text) else text
+    return "" if "{{" in text or _BELOW_SPACE.search(text) else text
 
 
 @functools.lru_cache(maxsize=4096)
@@ -227,6 +227,7 @@ def verify_token(
     return claims
 
 
+@functools.lru_cache(maxsize=1024)  # an account's issuer and base URL: the same pair on every widget_request
 def _same_host(url_a: str, url_b: str) -> bool:
     a, b = urlsplit(url_a), urlsplit(url_b)
     return (a.hostname or "").lower() == (b.hostname or "").lower() and _port(a) == _port(b)
@@ -239,9 +240,13 @@ def _port(parts: Any) -> int | None:
         return None
 
 
+_PRINTABLE_ASCII = re.compile(r"[!-~]+")  # 33..126: no space, no control character, nothing beyond ASCII
+_BELOW_SPACE = re.compile(r"[\x00-\x1f]")
+
+
 def deliverable_url(url: str) -> bool:
     """Whether ``url`` can go on an HTTP request line exactly as given: printable ASCII, no space."""
-    return bool(url) and all(33 <= ord(c) <= 126 for c in url)
+    return _PRINTABLE_ASCII.fullmatch(url) is not None
 
 
 def return_url_allowed(return_url: str, base_url: str) -> bool:

@@ -101,6 +101,47 @@ async def _trickle_headers(port: int, stop: asyncio.Event) -> int:
     return -1  # never closed
 
 
+async def _trickle_body(port: int) -> tuple[int, bytes]:
+    """A widget_request whose headers are complete and whose body comes one byte at a time: bytes sent before the
+    relay hung up (-1: never), and what it answered."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sent = 0
+    answer = b""
+    try:
+        writer.write(b"POST /kommo/some-clinic HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 400\r\n\r\n{")
+        for _ in range(200):
+            writer.write(b" ")
+            await writer.drain()
+            sent += 1
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.3):
+                    data = await reader.read(1024)
+                    if data == b"":
+                        return sent, answer  # closed by the relay
+                    answer += data
+    except (ConnectionError, OSError):
+        return sent, answer
+    finally:
+        writer.close()
+    return -1, answer
+
+
+async def test_a_widget_request_whose_body_trickles_in_is_answered_408_and_cut_off(tmp_path):
+    with serve_with_few_files(tmp_path) as (url, port, log_path, process):
+        await healthz_answers(url)
+        results = await asyncio.gather(*(_trickle_body(port) for _ in range(5)))
+        for sent, answer in results:
+            assert 0 <= sent < 200  # the deadline covers the body, not only the headers
+            assert answer.startswith(b"HTTP/1.1 408 ") and b'"error":"body_too_slow"' in answer
+        assert process.poll() is None
+        assert (await healthz_answers(url))["status"] == "ok"
+        async with httpx.AsyncClient() as http:
+            metrics = (await http.get(f"{url}/metrics", headers=OPERATOR)).text
+        assert 'cita_relay_kommo_requests_total{outcome="body_too_slow"} 5.0' in metrics
+    assert "Traceback" not in log_path.read_text(errors="replace")
+
+
 async def test_an_idle_and_slow_header_flood_is_bounded(tmp_path):
     with serve_with_few_files(tmp_path) as (url, port, log_path, process):
         await healthz_answers(url)
