@@ -25,7 +25,7 @@ from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed
 from relay.settings import RelaySettings
-from relay.store import CLINIC_NAME_RE, PendingTurn, RelayStore, StoreUnavailable
+from relay.store import CLINIC_NAME_RE, TURN_EXTRAS, PendingTurn, RelayStore, StoreUnavailable
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 from wire.json_text import dumps_bytes
@@ -269,6 +269,7 @@ class KommoEndpoint:
                 received_at=now,
                 return_url=ask.return_url,
                 owner=self._turns.owner,
+                extras={key: value for key in TURN_EXTRAS if (value := getattr(ask, key))},
             )
 
         # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.

@@ -106,6 +106,10 @@ class PriorDelivery:
     reply: dict[str, Any] | None  # None while the first is still being worked on (or if it never finished)
 
 
+# The optional widget_request data keys a turn carries (relay.conversation.model.Turn's fields of the same names).
+TURN_EXTRAS = ("specialty", "service", "professional", "email", "national_id", "birth_date")
+
+
 @dataclass(frozen=True)
 class PendingTurn:
     """An accepted widget_request whose continuation has not gone out yet: what a restarted relay re-runs.
@@ -126,6 +130,8 @@ class PendingTurn:
     return_url: str = field(repr=False)
     owner: str = ""  # the relay instance working on it ("" with one process)
     reply: dict[str, Any] | None = field(default=None, repr=False)
+    # The widget_request's optional data keys that were set (specialty, e-mail…): a resumed turn keeps them.
+    extras: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,6 +144,7 @@ class PendingTurn:
             "phone": self.phone,
             "received_at": self.received_at,
             "return_url": self.return_url,
+            **({"extras": self.extras} if self.extras else {}),
         }
 
     @classmethod
@@ -154,6 +161,7 @@ class PendingTurn:
             return_url=str(obj["return_url"]),
             owner=owner,
             reply=reply,
+            extras={str(k): str(v) for k, v in (obj.get("extras") or {}).items() if k in TURN_EXTRAS},
         )
 
 

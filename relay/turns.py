@@ -105,6 +105,7 @@ def resumed_job(clinic: Clinic, pending: PendingTurn, monotonic_now: float, wall
         name=pending.name,
         phone=pending.phone,
         now=datetime.fromtimestamp(pending.received_at, UTC),
+        **pending.extras,
     )
     return AcceptedTurn(
         clinic=clinic,

@@ -179,3 +179,30 @@ async def test_a_relay_killed_while_waiting_for_the_agent_answers_the_pick_when_
     assert len(patient.appointments()) == 1
     assert status(await patient.say("Hola")) == "choose_day"
     assert len(patient.appointments()) == 1
+
+
+async def test_a_turn_resumed_after_a_kill_keeps_the_bots_optional_data(fresh_system, lead_id):
+    """The bot's optional keys (here `specialty`, set by an earlier Salesbot step) travel with the accepted turn:
+    a relay killed before it decided still answers with that specialty's days, not "¿Qué especialidad…?"."""
+    system = fresh_system
+    patient = Patient(system, lead_id, "Olga Sigue")
+    system.agent.send_signal(signal.SIGSTOP)  # the relay's question for the slots waits
+    try:
+        body, continue_id = system.kommo.widget_request(
+            system.config.subdomain,
+            {"lead_id": lead_id, "message": "Hola, quiero una hora", "name": patient.name, "phone": patient.phone,
+             "specialty": "Traumatología"},
+        )
+        async with httpx.AsyncClient(timeout=10) as http:
+            assert (await http.post(system.widget_url, json=body)).status_code == 200
+        await asyncio.sleep(0.5)
+        system.kill_relay()  # accepted, not decided
+    finally:
+        system.agent.send_signal(signal.SIGCONT)
+    system.start_relay()
+
+    reply = await system.kommo.wait_for_continuation(continue_id, 90)
+    assert reply.accepted, reply.reason
+    assert "turn_resumed" in _relay_log(system)
+    assert "traumatolog" in str(data(reply).get("specialty", "")).lower(), texts(reply)
+    assert status(reply) in ("choose_day", "choose_time"), texts(reply)
