@@ -17,6 +17,10 @@ from wire.messages import Response, WireError
 
 logger = logging.getLogger("relay.appointments")
 
+# Steps that change nothing at the clinic: a restart mid-step re-runs the turn from the state before it, which asks
+# again; saving the state first would cost a commit per new conversation ("Ya tienes hora…" asks this one).
+READ_ONLY_OPS = frozenset({"my_bookings"})
+
 
 async def run_agent_step(
     step: AgentStep,
@@ -27,7 +31,8 @@ async def run_agent_step(
     save: Callable[[ConversationState], Awaitable[None]],
     clinic_name: str = "",
 ) -> Reply:
-    await save(step.state)
+    if step.op not in READ_ONLY_OPS:  # a cancel or a move: a restart mid-step must find it and ask again, same key
+        await save(step.state)
     outcome: Any
     try:
         response = await ask(step.op, step.args)
