@@ -19,6 +19,11 @@ class SlotAnswerCache:
         # Per clinic: its last answer's slots as the wire carries them (what they read back from), and the answer.
         self._last: OrderedDict[str, tuple[list[dict[str, Any]], SlotsResult]] = OrderedDict()
 
+    def finds_bookings(self, clinic: str) -> bool:
+        """Whether the clinic's agent, in its last answer, said it can look up a patient's appointments."""
+        known = self._last.get(clinic)
+        return known is not None and known[1].finds_bookings
+
     def parse(self, clinic: str, result: Any) -> SlotsResult:
         """``result`` as a ``SlotsResult``; ``ProtocolError`` when it does not follow the wire protocol.
 

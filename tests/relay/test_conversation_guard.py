@@ -106,3 +106,46 @@ async def test_services_of_their_own_lengths_are_asked_for(relay, kommo):
     days = await kommo.say(url, clinic.subdomain, "905", "Control")
     times = await kommo.say(url, clinic.subdomain, "905", days.body["data"]["option_1"])
     assert buttons_of(times.body)[0].startswith("10:00") and times.body["data"]["service"] == "Control"
+
+
+async def test_the_existing_appointment_question_goes_out_beside_the_slots_question(relay, kommo):
+    """Once the clinic's agent said it finds bookings, a new conversation asks "any appointment for this phone?"
+    while the slots question is still out (one agent round trip less for the patient), and uses that answer."""
+    import asyncio
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"finds_bookings": True}
+    agent.appointments = lambda request: ok_response(request.id, MyBookingsResult(()))
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "904", "hola")  # the relay learns what this agent can do
+    assert first.body["data"]["status"] == "choose_day"
+
+    held = WireBooking("bk-21", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+    asked_meanwhile = asyncio.Event()
+    released_by_it: list[bool] = []
+
+    def appointments(request):
+        asked_meanwhile.set()
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    answer = agent._answer
+
+    async def slots_after_the_bookings_question(request):
+        if request.op == "slots":  # held back until the bookings question arrives (or 2 s, the old way)
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(asked_meanwhile.wait())), 2)
+                released_by_it.append(True)
+            except TimeoutError:
+                released_by_it.append(False)
+        await answer(request)
+
+    agent.appointments = appointments
+    agent._answer = slots_after_the_bookings_question
+    before = len(agent.ops("my_bookings"))
+    told = await kommo.say(url, clinic.subdomain, "905", "hola, quiero una hora")
+    assert_clean(kommo, told)
+    assert told.body["data"]["code"] == "already_booked" and "Ya tienes hora el" in texts_of(told.body)
+    assert released_by_it == [True]
+    assert len(agent.ops("my_bookings")) == before + 1  # asked once: the early answer was the one used
+    assert agent.ops("my_bookings")[-1].args.known_only
