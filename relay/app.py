@@ -165,15 +165,16 @@ class Relay:
     async def stop(self) -> None:
         # Turns first: each one still owes Kommo its continuation (a hand-off if its agent is gone).
         await self.drain()
-        await self.agents.close_all()
-        await self.followups.stop()
+        # Every step below is bounded: a stop that waits forever (seen with two instances on Redis and thousands of
+        # agents going at once) is a relay nobody can restart; what was accepted is durable and resumed anyway.
+        await _within(STOP_STEP_S, self.agents.close_all(), "agents")
+        await _within(STOP_STEP_S, self.followups.stop(), "follow-ups")
         self.loop_lag.stop()
         for task in (self._housekeeping, self._orphan_watch):
             if task is None:
                 continue
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await _within(STOP_STEP_S, _ended(task), "housekeeping")
         # Bounded: a stop that waits forever on Redis (a listener that does not end) is a relay nobody can restart.
         await _within(STOP_STEP_S, self.deployment.stop(), "deployment")
         if self._own_http:
@@ -222,6 +223,11 @@ class Relay:
 
     async def metrics_text(self, request: Request) -> Response:
         return Response(self.metrics.render(), media_type=self.metrics.content_type)
+
+
+async def _ended(task: asyncio.Task[Any]) -> None:
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _within(seconds: float, step: Coroutine[Any, Any, None], what: str) -> None:
