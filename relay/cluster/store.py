@@ -487,11 +487,7 @@ class RedisStore:
                         str(len(keys)),
                         return_url,
                         *(str(int(expires_at * 1000)) for _, expires_at in keys),
-                        _json(turn.to_json()),
-                        turn.owner,
-                        redis_keys.turn_member(clinic, turn.turn_id),
-                        repr(turn.received_at),
-                        str(int(PENDING_TURN_TTL_S * 1000)),
+                        *_pending_turn_args(clinic, turn),
                         token,
                         str(leases.lease_ms if leases is not None else 0),
                     ],
@@ -531,11 +527,7 @@ class RedisStore:
                         str(len(delivery_keys)),
                         return_url,
                         *expiries,
-                        _json(turn.to_json()),
-                        turn.owner,
-                        redis_keys.turn_member(clinic, turn.turn_id),
-                        repr(turn.received_at),
-                        str(int(PENDING_TURN_TTL_S * 1000)),
+                        *_pending_turn_args(clinic, turn),
                     ],
                 )
         return _prior(prior)
@@ -839,3 +831,14 @@ class RedisClinicAdmin:
 
     def close_now(self) -> None:
         self._redis.close()
+
+
+def _pending_turn_args(clinic: str, turn: PendingTurn) -> list[str]:
+    """A pending turn as the claim scripts take it: its JSON, owner, member of the turns index, time and TTL."""
+    return [
+        _json(turn.to_json()),
+        turn.owner,
+        redis_keys.turn_member(clinic, turn.turn_id),
+        repr(turn.received_at),
+        str(int(PENDING_TURN_TTL_S * 1000)),
+    ]
