@@ -73,20 +73,11 @@ def test_admission_sheds_for_a_late_loop_only_with_its_own_turns_piling_up():
 
 
 def test_admission_sheds_what_would_wait_longer_than_the_budget_for_the_cpu():
-    from relay.overload import Admission, TurnCost
+    from relay.overload import TurnCost
 
     turns, busy = [0], [0]
     cost = TurnCost(initial_s=0.002)
-    admission = Admission(
-        max_lag_s=0.05,
-        max_turns_in_flight=1000,
-        turns_in_flight=lambda: turns[0],
-        lag=_Lag(0.0),
-        max_wait_s=0.05,
-        busy_turns=lambda: busy[0],
-        cost=cost,
-        min_turns_for_wait=8,
-    )
+    admission = _within_budget(turns, busy_turns=lambda: busy[0], cost=cost, min_turns_for_wait=8)
     turns[0] = busy[0] = 20  # 21 turns of 2 ms: 42 ms
     assert admission.check() is None
     turns[0] = busy[0] = 30  # 62 ms
@@ -135,18 +126,10 @@ def test_turn_cost_on_the_clock_is_stretched_by_the_wait_for_a_core():
 
 
 def test_admission_counts_the_rest_of_the_turns_back_from_their_agents():
-    from relay.overload import Admission, TurnCost
+    from relay.overload import TurnCost
 
     turns, busy = [0], [0]
-    admission = Admission(
-        max_lag_s=0.05,
-        max_turns_in_flight=1000,
-        turns_in_flight=lambda: turns[0],
-        lag=_Lag(0.0),
-        max_wait_s=0.05,
-        busy_turns=lambda: busy[0],
-        cost=TurnCost(initial_s=0.002, sched=lambda: None),
-    )
+    admission = _within_budget(turns, busy_turns=lambda: busy[0], cost=TurnCost(initial_s=0.002, sched=lambda: None))
     turns[0], busy[0] = 30, 10  # 10 runnable + half of 20 still to come back + itself: 21 turns of 2 ms
     assert admission.check() is None
     turns[0] = 60  # 10 + half of 50 + 1 = 36 turns: 72 ms
@@ -217,18 +200,10 @@ def test_kernel_wait_is_how_long_the_bytes_sat_unread():
 def test_past_capacity_a_late_request_is_refused_however_few_turns_are_under_way():
     """Flooded, the relay's backlog is requests it has not read yet, not turns: while it is shedding anyway, one
     that already waited past the budget is refused; at rest, a late one among a handful is still taken in."""
-    from relay.overload import Admission, TurnCost
+    from relay.overload import TurnCost
 
     clock, turns = [100.0], [0]
-    admission = Admission(
-        max_lag_s=0.05,
-        max_turns_in_flight=1000,
-        turns_in_flight=lambda: turns[0],
-        lag=_Lag(0.0),
-        max_wait_s=0.05,
-        cost=TurnCost(initial_s=0.002, sched=lambda: None),
-        clock=lambda: clock[0],
-    )
+    admission = _within_budget(turns, cost=TurnCost(initial_s=0.002, sched=lambda: None), clock=lambda: clock[0])
     turns[0] = 2
     assert admission.check(queued_s=0.15) is None  # at rest: a hiccup of the machine, taken in
     turns[0] = 40
@@ -238,3 +213,13 @@ def test_past_capacity_a_late_request_is_refused_however_few_turns_are_under_way
     assert admission.check(queued_s=0.08) is None  # a little late, with a handful of turns: taken in
     clock[0] += 1.5  # a second and more without shedding: at rest again
     assert admission.check(queued_s=0.15) is None
+
+
+def _within_budget(turns: list[int], **extra):
+    """An admission that sheds by the CPU wait budget (50 ms), the loop on time, ``turns[0]`` turns in flight."""
+    from relay.overload import Admission
+
+    return Admission(
+        max_lag_s=0.05, max_turns_in_flight=1000, turns_in_flight=lambda: turns[0], lag=_Lag(0.0), max_wait_s=0.05,
+        **extra,
+    )
