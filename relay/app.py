@@ -170,12 +170,11 @@ class Relay:
         await _within(STOP_STEP_S, self.agents.close_all(), "agents")
         await _within(STOP_STEP_S, self.followups.stop(), "follow-ups")
         self.loop_lag.stop()
-        for task in (self._housekeeping, self._orphan_watch):
+        for task, what in ((self._housekeeping, "housekeeping"), (self._orphan_watch, "orphan watch")):
             if task is None:
                 continue
             task.cancel()
-            await _within(STOP_STEP_S, _ended(task), "housekeeping")
-        # Bounded: a stop that waits forever on Redis (a listener that does not end) is a relay nobody can restart.
+            await _within(STOP_STEP_S, _ended(task), what)
         await _within(STOP_STEP_S, self.deployment.stop(), "deployment")
         if self._own_http:
             await self.http.aclose()
