@@ -226,12 +226,21 @@ class WireService:
         )
 
 
+# "Same as before" (optional on both sides): an agent may put a ``fingerprint`` in a full slots answer, a short digest
+# of everything in it but ``age_s``. A relay that holds that answer sends the fingerprint back as ``args.known`` when
+# it asks again; an agent whose answer to the question still has that fingerprint answers ``SlotsUnchanged``
+# (``{"unchanged": <fingerprint>, "age_s": ...}``) instead of the whole answer. An older agent ignores ``known`` and
+# answers in full; an older relay never sends it and ignores ``fingerprint``.
+_FINGERPRINT_RE = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+
+
 @dataclass(frozen=True)
 class SlotsArgs:
     days: int = 14
     professional: str | None = None
     specialty: str | None = None  # optional: only slots of that specialty / service
     service: str | None = None
+    known: str | None = None  # optional: the fingerprint of the answer the relay holds (see SlotsUnchanged)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"days": self.days, "professional": self.professional}
@@ -239,6 +248,8 @@ class SlotsArgs:
             out["specialty"] = self.specialty
         if self.service:
             out["service"] = self.service
+        if self.known:
+            out["known"] = self.known
         return out
 
     @classmethod
@@ -253,7 +264,10 @@ class SlotsArgs:
             professional = _text(professional, "args.professional", 120)
         specialty = _optional_text(obj.get("specialty"), "args.specialty", 80) or None
         service = _optional_text(obj.get("service"), "args.service", 80) or None
-        return cls(days=days, professional=professional, specialty=specialty, service=service)
+        known = obj.get("known")
+        if known is not None:
+            known = fingerprint_of(known, "args.known")
+        return cls(days=days, professional=professional, specialty=specialty, service=service, known=known)
 
 
 @dataclass(frozen=True)
@@ -339,6 +353,41 @@ def extras_from_json(obj: dict[str, Any]) -> dict[str, Any]:
         "patient_fields": tuple(f for f in PATIENT_FIELDS if f in fields),
         "finds_bookings": finds,
     }
+
+
+@dataclass(frozen=True)
+class SlotsUnchanged:
+    """agent -> relay, the result of a slots request that carried ``args.known``: the agent's answer still has that
+    fingerprint, so the relay answers from the one it holds, with this fresh ``age_s``. A relay that no longer holds
+    an answer with this fingerprint (restarted, evicted, replaced meanwhile) asks again without ``known``."""
+
+    fingerprint: str
+    age_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unchanged": self.fingerprint, "age_s": round(self.age_s, 3)}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> SlotsUnchanged | None:
+        """The result as ``SlotsUnchanged``; None when it is not one (a full answer: ``SlotsResult``)."""
+        if not isinstance(obj, dict) or "unchanged" not in obj:
+            return None
+        if "slots" in obj:
+            raise ProtocolError("a result is either unchanged or carries slots, not both")
+        fingerprint = fingerprint_of(obj["unchanged"], "result.unchanged")
+        return cls(fingerprint, _non_negative(obj.get("age_s", 0.0), "result.age_s"))
+
+
+def answer_fingerprint(obj: dict[str, Any]) -> str:
+    """The optional ``fingerprint`` of a full slots answer ("" when the agent gave none)."""
+    value = obj.get("fingerprint")
+    return "" if value is None else fingerprint_of(value, "result.fingerprint")
+
+
+def fingerprint_of(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not _FINGERPRINT_RE.match(value):
+        raise ProtocolError(f"{name} must be 8-64 letters, digits, _ and -")
+    return value
 
 
 @dataclass(frozen=True)
