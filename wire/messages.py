@@ -631,19 +631,46 @@ def checked_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
     return obj
 
 
+_CONTAINERS = frozenset((dict, list))
+
+
 def _check_tree(obj: Any, max_depth: int) -> None:
-    # Only containers are walked (a frame is mostly strings). orjson already refuses a lone surrogate, so the
-    # strings are searched only when the standard library parsed them.
-    strings = not json_text.REFUSES_SURROGATES
+    if json_text.REFUSES_SURROGATES:
+        _check_depth(obj, max_depth)
+    else:
+        _check_tree_and_strings(obj, max_depth)
+
+
+def _check_depth(obj: Any, max_depth: int) -> None:
+    """Nesting beyond ``max_depth`` is a ``ProtocolError``: walked a level at a time, the values of each level
+    gathered and their types checked by C loops (``extend``, ``isdisjoint(map(...))``), since a frame is mostly
+    strings (forty slots of four strings: a level of 160 values, no container among them, where the walk ends)."""
+    level = [obj] if type(obj) is dict or type(obj) is list else []
+    depth = 0
+    while level:
+        if depth >= max_depth:
+            raise ProtocolError(f"nested deeper than {max_depth} levels")
+        values: list[Any] = []
+        for item in level:
+            values.extend(item.values() if type(item) is dict else item)
+        if _CONTAINERS.isdisjoint(map(type, values)):
+            return
+        level = [value for value in values if type(value) is dict or type(value) is list]
+        depth += 1
+
+
+def _check_tree_and_strings(obj: Any, max_depth: int) -> None:
+    """As ``_check_depth``, and a lone surrogate in any key or string is a ``ProtocolError`` (the standard library's
+    parse lets them through; orjson refuses them)."""
     stack: list[tuple[Any, int]] = [(obj, 0)] if type(obj) is dict or type(obj) is list else []
-    if strings and type(obj) is str and _SURROGATE_RE.search(obj):
+    if type(obj) is str and _SURROGATE_RE.search(obj):
         raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
     while stack:
         item, depth = stack.pop()
         if depth >= max_depth:
             raise ProtocolError(f"nested deeper than {max_depth} levels")
         if type(item) is dict:
-            if strings and any(_SURROGATE_RE.search(key) for key in item):
+            if any(_SURROGATE_RE.search(key) for key in item):
                 raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
             children: Any = item.values()
         else:
@@ -652,7 +679,7 @@ def _check_tree(obj: Any, max_depth: int) -> None:
             kind = type(child)
             if kind is dict or kind is list:
                 stack.append((child, depth + 1))
-            elif strings and kind is str and _SURROGATE_RE.search(child):
+            elif kind is str and _SURROGATE_RE.search(child):
                 raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
 
 
