@@ -262,7 +262,7 @@ async def bench_continuation(requests: int, rounds: int, clinics: int, concurren
             queue = list(range(requests))
             queue.reverse()
 
-            async def worker() -> None:
+            async def worker(queue: list[int]) -> None:
                 while queue:
                     i = queue.pop()
                     clinic = kommo_clinics[i % len(kommo_clinics)]
@@ -271,12 +271,12 @@ async def bench_continuation(requests: int, rounds: int, clinics: int, concurren
                     if not outcome.delivered:
                         raise SystemExit(f"not delivered: {outcome}")
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))  # connections opened, pool warm
+            await asyncio.gather(*(worker(queue) for _ in range(concurrency)))  # connections opened, pool warm
             queue = list(range(requests))
             queue.reverse()
             gc.collect()
             started = time.process_time()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            await asyncio.gather(*(worker(queue) for _ in range(concurrency)))
             results.append((time.process_time() - started) / requests)
     finally:
         await http.aclose()
