@@ -196,7 +196,10 @@ async def bench_accept(requests: int, rounds: int, clinics: int, memory_store: b
         if memory_store:
             known = {name: await relay.store.get_clinic(name) for name in base_urls}
             relay.kommo_endpoint._store = _MemoryStore(relay.store, known)
-        config = uvicorn.Config(app, lifespan="off", log_level="warning", **uvicorn_limits(settings))
+        # As `cita-relay serve` configures it (relay/cli.py): no access log, X-Forwarded-* read by the relay itself.
+        config = uvicorn.Config(
+            app, lifespan="off", log_config=None, access_log=False, proxy_headers=False, **uvicorn_limits(settings)
+        )
         config.load()
         protocol_class = config.http_protocol_class
         loop = asyncio.get_running_loop()
