@@ -26,7 +26,6 @@ from wire import json_text
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 MAX_RESPONSE_HEAD_BYTES = 64 * 1024
-_READ_CHUNK = 65536
 # What may not appear in a request line or a header: it would end the line and start another.
 _BREAKS_A_LINE = re.compile(r"[\r\n\x00]")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -433,10 +432,10 @@ class HttpClient:
                     await waiter
                 finally:
                     timer.cancel()
-            if connection.error is not None:
-                raise connection.error
             answer = connection.answer
-            if not answer.done:
+            if not answer.done:  # (complete, it is the answer, whatever came after it)
+                if connection.error is not None:
+                    raise connection.error
                 if not (answer.head_done and _reads_until_close(answer)):
                     raise ConnectionResetError("connection closed before the response ended")
         except (OSError, _BadResponse) as exc:
@@ -447,7 +446,7 @@ class HttpClient:
         except BaseException:  # a timeout or a cancellation mid-exchange: the connection's state is unknown
             connection.close()
             raise
-        if answer.done and answer.keep_alive and not connection.eof and not connection.closed:
+        if answer.done and answer.keep_alive and not (connection.eof or connection.closed or connection.error):
             self._give_back(origin, connection)
         else:
             connection.close()

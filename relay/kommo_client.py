@@ -101,10 +101,8 @@ class AccountRateLimit:
                 self._finished.pop(account, None)
 
 
-class _Held:
+class _Held(contextlib.AbstractAsyncContextManager[None]):
     """``AccountRateLimit.hold``: the call counts from its admission until a window after the block ends."""
-
-    __slots__ = ("_limit", "_account", "_cell", "_finished")
 
     def __init__(self, limit: AccountRateLimit, account: str) -> None:
         self._limit = limit

@@ -173,8 +173,6 @@ class KommoEndpoint:
         self._shed_since_log = 0
         self._shed_logged_at = -SHED_LOG_EVERY_S
         self._bounded_reads = getattr(store, "reads_wait", True)  # False: reads never wait, no deadline to keep
-        self._accepted_count = metrics.webhooks.labels("accepted")
-        self._repeat_count = metrics.webhooks.labels("repeat")
 
     async def __call__(self, request: Request) -> Response:
         """As a Starlette endpoint (the app hands the hot route to ``asgi`` directly)."""
@@ -317,9 +315,9 @@ class KommoEndpoint:
         if self._admission is not None:
             self._admission.accepted()
         if prior is None:
-            self._accepted_count.inc()
+            self._metrics.webhooks.labels("accepted").inc()  # a child appears in /metrics once it counted
         else:
-            self._repeat_count.inc()
+            self._metrics.webhooks.labels("repeat").inc()
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return _ACCEPTED_ANSWER
 
