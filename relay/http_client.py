@@ -11,10 +11,11 @@ clinic's bearer token elsewhere.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +26,6 @@ from wire import json_text
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 MAX_RESPONSE_HEAD_BYTES = 64 * 1024
-_READ_CHUNK = 65536
 # What may not appear in a request line or a header: it would end the line and start another.
 _BREAKS_A_LINE = re.compile(r"[\r\n\x00]")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -102,17 +102,126 @@ class HttpResponse:
         return self.content.decode("utf-8", errors="replace")
 
 
-@dataclass
-class _Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    last_used: float
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection, read by httptools as its bytes arrive (no stream buffer in between).
+
+    An exchange sets ``answer`` and ``waiter``; the protocol's callbacks wake the waiter when the answer is complete,
+    the server closed or reset the connection, or its bytes are not a response this client reads.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.last_used = time.monotonic()
+        self.answer: _Answer | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.error: BaseException | None = None
+        self.received_any = False
+        self.eof = False
+        self.closed = False
+        self._writable: asyncio.Future[None] | None = None
+        self._paused = False
+
+    # -- asyncio.Protocol ---------------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        answer = self.answer
+        if answer is None or answer.done:  # bytes nobody asked for: this connection cannot be trusted any more
+            self.error = _BadResponse("bytes from the server outside any response")
+            self.close()
+            return
+        self.received_any = True
+        try:
+            answer.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(_BadResponse("the server switched protocols"))
+            return
+        except httptools.HttpParserError as exc:
+            self._fail(_BadResponse(f"malformed response: {exc}"))
+            return
+        except _BadResponse as exc:
+            self._fail(exc)
+            return
+        if answer.done:
+            if answer.status < 200:  # 100 Continue and the like: the answer follows
+                self.answer = _Answer()
+            else:
+                self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if exc is not None and self.error is None:
+            self.error = exc
+        self._wake()
+        self._writable_again()
+
+    def pause_writing(self) -> None:
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        self._writable_again()
+
+    # -- the client's side ------------------------------------------------------------------------------
 
     def usable(self, now: float, idle_limit_s: float) -> bool:
-        return not self.reader.at_eof() and not self.writer.is_closing() and now - self.last_used < idle_limit_s
+        transport = self.transport
+        return (
+            not self.eof
+            and not self.closed
+            and self.error is None
+            and transport is not None
+            and not transport.is_closing()
+            and now - self.last_used < idle_limit_s
+        )
+
+    def ended(self) -> bool:
+        """The answer is complete, or nothing more can arrive for it."""
+        return self.error is not None or self.eof or self.closed or (self.answer is not None and self.answer.done)
+
+    def must_drain(self) -> bool:
+        return self._paused or self.transport is None or self.transport.is_closing()
+
+    async def drain(self, loop: asyncio.AbstractEventLoop, send_by: float) -> None:
+        """Until the transport took the rest of the request; ``_Unsent`` if that takes past ``send_by``."""
+        if self.closed or self.transport is None or self.transport.is_closing():
+            raise ConnectionResetError("connection closed while sending")
+        if self._paused:
+            writable = self._writable = loop.create_future()
+            timer = loop.call_at(send_by, _expire, writable)
+            try:
+                await writable
+            except TimeoutError:
+                raise _Unsent from None
+            finally:
+                timer.cancel()
+            if self.closed:
+                raise ConnectionResetError("connection closed while sending")
 
     def close(self) -> None:
-        self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _fail(self, error: BaseException) -> None:
+        self.error = error
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _writable_again(self) -> None:
+        writable = self._writable
+        if writable is not None and not writable.done():
+            writable.set_result(None)
 
 
 class _StaleConnection(Exception):
@@ -120,6 +229,39 @@ class _StaleConnection(Exception):
 
 
 Origin = tuple[str, str, int]
+# A URL the relay can send as it is (printable ASCII, no query or fragment): split without urlsplit.
+_PLAIN_URL = re.compile(r"(https?)://([A-Za-z0-9.:@\[\]_~%!$&'()*+,;=-]+)(/[^?#\x00-\x20\x7f-\U0010ffff]*)?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin(scheme: str, netloc: str) -> tuple[Origin, str]:
+    """The origin and Host header of ``scheme://netloc`` (as ``urlsplit`` reads them); ValueError for a bad port."""
+    parts = urlsplit(f"{scheme}://{netloc}")
+    if not parts.hostname:
+        raise TransportError(f"not an http(s) URL: {parts.scheme}://{parts.hostname}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    return (parts.scheme, parts.hostname, port), host_header
+
+
+def _split(url: str) -> tuple[Origin, str, str]:
+    """(origin, request target, Host header) of ``url``."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        origin, host_header = _origin(plain.group(1), plain.group(2))
+        return origin, plain.group(3) or "/", host_header
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TransportError(f"not an http(s) URL: {parts.scheme}://{parts.hostname}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+    return (parts.scheme, parts.hostname, port), target, host_header
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 class HttpClient:
@@ -136,6 +278,7 @@ class HttpClient:
         self._idle_limit_s = idle_limit_s
         self._user_agent = user_agent
         self._idle: dict[Origin, list[_Connection]] = {}
+        self._heads: dict[tuple[str, bool], str] = {}
         self._closed = False
 
     async def post_json(
@@ -150,13 +293,7 @@ class HttpClient:
     ) -> HttpResponse:
         """POST ``payload`` as JSON. ``timeout`` bounds connecting and sending; once the request is sent, the
         answer is waited for ``answer_timeout`` more seconds (default: ``timeout``)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise TransportError(f"not an http(s) URL: {parts.scheme}://{parts.hostname}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        origin: Origin = (parts.scheme, parts.hostname, port)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        origin, target, host_header = _split(url)
         body = b"" if payload is None else json_text.dumps_bytes(payload)
         try:
             request = self._request_bytes(method, target, host_header, headers, body, payload is not None)
@@ -164,33 +301,27 @@ class HttpClient:
             raise TransportError(f"a request to {origin[1]} that cannot be sent: {exc}") from None
         wait = timeout if answer_timeout is None else answer_timeout
         loop = asyncio.get_running_loop()
+        # One deadline at a time, as a plain timer: sending (connecting, or a write that has to wait) runs on
+        # ``timeout``; once the request is out, only its answer is waited for, ``wait`` more seconds.
         send_by = loop.time() + timeout
         sent = False
         try:
-            # One timer where one will do: a request written to a kept-alive connection in one go is sent at once,
-            # and only its answer is waited for; connecting, or a write that has to wait, runs on ``timeout``.
-            async with asyncio.timeout(None) as deadline:
-
-                def sending() -> None:
-                    if deadline.when() is None:
-                        deadline.reschedule(send_by)
-
-                def on_sent() -> None:
-                    nonlocal sent
-                    sent = True
-                    deadline.reschedule(loop.time() + wait)
-
-                reused = self._take_idle(origin)
-                if reused is not None:
-                    try:
-                        return await self._exchange(
-                            origin, reused, request, reused=True, sending=sending, on_sent=on_sent
-                        )
-                    except _StaleConnection:
-                        sent = False
-                sending()
-                connection = await self._open(origin)
-                return await self._exchange(origin, connection, request, reused=False, sending=sending, on_sent=on_sent)
+            reused = self._take_idle(origin)
+            if reused is not None:
+                try:
+                    sent = True  # a write to a kept-alive connection that needs no drain is sent at once
+                    return await self._exchange(loop, origin, reused, request, True, send_by, wait)
+                except _StaleConnection:
+                    sent = False
+                except _Unsent:
+                    sent = False
+                    raise
+            async with asyncio.timeout_at(send_by):
+                connection = await self._open(loop, origin)
+            sent = True
+            return await self._exchange(loop, origin, connection, request, False, send_by, wait)
+        except _Unsent:
+            raise TransportError(f"no answer from {origin[1]} within {timeout:g} s") from None
         except TimeoutError:
             if sent:
                 raise TransportError(
@@ -219,22 +350,29 @@ class HttpClient:
         json_body: bool,
     ) -> bytes:
         """The whole request as it goes on the wire: one write, one segment for a small body."""
-        lines = [
-            f"{method} {target} HTTP/1.1",
-            f"Host: {host}",
-            f"User-Agent: {self._user_agent}",
-            "Accept: application/json",
-        ]
-        if json_body:
-            lines.append("Content-Type: application/json")
-        lines.append(f"Content-Length: {len(body)}")
-        for name, value in (headers or {}).items():
-            if not _TOKEN.match(name):
-                raise ValueError("a header name that is not an HTTP token")
-            lines.append(f"{name}: {value}")
-        if not _TOKEN.match(method) or " " in target or any(_BREAKS_A_LINE.search(line) for line in lines):
+        fixed = self._heads.get((host, json_body))
+        if fixed is None:  # the lines every request to this host carries: built and checked once
+            lines = [f"Host: {host}", f"User-Agent: {self._user_agent}", "Accept: application/json"]
+            if json_body:
+                lines.append("Content-Type: application/json")
+            if any(_BREAKS_A_LINE.search(line) for line in lines):
+                raise ValueError("a line break, NUL or space where HTTP allows none")
+            fixed = "".join(line + "\r\n" for line in lines)
+            if len(self._heads) < 4096:
+                self._heads[(host, json_body)] = fixed
+        if method not in _METHODS and not _TOKEN.match(method):
             raise ValueError("a line break, NUL or space where HTTP allows none")
-        return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
+        if " " in target or _BREAKS_A_LINE.search(target):
+            raise ValueError("a line break, NUL or space where HTTP allows none")
+        extra = ""
+        for name, value in (headers or {}).items():
+            if name not in _KNOWN_NAMES and not _TOKEN.match(name):
+                raise ValueError("a header name that is not an HTTP token")
+            if _BREAKS_A_LINE.search(value):
+                raise ValueError("a line break, NUL or space where HTTP allows none")
+            extra += f"{name}: {value}\r\n"
+        head = f"{method} {target} HTTP/1.1\r\n{fixed}Content-Length: {len(body)}\r\n{extra}\r\n"
+        return head.encode("latin-1") + body
 
     def _take_idle(self, origin: Origin) -> _Connection | None:
         idle = self._idle.get(origin)
@@ -247,70 +385,80 @@ class HttpClient:
         return None
 
     def _give_back(self, origin: Origin, connection: _Connection) -> None:
-        idle = self._idle.setdefault(origin, [])
+        idle = self._idle.get(origin)
+        if idle is None:
+            idle = self._idle[origin] = []
         if self._closed or len(idle) >= self._max_idle:
             connection.close()
             return
+        connection.answer = None
+        connection.waiter = None
         connection.last_used = time.monotonic()
         idle.append(connection)
 
-    async def _open(self, origin: Origin) -> _Connection:
+    async def _open(self, loop: asyncio.AbstractEventLoop, origin: Origin) -> _Connection:
         scheme, host, port = origin
         context = None
         if scheme == "https":
             context = self._ssl or ssl.create_default_context()
-        reader, writer = await asyncio.open_connection(
-            host, port, ssl=context, server_hostname=host if context else None, limit=_READ_CHUNK
+        _, connection = await loop.create_connection(
+            _Connection, host, port, ssl=context, server_hostname=host if context else None
         )
-        return _Connection(reader, writer, time.monotonic())
+        return connection
 
     async def _exchange(
         self,
+        loop: asyncio.AbstractEventLoop,
         origin: Origin,
         connection: _Connection,
         request: bytes,
-        *,
         reused: bool,
-        sending: Callable[[], None],
-        on_sent: Callable[[], None],
+        send_by: float,
+        wait: float,
     ) -> HttpResponse:
-        answer = _Answer()
-        received_any = False
+        """``request`` on ``connection`` and its answer. Raises ``_Unsent`` when the send deadline passed with the
+        request not all written, ``TimeoutError`` when the answer did not come within ``wait`` of sending it."""
+        answer = connection.answer = _Answer()
+        connection.received_any = False
+        waiter = connection.waiter = loop.create_future()
         try:
-            writer = connection.writer
-            writer.write(request)
-            if writer.transport.get_write_buffer_size() or writer.transport.is_closing():
-                sending()  # not all of it went out at once: the wait for the rest runs on the send timeout
-                await writer.drain()
-            on_sent()
-            while not answer.done:
-                data = await connection.reader.read(_READ_CHUNK)
-                if not data:
-                    if answer.head_done and _reads_until_close(answer):
-                        break  # neither a length nor chunks: the body ends with the connection
-                    raise ConnectionResetError("connection closed before the response ended")
-                received_any = True
+            assert connection.transport is not None
+            connection.transport.write(request)
+            if connection.must_drain():  # not all of it went out at once: the rest runs on the send deadline
+                await connection.drain(loop, send_by)
+            if not connection.ended():
+                timer = loop.call_at(loop.time() + wait, _expire, waiter)
                 try:
-                    answer.parser.feed_data(data)
-                except httptools.HttpParserUpgrade:
-                    raise _BadResponse("the server switched protocols") from None
-                except httptools.HttpParserError as exc:
-                    raise _BadResponse(f"malformed response: {exc}") from None
-                if answer.done and answer.status < 200:  # 100 Continue and the like: the answer follows
-                    answer = _Answer()
+                    await waiter
+                finally:
+                    timer.cancel()
+            answer = connection.answer
+            if not answer.done:  # (complete, it is the answer, whatever came after it)
+                if connection.error is not None:
+                    raise connection.error
+                if not (answer.head_done and _reads_until_close(answer)):
+                    raise ConnectionResetError("connection closed before the response ended")
         except (OSError, _BadResponse) as exc:
             connection.close()
-            if reused and not received_any:
+            if reused and not connection.received_any:
                 raise _StaleConnection from exc
             raise
         except BaseException:  # a timeout or a cancellation mid-exchange: the connection's state is unknown
             connection.close()
             raise
-        if answer.done and answer.keep_alive:
+        if answer.done and answer.keep_alive and not (connection.eof or connection.closed or connection.error):
             self._give_back(origin, connection)
         else:
             connection.close()
         return HttpResponse(answer.status, b"".join(answer.chunks), tuple(answer.headers))
+
+
+class _Unsent(Exception):
+    """The send deadline passed before the whole request was written."""
+
+
+_METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"})
+_KNOWN_NAMES = frozenset({"Authorization", "X-Request-Id"})
 
 
 def _reads_until_close(answer: _Answer) -> bool:

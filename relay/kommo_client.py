@@ -19,7 +19,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,15 +59,25 @@ class AccountRateLimit:
         self._locks: dict[str, asyncio.Lock] = {}
         self._finished: dict[str, asyncio.Event] = {}
 
-    @contextlib.asynccontextmanager
-    async def hold(self, account: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(account, asyncio.Lock())
-        finished = self._finished.setdefault(account, asyncio.Event())
+    def hold(self, account: str) -> _Held:
+        return _Held(self, account)
+
+    async def _admit(self, account: str) -> tuple[list[float], asyncio.Event]:
+        """Wait for room in ``account``'s window; the cell counting this call (in flight: inf) and its event."""
+        lock = self._locks.get(account)
+        if lock is None:
+            lock = self._locks[account] = asyncio.Lock()
+        finished = self._finished.get(account)
+        if finished is None:
+            finished = self._finished[account] = asyncio.Event()
         async with lock:
-            calls = self._calls.setdefault(account, [])
+            calls = self._calls.get(account)
+            if calls is None:
+                calls = self._calls[account] = []
             while True:
                 now = self._clock()
-                calls[:] = [c for c in calls if c[0] > now - self.window_s]
+                if calls:
+                    calls[:] = [c for c in calls if c[0] > now - self.window_s]
                 if len(calls) < self.limit:
                     break
                 earliest = min(c[0] for c in calls)
@@ -78,11 +88,7 @@ class AccountRateLimit:
                     await asyncio.sleep(earliest + self.window_s - now)
             cell = [math.inf]
             calls.append(cell)
-        try:
-            yield
-        finally:
-            cell[0] = self._clock()
-            finished.set()
+        return cell, finished
 
     def forget_idle(self) -> None:
         """Drop the bookkeeping of accounts with nothing in their window (called now and then)."""
@@ -93,6 +99,21 @@ class AccountRateLimit:
                 self._calls.pop(account, None)
                 self._locks.pop(account, None)
                 self._finished.pop(account, None)
+
+
+class _Held(contextlib.AbstractAsyncContextManager[None]):
+    """``AccountRateLimit.hold``: the call counts from its admission until a window after the block ends."""
+
+    def __init__(self, limit: AccountRateLimit, account: str) -> None:
+        self._limit = limit
+        self._account = account
+
+    async def __aenter__(self) -> None:
+        self._cell, self._finished = await self._limit._admit(self._account)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._cell[0] = self._limit._clock()
+        self._finished.set()
 
 
 @dataclass(frozen=True)

@@ -226,9 +226,14 @@ class KommoEndpoint:
         except TimeoutError:
             return self._refuse(name, _BODY_TOO_SLOW)
         # Reads before the claim are bounded by the request's own deadline; the claim itself never is (cut short,
-        # it could be stored yet answered 503).
-        deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s
-        clinic = await self._read(deadline, self._store.get_clinic(name)) if CLINIC_NAME_RE.match(name) else None
+        # it could be stored yet answered 503). A store whose reads never wait needs no deadline.
+        deadline = asyncio.get_running_loop().time() + self._settings.accept_deadline_s if self._bounded_reads else 0.0
+        if not CLINIC_NAME_RE.match(name):
+            clinic = None
+        elif self._bounded_reads:
+            clinic = await _within(deadline, self._store.get_clinic(name))
+        else:
+            clinic = await self._store.get_clinic(name)
         try:
             body = parse_body(raw, content_type.decode("latin-1"))
             ask = widget_request(body)
@@ -255,6 +260,7 @@ class KommoEndpoint:
             self._refusals.log(logger, logging.WARNING, "kommo_unknown_data_keys", clinic=clinic.name,
                                keys=",".join(ask.unknown_keys))
         now = time.time()
+        has_extras = any(getattr(ask, key) for key in TURN_EXTRAS)
 
         def plan(revision: str) -> tuple[list[tuple[str, float]], PendingTurn]:
             keys = delivery_keys(claims, ask.lead_id, ask.message, revision, now, self._settings)
@@ -269,7 +275,7 @@ class KommoEndpoint:
                 received_at=now,
                 return_url=ask.return_url,
                 owner=self._turns.owner,
-                extras={key: value for key in TURN_EXTRAS if (value := getattr(ask, key))},
+                extras={key: value for key in TURN_EXTRAS if (value := getattr(ask, key))} if has_extras else {},
             )
 
         # Durable before the 200: a relay stopped or killed from here on re-runs this turn when it starts.
@@ -308,9 +314,10 @@ class KommoEndpoint:
         )
         if self._admission is not None:
             self._admission.accepted()
-        outcome = "repeat" if prior is not None else "accepted"
-        self._metrics.webhooks.labels(outcome).inc()
-        if prior is not None:
+        if prior is None:
+            self._metrics.webhooks.labels("accepted").inc()  # a child appears in /metrics once it counted
+        else:
+            self._metrics.webhooks.labels("repeat").inc()
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return _ACCEPTED_ANSWER
 

@@ -11,8 +11,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from relay.jwt_hs256 import TokenRejected, decode_hs256
@@ -44,8 +43,7 @@ class Refusal(Exception):
         return {"error": self.error, "detail": self.detail}
 
 
-@dataclass(frozen=True)
-class WidgetRequest:
+class WidgetRequest(NamedTuple):  # immutable, and built on every widget_request at a tuple's cost
     token: str
     return_url: str
     lead_id: str
@@ -73,9 +71,14 @@ ACCOUNT_WEBHOOK_DETAIL = (
 )
 
 
+@functools.lru_cache(maxsize=64)  # the few Content-Types senders use
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
 def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
     """The body as a dict: JSON, or form-encoded (``data[lead_id]=...`` or ``data=<json>``)."""
-    kind = content_type.split(";")[0].strip().lower()
+    kind = _media_type(content_type) if len(content_type) <= 200 else content_type.split(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         return _form(raw)
     if kind in ("", "application/json", "text/plain") or kind.endswith("+json"):
@@ -128,6 +131,8 @@ def looks_like_account_webhook(body: Mapping[str, Any]) -> bool:
 
 
 def _text(value: Any, limit: int) -> str:
+    if type(value) is str:
+        return value.strip()[:limit]
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -183,12 +188,18 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
         email=_preset(data.get("email"), MAX_EMAIL_CHARS),
         national_id=_preset(data.get("national_id")),
         birth_date=_preset(data.get("birth_date")),
-        unknown_keys=tuple(sorted(str(key)[:40] for key in data if key not in DATA_KEYS))[:10],
+        unknown_keys=() if data.keys() <= DATA_KEYS else _unknown_keys(data),
     )
+
+
+def _unknown_keys(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(str(key)[:40] for key in data if key not in DATA_KEYS))[:10]
 
 
 def _preset(value: Any, limit: int = MAX_PRESET_CHARS) -> str:
     """An optional data key: an unfilled Kommo placeholder ("{{lead.cf...}}") or control characters count as unset."""
+    if value is None:
+        return ""
     text = _text(value, limit)
     return "" if "{{" in text or _BELOW_SPACE.search(text) else text
 
@@ -249,12 +260,47 @@ def deliverable_url(url: str) -> bool:
     return _PRINTABLE_ASCII.fullmatch(url) is not None
 
 
+_PLAIN_HOST = re.compile(r"[a-z0-9.-]+")
+_PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+# After a clinic's bot prefix, a return_url of these characters only needs no other reading (no query, fragment,
+# escape, user info or dot segment can hide in it).
+_PLAIN_REST = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?")
+
+
+@functools.lru_cache(maxsize=4096)  # a clinic's base URL: the same one on every widget_request
+def _plain_prefixes(base_url: str) -> tuple[str, ...]:
+    """The continue-URL prefixes on ``base_url`` (scheme, host, port as written there, path, a bot path) that a
+    return_url may start with and pass ``return_url_allowed`` at a glance; () when the base URL is unusual."""
+    try:
+        base = urlsplit(base_url)
+        port = base.port
+    except ValueError:
+        return ()
+    host = base.hostname or ""
+    if base.scheme not in ("http", "https") or not _PLAIN_HOST.fullmatch(host) or base.username or base.password:
+        return ()
+    path = base.path.rstrip("/")
+    if not _PLAIN_PATH.fullmatch(path) or "/./" in path + "/" or "/../" in path + "/":
+        return ()
+    origin = f"{base.scheme}://{host}" + (f":{port}" if port is not None else "")
+    return tuple(origin + path + bot for bot in _BOT_PATHS)
+
+
 def return_url_allowed(return_url: str, base_url: str) -> bool:
     """Whether ``return_url`` is a Salesbot/Marketingbot continue URL on the clinic's own Kommo account URL.
 
     Scheme, host, port and path prefix must all equal the clinic's base URL: the relay sends the clinic's
     bearer token there, so a URL taken from the request body must never point anywhere else.
     """
+    for prefix in _plain_prefixes(base_url):  # the usual case, without parsing the URL
+        if return_url.startswith(prefix):
+            rest = return_url[len(prefix) :]
+            if _PLAIN_REST.fullmatch(rest) and "/./" not in "/" + rest + "/" and "/../" not in "/" + rest + "/":
+                return True
+    return _return_url_allowed(return_url, base_url)
+
+
+def _return_url_allowed(return_url: str, base_url: str) -> bool:
     try:
         target, base = urlsplit(return_url), urlsplit(base_url)
         target_port, base_port = _port(target), _port(base)

@@ -110,3 +110,98 @@ async def test_failures_are_transport_errors(server):
         assert (await client.post_json(f"{server.url}/echo", {"after": "errors"})).status_code == 200
     finally:
         await client.aclose()
+
+
+class _Scripted(asyncio.Protocol):
+    """A raw HTTP server answering each request (head + Content-Length body) with the next scripted bytes."""
+
+    def __init__(self, answers: list[bytes], connections: list[asyncio.Transport], close_after: bool) -> None:
+        self.answers, self.connections, self.close_after = answers, connections, close_after
+        self.buffer = b""
+
+    def connection_made(self, transport):  # type: ignore[no-untyped-def]
+        self.transport = transport
+        self.connections.append(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        head_end = self.buffer.find(b"\r\n\r\n")
+        if head_end < 0:
+            return
+        length = int(self.buffer[:head_end].lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        if len(self.buffer) < head_end + 4 + length:
+            return
+        self.buffer = b""
+        self.transport.write(self.answers.pop(0))
+        if self.close_after:
+            self.transport.close()
+
+
+async def _scripted(answers: list[bytes], *, close_after: bool = False):  # type: ignore[no-untyped-def]
+    connections: list[asyncio.Transport] = []
+    server = await asyncio.get_running_loop().create_server(
+        lambda: _Scripted(answers, connections, close_after), "127.0.0.1", 0
+    )
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", connections
+
+
+async def test_an_interim_answer_then_the_real_one():
+    server, url, _ = await _scripted(
+        [b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}"]
+    )
+    client = HttpClient()
+    try:
+        response = await client.post_json(f"{url}/x", {"a": 1})
+        assert (response.status_code, response.content) == (202, b"{}")
+    finally:
+        await client.aclose()
+        server.close()
+
+
+async def test_an_answer_without_length_ends_with_the_connection():
+    server, url, _ = await _scripted([b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"ok\": 1}"],
+                                     close_after=True)
+    client = HttpClient()
+    try:
+        response = await client.post_json(f"{url}/x", {})
+        assert response.status_code == 200
+        assert response.json() == {"ok": 1}
+    finally:
+        await client.aclose()
+        server.close()
+
+
+async def test_bytes_from_the_server_between_answers_retire_the_connection():
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    server, url, connections = await _scripted([ok, ok])
+    client = HttpClient()
+    try:
+        assert (await client.post_json(f"{url}/x", {})).status_code == 200
+        connections[0].write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")  # nobody asked for this one
+        await asyncio.sleep(0.2)
+        assert (await client.post_json(f"{url}/x", {})).status_code == 200
+        assert len(connections) == 2  # the second request went on a new connection
+    finally:
+        await client.aclose()
+        server.close()
+
+
+async def test_a_request_the_server_does_not_read_is_not_sent():
+    """A body larger than the socket buffers, to a server that reads nothing: the send deadline passes with the
+    request not all written, so it counts as never sent (a caller may send it again)."""
+
+    class Deaf(asyncio.Protocol):
+        def connection_made(self, transport):  # type: ignore[no-untyped-def]
+            transport.pause_reading()
+
+    server = await asyncio.get_running_loop().create_server(Deaf, "127.0.0.1", 0)
+    client = HttpClient()
+    try:
+        with pytest.raises(TransportError, match="within") as refused:
+            await client.post_json(
+                f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x", {"big": "x" * (48 << 20)}, timeout=0.5
+            )
+        assert not refused.value.request_sent
+    finally:
+        await client.aclose()
+        server.close()

@@ -77,3 +77,41 @@ def test_same_verdict_as_pyjwt(name):
     except TokenRejected:
         got = None
     assert got == expected
+
+
+def _resegment(token: str, index: int, segment: str) -> str:
+    parts = token.split(".")
+    parts[index] = segment
+    return ".".join(parts)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # unused bits set in the last character (B and C: 1 and 2 of 64)
+        lambda s: s[:-1] + ("C" if s[-1] == "B" else "B") if len(s) % 4 in (2, 3) else s + "=",
+        lambda s: s.replace("-", "+").replace("_", "/") + "+",  # standard base64's alphabet
+        lambda s: s + "\n",
+        lambda s: s + "===",
+        lambda s: s[:4] + "=" + s[4:],
+        lambda s: s + "é",
+    ],
+)
+def test_a_segment_in_any_other_encoding_is_refused(change):
+    """One base64url encoding per value: a signature or payload written another way is a malformed token."""
+    good = CASES["good"]
+    assert decode_hs256(good, SECRET.encode(), leeway_s=60)["jti"] == "j1"
+    for index in (1, 2):
+        segment = good.split(".")[index]
+        with pytest.raises(TokenRejected, match="malformed token"):
+            decode_hs256(_resegment(good, index, change(segment)), SECRET.encode(), leeway_s=60)
+
+
+def test_the_header_verdict_is_the_same_every_time():
+    """The header check is remembered per header segment: a refused header stays refused, for the same reason."""
+    for _ in range(3):
+        with pytest.raises(TokenRejected, match="algorithm not allowed"):
+            decode_hs256(CASES["alg none"], SECRET.encode(), leeway_s=60)
+        with pytest.raises(TokenRejected, match="invalid token"):
+            decode_hs256(CASES["crit"], SECRET.encode(), leeway_s=60)
+        assert decode_hs256(CASES["good"], SECRET.encode(), leeway_s=60)["jti"] == "j1"

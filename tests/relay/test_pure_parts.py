@@ -186,3 +186,30 @@ def test_data_keys_the_relay_does_not_read_are_kept_to_be_logged_not_refused():
             "data": {"lead_id": "7", "message": "hola", "name": "Ana", "phone": "+56 9 1", "phnoe": "x", "mail": "y"}}
     ask = widget_request(body)
     assert ask.lead_id == "7" and ask.unknown_keys == ("mail", "phnoe")
+
+
+def test_return_url_shortcut_never_allows_what_the_full_check_refuses():
+    """The clinic's prefixes let the usual continue URL through without parsing it; on any URL the verdict is the
+    full check's (scheme, host, port, path prefix, no user info, fragment, escape or dot segment)."""
+    import random
+
+    from relay.widget_request import _return_url_allowed
+
+    bases = [BASE, "http://127.0.0.1:8701/clinica", "https://Clinica.Kommo.com/", "https://x.kommo.com:443",
+             "http://h:80/a/b/", "http://[::1]:9/x", "https://u:p@x.kommo.com"]
+    pieces = ["", "/", "api", "/api/v4/salesbot/", "/api/v4/marketingbot/", "1", "/continue/", "abc", ".", "..",
+              "/./", "/../", "%2e", "?q=1", "#f", "@", ":443", ":80", "x.kommo.com", "https://", "http://",
+              "127.0.0.1:8701", "/clinica", "clinica.kommo.com", "\\", "-", "_", "//"]
+    picks = random.Random(13)
+    allowed = 0
+    for _ in range(20_000):
+        base = picks.choice(bases)
+        tail = "".join(picks.choice(pieces) for _ in range(picks.randrange(0, 5)))
+        if picks.random() < 0.5:
+            url = base.rstrip("/") + "/api/v4/" + picks.choice(["salesbot/", "marketingbot/"]) + tail
+        else:
+            url = "".join(picks.choice(pieces) for _ in range(picks.randrange(1, 9)))
+        verdict = return_url_allowed(url, base)
+        assert verdict is _return_url_allowed(url, base), (url, base)
+        allowed += verdict
+    assert allowed > 1000  # the shortcut was taken, not only refusals compared
