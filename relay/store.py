@@ -401,8 +401,7 @@ SCHEMA_VERSION = 2
 #   expiry: a new turn lands on the same last page as the ones before it, and the purge deletes a range. Its
 #   delivery keys are small rows of a WITHOUT ROWID table (one b-tree, no separate primary-key index).
 # - No index serves only the purge (once a minute): it scans conversations, and deletes expired turns by range.
-# - Conversation starts are counted per clinic and minute (one small row updated, not a row and an index entry
-#   per start), for `cita-relay list-clinics`.
+# - A conversation's start (for `cita-relay list-clinics`) is a column of its row, then a per-minute count.
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS clinics (
     name TEXT PRIMARY KEY,
@@ -431,6 +430,7 @@ _SCHEMA = (
     lead_id TEXT NOT NULL,
     state TEXT NOT NULL,
     updated_at REAL NOT NULL,
+    started_at REAL,
     PRIMARY KEY (clinic, lead_id)
 )""",
     # id: the turn's expiry in milliseconds << 20 | a sequence number (``_turn_row_id``). keys: its delivery keys
@@ -459,17 +459,15 @@ _SCHEMA = (
     PRIMARY KEY (clinic, key)
 )""",
     "CREATE TABLE IF NOT EXISTS liveness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)",
-    # Conversations started per clinic and minute (no lead, no patient data): the last 24 hours are kept.
+    # Conversations started per clinic and minute (no lead, no patient data): the last 24 hours are kept. A
+    # conversation's start is counted here when the purge deletes the conversation (until then it is its
+    # ``started_at``, written with the row: no write of its own per new conversation).
     """CREATE TABLE IF NOT EXISTS conversation_minutes (
     clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
     minute INTEGER NOT NULL,
     started INTEGER NOT NULL,
     PRIMARY KEY (clinic, minute)
 ) WITHOUT ROWID""",
-    """CREATE TRIGGER IF NOT EXISTS conversation_counted AFTER INSERT ON conversations WHEN NEW.state != '' BEGIN
-    INSERT INTO conversation_minutes (clinic, minute, started) VALUES (NEW.clinic, CAST(NEW.updated_at / 60 AS INTEGER), 1)
-        ON CONFLICT (clinic, minute) DO UPDATE SET started = started + 1;
-END""",
 )
 
 # What the files of schema version 0 had and version 2 has not.
@@ -550,6 +548,8 @@ class SqliteStore:
             columns = {row["name"] for row in self._db.execute("PRAGMA table_info(clinics)")}
             if "display_name" not in columns:
                 self._db.execute("ALTER TABLE clinics ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
+            if "started_at" not in {row["name"] for row in self._db.execute("PRAGMA table_info(conversations)")}:
+                self._db.execute("ALTER TABLE conversations ADD COLUMN started_at REAL")  # counted in the starts
             if "deliveries" in tables and "pending_turns" in tables:
                 self._copy_version_0_turns()
             if "conversation_starts" in tables:
@@ -677,10 +677,12 @@ class SqliteStore:
         return _clinic(row) if row else None
 
     def conversation_counts(self, since: float) -> dict[str, int]:
-        # Counted per minute: the window starts at the beginning of ``since``'s minute.
+        # The live conversations' starts, and the purged ones' counted per minute (the window starts at the
+        # beginning of ``since``'s minute for those). A scan: for a command an operator runs now and then.
         rows = self._db.execute(
-            "SELECT clinic, SUM(started) FROM conversation_minutes WHERE minute >= ? GROUP BY clinic",
-            (int(since // 60),),
+            "SELECT clinic, SUM(started) FROM (SELECT clinic, started FROM conversation_minutes WHERE minute >= ?"
+            " UNION ALL SELECT clinic, 1 FROM conversations WHERE started_at >= ?) GROUP BY clinic",
+            (int(since // 60), since),
         ).fetchall()
         return {row[0]: int(row[1]) for row in rows}
 
@@ -817,9 +819,7 @@ class SqliteStore:
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
         self._claimed_states.pop((clinic, lead_id), None)
         self._db.execute(
-            "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            (clinic, lead_id, _dumps(state), now),
+            _SAVE_CONVERSATION, (clinic, lead_id, _dumps(state), now, now),
         )
 
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
@@ -954,9 +954,8 @@ class SqliteStore:
         with self._transaction(finish=False):
             self._record_reply(clinic, keys, text)
             self._db.execute(
-                "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                (clinic, lead_id, "" if state is None else _dumps(state), now),
+                _SAVE_CONVERSATION,
+                (clinic, lead_id, "" if state is None else _dumps(state), now, None if state is None else now),
             )
 
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
@@ -1032,7 +1031,15 @@ class SqliteStore:
                 [(clinic, key, row_id) for row_id, clinic, keys in expired for key in _loads(keys)],
             )
             self._db.execute("DELETE FROM turns WHERE id < ? AND pending IS NULL", (bound,))
-            self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
+            idle = now - conversation_idle_s
+            self._db.execute(  # their starts are counted per minute from now on
+                "INSERT INTO conversation_minutes (clinic, minute, started)"
+                " SELECT clinic, CAST(started_at / 60 AS INTEGER), COUNT(*) FROM conversations"
+                " WHERE updated_at <= ? AND started_at IS NOT NULL GROUP BY 1, 2"
+                " ON CONFLICT (clinic, minute) DO UPDATE SET started = started + excluded.started",
+                (idle,),
+            )
+            self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (idle,))
             self._db.execute("DELETE FROM booking_outcomes WHERE recorded_at <= ?", (now - OUTCOME_RETENTION_S,))
             oldest = int((now - CONVERSATION_STARTS_KEPT_S) // 60)
             self._db.executemany(
@@ -1070,6 +1077,11 @@ class SqliteStore:
 
 
 _REVISION = "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?"
+# A new conversation's start is noted (``started_at``); a saved one keeps it, as does a forgotten one (a tombstone).
+_SAVE_CONVERSATION = (
+    "INSERT INTO conversations (clinic, lead_id, state, updated_at, started_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+)
 _REVISION_AND_STATE = "SELECT updated_at, state FROM conversations WHERE clinic = ? AND lead_id = ?"
 _CLAIMED_STATES_KEPT = 10_000
 _TURN_ROWS_KEPT = 100_000
