@@ -550,8 +550,8 @@ class SqliteStore:
                 self._db.execute("ALTER TABLE clinics ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
             if "started_at" not in {row["name"] for row in self._db.execute("PRAGMA table_info(conversations)")}:
                 self._db.execute("ALTER TABLE conversations ADD COLUMN started_at REAL")  # counted in the starts
-            if "deliveries" in tables and "pending_turns" in tables:
-                self._copy_version_0_turns()
+            if "deliveries" in tables:
+                self._copy_version_0_turns(with_pending="pending_turns" in tables)
             if "conversation_starts" in tables:
                 self._db.execute(
                     "INSERT INTO conversation_minutes (clinic, minute, started)"
@@ -561,7 +561,7 @@ class SqliteStore:
                 self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _copy_version_0_turns(self) -> None:
+    def _copy_version_0_turns(self, *, with_pending: bool) -> None:
         """Inside the migration: version 0's deliveries (a row per key, the reply under the first key, the others
         pointing there with "=" + key) and pending turns, as turns and delivery keys."""
         heads: dict[tuple[str, str], dict[str, Any]] = {}
@@ -579,9 +579,8 @@ class SqliteStore:
                 heads[(clinic, key)] = {"keys": [(key, expires_at)], "return_url": return_url, "reply": None}
             else:
                 head["keys"].append((key, expires_at))
-        for clinic, turn_id, text, received_at, reply in self._db.execute(
-            "SELECT clinic, turn_id, turn, received_at, reply FROM pending_turns"
-        ):
+        pending = "SELECT clinic, turn_id, turn, received_at, reply FROM pending_turns" if with_pending else ""
+        for clinic, turn_id, text, received_at, reply in self._db.execute(pending) if pending else ():
             head = heads.get((clinic, turn_id))
             if head is None:  # its delivery keys expired: kept until it is finished, as before
                 try:

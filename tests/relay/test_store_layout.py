@@ -81,8 +81,9 @@ async def test_conversation_counts_survive_the_purge_of_their_conversations(tmp_
     assert await store.load_conversation("c1", "lead-1") is None
     assert store.conversation_counts(now - 86400) == {"c1": 2, "c2": 1}
     assert store.conversation_counts(now - 3600) == {"c1": 1, "c2": 1}
-    await store.purge_expired(now + 86400, 3600)  # a day later: the counted minutes are gone too
-    assert store.conversation_counts(now - 86400) == {}
+    await store.purge_expired(now + 2 * 86400, 3600)  # two days later: the counted minutes are gone too
+    assert store.conversation_counts(now + 86400) == {}
+    assert store._db.execute("SELECT COUNT(*) FROM conversation_minutes").fetchone()[0] == 0
     store.close_now()
 
 
