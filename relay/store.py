@@ -392,8 +392,18 @@ def checked_new_clinic(details: ClinicDetails, *, agent_token: str, now: float) 
     )
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS clinics (
+# The file's layout version (PRAGMA user_version): 0 = written before it had one (migrated by ``_migrate``).
+SCHEMA_VERSION = 2
+
+# Laid out for few pages written per turn: every page a commit touches is written whole to the write-ahead log and
+# again by the checkpoint, and those writes were most of the store's CPU per turn.
+# - A delivery is one ``turns`` row (its reply, and its pending turn until the continuation went out), keyed by its
+#   expiry: a new turn lands on the same last page as the ones before it, and the purge deletes a range. Its
+#   delivery keys are small rows of a WITHOUT ROWID table (one b-tree, no separate primary-key index).
+# - No index serves only the purge (once a minute): it scans conversations, and deletes expired turns by range.
+# - A conversation's start (for `cita-relay list-clinics`) is a column of its row, then a per-minute count.
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS clinics (
     name TEXT PRIMARY KEY,
     agent_token_hash TEXT NOT NULL UNIQUE,
     kommo_subdomain TEXT NOT NULL,
@@ -405,8 +415,8 @@ CREATE TABLE IF NOT EXISTS clinics (
     bot_question_step INTEGER NOT NULL DEFAULT 1,
     created_at REAL NOT NULL,
     display_name TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS kommo_tokens (
+)""",
+    """CREATE TABLE IF NOT EXISTS kommo_tokens (
     clinic TEXT PRIMARY KEY REFERENCES clinics(name) ON DELETE CASCADE,
     long_lived_token TEXT,
     access_token TEXT,
@@ -414,53 +424,63 @@ CREATE TABLE IF NOT EXISTS kommo_tokens (
     access_expires_at REAL,
     redirect_uri TEXT NOT NULL DEFAULT '',
     updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS conversations (
+)""",
+    """CREATE TABLE IF NOT EXISTS conversations (
     clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
     lead_id TEXT NOT NULL,
     state TEXT NOT NULL,
     updated_at REAL NOT NULL,
+    started_at REAL,
     PRIMARY KEY (clinic, lead_id)
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
+)""",
+    # id: the turn's expiry in milliseconds << 20 | a sequence number (``_turn_row_id``). keys: its delivery keys
+    # (a JSON list, the first is the turn's id). pending: its PendingTurn JSON until its continuation went out.
+    # No foreign key (a check of clinics per insert): ``remove_clinic`` deletes a clinic's turns itself.
+    """CREATE TABLE IF NOT EXISTS turns (
+    id INTEGER PRIMARY KEY,
+    clinic TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    return_url TEXT NOT NULL,
+    pending TEXT,
+    reply TEXT
+)""",
+    """CREATE TABLE IF NOT EXISTS delivery_keys (
+    clinic TEXT NOT NULL,
     key TEXT NOT NULL,
     expires_at REAL NOT NULL,
-    return_url TEXT NOT NULL,
-    reply TEXT,
+    turn INTEGER NOT NULL,
     PRIMARY KEY (clinic, key)
-);
-CREATE INDEX IF NOT EXISTS deliveries_expiry ON deliveries(expires_at);
-CREATE TABLE IF NOT EXISTS pending_turns (
-    clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
-    turn_id TEXT NOT NULL,
-    turn TEXT NOT NULL,
-    received_at REAL NOT NULL,
-    reply TEXT,
-    PRIMARY KEY (clinic, turn_id)
-);
-CREATE TABLE IF NOT EXISTS booking_outcomes (
+) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS booking_outcomes (
     clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
     key TEXT NOT NULL,
     outcome TEXT NOT NULL,
     recorded_at REAL NOT NULL,
     PRIMARY KEY (clinic, key)
-);
-CREATE INDEX IF NOT EXISTS conversations_idle ON conversations(updated_at);
-CREATE TABLE IF NOT EXISTS liveness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
--- When conversations started (no lead, no patient data), for `cita-relay list-clinics`: the last 24 hours.
-CREATE TABLE IF NOT EXISTS conversation_starts (
+)""",
+    "CREATE TABLE IF NOT EXISTS liveness (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)",
+    # Conversations started per clinic and minute (no lead, no patient data): the last 24 hours are kept. A
+    # conversation's start is counted here when the purge deletes the conversation (until then it is its
+    # ``started_at``, written with the row: no write of its own per new conversation).
+    """CREATE TABLE IF NOT EXISTS conversation_minutes (
     clinic TEXT NOT NULL REFERENCES clinics(name) ON DELETE CASCADE,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS conversation_starts_at ON conversation_starts(clinic, at);
--- The clean-up keeps to the clinic's rows (the index's prefix): a scan of every clinic's starts on each new
--- conversation grew with the traffic. Other clinics' old rows go in ``purge_expired``.
-CREATE TRIGGER IF NOT EXISTS conversation_started_by_clinic AFTER INSERT ON conversations WHEN NEW.state != '' BEGIN
-    INSERT INTO conversation_starts (clinic, at) VALUES (NEW.clinic, NEW.updated_at);
-    DELETE FROM conversation_starts WHERE clinic = NEW.clinic AND at < NEW.updated_at - 86400;
-END;
-"""
+    minute INTEGER NOT NULL,
+    started INTEGER NOT NULL,
+    PRIMARY KEY (clinic, minute)
+) WITHOUT ROWID""",
+)
+
+# What the files of schema version 0 had and version 2 has not.
+_DROPPED = (
+    "DROP TRIGGER IF EXISTS conversation_started",
+    "DROP TRIGGER IF EXISTS conversation_started_by_clinic",
+    "DROP INDEX IF EXISTS conversation_starts_at",
+    "DROP INDEX IF EXISTS deliveries_expiry",
+    "DROP INDEX IF EXISTS conversations_idle",
+    "DROP TABLE IF EXISTS conversation_starts",
+    "DROP TABLE IF EXISTS pending_turns",
+    "DROP TABLE IF EXISTS deliveries",
+)
 
 
 class SqliteStore:
@@ -482,7 +502,7 @@ class SqliteStore:
         self._db.execute("PRAGMA busy_timeout=10000")
         # A deleted or overwritten conversation is zeroed in the file, not left in free pages (see purge_expired).
         self._db.execute("PRAGMA secure_delete=ON")
-        self._db.executescript(_SCHEMA)
+        self._sequence = secrets.randbits(20)  # the low bits of the turns' row ids (``_turn_row_id``)
         self._migrate()
         self._path = path
         self._checkpointer: _Checkpointer | None = None
@@ -499,6 +519,8 @@ class SqliteStore:
         # own read of the same row saved. Every write of the lead's conversation drops it (this process is the only
         # one that writes conversations; a clinic removed by the CLI drops them all), so it is what the file holds.
         self._claimed_states: dict[tuple[str, str], str] = {}
+        # The row id of each turn this process claimed or resumed (clinic, turn id), until it is finished.
+        self._turn_rows: dict[tuple[str, str], int] = {}
 
     def _fresh(self) -> None:
         """Forget the cached clinics and tokens if another connection wrote to the file since they were read."""
@@ -513,11 +535,80 @@ class SqliteStore:
         self._claimed_states.clear()
 
     def _migrate(self) -> None:
-        """Bring a file written by an older relay up to this schema (CREATE TABLE IF NOT EXISTS leaves it as is)."""
-        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(clinics)")}
-        if "display_name" not in columns:
-            self._db.execute("ALTER TABLE clinics ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
-        self._db.execute("DROP TRIGGER IF EXISTS conversation_started")  # scanned every clinic's starts
+        """Create the tables, or bring a file written by an older relay up to this schema: one transaction, so a
+        relay stopped half-way finds the file as it was."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        with _Transaction(self._db):
+            if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return  # another process (the CLI, the relay) did it first
+            tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            for statement in _SCHEMA:
+                self._db.execute(statement)
+            columns = {row["name"] for row in self._db.execute("PRAGMA table_info(clinics)")}
+            if "display_name" not in columns:
+                self._db.execute("ALTER TABLE clinics ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
+            if "started_at" not in {row["name"] for row in self._db.execute("PRAGMA table_info(conversations)")}:
+                self._db.execute("ALTER TABLE conversations ADD COLUMN started_at REAL")  # counted in the starts
+            if "deliveries" in tables:
+                self._copy_version_0_turns(with_pending="pending_turns" in tables)
+            if "conversation_starts" in tables:
+                self._db.execute(
+                    "INSERT INTO conversation_minutes (clinic, minute, started)"
+                    " SELECT clinic, CAST(at / 60 AS INTEGER), COUNT(*) FROM conversation_starts GROUP BY 1, 2"
+                )
+            for statement in _DROPPED:
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _copy_version_0_turns(self, *, with_pending: bool) -> None:
+        """Inside the migration: version 0's deliveries (a row per key, the reply under the first key, the others
+        pointing there with "=" + key) and pending turns, as turns and delivery keys."""
+        heads: dict[tuple[str, str], dict[str, Any]] = {}
+        pointing: list[tuple[str, str, float, str, str]] = []
+        for clinic, key, expires_at, return_url, reply in self._db.execute(
+            "SELECT clinic, key, expires_at, return_url, reply FROM deliveries ORDER BY expires_at"
+        ):
+            if reply and reply.startswith(_REPLY_OF):
+                pointing.append((clinic, key, expires_at, return_url, reply[len(_REPLY_OF) :]))
+            else:
+                heads[(clinic, key)] = {"keys": [(key, expires_at)], "return_url": return_url, "reply": reply}
+        for clinic, key, expires_at, return_url, first in pointing:
+            head = heads.get((clinic, first))
+            if head is None:  # its first key is gone: the reply with it
+                heads[(clinic, key)] = {"keys": [(key, expires_at)], "return_url": return_url, "reply": None}
+            else:
+                head["keys"].append((key, expires_at))
+        pending = "SELECT clinic, turn_id, turn, received_at, reply FROM pending_turns" if with_pending else ""
+        for clinic, turn_id, text, received_at, reply in self._db.execute(pending) if pending else ():
+            head = heads.get((clinic, turn_id))
+            if head is None:  # its delivery keys expired: kept until it is finished, as before
+                try:
+                    return_url = str(_loads(text)["return_url"])
+                except (ValueError, KeyError, TypeError):
+                    return_url = ""
+                head = heads[(clinic, turn_id)] = {"keys": [], "return_url": return_url, "reply": None}
+                head["expires_at"] = received_at
+            head["pending"] = text
+            head["reply"] = head["reply"] or reply  # an older relay kept it on the pending turn
+        for (clinic, first), head in heads.items():
+            keys = head["keys"]
+            expires_at = max((at for _, at in keys), default=head.get("expires_at", 0.0))
+            row_id = self._turn_row_id(expires_at)
+            self._db.execute(
+                "INSERT INTO turns (id, clinic, keys, return_url, pending, reply) VALUES (?, ?, ?, ?, ?, ?)",
+                (row_id, clinic, _dumps([first] + [key for key, _ in keys if key != first]), head["return_url"],
+                 head.get("pending"), head["reply"]),
+            )
+            self._db.executemany(
+                "INSERT INTO delivery_keys (clinic, key, expires_at, turn) VALUES (?, ?, ?, ?)",
+                [(clinic, key, at, row_id) for key, at in keys],
+            )
+
+    def _turn_row_id(self, expires_at: float) -> int:
+        """A new turn's row id: its expiry in milliseconds, then 20 bits of sequence (unique within a millisecond)."""
+        self._sequence = (self._sequence + 1) & _SEQUENCE_MASK
+        return (min(max(int(expires_at * 1000), 0), _MAX_MS) << _SEQUENCE_BITS) | self._sequence
 
     def checkpoint_in_background(self) -> None:
         """For a long-running server: WAL checkpoints (the only fsyncs) move off the caller's thread."""
@@ -585,8 +676,12 @@ class SqliteStore:
         return _clinic(row) if row else None
 
     def conversation_counts(self, since: float) -> dict[str, int]:
+        # The live conversations' starts, and the purged ones' counted per minute (the window starts at the
+        # beginning of ``since``'s minute for those). A scan: for a command an operator runs now and then.
         rows = self._db.execute(
-            "SELECT clinic, COUNT(*) FROM conversation_starts WHERE at >= ? GROUP BY clinic", (since,)
+            "SELECT clinic, SUM(started) FROM (SELECT clinic, started FROM conversation_minutes WHERE minute >= ?"
+            " UNION ALL SELECT clinic, 1 FROM conversations WHERE started_at >= ?) GROUP BY clinic",
+            (int(since // 60), since),
         ).fetchall()
         return {row[0]: int(row[1]) for row in rows}
 
@@ -625,6 +720,10 @@ class SqliteStore:
         self._forget_cached()
         with self._transaction():
             cur = self._db.execute("DELETE FROM clinics WHERE name = ?", (name,))
+            # Without a foreign key (a check per insert): a scan, on a command an operator runs now and then.
+            self._db.execute("DELETE FROM delivery_keys WHERE clinic = ?", (name,))
+            self._db.execute("DELETE FROM turns WHERE clinic = ?", (name,))
+        self._turn_rows = {turn: row for turn, row in self._turn_rows.items() if turn[0] != name}
         return cur.rowcount == 1
 
     # -- runtime (RelayStore) ---------------------------------------------------------------------------
@@ -719,9 +818,7 @@ class SqliteStore:
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
         self._claimed_states.pop((clinic, lead_id), None)
         self._db.execute(
-            "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-            (clinic, lead_id, _dumps(state), now),
+            _SAVE_CONVERSATION, (clinic, lead_id, _dumps(state), now, now),
         )
 
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
@@ -751,22 +848,32 @@ class SqliteStore:
     def _insert_delivery(
         self, clinic: str, keys: Sequence[tuple[str, float]], return_url: str, turn: PendingTurn | None
     ) -> None:
-        """Inside a transaction: a new delivery under each key, and its pending turn."""
-        # The reply is kept once, under the first key (the turn's id); the other keys point to it.
-        first = keys[0][0] if keys else ""
+        """Inside a transaction: a new delivery (one turns row, with its pending turn) and its keys."""
+        if not keys and turn is None:
+            return
+        # The row lives as long as its longest-lived key (the reply is found through any of them); a pending turn
+        # without keys until it is finished.
+        expires_at = max((at for _, at in keys), default=turn.received_at if turn is not None else 0.0)
+        names = [key for key, _ in keys] or ([turn.turn_id] if turn is not None else [])
+        row = (clinic, _dumps(names), return_url, _dumps(turn.to_json()) if turn is not None else None)
+        while True:
+            row_id = self._turn_row_id(expires_at)
+            try:
+                self._db.execute(
+                    "INSERT INTO turns (id, clinic, keys, return_url, pending) VALUES (?, ?, ?, ?, ?)", (row_id, *row)
+                )
+                break
+            except sqlite3.IntegrityError:  # a row id left by an earlier run with the same millisecond and sequence
+                continue
+        # A key that expired (not yet purged) is taken over by the new delivery.
         self._db.executemany(
-            "INSERT OR REPLACE INTO deliveries (clinic, key, expires_at, return_url, reply) VALUES (?, ?, ?, ?, ?)",
-            [
-                (clinic, key, expires_at, return_url, None if key == first else _REPLY_OF + first)
-                for key, expires_at in keys
-            ],
+            "INSERT OR REPLACE INTO delivery_keys (clinic, key, expires_at, turn) VALUES (?, ?, ?, ?)",
+            [(clinic, key, expires_at, row_id) for key, expires_at in keys],
         )
         if turn is not None:
-            self._db.execute(
-                "INSERT OR REPLACE INTO pending_turns (clinic, turn_id, turn, received_at, reply)"
-                " VALUES (?, ?, ?, ?, NULL)",
-                (clinic, turn.turn_id, _dumps(turn.to_json()), turn.received_at),
-            )
+            if len(self._turn_rows) >= _TURN_ROWS_KEPT:  # turns never finished: looked up by key instead
+                self._turn_rows.clear()
+            self._turn_rows[(clinic, turn.turn_id)] = row_id
 
     async def claim_turn(
         self, clinic: str, lead_id: str, plan: TurnMaker, return_url: str, now: float
@@ -803,36 +910,32 @@ class SqliteStore:
             return None
         found = {row[0]: row for row in rows}
         row = next(found[key] for key in keys if key in found)
-        reply = row[2]
-        if reply and reply.startswith(_REPLY_OF):  # kept under the delivery's first key
-            first = reply[len(_REPLY_OF) :]
-            holder = found.get(first) or self._db.execute(
-                "SELECT key, return_url, reply FROM deliveries WHERE clinic = ? AND key = ?", (clinic, first)
-            ).fetchone()
-            reply = holder[2] if holder is not None else None
-            if reply and reply.startswith(_REPLY_OF):
-                reply = None
-        return PriorDelivery(row[1], _loads(reply) if reply else None)
+        return PriorDelivery(row[1], _loads(row[2]) if row[2] else None)
+
+    def _turn_row(self, clinic: str, turn_id: str) -> int | None:
+        """The row id of the turn whose first key is ``turn_id``."""
+        row_id = self._turn_rows.get((clinic, turn_id))
+        if row_id is not None:
+            return row_id
+        # Not claimed by this process: by its first key (and only if it still is that turn's first key).
+        row = self._db.execute(
+            "SELECT t.id FROM delivery_keys k JOIN turns t ON t.id = k.turn"
+            " WHERE k.clinic = ? AND k.key = ? AND json_extract(t.keys, '$[0]') = ?",
+            (clinic, turn_id, turn_id),
+        ).fetchone()
+        return row[0] if row else None
 
     async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
         with self._transaction():
             self._record_reply(clinic, keys, _dumps(reply))
 
     def _record_reply(self, clinic: str, keys: Sequence[str], text: str) -> None:
-        """The reply under the first key (the turn's id, which the pending turn finds it by); the others point there.
-
-        Once per turn instead of once per key and once more for the pending turn: a reply is a kilobyte or two,
-        and every byte written is written again by the checkpoint.
-        """
+        """The reply on the delivery's turns row (every key finds it there, and so does its pending turn)."""
         if not keys:
             return
-        self._db.execute("UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ?", (text, clinic, keys[0]))
-        others = [(_REPLY_OF + keys[0], clinic, key) for key in keys[1:]]
-        if others:  # claimed pointing there already; a key claimed by an older relay gets its pointer now
-            self._db.executemany(
-                "UPDATE deliveries SET reply = ? WHERE clinic = ? AND key = ? AND reply IS NOT ?",
-                [(ref, c, k, ref) for ref, c, k in others],
-            )
+        row_id = self._turn_row(clinic, keys[0])
+        if row_id is not None:
+            self._db.execute("UPDATE turns SET reply = ? WHERE id = ?", (text, row_id))
 
     async def settle_reply(
         self,
@@ -846,13 +949,12 @@ class SqliteStore:
         text = _dumps(reply)
         self._claimed_states.pop((clinic, lead_id), None)
         # One commit instead of two: commits are most of the store's cost per turn. Finished turns are left to the
-        # next claim, whose commit writes the pending_turns pages anyway (here they would be two pages more).
+        # next claim, whose commit writes the last turns page anyway.
         with self._transaction(finish=False):
             self._record_reply(clinic, keys, text)
             self._db.execute(
-                "INSERT INTO conversations (clinic, lead_id, state, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                (clinic, lead_id, "" if state is None else _dumps(state), now),
+                _SAVE_CONVERSATION,
+                (clinic, lead_id, "" if state is None else _dumps(state), now, None if state is None else now),
             )
 
     async def finish_turn(self, clinic: str, turn_id: str) -> None:
@@ -869,31 +971,39 @@ class SqliteStore:
                 pass  # the transaction deletes them
 
     def _delete_finished(self) -> None:
-        """Inside a transaction: the finished turns noted since the last one."""
+        """Inside a transaction: the finished turns noted since the last one (their patient data goes; the delivery
+        stays until its keys expire, to recognise a repeat)."""
         if self._finished:
             finished, self._finished = self._finished, []
-            self._db.executemany("DELETE FROM pending_turns WHERE clinic = ? AND turn_id = ?", finished)
+            rows = [self._turn_rows.pop(turn, None) or self._turn_row(*turn) for turn in finished]
+            self._db.executemany(
+                "UPDATE turns SET pending = NULL WHERE id = ?", [(row_id,) for row_id in rows if row_id is not None]
+            )
 
     async def take_unfinished_turns(
         self, owner: str, live_owners: Collection[str], now: float, max_age_s: float
     ) -> list[PendingTurn]:
-        # One process owns this file: every turn left here was cut short by its last run.
+        # One process owns this file: every turn left here was cut short by its last run. A scan: once, at start.
         with self._transaction():
-            self._db.execute("DELETE FROM pending_turns WHERE received_at < ?", (now - max_age_s,))
-            # The reply is the delivery's (kept under the turn's id); a turn written by an older relay has its own.
-            rows = self._db.execute(
-                "SELECT p.turn, COALESCE(d.reply, p.reply) FROM pending_turns p LEFT JOIN deliveries d"
-                " ON d.clinic = p.clinic AND d.key = p.turn_id ORDER BY p.received_at"
-            ).fetchall()
-        turns = []
-        for row in rows:
-            try:
-                turns.append(
-                    PendingTurn.from_json(_loads(row[0]), owner=owner, reply=_loads(row[1]) if row[1] else None)
-                )
-            except (ValueError, KeyError, TypeError):
-                logger.warning("an unreadable pending turn was dropped")
-        return turns
+            rows = self._db.execute("SELECT id, pending, reply FROM turns WHERE pending IS NOT NULL").fetchall()
+            turns: list[tuple[int, PendingTurn]] = []
+            dropped = []
+            for row_id, text, reply in rows:
+                try:
+                    turn = PendingTurn.from_json(_loads(text), owner=owner, reply=_loads(reply) if reply else None)
+                except (ValueError, KeyError, TypeError):
+                    logger.warning("an unreadable pending turn was dropped")
+                    dropped.append((row_id,))
+                    continue
+                if turn.received_at < now - max_age_s:
+                    dropped.append((row_id,))
+                else:
+                    turns.append((row_id, turn))
+            self._db.executemany("UPDATE turns SET pending = NULL WHERE id = ?", dropped)
+        turns.sort(key=lambda item: item[1].received_at)
+        for row_id, turn in turns:
+            self._turn_rows[(turn.clinic, turn.turn_id)] = row_id
+        return [turn for _, turn in turns]
 
     async def record_outcome(self, clinic: str, key: str, outcome: dict[str, Any], now: float) -> None:
         self._db.execute(
@@ -910,10 +1020,31 @@ class SqliteStore:
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
         self._claimed_states.clear()
         with self._transaction():
-            self._db.execute("DELETE FROM deliveries WHERE expires_at <= ?", (now,))
-            self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (now - conversation_idle_s,))
+            # Turns are in expiry order: the expired ones are a range (those still pending stay until finished).
+            bound = self._turn_row_id(now) & ~_SEQUENCE_MASK
+            expired = self._db.execute(
+                "SELECT id, clinic, keys FROM turns WHERE id < ? AND pending IS NULL", (bound,)
+            ).fetchall()
+            self._db.executemany(
+                "DELETE FROM delivery_keys WHERE clinic = ? AND key = ? AND turn = ?",  # unless taken over since
+                [(clinic, key, row_id) for row_id, clinic, keys in expired for key in _loads(keys)],
+            )
+            self._db.execute("DELETE FROM turns WHERE id < ? AND pending IS NULL", (bound,))
+            idle = now - conversation_idle_s
+            self._db.execute(  # their starts are counted per minute from now on
+                "INSERT INTO conversation_minutes (clinic, minute, started)"
+                " SELECT clinic, CAST(started_at / 60 AS INTEGER), COUNT(*) FROM conversations"
+                " WHERE updated_at <= ? AND started_at IS NOT NULL GROUP BY 1, 2"
+                " ON CONFLICT (clinic, minute) DO UPDATE SET started = started + excluded.started",
+                (idle,),
+            )
+            self._db.execute("DELETE FROM conversations WHERE updated_at <= ?", (idle,))
             self._db.execute("DELETE FROM booking_outcomes WHERE recorded_at <= ?", (now - OUTCOME_RETENTION_S,))
-            self._db.execute("DELETE FROM conversation_starts WHERE at < ?", (now - CONVERSATION_STARTS_KEPT_S,))
+            oldest = int((now - CONVERSATION_STARTS_KEPT_S) // 60)
+            self._db.executemany(
+                "DELETE FROM conversation_minutes WHERE clinic = ? AND minute < ?",
+                [(row[0], oldest) for row in self._db.execute("SELECT name FROM clinics").fetchall()],
+            )
         # The write-ahead log still holds the old pages (a forgotten conversation's text among them) until it is
         # copied into the file and emptied: do that now, off the event loop, so they are gone within minutes.
         await asyncio.to_thread(_truncate_wal, self._path)
@@ -945,14 +1076,27 @@ class SqliteStore:
 
 
 _REVISION = "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?"
+# A new conversation's start is noted (``started_at``); a saved one keeps it, as does a forgotten one (a tombstone).
+_SAVE_CONVERSATION = (
+    "INSERT INTO conversations (clinic, lead_id, state, updated_at, started_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (clinic, lead_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+)
 _REVISION_AND_STATE = "SELECT updated_at, state FROM conversations WHERE clinic = ? AND lead_id = ?"
 _CLAIMED_STATES_KEPT = 10_000
-_REPLY_OF = "="  # a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object)
+_TURN_ROWS_KEPT = 100_000
+_SEQUENCE_BITS = 20
+_SEQUENCE_MASK = (1 << _SEQUENCE_BITS) - 1
+_MAX_MS = (1 << (63 - _SEQUENCE_BITS)) - 1
+# Schema version 0: a delivery key whose reply is kept under another key: "=" + that key (a reply is a JSON object).
+_REPLY_OF = "="
 
 
 def _find_deliveries_sql(count: int) -> str:
     marks = ", ".join("?" * count)
-    return f"SELECT key, return_url, reply FROM deliveries WHERE clinic = ? AND expires_at > ? AND key IN ({marks})"  # noqa: S608 - placeholders only
+    return (
+        "SELECT k.key, t.return_url, t.reply FROM delivery_keys k JOIN turns t ON t.id = k.turn"  # noqa: S608
+        f" WHERE k.clinic = ? AND k.expires_at > ? AND k.key IN ({marks})"
+    )
 
 
 _FIND_DELIVERIES = {count: _find_deliveries_sql(count) for count in range(1, 5)}
