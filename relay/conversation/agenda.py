@@ -133,11 +133,20 @@ class Agenda:
 
     def __init__(self, slots: tuple[WireSlot, ...]) -> None:
         self.slots = slots
-        ids = {s.id for s in slots}
-        # With a repeated slot id, which copy is free depends on the moment: worked out per turn (never in practice).
-        self._ordered = tuple(sorted(slots, key=slot_key)) if len(ids) == len(slots) else None
-        self._stamps = [slot_key(s)[0] for s in self._ordered] if self._ordered is not None else []
         self._views: dict[int, View] = {}
+        # With a repeated slot id, which copy is free depends on the moment: worked out per turn (never in practice).
+        if len({s.id for s in slots}) != len(slots):
+            self._ordered: tuple[WireSlot, ...] | None = None
+            self._stamps: list[float] = []
+            return
+        keys = [slot_key(s) for s in slots]
+        if all(a < b for a, b in zip(keys, keys[1:], strict=False)):  # an agent sends them in order: kept as sent
+            self._ordered = slots
+        else:
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            self._ordered = tuple(slots[i] for i in order)
+            keys = [keys[i] for i in order]
+        self._stamps = [key[0] for key in keys]
 
     def view(self, now: datetime) -> View:
         if self._ordered is None:

@@ -146,10 +146,11 @@ def aware(turn: Turn) -> Turn:
 
 def first_name(name: str) -> str:
     """", Ana" from "Ana Pérez"; nothing when the name is missing or an unfilled Kommo placeholder."""
-    words = name.split()
+    words = name.split(None, 1)
     if not words or "{" in name or "}" in name:
         return ""
     first = words[0].strip(".,;:!?")
-    if not first or len(first) > 20 or not all(c.isalpha() or c in "-'" for c in first):
+    letters = first.replace("-", "").replace("'", "")
+    if not first or len(first) > 20 or not (letters.isalpha() or not letters):  # letters, "-" and "'" only
         return ""
     return f", {first[:1].upper()}{first[1:]}"

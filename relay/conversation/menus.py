@@ -72,12 +72,13 @@ def _facts(slot: WireSlot) -> tuple[float, date, str]:
     and hash ignore it), so the same slots seen turn after turn cost a dictionary look-up, and go with their slot.
     """
     try:
-        return slot.__dict__[_FACTS]  # type: ignore[no-any-return]
-    except KeyError:
-        facts = slot.__dict__[_FACTS] = _facts_of(slot.start)
-        return facts
+        kept = slot.__dict__
     except AttributeError:  # a slot without a __dict__
         return _facts_of(slot.start)
+    facts: tuple[float, date, str] | None = kept.get(_FACTS)
+    if facts is None:  # a slot never seen (a new answer): no exception raised for each of its slots
+        facts = kept[_FACTS] = _facts_of(slot.start)
+    return facts
 
 
 @lru_cache(maxsize=65_536)

@@ -6,8 +6,11 @@ surprise on a patient's phone. Button labels here must fit WhatsApp's 20 charact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+
+
+_DAYS_KEPT = 2048  # day labels kept per language and form: years of days
 
 
 @dataclass(frozen=True)
@@ -18,13 +21,22 @@ class Language:
     months: tuple[str, ...]
     months_short: tuple[str, ...]
     messages: dict[str, str]
+    # The same few dozen days are named for every clinic: each label worked out once (day -> text).
+    _labels: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
+    _long: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
 
     def say(self, key: str, **fields: object) -> str:
         return self.messages[key].format(**fields)
 
     def day_label(self, day: date) -> str:
         """The day as a button shows it: "Lun 2 dic" / "Mon 2 Dec"."""
-        return f"{self.weekdays_short[day.weekday()]} {day.day} {self.months_short[day.month - 1]}"
+        label = self._labels.get(day)
+        if label is None:
+            if len(self._labels) >= _DAYS_KEPT:
+                self._labels.clear()
+            short = self.weekdays_short[day.weekday()]
+            label = self._labels[day] = f"{short} {day.day} {self.months_short[day.month - 1]}"
+        return label
 
     def with_professional(self, name: str, specialty: str = "") -> str:
         """"la Dra. Ana Soto" / "Dra. Ana Soto", and ", Traumatología" when the specialty is worth saying."""
@@ -36,6 +48,14 @@ class Language:
 
     def day_long(self, day: date) -> str:
         """The day in a sentence: "lunes 2 de diciembre" / "Monday 2 December"."""
+        text = self._long.get(day)
+        if text is None:
+            if len(self._long) >= _DAYS_KEPT:
+                self._long.clear()
+            text = self._long[day] = self._day_long(day)
+        return text
+
+    def _day_long(self, day: date) -> str:
         weekday = self.weekdays[day.weekday()]
         month = self.months[day.month - 1]
         if self.code == "es":
