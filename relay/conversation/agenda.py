@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
 
-from relay.conversation.menus import clinic_zone, clock, fold, free_slots, local_day, slot_key
+from relay.conversation.menus import clinic_zone, clock, fold, free_slots, local_day, slot_keys
 from relay.conversation.names import name_words
 from relay.conversation.specialties import specialty_key
 from wire.messages import WireSlot
@@ -30,6 +30,7 @@ MAX_PAGES = 64  # menu pages kept per view (the first day menu, and the time men
 T = TypeVar("T")
 Filters = tuple[tuple[str, ...], str, str, tuple[str, str]]  # professionals, specialty, service, (from, before)
 NO_WINDOW = ("", "")
+NO_FILTERS: Filters = ((), "", "", NO_WINDOW)  # a patient who has not said whom, what or when
 
 
 class View:
@@ -48,19 +49,39 @@ class View:
         self._services: dict[Filters, tuple[str, ...]] = {}
         self._pages: dict[Hashable, Any] = {}
 
+    def _survey(self) -> None:
+        """One pass over the free slots for what a conversation's first reply asks of them, whatever it shows:
+        the specialties, professionals and services (how many: is a question needed first?) and the days."""
+        specialties: dict[str, str] = {}
+        professionals = set()
+        services: dict[str, str] = {}
+        days = set()
+        for slot in self.free:
+            if slot.specialty:
+                specialties[specialty_key(slot.specialty)] = slot.specialty
+            professionals.add(slot.professional)
+            if slot.service:
+                services[fold(slot.service)] = slot.service
+            days.add(local_day(slot))
+        self._specialties = specialties
+        self._professionals = tuple(sorted(professionals))
+        self._pools.setdefault(NO_FILTERS, self.free)
+        self._days.setdefault(NO_FILTERS, tuple(sorted(days)))
+        self._services.setdefault(NO_FILTERS, tuple(sorted(services.values(), key=fold)))
+
     @property
     def specialties(self) -> dict[str, str]:
         """Specialty key -> the clinic's own name (the last slot naming it wins, as a dict comprehension does)."""
         if self._specialties is None:
-            self._specialties = {specialty_key(s.specialty): s.specialty for s in self.free if s.specialty}
-        return self._specialties
+            self._survey()
+        return self._specialties  # type: ignore[return-value]
 
     @property
     def professionals(self) -> tuple[str, ...]:
         """Every professional with a free slot, sorted."""
         if self._professionals is None:
-            self._professionals = tuple(sorted({s.professional for s in self.free}))
-        return self._professionals
+            self._survey()
+        return self._professionals  # type: ignore[return-value]
 
     @property
     def names(self) -> frozenset[str]:
@@ -84,6 +105,9 @@ class View:
     def days(self, filters: Filters) -> tuple[date, ...]:
         """The days of ``pool(filters)``, in order."""
         found = self._days.get(filters)
+        if found is None and filters == NO_FILTERS and self._specialties is None:
+            self._survey()
+            return self._days[filters]
         if found is None:
             found = tuple(sorted({local_day(s) for s in self.pool(filters)}))
             self._days[filters] = found
@@ -93,6 +117,9 @@ class View:
     def services(self, filters: Filters) -> tuple[str, ...]:
         """The services of ``pool(filters)`` as the clinic names them (the last slot's spelling), in order of name."""
         found = self._services.get(filters)
+        if found is None and filters == NO_FILTERS and self._specialties is None:
+            self._survey()
+            return self._services[filters]
         if found is None:
             names = {fold(s.service): s.service for s in self.pool(filters) if s.service}
             found = tuple(sorted(names.values(), key=fold))
@@ -139,7 +166,7 @@ class Agenda:
             self._ordered: tuple[WireSlot, ...] | None = None
             self._stamps: list[float] = []
             return
-        keys = [slot_key(s) for s in slots]
+        keys = slot_keys(slots)
         if all(a < b for a, b in zip(keys, keys[1:], strict=False)):  # an agent sends them in order: kept as sent
             self._ordered = slots
         else:

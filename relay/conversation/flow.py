@@ -184,7 +184,9 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
     reading = read_message(ctx, None, message)
     norm = normalize(message)
     if not state.service:
-        state = evolve(state, service=named_in(norm, offered(ctx, state)))
+        service = named_in(norm, offered(ctx, state))
+        if service:
+            state = evolve(state, service=service)
     if reading.found and reading.intent == "book":
         step = interpret(ctx, state, reading, norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
@@ -215,7 +217,8 @@ def _preset(ctx: Context, state: ConversationState) -> ConversationState:
     turn = ctx.turn
     if turn.specialty and specialty_key(turn.specialty) in ctx.specialties:
         state = evolve(state, specialty=specialty_key(turn.specialty))
-    named = next((s.service for s in ctx.free if s.service and fold(s.service) == fold(turn.service.strip())), "")
+    wanted = fold(turn.service.strip())
+    named = next((s.service for s in ctx.free if s.service and fold(s.service) == wanted), "") if wanted else ""
     if named:  # as the clinic names it
         state = evolve(state, service=named)
     if turn.professional:

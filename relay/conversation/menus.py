@@ -105,6 +105,20 @@ def slot_key(slot: WireSlot) -> tuple[float, str, str]:
     return (_facts(slot)[0], slot.professional, slot.id)
 
 
+def slot_keys(slots: Sequence[WireSlot]) -> list[tuple[float, str, str]]:
+    """``slot_key`` of each slot: a new answer's slots, all at once (the same as one by one, at less cost)."""
+    keys = []
+    for slot in slots:
+        kept = getattr(slot, "__dict__", None)
+        facts = kept.get(_FACTS) if kept is not None else None
+        if facts is None:
+            facts = _facts_of(slot.start)
+            if kept is not None:
+                kept[_FACTS] = facts
+        keys.append((facts[0], slot.professional, slot.id))
+    return keys
+
+
 def encode_slot_key(slot: WireSlot) -> tuple[str, ...]:
     return (slot.start, slot.professional, slot.id)
 
