@@ -15,7 +15,8 @@ Two more figures, for the turns the mix above shares out of sight (every turn of
 "first turn on a new answer" is a new lead's "Hola" on a clinic's answer never seen before (a new slots tuple: the
 clinic's slots change after each booking, and a relay serving many clinics sees each one's answer a few times),
 "'Hola' on a prepared answer" the next new lead's "Hola" on that same answer. Each clinic is seen once before
-(untimed), so the clinic's own sentences are not new; each round drops another slot (a booking took it).
+(untimed), so the clinic's own sentences are not new; each round drops another slot (a booking took it). Clinic i
+has no free slot on the days given by the bits of i: few clinics share the same free days.
 ``--against REF`` runs the same mix on the git revision REF (its relay/ and wire/ extracted to a temporary
 directory), alternating with this tree ``--repeat`` times, and prints both figures and the ratio.
 """
@@ -191,7 +192,9 @@ def first_turns(clinics: int, rounds: int = 4) -> tuple[float, float, str]:
     clock = time.process_time
     for round_number in range(rounds + 1):  # round 0: each clinic seen once, untimed
         for index, answer in enumerate(answers):
-            raw = {**answer, "slots": [s for n, s in enumerate(answer["slots"]) if n != round_number]}
+            # Its own free days (clinic i lacks the days of the bits of i), less another slot each round.
+            kept = [s for n, s in enumerate(answer["slots"]) if n != round_number and not (index >> n // 4) & 1]
+            raw = {**answer, "slots": kept}
             slots = SlotsResult.from_json(raw)  # a new tuple: nothing prepared for it yet
             now = NOW + timedelta(minutes=round_number * 7, seconds=index)
             first = Turn(lead_id=f"F{round_number}-{index}", message="Hola", name="Ana Pérez", phone="+56 9 1234 5678",
