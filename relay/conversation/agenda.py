@@ -209,6 +209,22 @@ def agenda(slots: Sequence[WireSlot]) -> Agenda:
     return found
 
 
+MAX_SHARED_PAGES = 1024  # menu pages that depend on no clinic's slots, only on what they show (days, language…)
+_SHARED_PAGES: dict[Hashable, Any] = {}
+
+
+def shared_page(key: Hashable, build: Callable[[], T]) -> T:
+    """The menu page ``key`` names for every clinic: ``key`` holds all it depends on (pages.py: the days menu of the
+    same free days, in the same language, after the same paragraphs, looks the same in every clinic)."""
+    found = _SHARED_PAGES.get(key)
+    if found is None:
+        if len(_SHARED_PAGES) >= MAX_SHARED_PAGES:
+            _SHARED_PAGES.clear()
+        found = _SHARED_PAGES[key] = build()
+    return found  # type: ignore[no-any-return]
+
+
 def forget() -> None:
-    """Drop every prepared answer (and with it every view and menu page)."""
+    """Drop every prepared answer (and with it every view and menu page), and every shared page."""
     _AGENDAS.clear()
+    _SHARED_PAGES.clear()

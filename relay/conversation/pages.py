@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from relay.conversation.agenda import shared_page
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import plan
@@ -148,17 +149,10 @@ def _day_page(
         else:
             paragraphs.append(ctx.say("days_intro"))
     extras = filter_buttons(ctx, state)
-    key = (ctx.lang.code, _opening_pieces(ctx), days, after, at, near, intro, tuple(paragraphs), tuple(extras))
-    shown = _SHARED_DAY_PAGES.get(key)
-    if shown is None:  # the same days menu for every clinic whose free days are the same: laid out once for all
-        if len(_SHARED_DAY_PAGES) >= MAX_SHARED_DAY_PAGES:
-            _SHARED_DAY_PAGES.clear()
-        shown = _SHARED_DAY_PAGES[key] = _days_shown(ctx, days, after, at, near, intro, paragraphs, extras)
+    # The same days menu for every clinic whose free days are the same: laid out once for all of them.
+    key = ("days", ctx.lang.code, _opening_pieces(ctx), days, after, at, near, intro, tuple(paragraphs), tuple(extras))
+    shown = shared_page(key, lambda: _days_shown(ctx, days, after, at, near, intro, paragraphs, extras))
     return evolve(shown, changes=changes) if changes else shown
-
-
-MAX_SHARED_DAY_PAGES = 1024  # day menus kept for every clinic: by language, days, paragraphs, filters dropped
-_SHARED_DAY_PAGES: dict[Hashable, Page] = {}
 
 
 def _opening_pieces(ctx: Context) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conversation_kit import ES, NOW, Chat, buttons, slot, texts
+from conversation_kit import EN, ES, NOW, Chat, buttons, slot, texts
 
 from relay.conversation import ConversationState, Reply, Turn, decide
 from relay.conversation.context import clear_caches
@@ -102,3 +102,28 @@ def test_every_reply_from_the_caches_is_the_fresh_reply():
                 break
             chat.state = cached.state
             chat.now += timedelta(minutes=1)
+
+
+def test_clinics_with_the_same_free_days_each_read_their_own_days_menu():
+    """A days menu is laid out once for every clinic with the same free days: each still reads its own language,
+    greeting, professional and intro, exactly as a fresh conversation would say them."""
+    cache = SlotAnswerCache()
+    days = (2, 3, 4, 7, 9, 10, 11, 14, 15)
+    soto = cache.parse("c1", wire_answer(*(slot(d, 10) for d in days)))
+    perez = cache.parse("c2", wire_answer(*(slot(d, 11, professional="Dr. Juan Pérez") for d in days)))
+    both = cache.parse("c3", wire_answer(*(slot(d, h, professional=p) for d in days
+                                         for h, p in ((9, "Dra. Ana Soto"), (12, "Dr. Juan Pérez")))))
+    turns = [
+        (soto, ES, Turn(lead_id="L1", message="Hola", name="Ana Pérez", phone="+56 9 1234 5678", now=NOW)),
+        (perez, EN, Turn(lead_id="L2", message="Hi", name="Ann", phone="+56 9 1234 5678", now=NOW)),
+        (perez, ES, Turn(lead_id="L3", message="Hola", name="", phone="+56 9 1234 5678", now=NOW)),
+        (both, ES, Turn(lead_id="L4", message="Hola", name="Eva", phone="+56 9 1234 5678", now=NOW,
+                        professional="Dr. Juan Pérez")),
+        (both, ES, Turn(lead_id="L5", message="con la dra soto", name="Eva", phone="+56 9 1234 5678", now=NOW)),
+    ]
+    replies = [decide(None, turn, clinic, answer) for answer, clinic, turn in turns]
+    assert "Mié 2 dic" in buttons(replies[0]) and "Wed 2 Dec" in buttons(replies[1])
+    assert "Dr. Juan Pérez" in texts(replies[3]) and "Dra. Ana Soto" in texts(replies[4])
+    for (answer, clinic, turn), reply in zip(turns, replies, strict=True):
+        clear_caches()
+        assert decide(None, turn, clinic, SlotsResult(tuple(list(answer.slots)), answer.age_s)) == reply
