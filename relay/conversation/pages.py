@@ -358,6 +358,25 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -
     return day_menu(ctx, state, notices=[*notices, ctx.say("reask_day")], at=page_day(state.page_first))
 
 
+def offered_choices(state: ConversationState) -> tuple[Option, ...]:
+    """The times a time menu offers, or the days a days menu offers (not "more", another day or a filter)."""
+    kind = "slot" if state.stage == CHOOSE_TIME else "day" if state.stage == CHOOSE_DAY else ""
+    return tuple(o for o in state.options if o.kind == kind) if kind else ()
+
+
+def which_one(ctx: Context, state: ConversationState) -> Reply:
+    """"Sí" to a menu of several times (or days): the same page again, and how to say which one (not "I didn't get
+    that": the patient did say yes)."""
+    numbered = any(o.number for o in offered_choices(state))
+    if state.stage == CHOOSE_TIME and state.day:
+        first = decode_slot_key(state.page_first)
+        notice = ctx.say("which_time_list" if numbered else "which_time_buttons")
+        return time_menu(ctx, state, date.fromisoformat(state.day), notices=[notice],
+                         at=first[0] if first else None, time_filter=state.time_filter)
+    notice = ctx.say("which_day_list" if numbered else "which_day_buttons")
+    return day_menu(ctx, state, notices=[notice], at=page_day(state.page_first))
+
+
 def page_day(key: Sequence[str]) -> date | None:
     try:
         return date.fromisoformat(key[0]) if key and key[0] else None
