@@ -36,7 +36,9 @@ NO_FILTERS: Filters = ((), "", "", NO_WINDOW)  # a patient who has not said whom
 class View:
     """The free slots ahead at one moment (those after the same cut of the answer), and what derives from them."""
 
-    __slots__ = ("free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days", "_services", "_pages")
+    __slots__ = (
+        "free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days", "_by_day", "_services", "_pages"
+    )
 
     def __init__(self, free: tuple[WireSlot, ...], zone: tzinfo | None) -> None:
         self.free = free
@@ -46,6 +48,7 @@ class View:
         self._names: frozenset[str] | None = None
         self._pools: dict[Filters, tuple[WireSlot, ...]] = {}
         self._days: dict[Filters, tuple[date, ...]] = {}
+        self._by_day: dict[Filters, dict[date, tuple[WireSlot, ...]]] = {}
         self._services: dict[Filters, tuple[str, ...]] = {}
         self._pages: dict[Hashable, Any] = {}
 
@@ -98,6 +101,7 @@ class View:
             if len(self._pools) >= MAX_POOLS:
                 self._pools.clear()
                 self._days.clear()
+                self._by_day.clear()
                 self._services.clear()
             self._pools[filters] = found
         return found
@@ -113,6 +117,15 @@ class View:
             self._days[filters] = found
         return found
 
+    def on_day(self, filters: Filters, day: date) -> tuple[WireSlot, ...]:
+        """The slots of ``pool(filters)`` on ``day``, in order (a time menu's, what typed times are read against)."""
+        by_day = self._by_day.get(filters)
+        if by_day is None:
+            grouped: dict[date, list[WireSlot]] = {}
+            for slot in self.pool(filters):
+                grouped.setdefault(local_day(slot), []).append(slot)
+            by_day = self._by_day[filters] = {d: tuple(slots) for d, slots in grouped.items()}
+        return by_day.get(day, ())
 
     def services(self, filters: Filters) -> tuple[str, ...]:
         """The services of ``pool(filters)`` as the clinic names them (the last slot's spelling), in order of name."""

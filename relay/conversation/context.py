@@ -67,6 +67,10 @@ class Context:
         """The free slots every filter of the patient allows: professional, specialty and time of day."""
         return list(self._view().pool(filters(state, window=window)))
 
+    def on_day(self, state: ConversationState, day: date, *, window: bool = True) -> list[WireSlot]:
+        """``pool(state, window=window)`` on ``day`` only, in order."""
+        return list(self._view().on_day(filters(state, window=window), day))
+
     def days(self, state: ConversationState) -> tuple[date, ...]:
         """The days of ``pool(state)``, in order."""
         return self._view().days(filters(state))

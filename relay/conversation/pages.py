@@ -257,12 +257,12 @@ def _time_page(
     time_filter: str,
 ) -> Page:
     changes: dict[str, Any] = {}
-    day_slots = [s for s in ctx.pool(state, window=not time_filter) if local_day(s) == day]
+    day_slots = ctx.on_day(state, day, window=not time_filter)
     if not day_slots and any(state.window) and not time_filter:
         state = evolve(state, window=("", ""))
         changes["window"] = ("", "")
         notices = [*notices, ctx.say("window_no_slots")]
-        day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
+        day_slots = ctx.on_day(state, day)
     slots = [s for s in day_slots if not time_filter or clock(s) == time_filter]
     if not slots:
         fallback = (*notices, ctx.say("day_not_free", day=ctx.lang.day_label(day)))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-
 _DAYS_KEPT = 2048  # day labels kept per language and form: years of days
 
 
