@@ -30,7 +30,6 @@ def match_professionals(reading: Reading, professionals: Sequence[str]) -> tuple
 
 
 @lru_cache(maxsize=4096)  # every turn looks at the same few names
-@lru_cache(maxsize=4096)  # the clinics' professionals, met again in each new answer
 def name_words(name: str) -> frozenset[str]:
     """The words of a professional's name that identify them (no titles, initials or numbers)."""
     return frozenset(w for w in normalize(name).split() if not is_title(w) and len(w) > 1 and not w[:1].isdigit())

@@ -68,16 +68,6 @@ def find_specialty(text: str) -> tuple[str, str]:
 @lru_cache(maxsize=4096)  # the clinics' few specialty names, every turn
 def specialty_key(name: str) -> str:
     """The key of a clinic's specialty name ("Traumatología" -> "traumatologia"); its folded name if unknown."""
-    if len(name) <= _KEY_CACHED:
-        return _specialty_key(name)
-    return _specialty_key.__wrapped__(name)
-
-
-_KEY_CACHED = 200  # characters: a clinic's specialty names, met on every slot of every answer, are keyed once
-
-
-@lru_cache(maxsize=4096)
-def _specialty_key(name: str) -> str:
     folded = " ".join(re.sub(r"[^a-z0-9 ]+", " ", fold(name)).split())
     for key, pattern in _PATTERNS.items():
         if pattern.search(folded):

@@ -127,3 +127,15 @@ def test_clinics_with_the_same_free_days_each_read_their_own_days_menu():
     for (answer, clinic, turn), reply in zip(turns, replies, strict=True):
         clear_caches()
         assert decide(None, turn, clinic, SlotsResult(tuple(list(answer.slots)), answer.age_s)) == reply
+
+
+def test_an_answer_in_any_order_reads_as_the_same_menus():
+    """An agent sends its slots in time order (they are kept as sent); any other order is put in order first."""
+    ordered = [slot(d, h, m, p) for d in (2, 3, 4, 7) for h, m in ((9, 0), (10, 30)) for p in ("Dra. Ana Soto",
+                                                                                           "Dr. Juan Pérez")]
+    shuffled = ordered[5:] + ordered[:5][::-1]
+    for message in ("Hola", "el jueves", "el jueves a las 10:30 con el dr pérez"):
+        chat_a, chat_b = Chat(SlotsResult(tuple(ordered), 2.0)), Chat(SlotsResult(tuple(shuffled), 2.0))
+        first_a, first_b = chat_a.say(message), chat_b.say(message)
+        assert first_a == first_b, message
+        assert chat_a.say("1") == chat_b.say("1")
