@@ -370,7 +370,8 @@ def which_one(ctx: Context, state: ConversationState) -> Reply:
     numbered = any(o.number for o in offered_choices(state))
     if state.stage == CHOOSE_TIME and state.day:
         first = decode_slot_key(state.page_first)
-        notice = ctx.say("which_time_list" if numbered else "which_time_buttons")
+        which = "which_time_list" if numbered else "which_time_buttons"
+        notice = ctx.say("which_professional_pick" if state.time_filter else which)  # one time, several people
         return time_menu(ctx, state, date.fromisoformat(state.day), notices=[notice],
                          at=first[0] if first else None, time_filter=state.time_filter)
     notice = ctx.say("which_day_list" if numbered else "which_day_buttons")

@@ -110,3 +110,16 @@ def test_the_first_days_list_says_its_question_and_hint_after_the_days():
                          "¿Qué día te acomoda? También puedes escribirlo (p. ej. «mañana»).",
                          "Escribe el número de tu opción."]
     assert "Escribe el número de tu opción." not in said[:-1]
+
+
+def test_yes_when_asked_with_whom_asks_for_one_of_them():
+    chat = Chat(agenda([2, 3], [(10, 0)], ["Dra. Ana Soto", "Dr. Juan Pérez"]))
+    chat.say("Hola")
+    chat.say("Mié 2 dic")
+    whom = chat.say("a las 10")
+    assert "¿Con quién?" in texts(whom) and len(buttons(whom)) == 2
+    again = chat.say("sí")
+    assert shows(again)[0] == "¿Con quién? Elige a uno o escribe su nombre."
+    assert buttons(again) == buttons(whom) and chat.books == []
+    pick = chat.say("con el dr pérez")
+    assert pick.continuation["data"].get("code") == "confirm" and "Dr. Juan Pérez" in texts(pick)
