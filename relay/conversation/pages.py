@@ -389,7 +389,7 @@ def specialty_menu(ctx: Context, state: ConversationState, notices: Sequence[str
     """Which specialty (the clinic's own names), and "any"; a wish said before it is kept for after."""
     notices = tuple(notices)
     key = ("specialties", ctx.lang.code, _opening_pieces(ctx), notices)
-    texts, prompt, buttons, options = ctx.page(key, lambda: _specialty_page(ctx, notices))
+    texts, prompt, buttons, options = ctx.page(key, lambda: _shared_specialty_page(ctx, key, notices))
     state = evolve(
         state, stage=CHOOSE_DAY, day="", time_filter="", options=options, page_first=(), page_last=(),
         day_slots=(), pending=None, pending_message="", proposed=None,
@@ -398,6 +398,13 @@ def specialty_menu(ctx: Context, state: ConversationState, notices: Sequence[str
     data["code"] = "specialty"
     body = ctx.body(data, texts, prompt, buttons, ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+def _shared_specialty_page(
+    ctx: Context, key: tuple[object, ...], notices: tuple[str, ...]
+) -> tuple[tuple[str, ...], str, tuple[str, ...], tuple[Option, ...]]:
+    """Once per answer (``ctx.page``), and laid out once for every clinic with the same specialties."""
+    return shared_page((*key, tuple(sorted(ctx.specialties.items()))), lambda: _specialty_page(ctx, notices))
 
 
 def _specialty_page(

@@ -12,7 +12,7 @@ from conversation_kit import EN, ES, NOW, Chat, buttons, slot, texts
 from relay.conversation import ConversationState, Reply, Turn, decide
 from relay.conversation.context import clear_caches
 from relay.slot_answers import SlotAnswerCache
-from wire.messages import SlotsResult
+from wire.messages import SlotsResult, WireSlot
 
 
 def wire_answer(*slots_) -> dict:
@@ -139,3 +139,22 @@ def test_an_answer_in_any_order_reads_as_the_same_menus():
         first_a, first_b = chat_a.say(message), chat_b.say(message)
         assert first_a == first_b, message
         assert chat_a.say("1") == chat_b.say("1")
+
+
+def test_clinics_with_the_same_specialties_each_read_their_own_question():
+    def answer(clinic: str, hour: int) -> SlotsResult:
+        trauma = WireSlot(f"{clinic}-t", f"2026-12-02T{hour}:00:00-03:00", f"2026-12-02T{hour}:30:00-03:00",
+                          "Dra. Ana Soto", "Traumatología")
+        kids = WireSlot(f"{clinic}-p", f"2026-12-03T{hour}:00:00-03:00", f"2026-12-03T{hour}:30:00-03:00",
+                        "Dr. Juan Pérez", "Pediatría")
+        return SlotAnswerCache().parse(clinic, wire_answer(trauma, kids))
+
+    turn = Turn(lead_id="L1", message="Hola", name="Ana", phone="+56 9 1234 5678", now=NOW)
+    spanish = decide(None, turn, ES, answer("c1", 10))
+    english = decide(None, turn, EN, answer("c2", 11))
+    assert buttons(spanish) == ["Pediatría", "Traumatología", "Cualquiera"]
+    assert "¿Qué especialidad necesitas?" in texts(spanish)
+    assert "especialidad" not in texts(english) and buttons(english)[-1] != "Cualquiera"
+    for clinic, hour, reply in ((ES, 10, spanish), (EN, 11, english)):
+        clear_caches()
+        assert decide(None, turn, clinic, answer(f"fresh{hour}", hour)) == reply
