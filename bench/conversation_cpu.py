@@ -10,6 +10,13 @@ agent's slots answer as the relay does (``SlotAnswerCache.parse`` of the decoded
 
 The first fifth of the conversations warms up (untimed); the rest are timed. Printed: µs per turn for the parse and
 for ``decide``, and a digest of every reply: the same digest on two versions means the same replies, turn for turn.
+
+Two more figures, for the turns the mix above shares out of sight (every turn of a clinic sees one prepared answer):
+"first turn on a new answer" is a new lead's "Hola" on a clinic's answer never seen before (a new slots tuple: the
+clinic's slots change after each booking, and a relay serving many clinics sees each one's answer a few times),
+"'Hola' on a prepared answer" the next new lead's "Hola" on that same answer. Each clinic is seen once before
+(untimed), so the clinic's own sentences are not new; each round drops another slot (a booking took it). Clinic i
+has no free slot on the days given by the bits of i: few clinics share the same free days.
 ``--against REF`` runs the same mix on the git revision REF (its relay/ and wire/ extracted to a temporary
 directory), alternating with this tree ``--repeat`` times, and prints both figures and the ratio.
 """
@@ -34,6 +41,7 @@ ROOT = Path(os.environ.get("CITA_BENCH_ROOT") or Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from relay.conversation import AgentStep, Book, ClinicProfile, ConversationState, Reply, Turn, decide  # noqa: E402
+from relay.conversation.evolve import evolve  # noqa: E402
 from relay.slot_answers import SlotAnswerCache  # noqa: E402
 from wire.messages import SlotsResult  # noqa: E402
 
@@ -174,12 +182,45 @@ def cold_parse(repeat: int = 200) -> float:
     return (time.process_time() - started) / repeat * 1e6
 
 
+def first_turns(clinics: int, rounds: int = 4) -> tuple[float, float, str]:
+    """(µs for a new lead's "Hola" on a clinic's new answer, µs for the next one on that answer, digest of both)."""
+    profiles = [ClinicProfile(name=f"Clínica {i}", language="en" if i % 5 == 4 else "es") for i in range(clinics)]
+    answers = [json.loads(answer_json(i)) for i in range(clinics)]
+    digest = hashlib.sha256()
+    first_s = again_s = 0.0
+    timed = 0
+    clock = time.process_time
+    for round_number in range(rounds + 1):  # round 0: each clinic seen once, untimed
+        for index, answer in enumerate(answers):
+            # Its own free days (clinic i lacks the days of the bits of i), less another slot each round.
+            kept = [s for n, s in enumerate(answer["slots"]) if n != round_number and not (index >> n // 4) & 1]
+            raw = {**answer, "slots": kept}
+            slots = SlotsResult.from_json(raw)  # a new tuple: nothing prepared for it yet
+            now = NOW + timedelta(minutes=round_number * 7, seconds=index)
+            first = Turn(lead_id=f"F{round_number}-{index}", message="Hola", name="Ana Pérez", phone="+56 9 1234 5678",
+                         now=now)
+            again = evolve(first, lead_id=f"G{round_number}-{index}", now=now + timedelta(seconds=1))
+            started = clock()
+            one = decide(None, first, profiles[index], slots)
+            middle = clock()
+            two = decide(None, again, profiles[index], slots)
+            done = clock()
+            if round_number:
+                first_s += middle - started
+                again_s += done - middle
+                timed += 1
+            for result in (one, two):
+                digest.update(json.dumps(_outcome(result), sort_keys=True, ensure_ascii=False, default=str).encode())
+    return first_s / timed * 1e6, again_s / timed * 1e6, digest.hexdigest()[:16]
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     steps = script(args.conversations, args.clinics, args.seed)
     warmup = len(steps) // 5
     parse_us, decide_us, digest, timed = run(steps, warmup)
+    first_us, hola_us, first_digest = first_turns(args.first_clinics)
     return {"parse_us": parse_us, "decide_us": decide_us, "digest": digest, "turns": timed,
-            "cold_parse_us": cold_parse()}
+            "cold_parse_us": cold_parse(), "first_us": first_us, "hola_us": hola_us, "first_digest": first_digest}
 
 
 def extract(ref: str, into: Path) -> None:
@@ -194,7 +235,8 @@ def child(args: argparse.Namespace, root: Path | None) -> dict[str, Any]:
     if root is not None:
         env["CITA_BENCH_ROOT"] = str(root)
     command = [sys.executable, __file__, "--json", "--clinics", str(args.clinics),
-               "--conversations", str(args.conversations), "--seed", str(args.seed)]
+               "--conversations", str(args.conversations), "--seed", str(args.seed),
+               "--first-clinics", str(args.first_clinics)]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -204,6 +246,8 @@ def show(name: str, figures: dict[str, Any]) -> None:
     print(f"{name:<10} parse {figures['parse_us']:7.1f} µs  decide {figures['decide_us']:7.1f} µs  "
           f"= {total:7.1f} µs per turn  ({figures['turns']} turns; cold 40-slot parse "
           f"{figures['cold_parse_us']:.0f} µs; replies digest {figures['digest']})")
+    print(f"{'':<10} first turn on a new answer {figures['first_us']:7.1f} µs  'Hola' on a prepared answer "
+          f"{figures['hola_us']:7.1f} µs  (decide only; replies digest {figures['first_digest']})")
 
 
 def main() -> int:
@@ -211,6 +255,7 @@ def main() -> int:
     parser.add_argument("--clinics", type=int, default=50)
     parser.add_argument("--conversations", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--first-clinics", type=int, default=300, help="clinics for the first-turn figures (300)")
     parser.add_argument("--against", metavar="REF", help="also measure git revision REF (e.g. main), alternating")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side with --against (3)")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
@@ -231,15 +276,20 @@ def main() -> int:
             runs["this tree"].append(child(args, None))
     medians = {}
     for name, results in runs.items():
-        best = {k: statistics.median(r[k] for r in results) for k in ("parse_us", "decide_us", "cold_parse_us")}
-        medians[name] = {**best, "digest": results[0]["digest"], "turns": results[0]["turns"]}
+        keys = ("parse_us", "decide_us", "cold_parse_us", "first_us", "hola_us")
+        best = {k: statistics.median(r[k] for r in results) for k in keys}
+        medians[name] = {**best, "digest": results[0]["digest"], "turns": results[0]["turns"],
+                         "first_digest": results[0]["first_digest"]}
         show(name, medians[name])
     before, after = medians[args.against], medians["this tree"]
     ratio = (before["parse_us"] + before["decide_us"]) / (after["parse_us"] + after["decide_us"])
-    same = "same replies" if before["digest"] == after["digest"] else "REPLIES DIFFER"
-    print(f"this tree is {ratio:.1f}x faster per turn than {args.against} ({same}); "
+    identical = before["digest"] == after["digest"] and before["first_digest"] == after["first_digest"]
+    same = "same replies" if identical else "REPLIES DIFFER"
+    print(f"this tree is {ratio:.1f}x faster per turn than {args.against}, "
+          f"{before['first_us'] / after['first_us']:.1f}x on a first turn on a new answer, "
+          f"{before['hola_us'] / after['hola_us']:.1f}x on a 'Hola' on a prepared answer ({same}); "
           f"load average {os.getloadavg()[0]:.2f}")
-    return 0 if before["digest"] == after["digest"] else 1
+    return 0 if identical else 1
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
 
-from relay.conversation.menus import clinic_zone, clock, fold, free_slots, local_day, slot_key
+from relay.conversation.menus import clinic_zone, clock, fold, free_slots, local_day, slot_keys
 from relay.conversation.names import name_words
 from relay.conversation.specialties import specialty_key
 from wire.messages import WireSlot
@@ -30,12 +30,15 @@ MAX_PAGES = 64  # menu pages kept per view (the first day menu, and the time men
 T = TypeVar("T")
 Filters = tuple[tuple[str, ...], str, str, tuple[str, str]]  # professionals, specialty, service, (from, before)
 NO_WINDOW = ("", "")
+NO_FILTERS: Filters = ((), "", "", NO_WINDOW)  # a patient who has not said whom, what or when
 
 
 class View:
     """The free slots ahead at one moment (those after the same cut of the answer), and what derives from them."""
 
-    __slots__ = ("free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days", "_services", "_pages")
+    __slots__ = (
+        "free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days", "_by_day", "_services", "_pages"
+    )
 
     def __init__(self, free: tuple[WireSlot, ...], zone: tzinfo | None) -> None:
         self.free = free
@@ -45,22 +48,43 @@ class View:
         self._names: frozenset[str] | None = None
         self._pools: dict[Filters, tuple[WireSlot, ...]] = {}
         self._days: dict[Filters, tuple[date, ...]] = {}
+        self._by_day: dict[Filters, dict[date, tuple[WireSlot, ...]]] = {}
         self._services: dict[Filters, tuple[str, ...]] = {}
         self._pages: dict[Hashable, Any] = {}
+
+    def _survey(self) -> None:
+        """One pass over the free slots for what a conversation's first reply asks of them, whatever it shows:
+        the specialties, professionals and services (how many: is a question needed first?) and the days."""
+        specialties: dict[str, str] = {}
+        professionals = set()
+        services: dict[str, str] = {}
+        days = set()
+        for slot in self.free:
+            if slot.specialty:
+                specialties[specialty_key(slot.specialty)] = slot.specialty
+            professionals.add(slot.professional)
+            if slot.service:
+                services[fold(slot.service)] = slot.service
+            days.add(local_day(slot))
+        self._specialties = specialties
+        self._professionals = tuple(sorted(professionals))
+        self._pools.setdefault(NO_FILTERS, self.free)
+        self._days.setdefault(NO_FILTERS, tuple(sorted(days)))
+        self._services.setdefault(NO_FILTERS, tuple(sorted(services.values(), key=fold)))
 
     @property
     def specialties(self) -> dict[str, str]:
         """Specialty key -> the clinic's own name (the last slot naming it wins, as a dict comprehension does)."""
         if self._specialties is None:
-            self._specialties = {specialty_key(s.specialty): s.specialty for s in self.free if s.specialty}
-        return self._specialties
+            self._survey()
+        return self._specialties  # type: ignore[return-value]
 
     @property
     def professionals(self) -> tuple[str, ...]:
         """Every professional with a free slot, sorted."""
         if self._professionals is None:
-            self._professionals = tuple(sorted({s.professional for s in self.free}))
-        return self._professionals
+            self._survey()
+        return self._professionals  # type: ignore[return-value]
 
     @property
     def names(self) -> frozenset[str]:
@@ -77,6 +101,7 @@ class View:
             if len(self._pools) >= MAX_POOLS:
                 self._pools.clear()
                 self._days.clear()
+                self._by_day.clear()
                 self._services.clear()
             self._pools[filters] = found
         return found
@@ -84,15 +109,30 @@ class View:
     def days(self, filters: Filters) -> tuple[date, ...]:
         """The days of ``pool(filters)``, in order."""
         found = self._days.get(filters)
+        if found is None and filters == NO_FILTERS and self._specialties is None:
+            self._survey()
+            return self._days[filters]
         if found is None:
             found = tuple(sorted({local_day(s) for s in self.pool(filters)}))
             self._days[filters] = found
         return found
 
+    def on_day(self, filters: Filters, day: date) -> tuple[WireSlot, ...]:
+        """The slots of ``pool(filters)`` on ``day``, in order (a time menu's, what typed times are read against)."""
+        by_day = self._by_day.get(filters)
+        if by_day is None:
+            grouped: dict[date, list[WireSlot]] = {}
+            for slot in self.pool(filters):
+                grouped.setdefault(local_day(slot), []).append(slot)
+            by_day = self._by_day[filters] = {d: tuple(slots) for d, slots in grouped.items()}
+        return by_day.get(day, ())
 
     def services(self, filters: Filters) -> tuple[str, ...]:
         """The services of ``pool(filters)`` as the clinic names them (the last slot's spelling), in order of name."""
         found = self._services.get(filters)
+        if found is None and filters == NO_FILTERS and self._specialties is None:
+            self._survey()
+            return self._services[filters]
         if found is None:
             names = {fold(s.service): s.service for s in self.pool(filters) if s.service}
             found = tuple(sorted(names.values(), key=fold))
@@ -133,11 +173,20 @@ class Agenda:
 
     def __init__(self, slots: tuple[WireSlot, ...]) -> None:
         self.slots = slots
-        ids = {s.id for s in slots}
-        # With a repeated slot id, which copy is free depends on the moment: worked out per turn (never in practice).
-        self._ordered = tuple(sorted(slots, key=slot_key)) if len(ids) == len(slots) else None
-        self._stamps = [slot_key(s)[0] for s in self._ordered] if self._ordered is not None else []
         self._views: dict[int, View] = {}
+        # With a repeated slot id, which copy is free depends on the moment: worked out per turn (never in practice).
+        if len({s.id for s in slots}) != len(slots):
+            self._ordered: tuple[WireSlot, ...] | None = None
+            self._stamps: list[float] = []
+            return
+        keys = slot_keys(slots)
+        if all(a < b for a, b in zip(keys, keys[1:], strict=False)):  # an agent sends them in order: kept as sent
+            self._ordered = slots
+        else:
+            order = sorted(range(len(keys)), key=keys.__getitem__)
+            self._ordered = tuple(slots[i] for i in order)
+            keys = [keys[i] for i in order]
+        self._stamps = [key[0] for key in keys]
 
     def view(self, now: datetime) -> View:
         if self._ordered is None:
@@ -173,6 +222,22 @@ def agenda(slots: Sequence[WireSlot]) -> Agenda:
     return found
 
 
+MAX_SHARED_PAGES = 1024  # menu pages that depend on no clinic's slots, only on what they show (days, language…)
+_SHARED_PAGES: dict[Hashable, Any] = {}
+
+
+def shared_page(key: Hashable, build: Callable[[], T]) -> T:
+    """The menu page ``key`` names for every clinic: ``key`` holds all it depends on (pages.py: the days menu of the
+    same free days, in the same language, after the same paragraphs, looks the same in every clinic)."""
+    found = _SHARED_PAGES.get(key)
+    if found is None:
+        if len(_SHARED_PAGES) >= MAX_SHARED_PAGES:
+            _SHARED_PAGES.clear()
+        found = _SHARED_PAGES[key] = build()
+    return found  # type: ignore[no-any-return]
+
+
 def forget() -> None:
-    """Drop every prepared answer (and with it every view and menu page)."""
+    """Drop every prepared answer (and with it every view and menu page), and every shared page."""
     _AGENDAS.clear()
+    _SHARED_PAGES.clear()

@@ -67,6 +67,10 @@ class Context:
         """The free slots every filter of the patient allows: professional, specialty and time of day."""
         return list(self._view().pool(filters(state, window=window)))
 
+    def on_day(self, state: ConversationState, day: date, *, window: bool = True) -> list[WireSlot]:
+        """``pool(state, window=window)`` on ``day`` only, in order."""
+        return list(self._view().on_day(filters(state, window=window), day))
+
     def days(self, state: ConversationState) -> tuple[date, ...]:
         """The days of ``pool(state)``, in order."""
         return self._view().days(filters(state))
@@ -146,10 +150,11 @@ def aware(turn: Turn) -> Turn:
 
 def first_name(name: str) -> str:
     """", Ana" from "Ana Pérez"; nothing when the name is missing or an unfilled Kommo placeholder."""
-    words = name.split()
+    words = name.split(None, 1)
     if not words or "{" in name or "}" in name:
         return ""
     first = words[0].strip(".,;:!?")
-    if not first or len(first) > 20 or not all(c.isalpha() or c in "-'" for c in first):
+    letters = first.replace("-", "").replace("'", "")
+    if not first or len(first) > 20 or not (letters.isalpha() or not letters):  # letters, "-" and "'" only
         return ""
     return f", {first[:1].upper()}{first[1:]}"

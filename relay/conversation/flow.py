@@ -36,9 +36,11 @@ from relay.conversation.outcomes import ELSEWHERE, after_booking, handoff
 from relay.conversation.pages import (
     day_menu,
     first_menu,
+    offered_choices,
     page_day,
     reask,
     time_menu,
+    which_one,
 )
 from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.services import named_in, offered
@@ -105,6 +107,10 @@ def decide(
     option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
+    yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found
+    choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
+    if len(choices) == 1:
+        option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
@@ -141,6 +147,8 @@ def decide(
     if action == "restart":
         return first_menu(ctx, evolve(state, professionals=(), specialty="", window=("", "")))
 
+    if len(choices) > 1:  # "sí" to several times: which one?
+        return which_one(ctx, state)
     return interpret(ctx, state, reading, norm)
 
 
@@ -184,7 +192,9 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
     reading = read_message(ctx, None, message)
     norm = normalize(message)
     if not state.service:
-        state = evolve(state, service=named_in(norm, offered(ctx, state)))
+        service = named_in(norm, offered(ctx, state))
+        if service:
+            state = evolve(state, service=service)
     if reading.found and reading.intent == "book":
         step = interpret(ctx, state, reading, norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
@@ -215,7 +225,8 @@ def _preset(ctx: Context, state: ConversationState) -> ConversationState:
     turn = ctx.turn
     if turn.specialty and specialty_key(turn.specialty) in ctx.specialties:
         state = evolve(state, specialty=specialty_key(turn.specialty))
-    named = next((s.service for s in ctx.free if s.service and fold(s.service) == fold(turn.service.strip())), "")
+    wanted = fold(turn.service.strip())
+    named = next((s.service for s in ctx.free if s.service and fold(s.service) == wanted), "") if wanted else ""
     if named:  # as the clinic names it
         state = evolve(state, service=named)
     if turn.professional:

@@ -82,10 +82,13 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         start = max(start, reading.after)
         end = min(x for x in (end, reading.before, "99:99") if x)
         window = (start, "" if end == "99:99" else end)
-    state = evolve(state, professionals=professionals, specialty=specialty, window=window)
-    if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
-        state = evolve(state, service=named_in(norm, offered(ctx, state)))
     filter_changed = (professionals, specialty, window) != before
+    if filter_changed:
+        state = evolve(state, professionals=professionals, specialty=specialty, window=window)
+    if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
+        service = named_in(norm, offered(ctx, state))
+        if service:
+            state = evolve(state, service=service)
     if reading.any_professional and needs_specialty(ctx, state):
         state = evolve(state, specialty=ANY_SPECIALTY)
     if needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
@@ -108,7 +111,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
     if day is not None:
         label = ctx.lang.day_label(day)
-        day_slots = [s for s in ctx.pool(state, window=False) if local_day(s) == day]
+        day_slots = ctx.on_day(state, day, window=False)
         if not day_slots:
             if (professionals or specialty) and any(local_day(s) == day for s in ctx.free):
                 who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
@@ -128,7 +131,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if filter_changed or reading.named or reading.any_professional or reading.any_time or reading.specialty:
         if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
             day = date.fromisoformat(state.day)
-            day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
+            day_slots = ctx.on_day(state, day)
             at_time = [s for s in day_slots if state.time_filter and clock(s) == state.time_filter]
             if len(at_time) == 1:
                 return confirm(ctx, state, at_time[0], notices)

@@ -28,13 +28,14 @@ class Layout:
     extras: int  # extra action buttons that fit
 
 
-def plan(remaining: int, extras: int, paragraphs: Sequence[str], prompt: str) -> Layout:
-    """The page for ``remaining`` choices and ``extras`` action buttons, after ``paragraphs`` and before ``prompt``."""
+def plan(remaining: int, extras: int, paragraphs: Sequence[str], prompt: str, used: int = 0) -> Layout:
+    """The page for ``remaining`` choices and ``extras`` action buttons, after ``paragraphs`` and before ``prompt``
+    (and after ``used`` more messages: the opening's)."""
     if remaining + extras <= MAX_BUTTONS:
         return Layout(remaining, False, False, extras)
     if remaining < MIN_LIST:  # a few choices: buttons, and the extras that still fit (the first ones first)
         return Layout(remaining, False, False, max(MAX_BUTTONS - remaining, 0))
-    room = MAX_HANDLERS - 2 - sum(len(pieces_of(p)) for p in paragraphs) - max(len(pieces_of(prompt)) - 1, 0)
+    room = MAX_HANDLERS - 2 - used - sum(len(pieces_of(p)) for p in paragraphs) - max(len(pieces_of(prompt)) - 1, 0)
     if min(room, MAX_LIST) >= MIN_LIST:
         count = min(remaining, room, MAX_LIST)
         more = count < remaining

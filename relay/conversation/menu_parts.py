@@ -9,19 +9,16 @@ from typing import Any
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import Layout, numbered
-from relay.conversation.replies import MAX_SHOW
 from relay.conversation.state import ANY_SPECIALTY, ConversationState, Option
 
 
 def with_hint(ctx: Context, prompt: str, lines: list[str], as_list: bool) -> tuple[str, list[str]]:
-    """Under a list, "type the number" rides on the question when both fit one message, else it heads the list
-    (a question cut in two would reach WhatsApp as two messages)."""
+    """Under a list, "type the number" follows the question, after the options: in the buttons' message when both
+    fit it, else the question is a message of its own after the list and the hint comes with the buttons (the
+    continuation splits them where the question ends, replies.pieces_of), as a receptionist would write them."""
     if not as_list:
         return prompt, lines
-    hint = ctx.say("list_hint")
-    if len(prompt) + 1 + len(hint) <= MAX_SHOW:
-        return f"{prompt} {hint}", lines
-    return prompt, [hint, *lines]
+    return f"{prompt} {ctx.say('list_hint')}", lines
 
 
 def arrange(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from relay.conversation.agenda import shared_page
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import plan
@@ -141,6 +142,34 @@ def _day_page(
         state = evolve(state, professionals=())
         changes["professionals"] = ()
     days = ctx.days(state)  # the days of the slots the filters allow
+    paragraphs = list(notices)
+    if intro or state.professionals:
+        if state.professionals:
+            paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals)))
+        else:
+            paragraphs.append(ctx.say("days_intro"))
+    extras = filter_buttons(ctx, state)
+    # The same days menu for every clinic whose free days are the same: laid out once for all of them.
+    key = ("days", ctx.lang.code, _opening_pieces(ctx), days, after, at, near, intro, tuple(paragraphs), tuple(extras))
+    shown = shared_page(key, lambda: _days_shown(ctx, days, after, at, near, intro, paragraphs, extras))
+    return evolve(shown, changes=changes) if changes else shown
+
+
+def _opening_pieces(ctx: Context) -> int:
+    return sum(len(pieces_of(p)) for p in ctx.opening)
+
+
+def _days_shown(
+    ctx: Context,
+    days: Sequence[date],
+    after: date | None,
+    at: date | None,
+    near: date | None,
+    intro: bool,
+    paragraphs: list[str],
+    extras: list[Option],
+) -> Page:
+    """The days menu's page, from the days the patient's filters leave: what it shows depends on nothing else."""
     start = 0
     if after is not None:
         start = next((i for i, d in enumerate(days) if d > after), 0)
@@ -149,21 +178,17 @@ def _day_page(
     elif near is not None:  # a day that was asked for and is not free: show the free days around it
         start = next((i for i, d in enumerate(days) if d >= near), len(days))
         start = min(max(start - 1, 0), max(len(days) - MAX_BUTTONS, 0))
-    paragraphs = list(notices)
-    if intro or state.professionals:
-        if state.professionals:
-            paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals)))
-        else:
-            paragraphs.append(ctx.say("days_intro"))
+    paragraphs = list(paragraphs)
     prompt = ctx.say("day_prompt" if intro else "day_prompt_short")  # the typing hint once is enough
-    extras = filter_buttons(ctx, state)
-    layout = plan(len(days) - start, len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
+    used = _opening_pieces(ctx)
+    hinted = f"{prompt} {ctx.say('list_hint')}"
+    layout = plan(len(days) - start, len(extras), paragraphs, hinted, used)
     shown = days[start: start + layout.count]
     if start > 0 and start + layout.count >= len(days):
         if after is not None:  # paged to the end (not a later day the patient asked for): the last page says so
             paragraphs.append(ctx.say("last_days"))
         extras = [Option(ctx.say("first_days"), "first_days"), *extras]
-        layout = plan(len(shown), len(extras), [*ctx.opening, *paragraphs], f"{prompt} {ctx.say('list_hint')}")
+        layout = plan(len(shown), len(extras), paragraphs, hinted, used)
         shown = shown[: layout.count]
     choices = [Option(ctx.lang.day_label(d), "day", day=d.isoformat()) for d in shown]
     more = Option(ctx.say("more_days"), "more_days")
@@ -171,7 +196,7 @@ def _day_page(
     options, buttons, lines = arrange(choices, long_days, layout, more, extras)
     prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
     return Page(
-        changes, (*paragraphs, *lines), prompt, tuple(buttons), tuple(options),
+        {}, (*paragraphs, *lines), prompt, tuple(buttons), tuple(options),
         (shown[0].isoformat(),), (shown[-1].isoformat(),),
     )
 
@@ -232,12 +257,12 @@ def _time_page(
     time_filter: str,
 ) -> Page:
     changes: dict[str, Any] = {}
-    day_slots = [s for s in ctx.pool(state, window=not time_filter) if local_day(s) == day]
+    day_slots = ctx.on_day(state, day, window=not time_filter)
     if not day_slots and any(state.window) and not time_filter:
         state = evolve(state, window=("", ""))
         changes["window"] = ("", "")
         notices = [*notices, ctx.say("window_no_slots")]
-        day_slots = [s for s in ctx.pool(state) if local_day(s) == day]
+        day_slots = ctx.on_day(state, day)
     slots = [s for s in day_slots if not time_filter or clock(s) == time_filter]
     if not slots:
         fallback = (*notices, ctx.say("day_not_free", day=ctx.lang.day_label(day)))
@@ -333,6 +358,26 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -
     return day_menu(ctx, state, notices=[*notices, ctx.say("reask_day")], at=page_day(state.page_first))
 
 
+def offered_choices(state: ConversationState) -> tuple[Option, ...]:
+    """The times a time menu offers, or the days a days menu offers (not "more", another day or a filter)."""
+    kind = "slot" if state.stage == CHOOSE_TIME else "day" if state.stage == CHOOSE_DAY else ""
+    return tuple(o for o in state.options if o.kind == kind) if kind else ()
+
+
+def which_one(ctx: Context, state: ConversationState) -> Reply:
+    """"Sí" to a menu of several times (or days): the same page again, and how to say which one (not "I didn't get
+    that": the patient did say yes)."""
+    numbered = any(o.number for o in offered_choices(state))
+    if state.stage == CHOOSE_TIME and state.day:
+        first = decode_slot_key(state.page_first)
+        which = "which_time_list" if numbered else "which_time_buttons"
+        notice = ctx.say("which_professional_pick" if state.time_filter else which)  # one time, several people
+        return time_menu(ctx, state, date.fromisoformat(state.day), notices=[notice],
+                         at=first[0] if first else None, time_filter=state.time_filter)
+    notice = ctx.say("which_day_list" if numbered else "which_day_buttons")
+    return day_menu(ctx, state, notices=[notice], at=page_day(state.page_first))
+
+
 def page_day(key: Sequence[str]) -> date | None:
     try:
         return date.fromisoformat(key[0]) if key and key[0] else None
@@ -342,24 +387,39 @@ def page_day(key: Sequence[str]) -> date | None:
 
 def specialty_menu(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
     """Which specialty (the clinic's own names), and "any"; a wish said before it is kept for after."""
-    offered = sorted(ctx.specialties.items(), key=lambda item: fold(item[1]))
-    prompt = ctx.say("specialty_prompt")
-    extras = [Option(ctx.say("any_specialty_button"), "any_specialty")]
-    layout = plan(len(offered), len(extras), [*ctx.opening, *notices], f"{prompt} {ctx.say('list_hint')}")
-    layout = evolve(layout, more=False)  # a clinic has a handful: any beyond the page can still be typed
-    shown = offered[: layout.count]
-    choices = [Option(name[:MAX_LABEL], "specialty", key=key) for key, name in shown]
-    more = Option("", "more_days")
-    # Numbered even as buttons: "2" can only mean the second specialty here (not a day or an hour).
-    choices = [evolve(c, number=n) for n, c in enumerate(choices, start=1)]
-    options, buttons, lines = arrange(choices, [name for _, name in shown], layout, more, extras)
-    prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
+    notices = tuple(notices)
+    key = ("specialties", ctx.lang.code, _opening_pieces(ctx), notices)
+    texts, prompt, buttons, options = ctx.page(key, lambda: _shared_specialty_page(ctx, key, notices))
     state = evolve(
-        state, stage=CHOOSE_DAY, day="", time_filter="", options=tuple(options), page_first=(), page_last=(),
+        state, stage=CHOOSE_DAY, day="", time_filter="", options=options, page_first=(), page_last=(),
         day_slots=(), pending=None, pending_message="", proposed=None,
     )
     data = menu_data("choose_day", state, options)
     data["code"] = "specialty"
-    body = ctx.body(data, [*notices, *lines], prompt, buttons, ctx.clinic.bot_question_step)
+    body = ctx.body(data, texts, prompt, buttons, ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_day")
 
+
+def _shared_specialty_page(
+    ctx: Context, key: tuple[object, ...], notices: tuple[str, ...]
+) -> tuple[tuple[str, ...], str, tuple[str, ...], tuple[Option, ...]]:
+    """Once per answer (``ctx.page``), and laid out once for every clinic with the same specialties."""
+    return shared_page((*key, tuple(sorted(ctx.specialties.items()))), lambda: _specialty_page(ctx, notices))
+
+
+def _specialty_page(
+    ctx: Context, notices: tuple[str, ...]
+) -> tuple[tuple[str, ...], str, tuple[str, ...], tuple[Option, ...]]:
+    """(paragraphs and lines, prompt, buttons, options) of the specialty menu: the same for every patient."""
+    offered = sorted(ctx.specialties.items(), key=lambda item: fold(item[1]))
+    prompt = ctx.say("specialty_prompt")
+    extras = [Option(ctx.say("any_specialty_button"), "any_specialty")]
+    layout = plan(len(offered), len(extras), notices, f"{prompt} {ctx.say('list_hint')}", _opening_pieces(ctx))
+    layout = evolve(layout, more=False)  # a clinic has a handful: any beyond the page can still be typed
+    shown = offered[: layout.count]
+    # Numbered even as buttons: "2" can only mean the second specialty here (not a day or an hour).
+    choices = [Option(name[:MAX_LABEL], "specialty", key=key, number=n) for n, (key, name) in enumerate(shown, start=1)]
+    more = Option("", "more_days")
+    options, buttons, lines = arrange(choices, [name for _, name in shown], layout, more, extras)
+    prompt, lines = with_hint(ctx, prompt, lines, layout.as_list)
+    return (*notices, *lines), prompt, tuple(buttons), tuple(options)

@@ -6,8 +6,10 @@ surprise on a patient's phone. Button labels here must fit WhatsApp's 20 charact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+
+_DAYS_KEPT = 2048  # day labels kept per language and form: years of days
 
 
 @dataclass(frozen=True)
@@ -18,13 +20,22 @@ class Language:
     months: tuple[str, ...]
     months_short: tuple[str, ...]
     messages: dict[str, str]
+    # The same few dozen days are named for every clinic: each label worked out once (day -> text).
+    _labels: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
+    _long: dict[date, str] = field(default_factory=dict, compare=False, repr=False)
 
     def say(self, key: str, **fields: object) -> str:
         return self.messages[key].format(**fields)
 
     def day_label(self, day: date) -> str:
         """The day as a button shows it: "Lun 2 dic" / "Mon 2 Dec"."""
-        return f"{self.weekdays_short[day.weekday()]} {day.day} {self.months_short[day.month - 1]}"
+        label = self._labels.get(day)
+        if label is None:
+            if len(self._labels) >= _DAYS_KEPT:
+                self._labels.clear()
+            short = self.weekdays_short[day.weekday()]
+            label = self._labels[day] = f"{short} {day.day} {self.months_short[day.month - 1]}"
+        return label
 
     def with_professional(self, name: str, specialty: str = "") -> str:
         """"la Dra. Ana Soto" / "Dra. Ana Soto", and ", Traumatología" when the specialty is worth saying."""
@@ -36,6 +47,14 @@ class Language:
 
     def day_long(self, day: date) -> str:
         """The day in a sentence: "lunes 2 de diciembre" / "Monday 2 December"."""
+        text = self._long.get(day)
+        if text is None:
+            if len(self._long) >= _DAYS_KEPT:
+                self._long.clear()
+            text = self._long[day] = self._day_long(day)
+        return text
+
+    def _day_long(self, day: date) -> str:
         weekday = self.weekdays[day.weekday()]
         month = self.months[day.month - 1]
         if self.code == "es":
@@ -70,6 +89,11 @@ SPANISH = Language(
         "other_days": "Otros días",
         "reask_day": "Perdona, no te entendí. Elige un día con los botones o escríbelo.",
         "reask_time": "Perdona, no te entendí. Elige una hora con los botones o escríbela (p. ej. «10:30»).",
+        "which_time_list": "¿Cuál de estas horas? Escribe su número o la hora (p. ej. «10:30»).",
+        "which_time_buttons": "¿Cuál de estas horas? Tócala en los botones o escribe la hora (p. ej. «10:30»).",
+        "which_day_list": "¿Cuál de estos días? Escribe su número o el día (p. ej. «mañana»).",
+        "which_day_buttons": "¿Cuál de estos días? Tócalo en los botones o escribe el día (p. ej. «mañana»).",
+        "which_professional_pick": "¿Con quién? Elige a uno o escribe su nombre.",
         "need_day_first": "¿Para qué día es esa hora? Elige primero un día.",
         "day_not_free": "El {day} no tiene horas libres.",
         "day_not_free_professional": "{professional} no tiene horas libres el {day}.",
@@ -193,6 +217,11 @@ ENGLISH = Language(
         "other_days": "Other days",
         "reask_day": "Sorry, I didn't get that. Pick a day with the buttons or type it.",
         "reask_time": "Sorry, I didn't get that. Pick a time with the buttons or type it (e.g. \"10:30\").",
+        "which_time_list": "Which of these times? Type its number or the time (e.g. \"10:30\").",
+        "which_time_buttons": "Which of these times? Tap its button or type the time (e.g. \"10:30\").",
+        "which_day_list": "Which of these days? Type its number or the day (e.g. \"tomorrow\").",
+        "which_day_buttons": "Which of these days? Tap its button or type the day (e.g. \"tomorrow\").",
+        "which_professional_pick": "With whom? Pick one or type their name.",
         "need_day_first": "Which day is that time for? Please pick a day first.",
         "day_not_free": "There are no free times on {day}.",
         "day_not_free_professional": "{professional} has no free times on {day}.",

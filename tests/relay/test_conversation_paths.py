@@ -296,3 +296,34 @@ async def test_a_patient_moves_an_appointment_from_the_chat(relay, kommo):
     assert moved.body["data"]["status"] == "booked" and moved.body["data"]["rescheduled_from"] == "bk-10"
     assert [op for op, _ in asked] == ["my_bookings", "reschedule"] and asked[1][1].booking_id == "bk-10"
     assert agent.ops("book") == []  # the agent books the new slot itself, within reschedule
+
+
+async def test_yes_at_a_time_menu_takes_the_one_time_offered_or_asks_which(relay, kommo):
+    """A "sí" at a time menu is what a receptionist would make of it: the time, if one is offered; else "which?"."""
+    clinic = relay.add_clinic()
+    slots = make_slots(days=6)
+    agent = await relay.agent(clinic, slots=slots)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "606", "hola")
+    said = [h["params"]["value"] for h in first.body["execute_handlers"] if h["handler"] == "show"]
+    numbered = [i for i, text in enumerate(said) if text[:1].isdigit() and ". " in text]
+    # The question and "type the number" come after the days, not above them.
+    assert said[numbered[-1] + 1:] == ["¿Qué día te acomoda? También puedes escribirlo (p. ej. «mañana»).",
+                                       "Escribe el número de tu opción."]
+    times = await kommo.say(url, clinic.subdomain, "606", first.body["data"]["option_1"])
+    assert len([b for b in buttons_of(times.body) if b[:2].isdigit()]) == 3  # 10:00, 10:30, 11:00
+    which = await kommo.say(url, clinic.subdomain, "606", "sí")
+    assert_clean(kommo, which)
+    assert "¿Cuál de estas horas?" in texts_of(which.body) and "no te entendí" not in texts_of(which.body)
+    assert buttons_of(which.body) == buttons_of(times.body) and agent.ops("book") == []
+
+    his_days = await kommo.say(url, clinic.subdomain, "606", "con el dr pérez")  # one time a day, every other day
+    assert his_days.body["data"]["status"] == "choose_day"
+    his_time = await kommo.say(url, clinic.subdomain, "606", his_days.body["data"]["option_1"])
+    assert_clean(kommo, his_time)
+    assert [b for b in buttons_of(his_time.body) if b[:2].isdigit()] == ["12:00"]
+    booked = await kommo.say(url, clinic.subdomain, "606", "sí")
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked"
+    assert booked.body["data"]["professional"] == "Dr. Pérez" and booked.body["data"]["start"].endswith("T12:00:00-03:00")
+    assert len(agent.bookings) == 1

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conversation_kit import ES, NOW, Chat, buttons, slot, texts
+from conversation_kit import EN, ES, NOW, Chat, buttons, slot, texts
 
 from relay.conversation import ConversationState, Reply, Turn, decide
 from relay.conversation.context import clear_caches
 from relay.slot_answers import SlotAnswerCache
-from wire.messages import SlotsResult
+from wire.messages import SlotsResult, WireSlot
 
 
 def wire_answer(*slots_) -> dict:
@@ -102,3 +102,59 @@ def test_every_reply_from_the_caches_is_the_fresh_reply():
                 break
             chat.state = cached.state
             chat.now += timedelta(minutes=1)
+
+
+def test_clinics_with_the_same_free_days_each_read_their_own_days_menu():
+    """A days menu is laid out once for every clinic with the same free days: each still reads its own language,
+    greeting, professional and intro, exactly as a fresh conversation would say them."""
+    cache = SlotAnswerCache()
+    days = (2, 3, 4, 7, 9, 10, 11, 14, 15)
+    soto = cache.parse("c1", wire_answer(*(slot(d, 10) for d in days)))
+    perez = cache.parse("c2", wire_answer(*(slot(d, 11, professional="Dr. Juan Pérez") for d in days)))
+    both = cache.parse("c3", wire_answer(*(slot(d, h, professional=p) for d in days
+                                         for h, p in ((9, "Dra. Ana Soto"), (12, "Dr. Juan Pérez")))))
+    turns = [
+        (soto, ES, Turn(lead_id="L1", message="Hola", name="Ana Pérez", phone="+56 9 1234 5678", now=NOW)),
+        (perez, EN, Turn(lead_id="L2", message="Hi", name="Ann", phone="+56 9 1234 5678", now=NOW)),
+        (perez, ES, Turn(lead_id="L3", message="Hola", name="", phone="+56 9 1234 5678", now=NOW)),
+        (both, ES, Turn(lead_id="L4", message="Hola", name="Eva", phone="+56 9 1234 5678", now=NOW,
+                        professional="Dr. Juan Pérez")),
+        (both, ES, Turn(lead_id="L5", message="con la dra soto", name="Eva", phone="+56 9 1234 5678", now=NOW)),
+    ]
+    replies = [decide(None, turn, clinic, answer) for answer, clinic, turn in turns]
+    assert "Mié 2 dic" in buttons(replies[0]) and "Wed 2 Dec" in buttons(replies[1])
+    assert "Dr. Juan Pérez" in texts(replies[3]) and "Dra. Ana Soto" in texts(replies[4])
+    for (answer, clinic, turn), reply in zip(turns, replies, strict=True):
+        clear_caches()
+        assert decide(None, turn, clinic, SlotsResult(tuple(list(answer.slots)), answer.age_s)) == reply
+
+
+def test_an_answer_in_any_order_reads_as_the_same_menus():
+    """An agent sends its slots in time order (they are kept as sent); any other order is put in order first."""
+    ordered = [slot(d, h, m, p) for d in (2, 3, 4, 7) for h, m in ((9, 0), (10, 30)) for p in ("Dra. Ana Soto",
+                                                                                           "Dr. Juan Pérez")]
+    shuffled = ordered[5:] + ordered[:5][::-1]
+    for message in ("Hola", "el jueves", "el jueves a las 10:30 con el dr pérez"):
+        chat_a, chat_b = Chat(SlotsResult(tuple(ordered), 2.0)), Chat(SlotsResult(tuple(shuffled), 2.0))
+        first_a, first_b = chat_a.say(message), chat_b.say(message)
+        assert first_a == first_b, message
+        assert chat_a.say("1") == chat_b.say("1")
+
+
+def test_clinics_with_the_same_specialties_each_read_their_own_question():
+    def answer(clinic: str, hour: int) -> SlotsResult:
+        trauma = WireSlot(f"{clinic}-t", f"2026-12-02T{hour}:00:00-03:00", f"2026-12-02T{hour}:30:00-03:00",
+                          "Dra. Ana Soto", "Traumatología")
+        kids = WireSlot(f"{clinic}-p", f"2026-12-03T{hour}:00:00-03:00", f"2026-12-03T{hour}:30:00-03:00",
+                        "Dr. Juan Pérez", "Pediatría")
+        return SlotAnswerCache().parse(clinic, wire_answer(trauma, kids))
+
+    turn = Turn(lead_id="L1", message="Hola", name="Ana", phone="+56 9 1234 5678", now=NOW)
+    spanish = decide(None, turn, ES, answer("c1", 10))
+    english = decide(None, turn, EN, answer("c2", 11))
+    assert buttons(spanish) == ["Pediatría", "Traumatología", "Cualquiera"]
+    assert "¿Qué especialidad necesitas?" in texts(spanish)
+    assert "especialidad" not in texts(english) and buttons(english)[-1] != "Cualquiera"
+    for clinic, hour, reply in ((ES, 10, spanish), (EN, 11, english)):
+        clear_caches()
+        assert decide(None, turn, clinic, answer(f"fresh{hour}", hour)) == reply

@@ -1,0 +1,125 @@
+"""What a receptionist does with "sí" at a menu of times or days, and where "type the number" goes under a list."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from conversation_kit import EN, ES, Chat, agenda, buttons, lines, slot, slots, texts
+
+from relay.conversation import Reply
+
+
+def shows(reply: Reply) -> list[str]:
+    """Every message the patient reads, in order (the buttons' message last)."""
+    return [h["params"]["value"] for h in reply.continuation["execute_handlers"] if h["handler"] == "show"]
+
+
+@pytest.mark.parametrize("yes", ["sí", "Si", "ok", "Sí, por favor", "dale"])
+def test_yes_to_a_time_menu_of_one_time_books_that_time(yes):
+    chat = Chat(agenda([2, 7], [(10, 0)], ["Dra. Camila Soto"]))
+    chat.say("Hola")
+    menu = chat.say("Lun 7 dic")
+    assert buttons(menu) == ["10:00", "Otro día"]
+    booked = chat.say(yes)
+    assert [b.slot.start for b in chat.books] == ["2026-12-07T10:00:00-03:00"]
+    assert booked.status == "booked" and "Lunes 7 de diciembre a las 10:00" in texts(booked)
+
+
+def test_yes_in_english_to_one_time_books_it():
+    chat = Chat(agenda([2, 3], [(16, 30)]), clinic=EN)
+    chat.say("Hi")
+    chat.say("Wed 2 Dec")
+    assert chat.say("yes").status == "booked"
+    assert [b.slot.start for b in chat.books] == ["2026-12-02T16:30:00-03:00"]
+
+
+@pytest.mark.parametrize("yes", ["sí", "si", "ok", "yes"])
+def test_yes_to_several_times_asks_which_with_the_same_menu(yes):
+    chat = Chat(agenda([2, 3], [(9, 0), (9, 30)]))
+    chat.say("Hola")
+    menu = chat.say("Mié 2 dic")
+    again = chat.say(yes)
+    assert chat.books == []
+    assert "no te entendí" not in texts(again)
+    assert shows(again)[0] == "¿Cuál de estas horas? Tócala en los botones o escribe la hora (p. ej. «10:30»)."
+    assert buttons(again) == buttons(menu) == ["09:00", "09:30", "Otro día"]
+    assert chat.say("09:30").status == "booked"  # and the answer to "which?" books it
+    assert [b.slot.start for b in chat.books] == ["2026-12-02T09:30:00-03:00"]
+
+
+def test_yes_to_a_list_of_times_asks_for_the_number_or_the_time():
+    chat = Chat(agenda([2, 3], [(9, 0), (9, 30), (10, 0), (11, 0), (12, 0)]), clinic=EN)
+    chat.say("Hi")
+    menu = chat.say("Wed 2 Dec")
+    again = chat.say("yes")
+    assert shows(again)[0] == 'Which of these times? Type its number or the time (e.g. "10:30").'
+    assert lines(again) == lines(menu) and len(lines(menu)) == 5
+    assert "didn't get that" not in texts(again)
+    assert chat.say("3").status == "booked"
+    assert [b.slot.start for b in chat.books] == ["2026-12-02T10:00:00-03:00"]
+
+
+def test_yes_to_a_menu_of_days_asks_which_day_or_takes_the_only_one():
+    chat = Chat(agenda([2, 3, 4, 7, 8, 9], [(9, 0)]))
+    chat.say("Hola")
+    again = chat.say("sí")
+    assert shows(again)[0] == "¿Cuál de estos días? Escribe su número o el día (p. ej. «mañana»)."
+    assert lines(again)[0] == "1. miércoles 2 de diciembre" and chat.books == []
+    one_day = Chat(agenda([4], [(9, 0), (10, 0)]))
+    one_day.say("Hola")
+    times = one_day.say("ok")
+    assert times.status == "choose_time" and buttons(times)[:2] == ["09:00", "10:00"]
+
+
+def test_goodbye_at_a_time_menu_still_ends_the_chat():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("Hola")
+    chat.say("Mié 2 dic")
+    bye = chat.say("no gracias, chao")
+    assert chat.books == [] and bye.state is None
+
+
+def test_the_typing_hint_comes_after_the_options_when_the_question_is_long():
+    clinic_slots = [replace(slot(7, h), professional="Dra. Camila Soto", specialty="Medicina general")
+                    for h in (9, 10, 11, 12, 15)]
+    other = replace(slot(8, 9, professional="Dr. Juan Pérez"), specialty="Pediatría")
+    for clinic, day, hint, question in (
+        (ES, "Lun 7 dic", "Escribe el número de tu opción.",
+         "¿Qué hora con la Dra. Camila Soto, Medicina general el Lun 7 dic?"),
+        (EN, "Mon 7 Dec", "Type the number of your choice.",
+         "Which time with Dra. Camila Soto, Medicina general on Mon 7 Dec?"),
+    ):
+        chat = Chat(slots(*clinic_slots, other), clinic=clinic)
+        chat.say("Hola")
+        chat.say("Medicina general")
+        menu = chat.say(day)
+        said = shows(menu)
+        numbered = [i for i, text in enumerate(said) if text in lines(menu)]
+        assert len(numbered) == 5
+        assert said[numbered[-1] + 1:] == [question, hint]  # the question after the list, the hint with the buttons
+        assert hint not in said[: numbered[0]]
+        assert menu.continuation["data"]["message"].endswith(f"{question} {hint}")
+
+
+def test_the_first_days_list_says_its_question_and_hint_after_the_days():
+    chat = Chat(agenda([2, 3, 4, 7, 8, 9], [(9, 0)]))
+    first = chat.say("Hola")
+    said = shows(first)
+    assert said[-3:] == ["6. miércoles 9 de diciembre" if len(lines(first)) == 6 else lines(first)[-1],
+                         "¿Qué día te acomoda? También puedes escribirlo (p. ej. «mañana»).",
+                         "Escribe el número de tu opción."]
+    assert "Escribe el número de tu opción." not in said[:-1]
+
+
+def test_yes_when_asked_with_whom_asks_for_one_of_them():
+    chat = Chat(agenda([2, 3], [(10, 0)], ["Dra. Ana Soto", "Dr. Juan Pérez"]))
+    chat.say("Hola")
+    chat.say("Mié 2 dic")
+    whom = chat.say("a las 10")
+    assert "¿Con quién?" in texts(whom) and len(buttons(whom)) == 2
+    again = chat.say("sí")
+    assert shows(again)[0] == "¿Con quién? Elige a uno o escribe su nombre."
+    assert buttons(again) == buttons(whom) and chat.books == []
+    pick = chat.say("con el dr pérez")
+    assert pick.continuation["data"].get("code") == "confirm" and "Dr. Juan Pérez" in texts(pick)
