@@ -56,10 +56,22 @@ def pairs(reply: Any) -> dict[Any, Any]:
 class _Protocol(asyncio.Protocol):
     """Replies are matched to commands in order; a command whose caller stopped waiting is read and dropped."""
 
-    def __init__(self, lane: RedisLane, reader: hiredis.Reader) -> None:
+    def __init__(self, lane: RedisLane, reader: hiredis.Reader, transport: asyncio.Transport) -> None:
         self._lane = lane
         self._reader = reader
+        self._transport: asyncio.Transport | None = transport
         self.pending: collections.deque[tuple[asyncio.Future[Any], float]] = collections.deque()
+        self._outgoing: list[bytes] = []  # written together once the loop's current callbacks are done
+
+    def write(self, data: bytes) -> None:
+        self._outgoing.append(data)
+        if len(self._outgoing) == 1:
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        outgoing, self._outgoing = self._outgoing, []
+        if self._transport is not None and outgoing:
+            self._transport.write(outgoing[0] if len(outgoing) == 1 else b"".join(outgoing))
 
     def data_received(self, data: bytes) -> None:
         reader, pending = self._reader, self.pending
@@ -83,6 +95,7 @@ class _Protocol(asyncio.Protocol):
         self._lane.broken(self, RedisConnectionError("Connection closed by server."))
 
     def fail(self, error: Exception) -> None:
+        self._transport, self._outgoing = None, []
         while self.pending:
             future, _ = self.pending.popleft()
             if not future.done():
@@ -152,8 +165,7 @@ class RedisLane:
         now = time.monotonic()
         futures = [loop.create_future() for _ in range(count)]
         protocol.pending.extend((future, now) for future in futures)
-        assert self._transport is not None
-        self._transport.write(data)
+        protocol.write(data)
         if self._on_round_trip is not None:
             self._on_round_trip()
         if self._watchdog is None:
@@ -184,7 +196,7 @@ class RedisLane:
             protocolError=InvalidResponse,
             **({"encoding": self._encoding, "errors": self._errors} if self._encoding else {}),
         )
-        protocol = _Protocol(self, reader)
+        protocol = _Protocol(self, reader, transport)
         transport.set_protocol(protocol)
         self._connection, self._transport, self._protocol = connection, transport, protocol
         return protocol
