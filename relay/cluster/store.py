@@ -345,8 +345,8 @@ class RedisStore:
         presented = hash_agent_token(token)
         async with self._token_lookups:
             with reachable():
-                found = await self._clinic_for_token(
-                    keys=[redis_keys.agent_token(presented)], args=[redis_keys.clinic("")]
+                found = await self._lane.evalsha(
+                    self._clinic_for_token, [redis_keys.agent_token(presented)], [redis_keys.clinic("")]
                 )
         fields = dict(zip(found[::2], found[1::2], strict=True)) if found else {}
         if not fields or not hmac.compare_digest(fields.get("agent_token_hash", ""), presented):
