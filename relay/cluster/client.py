@@ -91,10 +91,11 @@ def async_client(
         decode_responses=True,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=COMMAND_TIMEOUT_S,
-        socket_keepalive=True,
         health_check_interval=HEALTH_CHECK_S,
         retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 1),
         **_NO_SETINFO,
+        # TCP only: redis-py's Unix-socket connections refuse the option (a unix:// URL could not connect at all).
+        **({} if urlsplit(url).scheme == "unix" else {"socket_keepalive": True}),
     )
     return redis.asyncio.Redis.from_pool(pool)  # closing the client closes its pool
 

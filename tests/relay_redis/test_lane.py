@@ -121,3 +121,33 @@ async def test_the_urls_password_and_database_are_used(redis_server):
     finally:
         await client.config_set("requirepass", "")
         await client.aclose()
+
+
+async def test_a_unix_socket_url_works_too(tmp_path):
+    import subprocess
+
+    from redis_server import redis_server_binary
+
+    folder = tmp_path / "unix-redis"
+    folder.mkdir()
+    socket_path = folder / "redis.sock"
+    subprocess.run(
+        [redis_server_binary(), "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
+         "--save", "", "--appendonly", "no", "--daemonize", "yes", "--dir", str(folder),
+         "--pidfile", str(folder / "redis.pid"), "--logfile", str(folder / "redis.log")],
+        check=True,
+        timeout=30,
+    )  # fmt: skip
+    client = async_client(f"unix://{socket_path}?db=2")
+    try:
+        for _ in range(200):
+            if socket_path.exists():
+                break
+            await asyncio.sleep(0.05)
+        lane = lane_of(client)
+        await asyncio.gather(*(lane.execute("SET", f"unix:{i}", str(i)) for i in range(50)))
+        assert await lane.execute("GET", "unix:49") == "49"
+        assert await client.get("unix:7") == "7"  # redis-py's own connection: the same database
+    finally:
+        await client.aclose()
+        subprocess.run(["redis-cli", "-s", str(socket_path), "shutdown", "nosave"], capture_output=True, timeout=30)
