@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import redis.asyncio
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from relay.agents import (
     CLOSE_GOING_AWAY,
@@ -39,7 +39,8 @@ from relay.agents import (
     LocalAgentDirectory,
 )
 from relay.cluster import keys as redis_keys
-from relay.cluster.client import UNREACHABLE
+from relay.cluster.client import UNREACHABLE, lane_of
+from relay.cluster.later import evalsha
 from relay.logs import log
 from wire.appointments import args_from_json
 from wire.messages import BookArgs, ProtocolError, Response, SlotsArgs, Status, decode, encode
@@ -117,6 +118,7 @@ class RedisAgentDirectory:
         self.instance = instance
         self.local = local if local is not None else LocalAgentDirectory(clock)
         self._redis = client
+        self._lane = lane_of(client)  # requests, answers and records go with the turns' own commands
         self._clock = clock
         self._channel = redis_keys.instance_channel(instance)
         self._sync_every_s = sync_every_s
@@ -207,9 +209,10 @@ class RedisAgentDirectory:
         try:
             async with asyncio.timeout(timeout_s):
                 try:  # the holder looked up and asked in one round trip
-                    sent = await self._forward_script(
-                        keys=[redis_keys.agent(clinic)],
-                        args=[self.instance, redis_keys.instance_channel(""), json.dumps(ask)],
+                    sent = await self._lane.evalsha(
+                        self._forward_script,
+                        [redis_keys.agent(clinic)],
+                        [self.instance, redis_keys.instance_channel(""), json.dumps(ask)],
                     )
                 except (*UNREACHABLE, RedisError) as exc:
                     raise AgentUnavailable("agent_offline") from exc
@@ -304,17 +307,17 @@ class RedisAgentDirectory:
         presence = write.presence
         now = repr(presence.last_seen or self._clock())
         if write.kind == "release":
-            await self._release(keys=[record], args=[write.conn, now])
+            await self._lane.evalsha(self._release, [record], [write.conn, now])
             return
         args = self._refresh_args(write.clinic, write.conn, presence)
         if write.kind == "attach":
-            previous = await self._take(keys=[record, redis_keys.AGENTS], args=args)
+            previous = await self._lane.evalsha(self._take, [record, redis_keys.AGENTS], args)
             if previous:
                 holder, conn = previous
                 retire = {"kind": "retire", "clinic": write.clinic, "conn": conn}
-                await self._redis.publish(redis_keys.instance_channel(holder), json.dumps(retire))
+                await self._lane.execute("PUBLISH", redis_keys.instance_channel(holder), json.dumps(retire))
             return
-        await self._refresh(keys=[record, redis_keys.AGENTS], args=args)
+        await self._lane.evalsha(self._refresh, [record, redis_keys.AGENTS], args)
 
     async def _sync_forever(self) -> None:
         """Now and then, the last-seen time of the agents held here that spoke since; everything held here as soon
@@ -336,15 +339,20 @@ class RedisAgentDirectory:
                     due.append((connection, conn, presence))
             if not due:
                 continue
+            refreshes = [
+                evalsha(
+                    self._refresh,
+                    [redis_keys.agent(connection.clinic), redis_keys.AGENTS],
+                    self._refresh_args(connection.clinic, conn, presence),
+                )
+                for connection, conn, presence in due
+            ]
             try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    for connection, conn, presence in due:
-                        await self._refresh(
-                            keys=[redis_keys.agent(connection.clinic), redis_keys.AGENTS],
-                            args=self._refresh_args(connection.clinic, conn, presence),
-                            client=pipe,
-                        )
-                    await pipe.execute()
+                try:
+                    await self._lane.pipeline(refreshes)
+                except NoScriptError:  # Redis restarted: its script cache is empty
+                    await self._redis.script_load(self._refresh.script)
+                    await self._lane.pipeline(refreshes)
             except (*UNREACHABLE, RedisError) as exc:
                 log(logger, logging.WARNING, "agent_records_not_synced", error=type(exc).__name__)
                 continue
@@ -456,7 +464,7 @@ class RedisAgentDirectory:
             log(logger, logging.WARNING, "instance_request_unreadable", instance=self.instance)
             answer = {"kind": "unavailable", "id": request_id, "reason": "agent_offline"}
         try:
-            await self._redis.publish(redis_keys.instance_channel(reply_to), json.dumps(answer))
+            await self._lane.execute("PUBLISH", redis_keys.instance_channel(reply_to), json.dumps(answer))
         except (*UNREACHABLE, RedisError) as exc:
             log(logger, logging.WARNING, "instance_answer_lost", to=reply_to, error=type(exc).__name__)
 

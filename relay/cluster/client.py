@@ -17,6 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
+from relay.cluster.lane import RedisLane
 from relay.store import StoreUnavailable
 
 CONNECT_TIMEOUT_S = 2.0
@@ -39,12 +40,30 @@ class CountingPool(redis.asyncio.BlockingConnectionPool):
     # Every pool of the process together (the store's, the leases', the Kommo budget's): what /metrics shows.
     all_round_trips = 0
 
+    _lane: RedisLane | None = None
+
     async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
-        self.round_trips += 1
-        CountingPool.all_round_trips += 1
+        self.count_round_trip()
         if not self.can_get_connection():
             self.waits += 1
         return await super().get_connection(*args, **kwargs)
+
+    def count_round_trip(self) -> None:
+        self.round_trips += 1
+        CountingPool.all_round_trips += 1
+
+    @property
+    def lane(self) -> RedisLane:
+        """The pool's one connection for a turn's hot commands, many at once (``relay.cluster.lane``): counted
+        here, closed with the pool, never waited for."""
+        if self._lane is None:
+            self._lane = RedisLane(self, on_round_trip=self.count_round_trip)
+        return self._lane
+
+    async def disconnect(self, *args: Any, **kwargs: Any) -> None:
+        if self._lane is not None:
+            await self._lane.close()
+        await super().disconnect(*args, **kwargs)
 
 
 def _no_client_setinfo() -> dict[str, Any]:
@@ -72,12 +91,19 @@ def async_client(
         decode_responses=True,
         socket_connect_timeout=CONNECT_TIMEOUT_S,
         socket_timeout=COMMAND_TIMEOUT_S,
-        socket_keepalive=True,
         health_check_interval=HEALTH_CHECK_S,
         retry=AsyncRetry(ExponentialBackoff(cap=0.2, base=0.05), 1),
         **_NO_SETINFO,
+        # TCP only: redis-py's Unix-socket connections refuse the option (a unix:// URL could not connect at all).
+        **({} if urlsplit(url).scheme == "unix" else {"socket_keepalive": True}),
     )
     return redis.asyncio.Redis.from_pool(pool)  # closing the client closes its pool
+
+
+def lane_of(client: redis.asyncio.Redis) -> RedisLane:
+    """The lane of ``client``'s pool (one of its own when the pool is not the relay's)."""
+    pool = client.connection_pool
+    return pool.lane if isinstance(pool, CountingPool) else RedisLane(pool)
 
 
 def sync_client(url: str) -> redis.Redis:

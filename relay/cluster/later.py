@@ -20,6 +20,8 @@ import redis.asyncio
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
+from relay.cluster.client import lane_of
+
 DELAY_S = 0.02
 
 OnFailure = Callable[[BaseException], None]
@@ -35,6 +37,7 @@ class LaterPart(Protocol):
 class LaterWrites:
     def __init__(self, client: redis.asyncio.Redis, delay_s: float = DELAY_S) -> None:
         self._redis = client
+        self._lane = lane_of(client)  # written with the turns' own commands
         self._delay_s = delay_s
         self._parts: list[LaterPart] = []
         self._scripts: list[AsyncScript] = []
@@ -82,10 +85,7 @@ class LaterWrites:
                 handler(exc)
 
     async def _send(self, commands: Sequence[Command]) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for command in commands:
-                pipe.execute_command(*command)
-            await pipe.execute()
+        await self._lane.pipeline(commands)
 
     async def close(self) -> None:
         """Send what is pending now; nothing is sent later."""

@@ -28,10 +28,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import redis.asyncio
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from relay.cluster import keys as redis_keys
-from relay.cluster.client import UNREACHABLE
+from relay.cluster.client import UNREACHABLE, lane_of
 from relay.cluster.later import Command, LaterWrites, OnFailure, evalsha
 from relay.locks import KeyedLocks
 from relay.logs import log
@@ -67,9 +67,11 @@ class RedisLeases:
         self._first_poll_s = first_poll_s
         self._max_poll_s = max_poll_s
         self._renew = client.register_script(_RENEW)
+        self._lane = lane_of(client)
         self._namespace = namespace
         self._local = KeyedLocks()  # this instance's waiters queue here first
         self._letting_go: dict[str, str] = {}  # lease name -> token: let go here, not yet deleted in Redis
+        self._letting_go_renewed_at: dict[str, float] = {}
         self._later = later if later is not None else LaterWrites(client)
         self._later.join(self)
         self._release = self._later.script(_RELEASE)
@@ -77,6 +79,9 @@ class RedisLeases:
         self._adopted: dict[str, tuple[str, float, Any]] = {}
         self._sweeping: asyncio.Task[None] | None = None
         self._held: dict[str, str] = {}  # lease name -> token, while a holder here is inside ``hold``
+        # held name -> when its lease was last set or renewed in Redis (renewed by one task for all: ``_renewal``)
+        self._renewed_at: dict[str, float] = {}
+        self._renewing: asyncio.Task[None] | None = None
         self._given_back: set[str] = set()  # held names whose lease another step's script already deleted
         self._prefetched: dict[str, Any] = {}  # held name -> what was read when its lease was adopted
 
@@ -116,7 +121,7 @@ class RedisLeases:
         """What was read under the lease is out of date (this instance writes it now)."""
         self._prefetched.pop(name, None)
 
-    def _take_adopted(self, name: str) -> str | None:
+    def _take_adopted(self, name: str) -> tuple[str, float] | None:
         adopted = self._adopted.pop(name, None)
         if adopted is None:
             return None
@@ -126,7 +131,7 @@ class RedisLeases:
             return None
         if prefetched is not None:
             self._prefetched[name] = prefetched
-        return token
+        return token, taken_at
 
     async def _sweep_adopted(self) -> None:
         try:
@@ -140,8 +145,10 @@ class RedisLeases:
         finally:
             self._sweeping = None
 
-    def _let_go(self, name: str, token: str) -> None:
+    def _let_go(self, name: str, token: str, renewed_at: float | None = None) -> None:
         self._letting_go[name] = token
+        if renewed_at is not None:  # taken over as is by the next holder here: its renewal goes on from then
+            self._letting_go_renewed_at[name] = renewed_at
         self._later.soon()
 
     @contextlib.asynccontextmanager
@@ -150,8 +157,11 @@ class RedisLeases:
         async with self._local.hold(*key):
             name = self.name(*key)
             token = self._letting_go.pop(name, None)  # still held in Redis by this instance: taken over
+            renewed_at = self._letting_go_renewed_at.pop(name, None)
             if token is None:
-                token = self._take_adopted(name)
+                adopted = self._take_adopted(name)
+                if adopted is not None:
+                    token, renewed_at = adopted
             if token is None:
                 token = secrets.token_hex(8)
                 delay = self._first_poll_s
@@ -159,38 +169,63 @@ class RedisLeases:
                     await asyncio.sleep(delay * random.uniform(0.8, 1.2))
                     delay = min(self._max_poll_s, delay * 1.5)
             self._held[name] = token
-            renewing = asyncio.get_running_loop().create_task(self._keep(name, token))
+            self._renewed_at[name] = renewed_at if renewed_at is not None else time.monotonic()
+            if self._renewing is None:
+                self._renewing = asyncio.get_running_loop().create_task(self._renewal())
             try:
                 yield
             finally:
-                renewing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renewing
                 del self._held[name]
+                renewed_at = self._renewed_at.pop(name, None)
                 self._prefetched.pop(name, None)
                 if name in self._given_back:
                     self._given_back.discard(name)
                 else:
-                    self._let_go(name, token)
+                    self._let_go(name, token, renewed_at)
 
     def take(self) -> tuple[list[Command], OnFailure] | None:
         """The leases let go since the last batch, deleted with the instance's other later writes."""
         if not self._letting_go:
             return None
         leases, self._letting_go = self._letting_go, {}
+        self._letting_go_renewed_at = {}
         return [evalsha(self._release, [name], [token]) for name, token in leases.items()], _run_out
 
-    async def _keep(self, name: str, token: str) -> None:
-        while True:
-            await asyncio.sleep(self._lease_ms / 3000)
-            if name in self._given_back:
-                return
-            try:
-                if not await self._renew(keys=[name], args=[token, self._lease_ms]):
-                    log(logger, logging.WARNING, "lease_lost", lease=name)
-                    return
-            except (*UNREACHABLE, RedisError) as exc:
-                log(logger, logging.WARNING, "lease_renewal_failed", lease=name, error=type(exc).__name__)
+    async def _renewal(self) -> None:
+        """While leases are held here: every sixth of a lease, those set or renewed a third of a lease ago or more
+        are renewed, all in one round trip (so each is renewed with at least half a lease left, and a turn starts
+        no timer of its own)."""
+        try:
+            while self._held:
+                await asyncio.sleep(self._lease_ms / 6000)
+                now = time.monotonic()
+                due = [
+                    (name, self._held[name])
+                    for name, renewed_at in self._renewed_at.items()
+                    if renewed_at <= now - self._lease_ms / 3000 and name not in self._given_back
+                ]
+                if not due:
+                    continue
+                try:
+                    renewed = await self._lane.pipeline(
+                        [evalsha(self._renew, [name], [token, self._lease_ms]) for name, token in due]
+                    )
+                except NoScriptError:  # Redis restarted: its script cache is empty (the leases are gone, too)
+                    await self._redis.script_load(self._renew.script)
+                    continue
+                except (*UNREACHABLE, RedisError) as exc:
+                    log(logger, logging.WARNING, "lease_renewal_failed", leases=len(due), error=type(exc).__name__)
+                    continue
+                for (name, token), done in zip(due, renewed, strict=True):
+                    if self._held.get(name) != token or name not in self._renewed_at:
+                        continue
+                    if done:
+                        self._renewed_at[name] = now
+                    else:  # expired or taken meanwhile: not renewed again
+                        del self._renewed_at[name]
+                        log(logger, logging.WARNING, "lease_lost", lease=name)
+        finally:
+            self._renewing = None
 
 
 def _run_out(error: BaseException) -> None:

@@ -25,7 +25,7 @@ import redis.asyncio
 from redis.exceptions import RedisError, ResponseError
 
 from relay.cluster import keys as redis_keys
-from relay.cluster.client import UNREACHABLE, reachable, sync_client
+from relay.cluster.client import UNREACHABLE, lane_of, reachable, sync_client
 from relay.cluster.later import Command, LaterWrites, OnFailure
 from relay.logs import log
 from relay.store import (
@@ -288,6 +288,7 @@ class RedisStore:
 
     def __init__(self, client: redis.asyncio.Redis, *, conversation_ttl_s: float, clinic_cache_s: float = 5.0) -> None:
         self._redis = client
+        self._lane = lane_of(client)  # a turn's commands: one shared connection, many at once
         self._conversation_ttl_ms = int(conversation_ttl_s * 1000)
         self._clinic_cache_s = clinic_cache_s
         self._clinics: dict[str, tuple[float, Clinic | None]] = {}
@@ -334,7 +335,7 @@ class RedisStore:
         if cached is not None and cached[0] > now:
             return cached[1]
         with reachable():
-            clinic = _clinic(await self._redis.hgetall(redis_keys.clinic(name)))
+            clinic = _clinic(await self._lane.hgetall(redis_keys.clinic(name)))
         if len(self._clinics) > 10_000:  # names come from URLs: never let unknown ones pile up
             self._clinics.clear()
         self._clinics[name] = (now + self._clinic_cache_s, clinic)
@@ -344,8 +345,8 @@ class RedisStore:
         presented = hash_agent_token(token)
         async with self._token_lookups:
             with reachable():
-                found = await self._clinic_for_token(
-                    keys=[redis_keys.agent_token(presented)], args=[redis_keys.clinic("")]
+                found = await self._lane.evalsha(
+                    self._clinic_for_token, [redis_keys.agent_token(presented)], [redis_keys.clinic("")]
                 )
         fields = dict(zip(found[::2], found[1::2], strict=True)) if found else {}
         if not fields or not hmac.compare_digest(fields.get("agent_token_hash", ""), presented):
@@ -366,7 +367,7 @@ class RedisStore:
             tokens = settled[1]
         else:
             with reachable():
-                tokens = _tokens(await self._redis.hgetall(redis_keys.kommo_tokens(clinic)))
+                tokens = _tokens(await self._lane.hgetall(redis_keys.kommo_tokens(clinic)))
         if tokens is not None and tokens.long_lived_token:
             self._long_lived[clinic] = (now + self._clinic_cache_s, tokens)
         else:
@@ -433,12 +434,12 @@ class RedisStore:
             if prefetched is not None:
                 return _loads(prefetched) if prefetched else None
         with reachable():
-            state = await self._redis.hget(redis_keys.conversation(clinic, lead_id), "state")
+            state = await self._lane.execute("HGET", redis_keys.conversation(clinic, lead_id), "state")
         return _loads(state) if state else None
 
     async def conversation_revision(self, clinic: str, lead_id: str) -> str:
         with reachable():
-            return await self._redis.hget(redis_keys.conversation(clinic, lead_id), "rev") or ""
+            return await self._lane.execute("HGET", redis_keys.conversation(clinic, lead_id), "rev") or ""
 
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
         await self._write_conversation(clinic, lead_id, _json(state))
@@ -451,9 +452,10 @@ class RedisStore:
         if self._lead_leases is not None:
             self._lead_leases.forget_prefetched(self._lead_leases.name(clinic, lead_id))
         with reachable():
-            revision = await self._write(
-                keys=[redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)],
-                args=[state, self._conversation_ttl_ms],
+            revision = await self._lane.evalsha(
+                self._write,
+                [redis_keys.conversation(clinic, lead_id), redis_keys.conversation_starts(clinic)],
+                [state, self._conversation_ttl_ms],
             )
         self._remember_revision(clinic, lead_id, str(revision))
 
@@ -474,22 +476,23 @@ class RedisStore:
             keys, turn = plan(revision)
             token = leases.new_token() if leases is not None else ""
             with reachable():
-                found = await self._accept(
-                    keys=[
+                found = await self._lane.evalsha(
+                    self._accept,
+                    [
                         conversation,
                         *(redis_keys.delivery(clinic, key) for key, _ in keys),
                         redis_keys.turn(clinic, turn.turn_id),
                         redis_keys.TURNS,
                         lease,
                     ],
-                    args=[
+                    [
                         revision,
-                        str(len(keys)),
+                        len(keys),
                         return_url,
-                        *(str(int(expires_at * 1000)) for _, expires_at in keys),
+                        *(int(expires_at * 1000) for _, expires_at in keys),
                         *_pending_turn_args(clinic, turn),
                         token,
-                        str(leases.lease_ms if leases is not None else 0),
+                        leases.lease_ms if leases is not None else 0,
                     ],
                 )
             if found[0] == "rev":  # the conversation moved on since this instance saw it
@@ -519,25 +522,20 @@ class RedisStore:
         expiries = [str(int(expires_at * 1000)) for _, expires_at in keys]
         with reachable():
             if turn is None:
-                prior = await self._claim(keys=delivery_keys, args=[return_url, *expiries])
+                prior = await self._lane.evalsha(self._claim, delivery_keys, [return_url, *expiries])
             else:
-                prior = await self._claim_with_turn(
-                    keys=[*delivery_keys, redis_keys.turn(clinic, turn.turn_id), redis_keys.TURNS],
-                    args=[
-                        str(len(delivery_keys)),
-                        return_url,
-                        *expiries,
-                        *_pending_turn_args(clinic, turn),
-                    ],
+                prior = await self._lane.evalsha(
+                    self._claim_with_turn,
+                    [*delivery_keys, redis_keys.turn(clinic, turn.turn_id), redis_keys.TURNS],
+                    [len(delivery_keys), return_url, *expiries, *_pending_turn_args(clinic, turn)],
                 )
         return _prior(prior)
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
         with reachable():
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.hmget(redis_keys.delivery(clinic, key), "return_url", "reply")
-                found = await pipe.execute()
+            found = await self._lane.pipeline(
+                [("HMGET", redis_keys.delivery(clinic, key), "return_url", "reply") for key in keys]
+            )
         return next((prior for prior in map(_prior, found) if prior is not None), None)
 
     async def record_reply(self, clinic: str, keys: Sequence[str], reply: dict[str, Any]) -> None:
@@ -545,7 +543,7 @@ class RedisStore:
         if keys:
             targets.append(redis_keys.turn(clinic, keys[0]))
         with reachable():
-            await self._record(keys=targets, args=[_json(reply)])
+            await self._lane.evalsha(self._record, targets, [_json(reply)])
 
     async def settle_reply(
         self,
@@ -577,9 +575,10 @@ class RedisStore:
         long_lived = self._long_lived.get(clinic)
         read_tokens = long_lived is None or long_lived[0] <= time.monotonic()
         with reachable():
-            revision, admitted, tokens = await self._settle(
-                keys=[*targets, lease, redis_keys.kommo_budget(account), redis_keys.kommo_tokens(clinic)],
-                args=[
+            revision, admitted, tokens = await self._lane.evalsha(
+                self._settle,
+                [*targets, lease, redis_keys.kommo_budget(account), redis_keys.kommo_tokens(clinic)],
+                [
                     _json(reply),
                     "" if state is None else _json(state),
                     self._conversation_ttl_ms,
@@ -651,11 +650,13 @@ class RedisStore:
 
     async def record_outcome(self, clinic: str, key: str, outcome: dict[str, Any], now: float) -> None:
         with reachable():
-            await self._redis.set(redis_keys.outcome(clinic, key), _json(outcome), px=int(OUTCOME_RETENTION_S * 1000))
+            await self._lane.execute(
+                "SET", redis_keys.outcome(clinic, key), _json(outcome), "PX", int(OUTCOME_RETENTION_S * 1000)
+            )
 
     async def booking_outcome(self, clinic: str, key: str) -> dict[str, Any] | None:
         with reachable():
-            found = await self._redis.get(redis_keys.outcome(clinic, key))
+            found = await self._lane.execute("GET", redis_keys.outcome(clinic, key))
         return _loads(found) if found else None
 
     async def purge_expired(self, now: float, conversation_idle_s: float) -> None:
