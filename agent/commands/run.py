@@ -14,6 +14,7 @@ import sys
 
 from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
+from agent.event_loop import new_event_loop
 from agent.logging_setup import register_secret, setup_logging
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
@@ -67,7 +68,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
     engine = Engine(paths, settings, store)
     try:
-        asyncio.run(_serve(engine))
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(_serve(engine))
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         log.warning("Interrupted while stopping")
         return 130
