@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import os
 import shutil
@@ -299,17 +301,12 @@ async def trace_warm(system: DemoSystem, count: int, root: Path) -> None:
     relay_port, kommo_port = system.relay_port, int(system.kommo_url.rsplit(":", 1)[1])
     moments: list[tuple[float, float]] = []
     capture = LoopbackTrace({relay_port, kommo_port}, root / "trace.txt") if can_capture() else None
-    if capture is not None:
-        capture.__enter__()
-    try:
+    with capture if capture is not None else contextlib.nullcontext():
         before, began = cpu_parts(system), time.monotonic()
         figures = await warm_questions(system, count, moments)
         busy, busy_s = cpu_parts(system), time.monotonic() - began
         await asyncio.sleep(busy_s)  # the same time at rest: what the idle timers cost meanwhile
         idle, idle_s = cpu_parts(system), time.monotonic() - began - busy_s
-    finally:
-        if capture is not None:
-            capture.__exit__()
     p50 = percentile(figures.seconds, 50) * 1000
     print(f"Trace of {count} warm questions (load average {figures.load[0]:.2f} -> {figures.load[1]:.2f}): "
           f"webhook->continuation p50 {p50:.2f} ms, p95 {percentile(figures.seconds, 95) * 1000:.2f} ms")
@@ -344,6 +341,14 @@ async def trace_warm(system: DemoSystem, count: int, root: Path) -> None:
         for name, value in marks.items():
             if value is not None:
                 rows.setdefault(name, []).append(value)
+    if moments:
+        sent, received = moments[len(moments) // 2]
+        print("  one question's segments (ms after its start, source port -> destination port, bytes, first bytes):")
+        print(f"    relay :{relay_port}, Kommo stand-in :{kommo_port}")
+        for segment in segments:
+            if sent - 0.001 <= segment.at <= received + 0.002:
+                print(f"    {(segment.at - sent) * 1000:8.2f}  {segment.src:>5} -> {segment.dst:<5} "
+                      f"{segment.length:>6}  {segment.head[:12]!r}")
     print("  hop times, ms after the generator's POST left it (median / p95 over the questions):")
     for name, values in rows.items():
         print(f"    {name:<40} {statistics.median(values):7.2f} / {percentile(values, 95):7.2f}")
@@ -466,6 +471,8 @@ async def main() -> int:
     try:
         system.start()
         await asyncio.sleep(2.0)  # the first background read of the web app
+        gc.collect()
+        gc.freeze()  # the bench's start-up objects out of the collector's way: its pauses would count as the relay's
         if args.trace:
             await trace_warm(system, args.questions, root)
             return 0
