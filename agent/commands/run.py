@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -67,6 +68,10 @@ def run_headless(args: argparse.Namespace) -> int:
     from agent.engine import Engine
 
     engine = Engine(paths, settings, store)
+    # What is loaded by now lives as long as the process: out of the cyclic GC's full scans, one of which would
+    # otherwise stall the loop (and a patient's answer) for milliseconds now and then.
+    gc.collect()
+    gc.freeze()
     try:
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(_serve(engine))
