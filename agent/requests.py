@@ -180,7 +180,7 @@ class RequestHandler:
             failure = self._cache.last_error
             code = failure.code if failure is not None and failure.code in ERROR_CODES else "timeout"
             return _error(request_id, code)
-        return self._slot_json.frame(request_id, view.slots, view.age_s or 0.0, self._facts())
+        return self._slot_json.frame(request_id, view.slots, view.age_s or 0.0, self._facts(), args.known)
 
     async def _book(self, request_id: str, args: BookArgs) -> Response:
         outcome = await self._desk.book(args)

@@ -10,10 +10,15 @@ With the slots go what the relay needs to know of the driver (optional wire fiel
 the services the web app offers with their lengths (read off the slots: a driver whose slot length depends on the
 service reads per service and names it on each slot), the patient fields the driver requires, and whether the
 agent can list a phone's appointments.
+
+"Same as before": each full answer carries its ``fingerprint`` (a digest of everything in it but ``age_s``); a
+relay that holds that answer sends it back as ``args.known``, and while the answer still has it the agent answers
+"unchanged" with the fresh age (a few dozen bytes instead of the whole 14 days).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -22,9 +27,11 @@ from typing import Any
 from agent.appointments import can
 from agent.portal.base import Slot
 from wire import json_text
-from wire.messages import MAX_SERVICES, PATIENT_FIELDS, WireService
+from wire.messages import MAX_SERVICES, PATIENT_FIELDS, SlotsUnchanged, WireService
 
 log = logging.getLogger(__name__)
+
+FINGERPRINT_BYTES = 12  # 24 hex characters: a digest of the answer, not a secret
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class SlotListJson:
         self._services: list[dict[str, Any]] = []
         self._text: tuple[bytes, bytes] | None = None  # '"slots":[...]', ',"services":[...]': once per run of slots
         self._facts: tuple[DriverFacts | None, bytes] = (None, b"")
+        # The fingerprint of the last answer: (the slots' text it was computed from, the facts' text, the digest).
+        self._fingerprint: tuple[tuple[bytes, bytes] | None, bytes, str] = (None, b"", "")
 
     def of(self, slots: tuple[Slot, ...]) -> list[dict[str, str]]:
         """``[slot.to_json() for slot in slots]``, built once for a given run of slot objects."""
@@ -86,9 +95,50 @@ class SlotListJson:
         self._slots = slots  # an equal run in a new tuple: the next question compares by identity alone
         return self._json
 
-    def frame(self, request_id: str, slots: tuple[Slot, ...], age_s: float, facts: DriverFacts | None = None) -> bytes:
-        """``encode(Response(request_id, True, self.result(slots, age_s, facts)))`` as UTF-8, byte for byte, with
-        the slots' JSON encoded once per run of slots instead of once per question."""
+    def frame(
+        self,
+        request_id: str,
+        slots: tuple[Slot, ...],
+        age_s: float,
+        facts: DriverFacts | None = None,
+        known: str | None = None,
+    ) -> bytes:
+        """``encode(Response(request_id, True, self.result(slots, age_s, facts, known)))`` as UTF-8, byte for byte, with
+        the slots' JSON encoded once per run of slots instead of once per question.
+
+        ``known``: the fingerprint of the answer the relay holds (``SlotsArgs.known``). When this answer has it, the
+        result is the short "unchanged" one (wire.messages.SlotsUnchanged) instead of the whole answer again."""
+        slots_text, services, facts_text, fingerprint = self._parts(slots, facts)
+        age = json_text.dumps_bytes(round(age_s, 3))
+        head = b'{"type":"response","id":' + json_text.dumps_bytes(request_id) + b',"ok":true,"result":{'
+        if known is not None and known == fingerprint:
+            return b"".join((head, b'"unchanged":"', fingerprint.encode(), b'","age_s":', age, b"}}"))
+        return b"".join((
+            head, slots_text, b',"age_s":', age, services, facts_text, b',"fingerprint":"', fingerprint.encode(), b'"}}'
+        ))
+
+    def result(
+        self, slots: tuple[Slot, ...], age_s: float, facts: DriverFacts | None = None, known: str | None = None
+    ) -> dict[str, Any]:
+        """A ``SlotsResult`` as the wire carries it (with its fingerprint), or ``SlotsUnchanged`` for ``known``."""
+        fingerprint = self._parts(slots, facts)[3]
+        if known is not None and known == fingerprint:
+            return SlotsUnchanged(fingerprint, age_s).to_json()
+        out: dict[str, Any] = {"slots": self.of(slots), "age_s": round(age_s, 3)}
+        if self._services:
+            out["services"] = self._services
+        if facts is not None:
+            out.update(facts.to_json())
+        out["fingerprint"] = fingerprint
+        return out
+
+    def fingerprint(self, slots: tuple[Slot, ...], facts: DriverFacts | None = None) -> str:
+        """The digest of the answer for these slots and facts: everything in it but ``age_s``."""
+        return self._parts(slots, facts)[3]
+
+    def _parts(self, slots: tuple[Slot, ...], facts: DriverFacts | None) -> tuple[bytes, bytes, bytes, str]:
+        """The answer's encoded pieces ('"slots":[...]', ',"services":[...]', the facts' members) and its fingerprint,
+        each built once per run of slots (and of facts)."""
         self.of(slots)
         if self._text is None:
             services = b',"services":' + json_text.dumps_bytes(self._services) if self._services else b""
@@ -102,16 +152,11 @@ class SlotListJson:
             facts_text = b"," + facts_text if facts_text else b""
             self._facts = (facts, facts_text)
         slots_text, services = self._text
-        return b"".join((
-            b'{"type":"response","id":', json_text.dumps_bytes(request_id), b',"ok":true,"result":{',
-            slots_text, b',"age_s":', json_text.dumps_bytes(round(age_s, 3)), services, facts_text, b"}}",
-        ))
-
-    def result(self, slots: tuple[Slot, ...], age_s: float, facts: DriverFacts | None = None) -> dict[str, Any]:
-        """A ``SlotsResult`` as the wire carries it."""
-        out: dict[str, Any] = {"slots": self.of(slots), "age_s": round(age_s, 3)}
-        if self._services:
-            out["services"] = self._services
-        if facts is not None:
-            out.update(facts.to_json())
-        return out
+        kept_text, kept_facts, fingerprint = self._fingerprint
+        if kept_text is not self._text or kept_facts != facts_text:
+            digest = hashlib.blake2b(digest_size=FINGERPRINT_BYTES)
+            for part in (slots_text, services, facts_text):
+                digest.update(part)
+            fingerprint = digest.hexdigest()
+            self._fingerprint = (self._text, facts_text, fingerprint)
+        return slots_text, services, facts_text, fingerprint

@@ -2,7 +2,8 @@
 
 - **agents** (``python bench/load_parts.py agents CONFIG``): a share of the N scripted agents on real websockets.
   An answer is pre-encoded: the request's id is cut out of the frame's text and put between two fixed byte strings
-  (a real agent answers from its cache without re-validating its own answer either). Prints ``ready`` once every
+  (a real agent answers from its cache without re-validating its own answer either), with its fingerprint, and
+  "unchanged" to a question that names it (wire.messages.SlotsUnchanged). Prints ``ready`` once every
   agent of its share said hello, then holds them until its stdin closes.
 - **generator** (``python bench/load_parts.py generator CONFIG``): the open-loop load on raw keep-alive HTTP/1.1
   connections, pre-signed widget_requests only sent. Prints ``ready``, waits for ``go`` on stdin, prints
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import hashlib
 import json
 import random
 import sys
@@ -60,7 +62,9 @@ def request_id(text: str) -> str | None:
 # ---------------------------------------------------------------------------
 
 
-async def _agent(url: str, token: str, head: str, tail: str, ready: asyncio.Event, stop: asyncio.Event) -> None:
+async def _agent(
+    url: str, token: str, head: str, tail: tuple[str, str, str], ready: asyncio.Event, stop: asyncio.Event
+) -> None:
     from websockets.asyncio.client import connect
 
     headers = {"Authorization": f"Bearer {token}"}
@@ -74,18 +78,21 @@ async def _agent(url: str, token: str, head: str, tail: str, ready: asyncio.Even
         stopping.cancel()
 
 
-async def _answer(ws, head: str, tail: str) -> None:  # type: ignore[no-untyped-def]
+async def _answer(ws, head: str, tail: tuple[str, str, str]) -> None:  # type: ignore[no-untyped-def]
+    full, known, unchanged = tail
     async for text in ws:
-        rid = request_id(text if isinstance(text, str) else text.decode())
+        text = text if isinstance(text, str) else text.decode()
+        rid = request_id(text)
         if rid is not None:
-            await ws.send(head + rid + tail)
+            # As a real agent (agent/slot_answer.py): asked with its answer's fingerprint, it says "unchanged".
+            await ws.send(head + rid + (unchanged if known in text else full))
 
 
 async def run_agents(config: dict) -> None:
     urls: list[str] = config["urls"]
     tokens: list[str] = config["tokens"]
     head = '{"type":"response","id":"'
-    tail = '","ok":true,"result":' + config["result"] + "}"
+    tail = answer_tails(config["result"])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     tasks: list[asyncio.Task] = []
@@ -102,6 +109,15 @@ async def run_agents(config: dict) -> None:
     await loop.run_in_executor(None, sys.stdin.read)
     stop.set()
     await asyncio.wait(tasks, timeout=30)
+
+
+def answer_tails(result: str) -> tuple[str, str, str]:
+    """What follows a response's id: the full answer with its fingerprint; the text a question naming that
+    fingerprint carries (``"known":"..."``); the "unchanged" answer (wire.messages.SlotsUnchanged)."""
+    fingerprint = hashlib.blake2b(result.encode(), digest_size=12).hexdigest()
+    full = result[:-1] + f',"fingerprint":"{fingerprint}"}}' if result.endswith("}") else result
+    unchanged = '{"unchanged":"' + fingerprint + '","age_s":3.0}'
+    return '","ok":true,"result":' + full + "}", f'"known":"{fingerprint}"', '","ok":true,"result":' + unchanged + "}"
 
 
 async def _all_ready(events: list[asyncio.Event], tasks: list[asyncio.Task]) -> None:

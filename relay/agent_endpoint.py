@@ -1,9 +1,14 @@
-"""``/agent``: the websocket each clinic's agent dials out to.
+"""``/agent``: the websocket each clinic's agent dials out to, served as plain ASGI.
 
 Before the handshake is accepted: the transport must be TLS (as told by a trusted proxy) unless the agent is
 on loopback or insecure agents are allowed, and the bearer token must match a clinic (HTTP 401 otherwise).
 After it: frames are decoded by ``wire.messages`` and handed to the directory; a frame that does not follow
 the protocol is logged and dropped, never acted upon.
+
+Every turn sends a frame to an agent and reads one back, so the route is served straight on the server's ASGI
+``receive`` and ``send`` (``relay.app.RelayApp`` hands ``/agent`` here, as it hands Kommo's widget_request to its
+endpoint): no Starlette ``WebSocket`` state machine and exception-handling ``send`` wrappers on every frame, and each
+frame's text is parsed once, where it arrives.
 """
 
 from __future__ import annotations
@@ -11,18 +16,20 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from collections.abc import Mapping
-from typing import Protocol
-
-from starlette.responses import JSONResponse
-from starlette.websockets import WebSocket
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 from relay.agents import CLOSE_GOING_AWAY, CLOSE_INSECURE, CLOSE_UNAUTHORIZED, AgentConnection, AgentRegistry
 from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.settings import RelaySettings
 from relay.store import RelayStore, StoreUnavailable
+from wire import json_text
 from wire.messages import Ack, Outcome, ProtocolError, Response, Status, decode, encode
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 logger = logging.getLogger("relay.agent_endpoint")
 # Refusals and bad frames come in floods when something is wrong (or someone is hostile): a few lines a second.
@@ -57,17 +64,27 @@ class AgentSockets:
             self._open.pop(clinic, None)
 
 
-class StarletteAgentLink:
-    """``AgentLink`` over a Starlette websocket."""
+class AsgiAgentLink:
+    """``AgentLink`` over the server's ASGI ``send``: one message dict per frame, nothing else on the way."""
 
-    def __init__(self, websocket: WebSocket) -> None:
-        self._websocket = websocket
+    __slots__ = ("_send",)
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
 
     async def send_text(self, text: str) -> None:
-        await self._websocket.send_text(text)
+        await self._send({"type": "websocket.send", "text": text})
 
     async def close(self, code: int, reason: str) -> None:
-        await self._websocket.close(code, reason)
+        await self._send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+def scope_headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name (ASGI gives them lower-case); a repeated one keeps its first value."""
+    headers: dict[str, str] = {}
+    for name, value in scope.get("headers", ()):
+        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    return headers
 
 
 def _is_loopback(host: str) -> bool:
@@ -115,12 +132,16 @@ def bearer_token(headers: Mapping[str, str]) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-async def _deny(websocket: WebSocket, status: int, close_code: int, error: str, detail: str) -> None:
-    try:
-        await websocket.send_denial_response(JSONResponse({"error": error, "detail": detail}, status))
-    except RuntimeError:  # the server has no denial-response extension: accept, then close with a 44xx code
-        await websocket.accept()
-        await websocket.close(close_code, detail[:120])
+async def _deny(scope: Scope, send: Send, status: int, close_code: int, error: str, detail: str) -> None:
+    """An HTTP answer to the handshake; a server without the denial-response extension gets accept, then close."""
+    if "websocket.http.response" in (scope.get("extensions") or {}):
+        body = json_text.dumps_bytes({"error": error, "detail": detail})
+        headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+        await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": body})
+        return
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": close_code, "reason": detail[:120]})
 
 
 class AckSink(Protocol):
@@ -128,31 +149,39 @@ class AckSink(Protocol):
 
 
 async def agent_endpoint(
-    websocket: WebSocket,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
     store: RelayStore,
     directory: AgentRegistry,
     settings: RelaySettings,
     sockets: AgentSockets | None = None,
     followups: AckSink | None = None,
 ) -> None:
-    peer = websocket.client.host if websocket.client else ""
-    refusal = transport_refusal(peer, websocket.url.scheme, websocket.headers, settings)
+    """One agent's websocket, from the handshake (``websocket.connect``) to its end."""
+    if (await receive())["type"] != "websocket.connect":
+        return  # gone before the handshake
+    client = scope.get("client")
+    peer = str(client[0]) if client else ""
+    headers = scope_headers(scope)
+    refusal = transport_refusal(peer, str(scope.get("scheme", "ws")), headers, settings)
     if refusal:
         _refusals.log(logger, logging.WARNING, "agent_refused_insecure", peer=peer)
-        await _deny(websocket, 403, CLOSE_INSECURE, "tls_required", refusal)
+        await _deny(scope, send, 403, CLOSE_INSECURE, "tls_required", refusal)
         return
-    token = bearer_token(websocket.headers)
+    token = bearer_token(headers)
     try:
         clinic = await store.clinic_for_agent_token(token) if token else None
     except StoreUnavailable:
         # The shared store is away: the agent retries with its backoff (or moves to another relay instance).
         log(logger, logging.ERROR, "agent_refused_store_unavailable", peer=peer)
-        await _deny(websocket, 503, CLOSE_GOING_AWAY, "store_unavailable", "the relay cannot reach its store; retry")
+        await _deny(scope, send, 503, CLOSE_GOING_AWAY, "store_unavailable", "the relay cannot reach its store; retry")
         return
     if clinic is None:
         _refusals.log(logger, logging.WARNING, "agent_refused_token", peer=peer, had_token=bool(token))
         await _deny(
-            websocket,
+            scope,
+            send,
             401,
             CLOSE_UNAUTHORIZED,
             "unauthorized",
@@ -163,7 +192,8 @@ async def agent_endpoint(
     if not sockets.take(clinic.name):
         _refusals.log(logger, logging.WARNING, "agent_refused_too_many", clinic=clinic.name, peer=peer)
         await _deny(
-            websocket,
+            scope,
+            send,
             429,
             CLOSE_TOO_MANY,
             "too_many_connections",
@@ -171,26 +201,27 @@ async def agent_endpoint(
         )
         return
     try:
-        await _serve_agent(websocket, store, directory, clinic.name, peer, followups)
+        await _serve_agent(receive, send, store, directory, clinic.name, peer, followups)
     finally:
         sockets.give_back(clinic.name)
 
 
 async def _serve_agent(
-    websocket: WebSocket,
+    receive: Receive,
+    send: Send,
     store: RelayStore,
     directory: AgentRegistry,
     clinic_name: str,
     peer: str,
     followups: AckSink | None = None,
 ) -> None:
-    await websocket.accept()
-    connection = directory.attach(clinic_name, StarletteAgentLink(websocket), peer=peer)
+    await send({"type": "websocket.accept"})
+    connection = directory.attach(clinic_name, AsgiAgentLink(send), peer=peer)
     why = "closed"
     try:
         while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
+            message = await receive()
+            if message["type"] != "websocket.receive":  # websocket.disconnect: the only other message after accept
                 why = f"closed code={message.get('code', '')}"
                 break
             text = message.get("text")

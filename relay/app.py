@@ -19,8 +19,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
+from starlette.routing import Route
 
 from relay.agent_endpoint import AgentSockets, agent_endpoint
 from relay.agents import AgentRegistry
@@ -206,9 +205,10 @@ class Relay:
     async def kommo_request(self, request: Request) -> Response:
         return await self.kommo_endpoint(request)
 
-    async def agent(self, websocket: WebSocket) -> None:
+    async def agent(self, scope: Any, receive: Any, send: Any) -> None:
+        """``/agent`` as plain ASGI (RelayApp hands it the websocket: relay/agent_endpoint.py)."""
         await agent_endpoint(
-            websocket, self.store, self.agents, self.settings, self.agent_sockets, self.followups
+            scope, receive, send, self.store, self.agents, self.settings, self.agent_sockets, self.followups
         )
 
     async def healthz(self, request: Request) -> Response:
@@ -248,8 +248,12 @@ class RelayApp(Starlette):
     layers or a Request and Response object per request."""
 
     kommo: KommoAsgi | None = None
+    agent: Callable[[Any, Any, Any], Awaitable[None]] | None = None  # /agent, the agents' websocket, likewise
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/agent" and self.agent is not None:
+            await self.agent(scope, receive, send)
+            return
         kommo = self.kommo
         if kommo is not None and scope["type"] == "http" and scope["method"] == "POST":
             path: str = scope["path"]
@@ -286,7 +290,6 @@ def build_app(
             Route("/kommo/oauth/{clinic}", relay.kommo_oauth.handle, methods=["GET"]),
             Route("/operator/clinics", relay.operator.clinics, methods=["GET"]),
             Route("/operator/clinics/{clinic}/check", relay.operator.check, methods=["GET"]),
-            WebSocketRoute("/agent", relay.agent),
             Route("/healthz", relay.healthz, methods=["GET"]),
             Route("/metrics", relay.metrics_text, methods=["GET"]),
         ],
@@ -294,4 +297,5 @@ def build_app(
     )
     app.state.relay = relay
     app.kommo = relay.kommo_endpoint.asgi
+    app.agent = relay.agent
     return app

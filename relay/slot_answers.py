@@ -1,44 +1,72 @@
-"""The last slots answer of each clinic's agent, validated once.
+"""The last slots answer of each clinic's agent, validated once, and "same as before".
 
 An agent answers "which slots are free?" from its cache, so most answers repeat the previous one slot for slot
 (only ``age_s`` moves). Checking forty slots field by field costs more than the rest of a turn's decision; an
 answer whose slots equal, value for value, the ones validated last time is that same valid answer.
+
+An agent that gives its answer a ``fingerprint`` need not send it again: the relay asks with ``known`` (the
+fingerprint of the answer it holds, ``known``) and the agent answers "unchanged" while its answer still has it
+(wire.messages.SlotsUnchanged). The held answer is used only when the agent named its very fingerprint; when it is
+no longer held (restarted, evicted, replaced by a newer answer meanwhile) ``parse`` says so and the relay asks again
+in full.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
-from wire.messages import SlotsResult
+from wire.messages import SlotsResult, SlotsUnchanged, answer_fingerprint
+
+
+@dataclass(frozen=True)
+class _Held:
+    slots_json: list[dict[str, Any]]  # the answer's slots as the wire carries them (what they read back from)
+    answer: SlotsResult
+    fingerprint: str  # the agent's digest of this answer ("" from an agent that gives none)
 
 
 class SlotAnswerCache:
     def __init__(self, max_clinics: int = 2048) -> None:
         self._max = max_clinics
-        # Per clinic: its last answer's slots as the wire carries them (what they read back from), and the answer.
-        self._last: OrderedDict[str, tuple[list[dict[str, Any]], SlotsResult]] = OrderedDict()
+        self._last: OrderedDict[str, _Held] = OrderedDict()
 
     def finds_bookings(self, clinic: str) -> bool:
         """Whether the clinic's agent, in its last answer, said it can look up a patient's appointments."""
-        known = self._last.get(clinic)
-        return known is not None and known[1].finds_bookings
+        held = self._last.get(clinic)
+        return held is not None and held.answer.finds_bookings
 
-    def parse(self, clinic: str, result: Any) -> SlotsResult:
-        """``result`` as a ``SlotsResult``; ``ProtocolError`` when it does not follow the wire protocol.
+    def known(self, clinic: str) -> str | None:
+        """The fingerprint to ask with (``SlotsArgs.known``): that of the answer held for the clinic, if any."""
+        held = self._last.get(clinic)
+        return held.fingerprint if held is not None and held.fingerprint else None
+
+    def parse(self, clinic: str, result: Any) -> SlotsResult | None:
+        """``result`` as a ``SlotsResult``; ``ProtocolError`` when it does not follow the wire protocol; None when it
+        is "unchanged" from an answer this relay does not hold (ask again without ``known``).
 
         A repeated answer keeps the very slots tuple of the first one: the conversation prepares an answer once per
         tuple (relay/conversation/agenda.py), so every turn that sees the same slots shares that work.
         """
-        known = self._last.get(clinic)
-        # Equal, value for value, to the kept slots as the wire writes them (an agent writes them so): the same slots.
-        if known is not None and isinstance(result, dict) and result.get("slots") == known[0]:
+        held = self._last.get(clinic)
+        unchanged = SlotsUnchanged.from_json(result)
+        if unchanged is not None:
+            if held is None or not held.fingerprint or held.fingerprint != unchanged.fingerprint:
+                return None
             self._last.move_to_end(clinic)
+            answer = held.answer
+            return SlotsResult(answer.slots, unchanged.age_s, answer.services, answer.patient_fields,
+                               answer.finds_bookings)
+        # Equal, value for value, to the kept slots as the wire writes them (an agent writes them so): the same slots.
+        if held is not None and isinstance(result, dict) and result.get("slots") == held.slots_json:
             rest = SlotsResult.from_json({**result, "slots": []})  # age_s, services etc.: small, read anew
-            slots = known[1].slots
-            return SlotsResult(slots, rest.age_s, rest.services, rest.patient_fields, rest.finds_bookings)
-        parsed = SlotsResult.from_json(result)
-        self._last[clinic] = ([s.to_json() for s in parsed.slots], parsed)
+            parsed = SlotsResult(held.answer.slots, rest.age_s, rest.services, rest.patient_fields, rest.finds_bookings)
+            slots_json = held.slots_json
+        else:
+            parsed = SlotsResult.from_json(result)
+            slots_json = [s.to_json() for s in parsed.slots]
+        self._last[clinic] = _Held(slots_json, parsed, answer_fingerprint(result))
         self._last.move_to_end(clinic)
         while len(self._last) > self._max:
             self._last.popitem(last=False)

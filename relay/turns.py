@@ -453,7 +453,21 @@ class TurnProcessor:
         return None if state.expired(turn.now) else state
 
     async def _slots(self, clinic: Clinic) -> SlotsResult:
-        response = await self._ask(clinic, "slots", SlotsArgs(days=SLOT_DAYS), self._settings.slots_timeout_s)
+        known = self._slot_answers.known(clinic.name)
+        result = await self._slots_answer(clinic, known)
+        if result is None and known is not None:  # "unchanged" from an answer no longer held here: ask in full
+            result = await self._slots_answer(clinic, None)
+        if result is None:  # "unchanged" though nothing was known: not an answer
+            self._metrics.agent_requests.labels("slots", "bad_answer").inc()
+            log(logger, logging.WARNING, "agent_slots_unreadable", clinic=clinic.name, problem="unchanged, unasked")
+            raise AgentAnswerMissing("bad_answer")
+        self._metrics.agent_requests.labels("slots", "ok").inc()
+        return result
+
+    async def _slots_answer(self, clinic: Clinic, known: str | None) -> SlotsResult | None:
+        """The agent's answer, or None for an "unchanged" this relay cannot read (relay/slot_answers.py)."""
+        args = SlotsArgs(days=SLOT_DAYS, known=known)
+        response = await self._ask(clinic, "slots", args, self._settings.slots_timeout_s)
         if not response.ok:
             code = response.error.code if response.error else "internal"
             self._metrics.agent_requests.labels("slots", "error").inc()
@@ -465,7 +479,6 @@ class TurnProcessor:
             self._metrics.agent_requests.labels("slots", "bad_answer").inc()
             log(logger, logging.WARNING, "agent_slots_unreadable", clinic=clinic.name, problem=str(exc)[:200])
             raise AgentAnswerMissing("bad_answer") from None
-        self._metrics.agent_requests.labels("slots", "ok").inc()
         return result
 
     async def _book(self, clinic: Clinic, step: Book, turn: Turn) -> BookResult | WireError:

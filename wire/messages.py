@@ -226,12 +226,21 @@ class WireService:
         )
 
 
+# "Same as before" (optional on both sides): an agent may put a ``fingerprint`` in a full slots answer, a short digest
+# of everything in it but ``age_s``. A relay that holds that answer sends the fingerprint back as ``args.known`` when
+# it asks again; an agent whose answer to the question still has that fingerprint answers ``SlotsUnchanged``
+# (``{"unchanged": <fingerprint>, "age_s": ...}``) instead of the whole answer. An older agent ignores ``known`` and
+# answers in full; an older relay never sends it and ignores ``fingerprint``.
+_FINGERPRINT_RE = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+
+
 @dataclass(frozen=True)
 class SlotsArgs:
     days: int = 14
     professional: str | None = None
     specialty: str | None = None  # optional: only slots of that specialty / service
     service: str | None = None
+    known: str | None = None  # optional: the fingerprint of the answer the relay holds (see SlotsUnchanged)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"days": self.days, "professional": self.professional}
@@ -239,6 +248,8 @@ class SlotsArgs:
             out["specialty"] = self.specialty
         if self.service:
             out["service"] = self.service
+        if self.known:
+            out["known"] = self.known
         return out
 
     @classmethod
@@ -253,7 +264,10 @@ class SlotsArgs:
             professional = _text(professional, "args.professional", 120)
         specialty = _optional_text(obj.get("specialty"), "args.specialty", 80) or None
         service = _optional_text(obj.get("service"), "args.service", 80) or None
-        return cls(days=days, professional=professional, specialty=specialty, service=service)
+        known = obj.get("known")
+        if known is not None:
+            known = fingerprint_of(known, "args.known")
+        return cls(days=days, professional=professional, specialty=specialty, service=service, known=known)
 
 
 @dataclass(frozen=True)
@@ -339,6 +353,41 @@ def extras_from_json(obj: dict[str, Any]) -> dict[str, Any]:
         "patient_fields": tuple(f for f in PATIENT_FIELDS if f in fields),
         "finds_bookings": finds,
     }
+
+
+@dataclass(frozen=True)
+class SlotsUnchanged:
+    """agent -> relay, the result of a slots request that carried ``args.known``: the agent's answer still has that
+    fingerprint, so the relay answers from the one it holds, with this fresh ``age_s``. A relay that no longer holds
+    an answer with this fingerprint (restarted, evicted, replaced meanwhile) asks again without ``known``."""
+
+    fingerprint: str
+    age_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unchanged": self.fingerprint, "age_s": round(self.age_s, 3)}
+
+    @classmethod
+    def from_json(cls, obj: Any) -> SlotsUnchanged | None:
+        """The result as ``SlotsUnchanged``; None when it is not one (a full answer: ``SlotsResult``)."""
+        if not isinstance(obj, dict) or "unchanged" not in obj:
+            return None
+        if "slots" in obj:
+            raise ProtocolError("a result is either unchanged or carries slots, not both")
+        fingerprint = fingerprint_of(obj["unchanged"], "result.unchanged")
+        return cls(fingerprint, _non_negative(obj.get("age_s", 0.0), "result.age_s"))
+
+
+def answer_fingerprint(obj: dict[str, Any]) -> str:
+    """The optional ``fingerprint`` of a full slots answer ("" when the agent gave none)."""
+    value = obj.get("fingerprint")
+    return "" if value is None else fingerprint_of(value, "result.fingerprint")
+
+
+def fingerprint_of(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not _FINGERPRINT_RE.match(value):
+        raise ProtocolError(f"{name} must be 8-64 letters, digits, _ and -")
+    return value
 
 
 @dataclass(frozen=True)
@@ -582,19 +631,46 @@ def checked_json(text: str, max_depth: int = MAX_DEPTH) -> Any:
     return obj
 
 
+_CONTAINERS = frozenset((dict, list))
+
+
 def _check_tree(obj: Any, max_depth: int) -> None:
-    # Only containers are walked (a frame is mostly strings). orjson already refuses a lone surrogate, so the
-    # strings are searched only when the standard library parsed them.
-    strings = not json_text.REFUSES_SURROGATES
+    if json_text.REFUSES_SURROGATES:
+        _check_depth(obj, max_depth)
+    else:
+        _check_tree_and_strings(obj, max_depth)
+
+
+def _check_depth(obj: Any, max_depth: int) -> None:
+    """Nesting beyond ``max_depth`` is a ``ProtocolError``: walked a level at a time, the values of each level
+    gathered and their types checked by C loops (``extend``, ``isdisjoint(map(...))``), since a frame is mostly
+    strings (forty slots of four strings: a level of 160 values, no container among them, where the walk ends)."""
+    level = [obj] if type(obj) is dict or type(obj) is list else []
+    depth = 0
+    while level:
+        if depth >= max_depth:
+            raise ProtocolError(f"nested deeper than {max_depth} levels")
+        values: list[Any] = []
+        for item in level:
+            values.extend(item.values() if type(item) is dict else item)
+        if _CONTAINERS.isdisjoint(map(type, values)):
+            return
+        level = [value for value in values if type(value) is dict or type(value) is list]
+        depth += 1
+
+
+def _check_tree_and_strings(obj: Any, max_depth: int) -> None:
+    """As ``_check_depth``, and a lone surrogate in any key or string is a ``ProtocolError`` (the standard library's
+    parse lets them through; orjson refuses them)."""
     stack: list[tuple[Any, int]] = [(obj, 0)] if type(obj) is dict or type(obj) is list else []
-    if strings and type(obj) is str and _SURROGATE_RE.search(obj):
+    if type(obj) is str and _SURROGATE_RE.search(obj):
         raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
     while stack:
         item, depth = stack.pop()
         if depth >= max_depth:
             raise ProtocolError(f"nested deeper than {max_depth} levels")
         if type(item) is dict:
-            if strings and any(_SURROGATE_RE.search(key) for key in item):
+            if any(_SURROGATE_RE.search(key) for key in item):
                 raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
             children: Any = item.values()
         else:
@@ -603,7 +679,7 @@ def _check_tree(obj: Any, max_depth: int) -> None:
             kind = type(child)
             if kind is dict or kind is list:
                 stack.append((child, depth + 1))
-            elif strings and kind is str and _SURROGATE_RE.search(child):
+            elif kind is str and _SURROGATE_RE.search(child):
                 raise ProtocolError("a string holds a lone surrogate (not valid Unicode)")
 
 

@@ -32,3 +32,21 @@ def test_the_pre_encoded_answer_is_a_valid_response():
     assert isinstance(frame, Response)
     assert frame.id == "r-42:x" and frame.ok
     assert len(frame.result["slots"]) == 8
+
+
+def test_the_bench_agents_say_unchanged_only_to_the_question_naming_their_answer():
+    from load_parts import answer_tails
+    from relay_load import slots_json
+
+    from relay.slot_answers import SlotAnswerCache
+
+    full, known, unchanged = answer_tails(slots_json(8))
+    head = '{"type":"response","id":"'
+    answers = SlotAnswerCache()
+    first = decode(head + "r1" + full)
+    assert isinstance(first, Response) and len(answers.parse("c1", first.result).slots) == 8
+    question = encode(Request(id="r2", op="slots", timeout_s=5.0, args=SlotsArgs(days=14, known=answers.known("c1"))))
+    assert known in question
+    assert known not in encode(Request(id="r3", op="slots", timeout_s=5.0, args=SlotsArgs(days=14)))
+    again = decode(head + "r2" + unchanged)
+    assert isinstance(again, Response) and answers.parse("c1", again.result).slots == answers.parse("c1", first.result).slots
