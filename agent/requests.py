@@ -138,7 +138,7 @@ class RequestHandler:
         ok = isinstance(response, bytes) or response.ok
         code = "" if ok or response.error is None else response.error.code  # type: ignore[union-attr]
         duration_ms = (self._mono() - started) * 1000
-        self._emit(RequestServed(request.op, ok, code, duration_ms))
+        self._after_answer(RequestServed(request.op, ok, code, duration_ms))
         if not ok or not _routine(request):
             log.info("Answered %s %s in %.0f ms: %s", request.op, request.id, duration_ms, code or "ok")
         elif log.isEnabledFor(logging.DEBUG):
@@ -190,6 +190,15 @@ class RequestHandler:
         assert error is not None
         message = MESSAGES.get(error.code, error.message) if error.code != "slot_taken" else "the slot is taken"
         return error_response(request_id, error.code, message, error.alternatives)
+
+    def _after_answer(self, event: Event) -> None:
+        """Tell the listeners once the answer is on its way, not before: the caller writes it to the relay before it
+        next yields to the loop, and in the tray app a listener wakes the window's thread, which would otherwise
+        take the interpreter from the engine's thread between the answer being made and being sent."""
+        try:
+            asyncio.get_running_loop().call_soon(self._emit, event)
+        except RuntimeError:  # no loop (a synchronous caller): now
+            self._emit(event)
 
     def _refusal(self) -> str:
         if self._is_paused():

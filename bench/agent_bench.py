@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
+import json
 import os
 import shutil
 import statistics
@@ -30,8 +33,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,18 +60,63 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
-_client: httpx.AsyncClient | None = None
+class KommoWire:
+    """Kommo's side of the widget_request, as little of the bench as possible: the body is built and its token signed
+    before the clock starts, and the POST goes out as ready bytes on one kept-alive connection (Kommo keeps its
+    connections too). A general-purpose client (httpx) spent 1.5-2 ms of the bench's own CPU between the clock's start
+    and the request on the wire, and more meanwhile on a 2-core machine, all of it counted as the relay's time."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self._host, self._port, self._path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, body: bytes) -> tuple[float, int]:
+        """(the wall time the request went out, the HTTP status the relay answered)."""
+        head = (f"POST {self._path} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        for attempt in (1, 2):
+            if self._streams is None:
+                self._streams = await asyncio.open_connection(self._host, self._port)
+            reader, writer = self._streams
+            sent = time.time()
+            writer.write(head + body)
+            try:
+                status_line = await reader.readline()
+            except ConnectionError:
+                status_line = b""
+            if not status_line and attempt == 1:  # the relay closed the idle connection before reading: again
+                self.close()
+                continue
+            headers = await reader.readuntil(b"\r\n\r\n")
+            length = next((int(h.split(b":", 1)[1]) for h in headers.split(b"\r\n")
+                           if h.lower().startswith(b"content-length:")), 0)
+            await reader.readexactly(length)
+            if b"connection: close" in headers.lower():
+                self.close()
+            return sent, int(status_line.split()[1])
+        raise ConnectionError("the relay closed the connection twice")
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+_wire: KommoWire | None = None
 
 
 async def timed_turn(system: DemoSystem, lead: str, message: str) -> tuple[float, object]:
     """From the widget_request leaving Kommo to Kommo receiving the continuation."""
-    global _client
-    if _client is None:  # one client, as Kommo keeps its connections: its set-up is not the relay's time
-        _client = httpx.AsyncClient(timeout=60)
-    started = time.time()
-    reply = await system.kommo.say(
-        system.widget_url, system.config.subdomain, lead, message, phone=phone_of(lead), timeout=60, client=_client
-    )
+    global _wire
+    if _wire is None:
+        _wire = KommoWire(system.widget_url)
+    data = {"lead_id": lead, "message": message, "name": "Ana Pérez", "phone": phone_of(lead)}
+    body, continue_id = system.kommo.widget_request(system.config.subdomain, data)
+    started, status = await _wire.post(json.dumps(body).encode())
+    if status != 200:
+        raise RuntimeError(f"the relay answered the widget_request with HTTP {status}")
+    reply = await system.kommo.wait_for_continuation(continue_id, 60)
     return reply.received_at - started, reply
 
 
@@ -97,7 +144,9 @@ class WarmFigures:
     load: tuple[float, float]  # the 1-minute load average before and after
 
 
-async def warm_questions(system: DemoSystem, count: int) -> WarmFigures:
+async def warm_questions(system: DemoSystem, count: int, moments: list[tuple[float, float]] | None = None
+                         ) -> WarmFigures:
+    """``count`` warm questions; with ``moments``, each one's (sent, received) wall times are appended to it."""
     await timed_turn(system, "warmup", "Hola")
     assert system.relay is not None and system.agent is not None
     load_before = os.getloadavg()[0]
@@ -106,8 +155,10 @@ async def warm_questions(system: DemoSystem, count: int) -> WarmFigures:
     browser_before = process_tree_cpu_seconds(system.agent.pid) - agent_before
     out = []
     for i in range(count):
-        seconds, _ = await timed_turn(system, f"q{i}", "Hola")
+        seconds, reply = await timed_turn(system, f"q{i}", "Hola")
         out.append(seconds)
+        if moments is not None:
+            moments.append((reply.received_at - seconds, reply.received_at))  # type: ignore[attr-defined]
         await asyncio.sleep(0.15)  # stay within the stand-in Kommo's 7 requests/s
     relay_ms = (process_tree_cpu_seconds(system.relay.pid) - relay_before) * 1000 / max(1, count)
     agent_after = process_cpu_seconds(system.agent.pid)
@@ -184,6 +235,123 @@ def process_tree_cpu_seconds(pid: int) -> float:
         total += stats.get(current, 0.0)
         stack.extend(children.get(current, []))
     return total
+
+
+def schedstat_ns(pid: int, tree: bool = False) -> int:
+    """Nanoseconds on a CPU of every thread of ``pid`` (and of its descendants with ``tree``), from schedstat."""
+    pids = [pid]
+    if tree:
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except OSError:
+                    continue
+                children.setdefault(ppid, []).append(int(entry.name))
+        stack = [pid]
+        pids = []
+        while stack:
+            current = stack.pop()
+            pids.append(current)
+            stack.extend(children.get(current, []))
+    total = 0
+    for one in pids:
+        for task in Path(f"/proc/{one}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+    return total
+
+
+def thread_ns(tid: int) -> int:
+    try:
+        return int(Path(f"/proc/self/task/{tid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cpu_parts(system: DemoSystem) -> dict[str, int]:
+    """CPU nanoseconds so far of each part: relay, agent, its browser, and the bench's own threads."""
+    import threading
+
+    assert system.relay is not None and system.agent is not None
+    agent = schedstat_ns(system.agent.pid)
+    parts = {
+        "relay": schedstat_ns(system.relay.pid, tree=True),
+        "agent": agent,
+        "agent's browser": schedstat_ns(system.agent.pid, tree=True) - agent,
+    }
+    names = {f"uvicorn:{system.kommo_url.rsplit(':', 1)[1]}": "bench: Kommo stand-in thread"}
+    if system.uses_stand_in:
+        names[f"uvicorn:{system.portal_url.rsplit(':', 1)[1]}"] = "bench: web app stand-in thread"
+    for thread in threading.enumerate():
+        if thread is threading.main_thread():
+            parts["bench: generator (main thread)"] = thread_ns(thread.native_id or 0)
+        elif thread.name in names:
+            parts[names[thread.name]] = thread_ns(thread.native_id or 0)
+    return parts
+
+
+async def trace_warm(system: DemoSystem, count: int, root: Path) -> None:
+    """--trace: each hop's time (a loopback capture) and each part's CPU per question with its idle CPU taken out."""
+    from loopback_trace import LoopbackTrace, can_capture, hops_of
+
+    relay_port, kommo_port = system.relay_port, int(system.kommo_url.rsplit(":", 1)[1])
+    moments: list[tuple[float, float]] = []
+    capture = LoopbackTrace({relay_port, kommo_port}, root / "trace.txt") if can_capture() else None
+    with capture if capture is not None else contextlib.nullcontext():
+        before, began = cpu_parts(system), time.monotonic()
+        figures = await warm_questions(system, count, moments)
+        busy, busy_s = cpu_parts(system), time.monotonic() - began
+        await asyncio.sleep(busy_s)  # the same time at rest: what the idle timers cost meanwhile
+        idle, idle_s = cpu_parts(system), time.monotonic() - began - busy_s
+    p50 = percentile(figures.seconds, 50) * 1000
+    print(f"Trace of {count} warm questions (load average {figures.load[0]:.2f} -> {figures.load[1]:.2f}): "
+          f"webhook->continuation p50 {p50:.2f} ms, p95 {percentile(figures.seconds, 95) * 1000:.2f} ms")
+    print("  CPU per question, its idle CPU over as long taken out (schedstat):")
+    for name in busy:
+        used = (busy[name] - before[name]) - (idle[name] - busy[name]) * busy_s / max(idle_s, 1e-9)
+        print(f"    {name:<36} {used / 1e6 / count:7.3f} ms")
+    if capture is None:
+        print("  (no hop times: a loopback capture needs Linux and root or CAP_NET_RAW)")
+        return
+    segments = capture.segments()
+    rows: dict[str, list[float]] = {}
+    for sent, received in moments:
+        hops = hops_of(segments, relay_port, kommo_port, sent, received)
+        if hops is None:
+            continue
+        posted = next(s.at for s in segments if s.dst == relay_port and s.at >= sent - 0.001
+                      and s.head.startswith(b"POST /kommo"))
+        marks = {
+            "generator writes the POST": (posted - sent) * 1000,
+            "relay answers 200": hops.accepted,
+            "relay sends the request(s) to the agent": hops.to_agent,
+            "agent's first answer reaches the relay": hops.first_from_agent,
+            "agent's last answer reaches the relay": hops.from_agent,
+            "relay POSTs the continuation": hops.to_kommo,
+            "Kommo stand-in answers it": hops.kommo_ack,
+            "Kommo stand-in stamps received_at": (received - posted) * 1000,
+            "segments relay->agent": hops.frames_to_agent,
+            "segments agent->relay": hops.frames_from_agent,
+            "bytes agent->relay": hops.bytes_from_agent,
+        }
+        for name, value in marks.items():
+            if value is not None:
+                rows.setdefault(name, []).append(value)
+    if moments:
+        sent, received = moments[len(moments) // 2]
+        print("  one question's segments (ms after its start, source port -> destination port, bytes, first bytes):")
+        print(f"    relay :{relay_port}, Kommo stand-in :{kommo_port}")
+        for segment in segments:
+            if sent - 0.001 <= segment.at <= received + 0.002:
+                print(f"    {(segment.at - sent) * 1000:8.2f}  {segment.src:>5} -> {segment.dst:<5} "
+                      f"{segment.length:>6}  {segment.head[:12]!r}")
+    print("  hop times, ms after the generator's POST left it (median / p95 over the questions):")
+    for name, values in rows.items():
+        print(f"    {name:<40} {statistics.median(values):7.2f} / {percentile(values, 95):7.2f}")
 
 
 def idle_cpu_percent(system: DemoSystem, seconds: float) -> float:
@@ -282,6 +450,9 @@ async def main() -> int:
     parser.add_argument("--warm-only", action="store_true",
                         help="only the warm slots questions (for before/after comparisons): no naive reads, bookings, "
                              "idle or reconnect steps")
+    parser.add_argument("--trace", action="store_true",
+                        help="only the warm questions, each hop's time (a loopback capture: root) and each part's CPU "
+                             "per question with its idle CPU taken out")
     parser.add_argument("--book", action="store_true",
                         help="with --portal-url: also book (writes --bookings appointments into that web app)")
     add_portal_flags(parser)
@@ -300,6 +471,11 @@ async def main() -> int:
     try:
         system.start()
         await asyncio.sleep(2.0)  # the first background read of the web app
+        gc.collect()
+        gc.freeze()  # the bench's start-up objects out of the collector's way: its pauses would count as the relay's
+        if args.trace:
+            await trace_warm(system, args.questions, root)
+            return 0
         warm_figures = await warm_questions(system, args.questions)
         if args.warm_only:
             print_warm(args, warm_figures, other)
@@ -338,5 +514,15 @@ async def main() -> int:
     return 0
 
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed: Kommo's cloud does not spend a Python event loop's milliseconds on our clock."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    with asyncio.Runner(loop_factory=new_loop) as runner:
+        sys.exit(runner.run(main()))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
 
 from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
+from agent.event_loop import new_event_loop
 from agent.logging_setup import register_secret, setup_logging
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
@@ -66,8 +68,13 @@ def run_headless(args: argparse.Namespace) -> int:
     from agent.engine import Engine
 
     engine = Engine(paths, settings, store)
+    # What is loaded by now lives as long as the process: out of the cyclic GC's full scans, one of which would
+    # otherwise stall the loop (and a patient's answer) for milliseconds now and then.
+    gc.collect()
+    gc.freeze()
     try:
-        asyncio.run(_serve(engine))
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(_serve(engine))
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         log.warning("Interrupted while stopping")
         return 130

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from agent.event_loop import new_event_loop
 from agent.events import Event
 from agent.settings import AgentSettings
 from agent.ui.gui_inbox import GuiInbox
@@ -46,7 +47,7 @@ class LoopThread:
     """An asyncio event loop running forever in a daemon thread until `stop()`."""
 
     def __init__(self, name: str = "cita-engine") -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = new_event_loop()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> LoopThread:

@@ -3,6 +3,7 @@ the relay's "does this phone already have an appointment?" answered from memory 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from agent_testkit import CLINIC_TZ, FakePortal, make_slots
@@ -152,3 +153,14 @@ def test_the_phone_index_matches_a_fresh_read(tmp_path):
         assert journal.upcoming_for(digits) == fresh
         assert journal.upcoming_known(digits) == fresh
     assert "B2" not in {e.booking_id for e in journal.upcoming_known("569000000" + "02") or []}
+
+
+async def test_the_window_hears_of_a_served_request_only_once_the_answer_is_on_its_way(tmp_path):
+    parts = Parts(tmp_path, FakePortal())
+    await parts.cache.refresh()
+    parts.events.clear()
+
+    sent = await parts.handler.handle_text(encode(slots_request("q7", SlotsArgs(14), 8.0)))
+    assert sent is not None and parts.events == []  # the link writes the answer before it yields to the loop
+    await asyncio.sleep(0)
+    assert [(e.op, e.ok) for e in parts.events] == [("slots", True)]
