@@ -238,6 +238,12 @@ class RelayStore(Protocol):
 
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None: ...
 
+    async def keep_turn_state(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        """A turn's state kept while its agent acts (the pick before the booking, the cancel before it is done), so
+        a restart resumes from it. The revision stays: it says which question the patient is answering, and that
+        moves only with the turn's reply — a repeat of this turn arriving meanwhile is still recognised as one."""
+        ...
+
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
         """The conversation ended: nothing is loaded any more, but the revision still moves on."""
         ...
@@ -820,6 +826,14 @@ class SqliteStore:
         self._db.execute(
             _SAVE_CONVERSATION, (clinic, lead_id, _dumps(state), now, now),
         )
+
+    async def keep_turn_state(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        self._claimed_states.pop((clinic, lead_id), None)
+        kept = self._db.execute(
+            "UPDATE conversations SET state = ? WHERE clinic = ? AND lead_id = ?", (_dumps(state), clinic, lead_id)
+        )
+        if kept.rowcount == 0:  # no conversation yet (never the case for a pick or a cancel): a first save
+            await self.save_conversation(clinic, lead_id, state, now)
 
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
         # An empty state is a tombstone: no patient data, just the revision (purged with idle conversations).

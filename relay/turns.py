@@ -382,7 +382,7 @@ class TurnProcessor:
             try:
                 return await run_agent_step(
                     step, turn, profile, clinic_name=clinic.name, ask=ask,
-                    save=lambda s: self._store.save_conversation(clinic.name, turn.lead_id, s.to_json(), at),
+                    save=lambda s: self._store.keep_turn_state(clinic.name, turn.lead_id, s.to_json(), at),
                 )
             finally:
                 if early is not None:
@@ -393,7 +393,7 @@ class TurnProcessor:
             return step
         # Remember the pick before the agent acts: a restart mid-booking resumes from it, and the
         # idempotency key (from the state) makes a repeated pick book once.
-        await self._store.save_conversation(clinic.name, turn.lead_id, step.state.to_json(), turn.now.timestamp())
+        await self._store.keep_turn_state(clinic.name, turn.lead_id, step.state.to_json(), turn.now.timestamp())
         log(
             logger,
             logging.INFO,

@@ -10,6 +10,7 @@ accounts, each under ``/<subdomain>/``; ``POST /_stand_in/accounts/<subdomain>/a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -42,11 +43,22 @@ _SUBDOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _BOT_KINDS = ("salesbot", "marketingbot")
 _FIRST_ACCOUNT_ID = 31_000_001
 _SLOW_WIDGET_ANSWER_S = 1.0
+_MAX_SHED_RETRY_AFTER_S = 30.0
 _ARRIVED_AT = "cita.stand_in.arrived_at"  # the scope key: when the request reached this stand-in
 
 
 class RelayUnreachable(Exception):
     """The relay's widget URL could not be reached at all."""
+
+
+def _shed_retry_after_s(response: httpx.Response) -> float | None:
+    """Seconds to wait before sending a shed widget_request again, or None when the answer is not a shed."""
+    if response.status_code != 503:
+        return None
+    try:
+        return min(max(float(response.headers.get("retry-after", "")), 0.0), _MAX_SHED_RETRY_AFTER_S)
+    except ValueError:
+        return None
 
 
 class RelayRefused(Exception):
@@ -97,6 +109,7 @@ class StandInKommo:
         self._redirect_uris: dict[str, str] = {}
         self._account_reads: dict[str, int] = {}
         self._log = ContinuationLog()
+        self.shed_retries = 0  # widget_requests sent again after a 503 + Retry-After
         self._lead_records = LeadRecords()
         routes = Starlette(
             routes=[
@@ -288,17 +301,31 @@ class StandInKommo:
         phone: str = "+56 9 1234 5678",
         timeout: float = 30.0,  # noqa: ASYNC109 (the contract: seconds to wait for the continuation)
         client: httpx.AsyncClient | None = None,
+        retry_shed: bool = True,
     ) -> RecordedContinuation:
-        """One patient turn: the widget_request goes to the relay, which must answer 200; then its continuation."""
+        """One patient turn: the widget_request goes to the relay, which must answer 200; then its continuation.
+
+        As Kommo does with a non-2xx answer, a ``503`` with ``Retry-After`` (a relay shedding load on purpose) is
+        sent again after that many seconds while ``timeout`` allows; ``retry_shed=False`` reports it instead.
+        """
         data = {"lead_id": str(lead_id), "message": message, "name": name, "phone": phone}
         body, continue_id = self.widget_request(subdomain, data)
         own_client = client is None
         http = client or httpx.AsyncClient(timeout=10.0)
-        started = time.perf_counter()
+        give_up_at = time.monotonic() + timeout
         try:
-            response = await http.post(relay_widget_url, json=body)
-        except httpx.TransportError as exc:
-            raise RelayUnreachable(f"cannot reach the relay at {relay_widget_url}: {exc!r}") from exc
+            while True:
+                started = time.perf_counter()
+                try:
+                    response = await http.post(relay_widget_url, json=body)
+                except httpx.TransportError as exc:
+                    raise RelayUnreachable(f"cannot reach the relay at {relay_widget_url}: {exc!r}") from exc
+                retry_in = _shed_retry_after_s(response) if retry_shed else None
+                if retry_in is None or time.monotonic() + retry_in >= give_up_at:
+                    break
+                self.shed_retries += 1
+                log.info("the relay shed a widget_request (503): sending it again in %.1f s", retry_in)
+                await asyncio.sleep(retry_in)
         finally:
             if own_client:
                 await http.aclose()

@@ -203,6 +203,11 @@ redis.call('HSET', KEYS[1], 'access_token', ARGV[2], 'refresh_token', ARGV[3], '
 return 1
 """
 
+# A turn's state kept while its agent acts: the revision (which question the patient answers) stays.
+_KEEP_TURN_STATE = """
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+"""
 _WRITE_CONVERSATION = """
 redis.call('HSET', KEYS[1], 'state', ARGV[1])
 local rev = redis.call('HINCRBY', KEYS[1], 'rev', 1)
@@ -309,6 +314,7 @@ class RedisStore:
         self._token_lookups = asyncio.Semaphore(AGENT_LOOKUPS_AT_ONCE)
         self._rotate = client.register_script(_ROTATE_TOKENS)
         self._write = client.register_script(_WRITE_CONVERSATION)
+        self._keep = client.register_script(_KEEP_TURN_STATE)
         self._waitaof: bool | None = None  # unknown until the first rotation
         # Turns whose continuation went out, forgotten with the instance's other later writes within 20 ms
         # (relay.cluster.later): a relay killed in between re-sends those continuations when it starts again (as it
@@ -443,6 +449,14 @@ class RedisStore:
 
     async def save_conversation(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
         await self._write_conversation(clinic, lead_id, _json(state))
+
+    async def keep_turn_state(self, clinic: str, lead_id: str, state: dict[str, Any], now: float) -> None:
+        if self._lead_leases is not None:
+            self._lead_leases.forget_prefetched(self._lead_leases.name(clinic, lead_id))
+        with reachable():
+            await self._lane.evalsha(
+                self._keep, [redis_keys.conversation(clinic, lead_id)], [_json(state), self._conversation_ttl_ms]
+            )
 
     async def forget_conversation(self, clinic: str, lead_id: str, now: float) -> None:
         # An empty state is a tombstone: no patient data, just the revision (gone with the key's expiry).

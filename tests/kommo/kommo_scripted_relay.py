@@ -39,10 +39,13 @@ class ScriptedRelay:
 
     The script: any first message -> day menu; "Lun 2 dic" -> time menu; "10:30 Dra. Soto" -> booked;
     "silencio" -> never continues; "rompe" -> a continuation with 4 buttons (WhatsApp allows 3).
+    ``shed_next``: that many widget_requests are refused first with 503 + ``Retry-After``, as an overloaded relay does.
     """
 
     clinics: dict[str, Account]
     received: list[dict] = field(default_factory=list)  # the widget_request bodies, in order
+    shed_next: int = 0
+    shed: int = 0  # widget_requests answered 503
     _leads: dict[str, str] = field(default_factory=dict)
     _tasks: set[asyncio.Task] = field(default_factory=set)
 
@@ -55,6 +58,10 @@ class ScriptedRelay:
         if account is None:
             return JSONResponse({"error": "unknown clinic"}, 404)
         body = await request.json()
+        if self.shed_next > 0:
+            self.shed_next -= 1
+            self.shed += 1
+            return JSONResponse({"error": "overloaded"}, 503, headers={"Retry-After": "0"})
         try:
             jwt.decode(body["token"], account.secret, algorithms=["HS256"], audience=account.client_id)
         except (KeyError, jwt.InvalidTokenError):

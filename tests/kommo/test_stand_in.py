@@ -261,6 +261,23 @@ async def test_say_reports_a_refusing_or_missing_relay(kommo: StandInKommo, acco
         await kommo.say(f"http://127.0.0.1:{free_port()}/kommo/sur", account.subdomain, "lead-x", "Hola")
 
 
+async def test_say_sends_a_shed_widget_request_again_as_kommo_does(
+    kommo: StandInKommo, account: Account, relay
+) -> None:
+    scripted, relay_url = relay
+    scripted.shed_next = 2
+    record = await kommo.say(f"{relay_url}/kommo/sur", account.subdomain, "lead-shed", "Hola", timeout=20)
+
+    assert record.accepted and record.body["data"]["status"] == "choose_day"
+    assert scripted.shed == 2 and kommo.shed_retries >= 2
+    assert [b["data"]["lead_id"] for b in scripted.received].count("lead-shed") == 1  # the third delivery got in
+
+    scripted.shed_next = 1
+    with pytest.raises(RelayRefused) as refused:
+        await kommo.say(f"{relay_url}/kommo/sur", account.subdomain, "lead-shed", "Hola", retry_shed=False)
+    assert refused.value.status_code == 503
+
+
 async def test_async_wait_times_out_with_what_was_received(kommo: StandInKommo, account: Account) -> None:
     request, continue_id = kommo.widget_request(account.subdomain, {})
     post(request["return_url"], GOOD, "wrong-token")

@@ -154,6 +154,9 @@ async def test_store_tokens_deliveries_and_rotation(tmp_path):
 
     await store.save_conversation("c1", "lead", {"stage": "x"}, now)
     first = await store.conversation_revision("c1", "lead")
+    await store.keep_turn_state("c1", "lead", {"stage": "booking"}, now + 0.5)  # the agent acts: same question
+    assert await store.load_conversation("c1", "lead") == {"stage": "booking"}
+    assert await store.conversation_revision("c1", "lead") == first
     await store.forget_conversation("c1", "lead", now + 1)
     assert await store.load_conversation("c1", "lead") is None
     assert await store.conversation_revision("c1", "lead") not in ("", first)

@@ -137,6 +137,9 @@ async def test_two_instances_claim_one_delivery_and_rotate_one_token(redis_serve
         await one.save_conversation(name, "lead-1", {"stage": "x"}, now)
         first = await two.conversation_revision(name, "lead-1")
         assert await two.load_conversation(name, "lead-1") == {"stage": "x"}
+        await two.keep_turn_state(name, "lead-1", {"stage": "booking"}, now)  # the agent acts: same question
+        assert await one.load_conversation(name, "lead-1") == {"stage": "booking"}
+        assert await one.conversation_revision(name, "lead-1") == first
         await two.forget_conversation(name, "lead-1", now)
         assert await one.load_conversation(name, "lead-1") is None
         assert await one.conversation_revision(name, "lead-1") not in ("", first)

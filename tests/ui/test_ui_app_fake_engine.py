@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from ui_fake_engine import FakeEngine
 from ui_helpers import clinic_time, configure, recorder, seed_journal, table_texts
 
+from agent.journal import BookingJournal
 from agent.runtime_state import load_state
 from agent.ui.app import TrayApp
 from agent.ui.status import TrayState
@@ -56,6 +57,8 @@ def test_booking_made_by_the_engine_appears_with_a_notification(qtbot, agent_pat
                                                                   engines, shots):
     configure(agent_paths)
     seed_journal(agent_paths.journal_file)
+    # the seeded bookings were requested up to 2.5 h ago: near midnight some fall on yesterday (this PC's day)
+    booked_before = len(BookingJournal(agent_paths.journal_file).booked_today())
     app = make_app()
     app.start()
     qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
@@ -73,7 +76,7 @@ def test_booking_made_by_the_engine_appears_with_a_notification(qtbot, agent_pat
     assert shown.body == "Ana Pérez: mañana 12:00 con Dra. Camila Soto"
     assert shown.via == "window"  # no tray offscreen: the note is in the window
     assert app.window.banner_labels["notice"].text() == "Nueva reserva — Ana Pérez: mañana 12:00 con Dra. Camila Soto"
-    assert "Reservas de hoy: 4" in app.tray.icon.toolTip()
+    assert f"Reservas de hoy: {booked_before + 1}" in app.tray.icon.toolTip()
 
     # Handed-off requests are marked for a call back, and the filter finds them; a slot taken is not one (the bot
     # offered the patient other times).
