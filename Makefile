@@ -31,7 +31,8 @@ lint: setup
 	$(VENV)/bin/ruff check agent relay demo wire tests bench
 
 ## Every benchmark, each printing its figures beside its targets (bench/README.md). Not part of `make test`.
-BENCHES := bench/portal_bench.py "bench/relay_load.py --compare" bench/agent_bench.py bench/portal_load.py
+BENCHES := bench/portal_bench.py "bench/relay_load.py --compare" bench/agent_bench.py bench/portal_load.py \
+	bench/store_cpu.py bench/http_path_cpu.py bench/agent_frames_cpu.py bench/redis_store_cpu.py bench/conversation_cpu.py
 bench: setup
 	@status=0; for b in $(BENCHES); do echo "== $$b"; $(PY) $$b || status=1; done; exit $$status
 
