@@ -110,7 +110,12 @@ async def one_question(system: DemoSystem, http: httpx.AsyncClient, lead: str) -
 
 
 async def one_booking(system: DemoSystem, http: httpx.AsyncClient, lead: str, index: int) -> str:
-    say = system.kommo.say
+    # Each booking a patient of their own: one phone with an appointment already is asked about it first.
+    patient = {"name": f"Paciente {index + 1}", "phone": f"+56 9 7000 {index:04d}"}
+
+    async def say(url: str, subdomain: str, lead_id: str, message: str, **options: Any) -> Any:
+        return await system.kommo.say(url, subdomain, lead_id, message, **patient, **options)
+
     days = await say(system.widget_url, system.config.subdomain, lead, "Hola", timeout=60, client=http)
     if days.body["data"].get("code") == "specialty":  # a clinic with several specialties asks which first
         specialties = buttons(days) or ["1"]
@@ -118,7 +123,7 @@ async def one_booking(system: DemoSystem, http: httpx.AsyncClient, lead: str, in
                          timeout=60, client=http)
     day_buttons = buttons(days)[:1] or ["1"]  # the first day offered (the next buttons page or drop a filter)
     times = await say(system.widget_url, system.config.subdomain, lead, day_buttons[0], timeout=60, client=http)
-    time_buttons = buttons(times) or ["1"]
+    time_buttons = [b for b in buttons(times) if b[:1].isdigit()] or ["1"]  # a time, not "Más horas" or "Otro día"
     booked = await say(system.widget_url, system.config.subdomain, lead, time_buttons[index % len(time_buttons)],
                        timeout=90, client=http)
     for _ in range(2):  # the time was taken meanwhile: the patient picks the first of the times offered instead
