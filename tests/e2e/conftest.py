@@ -16,6 +16,7 @@ from demo.system import DemoSystem
 def system(tmp_path_factory: pytest.TempPathFactory, browser_path: str) -> Iterator[DemoSystem]:
     """One whole system shared by a module's tests that leave it as they found it."""
     with new_system(tmp_path_factory.mktemp("system"), browser_path) as running:
+        running.wait_for_first_read()  # a cold browser on a busy machine can take longer than the slots timeout
         yield running
 
 
@@ -23,6 +24,7 @@ def system(tmp_path_factory: pytest.TempPathFactory, browser_path: str) -> Itera
 def fresh_system(tmp_path: Path, browser_path: str) -> Iterator[DemoSystem]:
     """A whole system of its own, for a test that kills, restarts or pauses parts of it."""
     with new_system(tmp_path, browser_path) as running:
+        running.wait_for_first_read()
         yield running
 
 
