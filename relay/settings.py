@@ -36,8 +36,9 @@ class RelaySettings:
     # or would wait, longer than max_queue_wait_s for the relay's CPU (measured: the runnable turns times the CPU a
     # turn costs, plus the event loop's lag), when the event loop runs more than max_loop_lag_s behind, when
     # max_turns_in_flight accepted turns are still under way
-    # (0: no bound), or when the store cannot be read within accept_deadline_s. redis_pool_size connections to
-    # Redis per instance; a turn waits for one at most as long as its agent deadline.
+    # (0: no bound), or when the store cannot be read within accept_deadline_s. A turn's own Redis commands share
+    # one pipelined connection (relay/cluster/lane.py); redis_pool_size connections per instance serve the rest
+    # (subscriptions, background work), each waited for at most as long as the request's deadline.
     max_loop_lag_s: float = 0.05
     max_queue_wait_s: float = 0.05
     max_turns_in_flight: int = 5000
