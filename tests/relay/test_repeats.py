@@ -58,32 +58,35 @@ async def test_same_lead_and_message_within_seconds_is_one_request(relay, kommo)
     assert len(agent.requests) == 1
 
 
-async def test_repeated_pick_books_once(relay, kommo):
-    clinic = relay.add_clinic()
-    agent = await relay.agent(clinic, book_delay_s=0.3)
+async def a_pick_delivered_twice(relay, kommo, clinic, lead):
+    """Up to a time menu, then the first time offered as two widget_requests (each with its own jti)."""
     url = relay.widget_url(clinic)
-    days = await kommo.say(url, clinic.subdomain, "24", "hola")
-    times = await kommo.say(url, clinic.subdomain, "24", buttons_of(days.body)[0])
+    days = await kommo.say(url, clinic.subdomain, lead, "hola")
+    times = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0])
     pick = buttons_of(times.body)[0]
-    body_a, id_a = kommo.widget_request(clinic.subdomain, data("24", pick))
-    body_b, id_b = kommo.widget_request(clinic.subdomain, data("24", pick))
-    await asyncio.gather(relay.post_widget(clinic, body_a), relay.post_widget(clinic, body_b))
-    record_a, record_b = await kommo.wait_for_continuation(id_a), await kommo.wait_for_continuation(id_b)
+    return [kommo.widget_request(clinic.subdomain, data(lead, pick)) for _ in range(2)]
+
+
+def assert_one_booking_answered_twice(agent, record_a, record_b):
     assert record_a.body["data"]["status"] == record_b.body["data"]["status"] == "booked"
     assert record_a.body["data"]["booking_id"] == record_b.body["data"]["booking_id"]
     assert len(agent.ops("book")) == 1 and len(agent.bookings) == 1
+
+
+async def test_repeated_pick_books_once(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=0.3)
+    (body_a, id_a), (body_b, id_b) = await a_pick_delivered_twice(relay, kommo, clinic, "24")
+    await asyncio.gather(relay.post_widget(clinic, body_a), relay.post_widget(clinic, body_b))
+    record_a, record_b = await kommo.wait_for_continuation(id_a), await kommo.wait_for_continuation(id_b)
+    assert_one_booking_answered_twice(agent, record_a, record_b)
 
 
 async def test_a_pick_repeated_while_its_booking_is_underway_gets_the_same_booking(relay, kommo):
     """The first delivery already kept the pick and asked the agent to book: the repeat is still that turn."""
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic, book_delay_s=1.0)
-    url = relay.widget_url(clinic)
-    days = await kommo.say(url, clinic.subdomain, "27", "hola")
-    times = await kommo.say(url, clinic.subdomain, "27", buttons_of(days.body)[0])
-    pick = buttons_of(times.body)[0]
-    body_a, id_a = kommo.widget_request(clinic.subdomain, data("27", pick))
-    body_b, id_b = kommo.widget_request(clinic.subdomain, data("27", pick))  # a new jti, the same text
+    (body_a, id_a), (body_b, id_b) = await a_pick_delivered_twice(relay, kommo, clinic, "27")
     assert (await relay.post_widget(clinic, body_a)).status_code == 200
     for _ in range(200):
         if agent.ops("book"):
@@ -91,9 +94,7 @@ async def test_a_pick_repeated_while_its_booking_is_underway_gets_the_same_booki
         await asyncio.sleep(0.01)
     assert (await relay.post_widget(clinic, body_b)).status_code == 200
     record_a, record_b = await kommo.wait_for_continuation(id_a), await kommo.wait_for_continuation(id_b)
-    assert record_a.body["data"]["status"] == record_b.body["data"]["status"] == "booked"
-    assert record_a.body["data"]["booking_id"] == record_b.body["data"]["booking_id"]
-    assert len(agent.ops("book")) == 1 and len(agent.bookings) == 1
+    assert_one_booking_answered_twice(agent, record_a, record_b)
 
 
 async def test_the_same_button_again_after_the_bot_moved_on_is_a_new_answer(relay, kommo):
