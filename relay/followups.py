@@ -78,6 +78,7 @@ class FollowUpDesk:
         self._sent: dict[str, set[str]] = {}  # connection id -> follow-up ids sent on it
         self._seen: dict[str, str] = {}  # connection id -> the clinic's pending mark when it was last looked at
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._acks: dict[str, set[asyncio.Task[Any]]] = {}  # clinic -> acks being stored
         self._sweeper: asyncio.Task[None] | None = None
         self._last_purge = 0.0
 
@@ -143,7 +144,17 @@ class FollowUpDesk:
 
     def on_ack(self, clinic: str, followup_id: str) -> None:
         """The agent has stored ``followup_id`` (called from the websocket's reader)."""
-        self._spawn(self._acknowledge(clinic, followup_id))
+        task = self._spawn(self._acknowledge(clinic, followup_id))
+        acks = self._acks.setdefault(clinic, set())
+        acks.add(task)
+        task.add_done_callback(lambda done: self._ack_stored(clinic, done))
+
+    def _ack_stored(self, clinic: str, task: asyncio.Task[Any]) -> None:
+        acks = self._acks.get(clinic)
+        if acks is not None:
+            acks.discard(task)
+            if not acks:
+                del self._acks[clinic]
 
     async def _acknowledge(self, clinic: str, followup_id: str) -> None:
         try:
@@ -177,6 +188,9 @@ class FollowUpDesk:
             live.add(connection.connection_id)
             if self._seen.get(connection.connection_id) == mark:
                 continue  # nothing new since this connection was last served (an agent that never acks, say)
+            acks = self._acks.get(clinic)
+            if acks:  # an agent that acknowledged and reconnected at once: its acks are stored before the backlog
+                await asyncio.wait(set(acks))  # is read, so nothing it holds is sent to it again
             sent = self._sent.get(connection.connection_id, set())
             pending = [e for e in await self._store.pending(clinic, now) if e.id not in sent]
             if pending:
@@ -214,10 +228,11 @@ class FollowUpDesk:
         if results:
             log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, **results)
 
-    def _spawn(self, job: Any) -> None:
+    def _spawn(self, job: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
 
 def encode_event(event: HandoffEvent) -> str:

@@ -71,6 +71,29 @@ async def test_an_agent_that_was_offline_gets_the_backlog_and_acknowledged_ones_
     assert again.id == events[1].id
 
 
+async def test_an_ack_still_being_stored_when_the_agent_reconnects_is_not_sent_again(relay, kommo, monkeypatch):
+    clinic = relay.add_clinic(language="en")
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "611", "hi", name="Only Patient", phone="+1 555 0111")
+    first = await relay.agent(clinic)
+    first.auto_ack = False
+    [event] = await first.wait_for_events(1)
+
+    store = relay.app.state.relay.followups._store  # the real store, taking its time (a Redis far away)
+    acknowledge = store.acknowledge
+
+    async def slow_acknowledge(clinic_name: str, followup_id: str) -> bool:
+        await asyncio.sleep(1.5)
+        return await acknowledge(clinic_name, followup_id)
+
+    monkeypatch.setattr(store, "acknowledge", slow_acknowledge)
+    await first._ws.send(json.dumps(Ack(event.id).to_json()))
+    await first.close()
+    await relay.wait_for_agent(clinic, connected=False)
+    second = await relay.agent(clinic)
+    await asyncio.sleep(3.0)  # the ack stored, and at least one sweep after it
+    assert second.events == []
+
+
 async def test_a_booking_handoff_says_what_the_patient_had_chosen(make_relay, kommo):
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
