@@ -8,8 +8,10 @@
   once and publishes the answer back on the asker's channel. Pub/sub delivers at most once and nothing
   re-sends a request, so one delivery is one agent request, whichever instance received it.
 - An instance is alive while its subscription is (``PUBSUB CHANNELS``): Redis drops it the moment the process
-  dies, so a request for an agent on a dead instance is a hand-off at once (``agent_offline``), and one already
-  waiting is released within a second, not at its deadline.
+  dies, and one already waiting is released within a second, not at its deadline. A request that finds the
+  holder's channel (or this instance's own) without a subscriber waits a short grace before it becomes a hand-off
+  (``agent_offline``): after a Redis restart every instance subscribes again within a moment, and the agent of a
+  dead instance reconnects to another one; nobody received the request, so asking again sends it once.
 - The newest connection of a clinic wins across instances too: the instance that takes over tells the previous
   holder, which closes its stale connection with 4409.
 """
@@ -94,6 +96,13 @@ class _Write:
     presence: AgentPresence
 
 
+_GRACE_STEP_S = 0.05  # how often a request in its grace looks again for a listening holder
+
+
+class _NobodyListening(Exception):
+    """The holder's channel had no subscriber: nobody received the request."""
+
+
 def _flag(value: bool | None) -> str:
     return "" if value is None else "1" if value else "0"
 
@@ -114,6 +123,7 @@ class RedisAgentDirectory:
         clock: Callable[[], float] = time.time,
         sync_every_s: float = 15.0,
         holder_check_s: float = 1.0,
+        holder_grace_s: float = 3.0,
     ) -> None:
         self.instance = instance
         self.local = local if local is not None else LocalAgentDirectory(clock)
@@ -123,6 +133,7 @@ class RedisAgentDirectory:
         self._channel = redis_keys.instance_channel(instance)
         self._sync_every_s = sync_every_s
         self._holder_check_s = holder_check_s
+        self._holder_grace_s = holder_grace_s
         self._take = client.register_script(_TAKE)
         self._refresh = client.register_script(_REFRESH)
         self._release = client.register_script(_RELEASE)
@@ -187,13 +198,24 @@ class RedisAgentDirectory:
     # -- the Kommo side (AgentDirectory) --------------------------------------------------------------------
 
     async def request(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Response:
-        if self.local.holds(clinic):
-            return await self.local.request(clinic, op, args, timeout_s)
-        if not self.listening:  # the answer could not reach this instance
-            raise AgentUnavailable("agent_offline")
-        return await self._forward(clinic, op, args, timeout_s)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        grace_ends = loop.time() + min(self._holder_grace_s, timeout_s)
+        while True:
+            remaining = deadline - loop.time()
+            if self.local.holds(clinic):
+                return await self.local.request(clinic, op, args, remaining)
+            if self.listening:  # else the answer could not reach this instance
+                try:
+                    return await self._forward(clinic, op, args, remaining)
+                except _NobodyListening:
+                    pass
+            if loop.time() >= grace_ends:
+                raise AgentUnavailable("agent_offline")
+            await asyncio.sleep(_GRACE_STEP_S)
 
     async def _forward(self, clinic: str, op: str, args: SlotsArgs | BookArgs, timeout_s: float) -> Any:
+        """Raises ``_NobodyListening`` when the request reached nobody (it may be sent again)."""
         request_id = f"{self.instance}/{next(self._ids)}"
         future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
@@ -219,8 +241,8 @@ class RedisAgentDirectory:
                 if sent[0] != "sent":
                     raise AgentUnavailable(str(sent[0]))
                 holder, receivers = str(sent[1]), int(sent[2])
-                if not receivers:  # the holder is gone; its agent will turn up elsewhere
-                    raise AgentUnavailable("agent_offline")
+                if not receivers:  # the holder is subscribing again, or gone (its agent will turn up elsewhere)
+                    raise _NobodyListening
                 while True:
                     done, _ = await asyncio.wait({future}, timeout=self._holder_check_s)
                     if done:
@@ -410,7 +432,7 @@ class RedisAgentDirectory:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
             await asyncio.sleep(delay)
-            delay = min(2.0, delay * 2)
+            delay = min(0.5, delay * 2)  # subscribed again within half a second of Redis coming back
 
     def _on_message(self, data: str) -> None:
         try:

@@ -48,12 +48,13 @@ async def test_healthz_follows_redis_and_the_relay_recovers_by_itself(tmp_path, 
         assert not agent.closed.is_set()  # the agent's websocket does not depend on Redis
 
         await asyncio.to_thread(own_redis.start)
+        await wait_for_health(pair, healthy=True)
+        # The patient writes the moment A is back, B perhaps still subscribing again: answered, not handed off.
+        times = await kommo.say(url, clinic.subdomain, "401", buttons_of(days.body)[0])
+        assert times.body["data"]["status"] == "choose_time"
         for instance in (pair, pair.peer):
             report = await wait_for_health(instance, healthy=True)
             assert report["status"] == "ok" and report["clinics"][clinic.name]["agent_connected"] is True
-
-        times = await kommo.say(url, clinic.subdomain, "401", buttons_of(days.body)[0])
-        assert times.body["data"]["status"] == "choose_time"
         booked = await kommo.say(url, clinic.subdomain, "401", buttons_of(times.body)[0])
         assert booked.body["data"]["status"] == "booked"
         assert len(agent.bookings) == 1
@@ -89,3 +90,4 @@ async def test_agent_records_lost_with_redis_are_written_again(tmp_path, kommo, 
         raw.close()
         await pair.close_agents()
         pair.stop()
+
