@@ -5,6 +5,9 @@
   ``header_deadline_protocol`` adds that clock: the request's headers and body must be complete within
   ``header_timeout_s`` of the connection (or of the previous response), however the bytes trickle in; otherwise it
   is closed. (One timer per request, which the handler would otherwise need a second time for the body.)
+- Each response goes out in one write: uvicorn writes the status line and headers, then the body, each with a
+  system call (and, on loopback, the whole TCP path to the peer); ``OneWriteTransport`` holds the headers until
+  the body follows in the same step (the usual case) or the loop's next turn (a streamed body).
 - ``uvicorn_limits``: the rest of the bounds uvicorn offers (concurrency, websocket frame size, header size).
 - ``QuietAcceptErrors``: when the process runs out of file descriptors, asyncio reports each failed ``accept()``
   with a traceback; this loop exception handler writes one line a second instead.
@@ -46,6 +49,46 @@ _BODY_TOO_SLOW = (
 MAX_HEADER_BYTES = 16 * 1024
 
 
+class OneWriteTransport:
+    """A response cycle's view of its connection: the headers wait for the body's first write, so the two leave in
+    one system call. Anything else (a ``100 Continue`` before the response, closing, flow control) passes straight
+    through, after whatever is held."""
+
+    __slots__ = ("_transport", "_cycle", "_loop", "_held")
+
+    def __init__(self, transport: Any, cycle: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._loop = loop
+        self._held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            self._transport.write(held + data)
+        elif self._cycle.response_started and not self._cycle.response_complete and data.startswith(b"HTTP/"):
+            self._held = data  # the status line and headers: the body follows
+            self._loop.call_soon(self.flush)
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        held = self._held
+        if held is not None:
+            self._held = None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        self.flush()
+        return getattr(self._transport, name)
+
+
 def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
     """uvicorn's HTTP protocol class, with a deadline on receiving each request's headers."""
     base: Any = AutoHTTPProtocol
@@ -69,6 +112,7 @@ def header_deadline_protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
                 # How long its bytes sat unread in the kernel counts too (a relay short of CPU reads late).
                 cycle.scope[RECEIVED_AT] = self.loop.time() - kernel_wait_s(self._socket)
                 cycle.scope[BODY_DEADLINE] = True
+                cycle.transport = OneWriteTransport(cycle.transport, cycle, self.loop)
             if cycle is not before and cycle is None:
                 self._disarm_header_timer()
             elif cycle is not None and not cycle.response_complete and not cycle.more_body:
