@@ -887,8 +887,20 @@ def runtime() -> str:
     one, five, fifteen = os.getloadavg()
     return (
         f"relay load on {os.cpu_count()} cores (relay: uvicorn, {loop} loop, {parser_name} parser);"
-        f" load average now {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+        f" load average now {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min);"
+        f" host speed probe {host_speed_probe_s():.2f} s"
     )
+
+
+def host_speed_probe_s(steps: int = 10_000_000) -> float:
+    """CPU seconds this process needs for a fixed pure-Python loop. On a VM whose host is busy the same work takes
+    more CPU time (the load average does not show it): CPU-per-request figures only compare between runs whose
+    probes agree (bench/README.md gives the probe beside each round's figures)."""
+    started = time.process_time()
+    total = 0
+    for step in range(steps):
+        total += step
+    return time.process_time() - started
 
 
 def print_bench_cpu(f: dict[str, float], indent: str = "  ") -> None:
