@@ -894,8 +894,8 @@ def runtime() -> str:
 
 def host_speed_probe_s(steps: int = 10_000_000) -> float:
     """CPU seconds this process needs for a fixed pure-Python loop. On a VM whose host is busy the same work takes
-    more CPU time (the load average does not show it): CPU-per-request figures only compare between runs whose
-    probes agree (bench/README.md gives the probe beside each round's figures)."""
+    more CPU time (the load average does not show it). It catches a host that slows Python itself, not every
+    slowdown (one of syscalls or memory): compare CPU figures of two trees taken alternately, in the same hour."""
     started = time.process_time()
     total = 0
     for step in range(steps):
