@@ -90,4 +90,3 @@ async def test_agent_records_lost_with_redis_are_written_again(tmp_path, kommo, 
         raw.close()
         await pair.close_agents()
         pair.stop()
-
