@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from relay.conversation.context import Context, read_message
@@ -38,7 +39,9 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
     if needs_service(ctx, state):
         return service_menu(ctx, evolve(state, wish=wish))
     if wish:
-        reading = read_message(ctx, evolve(state, stage=CHOOSE_DAY), wish)
+        # The specialty was just chosen: the one the wish named was answered with the menu (and, if the clinic has
+        # none of it, said so then), so only the rest of the wish is acted on now.
+        reading = replace(read_message(ctx, evolve(state, stage=CHOOSE_DAY), wish), specialty="")
         if reading.found:
             return interpret(ctx, state, reading, wish)
     return day_menu(ctx, state, intro=True)

@@ -210,6 +210,26 @@ async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_special
     assert [r.op for r in agent.requests].count("book") == 1
 
 
+async def test_a_specialty_the_clinic_lacks_is_said_once_not_again_after_the_menu(relay, kommo):
+    from dataclasses import replace
+
+    slots = [
+        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
+        for s in make_slots(days=6)
+    ]
+    clinic = relay.add_clinic()
+    await relay.agent(clinic, slots=slots)
+    url = relay.widget_url(clinic)
+    first = await kommo.say(url, clinic.subdomain, "813", "buenas, busco cardiología para la otra semana, temprano")
+    assert_clean(kommo, first)
+    assert "No encontré horas libres de esa especialidad." in texts_of(first.body)
+    assert "¿Qué especialidad" in texts_of(first.body)
+    days = await kommo.say(url, clinic.subdomain, "813", "Medicina general")
+    assert_clean(kommo, days)
+    assert days.body["data"]["status"] == "choose_day" and days.body["data"]["specialty"] == "general"
+    assert "esa especialidad" not in texts_of(days.body)  # told once, with the menu; the choice is not doubted
+
+
 async def test_the_bots_data_keys_preset_the_specialty(relay, kommo):
     from dataclasses import replace
 
