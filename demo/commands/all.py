@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -134,17 +135,23 @@ def run(args: argparse.Namespace) -> int:
     system = DemoSystem(config)
     what = texts["stand_in"] if system.uses_stand_in else f"{config.portal_kind}, {config.portal_url}"
     print(texts["starting"].format(what=what), flush=True)
+    _stop_on_termination()
     try:
         system.start()
     except (RuntimeError, TimeoutError, OSError) as exc:
         print(texts["failed"].format(error=exc, root=root), file=sys.stderr)
         system.stop()
         return 1
-    try:  # the first patient is answered from the agent's cache: ready once it has read the web app
-        system.wait_for_first_read()
-    except TimeoutError:
-        print(texts["slow_read"], file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        system.stop()
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+        return 0
     try:
+        try:  # the first patient is answered from the agent's cache: ready once it has read the web app
+            system.wait_for_first_read()
+        except TimeoutError:
+            print(texts["slow_read"], file=sys.stderr, flush=True)
         lead_id = str(random.SystemRandom().randint(10_000_000, 99_999_999))
         patient = DemoPatient(texts["patient"], chat.random_phone(), lead_id)
         print("\n".join(_addresses(system, texts, patient)), flush=True)
@@ -217,6 +224,19 @@ def _summary(system: DemoSystem, seen: list[dict]) -> list[str]:
     zone = system.config.timezone
     return summary_lines(made, language=system.config.language, tz=ZoneInfo(zone), zone_name=zone,
                          in_agenda=in_agenda)
+
+
+def _stop_on_termination() -> None:
+    """``kill``, ``timeout`` or a service manager (SIGTERM) and a closed terminal (SIGHUP) stop the demo as Ctrl-C
+    does: the agent and its browser stop with the rest instead of running on without it."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)  # Windows has no SIGHUP
+        if number is not None:
+            signal.signal(number, interrupt)
 
 
 def _wait_forever() -> None:
