@@ -104,7 +104,7 @@ def decide(
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
-    option = _tapped(state, norm)  # a tap is exactly a menu's choice, whatever words its label holds
+    option = _tapped(state, norm) or _counted(state, norm, reading)  # a tap is exactly a menu's choice
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found
@@ -257,6 +257,23 @@ def _tapped(state: ConversationState, norm: str) -> Option | None:
         if found is not None:
             return found
     return next((o for o in state.options if normalize(o.label) == norm), None)
+
+
+def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | None:
+    """At buttons (no numbers shown), "2" is the second day or time, as a patient who counts them means it, unless
+    it names one of them as it is (a day of the month, an hour): "5" beside "Sáb 5 dic" is that Saturday."""
+    number = re.fullmatch(r"(\d)\.?", norm)
+    choices = offered_choices(state)
+    if number is None or not 1 <= int(number.group(1)) <= len(choices) or any(o.number for o in state.options):
+        return None
+    named_day = reading.day is not None and any(o.day == reading.day.isoformat() for o in choices)
+    named_time = any(o.slot is not None and _hour_minute(clock(o.slot)) in reading.times for o in choices)
+    return None if named_day or named_time else choices[int(number.group(1)) - 1]
+
+
+def _hour_minute(text: str) -> tuple[int, int]:
+    hour, minute = text.split(":")
+    return int(hour), int(minute)
 
 
 def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -> Reply | Book | AgentStep:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from relay_harness import buttons_of, make_slots, texts_of
+import re
+from datetime import datetime, timedelta
+
+from relay_harness import CLINIC_TZ, buttons_of, make_slots, texts_of
 
 from demo.kommo import continuation_violation
 from wire.messages import WireError
@@ -208,6 +211,38 @@ async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_special
     booked = await kommo.say(url, clinic.subdomain, "811", "12:00")
     assert booked.body["data"]["status"] == "booked" and booked.body["data"]["professional"] == "Dr. Pérez"
     assert [r.op for r in agent.requests].count("book") == 1
+
+
+def _days_without_the_first_three(count: int) -> int:
+    """A ``make_slots`` start day whose ``count`` days are none of the 1st to 3rd of a month (so "2" names none)."""
+    today = datetime.now(CLINIC_TZ).date()
+    return next(s for s in range(1, 10) if all((today + timedelta(days=s + i)).day > 3 for i in range(count)))
+
+
+async def test_a_number_typed_at_buttons_is_the_button_it_counts_to(relay, kommo):
+    clinic = relay.add_clinic()
+    start_day = _days_without_the_first_three(3)
+    three_a_day = [s for s in make_slots(days=3, start_day=start_day) if s.start[11:13] != "12"]  # times as buttons
+    agent = await relay.agent(clinic, slots=three_a_day)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "515", "hola")
+    assert_clean(kommo, days)
+    assert days.body["data"]["status"] == "choose_day"
+    labels = buttons_of(days.body)
+    assert len(labels) == 3 and not re.search(r"(?<!\S)1\. ", texts_of(days.body))  # buttons, no numbered list
+
+    second_day = await kommo.say(url, clinic.subdomain, "515", "2")  # no day of the month shown: the 2nd button
+    assert_clean(kommo, second_day)
+    assert second_day.body["data"]["status"] == "choose_time"
+    assert second_day.body["data"]["day_label"] == labels[1]
+    times = buttons_of(second_day.body)
+    assert times[:3] == ["10:00", "10:30", "11:00"]
+
+    booked = await kommo.say(url, clinic.subdomain, "515", "3")  # not 03:00 nor 15:00, none offered: 11:00
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked"
+    assert booked.body["data"]["start"][11:16] == "11:00"
+    assert [r.args.slot_id[-15:] for r in agent.ops("book")] == [booked.body["data"]["start"][:10] + "T1100"]
 
 
 async def test_a_specialty_the_clinic_lacks_is_said_once_not_again_after_the_menu(relay, kommo):
