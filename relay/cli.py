@@ -1,6 +1,6 @@
-"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | rotate-agent-token |
-set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo`` (kommo-widget, kommo-install-link,
-check-clinic).
+"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | set-kommo-account |
+rotate-agent-token | set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo`` (kommo-widget,
+kommo-install-link, check-clinic).
 
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
@@ -93,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     cli_kommo.add_auth_code_flag(oauth)
     add_storage_flags(oauth)
     oauth.set_defaults(func=_set_kommo_oauth)
+
+    account = sub.add_parser(
+        "set-kommo-account",
+        help="point a clinic at its Kommo account again (a subdomain typed wrong); tokens and conversations stay",
+    )
+    account.add_argument("name")
+    account.add_argument("--kommo-subdomain", required=True, metavar="SUB", help="the account's <SUB>.kommo.com")
+    account.add_argument(
+        "--kommo-base-url", metavar="URL", help="Kommo account URL (default https://<subdomain>.kommo.com)"
+    )
+    add_storage_flags(account)
+    account.set_defaults(func=_set_kommo_account)
 
     rotate = sub.add_parser(
         "rotate-agent-token",
@@ -297,6 +309,17 @@ def _set_kommo_oauth(args: argparse.Namespace) -> int:
     finally:
         store.close_now()
     print(f"Clinic {args.name!r} now uses OAuth; the relay refreshes the access token before its first use.")
+    return 0
+
+
+def _set_kommo_account(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        base_url = store.set_kommo_account(args.name, args.kommo_subdomain, args.kommo_base_url)
+    finally:
+        store.close_now()
+    print(f"Clinic {args.name!r} now talks to the Kommo account at {base_url}; its tokens and conversations stay.")
+    print(f"The running relay uses it within seconds: check with `cita-relay check-clinic {args.name}`.")
     return 0
 
 

@@ -22,10 +22,18 @@ _T: dict[str, dict[str, str]] = {
         "kommo_no_token": "Kommo: esta clínica no tiene token. Pega el código de Kommo → Integraciones → Claves con"
         " `cita-relay set-kommo-oauth {clinic} --auth-code-stdin --redirect-uri URL`, o instala con el enlace de"
         " `cita-relay kommo-install-link {clinic}`.",
+        "kommo_refresh_refused": "Kommo: no renovó el token (HTTP {status}): la autorización ya no vale (la"
+        " integración se desinstaló, o su clave secreta no es la registrada). Vuelve a autorizar: copia un código"
+        " nuevo en Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic} --auth-code-stdin"
+        " --redirect-uri URL`.",
+        "kommo_not_found": "Kommo: no hay una cuenta en {base_url} (HTTP 404): el subdominio registrado no es el de"
+        " la clínica (https://SUBDOMINIO.kommo.com). Corrígelo con `cita-relay set-kommo-account {clinic}"
+        " --kommo-subdomain SUBDOMINIO`.",
         "kommo_unauthorized": "Kommo: rechazó el token (HTTP {status}). Vuelve a autorizar: copia un código nuevo en"
         " Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`.",
         "kommo_wrong_account": "Kommo: el token es de la cuenta {subdomain}, no de la registrada para esta clínica:"
-        " revisa el subdominio con `cita-relay list-clinics`.",
+        " si esa es la de la clínica, corrígelo con `cita-relay set-kommo-account {clinic} --kommo-subdomain"
+        " {subdomain}`.",
         "kommo_unreachable": "Kommo: no se pudo llegar a la cuenta; revisa la conexión a internet del relay.",
         "kommo_kommo_error": "Kommo: respondió con un error (HTTP {status}); vuelve a intentarlo en un minuto.",
         "agent_ok": "Agente: conectado desde {since} (versión {version}); agenda web: {portal}.",
@@ -55,10 +63,18 @@ _T: dict[str, dict[str, str]] = {
         "kommo_no_token": "Kommo: this clinic has no token. Paste the code from Kommo → Integrations → Keys with"
         " `cita-relay set-kommo-oauth {clinic} --auth-code-stdin --redirect-uri URL`, or install with the link"
         " `cita-relay kommo-install-link {clinic}` prints.",
+        "kommo_refresh_refused": "Kommo: did not renew the token (HTTP {status}): the authorization no longer"
+        " holds (the integration was uninstalled, or its secret key is not the one registered). Authorize again:"
+        " copy a new code in Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic}"
+        " --auth-code-stdin --redirect-uri URL`.",
+        "kommo_not_found": "Kommo: there is no account at {base_url} (HTTP 404): the subdomain registered is not the"
+        " clinic's (https://SUBDOMAIN.kommo.com). Set it right with `cita-relay set-kommo-account {clinic}"
+        " --kommo-subdomain SUBDOMAIN`.",
         "kommo_unauthorized": "Kommo: the token was refused (HTTP {status}). Authorize again: copy a new code in"
         " Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`.",
-        "kommo_wrong_account": "Kommo: the token belongs to account {subdomain}, not to this clinic's:"
-        " check the subdomain with `cita-relay list-clinics`.",
+        "kommo_wrong_account": "Kommo: the token belongs to account {subdomain}, not to the one registered for this"
+        " clinic: if that is the clinic's, set it right with `cita-relay set-kommo-account {clinic}"
+        " --kommo-subdomain {subdomain}`.",
         "kommo_unreachable": "Kommo: the account could not be reached; check the relay's internet connection.",
         "kommo_kommo_error": "Kommo: answered with an error (HTTP {status}); try again in a minute.",
         "agent_ok": "Agent: connected since {since} (version {version}); web app: {portal}.",
@@ -111,7 +127,11 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
         problem = str(kommo.get("problem") or "kommo_error")
         key = f"kommo_{problem}" if f"kommo_{problem}" in _T["en"] else "kommo_kommo_error"
         lines.append(
-            f"{FAIL} " + text(lang, key, clinic=clinic, status=kommo.get("status"), subdomain=kommo.get("subdomain"))
+            f"{FAIL} "
+            + text(
+                lang, key, clinic=clinic, status=kommo.get("status"), subdomain=kommo.get("subdomain"),
+                base_url=kommo.get("base_url") or "?",
+            )
         )
 
     agent = report.get("agent") or {}

@@ -164,6 +164,9 @@ class KommoClient:
         self._monotonic = monotonic
         self._refresh_locks = refresh_locks if refresh_locks is not None else KeyedLocks()
         self._lead_tails: dict[tuple[str, str], asyncio.Future[None]] = {}
+        # Why each clinic's last token refresh failed ((problem, HTTP status)), until one succeeds: what
+        # `cita-relay check-clinic` tells the operator instead of "no token".
+        self._refresh_problems: dict[str, tuple[str, int | None]] = {}
 
     async def continue_bot(
         self, clinic: Clinic, return_url: str, body: dict[str, Any], *, lead: str | None = None
@@ -269,6 +272,12 @@ class KommoClient:
         """A usable bearer for the clinic's Kommo (refreshed first if needed), or None when it has no token."""
         return await self._bearer(clinic)
 
+    def refresh_problem(self, clinic: Clinic) -> tuple[str, int | None] | None:
+        """Why the clinic's last token refresh failed, if it did and none succeeded since: ``refresh_refused``
+        (Kommo said no: re-authorize), ``not_found`` (no Kommo account at that address), ``unreachable`` or
+        ``kommo_error``; with Kommo's HTTP status."""
+        return self._refresh_problems.get(clinic.name)
+
     async def _bearer(self, clinic: Clinic) -> str | None:
         tokens = await self._store.kommo_tokens(clinic.name)
         if tokens is None:
@@ -316,8 +325,10 @@ class KommoClient:
                     )
             except TransportError as exc:
                 log(logger, logging.WARNING, "kommo_refresh_unreachable", clinic=clinic.name, error=str(exc))
+                self._refresh_problems[clinic.name] = ("unreachable", None)
                 return None
             if response.status_code != 200:
+                self._refresh_problems[clinic.name] = (_refusal(response.status_code), response.status_code)
                 log(
                     logger,
                     logging.ERROR,
@@ -334,7 +345,9 @@ class KommoClient:
                 expires_at = self._clock() + float(grant.get("expires_in", 86400))
             except (ValueError, KeyError, TypeError):
                 log(logger, logging.ERROR, "kommo_refresh_unreadable", clinic=clinic.name)
+                self._refresh_problems[clinic.name] = ("kommo_error", 200)
                 return None
+            self._refresh_problems.pop(clinic.name, None)
             # Persist before use: if this write fails, the access token is not used either.
             stored = await self._store.store_rotated_tokens(
                 clinic.name, tokens.refresh_token, access, refresh, expires_at
@@ -345,6 +358,11 @@ class KommoClient:
                 return latest.access_token if latest and self._fresh(latest) else None
             log(logger, logging.INFO, "kommo_tokens_rotated", clinic=clinic.name)
             return access
+
+
+def _refusal(status: int) -> str:
+    """A refused refresh: a wrong address (404), Kommo saying no to this integration or token (4xx), or its error."""
+    return "not_found" if status == 404 else "refresh_refused" if 400 <= status < 500 else "kommo_error"
 
 
 def retry_after_s(value: str | None, now: float) -> float | None:

@@ -184,6 +184,11 @@ class ClinicAdmin(Protocol):
         access_expires_at: float | None = None,
     ) -> None: ...
 
+    def set_kommo_account(self, name: str, subdomain: str, base_url: str | None = None) -> str:
+        """Point the clinic at another Kommo address (a subdomain typed wrong); its tokens and conversations stay.
+        Return the base URL now stored."""
+        ...
+
     def clinic(self, name: str) -> Clinic | None:
         """The clinic's settings and Kommo keys (for a command that talks to its Kommo), or None."""
         ...
@@ -326,6 +331,14 @@ def normalise_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def checked_kommo_account(subdomain: str, base_url: str | None = None) -> tuple[str, str]:
+    """(subdomain, base URL) of a clinic's Kommo account as an operator gives it, checked; ``StoreError`` if wrong."""
+    subdomain = subdomain.strip()
+    if not SUBDOMAIN_RE.match(subdomain):
+        raise StoreError("Kommo subdomain must be lowercase letters, digits and '-'")
+    return subdomain, normalise_base_url(base_url or default_kommo_base_url(subdomain))
+
+
 def kommo_auth_label(long_lived: bool, oauth: bool) -> str:
     return "long-lived token" if long_lived else "oauth" if oauth else "none"
 
@@ -371,8 +384,7 @@ def checked_new_clinic(details: ClinicDetails, *, agent_token: str, now: float) 
     bot_question_step, display_name = details.bot_question_step, details.display_name
     if not CLINIC_NAME_RE.match(name):
         raise StoreError("clinic name must be 1-63 characters: lowercase letters, digits, '-' and '_'")
-    if not SUBDOMAIN_RE.match(kommo_subdomain):
-        raise StoreError("Kommo subdomain must be lowercase letters, digits and '-'")
+    kommo_subdomain, kommo_base_url = checked_kommo_account(kommo_subdomain, details.kommo_base_url)
     if language not in LANGUAGES:
         raise StoreError(f"language must be one of {', '.join(LANGUAGES)}")
     if not kommo_client_id.strip() or not kommo_client_secret.strip():
@@ -386,7 +398,7 @@ def checked_new_clinic(details: ClinicDetails, *, agent_token: str, now: float) 
         name=name,
         agent_token_hash=hash_agent_token(agent_token),
         kommo_subdomain=kommo_subdomain,
-        kommo_base_url=normalise_base_url(details.kommo_base_url or default_kommo_base_url(kommo_subdomain)),
+        kommo_base_url=kommo_base_url,
         kommo_client_id=kommo_client_id.strip(),
         kommo_client_secret=kommo_client_secret.strip(),
         long_lived_token=(details.long_lived_token or "").strip() or None,
@@ -676,6 +688,17 @@ class SqliteStore:
             )
             if cur.rowcount != 1:
                 raise StoreError(f"no clinic named {name!r}")
+
+    def set_kommo_account(self, name: str, subdomain: str, base_url: str | None = None) -> str:
+        subdomain, base_url = checked_kommo_account(subdomain, base_url)
+        self._forget_cached()
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE clinics SET kommo_subdomain = ?, kommo_base_url = ? WHERE name = ?", (subdomain, base_url, name)
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"no clinic named {name!r}")
+        return base_url
 
     def clinic(self, name: str) -> Clinic | None:
         row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()

@@ -37,6 +37,7 @@ from relay.store import (
     PendingTurn,
     PriorDelivery,
     StoreError,
+    checked_kommo_account,
     checked_new_clinic,
     hash_agent_token,
     kommo_auth_label,
@@ -239,6 +240,13 @@ redis.call('HDEL', KEYS[2], 'long_lived_token', 'access_token', 'access_expires_
 redis.call('HSET', KEYS[2], 'refresh_token', ARGV[1], 'redirect_uri', ARGV[2], 'updated_at', ARGV[5])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'access_token', ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 'access_expires_at', ARGV[4]) end
+return 1
+"""
+
+
+_SET_KOMMO_ACCOUNT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'kommo_subdomain', ARGV[1], 'kommo_base_url', ARGV[2])
 return 1
 """
 
@@ -759,6 +767,14 @@ class RedisClinicAdmin:
             )
         if not done:
             raise StoreError(f"no clinic named {name!r}")
+
+    def set_kommo_account(self, name: str, subdomain: str, base_url: str | None = None) -> str:
+        subdomain, base_url = checked_kommo_account(subdomain, base_url)
+        with reachable():
+            done = self._redis.eval(_SET_KOMMO_ACCOUNT, 1, redis_keys.clinic(name), subdomain, base_url)
+        if not done:
+            raise StoreError(f"no clinic named {name!r}")
+        return base_url
 
     def clinic(self, name: str) -> Clinic | None:
         with reachable():

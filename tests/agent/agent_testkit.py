@@ -360,11 +360,3 @@ class EngineRun:
 
 def book_args(slot_id: str, key: str, name: str = "Ana Pérez", phone: str = "+56 9 1234 5678") -> dict:
     return {"slot_id": slot_id, "patient": {"name": name, "phone": phone}, "idempotency_key": key}
-
-
-async def wait_until(predicate, wait_s: float = 30.0, step: float = 0.02) -> None:
-    """Poll a condition (no timed assertion: the limit is only there so a broken test ends)."""
-    async def poll() -> None:
-        while not predicate():  # noqa: ASYNC110 - a condition on plain state, polled
-            await asyncio.sleep(step)
-    await asyncio.wait_for(poll(), wait_s)

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from agent_testkit import ScriptedRelay, book_args, wait_until, write_fake_portal_state
+from agent_testkit import ScriptedRelay, book_args, write_fake_portal_state
+from polling import wait_until
 
 from agent.journal import BookingJournal
 from agent.paths import resolve_paths

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from agent_testkit import book_args, wait_until
+from agent_testkit import book_args
+from polling import wait_until
 
 from agent.engine import Engine
 from agent.events import BookingRecorded, LinkChanged, PauseChanged, PortalChangedState, RequestServed, SlotsRefreshed

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 import uvicorn
-from agent_testkit import EngineRun, ScriptedRelay, book_args, wait_until
+from agent_testkit import EngineRun, ScriptedRelay, book_args
+from polling import wait_until
 
 from agent.engine import Engine
 from agent.events import PortalChangedState, SlotsRefreshed

@@ -8,7 +8,8 @@ import logging
 import threading
 
 import pytest
-from agent_testkit import ScriptedRelay, wait_until
+from agent_testkit import ScriptedRelay
+from polling import wait_until
 
 from agent.link import Backoff, RelayLink, describe_failure, display_url, looks_like_wake
 from agent.settings import SettingsError

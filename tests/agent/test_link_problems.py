@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from agent_testkit import wait_until
+from polling import wait_until
 from websockets.asyncio.server import serve
 
 from agent.link import Backoff, RelayLink, describe_failure, failure_kind

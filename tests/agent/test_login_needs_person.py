@@ -12,7 +12,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from agent_testkit import EngineRun, ScriptedRelay, book_args, wait_until
+from agent_testkit import EngineRun, ScriptedRelay, book_args
+from polling import wait_until
 
 from agent.engine import Engine
 from agent.events import PortalChangedState, SlotsRefreshed

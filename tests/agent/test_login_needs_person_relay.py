@@ -13,7 +13,8 @@ import secrets as random_secrets
 
 import httpx
 import pytest
-from agent_testkit import EngineRun, wait_until
+from agent_testkit import EngineRun
+from polling import wait_until
 
 from agent.engine import Engine
 from agent.events import FollowUpReceived, PortalChangedState, SlotsRefreshed

@@ -8,7 +8,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from agent_testkit import wait_until
+from polling import wait_until
 
 from agent.journal import BookingJournal
 from agent.logging_setup import setup_logging

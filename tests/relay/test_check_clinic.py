@@ -13,6 +13,7 @@ from relay_harness import RelayHarness
 from test_cli import cita_relay
 
 from relay.clinic_check import render_check
+from relay.store import ClinicDetails
 
 
 def check(relay: RelayHarness, name: str, *, env: dict | None = None):
@@ -58,10 +59,43 @@ async def test_a_clinic_without_its_agent_or_token_fails_with_what_to_do(relay, 
 
     assert checked.returncode == 1
     lines = checked.stdout.splitlines()
-    assert lines[0].startswith("✘ Kommo:") and "set-kommo-oauth" in lines[0]
+    assert lines[0].startswith("✘ Kommo: did not renew the token (HTTP 4") and "set-kommo-oauth" in lines[0]
     assert lines[1].startswith("✘ Agent: not connected (last seen: never)")
     assert lines[2].startswith("✘ Test question: no answer (agent_offline)")
     assert lines[-1] == "3 item(s) above must be fixed before the first patient."
+
+
+async def test_a_clinic_registered_at_a_wrong_kommo_address_is_told_to_check_its_subdomain(relay, kommo):
+    real = relay.add_clinic(oauth=True)
+    wrong_address = kommo.account_base_url(real.subdomain) + "x"  # a typo in the subdomain given to add-clinic
+    store = relay.store()
+    try:
+        store.add_clinic(ClinicDetails(
+            "sol-typo", kommo_subdomain=real.subdomain + "x", kommo_client_id=f"cid-{real.name}",
+            kommo_client_secret=real.client_secret, kommo_base_url=wrong_address,
+        ))
+        store.set_oauth_tokens(
+            "sol-typo", refresh_token=kommo.issue_refresh_token(real.subdomain), redirect_uri="https://relay.example/o"
+        )
+    finally:
+        store.close_now()
+
+    checked = check(relay, "sol-typo")
+
+    assert checked.returncode == 1
+    first = checked.stdout.splitlines()[0]
+    assert first.startswith(f"✘ Kommo: no hay una cuenta en {wrong_address} (HTTP 404)"), first
+    assert "cita-relay set-kommo-account sol-typo --kommo-subdomain" in first and "no tiene token" not in checked.stdout
+
+    # The operator does what it says; the running relay reads the clinic again and the same tokens work there.
+    fixed = cita_relay(
+        "set-kommo-account", "sol-typo", "--kommo-subdomain", real.subdomain,
+        "--kommo-base-url", kommo.account_base_url(real.subdomain), "--data", str(relay.settings.data_dir),
+    )  # fmt: skip
+    assert fixed.returncode == 0, fixed.stderr
+    assert kommo.account_base_url(real.subdomain) in fixed.stdout
+    again = check(relay, "sol-typo")
+    assert again.stdout.startswith(f"✔ Kommo: el token funciona en la cuenta {real.subdomain}"), again.stdout
 
 
 async def test_a_paused_agent_is_not_ready(relay):

@@ -108,6 +108,38 @@ async def test_display_name_greets_and_rotation_keeps_kommo_and_the_conversation
         await new_agent.close()
 
 
+async def test_a_kommo_subdomain_typed_wrong_is_set_right_and_tokens_stay(make_relay, kommo, storage):
+    flags, settings = storage
+    relay = make_relay(**settings)
+    name = unique_name("sol")
+    secret, long_lived = new_secret(), f"llt-{new_secret()}"
+    kommo.add_account(name, f"cid-{name}", secret, long_lived_token=long_lived)
+    last_line(
+        cita_relay(
+            "add-clinic", name, "--kommo-subdomain", name + "x", "--kommo-client-id", f"cid-{name}",
+            "--kommo-secret-stdin", "--kommo-token-stdin", "--kommo-base-url", kommo.account_base_url(name) + "x",
+            *flags, stdin=f"{secret}\n{long_lived}\n",
+        )
+    )  # fmt: skip
+
+    fixed = cita_relay(
+        "set-kommo-account", name, "--kommo-subdomain", name, "--kommo-base-url", kommo.account_base_url(name), *flags
+    )
+
+    assert fixed.returncode == 0, fixed.stderr
+    assert "tokens and conversations stay" in fixed.stdout and long_lived not in fixed.stdout
+    row = next(r for r in json.loads(cita_relay("list-clinics", "--json", *flags).stdout) if r["name"] == name)
+    assert (row["kommo_subdomain"], row["kommo_base_url"]) == (name, kommo.account_base_url(name))
+    assert row["kommo_auth"] == "long-lived token"
+    checked = cita_relay("check-clinic", name, "--relay", relay.url, *flags)
+    assert checked.stdout.startswith(f"✔ Kommo: el token funciona en la cuenta {name}"), checked.stdout
+
+    wrong = cita_relay("set-kommo-account", "nadie", "--kommo-subdomain", "ok", *flags)
+    assert wrong.returncode == 2 and "no clinic named 'nadie'" in wrong.stderr
+    bad = cita_relay("set-kommo-account", name, "--kommo-subdomain", "Con Espacios", *flags)
+    assert bad.returncode == 2 and "subdomain" in bad.stderr
+
+
 def test_rotating_an_unknown_clinic_says_so(tmp_path):
     result = cita_relay("rotate-agent-token", "nadie", "--data", str(tmp_path))
     assert result.returncode == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from polling import wait_until
 
 from relay.agents import AgentConnection, AgentUnavailable, LocalAgentDirectory
 from relay.cluster.agents import RedisAgentDirectory
@@ -32,12 +33,6 @@ class AnsweringAgent:
         pass
 
 
-async def until(condition, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
-
-
 @pytest.fixture
 async def clients(redis_server):
     made = [async_client(redis_server.url) for _ in range(3)]
@@ -54,7 +49,7 @@ async def test_a_request_waits_for_the_holder_subscribing_again(clients):
     await holder.start()
     agent.directory, agent.connection = holder, holder.attach("clinica", agent)
     holder.on_status(agent.connection, Status(paused=False, portal="ok"))
-    await until(lambda: asker.listening and holder.listening)
+    await wait_until(lambda: asker.listening and holder.listening, 10.0)
     answered = await asker.request("clinica", "slots", SlotsArgs(), timeout_s=5)
     assert answered.ok and agent.requests == 1
 
