@@ -105,13 +105,13 @@ def _kommo_install_link(args: argparse.Namespace) -> int:
         store.close_now()
     redirect = redirect_uri(settings.public_base_url, clinic.name)
     if clinic.language == "es":
-        print(f"URL de redirección de la integración (Kommo → Integraciones → {clinic.name} → Editar):")
+        print("URL de redirección de la integración (Kommo → Integraciones → Cita Bridge → Editar):")
         print(f"  {redirect}")
         print("Enlace para instalar (ábrelo con el usuario administrador de Kommo; el relay recibe el código solo):")
         print(f"  {install_link(clinic)}")
         print("¿Prefieres pegar el código? Cópialo en Kommo → Integraciones → Claves y ejecuta:")
     else:
-        print(f"The integration's redirect URI (Kommo → Integrations → {clinic.name} → Edit):")
+        print("The integration's redirect URI (Kommo → Integrations → Cita Bridge → Edit):")
         print(f"  {redirect}")
         print("Install link (open it as the Kommo administrator; the relay receives the code by itself):")
         print(f"  {install_link(clinic)}")
