@@ -22,6 +22,7 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
+from relay.conversation.intents import courtesy
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menus import (
     clock,
@@ -32,7 +33,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals
-from relay.conversation.outcomes import ELSEWHERE, after_booking, handoff
+from relay.conversation.outcomes import ELSEWHERE, after_booking, closed, handoff
 from relay.conversation.pages import (
     day_menu,
     first_menu,
@@ -172,6 +173,9 @@ def _start(ctx: Context) -> Reply | AgentStep:
     state = ConversationState(
         conversation_id=conversation_id(turn.lead_id, turn.now), lead_id=turn.lead_id, last_seen=turn.now
     )
+    said = courtesy(normalize(turn.message))
+    if said:  # "¡gracias!" after a booking: answered in kind, not greeted and shown the menus again
+        return closed(ctx.lang, state, turn, said)
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=first_name(turn.name), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting,))

@@ -272,6 +272,26 @@ def asks_about_clinic(text: str) -> bool:
     return bool(_INFO.search(text)) and not _BOOKING_VERB.search(text)
 
 
+_THANKS = frozenset("gracias thanks thank thx ty agradezco agradecido agradecida".split())
+_FAREWELL = frozenset("chao chau adios bye goodbye vemos luego pronto cya".split())
+_COURTESY_REST = _CLOSING_REST | frozenset(
+    """
+    perfecto perfect genial great excelente super buenisimo nice cool entendido de nada igualmente a usted ustedes
+    nos hasta see ya bye okey oki oks lot mas doctor doctora senorita buenas buenos buen tardes noches dias dia que
+    tenga tengas have nice good day
+    """.split()
+)
+
+
+def courtesy(text: str) -> str:
+    """What a message that is only courtesy says: "thanks" ("muchas gracias!", "ok gracias"), "bye" ("chao, nos
+    vemos") or "" (anything else: a wish, a question, a bare "ok" or "sí", which may answer something)."""
+    words = set(text.split())
+    if not words or not words <= _COURTESY_REST | _THANKS | _FAREWELL:
+        return ""
+    return "thanks" if words & _THANKS else "bye" if words & _FAREWELL else ""
+
+
 def _closing(short: str) -> bool:
     """The whole message closes the chat: farewells, "eso sería todo", thanks and fillers only."""
     if not _CLOSING.search(short):

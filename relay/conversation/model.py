@@ -9,7 +9,7 @@ from typing import Any
 from relay.conversation.state import ConversationState
 from wire.messages import SlotsResult, WireSlot
 
-STATUSES: tuple[str, ...] = ("choose_day", "choose_time", "booked", "cancelled", "handoff", "error")
+STATUSES: tuple[str, ...] = ("choose_day", "choose_time", "booked", "cancelled", "handoff", "closed", "error")
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,14 @@ def handoff(
     return Reply(None, continuation(data, [*opening, *paragraphs]), "handoff")
 
 
+def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> Reply:
+    """A conversation that opens with courtesy only ("¡muchas gracias!" after a booking, "chao"): a short answer
+    in kind, no greeting and no menus; the bot ends (nothing for reception to do)."""
+    paragraphs = [lang.say(f"closing_{said}", name=first_name(turn.name))]
+    return Reply(None, continuation({"status": "closed", "conversation_id": state.conversation_id}, paragraphs),
+                 "closed")
+
+
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),

@@ -213,6 +213,30 @@ async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_special
     assert [r.op for r in agent.requests].count("book") == 1
 
 
+async def test_thanks_after_booking_is_answered_in_kind_not_greeted_again(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "616", "hola, quiero una hora")
+    times = await kommo.say(url, clinic.subdomain, "616", buttons_of(days.body)[0])
+    booked = await kommo.say(url, clinic.subdomain, "616", buttons_of(times.body)[0])
+    assert booked.body["data"]["status"] == "booked"
+
+    for message, answer in (("¡Muchas gracias!! 🙏", "¡De nada, Ana!"), ("ok, chao, nos vemos", "¡Hasta pronto, Ana!")):
+        thanks = await kommo.say(url, clinic.subdomain, "616", message)
+        assert_clean(kommo, thanks)
+        assert thanks.body["data"]["status"] == "closed"
+        assert texts_of(thanks.body).startswith(answer), texts_of(thanks.body)
+        assert "Hola" not in texts_of(thanks.body) and buttons_of(thanks.body) == []
+        assert not any(h["handler"] == "goto" for h in thanks.body["execute_handlers"])  # the bot ends
+    assert kommo.tasks(clinic.subdomain, "616") == []  # nothing for reception to do
+    assert [r.op for r in agent.requests].count("book") == 1
+
+    # A courteous first message that asks for something is a wish, not a goodbye.
+    wish = await kommo.say(url, clinic.subdomain, "617", "gracias, ¿tienen hora el viernes?")
+    assert wish.body["data"]["status"] in ("choose_day", "choose_time")
+
+
 def _days_without_the_first_three(count: int) -> int:
     """A ``make_slots`` start day whose ``count`` days are none of the 1st to 3rd of a month (so "2" names none)."""
     today = datetime.now(CLINIC_TZ).date()
