@@ -199,7 +199,7 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
         service = named_in(norm, offered(ctx, state))
         if service:
             state = evolve(state, service=service)
-    if reading.found and reading.intent == "book":
+    if reading.found and reading.intent == "book" and not reading.ambiguous:  # "martes o jueves": the menus
         step = interpret(ctx, state, reading, norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
             return step
@@ -320,9 +320,8 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
             ctx, state, date.fromisoformat(state.day), after=decode_slot_key(state.page_last),
             time_filter=state.time_filter,
         )
-    if option.kind == "other_time" and state.day:
-        at = slot_key(state.proposed)[0] if state.proposed is not None else None
-        return time_menu(ctx, evolve(state, proposed=None), date.fromisoformat(state.day), at=at)
+    if option.kind == "other_time" and state.day:  # the day's times from its first: the earlier ones too
+        return time_menu(ctx, evolve(state, proposed=None), date.fromisoformat(state.day))
     if option.kind == "confirm" and state.proposed is not None:
         option = Option(option.label, "slot", slot=state.proposed)
     if option.kind == "slot" and option.slot is not None:

@@ -26,7 +26,7 @@ from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, find_specialty
 from relay.conversation.typos import KNOWN, correct, correct_names
 
-MAX_READ = 300  # characters of a message worth reading; the rest is noise
+MAX_READ = 800  # characters of a message worth reading (a patient's whole story); the rest is noise
 
 WEEKDAYS: dict[str, int] = {}
 for _i, _names in enumerate(

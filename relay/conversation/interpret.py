@@ -42,7 +42,7 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
         # The specialty was just chosen: the one the wish named was answered with the menu (and, if the clinic has
         # none of it, said so then), so only the rest of the wish is acted on now.
         reading = replace(read_message(ctx, evolve(state, stage=CHOOSE_DAY), wish), specialty="")
-        if reading.found:
+        if reading.found and not reading.ambiguous:  # "el martes o el jueves": the days, not "no te entendí"
             return interpret(ctx, state, reading, wish)
     return day_menu(ctx, state, intro=True)
 

@@ -37,7 +37,7 @@ def fold(text: str) -> str:
     return _fold.__wrapped__(text)
 
 
-_FOLD_CACHED = 300  # characters: labels, names and messages as read (freetext.MAX_READ); a longer text is folded anew
+_FOLD_CACHED = 800  # characters: labels, names and messages as read (freetext.MAX_READ); a longer text is folded anew
 
 
 @lru_cache(maxsize=16_384)  # the same labels, names and messages come back every turn

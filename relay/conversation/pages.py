@@ -271,8 +271,9 @@ def _time_page(
     start = 0
     if after is not None:
         start = next((i for i, s in enumerate(slots) if slot_key(s) > after), 0)
-    elif at is not None:
-        start = next((i for i, s in enumerate(slots) if slot_key(s)[0] >= at), max(len(slots) - MAX_BUTTONS, 0))
+    elif at is not None:  # from the time asked for, and never fewer times than fill the buttons
+        at_or_after = next((i for i, s in enumerate(slots) if slot_key(s)[0] >= at), len(slots))
+        start = max(min(at_or_after, len(slots) - MAX_BUTTONS), 0)
     label = ctx.lang.day_label(day)
     if time_filter:
         prompt = ctx.say("which_professional", time=time_filter, day=label)
@@ -290,8 +291,10 @@ def _time_page(
     hinted = f"{prompt} {ctx.say('list_hint')}"
     layout = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs], hinted)
     if start > 0 and start + layout.count >= len(slots) and not time_filter:
-        paragraphs.append(ctx.say("last_times"))
-        layout = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs], hinted)
+        noted = plan(len(slots) - start, len(extras), [*ctx.opening, *paragraphs, ctx.say("last_times")], hinted)
+        if start + noted.count >= len(slots):  # still the day's last times with the note above them
+            paragraphs.append(ctx.say("last_times"))
+            layout = noted
     shown = slots[start: start + layout.count]
     more_label = ctx.say("more_times")
     reserved = [more_label, *(e.label for e in extras)]

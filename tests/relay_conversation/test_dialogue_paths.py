@@ -85,7 +85,7 @@ def test_more_times_pages_through_a_long_day():
     assert len(lines(reply)) == 7 and buttons(reply) == ["09:00", "Más horas", "Otro día"]
     reply = chat.say("Más horas")
     assert buttons(reply) == ["12:30", "13:00", "13:30"]
-    assert "No hay más horas libres ese día." in texts(reply)
+    assert "Estas son las últimas horas libres de ese día." in texts(reply)
 
 
 def test_the_professional_is_in_the_label_when_several_work_that_day():
@@ -681,3 +681,22 @@ def test_a_goodbye_at_any_menu_ends_the_conversation_politely():
         reply = chat.say(goodbye)
         assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled", goodbye
         assert "no reservé nada" in texts(reply)
+
+
+def test_a_late_time_not_free_shows_the_day_s_last_times_not_only_the_nearest():
+    chat = Chat(agenda([2], [(8, 30), (11, 0), (14, 30), (15, 30), (17, 0), (17, 30)]))
+    chat.say("hola")
+    reply = chat.say("mañana a las 6 de la tarde")
+    assert "Las 18:00 del Mié 2 dic no están libres." in texts(reply)
+    assert buttons(reply)[:3] == ["15:30", "17:00", "17:30"]
+    assert "Estas son las últimas horas libres de ese día." in texts(reply)
+
+
+def test_another_time_at_a_confirmation_shows_the_day_from_its_first_time():
+    chat = Chat(agenda([2], [(8, 30), (11, 0), (14, 30), (15, 30), (17, 0), (17, 30)]))
+    chat.say("hola")
+    reply = chat.say("mañana a las 17:00")
+    assert "¿Confirmo el miércoles 2 de diciembre a las 17:00" in texts(reply)
+    reply = chat.say("no")
+    assert reply.status == "choose_time" and lines(reply)[0].startswith("1. 08:30")
+    assert "últimas horas" not in texts(reply)

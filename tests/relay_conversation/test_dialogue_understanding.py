@@ -146,3 +146,25 @@ def test_the_bots_data_may_preset_the_specialty_or_the_professional():
     assert "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto, Medicina general?" in texts(reply)
     turn = with_(chat.turn("hola"), specialty="{{lead.cf_123}}", professional="Dr. Nadie")  # nothing usable
     assert "¿Qué especialidad necesitas?" in texts(decide(None, turn, chat.clinic, chat.agenda))
+
+
+def test_a_wish_with_two_days_after_the_specialty_menu_shows_the_days_without_a_reproach():
+    chat = clinic_with_specialties()
+    reply = chat.say("quiero una hora el miércoles o el jueves en la mañana")
+    assert "¿Qué especialidad necesitas?" in texts(reply)
+    reply = chat.say("Traumatología")
+    assert reply.status == "choose_day" and "Perdona" not in texts(reply)
+    assert buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]
+
+
+def test_a_long_story_is_read_to_its_specialty():
+    story = (
+        "Hola buenas tardes, le escribo porque hace como tres semanas me torcí el tobillo jugando a la pelota con mis"
+        " amigos y al principio pensé que no era nada, me puse hielo y todo, pero ahora sigue hinchado y me duele"
+        " harto cuando camino, sobre todo en la mañana. Mi señora me dijo que fuera al médico así que quería ver si me"
+        " pueden dar una hora con un traumatólogo, porque trabajo en el centro. Muchas gracias de antemano, saludos."
+    )
+    assert len(story) > 300
+    reply = clinic_with_specialties().say(story)
+    assert "¿Qué especialidad necesitas?" not in texts(reply)
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
