@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from relay.conversation.context import Context, read_message
 from relay.conversation.evolve import evolve
@@ -112,6 +112,12 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         pool = [s for s in ctx.pool(state) if day is None or local_day(s) == day]
         if pool:
             return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
+    if day is not None and day > ctx.today + timedelta(days=WINDOW_DAYS - 1):  # "el 28" when the agenda ends sooner
+        last = ctx.today + timedelta(days=WINDOW_DAYS - 1)
+        notice = ctx.say(
+            "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(last), day=ctx.lang.day_label(day)
+        )
+        return day_menu(ctx, state, notices=[*notices, notice], near=last)
     if day is not None:
         label = ctx.lang.day_label(day)
         day_slots = ctx.on_day(state, day, window=False)

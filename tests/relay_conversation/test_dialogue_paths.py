@@ -700,3 +700,13 @@ def test_another_time_at_a_confirmation_shows_the_day_from_its_first_time():
     reply = chat.say("no")
     assert reply.status == "choose_time" and lines(reply)[0].startswith("1. 08:30")
     assert "últimas horas" not in texts(reply)
+
+
+def test_a_day_past_the_fourteen_days_says_so_and_how_to_get_it():
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))  # today is Tue 1 Dec: the agenda reaches Mon 14
+    chat.say("hola")
+    reply = chat.say("el 28 a las 9")
+    assert reply.status == "choose_day"
+    assert "Solo puedo ver la agenda de los próximos 14 días (hasta el Lun 14 dic). Para el Lun 28 dic" in texts(reply)
+    assert "no tiene horas libres" not in texts(reply)
+    assert chat.say("recepción").continuation["data"]["reason"] == "asked_for_person"
