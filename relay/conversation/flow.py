@@ -24,6 +24,7 @@ from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import courtesy
 from relay.conversation.interpret import after_specialty, interpret
+from relay.conversation.menu_place import LAST, place_in_menu
 from relay.conversation.menus import (
     clock,
     decode_slot_key,
@@ -105,7 +106,8 @@ def decide(
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
-    option = _tapped(state, norm) or _counted(state, norm, reading)  # a tap is exactly a menu's choice
+    # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
+    option = _tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found
@@ -273,6 +275,23 @@ def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | 
     named_day = reading.day is not None and any(o.day == reading.day.isoformat() for o in choices)
     named_time = any(o.slot is not None and _hour_minute(clock(o.slot)) in reading.times for o in choices)
     return None if named_day or named_time else choices[int(number.group(1)) - 1]
+
+
+def _by_place(state: ConversationState, norm: str) -> Option | None:
+    """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
+    the day or time at that place."""
+    place = place_in_menu(norm)
+    if place is None:
+        return None
+    numbered = [o for o in state.options if o.number]
+    choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state))
+    if not choices:
+        return None
+    if place == LAST:
+        return choices[-1]
+    return next((o for o in numbered if o.number == place), None) if numbered else (
+        choices[place - 1] if place <= len(choices) else None
+    )
 
 
 def _hour_minute(text: str) -> tuple[int, int]:

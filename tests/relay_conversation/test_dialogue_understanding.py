@@ -168,3 +168,25 @@ def test_a_long_story_is_read_to_its_specialty():
     reply = clinic_with_specialties().say(story)
     assert "¿Qué especialidad necesitas?" not in texts(reply)
     assert reply.continuation["data"]["specialty"] == "traumatologia"
+
+
+def test_a_line_picked_by_its_place_in_words():
+    chat = clinic_with_specialties()
+    chat.say("hola")
+    reply = chat.say("2 por favor")  # the specialty menu's second line
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    reply = chat.say("la segunda")  # days as buttons: the second day
+    assert reply.status == "choose_time" and reply.continuation["data"]["day_label"] == "Vie 4 dic"
+    reply = chat.say("la última, porfa")
+    assert reply.status == "booked" and chat.books[0].slot.start.startswith("2026-12-04T17:00")
+
+
+def test_a_place_in_english_and_a_date_said_with_its_article_is_still_a_date():
+    chat = Chat(agenda(range(2, 12), [(9, 0), (10, 0)]))  # ten days: a numbered list
+    chat.say("hola")
+    reply = chat.say("the first one")
+    assert reply.status == "choose_time" and reply.continuation["data"]["day_label"] == "Mié 2 dic"
+    chat = Chat(agenda(range(2, 12), [(9, 0), (10, 0)]))
+    chat.say("hola")
+    reply = chat.say("el 5 por favor")  # the 5th of December, not the list's fifth line
+    assert reply.continuation["data"]["day_label"] == "Sáb 5 dic"
