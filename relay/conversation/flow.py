@@ -22,7 +22,7 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
-from relay.conversation.intents import courtesy
+from relay.conversation.intents import courtesy, none_fits
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menu_place import LAST, place_in_menu
 from relay.conversation.menus import (
@@ -128,6 +128,10 @@ def decide(
     if (option is None and action is None and reading.intent == "stop" and not reading.found
             and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
         return _end(ctx, state, "cancelled")
+    if option is None and action is None and not reading.found and reading.intent != "book" and none_fits(norm):
+        none_fits_reply = _none_fits(ctx, state)  # "ninguna me sirve": other days, or a polite end
+        if none_fits_reply is not None:
+            return none_fits_reply
     if not free:
         return _end(ctx, state, "no_slots")
 
@@ -247,6 +251,18 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
     """The patient's own appointments: asked of the agent (list, cancel); a receptionist for the rest."""
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
+
+
+def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
+    """None of the times shown suits the patient: the days again; none of the days: the next ones, or after the
+    last of them a polite end (nothing booked). Elsewhere (a confirmation, a question): None, read as usual."""
+    if state.stage == CHOOSE_TIME and state.day:
+        return day_menu(ctx, evolve(state, time_filter=""), notices=[ctx.say("none_fits_times")])
+    if state.stage == CHOOSE_DAY and any(o.kind == "more_days" for o in state.options):
+        return day_menu(ctx, state, notices=[ctx.say("none_fits_days")], after=page_day(state.page_last))
+    if state.stage == CHOOSE_DAY:
+        return _end(ctx, state, "cancelled")
+    return None
 
 
 def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:

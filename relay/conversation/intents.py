@@ -292,6 +292,19 @@ def courtesy(text: str) -> str:
     return "thanks" if words & _THANKS else "bye" if words & _FAREWELL else ""
 
 
+_NONE_FITS = re.compile(
+    r"^(?:no,? )?(?:ninguna|ninguno|ningun|none|neither)\b"
+    r"|\bno me (?:sirve|sirven|acomoda|acomodan|queda|quedan|resulta|resultan|conviene|convienen|viene|vienen)\b"
+    r"|\bno (?:puedo|quiero) (?:en )?(?:ninguna|ninguno|esos|esas|esa|ese)\b"
+    r"|\b(?:none of (?:them|these|those)|(?:doesn|don) ?t (?:work|suit)|can ?t (?:make|do) (?:any|those|these))\b"
+)
+
+
+def none_fits(text: str) -> bool:
+    """The patient says none of what was shown suits them: "ninguna me sirve", "no me acomoda", "none of them"."""
+    return bool(_NONE_FITS.search(text))
+
+
 def _closing(short: str) -> bool:
     """The whole message closes the chat: farewells, "eso sería todo", thanks and fillers only."""
     if not _CLOSING.search(short):

@@ -125,6 +125,8 @@ SPANISH = Language(
         "reschedule_requested": "Para cambiar tu hora, una recepcionista te escribirá en breve.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
+        "none_fits_times": "Entendido. ¿Te sirve otro día?",
+        "none_fits_days": "Entendido. Estos son los días siguientes con horas libres.",
         "beyond_window": "Solo puedo ver la agenda de los próximos {days} días (hasta el {last}). Para el {day},"
         " escribe «recepción» y una recepcionista te ayudará.",
         "specialty_unknown": "No encontré horas libres de esa especialidad.",
@@ -257,6 +259,8 @@ ENGLISH = Language(
         "reschedule_requested": "To change your appointment, a receptionist will write to you shortly.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
+        "none_fits_times": "All right. Would another day suit you?",
+        "none_fits_days": "All right. These are the next days with free times.",
         "beyond_window": "I can only see the next {days} days of the agenda (until {last}). For {day}, write"
         " \"reception\" and a receptionist will help you.",
         "specialty_unknown": "I found no free times for that specialty.",

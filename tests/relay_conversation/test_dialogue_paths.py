@@ -710,3 +710,23 @@ def test_a_day_past_the_fourteen_days_says_so_and_how_to_get_it():
     assert "Solo puedo ver la agenda de los próximos 14 días (hasta el Lun 14 dic). Para el Lun 28 dic" in texts(reply)
     assert "no tiene horas libres" not in texts(reply)
     assert chat.say("recepción").continuation["data"]["reason"] == "asked_for_person"
+
+
+def test_none_of_the_times_goes_to_other_days_and_none_of_the_days_ends_politely():
+    chat = Chat(agenda([2, 3], [(9, 0), (10, 0)]))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("ninguna me sirve, gracias")
+    assert reply.status == "choose_day" and "Entendido. ¿Te sirve otro día?" in texts(reply)
+    assert "Perdona" not in texts(reply)
+    reply = chat.say("no me acomoda ninguno")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled"
+    assert "no reservé nada" in texts(reply) and not chat.books
+
+
+def test_a_day_ruled_out_at_the_times_is_not_taken_for_none_of_them():
+    chat = Chat(agenda([2, 3], [(9, 0), (10, 0)]))
+    chat.say("hola")
+    chat.say("mañana")
+    reply = chat.say("no me sirve el jueves, mejor el miércoles")
+    assert reply.status == "choose_time" and reply.continuation["data"]["day_label"] == "Mié 2 dic"
