@@ -22,7 +22,7 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
-from relay.conversation.intents import courtesy, none_fits
+from relay.conversation.intents import asks_about_clinic, asks_where, courtesy, none_fits
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menu_place import LAST, place_in_menu
 from relay.conversation.menus import (
@@ -134,6 +134,8 @@ def decide(
             return none_fits_reply
     if not free:
         return _end(ctx, state, "no_slots")
+    if option is None and action is None and not reading.found and asks_about_clinic(norm):
+        return reask(ctx, state, [_about_the_clinic(ctx, norm)], understood=True)  # "¿dónde queda?", "¿cuánto sale?"
 
     if option is not None:
         return _follow(ctx, state, option, norm)
@@ -209,7 +211,16 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
         step = interpret(ctx, state, reading, norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
             return step
-    return first_menu(ctx, state)
+    asked = [_about_the_clinic(ctx, norm)] if not reading.found and asks_about_clinic(norm) else []
+    return first_menu(ctx, state, asked)
+
+
+def _about_the_clinic(ctx: Context, norm: str) -> str:
+    """A question about the clinic: its address when that is asked and known, else who can answer the rest."""
+    address = ctx.clinic.address.strip().rstrip(".")
+    if address and asks_where(norm):
+        return ctx.say("clinic_address", address=address)
+    return ctx.say("clinic_question")
 
 
 def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome: Any) -> Reply:

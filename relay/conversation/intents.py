@@ -267,6 +267,16 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     return Wishes(intent, answer, tentative, earliest, any_time, any_professional)
 
 
+_WHERE = re.compile(
+    r"\b(?:donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located)\b"
+)
+
+
+def asks_where(text: str) -> bool:
+    """A question about where the clinic is ("¿dónde queda?", "what's the address?")."""
+    return bool(_WHERE.search(text))
+
+
 def asks_about_clinic(text: str) -> bool:
     """A question about the clinic (price, insurance, address, hours), with no word asking to book."""
     return bool(_INFO.search(text)) and not _BOOKING_VERB.search(text)

@@ -41,13 +41,13 @@ from wire.messages import WireSlot
 MAX_REMEMBERED_SLOTS = 40  # of the chosen day, for nearest alternatives when a slot is taken
 
 
-def first_menu(ctx: Context, state: ConversationState) -> Reply:
+def first_menu(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
     """Which specialty, when the clinic has several and the patient has not said; else the days."""
     if needs_specialty(ctx, state):
-        return specialty_menu(ctx, state)
+        return specialty_menu(ctx, state, notices)
     if needs_service(ctx, state):
-        return service_menu(ctx, state)
-    return day_menu(ctx, state, intro=True)
+        return service_menu(ctx, state, notices)
+    return day_menu(ctx, state, notices=notices, intro=True)
 
 
 def needs_specialty(ctx: Context, state: ConversationState) -> bool:
@@ -341,12 +341,13 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
     return Reply(state, body, "choose_time")
 
 
-def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
-    """Didn't understand: say so and show the same page of the same menu again."""
+def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *, understood: bool = False) -> Reply:
+    """Didn't understand: say so and show the same page of the same menu again (``understood``: the notices said
+    what there was to say, and the page follows them without "no te entendí")."""
     if state.stage == CONFIRM and state.proposed is not None:
         fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
         if fresh is not None:
-            return confirm(ctx, state, fresh, [*notices, ctx.say("confirm_reask")])
+            return confirm(ctx, state, fresh, [*notices, *([] if understood else [ctx.say("confirm_reask")])])
     if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         first = decode_slot_key(state.page_first)
         day = date.fromisoformat(state.day)
@@ -354,11 +355,12 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -
             ctx,
             state,
             day,
-            notices=[*notices, ctx.say("reask_time")],
+            notices=[*notices, *([] if understood else [ctx.say("reask_time")])],
             at=first[0] if first else None,
             time_filter=state.time_filter,
         )
-    return day_menu(ctx, state, notices=[*notices, ctx.say("reask_day")], at=page_day(state.page_first))
+    notices = [*notices, *([] if understood else [ctx.say("reask_day")])]
+    return day_menu(ctx, state, notices=notices, at=page_day(state.page_first))
 
 
 def offered_choices(state: ConversationState) -> tuple[Option, ...]:

@@ -126,6 +126,8 @@ SPANISH = Language(
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
+        "clinic_address": "Estamos en {address}.",
+        "clinic_question": "Eso te lo responde recepción: escribe «recepción» y una recepcionista te escribirá.",
         "none_fits_days": "Entendido. Estos son los días siguientes con horas libres.",
         "beyond_window": "Solo puedo ver la agenda de los próximos {days} días (hasta el {last}). Para el {day},"
         " escribe «recepción» y una recepcionista te ayudará.",
@@ -260,6 +262,8 @@ ENGLISH = Language(
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
         "none_fits_times": "All right. Would another day suit you?",
+        "clinic_address": "We're at {address}.",
+        "clinic_question": "Reception can answer that: write \"reception\" and a receptionist will write to you.",
         "none_fits_days": "All right. These are the next days with free times.",
         "beyond_window": "I can only see the next {days} days of the agenda (until {last}). For {day}, write"
         " \"reception\" and a receptionist will help you.",

@@ -730,3 +730,17 @@ def test_a_day_ruled_out_at_the_times_is_not_taken_for_none_of_them():
     chat.say("mañana")
     reply = chat.say("no me sirve el jueves, mejor el miércoles")
     assert reply.status == "choose_time" and reply.continuation["data"]["day_label"] == "Mié 2 dic"
+
+
+def test_a_question_about_the_clinic_is_answered_and_the_menu_stays():
+    chat = Chat(agenda([2, 3], [(9, 0), (10, 0)]))
+    first = chat.say("hola, ¿dónde queda la clínica?")
+    assert "Estamos en Av. Providencia 1234, Santiago." in texts(first) and first.status == "choose_day"
+    chat.say("mañana")
+    reply = chat.say("¿cuánto cuesta la consulta?")
+    assert reply.status == "choose_time" and "Perdona" not in texts(reply)
+    assert "escribe «recepción» y una recepcionista te escribirá" in texts(reply)
+    assert buttons(reply)[:2] == ["09:00", "10:00"]
+    reply = chat.say("y donde queda?")
+    assert "Estamos en Av. Providencia 1234, Santiago." in texts(reply) and reply.status == "choose_time"
+    assert chat.say("recepción").continuation["data"]["reason"] == "asked_for_person"
