@@ -159,7 +159,9 @@ def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: Cli
     taken = state.pending
     if taken is not None:  # never offer it again from memory
         state = evolve(state, day_slots=tuple(s for s in state.day_slots if s.id != taken.id))
-    pool = [s for s in error.alternatives if slot_start(s) > turn.now]
+    # Only what the patient was choosing among: the taken time's specialty (the agent's nearest may be any).
+    specialty = taken.specialty if taken is not None else ""
+    pool = [s for s in error.alternatives if slot_start(s) > turn.now and (not specialty or s.specialty == specialty)]
     if not pool:
         pool = [s for s in state.day_slots if slot_start(s) > turn.now]
     if taken is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
 
-from wire.messages import WireSlot
+from wire.messages import WireError, WireSlot
 
 TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
 
@@ -190,3 +190,14 @@ def test_a_place_in_english_and_a_date_said_with_its_article_is_still_a_date():
     chat.say("hola")
     reply = chat.say("el 5 por favor")  # the 5th of December, not the list's fifth line
     assert reply.continuation["data"]["day_label"] == "Sáb 5 dic"
+
+
+def test_a_time_taken_meanwhile_offers_only_its_own_specialty():
+    soto = [with_specialty(slot(2, h, 0, "Dra. Ana Soto"), "Medicina general") for h in (9, 10, 15)]
+    mendez = [with_specialty(slot(2, h, 45, "Klga. Paula Méndez"), "Kinesiología") for h in (9, 10)]
+    nearest = (mendez[0], mendez[1], soto[2])  # the agent's nearest free times, of any specialty
+    chat = Chat(slots(*soto, *mendez), agent=lambda s: WireError("slot_taken", "taken", alternatives=nearest))
+    chat.say("medicina general mañana")
+    reply = chat.say("09:00")
+    assert reply.continuation["data"]["code"] == "slot_taken"
+    assert buttons(reply) == ["15:00"] and "Méndez" not in texts(reply)
