@@ -165,6 +165,11 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
     return Reply(state, body, "choose_day")
 
 
+def which_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
+    """The list of the patient's appointments again, when what they wrote names none or several of them."""
+    return _which(lang, state, clinic, [lang.say("which_booking")])
+
+
 def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = ()) -> Reply:
     prompt = "which_to_move" if state.intent == "reschedule" else "which_to_cancel"
     lines, options = [], []

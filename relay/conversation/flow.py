@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
-from relay.conversation.appointments import ask_bookings, follow, reschedule_step, resume_cancel
+from relay.conversation.appointments import ask_bookings, follow, reschedule_step, resume_cancel, which_again
 from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
@@ -107,7 +107,8 @@ def decide(
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
-    option = _tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm)
+    option = (_tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm)
+              or _booking_named(state, reading))
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found
@@ -117,6 +118,8 @@ def decide(
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
+    if option is None and (reading.day or reading.times) and any(o.kind == "booking" for o in state.options):
+        return which_again(ctx.lang, state, ctx.clinic)  # "la del jueves" with two that day: which one?
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
@@ -319,6 +322,24 @@ def _by_place(state: ConversationState, norm: str) -> Option | None:
     return next((o for o in numbered if o.number == place), None) if numbered else (
         choices[place - 1] if place <= len(choices) else None
     )
+
+
+def _booking_named(state: ConversationState, reading: Reading) -> Option | None:
+    """At "¿Cuál quieres cancelar (o cambiar)?": the one appointment the patient names by its day and/or time
+    ("la de las 6", "la del miércoles")."""
+    listed = [o for o in state.options if o.kind == "booking"]
+    if not listed or not (reading.day or reading.times) or reading.ambiguous:
+        return None
+    starts = {b.booking_id: datetime.fromisoformat(b.start) for b in state.bookings}
+
+    def named(option: Option) -> bool:
+        start = starts.get(option.key)
+        return start is not None and (reading.day is None or start.date() == reading.day) and (
+            not reading.times or (start.hour, start.minute) in reading.times
+        )
+
+    matching = [o for o in listed if named(o)]
+    return matching[0] if len(matching) == 1 else None
 
 
 def _hour_minute(text: str) -> tuple[int, int]:

@@ -71,6 +71,24 @@ def test_several_appointments_are_listed_and_the_chosen_one_is_cancelled_by_its_
     assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-8"]
 
 
+def test_the_appointment_to_cancel_is_named_by_its_time_or_day():
+    same_day = WireBooking("bk-9", "2026-12-03T18:00:00-03:00", "2026-12-03T18:30:00-03:00", "Dr. Juan Rojas")
+    for message, chosen in (("la de las 6", "a las 18:00"), ("18:00", "a las 18:00"),
+                            ("la del viernes", "viernes 4 de diciembre")):
+        agent = ClinicAgent(THU, same_day, FRI)
+        chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+        chat.say("quiero cancelar mi hora")
+        reply = chat.say(message)
+        assert "¿Cancelo tu hora del" in texts(reply) and chosen in texts(reply), (message, texts(reply))
+        assert not agent.cancelled
+    agent = ClinicAgent(THU, same_day, FRI)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("quiero cancelar mi hora")
+    reply = chat.say("la del jueves")  # two that Thursday: not one of them at random, and not a new booking
+    assert "¿Cuál de tus horas?" in texts(reply) and len(lines(reply)) == 3 and "¿Cancelo" not in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 18:00" in texts(chat.say("la de las 18"))
+
+
 def test_no_keeps_the_appointment_and_offers_a_new_one():
     agent = ClinicAgent(THU)
     chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
