@@ -12,6 +12,7 @@ appointments, ``outcomes`` turns the agent's answer to a booking into the reply,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -262,9 +263,25 @@ def _preset(ctx: Context, state: ConversationState) -> ConversationState:
 
 
 def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Reply | AgentStep:
-    """The patient's own appointments: asked of the agent (list, cancel); a receptionist for the rest."""
+    """The patient's own appointments: asked of the agent (list, cancel); a receptionist for the rest.
+
+    A move that already says when to ("cámbiala para el lunes en la mañana") keeps the message, to act on once the
+    appointment to move is confirmed."""
+    if intent == "reschedule":
+        state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
+
+
+def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old_day: date) -> Reading | None:
+    """What the message that asked for the move says about the new time: a day other than the old one's, or a week
+    ("la otra semana"); None when it says nothing of it (or only names the old appointment's day)."""
+    if not wish:
+        return None
+    reading = read_message(ctx, state, wish)
+    if reading.ambiguous or not (reading.week or (reading.day and reading.day != old_day)):
+        return None
+    return replace(reading, intent="book", specialty="")
 
 
 def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
@@ -368,7 +385,14 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         start = datetime.fromisoformat(target.start)
         notice = ctx.say("move_intro", day=ctx.lang.day_long(start.date()), time=start.strftime("%H:%M"))
         same = tuple(p for p in {s.professional for s in ctx.free} if p == target.professional)
-        moving = evolve(state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY)
+        moving = evolve(
+            state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY, wish=""
+        )
+        wanted = _new_time_wished(ctx, moving, state.wish, start.date())
+        if wanted is not None:  # "mejor el lunes en la mañana": straight there, the move explained first
+            step = interpret(evolve(ctx, opening=(*ctx.opening, notice)), moving, wanted, normalize(state.wish))
+            if isinstance(step, Reply):
+                return step
         return day_menu(ctx, moving, notices=[notice])
     if option.kind in ("specialty", "any_specialty"):
         wish = state.wish

@@ -192,3 +192,22 @@ def test_a_move_the_agent_cannot_do_keeps_the_old_appointment_and_says_so():
     reply = chat.say("09:00")
     assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "reschedule_requested"
     assert "la del jueves 3 de diciembre a las 10:00 sigue en pie" in texts(reply)
+
+
+def test_a_move_that_says_when_goes_straight_to_that_day_once_confirmed():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4, 7], [(9, 0), (16, 0)]), appointments=agent)
+    reply = chat.say("necesito cambiar la hora, mejor el lunes en la mañana")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    reply = chat.say("si")
+    assert "se cancelará cuando la nueva quede reservada" in texts(reply)
+    assert reply.continuation["data"].get("day_label") == "Lun 7 dic", texts(reply)
+    assert buttons(reply)[0] == "09:00" and "16:00" not in buttons(reply)
+
+
+def test_a_move_that_names_only_the_old_day_shows_the_days():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4, 7], [(9, 0), (16, 0)]), appointments=agent)
+    chat.say("quiero cambiar mi hora del jueves")
+    reply = chat.say("si")
+    assert reply.status == "choose_day" and "se cancelará cuando la nueva quede reservada" in texts(reply)
