@@ -11,7 +11,6 @@ appointments, ``outcomes`` turns the agent's answer to a booking into the reply,
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +24,6 @@ from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import asks_about_clinic, asks_where, courtesy, none_fits
 from relay.conversation.interpret import after_specialty, interpret
-from relay.conversation.menu_place import LAST, place_in_menu
 from relay.conversation.menus import (
     clock,
     decode_slot_key,
@@ -46,6 +44,7 @@ from relay.conversation.pages import (
     which_one,
 )
 from relay.conversation.patient import patient_handoff, patient_problem
+from relay.conversation.picks import picked, tapped
 from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
@@ -93,7 +92,7 @@ def decide(
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
-        option = _tapped(state, norm) or choice(state, norm)
+        option = tapped(state, norm) or choice(state, norm)
         if option is not None:
             return _follow(ctx, state, option, norm)
     reading = read_message(ctx, state, turn.message)
@@ -103,13 +102,12 @@ def decide(
         return _end(ctx, state, "cancelled")
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
-    if state.stage == ASK_FIELD and state.asking and action is None and _tapped(state, norm) is None:
+    if state.stage == ASK_FIELD and state.asking and action is None and tapped(state, norm) is None:
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
-    option = (_tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm)
-              or _booking_named(state, reading))
+    option = picked(state, norm, reading)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found
@@ -298,70 +296,6 @@ def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
 
 def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
     return handoff(state, ctx.turn, ctx.clinic, reason, opening=ctx.opening)
-
-
-def _tapped(state: ConversationState, norm: str) -> Option | None:
-    """The option whose label the message is (a tap sends the label), or whose list number it is."""
-    if not norm:
-        return None
-    number = re.fullmatch(r"(\d{1,2})\.?", norm)
-    if number:
-        found = next((o for o in state.options if o.number and o.number == int(number.group(1))), None)
-        if found is not None:
-            return found
-    return next((o for o in state.options if normalize(o.label) == norm), None)
-
-
-def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | None:
-    """At buttons (no numbers shown), "2" is the second day or time, as a patient who counts them means it, unless
-    it names one of them as it is (a day of the month, an hour): "5" beside "Sáb 5 dic" is that Saturday."""
-    number = re.fullmatch(r"(\d)\.?", norm)
-    choices = offered_choices(state)
-    if number is None or not 1 <= int(number.group(1)) <= len(choices) or any(o.number for o in state.options):
-        return None
-    named_day = reading.day is not None and any(o.day == reading.day.isoformat() for o in choices)
-    named_time = any(o.slot is not None and _hour_minute(clock(o.slot)) in reading.times for o in choices)
-    return None if named_day or named_time else choices[int(number.group(1)) - 1]
-
-
-def _by_place(state: ConversationState, norm: str) -> Option | None:
-    """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
-    the day or time at that place."""
-    place = place_in_menu(norm)
-    if place is None:
-        return None
-    numbered = [o for o in state.options if o.number]
-    choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state))
-    if not choices:
-        return None
-    if place == LAST:
-        return choices[-1]
-    return next((o for o in numbered if o.number == place), None) if numbered else (
-        choices[place - 1] if place <= len(choices) else None
-    )
-
-
-def _booking_named(state: ConversationState, reading: Reading) -> Option | None:
-    """At "¿Cuál quieres cancelar (o cambiar)?": the one appointment the patient names by its day and/or time
-    ("la de las 6", "la del miércoles")."""
-    listed = [o for o in state.options if o.kind == "booking"]
-    if not listed or not (reading.day or reading.times) or reading.ambiguous:
-        return None
-    starts = {b.booking_id: datetime.fromisoformat(b.start) for b in state.bookings}
-
-    def named(option: Option) -> bool:
-        start = starts.get(option.key)
-        return start is not None and (reading.day is None or start.date() == reading.day) and (
-            not reading.times or (start.hour, start.minute) in reading.times
-        )
-
-    matching = [o for o in listed if named(o)]
-    return matching[0] if len(matching) == 1 else None
-
-
-def _hour_minute(text: str) -> tuple[int, int]:
-    hour, minute = text.split(":")
-    return int(hour), int(minute)
 
 
 def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -> Reply | Book | AgentStep:

@@ -1,0 +1,87 @@
+"""Which option of the menu a patient was shown a message picks: a tap (the label), the line's number, its place
+in words ("la segunda", "opción 3"), the n-th button counted, or the appointment named by its day or time.
+Pure: (state, normalized message, reading) -> the option or None."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from relay.conversation.freetext import Reading, normalize
+from relay.conversation.menu_place import LAST, place_in_menu
+from relay.conversation.menus import clock
+from relay.conversation.pages import offered_choices
+from relay.conversation.state import ConversationState, Option
+
+__all__ = ["picked", "tapped"]
+
+
+def picked(state: ConversationState, norm: str, reading: Reading) -> Option | None:
+    """The option the message picks; "2", "la segunda", "opción 2 por favor" are its place in the menu."""
+    return tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm) or _booking_named(
+        state, reading
+    )
+
+
+def tapped(state: ConversationState, norm: str) -> Option | None:
+    """The option whose label the message is (a tap sends the label), or whose list number it is."""
+    if not norm:
+        return None
+    number = re.fullmatch(r"(\d{1,2})\.?", norm)
+    if number:
+        found = next((o for o in state.options if o.number and o.number == int(number.group(1))), None)
+        if found is not None:
+            return found
+    return next((o for o in state.options if normalize(o.label) == norm), None)
+
+
+def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | None:
+    """At buttons (no numbers shown), "2" is the second day or time, as a patient who counts them means it, unless
+    it names one of them as it is (a day of the month, an hour): "5" beside "Sáb 5 dic" is that Saturday."""
+    number = re.fullmatch(r"(\d)\.?", norm)
+    choices = offered_choices(state)
+    if number is None or not 1 <= int(number.group(1)) <= len(choices) or any(o.number for o in state.options):
+        return None
+    named_day = reading.day is not None and any(o.day == reading.day.isoformat() for o in choices)
+    named_time = any(o.slot is not None and _hour_minute(clock(o.slot)) in reading.times for o in choices)
+    return None if named_day or named_time else choices[int(number.group(1)) - 1]
+
+
+def _by_place(state: ConversationState, norm: str) -> Option | None:
+    """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
+    the day or time at that place."""
+    place = place_in_menu(norm)
+    if place is None:
+        return None
+    numbered = [o for o in state.options if o.number]
+    choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state))
+    if not choices:
+        return None
+    if place == LAST:
+        return choices[-1]
+    return next((o for o in numbered if o.number == place), None) if numbered else (
+        choices[place - 1] if place <= len(choices) else None
+    )
+
+
+def _booking_named(state: ConversationState, reading: Reading) -> Option | None:
+    """At "¿Cuál quieres cancelar (o cambiar)?": the one appointment the patient names by its day and/or time
+    ("la de las 6", "la del miércoles")."""
+    listed = [o for o in state.options if o.kind == "booking"]
+    if not listed or not (reading.day or reading.times) or reading.ambiguous:
+        return None
+    starts = {b.booking_id: datetime.fromisoformat(b.start) for b in state.bookings}
+
+    def named(option: Option) -> bool:
+        start = starts.get(option.key)
+        return start is not None and (reading.day is None or start.date() == reading.day) and (
+            not reading.times or (start.hour, start.minute) in reading.times
+        )
+
+    matching = [o for o in listed if named(o)]
+    return matching[0] if len(matching) == 1 else None
+
+
+def _hour_minute(text: str) -> tuple[int, int]:
+    hour, minute = text.split(":")
+    return int(hour), int(minute)
