@@ -6,7 +6,8 @@ Every reply either waits for the patient's answer (a menu, ``goto question``) or
 
 This module routes one message (a tap, a command, free text) to the module that answers it:
 ``pages`` builds the booking menus, ``interpret`` acts on free text, ``appointments`` handles the patient's own
-appointments, ``outcomes`` turns the agent's answer to a booking into the reply, ``context`` is what a turn knows.
+appointments, ``outcomes`` turns the agent's answer to a booking into the reply, ``context`` is what a turn knows,
+``picks`` finds the option of the menu shown that a message picks.
 """
 
 from __future__ import annotations
