@@ -149,6 +149,7 @@ class Reading:
     specialty: str = ""  # a key of specialties.SPECIALTIES
     missing_day: date | None = None  # "el lunes 3" with no Monday the 3rd in the window: the next 3rd
     missing_weekday: int = -1  # ... and the weekday asked for
+    by_weekday: bool = False  # ``day`` is the next such weekday ("el viernes"), not a date or "mañana"
 
     @property
     def found(self) -> bool:
@@ -251,7 +252,7 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
                     reading, day=wanted.day, week=wanted.week, times=wanted.times or reading.times,
                     part=wanted.part or reading.part, after=wanted.after or reading.after,
                     before=wanted.before or reading.before, ambiguous=False, missing_day=wanted.missing_day,
-                    missing_weekday=wanted.missing_weekday,
+                    missing_weekday=wanted.missing_weekday, by_weekday=wanted.by_weekday,
                 )
     return reading
 
@@ -305,7 +306,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     weekend = _WEEKEND.search(text)
     if weekend:
         text = text[: weekend.start()] + " " + text[weekend.end():]
-    text, day, day_ambiguous, missing = _read_day(text, today, window_days)
+    text, day, day_ambiguous, missing, by_weekday = _read_day(text, today, window_days)
     ambiguous |= day_ambiguous
     if weekend and day is None and not ambiguous and not missing:  # a day said elsewhere wins over "el finde"
         day = today + timedelta(days=(5 - today.weekday()) % 7)
@@ -346,6 +347,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         ambiguous=ambiguous,
         part=part,
         week=week,
+        by_weekday=by_weekday and not weekend,
         intent=wishes.intent,
         answer=wishes.answer,
         tentative=wishes.tentative,
@@ -649,8 +651,9 @@ def _relative_days(text: str, today: date) -> str:
 
 def _read_day(
     text: str, today: date, window_days: int = WINDOW_DAYS
-) -> tuple[str, date | None, bool, tuple[date, int] | None]:
-    """(rest of the text, the day, contradictory, (the next such date, weekday) when "el lunes 3" has no match)."""
+) -> tuple[str, date | None, bool, tuple[date, int] | None, bool]:
+    """(rest of the text, the day, contradictory, (the next such date, weekday) when "el lunes 3" has no match,
+    the day is only a weekday's next date)."""
     days: set[date] = set()
     weekdays: set[int] = set()
     invalid = False
@@ -699,19 +702,19 @@ def _read_day(
         text = cut(match)
 
     if len(days) > 1 or len(weekdays) > 1:
-        return text, None, True, None
+        return text, None, True, None, False
     if missing is not None:
-        return text, None, invalid, missing if not days or missing[0] in days else None
+        return text, None, invalid, missing if not days or missing[0] in days else None, False
     if days:
         day = days.pop()
         if weekdays and day.weekday() not in weekdays:  # "mañana o el jueves", "lunes 3 dic" (a Thursday)
-            return text, None, True, None
-        return text, day, invalid, None
+            return text, None, True, None, False
+        return text, day, invalid, None, False
     if weekdays:
         weekday = weekdays.pop()
         ahead = (weekday - today.weekday()) % 7 or 7  # "el martes" said on a Tuesday: next week's
-        return text, today + timedelta(days=ahead), invalid, None
-    return text, None, invalid, None
+        return text, today + timedelta(days=ahead), invalid, None, True
+    return text, None, invalid, None, False
 
 
 def _calendar_date(day_n: int, month: int, year_text: str | None, today: date) -> date | None:

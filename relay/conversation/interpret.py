@@ -47,6 +47,16 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
     return day_menu(ctx, state, intro=True)
 
 
+def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading) -> date | None:
+    """The day a message names. "El viernes" said at days shown from a later week ("la otra semana", "Más días")
+    is that week's Friday, not this one's that the patient is no longer looking at."""
+    day, shown_from = reading.day, page_day(state.page_first) if state.stage == CHOOSE_DAY else None
+    if day is None or not reading.by_weekday or shown_from is None or day >= shown_from:
+        return day
+    later = day + timedelta(days=7)
+    return later if later <= ctx.today + timedelta(days=WINDOW_DAYS - 1) else day
+
+
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
     if reading.ambiguous:
         return reask(ctx, state)
@@ -105,7 +115,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             days=WINDOW_DAYS,
         )
         return day_menu(ctx, state, notices=[*notices, notice], near=reading.missing_day)
-    day = reading.day
+    day = _in_the_week_shown(ctx, state, reading)
     if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         day = date.fromisoformat(state.day)
     if reading.earliest:

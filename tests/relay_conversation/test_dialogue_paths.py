@@ -744,3 +744,15 @@ def test_a_question_about_the_clinic_is_answered_and_the_menu_stays():
     reply = chat.say("y donde queda?")
     assert "Estamos en Av. Providencia 1234, Santiago." in texts(reply) and reply.status == "choose_time"
     assert chat.say("recepción").continuation["data"]["reason"] == "asked_for_person"
+
+
+def test_a_weekday_said_at_next_week_s_days_is_that_week_s():
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))  # today is Tue 1 Dec
+    chat.say("hola")
+    reply = chat.say("tienen algo la otra semana?")
+    assert reply.status == "choose_day" and buttons(reply)[0].startswith("Lun 7")
+    reply = chat.say("mejor el viernes")
+    assert reply.continuation["data"]["day_label"] == "Vie 11 dic"
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))
+    chat.say("hola")
+    assert chat.say("el viernes").continuation["data"]["day_label"] == "Vie 4 dic"  # days from today: this week's
