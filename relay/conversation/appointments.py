@@ -204,7 +204,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     assert state.target is not None
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
-                    professional=result.professional)
+                    professional=lang.with_professional(result.professional))
     data: dict[str, Any] = {
         "conversation_id": state.conversation_id, "booking_id": result.booking_id, "start": result.start,
         "end": result.end, "professional": result.professional, "day": start.date().isoformat(),

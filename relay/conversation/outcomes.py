@@ -113,7 +113,7 @@ def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> R
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
-                    professional=result.professional)
+                    professional=lang.with_professional(result.professional))
     opening = "booked_late" if state.gave_up else "booked"
     paragraphs = [lang.say(opening, name=first_name(turn.name)), when[:1].upper() + when[1:]]
     if clinic.address.strip():

@@ -113,7 +113,7 @@ def test_a_time_tap_books_and_confirms_with_date_time_professional_and_address()
     assert len(chat.books) == 1 and chat.books[0].slot.start == "2026-12-02T10:30:00-03:00"
     assert reply.status == "booked" and reply.state is None
     said = texts(reply)
-    assert "Miércoles 2 de diciembre a las 10:30, con Dra. Ana Soto." in said
+    assert "Miércoles 2 de diciembre a las 10:30, con la Dra. Ana Soto." in said
     assert "Dirección: Av. Providencia 1234, Santiago." in said
     data = reply.continuation["data"]
     assert data["start"] == "2026-12-02T10:30:00-03:00" and data["end"] == "2026-12-02T11:00:00-03:00"
