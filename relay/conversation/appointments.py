@@ -13,7 +13,7 @@ it is offline or paused), the patient is handed to a receptionist, as before.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.evolve import evolve
@@ -156,13 +156,34 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
     if state.intent in ("cancel", "reschedule"):
         return _which(lang, state, clinic, opening)
     lines = [numbered(n, lang.say("booking_line", **_when(lang, b))) for n, b in enumerate(state.bookings, start=1)]
-    options = (Option(lang.say("cancel_one_button"), "cancel_one"), Option(lang.say("new_booking_button"),
-                                                                          "new_booking"))
+    options = (Option(lang.say("move_one_button"), "move_one"), Option(lang.say("cancel_one_button"), "cancel_one"),
+               Option(lang.say("new_booking_button"), "new_booking"))
     state = evolve(state, stage=BOOKINGS, options=options)
     data = _data(state, "bookings")
     body = continuation(data, [*opening, lang.say("bookings_intro"), *lines], lang.say("bookings_prompt"),
                         [o.label for o in options], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+def named_bookings(
+    bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]]
+) -> list[WireBooking]:
+    """The appointments a message names by their day and/or time ("la del viernes", "la de las 6")."""
+    if day is None and not times:
+        return []
+    return [
+        b for b in bookings
+        if (day is None or _start(b).date() == day) and (not times or (_start(b).hour, _start(b).minute) in times)
+    ]
+
+
+def act_on_named(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, intent: str, day: date | None,
+    times: Sequence[tuple[int, int]],
+) -> Reply | None:
+    """At appointments already listed, "quiero cambiar la del viernes": straight to that one's confirmation."""
+    named = named_bookings(state.bookings, day, times)
+    return _confirm_target(lang, evolve(state, intent=intent), clinic, named[0]) if len(named) == 1 else None
 
 
 def which_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:

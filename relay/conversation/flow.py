@@ -16,8 +16,15 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from relay.conversation.appointments import (
+    act_on_named,
+    ask_bookings,
+    follow,
+    reschedule_step,
+    resume_cancel,
+    which_again,
+)
 from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
-from relay.conversation.appointments import ask_bookings, follow, reschedule_step, resume_cancel, which_again
 from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
@@ -122,6 +129,10 @@ def decide(
         return which_again(ctx.lang, state, ctx.clinic)  # "la del jueves" with two that day: which one?
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
+    if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
+        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times)
+        if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
+            return named
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:

@@ -29,7 +29,15 @@ _RESCHEDULE = re.compile(
     r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
     rf"|(?:change|move|switch|shift) (?:my |the |our )?(?:\w+ )?{_NOUN}|(?:change|move) it\b"
     r"|another (?:day|time) for my"
-    rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN})"
+    rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN}"
+    # "¿la puedes mover para el miércoles?", "¿se puede pasar al jueves?", "cambiar la del viernes", "pasarla"
+    r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|puedo|podemos) "
+    r"(?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)\b"
+    r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
+    r" (?:para|al|a la|a el|pa)\b"
+    r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
+    rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
+    r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b)"
 )
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}|borrar mi|eliminar mi)"
@@ -251,7 +259,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         intent = "cancel"
     elif _CANT_GO.search(text):
         intent, tentative = "cancel", True
-    elif _MY_BOOKINGS.search(text):
+    elif _MY_BOOKINGS.search(_INFO.sub(" ", text)):  # "¿cuál es el horario de atención?" asks about the clinic
         intent = "my_bookings"
     elif (_STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
           or (closing and not found_something) or (answer == "no" and words & {"gracias", "thanks", "thank"})):

@@ -5,8 +5,8 @@ Pure: (state, normalized message, reading) -> the option or None."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
+from relay.conversation.appointments import named_bookings
 from relay.conversation.freetext import Reading, normalize
 from relay.conversation.menu_place import LAST, place_in_menu
 from relay.conversation.menus import clock
@@ -36,15 +36,15 @@ def tapped(state: ConversationState, norm: str) -> Option | None:
 
 
 def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | None:
-    """At buttons (no numbers shown), "2" is the second day or time, as a patient who counts them means it, unless
-    it names one of them as it is (a day of the month, an hour): "5" beside "Sáb 5 dic" is that Saturday."""
+    """At buttons (no numbers shown), "2" is the second button, as a patient who counts them means it ("1" at "Sí,
+    cambiarla / No" is "Sí"), unless it names a day or time offered as it is: "5" beside "Sáb 5 dic" is that day."""
     number = re.fullmatch(r"(\d)\.?", norm)
-    choices = offered_choices(state)
-    if number is None or not 1 <= int(number.group(1)) <= len(choices) or any(o.number for o in state.options):
+    if number is None or not 1 <= int(number.group(1)) <= len(state.options) or any(o.number for o in state.options):
         return None
+    choices = offered_choices(state)
     named_day = reading.day is not None and any(o.day == reading.day.isoformat() for o in choices)
     named_time = any(o.slot is not None and _hour_minute(clock(o.slot)) in reading.times for o in choices)
-    return None if named_day or named_time else choices[int(number.group(1)) - 1]
+    return None if named_day or named_time else state.options[int(number.group(1)) - 1]
 
 
 def _by_place(state: ConversationState, norm: str) -> Option | None:
@@ -67,19 +67,11 @@ def _by_place(state: ConversationState, norm: str) -> Option | None:
 def _booking_named(state: ConversationState, reading: Reading) -> Option | None:
     """At "¿Cuál quieres cancelar (o cambiar)?": the one appointment the patient names by its day and/or time
     ("la de las 6", "la del miércoles")."""
-    listed = [o for o in state.options if o.kind == "booking"]
-    if not listed or not (reading.day or reading.times) or reading.ambiguous:
+    listed = {o.key: o for o in state.options if o.kind == "booking"}
+    if not listed or reading.ambiguous:
         return None
-    starts = {b.booking_id: datetime.fromisoformat(b.start) for b in state.bookings}
-
-    def named(option: Option) -> bool:
-        start = starts.get(option.key)
-        return start is not None and (reading.day is None or start.date() == reading.day) and (
-            not reading.times or (start.hour, start.minute) in reading.times
-        )
-
-    matching = [o for o in listed if named(o)]
-    return matching[0] if len(matching) == 1 else None
+    named = [b for b in named_bookings(state.bookings, reading.day, reading.times) if b.booking_id in listed]
+    return listed[named[0].booking_id] if len(named) == 1 else None
 
 
 def _hour_minute(text: str) -> tuple[int, int]:

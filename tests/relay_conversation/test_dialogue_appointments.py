@@ -104,7 +104,7 @@ def test_my_appointments_lists_them_and_can_go_on_to_cancel_or_book():
     reply = chat.say("when is my appointment?")
     assert "These are your upcoming appointments:" in texts(reply)
     assert lines(reply)[0] == "1. Thursday 3 December at 10:00 with Dra. Ana Soto"
-    assert buttons(reply) == ["Cancel one", "Book another"]
+    assert buttons(reply) == ["Change one", "Cancel one", "Book another"]
     reply = chat.say("Cancel one")
     assert "Which one do you want to cancel?" in texts(reply)
     reply = chat.say("Thu 3 Dec 10:00")
@@ -211,3 +211,28 @@ def test_a_move_that_names_only_the_old_day_shows_the_days():
     chat.say("quiero cambiar mi hora del jueves")
     reply = chat.say("si")
     assert reply.status == "choose_day" and "se cancelará cuando la nueva quede reservada" in texts(reply)
+
+
+def test_i_cannot_go_can_you_move_it_is_a_move_not_a_cancellation():
+    for message in ("no voy a poder ir el jueves, la puedes mover para el viernes?",
+                    "no alcanzo a llegar el jueves, se puede pasar al viernes?"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([2, 4, 7], [(9, 0), (16, 0)]), appointments=agent)
+        reply = chat.say(message)
+        assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply), (message, texts(reply))
+        reply = chat.say("1")
+        assert reply.continuation["data"].get("day_label") == "Vie 4 dic" and not agent.cancelled
+
+
+def test_my_appointments_offer_a_change_and_one_named_there_goes_to_its_confirmation():
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(agenda([2, 7], [(9, 0)]), appointments=agent)
+    reply = chat.say("cuáles son mis horas?")
+    assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"]
+    reply = chat.say("quiero cambiar la del viernes")
+    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
+    reply = chat.say("Cambiar una")  # a tap on the old menu is no longer it: the buttons of this one
+    chat = Chat(agenda([2, 7], [(9, 0)]), appointments=ClinicAgent(THU, FRI))
+    chat.say("cuáles son mis horas?")
+    reply = chat.say("Cambiar una")
+    assert "¿Cuál quieres cambiar?" in texts(reply) and len(lines(reply)) == 2
