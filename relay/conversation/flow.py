@@ -41,6 +41,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals
+from relay.conversation.negation import names_a_day
 from relay.conversation.outcomes import ELSEWHERE, after_booking, closed, handoff
 from relay.conversation.pages import (
     day_menu,
@@ -142,7 +143,7 @@ def decide(
     if (option is None and action is None and reading.intent == "stop" and not reading.found
             and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
         return _end(ctx, state, "cancelled")
-    if option is None and action is None and not reading.found and reading.intent != "book" and none_fits(norm):
+    if option is None and action is None and not reading.found and not names_a_day(norm) and none_fits(norm):
         none_fits_reply = _none_fits(ctx, state)  # "ninguna me sirve": other days, or a polite end
         if none_fits_reply is not None:
             return none_fits_reply
@@ -221,7 +222,9 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
         service = named_in(norm, offered(ctx, state))
         if service:
             state = evolve(state, service=service)
-    if reading.found and reading.intent == "book" and not reading.ambiguous:  # "martes o jueves": the menus
+    if reading.ambiguous:  # "kine el martes o el jueves": the rest of it (the specialty) and the menus for the day
+        reading = replace(reading, day=None, times=(), ambiguous=False, missing_day=None)
+    if reading.found and reading.intent == "book":
         step = interpret(ctx, state, reading, norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
             return step

@@ -132,7 +132,8 @@ _ANOTHER = re.compile(r"\b(?:otr[oa]s?|another|other|different|distint[oa])\b")
 
 # Closing a chat: a message made only of these, thanks and fillers ("eso sería todo, gracias", "thanks, bye").
 _CLOSING = re.compile(
-    r"\b(?:chao|chau|adios|bye(?: bye)?|goodbye|hasta (?:luego|pronto|manana)|nos vemos|see (?:you|ya)|cya"
+    r"\b(?:chao|chau|chaito|chaucito|adios|bye(?: bye)?|goodbye|hasta (?:luego|pronto|manana)|nos vemos"
+    r"|see (?:you|ya)|cya"
     r"|(?:eso )?(?:seria|es|era|fue) todo|nada mas|ya esta"
     r"|that ?s everything|that is everything|that ?s (?:all|it)|that is (?:all|it)|nothing else|nada"
     r"|deja(?:lo)?|dejelo|olvidalo|olvidelo|no importa|forget it|never ?mind)\b"
@@ -291,27 +292,31 @@ def asks_about_clinic(text: str) -> bool:
 
 
 _THANKS = frozenset("gracias thanks thank thx ty agradezco agradecido agradecida".split())
-_FAREWELL = frozenset("chao chau adios bye goodbye vemos luego pronto cya".split())
+_FAREWELL = frozenset("chao chau chaito chaucito adios bye goodbye vemos luego pronto cya".split())
 _COURTESY_REST = _CLOSING_REST | frozenset(
     """
     perfecto perfect genial great excelente super buenisimo nice cool entendido de nada igualmente a usted ustedes
     nos hasta see ya bye okey oki oks lot mas doctor doctora senorita buenas buenos buen tardes noches dias dia que
-    tenga tengas have nice good day
+    tenga tengas have nice good day muchisimas muchisimo quedo atento atenta atentos la su tu ayuda help for your
+    bendiciones saludos abrazo besos cuidese cuidate
     """.split()
 )
+
+
+_SEE_YOU = re.compile(r"\b(?:nos vemos|see you)\b.*$")  # "nos vemos el viernes": the appointment just booked
 
 
 def courtesy(text: str) -> str:
     """What a message that is only courtesy says: "thanks" ("muchas gracias!", "ok gracias"), "bye" ("chao, nos
     vemos") or "" (anything else: a wish, a question, a bare "ok" or "sí", which may answer something)."""
-    words = set(text.split())
+    words = {re.sub(r"(.)\1+$", r"\1", word) for word in _SEE_YOU.sub(" nos vemos", text).split()}  # "graciass"
     if not words or not words <= _COURTESY_REST | _THANKS | _FAREWELL:
         return ""
     return "thanks" if words & _THANKS else "bye" if words & _FAREWELL else ""
 
 
 _NONE_FITS = re.compile(
-    r"^(?:no,? )?(?:ninguna|ninguno|ningun|none|neither)\b"
+    r"^(?:(?:no|tampoco),? )?(?:ninguna|ninguno|ningun|none|neither)\b"
     r"|\bno me (?:sirve|sirven|acomoda|acomodan|queda|quedan|resulta|resultan|conviene|convienen|viene|vienen)\b"
     r"|\bno (?:puedo|quiero) (?:en )?(?:ninguna|ninguno|esos|esas|esa|ese)\b"
     r"|\b(?:none of (?:them|these|those)|(?:doesn|don) ?t (?:work|suit)|can ?t (?:make|do) (?:any|those|these))\b"

@@ -105,6 +105,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if reading.any_professional and needs_specialty(ctx, state):
         state = evolve(state, specialty=ANY_SPECIALTY)
     if needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
+        if not reading.found and not notices:  # nothing read at the specialty question: say so, not the same page
+            notices = [ctx.say("reask_choice")]
         return specialty_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)
     if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
         return service_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)

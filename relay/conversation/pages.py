@@ -348,6 +348,12 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *
         fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
         if fresh is not None:
             return confirm(ctx, state, fresh, [*notices, *([] if understood else [ctx.say("confirm_reask")])])
+    kinds = {o.kind for o in state.options}
+    if kinds & {"specialty", "any_specialty", "service"}:  # the specialty (or service) question again, not the days
+        notices = [*notices, *([] if understood else [ctx.say("reask_choice")])]
+        if "service" in kinds:
+            return service_menu(ctx, state, notices)
+        return specialty_menu(ctx, state, notices)
     if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         first = decode_slot_key(state.page_first)
         day = date.fromisoformat(state.day)

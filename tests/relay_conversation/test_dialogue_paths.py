@@ -716,10 +716,10 @@ def test_none_of_the_times_goes_to_other_days_and_none_of_the_days_ends_politely
     chat = Chat(agenda([2, 3], [(9, 0), (10, 0)]))
     chat.say("hola")
     chat.say("mañana")
-    reply = chat.say("ninguna me sirve, gracias")
+    reply = chat.say("ninguna de esas horas me sirve")
     assert reply.status == "choose_day" and "Entendido. ¿Te sirve otro día?" in texts(reply)
     assert "Perdona" not in texts(reply)
-    reply = chat.say("no me acomoda ninguno")
+    reply = chat.say("tampoco, ninguno")
     assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "cancelled"
     assert "no reservé nada" in texts(reply) and not chat.books
 
@@ -756,3 +756,14 @@ def test_a_weekday_said_at_next_week_s_days_is_that_week_s():
     chat = Chat(agenda(range(2, 15), [(9, 0)]))
     chat.say("hola")
     assert chat.say("el viernes").continuation["data"]["day_label"] == "Vie 4 dic"  # days from today: this week's
+
+
+def test_courtesy_in_patients_own_words_is_answered_in_kind():
+    for message, said in (("perfecto, muchísimas gracias! que tenga buen día", "¡De nada"),
+                          ("ok gracias, quedo atento", "¡De nada"), ("graciass", "¡De nada"),
+                          ("gracias, nos vemos el viernes!", "¡De nada"), ("chaito", "¡Hasta pronto")):
+        reply = Chat(agenda([2], [(9, 0)])).say(message)
+        assert reply.status == "closed" and texts(reply).startswith(said), (message, texts(reply))
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    assert chat.say("ok chaito").status == "handoff"  # at a menu: ends politely, nothing booked

@@ -201,3 +201,22 @@ def test_a_time_taken_meanwhile_offers_only_its_own_specialty():
     reply = chat.say("09:00")
     assert reply.continuation["data"]["code"] == "slot_taken"
     assert buttons(reply) == ["15:00"] and "Méndez" not in texts(reply)
+
+
+def test_a_question_or_nonsense_at_the_specialty_menu_keeps_the_specialty_question():
+    chat = clinic_with_specialties()
+    chat.say("hola")
+    reply = chat.say("dónde queda la clínica?")
+    assert "Estamos en Av. Providencia 1234, Santiago." in texts(reply)
+    assert "¿Qué especialidad necesitas?" in texts(reply) and buttons(reply)[0] == "Medicina general"
+    reply = chat.say("asdf qwerty")
+    assert "Perdona, no te entendí. Elige una opción" in texts(reply) and "¿Qué especialidad necesitas?" in texts(reply)
+    reply = chat.say("2")
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+
+
+def test_a_specialty_with_two_days_in_a_first_message_keeps_the_specialty():
+    reply = clinic_with_specialties().say("traumatología el miércoles o el viernes")
+    assert "¿Qué especialidad necesitas?" not in texts(reply) and "Perdona" not in texts(reply)
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    assert buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]
