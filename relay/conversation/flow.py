@@ -297,6 +297,17 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old_day:
     return replace(reading, intent="book", specialty="")
 
 
+def _other_professionals(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:
+    """"Otros profesionales": the others of the same specialty when it has them; else every specialty's, said so."""
+    specialty = state.specialty if state.specialty not in ("", ANY_SPECIALTY) else ""
+    if state.professionals and specialty:
+        same_specialty = evolve(state, professionals=())
+        if {s.professional for s in ctx.pool(same_specialty)} - set(state.professionals):
+            return same_specialty, []
+    everyone = evolve(state, professionals=(), specialty=ANY_SPECIALTY)
+    return everyone, [ctx.say("all_specialties")] if specialty else []
+
+
 def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
     """None of the times shown suits the patient: the days again; none of the days: the next ones, or after the
     last of them a polite end (nothing booked). Elsewhere (a confirmation, a question): None, read as usual."""
@@ -348,13 +359,14 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         state = evolve(state, specialty=option.key if option.kind == "specialty" else ANY_SPECIALTY, wish="")
         return after_specialty(ctx, state, wish)
     if option.kind in ("any_professional", "any_time"):
+        notices: list[str] = []
         if option.kind == "any_professional":
-            state = evolve(state, professionals=(), specialty=ANY_SPECIALTY)
+            state, notices = _other_professionals(ctx, state)
         else:
             state = evolve(state, window=("", ""))
         if state.stage == CHOOSE_TIME and state.day:
-            return time_menu(ctx, state, date.fromisoformat(state.day))
-        return day_menu(ctx, state)
+            return time_menu(ctx, state, date.fromisoformat(state.day), notices=notices)
+        return day_menu(ctx, state, notices=notices)
     if option.kind == "more_times" and state.day:
         return time_menu(
             ctx, state, date.fromisoformat(state.day), after=decode_slot_key(state.page_last),

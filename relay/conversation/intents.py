@@ -218,7 +218,10 @@ _FILLER = frozenset({
     "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual",
 })
 _SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
-_OTHER = frozenset({"another", "other", "time", "hora", "horario", "dia", "fecha", "mejor"})
+_OTHER = frozenset({
+    "another", "other", "time", "hora", "horario", "dia", "fecha", "mejor", "prefiero", "prefer", "i", "d", "rather",
+    "una", "quiero", "ver",
+})
 
 
 @dataclass(frozen=True)

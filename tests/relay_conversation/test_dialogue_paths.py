@@ -767,3 +767,11 @@ def test_courtesy_in_patients_own_words_is_answered_in_kind():
     chat = Chat(agenda([2], [(9, 0)]))
     chat.say("hola")
     assert chat.say("ok chaito").status == "handoff"  # at a menu: ends politely, nothing booked
+
+
+def test_a_no_in_own_words_at_a_confirmation_shows_the_other_times():
+    chat = Chat(agenda([2], [(9, 0), (10, 0), (11, 0)]))
+    chat.say("hola")
+    chat.say("mañana a las 10")
+    reply = chat.say("nop, prefiero otra")
+    assert reply.status == "choose_time" and "Responde «Sí»" not in texts(reply) and not chat.books

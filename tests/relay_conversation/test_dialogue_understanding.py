@@ -220,3 +220,14 @@ def test_a_specialty_with_two_days_in_a_first_message_keeps_the_specialty():
     assert "¿Qué especialidad necesitas?" not in texts(reply) and "Perdona" not in texts(reply)
     assert reply.continuation["data"]["specialty"] == "traumatologia"
     assert buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]
+
+
+def test_other_professionals_in_a_specialty_of_one_says_it_shows_everyone():
+    soto = [with_specialty(slot(4, h, 0, "Dra. Ana Soto"), "Medicina general") for h in (9, 15)]
+    rojas = [with_specialty(slot(4, h, 0, "Dr. Andrés Rojas"), "Traumatología") for h in (10, 16)]
+    chat = Chat(slots(*soto, *rojas))
+    reply = chat.say("traumatología el viernes")
+    assert "Otros profesionales" in buttons(reply)
+    reply = chat.say("Otros profesionales")
+    assert "No hay otros profesionales de esa especialidad: te muestro las horas de todos." in texts(reply)
+    assert "Soto" in texts(reply)
