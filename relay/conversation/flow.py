@@ -30,7 +30,7 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
-from relay.conversation.intents import asks_about_clinic, asks_where, courtesy, none_fits
+from relay.conversation.intents import asks_about_clinic, asks_to_repeat, asks_where, courtesy, none_fits
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menus import (
     clock,
@@ -149,6 +149,8 @@ def decide(
             return none_fits_reply
     if not free:
         return _end(ctx, state, "no_slots")
+    if option is None and action is None and not reading.found and asks_to_repeat(norm):
+        return reask(ctx, state, understood=True)  # "¿me repites las horas?": the same page
     if option is None and action is None and not reading.found and asks_about_clinic(norm):
         return reask(ctx, state, [_about_the_clinic(ctx, norm)], understood=True)  # "¿dónde queda?", "¿cuánto sale?"
 

@@ -284,6 +284,17 @@ _WHERE = re.compile(
 )
 
 
+_REPEAT = re.compile(
+    r"\b(?:repet\w*|repit\w*|repeat|again|de nuevo|otra vez|cuales (?:eran|son)|which (?:were|are) (?:they|the)"
+    r"|no (?:me )?(?:llego|llegaron|aparece\w*|veo|vi|se ve\w*)|show (?:me )?(?:them|the \w+) again)\b"
+)
+
+
+def asks_to_repeat(text: str) -> bool:
+    """"¿Me repites las horas?", "no me llegaron las opciones": the same menu again, without a reproach."""
+    return bool(_REPEAT.search(text))
+
+
 def asks_where(text: str) -> bool:
     """A question about where the clinic is ("¿dónde queda?", "what's the address?")."""
     return bool(_WHERE.search(text))

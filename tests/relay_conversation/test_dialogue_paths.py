@@ -775,3 +775,12 @@ def test_a_no_in_own_words_at_a_confirmation_shows_the_other_times():
     chat.say("mañana a las 10")
     reply = chat.say("nop, prefiero otra")
     assert reply.status == "choose_time" and "Responde «Sí»" not in texts(reply) and not chat.books
+
+
+def test_asking_to_repeat_the_options_shows_them_again_without_a_reproach():
+    chat = Chat(agenda([2], [(9, 0), (10, 0), (11, 0)]))
+    chat.say("hola")
+    shown = chat.say("mañana")
+    reply = chat.say("perdón, me puedes repetir las horas?")
+    assert reply.status == "choose_time" and "Perdona, no te entendí" not in texts(reply)
+    assert buttons(reply) == buttons(shown)
