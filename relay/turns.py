@@ -482,7 +482,8 @@ class TurnProcessor:
         return result
 
     async def _book(self, clinic: Clinic, step: Book, turn: Turn) -> BookResult | WireError:
-        patient = WirePatient(name=turn.name or "Paciente WhatsApp", phone=turn.phone, **step.patient())
+        name = step.state.patient_name or turn.name or "Paciente WhatsApp"  # "para mi mamá": hers, asked
+        patient = WirePatient(name=name, phone=turn.phone, **step.patient())
         args = BookArgs(slot_id=step.slot.id, patient=patient, idempotency_key=step.idempotency_key)
         response = await self._ask(clinic, "book", args, self._settings.book_timeout_s)
         if not response.ok:

@@ -1,4 +1,5 @@
-"""Asking the patient for the fields the clinic's web app requires (e-mail, national ID, birth date) before booking.
+"""Asking the patient for the fields the clinic's web app requires (e-mail, national ID, birth date) before booking,
+and, first, the name of the person an appointment for someone else is for ("para mi mamá").
 
 After the patient confirmed a time (a tapped time or "sí"), each required field the patient has not given (nor the
 bot's widget_request data, keys ``email`` / ``national_id`` / ``birth_date``) is asked for in turn; an answer that
@@ -16,7 +17,7 @@ from relay.conversation.evolve import evolve
 from relay.conversation.fields import check
 from relay.conversation.menus import local_day
 from relay.conversation.model import Reply
-from relay.conversation.state import ASK_FIELD, ConversationState, Option
+from relay.conversation.state import ASK_FIELD, PATIENT_NAME, ConversationState, Option
 from wire.messages import WireSlot
 
 
@@ -30,7 +31,8 @@ def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, 
             if checked.value:
                 given[field] = checked.value
     state = evolve(state, patient=tuple(given.items()))
-    return state, [f for f in ctx.patient_fields if f not in given]
+    name = [PATIENT_NAME] if state.for_other and not state.patient_name else []  # whose appointment, first
+    return state, [*name, *(f for f in ctx.patient_fields if f not in given)]
 
 
 def ask(
@@ -38,7 +40,7 @@ def ask(
 ) -> Reply:
     """The question for ``field``, with "Otra hora" and "Cancelar" buttons; the confirmed slot is kept."""
     paragraphs = list(notices)
-    if not state.asking and not notices:
+    if not state.asking and not notices and field != PATIENT_NAME:
         paragraphs.insert(0, ctx.say("fields_intro"))
     options = (Option(ctx.say("other_time"), "other_time"),)
     buttons = [options[0].label, ctx.say("cancel_button")]  # "cancelar" is a command wherever it is typed
@@ -59,5 +61,7 @@ def answer(ctx: Context, state: ConversationState, message: str) -> tuple[Conver
     checked = check(state.asking, message, ctx.today)
     if not checked.value:
         return state, checked.problem
+    if state.asking == PATIENT_NAME:
+        return evolve(state, patient_name=checked.value, asking=""), ""
     given = {**dict(state.patient), state.asking: checked.value}
     return evolve(state, patient=tuple(given.items()), asking=""), ""

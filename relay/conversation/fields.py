@@ -35,7 +35,9 @@ class Checked:
 
 
 def check(field: str, text: str, today: date) -> Checked:
-    """The patient's answer for ``field`` (one of PATIENT_FIELDS)."""
+    """The patient's answer for ``field`` (one of PATIENT_FIELDS, or the name of the person the appointment is for)."""
+    if field == "patient_name":
+        return check_person_name(text)
     if field == "email":
         return check_email(text)
     if field == "national_id":
@@ -43,6 +45,17 @@ def check(field: str, text: str, today: date) -> Checked:
     if field == "birth_date":
         return check_birth_date(text, today)
     raise ValueError(f"unknown patient field {field!r} (known: {', '.join(PATIENT_FIELDS)})")
+
+
+def check_person_name(text: str) -> Checked:
+    """A person's name for the appointment: 2 to 80 characters of letters (any script), spaces, "-", "'" and "."."""
+    name = " ".join(text.split()).strip(" .,;:")
+    name = re.sub(r"^(?:(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+)+", "", name,
+                  flags=re.IGNORECASE)
+    letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
+    if not 2 <= len(name) <= 80 or not letters_only:
+        return Checked(problem="invalid_patient_name")
+    return Checked(name[:1].upper() + name[1:])
 
 
 def check_email(text: str) -> Checked:

@@ -30,7 +30,14 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
-from relay.conversation.intents import asks_about_clinic, asks_to_repeat, asks_where, courtesy, none_fits
+from relay.conversation.intents import (
+    asks_about_clinic,
+    asks_to_repeat,
+    asks_where,
+    courtesy,
+    for_someone_else,
+    none_fits,
+)
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menus import (
     clock,
@@ -97,6 +104,8 @@ def decide(
         return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
+    if not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name it goes under, asked later
+        state = evolve(state, for_other=True)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
@@ -205,6 +214,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
     greeting = ctx.say(key, name=first_name(turn.name), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting,))
     state = _preset(ctx, state)
+    if for_someone_else(normalize(turn.message)):
+        state = evolve(state, for_other=True)
     reading = read_message(ctx, None, turn.message)
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")

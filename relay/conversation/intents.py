@@ -290,6 +290,24 @@ _REPEAT = re.compile(
 )
 
 
+_RELATIVE = (
+    r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|hij[oa]s?|nin[oa]s?|guagua|bebe|guaguita|esposo|esposa|marido"
+    r"|senora|senor|pareja|polol[oa]|novi[oa]|abuel[oa]|abuelit[oa]|herman[oa]|ti[oa]|suegr[oa]|amig[oa]|sobrin[oa]"
+    r"|prim[oa]|niet[oa]|mom|mother|dad|father|son|daughter|kid|child|husband|wife|partner|grandma|grandmother"
+    r"|grandpa|grandfather|brother|sister|aunt|uncle|friend)"
+)
+_SOMEONE_ELSE = re.compile(
+    rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la) {_RELATIVE}|(?:mi|my) {_RELATIVE}"
+    r" (?:necesita|quiere|tiene que|debe|needs|wants|has to)"
+    r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
+)
+
+
+def for_someone_else(text: str) -> bool:
+    """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under."""
+    return bool(_SOMEONE_ELSE.search(text))
+
+
 def asks_to_repeat(text: str) -> bool:
     """"¿Me repites las horas?", "no me llegaron las opciones": the same menu again, without a reproach."""
     return bool(_REPEAT.search(text))

@@ -114,8 +114,9 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
                     professional=lang.with_professional(result.professional))
-    opening = "booked_late" if state.gave_up else "booked"
-    paragraphs = [lang.say(opening, name=first_name(turn.name)), when[:1].upper() + when[1:]]
+    opening = "booked_late" if state.gave_up else "booked_for" if state.patient_name else "booked"
+    said = lang.say(opening, name=first_name(turn.name), patient=state.patient_name)
+    paragraphs = [said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     paragraphs.append(lang.say("booked_closing"))

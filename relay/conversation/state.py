@@ -106,6 +106,8 @@ class ConversationState:
     gave_up: bool = False  # the patient was told this booking could not be confirmed yet (stage BOOKING)
     patient: tuple[tuple[str, str], ...] = ()  # patient fields given (("email", "ana@x.cl"), …): personal data
     asking: str = ""  # the patient field being asked for (stage ASK_FIELD)
+    for_other: bool = False  # the appointment is for someone else: their name is asked (``PATIENT_NAME``)
+    patient_name: str = ""  # that person's name, as the patient wrote it: personal data
 
     @property
     def booking_open(self) -> bool:
@@ -148,6 +150,8 @@ class ConversationState:
             "gave_up": self.gave_up,
             "patient": dict(self.patient),
             "asking": self.asking,
+            "for_other": self.for_other,
+            "patient_name": self.patient_name,
         }
 
     @classmethod
@@ -179,7 +183,12 @@ class ConversationState:
             gave_up=bool(obj.get("gave_up", False)),
             patient=_patient(obj.get("patient")),
             asking=str(obj.get("asking", "")),
+            for_other=bool(obj.get("for_other", False)),
+            patient_name=str(obj.get("patient_name", "")),
         )
+
+
+PATIENT_NAME = "patient_name"  # the field asked when the appointment is for someone else (not a wire field)
 
 
 def _patient(value: Any) -> tuple[tuple[str, str], ...]:

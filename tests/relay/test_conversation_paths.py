@@ -406,3 +406,25 @@ async def test_yes_at_a_time_menu_takes_the_one_time_offered_or_asks_which(relay
     assert booked.body["data"]["status"] == "booked"
     assert booked.body["data"]["professional"] == "Dr. Pérez" and booked.body["data"]["start"].endswith("T12:00:00-03:00")
     assert len(agent.bookings) == 1
+
+
+async def test_an_appointment_for_someone_else_goes_under_their_name(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "818", "hola, necesito una hora para mi mamá")
+    times = await kommo.say(url, clinic.subdomain, "818", buttons_of(days.body)[0])
+    asked = await kommo.say(url, clinic.subdomain, "818", buttons_of(times.body)[0])
+    assert_clean(kommo, asked)
+    assert asked.body["data"]["code"] == "patient_field" and asked.body["data"]["field"] == "patient_name"
+    assert "¿A nombre de quién reservo la hora?" in texts_of(asked.body) and not agent.ops("book")
+    again = await kommo.say(url, clinic.subdomain, "818", "1234")
+    assert "No pude leer ese nombre" in texts_of(again.body) and not agent.ops("book")
+
+    booked = await kommo.say(url, clinic.subdomain, "818", "se llama Rosa Díaz")
+
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked"
+    assert "¡Listo, Ana! La hora de Rosa Díaz quedó reservada." in texts_of(booked.body)
+    [book] = agent.ops("book")
+    assert book.args.patient.name == "Rosa Díaz" and book.args.patient.phone == "+56 9 1234 5678"
