@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
+from relay.conversation.outcomes import QUIET_HANDOFFS
 from wire.handoff import HandoffEvent
 
-# Hand-offs that promise nothing to the patient: "cancelled" is the patient saying they do not want a time.
-NOT_FOLLOW_UPS = frozenset({"cancelled"})
+# Hand-offs that promise nothing to the patient ("cancelled": the patient does not want a time).
+NOT_FOLLOW_UPS = QUIET_HANDOFFS
 
 _REASON_CLEAN = re.compile(r"[^a-z0-9_]")
 _ID_CLEAN = re.compile(r"[^A-Za-z0-9._:@+\-]")

@@ -36,6 +36,7 @@ from relay.conversation.intents import (
     asks_where,
     courtesy,
     for_someone_else,
+    greeting_only,
     none_fits,
 )
 from relay.conversation.interpret import after_specialty, interpret
@@ -49,7 +50,7 @@ from relay.conversation.menus import (
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals
 from relay.conversation.negation import names_a_day
-from relay.conversation.outcomes import ELSEWHERE, after_booking, closed, handoff
+from relay.conversation.outcomes import ASKED_FOR_RECEPTION, ELSEWHERE, after_booking, closed, handoff
 from relay.conversation.pages import (
     day_menu,
     first_menu,
@@ -73,6 +74,7 @@ from relay.conversation.state import (
     CHOOSE_TIME,
     CONFIRM,
     CONFIRM_CANCEL,
+    HANDED_OFF,
     ConversationState,
     Option,
     conversation_id,
@@ -100,6 +102,8 @@ def decide(
     resumed = resume_booking(state, turn) or resume_cancel(state, turn)
     if resumed is not None:
         return resumed
+    if state.stage == HANDED_OFF and problem is None:
+        return _while_handed_off(ctx, state)
     if problem is not None:
         return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
@@ -223,6 +227,23 @@ def _start(ctx: Context) -> Reply | AgentStep:
         return _own_appointments(ctx, state, reading.intent)
     # About to book: a patient who already has an appointment is told first (when the agent can tell).
     return check_step(ctx, state, turn.message) or _booking_start(ctx, state, turn.message)
+
+
+def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentStep:
+    """A receptionist was asked to write: "¿sigo esperando?" is told so; thanks answered in kind; a wish of the
+    patient's own ("quiero una hora", "cancelar mi hora", "reservar"), or a plain "hola" when the hand-off was not
+    theirs to ask (the agent was away), starts the bot again."""
+    turn = ctx.turn
+    waiting = state.seen(turn.now)
+    said = courtesy(normalize(turn.message))
+    if said:
+        return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
+    if read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings"):
+        return _start(ctx)
+    if state.intent not in ASKED_FOR_RECEPTION and greeting_only(normalize(turn.message)):
+        return _start(ctx)  # "hola" after the agent was away: the bot again (reception was told all the same)
+    data = {"status": "closed", "conversation_id": state.conversation_id}
+    return Reply(waiting, ctx.body(data, [ctx.say("handed_off_waiting")], "", (), None), "closed")
 
 
 def _booking_start(ctx: Context, state: ConversationState, message: str) -> Reply:

@@ -308,6 +308,18 @@ def for_someone_else(text: str) -> bool:
     return bool(_SOMEONE_ELSE.search(text))
 
 
+_GREETING_WORDS = frozenset(
+    "hola ola holi holis buenas buenos buena dias dia tardes noches hello hi hey alo saludos que tal como esta estas"
+    " good morning afternoon evening".split()
+)
+
+
+def greeting_only(text: str) -> bool:
+    """A message that only greets ("hola", "buenas tardes", "hi there" is not: "there" is more)."""
+    words = set(text.split())
+    return bool(words) and words <= _GREETING_WORDS
+
+
 def asks_to_repeat(text: str) -> bool:
     """"¿Me repites las horas?", "no me llegaron las opciones": the same menu again, without a reproach."""
     return bool(_REPEAT.search(text))

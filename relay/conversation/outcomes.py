@@ -24,8 +24,10 @@ from relay.conversation.replies import continuation
 from relay.conversation.state import (
     CHOOSE_DAY,
     CHOOSE_TIME,
+    HANDED_OFF,
     ConversationState,
     Option,
+    conversation_id,
 )
 from relay.conversation.texts import Language, language
 from wire.messages import BookResult, WireError, WireSlot
@@ -99,7 +101,28 @@ def handoff(
         paragraphs = [lang.say("no_slots"), lang.say("receptionist")]
     else:
         paragraphs = [lang.say("cannot_check"), lang.say("receptionist")]
-    return Reply(None, continuation(data, [*opening, *paragraphs]), "handoff")
+    # Waiting for a receptionist: the next message is answered as such (not greeted with the menus), for as long
+    # as a conversation lasts. No patient data is kept: only that it was handed off.
+    waiting = None if reason in QUIET_HANDOFFS else _handed_off(state, turn, reason)
+    return Reply(waiting, continuation(data, [*opening, *paragraphs]), "handoff")
+
+
+# Hand-offs that promise nothing to the patient: "cancelled" is the patient saying they do not want a time.
+QUIET_HANDOFFS = frozenset({"cancelled"})
+
+
+# Hand-offs the patient asked for (a person, or what the bot cannot do for them): a greeting afterwards is still
+# waiting for reception. After the others (the agent was away, the web app failed) it starts the bot again.
+ASKED_FOR_RECEPTION = frozenset({"asked_for_person", *ELSEWHERE.values()})
+
+
+def _handed_off(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:
+    """What is kept of a handed-off conversation: that it was, and why (``intent``); no patient data."""
+    turn = aware(turn)
+    began = state.conversation_id if state is not None else conversation_id(turn.lead_id, turn.now)
+    return ConversationState(
+        conversation_id=began, lead_id=turn.lead_id, last_seen=turn.now, stage=HANDED_OFF, intent=reason
+    )
 
 
 def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> Reply:

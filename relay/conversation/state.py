@@ -30,7 +30,11 @@ CONFIRM_CANCEL = "confirm_cancel"  # "¿Cancelo tu hora …?" waits for "Sí, ca
 CANCELLING = "cancelling"  # a cancel was handed to the core; its outcome has not come back yet
 RESCHEDULING = "rescheduling"  # a reschedule was handed to the core; its outcome has not come back yet
 ASK_FIELD = "ask_field"  # a patient field the clinic's web app requires (e-mail, national ID…) is asked for
-STAGES = (CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING, ASK_FIELD)
+HANDED_OFF = "handed_off"  # a receptionist was asked to write: the patient's next words are answered as waiting
+STAGES = (
+    CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING, ASK_FIELD,
+    HANDED_OFF,
+)
 
 # The intent while the agent is asked whether the patient already has an appointment (before booking another).
 CHECK_EXISTING = "check_existing"

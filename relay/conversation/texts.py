@@ -115,6 +115,8 @@ SPANISH = Language(
         "receptionist": "Una recepcionista te escribirá en breve.",
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
         "closing_thanks": "¡De nada{name}! Escríbenos cuando necesites una hora.",
+        "handed_off_waiting": "Ya le avisamos a recepción: una recepcionista te escribirá en breve. Si prefieres"
+        " elegir tú una hora, escribe «reservar».",
         "closing_bye": "¡Hasta pronto{name}! Escríbenos cuando necesites una hora.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
         "confirm": "¿Confirmo el {day} a las {time} con {professional}?",
@@ -257,6 +259,8 @@ ENGLISH = Language(
         "receptionist": "A receptionist will write to you shortly.",
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
         "closing_thanks": "You're welcome{name}! Write to us whenever you need an appointment.",
+        "handed_off_waiting": "Reception already knows: a receptionist will write to you shortly. If you'd rather"
+        " pick a time yourself, write \"book\".",
         "closing_bye": "See you{name}! Write to us whenever you need an appointment.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
         "confirm": "Shall I book {day} at {time} with {professional}?",

@@ -411,7 +411,8 @@ def test_errors_that_wrote_nothing_end_the_conversation():
         chat.say("hola")
         chat.say("mañana")
         reply = chat.say("10:30")
-        assert reply.status == "handoff" and reply.state is None, error
+        assert reply.status == "handoff" and reply.state is not None and reply.state.stage == "handed_off", error
+        assert reply.state.pending is None and reply.state.patient == () and reply.state.options == ()
         assert "Una recepcionista te escribirá en breve." in texts(reply)
         assert "booking" not in reply.continuation["data"]
 
@@ -507,7 +508,7 @@ def test_handoff_for_the_core_reasons():
     chat.say("hola")
     for reason in ["agent_offline", "paused", "timeout", "login_failed"]:
         reply = handoff(chat.state, chat.turn("mañana"), ES, reason)
-        assert reply.status == "handoff" and reply.state is None
+        assert reply.status == "handoff" and reply.state is not None and reply.state.stage == "handed_off"
         assert reply.continuation["data"]["reason"] == reason
         assert texts(reply) == "En este momento no puedo revisar la agenda. Una recepcionista te escribirá en breve."
     reply = handoff(None, chat.turn("hola"), EN, "agent_offline")
@@ -784,3 +785,27 @@ def test_asking_to_repeat_the_options_shows_them_again_without_a_reproach():
     reply = chat.say("perdón, me puedes repetir las horas?")
     assert reply.status == "choose_time" and "Perdona, no te entendí" not in texts(reply)
     assert buttons(reply) == buttons(shown)
+
+
+def test_after_a_handoff_the_patient_is_told_reception_knows_and_can_still_book():
+    chat = Chat(agenda([2], [(9, 0), (10, 0)]), agent=lambda s: WireError("paused", ""))
+    chat.say("hola")
+    chat.say("mañana")
+    assert chat.say("09:00").status == "handoff"
+    reply = chat.say("hola? sigo esperando")
+    assert reply.status == "closed" and "Ya le avisamos a recepción" in texts(reply) and "Hola" not in texts(reply)
+    assert chat.say("ok gracias, quedo atento").status == "closed"
+    assert chat.say("?").status == "closed"
+    assert chat.say("reservar").status == "choose_day"
+
+
+def test_a_greeting_after_asking_for_a_person_still_waits_but_after_the_agent_was_away_starts_again():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    assert chat.say("quiero hablar con una persona").continuation["data"]["reason"] == "asked_for_person"
+    assert chat.say("hola").status == "closed"
+    away = Chat(agenda([2], [(9, 0), (10, 0)]), agent=lambda s: WireError("paused", ""))
+    away.say("hola")
+    away.say("mañana")
+    assert away.say("09:00").status == "handoff"
+    assert away.say("hola").status == "choose_day"
