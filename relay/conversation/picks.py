@@ -49,12 +49,12 @@ def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | 
 
 def _by_place(state: ConversationState, norm: str) -> Option | None:
     """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
-    the day or time at that place."""
+    the day or time at that place (the button at that place where the buttons are not days or times)."""
     place = place_in_menu(norm)
     if place is None:
         return None
     numbered = [o for o in state.options if o.number]
-    choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state))
+    choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state) or state.options)
     if not choices:
         return None
     if place == LAST:
