@@ -273,7 +273,7 @@ def _handoff(lang: Language, state: ConversationState, reason: str, opening: Seq
         paragraphs = [lang.say("move_failed", **_when(lang, state.target)), lang.say("receptionist")]
     else:
         paragraphs = [lang.say(reason)]
-    return Reply(None, continuation(data, [*opening, *paragraphs]), "handoff")
+    return Reply(state.handed_off(reason), continuation(data, [*opening, *paragraphs]), "handoff")
 
 
 def _data(state: ConversationState, code: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ reason (relay/conversation/texts.py). The values are personal data: ``masked`` i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,9 +54,33 @@ def check_person_name(text: str) -> Checked:
     name = re.sub(r"^(?:(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+)+", "", name,
                   flags=re.IGNORECASE)
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
-    if not 2 <= len(name) <= 80 or not letters_only:
+    words = [w for w in fold_name(name).split() if w]
+    not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME
+    if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
+        return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
+    if any(re.fullmatch(r"(?:ja|je|ji|ha|he|ks|lo)+l?", w) for w in words):
         return Checked(problem="invalid_patient_name")
-    return Checked(name[:1].upper() + name[1:])
+    if any(c.isupper() for c in name):  # as the patient wrote it
+        return Checked(name)
+    return Checked(" ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in name.split()))
+
+
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "van", "von", "di"})
+
+
+def fold_name(text: str) -> str:
+    """Lower case without accents, to compare a name's words."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+
+
+# Words that are not a person's name: yes/no, pronouns, kin and fillers a patient may answer with.
+_NOT_A_NAME = frozenset(
+    """
+    si no ok okay dale ya yo el ella ellos ellas mi mis su sus tu hijo hija mama papa madre padre esposo esposa
+    marido senora senor abuelo abuela nombre apellido the my his her name yes me son daughter mother father wife
+    husband de la del
+    """.split()
+)
 
 
 def check_email(text: str) -> Checked:

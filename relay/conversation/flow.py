@@ -139,6 +139,11 @@ def decide(
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
+    thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
+    if thanked and (reading.answer != "yes" or state.stage == BOOKINGS) and state.stage in (CHOOSE_DAY, BOOKINGS):
+        if offered_choices(state):  # "gracias" at the days or times: nothing was booked, said so
+            return _end(ctx, state, "cancelled")
+        return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
     if option is None and (reading.day or reading.times) and any(o.kind == "booking" for o in state.options):
         return which_again(ctx.lang, state, ctx.clinic)  # "la del jueves" with two that day: which one?
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):

@@ -37,7 +37,8 @@ _RESCHEDULE = re.compile(
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
     rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
-    r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b)"
+    r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
+    r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b)"
 )
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}|borrar mi|eliminar mi)"
@@ -49,6 +50,7 @@ _CANT_GO = re.compile(
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )
+_OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date))\b")
 _MY_BOOKINGS = re.compile(
     rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
     rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
@@ -259,6 +261,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         any_professional = False
     elif _RESCHEDULE.search(text):
         intent = "reschedule"
+    elif _CANT_GO.search(text) and _OTHER_DAY.search(text):  # "no voy a poder ir, ¿para otro día?": a move
+        intent = "reschedule"
     elif _CANCEL.search(text):
         intent = "cancel"
     elif _CANT_GO.search(text):
@@ -342,7 +346,7 @@ _COURTESY_REST = _CLOSING_REST | frozenset(
     perfecto perfect genial great excelente super buenisimo nice cool entendido de nada igualmente a usted ustedes
     nos hasta see ya bye okey oki oks lot mas doctor doctora senorita buenas buenos buen tardes noches dias dia que
     tenga tengas have nice good day muchisimas muchisimo quedo atento atenta atentos la su tu ayuda help for your
-    bendiciones saludos abrazo besos cuidese cuidate
+    bendiciones saludos abrazo besos cuidese cuidate po pue pues esten este estes bien
     """.split()
 )
 

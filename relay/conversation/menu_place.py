@@ -42,6 +42,8 @@ def place_in_menu(norm: str) -> int | None:
         number = int(match.group("digit"))
         if match.group("line"):
             return number or None
+        if match.group("article") == "la":  # "la 2": the second line ("el 2" is a date, "a la 2" an hour)
+            return number or None
         if match.group("article") in ("el", "the", "a") or text == norm:
             return None
         return number or None

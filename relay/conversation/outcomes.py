@@ -24,7 +24,6 @@ from relay.conversation.replies import continuation
 from relay.conversation.state import (
     CHOOSE_DAY,
     CHOOSE_TIME,
-    HANDED_OFF,
     ConversationState,
     Option,
     conversation_id,
@@ -117,12 +116,10 @@ ASKED_FOR_RECEPTION = frozenset({"asked_for_person", *ELSEWHERE.values()})
 
 
 def _handed_off(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:
-    """What is kept of a handed-off conversation: that it was, and why (``intent``); no patient data."""
     turn = aware(turn)
-    began = state.conversation_id if state is not None else conversation_id(turn.lead_id, turn.now)
-    return ConversationState(
-        conversation_id=began, lead_id=turn.lead_id, last_seen=turn.now, stage=HANDED_OFF, intent=reason
-    )
+    if state is None:
+        state = ConversationState(conversation_id(turn.lead_id, turn.now), turn.lead_id, turn.now)
+    return state.seen(turn.now).handed_off(reason)
 
 
 def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> Reply:

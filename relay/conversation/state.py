@@ -127,6 +127,14 @@ class ConversationState:
     def seen(self, now: datetime) -> ConversationState:
         return evolve(self, last_seen=now)
 
+    def handed_off(self, reason: str) -> ConversationState:
+        """What is kept once a receptionist was asked to write: that it was, and why (``intent``); no patient
+        data. The patient's next words are answered as waiting (flow.py), for as long as a conversation lasts."""
+        return ConversationState(
+            conversation_id=self.conversation_id, lead_id=self.lead_id, last_seen=self.last_seen, stage=HANDED_OFF,
+            intent=reason,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "v": STATE_VERSION,

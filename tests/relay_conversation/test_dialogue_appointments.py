@@ -236,3 +236,27 @@ def test_my_appointments_offer_a_change_and_one_named_there_goes_to_its_confirma
     chat.say("cuáles son mis horas?")
     reply = chat.say("Cambiar una")
     assert "¿Cuál quieres cambiar?" in texts(reply) and len(lines(reply)) == 2
+
+
+def test_i_cannot_go_shall_we_move_it_to_another_day_is_a_move():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    reply = chat.say("no voy a poder ir, ¿la cambiamos para otro día?")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply) and not agent.cancelled
+
+
+def test_thanks_at_the_appointments_menus_closes_in_kind():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("cancelar mi hora")
+    assert "Entendido, tu hora sigue en pie." in texts(chat.say("no"))
+    reply = chat.say("gracias")
+    assert reply.status == "closed" and texts(reply).startswith("¡De nada") and not agent.cancelled
+
+
+def test_after_a_hand_off_for_a_move_a_yes_or_no_still_waits():
+    chat = Chat(agenda([2], [(9, 0)]))  # an agent that cannot look appointments up: a person moves it
+    assert chat.say("necesito cambiar mi hora").continuation["data"]["reason"] == "reschedule_requested"
+    for message in ("dale", "mejor no", "hola"):
+        reply = chat.say(message)
+        assert reply.status == "closed" and "Ya le avisamos a recepción" in texts(reply), message

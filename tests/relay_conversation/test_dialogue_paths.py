@@ -809,3 +809,16 @@ def test_a_greeting_after_asking_for_a_person_still_waits_but_after_the_agent_wa
     away.say("mañana")
     assert away.say("09:00").status == "handoff"
     assert away.say("hola").status == "choose_day"
+
+
+def test_la_2_at_a_numbered_list_is_its_second_line_and_thanks_at_the_days_ends_saying_nothing_was_booked():
+    chat = Chat(agenda([2], [(h, 0) for h in range(9, 17)]))  # eight times: a numbered list
+    chat.say("hola")
+    listed = chat.say("mañana")
+    assert lines(listed)[1].startswith("2. 10:00")
+    assert chat.say("la 2").status == "booked" and chat.books[0].slot.start[11:16] == "10:00"
+    chat = Chat(agenda([2, 3], [(9, 0)]))
+    chat.say("hola")
+    reply = chat.say("gracias po")
+    assert reply.status == "handoff" and "no reservé nada" in texts(reply)
+    assert Chat(agenda([2], [(9, 0)])).say("gracias po").status == "closed"
