@@ -13,9 +13,6 @@ from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.outcomes import QUIET_HANDOFFS
 from wire.handoff import HandoffEvent
 
-# Hand-offs that promise nothing to the patient ("cancelled": the patient does not want a time).
-NOT_FOLLOW_UPS = QUIET_HANDOFFS
-
 _REASON_CLEAN = re.compile(r"[^a-z0-9_]")
 _ID_CLEAN = re.compile(r"[^A-Za-z0-9._:@+\-]")
 _PHONE_CLEAN = re.compile(r"[^0-9+()\-. ]")
@@ -50,7 +47,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 def is_follow_up(reply: Reply) -> bool:
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
-    return reply.status == "handoff" and str(data.get("reason", "")) not in NOT_FOLLOW_UPS
+    return reply.status == "handoff" and str(data.get("reason", "")) not in QUIET_HANDOFFS
 
 
 def handoff_event(

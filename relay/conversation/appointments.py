@@ -171,9 +171,10 @@ def named_bookings(
     """The appointments a message names by their day and/or time ("la del viernes", "la de las 6")."""
     if day is None and not times:
         return []
+    starts = [(b, _start(b)) for b in bookings]
     return [
-        b for b in bookings
-        if (day is None or _start(b).date() == day) and (not times or (_start(b).hour, _start(b).minute) in times)
+        b for b, start in starts
+        if (day is None or start.date() == day) and (not times or (start.hour, start.minute) in times)
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from typing import Any, TypeVar
 
 from relay.conversation import agenda as agendas
@@ -37,6 +37,11 @@ class Context:
     answer: SlotsResult | None = None  # the agent's whole answer: services, patient fields, finds_bookings
     # What derives from ``free`` (agenda.py), worked out once per slots answer; None: from ``free`` on each use.
     view: View | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def last_day(self) -> date:
+        """The last day of the agenda the agent reads (the window's)."""
+        return self.today + timedelta(days=WINDOW_DAYS - 1)
 
     def _view(self) -> View:
         if self.view is not None and self.view.free is self.free:

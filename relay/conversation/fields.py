@@ -15,7 +15,6 @@ reason (relay/conversation/texts.py). The values are personal data: ``masked`` i
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,7 +53,7 @@ def check_person_name(text: str) -> Checked:
     name = re.sub(r"^(?:(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+)+", "", name,
                   flags=re.IGNORECASE)
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
-    words = [w for w in fold_name(name).split() if w]
+    words = fold(name).split()
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -66,11 +65,6 @@ def check_person_name(text: str) -> Checked:
 
 
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "van", "von", "di"})
-
-
-def fold_name(text: str) -> str:
-    """Lower case without accents, to compare a name's words."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
 
 
 # Words that are not a person's name: yes/no, pronouns, kin and fillers a patient may answer with.

@@ -351,6 +351,7 @@ _COURTESY_REST = _CLOSING_REST | frozenset(
 )
 
 
+_COURTESY_WORDS = _COURTESY_REST | _THANKS | _FAREWELL
 _SEE_YOU = re.compile(r"\b(?:nos vemos|see you)\b.*$")  # "nos vemos el viernes": the appointment just booked
 
 
@@ -358,7 +359,7 @@ def courtesy(text: str) -> str:
     """What a message that is only courtesy says: "thanks" ("muchas gracias!", "ok gracias"), "bye" ("chao, nos
     vemos") or "" (anything else: a wish, a question, a bare "ok" or "sí", which may answer something)."""
     words = {re.sub(r"(.)\1+$", r"\1", word) for word in _SEE_YOU.sub(" nos vemos", text).split()}  # "graciass"
-    if not words or not words <= _COURTESY_REST | _THANKS | _FAREWELL:
+    if not words or not words <= _COURTESY_WORDS:
         return ""
     return "thanks" if words & _THANKS else "bye" if words & _FAREWELL else ""
 

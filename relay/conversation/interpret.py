@@ -54,7 +54,7 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
     if day is None or not reading.by_weekday or shown_from is None or day >= shown_from:
         return day
     later = day + timedelta(days=7)
-    return later if later <= ctx.today + timedelta(days=WINDOW_DAYS - 1) else day
+    return later if later <= ctx.last_day else day
 
 
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
@@ -124,12 +124,11 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         pool = [s for s in ctx.pool(state) if day is None or local_day(s) == day]
         if pool:
             return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
-    if day is not None and day > ctx.today + timedelta(days=WINDOW_DAYS - 1):  # "el 28" when the agenda ends sooner
-        last = ctx.today + timedelta(days=WINDOW_DAYS - 1)
+    if day is not None and day > ctx.last_day:  # "el 28" when the agenda ends sooner
         notice = ctx.say(
-            "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(last), day=ctx.lang.day_label(day)
+            "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day), day=ctx.lang.day_label(day)
         )
-        return day_menu(ctx, state, notices=[*notices, notice], near=last)
+        return day_menu(ctx, state, notices=[*notices, notice], near=ctx.last_day)
     if day is not None:
         label = ctx.lang.day_label(day)
         day_slots = ctx.on_day(state, day, window=False)

@@ -344,16 +344,19 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
 def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *, understood: bool = False) -> Reply:
     """Didn't understand: say so and show the same page of the same menu again (``understood``: the notices said
     what there was to say, and the page follows them without "no te entendí")."""
+
+    def then(key: str) -> list[str]:  # the notices, then "no te entendí…" unless they answered
+        return [*notices] if understood else [*notices, ctx.say(key)]
+
     if state.stage == CONFIRM and state.proposed is not None:
         fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
         if fresh is not None:
-            return confirm(ctx, state, fresh, [*notices, *([] if understood else [ctx.say("confirm_reask")])])
+            return confirm(ctx, state, fresh, then("confirm_reask"))
     kinds = {o.kind for o in state.options}
     if kinds & {"specialty", "any_specialty", "service"}:  # the specialty (or service) question again, not the days
-        notices = [*notices, *([] if understood else [ctx.say("reask_choice")])]
         if "service" in kinds:
-            return service_menu(ctx, state, notices)
-        return specialty_menu(ctx, state, notices)
+            return service_menu(ctx, state, then("reask_choice"))
+        return specialty_menu(ctx, state, then("reask_choice"))
     if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         first = decode_slot_key(state.page_first)
         day = date.fromisoformat(state.day)
@@ -361,12 +364,11 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *
             ctx,
             state,
             day,
-            notices=[*notices, *([] if understood else [ctx.say("reask_time")])],
+            notices=then("reask_time"),
             at=first[0] if first else None,
             time_filter=state.time_filter,
         )
-    notices = [*notices, *([] if understood else [ctx.say("reask_day")])]
-    return day_menu(ctx, state, notices=notices, at=page_day(state.page_first))
+    return day_menu(ctx, state, notices=then("reask_day"), at=page_day(state.page_first))
 
 
 def offered_choices(state: ConversationState) -> tuple[Option, ...]:

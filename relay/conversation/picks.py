@@ -43,7 +43,8 @@ def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | 
         return None
     choices = offered_choices(state)
     named_day = reading.day is not None and any(o.day == reading.day.isoformat() for o in choices)
-    named_time = any(o.slot is not None and _hour_minute(clock(o.slot)) in reading.times for o in choices)
+    said = {f"{hour:02d}:{minute:02d}" for hour, minute in reading.times}
+    named_time = any(o.slot is not None and clock(o.slot) in said for o in choices)
     return None if named_day or named_time else state.options[int(number.group(1)) - 1]
 
 
@@ -73,7 +74,3 @@ def _booking_named(state: ConversationState, reading: Reading) -> Option | None:
     named = [b for b in named_bookings(state.bookings, reading.day, reading.times) if b.booking_id in listed]
     return listed[named[0].booking_id] if len(named) == 1 else None
 
-
-def _hour_minute(text: str) -> tuple[int, int]:
-    hour, minute = text.split(":")
-    return int(hour), int(minute)
