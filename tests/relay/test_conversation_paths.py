@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from relay_harness import CLINIC_TZ, buttons_of, make_slots, texts_of
 
 from demo.kommo import continuation_violation
-from wire.messages import WireError
+from wire.messages import WireError, WireSlot
+
+
+def two_specialties() -> list[WireSlot]:
+    """``make_slots``: Dr. Pérez's in Traumatología, Dra. Soto's in Medicina general."""
+    return [
+        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
+        for s in make_slots(days=6)
+    ]
 
 
 def assert_clean(kommo, record):
@@ -190,14 +199,7 @@ async def test_a_first_message_asking_to_cancel_is_handed_off_not_greeted_with_d
 
 
 async def test_a_clinic_with_specialties_asks_first_and_books_the_chosen_specialty(relay, kommo):
-    from dataclasses import replace
-
-    from relay_harness import make_slots
-
-    slots = [
-        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
-        for s in make_slots(days=6)
-    ]
+    slots = two_specialties()
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic, slots=slots)
     url = relay.widget_url(clinic)
@@ -270,12 +272,7 @@ async def test_a_number_typed_at_buttons_is_the_button_it_counts_to(relay, kommo
 
 
 async def test_a_specialty_the_clinic_lacks_is_said_once_not_again_after_the_menu(relay, kommo):
-    from dataclasses import replace
-
-    slots = [
-        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
-        for s in make_slots(days=6)
-    ]
+    slots = two_specialties()
     clinic = relay.add_clinic()
     await relay.agent(clinic, slots=slots)
     url = relay.widget_url(clinic)
@@ -290,14 +287,7 @@ async def test_a_specialty_the_clinic_lacks_is_said_once_not_again_after_the_men
 
 
 async def test_the_bots_data_keys_preset_the_specialty(relay, kommo):
-    from dataclasses import replace
-
-    from relay_harness import make_slots
-
-    slots = [
-        replace(s, specialty="Traumatología" if s.professional == "Dr. Pérez" else "Medicina general")
-        for s in make_slots(days=6)
-    ]
+    slots = two_specialties()
     clinic = relay.add_clinic()
     await relay.agent(clinic, slots=slots)
     data = {"lead_id": "812", "message": "hola", "name": "Ana Pérez", "phone": "+56 9 1234 5678",

@@ -33,6 +33,14 @@ def last_line(result: subprocess.CompletedProcess) -> str:
     return lines[-1]
 
 
+def kommo_account(kommo, prefix: str) -> tuple[str, str, str]:
+    """A new account on the stand-in Kommo: (its subdomain, the integration's secret, a long-lived token)."""
+    name = unique_name(prefix)
+    secret, long_lived = new_secret(), f"llt-{new_secret()}"
+    kommo.add_account(name, f"cid-{name}", secret, long_lived_token=long_lived)
+    return name, secret, long_lived
+
+
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     sys.path.insert(0, str(ROOT / "tests" / "relay_redis"))
@@ -55,9 +63,7 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], 
 async def test_display_name_greets_and_rotation_keeps_kommo_and_the_conversation(make_relay, kommo, storage):
     flags, settings = storage
     relay = make_relay(**settings)
-    name = unique_name("aromos")
-    secret, long_lived = new_secret(), f"llt-{new_secret()}"
-    kommo.add_account(name, f"cid-{name}", secret, long_lived_token=long_lived)
+    name, secret, long_lived = kommo_account(kommo, "aromos")
     old_token = last_line(
         cita_relay(
             "add-clinic", name, "--kommo-subdomain", name, "--kommo-client-id", f"cid-{name}",
@@ -111,9 +117,7 @@ async def test_display_name_greets_and_rotation_keeps_kommo_and_the_conversation
 async def test_a_kommo_subdomain_typed_wrong_is_set_right_and_tokens_stay(make_relay, kommo, storage):
     flags, settings = storage
     relay = make_relay(**settings)
-    name = unique_name("sol")
-    secret, long_lived = new_secret(), f"llt-{new_secret()}"
-    kommo.add_account(name, f"cid-{name}", secret, long_lived_token=long_lived)
+    name, secret, long_lived = kommo_account(kommo, "sol")
     last_line(
         cita_relay(
             "add-clinic", name, "--kommo-subdomain", name + "x", "--kommo-client-id", f"cid-{name}",

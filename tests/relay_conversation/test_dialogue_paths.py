@@ -684,8 +684,11 @@ def test_a_goodbye_at_any_menu_ends_the_conversation_politely():
         assert "no reservé nada" in texts(reply)
 
 
+SIX_TIMES = [(8, 30), (11, 0), (14, 30), (15, 30), (17, 0), (17, 30)]
+
+
 def test_a_late_time_not_free_shows_the_day_s_last_times_not_only_the_nearest():
-    chat = Chat(agenda([2], [(8, 30), (11, 0), (14, 30), (15, 30), (17, 0), (17, 30)]))
+    chat = Chat(agenda([2], SIX_TIMES))
     chat.say("hola")
     reply = chat.say("mañana a las 6 de la tarde")
     assert "Las 18:00 del Mié 2 dic no están libres." in texts(reply)
@@ -694,7 +697,7 @@ def test_a_late_time_not_free_shows_the_day_s_last_times_not_only_the_nearest():
 
 
 def test_another_time_at_a_confirmation_shows_the_day_from_its_first_time():
-    chat = Chat(agenda([2], [(8, 30), (11, 0), (14, 30), (15, 30), (17, 0), (17, 30)]))
+    chat = Chat(agenda([2], SIX_TIMES))
     chat.say("hola")
     reply = chat.say("mañana a las 17:00")
     assert "¿Confirmo el miércoles 2 de diciembre a las 17:00" in texts(reply)
