@@ -28,9 +28,10 @@ MAX_POOLS = 32  # filter combinations kept per view (patients use a handful)
 MAX_PAGES = 64  # menu pages kept per view (the first day menu, and the time menus of the days patients pick)
 
 T = TypeVar("T")
-Filters = tuple[tuple[str, ...], str, str, tuple[str, str]]  # professionals, specialty, service, (from, before)
+# professionals, specialty, service, (from, before), ISO days ruled out
+Filters = tuple[tuple[str, ...], str, str, tuple[str, str], tuple[str, ...]]
 NO_WINDOW = ("", "")
-NO_FILTERS: Filters = ((), "", "", NO_WINDOW)  # a patient who has not said whom, what or when
+NO_FILTERS: Filters = ((), "", "", NO_WINDOW, ())  # a patient who has not said whom, what or when
 
 
 class View:
@@ -152,7 +153,7 @@ class View:
 
 
 def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, ...]:
-    professionals, specialty, service, (start, end) = filters
+    professionals, specialty, service, (start, end), skip_days = filters
     slots: Sequence[WireSlot] = free
     if professionals:
         slots = [s for s in slots if s.professional in professionals]
@@ -163,6 +164,8 @@ def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, .
         slots = [s for s in slots if fold(s.service) == wanted]
     if start or end:
         slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
+    if skip_days:
+        slots = [s for s in slots if local_day(s).isoformat() not in skip_days]
     return tuple(slots)
 
 

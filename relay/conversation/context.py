@@ -8,7 +8,7 @@ from datetime import UTC, date, timedelta
 from typing import Any, TypeVar
 
 from relay.conversation import agenda as agendas
-from relay.conversation.agenda import NO_WINDOW, View, agenda
+from relay.conversation.agenda import NO_WINDOW, Filters, View, agenda
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import WINDOW_DAYS, Reading, forget_readings, read
 from relay.conversation.menus import fold
@@ -86,8 +86,8 @@ class Context:
 
     def services(self, state: ConversationState) -> tuple[str, ...]:
         """The services the patient's other filters leave (any time of day), as the clinic names them, by name."""
-        professionals, specialty, _, _ = filters(state)
-        return self._view().services((professionals, specialty, "", NO_WINDOW))
+        professionals, specialty, _, _, _ = filters(state)
+        return self._view().services((professionals, specialty, "", NO_WINDOW, ()))
 
     @property
     def specialties(self) -> dict[str, str]:
@@ -126,10 +126,13 @@ def make_context(turn: Turn, clinic: ClinicProfile, slots: SlotsResult, opening:
     return Context(turn, clinic, language(clinic.language), view.free, today, tuple(opening), slots, view)
 
 
-def filters(state: ConversationState, *, window: bool = True) -> tuple[tuple[str, ...], str, str, tuple[str, str]]:
-    """The patient's filters as a pool is keyed: professionals, specialty key, service, time-of-day window."""
+def filters(state: ConversationState, *, window: bool = True) -> Filters:
+    """The patient's filters as a pool is keyed: professionals, specialty key, service, time-of-day window, days
+    ruled out (``window=False``: any time of any day, as a day the patient picks is read against)."""
     specialty = state.specialty if state.specialty != ANY_SPECIALTY else ""
-    return (tuple(state.professionals), specialty, state.service, state.window if window else NO_WINDOW)
+    if not window:
+        return (tuple(state.professionals), specialty, state.service, NO_WINDOW, ())
+    return (tuple(state.professionals), specialty, state.service, state.window, state.skip_days)
 
 
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:

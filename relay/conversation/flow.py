@@ -189,7 +189,7 @@ def decide(
     if action == "back":
         return day_menu(ctx, state)
     if action == "restart":
-        return first_menu(ctx, evolve(state, professionals=(), specialty="", window=("", "")))
+        return first_menu(ctx, evolve(state, professionals=(), specialty="", window=("", ""), skip_days=()))
 
     if len(choices) > 1:  # "sí" to several times: which one?
         return which_one(ctx, state)
@@ -350,8 +350,9 @@ def _other_professionals(ctx: Context, state: ConversationState) -> tuple[Conver
 def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
     """None of the times shown suits the patient: the days again; none of the days: the next ones, or after the
     last of them a polite end (nothing booked). Elsewhere (a confirmation, a question): None, read as usual."""
-    if state.stage == CHOOSE_TIME and state.day:
-        return day_menu(ctx, evolve(state, time_filter=""), notices=[ctx.say("none_fits_times")])
+    if state.stage == CHOOSE_TIME and state.day:  # that day is not offered again
+        skip_days = tuple(sorted({*state.skip_days, state.day}))
+        return day_menu(ctx, evolve(state, time_filter="", skip_days=skip_days), notices=[ctx.say("none_fits_times")])
     if state.stage == CHOOSE_DAY and any(o.kind == "more_days" for o in state.options):
         return day_menu(ctx, state, notices=[ctx.say("none_fits_days")], after=page_day(state.page_last))
     if state.stage == CHOOSE_DAY:

@@ -13,7 +13,7 @@ days the patient rules out ("el lunes no puedo") cut out (negation.py). Relative
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -150,12 +150,15 @@ class Reading:
     missing_day: date | None = None  # "el lunes 3" with no Monday the 3rd in the window: the next 3rd
     missing_weekday: int = -1  # ... and the weekday asked for
     by_weekday: bool = False  # ``day`` is the next such weekday ("el viernes"), not a date or "mañana"
+    skip_days: tuple[date, ...] = ()  # days of the window the patient ruled out ("menos el lunes": every Monday)
+    skip_part: str = ""  # "am" / "pm" / "evening": the part of the day ruled out ("no puedo en la mañana")
 
     @property
     def found(self) -> bool:
         return bool(
             self.day or self.times or self.named or self.any_professional or self.part or self.week
             or self.earliest or self.any_time or self.after or self.before or self.specialty or self.missing_day
+            or self.skip_days or self.skip_part
         )
 
 
@@ -275,15 +278,16 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     if not text:
         return Reading()
     full = text
-    ruled_out = False
+    ruled_out: tuple[str, ...] = ()
     folded = fold(message[:MAX_READ])
     first_intent = detect(full, True).intent if may_rule_out(folded) else ""
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
         if ruled_out and first_intent == "reschedule" and not names_a_day(kept):
-            ruled_out = False  # "cambiar de hora, no puedo el jueves": the day of the booking to move
+            ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move
         if ruled_out:
             text = _prepare(kept, names)
+    skip_days, skip_part = _ruled_out_when(ruled_out, today, window_days)
     ambiguous = False
 
     bare = re.fullmatch(r"(\d{1,2})", text)
@@ -358,7 +362,39 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         specialty=specialty,
         missing_day=missing[0] if missing else None,
         missing_weekday=missing[1] if missing else -1,
+        skip_days=tuple(d for d in skip_days if d != day),
+        skip_part=skip_part if not (part or after or before) else "",
     )
+
+
+def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tuple[tuple[date, ...], str]:
+    """The days of the window and the part of the day that phrases the patient ruled out name: "el lunes" every
+    Monday, "mañana" tomorrow, "el fin de semana" Saturdays and Sundays, "la próxima semana" its days, "en la
+    mañana" the morning. A day with a part ("el lunes en la mañana") rules out neither: too fine to act on."""
+    days: set[date] = set()
+    parts: set[str] = set()
+    window = [today + timedelta(days=n) for n in range(window_days)]
+    for phrase in phrases:
+        text = _prepare(phrase, frozenset())
+        text, _, _, part, _, _ = _read_times(text)
+        text, week = _read_weeks(text, today)
+        text = _relative_days(text, today)
+        weekend = _WEEKEND.search(text)
+        text, day, ambiguous, _, by_weekday = _read_day(text, today, window_days)
+        if re.search(rf"{_NEXT_WEEK}", text):
+            week = today + timedelta(days=7 - today.weekday())
+        elif re.search(r"(?:esta semana|this week)", text):
+            week = today
+        named = [d for d in window if weekend and d.weekday() >= 5]
+        if day is not None and not ambiguous:
+            named = [d for d in window if d.weekday() == day.weekday()] if by_weekday else [day]
+        elif week is not None:
+            named = [d for d in window if week <= d < week - timedelta(days=week.weekday()) + timedelta(days=7)]
+        if named and not part:
+            days.update(named)
+        elif part and not named and week is None:
+            parts.add(part)
+    return tuple(sorted(days)), next(iter(parts)) if len(parts) == 1 else ""
 
 
 _TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche)|later today)\b")

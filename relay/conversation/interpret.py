@@ -30,6 +30,7 @@ from relay.conversation.state import (
 from wire.messages import WireSlot
 
 _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
+_ALL_BUT = {"am": ("12:00", ""), "pm": ("", "12:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
 def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply | Book:
@@ -95,9 +96,17 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         start = max(start, reading.after)
         end = min(x for x in (end, reading.before, "99:99") if x)
         window = (start, "" if end == "99:99" else end)
-    filter_changed = (professionals, specialty, window) != before
+    elif reading.skip_part:
+        window = _ALL_BUT[reading.skip_part]
+    # Which days: those ruled out ("menos el lunes", "mañana no puedo") are left out of the menus from now on.
+    skip_days = state.skip_days
+    if reading.skip_days:
+        skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
+        if not reading.day:
+            notices.append(ctx.say("days_ruled_out"))
+    filter_changed = (professionals, specialty, window, skip_days) != (*before, state.skip_days)
     if filter_changed:
-        state = evolve(state, professionals=professionals, specialty=specialty, window=window)
+        state = evolve(state, professionals=professionals, specialty=specialty, window=window, skip_days=skip_days)
     if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
         service = named_in(norm, offered(ctx, state))
         if service:
@@ -118,6 +127,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         )
         return day_menu(ctx, state, notices=[*notices, notice], near=reading.missing_day)
     day = _in_the_week_shown(ctx, state, reading)
+    if day is not None and day.isoformat() in state.skip_days:  # ruled out before, asked for now: wanted after all
+        state = evolve(state, skip_days=tuple(d for d in state.skip_days if d != day.isoformat()))
     if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         day = date.fromisoformat(state.day)
     if reading.earliest:
@@ -149,7 +160,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if reading.week is not None:
         return day_menu(ctx, state, notices=notices, at=reading.week)
     if filter_changed or reading.named or reading.any_professional or reading.any_time or reading.specialty:
-        if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
+        if state.stage in (CHOOSE_TIME, CONFIRM) and state.day and state.day not in state.skip_days:
             day = date.fromisoformat(state.day)
             day_slots = ctx.on_day(state, day)
             at_time = [s for s in day_slots if state.time_filter and clock(s) == state.time_filter]

@@ -19,7 +19,8 @@ _DAYISH = (
     rf"(?:(?:el |la |los |las |en la |por la |a la |on |this |el dia |on the |in the )?"
     rf"(?:pasado manana|hoy|manana|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
     r"|fin de semana|finde|weekend|semana que viene|proxima semana|next week|esta semana|this week"
-    r"|(?:a las |at )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?)"
+    r"|(?:a las |at )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?"
+    r"|(?:el|the) (?:dia )?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d)(?! (?:dias|days|horas|hours|hrs|am|pm)\b))"
     rf"(?: (?:en la |por la |a la |in the )?{_PART})?)"
 )
 _NEG = (
@@ -36,7 +37,8 @@ _RULED_OUT = (
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYISH})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
     re.compile(
-        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|(?:que )?no sea|nada|anything but)\s+({_DAYISH})\b"
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|(?:que )?no sea|nada|anything but)"
+        rf"\s+({_DAYISH})\b"
     ),
     # "mañana no, el jueves"
     re.compile(rf"\b({_DAYISH})(?: tampoco| no)(?: puedo)?{_END}"),
@@ -45,8 +47,8 @@ _RULED_OUT = (
 
 # A cheap look first: most messages have no negation at all.
 _MAYBE = re.compile(
-    r"\b(?:no|not|can'?t|cannot|could ?n'?t|menos|excepto|salvo|except|other|imposible|impossible|doesn'?t|don'?t"
-    r"|won'?t|wo|isn'?t|is|tampoco|nada|anything)\b"
+    r"\b(?:no|ni|nor|not|can'?t|cannot|could ?n'?t|menos|excepto|salvo|except|other|imposible|impossible"
+    r"|doesn'?t|don'?t|won'?t|wo|isn'?t|is|tampoco|nada|anything)\b"
 )
 
 
@@ -55,16 +57,16 @@ def may_rule_out(folded: str) -> bool:
     return bool(_MAYBE.search(folded))
 
 
-def rule_out(folded: str) -> tuple[str, bool]:
-    """(the folded message without the days it rules out, whether it ruled any out)."""
+def rule_out(folded: str) -> tuple[str, tuple[str, ...]]:
+    """(the folded message without the days it rules out, the days and parts of the day it ruled out)."""
     if not may_rule_out(folded):
-        return folded, False
-    found = False
+        return folded, ()
+    found: list[str] = []
     for pattern in _RULED_OUT:
         while match := pattern.search(folded):
             folded = folded[: match.start()] + " , " + folded[match.end():]
-            found = True
-    return folded, found
+            found.append(match.group(1))
+    return folded, tuple(found)
 
 
 _A_DAY = re.compile(rf"\b{_DAYISH}\b")

@@ -72,7 +72,7 @@ class Page:
 def _page_key(ctx: Context, state: ConversationState, kind: str, *args: object) -> tuple[object, ...]:
     """What a menu page depends on: the language, the patient's filters, how the opening splits, ``args``."""
     opening = sum(len(pieces_of(p)) for p in ctx.opening)
-    filters = (tuple(state.professionals), state.specialty, state.service, state.window)
+    filters = (tuple(state.professionals), state.specialty, state.service, state.window, state.skip_days)
     return (kind, ctx.lang.code, filters, opening, *args)
 
 
@@ -121,6 +121,11 @@ def _day_page(
     notices = list(notices)
     changes: dict[str, Any] = {}
     slots = ctx.pool(state)
+    if not slots and state.skip_days:
+        notices.append(ctx.say("days_ruled_out_none"))
+        state = evolve(state, skip_days=())
+        changes["skip_days"] = ()
+        slots = ctx.pool(state)
     if not slots and any(state.window):
         notices.append(ctx.say("window_no_slots"))
         state = evolve(state, window=("", ""))

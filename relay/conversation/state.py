@@ -101,6 +101,7 @@ class ConversationState:
     pending_message: str = ""  # the normalized message that picked it: a repeat books with the same key
     specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); "": not asked; "*": any
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
+    skip_days: tuple[str, ...] = ()  # ISO dates the patient ruled out ("menos el lunes", "ninguna me sirve"), sorted
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
     bookings: tuple[WireBooking, ...] = ()  # the patient's upcoming appointments, as the agent listed them
     target: WireBooking | None = None  # the appointment being cancelled or moved
@@ -153,6 +154,7 @@ class ConversationState:
             "pending_message": self.pending_message,
             "specialty": self.specialty,
             "window": list(self.window),
+            "skip_days": list(self.skip_days),
             "proposed": self.proposed.to_json() if self.proposed is not None else None,
             "wish": self.wish,
             "service": self.service,
@@ -186,6 +188,7 @@ class ConversationState:
             pending_message=str(obj.get("pending_message", "")),
             specialty=str(obj.get("specialty", "")),
             window=_window(obj.get("window")),
+            skip_days=tuple(sorted(str(d) for d in obj.get("skip_days", ()))),
             proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
             wish=str(obj.get("wish", "")),
             service=str(obj.get("service", "")),

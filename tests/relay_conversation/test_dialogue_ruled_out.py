@@ -1,0 +1,74 @@
+"""Days and parts of the day a patient rules out stay out of what the bot offers, until the patient asks for them."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, buttons, lines, texts
+
+# Tuesday 1 to Monday 14 December: Mondays are the 7th and the 14th.
+TWO_WEEKS = agenda(range(2, 15), [(9, 0), (15, 0)])
+
+
+def days_offered(chat: Chat, first: str) -> str:
+    """Every day the menus offer, page after page ("Más días"), as one string."""
+    reply = chat.say(first)
+    shown = " ".join([*lines(reply), *buttons(reply)])
+    while "Más días" in buttons(reply):
+        reply = chat.say("Más días")
+        shown += " " + " ".join([*lines(reply), *buttons(reply)])
+    return shown
+
+
+def test_any_day_but_monday_never_offers_a_monday():
+    chat = Chat(TWO_WEEKS)
+    shown = days_offered(chat, "hola, necesito hora, cualquier día menos el lunes")
+    assert "lunes" not in shown and "Lun " not in shown
+    assert "martes 8 de diciembre" in shown and "domingo 13 de diciembre" in shown
+
+
+def test_days_ruled_out_at_the_days_are_acknowledged_and_left_out():
+    chat = Chat(TWO_WEEKS)
+    chat.say("hola")
+    reply = chat.say("mañana no puedo, ni el viernes")
+    assert "Entendido, sin esos días." in texts(reply)
+    shown = " ".join([*lines(reply), *buttons(reply)])
+    assert "miércoles 2 de diciembre" not in shown and "viernes 4 de diciembre" not in shown
+    assert "jueves 3 de diciembre" in shown
+
+
+def test_a_day_ruled_out_and_asked_for_later_is_offered_after_all():
+    chat = Chat(TWO_WEEKS)
+    chat.say("hola, los lunes no puedo")
+    reply = chat.say("bueno, el lunes entonces")
+    assert "¿Qué hora" in texts(reply) and "Lun 7 dic" in texts(reply)
+    assert buttons(reply)[:2] == ["09:00", "15:00"]
+
+
+def test_a_part_of_the_day_ruled_out_leaves_the_rest_of_the_day():
+    chat = Chat(TWO_WEEKS)
+    reply = chat.say("hola, el jueves, pero no puedo en la mañana")
+    assert "Jue 3 dic" in texts(reply)
+    assert "15:00" in buttons(reply) and "09:00" not in buttons(reply)
+
+
+def test_none_of_a_days_times_fits_and_that_day_is_not_offered_again():
+    chat = Chat(TWO_WEEKS)
+    chat.say("hola, el jueves")
+    reply = chat.say("ninguna me sirve")
+    assert "Entendido. ¿Te sirve otro día?" in texts(reply)
+    shown = " ".join([*lines(reply), *buttons(reply)])
+    assert "jueves 3 de diciembre" not in shown and "viernes 4 de diciembre" in shown
+
+
+def test_every_day_ruled_out_shows_them_all_again_and_says_so():
+    chat = Chat(agenda([7, 14], [(9, 0)]))  # Mondays only
+    reply = chat.say("hola, cualquier día menos el lunes")
+    assert "No quedan horas libres fuera de los días que no puedes; te muestro todos." in texts(reply)
+    assert "Lun 7 dic" in " ".join([*lines(reply), *buttons(reply)])
+
+
+def test_except_monday_in_english():
+    chat = Chat(TWO_WEEKS, clinic=EN)
+    reply = chat.say("hi, any day except Monday please")
+    assert "All right, leaving those days out." in texts(reply)
+    shown = " ".join([*lines(reply), *buttons(reply)])
+    assert "Monday" not in shown and "Mon " not in shown
