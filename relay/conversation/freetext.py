@@ -193,6 +193,9 @@ _SHORTHAND = {
     "ur": "your", "thx": "thanks", "thnx": "thanks", "ty": "thanks", "hra": "hora", "hrs.": "hrs", "mñn": "manana",
     "mnn": "manana", "mna": "manana", "ora": "hora", "oras": "horas", "xa": "para", "wk": "week", "nxt": "next",
     "aft": "afternoon",
+    # Spelt as said: "ola kiero ora kon medisina jeneral" (longer words are corrected by typos.py)
+    "ola": "hola", "olaa": "hola", "kiero": "quiero", "kero": "quiero", "qiero": "quiero", "kisiera": "quisiera",
+    "kon": "con", "ke": "que", "sita": "cita", "sitas": "citas", "kuando": "cuando", "aora": "ahora",
 }
 
 

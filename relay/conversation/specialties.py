@@ -45,7 +45,7 @@ SPECIALTY_WORDS = frozenset(
     ginecologo ginecologa kinesiologia kinesiologo kinesiologa psicologia psicologo psicologa psiquiatria
     psiquiatra nutricion nutricionista odontologia odontologo odontologa dentista cardiologia cardiologo
     oftalmologia oftalmologo otorrino neurologia neurologo urologia urologo dermatologist pediatrician podologo
-    cardiologist dentist psychologist nutritionist physiotherapist orthopedic
+    cardiologist dentist psychologist nutritionist physiotherapist orthopedic medicina general medico medica
     """.split()
 )
 

@@ -131,6 +131,12 @@ def test_typos_and_no_accents():
     assert buttons(reply) == ["15:00", "Cualquier hora", "Otro día"]
 
 
+def test_words_spelt_as_they_sound_still_name_the_specialty():
+    reply = clinic_with_specialties().say("ola kiero ora kon medisina jeneral")
+    assert "¿Qué especialidad necesitas?" not in texts(reply)
+    assert reply.continuation["data"]["specialty"] == "general"
+
+
 def test_the_bots_data_may_preset_the_specialty_or_the_professional():
     from dataclasses import replace as with_
 
