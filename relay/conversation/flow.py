@@ -37,6 +37,7 @@ from relay.conversation.intents import (
     courtesy,
     for_someone_else,
     greeting_only,
+    names_own_booking,
     none_fits,
 )
 from relay.conversation.interpret import after_specialty, interpret
@@ -152,6 +153,9 @@ def decide(
         named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
+    if (reading.intent == "reschedule" and state.stage in (CHOOSE_TIME, CONFIRM) and reading.found
+            and not names_own_booking(norm)):  # "¿se puede correr para la tarde?" of the time offered: another
+        reading = replace(reading, intent="book")
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:

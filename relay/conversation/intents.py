@@ -377,6 +377,18 @@ def none_fits(text: str) -> bool:
     return bool(_NONE_FITS.search(text))
 
 
+_OWN_BOOKING = re.compile(
+    rf"\b(?:mi|mis|my|our|nuestra|nuestras) {_NOUN}\b|\b(?:la|el|las|los|lo) que (?:ya )?(?:tengo|tenia|saque|tome"
+    r"|reserve|agende|pedi|me dieron)\b|\bya tengo\b|\b(?:i|we) (?:have|had|booked)\b"
+)
+
+
+def names_own_booking(text: str) -> bool:
+    """The message speaks of an appointment the patient already has ("mi hora", "la que tengo", "my appointment"),
+    not of the time the bot is offering."""
+    return bool(_OWN_BOOKING.search(text))
+
+
 def _closing(short: str) -> bool:
     """The whole message closes the chat: farewells, "eso sería todo", thanks and fillers only."""
     if not _CLOSING.search(short):

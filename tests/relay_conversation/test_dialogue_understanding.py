@@ -237,3 +237,15 @@ def test_other_professionals_in_a_specialty_of_one_says_it_shows_everyone():
     reply = chat.say("Otros profesionales")
     assert "No hay otros profesionales de esa especialidad: te muestro las horas de todos." in texts(reply)
     assert "Soto" in texts(reply)
+
+
+def test_moving_the_time_offered_is_a_new_wish_not_a_change_of_an_appointment():
+    chat = Chat(agenda(range(2, 8), [(9, 0), (10, 0), (15, 0), (16, 0)]))
+    chat.say("hola, el jueves a las 9")  # "¿Confirmo el jueves 3 … a las 09:00?"
+    reply = chat.say("¿se puede correr para la tarde?")
+    assert reply.status == "choose_time" and "Jue 3 dic" in texts(reply)
+    assert buttons(reply)[:2] == ["15:00", "16:00"]
+    reply = chat.say("¿lo podemos cambiar para el viernes?")
+    assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply)
+    reply = chat.say("quiero cambiar mi hora del lunes")  # an appointment the patient has: asked about it
+    assert reply.status != "choose_time"
