@@ -177,7 +177,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     if ctx.opening:  # a first message with nothing to act on: the greeting and the days
         return day_menu(ctx, state, notices=notices, intro=True)
-    return reask(ctx, state, notices)
+    # "te dije que en la mañana no puedo" with the mornings already left out: the same menu, no reproach.
+    return reask(ctx, state, notices, understood=bool(reading.skip_days or reading.skip_part))
 
 
 def pick_time(

@@ -72,3 +72,12 @@ def test_except_monday_in_english():
     assert "All right, leaving those days out." in texts(reply)
     shown = " ".join([*lines(reply), *buttons(reply)])
     assert "Monday" not in shown and "Mon " not in shown
+
+
+def test_saying_again_what_was_ruled_out_shows_the_same_times_without_a_reproach():
+    chat = Chat(TWO_WEEKS)
+    chat.say("hola, necesito hora pero no puedo en la mañana")
+    chat.say("el sábado")
+    reply = chat.say("no po, te dije q en la mañana no puedo")
+    assert "no te entendí" not in texts(reply)
+    assert reply.status == "choose_time" and buttons(reply)[0] == "15:00"
