@@ -260,6 +260,12 @@ class CpuShares:
             self.waits[name] = waited / ran if ran > 0 else 0.0
 
 
+def wal_mb(data: Path) -> float:
+    """The size of the SQLite store's write-ahead log in ``data`` (0 when there is none)."""
+    wal = data / "relay.sqlite3-wal"
+    return wal.stat().st_size / 1e6 if wal.exists() else 0.0
+
+
 def start_relay(
     data: Path, port: int, profile: str | None, redis_url: str = "", name: str = "", extra: list[str] | None = None
 ) -> subprocess.Popen:
@@ -627,6 +633,8 @@ async def bench(
             "relay_p50_ms": bucket_percentile(latency_before, latency_after, 0.50),
             "relay_p99_ms": bucket_percentile(latency_before, latency_after, 0.99),
             "redis_cpu_pct": 100 * redis_cpu_used / busy_s,
+            # The SQLite write-ahead log's file at the end: it starts over after each checkpoint, or grows.
+            "wal_mb": wal_mb(data) if redis is None else 0.0,
             "store": "redis" if redis is not None else "sqlite",
             "load_avg": os.getloadavg()[0],
             "load_avg_before": load_before,
@@ -949,6 +957,11 @@ def print_figures(f: dict[str, float]) -> None:
         f" {f['relay_cpu_ms_per_request']:.2f} ms per widget_request ({f['relay_cpu_ms_per_accepted']:.2f} ms per"
         f" accepted one; idle agents' own {f['relay_idle_cpu_pct']:.1f}% left out)"
     )
+    if f["store"] == "sqlite":
+        print(
+            f"  SQLite write-ahead log  {f['wal_mb']:.0f} MB at the end of the load   (a few seconds of writes:"
+            " it starts over after each checkpoint)"
+        )
     if f["instances"] > 1 or f["redis_cpu_pct"]:
         print(f"  Redis CPU during load   {f['redis_cpu_pct']:.0f}% of one core")
         print(f"  Redis round trips       {f['redis_trips_per_request']:.1f} per accepted widget_request")

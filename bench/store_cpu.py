@@ -111,11 +111,11 @@ class Turns:
 
 
 def checkpoint(store: SqliteStore) -> tuple[int, int]:
-    """(WAL frames found, page size) and the WAL emptied, as the checkpoint thread leaves it."""
+    """(WAL frames found, page size), every frame copied, as the checkpoint thread leaves it: the next write starts
+    the log over (written over, not grown)."""
     store._flush_finished()
     db = store._db
     _, frames, _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return int(frames), int(db.execute("PRAGMA page_size").fetchone()[0])
 
 

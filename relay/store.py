@@ -1145,7 +1145,15 @@ class _Checkpointer:
     In WAL mode with synchronous=NORMAL the only fsyncs of ordinary work are the checkpoint's. Left to SQLite,
     a checkpoint runs inside whichever commit crosses 1000 pages — on the event loop — and one slow fsync on
     a busy disk would hold every request. A passive checkpoint from another connection blocks no writer.
+
+    The log starts over from its beginning (its file is written over, not grown) only when a write finds every
+    frame in it copied. Under steady traffic the commits made while a checkpoint copies leave it behind, every
+    time, and the log would grow until the minute's purge truncates it: hundreds of MB at a few hundred turns a
+    second, every page written to a new block of the disk. So a checkpoint is followed by shorter ones, each
+    copying what came in during the one before, until one finds nothing left (or ``CATCH_UP_PASSES``).
     """
+
+    CATCH_UP_PASSES = 8
 
     def __init__(self, path: Path, interval_s: float = 2.0) -> None:
         self._stop = threading.Event()
@@ -1159,7 +1167,7 @@ class _Checkpointer:
         try:
             while not self._stop.wait(interval_s):
                 try:
-                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    _catch_up(db, self.CATCH_UP_PASSES)
                 except sqlite3.Error as exc:
                     logger.warning("sqlite checkpoint failed: %s", exc)
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -1171,6 +1179,18 @@ class _Checkpointer:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10.0)
+
+
+def _catch_up(db: sqlite3.Connection, passes: int) -> int:
+    """Passive checkpoints until one finds no frame left to copy (the next write then starts the log over), at most
+    ``passes``; the frames the log held at the last."""
+    copied = -1
+    for _ in range(passes):
+        _, frames, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames <= 0 or done == copied == frames:  # nothing new since the pass before: all copied
+            return frames
+        copied = done
+    return frames
 
 
 def _truncate_wal(path: Path) -> None:

@@ -5,11 +5,12 @@ patient data is gone from the files (real SQLite)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from pathlib import Path
 
-from relay.store import ClinicDetails, PendingTurn, SqliteStore
+from relay.store import ClinicDetails, PendingTurn, SqliteStore, _Checkpointer
 
 URL = "https://c1.kommo.com/api/v4/salesbot/1/continue/2"
 
@@ -107,3 +108,26 @@ async def test_a_finished_turns_patient_data_is_gone_from_the_files(tmp_path):
     assert [p.name for p in tmp_path.glob("relay.sqlite3*") if marker.encode() in p.read_bytes()] == []
     assert (await store.find_delivery("c1", ["jti:it"], now + 2)).reply == {"data": {"status": "menu"}}
     store.close_now()
+
+
+async def test_under_steady_traffic_the_write_ahead_log_starts_over_instead_of_growing(tmp_path):
+    """Each checkpoint is left behind by the commits made while it copies; without catching up, the log's file
+    would grow with every turn until the minute's purge (hundreds of MB at a few hundred turns a second)."""
+    store = _store(tmp_path)
+    store._db.execute("PRAGMA wal_autocheckpoint=0")  # as `cita-relay serve` runs it, with checkpoints 10x as often
+    store._checkpointer = _Checkpointer(tmp_path / "relay.sqlite3", interval_s=0.2)
+    wal = tmp_path / "relay.sqlite3-wal"
+    written = 0
+    now = time.time()
+    for n in range(1500):  # ~3 s of turns at a steady pace, each claimed and settled: two commits
+        keys, turn = _turn(f"steady-{n}", now)
+        await store.claim_delivery("c1", keys, URL, now, turn)
+        await store.settle_reply("c1", [k for k, _ in keys], {"data": {"status": "menu"}}, turn.lead_id, {"s": n}, now)
+        await store.finish_turn("c1", turn.turn_id)
+        written = max(written, wal.stat().st_size)
+        await asyncio.sleep(0.002)
+    frames = store._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+    store.close_now()
+    # Grown with every commit, the log would hold every page written (each turn writes several: ~10,000 here) in
+    # a file of ~40 MB; starting over, it holds what came since the last catch-up.
+    assert frames < 1500 and written < 15_000_000
