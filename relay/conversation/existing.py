@@ -23,7 +23,8 @@ from wire.appointments import MyBookingsResult, WireBooking
 
 _STEMS = {
     "new_booking": ("otra", "otro", "otras", "otros", "nuev", "another", "new", "other", "pedir", "si", "yes"),
-    "move_one": ("cambi", "mover", "muev", "reagend", "reprogram", "modific", "change", "move", "resched", "postpon"),
+    "move_one": ("cambi", "mover", "muev", "reagend", "reprogram", "modific", "change", "move", "resched", "postpon",
+                 "equivoq", "equivocad", "confundi", "mistake", "wrong"),  # "me equivoqué, quería…": that one, moved
     "cancel_one": ("cancel", "anul", "elimin", "borr", "delete"),
 }
 

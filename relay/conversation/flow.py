@@ -116,6 +116,9 @@ def decide(
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
+        typed_aim = option is not None and option.kind == "move_one" and not tapped(state, norm)
+        if typed_aim and read_message(ctx, state, turn.message).found:
+            state = evolve(state, wish=turn.message[:500])  # "me equivoqué, quería medicina general": the move's aim
         if option is not None:
             return _follow(ctx, state, option, norm)
     reading = read_message(ctx, state, turn.message)
@@ -340,6 +343,21 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old_day:
     return replace(reading, intent="book", specialty="")
 
 
+def _someone_else_wished(ctx: Context, state: ConversationState, wish: str, professional: str) -> ConversationState:
+    """A move to another professional or specialty than the appointment's ("me equivoqué, quería medicina general",
+    "cámbiala con el Dr. Rojas"): the menus of those, not of the appointment's professional."""
+    if not wish:
+        return state
+    reading = read_message(ctx, state, wish)
+    named = match_professionals(reading, ctx.professionals)
+    if named and professional not in named:
+        return evolve(state, professionals=named, specialty=ANY_SPECIALTY)
+    own = {specialty_key(s.specialty) for s in ctx.free if s.professional == professional and s.specialty}
+    if reading.specialty in ctx.specialties and reading.specialty not in own:
+        return evolve(state, professionals=(), specialty=reading.specialty)
+    return state
+
+
 def _other_professionals(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:
     """"Otros profesionales": the others of the same specialty when it has them; else every specialty's, said so."""
     specialty = state.specialty if state.specialty not in ("", ANY_SPECIALTY) else ""
@@ -392,6 +410,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         moving = evolve(
             state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY, wish=""
         )
+        moving = _someone_else_wished(ctx, moving, state.wish, target.professional)
         wanted = _new_time_wished(ctx, moving, state.wish, start.date())
         if wanted is not None:  # "mejor el lunes en la mañana": straight there, the move explained first
             step = interpret(evolve(ctx, opening=(*ctx.opening, notice)), moving, wanted, normalize(state.wish))

@@ -133,3 +133,21 @@ def test_a_check_left_unanswered_by_a_stopped_relay_goes_on_to_booking():
     chat.state = step.state  # saved before the agent was asked; the answer never came back
     reply = chat.say("el viernes a las 11")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
+
+
+def test_a_mistake_said_at_the_appointment_named_moves_it_to_what_was_meant():
+    """"Me equivoqué, quería medicina general": the appointment moves there, never a second one beside it."""
+    kine = [replace(s, specialty="Kinesiología") for s in agenda([2, 4], [(9, 0), (10, 0)]).slots]
+    general = [replace(s, specialty="Medicina general")
+               for s in agenda([4, 7], [(11, 0), (12, 0)], professionals=("Dr. Andrés Rojas",)).slots]
+    agent = ClinicAgent(THU)  # with Dra. Ana Soto, the kinesiologist
+    chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *general), finds_bookings=True), appointments=agent)
+    chat.say("chuta, me equivoqué")
+    reply = chat.say("oye me equivoqué, yo quería medicina general no kine")
+    assert reply.continuation["data"]["code"] == "confirm_move"
+    days = chat.say("Sí, cambiarla")
+    assert buttons(days)[:2] == ["Vie 4 dic", "Lun 7 dic"]  # Dr. Rojas's days (Dra. Soto's: Wed 2 and Fri 4)
+    times = chat.say(days.continuation["data"]["option_1"])
+    moved = chat.say(times.continuation["data"]["option_1"])
+    assert moved.status == "booked" and moved.continuation["data"]["rescheduled_from"] == "bk-7"
+    assert "Rojas" in texts(moved) and chat.books == []
