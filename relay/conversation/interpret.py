@@ -131,8 +131,11 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         state = evolve(state, skip_days=tuple(d for d in state.skip_days if d != day.isoformat()))
     if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         day = date.fromisoformat(state.day)
-    if reading.earliest:
-        pool = [s for s in ctx.pool(state) if day is None or local_day(s) == day]
+    if reading.earliest:  # "lo antes posible" within the day or the week the message names, if it names one
+        pool = [
+            s for s in ctx.pool(state)
+            if (day is None or local_day(s) == day) and (reading.week is None or local_day(s) >= reading.week)
+        ]
         if pool:
             return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
     if day is not None and day > ctx.last_day:  # "el 28" when the agenda ends sooner
@@ -170,9 +173,10 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
                 return time_menu(ctx, state, day, notices=notices, time_filter=state.time_filter)
             if day_slots:
                 return time_menu(ctx, state, day, notices=notices)
-            notice = ctx.say(
-                "day_not_free_professional", professional=", ".join(professionals), day=ctx.lang.day_label(day)
-            )
+            who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
+            label = ctx.lang.day_label(day)
+            notice = (ctx.say("day_not_free_professional", professional=who, day=label) if who
+                      else ctx.say("day_not_free", day=label))
             return day_menu(ctx, state, notices=[*notices, notice], near=day)
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     if ctx.opening:  # a first message with nothing to act on: the greeting and the days

@@ -50,19 +50,49 @@ SPECIALTY_WORDS = frozenset(
 )
 
 
-def find_specialty(text: str) -> tuple[str, str]:
-    """(the specialty key a normalized message asks for, the text without it); ("", text) when none.
+# Said of a specialty the patient does not want: "no traumatólogo", "en vez de kine", "not a dentist".
+_NOT_WANTED = re.compile(
+    r"\b(?:no|ni|not|nor|sin|en vez de|en lugar de|instead of|rather than)"
+    r"(?: (?:el|la|los|las|un|una|al|a la|con|con el|con la|de|a|an|the|para))*\s*$"
+)
+# The specialty that sent the patient ("el traumatólogo me dio orden para kinesiología", "mi pediatra me derivó").
+_REFERRED_BY = re.compile(
+    r"^\w*\s*(?:me|nos|le|lo|la) (?:dio|dieron|mando|mandaron|derivo|derivaron|indico|indicaron|recomendo"
+    r"|recomendaron|pidio|pidieron|dijo|dijeron|envio|enviaron|receto|ordeno)\b"
+    r"|^\w*\s*(?:referred|sent|told) (?:me|us|him|her)\b"
+)
 
-    "general" alone only counts next to a word for doctor or medicine, so "en general" is not a specialty.
+
+def find_specialty(text: str) -> tuple[str, str]:
+    """(the specialty key a normalized message asks for, the text without it); ("", text) when none, or when it
+    names two and does not say which it wants (the specialty question then asks).
+
+    "general" alone only counts next to a word for doctor or medicine, so "en general" is not a specialty. A
+    specialty the message rules out ("es kine, no traumatólogo") or names as the one that sent the patient ("el
+    traumatólogo me dio orden para kinesiología") is not the one asked for.
     """
+    named: list[tuple[str, re.Match[str]]] = []
     for key, pattern in _PATTERNS.items():
-        match = pattern.search(text)
-        if match is None:
-            continue
-        if key == "general" and match.group(0) == "general" and not re.search(r"\b(?:medic\w*|doctor)\b", text):
-            continue
-        return key, text[: match.start()] + " " + text[match.end():]
-    return "", text
+        for match in pattern.finditer(text):
+            if key == "general" and match.group(0) == "general" and not re.search(r"\b(?:medic\w*|doctor)\b", text):
+                continue
+            named.append((key, match))
+    if not named:
+        return "", text
+    # "physical therapist" is physiotherapy, not therapy ("therapist"): a match inside a longer one is not another
+    named = [
+        (key, match) for key, match in named
+        if not any(other is not match and other.start() <= match.start() and match.end() <= other.end()
+                   and other.end() - other.start() > match.end() - match.start() for _, other in named)
+    ]
+    wanted = [
+        (key, match) for key, match in named
+        if not _NOT_WANTED.search(text[: match.start()]) and not _REFERRED_BY.search(text[match.end():])
+    ]
+    keys = {key for key, _ in wanted}
+    for _, match in sorted(named, key=lambda item: item[1].start(), reverse=True):
+        text = text[: match.start()] + " " + text[match.end():]
+    return (keys.pop(), text) if len(keys) == 1 else ("", text)
 
 
 @lru_cache(maxsize=4096)  # the clinics' few specialty names, every turn

@@ -249,3 +249,23 @@ def test_moving_the_time_offered_is_a_new_wish_not_a_change_of_an_appointment():
     assert reply.status == "choose_time" and "Vie 4 dic" in texts(reply)
     reply = chat.say("quiero cambiar mi hora del lunes")  # an appointment the patient has: asked about it
     assert reply.status != "choose_time"
+
+
+def test_a_story_naming_the_specialty_that_sent_the_patient_books_the_one_they_need():
+    kine = [with_specialty(slot(d, h, 0, "Klga. Paula Méndez"), "Kinesiología") for d in (3, 7, 8) for h in (9, 15)]
+    rojas = [with_specialty(slot(d, 12, 0, "Dr. Andrés Rojas"), "Traumatología") for d in (2, 3, 7)]
+    chat = Chat(slots(*kine, *rojas))
+    reply = chat.say(
+        "Buenas tardes. Hace un mes me doblé el tobillo y ahora el traumatólogo me dio orden para 10 sesiones de"
+        " kinesiología. Quisiera empezar lo antes posible, a principios de la semana que viene, en la tarde."
+    )
+    assert "¿Confirmo el lunes 7 de diciembre a las 15:00 con Klga. Paula Méndez" in texts(reply)
+    chat = Chat(slots(*kine, *rojas))
+    chat.say("traumatología el jueves a las 12")
+    reply = chat.say("no, es kinesiología lo que necesito, no traumatólogo")
+    assert reply.continuation["data"]["specialty"] == "kinesiologia" and "Rojas" not in texts(reply)
+
+
+def test_two_specialties_and_no_word_on_which_asks_which():
+    reply = clinic_with_specialties().say("quiero hora con medicina general o traumatología")
+    assert "¿Qué especialidad necesitas?" in texts(reply)
