@@ -152,6 +152,7 @@ class Reading:
     by_weekday: bool = False  # ``day`` is the next such weekday ("el viernes"), not a date or "mañana"
     skip_days: tuple[date, ...] = ()  # days of the window the patient ruled out ("menos el lunes": every Monday)
     skip_part: str = ""  # "am" / "pm" / "evening": the part of the day ruled out ("no puedo en la mañana")
+    alternatives: tuple[date, ...] = ()  # with ``ambiguous``: the days named as alternatives ("lunes o miércoles")
 
     @property
     def found(self) -> bool:
@@ -313,7 +314,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     weekend = _WEEKEND.search(text)
     if weekend:
         text = text[: weekend.start()] + " " + text[weekend.end():]
-    text, day, day_ambiguous, missing, by_weekday = _read_day(text, today, window_days)
+    text, day, day_ambiguous, missing, by_weekday, alternatives = _read_days(text, today, window_days)
     ambiguous |= day_ambiguous
     if weekend and day is None and not ambiguous and not missing:  # a day said elsewhere wins over "el finde"
         day = today + timedelta(days=(5 - today.weekday()) % 7)
@@ -366,6 +367,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         missing_day=missing[0] if missing else None,
         missing_weekday=missing[1] if missing else -1,
         skip_days=tuple(d for d in skip_days if d != day),
+        alternatives=alternatives if day_ambiguous and not time_ambiguous else (),
         skip_part=skip_part if not (part or after or before) else "",
     )
 
@@ -428,7 +430,7 @@ _PM_WORDS = (
 )
 _AM_WORDS = (
     r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|(?:en|por|a) las mananas|media manana"
-    r"|(?<!good )morning|temprano|early(?! (?:afternoon|evening)))\b"
+    r"|(?<!good )morning|temprano|early(?! (?:afternoon|evening))|a primera hora|first thing)\b"
 )
 _HALF = r"(?:\s+y\s+(media|cuarto))?"
 _CLOCK = (
@@ -693,9 +695,20 @@ def _read_day(
 ) -> tuple[str, date | None, bool, tuple[date, int] | None, bool]:
     """(rest of the text, the day, contradictory, (the next such date, weekday) when "el lunes 3" has no match,
     the day is only a weekday's next date)."""
+    text, day, ambiguous, missing, by_weekday, _ = _read_days(text, today, window_days)
+    return text, day, ambiguous, missing, by_weekday
+
+
+def _read_days(
+    text: str, today: date, window_days: int = WINDOW_DAYS
+) -> tuple[str, date | None, bool, tuple[date, int] | None, bool, tuple[date, ...]]:
+    """``_read_day``, and the days of the window a message names as alternatives ("el lunes o el miércoles": every
+    Monday and Wednesday, "jueves o viernes", "mañana o el jueves"); () when it names one, or contradicts itself."""
+    said_or = bool(_OR.search(text))
     days: set[date] = set()
     weekdays: set[int] = set()
     invalid = False
+    dated_weekday = False  # "lunes 3": the weekday belongs to the date (a Thursday is a contradiction)
     missing: tuple[date, int] | None = None
 
     def cut(match: re.Match[str]) -> str:
@@ -723,6 +736,7 @@ def _read_day(
         weekday = WEEKDAYS[match.group(1)]
         weekdays.add(weekday)
         if match.group(2):
+            dated_weekday = True
             n = int(match.group(2))
             found = _day_of_month(n, today, weekday, limit=window_days)
             if found is not None:
@@ -740,20 +754,27 @@ def _read_day(
             days.add(found)
         text = cut(match)
 
+    alternatives: tuple[date, ...] = ()
+    if said_or and not (invalid or dated_weekday or missing):
+        window = [today + timedelta(days=n) for n in range(window_days)]
+        alternatives = tuple(sorted({*days, *(d for d in window if d.weekday() in weekdays)}))
     if len(days) > 1 or len(weekdays) > 1:
-        return text, None, True, None, False
+        return text, None, True, None, False, alternatives
     if missing is not None:
-        return text, None, invalid, missing if not days or missing[0] in days else None, False
+        return text, None, invalid, missing if not days or missing[0] in days else None, False, ()
     if days:
         day = days.pop()
         if weekdays and day.weekday() not in weekdays:  # "mañana o el jueves", "lunes 3 dic" (a Thursday)
-            return text, None, True, None, False
-        return text, day, invalid, None, False
+            return text, None, True, None, False, alternatives
+        return text, day, invalid, None, False, ()
     if weekdays:
         weekday = weekdays.pop()
         ahead = (weekday - today.weekday()) % 7 or 7  # "el martes" said on a Tuesday: next week's
-        return text, today + timedelta(days=ahead), invalid, None, True
-    return text, None, invalid, None, False
+        return text, today + timedelta(days=ahead), invalid, None, True, ()
+    return text, None, invalid, None, False, ()
+
+
+_OR = re.compile(r"\b(?:o|u|or|y|e|and|ni|nor)\b|/")
 
 
 def _calendar_date(day_n: int, month: int, year_text: str | None, today: date) -> date | None:

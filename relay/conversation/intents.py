@@ -92,7 +92,7 @@ _STOP = re.compile(
 )
 _EARLIEST = re.compile(
     r"\b(?:lo (?:mas|antes) (?:pronto|antes|temprano|rapido|cercano)|lo antes posible|cuanto antes|a la brevedad"
-    r"|(?<!mi )(?<!tu )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
+    r"|(?<!mi )(?<!tu )(?<!a )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
     r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)|mas (?:cercan[oa]|proxim[oa]|pronto|temprano|cerca)\b"
     r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?(?:pued|pod)\w*|para ya"

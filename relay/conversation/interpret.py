@@ -43,7 +43,7 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
         # The specialty was just chosen: the one the wish named was answered with the menu (and, if the clinic has
         # none of it, said so then), so only the rest of the wish is acted on now.
         reading = replace(read_message(ctx, evolve(state, stage=CHOOSE_DAY), wish), specialty="")
-        if reading.found and not reading.ambiguous:  # "el martes o el jueves": the days, not "no te entendí"
+        if reading.found and (not reading.ambiguous or reading.alternatives):  # "el martes o el jueves": those days
             return interpret(ctx, state, reading, wish)
     return day_menu(ctx, state, intro=True)
 
@@ -59,6 +59,15 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
 
 
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
+    two_days = bool(reading.alternatives)
+    if two_days:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
+        named = {d.isoformat() for d in reading.alternatives}
+        others = [ctx.today + timedelta(days=n) for n in range(WINDOW_DAYS)]
+        reading = replace(
+            reading, ambiguous=False, day=None, by_weekday=False,
+            skip_days=(*reading.skip_days, *(d for d in others if d.isoformat() not in named)),
+        )
+        state = evolve(state, skip_days=tuple(d for d in state.skip_days if d not in named))
     if reading.ambiguous:
         return reask(ctx, state)
     notices: list[str] = []
@@ -102,7 +111,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     skip_days = state.skip_days
     if reading.skip_days:
         skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
-        if not reading.day:
+        if not reading.day and not two_days:
             notices.append(ctx.say("days_ruled_out"))
     filter_changed = (professionals, specialty, window, skip_days) != (*before, state.skip_days)
     if filter_changed:
@@ -179,8 +188,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
                       else ctx.say("day_not_free", day=label))
             return day_menu(ctx, state, notices=[*notices, notice], near=day)
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
-    if ctx.opening:  # a first message with nothing to act on: the greeting and the days
-        return day_menu(ctx, state, notices=notices, intro=True)
+    if ctx.opening or two_days:  # a first message with nothing to act on: the greeting and the days
+        return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     # "te dije que en la mañana no puedo" with the mornings already left out: the same menu, no reproach.
     return reask(ctx, state, notices, understood=bool(reading.skip_days or reading.skip_part))
 

@@ -262,10 +262,23 @@ def test_unknown_text_re_asks_politely_and_repeats_the_current_menu():
 def test_contradictory_text_is_ambiguous_and_re_asks():
     chat = Chat(agenda(range(2, 9), [(9, 0)]))
     shown = lines(chat.say("hola"))
-    for message in ["lunes 3 dic", "mañana o el jueves", "a las 10 o a las 11"]:
+    for message in ["lunes 3 dic", "a las 10 o a las 11"]:
         reply = chat.say(message)
         assert reply.status == "choose_day" and "Perdona" in texts(reply), message
         assert lines(reply)[0] == shown[0]
+
+
+def test_days_said_as_alternatives_are_the_days_offered():
+    chat = Chat(agenda(range(2, 15), [(9, 0), (15, 0)]))
+    chat.say("hola")
+    assert buttons(chat.say("mañana o el jueves")) == ["Mié 2 dic", "Jue 3 dic", "Jue 10 dic"]
+    reply = Chat(agenda(range(2, 15), [(9, 0), (15, 0)])).say("hola, solo puedo jueves o viernes en la tarde")
+    assert lines(reply) == ["1. jueves 3 de diciembre", "2. viernes 4 de diciembre", "3. jueves 10 de diciembre",
+                            "4. viernes 11 de diciembre"]
+    reply = Chat(agenda(range(2, 15), [(9, 0), (15, 0)])).say("busco hora el lunes o el miércoles a primera hora")
+    assert "La primera hora libre" not in texts(reply)
+    assert lines(reply) == ["1. miércoles 2 de diciembre", "2. lunes 7 de diciembre", "3. miércoles 9 de diciembre",
+                            "4. lunes 14 de diciembre"]
 
 
 def test_a_time_without_a_day_asks_for_the_day_first():

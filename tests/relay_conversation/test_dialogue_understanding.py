@@ -160,7 +160,7 @@ def test_a_wish_with_two_days_after_the_specialty_menu_shows_the_days_without_a_
     assert "¿Qué especialidad necesitas?" in texts(reply)
     reply = chat.say("Traumatología")
     assert reply.status == "choose_day" and "Perdona" not in texts(reply)
-    assert buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]
+    assert buttons(reply)[0] == "Jue 3 dic" and "Vie 4 dic" not in " ".join(lines(reply))  # Wednesday or Thursday
 
 
 def test_a_long_story_is_read_to_its_specialty():
@@ -225,7 +225,7 @@ def test_a_specialty_with_two_days_in_a_first_message_keeps_the_specialty():
     reply = clinic_with_specialties().say("traumatología el miércoles o el viernes")
     assert "¿Qué especialidad necesitas?" not in texts(reply) and "Perdona" not in texts(reply)
     assert reply.continuation["data"]["specialty"] == "traumatologia"
-    assert buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]
+    assert buttons(reply)[0] == "Vie 4 dic"  # its only Wednesday or Friday
 
 
 def test_other_professionals_in_a_specialty_of_one_says_it_shows_everyone():
