@@ -81,6 +81,7 @@ class AppointmentDesk:
             return done
         result = CancelResult(args.booking_id)
         self._cancelled[args.idempotency_key] = result
+        self._desk.freed(booking.slot.start.date())
         entry, created = self._desk.journal.record_cancel(
             args.idempotency_key, booking.id, booking.patient.name or args.phone, args.phone,
             slot_id=booking.slot.id, start=booking.slot.start.isoformat(), end=booking.slot.end.isoformat(),
@@ -113,7 +114,9 @@ class AppointmentDesk:
         if old is not None:
             done = await self._call("cancel", lambda driver: driver.cancel(old.id, args.idempotency_key))
             cancelled = done is True
-            if not cancelled:
+            if cancelled:
+                self._desk.freed(old.slot.start.date())
+            else:
                 log.warning("Moved appointment %s to %s but could not cancel the old one", old.id,
                             booked.result.booking_id)
         new = booked.result

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from agent.events import BookingRecorded, Event
 from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry
@@ -153,6 +153,11 @@ class BookingDesk:
             final = self._mark_booked(key, booking)
         self._settle(final)
         return final
+
+    def freed(self, day: date) -> None:
+        """An appointment that day was cancelled (from the chat, or moved away): its time is offered again once
+        the day is read again, shortly, not at the next background read minutes later."""
+        self._cache.refresh_day_soon(day)
 
     def _mark_booked(self, key: str, booking: Booking) -> JournalEntry:
         final = self.journal.mark_booked(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 
-from agent_testkit import book_args
+from agent_testkit import FakeDriver, book_args
 from polling import wait_until
 
 from agent.engine import Engine
 from agent.events import BookingRecorded, LinkChanged, PauseChanged, PortalChangedState, RequestServed, SlotsRefreshed
 from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal
+from agent.portal.base import Booking
+from agent.portal.capabilities import DriverCapabilities
 from agent.runtime_state import load_state
 from agent.secrets import PORTAL_PASSWORD
 
@@ -133,6 +135,42 @@ async def test_a_slot_taken_meanwhile_gives_alternatives_nearest_first(start_eng
     await wait_until(lambda: portal.reads > reads_before)  # that day is read again
     repeat = await relay.request("book", book_args(wanted["id"], "k-taken"))
     assert repeat["error"]["code"] == "slot_taken" and portal.book_calls == 1
+
+
+class CancellingDriver(FakeDriver):
+    """The fake web app's driver with the optional find-and-cancel capability."""
+
+    capabilities = DriverCapabilities(can_cancel=True, can_find_by_phone=True)
+
+    async def find_bookings(self, phone: str, days: int = 15) -> list[Booking]:
+        return [b for b in self.portal.appointments.values() if b.patient.phone == phone]
+
+    async def cancel(self, booking_id: str, reference: str = "") -> bool:
+        found = next(ref for ref, b in self.portal.appointments.items() if b.id == booking_id)
+        del self.portal.appointments[found]
+        return True
+
+
+async def test_a_cancelled_appointments_time_is_offered_again_soon(start_engine, relay, portal, monkeypatch):
+    """Cancelled from the chat, its time is free in the web app: the agent reads that day again right away, so a
+    patient who wants it back (or anyone else) is not told for minutes that it is taken."""
+    monkeypatch.setattr(portal, "driver", lambda *_, credentials=None, **__: CancellingDriver(portal, credentials))
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    wanted = (await relay.request("slots", {"days": 14}))["result"]["slots"][4]
+    booked = await relay.request("book", book_args(wanted["id"], "k-back"))
+    await wait_until(lambda: portal.reads >= 2)  # the day re-read after the booking
+    slots = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    assert wanted["id"] not in {s["id"] for s in slots}
+    reads_before = portal.reads
+
+    cancel = {"booking_id": booked["result"]["booking_id"], "idempotency_key": "c-back", "phone": "+56 9 1234 5678"}
+    answer = await relay.request("cancel", cancel)
+    assert answer["ok"] is True, answer
+
+    await wait_until(lambda: portal.reads > reads_before)  # that day is read again, not at the next 5-minute read
+    slots = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    assert wanted["id"] in {s["id"] for s in slots}
 
 
 async def test_pause_answers_paused_without_the_browser_and_keeps_the_request(start_engine, relay, portal,
