@@ -63,6 +63,9 @@ _REFERRED_BY = re.compile(
 )
 
 
+_LEADING = re.compile(r"\b(?:con|with|to|see)\s+(?:(?:el|la|los|las|un|una|the|a|an)\s+)?$")
+
+
 def find_specialty(text: str) -> tuple[str, str]:
     """(the specialty key a normalized message asks for, the text without it); ("", text) when none, or when it
     names two and does not say which it wants (the specialty question then asks).
@@ -91,7 +94,9 @@ def find_specialty(text: str) -> tuple[str, str]:
     ]
     keys = {key for key, _ in wanted}
     for _, match in sorted(named, key=lambda item: item[1].start(), reverse=True):
-        text = text[: match.start()] + " " + text[match.end():]
+        # "turno con kinesiología, ¿tenés algo…?": the "con" goes with it (what follows is not a professional)
+        before = _LEADING.sub(" ", text[: match.start()])
+        text = before + " " + text[match.end():]
     return (keys.pop(), text) if len(keys) == 1 else ("", text)
 
 

@@ -269,3 +269,12 @@ def test_a_story_naming_the_specialty_that_sent_the_patient_books_the_one_they_n
 def test_two_specialties_and_no_word_on_which_asks_which():
     reply = clinic_with_specialties().say("quiero hora con medicina general o traumatología")
     assert "¿Qué especialidad necesitas?" in texts(reply)
+
+
+def test_a_specialty_after_con_followed_by_a_question_is_not_a_professionals_name():
+    for message in ("che, necesito turno con traumatología, ¿tenés algo el jueves a primera hora?",
+                    "hola quiero hora con el traumatólogo, ¿podés el jueves en la mañana?"):
+        reply = clinic_with_specialties().say(message)
+        assert "No encontré" not in texts(reply), message
+        assert reply.continuation["data"]["specialty"] == "traumatologia"
+        assert "Jue 3 dic" in texts(reply) and buttons(reply)[0] == "10:00", message
