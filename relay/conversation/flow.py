@@ -37,6 +37,7 @@ from relay.conversation.intents import (
     courtesy,
     for_someone_else,
     greeting_only,
+    keeps_it,
     names_own_booking,
     none_fits,
 )
@@ -124,6 +125,10 @@ def decide(
     reading = read_message(ctx, state, turn.message)
 
     action = command(norm)
+    moving = state.intent == "reschedule" and state.target is not None and state.stage in (CHOOSE_DAY, CHOOSE_TIME,
+                                                                                              CONFIRM)
+    if moving and (action == "cancel" or keeps_it(norm)):  # "mejor no", "déjala como estaba": it stays as it was
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
     if action is None and reading.intent == "person":

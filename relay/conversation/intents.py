@@ -383,6 +383,23 @@ _OWN_BOOKING = re.compile(
 )
 
 
+_KEEP_IT = re.compile(
+    r"^(?:no|nah|nop|mejor no|no gracias|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla)"
+    r"(?: (?:asi|mas|nomas|como esta|como estaba|gracias|mejor|entonces|po|pues|igual|mejor no))*$"
+    r"|\b(?:deja|dejala|dejalo|dejarla|dejarlo|dejemosla|dejemoslo|mantenla|mantenlo|mantener(?:la|lo)?)"
+    r" (?:como|asi|igual|tal cual|donde)"
+    r"|\bcomo estaba\b|\bno (?:la|lo|me la|me lo|quiero) (?:cambi|muev|mover)\w*"
+    r"|\bmejor no (?:la |lo )?(?:cambi|muev)\w*"
+    r"|\b(?:keep|leave) it\b|\bnever ?mind\b|\bforget it\b"
+)
+
+
+def keeps_it(text: str) -> bool:
+    """While a move is under way: the patient would rather keep the appointment as it was ("mejor no", "déjala como
+    estaba", "no la cambies", "never mind")."""
+    return bool(_KEEP_IT.search(text))
+
+
 def names_own_booking(text: str) -> bool:
     """The message speaks of an appointment the patient already has ("mi hora", "la que tengo", "my appointment"),
     not of the time the bot is offering."""

@@ -151,3 +151,15 @@ def test_a_mistake_said_at_the_appointment_named_moves_it_to_what_was_meant():
     moved = chat.say(times.continuation["data"]["option_1"])
     assert moved.status == "booked" and moved.continuation["data"]["rescheduled_from"] == "bk-7"
     assert "Rojas" in texts(moved) and chat.books == []
+
+
+def test_a_move_can_be_called_off_and_the_appointment_stays():
+    for words in ("mejor no", "déjala como estaba nomás", "mejor no la cambio", "cancelar", "never mind"):
+        agent = ClinicAgent(THU)
+        chat = Chat(finding(2, 4), appointments=agent)
+        chat.say("hola")
+        chat.say("Cambiarla")
+        chat.say("Sí, cambiarla")  # the days for the new time
+        reply = chat.say(words)
+        assert "Entendido, tu hora sigue en pie." in texts(reply), words
+        assert "no reservé nada" not in texts(reply) and agent.cancelled == {} and chat.books == []
