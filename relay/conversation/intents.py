@@ -124,7 +124,13 @@ _INFO = re.compile(
     r"|isapre|fonasa|obra social|prepaga|seguro|insurance|do you (?:take|accept)"
     r"|donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located|parking"
     r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
-    r"|a que hora (?:abren|cierran)|what time do you (?:open|close))\b"
+    r"|a que hora (?:abren|cierran)|what time do you (?:open|close)"
+    # how the visit is: in person or online, who is seen, what to bring, how to prepare
+    r"|(?:es|sera|son|seria) (?:presencial|online|virtual|en linea|por video\w*)|telemedicina|teleconsulta"
+    r"|is it (?:in person|online)|video (?:call|consultation)"
+    r"|atiende\w* (?:a )?(?:ninos|guaguas|bebes|menores|adultos mayores|embarazadas)|(?:see|treat) (?:children|kids)"
+    r"|(?:que|q) (?:tengo|hay|debo|necesito) (?:que )?(?:llevar|traer|presentar)|hay que (?:llevar|ir en ayunas)"
+    r"|en ayunas|what (?:should|do) i (?:bring|need to bring))\b"
 )
 _BOOKING_VERB = re.compile(
     r"\b(?:agend\w*|reserv\w*|pedir|sacar|tomar (?:una )?hora|book\w*|make an appointment|schedule)\b"

@@ -278,3 +278,15 @@ def test_a_specialty_after_con_followed_by_a_question_is_not_a_professionals_nam
         assert "No encontré" not in texts(reply), message
         assert reply.continuation["data"]["specialty"] == "traumatologia"
         assert "Jue 3 dic" in texts(reply) and buttons(reply)[0] == "10:00", message
+
+
+def test_questions_about_the_visit_are_sent_to_reception_and_the_menu_stays():
+    for question in ("¿es presencial?", "pero atienden niños??", "¿qué tengo que llevar a la consulta?",
+                     "hay que ir en ayunas?"):
+        chat = Chat(agenda([2, 4], [(9, 0), (15, 0)]))
+        chat.say("hola")
+        reply = chat.say(question)
+        assert "escribe «recepción»" in texts(reply) and "no te entendí" not in texts(reply), question
+        assert buttons(reply)[0] == "Mié 2 dic"
+    reply = clinic_with_specialties().say("quiero hora presencial con traumatología")
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
