@@ -196,7 +196,8 @@ _SHORTHAND = {
     "aft": "afternoon",
     # Spelt as said: "ola kiero ora kon medisina jeneral" (longer words are corrected by typos.py)
     "ola": "hola", "olaa": "hola", "kiero": "quiero", "kero": "quiero", "qiero": "quiero", "kisiera": "quisiera",
-    "kon": "con", "ke": "que", "sita": "cita", "sitas": "citas", "kuando": "cuando", "aora": "ahora",
+    "kon": "con", "ke": "que", "gral": "general", "gral.": "general", "sita": "cita", "sitas": "citas",
+    "kuando": "cuando", "aora": "ahora",
 }
 
 
@@ -482,6 +483,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     if between:
         bounds["after"], bounds["before"] = _between(between)
         text = text[: between.start()] + " " + text[between.end():]
+    text = _HOUR_AND_MINUTES.sub(r"\1:\2", text)  # "4 y 20" is 4:20
     said_with_day = _DAY_THEN_PART.search(text)  # "tomorrow afternoon" wins over "this morning" told in passing
     if re.search(_EVENING_WORDS, text):
         marker, part = "pm", "evening"
@@ -542,6 +544,10 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     return text, times, False, "" if found else part, bounds["after"], bounds["before"]
 
 
+_HOUR_AND_MINUTES = re.compile(
+    r"\b([01]?\d|2[0-3]) y ([1-5][05])\b(?! (?:anos|years|dias|days|meses|months|semanas|weeks|minutos|min)\b)"
+    r"(?! (?:de )?(?:ene|feb|mar|abr|may|jun|jul|ago|sep|set|oct|nov|dic|jan|apr|aug|dec)[a-z]*\b)"
+)
 _DAY_THEN_PART = re.compile(
     r"\b(?:manana|hoy|pasado manana|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday"
     r"|tuesday|wednesday|thursday|friday|saturday|sunday)\s+(?:(?:en|por|a) la\s+)?(manana|tarde|noche|morning"

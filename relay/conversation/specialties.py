@@ -63,6 +63,8 @@ _REFERRED_BY = re.compile(
 )
 
 
+# "general" alone is medicina general next to a word for doctor or medicine, or as the whole answer ("la general").
+_GENERAL_OK = re.compile(r"\b(?:medic\w*|doctor)\b|^\s*(?:(?:la|el|a|con|con la|con el|en|de) )?general\s*$")
 _LEADING = re.compile(r"\b(?:con|with|to|see)\s+(?:(?:el|la|los|las|un|una|the|a|an)\s+)?$")
 
 
@@ -77,7 +79,7 @@ def find_specialty(text: str) -> tuple[str, str]:
     named: list[tuple[str, re.Match[str]]] = []
     for key, pattern in _PATTERNS.items():
         for match in pattern.finditer(text):
-            if key == "general" and match.group(0) == "general" and not re.search(r"\b(?:medic\w*|doctor)\b", text):
+            if key == "general" and match.group(0) == "general" and not _GENERAL_OK.search(text):
                 continue
             named.append((key, match))
     if not named:

@@ -290,3 +290,14 @@ def test_questions_about_the_visit_are_sent_to_reception_and_the_menu_stays():
         assert buttons(reply)[0] == "Mié 2 dic"
     reply = clinic_with_specialties().say("quiero hora presencial con traumatología")
     assert reply.continuation["data"]["specialty"] == "traumatologia"
+
+
+def test_la_general_and_four_and_twenty():
+    chat = clinic_with_specialties()
+    chat.say("hola")
+    reply = chat.say("la general")
+    assert reply.continuation["data"]["specialty"] == "general"
+    chat = Chat(agenda([2, 4], [(9, 0), (16, 20)]))
+    chat.say("hola, el viernes")
+    reply = chat.say("4 y 20 ta bien")
+    assert "¿Confirmo el viernes 4 de diciembre a las 16:20" in texts(reply)
