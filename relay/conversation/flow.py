@@ -32,6 +32,7 @@ from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     asks_about_clinic,
+    asks_other_professional,
     asks_to_repeat,
     asks_where,
     courtesy,
@@ -139,6 +140,8 @@ def decide(
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
     option = picked(state, norm, reading)
+    if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
+        option = next((o for o in state.options if o.kind == "any_professional"), None)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found

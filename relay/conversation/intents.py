@@ -406,6 +406,17 @@ def keeps_it(text: str) -> bool:
     return bool(_KEEP_IT.search(text))
 
 
+_OTHER_PROFESSIONAL = re.compile(
+    r"\b(?:otr[oa]s?|distint[oa]s?|diferente) (?:doctor\w*|dr|dra|profesional\w*|medic[oa]s?|especialista\w*"
+    r"|kinesiolog[oa]s?|persona)\b|\b(?:another|a different|other) (?:doctor|professional|physician|specialist)s?\b"
+)
+
+
+def asks_other_professional(text: str) -> bool:
+    """"Mejor con otro doctor", "otra profesional", "another doctor": the "Otros profesionales" button, typed."""
+    return bool(_OTHER_PROFESSIONAL.search(text))
+
+
 def names_own_booking(text: str) -> bool:
     """The message speaks of an appointment the patient already has ("mi hora", "la que tengo", "my appointment"),
     not of the time the bot is offering."""

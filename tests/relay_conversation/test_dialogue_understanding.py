@@ -301,3 +301,12 @@ def test_la_general_and_four_and_twenty():
     chat.say("hola, el viernes")
     reply = chat.say("4 y 20 ta bien")
     assert "¿Confirmo el viernes 4 de diciembre a las 16:20" in texts(reply)
+
+
+def test_another_doctor_typed_is_the_other_professionals_button():
+    two = agenda(range(2, 6), [(9, 0), (15, 0)], professionals=("Dra. Ana Soto", "Dr. Juan Rojas"))
+    for message in ("mejor con otro doctor", "otra profesional", "otro médico por favor", "another doctor"):
+        chat = Chat(two)
+        chat.say("hola, con la dra soto el jueves")
+        reply = chat.say(message)
+        assert "no te entendí" not in texts(reply) and "Rojas" in texts(reply), message
