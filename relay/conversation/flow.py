@@ -346,7 +346,9 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old_day:
     if not wish:
         return None
     reading = read_message(ctx, state, wish)
-    if reading.ambiguous or not (reading.week or (reading.day and reading.day != old_day)):
+    if reading.ambiguous and not reading.alternatives:
+        return None
+    if not (reading.week or reading.alternatives or (reading.day and reading.day != old_day)):
         return None
     return replace(reading, intent="book", specialty="")
 

@@ -618,7 +618,7 @@ _DAY_MONTH = re.compile(
 )
 _MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(\d{{4}}))?")
 _WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(?:dia\s+|the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
-_DAY_NUMBER = re.compile(r"\b(?:el|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
+_DAY_NUMBER = re.compile(r"\b(?:el|al|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
 
 
 def _read_weeks(text: str, today: date) -> tuple[str, date | None]:

@@ -163,3 +163,14 @@ def test_a_move_can_be_called_off_and_the_appointment_stays():
         reply = chat.say(words)
         assert "Entendido, tu hora sigue en pie." in texts(reply), words
         assert "no reservé nada" not in texts(reply) and agent.cancelled == {} and chat.books == []
+
+
+def test_a_move_asked_for_a_day_number_or_two_days_goes_there():
+    chat = Chat(finding(2, 4, 7, 8, 9), appointments=ClinicAgent(THU))
+    chat.say("cambiame el turno al 4 a las 11")
+    reply = chat.say("Sí, cambiarla")
+    assert "¿Confirmo el viernes 4 de diciembre a las 11:00" in texts(reply)
+    chat = Chat(finding(2, 4, 7, 8, 9), appointments=ClinicAgent(THU))
+    chat.say("quiero cambiar mi hora para la semana que viene, lunes o martes")
+    reply = chat.say("Sí, cambiarla")
+    assert buttons(reply)[:2] == ["Lun 7 dic", "Mar 8 dic"] and "Mié 9 dic" not in buttons(reply)
