@@ -190,7 +190,7 @@ _YES = frozenset(
     """
     si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
     claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
-    awesome excellent absolutely sipo sipi
+    awesome excellent absolutely sipo sipi simon obvio afirmativo
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
@@ -220,7 +220,12 @@ _YES_PHRASES = re.compile(
     r"(?: bien| perfecto)?)\b"
 )
 _NO_WORDS = frozenset(w for w in _NO if " " not in w)
-_POLITE = frozenset({"gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas"})
+_POLITE = frozenset({
+    "gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas", "muchisimas", "mil",
+    # what a patient calls the bot in passing: "sí, perfecto, gracias guapo"
+    "guapo", "guapa", "lindo", "linda", "amable", "mijo", "mija", "amigo", "amiga", "senorita", "joven", "crack",
+    "genio", "dear",
+})
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
     "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual",

@@ -123,3 +123,10 @@ def test_yes_when_asked_with_whom_asks_for_one_of_them():
     assert buttons(again) == buttons(whom) and chat.books == []
     pick = chat.say("con el dr pérez")
     assert pick.continuation["data"].get("code") == "confirm" and "Dr. Juan Pérez" in texts(pick)
+
+
+def test_a_yes_with_a_kind_word_or_in_slang_books():
+    for yes in ("Sí, perfecto, gracias guapo", "simón", "obvio"):
+        chat = Chat(agenda([2, 3], [(9, 0)]))
+        chat.say("hola, el jueves a las 9")
+        assert chat.say(yes).status == "booked", yes
