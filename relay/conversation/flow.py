@@ -34,6 +34,7 @@ from relay.conversation.intents import (
     asks_about_clinic,
     asks_other_professional,
     asks_to_repeat,
+    asks_to_wait,
     asks_where,
     courtesy,
     for_someone_else,
@@ -182,6 +183,10 @@ def decide(
             return none_fits_reply
     if not free:
         return _end(ctx, state, "no_slots")
+    if option is None and action is None and not reading.found and asks_to_wait(norm):
+        return reask(ctx, state, [ctx.say("waiting")], understood=True)  # "espera", "déjame ver mi agenda"
+    if option is None and action is None and not reading.found and greeting_only(norm):
+        return reask(ctx, state, understood=True)  # "hola" again: the same menu, no reproach
     if option is None and action is None and not reading.found and asks_to_repeat(norm):
         return reask(ctx, state, understood=True)  # "¿me repites las horas?": the same page
     if option is None and action is None and not reading.found and asks_about_clinic(norm):

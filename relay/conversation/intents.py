@@ -335,6 +335,24 @@ def greeting_only(text: str) -> bool:
     return bool(words) and words <= _GREETING_WORDS
 
 
+_WAIT = re.compile(
+    r"\b(?:espera|esperame|espere|esperen|aguarda|aguarde|un momento|un momentito|un segundo|un seg|un minuto"
+    r"|dame un (?:momento|segundo|minuto)|deja(?:me)? (?:ver|revisar|pensar|consultar)|lo pienso|wait|hold on"
+    r"|one moment|just a (?:moment|sec|second|minute)|let me (?:check|think|see))\b"
+)
+_WAIT_REST = re.compile(
+    r"\b(?:un poco|porfa|por favor|please|que|voy|ya vuelvo|ahora|po|pues|reviso|veo|mi agenda|mi calendario"
+    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary)|ok|ya|si|bueno|a|y)\b"
+)
+
+
+def asks_to_wait(text: str) -> bool:
+    """"Espera", "un momento", "espera, déjame ver mi agenda": the patient will answer, the menu stays as it is."""
+    if not _WAIT.search(text):
+        return False
+    return not _WAIT_REST.sub(" ", _WAIT.sub(" ", text)).split()
+
+
 def asks_to_repeat(text: str) -> bool:
     """"¿Me repites las horas?", "no me llegaron las opciones": the same menu again, without a reproach."""
     return bool(_REPEAT.search(text))
@@ -357,7 +375,8 @@ _COURTESY_REST = _CLOSING_REST | frozenset(
     perfecto perfect genial great excelente super buenisimo nice cool entendido de nada igualmente a usted ustedes
     nos hasta see ya bye okey oki oks lot mas doctor doctora senorita buenas buenos buen tardes noches dias dia que
     tenga tengas have nice good day muchisimas muchisimo quedo atento atenta atentos la su tu ayuda help for your
-    bendiciones saludos abrazo besos cuidese cuidate po pue pues esten este estes bien
+    bendiciones saludos abrazo besos cuidese cuidate po pue pues esten este estes bien ah ahh oh eh eso era es todo
+    nada seria sería
     """.split()
 )
 

@@ -130,3 +130,15 @@ def test_a_yes_with_a_kind_word_or_in_slang_books():
         chat = Chat(agenda([2, 3], [(9, 0)]))
         chat.say("hola, el jueves a las 9")
         assert chat.say(yes).status == "booked", yes
+
+
+def test_wait_and_a_greeting_again_keep_the_menu_without_a_reproach_and_thanks_close():
+    chat = Chat(agenda([2, 3], [(9, 0)]))
+    chat.say("hola, el jueves a las 9")
+    reply = chat.say("espera, déjame ver mi agenda")
+    assert "Claro, te espero." in texts(reply) and "no te entendí" not in texts(reply)
+    assert buttons(reply) == ["Sí", "Otra hora"]
+    reply = chat.say("hola")
+    assert "no te entendí" not in texts(reply) and buttons(reply) == ["Sí", "Otra hora"]
+    assert chat.say("Sí").status == "booked"
+    assert chat.say("ah ok gracias, eso era").status == "closed"
