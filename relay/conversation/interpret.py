@@ -219,6 +219,7 @@ def pick_time(
     at = datetime.combine(day, datetime.min.time(), tzinfo=day_slots[0].start_dt().tzinfo).replace(
         hour=hour, minute=minute
     )
-    nearest = min(day_slots, key=lambda s: abs(slot_start(s) - at))
-    return time_menu(ctx, evolve(state, window=("", "")), day, notices=notices, at=slot_key(nearest)[0])
+    before = [s for s in day_slots if slot_start(s) <= at]
+    first = before[-1] if before else day_slots[0]  # the times around it: from the last one before it
+    return time_menu(ctx, evolve(state, window=("", "")), day, notices=notices, at=slot_key(first)[0])
 

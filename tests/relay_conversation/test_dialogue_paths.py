@@ -838,3 +838,11 @@ def test_la_2_at_a_numbered_list_is_its_second_line_and_thanks_at_the_days_ends_
     reply = chat.say("gracias po")
     assert reply.status == "handoff" and "no reservé nada" in texts(reply)
     assert Chat(agenda([2], [(9, 0)])).say("gracias po").status == "closed"
+
+
+def test_a_time_not_free_shows_the_one_just_before_it_too():
+    chat = Chat(agenda([2], [(9, 0), (9, 30), (10, 0), (11, 0), (15, 0), (15, 30), (16, 0)]))
+    chat.say("hola, mañana")
+    reply = chat.say("10:45")  # 11:00 is nearer, 10:00 is earlier: both
+    assert "Las 10:45 del Mié 2 dic no están libres." in texts(reply)
+    assert [line.split(" · ")[0] for line in lines(reply)[:2]] == ["1. 10:00", "2. 11:00"]
