@@ -88,6 +88,8 @@ from wire.messages import SlotsResult, WireSlot
 
 __all__ = ["after_agent_step", "after_booking", "decide", "handoff", "resume_booking"]
 
+_CHOOSING = (CHOOSE_DAY, CHOOSE_TIME, CONFIRM)  # the stages of choosing a time (a new one, or a move's)
+
 OWN_APPOINTMENTS = ("cancel", "my_bookings", "reschedule")  # asked of the agent (conversation/appointments.py)
 
 
@@ -127,8 +129,7 @@ def decide(
     reading = read_message(ctx, state, turn.message)
 
     action = command(norm)
-    moving = state.intent == "reschedule" and state.target is not None and state.stage in (CHOOSE_DAY, CHOOSE_TIME,
-                                                                                              CONFIRM)
+    moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
     if moving and (action == "cancel" or keeps_it(norm)):  # "mejor no", "déjala como estaba": it stays as it was
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
