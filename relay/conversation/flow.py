@@ -36,6 +36,7 @@ from relay.conversation.intents import (
     asks_to_repeat,
     asks_to_wait,
     asks_where,
+    corrects_a_booking,
     courtesy,
     for_someone_else,
     greeting_only,
@@ -166,7 +167,8 @@ def decide(
         named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
-    if (reading.intent == "reschedule" and state.stage in (CHOOSE_TIME, CONFIRM) and reading.found
+    offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))
+    if (reading.intent == "reschedule" and offer_shown and reading.found
             and not names_own_booking(norm)):  # "¿se puede correr para la tarde?" of the time offered: another
         reading = replace(reading, intent="book")
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:

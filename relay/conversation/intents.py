@@ -40,6 +40,12 @@ _RESCHEDULE = re.compile(
     r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
     r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b)"
 )
+_CORRECTION = re.compile(
+    r"\b(?:me equivoqu\w*|me confundi\w*|estaba equivocad\w*|por error|(?:fue|era) un error|me salio mal"
+    r"|(?:i )?made a mistake|by mistake|booked the wrong)\b"
+)
+
+
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}|borrar mi|eliminar mi)"
 )
@@ -291,6 +297,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         intent = "book"
     else:
         intent = "none"
+    if intent in ("book", "my_bookings", "none") and _CORRECTION.search(text):
+        intent = "reschedule"  # "me confundí, la hora era para el traumatólogo": the appointment made, moved
     return Wishes(intent, answer, tentative, earliest, any_time, any_professional)
 
 
@@ -439,6 +447,12 @@ _OTHER_PROFESSIONAL = re.compile(
 def asks_other_professional(text: str) -> bool:
     """"Mejor con otro doctor", "otra profesional", "another doctor": the "Otros profesionales" button, typed."""
     return bool(_OTHER_PROFESSIONAL.search(text))
+
+
+def corrects_a_booking(text: str) -> bool:
+    """"Me equivoqué, quería medicina general", "me confundí de especialidad": the appointment just made was not the
+    one meant (moved, never a second one beside it)."""
+    return bool(_CORRECTION.search(text))
 
 
 def names_own_booking(text: str) -> bool:

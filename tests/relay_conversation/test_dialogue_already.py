@@ -142,7 +142,7 @@ def test_a_mistake_said_at_the_appointment_named_moves_it_to_what_was_meant():
                for s in agenda([4, 7], [(11, 0), (12, 0)], professionals=("Dr. Andrés Rojas",)).slots]
     agent = ClinicAgent(THU)  # with Dra. Ana Soto, the kinesiologist
     chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *general), finds_bookings=True), appointments=agent)
-    chat.say("chuta, me equivoqué")
+    chat.say("hola")
     reply = chat.say("oye me equivoqué, yo quería medicina general no kine")
     assert reply.continuation["data"]["code"] == "confirm_move"
     days = chat.say("Sí, cambiarla")
@@ -174,3 +174,18 @@ def test_a_move_asked_for_a_day_number_or_two_days_goes_there():
     chat.say("quiero cambiar mi hora para la semana que viene, lunes o martes")
     reply = chat.say("Sí, cambiarla")
     assert buttons(reply)[:2] == ["Lun 7 dic", "Mar 8 dic"] and "Mié 9 dic" not in buttons(reply)
+
+
+def test_a_first_message_saying_the_appointment_was_a_mistake_offers_to_move_it():
+    kine = [replace(s, specialty="Kinesiología") for s in agenda([2, 4], [(9, 0), (10, 0)]).slots]
+    trauma = [replace(s, specialty="Traumatología")
+              for s in agenda([4, 7], [(11, 0), (12, 0)], professionals=("Dr. Andrés Rojas",)).slots]
+    agent = ClinicAgent(THU)  # with Dra. Ana Soto, the kinesiologist
+    chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *trauma), finds_bookings=True), appointments=agent)
+    reply = chat.say("perdón me confundí, la hora era para el traumatólogo no para kine")
+    assert reply.continuation["data"]["code"] == "confirm_move" and "¡Hola, Ana!" in texts(reply)
+    days = chat.say("Sí, cambiarla")
+    assert buttons(days)[:2] == ["Vie 4 dic", "Lun 7 dic"]  # the traumatologist's days
+    times = chat.say(days.continuation["data"]["option_1"])
+    moved = chat.say(times.continuation["data"]["option_1"])
+    assert moved.continuation["data"]["rescheduled_from"] == "bk-7" and chat.books == []
