@@ -12,6 +12,7 @@ appointments, ``outcomes`` turns the agent's answer to a booking into the reply,
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -348,16 +349,25 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
 
 
-def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old_day: date) -> Reading | None:
+_OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"
+    r"\b(?:la|el|mi (?:hora|cita|turno)) (?:del|de la|de las|de el) (?:dia )?[a-z0-9:]+(?: \d{1,2})?"
+)
+_SAME_TIME = re.compile(r"\b(?:(?:la|a la) misma hora|al mismo horario|el mismo horario|same time)\b")
+
+
+def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: datetime) -> Reading | None:
     """What the message that asked for the move says about the new time: a day other than the old one's, or a week
     ("la otra semana"); None when it says nothing of it (or only names the old appointment's day)."""
     if not wish:
         return None
+    wish = _OLD_NAMED.sub(" ", normalize(wish))  # "cancela la del jueves y dame el martes": the new one is Tuesday
     reading = read_message(ctx, state, wish)
     if reading.ambiguous and not reading.alternatives:
         return None
-    if not (reading.week or reading.alternatives or (reading.day and reading.day != old_day)):
+    if not (reading.week or reading.alternatives or (reading.day and reading.day != old.date())):
         return None
+    if not reading.times and _SAME_TIME.search(wish):  # "la misma hora pero el martes"
+        reading = replace(reading, times=((old.hour, old.minute),))
     return replace(reading, intent="book", specialty="")
 
 
@@ -429,7 +439,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
             state, stage=CHOOSE_DAY, professionals=same, specialty=state.specialty or ANY_SPECIALTY, wish=""
         )
         moving = _someone_else_wished(ctx, moving, state.wish, target.professional)
-        wanted = _new_time_wished(ctx, moving, state.wish, start.date())
+        wanted = _new_time_wished(ctx, moving, state.wish, start)
         if wanted is not None:  # "mejor el lunes en la mañana": straight there, the move explained first
             step = interpret(evolve(ctx, opening=(*ctx.opening, notice)), moving, wanted, normalize(state.wish))
             if isinstance(step, Reply):

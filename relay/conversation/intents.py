@@ -38,7 +38,10 @@ _RESCHEDULE = re.compile(
     r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
     rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
     r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
-    r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b)"
+    r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b"
+    # "cancela la del lunes y dame la misma hora el martes": one out, another in
+    r"|(?:cancel|anul)\w*\b.*\b(?:y|e|and) (?:me )?(?:dame|deme|denme|ponme|pongame|pasame|agendame|reservame|me das"
+    r"|me da|quiero|necesito|give me|book me|put me)\b)"
 )
 _CORRECTION = re.compile(
     r"\b(?:me equivoqu\w*|me confundi\w*|estaba equivocad\w*|por error|(?:fue|era) un error|me salio mal"

@@ -189,3 +189,14 @@ def test_a_first_message_saying_the_appointment_was_a_mistake_offers_to_move_it(
     times = chat.say(days.continuation["data"]["option_1"])
     moved = chat.say(times.continuation["data"]["option_1"])
     assert moved.continuation["data"]["rescheduled_from"] == "bk-7" and chat.books == []
+
+
+def test_cancel_one_and_give_me_the_same_time_another_day_is_a_move():
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4, 7, 8), appointments=agent)
+    reply = chat.say("oye cancela la del jueves y dame la misma hora pero el martes")
+    assert reply.continuation["data"]["code"] == "confirm_move"
+    reply = chat.say("Sí, cambiarla")
+    assert "¿Confirmo el martes 8 de diciembre a las 10:00" in texts(reply)
+    moved = chat.say("Sí")
+    assert moved.continuation["data"]["rescheduled_from"] == "bk-7" and agent.cancelled == {} and chat.books == []
