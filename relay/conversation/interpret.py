@@ -76,6 +76,10 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     # Who: a professional named, anyone, or a specialty.
     professionals = state.professionals
     matches = match_professionals(reading, ctx.professionals)
+    if reading.specialty in ctx.specialties and matches and not any(
+        s.professional in matches and specialty_key(s.specialty) == reading.specialty for s in ctx.free
+    ):  # "la Dra. Soto me dijo que necesito un traumatólogo": the specialty asked for, not who sent them
+        matches, reading = (), replace(reading, named=())
     if reading.any_professional:
         professionals = ()
     elif reading.named:

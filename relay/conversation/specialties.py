@@ -53,7 +53,8 @@ SPECIALTY_WORDS = frozenset(
 # Said of a specialty the patient does not want: "no traumatólogo", "en vez de kine", "not a dentist".
 _NOT_WANTED = re.compile(
     r"\b(?:no|ni|not|nor|sin|en vez de|en lugar de|instead of|rather than)"
-    r"(?: (?:el|la|los|las|un|una|al|a la|con|con el|con la|de|a|an|the|para))*\s*$"
+    r"(?: (?:el|la|los|las|un|una|al|a la|con|con el|con la|de|a|an|the|para|quiero|queria|necesito|busco|want|need))*"
+    r"\s*$"
 )
 # The specialty that sent the patient ("el traumatólogo me dio orden para kinesiología", "mi pediatra me derivó").
 _REFERRED_BY = re.compile(

@@ -310,3 +310,22 @@ def test_another_doctor_typed_is_the_other_professionals_button():
         chat.say("hola, con la dra soto el jueves")
         reply = chat.say(message)
         assert "no te entendí" not in texts(reply) and "Rojas" in texts(reply), message
+
+
+def test_the_specialty_wins_over_a_professional_of_another_named_in_passing():
+    reply = clinic_with_specialties().say("fui a la doctora Soto y me dijo que tenía que verme un traumatólogo")
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
+    assert buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]  # Dr. Rojas's days, not Dra. Soto's
+    chat = clinic_with_specialties()
+    chat.say("hola, con la dra soto")
+    reply = chat.say("no no, la doctora Soto ya me vio, necesito al traumatólogo")
+    assert "No encontré" not in texts(reply) and buttons(reply)[:2] == ["Jue 3 dic", "Vie 4 dic"]
+
+
+def test_another_specialty_at_a_confirmation_is_a_new_wish():
+    for message in ("no quiero medicina general, quiero traumatología", "ah no espera, yo necesito traumatología"):
+        chat = clinic_with_specialties()
+        chat.say("hola, medicina general el jueves a las 9")
+        reply = chat.say(message)
+        assert reply.continuation["data"]["specialty"] == "traumatologia", message
+        assert "Rojas" in texts(reply)
