@@ -386,7 +386,7 @@ def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tu
         text, week = _read_weeks(text, today)
         text = _relative_days(text, today)
         weekend = _WEEKEND.search(text)
-        text, day, ambiguous, _, by_weekday = _read_day(text, today, window_days)
+        text, day, ambiguous, _, by_weekday, alternatives = _read_days(text, today, window_days)
         if re.search(rf"{_NEXT_WEEK}", text):
             week = today + timedelta(days=7 - today.weekday())
         elif re.search(r"(?:esta semana|this week)", text):
@@ -394,6 +394,8 @@ def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tu
         named = [d for d in window if weekend and d.weekday() >= 5]
         if day is not None and not ambiguous:
             named = [d for d in window if d.weekday() == day.weekday()] if by_weekday else [day]
+        elif alternatives:  # "el jueves y el viernes": every one of them
+            named = [d for d in window if d in alternatives]
         elif week is not None:
             named = [d for d in window if week <= d < week - timedelta(days=week.weekday()) + timedelta(days=7)]
         if named and not part:

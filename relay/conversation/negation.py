@@ -23,6 +23,8 @@ _DAYISH = (
     r"|(?:el|the) (?:dia )?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d)(?! (?:dias|days|horas|hours|hrs|am|pm)\b))"
     rf"(?: (?:en la |por la |a la |in the )?{_PART})?)"
 )
+# Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
+_DAYS = rf"(?:{_DAYISH}(?:\s*(?:,|y|e|ni|o|u|and|or|nor)\s*{_DAYISH})*)"
 _NEG = (
     r"(?:no (?:puedo|podre|podria|podemos|alcanzo|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|"
     r"sirven|acomodan|quedan)|es posible|hay caso)|imposible|can'?t|cannot|can not|could ?n'?t"
@@ -32,16 +34,16 @@ _NEG = (
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
 _RULED_OUT = (
     # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
-    re.compile(rf"\b({_DAYISH})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
+    re.compile(rf"\b({_DAYS})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
-    re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYISH})\b"),
+    re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
     re.compile(
-        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|(?:que )?no sea|nada|anything but)"
-        rf"\s+({_DAYISH})\b"
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|(?:(?:que|q) )?no sea"
+        rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS})\b"
     ),
     # "mañana no, el jueves"
-    re.compile(rf"\b({_DAYISH})(?: tampoco| no)(?: puedo)?{_END}"),
+    re.compile(rf"\b({_DAYS})(?: tampoco| no)(?: puedo)?{_END}"),
 )
 
 

@@ -81,3 +81,11 @@ def test_saying_again_what_was_ruled_out_shows_the_same_times_without_a_reproach
     reply = chat.say("no po, te dije q en la mañana no puedo")
     assert "no te entendí" not in texts(reply)
     assert reply.status == "choose_time" and buttons(reply)[0] == "15:00"
+
+
+def test_several_days_ruled_out_at_once():
+    for message in ("hola, cualquier día menos el jueves y viernes", "hola, jueves y viernes no puedo",
+                    "hola, ninguno q sea jueves ni viernes"):
+        shown = days_offered(Chat(TWO_WEEKS), message)
+        assert "jueves" not in shown and "viernes" not in shown, message
+        assert "miércoles 2 de diciembre" in shown and "sábado 5 de diciembre" in shown, message
