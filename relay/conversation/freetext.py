@@ -159,7 +159,7 @@ class Reading:
         return bool(
             self.day or self.times or self.named or self.any_professional or self.part or self.week
             or self.earliest or self.any_time or self.after or self.before or self.specialty or self.missing_day
-            or self.skip_days or self.skip_part
+            or self.skip_days or self.skip_part or self.alternatives
         )
 
 
@@ -337,7 +337,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         text = text[: with_match.start()]
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     a_name = bool(set(words) & names)
-    said = day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out
+    said = (day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out
+            or alternatives)
     if specialty and not (said_when := day or times or named or part or week or after or before or missing or a_name):
         if asks_about_clinic(full) and not said_when:  # "¿cuánto cuesta una limpieza dental?"
             said, specialty = "", ""
@@ -712,7 +713,7 @@ def _read_days(
 ) -> tuple[str, date | None, bool, tuple[date, int] | None, bool, tuple[date, ...]]:
     """``_read_day``, and the days of the window a message names as alternatives ("el lunes o el miércoles": every
     Monday and Wednesday, "jueves o viernes", "mañana o el jueves"); () when it names one, or contradicts itself."""
-    said_or = bool(_OR.search(text))
+    original, said_or = text, bool(_OR.search(text))
     days: set[date] = set()
     weekdays: set[int] = set()
     invalid = False
@@ -777,11 +778,16 @@ def _read_days(
         return text, day, invalid, None, False, ()
     if weekdays:
         weekday = weekdays.pop()
+        if _ONLY.search(original) and not invalid:  # "solo puedo los sábados": every Saturday, no other day
+            every = tuple(today + timedelta(days=n) for n in range(window_days)
+                          if (today + timedelta(days=n)).weekday() == weekday)
+            return text, None, True, None, False, every
         ahead = (weekday - today.weekday()) % 7 or 7  # "el martes" said on a Tuesday: next week's
         return text, today + timedelta(days=ahead), invalid, None, True, ()
     return text, None, invalid, None, False, ()
 
 
+_ONLY = re.compile(r"\b(?:solo|solamente|unicamente|nomas|nada mas|only|just)\b")
 _OR = re.compile(r"\b(?:o|u|or|y|e|and|ni|nor)\b|/")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from relay.conversation.state import (
 from wire.messages import WireSlot
 
 _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
+_ANOTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otros dias|another day|a different day|different day)\b")
 _ALL_BUT = {"am": ("12:00", ""), "pm": ("", "12:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
@@ -169,6 +171,9 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         if reading.times:
             return pick_time(ctx, state, day, reading.times, day_slots, norm, notices)
         return time_menu(ctx, state, day, notices=notices)
+    if _ANOTHER_DAY.search(norm) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:  # "otro día en la tarde"
+        state = evolve(state, skip_days=tuple(sorted({*state.skip_days, state.day})))
+        return day_menu(ctx, state, notices=notices)
     if (reading.part or reading.after or reading.before) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         return time_menu(ctx, state, date.fromisoformat(state.day), notices=notices)
     if reading.times:
@@ -188,8 +193,12 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
                 return time_menu(ctx, state, day, notices=notices)
             who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
             label = ctx.lang.day_label(day)
-            notice = (ctx.say("day_not_free_professional", professional=who, day=label) if who
-                      else ctx.say("day_not_free", day=label))
+            if any(state.window) and ctx.on_day(state, day, window=False):  # free, but not at that time of day
+                notice = ctx.say("day_not_free_window", day=label)
+            elif who:
+                notice = ctx.say("day_not_free_professional", professional=who, day=label)
+            else:
+                notice = ctx.say("day_not_free", day=label)
             return day_menu(ctx, state, notices=[*notices, notice], near=day)
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     if ctx.opening or two_days:  # a first message with nothing to act on: the greeting and the days

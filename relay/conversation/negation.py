@@ -13,10 +13,13 @@ _WEEKDAY = (
     r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|lun|mar|mie|mier|jue|vie|sab|dom|mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)"
 )
-_PART = r"(?:manana|tarde|noche|morning|afternoon|evening|night|mediodia|noon)"
+_PART = (
+    r"(?:mananas|tardes|noches|manana|tarde|noche|mornings|afternoons|evenings|morning|afternoon|evening|night"
+    r"|mediodia|noon)"
+)
 # A day or a part of the day, with the article or preposition that goes with it.
 _DAYISH = (
-    rf"(?:(?:el |la |los |las |en la |por la |a la |on |this |el dia |on the |in the )?"
+    rf"(?:(?:el |la |los |las |en la |por la |a la |en las |por las |on |this |el dia |on the |in the )?"
     rf"(?:pasado manana|hoy|manana|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
     r"|fin de semana|finde|weekend|semana que viene|proxima semana|next week|esta semana|this week"
     r"|(?:a las |at )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?"
@@ -42,6 +45,8 @@ _RULED_OUT = (
         rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|(?:(?:que|q) )?no sea"
         rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS})\b"
     ),
+    # "trabajo en la mañana", "trabajo los lunes", "I work mornings"
+    re.compile(rf"\b(?:trabajo|trabajamos|estoy trabajando|i work|i'?m at work)\s+({_DAYS})\b"),
     # "mañana no, el jueves"
     re.compile(rf"\b({_DAYS})(?: tampoco| no)(?: puedo)?{_END}"),
 )
@@ -50,7 +55,7 @@ _RULED_OUT = (
 # A cheap look first: most messages have no negation at all.
 _MAYBE = re.compile(
     r"\b(?:no|ni|nor|not|can'?t|cannot|could ?n'?t|menos|excepto|salvo|except|other|imposible|impossible"
-    r"|doesn'?t|don'?t|won'?t|wo|isn'?t|is|tampoco|nada|anything)\b"
+    r"|doesn'?t|don'?t|won'?t|wo|isn'?t|is|tampoco|nada|anything|trabajo|trabajamos|trabajando|work)\b"
 )
 
 

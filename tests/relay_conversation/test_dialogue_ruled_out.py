@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversation_kit import EN, Chat, agenda, buttons, lines, texts
 
 # Tuesday 1 to Monday 14 December: Mondays are the 7th and the 14th.
@@ -89,3 +91,26 @@ def test_several_days_ruled_out_at_once():
         shown = days_offered(Chat(TWO_WEEKS), message)
         assert "jueves" not in shown and "viernes" not in shown, message
         assert "miércoles 2 de diciembre" in shown and "sábado 5 de diciembre" in shown, message
+
+
+def test_only_saturdays_offers_only_saturdays():
+    chat = Chat(agenda([2, 3, 4, 7, 8, 12], [(9, 0)]))
+    reply = chat.say("hola, solo puedo los sábados")
+    assert buttons(reply) == ["Sáb 12 dic"] and lines(reply) == []
+
+
+def test_mornings_ruled_out_in_other_words_and_another_day_asked_for():
+    monday_mornings = agenda([7], [(9, 0), (10, 0), (11, 0)])
+    later = agenda([8, 9], [(9, 0), (15, 0), (16, 0)])
+    both = replace(later, slots=(*monday_mornings.slots, *later.slots))
+    for message in ("ninguna me sirve, trabajo en la mañana", "no puedo en las mañanas tampoco"):
+        chat = Chat(both)
+        chat.say("hola, el lunes")
+        reply = chat.say(message)
+        assert "El Lun 7 dic no tiene horas libres en ese horario." in texts(reply), message
+        assert buttons(reply)[:2] == ["Mar 8 dic", "Mié 9 dic"]
+        assert buttons(chat.say("el martes"))[:2] == ["15:00", "16:00"]
+    chat = Chat(both)
+    chat.say("hola, el lunes")
+    reply = chat.say("otro día en la tarde porfa")
+    assert reply.status == "choose_day" and "Lun 7 dic" not in buttons(reply)
