@@ -387,14 +387,15 @@ def _someone_else_wished(ctx: Context, state: ConversationState, wish: str, prof
 
 
 def _other_professionals(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:
-    """"Otros profesionales": the others of the same specialty when it has them; else every specialty's, said so."""
+    """"Otros profesionales": the others of the same specialty when it has them; when it has none, the same menu
+    and that said (another specialty's times, one tap from a booking, are not what was asked for)."""
     specialty = state.specialty if state.specialty not in ("", ANY_SPECIALTY) else ""
-    if state.professionals and specialty:
+    if specialty:
         same_specialty = evolve(state, professionals=())
-        if {s.professional for s in ctx.pool(same_specialty)} - set(state.professionals):
+        if state.professionals and {s.professional for s in ctx.pool(same_specialty)} - set(state.professionals):
             return same_specialty, []
-    everyone = evolve(state, professionals=(), specialty=ANY_SPECIALTY)
-    return everyone, [ctx.say("all_specialties")] if specialty else []
+        return state, [ctx.say("no_other_professionals", specialty=ctx.specialties.get(specialty, ""))]
+    return evolve(state, professionals=(), specialty=ANY_SPECIALTY), []
 
 
 def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:

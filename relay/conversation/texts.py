@@ -129,7 +129,8 @@ SPANISH = Language(
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
-        "all_specialties": "No hay otros profesionales de esa especialidad: te muestro las horas de todos.",
+        "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
+        " especialidad, escríbela.",
         "which_booking": "¿Cuál de tus horas? Elige una de la lista (su número o el botón).",
         "clinic_address": "Estamos en {address}.",
         "clinic_question": "Eso te lo responde recepción: escribe «recepción» y una recepcionista te escribirá.",
@@ -277,7 +278,8 @@ ENGLISH = Language(
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
         "none_fits_times": "All right. Would another day suit you?",
-        "all_specialties": "There are no other professionals of that specialty: here are everyone's times.",
+        "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
+        " specialty, type it.",
         "which_booking": "Which of your appointments? Pick one from the list (its number or the button).",
         "clinic_address": "We're at {address}.",
         "clinic_question": "Reception can answer that: write \"reception\" and a receptionist will write to you.",

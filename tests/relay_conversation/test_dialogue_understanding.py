@@ -54,8 +54,9 @@ def test_the_specialty_question_is_skipped_when_the_message_names_one_or_a_profe
     chat.say("hola")
     reply = chat.say("2")  # typed number: the second specialty
     assert reply.continuation["data"]["specialty"] == "traumatologia"
-    reply = chat.say("Otros profesionales")  # the filter dropped: every day, and no specialty question again
-    assert reply.continuation["data"].get("specialty") is None and reply.continuation["data"].get("code") is None
+    reply = chat.say("Otros profesionales")  # its only professional is shown: said so, the specialty kept
+    assert "No hay otros profesionales de Traumatología con horas libres." in texts(reply)
+    assert reply.continuation["data"]["specialty"] == "traumatologia"
 
 
 def test_any_time_with_a_professional_keeps_the_professional():
@@ -228,15 +229,16 @@ def test_a_specialty_with_two_days_in_a_first_message_keeps_the_specialty():
     assert buttons(reply)[0] == "Vie 4 dic"  # its only Wednesday or Friday
 
 
-def test_other_professionals_in_a_specialty_of_one_says_it_shows_everyone():
+def test_other_professionals_in_a_specialty_of_one_says_so_and_keeps_the_specialty():
     soto = [with_specialty(slot(4, h, 0, "Dra. Ana Soto"), "Medicina general") for h in (9, 15)]
     rojas = [with_specialty(slot(4, h, 0, "Dr. Andrés Rojas"), "Traumatología") for h in (10, 16)]
-    chat = Chat(slots(*soto, *rojas))
-    reply = chat.say("traumatología el viernes")
-    assert "Otros profesionales" in buttons(reply)
-    reply = chat.say("Otros profesionales")
-    assert "No hay otros profesionales de esa especialidad: te muestro las horas de todos." in texts(reply)
-    assert "Soto" in texts(reply)
+    for asked in ("Otros profesionales", "mejor con otro doctor"):
+        chat = Chat(slots(*soto, *rojas))
+        reply = chat.say("traumatología el viernes")
+        assert "Otros profesionales" in buttons(reply)
+        reply = chat.say(asked)
+        assert "No hay otros profesionales de Traumatología con horas libres." in texts(reply), asked
+        assert "Soto" not in texts(reply) and buttons(reply)[:2] == ["10:00", "16:00"]  # never one tap from another
 
 
 def test_moving_the_time_offered_is_a_new_wish_not_a_change_of_an_appointment():
