@@ -388,9 +388,9 @@ def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tu
         text = _relative_days(text, today)
         weekend = _WEEKEND.search(text)
         text, day, ambiguous, _, by_weekday, alternatives = _read_days(text, today, window_days)
-        if re.search(rf"{_NEXT_WEEK}", text):
+        if re.search(rf"\b{_NEXT_WEEK}\b", text):
             week = today + timedelta(days=7 - today.weekday())
-        elif re.search(r"(?:esta semana|this week)", text):
+        elif re.search(r"\b(?:esta semana|this week)\b", text):
             week = today
         named = [d for d in window if weekend and d.weekday() >= 5]
         if day is not None and not ambiguous:

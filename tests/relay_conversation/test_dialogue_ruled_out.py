@@ -114,3 +114,9 @@ def test_mornings_ruled_out_in_other_words_and_another_day_asked_for():
     chat.say("hola, el lunes")
     reply = chat.say("otro día en la tarde porfa")
     assert reply.status == "choose_day" and "Lun 7 dic" not in buttons(reply)
+
+
+def test_a_week_ruled_out_leaves_its_days_out():
+    shown = days_offered(Chat(TWO_WEEKS), "hola, esta semana no puedo")
+    assert "miércoles 2 de diciembre" not in shown and "domingo 6 de diciembre" not in shown
+    assert "lunes 7 de diciembre" in shown
