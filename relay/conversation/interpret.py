@@ -32,6 +32,7 @@ from wire.messages import WireSlot
 
 _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 _ANOTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otros dias|another day|a different day|different day)\b")
+_ANY_DAY = re.compile(r"\b(?:cualquier (?:dia|fecha)|el dia que sea|any day|whichever day)\b")
 _ALL_BUT = {"am": ("12:00", ""), "pm": ("", "12:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
@@ -114,7 +115,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     elif reading.skip_part:
         window = _ALL_BUT[reading.skip_part]
     # Which days: those ruled out ("menos el lunes", "mañana no puedo") are left out of the menus from now on.
-    skip_days = state.skip_days
+    skip_days = () if _ANY_DAY.search(norm) else state.skip_days  # "bueno, cualquier día": every day again
     if reading.skip_days:
         skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
         if not reading.day and not two_days:

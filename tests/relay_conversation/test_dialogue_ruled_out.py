@@ -120,3 +120,10 @@ def test_a_week_ruled_out_leaves_its_days_out():
     shown = days_offered(Chat(TWO_WEEKS), "hola, esta semana no puedo")
     assert "miércoles 2 de diciembre" not in shown and "domingo 6 de diciembre" not in shown
     assert "lunes 7 de diciembre" in shown
+
+
+def test_any_day_after_all_brings_the_days_ruled_out_back():
+    chat = Chat(TWO_WEEKS)
+    chat.say("hola, los lunes no puedo")
+    shown = days_offered(chat, "bueno, cualquier día entonces")
+    assert "lunes 7 de diciembre" in shown
