@@ -374,13 +374,18 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     )
 
 
+def days_from(today: date, count: int) -> list[date]:
+    """``count`` days from ``today`` (the agenda's window, when ``count`` is its length)."""
+    return [today + timedelta(days=n) for n in range(count)]
+
+
 def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tuple[tuple[date, ...], str]:
     """The days of the window and the part of the day that phrases the patient ruled out name: "el lunes" every
     Monday, "mañana" tomorrow, "el fin de semana" Saturdays and Sundays, "la próxima semana" its days, "en la
     mañana" the morning. A day with a part ("el lunes en la mañana") rules out neither: too fine to act on."""
     days: set[date] = set()
     parts: set[str] = set()
-    window = [today + timedelta(days=n) for n in range(window_days)]
+    window = days_from(today, window_days)
     for phrase in phrases:
         text = _prepare(phrase, frozenset())
         text, _, _, part, _, _ = _read_times(text)
@@ -765,8 +770,7 @@ def _read_days(
 
     alternatives: tuple[date, ...] = ()
     if said_or and not (invalid or dated_weekday or missing):
-        window = [today + timedelta(days=n) for n in range(window_days)]
-        alternatives = tuple(sorted({*days, *(d for d in window if d.weekday() in weekdays)}))
+        alternatives = tuple(sorted({*days, *(d for d in days_from(today, window_days) if d.weekday() in weekdays)}))
     if len(days) > 1 or len(weekdays) > 1:
         return text, None, True, None, False, alternatives
     if missing is not None:
@@ -779,8 +783,7 @@ def _read_days(
     if weekdays:
         weekday = weekdays.pop()
         if _ONLY.search(original) and not invalid:  # "solo puedo los sábados": every Saturday, no other day
-            every = tuple(today + timedelta(days=n) for n in range(window_days)
-                          if (today + timedelta(days=n)).weekday() == weekday)
+            every = tuple(d for d in days_from(today, window_days) if d.weekday() == weekday)
             return text, None, True, None, False, every
         ahead = (weekday - today.weekday()) % 7 or 7  # "el martes" said on a Tuesday: next week's
         return text, today + timedelta(days=ahead), invalid, None, True, ()

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from relay.conversation.context import Context, read_message
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import WINDOW_DAYS, Reading
+from relay.conversation.freetext import WINDOW_DAYS, Reading, days_from
 from relay.conversation.menus import (
     clock,
     local_day,
@@ -65,7 +65,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     two_days = bool(reading.alternatives)
     if two_days:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
         named = {d.isoformat() for d in reading.alternatives}
-        others = [ctx.today + timedelta(days=n) for n in range(WINDOW_DAYS)]
+        others = days_from(ctx.today, WINDOW_DAYS)
         reading = replace(
             reading, ambiguous=False, day=None, by_weekday=False,
             skip_days=(*reading.skip_days, *(d for d in others if d.isoformat() not in named)),
