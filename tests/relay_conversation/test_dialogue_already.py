@@ -17,6 +17,15 @@ def finding(*days: int, times=((9, 0), (10, 0), (11, 0))):
     return replace(agenda(days, times), finds_bookings=True)
 
 
+def kine_and_rojas(specialty: str):
+    """Dra. Ana Soto's kinesiology (Wed 2 and Fri 4) and Dr. Andrés Rojas's ``specialty`` (Fri 4 and Mon 7), from an
+    agent that lists a phone's appointments."""
+    kine = [replace(s, specialty="Kinesiología") for s in agenda([2, 4], [(9, 0), (10, 0)]).slots]
+    other = [replace(s, specialty=specialty)
+             for s in agenda([4, 7], [(11, 0), (12, 0)], professionals=("Dr. Andrés Rojas",)).slots]
+    return replace(agenda([2], [(9, 0)]), slots=(*kine, *other), finds_bookings=True)
+
+
 def test_an_upcoming_appointment_is_named_before_booking_another():
     agent = ClinicAgent(THU, PAST)
     chat = Chat(finding(2, 4), appointments=agent)
@@ -137,11 +146,8 @@ def test_a_check_left_unanswered_by_a_stopped_relay_goes_on_to_booking():
 
 def test_a_mistake_said_at_the_appointment_named_moves_it_to_what_was_meant():
     """"Me equivoqué, quería medicina general": the appointment moves there, never a second one beside it."""
-    kine = [replace(s, specialty="Kinesiología") for s in agenda([2, 4], [(9, 0), (10, 0)]).slots]
-    general = [replace(s, specialty="Medicina general")
-               for s in agenda([4, 7], [(11, 0), (12, 0)], professionals=("Dr. Andrés Rojas",)).slots]
     agent = ClinicAgent(THU)  # with Dra. Ana Soto, the kinesiologist
-    chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *general), finds_bookings=True), appointments=agent)
+    chat = Chat(kine_and_rojas("Medicina general"), appointments=agent)
     chat.say("hola")
     reply = chat.say("oye me equivoqué, yo quería medicina general no kine")
     assert reply.continuation["data"]["code"] == "confirm_move"
@@ -177,11 +183,8 @@ def test_a_move_asked_for_a_day_number_or_two_days_goes_there():
 
 
 def test_a_first_message_saying_the_appointment_was_a_mistake_offers_to_move_it():
-    kine = [replace(s, specialty="Kinesiología") for s in agenda([2, 4], [(9, 0), (10, 0)]).slots]
-    trauma = [replace(s, specialty="Traumatología")
-              for s in agenda([4, 7], [(11, 0), (12, 0)], professionals=("Dr. Andrés Rojas",)).slots]
     agent = ClinicAgent(THU)  # with Dra. Ana Soto, the kinesiologist
-    chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *trauma), finds_bookings=True), appointments=agent)
+    chat = Chat(kine_and_rojas("Traumatología"), appointments=agent)
     reply = chat.say("perdón me confundí, la hora era para el traumatólogo no para kine")
     assert reply.continuation["data"]["code"] == "confirm_move" and "¡Hola, Ana!" in texts(reply)
     days = chat.say("Sí, cambiarla")

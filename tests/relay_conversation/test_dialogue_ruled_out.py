@@ -10,13 +10,18 @@ from conversation_kit import EN, Chat, agenda, buttons, lines, texts
 TWO_WEEKS = agenda(range(2, 15), [(9, 0), (15, 0)])
 
 
+def on_screen(reply) -> str:
+    """The days (or times) one reply offers: its numbered lines and its buttons, as one string."""
+    return " ".join([*lines(reply), *buttons(reply)])
+
+
 def days_offered(chat: Chat, first: str) -> str:
     """Every day the menus offer, page after page ("Más días"), as one string."""
     reply = chat.say(first)
-    shown = " ".join([*lines(reply), *buttons(reply)])
+    shown = on_screen(reply)
     while "Más días" in buttons(reply):
         reply = chat.say("Más días")
-        shown += " " + " ".join([*lines(reply), *buttons(reply)])
+        shown += " " + on_screen(reply)
     return shown
 
 
@@ -32,7 +37,7 @@ def test_days_ruled_out_at_the_days_are_acknowledged_and_left_out():
     chat.say("hola")
     reply = chat.say("mañana no puedo, ni el viernes")
     assert "Entendido, sin esos días." in texts(reply)
-    shown = " ".join([*lines(reply), *buttons(reply)])
+    shown = on_screen(reply)
     assert "miércoles 2 de diciembre" not in shown and "viernes 4 de diciembre" not in shown
     assert "jueves 3 de diciembre" in shown
 
@@ -57,7 +62,7 @@ def test_none_of_a_days_times_fits_and_that_day_is_not_offered_again():
     chat.say("hola, el jueves")
     reply = chat.say("ninguna me sirve")
     assert "Entendido. ¿Te sirve otro día?" in texts(reply)
-    shown = " ".join([*lines(reply), *buttons(reply)])
+    shown = on_screen(reply)
     assert "jueves 3 de diciembre" not in shown and "viernes 4 de diciembre" in shown
 
 
@@ -65,14 +70,14 @@ def test_every_day_ruled_out_shows_them_all_again_and_says_so():
     chat = Chat(agenda([7, 14], [(9, 0)]))  # Mondays only
     reply = chat.say("hola, cualquier día menos el lunes")
     assert "No quedan horas libres fuera de los días que no puedes; te muestro todos." in texts(reply)
-    assert "Lun 7 dic" in " ".join([*lines(reply), *buttons(reply)])
+    assert "Lun 7 dic" in on_screen(reply)
 
 
 def test_except_monday_in_english():
     chat = Chat(TWO_WEEKS, clinic=EN)
     reply = chat.say("hi, any day except Monday please")
     assert "All right, leaving those days out." in texts(reply)
-    shown = " ".join([*lines(reply), *buttons(reply)])
+    shown = on_screen(reply)
     assert "Monday" not in shown and "Mon " not in shown
 
 
