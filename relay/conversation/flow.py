@@ -402,8 +402,7 @@ def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
     """None of the times shown suits the patient: the days again; none of the days: the next ones, or after the
     last of them a polite end (nothing booked). Elsewhere (a confirmation, a question): None, read as usual."""
     if state.stage == CHOOSE_TIME and state.day:  # that day is not offered again
-        skip_days = tuple(sorted({*state.skip_days, state.day}))
-        return day_menu(ctx, evolve(state, time_filter="", skip_days=skip_days), notices=[ctx.say("none_fits_times")])
+        return day_menu(ctx, evolve(state.skipping([state.day]), time_filter=""), notices=[ctx.say("none_fits_times")])
     if state.stage == CHOOSE_DAY and any(o.kind == "more_days" for o in state.options):
         return day_menu(ctx, state, notices=[ctx.say("none_fits_days")], after=page_day(state.page_last))
     if state.stage == CHOOSE_DAY:

@@ -62,15 +62,15 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
 
 
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
-    two_days = bool(reading.alternatives)
-    if two_days:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
+    only_these = bool(reading.alternatives)
+    if only_these:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
         named = {d.isoformat() for d in reading.alternatives}
         others = days_from(ctx.today, WINDOW_DAYS)
         reading = replace(
             reading, ambiguous=False, day=None, by_weekday=False,
             skip_days=(*reading.skip_days, *(d for d in others if d.isoformat() not in named)),
         )
-        state = evolve(state, skip_days=tuple(d for d in state.skip_days if d not in named))
+        state = state.offering(named)
     if reading.ambiguous:
         return reask(ctx, state)
     notices: list[str] = []
@@ -118,7 +118,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     skip_days = () if _ANY_DAY.search(norm) else state.skip_days  # "bueno, cualquier día": every day again
     if reading.skip_days:
         skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
-        if not reading.day and not two_days:
+        if not reading.day and not only_these:
             notices.append(ctx.say("days_ruled_out"))
     filter_changed = (professionals, specialty, window, skip_days) != (*before, state.skip_days)
     if filter_changed:
@@ -144,7 +144,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         return day_menu(ctx, state, notices=[*notices, notice], near=reading.missing_day)
     day = _in_the_week_shown(ctx, state, reading)
     if day is not None and day.isoformat() in state.skip_days:  # ruled out before, asked for now: wanted after all
-        state = evolve(state, skip_days=tuple(d for d in state.skip_days if d != day.isoformat()))
+        state = state.offering({day.isoformat()})
     if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         day = date.fromisoformat(state.day)
     if reading.earliest:  # "lo antes posible" within the day or the week the message names, if it names one
@@ -173,8 +173,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             return pick_time(ctx, state, day, reading.times, day_slots, norm, notices)
         return time_menu(ctx, state, day, notices=notices)
     if _ANOTHER_DAY.search(norm) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:  # "otro día en la tarde"
-        state = evolve(state, skip_days=tuple(sorted({*state.skip_days, state.day})))
-        return day_menu(ctx, state, notices=notices)
+        return day_menu(ctx, state.skipping([state.day]), notices=notices)
     if (reading.part or reading.after or reading.before) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         return time_menu(ctx, state, date.fromisoformat(state.day), notices=notices)
     if reading.times:
@@ -202,7 +201,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
                 notice = ctx.say("day_not_free", day=label)
             return day_menu(ctx, state, notices=[*notices, notice], near=day)
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
-    if ctx.opening or two_days:  # a first message with nothing to act on: the greeting and the days
+    if ctx.opening or only_these:  # a first message with nothing to act on: the greeting and the days
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     # "te dije que en la mañana no puedo" with the mornings already left out: the same menu, no reproach.
     return reask(ctx, state, notices, understood=bool(reading.skip_days or reading.skip_part))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -124,6 +125,14 @@ class ConversationState:
             # Never forgotten by silence: only once the appointment's time has passed is the question moot.
             return now > self.pending.start_dt()
         return now - self.last_seen > SILENCE_LIMIT
+
+    def skipping(self, days: Iterable[str]) -> ConversationState:
+        """With ``days`` (ISO dates) left out of the menus too."""
+        return evolve(self, skip_days=tuple(sorted({*self.skip_days, *days})))
+
+    def offering(self, days: Collection[str]) -> ConversationState:
+        """With ``days`` (ISO dates) offered again, if they had been left out."""
+        return evolve(self, skip_days=tuple(d for d in self.skip_days if d not in days))
 
     def seen(self, now: datetime) -> ConversationState:
         return evolve(self, last_seen=now)
