@@ -22,6 +22,7 @@ from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
+    CANCELLED,
     CANCELLING,
     CHECK_EXISTING,
     CHOOSE_DAY,
@@ -133,7 +134,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
             "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
         }
-        return Reply(None, continuation(data, [*step.opening, *paragraphs]), "cancelled")
+        done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="")  # to undo it at once
+        return Reply(done, continuation(data, [*step.opening, *paragraphs]), "cancelled")
     if isinstance(outcome, RescheduleResult) and state.target is not None:
         return _moved(lang, state, turn, clinic, outcome)
     return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening, failed=step.op)

@@ -44,6 +44,7 @@ from relay.conversation.intents import (
     keeps_it,
     names_own_booking,
     none_fits,
+    wants_it_back,
 )
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menus import (
@@ -75,6 +76,7 @@ from relay.conversation.state import (
     ASK_FIELD,
     BOOKING,
     BOOKINGS,
+    CANCELLED,
     CHECK_EXISTING,
     CHOOSE_DAY,
     CHOOSE_TIME,
@@ -112,6 +114,8 @@ def decide(
         return resumed
     if state.stage == HANDED_OFF and problem is None:
         return _while_handed_off(ctx, state)
+    if state.stage == CANCELLED and problem is None:
+        return _after_cancel(ctx, state)
     if problem is not None:
         return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
@@ -256,6 +260,28 @@ def _start(ctx: Context) -> Reply | AgentStep:
         return _own_appointments(ctx, state, reading.intent)
     # About to book: a patient who already has an appointment is told first (when the agent can tell).
     return check_step(ctx, state, turn.message) or _booking_start(ctx, state, turn.message)
+
+
+def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
+    """Right after a cancellation: "me arrepentí, devuélvemela" proposes the same time with the same professional
+    again (or, taken meanwhile, the times around it); "…pero el martes a la misma hora" that day. Anything else
+    starts a new conversation, as after any ending."""
+    cancelled = state.target
+    norm = normalize(ctx.turn.message)
+    if cancelled is None or not (wants_it_back(norm) or _SAME_TIME.search(norm)):
+        return _start(ctx)
+    if cancelled.professional not in {s.professional for s in ctx.free}:
+        return _start(ctx)
+    start = datetime.fromisoformat(cancelled.start)
+    again = ConversationState(
+        conversation_id=conversation_id(ctx.turn.lead_id, ctx.turn.now), lead_id=ctx.turn.lead_id,
+        last_seen=ctx.turn.now, professionals=(cancelled.professional,), specialty=ANY_SPECIALTY,
+        service=cancelled.service,
+    )
+    wanted = _new_time_wished(ctx, again, ctx.turn.message, start)
+    if wanted is None:
+        wanted = Reading(day=start.date(), times=((start.hour, start.minute),), intent="book")
+    return interpret(ctx, again, wanted, norm)
 
 
 def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentStep:

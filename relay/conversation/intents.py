@@ -452,6 +452,24 @@ def asks_other_professional(text: str) -> bool:
     return bool(_OTHER_PROFESSIONAL.search(text))
 
 
+_WANTS_IT_BACK = re.compile(
+    r"\b(?:devuelv\w*|devolv\w*|me arrepenti\w*|arrepentid[oa]s?|recuperar\w*|deshac\w*|deshaz\w*|restablec\w*"
+    r"|no (?:la |lo )?(?:queria|quise|quiero|era para|debia|tenia que) (?:cancel|anul)\w*"
+    r"|(?:cancel|anul)\w* (?:por error|sin querer|por equivocacion)|sin querer|por error|me equivoque"
+    r"|vuelv\w* a (?:dar|reserv|agend|pon|anot|tom|ped)\w*"
+    r"|(?:dam|dem|reserv|agend|anot|pon|dej)\w* (?:de nuevo|otra vez|nuevamente|de vuelta)"
+    r"|(?:la|lo) (?:quiero|necesito) (?:de nuevo|otra vez|nuevamente|de vuelta|igual)"
+    r"|(?:undo|give (?:it|me it) back|(?:book|put) (?:it|me) (?:back|again)|changed my mind|did not mean to cancel"
+    r"|didn t mean to cancel|cancel+ed (?:it )?by mistake))\b"
+)
+
+
+def wants_it_back(text: str) -> bool:
+    """Right after a cancellation: the patient wants that appointment back ("me arrepentí, devuélvemela", "no
+    quería cancelarla", "vuelve a dármela", "undo")."""
+    return bool(_WANTS_IT_BACK.search(text))
+
+
 def corrects_a_booking(text: str) -> bool:
     """"Me equivoqué, quería medicina general", "me confundí de especialidad": the appointment just made was not the
     one meant (moved, never a second one beside it)."""

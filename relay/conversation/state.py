@@ -32,9 +32,10 @@ CANCELLING = "cancelling"  # a cancel was handed to the core; its outcome has no
 RESCHEDULING = "rescheduling"  # a reschedule was handed to the core; its outcome has not come back yet
 ASK_FIELD = "ask_field"  # a patient field the clinic's web app requires (e-mail, national ID…) is asked for
 HANDED_OFF = "handed_off"  # a receptionist was asked to write: the patient's next words are answered as waiting
+CANCELLED = "cancelled"  # an appointment was just cancelled (``target``): "devuélvemela" offers its time again
 STAGES = (
     CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING, ASK_FIELD,
-    HANDED_OFF,
+    HANDED_OFF, CANCELLED,
 )
 
 # The intent while the agent is asked whether the patient already has an appointment (before booking another).

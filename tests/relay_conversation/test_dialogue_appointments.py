@@ -53,7 +53,7 @@ def test_a_first_message_asking_to_cancel_the_only_appointment_asks_to_confirm_t
     assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
     assert buttons(reply) == ["Sí, cancelar", "No"] and not agent.cancelled
     reply = chat.say("Sí, cancelar")
-    assert reply.status == "cancelled" and reply.state is None
+    assert reply.status == "cancelled" and reply.state is not None and reply.state.stage == "cancelled"
     assert "Listo, cancelé tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto." in texts(reply)
     assert list(agent.cancelled.values()) == ["bk-7"]
 
@@ -260,3 +260,41 @@ def test_after_a_hand_off_for_a_move_a_yes_or_no_still_waits():
     for message in ("dale", "mejor no", "hola"):
         reply = chat.say(message)
         assert reply.status == "closed" and "Ya le avisamos a recepción" in texts(reply), message
+
+
+def test_a_patient_who_regrets_a_cancellation_is_offered_the_same_time_again():
+    for regret in ("uy no, me arrepentí jaja, me puedes devolver esa misma hora?",
+                   "ay no, no quería cancelar!! me la devuelves?", "ah no espera, vuelve a dármela igual porfa",
+                   "cancelé sin querer", "oops, undo that please"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), appointments=agent)
+        chat.say("necesito cancelar mi hora")
+        assert chat.say("Sí, cancelar").status == "cancelled"
+        reply = chat.say(regret)
+        assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply), regret
+        assert "¡Hola" not in texts(reply)
+        booked = chat.say("Sí")
+        assert booked.status == "booked" and [b.slot.start for b in chat.books] == ["2026-12-03T10:00:00-03:00"]
+
+
+def test_after_a_cancellation_the_same_time_another_day_or_a_taken_time_or_a_new_wish():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), appointments=agent)
+    chat.say("necesito cancelar mi hora")
+    chat.say("Sí, cancelar")
+    reply = chat.say("me arrepentí, mejor dame la misma hora pero el viernes")
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+
+    taken = ClinicAgent(THU)
+    chat = Chat(agenda([3, 4], [(9, 0), (11, 0)]), appointments=taken)  # someone else took 10:00 meanwhile
+    chat.say("necesito cancelar mi hora")
+    chat.say("Sí, cancelar")
+    reply = chat.say("no quería cancelarla, devuélvemela porfa")
+    assert "10:00" in texts(reply) and "09:00" in texts(reply) + " ".join(buttons(reply) + lines(reply))
+    assert not chat.books
+
+    other = ClinicAgent(THU)
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=other)
+    chat.say("necesito cancelar mi hora")
+    chat.say("Sí, cancelar")
+    assert "¡Hola, Ana!" in texts(chat.say("hola, quiero pedir otra hora"))
