@@ -298,3 +298,13 @@ def test_after_a_cancellation_the_same_time_another_day_or_a_taken_time_or_a_new
     chat.say("necesito cancelar mi hora")
     chat.say("Sí, cancelar")
     assert "¡Hola, Ana!" in texts(chat.say("hola, quiero pedir otra hora"))
+
+
+def test_a_patient_who_does_not_remember_their_appointment_is_shown_it_not_the_booking_menus():
+    for message in ("hola, tengo hora con el traumatólogo? no me acuerdo cuándo era",
+                    "quería saber si ya tengo hora con la doctora Soto", "se me olvidó a qué hora era la kine"):
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=ClinicAgent(THU))
+        reply = chat.say(message)
+        assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto"], message
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=ClinicAgent())
+        assert "No encontré horas próximas con este número de teléfono." in texts(chat.say(message)), message
