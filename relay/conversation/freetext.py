@@ -279,12 +279,12 @@ _TARGET = re.compile(
 
 
 def _read(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
-    text = _prepare(message, names)
+    text = _later_than_said(_prepare(message, names))
     if not text:
         return Reading()
     full = text
     ruled_out: tuple[str, ...] = ()
-    folded = fold(message[:MAX_READ])
+    folded = _later_than_said(fold(message[:MAX_READ]))
     first_intent = detect(full, True).intent if may_rule_out(folded) else ""
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
@@ -566,6 +566,28 @@ _DAY_MARKER = re.compile(
     r"|thursday|friday|saturday|sunday)\s+(am|pm)\b(?!\s*\d)"
 )
 _NEGATED_BOUND = re.compile(r"\b(?:no|not)\s+(antes de|before|despues de|after|later than|mas tarde de)")
+# "a las 9 no puedo, más tarde", "9:30 es muy temprano, algo más tarde", "at 10? later please": later (earlier) than
+# the time said — not the afternoon (the morning), and not that time.
+_LATER_THAN_SAID = re.compile(
+    r"(?:\b(?:a\s+)?las?\s+|\bat\s+|^)(\d{1,2}(?::\d\d)?)\b(?:\s*(?:(?:de|en|por) la (manana|tarde|noche)|(am|pm)\b))?"
+    r"(?!\s*(?:hrs?\b|de (?:la|el) (?:semana|mes)))[^.?!]{0,40}?\b(?:mas (tarde|temprano)|(later|earlier))\b"
+    r"(?!\s+(?:de|que|than|today|hoy))"
+)
+
+
+def _later_than_said(text: str) -> str:
+    """"a las 9 no puedo, más tarde" -> "después de las 9:01" (before the negation drops "a las 9 no puedo")."""
+    def bound(match: re.Match[str]) -> str:
+        hour, _, minute = match.group(1).partition(":")
+        afternoon = match.group(2) in ("tarde", "noche") or match.group(3) == "pm"
+        later = (match.group(4) or match.group(5)) in ("tarde", "later")
+        hours = int(hour) + (12 if afternoon and int(hour) < 12 else 0)
+        shifted = hours * 60 + int(minute or 0) + (1 if later else 0)  # strictly later; "antes de" is already
+        return f" {'despues de' if later else 'antes de'} las {shifted // 60}:{shifted % 60:02d} "
+
+    return _LATER_THAN_SAID.sub(bound, text) if "mas t" in text or "later" in text or "earlier" in text else text
+
+
 _CLOCK_WORD = r"(?:\b(?:las?|at|tipo|around|hasta|desde|de)\s+\d{1,2}(?::\d\d)?h?|\b\d{1,2}:\d\d h?)"
 _OWN_PM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por|a) la (?:tarde|noche)\b")
 _OWN_AM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por) la (?:manana|madrugada)\b")

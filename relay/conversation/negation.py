@@ -24,7 +24,7 @@ _DAYISH = (
     r"|fin de semana|finde|weekend|semana que viene|proxima semana|next week|esta semana|this week"
     r"|(?:a las |at )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?"
     r"|(?:el|the) (?:dia )?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d)(?! (?:dias|days|horas|hours|hrs|am|pm)\b))"
-    rf"(?: (?:en la |por la |a la |in the )?{_PART})?)"
+    rf"(?: (?:de la |en la |por la |a la |in the )?{_PART})?)"
 )
 # Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
 # At most a week of them, never given back once read: an unbounded, backtracking list made a long message cost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from conversation_kit import EN, Chat, agenda, buttons, lines, texts
@@ -132,3 +133,29 @@ def test_any_day_after_all_brings_the_days_ruled_out_back():
     chat.say("hola, los lunes no puedo")
     shown = days_offered(chat, "bueno, cualquier día entonces")
     assert "lunes 7 de diciembre" in shown
+
+
+SATURDAY = agenda([5], [(9, 0), (9, 45), (10, 30), (12, 0), (15, 0), (16, 0), (17, 0)])
+
+
+def test_later_or_earlier_than_a_time_said_is_that_bound_not_the_afternoon_or_the_morning():
+    for message, first_shown, hidden in (("a las 9 no puedo, más tarde", "09:45", "09:00"),
+                                         ("9:45 es muy temprano, algo más tarde porfa", "10:30", "09:45"),
+                                         ("a las 4 de la tarde no puedo, mas tarde", "17:00", "16:00"),
+                                         ("at 9? something later please", "09:45", "09:00")):
+        chat = Chat(SATURDAY)
+        chat.say("hora para el sábado 5")
+        reply = chat.say(message)
+        shown = on_screen(reply)
+        assert re.findall(r"\d\d:\d\d", shown)[0] == first_shown, (message, shown)
+        assert hidden not in shown, message
+    chat = Chat(SATURDAY)
+    chat.say("hora para el sábado 5")
+    assert "12:00" in on_screen(chat.say("más tarde"))  # no time said: the afternoon, as before
+
+
+def test_a_time_ruled_out_with_its_part_of_the_day_is_never_proposed():
+    chat = Chat(SATURDAY)
+    chat.say("hora para el sábado 5")
+    reply = chat.say("a las 4 de la tarde no puedo")
+    assert "¿Confirmo" not in texts(reply) and "16:00" not in buttons(reply)
