@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from relay.conversation.freetext import MONTHS
+from relay.conversation.intents import RELATIVE
 from relay.conversation.menus import fold
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
 
@@ -48,13 +49,17 @@ def check(field: str, text: str, today: date) -> Checked:
 
 
 def check_person_name(text: str) -> Checked:
-    """A person's name for the appointment: 2 to 80 characters of letters (any script), spaces, "-", "'" and "."."""
+    """A person's name for the appointment: 2 to 80 characters of letters (any script), spaces, "-", "'" and ".".
+    What is said around it goes: "sí, es para mi hijo Tomás Vega, tiene 8 años" is "Tomás Vega"."""
     name = " ".join(text.split()).strip(" .,;:")
-    name = re.sub(r"^(?:(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+)+", "", name,
-                  flags=re.IGNORECASE)
+    folded = fold(name)
+    said = _AROUND_A_NAME.match(folded) if len(folded) == len(name) else None  # accents off, same places
+    name = name[said.end():] if said else name
+    name = re.split(r"\s*[,;(]\s*", name, maxsplit=1)[0] if len(re.split(r"[,;(]", name)[0].split()) >= 2 else name
+    name = name.strip(" .,;:!")
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     words = fold(name).split()
-    not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME
+    not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
     if any(re.fullmatch(r"(?:ja|je|ji|ha|he|ks|lo)+l?", w) for w in words):
@@ -63,6 +68,21 @@ def check_person_name(text: str) -> Checked:
         return Checked(name)
     return Checked(" ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in name.split()))
 
+
+# Before the name: a yes, "es para mi hijo", "se llama", "a nombre de" (as many as the patient strings together).
+_AROUND_A_NAME = re.compile(
+    r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|yes|sure|y)\b[\s,.!]*"
+    rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
+    rf"|(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
+    r"|(?:que\s+)?(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+)+"
+)
+# Words no name has: "pero es para mi mamá" is not a name.
+_NEVER_A_NAME = frozenset(
+    """
+    para pero porque que tiene anos quiero necesito hora cita gracias porfa favor hijo hija mama papa esposo esposa
+    marido abuelo abuela for is needs
+    """.split()
+)
 
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "van", "von", "di"})
 

@@ -30,6 +30,7 @@ from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
+from relay.conversation.fields import check_person_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     asks_about_clinic,
@@ -45,6 +46,7 @@ from relay.conversation.intents import (
     names_own_booking,
     none_fits,
     wants_it_back,
+    yes_for_someone,
 )
 from relay.conversation.interpret import after_specialty, interpret
 from relay.conversation.menus import (
@@ -202,6 +204,10 @@ def decide(
 
     if option is not None:
         return _follow(ctx, state, option, norm)
+    if state.stage == CONFIRM and not (reading.found or action) and yes_for_someone(norm):
+        name = check_person_name(turn.message).value  # "sí, es para mi hijo Tomás Vega": his name, not asked
+        state = evolve(state, for_other=True, patient_name=name or state.patient_name)
+        return _follow(ctx, state, Option(norm, "confirm"), norm)
     if state.stage == CONFIRM and reading.answer and not reading.found:
         kind = "confirm" if reading.answer == "yes" else "other_time"
         return _follow(ctx, state, Option(norm, kind), norm)

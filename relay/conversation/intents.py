@@ -322,17 +322,29 @@ _REPEAT = re.compile(
 )
 
 
-_RELATIVE = (
+# Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
+RELATIVE = (
     r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|hij[oa]s?|nin[oa]s?|guagua|bebe|guaguita|esposo|esposa|marido"
     r"|senora|senor|pareja|polol[oa]|novi[oa]|abuel[oa]|abuelit[oa]|herman[oa]|ti[oa]|suegr[oa]|amig[oa]|sobrin[oa]"
     r"|prim[oa]|niet[oa]|mom|mother|dad|father|son|daughter|kid|child|husband|wife|partner|grandma|grandmother"
     r"|grandpa|grandfather|brother|sister|aunt|uncle|friend)"
 )
 _SOMEONE_ELSE = re.compile(
-    rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la) {_RELATIVE}|(?:mi|my) {_RELATIVE}"
+    rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la) {RELATIVE}|(?:mi|my) {RELATIVE}"
     r" (?:necesita|quiere|tiene que|debe|needs|wants|has to)"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
 )
+
+
+_YES_THEN_WHOM = re.compile(
+    rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*\b(?:(?:para|pa|for|a) (?:mi|my|el|la)"
+    rf" {RELATIVE}|(?:mi|my) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is|para otra persona)\b"
+)
+
+
+def yes_for_someone(text: str) -> bool:
+    """At "¿Confirmo …?": yes, and whom it is for ("sí, es para mi hijo Tomás Vega", "ok, a nombre de Rosa Díaz")."""
+    return bool(_YES_THEN_WHOM.search(text))
 
 
 def for_someone_else(text: str) -> bool:

@@ -148,3 +148,25 @@ def test_a_person_or_back_is_understood_while_a_field_is_asked():
     tap_a_time(chat)
     reply = chat.say("prefiero hablar con una persona")
     assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person"
+
+
+def test_yes_with_whom_it_is_for_books_under_that_name_without_asking_it():
+    for message, name in (("sí, es para mi hijo Tomás Vega", "Tomás Vega"), ("si, a nombre de Rosa Díaz", "Rosa Díaz"),
+                          ("sí, mi mamá, Rosa Díaz", "Rosa Díaz"),
+                          ("ok, es para mi hijo Tomás Vega Soto, tiene 8 años", "Tomás Vega Soto")):
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say("hora para el sábado 5 a las 10:30")
+        reply = chat.say(message)
+        assert reply.status == "booked", message
+        assert f"La hora de {name} quedó reservada." in texts(reply)
+        assert [b.state.patient_name for b in chat.books] == [name]
+
+
+def test_yes_for_someone_unnamed_asks_the_name_and_a_sentence_is_never_taken_for_one():
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para el sábado 5 a las 10:30")
+    reply = chat.say("si, pero es para mi mamá")
+    assert "¿A nombre de quién reservo la hora?" in texts(reply) and chat.books == []
+    assert "nombre y apellido" in texts(chat.say("pero es para mi mamá"))  # not the name "Pero Es Para Mi Mamá"
+    assert chat.say("es mi mamá, Rosa Díaz").status == "booked"
+    assert [b.state.patient_name for b in chat.books] == ["Rosa Díaz"]
