@@ -164,8 +164,11 @@ def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, .
         slots = [s for s in slots if fold(s.service) == wanted]
     if start or end:
         slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
-    if skip_days:
-        slots = [s for s in slots if local_day(s).isoformat() not in skip_days]
+    if skip_days:  # ISO days, and "YYYY-MM-DDTHH:MM" for one time of a day ("a las 12 no puedo")
+        slots = [
+            s for s in slots
+            if local_day(s).isoformat() not in skip_days and f"{local_day(s).isoformat()}T{clock(s)}" not in skip_days
+        ]
     return tuple(slots)
 
 

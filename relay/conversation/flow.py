@@ -210,6 +210,8 @@ def decide(
         return _follow(ctx, state, Option(norm, "confirm"), norm)
     if state.stage == CONFIRM and reading.answer and not reading.found:
         kind = "confirm" if reading.answer == "yes" else "other_time"
+        if kind == "other_time" and state.proposed is not None:  # "no puedo a esa hora": not offered again
+            state = state.skipping([f"{local_day(state.proposed).isoformat()}T{clock(state.proposed)}"])
         return _follow(ctx, state, Option(norm, kind), norm)
     if state.stage == CONFIRM and not (reading.found or action):
         return reask(ctx, state)

@@ -153,13 +153,14 @@ class Reading:
     skip_days: tuple[date, ...] = ()  # days of the window the patient ruled out ("menos el lunes": every Monday)
     skip_part: str = ""  # "am" / "pm" / "evening": the part of the day ruled out ("no puedo en la mañana")
     alternatives: tuple[date, ...] = ()  # with ``ambiguous``: the days named as alternatives ("lunes o miércoles")
+    skip_times: tuple[tuple[int, int], ...] = ()  # times ruled out ("a las 12 no puedo"), of the day being chosen
 
     @property
     def found(self) -> bool:
         return bool(
             self.day or self.times or self.named or self.any_professional or self.part or self.week
             or self.earliest or self.any_time or self.after or self.before or self.specialty or self.missing_day
-            or self.skip_days or self.skip_part or self.alternatives
+            or self.skip_days or self.skip_part or self.alternatives or self.skip_times
         )
 
 
@@ -292,7 +293,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
             ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move
         if ruled_out:
             text = _prepare(kept, names)
-    skip_days, skip_part = _ruled_out_when(ruled_out, today, window_days)
+    skip_days, skip_part, skip_times = _ruled_out_when(ruled_out, today, window_days)
     ambiguous = False
 
     bare = re.fullmatch(r"(\d{1,2})", text)
@@ -371,6 +372,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         skip_days=tuple(d for d in skip_days if d != day),
         alternatives=alternatives if day_ambiguous and not time_ambiguous else (),
         skip_part=skip_part if not (part or after or before) else "",
+        skip_times=tuple(t for t in skip_times if t not in times),
     )
 
 
@@ -379,16 +381,20 @@ def days_from(today: date, count: int) -> list[date]:
     return [today + timedelta(days=n) for n in range(count)]
 
 
-def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tuple[tuple[date, ...], str]:
-    """The days of the window and the part of the day that phrases the patient ruled out name: "el lunes" every
-    Monday, "mañana" tomorrow, "el fin de semana" Saturdays and Sundays, "la próxima semana" its days, "en la
-    mañana" the morning. A day with a part ("el lunes en la mañana") rules out neither: too fine to act on."""
+def _ruled_out_when(
+    phrases: Sequence[str], today: date, window_days: int
+) -> tuple[tuple[date, ...], str, tuple[tuple[int, int], ...]]:
+    """The days of the window, the part of the day and the times that phrases the patient ruled out name: "el lunes"
+    every Monday, "mañana" tomorrow, "el fin de semana" Saturdays and Sundays, "la próxima semana" its days, "en la
+    mañana" the morning, "a las 12" that time (of the day being chosen). A day with a part or a time ("el lunes en
+    la mañana") rules out none of them: too fine to act on."""
     days: set[date] = set()
     parts: set[str] = set()
+    times: set[tuple[int, int]] = set()
     window = days_from(today, window_days)
     for phrase in phrases:
         text = _prepare(phrase, frozenset())
-        text, _, _, part, _, _ = _read_times(text)
+        text, clocks, _, part, _, _ = _read_times(text)
         text, week = _read_weeks(text, today)
         text = _relative_days(text, today)
         weekend = _WEEKEND.search(text)
@@ -404,11 +410,13 @@ def _ruled_out_when(phrases: Sequence[str], today: date, window_days: int) -> tu
             named = [d for d in window if d in alternatives]
         elif week is not None:
             named = [d for d in window if week <= d < week - timedelta(days=week.weekday()) + timedelta(days=7)]
-        if named and not part:
+        if named and not part and not clocks:
             days.update(named)
+        elif clocks and not named and week is None:
+            times.update(clocks)
         elif part and not named and week is None:
             parts.add(part)
-    return tuple(sorted(days)), next(iter(parts)) if len(parts) == 1 else ""
+    return tuple(sorted(days)), next(iter(parts)) if len(parts) == 1 else "", tuple(sorted(times))
 
 
 _TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche)|later today)\b")

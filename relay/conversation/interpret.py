@@ -33,6 +33,7 @@ from wire.messages import WireSlot
 _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 _ANOTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otros dias|another day|a different day|different day)\b")
 _ANY_DAY = re.compile(r"\b(?:cualquier (?:dia|fecha)|el dia que sea|any day|whichever day)\b")
+_A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of the day being chosen
 _ALL_BUT = {"am": ("12:00", ""), "pm": ("", "12:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
@@ -120,6 +121,12 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
         if not reading.day and not only_these:
             notices.append(ctx.say("days_ruled_out"))
+    chosen = reading.day or (date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None)
+    if reading.skip_times and chosen is not None:  # "a las 12 no puedo": that time of the day being chosen
+        times = {f"{chosen.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.skip_times}
+        skip_days = tuple(sorted({*skip_days, *times}))
+        if not reading.times:
+            notices.append(ctx.say("time_ruled_out"))
     filter_changed = (professionals, specialty, window, skip_days) != (*before, state.skip_days)
     if filter_changed:
         state = evolve(state, professionals=professionals, specialty=specialty, window=window, skip_days=skip_days)
@@ -147,6 +154,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         state = state.offering({day.isoformat()})
     if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         day = date.fromisoformat(state.day)
+    if day is not None and reading.times:  # a time ruled out before, asked for now
+        state = state.offering({f"{day.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.times})
     if reading.earliest:  # "lo antes posible" within the day or the week the message names, if it names one
         pool = [
             s for s in ctx.pool(state)
@@ -204,7 +213,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if ctx.opening or only_these:  # a first message with nothing to act on: the greeting and the days
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     # "te dije que en la mañana no puedo" with the mornings already left out: the same menu, no reproach.
-    return reask(ctx, state, notices, understood=bool(reading.skip_days or reading.skip_part))
+    return reask(ctx, state, notices, understood=bool(reading.skip_days or reading.skip_part or reading.skip_times))
 
 
 def pick_time(

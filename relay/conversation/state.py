@@ -103,7 +103,9 @@ class ConversationState:
     pending_message: str = ""  # the normalized message that picked it: a repeat books with the same key
     specialty: str = ""  # the patient's specialty filter (a key of specialties.SPECIALTIES); "": not asked; "*": any
     window: tuple[str, str] = ("", "")  # the patient's time-of-day filter: ("HH:MM" from, "HH:MM" before)
-    skip_days: tuple[str, ...] = ()  # ISO dates the patient ruled out ("menos el lunes", "ninguna me sirve"), sorted
+    # ISO dates the patient ruled out ("menos el lunes", "ninguna me sirve"), and "YYYY-MM-DDTHH:MM" for one time of
+    # a day ("a las 12 no puedo"), sorted
+    skip_days: tuple[str, ...] = ()
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
     bookings: tuple[WireBooking, ...] = ()  # the patient's upcoming appointments, as the agent listed them
     target: WireBooking | None = None  # the appointment being cancelled or moved

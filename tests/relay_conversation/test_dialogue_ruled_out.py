@@ -159,3 +159,27 @@ def test_a_time_ruled_out_with_its_part_of_the_day_is_never_proposed():
     chat.say("hora para el sábado 5")
     reply = chat.say("a las 4 de la tarde no puedo")
     assert "¿Confirmo" not in texts(reply) and "16:00" not in buttons(reply)
+
+
+def test_a_time_ruled_out_is_left_out_of_that_days_times_until_asked_for():
+    for message, gone in (("a las 12 no puedo", "12:00"), ("las 9 no me sirven", "09:00"),
+                          ("a las 4 de la tarde no puedo", "16:00")):
+        chat = Chat(SATURDAY)
+        chat.say("hora para el sábado 5")
+        reply = chat.say(message)
+        assert "Entendido, sin esa hora." in texts(reply), message
+        assert gone not in on_screen(reply) and "10:30" in on_screen(reply), message
+    chat = Chat(SATURDAY)
+    chat.say("hora para el sábado 5")
+    chat.say("a las 12 no puedo")
+    assert "¿Confirmo el sábado 5 de diciembre a las 12:00" in texts(chat.say("ya, a las 12 igual"))
+
+
+def test_no_to_a_time_proposed_shows_the_others_without_it():
+    chat = Chat(SATURDAY)
+    chat.say("hora para el sábado 5 a las 12")
+    reply = chat.say("no puedo a esa hora")
+    assert "12:00" not in on_screen(reply) and "10:30" in on_screen(reply)
+    chat = Chat(SATURDAY)
+    chat.say("hora para el sábado 5 a las 12")
+    assert "12:00" in on_screen(chat.say("Otra hora"))  # the button: every time of the day, from its first
