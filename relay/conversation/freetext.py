@@ -143,6 +143,7 @@ class Reading:
     answer: str = ""  # "yes" / "no" when the whole message answers a yes/no question
     tentative: bool = False  # an intent to cancel read only from "no puedo ir" (see intents.py)
     earliest: bool = False  # "lo antes posible"
+    latest: bool = False  # "lo más tarde posible": the day's last free time
     any_time: bool = False  # "cualquier hora": drop the day and time filters, keep the others
     after: str = ""  # "HH:MM": "después de las 4"
     before: str = ""  # "HH:MM": "antes de las 11"
@@ -159,8 +160,8 @@ class Reading:
     def found(self) -> bool:
         return bool(
             self.day or self.times or self.named or self.any_professional or self.part or self.week
-            or self.earliest or self.any_time or self.after or self.before or self.specialty or self.missing_day
-            or self.skip_days or self.skip_part or self.alternatives or self.skip_times
+            or self.earliest or self.latest or self.any_time or self.after or self.before or self.specialty
+            or self.missing_day or self.skip_days or self.skip_part or self.alternatives or self.skip_times
         )
 
 
@@ -363,6 +364,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         answer=wishes.answer,
         tentative=wishes.tentative,
         earliest=wishes.earliest,
+        latest=wishes.latest,
         any_time=wishes.any_time,
         after=after,
         before=before,

@@ -115,6 +115,12 @@ _EARLIEST = re.compile(
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
     r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
 )
+_LATEST = re.compile(
+    r"\b(?:lo mas tarde (?:posible|que (?:se )?(?:pued|pod|hay)\w*)"
+    r"|lo (?:mas )?ultimo (?:posible|que (?:haya|tengan|tenga)|del dia)"
+    r"|(?:la )?ultima hora(?: (?:del dia|disponible|libre|que (?:haya|tengan|tenga)))?|as late as possible"
+    r"|(?:the )?latest (?:time|slot|appointment|possible|one)|last (?:time|slot|appointment) (?:of|in) the day)\b"
+)
 _ANY_TIME = re.compile(
     r"\b(?:(?:a )?cualquier (?:hora|horario|momento|dia)|(?:a )?la hora que sea|el dia que sea|cuando sea"
     r"|da igual(?! (?:con )?quien| (?:el|la) (?:medic|doctor|profesional))|me da lo mismo"
@@ -260,6 +266,7 @@ class Wishes:
     earliest: bool = False
     any_time: bool = False
     any_professional: bool = False
+    latest: bool = False
 
 
 def detect(text: str, found_something: bool = False) -> Wishes:
@@ -276,7 +283,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
             answer = "no"
         elif listed[0] in _NO_WORDS and words <= _NO_WORDS | _POLITE | _FILLER | _SOFT_YES:
             answer = "no"
-    earliest = bool(_EARLIEST.search(text))
+    latest = bool(_LATEST.search(text))
+    earliest = not latest and bool(_EARLIEST.search(text))
     time_words, professional_words, plain = _indifference(text)
     any_time = bool(_ANY_TIME.search(plain)) or time_words
     any_professional = bool(_ANY_PROFESSIONAL.search(plain)) or professional_words
@@ -298,8 +306,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     elif (_STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
           or (closing and not found_something) or (answer == "no" and words & {"gracias", "thanks", "thank"})):
         intent = "stop"
-        earliest = any_time = any_professional = False
-    elif found_something or earliest or any_time or any_professional:
+        earliest = any_time = any_professional = latest = False
+    elif found_something or earliest or any_time or any_professional or latest:
         intent = "book"
     elif (_BOOK.search(text) and not (_INFO.search(text) and not _BOOKING_VERB.search(text))
           and not (answer and not _ANOTHER.search(text))):  # "no, esa hora no" answers; "otra hora" asks
@@ -308,7 +316,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         intent = "none"
     if intent in ("book", "my_bookings", "none") and _CORRECTION.search(text):
         intent = "reschedule"  # "me confundí, la hora era para el traumatólogo": the appointment made, moved
-    return Wishes(intent, answer, tentative, earliest, any_time, any_professional)
+    return Wishes(intent, answer, tentative, earliest, any_time, any_professional, latest)
 
 
 _WHERE = re.compile(

@@ -163,6 +163,11 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         ]
         if pool:
             return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
+    if reading.latest:  # "lo más tarde posible": the last free time of the day named, or of the one being chosen
+        the_day = day or (date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None)
+        on_that_day = ctx.on_day(state, the_day) if the_day is not None else []
+        if on_that_day:
+            return confirm(ctx, state, on_that_day[-1], [*notices, ctx.say("latest")])
     if day is not None and day > ctx.last_day:  # "el 28" when the agenda ends sooner
         notice = ctx.say(
             "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day), day=ctx.lang.day_label(day)

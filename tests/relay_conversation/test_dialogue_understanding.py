@@ -104,6 +104,21 @@ def test_the_earliest_free_time_is_offered_for_confirmation():
     assert "Shall I book Wednesday 2 December at 15:00 with Dra. Ana Soto?" in texts(reply)
 
 
+def test_the_latest_free_time_of_the_day_is_offered_for_confirmation():
+    for first, then in (("hora para el miércoles 2", "lo más tarde posible te dije"),
+                        ("hora para el miércoles 2, lo más tarde posible porque trabajo", None),
+                        ("hora para el miércoles 2", "la última hora que tengan")):
+        chat = Chat(agenda([2, 3], [(9, 0), (15, 0), (18, 30)], TWO))
+        reply = chat.say(first)
+        if then:
+            reply = chat.say(then)
+        assert "La última hora libre de ese día es esta." in texts(reply), (first, then)
+        assert reply.continuation["data"]["confirm_start"] == "2026-12-02T18:30:00-03:00"
+    chat = Chat(agenda([2, 3], [(9, 0), (15, 0), (18, 30)]))
+    reply = chat.say("hola, una hora lo más tarde posible porque trabajo")  # no day yet: the days, afternoons
+    assert "Cualquier hora" in buttons(reply) and not chat.books
+
+
 def test_a_first_message_with_an_intent_it_cannot_serve_hands_off_with_the_greeting():
     for message, reason in [
         ("necesito cancelar la hora que acabo de tomar", "cancel_requested"),
