@@ -181,6 +181,8 @@ def decide(
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:
+        if asks_about_clinic(norm):  # "¿dónde quedan?": answered, the same three choices kept
+            return already(ctx, state, [_about_the_clinic(ctx, norm)])
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
@@ -262,6 +264,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)
     reading = read_message(ctx, None, turn.message)
+    if not reading.found and asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?": answered first
+        ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if reading.intent in ELSEWHERE:
@@ -326,6 +330,7 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
             return step
     asked = [_about_the_clinic(ctx, norm)] if not reading.found and asks_about_clinic(norm) else []
+    asked = [a for a in asked if a not in ctx.opening]  # answered already, before asking the agent
     return first_menu(ctx, state, asked)
 
 

@@ -203,3 +203,15 @@ def test_cancel_one_and_give_me_the_same_time_another_day_is_a_move():
     assert "¿Confirmo el martes 8 de diciembre a las 10:00" in texts(reply)
     moved = chat.say("Sí")
     assert moved.continuation["data"]["rescheduled_from"] == "bk-7" and agent.cancelled == {} and chat.books == []
+
+
+def test_a_question_about_the_clinic_after_a_booking_is_answered_and_the_choices_kept():
+    chat = Chat(finding(3, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("gracias!! y donde queda?")
+    assert texts(reply).count("Estamos en Av. Providencia 1234, Santiago.") == 1
+    assert "Ya tienes hora el jueves 3 de diciembre a las 10:00" in texts(reply)
+    reply = chat.say("no, te pregunté la dirección")
+    assert "Estamos en Av. Providencia 1234, Santiago." in texts(reply) and "no te entendí" not in texts(reply)
+    assert buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    chat = Chat(finding(3, 4), appointments=ClinicAgent())  # none: the answer once, then the days
+    assert texts(chat.say("hola, ¿dónde están ubicados?")).count("Estamos en Av. Providencia 1234") == 1
