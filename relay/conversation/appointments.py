@@ -102,7 +102,7 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
         again = Option(lang.say("new_booking_button"), "new_booking")
         state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,))
         data = {**_data(state, "kept"), "option_1": again.label}
-        body = continuation(data, [lang.say("cancel_kept")], lang.say("new_booking_prompt"), [again.label],
+        body = continuation(data, [lang.say("cancel_kept")], lang.say("another_booking_prompt"), [again.label],
                             clinic.bot_question_step)
         return Reply(state, body, "choose_day")
     return None

@@ -138,7 +138,8 @@ def decide(
 
     action = command(norm)
     moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
-    if moving and (action == "cancel" or keeps_it(norm)):  # "mejor no", "déjala como estaba": it stays as it was
+    not_that_time = state.stage == CONFIRM and _BARE_NO.fullmatch(norm.strip(" .!")) is not None
+    if moving and (action == "cancel" or (keeps_it(norm) and not not_that_time)):  # "mejor no", "déjala como estaba"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
@@ -388,6 +389,8 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
 
 
+# "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
+_BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no|no, esa no)")
 _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"
     r"\b(?:la|el|mi (?:hora|cita|turno)) (?:del|de la|de las|de el) (?:dia )?[a-z0-9:]+(?: \d{1,2})?"
 )

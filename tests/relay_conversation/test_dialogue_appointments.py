@@ -308,3 +308,19 @@ def test_a_patient_who_does_not_remember_their_appointment_is_shown_it_not_the_b
         assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto"], message
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=ClinicAgent())
         assert "No encontré horas próximas con este número de teléfono." in texts(chat.say(message)), message
+
+
+def test_no_to_the_new_time_of_a_move_shows_other_times_and_mejor_no_keeps_the_appointment():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), appointments=agent)
+    chat.say("quiero cambiar mi hora para el viernes 4 a las 10")
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(chat.say("Sí, cambiarla"))
+    reply = chat.say("no")
+    assert buttons(reply)[:2] == ["09:00", "11:00"] and not agent.moved  # another time for the move
+    moved = chat.say("11:00")
+    assert moved.continuation["data"]["rescheduled_from"] == "bk-7"
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), appointments=ClinicAgent(THU))
+    chat.say("quiero cambiar mi hora para el viernes 4 a las 10")
+    chat.say("Sí, cambiarla")
+    reply = chat.say("mejor no")
+    assert "Entendido, tu hora sigue en pie." in texts(reply) and "¿Quieres pedir una?" not in texts(reply)
