@@ -12,7 +12,7 @@ it is offline or paused), the patient is handed to a receptionist, as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -168,24 +168,27 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
 
 
 def named_bookings(
-    bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]]
+    bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]], who: Collection[str] = ()
 ) -> list[WireBooking]:
-    """The appointments a message names by their day and/or time ("la del viernes", "la de las 6")."""
-    if day is None and not times:
+    """The appointments a message names by their day and/or time ("la del viernes", "la de las 6"), and/or by their
+    professional (``who``: the professionals it names, or those of the specialty it names: "la de kine")."""
+    if day is None and not times and not who:
         return []
     starts = [(b, _start(b)) for b in bookings]
     return [
         b for b, start in starts
         if (day is None or start.date() == day) and (not times or (start.hour, start.minute) in times)
+        and (not who or b.professional in who)
     ]
 
 
 def act_on_named(
     lang: Language, state: ConversationState, clinic: ClinicProfile, intent: str, day: date | None,
-    times: Sequence[tuple[int, int]],
+    times: Sequence[tuple[int, int]], who: Collection[str] = (),
 ) -> Reply | None:
-    """At appointments already listed, "quiero cambiar la del viernes": straight to that one's confirmation."""
-    named = named_bookings(state.bookings, day, times)
+    """At appointments already listed, "quiero cambiar la del viernes", "cancela la de kine": straight to that one's
+    confirmation."""
+    named = named_bookings(state.bookings, day, times, who)
     return _confirm_target(lang, evolve(state, intent=intent), clinic, named[0]) if len(named) == 1 else None
 
 

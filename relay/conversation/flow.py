@@ -150,7 +150,8 @@ def decide(
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
-    option = picked(state, norm, reading)
+    who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
+    option = picked(state, norm, reading, who)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
@@ -167,12 +168,13 @@ def decide(
         if offered_choices(state):  # "gracias" at the days or times: nothing was booked, said so
             return _end(ctx, state, "cancelled")
         return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
-    if option is None and (reading.day or reading.times) and any(o.kind == "booking" for o in state.options):
+    if option is None and any(o.kind == "booking" for o in state.options) and (
+            reading.day or reading.times or who or reading.specialty or reading.named):
         return which_again(ctx.lang, state, ctx.clinic)  # "la del jueves" with two that day: which one?
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
-        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times)
+        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
     offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))
@@ -426,6 +428,14 @@ def _someone_else_wished(ctx: Context, state: ConversationState, wish: str, prof
     if reading.specialty in ctx.specialties and reading.specialty not in own:
         return evolve(state, professionals=(), specialty=reading.specialty)
     return state
+
+
+def _professionals_named(ctx: Context, reading: Reading) -> tuple[str, ...]:
+    """The professionals a message names: by name ("la del Dr. Rojas"), or by the specialty ("la de kine")."""
+    named = set(match_professionals(reading, ctx.professionals))
+    if reading.specialty:
+        named |= {s.professional for s in ctx.free if s.specialty and specialty_key(s.specialty) == reading.specialty}
+    return tuple(sorted(named))
 
 
 def _other_professionals(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:

@@ -5,6 +5,7 @@ Pure: (state, normalized message, reading) -> the option or None."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from relay.conversation.appointments import named_bookings
 from relay.conversation.freetext import Reading, normalize
@@ -16,10 +17,11 @@ from relay.conversation.state import ConversationState, Option
 __all__ = ["picked", "tapped"]
 
 
-def picked(state: ConversationState, norm: str, reading: Reading) -> Option | None:
-    """The option the message picks; "2", "la segunda", "opción 2 por favor" are its place in the menu."""
+def picked(state: ConversationState, norm: str, reading: Reading, who: Collection[str] = ()) -> Option | None:
+    """The option the message picks; "2", "la segunda", "opción 2 por favor" are its place in the menu. ``who``: the
+    professionals the message names (an appointment listed is named by them too: "la de kine")."""
     return tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm) or _booking_named(
-        state, reading
+        state, reading, who
     )
 
 
@@ -65,12 +67,12 @@ def _by_place(state: ConversationState, norm: str) -> Option | None:
     )
 
 
-def _booking_named(state: ConversationState, reading: Reading) -> Option | None:
+def _booking_named(state: ConversationState, reading: Reading, who: Collection[str]) -> Option | None:
     """At "¿Cuál quieres cancelar (o cambiar)?": the one appointment the patient names by its day and/or time
-    ("la de las 6", "la del miércoles")."""
+    ("la de las 6", "la del miércoles") or its professional ("la de kine", "la del Dr. Rojas")."""
     listed = {o.key: o for o in state.options if o.kind == "booking"}
     if not listed or reading.ambiguous:
         return None
-    named = [b for b in named_bookings(state.bookings, reading.day, reading.times) if b.booking_id in listed]
+    named = [b for b in named_bookings(state.bookings, reading.day, reading.times, who) if b.booking_id in listed]
     return listed[named[0].booking_id] if len(named) == 1 else None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conversation_kit import EN, Chat, agenda, buttons, lines, slots, texts
+from dataclasses import replace
+
+from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
 
 from wire.appointments import (
     CancelArgs,
@@ -324,3 +326,32 @@ def test_no_to_the_new_time_of_a_move_shows_other_times_and_mejor_no_keeps_the_a
     chat.say("Sí, cambiarla")
     reply = chat.say("mejor no")
     assert "Entendido, tu hora sigue en pie." in texts(reply) and "¿Quieres pedir una?" not in texts(reply)
+
+
+KINE = WireBooking("bk-k", "2026-12-09T15:00:00-03:00", "2026-12-09T15:45:00-03:00", "Klga. Paula Méndez")
+TRAUMA = WireBooking("bk-t", "2026-12-10T10:00:00-03:00", "2026-12-10T10:30:00-03:00", "Dr. Andrés Rojas")
+
+
+def kine_and_trauma():
+    """Klga. Méndez's kinesiology and Dr. Rojas's traumatology, both with free times, from an agent that lists a
+    phone's appointments."""
+    kine = [replace(slot(d, h, 0, "Klga. Paula Méndez"), specialty="Kinesiología") for d in (3, 4) for h in (9, 10)]
+    trauma = [replace(slot(d, h, 0, "Dr. Andrés Rojas"), specialty="Traumatología") for d in (3, 4) for h in (11, 12)]
+    return replace(slots(*kine, *trauma), finds_bookings=True)
+
+
+def test_an_appointment_is_named_by_its_specialty_or_professional_never_starting_a_new_booking():
+    for first, then, confirmed in (("cuáles son mis horas?", "cancela la de kine porfa", "miércoles 9"),
+                                   ("quiero cancelar una hora", "la de kine", "miércoles 9"),
+                                   ("quiero cancelar una hora", "la del traumatólogo", "jueves 10"),
+                                   ("quiero cambiar una hora", "la del Dr. Rojas", "jueves 10")):
+        agent = ClinicAgent(KINE, TRAUMA)
+        chat = Chat(kine_and_trauma(), appointments=agent)
+        chat.say(first)
+        reply = chat.say(then)
+        assert f"tu hora del {confirmed} de diciembre" in texts(reply), (first, then)
+        assert chat.books == [] and not agent.cancelled
+    chat = Chat(kine_and_trauma(), appointments=ClinicAgent(KINE, TRAUMA))
+    chat.say("quiero cancelar una hora")
+    reply = chat.say("la de medicina general")  # neither: which one, again (not a new booking's menus)
+    assert "¿Cuál quieres cancelar?" in texts(reply) and chat.books == []
