@@ -56,7 +56,8 @@ class AppointmentDesk:
             if known is None:
                 known = await asyncio.to_thread(self._desk.journal.upcoming_for, digits)
             return MyBookingsResult(tuple(
-                WireBooking(e.booking_id, e.start, e.end or e.start, e.professional) for e in known[:20]))
+                WireBooking(e.booking_id, e.start, e.end or e.start, e.professional, patient=_name(e.patient_name))
+                for e in known[:20]))
         found = await self._find(args.phone)
         if isinstance(found, WireError):
             return found
@@ -148,4 +149,10 @@ class AppointmentDesk:
 
 def _wire(booking: Booking) -> WireBooking:
     slot = booking.slot
-    return WireBooking(booking.id, slot.start.isoformat(), slot.end.isoformat(), slot.professional, slot.service)
+    return WireBooking(booking.id, slot.start.isoformat(), slot.end.isoformat(), slot.professional, slot.service,
+                       _name(booking.patient.name))
+
+
+def _name(patient: str) -> str:
+    """The patient's name as the wire takes it: one line, at most 120 characters."""
+    return "".join(c for c in " ".join(patient.split()) if c.isprintable())[:120].strip()

@@ -62,6 +62,15 @@ def test_anything_off_is_refused(op, args):
         decode(json.dumps({"type": "request", "id": "r-1", "op": op, "timeout_s": 5, "args": args}))
 
 
+def test_whose_appointment_it_is_goes_along_when_known_and_is_validated():
+    family = WireBooking("bk-5", BOOKING.start, BOOKING.end, "Dr. Rojas", patient="Rosa Muñoz")
+    assert family.to_json()["patient"] == "Rosa Muñoz" and WireBooking.from_json(family.to_json()) == family
+    assert "patient" not in WireBooking("bk-6", BOOKING.start, BOOKING.end, "Dr. Rojas").to_json()
+    for bad in ("Rosa\nMuñoz", "x" * 121, 7):
+        with pytest.raises(ProtocolError):
+            WireBooking.from_json({**family.to_json(), "patient": bad})
+
+
 def test_a_booking_list_is_bounded_and_validated():
     with pytest.raises(ProtocolError):
         MyBookingsResult.from_json({"bookings": [BOOKING.to_json()] * 21})

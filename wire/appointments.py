@@ -4,8 +4,9 @@ An agent that cannot do one (its driver lacks the capability) answers ``bad_requ
 patient to a person; an older agent refuses the unknown op the same way. Every field is validated here, as in
 ``wire.messages`` (the agent does not trust the relay).
 
-- ``my_bookings {phone}`` -> ``{bookings: [{booking_id, start, end, professional, service?}]}``: only the
-  appointments the agent's journal or the web app ties to that phone.
+- ``my_bookings {phone}`` -> ``{bookings: [{booking_id, start, end, professional, service?, patient?}]}``: only the
+  appointments the agent's journal or the web app ties to that phone; ``patient`` (added): whose name the
+  appointment is under (one phone books for a whole family: "la de mi mamá Rosa").
 - ``cancel {booking_id, idempotency_key, phone?}`` -> ``{booking_id, repeat}``.
 - ``reschedule {booking_id, slot_id, idempotency_key, phone?}`` -> the new booking ``{booking_id, start, end,
   professional, previous_cancelled, repeat}``: the new slot is booked first, then the old one cancelled;
@@ -133,11 +134,14 @@ class WireBooking:
     end: str
     professional: str
     service: str = ""
+    patient: str = ""  # the name the appointment is under, when the agent knows it
 
     def to_json(self) -> dict[str, Any]:
         out = {"booking_id": self.booking_id, "start": self.start, "end": self.end, "professional": self.professional}
         if self.service:
             out["service"] = self.service
+        if self.patient:
+            out["patient"] = self.patient
         return out
 
     @classmethod
@@ -150,6 +154,7 @@ class WireBooking:
             end=_iso_time(obj.get("end"), "booking.end"),
             professional=_text(obj.get("professional"), "booking.professional", 120),
             service=_optional_text(obj.get("service"), "booking.service", 80),
+            patient=_optional_text(obj.get("patient"), "booking.patient", 120),
         )
 
 

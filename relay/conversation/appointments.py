@@ -12,12 +12,14 @@ it is offline or paused), the patient is handed to a receptionist, as before.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
+from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
@@ -154,10 +156,14 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
                             [option.label], clinic.bot_question_step)
         return Reply(state, body, "choose_day")
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
-        return _confirm_target(lang, state, clinic, state.bookings[0], opening)
+        return _confirm_target(lang, _wish_read(state), clinic, state.bookings[0], opening)
     if state.intent in ("cancel", "reschedule"):
-        return _which(lang, state, clinic, opening)
-    lines = [numbered(n, lang.say("booking_line", **_when(lang, b))) for n, b in enumerate(state.bookings, start=1)]
+        named = named_bookings(state.bookings, None, (), (), re.findall(r"\w+", fold(state.wish)))  # "…mi mamá Rosa"
+        if len(named) == 1:
+            return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
+        return _which(lang, _wish_read(state), clinic, opening)
+    lines = [numbered(n, lang.say("booking_line", **_when(lang, b)) + for_whom(state.bookings, b))
+             for n, b in enumerate(state.bookings, start=1)]
     options = (Option(lang.say("move_one_button"), "move_one"), Option(lang.say("cancel_one_button"), "cancel_one"),
                Option(lang.say("new_booking_button"), "new_booking"))
     state = evolve(state, stage=BOOKINGS, options=options)
@@ -168,12 +174,15 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
 
 
 def named_bookings(
-    bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]], who: Collection[str] = ()
+    bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]], who: Collection[str] = (),
+    words: Collection[str] = (),
 ) -> list[WireBooking]:
     """The appointments a message names by their day and/or time ("la del viernes", "la de las 6"), and/or by their
-    professional (``who``: the professionals it names, or those of the specialty it names: "la de kine")."""
+    professional (``who``: the professionals it names, or those of the specialty it names: "la de kine"); else by
+    whose they are (``words``, the message's: "la de mi mamá Rosa")."""
     if day is None and not times and not who:
-        return []
+        by_name = [b for b in bookings if b.patient and {w for w in fold(b.patient).split() if len(w) > 2} & {*words}]
+        return by_name if len(by_name) < len(bookings) else []
     starts = [(b, _start(b)) for b in bookings]
     return [
         b for b, start in starts
@@ -184,12 +193,23 @@ def named_bookings(
 
 def act_on_named(
     lang: Language, state: ConversationState, clinic: ClinicProfile, intent: str, day: date | None,
-    times: Sequence[tuple[int, int]], who: Collection[str] = (),
+    times: Sequence[tuple[int, int]], who: Collection[str] = (), norm: str = "",
 ) -> Reply | None:
     """At appointments already listed, "quiero cambiar la del viernes", "cancela la de kine": straight to that one's
     confirmation."""
-    named = named_bookings(state.bookings, day, times, who)
+    named = named_bookings(state.bookings, day, times, who, norm.split())
     return _confirm_target(lang, evolve(state, intent=intent), clinic, named[0]) if len(named) == 1 else None
+
+
+def _wish_read(state: ConversationState) -> ConversationState:
+    """A cancel's first message, once it picked the appointment (a move keeps it: it says where to)."""
+    return evolve(state, wish="") if state.intent == "cancel" else state
+
+
+def for_whom(bookings: Sequence[WireBooking], booking: WireBooking) -> str:
+    """" (Rosa Muñoz)" after an appointment's line when the list holds more than one person's appointments."""
+    whose = {fold(b.patient) for b in bookings if b.patient}
+    return f" ({booking.patient})" if len(whose) > 1 and booking.patient else ""
 
 
 def which_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
@@ -202,7 +222,7 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
     lines, options = [], []
     for n, booking in enumerate(state.bookings, start=1):
         when = _when(lang, booking)
-        lines.append(numbered(n, lang.say("booking_line", **when)))
+        lines.append(numbered(n, lang.say("booking_line", **when) + for_whom(state.bookings, booking)))
         label = f"{lang.day_label(_start(booking).date())} {when['time']}"
         options.append(Option(label, "booking", number=n, key=booking.booking_id))
     state = evolve(state, stage=BOOKINGS, options=tuple(options))
@@ -220,8 +240,9 @@ def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProf
     state = evolve(state, stage=CONFIRM_CANCEL, target=target, options=options)
     data = _data(state, "confirm_move" if move else "confirm_cancel")
     data.update(booking_id=target.booking_id, start=target.start, professional=target.professional)
-    body = continuation(data, list(opening), lang.say("confirm_move" if move else "confirm_cancel",
-                                                      **_when(lang, target)),
+    when = _when(lang, target)
+    when["professional"] += for_whom(state.bookings, target)  # "… con Dr. Rojas (Rosa Muñoz)?": whose, in a family
+    body = continuation(data, list(opening), lang.say("confirm_move" if move else "confirm_cancel", **when),
                         [o.label for o in options], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
 

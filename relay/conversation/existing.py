@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from relay.conversation.appointments import ask_bookings, upcoming
+from relay.conversation.appointments import ask_bookings, for_whom, upcoming
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
@@ -56,7 +56,8 @@ def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ())
     else:
         paragraphs.append(ctx.say("already_many", n=len(bookings)))
         paragraphs.extend(
-            numbered(n, ctx.say("booking_line", **_when(ctx, b))) for n, b in enumerate(bookings, start=1)
+            numbered(n, ctx.say("booking_line", **_when(ctx, b)) + for_whom(bookings, b))
+            for n, b in enumerate(bookings, start=1)
         )
     options = (
         Option(ctx.say("another_button"), "new_booking"),

@@ -168,13 +168,15 @@ def decide(
         if offered_choices(state):  # "gracias" at the days or times: nothing was booked, said so
             return _end(ctx, state, "cancelled")
         return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
-    if option is None and any(o.kind == "booking" for o in state.options) and (
-            reading.day or reading.times or who or reading.specialty or reading.named):
-        return which_again(ctx.lang, state, ctx.clinic)  # "la del jueves" with two that day: which one?
+    listing = option is None and action is None and any(o.kind == "booking" for o in state.options)
+    if listing and (reading.answer == "no" or keeps_it(norm)):  # "no", "mejor no" at "¿Cuál quieres cancelar?"
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+    if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
+        return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
-        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who)
+        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, norm)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
     offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))
@@ -385,7 +387,7 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
     A move that already says when to ("cámbiala para el lunes en la mañana") keeps the message, to act on once the
     appointment to move is confirmed."""
-    if intent == "reschedule":
+    if intent in ("reschedule", "cancel"):  # "cancela la de mi mamá Rosa": which one, read once they are listed
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])

@@ -21,7 +21,7 @@ def picked(state: ConversationState, norm: str, reading: Reading, who: Collectio
     """The option the message picks; "2", "la segunda", "opción 2 por favor" are its place in the menu. ``who``: the
     professionals the message names (an appointment listed is named by them too: "la de kine")."""
     return tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm) or _booking_named(
-        state, reading, who
+        state, reading, who, norm.split()
     )
 
 
@@ -67,12 +67,15 @@ def _by_place(state: ConversationState, norm: str) -> Option | None:
     )
 
 
-def _booking_named(state: ConversationState, reading: Reading, who: Collection[str]) -> Option | None:
+def _booking_named(
+    state: ConversationState, reading: Reading, who: Collection[str], words: Collection[str]
+) -> Option | None:
     """At "¿Cuál quieres cancelar (o cambiar)?": the one appointment the patient names by its day and/or time
     ("la de las 6", "la del miércoles") or its professional ("la de kine", "la del Dr. Rojas")."""
     listed = {o.key: o for o in state.options if o.kind == "booking"}
     if not listed or reading.ambiguous:
         return None
-    named = [b for b in named_bookings(state.bookings, reading.day, reading.times, who) if b.booking_id in listed]
+    named = named_bookings(state.bookings, reading.day, reading.times, who, words)
+    named = [b for b in named if b.booking_id in listed]
     return listed[named[0].booking_id] if len(named) == 1 else None
 

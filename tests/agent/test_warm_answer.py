@@ -113,6 +113,11 @@ async def test_known_bookings_are_answered_from_memory_until_the_journal_changes
         assert isinstance(answer, Response) and answer.ok
         return [b["booking_id"] for b in answer.result["bookings"]]  # type: ignore[index]
 
+    async def whose() -> list[str]:
+        frame = Request(id="m2", op="my_bookings", timeout_s=8.0, args=MyBookingsArgs(phone=phone, known_only=True))
+        answer = decode(await parts.handler.handle_text(encode(frame)))  # type: ignore[arg-type]
+        return [b.get("patient", "") for b in answer.result["bookings"]]  # type: ignore[union-attr,index]
+
     assert await known() == []
     assert journal.upcoming_known("56987654321") == []  # read once: from memory now
 
@@ -120,6 +125,7 @@ async def test_known_bookings_are_answered_from_memory_until_the_journal_changes
     assert journal.upcoming_known("56987654321") is None  # written since: read again
     journal.mark_booked("k1", "B1", ahead.isoformat(), (ahead + timedelta(minutes=30)).isoformat(), "Dra. Soto")
     assert await known() == ["B1"]
+    assert await whose() == ["Ana"]  # whose name it is under: one phone books for a family
 
     # Another journal on the same file (another process) writes: noticed too.
     other = BookingJournal(journal.path)

@@ -355,3 +355,31 @@ def test_an_appointment_is_named_by_its_specialty_or_professional_never_starting
     chat.say("quiero cancelar una hora")
     reply = chat.say("la de medicina general")  # neither: which one, again (not a new booking's menus)
     assert "¿Cuál quieres cancelar?" in texts(reply) and chat.books == []
+
+
+MOM = WireBooking("bk-m", "2026-12-07T18:00:00-03:00", "2026-12-07T18:30:00-03:00", "Dr. Andrés Rojas",
+                  patient="Rosa Muñoz")
+SON = WireBooking("bk-s", "2026-12-15T11:00:00-03:00", "2026-12-15T11:20:00-03:00", "Dra. Camila Soto",
+                  patient="Tomás Fuentes")
+
+
+def test_a_family_phones_appointments_show_whose_they_are_and_are_named_by_the_person():
+    family = replace(agenda([3, 4], [(9, 0), (10, 0)]), finds_bookings=True)
+    chat = Chat(family, appointments=ClinicAgent(MOM, SON))
+    reply = chat.say("cuáles son mis horas?")
+    assert lines(reply) == ["1. lunes 7 de diciembre a las 18:00 con Dr. Andrés Rojas (Rosa Muñoz)",
+                            "2. martes 15 de diciembre a las 11:00 con Dra. Camila Soto (Tomás Fuentes)"]
+    agent = ClinicAgent(MOM, SON)
+    chat = Chat(family, appointments=agent)
+    reply = chat.say("hola, necesito cancelar la hora de mi mamá Rosa, no va a poder ir")
+    assert "¿Cancelo tu hora del lunes 7 de diciembre a las 18:00 con Dr. Andrés Rojas (Rosa Muñoz)?" in texts(reply)
+    chat.say("Sí, cancelar")
+    assert list(agent.cancelled.values()) == ["bk-m"]
+    chat = Chat(family, appointments=ClinicAgent(MOM, SON))
+    chat.say("quiero cancelar una hora")
+    assert "martes 15 de diciembre" in texts(chat.say("la de Tomás"))
+    chat = Chat(family, appointments=ClinicAgent(MOM, SON))
+    chat.say("quiero cancelar una hora")
+    again = chat.say("la de mi mamá")  # not a name: which one, again (it went to a new booking's menus)
+    assert "¿Cuál quieres cancelar?" in texts(again) and chat.books == []
+    assert "tu hora sigue en pie" in texts(chat.say("no"))
