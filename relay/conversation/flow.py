@@ -45,6 +45,7 @@ from relay.conversation.intents import (
     keeps_it,
     names_own_booking,
     none_fits,
+    wants_another,
     wants_it_back,
     yes_for_someone,
 )
@@ -124,6 +125,7 @@ def decide(
     norm = normalize(turn.message)
     if not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name it goes under, asked later
         state = evolve(state, for_other=True)
+    state = _named_for(state, turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
@@ -268,6 +270,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)
+    state = _named_for(state, turn.message)
     reading = read_message(ctx, None, turn.message)
     if not reading.found and asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?": answered first
         ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
@@ -299,6 +302,16 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if wanted is None:
         wanted = Reading(day=start.date(), times=((start.hour, start.minute),), intent="book")
     return interpret(ctx, again, wanted, norm)
+
+
+_NAMED_FOR = re.compile(r"\ba nombre de\s+([^,.;:!?\n]+)", re.IGNORECASE)
+
+
+def _named_for(state: ConversationState, message: str) -> ConversationState:
+    """"… a nombre de Lucas Castro" anywhere in a message: the appointment goes under that name, not asked."""
+    said = _NAMED_FOR.search(message) if "nombre" in message.lower() else None
+    name = check_person_name(said.group(1)).value if said else ""
+    return evolve(state, for_other=True, patient_name=name) if name else state
 
 
 def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentStep:
@@ -359,7 +372,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     ctx = make_context(turn, clinic, step.slots or SlotsResult((), 0.0), step.opening)
     state = step.state.seen(turn.now)
     bookings = found(outcome, turn.now)
-    if bookings:
+    if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
         return already(ctx, evolve(state, bookings=bookings))
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
     return _booking_start(ctx, going_on, state.wish)
@@ -397,6 +410,7 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 _BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no|no, esa no)")
 _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"
     r"\b(?:la|el|mi (?:hora|cita|turno)) (?:del|de la|de las|de el) (?:dia )?[a-z0-9:]+(?: \d{1,2})?"
+    r"|\b(?:el|la|lo) [a-z0-9:]+(?: \d{1,2})? (?:era|eran)\b"  # "el 5 era el miércoles 9": the 5 was the old one
 )
 _SAME_TIME = re.compile(r"\b(?:(?:la|a la) misma hora|al mismo horario|el mismo horario|same time)\b")
 

@@ -91,7 +91,7 @@ STOPWORDS = frozenset(
     a al con de del el la las los lo un una y o e en para por que quiero querria necesito me gustaria puede ser
     hora horas cita turno dia dias hoy manana pasado tarde noche mediodia proximo proxima siguiente semana este
     esta ese esa hola viene buenas buenos gracias si no por favor porfa mejor tipo como mi mis tu su
-    cualquier cualquiera antes despues desde partir hasta primera posible pronto
+    cualquier cualquiera antes despues desde partir hasta primera posible pronto quien quienes who whom
     the an at on in for with and or of to i id like would want need please today tomorrow morning afternoon
     evening noon next this that day days time times appointment hello hi thanks yes week night tonight my
     any anyone after before from until first earliest available
@@ -173,17 +173,24 @@ def normalize(message: str) -> str:
 @lru_cache(maxsize=16_384)  # patients repeat a few messages ("1", "hola", "sí", button labels) a lot
 def _normalize(message: str) -> str:
     text = fold(message)
-    text = _THUMBS.sub(" si ", text)
+    if _THUMBS.search(text) or _THANKS_EMOJI.search(text):  # alone, a yes (a thanks); beside words, nothing
+        alone = not re.search(r"[a-z0-9]", _THUMBS.sub("", _THANKS_EMOJI.sub("", text)))
+        text = _THANKS_EMOJI.sub(" gracias " if alone else " ", _THUMBS.sub(" si " if alone else " ", text))
     text = re.sub(r"[^a-z0-9:./@' -]+", " ", text)
     text = re.sub(r"(?<![0-9])[.'](?![0-9])", " ", text)  # "Dra." -> "dra", but "10.30" stays
     return " ".join(text.split())
 
 
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
+_THANKS_EMOJI = re.compile("[\U0001F64F\u2764\U0001F970\U0001F60A\U0001F917]")  # folded hands, hearts, smiles
 
 
 _DURATION = re.compile(
     r"\b(?:hace|desde hace|hace como|hace unas|durante|por|for|about|like|en) \d{1,2} (?:horas|hours|hrs|hs|h)\b"
+)
+_HOW_MANY = re.compile(
+    r"(?<!\blas )(?<!\bla )(?<!\ba )\b(?:[2-5]|dos|tres|cuatro|un par de)"
+    r" (?:horas|citas|turnos|consultas|sesiones|hrs)\b"
 )
 # WhatsApp shorthand, word by word.
 _SHORTHAND = {
@@ -211,6 +218,7 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     text = " ".join(_SHORTHAND.get(w, w) for w in text.split())
     text = re.sub(r"\bmanana o pasado\b(?! manana)", "manana o pasado manana", text)
     text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when
+    text = _HOW_MANY.sub(" ", text)  # "necesito 2 horas para mis hijos" says how many, not when
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names, STOPWORDS)

@@ -46,6 +46,7 @@ _RESCHEDULE = re.compile(
 _CORRECTION = re.compile(
     r"\b(?:me equivoqu\w*|me confundi\w*|estaba equivocad\w*|por error|(?:fue|era) un error|me salio mal"
     r"|(?:i )?made a mistake|by mistake|booked the wrong)\b"
+    r"|^no+\b.{0,30}\b(?:era|eran)\b"  # "noo!! el 5 era el miércoles 9": the one just booked was not the one meant
 )
 
 
@@ -249,7 +250,8 @@ _POLITE = frozenset({
 })
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
-    "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual",
+    "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual", "eh", "ehh", "em", "emm", "mm", "mmm", "ah",
+    "ahh", "oh", "este", "oye", "mira", "um", "uh",
 })
 _SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({
@@ -338,7 +340,8 @@ RELATIVE = (
     r"|grandpa|grandfather|brother|sister|aunt|uncle|friend)"
 )
 _SOMEONE_ELSE = re.compile(
-    rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la) {RELATIVE}|(?:mi|my) {RELATIVE}"
+    rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la|los|las)(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
+    rf"|(?:mi|my) {RELATIVE}"
     r" (?:necesita|quiere|tiene que|debe|needs|wants|has to)"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
 )
@@ -348,6 +351,20 @@ _YES_THEN_WHOM = re.compile(
     rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*\b(?:(?:para|pa|for|a) (?:mi|my|el|la)"
     rf" {RELATIVE}|(?:mi|my) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is|para otra persona)\b"
 )
+
+
+_ANOTHER_ONE = re.compile(
+    rf"\b(?:otr[ao]s? {_NOUN} (?:mas|adicional|aparte)|una {_NOUN} mas|otra mas|(?:tambien|ademas)"
+    rf" (?:necesito|quiero|quisiera|queria|me gustaria)|(?:one more|a second|an extra) {_NOUN}|(?:also|too) need)\b"
+)
+_OTHER_NOUN = re.compile(rf"\b(?:otr[ao]s?|another) {_NOUN}\b")
+
+
+def wants_another(text: str) -> bool:
+    """A patient who already has an appointment asks for one more in so many words ("también quiero kine", "otra
+    hora para mi hijo"): booked without asking "¿otra, cambiarla o cancelarla?" first. "Quiero otra hora" alone
+    may mean a different time for the one they have: asked."""
+    return bool(_ANOTHER_ONE.search(text) or (_OTHER_NOUN.search(text) and for_someone_else(text)))
 
 
 def yes_for_someone(text: str) -> bool:

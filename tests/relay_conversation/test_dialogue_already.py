@@ -215,3 +215,21 @@ def test_a_question_about_the_clinic_after_a_booking_is_answered_and_the_choices
     assert buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
     chat = Chat(finding(3, 4), appointments=ClinicAgent())  # none: the answer once, then the days
     assert texts(chat.say("hola, ¿dónde están ubicados?")).count("Estamos en Av. Providencia 1234") == 1
+
+
+def test_no_it_was_another_day_right_after_a_booking_moves_it_there():
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4, 7, 8, 9), appointments=agent)
+    reply = chat.say("noo!! el 5 era el miercoles 9")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply)
+    reply = chat.say("Sí, cambiarla")
+    assert "el Mié 9 dic" in texts(reply) and chat.books == []
+
+
+def test_one_more_in_so_many_words_is_booked_without_asking_a_different_time_is_asked():
+    for message in ("necesito otra hora para mi hijo el viernes 4 antes del mediodía", "también quiero hora el lunes 7"):
+        chat = Chat(finding(2, 4, 7, 8, 9), appointments=ClinicAgent(THU))
+        reply = chat.say(message)
+        assert "Ya tienes hora" not in texts(reply) and reply.status == "choose_time", message
+    chat = Chat(finding(2, 4, 7, 8, 9), appointments=ClinicAgent(THU))
+    assert "Ya tienes hora" in texts(chat.say("quiero otra hora"))  # may mean moving the one they have

@@ -142,3 +142,28 @@ def test_wait_and_a_greeting_again_keep_the_menu_without_a_reproach_and_thanks_c
     assert "no te entendí" not in texts(reply) and buttons(reply) == ["Sí", "Otra hora"]
     assert chat.say("Sí").status == "booked"
     assert chat.say("ah ok gracias, eso era").status == "closed"
+
+
+def test_emojis_and_fillers_around_an_answer():
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para el sábado 5 a las 10:30")
+    assert chat.say("eh sí, dale").status == "booked"  # "eh": a filler, not a word the yes does not know
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para el sábado 5")
+    assert chat.say("1 👍").status == "booked" and chat.books[0].slot.start.startswith("2026-12-05T09:00")
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    assert chat.say("🙏🙏").status == "closed"  # folded hands alone: thanks, answered in kind
+
+
+def test_how_many_appointments_is_not_a_time_and_two_children_are_someone_else():
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    reply = chat.say("necesito 2 horas con la doctora para mis dos hijos, el sábado 5")
+    assert "02:00" not in texts(reply) and "14:00" not in texts(reply)
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1"))
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para el sábado 5")
+    reply = chat.say("la de las 10:30, a nombre de Lucas Castro")
+    assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Lucas Castro"
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    reply = chat.say("hora para el sábado 5, ¿con quién me toca?")
+    assert "No encontré a" not in texts(reply)
