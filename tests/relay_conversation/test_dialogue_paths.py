@@ -727,6 +727,10 @@ def test_a_day_past_the_fourteen_days_says_so_and_how_to_get_it():
     assert "Solo puedo ver la agenda de los próximos 14 días (hasta el Lun 14 dic). Para el Lun 28 dic" in texts(reply)
     assert "no tiene horas libres" not in texts(reply)
     assert chat.say("recepción").continuation["data"]["reason"] == "asked_for_person"
+    chat = Chat(agenda(range(2, 15), [(9, 0)]))
+    reply = chat.say("hora el viernes 18")  # there is one: past the fourteen days, not "no hay un viernes 18"
+    assert "Para el Vie 18 dic" in texts(reply) and "No hay un viernes 18" not in texts(reply)
+    assert "No hay un lunes 3" in texts(Chat(agenda(range(2, 15), [(9, 0)])).say("hora el lunes 3"))
 
 
 def test_none_of_the_times_goes_to_other_days_and_none_of_the_days_ends_politely():
