@@ -207,7 +207,18 @@ _SHORTHAND = {
     "ola": "hola", "olaa": "hola", "kiero": "quiero", "kero": "quiero", "qiero": "quiero", "kisiera": "quisiera",
     "kon": "con", "ke": "que", "gral": "general", "gral.": "general", "sita": "cita", "sitas": "citas",
     "kuando": "cuando", "aora": "ahora",
+    # A Brazilian patient's everyday words (the replies stay in the clinic's language)
+    "sim": "si", "hoje": "hoy", "amanha": "manana", "obrigado": "gracias", "obrigada": "gracias", "preciso": "necesito",
+    "uma": "una", "marcar": "agendar", "geral": "general", "noite": "noche", "nao": "no",
 }
+# "segunda-feira" is Monday, "de manhã" the morning ("segunda" alone stays "the second")
+_PORTUGUESE = (
+    (re.compile(r"\b(segunda|terca|quarta|quinta|sexta)[- ]?feira\b"),
+     lambda m: {"segunda": "lunes", "terca": "martes", "quarta": "miercoles", "quinta": "jueves", "sexta": "viernes"}[
+         m.group(1)]),
+    (re.compile(r"\b(?:de|pela|na) manha\b"), lambda m: "en la manana"),
+    (re.compile(r"\bclinico geral\b"), lambda m: "medicina general"),
+)
 
 
 def _prepare(message: str, names: frozenset[str]) -> str:
@@ -215,6 +226,9 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     text = normalize(message)
     if not text:
         return ""
+    if "feira" in text or "manha" in text or "geral" in text:
+        for pattern, said in _PORTUGUESE:
+            text = pattern.sub(said, text)
     text = " ".join(_SHORTHAND.get(w, w) for w in text.split())
     text = re.sub(r"\bmanana o pasado\b(?! manana)", "manana o pasado manana", text)
     text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when

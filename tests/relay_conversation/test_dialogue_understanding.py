@@ -346,3 +346,13 @@ def test_another_specialty_at_a_confirmation_is_a_new_wish():
         reply = chat.say(message)
         assert reply.continuation["data"]["specialty"] == "traumatologia", message
         assert "Rojas" in texts(reply)
+
+
+def test_a_brazilian_patients_days_and_yes_are_understood():
+    soto = [with_specialty(slot(d, h, 0, "Dra. Ana Soto"), "Medicina general") for d in range(2, 12) for h in (9, 10)]
+    kine = [with_specialty(slot(d, 16, 0, "Klga. Paula Méndez"), "Kinesiología") for d in range(2, 12)]
+    chat = Chat(slots(*soto, *kine))
+    reply = chat.say("Olá, bom dia! Preciso marcar uma consulta com o clínico geral na segunda-feira de manhã")
+    assert "el Lun 7 dic" in texts(reply) and "Medicina general" in texts(reply)
+    assert "¿Confirmo el lunes 7 de diciembre a las 09:00" in texts(chat.say("9:00 está bom, obrigado"))
+    assert chat.say("sim").status == "booked"
