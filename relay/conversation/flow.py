@@ -407,7 +407,7 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
 
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
-_BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no|no, esa no)")
+_BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no)")
 _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"
     r"\b(?:la|el|mi (?:hora|cita|turno)) (?:del|de la|de las|de el) (?:dia )?[a-z0-9:]+(?: \d{1,2})?"
     r"|\b(?:el|la|lo) [a-z0-9:]+(?: \d{1,2})? (?:era|eran)\b"  # "el 5 era el miércoles 9": the 5 was the old one
