@@ -212,6 +212,12 @@ def for_whom(bookings: Sequence[WireBooking], booking: WireBooking) -> str:
     return f" ({booking.patient})" if len(whose) > 1 and booking.patient else ""
 
 
+def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
+    """"¿Cancelo (cambio) tu hora …?" again, when what the patient wrote answers neither yes nor no."""
+    assert state.target is not None
+    return _confirm_target(lang, state, clinic, state.target, [lang.say("reask_choice")])
+
+
 def which_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
     """The list of the patient's appointments again, when what they wrote names none or several of them."""
     return _which(lang, state, clinic, [lang.say("which_booking")])

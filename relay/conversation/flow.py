@@ -20,6 +20,7 @@ from typing import Any
 from relay.conversation.appointments import (
     act_on_named,
     ask_bookings,
+    confirm_again,
     follow,
     reschedule_step,
     resume_cancel,
@@ -165,6 +166,13 @@ def decide(
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
+    if state.stage == CONFIRM_CANCEL and option is None and action is None and not reading.found:
+        if _LEADING_NO.match(norm) or keeps_it(norm):  # "no, la hora está bien…", "ya no, déjala": it stays
+            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+        if _LEADING_YES.match(norm):  # "sí, cancélala", "sí porfa, es que no puedo ir"
+            return _follow(ctx, state, Option(norm, "move_yes" if state.intent == "reschedule" else "cancel_yes"), norm)
+        if state.target is not None and reading.intent not in ("person", "stop", *ELSEWHERE):
+            return confirm_again(ctx.lang, state, ctx.clinic)  # the same question, not a booking's menus
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
     if thanked and (reading.answer != "yes" or state.stage == BOOKINGS) and state.stage in (CHOOSE_DAY, BOOKINGS):
         if offered_choices(state):  # "gracias" at the days or times: nothing was booked, said so
@@ -372,6 +380,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     ctx = make_context(turn, clinic, step.slots or SlotsResult((), 0.0), step.opening)
     state = step.state.seen(turn.now)
     bookings = found(outcome, turn.now)
+    if any(b.patient and fold(b.patient) != fold(turn.name) for b in bookings):  # a phone that books for others:
+        state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
         return already(ctx, evolve(state, bookings=bookings))
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
@@ -406,6 +416,8 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
 
 
+_LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
+_LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
 _BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no)")
 _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"

@@ -383,3 +383,28 @@ def test_a_family_phones_appointments_show_whose_they_are_and_are_named_by_the_p
     again = chat.say("la de mi mamá")  # not a name: which one, again (it went to a new booking's menus)
     assert "¿Cuál quieres cancelar?" in texts(again) and chat.books == []
     assert "tu hora sigue en pie" in texts(chat.say("no"))
+
+
+def test_a_phone_that_booked_for_others_is_asked_whose_the_next_one_is():
+    family = replace(agenda([3, 4], [(9, 0), (10, 0)]), finds_bookings=True)
+    chat = Chat(family, appointments=ClinicAgent(MOM))
+    chat.say("hola, quiero una hora el viernes 4 a las 10")
+    reply = chat.say("Otra hora")
+    reply = chat.say("Sí") if "¿Confirmo" in texts(reply) else chat.say("10:00")
+    assert "¿A nombre de quién reservo la hora?" in texts(reply) and chat.books == []
+    assert chat.say("Pedro Ibáñez").status == "booked" and chat.books[0].state.patient_name == "Pedro Ibáñez"
+
+
+def test_at_the_cancel_question_a_yes_or_no_with_more_words_is_read_and_anything_else_asks_it_again():
+    for said, status in (("sí, cancélala porfa", "cancelled"), ("ya no, déjala", "choose_day"),
+                         ("no, la hora está bien, solo hay que corregir el nombre", "choose_day")):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=agent)
+        chat.say("quiero cancelar mi hora")
+        reply = chat.say(said)
+        assert reply.status == status, said
+        assert bool(agent.cancelled) == (status == "cancelled")
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=ClinicAgent(THU))
+    chat.say("quiero cambiar mi hora")
+    reply = chat.say("mmm a ver")  # the same question, not "¿Qué especialidad necesitas?"
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply) and "especialidad" not in texts(reply)
