@@ -129,7 +129,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
     if isinstance(outcome, MyBookingsResult):
-        return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening)
+        return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening,
+                       turn.name)
     if isinstance(outcome, CancelResult) and state.target is not None:
         paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
         data = {
@@ -146,7 +147,9 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str]) -> Reply:
+def _listed(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str], owner: str = ""
+) -> Reply:
     if not state.bookings:  # none found: "Pedir una hora", not "otra"
         option = Option(lang.say("first_booking_button"), "new_booking")
         state = evolve(state, stage=CHOOSE_DAY, options=(option,), intent="")
@@ -158,7 +161,7 @@ def _listed(lang: Language, state: ConversationState, clinic: ClinicProfile, ope
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
         return _confirm_target(lang, _wish_read(state), clinic, state.bookings[0], opening)
     if state.intent in ("cancel", "reschedule"):
-        named = named_bookings(state.bookings, None, (), (), re.findall(r"\w+", fold(state.wish)))  # "…mi mamá Rosa"
+        named = named_bookings(state.bookings, None, (), (), naming_words(state.wish, owner))  # "…mi mamá Rosa"
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         return _which(lang, _wish_read(state), clinic, opening)
@@ -180,24 +183,45 @@ def named_bookings(
     """The appointments a message names by their day and/or time ("la del viernes", "la de las 6"), and/or by their
     professional (``who``: the professionals it names, or those of the specialty it names: "la de kine"); else by
     whose they are (``words``, the message's: "la de mi mamá Rosa")."""
+    said = {*words}
+    by_name = [b for b in bookings if _name_words(b) & said]
     if day is None and not times and not who:
-        by_name = [b for b in bookings if b.patient and {w for w in fold(b.patient).split() if len(w) > 2} & {*words}]
         return by_name if len(by_name) < len(bookings) else []
     starts = [(b, _start(b)) for b in bookings]
-    return [
+    named = [
         b for b, start in starts
         if (day is None or start.date() == day) and (not times or (start.hour, start.minute) in times)
         and (not who or b.professional in who)
     ]
+    narrower = [b for b in named if b in by_name]  # "la mía del miércoles" with two that day
+    return narrower if len(named) > 1 and narrower else named
+
+
+_MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
+_TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())
+
+
+def naming_words(text: str, owner: str) -> tuple[str, ...]:
+    """The words of a message that may name an appointment by whose it is or whom it is with: "la de mi mamá Rosa",
+    "la del Dr. Rojas". "La mía" is the phone owner's (their WhatsApp name), and then what the message says of the
+    others ("la de la Josefa la dejamos") is not read as naming them."""
+    folded = fold(text)
+    return tuple(re.findall(r"\w+", fold(owner) if _MINE.search(folded) else folded))
+
+
+def _name_words(booking: WireBooking) -> set[str]:
+    """The words that name an appointment: its patient's names and its professional's surname and names."""
+    words = re.findall(r"\w+", f"{fold(booking.patient)} {fold(booking.professional)}")
+    return {w for w in words if len(w) > 2 and w not in _TITLE_WORDS}
 
 
 def act_on_named(
     lang: Language, state: ConversationState, clinic: ClinicProfile, intent: str, day: date | None,
-    times: Sequence[tuple[int, int]], who: Collection[str] = (), norm: str = "",
+    times: Sequence[tuple[int, int]], who: Collection[str] = (), words: Collection[str] = (),
 ) -> Reply | None:
     """At appointments already listed, "quiero cambiar la del viernes", "cancela la de kine": straight to that one's
     confirmation."""
-    named = named_bookings(state.bookings, day, times, who, norm.split())
+    named = named_bookings(state.bookings, day, times, who, words)
     return _confirm_target(lang, evolve(state, intent=intent), clinic, named[0]) if len(named) == 1 else None
 
 

@@ -22,6 +22,7 @@ from relay.conversation.appointments import (
     ask_bookings,
     confirm_again,
     follow,
+    naming_words,
     reschedule_step,
     resume_cancel,
     which_again,
@@ -35,6 +36,7 @@ from relay.conversation.fields import check_person_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     asks_about_clinic,
+    asks_how_long,
     asks_other_professional,
     asks_to_repeat,
     asks_to_wait,
@@ -154,7 +156,8 @@ def decide(
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
-    option = picked(state, norm, reading, who)
+    words = naming_words(norm, turn.name) if state.bookings else ()  # "la de Tomás", "la mía"
+    option = picked(state, norm, reading, who, words)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
@@ -186,7 +189,7 @@ def decide(
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
-        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, norm)
+        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, words)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
     offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))
@@ -301,10 +304,11 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if cancelled.professional not in {s.professional for s in ctx.free}:
         return _start(ctx)
     start = datetime.fromisoformat(cancelled.start)
-    again = ConversationState(
+    someone_else = bool(cancelled.patient) and fold(cancelled.patient) != fold(ctx.turn.name)
+    again = ConversationState(  # under the same name as before ("la hora de mi papá")
         conversation_id=conversation_id(ctx.turn.lead_id, ctx.turn.now), lead_id=ctx.turn.lead_id,
         last_seen=ctx.turn.now, professionals=(cancelled.professional,), specialty=ANY_SPECIALTY,
-        service=cancelled.service,
+        service=cancelled.service, for_other=someone_else, patient_name=cancelled.patient if someone_else else "",
     )
     wanted = _new_time_wished(ctx, again, ctx.turn.message, start)
     if wanted is None:
@@ -365,6 +369,9 @@ def _about_the_clinic(ctx: Context, norm: str) -> str:
     address = ctx.clinic.address.strip().rstrip(".")
     if address and asks_where(norm):
         return ctx.say("clinic_address", address=address)
+    lengths = {round((s.end_dt() - s.start_dt()).total_seconds() / 60) for s in ctx.free[:200]}
+    if asks_how_long(norm) and len(lengths) == 1:  # "¿cuánto dura?": what the agenda says, when it says one thing
+        return ctx.say("visit_length", minutes=next(iter(lengths)))
     return ctx.say("clinic_question")
 
 

@@ -516,6 +516,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
     text = _NEGATED_BOUND.sub(lambda m: "a partir de" if m.group(1) in ("antes de", "before") else "hasta", text)
     text = re.sub(r"\b(?:early|late|temprano en la|a media) (afternoon|evening|tarde)\b", r"\1", text)
+    text = _NOT_SO_LATE.sub(" ", text)  # "no tan tarde, tipo 10 y media": not the afternoon
     text = _OWN_PM.sub(r"\1 pm", text)  # "las 5 de la tarde": the hour's own marker, not a part of the day
     text = _OWN_AM.sub(r"\1 am", text)
     bounds = {"after": "", "before": ""}
@@ -602,24 +603,33 @@ _NEGATED_BOUND = re.compile(r"\b(?:no|not)\s+(antes de|before|despues de|after|l
 # the time said — not the afternoon (the morning), and not that time.
 _LATER_THAN_SAID = re.compile(
     r"(?:\b(?:a\s+)?las?\s+|\bat\s+|^)(\d{1,2}(?::\d\d)?)\b(?:\s*(?:(?:de|en|por) la (manana|tarde|noche)|(am|pm)\b))?"
-    r"(?!\s*(?:hrs?\b|de (?:la|el) (?:semana|mes)))[^.?!]{0,40}?\b(?:mas (tarde|temprano)|(later|earlier))\b"
-    r"(?!\s+(?:de|que|than|today|hoy))"
+    r"(?!\s*(?:hrs?\b|de (?:la|el) (?:semana|mes))).{0,40}?\b(?:mas (tarde|temprano)|(later|earlier)"
+    r"|(?:muy|demasiado|tan|too|so) (temprano|tarde|early|late))\b(?!\s+(?:de|que|than|today|hoy))"
 )
 
 
 def _later_than_said(text: str) -> str:
-    """"a las 9 no puedo, más tarde" -> "después de las 9:01" (before the negation drops "a las 9 no puedo")."""
+    """"a las 9 no puedo, más tarde" -> "después de las 9:01" (before the negation drops "a las 9 no puedo"); "a
+    las 5 es muy tarde" -> "antes de las 5"."""
     def bound(match: re.Match[str]) -> str:
         hour, _, minute = match.group(1).partition(":")
         afternoon = match.group(2) in ("tarde", "noche") or match.group(3) == "pm"
-        later = (match.group(4) or match.group(5)) in ("tarde", "later")
+        later = (match.group(4) or match.group(5)) in ("tarde", "later") or match.group(6) in ("temprano", "early")
         hours = int(hour) + (12 if afternoon and int(hour) < 12 else 0)
         shifted = hours * 60 + int(minute or 0) + (1 if later else 0)  # strictly later; "antes de" is already
         return f" {'despues de' if later else 'antes de'} las {shifted // 60}:{shifted % 60:02d} "
 
-    return _LATER_THAN_SAID.sub(bound, text) if "mas t" in text or "later" in text or "earlier" in text else text
+    said = ("mas t", "later", "earlier", "tarde", "temprano", "early", "late")
+    if not any(word in text for word in said):
+        return text
+    bounded = _LATER_THAN_SAID.sub(bound, text)
+    return _LATER_OR_EARLIER.sub(" ", bounded) if bounded != text else text  # "…muy temprano, algo más tarde"
 
 
+_LATER_OR_EARLIER = re.compile(r"\b(?:(?:mas|muy|tan|demasiado|too|so) (?:tarde|temprano|late|early)|later|earlier)\b")
+
+
+_NOT_SO_LATE = re.compile(r"\b(?:no )?(?:tan|muy|demasiado) (?:tarde|temprano)\b|\b(?:too|so) (?:late|early)\b")
 _CLOCK_WORD = r"(?:\b(?:las?|at|tipo|around|hasta|desde|de)\s+\d{1,2}(?::\d\d)?h?|\b\d{1,2}:\d\d h?)"
 _OWN_PM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por|a) la (?:tarde|noche)\b")
 _OWN_AM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por) la (?:manana|madrugada)\b")

@@ -417,6 +417,15 @@ def asks_where(text: str) -> bool:
     return bool(_WHERE.search(text))
 
 
+_HOW_LONG = re.compile(r"\b(?:cuanto (?:dura|demora|tarda|se demora)|duracion|how long (?:is|does|will|are))\b")
+_PRICE = re.compile(r"\b(?:cuanto (?:sale|cuesta|vale|cobran)|precio|valor|arancel|how much|price|cost|fee)")
+
+
+def asks_how_long(text: str) -> bool:
+    """"¿Cuánto dura la consulta?" (and not also its price)."""
+    return bool(_HOW_LONG.search(text)) and not _PRICE.search(text)
+
+
 def asks_about_clinic(text: str) -> bool:
     """A question about the clinic (price, insurance, address, hours), with no word asking to book."""
     return bool(_INFO.search(text)) and not _BOOKING_VERB.search(text)

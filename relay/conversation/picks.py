@@ -17,11 +17,14 @@ from relay.conversation.state import ConversationState, Option
 __all__ = ["picked", "tapped"]
 
 
-def picked(state: ConversationState, norm: str, reading: Reading, who: Collection[str] = ()) -> Option | None:
+def picked(
+    state: ConversationState, norm: str, reading: Reading, who: Collection[str] = (), words: Collection[str] = ()
+) -> Option | None:
     """The option the message picks; "2", "la segunda", "opción 2 por favor" are its place in the menu. ``who``: the
-    professionals the message names (an appointment listed is named by them too: "la de kine")."""
+    professionals the message names, ``words``: those that may name whose an appointment is (an appointment listed
+    is named by them too: "la de kine", "la de Tomás")."""
     return tapped(state, norm) or _counted(state, norm, reading) or _by_place(state, norm) or _booking_named(
-        state, reading, who, norm.split()
+        state, reading, who, words
     )
 
 

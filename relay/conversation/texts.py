@@ -134,6 +134,7 @@ SPANISH = Language(
         " especialidad, escríbela.",
         "which_booking": "¿Cuál de tus horas? Elige una de la lista (su número o el botón).",
         "clinic_address": "Estamos en {address}.",
+        "visit_length": "Cada hora dura {minutes} minutos.",
         "clinic_question": "Eso te lo responde recepción: escribe «recepción» y una recepcionista te escribirá.",
         "none_fits_days": "Entendido. Estos son los días siguientes con horas libres.",
         "beyond_window": "Solo puedo ver la agenda de los próximos {days} días (hasta el {last}). Para el {day},"
@@ -286,6 +287,7 @@ ENGLISH = Language(
         " specialty, type it.",
         "which_booking": "Which of your appointments? Pick one from the list (its number or the button).",
         "clinic_address": "We're at {address}.",
+        "visit_length": "Each appointment lasts {minutes} minutes.",
         "clinic_question": "Reception can answer that: write \"reception\" and a receptionist will write to you.",
         "none_fits_days": "All right. These are the next days with free times.",
         "beyond_window": "I can only see the next {days} days of the agenda (until {last}). For {day}, write"

@@ -233,3 +233,11 @@ def test_one_more_in_so_many_words_is_booked_without_asking_a_different_time_is_
         assert "Ya tienes hora" not in texts(reply) and reply.status == "choose_time", message
     chat = Chat(finding(2, 4, 7, 8, 9), appointments=ClinicAgent(THU))
     assert "Ya tienes hora" in texts(chat.say("quiero otra hora"))  # may mean moving the one they have
+
+
+def test_how_long_an_appointment_lasts_is_answered_from_the_agenda():
+    chat = Chat(finding(3, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("hola, y la consulta cuánto dura más o menos?")
+    assert "Cada hora dura 30 minutos." in texts(reply)
+    chat = Chat(finding(3, 4), appointments=ClinicAgent(THU))
+    assert "recepción" in texts(chat.say("cuánto dura y cuánto sale?"))  # the price too: reception answers

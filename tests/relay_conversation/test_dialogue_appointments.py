@@ -408,3 +408,20 @@ def test_at_the_cancel_question_a_yes_or_no_with_more_words_is_read_and_anything
     chat.say("quiero cambiar mi hora")
     reply = chat.say("mmm a ver")  # the same question, not "¿Qué especialidad necesitas?"
     assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply) and "especialidad" not in texts(reply)
+
+
+def test_mine_is_the_phone_owners_and_a_family_members_cancelled_appointment_comes_back_under_their_name():
+    family = replace(agenda([3, 4, 7], [(9, 0), (10, 0)]), finds_bookings=True)
+    mine = WireBooking("bk-a", "2026-12-07T18:00:00-03:00", "2026-12-07T18:30:00-03:00", "Dr. Andrés Rojas",
+                       patient="Ana Pérez")
+    agent = ClinicAgent(mine, SON)
+    chat = Chat(family, appointments=agent)
+    reply = chat.say("la mía cancélala porfa, la de Tomás la dejamos")  # Tomás named, but to keep his
+    assert "¿Cancelo tu hora del lunes 7 de diciembre a las 18:00" in texts(reply) and "(Ana Pérez)" in texts(reply)
+    son = WireBooking("bk-s", "2026-12-04T10:00:00-03:00", "2026-12-04T10:20:00-03:00", "Dra. Ana Soto",
+                      patient="Tomás Fuentes")
+    chat = Chat(family, appointments=ClinicAgent(son))
+    chat.say("cancela la hora de Tomás")
+    chat.say("Sí, cancelar")
+    chat.say("ay no, me devuelves la hora que le cancelé?")
+    assert chat.say("Sí").status == "booked" and chat.books[0].state.patient_name == "Tomás Fuentes"

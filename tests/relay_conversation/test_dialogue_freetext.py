@@ -157,3 +157,10 @@ def test_part_of_the_day_and_next_week():
     assert read("la próxima semana", TODAY).week == date(2026, 12, 7)
     assert read("next week", TODAY).week == date(2026, 12, 7)
     assert read("a las 4 de la tarde", TODAY).part == ""
+
+
+def test_too_early_or_too_late_than_a_time_said_bounds_it():
+    assert read("a las 5 es muy tarde", TODAY).before == "17:00"
+    assert read("9:45 es muy temprano, algo más tarde porfa", TODAY).after == "09:46"
+    assert read("te dije que a las 9 no puedo! algo más tarde", TODAY).after == "09:01"
+    assert read("no tan tarde, tipo 10 y media", TODAY).times[0] == (10, 30)  # not 22:30
