@@ -74,7 +74,8 @@ _AROUND_A_NAME = re.compile(
     r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|yes|sure|y)\b[\s,.!]*"
     rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
     rf"|(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
-    r"|(?:que\s+)?(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+)+"
+    r"|(?:que\s+)?(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+"
+    r"|(?:don|dona|sr|sra|srta|senor|senora|senorita|mr|mrs|ms)\.?\s+)+"
 )
 # Words no name has: "pero es para mi mamá" is not a name.
 _NEVER_A_NAME = frozenset(

@@ -35,6 +35,7 @@ from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import check_person_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
+    RELATIVE,
     asks_about_clinic,
     asks_how_long,
     asks_other_professional,
@@ -319,10 +320,22 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
 _NAMED_FOR = re.compile(r"\ba nombre de\s+([^,.;:!?\n]+)", re.IGNORECASE)
 
 
+_RELATIVE_THEN = re.compile(
+    rf"\b(?:para|pa) (?:mi|mis|el|la) {RELATIVE}\b,?\s*(?:que se llama\s+)?(?:(?:don|dona|sr|sra|senora?)\.?\s+)?"
+)
+_CAPITALISED_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+(?:\s+(?:de\s+(?:la\s+)?)?[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+){1,3}")
+
+
 def _named_for(state: ConversationState, message: str) -> ConversationState:
-    """"… a nombre de Lucas Castro" anywhere in a message: the appointment goes under that name, not asked."""
+    """"… a nombre de Lucas Castro" anywhere in a message, or "para mi hijo Matías Beltrán" (a name written with
+    capitals right after whose it is): the appointment goes under that name, not asked."""
     said = _NAMED_FOR.search(message) if "nombre" in message.lower() else None
     name = check_person_name(said.group(1)).value if said else ""
+    folded = fold(message)
+    relative = _RELATIVE_THEN.search(folded) if not name and len(folded) == len(message) else None
+    written = _CAPITALISED_NAME.match(message, relative.end()) if relative else None
+    if written:
+        name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 

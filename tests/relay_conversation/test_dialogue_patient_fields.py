@@ -170,3 +170,17 @@ def test_yes_for_someone_unnamed_asks_the_name_and_a_sentence_is_never_taken_for
     assert "nombre y apellido" in texts(chat.say("pero es para mi mamá"))  # not the name "Pero Es Para Mi Mamá"
     assert chat.say("es mi mamá, Rosa Díaz").status == "booked"
     assert [b.state.patient_name for b in chat.books] == ["Rosa Díaz"]
+
+
+def test_a_name_written_right_after_whose_it_is_is_not_asked_again():
+    for message, name in (("Buenas, quisiera agendar para mi hijo Matías Beltrán, el sábado 5 a las 10:30",
+                           "Matías Beltrán"),
+                          ("hora para mi mamá, que se llama Rosa Díaz, el sábado 5 a las 10:30", "Rosa Díaz"),
+                          ("hora para mi papá don Luis Contreras el sábado 5 a las 10:30", "Luis Contreras")):
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say(message)
+        assert chat.say("sí").status == "booked", message
+        assert [b.state.patient_name for b in chat.books] == [name]
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para mi mamá el sábado 5 a las 10:30")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
