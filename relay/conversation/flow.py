@@ -44,6 +44,7 @@ from relay.conversation.intents import (
     asks_where,
     corrects_a_booking,
     courtesy,
+    for_me,
     for_someone_else,
     greeting_only,
     keeps_it,
@@ -400,7 +401,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     ctx = make_context(turn, clinic, step.slots or SlotsResult((), 0.0), step.opening)
     state = step.state.seen(turn.now)
     bookings = found(outcome, turn.now)
-    if any(b.patient and fold(b.patient) != fold(turn.name) for b in bookings):  # a phone that books for others:
+    others = any(b.patient and fold(b.patient) != fold(turn.name) for b in bookings)
+    if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
         return already(ctx, evolve(state, bookings=bookings))

@@ -372,6 +372,14 @@ def yes_for_someone(text: str) -> bool:
     return bool(_YES_THEN_WHOM.search(text))
 
 
+_FOR_ME = re.compile(rf"\b(?:para mi(?: mism[oa])?|for me|for myself|(?:es|sera) mia)\b(?! {RELATIVE})")
+
+
+def for_me(text: str) -> bool:
+    """The appointment is for the patient writing ("una para mí", "for myself"), whatever else the phone books."""
+    return bool(_FOR_ME.search(text)) and not for_someone_else(text)
+
+
 def for_someone_else(text: str) -> bool:
     """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under."""
     return bool(_SOMEONE_ELSE.search(text))

@@ -393,6 +393,11 @@ def test_a_phone_that_booked_for_others_is_asked_whose_the_next_one_is():
     reply = chat.say("Sí") if "¿Confirmo" in texts(reply) else chat.say("10:00")
     assert "¿A nombre de quién reservo la hora?" in texts(reply) and chat.books == []
     assert chat.say("Pedro Ibáñez").status == "booked" and chat.books[0].state.patient_name == "Pedro Ibáñez"
+    chat = Chat(family, appointments=ClinicAgent(MOM))
+    chat.say("hola, quiero una hora para mí el viernes 4 a las 10")  # for herself: not asked whose
+    reply = chat.say("Otra hora")
+    reply = chat.say("Sí") if "¿Confirmo" in texts(reply) else chat.say("10:00")
+    assert reply.status == "booked" and chat.books[0].state.patient_name == ""
 
 
 def test_at_the_cancel_question_a_yes_or_no_with_more_words_is_read_and_anything_else_asks_it_again():
