@@ -184,7 +184,9 @@ def named_bookings(
     professional (``who``: the professionals it names, or those of the specialty it names: "la de kine"); else by
     whose they are (``words``, the message's: "la de mi mamá Rosa")."""
     said = {*words}
-    by_name = [b for b in bookings if _name_words(b) & said]
+    scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
+    best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
+    by_name = [b for b in bookings if best and scores[b.booking_id] == best]
     if day is None and not times and not who:
         return by_name if len(by_name) < len(bookings) else []
     starts = [(b, _start(b)) for b in bookings]
@@ -197,6 +199,10 @@ def named_bookings(
     return narrower if len(named) > 1 and narrower else named
 
 
+_KEPT = re.compile(
+    r"\b(?:la|el|lo) (?:mi[ao]|de (?:la |el |mi |mis )?\w+(?: \w+)?)\s*,?\s*(?:la |lo |esa |ese )?"
+    r"(?:dejamos|dejemos|deja|dejala|dejalo|se queda|queda|mantenemos|mantenla|no la \w+|no se \w+|sigue|no)\b"
+)
 _MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
 _TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())
 
@@ -205,7 +211,7 @@ def naming_words(text: str, owner: str) -> tuple[str, ...]:
     """The words of a message that may name an appointment by whose it is or whom it is with: "la de mi mamá Rosa",
     "la del Dr. Rojas". "La mía" is the phone owner's (their WhatsApp name), and then what the message says of the
     others ("la de la Josefa la dejamos") is not read as naming them."""
-    folded = fold(text)
+    folded = _KEPT.sub(" ", fold(text))  # "la mía la dejamos": not the one meant
     return tuple(re.findall(r"\w+", fold(owner) if _MINE.search(folded) else folded))
 
 
@@ -242,9 +248,12 @@ def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfil
     return _confirm_target(lang, state, clinic, state.target, [lang.say("reask_choice")])
 
 
-def which_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
-    """The list of the patient's appointments again, when what they wrote names none or several of them."""
-    return _which(lang, state, clinic, [lang.say("which_booking")])
+def which_again(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, answered: Sequence[str] = ()
+) -> Reply:
+    """The list of the patient's appointments again, when what they wrote names none or several of them (or asked
+    something else, ``answered`` first)."""
+    return _which(lang, state, clinic, list(answered) or [lang.say("which_booking")])
 
 
 def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = ()) -> Reply:

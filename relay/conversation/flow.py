@@ -186,6 +186,10 @@ def decide(
     listing = option is None and action is None and any(o.kind == "booking" for o in state.options)
     if listing and (reading.answer == "no" or keeps_it(norm)):  # "no", "mejor no" at "¿Cuál quieres cancelar?"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+    if listing and asks_about_clinic(norm) and not reading.found:  # "¿cuánto dura?": answered, the list kept
+        return which_again(ctx.lang, state, ctx.clinic, [_about_the_clinic(ctx, norm)])
+    if listing and (courtesy(norm) or reading.intent == "stop") and not reading.found:  # "gracias, chao"
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):

@@ -430,3 +430,21 @@ def test_mine_is_the_phone_owners_and_a_family_members_cancelled_appointment_com
     chat.say("Sí, cancelar")
     chat.say("ay no, me devuelves la hora que le cancelé?")
     assert chat.say("Sí").status == "booked" and chat.books[0].state.patient_name == "Tomás Fuentes"
+
+
+def test_the_one_to_keep_is_not_the_one_cancelled_and_the_list_answers_questions_and_lets_go():
+    ana = WireBooking("bk-c", "2026-12-04T09:20:00-03:00", "2026-12-04T09:40:00-03:00", "Dra. Camila Soto",
+                      patient="Ana Muñoz")
+    rosa = WireBooking("bk-r", "2026-12-07T18:00:00-03:00", "2026-12-07T18:30:00-03:00", "Dr. Andrés Rojas",
+                       patient="Rosa Muñoz")
+    family = replace(agenda([3, 4, 7], [(9, 0), (10, 0)]), finds_bookings=True)
+    for message, which in (("buenas, la hora de mi mamá Rosa mejor cancélala, la mía la dejamos", "(Rosa Muñoz)"),
+                           ("la mía cancélala, la de mi mamá la dejamos", "(Ana Muñoz)"),
+                           ("cancela la de Rosa Muñoz", "(Rosa Muñoz)")):  # a shared surname: the better match
+        reply = Chat(family, appointments=ClinicAgent(ana, rosa)).say(message)
+        assert "¿Cancelo tu hora" in texts(reply) and which in texts(reply), message
+    chat = Chat(family, appointments=ClinicAgent(ana, rosa))
+    chat.say("quiero cancelar una hora")
+    reply = chat.say("gracias! y cuánto dura la consulta?")
+    assert "Cada hora dura 30 minutos." in texts(reply) and "¿Cuál quieres cancelar?" in texts(reply)
+    assert chat.say("ya gracias, chao").status == "closed"
