@@ -17,6 +17,7 @@ from relay.conversation.appointments import ask_bookings, for_whom, upcoming
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
+from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, Reply
 from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
 from wire.appointments import MyBookingsResult, WireBooking
@@ -52,7 +53,11 @@ def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ())
     one = len(bookings) == 1
     paragraphs = list(notices)
     if one:
-        paragraphs.append(ctx.say("already_one", **_when(ctx, bookings[0])))
+        when = _when(ctx, bookings[0])
+        whose = bookings[0].patient
+        if whose and fold(whose) != fold(ctx.turn.name):  # "Ya tienes hora … (Benjamín Soto)": not the writer's own
+            when["professional"] += f" ({whose})"
+        paragraphs.append(ctx.say("already_one", **when))
     else:
         paragraphs.append(ctx.say("already_many", n=len(bookings)))
         paragraphs.extend(

@@ -8,7 +8,7 @@ from conversation_kit import EN, Chat, agenda, buttons, lines, texts
 from test_dialogue_appointments import FRI, PAST, THU, ClinicAgent
 
 from relay.conversation import AgentStep
-from wire.appointments import MyBookingsArgs
+from wire.appointments import MyBookingsArgs, WireBooking
 from wire.messages import WireError
 
 
@@ -241,3 +241,12 @@ def test_how_long_an_appointment_lasts_is_answered_from_the_agenda():
     assert "Cada hora dura 30 minutos." in texts(reply)
     chat = Chat(finding(3, 4), appointments=ClinicAgent(THU))
     assert "recepción" in texts(chat.say("cuánto dura y cuánto sale?"))  # the price too: reception answers
+
+
+def test_an_appointment_under_someone_elses_name_says_whose_it_is():
+    son = WireBooking("bk-9", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto",
+                      patient="Benjamín Soto")
+    reply = Chat(finding(3, 4), appointments=ClinicAgent(son)).say("hola, quiero hora el viernes")
+    assert "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto (Benjamín Soto)." in texts(reply)
+    reply = Chat(finding(3, 4), appointments=ClinicAgent(THU)).say("hola, quiero hora el viernes")
+    assert "con la Dra. Ana Soto." in texts(reply)  # the writer's own (or an older agent's): no name
