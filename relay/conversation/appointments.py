@@ -165,7 +165,7 @@ def _listed(
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         return _which(lang, _wish_read(state), clinic, opening)
-    lines = [numbered(n, lang.say("booking_line", **_when(lang, b)) + for_whom(state.bookings, b))
+    lines = [numbered(n, lang.say("booking_line", **_when(lang, b)) + for_whom(state.bookings, b, owner))
              for n, b in enumerate(state.bookings, start=1)]
     options = (Option(lang.say("move_one_button"), "move_one"), Option(lang.say("cancel_one_button"), "cancel_one"),
                Option(lang.say("new_booking_button"), "new_booking"))
@@ -236,10 +236,12 @@ def _wish_read(state: ConversationState) -> ConversationState:
     return evolve(state, wish="") if state.intent == "cancel" else state
 
 
-def for_whom(bookings: Sequence[WireBooking], booking: WireBooking) -> str:
-    """" (Rosa Muñoz)" after an appointment's line when the list holds more than one person's appointments."""
+def for_whom(bookings: Sequence[WireBooking], booking: WireBooking, owner: str = "") -> str:
+    """" (Rosa Muñoz)" after an appointment's line when the list holds more than one person's appointments, or one
+    that is not the phone owner's (``owner``: their WhatsApp name)."""
     whose = {fold(b.patient) for b in bookings if b.patient}
-    return f" ({booking.patient})" if len(whose) > 1 and booking.patient else ""
+    others = bool(owner) and bool(booking.patient) and fold(booking.patient) != fold(owner)
+    return f" ({booking.patient})" if booking.patient and (len(whose) > 1 or others) else ""
 
 
 def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:

@@ -17,7 +17,6 @@ from relay.conversation.appointments import ask_bookings, for_whom, upcoming
 from relay.conversation.context import Context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
-from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, Reply
 from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
 from wire.appointments import MyBookingsResult, WireBooking
@@ -54,14 +53,12 @@ def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ())
     paragraphs = list(notices)
     if one:
         when = _when(ctx, bookings[0])
-        whose = bookings[0].patient
-        if whose and fold(whose) != fold(ctx.turn.name):  # "Ya tienes hora … (Benjamín Soto)": not the writer's own
-            when["professional"] += f" ({whose})"
+        when["professional"] += for_whom(bookings, bookings[0], ctx.turn.name)  # "… (Benjamín Soto)": not theirs
         paragraphs.append(ctx.say("already_one", **when))
     else:
         paragraphs.append(ctx.say("already_many", n=len(bookings)))
         paragraphs.extend(
-            numbered(n, ctx.say("booking_line", **_when(ctx, b)) + for_whom(bookings, b))
+            numbered(n, ctx.say("booking_line", **_when(ctx, b)) + for_whom(bookings, b, ctx.turn.name))
             for n, b in enumerate(bookings, start=1)
         )
     options = (

@@ -120,6 +120,7 @@ _LATEST = re.compile(
     r"\b(?:lo mas tarde (?:posible|que (?:se )?(?:pued|pod|hay)\w*)"
     r"|lo (?:mas )?ultimo (?:posible|que (?:haya|tengan|tenga)|del dia)"
     r"|(?:la )?ultima hora(?: (?:del dia|disponible|libre|que (?:haya|tengan|tenga)))?|as late as possible"
+    r"|la ultima (?:que (?:haya|tengan|tenga|quede|queda)|del dia|disponible|libre)"
     r"|(?:the )?latest (?:time|slot|appointment|possible|one)|last (?:time|slot|appointment) (?:of|in) the day)\b"
 )
 _ANY_TIME = re.compile(

@@ -448,3 +448,13 @@ def test_the_one_to_keep_is_not_the_one_cancelled_and_the_list_answers_questions
     reply = chat.say("gracias! y cuánto dura la consulta?")
     assert "Cada hora dura 30 minutos." in texts(reply) and "¿Cuál quieres cancelar?" in texts(reply)
     assert chat.say("ya gracias, chao").status == "closed"
+
+
+def test_one_appointment_under_another_name_is_listed_with_it_and_the_last_one_they_have_is_the_latest():
+    son = WireBooking("bk-s", "2026-12-09T15:45:00-03:00", "2026-12-09T16:30:00-03:00", "Klga. Paula Méndez",
+                      patient="Benjamín Soto")
+    chat = Chat(replace(agenda([3, 4], [(9, 0), (13, 20)]), finds_bookings=True), appointments=ClinicAgent(son))
+    reply = chat.say("hola, quería saber si ya tengo hora")
+    assert lines(reply) == ["1. miércoles 9 de diciembre a las 15:45 con Klga. Paula Méndez (Benjamín Soto)"]
+    reply = chat.say("ah ok, entonces quiero una para mí el viernes, la última que tengan")
+    assert "¿Confirmo el viernes 4 de diciembre a las 13:20" in texts(reply)
