@@ -201,7 +201,8 @@ def named_bookings(
 
 _KEPT = re.compile(
     r"\b(?:la|el|lo) (?:mi[ao]|de (?:la |el |mi |mis )?\w+(?: \w+)?)\s*,?\s*(?:la |lo |esa |ese )?"
-    r"(?:dejamos|dejemos|deja|dejala|dejalo|se queda|queda|mantenemos|mantenla|no la \w+|no se \w+|sigue|no)\b"
+    r"(?:dejamos|dejemos|deja|dejala|dejalo|se queda|queda|mantenemos|mantenla|sigue"
+    r"|no (?:la |lo |se )(?:cancel|anul|toqu|toca|muev|mueve|cambi)\w*|no(?=\s*(?:[,.;!?]|$)))\b"
 )
 _MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
 _TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())

@@ -440,7 +440,9 @@ def test_the_one_to_keep_is_not_the_one_cancelled_and_the_list_answers_questions
     family = replace(agenda([3, 4, 7], [(9, 0), (10, 0)]), finds_bookings=True)
     for message, which in (("buenas, la hora de mi mamá Rosa mejor cancélala, la mía la dejamos", "(Rosa Muñoz)"),
                            ("la mía cancélala, la de mi mamá la dejamos", "(Ana Muñoz)"),
-                           ("cancela la de Rosa Muñoz", "(Rosa Muñoz)")):  # a shared surname: the better match
+                           ("cancela la de Rosa Muñoz", "(Rosa Muñoz)"),  # a shared surname: the better match
+                           ("cancela la de Rosa, no va a poder ir", "(Rosa Muñoz)"),  # "no va": not "keep it"
+                           ("cancela la mía, la de Rosa no", "(Ana Muñoz)")):
         reply = Chat(family, appointments=ClinicAgent(ana, rosa)).say(message)
         assert "¿Cancelo tu hora" in texts(reply) and which in texts(reply), message
     chat = Chat(family, appointments=ClinicAgent(ana, rosa))
