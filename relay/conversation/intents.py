@@ -516,6 +516,7 @@ def asks_other_professional(text: str) -> bool:
 _WANTS_IT_BACK = re.compile(
     r"\b(?:devuelv\w*|devolv\w*|me arrepenti\w*|arrepentid[oa]s?|recuperar\w*|deshac\w*|deshaz\w*|restablec\w*"
     r"|no (?:la |lo )?(?:queria|quise|quiero|era para|debia|tenia que) (?:cancel|anul)\w*"
+    r"|no (?:la |lo )(?:cancel|anul)\w*"
     r"|(?:cancel|anul)\w* (?:por error|sin querer|por equivocacion)|sin querer|por error|me equivoque|me confundi"
     r"|(?:dej|manten|mantien)\w* (?:igual|como estaba|tal cual)|(?:esa|la) si la (?:necesito|quiero)"
     r"|vuelv\w* a (?:dar|reserv|agend|pon|anot|tom|ped)\w*"

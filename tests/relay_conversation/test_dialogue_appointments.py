@@ -267,7 +267,7 @@ def test_after_a_hand_off_for_a_move_a_yes_or_no_still_waits():
 def test_a_patient_who_regrets_a_cancellation_is_offered_the_same_time_again():
     for regret in ("uy no, me arrepentí jaja, me puedes devolver esa misma hora?",
                    "ay no, no quería cancelar!! me la devuelves?", "ah no espera, vuelve a dármela igual porfa",
-                   "cancelé sin querer", "oops, undo that please"):
+                   "cancelé sin querer", "oops, undo that please", "nooo no la canceles!!"):
         agent = ClinicAgent(THU)
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), appointments=agent)
         chat.say("necesito cancelar mi hora")
