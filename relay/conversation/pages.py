@@ -263,6 +263,10 @@ def _time_page(
 ) -> Page:
     changes: dict[str, Any] = {}
     day_slots = ctx.on_day(state, day, window=not time_filter)
+    if not day_slots and any(state.window) and not time_filter and ctx.on_day(state, day, window=False):
+        if any(local_day(s) != day for s in ctx.pool(state)):  # "¿algo más tarde?": other days have it, not this one
+            label = ctx.lang.day_label(day)
+            return Page(changes, (), "", (), (), (), (), fallback=(*notices, ctx.say("day_not_free_window", day=label)))
     if not day_slots and any(state.window) and not time_filter:
         state = evolve(state, window=("", ""))
         changes["window"] = ("", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from conversation_kit import EN, Chat, agenda, buttons, lines, texts
+from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
 
 # Tuesday 1 to Monday 14 December: Mondays are the 7th and the 14th.
 TWO_WEEKS = agenda(range(2, 15), [(9, 0), (15, 0)])
@@ -183,3 +183,15 @@ def test_no_to_a_time_proposed_shows_the_others_without_it():
     chat = Chat(SATURDAY)
     chat.say("hora para el sábado 5 a las 12")
     assert "12:00" in on_screen(chat.say("Otra hora"))  # the button: every time of the day, from its first
+
+
+def test_later_than_a_days_last_time_offers_the_days_that_have_it():
+    friday_and_monday = slots(*[slot(4, h, m) for h, m in ((9, 0), (12, 0), (18, 30))], slot(7, 9), slot(7, 19))
+    chat = Chat(friday_and_monday)
+    chat.say("hora para el viernes 4")
+    reply = chat.say("a las 6 y media no me sirve, hay algo más tarde?")
+    assert "El Vie 4 dic no tiene horas libres en ese horario." in texts(reply)
+    assert buttons(reply)[0] == "Lun 7 dic" and "Cualquier hora" in buttons(reply)  # not Friday's morning again
+    chat = Chat(friday_and_monday)
+    reply = chat.say("hora para el viernes 4 después de las 9 de la noche")  # no day has it: that day's times
+    assert "No quedan horas libres en ese horario; te muestro todas." in texts(reply)
