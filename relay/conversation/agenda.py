@@ -165,11 +165,13 @@ def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, .
     if start or end:
         slots = [s for s in slots if (not start or clock(s) >= start) and (not end or clock(s) < end)]
     if skip_days:  # ISO days, and "YYYY-MM-DDTHH:MM" for one time of a day ("a las 12 no puedo")
-        slots = [
-            s for s in slots
-            if local_day(s).isoformat() not in skip_days and f"{local_day(s).isoformat()}T{clock(s)}" not in skip_days
-        ]
+        slots = [s for s in slots if not _ruled_out(s, skip_days)]
     return tuple(slots)
+
+
+def _ruled_out(slot: WireSlot, skip_days: tuple[str, ...]) -> bool:
+    day = local_day(slot).isoformat()
+    return day in skip_days or f"{day}T{clock(slot)}" in skip_days
 
 
 class Agenda:

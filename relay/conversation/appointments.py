@@ -241,8 +241,13 @@ def for_whom(bookings: Sequence[WireBooking], booking: WireBooking, owner: str =
     """" (Rosa Muñoz)" after an appointment's line when the list holds more than one person's appointments, or one
     that is not the phone owner's (``owner``: their WhatsApp name)."""
     whose = {fold(b.patient) for b in bookings if b.patient}
-    others = bool(owner) and bool(booking.patient) and fold(booking.patient) != fold(owner)
+    others = bool(owner) and under_another_name(booking, owner)
     return f" ({booking.patient})" if booking.patient and (len(whose) > 1 or others) else ""
+
+
+def under_another_name(booking: WireBooking, owner: str) -> bool:
+    """Whether the appointment is under a name other than ``owner``'s (the WhatsApp name of the phone writing)."""
+    return bool(booking.patient) and fold(booking.patient) != fold(owner)
 
 
 def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:

@@ -25,6 +25,7 @@ from relay.conversation.appointments import (
     naming_words,
     reschedule_step,
     resume_cancel,
+    under_another_name,
     which_again,
 )
 from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
@@ -272,12 +273,17 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
     return Book(state.seen(turn.now), state.pending, idempotency_key(state.conversation_id, state.pending.id))
 
 
+def _fresh_state(turn: Turn) -> ConversationState:
+    """A new conversation's state for this lead, from this turn."""
+    return ConversationState(
+        conversation_id=conversation_id(turn.lead_id, turn.now), lead_id=turn.lead_id, last_seen=turn.now
+    )
+
+
 def _start(ctx: Context) -> Reply | AgentStep:
     """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
     turn = ctx.turn
-    state = ConversationState(
-        conversation_id=conversation_id(turn.lead_id, turn.now), lead_id=turn.lead_id, last_seen=turn.now
-    )
+    state = _fresh_state(turn)
     said = courtesy(normalize(turn.message))
     if said:  # "¡gracias!" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
@@ -305,15 +311,13 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     starts a new conversation, as after any ending."""
     cancelled = state.target
     norm = normalize(ctx.turn.message)
-    if cancelled is None or not (wants_it_back(norm) or _SAME_TIME.search(norm)):
-        return _start(ctx)
-    if cancelled.professional not in {s.professional for s in ctx.free}:
+    wanted_back = cancelled is not None and (wants_it_back(norm) or _SAME_TIME.search(norm) is not None)
+    if cancelled is None or not wanted_back or cancelled.professional not in {s.professional for s in ctx.free}:
         return _start(ctx)
     start = datetime.fromisoformat(cancelled.start)
-    someone_else = bool(cancelled.patient) and fold(cancelled.patient) != fold(ctx.turn.name)
-    again = ConversationState(  # under the same name as before ("la hora de mi papá")
-        conversation_id=conversation_id(ctx.turn.lead_id, ctx.turn.now), lead_id=ctx.turn.lead_id,
-        last_seen=ctx.turn.now, professionals=(cancelled.professional,), specialty=ANY_SPECIALTY,
+    someone_else = under_another_name(cancelled, ctx.turn.name)
+    again = evolve(  # under the same name as before ("la hora de mi papá")
+        _fresh_state(ctx.turn), professionals=(cancelled.professional,), specialty=ANY_SPECIALTY,
         service=cancelled.service, for_other=someone_else, patient_name=cancelled.patient if someone_else else "",
     )
     wanted = _new_time_wished(ctx, again, ctx.turn.message, start)
@@ -405,7 +409,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     ctx = make_context(turn, clinic, step.slots or SlotsResult((), 0.0), step.opening)
     state = step.state.seen(turn.now)
     bookings = found(outcome, turn.now)
-    others = any(b.patient and fold(b.patient) != fold(turn.name) for b in bookings)
+    others = any(under_another_name(b, turn.name) for b in bookings)
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
