@@ -34,6 +34,11 @@ _PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
 _ANOTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otros dias|another day|a different day|different day)\b")
 _ANY_DAY = re.compile(r"\b(?:cualquier (?:dia|fecha)|el dia que sea|any day|whichever day)\b")
 _A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of the day being chosen
+
+
+def _day_shown(state: ConversationState) -> date | None:
+    """The day whose times (or one of them, to confirm) the patient is looking at."""
+    return date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None
 _ALL_BUT = {"am": ("12:00", ""), "pm": ("", "12:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
@@ -121,7 +126,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
         if not reading.day and not only_these:
             notices.append(ctx.say("days_ruled_out"))
-    chosen = reading.day or (date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None)
+    chosen = reading.day or _day_shown(state)
     if reading.skip_times and chosen is not None:  # "a las 12 no puedo": that time of the day being chosen
         times = {f"{chosen.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.skip_times}
         skip_days = tuple(sorted({*skip_days, *times}))
@@ -158,8 +163,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     day = _in_the_week_shown(ctx, state, reading)
     if day is not None and day.isoformat() in state.skip_days:  # ruled out before, asked for now: wanted after all
         state = state.offering({day.isoformat()})
-    if day is None and reading.times and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
-        day = date.fromisoformat(state.day)
+    if day is None and reading.times:
+        day = _day_shown(state)
     if day is not None and reading.times:  # a time ruled out before, asked for now
         state = state.offering({f"{day.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.times})
     if reading.earliest:  # "lo antes posible" within the day or the week the message names, if it names one
@@ -170,7 +175,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         if pool:
             return confirm(ctx, state, pool[0], [*notices, ctx.say("earliest")])
     if reading.latest:  # "lo más tarde posible": the last free time of the day named, or of the one being chosen
-        the_day = day or (date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None)
+        the_day = day or _day_shown(state)
         on_that_day = ctx.on_day(state, the_day) if the_day is not None else []
         if on_that_day:
             return confirm(ctx, state, on_that_day[-1], [*notices, ctx.say("latest")])
@@ -192,17 +197,18 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         if reading.times:
             return pick_time(ctx, state, day, reading.times, day_slots, norm, notices)
         return time_menu(ctx, state, day, notices=notices)
-    if _ANOTHER_DAY.search(norm) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:  # "otro día en la tarde"
+    if _ANOTHER_DAY.search(norm) and _day_shown(state):  # "otro día en la tarde"
         return day_menu(ctx, state.skipping([state.day]), notices=notices)
-    if (reading.part or reading.after or reading.before) and state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
-        return time_menu(ctx, state, date.fromisoformat(state.day), notices=notices)
+    shown = _day_shown(state)
+    if (reading.part or reading.after or reading.before) and shown:
+        return time_menu(ctx, state, shown, notices=notices)
     if reading.times:
         return day_menu(ctx, state, notices=[*notices, ctx.say("need_day_first")], at=page_day(state.page_first))
     if reading.week is not None:
         return day_menu(ctx, state, notices=notices, at=reading.week)
     if filter_changed or reading.named or reading.any_professional or reading.any_time or reading.specialty:
-        if state.stage in (CHOOSE_TIME, CONFIRM) and state.day and state.day not in state.skip_days:
-            day = date.fromisoformat(state.day)
+        if shown and state.day not in state.skip_days:
+            day = shown
             day_slots = ctx.on_day(state, day)
             at_time = [s for s in day_slots if state.time_filter and clock(s) == state.time_filter]
             if len(at_time) == 1:
