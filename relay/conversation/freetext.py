@@ -514,6 +514,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     marker = ""
     part = ""
     text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
+    text = _WORDED_BOUND.sub(_worded_bound, text)  # before "tarde" is read as the afternoon
     text = _NEGATED_BOUND.sub(lambda m: "a partir de" if m.group(1) in ("antes de", "before") else "hasta", text)
     text = re.sub(r"\b(?:early|late|temprano en la|a media) (afternoon|evening|tarde)\b", r"\1", text)
     text = _NOT_SO_LATE.sub(" ", text)  # "no tan tarde, tipo 10 y media": not the afternoon
@@ -598,6 +599,20 @@ _DAY_MARKER = re.compile(
     r"\b(manana|hoy|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday)\s+(am|pm)\b(?!\s*\d)"
 )
+# "más tarde que las 4", "no más tarde de las 11", "más temprano que las 10": bounds, said with the afternoon's word.
+_WORDED_BOUND = re.compile(r"\b(no |not )?mas (tarde|temprano) (?:de|que)\s+(?=(?:las?\s+)?\d)")
+_OR_LATER = re.compile(
+    r"(\d(?:\s*(?:hrs?|hs|horas|h|am|pm)\b|\s+(?:de|en|por) la (?:manana|tarde|noche))?)\s+o (?:mas tarde|despues)\b"
+)
+
+
+def _worded_bound(match: re.Match[str]) -> str:
+    later = match.group(2) == "tarde"
+    if match.group(1):  # "no más tarde de las 11": until 11
+        return "hasta " if later else "a partir de "
+    return "despues de " if later else "antes de "
+
+
 _NEGATED_BOUND = re.compile(r"\b(?:no|not)\s+(antes de|before|despues de|after|later than|mas tarde de)")
 # "a las 9 no puedo, más tarde", "9:30 es muy temprano, algo más tarde", "at 10? later please": later (earlier) than
 # the time said — not the afternoon (the morning), and not that time.
@@ -619,6 +634,7 @@ def _later_than_said(text: str) -> str:
         shifted = hours * 60 + int(minute or 0) + (1 if later else 0)  # strictly later; "antes de" is already
         return f" {'despues de' if later else 'antes de'} las {shifted // 60}:{shifted % 60:02d} "
 
+    text = _OR_LATER.sub(r"\1 en adelante", text)  # "a las 4 o más tarde": from 4 on, 4 included
     said = ("mas t", "later", "earlier", "tarde", "temprano", "early", "late")
     if not any(word in text for word in said):
         return text

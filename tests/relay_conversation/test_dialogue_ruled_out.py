@@ -154,6 +154,18 @@ def test_later_or_earlier_than_a_time_said_is_that_bound_not_the_afternoon_or_th
     assert "12:00" in on_screen(chat.say("más tarde"))  # no time said: the afternoon, as before
 
 
+def test_a_bound_said_with_tarde_or_temprano_is_that_bound_not_the_part_of_the_day():
+    for message, first_shown, last_shown in (("más tarde que las 4", "16:00", "17:00"),
+                                             ("tipo 4 o más tarde", "16:00", "17:00"),
+                                             ("a las 10 o después", "10:30", "17:00"),
+                                             ("más temprano que las 10", "09:00", "09:45"),
+                                             ("no más tarde de las 10 y media", "09:00", "09:45")):
+        chat = Chat(SATURDAY)
+        chat.say("hora para el sábado 5")
+        times = list(dict.fromkeys(re.findall(r"\d\d:\d\d", on_screen(chat.say(message)))))
+        assert (times[0], times[-1]) == (first_shown, last_shown), (message, times)
+
+
 def test_a_time_ruled_out_with_its_part_of_the_day_is_never_proposed():
     chat = Chat(SATURDAY)
     chat.say("hora para el sábado 5")
