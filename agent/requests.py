@@ -189,7 +189,10 @@ class RequestHandler:
         error = outcome.error
         assert error is not None
         message = MESSAGES.get(error.code, error.message) if error.code != "slot_taken" else "the slot is taken"
-        return error_response(request_id, error.code, message, error.alternatives)
+        # "Nothing was written" goes on to the relay: without it a booking the agent knows failed stays "not known
+        # yet" to the patient until the appointment's time.
+        return error_response(request_id, error.code, message, error.alternatives,
+                              nothing_written=error.nothing_written)
 
     def _after_answer(self, event: Event) -> None:
         """Tell the listeners once the answer is on its way, not before: the caller writes it to the relay before it

@@ -49,6 +49,19 @@ class NoFollowUps:
         return None
 
 
+def _told_already(before: ConversationState | None, reply: Reply) -> bool:
+    """The same booking still not known, asked about again by the patient: the clinic has its follow-up already
+    (one per message would bury the receptionist in copies of one case)."""
+    data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
+    return (
+        data.get("booking") == "unconfirmed"
+        and before is not None
+        and before.gave_up
+        and before.pending is not None
+        and data.get("requested_slot_id") == before.pending.id
+    )
+
+
 def _local_connection(agents: Any, clinic: str) -> AgentConnection | None:
     """This instance's current connection of ``clinic`` (a ``LocalAgentDirectory``, or the one a Redis
     directory wraps as ``local``), None when it has none."""
@@ -103,6 +116,8 @@ class FollowUpDesk:
             return
         try:
             before = await self._conversation_before(clinic, turn)
+            if _told_already(before, reply):
+                return
             event = handoff_event(
                 f"fu-{secrets.token_hex(8)}",
                 turn,

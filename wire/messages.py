@@ -580,8 +580,11 @@ def ok_response(id: str, result: SlotsResult | BookResult) -> Response:
     return Response(id=id, ok=True, result=result.to_json())
 
 
-def error_response(id: str, code: str, message: str, alternatives: tuple[WireSlot, ...] = ()) -> Response:
-    return Response(id=id, ok=False, error=WireError(code=code, message=message, alternatives=alternatives))
+def error_response(
+    id: str, code: str, message: str, alternatives: tuple[WireSlot, ...] = (), *, nothing_written: bool = False
+) -> Response:
+    return Response(id=id, ok=False, error=WireError(code=code, message=message, alternatives=alternatives,
+                                                     nothing_written=nothing_written))
 
 
 def encode(frame: Frame) -> str:

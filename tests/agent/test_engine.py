@@ -293,6 +293,7 @@ async def test_a_failure_the_driver_knows_wrote_nothing_is_answered_at_once_with
     portal.write_before_failure = False
     answer = await relay.request("book", book_args(first.id, "k-unsent"))
     assert answer["ok"] is False and answer["error"]["code"] == "portal_down"
+    assert answer["error"]["nothing_written"] is True
     assert run.engine.journal.get("k-unsent").status == FAILED
 
     portal.book_failure = PortalBusy("too many requests", retry_after_s=90)
@@ -403,6 +404,7 @@ async def test_bookings_interrupted_by_a_crash_are_reconciled_from_the_web_app(s
         "professional": saved.professional, "repeat": True,
     }
     assert again_lost["ok"] is False and again_lost["error"]["code"] == "internal"
+    assert again_lost["error"]["nothing_written"] is True  # the relay tells the patient it did not happen
     assert portal.book_calls == 0 and portal.lookups == 2  # looked up, never re-booked
     assert journal.in_progress() == []
 

@@ -162,3 +162,22 @@ async def test_a_turn_that_failed_inside_the_relay_still_reaches_the_clinics_tea
     assert (event.lead_id, event.name, event.phone) == ("701", "Berta Soto", "+56 9 7000 0001")
     [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "701"), "a Kommo task for the failed turn")
     assert "Berta Soto (+56 9 7000 0001)" in task.text and "falló el servidor de Cita Bridge" in task.text
+
+
+async def test_a_booking_still_not_known_is_one_follow_up_however_often_the_patient_asks(make_relay, kommo):
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=30.0)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "702", "hola")
+    times = await kommo.say(url, clinic.subdomain, "702", buttons_of(days.body)[0])
+    first = await kommo.say(url, clinic.subdomain, "702", buttons_of(times.body)[0])
+    again = await kommo.say(url, clinic.subdomain, "702", "hola, quedó mi hora?")
+    assert first.body["data"]["booking"] == again.body["data"]["booking"] == "unconfirmed"
+
+    [event] = await agent.wait_for_events(1)
+    assert event.reason == "timeout"
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "702"), "the Kommo task")
+    await asyncio.sleep(1.0)
+    assert len(kommo.tasks(clinic.subdomain, "702")) == 1
+    assert len(agent.events) == 1
