@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from agent.booking import BookingDesk
+from agent.journal import JournalEntry, MoveSource
 from agent.portal.base import Booking, PortalDriver, PortalError
 from agent.portal_session import PortalSession, Priority
 from wire.appointments import (
@@ -30,6 +32,8 @@ from wire.messages import BookArgs, WireError, WirePatient
 log = logging.getLogger(__name__)
 
 NOT_TIED = "the appointment is not one of this phone's"
+FINISH_RETRY_FIRST_S = 5.0
+FINISH_RETRY_MAX_S = 300.0
 
 
 # The driver's declared capabilities (agent/portal/capabilities.py) for each operation it is asked.
@@ -104,9 +108,10 @@ class AppointmentDesk:
         if old is None and entry is None:  # a repeat after the old one was cancelled has a journal entry
             return WireError("bad_request", NOT_TIED)
         patient = WirePatient(old.patient.name if old else "Paciente WhatsApp", args.phone, **args.fields())
+        source = _source(old) if old else None
         self._desk.moving.add(args.idempotency_key)
         try:
-            booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key))
+            booked = await self._desk.book(BookArgs(args.slot_id, patient, args.idempotency_key), moving_from=source)
         finally:
             self._desk.moving.discard(args.idempotency_key)
         if booked.result is None:
@@ -121,15 +126,62 @@ class AppointmentDesk:
                 log.warning("Moved appointment %s to %s but could not cancel the old one", old.id,
                             booked.result.booking_id)
         new = booked.result
-        before = self._desk.journal.get(args.idempotency_key)
-        if old is not None and before is not None:
-            moved = self._desk.journal.record_move(
-                args.idempotency_key, from_booking=old.id, from_start=old.slot.start.isoformat(),
-                from_professional=old.slot.professional, old_cancelled=cancelled,
-            )
-            if not before.moved or before.moved_old_cancelled != moved.moved_old_cancelled:
-                self._desk.record(moved)  # the booking's row becomes the move's row, with a notification
+        if old is not None:
+            self._record_move(args.idempotency_key, old, cancelled, told=new.repeat)
         return RescheduleResult(new.booking_id, new.start, new.end, new.professional, cancelled, new.repeat)
+
+    def _record_move(self, key: str, old: Booking | MoveSource, cancelled: bool, *, told: bool) -> None:
+        """``told``: the bookings window heard of this move already (a repeat): told again only if it changed."""
+        before = self._desk.journal.get(key)
+        if before is None:
+            return
+        source = _source(old) if isinstance(old, Booking) else old
+        moved = self._desk.journal.record_move(
+            key, from_booking=source.booking_id, from_start=source.start, from_professional=source.professional,
+            old_cancelled=cancelled,
+        )
+        if not told or before.moved_old_cancelled != moved.moved_old_cancelled:
+            self._desk.record(moved)  # the booking's row becomes the move's row, with a notification
+
+    async def finish_interrupted_moves(self) -> None:
+        """Moves cut short between booking the new appointment and cancelling the old one (the agent stopped or
+        crashed): the old one is cancelled now, as the patient asked, once the interrupted bookings are settled,
+        the web app answers and automation is not paused. The patient who writes again is told the move's outcome
+        by the relay's repeat of the same request, which finds it done."""
+        delay = FINISH_RETRY_FIRST_S
+        while True:
+            if not self._desk.unreconciled and not self._desk.paused():
+                left = [e for e in self._desk.journal.unfinished_moves()
+                        if e.key not in self._desk.moving and not _passed(e.moved_from_start)]
+                if not left:
+                    return
+                try:
+                    if all([await self._finish_move(entry) for entry in left]):
+                        return
+                except Exception:  # never the agent's end: the next try, later
+                    log.exception("Finishing the interrupted moves failed; trying again later")
+            await asyncio.sleep(delay)
+            delay = min(FINISH_RETRY_MAX_S, delay * 2)
+
+    async def _finish_move(self, entry: JournalEntry) -> bool:
+        """True once this move's old appointment is gone (cancelled now, or no longer in the patient's list)."""
+        found = await self._find(entry.patient_phone, "cancel")
+        if isinstance(found, WireError):
+            log.warning("Cannot finish the interrupted move %s yet: %s", entry.key, found.code)
+            return found.code == "bad_request"  # the driver cannot cancel: nothing to retry
+        old = next((b for b in found if b.id == entry.moved_from_booking), None)
+        if old is None:  # cancelled meanwhile (by the receptionist, or by the relay's repeat of the move)
+            source = MoveSource(entry.moved_from_booking, entry.moved_from_start, entry.moved_from_professional)
+            self._record_move(entry.key, source, cancelled=True, told=True)
+            return True
+        done = await self._call("cancel", lambda driver: driver.cancel(old.id, entry.key))
+        if done is not True:
+            log.warning("Cannot cancel %s, the old appointment of the interrupted move %s, yet", old.id, entry.key)
+            return False
+        self._desk.freed(old.slot.start.date())
+        log.info("Finished the interrupted move %s: cancelled the old appointment %s", entry.key, old.id)
+        self._record_move(entry.key, old, cancelled=True, told=True)
+        return True
 
     async def _find(self, phone: str, also: str = "") -> list[Booking] | WireError:
         return await self._call("find_bookings", lambda driver: driver.find_bookings(phone), also)
@@ -145,6 +197,19 @@ class AppointmentDesk:
             return await self._portal.call(Priority.BOOKING, capability, run)
         except PortalError as exc:
             return WireError(exc.code, "the clinic web app could not do it")
+
+
+def _passed(start: str) -> bool:
+    """An appointment whose time is over (nothing left to cancel); False when its time is not known."""
+    try:
+        moment = datetime.fromisoformat(start)
+    except ValueError:
+        return False
+    return moment.tzinfo is not None and moment < datetime.now(UTC)
+
+
+def _source(booking: Booking) -> MoveSource:
+    return MoveSource(booking.id, booking.slot.start.isoformat(), booking.slot.professional)
 
 
 def _wire(booking: Booking) -> WireBooking:

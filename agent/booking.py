@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from agent.events import BookingRecorded, Event
-from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry
+from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry, MoveSource
 from agent.portal.base import AccountLocked, Booking, LoginRejected, Patient, PortalError, Slot, SlotTaken
 from agent.portal_session import PortalNotReady, PortalSession, Priority
 from agent.slot_cache import SlotCache
@@ -61,9 +61,13 @@ class BookingDesk:
         self._reconcile_wake = asyncio.Event()
         self.moving: set[str] = set()  # keys booked to move an appointment (agent.appointments): told as a move
 
+    def paused(self) -> bool:
+        return self._is_paused()
+
     # -- a booking request ------------------------------------------------------
 
-    async def book(self, args: BookArgs) -> BookOutcome:
+    async def book(self, args: BookArgs, moving_from: MoveSource | None = None) -> BookOutcome:
+        """``moving_from``: the patient's appointment this booking replaces (agent.appointments cancels it after)."""
         key = args.idempotency_key
         pending = self._outcomes.get(key)
         if pending is not None:
@@ -92,6 +96,7 @@ class BookingDesk:
             start=slot.start.isoformat() if slot else "",
             end=slot.end.isoformat() if slot else "",
             professional=slot.professional if slot else "",
+            moving_from=moving_from,
         )
         if not created:  # another request with this key got there between the two lines above
             return await self._repeat(entry)
@@ -285,8 +290,9 @@ class BookingDesk:
         self._emit(BookingRecorded(
             key=entry.key, status=entry.status, patient_name=entry.patient_name, start=entry.start,
             professional=entry.professional, error_code=entry.error_code,
-            moved_from_start=entry.moved_from_start if entry.moved else "",
-            moving=entry.key in self.moving and not entry.moved,
+            # A move under way is told once, when its old appointment was dealt with (agent.appointments).
+            moved_from_start=entry.moved_from_start if entry.moved and entry.key not in self.moving else "",
+            moving=entry.key in self.moving,
         ))
 
 

@@ -160,6 +160,7 @@ class Engine:
         self.followups.purge()
         for name, job in (
             ("reconcile", self.desk.reconcile_forever()),
+            ("finish-moves", self.requests.appointments.finish_interrupted_moves()),
             ("slot-cache", self.cache.run()),
             ("relay-link", self.link.run()),
             ("sleep-watch", SleepWatch(self.nudge).run()),

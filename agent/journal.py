@@ -62,6 +62,15 @@ _ADDED_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class MoveSource:
+    """The appointment a booking moves (the patient's old one): its id in the web app, its start, its professional."""
+
+    booking_id: str
+    start: str
+    professional: str
+
+
+@dataclass(frozen=True)
 class JournalEntry:
     key: str
     slot_id: str
@@ -150,14 +159,21 @@ class BookingJournal:
         end: str = "",
         professional: str = "",
         now: datetime | None = None,
+        moving_from: MoveSource | None = None,
     ) -> tuple[JournalEntry, bool]:
-        """Write the request before acting. Returns (entry, created): created False means a repeat of the key."""
+        """Write the request before acting. Returns (entry, created): created False means a repeat of the key.
+
+        ``moving_from``: the booking moves this appointment, which is cancelled once it is booked; written now, so a
+        crash between the two leaves a row that says which appointment is still to be cancelled."""
         stamp = (now or _now()).isoformat()
+        old = moving_from or MoveSource("", "", "")
         with self._writing() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
-                " status, requested_at, updated_at, owed_to_relay) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-                (key, slot_id, start, end, professional, patient_name, patient_phone, IN_PROGRESS, stamp, stamp),
+                " status, requested_at, updated_at, owed_to_relay, moved_from_booking, moved_from_start,"
+                " moved_from_professional, moved_old_cancelled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                (key, slot_id, start, end, professional, patient_name, patient_phone, IN_PROGRESS, stamp, stamp,
+                 old.booking_id, old.start, old.professional, 0 if old.booking_id else 1),
             )
             created = cursor.rowcount == 1
             row = db.execute("SELECT * FROM bookings WHERE key = ?", (key,)).fetchone()
@@ -304,6 +320,10 @@ class BookingJournal:
 
     def in_progress(self) -> list[JournalEntry]:
         return self._select("status = ?", (IN_PROGRESS,))
+
+    def unfinished_moves(self) -> list[JournalEntry]:
+        """Moves whose new appointment is booked and whose old one was not cancelled (yet)."""
+        return self._select("status = ? AND moved_from_booking != '' AND moved_old_cancelled = 0", (BOOKED,))
 
     def since(self, since: datetime) -> list[JournalEntry]:
         """Every request made since then, newest first."""

@@ -81,7 +81,7 @@ class RequestHandler:
         self._emit = emit
         self._mono = monotonic
         self._on_ack = on_ack  # the relay acknowledged a booking outcome (by its key)
-        self._appointments = AppointmentDesk(portal, desk)
+        self.appointments = AppointmentDesk(portal, desk)
         self._in_flight = 0
         self._slot_json = SlotListJson()
         self._facts = facts or DriverFacts  # the driver's patient fields and find-by-phone, sent with the slots
@@ -159,11 +159,13 @@ class RequestHandler:
         refusal = self._refusal()
         if refusal:
             return _error(request.id, refusal)
-        desk, args = self._appointments, request.args
+        desk, args = self.appointments, request.args
         outcome = await {"my_bookings": desk.my_bookings, "cancel": desk.cancel, "reschedule": desk.reschedule}[
             request.op](args)
-        if isinstance(outcome, WireError):
-            return _error(request.id, outcome.code if outcome.code in ERROR_CODES else "internal", outcome.message)
+        if isinstance(outcome, WireError):  # "nothing written" goes on: the relay tells a failed move from an unknown
+            code = outcome.code if outcome.code in ERROR_CODES else "internal"
+            return error_response(request.id, code, outcome.message or MESSAGES.get(code, code),
+                                  nothing_written=outcome.nothing_written)
         return Response(id=request.id, ok=True, result=outcome.to_json())
 
     async def _slots(self, request_id: str, args: SlotsArgs, deadline: float) -> Response | bytes:

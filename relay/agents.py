@@ -35,9 +35,10 @@ class AgentUnavailable(Exception):
     """The request could not be answered by the agent: ``reason`` is agent_offline, paused, portal_changed (the
     agent said its web app changed: asking it would only fail) or timeout."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, sent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.sent = sent  # the request reached the agent's socket: it may have acted on it
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ class LocalAgentDirectory:
         request_id = f"{self._id_prefix}-{next(self._ids)}"
         future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         connection.pending[request_id] = future
+        sent = False
         try:
             frame = encode(Request(id=request_id, op=op, timeout_s=timeout_s, args=args))
             async with asyncio.timeout(timeout_s):
@@ -223,9 +225,12 @@ class LocalAgentDirectory:
                         await connection.link.send_text(frame)
                 except Exception as exc:  # the socket went away under us
                     raise AgentUnavailable("agent_offline") from exc
+                sent = True
                 return await future
         except TimeoutError:
-            raise AgentUnavailable("timeout") from None
+            raise AgentUnavailable("timeout", sent=sent) from None
+        except AgentUnavailable as gone:  # the socket closed while the agent had the request
+            raise AgentUnavailable(gone.reason, sent=sent) from None
         finally:
             connection.pending.pop(request_id, None)
 

@@ -37,7 +37,7 @@ async def run_agent_step(
     try:
         response = await ask(step.op, step.args)
     except AgentUnavailable as unavailable:
-        outcome = WireError(unavailable.reason, "")
+        outcome = WireError(unavailable.reason, "", nothing_written=not unavailable.sent)
     else:
         outcome = outcome_of(step.op, response)
     ok = not isinstance(outcome, WireError)

@@ -43,6 +43,10 @@ ERROR_CODES: tuple[str, ...] = (
     "timeout",
     "internal",
 )
+# Codes an agent answers only when it refused before touching the web app: nothing was written, even from an
+# older agent that does not say ``nothing_written``.
+REFUSED_BEFORE_WRITING: frozenset[str] = frozenset({"paused", "login_failed", "account_locked", "bad_request",
+                                                    "slot_taken"})
 
 _ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
 _PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,40}$")

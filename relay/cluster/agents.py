@@ -228,6 +228,7 @@ class RedisAgentDirectory:
             "args": args.to_json(),
             "timeout_s": timeout_s,
         }
+        sent_on = False  # the holder took the request: its agent may have acted on it
         try:
             async with asyncio.timeout(timeout_s):
                 try:  # the holder looked up and asked in one round trip
@@ -243,15 +244,16 @@ class RedisAgentDirectory:
                 holder, receivers = str(sent[1]), int(sent[2])
                 if not receivers:  # the holder is subscribing again, or gone (its agent will turn up elsewhere)
                     raise _NobodyListening
+                sent_on = True
                 while True:
                     done, _ = await asyncio.wait({future}, timeout=self._holder_check_s)
                     if done:
                         return future.result()
                     if not await self._instance_alive(holder):
                         log(logger, logging.WARNING, "agent_instance_gone", clinic=clinic, instance=holder)
-                        raise AgentUnavailable("agent_offline")
+                        raise AgentUnavailable("agent_offline", sent=True)
         except TimeoutError:
-            raise AgentUnavailable("timeout") from None
+            raise AgentUnavailable("timeout", sent=sent_on) from None
         finally:
             self._waiting.pop(request_id, None)
 
@@ -459,8 +461,9 @@ class RedisAgentDirectory:
         future = self._waiting.get(str(message.get("id", "")))
         if future is None or future.done():
             return  # late: its deadline passed and the patient was already answered
-        if message["kind"] == "unavailable":
-            future.set_exception(AgentUnavailable(str(message.get("reason", "agent_offline"))))
+        if message["kind"] == "unavailable":  # an older instance does not say whether its agent had the request
+            future.set_exception(AgentUnavailable(str(message.get("reason", "agent_offline")),
+                                                  sent=message.get("sent") is not False))
             return
         try:
             frame = decode(message["frame"])
@@ -481,7 +484,7 @@ class RedisAgentDirectory:
             response = await self.local.request(str(ask["clinic"]), op, args, float(ask["timeout_s"]))
             answer: dict[str, Any] = {"kind": "answer", "id": request_id, "frame": encode(response)}
         except AgentUnavailable as unavailable:
-            answer = {"kind": "unavailable", "id": request_id, "reason": unavailable.reason}
+            answer = {"kind": "unavailable", "id": request_id, "reason": unavailable.reason, "sent": unavailable.sent}
         except (ProtocolError, KeyError, TypeError, ValueError):
             log(logger, logging.WARNING, "instance_request_unreadable", instance=self.instance)
             answer = {"kind": "unavailable", "id": request_id, "reason": "agent_offline"}
@@ -493,4 +496,4 @@ class RedisAgentDirectory:
     def _fail_waiting(self, reason: str) -> None:
         for future in self._waiting.values():
             if not future.done():
-                future.set_exception(AgentUnavailable(reason))
+                future.set_exception(AgentUnavailable(reason, sent=True))  # it may have reached the agent

@@ -44,7 +44,7 @@ from wire.appointments import (
     RescheduleResult,
     WireBooking,
 )
-from wire.messages import _PHONE_RE, ProtocolError, Response, WireError, WireSlot
+from wire.messages import _PHONE_RE, REFUSED_BEFORE_WRITING, ProtocolError, Response, WireError, WireSlot
 
 OPS_RESULTS: dict[str, Any] = {"my_bookings": MyBookingsResult, "cancel": CancelResult, "reschedule": RescheduleResult}
 HANDOFF_REASONS = {
@@ -125,6 +125,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     lang = language(clinic.language)
     state = step.state.seen(turn.now)
     intent = state.intent or "my_bookings"
+    if isinstance(outcome, WireError) and step.op == "reschedule" and _move_unknown(state, outcome):
+        return _move_unconfirmed(lang, state, outcome.code, step.opening)
     if isinstance(outcome, WireError):
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
@@ -334,6 +336,37 @@ def _cancel_step(state: ConversationState, target: WireBooking, phone: str) -> A
 def _phone(phone: str) -> str:
     """The WhatsApp phone the agent checks the appointment against; "" when it is not one."""
     return phone.strip() if _PHONE_RE.match(phone.strip()) else ""
+
+
+# Answers that say nothing of the move asked before: the relay could not ask (offline, paused, the web app changed)
+# or the agent refused before looking at it.
+_NOT_ASKED = frozenset({"agent_offline", "timeout", "paused", "portal_changed", "login_failed", "account_locked",
+                        "login_needs_person"})
+
+
+def _move_unknown(state: ConversationState, error: WireError) -> bool:
+    """Whether the new appointment may have been booked (and the old one not cancelled yet): the agent went away
+    or ran out of time with the move in hand, or the patient was already told it was not known and this answer
+    does not settle it."""
+    if state.gave_up:
+        return not error.nothing_written or error.code in _NOT_ASKED
+    return not (error.nothing_written or error.code in REFUSED_BEFORE_WRITING)
+
+
+def _move_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:
+    """The truth when a move's outcome is not known: never "your old time still stands" (the new one may be booked);
+    the next message asks the agent again with the same key, which finishes the move or says it failed."""
+    assert state.target is not None and state.pending is not None
+    new = state.pending
+    start = new.start_dt()
+    data: dict[str, Any] = {
+        "status": "handoff", "reason": reason, "conversation_id": state.conversation_id, "booking": "unconfirmed",
+        "booking_id": state.target.booking_id, "requested_start": new.start,
+        "requested_professional": new.professional, "requested_slot_id": new.id,
+    }
+    paragraphs = [lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M")),
+                  lang.say("booking_unconfirmed_next")]
+    return Reply(evolve(state, gave_up=True), continuation(data, [*opening, *paragraphs]), "handoff")
 
 
 def _handoff(lang: Language, state: ConversationState, reason: str, opening: Sequence[str], *, failed: str) -> Reply:

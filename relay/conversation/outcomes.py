@@ -29,14 +29,11 @@ from relay.conversation.state import (
     conversation_id,
 )
 from relay.conversation.texts import Language, language
-from wire.messages import BookResult, WireError, WireSlot
+from wire.messages import REFUSED_BEFORE_WRITING, BookResult, WireError, WireSlot
 
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
 
 
-# Errors an agent answers only when it refused before touching the web app (an older agent does not say
-# ``nothing_written``): the booking certainly did not happen.
-_REFUSED_BEFORE_WRITING = frozenset({"paused", "login_failed", "account_locked", "bad_request", "slot_taken"})
 
 
 def after_booking(
@@ -49,7 +46,7 @@ def after_booking(
         return booked(lang, state, turn, clinic, outcome)
     if outcome.code == "slot_taken":
         return slot_taken(lang, evolve(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
-    if not (outcome.nothing_written or outcome.code in _REFUSED_BEFORE_WRITING):
+    if not (outcome.nothing_written or outcome.code in REFUSED_BEFORE_WRITING):
         return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
     if state.gave_up and state.pending is not None:
         return failed_late(lang, state, turn, clinic, outcome.code)

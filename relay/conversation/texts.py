@@ -179,6 +179,8 @@ SPANISH = Language(
         "moved": "¡Listo{name}! Cambié tu hora.",
         "moved_old_kept": "Tu nueva hora quedó reservada, pero no pude cancelar la anterior ({day} a las {time}).",
         "move_failed": "No pude cambiar tu hora en este momento; la del {day} a las {time} sigue en pie.",
+        "move_unconfirmed": "Aún no sé si tu hora quedó cambiada al {day} a las {time}: la agenda de la clínica "
+        "no respondió a tiempo.",
         "any_specialty_button": "Cualquiera",
         "booking_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó reservada: "
         "la agenda de la clínica no respondió a tiempo.",
@@ -332,6 +334,8 @@ ENGLISH = Language(
         "moved": "Done{name}! Your appointment was changed.",
         "moved_old_kept": "Your new appointment is booked, but I couldn't cancel the old one ({day} at {time}).",
         "move_failed": "I couldn't change your appointment right now; the one on {day} at {time} still stands.",
+        "move_unconfirmed": "I don't know yet whether your appointment was moved to {day} at {time}: the clinic's "
+        "schedule did not answer in time.",
         "any_specialty_button": "Any",
         "booking_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} "
         "was booked: the clinic's schedule did not answer in time.",

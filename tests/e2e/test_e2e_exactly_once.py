@@ -206,3 +206,45 @@ async def test_a_turn_resumed_after_a_kill_keeps_the_bots_optional_data(fresh_sy
     assert "turn_resumed" in _relay_log(system)
     assert "traumatolog" in str(data(reply).get("specialty", "")).lower(), texts(reply)
     assert status(reply) in ("choose_day", "choose_time"), texts(reply)
+
+
+def _journal_rows(system, columns: str) -> list[tuple]:
+    path = resolve_paths(system.agent_home).journal_file
+    with sqlite3.connect(path) as db:
+        return list(db.execute(f"SELECT {columns} FROM bookings"))  # noqa: S608
+
+
+async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_is_told_the_truth(fresh_system,
+                                                                                                 lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Pedro Mudanza", phone="+56 9 6161 7171")
+    times = await patient.reach_time_menu()
+    assert status(await patient.say(buttons(times)[0])) == "booked"
+    [old] = patient.appointments()
+    assert data(await patient.say("hola, quiero cambiar mi hora")).get("code") == "confirm_move"
+    days = await patient.say("Sí, cambiarla")
+    later_times = await patient.say(data(days).get("option_2") or data(days)["option_1"])
+    assert status(later_times) == "choose_time", texts(later_times)
+
+    system.admin.set_faults(latency_ms=700)  # the old appointment's cancel comes seconds after the new booking
+    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
+    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
+        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    system.kill_agent()  # booked the new one, the old one not cancelled yet
+    reply = await moving
+    assert status(reply) == "handoff" and data(reply)["booking"] == "unconfirmed", texts(reply)
+    assert "Aún no sé si tu hora quedó cambiada" in texts(reply)
+    assert "sigue en pie" not in texts(reply)  # the old one may well be gone: never promised
+
+    system.admin.set_faults(latency_ms=0)
+    system.start_agent()
+    system.wait_for_agent()
+    # The agent finishes the move on its own: the old appointment is cancelled, as the patient asked.
+    await asyncio.to_thread(_wait, lambda: len(patient.appointments()) == 1, 60, "the old appointment's cancel")
+    [new] = patient.appointments()
+    assert new["id"] != old["id"]
+
+    told = await patient.say("hola? se cambió mi hora?")
+    assert status(told) == "booked", texts(told)
+    assert data(told)["booking_id"] == new["id"] and data(told)["rescheduled_from"] == old["id"]
+    assert [a["id"] for a in patient.appointments()] == [new["id"]]
