@@ -345,7 +345,7 @@ def _serve(args: argparse.Namespace) -> int:
     from relay.app import build_app
     from relay.http_limits import uvicorn_limits
     from relay.logs import configure_logging
-    from relay.serving import RelayServer
+    from relay.serving import DataFolderLock, RelayServer, StartRefused, listening_socket
 
     _warn_if_password_in_flag(args)
     if args.operator_token:
@@ -356,6 +356,13 @@ def _serve(args: argparse.Namespace) -> int:
         )
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
+    try:
+        if not settings.uses_redis:
+            DataFolderLock(settings.data_dir).take()
+        listening = listening_socket(settings.host, settings.port)
+    except StartRefused as refused:
+        print(f"cita-relay: {refused}", file=sys.stderr)
+        return 3
     app = build_app(settings)
     # Everything loaded so far lives as long as the process: keep it out of the cyclic GC's full scans,
     # which otherwise stall the event loop for tens of ms with a thousand agents connected.
@@ -379,7 +386,7 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 5,
     )
     try:
-        RelayServer(config, app.state.relay).run()
+        RelayServer(config, app.state.relay).run(sockets=[listening])
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C once its graceful shutdown is done
         pass
     return 0

@@ -192,3 +192,49 @@ async def test_serve_accepts_the_printed_token(tmp_path):
     assert token not in stderr
     with sqlite3.connect(tmp_path / "relay.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM clinics").fetchone()[0] == 1
+
+
+async def test_a_second_relay_on_the_same_data_folder_or_port_refuses_to_start_and_touches_nothing(tmp_path):
+    add_clinic(tmp_path, "clinica-una")
+    port = free_port()
+    first = start_serve(tmp_path, port)
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                try:
+                    assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("cita-relay serve did not come up")
+
+            same_folder = cita_relay("serve", "--port", str(free_port()), "--data", str(tmp_path))
+            assert same_folder.returncode == 3
+            assert f"another cita-relay (pid {first.pid}) is already running on the data folder" in same_folder.stderr
+            same_port = cita_relay("serve", "--port", str(port), "--data", str(tmp_path / "other"))
+            assert same_port.returncode == 3
+            assert f"port {port} on 127.0.0.1 is already in use" in same_port.stderr
+            for refused in (same_folder, same_port):  # refused before the store was opened or a turn resumed
+                assert "Traceback" not in refused.stderr and "relay_started" not in refused.stderr
+                assert "turn_resumed" not in refused.stderr
+            assert not (tmp_path / "other" / "relay.sqlite3").exists()
+            assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200  # the first one serves on
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=30)
+    assert first.returncode == 0
+    restarted = start_serve(tmp_path, port)  # the folder is free again once the first one stopped
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                try:
+                    assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the relay did not start again on its folder")
+    finally:
+        restarted.send_signal(signal.SIGINT)
+        restarted.communicate(timeout=30)
