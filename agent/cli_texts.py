@@ -64,6 +64,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Falta en el almacén seguro: {items}. Use cita-agent login.",
         "Missing from the secure store: {items}. Use cita-agent login.",
     ),
+    "run.already_running": (
+        "Cita Bridge ya está funcionando en este PC con esta misma configuración (proceso {pid}): ciérrelo antes de "
+        "abrirlo otra vez (dos a la vez se quitarían la conexión con el servidor una y otra vez).",
+        "Cita Bridge is already running on this PC with this configuration (process {pid}): close it before starting "
+        "it again (two at once would keep taking the server connection from each other).",
+    ),
     "run.started": ("Agente en marcha (registro: {log}). Ctrl-C para detenerlo.",
                     "Agent running (log: {log}). Ctrl-C to stop it."),
     # status

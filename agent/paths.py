@@ -40,6 +40,11 @@ class AgentPaths:
         return self.data_dir / "state.json"
 
     @property
+    def instance_lock(self) -> Path:
+        """Held by the running agent (agent/instance_lock.py)."""
+        return self.data_dir / "agent.lock"
+
+    @property
     def web_session_file(self) -> Path:
         """The clinic web app's session between runs, encrypted (agent/session_store.py)."""
         return self.data_dir / "web-session.bin"

@@ -16,6 +16,7 @@ import sys
 from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
 from agent.event_loop import new_event_loop
+from agent.instance_lock import AgentAlreadyRunning, InstanceLock
 from agent.logging_setup import register_secret, setup_logging
 from agent.paths import resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
@@ -63,7 +64,13 @@ def run_headless(args: argparse.Namespace) -> int:
     register_secret(token)
     del password, token
 
-    log_file = setup_logging(paths.ensure(), console=True, level=logging.DEBUG if args.debug else logging.INFO)
+    lock = InstanceLock(paths.ensure().instance_lock)
+    try:
+        lock.take()
+    except AgentAlreadyRunning as running:
+        print(say("run.already_running", language, pid=running.pid), file=sys.stderr)
+        return 3
+    log_file = setup_logging(paths, console=True, level=logging.DEBUG if args.debug else logging.INFO)
     print(say("run.started", language, log=log_file), file=sys.stderr, flush=True)
     from agent.engine import Engine
 

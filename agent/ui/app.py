@@ -18,8 +18,11 @@ from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from agent.cli_texts import choose_language as cli_language
+from agent.cli_texts import say
 from agent.events import BookingRecorded, FollowUpReceived, SlotsRefreshed
 from agent.followups import FollowUpBook, follow_up_path
+from agent.instance_lock import AgentAlreadyRunning, InstanceLock
 from agent.journal import BookingJournal
 from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
@@ -419,6 +422,13 @@ def _no_display() -> bool:
     )
 
 
+def _configured_language(paths: AgentPaths) -> str:
+    try:
+        return load_settings(paths).language
+    except (SettingsError, OSError):
+        return ""
+
+
 def run_tray_app(args: Any) -> int:
     """`cita-agent` with no command: the tray app. Returns the process exit code."""
     paths = resolve_paths(getattr(args, "home", None)).ensure()
@@ -449,6 +459,16 @@ def run_tray_app(args: Any) -> int:
     if not single.acquire():
         print("Cita Bridge is already running for this folder: its window was brought forward.")
         return 0
+    lock = InstanceLock(paths.instance_lock)
+    try:
+        lock.take()  # a headless agent (`cita-agent run --headless`) on the same folder
+    except AgentAlreadyRunning as running:
+        message = say("run.already_running", cli_language(_configured_language(paths)), pid=running.pid)
+        log.error("%s", message)
+        print(f"cita-agent: {message}", file=sys.stderr)
+        QMessageBox.warning(None, "Cita Bridge", message)
+        single.release()
+        return 3
 
     controller = TrayApp(paths)
     single.activation_requested.connect(controller.show_window)

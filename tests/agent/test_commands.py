@@ -134,6 +134,30 @@ def test_run_headless_refuses_to_start_half_configured(clinic_pc, browser_path):
     assert no_secrets.returncode == 2 and "cita-agent login" in no_secrets.stderr
 
 
+async def test_a_second_agent_on_the_same_pc_and_folder_refuses_to_start_and_the_first_keeps_its_link(
+        clinic_pc, browser_path):
+    pc = clinic_pc
+    async with ScriptedRelay(token=TOKEN) as relay:
+        pc.configure(relay.url, browser_path)
+        login = await asyncio.to_thread(
+            pc.agent, "login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n"
+        )
+        assert login.returncode == 0, login.stderr
+        first = pc.start("run", "--headless")
+        try:
+            await relay.next_status(portal="ok", wait_s=60)
+            second = await asyncio.to_thread(pc.agent, "run", "--headless")
+            assert second.returncode == 3
+            assert f"ya está funcionando en este PC con esta misma configuración (proceso {first.pid})" in second.stderr
+            assert first.poll() is None
+            slots = await relay.request("slots", {"days": 14})  # the first one still answers on its link
+            assert slots["ok"], slots
+        finally:
+            first.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(first.communicate, timeout=60)
+    assert first.returncode == 0
+
+
 async def test_a_headless_agent_killed_mid_booking_reconciles_on_restart(clinic_pc, browser_path):
     pc = clinic_pc
     async with ScriptedRelay(token=TOKEN) as relay:
