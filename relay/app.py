@@ -117,7 +117,8 @@ class Relay:
         self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
         self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
-        self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings)
+        self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings,
+                                          seen=self.kommo_endpoint.seen)
         self._housekeeping: asyncio.Task[None] | None = None
         self._orphan_watch: asyncio.Task[None] | None = None
         self._drained = False

@@ -1,6 +1,6 @@
 """`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | set-kommo-account |
-rotate-agent-token | set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo`` (kommo-widget,
-kommo-install-link, check-clinic).
+set-kommo-secret | rotate-agent-token | set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo``
+(kommo-widget, kommo-install-link, check-clinic).
 
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
@@ -105,6 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_storage_flags(account)
     account.set_defaults(func=_set_kommo_account)
+
+    secret = sub.add_parser(
+        "set-kommo-secret",
+        help="store a clinic's Kommo client secret again (one typed wrong refuses every message); tokens and"
+        " conversations stay",
+    )
+    secret.add_argument("name")
+    secret.add_argument(
+        "--kommo-secret-stdin",
+        action="store_true",
+        required=True,
+        help="read the integration's client secret from standard input (first line)",
+    )
+    secret.add_argument("--kommo-client-id", metavar="ID", help="also store the integration's client id again")
+    add_storage_flags(secret)
+    secret.set_defaults(func=_set_kommo_secret)
 
     rotate = sub.add_parser(
         "rotate-agent-token",
@@ -320,6 +336,22 @@ def _set_kommo_account(args: argparse.Namespace) -> int:
         store.close_now()
     print(f"Clinic {args.name!r} now talks to the Kommo account at {base_url}; its tokens and conversations stay.")
     print(f"The running relay uses it within seconds: check with `cita-relay check-clinic {args.name}`.")
+    return 0
+
+
+def _set_kommo_secret(args: argparse.Namespace) -> int:
+    [secret] = _read_secret_lines(1, sys.stdin, ["Kommo client secret: "])
+    if not secret:
+        print("cita-relay: the client secret (first line of standard input) is empty", file=sys.stderr)
+        return 2
+    store = _store(args)
+    try:
+        store.set_kommo_secret(args.name, args.kommo_client_id, secret)
+    finally:
+        store.close_now()
+    print(f"Clinic {args.name!r} has its Kommo client secret stored again; its tokens and conversations stay.")
+    print(f"The running relay uses it within seconds: write «Hola» to the clinic's WhatsApp, then"
+          f" `cita-relay check-clinic {args.name}`.")
     return 0
 
 

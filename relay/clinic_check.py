@@ -49,6 +49,26 @@ _T: dict[str, dict[str, str]] = {
         "slots_none": "Consulta de prueba: respondida, pero sin horas libres en 14 días: los pacientes pasarán a"
         " recepción.",
         "slots_failed": "Consulta de prueba: sin respuesta ({error}).",
+        "requests_ok": "Kommo → relay: último mensaje de un paciente recibido hace {ago}.",
+        "requests_none": "Kommo → relay: aún no llega ningún mensaje desde que el relay arrancó; escribe «Hola» al"
+        " WhatsApp de la clínica y vuelve a ejecutar este comando.",
+        "requests_refused": "Kommo → relay: el último mensaje de un paciente (hace {ago}) fue rechazado, y el"
+        " paciente no recibió respuesta: {why}",
+        "why_secret": "la clave secreta (client secret) guardada para esta clínica no es la de su integración en"
+        " Kommo. Cópiala de Kommo → Integraciones → tu integración → Claves y guárdala con `cita-relay"
+        " set-kommo-secret {clinic} --kommo-secret-stdin`.",
+        "why_account": "el bot que llama es de otra cuenta de Kommo, no de {subdomain}: si esa es la de la clínica,"
+        " corrígelo con `cita-relay set-kommo-account {clinic} --kommo-subdomain SUBDOMINIO`.",
+        "why_token": "Kommo no envió un token válido ({detail}): usa el paso widget_request del Salesbot, no un"
+        " webhook.",
+        "why_data": "el paso widget_request del bot no envía los datos de abajo ({detail}): pega la URL y los datos"
+        " tal cual.",
+        "why_webhook": "esta URL está puesta como webhook de la cuenta (Ajustes → Integraciones → Web hooks):"
+        " quítala de ahí y úsala solo en el paso widget_request del Salesbot.",
+        "why_other": "{error} ({detail}).",
+        "ago_s": "{n} s",
+        "ago_min": "{n} min",
+        "ago_h": "{n} h",
         "paste": "Paso widget_request del bot (Kommo → Salesbot): URL y datos a pegar:",
         "url": "  URL: {url}",
         "not_https": "  Nota: Kommo solo llama a direcciones https; inicia el relay con --public-url https://….",
@@ -88,6 +108,25 @@ _T: dict[str, dict[str, str]] = {
         "slots_ok": "Test question: {count} free times in the next 14 days (read from the agenda {age} s ago).",
         "slots_none": "Test question: answered, but no free times in 14 days: patients will be handed to reception.",
         "slots_failed": "Test question: no answer ({error}).",
+        "requests_ok": "Kommo → relay: a patient's last message arrived {ago} ago.",
+        "requests_none": 'Kommo → relay: no message has arrived since the relay started; write "Hola" to the'
+        " clinic's WhatsApp and run this command again.",
+        "requests_refused": "Kommo → relay: a patient's last message ({ago} ago) was refused, and the patient got no"
+        " answer: {why}",
+        "why_secret": "the client secret stored for this clinic is not its Kommo integration's. Copy it from Kommo →"
+        " Integrations → your integration → Keys and store it with `cita-relay set-kommo-secret {clinic}"
+        " --kommo-secret-stdin`.",
+        "why_account": "the bot calling belongs to another Kommo account, not {subdomain}: if that is the clinic's,"
+        " set it right with `cita-relay set-kommo-account {clinic} --kommo-subdomain SUBDOMAIN`.",
+        "why_token": "Kommo sent no valid token ({detail}): use the Salesbot's widget_request step, not a webhook.",
+        "why_data": "the bot's widget_request step does not send the data below ({detail}): paste the URL and the"
+        " data as they are.",
+        "why_webhook": "this URL is set as an account webhook (Settings → Integrations → Web hooks): remove it there"
+        " and use it only in the Salesbot's widget_request step.",
+        "why_other": "{error} ({detail}).",
+        "ago_s": "{n} s",
+        "ago_min": "{n} min",
+        "ago_h": "{n} h",
         "paste": "The bot's widget_request step (Kommo → Salesbot): URL and data to paste:",
         "url": "  URL: {url}",
         "not_https": "  Note: Kommo only calls https addresses; start the relay with --public-url https://….",
@@ -157,6 +196,12 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
     else:
         lines.append(f"{PASS} " + text(lang, "slots_ok", count=slots["count"], age=_age(slots.get("age_s"))))
 
+    requests = report.get("kommo_requests")
+    if isinstance(requests, dict):  # an older relay does not say
+        line, failed = _requests_line(requests, lang, clinic, str(kommo.get("subdomain") or "?"))
+        lines.append(line)
+        failures += failed
+
     step = report.get("widget_request") or {}
     url = str(step.get("url", ""))
     lines.append(text(lang, "paste"))
@@ -166,6 +211,40 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
     lines.extend("  " + line for line in json.dumps(step.get("data", {}), indent=2, ensure_ascii=False).splitlines())
     lines.append(text(lang, "all_ok") if not failures else text(lang, "some_failed", count=failures))
     return CheckOutcome(tuple(lines), failures == 0)
+
+
+def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str) -> tuple[str, int]:
+    """The last widget_request the relay accepted or refused for this clinic: (line, 1 if it is a failure)."""
+    accepted, refused = seen.get("accepted_s_ago"), seen.get("refused_s_ago")
+    if isinstance(refused, int) and (not isinstance(accepted, int) or refused <= accepted):
+        error, detail = str(seen.get("refused_error") or ""), str(seen.get("refused_detail") or "")
+        why = text(lang, _why_key(error, detail), clinic=clinic, subdomain=subdomain, error=error, detail=detail)
+        return f"{FAIL} " + text(lang, "requests_refused", ago=_ago(refused, lang), why=why), 1
+    if isinstance(accepted, int):
+        return f"{PASS} " + text(lang, "requests_ok", ago=_ago(accepted, lang)), 0
+    return "• " + text(lang, "requests_none"), 0
+
+
+def _why_key(error: str, detail: str) -> str:
+    if error == "invalid_token" and "signature" in detail:
+        return "why_secret"
+    if error == "invalid_token" and "another Kommo account" in detail:
+        return "why_account"
+    if error in ("invalid_token", "missing_token"):
+        return "why_token"
+    if error == "account_webhook":
+        return "why_webhook"
+    if error.startswith("missing_") or error == "malformed_body":
+        return "why_data"
+    return "why_other"
+
+
+def _ago(seconds: int, lang: str) -> str:
+    if seconds < 120:
+        return text(lang, "ago_s", n=seconds)
+    if seconds < 7200:
+        return text(lang, "ago_min", n=seconds // 60)
+    return text(lang, "ago_h", n=seconds // 3600)
 
 
 def _age(value: Any) -> str:

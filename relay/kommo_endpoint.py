@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from relay.conversation import Turn
 from relay.http_limits import BODY_DEADLINE, BODY_TIMED_OUT, RECEIVED_AT
+from relay.kommo_requests_seen import KommoRequestsSeen
 from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
@@ -162,8 +163,10 @@ class KommoEndpoint:
         settings: RelaySettings,
         metrics: RelayMetrics,
         admission: Admission | None = None,
+        seen: KommoRequestsSeen | None = None,
     ) -> None:
         self._store = store
+        self.seen = seen or KommoRequestsSeen()  # for `check-clinic`: the last accepted and refused, per clinic
         self._turns = turns
         self._settings = settings
         self._metrics = metrics
@@ -254,6 +257,8 @@ class KommoEndpoint:
                     "return_url is not a Salesbot continue URL on this clinic's Kommo account",
                 )
         except Refusal as refusal:
+            if clinic is not None:
+                self.seen.refused(clinic.name, refusal.error, refusal.detail)
             return self._refuse(name, refusal)
 
         if ask.unknown_keys:  # ignored, never refused: a typo in the bot must not fail every patient; said, though
@@ -314,6 +319,7 @@ class KommoEndpoint:
         )
         if self._admission is not None:
             self._admission.accepted()
+        self.seen.accepted(clinic.name, now)
         if prior is None:
             self._metrics.webhooks.labels("accepted").inc()  # a child appears in /metrics once it counted
         else:

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from relay.agents import AgentDirectory, AgentPresence, AgentUnavailable
 from relay.kommo_account import check_account
 from relay.kommo_client import KommoBudget, KommoClient
+from relay.kommo_requests_seen import KommoRequestsSeen
 from relay.kommo_widget import REQUEST_DATA
 from relay.logs import log
 from relay.settings import RelaySettings
@@ -81,8 +82,10 @@ class OperatorEndpoints:
         kommo: KommoClient,
         budget: KommoBudget,
         settings: RelaySettings,
+        seen: KommoRequestsSeen | None = None,
     ) -> None:
         self._store = store
+        self._seen = seen or KommoRequestsSeen()
         self._agents = agents
         self._kommo = kommo
         self._budget = budget
@@ -121,6 +124,7 @@ class OperatorEndpoints:
                 "kommo": account.to_json(),
                 "agent": presence_json(presence),
                 "slots": slots,
+                "kommo_requests": self._seen.report(name),
                 "widget_request": {"url": f"{self._settings.public_base_url}/kommo/{name}", "data": REQUEST_DATA},
             }
         )

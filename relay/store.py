@@ -189,6 +189,11 @@ class ClinicAdmin(Protocol):
         Return the base URL now stored."""
         ...
 
+    def set_kommo_secret(self, name: str, client_id: str | None, client_secret: str) -> None:
+        """Store the integration's client secret (and client id, when given) again: one typed wrong refuses every
+        widget_request as not signed by the clinic's integration. Tokens and conversations stay."""
+        ...
+
     def clinic(self, name: str) -> Clinic | None:
         """The clinic's settings and Kommo keys (for a command that talks to its Kommo), or None."""
         ...
@@ -699,6 +704,19 @@ class SqliteStore:
             if cur.rowcount != 1:
                 raise StoreError(f"no clinic named {name!r}")
         return base_url
+
+    def set_kommo_secret(self, name: str, client_id: str | None, client_secret: str) -> None:
+        if not client_secret.strip() or (client_id is not None and not client_id.strip()):
+            raise StoreError("the client id and secret must not be empty")
+        self._forget_cached()
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE clinics SET kommo_client_secret = ?, kommo_client_id = COALESCE(?, kommo_client_id)"
+                " WHERE name = ?",
+                (client_secret.strip(), client_id.strip() if client_id is not None else None, name),
+            )
+            if cur.rowcount != 1:
+                raise StoreError(f"no clinic named {name!r}")
 
     def clinic(self, name: str) -> Clinic | None:
         row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()

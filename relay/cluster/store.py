@@ -251,6 +251,14 @@ return 1
 """
 
 
+_SET_KOMMO_SECRET = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'kommo_client_secret', ARGV[1])
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'kommo_client_id', ARGV[2]) end
+return 1
+"""
+
+
 # A new agent token replaces the old one, if that is still the clinic's, in both places at once.
 _ROTATE_AGENT_TOKEN = """
 if redis.call('HGET', KEYS[1], 'agent_token_hash') ~= ARGV[1] then return 0 end
@@ -775,6 +783,15 @@ class RedisClinicAdmin:
         if not done:
             raise StoreError(f"no clinic named {name!r}")
         return base_url
+
+    def set_kommo_secret(self, name: str, client_id: str | None, client_secret: str) -> None:
+        if not client_secret.strip() or (client_id is not None and not client_id.strip()):
+            raise StoreError("the client id and secret must not be empty")
+        with reachable():
+            done = self._redis.eval(_SET_KOMMO_SECRET, 1, redis_keys.clinic(name), client_secret.strip(),
+                                    (client_id or "").strip())
+        if not done:
+            raise StoreError(f"no clinic named {name!r}")
 
     def clinic(self, name: str) -> Clinic | None:
         with reachable():

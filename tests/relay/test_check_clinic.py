@@ -177,3 +177,35 @@ def test_every_check_line_reads_in_the_clinics_language(language):
     assert "otra" in text and "2026-12-02 10:00:00 UTC" in text and "down" in text
     assert ("recepción" if language == "es" else "reception") in text
     assert "--public-url" not in text  # an https URL needs no note
+
+
+async def test_a_client_secret_typed_wrong_is_shown_by_check_clinic_and_fixed_with_set_kommo_secret(relay, kommo):
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    typed_wrong = cita_relay("set-kommo-secret", clinic.name, "--kommo-secret-stdin", "--data",
+                             str(relay.settings.data_dir), stdin="not-the-integrations-secret\n")
+    assert typed_wrong.returncode == 0, typed_wrong.stderr
+    body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "801", "message": "hola", "name": "Ana",
+                                                      "phone": "+56 9 1111 2222"})
+    async with httpx.AsyncClient() as http:
+        assert (await http.post(relay.widget_url(clinic), json=body)).status_code == 401  # the patient hears nothing
+
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 1
+    [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
+    assert "fue rechazado, y el paciente no recibió respuesta" in line
+    assert f"cita-relay set-kommo-secret {clinic.name} --kommo-secret-stdin" in line
+    assert "not-the-integrations-secret" not in checked.stdout + checked.stderr + typed_wrong.stdout
+    assert clinic.client_secret not in checked.stdout
+
+    fixed = cita_relay("set-kommo-secret", clinic.name, "--kommo-secret-stdin", "--data",
+                       str(relay.settings.data_dir), stdin=clinic.client_secret + "\n")
+    assert fixed.returncode == 0, fixed.stderr
+    assert clinic.client_secret not in fixed.stdout + fixed.stderr
+    await asyncio.sleep(0.1)
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "802", "hola")
+    assert reply.body["data"]["status"] == "choose_day"
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 0, checked.stdout
+    assert any(line.startswith("✔ Kommo → relay: último mensaje de un paciente recibido hace")
+               for line in checked.stdout.splitlines())

@@ -89,6 +89,15 @@ def test_commands_work_on_the_shared_redis(redis_server):
     rows = json.loads(cita_relay("list-clinics", "--json", env=env).stdout)
     assert next(r for r in rows if r["name"] == "clinica-compartida")["kommo_auth"] == "oauth"
 
+    secret = cita_relay("set-kommo-secret", "clinica-compartida", "--kommo-secret-stdin", "--kommo-client-id",
+                        "cid-10", stdin="the-right-secret\n", env=env)
+    assert secret.returncode == 0, secret.stderr
+    assert "the-right-secret" not in secret.stdout + secret.stderr
+    stored = RedisClinicAdmin(redis_server.url).clinic("clinica-compartida")
+    assert (stored.kommo_client_secret, stored.kommo_client_id) == ("the-right-secret", "cid-10")
+    assert cita_relay("set-kommo-secret", "clinica-nadie", "--kommo-secret-stdin", stdin="x\n",
+                      env=env).returncode != 0
+
     assert cita_relay("remove-clinic", "clinica-compartida", env=env).returncode == 0
     rows = json.loads(cita_relay("list-clinics", "--json", env=env).stdout)
     assert "clinica-compartida" not in [r["name"] for r in rows]
