@@ -50,15 +50,21 @@ def check(field: str, text: str, today: date) -> Checked:
 
 def check_person_name(text: str) -> Checked:
     """A person's name for the appointment: 2 to 80 characters of letters (any script), spaces, "-", "'" and ".".
-    What is said around it goes: "sí, es para mi hijo Tomás Vega, tiene 8 años" is "Tomás Vega"."""
+    What is said around it goes: "sí, es para mi hijo Tomás Vega, tiene 8 años" is "Tomás Vega", "mejor a nombre de
+    mi señora Paula Díaz" is "Paula Díaz". A sentence that still holds words no name has keeps only the one run of
+    capitalised words in it ("ahora la de Diego Morales"); with none, or two ("Camila Fuentes y él Diego Morales"),
+    it is not a name: asked again, never stored."""
     name = " ".join(text.split()).strip(" .,;:")
     folded = fold(name)
     said = _AROUND_A_NAME.match(folded) if len(folded) == len(name) else None  # accents off, same places
     name = name[said.end():] if said else name
     name = re.split(r"\s*[,;(]\s*", name, maxsplit=1)[0] if len(re.split(r"[,;(]", name)[0].split()) >= 2 else name
     name = name.strip(" .,;:!")
-    letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     words = fold(name).split()
+    if set(words) & _NEVER_A_NAME or (words and words[0] in _NOT_A_NAME):
+        name = _capitalised_run(name)
+        words = fold(name).split()
+    letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -69,19 +75,38 @@ def check_person_name(text: str) -> Checked:
     return Checked(" ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in name.split()))
 
 
-# Before the name: a yes, "es para mi hijo", "se llama", "a nombre de" (as many as the patient strings together).
+def _capitalised_run(sentence: str) -> str:
+    """The one run of two or more capitalised words (particles inside allowed) in a sentence; "" if none or several."""
+    runs = [m.group(0).strip() for m in _CAPITALISED_RUN.finditer(sentence)]
+    runs = [r for r in runs if len(r.split()) >= 2 and not set(fold(r).split()) & _NEVER_A_NAME]
+    return runs[0] if len(runs) == 1 else ""
+
+
+_NAME_WORD = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
+_CAPITALISED_RUN = re.compile(
+    rf"(?<![^\W\d_])(?=[A-ZÁÉÍÓÚÑÜ])(?:{_NAME_WORD})(?:\s+(?:(?:de|del|la|las|los|da|do|dos|van|von|di|y)\s+)*"
+    rf"(?=[A-ZÁÉÍÓÚÑÜ]){_NAME_WORD})+"
+)
+
+
+# Before the name: a yes, "es para mi hijo", "se llama", "a nombre de", "ponle", "mejor" (as many as the patient
+# strings together).
 _AROUND_A_NAME = re.compile(
-    r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|yes|sure|y)\b[\s,.!]*"
+    r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|mejor|entonces|ahora|yes|sure|y|o sea|oye)\b[\s,.!]*"
+    r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale))"
+    r"\b[\s,:]*"
     rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
-    rf"|(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
-    r"|(?:que\s+)?(?:se llama|es|a nombre de|para|its|it's|name is|her name is|his name is)\s+"
+    rf"|(?:de\s+|a\s+)?(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
+    r"|(?:que\s+)?(?:se llama|es|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is|his name is)\s+"
     r"|(?:don|dona|sr|sra|srta|senor|senora|senorita|mr|mrs|ms)\.?\s+)+"
 )
 # Words no name has: "pero es para mi mamá" is not a name.
 _NEVER_A_NAME = frozenset(
     """
-    para pero porque que tiene anos quiero necesito hora cita gracias porfa favor hijo hija mama papa esposo esposa
-    marido abuelo abuela for is needs
+    para pero porque que tiene anos quiero necesito hora horas cita gracias porfa favor hijo hija mama papa esposo
+    esposa marido abuelo abuela for is needs mejor ahora ponle ponla pon anota anotala reserva reservala agenda
+    agendala nombre llamo llama llaman soy tambien otra otro entonces bueno oye cambia cambiala era sera seria
+    mi tu su el ella yo nosotros please name
     """.split()
 )
 

@@ -92,6 +92,7 @@ from relay.conversation.state import (
     CONFIRM,
     CONFIRM_CANCEL,
     HANDED_OFF,
+    PATIENT_NAME,
     ConversationState,
     Option,
     conversation_id,
@@ -448,6 +449,8 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
+# A time in the answer to "¿A nombre de quién?": the patient speaks of another appointment too.
+_ANOTHER_TIME_SAID = re.compile(r"\b(?:a las?|at)\s+\d{1,2}\b|\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s*(?:am|pm|hrs?)\b")
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
 _BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no)")
 _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"
@@ -615,6 +618,10 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     slot = state.proposed
     if slot is None:  # a damaged record: the times again
         return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking=""))
+    if state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(normalize(message)):
+        # "ahora la de Diego Morales, a las 10:20": another appointment, not this one's name; this one first.
+        this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
+        return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [this_one])
     state, problem = answer(ctx, state, message)
     if problem:
         return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])

@@ -184,3 +184,32 @@ def test_a_name_written_right_after_whose_it_is_is_not_asked_again():
     chat = Chat(agenda([5], [(9, 0), (10, 30)]))
     chat.say("hora para mi mamá el sábado 5 a las 10:30")
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+
+
+def test_the_name_is_taken_out_of_what_is_said_around_it_and_a_sentence_is_never_stored_as_one():
+    for answer, name in (("mejor a nombre de mi señora Paula Díaz", "Paula Díaz"),
+                         ("ponle Inés Contreras", "Inés Contreras"),
+                         ("la hora es para mi abuela Inés Contreras", "Inés Contreras"),
+                         ("anótala a nombre de juan pérez", "Juan Pérez"),
+                         ("la de Diego Morales", "Diego Morales")):
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say("hora para mi mamá el sábado 5 a las 10:30")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+        assert chat.say(answer).status == "booked", answer
+        assert [b.state.patient_name for b in chat.books] == [name], answer
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para mi mamá el sábado 5 a las 10:30")
+    chat.say("sí")
+    reply = chat.say("yo me llamo Camila Fuentes y él Diego Morales")  # two names: whose is this one?
+    assert "nombre y apellido" in texts(reply) and chat.books == []
+
+
+def test_another_time_in_the_answer_to_whose_name_asks_for_this_ones_name_first():
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hora para mi mamá el sábado 5 a las 10:30")
+    chat.say("sí")
+    reply = chat.say("ahora la de Diego Morales, a las 9")
+    assert "Primero la hora del sábado 5 de diciembre a las 10:30; después vemos la otra." in texts(reply)
+    assert "¿A nombre de quién reservo la hora?" in texts(reply) and chat.books == []
+    assert chat.say("Camila Fuentes").status == "booked"
+    assert [b.state.patient_name for b in chat.books] == ["Camila Fuentes"]
