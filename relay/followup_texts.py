@@ -11,7 +11,7 @@ from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.outcomes import QUIET_HANDOFFS
-from wire.handoff import HandoffEvent
+from wire.handoff import SAID_CHARS, SAID_MAX, HandoffEvent
 
 _REASON_CLEAN = re.compile(r"[^a-z0-9_]")
 _ID_CLEAN = re.compile(r"[^A-Za-z0-9._:@+\-]")
@@ -33,12 +33,22 @@ _REASONS: dict[str, tuple[str, str]] = {
     "bad_request": ("la agenda web rechazó los datos del paciente", "the clinic web app refused the details"),
     "bad_answer": ("el agente dio una respuesta ilegible", "the agent gave an unreadable answer"),
     "internal": ("falló el servidor de Cita Bridge", "the Cita Bridge relay failed"),
+    "cancel_requested": ("quiere cancelar una hora", "wants to cancel an appointment"),
+    "reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
+    "bookings_requested": ("pregunta por sus horas reservadas", "asks about their appointments"),
+    "name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on their appointment"),
+    "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"
+                               " agenda", "the new appointment was booked but the old one could not be cancelled:"
+                               " cancel it in the agenda"),
+    "missing_phone": ("Kommo no envió su teléfono", "Kommo sent no phone number"),
+    "unreadable_name": ("Kommo envió un nombre ilegible", "Kommo sent an unreadable name"),
 }
 _OTHER = ("no se pudo atender automáticamente ({code})", "could not be served automatically ({code})")
 _WORDS: dict[str, tuple[str, str]] = {
     "task": ("Contactar por WhatsApp a {who}: {reason}.", "Contact {who} on WhatsApp: {reason}."),
     "chosen": ("Había elegido: {what}.", "They had chosen: {what}."),
     "chosen_day": ("Estaba mirando el día {day}.", "They were looking at {day}."),
+    "said": ("Escribió: {said}.", "They wrote: {said}."),
     "note": ("Cita Bridge derivó a {who} a recepción: {reason}.", "Cita Bridge handed {who} to reception: {reason}."),
     "patient": ("el paciente", "the patient"),
     "tag": ("Cita Bridge: contactar", "Cita Bridge: contact"),
@@ -74,7 +84,17 @@ def handoff_event(
         chosen_professional=chosen_professional[:120],
         chosen_day=before.day if before is not None and before.day and not chosen_start else "",
         kommo_lead_url=kommo_lead_url,
+        said=_said(before, turn.message),
     )
+
+
+def _said(before: ConversationState | None, message: str) -> tuple[str, ...]:
+    """The patient's last messages, this one included (the state saved during the turn may hold it already)."""
+    said = list(before.said) if before is not None else []
+    line = _one_line(message)[:SAID_CHARS]
+    if line and (not said or said[-1] != line):
+        said.append(line)
+    return tuple(said[-SAID_MAX:])
 
 
 def reason_words(reason: str, language: str) -> str:
@@ -101,11 +121,20 @@ def task_text(event: HandoffEvent, language: str) -> str:
         parts.append(_say("chosen", language, what=what))
     elif event.chosen_day:
         parts.append(_say("chosen_day", language, day=event.chosen_day))
+    if event.said:
+        parts.append(said_text(event, language))
     return " ".join(parts)
 
 
 def note_text(event: HandoffEvent, language: str) -> str:
-    return _say("note", language, who=_who(event, language), reason=reason_words(event.reason, language))
+    note = _say("note", language, who=_who(event, language), reason=reason_words(event.reason, language))
+    return f"{note} {said_text(event, language)}" if event.said else note
+
+
+def said_text(event: HandoffEvent, language: str) -> str:
+    """What the patient last wrote, in their words: what a receptionist needs not to ask it all again."""
+    quoted = " ".join(f"«{line}»" if language != "en" else f'"{line}"' for line in event.said)
+    return _say("said", language, said=quoted)
 
 
 def tag_name(language: str) -> str:

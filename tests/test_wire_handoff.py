@@ -32,6 +32,12 @@ def test_an_event_is_checked_field_by_field():
             decode(json.dumps({**EVENT.to_json(), **change}))
     odd = decode(json.dumps({**EVENT.to_json(), "name": "Ana\x00\nPérez" + "x" * 300}))
     assert odd.name.startswith("Ana Pérez") and len(odd.name) == 120
+    for said in ("hola", ["a", "b", "c", "d"], [1]):
+        with pytest.raises(ProtocolError):
+            decode(json.dumps({**EVENT.to_json(), "said": said}))
+    told = decode(json.dumps({**EVENT.to_json(), "said": ["necesito\x00 kine", "y" * 300]}))
+    assert told.said == ("necesito kine", "y" * 200)
+    assert decode(json.dumps(told.to_json())) == told
 
 
 def test_the_kommo_link_must_be_a_lead_page_on_kommo_or_the_local_stand_in():

@@ -2,7 +2,8 @@
 
 relay -> agent: ``{"type": "event", "kind": "handoff", "id": "...", "at": "...", "lead_id": "...", "name": "...",
 "phone": "...", "reason": "...", "chosen_start": "...", "chosen_professional": "...", "chosen_day": "...",
-"kommo_lead_url": "..."}``; agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
+"kommo_lead_url": "...", "said": ["...", ...]}`` (``said``: the patient's last messages, oldest first, at most
+3); agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
 receipt the relay gives an agent's booking outcome).
 
 Both are optional: an older agent ignores an unknown frame type (it answers only requests) and an older relay
@@ -22,6 +23,8 @@ from wire.messages import Ack, ProtocolError
 
 __all__ = ["Ack", "HandoffEvent", "decode_followup_frame", "kommo_lead_url", "kommo_lead_url_or_empty"]
 
+SAID_MAX = 3  # the patient's last messages an event carries
+SAID_CHARS = 200
 _ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
 _REASON_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _PHONE_RE = re.compile(r"^[0-9+()\-. ]{0,40}$")
@@ -45,6 +48,7 @@ class HandoffEvent:
     chosen_professional: str = ""
     chosen_day: str = ""  # ISO date: the day whose times the patient was looking at
     kommo_lead_url: str = ""  # the lead's page in Kommo
+    said: tuple[str, ...] = ()  # the patient's last messages, oldest first: what they wanted, in their words
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,6 +65,8 @@ class HandoffEvent:
             value = getattr(self, key)
             if value:
                 out[key] = value
+        if self.said:
+            out["said"] = list(self.said)
         return out
 
     @classmethod
@@ -79,6 +85,7 @@ class HandoffEvent:
             chosen_professional=_plain(obj.get("chosen_professional", ""), "event.chosen_professional", 120),
             chosen_day=_day(obj.get("chosen_day", "")),
             kommo_lead_url=kommo_lead_url_or_empty(obj.get("kommo_lead_url", "")),
+            said=_said(obj.get("said", [])),
         )
 
 
@@ -146,6 +153,12 @@ def _day(value: Any) -> str:
     except ValueError:
         raise ProtocolError("event.chosen_day must be an ISO date") from None
     return value
+
+
+def _said(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > SAID_MAX:
+        raise ProtocolError(f"event.said must be a list of at most {SAID_MAX} messages")
+    return tuple(line for line in (_plain(m, "event.said", SAID_CHARS) for m in value) if line)
 
 
 def _plain(value: Any, name: str, limit: int) -> str:

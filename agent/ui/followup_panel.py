@@ -126,6 +126,8 @@ class FollowUpPanel(QFrame):
             for c, text in enumerate(row.cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, row.id)
+                if row.said:
+                    item.setToolTip(self.tr("detail.said") + ": " + row.said)
                 if FOLLOW_UP_COLUMNS[c] == "patient":
                     font = item.font()
                     font.setWeight(QFont.Weight.DemiBold)
@@ -217,6 +219,13 @@ class FollowUpDetail(QDialog):
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(tr(key) + ":", value)
+        if row.said:
+            said = QLabel(row.said, self)
+            said.setTextFormat(Qt.TextFormat.PlainText)  # the patient's words are text, never markup
+            said.setWordWrap(True)
+            said.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(tr("detail.said") + ":", said)
+            self.said_label = said
         layout.addLayout(form)
         buttons = QDialogButtonBox(self)
         actor = RowActor(self.copy_requested.emit, self.open_requested.emit)

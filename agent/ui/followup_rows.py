@@ -24,6 +24,7 @@ class FollowUpRow:
     whatsapp_url: str
     kommo_url: str
     agenda_url: str = ""  # the patient's appointment in the clinic's web app, where the driver can say
+    said: str = ""  # what the patient last wrote, quoted: what they wanted, in their words
 
     def text(self, column: str) -> str:
         return self.cells[FOLLOW_UP_COLUMNS.index(column)]
@@ -63,7 +64,8 @@ def follow_up_rows(items: list[FollowUp], tr: Translator, now: datetime, entries
                  handed)
         appointment = appointment_of(item, booked, now)
         url = link(appointment.booking_id, appointment.slot_id) if appointment is not None and link else ""
-        rows.append(FollowUpRow(item.id, cells, item.phone, item.whatsapp_url, item.kommo_url, url))
+        said = " ".join(f"«{line}»" for line in item.said)
+        rows.append(FollowUpRow(item.id, cells, item.phone, item.whatsapp_url, item.kommo_url, url, said))
     return rows
 
 

@@ -177,6 +177,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.bad_request": ("la agenda web rechazó sus datos", "the clinic web app refused the details"),
     "reason.bad_answer": ("este equipo dio una respuesta ilegible", "this computer gave an unreadable answer"),
     "reason.internal": ("falló el servidor", "the relay failed"),
+    "reason.cancel_requested": ("quiere cancelar una hora", "wants to cancel an appointment"),
+    "reason.reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
+    "reason.bookings_requested": ("pregunta por sus horas", "asks about their appointments"),
+    "reason.name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on an appointment"),
+    "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),
+    "reason.missing_phone": ("sin teléfono en Kommo", "no phone number in Kommo"),
+    "reason.unreadable_name": ("nombre ilegible en Kommo", "unreadable name in Kommo"),
     # patients to contact (hand-offs from the relay)
     "followups.title": ("Para contactar: {count}", "To contact: {count}"),
     "followups.hint": (
@@ -204,6 +211,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.reason": ("Motivo", "Reason"),
     "detail.chosen": ("Había elegido", "Had chosen"),
     "detail.when": ("Derivado", "Handed off"),
+    "detail.said": ("Escribió", "They wrote"),
     "detail.close": ("Cerrar", "Close"),
     "note.summary.booked": ("{count} reservas nuevas", "{count} new bookings"),
     "note.summary.booked_one": ("1 reserva nueva", "1 new booking"),

@@ -53,6 +53,7 @@ from relay.conversation.intents import (
     none_fits,
     wants_another,
     wants_it_back,
+    wants_name_fixed,
     yes_for_someone,
 )
 from relay.conversation.interpret import after_specialty, interpret
@@ -66,7 +67,14 @@ from relay.conversation.menus import (
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals
 from relay.conversation.negation import names_a_day
-from relay.conversation.outcomes import ASKED_FOR_RECEPTION, ELSEWHERE, after_booking, closed, handoff
+from relay.conversation.outcomes import (
+    ASKED_FOR_RECEPTION,
+    ELSEWHERE,
+    NAME_CORRECTION,
+    after_booking,
+    closed,
+    handoff,
+)
 from relay.conversation.pages import (
     day_menu,
     first_menu,
@@ -110,7 +118,17 @@ OWN_APPOINTMENTS = ("cancel", "my_bookings", "reschedule")  # asked of the agent
 def decide(
     state: ConversationState | None, turn: Turn, clinic: ClinicProfile, slots: SlotsResult
 ) -> Reply | Book | AgentStep:
-    """The answer to one patient message, given the agent's fresh free slots."""
+    """The answer to one patient message, given the agent's fresh free slots; the conversation it goes on with
+    keeps the message among the patient's last ones (``said``: what a hand-off tells the clinic's team)."""
+    step = _decide(state, turn, clinic, slots)
+    if step.state is None:
+        return step
+    return replace(step, state=step.state.saying(turn.message))  # type: ignore[arg-type]
+
+
+def _decide(
+    state: ConversationState | None, turn: Turn, clinic: ClinicProfile, slots: SlotsResult
+) -> Reply | Book | AgentStep:
     turn = aware(turn)
     # A patient whose phone or name cannot go into a booking is handed over before any menu (and at any later
     # turn, except that a booking already under way is asked about again, under its own key, first).
@@ -154,6 +172,8 @@ def decide(
         return _end(ctx, state, "cancelled")
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
+    if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
+        return _end(ctx, state, NAME_CORRECTION)
     if state.stage == ASK_FIELD and state.asking and action is None and tapped(state, norm) is None:
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
@@ -300,6 +320,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
+    if wants_name_fixed(normalize(turn.message)):  # "quedó mal el nombre de mi hora": a person fixes it
+        return _end(ctx, state, NAME_CORRECTION)
     if reading.intent in ELSEWHERE:
         return _own_appointments(ctx, state, reading.intent)
     # About to book: a patient who already has an appointment is told first (when the agent can tell).

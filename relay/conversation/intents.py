@@ -551,3 +551,18 @@ def _closing(short: str) -> bool:
     if not _CLOSING.search(short):
         return False
     return set(_CLOSING.sub(" ", short).split()) <= _CLOSING_REST
+
+
+_NAME_FIX = re.compile(
+    r"\b(?:corregir|corrige|corrijan?|cambiar|cambia|cambien|arreglar|arregla|modificar|modifica|editar)\b"
+    r"[^.?!]{0,30}\bnombre\b"
+    r"|\bnombre\b[^.?!]{0,30}\b(?:mal|malo|equivocad[oa]|incorrecto|errado|erroneo)\b"
+    r"|\b(?:mal|equivocad[oa]|incorrecto|errado)\b[^.?!]{0,20}\bnombre\b|\bme equivoque (?:de|en el) nombre\b"
+    r"|\b(?:wrong|fix|correct|change)\b[^.?!]{0,20}\bname\b"
+)
+
+
+def wants_name_fixed(norm: str) -> bool:
+    """The patient asks to correct the name an appointment is under ("quedó mal el nombre", "cambiar el nombre de
+    la reserva"): not a new booking."""
+    return _NAME_FIX.search(norm) is not None

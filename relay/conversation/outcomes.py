@@ -31,6 +31,7 @@ from relay.conversation.state import (
 from relay.conversation.texts import Language, language
 from wire.messages import REFUSED_BEFORE_WRITING, BookResult, WireError, WireSlot
 
+NAME_CORRECTION = "name_correction"  # the name on a booked appointment: the web app's own screens, a person's job
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
 
 
@@ -91,7 +92,7 @@ def handoff(
         paragraphs = [lang.say("cancelled")]
     elif reason == "asked_for_person":
         paragraphs = [lang.say("asked_for_person")]
-    elif reason in ELSEWHERE.values():
+    elif reason in ELSEWHERE.values() or reason == NAME_CORRECTION:
         paragraphs = [lang.say(reason)]
     elif reason == "no_slots":
         paragraphs = [lang.say("no_slots"), lang.say("receptionist")]
@@ -109,7 +110,7 @@ QUIET_HANDOFFS = frozenset({"cancelled"})
 
 # Hand-offs the patient asked for (a person, or what the bot cannot do for them): a greeting afterwards is still
 # waiting for reception. After the others (the agent was away, the web app failed) it starts the bot again.
-ASKED_FOR_RECEPTION = frozenset({"asked_for_person", *ELSEWHERE.values()})
+ASKED_FOR_RECEPTION = frozenset({"asked_for_person", NAME_CORRECTION, *ELSEWHERE.values()})
 
 
 def _handed_off(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:

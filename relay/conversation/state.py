@@ -86,6 +86,10 @@ class Option:
         )
 
 
+SAID_KEPT = 3  # the patient's messages a hand-off carries
+SAID_CHARS = 200
+
+
 @dataclass(frozen=True)
 class ConversationState:
     conversation_id: str
@@ -117,6 +121,9 @@ class ConversationState:
     asking: str = ""  # the patient field being asked for (stage ASK_FIELD)
     for_other: bool = False  # the appointment is for someone else: their name is asked (``PATIENT_NAME``)
     patient_name: str = ""  # that person's name, as the patient wrote it: personal data
+    # The patient's last messages (at most SAID_KEPT, each one line of at most SAID_CHARS): what a hand-off tells the
+    # clinic's team the patient wanted. Personal data, kept only as long as the conversation.
+    said: tuple[str, ...] = ()
 
     @property
     def booking_open(self) -> bool:
@@ -178,6 +185,7 @@ class ConversationState:
             "asking": self.asking,
             "for_other": self.for_other,
             "patient_name": self.patient_name,
+            "said": list(self.said),
         }
 
     @classmethod
@@ -212,7 +220,13 @@ class ConversationState:
             asking=str(obj.get("asking", "")),
             for_other=bool(obj.get("for_other", False)),
             patient_name=str(obj.get("patient_name", "")),
+            said=tuple(str(m)[:SAID_CHARS] for m in obj.get("said", ()) if isinstance(m, str))[-SAID_KEPT:],
         )
+
+    def saying(self, message: str) -> ConversationState:
+        """With ``message`` as the patient's latest (the oldest of those kept left out)."""
+        line = " ".join("".join(c if c.isprintable() else " " for c in message).split())[:SAID_CHARS]
+        return evolve(self, said=(*self.said, line)[-SAID_KEPT:]) if line else self
 
 
 PATIENT_NAME = "patient_name"  # the field asked when the appointment is for someone else (not a wire field)

@@ -127,6 +127,8 @@ SPANISH = Language(
         "confirm_reask": "Responde «Sí» para reservarla u «Otra hora» para ver más.",
         "cancel_requested": "Para cancelar tu hora, una recepcionista te escribirá en breve.",
         "reschedule_requested": "Para cambiar tu hora, una recepcionista te escribirá en breve.",
+        "name_correction": "Para corregir el nombre de tu hora, una recepcionista te escribirá en breve; tu hora"
+        " sigue reservada.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
@@ -283,6 +285,8 @@ ENGLISH = Language(
         "confirm_reask": "Answer \"Yes\" to book it or \"Another time\" to see more.",
         "cancel_requested": "To cancel your appointment, a receptionist will write to you shortly.",
         "reschedule_requested": "To change your appointment, a receptionist will write to you shortly.",
+        "name_correction": "To correct the name on your appointment, a receptionist will write to you shortly; your"
+        " appointment stays booked.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
         "none_fits_times": "All right. Would another day suit you?",

@@ -181,3 +181,23 @@ async def test_a_booking_still_not_known_is_one_follow_up_however_often_the_pati
     await asyncio.sleep(1.0)
     assert len(kommo.tasks(clinic.subdomain, "702")) == 1
     assert len(agent.events) == 1
+
+
+async def test_a_handoff_tells_the_clinics_team_what_the_patient_wrote(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    for message in ("hola, mi hijo se torció el tobillo y necesita kine la próxima semana en la tarde",
+                    "aceptan bono fonasa?", "quiero hablar con una persona"):
+        record = await kommo.say(url, clinic.subdomain, "703", message, name="Marta Díaz", phone="+56 9 3333 4444")
+    assert record.body["data"]["status"] == "handoff"
+
+    [event] = await agent.wait_for_events(1)
+    assert event.reason == "asked_for_person"
+    assert event.said == ("hola, mi hijo se torció el tobillo y necesita kine la próxima semana en la tarde",
+                          "aceptan bono fonasa?", "quiero hablar con una persona")
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "703"), "the Kommo task")
+    assert "pidió hablar con una persona" in task.text
+    assert "Escribió: «hola, mi hijo se torció el tobillo" in task.text and "«aceptan bono fonasa?»" in task.text
+    [note] = await wait_for(lambda: kommo.notes(clinic.subdomain, "703"), "the Kommo note")
+    assert "«aceptan bono fonasa?»" in note.text

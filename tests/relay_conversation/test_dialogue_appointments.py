@@ -402,7 +402,7 @@ def test_a_phone_that_booked_for_others_is_asked_whose_the_next_one_is():
 
 def test_at_the_cancel_question_a_yes_or_no_with_more_words_is_read_and_anything_else_asks_it_again():
     for said, status in (("sí, cancélala porfa", "cancelled"), ("ya no, déjala", "choose_day"),
-                         ("no, la hora está bien, solo hay que corregir el nombre", "choose_day")):
+                         ("no, la hora está bien, solo hay que corregir el nombre", "handoff")):  # a person fixes it
         agent = ClinicAgent(THU)
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=agent)
         chat.say("quiero cancelar mi hora")
@@ -460,3 +460,15 @@ def test_one_appointment_under_another_name_is_listed_with_it_and_the_last_one_t
     assert lines(reply) == ["1. miércoles 9 de diciembre a las 15:45 con Klga. Paula Méndez (Benjamín Soto)"]
     reply = chat.say("ah ok, entonces quiero una para mí el viernes, la última que tengan")
     assert "¿Confirmo el viernes 4 de diciembre a las 13:20" in texts(reply)
+
+
+def test_a_name_to_correct_on_a_booked_appointment_goes_to_reception_not_to_a_new_booking():
+    for said in ("quedó mal el nombre de mi hora, es Diego Morales", "puedes cambiar el nombre de la reserva?",
+                 "me equivoqué en el nombre de la hora"):
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say("hora para el sábado 5 a las 10:30")
+        assert chat.say("sí").status == "booked"
+        reply = chat.say(said)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", said
+        assert "Para corregir el nombre de tu hora, una recepcionista te escribirá" in texts(reply)
+        assert len(chat.books) == 1

@@ -402,3 +402,24 @@ def test_a_patient_name_with_markup_is_shown_as_text(qtbot, agent_paths, plainte
     dialog = panel.show_detail(panel.rows[0])
     [name] = [label for label in dialog.findChildren(QLabel) if "Ana" in label.text()]
     assert name.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_follow_up_shows_what_the_patient_wrote(qtbot, agent_paths, plaintext_keyring, make_app):
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    said = ("mi hijo se torció el tobillo, necesita kine", "<i>aceptan fonasa?</i>", "quiero hablar con una persona")
+    FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(HandoffEvent(
+        "fu-said", datetime.now(UTC).isoformat(), "78", "Marta Díaz", "+56 9 3333 4444", "asked_for_person",
+        said=said,
+    ))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    panel = app.window.follow_ups
+    assert panel.rows[0].text("reason") == "pidió hablar con una persona"
+    assert "«mi hijo se torció el tobillo, necesita kine»" in panel.table.item(0, 0).toolTip()
+    dialog = panel.show_detail(panel.rows[0])
+    assert dialog.said_label.text() == " ".join(f"«{line}»" for line in said)
+    assert dialog.said_label.textFormat() == Qt.TextFormat.PlainText
