@@ -123,7 +123,9 @@ def decide(
     step = _decide(state, turn, clinic, slots)
     if step.state is None:
         return step
-    return replace(step, state=step.state.saying(turn.message))  # type: ignore[arg-type]
+    missed = state is not None and step.state.misses > state.misses  # else understood: the count starts over
+    going_on = step.state if missed or not step.state.misses else evolve(step.state, misses=0)
+    return replace(step, state=going_on.saying(turn.message))  # type: ignore[arg-type]
 
 
 def _decide(

@@ -92,7 +92,7 @@ def handoff(
         paragraphs = [lang.say("cancelled")]
     elif reason == "asked_for_person":
         paragraphs = [lang.say("asked_for_person")]
-    elif reason in ELSEWHERE.values() or reason == NAME_CORRECTION:
+    elif reason in ELSEWHERE.values() or reason in (NAME_CORRECTION, "not_understood"):
         paragraphs = [lang.say(reason)]
     elif reason == "no_slots":
         paragraphs = [lang.say("no_slots"), lang.say("receptionist")]

@@ -26,6 +26,7 @@ from relay.conversation.menus import (
     unique_labels,
 )
 from relay.conversation.model import Reply
+from relay.conversation.outcomes import handoff
 from relay.conversation.replies import MAX_SHOW, pieces_of
 from relay.conversation.services import needs_service, service_menu
 from relay.conversation.state import (
@@ -33,6 +34,7 @@ from relay.conversation.state import (
     CHOOSE_DAY,
     CHOOSE_TIME,
     CONFIRM,
+    MAX_MISSES,
     ConversationState,
     Option,
 )
@@ -354,8 +356,14 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *
     """Didn't understand: say so and show the same page of the same menu again (``understood``: the notices said
     what there was to say, and the page follows them without "no te entendí")."""
 
+    if not understood:
+        state = evolve(state, misses=state.misses + 1)
+        if state.misses >= MAX_MISSES:  # going round in circles: a person, who reads what was written
+            return handoff(state, ctx.turn, ctx.clinic, "not_understood", opening=ctx.opening)
+    helped = [ctx.say("reask_reception")] if state.misses == MAX_MISSES - 1 else []
+
     def then(key: str) -> list[str]:  # the notices, then "no te entendí…" unless they answered
-        return [*notices] if understood else [*notices, ctx.say(key)]
+        return [*notices] if understood else [*notices, ctx.say(key), *helped]
 
     if state.stage == CONFIRM and state.proposed is not None:
         fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)

@@ -87,6 +87,7 @@ class Option:
 
 
 SAID_KEPT = 3  # the patient's messages a hand-off carries
+MAX_MISSES = 3  # messages in a row not understood before the bot hands the patient to a person
 SAID_CHARS = 200
 
 
@@ -124,6 +125,7 @@ class ConversationState:
     # The patient's last messages (at most SAID_KEPT, each one line of at most SAID_CHARS): what a hand-off tells the
     # clinic's team the patient wanted. Personal data, kept only as long as the conversation.
     said: tuple[str, ...] = ()
+    misses: int = 0  # messages in a row the bot did not understand: at MAX_MISSES a person takes over
 
     @property
     def booking_open(self) -> bool:
@@ -186,6 +188,7 @@ class ConversationState:
             "for_other": self.for_other,
             "patient_name": self.patient_name,
             "said": list(self.said),
+            "misses": self.misses,
         }
 
     @classmethod
@@ -221,6 +224,7 @@ class ConversationState:
             for_other=bool(obj.get("for_other", False)),
             patient_name=str(obj.get("patient_name", "")),
             said=tuple(str(m)[:SAID_CHARS] for m in obj.get("said", ()) if isinstance(m, str))[-SAID_KEPT:],
+            misses=int(obj.get("misses", 0) or 0),
         )
 
     def saying(self, message: str) -> ConversationState:

@@ -164,3 +164,24 @@ def test_too_early_or_too_late_than_a_time_said_bounds_it():
     assert read("9:45 es muy temprano, algo más tarde porfa", TODAY).after == "09:46"
     assert read("te dije que a las 9 no puedo! algo más tarde", TODAY).after == "09:01"
     assert read("no tan tarde, tipo 10 y media", TODAY).times[0] == (10, 30)  # not 22:30
+
+
+def test_three_messages_in_a_row_not_understood_hand_the_patient_to_a_person_and_one_understood_starts_over():
+    from conversation_kit import Chat, agenda, texts
+
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hola")
+    assert "no te entendí" in texts(chat.say("[audio]"))
+    second = chat.say("🤒")
+    assert "escribe «recepción» y una recepcionista te ayudará" in texts(second)
+    third = chat.say("cuál me recomienda?")
+    assert third.status == "handoff" and third.continuation["data"]["reason"] == "not_understood"
+    assert "Una recepcionista te escribirá en breve" in texts(third)
+
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+    chat.say("hola")
+    chat.say("[audio]")
+    chat.say("🤒")
+    assert chat.say("Sáb 5 dic").status == "choose_time"  # understood: the count starts over
+    assert "no te entendí" in texts(chat.say("[sticker]"))
+    assert chat.say("[audio]").status != "handoff"
