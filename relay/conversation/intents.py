@@ -39,6 +39,11 @@ _RESCHEDULE = re.compile(
     rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
     r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
     r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b"
+    # "cámbiemela para mañana", "muévala al viernes", "cámbiamela", "pásemela al lunes" (usted and tú, with the pronoun)
+    r"|(?:cambie|cambiemos|mueva|movamos|corra|corramos|pase|pasemos|adelante|atrase|postergue|reagende)(?:me|nos)?"
+    r"(?:la|lo)s?\b"
+    r"|(?:cambia|mueve|corre|pasa|adelanta|atrasa|posterga|reagenda)me(?:la|lo)s?\b"
+    r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
     # "cancela la del lunes y dame la misma hora el martes": one out, another in
     r"|(?:cancel|anul)\w*\b.*\b(?:y|e|and) (?:me )?(?:dame|deme|denme|ponme|pongame|pasame|agendame|reservame|me das"
     r"|me da|quiero|necesito|give me|book me|put me)\b)"

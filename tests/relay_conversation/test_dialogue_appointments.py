@@ -472,3 +472,13 @@ def test_a_name_to_correct_on_a_booked_appointment_goes_to_reception_not_to_a_ne
         assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", said
         assert "Para corregir el nombre de tu hora, una recepcionista te escribirá" in texts(reply)
         assert len(chat.books) == 1
+
+
+def test_a_cancel_taken_back_for_a_move_in_the_same_message_asks_about_the_move_never_the_cancel():
+    for said in ("cancélela... bueno no, mejor cámbiemela para mañana", "muévamela al viernes porfa",
+                 "pásemela al lunes"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=agent)
+        reply = chat.say(said)
+        assert reply.continuation["data"].get("code") == "confirm_move", (said, texts(reply))
+        assert "¿Cancelo" not in texts(reply) and not agent.cancelled
