@@ -286,7 +286,45 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
                     before=wanted.before or reading.before, ambiguous=False, missing_day=wanted.missing_day,
                     missing_weekday=wanted.missing_weekday, by_weekday=wanted.by_weekday,
                 )
+    if reading.ambiguous and _SELF_CORRECTION.search(fold(message[:MAX_READ])):
+        corrected = _as_corrected(reading, message[:MAX_READ], today, bare_number, window_days, names)
+        if corrected is not None:
+            return corrected
     return reading
+
+
+# "el viernes 11... no, mejor el lunes 14", "a las 10, no no, a las 11", "mañana a las 9, perdón, a las 10": the
+# patient takes back what came before; what follows wins.
+_SELF_CORRECTION = re.compile(
+    r"(?:^|[\s,.;:!?…]+)(?:(?:bueno|ah|ay|oh|uy)\s+)?no+(?:\s*[,.!…]*\s*no+)*\s*[,.!…]*\s*"
+    r"(?:mejor dicho|mejor|perdon|digo|sorry|i mean|better)\b"
+    r"|[\s,.;:!?…]+(?:bueno|ah|ay|uy)\s+no\b[\s,.!…]*"
+    r"|[\s,.;:!?…]+no+\s*[,.!…]*\s*no+\b[\s,.!…]*"
+    r"|[\s,.;:!?…]+(?:mejor dicho|perdon|digo|o sea|sorry|i mean)\s*[,.!…]+"
+)
+
+
+def _as_corrected(
+    whole: Reading, message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]
+) -> Reading | None:
+    """The message read as its last corrected part, with the day said before when that part only names a time
+    ("…el lunes 14 a las 10 y media. no no, a las 11": Monday 14 at 11); None when that part says no day or time."""
+    parts = [p for p in _SELF_CORRECTION.split(fold(message)) if p and p.strip(" ,.;:!?…")]
+    if len(parts) < 2:
+        return None
+    readings = [_read(part, today, bare_number, window_days, names) for part in parts]
+    last = readings[-1]
+    if last.ambiguous or not (last.day or last.week or last.times or last.part or last.after or last.before):
+        return None
+    day, week = last.day, last.week
+    if day is None and week is None:
+        earlier = next((r for r in reversed(readings[:-1]) if r.day is not None and not r.ambiguous), None)
+        day = earlier.day if earlier is not None else None
+    return evolve(
+        last, day=day, week=week, intent=whole.intent if whole.intent != "none" else last.intent,
+        specialty=last.specialty or whole.specialty, named=last.named or whole.named,
+        title=last.title or whole.title, words=last.words or whole.words,
+    )
 
 
 def forget_readings() -> None:

@@ -185,3 +185,18 @@ def test_three_messages_in_a_row_not_understood_hand_the_patient_to_a_person_and
     assert chat.say("Sáb 5 dic").status == "choose_time"  # understood: the count starts over
     assert "no te entendí" in texts(chat.say("[sticker]"))
     assert chat.say("[audio]").status != "handoff"
+
+
+@pytest.mark.parametrize(
+    ("message", "day", "hour"),
+    [
+        ("el viernes 11... no, mejor el lunes 14 a las 10 y media. no no, a las 11 mejor", date(2026, 12, 14), 11),
+        ("el viernes 4, no, mejor el lunes 7", date(2026, 12, 7), None),
+        ("mañana a las 9, perdón, a las 10", date(2026, 12, 2), 10),
+        ("el jueves... bueno no, el viernes", date(2026, 12, 4), None),
+    ],
+)
+def test_what_a_patient_takes_back_in_the_same_message_gives_way_to_what_follows(message, day, hour):
+    reading = read(message, TODAY)
+    assert reading.day == day and not reading.ambiguous
+    assert (reading.times[0][0] if reading.times else None) == hour
