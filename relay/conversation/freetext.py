@@ -644,6 +644,23 @@ _OR_LATER = re.compile(
 )
 
 
+# Busy until a time: "estoy en la pega hasta las 5", "trabajo hasta las 6", "salgo (del trabajo) a las 7", "I work
+# until 5", "I get off at 6": free after it.
+_BUSY_UNTIL = re.compile(
+    r"\b(?:(?:estoy|ando|sigo) (?:en (?:el|la) (?:pega|trabajo|oficina|universidad|u|colegio|clases?)|trabajando"
+    r"|en clases?)|trabajo|pego|tengo (?:clases?|pega|turno)|estudio|i work|i m at work|i am at work)"
+    r"[^.?!]{0,20}?\b(?:hasta|until|till) (?:las? )?(\d{1,2}(?::\d\d)?)\b"
+    r"|\b(?:salgo|sale|salimos|i get off|i leave work|i finish work)"
+    r"(?: (?:del|de la|de) (?:trabajo|pega|oficina|universidad|u|colegio|clases?))? (?:a las?|at) (\d{1,2}(?::\d\d)?)\b"
+)
+_AND_SOMETHING = re.compile(r"\b(?:a )?las? (\d{1,2}) y (?:algo|tanto|pico)\b|\b(\d{1,2}) y (?:algo|tanto|pico)\b")
+
+
+def _hour_and_something(match: re.Match[str]) -> str:
+    hour = int(match.group(1) or match.group(2))
+    return f" entre las {hour}:00 y las {hour + 1}:00 " if hour < 23 else match.group(0)
+
+
 def _worded_bound(match: re.Match[str]) -> str:
     later = match.group(2) == "tarde"
     if match.group(1):  # "no más tarde de las 11": until 11
@@ -673,6 +690,8 @@ def _later_than_said(text: str) -> str:
         return f" {'despues de' if later else 'antes de'} las {shifted // 60}:{shifted % 60:02d} "
 
     text = _OR_LATER.sub(r"\1 en adelante", text)  # "a las 4 o más tarde": from 4 on, 4 included
+    text = _BUSY_UNTIL.sub(lambda m: f" despues de las {m.group(1) or m.group(2)} ", text)  # "salgo a las 7"
+    text = _AND_SOMETHING.sub(_hour_and_something, text)  # "a las 12 y algo": within that hour
     said = ("mas t", "later", "earlier", "tarde", "temprano", "early", "late")
     if not any(word in text for word in said):
         return text
@@ -778,8 +797,15 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "the Monday after next": a week after the coming Monday
     (re.compile(rf"\b(?:the )?({_WEEKDAY_RE}) after next\b"), "after_next"),
     (re.compile(rf"\ba week (?:on|from) ({_WEEKDAY_RE})\b"), "after_next"),
-    # "el otro jueves": the Thursday of next week
+    # "no este martes, el otro", "el otro martes, no este que viene", "el martes subsiguiente": a week after the
+    # coming one
+    (re.compile(rf"\bno (?:este|esta|el|la) ({_WEEKDAY_RE})[\s,;.]+(?:sino |si no )?(?:el |la )?otr[oa]\b"),
+     "after_next"),
+    (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})[\s,;.]+no (?:este|esta|el|la)\b(?: {_WEEKDAY_RE})?"
+                r"(?: que viene| proximo)?"), "after_next"),
+    # "el otro jueves": the Thursday of next week ("la otra semana")
     (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})\b"), "next_week"),
+    (re.compile(rf"\b({_WEEKDAY_RE}) subsiguiente\b"), "after_next"),
     # "el miércoles que viene", "el próximo lunes", "next Wednesday": the next one, tomorrow excepted
     (re.compile(rf"\b(?:el |the )?(?:proxim[oa]|next|this coming|coming)\s+({_WEEKDAY_RE})\b"), "next"),
     (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:que viene|proximo|siguiente)\b"), "next"),

@@ -200,3 +200,32 @@ def test_what_a_patient_takes_back_in_the_same_message_gives_way_to_what_follows
     reading = read(message, TODAY)
     assert reading.day == day and not reading.ambiguous
     assert (reading.times[0][0] if reading.times else None) == hour
+
+
+@pytest.mark.parametrize(
+    ("message", "after", "before"),
+    [
+        ("estoy en la pega hasta las 5", "17:00", ""),
+        ("trabajo hasta las 6", "18:00", ""),
+        ("salgo a las 7", "19:00", ""),
+        ("salgo del trabajo a las 6 de la tarde", "18:00", ""),
+        ("I work until 5", "17:00", ""),
+        ("a las 12 y algo", "12:00", "13:00"),
+    ],
+)
+def test_busy_until_a_time_is_free_after_it_and_an_hour_and_something_is_within_that_hour(message, after, before):
+    reading = read(message, TODAY)
+    assert (reading.after, reading.before, reading.times) == (after, before, ())
+
+
+@pytest.mark.parametrize(
+    ("message", "day"),
+    [
+        ("el otro martes, no este que viene", date(2026, 12, 15)),
+        ("no este martes, el otro", date(2026, 12, 15)),
+        ("el martes subsiguiente", date(2026, 12, 15)),
+    ],
+)
+def test_the_tuesday_after_the_coming_one_when_the_patient_says_not_this_one(message, day):
+    thursday = date(2026, 12, 3)
+    assert read(message, thursday).day == day
