@@ -218,7 +218,14 @@ _PORTUGUESE = (
          m.group(1)]),
     (re.compile(r"\b(?:de|pela|na) manha\b"), lambda m: "en la manana"),
     (re.compile(r"\bclinico geral\b"), lambda m: "medicina general"),
+    # "tenho uma consulta marcada?", "minhas consultas", "quero marcar uma consulta"
+    (re.compile(r"\b(?:minhas|meus) consultas\b"), lambda m: "mis horas"),
+    (re.compile(r"\b(?:minha|meu) consulta\b"), lambda m: "mi hora"),
+    (re.compile(r"\b(?:eu )?tenho (?:uma |alguma )?consulta(?: marcada| agendada)?\b"), lambda m: "tengo hora"),
+    (re.compile(r"\bja tenho consulta\b"), lambda m: "ya tengo hora"),
+    (re.compile(r"\b(?:quero|queria|gostaria de) marcar (?:uma )?consulta\b"), lambda m: "quiero una hora"),
 )
+_PORTUGUESE_WORDS = re.compile(r"feira|manha|geral|\b(?:tenho|minhas?|meus?|quero|queria|gostaria|consultas)\b")
 
 
 def _prepare(message: str, names: frozenset[str]) -> str:
@@ -226,7 +233,7 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     text = normalize(message)
     if not text:
         return ""
-    if "feira" in text or "manha" in text or "geral" in text:
+    if _PORTUGUESE_WORDS.search(text):
         for pattern, said in _PORTUGUESE:
             text = pattern.sub(said, text)
     text = " ".join(_SHORTHAND.get(w, w) for w in text.split())

@@ -482,3 +482,11 @@ def test_a_cancel_taken_back_for_a_move_in_the_same_message_asks_about_the_move_
         reply = chat.say(said)
         assert reply.continuation["data"].get("code") == "confirm_move", (said, texts(reply))
         assert "¿Cancelo" not in texts(reply) and not agent.cancelled
+
+
+def test_a_brazilian_patient_asking_about_her_appointments_gets_them_listed():
+    for said in ("Eu tenho uma consulta marcada?", "minhas consultas", "só quero saber se já tenho consulta"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=agent)
+        reply = chat.say(said)
+        assert "Estas son tus próximas horas: 1. jueves 3 de diciembre a las 10:00" in texts(reply), (said, texts(reply))
