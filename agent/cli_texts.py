@@ -39,6 +39,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Login accepted. Password and token stored in the system's secure store ({backend}).",
     ),
     "login.not_stored": ("No se guardó nada.", "Nothing was stored."),
+    "login.checking_token": ("Probando el token del agente con el servidor (relay)...",
+                             "Testing the agent token with the server (relay)..."),
+    "login.token_refused": (
+        "El servidor (relay) rechazó el token del agente: revise que lo copió completo. Si se perdió, quien administra"
+        " el relay da uno nuevo con `cita-relay rotate-agent-token`.",
+        "The server (relay) refused the agent token: check it was copied whole. If it was lost, the relay's operator"
+        " gives a new one with `cita-relay rotate-agent-token`.",
+    ),
+    "login.token_unchecked": (
+        "Aviso: no se pudo probar el token con el servidor ahora ({problem}); se guarda igual y el agente lo usará"
+        " al conectarse.",
+        "Note: the token could not be tested with the server now ({problem}); it is stored anyway and the agent uses"
+        " it when it connects.",
+    ),
+    "link_problem.unreachable": ("el servidor no respondió", "the server did not answer"),
+    "link_problem.tls_required": ("el servidor exige wss://", "the server requires wss://"),
+    "link_problem.not_a_relay": ("la dirección no es la de un relay de Cita Bridge",
+                                 "the address is not a Cita Bridge relay"),
+    "link_problem.tls": ("su certificado no es de confianza", "its certificate is not trusted"),
+    "link_problem.dns": ("no existe ese nombre de servidor", "no such server name"),
     "check.login_failed": (
         "La agenda web rechazó el usuario o la contraseña. No se reintentará: la cuenta podría bloquearse.",
         "The web app refused the user or password. Not retried: the account could get locked.",

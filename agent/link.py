@@ -432,6 +432,25 @@ _CLOSE_REASONS = {
 }
 
 
+async def check_token(urls: Sequence[str], token: str, *, timeout_s: float = 10.0) -> str:
+    """Whether a relay takes this agent token: "" when one accepted it, else the first relay's failure kind
+    (``failure_kind``; "unreachable" when none answered). The connection closes at once, before any status, so an
+    agent already connected with this token keeps its link (the relay hands over only at a new link's status)."""
+    found = "unreachable"
+    for url in urls:
+        try:
+            ws = await connect(url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=timeout_s,
+                               close_timeout=2, logger=_websocket_log)
+        except Exception as exc:
+            kind = failure_kind(exc)
+            if kind and found == "unreachable":
+                found = kind
+            continue
+        await ws.close()
+        return ""
+    return found
+
+
 def failure_kind(exc: BaseException) -> str:
     """What a person must fix after this failure ("" when it is the network or the relay, which retrying cures).
 

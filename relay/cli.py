@@ -22,6 +22,7 @@ import time
 from relay import cli_kommo
 from relay.cli_support import open_store as _store
 from relay.cli_support import read_secret_lines as _read_secret_lines
+from relay.cli_support import same_store_flags
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
 from relay.clinic_listing import agent_cells, conversations_since, followups_cell
 from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
@@ -170,7 +171,7 @@ def _add_clinic(args: argparse.Namespace) -> int:
     if args.kommo_token_stdin and not values[1]:
         print("cita-relay: the long-lived token (second line of standard input) is empty", file=sys.stderr)
         return 2
-    store = _store(args)
+    store = _store(args, create=True)
     try:
         token = store.add_clinic(
             ClinicDetails(
@@ -335,7 +336,8 @@ def _set_kommo_account(args: argparse.Namespace) -> int:
     finally:
         store.close_now()
     print(f"Clinic {args.name!r} now talks to the Kommo account at {base_url}; its tokens and conversations stay.")
-    print(f"The running relay uses it within seconds: check with `cita-relay check-clinic {args.name}`.")
+    print(f"The running relay uses it within seconds: check with `cita-relay check-clinic {args.name}"
+          f"{same_store_flags(args)}`.")
     return 0
 
 
@@ -351,7 +353,7 @@ def _set_kommo_secret(args: argparse.Namespace) -> int:
         store.close_now()
     print(f"Clinic {args.name!r} has its Kommo client secret stored again; its tokens and conversations stay.")
     print(f"The running relay uses it within seconds: write «Hola» to the clinic's WhatsApp, then"
-          f" `cita-relay check-clinic {args.name}`.")
+          f" `cita-relay check-clinic {args.name}{same_store_flags(args)}`.")
     return 0
 
 
@@ -388,6 +390,13 @@ def _serve(args: argparse.Namespace) -> int:
         )
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
+    if not settings.uses_redis and not settings.database_path.exists():
+        print(
+            f"cita-relay: warning: {settings.data_dir} holds no relay data yet: a new, empty relay starts there, and"
+            " it refuses every agent and Kommo call until `cita-relay add-clinic … --data"
+            f" {settings.data_dir}` (is --data the folder you meant?)",
+            file=sys.stderr,
+        )
     try:
         if not settings.uses_redis:
             DataFolderLock(settings.data_dir).take()

@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from relay.cli_support import open_store, read_secret_lines
+from relay.cli_support import open_store, read_secret_lines, same_store_flags
 from relay.clinic_check import render_check
 from relay.clinic_check import text as check_text
 from relay.http_client import HttpClient
@@ -159,10 +159,10 @@ def set_oauth_with_code(args: argparse.Namespace) -> int:
         store.close_now()
     if language == "es":
         print(f"Clínica {clinic.name!r} conectada a Kommo con OAuth; el relay renueva el token solo.")
-        print(f"Siguiente: `cita-relay check-clinic {clinic.name}`.")
+        print(f"Siguiente: `cita-relay check-clinic {clinic.name}{same_store_flags(args)}`.")
     else:
         print(f"Clinic {clinic.name!r} is connected to Kommo with OAuth; the relay renews the token by itself.")
-        print(f"Next: `cita-relay check-clinic {clinic.name}`.")
+        print(f"Next: `cita-relay check-clinic {clinic.name}{same_store_flags(args)}`.")
     return 0
 
 

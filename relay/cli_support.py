@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import shlex
 import sys
 from typing import TextIO
 from urllib.parse import urlsplit
 
 from relay.settings import settings_from_args
-from relay.store import ClinicAdmin, SqliteStore
+from relay.store import ClinicAdmin, SqliteStore, StoreError
 
 
-def open_store(args: argparse.Namespace) -> ClinicAdmin:
-    """The shared Redis when one is given (flag or environment), else the SQLite file in the data folder."""
+def open_store(args: argparse.Namespace, *, create: bool = False) -> ClinicAdmin:
+    """The shared Redis when one is given (flag or environment), else the SQLite file in the data folder.
+
+    Only ``create`` (adding a clinic) may start a new file: any other command on a folder with none is a --data
+    typed wrong or left out, said as such, rather than an empty relay made in passing ("no clinic named …")."""
     warn_if_password_in_flag(args)
     settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
     if settings.uses_redis:
         from relay.cluster.store import RedisClinicAdmin
 
         return RedisClinicAdmin(settings.redis_url)
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise StoreError(f"--data {settings.data_dir} is a file, not a folder")
+    if not create and not settings.database_path.exists():
+        raise StoreError(
+            f"no relay data in {settings.data_dir} (no {settings.database_path.name} there): give --data the folder"
+            " `cita-relay serve` uses (or set CITA_RELAY_DATA_DIR), or add the first clinic with `cita-relay"
+            " add-clinic`"
+        )
     return SqliteStore(settings.database_path)
 
 
@@ -40,3 +52,9 @@ def read_secret_lines(count: int, stream: TextIO, prompts: list[str]) -> list[st
         line = stream.readline()
         lines.append(line.rstrip("\r\n").strip())
     return lines
+
+
+def same_store_flags(args: argparse.Namespace) -> str:
+    """The --data of this command, for a next command it prints (a Redis URL is never echoed: it may hold a
+    password; CITA_RELAY_REDIS_URL carries it)."""
+    return f" --data {shlex.quote(str(args.data))}" if getattr(args, "data", None) else ""

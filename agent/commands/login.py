@@ -17,6 +17,7 @@ import sys
 from agent import login_check
 from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
+from agent.link import check_token
 from agent.logging_setup import register_secret, setup_logging
 from agent.login_gate import mark_tested
 from agent.paths import resolve_paths
@@ -86,6 +87,15 @@ def login(args: argparse.Namespace) -> int:
         print(say(f"check.{check.code}", language, detail=check.message), say("login.not_stored", language),
               file=sys.stderr)
         return 1
+    if settings.relay_urls:
+        print(say("login.checking_token", language), flush=True)
+        problem = asyncio.run(check_token(settings.relay_urls, token))
+        if problem == "token_refused":  # typed or pasted wrong: stored, it would only be refused again and again
+            print(say("login.token_refused", language), say("login.not_stored", language), file=sys.stderr)
+            return 1
+        if problem:
+            print(say("login.token_unchecked", language, problem=say(f"link_problem.{problem}", language)),
+                  file=sys.stderr)
     try:
         store.set(PORTAL_PASSWORD, password)
         store.set(RELAY_TOKEN, token)

@@ -199,3 +199,20 @@ async def test_a_headless_agent_killed_mid_booking_reconciles_on_restart(clinic_
     assert logs and "The agent stopped" in (paths.log_dir / "agent.log").read_text()
     assert pc.files_holding(PASSWORD, TOKEN) == []
     assert not any(PASSWORD in frame or TOKEN in frame for frame in relay.frames_received)
+
+
+async def test_login_tests_the_agent_token_with_the_relay_and_keeps_a_refused_one_out(clinic_pc, browser_path):
+    pc = clinic_pc
+    async with ScriptedRelay(token=TOKEN) as relay:
+        pc.configure(relay.url, browser_path)
+        wrong = await asyncio.to_thread(pc.agent, "login", "--password-stdin", "--relay-token-stdin",
+                                        stdin=f"{PASSWORD}\nnot-the-token\n")
+        assert wrong.returncode == 1
+        assert "El servidor (relay) rechazó el token del agente" in wrong.stderr and "No se guardó" in wrong.stderr
+        assert pc.status()["keyring"]["relay_token"] is False
+        right = await asyncio.to_thread(pc.agent, "login", "--password-stdin", "--relay-token-stdin",
+                                        stdin=f"{PASSWORD}\n{TOKEN}\n")
+        assert right.returncode == 0, right.stderr
+        assert pc.status()["keyring"]["relay_token"] is True
+    for output in (wrong, right):
+        assert "not-the-token" not in output.stdout + output.stderr and TOKEN not in output.stdout + output.stderr

@@ -238,3 +238,20 @@ async def test_a_second_relay_on_the_same_data_folder_or_port_refuses_to_start_a
     finally:
         restarted.send_signal(signal.SIGINT)
         restarted.communicate(timeout=30)
+
+
+def test_a_data_folder_typed_wrong_is_said_and_never_made_by_a_command_that_only_reads_or_changes(tmp_path):
+    add_clinic(tmp_path / "relay", "clinica-datos")
+    typo = tmp_path / "rleay"
+    for command in (("list-clinics",), ("remove-clinic", "clinica-datos"), ("rotate-agent-token", "clinica-datos"),
+                    ("set-kommo-account", "clinica-datos", "--kommo-subdomain", "x")):
+        done = cita_relay(*command, "--data", str(typo))
+        assert done.returncode == 2, command
+        assert f"no relay data in {typo}" in done.stderr and "Traceback" not in done.stderr
+    assert not typo.exists()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    done = cita_relay("list-clinics", "--data", str(a_file))
+    assert done.returncode == 2 and "is a file, not a folder" in done.stderr and "Traceback" not in done.stderr
+    listed = cita_relay("list-clinics", "--data", str(tmp_path / "relay"))
+    assert listed.returncode == 0 and "clinica-datos" in listed.stdout
