@@ -18,7 +18,7 @@ from relay.clinic_check import render_check
 from relay.clinic_check import text as check_text
 from relay.http_client import HttpClient
 from relay.kommo_install import install_with_code
-from relay.kommo_oauth import CodeRefused, TokenGrant, install_link, redirect_uri, refusal_text
+from relay.kommo_oauth import CodeRefused, TokenGrant, install_link, redirect_uri, refusal_text, refusal_where
 from relay.kommo_widget import (
     DEFAULT_NAME,
     DEFAULT_SUPPORT_EMAIL,
@@ -130,7 +130,7 @@ def set_oauth_with_code(args: argparse.Namespace) -> int:
         clinic = _clinic_or_fail(store, args.name)
         language = clinic.language
         if not code:
-            print(f"cita-relay: {refusal_text('no_code', language)}", file=sys.stderr)
+            print(f"cita-relay: {refusal_text('no_code_stdin', language)}", file=sys.stderr)
             return 2
 
         async def write(name: str, grant: TokenGrant, redirect: str) -> bool:
@@ -153,7 +153,8 @@ def set_oauth_with_code(args: argparse.Namespace) -> int:
         try:
             asyncio.run(run())
         except CodeRefused as refused:
-            print(f"cita-relay: {refusal_text(refused.reason, language)}", file=sys.stderr)
+            where = refusal_where(refused.reason, language, clinic.kommo_base_url, clinic.name)
+            print(f"cita-relay: {refusal_text(refused.reason, language).rstrip('.')}{where}.", file=sys.stderr)
             return 1
     finally:
         store.close_now()

@@ -125,9 +125,11 @@ _REFUSALS: dict[str, dict[str, str]] = {
     },
     "client_rejected": {
         "es": "Kommo rechazó el ID de integración o la clave secreta guardados para esta clínica:"
-        " revísalos en Kommo → Integraciones → Claves (cita-relay remove-clinic y add-clinic para cambiarlos).",
+        " revísalos en Kommo → Integraciones → Claves y guárdalos otra vez con `cita-relay set-kommo-secret"
+        " CLINICA --kommo-secret-stdin --kommo-client-id ID` (luego, un código nuevo).",
         "en": "Kommo refused the integration ID or secret key stored for this clinic:"
-        " check them in Kommo → Integrations → Keys (cita-relay remove-clinic and add-clinic to change them).",
+        " check them in Kommo → Integrations → Keys and store them again with `cita-relay set-kommo-secret"
+        " CLINIC --kommo-secret-stdin --kommo-client-id ID` (then a new code).",
     },
     "redirect_mismatch": {
         "es": "La URL de redirección no es la de la integración en Kommo: usa exactamente la que muestra"
@@ -160,6 +162,12 @@ _REFUSALS: dict[str, dict[str, str]] = {
         "es": "Kommo no envió ningún código. Vuelve a instalar la integración, o pega el código a mano.",
         "en": "Kommo sent no code. Install the integration again, or paste the code by hand.",
     },
+    "no_code_stdin": {
+        "es": "No llegó ningún código por la entrada estándar: pega el código de Kommo → Integraciones → Claves"
+        " (una línea) cuando el comando lo pida, o con `echo CODIGO | cita-relay set-kommo-oauth …`.",
+        "en": "No code came in on standard input: paste the code from Kommo → Integrations → Keys (one line)"
+        " when the command asks, or with `echo CODE | cita-relay set-kommo-oauth …`.",
+    },
     "unknown_clinic": {
         "es": "Esta dirección no corresponde a ninguna clínica del relay: revisa la URL de redirección.",
         "en": "No clinic of this relay has this address: check the redirect URI.",
@@ -169,6 +177,21 @@ _REFUSALS: dict[str, dict[str, str]] = {
         "en": "Kommo gave the keys but the relay could not store them; tell your relay operator.",
     },
 }
+
+
+_WHERE_TRIED = {
+    "es": " (se intentó en {url}; si esa no es la cuenta de la clínica, corrígela con `cita-relay set-kommo-account"
+    " {clinic} --kommo-subdomain SUBDOMINIO`)",
+    "en": " (tried at {url}; if that is not the clinic's account, set it right with `cita-relay set-kommo-account"
+    " {clinic} --kommo-subdomain SUBDOMAIN`)",
+}
+
+
+def refusal_where(reason: str, language: str, url: str, clinic: str) -> str:
+    """The Kommo address tried, for the refusals a wrong address gives (an error page, nobody answering)."""
+    if reason not in ("kommo_error", "kommo_unreachable"):
+        return ""
+    return _WHERE_TRIED.get(language, _WHERE_TRIED["en"]).format(url=url, clinic=clinic)
 
 
 def refusal_text(reason: str, language: str) -> str:

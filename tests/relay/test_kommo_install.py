@@ -151,8 +151,19 @@ async def test_the_operator_pastes_the_code(relay, kommo):
     assert reused.returncode == 1
     assert "el código dura 20 minutos; copia uno nuevo en Kommo → Integraciones → Claves" in reused.stderr
     assert auth_of(relay, clinic) == "oauth"
-    assert cita_relay("set-kommo-oauth", clinic.name, "--auth-code-stdin", "--redirect-uri", redirect,
-                      "--data", data, stdin="\n").returncode == 2
+    empty = cita_relay("set-kommo-oauth", clinic.name, "--auth-code-stdin", "--redirect-uri", redirect,
+                       "--data", data, stdin="\n")
+    assert empty.returncode == 2 and "No llegó ningún código por la entrada estándar" in empty.stderr
+    assert f"check-clinic {clinic.name} --data {data}" in pasted.stdout  # the next step, on the same folder
+
+    # A subdomain typed wrong: the address tried is named, with the command that fixes it.
+    wrong_address = kommo.account_base_url(clinic.subdomain) + "x"
+    assert cita_relay("set-kommo-account", clinic.name, "--kommo-subdomain", clinic.subdomain + "x",
+                      "--kommo-base-url", wrong_address, "--data", data).returncode == 0
+    wrong = cita_relay("set-kommo-oauth", clinic.name, "--auth-code-stdin", "--redirect-uri", redirect,
+                       "--data", data, stdin=kommo.issue_authorization_code(clinic.subdomain) + "\n")
+    assert wrong.returncode == 1, wrong.stderr
+    assert f"se intentó en {wrong_address}" in wrong.stderr and "cita-relay set-kommo-account" in wrong.stderr
 
 
 def test_the_install_link_carries_the_clinics_state(relay, kommo):
