@@ -56,5 +56,8 @@ async def test_follow_ups_waiting_are_counted_until_the_agent_takes_them(relay, 
 
 
 def test_an_empty_relay_still_lists_no_clinics(tmp_path):
+    from relay.store import SqliteStore
+
+    SqliteStore(tmp_path / "relay.sqlite3").close_now()  # a relay that served, with no clinic yet
     result = cita_relay("list-clinics", "--data", str(tmp_path))
     assert result.returncode == 0 and "No clinics yet" in result.stdout
