@@ -252,6 +252,8 @@ def _decide(
     if option is None and action is None and not reading.found and asks_about_clinic(norm):
         return reask(ctx, state, [_about_the_clinic(ctx, norm)], understood=True)  # "¿dónde queda?", "¿cuánto sale?"
 
+    if (option is not None or reading.found) and asks_about_clinic(norm):  # "10:30 está bien, ¿dónde queda?"
+        ctx = evolve(ctx, opening=(*ctx.opening, _about_the_clinic(ctx, norm)))
     if option is not None:
         return _follow(ctx, state, option, norm)
     if state.stage == CONFIRM and not (reading.found or action) and yes_for_someone(norm):
@@ -318,7 +320,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
         state = evolve(state, for_other=True)
     state = _named_for(state, turn.message)
     reading = read_message(ctx, None, turn.message)
-    if not reading.found and asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?": answered first
+    if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
         ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")

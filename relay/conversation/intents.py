@@ -159,7 +159,8 @@ _INFO = re.compile(
     r"|is it (?:in person|online)|video (?:call|consultation)"
     r"|atiende\w* (?:a )?(?:ninos|guaguas|bebes|menores|adultos mayores|embarazadas)|(?:see|treat) (?:children|kids)"
     r"|(?:que|q) (?:tengo|hay|debo|necesito) (?:que )?(?:llevar|traer|presentar)|hay que (?:llevar|ir en ayunas)"
-    r"|en ayunas|what (?:should|do) i (?:bring|need to bring))\b"
+    r"|(?:tengo|debo|necesito|hay) (?:que )?(?:llevar|traer) (?:algo|algun\w*|document\w*|examen\w*|orden\w*)"
+    r"|en ayunas|what (?:should|do) i (?:bring|need to bring)|(?:do|should) i (?:need to )?bring)\b"
 )
 _BOOKING_VERB = re.compile(
     r"\b(?:agend\w*|reserv\w*|pedir|sacar|tomar (?:una )?hora|book\w*|make an appointment|schedule)\b"

@@ -356,3 +356,13 @@ def test_a_brazilian_patients_days_and_yes_are_understood():
     assert "el Lun 7 dic" in texts(reply) and "Medicina general" in texts(reply)
     assert "¿Confirmo el lunes 7 de diciembre a las 09:00" in texts(chat.say("9:00 está bom, obrigado"))
     assert chat.say("sim").status == "booked"
+
+
+def test_a_question_about_the_clinic_asked_with_a_pick_is_answered_and_the_pick_goes_on():
+    for message, answer in (("10:30 está bien, dónde queda la clínica?", "Estamos en Av. Providencia 1234"),
+                            ("a las 11, tengo que llevar algo?", "Eso te lo responde recepción")):
+        chat = Chat(agenda([5], [(9, 0), (10, 30), (11, 0)]))
+        chat.say("hora para el sábado 5")
+        reply = chat.say(message)
+        assert answer in texts(reply), message
+        assert "¿Confirmo el sábado 5 de diciembre a las" in texts(reply), message
