@@ -145,6 +145,9 @@ async def test_a_kommo_subdomain_typed_wrong_is_set_right_and_tokens_stay(make_r
 
 
 def test_rotating_an_unknown_clinic_says_so(tmp_path):
+    from relay.store import SqliteStore
+
+    SqliteStore(tmp_path / "relay.sqlite3").close_now()  # a relay's data folder, without that clinic
     result = cita_relay("rotate-agent-token", "nadie", "--data", str(tmp_path))
     assert result.returncode == 2
     assert "no clinic named 'nadie'" in result.stderr
