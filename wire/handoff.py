@@ -3,7 +3,7 @@
 relay -> agent: ``{"type": "event", "kind": "handoff", "id": "...", "at": "...", "lead_id": "...", "name": "...",
 "phone": "...", "reason": "...", "chosen_start": "...", "chosen_professional": "...", "chosen_day": "...",
 "kommo_lead_url": "...", "said": ["...", ...]}`` (``said``: the patient's last messages, oldest first, at most
-3); agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
+5); agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
 receipt the relay gives an agent's booking outcome).
 
 Both are optional: an older agent ignores an unknown frame type (it answers only requests) and an older relay
@@ -23,7 +23,7 @@ from wire.messages import Ack, ProtocolError
 
 __all__ = ["Ack", "HandoffEvent", "decode_followup_frame", "kommo_lead_url", "kommo_lead_url_or_empty"]
 
-SAID_MAX = 3  # the patient's last messages an event carries
+SAID_MAX = 5  # the patient's last messages an event carries
 SAID_CHARS = 200
 _ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
 _REASON_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -70,6 +70,9 @@ def check_person_name(text: str) -> Checked:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
     if any(re.fullmatch(r"(?:ja|je|ji|ha|he|ks|lo)+l?", w) for w in words):
         return Checked(problem="invalid_patient_name")
+    both = re.split(r"\s+(?:y|e|and)\s+", name)
+    if len(both) == 2 and all(len(side.split()) >= 2 for side in both):  # "Sofía Muñoz y Tomás Muñoz": two people
+        return Checked(problem="one_person_name")
     if any(c.isupper() for c in name):  # as the patient wrote it
         return Checked(name)
     return Checked(" ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in name.split()))

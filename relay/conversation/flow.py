@@ -475,6 +475,11 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
+# "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
+_INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
+                      r"|better|rather|instead)\b")
+# "a mi nombre", "soy yo", "yo mismo": the appointment is the writer's own after all.
+_MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself)\b")
 # A time in the answer to "¿A nombre de quién?": the patient speaks of another appointment too.
 _ANOTHER_TIME_SAID = re.compile(r"\b(?:a las?|at)\s+\d{1,2}\b|\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s*(?:am|pm|hrs?)\b")
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
@@ -644,11 +649,19 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     slot = state.proposed
     if slot is None:  # a damaged record: the times again
         return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking=""))
-    if state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(normalize(message)):
+    norm = normalize(message)
+    if state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(norm):
+        if _INSTEAD.search(norm):  # "Martín Vidal, pero mejor a las 9:45": this appointment, at another time
+            name = check_person_name(message).value or state.patient_name
+            moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None, patient_name=name)
+            return interpret(ctx, moved, read_message(ctx, moved, message), norm)
         # "ahora la de Diego Morales, a las 10:20": another appointment, not this one's name; this one first.
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [this_one])
+    asked = state.asking
     state, problem = answer(ctx, state, message)
+    if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)):
+        state, problem = evolve(state, for_other=False, patient_name="", asking=""), ""  # under the WhatsApp name
     if problem:
         return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])
     fresh = next((s for s in ctx.free if s.id == slot.id), None) or next(

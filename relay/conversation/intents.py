@@ -259,7 +259,7 @@ _POLITE = frozenset({
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
     "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual", "eh", "ehh", "em", "emm", "mm", "mmm", "ah",
-    "ahh", "oh", "este", "oye", "mira", "um", "uh",
+    "ahh", "oh", "este", "oye", "mira", "um", "uh", "altiro", "al tiro", "dale nomas",
 })
 _SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({
@@ -563,7 +563,8 @@ _NAME_FIX = re.compile(
     r"\b(?:corregir|corrige|corrijan?|cambiar|cambia|cambien|arreglar|arregla|modificar|modifica|editar)\b"
     r"[^.?!]{0,30}\bnombre\b"
     r"|\bnombre\b[^.?!]{0,30}\b(?:mal|malo|equivocad[oa]|incorrecto|errado|erroneo)\b"
-    r"|\b(?:mal|equivocad[oa]|incorrecto|errado)\b[^.?!]{0,20}\bnombre\b|\bme equivoque (?:de|en el) nombre\b"
+    r"|\b(?:mal|equivocad[oa]|incorrecto|errado)\b[^.?!]{0,20}\bnombre\b"
+    r"|\bme (?:equivoque|confundi) (?:de|en el|con el|en|con) nombre\b"
     r"|\b(?:wrong|fix|correct|change)\b[^.?!]{0,20}\bname\b"
 )
 

@@ -18,7 +18,17 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import Book, Reply
 from relay.conversation.names import match_professionals
-from relay.conversation.pages import confirm, day_menu, needs_specialty, page_day, reask, specialty_menu, time_menu
+from relay.conversation.pages import (
+    confirm,
+    day_menu,
+    missed,
+    needs_specialty,
+    page_day,
+    reask,
+    reception_hint,
+    specialty_menu,
+    time_menu,
+)
 from relay.conversation.services import named_in, needs_service, offered, service_menu
 from relay.conversation.specialties import specialty_key
 from relay.conversation.state import (
@@ -143,7 +153,10 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         state = evolve(state, specialty=ANY_SPECIALTY)
     if needs_specialty(ctx, state):  # ask it first; what else the message said is acted on right after
         if not reading.found and not notices:  # nothing read at the specialty question: say so, not the same page
-            notices = [ctx.say("reask_choice")]
+            counted = missed(ctx, state)
+            if isinstance(counted, Reply):
+                return counted
+            state, notices = counted, [ctx.say("reask_choice"), *reception_hint(ctx, counted)]
         return specialty_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)
     if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
         return service_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)

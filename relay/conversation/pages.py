@@ -352,15 +352,30 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
     return Reply(state, body, "choose_time")
 
 
+def missed(ctx: Context, state: ConversationState) -> ConversationState | Reply:
+    """One more message in a row not understood: the state counting it, or (at MAX_MISSES) the hand-off to a person,
+    who reads what the patient wrote (the follow-up carries it)."""
+    state = evolve(state, misses=state.misses + 1)
+    if state.misses >= MAX_MISSES:
+        return handoff(state, ctx.turn, ctx.clinic, "not_understood", opening=ctx.opening)
+    return state
+
+
+def reception_hint(ctx: Context, state: ConversationState) -> list[str]:
+    """"Escribe «recepción»…" once the next miss would hand the patient over."""
+    return [ctx.say("reask_reception")] if state.misses == MAX_MISSES - 1 else []
+
+
 def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *, understood: bool = False) -> Reply:
     """Didn't understand: say so and show the same page of the same menu again (``understood``: the notices said
     what there was to say, and the page follows them without "no te entendí")."""
 
     if not understood:
-        state = evolve(state, misses=state.misses + 1)
-        if state.misses >= MAX_MISSES:  # going round in circles: a person, who reads what was written
-            return handoff(state, ctx.turn, ctx.clinic, "not_understood", opening=ctx.opening)
-    helped = [ctx.say("reask_reception")] if state.misses == MAX_MISSES - 1 else []
+        counted = missed(ctx, state)
+        if isinstance(counted, Reply):
+            return counted
+        state = counted
+    helped = reception_hint(ctx, state)
 
     def then(key: str) -> list[str]:  # the notices, then "no te entendí…" unless they answered
         return [*notices] if understood else [*notices, ctx.say(key), *helped]

@@ -86,7 +86,7 @@ class Option:
         )
 
 
-SAID_KEPT = 3  # the patient's messages a hand-off carries
+SAID_KEPT = 5  # the patient's messages a hand-off carries
 MAX_MISSES = 3  # messages in a row not understood before the bot hands the patient to a person
 SAID_CHARS = 200
 

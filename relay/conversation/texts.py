@@ -205,6 +205,8 @@ SPANISH = Language(
         "ask_patient_name": "¿A nombre de quién reservo la hora? Escribe el nombre y apellido de quien se atenderá.",
         "invalid_patient_name": "No pude leer ese nombre: escribe solo el nombre y apellido, p. ej. «Rosa Díaz».",
         "name_this_one_first": "Primero la hora del {day} a las {time}; después vemos la otra.",
+        "one_person_name": "Cada hora es para una persona: escribe el nombre y apellido de quien se atenderá en esta;"
+        " después te doy otra para la otra persona.",
         "booked_for": "¡Listo{name}! La hora de {patient} quedó reservada.",
         "ask_email": "¿Cuál es tu correo electrónico?",
         "ask_national_id": "¿Cuál es tu número de documento (RUT, DNI o NIE)?",
@@ -365,6 +367,8 @@ ENGLISH = Language(
         "ask_patient_name": "Whose name should the appointment be under? Type the full name of the person coming.",
         "invalid_patient_name": "I couldn't read that name: type just the first and last name, e.g. \"Rose Day\".",
         "name_this_one_first": "This one first, on {day} at {time}; then we'll see the other one.",
+        "one_person_name": "Each appointment is for one person: type the full name of who comes to this one; then"
+        " I'll find another for the other person.",
         "booked_for": "Done{name}! {patient}'s appointment is booked.",
         "ask_email": "What is your e-mail address?",
         "ask_national_id": "What is your ID document number?",

@@ -229,3 +229,17 @@ def test_busy_until_a_time_is_free_after_it_and_an_hour_and_something_is_within_
 def test_the_tuesday_after_the_coming_one_when_the_patient_says_not_this_one(message, day):
     thursday = date(2026, 12, 3)
     assert read(message, thursday).day == day
+
+
+def test_misses_at_the_specialty_question_count_too():
+    from conversation_kit import Chat, slot, slots, texts
+    from test_dialogue_understanding import with_specialty
+
+    soto = [with_specialty(slot(d, h, 0, "Dra. Ana Soto"), "Medicina general") for d in range(2, 12) for h in (9, 10)]
+    kine = [with_specialty(slot(d, 16, 0, "Klga. Paula Méndez"), "Kinesiología") for d in range(2, 12)]
+    chat = Chat(slots(*soto, *kine))
+    assert "¿Qué especialidad necesitas?" in texts(chat.say("hola"))
+    chat.say("[audio]")
+    assert "escribe «recepción»" in texts(chat.say("🤒"))
+    reply = chat.say("cuál me recomienda?")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "not_understood"

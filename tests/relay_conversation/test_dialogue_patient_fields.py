@@ -213,3 +213,26 @@ def test_another_time_in_the_answer_to_whose_name_asks_for_this_ones_name_first(
     assert "¿A nombre de quién reservo la hora?" in texts(reply) and chat.books == []
     assert chat.say("Camila Fuentes").status == "booked"
     assert [b.state.patient_name for b in chat.books] == ["Camila Fuentes"]
+
+
+def test_at_whose_name_a_better_time_a_second_person_or_for_me_are_each_understood():
+    chat = Chat(agenda([5], [(9, 0), (9, 45), (10, 30)]))
+    chat.say("hora para mi mamá el sábado 5 a las 9")
+    chat.say("sí")
+    reply = chat.say("Martín Vidal, pero mejor a las 9:45 si se puede")  # this one, at the time said instead
+    assert "¿Confirmo el sábado 5 de diciembre a las 09:45" in texts(reply) and chat.books == []
+    assert chat.say("sí").status == "booked"
+    assert [(b.slot.start[11:16], b.state.patient_name) for b in chat.books] == [("09:45", "Martín Vidal")]
+
+    chat = Chat(agenda([5], [(9, 0), (9, 45)]))
+    chat.say("hora para mi mamá el sábado 5 a las 9")
+    chat.say("sí")
+    reply = chat.say("Sofía Muñoz y Tomás Muñoz")  # two people: never one appointment under both names
+    assert "Cada hora es para una persona" in texts(reply) and chat.books == []
+
+    for mine in ("es para mí", "a mi nombre"):
+        chat = Chat(agenda([5], [(9, 0), (9, 45)]))
+        chat.say("hora para mi mamá el sábado 5 a las 9")
+        chat.say("sí")
+        assert chat.say(mine).status == "booked", mine
+        assert [b.state.patient_name for b in chat.books] == [""]  # the WhatsApp contact's own name
