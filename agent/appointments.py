@@ -195,8 +195,8 @@ class AppointmentDesk:
 
         try:
             return await self._portal.call(Priority.BOOKING, capability, run)
-        except PortalError as exc:
-            return WireError(exc.code, "the clinic web app could not do it")
+        except PortalError as exc:  # "nothing written" goes on: the relay tells a failed cancel from an unknown one
+            return WireError(exc.code, "the clinic web app could not do it", nothing_written=exc.nothing_written)
 
 
 def _passed(start: str) -> bool:

@@ -390,6 +390,9 @@ def _serve(args: argparse.Namespace) -> int:
         )
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
+    if not settings.uses_redis and settings.data_dir.exists() and not settings.data_dir.is_dir():
+        print(f"cita-relay: --data {settings.data_dir} is a file, not a folder", file=sys.stderr)
+        return 2
     if not settings.uses_redis and not settings.database_path.exists():
         print(
             f"cita-relay: warning: {settings.data_dir} holds no relay data yet: a new, empty relay starts there, and"
@@ -397,11 +400,16 @@ def _serve(args: argparse.Namespace) -> int:
             f" {settings.data_dir}` (is --data the folder you meant?)",
             file=sys.stderr,
         )
+    try:  # the port first: a relay refused for it leaves no folder behind
+        listening = listening_socket(settings.host, settings.port)
+    except StartRefused as refused:
+        print(f"cita-relay: {refused}", file=sys.stderr)
+        return 3
     try:
         if not settings.uses_redis:
             DataFolderLock(settings.data_dir).take()
-        listening = listening_socket(settings.host, settings.port)
     except StartRefused as refused:
+        listening.close()
         print(f"cita-relay: {refused}", file=sys.stderr)
         return 3
     app = build_app(settings)

@@ -37,6 +37,8 @@ _REASONS: dict[str, tuple[str, str]] = {
     "reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
     "bookings_requested": ("pregunta por sus horas reservadas", "asks about their appointments"),
     "name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on their appointment"),
+    "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
+                       "their appointment was NOT booked (the web app did not save it): offer another"),
     "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"
                                " agenda", "the new appointment was booked but the old one could not be cancelled:"
                                " cancel it in the agenda"),

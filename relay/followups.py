@@ -53,13 +53,10 @@ def _told_already(before: ConversationState | None, reply: Reply) -> bool:
     """The same booking still not known, asked about again by the patient: the clinic has its follow-up already
     (one per message would bury the receptionist in copies of one case)."""
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
-    return (
-        data.get("booking") == "unconfirmed"
-        and before is not None
-        and before.gave_up
-        and before.pending is not None
-        and data.get("requested_slot_id") == before.pending.id
-    )
+    if data.get("booking") != "unconfirmed" or before is None or not before.gave_up:
+        return False
+    asked = {before.pending.id if before.pending else "", before.target.booking_id if before.target else ""}
+    return data.get("requested_slot_id") in asked - {""}
 
 
 def _local_connection(agents: Any, clinic: str) -> AgentConnection | None:

@@ -181,6 +181,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
     "reason.bookings_requested": ("pregunta por sus horas", "asks about their appointments"),
     "reason.name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on an appointment"),
+    "reason.booking_failed": ("su hora NO quedó reservada", "their appointment was NOT booked"),
     "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),
     "reason.missing_phone": ("sin teléfono en Kommo", "no phone number in Kommo"),
     "reason.unreadable_name": ("nombre ilegible en Kommo", "unreadable name in Kommo"),

@@ -125,8 +125,13 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     lang = language(clinic.language)
     state = step.state.seen(turn.now)
     intent = state.intent or "my_bookings"
-    if isinstance(outcome, WireError) and step.op == "reschedule" and _move_unknown(state, outcome):
+    if isinstance(outcome, WireError) and step.op == "reschedule" and _outcome_unknown(state, outcome):
         return _move_unconfirmed(lang, state, outcome.code, step.opening)
+    if isinstance(outcome, WireError) and step.op == "cancel" and state.target is not None:
+        if state.gave_up and outcome.code == "bad_request":  # asked again: no longer among the phone's: it went
+            outcome = CancelResult(state.target.booking_id, repeat=True)
+        elif _outcome_unknown(state, outcome):  # the agent went away with the cancel in hand
+            return _cancel_unconfirmed(lang, state, outcome.code, step.opening)
     if isinstance(outcome, WireError):
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
@@ -139,7 +144,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
             "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
         }
-        done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="")  # to undo it at once
+        done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False)  # undoable
         return Reply(done, continuation(data, [*step.opening, *paragraphs]), "cancelled")
     if isinstance(outcome, RescheduleResult) and state.target is not None:
         return _moved(lang, state, turn, clinic, outcome)
@@ -344,10 +349,10 @@ _NOT_ASKED = frozenset({"agent_offline", "timeout", "paused", "portal_changed", 
                         "login_needs_person"})
 
 
-def _move_unknown(state: ConversationState, error: WireError) -> bool:
-    """Whether the new appointment may have been booked (and the old one not cancelled yet): the agent went away
-    or ran out of time with the move in hand, or the patient was already told it was not known and this answer
-    does not settle it."""
+def _outcome_unknown(state: ConversationState, error: WireError) -> bool:
+    """Whether a move or a cancel may have happened (a move: the new appointment booked, the old one maybe not
+    cancelled yet): the agent went away or ran out of time with it in hand, or the patient was already told it was
+    not known and this answer does not settle it."""
     if state.gave_up:
         return not error.nothing_written or error.code in _NOT_ASKED
     return not (error.nothing_written or error.code in REFUSED_BEFORE_WRITING)
@@ -366,6 +371,19 @@ def _move_unconfirmed(lang: Language, state: ConversationState, reason: str, ope
     }
     paragraphs = [lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M")),
                   lang.say("booking_unconfirmed_next")]
+    return Reply(evolve(state, gave_up=True), continuation(data, [*opening, *paragraphs]), "handoff")
+
+
+def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:
+    """The truth when a cancel's outcome is not known: never "no pude cancelar" (it may be gone already); the next
+    message asks the agent again with the same key."""
+    assert state.target is not None
+    data: dict[str, Any] = {
+        "status": "handoff", "reason": reason, "conversation_id": state.conversation_id, "booking": "unconfirmed",
+        "booking_id": state.target.booking_id, "requested_start": state.target.start,
+        "requested_slot_id": state.target.booking_id,
+    }
+    paragraphs = [lang.say("cancel_unconfirmed", **_when(lang, state.target)), lang.say("cancel_unconfirmed_next")]
     return Reply(evolve(state, gave_up=True), continuation(data, [*opening, *paragraphs]), "handoff")
 
 

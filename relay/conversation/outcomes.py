@@ -31,6 +31,7 @@ from relay.conversation.state import (
 from relay.conversation.texts import Language, language
 from wire.messages import REFUSED_BEFORE_WRITING, BookResult, WireError, WireSlot
 
+BOOKING_FAILED = "booking_failed"  # a booking first told as not known yet turned out not to have happened
 NAME_CORRECTION = "name_correction"  # the name on a booked appointment: the web app's own screens, a person's job
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
 
@@ -165,7 +166,7 @@ def failed_late(lang: Language, state: ConversationState, turn: Turn, clinic: Cl
     )
     data: dict[str, Any] = {
         "status": "handoff",
-        "reason": code,
+        "reason": BOOKING_FAILED,  # the clinic's team learns it did NOT happen (the agent's code is in its journal)
         "conversation_id": state.conversation_id,
         "booking": "failed",
         "requested_start": state.pending.start,

@@ -176,6 +176,10 @@ SPANISH = Language(
         "cancel_done": "Listo, cancelé tu hora del {day} a las {time} con {professional}.",
         "cancel_done_closing": "Si quieres otra hora, escríbenos cuando quieras.",
         "cancel_failed": "No pude cancelar tu hora en este momento.",
+        "cancel_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó cancelada: la"
+        " agenda de la clínica no respondió a tiempo.",
+        "cancel_unconfirmed_next": "Escríbeme en unos minutos y te digo cómo quedó. Una recepcionista también lo"
+        " revisará.",
         "which_to_move": "¿Cuál quieres cambiar?",
         "confirm_move": "¿Cambio tu hora del {day} a las {time} con {professional}?",
         "move_yes": "Sí, cambiarla",
@@ -338,6 +342,10 @@ ENGLISH = Language(
         "cancel_done": "Done, I cancelled your appointment on {day} at {time} with {professional}.",
         "cancel_done_closing": "Write to us whenever you'd like another appointment.",
         "cancel_failed": "I couldn't cancel your appointment right now.",
+        "cancel_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} was"
+        " cancelled: the clinic's schedule did not answer in time.",
+        "cancel_unconfirmed_next": "Write to me in a few minutes and I'll tell you how it went. A receptionist will"
+        " check it too.",
         "which_to_move": "Which one do you want to change?",
         "confirm_move": "Shall I change your appointment on {day} at {time} with {professional}?",
         "move_yes": "Yes, change it",

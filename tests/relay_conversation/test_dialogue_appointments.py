@@ -128,7 +128,7 @@ def test_an_agent_that_cannot_hands_off_and_a_failed_cancel_says_so():
     assert "Para cancelar tu hora, una recepcionista te escribirá en breve." in texts(reply)
     agent = ClinicAgent(THU)
     chat = Chat(agenda([2], [(9, 0)]), appointments=lambda step: agent(step) if isinstance(
-        step.args, MyBookingsArgs) else WireError("portal_down", "down"))
+        step.args, MyBookingsArgs) else WireError("portal_down", "down", nothing_written=True))
     chat.say("cancelar mi hora")
     reply = chat.say("Sí, cancelar")
     assert reply.status == "handoff" and "No pude cancelar tu hora en este momento." in texts(reply)
@@ -490,3 +490,34 @@ def test_a_brazilian_patient_asking_about_her_appointments_gets_them_listed():
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=agent)
         reply = chat.say(said)
         assert "Estas son tus próximas horas: 1. jueves 3 de diciembre a las 10:00" in texts(reply), (said, texts(reply))
+
+
+class GoneMidCancel(ClinicAgent):
+    """Cancels, then its answer is lost (the agent went away after the web app wrote it); asked again, the
+    appointment is no longer the phone's: the agent says so."""
+
+    def __init__(self, *bookings: WireBooking) -> None:
+        super().__init__(*bookings)
+        self.lost_once = False
+
+    def __call__(self, step):
+        if isinstance(step.args, CancelArgs) and not self.lost_once:
+            self.lost_once = True
+            self.bookings = [b for b in self.bookings if b.booking_id != step.args.booking_id]
+            return WireError("agent_offline", "")  # sent, never answered
+        if isinstance(step.args, CancelArgs) and step.args.booking_id not in {b.booking_id for b in self.bookings}:
+            return WireError("bad_request", "the appointment is not one of this phone's")
+        return super().__call__(step)
+
+
+def test_a_cancel_whose_answer_was_lost_is_never_told_as_failed_and_the_next_message_tells_the_truth():
+    agent = GoneMidCancel(THU)
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=agent)
+    chat.say("quiero cancelar mi hora")
+    lost = chat.say("sí, cancélala")
+    assert lost.status == "handoff" and lost.continuation["data"]["booking"] == "unconfirmed"
+    assert "Aún no sé si tu hora del jueves 3 de diciembre" in texts(lost)
+    assert "No pude cancelar" not in texts(lost)
+    told = chat.say("hola, se canceló?")
+    assert told.status == "cancelled", texts(told)
+    assert "cancelé tu hora del jueves 3 de diciembre" in texts(told)

@@ -415,6 +415,7 @@ def test_a_booking_kept_open_that_did_not_happen_says_so():
     reply = chat.say("Hola")
     assert reply.status == "handoff" and reply.state is None
     assert reply.continuation["data"]["booking"] == "failed"
+    assert reply.continuation["data"]["reason"] == "booking_failed"  # the clinic's task says it did NOT happen
     assert "Tu hora del miércoles 2 de diciembre a las 10:30 con Dra. Ana Soto no se pudo reservar." in texts(reply)
 
 
