@@ -650,7 +650,10 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     if slot is None:  # a damaged record: the times again
         return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking=""))
     norm = normalize(message)
-    if state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(norm):
+    said_another = state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(norm) is not None
+    if said_another and clock(slot) in {f"{h:02d}:{m:02d}" for h, m in read_message(ctx, state, message).times}:
+        said_another = False  # "Martín Vidal, a las 9 está bien": this very time
+    if said_another:
         if _INSTEAD.search(norm):  # "Martín Vidal, pero mejor a las 9:45": this appointment, at another time
             name = check_person_name(message).value or state.patient_name
             moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None, patient_name=name)

@@ -227,6 +227,12 @@ def test_at_whose_name_a_better_time_a_second_person_or_for_me_are_each_understo
     chat = Chat(agenda([5], [(9, 0), (9, 45)]))
     chat.say("hora para mi mamá el sábado 5 a las 9")
     chat.say("sí")
+    assert chat.say("Martín Vidal, a las 9 está bien").status == "booked"  # the time proposed: just the name
+    assert [b.state.patient_name for b in chat.books] == ["Martín Vidal"]
+
+    chat = Chat(agenda([5], [(9, 0), (9, 45)]))
+    chat.say("hora para mi mamá el sábado 5 a las 9")
+    chat.say("sí")
     reply = chat.say("Sofía Muñoz y Tomás Muñoz")  # two people: never one appointment under both names
     assert "Cada hora es para una persona" in texts(reply) and chat.books == []
 
