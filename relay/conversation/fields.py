@@ -60,6 +60,9 @@ def check_person_name(text: str) -> Checked:
     name = name[said.end():] if said else name
     name = re.split(r"\s*[,;(]\s*", name, maxsplit=1)[0] if len(re.split(r"[,;(]", name)[0].split()) >= 2 else name
     name = name.strip(" .,;:!")
+    folded = fold(name)
+    after = _AFTER_A_NAME.search(folded) if len(folded) == len(name) else None  # "Rosa Díaz no más", "… porfa"
+    name = name[: after.start()].strip(" .,;:!") if after else name
     words = fold(name).split()
     if set(words) & _NEVER_A_NAME or (words and words[0] in _NOT_A_NAME):
         name = _capitalised_run(name)
@@ -102,6 +105,11 @@ _AROUND_A_NAME = re.compile(
     rf"|(?:de\s+|a\s+)?(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
     r"|(?:que\s+)?(?:se llama|es|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is|his name is)\s+"
     r"|(?:don|dona|sr|sra|srta|senor|senora|senorita|mr|mrs|ms)\.?\s+)+"
+)
+# After the name: "no más", "porfa", "gracias", "nada más", "solamente" (as many as the patient strings together).
+_AFTER_A_NAME = re.compile(
+    r"(?:[\s,.!]+(?:no mas|nomas|nada mas|no mas que eso|porfa(?:vor)?|por favor|gracias|please|thanks|solamente"
+    r"|po|pues|pls|plis|xfa|x fa))+[\s.!]*$"
 )
 # Words no name has: "pero es para mi mamá" is not a name.
 _NEVER_A_NAME = frozenset(

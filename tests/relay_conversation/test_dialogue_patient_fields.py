@@ -191,6 +191,8 @@ def test_the_name_is_taken_out_of_what_is_said_around_it_and_a_sentence_is_never
                          ("ponle Inés Contreras", "Inés Contreras"),
                          ("la hora es para mi abuela Inés Contreras", "Inés Contreras"),
                          ("anótala a nombre de juan pérez", "Juan Pérez"),
+                         ("ponle Rosa Díaz no más", "Rosa Díaz"),
+                         ("Rosa Díaz porfa", "Rosa Díaz"),
                          ("la de Diego Morales", "Diego Morales")):
         chat = Chat(agenda([5], [(9, 0), (10, 30)]))
         chat.say("hora para mi mamá el sábado 5 a las 10:30")
