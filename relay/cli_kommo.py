@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from relay.cli_support import open_store, read_secret_lines, same_store_flags
+from relay.cli_support import open_store, read_secret_lines, same_store_flags, with_store_flags
 from relay.clinic_check import render_check
 from relay.clinic_check import text as check_text
 from relay.http_client import HttpClient
@@ -154,7 +154,8 @@ def set_oauth_with_code(args: argparse.Namespace) -> int:
             asyncio.run(run())
         except CodeRefused as refused:
             where = refusal_where(refused.reason, language, clinic.kommo_base_url, clinic.name)
-            print(f"cita-relay: {refusal_text(refused.reason, language).rstrip('.')}{where}.", file=sys.stderr)
+            said = f"{refusal_text(refused.reason, language).rstrip('.')}{where}."
+            print(f"cita-relay: {with_store_flags(said, args)}", file=sys.stderr)
             return 1
     finally:
         store.close_now()
@@ -185,5 +186,5 @@ def _check_clinic(args: argparse.Namespace) -> int:
         return 1
     outcome = render_check(answer.body, language)
     for line in outcome.lines:
-        print(line)
+        print(with_store_flags(line, args))
     return 0 if outcome.passed else 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import shlex
 import sys
 from typing import TextIO
@@ -58,3 +59,13 @@ def same_store_flags(args: argparse.Namespace) -> str:
     """The --data of this command, for a next command it prints (a Redis URL is never echoed: it may hold a
     password; CITA_RELAY_REDIS_URL carries it)."""
     return f" --data {shlex.quote(str(args.data))}" if getattr(args, "data", None) else ""
+
+
+_RELAY_COMMAND = re.compile(r"`(cita-relay (?:set-kommo-\w+|kommo-install-link|rotate-agent-token)\b[^`]*)`")
+
+
+def with_store_flags(text: str, args: argparse.Namespace) -> str:
+    """The `cita-relay …` commands a message tells the admin to run, with this command's --data, so they work as
+    printed on the same relay."""
+    flags = same_store_flags(args)
+    return _RELAY_COMMAND.sub(lambda m: f"`{m.group(1)}{flags}`", text) if flags else text

@@ -194,7 +194,7 @@ async def test_a_client_secret_typed_wrong_is_shown_by_check_clinic_and_fixed_wi
     assert checked.returncode == 1
     [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
     assert "fue rechazado, y el paciente no recibió respuesta" in line
-    assert f"cita-relay set-kommo-secret {clinic.name} --kommo-secret-stdin" in line
+    assert f"cita-relay set-kommo-secret {clinic.name} --kommo-secret-stdin --data {relay.settings.data_dir}`" in line
     assert "not-the-integrations-secret" not in checked.stdout + checked.stderr + typed_wrong.stdout
     assert clinic.client_secret not in checked.stdout
 

@@ -163,7 +163,8 @@ async def test_the_operator_pastes_the_code(relay, kommo):
     wrong = cita_relay("set-kommo-oauth", clinic.name, "--auth-code-stdin", "--redirect-uri", redirect,
                        "--data", data, stdin=kommo.issue_authorization_code(clinic.subdomain) + "\n")
     assert wrong.returncode == 1, wrong.stderr
-    assert f"se intentó en {wrong_address}" in wrong.stderr and "cita-relay set-kommo-account" in wrong.stderr
+    assert f"se intentó en {wrong_address}" in wrong.stderr
+    assert f"--kommo-subdomain SUBDOMINIO --data {data}`" in wrong.stderr  # the fix, runnable as printed
 
 
 def test_the_install_link_carries_the_clinics_state(relay, kommo):
