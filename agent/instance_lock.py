@@ -39,11 +39,6 @@ class InstanceLock:
         os.write(fd, str(os.getpid()).encode().ljust(32, b"\0"))
         self._fd = fd
 
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
 
 def _lock(fd: int) -> bool:
     if sys.platform == "win32":

@@ -433,6 +433,12 @@ class WireError:
     # False (or absent, from an older agent) leaves it open: the relay asks again with the same key later.
     nothing_written: bool = False
 
+    @property
+    def certainly_unwritten(self) -> bool:
+        """The web app certainly holds nothing of this request: the agent says so, or its code is one only given
+        before touching the web app."""
+        return self.nothing_written or self.code in REFUSED_BEFORE_WRITING
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.alternatives:

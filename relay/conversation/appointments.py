@@ -44,7 +44,7 @@ from wire.appointments import (
     RescheduleResult,
     WireBooking,
 )
-from wire.messages import _PHONE_RE, REFUSED_BEFORE_WRITING, ProtocolError, Response, WireError, WireSlot
+from wire.messages import _PHONE_RE, ProtocolError, Response, WireError, WireSlot
 
 OPS_RESULTS: dict[str, Any] = {"my_bookings": MyBookingsResult, "cancel": CancelResult, "reschedule": RescheduleResult}
 HANDOFF_REASONS = {
@@ -355,35 +355,39 @@ def _outcome_unknown(state: ConversationState, error: WireError) -> bool:
     not known and this answer does not settle it."""
     if state.gave_up:
         return not error.nothing_written or error.code in _NOT_ASKED
-    return not (error.nothing_written or error.code in REFUSED_BEFORE_WRITING)
+    return not error.certainly_unwritten
 
 
 def _move_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:
     """The truth when a move's outcome is not known: never "your old time still stands" (the new one may be booked);
     the next message asks the agent again with the same key, which finishes the move or says it failed."""
-    assert state.target is not None and state.pending is not None
+    assert state.pending is not None
     new = state.pending
     start = new.start_dt()
-    data: dict[str, Any] = {
-        "status": "handoff", "reason": reason, "conversation_id": state.conversation_id, "booking": "unconfirmed",
-        "booking_id": state.target.booking_id, "requested_start": new.start,
-        "requested_professional": new.professional, "requested_slot_id": new.id,
-    }
-    paragraphs = [lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M")),
-                  lang.say("booking_unconfirmed_next")]
-    return Reply(evolve(state, gave_up=True), continuation(data, [*opening, *paragraphs]), "handoff")
+    said = lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M"))
+    return _not_known_yet(state, reason, opening, [said, lang.say("booking_unconfirmed_next")], new.start, new.id,
+                          new.professional)
 
 
 def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:
     """The truth when a cancel's outcome is not known: never "no pude cancelar" (it may be gone already); the next
     message asks the agent again with the same key."""
     assert state.target is not None
+    paragraphs = [lang.say("cancel_unconfirmed", **_when(lang, state.target)), lang.say("cancel_unconfirmed_next")]
+    return _not_known_yet(state, reason, opening, paragraphs, state.target.start, state.target.booking_id)
+
+
+def _not_known_yet(state: ConversationState, reason: str, opening: Sequence[str], paragraphs: Sequence[str],
+                   start: str, requested_id: str, professional: str = "") -> Reply:
+    """A hand-off that keeps the conversation (``gave_up``) so the next message asks the agent again."""
+    assert state.target is not None
     data: dict[str, Any] = {
         "status": "handoff", "reason": reason, "conversation_id": state.conversation_id, "booking": "unconfirmed",
-        "booking_id": state.target.booking_id, "requested_start": state.target.start,
-        "requested_slot_id": state.target.booking_id,
+        "booking_id": state.target.booking_id, "requested_start": start,
     }
-    paragraphs = [lang.say("cancel_unconfirmed", **_when(lang, state.target)), lang.say("cancel_unconfirmed_next")]
+    if professional:
+        data["requested_professional"] = professional
+    data["requested_slot_id"] = requested_id
     return Reply(evolve(state, gave_up=True), continuation(data, [*opening, *paragraphs]), "handoff")
 
 

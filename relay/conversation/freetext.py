@@ -810,9 +810,9 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
      "after_next"),
     (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})[\s,;.]+no (?:este|esta|el|la)\b(?: {_WEEKDAY_RE})?"
                 r"(?: que viene| proximo)?"), "after_next"),
+    (re.compile(rf"\b({_WEEKDAY_RE}) subsiguiente\b"), "after_next"),
     # "el otro jueves": the Thursday of next week ("la otra semana")
     (re.compile(rf"\b(?:el |la )?otr[oa] ({_WEEKDAY_RE})\b"), "next_week"),
-    (re.compile(rf"\b({_WEEKDAY_RE}) subsiguiente\b"), "after_next"),
     # "el miércoles que viene", "el próximo lunes", "next Wednesday": the next one, tomorrow excepted
     (re.compile(rf"\b(?:el |the )?(?:proxim[oa]|next|this coming|coming)\s+({_WEEKDAY_RE})\b"), "next"),
     (re.compile(rf"\b({_WEEKDAY_RE})\s+(?:que viene|proximo|siguiente)\b"), "next"),

@@ -259,7 +259,7 @@ _POLITE = frozenset({
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
     "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual", "eh", "ehh", "em", "emm", "mm", "mmm", "ah",
-    "ahh", "oh", "este", "oye", "mira", "um", "uh", "altiro", "al tiro", "dale nomas",
+    "ahh", "oh", "este", "oye", "mira", "um", "uh", "altiro",
 })
 _SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({

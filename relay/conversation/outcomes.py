@@ -29,7 +29,7 @@ from relay.conversation.state import (
     conversation_id,
 )
 from relay.conversation.texts import Language, language
-from wire.messages import REFUSED_BEFORE_WRITING, BookResult, WireError, WireSlot
+from wire.messages import BookResult, WireError, WireSlot
 
 BOOKING_FAILED = "booking_failed"  # a booking first told as not known yet turned out not to have happened
 NAME_CORRECTION = "name_correction"  # the name on a booked appointment: the web app's own screens, a person's job
@@ -48,7 +48,7 @@ def after_booking(
         return booked(lang, state, turn, clinic, outcome)
     if outcome.code == "slot_taken":
         return slot_taken(lang, evolve(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
-    if not (outcome.nothing_written or outcome.code in REFUSED_BEFORE_WRITING):
+    if not outcome.certainly_unwritten:
         return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
     if state.gave_up and state.pending is not None:
         return failed_late(lang, state, turn, clinic, outcome.code)

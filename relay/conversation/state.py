@@ -16,6 +16,8 @@ from typing import Any
 
 from relay.conversation.evolve import evolve
 from wire.appointments import WireBooking
+from wire.handoff import SAID_CHARS
+from wire.handoff import SAID_MAX as SAID_KEPT  # the patient's messages a hand-off carries
 from wire.messages import PATIENT_FIELDS, WireSlot
 
 SILENCE_LIMIT = timedelta(minutes=30)
@@ -86,9 +88,7 @@ class Option:
         )
 
 
-SAID_KEPT = 5  # the patient's messages a hand-off carries
 MAX_MISSES = 3  # messages in a row not understood before the bot hands the patient to a person
-SAID_CHARS = 200
 
 
 @dataclass(frozen=True)
