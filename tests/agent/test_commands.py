@@ -134,15 +134,20 @@ def test_run_headless_refuses_to_start_half_configured(clinic_pc, browser_path):
     assert no_secrets.returncode == 2 and "cita-agent login" in no_secrets.stderr
 
 
+async def configured_and_logged_in(pc, relay: ScriptedRelay, browser_path: str) -> None:
+    """`cita-agent configure` for ``relay``, then `cita-agent login` with the right password and token."""
+    pc.configure(relay.url, browser_path)
+    login = await asyncio.to_thread(
+        pc.agent, "login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n"
+    )
+    assert login.returncode == 0, login.stderr
+
+
 async def test_a_second_agent_on_the_same_pc_and_folder_refuses_to_start_and_the_first_keeps_its_link(
         clinic_pc, browser_path):
     pc = clinic_pc
     async with ScriptedRelay(token=TOKEN) as relay:
-        pc.configure(relay.url, browser_path)
-        login = await asyncio.to_thread(
-            pc.agent, "login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n"
-        )
-        assert login.returncode == 0, login.stderr
+        await configured_and_logged_in(pc, relay, browser_path)
         first = pc.start("run", "--headless")
         try:
             await relay.next_status(portal="ok", wait_s=60)
@@ -161,11 +166,7 @@ async def test_a_second_agent_on_the_same_pc_and_folder_refuses_to_start_and_the
 async def test_a_headless_agent_killed_mid_booking_reconciles_on_restart(clinic_pc, browser_path):
     pc = clinic_pc
     async with ScriptedRelay(token=TOKEN) as relay:
-        pc.configure(relay.url, browser_path)
-        login = await asyncio.to_thread(
-            pc.agent, "login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n"
-        )
-        assert login.returncode == 0, login.stderr
+        await configured_and_logged_in(pc, relay, browser_path)
 
         first = pc.start("run", "--headless")
         try:

@@ -157,20 +157,26 @@ def start_serve(data: Path, port: int) -> subprocess.Popen:
     )
 
 
+async def serving(http: httpx.AsyncClient, port: int) -> dict:
+    """/healthz of the `cita-relay serve` on ``port`` once it answers 200."""
+    for _ in range(200):
+        try:
+            answer = await http.get(f"http://127.0.0.1:{port}/healthz")
+            if answer.status_code == 200:
+                return answer.json()
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("cita-relay serve did not come up")
+
+
 async def test_serve_accepts_the_printed_token(tmp_path):
     token = add_clinic(tmp_path, "clinica-serve").stdout.rstrip("\n").split("\n")[-1]
     port = free_port()
     process = start_serve(tmp_path, port)
     try:
         async with httpx.AsyncClient() as http:
-            for _ in range(200):
-                try:
-                    health = (await http.get(f"http://127.0.0.1:{port}/healthz")).json()
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("cita-relay serve did not come up")
+            health = await serving(http, port)
             assert health["store_writable"] is True
             assert health["clinics"]["clinica-serve"]["agent_connected"] is False
             agent = await ScriptedAgent(f"ws://127.0.0.1:{port}/agent", token).connect()
@@ -200,14 +206,7 @@ async def test_a_second_relay_on_the_same_data_folder_or_port_refuses_to_start_a
     first = start_serve(tmp_path, port)
     try:
         async with httpx.AsyncClient() as http:
-            for _ in range(200):
-                try:
-                    assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("cita-relay serve did not come up")
+            await serving(http, port)
 
             same_folder = cita_relay("serve", "--port", str(free_port()), "--data", str(tmp_path))
             assert same_folder.returncode == 3
@@ -227,14 +226,7 @@ async def test_a_second_relay_on_the_same_data_folder_or_port_refuses_to_start_a
     restarted = start_serve(tmp_path, port)  # the folder is free again once the first one stopped
     try:
         async with httpx.AsyncClient() as http:
-            for _ in range(200):
-                try:
-                    assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the relay did not start again on its folder")
+            await serving(http, port)
     finally:
         restarted.send_signal(signal.SIGINT)
         restarted.communicate(timeout=30)
