@@ -40,7 +40,9 @@ from relay.conversation.state import (
 )
 from wire.messages import WireSlot
 
-_PARTS = {"am": ("", "12:00"), "pm": ("12:00", ""), "evening": ("18:00", "")}
+# Noon (12:00-12:59, "mediodía") is neither the morning nor the afternoon: "en la tarde" starts at "la una de la
+# tarde", so a patient who asked for the afternoon is not offered 12:00 (nor one who ruled the morning out).
+_PARTS = {"am": ("", "12:00"), "pm": ("13:00", ""), "evening": ("18:00", "")}
 _ANOTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otros dias|another day|a different day|different day)\b")
 _ANY_DAY = re.compile(r"\b(?:cualquier (?:dia|fecha)|el dia que sea|any day|whichever day)\b")
 _A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of the day being chosen
@@ -49,7 +51,7 @@ _A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of th
 def _day_shown(state: ConversationState) -> date | None:
     """The day whose times (or one of them, to confirm) the patient is looking at."""
     return date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None
-_ALL_BUT = {"am": ("12:00", ""), "pm": ("", "12:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
+_ALL_BUT = {"am": ("12:00", ""), "pm": ("", "13:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
 def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply | Book:

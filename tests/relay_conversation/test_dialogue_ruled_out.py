@@ -151,7 +151,8 @@ def test_later_or_earlier_than_a_time_said_is_that_bound_not_the_afternoon_or_th
         assert hidden not in shown, message
     chat = Chat(SATURDAY)
     chat.say("hora para el sábado 5")
-    assert "12:00" in on_screen(chat.say("más tarde"))  # no time said: the afternoon, as before
+    afternoon = on_screen(chat.say("más tarde"))  # no time said: the afternoon, as before (noon is not part of it)
+    assert "15:00" in afternoon and "12:00" not in afternoon
 
 
 def test_a_bound_said_with_tarde_or_temprano_is_that_bound_not_the_part_of_the_day():
@@ -207,3 +208,20 @@ def test_later_than_a_days_last_time_offers_the_days_that_have_it():
     chat = Chat(friday_and_monday)
     reply = chat.say("hora para el viernes 4 después de las 9 de la noche")  # no day has it: that day's times
     assert "No quedan horas libres en ese horario; te muestro todas." in texts(reply)
+
+
+NOON = agenda([5], [(10, 0), (11, 30), (12, 0), (12, 30), (13, 0), (15, 30)])
+
+
+def test_noon_is_neither_the_morning_nor_the_afternoon():
+    for message, offered, not_offered in (
+        ("hora para el sábado 5 en la tarde", ("13:00", "15:30"), ("12:00", "12:30", "11:30")),
+        ("el sábado 5 en la mañana", ("10:00", "11:30"), ("12:00", "12:30", "13:00")),
+        ("saturday 5th in the afternoon", ("13:00",), ("12:00", "12:30")),
+    ):
+        shown = on_screen(Chat(NOON).say(message))
+        assert all(t in shown for t in offered) and not any(t in shown for t in not_offered), (message, shown)
+    chat = Chat(NOON)
+    chat.say("hora para el sábado 5")
+    shown = on_screen(chat.say("en la tarde no puedo"))
+    assert "12:30" in shown and "13:00" not in shown, shown
