@@ -2,8 +2,10 @@
 
 ``FollowUpBook`` is one SQLite file beside the journal. A follow-up is written before the relay is told it may
 forget it (the ack), so none is lost between the two; "Contactado" is remembered here, and a follow-up older
-than ``KEEP_DAYS`` is deleted (it holds a patient's name and phone). Like the journal, every call opens its own
-short-lived connection, so the engine's thread and the tray's thread both use it.
+than ``KEEP_DAYS`` is deleted (it holds a patient's name and phone). A resolution from the relay (the case settled
+by itself: ``wire.handoff.RESOLUTIONS``) closes the lead's follow-ups handed off before it, as "Contactado" would.
+Like the journal, every call opens its own short-lived connection, so the engine's thread and the tray's thread
+both use it.
 
 ``FollowUpInbox`` is the link's side: it takes the relay's ``event`` frames, stores them, and answers ``ack``.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from wire.handoff import Ack, HandoffEvent, decode_followup_frame
+from wire.handoff import RESOLUTIONS, Ack, HandoffEvent, decode_followup_frame
 from wire.messages import ProtocolError
 
 log = logging.getLogger(__name__)
@@ -97,16 +99,29 @@ class FollowUpBook:
             db.close()
 
     def receive(self, event: HandoffEvent, now: datetime | None = None) -> bool:
-        """Store a follow-up from the relay; False when it was already here (the relay sent it again)."""
+        """Store a follow-up from the relay; False when it was already here (the relay sent it again). A resolution
+        is stored as done, and closes the lead's open follow-ups handed off before it."""
         received = (now or datetime.now(UTC)).isoformat()
+        resolves = event.reason in RESOLUTIONS
         with self._write_lock, self._connect() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO followups (id, at, lead_id, name, phone, reason, chosen_start,"
-                " chosen_professional, chosen_day, kommo_url, said, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " chosen_professional, chosen_day, kommo_url, said, received_at, contacted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.id, event.at, event.lead_id, event.name, event.phone, event.reason, event.chosen_start,
-                 event.chosen_professional, event.chosen_day, event.kommo_lead_url, "\n".join(event.said), received),
+                 event.chosen_professional, event.chosen_day, event.kommo_lead_url, "\n".join(event.said), received,
+                 received if resolves else ""),
             )
+            if cur.rowcount == 1 and resolves:
+                settled_at = _aware(event.at)
+                earlier = [
+                    row_id for row_id, at in db.execute(
+                        "SELECT id, at FROM followups WHERE lead_id = ? AND contacted_at = '' AND id != ?",
+                        (event.lead_id, event.id),
+                    )
+                    if _aware(at) < settled_at
+                ]
+                db.executemany("UPDATE followups SET contacted_at = ? WHERE id = ?", [(received, i) for i in earlier])
             return cur.rowcount == 1
 
     def open_items(self, now: datetime | None = None) -> list[FollowUp]:
@@ -137,10 +152,14 @@ class FollowUpBook:
             return db.execute("DELETE FROM followups WHERE received_at < ?", (since,)).rowcount
 
 
+def _aware(iso: str) -> datetime:
+    at = datetime.fromisoformat(iso)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _item(row: tuple[str, ...]) -> FollowUp:
-    at = datetime.fromisoformat(row[1])
     return FollowUp(
-        id=row[0], at=at if at.tzinfo else at.replace(tzinfo=UTC), lead_id=row[2], name=row[3], phone=row[4],
+        id=row[0], at=_aware(row[1]), lead_id=row[2], name=row[3], phone=row[4],
         reason=row[5], chosen_start=row[6], chosen_professional=row[7], chosen_day=row[8], kommo_url=row[9],
         contacted=bool(row[10]), said=tuple(line for line in row[11].split("\n") if line),
     )
@@ -176,6 +195,9 @@ class FollowUpInbox:
             log.error("Could not store a patient to contact (the relay will send it again): %s", exc)
             return None
         if new:
-            log.info("A patient to contact arrived (reason: %s)", frame.reason)
+            if frame.reason in RESOLUTIONS:
+                log.info("A patient handed to reception no longer needs contacting (%s)", frame.reason)
+            else:
+                log.info("A patient to contact arrived (reason: %s)", frame.reason)
             self._on_new(frame)
         return json.dumps(Ack(frame.id).to_json())

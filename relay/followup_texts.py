@@ -11,7 +11,14 @@ from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.outcomes import QUIET_HANDOFFS
-from wire.handoff import SAID_CHARS, SAID_MAX, HandoffEvent
+from wire.handoff import (
+    RESOLVED_BOOKED,
+    RESOLVED_CANCELLED,
+    RESOLVED_SUPERSEDED,
+    SAID_CHARS,
+    SAID_MAX,
+    HandoffEvent,
+)
 
 _REASON_CLEAN = re.compile(r"[^a-z0-9_]")
 _ID_CLEAN = re.compile(r"[^A-Za-z0-9._:@+\-]")
@@ -54,6 +61,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     "note": ("Cita Bridge derivó a {who} a recepción: {reason}.", "Cita Bridge handed {who} to reception: {reason}."),
     "patient": ("el paciente", "the patient"),
     "tag": ("Cita Bridge: contactar", "Cita Bridge: contact"),
+    "resolved": ("Cita Bridge: ya no hace falta contactar a {who}: {what}.",
+                 "Cita Bridge: no need to contact {who} any more: {what}."),
+    "superseded": ("Cita Bridge: el resultado ya se conoce; sigue en la tarea nueva.",
+                   "Cita Bridge: the outcome is known; carried on in the new task."),
+}
+
+
+# A case the clinic's team was handed that settled without them (the agent's answer came after all): its earlier
+# Kommo task is completed and its tray row closed, so nobody books again what is booked (two appointments).
+_RESOLVED_WORDS: dict[str, tuple[str, str]] = {
+    RESOLVED_BOOKED: ("su hora quedó reservada", "their appointment was booked"),
+    RESOLVED_CANCELLED: ("su hora quedó cancelada", "their appointment was cancelled"),
 }
 
 
@@ -88,6 +107,63 @@ def handoff_event(
         kommo_lead_url=kommo_lead_url,
         said=_said(before, turn.message),
     )
+
+
+def resolution(before: ConversationState | None, reply: Reply) -> str:
+    """The resolution code when this reply settles a case the clinic was handed as "not known yet" (``gave_up``):
+    booked or cancelled after all, or known to have failed (the reply's own follow-up then says what to do); ""
+    otherwise (a patient who asks for a person meanwhile settles nothing)."""
+    if before is None or not before.gave_up or not isinstance(reply.continuation, dict):
+        return ""
+    data = reply.continuation.get("data", {})
+    status = data.get("status")
+    if status == "booked":
+        return RESOLVED_BOOKED
+    if status == "cancelled":
+        return RESOLVED_CANCELLED
+    if status == "handoff" and (data.get("booking") == "failed" or data.get("reason") == "previous_not_cancelled"):
+        return RESOLVED_SUPERSEDED
+    return ""
+
+
+def resolution_event(
+    followup_id: str, code: str, turn: Turn, reply: Reply, before: ConversationState, now: datetime,
+    kommo_lead_url: str,
+) -> HandoffEvent:
+    """The event that closes the lead's earlier follow-ups (those handed off before ``now``): what settled, and the
+    appointment it is about."""
+    data: dict[str, Any] = reply.continuation.get("data", {})
+    target = before.target or before.pending
+    start = str(data.get("start") or data.get("requested_start") or (target.start if target else ""))
+    professional = str(data.get("professional") or data.get("requested_professional")
+                       or (target.professional if target else ""))
+    return HandoffEvent(
+        id=followup_id,
+        at=now.isoformat(),
+        lead_id=_ID_CLEAN.sub("", turn.lead_id)[:200] or "lead",
+        name=_one_line(turn.name)[:120] if "{" not in turn.name else "",
+        phone=_PHONE_CLEAN.sub("", turn.phone).strip()[:40],
+        reason=code,
+        chosen_start=start if _aware(start) else "",
+        chosen_professional=professional[:120],
+        kommo_lead_url=kommo_lead_url,
+    )
+
+
+def resolution_text(event: HandoffEvent, language: str) -> str:
+    """A completed task's result, and the note on the lead: nobody needs to act any more, and why."""
+    if event.reason not in _RESOLVED_WORDS:  # RESOLVED_SUPERSEDED: the same turn's new task says what to do
+        return _say("superseded", language)
+    words = _RESOLVED_WORDS[event.reason][1 if language == "en" else 0]
+    if event.chosen_start:
+        when = datetime.fromisoformat(event.chosen_start).strftime("%Y-%m-%d %H:%M")
+        words = f"{words} ({f'{when} {event.chosen_professional}'.strip()})"
+    return _say("resolved", language, who=_who(event, language), what=words)
+
+
+def is_our_task(text: str) -> bool:
+    """A Kommo task this relay wrote for a hand-off (in either language), not one the clinic's team made."""
+    return any(text.startswith(pair[i].split("{", 1)[0]) for pair in (_WORDS["task"],) for i in (0, 1))
 
 
 def _said(before: ConversationState | None, message: str) -> tuple[str, ...]:

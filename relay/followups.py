@@ -7,7 +7,10 @@ a failed booking...) calls ``FollowUpDesk.note`` once. The desk then
 - every ``sweep_s`` sends what is still unacknowledged to the agents held here that have not had it on their
   current connection: the backlog of an agent that reconnects, and follow-ups made on another instance;
 - forgets one when the agent answers ``{"type": "ack", "id": ...}``, and any after 7 days;
-- posts the clinic's Kommo task / note / tag in the background (``relay.kommo_followup``).
+- posts the clinic's Kommo task / note / tag in the background (``relay.kommo_followup``);
+- when a case handed off as "not known yet" settles by itself (booked or cancelled after all, or known to have
+  failed), sends one more event of the lead (``wire.handoff.RESOLUTIONS``) that closes its earlier follow-ups in
+  the tray, and completes the lead's open Kommo tasks: nobody books by hand what the bot already booked.
 Nothing here may fail a turn: errors are logged, the patient's continuation goes out regardless.
 """
 
@@ -25,16 +28,19 @@ from typing import Any, Protocol
 
 from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
-from relay.followup_texts import handoff_event, is_follow_up
+from relay.followup_texts import handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
 from relay.kommo_followup import KommoFollowUps
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
-from wire.handoff import HandoffEvent, kommo_lead_url
+from wire.handoff import RESOLUTIONS, HandoffEvent, kommo_lead_url
 
 logger = logging.getLogger("relay.followups")
 
 SWEEP_S = 1.0
+# Replies that may settle a case handed off as "not known yet" (``followup_texts.resolution``); hand-offs are read
+# anyway. Any other reply skips the conversation read.
+_MAY_SETTLE = frozenset({"booked", "cancelled"})
 PURGE_EVERY_S = 600.0
 
 
@@ -109,39 +115,42 @@ class FollowUpDesk:
     # -- the turn's one call -------------------------------------------------------------------------------
 
     async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
-        if not is_follow_up(reply):
+        follow_up = is_follow_up(reply)
+        if not follow_up and reply.status not in _MAY_SETTLE:
             return
         try:
             before = await self._conversation_before(clinic, turn)
-            if _told_already(before, reply):
-                return
-            event = handoff_event(
-                f"fu-{secrets.token_hex(8)}",
-                turn,
-                reply,
-                before,
-                datetime.fromtimestamp(self._clock(), UTC),
-                kommo_lead_url(clinic.kommo_base_url, turn.lead_id),
-            )
-            await self._store.add(clinic.name, event, self._clock())
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)
+            events: list[HandoffEvent] = []
+            code = resolution(before, reply)
+            if code and before is not None:  # first: it closes only what was handed off before ``now``
+                events.append(resolution_event(f"fu-{secrets.token_hex(8)}", code, turn, reply, before, now, lead_url))
+            if follow_up and not _told_already(before, reply):
+                events.append(handoff_event(f"fu-{secrets.token_hex(8)}", turn, reply, before, now, lead_url))
+            for event in events:
+                await self._store.add(clinic.name, event, self._clock())
         except Exception:
             logger.exception("a follow-up could not be stored", extra={"relay_fields": {"clinic": clinic.name}})
             return
-        log(
-            logger,
-            logging.INFO,
-            "followup_created",
-            clinic=clinic.name,
-            lead=event.lead_id,
-            reason=event.reason,
-            phone=mask_phone(event.phone),
-            id=event.id,
-        )
+        if not events:
+            return
+        for event in events:
+            log(
+                logger,
+                logging.INFO,
+                "followup_resolved" if event.reason in RESOLUTIONS else "followup_created",
+                clinic=clinic.name,
+                lead=event.lead_id,
+                reason=event.reason,
+                phone=mask_phone(event.phone),
+                id=event.id,
+            )
         connection = _local_connection(self._agents, clinic.name)
         if connection is not None:
-            self._spawn(self._send(connection, [event]))
+            self._spawn(self._send(connection, events))
         if self._kommo is not None:
-            self._spawn(self._post_to_kommo(clinic, event))
+            self._spawn(self._post_to_kommo(clinic, events))
 
     async def _conversation_before(self, clinic: Clinic, turn: Turn) -> ConversationState | None:
         raw = await self._conversations.load_conversation(clinic.name, turn.lead_id)
@@ -227,18 +236,23 @@ class FollowUpDesk:
 
     # -- Kommo ---------------------------------------------------------------------------------------------
 
-    async def _post_to_kommo(self, clinic: Clinic, event: HandoffEvent) -> None:
+    async def _post_to_kommo(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
+        """In order: a resolution completes the lead's open tasks before the same turn's new one is written."""
         assert self._kommo is not None
-        try:
-            actions = await self._store.kommo_actions(clinic.name)
-            if not actions:
-                return
-            results = await self._kommo.post(clinic, event, actions)
-        except Exception:
-            logger.exception("a follow-up was not posted to Kommo", extra={"relay_fields": {"clinic": clinic.name}})
-            return
-        if results:
-            log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, **results)
+        for event in events:
+            try:
+                actions = await self._store.kommo_actions(clinic.name)
+                if not actions:
+                    return
+                if event.reason in RESOLUTIONS:
+                    results = await self._kommo.resolve(clinic, event, actions)
+                else:
+                    results = await self._kommo.post(clinic, event, actions)
+            except Exception:
+                logger.exception("a follow-up was not posted to Kommo", extra={"relay_fields": {"clinic": clinic.name}})
+                continue
+            if results:
+                log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, **results)
 
     def _spawn(self, job: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(job)

@@ -13,13 +13,14 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-from relay.followup_texts import note_text, tag_name, task_text
+from relay.followup_texts import is_our_task, note_text, resolution_text, tag_name, task_text
 from relay.http_client import HttpClient, TransportError
 from relay.kommo_client import AccountRateLimit, KommoBudget, KommoClient
 from relay.logs import log
 from relay.store import Clinic
-from wire.handoff import HandoffEvent
+from wire.handoff import RESOLVED_SUPERSEDED, HandoffEvent
 
 logger = logging.getLogger("relay.kommo_followup")
 
@@ -81,6 +82,57 @@ class KommoFollowUps:
                 method, url, body = calls[action]
                 results[action] = await self._call(clinic, action, method, url, body)
         return results
+
+    async def resolve(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...]) -> dict[str, int | None]:
+        """A case that settled by itself: complete the lead's open tasks this relay wrote (with the result in
+        words), take off the "contact" tag, and say so in a note; each action's last HTTP status."""
+        if not event.lead_id.isdigit():
+            return {}
+        lead = int(event.lead_id)
+        base = clinic.kommo_base_url
+        text = resolution_text(event, clinic.language)
+        results: dict[str, int | None] = {}
+        if "task" in actions:
+            for task_id in await self._open_tasks(clinic, lead):
+                results["task_done"] = await self._call(
+                    clinic, "task_done", "PATCH", f"{base}/api/v4/tasks/{task_id}",
+                    {"is_completed": True, "result": {"text": text}},
+                )
+        if "tag" in actions and event.reason != RESOLVED_SUPERSEDED:  # the lead needs no contact any more
+            results["tag_removed"] = await self._call(
+                clinic, "tag_removed", "PATCH", f"{base}/api/v4/leads/{lead}",
+                {"tags_to_delete": [{"name": tag_name(clinic.language)}]},
+            )
+        if "note" in actions and event.reason != RESOLVED_SUPERSEDED:  # the new follow-up's note says it all
+            results["note"] = await self._call(
+                clinic, "note", "POST", f"{base}/api/v4/leads/{lead}/notes",
+                [{"note_type": "common", "params": {"text": text}}],
+            )
+        return results
+
+    async def _open_tasks(self, clinic: Clinic, lead: int) -> list[int]:
+        """The lead's open tasks this relay wrote (``GET /api/v4/tasks`` filtered by lead; 204: none)."""
+        bearer = await self._kommo.account_bearer(clinic)
+        if bearer is None:
+            return []
+        query = urlencode({"filter[entity_type]": "leads", "filter[entity_id][]": lead, "filter[is_completed]": 0,
+                           "limit": 50})
+        try:
+            async with self._share.hold(clinic.kommo_base_url), self._budget.hold(clinic.kommo_base_url):
+                response = await self._http.post_json(
+                    f"{clinic.kommo_base_url}/api/v4/tasks?{query}", None,
+                    headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method="GET",
+                )
+            if response.status_code != 200:
+                return []
+            tasks = response.json().get("_embedded", {}).get("tasks", [])
+        except (TransportError, ValueError, AttributeError):
+            return []
+        return [
+            t["id"] for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int)
+            and not t.get("is_completed") and is_our_task(str(t.get("text", "")))
+            and str(t.get("entity_id", lead)) == str(lead)
+        ]
 
     async def _responsible_user(self, clinic: Clinic, lead: int) -> int | None:
         """The lead's responsible user (``GET /api/v4/leads/{id}``), or None: the task then goes to the token's."""

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from agent.events import BookingRecorded, Event, FollowUpReceived, PauseChanged
 from agent.login_gate import UNTESTED_DETAIL
 from agent.ui.i18n import Translator
+from wire.handoff import RESOLUTIONS
 
 # The threshold: a relay outage shorter than this is a blip, not a problem to notify.
 RELAY_ALERT_AFTER = timedelta(minutes=2)
@@ -133,7 +134,11 @@ class AgentStatus:
             notices.extend(_booking_notice(event, now))
         if isinstance(event, PauseChanged) and event.ended_by_itself:
             notices.append(Notice("pause_ended", problem=False))
-        if isinstance(event, FollowUpReceived):
+        if isinstance(event, FollowUpReceived) and event.reason in RESOLUTIONS:  # settled by itself
+            notices.append(Notice(event.reason, problem=False, params=(
+                ("patient", event.patient_name or "-"), ("phone", event.phone or "-"),
+            ), at=now))
+        elif isinstance(event, FollowUpReceived):
             notices.append(Notice("handoff", problem=False, params=(
                 ("patient", event.patient_name or "-"), ("phone", event.phone or "-"), ("reason", event.reason),
             ), at=now))

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from demo.kommo.accounts import AUTH_CODE_LIFETIME_S, KommoAccount, TokenRefusal
@@ -123,6 +123,8 @@ class StandInKommo:
                 Route("/{sub}/api/v4/account", self._account_api_endpoint, methods=["GET"]),
                 Route("/_stand_in/lead_records", self._lead_records_endpoint, methods=["GET"]),
                 Route("/{sub}/api/v4/tasks", self._tasks_endpoint, methods=["POST"]),
+                Route("/{sub}/api/v4/tasks", self._tasks_list_endpoint, methods=["GET"]),
+                Route("/{sub}/api/v4/tasks/{task}", self._task_patch_endpoint, methods=["PATCH"]),
                 Route("/{sub}/api/v4/leads/{lead}/notes", self._notes_endpoint, methods=["POST"]),
                 Route("/{sub}/api/v4/leads/{lead}", self._lead_patch_endpoint, methods=["PATCH"]),
                 Route("/{sub}/api/v4/leads/{lead}", self._lead_get_endpoint, methods=["GET"]),
@@ -568,6 +570,37 @@ class StandInKommo:
     async def _tasks_endpoint(self, request: Request) -> JSONResponse:
         return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tasks(sub, body, now))
 
+    async def _tasks_list_endpoint(self, request: Request) -> Response:
+        """``GET /api/v4/tasks?filter[entity_type]=leads&filter[entity_id][]=…&filter[is_completed]=0``: a lead's
+        tasks as Kommo lists them (204 with no body when none matches)."""
+        sub = request.path_params["sub"]
+        refused = self._api_refusal(request, sub, self._clock())
+        if refused is not None:
+            return refused
+        query = request.query_params
+        entity_ids = {*query.getlist("filter[entity_id][]"), *query.getlist("filter[entity_id]")}
+        done = query.get("filter[is_completed]")
+        tasks = [
+            {"id": t.id, "entity_id": int(t.lead_id), "entity_type": "leads", "text": t.text,
+             "is_completed": t.completed, "complete_till": t.complete_till,
+             "result": {"text": t.result} if t.result else []}
+            for t in self._lead_records.records(sub, "task")
+            if (query.get("filter[entity_type]") in (None, "leads"))
+            and (not entity_ids or t.lead_id in entity_ids)
+            and (done is None or t.completed == (done == "1"))
+        ]
+        if not tasks:
+            return Response(status_code=204)
+        return JSONResponse({"_embedded": {"tasks": tasks}})
+
+    async def _task_patch_endpoint(self, request: Request) -> JSONResponse:
+        task = request.path_params["task"]
+        if not task.isdigit():
+            return _api_error(404, f"no task {task!r}")
+        return await self._lead_call(
+            request, lambda sub, body, now: self._lead_records.complete_task(sub, int(task), body)
+        )
+
     async def _notes_endpoint(self, request: Request) -> JSONResponse:
         lead = request.path_params["lead"]
         return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_notes(sub, lead, body, now))
@@ -590,10 +623,8 @@ class StandInKommo:
                 return _api_error(401, "the bearer token is not valid (unknown or expired)")
         return JSONResponse({"id": int(lead), "name": f"Lead {lead}", "responsible_user_id": responsible_user(sub)})
 
-    async def _lead_call(self, request: Request, record: Callable[[str, Any, float], str]) -> JSONResponse:
-        """A Kommo API call on a lead: authorized, inside the account's budget, of the right shape."""
-        sub = request.path_params["sub"]
-        now = self._clock()
+    def _api_refusal(self, request: Request, sub: str, now: float) -> JSONResponse | None:
+        """Kommo's answer to an API call it refuses before reading it (no account, over budget, bad token)."""
         with self._lock:
             account = self._accounts.get(sub)
             if account is None:
@@ -602,11 +633,24 @@ class StandInKommo:
                 return _api_error(429, f"more than {self.rate_limit_per_s:g} requests in one second for {sub!r}")
             if not account.authorizes(_bearer(request), now):
                 return _api_error(401, "the bearer token is not valid (unknown or expired)")
+        return None
+
+    async def _lead_call(self, request: Request, record: Callable[[str, Any, float], str | list[int]]) -> JSONResponse:
+        """A Kommo API call on a lead: authorized, inside the account's budget, of the right shape."""
+        sub = request.path_params["sub"]
+        now = self._clock()
+        refused = self._api_refusal(request, sub, now)
+        if refused is not None:
+            return refused
         try:
             body = await request.json()
         except ValueError:
             return _api_error(400, "the body is not JSON")
         refusal = record(sub, body, now)
+        if isinstance(refusal, list):  # new tasks: their ids, as Kommo answers
+            tasks = [{"id": task_id, "request_id": str(n)} for n, task_id in enumerate(refusal)]
+            log.info("%s %s recorded for account %s", request.method, request.url.path, sub)
+            return JSONResponse({"_embedded": {"tasks": tasks}}, 200)
         if refusal:
             return _api_error(400, refusal)
         log.info("%s %s recorded for account %s", request.method, request.url.path, sub)

@@ -201,3 +201,65 @@ async def test_a_handoff_tells_the_clinics_team_what_the_patient_wrote(relay, ko
     assert "Escribió: «hola, mi hijo se torció el tobillo" in task.text and "«aceptan bono fonasa?»" in task.text
     [note] = await wait_for(lambda: kommo.notes(clinic.subdomain, "703"), "the Kommo note")
     assert "«aceptan bono fonasa?»" in note.text
+
+
+async def test_a_booking_that_went_through_after_all_closes_its_kommo_task_and_tray_row(make_relay, kommo):
+    """The receptionist was asked to contact a patient whose booking was not known yet; it went through: the task
+    is completed (nobody books it a second time by hand) and the tray hears it is settled."""
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    data = ["--data", str(relay.settings.data_dir)]
+    assert relay_cli(["set-follow-ups", clinic.name, "--kommo", "task,note,tag", *data]) == 0
+    agent = await relay.agent(clinic, book_delay_s=1.5)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "704", "hola", name="Rosa Vera", phone="+56 9 7000 0704")
+    times = await kommo.say(url, clinic.subdomain, "704", buttons_of(days.body)[0])
+    first = await kommo.say(url, clinic.subdomain, "704", buttons_of(times.body)[0])
+    assert first.body["data"]["booking"] == "unconfirmed"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "704"), "the Kommo task")
+    assert not task.completed
+    await wait_for(lambda: kommo.tags(clinic.subdomain, "704"), "the contact tag")
+    await asyncio.sleep(1.5)  # the agent's booking went through meanwhile
+    agent.book_delay_s = 0.0
+
+    settled = await kommo.say(url, clinic.subdomain, "704", "hola, quedó mi hora?", name="Rosa Vera",
+                              phone="+56 9 7000 0704")
+    assert settled.body["data"]["status"] == "booked"
+    handed_off, resolved = await agent.wait_for_events(2)
+    assert handed_off.reason == "timeout"
+    assert (resolved.reason, resolved.lead_id, resolved.name) == ("resolved_booked", "704", "Rosa Vera")
+    assert resolved.chosen_start == settled.body["data"]["start"]
+    [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "704") if t.completed], "the task done")
+    assert "ya no hace falta contactar a Rosa Vera" in done.result and "su hora quedó reservada" in done.result
+    notes = await wait_for(lambda: [n for n in kommo.notes(clinic.subdomain, "704") if "ya no hace falta" in n.text],
+                           "the note")
+    assert len(notes) == 1 and len(kommo.tasks(clinic.subdomain, "704")) == 1
+    await wait_for(lambda: not kommo.tags(clinic.subdomain, "704"), "the contact tag taken off")
+    async with httpx.AsyncClient() as http:  # the lead as the clinic's team sees it in (stand-in) Kommo
+        page = (await http.get(resolved.kommo_lead_url)).text
+    assert "(hecha)" in page and "su hora quedó reservada" in page
+
+
+async def test_a_booking_known_to_have_failed_after_all_replaces_its_task_with_one_task(make_relay, kommo):
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=1.5)
+    agent.book_outcome = lambda args: WireError("bad_request", "the web app refused the patient's details")
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "705", "hola", name="Iván Mora", phone="+56 9 7000 0705")
+    times = await kommo.say(url, clinic.subdomain, "705", buttons_of(days.body)[0])
+    first = await kommo.say(url, clinic.subdomain, "705", buttons_of(times.body)[0])
+    assert first.body["data"]["booking"] == "unconfirmed"
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "705"), "the first Kommo task")
+    agent.book_delay_s = 0.0
+
+    failed = await kommo.say(url, clinic.subdomain, "705", "hola?", name="Iván Mora", phone="+56 9 7000 0705")
+    assert failed.body["data"]["booking"] == "failed"
+    handed_off, superseded, new = await agent.wait_for_events(3)
+    assert (handed_off.reason, superseded.reason, new.reason) == ("timeout", "resolved_superseded", "booking_failed")
+    tasks = await wait_for(lambda: len(kommo.tasks(clinic.subdomain, "705")) == 2 and kommo.tasks(clinic.subdomain,
+                                                                                                  "705"), "two tasks")
+    await wait_for(lambda: tasks[0].completed or kommo.tasks(clinic.subdomain, "705")[0].completed, "the first done")
+    old, current = kommo.tasks(clinic.subdomain, "705")
+    assert old.completed and "sigue en la tarea nueva" in old.result
+    assert not current.completed and "NO quedó reservada" in current.text

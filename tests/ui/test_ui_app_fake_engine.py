@@ -423,3 +423,32 @@ def test_a_follow_up_shows_what_the_patient_wrote(qtbot, agent_paths, plaintext_
     dialog = panel.show_detail(panel.rows[0])
     assert dialog.said_label.text() == " ".join(f"«{line}»" for line in said)
     assert dialog.said_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_follow_up_that_settled_by_itself_leaves_the_list_and_says_not_to_book_again(qtbot, agent_paths,
+                                                                                       plaintext_keyring, make_app,
+                                                                                       engines):
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    [engine] = engines
+    handed_off = datetime.now(UTC) - timedelta(minutes=3)
+    for lead, name in (("81", "Rosa Vera"), ("82", "Iván Mora")):
+        app.bridge.call(engine.follow_up(HandoffEvent(
+            f"fu-{lead}", handed_off.isoformat(), lead, name, "+56 9 7000 0704", "timeout",
+            chosen_start=clinic_time(1, 10, 0), chosen_professional="Dra. Camila Soto",
+        )))
+    panel = app.window.follow_ups
+    qtbot.waitUntil(lambda: len(panel.rows) == 2, timeout=10_000)
+
+    app.bridge.call(engine.follow_up(HandoffEvent(
+        "fu-81-done", datetime.now(UTC).isoformat(), "81", "Rosa Vera", "+56 9 7000 0704", "resolved_booked",
+        chosen_start=clinic_time(1, 10, 0), chosen_professional="Dra. Camila Soto",
+    )))
+    qtbot.waitUntil(lambda: [r.text("patient") for r in panel.rows] == ["Iván Mora"], timeout=10_000)
+    shown = app.notifier.shown[-1]
+    assert shown.title == "Ya no hace falta contactar"
+    assert shown.body == "Rosa Vera (+56 9 7000 0704): al final su hora quedó reservada; no la reserve de nuevo"

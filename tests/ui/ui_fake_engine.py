@@ -11,16 +11,19 @@ from datetime import UTC, datetime
 from agent.events import (
     BookingRecorded,
     Event,
+    FollowUpReceived,
     LinkChanged,
     PauseChanged,
     PortalChangedState,
     SlotsRefreshed,
 )
+from agent.followups import FollowUpBook, follow_up_path
 from agent.journal import BookingJournal
 from agent.paths import AgentPaths
 from agent.runtime_state import load_state, save_state
 from agent.secrets import SecretStore
 from agent.settings import AgentSettings
+from wire.handoff import HandoffEvent
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,11 @@ class FakeEngine:
                                          from_professional=old.professional, old_cancelled=old_cancelled)
         self._emit(BookingRecorded(key, "booked", moved.patient_name, moved.start, moved.professional,
                                    moved_from_start=moved.moved_from_start))
+
+    async def follow_up(self, event: HandoffEvent) -> None:
+        """A follow-up frame from the relay, stored and announced as the real engine's inbox does."""
+        if FollowUpBook(follow_up_path(self.paths.journal_file)).receive(event):
+            self._emit(FollowUpReceived(event.id, event.name, event.phone, event.reason))
 
     async def drift(self, result: object) -> None:
         """The self-check found the web app changed (or, with an ok result, as the agent knows it again)."""
