@@ -172,6 +172,9 @@ def _decide(
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
+    if (action is None and reading.intent == "cancel" and not state.bookings and state.intent != "reschedule"
+            and drops_the_new_booking(state, norm, reading.day is not None)):
+        return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
@@ -556,6 +559,25 @@ def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
 
 def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
     return handoff(state, ctx.turn, ctx.clinic, reason, opening=ctx.opening)
+
+
+_DROP_LEAD = re.compile(r"^(?:no+|nah|mejor|olvid\w*|dej\w*|ya no|pensandolo bien)\b")
+
+
+def drops_the_new_booking(state: ConversationState, norm: str, names_a_day: bool) -> bool:
+    """A "cancel" said while choosing a new appointment that drops this booking, not one the patient has: at the
+    times, the confirmation or the name question, or led by "no", "mejor", "olvídalo"; never when it names an
+    appointment of theirs ("mi hora", "la del viernes")."""
+    if names_own_booking(norm) or names_a_day:
+        return False
+    if state.stage in (CHOOSE_TIME, CONFIRM, ASK_FIELD):
+        return True
+    return state.stage == CHOOSE_DAY and bool(_DROP_LEAD.match(norm))
+
+
+def _dropped_new_booking(ctx: Context, state: ConversationState) -> Reply:
+    """Nothing was booked; an appointment the patient already has is untouched, and how to cancel one is said."""
+    return handoff(state, ctx.turn, ctx.clinic, "cancelled", opening=ctx.opening, closing=[ctx.say("cancel_own_how")])
 
 
 def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -> Reply | Book | AgentStep:

@@ -56,13 +56,15 @@ def after_booking(
 
 
 def handoff(
-    state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str, opening: Sequence[str] = ()
+    state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str, opening: Sequence[str] = (),
+    closing: Sequence[str] = (),
 ) -> Reply:
     """A polite hand-off to the clinic's receptionist (status "handoff").
 
     The conversation ends, except while a booking's outcome is unknown: then it is kept (``gave_up``), the
     patient is told the truth, and their next message asks the agent again with the same key.
-    ``opening``: paragraphs said first (the greeting, when the conversation's first message asks for this).
+    ``opening``: paragraphs said first (the greeting, when the conversation's first message asks for this);
+    ``closing``: said last (not while a booking's outcome is unknown).
     """
     lang = language(clinic.language)
     data: dict[str, Any] = {"status": "handoff", "reason": reason}
@@ -102,7 +104,7 @@ def handoff(
     # Waiting for a receptionist: the next message is answered as such (not greeted with the menus), for as long
     # as a conversation lasts. No patient data is kept: only that it was handed off.
     waiting = None if reason in QUIET_HANDOFFS else _handed_off(state, turn, reason)
-    return Reply(waiting, continuation(data, [*opening, *paragraphs]), "handoff")
+    return Reply(waiting, continuation(data, [*opening, *paragraphs, *closing]), "handoff")
 
 
 # Hand-offs that promise nothing to the patient: "cancelled" is the patient saying they do not want a time.

@@ -116,6 +116,7 @@ SPANISH = Language(
         "cannot_confirm": "No pude confirmar tu reserva en este momento.",
         "receptionist": "Una recepcionista te escribirá en breve.",
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
+        "cancel_own_how": "Si lo que quieres es cancelar una hora que ya tienes, escribe «cancelar mi hora».",
         "closing_thanks": "¡De nada{name}! Escríbenos cuando necesites una hora.",
         "handed_off_waiting": "Ya le avisamos a recepción: una recepcionista te escribirá en breve. Si prefieres"
         " elegir tú una hora, escribe «reservar».",
@@ -282,6 +283,7 @@ ENGLISH = Language(
         "cannot_confirm": "I couldn't confirm your booking right now.",
         "receptionist": "A receptionist will write to you shortly.",
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
+        "cancel_own_how": "If you meant to cancel an appointment you already have, write \"cancel my appointment\".",
         "closing_thanks": "You're welcome{name}! Write to us whenever you need an appointment.",
         "handed_off_waiting": "Reception already knows: a receptionist will write to you shortly. If you'd rather"
         " pick a time yourself, write \"book\".",

@@ -521,3 +521,28 @@ def test_a_cancel_whose_answer_was_lost_is_never_told_as_failed_and_the_next_mes
     told = chat.say("hola, se canceló?")
     assert told.status == "cancelled", texts(told)
     assert "cancelé tu hora del jueves 3 de diciembre" in texts(told)
+
+
+def test_cancel_while_booking_a_new_one_drops_the_new_one_and_never_the_appointment_the_patient_has():
+    """A mother booking for her daughter writes "no mejor cancela, lo veo con el papá": nothing is booked, and her
+    son's appointment (the one the phone has) is neither asked about nor cancelled."""
+    week = replace(agenda(range(4, 15), [(9, 0), (10, 0), (15, 0)]), finds_bookings=True)
+    for path in (["otra hora, el lunes", "no mejor cancela, lo veo con el papá"],
+                 ["otra hora, el lunes", "a las 9", "no, mejor olvídalo, cancela"],
+                 ["otra hora para mi hija el lunes a las 9", "sí", "mejor cancela"],
+                 ["otra hora", "nah mejor cancela"]):
+        agent = ClinicAgent(FRI)
+        chat = Chat(week, appointments=agent)
+        chat.say("hola")
+        for message in path:
+            reply = chat.say(message)
+        assert reply.status == "handoff" and "no reservé nada" in texts(reply), (path, texts(reply))
+        assert "«cancelar mi hora»" in texts(reply)
+        assert "¿Cancelo" not in texts(reply) and not agent.cancelled, path
+
+    agent = ClinicAgent(FRI)
+    chat = Chat(week, appointments=agent)
+    chat.say("hola")
+    chat.say("otra hora, el lunes")
+    reply = chat.say("no, mejor cancela mi hora del viernes")  # the one the phone has, named: asked, then cancelled
+    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
