@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "person", "stop", "none")
 
-_NOUN = (
+_NOUN = (  # "control": the everyday Chilean word for a follow-up visit ("cambiar mi control del lunes")
     r"(?:hora|horas|cita|citas|turno|turnos|reserva|reservas|consulta|atencion|appointment|appointments|booking"
-    r"|bookings|visit|sesion|session)"
+    r"|bookings|visit|sesion|session|control|controles|agendamiento)"
 )
 
 _RESCHEDULE = re.compile(
@@ -36,6 +36,9 @@ _RESCHEDULE = re.compile(
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
+    # "cambiar la kine del lunes", "mover mi dentista del viernes": an appointment called by what it is, and its day
+    r"|(?:cambiar|cambia|cambie|mover|mueve|mueva|correr|corre|corra) (?:la|el|mi) \w+ (?:del|de el) (?:lunes|martes"
+    r"|miercoles|jueves|viernes|sabado|domingo)\b"
     rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
     r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
     r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b"
@@ -56,7 +59,8 @@ _CORRECTION = re.compile(
 
 
 _CANCEL = re.compile(
-    rf"\b(?:cancel\w*|anul\w*|desagend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}|borrar mi|eliminar mi)"
+    rf"\b(?:cancel\w*|anul\w*|desagend\w*|suspend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}"
+    r"|borrar mi|eliminar mi)"
 )
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
 _CANT_GO = re.compile(

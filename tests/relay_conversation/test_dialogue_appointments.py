@@ -546,3 +546,21 @@ def test_cancel_while_booking_a_new_one_drops_the_new_one_and_never_the_appointm
     chat.say("otra hora, el lunes")
     reply = chat.say("no, mejor cancela mi hora del viernes")  # the one the phone has, named: asked, then cancelled
     assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
+
+
+def test_a_control_is_an_appointment_and_suspending_one_cancels_it():
+    """Chilean patients call a follow-up visit their "control" and call off an appointment by "suspenderla": a move
+    or a cancel of the one they have, never a second booking beside it."""
+    week = replace(agenda(range(4, 15), [(9, 0), (10, 0)]), finds_bookings=True)
+    for message in ("hola buenas, quiero cambiar mi control del viernes para el miércoles en la mañana",
+                    "necesito mover el control de mi hijo", "cambiar la kine del viernes"):
+        chat = Chat(week, appointments=ClinicAgent(FRI))
+        reply = chat.say(message)
+        assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00" in texts(reply), (message, texts(reply))
+    for message in ("buenas, necesito suspender mi hora del viernes, tengo un viaje de trabajo", "suspendan mi cita"):
+        agent = ClinicAgent(FRI)
+        chat = Chat(week, appointments=agent)
+        reply = chat.say(message)
+        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply), message
+        chat.say("sí")
+        assert list(agent.cancelled.values()) == ["bk-8"], message
