@@ -53,13 +53,28 @@ def check_person_name(text: str) -> Checked:
     What is said around it goes: "sí, es para mi hijo Tomás Vega, tiene 8 años" is "Tomás Vega", "mejor a nombre de
     mi señora Paula Díaz" is "Paula Díaz". A sentence that still holds words no name has keeps only the one run of
     capitalised words in it ("ahora la de Diego Morales"); with none, or two ("Camila Fuentes y él Diego Morales"),
-    it is not a name: asked again, never stored."""
-    name = " ".join(text.split()).strip(" .,;:")
+    it is not a name: asked again, never stored. Of pieces split by commas, the one that is a name is taken ("ya te
+    dije, Hernán Pérez", "buenas tardes, Sofía Vega"), never a greeting or a filler."""
+    name = _after_lead_in(" ".join(text.split()).strip(" .,;:"))
+    pieces = [p for p in re.split(r"\s*[,;(]\s*", name) if p.strip(" .,;:!)")]
+    if len(pieces) > 1:  # "ya te dije, Hernán Pérez", "Tomás Vega, tiene 8 años": the piece that is a name
+        named = [checked for checked in map(_one_name, map(_after_lead_in, pieces)) if checked.value]
+        if len(named) > 1:  # "Camila Fuentes, Diego Morales": two people, one appointment each
+            return Checked(problem="one_person_name")
+        if named:
+            return named[0]
+    return _one_name(name)
+
+
+def _after_lead_in(name: str) -> str:
     folded = fold(name)
     said = _AROUND_A_NAME.match(folded) if len(folded) == len(name) else None  # accents off, same places
-    name = name[said.end():] if said else name
-    name = re.split(r"\s*[,;(]\s*", name, maxsplit=1)[0] if len(re.split(r"[,;(]", name)[0].split()) >= 2 else name
-    name = name.strip(" .,;:!")
+    return name[said.end():] if said else name
+
+
+def _one_name(name: str) -> Checked:
+    """``check_person_name`` of one piece of the answer (no commas left to split at)."""
+    name = name.strip(" .,;:!)")
     folded = fold(name)
     after = _AFTER_A_NAME.search(folded) if len(folded) == len(name) else None  # "Rosa Díaz no más", "… porfa"
     name = name[: after.start()].strip(" .,;:!") if after else name
@@ -109,7 +124,7 @@ _AROUND_A_NAME = re.compile(
 # After the name: "no más", "porfa", "gracias", "nada más", "solamente" (as many as the patient strings together).
 _AFTER_A_NAME = re.compile(
     r"(?:[\s,.!]+(?:no mas|nomas|nada mas|no mas que eso|porfa(?:vor)?|por favor|gracias|please|thanks|solamente"
-    r"|po|pues|pls|plis|xfa|x fa))+[\s.!]*$"
+    r"|po|pues|pls|plis|xfa|x fa|por fa))+[\s.!]*$"
 )
 # Words no name has: "pero es para mi mamá" is not a name.
 _NEVER_A_NAME = frozenset(
@@ -117,7 +132,8 @@ _NEVER_A_NAME = frozenset(
     para pero porque que tiene anos quiero necesito hora horas cita gracias porfa favor hijo hija mama papa esposo
     esposa marido abuelo abuela for is needs mejor ahora ponle ponla pon anota anotala reserva reservala agenda
     agendala nombre llamo llama llaman soy tambien otra otro entonces bueno oye cambia cambiala era sera seria
-    mi tu su el ella yo nosotros please name
+    mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
+    demora oiga ver tiro doctora doctor dra dr con te le
     """.split()
 )
 

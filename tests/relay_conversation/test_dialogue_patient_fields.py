@@ -193,7 +193,15 @@ def test_the_name_is_taken_out_of_what_is_said_around_it_and_a_sentence_is_never
                          ("anótala a nombre de juan pérez", "Juan Pérez"),
                          ("ponle Rosa Díaz no más", "Rosa Díaz"),
                          ("Rosa Díaz porfa", "Rosa Díaz"),
-                         ("la de Diego Morales", "Diego Morales")):
+                         ("la de Diego Morales", "Diego Morales"),
+                         ("ya te dije, hernan perez soto", "Hernan Perez Soto"),  # a lead-in before a comma
+                         ("hola buenas, Florencia Núñez Soto", "Florencia Núñez Soto"),
+                         ("buenas tardes, Sofía Vega", "Sofía Vega"),
+                         ("al tiro, Rosa Díaz", "Rosa Díaz"),
+                         ("disculpe la demora, Sofía Vega", "Sofía Vega"),
+                         ("oiga ya le dije, Juan Pérez", "Juan Pérez"),
+                         ("Rosa Díaz por fa", "Rosa Díaz"),
+                         ("Tomás Vega, tiene 8 años", "Tomás Vega")):
         chat = Chat(agenda([5], [(9, 0), (10, 30)]))
         chat.say("hora para mi mamá el sábado 5 a las 10:30")
         assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
@@ -204,6 +212,11 @@ def test_the_name_is_taken_out_of_what_is_said_around_it_and_a_sentence_is_never
     chat.say("sí")
     reply = chat.say("yo me llamo Camila Fuentes y él Diego Morales")  # two names: whose is this one?
     assert "nombre y apellido" in texts(reply) and chat.books == []
+    for answer in ("con la doctora", "hola buenas, a ver", "Camila Fuentes, Diego Morales"):  # no name, or two
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say("hora para mi mamá el sábado 5 a las 10:30")
+        chat.say("sí")
+        assert chat.say(answer).status != "booked" and chat.books == [], answer
 
 
 def test_another_time_in_the_answer_to_whose_name_asks_for_this_ones_name_first():
