@@ -51,6 +51,7 @@ from relay.conversation.intents import (
     keeps_it,
     names_own_booking,
     none_fits,
+    sounds_like_an_emergency,
     wants_another,
     wants_it_back,
     wants_name_fixed,
@@ -150,6 +151,8 @@ def _decide(
         return patient_handoff(turn, clinic, problem)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
+    if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
+        ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name it goes under, asked later
         state = evolve(state, for_other=True)
     state = _named_for(state, turn.message)
@@ -325,6 +328,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
         ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
+    if sounds_like_an_emergency(normalize(turn.message)):  # "me duele mucho el pecho": not a wait of days, first
+        ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if wants_name_fixed(normalize(turn.message)):  # "quedó mal el nombre de mi hora": a person fixes it

@@ -577,3 +577,22 @@ def wants_name_fixed(norm: str) -> bool:
     """The patient asks to correct the name an appointment is under ("quedó mal el nombre", "cambiar el nombre de
     la reserva"): not a new booking."""
     return _NAME_FIX.search(norm) is not None
+
+
+# What sounds like an emergency (chest pain, not breathing, heavy bleeding, fainting, a stroke...): the patient is
+# told, before anything else, not to wait for an appointment. "Urgente" alone is how many ask for a soon one.
+_EMERGENCY = re.compile(
+    r"\b(?:dolor (?:muy |fuerte |intenso )?(?:de|en el) pecho|(?:me|le) duele (?:mucho |harto |demasiado )?el pecho"
+    r"|(?:no|casi no) (?:puedo|puede|podemos) respirar|(?:me|le) cuesta (?:mucho )?respirar|(?:me|le) falta el aire"
+    r"|se (?:esta )?ahog\w*|me (?:estoy )?ahog\w*|desmay\w*|inconsciente|convulsi\w*|infarto|derrame cerebral|acv"
+    r"|(?:sangr\w*|hemorragia) (?:mucho|harto|sin parar|abundante)|hemorragia|intoxicad\w*|envenen\w*|emergencia"
+    r"|suicid\w*|quitarme la vida|quiero morir|me quiero matar"
+    r"|chest pain|(?:can ?t|cannot|can not) breathe|short of breath|emergency|unconscious|seizure|fainted"
+    r"|bleeding (?:heavily|a lot)|heart attack|stroke)\b"
+)
+
+
+def sounds_like_an_emergency(norm: str) -> bool:
+    """The message describes an emergency: an appointment in days is not the answer (said before the menus)."""
+    return _EMERGENCY.search(norm) is not None
+

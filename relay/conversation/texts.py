@@ -115,6 +115,8 @@ SPANISH = Language(
         "cannot_check": "En este momento no puedo revisar la agenda.",
         "cannot_confirm": "No pude confirmar tu reserva en este momento.",
         "receptionist": "Una recepcionista te escribirá en breve.",
+        "emergency": "⚠️ Si es una emergencia, no esperes una hora: llama al número de emergencias o ve al servicio de"
+                     " urgencias más cercano.",
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
         "cancel_own_how": "Si lo que quieres es cancelar una hora que ya tienes, escribe «cancelar mi hora».",
         "closing_thanks": "¡De nada{name}! Escríbenos cuando necesites una hora.",
@@ -282,6 +284,8 @@ ENGLISH = Language(
         "cannot_check": "I can't check the schedule right now.",
         "cannot_confirm": "I couldn't confirm your booking right now.",
         "receptionist": "A receptionist will write to you shortly.",
+        "emergency": "⚠️ If this is an emergency, do not wait for an appointment: call your local emergency number or"
+                     " go to the nearest emergency room.",
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
         "cancel_own_how": "If you meant to cancel an appointment you already have, write \"cancel my appointment\".",
         "closing_thanks": "You're welcome{name}! Write to us whenever you need an appointment.",

@@ -225,3 +225,18 @@ def test_noon_is_neither_the_morning_nor_the_afternoon():
     chat.say("hora para el sábado 5")
     shown = on_screen(chat.say("en la tarde no puedo"))
     assert "12:30" in shown and "13:00" not in shown, shown
+
+
+def test_an_emergency_is_told_not_to_wait_for_an_appointment_before_the_menus():
+    week = agenda(range(4, 15), [(9, 0), (15, 0)])
+    for path in (["hay hora para hoy con medicina general? es urgente me duele mucho el pecho"],
+                 ["hola", "mi papá se desmayó y no puede respirar bien, necesito hora"],
+                 ["hi", "I have chest pain, can I see a doctor today?"]):
+        chat = Chat(week)
+        for message in path:
+            reply = chat.say(message)
+        said = texts(reply)
+        assert "emergenc" in said and ("urgencias más cercano" in said or "emergency room" in said), (path, said)
+        assert reply.status == "choose_day" or buttons(reply), path  # the menus still follow
+    for message in ("necesito hora urgente para mañana", "hola, quiero hora con el cardiólogo"):
+        assert "emergencia" not in texts(Chat(week).say(message)), message
