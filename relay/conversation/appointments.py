@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.evolve import evolve
+from relay.conversation.intents import means_every_one
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
@@ -102,7 +103,7 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
         return _cancel_step(evolve(state, stage=CANCELLING), state.target, turn.phone)
     if option.kind == "cancel_no":
         again = Option(lang.say("new_booking_button"), "new_booking")
-        state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,))
+        state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), cancel_each=False)
         data = {**_data(state, "kept"), "option_1": again.label}
         body = continuation(data, [lang.say("cancel_kept")], lang.say("another_booking_prompt"), [again.label],
                             clinic.bot_question_step)
@@ -139,12 +140,18 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening,
                        turn.name)
     if isinstance(outcome, CancelResult) and state.target is not None:
+        ids = [b.booking_id for b in state.bookings]
+        after = ids.index(state.target.booking_id) + 1 if state.target.booking_id in ids else len(ids)
+        if state.cancel_each and after < len(ids):  # "cancela las dos": this one is done, the next is asked about
+            return _confirm_target(lang, evolve(state, gave_up=False), clinic, state.bookings[after],
+                                   [*step.opening, lang.say("cancel_done", **_when(lang, state.target))])
         paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
         data = {
             "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
         }
-        done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False)  # undoable
+        done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
+                      cancel_each=False)  # undoable
         return Reply(done, continuation(data, [*step.opening, *paragraphs]), "cancelled")
     if isinstance(outcome, RescheduleResult) and state.target is not None:
         return _moved(lang, state, turn, clinic, outcome)
@@ -167,6 +174,8 @@ def _listed(
         return Reply(state, body, "choose_day")
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
         return _confirm_target(lang, _wish_read(state), clinic, state.bookings[0], opening)
+    if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
+        return cancel_each(lang, _wish_read(state), clinic, opening)
     if state.intent in ("cancel", "reschedule"):
         named = named_bookings(state.bookings, None, (), (), naming_words(state.wish, owner))  # "…mi mamá Rosa"
         if len(named) == 1:
@@ -283,6 +292,16 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
     body = continuation(_data(state, "bookings"), [*opening, lang.say("bookings_intro"), *lines], lang.say(prompt),
                         [o.label for o in options[:3]], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+def cancel_each(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = ()
+                ) -> Reply:
+    """ "Cancela las dos": each appointment listed is asked about in turn, soonest first (each one confirmed, none
+    left out in silence)."""
+    ordered = tuple(sorted(state.bookings, key=lambda b: b.start))
+    count = lang.say("cancel_each", count=str(len(ordered)))
+    return _confirm_target(lang, evolve(state, bookings=ordered, cancel_each=True), clinic, ordered[0],
+                           [*opening, count])
 
 
 def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProfile, target: WireBooking,

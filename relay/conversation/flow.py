@@ -20,6 +20,7 @@ from typing import Any
 from relay.conversation.appointments import (
     act_on_named,
     ask_bookings,
+    cancel_each,
     confirm_again,
     follow,
     naming_words,
@@ -49,6 +50,7 @@ from relay.conversation.intents import (
     for_someone_else,
     greeting_only,
     keeps_it,
+    means_every_one,
     names_own_booking,
     none_fits,
     sounds_like_an_emergency,
@@ -220,6 +222,8 @@ def _decide(
         return which_again(ctx.lang, state, ctx.clinic, [_about_the_clinic(ctx, norm)])
     if listing and (courtesy(norm) or reading.intent == "stop") and not reading.found:  # "gracias, chao"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+    if listing and state.intent == "cancel" and means_every_one(norm):  # "las dos" at "¿Cuál de tus horas?"
+        return cancel_each(ctx.lang, state, ctx.clinic)
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):

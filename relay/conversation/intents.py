@@ -596,3 +596,14 @@ def sounds_like_an_emergency(norm: str) -> bool:
     """The message describes an emergency: an appointment in days is not the answer (said before the menus)."""
     return _EMERGENCY.search(norm) is not None
 
+
+_EVERY_ONE = re.compile(
+    rf"\b(?:las dos|los dos|las 2|los 2|ambas|ambos|las tres|los tres|todas|todos|todas mis {_NOUN}|both"
+    rf"|all (?:of )?(?:my|our|the) {_NOUN}|all of them|all three)\b"
+)
+
+
+def means_every_one(norm: str) -> bool:
+    """The patient means each of their appointments ("cancela las dos, la mía y la de mi mamá", "todas")."""
+    return _EVERY_ONE.search(norm) is not None
+

@@ -126,6 +126,7 @@ class ConversationState:
     # clinic's team the patient wanted. Personal data, kept only as long as the conversation.
     said: tuple[str, ...] = ()
     misses: int = 0  # messages in a row the bot did not understand: at MAX_MISSES a person takes over
+    cancel_each: bool = False  # "cancela las dos": after each cancel, the next of ``bookings`` is asked about
 
     @property
     def booking_open(self) -> bool:
@@ -189,6 +190,7 @@ class ConversationState:
             "patient_name": self.patient_name,
             "said": list(self.said),
             "misses": self.misses,
+            **({"cancel_each": True} if self.cancel_each else {}),
         }
 
     @classmethod
@@ -225,6 +227,7 @@ class ConversationState:
             patient_name=str(obj.get("patient_name", "")),
             said=tuple(str(m)[:SAID_CHARS] for m in obj.get("said", ()) if isinstance(m, str))[-SAID_KEPT:],
             misses=int(obj.get("misses", 0) or 0),
+            cancel_each=bool(obj.get("cancel_each", False)),
         )
 
     def saying(self, message: str) -> ConversationState:

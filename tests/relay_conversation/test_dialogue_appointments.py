@@ -564,3 +564,33 @@ def test_a_control_is_an_appointment_and_suspending_one_cancels_it():
         assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply), message
         chat.say("sí")
         assert list(agent.cancelled.values()) == ["bk-8"], message
+
+
+def test_cancel_both_asks_about_each_appointment_in_turn_and_cancels_each():
+    """ "Cancela las dos, la mía y la de mi mamá": both are cancelled, each confirmed, none left booked in silence."""
+    mine = WireBooking("bk-8", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dr. Juan Rojas",
+                       patient="Ana Pizarro")
+    mums = WireBooking("bk-9", "2026-12-07T10:30:00-03:00", "2026-12-07T11:00:00-03:00", "Dr. Juan Rojas",
+                       patient="Gladys Pizarro")
+    week = replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True)
+    for opening in (["hola, nos vamos de viaje, cancela las dos horas porfa, la mia y la de mi mama"],
+                    ["quiero cancelar mi hora", "las dos"]):
+        agent = ClinicAgent(mums, mine)
+        chat = Chat(week, appointments=agent)
+        for message in opening:
+            reply = chat.say(message)
+        assert "Tienes 2 horas: te pregunto por cada una." in texts(reply)
+        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas (Ana Pizarro)?" in texts(reply)
+        reply = chat.say("sí")
+        assert "Listo, cancelé tu hora del viernes 4 de diciembre" in texts(reply)
+        assert "¿Cancelo tu hora del lunes 7 de diciembre a las 10:30 con Dr. Juan Rojas (Gladys Pizarro)?" in texts(
+            reply)
+        reply = chat.say("sí")
+        assert reply.status == "cancelled" and "Listo, cancelé tu hora del lunes 7 de diciembre" in texts(reply)
+        assert sorted(agent.cancelled.values()) == ["bk-8", "bk-9"], opening
+    agent = ClinicAgent(mums, mine)
+    chat = Chat(week, appointments=agent)
+    chat.say("cancela las dos")
+    chat.say("sí")
+    assert "Entendido, tu hora sigue en pie." in texts(chat.say("no, esa no"))  # the second one kept
+    assert list(agent.cancelled.values()) == ["bk-8"]
