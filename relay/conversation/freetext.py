@@ -822,6 +822,10 @@ _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
      "in_days"),
     # "a week from today", "de hoy en 8 días": the same weekday next week
     (re.compile(r"\b(?:a|one|1) week from (?:today|now)\b|\bde hoy en (?:8|una semana)(?: dias)?\b"), "a_week"),
+    # "para fin de mes", "a fines de mes", "end of the month": the month's last day (past the agenda: said so)
+    (re.compile(r"\b(?:(?:a |para |hacia )?(?:el )?(?:fin|fines|final|finales) (?:de|del) (?:este )?mes"
+                r"|(?:the )?end of (?:the |this )?month)\b"),
+     "month_end"),
 )
 
 
@@ -841,6 +845,8 @@ def _relative_days(text: str, today: date) -> str:
                 found = today + timedelta(days=int(count) if count.isdigit() else 2)
             elif kind == "a_week":
                 found = today + timedelta(days=7)
+            elif kind == "month_end":
+                found = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
             else:
                 weekday = WEEKDAYS[match.group(1)]
                 if kind == "after_next":

@@ -120,7 +120,7 @@ _EARLIEST = re.compile(
     r"|(?<!mi )(?<!tu )(?<!a )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
     r"|lo primero (?:que|disponible)"
     r"|(?:el|la) (?:primer|primera) (?:turno|hora|cita)"
-    r"|mas (?:cercan[oa]|proxim[oa]|pronto|temprano(?! (?:de|que) (?:las? )?\d)|cerca)\b"
+    r"|mas (?:cercan[oa]|proxim[oa]|pronto|tempran[oa](?! (?:de|que) (?:las? )?\d)|cerca)\b"
     r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?(?:pued|pod)\w*|para ya"
     r"|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible|(?:el|la|lo) primer[oa]? (?:disponible|libre)"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"

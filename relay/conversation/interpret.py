@@ -51,6 +51,7 @@ _A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of th
 def _day_shown(state: ConversationState) -> date | None:
     """The day whose times (or one of them, to confirm) the patient is looking at."""
     return date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None
+_OF_THOSE_SHOWN = re.compile(r"\b(?:la|esa|de esas la) (?:mas temprana|primera|mas tempranito)\b")
 _ALL_BUT = {"am": ("12:00", ""), "pm": ("", "13:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
@@ -183,6 +184,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if day is not None and reading.times:  # a time ruled out before, asked for now
         state = state.offering({f"{day.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.times})
     if reading.earliest:  # "lo antes posible" within the day or the week the message names, if it names one
+        if day is None and _OF_THOSE_SHOWN.search(norm):  # "la más temprana" of the times shown: that day's first
+            day = _day_shown(state)
         pool = [
             s for s in ctx.pool(state)
             if (day is None or local_day(s) == day) and (reading.week is None or local_day(s) >= reading.week)

@@ -240,3 +240,19 @@ def test_an_emergency_is_told_not_to_wait_for_an_appointment_before_the_menus():
         assert reply.status == "choose_day" or buttons(reply), path  # the menus still follow
     for message in ("necesito hora urgente para mañana", "hola, quiero hora con el cardiólogo"):
         assert "emergencia" not in texts(Chat(week).say(message)), message
+
+
+def test_the_end_of_the_month_past_the_agenda_is_said_and_the_earliest_of_a_day_shown_is_that_days():
+    week = agenda(range(4, 15), [(9, 0), (10, 0), (15, 0)])
+    for message in ("a fines de mes", "para fin de mes porfa", "end of the month please"):
+        chat = Chat(week)
+        chat.say("hola")
+        said = texts(chat.say(message))
+        assert "Solo puedo ver la agenda de los próximos 14 días" in said and "31 dic" in said, (message, said)
+    chat = Chat(week)
+    chat.say("hola")
+    chat.say("el lunes")
+    said = texts(chat.say("la más temprana"))  # of the Monday's times shown, not the week's first
+    assert "¿Confirmo el lunes 7 de diciembre a las 09:00" in said, said
+    chat = Chat(week)
+    assert "¿Confirmo el viernes 4 de diciembre a las 09:00" in texts(chat.say("deme la más temprana que tenga"))
