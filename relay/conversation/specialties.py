@@ -65,7 +65,7 @@ _REFERRED_BY = re.compile(
 
 
 # "general" alone is medicina general next to a word for doctor or medicine, or as the whole answer ("la general").
-_GENERAL_OK = re.compile(r"\b(?:medic\w*|doctor)\b|^\s*(?:(?:la|el|a|con|con la|con el|en|de) )?general\s*$")
+_GENERAL_OK = re.compile(r"\b(?:medic\w*|doctora?|dra?)\b|^\s*(?:(?:la|el|a|con|con la|con el|en|de) )?general\s*$")
 _LEADING = re.compile(r"\b(?:con|with|to|see)\s+(?:(?:el|la|los|las|un|una|the|a|an)\s+)?$")
 
 

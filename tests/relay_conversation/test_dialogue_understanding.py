@@ -366,3 +366,13 @@ def test_a_question_about_the_clinic_asked_with_a_pick_is_answered_and_the_pick_
         reply = chat.say(message)
         assert answer in texts(reply), message
         assert "¿Confirmo el sábado 5 de diciembre a las" in texts(reply), message
+
+
+def test_the_doctora_general_is_medicina_general_and_the_day_and_time_are_kept():
+    for message in ("tiene hora con la doctora general el jueves a las 3?", "con la dra general el jueves a las 3"):
+        chat = clinic_with_specialties()
+        chat.say("hola")
+        reply = chat.say(message)
+        assert "No encontré" not in texts(reply), message
+        assert "¿Confirmo el jueves 3 de diciembre a las 15:00 con la Dra. Ana Soto, Medicina general?" in texts(
+            reply), message
