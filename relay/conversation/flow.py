@@ -57,6 +57,7 @@ from relay.conversation.intents import (
     wants_another,
     wants_it_back,
     wants_name_fixed,
+    whichever,
     yes_for_someone,
 )
 from relay.conversation.interpret import after_specialty, interpret
@@ -79,7 +80,9 @@ from relay.conversation.outcomes import (
     handoff,
 )
 from relay.conversation.pages import (
+    confirm,
     day_menu,
+    filter_buttons,
     first_menu,
     offered_choices,
     page_day,
@@ -196,6 +199,17 @@ def _decide(
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
+    # "cualquiera está bien" at the times: the first one, to confirm; at the days, the first day (unless a filter
+    # could be what "cualquiera" drops: "con Soto" … "cualquiera" is anyone).
+    leaves_it = option is None and action is None and whichever(norm)
+    if leaves_it and state.stage == CHOOSE_DAY and filter_buttons(ctx, state):
+        leaves_it = False
+    first_offered = offered_choices(state)[:1] if leaves_it else ()
+    first_free = next((s for s in ctx.free for o in first_offered if o.slot is not None and s.id == o.slot.id), None)
+    if first_free is not None:
+        return confirm(ctx, state, first_free)  # "cualquiera está bien": the first time offered, to confirm
+    if first_offered:
+        option = first_offered[0]  # "cualquier día": the first day's times (a time gone: said so)
     yes_to_menu = option is None and action is None and reading.answer == "yes" and not reading.found
     choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
     if len(choices) == 1:

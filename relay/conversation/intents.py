@@ -607,3 +607,16 @@ def means_every_one(norm: str) -> bool:
     """The patient means each of their appointments ("cancela las dos, la mía y la de mi mamá", "todas")."""
     return _EVERY_ONE.search(norm) is not None
 
+
+_YOU_CHOOSE = re.compile(
+    r"^(?:(?:ya|ok|bueno|si|pues|mmm|eh)\s+)*(?:cualquiera|cualquier (?:hora|dia)|la que sea|el que sea|la que tengas"
+    r"|la que haya|el que tengas|me da igual|da igual|da lo mismo|whichever|any|any (?:one|time|day)|anyone)"
+    r"(?:\s+(?:esta bien|sirve|me sirve|no mas|nomas|porfa|por favor|please|is fine|works|la hora|el dia|de esas"
+    r"|de esos|da igual))*$"
+)
+
+
+def whichever(norm: str) -> bool:
+    """The whole message leaves the choice to the bot ("cualquiera está bien", "la que sea", "me da igual")."""
+    return _YOU_CHOOSE.match(norm.strip(" .!,")) is not None
+

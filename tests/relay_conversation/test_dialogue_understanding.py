@@ -376,3 +376,14 @@ def test_the_doctora_general_is_medicina_general_and_the_day_and_time_are_kept()
         assert "No encontré" not in texts(reply), message
         assert "¿Confirmo el jueves 3 de diciembre a las 15:00 con la Dra. Ana Soto, Medicina general?" in texts(
             reply), message
+
+
+def test_whichever_at_the_times_proposes_the_first_one_to_confirm():
+    for reply_text in ("cualquiera", "cualquiera está bien", "la que sea", "me da igual la hora"):
+        chat = clinic_with_specialties()
+        chat.say("hola, hora con traumatología")
+        chat.say("el viernes")
+        reply = chat.say(reply_text)
+        assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con el Dr. Andrés Rojas" in texts(reply), reply_text
+        assert chat.books == [], reply_text  # asked first, never booked on "cualquiera"
+        assert chat.say("sí").status == "booked"
