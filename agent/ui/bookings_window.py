@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QStatusBar,
@@ -256,7 +258,13 @@ class BookingsWindow(QMainWindow):
         self.retention_label.setWordWrap(True)
         self.retention_days = DEFAULT_RETENTION_DAYS
         body_layout.addWidget(self.retention_label)
-        layout.addWidget(body, 1)
+        # The body scrolls when the window is shorter than its parts (banners, patients to contact, the bookings):
+        # they are never drawn over each other.
+        scroller = QScrollArea(central)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(body)
+        layout.addWidget(scroller, 1)
         self.setCentralWidget(central)
         self.notice_timer = QTimer(self)
         self.notice_timer.setSingleShot(True)

@@ -32,6 +32,7 @@ from agent.ui.i18n import Translator
 from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu
 
 MENU_ACTIONS = ("copy", "whatsapp", "kommo", "agenda")
+VISIBLE_ROWS = 4  # patients shown at once; more scroll inside the list
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -136,7 +137,10 @@ class FollowUpPanel(QFrame):
         keep = next((i for i, row in enumerate(rows) if selected and row.id == selected.id), 0 if rows else -1)
         if keep >= 0:
             self.table.selectRow(keep)
-        self.table.setFixedHeight(min(6, max(1, len(rows))) * 30 + self.table.horizontalHeader().height() + 4)
+        # At most VISIBLE_ROWS rows tall, the rest scrolled to inside the list: a taller list squeezed the window's
+        # other parts until the buttons covered the oldest patient waiting.
+        shown = min(VISIBLE_ROWS, max(1, len(rows)))
+        self.table.setFixedHeight(shown * 30 + self.table.horizontalHeader().height() + 4)
         self.title.setText(self.tr("followups.title", count=len(rows)))
         self.setVisible(bool(rows))
         self._update_buttons()

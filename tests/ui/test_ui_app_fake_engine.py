@@ -452,3 +452,40 @@ def test_a_follow_up_that_settled_by_itself_leaves_the_list_and_says_not_to_book
     shown = app.notifier.shown[-1]
     assert shown.title == "Ya no hace falta contactar"
     assert shown.body == "Rosa Vera (+56 9 7000 0704): al final su hora quedó reservada; no la reserve de nuevo"
+
+
+def test_many_patients_to_contact_scroll_in_their_list_and_the_buttons_never_cover_one(qtbot, agent_paths,
+                                                                                        plaintext_keyring, make_app,
+                                                                                        engines, shots):
+    """Seven hand-offs and two banners at the window's default size: the oldest patient is still reachable, and
+    the list's buttons sit below the list, not over its last row."""
+    from PySide6.QtCore import QPoint
+
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    book = FollowUpBook(follow_up_path(agent_paths.journal_file))
+    names = ["Sara Gil", "Eva Luna", "Juan Díaz", "Rosa Paz", "Iván Mora", "Marta Rojas", "Luis Soto"]
+    for n, name in enumerate(names):
+        at = (datetime.now(UTC) - timedelta(minutes=n)).isoformat()
+        book.receive(HandoffEvent(f"fu-{n}", at, str(90 + n), name, f"+56 9 5555 14{n:02d}", "asked_for_person"))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    window = app.window
+    window.show_notice("", "Paciente para contactar — Sara Gil (+56 9 5555 1400): pidió hablar con una persona")
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.follow_ups
+    assert [r.text("patient") for r in panel.rows] == names
+
+    table, buttons = panel.table, panel.contacted_button
+    table_bottom = table.mapTo(window, QPoint(0, table.height())).y()
+    assert buttons.mapTo(window, QPoint(0, 0)).y() >= table_bottom  # below the list, never over a row
+    bar = table.verticalScrollBar()
+    assert bar.maximum() > 0  # the rest scroll inside the list
+    table.scrollToBottom()
+    last = table.visualRect(table.model().index(len(names) - 1, 0))
+    assert table.viewport().rect().contains(last)  # the oldest, who waited longest, can be seen
+    window.grab().save(str(shots / "follow-ups-many.png"))
