@@ -14,6 +14,7 @@ from relay.conversation.outcomes import QUIET_HANDOFFS
 from wire.handoff import (
     RESOLVED_BOOKED,
     RESOLVED_CANCELLED,
+    RESOLVED_KEPT,
     RESOLVED_SUPERSEDED,
     SAID_CHARS,
     SAID_MAX,
@@ -73,6 +74,8 @@ _WORDS: dict[str, tuple[str, str]] = {
 _RESOLVED_WORDS: dict[str, tuple[str, str]] = {
     RESOLVED_BOOKED: ("su hora quedó reservada", "their appointment was booked"),
     RESOLVED_CANCELLED: ("su hora quedó cancelada", "their appointment was cancelled"),
+    RESOLVED_KEPT: ("pidió conservar su hora y sigue en pie (no se canceló)",
+                    "asked to keep their appointment, and it stands (not cancelled)"),
 }
 
 
@@ -111,8 +114,8 @@ def handoff_event(
 
 def resolution(before: ConversationState | None, reply: Reply) -> str:
     """The resolution code when this reply settles a case the clinic was handed as "not known yet" (``gave_up``):
-    booked or cancelled after all, or known to have failed (the reply's own follow-up then says what to do); ""
-    otherwise (a patient who asks for a person meanwhile settles nothing)."""
+    booked or cancelled after all, kept (a cancel taken back), or known to have failed (the reply's own follow-up
+    then says what to do); "" otherwise (a patient who asks for a person meanwhile settles nothing)."""
     if before is None or not before.gave_up or not isinstance(reply.continuation, dict):
         return ""
     data = reply.continuation.get("data", {})
@@ -121,6 +124,8 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return RESOLVED_BOOKED
     if status == "cancelled":
         return RESOLVED_CANCELLED
+    if status == "choose_day" and data.get("code") == "kept":  # a cancel not known yet, taken back: still there
+        return RESOLVED_KEPT
     if status == "handoff" and (data.get("booking") == "failed" or data.get("reason") == "previous_not_cancelled"):
         return RESOLVED_SUPERSEDED
     return ""

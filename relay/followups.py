@@ -38,9 +38,13 @@ from wire.handoff import RESOLUTIONS, HandoffEvent, kommo_lead_url
 logger = logging.getLogger("relay.followups")
 
 SWEEP_S = 1.0
-# Replies that may settle a case handed off as "not known yet" (``followup_texts.resolution``); hand-offs are read
-# anyway. Any other reply skips the conversation read.
-_MAY_SETTLE = frozenset({"booked", "cancelled"})
+def _may_settle(reply: Reply) -> bool:
+    """A reply that may settle a case handed off as "not known yet" (``followup_texts.resolution``): booked,
+    cancelled, or a cancel taken back. Any other reply (a menu) skips the conversation read."""
+    if reply.status in ("booked", "cancelled"):
+        return True
+    data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
+    return reply.status == "choose_day" and data.get("code") == "kept"
 PURGE_EVERY_S = 600.0
 
 
@@ -116,7 +120,7 @@ class FollowUpDesk:
 
     async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
         follow_up = is_follow_up(reply)
-        if not follow_up and reply.status not in _MAY_SETTLE:
+        if not follow_up and not _may_settle(reply):
             return
         try:
             before = await self._conversation_before(clinic, turn)

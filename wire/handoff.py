@@ -9,8 +9,9 @@ receipt the relay gives an agent's booking outcome).
 A case that settled by itself (the agent's answer came after the patient was handed off as "not known yet") is
 one more event of the lead with a ``RESOLUTIONS`` reason: the agent closes the lead's follow-ups handed off before
 its ``at``. Both frames are optional: an older agent ignores an unknown frame type (it answers only requests) and
-an older relay drops an ack it cannot read. The agent does not trust the relay: every field is checked here, the Kommo link
-must be a lead's page on a Kommo host, and nothing in an event makes the agent act on the clinic's web app.
+an older relay drops an ack it cannot read. The agent does not trust the relay: every field is checked here, the
+Kommo link must be a lead's page on a Kommo host, and nothing in an event makes the agent act on the clinic's web
+app.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ __all__ = ["RESOLUTIONS", "Ack", "HandoffEvent", "decode_followup_frame", "kommo
 # event of the lead with one of these reasons: every follow-up of the lead handed off before its ``at`` is done.
 RESOLVED_BOOKED = "resolved_booked"  # booked (or moved) after all
 RESOLVED_CANCELLED = "resolved_cancelled"  # cancelled after all
+RESOLVED_KEPT = "resolved_kept"  # a cancel not known yet was taken back, and the appointment is still there
 RESOLVED_SUPERSEDED = "resolved_superseded"  # the outcome is known; the event's own follow-up says what to do
-RESOLUTIONS = frozenset({RESOLVED_BOOKED, RESOLVED_CANCELLED, RESOLVED_SUPERSEDED})
+RESOLUTIONS = frozenset({RESOLVED_BOOKED, RESOLVED_CANCELLED, RESOLVED_KEPT, RESOLVED_SUPERSEDED})
 
 SAID_MAX = 5  # the patient's last messages an event carries
 SAID_CHARS = 200

@@ -18,7 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.evolve import evolve
-from relay.conversation.intents import means_every_one
+from relay.conversation.freetext import normalize
+from relay.conversation.intents import means_every_one, takes_cancel_back
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
@@ -48,6 +49,7 @@ from wire.appointments import (
 from wire.messages import _PHONE_RE, ProtocolError, Response, WireError, WireSlot
 
 OPS_RESULTS: dict[str, Any] = {"my_bookings": MyBookingsResult, "cancel": CancelResult, "reschedule": RescheduleResult}
+KEEP_CHECK = "keep_check"  # intent: a cancel not known yet was taken back; the next steps only read
 HANDOFF_REASONS = {
     "cancel": "cancel_requested", "my_bookings": "bookings_requested", "reschedule": "reschedule_requested",
 }
@@ -69,9 +71,15 @@ def upcoming(bookings: Sequence[WireBooking], now: datetime) -> tuple[WireBookin
 
 
 def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | None:
-    """A cancel or a move whose outcome never came back is asked again, same key, whatever the patient says now."""
+    """A cancel or a move whose outcome never came back is asked again, same key, whatever the patient says now;
+    except a cancel the patient takes back meanwhile ("no, no la canceles"): then the appointments are only read,
+    and the patient hears whether it is still there (never cancelled on a "no")."""
     if state is None or state.target is None or state.lead_id != turn.lead_id:
         return None
+    if state.stage == CANCELLING and (state.intent == KEEP_CHECK or takes_cancel_back(normalize(turn.message))):
+        phone = turn.phone.strip()
+        if _PHONE_RE.match(phone):
+            return AgentStep(evolve(state.seen(turn.now), intent=KEEP_CHECK), "my_bookings", MyBookingsArgs(phone))
     if state.stage == CANCELLING:
         return _cancel_step(state.seen(turn.now), state.target, turn.phone)
     if state.stage == RESCHEDULING and state.pending is not None:
@@ -128,6 +136,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     intent = state.intent or "my_bookings"
     if isinstance(outcome, WireError) and step.op == "reschedule" and _outcome_unknown(state, outcome):
         return _move_unconfirmed(lang, state, outcome.code, step.opening)
+    if step.op == "my_bookings" and state.intent == KEEP_CHECK and state.target is not None:
+        return _kept_or_gone(lang, state, clinic, outcome, step.opening)
     if isinstance(outcome, WireError) and step.op == "cancel" and state.target is not None:
         if state.gave_up and outcome.code == "bad_request":  # asked again: no longer among the phone's: it went
             outcome = CancelResult(state.target.booking_id, repeat=True)
@@ -386,6 +396,32 @@ def _move_unconfirmed(lang: Language, state: ConversationState, reason: str, ope
     said = lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M"))
     return _not_known_yet(state, reason, opening, [said, lang.say("booking_unconfirmed_next")], new.start, new.id,
                           new.professional)
+
+
+def _kept_or_gone(lang: Language, state: ConversationState, clinic: ClinicProfile, outcome: Any,
+                  opening: Sequence[str]) -> Reply:
+    """The patient took back a cancel whose outcome was not known: the appointments read say whether it is still
+    there ("sigue en pie") or went before the message ("ya quedó cancelada"); unread, it stays not known (and the
+    next message reads again: it is never cancelled after the "no")."""
+    assert state.target is not None
+    if not isinstance(outcome, MyBookingsResult):
+        code = outcome.code if isinstance(outcome, WireError) else "internal"
+        return _cancel_unconfirmed(lang, state, code, opening)
+    target = state.target
+    if any(b.booking_id == target.booking_id for b in outcome.bookings):
+        again = Option(lang.say("new_booking_button"), "new_booking")
+        kept = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), gave_up=False,
+                      cancel_each=False)
+        data = {**_data(kept, "kept"), "option_1": again.label, "booking_id": target.booking_id}
+        body = continuation(data, [*opening, lang.say("cancel_taken_back", **_when(lang, target))],
+                            lang.say("another_booking_prompt"), [again.label], clinic.bot_question_step)
+        return Reply(kept, body, "choose_day")
+    paragraphs = [lang.say("cancel_went_before", **_when(lang, target)), lang.say("cancel_done_closing")]
+    data = {"status": "cancelled", "conversation_id": state.conversation_id, "booking_id": target.booking_id,
+            "start": target.start, "professional": target.professional, "repeat": True}
+    done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
+                  cancel_each=False)  # "devuélvemela" can still book that time again
+    return Reply(done, continuation(data, [*opening, *paragraphs]), "cancelled")
 
 
 def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:

@@ -620,3 +620,17 @@ def whichever(norm: str) -> bool:
     """The whole message leaves the choice to the bot ("cualquiera está bien", "la que sea", "me da igual")."""
     return _YOU_CHOOSE.match(norm.strip(" .!,")) is not None
 
+
+_TAKE_CANCEL_BACK = re.compile(
+    r"\b(?:no (?:me |se |te )?(?:la |lo |las |los )?(?:cancel|anul|borr|elimin)\w*|no (?:la|lo) (?:quiero )?perder"
+    r"|(?:la|lo) (?:necesito|voy a necesitar|quiero mantener|quiero conservar)|(?:mantener|conservar)(?:la|lo)"
+    r"|(?:mejor )?(?:dejala|dejalo|dejemosla|dejemoslo)|me arrepenti|cambie de opinion|(?:don ?t|do not) cancel"
+    r"|keep (?:it|my appointment)|changed my mind)\b"
+)
+
+
+def takes_cancel_back(norm: str) -> bool:
+    """After a cancel the bot could not confirm: the patient no longer wants it ("no, no la canceles", "mejor
+    déjala", "la necesito", "no")."""
+    return keeps_it(norm) or bool(_TAKE_CANCEL_BACK.search(norm)) or norm.strip(" .!") in ("no", "nop", "nope")
+

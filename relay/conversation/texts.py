@@ -176,6 +176,10 @@ SPANISH = Language(
         "cancel_yes": "Sí, cancelar",
         "cancel_no": "No",
         "cancel_kept": "Entendido, tu hora sigue en pie.",
+        "cancel_taken_back": "Entendido, no la cancelo: tu hora del {day} a las {time} con {professional} sigue en"
+                             " pie.",
+        "cancel_went_before": "Tu hora del {day} a las {time} con {professional} ya había quedado cancelada antes de"
+                              " tu mensaje.",
         "cancel_each": "Tienes {count} horas: te pregunto por cada una.",
         "cancel_done": "Listo, cancelé tu hora del {day} a las {time} con {professional}.",
         "cancel_done_closing": "Si quieres otra hora, escríbenos cuando quieras.",
@@ -346,6 +350,10 @@ ENGLISH = Language(
         "cancel_yes": "Yes, cancel",
         "cancel_no": "No, keep it",
         "cancel_kept": "All right, your appointment stays.",
+        "cancel_taken_back": "All right, I won't cancel it: your appointment on {day} at {time} with {professional}"
+                             " stands.",
+        "cancel_went_before": "Your appointment on {day} at {time} with {professional} had already been cancelled"
+                              " before your message.",
         "cancel_each": "You have {count} appointments: I'll ask about each one.",
         "cancel_done": "Done, I cancelled your appointment on {day} at {time} with {professional}.",
         "cancel_done_closing": "Write to us whenever you'd like another appointment.",

@@ -7,7 +7,7 @@ import asyncio
 import json
 
 import httpx
-from relay_harness import buttons_of
+from relay_harness import buttons_of, texts_of
 
 from demo.kommo.lead_records import responsible_user
 from relay.cli import main as relay_cli
@@ -263,3 +263,39 @@ async def test_a_booking_known_to_have_failed_after_all_replaces_its_task_with_o
     old, current = kommo.tasks(clinic.subdomain, "705")
     assert old.completed and "sigue en la tarea nueva" in old.result
     assert not current.completed and "NO quedó reservada" in current.text
+
+
+async def test_a_cancel_taken_back_while_not_known_is_kept_and_its_kommo_task_is_done(relay, kommo):
+    """ "Aún no sé si quedó cancelada" (a task for reception) … "no, no la canceles": the appointment is read, not
+    cancelled; the patient hears it stands, and the task is completed with that outcome."""
+    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
+    from wire.messages import error_response, ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    slot = agent.slots[5]
+    held = WireBooking("bk-30", slot.start, slot.end, slot.professional)
+    cancels: list[str] = []
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            cancels.append(request.args.booking_id)
+            return error_response(request.id, "timeout", "the web app did not answer in time")
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Olga Ruiz", "phone": "+56 9 7000 0706"}
+    asked = await kommo.say(url, clinic.subdomain, "706", "quiero cancelar mi hora", **who)
+    assert "¿Cancelo tu hora" in texts_of(asked.body)
+    unknown = await kommo.say(url, clinic.subdomain, "706", "Sí, cancelar", **who)
+    assert "Aún no sé si tu hora" in texts_of(unknown.body)
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "706"), "the Kommo task")
+
+    kept = await kommo.say(url, clinic.subdomain, "706", "no, no la canceles por favor, la necesito", **who)
+    assert "no la cancelo" in texts_of(kept.body) and "sigue en pie" in texts_of(kept.body)
+    assert cancels == ["bk-30"]  # asked once; never again after the "no"
+    handed_off, resolved = await agent.wait_for_events(2)
+    assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_kept")
+    [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "706") if t.completed], "the task done")
+    assert "pidió conservar su hora y sigue en pie" in done.result

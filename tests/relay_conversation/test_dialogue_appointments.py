@@ -594,3 +594,47 @@ def test_cancel_both_asks_about_each_appointment_in_turn_and_cancels_each():
     chat.say("sí")
     assert "Entendido, tu hora sigue en pie." in texts(chat.say("no, esa no"))  # the second one kept
     assert list(agent.cancelled.values()) == ["bk-8"]
+
+
+class SlowToCancel(ClinicAgent):
+    """The first cancel's answer never comes back (``went``: whether the web app cancelled it all the same)."""
+
+    def __init__(self, *bookings: WireBooking, went: bool) -> None:
+        super().__init__(*bookings)
+        self.went = went
+        self.cancels = 0
+        self.reads = 0
+
+    def __call__(self, step):
+        if isinstance(step.args, CancelArgs):
+            self.cancels += 1
+            if self.cancels == 1:
+                if self.went:
+                    self.bookings = [b for b in self.bookings if b.booking_id != step.args.booking_id]
+                return WireError("timeout", "no answer in time")
+        if isinstance(step.args, MyBookingsArgs):
+            self.reads += 1
+        return super().__call__(step)
+
+
+def test_a_cancel_not_known_yet_that_the_patient_takes_back_is_never_carried_out():
+    """ "Aún no sé si quedó cancelada" … "no, no la canceles, la necesito": the appointments are read, never cancelled
+    again; the patient hears whether it is still there."""
+    for went, said in ((False, "Entendido, no la cancelo: tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana"
+                               " Soto sigue en pie."),
+                       (True, "Tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto ya había quedado"
+                              " cancelada antes de tu mensaje.")):
+        for taken_back in ("no, no la canceles por favor, la necesito", "mejor no, déjala", "no"):
+            agent = SlowToCancel(THU, went=went)
+            chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+            chat.say("quiero cancelar mi hora")
+            assert "Aún no sé si tu hora" in texts(chat.say("Sí, cancelar"))
+            reply = chat.say(taken_back)
+            assert said in texts(reply), (went, taken_back, texts(reply))
+            assert agent.cancels == 1 and agent.reads >= 1, (went, taken_back)
+            assert [b.booking_id for b in agent.bookings] == ([] if went else ["bk-7"])
+    agent = SlowToCancel(THU, went=False)  # not taken back: asked again with the same key, and done
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("quiero cancelar mi hora")
+    chat.say("Sí, cancelar")
+    assert "Listo, cancelé tu hora" in texts(chat.say("¿y? ¿se canceló?")) and agent.bookings == []
