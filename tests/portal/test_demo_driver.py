@@ -11,7 +11,15 @@ import pytest
 import pytest_asyncio
 from starlette.responses import JSONResponse
 
-from agent.portal.base import AccountLocked, LoginRejected, Patient, PortalChanged, PortalUnavailable, SlotTaken
+from agent.portal.base import (
+    AccountLocked,
+    BookingRejected,
+    LoginRejected,
+    Patient,
+    PortalChanged,
+    PortalUnavailable,
+    SlotTaken,
+)
 from agent.portal.retry import RetryPolicy
 from portal.support import FROZEN_NOW, STAFF_PASSWORD, frozen_clock, make_driver, running_portal
 
@@ -88,6 +96,22 @@ async def test_a_booking_appears_in_the_portals_appointment_list(driver, portal)
     assert slot.to_json() not in portal.admin.free_slots(14)
     assert await driver.find_booking(slot.id, "req-0001") == booking
     assert await driver.find_booking(slot.id, "req-9999") is None
+
+
+async def test_details_the_form_itself_refuses_are_rejected_at_once_with_its_words_and_nothing_sent(driver, portal):
+    """A name the web app's own form refuses before sending ("Li": under its three letters) is the patient's details
+    refused, at once: not an outage retried for a minute while every other booking waits behind it."""
+    slot = (await driver.free_slots(14))[7]
+    portal.requests.clear()
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(BookingRejected) as refused:
+        await driver.book(slot.id, Patient("Li", "+56 9 8765 4321"), reference="req-0002")
+    assert asyncio.get_running_loop().time() - started < 10  # one check, no 4 × 15 s of "no answer"
+    assert refused.value.nothing_written and "Ingrese el nombre del paciente" in str(refused.value)
+    assert "POST /api/citas" not in portal.requests
+    assert slot.to_json() in portal.admin.free_slots(14)
+    booking = await driver.book(slot.id, Patient("Li Wei", "+56 9 8765 4321"), reference="req-0003")
+    assert booking.slot == slot  # the modal was closed: the next booking goes through
 
 
 async def test_a_patients_appointments_are_found_by_phone_and_one_is_cancelled_through_the_detail(driver, portal):

@@ -229,6 +229,10 @@ class DemoPortalDriver(BrowserDriver):
                 raise SlotTaken(slot_id)
             dialogs_before = len(self.dismissed_dialogs)
             status = await modal.save()
+            if status == 0 and modal.refused_before_sending:  # the form's own check: nothing was sent
+                await modal.cancel()
+                raise BookingRejected(f"the clinic web app's form refused the patient's details: "
+                                      f"{modal.refused_before_sending}")
             if len(self.dismissed_dialogs) > dialogs_before and status == 0:
                 await modal.cancel()  # a warning the driver will not click through: nothing was sent
                 raise BookingRejected(f"the clinic web app warned before saving and the warning was not accepted: "

@@ -6,8 +6,11 @@ the screen and the element. No sleeps: Playwright waits for elements, and we wai
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
@@ -147,6 +150,9 @@ class DetailModal:
             return 0
 
 
+REFUSAL_GRACE_S = 1.0  # after the form's alert, how long an answer from the web app may still come
+
+
 class AppointmentModal:
     name = "new appointment"
 
@@ -161,6 +167,7 @@ class AppointmentModal:
         self.save_button = self.dialog.get_by_role("button", name="Guardar cita")
         self.cancel_button = self.dialog.get_by_role("button", name="Cancelar")
         self.error = self.dialog.get_by_role("alert")
+        self.refused_before_sending = ""  # the form's own refusal at the last save ("" if it sent the appointment)
 
     async def ensure_shown(self) -> None:
         await require(self.dialog, self.name, 'dialog "Nueva cita"', self.timeout_ms)
@@ -175,16 +182,46 @@ class AppointmentModal:
         await self.note.fill(note)
 
     async def save(self) -> int:
-        """Click "Guardar cita"; the HTTP status of the web app's answer (0: no answer)."""
+        """Click "Guardar cita"; the HTTP status of the web app's answer (0: no answer). A form that refuses before
+        sending anything (its own check: "Ingrese el nombre del paciente.") shows its alert at once: then 0, and
+        ``refused_before_sending`` holds the alert's words, without waiting out the timeout for an answer that
+        will never come."""
+        self.refused_before_sending = ""
+        answered = asyncio.ensure_future(self.page.wait_for_event(
+            "response", lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/api/citas"),
+            timeout=self.timeout_ms,
+        ))
+        sent: list[Any] = []  # the save's request, once the page sent it: after that, an alert is no refusal
+
+        def on_request(request: Any) -> None:
+            if request.method == "POST" and request.url.split("?")[0].endswith("/api/citas"):
+                sent.append(request)
+
+        self.page.on("request", on_request)
+        alerted: asyncio.Future[Any] | None = None
         try:
-            async with self.page.expect_response(
-                lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith("/api/citas"),
-                timeout=self.timeout_ms,
-            ) as answer:
-                await self.save_button.click()
-            return (await answer.value).status
+            shown_before = await self.error.is_visible()  # an earlier try's alert: not this save's refusal
+            await self.save_button.click()
+            if shown_before:
+                return (await answered).status
+            alerted = asyncio.ensure_future(self.error.wait_for(state="visible", timeout=self.timeout_ms))
+            await asyncio.wait({answered, alerted}, return_when=asyncio.FIRST_COMPLETED)
+            if not answered.done() and alerted.done() and alerted.exception() is None:
+                await asyncio.wait({answered}, timeout=REFUSAL_GRACE_S)  # an answer may still be on its way
+                if not answered.done() and not sent:  # refused by the form itself: nothing left the page
+                    self.refused_before_sending = " ".join((await self.error.inner_text()).split())
+                    return 0
+            return (await answered).status
         except PlaywrightError:
             return 0
+        finally:
+            self.page.remove_listener("request", on_request)
+            for pending in (answered, alerted):
+                if pending is not None and not pending.done():
+                    pending.cancel()
+                if pending is not None:
+                    with contextlib.suppress(BaseException):
+                        await pending
 
     async def error_text(self) -> str:
         await require(self.error, self.name, "error message", self.timeout_ms)
