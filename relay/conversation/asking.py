@@ -21,6 +21,11 @@ from relay.conversation.state import ASK_FIELD, PATIENT_NAME, ConversationState,
 from wire.messages import WireSlot
 
 
+def names_a_person(name: str) -> bool:
+    """A WhatsApp name a booking can go under: at least three letters ("Li", "yo", "🙂" are asked for)."""
+    return "{" not in name and sum(c.isalpha() for c in name) >= 3
+
+
 def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:
     """The state with every required field the bot's data gives (when valid), and the fields still missing."""
     given = dict(state.patient)
@@ -31,7 +36,10 @@ def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, 
             if checked.value:
                 given[field] = checked.value
     state = evolve(state, patient=tuple(given.items()))
-    name = [PATIENT_NAME] if state.for_other and not state.patient_name else []  # whose appointment, first
+    # Whose appointment, first: someone else's, or the patient's own when their WhatsApp name is too short for a
+    # web app's form ("yo", "Li", an emoji): asked, not sent to be refused.
+    unnamed = state.for_other or not names_a_person(ctx.turn.name)
+    name = [PATIENT_NAME] if unnamed and not state.patient_name else []
     return state, [*name, *(f for f in ctx.patient_fields if f not in given)]
 
 

@@ -156,6 +156,9 @@ def aware(turn: Turn) -> Turn:
     return turn if turn.now.tzinfo is not None else evolve(turn, now=turn.now.replace(tzinfo=UTC))
 
 
+_NOT_A_FIRST_NAME = frozenset({"yo", "me", "mi", "i", "el", "ella", "nn", "na", "x"})
+
+
 def first_name(name: str) -> str:
     """", Ana" from "Ana Pérez"; nothing when the name is missing or an unfilled Kommo placeholder."""
     words = name.split(None, 1)
@@ -164,5 +167,7 @@ def first_name(name: str) -> str:
     first = words[0].strip(".,;:!?")
     letters = first.replace("-", "").replace("'", "")
     if not first or len(first) > 20 or not (letters.isalpha() or not letters):  # letters, "-" and "'" only
+        return ""
+    if first.casefold() in _NOT_A_FIRST_NAME:  # a WhatsApp profile named "yo" or "me": no "¡Hola, Yo!"
         return ""
     return f", {first[:1].upper()}{first[1:]}"

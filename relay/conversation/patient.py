@@ -39,8 +39,8 @@ def is_placeholder(text: str) -> bool:
 def patient_problem(name: str, phone: str) -> str | None:
     """Why these fields cannot go into a booking (a hand-off reason), or None when they can.
 
-    An empty name is fine (the booking says "Paciente WhatsApp"); an empty or unfilled phone, and a name
-    that is an unfilled placeholder or holds control characters, are not.
+    An empty name is fine (it is asked before booking, as one too short for a web app's form is); an empty or
+    unfilled phone, and a name that is an unfilled placeholder or holds control characters, are not.
     """
     if not phone.strip() or is_placeholder(phone) or not is_phone(phone):
         return MISSING_PHONE

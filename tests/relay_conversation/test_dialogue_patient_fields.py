@@ -257,3 +257,18 @@ def test_at_whose_name_a_better_time_a_second_person_or_for_me_are_each_understo
         chat.say("sí")
         assert chat.say(mine).status == "booked", mine
         assert [b.state.patient_name for b in chat.books] == [""]  # the WhatsApp contact's own name
+
+
+def test_a_whatsapp_name_too_short_for_a_web_app_form_is_asked_before_booking():
+    """ "yo", "Li", an emoji: the web app's form would refuse the appointment; the name is asked first instead."""
+    for whatsapp_name in ("yo", "Li", "🙂"):
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]), name=whatsapp_name)
+        chat.say("hora para el sábado 5 a las 10:30")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí")), whatsapp_name
+        assert chat.books == []
+        assert chat.say("Li Wei").status == "booked"
+        assert [b.state.patient_name for b in chat.books] == ["Li Wei"], whatsapp_name
+        assert "Yo!" not in texts(chat.replies[-1])
+    chat = Chat(agenda([5], [(9, 0), (10, 30)]), name="Ana")  # a first name alone is enough
+    chat.say("hora para el sábado 5 a las 10:30")
+    assert chat.say("sí").status == "booked"

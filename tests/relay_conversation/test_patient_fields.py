@@ -20,7 +20,7 @@ def turn(name: str = "Ana Pérez", phone: str = "+56 9 1234 5678") -> Turn:
 
 def test_usable_fields_pass():
     assert patient_problem("Ana Pérez", "+56 9 1234 5678") is None
-    assert patient_problem("", "(02) 2345-6789") is None  # no name: the booking says "Paciente WhatsApp"
+    assert patient_problem("", "(02) 2345-6789") is None  # no name: asked before booking
 
 
 def test_an_empty_unfilled_or_unreadable_phone_is_missing():
