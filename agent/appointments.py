@@ -19,6 +19,7 @@ from agent.journal import JournalEntry, MoveSource
 from agent.portal.base import Booking, PortalDriver, PortalError
 from agent.portal_session import PortalSession, Priority
 from wire.appointments import (
+    NOT_AMONG_THE_PHONES,
     CancelArgs,
     CancelResult,
     MyBookingsArgs,
@@ -31,7 +32,7 @@ from wire.messages import BookArgs, WireError, WirePatient
 
 log = logging.getLogger(__name__)
 
-NOT_TIED = "the appointment is not one of this phone's"
+NOT_TIED = NOT_AMONG_THE_PHONES
 FINISH_RETRY_FIRST_S = 5.0
 FINISH_RETRY_MAX_S = 300.0
 

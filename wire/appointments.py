@@ -39,6 +39,9 @@ from wire.messages import (
 
 APPOINTMENT_OPS: tuple[str, ...] = ("my_bookings", "cancel", "reschedule")
 MAX_BOOKINGS = 20
+# The agent's bad_request message when the appointment to cancel or move is not among the phone's in the web app
+# (deleted by a receptionist meanwhile, say): the relay then says so, never "it still stands".
+NOT_AMONG_THE_PHONES = "the appointment is not one of this phone's"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from relay.conversation.intents import means_every_one, takes_cancel_back
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
+from relay.conversation.outcomes import slot_taken
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
@@ -30,6 +31,7 @@ from relay.conversation.state import (
     CANCELLING,
     CHECK_EXISTING,
     CHOOSE_DAY,
+    CHOOSE_TIME,
     CONFIRM_CANCEL,
     RESCHEDULING,
     ConversationState,
@@ -38,6 +40,7 @@ from relay.conversation.state import (
 )
 from relay.conversation.texts import Language, language
 from wire.appointments import (
+    NOT_AMONG_THE_PHONES,
     CancelArgs,
     CancelResult,
     MyBookingsArgs,
@@ -143,6 +146,13 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
             outcome = CancelResult(state.target.booking_id, repeat=True)
         elif _outcome_unknown(state, outcome):  # the agent went away with the cancel in hand
             return _cancel_unconfirmed(lang, state, outcome.code, step.opening)
+    if isinstance(outcome, WireError) and step.op == "reschedule" and outcome.code == "slot_taken":
+        # The new time went meanwhile: the nearest free ones, as for a new booking (the move goes on from there).
+        return slot_taken(lang, evolve(state, stage=CHOOSE_TIME, gave_up=False), turn, clinic, outcome)
+    if (isinstance(outcome, WireError) and outcome.code == "bad_request" and outcome.message == NOT_AMONG_THE_PHONES
+            and step.op in ("cancel", "reschedule") and state.target is not None
+            and not state.gave_up):  # no longer among the phone's: maybe deleted already
+        return _not_in_the_agenda(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening)
     if isinstance(outcome, WireError):
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
@@ -457,6 +467,17 @@ def _handoff(lang: Language, state: ConversationState, reason: str, opening: Seq
         paragraphs = [lang.say("move_failed", **_when(lang, state.target)), lang.say("receptionist")]
     else:
         paragraphs = [lang.say(reason)]
+    return Reply(state.handed_off(reason), continuation(data, [*opening, *paragraphs]), "handoff")
+
+
+def _not_in_the_agenda(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:
+    """The web app no longer has the appointment among the phone's (a receptionist may have deleted it): never
+    "tu hora sigue en pie" nor "no pude cancelar"; a person confirms."""
+    assert state.target is not None
+    data: dict[str, Any] = {"status": "handoff", "reason": reason, "conversation_id": state.conversation_id,
+                            "booking_id": state.target.booking_id, "requested_start": state.target.start,
+                            "code": "not_in_agenda"}
+    paragraphs = [lang.say("not_in_agenda", **_when(lang, state.target)), lang.say("receptionist")]
     return Reply(state.handed_off(reason), continuation(data, [*opening, *paragraphs]), "handoff")
 
 

@@ -184,6 +184,8 @@ SPANISH = Language(
         "cancel_done": "Listo, cancelé tu hora del {day} a las {time} con {professional}.",
         "cancel_done_closing": "Si quieres otra hora, escríbenos cuando quieras.",
         "cancel_failed": "No pude cancelar tu hora en este momento.",
+        "not_in_agenda": "No encontré tu hora del {day} a las {time} con {professional} en la agenda de la clínica:"
+                         " puede que ya la hayan cancelado. No hice ningún cambio.",
         "cancel_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó cancelada: la"
         " agenda de la clínica no respondió a tiempo.",
         "cancel_unconfirmed_next": "Escríbeme en unos minutos y te digo cómo quedó. Una recepcionista también lo"
@@ -358,6 +360,8 @@ ENGLISH = Language(
         "cancel_done": "Done, I cancelled your appointment on {day} at {time} with {professional}.",
         "cancel_done_closing": "Write to us whenever you'd like another appointment.",
         "cancel_failed": "I couldn't cancel your appointment right now.",
+        "not_in_agenda": "I couldn't find your appointment on {day} at {time} with {professional} in the clinic's"
+                         " agenda: it may have been cancelled already. I made no change.",
         "cancel_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} was"
         " cancelled: the clinic's schedule did not answer in time.",
         "cancel_unconfirmed_next": "Write to me in a few minutes and I'll tell you how it went. A receptionist will"

@@ -638,3 +638,30 @@ def test_a_cancel_not_known_yet_that_the_patient_takes_back_is_never_carried_out
     chat.say("quiero cancelar mi hora")
     chat.say("Sí, cancelar")
     assert "Listo, cancelé tu hora" in texts(chat.say("¿y? ¿se canceló?")) and agent.bookings == []
+
+
+def test_an_appointment_deleted_meanwhile_is_never_said_to_stand_and_a_move_onto_a_taken_time_offers_others():
+    from wire.appointments import NOT_AMONG_THE_PHONES
+
+    for op, start in ((RescheduleArgs, ["quiero cambiar mi hora", "sí", "Mié 2 dic", "09:00"]),
+                      (CancelArgs, ["quiero cancelar mi hora", "Sí, cancelar"])):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=lambda step, op=op, agent=agent: WireError(
+            "bad_request", NOT_AMONG_THE_PHONES) if isinstance(step.args, op) else agent(step))
+        for message in start:
+            reply = chat.say(message)
+        said = texts(reply)
+        assert "No encontré tu hora del jueves 3 de diciembre a las 10:00" in said, (op, said)
+        assert "sigue en pie" not in said and "No pude cancelar" not in said
+
+    agent = ClinicAgent(THU)
+    taken = WireError("slot_taken", "taken", (slot(2, 11, 0, "Dra. Ana Soto"),))
+    chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=lambda step: taken
+                if isinstance(step.args, RescheduleArgs) and "T09:00" in step.state.pending.start else agent(step))
+    for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic"):
+        chat.say(message)
+    reply = chat.say("09:00")
+    assert reply.status != "handoff" and "Ese horario acaba de ser tomado" in texts(reply), texts(reply)
+    assert "11:00" in buttons(reply)
+    chat.say("11:00")  # the move goes on with the time offered instead
+    assert [old for old, _slot in agent.moved.values()] == ["bk-7"]  # moved, onto the 11:00 offered
