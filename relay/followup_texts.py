@@ -120,7 +120,7 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return ""
     data = reply.continuation.get("data", {})
     status = data.get("status")
-    if status == "booked":
+    if status == "booked" or (status == "choose_day" and data.get("code") == "booked_undo"):  # booked after all
         return RESOLVED_BOOKED
     if status == "cancelled":
         return RESOLVED_CANCELLED

@@ -40,11 +40,12 @@ logger = logging.getLogger("relay.followups")
 SWEEP_S = 1.0
 def _may_settle(reply: Reply) -> bool:
     """A reply that may settle a case handed off as "not known yet" (``followup_texts.resolution``): booked,
-    cancelled, or a cancel taken back. Any other reply (a menu) skips the conversation read."""
+    cancelled, a cancel taken back, or booked while asked to be called off. Any other reply (a menu) skips the
+    conversation read."""
     if reply.status in ("booked", "cancelled"):
         return True
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
-    return reply.status == "choose_day" and data.get("code") == "kept"
+    return reply.status == "choose_day" and data.get("code") in ("kept", "booked_undo")
 PURGE_EVERY_S = 600.0
 
 

@@ -46,6 +46,7 @@ from relay.conversation.intents import (
     asks_where,
     corrects_a_booking,
     courtesy,
+    detect,
     for_me,
     for_someone_else,
     greeting_only,
@@ -313,13 +314,17 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
 
     Its message is never read as a new answer: the agent's journal returns the first outcome (or the booking
     under way), so a patient who writes again after a restart, a time-out or an offline agent hears the truth
-    and never ends up with a second appointment.
+    and never ends up with a second appointment. A wish to call it off said meanwhile ("mejor no, cancela eso") is
+    kept: once it turns out booked, the patient is asked whether to cancel it.
     """
     turn = aware(turn)
     if state is None or state.lead_id != turn.lead_id or not state.booking_open or state.expired(turn.now):
         return None
     assert state.pending is not None
-    return Book(state.seen(turn.now), state.pending, idempotency_key(state.conversation_id, state.pending.id))
+    norm = normalize(turn.message)
+    undo = state.undo_wanted or keeps_it(norm) or detect(norm).intent == "cancel"  # "mejor no, cancela eso"
+    going_on = evolve(state.seen(turn.now), undo_wanted=undo)
+    return Book(going_on, state.pending, idempotency_key(state.conversation_id, state.pending.id))
 
 
 def _fresh_state(turn: Turn) -> ConversationState:

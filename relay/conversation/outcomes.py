@@ -24,11 +24,13 @@ from relay.conversation.replies import continuation
 from relay.conversation.state import (
     CHOOSE_DAY,
     CHOOSE_TIME,
+    CONFIRM_CANCEL,
     ConversationState,
     Option,
     conversation_id,
 )
 from relay.conversation.texts import Language, language
+from wire.appointments import WireBooking
 from wire.messages import BookResult, WireError, WireSlot
 
 BOOKING_FAILED = "booking_failed"  # a booking first told as not known yet turned out not to have happened
@@ -132,6 +134,8 @@ def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> R
 
 
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
+    if state.undo_wanted and state.gave_up:
+        return _booked_but_unwanted(lang, state, clinic, result)
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
                     professional=lang.with_professional(result.professional))
@@ -154,6 +158,27 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         "repeat": result.repeat,
     }
     return Reply(None, continuation(data, paragraphs), "booked")
+
+
+def _booked_but_unwanted(lang: Language, state: ConversationState, clinic: ClinicProfile, result: BookResult
+                         ) -> Reply:
+    """Booked after all, but the patient asked meanwhile to call it off: said, and "¿La cancelo?" (yes or no)."""
+    start = datetime.fromisoformat(result.start)
+    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
+                    professional=lang.with_professional(result.professional))
+    target = WireBooking(result.booking_id, result.start, result.end, result.professional, patient=state.patient_name)
+    options = (Option(lang.say("cancel_yes"), "cancel_yes"), Option(lang.say("cancel_no"), "cancel_no"))
+    asking = evolve(state, stage=CONFIRM_CANCEL, intent="cancel", target=target, options=options, pending=None,
+                    pending_message="", gave_up=False, undo_wanted=False)
+    data: dict[str, Any] = {
+        "status": "choose_day", "conversation_id": state.conversation_id, "code": "booked_undo",
+        "booking_id": result.booking_id, "start": result.start, "professional": result.professional,
+        "option_1": options[0].label, "option_2": options[1].label,
+    }
+    paragraphs = [lang.say("booked_late", name=""), when[:1].upper() + when[1:]]
+    body = continuation(data, paragraphs, lang.say("booked_undo_question"), [o.label for o in options],
+                        clinic.bot_question_step)
+    return Reply(asking, body, "choose_day")
 
 
 def failed_late(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, code: str) -> Reply:

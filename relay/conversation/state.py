@@ -127,6 +127,7 @@ class ConversationState:
     said: tuple[str, ...] = ()
     misses: int = 0  # messages in a row the bot did not understand: at MAX_MISSES a person takes over
     cancel_each: bool = False  # "cancela las dos": after each cancel, the next of ``bookings`` is asked about
+    undo_wanted: bool = False  # "mejor no, cancela eso" while the booking's outcome was not known: asked once booked
 
     @property
     def booking_open(self) -> bool:
@@ -191,6 +192,7 @@ class ConversationState:
             "said": list(self.said),
             "misses": self.misses,
             **({"cancel_each": True} if self.cancel_each else {}),
+            **({"undo_wanted": True} if self.undo_wanted else {}),
         }
 
     @classmethod
@@ -228,6 +230,7 @@ class ConversationState:
             said=tuple(str(m)[:SAID_CHARS] for m in obj.get("said", ()) if isinstance(m, str))[-SAID_KEPT:],
             misses=int(obj.get("misses", 0) or 0),
             cancel_each=bool(obj.get("cancel_each", False)),
+            undo_wanted=bool(obj.get("undo_wanted", False)),
         )
 
     def saying(self, message: str) -> ConversationState:

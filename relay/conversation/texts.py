@@ -205,6 +205,7 @@ SPANISH = Language(
         "booking_unconfirmed_next": "No pidas otra hora: escríbeme en unos minutos y te digo cómo quedó. "
         "Una recepcionista también lo revisará.",
         "booked_late": "¡Al final tu hora quedó reservada{name}!",
+        "booked_undo_question": "Me pediste no tomarla: ¿la cancelo?",
         "booking_failed_late": "Tu hora del {day} a las {time} con {professional} no se pudo reservar.",
         "already_one": "Ya tienes hora el {day} a las {time} con {professional}.",
         "already_many": "Ya tienes {n} horas reservadas:",
@@ -381,6 +382,7 @@ ENGLISH = Language(
         "booking_unconfirmed_next": "Please don't book another one: write to me in a few minutes and I'll tell you "
         "how it went. A receptionist will check it too.",
         "booked_late": "Good news{name}: your appointment was booked after all!",
+        "booked_undo_question": "You asked me not to take it: shall I cancel it?",
         "booking_failed_late": "Your appointment on {day} at {time} with {professional} could not be booked.",
         "already_one": "You already have an appointment on {day} at {time} with {professional}.",
         "already_many": "You already have {n} appointments:",

@@ -400,10 +400,32 @@ def test_a_booking_whose_outcome_is_unknown_is_kept_and_asked_again_with_the_sam
     assert "No pidas otra hora" in texts(reply)
 
     # Two hours later the patient writes anything at all: the same booking is asked for again, never a new one.
-    again = chat.say("hola?? quiero cancelar", minutes_later=120)
+    again = chat.say("hola??", minutes_later=120)
     assert [b.idempotency_key for b in chat.books] == [chat.books[0].idempotency_key] * 2
     assert again.status == "booked" and again.state is None
     assert "¡Al final tu hora quedó reservada, Ana!" in texts(again)
+
+
+def test_a_wish_to_call_a_booking_off_said_while_it_was_not_known_is_asked_once_it_turns_out_booked():
+    """ "Mejor no, cancela eso" while "Aún no sé…": the booking is asked for again (same key, never a second one),
+    and once it turns out booked the patient is asked whether to cancel it, not told "¡Listo!" as if unsaid."""
+    for said, later in (("mejor no, cancela eso", "hola?"), ("hola?? quiero cancelar", "")):
+        answers: list[BookResult | WireError] = [WireError("timeout", "")]
+        if later:
+            answers.append(WireError("timeout", ""))
+        chat = Chat(agenda([2], [(10, 30)]), agent=lambda s, answers=answers: answers.pop(0) if answers else booked(s))
+        chat.say("hola")
+        chat.say("mañana")
+        assert "Aún no sé" in texts(chat.say("10:30"))
+        reply = chat.say(said)
+        if later:
+            assert "Aún no sé" in texts(reply)
+            reply = chat.say(later, minutes_later=5)
+        assert len({b.idempotency_key for b in chat.books}) == 1
+        assert "¡Al final tu hora quedó reservada!" in texts(reply) and "Me pediste no tomarla: ¿la cancelo?" in texts(
+            reply), (said, texts(reply))
+        assert buttons(reply) == ["Sí, cancelar", "No"]
+        assert "Entendido, tu hora sigue en pie." in texts(chat.say("no, la dejo"))
 
 
 def test_a_booking_kept_open_that_did_not_happen_says_so():
