@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -29,6 +30,13 @@ from relay.kommo_widget import (
 from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
 from relay.settings import add_public_url_flag, add_storage_flags, settings_from_args
 from relay.store import Clinic, ClinicAdmin, StoreError
+
+
+def for_this_clinic(text: str, name: str) -> str:
+    """A refusal's commands written for this clinic: its name where the shared text has a placeholder, and
+    `cita-relay kommo-install-link` with the name it needs (they run as printed)."""
+    text = re.sub(r"(cita-relay set-kommo-secret) (?:CLINICA|CLINIC)\b", rf"\1 {name}", text)
+    return text.replace("`cita-relay kommo-install-link`", f"`cita-relay kommo-install-link {name}`")
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -155,7 +163,7 @@ def set_oauth_with_code(args: argparse.Namespace) -> int:
         except CodeRefused as refused:
             where = refusal_where(refused.reason, language, clinic.kommo_base_url, clinic.name)
             said = f"{refusal_text(refused.reason, language).rstrip('.')}{where}."
-            print(f"cita-relay: {with_store_flags(said, args)}", file=sys.stderr)
+            print(f"cita-relay: {with_store_flags(for_this_clinic(said, clinic.name), args)}", file=sys.stderr)
             return 1
     finally:
         store.close_now()

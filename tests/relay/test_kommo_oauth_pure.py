@@ -80,3 +80,15 @@ def test_the_expired_code_sentence_says_what_to_do_in_both_languages():
         "code_expired", "en"
     )
     assert refusal_text("something_new", "pt") == refusal_text("kommo_error", "en")
+
+
+def test_a_refusal_printed_by_the_cli_names_the_clinic_in_its_commands():
+    from relay.cli_kommo import for_this_clinic
+    from relay.kommo_oauth import refusal_text
+
+    for language in ("es", "en"):
+        secret = for_this_clinic(refusal_text("client_rejected", language), "clinica-sol")
+        assert "`cita-relay set-kommo-secret clinica-sol --kommo-secret-stdin" in secret
+        assert "CLINICA" not in secret and " CLINIC " not in secret
+        link = for_this_clinic(refusal_text("redirect_mismatch", language), "clinica-sol")
+        assert "`cita-relay kommo-install-link clinica-sol`" in link
