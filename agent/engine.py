@@ -44,7 +44,7 @@ from agent.retention import PURGE_EVERY, purge_expired
 from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.session_store import WebSessionStore
-from agent.settings import AgentSettings, validate
+from agent.settings import AgentSettings, SettingsError, load_settings, validate
 from agent.slot_answer import DriverFacts, facts_of
 from agent.slot_cache import SlotCache
 from wire.messages import MAX_DAYS, PORTAL_STATES, Status, encode
@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 CREDENTIALS_CHECK_S = 15.0  # while the web app refuses our login, how often to look for a new password
 STOP_GRACE_S = 20.0  # how long a booking under way may take to finish when the agent stops
 GONE_LOOKBACK_DAYS = 45  # bookings made this far back may still be upcoming (a 14-day window, and margin)
+SETTINGS_CHECK_S = 2.0  # how often to look for `cita-agent configure` (one stat of agent.toml)
 PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
 RETENTION_CHECK_S = 3600.0  # how often to look whether a day passed since the last purge (the PC may have slept)
 _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
@@ -166,6 +167,7 @@ class Engine:
             ("sleep-watch", SleepWatch(self.nudge).run()),
             ("credentials-watch", self._watch_credentials()),
             ("pause-requests", self._watch_pause_requests()),
+            ("settings-watch", self._watch_settings_file()),
             ("retention", self._purge_daily()),
         ):
             self._tasks.append(self._loop.create_task(self._guarded(name, job), name=name))
@@ -379,6 +381,26 @@ class Engine:
             self._password_fingerprint = current
             log.info("A new password for the clinic web app was stored: logging in with it now")
             await self._fresh_login()
+
+    async def _watch_settings_file(self) -> None:
+        """`cita-agent configure` from another process (a new relay or web app address): used within seconds, as
+        the Settings window's changes are; a file that does not load or validate is left for the next change."""
+        path = self.paths.config_file
+        seen = modified_at(path)
+        while True:
+            await asyncio.sleep(SETTINGS_CHECK_S)
+            changed = modified_at(path)
+            if changed == seen:
+                continue
+            seen = changed
+            try:
+                settings = validate(await asyncio.to_thread(load_settings, self.paths))
+            except (SettingsError, OSError) as exc:
+                log.warning("The changed settings file cannot be used yet: %s", exc)
+                continue
+            if settings != self.settings:
+                log.info("The settings file changed: applying it")
+                await self.reload_settings(settings)
 
     async def _watch_pause_requests(self) -> None:
         """`cita-agent pause`/`resume` from another process: applied within a second or so."""

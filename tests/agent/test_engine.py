@@ -455,6 +455,23 @@ async def test_pause_and_resume_from_another_process_reach_the_running_agent(sta
     assert run.of(PauseChanged) == [PauseChanged(True), PauseChanged(False)]
 
 
+async def test_a_relay_address_fixed_with_configure_reaches_the_running_agent(start_engine, relay, agent_paths,
+                                                                             monkeypatch):
+    """`cita-agent configure --relay …` while the agent runs with a wrong address: used within seconds, not only
+    after a restart (the IT person fixes it as the docs say and sees it connect)."""
+    import agent.engine
+    from agent.settings import save_settings
+
+    monkeypatch.setattr(agent.engine, "SETTINGS_CHECK_S", 0.05)
+    wrong = "ws://127.0.0.1:9/agente"
+    run = start_engine(relay_url=wrong)
+    await asyncio.sleep(0.5)  # dialling the wrong address meanwhile
+    assert run.engine.snapshot().link != "connected"
+    save_settings(agent_paths, start_engine.settings())  # the right address, as `cita-agent configure` writes it
+    await relay.next_status(paused=False)  # connected to the address now in agent.toml
+    assert run.engine.settings.relay_url == relay.url
+
+
 async def test_a_new_password_stored_while_healthy_is_used_at_once(start_engine, relay, portal, secrets, monkeypatch):
     import agent.engine
 
