@@ -52,6 +52,9 @@ _T: dict[str, dict[str, str]] = {
         "requests_ok": "Kommo → relay: último mensaje de un paciente recibido hace {ago}.",
         "requests_none": "Kommo → relay: aún no llega ningún mensaje desde que el relay arrancó; escribe «Hola» al"
         " WhatsApp de la clínica y vuelve a ejecutar este comando.",
+        "requests_misaddressed": "Kommo → relay: hace {ago} llegó un mensaje a …/kommo/{wrong}, que no es ninguna"
+        " clínica de este relay, y el paciente no recibió respuesta: en el paso widget_request del bot, la URL debe"
+        " terminar en /kommo/{clinic} (la de abajo).",
         "requests_refused": "Kommo → relay: el último mensaje de un paciente (hace {ago}) fue rechazado, y el"
         " paciente no recibió respuesta: {why}",
         "why_secret": "la clave secreta (client secret) guardada para esta clínica no es la de su integración en"
@@ -111,6 +114,9 @@ _T: dict[str, dict[str, str]] = {
         "requests_ok": "Kommo → relay: a patient's last message arrived {ago} ago.",
         "requests_none": 'Kommo → relay: no message has arrived since the relay started; write "Hola" to the'
         " clinic's WhatsApp and run this command again.",
+        "requests_misaddressed": "Kommo → relay: {ago} ago a message came to …/kommo/{wrong}, which is no clinic on"
+        " this relay, and the patient got no answer: in the bot's widget_request step the URL must end in"
+        " /kommo/{clinic} (the one below).",
         "requests_refused": "Kommo → relay: a patient's last message ({ago} ago) was refused, and the patient got no"
         " answer: {why}",
         "why_secret": "the client secret stored for this clinic is not its Kommo integration's. Copy it from Kommo →"
@@ -216,6 +222,13 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
 def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str) -> tuple[str, int]:
     """The last widget_request the relay accepted or refused for this clinic: (line, 1 if it is a failure)."""
     accepted, refused = seen.get("accepted_s_ago"), seen.get("refused_s_ago")
+    misaddressed = [m for m in seen.get("misaddressed") or ()
+                    if isinstance(m, dict) and isinstance(m.get("s_ago"), int)]
+    latest = misaddressed[0] if misaddressed else None
+    if latest is not None and (not isinstance(accepted, int) or latest["s_ago"] < accepted):
+        # Messages go to a name that is no clinic here (the bot's URL has a typo) and none reached this one since.
+        return f"{FAIL} " + text(lang, "requests_misaddressed", ago=_ago(latest["s_ago"], lang),
+                                 wrong=str(latest.get("name", "?")), clinic=clinic), 1
     if isinstance(refused, int) and (not isinstance(accepted, int) or refused <= accepted):
         error, detail = str(seen.get("refused_error") or ""), str(seen.get("refused_detail") or "")
         why = text(lang, _why_key(error, detail), clinic=clinic, subdomain=subdomain, error=error, detail=detail)

@@ -259,6 +259,8 @@ class KommoEndpoint:
         except Refusal as refusal:
             if clinic is not None:
                 self.seen.refused(clinic.name, refusal.error, refusal.detail)
+            elif refusal.error == "unknown_clinic":
+                self.seen.unknown(name)
             return self._refuse(name, refusal)
 
         if ask.unknown_keys:  # ignored, never refused: a typo in the bot must not fail every patient; said, though

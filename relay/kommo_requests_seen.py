@@ -2,16 +2,22 @@
 refused and why. `cita-relay check-clinic` shows it, so a Kommo admin sees "every message is refused: the client
 secret stored is not the integration's" instead of "all set" while patients get silence.
 
-In memory, per instance, since it started; only for clinics that exist (an unknown name is never remembered).
+In memory, per instance, since it started. A request to a name that is no clinic here is remembered apart (the
+last MAX_UNKNOWN names, each a plain name): `check-clinic clinica-sol` then says "a message came to
+…/kommo/clinica_sol, which is no clinic: fix the bot's URL", where it would otherwise wait for a first message.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 MAX_CLINICS = 10_000
+MAX_UNKNOWN = 100
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # shown to an admin: nothing else is ever kept
 
 
 @dataclass
@@ -25,6 +31,7 @@ class _Seen:
 class KommoRequestsSeen:
     def __init__(self) -> None:
         self._clinics: dict[str, _Seen] = {}
+        self._unknown: dict[str, float] = {}  # a name that is no clinic here -> when a request last came to it
 
     def accepted(self, clinic: str, now: float) -> None:
         seen = self._clinics.get(clinic)
@@ -36,15 +43,30 @@ class KommoRequestsSeen:
         seen = self._clinics.get(clinic) or self._add(clinic)
         seen.refused_at, seen.error, seen.detail = now or time.time(), error, detail[:200]
 
+    def unknown(self, name: str, now: float | None = None) -> None:
+        """A request came to a name that is no clinic here (a typo in the bot's URL, or a scanner)."""
+        if not _PLAIN_NAME.match(name):
+            return
+        self._unknown.pop(name, None)
+        if len(self._unknown) >= MAX_UNKNOWN:
+            self._unknown.pop(next(iter(self._unknown)))
+        self._unknown[name] = now or time.time()
+
     def report(self, clinic: str, now: float | None = None) -> dict[str, Any]:
-        """Seconds since the last accepted and the last refused one (None: none since the relay started)."""
+        """Seconds since the last accepted and the last refused one (None: none since the relay started), and
+        requests to names close to this clinic's that are no clinic ("clinica_sol" for "clinica-sol")."""
         seen = self._clinics.get(clinic) or _Seen()
         now = now or time.time()
+        near = difflib.get_close_matches(clinic.casefold(), [n.casefold() for n in self._unknown], n=3, cutoff=0.75)
+        misaddressed = [
+            {"name": name, "s_ago": round(now - at)} for name, at in self._unknown.items() if name.casefold() in near
+        ]
         return {
             "accepted_s_ago": round(now - seen.accepted_at) if seen.accepted_at else None,
             "refused_s_ago": round(now - seen.refused_at) if seen.refused_at else None,
             "refused_error": seen.error,
             "refused_detail": seen.detail,
+            "misaddressed": sorted(misaddressed, key=lambda m: m["s_ago"]),
         }
 
     def _add(self, clinic: str) -> _Seen:

@@ -209,3 +209,27 @@ async def test_a_client_secret_typed_wrong_is_shown_by_check_clinic_and_fixed_wi
     assert checked.returncode == 0, checked.stdout
     assert any(line.startswith("✔ Kommo → relay: último mensaje de un paciente recibido hace")
                for line in checked.stdout.splitlines())
+
+
+async def test_a_typo_in_the_bots_relay_url_is_shown_by_check_clinic_with_the_right_one(relay, kommo):
+    """The bot posts to …/kommo/<name with a typo>: the patient hears nothing, and check-clinic, instead of waiting
+    for a first message forever, names the URL that came and the one it must be."""
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    typo = clinic.name.replace("-", "_") if "-" in clinic.name else clinic.name + "x"
+    body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "803", "message": "hola", "name": "Ana",
+                                                      "phone": "+56 9 1111 2222"})
+    async with httpx.AsyncClient() as http:
+        assert (await http.post(f"{relay.url}/kommo/{typo}", json=body)).status_code == 401
+        await http.post(f"{relay.url}/kommo/not-a-clinic-at-all-xyz", json=body)  # a stranger's: not shown
+
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 1
+    [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
+    assert f"…/kommo/{typo}, que no es ninguna clínica de este relay" in line
+    assert f"debe terminar en /kommo/{clinic.name}" in line and "not-a-clinic-at-all" not in checked.stdout
+
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "804", "hola")  # the URL fixed in the bot
+    assert reply.body["data"]["status"] == "choose_day"
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 0, checked.stdout
