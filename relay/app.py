@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
@@ -33,6 +34,7 @@ from relay.kommo_client import KommoClient
 from relay.kommo_endpoint import KommoEndpoint
 from relay.kommo_followup import KommoFollowUps
 from relay.kommo_oauth_endpoint import KommoOAuthEndpoint
+from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.operator_endpoint import OperatorEndpoints, operator_allowed
@@ -42,6 +44,19 @@ from relay.store import RelayStore
 from relay.turns import TurnProcessor
 
 logger = logging.getLogger("relay.app")
+_unwritable = EventThrottle(burst=3)
+
+
+def store_write_problem(exc: sqlite3.OperationalError) -> str:
+    """Why SQLite cannot write, in an operator's words ("" for any other error): disk full, read-only, no access."""
+    said = str(exc).lower()
+    if "disk is full" in said or "database or disk is full" in said:
+        return "disk full"
+    if "readonly" in said or "read-only" in said:
+        return "read-only (file system, or the folder is not the relay user's)"
+    if "unable to open" in said:
+        return "cannot open the database file (missing folder, or not the relay user's)"
+    return ""
 
 PURGE_EVERY_S = 60.0
 STOP_STEP_S = 10.0
@@ -249,6 +264,7 @@ class RelayApp(Starlette):
 
     kommo: KommoAsgi | None = None
     agent: Callable[[Any, Any, Any], Awaitable[None]] | None = None  # /agent, the agents' websocket, likewise
+    data_dir: str = ""  # named in the operator's log line when the relay cannot write there
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/agent" and self.agent is not None:
@@ -260,6 +276,15 @@ class RelayApp(Starlette):
             if path.startswith(_KOMMO_PREFIX) and len(path) > len(_KOMMO_PREFIX) and "/" not in path[7:]:
                 try:
                     await kommo(scope, receive, send, path[len(_KOMMO_PREFIX) :])
+                except sqlite3.OperationalError as exc:  # the data folder: full, read-only, or not the relay's
+                    why = store_write_problem(exc)
+                    if not why:
+                        logger.exception("widget_request failed")
+                        await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
+                        return
+                    _unwritable.log(logger, logging.ERROR, "store_unwritable", reason=why, folder=str(self.data_dir))
+                    await PlainTextResponse(f"the relay cannot write its data: {why}", 503,
+                                            headers={"Retry-After": "30"})(scope, receive, send)
                 except Exception:
                     logger.exception("widget_request failed")
                     await PlainTextResponse("Internal Server Error", 500)(scope, receive, send)
@@ -298,4 +323,5 @@ def build_app(
     app.state.relay = relay
     app.kommo = relay.kommo_endpoint.asgi
     app.agent = relay.agent
+    app.data_dir = str(settings.data_dir)
     return app

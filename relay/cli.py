@@ -22,7 +22,7 @@ import time
 from relay import cli_kommo
 from relay.cli_support import open_store as _store
 from relay.cli_support import read_secret_lines as _read_secret_lines
-from relay.cli_support import same_store_flags
+from relay.cli_support import same_store_flags, unwritable_folder
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
 from relay.clinic_listing import agent_cells, conversations_since, followups_cell
 from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
@@ -411,6 +411,10 @@ def _serve(args: argparse.Namespace) -> int:
     except StartRefused as refused:
         listening.close()
         print(f"cita-relay: {refused}", file=sys.stderr)
+        return 3
+    except OSError as exc:  # read-only, full, or another user's folder
+        listening.close()
+        print(f"cita-relay: {unwritable_folder(settings.data_dir, exc)}", file=sys.stderr)
         return 3
     app = build_app(settings)
     # Everything loaded so far lives as long as the process: keep it out of the cyclic GC's full scans,

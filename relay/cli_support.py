@@ -6,7 +6,9 @@ import argparse
 import getpass
 import re
 import shlex
+import sqlite3
 import sys
+from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
@@ -33,7 +35,16 @@ def open_store(args: argparse.Namespace, *, create: bool = False) -> ClinicAdmin
             " `cita-relay serve` uses (or set CITA_RELAY_DATA_DIR), or add the first clinic with `cita-relay"
             " add-clinic`"
         )
-    return SqliteStore(settings.database_path)
+    try:
+        return SqliteStore(settings.database_path)
+    except (OSError, sqlite3.OperationalError) as exc:  # read-only, full, or another user's folder
+        raise StoreError(unwritable_folder(settings.data_dir, exc)) from None
+
+
+def unwritable_folder(folder: Path, exc: BaseException) -> str:
+    """One sentence for a data folder the relay cannot use (never a traceback)."""
+    return (f"cannot use the data folder {folder} ({exc}): is the disk full or read-only, or is the folder not the"
+            " relay user's? (`sudo -u cita-relay …` for commands on /var/lib/cita-relay)")
 
 
 def warn_if_password_in_flag(args: argparse.Namespace) -> None:

@@ -248,3 +248,10 @@ def test_a_data_folder_typed_wrong_is_said_and_never_made_by_a_command_that_only
         assert done.returncode == 2 and "is a file, not a folder" in done.stderr and "Traceback" not in done.stderr
     listed = cita_relay("list-clinics", "--data", str(tmp_path / "relay"))
     assert listed.returncode == 0 and "clinica-datos" in listed.stdout
+    under_a_file = a_file / "relay"  # a folder that cannot be made or written (as a read-only or full disk)
+    for command in (("add-clinic", "clinica-nueva", "--kommo-subdomain", "nueva", "--kommo-client-id", "id-1",
+                     "--kommo-secret-stdin"),
+                    ("serve", "--port", str(free_port()))):
+        done = cita_relay(*command, "--data", str(under_a_file), stdin="secreto-de-prueba\n")
+        assert done.returncode in (2, 3), (command, done.stderr)
+        assert f"cannot use the data folder {under_a_file}" in done.stderr and "Traceback" not in done.stderr

@@ -158,3 +158,25 @@ async def test_without_an_operator_token_only_a_direct_loopback_caller_sees_name
         proxied = await http.get(f"{relay.url}/healthz", headers={"X-Forwarded-For": "203.0.113.9"})
     assert clinic.name in direct.json()["clinics"]
     assert "clinics" not in proxied.json() and clinic.name not in proxied.text
+
+
+async def test_a_data_folder_that_cannot_be_written_is_one_log_line_and_a_503_not_a_traceback(relay, kommo, caplog):
+    """Disk full (or a read-only folder) under a patient's message: Kommo gets 503 with Retry-After, the operator
+    one line naming why and where (the folder of the real relay; the failure itself comes from SQLite's words)."""
+    import sqlite3
+
+    clinic = relay.add_clinic()
+
+    async def full_disk(scope, receive, send, name):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    relay.app.kommo = full_disk
+    caplog.set_level(logging.INFO)
+    body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "805", "message": "hola", "name": "Ana",
+                                                      "phone": "+56 9 1111 2222"})
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(relay.widget_url(clinic), json=body)
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "30"
+    [line] = [r for r in caplog.records if r.getMessage() == "store_unwritable"]
+    assert line.relay_fields == {"reason": "disk full", "folder": str(relay.settings.data_dir)}
+    assert not any(r.exc_info for r in caplog.records if r.name == "relay.app")
