@@ -64,7 +64,7 @@ def attempts_left_text(detail: str) -> str:
 class Notice:
     """A desktop notification that is due. ``problem`` ones are shown as warnings."""
 
-    kind: str  # booked | handoff | login_failed | locked | portal_down | relay_down | relay_back
+    kind: str  # booked | handoff | login_failed | locked | portal_down | portal_back | relay_down | relay_back
     problem: bool
     params: tuple[tuple[str, str], ...] = ()
     at: datetime | None = None
@@ -184,8 +184,9 @@ class AgentStatus:
 
     def _portal_notice(self, portal: str, detail: str = "") -> list[Notice]:
         if portal not in PORTAL_PROBLEMS:
-            self._portal_alerted = ""
-            return []
+            fixed = bool(self._portal_alerted) and portal == "ok"  # its problem's notice must not stay as the last
+            self._portal_alerted = "" if portal == "ok" else self._portal_alerted
+            return [Notice("portal_back", problem=False)] if fixed else []
         kind = "portal_down" if portal == "down" else portal
         if portal == "login_failed" and detail == UNTESTED_DETAIL:
             kind = "untested"

@@ -141,6 +141,13 @@ def test_portal_problems_turn_the_icon_red_and_notify(qtbot, agent_paths, plaint
     assert "Configuración" in app.window.banner_labels["attention"].text()
     assert "contraseña incorrecta" in app.window.portal_label.text()
 
+    # Fixed (a new password stored): the last notice no longer says it is wrong, and the red banner goes.
+    app.bridge.call(engines[0].set_portal("ok"))
+    qtbot.waitUntil(lambda: app.tray.state is TrayState.CONNECTED, timeout=10_000)
+    assert app.notifier.shown[-1].title == "Agenda web funcionando"
+    assert "Contraseña incorrecta" not in app.window.banner_labels["notice"].text()
+    assert not app.window.banner_labels["attention"].isVisibleTo(app.window)
+
 
 def test_no_tray_the_window_says_so_and_closing_it_quits_cleanly(qtbot, agent_paths, plaintext_keyring, make_app,
                                                                  engines):

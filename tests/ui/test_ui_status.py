@@ -80,6 +80,7 @@ def test_portal_problems_notify_on_each_new_problem_only():
     assert [n.kind for n in status.observe(Snap(portal="login_failed"), T0)] == ["login_failed"]
     assert status.observe(Snap(portal="login_failed"), T0) == []
     assert [n.kind for n in status.observe(Snap(portal="locked"), T0)] == ["locked"]
+    assert [n.kind for n in status.observe(Snap(portal="ok"), T0)] == ["portal_back"]  # the alert is over, said
     assert status.observe(Snap(portal="ok"), T0) == []
     assert [n.kind for n in status.observe(Snap(portal="down"), T0)] == ["portal_down"]
 
