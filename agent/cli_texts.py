@@ -34,6 +34,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "login.checking": (
         "Probando el acceso a la agenda web ({url})...", "Testing the login to the web app ({url})...",
     ),
+    "login.needs_code": (
+        "La agenda web pide además un código de verificación (por SMS o correo) al iniciar sesión: el que acaba de"
+        " llegar fue de esta prueba y no hace falta. Cuando el agente inicie sesión, la ventana de Cita Bridge lo"
+        " pedirá: escríbelo ahí. Un agente sin ventana (run --headless) no puede pedirlo: en ese PC usa la app de"
+        " bandeja.",
+        "The clinic web app also asks for a verification code (by SMS or email) at login: the one that just arrived"
+        " came from this test and is not needed. When the agent logs in, the Cita Bridge window asks for it: type"
+        " it there. An agent without a window (run --headless) cannot ask: use the tray app on that PC.",
+    ),
     "login.ok": (
         "Acceso correcto. Contraseña y token guardados en el almacén seguro del sistema ({backend}).",
         "Login accepted. Password and token stored in the system's secure store ({backend}).",

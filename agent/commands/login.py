@@ -104,6 +104,8 @@ def login(args: argparse.Namespace) -> int:
         return 3
     mark_tested(paths)  # the running agent may log in with it now (agent.login_gate)
     print(say("login.ok", language, backend=store.backend_name()))
+    if check.code == "login_needs_person":  # a code was sent to someone's phone: say why, and where it goes
+        print(say("login.needs_code", language))
     return 0
 
 

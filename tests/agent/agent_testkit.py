@@ -160,7 +160,7 @@ class FileBackedFakeDriver(FakeDriver):
     """The fake web app for a `cita-agent` subprocess: its state lives in the JSON file named by CITA_FAKE_PORTAL.
 
     Keys: password, failed_logins, login_attempts, book_calls, lookups, appointments {reference: [id, slot_id]},
-    hang_after_write (a booking is saved, then the driver never returns: the process is killed meanwhile).
+    asks_code (a second factor after the right password), hang_after_write (a booking is saved, then the driver never returns: the process is killed meanwhile).
     """
 
     def __init__(self, url: str, credentials: Credentials, browser: BrowserChoice, work_dir: Path) -> None:
@@ -190,6 +190,10 @@ class FileBackedFakeDriver(FakeDriver):
             state = self._load()
             state["failed_logins"] = self.portal.failed_logins
             self._save(state)
+        if state.get("asks_code"):  # a second factor: the password was right, a person types the code
+            from agent.portal.base import LoginNeedsPerson
+
+            raise LoginNeedsPerson("the web app sent a verification code", step="code")
 
     def _sync(self) -> dict:
         state = self._load()

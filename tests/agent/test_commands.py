@@ -217,3 +217,13 @@ async def test_login_tests_the_agent_token_with_the_relay_and_keeps_a_refused_on
         assert pc.status()["keyring"]["relay_token"] is True
     for output in (wrong, right):
         assert "not-the-token" not in output.stdout + output.stderr and TOKEN not in output.stdout + output.stderr
+
+
+def test_login_against_a_web_app_with_a_second_factor_says_where_the_code_will_be_asked(clinic_pc, browser_path):
+    pc = clinic_pc
+    write_fake_portal_state(pc.portal_file, asks_code=True)
+    pc.configure("ws://127.0.0.1:8700/agent", browser_path)
+    done = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
+    assert done.returncode == 0, done.stderr
+    assert "Acceso correcto" in done.stdout and "pide además un código de verificación" in done.stdout
+    assert "la ventana de Cita Bridge lo pedirá" in done.stdout
