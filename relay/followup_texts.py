@@ -168,7 +168,7 @@ def resolution_text(event: HandoffEvent, language: str) -> str:
 
 def is_our_task(text: str) -> bool:
     """A Kommo task this relay wrote for a hand-off (in either language), not one the clinic's team made."""
-    return any(text.startswith(pair[i].split("{", 1)[0]) for pair in (_WORDS["task"],) for i in (0, 1))
+    return text.startswith(tuple(words.split("{", 1)[0] for words in _WORDS["task"]))
 
 
 def _said(before: ConversationState | None, message: str) -> tuple[str, ...]:

@@ -38,6 +38,9 @@ from wire.handoff import RESOLUTIONS, HandoffEvent, kommo_lead_url
 logger = logging.getLogger("relay.followups")
 
 SWEEP_S = 1.0
+PURGE_EVERY_S = 600.0
+
+
 def _may_settle(reply: Reply) -> bool:
     """A reply that may settle a case handed off as "not known yet" (``followup_texts.resolution``): booked,
     cancelled, a cancel taken back, or booked while asked to be called off. Any other reply (a menu) skips the
@@ -46,7 +49,6 @@ def _may_settle(reply: Reply) -> bool:
         return True
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
     return reply.status == "choose_day" and data.get("code") in ("kept", "booked_undo")
-PURGE_EVERY_S = 600.0
 
 
 class FollowUpSink(Protocol):
