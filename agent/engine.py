@@ -332,6 +332,14 @@ class Engine:
         """Whose session the stored one must be: a session of another web app or user is never used."""
         return self.settings.portal_url.rstrip("/"), self.settings.portal_user
 
+    def _token_fingerprint(self) -> str | None:
+        """A digest of the stored agent token (never the token itself), to notice a new one."""
+        try:
+            token = self.secrets.get(RELAY_TOKEN)
+        except KeyringUnavailable:
+            return None
+        return hashlib.sha256(token.encode()).hexdigest() if token else None
+
     def _current_fingerprint(self) -> str | None:
         """A digest of the stored password, to notice it changed without keeping it around."""
         try:
@@ -361,13 +369,21 @@ class Engine:
         self.desk.retry_reconciliation()
 
     async def _watch_credentials(self) -> None:
-        """Watch the keyring: a new password (`cita-agent login`, Settings) is used at once, healthy or not.
+        """Watch the keyring: a new password (`cita-agent login`, Settings) is used at once, healthy or not; a new
+        agent token is tried at once.
 
         A healthy agent would otherwise keep its old session until the web app refuses it, spending a failed
         login of the clinic's account and failing a patient's booking first. A refused one is tried once.
         """
+        stored_token = await asyncio.to_thread(self._token_fingerprint)
         while True:
             await asyncio.sleep(CREDENTIALS_CHECK_S)
+            token = await asyncio.to_thread(self._token_fingerprint)
+            if token != stored_token:  # a new agent token (`cita-agent login` after a rotation): tried at once,
+                stored_token = token  # not after the refused one's backoff of up to a minute
+                if token is not None:
+                    log.info("A new agent token was stored: connecting with it now")
+                    self.link.nudge()
             current = await asyncio.to_thread(self._current_fingerprint)
             blocked = self.portal.blocked
             if blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths):

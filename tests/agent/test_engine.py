@@ -14,7 +14,7 @@ from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal
 from agent.portal.base import Booking
 from agent.portal.capabilities import DriverCapabilities
 from agent.runtime_state import load_state
-from agent.secrets import PORTAL_PASSWORD
+from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN
 
 
 async def test_slots_come_from_the_warm_cache_without_touching_the_browser(start_engine, relay, portal):
@@ -470,6 +470,21 @@ async def test_a_relay_address_fixed_with_configure_reaches_the_running_agent(st
     save_settings(agent_paths, start_engine.settings())  # the right address, as `cita-agent configure` writes it
     await relay.next_status(paused=False)  # connected to the address now in agent.toml
     assert run.engine.settings.relay_url == relay.url
+
+
+async def test_a_new_agent_token_stored_while_refused_is_tried_at_once(start_engine, relay, secrets, monkeypatch):
+    """After `rotate-agent-token`, the old token is refused and the link backs off toward a minute; the new one
+    stored with `cita-agent login` is tried at once."""
+    import agent.engine
+    from agent.link import Backoff
+
+    monkeypatch.setattr(agent.engine, "CREDENTIALS_CHECK_S", 0.05)
+    secrets.set(RELAY_TOKEN, "the-old-rotated-token")
+    run = start_engine()
+    run.engine.link.backoff = Backoff(first_s=600.0, cap_s=600.0)  # a refused token's backoff at its longest
+    await wait_until(lambda: run.engine.link.problem == "token_refused")
+    secrets.set(RELAY_TOKEN, relay.token)
+    await relay.next_status(paused=False)  # connected with the new one, long before the backoff would end
 
 
 async def test_a_new_password_stored_while_healthy_is_used_at_once(start_engine, relay, portal, secrets, monkeypatch):
