@@ -63,6 +63,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         " it when it connects.",
     ),
     "link_problem.unreachable": ("el servidor no respondió", "the server did not answer"),
+    "link_problem.token_refused": (
+        "el servidor rechazó el token del agente: guarde el nuevo con cita-agent login (el que entregó quien opera"
+        " el relay)",
+        "the relay refused the agent token: store the new one with cita-agent login (from your relay operator)",
+    ),
     "link_problem.tls_required": ("el servidor exige wss://", "the server requires wss://"),
     "link_problem.not_a_relay": ("la dirección no es la de un relay de Cita Bridge",
                                  "the address is not a Cita Bridge relay"),
@@ -118,6 +123,7 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "Last known state: the agent has not run yet."),
     "status.process": ("  proceso: {value}", "  process: {value}"),
     "status.link": ("  conexión con el servidor: {state} {relay}", "  relay link: {state} {relay}"),
+    "status.link_problem": ("    por qué: {why}", "    why: {why}"),
     "status.portal_state": ("  agenda web: {state}{detail}", "  web app: {state}{detail}"),
     "status.paused": ("  pausado: {value}", "  paused: {value}"),
     "status.last_refresh": ("  última lectura de la agenda: {value}", "  last read of the web app: {value}"),

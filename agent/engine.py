@@ -512,6 +512,7 @@ class Engine:
             paused_until=self._paused_until.isoformat() if self._paused and self._paused_until else "",
             link="disconnected" if final else self.link.state,
             relay=self.link.url,
+            link_problem="" if final else self.link.problem,
             portal=self.portal.health,
             portal_detail=self.portal.detail,
             last_refresh=last.isoformat() if last else "",

@@ -19,6 +19,7 @@ class RuntimeState:
     paused_until: str = ""  # ISO time a timed pause ends by itself ("" = until resumed)
     link: str = "disconnected"  # connecting | connected | disconnected
     relay: str = ""
+    link_problem: str = ""  # what a person must fix for the link (agent.link.failure_kind): token_refused, dns, …
     portal: str = "unknown"  # ok | login_failed | locked | down | unknown
     portal_detail: str = ""
     last_refresh: str = ""  # ISO time of the last good read of the web app

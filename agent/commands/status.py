@@ -94,6 +94,8 @@ def status(args: argparse.Namespace) -> int:
         line("status.process", value=process)
         link = state.link if running else "disconnected"
         line("status.link", state=_word(f"link.{link}", link, language), relay=state.relay)
+        if running and link != "connected" and state.link_problem:  # why, and what to do: not only in the log
+            line("status.link_problem", why=_word(f"link_problem.{state.link_problem}", state.link_problem, language))
         # The web app's own detail is English (for the log and support): shown only to an English reader.
         detail = f" ({state.portal_detail})" if state.portal_detail and language == "en" else ""
         line("status.portal_state", state=_word(f"portal.{state.portal}", state.portal, language), detail=detail)

@@ -227,3 +227,21 @@ def test_login_against_a_web_app_with_a_second_factor_says_where_the_code_will_b
     assert done.returncode == 0, done.stderr
     assert "Acceso correcto" in done.stdout and "pide además un código de verificación" in done.stdout
     assert "la ventana de Cita Bridge lo pedirá" in done.stdout
+
+
+async def test_status_says_why_a_running_agent_is_not_connected(clinic_pc, browser_path):
+    """A token the relay refuses (rotated, say): `cita-agent status` says so and what to do, not only the log."""
+    pc = clinic_pc
+    async with ScriptedRelay(token="the-token-after-rotation") as relay:
+        pc.configure(relay.url, browser_path)
+        pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
+        running = pc.start("run", "--headless")
+        try:
+            await wait_until(lambda: relay.refusals >= 1, wait_s=60)
+            await wait_until(lambda: "por qué: el servidor rechazó el token del agente" in pc.agent("status").stdout,
+                             wait_s=30)
+        finally:
+            running.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(running.communicate, timeout=60)
+    shown = pc.agent("status").stdout
+    assert "por qué" not in shown  # stopped: nothing claimed about a link it no longer tries
