@@ -52,6 +52,7 @@ from relay.conversation.intents import (
     greeting_only,
     keeps_it,
     means_every_one,
+    media_only,
     names_own_booking,
     none_fits,
     sounds_like_an_emergency,
@@ -139,10 +140,15 @@ def _decide(
     state: ConversationState | None, turn: Turn, clinic: ClinicProfile, slots: SlotsResult
 ) -> Reply | Book | AgentStep:
     turn = aware(turn)
+    media = media_only(normalize(turn.message))
+    if media:  # a voice note or a photo: nothing to read (never "0:32" o'clock); said, and the menu shown again
+        turn = replace(turn, message="")
     # A patient whose phone or name cannot go into a booking is handed over before any menu (and at any later
     # turn, except that a booking already under way is asked about again, under its own key, first).
     problem = patient_problem(turn.name, turn.phone)
     ctx = make_context(turn, clinic, slots)
+    if media:
+        ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("media_only")))
     free = ctx.free
     if state is None or state.expired(turn.now) or state.lead_id != turn.lead_id:
         return _start(ctx) if problem is None else patient_handoff(turn, clinic, problem)
@@ -172,6 +178,10 @@ def _decide(
             state = evolve(state, wish=turn.message[:500])  # "me equivoqué, quería medicina general": the move's aim
         if option is not None:
             return _follow(ctx, state, option, norm)
+    if media and state.stage in _CHOOSING:
+        return reask(ctx, state, understood=True)
+    if media and state.stage == ASK_FIELD and state.asking and state.proposed is not None:
+        return ask(ctx, state, state.proposed, state.pending_message, state.asking)  # the same question again
     reading = read_message(ctx, state, turn.message)
 
     action = command(norm)
@@ -343,7 +353,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
         return closed(ctx.lang, state, turn, said)
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=first_name(turn.name), clinic=ctx.clinic.name.strip())
-    ctx = evolve(ctx, opening=(greeting,))
+    ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)

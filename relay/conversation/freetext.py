@@ -203,6 +203,8 @@ _SHORTHAND = {
     "ur": "your", "thx": "thanks", "thnx": "thanks", "ty": "thanks", "hra": "hora", "hrs.": "hrs", "mñn": "manana",
     "mnn": "manana", "mna": "manana", "ora": "hora", "oras": "horas", "xa": "para", "wk": "week", "nxt": "next",
     "aft": "afternoon",
+    # A weekday clipped as said ("pal lune", "el juev"): too short for typos.py's corrections
+    "lune": "lunes", "juev": "jueves", "vier": "viernes", "mier": "miercoles", "sab": "sabado", "dom": "domingo",
     # Spelt as said: "ola kiero ora kon medisina jeneral" (longer words are corrected by typos.py)
     "ola": "hola", "olaa": "hola", "kiero": "quiero", "kero": "quiero", "qiero": "quiero", "kisiera": "quisiera",
     "kon": "con", "ke": "que", "gral": "general", "gral.": "general", "sita": "cita", "sitas": "citas",

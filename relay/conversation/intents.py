@@ -634,3 +634,17 @@ def takes_cancel_back(norm: str) -> bool:
     déjala", "la necesito", "no")."""
     return keeps_it(norm) or bool(_TAKE_CANCEL_BACK.search(norm)) or norm.strip(" .!") in ("no", "nop", "nope")
 
+
+# What a chat shows for a voice note, a photo or a file (the bot gets no text to read): said as such, never read as
+# "0:32" o'clock.
+_MEDIA_ONLY = re.compile(
+    r"^(?:(?:nota|mensaje|audio) de voz|audio|voice (?:note|message)|(?:multimedia|imagen|image|video|archivo|audio"
+    r"|sticker|documento|foto) omitid[oa]|media omitted|(?:foto|imagen|video|sticker|documento|archivo|image|photo"
+    r"|file|document))(?:\s+\d{1,2}:\d{2})?$"
+)
+
+
+def media_only(norm: str) -> bool:
+    """The message is only a voice note's, a photo's or a file's placeholder."""
+    return _MEDIA_ONLY.match(norm.strip(" .()[]<>")) is not None
+

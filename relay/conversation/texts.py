@@ -119,6 +119,7 @@ SPANISH = Language(
                      " urgencias más cercano.",
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
         "cancel_own_how": "Si lo que quieres es cancelar una hora que ya tienes, escribe «cancelar mi hora».",
+        "media_only": "No puedo escuchar audios ni ver fotos o archivos: escríbeme lo que necesitas, por favor.",
         "closing_thanks": "¡De nada{name}! Escríbenos cuando necesites una hora.",
         "handed_off_waiting": "Ya le avisamos a recepción: una recepcionista te escribirá en breve. Si prefieres"
         " elegir tú una hora, escribe «reservar».",
@@ -296,6 +297,7 @@ ENGLISH = Language(
                      " go to the nearest emergency room.",
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
         "cancel_own_how": "If you meant to cancel an appointment you already have, write \"cancel my appointment\".",
+        "media_only": "I can't listen to voice notes or see photos or files: please write what you need.",
         "closing_thanks": "You're welcome{name}! Write to us whenever you need an appointment.",
         "handed_off_waiting": "Reception already knows: a receptionist will write to you shortly. If you'd rather"
         " pick a time yourself, write \"book\".",

@@ -387,3 +387,23 @@ def test_whichever_at_the_times_proposes_the_first_one_to_confirm():
         assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con el Dr. Andrés Rojas" in texts(reply), reply_text
         assert chat.books == [], reply_text  # asked first, never booked on "cualquiera"
         assert chat.say("sí").status == "booked"
+
+
+def test_a_voice_note_or_a_photo_is_said_to_be_unreadable_and_never_read_as_a_time():
+    week = agenda(range(4, 15), [(9, 0), (10, 0)])
+    for path in (["🎤 Nota de voz (0:32)"], ["hola", "<Multimedia omitido>"], ["hola", "el lunes", "audio omitido"],
+                 ["hora para mi hijo el lunes a las 9", "sí", "📷 Foto"]):
+        chat = Chat(week)
+        for message in path:
+            reply = chat.say(message)
+        said = texts(reply)
+        assert "No puedo escuchar audios ni ver fotos o archivos" in said, (path, said)
+        assert "¿Para qué día es esa hora?" not in said and "No pude leer" not in said and chat.books == []
+
+
+def test_a_weekday_clipped_as_said_is_that_day():
+    for message, day in (("pal lune", "Lun 7 dic"), ("el juev en la mañana", "Jue 10 dic"), ("el dom", "Dom 6 dic")):
+        chat = Chat(agenda(range(4, 15), [(9, 0), (10, 0)]))
+        chat.say("hola")
+        reply = chat.say(message)
+        assert reply.continuation["data"].get("day_label") == day, (message, texts(reply))
