@@ -86,9 +86,11 @@ from relay.conversation.pages import (
     day_menu,
     filter_buttons,
     first_menu,
+    missed,
     offered_choices,
     page_day,
     reask,
+    reception_hint,
     time_menu,
     which_one,
 )
@@ -178,8 +180,11 @@ def _decide(
             state = evolve(state, wish=turn.message[:500])  # "me equivoqué, quería medicina general": the move's aim
         if option is not None:
             return _follow(ctx, state, option, norm)
-    if media and state.stage in _CHOOSING:
-        return reask(ctx, state, understood=True)
+    if media and state.stage in _CHOOSING:  # counted as not understood: three in a row, and a person listens
+        counted = missed(ctx, state)
+        if isinstance(counted, Reply):
+            return counted
+        return reask(ctx, counted, reception_hint(ctx, counted), understood=True)
     if media and state.stage == ASK_FIELD and state.asking and state.proposed is not None:
         return ask(ctx, state, state.proposed, state.pending_message, state.asking)  # the same question again
     reading = read_message(ctx, state, turn.message)
