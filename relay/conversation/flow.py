@@ -187,6 +187,12 @@ def _decide(
         return reask(ctx, counted, reception_hint(ctx, counted), understood=True)
     if media and state.stage == ASK_FIELD and state.asking and state.proposed is not None:
         return ask(ctx, state, state.proposed, state.pending_message, state.asking)  # the same question again
+    moving_from = state.target if state.intent == "reschedule" and state.target is not None else None
+    if moving_from is not None and _SAME_DAY.search(norm):  # "el mismo día, a las 9 y media": the old one's day
+        day = datetime.fromisoformat(moving_from.start).date()
+        turn = replace(turn, message=_SAME_DAY.sub(f" el {day.day}/{day.month}/{day.year} ", norm))
+        ctx = evolve(ctx, turn=turn)
+        norm = normalize(turn.message)
     reading = read_message(ctx, state, turn.message)
 
     action = command(norm)
@@ -604,6 +610,7 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
     return handoff(state, ctx.turn, ctx.clinic, reason, opening=ctx.opening)
 
 
+_SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\b")
 _DROP_LEAD = re.compile(r"^(?:no+|nah|mejor|olvid\w*|dej\w*|ya no|pensandolo bien)\b")
 
 

@@ -665,3 +665,12 @@ def test_an_appointment_deleted_meanwhile_is_never_said_to_stand_and_a_move_onto
     assert "11:00" in buttons(reply)
     chat.say("11:00")  # the move goes on with the time offered instead
     assert [old for old, _slot in agent.moved.values()] == ["bk-7"]  # moved, onto the 11:00 offered
+
+
+def test_the_same_day_in_a_move_is_the_old_appointments_day():
+    week = replace(agenda(range(4, 15), [(9, 0), (9, 30), (17, 0)]), finds_bookings=True)
+    chat = Chat(week, appointments=ClinicAgent(FRI))
+    chat.say("quiero cambiar mi hora")
+    chat.say("sí")
+    reply = chat.say("el mismo día, a las 9 y media")
+    assert "¿Confirmo el viernes 4 de diciembre a las 09:30" in texts(reply), texts(reply)
