@@ -95,6 +95,7 @@ from relay.conversation.pages import (
     which_one,
 )
 from relay.conversation.patient import patient_handoff, patient_problem
+from relay.conversation.patient_language import in_language, patient_language
 from relay.conversation.picks import picked, tapped
 from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import specialty_key
@@ -129,12 +130,18 @@ def decide(
     state: ConversationState | None, turn: Turn, clinic: ClinicProfile, slots: SlotsResult
 ) -> Reply | Book | AgentStep:
     """The answer to one patient message, given the agent's fresh free slots; the conversation it goes on with
-    keeps the message among the patient's last ones (``said``: what a hand-off tells the clinic's team)."""
-    step = _decide(state, turn, clinic, slots)
+    keeps the message among the patient's last ones (``said``: what a hand-off tells the clinic's team), and the
+    language it is held in (the patient's, when their first message is plainly in the other one the bot speaks)."""
+    now = aware(turn).now
+    fresh = state is None or state.expired(now) or state.lead_id != turn.lead_id
+    spoken = patient_language(normalize(turn.message), clinic.language) if fresh else state.language  # type: ignore[union-attr]
+    step = _decide(state, turn, in_language(clinic, spoken), slots)
     if step.state is None:
         return step
     missed = state is not None and step.state.misses > state.misses  # else understood: the count starts over
     going_on = step.state if missed or not step.state.misses else evolve(step.state, misses=0)
+    if spoken and spoken != clinic.language:
+        going_on = evolve(going_on, language=spoken)
     return replace(step, state=going_on.saying(turn.message))  # type: ignore[arg-type]
 
 
@@ -482,6 +489,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     Asked whether the patient already has an appointment: if so, "Ya tienes hora…"; if not, or if the agent could
     not tell (no capability, offline, an error), booking goes on from the slots the turn saw, as if never asked.
     """
+    clinic = in_language(clinic, step.state.language)
     if step.state.intent != CHECK_EXISTING or step.op != "my_bookings":
         return appointments_after_agent_step(step, turn, clinic, outcome)
     turn = aware(turn)

@@ -349,6 +349,9 @@ _TARGET = re.compile(
 )
 
 
+_POLITE_AROUND = re.compile(r"\b(?:por favor|porfa|porfis|please|pls|gracias|thanks|thank you|no mas|nomas)\b")
+
+
 def _read(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
     text = _later_than_said(_prepare(message, names))
     if not text:
@@ -366,7 +369,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     skip_days, skip_part, skip_times = _ruled_out_when(ruled_out, today, window_days)
     ambiguous = False
 
-    bare = re.fullmatch(r"(\d{1,2})", text)
+    bare = re.fullmatch(r"(\d{1,2})", _POLITE_AROUND.sub("", text).strip())  # "11 porfa", "eleven please"
     if bare:
         n = int(bare.group(1))
         if bare_number == "day" and 1 <= n <= 31:

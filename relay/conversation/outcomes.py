@@ -20,6 +20,7 @@ from relay.conversation.menus import (
     unique_labels,
 )
 from relay.conversation.model import ClinicProfile, Reply, Turn
+from relay.conversation.patient_language import in_language
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     CHOOSE_DAY,
@@ -44,6 +45,7 @@ def after_booking(
     state: ConversationState, turn: Turn, clinic: ClinicProfile, outcome: BookResult | WireError
 ) -> Reply:
     """The agent's answer to a Book: a confirmation, the nearest alternatives, a hand-off, or "not known yet"."""
+    clinic = in_language(clinic, state.language)
     lang = language(clinic.language)
     turn = aware(turn)
     if isinstance(outcome, BookResult):

@@ -128,6 +128,7 @@ class ConversationState:
     misses: int = 0  # messages in a row the bot did not understand: at MAX_MISSES a person takes over
     cancel_each: bool = False  # "cancela las dos": after each cancel, the next of ``bookings`` is asked about
     undo_wanted: bool = False  # "mejor no, cancela eso" while the booking's outcome was not known: asked once booked
+    language: str = ""  # the conversation's language when it is not the clinic's (an English-speaking patient)
 
     @property
     def booking_open(self) -> bool:
@@ -193,6 +194,7 @@ class ConversationState:
             "misses": self.misses,
             **({"cancel_each": True} if self.cancel_each else {}),
             **({"undo_wanted": True} if self.undo_wanted else {}),
+            **({"language": self.language} if self.language else {}),
         }
 
     @classmethod
@@ -231,6 +233,7 @@ class ConversationState:
             misses=int(obj.get("misses", 0) or 0),
             cancel_each=bool(obj.get("cancel_each", False)),
             undo_wanted=bool(obj.get("undo_wanted", False)),
+            language=str(obj.get("language", "")) if obj.get("language") in ("es", "en") else "",
         )
 
     def saying(self, message: str) -> ConversationState:

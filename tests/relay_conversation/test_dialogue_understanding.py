@@ -128,7 +128,19 @@ def test_a_first_message_with_an_intent_it_cannot_serve_hands_off_with_the_greet
     ]:
         reply = Chat(agenda([2], [(9, 0)])).say(message)
         assert reply.status == "handoff" and reply.continuation["data"]["reason"] == reason, message
-        assert "¡Hola, Ana!" in texts(reply)
+        assert ("Hi, Ana!" if message.startswith("can I") else "¡Hola, Ana!") in texts(reply)  # in their language
+
+
+def test_an_english_speaking_patient_of_a_spanish_speaking_clinic_is_answered_in_english_to_the_end():
+    chat = Chat(agenda([4, 7], [(9, 0), (11, 0)]))
+    reply = chat.say("Hi, I need an appointment next monday please")
+    assert "Hi, Ana!" in texts(reply) and "Which time" in texts(reply), texts(reply)
+    reply = chat.say("eleven please")
+    assert "Shall I book Monday 7 December at 11:00" in texts(reply), texts(reply)
+    booked = chat.say("yes")
+    assert booked.status == "booked" and "booked" in texts(booked).lower() and "reservada" not in texts(booked)
+    for spanish in ("hola, necesito hora", "hi, necesito hora para mañana"):  # Spanish or mixed: the clinic's
+        assert "¡Hola, Ana!" in texts(Chat(agenda([4], [(9, 0)])).say(spanish)), spanish
 
 
 def test_a_confirmation_is_never_booked_by_something_else_than_yes():

@@ -1,0 +1,39 @@
+"""The language a conversation is held in: the clinic's, unless the patient's first message is plainly in the
+other one the bot speaks (an English-speaking patient of a Spanish-speaking clinic is answered in English).
+
+Pure: a first message's words against two small word lists. A mixed message ("hi, necesito hora") stays in the
+clinic's language; Portuguese, which the bot does not speak, stays in Spanish (its patients read it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from relay.conversation.model import ClinicProfile
+
+_ENGLISH = frozenset(
+    """
+    hi hello hey i im need want would like appointment appointments book booking please tomorrow today the my can
+    you thanks thank morning afternoon evening next week available is are do does have an to for with see get
+    could schedule reschedule cancel what when where how much
+    """.split()
+)
+_SPANISH = frozenset(
+    """
+    hola buenas buenos quiero necesito quisiera hora horas cita citas para por favor manana gracias tengo tiene el
+    la los las de del que con una un me mi si hoy tarde semana proxima dia doctora consulta agendar reservar
+    """.split()
+)
+
+
+def patient_language(norm: str, clinic_language: str) -> str:
+    """The language to answer a new conversation in, from its first message (normalized)."""
+    words = set(norm.replace("'", "").split())
+    if clinic_language in ("", "es") and len(words & _ENGLISH) >= 2 and not words & _SPANISH:
+        return "en"
+    return clinic_language
+
+
+def in_language(clinic: ClinicProfile, language: str) -> ClinicProfile:
+    """The clinic as this conversation speaks: its own language unless the conversation holds another."""
+    return replace(clinic, language=language) if language and language != clinic.language else clinic
