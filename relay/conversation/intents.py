@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "person", "stop", "none")
 
@@ -592,6 +593,7 @@ _EMERGENCY = re.compile(
 )
 
 
+@lru_cache(maxsize=16_384)  # every turn asks: a patient's few messages repeat
 def sounds_like_an_emergency(norm: str) -> bool:
     """The message describes an emergency: an appointment in days is not the answer (said before the menus)."""
     return _EMERGENCY.search(norm) is not None
@@ -644,6 +646,7 @@ _MEDIA_ONLY = re.compile(
 )
 
 
+@lru_cache(maxsize=16_384)
 def media_only(norm: str) -> bool:
     """The message is only a voice note's, a photo's or a file's placeholder."""
     return _MEDIA_ONLY.match(norm.strip(" .()[]<>")) is not None
