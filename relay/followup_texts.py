@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
+from relay.conversation.appointments import KEEP_CHECK
 from relay.conversation.outcomes import QUIET_HANDOFFS
 from wire.handoff import (
     RESOLVED_BOOKED,
@@ -45,6 +46,9 @@ _REASONS: dict[str, tuple[str, str]] = {
     "reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
     "bookings_requested": ("pregunta por sus horas reservadas", "asks about their appointments"),
     "name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on their appointment"),
+    "keep_requested": ("pidió NO cancelar su hora, pero la agenda no confirmó si alcanzó a cancelarse: revísela y"
+                       " confírmele (no la cancele)", "asked NOT to cancel their appointment, but the web app did not"
+                       " confirm whether it was cancelled already: check it and tell them (do not cancel it)"),
     "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
                        "their appointment was NOT booked (the web app did not save it): offer another"),
     "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"
@@ -64,8 +68,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "tag": ("Cita Bridge: contactar", "Cita Bridge: contact"),
     "resolved": ("Cita Bridge: ya no hace falta contactar a {who}: {what}.",
                  "Cita Bridge: no need to contact {who} any more: {what}."),
-    "superseded": ("Cita Bridge: el resultado ya se conoce; sigue en la tarea nueva.",
-                   "Cita Bridge: the outcome is known; carried on in the new task."),
+    "superseded": ("Cita Bridge: el caso cambió; sigue en la tarea nueva.",
+                   "Cita Bridge: the case changed; carried on in the new task."),
 }
 
 
@@ -128,6 +132,8 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return RESOLVED_KEPT
     if status == "handoff" and (data.get("booking") == "failed" or data.get("reason") == "previous_not_cancelled"):
         return RESOLVED_SUPERSEDED
+    if status == "handoff" and data.get("taken_back") and before.intent != KEEP_CHECK:  # a cancel taken back
+        return RESOLVED_SUPERSEDED  # while unknown: the task to cancel gives way to one to keep it
     return ""
 
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
+from relay.conversation.appointments import KEEP_CHECK
 from relay.followup_texts import handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
 from relay.kommo_followup import KommoFollowUps
@@ -68,6 +69,8 @@ def _told_already(before: ConversationState | None, reply: Reply) -> bool:
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
     if data.get("booking") != "unconfirmed" or before is None or not before.gave_up:
         return False
+    if data.get("taken_back"):  # "no la canceles": new the first time (it replaces the task to cancel), then told
+        return before.intent == KEEP_CHECK
     asked = {before.pending.id if before.pending else "", before.target.booking_id if before.target else ""}
     return data.get("requested_slot_id") in asked - {""}
 

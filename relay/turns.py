@@ -51,6 +51,7 @@ from relay.conversation import (
     decide,
     handoff,
     resume_booking,
+    resume_cancel,
 )
 from relay.followups import FollowUpSink, NoFollowUps
 from relay.kommo_client import ContinuationOutcome, KommoClient
@@ -360,7 +361,9 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         profile = profile_of(clinic)
         state = await self._load_state(clinic, turn)
-        step: Reply | Book | AgentStep | None = resume_booking(state, turn)
+        # A booking, cancel or move whose outcome is not known is asked about before anything else: it needs no
+        # slots, so an agent still away keeps it pending ("Aún no sé…") instead of a hand-off that forgets it.
+        step: Reply | Book | AgentStep | None = resume_booking(state, turn) or resume_cancel(state, turn)
         early: EarlyCheck | None = None
         if step is None:  # no booking waiting for its outcome: the agent's fresh slots first
             early = self._early_bookings_check(clinic, state, turn)

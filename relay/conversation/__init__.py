@@ -34,7 +34,7 @@ except a booking whose outcome is unknown: its state is kept, and ``resume_booki
 message, whatever it says, into the same ``Book`` (same idempotency key) before anything else.
 """
 
-from relay.conversation.appointments import outcome_of
+from relay.conversation.appointments import outcome_of, resume_cancel
 from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking
 from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
@@ -58,4 +58,5 @@ __all__ = [
     "idempotency_key",
     "outcome_of",
     "resume_booking",
+    "resume_cancel",
 ]

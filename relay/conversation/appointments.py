@@ -53,6 +53,7 @@ from wire.messages import _PHONE_RE, ProtocolError, Response, WireError, WireSlo
 
 OPS_RESULTS: dict[str, Any] = {"my_bookings": MyBookingsResult, "cancel": CancelResult, "reschedule": RescheduleResult}
 KEEP_CHECK = "keep_check"  # intent: a cancel not known yet was taken back; the next steps only read
+KEEP_REQUESTED = "keep_requested"  # hand-off reason: that wish, while the web app could not be read
 HANDOFF_REASONS = {
     "cancel": "cancel_requested", "my_bookings": "bookings_requested", "reschedule": "reschedule_requested",
 }
@@ -414,9 +415,11 @@ def _kept_or_gone(lang: Language, state: ConversationState, clinic: ClinicProfil
     there ("sigue en pie") or went before the message ("ya quedó cancelada"); unread, it stays not known (and the
     next message reads again: it is never cancelled after the "no")."""
     assert state.target is not None
-    if not isinstance(outcome, MyBookingsResult):
-        code = outcome.code if isinstance(outcome, WireError) else "internal"
-        return _cancel_unconfirmed(lang, state, code, opening)
+    if not isinstance(outcome, MyBookingsResult):  # unread: the wish is noted, the outcome still not known
+        paragraphs = [lang.say("cancel_keep_noted", **_when(lang, state.target)), lang.say("booking_unconfirmed_next")]
+        reply = _not_known_yet(state, KEEP_REQUESTED, opening, paragraphs, state.target.start, state.target.booking_id)
+        reply.continuation["data"]["taken_back"] = True  # the clinic's team: the case changed, see the new task
+        return reply
     target = state.target
     if any(b.booking_id == target.booking_id for b in outcome.bookings):
         again = Option(lang.say("new_booking_button"), "new_booking")

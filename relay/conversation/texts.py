@@ -177,6 +177,8 @@ SPANISH = Language(
         "cancel_yes": "Sí, cancelar",
         "cancel_no": "No",
         "cancel_kept": "Entendido, tu hora sigue en pie.",
+        "cancel_keep_noted": "Anoté que NO quieres cancelar tu hora del {day} a las {time} con {professional}. Aún no"
+                             " sé si alcanzó a cancelarse: la agenda de la clínica no responde.",
         "cancel_taken_back": "Entendido, no la cancelo: tu hora del {day} a las {time} con {professional} sigue en"
                              " pie.",
         "cancel_went_before": "Tu hora del {day} a las {time} con {professional} ya había quedado cancelada antes de"
@@ -355,6 +357,9 @@ ENGLISH = Language(
         "cancel_yes": "Yes, cancel",
         "cancel_no": "No, keep it",
         "cancel_kept": "All right, your appointment stays.",
+        "cancel_keep_noted": "Noted: you do NOT want to cancel your appointment on {day} at {time} with"
+                             " {professional}. I don't know yet whether it was cancelled: the clinic's agenda is not"
+                             " answering.",
         "cancel_taken_back": "All right, I won't cancel it: your appointment on {day} at {time} with {professional}"
                              " stands.",
         "cancel_went_before": "Your appointment on {day} at {time} with {professional} had already been cancelled"

@@ -299,3 +299,51 @@ async def test_a_cancel_taken_back_while_not_known_is_kept_and_its_kommo_task_is
     assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_kept")
     [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "706") if t.completed], "the task done")
     assert "pidió conservar su hora y sigue en pie" in done.result
+
+
+async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_never_carried_out(relay, kommo):
+    """The agent died mid-cancel; "no, no la canceles" while it is away keeps the case pending (not a hand-off that
+    forgets it and starts a booking at the next "hola"); back, the appointment is read, not cancelled."""
+    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
+    from wire.messages import error_response, ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    slot = agent.slots[5]
+    held = WireBooking("bk-31", slot.start, slot.end, slot.professional)
+    cancels: list[str] = []
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            cancels.append(request.args.booking_id)
+            return error_response(request.id, "timeout", "the agent went away with it")
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Jorge Paz", "phone": "+56 9 7000 0707"}
+    await kommo.say(url, clinic.subdomain, "707", "quiero cancelar mi hora", **who)
+    assert "Aún no sé si tu hora" in texts_of((await kommo.say(url, clinic.subdomain, "707", "Sí, cancelar", **who)).body)
+    await relay.close_agents()  # the agent is away now
+
+    away = await kommo.say(url, clinic.subdomain, "707", "no, no la canceles", **who)
+    assert "Anoté que NO quieres cancelar tu hora" in texts_of(away.body), texts_of(away.body)  # pending, heard
+    # Reception's task to cancel gives way at once to one to keep it (a receptionist must not cancel it now).
+    await wait_for(lambda: [t.completed for t in kommo.tasks(clinic.subdomain, "707")] == [True, False], "swap")
+    cancel_task, keep_task = kommo.tasks(clinic.subdomain, "707")
+    assert "«Sí, cancelar»" in cancel_task.text and "sigue en la tarea nueva" in cancel_task.result
+    assert "pidió NO cancelar su hora" in keep_task.text and "«no, no la canceles»" in keep_task.text
+    again = await kommo.say(url, clinic.subdomain, "707", "no la canceles porfa!!", **who)
+    assert "Anoté que NO quieres cancelar" in texts_of(again.body)
+    await asyncio.sleep(0.5)
+    assert len(kommo.tasks(clinic.subdomain, "707")) == 2  # said again: no third task
+
+    back = await relay.agent(clinic)
+    back.appointments = appointments
+    kept = await kommo.say(url, clinic.subdomain, "707", "hola?", **who)
+    assert "no la cancelo" in texts_of(kept.body) and "sigue en pie" in texts_of(kept.body), texts_of(kept.body)
+    assert cancels == ["bk-31"]
+    open_tasks = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "707") if t.completed] and
+                                [t for t in kommo.tasks(clinic.subdomain, "707") if not t.completed] == [] and
+                                kommo.tasks(clinic.subdomain, "707"), "every task of the case done")
+    assert all(t.completed for t in open_tasks)
