@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import normalize
 from relay.conversation.intents import means_every_one, takes_cancel_back
@@ -367,9 +368,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
 
 
 def _first_name(name: str) -> str:
-    words = name.split()
-    first = words[0].strip(".,;:!?") if words and "{" not in name else ""
-    return f", {first}" if first.isalpha() and len(first) <= 20 else ""
+    return first_name(name)  # ", Ana"; nothing for "yo", a placeholder or no name
 
 
 def _cancel_step(state: ConversationState, target: WireBooking, phone: str) -> AgentStep:

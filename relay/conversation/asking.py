@@ -38,7 +38,8 @@ def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, 
     state = evolve(state, patient=tuple(given.items()))
     # Whose appointment, first: someone else's, or the patient's own when their WhatsApp name is too short for a
     # web app's form ("yo", "Li", an emoji): asked, not sent to be refused.
-    unnamed = state.for_other or not names_a_person(ctx.turn.name)
+    moving = state.intent == "reschedule" and state.target is not None  # the appointment moved keeps its name
+    unnamed = not moving and (state.for_other or not names_a_person(ctx.turn.name))
     name = [PATIENT_NAME] if unnamed and not state.patient_name else []
     return state, [*name, *(f for f in ctx.patient_fields if f not in given)]
 

@@ -133,7 +133,7 @@ _NEVER_A_NAME = frozenset(
     esposa marido abuelo abuela for is needs mejor ahora ponle ponla pon anota anotala reserva reservala agenda
     agendala nombre llamo llama llaman soy tambien otra otro entonces bueno oye cambia cambiala era sera seria
     mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
-    demora oiga ver tiro doctora doctor dra dr con te le
+    demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     """.split()
 )
 

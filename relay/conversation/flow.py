@@ -209,13 +209,17 @@ def _decide(
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
-    if (action is None and reading.intent == "cancel" and not state.bookings and state.intent != "reschedule"
+    if (action is None and reading.intent == "cancel" and state.intent != "reschedule"
             and drops_the_new_booking(state, norm, reading.day is not None)):
         return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
+    if state.stage == ASK_FIELD and action is None and _NEVER_MIND.match(norm):  # "mejor no, déjala como estaba"
+        if state.intent == "reschedule" and state.target is not None:
+            return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # the move is dropped: the old one stands
+        return _dropped_new_booking(ctx, state)
     if state.stage == ASK_FIELD and state.asking and action is None and tapped(state, norm) is None:
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
@@ -618,6 +622,8 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
     return handoff(state, ctx.turn, ctx.clinic, reason, opening=ctx.opening)
 
 
+_NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
+                         r"|ya no|nah)\b")
 _SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\b")
 _DROP_LEAD = re.compile(r"^(?:no+|nah|mejor|olvid\w*|dej\w*|ya no|pensandolo bien)\b")
 

@@ -674,3 +674,21 @@ def test_the_same_day_in_a_move_is_the_old_appointments_day():
     chat.say("sí")
     reply = chat.say("el mismo día, a las 9 y media")
     assert "¿Confirmo el viernes 4 de diciembre a las 09:30" in texts(reply), texts(reply)
+
+
+def test_a_move_never_asks_whose_name_and_keeping_it_as_it_was_at_a_question_keeps_it():
+    """A move keeps the appointment's name: no "¿A nombre de quién…?" even for a WhatsApp name too short to book
+    under; and "mejor no, déjala como estaba" at a question drops what was under way, never read as a name."""
+    week = replace(agenda(range(4, 15), [(9, 0), (9, 30)]), finds_bookings=True)
+    agent = ClinicAgent(FRI)
+    chat = Chat(week, appointments=agent, name="Li")
+    for message in ("quiero cambiar mi hora", "sí", "Lun 7 dic"):
+        chat.say(message)
+    reply = chat.say("09:00")
+    assert reply.status == "booked" and "¿A nombre de quién" not in texts(reply) and len(agent.moved) == 1
+    for answer in ("mejor no, déjala como estaba", "dejala como estaba", "no importa, olvídalo"):
+        chat = Chat(week, name="yo")
+        chat.say("hora para el lunes a las 9")
+        assert "¿A nombre de quién" in texts(chat.say("sí"))
+        reply = chat.say(answer)
+        assert reply.status == "handoff" and "no reservé nada" in texts(reply) and chat.books == [], answer
