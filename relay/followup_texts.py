@@ -75,6 +75,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 # A case the clinic's team was handed that settled without them (the agent's answer came after all): its earlier
 # Kommo task is completed and its tray row closed, so nobody books again what is booked (two appointments).
+_OWN_OP_FAILED = frozenset({"reschedule_requested", "cancel_requested"})
 _RESOLVED_WORDS: dict[str, tuple[str, str]] = {
     RESOLVED_BOOKED: ("su hora quedó reservada", "their appointment was booked"),
     RESOLVED_CANCELLED: ("su hora quedó cancelada", "their appointment was cancelled"),
@@ -132,6 +133,8 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return RESOLVED_KEPT
     if status == "handoff" and (data.get("booking") == "failed" or data.get("reason") == "previous_not_cancelled"):
         return RESOLVED_SUPERSEDED
+    if status == "handoff" and data.get("booking") != "unconfirmed" and data.get("reason") in _OWN_OP_FAILED:
+        return RESOLVED_SUPERSEDED  # a move or cancel known to have failed after all: the new task says so
     if status == "handoff" and data.get("taken_back") and before.intent != KEEP_CHECK:  # a cancel taken back
         return RESOLVED_SUPERSEDED  # while unknown: the task to cancel gives way to one to keep it
     return ""

@@ -144,7 +144,9 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     if step.op == "my_bookings" and state.intent == KEEP_CHECK and state.target is not None:
         return _kept_or_gone(lang, state, clinic, outcome, step.opening)
     if isinstance(outcome, WireError) and step.op == "cancel" and state.target is not None:
-        if state.gave_up and outcome.code == "bad_request":  # asked again: no longer among the phone's: it went
+        if state.cancel_each and outcome.message == NOT_AMONG_THE_PHONES:  # "cancela todas": that one went already
+            outcome = CancelResult(state.target.booking_id, repeat=True)
+        elif state.gave_up and outcome.code == "bad_request":  # asked again: no longer among the phone's: it went
             outcome = CancelResult(state.target.booking_id, repeat=True)
         elif _outcome_unknown(state, outcome):  # the agent went away with the cancel in hand
             return _cancel_unconfirmed(lang, state, outcome.code, step.opening)

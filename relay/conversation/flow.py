@@ -84,7 +84,6 @@ from relay.conversation.outcomes import (
 from relay.conversation.pages import (
     confirm,
     day_menu,
-    filter_buttons,
     first_menu,
     missed,
     offered_choices,
@@ -233,9 +232,9 @@ def _decide(
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     # "cualquiera está bien" at the times: the first one, to confirm; at the days, the first day (unless a filter
-    # could be what "cualquiera" drops: "con Soto" … "cualquiera" is anyone).
+    # the patient set could be what "cualquiera" drops: "con Soto" … "cualquiera" is anyone).
     leaves_it = option is None and action is None and whichever(norm)
-    if leaves_it and state.stage == CHOOSE_DAY and filter_buttons(ctx, state):
+    if leaves_it and state.stage == CHOOSE_DAY and (state.professionals or any(state.window)):
         leaves_it = False
     first_offered = offered_choices(state)[:1] if leaves_it else ()
     first_free = next((s for s in ctx.free for o in first_offered if o.slot is not None and s.id == o.slot.id), None)

@@ -692,3 +692,18 @@ def test_a_move_never_asks_whose_name_and_keeping_it_as_it_was_at_a_question_kee
         assert "¿A nombre de quién" in texts(chat.say("sí"))
         reply = chat.say(answer)
         assert reply.status == "handoff" and "no reservé nada" in texts(reply) and chat.books == [], answer
+
+
+def test_cancel_all_with_one_deleted_meanwhile_finishes_without_a_hand_off():
+    from wire.appointments import NOT_AMONG_THE_PHONES
+
+    mine = WireBooking("bk-8", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dr. Juan Rojas")
+    gone = WireBooking("bk-9", "2026-12-07T10:30:00-03:00", "2026-12-07T11:00:00-03:00", "Dr. Juan Rojas")
+    agent = ClinicAgent(mine, gone)
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=lambda step: WireError(
+        "bad_request", NOT_AMONG_THE_PHONES) if isinstance(step.args, CancelArgs) and step.args.booking_id == "bk-9"
+        else agent(step))
+    chat.say("cancela todas mis horas")
+    chat.say("sí")
+    reply = chat.say("sí")
+    assert reply.status == "cancelled", texts(reply)  # the second went already: what was asked for is done

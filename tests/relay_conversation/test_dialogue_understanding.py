@@ -419,3 +419,10 @@ def test_a_weekday_clipped_as_said_is_that_day():
         chat.say("hola")
         reply = chat.say(message)
         assert reply.continuation["data"].get("day_label") == day, (message, texts(reply))
+
+
+def test_whichever_at_the_days_of_a_chosen_specialty_shows_the_first_days_times():
+    chat = clinic_with_specialties()
+    chat.say("hola, hora con traumatología")
+    reply = chat.say("cualquiera está bien")
+    assert reply.status == "choose_time" and "Jue 3 dic" in texts(reply), texts(reply)

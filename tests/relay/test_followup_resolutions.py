@@ -1,0 +1,44 @@
+"""Which replies close a case the clinic's team was handed as "not known yet" (pure: relay/followup_texts.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from relay.conversation import ConversationState, Reply
+from relay.conversation.appointments import KEEP_CHECK
+from relay.followup_texts import resolution
+
+NOW = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+NOT_KNOWN = ConversationState("c1", "701", NOW, gave_up=True, intent="cancel")
+
+
+def reply(**data) -> Reply:
+    return Reply(None, {"data": data}, str(data.get("status", "")))
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    ({"status": "booked"}, "resolved_booked"),
+    ({"status": "cancelled"}, "resolved_cancelled"),
+    ({"status": "choose_day", "code": "kept"}, "resolved_kept"),
+    ({"status": "choose_day", "code": "booked_undo"}, "resolved_booked"),
+    ({"status": "handoff", "booking": "failed", "reason": "booking_failed"}, "resolved_superseded"),
+    ({"status": "handoff", "reason": "reschedule_requested"}, "resolved_superseded"),  # a move failed after all
+    ({"status": "handoff", "reason": "cancel_requested"}, "resolved_superseded"),
+    ({"status": "handoff", "reason": "keep_requested", "booking": "unconfirmed", "taken_back": True},
+     "resolved_superseded"),  # "no la canceles": the task to cancel gives way to one to keep it
+    ({"status": "handoff", "reason": "timeout", "booking": "unconfirmed"}, ""),  # still not known
+    ({"status": "handoff", "reason": "asked_for_person"}, ""),  # a person asked for: the case is not settled
+    ({"status": "choose_day"}, ""),
+])
+def test_what_settles_a_case_not_known_yet(data, code):
+    assert resolution(NOT_KNOWN, reply(**data)) == code
+    settled = ConversationState("c1", "701", NOW)
+    assert resolution(settled, reply(**data)) == ""  # nothing was handed off as not known: nothing to close
+
+
+def test_a_cancel_taken_back_twice_replaces_the_task_once():
+    again = ConversationState("c1", "701", NOW, gave_up=True, intent=KEEP_CHECK)
+    data = {"status": "handoff", "reason": "keep_requested", "booking": "unconfirmed", "taken_back": True}
+    assert resolution(again, reply(**data)) == ""
