@@ -156,14 +156,17 @@ def aware(turn: Turn) -> Turn:
     return turn if turn.now.tzinfo is not None else evolve(turn, now=turn.now.replace(tzinfo=UTC))
 
 
+_TITLES = frozenset({"don", "doña", "dona", "sr", "sra", "srta", "señor", "señora", "dr", "dra", "mr", "mrs", "ms"})
 _NOT_A_FIRST_NAME = frozenset({"yo", "me", "mi", "i", "el", "ella", "nn", "na", "x"})
 
 
 def first_name(name: str) -> str:
     """", Ana" from "Ana Pérez"; nothing when the name is missing or an unfilled Kommo placeholder."""
-    words = name.split(None, 1)
+    words = name.split()
     if not words or "{" in name or "}" in name:
         return ""
+    if len(words) > 1 and words[0].strip(".").casefold() in _TITLES:  # "Don Lucho": Lucho
+        words = words[1:]
     first = words[0].strip(".,;:!?")
     letters = first.replace("-", "").replace("'", "")
     if not first or len(first) > 20 or not (letters.isalpha() or not letters):  # letters, "-" and "'" only

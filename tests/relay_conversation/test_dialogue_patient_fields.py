@@ -272,3 +272,8 @@ def test_a_whatsapp_name_too_short_for_a_web_app_form_is_asked_before_booking():
     chat = Chat(agenda([5], [(9, 0), (10, 30)]), name="Ana")  # a first name alone is enough
     chat.say("hora para el sábado 5 a las 10:30")
     assert chat.say("sí").status == "booked"
+
+
+def test_a_whatsapp_name_with_a_title_is_greeted_by_the_name():
+    for whatsapp_name, greeting in (("Don Lucho", "¡Hola, Lucho!"), ("Sra. Marta Díaz", "¡Hola, Marta!")):
+        assert greeting in texts(Chat(agenda([5], [(9, 0)]), name=whatsapp_name).say("hola")), whatsapp_name
