@@ -147,6 +147,8 @@ async def _deny(scope: Scope, send: Send, status: int, close_code: int, error: s
 class AckSink(Protocol):
     def on_ack(self, clinic: str, followup_id: str) -> None: ...
 
+    def on_outcome(self, clinic: str, outcome: Outcome) -> None: ...
+
 
 async def agent_endpoint(
     scope: Scope,
@@ -254,6 +256,8 @@ async def _dispatch(
         directory.on_status(connection, frame)
     elif isinstance(frame, Outcome):
         await _keep_outcome(store, connection, frame)
+        if followups is not None:  # a booking the clinic's team was handed as "not known yet" may be settled now
+            followups.on_outcome(connection.clinic, frame)
     elif isinstance(frame, Ack):  # agent -> relay: a follow-up is stored on the clinic's PC (relay.followups)
         if followups is not None:
             followups.on_ack(connection.clinic, frame.id)

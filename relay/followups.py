@@ -22,6 +22,7 @@ import json
 import logging
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -29,17 +30,20 @@ from typing import Any, Protocol
 from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK
+from relay.conversation.state import idempotency_key
 from relay.followup_texts import handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
 from relay.kommo_followup import KommoFollowUps
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
-from wire.handoff import RESOLUTIONS, HandoffEvent, kommo_lead_url
+from wire.handoff import RESOLUTIONS, RESOLVED_BOOKED, HandoffEvent, kommo_lead_url
+from wire.messages import BookResult, Outcome
 
 logger = logging.getLogger("relay.followups")
 
 SWEEP_S = 1.0
 PURGE_EVERY_S = 600.0
+MAX_NOT_KNOWN = 10_000  # bookings awaiting their late outcome, remembered per instance
 
 
 def _may_settle(reply: Reply) -> bool:
@@ -107,6 +111,9 @@ class FollowUpDesk:
         self._acks: dict[str, set[asyncio.Task[Any]]] = {}  # clinic -> acks being stored
         self._sweeper: asyncio.Task[None] | None = None
         self._last_purge = 0.0
+        # Bookings handed off as "not known yet", by (clinic, idempotency key): the agent's late outcome settles them
+        # at once (in memory: after a restart, or on another instance, the patient's next message does).
+        self._not_known: OrderedDict[tuple[str, str], tuple[Turn, ConversationState]] = OrderedDict()
 
     async def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever(), name="followups-sweep")
@@ -156,11 +163,51 @@ class FollowUpDesk:
                 phone=mask_phone(event.phone),
                 id=event.id,
             )
+        self._remember_not_known(clinic.name, turn, reply)
+        self._deliver(clinic, events)
+
+    def _deliver(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
         connection = _local_connection(self._agents, clinic.name)
         if connection is not None:
             self._spawn(self._send(connection, events))
         if self._kommo is not None:
             self._spawn(self._post_to_kommo(clinic, events))
+
+    def _remember_not_known(self, clinic: str, turn: Turn, reply: Reply) -> None:
+        data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
+        kept = reply.state
+        if data.get("booking") != "unconfirmed" or kept is None or kept.pending is None or kept.target is not None:
+            return  # only a new booking's outcome comes back from the agent by itself
+        self._not_known[(clinic, idempotency_key(kept.conversation_id, kept.pending.id))] = (turn, kept)
+        while len(self._not_known) > MAX_NOT_KNOWN:
+            self._not_known.popitem(last=False)
+
+    def on_outcome(self, clinic: str, outcome: Outcome) -> None:
+        """The agent told a booking's final outcome: one handed off as "not known yet" and made after all is
+        settled for the clinic's team now (tray row closed, Kommo task done), not at the patient's next message."""
+        waiting = self._not_known.pop((clinic, outcome.key), None)
+        if waiting is None or not outcome.ok or outcome.result is None:
+            return  # a failed one stays with reception: the patient must be offered another time
+        self._spawn(self._settle_booked(clinic, waiting, outcome.result))
+
+    async def _settle_booked(self, name: str, waiting: tuple[Turn, ConversationState], result: BookResult) -> None:
+        turn, state = waiting
+        try:
+            clinic = await self._conversations.get_clinic(name)
+            if clinic is None:
+                return
+            booked = Reply(None, {"data": {"status": "booked", "start": result.start,
+                                           "professional": result.professional}}, "booked")
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            event = resolution_event(f"fu-{secrets.token_hex(8)}", RESOLVED_BOOKED, turn, booked, state, now,
+                                     kommo_lead_url(clinic.kommo_base_url, turn.lead_id))
+            await self._store.add(clinic.name, event, self._clock())
+        except Exception:
+            logger.exception("a late booking could not be settled", extra={"relay_fields": {"clinic": name}})
+            return
+        log(logger, logging.INFO, "followup_resolved", clinic=name, lead=event.lead_id, reason=event.reason,
+            id=event.id, by="agent_outcome")
+        self._deliver(clinic, [event])
 
     async def _conversation_before(self, clinic: Clinic, turn: Turn) -> ConversationState | None:
         raw = await self._conversations.load_conversation(clinic.name, turn.lead_id)

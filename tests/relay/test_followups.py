@@ -347,3 +347,29 @@ async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_
                                 [t for t in kommo.tasks(clinic.subdomain, "707") if not t.completed] == [] and
                                 kommo.tasks(clinic.subdomain, "707"), "every task of the case done")
     assert all(t.completed for t in open_tasks)
+
+
+async def test_a_late_booking_the_agent_reports_settles_reception_at_once_without_the_patient_writing(
+        make_relay, kommo):
+    """The agent finished the booking after the relay said "Aún no sé…" and tells its outcome: the tray row and the
+    Kommo task are closed then, not when (if ever) the patient writes again (a receptionist could book it twice)."""
+    from wire.messages import Outcome, encode
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=1.0)
+    url = relay.widget_url(clinic)
+    who = {"name": "Rocío Vidal", "phone": "+56 9 7000 0708"}
+    days = await kommo.say(url, clinic.subdomain, "708", "hola", **who)
+    times = await kommo.say(url, clinic.subdomain, "708", buttons_of(days.body)[0], **who)
+    first = await kommo.say(url, clinic.subdomain, "708", buttons_of(times.body)[0], **who)
+    assert first.body["data"]["booking"] == "unconfirmed"
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
+    [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    await agent._ws.send(encode(Outcome(key, True, result)))  # as the real agent tells a late outcome
+
+    handed_off, resolved = await agent.wait_for_events(2)
+    assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_booked")
+    assert resolved.chosen_start == result.start
+    [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "708") if t.completed], "task done")
+    assert "su hora quedó reservada" in done.result
