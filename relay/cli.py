@@ -314,19 +314,7 @@ def _remove_clinic(args: argparse.Namespace) -> int:
 
 
 def _set_kommo_oauth(args: argparse.Namespace) -> int:
-    if args.auth_code_stdin:
-        return cli_kommo.set_oauth_with_code(args)
-    (refresh_token,) = _read_secret_lines(1, sys.stdin, ["Kommo refresh token: "])
-    if not refresh_token:
-        print("cita-relay: the refresh token (first line of standard input) is empty", file=sys.stderr)
-        return 2
-    store = _store(args)
-    try:
-        store.set_oauth_tokens(args.name, refresh_token=refresh_token, redirect_uri=args.redirect_uri)
-    finally:
-        store.close_now()
-    print(f"Clinic {args.name!r} now uses OAuth; the relay refreshes the access token before its first use.")
-    return 0
+    return cli_kommo.set_oauth_with_code(args, refresh=not args.auth_code_stdin)
 
 
 def _set_kommo_account(args: argparse.Namespace) -> int:

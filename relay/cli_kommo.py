@@ -130,9 +130,11 @@ def _kommo_install_link(args: argparse.Namespace) -> int:
     return 0
 
 
-def set_oauth_with_code(args: argparse.Namespace) -> int:
+def set_oauth_with_code(args: argparse.Namespace, *, refresh: bool = False) -> int:
+    """``--auth-code-stdin``: exchange the code; otherwise (``refresh``) try the refresh token once with Kommo, and
+    store what Kommo gives back: a token Kommo refuses never replaces the clinic's working one."""
     logging.getLogger("relay").addHandler(logging.NullHandler())  # the operator reads the sentence below instead
-    (code,) = read_secret_lines(1, sys.stdin, ["Kommo authorization code: "])
+    (code,) = read_secret_lines(1, sys.stdin, ["Kommo refresh token: " if refresh else "Kommo authorization code: "])
     store = open_store(args)
     try:
         clinic = _clinic_or_fail(store, args.name)
@@ -154,7 +156,7 @@ def set_oauth_with_code(args: argparse.Namespace) -> int:
         async def run() -> None:
             http = HttpClient()
             try:
-                await install_with_code(http, clinic, code, args.redirect_uri.strip(), write)
+                await install_with_code(http, clinic, code, args.redirect_uri.strip(), write, refresh=refresh)
             finally:
                 await http.aclose()
 

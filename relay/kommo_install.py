@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from relay.http_client import HttpClient, TransportError
 from relay.kommo_client import KommoBudget
-from relay.kommo_oauth import CodeRefused, TokenGrant, exchange_request, read_grant
+from relay.kommo_oauth import CodeRefused, TokenGrant, exchange_request, read_grant, refresh_request
 from relay.logs import log
 from relay.store import Clinic
 
@@ -33,9 +33,11 @@ async def exchange_code(
     budget: KommoBudget | None = None,
     timeout_s: float = 15.0,
     clock: Callable[[], float] = time.time,
+    refresh: bool = False,
 ) -> TokenGrant:
-    """The tokens for ``code``, or ``CodeRefused`` saying why Kommo would not give them."""
-    url, body = exchange_request(clinic, code, redirect_uri)
+    """The tokens for ``code``, or ``CodeRefused`` saying why Kommo would not give them (``refresh``: ``code`` is a
+    refresh token given by hand, tried once before it replaces the clinic's working one)."""
+    url, body = (refresh_request if refresh else exchange_request)(clinic, code, redirect_uri)
     hold = budget.hold(clinic.kommo_base_url) if budget is not None else contextlib.nullcontext()
     try:
         async with hold:  # type: ignore[attr-defined]
@@ -50,6 +52,8 @@ async def exchange_code(
     try:
         grant = read_grant(response.status_code, payload, clock())
     except CodeRefused as refused:
+        if refresh and refused.reason == "code_expired":  # the token, not a code, was refused
+            refused = CodeRefused("refresh_refused", refused.detail)
         log(
             logger,
             logging.WARNING,
@@ -59,7 +63,7 @@ async def exchange_code(
             reason=refused.reason,
             detail=refused.detail,
         )
-        raise
+        raise refused from None
     return grant
 
 
@@ -71,9 +75,11 @@ async def install_with_code(
     write: TokenWriter,
     *,
     budget: KommoBudget | None = None,
+    refresh: bool = False,
 ) -> TokenGrant:
-    """Exchange ``code`` and store the tokens (``CodeRefused("store_failed")`` when they could not be kept)."""
-    grant = await exchange_code(http, clinic, code, redirect_uri, budget=budget)
+    """Exchange ``code`` (or try the refresh token) and store the tokens (``CodeRefused("store_failed")`` when they
+    could not be kept); nothing is stored when Kommo refuses."""
+    grant = await exchange_code(http, clinic, code, redirect_uri, budget=budget, refresh=refresh)
     if not await write(clinic.name, grant, redirect_uri):
         log(logger, logging.ERROR, "kommo_install_not_stored", clinic=clinic.name)
         raise CodeRefused("store_failed")

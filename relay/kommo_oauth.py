@@ -86,6 +86,20 @@ def exchange_request(clinic: Clinic, code: str, redirect: str) -> tuple[str, dic
     )
 
 
+def refresh_request(clinic: Clinic, refresh_token: str, redirect: str) -> tuple[str, dict[str, str]]:
+    """(URL, JSON body) of a refresh: what `set-kommo-oauth` tries before storing a refresh token given by hand."""
+    return (
+        f"{clinic.kommo_base_url}/oauth2/access_token",
+        {
+            "client_id": clinic.kommo_client_id,
+            "client_secret": clinic.kommo_client_secret,
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token.strip(),
+            "redirect_uri": redirect,
+        },
+    )
+
+
 def read_grant(status: int, payload: Any, now: float) -> TokenGrant:
     """Kommo's answer to the exchange, or ``CodeRefused`` saying why not."""
     detail = _detail(payload)
@@ -130,6 +144,12 @@ _REFUSALS: dict[str, dict[str, str]] = {
         "en": "Kommo refused the integration ID or secret key stored for this clinic:"
         " check them in Kommo → Integrations → Keys and store them again with `cita-relay set-kommo-secret"
         " CLINIC --kommo-secret-stdin --kommo-client-id ID` (then a new code).",
+    },
+    "refresh_refused": {
+        "es": "Kommo no aceptó ese refresh token (revocado, vencido o mal copiado): no se guardó nada y la clínica"
+        " sigue con su token anterior. Autoriza de nuevo con `cita-relay kommo-install-link`.",
+        "en": "Kommo did not accept that refresh token (revoked, expired or mis-copied): nothing was stored and the"
+        " clinic keeps its previous token. Authorize again with `cita-relay kommo-install-link`.",
     },
     "redirect_mismatch": {
         "es": "La URL de redirección no es la de la integración en Kommo: usa exactamente la que muestra"

@@ -105,11 +105,12 @@ def test_add_clinic_with_a_base_url_and_oauth(tmp_path):
         str(tmp_path),
         stdin="the-refresh-token\n",
     )
-    assert oauth.returncode == 0, oauth.stderr
+    # No Kommo answers at that address: the token cannot be tried, so nothing replaces what the clinic had.
+    assert oauth.returncode == 1 and "No se pudo llegar a Kommo" in oauth.stderr, oauth.stderr
     assert "the-refresh-token" not in oauth.stdout + oauth.stderr
     rows = json.loads(cita_relay("list-clinics", "--json", "--data", str(tmp_path)).stdout)
     assert rows[0]["kommo_base_url"] == "http://127.0.0.1:9/clinica-norte"
-    assert rows[0]["kommo_auth"] == "oauth"
+    assert rows[0]["kommo_auth"] != "oauth"
 
 
 @pytest.mark.parametrize(

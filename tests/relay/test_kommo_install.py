@@ -167,6 +167,27 @@ async def test_the_operator_pastes_the_code(relay, kommo):
     assert f"--kommo-subdomain SUBDOMINIO --data {data}`" in wrong.stderr  # the fix, runnable as printed
 
 
+async def test_a_refresh_token_kommo_refuses_never_replaces_a_working_one(relay, kommo):
+    """A wrong paste into `set-kommo-oauth` (the access token, the secret, a truncated token) silenced a working
+    clinic while saying it was done: the token is tried with Kommo first, and a refused one is not stored."""
+    clinic = add_tokenless_clinic(relay, kommo)
+    redirect = f"{PUBLIC}/kommo/oauth/{clinic.name}"
+    data = str(relay.settings.data_dir)
+    code = kommo.issue_authorization_code(clinic.subdomain)
+    assert cita_relay("set-kommo-oauth", clinic.name, "--auth-code-stdin", "--redirect-uri", redirect,
+                      "--data", data, stdin=code + "\n").returncode == 0
+
+    junk = cita_relay("set-kommo-oauth", clinic.name, "--redirect-uri", redirect, "--data", data,
+                      stdin="not-a-refresh-token\n")
+    assert junk.returncode == 1
+    assert "Kommo no aceptó ese refresh token" in junk.stderr and "no se guardó nada" in junk.stderr
+    assert f"`cita-relay kommo-install-link {clinic.name} --data {data}`" in junk.stderr  # runnable as printed
+    assert "not-a-refresh-token" not in junk.stdout + junk.stderr
+    await relay.agent(clinic)
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "5003", "Hola")
+    assert reply.accepted, reply.reason  # the clinic still answers its patients
+
+
 def test_the_install_link_carries_the_clinics_state(relay, kommo):
     clinic = add_tokenless_clinic(relay, kommo, language="en")
     printed = cita_relay("kommo-install-link", clinic.name, "--data", str(relay.settings.data_dir),
