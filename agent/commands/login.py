@@ -60,10 +60,13 @@ def login(args: argparse.Namespace) -> int:
     register_secret(stored_token)
     setup_logging(None, console=True, level=logging.WARNING)  # the driver's warnings, redacted, and nothing else
 
-    password = _read_secret(
-        args.password_stdin, say("login.prompt_password", language, user=settings.portal_user,
-                                 keep=say("login.keep", language) if stored_password else ""),
-    ) or (stored_password if not args.password_stdin else "")
+    if args.relay_token_stdin and not args.password_stdin and stored_password:
+        password = stored_password  # only the token comes in (after a rotation): never read it as the password
+    else:
+        password = _read_secret(
+            args.password_stdin, say("login.prompt_password", language, user=settings.portal_user,
+                                     keep=say("login.keep", language) if stored_password else ""),
+        ) or (stored_password if not args.password_stdin else "")
     if not password:
         print(say("login.no_password", language), say("login.not_stored", language), file=sys.stderr)
         return 2

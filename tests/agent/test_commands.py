@@ -245,3 +245,16 @@ async def test_status_says_why_a_running_agent_is_not_connected(clinic_pc, brows
             await asyncio.to_thread(running.communicate, timeout=60)
     shown = pc.agent("status").stdout
     assert "por qué" not in shown  # stopped: nothing claimed about a link it no longer tries
+
+
+def test_login_with_only_the_token_on_standard_input_keeps_the_stored_password(clinic_pc, browser_path):
+    """`… | cita-agent login --relay-token-stdin`, as rotate-agent-token prints it: the token is not read as the
+    web app's password (which was then refused and nothing stored)."""
+    pc = clinic_pc
+    pc.configure("ws://127.0.0.1:8700/agent", browser_path)
+    first = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
+    assert first.returncode == 0, first.stderr
+    rotated = pc.agent("login", "--relay-token-stdin", stdin="the-new-rotated-token\n")
+    assert rotated.returncode == 0, rotated.stderr
+    assert pc.portal()["login_attempts"] == 2  # tested with the stored password, never with the token
+    assert pc.status()["keyring"]["relay_token"] is True
