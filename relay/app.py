@@ -315,6 +315,7 @@ def build_app(
             Route("/kommo/oauth/{clinic}", relay.kommo_oauth.handle, methods=["GET"]),
             Route("/operator/clinics", relay.operator.clinics, methods=["GET"]),
             Route("/operator/clinics/{clinic}/check", relay.operator.check, methods=["GET"]),
+            Route("/operator/clinics/{clinic}/agent", relay.operator.drop_agent, methods=["DELETE"]),
             Route("/healthz", relay.healthz, methods=["GET"]),
             Route("/metrics", relay.metrics_text, methods=["GET"]),
         ],

@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="give a clinic a new agent token and print it once (Kommo tokens and conversations stay)",
     )
     rotate.add_argument("name")
+    add_relay_flag(rotate)
     add_storage_flags(rotate)
     rotate.set_defaults(func=_rotate_agent_token)
 
@@ -352,8 +353,17 @@ def _rotate_agent_token(args: argparse.Namespace) -> int:
     finally:
         store.close_now()
     print(f"Clinic {args.name!r} has a new agent token; the old one no longer works.")
-    print("Its Kommo tokens and conversations in progress are kept. An agent connected with the old token keeps")
-    print("its link until it reconnects (restart the relay to drop it at once), then it is refused.")
+    print("Its Kommo tokens and conversations in progress are kept.")
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
+    base = local_relay_url(settings, args.relay_address)
+    dropped = ask_relay(base, f"/operator/clinics/{args.name}/agent", settings, timeout_s=10.0, method="DELETE")
+    if dropped.status == 200 and isinstance(dropped.body, dict) and dropped.body.get("dropped"):
+        print(f"The agent connected with the old token was disconnected from the relay at {base}.")
+    elif dropped.status == 200:
+        print(f"No agent of this clinic was connected to the relay at {base}.")
+    else:  # no relay there, or another instance holds the link: it lasts until the agent reconnects
+        print(f"An agent connected with the old token to another relay than {base} keeps its link until it")
+        print("reconnects (restart that relay, or give --relay URL, to drop it at once), then it is refused.")
     print("On the clinic's PC, store the new token: `cita-agent login --relay-token-stdin` (or the tray's")
     print("Configuración… → Clave del agente).")
     print("New agent token (shown once, only its hash is kept):")

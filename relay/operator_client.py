@@ -40,10 +40,11 @@ def local_relay_url(settings: RelaySettings, given: str | None) -> str:
     return f"http://{host}:{settings.port}"
 
 
-def ask_relay(base_url: str, path: str, settings: RelaySettings, *, timeout_s: float = 30.0) -> RelayAnswer:
+def ask_relay(base_url: str, path: str, settings: RelaySettings, *, timeout_s: float = 30.0,
+              method: str = "GET") -> RelayAnswer:
     headers = {"Authorization": f"Bearer {settings.operator_token}"} if settings.operator_token else {}
     try:
-        response = httpx.get(f"{base_url}{path}", headers=headers, timeout=timeout_s)
+        response = httpx.request(method, f"{base_url}{path}", headers=headers, timeout=timeout_s)
     except httpx.HTTPError as exc:
         return RelayAnswer(None, detail=type(exc).__name__)
     try:

@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from relay.agents import AgentDirectory, AgentPresence, AgentUnavailable
+from relay.agents import CLOSE_UNAUTHORIZED, AgentDirectory, AgentPresence, AgentUnavailable
 from relay.kommo_account import check_account
 from relay.kommo_client import KommoBudget, KommoClient
 from relay.kommo_requests_seen import KommoRequestsSeen
@@ -128,6 +128,21 @@ class OperatorEndpoints:
                 "widget_request": {"url": f"{self._settings.public_base_url}/kommo/{name}", "data": REQUEST_DATA},
             }
         )
+
+    async def drop_agent(self, request: Request) -> JSONResponse:
+        """``DELETE /operator/clinics/{clinic}/agent``: close the clinic's agent link held here (after its token was
+        rotated: the old token must stop working now, not at the agent's next reconnect)."""
+        if not operator_allowed(request, self._settings):
+            return _not_found()
+        name = request.path_params["clinic"]
+        local = getattr(self._agents, "local", self._agents)
+        current = getattr(local, "current", None)
+        connection = current(name) if current is not None and CLINIC_NAME_RE.match(name) else None
+        if connection is None or connection.closed:
+            return JSONResponse({"clinic": name, "dropped": False})
+        await connection.link.close(CLOSE_UNAUTHORIZED, "agent token rotated")
+        log(logger, logging.WARNING, "agent_dropped", clinic=name, why="token rotated")
+        return JSONResponse({"clinic": name, "dropped": True})
 
     async def _dry_run_slots(self, clinic: str, presence: AgentPresence | None) -> dict[str, Any]:
         if presence is None or not presence.connected:

@@ -3,6 +3,7 @@ subprocesses) against a real relay, a real agent websocket and the stand-in Komm
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import subprocess
@@ -89,11 +90,15 @@ async def test_display_name_greets_and_rotation_keeps_kommo_and_the_conversation
         assert name not in texts_of(first.body)
         days = buttons_of(first.body)
 
-        rotated = cita_relay("rotate-agent-token", name, *flags)
+        rotated = await asyncio.to_thread(cita_relay, "rotate-agent-token", name, "--relay", relay.url, *flags)
         new_token = last_line(rotated)
         assert new_token != old_token and len(new_token) >= 40
         assert "cita-agent login --relay-token-stdin" in rotated.stdout
         assert old_token not in rotated.stdout + rotated.stderr
+        # The agent holding the old token (a stolen PC, say) is cut off now, not at its next reconnect.
+        assert "The agent connected with the old token was disconnected" in rotated.stdout, rotated.stdout
+        await asyncio.wait_for(old_agent.closed.wait(), 10)
+        assert old_agent.close_code == 4401
     finally:
         await old_agent.close()
 
