@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     except StoreUnavailable as exc:
         print(f"cita-relay: {exc}: is it running, and is the URL (and its password) right?", file=sys.stderr)
         return 1
+    except sqlite3.OperationalError as exc:  # the data folder filled up or turned read-only mid-command
+        folder = settings_from_args(argparse.Namespace(data=getattr(args, "data", None), redis_url=None)).data_dir
+        print(f"cita-relay: {unwritable_folder(folder, exc)}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
 

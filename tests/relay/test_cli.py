@@ -256,3 +256,21 @@ def test_a_data_folder_typed_wrong_is_said_and_never_made_by_a_command_that_only
         done = cita_relay(*command, "--data", str(under_a_file), stdin="secreto-de-prueba\n")
         assert done.returncode in (2, 3), (command, done.stderr)
         assert f"cannot use the data folder {under_a_file}" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_data_folder_that_fills_up_mid_command_is_one_sentence(tmp_path, monkeypatch, capsys):
+    """A write the disk refuses halfway (SQLite's "database or disk is full"): one sentence and exit 3, no traceback."""
+    import sqlite3
+
+    from relay.cli import main
+    from relay.store import SqliteStore
+
+    add_clinic(tmp_path, "clinica-llena")
+
+    def full(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(SqliteStore, "rotate_agent_token", full)
+    assert main(["rotate-agent-token", "clinica-llena", "--data", str(tmp_path)]) == 3
+    said = capsys.readouterr().err
+    assert f"cannot use the data folder {tmp_path}" in said and "disk is full" in said and "Traceback" not in said
