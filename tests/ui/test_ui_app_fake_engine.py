@@ -275,8 +275,9 @@ def test_a_timed_pause_from_the_tray_says_until_when_and_ends_by_itself(qtbot, a
     tray.pause_choices["1h"].trigger()
     qtbot.waitUntil(lambda: app.status.paused, timeout=10_000)
     assert engines[0].calls[-1] == "set_paused(True, until)"
-    until = app.status.snapshot.paused_until
-    assert tray.state_action.text() == f"En pausa hasta {until.astimezone():%H:%M}"
+    until = app.status.snapshot.paused_until.astimezone()
+    day = "mañana " if until.date() != datetime.now().astimezone().date() else ""  # an hour before midnight
+    assert tray.state_action.text() == f"En pausa hasta {day}{until:%H:%M}"
     assert tray.pause_action.text() == "Reanudar automatización" and tray.pause_action.menu() is None
     tray.menu.popup(app.window.geometry().center())
     qtbot.waitUntil(tray.menu.isVisible, timeout=5_000)
