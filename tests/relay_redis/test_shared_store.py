@@ -76,6 +76,11 @@ def test_commands_work_on_the_shared_redis(redis_server):
         == 2
     )  # already there
 
+    # A refresh token is tried with the clinic's Kommo before it is stored: here a loopback address nobody answers
+    # (never traffic off this machine), so nothing replaces the token the clinic has.
+    nobody = f"http://127.0.0.1:{free_port()}/compartida"
+    assert cita_relay("set-kommo-account", "clinica-compartida", "--kommo-subdomain", "compartida",
+                      "--kommo-base-url", nobody, env=env).returncode == 0
     oauth = cita_relay(
         "set-kommo-oauth",
         "clinica-compartida",
@@ -84,10 +89,10 @@ def test_commands_work_on_the_shared_redis(redis_server):
         stdin="the-shared-refresh-token\n",
         env=env,
     )
-    assert oauth.returncode == 0, oauth.stderr
+    assert oauth.returncode == 1 and "No se pudo llegar a Kommo" in oauth.stderr, oauth.stderr
     assert "the-shared-refresh-token" not in oauth.stdout + oauth.stderr
     rows = json.loads(cita_relay("list-clinics", "--json", env=env).stdout)
-    assert next(r for r in rows if r["name"] == "clinica-compartida")["kommo_auth"] == "oauth"
+    assert next(r for r in rows if r["name"] == "clinica-compartida")["kommo_auth"] == "long-lived token"
 
     secret = cita_relay("set-kommo-secret", "clinica-compartida", "--kommo-secret-stdin", "--kommo-client-id",
                         "cid-10", stdin="the-right-secret\n", env=env)
