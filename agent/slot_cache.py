@@ -270,7 +270,11 @@ class SlotCache:
         now = self._clock()
         days = window_days
         if through is not None and self._read_at is not None:
-            days = max(1, min(window_days, (through - now.date()).days + 1))
+            # ``through`` is a day of the clinic's calendar: counted from the clinic's today, not the UTC date (in
+            # the clinic's evening they differ, and the day just freed was left out of the read).
+            local = self._slots[0].start.tzinfo if self._slots else None
+            today = now.astimezone(local).date() if local is not None else now.date()
+            days = max(1, min(window_days, (through - today).days + 1))
         try:
             slots = await self._read(days, priority)
         except PortalError as exc:
