@@ -334,19 +334,18 @@ class Engine:
 
     def _token_fingerprint(self) -> str | None:
         """A digest of the stored agent token (never the token itself), to notice a new one."""
-        try:
-            token = self.secrets.get(RELAY_TOKEN)
-        except KeyringUnavailable:
-            return None
-        return hashlib.sha256(token.encode()).hexdigest() if token else None
+        return self._stored_digest(RELAY_TOKEN)
 
     def _current_fingerprint(self) -> str | None:
         """A digest of the stored password, to notice it changed without keeping it around."""
+        return self._stored_digest(PORTAL_PASSWORD)
+
+    def _stored_digest(self, name: str) -> str | None:
         try:
-            password = self.secrets.get(PORTAL_PASSWORD)
+            secret = self.secrets.get(name)
         except KeyringUnavailable:
             return None
-        return hashlib.sha256(password.encode()).hexdigest() if password else None
+        return hashlib.sha256(secret.encode()).hexdigest() if secret else None
 
     async def _handle_frame(self, text: str) -> str | bytes | None:
         """A frame from the relay: a follow-up (stored, then acknowledged) or a request."""

@@ -74,30 +74,18 @@ def referer_matches(clinic: Clinic, referer: str) -> bool:
 
 def exchange_request(clinic: Clinic, code: str, redirect: str) -> tuple[str, dict[str, str]]:
     """(URL, JSON body) of the exchange: always the clinic's stored Kommo address."""
-    return (
-        f"{clinic.kommo_base_url}/oauth2/access_token",
-        {
-            "client_id": clinic.kommo_client_id,
-            "client_secret": clinic.kommo_client_secret,
-            "grant_type": "authorization_code",
-            "code": code.strip(),
-            "redirect_uri": redirect,
-        },
-    )
+    return _grant_request(clinic, {"grant_type": "authorization_code", "code": code.strip()}, redirect)
 
 
 def refresh_request(clinic: Clinic, refresh_token: str, redirect: str) -> tuple[str, dict[str, str]]:
     """(URL, JSON body) of a refresh: what `set-kommo-oauth` tries before storing a refresh token given by hand."""
-    return (
-        f"{clinic.kommo_base_url}/oauth2/access_token",
-        {
-            "client_id": clinic.kommo_client_id,
-            "client_secret": clinic.kommo_client_secret,
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token.strip(),
-            "redirect_uri": redirect,
-        },
-    )
+    return _grant_request(clinic, {"grant_type": "refresh_token", "refresh_token": refresh_token.strip()}, redirect)
+
+
+def _grant_request(clinic: Clinic, grant: dict[str, str], redirect: str) -> tuple[str, dict[str, str]]:
+    body = {"client_id": clinic.kommo_client_id, "client_secret": clinic.kommo_client_secret, **grant,
+            "redirect_uri": redirect}
+    return f"{clinic.kommo_base_url}/oauth2/access_token", body
 
 
 def read_grant(status: int, payload: Any, now: float) -> TokenGrant:
