@@ -59,6 +59,7 @@ from relay.conversation.intents import (
     wants_another,
     wants_it_back,
     wants_name_fixed,
+    wants_several,
     whichever,
     yes_for_someone,
 )
@@ -175,6 +176,8 @@ def _decide(
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name it goes under, asked later
         state = evolve(state, for_other=True)
+    if not state.others_to_book and wants_several(norm):  # "y otra para mi hija": one now, the next one said after
+        state = evolve(state, for_other=True, others_to_book=True)
     state = _named_for(state, turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
@@ -378,6 +381,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)
+    if wants_several(normalize(turn.message)):  # "para mí y mi hijo": whose name first is asked; the next one after
+        state = evolve(state, for_other=True, others_to_book=True)
     state = _named_for(state, turn.message)
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
@@ -745,11 +750,13 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
             return interpret(ctx, moved, read_message(ctx, moved, message), norm)
         # "ahora la de Diego Morales, a las 10:20": another appointment, not this one's name; this one first.
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
-        return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [this_one])
+        return ask(ctx, evolve(state, others_to_book=True), slot, state.pending_message, PATIENT_NAME, [this_one])
     asked = state.asking
     state, problem = answer(ctx, state, message)
     if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)):
         state, problem = evolve(state, for_other=False, patient_name="", asking=""), ""  # under the WhatsApp name
+    if problem == "one_person_name":  # "Sofía Muñoz y Tomás Muñoz": this one first, the other one after
+        state = evolve(state, others_to_book=True)
     if problem:
         return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])
     fresh = next((s for s in ctx.free if s.id == slot.id), None) or next(

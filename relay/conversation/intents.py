@@ -95,7 +95,8 @@ _MY_BOOKINGS = re.compile(
     rf"|recuerd\w* (?:\w+ ){{0,4}}(?:mi|mis|my) {_NOUN}|remind me (?:\w+ ){{0,4}}(?:my|the) {_NOUN})"
 )
 _PERSON = re.compile(
-    r"\b(?:recepcion\w*|(?:una|alguna|otra) persona|persona real|hablar con (?:alguien|una persona|ustedes)"
+    r"\b(?:recepcion\w*|(?<!para )(?<!pa )(?:una|alguna|otra) persona|persona real"
+    r"|hablar con (?:alguien|una persona|ustedes)"
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
@@ -354,6 +355,8 @@ RELATIVE = (
 )
 _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la|los|las)(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
+    rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) (?:mi|mis|my)"
+    rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:mi|my) {RELATIVE}"
     r" (?:necesita|quiere|tiene que|debe|needs|wants|has to)"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
@@ -378,6 +381,23 @@ def wants_another(text: str) -> bool:
     hora para mi hijo"): booked without asking "¿otra, cambiarla o cancelarla?" first. "Quiero otra hora" alone
     may mean a different time for the one they have: asked."""
     return bool(_ANOTHER_ONE.search(text) or (_OTHER_NOUN.search(text) and for_someone_else(text)))
+
+
+_SEVERAL_PEOPLE = re.compile(
+    rf"\b(?:(?<!en )(?<!dentro de )(?<!las )(?<!mis )(?<!my )(?:dos|tres|2|3|two|three)"
+    rf" (?:horas|citas|consultas|appointments)"
+    rf"|(?:mis|my|los|las) (?:dos|tres|2|3|two|three) {RELATIVE}|(?:mis|my) (?:hijos|hijas|ninos|ninas|guaguas|papas"
+    rf"|padres|abuelos|hermanos|hermanas|kids|children|parents|sons|daughters)"
+    rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?(?:mi|my|el|la|his|her) {RELATIVE}"
+    rf"|(?:mi|my) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|el|la)\b"
+    rf"|(?:una|one) (?:para|pa|for) (?:cada uno|cada una|each)|(?:para|pa|for) (?:los dos|las dos|ambos|ambas|both))\b"
+)
+
+
+def wants_several(text: str) -> bool:
+    """One message asks for appointments for more than one person ("para mí y mi hijo", "mis dos hijas", "dos
+    horas, una para cada uno"): one is booked at a time, and the confirmation says how to ask for the next."""
+    return bool(_SEVERAL_PEOPLE.search(text))
 
 
 def yes_for_someone(text: str) -> bool:

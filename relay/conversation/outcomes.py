@@ -146,6 +146,8 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     paragraphs = [said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
+    if state.others_to_book:  # "para mí y mi hijo": this one is booked; how to ask for the next one
+        paragraphs.append(lang.say("booked_next_person"))
     paragraphs.append(lang.say("booked_closing"))
     data: dict[str, Any] = {
         "status": "booked",

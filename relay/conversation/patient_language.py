@@ -21,7 +21,7 @@ _ENGLISH = frozenset(
 _SPANISH = frozenset(
     """
     hola buenas buenos quiero necesito quisiera hora horas cita citas para por favor manana gracias tengo tiene el
-    la los las de del que con una un me mi si hoy tarde semana proxima dia doctora consulta agendar reservar
+    la los las de del que con una un mi si hoy tarde semana proxima dia doctora consulta agendar reservar
     """.split()
 )
 

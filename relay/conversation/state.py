@@ -129,6 +129,7 @@ class ConversationState:
     cancel_each: bool = False  # "cancela las dos": after each cancel, the next of ``bookings`` is asked about
     undo_wanted: bool = False  # "mejor no, cancela eso" while the booking's outcome was not known: asked once booked
     language: str = ""  # the conversation's language when it is not the clinic's (an English-speaking patient)
+    others_to_book: bool = False  # "para mí y mi hijo": one booked now, the confirmation says how to ask for the next
 
     @property
     def booking_open(self) -> bool:
@@ -195,6 +196,7 @@ class ConversationState:
             **({"cancel_each": True} if self.cancel_each else {}),
             **({"undo_wanted": True} if self.undo_wanted else {}),
             **({"language": self.language} if self.language else {}),
+            **({"others_to_book": True} if self.others_to_book else {}),
         }
 
     @classmethod
@@ -234,6 +236,7 @@ class ConversationState:
             cancel_each=bool(obj.get("cancel_each", False)),
             undo_wanted=bool(obj.get("undo_wanted", False)),
             language=str(obj.get("language", "")) if obj.get("language") in ("es", "en") else "",
+            others_to_book=bool(obj.get("others_to_book", False)),
         )
 
     def saying(self, message: str) -> ConversationState:

@@ -1,0 +1,65 @@
+"""One message asking for appointments for more than one person ("para mí y mi hijo", "mis dos hijas"): whose name
+each goes under is asked, one is booked at a time, and the confirmation says how to ask for the next one."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, agenda, texts
+from test_dialogue_already import finding
+from test_dialogue_appointments import THU, ClinicAgent
+
+NEXT = "escríbeme «otra hora para otra persona»"
+DAYS = agenda([2, 3, 4], [(9, 0), (9, 30), (11, 0)])
+
+
+def test_a_request_for_two_people_asks_the_name_and_the_confirmation_says_how_to_ask_for_the_next():
+    for first in ("hola quiero hora para mi y para mi hijo", "necesito dos horas, una para mi y otra para mi mama",
+                  "hola, quiero agendar a mis dos hijos", "hora pa mi mamá y mi papá porfa",
+                  "quiero reservar para los dos, una para cada uno"):
+        chat = Chat(DAYS)
+        chat.say(first)
+        chat.say("1")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1")), first  # never the WhatsApp name
+        reply = chat.say("Tomás Vega")
+        assert reply.status == "booked" and len(chat.books) == 1, first
+        assert "La hora de Tomás Vega quedó reservada" in texts(reply) and NEXT in texts(reply), first
+
+
+def test_two_names_at_the_name_question_book_one_and_say_how_to_ask_for_the_other():
+    chat = Chat(DAYS, name="yo")
+    chat.say("hola")
+    chat.say("1")
+    chat.say("1")
+    assert "Cada hora es para una persona" in texts(chat.say("Sofía Muñoz y Tomás Muñoz"))
+    reply = chat.say("Sofía Muñoz")
+    assert reply.status == "booked" and NEXT in texts(reply)
+
+
+def test_one_person_is_not_told_about_a_next_one():
+    for first in ("hola quiero hora para mi hijo", "hola, necesito una hora", "a las dos puede ser?"):
+        chat = Chat(DAYS)
+        chat.say(first)
+        chat.say("1")
+        reply = chat.say("1")
+        if reply.status != "booked":
+            reply = chat.say("Tomás Vega")
+        assert reply.status == "booked" and NEXT not in texts(reply), first
+
+
+def test_the_phrase_the_confirmation_gives_starts_a_booking_under_another_name():
+    chat = Chat(DAYS)
+    reply = chat.say("otra hora para otra persona")
+    assert reply.status == "choose_day"  # not a hand-off to "otra persona" at reception
+    chat.say("1")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("2"))
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))  # with an appointment on this phone: no "¿cambiarla?"
+    reply = chat.say("otra hora para otra persona")
+    assert "Ya tienes hora" not in texts(reply) and reply.status == "choose_day"
+
+
+def test_english_two_people():
+    chat = Chat(DAYS)
+    assert "Which day" in texts(chat.say("hi, I need appointments for me and my son"))
+    chat.say("1")
+    chat.say("1")
+    reply = chat.say("Tom Vega")
+    assert reply.status == "booked" and "write «another appointment for someone else»" in texts(reply)
