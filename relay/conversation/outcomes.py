@@ -229,9 +229,13 @@ def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: Cli
         body = continuation(data, [], lang.say("slot_taken_no_alternatives"), [option.label], step)
         return Reply(state, body, "choose_day")
 
-    def nearness(slot: WireSlot) -> tuple[bool, float]:
+    start, end = state.window
+
+    def nearness(slot: WireSlot) -> tuple[bool, bool, float]:
+        """Within what the patient asked for first ("en la tarde", that professional), then the nearest."""
         other_professional = bool(state.professionals) and slot.professional not in state.professionals
-        return (other_professional, abs((slot_start(slot) - slot_start(taken)).total_seconds()))
+        outside_window = bool(start and clock(slot) < start) or bool(end and clock(slot) >= end)
+        return (other_professional, outside_window, abs((slot_start(slot) - slot_start(taken)).total_seconds()))
 
     nearest = sorted(sorted(unique, key=nearness)[:MAX_BUTTONS], key=slot_key)
     taken_day = local_day(taken)

@@ -350,6 +350,16 @@ def test_slot_taken_meanwhile_offers_the_nearest_alternatives():
     assert chat.books[-1].slot.start == "2026-12-02T11:00:00-03:00"
 
 
+def test_slot_taken_alternatives_keep_to_the_time_of_day_asked_for():
+    alternatives = (slot(2, 12, 30), slot(2, 11, 30), slot(2, 16, 0), slot(2, 17, 0), slot(3, 15, 30))
+    chat = Chat(agenda([2], [(11, 30), (12, 30), (15, 0), (16, 0), (17, 0)]),
+                agent=lambda s: WireError("slot_taken", "taken", alternatives=alternatives))
+    chat.say("hola, necesito hora mañana en la tarde")
+    reply = chat.say("15:00")
+    assert chat.books[0].slot == slot(2, 15, 0)
+    assert buttons(reply) == ["16:00", "17:00", "Jue 3 dic 15:30"]  # not 12:30 and 11:30, nearer but morning
+
+
 def test_slot_taken_without_alternatives_offers_the_rest_of_that_day():
     chat = Chat(agenda([2], [(10, 0), (10, 30), (11, 0), (17, 0)]), agent=lambda s: WireError("slot_taken", "taken"))
     chat.say("hola")
