@@ -150,11 +150,12 @@ def _day_page(
         changes["professionals"] = ()
     days = ctx.days(state)  # the days of the slots the filters allow
     paragraphs = list(notices)
-    if intro or state.professionals:
-        if state.professionals:
-            paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals)))
-        else:
-            paragraphs.append(ctx.say("days_intro"))
+    window = window_words(ctx, state.window)  # the days left out for the time of day asked for: said
+    if state.professionals:
+        paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals),
+                                  window=window))
+    elif intro or window:
+        paragraphs.append(ctx.say("days_intro", window=window))
     extras = filter_buttons(ctx, state)
     # The same days menu for every clinic whose free days are the same: laid out once for all of them.
     key = ("days", ctx.lang.code, _opening_pieces(ctx), days, after, at, near, intro, tuple(paragraphs), tuple(extras))
@@ -206,6 +207,16 @@ def _days_shown(
         {}, (*paragraphs, *lines), prompt, tuple(buttons), tuple(options),
         (shown[0].isoformat(),), (shown[-1].isoformat(),),
     )
+
+
+def window_words(ctx: Context, window: tuple[str, str]) -> str:
+    """" antes de las 12:00", " desde las 13:00", " entre las 10:00 y las 12:00"; "" for any time of day."""
+    start, end = window
+    if start and end:
+        return ctx.say("window_between", start=start, end=end)
+    if start:
+        return ctx.say("window_from", start=start)
+    return ctx.say("window_before", end=end) if end else ""
 
 
 def filter_buttons(ctx: Context, state: ConversationState) -> list[Option]:

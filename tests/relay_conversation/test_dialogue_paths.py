@@ -883,3 +883,15 @@ def test_a_time_not_free_shows_the_one_just_before_it_too():
     reply = chat.say("10:45")  # 11:00 is nearer, 10:00 is earlier: both
     assert "Las 10:45 del Mié 2 dic no están libres." in texts(reply)
     assert [line.split(" · ")[0] for line in lines(reply)[:2]] == ["1. 10:00", "2. 11:00"]
+
+
+def test_days_left_out_for_the_time_of_day_asked_for_are_said_so():
+    free = slots(slot(2, 11, 0), slot(3, 9, 0), slot(7, 16, 0), slot(8, 17, 0))
+    reply = Chat(free).say("hola, quiero hora a primera hora")
+    assert "Estos son los próximos días con horas libres antes de las 12:00." in texts(reply)
+    assert lines(reply) == [] and buttons(reply)[:2] == ["Mié 2 dic", "Jue 3 dic"]  # Monday 7 only has 16:00
+    assert "Cualquier hora" in buttons(reply)
+    chat = Chat(free)
+    chat.say("hola")
+    reply = chat.say("mejor en la tarde")
+    assert "con horas libres desde las 13:00" in texts(reply) and buttons(reply)[:2] == ["Lun 7 dic", "Mar 8 dic"]
