@@ -149,7 +149,7 @@ class BookingDesk:
                 return final
             # The form may or may not have been saved: look, do not guess.
             log.warning("The booking %s ended without a clear answer (%s); checking the agenda", key, exc)
-            final = await self._look_up(entry)
+            final = await self._look_up(entry, not_there=(exc.code, str(exc)))
             if final is None:
                 self._await_reconciliation(key)
                 self._reconcile_wake.set()
@@ -216,8 +216,12 @@ class BookingDesk:
     def unreconciled(self) -> frozenset[str]:
         return frozenset(self._unreconciled)
 
-    async def _look_up(self, entry: JournalEntry) -> JournalEntry | None:
-        """Booked or failed from what the web app shows; None when it cannot be read now."""
+    async def _look_up(
+        self, entry: JournalEntry, not_there: tuple[str, str] = ("internal", NOT_FOUND_AFTER_INTERRUPTION)
+    ) -> JournalEntry | None:
+        """Booked or failed from what the web app shows; None when it cannot be read now. ``not_there``: the code
+        and message it failed with when the web app holds no such appointment (the booking's own error, when one
+        came: "the calendar screen has no calendar" is the web app changed, not the agent failing)."""
         try:
             found = await self._portal.call(
                 Priority.BOOKING, "check an interrupted booking", lambda d: d.find_booking(entry.slot_id, entry.key)
@@ -228,7 +232,8 @@ class BookingDesk:
         if found is not None:
             return self._mark_booked(entry.key, found)
         log.info("The interrupted booking %s is not in the web app: recorded as failed", entry.key)
-        return self.journal.mark_failed(entry.key, "internal", NOT_FOUND_AFTER_INTERRUPTION)
+        code, message = not_there
+        return self.journal.mark_failed(entry.key, code if code in ERROR_CODES else "internal", message)
 
     def _await_reconciliation(self, key: str) -> asyncio.Future[JournalEntry]:
         self._unreconciled.add(key)

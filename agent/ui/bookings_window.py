@@ -448,7 +448,8 @@ class BookingsWindow(QMainWindow):
 
     def show_notice(self, title: str, body: str) -> None:
         """Where no tray can show a notification, the latest one is shown in the window for a while instead."""
-        self._banner("notice", f"{title} — {body}" if title else body)
+        said = body if not title or body.startswith(title) else f"{title} — {body}"  # never the title twice
+        self._banner("notice", said)
         self.notice_timer.start()
 
     def _banner(self, kind: str, text: str) -> None:

@@ -61,6 +61,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "portal.login_failed": ("contraseña incorrecta", "wrong password"),
     "portal.locked": ("cuenta bloqueada", "account locked"),
     "portal.down": ("no responde", "not responding"),
+    "portal.changed": ("cambió (vea el aviso)", "changed (see the notice)"),
     "portal.unknown": ("sin verificar", "not checked yet"),
     "status.relay": ("Servidor: {state}", "Relay: {state}"),
     "status.portal": ("Agenda web: {state}", "Clinic web app: {state}"),

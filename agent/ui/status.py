@@ -255,6 +255,8 @@ class AgentStatus:
     def portal_text(self, tr: Translator) -> str:
         portal = self.snapshot.portal if self.snapshot is not None else "unknown"
         state = tr(f"portal.{portal}") if portal in _PORTAL_WORDS else portal
+        if self.portal_changed is not None:  # it answers, but a screen the agent needs is gone (the notice says which)
+            state = tr("portal.changed")
         return tr("status.portal", state=state)
 
     def refresh_text(self, tr: Translator, now: datetime) -> str:

@@ -56,19 +56,28 @@ def after_booking(
         return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
     if state.gave_up and state.pending is not None:
         return failed_late(lang, state, turn, clinic, outcome.code)
-    return handoff(evolve(state, stage=CHOOSE_DAY, pending=None), turn, clinic, outcome.code)
+    not_made = _not_booked(lang, state.pending) if state.pending is not None else ""
+    return handoff(evolve(state, stage=CHOOSE_DAY, pending=None), turn, clinic, outcome.code, why=not_made)
+
+
+def _not_booked(lang: Language, slot: WireSlot) -> str:
+    """ "Tu hora del miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto no se pudo reservar." """
+    start = slot.start_dt()
+    return lang.say("booking_failed_late", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
+                    professional=lang.with_professional(slot.professional))
 
 
 def handoff(
     state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str, opening: Sequence[str] = (),
-    closing: Sequence[str] = (),
+    closing: Sequence[str] = (), why: str = "",
 ) -> Reply:
     """A polite hand-off to the clinic's receptionist (status "handoff").
 
     The conversation ends, except while a booking's outcome is unknown: then it is kept (``gave_up``), the
     patient is told the truth, and their next message asks the agent again with the same key.
     ``opening``: paragraphs said first (the greeting, when the conversation's first message asks for this);
-    ``closing``: said last (not while a booking's outcome is unknown).
+    ``closing``: said last (not while a booking's outcome is unknown); ``why``: what went wrong, said instead of
+    "no puedo revisar la agenda" (a booking the web app certainly did not take: "Tu hora del … no se pudo reservar").
     """
     lang = language(clinic.language)
     data: dict[str, Any] = {"status": "handoff", "reason": reason}
@@ -103,6 +112,8 @@ def handoff(
         paragraphs = [lang.say(reason)]
     elif reason == "no_slots":
         paragraphs = [lang.say("no_slots"), lang.say("receptionist")]
+    elif why:
+        paragraphs = [why, lang.say("receptionist")]
     else:
         paragraphs = [lang.say("cannot_check"), lang.say("receptionist")]
     # Waiting for a receptionist: the next message is answered as such (not greeted with the menus), for as long
@@ -188,13 +199,7 @@ def _booked_but_unwanted(lang: Language, state: ConversationState, clinic: Clini
 def failed_late(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, code: str) -> Reply:
     """A booking the patient was told was not confirmed yet turned out not to have happened: say so, hand off."""
     assert state.pending is not None
-    start = state.pending.start_dt()
-    failed = lang.say(
-        "booking_failed_late",
-        day=lang.day_long(start.date()),
-        time=start.strftime("%H:%M"),
-        professional=state.pending.professional,
-    )
+    failed = _not_booked(lang, state.pending)
     data: dict[str, Any] = {
         "status": "handoff",
         "reason": BOOKING_FAILED,  # the clinic's team learns it did NOT happen (the agent's code is in its journal)

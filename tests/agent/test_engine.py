@@ -282,6 +282,20 @@ async def test_an_unclear_booking_is_looked_up_not_guessed(start_engine, relay, 
     assert portal.lookups == 2 and portal.book_calls == 2
 
 
+async def test_a_booking_screen_that_changed_is_answered_as_such_once_looked_up(start_engine, relay, portal):
+    from agent.portal.base import PortalChanged
+
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    portal.book_failure = PortalChanged("calendar", "calendar (#calendar)")
+    portal.write_before_failure = False
+    answer = await relay.request("book", book_args(portal.free()[0].id, "k-changed"))
+    # Not "internal" (the receptionist's row read "falló el servidor"): the web app's screen changed, nothing written
+    assert answer["ok"] is False and answer["error"]["code"] == "portal_changed"
+    assert answer["error"]["nothing_written"] is True
+    assert run.engine.journal.get("k-changed").status == FAILED and portal.lookups == 1
+
+
 async def test_a_failure_the_driver_knows_wrote_nothing_is_answered_at_once_without_a_look_up(start_engine, relay, portal):
     from agent.portal.base import PortalBusy, PortalUnavailable
 

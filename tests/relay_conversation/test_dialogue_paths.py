@@ -448,7 +448,7 @@ def test_a_booking_kept_open_that_did_not_happen_says_so():
     assert reply.status == "handoff" and reply.state is None
     assert reply.continuation["data"]["booking"] == "failed"
     assert reply.continuation["data"]["reason"] == "booking_failed"  # the clinic's task says it did NOT happen
-    assert "Tu hora del miércoles 2 de diciembre a las 10:30 con Dra. Ana Soto no se pudo reservar." in texts(reply)
+    assert "Tu hora del miércoles 2 de diciembre a las 10:30 con la Dra. Ana Soto no se pudo reservar." in texts(reply)
 
 
 def test_errors_that_wrote_nothing_end_the_conversation():
@@ -461,6 +461,9 @@ def test_errors_that_wrote_nothing_end_the_conversation():
         assert reply.state.pending is None and reply.state.patient == () and reply.state.options == ()
         assert "Una recepcionista te escribirá en breve." in texts(reply)
         assert "booking" not in reply.continuation["data"]
+        # Said as it is, right after the times were shown: not "no puedo revisar la agenda"
+        assert texts(reply).startswith("Tu hora del miércoles 2 de diciembre a las 10:30 con la Dra. Ana Soto no se"
+                                       " pudo reservar."), texts(reply)
 
 
 def test_an_open_booking_is_forgotten_once_its_time_has_passed():

@@ -220,6 +220,9 @@ def test_the_web_app_changed_is_said_in_the_menu_line_banner_tooltip_and_once_as
     [note] = [s for s in app.notifier.shown if s.kind == "portal_changed"]
     assert note.title == "La agenda web cambió" and note.body.startswith(sentence)
     assert not [s for s in app.notifier.shown if s.kind == "portal_down"]  # one notification, the one that says why
+    assert "Agenda web: cambió (vea el aviso)" in app.window.portal_label.text()  # it answers: not "no responde"
+    app.window.show_notice(note.title, note.body)  # where no tray shows it: the title once, not "cambió — … cambió:"
+    assert app.window.banner_labels["notice"].text().count("La agenda web cambió") == 1
 
     app.bridge.call(engine.refresh_now())  # more snapshots while it stays changed: not notified again
     app.bridge.call(engine.drift(SAVE_GONE))
