@@ -420,7 +420,9 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     return interpret(ctx, again, wanted, norm)
 
 
-_NAMED_FOR = re.compile(r"\ba nombre de\s+([^,.;:!?\n]+)", re.IGNORECASE)
+_NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Muñoz", "her name is Ann Lee"
+    r"\b(?:a nombre de|se llama|(?:his|her) name is)\s+([^,.;:!?\n]+)", re.IGNORECASE
+)
 
 
 _RELATIVE_THEN = re.compile(
@@ -430,9 +432,11 @@ _CAPITALISED_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+(?:\s+(?
 
 
 def _named_for(state: ConversationState, message: str) -> ConversationState:
-    """"… a nombre de Lucas Castro" anywhere in a message, or "para mi hijo Matías Beltrán" (a name written with
-    capitals right after whose it is): the appointment goes under that name, not asked."""
-    said = _NAMED_FOR.search(message) if "nombre" in message.lower() else None
+    """"… a nombre de Lucas Castro" or "ella se llama Rosa Muñoz" anywhere in a message, or "para mi hijo Matías
+    Beltrán" (a name written with capitals right after whose it is): the appointment goes under that name, not
+    asked."""
+    lowered = message.lower()
+    said = _NAMED_FOR.search(message) if "nombre" in lowered or "llama" in lowered or "name is" in lowered else None
     name = check_person_name(said.group(1)).value if said else ""
     folded = fold(message)
     relative = _RELATIVE_THEN.search(folded) if not name and len(folded) == len(message) else None

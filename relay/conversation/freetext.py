@@ -100,6 +100,17 @@ STOPWORDS = frozenset(
 ) | frozenset(WEEKDAYS) | frozenset(MONTHS) | TITLES
 
 _LEAD_INS = frozenset("el la los las al lo the a an dr dra doctor doctora".split()) | TITLES
+# What follows "con" when it is not who: how the patient is or feels ("mi hija está con fiebre", "con urgencia").
+_NEVER_NAMED = frozenset(
+    """
+    fiebre urgencia urgente apuro prisa dolor dolores tos gripe resfrio resfriado diarrea vomito vomitos mareo mareos
+    nauseas molestia molestias problema problemas sintoma sintomas covid alergia alergias infeccion hinchazon herida
+    sangre sangrado picazon ardor presion puntadas crisis ansiedad depresion estres insomnio fractura esguince
+    lesion golpe pena susto cuidado calma tiempo ganas miedo receta orden examen examenes resultados licencia bono
+    fonasa isapre seguro prevision convenio ella el ellos ellas mi mis su sus usted ustedes ustedes alguien nadie
+    fever pain cough cold flu urgency hurry headache
+    """.split()
+)
 _NAME_JOINERS = frozenset("y o e u and or".split())
 
 
@@ -114,7 +125,8 @@ def name_after_con(tail: list[str]) -> tuple[str, ...]:
     for word in tail[index:]:
         if named and word in _NAME_JOINERS:
             continue
-        if (word in STOPWORDS or word in KNOWN or not word.isalpha() or word.endswith("mente")) and word not in TITLES:
+        if (word in STOPWORDS or word in KNOWN or word in _NEVER_NAMED or not word.isalpha()
+                or word.endswith("mente")) and word not in TITLES:
             break
         if word not in TITLES:
             named.append(word)
@@ -405,10 +417,13 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     named: tuple[str, ...] = ()
     title = next((w for w in text.split() if w in ("dr", "dra", "doctor", "doctora")), "")
     title = {"doctor": "dr", "doctora": "dra"}.get(title, title)
-    with_match = re.search(r"\b(?:con|with)\s+(.+)$", text)
-    if with_match:
-        named = name_after_con(with_match.group(1).split())
-        text = text[: with_match.start()]
+    withs = list(re.finditer(r"\b(?:con|with)\s+", text))
+    for with_match in withs:  # "está con fiebre…, hora con la dra soto": the first "con" that names someone
+        named = name_after_con(text[with_match.end():].split())
+        if named:
+            break
+    if withs:
+        text = text[: withs[0].start()]
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     a_name = bool(set(words) & names)
     said = (day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out

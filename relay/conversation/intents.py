@@ -357,8 +357,7 @@ _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la|los|las)(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) (?:mi|mis|my)"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
-    rf"|(?:mi|my) {RELATIVE}"
-    r" (?:necesita|quiere|tiene que|debe|needs|wants|has to)"
+    rf"|(?:mi|my) {RELATIVE}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
 )
 

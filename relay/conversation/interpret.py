@@ -106,9 +106,12 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         professionals = ()
     elif reading.named:
         if not matches:
-            query = " ".join(reading.named)[:40]
-            return reask(ctx, state, [ctx.say("professional_unknown", query=query)])
-        professionals = matches
+            unknown = ctx.say("professional_unknown", query=" ".join(reading.named)[:40])
+            if not replace(reading, named=()).found:
+                return reask(ctx, state, [unknown])
+            notices.append(unknown)  # "con el dr muñoz el martes": said, and Tuesday is still shown
+        else:
+            professionals = matches
     elif matches:
         professionals = matches
     specialty = state.specialty
