@@ -19,6 +19,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
+from agent.portal.base import PortalUnavailable
 from agent.private_files import write_private_text
 
 Locate = Callable[[Page], Locator]
@@ -73,7 +74,10 @@ async def walk_screens(page: Page, base_url: str, screens: tuple[DeclaredScreen,
                        ) -> tuple[DeclaredScreen, DeclaredElement] | None:
     """Visit each screen; the first (screen, element) that is missing, or None when all are there."""
     for screen in screens:
-        await page.goto(f"{base_url}{screen.path}", wait_until="domcontentloaded", timeout=timeout_ms)
+        response = await page.goto(f"{base_url}{screen.path}", wait_until="domcontentloaded", timeout=timeout_ms)
+        if response is not None and (response.status >= 500 or response.status == 429):
+            # An error page is the web app failing for now, not its screens changing: never drift.
+            raise PortalUnavailable(f"the {screen.name_en or screen.name} screen answered HTTP {response.status}")
         if screen.ready_js:
             try:
                 await page.wait_for_function(screen.ready_js, timeout=timeout_ms)

@@ -12,6 +12,8 @@ from pathlib import Path
 from portal.support import FROZEN_NOW, STAFF_PASSWORD, frozen_clock, make_driver, running_portal
 from stand_in_markup import changed_markup
 
+from agent.portal.base import PortalUnavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -51,6 +53,22 @@ async def test_a_refused_password_is_not_called_drift(browser_path, tmp_path):
             result = await driver.selfcheck()
     assert not result.ok and result.error.startswith("login_failed")
     assert "No se pudo revisar" in result.sentence()
+
+
+async def test_an_error_page_is_the_web_app_down_never_a_changed_screen(browser_path, tmp_path):
+    # A few seconds of HTTP 500 during the self-check were read as "no encuentro el campo Usuario": every patient
+    # was handed off for the next 15 minutes as if the web app had changed.
+    with running_portal(fail_rate=1.0, clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path, timeout_s=5) as driver:
+            result = await driver.selfcheck(element_timeout_s=2)
+            assert not result.ok and result.error.startswith("portal_down"), result
+            assert not result.screen and not result.element
+            try:
+                await driver.selfcheck(element_timeout_s=2, raise_errors=True)
+            except PortalUnavailable as down:  # what the engine's drift watch gets: down, not drift
+                assert "HTTP 5" in str(down)
+            else:
+                raise AssertionError("an error page passed the self-check")
 
 
 def test_the_selfcheck_command_says_what_changed_and_status_keeps_it(browser_path, tmp_path):
