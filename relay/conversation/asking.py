@@ -21,9 +21,15 @@ from relay.conversation.state import ASK_FIELD, PATIENT_NAME, ConversationState,
 from wire.messages import WireSlot
 
 
+_NOT_IN_A_NAME = frozenset("<>{}[]=\\|/@#$%^*_~`")
+
+
 def names_a_person(name: str) -> bool:
-    """A WhatsApp name a booking can go under: at least three letters ("Li", "yo", "🙂" are asked for)."""
-    return "{" not in name and sum(c.isalpha() for c in name) >= 3
+    """A WhatsApp name a booking can go under: at least three letters ("Li", "yo", "🙂" are asked for), and no
+    markup, address or code ("<script>…", "www.tienda.cl", "{{contact.name}}"): those are asked for too."""
+    if any(c in _NOT_IN_A_NAME for c in name) or "http" in name.lower() or "www." in name.lower():
+        return False
+    return sum(c.isalpha() for c in name) >= 3
 
 
 def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:

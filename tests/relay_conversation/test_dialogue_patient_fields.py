@@ -261,7 +261,7 @@ def test_at_whose_name_a_better_time_a_second_person_or_for_me_are_each_understo
 
 def test_a_whatsapp_name_too_short_for_a_web_app_form_is_asked_before_booking():
     """ "yo", "Li", an emoji: the web app's form would refuse the appointment; the name is asked first instead."""
-    for whatsapp_name in ("yo", "Li", "🙂"):
+    for whatsapp_name in ("yo", "Li", "🙂", "<script>alert(1)</script>", "www.ventas-tienda.cl", "ana@mail.cl"):
         chat = Chat(agenda([5], [(9, 0), (10, 30)]), name=whatsapp_name)
         chat.say("hora para el sábado 5 a las 10:30")
         assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí")), whatsapp_name
