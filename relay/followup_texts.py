@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
-from relay.conversation.appointments import KEEP_CHECK
+from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.outcomes import QUIET_HANDOFFS
 from wire.handoff import (
     RESOLVED_BOOKED,
@@ -49,6 +49,11 @@ _REASONS: dict[str, tuple[str, str]] = {
     "keep_requested": ("pidió NO cancelar su hora, pero la agenda no confirmó si alcanzó a cancelarse: revísela y"
                        " confírmele (no la cancele)", "asked NOT to cancel their appointment, but the web app did not"
                        " confirm whether it was cancelled already: check it and tell them (do not cancel it)"),
+    "move_back_requested": ("pidió NO cambiar su hora (se queda con la original), pero la agenda no confirmó si el"
+                            " cambio alcanzó a hacerse: revísela; si tiene las dos, cancele la nueva",
+                            "asked NOT to change their appointment (keeping the original), but the web app did not"
+                            " confirm whether the change went through: check it; if they have both, cancel the new"
+                            " one"),
     "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
                        "their appointment was NOT booked (the web app did not save it): offer another"),
     "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"
@@ -135,7 +140,7 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return RESOLVED_SUPERSEDED
     if status == "handoff" and data.get("booking") != "unconfirmed" and data.get("reason") in _OWN_OP_FAILED:
         return RESOLVED_SUPERSEDED  # a move or cancel known to have failed after all: the new task says so
-    if status == "handoff" and data.get("taken_back") and before.intent != KEEP_CHECK:  # a cancel taken back
+    if status == "handoff" and data.get("taken_back") and before.intent not in (KEEP_CHECK, MOVE_BACK_CHECK):
         return RESOLVED_SUPERSEDED  # while unknown: the task to cancel gives way to one to keep it
     return ""
 

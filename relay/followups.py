@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
-from relay.conversation.appointments import KEEP_CHECK
+from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.state import idempotency_key
 from relay.followup_texts import handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
@@ -74,7 +74,7 @@ def _told_already(before: ConversationState | None, reply: Reply) -> bool:
     if data.get("booking") != "unconfirmed" or before is None or not before.gave_up:
         return False
     if data.get("taken_back"):  # "no la canceles": new the first time (it replaces the task to cancel), then told
-        return before.intent == KEEP_CHECK
+        return before.intent in (KEEP_CHECK, MOVE_BACK_CHECK)
     asked = {before.pending.id if before.pending else "", before.target.booking_id if before.target else ""}
     return data.get("requested_slot_id") in asked - {""}
 

@@ -184,6 +184,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on an appointment"),
     "reason.keep_requested": ("pidió NO cancelar su hora: confirme si sigue en la agenda",
                               "asked NOT to cancel: check it is still in the agenda"),
+    "reason.move_back_requested": ("pidió NO cambiar su hora: si tiene dos, cancele la nueva",
+                                   "asked NOT to change: if they have two, cancel the new one"),
     "reason.booking_failed": ("su hora NO quedó reservada", "their appointment was NOT booked"),
     "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),
     "reason.missing_phone": ("sin teléfono en Kommo", "no phone number in Kommo"),

@@ -20,7 +20,7 @@ from typing import Any
 from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import normalize
-from relay.conversation.intents import means_every_one, takes_cancel_back
+from relay.conversation.intents import means_every_one, takes_cancel_back, takes_move_back
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
@@ -54,7 +54,9 @@ from wire.messages import _PHONE_RE, ProtocolError, Response, WireError, WireSlo
 
 OPS_RESULTS: dict[str, Any] = {"my_bookings": MyBookingsResult, "cancel": CancelResult, "reschedule": RescheduleResult}
 KEEP_CHECK = "keep_check"  # intent: a cancel not known yet was taken back; the next steps only read
+MOVE_BACK_CHECK = "move_back_check"  # intent: a move not known yet was taken back; the next steps only read
 KEEP_REQUESTED = "keep_requested"  # hand-off reason: that wish, while the web app could not be read
+MOVE_BACK_REQUESTED = "move_back_requested"  # hand-off reason: a move taken back, while the web app could not be read
 HANDOFF_REASONS = {
     "cancel": "cancel_requested", "my_bookings": "bookings_requested", "reschedule": "reschedule_requested",
 }
@@ -87,6 +89,11 @@ def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | No
             return AgentStep(evolve(state.seen(turn.now), intent=KEEP_CHECK), "my_bookings", MyBookingsArgs(phone))
     if state.stage == CANCELLING:
         return _cancel_step(state.seen(turn.now), state.target, turn.phone)
+    if (state.stage == RESCHEDULING and state.pending is not None
+            and (state.intent == MOVE_BACK_CHECK or takes_move_back(normalize(turn.message)))):
+        phone = turn.phone.strip()  # "me quedo con la original": never finished against it; only read
+        if _PHONE_RE.match(phone):
+            return AgentStep(evolve(state.seen(turn.now), intent=MOVE_BACK_CHECK), "my_bookings", MyBookingsArgs(phone))
     if state.stage == RESCHEDULING and state.pending is not None:
         return reschedule_step(state.seen(turn.now), state.pending, turn.phone)
     return None
@@ -143,6 +150,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _move_unconfirmed(lang, state, outcome.code, step.opening)
     if step.op == "my_bookings" and state.intent == KEEP_CHECK and state.target is not None:
         return _kept_or_gone(lang, state, clinic, outcome, step.opening)
+    if step.op == "my_bookings" and state.intent == MOVE_BACK_CHECK and state.target is not None:
+        return _move_kept_or_done(lang, state, turn, clinic, outcome, step.opening)
     if isinstance(outcome, WireError) and step.op == "cancel" and state.target is not None:
         if state.cancel_each and outcome.message == NOT_AMONG_THE_PHONES:  # "cancela todas": that one went already
             outcome = CancelResult(state.target.booking_id, repeat=True)
@@ -345,7 +354,7 @@ def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProf
 
 
 def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile,
-           result: RescheduleResult) -> Reply:
+           result: RescheduleResult, opening: Sequence[str] = ()) -> Reply:
     assert state.target is not None
     start = datetime.fromisoformat(result.start)
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
@@ -358,12 +367,12 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     }
     if not result.previous_cancelled:  # never leave the patient with neither: the new one stands, a person acts
         data.update(status="handoff", reason="previous_not_cancelled")
-        paragraphs = [lang.say("moved_old_kept", **_when(lang, state.target)), when[:1].upper() + when[1:],
+        paragraphs = [*opening, lang.say("moved_old_kept", **_when(lang, state.target)), when[:1].upper() + when[1:],
                       lang.say("receptionist")]
         return Reply(None, continuation(data, paragraphs), "handoff")
     data["status"] = "booked"
     name = _first_name(turn.name)
-    paragraphs = [lang.say("moved", name=name), when[:1].upper() + when[1:]]
+    paragraphs = [*opening, lang.say("moved", name=name), when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     return Reply(None, continuation(data, paragraphs), "booked")
@@ -436,6 +445,44 @@ def _kept_or_gone(lang: Language, state: ConversationState, clinic: ClinicProfil
     done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
                   cancel_each=False)  # "devuélvemela" can still book that time again
     return Reply(done, continuation(data, [*opening, *paragraphs]), "cancelled")
+
+
+def _move_kept_or_done(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, outcome: Any,
+                       opening: Sequence[str]) -> Reply:
+    """The patient took back a move whose outcome was not known ("me quedo con la original"): the appointments read
+    say what is there. The old one alone: it stands. Both: the new one is offered to be cancelled ("¿la cancelo?").
+    The new one alone: the move went before the message, said. Unread: the wish is noted, still not known (the
+    next message reads again: the move is never finished against it)."""
+    assert state.target is not None and state.pending is not None
+    old, new = state.target, state.pending
+    if not isinstance(outcome, MyBookingsResult):
+        paragraphs = [lang.say("move_keep_noted", **_when(lang, old)), lang.say("booking_unconfirmed_next")]
+        reply = _not_known_yet(state, MOVE_BACK_REQUESTED, opening, paragraphs, new.start, new.id, new.professional)
+        reply.continuation["data"]["taken_back"] = True  # the clinic's team: the case changed, see the new task
+        return reply
+    new_start = new.start_dt()
+    made = next((b for b in outcome.bookings
+                 if b.professional == new.professional and _start(b) == new_start and b.booking_id != old.booking_id),
+                None)
+    still = any(b.booking_id == old.booking_id for b in outcome.bookings)
+    if still and made is None:
+        again = Option(lang.say("new_booking_button"), "new_booking")
+        kept = evolve(state, stage=CHOOSE_DAY, target=None, pending=None, intent="", options=(again,), gave_up=False)
+        data = {**_data(kept, "kept"), "option_1": again.label, "booking_id": old.booking_id}
+        body = continuation(data, [*opening, lang.say("move_taken_back", **_when(lang, old))],
+                            lang.say("another_booking_prompt"), [again.label], clinic.bot_question_step)
+        return Reply(kept, body, "choose_day")
+    if still and made is not None:  # both: the one they did not want any more is offered to be cancelled
+        both = lang.say("move_both_booked", new_day=lang.day_long(new_start.date()),
+                        new_time=new_start.strftime("%H:%M"), **_when(lang, old))
+        # Still "gave_up": once the new one is cancelled (or kept), the clinic's task about the move is settled.
+        asking = evolve(state, intent="cancel", pending=None, bookings=(made,))
+        return _confirm_target(lang, asking, clinic, made, [*opening, both])
+    moved = RescheduleResult(made.booking_id, made.start, made.end, made.professional, True, True) if made else None
+    if moved is None:  # neither is there any more: a person looks at it
+        return _handoff(lang, state, HANDOFF_REASONS.get("reschedule", "bookings_requested"), opening,
+                        failed="reschedule")
+    return _moved(lang, state, turn, clinic, moved, [*opening, lang.say("move_went_before", **_when(lang, old))])
 
 
 def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:

@@ -20,7 +20,6 @@ from relay.conversation.model import Reply
 from relay.conversation.state import ASK_FIELD, PATIENT_NAME, ConversationState, Option
 from wire.messages import WireSlot
 
-
 _NOT_IN_A_NAME = frozenset("<>{}[]=\\|/@#$%^*_~`")
 
 

@@ -207,6 +207,13 @@ SPANISH = Language(
         "move_failed": "No pude cambiar tu hora en este momento; la del {day} a las {time} sigue en pie.",
         "move_unconfirmed": "Aún no sé si tu hora quedó cambiada al {day} a las {time}: la agenda de la clínica "
         "no respondió a tiempo.",
+        "move_taken_back": "Entendido, no la cambio: tu hora del {day} a las {time} con {professional} sigue en pie.",
+        "move_keep_noted": "Anoté que NO quieres cambiar tu hora del {day} a las {time} con {professional}. Aún no"
+        " sé si el cambio alcanzó a hacerse: la agenda de la clínica no responde.",
+        "move_both_booked": "La hora nueva del {new_day} a las {new_time} alcanzó a quedar reservada, y la del {day} a"
+        " las {time} con {professional} sigue en pie: tienes las dos.",
+        "move_went_before": "El cambio alcanzó a hacerse antes de tu mensaje: la hora del {day} a las {time} ya quedó"
+        " cancelada.",
         "any_specialty_button": "Cualquiera",
         "booking_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó reservada: "
         "la agenda de la clínica no respondió a tiempo.",
@@ -393,6 +400,14 @@ ENGLISH = Language(
         "move_failed": "I couldn't change your appointment right now; the one on {day} at {time} still stands.",
         "move_unconfirmed": "I don't know yet whether your appointment was moved to {day} at {time}: the clinic's "
         "schedule did not answer in time.",
+        "move_taken_back": "All right, I won't change it: your appointment on {day} at {time} with {professional}"
+        " stands.",
+        "move_keep_noted": "Noted: you do NOT want to change your appointment on {day} at {time} with {professional}."
+        " I don't know yet whether the change went through: the clinic's agenda is not answering.",
+        "move_both_booked": "The new appointment on {new_day} at {new_time} was booked, and the one on {day} at {time}"
+        " with {professional} still stands: you have both.",
+        "move_went_before": "The change went through before your message: the appointment on {day} at {time} was"
+        " already cancelled.",
         "any_specialty_button": "Any",
         "booking_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} "
         "was booked: the clinic's schedule did not answer in time.",

@@ -707,3 +707,63 @@ def test_cancel_all_with_one_deleted_meanwhile_finishes_without_a_hand_off():
     chat.say("sí")
     reply = chat.say("sí")
     assert reply.status == "cancelled", texts(reply)  # the second went already: what was asked for is done
+
+
+class SlowToMove(ClinicAgent):
+    """A move's answer is lost (the web app was slow); ``booked_new`` / ``cancelled_old``: how far it got."""
+
+    def __init__(self, *bookings: WireBooking, booked_new: bool, cancelled_old: bool) -> None:
+        super().__init__(*bookings)
+        self.booked_new, self.cancelled_old = booked_new, cancelled_old
+        self.moves = 0
+
+    def __call__(self, step):
+        if isinstance(step.args, RescheduleArgs):
+            self.moves += 1
+            if self.moves == 1:
+                slot = step.state.pending
+                if self.booked_new:
+                    self.bookings.append(WireBooking("bk-new", slot.start, slot.end, slot.professional))
+                if self.cancelled_old:
+                    self.bookings = [b for b in self.bookings if b.booking_id != step.args.booking_id]
+                return WireError("timeout", "")
+        return super().__call__(step)
+
+
+def test_a_move_not_known_yet_that_the_patient_takes_back_is_never_finished_against_it():
+    """ "Aún no sé si tu hora quedó cambiada" … "no, mejor no la cambies, me quedo con la original": the move was
+    finished on that message and the original cancelled. Now the appointments are only read, and what is there
+    decides: the original alone stands; both: "¿cancelo la nueva?"; the new one alone: said it went before."""
+    for taken_back in ("no, mejor no la cambies, me quedo con la original", "déjala como estaba", "no"):
+        agent = SlowToMove(THU, booked_new=False, cancelled_old=False)
+        chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=agent)
+        for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic"):
+            chat.say(message)
+        assert "Aún no sé si tu hora quedó cambiada" in texts(chat.say("09:00"))
+        reply = chat.say(taken_back)
+        assert ("Entendido, no la cambio: tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto sigue en"
+                " pie.") in texts(reply), (taken_back, texts(reply))
+        assert agent.moves == 1 and [b.booking_id for b in agent.bookings] == ["bk-7"]
+
+    agent = SlowToMove(THU, booked_new=True, cancelled_old=False)  # half done: both are booked
+    chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=agent)
+    for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic", "09:00"):
+        chat.say(message)
+    reply = chat.say("no, mejor no la cambies, me quedo con la original")
+    assert "La hora nueva del miércoles 2 de diciembre a las 09:00 alcanzó a quedar reservada" in texts(reply)
+    assert "¿Cancelo tu hora del miércoles 2 de diciembre a las 09:00" in texts(reply) and agent.moves == 1
+    assert chat.say("Sí, cancelar").status == "cancelled"
+    assert [b.booking_id for b in agent.bookings] == ["bk-7"]  # the original kept, the new one cancelled
+
+    agent = SlowToMove(THU, booked_new=True, cancelled_old=True)  # done before the message
+    chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=agent)
+    for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic", "09:00"):
+        chat.say(message)
+    reply = chat.say("me quedo con la original")
+    assert "El cambio alcanzó a hacerse antes de tu mensaje" in texts(reply) and agent.moves == 1
+
+    agent = SlowToMove(THU, booked_new=False, cancelled_old=False)  # not taken back: finished, same key
+    chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=agent)
+    for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic", "09:00"):
+        chat.say(message)
+    assert "Cambié tu hora" in texts(chat.say("¿y? ¿se cambió?")) and agent.moves == 2
