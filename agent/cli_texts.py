@@ -81,9 +81,27 @@ TEXTS: dict[str, tuple[str, str]] = {
         "La agenda web bloqueó este usuario. Espere o pida a la clínica que lo desbloquee.",
         "The web app locked this user. Wait, or ask the clinic to unlock it.",
     ),
-    "check.portal_down": ("La agenda web no responde: {detail}", "The web app is not answering: {detail}"),
+    "check.portal_down": (
+        "La agenda web no responde: revise la dirección, que la agenda esté funcionando y la conexión de este PC."
+        " (Detalle técnico: {detail})",
+        "The web app is not answering: check the address, that the web app is up, and this PC's connection."
+        " (Technical detail: {detail})",
+    ),
     "check.portal_changed": (
-        "La agenda web no se ve como se esperaba: {detail}", "The web app does not look as expected: {detail}",
+        "La agenda web no se ve como el agente espera: revise que la dirección sea la de la página de inicio de"
+        " sesión y que el sistema elegido sea el de la clínica; si lo son, la agenda cambió y hay que actualizar el"
+        " agente (avise a quien lo instaló). (Detalle técnico: {detail})",
+        "The web app does not look as the agent expects: check that the address is its sign-in page and that the"
+        " system chosen is the clinic's; if they are, the web app changed and the agent needs an update (tell whoever"
+        " installed it). (Technical detail: {detail})",
+    ),
+    "check.wrong_address": (
+        "Esa dirección no lleva a la página de inicio de sesión de la agenda web (respondió «página no encontrada»):"
+        " revise la dirección (cópiela de la barra del navegador en la página donde se escribe el usuario) y el"
+        " sistema elegido. (Detalle técnico: {detail})",
+        "That address does not lead to the web app's sign-in page (it answered \"page not found\"): check the"
+        " address (copy it from the browser's bar on the page where the user is typed) and the system chosen."
+        " (Technical detail: {detail})",
     ),
     "check.browser_missing": (
         "No se pudo abrir el navegador: {detail}. Use --browser-path o --browser-channel en cita-agent configure.",

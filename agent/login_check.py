@@ -21,6 +21,7 @@ from agent.portal.base import (
     PortalChanged,
     PortalDriver,
     PortalError,
+    WrongAddress,
 )
 from agent.portal.registry import create_driver
 from agent.settings import AgentSettings, SettingsError
@@ -31,7 +32,7 @@ LOGIN_TIMEOUT_S = 90.0
 # "login_needs_person" is a pass: the password was accepted, and the web app then asks a person for a code (a captcha,
 # a new password), which the receptionist types when the agent asks (agent/ui/login_prompt.py).
 CODES = ("ok", "login_failed", "account_locked", "portal_down", "portal_changed", "browser_missing",
-         "login_needs_person")
+         "login_needs_person", "wrong_address")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ async def _attempt(driver: PortalDriver) -> LoginCheck:
         return LoginCheck(False, "account_locked", str(exc) or "the clinic web app locked this user")
     except LoginNeedsPerson as exc:
         return LoginCheck(True, "login_needs_person", str(exc))
+    except WrongAddress as exc:  # a 404 where the sign-in page should be: the address or the system is wrong
+        return LoginCheck(False, "wrong_address", str(exc))
     except PortalChanged as exc:
         return LoginCheck(False, "portal_changed", str(exc))
     except PortalError as exc:

@@ -19,7 +19,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from agent.portal.base import Credentials, Patient, PortalError, Slot
+from agent.portal.base import Credentials, Patient, PortalError, Slot, WrongAddress
 
 EXIT_CODES = {
     "login_failed": 3,
@@ -32,13 +32,22 @@ EXIT_CODES = {
     "browser_missing": 7,
 }
 REASONS = {
-    "login_failed": "el portal rechazó el usuario o la contraseña",
-    "account_locked": "el portal bloqueó el usuario",
-    "login_needs_person": "el portal pide un código (o captcha, o contraseña nueva) que debe escribir una persona",
+    "login_failed": "la agenda web rechazó el usuario o la contraseña: revíselos (no se reintenta, para no bloquear"
+                    " la cuenta)",
+    "account_locked": "la agenda web bloqueó el usuario: espere o pida que lo desbloqueen",
+    "login_needs_person": "la agenda web pide un código (o captcha, o contraseña nueva) que debe escribir una"
+                          " persona: repita con --headed y escríbalo en la ventana que se abre, o use «Abrir la"
+                          " agenda» en la ventana del agente",
     "slot_taken": "ese horario ya no está libre",
-    "bad_request": "el portal rechazó los datos de la cita",
-    "portal_down": "el portal no responde",
-    "portal_changed": "el portal cambió y el agente no reconoce una pantalla",
+    "bad_request": "la agenda web rechazó los datos de la cita",
+    "portal_down": "la agenda web no responde: revise la dirección (--url), que la agenda esté funcionando y la"
+                   " conexión de este PC",
+    "wrong_address": "esa dirección no lleva a la página de inicio de sesión de la agenda web (respondió «página no"
+                     " encontrada»): revise --url (cópiela de la barra del navegador en la página donde se escribe el"
+                     " usuario) y --portal",
+    "portal_changed": "la agenda web no se ve como el agente espera: revise que --url sea la página de inicio de"
+                      " sesión y --portal el sistema de la clínica; si lo son, la agenda cambió y hay que actualizar"
+                      " el agente",
     "browser_missing": "no se pudo abrir el navegador",
 }
 DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
@@ -99,8 +108,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_check(args, Credentials(args.user, password)))
     except PortalError as error:
-        reason = REASONS.get(error.code, "falló")
-        return _fail(f"{reason} [{error.code}]: {error}", EXIT_CODES.get(error.code, 1))
+        reason = REASONS["wrong_address" if isinstance(error, WrongAddress) else error.code] if error.code in REASONS \
+            else "falló"
+        return _fail(f"{reason}. Detalle técnico [{error.code}]: {error}", EXIT_CODES.get(error.code, 1))
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
 

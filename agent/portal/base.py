@@ -192,6 +192,16 @@ class PortalChanged(PortalError):
         self.element = element
 
 
+class WrongAddress(PortalChanged):
+    """A page the driver needs does not exist at this address (HTTP 404 or 410): a wrong address or the wrong web
+    app when it is being set up; a moved page (the web app changed) once it worked."""
+
+    def __init__(self, path: str, status: int) -> None:
+        PortalError.__init__(self, f"the page {path} does not exist here (HTTP {status})")
+        self.screen = path
+        self.element = f"page (HTTP {status})"
+
+
 # A slot id travels to the relay, into a WhatsApp menu's payload and back: one character set, one length, for every
 # driver. Letters, digits and ``-_.:+@`` (so an ISO time like ``2026-12-02T10:30`` fits), 1 to 200 characters.
 SLOT_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:+@-]{1,200}")

@@ -37,6 +37,7 @@ from agent.portal.base import (
     PortalUnavailable,
     Slot,
     SlotTaken,
+    WrongAddress,
     check_slot_id,
 )
 from agent.portal.browser import launch_browser, visible_choice
@@ -206,7 +207,10 @@ class BrowserDriver:
 
     async def _restored_session_alive(self) -> bool:
         await self.start()
-        response = await self._goto(self.landing_path or "/")
+        try:
+            response = await self._goto(self.landing_path or "/")
+        except WrongAddress:  # no page there (a web app that lives under a path): sign in afresh
+            return False
         page = self._require_page()
         if self.session_expired(page.url, response.status if response else 200):
             return False
@@ -479,6 +483,8 @@ class BrowserDriver:
                                  _retry_after(await response.all_headers()))
             if status >= 500:
                 raise TransientFailure(f"HTTP {status}")
+            if status in (404, 410):  # no such page here: nothing on it will ever be found, say so at once
+                raise WrongAddress(path.split("?", 1)[0], status)
         return response
 
     # --- failures ---------------------------------------------------------------------------------

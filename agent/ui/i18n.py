@@ -343,8 +343,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "login.portal_down": ("La agenda web no responde.", "The clinic web app is not responding."),
     "login.portal_changed": (
-        "La agenda web cambió de aspecto: avise a soporte.",
-        "The clinic web app changed its screens: tell support.",
+        "La agenda web no se ve como el agente espera: revise la dirección y el sistema; si están bien, la agenda"
+        " cambió: avise a soporte.",
+        "The clinic web app does not look as expected: check the address and the system; if they are right, it"
+        " changed: tell support.",
+    ),
+    "login.wrong_address": (
+        "Esa dirección no lleva a la página de inicio de sesión de la agenda web: revise la dirección y el sistema.",
+        "That address does not lead to the web app's sign-in page: check the address and the system.",
     ),
     "login.browser_missing": (
         "No se encontró el navegador (Edge o Chrome).",

@@ -89,3 +89,16 @@ def test_a_wrong_password_exits_non_zero_with_one_line_and_never_shows_it(portal
 def test_usage_errors_exit_2(portal, tmp_path, browser_path):
     done = check(portal, "--book", "camila-soto:2030-01-07T09:00", home=tmp_path, browser_path=browser_path)
     assert done.returncode == 2 and "--patient-name" in done.stderr
+
+
+def test_an_address_that_is_not_the_web_apps_says_so_in_spanish_not_that_it_changed(portal, tmp_path, browser_path):
+    class Elsewhere:  # the web app's own page pasted from the browser: its sign-in page is not under it
+        url = f"{portal.url}/agenda/semana"
+        settings = portal.settings
+
+    done = check(Elsewhere, "--json", home=tmp_path, browser_path=browser_path)
+    assert done.returncode == 6
+    line, = done.stderr.strip().splitlines()
+    assert "esa dirección no lleva a la página de inicio de sesión de la agenda web" in line, line
+    assert "revise --url" in line and "la agenda cambió" not in line
+    assert STAFF_PASSWORD not in done.stderr
