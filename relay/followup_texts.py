@@ -27,6 +27,7 @@ _ID_CLEAN = re.compile(r"[^A-Za-z0-9._:@+\-]")
 _PHONE_CLEAN = re.compile(r"[^0-9+()\-. ]")
 
 # The reason in words for the clinic's team (Kommo task and note). The tray has its own catalogue.
+BOOKED_UNTOLD = "booked_untold"  # a booking told as not known went through: the patient must still hear it
 _REASONS: dict[str, tuple[str, str]] = {
     "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
     "paused": ("la automatización estaba en pausa", "automation was paused"),
@@ -54,6 +55,9 @@ _REASONS: dict[str, tuple[str, str]] = {
                             "asked NOT to change their appointment (keeping the original), but the web app did not"
                             " confirm whether the change went through: check it; if they have both, cancel the new"
                             " one"),
+    "booked_untold": ("su hora SÍ quedó reservada, pero el bot le dijo que aún no sabía: avísele (no la reserve de"
+                      " nuevo)", "their appointment WAS booked, but the bot told them it did not know yet: tell them"
+                      " (do not book it again)"),
     "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
                        "their appointment was NOT booked (the web app did not save it): offer another"),
     "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"

@@ -24,6 +24,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -31,12 +32,13 @@ from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.state import idempotency_key
-from relay.followup_texts import handoff_event, is_follow_up, resolution, resolution_event
+from relay.followup_texts import BOOKED_UNTOLD, handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
 from relay.kommo_followup import KommoFollowUps
+from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
-from wire.handoff import RESOLUTIONS, RESOLVED_BOOKED, HandoffEvent, kommo_lead_url
+from wire.handoff import RESOLUTIONS, RESOLVED_SUPERSEDED, HandoffEvent, kommo_lead_url
 from wire.messages import BookResult, Outcome
 
 logger = logging.getLogger("relay.followups")
@@ -108,6 +110,7 @@ class FollowUpDesk:
         self._sent: dict[str, set[str]] = {}  # connection id -> follow-up ids sent on it
         self._seen: dict[str, str] = {}  # connection id -> the clinic's pending mark when it was last looked at
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._kommo_order = KeyedLocks()  # a lead's Kommo writes in the order they were made (a slow Kommo included)
         self._acks: dict[str, set[asyncio.Task[Any]]] = {}  # clinic -> acks being stored
         self._sweeper: asyncio.Task[None] | None = None
         self._last_purge = 0.0
@@ -196,18 +199,26 @@ class FollowUpDesk:
             clinic = await self._conversations.get_clinic(name)
             if clinic is None:
                 return
-            booked = Reply(None, {"data": {"status": "booked", "start": result.start,
-                                           "professional": result.professional}}, "booked")
+            # The patient was told "Aún no sé…": the task becomes "tell them it IS booked" (closed in its turn when
+            # they write again and hear it from the bot), never "no need to contact" while they do not know.
+            data = {"status": "handoff", "reason": BOOKED_UNTOLD, "requested_start": result.start,
+                    "requested_professional": result.professional}
+            untold = Reply(None, {"data": data}, "handoff")
             now = datetime.fromtimestamp(self._clock(), UTC)
-            event = resolution_event(f"fu-{secrets.token_hex(8)}", RESOLVED_BOOKED, turn, booked, state, now,
-                                     kommo_lead_url(clinic.kommo_base_url, turn.lead_id))
-            await self._store.add(clinic.name, event, self._clock())
+            lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)
+            events = [
+                resolution_event(f"fu-{secrets.token_hex(8)}", RESOLVED_SUPERSEDED, turn, untold, state, now, lead_url),
+                handoff_event(f"fu-{secrets.token_hex(8)}", replace(turn, message=""), untold, state, now, lead_url),
+            ]
+            for event in events:
+                await self._store.add(clinic.name, event, self._clock())
         except Exception:
             logger.exception("a late booking could not be settled", extra={"relay_fields": {"clinic": name}})
             return
-        log(logger, logging.INFO, "followup_resolved", clinic=name, lead=event.lead_id, reason=event.reason,
-            id=event.id, by="agent_outcome")
-        self._deliver(clinic, [event])
+        for event in events:
+            log(logger, logging.INFO, "followup_resolved" if event.reason in RESOLUTIONS else "followup_created",
+                clinic=name, lead=event.lead_id, reason=event.reason, id=event.id, by="agent_outcome")
+        self._deliver(clinic, events)
 
     async def _conversation_before(self, clinic: Clinic, turn: Turn) -> ConversationState | None:
         raw = await self._conversations.load_conversation(clinic.name, turn.lead_id)
@@ -294,7 +305,16 @@ class FollowUpDesk:
     # -- Kommo ---------------------------------------------------------------------------------------------
 
     async def _post_to_kommo(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
-        """In order: a resolution completes the lead's open tasks before the same turn's new one is written."""
+        """In order: a resolution completes the lead's open tasks before the same turn's new one is written, and
+        never runs ahead of a task still being written for the lead (Kommo slow: it would find none to complete)."""
+        assert self._kommo is not None
+        leads = sorted({event.lead_id for event in events})
+        async with contextlib.AsyncExitStack() as held:
+            for lead in leads:
+                await held.enter_async_context(self._kommo_order.hold(clinic.name, lead))
+            await self._post_in_order(clinic, events)
+
+    async def _post_in_order(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
         assert self._kommo is not None
         for event in events:
             try:

@@ -186,6 +186,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "asked NOT to cancel: check it is still in the agenda"),
     "reason.move_back_requested": ("pidió NO cambiar su hora: si tiene dos, cancele la nueva",
                                    "asked NOT to change: if they have two, cancel the new one"),
+    "reason.booked_untold": ("su hora SÍ quedó reservada: avísele (no la reserve de nuevo)",
+                             "it WAS booked: tell them (do not book it again)"),
     "reason.booking_failed": ("su hora NO quedó reservada", "their appointment was NOT booked"),
     "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),
     "reason.missing_phone": ("sin teléfono en Kommo", "no phone number in Kommo"),

@@ -106,6 +106,7 @@ class StandInKommo:
         self._issued: dict[str, _IssuedContinuation] = {}
         self._used: set[str] = set()
         self._failures: dict[str, _InjectedFailures] = {}
+        self._task_write_delay: dict[str, float] = {}  # subdomain -> seconds a new task takes to be written
         self._redirect_uris: dict[str, str] = {}
         self._account_reads: dict[str, int] = {}
         self._log = ContinuationLog()
@@ -247,6 +248,11 @@ class StandInKommo:
         with self._lock:
             self._account(subdomain)
             self._failures[subdomain] = _InjectedFailures(remaining=count, status=status)
+
+    def slow_task_writes(self, subdomain: str, seconds: float) -> None:
+        """Each ``POST /api/v4/tasks`` of the account takes ``seconds`` before it is written (Kommo slow)."""
+        with self._lock:
+            self._task_write_delay[subdomain] = seconds
 
     # ------------------------------------------------------------------ the widget_request side
 
@@ -568,6 +574,10 @@ class StandInKommo:
         return JSONResponse({"code": code, "expires_in": int(AUTH_CODE_LIFETIME_S)})
 
     async def _tasks_endpoint(self, request: Request) -> JSONResponse:
+        with self._lock:
+            delay = self._task_write_delay.get(request.path_params["sub"], 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tasks(sub, body, now))
 
     async def _tasks_list_endpoint(self, request: Request) -> Response:

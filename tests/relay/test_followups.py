@@ -368,8 +368,48 @@ async def test_a_late_booking_the_agent_reports_settles_reception_at_once_withou
     [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
     await agent._ws.send(encode(Outcome(key, True, result)))  # as the real agent tells a late outcome
 
-    handed_off, resolved = await agent.wait_for_events(2)
-    assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_booked")
-    assert resolved.chosen_start == result.start
-    [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "708") if t.completed], "task done")
-    assert "su hora quedó reservada" in done.result
+    handed_off, resolved, tell_them = await agent.wait_for_events(3)
+    assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_superseded")
+    # The patient was told "Aún no sé…": reception is asked to tell them, never that nobody needs to contact them.
+    assert (tell_them.reason, tell_them.chosen_start, tell_them.name) == ("booked_untold", result.start, "Rocío Vidal")
+    tasks = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "708") if t.completed] and
+                           kommo.tasks(clinic.subdomain, "708"), "the first task done, a new one open")
+    [done] = [t for t in tasks if t.completed]
+    [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "708") if not t.completed],
+                                 "the task to tell the patient")
+    assert "su hora SÍ quedó reservada" in open_task.text and "avísele" in open_task.text
+    assert "ya no hace falta contactar" not in done.result
+
+    settled = await kommo.say(url, clinic.subdomain, "708", "hola? quedó?", **who)  # told by the bot: all done
+    assert settled.body["data"]["status"] == "booked"
+    *_, closing = await agent.wait_for_events(4)
+    assert closing.reason == "resolved_booked"
+    await wait_for(lambda: all(t.completed for t in kommo.tasks(clinic.subdomain, "708")), "every task done")
+
+
+async def test_a_resolution_waits_for_a_task_kommo_is_still_writing(make_relay, kommo):
+    """Kommo slow to write the hand-off's task: the late booking's resolution came first, found no task to complete,
+    and the task stayed open for a patient already booked. A lead's Kommo writes now go in the order they were made."""
+    from wire.messages import Outcome, encode
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    kommo.slow_task_writes(clinic.subdomain, 1.5)
+    agent = await relay.agent(clinic, book_delay_s=1.0)
+    url = relay.widget_url(clinic)
+    who = {"name": "Rocío Vidal", "phone": "+56 9 7000 0709"}
+    days = await kommo.say(url, clinic.subdomain, "709", "hola", **who)
+    times = await kommo.say(url, clinic.subdomain, "709", buttons_of(days.body)[0], **who)
+    first = await kommo.say(url, clinic.subdomain, "709", buttons_of(times.body)[0], **who)
+    assert first.body["data"]["booking"] == "unconfirmed"
+    [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    await agent._ws.send(encode(Outcome(key, True, result)))  # while the first task is still being written
+    await agent.wait_for_events(3)
+
+    def settled():
+        tasks = kommo.tasks(clinic.subdomain, "709")
+        return len(tasks) == 2 and [t.completed for t in tasks].count(True) == 1 and tasks
+
+    tasks = await wait_for(settled, "the first task done and one to tell the patient")
+    [open_task] = [t for t in tasks if not t.completed]
+    assert "su hora SÍ quedó reservada" in open_task.text
