@@ -33,7 +33,10 @@ def check_step(ctx: Context, state: ConversationState, message: str) -> AgentSte
     """Ask the agent for the phone's upcoming appointments before booking (None: it cannot tell, go on booking)."""
     if not ctx.finds_bookings:
         return None
-    step = ask_bookings(evolve(state, wish=message[:500]), ctx.turn, CHECK_EXISTING, ctx.opening)
+    # A bare number opening a conversation ("2": a stray tap from a menu already answered) answers no menu here:
+    # never kept as a wish to read later as "the 2nd" of a month.
+    wish = "" if message.strip(" .,!?").isdigit() else message[:500]
+    step = ask_bookings(evolve(state, wish=wish), ctx.turn, CHECK_EXISTING, ctx.opening)
     if step is None:
         return None
     # What the agent already knows (its journal): this check comes before every new booking conversation, and must not

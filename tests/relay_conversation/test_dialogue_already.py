@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
-from conversation_kit import EN, Chat, agenda, buttons, lines, texts
+from conversation_kit import EN, NOW, Chat, agenda, buttons, lines, texts
 from test_dialogue_appointments import FRI, PAST, THU, ClinicAgent
 
 from relay.conversation import AgentStep
@@ -250,3 +251,13 @@ def test_an_appointment_under_someone_elses_name_says_whose_it_is():
     assert "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto (Benjamín Soto)." in texts(reply)
     reply = Chat(finding(3, 4), appointments=ClinicAgent(THU)).say("hola, quiero hora el viernes")
     assert "con la Dra. Ana Soto." in texts(reply)  # the writer's own (or an older agent's): no name
+
+
+def test_a_stray_number_opening_a_conversation_is_never_read_later_as_a_day():
+    """Two taps at once: "2" reached the relay as a new conversation ("Ya tienes hora…"); the move asked next said
+    "Para el Sáb 2 ene, escribe «recepción»" — the stray "2" had been kept as the day wanted."""
+    chat = Chat(finding(4, 7, 8), appointments=ClinicAgent(FRI), now=NOW + timedelta(days=2))  # Thursday 3
+    chat.say("2")
+    for message in ("quiero cambiar mi hora", "Sí, cambiarla"):
+        reply = chat.say(message)
+        assert "ene" not in texts(reply) and "recepción" not in texts(reply), (message, texts(reply))
