@@ -340,6 +340,12 @@ def _decide(
 
     if len(choices) > 1:  # "sí" to several times: which one?
         return which_one(ctx, state)
+    when_said = reading.day or reading.times or reading.part or reading.week
+    if state.wish and not when_said and any(o.kind == "specialty" for o in state.options):
+        # "medicina general, con la dra soto" typed at the specialty question after "la de las 15 del lunes": the
+        # day and time said before it still stand (a tapped specialty acts on them too)
+        both = f"{state.wish} {turn.message}"
+        return interpret(ctx, state, read_message(ctx, state, both), normalize(both))
     return interpret(ctx, state, reading, norm)
 
 

@@ -54,3 +54,15 @@ def test_a_professional_not_found_is_said_and_the_day_asked_for_is_kept():
     assert "No encontré a «munoz» entre los profesionales" in texts(reply)
     reply = chat.say("Traumatología")
     assert "el Mar 8 dic" in texts(reply) and buttons(reply)[:2] == ["11:00", "12:00"]
+
+
+def test_the_day_and_time_said_before_the_specialty_stand_when_the_specialty_is_typed():
+    kine = [replace(s, specialty="Kinesiología")
+            for s in agenda([2, 4, 7], [(9, 0), (15, 0)], professionals=("Klga. Paula Méndez",)).slots]
+    general = [replace(s, specialty="Medicina general")
+               for s in agenda([2, 4, 7], [(11, 0), (15, 0)], professionals=("Dra. Camila Soto",)).slots]
+    chat = Chat(replace(WEEK, slots=(*kine, *general)))
+    chat.say("hola")
+    assert "¿Qué especialidad necesitas?" in texts(chat.say("me puedes dar la de las 15 del lunes?"))
+    reply = chat.say("medicina general, con la dra soto")
+    assert "¿Confirmo el lunes 7 de diciembre a las 15:00 con la Dra. Camila Soto" in texts(reply), texts(reply)
