@@ -55,6 +55,7 @@ def check_person_name(text: str) -> Checked:
     capitalised words in it ("ahora la de Diego Morales"); with none, or two ("Camila Fuentes y él Diego Morales"),
     it is not a name: asked again, never stored. Of pieces split by commas, the one that is a name is taken ("ya te
     dije, Hernán Pérez", "buenas tardes, Sofía Vega"), never a greeting or a filler."""
+    text = _INVISIBLE.sub("", text)  # zero-width joiners and marks pasted from another app: "Mar\u200bia" is María
     name = _after_lead_in(" ".join(text.split()).strip(" .,;:"))
     pieces = [p for p in re.split(r"\s*[,;(]\s*", name) if p.strip(" .,;:!)")]
     if len(pieces) > 1:  # "ya te dije, Hernán Pérez", "Tomás Vega, tiene 8 años": the piece that is a name
@@ -64,6 +65,9 @@ def check_person_name(text: str) -> Checked:
         if named:
             return named[0]
     return _one_name(name)
+
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def _after_lead_in(name: str) -> str:

@@ -198,6 +198,7 @@ def test_the_name_is_taken_out_of_what_is_said_around_it_and_a_sentence_is_never
                          ("hola buenas, Florencia Núñez Soto", "Florencia Núñez Soto"),
                          ("buenas tardes, Sofía Vega", "Sofía Vega"),
                          ("al tiro, Rosa Díaz", "Rosa Díaz"),
+                         ("Mar\u200bía Lo\u200dpez", "María Lopez"),  # invisible marks pasted from another app
                          ("disculpe la demora, Sofía Vega", "Sofía Vega"),
                          ("oiga ya le dije, Juan Pérez", "Juan Pérez"),
                          ("Rosa Díaz por fa", "Rosa Díaz"),
