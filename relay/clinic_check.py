@@ -50,6 +50,12 @@ _T: dict[str, dict[str, str]] = {
         " recepción.",
         "slots_failed": "Consulta de prueba: sin respuesta ({error}).",
         "requests_ok": "Kommo → relay: último mensaje de un paciente recibido hace {ago}.",
+        "requests_without_phone": "Kommo → relay: el último mensaje (hace {ago}) llegó sin el teléfono del paciente,"
+        " y así nadie puede reservar por WhatsApp (se le deriva a recepción): en el paso widget_request del bot,"
+        " phone debe ser {{{{contact.phone}}}} (los datos de abajo).",
+        "requests_without_name": "Kommo → relay: el último mensaje (hace {ago}) llegó con el nombre sin reemplazar"
+        " («{{{{…}}}}»), y el paciente se deriva a recepción: en el paso widget_request del bot, name debe ser"
+        " {{{{contact.name}}}} (los datos de abajo).",
         "requests_none": "Kommo → relay: aún no llega ningún mensaje desde que el relay arrancó; escribe «Hola» al"
         " WhatsApp de la clínica y vuelve a ejecutar este comando.",
         "requests_misaddressed": "Kommo → relay: hace {ago} llegó un mensaje a …/kommo/{wrong}, que no es ninguna"
@@ -112,6 +118,12 @@ _T: dict[str, dict[str, str]] = {
         "slots_none": "Test question: answered, but no free times in 14 days: patients will be handed to reception.",
         "slots_failed": "Test question: no answer ({error}).",
         "requests_ok": "Kommo → relay: a patient's last message arrived {ago} ago.",
+        "requests_without_phone": "Kommo → relay: the last message ({ago} ago) came without the patient's phone, so"
+        " nobody can book on WhatsApp (each is handed to reception): in the bot's widget_request step, phone must be"
+        " {{{{contact.phone}}}} (the data below).",
+        "requests_without_name": "Kommo → relay: the last message ({ago} ago) came with the name not filled in"
+        " (\"{{{{…}}}}\"), and the patient is handed to reception: in the bot's widget_request step, name must be"
+        " {{{{contact.name}}}} (the data below).",
         "requests_none": 'Kommo → relay: no message has arrived since the relay started; write "Hola" to the'
         " clinic's WhatsApp and run this command again.",
         "requests_misaddressed": "Kommo → relay: {ago} ago a message came to …/kommo/{wrong}, which is no clinic on"
@@ -233,6 +245,10 @@ def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str)
         error, detail = str(seen.get("refused_error") or ""), str(seen.get("refused_detail") or "")
         why = text(lang, _why_key(error, detail), clinic=clinic, subdomain=subdomain, error=error, detail=detail)
         return f"{FAIL} " + text(lang, "requests_refused", ago=_ago(refused, lang), why=why), 1
+    problem = seen.get("accepted_problem")
+    if isinstance(accepted, int) and problem in ("missing_phone", "unreadable_name"):
+        key = "requests_without_phone" if problem == "missing_phone" else "requests_without_name"
+        return f"{FAIL} " + text(lang, key, ago=_ago(accepted, lang)), 1
     if isinstance(accepted, int):
         return f"{PASS} " + text(lang, "requests_ok", ago=_ago(accepted, lang)), 0
     return "• " + text(lang, "requests_none"), 0

@@ -116,7 +116,7 @@ def handoff_event(
         at=now.isoformat(),
         lead_id=_ID_CLEAN.sub("", turn.lead_id)[:200] or "lead",
         name=_one_line(turn.name)[:120] if "{" not in turn.name else "",  # "{{contact.name}}": Kommo had none
-        phone=_PHONE_CLEAN.sub("", turn.phone).strip()[:40],
+        phone=_phone_shown(turn.phone),
         reason=reason,
         chosen_start=chosen_start if _aware(chosen_start) else "",
         chosen_professional=chosen_professional[:120],
@@ -165,7 +165,7 @@ def resolution_event(
         at=now.isoformat(),
         lead_id=_ID_CLEAN.sub("", turn.lead_id)[:200] or "lead",
         name=_one_line(turn.name)[:120] if "{" not in turn.name else "",
-        phone=_PHONE_CLEAN.sub("", turn.phone).strip()[:40],
+        phone=_phone_shown(turn.phone),
         reason=code,
         chosen_start=start if _aware(start) else "",
         chosen_professional=professional[:120],
@@ -187,6 +187,12 @@ def resolution_text(event: HandoffEvent, language: str) -> str:
 def is_our_task(text: str) -> bool:
     """A Kommo task this relay wrote for a hand-off (in either language), not one the clinic's team made."""
     return text.startswith(tuple(words.split("{", 1)[0] for words in _WORDS["task"]))
+
+
+def _phone_shown(phone: str) -> str:
+    """The phone as the clinic's team reads it; "" for one with no digits ("{{contact.phone}}" left unfilled)."""
+    cleaned = _PHONE_CLEAN.sub("", phone).strip()[:40]
+    return cleaned if any(c.isdigit() for c in cleaned) else ""
 
 
 def _said(before: ConversationState | None, message: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from relay.conversation import Turn
+from relay.conversation.patient import patient_problem
 from relay.http_limits import BODY_DEADLINE, BODY_TIMED_OUT, RECEIVED_AT
 from relay.kommo_requests_seen import KommoRequestsSeen
 from relay.log_throttle import EventThrottle
@@ -321,7 +322,7 @@ class KommoEndpoint:
         )
         if self._admission is not None:
             self._admission.accepted()
-        self.seen.accepted(clinic.name, now)
+        self.seen.accepted(clinic.name, now, patient_problem(ask.name, ask.phone) or "")
         if prior is None:
             self._metrics.webhooks.labels("accepted").inc()  # a child appears in /metrics once it counted
         else:

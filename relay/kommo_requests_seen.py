@@ -26,6 +26,7 @@ class _Seen:
     refused_at: float = 0.0
     error: str = ""
     detail: str = ""
+    problem: str = ""  # the last accepted one could not be booked from: "missing_phone", "unreadable_name"
 
 
 class KommoRequestsSeen:
@@ -33,11 +34,14 @@ class KommoRequestsSeen:
         self._clinics: dict[str, _Seen] = {}
         self._unknown: dict[str, float] = {}  # a name that is no clinic here -> when a request last came to it
 
-    def accepted(self, clinic: str, now: float) -> None:
+    def accepted(self, clinic: str, now: float, problem: str = "") -> None:
+        """``problem``: the request came without what a booking needs (its phone, or a name left as "{{…}}")."""
         seen = self._clinics.get(clinic)
         if seen is None:
             seen = self._add(clinic)
         seen.accepted_at = now
+        if seen.problem != problem:
+            seen.problem = problem
 
     def refused(self, clinic: str, error: str, detail: str, now: float | None = None) -> None:
         seen = self._clinics.get(clinic) or self._add(clinic)
@@ -52,12 +56,16 @@ class KommoRequestsSeen:
             self._unknown.pop(next(iter(self._unknown)))
         self._unknown[name] = now or time.time()
 
-    def report(self, clinic: str, now: float | None = None) -> dict[str, Any]:
+    def report(self, clinic: str, now: float | None = None, subdomain: str = "") -> dict[str, Any]:
         """Seconds since the last accepted and the last refused one (None: none since the relay started), and
-        requests to names close to this clinic's that are no clinic ("clinica_sol" for "clinica-sol")."""
+        requests to names close to this clinic's that are no clinic ("clinica_sol" for "clinica-sol"), or to its
+        Kommo subdomain ("…/kommo/clinicasol" for the clinic "clinica-sol" on clinicasol.kommo.com)."""
         seen = self._clinics.get(clinic) or _Seen()
         now = now or time.time()
-        near = difflib.get_close_matches(clinic.casefold(), [n.casefold() for n in self._unknown], n=3, cutoff=0.75)
+        near = set(difflib.get_close_matches(clinic.casefold(), [n.casefold() for n in self._unknown], n=3,
+                                             cutoff=0.75))
+        if subdomain:
+            near.add(subdomain.casefold())
         misaddressed = [
             {"name": name, "s_ago": round(now - at)} for name, at in self._unknown.items() if name.casefold() in near
         ]
@@ -66,6 +74,7 @@ class KommoRequestsSeen:
             "refused_s_ago": round(now - seen.refused_at) if seen.refused_at else None,
             "refused_error": seen.error,
             "refused_detail": seen.detail,
+            "accepted_problem": seen.problem,
             "misaddressed": sorted(misaddressed, key=lambda m: m["s_ago"]),
         }
 

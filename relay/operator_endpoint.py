@@ -124,7 +124,7 @@ class OperatorEndpoints:
                 "kommo": account.to_json(),
                 "agent": presence_json(presence),
                 "slots": slots,
-                "kommo_requests": self._seen.report(name),
+                "kommo_requests": self._seen.report(name, subdomain=clinic.kommo_subdomain),
                 "widget_request": {"url": f"{self._settings.public_base_url}/kommo/{name}", "data": REQUEST_DATA},
             }
         )

@@ -270,32 +270,35 @@ class RelayHarness:
         language: str = "es",
         address: str = "Av. Providencia 1234",
         oauth: bool = False,
+        subdomain: str | None = None,
     ) -> ClinicInfo:
         name = name or unique_name()
+        subdomain = subdomain or name
         secret = new_secret()
         long_lived = None if oauth else f"llt-{new_secret()}"
-        self.kommo.add_account(name, f"cid-{name}", secret, long_lived_token=long_lived)
+        self.kommo.add_account(subdomain, f"cid-{name}", secret, long_lived_token=long_lived)
         store = self.store()
         try:
             token = store.add_clinic(
                 ClinicDetails(
                     name,
-                    kommo_subdomain=name,
+                    kommo_subdomain=subdomain,
                     kommo_client_id=f"cid-{name}",
                     kommo_client_secret=secret,
                     long_lived_token=long_lived,
                     language=language,
                     address=address,
-                    kommo_base_url=self.kommo.account_base_url(name),
+                    kommo_base_url=self.kommo.account_base_url(subdomain),
                 )
             )
             if oauth:
                 store.set_oauth_tokens(
-                    name, refresh_token=self.kommo.issue_refresh_token(name), redirect_uri="https://relay.example/oauth"
+                    name, refresh_token=self.kommo.issue_refresh_token(subdomain),
+                    redirect_uri="https://relay.example/oauth",
                 )
         finally:
             store.close_now()
-        return ClinicInfo(name, name, token, secret, long_lived)
+        return ClinicInfo(name, subdomain, token, secret, long_lived)
 
     async def agent(self, clinic: ClinicInfo, *, wait: bool = True, **options: Any) -> ScriptedAgent:
         agent = await ScriptedAgent(self.ws_url, clinic.agent_token, **options).connect()

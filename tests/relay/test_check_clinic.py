@@ -9,7 +9,7 @@ import os
 
 import httpx
 import pytest
-from relay_harness import RelayHarness
+from relay_harness import RelayHarness, unique_name
 from test_cli import cita_relay
 
 from relay.clinic_check import render_check
@@ -233,3 +233,31 @@ async def test_a_typo_in_the_bots_relay_url_is_shown_by_check_clinic_with_the_ri
     assert reply.body["data"]["status"] == "choose_day"
     checked = await check_async(relay, clinic.name)
     assert checked.returncode == 0, checked.stdout
+
+
+async def test_a_bot_step_without_the_phone_or_under_the_kommo_subdomain_is_shown_by_check_clinic(relay, kommo):
+    """Two mistakes a Kommo admin makes alone: the step's phone left as "{{contact.phone}}" unfilled (every patient is
+    handed to reception, and check-clinic said ✔), and the URL ending in the Kommo subdomain instead of the clinic's
+    name (check-clinic said no message had come yet)."""
+    name = unique_name()
+    clinic = relay.add_clinic(name, subdomain=f"cuenta{name.replace('-', '')}")
+    await relay.agent(clinic)
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "805", "hola", name="{{contact.name}}",
+                            phone="{{contact.phone}}")
+    assert reply.body["data"]["status"] == "handoff"
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 1
+    [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
+    assert "llegó sin el teléfono del paciente" in line and "phone debe ser {{contact.phone}}" in line
+
+    reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "806", "hola")  # the step fixed
+    assert reply.body["data"]["status"] != "handoff"
+    assert (await check_async(relay, clinic.name)).returncode == 0
+
+    body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "807", "message": "hola", "name": "Ana",
+                                                      "phone": "+56 9 1111 2222"})
+    async with httpx.AsyncClient() as http:
+        assert (await http.post(f"{relay.url}/kommo/{clinic.subdomain}", json=body)).status_code == 401
+    checked = await check_async(relay, clinic.name)
+    [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
+    assert f"…/kommo/{clinic.subdomain}, que no es ninguna clínica de este relay" in line
