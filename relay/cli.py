@@ -25,7 +25,7 @@ from relay.cli_support import read_secret_lines as _read_secret_lines
 from relay.cli_support import same_store_flags, unwritable_folder
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
 from relay.clinic_listing import agent_cells, conversations_since, followups_cell
-from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
+from relay.operator_client import add_relay_flag, ask_relay, local_relay_url, remember_address, serving_url
 from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
 from relay.store import ClinicDetails, StoreError, StoreUnavailable
 
@@ -410,6 +410,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if not settings.uses_redis:
             DataFolderLock(settings.data_dir).take()
+            # Where the operator's commands on this machine find it (they are given --data, rarely --relay)
+            remember_address(settings.data_dir, serving_url(settings))
     except StartRefused as refused:
         listening.close()
         print(f"cita-relay: {refused}", file=sys.stderr)

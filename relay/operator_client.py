@@ -4,7 +4,9 @@ operator token when one is set (CITA_RELAY_OPERATOR_TOKEN, never a flag)."""
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,16 +30,42 @@ def add_relay_flag(parser: argparse.ArgumentParser) -> None:
         "--relay",
         metavar="URL",
         dest="relay_address",
-        help="the running relay, as this machine reaches it (default http://127.0.0.1:<CITA_RELAY_PORT or 8700>)",
+        help="the running relay, as this machine reaches it (default: the address the relay serving --data wrote"
+        " when it started; else http://127.0.0.1:<CITA_RELAY_PORT or 8700>)",
     )
 
 
+ADDRESS_FILE = "relay.address"  # in the data folder: where the relay serving it listens, as this machine reaches it
+
+
 def local_relay_url(settings: RelaySettings, given: str | None) -> str:
+    """``--relay`` when given; else the address the relay serving this data folder wrote when it started (a relay
+    started with --port 8931 is found by a command given only --data); else the settings' host and port."""
     if given:
         return given.rstrip("/")
+    if given is None and not os.environ.get("CITA_RELAY_PORT"):
+        try:
+            remembered = (settings.data_dir / ADDRESS_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            remembered = ""
+        if remembered.startswith("http://") and remembered.count("\n") == 0:
+            return remembered
+    return serving_url(settings)
+
+
+def serving_url(settings: RelaySettings) -> str:
+    """The relay these settings serve, as this machine reaches it."""
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # noqa: S104
     host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{settings.port}"
+
+
+def remember_address(data_dir: Path, url: str) -> None:
+    """Written by `cita-relay serve` once it holds the data folder (owner-only, like the folder)."""
+    path = data_dir / ADDRESS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(url + "\n")
 
 
 def ask_relay(base_url: str, path: str, settings: RelaySettings, *, timeout_s: float = 30.0,

@@ -274,3 +274,34 @@ def test_a_data_folder_that_fills_up_mid_command_is_one_sentence(tmp_path, monke
     assert main(["rotate-agent-token", "clinica-llena", "--data", str(tmp_path)]) == 3
     said = capsys.readouterr().err
     assert f"cannot use the data folder {tmp_path}" in said and "disk is full" in said and "Traceback" not in said
+
+
+async def test_commands_given_only_the_data_folder_find_the_relay_serving_it_on_any_port(tmp_path):
+    """`cita-relay serve --port 8931 --data D` then `rotate-agent-token C --data D`: the command asked
+    127.0.0.1:8700, so the agent holding the leaked token stayed connected. The relay writes where it listens."""
+    token = add_clinic(tmp_path, "clinica-puerto").stdout.rstrip("\n").split("\n")[-1]
+    port = free_port()
+    process = start_serve(tmp_path, port)
+    env = {k: v for k, v in os.environ.items() if k != "CITA_RELAY_PORT"}
+    try:
+        async with httpx.AsyncClient() as http:
+            await serving(http, port)
+            agent = await ScriptedAgent(f"ws://127.0.0.1:{port}/agent", token).connect()
+            for _ in range(200):
+                if (await http.get(f"http://127.0.0.1:{port}/healthz")).json()["clinics"]["clinica-puerto"][
+                        "agent_connected"]:
+                    break
+                await asyncio.sleep(0.02)
+            rotated = cita_relay("rotate-agent-token", "clinica-puerto", "--data", str(tmp_path), env=env)
+            assert rotated.returncode == 0, rotated.stderr
+            for _ in range(200):  # the old token's link is closed now, not at its next reconnect
+                if not (await http.get(f"http://127.0.0.1:{port}/healthz")).json()["clinics"]["clinica-puerto"][
+                        "agent_connected"]:
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the agent with the old token stayed connected")
+            await agent.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
