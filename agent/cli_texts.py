@@ -145,6 +145,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.portal_state": ("  agenda web: {state}{detail}", "  web app: {state}{detail}"),
     "status.paused": ("  pausado: {value}", "  paused: {value}"),
     "status.last_refresh": ("  última lectura de la agenda: {value}", "  last read of the web app: {value}"),
+    "status.selfcheck": ("Última revisión de las pantallas de la agenda web ({at}): {sentence}",
+                         "Last check of the web app's screens ({at}): {sentence}"),
     "status.files": ("Datos: {data}  Registros: {logs}", "Data: {data}  Logs: {logs}"),
     "status.retention": ("Historial: {days} días (reservas, registros y capturas; lo anterior se borra solo)",
                          "History: {days} days (bookings, logs and screenshots; older ones are deleted)"),

@@ -105,7 +105,7 @@ def status(args: argparse.Namespace) -> int:
         line("status.follow_ups", count=to_contact)
     checked = _last_selfcheck(paths, language)
     if checked is not None:
-        print(f"  {checked['sentence']} ({checked['at']})")
+        line("status.selfcheck", at=checked["at"], sentence=checked["sentence"])  # a past check, said as such
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
     line("status.retention", days=settings.retention_days)
     return 2 if settings_error else 0

@@ -92,4 +92,5 @@ def test_the_selfcheck_command_says_what_changed_and_status_keeps_it(browser_pat
     status = json.loads(agent("status", "--json").stdout)
     assert status["selfcheck"]["ok"] is False
     assert status["selfcheck"]["element"] == 'el botón "Guardar cita"'
+    assert "Última revisión de las pantallas de la agenda web (" in agent("status").stdout  # said as a past check
     assert "La agenda web cambió" in agent("status").stdout
