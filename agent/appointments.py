@@ -52,6 +52,9 @@ class AppointmentDesk:
         self._portal = portal
         self._desk = desk
         self._cancelled: dict[str, CancelResult] = {}  # key -> first outcome
+        # Cancels and moves under way, by key, with the phone they are for: carried through even when the relay
+        # stops waiting (its deadline), joined by a repeat of the same key, and waited for by a read of that phone.
+        self._running: dict[str, tuple[str, asyncio.Task[Any]]] = {}
 
     async def my_bookings(self, args: MyBookingsArgs) -> MyBookingsResult | WireError:
         if args.known_only:  # the relay's check before a new booking: the journal, never a read of the web app
@@ -63,12 +66,43 @@ class AppointmentDesk:
             return MyBookingsResult(tuple(
                 WireBooking(e.booking_id, e.start, e.end or e.start, e.professional, patient=_name(e.patient_name))
                 for e in known[:20]))
+        # A cancel or move of this phone still under way: read once it is done, never half-way (a patient told
+        # "tienes las dos" while the old one is being cancelled would cancel the new one too).
+        await self._settled_for(args.phone)
         found = await self._find(args.phone)
         if isinstance(found, WireError):
             return found
         return MyBookingsResult(tuple(_wire(b) for b in found[:20]))
 
     async def cancel(self, args: CancelArgs) -> CancelResult | WireError:
+        return await self._carried_through(args.idempotency_key, args.phone, lambda: self._cancel(args))
+
+    async def reschedule(self, args: RescheduleArgs) -> RescheduleResult | WireError:
+        return await self._carried_through(args.idempotency_key, args.phone, lambda: self._reschedule(args))
+
+    async def _carried_through(self, key: str, phone: str, work: Any) -> Any:
+        """``work()`` once per key, shielded: a request that runs out of time stops waiting, the web app's steps
+        (book the new one, cancel the old one) go on to the end."""
+        running = self._running.get(key)
+        if running is None:
+            task = asyncio.get_running_loop().create_task(work(), name=f"appointment:{key}")
+            running = self._running[key] = (_digits(phone), task)
+            task.add_done_callback(lambda done, key=key: self._finished(key, done))
+        return await asyncio.shield(running[1])
+
+    def _finished(self, key: str, task: asyncio.Task[Any]) -> None:
+        if self._running.get(key, ("", None))[1] is task:
+            del self._running[key]
+        if not task.cancelled() and task.exception() is not None:  # retrieved here when nobody waits any more
+            log.warning("The appointment operation %s failed: %s", key, task.exception())
+
+    async def _settled_for(self, phone: str) -> None:
+        digits = _digits(phone)
+        under_way = [task for for_phone, task in self._running.values() if for_phone == digits]
+        if under_way:
+            await asyncio.wait(under_way)
+
+    async def _cancel(self, args: CancelArgs) -> CancelResult | WireError:
         first = self._cancelled.get(args.idempotency_key)
         if first is None and (recorded := self._desk.journal.cancellation(args.idempotency_key)) is not None:
             first = CancelResult(recorded.booking_id)  # cancelled before a restart: the journal remembers
@@ -98,7 +132,7 @@ class AppointmentDesk:
         log.info("Cancelled appointment %s for the patient's phone (key %s)", args.booking_id, args.idempotency_key)
         return result
 
-    async def reschedule(self, args: RescheduleArgs) -> RescheduleResult | WireError:
+    async def _reschedule(self, args: RescheduleArgs) -> RescheduleResult | WireError:
         if not args.phone:
             return WireError("bad_request", "a move needs the patient's phone")
         entry = self._desk.journal.get(args.idempotency_key)
@@ -171,6 +205,13 @@ class AppointmentDesk:
             log.warning("Cannot finish the interrupted move %s yet: %s", entry.key, found.code)
             return found.code == "bad_request"  # the driver cannot cancel: nothing to retry
         old = next((b for b in found if b.id == entry.moved_from_booking), None)
+        if old is not None and not any(b.id == entry.booking_id for b in found):
+            # The new one is gone (the patient kept the original and cancelled the new one, or reception did):
+            # the move is over, and the original stays.
+            self._desk.journal.record_move_dropped(entry.key)
+            log.info("The interrupted move %s was called off: its new appointment is gone, %s stays", entry.key,
+                     old.id)
+            return True
         if old is None:  # cancelled meanwhile (by the receptionist, or by the relay's repeat of the move)
             source = MoveSource(entry.moved_from_booking, entry.moved_from_start, entry.moved_from_professional)
             self._record_move(entry.key, source, cancelled=True, told=True)
@@ -198,6 +239,10 @@ class AppointmentDesk:
             return await self._portal.call(Priority.BOOKING, capability, run)
         except PortalError as exc:  # "nothing written" goes on: the relay tells a failed cancel from an unknown one
             return WireError(exc.code, "the clinic web app could not do it", nothing_written=exc.nothing_written)
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
 
 
 def _passed(start: str) -> bool:

@@ -234,6 +234,12 @@ class BookingJournal:
             moved_from_professional=from_professional, moved_old_cancelled=1 if old_cancelled else 0,
         )
 
+    def record_move_dropped(self, key: str) -> JournalEntry:
+        """The move ``key`` was called off after its new appointment was booked (the new one is gone, the old one
+        stays): its row is a plain booking again, never finished by cancelling the old one."""
+        return self._update(key, moved_from_booking="", moved_from_start="", moved_from_professional="",
+                            moved_old_cancelled=1)
+
     def _update(self, key: str, **columns: str | int) -> JournalEntry:
         columns["updated_at"] = _now().isoformat()
         assignments = ", ".join(f"{name} = ?" for name in columns)

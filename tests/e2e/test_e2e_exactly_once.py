@@ -256,3 +256,60 @@ async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_i
     assert status(told) == "booked", texts(told)
     assert data(told)["booking_id"] == new["id"] and data(told)["rescheduled_from"] == old["id"]
     assert [a["id"] for a in patient.appointments()] == [new["id"]]
+
+
+async def test_a_move_cut_short_whose_new_appointment_went_is_never_finished_by_cancelling_the_original(
+        fresh_system, lead_id):
+    """The agent was killed between booking the new time and cancelling the old one; the new one then went (the
+    patient kept the original and had the new one cancelled, or reception deleted it). The agent, started again,
+    cancelled the original all the same: the patient was left with no appointment at all."""
+    system = fresh_system
+    patient = Patient(system, lead_id, "Marta Queda", phone="+56 9 6161 7272")
+    times = await patient.reach_time_menu()
+    assert status(await patient.say(buttons(times)[0])) == "booked"
+    [old] = patient.appointments()
+    assert data(await patient.say("hola, quiero cambiar mi hora")).get("code") == "confirm_move"
+    days = await patient.say("Sí, cambiarla")
+    later_times = await patient.say(data(days).get("option_2") or data(days)["option_1"])
+
+    system.admin.set_faults(latency_ms=700)
+    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
+    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
+        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    system.kill_agent()  # the new one booked, the old one not cancelled yet
+    await moving
+    system.admin.set_faults(latency_ms=0)
+    [new] = [a for a in patient.appointments() if a["id"] != old["id"]]
+    system.admin.cancel(new["id"])  # the new one goes; the original is the one the patient keeps
+
+    system.start_agent()
+    system.wait_for_agent()
+    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) not in _journal_rows(
+        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the interrupted move settled")
+    assert [a["id"] for a in patient.appointments()] == [old["id"]]  # the original stays
+
+
+async def test_a_move_slower_than_the_deadline_is_carried_through_and_a_take_back_hears_the_truth(
+        impatient_system, lead_id):
+    """The relay stopped waiting for a slow move: the agent dropped it after booking the new time, and the patient
+    held two appointments until they wrote again. The move now goes on to cancel the old one; a "me quedo con la
+    original" read meanwhile waits for it and is told the change went through."""
+    system = impatient_system
+    patient = Patient(system, lead_id, "Rosa Lenta", phone="+56 9 6161 7373")
+    times = await patient.reach_time_menu()
+    assert status(await patient.say(buttons(times)[0])) == "booked"
+    [old] = patient.appointments()
+    await patient.say("hola, quiero cambiar mi hora")
+    days = await patient.say("Sí, cambiarla")
+    later_times = await patient.say(data(days).get("option_2") or data(days)["option_1"])
+
+    system.admin.set_faults(latency_ms=1200)
+    slow = await patient.say(buttons(later_times)[0], timeout=60)
+    assert "Aún no sé si tu hora quedó cambiada" in texts(slow), texts(slow)
+    await asyncio.to_thread(_wait, lambda: [a["id"] for a in patient.appointments()] not in ([old["id"]], []) and
+                            old["id"] not in [a["id"] for a in patient.appointments()], 90, "the move carried through")
+    system.admin.set_faults(latency_ms=0)
+    [new] = patient.appointments()
+    told = await patient.say("no, mejor me quedo con la original")
+    assert "El cambio alcanzó a hacerse antes de tu mensaje" in texts(told), texts(told)
+    assert [a["id"] for a in patient.appointments()] == [new["id"]]
