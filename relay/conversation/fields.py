@@ -93,7 +93,7 @@ def _one_name(name: str) -> Checked:
     if any(re.fullmatch(r"(?:ja|je|ji|ha|he|ks|lo)+l?", w) for w in words):
         return Checked(problem="invalid_patient_name")
     both = re.split(r"\s+(?:y|e|and)\s+", name)
-    if len(both) == 2 and all(len(side.split()) >= 2 for side in both):  # "Sofía Muñoz y Tomás Muñoz": two people
+    if len(both) == 2 and len(both[1].split()) >= 2:  # "Sofía Muñoz y Tomás Muñoz", "Sofía y Antonia Morales"
         return Checked(problem="one_person_name")
     if any(c.isupper() for c in name):  # as the patient wrote it
         return Checked(name)

@@ -292,7 +292,8 @@ def _decide(
             return already(ctx, state, [_about_the_clinic(ctx, norm)])
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
-        state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+        state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="",
+                       for_other=state.for_other or _another_beside(state, turn.message))
     if (option is None and action is None and reading.intent == "stop" and not reading.found
             and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
         return _end(ctx, state, "cancelled")
@@ -642,6 +643,13 @@ _SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\
 _DROP_LEAD = re.compile(r"^(?:no+|nah|mejor|olvid\w*|dej\w*|ya no|pensandolo bien)\b")
 
 
+def _another_beside(state: ConversationState, message: str) -> bool:
+    """Another appointment for a phone that has one already: whose it is is asked (a family shares a phone: "la de
+    Lucas" was booked under the mother's WhatsApp name), unless the message says it is the writer's own."""
+    said = normalize(f"{state.wish} {message}")
+    return state.intent == CHECK_EXISTING and bool(state.bookings) and not for_me(said) and not _MY_NAME.search(said)
+
+
 def drops_the_new_booking(state: ConversationState, norm: str, names_a_day: bool) -> bool:
     """A "cancel" said while choosing a new appointment that drops this booking, not one the patient has: at the
     times, the confirmation or the name question, or led by "no", "mejor", "olvídalo"; never when it names an
@@ -666,7 +674,8 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
     if option.kind == "first_days":
         return day_menu(ctx, state)
     if option.kind == "new_booking":  # what the first message asked, if it said more than "hola"
-        going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="")
+        going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="",
+                          for_other=state.for_other or _another_beside(state, ctx.turn.message))
         return _booking_start(evolve(ctx, opening=()), going_on, state.wish)
     if option.kind == "service":
         return after_specialty(ctx, evolve(state, service=option.key, wish=""), state.wish)

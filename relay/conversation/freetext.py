@@ -109,6 +109,7 @@ _NEVER_NAMED = frozenset(
     lesion golpe pena susto cuidado calma tiempo ganas miedo receta orden examen examenes resultados licencia bono
     fonasa isapre seguro prevision convenio ella el ellos ellas mi mis su sus usted ustedes ustedes alguien nadie
     fever pain cough cold flu urgency hurry headache
+    mucho mucha muchos muchas harto harta hartos hartas bastante poco poca tanto tanta demasiado algo
     """.split()
 )
 _NAME_JOINERS = frozenset("y o e u and or".split())

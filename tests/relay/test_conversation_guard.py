@@ -38,7 +38,9 @@ async def test_a_patient_with_an_appointment_is_told_and_books_another_only_when
     assert_clean(kommo, days)
     assert days.body["data"]["status"] == "choose_day"
     times = await kommo.say(url, clinic.subdomain, "901", days.body["data"]["option_1"])
-    booked = await kommo.say(url, clinic.subdomain, "901", times.body["data"]["option_2"])
+    whose = await kommo.say(url, clinic.subdomain, "901", times.body["data"]["option_2"])
+    assert whose.body["data"].get("field") == "patient_name"  # the phone has one: whose the new one is, asked
+    booked = await kommo.say(url, clinic.subdomain, "901", "a mi nombre")
     assert_clean(kommo, booked)
     assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
 

@@ -47,7 +47,9 @@ def test_another_one_goes_on_to_booking_acting_on_the_first_message():
     chat.say("quiero hora el viernes a las 10")
     reply = chat.say("Otra hora")
     assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
-    assert chat.say("Sí").status == "booked" and len(chat.books) == 1
+    # The phone has one already: whose the new one is, is asked (a family shares a phone)
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("Sí"))
+    assert chat.say("para mí").status == "booked" and len(chat.books) == 1
 
 
 def test_typed_answers_choose_too():
@@ -133,7 +135,9 @@ def test_a_new_wish_instead_of_an_answer_is_booking_another():
     chat.say("hola")
     reply = chat.say("el viernes a las 11")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
-    assert chat.say("sí").status == "booked" and chat.state is None
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    assert chat.say("Lucas Vidal").status == "booked" and chat.state is None
+    assert chat.books[0].state.patient_name == "Lucas Vidal"
 
 
 def test_a_check_left_unanswered_by_a_stopped_relay_goes_on_to_booking():

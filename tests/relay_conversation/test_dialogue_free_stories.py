@@ -43,6 +43,8 @@ def test_how_the_patient_is_is_never_taken_for_a_professional_and_what_else_they
     assert "No encontré" not in texts(reply)
     assert "¿Confirmo el lunes 7 de diciembre a las 09:00 con la Dra. Ana Soto?" in texts(reply)
     assert "La hora de Sofía Vega quedó reservada" in texts(chat.say("Sí"))
+    reply = Chat(WEEK).say("mi mamá anda con mucho dolor en la rodilla, necesito hora pa ella")
+    assert "No encontré" not in texts(reply), texts(reply)
     reply = Chat(kine_and_trauma()).say("necesito hora con urgencia para kinesiologia")
     assert "No encontré" not in texts(reply) and buttons(reply)[:2] == ["Mié 2 dic", "Vie 4 dic"]
     assert Chat(kine_and_trauma()).say("necesito hora con urgencia para kinesiologia").state.specialty

@@ -30,6 +30,7 @@ def test_two_names_at_the_name_question_book_one_and_say_how_to_ask_for_the_othe
     chat.say("1")
     chat.say("1")
     assert "Cada hora es para una persona" in texts(chat.say("Sofía Muñoz y Tomás Muñoz"))
+    assert "Cada hora es para una persona" in texts(chat.say("Sofía y Antonia Morales"))  # one surname for both
     reply = chat.say("Sofía Muñoz")
     assert reply.status == "booked" and NEXT in texts(reply)
 
