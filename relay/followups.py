@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
+from relay.conversation.outcomes import BOOKING_FAILED
 from relay.conversation.state import idempotency_key
 from relay.followup_texts import BOOKED_UNTOLD, handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
@@ -39,7 +40,7 @@ from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
 from wire.handoff import RESOLUTIONS, RESOLVED_SUPERSEDED, HandoffEvent, kommo_lead_url
-from wire.messages import BookResult, Outcome
+from wire.messages import Outcome
 
 logger = logging.getLogger("relay.followups")
 
@@ -189,20 +190,27 @@ class FollowUpDesk:
         """The agent told a booking's final outcome: one handed off as "not known yet" and made after all is
         settled for the clinic's team now (tray row closed, Kommo task done), not at the patient's next message."""
         waiting = self._not_known.pop((clinic, outcome.key), None)
-        if waiting is None or not outcome.ok or outcome.result is None:
-            return  # a failed one stays with reception: the patient must be offered another time
-        self._spawn(self._settle_booked(clinic, waiting, outcome.result))
+        if waiting is None:
+            return
+        if outcome.ok and outcome.result is not None:
+            self._spawn(self._settle(clinic, waiting, BOOKED_UNTOLD, outcome.result.start, outcome.result.professional))
+        elif not outcome.ok and outcome.error is not None and outcome.error.certainly_unwritten:
+            pending = waiting[1].pending  # known NOT booked: "ofrézcale otra", not "the agent did not answer"
+            self._spawn(self._settle(clinic, waiting, BOOKING_FAILED, pending.start if pending else "",
+                                     pending.professional if pending else ""))
 
-    async def _settle_booked(self, name: str, waiting: tuple[Turn, ConversationState], result: BookResult) -> None:
+    async def _settle(self, name: str, waiting: tuple[Turn, ConversationState], reason: str, start: str,
+                      professional: str) -> None:
         turn, state = waiting
         try:
             clinic = await self._conversations.get_clinic(name)
             if clinic is None:
                 return
             # The patient was told "Aún no sé…": the task becomes "tell them it IS booked" (closed in its turn when
-            # they write again and hear it from the bot), never "no need to contact" while they do not know.
-            data = {"status": "handoff", "reason": BOOKED_UNTOLD, "requested_start": result.start,
-                    "requested_professional": result.professional}
+            # they write again and hear it from the bot), never "no need to contact" while they do not know; or,
+            # known NOT booked, "offer another time".
+            data = {"status": "handoff", "reason": reason, "requested_start": start,
+                    "requested_professional": professional}
             untold = Reply(None, {"data": data}, "handoff")
             now = datetime.fromtimestamp(self._clock(), UTC)
             lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)

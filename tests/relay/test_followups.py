@@ -413,3 +413,27 @@ async def test_a_resolution_waits_for_a_task_kommo_is_still_writing(make_relay, 
     tasks = await wait_for(settled, "the first task done and one to tell the patient")
     [open_task] = [t for t in tasks if not t.completed]
     assert "su hora SÍ quedó reservada" in open_task.text
+
+
+async def test_a_late_booking_the_agent_reports_failed_tells_reception_to_offer_another_at_once(make_relay, kommo):
+    """The agent learnt, after "Aún no sé…", that the web app did not take the booking: reception's task said only
+    "el agente no respondió a tiempo" until the patient wrote again. It says "NO quedó reservada: ofrézcale otra"."""
+    from wire.messages import Outcome, WireError, encode
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=1.0)
+    url = relay.widget_url(clinic)
+    who = {"name": "Rocío Vidal", "phone": "+56 9 7000 0710"}
+    days = await kommo.say(url, clinic.subdomain, "710", "hola", **who)
+    times = await kommo.say(url, clinic.subdomain, "710", buttons_of(days.body)[0], **who)
+    first = await kommo.say(url, clinic.subdomain, "710", buttons_of(times.body)[0], **who)
+    assert first.body["data"]["booking"] == "unconfirmed"
+    [(key, _result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    await agent._ws.send(encode(Outcome(key, False, error=WireError("internal", "not found", nothing_written=True))))
+
+    handed_off, superseded, offer = await agent.wait_for_events(3)
+    assert (handed_off.reason, superseded.reason, offer.reason) == ("timeout", "resolved_superseded", "booking_failed")
+    [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "710") if not t.completed] if any(
+        t.completed for t in kommo.tasks(clinic.subdomain, "710")) else [], "the first done, one to offer another")
+    assert "NO quedó reservada" in open_task.text and "ofrézcale otra" in open_task.text
