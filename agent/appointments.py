@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.booking import BookingDesk
-from agent.journal import JournalEntry, MoveSource
+from agent.journal import JournalEntry, MoveSource, phone_digits
 from agent.portal.base import Booking, PortalDriver, PortalError
 from agent.portal_session import PortalSession, Priority
 from wire.appointments import (
@@ -58,7 +58,7 @@ class AppointmentDesk:
 
     async def my_bookings(self, args: MyBookingsArgs) -> MyBookingsResult | WireError:
         if args.known_only:  # the relay's check before a new booking: the journal, never a read of the web app
-            digits = "".join(c for c in args.phone if c.isdigit())
+            digits = phone_digits(args.phone)
             # From memory while the journal is unchanged (every warm question asks this); else read off the loop.
             known = self._desk.journal.upcoming_known(digits)
             if known is None:
@@ -86,7 +86,7 @@ class AppointmentDesk:
         running = self._running.get(key)
         if running is None:
             task = asyncio.get_running_loop().create_task(work(), name=f"appointment:{key}")
-            running = self._running[key] = (_digits(phone), task)
+            running = self._running[key] = (phone_digits(phone), task)
             task.add_done_callback(lambda done, key=key: self._finished(key, done))
         return await asyncio.shield(running[1])
 
@@ -97,7 +97,7 @@ class AppointmentDesk:
             log.warning("The appointment operation %s failed: %s", key, task.exception())
 
     async def _settled_for(self, phone: str) -> None:
-        digits = _digits(phone)
+        digits = phone_digits(phone)
         under_way = [task for for_phone, task in self._running.values() if for_phone == digits]
         if under_way:
             await asyncio.wait(under_way)
@@ -239,10 +239,6 @@ class AppointmentDesk:
             return await self._portal.call(Priority.BOOKING, capability, run)
         except PortalError as exc:  # "nothing written" goes on: the relay tells a failed cancel from an unknown one
             return WireError(exc.code, "the clinic web app could not do it", nothing_written=exc.nothing_written)
-
-
-def _digits(phone: str) -> str:
-    return "".join(c for c in phone if c.isdigit())
 
 
 def _passed(start: str) -> bool:

@@ -104,7 +104,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _digits(phone: str) -> str:
+def phone_digits(phone: str) -> str:
+    """A phone's digits alone: how the journal and the appointment desk match one phone however it is written."""
     return "".join(c for c in phone if c.isdigit())
 
 
@@ -393,7 +394,7 @@ class _PhoneIndex:
         by_phone: dict[str, list[tuple[datetime, JournalEntry]]] = {}
         for e in rows:
             if e.status == BOOKED and e.booking_id and e.booking_id not in gone and e.start:
-                by_phone.setdefault(_digits(e.patient_phone), []).append((datetime.fromisoformat(e.start), e))
+                by_phone.setdefault(phone_digits(e.patient_phone), []).append((datetime.fromisoformat(e.start), e))
         for entries in by_phone.values():
             entries.sort(key=lambda pair: pair[0])
         return cls(generation, signature, by_phone)
