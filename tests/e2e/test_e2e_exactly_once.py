@@ -222,10 +222,9 @@ def _journal_rows(system, columns: str) -> list[tuple]:
         return list(db.execute(f"SELECT {columns} FROM bookings"))  # noqa: S608
 
 
-async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_is_told_the_truth(fresh_system,
-                                                                                                 lead_id):
-    system = fresh_system
-    patient = Patient(system, lead_id, "Pedro Mudanza", phone="+56 9 6161 7171")
+async def booked_then_moving(patient: Patient) -> tuple[dict, dict]:
+    """The patient books the first time offered, asks to move it, and is shown the later day's times: the old
+    appointment as the web agenda has it, and that times menu."""
     times = await patient.reach_time_menu()
     assert status(await patient.say(buttons(times)[0])) == "booked"
     [old] = patient.appointments()
@@ -233,6 +232,14 @@ async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_i
     days = await patient.say("Sí, cambiarla")
     later_times = await patient.say(data(days).get("option_2") or data(days)["option_1"])
     assert status(later_times) == "choose_time", texts(later_times)
+    return old, later_times
+
+
+async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_is_told_the_truth(fresh_system,
+                                                                                                 lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Pedro Mudanza", phone="+56 9 6161 7171")
+    old, later_times = await booked_then_moving(patient)
 
     system.admin.set_faults(latency_ms=700)  # the old appointment's cancel comes seconds after the new booking
     moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
@@ -265,12 +272,7 @@ async def test_a_move_cut_short_whose_new_appointment_went_is_never_finished_by_
     cancelled the original all the same: the patient was left with no appointment at all."""
     system = fresh_system
     patient = Patient(system, lead_id, "Marta Queda", phone="+56 9 6161 7272")
-    times = await patient.reach_time_menu()
-    assert status(await patient.say(buttons(times)[0])) == "booked"
-    [old] = patient.appointments()
-    assert data(await patient.say("hola, quiero cambiar mi hora")).get("code") == "confirm_move"
-    days = await patient.say("Sí, cambiarla")
-    later_times = await patient.say(data(days).get("option_2") or data(days)["option_1"])
+    old, later_times = await booked_then_moving(patient)
 
     system.admin.set_faults(latency_ms=700)
     moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
@@ -296,12 +298,7 @@ async def test_a_move_slower_than_the_deadline_is_carried_through_and_a_take_bac
     original" read meanwhile waits for it and is told the change went through."""
     system = impatient_system
     patient = Patient(system, lead_id, "Rosa Lenta", phone="+56 9 6161 7373")
-    times = await patient.reach_time_menu()
-    assert status(await patient.say(buttons(times)[0])) == "booked"
-    [old] = patient.appointments()
-    await patient.say("hola, quiero cambiar mi hora")
-    days = await patient.say("Sí, cambiarla")
-    later_times = await patient.say(data(days).get("option_2") or data(days)["option_1"])
+    old, later_times = await booked_then_moving(patient)
 
     system.admin.set_faults(latency_ms=1200)
     slow = await patient.say(buttons(later_times)[0], timeout=60)

@@ -349,6 +349,20 @@ async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_
     assert all(t.completed for t in open_tasks)
 
 
+async def told_not_known_yet(relay, kommo, clinic, lead: str):
+    """A patient who picked a time the agent books more slowly than the relay waits ("Aún no sé…"): the agent, the
+    widget URL, the patient, and the booking's key and result once the agent has it."""
+    agent = await relay.agent(clinic, book_delay_s=1.0)
+    url = relay.widget_url(clinic)
+    who = {"name": "Rocío Vidal", "phone": f"+56 9 7000 0{lead}"}
+    days = await kommo.say(url, clinic.subdomain, lead, "hola", **who)
+    times = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0], **who)
+    first = await kommo.say(url, clinic.subdomain, lead, buttons_of(times.body)[0], **who)
+    assert first.body["data"]["booking"] == "unconfirmed"
+    [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    return agent, url, who, key, result
+
+
 async def test_a_late_booking_the_agent_reports_settles_reception_at_once_without_the_patient_writing(
         make_relay, kommo):
     """The agent finished the booking after the relay said "Aún no sé…" and tells its outcome: the tray row and the
@@ -357,15 +371,8 @@ async def test_a_late_booking_the_agent_reports_settles_reception_at_once_withou
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
-    agent = await relay.agent(clinic, book_delay_s=1.0)
-    url = relay.widget_url(clinic)
-    who = {"name": "Rocío Vidal", "phone": "+56 9 7000 0708"}
-    days = await kommo.say(url, clinic.subdomain, "708", "hola", **who)
-    times = await kommo.say(url, clinic.subdomain, "708", buttons_of(days.body)[0], **who)
-    first = await kommo.say(url, clinic.subdomain, "708", buttons_of(times.body)[0], **who)
-    assert first.body["data"]["booking"] == "unconfirmed"
+    agent, url, who, key, result = await told_not_known_yet(relay, kommo, clinic, "708")
     await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
-    [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
     await agent._ws.send(encode(Outcome(key, True, result)))  # as the real agent tells a late outcome
 
     handed_off, resolved, tell_them = await agent.wait_for_events(3)
@@ -395,14 +402,7 @@ async def test_a_resolution_waits_for_a_task_kommo_is_still_writing(make_relay, 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
     kommo.slow_task_writes(clinic.subdomain, 1.5)
-    agent = await relay.agent(clinic, book_delay_s=1.0)
-    url = relay.widget_url(clinic)
-    who = {"name": "Rocío Vidal", "phone": "+56 9 7000 0709"}
-    days = await kommo.say(url, clinic.subdomain, "709", "hola", **who)
-    times = await kommo.say(url, clinic.subdomain, "709", buttons_of(days.body)[0], **who)
-    first = await kommo.say(url, clinic.subdomain, "709", buttons_of(times.body)[0], **who)
-    assert first.body["data"]["booking"] == "unconfirmed"
-    [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    agent, _url, _who, key, result = await told_not_known_yet(relay, kommo, clinic, "709")
     await agent._ws.send(encode(Outcome(key, True, result)))  # while the first task is still being written
     await agent.wait_for_events(3)
 
@@ -422,14 +422,7 @@ async def test_a_late_booking_the_agent_reports_failed_tells_reception_to_offer_
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
-    agent = await relay.agent(clinic, book_delay_s=1.0)
-    url = relay.widget_url(clinic)
-    who = {"name": "Rocío Vidal", "phone": "+56 9 7000 0710"}
-    days = await kommo.say(url, clinic.subdomain, "710", "hola", **who)
-    times = await kommo.say(url, clinic.subdomain, "710", buttons_of(days.body)[0], **who)
-    first = await kommo.say(url, clinic.subdomain, "710", buttons_of(times.body)[0], **who)
-    assert first.body["data"]["booking"] == "unconfirmed"
-    [(key, _result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    agent, _url, _who, key, _result = await told_not_known_yet(relay, kommo, clinic, "710")
     await agent._ws.send(encode(Outcome(key, False, error=WireError("internal", "not found", nothing_written=True))))
 
     handed_off, superseded, offer = await agent.wait_for_events(3)
