@@ -19,8 +19,8 @@ from typing import Any
 
 from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import normalize
-from relay.conversation.intents import means_every_one, takes_cancel_back, takes_move_back
+from relay.conversation.freetext import normalize, read
+from relay.conversation.intents import means_every_one, old_appointment_part, takes_cancel_back, takes_move_back
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
@@ -171,7 +171,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
                         failed=step.op)
     if isinstance(outcome, MyBookingsResult):
         return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening,
-                       turn.name)
+                       turn.name, turn.now)
     if isinstance(outcome, CancelResult) and state.target is not None:
         ids = [b.booking_id for b in state.bookings]
         after = ids.index(state.target.booking_id) + 1 if state.target.booking_id in ids else len(ids)
@@ -195,7 +195,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
 
 
 def _listed(
-    lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str], owner: str = ""
+    lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str], owner: str = "",
+    now: datetime | None = None,
 ) -> Reply:
     if not state.bookings:  # none found: "Pedir una hora", not "otra"
         option = Option(lang.say("first_booking_button"), "new_booking")
@@ -210,7 +211,7 @@ def _listed(
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         return cancel_each(lang, _wish_read(state), clinic, opening)
     if state.intent in ("cancel", "reschedule"):
-        named = named_bookings(state.bookings, None, (), (), naming_words(state.wish, owner))  # "…mi mamá Rosa"
+        named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         return _which(lang, _wish_read(state), clinic, opening)
@@ -223,6 +224,23 @@ def _listed(
     body = continuation(data, [*opening, lang.say("bookings_intro"), *lines], lang.say("bookings_prompt"),
                         [o.label for o in options], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+BOOKINGS_READ_DAYS = 120  # "la del 20 de enero": a day of an appointment is looked for this far ahead
+
+
+def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -> list[WireBooking]:
+    """The appointments a cancel's or move's first message names by day, time, professional or person — in the part
+    that names the one to act on: not "… y pídeme otra con la dra soto", nor a move's "… para el viernes"."""
+    old = old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
+    words = naming_words(old, owner)
+    if now is None or not state.bookings:
+        return named_bookings(state.bookings, None, (), (), words)
+    today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
+    reading = read(old, today, window_days=BOOKINGS_READ_DAYS)
+    if reading.ambiguous:  # "mañana no puedo ir a mi hora del viernes": not one day
+        return named_bookings(state.bookings, None, (), (), words)
+    return named_bookings(state.bookings, reading.day, reading.times, (), words)
 
 
 def named_bookings(
@@ -303,6 +321,13 @@ def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfil
     """"¿Cancelo (cambio) tu hora …?" again, when what the patient wrote answers neither yes nor no."""
     assert state.target is not None
     return _confirm_target(lang, state, clinic, state.target, [lang.say("reask_choice")])
+
+
+def listed_again(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str], owner: str = ""
+) -> Reply:
+    """The patient's appointments and the three choices again ("¿cambiar o cancelar alguna, o pedir otra?")."""
+    return _listed(lang, state, clinic, opening, owner)
 
 
 def which_again(

@@ -23,6 +23,7 @@ from relay.conversation.appointments import (
     cancel_each,
     confirm_again,
     follow,
+    listed_again,
     naming_words,
     reschedule_step,
     resume_cancel,
@@ -38,6 +39,7 @@ from relay.conversation.fields import check_person_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
+    acknowledges,
     asks_about_clinic,
     asks_how_long,
     asks_other_professional,
@@ -287,6 +289,12 @@ def _decide(
         reading = replace(reading, intent="book")
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
+    if (state.stage == BOOKINGS and state.intent != CHECK_EXISTING and option is None and action is None
+            and not reading.found and reading.answer == "yes" and reading.intent == "none"):
+        # "👍", "ok", "sí" at "¿cambiar o cancelar alguna, o pedir otra?" (the patient only asked what they have)
+        if acknowledges(turn.message, norm):  # nothing chosen, nothing to do: no days menu
+            return closed(ctx.lang, state, turn, "ok")
+        return listed_again(ctx.lang, state, ctx.clinic, [ctx.say("tap_an_option")], turn.name)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None and not reading.found:
         if asks_about_clinic(norm):  # "¿dónde quedan?": answered, the same three choices kept
             return already(ctx, state, [_about_the_clinic(ctx, norm)])

@@ -349,6 +349,12 @@ def _as_corrected(
     )
 
 
+_HAD_ONE_WITH = re.compile(
+    r"\b(?:tengo|tenia|tuve|tenemos|tiene|tenga|i have|i had)(?: una| mi| la| an| my)?"
+    r" (?:hora|cita|turno|consulta|control|appointment|booking)\s*$"
+)
+
+
 def forget_readings() -> None:
     """Drop every memoized reading and normalized message."""
     _read_cached.cache_clear()
@@ -419,7 +425,9 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     title = next((w for w in text.split() if w in ("dr", "dra", "doctor", "doctora")), "")
     title = {"doctor": "dr", "doctora": "dra"}.get(title, title)
     withs = list(re.finditer(r"\b(?:con|with)\s+", text))
-    for with_match in withs:  # "está con fiebre…, hora con la dra soto": the first "con" that names someone
+    for n, with_match in enumerate(withs):  # "está con fiebre…, hora con la dra soto": the first "con" naming someone
+        if n + 1 < len(withs) and _HAD_ONE_WITH.search(text[:with_match.start()]):
+            continue  # "ya tengo hora con rojas, necesito otra con soto": the one they have is not the one wanted
         named = name_after_con(text[with_match.end():].split())
         if named:
             break

@@ -19,6 +19,12 @@ _NOUN = (  # "control": the everyday Chilean word for a follow-up visit ("cambia
     r"|bookings|visit|sesion|session|control|controles|agendamiento)"
 )
 
+# Verbs that ask for a new appointment after "cancela la del lunes y …": "pídeme una con kine", "agéndame otra".
+_NEW_ONE_VERBS = (
+    r"pideme|pidame|pidanme|pide|pida|pedir|pedirme|me pides|me pide|agenda|agende|agendar|agendarme|me agendas"
+    r"|me agenda|reserva|reserve|reservar|reservarme|me reservas|me reserva|sacame|saqueme|saca|saque|sacar|sacarme"
+    r"|me sacas|busca|buscame|busque|busqueme|me buscas|tomame|book|schedule|get me|find me"
+)
 _RESCHEDULE = re.compile(
     r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
@@ -50,7 +56,7 @@ _RESCHEDULE = re.compile(
     r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
     # "cancela la del lunes y dame la misma hora el martes": one out, another in
     r"|(?:cancel|anul)\w*\b.*\b(?:y|e|and) (?:me )?(?:dame|deme|denme|ponme|pongame|pasame|agendame|reservame|me das"
-    r"|me da|quiero|necesito|give me|book me|put me)\b)"
+    rf"|me da|quiero|necesito|give me|book me|put me|{_NEW_ONE_VERBS})\b)"
 )
 _CORRECTION = re.compile(
     r"\b(?:me equivoqu\w*|me confundi\w*|estaba equivocad\w*|por error|(?:fue|era) un error|me salio mal"
@@ -93,6 +99,16 @@ _MY_BOOKINGS = re.compile(
     rf"|(?:a que hora|que dia|cuando|para cuando) me toca|(?:que|cuales|cuantas|cuantos) {_NOUN} tengo"
     rf"|(?:what|which|how many) {_NOUN} (?:do|did) i (?:have|book)|(?:list|show)(?: me)? (?:all )?my {_NOUN}"
     rf"|recuerd\w* (?:\w+ ){{0,4}}(?:mi|mis|my) {_NOUN}|remind me (?:\w+ ){{0,4}}(?:my|the) {_NOUN})"
+)
+# "¿tengo hora con el dr rojas?", "tengo hora el viernes?" (the "?" is gone once normalized): an appointment the
+# patient has, asked about — unless the message goes on to ask for one ("ya tengo hora con rojas, necesito otra").
+_HAVE_ONE = re.compile(
+    rf"\b(?:tengo|tenia|tendre|tenemos|tiene) (?:alguna |una |mi |la )?{_NOUN} (?:con|el|la|para el|para la|para el dia"
+    r"|para manana|manana|hoy|pasado|este|esta|en la|a las)\b"
+)
+_ASKS_NEW = re.compile(
+    r"\b(?:quiero|quisiera|necesito|necesitaria|otra|otro|pedir|agendar|reservar|sacar|tomar|dame|deme|hay|tienen"
+    r"|tiene[ns]? (?:hora|horas|cupo|disponib)|puedo|podria|se puede|que (?:tengo|debo) (?:que )?(?:pedir|sacar))\b"
 )
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?<!para )(?<!pa )(?:una|alguna|otra) persona|persona real"
@@ -319,6 +335,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         intent, tentative = "cancel", True
     elif _MY_BOOKINGS.search(_INFO.sub(" ", text)):  # "¿cuál es el horario de atención?" asks about the clinic
         intent = "my_bookings"
+    elif _HAVE_ONE.search(text) and not _ASKS_NEW.search(text):  # "¿tengo hora con el dr rojas?"
+        intent = "my_bookings"
     elif (_STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
           or (closing and not found_something) or (answer == "no" and words & {"gracias", "thanks", "thank"})):
         intent = "stop"
@@ -495,6 +513,46 @@ def courtesy(text: str) -> str:
     if not words or not words <= _COURTESY_WORDS:
         return ""
     return "thanks" if words & _THANKS else "bye" if words & _FAREWELL else ""
+
+
+_ACKNOWLEDGING = frozenset(
+    """
+    ok oka okay okey oki oks vale perfecto perfect bueno listo entendido genial excelente super buenisimo dale ya great
+    cool fine got it noted anotado gracias thanks po de acuerdo muy bien
+    """.split()
+)
+
+
+def acknowledges(message: str, norm: str) -> bool:
+    """"👍", "ok", "perfecto", "listo, gracias": a message that only says "understood" — to a question that asked for
+    a choice ("¿cambiar o cancelar alguna, o pedir otra hora?") it chooses nothing. A bare "sí" is not one (it may
+    mean one of the choices): it is asked again."""
+    words = set(norm.split())
+    if not words:
+        return False
+    if words <= {"si"}:  # an emoji the normalizer reads as "sí" (👍 👌 ✅), not the word itself
+        return not any(ch.isalpha() for ch in message)
+    return words <= _ACKNOWLEDGING
+
+
+_THEN_NEW = re.compile(  # "cancela la del lunes | y pídeme otra con kine": where the request for a new one starts
+    r"\b(?:y|e|and|pero|luego|despues)\s+(?:me |tambien |ademas |then )?(?:dame|deme|denme|ponme|pongame|pasame"
+    rf"|agendame|reservame|me das|me da|quiero|necesito|give me|book me|put me|{_NEW_ONE_VERBS})\b"
+)
+_MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a move's new day starts
+    r"\b(?:para|al|pa|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
+    r" |proxim[oa] )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|dia|fecha|day|date|\d)"
+)
+
+
+def old_appointment_part(norm: str, moving: bool) -> str:
+    """The part of a cancel's or a move's message that names the appointment it is about: "cancela la de las 16:00"
+    of "… y pídeme una con la dra soto"; with ``moving``, "cambia la del jueves" of "… para el viernes"."""
+    then = _THEN_NEW.search(norm)
+    part = norm[:then.start()] if then else norm
+    target = _MOVE_TARGET.search(part) if moving else None
+    return part[:target.start()] if target else part
 
 
 _NONE_FITS = re.compile(

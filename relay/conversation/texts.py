@@ -129,6 +129,7 @@ SPANISH = Language(
         "handed_off_waiting": "Ya le avisamos a recepción: una recepcionista te escribirá en breve. Si prefieres"
         " elegir tú una hora, escribe «reservar».",
         "closing_bye": "¡Hasta pronto{name}! Escríbenos cuando necesites una hora.",
+        "closing_ok": "¡Perfecto{name}! Si necesitas cambiar o cancelar una hora, escríbeme cuando quieras.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
         "confirm": "¿Confirmo el {day} a las {time} con {professional}?",
         "earliest": "La primera hora libre es esta.",
@@ -231,6 +232,7 @@ SPANISH = Language(
         "cancel_it_button": "Cancelarla",
         "move_one_button": "Cambiar una",
         "already_reask": "Perdona, no te entendí.",
+        "tap_an_option": "¿Qué prefieres? Toca una de las opciones.",
         "fields_intro": "Para reservar, la clínica necesita algunos datos tuyos.",
         "ask_patient_name": "¿A nombre de quién reservo la hora? Escribe el nombre y apellido de quien se atenderá.",
         "invalid_patient_name": "No pude leer ese nombre: escribe solo el nombre y apellido, p. ej. «Rosa Díaz».",
@@ -321,6 +323,7 @@ ENGLISH = Language(
         "handed_off_waiting": "Reception already knows: a receptionist will write to you shortly. If you'd rather"
         " pick a time yourself, write \"book\".",
         "closing_bye": "See you{name}! Write to us whenever you need an appointment.",
+        "closing_ok": "Great{name}! If you need to change or cancel an appointment, write to me whenever you like.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
         "confirm": "Shall I book {day} at {time} with {professional}?",
         "earliest": "This is the earliest free time.",
@@ -425,6 +428,7 @@ ENGLISH = Language(
         "cancel_it_button": "Cancel it",
         "move_one_button": "Change one",
         "already_reask": "Sorry, I didn't get that.",
+        "tap_an_option": "Which would you like? Tap one of the options.",
         "fields_intro": "To book, the clinic needs a few details from you.",
         "ask_patient_name": "Whose name should the appointment be under? Type the full name of the person coming.",
         "invalid_patient_name": "I couldn't read that name: type just the first and last name, e.g. \"Rose Day\".",

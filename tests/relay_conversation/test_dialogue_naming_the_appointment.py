@@ -1,0 +1,80 @@
+"""A patient's first message names which of their appointments it is about, and may ask for a new one beside it:
+"cancela la de las 16:00", "cancela la del viernes y pídeme otra con la dra soto" (the new one's words never pick
+the old one); "¿tengo hora con el dr rojas?" asks what they have; "👍" at their list chooses nothing."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, agenda, buttons, lines, texts
+from test_dialogue_appointments import FRI, THU, ClinicAgent
+
+THU_LINE = "1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto"
+FRI_LINE = "2. viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas"
+
+
+def two_appointments(agent: ClinicAgent | None = None) -> Chat:
+    """Ana has Thursday 10:00 with Dra. Soto (bk-7) and Friday 16:00 with Dr. Rojas (bk-8); both have free times."""
+    free = agenda([2, 4], [(9, 0)], professionals=("Dra. Ana Soto", "Dr. Juan Rojas"))
+    return Chat(free, appointments=agent or ClinicAgent(THU, FRI))
+
+
+def test_the_first_message_names_the_appointment_to_cancel_by_its_time_or_day():
+    for message in ("cancela la de las 16:00", "quiero cancelar la del viernes", "anula mi hora de las 4"):
+        reply = two_appointments().say(message)
+        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply), message
+        assert buttons(reply) == ["Sí, cancelar", "No"]
+
+
+def test_a_move_named_by_its_day_asks_about_that_one_not_the_day_it_goes_to():
+    reply = two_appointments().say("quiero cambiar la del jueves para el viernes")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+
+
+def test_a_new_appointment_asked_for_beside_a_cancel_never_picks_the_old_one_and_is_not_dropped():
+    agent = ClinicAgent(THU, FRI)
+    chat = two_appointments(agent)
+    reply = chat.say("cancela la del viernes y pídeme otra con la dra soto el miércoles")
+    # Friday's (Dr. Rojas) is the one to go, though Dra. Soto (Thursday's professional) is named for the new one
+    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
+    reply = chat.say("Sí, cambiarla")
+    assert "la del viernes 4 de diciembre a las 16:00 se cancelará cuando la nueva quede reservada" in texts(reply)
+    assert "Dra. Ana Soto el Mié 2 dic" in texts(reply)
+    reply = chat.say("09:00")
+    assert "Cambié tu hora" in texts(reply) and "Miércoles 2 de diciembre a las 09:00" in texts(reply)
+    assert [old for old, _ in agent.moved.values()] == ["bk-8"]
+
+
+def test_cancel_one_and_book_another_in_other_words_is_a_move_of_the_one_named():
+    for message in ("cancela la de las 16:00 y pídeme una con la dra soto",
+                    "anula mi hora del viernes y agéndame una con la dra soto"):
+        chat = two_appointments()
+        assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(
+            chat.say(message)), message
+        reply = chat.say("sí")
+        assert "próximos días con horas libres con Dra. Ana Soto" in texts(reply), message
+
+
+def test_asking_whether_one_has_an_appointment_with_someone_lists_them_and_books_nothing():
+    for message in ("¿tengo hora con el dr rojas?", "tengo hora el viernes?", "hola, ¿tengo hora mañana con la dra soto?"):
+        chat = two_appointments()
+        reply = chat.say(message)
+        assert [step.op for step in chat.steps] == ["my_bookings"], message
+        assert lines(reply) == [THU_LINE, FRI_LINE], message
+        assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"], message
+    chat = two_appointments()
+    reply = chat.say("ya tengo hora con rojas, necesito otra con la dra soto")
+    assert not chat.steps and "próximos días con horas libres con Dra. Ana Soto" in texts(reply)
+
+
+def test_an_ok_at_the_list_of_ones_appointments_ends_kindly_and_a_bare_yes_asks_again():
+    for ack in ("👍", "ok", "perfecto", "👌", "bueno"):
+        chat = two_appointments()
+        chat.say("¿cuándo es mi hora?")
+        reply = chat.say(ack)
+        assert texts(reply) == "¡Perfecto, Ana! Si necesitas cambiar o cancelar una hora, escríbeme cuando quieras.", ack
+        assert not buttons(reply) and not chat.books
+    chat = two_appointments()
+    chat.say("¿cuándo es mi hora?")
+    reply = chat.say("sí")
+    assert "¿Qué prefieres? Toca una de las opciones." in texts(reply)
+    assert lines(reply) == [THU_LINE, FRI_LINE]
+    assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"]
