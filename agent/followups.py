@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS followups (
     chosen_day    TEXT NOT NULL DEFAULT '',
     kommo_url     TEXT NOT NULL DEFAULT '',
     said          TEXT NOT NULL DEFAULT '',
+    about         TEXT NOT NULL DEFAULT '',
     received_at   TEXT NOT NULL,
     contacted_at  TEXT NOT NULL DEFAULT ''
 );
@@ -66,6 +67,7 @@ class FollowUp:
     kommo_url: str = ""
     contacted: bool = False
     said: tuple[str, ...] = ()  # the patient's last messages, oldest first
+    about: str = ""  # what chosen_start is: "" a time being booked, "cancel", "keep", "move_from", "move_to"
 
     @property
     def whatsapp_url(self) -> str:
@@ -86,8 +88,11 @@ class FollowUpBook:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
-            if "said" not in {row[1] for row in db.execute("PRAGMA table_info(followups)")}:  # a book from 0.1
+            columns = {row[1] for row in db.execute("PRAGMA table_info(followups)")}
+            if "said" not in columns:  # a book from 0.1
                 db.execute("ALTER TABLE followups ADD COLUMN said TEXT NOT NULL DEFAULT ''")
+            if "about" not in columns:  # a book from before "about"
+                db.execute("ALTER TABLE followups ADD COLUMN about TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -106,11 +111,11 @@ class FollowUpBook:
         with self._write_lock, self._connect() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO followups (id, at, lead_id, name, phone, reason, chosen_start,"
-                " chosen_professional, chosen_day, kommo_url, said, received_at, contacted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " chosen_professional, chosen_day, kommo_url, said, about, received_at, contacted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.id, event.at, event.lead_id, event.name, event.phone, event.reason, event.chosen_start,
-                 event.chosen_professional, event.chosen_day, event.kommo_lead_url, "\n".join(event.said), received,
-                 received if resolves else ""),
+                 event.chosen_professional, event.chosen_day, event.kommo_lead_url, "\n".join(event.said), event.about,
+                 received, received if resolves else ""),
             )
             if cur.rowcount == 1 and resolves:
                 settled_at = _aware(event.at)
@@ -133,7 +138,7 @@ class FollowUpBook:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT id, at, lead_id, name, phone, reason, chosen_start, chosen_professional, chosen_day,"
-                " kommo_url, contacted_at, said FROM followups WHERE received_at >= ? ORDER BY at DESC",
+                " kommo_url, contacted_at, said, about FROM followups WHERE received_at >= ? ORDER BY at DESC",
                 (since,),
             ).fetchall()
         return [_item(row) for row in rows]
@@ -161,7 +166,7 @@ def _item(row: tuple[str, ...]) -> FollowUp:
     return FollowUp(
         id=row[0], at=_aware(row[1]), lead_id=row[2], name=row[3], phone=row[4],
         reason=row[5], chosen_start=row[6], chosen_professional=row[7], chosen_day=row[8], kommo_url=row[9],
-        contacted=bool(row[10]), said=tuple(line for line in row[11].split("\n") if line),
+        contacted=bool(row[10]), said=tuple(line for line in row[11].split("\n") if line), about=row[12],
     )
 
 

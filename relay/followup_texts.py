@@ -70,6 +70,11 @@ _OTHER = ("no se pudo atender automáticamente ({code})", "could not be served a
 _WORDS: dict[str, tuple[str, str]] = {
     "task": ("Contactar por WhatsApp a {who}: {reason}.", "Contact {who} on WhatsApp: {reason}."),
     "chosen": ("Había elegido: {what}.", "They had chosen: {what}."),
+    "chosen_cancel": ("Hora que pidió cancelar: {what}.", "The appointment they asked to cancel: {what}."),
+    "chosen_keep": ("Hora que pidió conservar: {what}.", "The appointment they asked to keep: {what}."),
+    "chosen_move_from": ("Hora que pidió cambiar: {what}.", "The appointment they asked to change: {what}."),
+    "chosen_move_to": ("Hora nueva que eligió para cambiar la suya: {what}.",
+                       "The new time they chose to change theirs to: {what}."),
     "chosen_day": ("Estaba mirando el día {day}.", "They were looking at {day}."),
     "said": ("Escribió: {said}.", "They wrote: {said}."),
     "note": ("Cita Bridge derivó a {who} a recepción: {reason}.", "Cita Bridge handed {who} to reception: {reason}."),
@@ -109,6 +114,10 @@ def handoff_event(
     pending = before.pending if before is not None else None
     chosen_start = str(data.get("requested_start") or (pending.start if pending else ""))
     chosen_professional = str(data.get("requested_professional") or (pending.professional if pending else ""))
+    state = reply.state or before
+    about = _about(state, chosen_start) if chosen_start else ""
+    if about in ("cancel", "keep", "move_from") and state is not None and state.target is not None:
+        chosen_professional = chosen_professional or state.target.professional  # their appointment's
     if not chosen_professional and before is not None and before.professionals:
         chosen_professional = ", ".join(before.professionals)
     return HandoffEvent(
@@ -123,7 +132,24 @@ def handoff_event(
         chosen_day=before.day if before is not None and before.day and not chosen_start else "",
         kommo_lead_url=kommo_lead_url,
         said=_said(before, turn.message),
+        about=about,
     )
+
+
+def _about(state: ConversationState | None, chosen_start: str) -> str:
+    """What the hand-off's time is: the patient's appointment to cancel or to change, or the new time for a change
+    (the receptionist must not read the appointment to cancel as one to book)."""
+    if state is None or state.target is None:
+        return ""
+    intent = {MOVE_BACK_CHECK: "reschedule"}.get(state.intent, state.intent)
+    theirs = chosen_start == state.target.start
+    if intent == KEEP_CHECK and theirs:  # a cancel taken back
+        return "keep"
+    if intent == "cancel" and theirs:
+        return "cancel"
+    if intent == "reschedule":
+        return "move_from" if theirs else "move_to"
+    return ""
 
 
 def resolution(before: ConversationState | None, reply: Reply) -> str:
@@ -225,7 +251,7 @@ def task_text(event: HandoffEvent, language: str) -> str:
     if event.chosen_start:
         when = datetime.fromisoformat(event.chosen_start).strftime("%Y-%m-%d %H:%M")
         what = f"{when} {event.chosen_professional}".strip()
-        parts.append(_say("chosen", language, what=what))
+        parts.append(_say(f"chosen_{event.about}" if event.about else "chosen", language, what=what))
     elif event.chosen_day:
         parts.append(_say("chosen_day", language, day=event.chosen_day))
     if event.said:

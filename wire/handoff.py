@@ -45,6 +45,9 @@ _KOMMO_HOST_SUFFIXES = (".kommo.com", ".amocrm.com", ".amocrm.ru")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+ABOUT = frozenset({"cancel", "keep", "move_from", "move_to"})  # HandoffEvent.about, besides "" (a time being booked)
+
+
 @dataclass(frozen=True)
 class HandoffEvent:
     """A patient the bot handed to the clinic's team: who, why, what they had already chosen, and when."""
@@ -60,6 +63,10 @@ class HandoffEvent:
     chosen_day: str = ""  # ISO date: the day whose times the patient was looking at
     kommo_lead_url: str = ""  # the lead's page in Kommo
     said: tuple[str, ...] = ()  # the patient's last messages, oldest first: what they wanted, in their words
+    # What ``chosen_start`` is (one of ABOUT): "" a time being booked (as before this field), "cancel" the patient's
+    # appointment they asked to cancel, "keep" one whose cancel they took back, "move_from" the one they asked to
+    # change, "move_to" the new time for it.
+    about: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -78,6 +85,8 @@ class HandoffEvent:
                 out[key] = value
         if self.said:
             out["said"] = list(self.said)
+        if self.about:
+            out["about"] = self.about
         return out
 
     @classmethod
@@ -97,6 +106,7 @@ class HandoffEvent:
             chosen_day=_day(obj.get("chosen_day", "")),
             kommo_lead_url=kommo_lead_url_or_empty(obj.get("kommo_lead_url", "")),
             said=_said(obj.get("said", [])),
+            about=obj["about"] if obj.get("about") in ABOUT else "",  # a newer relay's kind: read as a time chosen
         )
 
 

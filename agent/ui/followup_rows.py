@@ -10,6 +10,7 @@ from agent.followups import FollowUp
 from agent.journal import BOOKED, JournalEntry
 from agent.ui.i18n import Translator
 from agent.ui.row_actions import whatsapp_url
+from wire.handoff import ABOUT
 
 __all__ = ["FOLLOW_UP_COLUMNS", "FollowUpRow", "chosen_text", "follow_up_rows", "whatsapp_url"]
 
@@ -39,7 +40,8 @@ def chosen_text(item: FollowUp, tr: Translator, now: datetime) -> str:
             start = None
         if start is not None:
             when = tr.day_and_time(start, now)
-            return f"{when} · {item.chosen_professional}" if item.chosen_professional else when
+            shown = f"{when} · {item.chosen_professional}" if item.chosen_professional else when
+            return tr(f"followups.about.{item.about}", when=shown) if item.about in ABOUT else shown
     if item.chosen_day:
         try:
             day = date.fromisoformat(item.chosen_day)

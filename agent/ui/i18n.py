@@ -210,6 +210,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "followups.copied": ("Teléfono copiado: {phone}", "Phone copied: {phone}"),
     "followups.nothing_chosen": ("nada todavía", "nothing yet"),
     "followups.day": ("el día {day}", "the day {day}"),
+    # what the time shown under "Había elegido" is, when it is not a time being booked
+    "followups.about.cancel": ("cancelar su hora: {when}", "cancel their appointment: {when}"),
+    "followups.about.keep": ("conservar su hora: {when}", "keep their appointment: {when}"),
+    "followups.about.move_from": ("cambiar su hora: {when}", "change their appointment: {when}"),
+    "followups.about.move_to": ("cambiar su hora a: {when}", "change their appointment to: {when}"),
     "followups.no_name": ("(sin nombre)", "(no name)"),
     "detail.title": ("Paciente para contactar", "Patient to contact"),
     "detail.booking_title": ("Solicitud de hora", "Appointment request"),

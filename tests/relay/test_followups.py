@@ -111,6 +111,35 @@ async def test_a_booking_handoff_says_what_the_patient_had_chosen(make_relay, ko
     assert "10:00 Dra. Soto" in task.text
 
 
+async def test_a_cancel_not_known_tells_reception_the_time_is_one_to_cancel_not_one_chosen(relay, kommo):
+    """The agent did not answer a cancel in time: reception's task and tray row name the appointment as the one the
+    patient asked to cancel ("Había elegido 16:00" read as a time to book would give them it again)."""
+    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
+    from wire.messages import error_response, ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    slot = agent.slots[5]
+    held = WireBooking("bk-31", slot.start, slot.end, slot.professional)
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            return error_response(request.id, "timeout", "the web app did not answer in time")
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Inés Soto", "phone": "+56 9 7000 0708"}
+    await kommo.say(url, clinic.subdomain, "708", "quiero cancelar mi hora", **who)
+    await kommo.say(url, clinic.subdomain, "708", "Sí, cancelar", **who)
+    [event] = await agent.wait_for_events(1)
+    assert (event.reason, event.about, event.chosen_start) == ("timeout", "cancel", slot.start)
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
+    when = slot.start[:10] + " " + slot.start[11:16]
+    assert f"Hora que pidió cancelar: {when} {slot.professional}." in task.text
+    assert "Había elegido" not in task.text
+
+
 async def test_a_slot_taken_turn_the_bot_recovered_is_not_a_follow_up(relay, kommo):
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic)

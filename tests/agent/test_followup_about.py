@@ -1,0 +1,61 @@
+"""A follow-up's time says what it is: the appointment the patient asked to cancel or change is never shown as a time
+they had chosen (reception would book it again)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from agent.followups import FollowUpBook
+from agent.ui.followup_rows import follow_up_rows
+from agent.ui.i18n import Translator
+from wire.handoff import HandoffEvent
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+START = "2026-12-04T16:00:00-03:00"
+
+
+def event(event_id: str, about: str) -> HandoffEvent:
+    return HandoffEvent(event_id, NOW.isoformat(), "901", "Rosa Ruiz", "+56 9 6060 7070", "timeout",
+                        chosen_start=START, chosen_professional="Dr. Juan Rojas", about=about)
+
+
+def chosen_cells(book: FollowUpBook, language: str) -> dict[str, str]:
+    rows = follow_up_rows(book.open_items(NOW), Translator(language), NOW)
+    return {row.id: row.text("chosen") for row in rows}
+
+
+def test_the_tray_says_which_time_is_to_book_to_cancel_to_keep_or_to_change(tmp_path):
+    book = FollowUpBook(tmp_path / "followups.sqlite3")
+    for about in ("", "cancel", "keep", "move_from", "move_to"):
+        assert book.receive(event(f"fu-{about or 'book'}", about), NOW)
+    cells = chosen_cells(book, "es")
+    when = cells["fu-book"]
+    assert "16:00" in when and "Dr. Juan Rojas" in when and ":" not in when.split("16:00")[0]
+    assert cells["fu-cancel"] == f"cancelar su hora: {when}"
+    assert cells["fu-keep"] == f"conservar su hora: {when}"
+    assert cells["fu-move_from"] == f"cambiar su hora: {when}"
+    assert cells["fu-move_to"] == f"cambiar su hora a: {when}"
+    assert chosen_cells(book, "en")["fu-cancel"].startswith("cancel their appointment: ")
+
+
+def test_a_follow_up_book_from_before_keeps_its_rows_and_learns_the_new_column(tmp_path):
+    path = tmp_path / "followups.sqlite3"
+    with sqlite3.connect(path) as db:  # the book as the previous version wrote it
+        db.execute("CREATE TABLE followups (id TEXT PRIMARY KEY, at TEXT NOT NULL, lead_id TEXT NOT NULL,"
+                   " name TEXT NOT NULL, phone TEXT NOT NULL, reason TEXT NOT NULL, chosen_start TEXT NOT NULL DEFAULT '',"
+                   " chosen_professional TEXT NOT NULL DEFAULT '', chosen_day TEXT NOT NULL DEFAULT '',"
+                   " kommo_url TEXT NOT NULL DEFAULT '', said TEXT NOT NULL DEFAULT '', received_at TEXT NOT NULL,"
+                   " contacted_at TEXT NOT NULL DEFAULT '')")
+        db.execute("INSERT INTO followups (id, at, lead_id, name, phone, reason, chosen_start, received_at)"
+                   " VALUES ('old', ?, '900', 'Ana', '+56 9 1', 'timeout', ?, ?)", (NOW.isoformat(), START, NOW.isoformat()))
+    book = FollowUpBook(path)
+    assert book.receive(event("new", "cancel"), NOW)
+    assert {item.id: item.about for item in book.open_items(NOW)} == {"old": "", "new": "cancel"}
+
+
+def test_the_field_travels_on_the_wire_and_an_unknown_kind_reads_as_a_time_chosen():
+    sent = event("fu-1", "move_to").to_json()
+    assert HandoffEvent.from_json(sent).about == "move_to"
+    assert HandoffEvent.from_json({**sent, "about": "something_newer"}).about == ""
+    assert "about" not in event("fu-2", "").to_json()
