@@ -32,7 +32,8 @@ from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.outcomes import BOOKING_FAILED
-from relay.conversation.state import idempotency_key
+from relay.conversation.patient import PATIENT_PROBLEMS
+from relay.conversation.state import HANDED_OFF, idempotency_key
 from relay.followup_texts import BOOKED_UNTOLD, handoff_event, is_follow_up, resolution, resolution_event
 from relay.followups_store import FollowUpStore
 from relay.kommo_followup import KommoFollowUps
@@ -74,6 +75,9 @@ def _told_already(before: ConversationState | None, reply: Reply) -> bool:
     """The same booking still not known, asked about again by the patient: the clinic has its follow-up already
     (one per message would bury the receptionist in copies of one case)."""
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
+    if (before is not None and before.stage == HANDED_OFF and data.get("reason") in PATIENT_PROBLEMS
+            and before.intent == data.get("reason")):  # no phone from Kommo, again: the same case, told already
+        return True
     if data.get("booking") != "unconfirmed" or before is None or not before.gave_up:
         return False
     if data.get("taken_back"):  # "no la canceles": new the first time (it replaces the task to cancel), then told

@@ -171,7 +171,7 @@ def _decide(
     if state.stage == CANCELLED and problem is None:
         return _after_cancel(ctx, state)
     if problem is not None:
-        return patient_handoff(turn, clinic, problem)
+        return patient_handoff(turn, clinic, problem, state)
     state = state.seen(turn.now)
     norm = normalize(turn.message)
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers

@@ -12,10 +12,12 @@ import re
 
 from relay.conversation.model import ClinicProfile, Reply, Turn
 from relay.conversation.replies import continuation
+from relay.conversation.state import ConversationState, conversation_id
 from wire.messages import has_control_characters, is_phone
 
 MISSING_PHONE = "missing_phone"
 UNREADABLE_NAME = "unreadable_name"
+PATIENT_PROBLEMS = frozenset({MISSING_PHONE, UNREADABLE_NAME})
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{\{|\}\}")
 
@@ -49,7 +51,13 @@ def patient_problem(name: str, phone: str) -> str | None:
     return None
 
 
-def patient_handoff(turn: Turn, clinic: ClinicProfile, reason: str) -> Reply:
-    """The hand-off for a patient whose fields cannot be booked: what is missing, and who will write."""
+def patient_handoff(turn: Turn, clinic: ClinicProfile, reason: str, state: ConversationState | None = None) -> Reply:
+    """The hand-off for a patient whose fields cannot be booked: what is missing, and who will write. The
+    conversation is kept as handed off (no patient data) so that the patient's next messages, answered the same,
+    are one case for the clinic's team, not one each (relay/followups.py)."""
     texts = _TEXTS.get(clinic.language, _TEXTS["es"])
-    return Reply(None, continuation({"status": "handoff", "reason": reason}, [texts[reason]]), "handoff")
+    began = state.seen(turn.now) if state is not None else ConversationState(
+        conversation_id(turn.lead_id, turn.now), turn.lead_id, turn.now)
+    waiting = began.handed_off(reason)
+    data = {"status": "handoff", "reason": reason, "conversation_id": waiting.conversation_id}
+    return Reply(waiting, continuation(data, [texts[reason]]), "handoff")

@@ -140,6 +140,22 @@ async def test_a_cancel_not_known_tells_reception_the_time_is_one_to_cancel_not_
     assert "Había elegido" not in task.text
 
 
+async def test_a_contact_without_a_phone_is_one_case_for_reception_however_often_they_write(relay, kommo):
+    """Kommo sent no phone (the contact has none): each message is answered that a receptionist will write, but the
+    clinic's team gets one task and one tray row, not one per message."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    for message in ("hola, quiero hora", "hola??", "necesito hora para mañana"):
+        reply = await kommo.say(url, clinic.subdomain, "709", message, name="Tomás Vera", phone="")
+        assert "No tengo tu teléfono" in texts_of(reply.body) and "recepcionista te escribirá" in texts_of(reply.body)
+    [event] = await agent.wait_for_events(1)
+    assert event.reason == "missing_phone"
+    await asyncio.sleep(0.5)  # a second event or task would have been sent by now
+    assert [e.reason for e in agent.events] == ["missing_phone"]
+    assert len(kommo.tasks(clinic.subdomain, "709")) == 1
+
+
 async def test_a_slot_taken_turn_the_bot_recovered_is_not_a_follow_up(relay, kommo):
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic)

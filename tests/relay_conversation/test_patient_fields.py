@@ -40,7 +40,8 @@ def test_placeholders():
 def test_decide_hands_off_before_any_menu_in_the_clinics_language():
     for language, words in (("es", "No tengo tu teléfono"), ("en", "I don't have your phone number")):
         reply = decide(None, turn(phone="{{contact.phone}}"), ClinicProfile("Clínica", language), SLOTS)
-        assert reply.status == "handoff" and reply.state is None
+        assert reply.status == "handoff" and reply.state is not None
+        assert (reply.state.stage, reply.state.intent, reply.state.pending) == ("handed_off", MISSING_PHONE, None)
         assert reply.continuation["data"]["reason"] == MISSING_PHONE
         assert reply.continuation["data"]["message"].startswith(words)
         assert not any(h["params"].get("type") == "buttons" for h in reply.continuation["execute_handlers"])
