@@ -48,6 +48,17 @@ logger = logging.getLogger("relay.followups")
 SWEEP_S = 1.0
 PURGE_EVERY_S = 600.0
 MAX_NOT_KNOWN = 10_000  # bookings awaiting their late outcome, remembered per instance
+# A Kommo write that failed (Kommo down, slow or over its limit) is tried again after these waits, then given up
+# (logged; the tray has the follow-up anyway). In memory: a restart gives up the ones still waiting.
+KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0)
+_ACTION_OF = {"task": "task", "note": "note", "tag": "tag", "task_done": "task", "tag_removed": "tag"}
+
+
+def _failed_actions(results: dict[str, int | None]) -> tuple[str, ...]:
+    """The follow-up actions whose Kommo call failed in a way worth another try (not reached, 429, 5xx)."""
+    failed = {_ACTION_OF[key] for key, status in results.items()
+              if key in _ACTION_OF and (status is None or status == 429 or status >= 500)}
+    return tuple(sorted(failed))
 
 
 def _may_settle(reply: Reply) -> bool:
@@ -116,6 +127,7 @@ class FollowUpDesk:
         self._seen: dict[str, str] = {}  # connection id -> the clinic's pending mark when it was last looked at
         self._tasks: set[asyncio.Task[Any]] = set()
         self._kommo_order = KeyedLocks()  # a lead's Kommo writes in the order they were made (a slow Kommo included)
+        self._kommo_retries: dict[tuple[str, str], set[asyncio.Task[Any]]] = {}  # (clinic, lead) -> waiting retries
         self._acks: dict[str, set[asyncio.Task[Any]]] = {}  # clinic -> acks being stored
         self._sweeper: asyncio.Task[None] | None = None
         self._last_purge = 0.0
@@ -131,6 +143,8 @@ class FollowUpDesk:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        for waiting in [task for retries in self._kommo_retries.values() for task in retries]:
+            waiting.cancel()  # Kommo writes waiting to be retried: given up (the tray has the follow-ups)
         if self._tasks:  # Kommo calls under way: a few seconds, then they are given up (the tray has them)
             _, pending = await asyncio.wait(set(self._tasks), timeout=5.0)
             for task in pending:
@@ -327,21 +341,56 @@ class FollowUpDesk:
             await self._post_in_order(clinic, events)
 
     async def _post_in_order(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
-        assert self._kommo is not None
         for event in events:
             try:
                 actions = await self._store.kommo_actions(clinic.name)
-                if not actions:
-                    return
-                if event.reason in RESOLUTIONS:
-                    results = await self._kommo.resolve(clinic, event, actions)
-                else:
-                    results = await self._kommo.post(clinic, event, actions)
             except Exception:
                 logger.exception("a follow-up was not posted to Kommo", extra={"relay_fields": {"clinic": clinic.name}})
                 continue
-            if results:
-                log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, **results)
+            if not actions:
+                return
+            if event.reason in RESOLUTIONS:  # the case settled: an earlier write still waiting to be retried is moot
+                for waiting in self._kommo_retries.pop((clinic.name, event.lead_id), set()):
+                    waiting.cancel()
+            await self._post_event(clinic, event, actions, 0)
+
+    async def _post_event(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int) -> None:
+        """One follow-up's Kommo actions; those that failed are tried again later (KOMMO_RETRY_S)."""
+        assert self._kommo is not None
+        try:
+            if event.reason in RESOLUTIONS:
+                results = await self._kommo.resolve(clinic, event, actions)
+            else:
+                results = await self._kommo.post(clinic, event, actions, again=attempt > 0)
+        except Exception:
+            logger.exception("a follow-up was not posted to Kommo", extra={"relay_fields": {"clinic": clinic.name}})
+            return
+        if results:
+            log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, attempt=attempt + 1,
+                **results)
+        failed = _failed_actions(results)
+        if not failed:
+            return
+        if attempt >= len(KOMMO_RETRY_S):
+            log(logger, logging.WARNING, "followup_kommo_given_up", clinic=clinic.name, id=event.id,
+                actions=",".join(failed))
+            return
+        key = (clinic.name, event.lead_id)
+        retry = self._spawn(self._post_later(clinic, event, failed, attempt))
+        self._kommo_retries.setdefault(key, set()).add(retry)
+        retry.add_done_callback(lambda done: self._retry_done(key, done))
+
+    def _retry_done(self, key: tuple[str, str], task: asyncio.Task[Any]) -> None:
+        waiting = self._kommo_retries.get(key)
+        if waiting is not None:
+            waiting.discard(task)
+            if not waiting:
+                del self._kommo_retries[key]
+
+    async def _post_later(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int) -> None:
+        await asyncio.sleep(KOMMO_RETRY_S[attempt])
+        async with self._kommo_order.hold(clinic.name, event.lead_id):
+            await self._post_event(clinic, event, actions, attempt + 1)
 
     def _spawn(self, job: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(job)

@@ -3,7 +3,9 @@
 Each call goes through the same per-account budget as the continuations (7 requests/s), and at most 2 of those a
 second go to follow-ups, so the patients' replies keep the rest; the clinic's own Kommo token is used. The task
 goes to the lead's responsible user (read from the lead first). A follow-up is never lost for want of Kommo:
-the agent's tray has it anyway, so a call that fails is retried once and then logged.
+the agent's tray has it anyway; a call that fails is retried once at once, then its action is reported as failed
+(status None, 429 or 5xx) and the follow-up desk tries it again later (relay/followups.py), a task only if the lead
+has no open task with the same words yet (a write that timed out may have been made).
 """
 
 from __future__ import annotations
@@ -49,8 +51,11 @@ class KommoFollowUps:
         self._timeout_s = timeout_s
         self._clock = clock
 
-    async def post(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...]) -> dict[str, int | None]:
-        """Each action's last HTTP status (None: Kommo was not reached)."""
+    async def post(
+        self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], *, again: bool = False
+    ) -> dict[str, int | None]:
+        """Each action's last HTTP status (None: Kommo was not reached). ``again``: a retry of an earlier post whose
+        task may have been written after all (then it is not written twice)."""
         if not event.lead_id.isdigit():
             log(logger, logging.WARNING, "followup_kommo_skipped", clinic=clinic.name, why="lead id is not a number")
             return {}
@@ -77,10 +82,19 @@ class KommoFollowUps:
             "tag": ("PATCH", f"{base}/api/v4/leads/{lead}", {"tags_to_add": [{"name": tag_name(language)}]}),
         }
         results: dict[str, int | None] = {}
+        if again and "task" in actions:
+            open_tasks = await self._open_tasks(clinic, lead)
+            if open_tasks is None:  # unreadable: not written blind (it may be there); tried again later
+                results["task"] = None
+                actions = tuple(a for a in actions if a != "task")
+            elif any(text == task["text"] for _, text in open_tasks):
+                results["task"] = 200  # the earlier write went through after all
+                actions = tuple(a for a in actions if a != "task")
         for action in actions:
             if action in calls:
                 method, url, body = calls[action]
-                results[action] = await self._call(clinic, action, method, url, body)
+                # A task write that got no answer may have been made: never written again blind (see ``again``).
+                results[action] = await self._call(clinic, action, method, url, body, blind_retry=action != "task")
         return results
 
     async def resolve(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...]) -> dict[str, int | None]:
@@ -93,7 +107,10 @@ class KommoFollowUps:
         text = resolution_text(event, clinic.language)
         results: dict[str, int | None] = {}
         if "task" in actions:
-            for task_id in await self._open_tasks(clinic, lead):
+            open_tasks = await self._open_tasks(clinic, lead)
+            if open_tasks is None:  # the lead's tasks could not be read: tried again later
+                results["task_done"] = None
+            for task_id, _ in open_tasks or ():
                 results["task_done"] = await self._call(
                     clinic, "task_done", "PATCH", f"{base}/api/v4/tasks/{task_id}",
                     {"is_completed": True, "result": {"text": text}},
@@ -110,11 +127,12 @@ class KommoFollowUps:
             )
         return results
 
-    async def _open_tasks(self, clinic: Clinic, lead: int) -> list[int]:
-        """The lead's open tasks this relay wrote (``GET /api/v4/tasks`` filtered by lead; 204: none)."""
+    async def _open_tasks(self, clinic: Clinic, lead: int) -> list[tuple[int, str]] | None:
+        """The lead's open tasks this relay wrote, id and text (``GET /api/v4/tasks`` filtered by lead; 204: none);
+        None when Kommo could not be read."""
         bearer = await self._kommo.account_bearer(clinic)
         if bearer is None:
-            return []
+            return None
         query = urlencode({"filter[entity_type]": "leads", "filter[entity_id][]": lead, "filter[is_completed]": 0,
                            "limit": 50})
         try:
@@ -123,13 +141,15 @@ class KommoFollowUps:
                     f"{clinic.kommo_base_url}/api/v4/tasks?{query}", None,
                     headers={"Authorization": f"Bearer {bearer}"}, timeout=self._timeout_s, method="GET",
                 )
-            if response.status_code != 200:
+            if response.status_code == 204:
                 return []
+            if response.status_code != 200:
+                return None
             tasks = response.json().get("_embedded", {}).get("tasks", [])
         except (TransportError, ValueError, AttributeError):
-            return []
+            return None
         return [
-            t["id"] for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int)
+            (t["id"], str(t.get("text", ""))) for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int)
             and not t.get("is_completed") and is_our_task(str(t.get("text", "")))
             and str(t.get("entity_id", lead)) == str(lead)
         ]
@@ -150,7 +170,11 @@ class KommoFollowUps:
             return None
         return user if isinstance(user, int) and not isinstance(user, bool) else None
 
-    async def _call(self, clinic: Clinic, action: str, method: str, url: str, body: Any) -> int | None:
+    async def _call(
+        self, clinic: Clinic, action: str, method: str, url: str, body: Any, *, blind_retry: bool = True
+    ) -> int | None:
+        """The call's last HTTP status (None: no answer), tried twice on 429/5xx (and on no answer if
+        ``blind_retry``: for a write that is harmless to repeat)."""
         status: int | None = None
         for attempt in (1, 2):
             bearer = await self._kommo.account_bearer(clinic)
@@ -165,6 +189,8 @@ class KommoFollowUps:
                 status = response.status_code
             except TransportError:
                 status = None
+                if not blind_retry:
+                    break
             if status is not None and 200 <= status < 300:
                 return status
             if status is not None and status < 500 and status != 429:

@@ -106,6 +106,7 @@ class StandInKommo:
         self._issued: dict[str, _IssuedContinuation] = {}
         self._used: set[str] = set()
         self._failures: dict[str, _InjectedFailures] = {}
+        self._api_failures: dict[str, _InjectedFailures] = {}  # lead/task API calls (refuse_api)
         self._task_write_delay: dict[str, float] = {}  # subdomain -> seconds a new task takes to be written
         self._redirect_uris: dict[str, str] = {}
         self._account_reads: dict[str, int] = {}
@@ -248,6 +249,13 @@ class StandInKommo:
         with self._lock:
             self._account(subdomain)
             self._failures[subdomain] = _InjectedFailures(remaining=count, status=status)
+
+    def refuse_api(self, subdomain: str, count: int, status: int = 503) -> None:
+        """Answer the next ``count`` lead and task API calls of the account (tasks, notes, tags, lead and task
+        reads) with ``status``: Kommo down for a while. Nothing is written by a refused call."""
+        with self._lock:
+            self._account(subdomain)
+            self._api_failures[subdomain] = _InjectedFailures(remaining=count, status=status)
 
     def slow_task_writes(self, subdomain: str, seconds: float) -> None:
         """Each ``POST /api/v4/tasks`` of the account takes ``seconds`` before it is written (Kommo slow)."""
@@ -576,7 +584,8 @@ class StandInKommo:
     async def _tasks_endpoint(self, request: Request) -> JSONResponse:
         with self._lock:
             delay = self._task_write_delay.get(request.path_params["sub"], 0.0)
-        if delay:
+        if delay:  # Kommo read the request, then took its time: the task is written even if the caller gave up
+            await request.body()
             await asyncio.sleep(delay)
         return await self._lead_call(request, lambda sub, body, now: self._lead_records.add_tasks(sub, body, now))
 
@@ -627,6 +636,9 @@ class StandInKommo:
             account = self._accounts.get(sub)
             if account is None or not lead.isdigit():
                 return _api_error(404, f"no lead {lead!r} in account {sub!r}")
+            injected = self._injected_api_failure(sub)
+            if injected is not None:
+                return injected
             if not self._limits[sub].admit(now):
                 return _api_error(429, f"more than {self.rate_limit_per_s:g} requests in one second for {sub!r}")
             if not account.authorizes(_bearer(request), now):
@@ -639,11 +651,22 @@ class StandInKommo:
             account = self._accounts.get(sub)
             if account is None:
                 return _api_error(404, f"no Kommo account {sub!r} on this stand-in")
+            injected = self._injected_api_failure(sub)
+            if injected is not None:
+                return injected
             if not self._limits[sub].admit(now):
                 return _api_error(429, f"more than {self.rate_limit_per_s:g} requests in one second for {sub!r}")
             if not account.authorizes(_bearer(request), now):
                 return _api_error(401, "the bearer token is not valid (unknown or expired)")
         return None
+
+    def _injected_api_failure(self, sub: str) -> JSONResponse | None:
+        """A refusal the test asked for (refuse_api); the caller holds the lock."""
+        failure = self._api_failures.get(sub)
+        if failure is None or failure.remaining <= 0:
+            return None
+        failure.remaining -= 1
+        return _api_error(failure.status, f"injected failure (HTTP {failure.status})")
 
     async def _lead_call(self, request: Request, record: Callable[[str, Any, float], str | list[int]]) -> JSONResponse:
         """A Kommo API call on a lead: authorized, inside the account's budget, of the right shape."""

@@ -1,0 +1,84 @@
+"""Kommo down or slow for a while: the clinic's team still gets every task, note and tag a hand-off makes — once —
+and a case that settled meanwhile still has its task completed. (The tray has every follow-up regardless.)"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from relay_harness import buttons_of
+
+import relay.followups
+from relay.cli import main as relay_cli
+
+PATIENT = {"name": "Rosa Vera", "phone": "+56 9 7000 0711"}
+
+
+async def wait_for(probe, what: str, seconds: float = 20.0):
+    for _ in range(int(seconds / 0.025)):
+        found = probe()
+        if found:
+            return found
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"never saw {what}")
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(relay.followups, "KOMMO_RETRY_S", (0.3, 0.3, 0.3, 0.3), raising=False)
+
+
+def every_action(relay, clinic) -> None:
+    assert relay_cli(["set-follow-ups", clinic.name, "--kommo", "task,note,tag",
+                      "--data", str(relay.settings.data_dir)]) == 0
+
+
+async def test_a_handoff_made_while_kommo_refused_everything_reaches_it_once_it_answers(relay, kommo):
+    clinic = relay.add_clinic()
+    every_action(relay, clinic)
+    agent = await relay.agent(clinic, paused=True)
+    kommo.refuse_api(clinic.subdomain, 9)  # the first post and the first retry's task read: all refused
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "711", "hola", **PATIENT)
+    await agent.wait_for_events(1)
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "711"), "the task, once Kommo answers")
+    assert "Contactar por WhatsApp a Rosa Vera" in task.text and not task.completed
+    await wait_for(lambda: kommo.notes(clinic.subdomain, "711"), "the note")
+    await wait_for(lambda: kommo.tags(clinic.subdomain, "711"), "the tag")
+    await asyncio.sleep(1.0)  # any further retry would have written by now
+    assert len(kommo.tasks(clinic.subdomain, "711")) == 1 and len(kommo.notes(clinic.subdomain, "711")) == 1
+
+
+async def test_a_task_write_that_timed_out_but_was_made_is_not_written_again(make_relay, kommo):
+    relay = make_relay(continuation_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, paused=True)
+    kommo.slow_task_writes(clinic.subdomain, 1.0)  # written after the relay stopped waiting
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "712", "hola", **PATIENT)
+    await agent.wait_for_events(1)
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "712"), "the slow task")
+    kommo.slow_task_writes(clinic.subdomain, 0.0)
+    await asyncio.sleep(2.0)  # the retries looked at the lead's tasks and found it
+    assert len(kommo.tasks(clinic.subdomain, "712")) == 1
+
+
+async def test_a_case_settled_while_kommo_refused_the_lookup_still_completes_its_task(make_relay, kommo):
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    every_action(relay, clinic)
+    agent = await relay.agent(clinic, book_delay_s=1.5)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "713", "hola", **PATIENT)
+    times = await kommo.say(url, clinic.subdomain, "713", buttons_of(days.body)[0], **PATIENT)
+    first = await kommo.say(url, clinic.subdomain, "713", buttons_of(times.body)[0], **PATIENT)
+    assert first.body["data"]["booking"] == "unconfirmed"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "713"), "the Kommo task")
+    await wait_for(lambda: kommo.tags(clinic.subdomain, "713"), "the contact tag")
+    await asyncio.sleep(1.5)  # the agent's booking went through meanwhile
+    agent.book_delay_s = 0.0
+    kommo.refuse_api(clinic.subdomain, 5)  # the resolution's task lookup, tag and note: refused at first
+    settled = await kommo.say(url, clinic.subdomain, "713", "hola, quedó mi hora?", **PATIENT)
+    assert settled.body["data"]["status"] == "booked"
+    [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "713") if t.completed], "the task done")
+    assert "su hora quedó reservada" in done.result
+    await wait_for(lambda: not kommo.tags(clinic.subdomain, "713"), "the contact tag taken off")
+    assert len(kommo.tasks(clinic.subdomain, "713")) == 1
