@@ -40,6 +40,7 @@ from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
     acknowledges,
+    another_person_too,
     asks_about_clinic,
     asks_how_long,
     asks_other_professional,
@@ -63,6 +64,7 @@ from relay.conversation.intents import (
     wants_name_fixed,
     wants_several,
     whichever,
+    yes_and_more,
     yes_for_someone,
 )
 from relay.conversation.interpret import after_specialty, interpret
@@ -176,9 +178,15 @@ def _decide(
     norm = normalize(turn.message)
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
-    if not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name it goes under, asked later
+    # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
+    more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
+    if more is not None and another_person_too(more):
+        state = evolve(state, others_to_book=True)  # "…y tb una para mi hijo": how to ask for it, said once booked
+    elif more is not None and not courtesy(more):
+        state = evolve(state, more_asked=True)
+    if more is None and not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name, asked later
         state = evolve(state, for_other=True)
-    if not state.others_to_book and wants_several(norm):  # "y otra para mi hija": one now, the next one said after
+    if more is None and not state.others_to_book and wants_several(norm):  # "y otra para mi hija": one now, one after
         state = evolve(state, for_other=True, others_to_book=True)
     state = _named_for(state, turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
@@ -324,6 +332,9 @@ def _decide(
         ctx = evolve(ctx, opening=(*ctx.opening, _about_the_clinic(ctx, norm)))
     if option is not None:
         return _follow(ctx, state, option, norm)
+    if more is not None and action is None:  # "sí, y …": the yes first, never lost to the rest
+        yes = "confirm" if state.stage == CONFIRM else "move_yes" if state.intent == "reschedule" else "cancel_yes"
+        return _follow(ctx, state, Option(norm, yes), norm)
     if state.stage == CONFIRM and not (reading.found or action) and yes_for_someone(norm):
         name = check_person_name(turn.message).value  # "sí, es para mi hijo Tomás Vega": his name, not asked
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)

@@ -242,7 +242,8 @@ _YES = frozenset(
     """
     si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
     claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
-    awesome excellent absolutely sipo sipi simon obvio afirmativo
+    awesome excellent absolutely sipo sipi simon obvio afirmativo reservala reservalo agendala agendalo tomala tomalo
+    agendamela reservamela tomo
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
@@ -282,6 +283,8 @@ _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
     "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual", "eh", "ehh", "em", "emm", "mm", "mmm", "ah",
     "ahh", "oh", "este", "oye", "mira", "um", "uh", "altiro",
+    # "sí puedo", "ya, puedo! confirmo", "la tomo": a yes in other words
+    "puedo", "podemos", "puede", "la", "me", "can", "do", "i", "will", "take",
 })
 _SOFT_YES = frozenset({"vale", "ok", "bueno", "okay", "ya", "esta", "bien", "listo"})  # "no, vale, gracias": still a no
 _OTHER = frozenset({
@@ -415,6 +418,34 @@ def wants_several(text: str) -> bool:
     """One message asks for appointments for more than one person ("para mí y mi hijo", "mis dos hijas", "dos
     horas, una para cada uno"): one is booked at a time, and the confirmation says how to ask for the next."""
     return bool(_SEVERAL_PEOPLE.search(text))
+
+
+_YES_AND = re.compile(
+    r"^(?:(?:si+|sip|ok|oka|okay|okey|dale|ya|claro|perfecto|listo|confirmo|yes|sure|bueno|de una|genial|excelente"
+    r"|va|vale|correcto)\s+)+(?:(?:por favor|porfa|gracias|confirmo|confirmala|puedo|la tomo|esa|esa hora)\s+)*"
+    r"(?:y|e|and|tambien|ademas|aparte|also|plus)\s+(?P<rest>\S.*)$"
+)
+_ANOTHER_PERSON = re.compile(
+    rf"\b(?:otr[ao]|una|uno|another|one)\b.*\b(?:para|pa|for|de)\b|\b(?:tambien|tb|tmb|ademas|also|too)\b.*{RELATIVE}"
+)
+
+
+def yes_and_more(text: str) -> str | None:
+    """At a confirmation, "sí, y …" / "dale, y también …": the rest of the message after the yes (the yes is acted on
+    first), or None when the message is not a yes followed by more. "Sí, y es para mi hijo Tomás" (whom *this* one is
+    for) is not: it is ``yes_for_someone``."""
+    match = _YES_AND.match(text)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    if yes_for_someone(text) and not _ANOTHER_PERSON.search(rest):
+        return None
+    return rest
+
+
+def another_person_too(rest: str) -> bool:
+    """What follows "sí, y …" asks for someone else's appointment ("tb una para mi hijo Diego")."""
+    return wants_several(rest) or bool(_ANOTHER_PERSON.search(rest)) and for_someone_else(rest)
 
 
 def yes_for_someone(text: str) -> bool:

@@ -159,6 +159,8 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     if state.others_to_book:  # "para mí y mi hijo": this one is booked; how to ask for the next one
         paragraphs.append(lang.say("booked_next_person"))
+    elif state.more_asked:  # "sí, y de paso …": this one is booked; the rest, asked for again
+        paragraphs.append(lang.say("more_apart"))
     paragraphs.append(lang.say("booked_closing"))
     data: dict[str, Any] = {
         "status": "booked",

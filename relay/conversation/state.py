@@ -130,6 +130,7 @@ class ConversationState:
     undo_wanted: bool = False  # "mejor no, cancela eso" while the booking's outcome was not known: asked once booked
     language: str = ""  # the conversation's language when it is not the clinic's (an English-speaking patient)
     others_to_book: bool = False  # "para mí y mi hijo": one booked now, the confirmation says how to ask for the next
+    more_asked: bool = False  # "sí, y de paso …" at a confirmation: the yes done, the rest asked for again after it
 
     @property
     def booking_open(self) -> bool:
@@ -197,6 +198,7 @@ class ConversationState:
             **({"undo_wanted": True} if self.undo_wanted else {}),
             **({"language": self.language} if self.language else {}),
             **({"others_to_book": True} if self.others_to_book else {}),
+            **({"more_asked": True} if self.more_asked else {}),
         }
 
     @classmethod
@@ -237,6 +239,7 @@ class ConversationState:
             undo_wanted=bool(obj.get("undo_wanted", False)),
             language=str(obj.get("language", "")) if obj.get("language") in ("es", "en") else "",
             others_to_book=bool(obj.get("others_to_book", False)),
+            more_asked=bool(obj.get("more_asked", False)),
         )
 
     def saying(self, message: str) -> ConversationState:

@@ -47,6 +47,7 @@ KNOWN = frozenset(
     cuanto cuesta valor precio where there these those would could should their thanks hello please
     right night about which other times think today month possible sooner whatever primero primer
     agendada agendado agendadas agendados reservada reservado tomada tomado cancelada cancelado anulada
+    agendala agendalo reservala reservalo agendame reservame tomala tomalo
     quiera quieres quiere mande manda mandar manana
     sacado sacada sacados sacadas pasado pasada tomado quedado quede quedo anotado anotada hecho hecha
     pasas pasan pasar pasame cambias mueves tardes tarda meses

@@ -1,0 +1,57 @@
+""""Sí, y …" at a confirmation: the yes is acted on first (booked, cancelled) and never lost to what follows it;
+the rest is asked for again after it ("escríbemelo en uno aparte"), or — another person's appointment — how to ask
+for it. Yes said in other words ("sí puedo", "agéndala porfa") is a yes."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, agenda, texts
+from test_dialogue_appointments import FRI, THU, ClinicAgent
+
+CONFIRM = "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto?"
+APART = "Lo otro que me pediste en ese mismo mensaje, escríbemelo ahora en uno aparte, por favor."
+
+
+def at_the_confirmation(agent: ClinicAgent | None = None) -> Chat:
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent or ClinicAgent())
+    assert CONFIRM in texts(chat.say("hola, quiero hora el miércoles a las 9"))
+    return chat
+
+
+def test_a_yes_followed_by_another_question_books_and_asks_for_the_rest_apart():
+    chat = at_the_confirmation()
+    reply = chat.say("si, y de paso tienen kine el sabado?")
+    assert reply.status == "booked" and [b.slot.start for b in chat.books] == ["2026-12-02T09:00:00-03:00"]
+    assert "Tu hora quedó reservada" in texts(reply) and APART in texts(reply)
+
+
+def test_a_yes_and_another_persons_appointment_books_this_one_under_the_writer_and_says_how_to_ask():
+    chat = at_the_confirmation()
+    reply = chat.say("si si, y tb una para mi hijo Diego con el traumatologo el lunes")
+    assert reply.status == "booked" and len(chat.books) == 1
+    assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other  # hers, not Diego's
+    assert "Tu hora quedó reservada" in texts(reply)
+    assert "escríbeme «otra hora para otra persona»" in texts(reply) and APART not in texts(reply)
+
+
+def test_yes_and_whom_this_one_is_for_still_books_it_under_that_name():
+    chat = at_the_confirmation()
+    reply = chat.say("sí, y es para mi hijo Tomás Vega")
+    assert reply.status == "booked" and chat.books[0].state.patient_name == "Tomás Vega"
+    assert APART not in texts(reply)
+
+
+def test_yes_in_other_words_books():
+    for message in ("si puedo", "ya, puedo! confirmo", "agendala porfa", "perfecto, resérvala", "dale y gracias"):
+        chat = at_the_confirmation()
+        reply = chat.say(message)
+        assert reply.status == "booked", message
+        assert APART not in texts(reply), message
+
+
+def test_a_yes_followed_by_more_at_a_cancels_confirmation_cancels_it():
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(chat.say("cancela la del jueves"))
+    reply = chat.say("si, y dale una nueva con la misma doctora el miercoles 9")
+    assert reply.status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
+    assert "Listo, cancelé tu hora del jueves 3 de diciembre" in texts(reply) and APART in texts(reply)
