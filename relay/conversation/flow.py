@@ -47,6 +47,7 @@ from relay.conversation.intents import (
     asks_to_repeat,
     asks_to_wait,
     asks_where,
+    booked_for_another,
     corrects_a_booking,
     courtesy,
     detect,
@@ -228,6 +229,8 @@ def _decide(
         return _end(ctx, state, "asked_for_person")
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
+    if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
+        return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name
     if state.stage == ASK_FIELD and action is None and _NEVER_MIND.match(norm):  # "mejor no, déjala como estaba"
         if state.intent == "reschedule" and state.target is not None:
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # the move is dropped: the old one stands

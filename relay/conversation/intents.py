@@ -688,6 +688,23 @@ def wants_name_fixed(norm: str) -> bool:
     return _NAME_FIX.search(norm) is not None
 
 
+# "no, la hora es para mi hija Sofía, no para mí", "la cita que pedí era para mi mamá": the appointment they have is
+# under the wrong person. Read only where their appointments are on the table ("Ya tienes hora…"): a first message
+# "la hora es para mi hijo" is a booking for him.
+_BOOKED_FOR_ANOTHER = re.compile(
+    rf"\b(?:la|esa|esta|mi) (?:{_NOUN}) (?:que (?:pedi|reserve|tome|agende|saque|me dieron|acabo de \w+) )?"
+    rf"(?:es|era|iba|seria) (?:para|pa|de) (?:mi |el |la )?{RELATIVE}"
+    rf"|^no+ (?:(?:la|esa) (?:{_NOUN}) )?(?:es|era) (?:para|pa|de) (?:mi |el |la )?{RELATIVE}"
+    rf"|\b(?:quedo|esta) a mi nombre\b.*\b(?:pero|y) (?:es|era) (?:para|pa|de)\b"
+    rf"|\b(?:the|that|my) {_NOUN} (?:i (?:made|booked) )?(?:is|was) for my {RELATIVE}"
+)
+
+
+def booked_for_another(norm: str) -> bool:
+    """Of an appointment already made: it is someone else's, not the writer's (its name must be corrected)."""
+    return _BOOKED_FOR_ANOTHER.search(norm) is not None
+
+
 # What sounds like an emergency (chest pain, not breathing, heavy bleeding, fainting, a stroke...): the patient is
 # told, before anything else, not to wait for an appointment. "Urgente" alone is how many ask for a soon one.
 _EMERGENCY = re.compile(

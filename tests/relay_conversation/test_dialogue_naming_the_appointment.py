@@ -78,3 +78,20 @@ def test_an_ok_at_the_list_of_ones_appointments_ends_kindly_and_a_bare_yes_asks_
     assert "¿Qué prefieres? Toca una de las opciones." in texts(reply)
     assert lines(reply) == [THU_LINE, FRI_LINE]
     assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"]
+
+
+def test_the_appointment_said_to_be_someone_elses_goes_to_reception_to_fix_its_name():
+    """Booked under the writer's name ("¡Listo, Andrea!"), then "no, la hora es para mi hija Sofía Castro, no para
+    mí" at "Ya tienes hora…": a receptionist fixes the name (the web app's own screens), the patient is told so."""
+    from test_dialogue_already import finding
+
+    for message in ("no, la hora es para mi hija Sofia Castro, no para mi", "no, es para mi hija",
+                    "la cita que pedí era para mi mamá"):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        assert "Ya tienes hora el jueves 3 de diciembre" in texts(chat.say("hola"))
+        reply = chat.say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
+        assert "Para corregir el nombre de tu hora, una recepcionista te escribirá" in texts(reply)
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    assert chat.say("otra, es para mi hija").status != "handoff"  # another one, for her: booked as usual
