@@ -308,14 +308,18 @@ class BrowserDriver:
     async def find_booking(self, slot_id: str, reference: str) -> Booking | None:
         return await self._guarded("agenda", lambda: self._find_booking(slot_id, reference))
 
-    async def selfcheck(self, element_timeout_s: float = 5.0, *, raise_errors: bool = False) -> SelfCheckResult:
+    async def selfcheck(self, element_timeout_s: float | None = None, *, raise_errors: bool = False) -> SelfCheckResult:
         """Walk the declared screens without writing anything; the first missing element, with a screenshot.
+
+        Each element is waited for as long as a booking waits for it (the driver's page timeout, unless
+        ``element_timeout_s`` is shorter): a web app slow enough to take 5 s to draw its agenda still books, so it
+        must not be called changed (patients would be handed off until a check passed).
 
         Logged-out screens (the login form) are checked in a throwaway browser context, the rest logged in.
         A web app that is down or refuses the login is reported as ``error``, not as drift (or, with
         ``raise_errors``, raised as the PortalError it is, for the engine's portal session to act on).
         """
-        timeout_ms = min(self._timeout_ms, element_timeout_s * 1000)
+        timeout_ms = self._timeout_ms if element_timeout_s is None else min(self._timeout_ms, element_timeout_s * 1000)
         checked: list[str] = []
         try:
             await self.start()

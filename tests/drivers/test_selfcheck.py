@@ -26,6 +26,15 @@ async def test_an_unchanged_web_app_passes_and_nothing_is_written(browser_path, 
         assert not [r for r in portal.requests if r.startswith("POST /api/citas")]
 
 
+async def test_a_slow_web_app_that_still_books_is_not_called_changed(browser_path, tmp_path):
+    # 2.6 s per call (its agenda takes ~5 s to draw) still books; the self-check gave up on each element after 5 s
+    # and said "La agenda web cambió": two such misses hand every patient off until a check passes.
+    with running_portal(latency_ms=2600, clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path) as driver:
+            result = await driver.selfcheck()
+    assert result.ok, result.sentence()
+
+
 async def test_a_renamed_save_button_is_caught_before_any_booking(browser_path, tmp_path):
     wrap = changed_markup({"Guardar cita": "Grabar"})
     with running_portal(wrap=wrap, clock=frozen_clock(FROZEN_NOW)) as portal:
