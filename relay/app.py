@@ -110,7 +110,7 @@ class Relay:
             # Another instance may be working on a repeat's first delivery: wait as long as a turn can take.
             followups=self.followups,
             first_delivery_wait_s=(
-                settings.slots_timeout_s + settings.book_timeout_s + 5.0 if self.deployment.several_instances else 0.0
+                settings.slots_timeout_s + settings.move_timeout_s + 5.0 if self.deployment.several_instances else 0.0
             ),
             owner=self.deployment.instance,
         )

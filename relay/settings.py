@@ -120,6 +120,12 @@ class RelaySettings:
                 raise ValueError("public_url must be http(s)://host[:port][/path], e.g. https://relay.example.com")
 
     @property
+    def move_timeout_s(self) -> float:
+        """The agent's deadline for moving an appointment: it books the new time, then cancels the old one — two
+        bookings' worth of a slow web app (one booking's deadline made every move at 1.5 s a page "not known")."""
+        return 2 * self.book_timeout_s
+
+    @property
     def uses_redis(self) -> bool:
         return bool(self.redis_url)
 
@@ -192,7 +198,7 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
         "--slots-timeout", type=float, metavar="S", dest="slots_timeout_s", help="agent deadline for slots (8 s)"
     )
     parser.add_argument(
-        "--book-timeout", type=float, metavar="S", dest="book_timeout_s", help="agent deadline for a booking (20 s)"
+        "--book-timeout", type=float, metavar="S", dest="book_timeout_s", help="agent deadline for a booking or a cancel (20 s); a move gets twice it"
     )
     parser.add_argument(
         "--max-loop-lag",

@@ -380,7 +380,8 @@ class TurnProcessor:
             def ask(op: str, args: Any) -> Awaitable[Any]:
                 if early is not None and early.answers(op, args):
                     return early.task
-                return self._on_peer(self._agents.request(clinic.name, op, args, self._settings.book_timeout_s))
+                deadline = self._settings.move_timeout_s if op == "reschedule" else self._settings.book_timeout_s
+                return self._on_peer(self._agents.request(clinic.name, op, args, deadline))
 
             try:
                 return await run_agent_step(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 import json
 from collections.abc import Callable
@@ -188,6 +189,8 @@ class ScriptedAgent:
                 response = error_response(request.id, "bad_request", "unknown operation")
             else:
                 response = self.appointments(request)
+                if inspect.isawaitable(response):  # an answer that takes its time (a slow web app)
+                    response = await response
         else:
             await asyncio.sleep(self.book_delay_s)
             args = request.args

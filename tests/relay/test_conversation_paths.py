@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -365,6 +366,33 @@ async def test_a_patient_moves_an_appointment_from_the_chat(relay, kommo):
     assert moved.body["data"]["status"] == "booked" and moved.body["data"]["rescheduled_from"] == "bk-10"
     assert [op for op, _ in asked] == ["my_bookings", "reschedule"] and asked[1][1].booking_id == "bk-10"
     assert agent.ops("book") == []  # the agent books the new slot itself, within reschedule
+
+
+async def test_a_move_gets_two_bookings_worth_of_time_from_a_slow_web_app(make_relay, kommo):
+    """A move books the new time and cancels the old one: with a web app slow enough that a move takes longer than a
+    booking's deadline, the patient still hears it was moved (not "Aún no sé…")."""
+    from wire.appointments import MyBookingsResult, RescheduleResult, WireBooking
+    from wire.messages import ok_response
+
+    relay = make_relay(book_timeout_s=0.6)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    old = WireBooking("bk-20", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+
+    async def appointments(request):
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((old,)))
+        await asyncio.sleep(0.9)  # longer than a booking's deadline, within two
+        slot = next(s for s in agent.slots if s.id == request.args.slot_id)
+        return ok_response(request.id, RescheduleResult("bk-21", slot.start, slot.end, slot.professional))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    await kommo.say(url, clinic.subdomain, "816", "quiero cambiar mi hora")
+    days = await kommo.say(url, clinic.subdomain, "816", "Sí, cambiarla")
+    times = await kommo.say(url, clinic.subdomain, "816", days.body["data"]["option_2"])
+    moved = await kommo.say(url, clinic.subdomain, "816", times.body["data"]["option_1"])
+    assert moved.body["data"]["status"] == "booked" and moved.body["data"]["rescheduled_from"] == "bk-20"
 
 
 async def test_yes_at_a_time_menu_takes_the_one_time_offered_or_asks_which(relay, kommo):
