@@ -198,7 +198,8 @@ def add_serve_flags(parser: argparse.ArgumentParser) -> None:
         "--slots-timeout", type=float, metavar="S", dest="slots_timeout_s", help="agent deadline for slots (8 s)"
     )
     parser.add_argument(
-        "--book-timeout", type=float, metavar="S", dest="book_timeout_s", help="agent deadline for a booking or a cancel (20 s); a move gets twice it"
+        "--book-timeout", type=float, metavar="S", dest="book_timeout_s",
+        help="agent deadline for a booking or a cancel (20 s); a move gets twice it",
     )
     parser.add_argument(
         "--max-loop-lag",
