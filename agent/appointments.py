@@ -154,7 +154,9 @@ class AppointmentDesk:
         cancelled = old is None  # already gone on an earlier try
         if old is not None:
             done = await self._call("cancel", lambda driver: driver.cancel(old.id, args.idempotency_key))
-            cancelled = done is True
+            # False: the web app no longer has it (a receptionist deleted it meanwhile): gone, as the move wants.
+            # Told "not cancelled", reception would cancel the one left — the patient's new one.
+            cancelled = not isinstance(done, WireError)
             if cancelled:
                 self._desk.freed(old.slot.start.date())
             else:
@@ -217,7 +219,7 @@ class AppointmentDesk:
             self._record_move(entry.key, source, cancelled=True, told=True)
             return True
         done = await self._call("cancel", lambda driver: driver.cancel(old.id, entry.key))
-        if done is not True:
+        if isinstance(done, WireError):  # False: gone meanwhile, as the move wants
             log.warning("Cannot cancel %s, the old appointment of the interrupted move %s, yet", old.id, entry.key)
             return False
         self._desk.freed(old.slot.start.date())

@@ -393,7 +393,9 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         "previous_cancelled": result.previous_cancelled,
     }
     if not result.previous_cancelled:  # never leave the patient with neither: the new one stands, a person acts
-        data.update(status="handoff", reason="previous_not_cancelled")
+        # The clinic's task names the one to cancel (the old one), never only the new one: that is the one left.
+        data.update(status="handoff", reason="previous_not_cancelled", requested_start=state.target.start,
+                    requested_professional=state.target.professional)
         paragraphs = [*opening, lang.say("moved_old_kept", **_when(lang, state.target)), when[:1].upper() + when[1:],
                       lang.say("receptionist")]
         return Reply(None, continuation(data, paragraphs), "handoff")

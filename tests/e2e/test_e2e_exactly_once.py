@@ -310,3 +310,24 @@ async def test_a_move_slower_than_the_deadline_is_carried_through_and_a_take_bac
     told = await patient.say("no, mejor me quedo con la original")
     assert "El cambio alcanzó a hacerse antes de tu mensaje" in texts(told), texts(told)
     assert [a["id"] for a in patient.appointments()] == [new["id"]]
+
+
+async def test_a_receptionist_deleting_the_old_appointment_during_a_move_is_a_finished_move(fresh_system, lead_id):
+    """The receptionist deleted the old appointment while the bot was moving it: the patient was told "no pude
+    cancelar la anterior" and reception "cancélela en la agenda" — with only the new one left, the one they would
+    have cancelled. Gone is what the move wanted: it is told as done."""
+    system = fresh_system
+    patient = Patient(system, lead_id, "Felipe Borra", phone="+56 9 6161 7373")
+    old, later_times = await booked_then_moving(patient)
+
+    system.admin.set_faults(latency_ms=1000)  # the old appointment's cancel comes seconds after the new booking
+    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
+    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
+        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    system.admin.cancel(old["id"])  # the receptionist, in the web app, at that moment
+    reply = await moving
+    system.admin.set_faults(latency_ms=0)
+    assert status(reply) == "booked" and data(reply)["previous_cancelled"] is True, texts(reply)
+    assert "no pude cancelar" not in texts(reply) and "Cambié tu hora" in texts(reply)
+    [new] = patient.appointments()
+    assert new["id"] == data(reply)["booking_id"] != old["id"]

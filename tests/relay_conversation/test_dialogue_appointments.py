@@ -182,6 +182,12 @@ def test_a_move_whose_old_appointment_could_not_be_cancelled_says_so_and_hands_o
     assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "previous_not_cancelled"
     assert "no pude cancelar la anterior (jueves 3 de diciembre a las 10:00)" in texts(reply)
     assert "Una recepcionista te escribirá en breve." in texts(reply)
+    # Reception's task names the one to cancel — the old one — not only the new one (the one they would find)
+    from relay.followup_texts import handoff_event, task_text
+
+    event = handoff_event("fu-1", chat.turn("x"), reply, chat.replies[-2].state, chat.now, "")
+    assert (event.about, event.chosen_start) == ("move_from", THU.start)
+    assert f"Hora que pidió cambiar: 2026-12-03 10:00 {THU.professional}." in task_text(event, "es")
 
 
 def test_a_move_the_agent_cannot_do_keeps_the_old_appointment_and_says_so():
