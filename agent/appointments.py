@@ -117,6 +117,8 @@ class AppointmentDesk:
         if booking is None:
             return WireError("bad_request", NOT_TIED)
         done = await self._call("cancel", lambda driver: driver.cancel(args.booking_id, args.idempotency_key))
+        if isinstance(done, WireError) and not done.nothing_written:
+            done = await self._cancel_outcome(args, done)
         if isinstance(done, WireError):
             return done
         result = CancelResult(args.booking_id)
@@ -225,6 +227,18 @@ class AppointmentDesk:
         self._desk.freed(old.slot.start.date())
         log.info("Finished the interrupted move %s: cancelled the old appointment %s", entry.key, old.id)
         self._record_move(entry.key, old, cancelled=True, told=True)
+        return True
+
+    async def _cancel_outcome(self, args: CancelArgs, failed: WireError) -> WireError | bool:
+        """A cancel that failed part-way: the patient's appointments read again say what it did. Still there: it was
+        certainly not cancelled (the patient is told so, and it is never carried out later behind reception's back);
+        gone: it was (its answer was lost); unread: not known."""
+        after = await self._find(args.phone)
+        if isinstance(after, WireError):
+            return failed
+        if any(b.id == args.booking_id for b in after):
+            log.info("The cancel of %s failed before the web app changed: it is still there", args.booking_id)
+            return WireError(failed.code, failed.message, nothing_written=True)
         return True
 
     async def _find(self, phone: str, also: str = "") -> list[Booking] | WireError:

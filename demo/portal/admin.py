@@ -13,7 +13,8 @@ Every call needs the header ``X-Admin-Token``. Times are ISO 8601 with the clini
 - ``GET  /_admin/free-slots?days=14[&professional=...]`` the ground truth, shaped like
   ``cita-agent check --json``: ``[{"id", "start", "end", "professional"}]`` sorted by start then professional.
 - ``POST /_admin/sessions/expire`` ends every staff session, as if idle too long → ``{"expired": n}``.
-- ``POST /_admin/faults`` ``{"latency_ms"?, "fail_rate"?}`` changes them at run time → the current values.
+- ``POST /_admin/faults`` ``{"latency_ms"?, "fail_rate"?, "fail_writes"?}`` changes them at run time → the current
+  values.
 - ``POST /_admin/unlock`` lifts every login lock.
 - ``GET  /_admin/otp`` the verification code last "sent by SMS" (``--otp``) → ``{"code", "user"}`` ("" when none).
 - ``GET  /_admin/logins`` what the login screens saw → ``{"password_ok", "password_wrong", "codes_sent", "codes_ok",
@@ -134,9 +135,15 @@ def admin_routes(state: PortalState) -> list[Route]:
                 if not 0.0 <= rate <= 1.0:
                     raise ValueError
                 state.faults.fail_rate = rate
+            if "fail_writes" in body:
+                if not isinstance(body["fail_writes"], bool):
+                    raise ValueError
+                state.faults.fail_writes = body["fail_writes"]
         except (ValueError, TypeError, AttributeError):
-            return JSONResponse({"error": "latency_ms >= 0, 0 <= fail_rate <= 1"}, status_code=400)
-        return JSONResponse({"latency_ms": state.faults.latency_ms, "fail_rate": state.faults.fail_rate})
+            return JSONResponse({"error": "latency_ms >= 0, 0 <= fail_rate <= 1, fail_writes true/false"},
+                                status_code=400)
+        return JSONResponse({"latency_ms": state.faults.latency_ms, "fail_rate": state.faults.fail_rate,
+                             "fail_writes": state.faults.fail_writes})
 
     async def unlock(request: Request) -> Response:
         if not authorized(request):

@@ -63,8 +63,11 @@ class PortalAdmin:
     def expire_sessions(self) -> int:
         return int(self._call("POST", "/_admin/sessions/expire")["expired"])
 
-    def set_faults(self, *, latency_ms: int | None = None, fail_rate: float | None = None) -> dict[str, Any]:
+    def set_faults(self, *, latency_ms: int | None = None, fail_rate: float | None = None,
+                   fail_writes: bool | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {}
+        if fail_writes is not None:
+            body["fail_writes"] = fail_writes
         if latency_ms is not None:
             body["latency_ms"] = latency_ms
         if fail_rate is not None:

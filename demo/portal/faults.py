@@ -26,10 +26,12 @@ class Faults:
 
     latency_ms: int = 0
     fail_rate: float = 0.0
+    fail_writes: bool = False  # every change to the agenda (/api/ POST, PUT, PATCH, DELETE) answers 503; reads work
 
 
 class FaultInjection:
-    """ASGI middleware: waits ``latency_ms`` and answers a random 5xx with probability ``fail_rate``."""
+    """ASGI middleware: waits ``latency_ms`` and answers a random 5xx with probability ``fail_rate`` (every write
+    to the agenda's API, with ``fail_writes``: a web app whose database went read-only)."""
 
     def __init__(self, app: ASGIApp, faults: Faults, rng: random.Random) -> None:
         self.app = app
@@ -42,8 +44,10 @@ class FaultInjection:
             return
         if self.faults.latency_ms:
             await asyncio.sleep(self.faults.latency_ms / 1000)
-        if self.faults.fail_rate and self.rng.random() < self.faults.fail_rate:
-            status = self.rng.choice((500, 502, 503))
+        writing = scope["path"].startswith("/api/") and scope["method"] in ("POST", "PUT", "PATCH", "DELETE")
+        refused = self.faults.fail_writes and writing
+        if refused or (self.faults.fail_rate and self.rng.random() < self.faults.fail_rate):
+            status = 503 if refused else self.rng.choice((500, 502, 503))
             if scope["path"].startswith("/api/"):
                 body = json.dumps({"error": "servidor", "mensaje": f"Error del servidor ({status})"}).encode()
                 content_type = b"application/json"

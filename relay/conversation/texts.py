@@ -193,7 +193,7 @@ SPANISH = Language(
         "cancel_each": "Tienes {count} horas: te pregunto por cada una.",
         "cancel_done": "Listo, cancelé tu hora del {day} a las {time} con {professional}.",
         "cancel_done_closing": "Si quieres otra hora, escríbenos cuando quieras.",
-        "cancel_failed": "No pude cancelar tu hora en este momento.",
+        "cancel_failed": "No pude cancelar tu hora en este momento: sigue reservada.",
         "not_in_agenda": "No encontré tu hora del {day} a las {time} con {professional} en la agenda de la clínica:"
                          " puede que ya la hayan cancelado. No hice ningún cambio.",
         "cancel_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó cancelada: la"
@@ -389,7 +389,7 @@ ENGLISH = Language(
         "cancel_each": "You have {count} appointments: I'll ask about each one.",
         "cancel_done": "Done, I cancelled your appointment on {day} at {time} with {professional}.",
         "cancel_done_closing": "Write to us whenever you'd like another appointment.",
-        "cancel_failed": "I couldn't cancel your appointment right now.",
+        "cancel_failed": "I couldn't cancel your appointment right now: it is still booked.",
         "not_in_agenda": "I couldn't find your appointment on {day} at {time} with {professional} in the clinic's"
                          " agenda: it may have been cancelled already. I made no change.",
         "cancel_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} was"

@@ -66,3 +66,24 @@ async def test_a_patient_who_already_booked_is_told_before_a_second_one(system, 
     assert data(told).get("code") == "already_booked", texts(told)
     assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Otra hora", "Cambiarla", "Cancelarla"]
     assert len(first.appointments()) == 1  # nothing booked twice
+
+
+async def test_a_cancel_the_web_app_refused_is_told_as_not_done_and_never_carried_out_later(fresh_system, lead_id):
+    """The web app refused the cancel's write (its reads still work): the patient was told "Aún no sé si quedó
+    cancelada", and the cancel went through on their next message — a "gracias" — though reception might have
+    agreed with them meanwhile to keep it. The agent reads the agenda again: still there is certainly not cancelled."""
+    system = fresh_system
+    patient = Patient(system, lead_id, "Beatriz Queda", phone="+56 9 3131 5252")
+    times = await patient.reach_time_menu()
+    assert status(await patient.say(buttons(times)[0])) == "booked"
+    [appointment] = patient.appointments()
+    assert data(await patient.say("quiero cancelar mi hora")).get("code") == "confirm_cancel"
+    system.admin.set_faults(fail_writes=True)
+    refused = await patient.say("Sí, cancelar", timeout=120)
+    system.admin.set_faults(fail_writes=False)
+    assert status(refused) == "handoff", texts(refused)
+    assert "No pude cancelar tu hora en este momento: sigue reservada." in texts(refused)
+    assert "Aún no sé" not in texts(refused)
+    assert [a["id"] for a in patient.appointments()] == [appointment["id"]]
+    await patient.say("gracias")
+    assert [a["id"] for a in patient.appointments()] == [appointment["id"]]  # never cancelled behind anyone's back

@@ -131,7 +131,7 @@ def test_an_agent_that_cannot_hands_off_and_a_failed_cancel_says_so():
         step.args, MyBookingsArgs) else WireError("portal_down", "down", nothing_written=True))
     chat.say("cancelar mi hora")
     reply = chat.say("Sí, cancelar")
-    assert reply.status == "handoff" and "No pude cancelar tu hora en este momento." in texts(reply)
+    assert reply.status == "handoff" and "No pude cancelar tu hora en este momento: sigue reservada." in texts(reply)
     assert reply.continuation["data"]["booking_id"] == "bk-7"
 
 
