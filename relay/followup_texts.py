@@ -28,6 +28,8 @@ _PHONE_CLEAN = re.compile(r"[^0-9+()\-. ]")
 
 # The reason in words for the clinic's team (Kommo task and note). The tray has its own catalogue.
 BOOKED_UNTOLD = "booked_untold"  # a booking told as not known went through: the patient must still hear it
+MOVED_UNTOLD = "moved_untold"  # the same for a move: the new time booked (the agent cancels the old one)
+MOVE_NOT_MADE = "move_not_made"  # a move told as not known did not happen: the old appointment stands
 _REASONS: dict[str, tuple[str, str]] = {
     "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
     "paused": ("la automatización estaba en pausa", "automation was paused"),
@@ -60,6 +62,14 @@ _REASONS: dict[str, tuple[str, str]] = {
                       " (do not book it again)"),
     "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
                        "their appointment was NOT booked (the web app did not save it): offer another"),
+    "moved_untold": ("su hora SÍ quedó cambiada a la nueva (la anterior la cancela el agente; si aún la ve en la"
+                     " agenda, cancélela), pero el bot le dijo que aún no sabía: avísele (no la cambie de nuevo)",
+                     "their appointment WAS moved to the new time (the agent cancels the old one; if you still see it"
+                     " in the agenda, cancel it), but the bot told them it did not know yet: tell them (do not move it"
+                     " again)"),
+    "move_not_made": ("su cambio de hora NO se hizo (la agenda web no guardó la nueva): su hora anterior sigue en"
+                      " pie; avísele y ofrézcale otra", "their appointment was NOT moved (the web app did not save the"
+                      " new time): the old one stands; tell them and offer another"),
     "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"
                                " agenda", "the new appointment was booked but the old one could not be cancelled:"
                                " cancel it in the agenda"),

@@ -34,7 +34,15 @@ from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.outcomes import BOOKING_FAILED
 from relay.conversation.patient import PATIENT_PROBLEMS
 from relay.conversation.state import HANDED_OFF, idempotency_key
-from relay.followup_texts import BOOKED_UNTOLD, handoff_event, is_follow_up, resolution, resolution_event
+from relay.followup_texts import (
+    BOOKED_UNTOLD,
+    MOVE_NOT_MADE,
+    MOVED_UNTOLD,
+    handoff_event,
+    is_follow_up,
+    resolution,
+    resolution_event,
+)
 from relay.followups_store import FollowUpStore
 from relay.kommo_followup import KommoFollowUps
 from relay.locks import KeyedLocks
@@ -198,9 +206,15 @@ class FollowUpDesk:
     def _remember_not_known(self, clinic: str, turn: Turn, reply: Reply) -> None:
         data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
         kept = reply.state
-        if data.get("booking") != "unconfirmed" or kept is None or kept.pending is None or kept.target is not None:
-            return  # only a new booking's outcome comes back from the agent by itself
-        self._not_known[(clinic, idempotency_key(kept.conversation_id, kept.pending.id))] = (turn, kept)
+        if data.get("booking") != "unconfirmed" or kept is None or kept.pending is None:
+            return  # only a booking's outcome comes back from the agent by itself (a move's: its new booking's)
+        if kept.target is None:
+            key = idempotency_key(kept.conversation_id, kept.pending.id)
+        elif kept.intent == "reschedule":
+            key = idempotency_key(kept.conversation_id, f"move:{kept.target.booking_id}:{kept.pending.id}")
+        else:
+            return
+        self._not_known[(clinic, key)] = (turn, kept)
         while len(self._not_known) > MAX_NOT_KNOWN:
             self._not_known.popitem(last=False)
 
@@ -210,12 +224,17 @@ class FollowUpDesk:
         waiting = self._not_known.pop((clinic, outcome.key), None)
         if waiting is None:
             return
+        moving = waiting[1].target  # a move: its new time booked (or not); the old one, the agent's to cancel
         if outcome.ok and outcome.result is not None:
-            self._spawn(self._settle(clinic, waiting, BOOKED_UNTOLD, outcome.result.start, outcome.result.professional))
+            self._spawn(self._settle(clinic, waiting, MOVED_UNTOLD if moving else BOOKED_UNTOLD, outcome.result.start,
+                                     outcome.result.professional))
         elif not outcome.ok and outcome.error is not None and outcome.error.certainly_unwritten:
             pending = waiting[1].pending  # known NOT booked: "ofrézcale otra", not "the agent did not answer"
-            self._spawn(self._settle(clinic, waiting, BOOKING_FAILED, pending.start if pending else "",
-                                     pending.professional if pending else ""))
+            if moving is not None:  # the old one stands: named in the task
+                self._spawn(self._settle(clinic, waiting, MOVE_NOT_MADE, moving.start, moving.professional))
+            else:
+                self._spawn(self._settle(clinic, waiting, BOOKING_FAILED, pending.start if pending else "",
+                                         pending.professional if pending else ""))
 
     async def _settle(self, name: str, waiting: tuple[Turn, ConversationState], reason: str, start: str,
                       professional: str) -> None:

@@ -189,6 +189,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.booked_untold": ("su hora SÍ quedó reservada: avísele (no la reserve de nuevo)",
                              "it WAS booked: tell them (do not book it again)"),
     "reason.booking_failed": ("su hora NO quedó reservada", "their appointment was NOT booked"),
+    "reason.moved_untold": ("su hora SÍ quedó cambiada: avísele (no la cambie de nuevo)",
+                            "their appointment WAS moved: tell them (do not move it again)"),
+    "reason.move_not_made": ("su cambio de hora NO se hizo: la anterior sigue", "their move was NOT made: the old"
+                             " appointment stands"),
     "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),
     "reason.missing_phone": ("sin teléfono en Kommo", "no phone number in Kommo"),
     "reason.unreadable_name": ("nombre ilegible en Kommo", "unreadable name in Kommo"),

@@ -7,6 +7,7 @@ import asyncio
 import json
 
 import httpx
+import pytest
 from relay_harness import buttons_of, texts_of
 
 from demo.kommo.lead_records import responsible_user
@@ -475,3 +476,52 @@ async def test_a_late_booking_the_agent_reports_failed_tells_reception_to_offer_
     [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "710") if not t.completed] if any(
         t.completed for t in kommo.tasks(clinic.subdomain, "710")) else [], "the first done, one to offer another")
     assert "NO quedó reservada" in open_task.text and "ofrézcale otra" in open_task.text
+
+
+@pytest.mark.parametrize(("lead", "made"), [("720", True), ("721", False)])
+async def test_a_late_move_the_agent_reports_tells_reception_it_was_moved_or_that_the_old_one_stands(
+        make_relay, kommo, lead, made):
+    """A move answered "Aún no sé si tu hora quedó cambiada…" (the web app slow): when the agent tells the move's
+    outcome, reception's task says it WAS moved (tell them, do not move it again) — or, not made, that the old one
+    stands — instead of "el agente no respondió a tiempo" until the patient writes again."""
+    from wire.appointments import MyBookingsResult, RescheduleArgs, WireBooking
+    from wire.messages import BookResult, Outcome, WireError, encode, error_response, ok_response
+
+    relay = make_relay(book_timeout_s=0.3)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    old = WireBooking(f"bk-{lead}", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+    moves: list[RescheduleArgs] = []
+
+    def appointments(request):
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((old,)))
+        moves.append(request.args)
+        return error_response(request.id, "timeout", "the web app did not answer in time")
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Beatriz Soto", "phone": f"+56 9 7000 0{lead}"}
+    await kommo.say(url, clinic.subdomain, lead, "quiero cambiar mi hora", **who)
+    days = await kommo.say(url, clinic.subdomain, lead, "Sí, cambiarla", **who)
+    times = await kommo.say(url, clinic.subdomain, lead, days.body["data"]["option_2"], **who)
+    unknown = await kommo.say(url, clinic.subdomain, lead, times.body["data"]["option_1"], **who)
+    assert "Aún no sé si tu hora quedó cambiada" in texts_of(unknown.body)
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, lead), "the Kommo task")
+    [move] = moves
+    new = next(s for s in agent.slots if s.id == move.slot_id)
+    told = (Outcome(move.idempotency_key, True, BookResult("bk-new", new.start, new.end, new.professional))
+            if made else Outcome(move.idempotency_key, False,
+                                 error=WireError("slot_taken", "taken", nothing_written=True)))
+    await agent._ws.send(encode(told))
+    *_, tell_them = await agent.wait_for_events(3)
+    [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, lead)
+                                                   if not t.completed and "Había elegido" not in t.text
+                                                   and "no respondió" not in t.text], "the new task")
+    if made:
+        assert (tell_them.reason, tell_them.about, tell_them.chosen_start) == ("moved_untold", "move_to", new.start)
+        assert "su hora SÍ quedó cambiada" in open_task.text and "avísele" in open_task.text
+    else:
+        assert (tell_them.reason, tell_them.about, tell_them.chosen_start) == ("move_not_made", "move_from",
+                                                                               old.start)
+        assert "su cambio de hora NO se hizo" in open_task.text and "sigue en pie" in open_task.text
