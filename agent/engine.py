@@ -58,6 +58,7 @@ SETTINGS_CHECK_S = 2.0  # how often to look for `cita-agent configure` (one stat
 PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
 RETENTION_CHECK_S = 3600.0  # how often to look whether a day passed since the last purge (the PC may have slept)
 _PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
+_WEB_APP_FIELDS = ("portal_kind", "portal_url", "portal_user")  # another web app or account: other free times
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,8 @@ class Engine:
         password_changed = await asyncio.to_thread(self._current_fingerprint) != self._password_fingerprint
         blocked = self.portal.blocked
         now_tested = blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths)
+        if any(getattr(old, f) != getattr(settings, f) for f in _WEB_APP_FIELDS):
+            self.cache.forget_all()  # another web app (or account): its free times, not the old one's, from now on
         if portal_changed or password_changed or now_tested:
             log.info("The clinic web app settings or password changed: logging in again")
             await self._fresh_login()

@@ -86,6 +86,7 @@ class SlotCache:
         self._suspended_for: set[str] = set()
         self._day_refresh: asyncio.Task[None] | None = None
         self._day_refresh_through: date | None = None
+        self._generation = 0  # bumped by forget_all: a read begun before it is not kept
 
     # -- what is known -------------------------------------------------------
 
@@ -156,6 +157,19 @@ class SlotCache:
             )
 
         self._keep(tuple(s for s in self._slots if s.id != slot_id and not overlaps(s)))
+
+    def forget_all(self) -> None:
+        """Another web app (its address, user or driver changed): nothing read from the old one is offered again,
+        and the new one is read now (not at the next interval: patients would be offered the old one's times)."""
+        self._generation += 1
+        self._keep(())
+        self._read_at = None
+        self._read_days = 0
+        self.last_refresh = None
+        self.failures = 0
+        self.last_error = None
+        self._retry_at = 0.0
+        self._wake.set()
 
     def _keep(self, slots: tuple[Slot, ...]) -> None:
         """The slots from now on, sorted by (start, professional), with their bisectable start times."""
@@ -275,15 +289,20 @@ class SlotCache:
             local = self._slots[0].start.tzinfo if self._slots else None
             today = now.astimezone(local).date() if local is not None else now.date()
             days = max(1, min(window_days, (through - today).days + 1))
+        generation = self._generation
         try:
             slots = await self._read(days, priority)
         except PortalError as exc:
+            if generation != self._generation:
+                return False  # the web app it read is not the clinic's any more
             self.failures += 1
             self.last_error = exc
             delay = retry_delay(exc, self.failures)
             self._retry_at = self._mono() + delay
             log.warning("Could not read the free slots (%s); trying again in %.0f s", exc, delay)
             return False
+        if generation != self._generation:
+            return False  # read from the web app the clinic no longer uses
         valid = tuple(sorted(_valid_slots(slots), key=lambda s: (s.start, s.professional)))
         if through is not None and days < window_days and self._read_at is not None:
             # A partial read replaces only its own days; later days keep their older read (and age).

@@ -579,3 +579,21 @@ async def test_a_password_saved_without_a_test_is_never_tried_until_a_test_passe
     await relay.next_status(portal="ok")
     assert (await relay.request("slots", {"days": 14}))["ok"] is True
     assert portal.login_attempts == 1
+
+
+async def test_a_new_web_app_address_offers_its_times_at_once_never_the_old_ones(start_engine, relay, portal):
+    """`cita-agent configure --portal-url` on a running agent: the old web app's free times were offered to patients
+    for minutes (until the next read), who then failed at the booking. They are dropped and the new one is read."""
+    from dataclasses import replace as changed
+
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    old_ids = {s.id for s in portal.free()}
+    reads = portal.reads
+    portal.slots = [changed(s, id=f"new-{s.id}") for s in portal.slots]  # what the new address's web app has
+    await run.engine.reload_settings(changed(run.engine.settings, portal_url="http://127.0.0.1:9/other-clinic"))
+    answer = await relay.request("slots", {"days": 14})
+    assert answer["ok"] is True
+    offered = {s["id"] for s in answer["result"]["slots"]}
+    assert offered and not offered & old_ids
+    assert portal.reads > reads
