@@ -133,6 +133,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status.language": ("  idioma: {value}; lectura de horas cada {minutes:g} min",
                         "  language: {value}; slots read every {minutes:g} min"),
     "status.missing": ("  falta configurar: {items}", "  still to configure: {items}"),
+    # settings.missing()'s items (kept in English in --json), as a person reads them
+    "missing.relay URL": ("la dirección del relay (--relay)", "the relay URL (--relay)"),
+    "missing.clinic web app URL": ("la dirección de la agenda web (--portal-url)",
+                                   "the clinic web app URL (--portal-url)"),
+    "missing.clinic web app user": ("el usuario de la agenda web (--user)", "the clinic web app user (--user)"),
     "status.keyring": ("Almacén seguro ({backend}):", "Secure store ({backend}):"),
     "status.secret": ("  {name}: {value}", "  {name}: {value}"),
     "status.keyring_error": ("Almacén seguro: no disponible. {detail}", "Secure store: unavailable. {detail}"),
@@ -181,6 +186,11 @@ def choose_language(configured: str = "") -> str:
     if not system:
         system = (locale.getlocale()[0] or "") if hasattr(locale, "getlocale") else ""
     return "en" if system.lower().startswith("en") else "es"
+
+
+def missing_items(items: list[str], language: str) -> str:
+    """What must still be configured (``AgentSettings.missing()``), in the person's words."""
+    return ", ".join(say(f"missing.{item}", language) if f"missing.{item}" in TEXTS else item for item in items)
 
 
 def say(key: str, language: str, **values: object) -> str:

@@ -39,11 +39,21 @@ _T: dict[str, dict[str, str]] = {
         "agent_ok": "Agente: conectado desde {since} (versión {version}); agenda web: {portal}.",
         "agent_paused": "Agente: conectado desde {since} pero en pausa; en el PC de la clínica: «Reanudar» en la"
         " bandeja o `cita-agent resume`.",
-        "agent_portal": "Agente: conectado desde {since} (versión {version}), pero la agenda web está «{portal}»:"
+        "agent_portal": "Agente: conectado desde {since} (versión {version}), pero la agenda web está {portal}:"
         " revisa la ventana del agente en el PC de la clínica.",
         "agent_offline": "Agente: no conectado (última vez: {last_seen}). Enciende el PC de la clínica y abre"
         " Cita Bridge (o `cita-agent run --headless`).",
         "never": "nunca",
+        # the agent's web app state and the slots question's error code, in words
+        "portal.ok": "funcionando", "portal.unknown": "sin comprobar todavía (el agente está iniciando sesión)",
+        "portal.login_failed": "rechazando la contraseña", "portal.locked": "con la cuenta bloqueada",
+        "portal.down": "sin responder", "portal.login_needs_person": "pidiendo un código de verificación",
+        "error.agent_offline": "el agente no está conectado", "error.paused": "el agente está en pausa",
+        "error.timeout": "el agente no respondió a tiempo", "error.portal_down": "la agenda web no responde",
+        "error.login_failed": "la agenda web rechaza la contraseña",
+        "error.account_locked": "la cuenta de la agenda web está bloqueada",
+        "error.login_needs_person": "la agenda web pide un código de verificación",
+        "error.portal_changed": "la agenda web cambió", "error.internal": "falló el relay",
         "slots_ok": "Consulta de prueba: {count} horas libres en los próximos 14 días (leídas de la agenda hace"
         " {age} s).",
         "slots_none": "Consulta de prueba: respondida, pero sin horas libres en 14 días: los pacientes pasarán a"
@@ -109,11 +119,20 @@ _T: dict[str, dict[str, str]] = {
         "agent_ok": "Agent: connected since {since} (version {version}); web app: {portal}.",
         "agent_paused": 'Agent: connected since {since} but paused; on the clinic\'s PC: "Resume" in the tray or'
         " `cita-agent resume`.",
-        "agent_portal": 'Agent: connected since {since} (version {version}), but the web app is "{portal}":'
+        "agent_portal": 'Agent: connected since {since} (version {version}), but the web app is {portal}:'
         " look at the agent's window on the clinic's PC.",
         "agent_offline": "Agent: not connected (last seen: {last_seen}). Turn on the clinic's PC and open"
         " Cita Bridge (or `cita-agent run --headless`).",
         "never": "never",
+        "portal.ok": "working", "portal.unknown": "not checked yet (the agent is signing in)",
+        "portal.login_failed": "refusing the password", "portal.locked": "with its account locked",
+        "portal.down": "not answering", "portal.login_needs_person": "asking for a verification code",
+        "error.agent_offline": "the agent is not connected", "error.paused": "the agent is paused",
+        "error.timeout": "the agent did not answer in time", "error.portal_down": "the web app is not answering",
+        "error.login_failed": "the web app refuses the password",
+        "error.account_locked": "the web app's account is locked",
+        "error.login_needs_person": "the web app asks for a verification code",
+        "error.portal_changed": "the web app changed", "error.internal": "the relay failed",
         "slots_ok": "Test question: {count} free times in the next 14 days (read from the agenda {age} s ago).",
         "slots_none": "Test question: answered, but no free times in 14 days: patients will be handed to reception.",
         "slots_failed": "Test question: no answer ({error}).",
@@ -162,6 +181,12 @@ def text(language: str, key: str, **values: Any) -> str:
     return table[key].format(**values)
 
 
+def _words(language: str, kind: str, code: Any) -> str:
+    """A state or error code in words ("unknown" -> "sin comprobar todavía…"), the code itself when not known."""
+    key = f"{kind}.{code}"
+    return text(language, key) if key in _T.get(language, _T["en"]) else str(code or "?")
+
+
 def _when(value: Any, language: str) -> str:
     if not value:
         return text(language, "never")
@@ -201,14 +226,16 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
         lines.append(f"{FAIL} " + text(lang, "agent_paused", since=since))
     elif portal != "ok":
         failures += 1
-        lines.append(f"{FAIL} " + text(lang, "agent_portal", since=since, version=version, portal=portal))
+        lines.append(f"{FAIL} " + text(lang, "agent_portal", since=since, version=version,
+                                       portal=_words(lang, "portal", portal)))
     else:
-        lines.append(f"{PASS} " + text(lang, "agent_ok", since=since, version=version, portal=portal))
+        lines.append(f"{PASS} " + text(lang, "agent_ok", since=since, version=version,
+                                       portal=_words(lang, "portal", portal)))
 
     slots = report.get("slots") or {}
     if not slots.get("ok"):
         failures += 1
-        lines.append(f"{FAIL} " + text(lang, "slots_failed", error=slots.get("error") or "?"))
+        lines.append(f"{FAIL} " + text(lang, "slots_failed", error=_words(lang, "error", slots.get("error"))))
     elif not slots.get("count"):
         lines.append(f"{PASS} " + text(lang, "slots_none"))
     else:

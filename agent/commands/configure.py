@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from typing import Any
 
-from agent.cli_texts import choose_language, say
+from agent.cli_texts import choose_language, missing_items, say
 from agent.commands import settings_or_report
 from agent.paths import resolve_paths
 from agent.portal.driver_settings import DriverSettingError, check_driver_settings, parse_assignments
@@ -77,7 +77,7 @@ def configure(args: argparse.Namespace) -> int:
         print(say("configure.no_browser", language, path=settings.browser_path), file=sys.stderr)
     missing = settings.missing()
     if missing:
-        print(say("configure.missing", language, items=", ".join(missing)))
+        print(say("configure.missing", language, items=missing_items(missing, language)))
     else:
         print(say("configure.next", language))
     return 0

@@ -13,7 +13,7 @@ import logging
 import signal
 import sys
 
-from agent.cli_texts import choose_language, say
+from agent.cli_texts import choose_language, missing_items, say
 from agent.commands import settings_or_report
 from agent.event_loop import new_event_loop
 from agent.instance_lock import AgentAlreadyRunning, InstanceLock
@@ -47,7 +47,7 @@ def run_headless(args: argparse.Namespace) -> int:
     language = choose_language(settings.language)
     missing = settings.missing()
     if missing:
-        print(say("run.not_configured", language, items=", ".join(missing)), file=sys.stderr)
+        print(say("run.not_configured", language, items=missing_items(missing, language)), file=sys.stderr)
         return 2
     store = SecretStore(paths.keyring_service)
     try:

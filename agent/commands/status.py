@@ -9,7 +9,7 @@ import sys
 from dataclasses import asdict
 
 from agent import __version__
-from agent.cli_texts import TEXTS, choose_language, say
+from agent.cli_texts import TEXTS, choose_language, missing_items, say
 from agent.followups import FollowUpBook, follow_up_path
 from agent.paths import resolve_paths
 from agent.runtime_state import load_state
@@ -78,7 +78,7 @@ def status(args: argparse.Namespace) -> int:
     line("status.browser", value=browser)
     line("status.language", value=settings.language or language, minutes=settings.refresh_minutes)
     if settings.missing():
-        line("status.missing", items=", ".join(settings.missing()))
+        line("status.missing", items=missing_items(settings.missing(), language))
     if keyring_error:
         line("status.keyring_error", detail=keyring_error)
     else:

@@ -19,6 +19,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
+from agent.cli_texts import TEXTS, say
 from agent.portal.base import PortalUnavailable
 from agent.private_files import write_private_text
 
@@ -58,9 +59,13 @@ class SelfCheckResult:
 
     def sentence(self, language: str = "es") -> str:
         """What the receptionist reads."""
-        if self.error:
-            return (f"No se pudo revisar la agenda web: {self.error}" if language == "es"
-                    else f"The clinic web app could not be checked: {self.error}")
+        if self.error:  # in the words `cita-agent check` uses for the same failure
+            code, _, detail = self.error.partition(": ")
+            opening = ("No se pudo revisar la agenda web." if language == "es"
+                       else "The clinic web app could not be checked.")
+            if f"check.{code}" in TEXTS:
+                return f"{opening} {say(f'check.{code}', language, detail=detail)}"
+            return f"{opening[:-1]}: {self.error}"
         if self.ok:
             return ("La agenda web está como el agente la conoce." if language == "es"
                     else "The clinic web app looks as the agent knows it.")
@@ -77,7 +82,7 @@ async def walk_screens(page: Page, base_url: str, screens: tuple[DeclaredScreen,
         response = await page.goto(f"{base_url}{screen.path}", wait_until="domcontentloaded", timeout=timeout_ms)
         if response is not None and (response.status >= 500 or response.status == 429):
             # An error page is the web app failing for now, not its screens changing: never drift.
-            raise PortalUnavailable(f"the {screen.name_en or screen.name} screen answered HTTP {response.status}")
+            raise PortalUnavailable(f"{screen.name_en or screen.name} screen answered HTTP {response.status}")
         if screen.ready_js:
             try:
                 await page.wait_for_function(screen.ready_js, timeout=timeout_ms)

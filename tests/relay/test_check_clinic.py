@@ -35,7 +35,7 @@ async def test_a_ready_clinic_passes_every_line(relay, kommo):
     lines = checked.stdout.splitlines()
     assert lines[0].startswith("✔ Kommo: el token funciona") and clinic.subdomain in lines[0]
     assert lines[1].startswith("✔ Agente: conectado desde") and "versión test-agent" in lines[1]
-    assert "agenda web: ok" in lines[1]
+    assert "agenda web: funcionando" in lines[1]
     assert lines[2].startswith("✔ Consulta de prueba: 21 horas libres")
     assert f"URL: {relay.settings.public_base_url}/kommo/{clinic.name}" in checked.stdout
     assert '"message": "{{message_text}}"' in checked.stdout and '"lead_id": "{{lead.id}}"' in checked.stdout
@@ -61,7 +61,7 @@ async def test_a_clinic_without_its_agent_or_token_fails_with_what_to_do(relay, 
     lines = checked.stdout.splitlines()
     assert lines[0].startswith("✘ Kommo: did not renew the token (HTTP 4") and "set-kommo-oauth" in lines[0]
     assert lines[1].startswith("✘ Agent: not connected (last seen: never)")
-    assert lines[2].startswith("✘ Test question: no answer (agent_offline)")
+    assert lines[2].startswith("✘ Test question: no answer (the agent is not connected)")
     assert lines[-1] == "3 item(s) above must be fixed before the first patient."
 
 
@@ -174,7 +174,9 @@ def test_every_check_line_reads_in_the_clinics_language(language):
     outcome = render_check(report)
     assert not outcome.passed
     text = "\n".join(outcome.lines)
-    assert "otra" in text and "2026-12-02 10:00:00 UTC" in text and "down" in text
+    assert "otra" in text and "2026-12-02 10:00:00 UTC" in text
+    assert ("la agenda web está sin responder" if language == "es" else "the web app is not answering") in text
+    assert "down" not in text  # the state in words, not its code
     assert ("recepción" if language == "es" else "reception") in text
     assert "--public-url" not in text  # an https URL needs no note
 
