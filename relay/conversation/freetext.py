@@ -110,6 +110,7 @@ _NEVER_NAMED = frozenset(
     fonasa isapre seguro prevision convenio ella el ellos ellas mi mis su sus usted ustedes ustedes alguien nadie
     fever pain cough cold flu urgency hurry headache
     mucho mucha muchos muchas harto harta hartos hartas bastante poco poca tanto tanta demasiado algo
+    asi entonces pero porque pues ya ahora tambien ademas cuando donde
     """.split()
 )
 _NAME_JOINERS = frozenset("y o e u and or".split())

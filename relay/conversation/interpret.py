@@ -80,6 +80,20 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
     return later if later <= ctx.last_day else day
 
 
+def _just_passed(today: date, n: int, weekday: int) -> bool:
+    """Whether "the <weekday> <n>th" is a day of this month or the last one that is behind us ("el martes 1" on
+    Friday 4 December: Tuesday 1 December)."""
+    for months_back in (0, 1):
+        year, month = (today.year, today.month - months_back) if today.month > months_back else (today.year - 1, 12)
+        try:
+            day = date(year, month, n)
+        except ValueError:
+            continue
+        if day < today and day.weekday() == weekday and (today - day).days <= 31:
+            return True
+    return False
+
+
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
     only_these = bool(reading.alternatives)
     if only_these:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
@@ -173,6 +187,10 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             day=ctx.lang.day_label(reading.missing_day),
         )
         return day_menu(ctx, state, notices=[*notices, notice], near=ctx.last_day)
+    if reading.missing_day is not None and _just_passed(ctx.today, reading.missing_day.day, reading.missing_weekday):
+        notice = ctx.say(  # "el martes 1" on Friday 4: that Tuesday is behind, the soonest days are what is near
+            "day_passed", weekday=ctx.lang.weekdays[reading.missing_weekday], n=reading.missing_day.day)
+        return day_menu(ctx, state, notices=[*notices, notice])
     if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
         notice = ctx.say(
             "no_such_day", weekday=ctx.lang.weekdays[reading.missing_weekday], n=reading.missing_day.day,

@@ -144,6 +144,7 @@ SPANISH = Language(
         " sigue reservada.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
+        "day_passed": "El {weekday} {n} ya pasó: estos son los próximos días con horas libres.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
         "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
         " especialidad, escríbela.",
@@ -339,6 +340,7 @@ ENGLISH = Language(
         " appointment stays booked.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
+        "day_passed": "{weekday} the {n} has already passed: these are the next days with free times.",
         "none_fits_times": "All right. Would another day suit you?",
         "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
         " specialty, type it.",

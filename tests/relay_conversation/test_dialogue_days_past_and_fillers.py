@@ -1,0 +1,21 @@
+"""A day of the month just behind us is said to have passed (and the soonest days offered, not the far end of the
+window); a connector after "con la doctora" ("así que…") is no professional's name."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, agenda, lines, texts
+from test_dialogue_appointments import THU, ClinicAgent
+
+
+def test_a_weekday_and_date_just_passed_is_said_and_the_soonest_days_follow():
+    reply = Chat(agenda([2, 4, 7, 9], [(9, 0), (10, 0)])).say("holaa necesito hora para el lunes 30 a las 10")
+    assert "El lunes 30 ya pasó: estos son los próximos días con horas libres." in texts(reply)
+    assert lines(reply)[0] == "1. miércoles 2 de diciembre"  # the soonest first, not days near next year's 30th
+
+
+def test_asi_que_after_con_la_doctora_is_not_a_professional():
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
+    reply = chat.say("hola, no voy a poder ir a mi hora con la doctora asi que me la cambias para el viernes")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    reply = chat.say("sí")
+    assert "No encontré" not in texts(reply) and "«asi»" not in texts(reply)
