@@ -147,7 +147,10 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         start, end = _PARTS.get(reading.part, ("", ""))
         start = max(start, reading.after)
         end = min(x for x in (end, reading.before, "99:99") if x)
-        window = (start, "" if end == "99:99" else end)
+        if end == "99:99" or start < end:
+            window = (start, "" if end == "99:99" else end)
+        # else: "hoy después de almuerzo o mañana temprano" — one time of day per day, no single window: the days
+        # are kept, the times not narrowed (never "no quedan horas en ese horario" for a window nobody asked for)
     elif reading.skip_part:
         window = _ALL_BUT[reading.skip_part]
     # Which days: those ruled out ("menos el lunes", "mañana no puedo") are left out of the menus from now on.

@@ -1,9 +1,10 @@
 """A day of the month just behind us is said to have passed (and the soonest days offered, not the far end of the
-window); a connector after "con la doctora" ("así que…") is no professional's name."""
+window); a connector after "con la doctora" ("así que…") is no professional's name; a time of day per day named
+("hoy después de almuerzo o mañana temprano") claims no empty window."""
 
 from __future__ import annotations
 
-from conversation_kit import Chat, agenda, lines, texts
+from conversation_kit import Chat, agenda, buttons, lines, texts
 from test_dialogue_appointments import THU, ClinicAgent
 
 
@@ -19,3 +20,14 @@ def test_asi_que_after_con_la_doctora_is_not_a_professional():
     assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
     reply = chat.say("sí")
     assert "No encontré" not in texts(reply) and "«asi»" not in texts(reply)
+
+
+def test_a_different_time_of_day_for_each_day_named_keeps_the_days_and_claims_nothing_false():
+    """"Hoy después de almuerzo o mañana temprano": no single window fits both; it said "no quedan horas libres
+    fuera de los días que no puedes" and "no quedan horas en ese horario", both false."""
+    reply = Chat(agenda([1, 2, 4, 7], [(9, 0), (16, 0)])).say(
+        "hola quiero hora hoy despues de almuerzo o mañana temprano, lo q salga primero")
+    said = texts(reply)
+    assert "No quedan" not in said and "no puedes" not in said
+    assert reply.continuation["data"]["status"] == "choose_day"
+    assert buttons(reply) == ["Mar 1 dic", "Mié 2 dic"]

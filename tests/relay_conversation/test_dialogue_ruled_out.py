@@ -70,7 +70,7 @@ def test_none_of_a_days_times_fits_and_that_day_is_not_offered_again():
 def test_every_day_ruled_out_shows_them_all_again_and_says_so():
     chat = Chat(agenda([7, 14], [(9, 0)]))  # Mondays only
     reply = chat.say("hola, cualquier día menos el lunes")
-    assert "No quedan horas libres fuera de los días que no puedes; te muestro todos." in texts(reply)
+    assert "No quedan horas libres en los días que me pediste; te muestro todos." in texts(reply)
     assert "Lun 7 dic" in on_screen(reply)
 
 
