@@ -29,7 +29,10 @@ _DAYISH = (
 # Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
 # At most a week of them, never given back once read: an unbounded, backtracking list made a long message cost
 # 8 ms to read (800 characters of "el lunes y el lunes y…"), 1.6 ms now.
-_DAYS = rf"(?:{_DAYISH}(?:\s*(?:,|y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
+# A comma before "en la tarde" starts another clause ("menos el miércoles, en la tarde": afternoons, not Wednesdays).
+_DAYS = (
+    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b)|y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
+)
 _NEG = (
     r"(?:no (?:puedo|podre|podria|podemos|alcanzo|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|"
     r"sirven|acomodan|quedan)|es posible|hay caso)|imposible|can'?t|cannot|can not|could ?n'?t"

@@ -31,3 +31,12 @@ def test_a_different_time_of_day_for_each_day_named_keeps_the_days_and_claims_no
     assert "No quedan" not in said and "no puedes" not in said
     assert reply.continuation["data"]["status"] == "choose_day"
     assert buttons(reply) == ["Mar 1 dic", "Mié 2 dic"]
+
+
+def test_a_day_ruled_out_then_a_time_of_day_after_a_comma_keeps_both():
+    """"Cualquier día menos el miércoles, en la tarde": Wednesdays left out, afternoons only (both were dropped:
+    the comma read as a list "Wednesday and afternoon")."""
+    chat = Chat(agenda([7, 8, 9, 10], [(9, 0), (16, 0)]))
+    reply = chat.say("para la proxima semana cualquier dia menos el miercoles, en la tarde")
+    assert "Mié 9 dic" not in buttons(reply) and "miércoles 9" not in " ".join(lines(reply))
+    assert "desde las 13:00" in texts(reply)
