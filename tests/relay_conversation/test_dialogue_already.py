@@ -265,3 +265,16 @@ def test_a_stray_number_opening_a_conversation_is_never_read_later_as_a_day():
     for message in ("quiero cambiar mi hora", "Sí, cambiarla"):
         reply = chat.say(message)
         assert "ene" not in texts(reply) and "recepción" not in texts(reply), (message, texts(reply))
+
+
+def test_one_more_said_in_so_many_words_goes_straight_to_it():
+    """"Y otra para mí el miércoles a las 10", "ahora necesito otra con la dra soto el viernes": the patient knows
+    they have one; "¿Quieres otra, cambiarla o cancelarla?" first made them say it again (and lost the details)."""
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("y otra para mí el miércoles a las 10")
+    assert "¿Confirmo el miércoles 2 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("ahora necesito otra con la dra soto el viernes")
+    assert "¿Qué hora con Dra. Ana Soto el Vie 4 dic?" in texts(reply)
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    assert "Ya tienes hora el jueves 3 de diciembre" in texts(chat.say("quiero otra hora"))  # maybe a move: asked
