@@ -209,7 +209,11 @@ def _listed(
                             [option.label], clinic.bot_question_step)
         return Reply(state, body, "choose_day")
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
-        return _confirm_target(lang, _wish_read(state), clinic, state.bookings[0], opening)
+        said_day = _day_in_wish(state, now)
+        only = state.bookings[0]
+        if said_day is not None and _start(only).date() != said_day:  # "no voy a poder ir el jueves" — it is Wednesday
+            opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said_day))]
+        return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         return cancel_each(lang, _wish_read(state), clinic, opening)
     if state.intent in ("cancel", "reschedule"):
@@ -231,16 +235,27 @@ def _listed(
 BOOKINGS_READ_DAYS = 120  # "la del 20 de enero": a day of an appointment is looked for this far ahead
 
 
+def _wish_reading(state: ConversationState, now: datetime | None) -> Any:
+    """The cancel's or move's first message read for the day and time of the appointment it names (None: not read)."""
+    if now is None or not state.bookings:
+        return None
+    old = old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
+    today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
+    reading = read(old, today, window_days=BOOKINGS_READ_DAYS)
+    return None if reading.ambiguous else reading
+
+
+def _day_in_wish(state: ConversationState, now: datetime | None) -> date | None:
+    reading = _wish_reading(state, now)
+    return reading.day if reading is not None else None
+
+
 def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -> list[WireBooking]:
     """The appointments a cancel's or move's first message names by day, time, professional or person — in the part
     that names the one to act on: not "… y pídeme otra con la dra soto", nor a move's "… para el viernes"."""
-    old = old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
-    words = naming_words(old, owner)
-    if now is None or not state.bookings:
-        return named_bookings(state.bookings, None, (), (), words)
-    today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
-    reading = read(old, today, window_days=BOOKINGS_READ_DAYS)
-    if reading.ambiguous:  # "mañana no puedo ir a mi hora del viernes": not one day
+    words = naming_words(old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"), owner)
+    reading = _wish_reading(state, now)  # None also for "mañana no puedo ir a mi hora del viernes": not one day
+    if reading is None:
         return named_bookings(state.bookings, None, (), (), words)
     return named_bookings(state.bookings, reading.day, reading.times, (), words)
 

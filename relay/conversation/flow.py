@@ -265,6 +265,8 @@ def _decide(
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
         option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
+    if state.stage == CONFIRM_CANCEL and option is None and action is None and keeps_it(norm):
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # "ah, era el miércoles? entonces déjala"
     if state.stage == CONFIRM_CANCEL and option is None and action is None and not reading.found:
         if _LEADING_NO.match(norm) or keeps_it(norm):  # "no, la hora está bien…", "ya no, déjala": it stays
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)

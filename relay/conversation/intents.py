@@ -613,6 +613,9 @@ _KEEP_IT = re.compile(
     r"|\b(?:deja|dejala|dejalo|dejarla|dejarlo|dejemosla|dejemoslo|mantenla|mantenlo|mantener(?:la|lo)?)"
     r" (?:como|asi|igual|tal cual|donde)"
     r"|\bcomo estaba\b|\bno (?:la|lo|me la|me lo|quiero) (?:cambi|muev|mover)\w*"
+    # "…entonces no, déjala nomás", "no la canceles": said after a day or a reason, still a no
+    r"|\b(?:dejala|dejalo|dejela|dejelo)(?: (?:nomas|no mas|mejor|entonces|po|pues|asi))*$"
+    r"|\bno (?:la|lo|me la|me lo|se la) (?:cancel|anul)\w*"
     r"|\bmejor no (?:la |lo )?(?:cambi|muev)\w*"
     r"|\b(?:keep|leave) it\b|\bnever ?mind\b|\bforget it\b"
 )

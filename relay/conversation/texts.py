@@ -145,6 +145,7 @@ SPANISH = Language(
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
         "day_passed": "El {weekday} {n} ya pasó: estos son los próximos días con horas libres.",
+        "no_booking_that_day": "No tienes hora el {day}; la que tengo anotada es otra:",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
         "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
         " especialidad, escríbela.",
@@ -341,6 +342,7 @@ ENGLISH = Language(
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
         "day_passed": "{weekday} the {n} has already passed: these are the next days with free times.",
+        "no_booking_that_day": "You have no appointment on {day}; the one I have is another:",
         "none_fits_times": "All right. Would another day suit you?",
         "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
         " specialty, type it.",

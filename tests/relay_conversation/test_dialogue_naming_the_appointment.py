@@ -95,3 +95,13 @@ def test_the_appointment_said_to_be_someone_elses_goes_to_reception_to_fix_its_n
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("hola")
     assert chat.say("otra, es para mi hija").status != "handoff"  # another one, for her: booked as usual
+
+
+def test_a_cancel_naming_a_day_they_have_no_appointment_on_says_so_and_no_deja_keeps_it():
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    reply = chat.say("hola no voy a poder ir el viernes, cancelamela porfa")
+    assert "No tienes hora el viernes 4 de diciembre; la que tengo anotada es otra:" in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    reply = chat.say("ah no era el jueves? entonces no, dejala nomas")  # a day named, still a no
+    assert "tu hora sigue en pie" in texts(reply) and not agent.cancelled
