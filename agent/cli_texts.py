@@ -72,6 +72,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "link_problem.not_a_relay": ("la dirección no es la de un relay de Cita Bridge",
                                  "the address is not a Cita Bridge relay"),
     "link_problem.tls": ("su certificado no es de confianza", "its certificate is not trusted"),
+    "link_problem.no_tls": (
+        "el servidor no usa conexión segura (TLS): si es un relay de una red cerrada sin TLS, escriba su dirección"
+        " con ws://; si no, pida a quien lo opera la dirección wss://",
+        "the server does not use a secure connection (TLS): for a relay on a closed network without TLS, write its"
+        " address with ws://; otherwise ask its operator for the wss:// address",
+    ),
     "link_problem.dns": ("no existe ese nombre de servidor", "no such server name"),
     "check.login_failed": (
         "La agenda web rechazó el usuario o la contraseña. No se reintentará: la cuenta podría bloquearse.",

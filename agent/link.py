@@ -457,7 +457,8 @@ def failure_kind(exc: BaseException) -> str:
     ``token_refused``: the relay does not know the agent token (HTTP 401); ``tls_required``: plain ws:// to a
     relay elsewhere; ``not_a_relay``: the address answers, but not as a Cita Bridge relay's /agent (a wrong path:
     404, or the 403 a web server gives a websocket it has no route for); ``tls``: the certificate cannot be
-    trusted; ``dns``: no such host name.
+    trusted; ``no_tls``: the address answers, but not with TLS (a relay without it, reached as wss://: a bare
+    host name is taken as wss://); ``dns``: no such host name.
     """
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
@@ -471,10 +472,17 @@ def failure_kind(exc: BaseException) -> str:
     if isinstance(exc, InvalidHandshake):
         return "not_a_relay"
     if isinstance(exc, ssl.SSLError):
-        return "tls"
+        return "no_tls" if _plain_answer(exc) else "tls"
     if isinstance(exc, socket.gaierror):
         return "dns"
     return ""
+
+
+def _plain_answer(exc: ssl.SSLError) -> bool:
+    """The TLS handshake got a plain-text answer (an http:// server), not a certificate it could not trust."""
+    reason = getattr(exc, "reason", None) or ""
+    return reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE") or \
+        "wrong version number" in str(exc).lower()
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -495,8 +503,10 @@ def describe_failure(exc: BaseException) -> str:
         return f"the relay's answer was not a websocket handshake ({type(exc).__name__})"
     if isinstance(exc, TimeoutError):
         return "the relay did not answer in time"
+    if isinstance(exc, ssl.SSLError) and _plain_answer(exc):
+        return "the relay answered without TLS: use ws:// (a closed network only) or give the relay TLS"
     if isinstance(exc, ssl.SSLError):
-        return f"the relay's certificate cannot be trusted ({exc.reason or type(exc).__name__})"
+        return f"the relay's certificate cannot be trusted ({getattr(exc, 'reason', None) or type(exc).__name__})"
     if isinstance(exc, socket.gaierror):
         return "no such relay host name (DNS)"
     if isinstance(exc, OSError):

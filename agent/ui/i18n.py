@@ -416,6 +416,13 @@ LINK_PROBLEM_TEXTS: dict[str, tuple[str, str, str, str]] = {  # kind -> (title e
         "The relay's security certificate could not be verified. Check the address in Settings or tell your "
         "provider.",
     ),
+    "no_tls": (
+        "El servidor no usa conexión segura", "The relay does not use a secure connection",
+        "La dirección del servidor responde sin conexión segura (TLS). Si es un servidor de su red cerrada, "
+        "escriba la dirección con ws:// en Configuración; si no, pida la dirección wss:// a su proveedor.",
+        "The relay address answers without a secure connection (TLS). For a relay on your closed network, write "
+        "the address with ws:// in Settings; otherwise ask your provider for the wss:// address.",
+    ),
     "dns": (
         "Servidor no encontrado", "Relay not found",
         "No existe un servidor con esa dirección. Revise que esté bien escrita en Configuración y que haya "

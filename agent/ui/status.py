@@ -27,6 +27,7 @@ LINK_PROBLEM_FIELDS = {
     "token_refused": "relay_token",
     "not_a_relay": "relay_url",
     "tls": "relay_url",
+    "no_tls": "relay_url",
     "dns": "relay_url",
     "tls_required": "relay_url",
 }

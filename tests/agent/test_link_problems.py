@@ -112,6 +112,17 @@ async def test_a_certificate_that_cannot_be_trusted_is_told_apart(tmp_path: Path
     assert problem == "tls" and "certificate" in detail
 
 
+async def test_a_relay_without_tls_reached_as_wss_is_told_as_such_not_as_a_bad_certificate(real_relay):
+    """A bare host name is dialled as wss://; a relay of a closed network answers in plain HTTP: "su certificado no
+    es de confianza" sent the IT person looking for a certificate that does not exist."""
+    url, token = real_relay
+    problem, detail = await problem_of(url.replace("ws://", "wss://") + "/agent", token)
+    assert problem == "no_tls" and "without TLS" in detail and "certificate" not in detail
+    from agent.cli_texts import say
+
+    assert "con ws://" in say(f"link_problem.{problem}", "es")
+
+
 def test_after_a_lost_connection_the_relay_is_tried_every_few_seconds_spread_by_jitter():
     from agent.link import OUTAGE_FAST_S, outage_retry_delay
 
