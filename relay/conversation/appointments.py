@@ -460,7 +460,8 @@ def _move_unconfirmed(lang: Language, state: ConversationState, reason: str, ope
     assert state.pending is not None
     new = state.pending
     start = new.start_dt()
-    said = lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M"))
+    said = lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
+                    why=lang.why_not_known(reason))
     return _not_known_yet(state, reason, opening, [said, lang.say("booking_unconfirmed_next")], new.start, new.id,
                           new.professional)
 
@@ -535,7 +536,8 @@ def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, o
     """The truth when a cancel's outcome is not known: never "no pude cancelar" (it may be gone already); the next
     message asks the agent again with the same key."""
     assert state.target is not None
-    paragraphs = [lang.say("cancel_unconfirmed", **_when(lang, state.target)), lang.say("cancel_unconfirmed_next")]
+    paragraphs = [lang.say("cancel_unconfirmed", why=lang.why_not_known(reason), **_when(lang, state.target)),
+                  lang.say("cancel_unconfirmed_next")]
     return _not_known_yet(state, reason, opening, paragraphs, state.target.start, state.target.booking_id)
 
 

@@ -93,6 +93,7 @@ def handoff(
                 day=lang.day_long(start.date()),
                 time=start.strftime("%H:%M"),
                 professional=pending.professional,
+                why=lang.why_not_known(reason),
             ),
             lang.say("booking_unconfirmed_next"),
         ]

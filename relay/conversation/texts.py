@@ -27,6 +27,11 @@ class Language:
     def say(self, key: str, **fields: object) -> str:
         return self.messages[key].format(**fields)
 
+    def why_not_known(self, reason: str) -> str:
+        """Why an outcome is not known yet, as the hand-off's reason says (the agent gone, the web app failing,
+        else it was slow)."""
+        return self.messages.get(f"why.{reason}") or self.messages["why.timeout"]
+
     def day_label(self, day: date) -> str:
         """The day as a button shows it: "Lun 2 dic" / "Mon 2 Dec"."""
         label = self._labels.get(day)
@@ -198,8 +203,11 @@ SPANISH = Language(
         "cancel_failed": "No pude cancelar tu hora en este momento: sigue reservada.",
         "not_in_agenda": "No encontré tu hora del {day} a las {time} con {professional} en la agenda de la clínica:"
                          " puede que ya la hayan cancelado. No hice ningún cambio.",
-        "cancel_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó cancelada: la"
-        " agenda de la clínica no respondió a tiempo.",
+        "cancel_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó cancelada: {why}.",
+        # why an outcome is not known, by the hand-off's reason (why.timeout for any other)
+        "why.timeout": "la agenda de la clínica no respondió a tiempo",
+        "why.agent_offline": "se cortó la conexión con el computador de la clínica",
+        "why.portal_down": "la agenda de la clínica tuvo un problema",
         "cancel_unconfirmed_next": "Escríbeme en unos minutos y te digo cómo quedó. Una recepcionista también lo"
         " revisará.",
         "which_to_move": "¿Cuál quieres cambiar?",
@@ -209,8 +217,7 @@ SPANISH = Language(
         "moved": "¡Listo{name}! Cambié tu hora.",
         "moved_old_kept": "Tu nueva hora quedó reservada, pero no pude cancelar la anterior ({day} a las {time}).",
         "move_failed": "No pude cambiar tu hora en este momento; la del {day} a las {time} sigue en pie.",
-        "move_unconfirmed": "Aún no sé si tu hora quedó cambiada al {day} a las {time}: la agenda de la clínica "
-        "no respondió a tiempo.",
+        "move_unconfirmed": "Aún no sé si tu hora quedó cambiada al {day} a las {time}: {why}.",
         "move_taken_back": "Entendido, no la cambio: tu hora del {day} a las {time} con {professional} sigue en pie.",
         "move_keep_noted": "Anoté que NO quieres cambiar tu hora del {day} a las {time} con {professional}. Aún no"
         " sé si el cambio alcanzó a hacerse: la agenda de la clínica no responde.",
@@ -220,7 +227,7 @@ SPANISH = Language(
         " cancelada.",
         "any_specialty_button": "Cualquiera",
         "booking_unconfirmed": "Aún no sé si tu hora del {day} a las {time} con {professional} quedó reservada: "
-        "la agenda de la clínica no respondió a tiempo.",
+        "{why}.",
         "booking_unconfirmed_next": "No pidas otra hora: escríbeme en unos minutos y te digo cómo quedó. "
         "Una recepcionista también lo revisará.",
         "booked_late": "¡Al final tu hora quedó reservada{name}!",
@@ -397,7 +404,10 @@ ENGLISH = Language(
         "not_in_agenda": "I couldn't find your appointment on {day} at {time} with {professional} in the clinic's"
                          " agenda: it may have been cancelled already. I made no change.",
         "cancel_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} was"
-        " cancelled: the clinic's schedule did not answer in time.",
+        " cancelled: {why}.",
+        "why.timeout": "the clinic's schedule did not answer in time",
+        "why.agent_offline": "the connection to the clinic's computer was lost",
+        "why.portal_down": "the clinic's schedule had a problem",
         "cancel_unconfirmed_next": "Write to me in a few minutes and I'll tell you how it went. A receptionist will"
         " check it too.",
         "which_to_move": "Which one do you want to change?",
@@ -407,8 +417,7 @@ ENGLISH = Language(
         "moved": "Done{name}! Your appointment was changed.",
         "moved_old_kept": "Your new appointment is booked, but I couldn't cancel the old one ({day} at {time}).",
         "move_failed": "I couldn't change your appointment right now; the one on {day} at {time} still stands.",
-        "move_unconfirmed": "I don't know yet whether your appointment was moved to {day} at {time}: the clinic's "
-        "schedule did not answer in time.",
+        "move_unconfirmed": "I don't know yet whether your appointment was moved to {day} at {time}: {why}.",
         "move_taken_back": "All right, I won't change it: your appointment on {day} at {time} with {professional}"
         " stands.",
         "move_keep_noted": "Noted: you do NOT want to change your appointment on {day} at {time} with {professional}."
@@ -419,7 +428,7 @@ ENGLISH = Language(
         " already cancelled.",
         "any_specialty_button": "Any",
         "booking_unconfirmed": "I don't know yet whether your appointment on {day} at {time} with {professional} "
-        "was booked: the clinic's schedule did not answer in time.",
+        "was booked: {why}.",
         "booking_unconfirmed_next": "Please don't book another one: write to me in a few minutes and I'll tell you "
         "how it went. A receptionist will check it too.",
         "booked_late": "Good news{name}: your appointment was booked after all!",

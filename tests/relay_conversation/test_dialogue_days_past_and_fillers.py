@@ -40,3 +40,15 @@ def test_a_day_ruled_out_then_a_time_of_day_after_a_comma_keeps_both():
     reply = chat.say("para la proxima semana cualquier dia menos el miercoles, en la tarde")
     assert "Mié 9 dic" not in buttons(reply) and "miércoles 9" not in " ".join(lines(reply))
     assert "desde las 13:00" in texts(reply)
+
+
+def test_a_booking_not_known_yet_says_why_as_it_happened():
+    """The clinic's PC dropped mid-booking: "la agenda no respondió a tiempo" was not what happened."""
+    from wire.messages import WireError
+
+    for code, why in (("agent_offline", "se cortó la conexión con el computador de la clínica"),
+                      ("timeout", "la agenda de la clínica no respondió a tiempo"),
+                      ("portal_down", "la agenda de la clínica tuvo un problema")):
+        chat = Chat(agenda([2], [(9, 0)]), agent=lambda slot, code=code: WireError(code, "x"))
+        chat.say("hola, quiero hora el miércoles a las 9")
+        assert f"quedó reservada: {why}." in texts(chat.say("sí")), code
