@@ -235,16 +235,23 @@ async def booked_then_moving(patient: Patient) -> tuple[dict, dict]:
     return old, later_times
 
 
+async def moving_slowly(system, patient: Patient, latency_ms: int) -> tuple[dict, asyncio.Task]:
+    """The patient books, asks to move it and picks the later day's first time with the web app slowed to
+    ``latency_ms``: the old appointment, and the move's reply still to come — once the new appointment is booked
+    and the old one not cancelled yet."""
+    old, later_times = await booked_then_moving(patient)
+    system.admin.set_faults(latency_ms=latency_ms)  # the old appointment's cancel comes seconds after the new booking
+    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
+    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
+        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    return old, moving
+
+
 async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_is_told_the_truth(fresh_system,
                                                                                                  lead_id):
     system = fresh_system
     patient = Patient(system, lead_id, "Pedro Mudanza", phone="+56 9 6161 7171")
-    old, later_times = await booked_then_moving(patient)
-
-    system.admin.set_faults(latency_ms=700)  # the old appointment's cancel comes seconds after the new booking
-    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
-    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
-        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    old, moving = await moving_slowly(system, patient, latency_ms=700)
     system.kill_agent()  # booked the new one, the old one not cancelled yet
     reply = await moving
     assert status(reply) == "handoff" and data(reply)["booking"] == "unconfirmed", texts(reply)
@@ -272,12 +279,7 @@ async def test_a_move_cut_short_whose_new_appointment_went_is_never_finished_by_
     cancelled the original all the same: the patient was left with no appointment at all."""
     system = fresh_system
     patient = Patient(system, lead_id, "Marta Queda", phone="+56 9 6161 7272")
-    old, later_times = await booked_then_moving(patient)
-
-    system.admin.set_faults(latency_ms=700)
-    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
-    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
-        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    old, moving = await moving_slowly(system, patient, latency_ms=700)
     system.kill_agent()  # the new one booked, the old one not cancelled yet
     await moving
     system.admin.set_faults(latency_ms=0)
@@ -318,12 +320,7 @@ async def test_a_receptionist_deleting_the_old_appointment_during_a_move_is_a_fi
     have cancelled. Gone is what the move wanted: it is told as done."""
     system = fresh_system
     patient = Patient(system, lead_id, "Felipe Borra", phone="+56 9 6161 7373")
-    old, later_times = await booked_then_moving(patient)
-
-    system.admin.set_faults(latency_ms=1000)  # the old appointment's cancel comes seconds after the new booking
-    moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
-    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
-        system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
+    old, moving = await moving_slowly(system, patient, latency_ms=1000)
     system.admin.cancel(old["id"])  # the receptionist, in the web app, at that moment
     reply = await moving
     system.admin.set_faults(latency_ms=0)

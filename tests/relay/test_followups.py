@@ -25,6 +25,27 @@ async def wait_for(probe, what: str):
     raise AssertionError(f"never saw {what}")
 
 
+def cancels_time_out(agent, booking_id: str):
+    """The agent lists one appointment of the patient's (``booking_id``, at its sixth free slot's time) and answers
+    every cancel of it with a timeout (the web app slow, or the agent gone with it): that appointment, and the
+    cancels asked for (booking ids)."""
+    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
+    from wire.messages import error_response, ok_response
+
+    slot = agent.slots[5]
+    held = WireBooking(booking_id, slot.start, slot.end, slot.professional)
+    cancels: list[str] = []
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            cancels.append(request.args.booking_id)
+            return error_response(request.id, "timeout", "the web app did not answer in time")
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    agent.appointments = appointments
+    return held, cancels
+
+
 async def test_a_paused_handoff_reaches_the_agent_and_a_kommo_task(relay, kommo):
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic, paused=True)
@@ -115,29 +136,18 @@ async def test_a_booking_handoff_says_what_the_patient_had_chosen(make_relay, ko
 async def test_a_cancel_not_known_tells_reception_the_time_is_one_to_cancel_not_one_chosen(relay, kommo):
     """The agent did not answer a cancel in time: reception's task and tray row name the appointment as the one the
     patient asked to cancel ("Había elegido 16:00" read as a time to book would give them it again)."""
-    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
-    from wire.messages import error_response, ok_response
-
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic)
-    slot = agent.slots[5]
-    held = WireBooking("bk-31", slot.start, slot.end, slot.professional)
-
-    def appointments(request):
-        if isinstance(request.args, CancelArgs):
-            return error_response(request.id, "timeout", "the web app did not answer in time")
-        return ok_response(request.id, MyBookingsResult((held,)))
-
-    agent.appointments = appointments
+    held, _ = cancels_time_out(agent, "bk-31")
     url = relay.widget_url(clinic)
     who = {"name": "Inés Soto", "phone": "+56 9 7000 0708"}
     await kommo.say(url, clinic.subdomain, "708", "quiero cancelar mi hora", **who)
     await kommo.say(url, clinic.subdomain, "708", "Sí, cancelar", **who)
     [event] = await agent.wait_for_events(1)
-    assert (event.reason, event.about, event.chosen_start) == ("timeout", "cancel", slot.start)
+    assert (event.reason, event.about, event.chosen_start) == ("timeout", "cancel", held.start)
     [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
-    when = slot.start[:10] + " " + slot.start[11:16]
-    assert f"Hora que pidió cancelar: {when} {slot.professional}." in task.text
+    when = held.start[:10] + " " + held.start[11:16]
+    assert f"Hora que pidió cancelar: {when} {held.professional}." in task.text
     assert "Había elegido" not in task.text
 
 
@@ -314,22 +324,9 @@ async def test_a_booking_known_to_have_failed_after_all_replaces_its_task_with_o
 async def test_a_cancel_taken_back_while_not_known_is_kept_and_its_kommo_task_is_done(relay, kommo):
     """ "Aún no sé si quedó cancelada" (a task for reception) … "no, no la canceles": the appointment is read, not
     cancelled; the patient hears it stands, and the task is completed with that outcome."""
-    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
-    from wire.messages import error_response, ok_response
-
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic)
-    slot = agent.slots[5]
-    held = WireBooking("bk-30", slot.start, slot.end, slot.professional)
-    cancels: list[str] = []
-
-    def appointments(request):
-        if isinstance(request.args, CancelArgs):
-            cancels.append(request.args.booking_id)
-            return error_response(request.id, "timeout", "the web app did not answer in time")
-        return ok_response(request.id, MyBookingsResult((held,)))
-
-    agent.appointments = appointments
+    held, cancels = cancels_time_out(agent, "bk-30")
     url = relay.widget_url(clinic)
     who = {"name": "Olga Ruiz", "phone": "+56 9 7000 0706"}
     asked = await kommo.say(url, clinic.subdomain, "706", "quiero cancelar mi hora", **who)
@@ -350,22 +347,9 @@ async def test_a_cancel_taken_back_while_not_known_is_kept_and_its_kommo_task_is
 async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_never_carried_out(relay, kommo):
     """The agent died mid-cancel; "no, no la canceles" while it is away keeps the case pending (not a hand-off that
     forgets it and starts a booking at the next "hola"); back, the appointment is read, not cancelled."""
-    from wire.appointments import CancelArgs, MyBookingsResult, WireBooking
-    from wire.messages import error_response, ok_response
-
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic)
-    slot = agent.slots[5]
-    held = WireBooking("bk-31", slot.start, slot.end, slot.professional)
-    cancels: list[str] = []
-
-    def appointments(request):
-        if isinstance(request.args, CancelArgs):
-            cancels.append(request.args.booking_id)
-            return error_response(request.id, "timeout", "the agent went away with it")
-        return ok_response(request.id, MyBookingsResult((held,)))
-
-    agent.appointments = appointments
+    held, cancels = cancels_time_out(agent, "bk-31")
     url = relay.widget_url(clinic)
     who = {"name": "Jorge Paz", "phone": "+56 9 7000 0707"}
     await kommo.say(url, clinic.subdomain, "707", "quiero cancelar mi hora", **who)
@@ -385,7 +369,7 @@ async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_
     assert len(kommo.tasks(clinic.subdomain, "707")) == 2  # said again: no third task
 
     back = await relay.agent(clinic)
-    back.appointments = appointments
+    back.appointments = agent.appointments  # the same web app, seen by the agent back
     kept = await kommo.say(url, clinic.subdomain, "707", "hola?", **who)
     assert "no la cancelo" in texts_of(kept.body) and "sigue en pie" in texts_of(kept.body), texts_of(kept.body)
     assert cancels == ["bk-31"]
