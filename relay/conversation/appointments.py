@@ -20,7 +20,13 @@ from typing import Any
 from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import normalize, read
-from relay.conversation.intents import means_every_one, old_appointment_part, takes_cancel_back, takes_move_back
+from relay.conversation.intents import (
+    confirms_attendance,
+    means_every_one,
+    old_appointment_part,
+    takes_cancel_back,
+    takes_move_back,
+)
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
@@ -221,6 +227,14 @@ def _listed(
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         return _which(lang, _wish_read(state), clinic, opening)
+    if state.intent == "my_bookings" and confirms_attendance(normalize(state.wish)):
+        if len(state.bookings) == 1:  # "confirmo mi asistencia": thanked, with the appointment they will come to
+            only = state.bookings[0]
+            thanks = lang.say("attendance_thanks", name=first_name(owner), **_when(lang, only))
+            data = {"status": "closed", "conversation_id": state.conversation_id, "code": "attendance_confirmed",
+                    "booking_id": only.booking_id, "start": only.start}
+            return Reply(None, continuation(data, [*opening, thanks]), "closed")
+        opening = [*opening, lang.say("attendance_thanks_many")]
     lines = [numbered(n, lang.say("booking_line", **_when(lang, b)) + for_whom(state.bookings, b, owner))
              for n, b in enumerate(state.bookings, start=1)]
     options = (Option(lang.say("move_one_button"), "move_one"), Option(lang.say("cancel_one_button"), "cancel_one"),

@@ -48,6 +48,7 @@ from relay.conversation.intents import (
     asks_to_wait,
     asks_where,
     booked_for_another,
+    confirms_attendance,
     corrects_a_booking,
     courtesy,
     detect,
@@ -59,6 +60,7 @@ from relay.conversation.intents import (
     media_only,
     names_own_booking,
     none_fits,
+    nothing_else,
     sounds_like_an_emergency,
     wants_another,
     wants_it_back,
@@ -302,6 +304,8 @@ def _decide(
         reading = replace(reading, intent="book")
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
+    if state.stage == BOOKINGS and option is None and action is None and not reading.found and nothing_else(norm):
+        return closed(ctx.lang, state, turn, "ok")  # "no nada, solo eso gracias" at "¿otra, cambiarla o …?"
     if (state.stage == BOOKINGS and state.intent != CHECK_EXISTING and option is None and action is None
             and not reading.found and reading.answer == "yes" and reading.intent == "none"):
         # "👍", "ok", "sí" at "¿cambiar o cancelar alguna, o pedir otra?" (the patient only asked what they have)
@@ -570,7 +574,8 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
     A move that already says when to ("cámbiala para el lunes en la mañana") keeps the message, to act on once the
     appointment to move is confirmed."""
-    if intent in ("reschedule", "cancel"):  # "cancela la de mi mamá Rosa": which one, read once they are listed
+    if intent in ("reschedule", "cancel") or (intent == "my_bookings" and confirms_attendance(
+            normalize(ctx.turn.message))):  # "cancela la de mi mamá Rosa", "confirmo mi asistencia": read once listed
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])

@@ -102,6 +102,30 @@ _MY_BOOKINGS = re.compile(
 )
 # "¿tengo hora con el dr rojas?", "tengo hora el viernes?" (the "?" is gone once normalized): an appointment the
 # patient has, asked about — unless the message goes on to ask for one ("ya tengo hora con rojas, necesito otra").
+# "confirmo mi asistencia", "ahí estaré el jueves", "I'll be there": the patient confirms they will come.
+_ATTENDANCE = re.compile(
+    r"\b(?:confirm\w* (?:mi |la |nuestra )?asistencia|(?:ahi|alli|aca) (?:estare|estaremos|voy a estar|nos vemos)"
+    r"|i ?(?:ll| will) be there|confirm\w* (?:my |our )?attendance)\b"
+)
+
+
+# "no nada, solo eso gracias", "no, eso es todo", "solo quería saber": at a menu of choices, none is wanted
+_NOTHING_ELSE = re.compile(
+    r"^(?:no+ )?(?:nada(?: mas)?|no gracias|eso es todo|eso seria todo|eso era todo|solo eso|era solo eso"
+    r"|era eso|solo (?:queria|quiero|necesitaba) (?:saber|confirmar|preguntar)|nothing(?: else)?|that s all"
+    r"|just wanted to know)"
+    r"(?: (?:nomas|no mas|mas|gracias|muchas gracias|solo eso|eso|thanks|thank you|po|pues|nada mas))*$"
+)
+
+
+def nothing_else(norm: str) -> bool:
+    return bool(_NOTHING_ELSE.match(norm))
+
+
+def confirms_attendance(norm: str) -> bool:
+    return bool(_ATTENDANCE.search(norm))
+
+
 _HAVE_ONE = re.compile(
     rf"\b(?:tengo|tenia|tendre|tenemos|tiene) (?:alguna |una |mi |la )?{_NOUN} (?:con|el|la|para el|para la|para el dia"
     r"|para manana|manana|hoy|pasado|este|esta|en la|a las)\b"
@@ -339,6 +363,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     elif _MY_BOOKINGS.search(_INFO.sub(" ", text)):  # "¿cuál es el horario de atención?" asks about the clinic
         intent = "my_bookings"
     elif _HAVE_ONE.search(text) and not _ASKS_NEW.search(text):  # "¿tengo hora con el dr rojas?"
+        intent = "my_bookings"
+    elif _ATTENDANCE.search(text):  # "confirmo mi asistencia para el jueves": what they have, thanked
         intent = "my_bookings"
     elif (_STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
           or (closing and not found_something) or (answer == "no" and words & {"gracias", "thanks", "thank"})):

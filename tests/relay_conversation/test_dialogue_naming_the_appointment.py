@@ -105,3 +105,22 @@ def test_a_cancel_naming_a_day_they_have_no_appointment_on_says_so_and_no_deja_k
     assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
     reply = chat.say("ah no era el jueves? entonces no, dejala nomas")  # a day named, still a no
     assert "tu hora sigue en pie" in texts(reply) and not agent.cancelled
+
+
+def test_confirming_attendance_is_thanked_with_the_appointment_and_nothing_else_at_the_menu_closes():
+    from test_dialogue_already import finding
+
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("hola, confirmo mi asistencia para el jueves 👍")
+    assert ("¡Gracias por confirmar, Ana! Te esperamos el jueves 3 de diciembre a las 10:00 con Dra. Ana Soto."
+            in texts(reply))
+    assert not buttons(reply) and not chat.books
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU, FRI))
+    reply = chat.say("confirmo mi asistencia")
+    assert "¡Gracias por confirmar!" in texts(reply) and lines(reply) == [THU_LINE, FRI_LINE]
+    for message in ("no nada, solo eso gracias", "no, eso es todo", "solo queria saber, gracias"):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        assert "Ya tienes hora" in texts(chat.say("hola"))
+        reply = chat.say(message)
+        assert reply.status == "closed" and not buttons(reply), message
+        assert "no te entendí" not in texts(reply), message
