@@ -129,9 +129,11 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
         return _cancel_step(evolve(state, stage=CANCELLING), state.target, turn.phone)
     if option.kind == "cancel_no":
         again = Option(lang.say("new_booking_button"), "new_booking")
+        several = state.target is None and len(state.bookings) > 1  # "ninguna" at "¿Cuál quieres cancelar?"
         state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), cancel_each=False)
         data = {**_data(state, "kept"), "option_1": again.label}
-        body = continuation(data, [lang.say("cancel_kept")], lang.say("another_booking_prompt"), [again.label],
+        kept = lang.say("cancel_kept_all" if several else "cancel_kept")
+        body = continuation(data, [kept], lang.say("another_booking_prompt"), [again.label],
                             clinic.bot_question_step)
         return Reply(state, body, "choose_day")
     return None
@@ -215,10 +217,13 @@ def _listed(
                             [option.label], clinic.bot_question_step)
         return Reply(state, body, "choose_day")
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
-        said_day = _day_in_wish(state, now)
+        said = _wish_reading(state, now)
         only = state.bookings[0]
-        if said_day is not None and _start(only).date() != said_day:  # "no voy a poder ir el jueves" — it is Wednesday
-            opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said_day))]
+        if said is not None and said.day is not None and _start(only).date() != said.day:  # "…el jueves": Wednesday
+            opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]
+        elif said is not None and not named_bookings(state.bookings, said.day, said.times, _named_professionals(
+                said, only)):  # "la de las 4 con la dra soto": it is at 15:00 with Dr. Rojas
+            opening = [*opening, lang.say("no_booking_like_that")]
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         return cancel_each(lang, _wish_read(state), clinic, opening)
@@ -259,9 +264,13 @@ def _wish_reading(state: ConversationState, now: datetime | None) -> Any:
     return None if reading.ambiguous else reading
 
 
-def _day_in_wish(state: ConversationState, now: datetime | None) -> date | None:
-    reading = _wish_reading(state, now)
-    return reading.day if reading is not None else None
+def _named_professionals(reading: Any, booking: WireBooking) -> tuple[str, ...]:
+    """The appointment's professional when the message names someone ("con la dra soto") who is that one, ("",)
+    when it names someone else (no appointment matches), () when it names no one."""
+    if not reading.named:
+        return ()
+    theirs = _name_words(booking)
+    return (booking.professional,) if any(word in theirs for word in reading.named) else ("",)
 
 
 def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -> list[WireBooking]:

@@ -62,6 +62,7 @@ from relay.conversation.intents import (
     none_fits,
     nothing_else,
     sounds_like_an_emergency,
+    surely_for_another,
     wants_another,
     wants_it_back,
     wants_name_fixed,
@@ -229,7 +230,8 @@ def _decide(
         return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
-    if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
+    if state.stage not in (ASK_FIELD, CONFIRM) and action is None and (wants_name_fixed(norm)
+                                                                       or surely_for_another(norm)):
         return _end(ctx, state, NAME_CORRECTION)
     if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
         return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name
@@ -244,6 +246,9 @@ def _decide(
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name) if state.bookings else ()  # "la de Tomás", "la mía"
+    if more is not None and action is None:  # "sí, y de paso cancela la del jueves": the yes first, never lost to
+        yes = "confirm" if state.stage == CONFIRM else "move_yes" if state.intent == "reschedule" else "cancel_yes"
+        return _follow(ctx, state, Option(norm, yes), norm)  # the rest (asked for apart once this is done)
     option = picked(state, norm, reading, who, words)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
@@ -282,7 +287,8 @@ def _decide(
             return _end(ctx, state, "cancelled")
         return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
     listing = option is None and action is None and any(o.kind == "booking" for o in state.options)
-    if listing and (reading.answer == "no" or keeps_it(norm)):  # "no", "mejor no" at "¿Cuál quieres cancelar?"
+    if listing and (reading.answer == "no" or keeps_it(norm) or none_fits(norm) or nothing_else(norm)
+                    or _NONE_OF_THEM.search(norm)):  # "no", "mejor no", "ninguna, déjalas" at "¿Cuál cancelo?"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if listing and asks_about_clinic(norm) and not reading.found:  # "¿cuánto dura?": answered, the list kept
         return which_again(ctx.lang, state, ctx.clinic, [_about_the_clinic(ctx, norm)])
@@ -341,9 +347,6 @@ def _decide(
         ctx = evolve(ctx, opening=(*ctx.opening, _about_the_clinic(ctx, norm)))
     if option is not None:
         return _follow(ctx, state, option, norm)
-    if more is not None and action is None:  # "sí, y …": the yes first, never lost to the rest
-        yes = "confirm" if state.stage == CONFIRM else "move_yes" if state.intent == "reschedule" else "cancel_yes"
-        return _follow(ctx, state, Option(norm, yes), norm)
     if state.stage == CONFIRM and not (reading.found or action) and yes_for_someone(norm):
         name = check_person_name(turn.message).value  # "sí, es para mi hijo Tomás Vega": his name, not asked
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)
@@ -426,7 +429,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
-    if wants_name_fixed(normalize(turn.message)):  # "quedó mal el nombre de mi hora": a person fixes it
+    if wants_name_fixed(normalize(turn.message)) or surely_for_another(normalize(turn.message)):
+        # "quedó mal el nombre de mi hora", "no es para mí, es para mi hija": a person fixes it
         return _end(ctx, state, NAME_CORRECTION)
     if reading.intent in ELSEWHERE:
         return _own_appointments(ctx, state, reading.intent)
@@ -581,13 +585,15 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
 
 
+_NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
                       r"|better|rather|instead)\b")
 # "a mi nombre", "soy yo", "yo mismo": the appointment is the writer's own after all.
-_MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself)\b")
+_MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself"
+                      r"|(?:primero )?(?:la|el) mi[ao](?: primero)?|mine(?: first)?|me first)\b")
 # A time in the answer to "¿A nombre de quién?": the patient speaks of another appointment too.
 _ANOTHER_TIME_SAID = re.compile(r"\b(?:a las?|at)\s+\d{1,2}\b|\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s*(?:am|pm|hrs?)\b")
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.

@@ -450,12 +450,17 @@ def wants_several(text: str) -> bool:
 
 _YES_AND = re.compile(
     r"^(?:(?:si+|sip|ok|oka|okay|okey|dale|ya|claro|perfecto|listo|confirmo|yes|sure|bueno|de una|genial|excelente"
-    r"|va|vale|correcto)\s+)+(?:(?:por favor|porfa|gracias|confirmo|confirmala|puedo|la tomo|esa|esa hora)\s+)*"
-    r"(?:y|e|and|tambien|ademas|aparte|also|plus)\s+(?P<rest>\S.*)$"
+    r"|va|vale|correcto)\s+)+(?:(?:por favor|porfa|please|gracias|thanks|thank you|confirmo|confirmala|puedo"
+    r"|la tomo|esa|esa hora|agendala|agendamela|reservala|reservamela|tomala|dale|perfecto|po)\s+)*"
+    r"(?P<and>y|e|and|tambien|ademas|aparte|also|plus)\s+(?P<rest>\S.*)$"
 )
-_ANOTHER_PERSON = re.compile(
-    rf"\b(?:otr[ao]|una|uno|another|one)\b.*\b(?:para|pa|for|de)\b|\b(?:tambien|tb|tmb|ademas|also|too)\b.*{RELATIVE}"
+# What says the rest asks for one more appointment, not whom this one is for: "y otra para mi hija", "and one for
+# my son too", "also my daughter needs one"
+_ANOTHER_MARK = re.compile(
+    r"\b(?:otr[ao]s?|another|one more|una mas|uno mas|tambien|tb|tmb|ademas|also|too|as well|igual|aparte|extra"
+    r"|needs? one|necesita una|necesita hora)\b|\b(?:una|uno|one)\b.*\b(?:para|pa|for)\b"
 )
+_MY_RELATIVE = re.compile(rf"\b(?:mi|my|su|his|her|our|nuestr[oa]) {RELATIVE}")
 
 
 def yes_and_more(text: str) -> str | None:
@@ -466,14 +471,17 @@ def yes_and_more(text: str) -> str | None:
     if match is None:
         return None
     rest = match.group("rest")
-    if yes_for_someone(text) and not _ANOTHER_PERSON.search(rest):
+    if yes_for_someone(text) and not (match.group("and") != "y" and match.group("and") != "and"
+                                       or _ANOTHER_MARK.search(rest)):
         return None
     return rest
 
 
 def another_person_too(rest: str) -> bool:
-    """What follows "sí, y …" asks for someone else's appointment ("tb una para mi hijo Diego")."""
-    return wants_several(rest) or bool(_ANOTHER_PERSON.search(rest)) and for_someone_else(rest)
+    """What follows "sí, y …" asks for someone else's appointment ("tb una para mi hijo Diego", "one for my son
+    too", "my daughter needs one")."""
+    person = for_someone_else(rest) or _MY_RELATIVE.search(rest) is not None
+    return wants_several(rest) or (person and _ANOTHER_MARK.search(rest) is not None)
 
 
 def yes_for_someone(text: str) -> bool:
@@ -710,6 +718,11 @@ _NAME_FIX = re.compile(
     r"|\b(?:mal|equivocad[oa]|incorrecto|errado)\b[^.?!]{0,20}\bnombre\b"
     r"|\bme (?:equivoque|confundi) (?:de|en el|con el|en|con) nombre\b"
     r"|\b(?:wrong|fix|correct|change)\b[^.?!]{0,20}\bname\b"
+    r"|\bname\b[^.?!]{0,20}\b(?:is |was )?(?:wrong|incorrect|misspelled|mistaken)\b"
+    # "ponla a nombre de mi hija Sofía", "la reserva debe ir a nombre de…": the appointment made, under another name
+    r"|\b(?:ponla|ponlo|pongala|pongalo|ponerla|cambiala|cambialo|cambiarla|pasala|pasarla|dejala|dejarla|anotala"
+    r"|debe ir|deberia ir|tiene que ir|tiene que estar|deberia estar|debe estar)\s+a nombre de\b"
+    r"|\b(?:put|change) (?:it|the appointment|the booking) (?:under|to) (?:the name|my \w+|\w+ \w+)"
 )
 
 
@@ -722,6 +735,17 @@ def wants_name_fixed(norm: str) -> bool:
 # "no, la hora es para mi hija Sofía, no para mí", "la cita que pedí era para mi mamá": the appointment they have is
 # under the wrong person. Read only where their appointments are on the table ("Ya tienes hora…"): a first message
 # "la hora es para mi hijo" is a booking for him.
+# The same said so plainly it is never a new booking: "no es para mí, es para mi hija", "me equivoqué, era para mi
+# hija", "that was for my daughter, not me" — read at any point, a new conversation included.
+_SURELY_FOR_ANOTHER = re.compile(
+    rf"\bno (?:es|era) (?:para|pa) mi\b.*\b(?:es|era) (?:para|pa) "
+    rf"|\b(?:me equivoque|me confundi)\b.*\bera (?:para|pa) (?:mi |el |la )?{RELATIVE}\b"
+    rf"|\b(?:la|esa|esta|mi) {_NOUN} (?:es|era) (?:para|pa) [^.?!]*\bno (?:para|pa) mi\b"
+    rf"|\b(?:that|it) was for my {RELATIVE}|\bit s for my {RELATIVE}[^.?!]*\bnot (?:for )?me\b"
+    rf"|\b(?:it s|its|is|was) for [a-z ]{{1,30}}? not (?!for\b|sure\b|today\b|tomorrow\b|tonight\b|this\b|next\b"
+    r"|the\b|at\b|in\b|on\b|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening"
+    r"|\d)\w+"
+)
 _BOOKED_FOR_ANOTHER = re.compile(
     rf"\b(?:la|esa|esta|mi) (?:{_NOUN}) (?:que (?:pedi|reserve|tome|agende|saque|me dieron|acabo de \w+) )?"
     rf"(?:es|era|iba|seria) (?:para|pa|de) (?:mi |el |la )?{RELATIVE}"
@@ -733,7 +757,13 @@ _BOOKED_FOR_ANOTHER = re.compile(
 
 def booked_for_another(norm: str) -> bool:
     """Of an appointment already made: it is someone else's, not the writer's (its name must be corrected)."""
-    return _BOOKED_FOR_ANOTHER.search(norm) is not None
+    return _BOOKED_FOR_ANOTHER.search(norm) is not None or surely_for_another(norm)
+
+
+def surely_for_another(norm: str) -> bool:
+    """``booked_for_another`` said so that it can only be of an appointment already made (any point, a first
+    message included), unless the message also asks for one ("necesito hora, es para mi hijo, no para mí")."""
+    return _SURELY_FOR_ANOTHER.search(norm) is not None and not _ASKS_NEW.search(norm)
 
 
 # What sounds like an emergency (chest pain, not breathing, heavy bleeding, fainting, a stroke...): the patient is

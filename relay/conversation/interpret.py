@@ -158,7 +158,9 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if reading.skip_days:
         skip_days = tuple(sorted({*skip_days, *(d.isoformat() for d in reading.skip_days)}))
         if not reading.day and not only_these:
-            notices.append(ctx.say("days_ruled_out"))
+            # "menos el miércoles": one weekday (every one of it in the window), said as one day
+            weekdays = {d.weekday() for d in reading.skip_days}
+            notices.append(ctx.say("day_ruled_out" if len(weekdays) == 1 else "days_ruled_out"))
     chosen = reading.day or _day_shown(state)
     if reading.skip_times and chosen is not None:  # "a las 12 no puedo": that time of the day being chosen
         times = {f"{chosen.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.skip_times}

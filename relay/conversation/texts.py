@@ -149,8 +149,9 @@ SPANISH = Language(
         " sigue reservada.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
-        "day_passed": "El {weekday} {n} ya pasó: estos son los próximos días con horas libres.",
+        "day_passed": "El {weekday} {n} ya pasó.",
         "no_booking_that_day": "No tienes hora el {day}; la que tengo anotada es otra:",
+        "no_booking_like_that": "No tienes una hora así; la que tengo anotada es otra:",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
         "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
         " especialidad, escríbela.",
@@ -164,6 +165,7 @@ SPANISH = Language(
         "specialty_unknown": "No encontré horas libres de esa especialidad.",
         "window_no_slots": "No quedan horas libres en ese horario; te muestro todas.",
         "days_ruled_out": "Entendido, sin esos días.",
+        "day_ruled_out": "Entendido, sin ese día.",
         "time_ruled_out": "Entendido, sin esa hora.",
         "day_not_free_window": "El {day} no tiene horas libres en ese horario.",
         "waiting": "Claro, te espero. Cuando quieras, elige aquí:",
@@ -191,6 +193,7 @@ SPANISH = Language(
         "cancel_yes": "Sí, cancelar",
         "cancel_no": "No",
         "cancel_kept": "Entendido, tu hora sigue en pie.",
+        "cancel_kept_all": "Entendido, tus horas siguen en pie.",
         "cancel_keep_noted": "Anoté que NO quieres cancelar tu hora del {day} a las {time} con {professional}. Aún no"
                              " sé si alcanzó a cancelarse: la agenda de la clínica no responde.",
         "cancel_taken_back": "Entendido, no la cancelo: tu hora del {day} a las {time} con {professional} sigue en"
@@ -350,8 +353,9 @@ ENGLISH = Language(
         " appointment stays booked.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
-        "day_passed": "{weekday} the {n} has already passed: these are the next days with free times.",
+        "day_passed": "{weekday} the {n} has already passed.",
         "no_booking_that_day": "You have no appointment on {day}; the one I have is another:",
+        "no_booking_like_that": "You have no appointment like that; the one I have is another:",
         "none_fits_times": "All right. Would another day suit you?",
         "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
         " specialty, type it.",
@@ -365,6 +369,7 @@ ENGLISH = Language(
         "specialty_unknown": "I found no free times for that specialty.",
         "window_no_slots": "There are no free times at that time of day; here are all of them.",
         "days_ruled_out": "All right, leaving those days out.",
+        "day_ruled_out": "All right, leaving that day out.",
         "time_ruled_out": "All right, not at that time.",
         "day_not_free_window": "{day} has no free times at that time of day.",
         "waiting": "Of course, take your time. Whenever you are ready, choose here:",
@@ -392,6 +397,7 @@ ENGLISH = Language(
         "cancel_yes": "Yes, cancel",
         "cancel_no": "No, keep it",
         "cancel_kept": "All right, your appointment stays.",
+        "cancel_kept_all": "All right, your appointments stay.",
         "cancel_keep_noted": "Noted: you do NOT want to cancel your appointment on {day} at {time} with"
                              " {professional}. I don't know yet whether it was cancelled: the clinic's agenda is not"
                              " answering.",

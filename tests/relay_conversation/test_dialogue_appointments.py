@@ -388,7 +388,7 @@ def test_a_family_phones_appointments_show_whose_they_are_and_are_named_by_the_p
     chat.say("quiero cancelar una hora")
     again = chat.say("la de mi mamá")  # not a name: which one, again (it went to a new booking's menus)
     assert "¿Cuál quieres cancelar?" in texts(again) and chat.books == []
-    assert "tu hora sigue en pie" in texts(chat.say("no"))
+    assert "tus horas siguen en pie" in texts(chat.say("no"))  # no to "¿Cuál…?" of two: both stay
 
 
 def test_a_phone_that_booked_for_others_is_asked_whose_the_next_one_is():

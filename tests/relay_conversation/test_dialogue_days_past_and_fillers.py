@@ -10,7 +10,8 @@ from test_dialogue_appointments import THU, ClinicAgent
 
 def test_a_weekday_and_date_just_passed_is_said_and_the_soonest_days_follow():
     reply = Chat(agenda([2, 4, 7, 9], [(9, 0), (10, 0)])).say("holaa necesito hora para el lunes 30 a las 10")
-    assert "El lunes 30 ya pasó: estos son los próximos días con horas libres." in texts(reply)
+    assert "El lunes 30 ya pasó." in texts(reply)
+    assert texts(reply).count("próximos días con horas libres") <= 1  # never said twice
     assert lines(reply)[0] == "1. miércoles 2 de diciembre"  # the soonest first, not days near next year's 30th
 
 

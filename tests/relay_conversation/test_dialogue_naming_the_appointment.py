@@ -124,3 +124,31 @@ def test_confirming_attendance_is_thanked_with_the_appointment_and_nothing_else_
         reply = chat.say(message)
         assert reply.status == "closed" and not buttons(reply), message
         assert "no te entendí" not in texts(reply), message
+
+
+def test_a_name_correction_said_plainly_goes_to_reception_even_as_a_first_message():
+    for message in ("no es para mí, es para mi hija Sofía", "me equivoqué, era para mi hija",
+                    "ponla a nombre de mi hija Sofía Pérez porfa", "no, la hora es para Sofía Lagos, no para mí",
+                    "sorry, actually it's for my son Ben Lee, not Amy", "the name is wrong, it should be Ben Lee"):
+        chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
+        reply = chat.say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
+    assert chat.say("necesito hora, es para mi hijo, no para mí").status != "handoff"  # a booking for him
+
+
+def test_none_of_them_at_which_to_cancel_keeps_them_all():
+    for message in ("ah no, ninguna, déjalas", "ninguna, me equivoqué"):
+        agent = ClinicAgent(THU, FRI)
+        chat = two_appointments(agent)
+        chat.say("quiero cancelar una hora")
+        reply = chat.say(message)
+        assert "Entendido, tus horas siguen en pie." in texts(reply) and not agent.cancelled, message
+
+
+def test_a_cancel_naming_a_time_or_professional_the_appointment_does_not_have_says_so():
+    for message in ("cancela la de las 4 con la dra soto", "cancela mi hora con el dr rojas"):
+        reply = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU)).say(message)
+        assert "No tienes una hora así; la que tengo anotada es otra:" in texts(reply), message
+    reply = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU)).say("cancela mi hora de las 10")
+    assert "No tienes" not in texts(reply)

@@ -77,7 +77,7 @@ def test_every_day_ruled_out_shows_them_all_again_and_says_so():
 def test_except_monday_in_english():
     chat = Chat(TWO_WEEKS, clinic=EN)
     reply = chat.say("hi, any day except Monday please")
-    assert "All right, leaving those days out." in texts(reply)
+    assert "All right, leaving that day out." in texts(reply)  # every Monday: one day of the week
     shown = on_screen(reply)
     assert "Monday" not in shown and "Mon " not in shown
 

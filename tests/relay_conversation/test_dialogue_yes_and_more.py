@@ -55,3 +55,32 @@ def test_a_yes_followed_by_more_at_a_cancels_confirmation_cancels_it():
     reply = chat.say("si, y dale una nueva con la misma doctora el miercoles 9")
     assert reply.status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
     assert "Listo, cancelé tu hora del jueves 3 de diciembre" in texts(reply) and APART in texts(reply)
+
+
+def test_a_yes_and_a_cancel_of_another_appointment_books_first_never_loses_the_yes():
+    """"Si, y de paso cancela la del jueves" at «¿Confirmo…?»: the cancel was taken up and the new booking dropped —
+    the patient ended with no appointment at all."""
+    agent = ClinicAgent(THU)
+    chat = at_the_confirmation(agent)
+    reply = chat.say("si, y de paso cancela la del jueves con la dra soto")
+    assert reply.status == "booked" and [b.slot.start for b in chat.books] == ["2026-12-02T09:00:00-03:00"]
+    assert APART in texts(reply) and not agent.cancelled
+
+
+def test_yes_please_and_one_for_a_relative_books_the_writers_own_and_says_how_to_ask_for_theirs():
+    for message in ("yes please and one for my son too", "si porfa agendala y otra para mi hija",
+                    "ok thanks, also my daughter needs one", "si, reservala y otra igual pa mi señora"):
+        chat = at_the_confirmation()
+        reply = chat.say(message)
+        assert reply.status == "booked", message
+        assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other, message
+        assert "otra hora para otra persona" in texts(reply), message
+
+
+def test_mine_first_at_the_name_question_is_the_writers_name_never_stored_as_one():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola, necesito hora para mí y mi hija el miércoles a las 9")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    reply = chat.say("primero la mía")
+    assert reply.status == "booked" and chat.books[0].state.patient_name == ""
+    assert "Tu hora quedó reservada" in texts(reply)
