@@ -109,13 +109,18 @@ class FollowUpBook:
         received = (now or datetime.now(UTC)).isoformat()
         resolves = event.reason in RESOLUTIONS
         with self._write_lock, self._connect() as db:
+            # A case handed off before a resolution already here (sent again after a reconnect, behind it): settled
+            settled = not resolves and any(
+                reason in RESOLUTIONS and _aware(at) > _aware(event.at)
+                for at, reason in db.execute("SELECT at, reason FROM followups WHERE lead_id = ?", (event.lead_id,))
+            )
             cur = db.execute(
                 "INSERT OR IGNORE INTO followups (id, at, lead_id, name, phone, reason, chosen_start,"
                 " chosen_professional, chosen_day, kommo_url, said, about, received_at, contacted_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (event.id, event.at, event.lead_id, event.name, event.phone, event.reason, event.chosen_start,
                  event.chosen_professional, event.chosen_day, event.kommo_lead_url, "\n".join(event.said), event.about,
-                 received, received if resolves else ""),
+                 received, received if resolves or settled else ""),
             )
             if cur.rowcount == 1 and resolves:
                 settled_at = _aware(event.at)

@@ -124,7 +124,9 @@ def handoff_event(
     pending = before.pending if before is not None else None
     chosen_start = str(data.get("requested_start") or (pending.start if pending else ""))
     chosen_professional = str(data.get("requested_professional") or (pending.professional if pending else ""))
-    state = reply.state or before
+    # The appointment the case is about: this reply's conversation, or — handed off, which keeps no patient data —
+    # the one before the turn (the cancel or move being confirmed)
+    state = reply.state if reply.state is not None and reply.state.target is not None else before
     about = _about(state, chosen_start) if chosen_start else ""
     if about in ("cancel", "keep", "move_from") and state is not None and state.target is not None:
         chosen_professional = chosen_professional or state.target.professional  # their appointment's
@@ -166,10 +168,16 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
     """The resolution code when this reply settles a case the clinic was handed as "not known yet" (``gave_up``):
     booked or cancelled after all, kept (a cancel taken back), or known to have failed (the reply's own follow-up
     then says what to do); "" otherwise (a patient who asks for a person meanwhile settles nothing)."""
-    if before is None or not before.gave_up or not isinstance(reply.continuation, dict):
+    if before is None or not isinstance(reply.continuation, dict):
         return ""
     data = reply.continuation.get("data", {})
     status = data.get("status")
+    if before.reopened == "cancel_requested" and status == "cancelled":  # they cancelled it themselves after all
+        return RESOLVED_CANCELLED
+    if before.reopened == "reschedule_requested" and status == "booked" and data.get("rescheduled_from"):
+        return RESOLVED_BOOKED  # moved it themselves after all
+    if not before.gave_up:
+        return ""
     if status == "booked" or (status == "choose_day" and data.get("code") == "booked_undo"):  # booked after all
         return RESOLVED_BOOKED
     if status == "cancelled":

@@ -56,6 +56,7 @@ logger = logging.getLogger("relay.followups")
 SWEEP_S = 1.0
 PURGE_EVERY_S = 600.0
 MAX_NOT_KNOWN = 10_000  # bookings awaiting their late outcome, remembered per instance
+TOLD_EARLY_KEPT_S = 600.0  # an outcome told before its hand-off: how long it may still settle it
 # A Kommo write that failed (Kommo down, slow or over its limit) is tried again after these waits, then given up
 # (logged; the tray has the follow-up anyway). In memory: a restart gives up the ones still waiting.
 KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0)
@@ -142,6 +143,9 @@ class FollowUpDesk:
         # Bookings handed off as "not known yet", by (clinic, idempotency key): the agent's late outcome settles them
         # at once (in memory: after a restart, or on another instance, the patient's next message does).
         self._not_known: OrderedDict[tuple[str, str], tuple[Turn, ConversationState]] = OrderedDict()
+        # Outcomes the agent told before the relay gave up on them (a move's new booking, made before its old
+        # appointment's cancel ran late): kept a while, for the "not known yet" hand-off that follows
+        self._told_early: OrderedDict[tuple[str, str], tuple[Outcome, float]] = OrderedDict()
 
     async def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever(), name="followups-sweep")
@@ -217,12 +221,18 @@ class FollowUpDesk:
         self._not_known[(clinic, key)] = (turn, kept)
         while len(self._not_known) > MAX_NOT_KNOWN:
             self._not_known.popitem(last=False)
+        early = self._told_early.pop((clinic, key), None)
+        if early is not None and self._clock() - early[1] <= TOLD_EARLY_KEPT_S:
+            self.on_outcome(clinic, early[0])  # told before the hand-off: settled now
 
     def on_outcome(self, clinic: str, outcome: Outcome) -> None:
         """The agent told a booking's final outcome: one handed off as "not known yet" and made after all is
         settled for the clinic's team now (tray row closed, Kommo task done), not at the patient's next message."""
         waiting = self._not_known.pop((clinic, outcome.key), None)
-        if waiting is None:
+        if waiting is None:  # maybe the relay has not given up on it yet: kept for the hand-off that may follow
+            self._told_early[(clinic, outcome.key)] = (outcome, self._clock())
+            while len(self._told_early) > MAX_NOT_KNOWN:
+                self._told_early.popitem(last=False)
             return
         moving = waiting[1].target  # a move: its new time booked (or not); the old one, the agent's to cancel
         if outcome.ok and outcome.result is not None:

@@ -495,7 +495,10 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
     if said:
         return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
     if read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings"):
-        return _start(ctx)
+        started = _start(ctx)  # "quiero cancelar mi hora" again, after "no pude cancelarla": done now, it settles
+        if started.state is not None and state.intent in ("cancel_requested", "reschedule_requested"):
+            return replace(started, state=evolve(started.state, reopened=state.intent))  # type: ignore[arg-type]
+        return started
     if state.intent not in ASKED_FOR_RECEPTION and greeting_only(normalize(turn.message)):
         return _start(ctx)  # "hola" after the agent was away: the bot again (reception was told all the same)
     data = {"status": "closed", "conversation_id": state.conversation_id}

@@ -105,6 +105,13 @@ def handoff(
         )
         kept = evolve(state.seen(aware(turn).now), gave_up=True)
         return Reply(kept, continuation(data, paragraphs), "handoff")
+    if state is not None and state.target is not None and state.intent in ("cancel", "reschedule"):
+        # A cancel or move under way (the agent paused, away or failing): reception's task names the appointment —
+        # the new time chosen for a move, else the one to cancel or move — never only "the day they looked at"
+        new = (state.proposed or state.pending) if state.intent == "reschedule" else None
+        named: WireSlot | WireBooking = new or state.target
+        data.update(booking_id=state.target.booking_id, requested_start=named.start,
+                    requested_professional=named.professional)
     if reason == "cancelled":
         paragraphs = [lang.say("cancelled")]
     elif reason == "asked_for_person":

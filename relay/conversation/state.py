@@ -131,6 +131,9 @@ class ConversationState:
     language: str = ""  # the conversation's language when it is not the clinic's (an English-speaking patient)
     others_to_book: bool = False  # "para mí y mi hijo": one booked now, the confirmation says how to ask for the next
     more_asked: bool = False  # "sí, y de paso …" at a confirmation: the yes done, the rest asked for again after it
+    # Begun by the patient while reception had their failed cancel or move (the hand-off's reason): the same done
+    # now settles reception's case (relay/followup_texts.resolution)
+    reopened: str = ""
 
     @property
     def booking_open(self) -> bool:
@@ -199,6 +202,7 @@ class ConversationState:
             **({"language": self.language} if self.language else {}),
             **({"others_to_book": True} if self.others_to_book else {}),
             **({"more_asked": True} if self.more_asked else {}),
+            **({"reopened": self.reopened} if self.reopened else {}),
         }
 
     @classmethod
@@ -240,6 +244,7 @@ class ConversationState:
             language=str(obj.get("language", "")) if obj.get("language") in ("es", "en") else "",
             others_to_book=bool(obj.get("others_to_book", False)),
             more_asked=bool(obj.get("more_asked", False)),
+            reopened=str(obj.get("reopened", ""))[:40],
         )
 
     def saying(self, message: str) -> ConversationState:

@@ -59,3 +59,16 @@ def test_the_field_travels_on_the_wire_and_an_unknown_kind_reads_as_a_time_chose
     assert HandoffEvent.from_json(sent).about == "move_to"
     assert HandoffEvent.from_json({**sent, "about": "something_newer"}).about == ""
     assert "about" not in event("fu-2", "").to_json()
+
+
+def test_a_case_that_arrives_after_its_own_resolution_is_listed_as_settled(tmp_path):
+    """After an agent restart the relay sends the backlog: a hand-off of 06:39 can arrive after the resolution of
+    06:40 that closes it; it stayed open in the tray while Kommo showed it done."""
+    book = FollowUpBook(tmp_path / "followups.sqlite3")
+    resolved = HandoffEvent("fu-res", "2026-12-02T12:01:00+00:00", "901", "Rosa Ruiz", "+56 9 6060 7070",
+                            "resolved_superseded")
+    stale = HandoffEvent("fu-old", "2026-12-02T12:00:00+00:00", "901", "Rosa Ruiz", "+56 9 6060 7070",
+                         "agent_offline")
+    newer = HandoffEvent("fu-new", "2026-12-02T12:02:00+00:00", "901", "Rosa Ruiz", "+56 9 6060 7070", "paused")
+    assert book.receive(resolved, NOW) and book.receive(stale, NOW) and book.receive(newer, NOW)
+    assert [item.id for item in book.open_items(NOW)] == ["fu-new"]

@@ -509,3 +509,89 @@ async def test_a_late_move_the_agent_reports_tells_reception_it_was_moved_or_tha
         assert (tell_them.reason, tell_them.about, tell_them.chosen_start) == ("move_not_made", "move_from",
                                                                                old.start)
         assert "su cambio de hora NO se hizo" in open_task.text and "sigue en pie" in open_task.text
+
+
+async def test_a_cancel_confirmed_while_the_agent_is_paused_names_the_appointment_for_reception(relay, kommo):
+    """"Sí, cancelar" with the clinic's automation paused: the hand-off named nothing ("nada todavía"), so reception
+    did not know which appointment to cancel."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    held, cancels = cancels_time_out(agent, "bk-40")
+    url = relay.widget_url(clinic)
+    who = {"name": "Elena Paz", "phone": "+56 9 7000 0730"}
+    assert "¿Cancelo tu hora" in texts_of((await kommo.say(url, clinic.subdomain, "730", "quiero cancelar mi hora",
+                                                            **who)).body)
+    await agent.set_paused(True)
+    await relay.wait_for_agent(clinic, paused=True)
+    await kommo.say(url, clinic.subdomain, "730", "Sí, cancelar", **who)
+    [event] = await agent.wait_for_events(1)
+    assert (event.reason, event.about, event.chosen_start) == ("paused", "cancel", held.start)
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "730"), "the Kommo task")
+    assert "Hora que pidió cancelar:" in task.text and not cancels
+
+
+async def test_a_cancel_reception_was_handed_that_the_patient_then_does_settles_reception(relay, kommo):
+    """"No pude cancelar tu hora: sigue reservada" (a task for reception); later the patient cancels it themselves:
+    the task was left open, and reception could cancel or move them again."""
+    from wire.appointments import CancelArgs, CancelResult, MyBookingsResult, WireBooking
+    from wire.messages import error_response, ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    slot = agent.slots[5]
+    held = WireBooking("bk-41", slot.start, slot.end, slot.professional)
+    refuse = [True]
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            if refuse[0]:
+                return error_response(request.id, "portal_down", "refused", nothing_written=True)
+            return ok_response(request.id, CancelResult("bk-41"))
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Elena Díaz", "phone": "+56 9 7000 0731"}
+    await kommo.say(url, clinic.subdomain, "731", "quiero cancelar mi hora", **who)
+    failed = await kommo.say(url, clinic.subdomain, "731", "Sí, cancelar", **who)
+    assert "No pude cancelar tu hora en este momento: sigue reservada." in texts_of(failed.body)
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "731"), "the Kommo task")
+    refuse[0] = False
+    await kommo.say(url, clinic.subdomain, "731", "quiero cancelar mi hora", **who)
+    done = await kommo.say(url, clinic.subdomain, "731", "Sí, cancelar", **who)
+    assert done.body["data"]["status"] == "cancelled"
+    handed_off, resolved = await agent.wait_for_events(2)
+    assert (handed_off.reason, resolved.reason) == ("cancel_requested", "resolved_cancelled")
+    await wait_for(lambda: all(t.completed for t in kommo.tasks(clinic.subdomain, "731")), "the task done")
+
+
+async def test_a_moves_new_booking_told_before_the_relay_gave_up_still_settles_reception(make_relay, kommo):
+    """The agent booked the move's new time (and told it) before the relay's deadline, then cancelled the old one
+    late: the outcome came before the hand-off and was dropped, the task stayed "el agente no respondió a tiempo"."""
+    from wire.appointments import MyBookingsResult, WireBooking
+    from wire.messages import BookResult, Outcome, encode, error_response, ok_response
+
+    relay = make_relay(book_timeout_s=0.3)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    old = WireBooking("bk-42", agent.slots[0].start, agent.slots[0].end, "Dra. Soto")
+
+    async def appointments(request):
+        if request.op == "my_bookings":
+            return ok_response(request.id, MyBookingsResult((old,)))
+        new = next(s for s in agent.slots if s.id == request.args.slot_id)
+        await agent._ws.send(encode(Outcome(request.args.idempotency_key, True,
+                                            BookResult("bk-43", new.start, new.end, new.professional))))
+        await asyncio.sleep(1.0)  # the old one's cancel, slow: past the move's deadline
+        return error_response(request.id, "timeout", "late")
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Diego Soto", "phone": "+56 9 7000 0732"}
+    await kommo.say(url, clinic.subdomain, "732", "quiero cambiar mi hora", **who)
+    days = await kommo.say(url, clinic.subdomain, "732", "Sí, cambiarla", **who)
+    times = await kommo.say(url, clinic.subdomain, "732", days.body["data"]["option_2"], **who)
+    unknown = await kommo.say(url, clinic.subdomain, "732", times.body["data"]["option_1"], **who)
+    assert "Aún no sé si tu hora quedó cambiada" in texts_of(unknown.body)
+    events = await agent.wait_for_events(3)
+    assert [e.reason for e in events][-1] == "moved_untold"
