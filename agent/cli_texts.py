@@ -12,6 +12,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     # configure
     "configure.saved": ("Configuración guardada en {path}", "Settings saved in {path}"),
     "configure.missing": ("Falta configurar: {items}", "Still to configure: {items}"),
+    "selfcheck.not_configured": (
+        "cita-agent selfcheck: primero configure la agenda web (cita-agent configure --portal-url … --user …)",
+        "cita-agent selfcheck: configure the clinic web app first (cita-agent configure --portal-url … --user …)",
+    ),
     "configure.next": (
         "Siguiente paso: cita-agent login (guarda la contraseña de la agenda web y el token del relay)",
         "Next step: cita-agent login (stores the web app password and the relay token)",
@@ -178,7 +182,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "portal.locked": ("cuenta bloqueada", "account locked"),
     "portal.down": ("no responde", "not responding"),
     "portal.unknown": ("sin comprobar", "not checked yet"),
-    "portal.login_needs_person": ("pide un código: ábrala desde la bandeja", "asks for a code: open it from the tray"),
+    "portal.login_needs_person": (
+        "pide un código: en este PC abra Cita Bridge con ventana (la app de bandeja, no run --headless) y escríbalo",
+        "asks for a code: on this PC open Cita Bridge with its window (the tray app, not run --headless) and type it",
+    ),
     "secret.portal-password": ("contraseña de la agenda web", "web app password"),
     "secret.relay-token": ("token del agente", "agent token"),
     "error.settings": ("Configuración no válida: {detail}", "Invalid settings: {detail}"),

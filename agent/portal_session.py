@@ -153,7 +153,8 @@ class PortalSession:
                 self._blocked = exc
                 log.warning(
                     "The clinic web app asks for more than the password (%s) while trying to %s. A person must finish "
-                    "this login in the window the agent opens; the password is not tried again meanwhile.",
+                    "this login in the window the tray app opens (a headless agent cannot: run the tray app on this"
+                    " PC); the password is not tried again meanwhile.",
                     exc.step, what,
                 )
                 self._set_health("login_needs_person", str(exc))

@@ -107,7 +107,9 @@ def check_relay_url(url: str) -> str:
     if parts.scheme == "ws" and parts.hostname and _is_loopback(parts.hostname):
         return url
     raise SettingsError(
-        f"the relay address {url!r} must start with wss:// (ws:// is allowed only for a relay on this computer)"
+        f"the relay address {url!r} must start with wss:// (ws:// is allowed only for a relay on this computer)",
+        spanish=f"la dirección del servidor {url!r} debe empezar con wss:// (ws:// solo para un servidor en este"
+        " mismo computador)",
     )
 
 
@@ -119,7 +121,9 @@ def _without_query(url: str) -> str:
 def check_portal_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"the clinic web app address {url!r} must start with https:// (or http://)")
+        raise SettingsError(f"the clinic web app address {url!r} must start with https:// (or http://)",
+                            spanish=f"la dirección de la agenda web {url!r} debe empezar con https:// (o http://):"
+                            " cópiela de la barra del navegador en la página donde se escribe el usuario")
     return url
 
 

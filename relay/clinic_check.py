@@ -47,7 +47,9 @@ _T: dict[str, dict[str, str]] = {
         # the agent's web app state and the slots question's error code, in words
         "portal.ok": "funcionando", "portal.unknown": "sin comprobar todavía (el agente está iniciando sesión)",
         "portal.login_failed": "rechazando la contraseña", "portal.locked": "con la cuenta bloqueada",
-        "portal.down": "sin responder", "portal.login_needs_person": "pidiendo un código de verificación",
+        "portal.down": "sin responder",
+        "portal.login_needs_person": "pidiendo un código de verificación (solo la app de bandeja del agente, no"
+        " `run --headless`, deja escribirlo)",
         "error.agent_offline": "el agente no está conectado", "error.paused": "el agente está en pausa",
         "error.timeout": "el agente no respondió a tiempo", "error.portal_down": "la agenda web no responde",
         "error.login_failed": "la agenda web rechaza la contraseña",
@@ -126,7 +128,9 @@ _T: dict[str, dict[str, str]] = {
         "never": "never",
         "portal.ok": "working", "portal.unknown": "not checked yet (the agent is signing in)",
         "portal.login_failed": "refusing the password", "portal.locked": "with its account locked",
-        "portal.down": "not answering", "portal.login_needs_person": "asking for a verification code",
+        "portal.down": "not answering",
+        "portal.login_needs_person": "asking for a verification code (only the agent's tray app, not `run"
+        " --headless`, lets a person type it)",
         "error.agent_offline": "the agent is not connected", "error.paused": "the agent is paused",
         "error.timeout": "the agent did not answer in time", "error.portal_down": "the web app is not answering",
         "error.login_failed": "the web app refuses the password",

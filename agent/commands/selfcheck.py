@@ -15,7 +15,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from agent.cli_texts import choose_language
+from agent.cli_texts import choose_language, say
 from agent.commands import settings_or_report
 from agent.logging_setup import register_secret, setup_logging
 from agent.paths import AgentPaths, resolve_paths
@@ -50,7 +50,7 @@ def selfcheck(args: argparse.Namespace) -> int:
         return 2
     language = choose_language(settings.language)
     if not settings.portal_url or not settings.portal_user:
-        print("cita-agent selfcheck: configure the clinic web app first (cita-agent configure)", file=sys.stderr)
+        print(say("selfcheck.not_configured", language), file=sys.stderr)
         return 2
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
