@@ -221,8 +221,8 @@ def _listed(
         only = state.bookings[0]
         if said is not None and said.day is not None and _start(only).date() != said.day:  # "…el jueves": Wednesday
             opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]
-        elif said is not None and not named_bookings(state.bookings, said.day, said.times, _named_professionals(
-                said, only)):  # "la de las 4 con la dra soto": it is at 15:00 with Dr. Rojas
+        elif said is not None and (said.times or said.named) and not named_bookings(
+                state.bookings, said.day, said.times, _named_professionals(said, only)):  # "la de las 4 con soto"
             opening = [*opening, lang.say("no_booking_like_that")]
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
@@ -233,13 +233,19 @@ def _listed(
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         return _which(lang, _wish_read(state), clinic, opening)
     if state.intent == "my_bookings" and confirms_attendance(normalize(state.wish)):
-        if len(state.bookings) == 1:  # "confirmo mi asistencia": thanked, with the appointment they will come to
-            only = state.bookings[0]
+        said = _wish_reading(state, now)
+        named = (named_bookings(state.bookings, said.day, said.times, _named_professionals(said, state.bookings[0]))
+                 if said is not None and (said.day or said.times or said.named) else list(state.bookings))
+        if len(named) == 1 and (len(state.bookings) == 1 or named != list(state.bookings)):
+            # "confirmo mi asistencia (para el jueves)": thanked, with the appointment they will come to
+            only = named[0]
             thanks = lang.say("attendance_thanks", name=first_name(owner), **_when(lang, only))
             data = {"status": "closed", "conversation_id": state.conversation_id, "code": "attendance_confirmed",
                     "booking_id": only.booking_id, "start": only.start}
             return Reply(None, continuation(data, [*opening, thanks]), "closed")
-        opening = [*opening, lang.say("attendance_thanks_many")]
+        # "…para mañana con el dr rojas" with none like that: said, and what they have listed (never thanked for
+        # another appointment: they would come on the wrong day)
+        opening = [*opening, lang.say("attendance_thanks_many" if named else "no_booking_like_that_list")]
     lines = [numbered(n, lang.say("booking_line", **_when(lang, b)) + for_whom(state.bookings, b, owner))
              for n, b in enumerate(state.bookings, start=1)]
     options = (Option(lang.say("move_one_button"), "move_one"), Option(lang.say("cancel_one_button"), "cancel_one"),

@@ -225,14 +225,23 @@ def _decide(
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
+    if more is not None and action is None:  # "sí, y de paso cancela la otra": the yes first, never lost to the
+        yes = "confirm" if state.stage == CONFIRM else "move_yes" if state.intent == "reschedule" else "cancel_yes"
+        return _follow(ctx, state, Option(norm, yes), norm)  # rest (asked for apart once this is done)
     if (action is None and reading.intent == "cancel" and state.intent != "reschedule"
             and drops_the_new_booking(state, norm, reading.day is not None)):
         return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
-    if state.stage not in (ASK_FIELD, CONFIRM) and action is None and (wants_name_fixed(norm)
-                                                                       or surely_for_another(norm)):
+    if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
+    # Of an appointment already made (their appointments on the table); while choosing a time, "no es para mí, es
+    # para mi hija" is whom this booking is for: said back, the same menu kept (never "no te entendí")
+    if (state.stage in (CHOOSE_DAY, CHOOSE_TIME) and action is None and not reading.found and state.for_other
+            and (for_someone_else(norm) or surely_for_another(norm))):
+        noted = (ctx.say("for_other_named", name=state.patient_name) if state.patient_name
+                 else ctx.say("for_other_noted"))
+        return reask(ctx, state, [noted], understood=True)
     if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
         return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name
     if state.stage == ASK_FIELD and action is None and _NEVER_MIND.match(norm):  # "mejor no, déjala como estaba"
@@ -246,9 +255,6 @@ def _decide(
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name) if state.bookings else ()  # "la de Tomás", "la mía"
-    if more is not None and action is None:  # "sí, y de paso cancela la del jueves": the yes first, never lost to
-        yes = "confirm" if state.stage == CONFIRM else "move_yes" if state.intent == "reschedule" else "cancel_yes"
-        return _follow(ctx, state, Option(norm, yes), norm)  # the rest (asked for apart once this is done)
     option = picked(state, norm, reading, who, words)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)

@@ -928,7 +928,10 @@ def _read_days(
             else:
                 day_n, month = int(second), MONTHS[first]
             found = _calendar_date(day_n, month, year, today)
-            if found is None:
+            passed = _recently_passed(day_n, month, year, today)
+            if passed is not None:  # "el 3 de diciembre" on the 4th: yesterday, not next year's
+                missing = (passed, passed.weekday())
+            elif found is None:
                 invalid = True
             else:
                 days.add(found)
@@ -997,6 +1000,19 @@ def _calendar_date(day_n: int, month: int, year_text: str | None, today: date) -
         if found >= today:
             return found
     return None
+
+
+def _recently_passed(day_n: int, month: int, year_text: str | None, today: date) -> date | None:
+    """A calendar date with no year that was within the last two months (said of a day just gone), else None."""
+    if year_text:
+        return None
+    try:
+        day = date(today.year, month, day_n)
+    except ValueError:
+        return None
+    if day > today:
+        day = day.replace(year=today.year - 1) if not (month == 2 and day_n == 29) else day
+    return day if timedelta(0) < today - day <= timedelta(days=62) else None
 
 
 def _day_of_month(day_n: int, today: date, weekday: int | None = None, limit: int = 62) -> date | None:

@@ -719,10 +719,6 @@ _NAME_FIX = re.compile(
     r"|\bme (?:equivoque|confundi) (?:de|en el|con el|en|con) nombre\b"
     r"|\b(?:wrong|fix|correct|change)\b[^.?!]{0,20}\bname\b"
     r"|\bname\b[^.?!]{0,20}\b(?:is |was )?(?:wrong|incorrect|misspelled|mistaken)\b"
-    # "ponla a nombre de mi hija Sofía", "la reserva debe ir a nombre de…": the appointment made, under another name
-    r"|\b(?:ponla|ponlo|pongala|pongalo|ponerla|cambiala|cambialo|cambiarla|pasala|pasarla|dejala|dejarla|anotala"
-    r"|debe ir|deberia ir|tiene que ir|tiene que estar|deberia estar|debe estar)\s+a nombre de\b"
-    r"|\b(?:put|change) (?:it|the appointment|the booking) (?:under|to) (?:the name|my \w+|\w+ \w+)"
 )
 
 
@@ -742,6 +738,10 @@ _SURELY_FOR_ANOTHER = re.compile(
     rf"|\b(?:me equivoque|me confundi)\b.*\bera (?:para|pa) (?:mi |el |la )?{RELATIVE}\b"
     rf"|\b(?:la|esa|esta|mi) {_NOUN} (?:es|era) (?:para|pa) [^.?!]*\bno (?:para|pa) mi\b"
     rf"|\b(?:that|it) was for my {RELATIVE}|\bit s for my {RELATIVE}[^.?!]*\bnot (?:for )?me\b"
+    # "ponla a nombre de mi hija Sofía", "la reserva debe ir a nombre de…": the appointment made, under another name
+    r"|\b(?:ponla|ponlo|pongala|pongalo|ponerla|cambiala|cambialo|cambiarla|pasala|pasarla|anotala"
+    r"|debe ir|deberia ir|tiene que ir|tiene que estar|deberia estar|debe estar)\s+a nombre de\b"
+    r"|\b(?:put|change) (?:it|the appointment|the booking) (?:under|to) (?:the name|my \w+|\w+ \w+)"
     rf"|\b(?:it s|its|is|was) for [a-z ]{{1,30}}? not (?!for\b|sure\b|today\b|tomorrow\b|tonight\b|this\b|next\b"
     r"|the\b|at\b|in\b|on\b|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|afternoon|evening"
     r"|\d)\w+"

@@ -186,6 +186,10 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
         return service_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)
 
+    if reading.missing_day is not None and reading.missing_day < ctx.today:  # "el 3 de diciembre" on the 4th
+        notice = ctx.say("day_passed", weekday=ctx.lang.weekdays[reading.missing_day.weekday()],
+                         n=reading.missing_day.day)
+        return day_menu(ctx, state, notices=[*notices, notice])
     if reading.missing_day is not None and reading.missing_day.weekday() == reading.missing_weekday:
         notice = ctx.say(  # "el viernes 18": there is one, past the days the agenda shows
             "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),

@@ -152,6 +152,7 @@ SPANISH = Language(
         "day_passed": "El {weekday} {n} ya pasó.",
         "no_booking_that_day": "No tienes hora el {day}; la que tengo anotada es otra:",
         "no_booking_like_that": "No tienes una hora así; la que tengo anotada es otra:",
+        "no_booking_like_that_list": "No encontré una hora así a tu nombre.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
         "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
         " especialidad, escríbela.",
@@ -246,6 +247,8 @@ SPANISH = Language(
         "move_one_button": "Cambiar una",
         "already_reask": "Perdona, no te entendí.",
         "tap_an_option": "¿Qué prefieres? Toca una de las opciones.",
+        "for_other_named": "Entendido, la hora será para {name}.",
+        "for_other_noted": "Entendido, la hora es para otra persona: te pediré su nombre antes de reservar.",
         "attendance_thanks": "¡Gracias por confirmar{name}! Te esperamos el {day} a las {time} con {professional}.",
         "attendance_thanks_many": "¡Gracias por confirmar!",
         "fields_intro": "Para reservar, la clínica necesita algunos datos tuyos.",
@@ -356,6 +359,7 @@ ENGLISH = Language(
         "day_passed": "{weekday} the {n} has already passed.",
         "no_booking_that_day": "You have no appointment on {day}; the one I have is another:",
         "no_booking_like_that": "You have no appointment like that; the one I have is another:",
+        "no_booking_like_that_list": "I couldn't find an appointment like that for you.",
         "none_fits_times": "All right. Would another day suit you?",
         "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
         " specialty, type it.",
@@ -452,6 +456,8 @@ ENGLISH = Language(
         "move_one_button": "Change one",
         "already_reask": "Sorry, I didn't get that.",
         "tap_an_option": "Which would you like? Tap one of the options.",
+        "for_other_named": "All right, the appointment will be for {name}.",
+        "for_other_noted": "All right, it's for someone else: I'll ask their name before booking.",
         "attendance_thanks": "Thanks for confirming{name}! We'll see you on {day} at {time} with {professional}.",
         "attendance_thanks_many": "Thanks for confirming!",
         "fields_intro": "To book, the clinic needs a few details from you.",

@@ -53,3 +53,10 @@ def test_a_booking_not_known_yet_says_why_as_it_happened():
         chat = Chat(agenda([2], [(9, 0)]), agent=lambda slot, code=code: WireError(code, "x"))
         chat.say("hola, quiero hora el miércoles a las 9")
         assert f"quedó reservada: {why}." in texts(chat.say("sí")), code
+
+
+def test_a_calendar_date_just_gone_is_said_to_have_passed_not_read_as_next_year():
+    chat = Chat(agenda([2, 4, 7], [(9, 0)]))  # today: Tuesday 1 December
+    reply = chat.say("necesito hora para el 30 de noviembre")
+    assert "El lunes 30 ya pasó." in texts(reply)
+    assert "2027" not in texts(reply) and "recepción" not in texts(reply)

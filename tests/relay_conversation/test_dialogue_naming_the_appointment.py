@@ -152,3 +152,30 @@ def test_a_cancel_naming_a_time_or_professional_the_appointment_does_not_have_sa
         assert "No tienes una hora así; la que tengo anotada es otra:" in texts(reply), message
     reply = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU)).say("cancela mi hora de las 10")
     assert "No tienes" not in texts(reply)
+
+
+def test_whose_it_is_said_while_choosing_a_time_is_for_this_booking_not_a_correction():
+    chat = Chat(agenda([2], [(9, 0)]), appointments=ClinicAgent(THU))
+    chat.say("hola, quiero hora el miércoles")
+    reply = chat.say("no es para mí, es para mi hija Sofía Pérez")
+    assert reply.status != "handoff" and "sigue reservada" not in texts(reply)
+    assert "Entendido, la hora será para Sofía Pérez." in texts(reply)
+    chat.say("09:00")
+    assert chat.books and chat.books[0].state.patient_name == "Sofía Pérez"
+
+
+def test_a_plain_cancel_or_move_of_the_only_appointment_claims_no_mismatch():
+    for message in ("quiero cancelar mi hora", "quiero cambiar mi hora", "cancel my appointment"):
+        reply = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU)).say(message)
+        assert "No tienes" not in texts(reply) and "You have no" not in texts(reply), message
+
+
+def test_attendance_for_a_day_or_professional_they_have_nothing_with_is_never_thanked_for_another():
+    from test_dialogue_already import finding
+
+    for message in ("confirmo mi asistencia para mañana con el dr rojas", "confirmo mi asistencia a la del miércoles"):
+        reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say(message)
+        assert "Gracias por confirmar" not in texts(reply), message
+        assert "No encontré una hora así a tu nombre." in texts(reply) and lines(reply) == [THU_LINE], message
+    reply = Chat(finding(2, 4), appointments=ClinicAgent(THU, FRI)).say("confirmo mi asistencia para el viernes")
+    assert "Te esperamos el viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas." in texts(reply)

@@ -84,3 +84,9 @@ def test_mine_first_at_the_name_question_is_the_writers_name_never_stored_as_one
     reply = chat.say("primero la mía")
     assert reply.status == "booked" and chat.books[0].state.patient_name == ""
     assert "Tu hora quedó reservada" in texts(reply)
+
+
+def test_yes_and_cancel_the_other_one_without_a_day_still_books_first():
+    chat = at_the_confirmation(ClinicAgent(THU))
+    reply = chat.say("sí, y de paso cancela la otra")
+    assert reply.status == "booked" and len(chat.books) == 1 and APART in texts(reply)
