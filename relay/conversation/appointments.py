@@ -187,14 +187,14 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
             return _confirm_target(lang, evolve(state, gave_up=False), clinic, state.bookings[after],
                                    [*step.opening, lang.say("cancel_done", **_when(lang, state.target))])
         paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
-        if state.more_asked:  # "sí, y …" at "¿Cancelo…?": cancelled; the rest, asked for again
-            paragraphs[-1] = lang.say("more_apart")
+        if state.more_asked or state.others_to_book:  # "sí, y …" at "¿Cancelo…?": cancelled; the rest asked for
+            paragraphs[-1] = lang.say("booked_next_person" if state.others_to_book else "more_apart")
         data = {
             "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
         }
         done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
-                      cancel_each=False, more_asked=False)  # undoable
+                      cancel_each=False, more_asked=False, others_to_book=False)  # undoable
         return Reply(done, continuation(data, [*step.opening, *paragraphs]), "cancelled")
     if isinstance(outcome, RescheduleResult) and state.target is not None:
         return _moved(lang, state, turn, clinic, outcome)
@@ -448,8 +448,8 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     paragraphs = [*opening, lang.say("moved", name=name), when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
-    if state.more_asked:  # "sí, y …" at the move's confirmation: moved; the rest, asked for again
-        paragraphs.append(lang.say("more_apart"))
+    if state.more_asked or state.others_to_book:  # "sí, y …" at the move's confirmation: moved; the rest asked for
+        paragraphs.append(lang.say("booked_next_person" if state.others_to_book else "more_apart"))
     return Reply(None, continuation(data, paragraphs), "booked")
 
 

@@ -196,6 +196,11 @@ def _decide(
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None:
+        if acknowledges(turn.message, norm):  # "👍", "ok" at "Ya tienes hora… ¿otra, cambiarla o cancelarla?"
+            return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
+        if norm.strip() in ("si", "yes", "si po", "sip"):  # yes to which of the three? asked
+            return already(ctx, state, [ctx.say("tap_an_option")])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         typed_aim = option is not None and option.kind == "move_one" and not tapped(state, norm)
@@ -237,8 +242,9 @@ def _decide(
         return _end(ctx, state, NAME_CORRECTION)
     # Of an appointment already made (their appointments on the table); while choosing a time, "no es para mí, es
     # para mi hija" is whom this booking is for: said back, the same menu kept (never "no te entendí")
-    if (state.stage in (CHOOSE_DAY, CHOOSE_TIME) and action is None and not reading.found and state.for_other
-            and (for_someone_else(norm) or surely_for_another(norm))):
+    if (state.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM) and action is None and not reading.found and state.for_other
+            and reading.answer != "yes" and not yes_for_someone(norm)
+            and (for_someone_else(norm) or surely_for_another(norm))):  # at «¿Confirmo…?» too: then asked again
         noted = (ctx.say("for_other_named", name=state.patient_name) if state.patient_name
                  else ctx.say("for_other_noted"))
         return reask(ctx, state, [noted], understood=True)

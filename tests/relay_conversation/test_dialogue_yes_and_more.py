@@ -90,3 +90,32 @@ def test_yes_and_cancel_the_other_one_without_a_day_still_books_first():
     chat = at_the_confirmation(ClinicAgent(THU))
     reply = chat.say("sí, y de paso cancela la otra")
     assert reply.status == "booked" and len(chat.books) == 1 and APART in texts(reply)
+
+
+def test_another_persons_appointment_asked_with_the_yes_to_a_cancel_is_not_dropped_silently():
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    chat.say("cancela la del jueves")
+    reply = chat.say("si si, y tb una para mi hijo el martes")
+    assert reply.status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
+    assert "otra hora para otra persona" in texts(reply)
+
+
+def test_ok_or_a_thumb_at_you_already_have_one_ends_kindly_and_yes_asks_which():
+    from test_dialogue_already import finding
+
+    for ack in ("👍", "ok"):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        assert "Ya tienes hora" in texts(chat.say("hola"))
+        reply = chat.say(ack)
+        assert reply.status == "closed" and not chat.books and "especialidad" not in texts(reply), ack
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    assert "¿Qué prefieres? Toca una de las opciones." in texts(chat.say("sí"))
+
+
+def test_whose_it_is_said_at_the_confirmation_is_taken_and_the_question_asked_again():
+    chat = at_the_confirmation()
+    reply = chat.say("no es para mí, es para mi hija Sofía Rojas")
+    assert "Entendido, la hora será para Sofía Rojas." in texts(reply) and CONFIRM in texts(reply)
+    assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Sofía Rojas"
