@@ -564,7 +564,7 @@ _COURTESY_REST = _CLOSING_REST | frozenset(
     nos hasta see ya bye okey oki oks lot mas doctor doctora senorita buenas buenos buen tardes noches dias dia que
     tenga tengas have nice good day muchisimas muchisimo quedo atento atenta atentos la su tu ayuda help for your
     bendiciones saludos abrazo besos cuidese cuidate po pue pues esten este estes bien ah ahh oh eh eso era es todo
-    nada seria sería
+    nada seria sería y e and si yes
     """.split()
 )
 

@@ -60,3 +60,9 @@ def test_a_calendar_date_just_gone_is_said_to_have_passed_not_read_as_next_year(
     reply = chat.say("necesito hora para el 30 de noviembre")
     assert "El lunes 30 ya pasó." in texts(reply)
     assert "2027" not in texts(reply) and "recepción" not in texts(reply)
+
+
+def test_yes_and_thanks_after_a_booking_is_thanked_not_a_new_menu():
+    """"¡Listo, Hernán! Tu hora quedó reservada" … "si, y gracias": a new conversation, but only courtesy."""
+    reply = Chat(agenda([2], [(9, 0)])).say("si, y gracias")
+    assert reply.status == "closed" and "¡De nada, Ana!" in texts(reply) and not buttons(reply)
