@@ -57,8 +57,8 @@ GONE_LOOKBACK_DAYS = 45  # bookings made this far back may still be upcoming (a 
 SETTINGS_CHECK_S = 2.0  # how often to look for `cita-agent configure` (one stat of agent.toml)
 PAUSE_CHECK_S = 1.0  # how often to look for `cita-agent pause`/`resume` (one stat of a small file)
 RETENTION_CHECK_S = 3600.0  # how often to look whether a day passed since the last purge (the PC may have slept)
-_PORTAL_FIELDS = ("portal_kind", "portal_url", "portal_user", "browser_path", "browser_channel")
 _WEB_APP_FIELDS = ("portal_kind", "portal_url", "portal_user")  # another web app or account: other free times
+_PORTAL_FIELDS = (*_WEB_APP_FIELDS, "browser_path", "browser_channel")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from relay.agents import AgentConnection
 from relay.conversation import ConversationState, Reply, Turn
-from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
+from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK, move_key
 from relay.conversation.outcomes import BOOKING_FAILED
 from relay.conversation.patient import PATIENT_PROBLEMS
 from relay.conversation.state import HANDED_OFF, idempotency_key
@@ -44,7 +44,7 @@ from relay.followup_texts import (
     resolution_event,
 )
 from relay.followups_store import FollowUpStore
-from relay.kommo_followup import KommoFollowUps
+from relay.kommo_followup import KommoFollowUps, worth_retrying
 from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
@@ -65,8 +65,7 @@ _ACTION_OF = {"task": "task", "note": "note", "tag": "tag", "task_done": "task",
 
 def _failed_actions(results: dict[str, int | None]) -> tuple[str, ...]:
     """The follow-up actions whose Kommo call failed in a way worth another try (not reached, 429, 5xx)."""
-    failed = {_ACTION_OF[key] for key, status in results.items()
-              if key in _ACTION_OF and (status is None or status == 429 or status >= 500)}
+    failed = {_ACTION_OF[key] for key, status in results.items() if key in _ACTION_OF and worth_retrying(status)}
     return tuple(sorted(failed))
 
 
@@ -215,7 +214,7 @@ class FollowUpDesk:
         if kept.target is None:
             key = idempotency_key(kept.conversation_id, kept.pending.id)
         elif kept.intent == "reschedule":
-            key = idempotency_key(kept.conversation_id, f"move:{kept.target.booking_id}:{kept.pending.id}")
+            key = move_key(kept, kept.pending)
         else:
             return
         self._not_known[(clinic, key)] = (turn, kept)

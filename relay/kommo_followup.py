@@ -33,6 +33,11 @@ RETRY_AFTER_S = 1.0
 FOLLOW_UP_SHARE_PER_S = 2.0
 
 
+def worth_retrying(status: int | None) -> bool:
+    """A failed Kommo call worth another try: no answer, over the limit (429) or Kommo failing (5xx)."""
+    return status is None or status == 429 or status >= 500
+
+
 class KommoFollowUps:
     def __init__(
         self,
@@ -193,7 +198,7 @@ class KommoFollowUps:
                     break
             if status is not None and 200 <= status < 300:
                 return status
-            if status is not None and status < 500 and status != 429:
+            if not worth_retrying(status):
                 break
             if attempt == 1:
                 await asyncio.sleep(RETRY_AFTER_S)

@@ -105,10 +105,16 @@ def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | No
     return None
 
 
+def move_key(state: ConversationState, slot: WireSlot) -> str:
+    """The idempotency key of moving ``state.target`` to ``slot`` (the outcome of its new booking carries it)."""
+    assert state.target is not None
+    return idempotency_key(state.conversation_id, f"move:{state.target.booking_id}:{slot.id}")
+
+
 def reschedule_step(state: ConversationState, slot: WireSlot, phone: str = "") -> AgentStep:
     """Move ``state.target`` to ``slot``: the agent books the new one first, then cancels the old one."""
     assert state.target is not None
-    key = idempotency_key(state.conversation_id, f"move:{state.target.booking_id}:{slot.id}")
+    key = move_key(state, slot)
     moving = evolve(state, stage=RESCHEDULING, pending=slot, proposed=None)
     args = RescheduleArgs(state.target.booking_id, slot.id, key, _phone(phone), **dict(state.patient))
     return AgentStep(moving, "reschedule", args)
@@ -260,13 +266,17 @@ def _listed(
 BOOKINGS_READ_DAYS = 120  # "la del 20 de enero": a day of an appointment is looked for this far ahead
 
 
+def _old_part(state: ConversationState) -> str:
+    """The part of the first message that names the appointment (not a new one asked beside it, nor a move's aim)."""
+    return old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
+
+
 def _wish_reading(state: ConversationState, now: datetime | None) -> Any:
     """The cancel's or move's first message read for the day and time of the appointment it names (None: not read)."""
     if now is None or not state.bookings:
         return None
-    old = old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
     today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
-    reading = read(old, today, window_days=BOOKINGS_READ_DAYS)
+    reading = read(_old_part(state), today, window_days=BOOKINGS_READ_DAYS)
     return None if reading.ambiguous else reading
 
 
@@ -282,7 +292,7 @@ def _named_professionals(reading: Any, booking: WireBooking) -> tuple[str, ...]:
 def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -> list[WireBooking]:
     """The appointments a cancel's or move's first message names by day, time, professional or person — in the part
     that names the one to act on: not "… y pídeme otra con la dra soto", nor a move's "… para el viernes"."""
-    words = naming_words(old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"), owner)
+    words = naming_words(_old_part(state), owner)
     reading = _wish_reading(state, now)  # None also for "mañana no puedo ir a mi hora del viernes": not one day
     if reading is None:
         return named_bookings(state.bookings, None, (), (), words)

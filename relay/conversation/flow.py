@@ -231,8 +231,7 @@ def _decide(
     if action == "cancel":
         return _end(ctx, state, "cancelled")
     if more is not None and action is None:  # "sí, y de paso cancela la otra": the yes first, never lost to the
-        yes = "confirm" if state.stage == CONFIRM else "move_yes" if state.intent == "reschedule" else "cancel_yes"
-        return _follow(ctx, state, Option(norm, yes), norm)  # rest (asked for apart once this is done)
+        return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # rest (asked for apart once this is done)
     if (action is None and reading.intent == "cancel" and state.intent != "reschedule"
             and drops_the_new_booking(state, norm, reading.day is not None)):
         return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
@@ -282,15 +281,14 @@ def _decide(
     if len(choices) == 1:
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
-        yes = "move_yes" if state.intent == "reschedule" else "cancel_yes"
-        option = Option(norm, yes if reading.answer == "yes" else "cancel_no")
+        option = Option(norm, _yes_kind(state) if reading.answer == "yes" else "cancel_no")
     if state.stage == CONFIRM_CANCEL and option is None and action is None and keeps_it(norm):
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # "ah, era el miércoles? entonces déjala"
     if state.stage == CONFIRM_CANCEL and option is None and action is None and not reading.found:
         if _LEADING_NO.match(norm) or keeps_it(norm):  # "no, la hora está bien…", "ya no, déjala": it stays
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)
         if _LEADING_YES.match(norm):  # "sí, cancélala", "sí porfa, es que no puedo ir"
-            return _follow(ctx, state, Option(norm, "move_yes" if state.intent == "reschedule" else "cancel_yes"), norm)
+            return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
         if state.target is not None and reading.intent not in ("person", "stop", *ELSEWHERE):
             return confirm_again(ctx.lang, state, ctx.clinic)  # the same question, not a booking's menus
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
@@ -598,6 +596,13 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
+
+
+def _yes_kind(state: ConversationState) -> str:
+    """The option a yes takes at this confirmation: the booking's, the move's or the cancel's."""
+    if state.stage == CONFIRM:
+        return "confirm"
+    return "move_yes" if state.intent == "reschedule" else "cancel_yes"
 
 
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
