@@ -19,7 +19,7 @@ from typing import Any
 
 from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import normalize, read
+from relay.conversation.freetext import Reading, normalize, read
 from relay.conversation.intents import (
     confirms_attendance,
     means_every_one,
@@ -30,7 +30,7 @@ from relay.conversation.intents import (
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
-from relay.conversation.outcomes import slot_taken
+from relay.conversation.outcomes import rest_asked_for, slot_taken
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
@@ -192,9 +192,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         if state.cancel_each and after < len(ids):  # "cancela las dos": this one is done, the next is asked about
             return _confirm_target(lang, evolve(state, gave_up=False), clinic, state.bookings[after],
                                    [*step.opening, lang.say("cancel_done", **_when(lang, state.target))])
-        paragraphs = [lang.say("cancel_done", **_when(lang, state.target)), lang.say("cancel_done_closing")]
-        if state.more_asked or state.others_to_book:  # "sí, y …" at "¿Cancelo…?": cancelled; the rest asked for
-            paragraphs[-1] = lang.say("booked_next_person" if state.others_to_book else "more_apart")
+        paragraphs = [lang.say("cancel_done", **_when(lang, state.target)),
+                      *(rest_asked_for(lang, state) or [lang.say("cancel_done_closing")])]
         data = {
             "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
@@ -271,7 +270,7 @@ def _old_part(state: ConversationState) -> str:
     return old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
 
 
-def _wish_reading(state: ConversationState, now: datetime | None) -> Any:
+def _wish_reading(state: ConversationState, now: datetime | None) -> Reading | None:
     """The cancel's or move's first message read for the day and time of the appointment it names (None: not read)."""
     if now is None or not state.bookings:
         return None
@@ -280,7 +279,7 @@ def _wish_reading(state: ConversationState, now: datetime | None) -> Any:
     return None if reading.ambiguous else reading
 
 
-def _named_professionals(reading: Any, booking: WireBooking) -> tuple[str, ...]:
+def _named_professionals(reading: Reading, booking: WireBooking) -> tuple[str, ...]:
     """The appointment's professional when the message names someone ("con la dra soto") who is that one, ("",)
     when it names someone else (no appointment matches), () when it names no one."""
     if not reading.named:
@@ -458,8 +457,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     paragraphs = [*opening, lang.say("moved", name=name), when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
-    if state.more_asked or state.others_to_book:  # "sí, y …" at the move's confirmation: moved; the rest asked for
-        paragraphs.append(lang.say("booked_next_person" if state.others_to_book else "more_apart"))
+    paragraphs.extend(rest_asked_for(lang, state))  # "sí, y …" at the move's confirmation
     return Reply(None, continuation(data, paragraphs), "booked")
 
 

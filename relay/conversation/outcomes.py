@@ -154,6 +154,14 @@ def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> R
                  "closed")
 
 
+def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:
+    """Once a booking, move or cancel is done: how to ask for what the same message asked besides it — another
+    person's appointment ("para mí y mi hijo", "sí, y tb una para mi hija") or anything else ("sí, y de paso …")."""
+    if state.others_to_book:
+        return [lang.say("booked_next_person")]
+    return [lang.say("more_apart")] if state.more_asked else []
+
+
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
     if state.undo_wanted and state.gave_up:
         return _booked_but_unwanted(lang, state, clinic, result)
@@ -165,10 +173,7 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     paragraphs = [said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
-    if state.others_to_book:  # "para mí y mi hijo": this one is booked; how to ask for the next one
-        paragraphs.append(lang.say("booked_next_person"))
-    elif state.more_asked:  # "sí, y de paso …": this one is booked; the rest, asked for again
-        paragraphs.append(lang.say("more_apart"))
+    paragraphs.extend(rest_asked_for(lang, state))
     paragraphs.append(lang.say("booked_closing"))
     data: dict[str, Any] = {
         "status": "booked",
