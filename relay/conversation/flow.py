@@ -122,8 +122,8 @@ from relay.conversation.state import (
     PATIENT_NAME,
     ConversationState,
     Option,
-    conversation_id,
     idempotency_key,
+    new_conversation,
 )
 from wire.messages import SlotsResult, WireSlot
 
@@ -411,9 +411,7 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
 
 def _fresh_state(turn: Turn) -> ConversationState:
     """A new conversation's state for this lead, from this turn."""
-    return ConversationState(
-        conversation_id=conversation_id(turn.lead_id, turn.now), lead_id=turn.lead_id, last_seen=turn.now
-    )
+    return new_conversation(turn.lead_id, turn.now)
 
 
 def _start(ctx: Context) -> Reply | AgentStep:

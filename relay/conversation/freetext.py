@@ -945,6 +945,8 @@ def _read_days(
             found = _day_of_month(n, today, weekday, limit=window_days)
             if found is not None:
                 days.add(found)
+            elif (passed := _weekday_just_passed(n, weekday, today)) is not None:
+                missing = (passed, weekday)  # "el martes 1" on Friday 4: that Tuesday, behind us
             elif (plain := _day_of_month(n, today)) is not None:
                 missing = (plain, weekday)
             else:
@@ -1013,6 +1015,16 @@ def _recently_passed(day_n: int, month: int, year_text: str | None, today: date)
     if day > today:
         day = day.replace(year=today.year - 1) if not (month == 2 and day_n == 29) else day
     return day if timedelta(0) < today - day <= timedelta(days=62) else None
+
+
+def _weekday_just_passed(day_n: int, weekday: int, today: date) -> date | None:
+    """The day of the last month that is that weekday and that day of the month ("el lunes 30" on 1 December:
+    Monday 30 November), or None."""
+    for back in range(1, 32):
+        candidate = today - timedelta(days=back)
+        if candidate.day == day_n and candidate.weekday() == weekday:
+            return candidate
+    return None
 
 
 def _day_of_month(day_n: int, today: date, weekday: int | None = None, limit: int = 62) -> date | None:

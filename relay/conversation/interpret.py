@@ -80,20 +80,6 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
     return later if later <= ctx.last_day else day
 
 
-def _just_passed(today: date, n: int, weekday: int) -> bool:
-    """Whether "the <weekday> <n>th" is a day of this month or the last one that is behind us ("el martes 1" on
-    Friday 4 December: Tuesday 1 December)."""
-    for months_back in (0, 1):
-        year, month = (today.year, today.month - months_back) if today.month > months_back else (today.year - 1, 12)
-        try:
-            day = date(year, month, n)
-        except ValueError:
-            continue
-        if day < today and day.weekday() == weekday and (today - day).days <= 31:
-            return True
-    return False
-
-
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
     only_these = bool(reading.alternatives)
     if only_these:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
@@ -186,20 +172,16 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if needs_service(ctx, state):  # the same for the service, when what the patient wants offers several
         return service_menu(ctx, evolve(state, wish=norm if reading.found else state.wish), notices)
 
-    if reading.missing_day is not None and reading.missing_day < ctx.today:  # "el 3 de diciembre" on the 4th
-        notice = ctx.say("day_passed", weekday=ctx.lang.weekdays[reading.missing_day.weekday()],
+    if reading.missing_day is not None and reading.missing_day < ctx.today:  # "el 3 de diciembre", "el martes 1"
+        notice = ctx.say("day_passed", weekday=ctx.lang.weekdays[reading.missing_day.weekday()],  # on Friday 4
                          n=reading.missing_day.day)
-        return day_menu(ctx, state, notices=[*notices, notice])
+        return day_menu(ctx, state, notices=[*notices, notice])  # the soonest days: what is near
     if reading.missing_day is not None and reading.missing_day.weekday() == reading.missing_weekday:
         notice = ctx.say(  # "el viernes 18": there is one, past the days the agenda shows
             "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),
             day=ctx.lang.day_label(reading.missing_day),
         )
         return day_menu(ctx, state, notices=[*notices, notice], near=ctx.last_day)
-    if reading.missing_day is not None and _just_passed(ctx.today, reading.missing_day.day, reading.missing_weekday):
-        notice = ctx.say(  # "el martes 1" on Friday 4: that Tuesday is behind, the soonest days are what is near
-            "day_passed", weekday=ctx.lang.weekdays[reading.missing_weekday], n=reading.missing_day.day)
-        return day_menu(ctx, state, notices=[*notices, notice])
     if reading.missing_day is not None:  # "el lunes 3" with no Monday the 3rd ahead in the window
         notice = ctx.say(
             "no_such_day", weekday=ctx.lang.weekdays[reading.missing_weekday], n=reading.missing_day.day,

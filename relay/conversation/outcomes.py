@@ -28,7 +28,7 @@ from relay.conversation.state import (
     CONFIRM_CANCEL,
     ConversationState,
     Option,
-    conversation_id,
+    new_conversation,
 )
 from relay.conversation.texts import Language, language
 from wire.appointments import WireBooking
@@ -126,7 +126,7 @@ def handoff(
         paragraphs = [lang.say("cannot_check"), lang.say("receptionist")]
     # Waiting for a receptionist: the next message is answered as such (not greeted with the menus), for as long
     # as a conversation lasts. No patient data is kept: only that it was handed off.
-    waiting = None if reason in QUIET_HANDOFFS else _handed_off(state, turn, reason)
+    waiting = None if reason in QUIET_HANDOFFS else handed_off_state(state, turn, reason)
     return Reply(waiting, continuation(data, [*opening, *paragraphs, *closing]), "handoff")
 
 
@@ -139,11 +139,10 @@ QUIET_HANDOFFS = frozenset({"cancelled"})
 ASKED_FOR_RECEPTION = frozenset({"asked_for_person", NAME_CORRECTION, *ELSEWHERE.values()})
 
 
-def _handed_off(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:
+def handed_off_state(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:
+    """The conversation kept once reception was asked to write (a new one if there was none): only that it was."""
     turn = aware(turn)
-    if state is None:
-        state = ConversationState(conversation_id(turn.lead_id, turn.now), turn.lead_id, turn.now)
-    return state.seen(turn.now).handed_off(reason)
+    return (state or new_conversation(turn.lead_id, turn.now)).seen(turn.now).handed_off(reason)
 
 
 def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> Reply:

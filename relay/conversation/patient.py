@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from relay.conversation.model import ClinicProfile, Reply, Turn
+from relay.conversation.outcomes import handed_off_state
 from relay.conversation.replies import continuation
-from relay.conversation.state import ConversationState, conversation_id
+from relay.conversation.state import ConversationState
 from wire.messages import has_control_characters, is_phone
 
 MISSING_PHONE = "missing_phone"
@@ -56,8 +57,6 @@ def patient_handoff(turn: Turn, clinic: ClinicProfile, reason: str, state: Conve
     conversation is kept as handed off (no patient data) so that the patient's next messages, answered the same,
     are one case for the clinic's team, not one each (relay/followups.py)."""
     texts = _TEXTS.get(clinic.language, _TEXTS["es"])
-    began = state.seen(turn.now) if state is not None else ConversationState(
-        conversation_id(turn.lead_id, turn.now), turn.lead_id, turn.now)
-    waiting = began.handed_off(reason)
+    waiting = handed_off_state(state, turn, reason)
     data = {"status": "handoff", "reason": reason, "conversation_id": waiting.conversation_id}
     return Reply(waiting, continuation(data, [texts[reason]]), "handoff")

@@ -268,6 +268,11 @@ def _window(value: Any) -> tuple[str, str]:
     return ("", "")
 
 
+def new_conversation(lead_id: str, now: datetime) -> ConversationState:
+    """A conversation of ``lead_id`` beginning ``now``, nothing said yet."""
+    return ConversationState(conversation_id=conversation_id(lead_id, now), lead_id=lead_id, last_seen=now)
+
+
 def conversation_id(lead_id: str, began: datetime) -> str:
     """Deterministic: the lead and the second the conversation began.
 
