@@ -25,6 +25,10 @@ _NEW_ONE_VERBS = (
     r"|me agenda|reserva|reserve|reservar|reservarme|me reservas|me reserva|sacame|saqueme|saca|saque|sacar|sacarme"
     r"|me sacas|busca|buscame|busque|busqueme|me buscas|tomame|book|schedule|get me|find me"
 )
+_NEW_REQUEST = (  # what follows "cancela la del lunes y …" when a new one is asked for
+    rf"(?:dame|deme|denme|ponme|pongame|pasame|agendame|reservame|me das|me da|quiero|necesito|give me|book me"
+    rf"|put me|{_NEW_ONE_VERBS})"
+)
 _RESCHEDULE = re.compile(
     r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
@@ -55,8 +59,7 @@ _RESCHEDULE = re.compile(
     r"|(?:cambia|mueve|corre|pasa|adelanta|atrasa|posterga|reagenda)me(?:la|lo)s?\b"
     r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
     # "cancela la del lunes y dame la misma hora el martes": one out, another in
-    r"|(?:cancel|anul)\w*\b.*\b(?:y|e|and) (?:me )?(?:dame|deme|denme|ponme|pongame|pasame|agendame|reservame|me das"
-    rf"|me da|quiero|necesito|give me|book me|put me|{_NEW_ONE_VERBS})\b)"
+    rf"|(?:cancel|anul)\w*\b.*\b(?:y|e|and) (?:me )?{_NEW_REQUEST}\b)"
 )
 _CORRECTION = re.compile(
     r"\b(?:me equivoqu\w*|me confundi\w*|estaba equivocad\w*|por error|(?:fue|era) un error|me salio mal"
@@ -603,8 +606,7 @@ def acknowledges(message: str, norm: str) -> bool:
 
 
 _THEN_NEW = re.compile(  # "cancela la del lunes | y pídeme otra con kine": where the request for a new one starts
-    r"\b(?:y|e|and|pero|luego|despues)\s+(?:me |tambien |ademas |then )?(?:dame|deme|denme|ponme|pongame|pasame"
-    rf"|agendame|reservame|me das|me da|quiero|necesito|give me|book me|put me|{_NEW_ONE_VERBS})\b"
+    rf"\b(?:y|e|and|pero|luego|despues)\s+(?:me |tambien |ademas |then )?{_NEW_REQUEST}\b"
 )
 _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a move's new day starts
     r"\b(?:para|al|pa|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
