@@ -99,6 +99,7 @@ class Relay:
             self.store,
             self.agents,
             KommoFollowUps(self.kommo_client, self.http, self.limiter, timeout_s=settings.continuation_timeout_s),
+            look_timeout_s=settings.move_timeout_s,
         )
         self.turns = TurnProcessor(
             self.store,

@@ -30,6 +30,8 @@ _PHONE_CLEAN = re.compile(r"[^0-9+()\-. ]")
 BOOKED_UNTOLD = "booked_untold"  # a booking told as not known went through: the patient must still hear it
 MOVED_UNTOLD = "moved_untold"  # the same for a move: the new time booked (the agent cancels the old one)
 MOVE_NOT_MADE = "move_not_made"  # a move told as not known did not happen: the old appointment stands
+CANCELLED_UNTOLD = "cancelled_untold"  # a cancel told as not known went through: the patient must still hear it
+CANCEL_NOT_MADE = "cancel_not_made"  # a cancel told as not known did not happen: the appointment stands
 _REASONS: dict[str, tuple[str, str]] = {
     "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
     "paused": ("la automatización estaba en pausa", "automation was paused"),
@@ -49,6 +51,7 @@ _REASONS: dict[str, tuple[str, str]] = {
     "reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
     "bookings_requested": ("pregunta por sus horas reservadas", "asks about their appointments"),
     "name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on their appointment"),
+    "running_late": ("avisa que llegará tarde a su hora", "says they will be late for their appointment"),
     "keep_requested": ("pidió NO cancelar su hora, pero la agenda no confirmó si alcanzó a cancelarse: revísela y"
                        " confírmele (no la cancele)", "asked NOT to cancel their appointment, but the web app did not"
                        " confirm whether it was cancelled already: check it and tell them (do not cancel it)"),
@@ -70,6 +73,12 @@ _REASONS: dict[str, tuple[str, str]] = {
     "move_not_made": ("su cambio de hora NO se hizo (la agenda web no guardó la nueva): su hora anterior sigue en"
                       " pie; avísele y ofrézcale otra", "their appointment was NOT moved (the web app did not save the"
                       " new time): the old one stands; tell them and offer another"),
+    "cancelled_untold": ("su hora SÍ quedó cancelada, pero el bot le dijo que aún no sabía: avísele",
+                         "their appointment WAS cancelled, but the bot told them it did not know yet: tell them"),
+    "cancel_not_made": ("su hora NO quedó cancelada (sigue en la agenda web), aunque el bot le dijo que aún no sabía:"
+                        " avísele y, si aún lo pide, cancélela", "their appointment was NOT cancelled (it is still in"
+                        " the agenda), but the bot told them it did not know yet: tell them and, if they still ask,"
+                        " cancel it"),
     "previous_not_cancelled": ("se reservó su hora nueva pero no se pudo cancelar la anterior: cancélela en la"
                                " agenda", "the new appointment was booked but the old one could not be cancelled:"
                                " cancel it in the agenda"),

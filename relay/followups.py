@@ -28,14 +28,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from relay.agents import AgentConnection
+from relay.agents import AgentConnection, AgentUnavailable
 from relay.conversation import ConversationState, Reply, Turn
-from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK, move_key
+from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK, move_key, outcome_of
 from relay.conversation.outcomes import BOOKING_FAILED
 from relay.conversation.patient import PATIENT_PROBLEMS
-from relay.conversation.state import HANDED_OFF, idempotency_key
+from relay.conversation.state import CANCELLING, HANDED_OFF, idempotency_key
 from relay.followup_texts import (
     BOOKED_UNTOLD,
+    CANCEL_NOT_MADE,
+    CANCELLED_UNTOLD,
     MOVE_NOT_MADE,
     MOVED_UNTOLD,
     handoff_event,
@@ -48,8 +50,9 @@ from relay.kommo_followup import KommoFollowUps, worth_retrying
 from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
+from wire.appointments import MyBookingsArgs, MyBookingsResult
 from wire.handoff import RESOLUTIONS, RESOLVED_SUPERSEDED, HandoffEvent, kommo_lead_url
-from wire.messages import Outcome
+from wire.messages import Outcome, ProtocolError
 
 logger = logging.getLogger("relay.followups")
 
@@ -60,6 +63,10 @@ TOLD_EARLY_KEPT_S = 600.0  # an outcome told before its hand-off: how long it ma
 # A Kommo write that failed (Kommo down, slow or over its limit) is tried again after these waits, then given up
 # (logged; the tray has the follow-up anyway). In memory: a restart gives up the ones still waiting.
 KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0)
+# A cancel told as "not known yet" (the web app slow, the agent gone): the patient's appointments are read again
+# after these waits (the agent answers once its cancel under way has finished) until one read says whether it is
+# gone; reception's task then says so. In memory, like the retries above.
+CANCEL_LOOK_AFTER_S: tuple[float, ...] = (0.0, 30.0, 120.0, 600.0)
 _ACTION_OF = {"task": "task", "note": "note", "tag": "tag", "task_done": "task", "tag_removed": "tag"}
 
 
@@ -124,6 +131,7 @@ class FollowUpDesk:
         *,
         clock: Callable[[], float] = time.time,
         sweep_s: float = SWEEP_S,
+        look_timeout_s: float = 60.0,
     ) -> None:
         self._store = followups
         self._conversations = conversations
@@ -131,6 +139,7 @@ class FollowUpDesk:
         self._kommo = kommo
         self._clock = clock
         self._sweep_s = sweep_s
+        self._look_timeout_s = look_timeout_s  # a read of a patient's appointments after a cancel not known yet
         self._sent: dict[str, set[str]] = {}  # connection id -> follow-up ids sent on it
         self._seen: dict[str, str] = {}  # connection id -> the clinic's pending mark when it was last looked at
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -209,7 +218,12 @@ class FollowUpDesk:
     def _remember_not_known(self, clinic: str, turn: Turn, reply: Reply) -> None:
         data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
         kept = reply.state
-        if data.get("booking") != "unconfirmed" or kept is None or kept.pending is None:
+        if data.get("booking") != "unconfirmed" or kept is None:
+            return
+        if kept.stage == CANCELLING and kept.intent == "cancel" and kept.target is not None:
+            self._spawn(self._look_after_cancel(clinic, turn, kept))  # a cancel has no outcome of its own: read
+            return
+        if kept.pending is None:
             return  # only a booking's outcome comes back from the agent by itself (a move's: its new booking's)
         if kept.target is None:
             key = idempotency_key(kept.conversation_id, kept.pending.id)
@@ -244,6 +258,46 @@ class FollowUpDesk:
             else:
                 self._spawn(self._settle(clinic, waiting, BOOKING_FAILED, pending.start if pending else "",
                                          pending.professional if pending else ""))
+
+    async def _look_after_cancel(self, clinic: str, turn: Turn, kept: ConversationState) -> None:
+        """A cancel handed off as "not known yet": the patient's appointments, read once the agent's cancel is over,
+        say whether it went through; reception's task then says "SÍ quedó cancelada: avísele" or "NO quedó
+        cancelada" instead of "el agente no respondió a tiempo" until the patient writes again. Nothing is
+        cancelled here (a read only), and nothing is said once the patient has heard it from the bot."""
+        assert kept.target is not None
+        try:
+            args = MyBookingsArgs(turn.phone.strip())
+        except ProtocolError:
+            return
+        for wait in CANCEL_LOOK_AFTER_S:
+            await asyncio.sleep(wait)
+            if not await self._still_unknown(clinic, turn.lead_id, kept):
+                return
+            try:
+                response = await self._agents.request(clinic, "my_bookings", args, self._look_timeout_s)
+            except AgentUnavailable:
+                continue
+            found = outcome_of("my_bookings", response)
+            if not isinstance(found, MyBookingsResult):
+                continue
+            if not await self._still_unknown(clinic, turn.lead_id, kept):
+                return
+            gone = all(booking.booking_id != kept.target.booking_id for booking in found.bookings)
+            log(logger, logging.INFO, "cancel_looked_after", clinic=clinic, lead=turn.lead_id, cancelled=gone)
+            await self._settle(clinic, (turn, kept), CANCELLED_UNTOLD if gone else CANCEL_NOT_MADE,
+                               kept.target.start, kept.target.professional)
+            return
+
+    async def _still_unknown(self, clinic: str, lead_id: str, kept: ConversationState) -> bool:
+        """The conversation still waits on this cancel's outcome (the patient has not heard it, nor taken it back)."""
+        try:
+            raw = await self._conversations.load_conversation(clinic, lead_id)
+            now = ConversationState.from_json(raw) if raw else None
+        except Exception:
+            return False
+        return (now is not None and now.conversation_id == kept.conversation_id and now.stage == CANCELLING
+                and now.intent == kept.intent and now.target is not None
+                and now.target.booking_id == kept.target.booking_id)
 
     async def _settle(self, name: str, waiting: tuple[Turn, ConversationState], reason: str, start: str,
                       professional: str) -> None:

@@ -182,6 +182,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
     "reason.bookings_requested": ("pregunta por sus horas", "asks about their appointments"),
     "reason.name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on an appointment"),
+    "reason.running_late": ("avisa que llegará tarde", "says they will be late"),
     "reason.keep_requested": ("pidió NO cancelar su hora: confirme si sigue en la agenda",
                               "asked NOT to cancel: check it is still in the agenda"),
     "reason.move_back_requested": ("pidió NO cambiar su hora: si tiene dos, cancele la nueva",
@@ -193,6 +194,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "their appointment WAS moved: tell them (do not move it again)"),
     "reason.move_not_made": ("su cambio de hora NO se hizo: la anterior sigue", "their move was NOT made: the old"
                              " appointment stands"),
+    "reason.cancelled_untold": ("su hora SÍ quedó cancelada: avísele", "it WAS cancelled: tell them"),
+    "reason.cancel_not_made": ("su hora NO se canceló: sigue en la agenda", "it was NOT cancelled: it is still in"
+                               " the agenda"),
     "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),
     "reason.missing_phone": ("sin teléfono en Kommo", "no phone number in Kommo"),
     "reason.unreadable_name": ("nombre ilegible en Kommo", "unreadable name in Kommo"),

@@ -143,12 +143,82 @@ async def test_a_cancel_not_known_tells_reception_the_time_is_one_to_cancel_not_
     who = {"name": "Inés Soto", "phone": "+56 9 7000 0708"}
     await kommo.say(url, clinic.subdomain, "708", "quiero cancelar mi hora", **who)
     await kommo.say(url, clinic.subdomain, "708", "Sí, cancelar", **who)
-    [event] = await agent.wait_for_events(1)
+    event, *_ = await agent.wait_for_events(1)
     assert (event.reason, event.about, event.chosen_start) == ("timeout", "cancel", held.start)
-    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
+    task, *_ = await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
     when = held.start[:10] + " " + held.start[11:16]
     assert f"Hora que pidió cancelar: {when} {held.professional}." in task.text
     assert "Había elegido" not in task.text
+
+
+def cancels_slowly(agent, booking_id: str, *, goes_through: bool):
+    """The agent lists one appointment of the patient's and cancels it more slowly than the relay waits (0.8 s),
+    then it is gone (``goes_through``) or the web app refused it; a read of the appointments waits for a cancel under
+    way, as the real agent's does. That appointment, and the cancels asked for (booking ids)."""
+    from wire.appointments import CancelArgs, CancelResult, MyBookingsResult, WireBooking
+    from wire.messages import error_response, ok_response
+
+    slot = agent.slots[5]
+    held = WireBooking(booking_id, slot.start, slot.end, slot.professional)
+    listed = [held]
+    cancels: list[str] = []
+    over = asyncio.Event()
+    over.set()
+
+    async def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            cancels.append(request.args.booking_id)
+            if held not in listed:
+                return ok_response(request.id, CancelResult(booking_id, repeat=True))
+            over.clear()
+            await asyncio.sleep(0.8)
+            over.set()
+            if not goes_through:
+                return error_response(request.id, "portal_down", "the web app did not answer")
+            listed.clear()
+            return ok_response(request.id, CancelResult(booking_id))
+        await over.wait()
+        return ok_response(request.id, MyBookingsResult(tuple(listed)))
+
+    agent.appointments = appointments
+    return held, cancels
+
+
+@pytest.mark.parametrize(("lead", "goes_through"), [("760", True), ("761", False)])
+async def test_a_cancel_not_known_yet_tells_reception_whether_it_went_through_once_the_agent_is_done(
+        make_relay, kommo, lead, goes_through):
+    """A cancel slower than the relay waits ("Aún no sé si tu hora quedó cancelada…"): reception's task said "el
+    agente no respondió a tiempo" until the patient wrote again (only bookings and moves have an outcome of their
+    own). The relay reads the patient's appointments once the agent's cancel is over, and the task says it WAS
+    cancelled (tell them) or was NOT (it stands); the patient's next message hears the same, and settles it."""
+    relay = make_relay(book_timeout_s=0.3)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    held, cancels = cancels_slowly(agent, f"bk-{lead}", goes_through=goes_through)
+    url = relay.widget_url(clinic)
+    who = {"name": "Marta Díaz", "phone": f"+56 9 7000 0{lead}"}
+    await kommo.say(url, clinic.subdomain, lead, "quiero cancelar mi hora", **who)
+    unknown = await kommo.say(url, clinic.subdomain, lead, "Sí, cancelar", **who)
+    assert "Aún no sé si tu hora" in texts_of(unknown.body)
+
+    handed_off, superseded, tell_them = await agent.wait_for_events(3)
+    assert (handed_off.reason, superseded.reason) == ("timeout", "resolved_superseded")
+    assert (tell_them.reason, tell_them.about, tell_them.chosen_start) == (
+        "cancelled_untold" if goes_through else "cancel_not_made", "cancel", held.start)
+    [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, lead) if not t.completed] if any(
+        t.completed for t in kommo.tasks(clinic.subdomain, lead)) else [], "the first task done, one that says it")
+    when = held.start[:10] + " " + held.start[11:16]
+    assert f"Hora que pidió cancelar: {when}" in open_task.text
+    if goes_through:
+        assert "su hora SÍ quedó cancelada" in open_task.text and "avísele" in open_task.text
+        told = await kommo.say(url, clinic.subdomain, lead, "hola? se canceló?", **who)
+        assert "Listo, cancelé tu hora" in texts_of(told.body), texts_of(told.body)
+        *_, closing = await agent.wait_for_events(4)
+        assert closing.reason == "resolved_cancelled"
+        await wait_for(lambda: all(t.completed for t in kommo.tasks(clinic.subdomain, lead)), "every task done")
+    else:
+        assert "su hora NO quedó cancelada (sigue en la agenda web)" in open_task.text
+    assert cancels == [held.booking_id] + ([held.booking_id] if goes_through else [])
 
 
 async def test_a_contact_without_a_phone_is_one_case_for_reception_however_often_they_write(relay, kommo):
@@ -333,15 +403,18 @@ async def test_a_cancel_taken_back_while_not_known_is_kept_and_its_kommo_task_is
     assert "¿Cancelo tu hora" in texts_of(asked.body)
     unknown = await kommo.say(url, clinic.subdomain, "706", "Sí, cancelar", **who)
     assert "Aún no sé si tu hora" in texts_of(unknown.body)
-    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "706"), "the Kommo task")
+    # The relay reads the appointments once the agent's cancel is over: still there, reception is told so.
+    await agent.wait_for_events(3)
 
     kept = await kommo.say(url, clinic.subdomain, "706", "no, no la canceles por favor, la necesito", **who)
     assert "no la cancelo" in texts_of(kept.body) and "sigue en pie" in texts_of(kept.body)
     assert cancels == ["bk-30"]  # asked once; never again after the "no"
-    handed_off, resolved = await agent.wait_for_events(2)
-    assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_kept")
-    [done] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "706") if t.completed], "the task done")
-    assert "pidió conservar su hora y sigue en pie" in done.result
+    events = await agent.wait_for_events(4)
+    assert [e.reason for e in events] == ["timeout", "resolved_superseded", "cancel_not_made", "resolved_kept"]
+    tasks = await wait_for(lambda: len(kommo.tasks(clinic.subdomain, "706")) == 2 and all(
+        t.completed for t in kommo.tasks(clinic.subdomain, "706")) and kommo.tasks(clinic.subdomain, "706"),
+        "both tasks done")
+    assert "pidió conservar su hora y sigue en pie" in tasks[-1].result
 
 
 async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_never_carried_out(relay, kommo):
