@@ -21,6 +21,7 @@ from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import Reading, normalize, read
 from relay.conversation.intents import (
+    asked_besides,
     confirms_attendance,
     means_every_one,
     old_appointment_part,
@@ -93,15 +94,16 @@ def resume_cancel(state: ConversationState | None, turn: Turn) -> AgentStep | No
         phone = turn.phone.strip()
         if _PHONE_RE.match(phone):
             return AgentStep(evolve(state.seen(turn.now), intent=KEEP_CHECK), "my_bookings", MyBookingsArgs(phone))
+    besides = asked_besides(normalize(turn.message))  # "¿se canceló? y necesito otra para mi hijo": said after
     if state.stage == CANCELLING:
-        return _cancel_step(state.seen(turn.now), state.target, turn.phone)
+        return _cancel_step(evolve(state.seen(turn.now), **besides), state.target, turn.phone)
     if (state.stage == RESCHEDULING and state.pending is not None
             and (state.intent == MOVE_BACK_CHECK or takes_move_back(normalize(turn.message)))):
         phone = turn.phone.strip()  # "me quedo con la original": never finished against it; only read
         if _PHONE_RE.match(phone):
             return AgentStep(evolve(state.seen(turn.now), intent=MOVE_BACK_CHECK), "my_bookings", MyBookingsArgs(phone))
     if state.stage == RESCHEDULING and state.pending is not None:
-        return reschedule_step(state.seen(turn.now), state.pending, turn.phone)
+        return reschedule_step(evolve(state.seen(turn.now), **besides), state.pending, turn.phone)
     return None
 
 

@@ -40,7 +40,9 @@ from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
     acknowledges,
+    and_one_more_for_another,
     another_person_too,
+    asked_besides,
     asks_about_clinic,
     asks_how_long,
     asks_other_professional,
@@ -61,6 +63,7 @@ from relay.conversation.intents import (
     names_own_booking,
     none_fits,
     nothing_else,
+    running_late,
     sounds_like_an_emergency,
     surely_for_another,
     wants_another,
@@ -86,6 +89,7 @@ from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
     ELSEWHERE,
     NAME_CORRECTION,
+    RUNNING_LATE,
     after_booking,
     closed,
     handoff,
@@ -239,6 +243,8 @@ def _decide(
         return _end(ctx, state, "asked_for_person")
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
+    if action is None and running_late(norm) and reading.intent not in ("cancel", "reschedule"):
+        return _end(ctx, state, RUNNING_LATE)
     # Of an appointment already made (their appointments on the table); while choosing a time, "no es para mí, es
     # para mi hija" is whom this booking is for: said back, the same menu kept (never "no te entendí")
     if (state.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM) and action is None and not reading.found and state.for_other
@@ -405,7 +411,7 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
     assert state.pending is not None
     norm = normalize(turn.message)
     undo = state.undo_wanted or keeps_it(norm) or detect(norm).intent == "cancel"  # "mejor no, cancela eso"
-    going_on = evolve(state.seen(turn.now), undo_wanted=undo)
+    going_on = evolve(state.seen(turn.now), undo_wanted=undo, **asked_besides(norm))
     return Book(going_on, state.pending, idempotency_key(state.conversation_id, state.pending.id))
 
 
@@ -429,6 +435,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         state = evolve(state, for_other=True)
     if wants_several(normalize(turn.message)):  # "para mí y mi hijo": whose name first is asked; the next one after
         state = evolve(state, for_other=True, others_to_book=True)
+    elif and_one_more_for_another(normalize(turn.message)):  # "…, y también una para mi hija": hers after this one
+        state = evolve(state, others_to_book=True)
     state = _named_for(state, turn.message)
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
@@ -437,6 +445,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
+    if running_late(normalize(turn.message)) and reading.intent not in ("cancel", "reschedule"):
+        return _end(ctx, state, RUNNING_LATE)  # "voy a llegar tarde a mi hora": never a new booking's menus
     if wants_name_fixed(normalize(turn.message)) or surely_for_another(normalize(turn.message)):
         # "quedó mal el nombre de mi hora", "no es para mí, es para mi hija": a person fixes it
         return _end(ctx, state, NAME_CORRECTION)

@@ -480,6 +480,9 @@ def days_from(today: date, count: int) -> list[date]:
     return [today + timedelta(days=n) for n in range(count)]
 
 
+_EACH_RULED_OUT = re.compile(r"\s*\b(?:ni|nor|o|or|u)\b\s*")
+
+
 def _ruled_out_when(
     phrases: Sequence[str], today: date, window_days: int
 ) -> tuple[tuple[date, ...], str, tuple[tuple[int, int], ...]]:
@@ -491,8 +494,10 @@ def _ruled_out_when(
     parts: set[str] = set()
     times: set[tuple[int, int]] = set()
     window = days_from(today, window_days)
-    for phrase in phrases:
-        text = _prepare(phrase, frozenset())
+    # "los viernes ni en la mañana", "Mondays or mornings": each one ruled out on its own (Fridays, and mornings),
+    # not one Friday morning
+    for each in (one for phrase in phrases for one in _EACH_RULED_OUT.split(phrase) if one.strip()):
+        text = _prepare(each, frozenset())
         text, clocks, _, part, _, _ = _read_times(text)
         text, week = _read_weeks(text, today)
         text = _relative_days(text, today)

@@ -47,6 +47,10 @@ _RESCHEDULE = re.compile(
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
+    # "¿puedes cambiar la de mi hija para el viernes?", "cambia la de Lucas", "move my daughter's one to Friday"
+    r"|(?:cambiar|cambia|cambie|cambies|cambias|mover|mueve|mueva|muevas|correr|corre|corra|pasar|pasa|pase"
+    r"|adelantar|atrasar|postergar) (?:la|el|las|los) de\b"
+    r"|(?:change|move|switch|shift|reschedule) (?:my |our |the )?\w+ s (?:one|appointment|booking)\b"
     # "cambiar la kine del lunes", "mover mi dentista del viernes": an appointment called by what it is, and its day
     r"|(?:cambiar|cambia|cambie|mover|mueve|mueva|correr|corre|corra) (?:la|el|mi) \w+ (?:del|de el) (?:lunes|martes"
     r"|miercoles|jueves|viernes|sabado|domingo)\b"
@@ -140,7 +144,8 @@ _ASKS_NEW = re.compile(
 _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?<!para )(?<!pa )(?:una|alguna|otra) persona|persona real"
     r"|hablar con (?:alguien|una persona|ustedes)"
-    r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|asesor\w*|atencion al cliente|llam(?:en|eme|enme|arme|ame|an)"
+    r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|(?:la|el|una|un) secre|asesor\w*|atencion al cliente"
+    r"|llam(?:en|eme|enme|arme|ame|an)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
@@ -451,6 +456,19 @@ def wants_several(text: str) -> bool:
     return bool(_SEVERAL_PEOPLE.search(text))
 
 
+# "…, y también una con medicina general para mi hija", "y otra para mi esposa": one more appointment, for someone else
+_AND_ONE_FOR = re.compile(
+    rf"\b(?:y|e|and)\s+(?:(?:tambien|tb|tmb|ademas|also)\s+)?(?:una|uno|otra|otro|another|one)\b(?:\s+\S+){{0,6}}?"
+    rf"\s+(?:para|pa|for)\s+(?:mi|my|el|la|his|her)\s+{RELATIVE}"
+)
+
+
+def and_one_more_for_another(text: str) -> bool:
+    """A first message that asks, after its own appointment, for one more for someone else ("quiero hora con la kine
+    el martes, y también una con medicina general para mi hija"): the second is asked for once the first is done."""
+    return bool(_AND_ONE_FOR.search(text))
+
+
 _YES_AND = re.compile(
     r"^(?:(?:si+|sip|ok|oka|okay|okey|dale|ya|claro|perfecto|listo|confirmo|yes|sure|bueno|de una|genial|excelente"
     r"|va|vale|correcto)\s+)+(?:(?:por favor|porfa|please|gracias|thanks|thank you|confirmo|confirmala|puedo"
@@ -485,6 +503,21 @@ def another_person_too(rest: str) -> bool:
     too", "my daughter needs one")."""
     person = for_someone_else(rest) or _MY_RELATIVE.search(rest) is not None
     return wants_several(rest) or (person and _ANOTHER_MARK.search(rest) is not None)
+
+
+_MORE_WANTED = re.compile(
+    r"\b(?:otr[ao]|another|one more)\s+(?:hora|cita|consulta|turno|reserva|appointment)\b"
+    r"|\b(?:tambien|tb|tmb|ademas|also|aparte|de paso)\b.*\b(?:quiero|queria|necesito|need|want|tienen|hay|pidame"
+    r"|pideme|agendame|reservame)\b"
+)
+
+
+def asked_besides(text: str) -> dict[str, bool]:
+    """While a booking, cancel or move is awaited ("¿cómo quedó? y necesito otra para mi hijo"): what the message
+    asks for besides the news, as the state's flags, said once the outcome is told (outcomes.rest_asked_for)."""
+    if another_person_too(text):
+        return {"others_to_book": True}
+    return {"more_asked": True} if _MORE_WANTED.search(text) else {}
 
 
 def yes_for_someone(text: str) -> bool:
@@ -722,6 +755,23 @@ _NAME_FIX = re.compile(
     r"|\b(?:wrong|fix|correct|change)\b[^.?!]{0,20}\bname\b"
     r"|\bname\b[^.?!]{0,20}\b(?:is |was )?(?:wrong|incorrect|misspelled|mistaken)\b"
 )
+
+
+# "voy a llegar tarde a mi hora", "llego como 10 minutos tarde", "voy atrasada", "I'm running 15 minutes late":
+# never "la tarde" (the afternoon: "llego en la tarde")
+_LATE = re.compile(
+    r"\b(?:(?:voy|vamos|va|van) a (?:llegar|estar) (?:\w+ ){0,4}?(?<!la )(?<!las )(?:tarde|atrasad[oa]s?|con atraso"
+    r"|con retraso)\b|(?:llego|llegare|llegaremos|llegamos|llega) (?:\w+ ){0,4}?(?<!la )(?<!las )(?:tarde|atrasad[oa]s?)\b"
+    r"|(?:voy|vamos|va|van|ando|estoy) (?:un poco |algo |super |muy |medio )?(?:atrasad[oa]s?|con atraso|con retraso)\b"
+    r"|me (?:voy a )?(?:atrase|atrasare|atrasar|retrase|retrasare|retrasar)\b"
+    r"|(?:(?:i m|i am|im|we re|we are) (?:running |going to be |gonna be )?|(?:i ll|i will|ill|we ll|we will) be"
+    r" |running )(?:a (?:bit|little) |(?:about |around |like )?\d+ (?:min|mins|minutes) )?late\b)"
+)
+
+
+def running_late(norm: str) -> bool:
+    """The patient says they will be late for their appointment: reception is told (never a new booking's menus)."""
+    return _LATE.search(norm) is not None
 
 
 def wants_name_fixed(norm: str) -> bool:

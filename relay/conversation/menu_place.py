@@ -18,7 +18,8 @@ _PLACES = {
     "ultima": LAST, "ultimo": LAST, "last": LAST,
 }
 _POLITE = re.compile(
-    r"\b(?:por favor|porfa|porfis|porfavor|xfa|pls|plz|please|plis|gracias|thanks|thank you|ok|okay)\b"
+    r"\b(?:por favor|porfa|porfis|porfavor|xfa|pls|plz|please|plis|(?:muchas |mil )?gracias|thanks|thank you"
+    r"|many thanks|thanks a lot|ok|okay|dale|ya|bueno|perfecto|listo|great|perfect)\b"
 )
 # "la segunda (opción)", "the first one", "opción 2", "el número 3": an article, a word for the line, the place.
 _PLACE = re.compile(

@@ -19,8 +19,9 @@ _PART = (
 )
 # A day or a part of the day, with the article or preposition that goes with it.
 _DAYISH = (
-    rf"(?:(?:el |la |los |las |en la |por la |a la |en las |por las |on |this |el dia |on the |in the )?"
-    rf"(?:pasado manana|hoy|manana|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
+    rf"(?:(?:el |la |los |las |un |una |en la |por la |a la |en las |por las |on |on a |a |this |el dia |on the "
+    r"|in the )?"
+    rf"(?:pasado manana|hoy|manana(?!s)|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
     r"|fin de semana|finde|weekend|semana que viene|proxima semana|next week|esta semana|this week"
     r"|(?:a las |at |las )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?"
     r"|(?:el|the) (?:dia )?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d)(?! (?:dias|days|horas|hours|hrs|am|pm)\b))"

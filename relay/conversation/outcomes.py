@@ -35,6 +35,7 @@ from wire.appointments import WireBooking
 from wire.messages import BookResult, WireError, WireSlot
 
 BOOKING_FAILED = "booking_failed"  # a booking first told as not known yet turned out not to have happened
+RUNNING_LATE = "running_late"  # "voy a llegar tarde": reception is told; the appointment stays as it is
 NAME_CORRECTION = "name_correction"  # the name on a booked appointment: the web app's own screens, a person's job
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
 
@@ -116,7 +117,7 @@ def handoff(
         paragraphs = [lang.say("cancelled")]
     elif reason == "asked_for_person":
         paragraphs = [lang.say("asked_for_person")]
-    elif reason in ELSEWHERE.values() or reason in (NAME_CORRECTION, "not_understood"):
+    elif reason in ELSEWHERE.values() or reason in (NAME_CORRECTION, RUNNING_LATE, "not_understood"):
         paragraphs = [lang.say(reason)]
     elif reason == "no_slots":
         paragraphs = [lang.say("no_slots"), lang.say("receptionist")]
@@ -136,7 +137,7 @@ QUIET_HANDOFFS = frozenset({"cancelled"})
 
 # Hand-offs the patient asked for (a person, or what the bot cannot do for them): a greeting afterwards is still
 # waiting for reception. After the others (the agent was away, the web app failed) it starts the bot again.
-ASKED_FOR_RECEPTION = frozenset({"asked_for_person", NAME_CORRECTION, *ELSEWHERE.values()})
+ASKED_FOR_RECEPTION = frozenset({"asked_for_person", NAME_CORRECTION, RUNNING_LATE, *ELSEWHERE.values()})
 
 
 def handed_off_state(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:

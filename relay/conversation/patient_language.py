@@ -2,7 +2,8 @@
 other one the bot speaks (an English-speaking patient of a Spanish-speaking clinic is answered in English).
 
 Pure: a first message's words against two small word lists. A mixed message ("hi, necesito hora") stays in the
-clinic's language; Portuguese, which the bot does not speak, stays in Spanish (its patients read it).
+clinic's language, a plainly English one with a Spanish word ("hola! I need an appointment…") is English;
+Portuguese, which the bot does not speak, stays in Spanish (its patients read it).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ _SPANISH = frozenset(
 def patient_language(norm: str, clinic_language: str) -> str:
     """The language to answer a new conversation in, from its first message (normalized)."""
     words = set(norm.replace("'", "").split())
-    if clinic_language in ("", "es") and len(words & _ENGLISH) >= 2 and not words & _SPANISH:
+    english, spanish = len(words & _ENGLISH), len(words & _SPANISH)
+    # "hola! sorry my spanish is bad, I need…": a Spanish greeting (or word) in a plainly English message
+    if clinic_language in ("", "es") and english >= 2 and english >= 3 * spanish:
         return "en"
     return clinic_language
 

@@ -148,6 +148,8 @@ SPANISH = Language(
         "name_correction": "Para corregir el nombre de tu hora, una recepcionista te escribirá en breve; tu hora"
         " sigue reservada.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
+        "running_late": "Gracias por avisar. Le pasé el aviso a recepción: tu hora sigue reservada y, si hace falta,"
+        " una recepcionista te escribirá.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
         "day_passed": "El {weekday} {n} ya pasó.",
         "no_booking_that_day": "No tienes hora el {day}; la que tengo anotada es otra:",
@@ -178,7 +180,7 @@ SPANISH = Language(
         "any_time_button": "Cualquier hora",
         "first_days": "Primeros días",
         "last_days": "Estos son los últimos días con horas libres de los próximos 14 días.",
-        "last_times": "Estas son las últimas horas libres de ese día.",
+        "last_times": "Estas son las últimas horas libres de ese día (para verlas todas, escribe «otras horas»).",
         "specialty_prompt": "¿Qué especialidad necesitas?",
         "bookings_intro": "Estas son tus próximas horas:",
         "booking_line": "{day} a las {time} con {professional}",
@@ -355,6 +357,8 @@ ENGLISH = Language(
         "name_correction": "To correct the name on your appointment, a receptionist will write to you shortly; your"
         " appointment stays booked.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
+        "running_late": "Thanks for letting us know. I've told reception: your appointment stays booked and, if"
+        " needed, a receptionist will write to you.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
         "day_passed": "{weekday} the {n} has already passed.",
         "no_booking_that_day": "You have no appointment on {day}; the one I have is another:",
@@ -385,7 +389,7 @@ ENGLISH = Language(
         "any_time_button": "Any time",
         "first_days": "First days",
         "last_days": "These are the last days with free times in the next 14 days.",
-        "last_times": "These are the last free times that day.",
+        "last_times": "These are the last free times that day (to see them all, write \"other times\").",
         "specialty_prompt": "Which specialty do you need?",
         "bookings_intro": "These are your upcoming appointments:",
         "booking_line": "{day} at {time} with {professional}",

@@ -179,3 +179,15 @@ def test_attendance_for_a_day_or_professional_they_have_nothing_with_is_never_th
         assert "No encontré una hora así a tu nombre." in texts(reply) and lines(reply) == [THU_LINE], message
     reply = Chat(finding(2, 4), appointments=ClinicAgent(THU, FRI)).say("confirmo mi asistencia para el viernes")
     assert "Te esperamos el viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas." in texts(reply)
+
+
+def test_a_move_asked_for_at_the_list_of_ones_appointments_moves_one_and_never_books_another():
+    """After "¿a qué hora tengo?", "¿puedes cambiar la de mi hija para el viernes?" was read as a new booking for
+    Friday (the specialty, a time, a name): the daughter ended up with two appointments."""
+    for message in ("¿puedes cambiar la de mi hija para el viernes?", "cambia la de Ana para el viernes",
+                    "can you move my daughter's one to friday?"):
+        chat = two_appointments()
+        chat.say("¿a qué hora tengo?")
+        reply = chat.say(message)
+        assert reply.state is not None and reply.state.intent == "reschedule", (message, texts(reply))
+        assert not chat.books

@@ -85,7 +85,7 @@ def test_more_times_pages_through_a_long_day():
     assert len(lines(reply)) == 7 and buttons(reply) == ["09:00", "Más horas", "Otro día"]
     reply = chat.say("Más horas")
     assert buttons(reply) == ["12:30", "13:00", "13:30"]
-    assert "Estas son las últimas horas libres de ese día." in texts(reply)
+    assert "Estas son las últimas horas libres de ese día (para verlas todas, escribe «otras horas»)." in texts(reply)
 
 
 def test_the_professional_is_in_the_label_when_several_work_that_day():
@@ -742,7 +742,9 @@ def test_a_late_time_not_free_shows_the_day_s_last_times_not_only_the_nearest():
     reply = chat.say("mañana a las 6 de la tarde")
     assert "Las 18:00 del Mié 2 dic no están libres." in texts(reply)
     assert buttons(reply)[:3] == ["15:30", "17:00", "17:30"]
-    assert "Estas son las últimas horas libres de ese día." in texts(reply)
+    assert "Estas son las últimas horas libres de ese día (para verlas todas, escribe «otras horas»)." in texts(reply)
+    every = chat.say("otras horas")  # the earlier ones were free too: "últimas" alone read as "the only ones left"
+    assert lines(every) == [f"{n}. {h:02d}:{m:02d} · Dra. Ana Soto" for n, (h, m) in enumerate(SIX_TIMES, 1)]
 
 
 def test_another_time_at_a_confirmation_shows_the_day_from_its_first_time():

@@ -256,3 +256,19 @@ def test_the_end_of_the_month_past_the_agenda_is_said_and_the_earliest_of_a_day_
     assert "¿Confirmo el lunes 7 de diciembre a las 09:00" in said, said
     chat = Chat(week)
     assert "¿Confirmo el viernes 4 de diciembre a las 09:00" in texts(chat.say("deme la más temprana que tenga"))
+
+
+def test_a_day_and_a_part_of_the_day_ruled_out_together_are_each_left_out():
+    """ "lo antes posible, pero no puedo los viernes ni en la mañana" offered a Wednesday morning (read as "not on a
+    Friday morning", too fine to act on); "ojalá en la tarde y no un viernes" offered a Friday afternoon."""
+    week = agenda([2, 3, 4, 7], [(9, 0), (15, 0)])
+    for message in ("necesito hora lo antes posible, pero no puedo los viernes ni en la mañana",
+                    "hora lo antes posible, ojala en la tarde y no un viernes",
+                    "lo antes posible, no me sirven los viernes o en las mañanas"):
+        reply = Chat(agenda([4, 7], [(9, 0), (15, 0)])).say(message)
+        assert "¿Confirmo el lunes 7 de diciembre a las 15:00" in texts(reply), (message, texts(reply))
+        reply = Chat(week).say(message)
+        assert "¿Confirmo el miércoles 2 de diciembre a las 15:00" in texts(reply), (message, texts(reply))
+    # A day with its part is one time the patient cannot come, not every Monday nor every morning.
+    shown = days_offered(Chat(week), "hola, necesito hora, no puedo el lunes en la mañana")
+    assert "lunes 7 de diciembre" in shown and "miércoles 2 de diciembre" in shown

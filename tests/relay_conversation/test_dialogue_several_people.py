@@ -64,3 +64,16 @@ def test_english_two_people():
     chat.say("1")
     reply = chat.say("Tom Vega")
     assert reply.status == "booked" and "write «another appointment for someone else»" in texts(reply)
+
+
+def test_one_more_for_someone_else_after_the_first_request_is_said_once_the_first_is_booked():
+    """ "quisiera hora con la dra soto el jueves a las 9, y también una con el dr rojas para mi hija": the first was
+    booked and the daughter's never mentioned again."""
+    chat = Chat(agenda([3, 4], [(9, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas")))
+    reply = chat.say("Hola! quisiera hora con la dra soto, el jueves a las 9, y tambien una con el dr rojas para mi hija")
+    assert "¿Confirmo el jueves 3 de diciembre a las 09:00 con la Dra. Ana Soto?" in texts(reply)
+    chat.say("si")
+    booked = chat.say("a mi nombre")
+    assert booked.status == "booked" and "«otra hora para otra persona»" in texts(booked), texts(booked)
+    alone = Chat(agenda([3], [(9, 0)])).say("hola, mi hija tambien necesita hora el jueves a las 9")
+    assert alone.state is not None and not alone.state.others_to_book

@@ -143,6 +143,21 @@ def test_an_english_speaking_patient_of_a_spanish_speaking_clinic_is_answered_in
         assert "¡Hola, Ana!" in texts(Chat(agenda([4], [(9, 0)])).say(spanish)), spanish
 
 
+def test_a_plainly_english_first_message_that_greets_in_spanish_is_answered_in_english():
+    """ "hola! sorry my spanish is bad… I need the doctor tomorrow" was answered in Spanish to the end: one Spanish word
+    made the whole message Spanish. A place in the menu said with thanks ("muchas gracias, la primera") is picked."""
+    for message in ("hola! sorry my spanish is bad. I need to see the doctor on monday morning please",
+                    "hola, I need an appointment with the GP on monday please"):
+        chat = Chat(agenda([4, 7], [(9, 0), (11, 0)]))
+        reply = chat.say(message)
+        assert "Hi, Ana!" in texts(reply) and "Which time" in texts(reply), texts(reply)
+        booked = chat.say("muchas gracias, la primera")
+        assert booked.status == "booked" and "Monday 7 December at 09:00" in texts(booked), texts(booked)
+    for spanish in ("hola quiero una cita para mañana con la doctora, thanks", "hola, para mi hijo una hora, is that"
+                    " possible?"):
+        assert "¡Hola, Ana!" in texts(Chat(agenda([4], [(9, 0)])).say(spanish)), spanish
+
+
 def test_a_confirmation_is_never_booked_by_something_else_than_yes():
     chat = Chat(agenda([2], [(9, 0), (10, 0)]))
     chat.say("mañana a las 9")
@@ -426,3 +441,22 @@ def test_whichever_at_the_days_of_a_chosen_specialty_shows_the_first_days_times(
     chat.say("hola, hora con traumatología")
     reply = chat.say("cualquiera está bien")
     assert reply.status == "choose_time" and "Jue 3 dic" in texts(reply), texts(reply)
+
+
+def test_a_patient_running_late_is_passed_to_reception_and_never_shown_a_new_booking():
+    """ "voy a llegar tarde a mi hora del lunes" opened the afternoon's times ("tarde") and "I'm running 15 minutes
+    late" a list whose first tap booked a second appointment; reception heard nothing."""
+    for message, said in (("hola, voy a llegar tarde a mi hora del lunes, como 10 minutos", "Gracias por avisar"),
+                          ("voy atrasada para mi hora de mañana, llego como 10 minutos tarde, ¿me esperan?",
+                           "Gracias por avisar"),
+                          ("Hi, I'm running about 15 minutes late for my physio appointment on Tuesday, sorry!",
+                           "Thanks for letting us know")):
+        chat = Chat(agenda([2, 7], [(9, 0), (15, 0)]))
+        reply = chat.say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "running_late", message
+        assert said in texts(reply) and not buttons(reply)
+        assert chat.say("1").status != "booked" and not chat.books
+    chat = Chat(agenda([2], [(9, 0), (15, 0)]))
+    chat.say("hola, quiero hora mañana")
+    reply = chat.say("llego en la tarde, a las 3")  # the afternoon, not late
+    assert "15:00" in texts(reply) and reply.status != "handoff"

@@ -4,8 +4,11 @@ for it. Yes said in other words ("sí puedo", "agéndala porfa") is a yes."""
 
 from __future__ import annotations
 
-from conversation_kit import Chat, agenda, texts
+from conversation_kit import Chat, agenda, booked, texts
 from test_dialogue_appointments import FRI, THU, ClinicAgent
+
+from wire.appointments import CancelArgs
+from wire.messages import WireError
 
 CONFIRM = "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto?"
 APART = "Lo otro que me pediste en ese mismo mensaje, escríbemelo ahora en uno aparte, por favor."
@@ -119,3 +122,45 @@ def test_whose_it_is_said_at_the_confirmation_is_taken_and_the_question_asked_ag
     reply = chat.say("no es para mí, es para mi hija Sofía Rojas")
     assert "Entendido, la hora será para Sofía Rojas." in texts(reply) and CONFIRM in texts(reply)
     assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Sofía Rojas"
+
+
+def test_what_a_patient_asks_besides_the_news_of_a_booking_not_known_yet_is_said_with_the_news():
+    """ "Aún no sé si quedó…" then "¿cómo quedó? y necesito otra para mi hijo": the news was told and the son's
+    appointment never mentioned again (the whole message is the question about the first one)."""
+    for message, said in (("¿cómo quedó? y necesito otra para mi hijo el viernes", "«otra hora para otra persona»"),
+                          ("y? quedó? de paso tienen kine el sábado?", APART)):
+        calls: list[object] = []
+
+        def slow_then_booked(slot, calls=calls):
+            calls.append(slot)
+            return WireError("timeout", "slow") if len(calls) == 1 else booked(slot)
+
+        chat = Chat(agenda([2, 4], [(9, 0)]), agent=slow_then_booked)
+        chat.say("hola, quiero hora el miércoles a las 9")
+        assert "Aún no sé si tu hora" in texts(chat.say("sí"))
+        reply = chat.say(message)
+        assert reply.status == "booked" and "quedó reservada" in texts(reply) and said in texts(reply), message
+        assert len({b.idempotency_key for b in chat.books}) == 1  # the same booking asked again, nothing new
+    plain = Chat(agenda([2, 4], [(9, 0)]), agent=lambda slot, calls=[]: (
+        calls.append(slot) or (WireError("timeout", "slow") if len(calls) == 1 else booked(slot))))
+    plain.say("hola, quiero hora el miércoles a las 9")
+    plain.say("sí")
+    reply = plain.say("hola? quedó mi hora?")
+    assert APART not in texts(reply) and "otra persona" not in texts(reply)
+
+
+def test_what_a_patient_asks_besides_the_news_of_a_cancel_not_known_yet_is_said_with_the_news():
+    agent = ClinicAgent(THU, FRI)
+    slow = [True]
+
+    def appointments(step):
+        if isinstance(step.args, CancelArgs) and slow.pop() if slow else False:
+            return WireError("timeout", "slow")
+        return agent(step)
+
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=appointments)
+    chat.say("quiero cancelar mi hora del jueves")
+    assert "Aún no sé si tu hora" in texts(chat.say("sí"))
+    reply = chat.say("¿se canceló? y de paso necesito otra hora para el lunes")
+    assert reply.status == "cancelled" and "cancelé tu hora" in texts(reply) and APART in texts(reply)
+    assert list(agent.cancelled.values()) == ["bk-7"]
