@@ -57,15 +57,8 @@ class AppointmentDesk:
         self._running: dict[str, tuple[str, asyncio.Task[Any]]] = {}
 
     async def my_bookings(self, args: MyBookingsArgs) -> MyBookingsResult | WireError:
-        if args.known_only:  # the relay's check before a new booking: the journal, never a read of the web app
-            digits = phone_digits(args.phone)
-            # From memory while the journal is unchanged (every warm question asks this); else read off the loop.
-            known = self._desk.journal.upcoming_known(digits)
-            if known is None:
-                known = await asyncio.to_thread(self._desk.journal.upcoming_for, digits)
-            return MyBookingsResult(tuple(
-                WireBooking(e.booking_id, e.start, e.end or e.start, e.professional, patient=_name(e.patient_name))
-                for e in known[:20]))
+        if args.known_only:  # the relay's check before a new booking: never a read of the web app
+            return MyBookingsResult(tuple((await self._known(args.phone))[:20]))
         # A cancel or move of this phone still under way: read once it is done, never half-way (a patient told
         # "tienes las dos" while the old one is being cancelled would cancel the new one too).
         await self._settled_for(args.phone)
@@ -73,6 +66,22 @@ class AppointmentDesk:
         if isinstance(found, WireError):
             return found
         return MyBookingsResult(tuple(_wire(b) for b in found[:20]))
+
+    async def _known(self, phone: str) -> list[WireBooking]:
+        """The phone's appointments ahead as the agent knows them without asking the web app: the bot's own (the
+        journal), less those a later read of the agenda no longer showed, and those the free-slot reads saw
+        (reception's, booked at the desk or by phone), soonest first."""
+        digits = phone_digits(phone)
+        # From memory while the journal is unchanged (every warm question asks this); else read off the loop.
+        known = self._desk.journal.upcoming_known(digits)
+        if known is None:
+            known = await asyncio.to_thread(self._desk.journal.upcoming_for, digits)
+        seen = self._desk.seen
+        ours = [WireBooking(e.booking_id, e.start, e.end or e.start, e.professional, patient=_name(e.patient_name))
+                for e in known if not seen.gone_since(e.booking_id, datetime.fromisoformat(e.start), e.updated_at)]
+        listed = {b.booking_id for b in ours}
+        theirs = [_wire(b) for b in seen.for_phone(phone, datetime.now(UTC)) if b.id not in listed]
+        return sorted([*ours, *theirs], key=lambda b: datetime.fromisoformat(b.start))
 
     async def cancel(self, args: CancelArgs) -> CancelResult | WireError:
         return await self._carried_through(args.idempotency_key, args.phone, lambda: self._cancel(args))
@@ -123,6 +132,7 @@ class AppointmentDesk:
             return done
         result = CancelResult(args.booking_id)
         self._cancelled[args.idempotency_key] = result
+        self._desk.seen.drop(args.booking_id)
         self._desk.freed(booking.slot.start.date())
         entry, created = self._desk.journal.record_cancel(
             args.idempotency_key, booking.id, booking.patient.name or args.phone, args.phone,
@@ -159,6 +169,7 @@ class AppointmentDesk:
             # False: the web app no longer has it (a receptionist deleted it meanwhile): gone, as the move wants.
             # Told "not cancelled", reception would cancel the one left — the patient's new one.
             cancelled = not isinstance(done, WireError)
+            self._desk.seen.drop(old.id)  # cancelled, or gone already
             if cancelled:
                 self._desk.freed(old.slot.start.date())
             else:
@@ -224,6 +235,7 @@ class AppointmentDesk:
         if isinstance(done, WireError):  # False: gone meanwhile, as the move wants
             log.warning("Cannot cancel %s, the old appointment of the interrupted move %s, yet", old.id, entry.key)
             return False
+        self._desk.seen.drop(old.id)
         self._desk.freed(old.slot.start.date())
         log.info("Finished the interrupted move %s: cancelled the old appointment %s", entry.key, old.id)
         self._record_move(entry.key, old, cancelled=True, told=True)

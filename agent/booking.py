@@ -19,6 +19,7 @@ from agent.events import BookingRecorded, Event
 from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry, MoveSource
 from agent.portal.base import AccountLocked, Booking, LoginRejected, Patient, PortalError, Slot, SlotTaken
 from agent.portal_session import PortalNotReady, PortalSession, Priority
+from agent.seen_bookings import SeenBookingsIndex
 from agent.slot_cache import SlotCache
 from wire.messages import ERROR_CODES, BookArgs, BookResult, Outcome, WireError, WireSlot
 
@@ -48,8 +49,11 @@ class BookingDesk:
         *,
         emit: Callable[[Event], None],
         is_paused: Callable[[], bool],
+        seen: SeenBookingsIndex | None = None,
     ) -> None:
         self.journal = journal
+        # The appointments the free-slot reads saw (reception's too): told with the journal's before a new booking
+        self.seen = seen if seen is not None else SeenBookingsIndex()
         self._portal = portal
         self._cache = cache
         self._emit = emit

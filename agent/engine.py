@@ -43,6 +43,7 @@ from agent.requests import RequestHandler
 from agent.retention import PURGE_EVERY, purge_expired
 from agent.runtime_state import RuntimeState, load_state, save_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
+from agent.seen_bookings import SeenBookings, SeenBookingsIndex
 from agent.session_store import WebSessionStore
 from agent.settings import AgentSettings, SettingsError, load_settings, validate
 from agent.slot_answer import DriverFacts, facts_of
@@ -117,7 +118,9 @@ class Engine:
             clock=self._clock,
             on_refreshed=self._slots_refreshed,
         )
-        self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused)
+        self.seen = SeenBookingsIndex()  # the appointments the free-slot reads saw, reception's included
+        self.desk = BookingDesk(self.journal, self.portal, self.cache, emit=self._emit, is_paused=self.is_paused,
+                                seen=self.seen)
         self.requests = RequestHandler(
             self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
             on_ack=self.journal.relay_told, facts=lambda: self._driver_facts,
@@ -296,6 +299,7 @@ class Engine:
         now_tested = blocked is not None and str(blocked) == UNTESTED_DETAIL and not untested(self.paths)
         if any(getattr(old, f) != getattr(settings, f) for f in _WEB_APP_FIELDS):
             self.cache.forget_all()  # another web app (or account): its free times, not the old one's, from now on
+            self.seen.forget_all()
         if portal_changed or password_changed or now_tested:
             log.info("The clinic web app settings or password changed: logging in again")
             await self._fresh_login()
@@ -362,7 +366,15 @@ class Engine:
         return token
 
     async def _read_slots(self, days: int, priority: Priority) -> list[Slot]:
-        return await self.portal.call(priority, "read the free slots", lambda d: d.free_slots(days))
+        async def read(driver: PortalDriver) -> list[Slot]:
+            slots = await driver.free_slots(days)
+            seen = getattr(driver, "bookings_seen", None)  # optional: the appointments the read saw
+            found = seen() if callable(seen) else None
+            if isinstance(found, SeenBookings):
+                self.seen.update(found)
+            return slots
+
+        return await self.portal.call(priority, "read the free slots", read)
 
     async def _fresh_login(self) -> None:
         await self.portal.reset()

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +271,20 @@ class DemoSystem:
 
         state_file = resolve_paths(str(self.agent_home)).state_file
         self._wait(lambda: bool(load_state(state_file).last_refresh), timeout, "the agent's first read of the web app")
+
+    def wait_for_a_read_since(self, moment: datetime, timeout: float = 120) -> None:
+        """Until the agent has read the web app again after ``moment`` (aware): what reception changed meanwhile is
+        in its cache."""
+        from agent.paths import resolve_paths
+        from agent.runtime_state import load_state
+
+        state_file = resolve_paths(str(self.agent_home)).state_file
+
+        def read_since() -> bool:
+            last = load_state(state_file).last_refresh
+            return bool(last) and datetime.fromisoformat(last) > moment
+
+        self._wait(read_since, timeout, "the agent's next read of the web app")
 
     def agent_connected(self) -> bool:
         health = self._get_json(f"{self.relay_url}/healthz")

@@ -43,6 +43,7 @@ from agent.portal.base import (
 from agent.portal.capabilities import DriverCapabilities
 from agent.portal.kit import BrowserDriver
 from agent.portal.retry import TransientFailure, with_retries
+from agent.seen_bookings import SeenBookings
 
 __all__ = ["BookingRejected", "DemoPortalDriver"]  # BookingRejected lives in the kit now; kept importable here
 
@@ -62,6 +63,7 @@ class DemoPortalDriver(BrowserDriver):
     capabilities = DriverCapabilities(free_time="cells", can_cancel=True, can_find_by_phone=True)
     screens = screens_of_the_stand_in()
     landing_path = "/agenda"
+    _seen: SeenBookings | None = None  # the appointments the latest full read of the free slots saw
 
     # Patients book within the relay's 14-day window: a day more covers them, at a few JSON reads per week.
     async def find_bookings(self, phone: str, days: int = 15) -> list[Booking]:
@@ -97,8 +99,17 @@ class DemoPortalDriver(BrowserDriver):
                 return []
             chosen = [found]
         weeks = demo_agenda.mondays_covering(start, end)
+        asked_at = self._clock()
         answers = await asyncio.gather(*(self._week(p, monday, clinic) for p in chosen for monday in weeks))
-        return demo_agenda.free_slots([cell for week in answers for cell in week], start, end)
+        cells = [cell for week in answers for cell in week]
+        if professional is None:  # every professional's agenda: its booked cells are every appointment of the days
+            self._seen = SeenBookings(start, end, tuple(_booking(c) for c in cells if c.appointment is not None
+                                                        and start <= c.start < end), asked_at)
+        return demo_agenda.free_slots(cells, start, end)
+
+    def bookings_seen(self) -> SeenBookings | None:
+        """The appointments the latest read of every professional's free slots saw (reception's included)."""
+        return self._seen
 
     async def _upcoming(self, days: int) -> list[AgendaCell]:
         clinic = await self._clinic()
@@ -111,13 +122,8 @@ class DemoPortalDriver(BrowserDriver):
 
     async def _find_bookings(self, phone: str, days: int) -> list[Booking]:
         wanted = demo_agenda.phone_digits(phone)
-        found = []
-        for cell in await self._upcoming(days):
-            appointment = cell.appointment
-            assert appointment is not None
-            if wanted and demo_agenda.phone_digits(appointment.patient_phone) == wanted:
-                patient = Patient(appointment.patient_name, appointment.patient_phone, appointment.patient_document)
-                found.append(Booking(appointment.id, cell.slot, patient))
+        found = [_booking(cell) for cell in await self._upcoming(days)
+                 if wanted and cell.appointment and demo_agenda.phone_digits(cell.appointment.patient_phone) == wanted]
         return sorted(found, key=lambda b: b.slot.start)
 
     async def _cancel(self, booking_id: str, days: int) -> bool:
@@ -307,3 +313,11 @@ class DemoPortalDriver(BrowserDriver):
             cell.slot,
             Patient(appointment.patient_name, appointment.patient_phone, appointment.patient_document),
         )
+
+
+def _booking(cell: AgendaCell) -> Booking:
+    """The appointment of a booked cell, as the agent knows appointments."""
+    appointment = cell.appointment
+    assert appointment is not None
+    patient = Patient(appointment.patient_name, appointment.patient_phone, appointment.patient_document)
+    return Booking(appointment.id, cell.slot, patient)
