@@ -136,6 +136,9 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
     if option.kind == "cancel_yes" and state.target is not None:
         return _cancel_step(evolve(state, stage=CANCELLING), state.target, turn.phone)
     if option.kind == "cancel_no":
+        following = _next_in_round(state)
+        if following is not None:  # "cancela todas": this one stays, the next is still asked about
+            return _confirm_target(lang, evolve(state, gave_up=False), clinic, following, [lang.say("cancel_kept_one")])
         again = Option(lang.say("new_booking_button"), "new_booking")
         several = state.target is None and len(state.bookings) > 1  # "ninguna" at "¿Cuál quieres cancelar?"
         state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), cancel_each=False)
@@ -189,10 +192,9 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening,
                        turn.name, turn.now)
     if isinstance(outcome, CancelResult) and state.target is not None:
-        ids = [b.booking_id for b in state.bookings]
-        after = ids.index(state.target.booking_id) + 1 if state.target.booking_id in ids else len(ids)
-        if state.cancel_each and after < len(ids):  # "cancela las dos": this one is done, the next is asked about
-            return _confirm_target(lang, evolve(state, gave_up=False), clinic, state.bookings[after],
+        following = _next_in_round(state)
+        if following is not None:  # "cancela las dos": this one is done, the next is asked about
+            return _confirm_target(lang, evolve(state, gave_up=False), clinic, following,
                                    [*step.opening, lang.say("cancel_done", **_when(lang, state.target))])
         paragraphs = [lang.say("cancel_done", **_when(lang, state.target)),
                       *(rest_asked_for(lang, state) or [lang.say("cancel_done_closing")])]
@@ -211,6 +213,15 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _next_in_round(state: ConversationState) -> WireBooking | None:
+    """In "cancela todas" (``cancel_each``): the appointment asked about after the one at hand, None after the last."""
+    if not state.cancel_each or state.target is None:
+        return None
+    ids = [b.booking_id for b in state.bookings]
+    after = ids.index(state.target.booking_id) + 1 if state.target.booking_id in ids else len(ids)
+    return state.bookings[after] if after < len(ids) else None
+
+
 def _listed(
     lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str], owner: str = "",
     now: datetime | None = None,
@@ -226,10 +237,12 @@ def _listed(
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
         said = _wish_reading(state, now)
         only = state.bookings[0]
-        if said is not None and said.day is not None and _start(only).date() != said.day:  # "…el jueves": Wednesday
+        if said is not None and said.day is not None and not named_bookings(
+                state.bookings, said.day, (), by_weekday=said.by_weekday):  # "…el jueves": Wednesday
             opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]
         elif said is not None and (said.times or said.named) and not named_bookings(
-                state.bookings, said.day, said.times, _named_professionals(said, only)):  # "la de las 4 con soto"
+                state.bookings, said.day, said.times, _named_professionals(said, only),
+                by_weekday=said.by_weekday):  # "la de las 4 con soto"
             opening = [*opening, lang.say("no_booking_like_that")]
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
@@ -241,7 +254,8 @@ def _listed(
         return _which(lang, _wish_read(state), clinic, opening)
     if state.intent == "my_bookings" and confirms_attendance(normalize(state.wish)):
         said = _wish_reading(state, now)
-        named = (named_bookings(state.bookings, said.day, said.times, _named_professionals(said, state.bookings[0]))
+        named = (named_bookings(state.bookings, said.day, said.times, _named_professionals(said, state.bookings[0]),
+                                by_weekday=said.by_weekday)
                  if said is not None and (said.day or said.times or said.named) else list(state.bookings))
         if len(named) == 1 and (len(state.bookings) == 1 or named != list(state.bookings)):
             # "confirmo mi asistencia (para el jueves)": thanked, with the appointment they will come to
@@ -297,16 +311,20 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
     reading = _wish_reading(state, now)  # None also for "mañana no puedo ir a mi hora del viernes": not one day
     if reading is None:
         return named_bookings(state.bookings, None, (), (), words)
-    return named_bookings(state.bookings, reading.day, reading.times, (), words)
+    return named_bookings(state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday)
 
 
 def named_bookings(
     bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]], who: Collection[str] = (),
-    words: Collection[str] = (),
+    words: Collection[str] = (), *, by_weekday: bool = False,
 ) -> list[WireBooking]:
     """The appointments a message names by their day and/or time ("la del viernes", "la de las 6"), and/or by their
     professional (``who``: the professionals it names, or those of the specialty it names: "la de kine"); else by
-    whose they are (``words``, the message's: "la de mi mamá Rosa")."""
+    whose they are (``words``, the message's: "la de mi mamá Rosa"). ``by_weekday``: the day was said as a weekday
+    ("la del sábado"), the nearest such one: with no appointment that day, the one on a later such weekday."""
+    if day is not None and by_weekday and not any(_start(b).date() == day for b in bookings):
+        later = sorted({_start(b).date() for b in bookings if _start(b).weekday() == day.weekday()})
+        day = later[0] if later else day
     said = {*words}
     scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
     best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
@@ -348,11 +366,12 @@ def _name_words(booking: WireBooking) -> set[str]:
 
 def act_on_named(
     lang: Language, state: ConversationState, clinic: ClinicProfile, intent: str, day: date | None,
-    times: Sequence[tuple[int, int]], who: Collection[str] = (), words: Collection[str] = (),
+    times: Sequence[tuple[int, int]], who: Collection[str] = (), words: Collection[str] = (), *,
+    by_weekday: bool = False,
 ) -> Reply | None:
     """At appointments already listed, "quiero cambiar la del viernes", "cancela la de kine": straight to that one's
     confirmation."""
-    named = named_bookings(state.bookings, day, times, who, words)
+    named = named_bookings(state.bookings, day, times, who, words, by_weekday=by_weekday)
     return _confirm_target(lang, evolve(state, intent=intent), clinic, named[0]) if len(named) == 1 else None
 
 
@@ -409,12 +428,14 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
     return Reply(state, body, "choose_day")
 
 
-def cancel_each(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = ()
-                ) -> Reply:
+def cancel_each(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = (),
+                among: Sequence[WireBooking] = ()) -> Reply:
     """ "Cancela las dos": each appointment listed is asked about in turn, soonest first (each one confirmed, none
-    left out in silence)."""
-    ordered = tuple(sorted(state.bookings, key=lambda b: b.start))
-    count = lang.say("cancel_each", count=str(len(ordered)))
+    left out in silence); ``among``: only those the message named ("las dos del jueves"), never the others."""
+    named = [b for b in state.bookings if b in among]
+    ordered = tuple(sorted(named if 1 < len(named) < len(state.bookings) else state.bookings, key=lambda b: b.start))
+    count = lang.say("cancel_each" if len(ordered) == len(state.bookings) else "cancel_each_named",
+                     count=str(len(ordered)))
     return _confirm_target(lang, evolve(state, bookings=ordered, cancel_each=True), clinic, ordered[0],
                            [*opening, count])
 

@@ -24,6 +24,7 @@ from relay.conversation.appointments import (
     confirm_again,
     follow,
     listed_again,
+    named_bookings,
     naming_words,
     reschedule_step,
     resume_cancel,
@@ -311,13 +312,16 @@ def _decide(
     if listing and (courtesy(norm) or reading.intent == "stop") and not reading.found:  # "gracias, chao"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if listing and state.intent == "cancel" and means_every_one(norm):  # "las dos" at "¿Cuál de tus horas?"
-        return cancel_each(ctx.lang, state, ctx.clinic)
+        among = (named_bookings(state.bookings, reading.day, (), who, words, by_weekday=reading.by_weekday)
+                 if reading.day or who else [])  # "las dos del jueves" (a count, not 2 o'clock): not Friday's too
+        return cancel_each(ctx.lang, state, ctx.clinic, among=among)
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
-        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, words)
+        named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, words,
+                             by_weekday=reading.by_weekday)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
     offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))

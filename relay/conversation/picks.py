@@ -78,7 +78,7 @@ def _booking_named(
     listed = {o.key: o for o in state.options if o.kind == "booking"}
     if not listed or reading.ambiguous:
         return None
-    named = named_bookings(state.bookings, reading.day, reading.times, who, words)
+    named = named_bookings(state.bookings, reading.day, reading.times, who, words, by_weekday=reading.by_weekday)
     named = [b for b in named if b.booking_id in listed]
     return listed[named[0].booking_id] if len(named) == 1 else None
 

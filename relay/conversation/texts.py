@@ -196,6 +196,7 @@ SPANISH = Language(
         "cancel_yes": "Sí, cancelar",
         "cancel_no": "No",
         "cancel_kept": "Entendido, tu hora sigue en pie.",
+        "cancel_kept_one": "Entendido, esa sigue en pie.",
         "cancel_kept_all": "Entendido, tus horas siguen en pie.",
         "cancel_keep_noted": "Anoté que NO quieres cancelar tu hora del {day} a las {time} con {professional}. Aún no"
                              " sé si alcanzó a cancelarse: la agenda de la clínica no responde.",
@@ -204,6 +205,7 @@ SPANISH = Language(
         "cancel_went_before": "Tu hora del {day} a las {time} con {professional} ya había quedado cancelada antes de"
                               " tu mensaje.",
         "cancel_each": "Tienes {count} horas: te pregunto por cada una.",
+        "cancel_each_named": "Son {count} horas: te pregunto por cada una.",
         "cancel_done": "Listo, cancelé tu hora del {day} a las {time} con {professional}.",
         "cancel_done_closing": "Si quieres otra hora, escríbenos cuando quieras.",
         "cancel_failed": "No pude cancelar tu hora en este momento: sigue reservada.",
@@ -405,6 +407,7 @@ ENGLISH = Language(
         "cancel_yes": "Yes, cancel",
         "cancel_no": "No, keep it",
         "cancel_kept": "All right, your appointment stays.",
+        "cancel_kept_one": "All right, that one stays.",
         "cancel_kept_all": "All right, your appointments stay.",
         "cancel_keep_noted": "Noted: you do NOT want to cancel your appointment on {day} at {time} with"
                              " {professional}. I don't know yet whether it was cancelled: the clinic's agenda is not"
@@ -414,6 +417,7 @@ ENGLISH = Language(
         "cancel_went_before": "Your appointment on {day} at {time} with {professional} had already been cancelled"
                               " before your message.",
         "cancel_each": "You have {count} appointments: I'll ask about each one.",
+        "cancel_each_named": "That's {count} appointments: I'll ask about each one.",
         "cancel_done": "Done, I cancelled your appointment on {day} at {time} with {professional}.",
         "cancel_done_closing": "Write to us whenever you'd like another appointment.",
         "cancel_failed": "I couldn't cancel your appointment right now: it is still booked.",

@@ -1,0 +1,60 @@
+"""A family's appointments on one phone: which ones a cancel means, said loosely ("las dos del jueves", "la del
+sábado" a week away), and a round of "cancela todas" that goes on past a "no"."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, agenda, buttons, texts
+from test_dialogue_appointments import ClinicAgent
+
+from wire.appointments import WireBooking
+
+RAUL_THU = WireBooking("bk-1", "2026-12-10T14:20:00-03:00", "2026-12-10T14:40:00-03:00", "Dra. Ana Soto",
+                       patient="Raúl Fuentes")
+ELENA_THU = WireBooking("bk-2", "2026-12-10T15:30:00-03:00", "2026-12-10T16:00:00-03:00", "Dr. Juan Rojas",
+                        patient="Elena Fuentes")
+ELENA_FRI = WireBooking("bk-3", "2026-12-11T15:00:00-03:00", "2026-12-11T15:30:00-03:00", "Klga. Paula Méndez",
+                        patient="Elena Fuentes")
+OLIVER_SAT = WireBooking("bk-4", "2026-12-12T09:20:00-03:00", "2026-12-12T09:40:00-03:00", "Dra. Ana Soto",
+                         patient="Oliver Fuentes")
+
+
+def family(*bookings: WireBooking) -> tuple[Chat, ClinicAgent]:
+    agent = ClinicAgent(*bookings)
+    return Chat(agenda([2, 3, 4], [(9, 0)]), appointments=agent, name="Elena Fuentes"), agent
+
+
+def test_the_two_of_a_day_are_the_ones_asked_about_never_the_day_after():
+    """ "las dos del jueves" at the list of three asked about Friday's too: one more habitual "sí" cancelled an
+    appointment the patient never mentioned."""
+    chat, agent = family(RAUL_THU, ELENA_THU, ELENA_FRI)
+    chat.say("hola, el jueves no voy a poder ir")
+    reply = chat.say("las dos del jueves")
+    assert "Son 2 horas: te pregunto por cada una." in texts(reply)
+    assert "¿Cancelo tu hora del jueves 10 de diciembre a las 14:20" in texts(reply)
+    assert "jueves 10 de diciembre a las 15:30" in texts(chat.say("sí"))
+    done = chat.say("sí")
+    assert done.status == "cancelled" and "viernes" not in texts(done)
+    assert sorted(agent.cancelled.values()) == ["bk-1", "bk-2"]
+
+
+def test_a_no_in_a_round_of_cancel_all_keeps_that_one_and_asks_about_the_next():
+    """ "Tienes 2 horas: te pregunto por cada una" then "No" to the first ended the round: the second was never
+    asked about."""
+    chat, agent = family(RAUL_THU, ELENA_FRI)
+    assert "te pregunto por cada una" in texts(chat.say("hola, quiero cancelar todas mis horas"))
+    reply = chat.say("No")
+    assert "Entendido, esa sigue en pie." in texts(reply)
+    assert "¿Cancelo tu hora del viernes 11 de diciembre a las 15:00" in texts(reply)
+    assert buttons(reply) == ["Sí, cancelar", "No"]
+    assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-3"]
+
+
+def test_a_weekday_names_the_appointment_on_that_weekday_even_a_week_away():
+    """Today is Tuesday 1: "la del sábado" was read as Saturday 5, so the one on Saturday 12 was never picked."""
+    chat, agent = family(ELENA_FRI, OLIVER_SAT)
+    chat.say("quiero cancelar una hora")
+    reply = chat.say("la del sábado")
+    assert "¿Cancelo tu hora del sábado 12 de diciembre a las 09:20 con Dra. Ana Soto (Oliver Fuentes)?" in texts(reply)
+    only, _ = family(ELENA_FRI)
+    reply = only.say("quiero cancelar mi hora del viernes")  # Friday 11, not Friday 4: no "No tienes hora el viernes"
+    assert "No tienes hora" not in texts(reply) and "¿Cancelo tu hora del viernes 11 de diciembre" in texts(reply)
