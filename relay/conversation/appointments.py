@@ -406,6 +406,27 @@ def listed_again(
     return _listed(lang, state, clinic, opening, owner)
 
 
+def another_of_theirs(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, place: int | None, day: date | None,
+    times: Sequence[tuple[int, int]], who: Collection[str] = (), words: Collection[str] = (), *,
+    by_weekday: bool = False,
+) -> Reply:
+    """At "¿Cancelo (cambio) tu hora …?" with several listed: "no, esa no, la más temprano", "no, la otra": the one
+    they mean, asked about; the list again when it is not clear which (never a new booking's menus)."""
+    others = [b for b in state.bookings if state.target is None or b.booking_id != state.target.booking_id]
+    listed = sorted(state.bookings, key=lambda b: b.start)
+    if place is not None and listed:
+        chosen = [listed[-1] if place == -1 else listed[place - 1]] if place == -1 or place <= len(listed) else []
+    elif day or times or who or words:
+        chosen = named_bookings(others, day, times, who, words, by_weekday=by_weekday)
+    else:
+        chosen = others
+    back = evolve(state, target=None, cancel_each=False)
+    if len(chosen) == 1:
+        return _confirm_target(lang, back, clinic, chosen[0])
+    return _which(lang, back, clinic, [lang.say("which_booking")])
+
+
 def which_again(
     lang: Language, state: ConversationState, clinic: ClinicProfile, answered: Sequence[str] = ()
 ) -> Reply:

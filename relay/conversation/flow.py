@@ -19,6 +19,7 @@ from typing import Any
 
 from relay.conversation.appointments import (
     act_on_named,
+    another_of_theirs,
     ask_bookings,
     cancel_each,
     confirm_again,
@@ -76,6 +77,7 @@ from relay.conversation.intents import (
     yes_for_someone,
 )
 from relay.conversation.interpret import after_specialty, interpret
+from relay.conversation.menu_place import place_in_menu
 from relay.conversation.menus import (
     clock,
     decode_slot_key,
@@ -287,6 +289,16 @@ def _decide(
     choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
     if len(choices) == 1:
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
+    if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
+            and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
+            and _OTHER_ONE.search(norm) and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra"
+        rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", norm)).strip(" .,;:!")
+        return another_of_theirs(ctx.lang, state, ctx.clinic, place_in_menu(rest), reading.day, reading.times, who,
+                                 naming_words(rest, turn.name), by_weekday=reading.by_weekday)
+    if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
+            and (reading.day or reading.times or reading.part) and _LEADING_YES.match(norm)):
+        # "sí, para el jueves": the move, to that day (not a new booking's menus, nor every professional's times)
+        return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         option = Option(norm, _yes_kind(state) if reading.answer == "yes" else "cancel_no")
     if state.stage == CONFIRM_CANCEL and option is None and action is None and keeps_it(norm):
@@ -618,6 +630,9 @@ def _yes_kind(state: ConversationState) -> str:
 
 
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
+# "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
+_OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)|(?:la|el) otr[ao]|not that one"
+                        r"|the other one|wrong one)\b")
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.

@@ -29,8 +29,14 @@ _PLACE = re.compile(
 )
 
 
+# "la más temprano", "la más tarde" (with its article: "más tarde" alone asks for a later time): the first or last line
+_EARLIEST = re.compile(r"\b(la|el|lo|the) (?:mas (?:temprano|pronto)|earliest)\b")
+_LATEST = re.compile(r"\b(la|el|lo|the) (?:mas tarde|latest)\b")
+
+
 def place_in_menu(norm: str) -> int | None:
     """The place a short message names (1-based, or ``LAST``), or None when it is not only that."""
+    norm = _LATEST.sub(r"\1 ultima", _EARLIEST.sub(r"\1 primera", norm))
     text = " ".join(_POLITE.sub(" ", norm).replace(",", " ").split())
     if not text or len(text) > 40:
         return None

@@ -58,3 +58,38 @@ def test_a_weekday_names_the_appointment_on_that_weekday_even_a_week_away():
     only, _ = family(ELENA_FRI)
     reply = only.say("quiero cancelar mi hora del viernes")  # Friday 11, not Friday 4: no "No tienes hora el viernes"
     assert "No tienes hora" not in texts(reply) and "¿Cancelo tu hora del viernes 11 de diciembre" in texts(reply)
+
+
+def test_not_that_one_at_a_cancel_question_asks_about_the_one_meant_never_offers_a_new_booking():
+    """ "no, esa no. la más temprano" at «¿Cancelo tu hora…?» offered the first free time of the clinic to book
+    ("La primera hora libre es esta. ¿Confirmo…?"): a "sí" would have booked a new appointment."""
+    for message, meant in (("no, esa no. la más temprano", "jueves 10 de diciembre a las 14:20"),
+                           ("no, esa no, la del viernes", "viernes 11 de diciembre a las 15:00")):
+        chat, agent = family(RAUL_THU, ELENA_THU, ELENA_FRI)
+        chat.say("quiero cancelar una hora")
+        assert "¿Cancelo tu hora del jueves 10 de diciembre a las 15:30" in texts(chat.say("la del dr rojas"))
+        reply = chat.say(message)
+        assert f"¿Cancelo tu hora del {meant}" in texts(reply), (message, texts(reply))
+        assert chat.say("sí").status == "cancelled" and not chat.books and len(agent.cancelled) == 1
+    chat, _ = family(ELENA_THU, ELENA_FRI)
+    chat.say("quiero cancelar una hora")
+    chat.say("la del dr rojas")
+    assert "¿Cancelo tu hora del viernes 11 de diciembre" in texts(chat.say("no, la otra"))
+    chat, _ = family(RAUL_THU, ELENA_THU, ELENA_FRI)
+    chat.say("quiero cancelar una hora")
+    chat.say("la del dr rojas")
+    assert "¿Cuál quieres cancelar?" in texts(chat.say("no, esa no"))  # which one, then: the list again
+
+
+def test_yes_with_the_new_day_at_a_move_question_moves_it_with_the_same_professional():
+    """ "sí, para el viernes" at «¿Cambio tu hora…?» showed every professional's Friday times without saying the
+    old one would be cancelled (a new booking's menus)."""
+    chat, agent = family(RAUL_THU, ELENA_THU, ELENA_FRI)
+    chat.agenda = agenda([2, 3, 4], [(9, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas"))
+    chat.say("quiero cambiar una hora")
+    chat.say("la de las 15:30")
+    reply = chat.say("sí, para el viernes")
+    assert "se cancelará cuando la nueva quede reservada" in texts(reply)
+    assert "¿Qué hora con Dr. Juan Rojas el Vie 4 dic?" in texts(reply), texts(reply)
+    moved = chat.say("09:00")
+    assert moved.status == "booked" and list(agent.moved.values())[0][0] == "bk-2"
