@@ -67,6 +67,8 @@ KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0)
 # after these waits (the agent answers once its cancel under way has finished) until one read says whether it is
 # gone; reception's task then says so. In memory, like the retries above.
 CANCEL_LOOK_AFTER_S: tuple[float, ...] = (0.0, 30.0, 120.0, 600.0)
+# A case handed off as "not known yet", kept beside the agent's outcomes (a week) under this prefix and its key
+NOT_KNOWN_PREFIX = "not-known:"
 _ACTION_OF = {"task": "task", "note": "note", "tag": "tag", "task_done": "task", "tag_removed": "tag"}
 
 
@@ -110,6 +112,14 @@ def _told_already(before: ConversationState | None, reply: Reply) -> bool:
         return before.intent in (KEEP_CHECK, MOVE_BACK_CHECK)
     asked = {before.pending.id if before.pending else "", before.target.booking_id if before.target else ""}
     return data.get("requested_slot_id") in asked - {""}
+
+
+def _booking_id(target: Any) -> str:
+    return target.booking_id if target is not None else ""
+
+
+def _slot_id(pending: Any) -> str:
+    return pending.id if pending is not None else ""
 
 
 def _local_connection(agents: Any, clinic: str) -> AgentConnection | None:
@@ -234,6 +244,7 @@ class FollowUpDesk:
         self._not_known[(clinic, key)] = (turn, kept)
         while len(self._not_known) > MAX_NOT_KNOWN:
             self._not_known.popitem(last=False)
+        self._spawn(self._keep_not_known(clinic, key, turn, kept))
         early = self._told_early.pop((clinic, key), None)
         if early is not None and self._clock() - early[1] <= TOLD_EARLY_KEPT_S:
             self.on_outcome(clinic, early[0])  # told before the hand-off: settled now
@@ -246,6 +257,8 @@ class FollowUpDesk:
             self._told_early[(clinic, outcome.key)] = (outcome, self._clock())
             while len(self._told_early) > MAX_NOT_KNOWN:
                 self._told_early.popitem(last=False)
+            # ... or another relay process gave up on it (this one's before a restart, another instance)
+            self._spawn(self._settle_kept(clinic, outcome))
             return
         moving = waiting[1].target  # a move: its new time booked (or not); the old one, the agent's to cancel
         if outcome.ok and outcome.result is not None:
@@ -258,6 +271,35 @@ class FollowUpDesk:
             else:
                 self._spawn(self._settle(clinic, waiting, BOOKING_FAILED, pending.start if pending else "",
                                          pending.professional if pending else ""))
+
+    async def _keep_not_known(self, clinic: str, key: str, turn: Turn, kept: ConversationState) -> None:
+        """The case handed off as "not known yet", stored beside the outcomes: a relay restarted (or another instance)
+        that hears the agent's late outcome settles it too."""
+        case = {"lead_id": turn.lead_id, "name": turn.name, "phone": turn.phone, "state": kept.to_json()}
+        try:
+            await self._conversations.record_outcome(clinic, NOT_KNOWN_PREFIX + key, case, self._clock())
+        except Exception:
+            logger.exception("a case not known yet could not be stored", extra={"relay_fields": {"clinic": clinic}})
+
+    async def _settle_kept(self, clinic: str, outcome: Outcome) -> None:
+        """A late outcome this process has no hand-off for in memory: the stored case, if the patient still waits."""
+        try:
+            case = await self._conversations.booking_outcome(clinic, NOT_KNOWN_PREFIX + outcome.key)
+            if not case:
+                return
+            kept = ConversationState.from_json(case["state"])
+            turn = Turn(lead_id=str(case["lead_id"]), message="", name=str(case["name"]), phone=str(case["phone"]),
+                        now=datetime.fromtimestamp(self._clock(), UTC))
+            if not await self._still_unknown(clinic, turn.lead_id, kept):
+                return
+        except Exception:
+            logger.exception("a stored case not known yet could not be read",
+                             extra={"relay_fields": {"clinic": clinic}})
+            return
+        if (clinic, outcome.key) in self._not_known or self._told_early.pop((clinic, outcome.key), None) is None:
+            return  # settled meanwhile (its hand-off came after all)
+        self._not_known[(clinic, outcome.key)] = (turn, kept)
+        self.on_outcome(clinic, outcome)
 
     async def _look_after_cancel(self, clinic: str, turn: Turn, kept: ConversationState) -> None:
         """A cancel handed off as "not known yet": the patient's appointments, read once the agent's cancel is over,
@@ -289,15 +331,16 @@ class FollowUpDesk:
             return
 
     async def _still_unknown(self, clinic: str, lead_id: str, kept: ConversationState) -> bool:
-        """The conversation still waits on this cancel's outcome (the patient has not heard it, nor taken it back)."""
+        """The conversation still waits on this booking's, cancel's or move's outcome (the patient has not heard it,
+        nor taken it back)."""
         try:
             raw = await self._conversations.load_conversation(clinic, lead_id)
             now = ConversationState.from_json(raw) if raw else None
         except Exception:
             return False
-        return (now is not None and now.conversation_id == kept.conversation_id and now.stage == CANCELLING
-                and now.intent == kept.intent and now.target is not None
-                and now.target.booking_id == kept.target.booking_id)
+        return (now is not None and now.conversation_id == kept.conversation_id and now.stage == kept.stage
+                and now.intent == kept.intent and _booking_id(now.target) == _booking_id(kept.target)
+                and _slot_id(now.pending) == _slot_id(kept.pending))
 
     async def _settle(self, name: str, waiting: tuple[Turn, ConversationState], reason: str, start: str,
                       professional: str) -> None:

@@ -497,6 +497,26 @@ async def test_a_late_booking_the_agent_reports_settles_reception_at_once_withou
     await wait_for(lambda: all(t.completed for t in kommo.tasks(clinic.subdomain, "708")), "every task done")
 
 
+async def test_a_late_booking_reported_to_a_restarted_relay_still_settles_reception(make_relay, kommo):
+    """The relay was stopped (and started again) after it told the patient "Aún no sé…": the agent's outcome reached
+    the new process, which had no hand-off for it in memory, and reception's task "no respondió a tiempo" stayed open
+    for a patient already booked (booked again by hand: two appointments)."""
+    from wire.messages import Outcome, encode
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    _agent, _url, _who, key, result = await told_not_known_yet(relay, kommo, clinic, "711")
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "711"), "the Kommo task")
+    relay.restart()  # same data folder, a new process-worth of relay
+    await relay.close_agents()
+    back = await relay.agent(clinic)
+    await back._ws.send(encode(Outcome(key, True, result)))  # as the real agent repeats it on every reconnect
+
+    [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "711") if not t.completed] if any(
+        t.completed for t in kommo.tasks(clinic.subdomain, "711")) else [], "the first task done, one to tell them")
+    assert "su hora SÍ quedó reservada" in open_task.text and "avísele" in open_task.text
+
+
 async def test_a_resolution_waits_for_a_task_kommo_is_still_writing(make_relay, kommo):
     """Kommo slow to write the hand-off's task: the late booking's resolution came first, found no task to complete,
     and the task stayed open for a patient already booked. A lead's Kommo writes now go in the order they were made."""
