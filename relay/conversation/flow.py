@@ -244,6 +244,11 @@ def _decide(
         return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
     if action is None and reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
+    if (action is None and reading.intent in ("cancel", "reschedule", "my_bookings")
+            and [o.kind for o in state.options] == ["new_booking"]):
+        # "necesito cancelar la hora de mi esposo" after "No encontré horas… ¿Quieres pedir una?" (reception may have
+        # booked it since) or after keeping one: read again, never a booking "for another person"
+        return _own_appointments(ctx, evolve(state, options=()), reading.intent)
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
     if action is None and running_late(norm) and reading.intent not in ("cancel", "reschedule"):

@@ -93,3 +93,14 @@ def test_yes_with_the_new_day_at_a_move_question_moves_it_with_the_same_professi
     assert "¿Qué hora con Dr. Juan Rojas el Vie 4 dic?" in texts(reply), texts(reply)
     moved = chat.say("09:00")
     assert moved.status == "booked" and list(agent.moved.values())[0][0] == "bk-2"
+
+
+def test_a_cancel_asked_again_after_none_was_found_reads_the_appointments_again():
+    """ "No encontré horas próximas… ¿Quieres pedir una?", then reception booked the husband's, and "necesito
+    cancelar la hora de mi esposo" was read as a booking for another person (the days to book)."""
+    chat, agent = family()
+    assert "No encontré horas próximas" in texts(chat.say("hola, necesito cancelar la hora de mi esposo"))
+    agent.bookings.append(ELENA_THU)  # booked at the desk meanwhile
+    reply = chat.say("necesito cancelar la hora de mi esposo")
+    assert "¿Cancelo tu hora del jueves 10 de diciembre a las 15:30" in texts(reply), texts(reply)
+    assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-2"]
