@@ -112,7 +112,11 @@ _MY_BOOKINGS = re.compile(
 # "confirmo mi asistencia", "ahí estaré el jueves", "I'll be there": the patient confirms they will come.
 _ATTENDANCE = re.compile(
     r"\b(?:confirm\w* (?:mi |la |nuestra )?asistencia|(?:ahi|alli|aca) (?:estare|estaremos|voy a estar|nos vemos)"
-    r"|i ?(?:ll| will) be there|confirm\w* (?:my |our )?attendance)\b"
+    r"|i ?(?:ll| will) be there|confirm\w* (?:my |our )?attendance"
+    # "confirmo la hora del miércoles", "quería confirmar mi hora", "confirmar que vamos a ir" (not "…si tengo hora")
+    r"|confirm\w* (?:mi|la|el|mis|las|nuestra|nuestras|my|our|the) (?:hora|horas|cita|citas|consulta|turno|appointment)"
+    r"|confirm\w* (?:que )?(?:voy|vamos|vas|va|iremos|ire|asistire|asistiremos|llegare|i ll come|we ll come)\b"
+    r"|confirm\w* (?:la|el|las|los) (?:de|del)\b)\b"
 )
 
 

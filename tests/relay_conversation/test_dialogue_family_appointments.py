@@ -104,3 +104,20 @@ def test_a_cancel_asked_again_after_none_was_found_reads_the_appointments_again(
     reply = chat.say("necesito cancelar la hora de mi esposo")
     assert "¿Cancelo tu hora del jueves 10 de diciembre a las 15:30" in texts(reply), texts(reply)
     assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-2"]
+
+
+def test_confirming_an_appointment_in_other_words_is_thanked_and_never_opens_a_booking():
+    """ "confirmo la hora del viernes", "quería confirmar mi hora" listed the appointments with "¿cambiar o cancelar
+    alguna?"; "confirmo la del viernes" at that list opened Friday's free times to book."""
+    for message in ("buenas, confirmo la hora del viernes", "quiero confirmar que voy a ir el viernes",
+                    "I want to confirm my appointment on Friday"):
+        chat, _ = family(ELENA_THU, ELENA_FRI)
+        reply = chat.say(message)
+        assert reply.continuation["data"].get("code") == "attendance_confirmed", (message, texts(reply))
+        assert "11 de diciembre" in texts(reply) or "11 December" in texts(reply)
+    chat, _ = family(ELENA_THU, ELENA_FRI)
+    chat.say("¿a qué hora tengo?")
+    reply = chat.say("confirmo la del viernes")
+    assert reply.continuation["data"].get("code") == "attendance_confirmed" and not chat.books, texts(reply)
+    chat, _ = family(ELENA_THU, ELENA_FRI)
+    assert "¿Quieres cambiar o cancelar alguna" in texts(chat.say("quiero confirmar si tengo hora"))
