@@ -646,7 +646,7 @@ _THEN_NEW = re.compile(  # "cancela la del lunes | y pídeme otra con kine": whe
     rf"\b(?:y|e|and|pero|luego|despues)\s+(?:me |tambien |ademas |then )?{_NEW_REQUEST}\b"
 )
 _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a move's new day starts
-    r"\b(?:para|al|pa|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
+    r"\b(?:para|al|a|pa|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
     r" |proxim[oa] )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday"
     r"|friday|saturday|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|dia|fecha|day|date|\d)"
 )

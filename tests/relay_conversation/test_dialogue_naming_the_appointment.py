@@ -7,6 +7,8 @@ from __future__ import annotations
 from conversation_kit import Chat, agenda, buttons, lines, texts
 from test_dialogue_appointments import FRI, THU, ClinicAgent
 
+from wire.appointments import WireBooking
+
 THU_LINE = "1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto"
 FRI_LINE = "2. viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas"
 
@@ -191,3 +193,14 @@ def test_a_move_asked_for_at_the_list_of_ones_appointments_moves_one_and_never_b
         reply = chat.say(message)
         assert reply.state is not None and reply.state.intent == "reschedule", (message, texts(reply))
         assert not chat.books
+
+
+def test_a_move_to_tomorrow_said_with_a_reads_today_as_the_appointment_to_move():
+    """ "no voy a poder ir hoy, ¿me la pueden pasar a mañana?" answered "No tienes hora el miércoles 2…" (tomorrow
+    read as the day of the appointment to move)."""
+    today = WireBooking("bk-1", "2026-12-01T17:00:00-03:00", "2026-12-01T17:30:00-03:00", "Dr. Juan Rojas")
+    chat = Chat(agenda([1, 2, 3], [(9, 0), (17, 0)], ("Dr. Juan Rojas",)), appointments=ClinicAgent(today))
+    chat.say("hola, ¿a qué hora tengo hoy?")
+    reply = chat.say("no voy a poder ir hoy, ¿me la pueden pasar a mañana a la misma hora?")
+    assert "No tienes hora" not in texts(reply)
+    assert "¿Cambio tu hora del martes 1 de diciembre a las 17:00" in texts(reply), texts(reply)
