@@ -165,7 +165,8 @@ SPANISH = Language(
         "none_fits_days": "Entendido. Estos son los días siguientes con horas libres.",
         "beyond_window": "Solo puedo ver la agenda de los próximos {days} días (hasta el {last}). Para el {day},"
         " escribe «recepción» y una recepcionista te ayudará.",
-        "specialty_unknown": "No encontré horas libres de esa especialidad.",
+        "specialty_unknown": "No encontré horas libres de esa especialidad en los próximos días (puede que la clínica"
+        " no la atienda); para consultarlo, escribe «recepción».",
         "window_no_slots": "No quedan horas libres en ese horario; te muestro todas.",
         "days_ruled_out": "Entendido, sin esos días.",
         "day_ruled_out": "Entendido, sin ese día.",
@@ -376,7 +377,8 @@ ENGLISH = Language(
         "none_fits_days": "All right. These are the next days with free times.",
         "beyond_window": "I can only see the next {days} days of the agenda (until {last}). For {day}, write"
         " \"reception\" and a receptionist will help you.",
-        "specialty_unknown": "I found no free times for that specialty.",
+        "specialty_unknown": "I found no free times for that specialty in the coming days (the clinic may not offer"
+        " it); to ask, write \"reception\".",
         "window_no_slots": "There are no free times at that time of day; here are all of them.",
         "days_ruled_out": "All right, leaving those days out.",
         "day_ruled_out": "All right, leaving that day out.",

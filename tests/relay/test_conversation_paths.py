@@ -279,7 +279,7 @@ async def test_a_specialty_the_clinic_lacks_is_said_once_not_again_after_the_men
     url = relay.widget_url(clinic)
     first = await kommo.say(url, clinic.subdomain, "813", "buenas, busco cardiología para la otra semana, temprano")
     assert_clean(kommo, first)
-    assert "No encontré horas libres de esa especialidad." in texts_of(first.body)
+    assert "No encontré horas libres de esa especialidad en los próximos días" in texts_of(first.body)
     assert "¿Qué especialidad" in texts_of(first.body)
     days = await kommo.say(url, clinic.subdomain, "813", "Medicina general")
     assert_clean(kommo, days)
