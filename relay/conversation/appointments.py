@@ -195,8 +195,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         following = _next_in_round(state)
         if following is not None:  # "cancela las dos": this one is done, the next is asked about
             return _confirm_target(lang, evolve(state, gave_up=False), clinic, following,
-                                   [*step.opening, lang.say("cancel_done", **_when(lang, state.target))])
-        paragraphs = [lang.say("cancel_done", **_when(lang, state.target)),
+                                   [*step.opening, _cancel_done(lang, state.target, turn.name)])
+        paragraphs = [_cancel_done(lang, state.target, turn.name),
                       *(rest_asked_for(lang, state) or [lang.say("cancel_done_closing")])]
         data = {
             "status": "cancelled", "conversation_id": state.conversation_id, "booking_id": state.target.booking_id,
@@ -388,6 +388,20 @@ def for_whom(bookings: Sequence[WireBooking], booking: WireBooking, owner: str =
     return f" ({booking.patient})" if booking.patient and (len(whose) > 1 or others) else ""
 
 
+def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
+    """"Listo, cancelé tu hora …", or "… la hora de Rosa Muñoz …" when it was under another name than the writer's."""
+    if _someone_elses(booking, owner):
+        return lang.say("cancel_done_for", patient=booking.patient, **_when(lang, booking))
+    return lang.say("cancel_done", **_when(lang, booking))
+
+
+def _someone_elses(booking: WireBooking, owner: str) -> bool:
+    """The appointment is another person's than the writer's: its first name is not theirs (a WhatsApp name may be
+    short or a nickname beside the full name booked: "Ana P" is Ana Pizarro)."""
+    theirs, writer = fold(booking.patient).split()[:1], fold(owner).split()[:1]
+    return bool(theirs) and bool(writer) and theirs != writer
+
+
 def under_another_name(booking: WireBooking, owner: str) -> bool:
     """Whether the appointment is under a name other than ``owner``'s (the WhatsApp name of the phone writing)."""
     return bool(booking.patient) and fold(booking.patient) != fold(owner)
@@ -498,7 +512,9 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         return Reply(None, continuation(data, paragraphs), "handoff")
     data["status"] = "booked"
     name = _first_name(turn.name)
-    paragraphs = [*opening, lang.say("moved", name=name), when[:1].upper() + when[1:]]
+    theirs = _someone_elses(state.target, turn.name)  # "Cambié la hora de Tomás Muñoz", not "tu hora"
+    said = lang.say("moved_for", name=name, patient=state.target.patient) if theirs else lang.say("moved", name=name)
+    paragraphs = [*opening, said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     paragraphs.extend(rest_asked_for(lang, state))  # "sí, y …" at the move's confirmation

@@ -208,6 +208,7 @@ SPANISH = Language(
         "cancel_each": "Tienes {count} horas: te pregunto por cada una.",
         "cancel_each_named": "Son {count} horas: te pregunto por cada una.",
         "cancel_done": "Listo, cancelé tu hora del {day} a las {time} con {professional}.",
+        "cancel_done_for": "Listo, cancelé la hora de {patient} del {day} a las {time} con {professional}.",
         "cancel_done_closing": "Si quieres otra hora, escríbenos cuando quieras.",
         "cancel_failed": "No pude cancelar tu hora en este momento: sigue reservada.",
         "not_in_agenda": "No encontré tu hora del {day} a las {time} con {professional} en la agenda de la clínica:"
@@ -224,6 +225,7 @@ SPANISH = Language(
         "move_yes": "Sí, cambiarla",
         "move_intro": "Elige la nueva hora; la del {day} a las {time} se cancelará cuando la nueva quede reservada.",
         "moved": "¡Listo{name}! Cambié tu hora.",
+        "moved_for": "¡Listo{name}! Cambié la hora de {patient}.",
         "moved_old_kept": "Tu nueva hora quedó reservada, pero no pude cancelar la anterior ({day} a las {time}).",
         "move_failed": "No pude cambiar tu hora en este momento; la del {day} a las {time} sigue en pie.",
         "move_unconfirmed": "Aún no sé si tu hora quedó cambiada al {day} a las {time}: {why}.",
@@ -421,6 +423,7 @@ ENGLISH = Language(
         "cancel_each": "You have {count} appointments: I'll ask about each one.",
         "cancel_each_named": "That's {count} appointments: I'll ask about each one.",
         "cancel_done": "Done, I cancelled your appointment on {day} at {time} with {professional}.",
+        "cancel_done_for": "Done, I cancelled {patient}'s appointment on {day} at {time} with {professional}.",
         "cancel_done_closing": "Write to us whenever you'd like another appointment.",
         "cancel_failed": "I couldn't cancel your appointment right now: it is still booked.",
         "not_in_agenda": "I couldn't find your appointment on {day} at {time} with {professional} in the clinic's"
@@ -437,6 +440,7 @@ ENGLISH = Language(
         "move_yes": "Yes, change it",
         "move_intro": "Pick the new time; the one on {day} at {time} is cancelled once the new one is booked.",
         "moved": "Done{name}! Your appointment was changed.",
+        "moved_for": "Done{name}! {patient}'s appointment was changed.",
         "moved_old_kept": "Your new appointment is booked, but I couldn't cancel the old one ({day} at {time}).",
         "move_failed": "I couldn't change your appointment right now; the one on {day} at {time} still stands.",
         "move_unconfirmed": "I don't know yet whether your appointment was moved to {day} at {time}: {why}.",

@@ -592,7 +592,8 @@ def test_cancel_both_asks_about_each_appointment_in_turn_and_cancels_each():
         assert "¿Cancelo tu hora del lunes 7 de diciembre a las 10:30 con Dr. Juan Rojas (Gladys Pizarro)?" in texts(
             reply)
         reply = chat.say("sí")
-        assert reply.status == "cancelled" and "Listo, cancelé tu hora del lunes 7 de diciembre" in texts(reply)
+        assert reply.status == "cancelled" and "Listo, cancelé la hora de Gladys Pizarro del lunes 7 de diciembre" in texts(
+            reply)  # the mother's, said as hers
         assert sorted(agent.cancelled.values()) == ["bk-8", "bk-9"], opening
     agent = ClinicAgent(mums, mine)
     chat = Chat(week, appointments=agent)

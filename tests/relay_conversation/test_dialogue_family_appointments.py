@@ -121,3 +121,20 @@ def test_confirming_an_appointment_in_other_words_is_thanked_and_never_opens_a_b
     assert reply.continuation["data"].get("code") == "attendance_confirmed" and not chat.books, texts(reply)
     chat, _ = family(ELENA_THU, ELENA_FRI)
     assert "¿Quieres cambiar o cancelar alguna" in texts(chat.say("quiero confirmar si tengo hora"))
+
+
+def test_a_family_members_appointment_cancelled_or_moved_is_said_as_theirs():
+    """ "Listo, cancelé tu hora…" / "Cambié tu hora" for the husband's appointment read as the writer's own."""
+    chat, _ = family(RAUL_THU, ELENA_FRI)
+    chat.say("quiero cancelar la hora de las 14:20")
+    done = chat.say("sí")
+    assert "Listo, cancelé la hora de Raúl Fuentes del jueves 10 de diciembre a las 14:20" in texts(done), texts(done)
+    chat, _ = family(RAUL_THU, ELENA_FRI)
+    chat.say("quiero cambiar la hora de las 14:20")
+    days = chat.say("Sí, cambiarla")
+    times = chat.say(buttons(days)[0])
+    moved = chat.say(buttons(times)[0])
+    assert moved.status == "booked" and "Cambié la hora de Raúl Fuentes." in texts(moved), texts(moved)
+    mine, _ = family(ELENA_FRI)
+    mine.say("quiero cancelar mi hora")
+    assert "Listo, cancelé tu hora del viernes 11" in texts(mine.say("sí"))
