@@ -6,12 +6,13 @@ Pure code: no I/O, no clock reads (``now`` and the id are passed in).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.outcomes import QUIET_HANDOFFS
+from relay.conversation.texts import language as clinic_language
 from wire.handoff import (
     RESOLVED_BOOKED,
     RESOLVED_CANCELLED,
@@ -35,7 +36,9 @@ CANCEL_NOT_MADE = "cancel_not_made"  # a cancel told as not known did not happen
 _REASONS: dict[str, tuple[str, str]] = {
     "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
     "paused": ("la automatización estaba en pausa", "automation was paused"),
-    "timeout": ("el agente no respondió a tiempo", "the agent did not answer in time"),
+    "timeout": ("la agenda web o el equipo de la clínica no respondieron a tiempo (puede que sí se haya hecho:"
+                " revise la agenda)", "the clinic web app or the clinic's PC did not answer in time (it may have"
+                " gone through: check the agenda)"),
     "login_failed": ("la agenda web rechazó la contraseña", "the clinic web app refused the password"),
     "account_locked": ("la cuenta de la agenda web está bloqueada", "the clinic web app account is locked"),
     "login_needs_person": ("la agenda web pedía un código de verificación", "the clinic web app asked for a code"),
@@ -276,14 +279,26 @@ def task_text(event: HandoffEvent, language: str) -> str:
     """The Kommo task on the lead: who to write to, why, and what the patient had already chosen."""
     parts = [_say("task", language, who=_who(event, language), reason=reason_words(event.reason, language))]
     if event.chosen_start:
-        when = datetime.fromisoformat(event.chosen_start).strftime("%Y-%m-%d %H:%M")
-        what = f"{when} {event.chosen_professional}".strip()
+        what = f"{_when(event.chosen_start, language)} {event.chosen_professional}".strip()
         parts.append(_say(f"chosen_{event.about}" if event.about else "chosen", language, what=what))
     elif event.chosen_day:
-        parts.append(_say("chosen_day", language, day=event.chosen_day))
+        parts.append(_say("chosen_day", language, day=_day(event.chosen_day, language)))
     if event.said:
         parts.append(said_text(event, language))
     return " ".join(parts)
+
+
+def _when(start: str, language: str) -> str:
+    """ "jueves 10 de diciembre 15:30": a receptionist's words, in the clinic's time (the appointment's own offset)."""
+    moment = datetime.fromisoformat(start)
+    return f"{clinic_language(language).day_long(moment.date())} {moment:%H:%M}"
+
+
+def _day(day: str, language: str) -> str:
+    try:
+        return clinic_language(language).day_long(date.fromisoformat(day))
+    except ValueError:
+        return day
 
 
 def note_text(event: HandoffEvent, language: str) -> str:

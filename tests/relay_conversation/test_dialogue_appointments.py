@@ -187,7 +187,7 @@ def test_a_move_whose_old_appointment_could_not_be_cancelled_says_so_and_hands_o
 
     event = handoff_event("fu-1", chat.turn("x"), reply, chat.replies[-2].state, chat.now, "")
     assert (event.about, event.chosen_start) == ("move_from", THU.start)
-    assert f"Hora que pidió cambiar: 2026-12-03 10:00 {THU.professional}." in task_text(event, "es")
+    assert f"Hora que pidió cambiar: jueves 3 de diciembre 10:00 {THU.professional}." in task_text(event, "es")
 
 
 def test_a_move_the_agent_cannot_do_keeps_the_old_appointment_and_says_so():
