@@ -776,7 +776,10 @@ _LATE = re.compile(
 
 def running_late(norm: str) -> bool:
     """The patient says they will be late for their appointment: reception is told (never a new booking's menus)."""
-    return _LATE.search(norm) is not None
+    return any(word in norm for word in _LATE_WORDS) and _LATE.search(norm) is not None
+
+
+_LATE_WORDS = ("tard", "atras", "retras", "late")  # a cheap look first: most messages have none
 
 
 def wants_name_fixed(norm: str) -> bool:
