@@ -251,7 +251,7 @@ def _decide(
         return _own_appointments(ctx, evolve(state, options=()), reading.intent)
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
-    if action is None and running_late(norm) and reading.intent not in ("cancel", "reschedule"):
+    if action is None and running_late(norm) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
         return _end(ctx, state, RUNNING_LATE)
     # Of an appointment already made (their appointments on the table); while choosing a time, "no es para mí, es
     # para mi hija" is whom this booking is for: said back, the same menu kept (never "no te entendí")
@@ -466,8 +466,9 @@ def _start(ctx: Context) -> Reply | AgentStep:
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
         return _end(ctx, state, "asked_for_person")
-    if running_late(normalize(turn.message)) and reading.intent not in ("cancel", "reschedule"):
-        return _end(ctx, state, RUNNING_LATE)  # "voy a llegar tarde a mi hora": never a new booking's menus
+    if running_late(normalize(turn.message)) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
+        # "voy a llegar tarde a mi hora", "no alcanzo a llegar a las 11, llego 11:15": never a booking or a cancel
+        return _end(ctx, state, RUNNING_LATE)
     if wants_name_fixed(normalize(turn.message)) or surely_for_another(normalize(turn.message)):
         # "quedó mal el nombre de mi hora", "no es para mí, es para mi hija": a person fixes it
         return _end(ctx, state, NAME_CORRECTION)

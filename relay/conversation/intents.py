@@ -770,7 +770,15 @@ _LATE = re.compile(
     r"|(?:voy|vamos|va|van|ando|estoy) (?:un poco |algo |super |muy |medio )?(?:atrasad[oa]s?|con atraso|con retraso)\b"
     r"|me (?:voy a )?(?:atrase|atrasare|atrasar|retrase|retrasare|retrasar)\b"
     r"|(?:(?:i m|i am|im|we re|we are) (?:running |going to be |gonna be )?|(?:i ll|i will|ill|we ll|we will) be"
-    r" |running )(?:a (?:bit|little) |(?:about |around |like )?\d+ (?:min|mins|minutes) )?late\b)"
+    r" |running )(?:a (?:bit|little) |(?:about |around |like )?\d+ (?:min|mins|minutes) )?late\b"
+    # "llego tipo 11:15", "llego en 15 minutos", "voy en camino", "llego un poquito después de mi hora", "¿me esperan?"
+    r"|(?:llego|llegare|llegamos|llegaremos) (?:\w+ ){0,2}?(?:tipo|como|a eso de|en|unos|unas|al rededor de)"
+    r" \d"
+    r"|(?:voy|vamos|vengo|venimos|estoy|estamos) (?:\w+ )?en (?:camino|el taco|un taco|el trafico)"
+    r"|(?:llego|llegare|llegamos) (?:\w+ ){0,3}?(?:despues|mas tarde) de (?:mi|la|nuestra) (?:hora|cita)"
+    r"|igual me (?:pueden|puede|podran|podrian|podria) (?:atender|esperar)|me (?:pueden|puede|podrian) esperar"
+    r"|on my way|be there in (?:\w+ )?\d|running (?:a (?:bit|little) )?behind|stuck in traffic"
+    r"|\d+ (?:min|mins|minutes) (?:after|past) my appointment)"
 )
 
 
@@ -779,7 +787,8 @@ def running_late(norm: str) -> bool:
     return any(word in norm for word in _LATE_WORDS) and _LATE.search(norm) is not None
 
 
-_LATE_WORDS = ("tard", "atras", "retras", "late")  # a cheap look first: most messages have none
+_LATE_WORDS = ("tard", "atras", "retras", "late", "llego", "llegare", "llegamos", "camino", "esper", "atender", "way",
+               "be there", "behind", "traffic", "after my")  # a cheap look first: most messages have none
 
 
 def wants_name_fixed(norm: str) -> bool:

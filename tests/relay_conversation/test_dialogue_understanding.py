@@ -450,6 +450,13 @@ def test_a_patient_running_late_is_passed_to_reception_and_never_shown_a_new_boo
                           ("voy atrasada para mi hora de mañana, llego como 10 minutos tarde, ¿me esperan?",
                            "Gracias por avisar"),
                           ("Hi, I'm running about 15 minutes late for my physio appointment on Tuesday, sorry!",
+                           "Thanks for letting us know"),
+                          # read as a cancel ("no alcanzo a llegar"): "sí porfa" at «¿Cancelo…?» cancelled it
+                          ("disculpa, no alcanzo a llegar a las 11, llego tipo 11:15, igual me pueden atender?",
+                           "Gracias por avisar"),
+                          ("buenos días, voy en camino pero hay mucho taco, llego un poquito después de mi hora",
+                           "Gracias por avisar"),
+                          ("hi, sorry, I am stuck in traffic, I will be there 10 minutes after my appointment time",
                            "Thanks for letting us know")):
         chat = Chat(agenda([2, 7], [(9, 0), (15, 0)]))
         reply = chat.say(message)
