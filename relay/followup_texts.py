@@ -184,10 +184,15 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return ""
     data = reply.continuation.get("data", {})
     status = data.get("status")
-    if before.reopened == "cancel_requested" and status == "cancelled":  # they cancelled it themselves after all
+    # A cancel or move reception was handed (it failed, or the agent was paused or away), done by the patient with
+    # the bot after all — or the other one of the two for that appointment ("cancélala" … then moved it instead)
+    own_change = before.reopened in ("cancel_requested", "reschedule_requested")
+    if own_change and status == "cancelled":
         return RESOLVED_CANCELLED
-    if before.reopened == "reschedule_requested" and status == "booked" and data.get("rescheduled_from"):
-        return RESOLVED_BOOKED  # moved it themselves after all
+    if own_change and status == "booked" and data.get("rescheduled_from"):
+        return RESOLVED_BOOKED
+    if before.reopened == "booking_requested" and status == "booked" and not data.get("rescheduled_from"):
+        return RESOLVED_BOOKED  # booked it themselves once the agent was back
     if not before.gave_up:
         return ""
     if status == "booked" or (status == "choose_day" and data.get("code") == "booked_undo"):  # booked after all

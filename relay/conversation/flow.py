@@ -525,6 +525,16 @@ def _named_for(state: ConversationState, message: str) -> ConversationState:
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
+def _reopened(started: Reply | AgentStep, handed_off: ConversationState) -> Reply | AgentStep:
+    """A conversation begun again after a hand-off remembers what reception was asked for: the patient doing it now
+    with the bot settles reception's case (relay/followup_texts.resolution)."""
+    own = handed_off.intent in ("cancel_requested", "reschedule_requested")  # the hand-off's reason says it
+    asked = handed_off.intent if own else handed_off.reopened
+    if started.state is None or not asked:
+        return started
+    return replace(started, state=evolve(started.state, reopened=asked))  # type: ignore[arg-type]
+
+
 def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     """A receptionist was asked to write: "¿sigo esperando?" is told so; thanks answered in kind; a wish of the
     patient's own ("quiero una hora", "cancelar mi hora", "reservar"), or a plain "hola" when the hand-off was not
@@ -536,11 +546,10 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
         return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
     if read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings"):
         started = _start(ctx)  # "quiero cancelar mi hora" again, after "no pude cancelarla": done now, it settles
-        if started.state is not None and state.intent in ("cancel_requested", "reschedule_requested"):
-            return replace(started, state=evolve(started.state, reopened=state.intent))  # type: ignore[arg-type]
-        return started
+        return _reopened(started, state)
     if state.intent not in ASKED_FOR_RECEPTION and greeting_only(normalize(turn.message)):
-        return _start(ctx)  # "hola" after the agent was away: the bot again (reception was told all the same)
+        # "hola" after the agent was away: the bot again (reception was told all the same)
+        return _reopened(_start(ctx), state)
     data = {"status": "closed", "conversation_id": state.conversation_id}
     return Reply(waiting, ctx.body(data, [ctx.say("handed_off_waiting")], "", (), None), "closed")
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from relay.conversation.context import aware, first_name
 from relay.conversation.evolve import evolve
+from relay.conversation.freetext import normalize
+from relay.conversation.intents import detect
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -141,9 +143,21 @@ ASKED_FOR_RECEPTION = frozenset({"asked_for_person", NAME_CORRECTION, RUNNING_LA
 
 
 def handed_off_state(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:
-    """The conversation kept once reception was asked to write (a new one if there was none): only that it was."""
+    """The conversation kept once reception was asked to write (a new one if there was none): only that it was, and
+    what the patient was asking for (a first message handed off before it was read: as its words say)."""
     turn = aware(turn)
-    return (state or new_conversation(turn.lead_id, turn.now)).seen(turn.now).handed_off(reason)
+    if state is not None:
+        waiting = state.seen(turn.now).handed_off(reason)
+    else:
+        asked = _ASKED_BY_INTENT.get(detect(normalize(turn.message)).intent, "")
+        waiting = evolve(new_conversation(turn.lead_id, turn.now).seen(turn.now).handed_off(reason), reopened=asked)
+    # Asked for a person (a question, the name, running late): what the bot does next never settles that
+    return evolve(waiting, reopened="") if reason in ASKED_FOR_RECEPTION else waiting
+
+
+# What a first message handed off before it was read asked reception for ("hola" is a patient who wants a time)
+_ASKED_BY_INTENT = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "book": "booking_requested",
+                    "none": "booking_requested"}
 
 
 def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> Reply:

@@ -132,7 +132,8 @@ class ConversationState:
     others_to_book: bool = False  # "para mí y mi hijo": one booked now, the confirmation says how to ask for the next
     more_asked: bool = False  # "sí, y de paso …" at a confirmation: the yes done, the rest asked for again after it
     # Begun by the patient while reception had their failed cancel or move (the hand-off's reason): the same done
-    # now settles reception's case (relay/followup_texts.resolution)
+    # now settles reception's case (relay/followup_texts.resolution). Handed off, what the patient was asking for
+    # ("cancel_requested", "reschedule_requested", "booking_requested"), for the conversation they begin again.
     reopened: str = ""
 
     @property
@@ -158,12 +159,25 @@ class ConversationState:
         return evolve(self, last_seen=now)
 
     def handed_off(self, reason: str) -> ConversationState:
-        """What is kept once a receptionist was asked to write: that it was, and why (``intent``); no patient
-        data. The patient's next words are answered as waiting (flow.py), for as long as a conversation lasts."""
+        """What is kept once a receptionist was asked to write: that it was, and why (``intent``), and what the
+        patient was asking for (``reopened``); no patient data. The patient's next words are answered as waiting
+        (flow.py), for as long as a conversation lasts."""
         return ConversationState(
             conversation_id=self.conversation_id, lead_id=self.lead_id, last_seen=self.last_seen, stage=HANDED_OFF,
-            intent=reason,
+            intent=reason, reopened=self._asking_for(),
         )
+
+    def _asking_for(self) -> str:
+        """The request a hand-off left with reception, when this conversation says it: a cancel, a move, a booking."""
+        if self.stage == HANDED_OFF:
+            return self.reopened
+        if self.intent == "cancel":
+            return "cancel_requested"
+        if self.intent == "reschedule":
+            return "reschedule_requested"
+        if self.intent in ("", "book") and self.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM, BOOKING, ASK_FIELD):
+            return "booking_requested"
+        return ""
 
     def to_json(self) -> dict[str, Any]:
         return {

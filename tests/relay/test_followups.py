@@ -230,6 +230,59 @@ async def test_a_cancel_not_known_yet_tells_reception_whether_it_went_through_on
     assert cancels == [held.booking_id] + ([held.booking_id] if goes_through else [])
 
 
+@pytest.mark.parametrize(("lead", "then"), [("780", "cancel"), ("781", "move"), ("782", "book")])
+async def test_a_request_handed_off_while_paused_that_the_patient_then_does_with_the_bot_settles_reception(
+        relay, kommo, lead, then):
+    """Handed off while automation was paused ("necesito cancelar mi hora", "quiero hora"), the patient did it with
+    the bot once it was back (cancelled, or moved it instead, or booked): reception's task and tray row stayed open —
+    a receptionist could cancel what was moved, or book a second appointment."""
+    from wire.appointments import CancelArgs, CancelResult, MyBookingsResult, RescheduleResult, WireBooking
+    from wire.messages import ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, paused=True)
+    slot = agent.slots[5]
+    held = [WireBooking(f"bk-{lead}", slot.start, slot.end, slot.professional)]
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            held.clear()
+            return ok_response(request.id, CancelResult(request.args.booking_id))
+        if request.op == "reschedule":
+            new = next(s for s in agent.slots if s.id == request.args.slot_id)
+            return ok_response(request.id, RescheduleResult("bk-new", new.start, new.end, new.professional, True))
+        return ok_response(request.id, MyBookingsResult(tuple(held)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Gabriela Núñez", "phone": f"+56 9 7000 0{lead}"}
+    first = "quiero hora" if then == "book" else "hola, necesito cancelar mi hora"
+    paused = await kommo.say(url, clinic.subdomain, lead, first, **who)
+    assert paused.body["data"]["status"] == "handoff"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, lead), "the task of the paused hand-off")
+    await agent.set_paused(False)
+    await relay.wait_for_agent(clinic, paused=False)
+
+    if then == "cancel":
+        await kommo.say(url, clinic.subdomain, lead, "quiero cancelar mi hora", **who)
+        done = await kommo.say(url, clinic.subdomain, lead, "Sí, cancelar", **who)
+        assert done.body["data"]["status"] == "cancelled"
+    elif then == "move":
+        await kommo.say(url, clinic.subdomain, lead, "mejor quiero cambiar mi hora", **who)
+        days = await kommo.say(url, clinic.subdomain, lead, "Sí, cambiarla", **who)
+        times = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0], **who)
+        done = await kommo.say(url, clinic.subdomain, lead, buttons_of(times.body)[0], **who)
+        assert done.body["data"]["status"] == "booked" and done.body["data"]["rescheduled_from"] == f"bk-{lead}"
+    else:
+        days = await kommo.say(url, clinic.subdomain, lead, "hola", **who)
+        days = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0], **who) if (
+            days.body["data"]["status"] == "choose_day" and "Ya tienes" in texts_of(days.body)) else days
+        times = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0], **who)
+        done = await kommo.say(url, clinic.subdomain, lead, buttons_of(times.body)[0], **who)
+        assert done.body["data"]["status"] == "booked", texts_of(done.body)
+    await wait_for(lambda: all(t.completed for t in kommo.tasks(clinic.subdomain, lead)), "the paused task done")
+
+
 async def test_a_contact_without_a_phone_is_one_case_for_reception_however_often_they_write(relay, kommo):
     """Kommo sent no phone (the contact has none): each message is answered that a receptionist will write, but the
     clinic's team gets one task and one tray row, not one per message."""
