@@ -58,17 +58,27 @@ def follow_up_rows(items: list[FollowUp], tr: Translator, now: datetime, entries
                    link: Callable[[str, str], str] | None = None) -> list[FollowUpRow]:
     """``entries`` (the journal) and ``link`` (agent/portal/links.py): a patient whose appointment the journal holds
     gets its address in the web app ("Abrir en la agenda web")."""
-    booked = [e for e in entries if e.status == BOOKED and e.booking_id] if link is not None else []
+    booked = [e for e in entries if e.status == BOOKED and e.booking_id]
     rows = []
     for item in items:
         handed = tr.day_and_time(item.at.astimezone(), now)
-        cells = (item.name or tr("followups.no_name"), item.phone, tr.reason(item.reason), chosen_text(item, tr, now),
-                 handed)
         appointment = appointment_of(item, booked, now)
+        chosen = chosen_text(item, tr, now)
+        if not (item.chosen_start or item.chosen_day or item.chosen_professional) and appointment is not None:
+            chosen = _next_one(appointment, tr, now)  # "voy a llegar tarde": the appointment they have, not "nada"
+        cells = (item.name or tr("followups.no_name"), item.phone, tr.reason(item.reason), chosen, handed)
         url = link(appointment.booking_id, appointment.slot_id) if appointment is not None and link else ""
         said = " ".join(f"«{line}»" for line in item.said)
         rows.append(FollowUpRow(item.id, cells, item.phone, item.whatsapp_url, item.kommo_url, url, said))
     return rows
+
+
+def _next_one(entry: JournalEntry, tr: Translator, now: datetime) -> str:
+    start = _when(entry.start)
+    if start is None:
+        return tr("followups.nothing_chosen")
+    when = tr.day_and_time(start, now)
+    return tr("followups.their_next", when=f"{when} · {entry.professional}" if entry.professional else when)
 
 
 def appointment_of(item: FollowUp, booked: list[JournalEntry], now: datetime) -> JournalEntry | None:

@@ -220,6 +220,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "followups.day": ("el día {day}", "the day {day}"),
     # what the time shown under "Había elegido" is, when it is not a time being booked
     "followups.about.cancel": ("cancelar su hora: {when}", "cancel their appointment: {when}"),
+    "followups.their_next": ("su próxima hora: {when}", "their next appointment: {when}"),
     "followups.about.keep": ("conservar su hora: {when}", "keep their appointment: {when}"),
     "followups.about.move_from": ("cambiar su hora: {when}", "change their appointment: {when}"),
     "followups.about.move_to": ("cambiar su hora a: {when}", "change their appointment to: {when}"),

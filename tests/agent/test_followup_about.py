@@ -72,3 +72,20 @@ def test_a_case_that_arrives_after_its_own_resolution_is_listed_as_settled(tmp_p
     newer = HandoffEvent("fu-new", "2026-12-02T12:02:00+00:00", "901", "Rosa Ruiz", "+56 9 6060 7070", "paused")
     assert book.receive(resolved, NOW) and book.receive(stale, NOW) and book.receive(newer, NOW)
     assert [item.id for item in book.open_items(NOW)] == ["fu-new"]
+
+
+def test_a_case_about_no_time_chosen_shows_the_patients_next_appointment_not_nothing_yet(tmp_path):
+    """ "Voy a llegar tarde": the tray said "Había elegido: nada todavía" — read as "this patient has no appointment" —
+    while its own "Abrir en la agenda web" opened theirs."""
+    from agent.journal import BOOKED, JournalEntry
+
+    book = FollowUpBook(tmp_path / "followups.sqlite3")
+    late = HandoffEvent("fu-late", NOW.isoformat(), "902", "Ana Pérez", "+56 9 1111 0001", "running_late")
+    assert book.receive(late, NOW)
+    theirs = JournalEntry("k1", "paula-mendez:2026-12-02T13:00", "2026-12-02T13:00:00-03:00",
+                          "2026-12-02T13:30:00-03:00", "Klga. Paula Méndez", "Ana Pérez", "+56911110001", BOOKED,
+                          "900001", "", "", NOW, NOW)
+    [row] = follow_up_rows(book.open_items(NOW), Translator("es"), NOW, [theirs])
+    assert row.text("chosen").startswith("su próxima hora: ") and "13:00 · Klga. Paula Méndez" in row.text("chosen")
+    [alone] = follow_up_rows(book.open_items(NOW), Translator("es"), NOW, [])
+    assert alone.text("chosen") == "nada todavía"
