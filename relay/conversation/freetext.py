@@ -480,7 +480,7 @@ def days_from(today: date, count: int) -> list[date]:
     return [today + timedelta(days=n) for n in range(count)]
 
 
-_EACH_RULED_OUT = re.compile(r"\s*\b(?:ni|nor|o|or|u)\b\s*")
+_EACH_RULED_OUT = re.compile(r"\s*(?:,|\b(?:ni|nor|o|or|u|y|e|and)\b)\s*")
 
 
 def _ruled_out_when(

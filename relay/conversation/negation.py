@@ -15,7 +15,7 @@ _WEEKDAY = (
 )
 _PART = (
     r"(?:mananas|tardes|noches|manana|tarde|noche|mornings|afternoons|evenings|morning|afternoon|evening|night"
-    r"|mediodia|noon)"
+    r"|mediodia|noon|temprano|early)"
 )
 # A day or a part of the day, with the article or preposition that goes with it.
 _DAYISH = (
@@ -48,7 +48,7 @@ _RULED_OUT = (
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
     re.compile(
-        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|(?:(?:que|q) )?no sea"
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|tampoco|(?:(?:que|q) )?no sea"
         rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS})\b"
     ),
     # "trabajo en la mañana", "trabajo los lunes", "I work mornings"

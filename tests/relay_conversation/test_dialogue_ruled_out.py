@@ -272,3 +272,12 @@ def test_a_day_and_a_part_of_the_day_ruled_out_together_are_each_left_out():
     # A day with its part is one time the patient cannot come, not every Monday nor every morning.
     shown = days_offered(Chat(week), "hola, necesito hora, no puedo el lunes en la mañana")
     assert "lunes 7 de diciembre" in shown and "miércoles 2 de diciembre" in shown
+
+
+def test_days_ruled_out_one_after_the_other_and_not_early_are_each_left_out():
+    """ "no puedo el lunes, el martes tampoco" ruled nothing out; "ojalá no martes ni jueves, y tampoco temprano"
+    offered only mornings ("temprano" read as wanted)."""
+    shown = days_offered(Chat(TWO_WEEKS), "hola, necesito hora. no puedo el lunes, el martes tampoco")
+    assert "lunes" not in shown and "Lun " not in shown and "martes" not in shown and "Mar " not in shown
+    reply = Chat(TWO_WEEKS).say("hora, ojalá no martes ni jueves, y tampoco temprano")
+    assert "desde las 12:00" in texts(reply) and "Entendido, sin esos días." in texts(reply), texts(reply)
