@@ -246,7 +246,10 @@ def _listed(
             opening = [*opening, lang.say("no_booking_like_that")]
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
-        return cancel_each(lang, _wish_read(state), clinic, opening)
+        said = _wish_reading(state, now)  # "cancela las dos del jueves": that day's (a count, not 2 o'clock)
+        among = (named_bookings(state.bookings, said.day, (), by_weekday=said.by_weekday)
+                 if said is not None and said.day is not None else [])
+        return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
     if state.intent in ("cancel", "reschedule"):
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
         if len(named) == 1:

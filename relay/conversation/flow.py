@@ -296,7 +296,8 @@ def _decide(
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
             and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
-            and _OTHER_ONE.search(norm) and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra"
+            and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who))
+            and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra", "no, la que tengo con la doctora"
         rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", norm)).strip(" .,;:!")
         return another_of_theirs(ctx.lang, state, ctx.clinic, place_in_menu(rest), reading.day, reading.times, who,
                                  naming_words(rest, turn.name), by_weekday=reading.by_weekday)
@@ -647,7 +648,8 @@ def _yes_kind(state: ConversationState) -> str:
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
 # "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
 _OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)|(?:la|el) otr[ao]|not that one"
-                        r"|the other one|wrong one)\b")
+                        r"|the other one|wrong one)\b"
+                        r"|^no+[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")  # "no, la que tengo con la doctora"
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.

@@ -138,3 +138,32 @@ def test_a_family_members_appointment_cancelled_or_moved_is_said_as_theirs():
     mine, _ = family(ELENA_FRI)
     mine.say("quiero cancelar mi hora")
     assert "Listo, cancelé tu hora del viernes 11" in texts(mine.say("sí"))
+
+
+MON_ROJAS = WireBooking("bk-5", "2026-12-07T17:30:00-03:00", "2026-12-07T18:00:00-03:00", "Dr. Juan Rojas")
+FRI_SOTO = WireBooking("bk-6", "2026-12-11T11:20:00-03:00", "2026-12-11T11:40:00-03:00", "Dra. Ana Soto")
+
+
+def test_the_two_of_a_day_named_in_a_first_message_are_the_only_ones_asked_about():
+    """ "hola, no voy a poder ir el jueves, cancela las dos del jueves" asked about all four, starting with Monday's:
+    a habitual "sí" cancelled an appointment never mentioned."""
+    chat, agent = family(MON_ROJAS, RAUL_THU, ELENA_THU, FRI_SOTO)
+    reply = chat.say("hola, no voy a poder ir el jueves, cancela las dos del jueves")
+    assert "Son 2 horas" in texts(reply) and "¿Cancelo tu hora del jueves 10 de diciembre a las 14:20" in texts(reply)
+    chat.say("si")
+    assert chat.say("si").status == "cancelled" and sorted(agent.cancelled.values()) == ["bk-1", "bk-2"]
+
+
+def test_no_and_the_one_meant_at_a_cancel_question_asks_about_that_one_or_lists_them():
+    """ "no, la que tengo con la doctora" at «¿Cancelo tu hora del lunes…?» said "tu hora sigue en pie" and offered a
+    new booking: what the patient asked for was dropped."""
+    chat, _ = family(MON_ROJAS, RAUL_THU, FRI_SOTO)
+    chat.say("cancela la del lunes")
+    reply = chat.say("no, la que tengo con la doctora el viernes")
+    assert "¿Cancelo tu hora del viernes 11 de diciembre a las 11:20 con Dra. Ana Soto?" in texts(reply), texts(reply)
+    chat, _ = family(MON_ROJAS, RAUL_THU, FRI_SOTO)
+    chat.say("cancela la del lunes")
+    assert "¿Cuál quieres cancelar?" in texts(chat.say("no, la que tengo con la doctora"))
+    chat, _ = family(MON_ROJAS, RAUL_THU, FRI_SOTO)
+    chat.say("cancela la del lunes")
+    assert "sigue en pie" in texts(chat.say("no"))  # a plain no keeps it
