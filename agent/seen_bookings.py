@@ -13,15 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from agent.phone_match import digits_of, field_has_phone, numbers_in, phone_key
 from agent.portal.base import Booking
-
-PHONE_TAIL = 8  # the digits that tie a phone however it was typed ("+56 9 1234 5678", "912345678")
-
-
-def phone_tail(phone: str) -> str:
-    """The last digits of a phone, "" when it has too few to tell one patient from another."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return digits[-PHONE_TAIL:] if len(digits) >= PHONE_TAIL else ""
 
 
 @dataclass(frozen=True)
@@ -58,8 +51,9 @@ class SeenBookingsIndex:
         self._bookings, self._by_phone, self._read = {}, {}, None
 
     def for_phone(self, phone: str, now: datetime) -> list[Booking]:
-        """The phone's appointments still ahead, soonest first."""
-        return [b for b in self._by_phone.get(phone_tail(phone), ()) if b.slot.start > now]
+        """The phone's appointments still ahead, soonest first (agent/phone_match.py: however reception typed it)."""
+        return [b for b in self._by_phone.get(phone_key(digits_of(phone)), ())
+                if b.slot.start > now and field_has_phone(b.patient.phone, phone)]
 
     def gone_since(self, booking_id: str, start: datetime, booked_at: datetime) -> bool:
         """An appointment the agent booked at ``booked_at`` that a later read of its day no longer showed (reception
@@ -71,9 +65,8 @@ class SeenBookingsIndex:
     def _index(self) -> None:
         by_phone: dict[str, list[Booking]] = {}
         for booking in self._bookings.values():
-            tail = phone_tail(booking.patient.phone)
-            if tail:
-                by_phone.setdefault(tail, []).append(booking)
+            for key in {phone_key(number) for number in numbers_in(booking.patient.phone)} - {""}:
+                by_phone.setdefault(key, []).append(booking)
         for found in by_phone.values():
             found.sort(key=lambda b: (b.slot.start, b.slot.professional))
         self._by_phone = by_phone

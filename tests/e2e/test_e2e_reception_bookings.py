@@ -20,14 +20,20 @@ async def test_reception_s_appointments_are_told_before_a_new_one_and_one_recept
         at_desk = system.admin.book(first["professional"], first["start"], patient_name="Luisa Herrera",
                                     patient_phone="9 4100 1005", note="agendado por teléfono")
         system.admin.book(second["professional"], second["start"], patient_name="Luisa Herrera",
-                          patient_phone="+56 9 4100 1005")
+                          patient_phone="+56 9 4100 1005 / 22 334 4556")  # two numbers in the field
+        # Another patient's landline that ends like her mobile: never hers (she could cancel it)
+        system.admin.book(free[6]["professional"], free[6]["start"], patient_name="Otro Paciente",
+                          patient_phone="+56 2 4100 1005")
         system.wait_for_a_read_since(datetime.now(UTC))
 
         patient = Patient(system, lead_id, "Luisa Herrera", phone="+56 9 4100 1005")
         told = await patient.say("hola quiero pedir hora")
         assert data(told).get("code") == "already_booked", texts(told)
-        assert "Ya tienes 2 horas" in texts(told), texts(told)
+        assert "Ya tienes 2 horas" in texts(told) and "Otro Paciente" not in texts(told), texts(told)
         assert len(patient.appointments()) == 2  # nothing booked
+        listed = await Patient(system, lead_id + "1", "Luisa Herrera", phone="+56 9 4100 1005").say(
+            "quiero cancelar una hora")  # the web app read for a cancel: hers only
+        assert "Otro Paciente" not in texts(listed) and "¿Cuál quieres cancelar?" in texts(listed), texts(listed)
 
         system.admin.cancel(at_desk["id"])  # reception cancels one in the web app
         system.wait_for_a_read_since(datetime.now(UTC))

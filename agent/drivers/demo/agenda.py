@@ -61,12 +61,6 @@ class AgendaCell:
         )
 
 
-def phone_digits(phone: str) -> str:
-    """The last 8 digits of a phone: "+56 9 1234 5678" and "912345678" are the same patient's."""
-    digits = "".join(c for c in phone if c.isdigit())
-    return digits[-8:] if len(digits) >= 8 else ""
-
-
 def slot_id(professional_key: str, start: datetime) -> str:
     return f"{professional_key}:{start:%Y-%m-%dT%H:%M}"
 

@@ -28,6 +28,7 @@ from agent.drivers.demo.screens import (
     LoginScreen,
     screens_of_the_stand_in,
 )
+from agent.phone_match import field_has_phone
 from agent.portal.base import (
     AccountLocked,
     Booking,
@@ -121,9 +122,8 @@ class DemoPortalDriver(BrowserDriver):
         return [c for week in answers for c in week if c.appointment is not None and start <= c.start < end]
 
     async def _find_bookings(self, phone: str, days: int) -> list[Booking]:
-        wanted = demo_agenda.phone_digits(phone)
         found = [_booking(cell) for cell in await self._upcoming(days)
-                 if wanted and cell.appointment and demo_agenda.phone_digits(cell.appointment.patient_phone) == wanted]
+                 if cell.appointment and field_has_phone(cell.appointment.patient_phone, phone)]
         return sorted(found, key=lambda b: b.slot.start)
 
     async def _cancel(self, booking_id: str, days: int) -> bool:
