@@ -480,6 +480,7 @@ def days_from(today: date, count: int) -> list[date]:
     return [today + timedelta(days=n) for n in range(count)]
 
 
+_PARTS_PLURAL = re.compile(r"\b(?:(?:en|por) )?(?:las |los )?(tarde|manana|noche)s\b")
 _EACH_RULED_OUT = re.compile(r"\s*(?:,|\b(?:ni|nor|o|or|u|y|e|and)\b)\s*")
 
 
@@ -497,7 +498,7 @@ def _ruled_out_when(
     # "los viernes ni en la mañana", "Mondays or mornings": each one ruled out on its own (Fridays, and mornings),
     # not one Friday morning
     for each in (one for phrase in phrases for one in _EACH_RULED_OUT.split(phrase) if one.strip()):
-        text = _prepare(each, frozenset())
+        text = _prepare(_PARTS_PLURAL.sub(r"en la \1", each), frozenset())  # "las tardes": the afternoons
         text, clocks, _, part, _, _ = _read_times(text)
         text, week = _read_weeks(text, today)
         text = _relative_days(text, today)

@@ -16,7 +16,7 @@ _ENGLISH = frozenset(
     """
     hi hello hey i im need want would like appointment appointments book booking please tomorrow today the my can
     you thanks thank morning afternoon evening next week available is are do does have an to for with see get
-    could schedule reschedule cancel what when where how much
+    could schedule reschedule cancel what when where how much move change possible it any there this that be
     """.split()
 )
 _SPANISH = frozenset(
@@ -32,7 +32,7 @@ def patient_language(norm: str, clinic_language: str) -> str:
     words = set(norm.replace("'", "").split())
     english, spanish = len(words & _ENGLISH), len(words & _SPANISH)
     # "hola! sorry my spanish is bad, I need…": a Spanish greeting (or word) in a plainly English message
-    if clinic_language in ("", "es") and english >= 2 and english >= 3 * spanish:
+    if clinic_language in ("", "es") and english >= 2 and english > 2 * spanish:
         return "en"
     return clinic_language
 

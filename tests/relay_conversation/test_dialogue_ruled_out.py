@@ -281,3 +281,10 @@ def test_days_ruled_out_one_after_the_other_and_not_early_are_each_left_out():
     assert "lunes" not in shown and "Lun " not in shown and "martes" not in shown and "Mar " not in shown
     reply = Chat(TWO_WEEKS).say("hora, ojalá no martes ni jueves, y tampoco temprano")
     assert "desde las 12:00" in texts(reply) and "Entendido, sin esos días." in texts(reply), texts(reply)
+
+
+def test_parts_of_the_day_said_in_the_plural_are_left_out():
+    """ "no me sirven las tardes" ruled nothing out (the afternoons were offered)."""
+    chat = Chat(agenda([2], [(9, 0), (15, 0)]))
+    chat.say("hola, necesito hora, no me sirven las tardes")
+    assert buttons(chat.say("Mié 2 dic"))[:1] == ["09:00"] and "15:00" not in buttons(chat.replies[-1])

@@ -153,6 +153,8 @@ def test_a_plainly_english_first_message_that_greets_in_spanish_is_answered_in_e
         assert "Hi, Ana!" in texts(reply) and "Which time" in texts(reply), texts(reply)
         booked = chat.say("muchas gracias, la primera")
         assert booked.status == "booked" and "Monday 7 December at 09:00" in texts(booked), texts(booked)
+    assert "Hi, Ana!" in texts(Chat(agenda([4, 7], [(9, 0)])).say(
+        "Hola, buenas! Is it possible to move my appointment to Friday afternoon?"))
     for spanish in ("hola quiero una cita para mañana con la doctora, thanks", "hola, para mi hijo una hora, is that"
                     " possible?"):
         assert "¡Hola, Ana!" in texts(Chat(agenda([4], [(9, 0)])).say(spanish)), spanish
