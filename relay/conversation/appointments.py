@@ -31,7 +31,7 @@ from relay.conversation.intents import (
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
-from relay.conversation.outcomes import rest_asked_for, slot_taken
+from relay.conversation.outcomes import rest_after_news, rest_asked_for, slot_taken
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
@@ -562,7 +562,8 @@ def _move_unconfirmed(lang: Language, state: ConversationState, reason: str, ope
     start = new.start_dt()
     said = lang.say("move_unconfirmed", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
                     why=lang.why_not_known(reason))
-    return _not_known_yet(state, reason, opening, [said, lang.say("booking_unconfirmed_next")], new.start, new.id,
+    return _not_known_yet(state, reason, opening, [said, lang.say("booking_unconfirmed_next"),
+                                                   *rest_after_news(lang, state)], new.start, new.id,
                           new.professional)
 
 
@@ -637,7 +638,7 @@ def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, o
     message asks the agent again with the same key."""
     assert state.target is not None
     paragraphs = [lang.say("cancel_unconfirmed", why=lang.why_not_known(reason), **_when(lang, state.target)),
-                  lang.say("cancel_unconfirmed_next")]
+                  lang.say("cancel_unconfirmed_next"), *rest_after_news(lang, state)]
     return _not_known_yet(state, reason, opening, paragraphs, state.target.start, state.target.booking_id)
 
 

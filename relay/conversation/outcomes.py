@@ -99,6 +99,7 @@ def handoff(
                 why=lang.why_not_known(reason),
             ),
             lang.say("booking_unconfirmed_next"),
+            *rest_after_news(lang, state),
         ]
         data.update(
             booking="unconfirmed",
@@ -166,6 +167,12 @@ def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> R
     paragraphs = [lang.say(f"closing_{said}", name=first_name(turn.name))]
     return Reply(None, continuation({"status": "closed", "conversation_id": state.conversation_id}, paragraphs),
                  "closed")
+
+
+def rest_after_news(lang: Language, state: ConversationState) -> list[str]:
+    """While a booking, cancel or move is not known yet: what else the patient asked ("¿cómo quedó? y necesito otra
+    para mi hijo") is answered once it is (``rest_asked_for``), and they are told so instead of hearing nothing."""
+    return [lang.say("rest_after_news")] if state.others_to_book or state.more_asked else []
 
 
 def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:

@@ -218,6 +218,7 @@ SPANISH = Language(
         "why.timeout": "la agenda de la clínica no respondió a tiempo",
         "why.agent_offline": "se cortó la conexión con el computador de la clínica",
         "why.portal_down": "la agenda de la clínica tuvo un problema",
+        "rest_after_news": "Lo otro que me pediste te lo respondo en cuanto sepa cómo quedó esto.",
         "cancel_unconfirmed_next": "Escríbeme en unos minutos y te digo cómo quedó. Una recepcionista también lo"
         " revisará.",
         "which_to_move": "¿Cuál quieres cambiar?",
@@ -433,6 +434,7 @@ ENGLISH = Language(
         "why.timeout": "the clinic's schedule did not answer in time",
         "why.agent_offline": "the connection to the clinic's computer was lost",
         "why.portal_down": "the clinic's schedule had a problem",
+        "rest_after_news": "The rest of what you asked, I'll answer as soon as I know how this went.",
         "cancel_unconfirmed_next": "Write to me in a few minutes and I'll tell you how it went. A receptionist will"
         " check it too.",
         "which_to_move": "Which one do you want to change?",

@@ -164,3 +164,22 @@ def test_what_a_patient_asks_besides_the_news_of_a_cancel_not_known_yet_is_said_
     reply = chat.say("¿se canceló? y de paso necesito otra hora para el lunes")
     assert reply.status == "cancelled" and "cancelé tu hora" in texts(reply) and APART in texts(reply)
     assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_what_is_asked_besides_while_the_news_is_still_not_known_is_promised_then_said():
+    """ "¿cómo quedó? y necesito también una para mi mamá" while the booking is still not known repeated "Aún no sé…"
+    word for word: the mother's appointment seemed ignored."""
+    answers = iter([WireError("timeout", "slow"), WireError("timeout", "slow")])
+
+    def slow(slot):
+        return next(answers, None) or booked(slot)
+
+    chat = Chat(agenda([2, 4], [(9, 0)]), agent=slow)
+    chat.say("hola, quiero hora el miércoles a las 9")
+    first = chat.say("sí")
+    assert "Aún no sé" in texts(first) and "Lo otro que me pediste" not in texts(first)
+    again = chat.say("¿cómo quedó? y necesito también una para mi mamá")
+    assert "Aún no sé" in texts(again)
+    assert "Lo otro que me pediste te lo respondo en cuanto sepa cómo quedó esto." in texts(again), texts(again)
+    done = chat.say("¿y?")
+    assert done.status == "booked" and "«otra hora para otra persona»" in texts(done)
