@@ -378,7 +378,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         return Reading()
     full = text
     ruled_out: tuple[str, ...] = ()
-    folded = _later_than_said(fold(message[:MAX_READ]))
+    folded = negated_bounds(_later_than_said(fold(message[:MAX_READ])))
     first_intent = detect(full, True).intent if may_rule_out(folded) else ""
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
@@ -596,7 +596,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     part = ""
     text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
     text = _WORDED_BOUND.sub(_worded_bound, text)  # before "tarde" is read as the afternoon
-    text = _NEGATED_BOUND.sub(lambda m: "a partir de" if m.group(1) in ("antes de", "before") else "hasta", text)
+    text = negated_bounds(text)
     text = re.sub(r"\b(?:early|late|temprano en la|a media) (afternoon|evening|tarde)\b", r"\1", text)
     text = _NOT_SO_LATE.sub(" ", text)  # "no tan tarde, tipo 10 y media": not the afternoon
     text = _OWN_PM.sub(r"\1 pm", text)  # "las 5 de la tarde": the hour's own marker, not a part of the day
@@ -711,7 +711,38 @@ def _worded_bound(match: re.Match[str]) -> str:
     return "despues de " if later else "antes de "
 
 
-_NEGATED_BOUND = re.compile(r"\b(?:no|not)\s+(antes de|before|despues de|after|later than|mas tarde de)")
+# A bound said negated is the other bound: "no puedo después de las 6", "ni antes de las 10", "nothing after 5",
+# "después de las 5 no me sirve", "after 5 I can't" — until 6, from 10, until 5. (Read on the folded message too,
+# before the days ruled out are cut, so "las 5 no puedo" is not taken for "not at 5" alone.)
+_ABLE = (
+    r"(?:(?:me )?(?:puedo|puede|podemos|podre|podria|alcanzo|sirve|sirven|acomoda|acomodan|queda|quedan|resulta"
+    r"|viene|vienen|conviene))"
+)
+_CANNOT = r"(?:(?:i |we )?(?:can'?t|can t|cannot|could ?n'?t|couldn t)(?: do| make it| come)?)"
+_BOUND_WORDS = r"(antes de|before|despues de|after|later than|mas tarde de)"
+_NEGATED_BOUND = re.compile(
+    rf"\b(?:(?:no|not|ni|nor|tampoco|(?<!hay )(?<!there )(?<!there s )(?<!there's )(?:nada|nothing))(?:\s+{_ABLE})?"
+    rf"|{_CANNOT})\s+(?:ni\s+)?{_BOUND_WORDS}"
+)
+_BOUND_NEGATED = re.compile(
+    rf"\b{_BOUND_WORDS}\s+((?:las?\s+)?\d{{1,2}}(?:[:.]\d\d)?(?:\s*(?:hrs?|hs|h|am|pm)\b)?)"
+    rf"(?:\s+(?:ya|yo|i|we))?\s+(?:no\s+{_ABLE}|{_CANNOT})\b"
+)
+
+
+_A_BOUND_WORD = re.compile(r"antes|before|despues|after|later|tarde de")
+
+
+def _other_bound(word: str) -> str:
+    return "a partir de" if word in ("antes de", "before") else "hasta"
+
+
+def negated_bounds(text: str) -> str:
+    """The folded or normalized text with each bound said negated turned into the other bound."""
+    if not _A_BOUND_WORD.search(text):
+        return text
+    text = _BOUND_NEGATED.sub(lambda m: f"{_other_bound(m.group(1))} {m.group(2)}", text)
+    return _NEGATED_BOUND.sub(lambda m: _other_bound(m.group(1)), text)
 # "a las 9 no puedo, más tarde", "9:30 es muy temprano, algo más tarde", "at 10? later please": later (earlier) than
 # the time said — not the afternoon (the morning), and not that time.
 _LATER_THAN_SAID = re.compile(

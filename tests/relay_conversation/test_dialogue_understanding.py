@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
 
 from wire.messages import WireError, WireSlot
@@ -89,6 +90,26 @@ def test_after_and_before_filter_the_times_and_any_time_drops_it():
     assert times(reply) == ["09:00", "10:00", "11:00", "15:00", "16:00", "17:00"] and buttons(reply) == ["09:00", "Otro día"]
     chat.say("antes de las 11")
     assert len(times(chat.say("a cualquier hora"))) == 6
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("mañana, no puedo después de las 4", ["09:00", "10:00", "11:00", "15:00"]),
+        ("mañana pero después de las 4 no me sirve", ["09:00", "10:00", "11:00", "15:00"]),
+        ("mañana, ni antes de las 10 ni después de las 4", ["10:00", "11:00", "15:00"]),
+        ("mañana, no me acomoda antes de las 11", ["11:00", "15:00", "16:00", "17:00"]),
+        ("tomorrow, I can't after 4", ["09:00", "10:00", "11:00", "15:00"]),
+        ("mañana, nada después de las 4 porfa", ["09:00", "10:00", "11:00", "15:00"]),
+        ("mañana, no hay nada después de las 4?", ["16:00", "17:00"]),
+    ],
+)
+def test_a_bound_said_negated_is_the_other_bound(message, expected):
+    """"no puedo después de las 4" offered only the times after 4 (the negation was not read with the bound)."""
+    chat = Chat(agenda([2], [(9, 0), (10, 0), (11, 0), (15, 0), (16, 0), (17, 0)]))
+    reply = chat.say(message)
+    shown = [line.split(" ")[1] for line in lines(reply)] or [b for b in buttons(reply) if b[:1].isdigit()]
+    assert shown == expected, texts(reply)
 
 
 def test_the_earliest_free_time_is_offered_for_confirmation():
