@@ -544,14 +544,16 @@ _PM = r"(?:p\s?\.?\s?m\b\.?)"
 _AM = r"(?:a\s?\.?\s?m\b\.?)"
 # "good morning" greets, it does not ask for the morning.
 _EVENING_WORDS = (
-    r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?<!good )evening|tonight|despues del trabajo|after work)\b"
+    r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?:(?:en|por|a|todas) )?las noches|(?<!good )evening|tonight"
+    r"|despues del trabajo|after work)\b"
 )
 _PM_WORDS = (
-    r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?:en|por|a) las tardes|(?<!good )afternoon|arvo|tarde(?:cita)?"
-    r"|noche)\b"
+    r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?:(?:en|por|a|todas) )?las tardes|(?<!good )afternoon|arvo"
+    r"|tarde(?:cita)?|noche)\b"
 )
 _AM_WORDS = (
-    r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|(?:en|por|a) las mananas|media manana"
+    r"\b(?:(?:(?:de|en|por|a|x|durante|toda|para) )?la manana(?:ita)?|(?:(?:en|por|a|todas) )?las mananas"
+    r"|cualquier manana|media manana"
     r"|(?<!good )morning|temprano|early(?! (?:afternoon|evening))|a primera hora|first thing)\b"
 )
 _HALF = r"(?:\s+y\s+(media|cuarto))?"

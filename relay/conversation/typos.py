@@ -52,6 +52,7 @@ KNOWN = frozenset(
     sacado sacada sacados sacadas pasado pasada tomado quedado quede quedo anotado anotada hecho hecha
     pasas pasan pasar pasame cambias mueves tardes tarda meses
     mananas schedule scheduled scheduling available availability appointed disappoint
+    todas junto juntos juntas partes julia entero entera perdon perdona perdone perdoname coche cochera tardo
     """.split()
 )
 

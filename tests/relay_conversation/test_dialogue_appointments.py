@@ -774,3 +774,11 @@ def test_a_move_not_known_yet_that_the_patient_takes_back_is_never_finished_agai
     for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic", "09:00"):
         chat.say(message)
     assert "Cambié tu hora" in texts(chat.say("¿y? ¿se cambió?")) and agent.moves == 2
+
+
+def test_cancel_all_is_not_a_cancel_of_today():
+    """'todas' was corrected to 'today': "cancela todas mis horas" said "No tienes hora el martes 1…" first."""
+    chat = Chat(slots(), appointments=ClinicAgent(THU))
+    reply = chat.say("cancela todas mis horas")
+    assert "No tienes hora" not in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)

@@ -41,6 +41,12 @@ from corpus_kit import describe, reading_of
         ("the week of the 14th", "book week=2026-12-14"),
         ("on the weekend", "book day=2026-12-05"),
         ("pasado mañana en la tarde", "book day=2026-12-03 part=pm"),
+        # everyday words one letter from a day, a month or a request: never corrected into one
+        ("me sirven todas las mañanas", "book part=am"),
+        ("cualquier mañana", "book part=am"),
+        ("las tardes me acomodan", "book part=pm"),
+        ("hora para mí y junto con mi hija el lunes", "book day=2026-12-07"),
+        ("soy Julia, hora el viernes", "book day=2026-12-04"),
         # ranges and bounds
         ("entre las 10 y las 12", "book after=10:00 before=12:00"),
         ("from 2 to 4", "book after=14:00 before=16:00"),
