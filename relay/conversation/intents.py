@@ -83,6 +83,11 @@ _CANT_GO = re.compile(
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )
+# An appointment said to still stand: a question about one the patient has, never a request for a new one.
+_STILL_ON = (
+    r"(?:sigue|siga|seguira|continua|esta|estara|queda|quedo|ya esta)\s+(?:todavia\s+|aun\s+|bien\s+)?"
+    r"(?:en pie|vigente|valida|activa|confirm|agendad|reservad|registrad|anotad)"
+)
 _OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date))\b")
 _MY_BOOKINGS = re.compile(
     rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
@@ -97,6 +102,8 @@ _MY_BOOKINGS = re.compile(
     rf"|(?:tengo|tenia|tendre|do i have|have i got) (?:algun[oa]?s? |una |un |any |an? |anything |something )?"
     rf"(?:{_NOUN} )?(?:agendad|reservad|sacad|tomad|pendiente|confirmad|booked|scheduled|coming up)\w*"
     r"|when am i (?:booked|scheduled|coming|due|seeing)|what (?:day|time) am i (?:booked|scheduled|coming)"
+    # "¿mi hora del martes a las 10 sigue en pie?", "¿sigue vigente mi cita?", "¿está confirmada la hora de mi hija?"
+    rf"|{_NOUN}\b[^?.!]{{0,50}}?\b{_STILL_ON}|{_STILL_ON}\w*\s+(?:mi|la|el|su)\s+{_NOUN}"
     # "¿tengo hora con el traumatólogo? no me acuerdo cuándo era", "quería saber si ya tengo hora"
     r"|(?:no (?:me )?(?:acuerdo|recuerdo)|se me olvido|olvide|i (?:forgot|don t remember|can t remember))"
     r" (?:de |bien )?(?:cuando|que dia|a que hora|la hora|la fecha|el dia|si (?:tengo|tenia)|when|what (?:day|time)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
 
 from wire.appointments import (
@@ -782,3 +783,19 @@ def test_cancel_all_is_not_a_cancel_of_today():
     reply = chat.say("cancela todas mis horas")
     assert "No tienes hora" not in texts(reply)
     assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "hola, ¿mi hora del jueves a las 10 sigue en pie?",
+    "¿sigue vigente mi cita del jueves?",
+    "la hora que me dieron para el jueves está confirmada?",
+    "mi control del jueves sigue agendado cierto?",
+])
+def test_asking_whether_an_appointment_still_stands_lists_it_and_books_nothing(message):
+    """"¿mi hora del martes a las 10 sigue en pie?" was read as a booking: «¿Confirmo el martes … 10:00?», and a
+    "sí" booked a second appointment at the time the patient already had."""
+    chat = Chat(agenda([3], [(10, 0), (11, 0)]), appointments=ClinicAgent(THU))
+    reply = chat.say(message)
+    assert "jueves 3 de diciembre a las 10:00" in texts(reply) and "¿Confirmo" not in texts(reply)
+    chat.say("sí")
+    assert not chat.books
