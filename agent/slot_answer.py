@@ -36,10 +36,14 @@ FINGERPRINT_BYTES = 12  # 24 hex characters: a digest of the answer, not a secre
 
 @dataclass(frozen=True)
 class DriverFacts:
-    """What the relay should know of the clinic's driver: the patient fields it requires, whether it finds by phone."""
+    """What the relay should know of the clinic's driver: the patient fields it requires, whether it finds by phone,
+    and (always, from this agent) that the agent knows the appointments it booked or saw."""
 
     patient_fields: tuple[str, ...] = ()
     finds_bookings: bool = False
+    # The agent tells a phone's appointments from what it knows (its journal, what its reads saw) with any driver:
+    # the relay's "ya tienes hora" check before a booking needs no find-by-phone in the web app.
+    knows_bookings: bool = True
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -47,6 +51,8 @@ class DriverFacts:
             out["patient_fields"] = list(self.patient_fields)
         if self.finds_bookings:
             out["finds_bookings"] = True
+        if self.knows_bookings:
+            out["knows_bookings"] = True
         return out
 
 

@@ -14,7 +14,7 @@ in full.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from wire.messages import SlotsResult, SlotsUnchanged, answer_fingerprint
@@ -32,10 +32,11 @@ class SlotAnswerCache:
         self._max = max_clinics
         self._last: OrderedDict[str, _Held] = OrderedDict()
 
-    def finds_bookings(self, clinic: str) -> bool:
-        """Whether the clinic's agent, in its last answer, said it can look up a patient's appointments."""
+    def checks_bookings(self, clinic: str) -> bool:
+        """Whether the clinic's agent, in its last answer, said it can tell a patient's appointments (looked up in
+        the web app, or known to it) before a booking."""
         held = self._last.get(clinic)
-        return held is not None and held.answer.finds_bookings
+        return held is not None and held.answer.checks_bookings
 
     def known(self, clinic: str) -> str | None:
         """The fingerprint to ask with (``SlotsArgs.known``): that of the answer held for the clinic, if any."""
@@ -56,12 +57,11 @@ class SlotAnswerCache:
                 return None
             self._last.move_to_end(clinic)
             answer = held.answer
-            return SlotsResult(answer.slots, unchanged.age_s, answer.services, answer.patient_fields,
-                               answer.finds_bookings)
+            return replace(answer, age_s=unchanged.age_s)
         # Equal, value for value, to the kept slots as the wire writes them (an agent writes them so): the same slots.
         if held is not None and isinstance(result, dict) and result.get("slots") == held.slots_json:
             rest = SlotsResult.from_json({**result, "slots": []})  # age_s, services etc.: small, read anew
-            parsed = SlotsResult(held.answer.slots, rest.age_s, rest.services, rest.patient_fields, rest.finds_bookings)
+            parsed = replace(rest, slots=held.answer.slots)
             slots_json = held.slots_json
         else:
             parsed = SlotsResult.from_json(result)

@@ -48,8 +48,10 @@ from relay.conversation import (
     Reply,
     Turn,
     after_booking,
+    before_booking,
     decide,
     handoff,
+    outcome_of,
     resume_booking,
     resume_cancel,
 )
@@ -84,6 +86,9 @@ SLOT_DAYS = 14
 PENDING_TURN_MAX_AGE_S = 3600.0
 # A turn re-run at start-up waits this long for its clinic's agent to dial in again before asking it.
 RESUMED_AGENT_WAIT_S = 10.0
+# The agent answers "which appointments does this phone have?" from memory before a booking: a few ms. Not answered
+# within this, the booking goes on as it would have without the check.
+BOOKINGS_RECHECK_TIMEOUT_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -374,6 +379,12 @@ class TurnProcessor:
                     early.drop()
                 return handoff(state, turn, profile, missing.reason)
             step = decide(state, turn, profile, slots)
+            if isinstance(step, Book):  # a new booking (a resumed one is never asked about again: it may be there)
+                asked = await self._bookings_since_listed(clinic, step, turn, profile, slots)
+                if asked is not None:
+                    if early is not None:
+                        early.drop()
+                    return asked
         if isinstance(step, AgentStep):  # the patient's own appointments: relay/appointment_steps.py
             at = turn.now.timestamp()
 
@@ -416,12 +427,31 @@ class TurnProcessor:
             outcome = reported
         return after_booking(step.state, turn, profile, outcome)
 
+    async def _bookings_since_listed(
+        self, clinic: Clinic, step: Book, turn: Turn, profile: ClinicProfile, slots: SlotsResult
+    ) -> Reply | None:
+        """Just before a booking goes out, the phone's appointments as the agent knows them (its memory: no read of
+        the web app): one the conversation never listed — booked meanwhile in another chat of the same phone, or
+        by reception and seen since — is said and the booking confirmed again (conversation/existing.py). None:
+        book (nothing new, or the agent cannot tell now: never a dead end)."""
+        phone = turn.phone.strip()
+        if not slots.checks_bookings or not phone:
+            return None
+        args = MyBookingsArgs(phone, known_only=True)
+        try:
+            response = await self._on_peer(
+                self._agents.request(clinic.name, "my_bookings", args, BOOKINGS_RECHECK_TIMEOUT_S)
+            )
+        except AgentUnavailable:
+            return None
+        return before_booking(step, turn, profile, slots, outcome_of("my_bookings", response))
+
     def _early_bookings_check(self, clinic: Clinic, state: ConversationState | None, turn: Turn) -> EarlyCheck | None:
         """A new conversation at a clinic whose agent finds bookings starts with "does this phone already have an
         appointment?" (relay/conversation/existing.py), asked of the agent's journal only: asked here beside the
         slots question rather than after it, it costs the patient one agent round trip less. Used only if the
         conversation asks exactly this; otherwise dropped (its answer is a lookup in the agent's memory)."""
-        if state is not None or not self._slot_answers.finds_bookings(clinic.name):
+        if state is not None or not self._slot_answers.checks_bookings(clinic.name):
             return None
         args = MyBookingsArgs(turn.phone.strip(), known_only=True)
         if not args.phone:

@@ -53,7 +53,10 @@ def test_slots_come_with_services_fields_and_whether_bookings_can_be_found():
     assert (older.services, older.patient_fields, older.finds_bookings) == ((), (), False)
     newer = SlotsResult.from_json({"slots": [], "age_s": 1, "patient_fields": ["email", "blood_type"]})
     assert newer.patient_fields == ("email",)  # a field this relay does not know is ignored
+    knows = SlotsResult.from_json({"slots": [], "age_s": 1, "knows_bookings": True})
+    assert knows.checks_bookings and not knows.finds_bookings and not older.checks_bookings
+    assert SlotsResult.from_json(knows.to_json()) == knows
     for bad in ({"services": [{"name": "X", "minutes": 0}]}, {"services": "x"}, {"finds_bookings": "yes"},
-                {"patient_fields": [1]}):
+                {"knows_bookings": 1}, {"patient_fields": [1]}):
         with pytest.raises(ProtocolError):
             SlotsResult.from_json({"slots": [], "age_s": 1, **bad})

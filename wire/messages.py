@@ -306,13 +306,21 @@ class SlotsResult:
     """The free slots, and (optional, an older agent sends none) what the relay needs to know with them:
     ``services`` the web app offers with their lengths, ``patient_fields`` its driver requires beyond name and
     phone (a subset of PATIENT_FIELDS; an unknown name is ignored), ``finds_bookings``: the agent can list a
-    phone's appointments (``my_bookings``), so the relay checks for one before booking another."""
+    phone's appointments (``my_bookings``), so the relay checks for one before booking another; ``knows_bookings``:
+    the agent answers ``my_bookings`` with ``known_only`` from what it knows (the appointments it booked, those its
+    reads saw) even when its driver cannot look a phone up in the web app — that check, without the rest."""
 
     slots: tuple[WireSlot, ...]
     age_s: float
     services: tuple[WireService, ...] = ()
     patient_fields: tuple[str, ...] = ()
     finds_bookings: bool = False
+    knows_bookings: bool = False
+
+    @property
+    def checks_bookings(self) -> bool:
+        """Whether the relay can ask the agent, before a booking, for the appointments the phone already has."""
+        return self.finds_bookings or self.knows_bookings
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"slots": [s.to_json() for s in self.slots], "age_s": round(self.age_s, 3)}
@@ -328,6 +336,8 @@ class SlotsResult:
             out["patient_fields"] = list(self.patient_fields)
         if self.finds_bookings:
             out["finds_bookings"] = True
+        if self.knows_bookings:
+            out["knows_bookings"] = True
         return out
 
     @classmethod
@@ -342,20 +352,21 @@ class SlotsResult:
 
 
 def extras_from_json(obj: dict[str, Any]) -> dict[str, Any]:
-    """SlotsResult's optional fields (services, patient_fields, finds_bookings), validated."""
+    """SlotsResult's optional fields (services, patient_fields, finds_bookings, knows_bookings), validated."""
     services = obj.get("services", [])
     if not isinstance(services, list) or len(services) > MAX_SERVICES:
         raise ProtocolError(f"result.services must be a list of at most {MAX_SERVICES}")
     fields = obj.get("patient_fields", [])
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
         raise ProtocolError("result.patient_fields must be a list of names")
-    finds = obj.get("finds_bookings", False)
-    if not isinstance(finds, bool):
-        raise ProtocolError("result.finds_bookings must be true or false")
+    finds, knows = obj.get("finds_bookings", False), obj.get("knows_bookings", False)
+    if not isinstance(finds, bool) or not isinstance(knows, bool):
+        raise ProtocolError("result.finds_bookings and result.knows_bookings must be true or false")
     return {
         "services": tuple(WireService.from_json(s) for s in services),
         "patient_fields": tuple(f for f in PATIENT_FIELDS if f in fields),
         "finds_bookings": finds,
+        "knows_bookings": knows,
     }
 
 

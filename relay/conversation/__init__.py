@@ -22,7 +22,7 @@ The relay core drives it for every widget_request it accepts::
 (services of their own lengths, when what the patient wants offers several), ``code: "patient_field"`` with
 ``field`` (a field the web app requires: ``email`` / ``national_id`` / ``birth_date``, asked after the
 confirmation and checked, conversation/fields.py) and ``code: "already_booked"`` (the patient already has an
-upcoming appointment: another one, change it or cancel it; only when the agent says ``finds_bookings``).
+upcoming appointment: another one, change it or cancel it; only when the agent says it can tell them).
 Every message is read, the first one included (freetext.read: intents, days, times, specialties, typos).
 booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``professional``, ``day``, ``time``,
 ``address``, ``repeat``. handoff: ``reason`` (the core's, an agent error code, or the conversation's own
@@ -35,12 +35,14 @@ message, whatever it says, into the same ``Book`` (same idempotency key) before 
 """
 
 from relay.conversation.appointments import outcome_of, resume_cancel
+from relay.conversation.existing import before_booking
 from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking
 from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
 from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key
 
 __all__ = [
+    "before_booking",
     "SILENCE_LIMIT",
     "STATUSES",
     "AgentStep",

@@ -203,7 +203,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
         }
         done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
-                      cancel_each=False, more_asked=False, others_to_book=False)  # undoable
+                      cancel_each=False, more_asked=False, others_to_book=False,
+                      told=state.listed(but=state.target.booking_id))  # undoable
         return Reply(done, continuation(data, [*step.opening, *paragraphs]), "cancelled")
     if isinstance(outcome, RescheduleResult) and state.target is not None:
         return _moved(lang, state, turn, clinic, outcome)
@@ -591,7 +592,7 @@ def _kept_or_gone(lang: Language, state: ConversationState, clinic: ClinicProfil
     data = {"status": "cancelled", "conversation_id": state.conversation_id, "booking_id": target.booking_id,
             "start": target.start, "professional": target.professional, "repeat": True}
     done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
-                  cancel_each=False)  # "devuélvemela" can still book that time again
+                  cancel_each=False, told=state.listed(but=target.booking_id))  # "devuélvemela" can book it again
     return Reply(done, continuation(data, [*opening, *paragraphs]), "cancelled")
 
 

@@ -54,9 +54,9 @@ class Context:
         return self.answer.patient_fields if self.answer is not None else ()
 
     @property
-    def finds_bookings(self) -> bool:
-        """The agent can list the appointments of a phone (so the conversation checks before booking another)."""
-        return self.answer is not None and self.answer.finds_bookings
+    def checks_bookings(self) -> bool:
+        """The agent can tell the appointments of a phone (so the conversation checks before booking another)."""
+        return self.answer is not None and self.answer.checks_bookings
 
     def minutes(self, service: str) -> int:
         """The service's length as the agent reported it; 0 when it did not."""

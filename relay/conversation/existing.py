@@ -1,10 +1,10 @@
 """The guard against a second appointment by mistake: "Ya tienes hora el jueves 3 a las 10:00 con …".
 
 A conversation that is about to book (its first message asks for an appointment, or says only "hola") first asks
-the agent for the phone's upcoming appointments, when the agent says it can list them (``finds_bookings`` with
-the slots). None, or an agent that cannot answer (no capability, offline, an error): booking goes on as before,
-never a dead end. One or more: the patient is told, and chooses another one ("Otra hora"), to move it or to cancel
-it (conversation/appointments.py takes those two from there). Pure code.
+the agent for the phone's upcoming appointments, when the agent says it can tell them (``finds_bookings`` or
+``knows_bookings`` with the slots). None, or an agent that cannot answer (no capability, offline, an error): booking
+goes on as before, never a dead end. One or more: the patient is told, and chooses another one ("Otra hora"), to
+move it or to cancel it (conversation/appointments.py takes those two from there). Pure code.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from relay.conversation.appointments import ask_bookings, for_whom, upcoming
-from relay.conversation.context import Context
+from relay.conversation.context import Context, aware, make_context
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import numbered
-from relay.conversation.model import AgentStep, Reply
+from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
+from relay.conversation.pages import confirm
+from relay.conversation.patient_language import in_language
 from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
 from wire.appointments import MyBookingsResult, WireBooking
+from wire.messages import SlotsResult
 
 _STEMS = {
     "new_booking": ("otra", "otro", "otras", "otros", "nuev", "another", "new", "other", "pedir", "si", "yes"),
@@ -31,7 +34,7 @@ _STEMS = {
 
 def check_step(ctx: Context, state: ConversationState, message: str) -> AgentStep | None:
     """Ask the agent for the phone's upcoming appointments before booking (None: it cannot tell, go on booking)."""
-    if not ctx.finds_bookings:
+    if not ctx.checks_bookings:
         return None
     # A bare number opening a conversation ("2": a stray tap from a menu already answered) answers no menu here:
     # never kept as a wish to read later as "the 2nd" of a month.
@@ -49,21 +52,40 @@ def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:
     return upcoming(outcome.bookings, now) if isinstance(outcome, MyBookingsResult) else ()
 
 
+def before_booking(step: Book, turn: Turn, clinic: ClinicProfile, slots: SlotsResult, outcome: Any) -> Reply | None:
+    """The check again, as a booking is about to go out: the phone's appointments the agent knows now that this
+    conversation never listed (booked meanwhile from another chat of the same phone, or at the desk and seen since)
+    are said, and the booking is confirmed again rather than made unasked; they are listed now, so a "sí" books.
+    None: nothing new, or the agent could not tell (the booking goes on, never a dead end)."""
+    listed = set(step.state.listed())
+    new = tuple(b for b in found(outcome, aware(turn).now) if b.booking_id not in listed)
+    if not new:
+        return None
+    ctx = make_context(turn, in_language(clinic, step.state.language), slots)
+    state = evolve(step.state, told=(*step.state.listed(), *(b.booking_id for b in new)))
+    more = ctx.say("already_one_more" if len(new) == 1 else "already_more_than_these")
+    return confirm(ctx, state, step.slot, [*_listed(ctx, new), more])
+
+
+def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
+    """"Ya tienes hora el …", or "Ya tienes 2 horas reservadas:" and the list (whose they are, when not the
+    writer's)."""
+    if len(bookings) == 1:
+        when = _when(ctx, bookings[0])
+        when["professional"] += for_whom(bookings, bookings[0], ctx.turn.name)  # "… (Benjamín Soto)": not theirs
+        return [ctx.say("already_one", **when)]
+    return [
+        ctx.say("already_many", n=len(bookings)),
+        *(numbered(n, ctx.say("booking_line", **_when(ctx, b)) + for_whom(bookings, b, ctx.turn.name))
+          for n, b in enumerate(bookings, start=1)),
+    ]
+
+
 def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
     """"You already have …; another one, change it or cancel it?" with those three buttons."""
     bookings = state.bookings
     one = len(bookings) == 1
-    paragraphs = list(notices)
-    if one:
-        when = _when(ctx, bookings[0])
-        when["professional"] += for_whom(bookings, bookings[0], ctx.turn.name)  # "… (Benjamín Soto)": not theirs
-        paragraphs.append(ctx.say("already_one", **when))
-    else:
-        paragraphs.append(ctx.say("already_many", n=len(bookings)))
-        paragraphs.extend(
-            numbered(n, ctx.say("booking_line", **_when(ctx, b)) + for_whom(bookings, b, ctx.turn.name))
-            for n, b in enumerate(bookings, start=1)
-        )
+    paragraphs = [*notices, *_listed(ctx, bookings)]
     options = (
         Option(ctx.say("another_button"), "new_booking"),
         Option(ctx.say("move_it_button" if one else "move_one_button"), "move_one"),

@@ -361,7 +361,7 @@ def _decide(
             return already(ctx, state, [_about_the_clinic(ctx, norm)])
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
-        state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="",
+        state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=state.listed(),
                        for_other=state.for_other or _another_beside(state, turn.message))
     if (option is None and action is None and reading.intent == "stop" and not reading.found
             and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
@@ -605,7 +605,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
         return already(ctx, evolve(state, bookings=bookings))
-    going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+    told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
+    going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)
     return _booking_start(ctx, going_on, state.wish)
 
 
@@ -773,7 +774,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
     if option.kind == "first_days":
         return day_menu(ctx, state)
     if option.kind == "new_booking":  # what the first message asked, if it said more than "hola"
-        going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="",
+        going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="", told=state.listed(),
                           for_other=state.for_other or _another_beside(state, ctx.turn.message))
         return _booking_start(evolve(ctx, opening=()), going_on, state.wish)
     if option.kind == "service":

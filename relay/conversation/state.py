@@ -88,6 +88,7 @@ class Option:
         )
 
 
+MAX_TOLD = 40  # appointment ids kept in ``told``
 MAX_MISSES = 3  # messages in a row not understood before the bot hands the patient to a person
 
 
@@ -135,6 +136,9 @@ class ConversationState:
     # now settles reception's case (relay/followup_texts.resolution). Handed off, what the patient was asking for
     # ("cancel_requested", "reschedule_requested", "booking_requested"), for the conversation they begin again.
     reopened: str = ""
+    # The patient's appointments this conversation listed to them (ids), kept once the list itself is let go: a
+    # booking about to go out asks again only about others (relay/conversation/existing.before_booking).
+    told: tuple[str, ...] = ()
 
     @property
     def booking_open(self) -> bool:
@@ -217,6 +221,7 @@ class ConversationState:
             **({"others_to_book": True} if self.others_to_book else {}),
             **({"more_asked": True} if self.more_asked else {}),
             **({"reopened": self.reopened} if self.reopened else {}),
+            **({"told": list(self.told)} if self.told else {}),
         }
 
     @classmethod
@@ -259,7 +264,14 @@ class ConversationState:
             others_to_book=bool(obj.get("others_to_book", False)),
             more_asked=bool(obj.get("more_asked", False)),
             reopened=str(obj.get("reopened", ""))[:40],
+            told=tuple(str(i)[:200] for i in obj.get("told", ()))[-MAX_TOLD:],
         )
+
+    def listed(self, but: str = "") -> tuple[str, ...]:
+        """``told`` with the appointments listed now (``bookings``), ``but`` the one of that id: for a state that
+        lets its list go."""
+        ids = [*self.told, *(b.booking_id for b in self.bookings if b.booking_id != but)]
+        return tuple(dict.fromkeys(ids))[-MAX_TOLD:]
 
     def saying(self, message: str) -> ConversationState:
         """With ``message`` as the patient's latest (the oldest of those kept left out)."""

@@ -249,6 +249,9 @@ SPANISH = Language(
         "already_many": "Ya tienes {n} horas reservadas:",
         "already_prompt_one": "¿Quieres otra, cambiarla o cancelarla?",
         "already_prompt_many": "¿Quieres otra, cambiar una o cancelar una?",
+        "already_one_more": "Si quieres una hora más, además de esa, confírmala; si no, no necesitas hacer nada.",
+        "already_more_than_these": "Si quieres una hora más, además de esas, confírmala; si no, no necesitas hacer "
+        "nada.",
         "another_button": "Otra hora",
         "move_it_button": "Cambiarla",
         "cancel_it_button": "Cancelarla",
@@ -466,6 +469,8 @@ ENGLISH = Language(
         "already_many": "You already have {n} appointments:",
         "already_prompt_one": "Would you like another one, to change it or to cancel it?",
         "already_prompt_many": "Would you like another one, to change one or to cancel one?",
+        "already_one_more": "If you want one more besides that one, confirm it; if not, there is nothing to do.",
+        "already_more_than_these": "If you want one more besides those, confirm it; if not, there is nothing to do.",
         "another_button": "Another one",
         "move_it_button": "Change it",
         "cancel_it_button": "Cancel it",

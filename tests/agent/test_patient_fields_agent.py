@@ -23,6 +23,7 @@ async def test_the_declared_fields_go_with_the_slots_and_the_booking_gives_them_
     answer = (await relay.request("slots", {"days": 14}))["result"]
     assert answer["patient_fields"] == ["email", "birth_date"]
     assert "finds_bookings" not in answer  # the fake driver cannot list a phone's appointments
+    assert answer["knows_bookings"] is True  # the agent's memory can: the relay's "ya tienes hora" check runs
     slot = answer["slots"][0]
     args = book_args(slot["id"], "lead-9:conv-1:" + slot["id"])
     args["patient"].update(email="ana.perez@correo.cl", birth_date="1985-03-15")

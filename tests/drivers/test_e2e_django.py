@@ -78,3 +78,13 @@ async def test_a_patient_books_through_the_chat_into_django_appointment(system, 
     assert (mine[0]["date"], mine[0]["start_time"][:5]) == (start.date().isoformat(), f"{start:%H:%M}")
     assert str(mine[0]["id"]) == confirmation["booking_id"]
     assert confirmation["professional"] in ("Camila Soto", "Andrés Rojas")
+
+    # The same phone again, from another chat: the driver cannot look a phone up in django-appointment, yet the
+    # agent knows the appointment it booked — "Ya tienes hora…" before a second one (it was booked unasked).
+    other_chat = str(int(lead_id) + 1)
+    again = await system.kommo.say(system.widget_url, system.config.subdomain, other_chat, "Hola, quiero una hora",
+                                   name=name, phone=phone, timeout=90)
+    assert again.accepted, again.reason
+    assert data(again).get("code") == "already_booked", again.body
+    assert f"{start:%H:%M}" in str(again.body)
+    assert len([a for a in django_app.appointments() if f"Paciente: {name} |" in (a["additional_info"] or "")]) == 1

@@ -151,3 +151,41 @@ async def test_the_existing_appointment_question_goes_out_beside_the_slots_quest
     assert released_by_it == [True]
     assert len(agent.ops("my_bookings")) == before + 1  # asked once: the early answer was the one used
     assert agent.ops("my_bookings")[-1].args.known_only
+
+
+async def test_an_appointment_made_meanwhile_is_said_before_the_booking_goes_out(relay, kommo):
+    """The same phone in two chats (two leads), both at a time menu: the first books; the second's pick was booked
+    too, unasked — two appointments. Just before a booking goes out the agent's memory is asked again (known_only),
+    and one never listed is said, the booking confirmed again."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"knows_bookings": True}  # a driver that cannot look a phone up: the agent's memory still can
+    held: list[WireBooking] = []
+    agent.appointments = lambda request: ok_response(request.id, MyBookingsResult(tuple(held)))
+    url = relay.widget_url(clinic)
+
+    days = await kommo.say(url, clinic.subdomain, "931", "hola, quiero una hora")
+    assert days.body["data"]["status"] == "choose_day" and "Ya tienes" not in texts_of(days.body)
+    times = await kommo.say(url, clinic.subdomain, "931", days.body["data"]["option_1"])
+    meanwhile = agent.slots[0]  # booked from the phone's other chat meanwhile
+    held.append(WireBooking("bk-31", meanwhile.start, meanwhile.end, meanwhile.professional, patient="Ana Pérez"))
+    asked = await kommo.say(url, clinic.subdomain, "931", times.body["data"]["option_2"])
+    assert_clean(kommo, asked)
+    assert "Ya tienes hora el" in texts_of(asked.body) and "además de esa" in texts_of(asked.body)
+    assert asked.body["data"]["code"] == "confirm" and agent.ops("book") == []
+    assert all(r.args.known_only for r in agent.ops("my_bookings"))  # the agent's memory, never a web-app read
+    booked = await kommo.say(url, clinic.subdomain, "931", "Sí")
+    assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
+
+
+async def test_nothing_new_before_the_booking_books_at_once(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"knows_bookings": True}
+    agent.appointments = lambda request: ok_response(request.id, MyBookingsResult(()))
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "932", "hola")
+    times = await kommo.say(url, clinic.subdomain, "932", days.body["data"]["option_1"])
+    booked = await kommo.say(url, clinic.subdomain, "932", times.body["data"]["option_1"])
+    assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
+    assert len(agent.ops("my_bookings")) == 2  # at the start and just before the booking
