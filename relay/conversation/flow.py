@@ -189,6 +189,10 @@ def _decide(
     norm = normalize(turn.message)
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
+    if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
+            and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
+        # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
+        return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if more is not None and another_person_too(more):

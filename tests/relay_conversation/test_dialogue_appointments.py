@@ -799,3 +799,16 @@ def test_asking_whether_an_appointment_still_stands_lists_it_and_books_nothing(m
     assert "jueves 3 de diciembre a las 10:00" in texts(reply) and "¿Confirmo" not in texts(reply)
     chat.say("sí")
     assert not chat.books
+
+
+@pytest.mark.parametrize("message", ["Sí, cambiarla", "si pero cambiarla", "sí, mejor cámbiala",
+                                     "no, mejor cámbiala para el viernes"])
+def test_a_move_said_at_the_cancel_question_moves_it_and_never_cancels(message):
+    """«¿Cancelo tu hora…?» — "Sí, cambiarla" (a stale button, or typed) cancelled it: the patient, who wanted it
+    moved, was left with none."""
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0), (16, 0)]), appointments=agent)
+    assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("quiero cancelar mi hora"))
+    reply = chat.say(message)
+    assert reply.status != "cancelled" and not agent.cancelled
+    assert "se cancelará cuando la nueva quede reservada" in texts(reply)
