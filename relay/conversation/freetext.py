@@ -609,6 +609,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
         bounds["after"], bounds["before"] = _between(between)
         text = text[: between.start()] + " " + text[between.end():]
     text = _HOUR_AND_MINUTES.sub(r"\1:\2", text)  # "4 y 20" is 4:20
+    text = _HOUR_WITH_MINUTES.sub(r"\1:\2", text)  # "9 con 40" is 9:40 (Chile)
     said_with_day = _DAY_THEN_PART.search(text)  # "tomorrow afternoon" wins over "this morning" told in passing
     if re.search(_EVENING_WORDS, text):
         marker, part = "pm", "evening"
@@ -672,6 +673,9 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
 _HOUR_AND_MINUTES = re.compile(
     r"\b([01]?\d|2[0-3]) y ([1-5][05])\b(?! (?:anos|years|dias|days|meses|months|semanas|weeks|minutos|min)\b)"
     r"(?! (?:de )?(?:ene|feb|mar|abr|may|jun|jul|ago|sep|set|oct|nov|dic|jan|apr|aug|dec)[a-z]*\b)"
+)
+_HOUR_WITH_MINUTES = re.compile(
+    r"\b([01]?\d|2[0-3]) con ([0-5]\d)\b(?! (?:anos|years|dias|days|meses|months|semanas|weeks|minutos|min|personas)\b)"
 )
 _DAY_THEN_PART = re.compile(
     r"\b(?:manana|hoy|pasado manana|tomorrow|today|lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday"

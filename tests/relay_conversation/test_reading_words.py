@@ -23,6 +23,9 @@ from corpus_kit import describe, reading_of
         ("el primero de enero", "book day=2027-01-01"),
         ("a las 19 hs", "book time=19:00"),
         ("a las 8h", "book time=08:00"),
+        ("a las 9 con 40", "book time=09:40/21:40"),
+        ("mañana 11 con 15", "book day=2026-12-02 time=11:15/23:15"),
+        ("tengo hora o no?", "my_bookings"),
         # everyday words that are not numbers, days or times
         ("I need to come in at once", "book earliest=yes"),
         ("quiero una hora", "book"),
