@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,10 @@ from wire.messages import BookArgs, WireError, WirePatient
 log = logging.getLogger(__name__)
 
 NOT_TIED = NOT_AMONG_THE_PHONES
+# A cancel that failed after this long (a page that never answered, not an error the web app showed at once) may
+# still be written by the web app: it is looked up again after each of these waits before "not cancelled" is said.
+CANCEL_SLOW_S = 5.0
+CANCEL_SETTLE_S = (5.0, 10.0, 15.0)
 FINISH_RETRY_FIRST_S = 5.0
 FINISH_RETRY_MAX_S = 300.0
 
@@ -125,9 +130,7 @@ class AppointmentDesk:
         booking = next((b for b in found if b.id == args.booking_id), None)
         if booking is None:
             return WireError("bad_request", NOT_TIED)
-        done = await self._call("cancel", lambda driver: driver.cancel(args.booking_id, args.idempotency_key))
-        if isinstance(done, WireError) and not done.nothing_written:
-            done = await self._cancel_outcome(args, done)
+        done = await self._cancel_in_web_app(args.booking_id, args.idempotency_key, args.phone)
         if isinstance(done, WireError):
             return done
         result = CancelResult(args.booking_id)
@@ -165,7 +168,7 @@ class AppointmentDesk:
             return booked.error or WireError("internal", "")
         cancelled = old is None  # already gone on an earlier try
         if old is not None:
-            done = await self._call("cancel", lambda driver: driver.cancel(old.id, args.idempotency_key))
+            done = await self._cancel_in_web_app(old.id, args.idempotency_key, args.phone)
             # False: the web app no longer has it (a receptionist deleted it meanwhile): gone, as the move wants.
             # Told "not cancelled", reception would cancel the one left — the patient's new one.
             cancelled = not isinstance(done, WireError)
@@ -241,17 +244,32 @@ class AppointmentDesk:
         self._record_move(entry.key, old, cancelled=True, told=True)
         return True
 
-    async def _cancel_outcome(self, args: CancelArgs, failed: WireError) -> WireError | bool:
-        """A cancel that failed part-way: the patient's appointments read again say what it did. Still there: it was
-        certainly not cancelled (the patient is told so, and it is never carried out later behind reception's back);
-        gone: it was (its answer was lost); unread: not known."""
-        after = await self._find(args.phone)
-        if isinstance(after, WireError):
-            return failed
-        if any(b.id == args.booking_id for b in after):
-            log.info("The cancel of %s failed before the web app changed: it is still there", args.booking_id)
-            return WireError(failed.code, failed.message, nothing_written=True)
-        return True
+    async def _cancel_in_web_app(self, booking_id: str, key: str, phone: str) -> Any:
+        """The driver's cancel (True, or False: already gone); a failure once the cancel may have been sent is looked
+        up (``_cancel_outcome``), the slow ones again a while later."""
+        started = time.monotonic()
+        done = await self._call("cancel", lambda driver: driver.cancel(booking_id, key))
+        if isinstance(done, WireError) and not done.nothing_written:
+            slow = time.monotonic() - started >= CANCEL_SLOW_S
+            done = await self._cancel_outcome(booking_id, phone, done, CANCEL_SETTLE_S if slow else ())
+        return done
+
+    async def _cancel_outcome(
+        self, booking_id: str, phone: str, failed: WireError, settle: tuple[float, ...] = ()
+    ) -> WireError | bool:
+        """A cancel that failed part-way: the patient's appointments read again say what it did. Gone: it was (its
+        answer was lost); unread: not known; still there: it was not cancelled (the patient is told so, and it is
+        never carried out later behind reception's back) — after ``settle`` more reads when the failure was slow
+        to come: a web app that took its time to answer may still be writing the cancel the agent gave up on."""
+        for wait in (0.0, *settle):
+            await asyncio.sleep(wait)
+            after = await self._find(phone)
+            if isinstance(after, WireError):
+                return failed
+            if not any(b.id == booking_id for b in after):
+                return True
+        log.info("The cancel of %s failed before the web app changed: it is still there", booking_id)
+        return WireError(failed.code, failed.message, nothing_written=True)
 
     async def _find(self, phone: str, also: str = "") -> list[Booking] | WireError:
         return await self._call("find_bookings", lambda driver: driver.find_bookings(phone), also)

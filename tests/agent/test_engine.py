@@ -8,10 +8,11 @@ import json
 from agent_testkit import FakeDriver, book_args
 from polling import wait_until
 
+from agent import appointments
 from agent.engine import Engine
 from agent.events import BookingRecorded, LinkChanged, PauseChanged, PortalChangedState, RequestServed, SlotsRefreshed
 from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal
-from agent.portal.base import Booking
+from agent.portal.base import Booking, PortalUnavailable
 from agent.portal.capabilities import DriverCapabilities
 from agent.runtime_state import load_state
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN
@@ -171,6 +172,35 @@ async def test_a_cancelled_appointments_time_is_offered_again_soon(start_engine,
     await wait_until(lambda: portal.reads > reads_before)  # that day is read again, not at the next 5-minute read
     slots = (await relay.request("slots", {"days": 14}))["result"]["slots"]
     assert wanted["id"] in {s["id"] for s in slots}
+
+
+class SlowCancelDriver(CancellingDriver):
+    """A web app that takes its time over a cancel: the driver gives up (no answer), the web app writes it later."""
+
+    async def cancel(self, booking_id: str, reference: str = "") -> bool:
+        async def written_later() -> None:
+            await asyncio.sleep(0.3)
+            await CancellingDriver.cancel(self, booking_id, reference)
+
+        self.portal.later = asyncio.get_running_loop().create_task(written_later())
+        await asyncio.sleep(0.1)
+        raise PortalUnavailable("the appointment screen did not answer in time")
+
+
+async def test_a_cancel_the_web_app_was_slow_to_write_is_not_called_failed(start_engine, relay, portal, monkeypatch):
+    """The web app answered a cancel late: the agent gave up, looked at once, saw the appointment and said "not
+    cancelled" — the patient heard "sigue reservada" and the web app cancelled it seconds later."""
+    monkeypatch.setattr(appointments, "CANCEL_SLOW_S", 0.05)
+    monkeypatch.setattr(appointments, "CANCEL_SETTLE_S", (0.2, 0.4))
+    monkeypatch.setattr(portal, "driver", lambda *_, credentials=None, **__: SlowCancelDriver(portal, credentials))
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    wanted = (await relay.request("slots", {"days": 14}))["result"]["slots"][2]
+    booked = await relay.request("book", book_args(wanted["id"], "k-slow"))
+    cancel = {"booking_id": booked["result"]["booking_id"], "idempotency_key": "c-slow", "phone": "+56 9 1234 5678"}
+    answer = await relay.request("cancel", cancel)
+    assert answer["ok"] is True, answer  # gone when looked at again: it was cancelled
+    assert portal.appointments == {}
 
 
 async def test_pause_answers_paused_without_the_browser_and_keeps_the_request(start_engine, relay, portal,
