@@ -37,6 +37,7 @@ NOT_TIED = NOT_AMONG_THE_PHONES
 # A cancel that failed after this long (a page that never answered, not an error the web app showed at once) may
 # still be written by the web app: it is looked up again after each of these waits before "not cancelled" is said.
 CANCEL_SLOW_S = 5.0
+UNDER_WAY = "under-way:"  # the id a booking still being written is told by (it has none in the web app yet)
 CANCEL_SETTLE_S = (5.0, 10.0, 15.0)
 FINISH_RETRY_FIRST_S = 5.0
 FINISH_RETRY_MAX_S = 300.0
@@ -74,8 +75,8 @@ class AppointmentDesk:
 
     async def _known(self, phone: str) -> list[WireBooking]:
         """The phone's appointments ahead as the agent knows them without asking the web app: the bot's own (the
-        journal), less those a later read of the agenda no longer showed, and those the free-slot reads saw
-        (reception's, booked at the desk or by phone), soonest first."""
+        journal), less those a later read of the agenda no longer showed, those the free-slot reads saw
+        (reception's, booked at the desk or by phone), and those being written now, soonest first."""
         digits = phone_digits(phone)
         # From memory while the journal is unchanged (every warm question asks this); else read off the loop.
         known = self._desk.journal.upcoming_known(digits)
@@ -86,7 +87,11 @@ class AppointmentDesk:
                 for e in known if not seen.gone_since(e.booking_id, datetime.fromisoformat(e.start), e.updated_at)]
         listed = {b.booking_id for b in ours}
         theirs = [_wire(b) for b in seen.for_phone(phone, datetime.now(UTC)) if b.id not in listed]
-        return sorted([*ours, *theirs], key=lambda b: datetime.fromisoformat(b.start))
+        # Being written now (another chat of the same phone said "sí" a moment ago): known by its request's key.
+        writing = [WireBooking(f"{UNDER_WAY}{e.key}", e.start, e.end or e.start, e.professional,
+                               patient=_name(e.patient_name))
+                   for e in list(self._desk.under_way.values()) if e.start and phone_digits(e.patient_phone) == digits]
+        return sorted([*ours, *theirs, *writing], key=lambda b: datetime.fromisoformat(b.start))
 
     async def cancel(self, args: CancelArgs) -> CancelResult | WireError:
         return await self._carried_through(args.idempotency_key, args.phone, lambda: self._cancel(args))

@@ -64,6 +64,8 @@ class BookingDesk:
         self._unreconciled: set[str] = set()
         self._reconcile_wake = asyncio.Event()
         self.moving: set[str] = set()  # keys booked to move an appointment (agent.appointments): told as a move
+        # key -> the booking being written now: a phone's appointment for the "ya tienes hora" check before another
+        self.under_way: dict[str, JournalEntry] = {}
 
     def paused(self) -> bool:
         return self._is_paused()
@@ -113,6 +115,9 @@ class BookingDesk:
         )
         self._attempts.add(attempt)
         attempt.add_done_callback(self._attempts.discard)
+        if moving_from is None:
+            self.under_way[key] = entry
+            attempt.add_done_callback(lambda _, key=key: self.under_way.pop(key, None))
         # Shielded: a request that runs out of time stops waiting, but a booking under way is never cut short.
         final = await asyncio.shield(attempt)
         if final is None:

@@ -627,3 +627,26 @@ async def test_a_new_web_app_address_offers_its_times_at_once_never_the_old_ones
     offered = {s["id"] for s in answer["result"]["slots"]}
     assert offered and not offered & old_ids
     assert portal.reads > reads
+
+
+async def test_a_booking_still_being_written_is_known_for_its_phone(start_engine, relay, portal):
+    """Two chats of one phone: the second's "ya tienes hora" check came while the first's booking was being written,
+    and found nothing — both were booked. A booking under way is known for its phone until it is written."""
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    wanted = (await relay.request("slots", {"days": 14}))["result"]["slots"][3]
+    portal.book_gate = asyncio.Event()  # the web app is still saving it
+    booking = asyncio.ensure_future(relay.request("book", book_args(wanted["id"], "k-first")))
+
+    async def known() -> list[dict]:
+        answer = await relay.request("my_bookings", {"phone": "+56 9 1234 5678", "known_only": True})
+        return answer["result"]["bookings"]
+
+    await wait_until(lambda: portal.book_calls == 1)
+    [writing] = await known()
+    assert (writing["start"], writing["professional"]) == (wanted["start"], wanted["professional"])
+    other = await relay.request("my_bookings", {"phone": "+56 9 5555 0000", "known_only": True})
+    assert other["result"]["bookings"] == []  # another phone's: not theirs
+    portal.book_gate.set()
+    booked = await booking
+    assert [b["booking_id"] for b in await known()] == [booked["result"]["booking_id"]]  # once, by its id now
