@@ -33,6 +33,8 @@ MOVED_UNTOLD = "moved_untold"  # the same for a move: the new time booked (the a
 MOVE_NOT_MADE = "move_not_made"  # a move told as not known did not happen: the old appointment stands
 CANCELLED_UNTOLD = "cancelled_untold"  # a cancel told as not known went through: the patient must still hear it
 CANCEL_NOT_MADE = "cancel_not_made"  # a cancel told as not known did not happen: the appointment stands
+# Done, but the continuation that told the patient never reached Kommo (its return_url down or gone)
+UNSENT = {"booked": "booked_unsent", "moved": "moved_unsent", "cancelled": "cancelled_unsent"}
 _REASONS: dict[str, tuple[str, str]] = {
     "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
     "paused": ("la automatización estaba en pausa", "automation was paused"),
@@ -78,6 +80,16 @@ _REASONS: dict[str, tuple[str, str]] = {
                       " new time): the old one stands; tell them and offer another"),
     "cancelled_untold": ("su hora SÍ quedó cancelada, pero el bot le dijo que aún no sabía: avísele",
                          "their appointment WAS cancelled, but the bot told them it did not know yet: tell them"),
+    "booked_unsent": ("su hora SÍ quedó reservada, pero Kommo no recibió la respuesta del bot y el paciente no lo"
+                      " sabe: avísele (no la reserve de nuevo)", "their appointment WAS booked, but Kommo did not take"
+                      " the bot's answer and the patient does not know: tell them (do not book it again)"),
+    "moved_unsent": ("su hora SÍ quedó cambiada a la nueva, pero Kommo no recibió la respuesta del bot y el paciente"
+                     " no lo sabe: avísele (no la cambie de nuevo)", "their appointment WAS moved to the new time, but"
+                     " Kommo did not take the bot's answer and the patient does not know: tell them (do not move it"
+                     " again)"),
+    "cancelled_unsent": ("su hora SÍ quedó cancelada, pero Kommo no recibió la respuesta del bot y el paciente no lo"
+                         " sabe: avísele", "their appointment WAS cancelled, but Kommo did not take the bot's answer"
+                         " and the patient does not know: tell them"),
     "cancel_not_made": ("su hora NO quedó cancelada (sigue en la agenda web), aunque el bot le dijo que aún no sabía:"
                         " avísele y, si aún lo pide, cancélela", "their appointment was NOT cancelled (it is still in"
                         " the agenda), but the bot told them it did not know yet: tell them and, if they still ask,"

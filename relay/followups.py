@@ -40,6 +40,7 @@ from relay.followup_texts import (
     CANCELLED_UNTOLD,
     MOVE_NOT_MADE,
     MOVED_UNTOLD,
+    UNSENT,
     handoff_event,
     is_follow_up,
     resolution,
@@ -93,9 +94,16 @@ class FollowUpSink(Protocol):
         """Called for every reply a turn sends, before its conversation state is replaced."""
         ...
 
+    async def undelivered(self, clinic: Clinic, turn: Turn, body: dict[str, Any]) -> None:
+        """Called when a turn's continuation never reached Kommo (``body``: what the patient should have read)."""
+        ...
+
 
 class NoFollowUps:
     async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
+        return None
+
+    async def undelivered(self, clinic: Clinic, turn: Turn, body: dict[str, Any]) -> None:
         return None
 
 
@@ -217,6 +225,30 @@ class FollowUpDesk:
             )
         self._remember_not_known(clinic.name, turn, reply)
         self._deliver(clinic, events)
+
+    async def undelivered(self, clinic: Clinic, turn: Turn, body: dict[str, Any]) -> None:
+        """A booked, moved or cancelled appointment whose news never reached Kommo (its return_url down past the
+        retries, or gone): the patient does not know, so reception is asked to tell them (tray, Kommo task)."""
+        data = body.get("data", {}) if isinstance(body, dict) else {}
+        status = str(data.get("status", ""))
+        reason = UNSENT.get("moved" if status == "booked" and data.get("rescheduled_from") else status)
+        if reason is None:
+            return
+        try:
+            told = {"status": "handoff", "reason": reason, "requested_start": str(data.get("start") or ""),
+                    "requested_professional": str(data.get("professional") or "")}
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)
+            event = handoff_event(f"fu-{secrets.token_hex(8)}", replace(turn, message=""),
+                                  Reply(None, {"data": told}, "handoff"), None, now, lead_url)
+            await self._store.add(clinic.name, event, self._clock())
+        except Exception:
+            logger.exception("an undelivered outcome could not be kept",
+                             extra={"relay_fields": {"clinic": clinic.name}})
+            return
+        log(logger, logging.WARNING, "followup_created", clinic=clinic.name, lead=event.lead_id, reason=reason,
+            id=event.id, by="continuation_undelivered")
+        self._deliver(clinic, [event])
 
     def _deliver(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
         connection = _local_connection(self._agents, clinic.name)

@@ -293,6 +293,8 @@ class TurnProcessor:
             kommo_status=outcome.status_code,
             ms=round(elapsed * 1000, 1),
         )
+        if not outcome.delivered:  # booked, moved or cancelled, and the patient never heard: reception tells them
+            await self._followups.undelivered(clinic, turn, body)
         await self._finish(job)
 
     async def _finish(self, job: AcceptedTurn) -> None:

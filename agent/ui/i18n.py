@@ -195,6 +195,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.move_not_made": ("su cambio de hora NO se hizo: la anterior sigue", "their move was NOT made: the old"
                              " appointment stands"),
     "reason.cancelled_untold": ("su hora SÍ quedó cancelada: avísele", "it WAS cancelled: tell them"),
+    "reason.booked_unsent": ("su hora SÍ quedó reservada, pero no le llegó el aviso: avísele (no la reserve de nuevo)",
+                             "it WAS booked, but the message did not reach them: tell them (do not book it again)"),
+    "reason.moved_unsent": ("su hora SÍ quedó cambiada, pero no le llegó el aviso: avísele (no la cambie de nuevo)",
+                            "it WAS moved, but the message did not reach them: tell them (do not move it again)"),
+    "reason.cancelled_unsent": ("su hora SÍ quedó cancelada, pero no le llegó el aviso: avísele",
+                                "it WAS cancelled, but the message did not reach them: tell them"),
     "reason.cancel_not_made": ("su hora NO se canceló: sigue en la agenda", "it was NOT cancelled: it is still in"
                                " the agenda"),
     "reason.previous_not_cancelled": ("no se pudo cancelar su hora anterior", "the old appointment was not cancelled"),

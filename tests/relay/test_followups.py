@@ -754,3 +754,23 @@ async def test_a_moves_new_booking_told_before_the_relay_gave_up_still_settles_r
     assert "Aún no sé si tu hora quedó cambiada" in texts_of(unknown.body)
     events = await agent.wait_for_events(3)
     assert [e.reason for e in events][-1] == "moved_untold"
+
+
+async def test_a_booking_whose_news_never_reached_kommo_is_reception_s_to_tell(relay, kommo):
+    """Kommo refused the "booked" continuation (its return_url gone, or down past the retries): the appointment was
+    in the web app, the patient never heard, and nobody was told. Reception is now: the tray and a Kommo task."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "741", "hola", name="Mónica Leal", phone="+56 9 7000 0741")
+    times = await kommo.say(url, clinic.subdomain, "741", buttons_of(days.body)[0])
+    kommo.fail_next(clinic.subdomain, count=1, status=404)
+    with pytest.raises(TimeoutError):  # no continuation ever arrives: the relay gives up on a 404 at once
+        await kommo.say(url, clinic.subdomain, "741", buttons_of(times.body)[0], timeout=3)
+    refused = kommo.continuations(clinic.subdomain)[-1]
+    assert refused.status_code == 404 and refused.body["data"]["status"] == "booked"
+    [event] = await agent.wait_for_events(1)
+    assert (event.reason, event.lead_id) == ("booked_unsent", "741")
+    assert event.chosen_start == refused.body["data"]["start"]
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "741"), "a Kommo task on the lead")
+    assert "su hora SÍ quedó reservada, pero Kommo no recibió la respuesta del bot" in task.text
