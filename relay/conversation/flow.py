@@ -113,7 +113,7 @@ from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.patient_language import in_language, patient_language
 from relay.conversation.picks import picked, tapped
 from relay.conversation.services import named_in, offered
-from relay.conversation.specialties import specialty_key
+from relay.conversation.specialties import find_specialty, specialty_key
 from relay.conversation.state import (
     ANY_SPECIALTY,
     ASK_FIELD,
@@ -203,7 +203,7 @@ def _decide(
         state = evolve(state, for_other=True)
     if more is None and not state.others_to_book and wants_several(norm):  # "y otra para mi hija": one now, one after
         state = evolve(state, for_other=True, others_to_book=True)
-    state = _named_for(state, turn.message)
+    state = _named_for(state, turn.message, turn.name)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
@@ -463,7 +463,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
         state = evolve(state, for_other=True, others_to_book=True)
     elif and_one_more_for_another(normalize(turn.message)):  # "…, y también una para mi hija": hers after this one
         state = evolve(state, others_to_book=True)
-    state = _named_for(state, turn.message)
+    state = _named_for(state, turn.message, turn.name)
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
         ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
@@ -515,10 +515,11 @@ _RELATIVE_THEN = re.compile(
 _CAPITALISED_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+(?:\s+(?:de\s+(?:la\s+)?)?[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+){1,3}")
 
 
-def _named_for(state: ConversationState, message: str) -> ConversationState:
+def _named_for(state: ConversationState, message: str, own: str = "") -> ConversationState:
     """"… a nombre de Lucas Castro" or "ella se llama Rosa Muñoz" anywhere in a message, or "para mi hijo Matías
     Beltrán" (a name written with capitals right after whose it is): the appointment goes under that name, not
-    asked."""
+    asked. Also "para Pedro Pérez" (two capitalised words or more, not a day, title or specialty, and not ``own``:
+    the writer's name)."""
     lowered = message.lower()
     said = _NAMED_FOR.search(message) if "nombre" in lowered or "llama" in lowered or "name is" in lowered else None
     name = check_person_name(said.group(1)).value if said else ""
@@ -527,7 +528,25 @@ def _named_for(state: ConversationState, message: str) -> ConversationState:
     written = _CAPITALISED_NAME.match(message, relative.end()) if relative else None
     if written:
         name = check_person_name(written.group(0)).value
+    if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
+        written = _CAPITALISED_NAME.match(message, bare.end())
+        if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
+            name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
+
+
+_FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
+_NOT_A_PERSON = re.compile(
+    r"\b(?:dr|dra|doctor|doctora|doc|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|enero|febrero"
+    r"|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|today|tomorrow|centro|clinica|consulta|hora|cita|control|medicina)\b"
+)
+
+
+def _names_no_person(words: str) -> bool:
+    """Capitalised words after "para" that are a day, a month, a title or a specialty ("para Medicina General")."""
+    folded = fold(words)
+    return bool(_NOT_A_PERSON.search(folded)) or bool(find_specialty(folded)[0])
 
 
 def _reopened(started: Reply | AgentStep, handed_off: ConversationState) -> Reply | AgentStep:

@@ -355,7 +355,8 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
         pending_message="",
         proposed=slot,
     )
-    question = ctx.say("confirm", day=ctx.lang.day_long(day), time=clock(slot), professional=ctx.naming(slot))
+    question = ctx.say("confirm_for" if state.patient_name else "confirm", day=ctx.lang.day_long(day),
+                       time=clock(slot), professional=ctx.naming(slot), patient=state.patient_name)
     data = menu_data("choose_time", state, options)
     data.update(code="confirm", day=day.isoformat(), day_label=ctx.lang.day_label(day),
                 confirm_start=slot.start, confirm_professional=slot.professional)

@@ -90,6 +90,30 @@ def _pieces(text: str, limit: int) -> tuple[str, ...]:
     return tuple(pieces)
 
 
+def _question_last(pieces: tuple[str, ...]) -> tuple[str, ...]:
+    """A question too long for one message, cut so that the one with the buttons is not a stub ("Traumatología?",
+    "Rojas?"): the words from the nearest preposition that makes it long enough ("con el Dr. Andrés Rojas,
+    Traumatología?") move to it; never a name cut in two (none to cut at: left as it was)."""
+    if len(pieces) < 2 or len(pieces[-1]) >= 0.4 * MAX_SHOW or pieces[-2].endswith((".", "?", "!", "…")):
+        return pieces  # long enough, or a sentence of its own
+    head, last = pieces[-2].split(), pieces[-1]
+    best, used = len(head), len(last)
+    for cut in range(len(head) - 1, 0, -1):
+        used += 1 + len(head[cut])
+        if used > MAX_SHOW:
+            break
+        if head[cut].lower() in _STARTS_A_PHRASE:
+            best = cut
+            if used >= 0.4 * MAX_SHOW:  # long enough: the nearest such cut
+                break
+    if best == len(head):
+        return pieces
+    return (*pieces[:-2], " ".join(head[:best]), " ".join([*head[best:], last]))
+
+
+_STARTS_A_PHRASE = frozenset({"con", "with", "a", "para", "for", "under", "on", "at"})
+
+
 def continuation(
     data: dict[str, Any],
     paragraphs: Sequence[str],
@@ -106,7 +130,7 @@ def continuation(
     buttons = [b[:MAX_LABEL] for b in buttons[:MAX_BUTTONS] if b.strip()]
     prompt_value = ""
     if buttons:
-        prompt_pieces = pieces_of(prompt) or ("…",)
+        prompt_pieces = _question_last(pieces_of(prompt)) or ("…",)
         texts.extend(prompt_pieces[:-1])
         prompt_value = prompt_pieces[-1]
     room = MAX_HANDLERS - (1 if buttons else 0) - (1 if question_step is not None else 0)

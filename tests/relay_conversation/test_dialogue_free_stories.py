@@ -41,7 +41,7 @@ def test_how_the_patient_is_is_never_taken_for_a_professional_and_what_else_they
     chat = Chat(WEEK, name="Andrea Vega")
     reply = chat.say("mi hija esta con fiebre desde ayer, necesito hora el lunes a las 9, se llama Sofía Vega")
     assert "No encontré" not in texts(reply)
-    assert "¿Confirmo el lunes 7 de diciembre a las 09:00 con la Dra. Ana Soto?" in texts(reply)
+    assert "¿Confirmo el lunes 7 de diciembre a las 09:00 con la Dra. Ana Soto, a nombre de Sofía Vega?" in texts(reply)
     assert "La hora de Sofía Vega quedó reservada" in texts(chat.say("Sí"))
     reply = Chat(WEEK).say("mi mamá anda con mucho dolor en la rodilla, necesito hora pa ella")
     assert "No encontré" not in texts(reply), texts(reply)

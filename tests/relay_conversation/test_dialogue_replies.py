@@ -101,3 +101,16 @@ def test_a_long_paragraph_is_cut_where_a_sentence_or_clause_ends_never_inside_br
     pieces = split_text(told)
     assert pieces[0].endswith("Soto,") and all(len(p) <= 80 for p in pieces)
     assert " ".join(pieces) == told
+
+
+def test_the_message_with_the_buttons_is_never_a_stub_of_the_question():
+    """A confirmation longer than one WhatsApp message was cut before its last word: the message the patient taps
+    the buttons under said only "Traumatología?"."""
+    body = continuation({"status": "choose_time"}, [], "¿Confirmo el viernes 4 de diciembre a las 09:00 con el Dr. "
+                        "Andrés Rojas, Traumatología?", ["Sí", "Otra hora"])
+    shows = [h["params"]["value"] for h in body["execute_handlers"] if h["handler"] == "show"]
+    assert shows == ["¿Confirmo el viernes 4 de diciembre a las 09:00", "con el Dr. Andrés Rojas, Traumatología?"]
+    sentence_apart = continuation({"status": "choose_time"}, [], "¿Qué hora con la Dra. Camila Soto, Medicina general "
+                                  "el Lun 7 dic? Escribe el número.", ["09:00"])
+    assert [h["params"]["value"] for h in sentence_apart["execute_handlers"] if h["handler"] == "show"][-1] \
+        == "Escribe el número."  # a sentence of its own stays whole

@@ -77,3 +77,17 @@ def test_one_more_for_someone_else_after_the_first_request_is_said_once_the_firs
     assert booked.status == "booked" and "«otra hora para otra persona»" in texts(booked), texts(booked)
     alone = Chat(agenda([3], [(9, 0)])).say("hola, mi hija tambien necesita hora el jueves a las 9")
     assert alone.state is not None and not alone.state.others_to_book
+
+
+def test_a_name_after_para_is_whose_the_appointment_is_and_the_question_says_it():
+    """"quiero hora para Pedro Pérez el viernes a las 9" was booked under the writer's name, and the confirmation
+    never said whose it would be."""
+    chat = Chat(agenda([4], [(9, 0), (10, 0)]))
+    reply = chat.say("quiero hora para Pedro Pérez el viernes a las 9")
+    assert "¿Confirmo el viernes 4 de diciembre a las 09:00 con la Dra. Ana Soto, a nombre de Pedro Pérez?" \
+        in texts(reply)
+    assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Pedro Pérez"
+    for own_or_none in ("quiero hora para Ana Pérez el viernes a las 9", "hora para Medicina General el viernes a las 9",
+                        "una hora para el Viernes a las 9"):
+        chat = Chat(agenda([4], [(9, 0), (10, 0)]))
+        assert "a nombre de" not in texts(chat.say(own_or_none))
