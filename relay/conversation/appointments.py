@@ -435,8 +435,9 @@ def another_of_theirs(
     listed = sorted(state.bookings, key=lambda b: b.start)
     if place is not None and listed:
         chosen = [listed[-1] if place == -1 else listed[place - 1]] if place == -1 or place <= len(listed) else []
-    elif day or times or who or words:
-        chosen = named_bookings(others, day, times, who, words, by_weekday=by_weekday)
+    elif day or times or who or words:  # named among all of them (whose: "la mía" against the others'), not this one
+        chosen = [b for b in named_bookings(state.bookings, day, times, who, words, by_weekday=by_weekday)
+                  if b in others]
     else:
         chosen = others
     back = evolve(state, target=None, cancel_each=False)

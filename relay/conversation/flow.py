@@ -300,7 +300,8 @@ def _decide(
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
             and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
-            and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who))
+            and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
+                                                                         or _names_another(state, words)))
             and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra", "no, la que tengo con la doctora"
         rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", norm)).strip(" .,;:!")
         return another_of_theirs(ctx.lang, state, ctx.clinic, place_in_menu(rest), reading.day, reading.times, who,
@@ -660,6 +661,13 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
+
+
+def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:
+    """Whether whose it is ("la mía", "la de Tomás") names one of the listed appointments other than the one asked
+    about, and not that one."""
+    named = named_bookings(state.bookings, None, (), (), words) if words else []
+    return bool(named) and state.target not in named
 
 
 def _yes_kind(state: ConversationState) -> str:

@@ -167,3 +167,14 @@ def test_no_and_the_one_meant_at_a_cancel_question_asks_about_that_one_or_lists_
     chat, _ = family(MON_ROJAS, RAUL_THU, FRI_SOTO)
     chat.say("cancela la del lunes")
     assert "sigue en pie" in texts(chat.say("no"))  # a plain no keeps it
+
+
+def test_no_and_mine_at_the_cancel_of_a_relative_s_asks_about_the_writer_s_own():
+    """«¿Cancelo tu hora … (Raúl Fuentes)?» — "no espera, mejor cancela la mía" was a plain "no": "tu hora sigue en
+    pie", and the writer's own appointment was never asked about."""
+    chat, agent = family(RAUL_THU, ELENA_FRI)
+    chat.say("quiero cancelar una hora")
+    assert "(Raúl Fuentes)?" in texts(chat.say("la del jueves"))
+    reply = chat.say("no espera, mejor cancela la mía")
+    assert "¿Cancelo tu hora del viernes 11 de diciembre a las 15:00" in texts(reply) and not agent.cancelled
+    assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-3"]
