@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from relay.jwt_hs256 import TokenRejected, decode_hs256
-from wire.messages import ProtocolError, checked_json, has_control_characters
+from wire.messages import ProtocolError, checked_json, first_phone, has_control_characters
 
 # Account webhooks (Settings -> Integrations -> Web hooks) carry keys like leads[status][0][id].
 _WEBHOOK_ROOTS = ("leads", "contacts", "companies", "customers", "message", "unsorted", "talk", "task", "account")
@@ -181,7 +181,7 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
         lead_id=lead_id,
         message=_free_text(data.get("message"), MAX_MESSAGE_CHARS),
         name=_text(data.get("name"), MAX_NAME_CHARS),
-        phone=_text(data.get("phone"), MAX_PHONE_CHARS),
+        phone=first_phone(_text(data.get("phone"), MAX_PHONE_CHARS)),  # one number, when the field holds two
         specialty=_preset(data.get("specialty")),
         service=_preset(data.get("service")),
         professional=_preset(data.get("professional")),

@@ -712,6 +712,21 @@ def is_phone(text: str) -> bool:
     return _PHONE_RE.match(text.strip()) is not None and any(c.isdigit() for c in text)
 
 
+_A_PHONE_NUMBER = re.compile(r"\+?\(?\d[\d()\-. ]{5,38}\d")
+
+
+def first_phone(text: str) -> str:
+    """``text`` when it is one phone number; else the first number in it of 8 digits or more (a contact's phone
+    field holding two, "+56 9 8765 4321 / +56 2 2345 6789", or an extension, "… anexo 12"); else ``text``."""
+    if is_phone(text):
+        return text.strip()
+    for found in _A_PHONE_NUMBER.finditer(text):
+        number = found.group(0).strip()
+        if sum(c.isdigit() for c in number) >= 8:
+            return number
+    return text
+
+
 def has_control_characters(text: str, *, allow_whitespace: bool = False) -> bool:
     """C0 and C1 control characters and DEL; with ``allow_whitespace``, tab, newline and carriage return pass."""
     if text.isprintable():  # no control character is printable: the common case, without a regex

@@ -189,3 +189,18 @@ async def test_nothing_new_before_the_booking_books_at_once(relay, kommo):
     booked = await kommo.say(url, clinic.subdomain, "932", times.body["data"]["option_1"])
     assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
     assert len(agent.ops("my_bookings")) == 2  # at the start and just before the booking
+
+
+async def test_a_phone_field_with_two_numbers_books_with_the_first(relay, kommo):
+    """A contact's phone edited by hand ("+56 9 8765 4321 / +56 2 2345 6789", "… anexo 12") was "no phone": the
+    patient heard "No tengo tu teléfono" and reception "Kommo no envió su teléfono" beside the number."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    for lead, field in (("951", "+56 9 8765 4321 / +56 2 2345 6789"), ("952", "+56 9 8765 4321 anexo 12")):
+        days = await kommo.say(url, clinic.subdomain, lead, "hola", phone=field)
+        assert days.body["data"]["status"] == "choose_day" and "No tengo tu teléfono" not in texts_of(days.body)
+        times = await kommo.say(url, clinic.subdomain, lead, days.body["data"]["option_1"], phone=field)
+        booked = await kommo.say(url, clinic.subdomain, lead, times.body["data"]["option_1"], phone=field)
+        assert booked.body["data"]["status"] == "booked"
+        assert agent.ops("book")[-1].args.patient.phone == "+56 9 8765 4321"
