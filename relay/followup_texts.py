@@ -12,6 +12,7 @@ from typing import Any
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
 from relay.conversation.outcomes import QUIET_HANDOFFS
+from relay.conversation.state import CONFIRM
 from relay.conversation.texts import language as clinic_language
 from wire.handoff import (
     RESOLVED_BOOKED,
@@ -145,7 +146,8 @@ def handoff_event(
     reason = _REASON_CLEAN.sub("_", str(data.get("reason") or "internal").lower())[:40] or "internal"
     if not reason[0].isalpha():
         reason = "internal"
-    pending = before.pending if before is not None else None
+    # The time being booked, or the one «¿Confirmo…?» asked about (a "sí" that found the agent away)
+    pending = (before.pending or (before.proposed if before.stage == CONFIRM else None)) if before is not None else None
     chosen_start = str(data.get("requested_start") or (pending.start if pending else ""))
     chosen_professional = str(data.get("requested_professional") or (pending.professional if pending else ""))
     # The appointment the case is about: this reply's conversation, or — handed off, which keeps no patient data —

@@ -774,3 +774,26 @@ async def test_a_booking_whose_news_never_reached_kommo_is_reception_s_to_tell(r
     assert event.chosen_start == refused.body["data"]["start"]
     [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "741"), "a Kommo task on the lead")
     assert "su hora SÍ quedó reservada, pero Kommo no recibió la respuesta del bot" in task.text
+
+
+async def test_a_yes_that_found_the_agent_away_gives_reception_the_time_confirmed(relay, kommo):
+    """«¿Confirmo …?» — "sí" while the clinic's PC was away: the task said only "Estaba mirando el día …", not the
+    time the patient had just confirmed."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    first = agent.slots[0]
+    asked = await kommo.say(url, clinic.subdomain, "745", f"hola, quiero hora el {first.start_dt():%d/%m} a las "
+                            f"{first.start_dt():%H:%M}", name="Iris Soto", phone="+56 9 7000 0745")
+    assert asked.body["data"].get("code") == "confirm", asked.body
+    await agent.close()
+    await relay.wait_for_agent(clinic, connected=False)
+    away = await kommo.say(url, clinic.subdomain, "745", "sí", name="Iris Soto", phone="+56 9 7000 0745")
+    assert away.body["data"]["status"] == "handoff"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "745"), "a Kommo task on the lead")
+    assert f"Había elegido: {_day_long(first.start_dt())} {first.start_dt():%H:%M}" in task.text, task.text
+
+
+def _day_long(moment) -> str:
+    from relay.conversation.texts import language
+    return language("es").day_long(moment.date())
