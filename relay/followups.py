@@ -73,6 +73,15 @@ NOT_KNOWN_PREFIX = "not-known:"
 _ACTION_OF = {"task": "task", "note": "note", "tag": "tag", "task_done": "task", "tag_removed": "tag"}
 
 
+def _case_key(state: ConversationState) -> str:
+    """The agent's key of the booking (or move) a conversation waits on, "" when none."""
+    if state.pending is None:
+        return ""
+    if state.target is not None and state.intent == "reschedule":
+        return move_key(state, state.pending)
+    return idempotency_key(state.conversation_id, state.pending.id) if state.target is None else ""
+
+
 def _failed_actions(results: dict[str, int | None]) -> tuple[str, ...]:
     """The follow-up actions whose Kommo call failed in a way worth another try (not reached, 429, 5xx)."""
     failed = {_ACTION_OF[key] for key, status in results.items() if key in _ACTION_OF and worth_retrying(status)}
@@ -172,6 +181,10 @@ class FollowUpDesk:
         # Outcomes the agent told before the relay gave up on them (a move's new booking, made before its old
         # appointment's cancel ran late): kept a while, for the "not known yet" hand-off that follows
         self._told_early: OrderedDict[tuple[str, str], tuple[Outcome, float]] = OrderedDict()
+        # Cases settled from the agent's outcome, by (clinic, key): the reason reception was given. An outcome told
+        # again (the agent repeats what it owes when it reconnects) or the patient hearing the same from the bot
+        # adds nothing: one task, one note per outcome.
+        self._settled: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     async def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever(), name="followups-sweep")
@@ -203,7 +216,7 @@ class FollowUpDesk:
             code = resolution(before, reply)
             if code and before is not None:  # first: it closes only what was handed off before ``now``
                 events.append(resolution_event(f"fu-{secrets.token_hex(8)}", code, turn, reply, before, now, lead_url))
-            if follow_up and not _told_already(before, reply):
+            if follow_up and not _told_already(before, reply) and not self._settled_as(clinic.name, before, reply):
                 events.append(handoff_event(f"fu-{secrets.token_hex(8)}", turn, reply, before, now, lead_url))
             for event in events:
                 await self._store.add(clinic.name, event, self._clock())
@@ -250,6 +263,13 @@ class FollowUpDesk:
             id=event.id, by="continuation_undelivered")
         self._deliver(clinic, [event])
 
+    def _settled_as(self, clinic: str, before: ConversationState | None, reply: Reply) -> bool:
+        """The patient hears from the bot what reception was already told from the agent's outcome ("no quedó
+        reservada"): no second task."""
+        data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
+        key = _case_key(before) if before is not None else ""
+        return bool(key) and self._settled.get((clinic, key)) == data.get("reason")
+
     def _deliver(self, clinic: Clinic, events: list[HandoffEvent]) -> None:
         connection = _local_connection(self._agents, clinic.name)
         if connection is not None:
@@ -265,13 +285,8 @@ class FollowUpDesk:
         if kept.stage == CANCELLING and kept.intent == "cancel" and kept.target is not None:
             self._spawn(self._look_after_cancel(clinic, turn, kept))  # a cancel has no outcome of its own: read
             return
-        if kept.pending is None:
-            return  # only a booking's outcome comes back from the agent by itself (a move's: its new booking's)
-        if kept.target is None:
-            key = idempotency_key(kept.conversation_id, kept.pending.id)
-        elif kept.intent == "reschedule":
-            key = move_key(kept, kept.pending)
-        else:
+        key = _case_key(kept)  # only a booking's outcome comes back from the agent by itself (a move's: its new one's)
+        if not key:
             return
         self._not_known[(clinic, key)] = (turn, kept)
         while len(self._not_known) > MAX_NOT_KNOWN:
@@ -284,6 +299,8 @@ class FollowUpDesk:
     def on_outcome(self, clinic: str, outcome: Outcome) -> None:
         """The agent told a booking's final outcome: one handed off as "not known yet" and made after all is
         settled for the clinic's team now (tray row closed, Kommo task done), not at the patient's next message."""
+        if (clinic, outcome.key) in self._settled:
+            return  # told again: settled already
         waiting = self._not_known.pop((clinic, outcome.key), None)
         if waiting is None:  # maybe the relay has not given up on it yet: kept for the hand-off that may follow
             self._told_early[(clinic, outcome.key)] = (outcome, self._clock())
@@ -377,6 +394,11 @@ class FollowUpDesk:
     async def _settle(self, name: str, waiting: tuple[Turn, ConversationState], reason: str, start: str,
                       professional: str) -> None:
         turn, state = waiting
+        key = _case_key(state)
+        if key:
+            self._settled[(name, key)] = reason
+            while len(self._settled) > MAX_NOT_KNOWN:
+                self._settled.popitem(last=False)
         try:
             clinic = await self._conversations.get_clinic(name)
             if clinic is None:

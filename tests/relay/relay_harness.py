@@ -130,6 +130,11 @@ class ScriptedAgent:
         await self._ws.send(encode(Status(paused=self.paused, portal=self.portal, version="test-agent",
                                           portal_changed=self.portal_changed)))
 
+    async def send(self, frame: Any) -> None:
+        """A frame of the agent's own (an ``Outcome`` it owes, told again on a new connection)."""
+        assert self._ws is not None
+        await self._ws.send(encode(frame))
+
     async def set_paused(self, paused: bool) -> None:
         self.paused = paused
         await self.send_status()

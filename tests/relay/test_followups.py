@@ -536,13 +536,13 @@ async def test_a_late_booking_the_agent_reports_settles_reception_at_once_withou
         make_relay, kommo):
     """The agent finished the booking after the relay said "Aún no sé…" and tells its outcome: the tray row and the
     Kommo task are closed then, not when (if ever) the patient writes again (a receptionist could book it twice)."""
-    from wire.messages import Outcome, encode
+    from wire.messages import Outcome
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
     agent, url, who, key, result = await told_not_known_yet(relay, kommo, clinic, "708")
     await wait_for(lambda: kommo.tasks(clinic.subdomain, "708"), "the Kommo task")
-    await agent._ws.send(encode(Outcome(key, True, result)))  # as the real agent tells a late outcome
+    await agent.send(Outcome(key, True, result))  # as the real agent tells a late outcome
 
     handed_off, resolved, tell_them = await agent.wait_for_events(3)
     assert (handed_off.reason, resolved.reason) == ("timeout", "resolved_superseded")
@@ -567,7 +567,7 @@ async def test_a_late_booking_reported_to_a_restarted_relay_still_settles_recept
     """The relay was stopped (and started again) after it told the patient "Aún no sé…": the agent's outcome reached
     the new process, which had no hand-off for it in memory, and reception's task "no respondió a tiempo" stayed open
     for a patient already booked (booked again by hand: two appointments)."""
-    from wire.messages import Outcome, encode
+    from wire.messages import Outcome
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
@@ -576,7 +576,7 @@ async def test_a_late_booking_reported_to_a_restarted_relay_still_settles_recept
     relay.restart()  # same data folder, a new process-worth of relay
     await relay.close_agents()
     back = await relay.agent(clinic)
-    await back._ws.send(encode(Outcome(key, True, result)))  # as the real agent repeats it on every reconnect
+    await back.send(Outcome(key, True, result))  # as the real agent repeats it on every reconnect
 
     [open_task] = await wait_for(lambda: [t for t in kommo.tasks(clinic.subdomain, "711") if not t.completed] if any(
         t.completed for t in kommo.tasks(clinic.subdomain, "711")) else [], "the first task done, one to tell them")
@@ -586,13 +586,13 @@ async def test_a_late_booking_reported_to_a_restarted_relay_still_settles_recept
 async def test_a_resolution_waits_for_a_task_kommo_is_still_writing(make_relay, kommo):
     """Kommo slow to write the hand-off's task: the late booking's resolution came first, found no task to complete,
     and the task stayed open for a patient already booked. A lead's Kommo writes now go in the order they were made."""
-    from wire.messages import Outcome, encode
+    from wire.messages import Outcome
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
     kommo.slow_task_writes(clinic.subdomain, 1.5)
     agent, _url, _who, key, result = await told_not_known_yet(relay, kommo, clinic, "709")
-    await agent._ws.send(encode(Outcome(key, True, result)))  # while the first task is still being written
+    await agent.send(Outcome(key, True, result))  # while the first task is still being written
     await agent.wait_for_events(3)
 
     def settled():
@@ -797,3 +797,36 @@ async def test_a_yes_that_found_the_agent_away_gives_reception_the_time_confirme
 def _day_long(moment) -> str:
     from relay.conversation.texts import language
     return language("es").day_long(moment.date())
+
+
+async def test_an_outcome_told_twice_and_heard_by_the_patient_is_one_task(make_relay, kommo):
+    """The agent repeats the outcomes it owes when it reconnects: a booking known NOT made gave reception three
+    identical tasks and notes (twice from the agent, once more when the patient heard it from the bot)."""
+    from wire.messages import Outcome
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=1.5)
+    agent.book_outcome = lambda args: WireError("bad_request", "the web app refused the patient's details")
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "746", "hola", name="Iván Mora", phone="+56 9 7000 0746")
+    times = await kommo.say(url, clinic.subdomain, "746", buttons_of(days.body)[0])
+    first = await kommo.say(url, clinic.subdomain, "746", buttons_of(times.body)[0])
+    assert first.body["data"]["booking"] == "unconfirmed"
+    key = agent.ops("book")[0].args.idempotency_key
+    failed = Outcome(key, ok=False, error=WireError("bad_request", "refused", nothing_written=True))
+    for _ in range(2):  # told, and told again on the next connection
+        await agent.send(failed)
+    handed_off, superseded, settled = await agent.wait_for_events(3)
+    assert (handed_off.reason, superseded.reason, settled.reason) == ("timeout", "resolved_superseded",
+                                                                     "booking_failed")
+    agent.book_delay_s = 0.0
+    told = await kommo.say(url, clinic.subdomain, "746", "hola? cómo quedó mi hora", name="Iván Mora",
+                           phone="+56 9 7000 0746")
+    assert told.body["data"]["booking"] == "failed"
+    await asyncio.sleep(1.0)  # a repeat would have been stored and sent by now
+    assert [e.reason for e in agent.events].count("booking_failed") == 1
+    await wait_for(lambda: len(kommo.tasks(clinic.subdomain, "746")) >= 2, "the task that it was not booked")
+    await asyncio.sleep(0.5)
+    assert sum("NO quedó reservada" in t.text for t in kommo.tasks(clinic.subdomain, "746")) == 1, \
+        [t.text for t in kommo.tasks(clinic.subdomain, "746")]
