@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 NOT_FOUND_AFTER_INTERRUPTION = "not found in the clinic web app after an interrupted attempt"
 RECONCILE_RETRY_FIRST_S = 30.0
 RECONCILE_RETRY_MAX_S = 600.0
+# A taken slot: its day is read again before the alternatives are offered, waited for this long at most
+TAKEN_REREAD_WAIT_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -145,9 +147,9 @@ class BookingDesk:
             final = self.journal.mark_failed(key, "slot_taken", str(exc))
             taken = _slot_of(entry)
             self._cache.forget(slot_id)
-            if taken is not None:
-                self._cache.refresh_day_soon(taken.start.date())
             log.info("The slot %s was taken meanwhile (key %s)", slot_id, key)
+            if taken is not None:  # the alternatives offered next come from that day as it is now
+                await self._reread_through(taken.start.date())
         except (LoginRejected, AccountLocked, PortalNotReady) as exc:
             # Refused before the browser acted: certainly nothing was written.
             final = self.journal.mark_failed(key, exc.code, str(exc))
@@ -167,6 +169,16 @@ class BookingDesk:
             final = self._mark_booked(key, booking)
         self._settle(final)
         return final
+
+    async def _reread_through(self, day: date) -> None:
+        """The free slots read again through ``day`` before a taken slot's alternatives are offered: the cache was
+        wrong about that day (reception booked it, a day off, hours changed). Waited for a few seconds at most;
+        a slower read goes on in the background and updates the cache for the next question."""
+        try:
+            async with asyncio.timeout(TAKEN_REREAD_WAIT_S):
+                await self._cache.refresh(Priority.REQUESTED_READ, through=day)
+        except TimeoutError:
+            pass
 
     def freed(self, day: date) -> None:
         """An appointment that day was cancelled (from the chat, or moved away): its time is offered again once

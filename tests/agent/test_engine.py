@@ -650,3 +650,19 @@ async def test_a_booking_still_being_written_is_known_for_its_phone(start_engine
     portal.book_gate.set()
     booked = await booking
     assert [b["booking_id"] for b in await known()] == [booked["result"]["booking_id"]]  # once, by its id now
+
+
+async def test_a_taken_slot_s_alternatives_come_from_its_day_read_again(start_engine, relay, portal):
+    """Reception booked a patient's time and its neighbour: the alternatives offered came from the agent's older
+    read, the neighbour among them — the patient picked it and was refused a second time."""
+    run = start_engine()
+    await run.wait_event(SlotsRefreshed)
+    offered = (await relay.request("slots", {"days": 14}))["result"]["slots"]
+    wanted = offered[7]
+    same_day = [s for s in offered if s["start"][:10] == wanted["start"][:10] and s["id"] != wanted["id"]]
+    for taken in (wanted, *same_day[:2]):
+        portal.take(taken["id"])  # at the desk, after the agent's last read
+    answer = await relay.request("book", book_args(wanted["id"], "k-taken-2"))
+    assert answer["error"]["code"] == "slot_taken"
+    gone = {s["id"] for s in same_day[:2]}
+    assert answer["error"]["alternatives"] and not gone & {a["id"] for a in answer["error"]["alternatives"]}
