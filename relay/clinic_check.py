@@ -268,11 +268,13 @@ def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str)
     misaddressed = [m for m in seen.get("misaddressed") or ()
                     if isinstance(m, dict) and isinstance(m.get("s_ago"), int)]
     latest = misaddressed[0] if misaddressed else None
-    if latest is not None and (not isinstance(accepted, int) or latest["s_ago"] < accepted):
+    came_last = latest is not None and latest.get("after_accepted", isinstance(accepted, int)
+                                                  and latest["s_ago"] < accepted)
+    if latest is not None and (not isinstance(accepted, int) or came_last):
         # Messages go to a name that is no clinic here (the bot's URL has a typo) and none reached this one since.
         return f"{FAIL} " + text(lang, "requests_misaddressed", ago=_ago(latest["s_ago"], lang),
                                  wrong=str(latest.get("name", "?")), clinic=clinic), 1
-    if isinstance(refused, int) and (not isinstance(accepted, int) or refused <= accepted):
+    if isinstance(refused, int) and (not isinstance(accepted, int) or seen.get("refused_last", refused <= accepted)):
         error, detail = str(seen.get("refused_error") or ""), str(seen.get("refused_detail") or "")
         why = text(lang, _why_key(error, detail), clinic=clinic, subdomain=subdomain, error=error, detail=detail)
         return f"{FAIL} " + text(lang, "requests_refused", ago=_ago(refused, lang), why=why), 1

@@ -66,12 +66,15 @@ class KommoRequestsSeen:
                                              cutoff=0.75))
         if subdomain:
             near.add(subdomain.casefold())
+        # Which came last, said apart: two requests within a second read as "0 s ago" both
         misaddressed = [
-            {"name": name, "s_ago": round(now - at)} for name, at in self._unknown.items() if name.casefold() in near
+            {"name": name, "s_ago": round(now - at), "after_accepted": at > seen.accepted_at}
+            for name, at in self._unknown.items() if name.casefold() in near
         ]
         return {
             "accepted_s_ago": round(now - seen.accepted_at) if seen.accepted_at else None,
             "refused_s_ago": round(now - seen.refused_at) if seen.refused_at else None,
+            "refused_last": bool(seen.refused_at) and seen.refused_at >= seen.accepted_at,
             "refused_error": seen.error,
             "refused_detail": seen.detail,
             "accepted_problem": seen.problem,

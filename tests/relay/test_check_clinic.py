@@ -263,3 +263,20 @@ async def test_a_bot_step_without_the_phone_or_under_the_kommo_subdomain_is_show
     checked = await check_async(relay, clinic.name)
     [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
     assert f"…/kommo/{clinic.subdomain}, que no es ninguna clínica de este relay" in line
+
+
+def test_which_came_last_is_told_apart_within_the_same_second():
+    """An accepted request and a misaddressed (or refused) one less than a second apart both read "0 s ago": the
+    check said ✔ or ✘ by chance. The relay says which came last."""
+    from relay.clinic_check import _requests_line
+
+    typo_last = {"accepted_s_ago": 0, "misaddressed": [{"name": "clinica_sol", "s_ago": 0, "after_accepted": True}]}
+    assert _requests_line(typo_last, "es", "clinica-sol", "clinicasol")[1] == 1
+    fixed_last = {"accepted_s_ago": 0, "misaddressed": [{"name": "clinica_sol", "s_ago": 0, "after_accepted": False}]}
+    assert _requests_line(fixed_last, "es", "clinica-sol", "clinicasol")[1] == 0
+    refused_last = {"accepted_s_ago": 0, "refused_s_ago": 0, "refused_last": True, "refused_error": "invalid_token"}
+    assert _requests_line(refused_last, "es", "clinica-sol", "clinicasol")[1] == 1
+    accepted_last = {**refused_last, "refused_last": False}
+    assert _requests_line(accepted_last, "es", "clinica-sol", "clinicasol")[1] == 0
+    older_relay = {"accepted_s_ago": 5, "misaddressed": [{"name": "clinica_sol", "s_ago": 2}]}
+    assert _requests_line(older_relay, "es", "clinica-sol", "clinicasol")[1] == 1
