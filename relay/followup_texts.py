@@ -286,7 +286,8 @@ def reason_words(reason: str, language: str) -> str:
 
 
 def _say(key: str, language: str, **values: str) -> str:
-    return _WORDS[key][1 if language == "en" else 0].format(**values)
+    said = _WORDS[key][1 if language == "en" else 0].format(**values)
+    return said if language == "en" else said.replace(" a el paciente", " al paciente")  # "contactar al paciente"
 
 
 def _who(event: HandoffEvent, language: str) -> str:

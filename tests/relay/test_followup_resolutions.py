@@ -42,3 +42,14 @@ def test_a_cancel_taken_back_twice_replaces_the_task_once():
     again = ConversationState("c1", "701", NOW, gave_up=True, intent=KEEP_CHECK)
     data = {"status": "handoff", "reason": "keep_requested", "booking": "unconfirmed", "taken_back": True}
     assert resolution(again, reply(**data)) == ""
+
+
+def test_a_patient_without_a_name_is_al_paciente_in_reception_s_texts():
+    """"Contactar por WhatsApp a el paciente", "derivó a el paciente": a contact whose name could not be read."""
+    from relay.followup_texts import note_text, task_text
+    from wire.handoff import HandoffEvent
+
+    event = HandoffEvent(id="fu-1", at=NOW.isoformat(), lead_id="9", name="", phone="+56 9 1111 2222",
+                         reason="unreadable_name", kommo_lead_url="")
+    assert task_text(event, "es").startswith("Contactar por WhatsApp al paciente (+56 9 1111 2222)")
+    assert "derivó al paciente" in note_text(event, "es") and "a el " not in note_text(event, "es")
