@@ -283,11 +283,12 @@ def pick_time(
     minutes = [s.start_dt().hour * 60 + s.start_dt().minute for s in day_slots]
     hour, minute = min(times, key=lambda t: min(abs(t[0] * 60 + t[1] - m) for m in minutes))
     asked = f"{hour:02d}:{minute:02d}"
-    notice = ctx.say("time_not_free", time=asked, day=ctx.lang.day_label(day))
-    notices = [*notices, notice]
     at = datetime.combine(day, datetime.min.time(), tzinfo=day_slots[0].start_dt().tzinfo).replace(
         hour=hour, minute=minute
     )
+    passed = at <= ctx.turn.now  # "hoy a las 9" at 11: gone, not taken
+    notice = ctx.say("time_passed" if passed else "time_not_free", time=asked, day=ctx.lang.day_label(day))
+    notices = [*notices, notice]
     before = [s for s in day_slots if slot_start(s) <= at]
     first = before[-1] if before else day_slots[0]  # the times around it: from the last one before it
     return time_menu(ctx, evolve(state, window=("", "")), day, notices=notices, at=slot_key(first)[0])

@@ -490,3 +490,12 @@ def test_a_patient_running_late_is_passed_to_reception_and_never_shown_a_new_boo
     chat.say("hola, quiero hora mañana")
     reply = chat.say("llego en la tarde, a las 3")  # the afternoon, not late
     assert "15:00" in texts(reply) and reply.status != "handoff"
+
+
+def test_a_time_already_past_today_is_said_to_have_passed_not_to_be_taken():
+    """"hoy a las 8" at 9:00: "Las 08:00 del Mar 1 dic no están libres" — as if someone had taken it."""
+    chat = Chat(agenda([1], [(10, 0), (11, 0)]))
+    reply = chat.say("hoy a las 8")
+    assert "Las 08:00 de hoy ya pasaron." in texts(reply) and "no están libres" not in texts(reply)
+    chat = Chat(agenda([1], [(10, 0), (11, 0)]))
+    assert "Las 10:30 del Mar 1 dic no están libres." in texts(chat.say("hoy a las 10:30"))
