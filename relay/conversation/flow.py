@@ -193,6 +193,10 @@ def _decide(
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
+    if state.stage == CONFIRM and state.proposed is not None:  # "ok pero otro día", "sí, pero con otra doctora"
+        elsewhere = _elsewhere_from_confirm(ctx, state, norm)
+        if elsewhere is not None:
+            return elsewhere
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if more is not None and another_person_too(more):
@@ -661,6 +665,27 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
+
+
+_ANOTHER_DAY = re.compile(r"\b(?:otro dia|otros dias|otra fecha|otro horario de otro dia|another day|other days"
+                          r"|a different day)\b")
+
+
+def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
+    """At «¿Confirmo…?», another day or another professional asked for without naming which ("ok pero otro día",
+    "sí, pero con otra doctora"): the days, or that day's times with the others — never the same question again,
+    never a yes. None: anything else (a day or a name said is read as usual)."""
+    assert state.proposed is not None
+    reading = read_message(ctx, state, ctx.turn.message)
+    if reading.day or reading.named or reading.times or reading.week:
+        return None
+    going_on = evolve(state, proposed=None)
+    if _ANOTHER_DAY.search(norm):
+        return day_menu(ctx, evolve(going_on, stage=CHOOSE_DAY))
+    if asks_other_professional(norm):
+        going_on, notices = _other_professionals(ctx, going_on)
+        return time_menu(ctx, going_on, local_day(state.proposed), notices=notices)
+    return None
 
 
 def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:

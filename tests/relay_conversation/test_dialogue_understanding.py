@@ -499,3 +499,18 @@ def test_a_time_already_past_today_is_said_to_have_passed_not_to_be_taken():
     assert "Las 08:00 de hoy ya pasaron." in texts(reply) and "no están libres" not in texts(reply)
     chat = Chat(agenda([1], [(10, 0), (11, 0)]))
     assert "Las 10:30 del Mar 1 dic no están libres." in texts(chat.say("hoy a las 10:30"))
+
+
+@pytest.mark.parametrize(("message", "status", "shown"), [
+    ("ok pero otro día", "choose_day", "¿Qué día te acomoda?"),
+    ("mejor otro día", "choose_day", "¿Qué día te acomoda?"),
+    ("sí, pero con otra doctora", "choose_time", "Dr. Juan Rojas"),
+])
+def test_another_day_or_professional_at_the_confirmation_shows_them(message, status, shown):
+    """«¿Confirmo …?» — "ok pero otro día" was asked the same question again ("Responde «Sí»…"); "mejor otro día"
+    showed the same day's times."""
+    chat = Chat(agenda([2, 3, 4], [(9, 0), (11, 0)], TWO))
+    assert "¿Confirmo" in texts(chat.say("el miércoles a las 9 con la dra soto"))
+    reply = chat.say(message)
+    assert reply.status == status and shown in texts(reply) and "¿Confirmo" not in texts(reply)
+    assert not chat.books
