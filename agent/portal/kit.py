@@ -61,6 +61,21 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def site_address(url: str, pages: tuple[str, ...] = ()) -> str:
+    """The web app's own address from what an IT person pasted: without a query or fragment, and cut before one of
+    the driver's own ``pages`` ("…/admin/login/?next=/agenda/" copied from the login page's address bar is the
+    site at "…"), so the driver's paths are added to the site, not to one of its pages."""
+    address = url.strip().split("#", 1)[0].split("?", 1)[0]
+    scheme, sep, rest = address.partition("://")
+    host, slash, path = rest.partition("/")
+    path = slash + path
+    for page in pages:
+        page = page.rstrip("/") if page else ""
+        if page and page in path:
+            path = path[: path.index(page)]
+    return f"{scheme}{sep}{host}{path}".rstrip("/")
+
+
 class BrowserDriver:
     """``Driver(url, credentials, browser, work_dir, *, settings=None)``; screenshots go to work_dir/"screenshots".
 
@@ -92,7 +107,7 @@ class BrowserDriver:
         retry: RetryPolicy | None = None,
         timeout_s: float = 15.0,
     ) -> None:
-        self.url = url.rstrip("/")
+        self.url = site_address(url, (self.login_path, self.landing_path))
         self._credentials = credentials
         self._browser_choice = browser
         self.screenshots = Path(work_dir) / "screenshots"

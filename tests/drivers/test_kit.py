@@ -128,3 +128,13 @@ def test_the_drift_watch_runs_nightly_and_after_a_failure_at_most_every_15_minut
     now[0] += 301
     watch.web_app_failed()
     assert watch._wake.is_set()
+
+
+def test_the_site_address_is_what_was_pasted_less_a_page_of_the_driver():
+    from agent.portal.kit import site_address
+
+    pages = ("/admin/login/", "/appointment/app-admin/appointments/")
+    for pasted in ("https://agenda.clinica.cl/admin/login/?next=/appointment/app-admin/appointments/",
+                   "https://agenda.clinica.cl/appointment/app-admin/appointments/#week", "https://agenda.clinica.cl/"):
+        assert site_address(pasted, pages) == "https://agenda.clinica.cl"
+    assert site_address("https://clinica.cl/agenda/admin/login/", pages) == "https://clinica.cl/agenda"  # a subpath

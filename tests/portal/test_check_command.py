@@ -92,8 +92,14 @@ def test_usage_errors_exit_2(portal, tmp_path, browser_path):
 
 
 def test_an_address_that_is_not_the_web_apps_says_so_in_spanish_not_that_it_changed(portal, tmp_path, browser_path):
-    class Elsewhere:  # the web app's own page pasted from the browser: its sign-in page is not under it
-        url = f"{portal.url}/agenda/semana"
+    class OwnPage:  # one of the web app's own pages pasted from the browser: the site is the address before it
+        url = f"{portal.url}/agenda/semana?profesional=1"
+        settings = portal.settings
+
+    assert check(OwnPage, "--json", home=tmp_path, browser_path=browser_path).returncode == 0
+
+    class Elsewhere:  # another site's page (or a path the web app does not have): its sign-in page is not under it
+        url = f"{portal.url}/intranet/inicio"
         settings = portal.settings
 
     done = check(Elsewhere, "--json", home=tmp_path, browser_path=browser_path)
