@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from playwright.async_api import Browser, BrowserContext, Dialog, Page, Playwright, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -59,6 +59,9 @@ class SessionExpired(Exception):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def site_address(url: str, pages: tuple[str, ...] = ()) -> str:
@@ -477,6 +480,10 @@ class BrowserDriver:
         try:
             self.check_answer(url, response.status, response.headers)
             self.refuse_json(path, response.status)
+            if response.status in _REDIRECTS:  # sent elsewhere mid-session: a code asked again is a person's step
+                asked = await self._person_step_at(urljoin(url, response.headers.get("location", "")))
+                if asked is not None:
+                    raise asked
             if response.status != 200:
                 raise PortalChanged(screen, f"JSON call {path} (it answered HTTP {response.status})")
             try:
@@ -485,6 +492,18 @@ class BrowserDriver:
                 raise PortalChanged(screen, f"JSON answer of {path}") from None
         finally:
             await response.dispose()
+
+    async def _person_step_at(self, url: str) -> LoginNeedsPerson | None:
+        """The page a call was sent to, looked at: the LoginNeedsPerson to raise when it asks for a code, a captcha
+        or a new password (a web app that asks again mid-session), else None."""
+        if not url.startswith(self.url):
+            return None
+        page = self._require_page()
+        try:
+            await page.goto(url, wait_until="domcontentloaded", timeout=self._timeout_ms)
+        except PlaywrightError:
+            return None
+        return await self.needs_person(page)
 
     async def _goto(self, path: str) -> Response | None:
         """Navigate; 429 is PortalBusy, the login page is SessionExpired, 5xx or no answer a TransientFailure."""
@@ -504,6 +523,10 @@ class BrowserDriver:
                 raise TransientFailure(f"HTTP {status}")
             if status in (404, 410):  # no such page here: nothing on it will ever be found, say so at once
                 raise WrongAddress(path.split("?", 1)[0], status)
+        if page.url.split("?", 1)[0] != f"{self.url}{path}".split("?", 1)[0]:  # sent elsewhere: a code asked again?
+            asked = await self.needs_person(page)
+            if asked is not None:
+                raise asked
         return response
 
     # --- failures ---------------------------------------------------------------------------------

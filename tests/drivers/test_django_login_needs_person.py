@@ -49,3 +49,24 @@ async def test_a_token_after_the_password_is_typed_by_a_person_and_the_driver_ca
         await driver.adopt_session(state)
         appointments = await driver.free_slots(7)
     assert appointments  # the calendar read with the person's session
+
+
+async def test_a_code_asked_again_mid_session_is_a_person_s_step_not_a_changed_web_app(
+    django_app, browser_path, tmp_path
+):
+    """The web app started asking for its code with the agent's session alive: every call was sent to the code's
+    page, and the agent said "the web app changed" / "no responde" and went on offering times."""
+    driver = DjangoAppointmentDriver(django_app.url, Credentials(RECEPTION_USER, STAFF_PASSWORD),
+                                     BrowserChoice(executable_path=browser_path), tmp_path,
+                                     settings={"time_zone": TIME_ZONE}, retry=RetryPolicy(attempts=2), timeout_s=20)
+    flag = django_app.folder / "second_factor.on"
+    async with driver:
+        await driver.login()
+        assert await driver.free_slots(2) is not None
+        flag.write_text(TOKEN)
+        try:
+            with pytest.raises(LoginNeedsPerson) as stopped:
+                await driver.free_slots(2)
+        finally:
+            flag.unlink()
+    assert stopped.value.step == "code" and "/verificacion/" in stopped.value.url
