@@ -226,6 +226,7 @@ _SHORTHAND = {
     # A Brazilian patient's everyday words (the replies stay in the clinic's language)
     "sim": "si", "hoje": "hoy", "amanha": "manana", "obrigado": "gracias", "obrigada": "gracias", "preciso": "necesito",
     "uma": "una", "marcar": "agendar", "geral": "general", "noite": "noche", "nao": "no",
+    "remarcar": "reagendar", "desmarcar": "cancelar", "quero": "quiero",
 }
 # "segunda-feira" is Monday, "de manhã" the morning ("segunda" alone stays "the second")
 _PORTUGUESE = (
@@ -241,7 +242,8 @@ _PORTUGUESE = (
     (re.compile(r"\bja tenho consulta\b"), lambda m: "ya tengo hora"),
     (re.compile(r"\b(?:quero|queria|gostaria de) marcar (?:uma )?consulta\b"), lambda m: "quiero una hora"),
 )
-_PORTUGUESE_WORDS = re.compile(r"feira|manha|geral|\b(?:tenho|minhas?|meus?|quero|queria|gostaria|consultas)\b")
+_PORTUGUESE_WORDS = re.compile(r"feira|manha|geral|\b(?:tenho|minhas?|meus?|quero|queria|gostaria|consultas"
+                               r"|remarcar|desmarcar|obrigad[ao])\b")
 
 
 def _prepare(message: str, names: frozenset[str]) -> str:

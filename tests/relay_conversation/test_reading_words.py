@@ -26,6 +26,8 @@ from corpus_kit import describe, reading_of
         ("a las 9 con 40", "book time=09:40/21:40"),
         ("mañana 11 con 15", "book day=2026-12-02 time=11:15/23:15"),
         ("tengo hora o no?", "my_bookings"),
+        ("Bom dia, gostaria de remarcar minha consulta", "reschedule"),
+        ("quero desmarcar minha consulta", "cancel"),
         # everyday words that are not numbers, days or times
         ("I need to come in at once", "book earliest=yes"),
         ("quiero una hora", "book"),
