@@ -151,9 +151,12 @@ def _day_page(
     days = ctx.days(state)  # the days of the slots the filters allow
     paragraphs = list(notices)
     window = window_words(ctx, state.window)  # the days left out for the time of day asked for: said
+    specialty = ctx.specialties.get(state.specialty, "") if len(ctx.specialties) > 1 else ""
     if state.professionals:
         paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals),
                                   window=window))
+    elif specialty and (intro or window):  # "hora con la kinesióloga": whose days these are
+        paragraphs.append(ctx.say("days_intro_specialty", specialty=specialty, window=window))
     elif intro or window:
         paragraphs.append(ctx.say("days_intro", window=window))
     extras = filter_buttons(ctx, state)

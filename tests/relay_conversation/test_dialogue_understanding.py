@@ -514,3 +514,10 @@ def test_another_day_or_professional_at_the_confirmation_shows_them(message, sta
     reply = chat.say(message)
     assert reply.status == status and shown in texts(reply) and "¿Confirmo" not in texts(reply)
     assert not chat.books
+
+
+def test_the_days_of_a_specialty_say_whose_days_they_are():
+    """"quiero hora con el traumatólogo": "Estos son los próximos días con horas libres." — of whom, never said."""
+    reply = clinic_with_specialties().say("quiero hora con el traumatólogo")
+    assert reply.status == "choose_day"
+    assert "Estos son los próximos días con horas libres de Traumatología." in texts(reply)
