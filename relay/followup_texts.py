@@ -34,6 +34,7 @@ MOVED_UNTOLD = "moved_untold"  # the same for a move: the new time booked (the a
 MOVE_NOT_MADE = "move_not_made"  # a move told as not known did not happen: the old appointment stands
 CANCELLED_UNTOLD = "cancelled_untold"  # a cancel told as not known went through: the patient must still hear it
 CANCEL_NOT_MADE = "cancel_not_made"  # a cancel told as not known did not happen: the appointment stands
+BOOKING_TAKEN = "booking_taken"  # a booking told as not known did not happen: someone else had taken the time
 # Done, but the continuation that told the patient never reached Kommo (its return_url down or gone)
 UNSENT = {"booked": "booked_unsent", "moved": "moved_unsent", "cancelled": "cancelled_unsent"}
 _REASONS: dict[str, tuple[str, str]] = {
@@ -69,6 +70,8 @@ _REASONS: dict[str, tuple[str, str]] = {
     "booked_untold": ("su hora SÍ quedó reservada, pero el bot le dijo que aún no sabía: avísele (no la reserve de"
                       " nuevo)", "their appointment WAS booked, but the bot told them it did not know yet: tell them"
                       " (do not book it again)"),
+    "booking_taken": ("su hora NO quedó reservada (otra persona tomó esa hora justo antes): ofrézcale otra",
+                      "their appointment was NOT booked (someone else took that time just before): offer another"),
     "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
                        "their appointment was NOT booked (the web app did not save it): offer another"),
     "moved_untold": ("su hora SÍ quedó cambiada a la nueva (la anterior la cancela el agente; si aún la ve en la"

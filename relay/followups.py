@@ -36,6 +36,7 @@ from relay.conversation.patient import PATIENT_PROBLEMS
 from relay.conversation.state import CANCELLING, HANDED_OFF, idempotency_key
 from relay.followup_texts import (
     BOOKED_UNTOLD,
+    BOOKING_TAKEN,
     CANCEL_NOT_MADE,
     CANCELLED_UNTOLD,
     MOVE_NOT_MADE,
@@ -318,7 +319,8 @@ class FollowUpDesk:
             if moving is not None:  # the old one stands: named in the task
                 self._spawn(self._settle(clinic, waiting, MOVE_NOT_MADE, moving.start, moving.professional))
             else:
-                self._spawn(self._settle(clinic, waiting, BOOKING_FAILED, pending.start if pending else "",
+                reason = BOOKING_TAKEN if outcome.error.code == "slot_taken" else BOOKING_FAILED
+                self._spawn(self._settle(clinic, waiting, reason, pending.start if pending else "",
                                          pending.professional if pending else ""))
 
     async def _keep_not_known(self, clinic: str, key: str, turn: Turn, kept: ConversationState) -> None:

@@ -190,6 +190,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.booked_untold": ("su hora SÍ quedó reservada: avísele (no la reserve de nuevo)",
                              "it WAS booked: tell them (do not book it again)"),
     "reason.booking_failed": ("su hora NO quedó reservada", "their appointment was NOT booked"),
+    "reason.booking_taken": ("su hora NO quedó reservada: otra persona la tomó antes", "their appointment was NOT"
+                             " booked: someone else took it first"),
     "reason.moved_untold": ("su hora SÍ quedó cambiada: avísele (no la cambie de nuevo)",
                             "their appointment WAS moved: tell them (do not move it again)"),
     "reason.move_not_made": ("su cambio de hora NO se hizo: la anterior sigue", "their move was NOT made: the old"

@@ -830,3 +830,24 @@ async def test_an_outcome_told_twice_and_heard_by_the_patient_is_one_task(make_r
     await asyncio.sleep(0.5)
     assert sum("NO quedó reservada" in t.text for t in kommo.tasks(clinic.subdomain, "746")) == 1, \
         [t.text for t in kommo.tasks(clinic.subdomain, "746")]
+
+
+async def test_a_booking_not_known_that_someone_else_took_first_says_so_to_reception(make_relay, kommo):
+    """Told "Aún no sé…"; the agent then found the time taken by another patient: the task said "la agenda web no la
+    guardó" — reception looking for a web-app problem that was not there."""
+    from wire.messages import Outcome
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=1.5)
+    url = relay.widget_url(clinic)
+    days = await kommo.say(url, clinic.subdomain, "747", "hola", name="Karla Ibáñez", phone="+56 9 7000 0747")
+    times = await kommo.say(url, clinic.subdomain, "747", buttons_of(days.body)[0])
+    first = await kommo.say(url, clinic.subdomain, "747", buttons_of(times.body)[0])
+    assert first.body["data"]["booking"] == "unconfirmed"
+    key = agent.ops("book")[0].args.idempotency_key
+    await agent.send(Outcome(key, ok=False, error=WireError("slot_taken", "taken", nothing_written=True)))
+    *_, settled = await agent.wait_for_events(3)
+    assert settled.reason == "booking_taken"
+    await wait_for(lambda: any("otra persona tomó esa hora justo antes" in t.text
+                               for t in kommo.tasks(clinic.subdomain, "747")), "the task saying why")
