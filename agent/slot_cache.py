@@ -132,15 +132,17 @@ class SlotCache:
         return None
 
     def alternatives(self, near: Slot | None, exclude: str, limit: int = 3) -> tuple[Slot, ...]:
-        """The free slots nearest to ``near``: the same day and professional first, then the same day, then by time."""
+        """The free slots nearest to ``near``: of its specialty (what the patient was choosing among: another one's
+        times are no alternative), the same day and professional first, then the same day, then by time."""
         now = self._clock()
         candidates = [s for s in self._slots if s.id != exclude and s.start >= now]
         if near is None:
             return tuple(sorted(candidates, key=lambda s: s.start)[:limit])
         day = near.start.date()
 
-        def closeness(s: Slot) -> tuple[bool, bool, float]:
+        def closeness(s: Slot) -> tuple[bool, bool, bool, float]:
             return (
+                s.specialty != near.specialty,
                 s.start.date() != day,
                 s.professional != near.professional,
                 abs((s.start - near.start).total_seconds()),

@@ -263,11 +263,13 @@ def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: Cli
     if taken is not None:
         data.update(taken_start=taken.start, taken_professional=taken.professional)
     step = clinic.bot_question_step
+    # Which time it was: the patient may read this long after picking it ("Aún no sé…", then their next message)
+    when = f" ({lang.day_label(local_day(taken))} {clock(taken)})" if taken is not None else ""
     if taken is None or not unique:
         option = Option(lang.say("other_days"), "other_days")
         state = evolve(state, stage=CHOOSE_DAY, options=(option,), pending=None, pending_message="")
         data.update(status="choose_day", option_1=option.label)
-        body = continuation(data, [], lang.say("slot_taken_no_alternatives"), [option.label], step)
+        body = continuation(data, [], lang.say("slot_taken_no_alternatives", when=when), [option.label], step)
         return Reply(state, body, "choose_day")
 
     start, end = state.window
@@ -309,6 +311,6 @@ def slot_taken(lang: Language, state: ConversationState, turn: Turn, clinic: Cli
     for index, option in enumerate(options, start=1):
         data[f"option_{index}"] = option.label
     body = continuation(
-        data, [lang.say("slot_taken_alternatives")], lang.say("alternatives_prompt"), list(labels), step
+        data, [lang.say("slot_taken_alternatives", when=when)], lang.say("alternatives_prompt"), list(labels), step
     )
     return Reply(state, body, "choose_time")

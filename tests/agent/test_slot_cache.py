@@ -108,6 +108,32 @@ async def test_alternatives_prefer_the_same_day_and_professional(tmp_path):
     assert abs(alternatives[0].start - taken.start) == abs(alternatives[0].end - taken.end)
 
 
+async def test_alternatives_are_of_the_taken_slot_s_specialty_before_anything_nearer(tmp_path):
+    """A kinesiology time taken: the nearest times were another specialty's the same morning — the relay (rightly)
+    dropped them, and the patient heard "¿Vemos otros días?" with the kinesiologist free the next morning."""
+    from datetime import time, timedelta
+
+    from agent.portal.base import Slot
+
+    portal = FakePortal()
+    tomorrow = (datetime.now(CLINIC_TZ) + timedelta(days=1)).date()
+
+    def at(day_offset: int, hour: int, minute: int, who: str, specialty: str) -> Slot:
+        start = datetime.combine(tomorrow + timedelta(days=day_offset), time(hour, minute), tzinfo=CLINIC_TZ)
+        return Slot(f"{specialty[:4].lower()}-{start:%d%H%M}", start, start + timedelta(minutes=30), who,
+                    specialty=specialty)
+
+    kine = "Klga. Paula Méndez"
+    portal.slots = [at(0, 10, 0, kine, "Kinesiología"), *(at(0, 10, m, "Dra. Soto", "Medicina general")
+                                                          for m in (30, 45)), at(0, 11, 0, "Dra. Soto", "Medicina general"),
+                    at(1, 9, 0, kine, "Kinesiología"), at(1, 9, 30, kine, "Kinesiología")]
+    parts = Parts(tmp_path, portal)
+    await parts.cache.refresh()
+    taken = portal.slots[0]
+    alternatives = parts.cache.alternatives(taken, exclude=taken.id, limit=3)
+    assert [a.id for a in alternatives][:2] == [portal.slots[4].id, portal.slots[5].id]
+
+
 async def test_bookings_go_ahead_of_queued_reads():
     lock = PriorityLock()
     order = []
