@@ -518,16 +518,20 @@ async def test_a_cancel_taken_back_while_the_agent_is_away_stays_pending_and_is_
     assert all(t.completed for t in open_tasks)
 
 
-async def told_not_known_yet(relay, kommo, clinic, lead: str):
+async def told_not_known_yet(relay, kommo, clinic, lead: str, book_outcome=None):
     """A patient who picked a time the agent books more slowly than the relay waits ("Aún no sé…"): the agent, the
-    widget URL, the patient, and the booking's key and result once the agent has it."""
+    widget URL, the patient, and the booking's key and result once the agent has it (``book_outcome``: the agent's
+    answer instead of a booking; the result is then None)."""
     agent = await relay.agent(clinic, book_delay_s=1.0)
+    agent.book_outcome = book_outcome
     url = relay.widget_url(clinic)
     who = {"name": "Rocío Vidal", "phone": f"+56 9 7000 0{lead}"}
     days = await kommo.say(url, clinic.subdomain, lead, "hola", **who)
     times = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0], **who)
     first = await kommo.say(url, clinic.subdomain, lead, buttons_of(times.body)[0], **who)
     assert first.body["data"]["booking"] == "unconfirmed"
+    if book_outcome is not None:
+        return agent, url, who, agent.ops("book")[0].args.idempotency_key, None
     [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
     return agent, url, who, key, result
 
@@ -806,14 +810,8 @@ async def test_an_outcome_told_twice_and_heard_by_the_patient_is_one_task(make_r
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
-    agent = await relay.agent(clinic, book_delay_s=1.5)
-    agent.book_outcome = lambda args: WireError("bad_request", "the web app refused the patient's details")
-    url = relay.widget_url(clinic)
-    days = await kommo.say(url, clinic.subdomain, "746", "hola", name="Iván Mora", phone="+56 9 7000 0746")
-    times = await kommo.say(url, clinic.subdomain, "746", buttons_of(days.body)[0])
-    first = await kommo.say(url, clinic.subdomain, "746", buttons_of(times.body)[0])
-    assert first.body["data"]["booking"] == "unconfirmed"
-    key = agent.ops("book")[0].args.idempotency_key
+    refused = WireError("bad_request", "the web app refused the patient's details")
+    agent, url, who, key, _ = await told_not_known_yet(relay, kommo, clinic, "746", lambda args: refused)
     failed = Outcome(key, ok=False, error=WireError("bad_request", "refused", nothing_written=True))
     for _ in range(2):  # told, and told again on the next connection
         await agent.send(failed)
@@ -821,8 +819,7 @@ async def test_an_outcome_told_twice_and_heard_by_the_patient_is_one_task(make_r
     assert (handed_off.reason, superseded.reason, settled.reason) == ("timeout", "resolved_superseded",
                                                                      "booking_failed")
     agent.book_delay_s = 0.0
-    told = await kommo.say(url, clinic.subdomain, "746", "hola? cómo quedó mi hora", name="Iván Mora",
-                           phone="+56 9 7000 0746")
+    told = await kommo.say(url, clinic.subdomain, "746", "hola? cómo quedó mi hora", **who)
     assert told.body["data"]["booking"] == "failed"
     await asyncio.sleep(1.0)  # a repeat would have been stored and sent by now
     assert [e.reason for e in agent.events].count("booking_failed") == 1
@@ -839,13 +836,8 @@ async def test_a_booking_not_known_that_someone_else_took_first_says_so_to_recep
 
     relay = make_relay(book_timeout_s=0.5)
     clinic = relay.add_clinic()
-    agent = await relay.agent(clinic, book_delay_s=1.5)
-    url = relay.widget_url(clinic)
-    days = await kommo.say(url, clinic.subdomain, "747", "hola", name="Karla Ibáñez", phone="+56 9 7000 0747")
-    times = await kommo.say(url, clinic.subdomain, "747", buttons_of(days.body)[0])
-    first = await kommo.say(url, clinic.subdomain, "747", buttons_of(times.body)[0])
-    assert first.body["data"]["booking"] == "unconfirmed"
-    key = agent.ops("book")[0].args.idempotency_key
+    taken = WireError("slot_taken", "taken", nothing_written=True)
+    agent, _url, _who, key, _ = await told_not_known_yet(relay, kommo, clinic, "747", lambda args: taken)
     await agent.send(Outcome(key, ok=False, error=WireError("slot_taken", "taken", nothing_written=True)))
     *_, settled = await agent.wait_for_events(3)
     assert settled.reason == "booking_taken"
