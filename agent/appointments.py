@@ -37,8 +37,8 @@ NOT_TIED = NOT_AMONG_THE_PHONES
 # A cancel that failed after this long (a page that never answered, not an error the web app showed at once) may
 # still be written by the web app: it is looked up again after each of these waits before "not cancelled" is said.
 CANCEL_SLOW_S = 5.0
-UNDER_WAY = "under-way:"  # the id a booking still being written is told by (it has none in the web app yet)
 CANCEL_SETTLE_S = (5.0, 10.0, 15.0)
+UNDER_WAY = "under-way:"  # the id a booking still being written is told by (it has none in the web app yet)
 FINISH_RETRY_FIRST_S = 5.0
 FINISH_RETRY_MAX_S = 300.0
 

@@ -312,16 +312,24 @@ class FollowUpDesk:
             return
         moving = waiting[1].target  # a move: its new time booked (or not); the old one, the agent's to cancel
         if outcome.ok and outcome.result is not None:
-            self._spawn(self._settle(clinic, waiting, MOVED_UNTOLD if moving else BOOKED_UNTOLD, outcome.result.start,
-                                     outcome.result.professional))
+            reason = MOVED_UNTOLD if moving else BOOKED_UNTOLD
+            self._mark_settled(clinic, outcome.key, reason)
+            self._spawn(self._settle(clinic, waiting, reason, outcome.result.start, outcome.result.professional))
         elif not outcome.ok and outcome.error is not None and outcome.error.certainly_unwritten:
             pending = waiting[1].pending  # known NOT booked: "ofrézcale otra", not "the agent did not answer"
             if moving is not None:  # the old one stands: named in the task
+                self._mark_settled(clinic, outcome.key, MOVE_NOT_MADE)
                 self._spawn(self._settle(clinic, waiting, MOVE_NOT_MADE, moving.start, moving.professional))
             else:
                 reason = BOOKING_TAKEN if outcome.error.code == "slot_taken" else BOOKING_FAILED
+                self._mark_settled(clinic, outcome.key, reason)
                 self._spawn(self._settle(clinic, waiting, reason, pending.start if pending else "",
                                          pending.professional if pending else ""))
+
+    def _mark_settled(self, clinic: str, key: str, reason: str) -> None:
+        self._settled[(clinic, key)] = reason
+        while len(self._settled) > MAX_NOT_KNOWN:
+            self._settled.popitem(last=False)
 
     async def _keep_not_known(self, clinic: str, key: str, turn: Turn, kept: ConversationState) -> None:
         """The case handed off as "not known yet", stored beside the outcomes: a relay restarted (or another instance)
@@ -396,11 +404,6 @@ class FollowUpDesk:
     async def _settle(self, name: str, waiting: tuple[Turn, ConversationState], reason: str, start: str,
                       professional: str) -> None:
         turn, state = waiting
-        key = _case_key(state)
-        if key:
-            self._settled[(name, key)] = reason
-            while len(self._settled) > MAX_NOT_KNOWN:
-                self._settled.popitem(last=False)
         try:
             clinic = await self._conversations.get_clinic(name)
             if clinic is None:
