@@ -455,8 +455,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
     """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
     turn = ctx.turn
     state = _fresh_state(turn)
-    said = courtesy(normalize(turn.message))
-    if said:  # "¡gracias!" after a booking: answered in kind, not greeted and shown the menus again
+    said = courtesy(normalize(turn.message)) or ("ok" if acknowledges(turn.message, normalize(turn.message)) else "")
+    if said:  # "¡gracias!", "ok", "👍" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=first_name(turn.name), clinic=ctx.clinic.name.strip())

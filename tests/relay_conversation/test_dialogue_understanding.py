@@ -521,3 +521,15 @@ def test_the_days_of_a_specialty_say_whose_days_they_are():
     reply = clinic_with_specialties().say("quiero hora con el traumatólogo")
     assert reply.status == "choose_day"
     assert "Estos son los próximos días con horas libres de Traumatología." in texts(reply)
+
+
+def test_an_ok_after_a_booking_is_answered_in_kind_never_told_nothing_was_booked():
+    """"sí" → booked; "ok" greeted again and showed the days; then "gracias" was answered "Entendido, no reservé
+    nada" — to a patient who had just booked."""
+    chat = Chat(agenda([2, 3], [(9, 0), (11, 0)], TWO))
+    chat.say("el miércoles a las 9 con la dra soto")
+    assert chat.say("sí").status == "booked"
+    ok = chat.say("ok")
+    assert ok.status == "closed" and "Hola" not in texts(ok)
+    thanks = chat.say("gracias")
+    assert "no reservé nada" not in texts(thanks) and len(chat.books) == 1
