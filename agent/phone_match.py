@@ -9,10 +9,9 @@ and let someone cancel, another patient's appointment. A field may hold more tha
 
 from __future__ import annotations
 
-import re
+from wire.messages import phone_numbers_in
 
 MIN_DIGITS = 9
-_BETWEEN_NUMBERS = re.compile(r"[/,;|]|\b(?:y|o|or|and|anexo|ext|extension|int|interno)\b\.?", re.IGNORECASE)
 
 
 def digits_of(phone: str) -> str:
@@ -21,7 +20,7 @@ def digits_of(phone: str) -> str:
 
 def numbers_in(field: str) -> list[str]:
     """The digits of each phone number a field holds, in order."""
-    return [found for found in (digits_of(part) for part in _BETWEEN_NUMBERS.split(field)) if found]
+    return [digits_of(number) for number in phone_numbers_in(field)]
 
 
 def same_phone(one: str, other: str) -> bool:

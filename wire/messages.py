@@ -712,19 +712,22 @@ def is_phone(text: str) -> bool:
     return _PHONE_RE.match(text.strip()) is not None and any(c.isdigit() for c in text)
 
 
-_A_PHONE_NUMBER = re.compile(r"\+?\(?\d[\d()\-. ]{5,38}\d")
+_BETWEEN_NUMBERS = re.compile(r"[/,;|]|\b(?:y|o|or|and|anexo|ext|extension|int|interno)\b\.?", re.IGNORECASE)
+_NOT_OF_A_NUMBER = re.compile(r"[^0-9+()\-. ]")
+
+
+def phone_numbers_in(field: str) -> list[str]:
+    """Each phone number a phone field holds, as written, in order: a field typed by hand may hold more than one
+    ("+56 9 8765 4321 / +56 2 2345 6789", "9 2111 0080 y 22 334 4556") or an extension ("… anexo 12")."""
+    parts = (_NOT_OF_A_NUMBER.sub(" ", part).strip(" .-") for part in _BETWEEN_NUMBERS.split(field))
+    return [part for part in parts if any(c.isdigit() for c in part)]
 
 
 def first_phone(text: str) -> str:
-    """``text`` when it is one phone number; else the first number in it of 8 digits or more (a contact's phone
-    field holding two, "+56 9 8765 4321 / +56 2 2345 6789", or an extension, "… anexo 12"); else ``text``."""
+    """``text`` when it is one phone number; else the first number in it of 8 digits or more; else ``text``."""
     if is_phone(text):
         return text.strip()
-    for found in _A_PHONE_NUMBER.finditer(text):
-        number = found.group(0).strip()
-        if sum(c.isdigit() for c in number) >= 8:
-            return number
-    return text
+    return next((number for number in phone_numbers_in(text) if sum(c.isdigit() for c in number) >= 8), text)
 
 
 def has_control_characters(text: str, *, allow_whitespace: bool = False) -> bool:
