@@ -74,6 +74,12 @@ NOT_KNOWN_PREFIX = "not-known:"
 _ACTION_OF = {"task": "task", "note": "note", "tag": "tag", "task_done": "task", "tag_removed": "tag"}
 
 
+def _for_reception(reason: str, start: str, professional: str) -> Reply:
+    """A hand-off the bot never said to the patient, made for reception: why, and the appointment it is about."""
+    data = {"status": "handoff", "reason": reason, "requested_start": start, "requested_professional": professional}
+    return Reply(None, {"data": data}, "handoff")
+
+
 def _case_key(state: ConversationState) -> str:
     """The agent's key of the booking (or move) a conversation waits on, "" when none."""
     if state.pending is None:
@@ -249,12 +255,10 @@ class FollowUpDesk:
         if reason is None:
             return
         try:
-            told = {"status": "handoff", "reason": reason, "requested_start": str(data.get("start") or ""),
-                    "requested_professional": str(data.get("professional") or "")}
+            told = _for_reception(reason, str(data.get("start") or ""), str(data.get("professional") or ""))
             now = datetime.fromtimestamp(self._clock(), UTC)
             lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)
-            event = handoff_event(f"fu-{secrets.token_hex(8)}", replace(turn, message=""),
-                                  Reply(None, {"data": told}, "handoff"), None, now, lead_url)
+            event = handoff_event(f"fu-{secrets.token_hex(8)}", replace(turn, message=""), told, None, now, lead_url)
             await self._store.add(clinic.name, event, self._clock())
         except Exception:
             logger.exception("an undelivered outcome could not be kept",
@@ -411,9 +415,7 @@ class FollowUpDesk:
             # The patient was told "Aún no sé…": the task becomes "tell them it IS booked" (closed in its turn when
             # they write again and hear it from the bot), never "no need to contact" while they do not know; or,
             # known NOT booked, "offer another time".
-            data = {"status": "handoff", "reason": reason, "requested_start": start,
-                    "requested_professional": professional}
-            untold = Reply(None, {"data": data}, "handoff")
+            untold = _for_reception(reason, start, professional)
             now = datetime.fromtimestamp(self._clock(), UTC)
             lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)
             events = [
