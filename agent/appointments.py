@@ -17,6 +17,7 @@ from typing import Any
 
 from agent.booking import BookingDesk
 from agent.journal import JournalEntry, MoveSource, phone_digits
+from agent.known_bookings import wire_booking
 from agent.portal.base import Booking, PortalDriver, PortalError
 from agent.portal_session import PortalSession, Priority
 from wire.appointments import (
@@ -27,7 +28,6 @@ from wire.appointments import (
     MyBookingsResult,
     RescheduleArgs,
     RescheduleResult,
-    WireBooking,
 )
 from wire.messages import BookArgs, WireError, WirePatient
 
@@ -38,7 +38,6 @@ NOT_TIED = NOT_AMONG_THE_PHONES
 # still be written by the web app: it is looked up again after each of these waits before "not cancelled" is said.
 CANCEL_SLOW_S = 5.0
 CANCEL_SETTLE_S = (5.0, 10.0, 15.0)
-UNDER_WAY = "under-way:"  # the id a booking still being written is told by (it has none in the web app yet)
 FINISH_RETRY_FIRST_S = 5.0
 FINISH_RETRY_MAX_S = 300.0
 
@@ -63,35 +62,15 @@ class AppointmentDesk:
         self._running: dict[str, tuple[str, asyncio.Task[Any]]] = {}
 
     async def my_bookings(self, args: MyBookingsArgs) -> MyBookingsResult | WireError:
-        if args.known_only:  # the relay's check before a new booking: never a read of the web app
-            return MyBookingsResult(tuple((await self._known(args.phone))[:20]))
+        if args.known_only:  # the relay's check before a new booking: a read only of the days of those it tells
+            return MyBookingsResult(tuple((await self._desk.known_in_web_app(args.phone))[:20]))
         # A cancel or move of this phone still under way: read once it is done, never half-way (a patient told
         # "tienes las dos" while the old one is being cancelled would cancel the new one too).
         await self._settled_for(args.phone)
         found = await self._find(args.phone)
         if isinstance(found, WireError):
             return found
-        return MyBookingsResult(tuple(_wire(b) for b in found[:20]))
-
-    async def _known(self, phone: str) -> list[WireBooking]:
-        """The phone's appointments ahead as the agent knows them without asking the web app: the bot's own (the
-        journal), less those a later read of the agenda no longer showed, those the free-slot reads saw
-        (reception's, booked at the desk or by phone), and those being written now, soonest first."""
-        digits = phone_digits(phone)
-        # From memory while the journal is unchanged (every warm question asks this); else read off the loop.
-        known = self._desk.journal.upcoming_known(digits)
-        if known is None:
-            known = await asyncio.to_thread(self._desk.journal.upcoming_for, digits)
-        seen = self._desk.seen
-        ours = [WireBooking(e.booking_id, e.start, e.end or e.start, e.professional, patient=_name(e.patient_name))
-                for e in known if not seen.gone_since(e.booking_id, datetime.fromisoformat(e.start), e.updated_at)]
-        listed = {b.booking_id for b in ours}
-        theirs = [_wire(b) for b in seen.for_phone(phone, datetime.now(UTC)) if b.id not in listed]
-        # Being written now (another chat of the same phone said "sí" a moment ago): known by its request's key.
-        writing = [WireBooking(f"{UNDER_WAY}{e.key}", e.start, e.end or e.start, e.professional,
-                               patient=_name(e.patient_name))
-                   for e in list(self._desk.under_way.values()) if e.start and phone_digits(e.patient_phone) == digits]
-        return sorted([*ours, *theirs, *writing], key=lambda b: datetime.fromisoformat(b.start))
+        return MyBookingsResult(tuple(wire_booking(b) for b in found[:20]))
 
     async def cancel(self, args: CancelArgs) -> CancelResult | WireError:
         return await self._carried_through(args.idempotency_key, args.phone, lambda: self._cancel(args))
@@ -141,7 +120,7 @@ class AppointmentDesk:
         result = CancelResult(args.booking_id)
         self._cancelled[args.idempotency_key] = result
         self._desk.seen.drop(args.booking_id)
-        self._desk.freed(booking.slot.start.date())
+        await self._desk.freed(booking.slot.start.date())
         entry, created = self._desk.journal.record_cancel(
             args.idempotency_key, booking.id, booking.patient.name or args.phone, args.phone,
             slot_id=booking.slot.id, start=booking.slot.start.isoformat(), end=booking.slot.end.isoformat(),
@@ -179,7 +158,7 @@ class AppointmentDesk:
             cancelled = not isinstance(done, WireError)
             self._desk.seen.drop(old.id)  # cancelled, or gone already
             if cancelled:
-                self._desk.freed(old.slot.start.date())
+                await self._desk.freed(old.slot.start.date())
             else:
                 log.warning("Moved appointment %s to %s but could not cancel the old one", old.id,
                             booked.result.booking_id)
@@ -244,7 +223,7 @@ class AppointmentDesk:
             log.warning("Cannot cancel %s, the old appointment of the interrupted move %s, yet", old.id, entry.key)
             return False
         self._desk.seen.drop(old.id)
-        self._desk.freed(old.slot.start.date())
+        await self._desk.freed(old.slot.start.date())
         log.info("Finished the interrupted move %s: cancelled the old appointment %s", entry.key, old.id)
         self._record_move(entry.key, old, cancelled=True, told=True)
         return True
@@ -303,14 +282,3 @@ def _passed(start: str) -> bool:
 
 def _source(booking: Booking) -> MoveSource:
     return MoveSource(booking.id, booking.slot.start.isoformat(), booking.slot.professional)
-
-
-def _wire(booking: Booking) -> WireBooking:
-    slot = booking.slot
-    return WireBooking(booking.id, slot.start.isoformat(), slot.end.isoformat(), slot.professional, slot.service,
-                       _name(booking.patient.name))
-
-
-def _name(patient: str) -> str:
-    """The patient's name as the wire takes it: one line, at most 120 characters."""
-    return "".join(c for c in " ".join(patient.split()) if c.isprintable())[:120].strip()

@@ -10,17 +10,20 @@ reconciled by looking the appointment up in the web app: never by guessing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from agent.events import BookingRecorded, Event
-from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry, MoveSource
+from agent.journal import BOOKED, FAILED, HANDOFF, BookingJournal, JournalEntry, MoveSource, phone_digits
+from agent.known_bookings import UNDER_WAY, known_for
 from agent.portal.base import AccountLocked, Booking, LoginRejected, Patient, PortalError, Slot, SlotTaken
 from agent.portal_session import PortalNotReady, PortalSession, Priority
 from agent.seen_bookings import SeenBookingsIndex
 from agent.slot_cache import SlotCache
+from wire.appointments import WireBooking
 from wire.messages import ERROR_CODES, BookArgs, BookResult, Outcome, WireError, WireSlot
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,9 @@ RECONCILE_RETRY_FIRST_S = 30.0
 RECONCILE_RETRY_MAX_S = 600.0
 # A taken slot: its day is read again before the alternatives are offered, waited for this long at most
 TAKEN_REREAD_WAIT_S = 6.0
+# The phone's appointments told to a patient: the days they are on read again first, waited for this long at most
+# (the relay asks just before a booking with 3 s to spare)
+KNOWN_REREAD_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class BookingDesk:
         self.moving: set[str] = set()  # keys booked to move an appointment (agent.appointments): told as a move
         # key -> the booking being written now: a phone's appointment for the "ya tienes hora" check before another
         self.under_way: dict[str, JournalEntry] = {}
+        # A new booking's check and start, one at a time per phone: the lock, and how many hold or wait for it
+        self._phone_locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     def paused(self) -> bool:
         return self._is_paused()
@@ -85,6 +93,39 @@ class BookingDesk:
         if entry is not None:
             return await self._repeat(entry)
 
+        if args.told is None or moving_from is not None:
+            started = self._start(args, moving_from)
+        else:
+            # The check and the start in one step per phone: two chats of one phone confirming at the same instant
+            # meet here, and the second finds the first under way.
+            async with self._phone_lock(args.patient.phone):
+                if await self._untold_booking(args.patient.phone, args.told):
+                    log.info("Not booked: the phone has an appointment the patient was not told of (key %s)", key)
+                    return BookOutcome(error=WireError(
+                        "other_booking", "the phone has another appointment; ask the patient again",
+                        nothing_written=True,
+                    ))
+                started = self._start(args, moving_from)
+        if isinstance(started, BookOutcome):
+            return started
+        if isinstance(started, JournalEntry):  # another request with this key got there first
+            return await self._repeat(started)
+        attempt, slot = started
+        # Shielded: a request that runs out of time stops waiting, but a booking under way is never cut short.
+        final = await asyncio.shield(attempt)
+        if final is None:
+            return BookOutcome(error=WireError(
+                "portal_down", "the clinic web app did not confirm the booking; it is being checked",
+            ))
+        return self._outcome(final, repeat=False, near=slot)
+
+    def _start(
+        self, args: BookArgs, moving_from: MoveSource | None
+    ) -> BookOutcome | JournalEntry | tuple[asyncio.Task[JournalEntry | None], Slot | None]:
+        """The journal row and the browser's attempt, with nothing awaited (so a booking is under way for its phone
+        the moment it is checked): the attempt and its slot; an outcome when it is not tried; or the entry another
+        request with the same key wrote first."""
+        key = args.idempotency_key
         slot = self._cache.find(args.slot_id)
         blocked = self._portal.blocked
         reason = "paused" if self._is_paused() else (blocked.code if blocked is not None else "")
@@ -106,8 +147,8 @@ class BookingDesk:
             professional=slot.professional if slot else "",
             moving_from=moving_from,
         )
-        if not created:  # another request with this key got there between the two lines above
-            return await self._repeat(entry)
+        if not created:
+            return entry
         self._outcomes[key] = asyncio.get_running_loop().create_future()
         self._record(entry)
         log.info("Booking %s for %s (key %s)", args.slot_id, args.patient.name, key)
@@ -120,13 +161,44 @@ class BookingDesk:
         if moving_from is None:
             self.under_way[key] = entry
             attempt.add_done_callback(lambda _, key=key: self.under_way.pop(key, None))
-        # Shielded: a request that runs out of time stops waiting, but a booking under way is never cut short.
-        final = await asyncio.shield(attempt)
-        if final is None:
-            return BookOutcome(error=WireError(
-                "portal_down", "the clinic web app did not confirm the booking; it is being checked",
-            ))
-        return self._outcome(final, repeat=False, near=slot)
+        return attempt, slot
+
+    async def known(self, phone: str) -> list[WireBooking]:
+        """The phone's appointments ahead as this agent knows them, without a read of the web app."""
+        return await known_for(self.journal, self.seen, self.under_way.values(), phone)
+
+    async def known_in_web_app(self, phone: str) -> list[WireBooking]:
+        """``known``, the days of those in the web app read again first (a few seconds at most): one reception
+        cancelled since the last read is not told to the patient as still theirs. No read when there is none to
+        tell (most conversations): the check before every new booking must not cost the web app a read each time."""
+        known = await self.known(phone)
+        days = [datetime.fromisoformat(b.start).date() for b in known if not b.booking_id.startswith(UNDER_WAY)]
+        if not days:
+            return known
+        try:
+            async with asyncio.timeout(KNOWN_REREAD_WAIT_S):
+                await self._cache.refresh(Priority.REQUESTED_READ, through=max(days))
+        except TimeoutError:  # the read goes on; this answer is the agent's memory, as before it
+            return known
+        return await self.known(phone)
+
+    async def _untold_booking(self, phone: str, told: Collection[str]) -> bool:
+        return any(not booking.told_in(told) for booking in await self.known(phone))
+
+    @contextlib.asynccontextmanager
+    async def _phone_lock(self, phone: str) -> AsyncIterator[None]:
+        digits = phone_digits(phone)
+        lock, users = self._phone_locks.get(digits, (asyncio.Lock(), 0))
+        self._phone_locks[digits] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._phone_locks[digits]
+            if users > 1:
+                self._phone_locks[digits] = (lock, users - 1)
+            else:  # nobody else holds it or waits for it
+                del self._phone_locks[digits]
 
     async def _repeat(self, entry: JournalEntry) -> BookOutcome:
         if entry.finished:
@@ -144,12 +216,21 @@ class BookingDesk:
                 Priority.BOOKING, "book an appointment", lambda d: d.book(slot_id, patient, reference=key)
             )
         except SlotTaken as exc:
-            final = self.journal.mark_failed(key, "slot_taken", str(exc))
             taken = _slot_of(entry)
             self._cache.forget(slot_id)
             log.info("The slot %s was taken meanwhile (key %s)", slot_id, key)
             if taken is not None:  # the alternatives offered next come from that day as it is now
                 await self._reread_through(taken.start.date())
+            held = self._held_for(entry, taken)
+            if held is not None:
+                # Taken by this patient's own appointment at that very time: reception booked it at the desk while
+                # the agent was held up (the PC asleep, the web app slow), as the task it had been given asked.
+                # Hers — not "someone else took it" (she would be offered another, and reception told to book one).
+                log.info("The slot %s was taken by the patient's own appointment %s (key %s)", slot_id, held.id, key)
+                final = self.journal.mark_booked(key, held.id, held.slot.start.isoformat(),
+                                                 held.slot.end.isoformat(), held.slot.professional)
+            else:
+                final = self.journal.mark_failed(key, "slot_taken", str(exc))
         except (LoginRejected, AccountLocked, PortalNotReady) as exc:
             # Refused before the browser acted: certainly nothing was written.
             final = self.journal.mark_failed(key, exc.code, str(exc))
@@ -180,10 +261,19 @@ class BookingDesk:
         except TimeoutError:
             pass
 
-    def freed(self, day: date) -> None:
-        """An appointment that day was cancelled (from the chat, or moved away): its time is offered again once
-        the day is read again, shortly, not at the next background read minutes later."""
-        self._cache.refresh_day_soon(day)
+    def _held_for(self, entry: JournalEntry, taken: Slot | None) -> Booking | None:
+        """The appointment the agenda shows at the taken slot's time, with its professional, for the patient's own
+        phone (as reception types it), if any."""
+        if taken is None:
+            return None
+        return next((b for b in self.seen.for_phone(entry.patient_phone, datetime.now(UTC))
+                     if b.slot.start == taken.start and b.slot.professional == taken.professional), None)
+
+    async def freed(self, day: date) -> None:
+        """An appointment that day was cancelled (from the chat, or moved away): the day is read again before the
+        cancel is answered (a few seconds at most), so the time is free in the very next answer — a patient who
+        regrets it at once ("no, déjala") gets it back instead of "no está libre" until the next read."""
+        await self._reread_through(day)
 
     def _mark_booked(self, key: str, booking: Booking) -> JournalEntry:
         final = self.journal.mark_booked(

@@ -372,6 +372,7 @@ class TurnProcessor:
         # slots, so an agent still away keeps it pending ("Aún no sé…") instead of a hand-off that forgets it.
         step: Reply | Book | AgentStep | None = resume_booking(state, turn) or resume_cancel(state, turn)
         early: EarlyCheck | None = None
+        checked: SlotsResult | None = None  # a new booking's slots, when the agent can tell the phone's appointments
         if step is None:  # no booking waiting for its outcome: the agent's fresh slots first
             early = self._early_bookings_check(clinic, state, turn)
             try:
@@ -387,6 +388,8 @@ class TurnProcessor:
                     if early is not None:
                         early.drop()
                     return asked
+                if slots.checks_bookings and turn.phone.strip():
+                    checked = slots
         if isinstance(step, AgentStep):  # the patient's own appointments: relay/appointment_steps.py
             at = turn.now.timestamp()
 
@@ -421,7 +424,14 @@ class TurnProcessor:
             phone=mask_phone(turn.phone),
         )
         try:
-            outcome = await self._book(clinic, step, turn)
+            outcome = await self._book(clinic, step, turn, checked)
+            if checked is not None and isinstance(outcome, WireError) and outcome.code == "other_booking":
+                # Another chat of this phone booked an instant before (both passed the check above at once): said,
+                # and confirmed again. Nothing new by now (that booking failed meanwhile): this one, once more.
+                asked = await self._bookings_since_listed(clinic, step, turn, profile, checked)
+                if asked is not None:
+                    return asked
+                outcome = await self._book(clinic, step, turn, checked)
         except AgentAnswerMissing as missing:
             reported = await self._reported_outcome(clinic, step.idempotency_key)
             if reported is None:
@@ -517,10 +527,15 @@ class TurnProcessor:
             raise AgentAnswerMissing("bad_answer") from None
         return result
 
-    async def _book(self, clinic: Clinic, step: Book, turn: Turn) -> BookResult | WireError:
+    async def _book(
+        self, clinic: Clinic, step: Book, turn: Turn, checked: SlotsResult | None = None
+    ) -> BookResult | WireError:
+        """``checked``: a new booking whose phone's appointments were checked just before; the agent then refuses
+        it (``other_booking``) if it knows one the patient was not told of by the time it starts."""
         name = step.state.patient_name or turn.name or "Paciente WhatsApp"  # "para mi mamá": hers, asked
         patient = WirePatient(name=name, phone=turn.phone, **step.patient())
-        args = BookArgs(slot_id=step.slot.id, patient=patient, idempotency_key=step.idempotency_key)
+        told = tuple(step.state.listed()) if checked is not None else None
+        args = BookArgs(slot_id=step.slot.id, patient=patient, idempotency_key=step.idempotency_key, told=told)
         response = await self._ask(clinic, "book", args, self._settings.book_timeout_s)
         if not response.ok:
             error = response.error or WireError("internal", "")

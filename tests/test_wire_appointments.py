@@ -84,3 +84,12 @@ def test_slots_may_carry_specialty_and_service_and_an_older_slot_still_reads():
     old = {"id": "s-1", "start": BOOKING.start, "end": BOOKING.end, "professional": "Dra. Soto"}
     assert WireSlot.from_json(old).specialty == "" and slot.to_json().keys() >= old.keys()
     assert args_from_json("slots", {"days": 14, "specialty": "Traumatología"}).specialty == "Traumatología"
+
+
+def test_the_bots_own_appointment_says_the_id_it_had_while_being_written():
+    written = WireBooking("bk-9", BOOKING.start, BOOKING.end, "Dr. Rojas", was="under-way:cb1.f00")
+    assert WireBooking.from_json(written.to_json()) == written
+    assert written.told_in({"under-way:cb1.f00"}) and written.told_in({"bk-9"}) and not written.told_in({"bk-8"})
+    assert "was" not in WireBooking("bk-9", BOOKING.start, BOOKING.end, "Dr. Rojas").to_json()
+    with pytest.raises(ProtocolError):
+        WireBooking.from_json({**written.to_json(), "was": "under way"})

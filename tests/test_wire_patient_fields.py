@@ -60,3 +60,15 @@ def test_slots_come_with_services_fields_and_whether_bookings_can_be_found():
                 {"knows_bookings": 1}, {"patient_fields": [1]}):
         with pytest.raises(ProtocolError):
             SlotsResult.from_json({"slots": [], "age_s": 1, **bad})
+
+
+def test_a_booking_may_say_which_appointments_the_patient_was_told_of():
+    told = BookArgs("s1", WirePatient("Ana", "+56 9 1234 5678"), "k1", told=("bk-1", "under-way:cb1.abc"))
+    assert decode(encode(book_request("r1", told, 10))).args.told == ("bk-1", "under-way:cb1.abc")
+    none_yet = decode(encode(book_request("r2", BookArgs("s1", WirePatient("Ana", "+56 9"), "k2", told=()), 10)))
+    assert none_yet.args.told == ()  # checked, and told of none: not the same as an older relay's "not checked"
+    older = BookArgs("s1", WirePatient("Ana", "+56 9"), "k3")
+    assert "told" not in older.to_json() and decode(encode(book_request("r3", older, 10))).args.told is None
+    for bad in ("bk-1", ["bk 1"], ["x"] * 51, [7]):
+        with pytest.raises(ProtocolError):
+            BookArgs.from_json({**older.to_json(), "told": bad})

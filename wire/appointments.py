@@ -6,7 +6,9 @@ patient to a person; an older agent refuses the unknown op the same way. Every f
 
 - ``my_bookings {phone}`` -> ``{bookings: [{booking_id, start, end, professional, service?, patient?}]}``: only the
   appointments the agent's journal or the web app ties to that phone; ``patient`` (added): whose name the
-  appointment is under (one phone books for a whole family: "la de mi mamá Rosa").
+  appointment is under (one phone books for a whole family: "la de mi mamá Rosa"); ``was`` (added): for the bot's
+  own, the id it was listed by while still being written (``under-way:<key>``), so a patient told of it then is not
+  told of it again as a new one.
 - ``cancel {booking_id, idempotency_key, phone?}`` -> ``{booking_id, repeat}``.
 - ``reschedule {booking_id, slot_id, idempotency_key, phone?}`` -> the new booking ``{booking_id, start, end,
   professional, previous_cancelled, repeat}``: the new slot is booked first, then the old one cancelled;
@@ -21,6 +23,7 @@ cancels or moves an appointment the web app or its journal ties to that phone, a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +50,10 @@ NOT_AMONG_THE_PHONES = "the appointment is not one of this phone's"
 @dataclass(frozen=True)
 class MyBookingsArgs:
     phone: str
-    # Optional: answer only from what the agent already knows (its journal of bookings), never reading the web app:
-    # the relay's "you already have an appointment" check before every new booking conversation. An older agent
-    # ignores it and reads the web app.
+    # Optional: answer from what the agent already knows (its journal of bookings, what its reads saw), without
+    # looking the phone up in the web app: the relay's "you already have an appointment" check before every new
+    # booking conversation. Only when it has some to tell does it read their days again first (one reception
+    # cancelled meanwhile is not told as still there). An older agent ignores it and reads the web app.
     known_only: bool = False
 
     def to_json(self) -> dict[str, Any]:
@@ -138,6 +142,7 @@ class WireBooking:
     professional: str
     service: str = ""
     patient: str = ""  # the name the appointment is under, when the agent knows it
+    was: str = ""  # the id it was told by while the bot was still writing it ("under-way:<key>"), for the bot's own
 
     def to_json(self) -> dict[str, Any]:
         out = {"booking_id": self.booking_id, "start": self.start, "end": self.end, "professional": self.professional}
@@ -145,7 +150,13 @@ class WireBooking:
             out["service"] = self.service
         if self.patient:
             out["patient"] = self.patient
+        if self.was:
+            out["was"] = self.was
         return out
+
+    def told_in(self, told: Collection[str]) -> bool:
+        """Whether a patient told of ``told`` (ids) was told of this one, by its id or the one it had before."""
+        return self.booking_id in told or (bool(self.was) and self.was in told)
 
     @classmethod
     def from_json(cls, obj: Any) -> WireBooking:
@@ -158,6 +169,7 @@ class WireBooking:
             professional=_text(obj.get("professional"), "booking.professional", 120),
             service=_optional_text(obj.get("service"), "booking.service", 80),
             patient=_optional_text(obj.get("patient"), "booking.patient", 120),
+            was=_identifier(obj["was"], "booking.was") if obj.get("was") is not None else "",
         )
 
 

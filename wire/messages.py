@@ -21,6 +21,7 @@ MAX_FRAME_BYTES = 256 * 1024
 MAX_DEPTH = 10
 MAX_DAYS = 31
 MAX_TIMEOUT_S = 120.0
+MAX_TOLD = 50  # book args.told: the appointments a patient was told of
 
 Op = Literal["slots", "book"]
 OPS: tuple[str, ...] = ("slots", "book")
@@ -42,11 +43,12 @@ ERROR_CODES: tuple[str, ...] = (
     "bad_request",
     "timeout",
     "internal",
+    "other_booking",
 )
 # Codes an agent answers only when it refused before touching the web app: nothing was written, even from an
 # older agent that does not say ``nothing_written``.
 REFUSED_BEFORE_WRITING: frozenset[str] = frozenset({"paused", "login_failed", "account_locked", "bad_request",
-                                                    "slot_taken"})
+                                                    "slot_taken", "other_booking"})
 
 _ID_RE = re.compile(r"^[A-Za-z0-9._:@+\-]{1,200}$")
 _PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,40}$")
@@ -276,25 +278,41 @@ class SlotsArgs:
 
 @dataclass(frozen=True)
 class BookArgs:
+    """``told`` (optional; an older relay sends none, an older agent ignores it): the ids of the phone's appointments
+    the patient was told of before confirming this new booking. Given, the agent refuses the booking
+    (``other_booking``, nothing written) when it knows another one for the phone at that moment (booked from another
+    chat of the same phone an instant before, or seen at the desk): the relay's own check just before asking can
+    pass for two chats at once; this one, made where both bookings meet, cannot."""
+
     slot_id: str
     patient: WirePatient
     idempotency_key: str
+    told: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "slot_id": self.slot_id,
             "patient": self.patient.to_json(),
             "idempotency_key": self.idempotency_key,
         }
+        if self.told is not None:
+            out["told"] = list(self.told)
+        return out
 
     @classmethod
     def from_json(cls, obj: Any) -> BookArgs:
         if not isinstance(obj, dict):
             raise ProtocolError("args must be an object")
+        told = obj.get("told")
+        if told is not None:
+            if not isinstance(told, list) or len(told) > MAX_TOLD:
+                raise ProtocolError(f"args.told must be a list of at most {MAX_TOLD} ids")
+            told = tuple(_identifier(booking_id, "args.told[]") for booking_id in told)
         return cls(
             slot_id=_identifier(obj.get("slot_id"), "args.slot_id"),
             patient=WirePatient.from_json(obj.get("patient")),
             idempotency_key=_identifier(obj.get("idempotency_key"), "args.idempotency_key"),
+            told=told,
         )
 
 

@@ -42,8 +42,8 @@ def check_step(ctx: Context, state: ConversationState, message: str) -> AgentSte
     step = ask_bookings(evolve(state, wish=wish), ctx.turn, CHECK_EXISTING, ctx.opening)
     if step is None:
         return None
-    # What the agent already knows (its journal): this check comes before every new booking conversation, and must not
-    # cost the clinic's web app a read each time.
+    # What the agent already knows (its journal, its reads): this check comes before every new booking conversation,
+    # and must not cost the clinic's web app a read each time (the agent reads only when it has some to tell).
     return evolve(step, slots=ctx.answer, args=evolve(step.args, known_only=True))
 
 
@@ -58,7 +58,8 @@ def before_booking(step: Book, turn: Turn, clinic: ClinicProfile, slots: SlotsRe
     are said, and the booking is confirmed again rather than made unasked; they are listed now, so a "sí" books.
     None: nothing new, or the agent could not tell (the booking goes on, never a dead end)."""
     listed = set(step.state.listed())
-    new = tuple(b for b in found(outcome, aware(turn).now) if b.booking_id not in listed)
+    # (one being written when it was listed is known now by its id in the web app: told all the same)
+    new = tuple(b for b in found(outcome, aware(turn).now) if not b.told_in(listed))
     if not new:
         return None
     ctx = make_context(turn, in_language(clinic, step.state.language), slots)

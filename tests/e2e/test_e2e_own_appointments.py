@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from patient import Patient, buttons, data, status, texts
@@ -66,6 +67,28 @@ async def test_a_patient_who_already_booked_is_told_before_a_second_one(system, 
     assert data(told).get("code") == "already_booked", texts(told)
     assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Otra hora", "Cambiarla", "Cancelarla"]
     assert len(first.appointments()) == 1  # nothing booked twice
+
+
+async def test_two_chats_of_one_phone_choosing_at_the_same_instant_book_once(system, lead_id):
+    """Two chats of one phone (two Kommo leads) tap a time at the same instant: the relay's check before booking
+    runs for both before either booking reached the agent. The agent, where both meet, books the first and refuses
+    the second; that patient is told of the first and asked again, never given a second appointment unasked."""
+    first = Patient(system, lead_id, "Gemela Instante", phone="+56 9 6363 7474")
+    second = Patient(system, lead_id + "7", "Gemela Instante", phone="+56 9 6363 7474")
+    first_times = await first.reach_time_menu()
+    days = await second.open_days()
+    second_times = await second.say(data(days)["option_2"])  # another day: two times, neither taken by the other
+    assert status(second_times) == "choose_time", texts(second_times)
+    replies = await asyncio.gather(first.say(buttons(first_times)[0]), second.say(buttons(second_times)[0]))
+    assert sorted(status(r) for r in replies) == ["booked", "choose_time"], [texts(r) for r in replies]
+    [appointment] = first.appointments()
+    [asked] = [r for r in replies if status(r) != "booked"]
+    assert "Ya tienes hora el" in texts(asked) and "Si quieres una hora más" in texts(asked), texts(asked)
+    assert "¿Confirmo el" in texts(asked)
+    again = first if asked is replies[0] else second
+    booked = await again.say("sí")  # asked, and wanted: now a second one
+    assert status(booked) == "booked", texts(booked)
+    assert len(first.appointments()) == 2 and appointment in first.appointments()
 
 
 async def test_a_cancel_the_web_app_refused_is_told_as_not_done_and_never_carried_out_later(fresh_system, lead_id):
