@@ -22,6 +22,7 @@ from relay.conversation.evolve import evolve
 from relay.conversation.freetext import Reading, normalize, read
 from relay.conversation.intents import (
     asked_besides,
+    asks_if_still_on,
     confirms_attendance,
     means_every_one,
     old_appointment_part,
@@ -67,6 +68,8 @@ MOVE_BACK_REQUESTED = "move_back_requested"  # hand-off reason: a move taken bac
 HANDOFF_REASONS = {
     "cancel": "cancel_requested", "my_bookings": "bookings_requested", "reschedule": "reschedule_requested",
 }
+# The appointment to cancel or move was no longer in the web app (reception deleted it?): reception is told so
+GONE_REASONS = {"cancel": "cancel_target_gone", "reschedule": "move_target_gone"}
 MAX_LISTED = 6
 
 
@@ -184,7 +187,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     if (isinstance(outcome, WireError) and outcome.code == "bad_request" and outcome.message == NOT_AMONG_THE_PHONES
             and step.op in ("cancel", "reschedule") and state.target is not None
             and not state.gave_up):  # no longer among the phone's: maybe deleted already
-        return _not_in_the_agenda(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening)
+        return _not_in_the_agenda(lang, state, GONE_REASONS.get(intent, "bookings_requested"), step.opening)
     if isinstance(outcome, WireError):
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
@@ -247,6 +250,9 @@ def _listed(
             opening = [*opening, lang.say("no_booking_like_that")]
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
+        left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"
+        if left is not None:
+            return cancel_those(lang, _wish_read(state), clinic, left, opening)
         said = _wish_reading(state, now)  # "cancela las dos del jueves": that day's (a count, not 2 o'clock)
         among = (named_bookings(state.bookings, said.day, (), by_weekday=said.by_weekday)
                  if said is not None and said.day is not None else [])
@@ -256,6 +262,13 @@ def _listed(
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         return _which(lang, _wish_read(state), clinic, opening)
+    if state.intent == "my_bookings" and asks_if_still_on(normalize(state.wish)):
+        said = _wish_reading(state, now)  # "¿sigue en pie lo del miércoles?": that one, said first
+        named = (named_bookings(state.bookings, said.day, said.times, _named_professionals(said, state.bookings[0]),
+                                by_weekday=said.by_weekday)
+                 if said is not None and (said.day or said.times) else [])
+        if len(named) == 1:
+            opening = [*opening, lang.say("still_on", **_when(lang, named[0]))]
     if state.intent == "my_bookings" and confirms_attendance(normalize(state.wish)):
         said = _wish_reading(state, now)
         named = (named_bookings(state.bookings, said.day, said.times, _named_professionals(said, state.bookings[0]),
@@ -480,6 +493,40 @@ def cancel_each(lang: Language, state: ConversationState, clinic: ClinicProfile,
                            [*opening, count])
 
 
+# "todas menos la del martes": what follows names the appointments kept
+_EXCEPT = re.compile(r"\b(?:menos|excepto|exceptuando|salvo|sin contar|pero no|pero deja(?:me)?|except"
+                     r"|but not|other than|but|exceto)\b")
+
+
+def all_but(bookings: Sequence[WireBooking], norm: str, now: datetime | None, owner: str) -> list[WireBooking] | None:
+    """The appointments "todas menos la del martes" means: all but those named after the exception ("menos",
+    "excepto", "salvo", "except"). None: the message makes no exception; []: what it keeps names none of them,
+    or all (never all cancelled by a guess — the list is shown instead)."""
+    found = _EXCEPT.search(norm)
+    if found is None or now is None or not bookings:
+        return None
+    kept_part = norm[found.end():]
+    today = now.astimezone(_start(bookings[0]).tzinfo).date()
+    reading = read(kept_part, today, window_days=BOOKINGS_READ_DAYS)
+    who = tuple(b.professional for b in bookings if reading.named and _named_professionals(reading, b)[:1] != ("",))
+    kept = named_bookings(bookings, None if reading.ambiguous else reading.day, reading.times, who,
+                          naming_words(kept_part, owner), by_weekday=reading.by_weekday)
+    left = [b for b in bookings if b not in kept]
+    return left if kept and left else []
+
+
+def cancel_those(lang: Language, state: ConversationState, clinic: ClinicProfile, those: Sequence[WireBooking],
+                 opening: Sequence[str] = ()) -> Reply:
+    """"Cancela todas menos la del martes": the ones left asked about in turn (one: its own question); none made
+    out: which, asked."""
+    if not those:
+        back = evolve(state, target=None, cancel_each=False)
+        return _which(lang, back, clinic, [*opening, lang.say("which_booking")])
+    if len(those) == 1:
+        return _confirm_target(lang, evolve(state, cancel_each=False), clinic, those[0], opening)
+    return cancel_each(lang, state, clinic, opening, among=those)
+
+
 def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProfile, target: WireBooking,
                     opening: Sequence[str] = ()) -> Reply:
     """"¿Cancelo tu hora …?" / "¿Cambio tu hora …?" with its two buttons."""
@@ -676,9 +723,12 @@ def _not_in_the_agenda(lang: Language, state: ConversationState, reason: str, op
     """The web app no longer has the appointment among the phone's (a receptionist may have deleted it): never
     "tu hora sigue en pie" nor "no pude cancelar"; a person confirms."""
     assert state.target is not None
+    # A move names the new time chosen (reception may book it); a cancel, the appointment that was gone
+    new = (state.proposed or state.pending) if state.intent == "reschedule" else None
+    named: WireSlot | WireBooking = new or state.target
     data: dict[str, Any] = {"status": "handoff", "reason": reason, "conversation_id": state.conversation_id,
-                            "booking_id": state.target.booking_id, "requested_start": state.target.start,
-                            "code": "not_in_agenda"}
+                            "booking_id": state.target.booking_id, "requested_start": named.start,
+                            "requested_professional": named.professional, "code": "not_in_agenda"}
     paragraphs = [lang.say("not_in_agenda", **_when(lang, state.target)), lang.say("receptionist")]
     return Reply(state.handed_off(reason), continuation(data, [*opening, *paragraphs]), "handoff")
 

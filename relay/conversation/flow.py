@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from relay.conversation.appointments import (
     act_on_named,
+    all_but,
     another_of_theirs,
     ask_bookings,
     cancel_each,
+    cancel_those,
     confirm_again,
     follow,
     listed_again,
@@ -47,6 +49,7 @@ from relay.conversation.intents import (
     asked_besides,
     asks_about_clinic,
     asks_how_long,
+    asks_if_still_on,
     asks_other_professional,
     asks_to_repeat,
     asks_to_wait,
@@ -339,6 +342,9 @@ def _decide(
     if listing and (courtesy(norm) or reading.intent == "stop") and not reading.found:  # "gracias, chao"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if listing and state.intent == "cancel" and means_every_one(norm):  # "las dos" at "¿Cuál de tus horas?"
+        left = all_but(state.bookings, norm, turn.now, turn.name)  # "todas menos la del martes"
+        if left is not None:
+            return cancel_those(ctx.lang, state, ctx.clinic, left)
         among = (named_bookings(state.bookings, reading.day, (), who, words, by_weekday=reading.by_weekday)
                  if reading.day or who else [])  # "las dos del jueves" (a count, not 2 o'clock): not Friday's too
         return cancel_each(ctx.lang, state, ctx.clinic, among=among)
@@ -502,6 +508,7 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     again = evolve(  # under the same name as before ("la hora de mi papá")
         _fresh_state(ctx.turn), professionals=(cancelled.professional,), specialty=ANY_SPECIALTY,
         service=cancelled.service, for_other=someone_else, patient_name=cancelled.patient if someone_else else "",
+        told=state.told,  # the others listed a moment ago: not said again as new before this booking goes out
     )
     wanted = _new_time_wished(ctx, again, ctx.turn.message, start)
     if wanted is None:
@@ -660,8 +667,10 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
     A move that already says when to ("cámbiala para el lunes en la mañana") keeps the message, to act on once the
     appointment to move is confirmed."""
-    if intent in ("reschedule", "cancel") or (intent == "my_bookings" and confirms_attendance(
-            normalize(ctx.turn.message))):  # "cancela la de mi mamá Rosa", "confirmo mi asistencia": read once listed
+    norm = normalize(ctx.turn.message)
+    if intent in ("reschedule", "cancel") or (intent == "my_bookings" and (
+            confirms_attendance(norm) or asks_if_still_on(norm))):  # "cancela la de mi mamá Rosa", "confirmo mi
+        # asistencia", "¿sigue en pie lo del miércoles?": read once listed
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
@@ -720,7 +729,8 @@ _ANOTHER_TIME_SAID = re.compile(r"\b(?:a las?|at)\s+\d{1,2}\b|\b\d{1,2}[:.h]\d\d
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
 _BARE_NO = re.compile(r"(?:no|nop|nope|nah|no po|esa no|no esa no)")
 _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or time: "la del jueves", "la de las 10"
-    r"\b(?:la|el|mi (?:hora|cita|turno)) (?:del|de la|de las|de el) (?:dia )?[a-z0-9:]+(?: \d{1,2})?"
+    r"\b(?:(?:la|el|mi)(?: (?:hora|cita|turno|consulta|control))?) (?:del|de la|de las|de el) (?:dia )?[a-z0-9:]+"
+    r"(?: \d{1,2})?"
     r"|\b(?:el|la|lo) [a-z0-9:]+(?: \d{1,2})? (?:era|eran)\b"  # "el 5 era el miércoles 9": the 5 was the old one
 )
 _SAME_TIME = re.compile(r"\b(?:(?:la|a la) misma hora|al mismo horario|el mismo horario|same time)\b")
@@ -735,11 +745,35 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: dat
     reading = read_message(ctx, state, wish)
     if reading.ambiguous and not reading.alternatives:
         return None
+    relative = _relative_to_old(wish, reading, old)
+    if relative is not None:  # "córrela para más tarde", "una semana después": from the old appointment's time
+        return relative
     if not (reading.week or reading.alternatives or (reading.day and reading.day != old.date())):
         return None
     if not reading.times and _SAME_TIME.search(wish):  # "la misma hora pero el martes"
         reading = replace(reading, times=((old.hour, old.minute),))
     return replace(reading, intent="book", specialty="")
+
+
+_LATER = re.compile(r"\b(?:(?:un poco |algo )?mas tarde|mas tardecito|later)\b")
+_EARLIER = re.compile(r"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|earlier)\b")
+_WEEK_LATER = re.compile(
+    r"\b(?:una semana (?:despues|mas tarde|mas)|(?:a )?la semana siguiente|(?:a|one) week later)\b"
+)
+
+
+def _relative_to_old(wish: str, reading: Reading, old: datetime) -> Reading | None:
+    """A move's new time said from the old one: "una semana después" (the same time a week on), "más tarde" /
+    "más temprano" (that same day, after or before it); None when the message says none of these."""
+    same_day = reading.day is None or reading.day == old.date()
+    if _WEEK_LATER.search(wish) and same_day:
+        return Reading(day=old.date() + timedelta(days=7), times=reading.times or ((old.hour, old.minute),),
+                       intent="book")
+    if same_day and not reading.times and _LATER.search(wish):
+        return Reading(day=old.date(), after=f"{old + timedelta(minutes=1):%H:%M}", intent="book")
+    if same_day and not reading.times and _EARLIER.search(wish):
+        return Reading(day=old.date(), before=f"{old:%H:%M}", intent="book")
+    return None
 
 
 def _someone_else_wished(ctx: Context, state: ConversationState, wish: str, professional: str) -> ConversationState:

@@ -105,6 +105,8 @@ _MY_BOOKINGS = re.compile(
     r"|when am i (?:booked|scheduled|coming|due|seeing)|what (?:day|time) am i (?:booked|scheduled|coming)"
     # "¿mi hora del martes a las 10 sigue en pie?", "¿sigue vigente mi cita?", "¿está confirmada la hora de mi hija?"
     rf"|{_NOUN}\b[^?.!]{{0,50}}?\b{_STILL_ON}|{_STILL_ON}\w*\s+(?:mi|la|el|su)\s+{_NOUN}"
+    # "¿sigue en pie lo del miércoles?", "¿la del martes sigue vigente?" (the appointment named by its day alone)
+    rf"|{_STILL_ON}\w*\s+(?:lo|la|el)\s+(?:del?|de la)\b|\b(?:lo|la|el)\s+(?:del?|de la)\s+[^?.!]{{0,30}}?{_STILL_ON}"
     # "¿tengo hora con el traumatólogo? no me acuerdo cuándo era", "quería saber si ya tengo hora"
     r"|(?:no (?:me )?(?:acuerdo|recuerdo)|se me olvido|olvide|i (?:forgot|don t remember|can t remember))"
     r" (?:de |bien )?(?:cuando|que dia|a que hora|la hora|la fecha|el dia|si (?:tengo|tenia)|when|what (?:day|time)"
@@ -143,6 +145,14 @@ def nothing_else(norm: str) -> bool:
 
 def confirms_attendance(norm: str) -> bool:
     return bool(_ATTENDANCE.search(norm))
+
+
+_ASKS_STILL_ON = re.compile(rf"\b{_STILL_ON}")
+
+
+def asks_if_still_on(norm: str) -> bool:
+    """"¿Sigue en pie…?", "¿está confirmada…?": whether an appointment the patient has still stands."""
+    return bool(_ASKS_STILL_ON.search(norm))
 
 
 _HAVE_ONE = re.compile(
@@ -725,6 +735,7 @@ _WANTS_IT_BACK = re.compile(
     r"|no (?:la |lo )(?:cancel|anul)\w*"
     r"|(?:cancel|anul)\w* (?:por error|sin querer|por equivocacion)|sin querer|por error|me equivoque|me confundi"
     r"|(?:dej|manten|mantien)\w* (?:igual|como estaba|tal cual)|(?:esa|la) si la (?:necesito|quiero)"
+    r"|(?:no|ay|ay no|noo+),? (?:mejor )?(?:dejala|dejalo|dejamela)|^(?:no,? )?mejor no$|^(?:mejor )?dejala$"
     r"|vuelv\w* a (?:dar|reserv|agend|pon|anot|tom|ped)\w*"
     r"|(?:dam|dem|reserv|agend|anot|pon|dej)\w* (?:de nuevo|otra vez|nuevamente|de vuelta)"
     r"|(?:la|lo) (?:quiero|necesito) (?:de nuevo|otra vez|nuevamente|de vuelta|igual)"

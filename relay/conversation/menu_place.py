@@ -19,7 +19,7 @@ _PLACES = {
 }
 _POLITE = re.compile(
     r"\b(?:por favor|porfa|porfis|porfavor|xfa|pls|plz|please|plis|(?:muchas |mil )?gracias|thanks|thank you"
-    r"|many thanks|thanks a lot|ok|okay|dale|ya|bueno|perfecto|listo|great|perfect)\b"
+    r"|many thanks|thanks a lot|ok|okay|dale|ya|bueno|perfecto|listo|great|perfect|po|pues|nomas|no mas)\b"
 )
 # "la segunda (opción)", "the first one", "opción 2", "el número 3": an article, a word for the line, the place.
 _PLACE = re.compile(

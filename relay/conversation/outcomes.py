@@ -54,7 +54,11 @@ def after_booking(
     if isinstance(outcome, BookResult):
         return booked(lang, state, turn, clinic, outcome)
     if outcome.code == "slot_taken":
-        return slot_taken(lang, evolve(state.seen(turn.now), gave_up=False), turn, clinic, outcome)
+        # Told "Aún no sé…" first, reception was handed the case ("ofrézcale otra" once taken): another time booked
+        # from the alternatives now settles it (relay/followup_texts.resolution), as a booking made after a hand-off
+        reopened = "booking_requested" if state.gave_up else state.reopened
+        return slot_taken(lang, evolve(state.seen(turn.now), gave_up=False, reopened=reopened), turn, clinic,
+                          outcome)
     if not outcome.certainly_unwritten:
         return handoff(state, turn, clinic, outcome.code)  # it may have been written: keep asking
     if state.gave_up and state.pending is not None:

@@ -53,9 +53,16 @@ def _counted(state: ConversationState, norm: str, reading: Reading) -> Option | 
     return None if named_day or named_time else state.options[int(number.group(1)) - 1]
 
 
+# What a patient says before naming one of their appointments by its place: "cancela la primera", "quiero cambiar la 2"
+_ACTING_ON = re.compile(r"^(?:(?:quiero|quisiera|necesito|puedes|podrias) )?(?:cancela(?:r|me|la)?|anula(?:r|me)?"
+                        r"|cambia(?:r|me)?|mueve|mover|cancel|change|move) ")
+
+
 def _by_place(state: ConversationState, norm: str) -> Option | None:
     """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
     the day or time at that place (the button at that place where the buttons are not days or times)."""
+    if any(o.kind == "booking" for o in state.options):  # "cancela la primera" at the patient's appointments
+        norm = _ACTING_ON.sub("", norm)
     place = place_in_menu(norm)
     if place is None:
         return None

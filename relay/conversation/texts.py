@@ -200,6 +200,7 @@ SPANISH = Language(
         "cancel_yes": "Sí, cancelar",
         "cancel_no": "No",
         "cancel_kept": "Entendido, tu hora sigue en pie.",
+        "still_on": "Sí: tu hora del {day} a las {time} con {professional} sigue en pie.",
         "cancel_kept_one": "Entendido, esa sigue en pie.",
         "cancel_kept_all": "Entendido, tus horas siguen en pie.",
         "cancel_keep_noted": "Anoté que NO quieres cancelar tu hora del {day} a las {time} con {professional}. Aún no"
@@ -421,6 +422,7 @@ ENGLISH = Language(
         "cancel_yes": "Yes, cancel",
         "cancel_no": "No, keep it",
         "cancel_kept": "All right, your appointment stays.",
+        "still_on": "Yes: your appointment on {day} at {time} with {professional} still stands.",
         "cancel_kept_one": "All right, that one stays.",
         "cancel_kept_all": "All right, your appointments stay.",
         "cancel_keep_noted": "Noted: you do NOT want to cancel your appointment on {day} at {time} with"

@@ -204,3 +204,37 @@ async def test_a_phone_field_with_two_numbers_books_with_the_first(relay, kommo)
         booked = await kommo.say(url, clinic.subdomain, lead, times.body["data"]["option_1"], phone=field)
         assert booked.body["data"]["status"] == "booked"
         assert agent.ops("book")[-1].args.patient.phone == "+56 9 8765 4321"
+
+
+async def test_an_appointment_taken_back_right_after_its_cancel_books_without_asking_about_the_others(relay, kommo):
+    """"Cancela la del jueves" … "Listo, cancelé" … "no, déjala, me equivoqué" … «¿Confirmo…?» "sí": the patient was
+    then told "Ya tienes hora el viernes… si no, no necesitas hacer nada" — the other appointment listed a moment
+    before, as if new; a patient reading "nothing to do" stopped there and lost the one they wanted back."""
+    from wire.appointments import CancelArgs, CancelResult
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"finds_bookings": True}
+    first, other = agent.slots[0], agent.slots[4]
+    held = [WireBooking("bk-41", first.start, first.end, first.professional),
+            WireBooking("bk-42", other.start, other.end, other.professional)]
+
+    def appointments(request):
+        if isinstance(request.args, CancelArgs):
+            held[:] = [b for b in held if b.booking_id != request.args.booking_id]
+            return ok_response(request.id, CancelResult(request.args.booking_id))
+        return ok_response(request.id, MyBookingsResult(tuple(held)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    listed = await kommo.say(url, clinic.subdomain, "961", "quiero cancelar una hora")
+    asked = await kommo.say(url, clinic.subdomain, "961", listed.body["data"]["option_1"])
+    assert asked.body["data"]["code"] == "confirm_cancel", texts_of(asked.body)
+    done = await kommo.say(url, clinic.subdomain, "961", "Sí, cancelar")
+    assert done.body["data"]["status"] == "cancelled" and [b.booking_id for b in held] == ["bk-42"]
+    again = await kommo.say(url, clinic.subdomain, "961", "no, déjala, me equivoqué")
+    assert "¿Confirmo" in texts_of(again.body), texts_of(again.body)
+    booked = await kommo.say(url, clinic.subdomain, "961", "sí")
+    assert_clean(kommo, booked)
+    assert booked.body["data"]["status"] == "booked", texts_of(booked.body)
+    assert "Ya tienes" not in texts_of(booked.body) and agent.ops("book")[0].args.slot_id == first.id

@@ -274,7 +274,8 @@ def test_after_a_hand_off_for_a_move_a_yes_or_no_still_waits():
 def test_a_patient_who_regrets_a_cancellation_is_offered_the_same_time_again():
     for regret in ("uy no, me arrepentí jaja, me puedes devolver esa misma hora?",
                    "ay no, no quería cancelar!! me la devuelves?", "ah no espera, vuelve a dármela igual porfa",
-                   "cancelé sin querer", "oops, undo that please", "nooo no la canceles!!"):
+                   "cancelé sin querer", "oops, undo that please", "nooo no la canceles!!", "ay no, déjala",
+                   "no, mejor no", "déjala"):
         agent = ClinicAgent(THU)
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), appointments=agent)
         chat.say("necesito cancelar mi hora")
@@ -812,3 +813,83 @@ def test_a_move_said_at_the_cancel_question_moves_it_and_never_cancels(message):
     reply = chat.say(message)
     assert reply.status != "cancelled" and not agent.cancelled
     assert "se cancelará cuando la nueva quede reservada" in texts(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "quiero cancelar todas menos la del martes",
+    "cancela todas mis horas excepto la del martes 8",
+    "anula todas salvo la del dr rojas",
+    "cancel all of them except tuesday's",
+])
+def test_cancel_all_but_one_never_asks_about_the_one_kept(message):
+    """"Cancela todas menos la del martes" asked about Tuesday's too, "Sí, cancelar" first: a patient tapping 1 at
+    each question lost the one she said to keep."""
+    mon = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:00", "Dr. Juan Rojas")
+    tue = WireBooking("bk-2", "2026-12-08T14:45:00-03:00", "2026-12-08T15:15:00-03:00", "Klga. Paula Méndez")
+    wed = WireBooking("bk-3", "2026-12-09T11:20:00-03:00", "2026-12-09T11:50:00-03:00", "Dra. Ana Soto")
+    agent = ClinicAgent(mon, tue, wed)
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=agent)
+    kept = "Dr. Juan Rojas" if "rojas" in message else "Klga. Paula Méndez"
+    asked = [texts(chat.say(message))]
+    while len(asked) < 4 and ("¿Cancelo" in asked[-1] or "Shall I cancel" in asked[-1]):
+        assert kept not in asked[-1], asked
+        asked.append(texts(chat.say("sí")))
+    assert [b.professional for b in agent.bookings] == [kept], asked
+
+
+def test_an_exception_that_names_none_of_them_cancels_nothing_but_asks_which():
+    agent = ClinicAgent(THU, WireBooking("bk-8", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00",
+                                         "Dr. Juan Rojas"))
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=agent)
+    reply = chat.say("cancela todas menos la del domingo")
+    assert "¿Cuál quieres cancelar?" in texts(reply) and "¿Cancelo" not in texts(reply), texts(reply)
+
+
+@pytest.mark.parametrize("message,which", [("la primera po", "jueves 10"), ("cancela la segunda", "viernes 11"),
+                                           ("quiero cancelar la 3 porfa", "lunes 14"), ("la última nomás", "lunes 14")])
+def test_one_of_the_list_named_by_its_place_in_it(message, which):
+    """"la primera po" (Chile) at «¿Cuál quieres cancelar?» was not understood, twice."""
+    thu = WireBooking("bk-1", "2026-12-10T10:00:00-03:00", "2026-12-10T10:30:00-03:00", "Dr. Andrés Rojas")
+    fri = WireBooking("bk-2", "2026-12-11T10:00:00-03:00", "2026-12-11T10:30:00-03:00", "Dra. Camila Soto")
+    mon = WireBooking("bk-3", "2026-12-14T11:30:00-03:00", "2026-12-14T12:00:00-03:00", "Klga. Paula Méndez")
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(thu, fri, mon))
+    assert "¿Cuál quieres cancelar?" in texts(chat.say("necesito cancelar una hora"))
+    reply = chat.say(message)
+    assert f"¿Cancelo tu hora del {which}" in texts(reply), texts(reply)
+
+
+@pytest.mark.parametrize("question,which", [("oye sigue en pie lo del miercoles?", "miércoles 9 de diciembre a las 11:20"),
+                                            ("la del martes sigue vigente?", "martes 8 de diciembre a las 14:45")])
+def test_asking_at_the_list_whether_one_still_stands_answers_it_and_starts_no_booking(question, which):
+    """At the patient's own appointments, "¿sigue en pie lo del miércoles?" started a booking for that Wednesday
+    (even the wrong one: "El Mié 2 dic no tiene horas libres")."""
+    mon = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:00", "Dr. Juan Rojas")
+    tue = WireBooking("bk-2", "2026-12-08T14:45:00-03:00", "2026-12-08T15:15:00-03:00", "Klga. Paula Méndez")
+    wed = WireBooking("bk-3", "2026-12-09T11:20:00-03:00", "2026-12-09T11:50:00-03:00", "Dra. Ana Soto")
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(mon, tue, wed))
+    assert "Estas son tus próximas horas" in texts(chat.say("q horas tengo??"))
+    reply = chat.say(question)
+    assert f"Sí: tu hora del {which}" in texts(reply) and "sigue en pie" in texts(reply), texts(reply)
+    assert "¿Qué día" not in texts(reply) and "¿Qué hora" not in texts(reply) and chat.books == []
+
+
+@pytest.mark.parametrize("message,answer,not_shown", [
+    # the same day, after its time: not the days from today
+    ("hola, la hora del jueves 10 puedes correrla para mas tarde?", "el Jue 10 dic", "09:00"),
+    ("necesito cambiar la hora del viernes 4 con la dra soto, la misma hora pero el jueves 10",
+     "¿Confirmo el jueves 10 de diciembre a las 10:00", ""),
+    ("quiero cambiar mi hora del viernes 4, una semana despues", "¿Confirmo el viernes 11 de diciembre a las 10:00", ""),
+])
+def test_a_move_said_from_the_old_appointment_goes_there(message, answer, not_shown):
+    """"Córrela para más tarde", "la misma hora pero el jueves", "una semana después": said with what to move, they
+    were dropped, and the days from today listed."""
+    thu = WireBooking("bk-1", "2026-12-10T10:00:00-03:00", "2026-12-10T10:30:00-03:00", "Dra. Ana Soto")
+    fri = WireBooking("bk-2", "2026-12-04T10:00:00-03:00", "2026-12-04T10:30:00-03:00", "Dra. Ana Soto")
+    chat = Chat(replace(agenda(range(2, 15), [(9, 0), (10, 0), (12, 0), (15, 0)]), finds_bookings=True),
+                appointments=ClinicAgent(thu, fri) if "jueves 10 puedes" in message else ClinicAgent(fri))
+    assert "¿Cambio tu hora del" in texts(chat.say(message))
+    said = chat.say("sí")
+    reply = texts(said)
+    assert answer in reply and "Estos son los próximos días" not in reply, reply
+    if not_shown:
+        assert not_shown not in buttons(said) and "12:00" in buttons(said), buttons(said)
