@@ -11,8 +11,10 @@ from typing import Any
 
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK
+from relay.conversation.freetext import Reading, normalize
 from relay.conversation.outcomes import QUIET_HANDOFFS
-from relay.conversation.state import CONFIRM
+from relay.conversation.picks import picked
+from relay.conversation.state import CHOOSE_TIME, CONFIRM
 from relay.conversation.texts import language as clinic_language
 from wire.handoff import (
     RESOLVED_BOOKED,
@@ -55,6 +57,13 @@ _REASONS: dict[str, tuple[str, str]] = {
     "bad_answer": ("el agente dio una respuesta ilegible", "the agent gave an unreadable answer"),
     "internal": ("falló el servidor de Cita Bridge", "the Cita Bridge relay failed"),
     "cancel_requested": ("quiere cancelar una hora", "wants to cancel an appointment"),
+    "cancel_target_gone": ("quiere cancelar una hora que ya NO estaba en la agenda web (¿la canceló alguien?): no se"
+                           " cambió nada; confírmele", "wants to cancel an appointment that was no longer in the web"
+                           " app (did someone cancel it?): nothing was changed; tell them"),
+    "move_target_gone": ("quiere cambiar una hora que ya NO estaba en la agenda web (¿la canceló alguien?): no se"
+                         " reservó la nueva; confírmele y, si corresponde, resérvele la hora que eligió",
+                         "wants to change an appointment that was no longer in the web app (did someone cancel it?):"
+                         " the new one was not booked; tell them, and book the time they chose if it applies"),
     "reschedule_requested": ("quiere cambiar una hora", "wants to change an appointment"),
     "bookings_requested": ("pregunta por sus horas reservadas", "asks about their appointments"),
     "name_correction": ("pide corregir el nombre de su hora", "asks to correct the name on their appointment"),
@@ -72,6 +81,8 @@ _REASONS: dict[str, tuple[str, str]] = {
                       " (do not book it again)"),
     "booking_taken": ("su hora NO quedó reservada (otra persona tomó esa hora justo antes): ofrézcale otra",
                       "their appointment was NOT booked (someone else took that time just before): offer another"),
+    "other_booking": ("ya tenía otra hora reservada y esta NO se le reservó: pregúntele si quiere una más",
+                      "already had another appointment and this one was NOT booked: ask whether they want one more"),
     "booking_failed": ("su hora NO quedó reservada (la agenda web no la guardó): ofrézcale otra",
                        "their appointment was NOT booked (the web app did not save it): offer another"),
     "moved_untold": ("su hora SÍ quedó cambiada a la nueva (la anterior la cancela el agente; si aún la ve en la"
@@ -151,6 +162,9 @@ def handoff_event(
         reason = "internal"
     # The time being booked, or the one «¿Confirmo…?» asked about (a "sí" that found the agent away)
     pending = (before.pending or (before.proposed if before.stage == CONFIRM else None)) if before is not None else None
+    if pending is None and before is not None and before.stage == CHOOSE_TIME:  # a time tapped as the agent was away
+        tap = picked(before, normalize(turn.message), Reading())  # its label, or its place ("2", "la segunda")
+        pending = tap.slot if tap is not None else None
     chosen_start = str(data.get("requested_start") or (pending.start if pending else ""))
     chosen_professional = str(data.get("requested_professional") or (pending.professional if pending else ""))
     # The appointment the case is about: this reply's conversation, or — handed off, which keeps no patient data —

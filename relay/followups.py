@@ -221,9 +221,14 @@ class FollowUpDesk:
             lead_url = kommo_lead_url(clinic.kommo_base_url, turn.lead_id)
             events: list[HandoffEvent] = []
             code = resolution(before, reply)
+            settled = self._settled_as(clinic.name, before, reply)
+            if code == RESOLVED_SUPERSEDED and settled:
+                # The patient hears what reception was told already ("NO quedó reservada: ofrézcale otra", when the
+                # agent reported it): that task is the one to act on, and no new one replaces it — never closed.
+                code = ""
             if code and before is not None:  # first: it closes only what was handed off before ``now``
                 events.append(resolution_event(f"fu-{secrets.token_hex(8)}", code, turn, reply, before, now, lead_url))
-            if follow_up and not _told_already(before, reply) and not self._settled_as(clinic.name, before, reply):
+            if follow_up and not _told_already(before, reply) and not settled:
                 events.append(handoff_event(f"fu-{secrets.token_hex(8)}", turn, reply, before, now, lead_url))
             for event in events:
                 await self._store.add(clinic.name, event, self._clock())

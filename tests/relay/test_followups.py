@@ -843,3 +843,104 @@ async def test_a_booking_not_known_that_someone_else_took_first_says_so_to_recep
     assert settled.reason == "booking_taken"
     await wait_for(lambda: any("otra persona tomó esa hora justo antes" in t.text
                                for t in kommo.tasks(clinic.subdomain, "747")), "the task saying why")
+
+
+async def test_a_patient_who_hears_a_failed_booking_reception_was_told_of_still_has_an_open_task(make_relay, kommo):
+    """Reception was told "NO quedó reservada: ofrézcale otra" when the agent reported it; the patient then asked and
+    heard it from the bot ("Una recepcionista te escribirá"): that very task was closed ("sigue en la tarea nueva")
+    with no new one — in Kommo and in the tray nobody was left to write to the patient."""
+    from wire.messages import Outcome
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    refused = WireError("bad_request", "the web app refused the patient's details")
+    agent, url, who, key, _ = await told_not_known_yet(relay, kommo, clinic, "748", lambda args: refused)
+    await agent.send(Outcome(key, ok=False, error=WireError("bad_request", "refused", nothing_written=True)))
+    await agent.wait_for_events(3)
+    agent.book_delay_s = 0.0
+    told = await kommo.say(url, clinic.subdomain, "748", "hola, quedó mi hora?", **who)
+    assert told.body["data"]["booking"] == "failed" and "Una recepcionista" in " ".join(
+        h["params"]["value"] for h in told.body["execute_handlers"] if h["handler"] == "show")
+    await wait_for(lambda: len(kommo.tasks(clinic.subdomain, "748")) >= 2, "the task that it was not booked")
+    await asyncio.sleep(1.5)  # a resolution would have been sent and written by now
+    open_tasks = [t for t in kommo.tasks(clinic.subdomain, "748") if not t.completed]
+    assert len(open_tasks) == 1 and "NO quedó reservada" in open_tasks[0].text, \
+        [(t.text, t.completed) for t in kommo.tasks(clinic.subdomain, "748")]
+    assert "resolved_superseded" not in [e.reason for e in agent.events][3:]  # the tray's row stays open too
+
+
+async def test_a_patient_who_books_another_time_after_theirs_was_taken_closes_reception_s_task(make_relay, kommo):
+    """"NO quedó reservada (otra persona tomó esa hora): ofrézcale otra" stayed open after the patient booked another
+    time with the bot from the alternatives: a receptionist following it would book them a second appointment."""
+    from wire.messages import Outcome
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    taken = WireError("slot_taken", "taken", nothing_written=True)
+    agent, url, who, key, _ = await told_not_known_yet(relay, kommo, clinic, "749", lambda args: taken)
+    await agent.send(Outcome(key, ok=False, error=WireError("slot_taken", "taken", nothing_written=True)))
+    await agent.wait_for_events(3)
+    await wait_for(lambda: any("otra persona tomó esa hora" in t.text and not t.completed
+                               for t in kommo.tasks(clinic.subdomain, "749")), "reception's task to offer another")
+    agent.book_delay_s = 0.0  # the same booking asked again is taken still; another time is booked
+    agent.book_outcome = lambda args: taken_with_others if args.idempotency_key == key else None
+    taken_with_others = WireError("slot_taken", "taken", tuple(agent.slots[3:5]))
+    alternatives = await kommo.say(url, clinic.subdomain, "749", "hola, quedó mi hora?", **who)
+    assert alternatives.body["data"].get("code") == "slot_taken", alternatives.body["data"]
+    booked = await kommo.say(url, clinic.subdomain, "749", buttons_of(alternatives.body)[0], **who)
+    assert booked.body["data"]["status"] == "booked", booked.body["data"]
+    await wait_for(lambda: all(t.completed for t in kommo.tasks(clinic.subdomain, "749")),
+                   "reception's task closed: the patient booked another time")
+    assert agent.events[-1].reason == "resolved_booked"  # the tray's row too
+
+
+@pytest.mark.parametrize("tap", ["label", "number"])
+async def test_a_time_tapped_while_the_agent_is_away_is_the_time_reception_is_told(relay, kommo, tap):
+    """A time tapped at the times menu while the clinic's PC was away (asleep, paused): the task said "Estaba mirando
+    el día …" and "Escribió: «…» «1»" — not the time the patient had chosen."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    who = {"name": "Felipe Quince", "phone": "+56 9 7000 0750"}
+    lead = "750" if tap == "label" else "751"
+    days = await kommo.say(url, clinic.subdomain, lead, "hola", **who)
+    times = await kommo.say(url, clinic.subdomain, lead, buttons_of(days.body)[0], **who)
+    chosen = buttons_of(times.body)[1]
+    await agent.close()
+    await relay.wait_for_agent(clinic, connected=False)
+    away = await kommo.say(url, clinic.subdomain, lead, chosen if tap == "label" else "2", **who)
+    assert away.body["data"]["status"] == "handoff"
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, lead), "a Kommo task on the lead")
+    assert "Había elegido: " in task.text and f" {chosen} " in task.text, task.text
+
+
+async def test_a_move_of_an_appointment_reception_had_deleted_tells_reception_so_and_the_new_time(relay, kommo):
+    """The patient moved an appointment reception had cancelled meanwhile: told rightly "No encontré tu hora…",
+    but reception's task said only "quiere cambiar una hora" and the old time — not that it was gone, nor the time
+    the patient had chosen."""
+    from wire.appointments import NOT_AMONG_THE_PHONES, MyBookingsResult, RescheduleArgs, WireBooking
+    from wire.messages import error_response, ok_response
+
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"finds_bookings": True}
+    old = agent.slots[5]
+    held = WireBooking("bk-60", old.start, old.end, old.professional)
+
+    def appointments(request):
+        if isinstance(request.args, RescheduleArgs):
+            return error_response(request.id, "bad_request", NOT_AMONG_THE_PHONES)
+        return ok_response(request.id, MyBookingsResult((held,)))
+
+    agent.appointments = appointments
+    url = relay.widget_url(clinic)
+    who = {"name": "Lucía Vera", "phone": "+56 9 7000 0752"}
+    await kommo.say(url, clinic.subdomain, "752", "quiero cambiar mi hora", **who)
+    days = await kommo.say(url, clinic.subdomain, "752", "sí", **who)
+    times = await kommo.say(url, clinic.subdomain, "752", buttons_of(days.body)[0], **who)
+    chosen = buttons_of(times.body)[0]
+    gone = await kommo.say(url, clinic.subdomain, "752", chosen, **who)
+    assert gone.body["data"].get("code") == "not_in_agenda", gone.body["data"]
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "752"), "a Kommo task on the lead")
+    assert "ya NO estaba en la agenda web" in task.text and "Hora nueva que eligió" in task.text, task.text
+    assert f" {chosen} " in task.text, task.text
