@@ -40,23 +40,12 @@ from relay.metrics import RelayMetrics
 from relay.operator_endpoint import OperatorEndpoints, operator_allowed
 from relay.overload import Admission, LoopLag
 from relay.settings import RelaySettings
-from relay.store import RelayStore
+from relay.store import RelayStore, store_write_problem
 from relay.turns import TurnProcessor
 
 logger = logging.getLogger("relay.app")
 _unwritable = EventThrottle(burst=3)
 
-
-def store_write_problem(exc: sqlite3.OperationalError) -> str:
-    """Why SQLite cannot write, in an operator's words ("" for any other error): disk full, read-only, no access."""
-    said = str(exc).lower()
-    if "disk is full" in said or "database or disk is full" in said:
-        return "disk full"
-    if "readonly" in said or "read-only" in said:
-        return "read-only (file system, or the folder is not the relay user's)"
-    if "unable to open" in said:
-        return "cannot open the database file (missing folder, or not the relay user's)"
-    return ""
 
 PURGE_EVERY_S = 60.0
 STOP_STEP_S = 10.0
@@ -274,9 +263,11 @@ class RelayApp(Starlette):
         kommo = self.kommo
         if kommo is not None and scope["type"] == "http" and scope["method"] == "POST":
             path: str = scope["path"]
-            if path.startswith(_KOMMO_PREFIX) and len(path) > len(_KOMMO_PREFIX) and "/" not in path[7:]:
+            # The bot's URL typed with a trailing slash is the same clinic: Kommo follows no redirect.
+            name = path[len(_KOMMO_PREFIX) :].removesuffix("/") if path.startswith(_KOMMO_PREFIX) else ""
+            if name and "/" not in name:
                 try:
-                    await kommo(scope, receive, send, path[len(_KOMMO_PREFIX) :])
+                    await kommo(scope, receive, send, name)
                 except sqlite3.OperationalError as exc:  # the data folder: full, read-only, or not the relay's
                     why = store_write_problem(exc)
                     if not why:
@@ -322,6 +313,9 @@ def build_app(
         ],
         lifespan=lifespan,
     )
+    # Starlette answers a path with (or without) an extra slash by a redirect to the URL it saw: http:// behind the
+    # TLS proxy, and Kommo does not follow it anyway. A wrong path is a 404 instead, which the caller can read.
+    app.router.redirect_slashes = False
     app.state.relay = relay
     app.kommo = relay.kommo_endpoint.asgi
     app.agent = relay.agent

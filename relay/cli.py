@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import shlex
 import sqlite3
 import sys
 import time
@@ -25,7 +26,14 @@ from relay.cli_support import read_secret_lines as _read_secret_lines
 from relay.cli_support import same_store_flags, unwritable_folder
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
 from relay.clinic_listing import agent_cells, conversations_since, followups_cell
-from relay.operator_client import add_relay_flag, ask_relay, local_relay_url, remember_address, serving_url
+from relay.operator_client import (
+    RelayAnswer,
+    add_relay_flag,
+    ask_relay,
+    local_relay_url,
+    remember_address,
+    serving_url,
+)
 from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
 from relay.store import ClinicDetails, StoreError, StoreUnavailable
 
@@ -361,18 +369,49 @@ def _rotate_agent_token(args: argparse.Namespace) -> int:
     settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
     base = local_relay_url(settings, args.relay_address)
     dropped = ask_relay(base, f"/operator/clinics/{args.name}/agent", settings, timeout_s=10.0, method="DELETE")
+    cut_off = True  # False: a relay answered, and the old token's link may still be up there
     if dropped.status == 200 and isinstance(dropped.body, dict) and dropped.body.get("dropped"):
         print(f"The agent connected with the old token was disconnected from the relay at {base}.")
     elif dropped.status == 200:
         print(f"No agent of this clinic was connected to the relay at {base}.")
-    else:  # no relay there, or another instance holds the link: it lasts until the agent reconnects
+    elif dropped.status is None:  # no relay there: one elsewhere holds the link until the agent reconnects
         print(f"An agent connected with the old token to another relay than {base} keeps its link until it")
         print("reconnects (restart that relay, or give --relay URL, to drop it at once), then it is refused.")
+    else:
+        cut_off = False
+        _still_connected(args, base, dropped, bool(settings.operator_token))
     print("On the clinic's PC, store the new token: `cita-agent login --relay-token-stdin` (or the tray's")
     print("Configuración… → Clave del agente).")
     print("New agent token (shown once, only its hash is kept):")
-    print(token)
-    return 0
+    print(token)  # still printed: the old token is gone from the store either way
+    return 0 if cut_off else 1
+
+
+def _still_connected(args: argparse.Namespace, base: str, answer: RelayAnswer, had_token: bool) -> None:
+    """The relay did not close the old token's link: an operator who reads "done" leaves a stolen PC serving."""
+    if answer.refused and had_token:
+        why = "did not accept the CITA_RELAY_OPERATOR_TOKEN this command was given (it is not the relay's)"
+    elif answer.refused:
+        why = "asks for its operator token (CITA_RELAY_OPERATOR_TOKEN) and this command was not given it"
+    else:
+        why = f"answered HTTP {answer.status}"
+    lines = [
+        f"cita-relay: the relay at {base} did not disconnect the old agent: it {why}.",
+        "The agent connected with the old token is STILL CONNECTED, and keeps answering patients, until that relay",
+        "restarts.",
+    ]
+    if answer.refused:
+        again_at = f" --relay {shlex.quote(args.relay_address)}" if args.relay_address else ""
+        lines += [
+            "Give this command the relay's operator token and run it again (it prints yet another new token: store",
+            "that one), e.g. with the relay's settings loaded:",
+            "  set -a; . /etc/cita-relay/relay.env; set +a",
+            f"  cita-relay rotate-agent-token {args.name}{same_store_flags(args)}{again_at}",
+        ]
+    lines.append("Or restart that relay (`sudo systemctl restart cita-relay`): agents reconnect, the old token is"
+                 " refused.")
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -68,6 +68,14 @@ _T: dict[str, dict[str, str]] = {
         "requests_without_name": "Kommo → relay: el último mensaje (hace {ago}) llegó con el nombre sin reemplazar"
         " («{{{{…}}}}»), y el paciente se deriva a recepción: en el paso widget_request del bot, name debe ser"
         " {{{{contact.name}}}} (los datos de abajo).",
+        "requests_without_message": "Kommo → relay: el último mensaje (hace {ago}) llegó sin la clave message, así"
+        " que el relay no lee lo que escribe el paciente y a cada respuesta suya le contesta «Perdona, no te"
+        " entendí»: en el paso widget_request del bot, la clave debe ser message y su valor {{{{message_text}}}}"
+        " (los datos de abajo).",
+        "requests_unfilled_message": "Kommo → relay: el último mensaje (hace {ago}) llegó con message sin reemplazar"
+        " («{{{{…}}}}») en vez del texto del paciente, que a cada respuesta suya recibe «Perdona, no te entendí»: en"
+        " el paso widget_request del bot, la clave debe ser message y su valor {{{{message_text}}}} (los datos de"
+        " abajo).",
         "requests_none": "Kommo → relay: aún no llega ningún mensaje desde que el relay arrancó; escribe «Hola» al"
         " WhatsApp de la clínica y vuelve a ejecutar este comando.",
         "requests_misaddressed": "Kommo → relay: hace {ago} llegó un mensaje a …/kommo/{wrong}, que no es ninguna"
@@ -147,6 +155,12 @@ _T: dict[str, dict[str, str]] = {
         "requests_without_name": "Kommo → relay: the last message ({ago} ago) came with the name not filled in"
         " (\"{{{{…}}}}\"), and the patient is handed to reception: in the bot's widget_request step, name must be"
         " {{{{contact.name}}}} (the data below).",
+        "requests_without_message": "Kommo → relay: the last message ({ago} ago) came without the message key, so"
+        " the relay never reads what the patient writes and answers each reply \"Sorry, I didn't get that\": in the"
+        " bot's widget_request step, the key must be message and its value {{{{message_text}}}} (the data below).",
+        "requests_unfilled_message": "Kommo → relay: the last message ({ago} ago) came with message not filled in"
+        " (\"{{{{…}}}}\") instead of the patient's text, who gets \"Sorry, I didn't get that\" to each reply: in the"
+        " bot's widget_request step, the key must be message and its value {{{{message_text}}}} (the data below).",
         "requests_none": 'Kommo → relay: no message has arrived since the relay started; write "Hola" to the'
         " clinic's WhatsApp and run this command again.",
         "requests_misaddressed": "Kommo → relay: {ago} ago a message came to …/kommo/{wrong}, which is no clinic on"
@@ -278,13 +292,21 @@ def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str)
         error, detail = str(seen.get("refused_error") or ""), str(seen.get("refused_detail") or "")
         why = text(lang, _why_key(error, detail), clinic=clinic, subdomain=subdomain, error=error, detail=detail)
         return f"{FAIL} " + text(lang, "requests_refused", ago=_ago(refused, lang), why=why), 1
-    problem = seen.get("accepted_problem")
-    if isinstance(accepted, int) and problem in ("missing_phone", "unreadable_name"):
-        key = "requests_without_phone" if problem == "missing_phone" else "requests_without_name"
+    key = _PROBLEM_LINES.get(str(seen.get("accepted_problem")))
+    if isinstance(accepted, int) and key is not None:
         return f"{FAIL} " + text(lang, key, ago=_ago(accepted, lang)), 1
     if isinstance(accepted, int):
         return f"{PASS} " + text(lang, "requests_ok", ago=_ago(accepted, lang)), 0
     return "• " + text(lang, "requests_none"), 0
+
+
+# What the last accepted request lacked (relay.kommo_requests_seen) -> its line.
+_PROBLEM_LINES = {
+    "missing_message": "requests_without_message",
+    "unfilled_message": "requests_unfilled_message",
+    "missing_phone": "requests_without_phone",
+    "unreadable_name": "requests_without_name",
+}
 
 
 def _why_key(error: str, detail: str) -> str:

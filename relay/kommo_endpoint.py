@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
@@ -21,13 +22,20 @@ from starlette.responses import Response
 from relay.conversation import Turn
 from relay.conversation.patient import patient_problem
 from relay.http_limits import BODY_DEADLINE, BODY_TIMED_OUT, RECEIVED_AT
-from relay.kommo_requests_seen import KommoRequestsSeen
+from relay.kommo_requests_seen import KommoRequestsSeen, message_problem
 from relay.log_throttle import EventThrottle
 from relay.logs import log
 from relay.metrics import RelayMetrics
 from relay.overload import Admission, Shed
 from relay.settings import RelaySettings
-from relay.store import CLINIC_NAME_RE, TURN_EXTRAS, PendingTurn, RelayStore, StoreUnavailable
+from relay.store import (
+    CLINIC_NAME_RE,
+    TURN_EXTRAS,
+    PendingTurn,
+    RelayStore,
+    StoreUnavailable,
+    store_write_problem,
+)
 from relay.turns import AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 from wire.json_text import dumps_bytes
@@ -39,6 +47,9 @@ T = TypeVar("T")
 _ACCEPTED = b'{"ok":true}'  # Kommo's 200: the same bytes every time
 _OVERLOADED = b'{"error":"overloaded","detail":"the relay is over capacity right now; send it again shortly"}'
 SHED_LOG_EVERY_S = 5.0
+# A store that cannot take a turn (Redis away, a full or read-only disk) is seldom back within a second.
+STORE_RETRY_AFTER_S = 30
+UNWRITABLE_LOG_EVERY_S = 60.0  # one line when the data folder stops taking turns, then one a minute while it lasts
 _JSON_TYPE = (b"content-type", b"application/json")
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -84,6 +95,13 @@ UNAUTHORIZED_ANSWER = {
 
 _UNAUTHORIZED_BODY = dumps_bytes(UNAUTHORIZED_ANSWER)
 _BODY_TOO_SLOW = Refusal(408, "body_too_slow", "the body did not arrive in time")
+_STORE_AWAY = Refusal(503, "store_unavailable", "the relay cannot reach its store right now; try again")
+_STORE_UNWRITABLE_ANSWER = Answer(
+    503,
+    dumps_bytes({"error": "store_unavailable", "detail": "the relay cannot write its store right now; nothing was "
+                 "accepted, send it again"}),
+    STORE_RETRY_AFTER_S,
+)
 _ACCEPTED_ANSWER = Answer(200, _ACCEPTED)
 
 
@@ -176,6 +194,8 @@ class KommoEndpoint:
         self._admission = admission
         self._shed_since_log = 0
         self._shed_logged_at = -SHED_LOG_EVERY_S
+        self._unwritable_since_log = 0
+        self._unwritable_logged_at = -UNWRITABLE_LOG_EVERY_S
         self._bounded_reads = getattr(store, "reads_wait", True)  # False: reads never wait, no deadline to keep
 
     async def __call__(self, request: Request) -> Response:
@@ -210,9 +230,11 @@ class KommoEndpoint:
             return self._shed(Shed("store_slow", self._admission.retry_after_s if self._admission else 1))
         except StoreUnavailable:
             # Several instances share Redis and it is away: nothing was accepted, so Kommo may send it again.
-            return self._refuse(
-                name, Refusal(503, "store_unavailable", "the relay cannot reach its store right now; try again")
-            )
+            return self._refuse(name, _STORE_AWAY, retry_after_s=STORE_RETRY_AFTER_S)
+        except sqlite3.DatabaseError as exc:
+            # The SQLite file cannot take the turn (disk full, read-only, an I/O error): the claim's transaction was
+            # rolled back, so nothing was accepted either. Kommo sends a 503 again; not a 500: that message is lost.
+            return self._store_unwritable(exc)
 
     async def _accept(self, scope: dict[str, Any], receive: Receive, name: str) -> Answer:
         # From its arrival (the HTTP protocol's stamp, on the loop's monotonic clock): the wait before the handler
@@ -322,7 +344,9 @@ class KommoEndpoint:
         )
         if self._admission is not None:
             self._admission.accepted()
-        self.seen.accepted(clinic.name, now, patient_problem(ask.name, ask.phone) or "")
+        # For check-clinic: a step that never sends the patient's text first (every answer is "no te entendí").
+        problem = message_problem(body["data"], ask.message) or patient_problem(ask.name, ask.phone) or ""
+        self.seen.accepted(clinic.name, now, problem)
         if prior is None:
             self._metrics.webhooks.labels("accepted").inc()  # a child appears in /metrics once it counted
         else:
@@ -350,6 +374,23 @@ class KommoEndpoint:
             self._shed_logged_at, self._shed_since_log = now, 0
         return Answer(503, _OVERLOADED, shed.retry_after_s)
 
+    def _store_unwritable(self, exc: sqlite3.DatabaseError) -> Answer:
+        self._metrics.webhooks.labels("store_unavailable").inc()
+        self._unwritable_since_log += 1
+        now = time.monotonic()
+        if now - self._unwritable_logged_at >= UNWRITABLE_LOG_EVERY_S:  # not a traceback per patient's message
+            log(
+                logger,
+                logging.ERROR,
+                "store_unwritable",
+                reason=store_write_problem(exc) or f"sqlite: {str(exc)[:100]}",
+                folder=str(self._settings.data_dir),
+                refused=self._unwritable_since_log,
+                action="free disk space or make the folder writable; Kommo sends these again",
+            )
+            self._unwritable_logged_at, self._unwritable_since_log = now, 0
+        return _STORE_UNWRITABLE_ANSWER
+
     async def _token_reused_for_another_lead(self, clinic: str, claims: dict, lead_id: str, now: float) -> bool:
         """A known jti whose first use was for another lead: a replayed token, not Kommo repeating itself."""
         jti = claims["jti"]
@@ -357,7 +398,7 @@ class KommoEndpoint:
             return False  # the repeat was recognised by lead + message, with a token never seen before
         return await self._store.find_delivery(clinic, [jti_lead_key(jti, lead_id)], now) is None
 
-    def _refuse(self, clinic: str, refusal: Refusal) -> Answer:
+    def _refuse(self, clinic: str, refusal: Refusal, retry_after_s: int | None = None) -> Answer:
         self._metrics.webhooks.labels(refusal.error).inc()
         self._refusals.log(
             logger,
@@ -370,7 +411,7 @@ class KommoEndpoint:
         )
         if refusal.status == 401:  # the reason is for the operator's log; the caller learns only "not accepted"
             return Answer(401, _UNAUTHORIZED_BODY)
-        return Answer(refusal.status, dumps_bytes(refusal.as_json()))
+        return Answer(refusal.status, dumps_bytes(refusal.as_json()), retry_after_s)
 
 
 async def _within(deadline: float, read: Coroutine[Any, Any, T]) -> T:

@@ -2,6 +2,10 @@
 refused and why. `cita-relay check-clinic` shows it, so a Kommo admin sees "every message is refused: the client
 secret stored is not the integration's" instead of "all set" while patients get silence.
 
+The last accepted one also says what the bot's step sent wrong, if anything: no ``message`` key (misspelt) or
+an unfilled ``{{…}}`` in it, so every patient is answered "Perdona, no te entendí"; no phone; a name left as
+``{{…}}``.
+
 In memory, per instance, since it started. A request to a name that is no clinic here is remembered apart (the
 last MAX_UNKNOWN names, each a plain name): `check-clinic clinica-sol` then says "a message came to
 …/kommo/clinica_sol, which is no clinic: fix the bot's URL", where it would otherwise wait for a first message.
@@ -12,12 +16,26 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 MAX_CLINICS = 10_000
 MAX_UNKNOWN = 100
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # shown to an admin: nothing else is ever kept
+# What the bot's step sent instead of the patient's text: the relay never reads what the patient wrote.
+MISSING_MESSAGE = "missing_message"  # no "message" key in data ("messge": a typo in the step)
+UNFILLED_MESSAGE = "unfilled_message"  # "message" arrived as a placeholder Kommo did not fill ("{{message}}")
+_UNFILLED = re.compile(r"\{\{[^{}]*\}\}")  # the whole value one placeholder: a patient's own text never is
+
+
+def message_problem(data: Mapping[str, Any], message: str) -> str:
+    """MISSING_MESSAGE or UNFILLED_MESSAGE when the step's ``message`` is not Kommo's ``{{message_text}}``; else ""."""
+    if "message" not in data:
+        return MISSING_MESSAGE
+    if message.startswith("{{") and _UNFILLED.fullmatch(message):
+        return UNFILLED_MESSAGE
+    return ""
 
 
 @dataclass
@@ -26,7 +44,9 @@ class _Seen:
     refused_at: float = 0.0
     error: str = ""
     detail: str = ""
-    problem: str = ""  # the last accepted one could not be booked from: "missing_phone", "unreadable_name"
+    # What the last accepted one lacked: "missing_message", "unfilled_message" (the patient is never understood),
+    # "missing_phone", "unreadable_name" (the patient cannot book).
+    problem: str = ""
 
 
 class KommoRequestsSeen:
@@ -35,7 +55,8 @@ class KommoRequestsSeen:
         self._unknown: dict[str, float] = {}  # a name that is no clinic here -> when a request last came to it
 
     def accepted(self, clinic: str, now: float, problem: str = "") -> None:
-        """``problem``: the request came without what a booking needs (its phone, or a name left as "{{…}}")."""
+        """``problem``: the request came without the patient's text (``message_problem``) or without what a
+        booking needs (its phone, or a name left as "{{…}}")."""
         seen = self._clinics.get(clinic)
         if seen is None:
             seen = self._add(clinic)

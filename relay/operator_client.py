@@ -24,6 +24,13 @@ class RelayAnswer:
     def ok(self) -> bool:
         return self.status == 200 and isinstance(self.body, dict)
 
+    @property
+    def refused(self) -> bool:
+        """The relay would not answer the operator: it has an operator token and this command has none (or another),
+        or, without one, the call did not come straight from its own machine. It answers that as a 404 with this
+        body, as if the route did not exist (relay/operator_endpoint.py); a relay without the route has no body."""
+        return self.status == 404 and self.body == {"error": "not_found"}
+
 
 def add_relay_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -52,6 +52,20 @@ class StoreUnavailable(Exception):
     """The store cannot be reached right now (a shared store's server is down): retry later, nothing was lost."""
 
 
+def store_write_problem(exc: sqlite3.Error) -> str:
+    """Why SQLite cannot write, in an operator's words ("" for any other error): disk full, read-only, no access."""
+    said = str(exc).lower()
+    if "disk is full" in said or "database or disk is full" in said:
+        return "disk full"
+    if "readonly" in said or "read-only" in said:
+        return "read-only (file system, or the folder is not the relay user's)"
+    if "unable to open" in said:
+        return "cannot open the database file (missing folder, or not the relay user's)"
+    if "disk i/o error" in said:  # what a write refused by the file system itself looks like (EROFS, EIO, EPERM)
+        return "disk I/O error (the file system failed or turned read-only, or a file in the folder is immutable)"
+    return ""
+
+
 @dataclass(frozen=True)
 class Clinic:
     name: str
@@ -1239,9 +1253,22 @@ class _Transaction:
             try:
                 self._before_commit()
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:
+            self._rollback()
+            return
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            self._rollback()  # a COMMIT that failed may leave the transaction open: every later BEGIN would fail
+            raise
+
+    def _rollback(self) -> None:
+        # After a disk I/O error or a full disk SQLite may have rolled back already: a second ROLLBACK would raise
+        # "no transaction is active" and hide the error that says what is wrong.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
 
 def _clinic(row: sqlite3.Row) -> Clinic:
