@@ -231,11 +231,13 @@ def _listed(
     now: datetime | None = None,
 ) -> Reply:
     if not state.bookings:  # none found: "Pedir una hora", not "otra"
+        # One to cancel or move that is not under this phone may be under another: a way to a person, said
+        other = [lang.say("no_bookings_other_phone")] if state.intent in ("cancel", "reschedule") else []
         option = Option(lang.say("first_booking_button"), "new_booking")
         state = evolve(state, stage=CHOOSE_DAY, options=(option,), intent="")
         data = {"status": "choose_day", "conversation_id": state.conversation_id, "code": "no_bookings",
                 "option_1": option.label}
-        body = continuation(data, [*opening, lang.say("no_bookings")], lang.say("new_booking_prompt"),
+        body = continuation(data, [*opening, lang.say("no_bookings"), *other], lang.say("new_booking_prompt"),
                             [option.label], clinic.bot_question_step)
         return Reply(state, body, "choose_day")
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
@@ -261,6 +263,10 @@ def _listed(
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
+        said = _wish_reading(state, now)
+        if not named and said is not None and said.day is not None and not named_bookings(
+                state.bookings, said.day, (), by_weekday=said.by_weekday):  # "cancela la del sábado": none then
+            opening = [*opening, lang.say("no_booking_that_day_list", day=lang.day_long(said.day))]
         return _which(lang, _wish_read(state), clinic, opening)
     if state.intent == "my_bookings" and asks_if_still_on(normalize(state.wish)):
         said = _wish_reading(state, now)  # "¿sigue en pie lo del miércoles?": that one, said first

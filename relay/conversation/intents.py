@@ -169,7 +169,7 @@ _PERSON = re.compile(
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|(?:la|el|una|un) secre|asesor\w*|atencion al cliente"
     r"|llam(?:en|eme|enme|arme|ame|an)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
-    r"|receptionist|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
+    r"|reception(?:ist)?|front desk|human|real person|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
     r"|(?:is |hay )?(?:anyone|anybody|someone|somebody|alguien) (?:there|here|ahi|alli)|hay alguien(?! que)"
     r"|(?:comunic|contact|conect)\w* (?:con|with|to) (?:alguien|alguno|una persona|someone|somebody)"

@@ -893,3 +893,25 @@ def test_a_move_said_from_the_old_appointment_goes_there(message, answer, not_sh
     assert answer in reply and "Estos son los próximos días" not in reply, reply
     if not_shown:
         assert not_shown not in buttons(said) and "12:00" in buttons(said), buttons(said)
+
+
+def test_a_cancel_of_a_day_with_none_of_several_says_there_is_none_that_day():
+    """"cancela mi hora del sábado" with none that Saturday (of two): the list came back with no word of it — as if
+    the Saturday one existed and was missing from the list."""
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU, FRI))
+    reply = texts(chat.say("hola, cancela mi hora del sabado porfa"))
+    assert "No tienes hora el sábado 5 de diciembre." in reply and "¿Cuál quieres cancelar?" in reply, reply
+
+
+def test_no_appointment_to_cancel_under_this_phone_gives_the_way_to_reception_and_reception_works_in_english():
+    """Nothing under this phone to cancel (booked with another number?): only "Pedir una hora" was offered. And the
+    English texts tell a patient to write "reception", which was not understood."""
+    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent())
+    reply = texts(chat.say("quiero cancelar mi hora del martes"))
+    assert "No encontré horas próximas" in reply and "escribe «recepción»" in reply, reply
+    assert chat.say("recepción").status == "handoff"
+    english = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(),
+                   clinic=EN)
+    reply = texts(english.say("I need to cancel my appointment"))
+    assert 'write "reception"' in reply, reply
+    assert english.say("reception").status == "handoff"
