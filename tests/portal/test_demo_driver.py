@@ -17,6 +17,7 @@ from agent.portal.base import (
     LoginRejected,
     Patient,
     PortalChanged,
+    PortalError,
     PortalUnavailable,
     SlotTaken,
 )
@@ -314,3 +315,18 @@ async def test_no_screenshot_file_name_or_error_holds_the_password(work_dir, tmp
             assert STAFF_PASSWORD not in path.name
             if path.is_file():
                 assert STAFF_PASSWORD.encode() not in path.read_bytes()
+
+
+async def test_a_page_still_loading_when_the_wait_ends_is_a_slow_web_app_not_a_changed_one(browser_path, tmp_path):
+    """A web app at 8 s a page: the agenda still said "Cargando agenda…" when the driver stopped waiting, and that was
+    "the web app looks different than expected" — the drift alert, and the booking dropped as failed. A page still
+    loading is the web app being slow: PortalUnavailable (retried, a booking looked up again)."""
+    with running_portal(clock=frozen_clock(FROZEN_NOW)) as portal:
+        async with make_driver(portal, browser_path, tmp_path, timeout_s=1.5) as driver:
+            slot = (await driver.free_slots(14))[2]
+            portal.admin.set_faults(latency_ms=1000)
+            with pytest.raises(PortalError) as slow:
+                await driver.book(slot.id, Patient("Lenta Carga", "+56 9 4444 6666"), reference="req-slow")
+            portal.admin.set_faults(latency_ms=0)
+        assert not isinstance(slow.value, PortalChanged), slow.value
+        assert slow.value.code == "portal_down" and "still loading" in str(slow.value), slow.value

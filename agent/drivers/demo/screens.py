@@ -15,17 +15,14 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
 
-from agent.portal.base import Patient, PortalChanged
+from agent.portal.base import Patient
 from agent.portal.drift import DeclaredElement, DeclaredScreen
+from agent.portal.waiting import missing, require_visible
 
 
 async def require(locator: Locator, screen: str, element: str, timeout_ms: float) -> Locator:
-    """The locator once visible, else PortalChanged(screen, element)."""
-    try:
-        await locator.wait_for(state="visible", timeout=timeout_ms)
-    except PlaywrightError:  # a timeout, or more than one match: either way the screen is not what we know
-        raise PortalChanged(screen, element) from None
-    return locator
+    """The locator once visible; else the screen changed (PortalChanged), or the web app is slow (still loading)."""
+    return await require_visible(locator, screen, element, timeout_ms)
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,8 @@ class AgendaScreen:
         try:
             await drawn.or_(self.banner).first.wait_for(state="visible", timeout=self.timeout_ms)
         except PlaywrightError:
-            raise PortalChanged(self.name, f"week of {monday} for {professional_key}") from None
+            raise await missing(self.page, self.name, f"week of {monday} for {professional_key}",
+                                self.timeout_ms) from None
         return await drawn.count() > 0
 
     def cell(self, local_start: datetime) -> Locator:

@@ -14,6 +14,7 @@ from playwright.async_api import Locator, Page
 
 from agent.portal.base import PortalChanged
 from agent.portal.drift import DeclaredElement, DeclaredScreen
+from agent.portal.waiting import require_visible
 
 LOGIN_PATH = "/admin/login/"
 CALENDAR_PATH = "/appointment/app-admin/appointments/"
@@ -21,11 +22,8 @@ SAVE_PATH = "/appointment/ajax/update_appt_min_info/"
 
 
 async def require(locator: Locator, screen: str, element: str, timeout_ms: float) -> Locator:
-    try:
-        await locator.wait_for(state="visible", timeout=timeout_ms)
-    except PlaywrightError:
-        raise PortalChanged(screen, element) from None
-    return locator
+    """The locator once visible; else the screen changed (PortalChanged), or the web app is slow (still loading)."""
+    return await require_visible(locator, screen, element, timeout_ms)
 
 
 @dataclass(frozen=True)
