@@ -1,6 +1,6 @@
-"""`cita-relay serve | add-clinic | list-clinics | remove-clinic | set-kommo-oauth | set-kommo-account |
-set-kommo-secret | rotate-agent-token | set-follow-ups`, and the Kommo set-up commands of ``relay.cli_kommo``
-(kommo-widget, kommo-install-link, check-clinic).
+"""`cita-relay serve | add-clinic | set-clinic | list-clinics | remove-clinic | set-kommo-oauth |
+set-kommo-account | set-kommo-secret | rotate-agent-token | set-follow-ups`, and the Kommo set-up commands of
+``relay.cli_kommo`` (kommo-widget, kommo-install-link, check-clinic).
 
 Secrets only ever come in on standard input (never as flags, which show up in `ps` and shell history), and
 the one secret the relay hands out — a clinic's agent token — is printed once, alone on the last line of
@@ -25,6 +25,7 @@ from relay.cli_support import open_store as _store
 from relay.cli_support import read_secret_lines as _read_secret_lines
 from relay.cli_support import same_store_flags, unwritable_folder
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
+from relay.clinic_check import placeholder_domain
 from relay.clinic_listing import agent_cells, conversations_since, followups_cell
 from relay.operator_client import (
     RelayAnswer,
@@ -35,7 +36,7 @@ from relay.operator_client import (
     serving_url,
 )
 from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
-from relay.store import ClinicDetails, StoreError, StoreUnavailable
+from relay.store import Clinic, ClinicChanges, ClinicDetails, StoreError, StoreUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,14 +82,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_storage_flags(add)
     add.set_defaults(func=_add_clinic)
 
+    change = sub.add_parser(
+        "set-clinic",
+        help="change a clinic's bot question step, display name, language or address; its agent token, Kommo"
+        " tokens and conversations stay",
+    )
+    change.add_argument("name")
+    change.add_argument(
+        "--bot-question-step", type=int, metavar="N", help="the Salesbot step the relay's replies send the bot back to"
+    )
+    change.add_argument("--display-name", metavar="TEXT", help="the clinic's name as patients read it (\"\": NAME)")
+    change.add_argument("--language", choices=("es", "en"), help="the patients' language")
+    change.add_argument("--address", metavar="TEXT", help="the clinic's address, shown on a confirmation")
+    add_storage_flags(change)
+    change.set_defaults(func=_set_clinic)
+
     listing = sub.add_parser("list-clinics", help="list the clinics (no secrets)")
     listing.add_argument("--json", action="store_true", help="one JSON array instead of a table")
     add_relay_flag(listing)
     add_storage_flags(listing)
     listing.set_defaults(func=_list_clinics)
 
-    remove = sub.add_parser("remove-clinic", help="delete a clinic, its tokens and its conversations")
+    remove = sub.add_parser(
+        "remove-clinic", help="delete a clinic, its tokens and its conversations, and disconnect its agent"
+    )
     remove.add_argument("name")
+    add_relay_flag(remove)
     add_storage_flags(remove)
     remove.set_defaults(func=_remove_clinic)
 
@@ -210,6 +229,54 @@ def _add_clinic(args: argparse.Namespace) -> int:
     return 0
 
 
+# What set-clinic changes: (the Clinic field, and its flag, with _ for -; how the command's output names it)
+_CLINIC_FIELDS = (
+    ("bot_question_step", "bot question step"),
+    ("display_name", "display name"),
+    ("language", "language"),
+    ("address", "address"),
+)
+
+
+def _set_clinic(args: argparse.Namespace) -> int:
+    changes = ClinicChanges(
+        bot_question_step=args.bot_question_step, display_name=args.display_name, language=args.language,
+        address=args.address,
+    )
+    if all(getattr(changes, field) is None for field, _ in _CLINIC_FIELDS):
+        print("cita-relay: nothing to change: give --bot-question-step, --display-name, --language or --address",
+              file=sys.stderr)
+        return 2
+    store = _store(args)
+    try:
+        before, after = store.update_clinic(args.name, changes)
+    finally:
+        store.close_now()
+    changed = [(label, _shown(before, field), _shown(after, field)) for field, label in _CLINIC_FIELDS
+               if _shown(before, field) != _shown(after, field)]
+    if not changed:
+        print(f"Clinic {args.name!r} already had these settings: nothing changed.")
+        return 0
+    print(f"Clinic {args.name!r} changed (its agent token, Kommo tokens and conversations stay):")
+    for label, old, new in changed:
+        print(f"  {label}: {old} -> {new}")
+    # SQLite: the relay sees another connection's commit at its next Kommo call. Redis: each instance keeps a
+    # clinic's settings for 5 s (relay.cluster.store.RedisStore.get_clinic).
+    shared = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url)).uses_redis
+    print(f"The running relay uses it {'within 5 s' if shared else 'from the next patient message on'}, without a"
+          " restart.")
+    if any(label == "bot question step" for label, _, _ in changed):
+        print(f"Its replies now send the Salesbot back to step {after.bot_question_step}: that step must wait for the"
+              " patient's answer and call the relay again.")
+    return 0
+
+
+def _shown(clinic: Clinic, field: str) -> str:
+    """A clinic's setting as `set-clinic` prints it (the display name as patients read it)."""
+    value = clinic.name_for_patients if field == "display_name" else getattr(clinic, field)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _set_follow_ups(args: argparse.Namespace) -> int:
     from relay.followups_store import open_followup_admin, parse_kommo_actions
 
@@ -250,6 +317,7 @@ def _list_clinics(args: argparse.Namespace) -> int:
                 "address": c.address,
                 "kommo_auth": c.kommo_auth,
                 "display_name": c.display_name,
+                "bot_question_step": c.bot_question_step,
                 "agent": agents.get(c.name) if agents is not None else None,
                 "followups_waiting": waiting.get(c.name, 0) if waiting is not None else None,
                 "conversations_24h": conversations.get(c.name, 0),
@@ -261,13 +329,15 @@ def _list_clinics(args: argparse.Namespace) -> int:
     if not clinics:
         print("No clinics yet: add one with `cita-relay add-clinic`.")
         return 0
-    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "AUTH", "ADDRESS", "AGENT", "WEB APP", "FOLLOW-UPS", "CHATS 24H")
+    header = ("NAME", "DISPLAY NAME", "KOMMO", "LANG", "BOT STEP", "AUTH", "ADDRESS", "AGENT", "WEB APP", "FOLLOW-UPS",
+              "CHATS 24H")
     rows_text = [
         (
             c.name,
             c.display_name,
             c.kommo_base_url,
             c.language,
+            str(c.bot_question_step),
             c.kommo_auth,
             c.address,
             *agent_cells(agents.get(c.name) if agents is not None else None, known=agents is not None),
@@ -323,6 +393,31 @@ def _remove_clinic(args: argparse.Namespace) -> int:
         print(f"cita-relay: no clinic named {args.name!r}", file=sys.stderr)
         return 1
     print(f"Clinic {args.name!r} removed (its agent token no longer works).")
+    # Its agent's link outlives the clinic until the relay closes it: it would show as connected, and answer the
+    # patients of a clinic added again under this name.
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
+    base = local_relay_url(settings, args.relay_address)
+    dropped = ask_relay(base, f"/operator/clinics/{args.name}/agent?why=removed", settings, timeout_s=10.0,
+                        method="DELETE")
+    if dropped.status == 200 and isinstance(dropped.body, dict) and dropped.body.get("dropped"):
+        print(f"Its agent was disconnected from the relay at {base}.")
+    elif dropped.status == 200:
+        print(f"No agent of this clinic was connected to the relay at {base}.")
+    elif dropped.status is None:  # no relay there: one elsewhere holds the link until the agent reconnects
+        print(f"An agent of this clinic connected to another relay than {base} keeps its link until it reconnects")
+        print("(restart that relay, or give --relay URL, to drop it at once), then it is refused.")
+    else:
+        why = _relay_refusal(dropped, bool(settings.operator_token))
+        for line in (
+            f"cita-relay: the relay at {base} did not disconnect the removed clinic's agent: it {why}.",
+            "That agent is STILL CONNECTED to it until that relay restarts: it shows as connected, and would answer",
+            f"the patients of a clinic added again as {args.name!r}. Restart that relay (`sudo systemctl restart"
+            " cita-relay`): the agent reconnects and is refused.",
+            "The relay's operator token comes with its settings: load them before such commands"
+            " (`set -a; . /etc/cita-relay/relay.env; set +a`).",
+        ):
+            print(line, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -387,14 +482,18 @@ def _rotate_agent_token(args: argparse.Namespace) -> int:
     return 0 if cut_off else 1
 
 
+def _relay_refusal(answer: RelayAnswer, had_token: bool) -> str:
+    """Why a relay that answered did not close an agent's link, for "the relay at … did not disconnect …: it …"."""
+    if answer.refused and had_token:
+        return "did not accept the CITA_RELAY_OPERATOR_TOKEN this command was given (it is not the relay's)"
+    if answer.refused:
+        return "asks for its operator token (CITA_RELAY_OPERATOR_TOKEN) and this command was not given it"
+    return f"answered HTTP {answer.status}"
+
+
 def _still_connected(args: argparse.Namespace, base: str, answer: RelayAnswer, had_token: bool) -> None:
     """The relay did not close the old token's link: an operator who reads "done" leaves a stolen PC serving."""
-    if answer.refused and had_token:
-        why = "did not accept the CITA_RELAY_OPERATOR_TOKEN this command was given (it is not the relay's)"
-    elif answer.refused:
-        why = "asks for its operator token (CITA_RELAY_OPERATOR_TOKEN) and this command was not given it"
-    else:
-        why = f"answered HTTP {answer.status}"
+    why = _relay_refusal(answer, had_token)
     lines = [
         f"cita-relay: the relay at {base} did not disconnect the old agent: it {why}.",
         "The agent connected with the old token is STILL CONNECTED, and keeps answering patients, until that relay",
@@ -431,6 +530,15 @@ def _serve(args: argparse.Namespace) -> int:
         )
     settings = settings_from_args(args)
     configure_logging(settings.log_level, settings.log_format)
+    placeholder = placeholder_domain(settings.public_base_url)
+    if placeholder:  # relay.env copied unchanged: every URL the relay hands out for Kommo would lead nowhere
+        print(
+            f"cita-relay: warning: the public URL {settings.public_base_url} is an example address ({placeholder}),"
+            " not this relay's: Kommo cannot reach it, and check-clinic and kommo-install-link print it as the"
+            " clinic's bot URL and redirect URI. Set CITA_RELAY_PUBLIC_URL (or --public-url) to the relay's https"
+            " address.",
+            file=sys.stderr,
+        )
     if not settings.uses_redis and settings.data_dir.exists() and not settings.data_dir.is_dir():
         print(f"cita-relay: --data {settings.data_dir} is a file, not a folder", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 PASS, FAIL = "✔", "✘"
 
@@ -88,19 +89,42 @@ _T: dict[str, dict[str, str]] = {
         " set-kommo-secret {clinic} --kommo-secret-stdin`.",
         "why_account": "el bot que llama es de otra cuenta de Kommo, no de {subdomain}: si esa es la de la clínica,"
         " corrígelo con `cita-relay set-kommo-account {clinic} --kommo-subdomain SUBDOMINIO`.",
-        "why_token": "Kommo no envió un token válido ({detail}): usa el paso widget_request del Salesbot, no un"
-        " webhook.",
-        "why_data": "el paso widget_request del bot no envía los datos de abajo ({detail}): pega la URL y los datos"
+        "why_not_widget": "la llamada no viene de un paso widget_request del Salesbot ({what}): usa ese paso, no un"
+        " webhook ni otra llamada.",
+        "why_clock": "el token de Kommo llegó vencido o aún no válido: revisa que el reloj del servidor del relay"
+        " esté en hora (`timedatectl`).",
+        "why_foreign": "la llamada pide la respuesta en una dirección que no es de la cuenta {subdomain}: el bot es"
+        " de otra cuenta de Kommo; si esa es la de la clínica, corrígelo con `cita-relay set-kommo-account {clinic}"
+        " --kommo-subdomain SUBDOMINIO`.",
+        "why_data": "el paso widget_request del bot no envía los datos de abajo ({what}): pega la URL y los datos"
         " tal cual.",
         "why_webhook": "esta URL está puesta como webhook de la cuenta (Ajustes → Integraciones → Web hooks):"
         " quítala de ahí y úsala solo en el paso widget_request del Salesbot.",
-        "why_other": "{error} ({detail}).",
+        "why_other": "el relay no aceptó la llamada (código {error}); su registro dice por qué: busca"
+        " kommo_request_refused.",
+        # What the refused call lacked, for the two sentences above (the relay's own detail is for its log)
+        "what.missing_token": "no trae el token de Kommo",
+        "what.invalid_token": "su token no es válido",
+        "what.missing_return_url": "no trae return_url, que Kommo añade solo en ese paso",
+        "what.malformed_return_url": "su return_url no es una dirección válida",
+        "what.missing_data": "no trae el bloque data con lead_id, message, name y phone",
+        "what.missing_lead_id": "falta lead_id, o no es el id del lead: su valor debe ser {{{{lead.id}}}}",
+        "what.not_strings": "cada valor de data debe ser un texto entre comillas",
+        "what.control_characters": "un valor trae caracteres de control",
+        "what.malformed_body": "el cuerpo de la llamada no es un JSON válido",
+        "what.unsupported_media_type": "no llegan como JSON ni como formulario",
         "ago_s": "{n} s",
         "ago_min": "{n} min",
         "ago_h": "{n} h",
         "paste": "Paso widget_request del bot (Kommo → Salesbot): URL y datos a pegar:",
         "url": "  URL: {url}",
         "not_https": "  Nota: Kommo solo llama a direcciones https; inicia el relay con --public-url https://….",
+        "url_placeholder": "URL del relay: {address} es una dirección de ejemplo ({domain}), no la de este relay, y"
+        " Kommo no llegaría a ella: pon la dirección https real del relay en CITA_RELAY_PUBLIC_URL (en"
+        " /etc/cita-relay/relay.env), reinícialo y vuelve a ejecutar este comando.",
+        "url_http": "URL del relay: {address} no es https, y Kommo solo llama a direcciones https: pon la dirección"
+        " https del relay (la del proxy con TLS) en CITA_RELAY_PUBLIC_URL (o --public-url), reinícialo y vuelve a"
+        " ejecutar este comando.",
         "all_ok": "Todo listo: escribe «Hola» al WhatsApp de la clínica para probar.",
         "some_failed": "Falta resolver {count} punto(s) de arriba antes del primer paciente.",
         "unreachable": "No se pudo preguntar al relay en {url}: ¿está corriendo `cita-relay serve`? ({detail})",
@@ -173,18 +197,41 @@ _T: dict[str, dict[str, str]] = {
         " --kommo-secret-stdin`.",
         "why_account": "the bot calling belongs to another Kommo account, not {subdomain}: if that is the clinic's,"
         " set it right with `cita-relay set-kommo-account {clinic} --kommo-subdomain SUBDOMAIN`.",
-        "why_token": "Kommo sent no valid token ({detail}): use the Salesbot's widget_request step, not a webhook.",
-        "why_data": "the bot's widget_request step does not send the data below ({detail}): paste the URL and the"
+        "why_not_widget": "the call does not come from a Salesbot widget_request step ({what}): use that step, not a"
+        " webhook or another call.",
+        "why_clock": "Kommo's token arrived expired or not yet valid: check that the relay server's clock is right"
+        " (`timedatectl`).",
+        "why_foreign": "the call asks for the answer at an address that is not account {subdomain}'s: the bot belongs"
+        " to another Kommo account; if that is the clinic's, set it right with `cita-relay set-kommo-account"
+        " {clinic} --kommo-subdomain SUBDOMAIN`.",
+        "why_data": "the bot's widget_request step does not send the data below ({what}): paste the URL and the"
         " data as they are.",
         "why_webhook": "this URL is set as an account webhook (Settings → Integrations → Web hooks): remove it there"
         " and use it only in the Salesbot's widget_request step.",
-        "why_other": "{error} ({detail}).",
+        "why_other": "the relay did not accept the call (code {error}); its log says why: look for"
+        " kommo_request_refused.",
+        "what.missing_token": "it carries no Kommo token",
+        "what.invalid_token": "its token is not valid",
+        "what.missing_return_url": "it carries no return_url, which Kommo adds only in that step",
+        "what.malformed_return_url": "its return_url is not a valid address",
+        "what.missing_data": "it carries no data block with lead_id, message, name and phone",
+        "what.missing_lead_id": "lead_id is missing or is not the lead's id: its value must be {{{{lead.id}}}}",
+        "what.not_strings": "each data value must be a text in quotes",
+        "what.control_characters": "a value carries control characters",
+        "what.malformed_body": "the call's body is not valid JSON",
+        "what.unsupported_media_type": "they come neither as JSON nor as a form",
         "ago_s": "{n} s",
         "ago_min": "{n} min",
         "ago_h": "{n} h",
         "paste": "The bot's widget_request step (Kommo → Salesbot): URL and data to paste:",
         "url": "  URL: {url}",
         "not_https": "  Note: Kommo only calls https addresses; start the relay with --public-url https://….",
+        "url_placeholder": "Relay URL: {address} is an example address ({domain}), not this relay's, and Kommo would"
+        " not reach it: set the relay's real https address in CITA_RELAY_PUBLIC_URL (in /etc/cita-relay/relay.env),"
+        " restart it and run this command again.",
+        "url_http": "Relay URL: {address} is not https, and Kommo only calls https addresses: set the relay's https"
+        " address (the TLS proxy's) in CITA_RELAY_PUBLIC_URL (or --public-url), restart it and run this command"
+        " again.",
         "all_ok": 'All set: write "Hola" to the clinic\'s WhatsApp to try it.',
         "some_failed": "{count} item(s) above must be fixed before the first patient.",
         "unreachable": "Could not ask the relay at {url}: is `cita-relay serve` running? ({detail})",
@@ -267,30 +314,69 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
 
     step = report.get("widget_request") or {}
     url = str(step.get("url", ""))
+    problem = _url_line(url, str(kommo.get("base_url") or ""), lang)
+    if problem:
+        failures += 1
+        lines.append(f"{FAIL} " + problem)
     lines.append(text(lang, "paste"))
     lines.append(text(lang, "url", url=url))
-    if not url.startswith("https://"):
+    if not url.startswith("https://") and not problem:
         lines.append(text(lang, "not_https"))
     lines.extend("  " + line for line in json.dumps(step.get("data", {}), indent=2, ensure_ascii=False).splitlines())
     lines.append(text(lang, "all_ok") if not failures else text(lang, "some_failed", count=failures))
     return CheckOutcome(tuple(lines), failures == 0)
 
 
+# Placeholder addresses a relay is set up with by copying an example: relay.env.example's relay.yourdomain.com,
+# the guides' relay.example.com, and the names reserved for examples (RFC 2606) that nothing on the internet serves.
+_PLACEHOLDER_DOMAINS = ("yourdomain.com", "example.com", "example.net", "example.org")
+_PLACEHOLDER_TLDS = ("example", "invalid", "test")
+
+
+def placeholder_domain(url: str) -> str:
+    """The example domain ``url`` is on ("example.com"), or "" for a real address."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    for domain in _PLACEHOLDER_DOMAINS:
+        if host == domain or host.endswith("." + domain):
+            return domain
+    tld = host.rpartition(".")[2]
+    return f".{tld}" if "." in host and tld in _PLACEHOLDER_TLDS else ""
+
+
+def _url_line(url: str, kommo_base_url: str, lang: str) -> str:
+    """Why Kommo could not call the bot's URL (a ✘ line without its mark), or "" when it can."""
+    if not url:  # a relay that does not say
+        return ""
+    parts = urlsplit(url)
+    address = f"{parts.scheme}://{parts.netloc}"
+    domain = placeholder_domain(url)
+    if domain:
+        return text(lang, "url_placeholder", address=address, domain=domain)
+    # Kommo calls https only. A Kommo reached over http is a stand-in on a test machine (`make demo`), which can.
+    if not url.startswith("https://") and not kommo_base_url.startswith("http://"):
+        return text(lang, "url_http", address=address)
+    return ""
+
+
 def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str) -> tuple[str, int]:
-    """The last widget_request the relay accepted or refused for this clinic: (line, 1 if it is a failure)."""
+    """The last widget_request the relay accepted or refused for this clinic, or sent to a name close to its own:
+    (line, 1 if it is a failure). Whichever came last is said: an old mistake the admin has fixed since is not."""
     accepted, refused = seen.get("accepted_s_ago"), seen.get("refused_s_ago")
     misaddressed = [m for m in seen.get("misaddressed") or ()
                     if isinstance(m, dict) and isinstance(m.get("s_ago"), int)]
     latest = misaddressed[0] if misaddressed else None
     came_last = latest is not None and latest.get("after_accepted", isinstance(accepted, int)
                                                   and latest["s_ago"] < accepted)
-    if latest is not None and (not isinstance(accepted, int) or came_last):
+    # Against a refusal only the seconds tell (the relay keeps no finer order between the two): in the same second
+    # the refusal is said, as the call to the clinic's own URL is the one the bot makes now.
+    after_refused = not isinstance(refused, int) or (latest is not None and latest["s_ago"] < refused)
+    if latest is not None and (not isinstance(accepted, int) or came_last) and after_refused:
         # Messages go to a name that is no clinic here (the bot's URL has a typo) and none reached this one since.
         return f"{FAIL} " + text(lang, "requests_misaddressed", ago=_ago(latest["s_ago"], lang),
                                  wrong=str(latest.get("name", "?")), clinic=clinic), 1
     if isinstance(refused, int) and (not isinstance(accepted, int) or seen.get("refused_last", refused <= accepted)):
         error, detail = str(seen.get("refused_error") or ""), str(seen.get("refused_detail") or "")
-        why = text(lang, _why_key(error, detail), clinic=clinic, subdomain=subdomain, error=error, detail=detail)
+        why = _why(lang, error, detail, clinic, subdomain)
         return f"{FAIL} " + text(lang, "requests_refused", ago=_ago(refused, lang), why=why), 1
     key = _PROBLEM_LINES.get(str(seen.get("accepted_problem")))
     if isinstance(accepted, int) and key is not None:
@@ -309,18 +395,43 @@ _PROBLEM_LINES = {
 }
 
 
-def _why_key(error: str, detail: str) -> str:
-    if error == "invalid_token" and "signature" in detail:
-        return "why_secret"
-    if error == "invalid_token" and "another Kommo account" in detail:
-        return "why_account"
-    if error in ("invalid_token", "missing_token"):
-        return "why_token"
+def _why(lang: str, error: str, detail: str, clinic: str, subdomain: str) -> str:
+    """Why the relay refused the clinic's last call, in the clinic's language. The refusal's detail is the relay's
+    English for its log (kommo_request_refused): here it only tells apart refusals that share an error code."""
+    key, what = _why_keys(error, detail)
+    return text(lang, key, clinic=clinic, subdomain=subdomain, error=error, what=text(lang, what) if what else "")
+
+
+# The refusals of relay/widget_request.py (and relay/jwt_hs256.py's token reasons) -> (sentence, what was wrong).
+_NOT_WIDGET = ("missing_token", "missing_return_url", "malformed_return_url")
+_BAD_DATA = ("missing_data", "missing_lead_id", "unsupported_media_type")
+_CLOCK = ("expired", "not yet valid", "in the future", "lives longer")
+
+
+def _why_keys(error: str, detail: str) -> tuple[str, str]:
+    if error == "invalid_token":
+        if "signature" in detail:
+            return "why_secret", ""
+        if "another Kommo account" in detail:
+            return "why_account", ""
+        if any(words in detail for words in _CLOCK):
+            return "why_clock", ""
+        return "why_not_widget", "what.invalid_token"
+    if error in _NOT_WIDGET:
+        return "why_not_widget", f"what.{error}"
     if error == "account_webhook":
-        return "why_webhook"
-    if error.startswith("missing_") or error == "malformed_body":
-        return "why_data"
-    return "why_other"
+        return "why_webhook", ""
+    if error == "foreign_return_url":
+        return "why_foreign", ""
+    if error in _BAD_DATA:
+        return "why_data", f"what.{error}"
+    if error == "malformed_body":
+        if "must be strings" in detail:
+            return "why_data", "what.not_strings"
+        if "control characters" in detail:
+            return "why_data", "what.control_characters"
+        return "why_data", "what.malformed_body"
+    return "why_other", ""
 
 
 def _ago(seconds: int, lang: str) -> str:

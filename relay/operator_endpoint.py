@@ -130,18 +130,20 @@ class OperatorEndpoints:
         )
 
     async def drop_agent(self, request: Request) -> JSONResponse:
-        """``DELETE /operator/clinics/{clinic}/agent``: close the clinic's agent link held here (after its token was
-        rotated: the old token must stop working now, not at the agent's next reconnect)."""
+        """``DELETE /operator/clinics/{clinic}/agent[?why=removed]``: close the clinic's agent link held here, after
+        its token was rotated or the clinic removed: the token must stop working now, not at the agent's next
+        reconnect (and a clinic added again under the name must not inherit the link)."""
         if not operator_allowed(request, self._settings):
             return _not_found()
         name = request.path_params["clinic"]
+        why = _DROP_REASONS.get(request.query_params.get("why", "rotated"), _DROP_REASONS["rotated"])
         local = getattr(self._agents, "local", self._agents)
         current = getattr(local, "current", None)
         connection = current(name) if current is not None and CLINIC_NAME_RE.match(name) else None
         if connection is None or connection.closed:
             return JSONResponse({"clinic": name, "dropped": False})
-        await connection.link.close(CLOSE_UNAUTHORIZED, "agent token rotated")
-        log(logger, logging.WARNING, "agent_dropped", clinic=name, why="token rotated")
+        await connection.link.close(CLOSE_UNAUTHORIZED, why)
+        log(logger, logging.WARNING, "agent_dropped", clinic=name, why=why)
         return JSONResponse({"clinic": name, "dropped": True})
 
     async def _dry_run_slots(self, clinic: str, presence: AgentPresence | None) -> dict[str, Any]:
@@ -159,6 +161,10 @@ class OperatorEndpoints:
         except ProtocolError:
             return {"ok": False, "error": "bad_answer", "count": None, "age_s": None}
         return {"ok": True, "error": "", "count": len(result.slots), "age_s": round(result.age_s, 1)}
+
+
+# Why an operator command asked to close an agent's link: the close frame's reason and the log's.
+_DROP_REASONS = {"rotated": "token rotated", "removed": "clinic removed"}
 
 
 def _not_found() -> JSONResponse:

@@ -110,6 +110,7 @@ class ClinicSummary:
     kommo_auth: str  # "long-lived token" | "oauth" | "none"
     created_at: float
     display_name: str = ""  # what patients read (the name when none was given)
+    bot_question_step: int = 1  # the Salesbot step the relay's replies send the bot back to
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,11 @@ class ClinicAdmin(Protocol):
     def rotate_agent_token(self, name: str) -> str:
         """Give the clinic a new agent token (the old one stops working); return it. Kommo tokens and
         conversations stay."""
+        ...
+
+    def update_clinic(self, name: str, changes: ClinicChanges) -> tuple[Clinic, Clinic]:
+        """Change what patients and the bot see of a clinic (`cita-relay set-clinic`); return it (before, after).
+        Its agent token, Kommo keys and tokens, and conversations stay."""
         ...
 
     def list_clinics(self) -> list[ClinicSummary]: ...
@@ -427,6 +433,38 @@ def checked_new_clinic(details: ClinicDetails, *, agent_token: str, now: float) 
         created_at=now,
         display_name="" if display_name == name else display_name,
     )
+
+
+@dataclass(frozen=True)
+class ClinicChanges:
+    """What `cita-relay set-clinic` changes of a clinic; None leaves a field as it is."""
+
+    bot_question_step: int | None = None
+    display_name: str | None = None
+    language: str | None = None
+    address: str | None = None
+
+
+def checked_clinic_changes(name: str, changes: ClinicChanges) -> dict[str, Any]:
+    """The stored fields to write (their names are the ``clinics`` columns and the Redis hash's fields), checked
+    as ``checked_new_clinic`` checks them; ``StoreError`` says what is wrong."""
+    values: dict[str, Any] = {}
+    if changes.bot_question_step is not None:
+        if not 1 <= changes.bot_question_step <= 1000:
+            raise StoreError("the bot question step must be a step number")
+        values["bot_question_step"] = changes.bot_question_step
+    if changes.display_name is not None:
+        display_name = " ".join(changes.display_name.split())  # one line: it goes inside a chat message
+        if len(display_name) > MAX_DISPLAY_NAME:
+            raise StoreError(f"the display name must be at most {MAX_DISPLAY_NAME} characters")
+        values["display_name"] = "" if display_name == name else display_name  # "": the name itself
+    if changes.language is not None:
+        if changes.language not in LANGUAGES:
+            raise StoreError(f"language must be one of {', '.join(LANGUAGES)}")
+        values["language"] = changes.language
+    if changes.address is not None:
+        values["address"] = changes.address.strip()
+    return values
 
 
 # The file's layout version (PRAGMA user_version): 0 = written before it had one (migrated by ``_migrate``).
@@ -757,10 +795,25 @@ class SqliteStore:
                 raise StoreError(f"no clinic named {name!r}")
         return token
 
+    def update_clinic(self, name: str, changes: ClinicChanges) -> tuple[Clinic, Clinic]:
+        values = checked_clinic_changes(name, changes)
+        # The running relay reads the clinic again at its next Kommo call: this commit changes the file's
+        # data_version, which drops its cached clinics (``_fresh``).
+        self._forget_cached()
+        with self._transaction():
+            before = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
+            if before is None:
+                raise StoreError(f"no clinic named {name!r}")
+            if values:  # column names from checked_clinic_changes only, never from input
+                assignments = ", ".join(f"{column} = ?" for column in values)
+                self._db.execute(f"UPDATE clinics SET {assignments} WHERE name = ?", (*values.values(), name))  # noqa: S608
+            after = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
+        return _clinic(before), _clinic(after)
+
     def list_clinics(self) -> list[ClinicSummary]:
         rows = self._db.execute(
             "SELECT c.name, c.kommo_subdomain, c.kommo_base_url, c.language, c.address, c.created_at, c.display_name,"
-            " t.long_lived_token IS NOT NULL AS long_lived, t.refresh_token IS NOT NULL AS oauth"
+            " c.bot_question_step, t.long_lived_token IS NOT NULL AS long_lived, t.refresh_token IS NOT NULL AS oauth"
             " FROM clinics c LEFT JOIN kommo_tokens t ON t.clinic = c.name ORDER BY c.name"
         ).fetchall()
         return [
@@ -773,6 +826,7 @@ class SqliteStore:
                 kommo_auth=kommo_auth_label(bool(r["long_lived"]), bool(r["oauth"])),
                 created_at=r["created_at"],
                 display_name=r["display_name"] or r["name"],
+                bot_question_step=r["bot_question_step"],
             )
             for r in rows
         ]

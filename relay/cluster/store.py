@@ -31,12 +31,14 @@ from relay.logs import log
 from relay.store import (
     OUTCOME_RETENTION_S,
     Clinic,
+    ClinicChanges,
     ClinicDetails,
     ClinicSummary,
     KommoTokens,
     PendingTurn,
     PriorDelivery,
     StoreError,
+    checked_clinic_changes,
     checked_kommo_account,
     checked_new_clinic,
     hash_agent_token,
@@ -256,6 +258,15 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'kommo_client_secret', ARGV[1])
 if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'kommo_client_id', ARGV[2]) end
 return 1
+"""
+
+
+# `cita-relay set-clinic`: the clinic's fields as they were, then the changes written (none: only read).
+_UPDATE_CLINIC = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+local before = redis.call('HGETALL', KEYS[1])
+if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
+return before
 """
 
 
@@ -828,6 +839,20 @@ class RedisClinicAdmin:
             raise StoreError(f"clinic {name!r} was changed or removed meanwhile: run the command again")
         return token
 
+    def update_clinic(self, name: str, changes: ClinicChanges) -> tuple[Clinic, Clinic]:
+        """Every instance reads the clinic again within its clinic cache's 5 s (``RedisStore.get_clinic``)."""
+        values = {field: str(value) for field, value in checked_clinic_changes(name, changes).items()}
+        with reachable():
+            found = self._redis.eval(
+                _UPDATE_CLINIC, 1, redis_keys.clinic(name), *[item for pair in values.items() for item in pair]
+            )
+        if not found:
+            raise StoreError(f"no clinic named {name!r}")
+        before = dict(zip(found[::2], found[1::2], strict=True))
+        old, new = _clinic(before), _clinic({**before, **values})
+        assert old is not None and new is not None  # read from the clinic's hash, which exists
+        return old, new
+
     def list_clinics(self) -> list[ClinicSummary]:
         with reachable():
             names = sorted(self._redis.smembers(redis_keys.CLINICS))
@@ -850,6 +875,7 @@ class RedisClinicAdmin:
                     kommo_auth=kommo_auth_label(bool(long_lived), bool(refresh)),
                     created_at=float(fields.get("created_at", "0")),
                     display_name=fields.get("display_name") or fields["name"],
+                    bot_question_step=int(fields.get("bot_question_step", "1")),
                 )
             )
         return out

@@ -83,6 +83,7 @@ def test_add_list_remove(tmp_path):
             "address": "Calle 1",
             "kommo_auth": "long-lived token",
             "display_name": "clinica-sur",
+            "bot_question_step": 1,
         }
     ]
 
