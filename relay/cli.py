@@ -395,19 +395,9 @@ def _remove_clinic(args: argparse.Namespace) -> int:
     print(f"Clinic {args.name!r} removed (its agent token no longer works).")
     # Its agent's link outlives the clinic until the relay closes it: it would show as connected, and answer the
     # patients of a clinic added again under this name.
-    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
-    base = local_relay_url(settings, args.relay_address)
-    dropped = ask_relay(base, f"/operator/clinics/{args.name}/agent?why=removed", settings, timeout_s=10.0,
-                        method="DELETE")
-    if dropped.status == 200 and isinstance(dropped.body, dict) and dropped.body.get("dropped"):
-        print(f"Its agent was disconnected from the relay at {base}.")
-    elif dropped.status == 200:
-        print(f"No agent of this clinic was connected to the relay at {base}.")
-    elif dropped.status is None:  # no relay there: one elsewhere holds the link until the agent reconnects
-        print(f"An agent of this clinic connected to another relay than {base} keeps its link until it reconnects")
-        print("(restart that relay, or give --relay URL, to drop it at once), then it is refused.")
-    else:
-        why = _relay_refusal(dropped, bool(settings.operator_token))
+    base, dropped, had_token = _drop_agent(args, "removed")
+    if not _told_dropped(base, dropped, "Its agent", "An agent of this clinic"):
+        why = _relay_refusal(dropped, had_token)
         for line in (
             f"cita-relay: the relay at {base} did not disconnect the removed clinic's agent: it {why}.",
             "That agent is STILL CONNECTED to it until that relay restarts: it shows as connected, and would answer",
@@ -461,20 +451,11 @@ def _rotate_agent_token(args: argparse.Namespace) -> int:
         store.close_now()
     print(f"Clinic {args.name!r} has a new agent token; the old one no longer works.")
     print("Its Kommo tokens and conversations in progress are kept.")
-    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
-    base = local_relay_url(settings, args.relay_address)
-    dropped = ask_relay(base, f"/operator/clinics/{args.name}/agent", settings, timeout_s=10.0, method="DELETE")
-    cut_off = True  # False: a relay answered, and the old token's link may still be up there
-    if dropped.status == 200 and isinstance(dropped.body, dict) and dropped.body.get("dropped"):
-        print(f"The agent connected with the old token was disconnected from the relay at {base}.")
-    elif dropped.status == 200:
-        print(f"No agent of this clinic was connected to the relay at {base}.")
-    elif dropped.status is None:  # no relay there: one elsewhere holds the link until the agent reconnects
-        print(f"An agent connected with the old token to another relay than {base} keeps its link until it")
-        print("reconnects (restart that relay, or give --relay URL, to drop it at once), then it is refused.")
-    else:
-        cut_off = False
-        _still_connected(args, base, dropped, bool(settings.operator_token))
+    base, dropped, had_token = _drop_agent(args, "rotated")
+    # False: a relay answered, and the old token's link may still be up there
+    cut_off = _told_dropped(base, dropped, "The agent connected with the old token", "An agent with the old token")
+    if not cut_off:
+        _still_connected(args, base, dropped, had_token)
     print("On the clinic's PC, store the new token: `cita-agent login --relay-token-stdin` (or the tray's")
     print("Configuración… → Clave del agente).")
     print("New agent token (shown once, only its hash is kept):")
@@ -489,6 +470,30 @@ def _relay_refusal(answer: RelayAnswer, had_token: bool) -> str:
     if answer.refused:
         return "asks for its operator token (CITA_RELAY_OPERATOR_TOKEN) and this command was not given it"
     return f"answered HTTP {answer.status}"
+
+
+def _drop_agent(args: argparse.Namespace, why: str) -> tuple[str, RelayAnswer, bool]:
+    """Ask the running relay to close the clinic's agent link (``why``: "rotated" or "removed"): its address, its
+    answer, and whether this command had an operator token to give."""
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
+    base = local_relay_url(settings, args.relay_address)
+    answer = ask_relay(base, f"/operator/clinics/{args.name}/agent?why={why}", settings, timeout_s=10.0,
+                       method="DELETE")
+    return base, answer, bool(settings.operator_token)
+
+
+def _told_dropped(base: str, answer: RelayAnswer, the_agent: str, an_agent: str) -> bool:
+    """Says what became of the agent's link; False when a relay answered without closing it (the caller says so)."""
+    if answer.status == 200 and isinstance(answer.body, dict) and answer.body.get("dropped"):
+        print(f"{the_agent} was disconnected from the relay at {base}.")
+    elif answer.status == 200:
+        print(f"No agent of this clinic was connected to the relay at {base}.")
+    elif answer.status is None:  # no relay there: one elsewhere holds the link until the agent reconnects
+        print(f"{an_agent} connected to another relay than {base} keeps its link until it reconnects")
+        print("(restart that relay, or give --relay URL, to drop it at once), then it is refused.")
+    else:
+        return False
+    return True
 
 
 def _still_connected(args: argparse.Namespace, base: str, answer: RelayAnswer, had_token: bool) -> None:

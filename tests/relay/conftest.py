@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,3 +40,26 @@ async def make_relay(tmp_path, kommo) -> AsyncIterator[Callable[..., RelayHarnes
 @pytest.fixture
 async def relay(make_relay) -> RelayHarness:
     return make_relay()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on loopback for the module's tests that run on Redis too."""
+    sys.path.insert(0, str(ROOT / "tests" / "relay_redis"))
+    from redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    """The storage flags every command gets, and the matching relay settings."""
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        return ["--redis", url], {"redis_url": url}
+    return ["--data", str(tmp_path / "relay-0")], {}

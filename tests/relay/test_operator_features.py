@@ -8,7 +8,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,25 +39,6 @@ def kommo_account(kommo, prefix: str) -> tuple[str, str, str]:
     secret, long_lived = new_secret(), f"llt-{new_secret()}"
     kommo.add_account(name, f"cid-{name}", secret, long_lived_token=long_lived)
     return name, secret, long_lived
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    sys.path.insert(0, str(ROOT / "tests" / "relay_redis"))
-    from redis_server import RedisServer
-
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
-    """The storage flags every command gets, and the matching relay settings."""
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        return ["--redis", url], {"redis_url": url}
-    return ["--data", str(tmp_path / "relay-0")], {}
 
 
 async def test_display_name_greets_and_rotation_keeps_kommo_and_the_conversation(make_relay, kommo, storage):

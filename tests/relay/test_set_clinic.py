@@ -7,36 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from relay_harness import ClinicInfo, texts_of, unique_name
 from test_cli import cita_relay
 
 from demo.kommo import new_secret
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    sys.path.insert(0, str(ROOT / "tests" / "relay_redis"))
-    from redis_server import RedisServer
-
-    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
-    """The storage flags every command gets, and the matching relay settings."""
-    if request.param == "redis":
-        url = request.getfixturevalue("redis_url")
-        return ["--redis", url], {"redis_url": url}
-    return ["--data", str(tmp_path / "relay-0")], {}
 
 
 def goto_step(body: dict) -> int | None:

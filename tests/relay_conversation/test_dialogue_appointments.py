@@ -815,6 +815,17 @@ def test_a_move_said_at_the_cancel_question_moves_it_and_never_cancels(message):
     assert "se cancelará cuando la nueva quede reservada" in texts(reply)
 
 
+MON_7 = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:00", "Dr. Juan Rojas")
+TUE_8 = WireBooking("bk-2", "2026-12-08T14:45:00-03:00", "2026-12-08T15:15:00-03:00", "Klga. Paula Méndez")
+WED_9 = WireBooking("bk-3", "2026-12-09T11:20:00-03:00", "2026-12-09T11:50:00-03:00", "Dra. Ana Soto")
+
+
+def with_appointments(*bookings: WireBooking) -> tuple[Chat, ClinicAgent]:
+    """A chat whose agent lists the phone's appointments (``bookings``), and that agent."""
+    agent = ClinicAgent(*bookings)
+    return Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=agent), agent
+
+
 @pytest.mark.parametrize("message", [
     "quiero cancelar todas menos la del martes",
     "cancela todas mis horas excepto la del martes 8",
@@ -824,11 +835,7 @@ def test_a_move_said_at_the_cancel_question_moves_it_and_never_cancels(message):
 def test_cancel_all_but_one_never_asks_about_the_one_kept(message):
     """"Cancela todas menos la del martes" asked about Tuesday's too, "Sí, cancelar" first: a patient tapping 1 at
     each question lost the one she said to keep."""
-    mon = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:00", "Dr. Juan Rojas")
-    tue = WireBooking("bk-2", "2026-12-08T14:45:00-03:00", "2026-12-08T15:15:00-03:00", "Klga. Paula Méndez")
-    wed = WireBooking("bk-3", "2026-12-09T11:20:00-03:00", "2026-12-09T11:50:00-03:00", "Dra. Ana Soto")
-    agent = ClinicAgent(mon, tue, wed)
-    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=agent)
+    chat, agent = with_appointments(MON_7, TUE_8, WED_9)
     kept = "Dr. Juan Rojas" if "rojas" in message else "Klga. Paula Méndez"
     asked = [texts(chat.say(message))]
     while len(asked) < 4 and ("¿Cancelo" in asked[-1] or "Shall I cancel" in asked[-1]):
@@ -838,9 +845,7 @@ def test_cancel_all_but_one_never_asks_about_the_one_kept(message):
 
 
 def test_an_exception_that_names_none_of_them_cancels_nothing_but_asks_which():
-    agent = ClinicAgent(THU, WireBooking("bk-8", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00",
-                                         "Dr. Juan Rojas"))
-    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=agent)
+    chat, _ = with_appointments(THU, FRI)
     reply = chat.say("cancela todas menos la del domingo")
     assert "¿Cuál quieres cancelar?" in texts(reply) and "¿Cancelo" not in texts(reply), texts(reply)
 
@@ -849,10 +854,11 @@ def test_an_exception_that_names_none_of_them_cancels_nothing_but_asks_which():
                                            ("quiero cancelar la 3 porfa", "lunes 14"), ("la última nomás", "lunes 14")])
 def test_one_of_the_list_named_by_its_place_in_it(message, which):
     """"la primera po" (Chile) at «¿Cuál quieres cancelar?» was not understood, twice."""
-    thu = WireBooking("bk-1", "2026-12-10T10:00:00-03:00", "2026-12-10T10:30:00-03:00", "Dr. Andrés Rojas")
-    fri = WireBooking("bk-2", "2026-12-11T10:00:00-03:00", "2026-12-11T10:30:00-03:00", "Dra. Camila Soto")
-    mon = WireBooking("bk-3", "2026-12-14T11:30:00-03:00", "2026-12-14T12:00:00-03:00", "Klga. Paula Méndez")
-    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(thu, fri, mon))
+    chat, _ = with_appointments(
+        WireBooking("bk-1", "2026-12-10T10:00:00-03:00", "2026-12-10T10:30:00-03:00", "Dr. Andrés Rojas"),
+        WireBooking("bk-2", "2026-12-11T10:00:00-03:00", "2026-12-11T10:30:00-03:00", "Dra. Camila Soto"),
+        WireBooking("bk-3", "2026-12-14T11:30:00-03:00", "2026-12-14T12:00:00-03:00", "Klga. Paula Méndez"),
+    )
     assert "¿Cuál quieres cancelar?" in texts(chat.say("necesito cancelar una hora"))
     reply = chat.say(message)
     assert f"¿Cancelo tu hora del {which}" in texts(reply), texts(reply)
@@ -863,10 +869,7 @@ def test_one_of_the_list_named_by_its_place_in_it(message, which):
 def test_asking_at_the_list_whether_one_still_stands_answers_it_and_starts_no_booking(question, which):
     """At the patient's own appointments, "¿sigue en pie lo del miércoles?" started a booking for that Wednesday
     (even the wrong one: "El Mié 2 dic no tiene horas libres")."""
-    mon = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:00", "Dr. Juan Rojas")
-    tue = WireBooking("bk-2", "2026-12-08T14:45:00-03:00", "2026-12-08T15:15:00-03:00", "Klga. Paula Méndez")
-    wed = WireBooking("bk-3", "2026-12-09T11:20:00-03:00", "2026-12-09T11:50:00-03:00", "Dra. Ana Soto")
-    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(mon, tue, wed))
+    chat, _ = with_appointments(MON_7, TUE_8, WED_9)
     assert "Estas son tus próximas horas" in texts(chat.say("q horas tengo??"))
     reply = chat.say(question)
     assert f"Sí: tu hora del {which}" in texts(reply) and "sigue en pie" in texts(reply), texts(reply)
@@ -898,7 +901,7 @@ def test_a_move_said_from_the_old_appointment_goes_there(message, answer, not_sh
 def test_a_cancel_of_a_day_with_none_of_several_says_there_is_none_that_day():
     """"cancela mi hora del sábado" with none that Saturday (of two): the list came back with no word of it — as if
     the Saturday one existed and was missing from the list."""
-    chat = Chat(replace(agenda(range(4, 15), [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU, FRI))
+    chat, _ = with_appointments(THU, FRI)
     reply = texts(chat.say("hola, cancela mi hora del sabado porfa"))
     assert "No tienes hora el sábado 5 de diciembre." in reply and "¿Cuál quieres cancelar?" in reply, reply
 
