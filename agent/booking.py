@@ -175,11 +175,8 @@ class BookingDesk:
         days = [datetime.fromisoformat(b.start).date() for b in known if not b.booking_id.startswith(UNDER_WAY)]
         if not days:
             return known
-        try:
-            async with asyncio.timeout(KNOWN_REREAD_WAIT_S):
-                await self._cache.refresh(Priority.REQUESTED_READ, through=max(days))
-        except TimeoutError:  # the read goes on; this answer is the agent's memory, as before it
-            return known
+        if not await self._reread_through(max(days), KNOWN_REREAD_WAIT_S):
+            return known  # the read goes on; this answer is the agent's memory, as before it
         return await self.known(phone)
 
     async def _untold_booking(self, phone: str, told: Collection[str]) -> bool:
@@ -251,15 +248,16 @@ class BookingDesk:
         self._settle(final)
         return final
 
-    async def _reread_through(self, day: date) -> None:
+    async def _reread_through(self, day: date, wait_s: float = TAKEN_REREAD_WAIT_S) -> bool:
         """The free slots read again through ``day`` before a taken slot's alternatives are offered: the cache was
-        wrong about that day (reception booked it, a day off, hours changed). Waited for a few seconds at most;
-        a slower read goes on in the background and updates the cache for the next question."""
+        wrong about that day (reception booked it, a day off, hours changed). Waited for ``wait_s`` at most (False:
+        not done by then); a slower read goes on in the background and updates the cache for the next question."""
         try:
-            async with asyncio.timeout(TAKEN_REREAD_WAIT_S):
+            async with asyncio.timeout(wait_s):
                 await self._cache.refresh(Priority.REQUESTED_READ, through=day)
         except TimeoutError:
-            pass
+            return False
+        return True
 
     def _held_for(self, entry: JournalEntry, taken: Slot | None) -> Booking | None:
         """The appointment the agenda shows at the taken slot's time, with its professional, for the patient's own

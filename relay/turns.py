@@ -424,14 +424,17 @@ class TurnProcessor:
             phone=mask_phone(turn.phone),
         )
         try:
-            outcome = await self._book(clinic, step, turn, checked)
+            # A new booking whose phone was checked just before carries the appointments the patient was told of:
+            # the agent refuses it (``other_booking``) if it knows another one by the time it starts.
+            told = tuple(step.state.listed()) if checked is not None else None
+            outcome = await self._book(clinic, step, turn, told)
             if checked is not None and isinstance(outcome, WireError) and outcome.code == "other_booking":
                 # Another chat of this phone booked an instant before (both passed the check above at once): said,
                 # and confirmed again. Nothing new by now (that booking failed meanwhile): this one, once more.
                 asked = await self._bookings_since_listed(clinic, step, turn, profile, checked)
                 if asked is not None:
                     return asked
-                outcome = await self._book(clinic, step, turn, checked)
+                outcome = await self._book(clinic, step, turn, told)
         except AgentAnswerMissing as missing:
             reported = await self._reported_outcome(clinic, step.idempotency_key)
             if reported is None:
@@ -528,13 +531,11 @@ class TurnProcessor:
         return result
 
     async def _book(
-        self, clinic: Clinic, step: Book, turn: Turn, checked: SlotsResult | None = None
+        self, clinic: Clinic, step: Book, turn: Turn, told: tuple[str, ...] | None = None
     ) -> BookResult | WireError:
-        """``checked``: a new booking whose phone's appointments were checked just before; the agent then refuses
-        it (``other_booking``) if it knows one the patient was not told of by the time it starts."""
+        """``told``: the ids of the phone's appointments the patient was told of (``BookArgs.told``)."""
         name = step.state.patient_name or turn.name or "Paciente WhatsApp"  # "para mi mamá": hers, asked
         patient = WirePatient(name=name, phone=turn.phone, **step.patient())
-        told = tuple(step.state.listed()) if checked is not None else None
         args = BookArgs(slot_id=step.slot.id, patient=patient, idempotency_key=step.idempotency_key, told=told)
         response = await self._ask(clinic, "book", args, self._settings.book_timeout_s)
         if not response.ok:
