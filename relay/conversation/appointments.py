@@ -514,7 +514,7 @@ def all_but(bookings: Sequence[WireBooking], norm: str, now: datetime | None, ow
     kept_part = norm[found.end():]
     today = now.astimezone(_start(bookings[0]).tzinfo).date()
     reading = read(kept_part, today, window_days=BOOKINGS_READ_DAYS)
-    who = tuple(b.professional for b in bookings if reading.named and _named_professionals(reading, b)[:1] != ("",))
+    who = tuple(b.professional for b in bookings if _named_professionals(reading, b) == (b.professional,))
     kept = named_bookings(bookings, None if reading.ambiguous else reading.day, reading.times, who,
                           naming_words(kept_part, owner), by_weekday=reading.by_weekday)
     left = [b for b in bookings if b not in kept]
@@ -729,9 +729,8 @@ def _not_in_the_agenda(lang: Language, state: ConversationState, reason: str, op
     """The web app no longer has the appointment among the phone's (a receptionist may have deleted it): never
     "tu hora sigue en pie" nor "no pude cancelar"; a person confirms."""
     assert state.target is not None
-    # A move names the new time chosen (reception may book it); a cancel, the appointment that was gone
-    new = (state.proposed or state.pending) if state.intent == "reschedule" else None
-    named: WireSlot | WireBooking = new or state.target
+    named = state.named_for_reception()  # a move's new time chosen; a cancel's, the appointment that was gone
+    assert named is not None
     data: dict[str, Any] = {"status": "handoff", "reason": reason, "conversation_id": state.conversation_id,
                             "booking_id": state.target.booking_id, "requested_start": named.start,
                             "requested_professional": named.professional, "code": "not_in_agenda"}

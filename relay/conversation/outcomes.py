@@ -116,8 +116,8 @@ def handoff(
     if state is not None and state.target is not None and state.intent in ("cancel", "reschedule"):
         # A cancel or move under way (the agent paused, away or failing): reception's task names the appointment —
         # the new time chosen for a move, else the one to cancel or move — never only "the day they looked at"
-        new = (state.proposed or state.pending) if state.intent == "reschedule" else None
-        named: WireSlot | WireBooking = new or state.target
+        named = state.named_for_reception()
+        assert named is not None
         data.update(booking_id=state.target.booking_id, requested_start=named.start,
                     requested_professional=named.professional)
     if reason == "cancelled":

@@ -267,6 +267,14 @@ class ConversationState:
             told=tuple(str(i)[:200] for i in obj.get("told", ()))[-MAX_TOLD:],
         )
 
+    def named_for_reception(self) -> WireSlot | WireBooking | None:
+        """The appointment a cancel's or move's hand-off names for reception: the new time chosen for a move (it
+        may book it), else the one to cancel or move; None outside those."""
+        if self.target is None:
+            return None
+        new = (self.proposed or self.pending) if self.intent == "reschedule" else None
+        return new or self.target
+
     def listed(self, but: str = "") -> tuple[str, ...]:
         """``told`` with the appointments listed now (``bookings``), ``but`` the one of that id: for a state that
         lets its list go."""
