@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -185,15 +186,19 @@ class Engine:
                 await asyncio.shield(self.stop())
 
     async def stop(self) -> None:
-        """Close the link, let a booking under way finish, close the browser; idempotent."""
+        """Let the answers under way reach the relay, close the link, let a booking under way finish, close the
+        browser; idempotent."""
         if self._stopping:
             await self._stopped.wait()
             return
         self._stopping = True
         log.info("Stopping the agent")
         try:
+            deadline = time.monotonic() + STOP_GRACE_S
+            if not await self.link.finish_answers(grace_s=STOP_GRACE_S):
+                log.info("An answer to the relay was still under way at shutdown")
             await self.link.stop()
-            finished = await self.desk.finish_attempts(grace_s=STOP_GRACE_S)
+            finished = await self.desk.finish_attempts(grace_s=max(0.0, deadline - time.monotonic()))
             if not finished:
                 log.warning("A booking was still under way at shutdown; it will be checked on the next start")
             for task in self._tasks:

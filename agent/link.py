@@ -211,6 +211,18 @@ class RelayLink:
         self._wake.set()
         await self._drop_connection(1001, "agent stopping")
 
+    async def finish_answers(self, grace_s: float) -> bool:
+        """Let the answers under way reach the relay, the connection still open (at most ``grace_s``).
+
+        Called before ``stop``: a booking answered a moment after the agent was told to stop is the patient's
+        "reservada" instead of "Aún no sé". Requests that arrive meanwhile are answered too, but not waited for.
+        False if some answers were still under way."""
+        answers = set(self._answers)
+        if not answers or self._ws is None:
+            return not answers
+        _, unfinished = await asyncio.wait(answers, timeout=grace_s)
+        return not unfinished
+
     async def cancel_answers(self) -> None:
         """Stop working on answers the relay can no longer receive (the agent is stopping)."""
         for answer in list(self._answers):

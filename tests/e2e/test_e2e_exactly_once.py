@@ -328,3 +328,19 @@ async def test_a_receptionist_deleting_the_old_appointment_during_a_move_is_a_fi
     assert "no pude cancelar" not in texts(reply) and "Cambié tu hora" in texts(reply)
     [new] = patient.appointments()
     assert new["id"] == data(reply)["booking_id"] != old["id"]
+
+
+async def test_an_agent_stopped_mid_booking_answers_it_before_it_goes(fresh_system, lead_id):
+    """The receptionist quits the tray (or the PC shuts down) while the bot is booking: the agent finishes the
+    booking and sends its answer before it closes the link, so the patient hears "reservada", not "Aún no sé"."""
+    system = fresh_system
+    patient = Patient(system, lead_id, "Lidia Cierre")
+    _, booking = await _pick_with_a_slow_web_app(system, patient, latency_ms=700)
+
+    system.agent.send_signal(signal.SIGTERM)
+    reply = await booking
+    assert status(reply) == "booked", texts(reply)
+    assert "Tu hora quedó reservada" in texts(reply)
+    assert await asyncio.to_thread(system.agent.wait, 60) == 0
+    [appointment] = patient.appointments()
+    assert data(reply)["booking_id"] == appointment["id"]
