@@ -41,6 +41,7 @@ from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import check_person_name
 from relay.conversation.freetext import Reading, command, normalize
+from relay.conversation.given_names import lower_case_name_at
 from relay.conversation.intents import (
     RELATIVE,
     acknowledges,
@@ -540,14 +541,19 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     written = _CAPITALISED_NAME.match(message, relative.end()) if relative else None
     if written:
         name = check_person_name(written.group(0)).value
-    if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
+    elif relative:  # "para mi hijo juan pérez": typed without capitals
+        name = check_person_name(lower_case_name_at(message, relative.end())).value
+    for bare in () if name else _FOR_SOMEONE_NAMED.finditer(message):  # "una hora para Pedro Pérez el viernes"
         written = _CAPITALISED_NAME.match(message, bare.end())
-        if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
-            name = check_person_name(written.group(0)).value
+        typed = written.group(0) if written and not _names_no_person(written.group(0)) else ""
+        typed = typed or lower_case_name_at(message, bare.end())  # "una hora para juan pérez"
+        if typed:
+            name = check_person_name(typed).value if fold(typed) != fold(own.strip()) else ""
+            break
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
-_FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
+_FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[^\W\d_])")
 _NOT_A_PERSON = re.compile(
     r"\b(?:dr|dra|doctor|doctora|doc|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|enero|febrero"
     r"|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday"

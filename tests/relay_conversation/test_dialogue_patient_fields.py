@@ -186,6 +186,29 @@ def test_a_name_written_right_after_whose_it_is_is_not_asked_again():
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
 
 
+def test_a_name_typed_in_lower_case_after_whose_it_is_is_not_asked_again_and_no_sentence_becomes_one():
+    for message, name in (("quiero hora para mi hijo juan pérez el sábado 5 a las 10:30", "Juan Pérez"),
+                          ("hora pa mi mama rosa gonzalez porfa, el sabado 5 a las 10:30", "Rosa Gonzalez"),
+                          ("para mi hija sofía de la fuente, tiene 8 años, el sábado 5 a las 10:30",
+                           "Sofía de la Fuente"),
+                          ("una hora para maria jose soto el sábado 5 a las 10:30", "Maria Jose Soto")):
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say(message)
+        assert chat.say("sí").status == "booked", message
+        assert [b.state.patient_name for b in chat.books] == [name], message
+    for message in ("hora para mi hijo matías el sábado 5 a las 10:30",  # one given name, then the day: asked
+                    "hora para mi hijo juan que tiene fiebre, el sábado 5 a las 10:30",
+                    "hora para mi mamá control el sábado 5 a las 10:30",
+                    "una hora para ana pérez el sábado 5 a las 10:30"):  # the writer's own name: hers
+        chat = Chat(agenda([5], [(9, 0), (10, 30)]))
+        chat.say(message)
+        reply = chat.say("sí")
+        if "para ana pérez" in message:
+            assert reply.status == "booked" and chat.books[0].state.patient_name in ("", "Ana Pérez"), message
+        else:
+            assert "¿A nombre de quién reservo la hora?" in texts(reply), message
+
+
 def test_the_name_is_taken_out_of_what_is_said_around_it_and_a_sentence_is_never_stored_as_one():
     for answer, name in (("mejor a nombre de mi señora Paula Díaz", "Paula Díaz"),
                          ("ponle Inés Contreras", "Inés Contreras"),
