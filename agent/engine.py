@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ from agent.session_store import WebSessionStore
 from agent.settings import AgentSettings, SettingsError, load_settings, validate
 from agent.slot_answer import DriverFacts, facts_of
 from agent.slot_cache import SlotCache
+from wire import json_text
+from wire.handoff import CONTACTED_ACK_PREFIX
 from wire.messages import MAX_DAYS, PORTAL_STATES, Status, encode
 
 log = logging.getLogger(__name__)
@@ -124,7 +127,7 @@ class Engine:
                                 seen=self.seen)
         self.requests = RequestHandler(
             self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
-            on_ack=self.journal.relay_told, facts=lambda: self._driver_facts,
+            on_ack=self._relay_acknowledged, facts=lambda: self._driver_facts,
         )
         self.followups = FollowUpBook(follow_up_path(paths.journal_file))
         self.inbox = FollowUpInbox(
@@ -135,7 +138,7 @@ class Engine:
             token=self._relay_token,
             handle_frame=self._handle_frame,
             status_frame=self._status_frame,
-            outbox=self._owed_outcome_frames,
+            outbox=self._owed_frames,
             on_state=self._link_changed,
             user_agent=f"cita-agent/{__version__}",
         )
@@ -260,6 +263,10 @@ class Engine:
         self.cache.poke()
         self.desk.retry_reconciliation()
         return True
+
+    def tell_relay_soon(self) -> None:
+        """The tray wrote something the relay must hear (a "Contactado"): sent now. Safe from any thread."""
+        self.link.status_changed()
 
     def nudge(self) -> None:
         """The network changed or the computer woke up: reconnect and re-check now. Safe from any thread."""
@@ -516,8 +523,21 @@ class Engine:
         self._save_state()
         self._emit(SlotsRefreshed(at, count))
 
-    def _owed_outcome_frames(self) -> list[str]:
-        return [encode(outcome) for outcome in self.desk.owed_outcomes()]
+    def _owed_frames(self) -> list[str]:
+        """What the relay has not acknowledged yet: bookings' final outcomes, and reception's "Contactado" marks."""
+        frames = [encode(outcome) for outcome in self.desk.owed_outcomes()]
+        try:
+            contacts = self.followups.owed_contacts()
+        except sqlite3.Error as exc:
+            log.warning("Could not read the patients marked contacted: %s", exc)
+            contacts = []
+        return frames + [json_text.dumps(c.to_json()) for c in contacts]
+
+    def _relay_acknowledged(self, key: str) -> None:
+        if key.startswith(CONTACTED_ACK_PREFIX):
+            self.followups.relay_heard(key.removeprefix(CONTACTED_ACK_PREFIX))
+        else:
+            self.journal.relay_told(key)
 
     def _status_frame(self) -> str:
         portal = self.portal.health if self.portal.health in PORTAL_STATES else "unknown"

@@ -7,7 +7,8 @@ by itself: ``wire.handoff.RESOLUTIONS``) closes the lead's follow-ups handed off
 Like the journal, every call opens its own short-lived connection, so the engine's thread and the tray's thread
 both use it.
 
-``FollowUpInbox`` is the link's side: it takes the relay's ``event`` frames, stores them, and answers ``ack``.
+``FollowUpInbox`` is the link's side: it takes the relay's ``event`` frames, stores them, and answers ``ack``; a
+"Contactado" goes the other way (``owed_contacts``, a ``contacted`` frame, acknowledged by the relay).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from wire.handoff import RESOLUTIONS, Ack, HandoffEvent, decode_followup_frame
+from wire.handoff import RESOLUTIONS, Ack, Contacted, HandoffEvent, decode_followup_frame
 from wire.messages import ProtocolError
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS followups (
     said          TEXT NOT NULL DEFAULT '',
     about         TEXT NOT NULL DEFAULT '',
     received_at   TEXT NOT NULL,
-    contacted_at  TEXT NOT NULL DEFAULT ''
+    contacted_at  TEXT NOT NULL DEFAULT '',
+    tell_relay    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS followups_received ON followups (received_at);
 """
@@ -93,6 +95,8 @@ class FollowUpBook:
                 db.execute("ALTER TABLE followups ADD COLUMN said TEXT NOT NULL DEFAULT ''")
             if "about" not in columns:  # a book from before "about"
                 db.execute("ALTER TABLE followups ADD COLUMN about TEXT NOT NULL DEFAULT ''")
+            if "tell_relay" not in columns:  # a book from before "Contactado" reached Kommo
+                db.execute("ALTER TABLE followups ADD COLUMN tell_relay INTEGER NOT NULL DEFAULT 0")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -149,12 +153,37 @@ class FollowUpBook:
         return [_item(row) for row in rows]
 
     def mark_contacted(self, followup_id: str, now: datetime | None = None) -> bool:
+        """"Contactado". The lead's last open follow-up marked is owed to the relay (``owed_contacts``): its Kommo
+        tasks are then completed, so nobody in Kommo writes to the patient again."""
         with self._write_lock, self._connect() as db:
             cur = db.execute(
                 "UPDATE followups SET contacted_at = ? WHERE id = ? AND contacted_at = ''",
                 ((now or datetime.now(UTC)).isoformat(), followup_id),
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                return False
+            db.execute(
+                "UPDATE followups SET tell_relay = 1 WHERE id = ? AND NOT EXISTS (SELECT 1 FROM followups AS other"
+                " WHERE other.lead_id = followups.lead_id AND other.contacted_at = '')",
+                (followup_id,),
+            )
+            return True
+
+    def owed_contacts(self, now: datetime | None = None) -> list[Contacted]:
+        """The "Contactado" marks the relay has not acknowledged yet (told on every connection until it does)."""
+        since = ((now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)).isoformat()
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, lead_id, contacted_at, name, phone FROM followups"
+                " WHERE tell_relay = 1 AND received_at >= ?", (since,),
+            ).fetchall()
+        return [Contacted(id=i, lead_id=lead, at=_aware(at).isoformat(), name=name, phone=phone)
+                for i, lead, at, name, phone in rows]
+
+    def relay_heard(self, followup_id: str) -> None:
+        """The relay acknowledged the "Contactado" of ``followup_id``."""
+        with self._write_lock, self._connect() as db:
+            db.execute("UPDATE followups SET tell_relay = 0 WHERE id = ?", (followup_id,))
 
     def purge(self, now: datetime | None = None) -> int:
         since = ((now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)).isoformat()

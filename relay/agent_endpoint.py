@@ -25,6 +25,7 @@ from relay.logs import log
 from relay.settings import RelaySettings
 from relay.store import RelayStore, StoreUnavailable
 from wire import json_text
+from wire.handoff import Contacted
 from wire.messages import Ack, Outcome, ProtocolError, Response, Status, decode, encode
 
 Scope = dict[str, Any]
@@ -147,6 +148,8 @@ async def _deny(scope: Scope, send: Send, status: int, close_code: int, error: s
 class AckSink(Protocol):
     def on_ack(self, clinic: str, followup_id: str) -> None: ...
 
+    def on_contacted(self, connection: AgentConnection, contacted: Contacted) -> None: ...
+
     def on_outcome(self, clinic: str, outcome: Outcome) -> None: ...
 
 
@@ -261,6 +264,9 @@ async def _dispatch(
     elif isinstance(frame, Ack):  # agent -> relay: a follow-up is stored on the clinic's PC (relay.followups)
         if followups is not None:
             followups.on_ack(connection.clinic, frame.id)
+    elif isinstance(frame, Contacted):  # agent -> relay: reception contacted the patient (relay.followups)
+        if followups is not None:
+            followups.on_contacted(connection, frame)
     else:
         _refusals.log(
             logger, logging.WARNING, "agent_unexpected_frame", clinic=connection.clinic, type=type(frame).__name__

@@ -19,6 +19,7 @@ from relay.conversation.texts import language as clinic_language
 from wire.handoff import (
     RESOLVED_BOOKED,
     RESOLVED_CANCELLED,
+    RESOLVED_CONTACTED,
     RESOLVED_KEPT,
     RESOLVED_SUPERSEDED,
     SAID_CHARS,
@@ -144,6 +145,8 @@ _RESOLVED_WORDS: dict[str, tuple[str, str]] = {
     RESOLVED_CANCELLED: ("su hora quedó cancelada", "their appointment was cancelled"),
     RESOLVED_KEPT: ("pidió conservar su hora y sigue en pie (no se canceló)",
                     "asked to keep their appointment, and it stands (not cancelled)"),
+    RESOLVED_CONTACTED: ("recepción ya se comunicó (marcado «Contactado» en Cita Bridge)",
+                         "reception already got in touch (marked “Contacted” in Cita Bridge)"),
 }
 
 

@@ -53,8 +53,8 @@ from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
 from wire.appointments import MyBookingsArgs, MyBookingsResult
-from wire.handoff import RESOLUTIONS, RESOLVED_SUPERSEDED, HandoffEvent, kommo_lead_url
-from wire.messages import Outcome, ProtocolError
+from wire.handoff import RESOLUTIONS, RESOLVED_CONTACTED, RESOLVED_SUPERSEDED, Contacted, HandoffEvent, kommo_lead_url
+from wire.messages import Ack, Outcome, ProtocolError, encode
 
 logger = logging.getLogger("relay.followups")
 
@@ -469,6 +469,30 @@ class FollowUpDesk:
             logger.exception("a follow-up ack could not be stored", extra={"relay_fields": {"clinic": clinic}})
             return
         log(logger, logging.INFO, "followup_acknowledged", clinic=clinic, id=followup_id, known=known)
+
+    def on_contacted(self, connection: AgentConnection, contacted: Contacted) -> None:
+        """Reception marked the lead's patient "Contactado" in the tray: the lead's Cita Bridge tasks in Kommo made
+        before then are completed ("ya no hace falta contactar…"), then the agent hears it was taken."""
+        self._spawn(self._contacted(connection, contacted))
+
+    async def _contacted(self, connection: AgentConnection, contacted: Contacted) -> None:
+        try:
+            clinic = await self._conversations.get_clinic(connection.clinic)
+        except Exception:
+            logger.exception("a contacted patient could not be told to Kommo",
+                             extra={"relay_fields": {"clinic": connection.clinic}})
+            return  # not acknowledged: the agent tells it again on its next connection
+        if clinic is None:
+            return
+        event = HandoffEvent(id=f"fu-{secrets.token_hex(8)}", at=contacted.at, lead_id=contacted.lead_id,
+                             name=contacted.name, phone=contacted.phone, reason=RESOLVED_CONTACTED)
+        log(logger, logging.INFO, "followup_resolved", clinic=clinic.name, lead=event.lead_id, reason=event.reason,
+            id=event.id, by="reception")
+        if self._kommo is not None:
+            await self._post_to_kommo(clinic, [event])  # a Kommo that fails is tried again later (KOMMO_RETRY_S)
+        with contextlib.suppress(Exception):  # the socket went away: the agent tells it again, harmless twice
+            async with connection.send_lock:
+                await connection.link.send_text(encode(Ack(id=contacted.ack_id)))
 
     async def _send(self, connection: AgentConnection, events: list[HandoffEvent]) -> None:
         sent = self._sent.setdefault(connection.connection_id, set())

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from relay.http_client import HttpClient, TransportError
 from relay.kommo_client import AccountRateLimit, KommoBudget, KommoClient
 from relay.logs import log
 from relay.store import Clinic
-from wire.handoff import RESOLVED_SUPERSEDED, HandoffEvent
+from wire.handoff import RESOLVED_CONTACTED, RESOLVED_SUPERSEDED, HandoffEvent
 
 logger = logging.getLogger("relay.kommo_followup")
 
@@ -31,6 +32,10 @@ RETRY_AFTER_S = 1.0
 # At most this many follow-up calls per second and account (of Kommo's 7, shared with the continuations): the
 # patients' replies keep most of the budget when many hand-offs come at once (an agent offline at a busy hour).
 FOLLOW_UP_SHARE_PER_S = 2.0
+
+
+def _unix_time(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def worth_retrying(status: int | None) -> bool:
@@ -92,7 +97,7 @@ class KommoFollowUps:
             if open_tasks is None:  # unreadable: not written blind (it may be there); tried again later
                 results["task"] = None
                 actions = tuple(a for a in actions if a != "task")
-            elif any(text == task["text"] for _, text in open_tasks):
+            elif any(text == task["text"] for _, text, _ in open_tasks):
                 results["task"] = 200  # the earlier write went through after all
                 actions = tuple(a for a in actions if a != "task")
         for action in actions:
@@ -110,12 +115,16 @@ class KommoFollowUps:
         lead = int(event.lead_id)
         base = clinic.kommo_base_url
         text = resolution_text(event, clinic.language)
+        # Reception's "Contactado" is about the tasks it could see: one Kommo made since (a new hand-off) stays open.
+        made_before = int(datetime.fromisoformat(event.at).timestamp()) if event.reason == RESOLVED_CONTACTED else None
         results: dict[str, int | None] = {}
         if "task" in actions:
             open_tasks = await self._open_tasks(clinic, lead)
             if open_tasks is None:  # the lead's tasks could not be read: tried again later
                 results["task_done"] = None
-            for task_id, _ in open_tasks or ():
+            for task_id, _, created_at in open_tasks or ():
+                if made_before is not None and created_at is not None and created_at >= made_before:
+                    continue
                 results["task_done"] = await self._call(
                     clinic, "task_done", "PATCH", f"{base}/api/v4/tasks/{task_id}",
                     {"is_completed": True, "result": {"text": text}},
@@ -132,9 +141,9 @@ class KommoFollowUps:
             )
         return results
 
-    async def _open_tasks(self, clinic: Clinic, lead: int) -> list[tuple[int, str]] | None:
-        """The lead's open tasks this relay wrote, id and text (``GET /api/v4/tasks`` filtered by lead; 204: none);
-        None when Kommo could not be read."""
+    async def _open_tasks(self, clinic: Clinic, lead: int) -> list[tuple[int, str, int | None]] | None:
+        """The lead's open tasks this relay wrote: id, text and when Kommo made it (Unix time, None if not said)
+        (``GET /api/v4/tasks`` filtered by lead; 204: none); None when Kommo could not be read."""
         bearer = await self._kommo.account_bearer(clinic)
         if bearer is None:
             return None
@@ -154,7 +163,8 @@ class KommoFollowUps:
         except (TransportError, ValueError, AttributeError):
             return None
         return [
-            (t["id"], str(t.get("text", ""))) for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int)
+            (t["id"], str(t.get("text", "")), _unix_time(t.get("created_at")))
+            for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), int)
             and not t.get("is_completed") and is_our_task(str(t.get("text", "")))
             and str(t.get("entity_id", lead)) == str(lead)
         ]

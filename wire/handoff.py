@@ -6,6 +6,11 @@ relay -> agent: ``{"type": "event", "kind": "handoff", "id": "...", "at": "...",
 5); agent -> relay: ``{"type": "ack", "id": "..."}`` (``wire.messages.Ack``, the same
 receipt the relay gives an agent's booking outcome).
 
+agent -> relay: ``{"type": "contacted", "id": "...", "lead_id": "...", "at": "...", "name": "...", "phone": "..."}``
+(``Contacted``): reception marked the lead's last open follow-up "Contactado" in the tray at ``at``; the relay
+completes the lead's open Cita Bridge tasks in Kommo made before then and answers ``{"type": "ack", "id":
+"contacted:<id>"}``. The agent tells it on every connection until acknowledged; an older relay logs and drops it.
+
 A case that settled by itself (the agent's answer came after the patient was handed off as "not known yet") is
 one more event of the lead with a ``RESOLUTIONS`` reason: the agent closes the lead's follow-ups handed off before
 its ``at``. Both frames are optional: an older agent ignores an unknown frame type (it answers only requests) and
@@ -24,7 +29,8 @@ from urllib.parse import urlsplit
 
 from wire.messages import Ack, ProtocolError
 
-__all__ = ["RESOLUTIONS", "Ack", "HandoffEvent", "decode_followup_frame", "kommo_lead_url", "kommo_lead_url_or_empty"]
+__all__ = ["RESOLUTIONS", "Ack", "Contacted", "HandoffEvent", "decode_followup_frame", "kommo_lead_url",
+           "kommo_lead_url_or_empty"]
 
 # A hand-off whose case settled without the clinic's team (the agent's answer came after all) is closed by one more
 # event of the lead with one of these reasons: every follow-up of the lead handed off before its ``at`` is done.
@@ -32,7 +38,8 @@ RESOLVED_BOOKED = "resolved_booked"  # booked (or moved) after all
 RESOLVED_CANCELLED = "resolved_cancelled"  # cancelled after all
 RESOLVED_KEPT = "resolved_kept"  # a cancel not known yet was taken back, and the appointment is still there
 RESOLVED_SUPERSEDED = "resolved_superseded"  # the outcome is known; the event's own follow-up says what to do
-RESOLUTIONS = frozenset({RESOLVED_BOOKED, RESOLVED_CANCELLED, RESOLVED_KEPT, RESOLVED_SUPERSEDED})
+RESOLVED_CONTACTED = "resolved_contacted"  # reception marked the patient "Contactado" in the tray (Contacted)
+RESOLUTIONS = frozenset({RESOLVED_BOOKED, RESOLVED_CANCELLED, RESOLVED_KEPT, RESOLVED_SUPERSEDED, RESOLVED_CONTACTED})
 
 SAID_MAX = 5  # the patient's last messages an event carries
 SAID_CHARS = 200
@@ -110,11 +117,45 @@ class HandoffEvent:
         )
 
 
-def decode_followup_frame(obj: dict[str, Any]) -> HandoffEvent | Ack:
-    """An ``event`` or ``ack`` frame (already parsed JSON). Raises ``ProtocolError`` for anything off."""
+CONTACTED_ACK_PREFIX = "contacted:"
+
+
+@dataclass(frozen=True)
+class Contacted:
+    """agent -> relay: reception contacted the patient of a lead (the tray's "Contactado" on its last open row)."""
+
+    id: str  # the follow-up marked last
+    lead_id: str
+    at: str  # ISO 8601 with offset: when it was marked
+    name: str = ""
+    phone: str = ""
+
+    @property
+    def ack_id(self) -> str:
+        return CONTACTED_ACK_PREFIX + self.id
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"type": "contacted", "id": self.id, "lead_id": self.lead_id, "at": self.at}
+        out.update({key: value for key in ("name", "phone") if (value := getattr(self, key))})
+        return out
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Contacted:
+        followup_id = _identifier(obj.get("id"), "contacted.id")
+        if len(CONTACTED_ACK_PREFIX + followup_id) > 200:
+            raise ProtocolError("contacted.id is too long")
+        return cls(id=followup_id, lead_id=_identifier(obj.get("lead_id"), "contacted.lead_id"),
+                   at=_time(obj.get("at"), "contacted.at"), name=_plain(obj.get("name", ""), "contacted.name", 120),
+                   phone=_phone(obj.get("phone", "")))
+
+
+def decode_followup_frame(obj: dict[str, Any]) -> HandoffEvent | Ack | Contacted:
+    """An ``event``, ``ack`` or ``contacted`` frame (already parsed JSON). Raises ``ProtocolError`` for anything off."""
     kind = obj.get("type")
     if kind == "ack":
         return Ack(_identifier(obj.get("id"), "ack.id"))
+    if kind == "contacted":
+        return Contacted.from_json(obj)
     if kind == "event":
         if obj.get("kind") != "handoff":
             raise ProtocolError(f"unknown event kind {obj.get('kind')!r}")

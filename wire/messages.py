@@ -655,7 +655,7 @@ def decode(text: str | bytes) -> Frame:
         return _decode_outcome(obj)
     if kind == "ack":
         return Ack(id=_identifier(obj.get("id"), "id"))
-    if kind == "event":  # a follow-up (wire.handoff): an optional frame an older agent ignores
+    if kind in ("event", "contacted"):  # follow-up frames (wire.handoff): optional, an older peer drops them
         from wire.handoff import decode_followup_frame
 
         return decode_followup_frame(obj)  # type: ignore[return-value]

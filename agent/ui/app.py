@@ -272,9 +272,10 @@ class TrayApp(QObject):
     # -- patients to contact ------------------------------------------------
 
     def mark_contacted(self, followup_id: str) -> None:
-        """"Contactado": the row goes, and stays gone after a restart."""
+        """"Contactado": the row goes, and stays gone after a restart; the lead's Kommo tasks are completed."""
         self.followup_book.mark_contacted(followup_id, self.clock())
         log.info("a patient to contact was marked contacted")
+        self.bridge.tell_relay_soon()
         self.reload_rows()
 
     def copy_phone(self, phone: str) -> None:

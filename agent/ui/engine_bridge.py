@@ -198,6 +198,12 @@ class EngineBridge(QObject):
             job = self.engine.set_paused(paused, until) if until is not None else self.engine.set_paused(paused)
             self.call(job, on_done or _log_failure("pause"))
 
+    def tell_relay_soon(self) -> None:
+        """Something the relay must hear was written (a "Contactado"): the engine sends it now."""
+        tell = getattr(self.engine, "tell_relay_soon", None)
+        if callable(tell):
+            tell()  # thread-safe: it only schedules the send on the engine's loop
+
     def refresh_now(self, on_done: Done | None = None) -> None:
         if self.engine is not None:
             self.call(self.engine.refresh_now(), on_done or _log_failure("refresh"))

@@ -601,7 +601,7 @@ class StandInKommo:
         done = query.get("filter[is_completed]")
         tasks = [
             {"id": t.id, "entity_id": int(t.lead_id), "entity_type": "leads", "text": t.text,
-             "is_completed": t.completed, "complete_till": t.complete_till,
+             "is_completed": t.completed, "complete_till": t.complete_till, "created_at": int(t.at),
              "result": {"text": t.result} if t.result else []}
             for t in self._lead_records.records(sub, "task")
             if (query.get("filter[entity_type]") in (None, "leads"))

@@ -112,6 +112,7 @@ class ScriptedAgent:
         self.close_code: int | None = None
         self.closed = asyncio.Event()
         self.events: list[HandoffEvent] = []  # follow-ups the relay sent (wire.handoff)
+        self.acks: list[str] = []  # what the relay acknowledged (an outcome's key, "contacted:<follow-up id>")
         self.got_event = asyncio.Event()
         self.auto_ack = True
         self._ws: ClientConnection | None = None
@@ -169,6 +170,8 @@ class ScriptedAgent:
                     self.got_event.set()
                     if self.auto_ack:
                         await self._ws.send(json.dumps(Ack(frame.id).to_json()))
+                if isinstance(frame, Ack):
+                    self.acks.append(frame.id)
                 if isinstance(frame, Request):
                     self.requests.append(frame)
                     self.asked.set()

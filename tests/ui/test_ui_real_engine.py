@@ -291,6 +291,12 @@ def test_a_patient_handed_off_while_paused_reaches_the_tray_and_the_kommo_task_l
     qtbot.waitUntil(lambda: not panel.rows, timeout=10_000)
     assert not panel.isVisibleTo(app.window)
     assert FollowUpBook(follow_up_path(agent_paths.journal_file)).open_items() == []  # what a restarted tray reads
+    # Kommo hears it too: the lead's task is done, so nobody working in Kommo writes to the patient again.
+    qtbot.waitUntil(lambda: all(t.completed for t in world.kommo.tasks(CLINIC, "7101")), timeout=30_000)
+    [task] = world.kommo.tasks(CLINIC, "7101")
+    assert "ya no hace falta contactar a Pedro Ignacio Soto" in task.result and "Contactado" in task.result
+    qtbot.waitUntil(lambda: not FollowUpBook(follow_up_path(agent_paths.journal_file)).owed_contacts(),
+                    timeout=10_000)  # the relay acknowledged it: not told again
 
     app.tray.pause_action.trigger()
     qtbot.waitUntil(lambda: world.clinic_health().get("paused") is False, timeout=30_000)
