@@ -453,6 +453,11 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
     return Book(going_on, state.pending, idempotency_key(state.conversation_id, state.pending.id))
 
 
+def _names_a_moment(reading: Reading) -> bool:
+    """The message names a day or a time ("el jueves", "a las 9"), not only thanks."""
+    return reading.day is not None or bool(reading.times) or reading.missing_day is not None
+
+
 def _fresh_state(turn: Turn) -> ConversationState:
     """A new conversation's state for this lead, from this turn."""
     return new_conversation(turn.lead_id, turn.now)
@@ -463,6 +468,10 @@ def _start(ctx: Context) -> Reply | AgentStep:
     turn = ctx.turn
     state = _fresh_state(turn)
     said = courtesy(normalize(turn.message)) or ("ok" if acknowledges(turn.message, normalize(turn.message)) else "")
+    if said and ctx.checks_bookings and _names_a_moment(read_message(ctx, None, turn.message)):
+        # "gracias, nos vemos el jueves a las 9": checked against their appointments — "¡De nada!" would leave a
+        # patient who got the day wrong believing it (thanked with the right one, or shown the ones they have)
+        return _own_appointments(evolve(ctx, opening=()), state, "my_bookings")
     if said:  # "¡gracias!", "ok", "👍" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"

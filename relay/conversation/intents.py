@@ -89,6 +89,7 @@ _STILL_ON = (
     r"(?:en pie|vigente|valida|activa|confirm|agendad|reservad|registrad|anotad)"
 )
 _OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date))\b")
+_LEAD_IN = r"(?:y |entonces |oye |hola )?"  # words before a short question
 _MY_BOOKINGS = re.compile(
     rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
     rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
@@ -97,6 +98,10 @@ _MY_BOOKINGS = re.compile(
     rf"|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
     rf"|(?:la|el|mi) {_NOUN} que (?:tengo|tenia|pedi|tome|agende|reserve)"
     rf"|(?:mi|la) {_NOUN} (?:es|era|quedo) (?:el|para|a)"
+    # "¿quedó mi hora?", "¿mi hora quedó reservada?", "¿se reservó mi hora o no?": whether they have it, asked
+    rf"|^{_LEAD_IN}(?:quedo|se (?:reservo|agendo|tomo)) (?:mi|la) {_NOUN}"
+    rf"(?: (?:o no|reservad\w*|agendad\w*|lista|listo))?\s*$"
+    rf"|^{_LEAD_IN}(?:mi|la) {_NOUN} (?:quedo|esta) (?:reservad|agendad|tomad|confirmad)\w*(?: o no)?\s*$"
     rf"|my (?:upcoming |next |existing )?{_NOUN}|when is my|do i have (?:an?|any) {_NOUN}|what time is my"
     rf"|check my|have i got an? {_NOUN}"
     r"|(?:cuando|que dia|a que hora) (?:\w+ )?(?:quede|quedo|estoy|estaba|estare) (?:agendad|reservad|anotad|citad)\w*"
@@ -123,6 +128,8 @@ _MY_BOOKINGS = re.compile(
 _ATTENDANCE = re.compile(
     r"\b(?:confirm\w* (?:mi |la |nuestra )?asistencia|(?:ahi|alli|aca) (?:estare|estaremos|voy a estar|nos vemos)"
     r"|i ?(?:ll| will) be there|confirm\w* (?:my |our )?attendance"
+    # "gracias, nos vemos el jueves a las 9", "see you on friday": the day or time they believe they have
+    r"|nos vemos (?:el|este|esta|hoy|manana|pasado|a las|a la|en la|the|on|at)\b|see you (?:on|at|tomorrow)\b"
     # "confirmo la hora del miércoles", "quería confirmar mi hora", "confirmar que vamos a ir" (not "…si tengo hora")
     r"|confirm\w* (?:mi|la|el|mis|las|nuestra|nuestras|my|our|the) (?:hora|horas|cita|citas|consulta|turno|appointment)"
     r"|confirm\w* (?:que )?(?:voy|vamos|vas|va|iremos|ire|asistire|asistiremos|llegare|i ll come|we ll come)\b"
@@ -167,7 +174,7 @@ _PERSON = re.compile(
     r"\b(?:recepcion\w*|(?<!para )(?<!pa )(?:una|alguna|otra) persona|persona real"
     r"|hablar con (?:alguien|una persona|ustedes)"
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|(?:la|el|una|un) secre|asesor\w*|atencion al cliente"
-    r"|llam(?:en|eme|enme|arme|ame|an)"
+    r"|llam(?:en|eme|enme|arme|ame|an)|(?:que|q) me llame|me llame (?:alguien|alguna|una|un|usted|ustedes)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|reception(?:ist)?|front desk|human|real person"
     r"|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"

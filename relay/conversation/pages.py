@@ -407,15 +407,29 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *
     if state.stage in (CHOOSE_TIME, CONFIRM) and state.day:
         first = decode_slot_key(state.page_first)
         day = date.fromisoformat(state.day)
-        return time_menu(
+        return _numbers_kept(state, time_menu(
             ctx,
             state,
             day,
             notices=then("reask_time"),
             at=first[0] if first else None,
             time_filter=state.time_filter,
-        )
-    return day_menu(ctx, state, notices=then("reask_day"), at=page_day(state.page_first))
+        ))
+    return _numbers_kept(state, day_menu(ctx, state, notices=then("reask_day"), at=page_day(state.page_first)))
+
+
+def _numbers_kept(before: ConversationState, again: Reply) -> Reply:
+    """The list shown again after "no te entendí" starts where it did, but "no te entendí" takes room: it may be a
+    line or two shorter. A patient still reading the first list who types its last number ("6") means that line,
+    not six o'clock: the numbers the shorter list lost still choose what they chose (not shown, only understood)."""
+    shown = again.state
+    if shown is None or shown.page_first != before.page_first or shown.stage != before.stage:
+        return again
+    numbers = [o.number for o in shown.options if o.number]
+    if not numbers:
+        return again
+    lost = tuple(o for o in before.options if o.kind in ("slot", "day") and o.number > max(numbers))
+    return evolve(again, state=evolve(shown, options=(*shown.options, *lost))) if lost else again
 
 
 def offered_choices(state: ConversationState) -> tuple[Option, ...]:

@@ -71,3 +71,4 @@ def test_pages_show_three_when_three_remain_else_two_and_more():
     assert page([1, 2, 3, 4], 0) == ([1, 2], True)
     assert page([1, 2, 3, 4], 2) == ([3, 4], False)
     assert page([1], 0) == ([1], False)
+

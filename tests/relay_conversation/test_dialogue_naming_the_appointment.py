@@ -204,3 +204,20 @@ def test_a_move_to_tomorrow_said_with_a_reads_today_as_the_appointment_to_move()
     reply = chat.say("no voy a poder ir hoy, ¿me la pueden pasar a mañana a la misma hora?")
     assert "No tienes hora" not in texts(reply)
     assert "¿Cambio tu hora del martes 1 de diciembre a las 17:00" in texts(reply), texts(reply)
+
+
+def test_thanks_that_names_the_wrong_day_or_time_shows_the_appointment_they_have_not_de_nada():
+    """"gracias, nos vemos el jueves a las 9" from a patient booked on Thursday at 10: "¡De nada!" left her believing
+    9:00. Thanks naming a day or time is checked against the appointments: thanked with the right one, or shown them."""
+    from test_dialogue_already import finding
+
+    for message in ("gracias, nos vemos el jueves a las 9 entonces", "ok gracias, nos vemos el viernes 👍",
+                    "muchas gracias, nos vemos mañana"):
+        reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say(message)
+        assert "De nada" not in texts(reply) and "Gracias por confirmar" not in texts(reply), message
+        assert "No encontré una hora así a tu nombre." in texts(reply) and lines(reply) == [THU_LINE], message
+    reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say("gracias, nos vemos el jueves a las 10!")
+    assert "Te esperamos el jueves 3 de diciembre a las 10:00 con Dra. Ana Soto." in texts(reply)
+    assert reply.status == "closed"
+    reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say("gracias, nos vemos!")  # nothing to check
+    assert reply.status == "closed" and texts(reply).startswith("¡De nada")

@@ -901,3 +901,17 @@ def test_days_left_out_for_the_time_of_day_asked_for_are_said_so():
     chat.say("hola")
     reply = chat.say("mejor en la tarde")
     assert "con horas libres desde las 13:00" in texts(reply) and buttons(reply)[:2] == ["Lun 7 dic", "Mar 8 dic"]
+
+
+def test_a_number_of_the_first_list_still_picks_its_line_after_the_list_is_shown_again_shorter():
+    """After "no te entendí" the list came back a line shorter (the apology takes room); the patient, still reading
+    the first one, typed its last number "7" and was offered 07:00/19:00 — or booked a time they never chose."""
+    free = agenda([7], [(9, 30), (10, 30), (11, 30), (12, 30), (15, 30), (16, 30), (17, 30)], ("Dr. Pablo Rojas",))
+    chat = Chat(free)
+    first = chat.say("quiero hora el lunes")
+    assert lines(first)[-1].startswith("7. 17:30")
+    again = chat.say("asdf")
+    assert "no te entendí" in texts(again) and len(lines(again)) < len(lines(first))
+    reply = chat.say("7")
+    assert reply.status == "booked" and "17:30" in texts(reply)
+    assert [b.slot.start[11:16] for b in chat.books] == ["17:30"]

@@ -533,3 +533,17 @@ def test_an_ok_after_a_booking_is_answered_in_kind_never_told_nothing_was_booked
     assert ok.status == "closed" and "Hola" not in texts(ok)
     thanks = chat.say("gracias")
     assert "no reservé nada" not in texts(thanks) and len(chat.books) == 1
+
+
+def test_asking_for_a_call_and_asking_whether_the_appointment_stands_are_understood():
+    from test_dialogue_already import finding
+    from test_dialogue_appointments import THU, ClinicAgent
+
+    for message in ("que me llame alguien por favor", "no, mejor que me llame alguien", "q me llame alguien"):
+        reply = Chat(agenda([2], [(9, 0)])).say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person", message
+    for message in ("¿quedó mi hora?", "y quedó mi hora o no?", "mi hora quedó reservada?", "se reservó mi hora?"):
+        reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say(message)
+        assert "jueves 3 de diciembre a las 10:00" in texts(reply) and "especialidad" not in texts(reply), message
+    reply = Chat(agenda([2], [(9, 0)])).say("hola, me llamo Ana Pérez y necesito hora")  # her name, not a call
+    assert reply.status == "choose_day"
