@@ -31,6 +31,8 @@ from typing import Any, Protocol
 from relay.agents import AgentConnection, AgentUnavailable
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK, move_key, outcome_of
+from relay.conversation.freetext import normalize
+from relay.conversation.intents import detect
 from relay.conversation.outcomes import BOOKING_FAILED
 from relay.conversation.patient import PATIENT_PROBLEMS
 from relay.conversation.state import CANCELLING, HANDED_OFF, idempotency_key
@@ -123,12 +125,18 @@ class NoFollowUps:
         return None
 
 
-def _told_already(before: ConversationState | None, reply: Reply) -> bool:
+def _told_already(before: ConversationState | None, reply: Reply, message: str = "") -> bool:
     """The same booking still not known, asked about again by the patient: the clinic has its follow-up already
-    (one per message would bury the receptionist in copies of one case)."""
+    (one per message would bury the receptionist in copies of one case). So is the same hand-off again for the same
+    wish: a patient waiting for reception while the cause lasts (paused, the web app down) who writes "1", "¿y?" or
+    their booking wish again; a cancel or a move asked for meanwhile is a case of its own."""
     data = reply.continuation.get("data", {}) if isinstance(reply.continuation, dict) else {}
     if (before is not None and before.stage == HANDED_OFF and data.get("reason") in PATIENT_PROBLEMS
             and before.intent == data.get("reason")):  # no phone from Kommo, again: the same case, told already
+        return True
+    if (before is not None and before.stage == HANDED_OFF and before.intent == data.get("reason")
+            and before.reopened in ("", "booking_requested") and not data.get("requested_start")
+            and detect(normalize(message)).intent in ("none", "book")):
         return True
     if data.get("booking") != "unconfirmed" or before is None or not before.gave_up:
         return False
@@ -228,7 +236,7 @@ class FollowUpDesk:
                 code = ""
             if code and before is not None:  # first: it closes only what was handed off before ``now``
                 events.append(resolution_event(f"fu-{secrets.token_hex(8)}", code, turn, reply, before, now, lead_url))
-            if follow_up and not _told_already(before, reply) and not settled:
+            if follow_up and not _told_already(before, reply, turn.message) and not settled:
                 events.append(handoff_event(f"fu-{secrets.token_hex(8)}", turn, reply, before, now, lead_url))
             for event in events:
                 await self._store.add(clinic.name, event, self._clock())
