@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from agent.followups import FollowUp
 from agent.journal import BOOKED, JournalEntry
+from agent.ui.booking_rows import replaced_bookings
 from agent.ui.i18n import Translator
 from agent.ui.row_actions import whatsapp_url
 from wire.handoff import ABOUT
@@ -58,19 +59,41 @@ def follow_up_rows(items: list[FollowUp], tr: Translator, now: datetime, entries
                    link: Callable[[str, str], str] | None = None) -> list[FollowUpRow]:
     """``entries`` (the journal) and ``link`` (agent/portal/links.py): a patient whose appointment the journal holds
     gets its address in the web app ("Abrir en la agenda web")."""
-    booked = [e for e in entries if e.status == BOOKED and e.booking_id]
+    listed = list(entries)
+    replaced = replaced_bookings(listed)
+    booked = [e for e in listed if e.status == BOOKED and e.booking_id]
+    standing = [e for e in booked if e.booking_id not in replaced]  # not cancelled or moved since by the patient
     rows = []
     for item in items:
         handed = tr.day_and_time(item.at.astimezone(), now)
-        appointment = appointment_of(item, booked, now)
+        appointment = appointment_of(item, standing, now)
         chosen = chosen_text(item, tr, now)
         if not (item.chosen_start or item.chosen_day or item.chosen_professional) and appointment is not None:
             chosen = _next_one(appointment, tr, now)  # "voy a llegar tarde": the appointment they have, not "nada"
+        since = _changed_since(item, booked, listed, replaced, tr, now)
+        if since:  # "cancelar su hora: mañana 09:45 — luego la cambió con el bot a sáb 5 10:30": maybe settled
+            chosen = f"{chosen} — {since}"
         cells = (item.name or tr("followups.no_name"), item.phone, tr.reason(item.reason), chosen, handed)
         url = link(appointment.booking_id, appointment.slot_id) if appointment is not None and link else ""
         said = " ".join(f"«{line}»" for line in item.said)
         rows.append(FollowUpRow(item.id, cells, item.phone, item.whatsapp_url, item.kommo_url, url, said))
     return rows
+
+
+def _changed_since(item: FollowUp, booked: list[JournalEntry], entries: list[JournalEntry],
+                   replaced: dict[str, str], tr: Translator, now: datetime) -> str:
+    """The patient's appointment the follow-up names, cancelled or moved by them with the bot after the hand-off:
+    said, with where it went ("" when it stands, or the follow-up names none)."""
+    chosen = _when(item.chosen_start)
+    old = next((e for e in booked if chosen is not None and _when(e.start) == chosen
+                and _digits(e.patient_phone) == _digits(item.phone) and e.booking_id in replaced), None)
+    if old is None:
+        return ""
+    if replaced[old.booking_id] == "cancelled":
+        return tr("followups.later_cancelled")
+    new = next((e for e in entries if e.moved and e.moved_from_booking == old.booking_id), None)
+    start = _when(new.start) if new is not None else None
+    return tr("followups.later_moved", when=tr.day_and_time(start, now)) if start else tr("followups.later_cancelled")
 
 
 def _next_one(entry: JournalEntry, tr: Translator, now: datetime) -> str:

@@ -239,6 +239,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "followups.about.move_from": ("cambiar su hora: {when}", "change their appointment: {when}"),
     "followups.about.move_to": ("cambiar su hora a: {when}", "change their appointment to: {when}"),
     "followups.no_name": ("(sin nombre)", "(no name)"),
+    "followups.later_cancelled": ("luego la canceló con el bot", "later cancelled by them with the bot"),
+    "followups.later_moved": ("luego la cambió con el bot a {when}", "later moved by them with the bot to {when}"),
     "detail.title": ("Paciente para contactar", "Patient to contact"),
     "detail.booking_title": ("Solicitud de hora", "Appointment request"),
     "detail.reference": ("Referencia en la agenda web", "Reference in the clinic web app"),

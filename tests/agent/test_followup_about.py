@@ -89,3 +89,36 @@ def test_a_case_about_no_time_chosen_shows_the_patients_next_appointment_not_not
     assert row.text("chosen").startswith("su próxima hora: ") and "13:00 · Klga. Paula Méndez" in row.text("chosen")
     [alone] = follow_up_rows(book.open_items(NOW), Translator("es"), NOW, [])
     assert alone.text("chosen") == "nada todavía"
+
+
+def test_a_case_about_an_appointment_the_patient_then_moved_or_cancelled_with_the_bot_says_so(tmp_path):
+    """Carla asked (while paused) to cancel her 09:45, then moved it to 10:30 herself with the bot: the tray still said
+    "cancelar su hora: 09:45" and its "Abrir en la agenda web" opened an appointment that no longer exists — a
+    receptionist working down the list could cancel the 10:30 she had just chosen."""
+    from agent.journal import BOOKED, CANCELLED, JournalEntry
+
+    old_start, new_start = "2026-12-03T09:45:00-03:00", "2026-12-03T10:30:00-03:00"
+    book = FollowUpBook(tmp_path / "followups.sqlite3")
+    assert book.receive(HandoffEvent("fu-1", NOW.isoformat(), "903", "Carla Muñoz", "+56 9 1111 0001", "paused",
+                                     chosen_start=old_start, chosen_professional="Klga. Paula Méndez",
+                                     about="cancel"), NOW)
+    old = JournalEntry("k1", "pm:0945", old_start, "2026-12-03T10:15:00-03:00", "Klga. Paula Méndez", "Carla Muñoz",
+                       "+56911110001", BOOKED, "900001", "", "", NOW, NOW)
+    moved = JournalEntry("k2", "pm:1030", new_start, "2026-12-03T11:00:00-03:00", "Klga. Paula Méndez",
+                         "Carla Muñoz", "+56911110001", BOOKED, "900003", "", "", NOW, NOW,
+                         moved_from_start=old_start, moved_from_professional="Klga. Paula Méndez",
+                         moved_from_booking="900001")
+    links: list[str] = []
+
+    def link(booking_id: str, slot_id: str) -> str:
+        links.append(booking_id)
+        return f"http://agenda/cita={booking_id}"
+
+    [row] = follow_up_rows(book.open_items(NOW), Translator("es"), NOW, [moved, old], link)
+    assert row.text("chosen").startswith("cancelar su hora: ")
+    assert "luego la cambió con el bot a " in row.text("chosen") and "10:30" in row.text("chosen").split("—")[1]
+    assert row.agenda_url == "http://agenda/cita=900003"  # her appointment now, never the one gone
+    cancelled = JournalEntry("k3", "pm:0945", old_start, "", "Klga. Paula Méndez", "Carla Muñoz", "+56911110001",
+                             CANCELLED, "900001", "", "", NOW, NOW)
+    [row] = follow_up_rows(book.open_items(NOW), Translator("es"), NOW, [cancelled, old], link)
+    assert row.text("chosen").endswith("— luego la canceló con el bot") and row.agenda_url == ""
