@@ -198,6 +198,8 @@ class BookingDesk:
                 del self._phone_locks[digits]
 
     async def _repeat(self, entry: JournalEntry) -> BookOutcome:
+        if entry.status == FAILED:
+            entry = await self._booked_by_reception(entry)
         if entry.finished:
             return self._outcome(entry, repeat=True)
         # In progress with nobody here carrying it out: left by a crash, not reconciled yet.
@@ -258,6 +260,23 @@ class BookingDesk:
         except TimeoutError:
             return False
         return True
+
+    async def _booked_by_reception(self, entry: JournalEntry) -> JournalEntry:
+        """A booking that failed, asked about again ("¿quedó mi hora?"): reception may have booked that very time for
+        the patient since, acting on the task it was given. Its day is read again (a couple of seconds at most);
+        the patient's own appointment there makes it booked — never "no se pudo reservar" about an appointment the
+        web app holds for them."""
+        slot = _slot_of(entry)
+        if slot is None:
+            return entry
+        held = self._held_for(entry, slot)
+        if held is None and await self._reread_through(slot.start.date(), KNOWN_REREAD_WAIT_S):
+            held = self._held_for(entry, slot)
+        if held is None:
+            return entry
+        log.info("The failed booking %s was booked at the desk since: appointment %s", entry.key, held.id)
+        return self.journal.mark_booked(entry.key, held.id, held.slot.start.isoformat(), held.slot.end.isoformat(),
+                                        held.slot.professional)
 
     def _held_for(self, entry: JournalEntry, taken: Slot | None) -> Booking | None:
         """The appointment the agenda shows at the taken slot's time, with its professional, for the patient's own

@@ -3,7 +3,8 @@
 ``FollowUpBook`` is one SQLite file beside the journal. A follow-up is written before the relay is told it may
 forget it (the ack), so none is lost between the two; "Contactado" is remembered here, and a follow-up older
 than ``KEEP_DAYS`` is deleted (it holds a patient's name and phone). A resolution from the relay (the case settled
-by itself: ``wire.handoff.RESOLUTIONS``) closes the lead's follow-ups handed off before it, as "Contactado" would.
+by itself: ``wire.handoff.RESOLUTIONS``) closes the lead's follow-ups handed off before it, as "Contactado" would,
+except what the patient asked of a person (``wire.handoff.ASKED_OF_A_PERSON``).
 Like the journal, every call opens its own short-lived connection, so the engine's thread and the tray's thread
 both use it.
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from wire.handoff import RESOLUTIONS, Ack, Contacted, HandoffEvent, decode_followup_frame
+from wire.handoff import ASKED_OF_A_PERSON, RESOLUTIONS, Ack, Contacted, HandoffEvent, decode_followup_frame
 from wire.messages import ProtocolError
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class FollowUpBook:
         resolves = event.reason in RESOLUTIONS
         with self._write_lock, self._connect() as db:
             # A case handed off before a resolution already here (sent again after a reconnect, behind it): settled
-            settled = not resolves and any(
+            settled = not resolves and event.reason not in ASKED_OF_A_PERSON and any(
                 reason in RESOLUTIONS and _aware(at) > _aware(event.at)
                 for at, reason in db.execute("SELECT at, reason FROM followups WHERE lead_id = ?", (event.lead_id,))
             )
@@ -129,11 +130,11 @@ class FollowUpBook:
             if cur.rowcount == 1 and resolves:
                 settled_at = _aware(event.at)
                 earlier = [
-                    row_id for row_id, at in db.execute(
-                        "SELECT id, at FROM followups WHERE lead_id = ? AND contacted_at = '' AND id != ?",
+                    row_id for row_id, at, reason in db.execute(
+                        "SELECT id, at, reason FROM followups WHERE lead_id = ? AND contacted_at = '' AND id != ?",
                         (event.lead_id, event.id),
                     )
-                    if _aware(at) < settled_at
+                    if _aware(at) < settled_at and reason not in ASKED_OF_A_PERSON  # theirs to close, not the bot's
                 ]
                 db.executemany("UPDATE followups SET contacted_at = ? WHERE id = ?", [(received, i) for i in earlier])
             return cur.rowcount == 1

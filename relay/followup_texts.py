@@ -17,6 +17,7 @@ from relay.conversation.picks import picked
 from relay.conversation.state import CHOOSE_TIME, CONFIRM
 from relay.conversation.texts import language as clinic_language
 from wire.handoff import (
+    ASKED_OF_A_PERSON,
     RESOLVED_BOOKED,
     RESOLVED_CANCELLED,
     RESOLVED_CONTACTED,
@@ -41,7 +42,8 @@ BOOKING_TAKEN = "booking_taken"  # a booking told as not known did not happen: s
 # Done, but the continuation that told the patient never reached Kommo (its return_url down or gone)
 UNSENT = {"booked": "booked_unsent", "moved": "moved_unsent", "cancelled": "cancelled_unsent"}
 _REASONS: dict[str, tuple[str, str]] = {
-    "agent_offline": ("el agente de la clínica no estaba conectado", "the clinic's agent was not connected"),
+    "agent_offline": ("el computador de la clínica (Cita Bridge) no estaba conectado",
+                      "the clinic's PC (Cita Bridge) was not connected"),
     "paused": ("la automatización estaba en pausa", "automation was paused"),
     "timeout": ("la agenda web o el equipo de la clínica no respondieron a tiempo (puede que sí se haya hecho:"
                 " revise la agenda)", "the clinic web app or the clinic's PC did not answer in time (it may have"
@@ -277,6 +279,12 @@ def resolution_text(event: HandoffEvent, language: str) -> str:
         when = datetime.fromisoformat(event.chosen_start).strftime("%Y-%m-%d %H:%M")
         words = f"{words} ({f'{when} {event.chosen_professional}'.strip()})"
     return _say("resolved", language, who=_who(event, language), what=words)
+
+
+def asked_of_a_person(task: str) -> bool:
+    """A task of ours for what the patient asked of a person (``wire.handoff.ASKED_OF_A_PERSON``), in either
+    language: no case settling by itself closes it."""
+    return any(f": {words}" in task for reason in ASKED_OF_A_PERSON for words in _REASONS[reason])
 
 
 def is_our_task(text: str) -> bool:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from relay.followup_texts import is_our_task, note_text, resolution_text, tag_name, task_text
+from relay.followup_texts import asked_of_a_person, is_our_task, note_text, resolution_text, tag_name, task_text
 from relay.http_client import HttpClient, TransportError
 from relay.kommo_client import AccountRateLimit, KommoBudget, KommoClient
 from relay.logs import log
@@ -122,9 +122,11 @@ class KommoFollowUps:
             open_tasks = await self._open_tasks(clinic, lead)
             if open_tasks is None:  # the lead's tasks could not be read: tried again later
                 results["task_done"] = None
-            for task_id, _, created_at in open_tasks or ():
+            for task_id, task_text_now, created_at in open_tasks or ():
                 if made_before is not None and created_at is not None and created_at >= made_before:
                     continue
+                if event.reason != RESOLVED_CONTACTED and asked_of_a_person(task_text_now):
+                    continue  # "pidió hablar con una persona": a case settling by itself does not answer that
                 results["task_done"] = await self._call(
                     clinic, "task_done", "PATCH", f"{base}/api/v4/tasks/{task_id}",
                     {"is_completed": True, "result": {"text": text}},

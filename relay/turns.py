@@ -51,6 +51,7 @@ from relay.conversation import (
     before_booking,
     decide,
     handoff,
+    name_cased,
     outcome_of,
     resume_booking,
     resume_cancel,
@@ -534,7 +535,8 @@ class TurnProcessor:
         self, clinic: Clinic, step: Book, turn: Turn, told: tuple[str, ...] | None = None
     ) -> BookResult | WireError:
         """``told``: the ids of the phone's appointments the patient was told of (``BookArgs.told``)."""
-        name = step.state.patient_name or turn.name or "Paciente WhatsApp"  # "para mi mamá": hers, asked
+        # "para mi mamá": hers, asked; else the WhatsApp contact's, capitalised when typed all in lower case
+        name = step.state.patient_name or name_cased(turn.name.strip()) or "Paciente WhatsApp"
         patient = WirePatient(name=name, phone=turn.phone, **step.patient())
         args = BookArgs(slot_id=step.slot.id, patient=patient, idempotency_key=step.idempotency_key, told=told)
         response = await self._ask(clinic, "book", args, self._settings.book_timeout_s)

@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 
 from wire.messages import Ack, ProtocolError
 
-__all__ = ["RESOLUTIONS", "Ack", "Contacted", "HandoffEvent", "decode_followup_frame", "kommo_lead_url",
-           "kommo_lead_url_or_empty"]
+__all__ = ["ASKED_OF_A_PERSON", "RESOLUTIONS", "Ack", "Contacted", "HandoffEvent", "decode_followup_frame",
+           "kommo_lead_url", "kommo_lead_url_or_empty"]
 
 # A hand-off whose case settled without the clinic's team (the agent's answer came after all) is closed by one more
 # event of the lead with one of these reasons: every follow-up of the lead handed off before its ``at`` is done.
@@ -40,6 +40,9 @@ RESOLVED_KEPT = "resolved_kept"  # a cancel not known yet was taken back, and th
 RESOLVED_SUPERSEDED = "resolved_superseded"  # the outcome is known; the event's own follow-up says what to do
 RESOLVED_CONTACTED = "resolved_contacted"  # reception marked the patient "Contactado" in the tray (Contacted)
 RESOLUTIONS = frozenset({RESOLVED_BOOKED, RESOLVED_CANCELLED, RESOLVED_KEPT, RESOLVED_SUPERSEDED, RESOLVED_CONTACTED})
+# Hand-offs the patient asked of a person (to talk, to fix the name, to say they will be late): a case settling by
+# itself says nothing about them, so a resolution never closes them; only reception does ("Contactado").
+ASKED_OF_A_PERSON = frozenset({"asked_for_person", "name_correction", "running_late"})
 
 SAID_MAX = 5  # the patient's last messages an event carries
 SAID_CHARS = 200

@@ -264,6 +264,8 @@ class TrayApp(QObject):
         to_contact = self.followup_book.open_items(now)
         gone = getattr(self.status.snapshot, "gone_from_agenda", frozenset())
         self.summary = summarize(entries, now, [item.phone for item in to_contact], gone)
+        for notice in self.status.bookings_observed(self.summary.failing):
+            self.notifier.show(notice, self.tr)
         link = self.appointment_link
         self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now, entries, link))
         self.window.set_rows(with_agenda_links(build_rows(entries, self.tr, now, gone), link), self.summary)

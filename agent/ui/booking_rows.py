@@ -47,6 +47,27 @@ class Summary:
     today: int
     upcoming: int
     follow_up: int
+    failing: int = 0  # the latest bookings in a row the web app did not save (``failing_in_a_row``)
+
+
+# Why a booking failed when the web app itself did not save it (not a slot taken, a pause, or a patient's choice).
+WEB_APP_FAILURES = frozenset({"portal_down", "internal", "portal_changed", "timeout"})
+FAILING_WINDOW = timedelta(hours=6)
+
+
+def failing_in_a_row(entries: Iterable[JournalEntry], now: datetime) -> int:
+    """How many of the latest bookings (newest first, the last ``FAILING_WINDOW``) the web app failed to save in a
+    row: reads may work while saves do not (a full agenda table, a permission taken away), and every patient then
+    hears "no se pudo reservar"."""
+    failed = 0
+    for entry in sorted(entries, key=lambda e: e.requested_at, reverse=True):
+        if entry.status in (IN_PROGRESS, CANCELLED) or entry.requested_at < now - FAILING_WINDOW:
+            continue
+        if entry.status in FOLLOW_UP and entry.error_code in WEB_APP_FAILURES:
+            failed += 1
+            continue
+        break  # a booking saved (or refused for the patient's reasons): the web app answers
+    return failed
 
 
 def _start(entry: JournalEntry) -> datetime | None:
@@ -117,7 +138,8 @@ def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Itera
                 upcoming += 1
         elif needs_follow_up(entry) and is_listed(entry, now) and _digits(entry.patient_phone) not in phones:
             follow_up += 1
-    return Summary(today=today, upcoming=upcoming, follow_up=follow_up + len(followed))
+    return Summary(today=today, upcoming=upcoming, follow_up=follow_up + len(followed),
+                   failing=failing_in_a_row(entries, now))
 
 
 def _digits(phone: str) -> str:

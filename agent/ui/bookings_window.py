@@ -51,7 +51,7 @@ from agent.ui.followup_rows import FollowUpRow
 from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
 from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu, whatsapp_url
-from agent.ui.status import AgentStatus, TrayState
+from agent.ui.status import FAILING_ALERT, AgentStatus, TrayState
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -438,6 +438,8 @@ class BookingsWindow(QMainWindow):
             return self.tr("note.login_needs_person.body")
         if status.drift_sentence(self.tr):
             return f'{status.drift_sentence(self.tr)} {self.tr("note.portal_changed.hint")}'
+        if status.bookings_failing >= FAILING_ALERT:
+            return self.tr("note.bookings_failing.body", count=status.bookings_failing)
         if portal == "down":
             return self.tr("note.portal_down.body")
         return self.tr("note.relay_down.body")

@@ -62,6 +62,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "portal.locked": ("cuenta bloqueada", "account locked"),
     "portal.down": ("no responde", "not responding"),
     "portal.changed": ("cambió (vea el aviso)", "changed (see the notice)"),
+    "portal.not_saving": ("no guarda las reservas", "not saving bookings"),
     "portal.unknown": ("sin verificar", "not checked yet"),
     "status.relay": ("Servidor: {state}", "Relay: {state}"),
     "status.portal": ("Agenda web: {state}", "Clinic web app: {state}"),
@@ -298,6 +299,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "note.locked.body": (
         "La agenda web bloqueó la cuenta. Desbloquéela en la agenda web y luego pulse Probar acceso.",
         "The clinic web app locked the account. Unlock it there, then press Test login.",
+    ),
+    "note.bookings_failing.title": ("La agenda web no guarda las reservas",
+                                    "The clinic web app is not saving bookings"),
+    "note.bookings_failing.body": (
+        "Las últimas {count} reservas no quedaron guardadas en la agenda web, aunque se puede leer: esos pacientes"
+        " están en «Para contactar». Revise la agenda web (¿deja guardar una cita a mano?) y pause la automatización"
+        " hasta que guarde.",
+        "The last {count} bookings were not saved in the clinic web app, though it can be read: those patients are"
+        " in “To contact”. Check the web app (can an appointment be saved by hand?) and pause automation until it"
+        " saves.",
+    ),
+    "note.bookings_saving.title": ("La agenda web guarda de nuevo", "The clinic web app saves again"),
+    "note.bookings_saving.body": (
+        "Una reserva quedó guardada en la agenda web: el aviso anterior ya está resuelto.",
+        "A booking was saved in the clinic web app: the earlier notice is resolved.",
     ),
     "note.portal_down.title": ("La agenda web no responde", "Clinic web app not responding"),
     "note.portal_down.body": (

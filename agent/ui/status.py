@@ -87,6 +87,9 @@ class Notice:
         return tr(f"note.{self.kind}.title"), body
 
 
+FAILING_ALERT = 2  # bookings in a row the web app did not save before the tray says so
+
+
 class AgentStatus:
     def __init__(self, started_at: datetime, *, configured: bool = True) -> None:
         self.configured = configured
@@ -99,6 +102,8 @@ class AgentStatus:
         self._portal_alerted = ""
         self._link_problem_alerted = ""
         self._drift_alerted = ""  # the web app change last notified (each change once, not on every snapshot)
+        self.bookings_failing = 0  # the latest bookings in a row the web app did not save (booking_rows.Summary)
+        self._failing_alerted = False
 
     # -- inputs -----------------------------------------------------------
 
@@ -145,6 +150,17 @@ class AgentStatus:
             ), at=now))
         notices.extend(self.tick(now))
         return notices
+
+    def bookings_observed(self, failing: int) -> list[Notice]:
+        """The journal read again: one notification when the web app stops saving bookings, one when it saves again."""
+        self.bookings_failing = failing
+        if failing >= FAILING_ALERT and not self._failing_alerted:
+            self._failing_alerted = True
+            return [Notice("bookings_failing", problem=True, params=(("count", str(failing)),))]
+        if failing == 0 and self._failing_alerted:
+            self._failing_alerted = False
+            return [Notice("bookings_saving", problem=False)]
+        return []
 
     def tick(self, now: datetime) -> list[Notice]:
         """Called every few seconds: the relay outage alert depends on time passing, not on an event."""
@@ -240,6 +256,8 @@ class AgentStatus:
             return TrayState.ATTENTION
         if self.link_problem:
             return TrayState.ATTENTION  # retrying cannot cure it: say so now, not after two minutes
+        if self.bookings_failing >= FAILING_ALERT and not (snap is not None and snap.paused):
+            return TrayState.ATTENTION  # the web app reads fine but saves nothing: every patient is handed off
         if self._relay_down_for(now) >= RELAY_ALERT_AFTER:
             return TrayState.ATTENTION
         if snap is not None and snap.paused:
@@ -258,6 +276,8 @@ class AgentStatus:
         state = tr(f"portal.{portal}") if portal in _PORTAL_WORDS else portal
         if self.portal_changed is not None:  # it answers, but a screen the agent needs is gone (the notice says which)
             state = tr("portal.changed")
+        elif self.bookings_failing >= FAILING_ALERT and portal == "ok":
+            state = tr("portal.not_saving")
         return tr("status.portal", state=state)
 
     def refresh_text(self, tr: Translator, now: datetime) -> str:

@@ -36,6 +36,7 @@ message, whatever it says, into the same ``Book`` (same idempotency key) before 
 
 from relay.conversation.appointments import outcome_of, resume_cancel
 from relay.conversation.existing import before_booking
+from relay.conversation.fields import name_cased
 from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking
 from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
@@ -58,6 +59,7 @@ __all__ = [
     "decide",
     "handoff",
     "idempotency_key",
+    "name_cased",
     "outcome_of",
     "resume_booking",
     "resume_cancel",

@@ -95,9 +95,20 @@ def _one_name(name: str) -> Checked:
     both = re.split(r"\s+(?:y|e|and)\s+", name)
     if len(both) == 2 and len(both[1].split()) >= 2:  # "Sofía Muñoz y Tomás Muñoz", "Sofía y Antonia Morales"
         return Checked(problem="one_person_name")
-    if any(c.isupper() for c in name):  # as the patient wrote it
-        return Checked(name)
-    return Checked(" ".join(w if w in _PARTICLES else w[:1].upper() + w[1:] for w in name.split()))
+    return Checked(name_cased(name))
+
+
+def name_cased(name: str) -> str:
+    """A name as the clinic's agenda should hold it: as written when it has capitals, else each word capitalised
+    (after "'" and "-" too: "O'Higgins", "María-José"), the particles inside left small ("Sofía de la Fuente")."""
+    if any(c.isupper() for c in name) or not any(c.isalpha() for c in name):  # as the patient wrote it
+        return name
+    words = name.split()
+    return " ".join(w if n and w in _PARTICLES else _capitalised_word(w) for n, w in enumerate(words))
+
+
+def _capitalised_word(word: str) -> str:
+    return re.sub(r"(^|['’-])([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), word)
 
 
 def _capitalised_run(sentence: str) -> str:

@@ -40,7 +40,7 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import check_person_name
-from relay.conversation.freetext import Reading, command, normalize
+from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize
 from relay.conversation.given_names import lower_case_name_at
 from relay.conversation.intents import (
     RELATIVE,
@@ -80,7 +80,7 @@ from relay.conversation.intents import (
     yes_and_more,
     yes_for_someone,
 )
-from relay.conversation.interpret import after_specialty, interpret
+from relay.conversation.interpret import after_specialty, interpret, month_beyond
 from relay.conversation.menu_place import place_in_menu
 from relay.conversation.menus import (
     clock,
@@ -623,6 +623,10 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
             return step
     asked = [_about_the_clinic(ctx, norm)] if not reading.found and asks_about_clinic(norm) else []
     asked = [a for a in asked if a not in ctx.opening]  # answered already, before asking the agent
+    month = month_beyond(norm, ctx.today, ctx.last_day) if reading.day is None else None
+    if month is not None:  # "hora con kine en enero": said, not the days of this month as if it had not been asked
+        asked.append(ctx.say("beyond_window_month", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),
+                             month=ctx.lang.months[month - 1]))
     return first_menu(ctx, state, asked)
 
 

@@ -79,8 +79,4 @@ def lower_case_name_at(message: str, start: int) -> str:
         particles = []
     if sum(fold(w) not in _PARTICLES | _ARTICLES for w in taken) < 2:
         return ""
-    return " ".join(w if fold(w) in _PARTICLES | _ARTICLES else _capitalised(w) for w in taken)
-
-
-def _capitalised(word: str) -> str:
-    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
+    return " ".join(taken)  # as typed: ``fields.check_person_name`` gives it its capitals

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from relay.conversation.context import Context, read_message
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import WINDOW_DAYS, Reading, days_from
+from relay.conversation.freetext import MONTHS, WINDOW_DAYS, Reading, days_from
 from relay.conversation.menus import (
     clock,
     local_day,
@@ -68,6 +68,22 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
         if reading.found and (not reading.ambiguous or reading.alternatives):  # "el martes o el jueves": those days
             return interpret(ctx, state, reading, wish)
     return day_menu(ctx, state, intro=True)
+
+
+_MONTH_ALONE = re.compile(r"\b(?:en|para|pa|de|a|in|for|during)\s+(?:el mes de\s+|the month of\s+)?([a-z]+)\b")
+
+
+def month_beyond(norm: str, today: date, last_day: date) -> int | None:
+    """The month a message asks for without a day ("en enero", "para febrero"), when all of it lies past the days
+    the agenda shows (``last_day``); None otherwise."""
+    for found in _MONTH_ALONE.finditer(norm):
+        month = MONTHS.get(found.group(1))
+        if month is None or len(found.group(1)) < 4:  # "mar", "may": words of their own ("de mar", "a may…")
+            continue
+        year = today.year + (1 if month < today.month else 0)
+        if month != today.month and date(year, month, 1) > last_day:
+            return month
+    return None
 
 
 def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading) -> date | None:
@@ -209,6 +225,11 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         on_that_day = ctx.on_day(state, the_day) if the_day is not None else []
         if on_that_day:
             return confirm(ctx, state, on_that_day[-1], [*notices, ctx.say("latest")])
+    month = month_beyond(norm, ctx.today, ctx.last_day) if day is None and reading.week is None else None
+    if month is not None:  # "hora con kine en enero": said, not the December days as if it had not been asked
+        notice = ctx.say("beyond_window_month", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),
+                         month=ctx.lang.months[month - 1])
+        return day_menu(ctx, state, notices=[*notices, notice], near=ctx.last_day)
     if day is not None and day > ctx.last_day:  # "el 28" when the agenda ends sooner
         notice = ctx.say(
             "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day), day=ctx.lang.day_label(day)

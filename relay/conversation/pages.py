@@ -372,7 +372,9 @@ def missed(ctx: Context, state: ConversationState) -> ConversationState | Reply:
     who reads what the patient wrote (the follow-up carries it)."""
     state = evolve(state, misses=state.misses + 1)
     if state.misses >= MAX_MISSES:
-        return handoff(state, ctx.turn, ctx.clinic, "not_understood", opening=ctx.opening)
+        asked_to_write = ctx.say("media_only")  # a voice note now: "escríbeme…" and "te escribirán" would clash
+        opening = tuple(ctx.say("media_handoff") if p == asked_to_write else p for p in ctx.opening)
+        return handoff(state, ctx.turn, ctx.clinic, "not_understood", opening=opening)
     return state
 
 

@@ -133,6 +133,7 @@ SPANISH = Language(
         "cancelled": "Entendido, no reservé nada. Escríbenos cuando quieras pedir una hora.",
         "cancel_own_how": "Si lo que quieres es cancelar una hora que ya tienes, escribe «cancelar mi hora».",
         "media_only": "No puedo escuchar audios ni ver fotos o archivos: escríbeme lo que necesitas, por favor.",
+        "media_handoff": "No puedo escuchar audios ni abrir fotos o archivos.",
         "closing_thanks": "¡De nada{name}! Escríbenos cuando necesites una hora.",
         "handed_off_waiting": "Ya le avisamos a recepción: una recepcionista te escribirá en breve. Si prefieres"
         " elegir tú una hora, escribe «reservar».",
@@ -168,6 +169,8 @@ SPANISH = Language(
         "clinic_question": "Eso te lo responde recepción: escribe «recepción» y una recepcionista te escribirá.",
         "none_fits_days": "Entendido. Estos son los días siguientes con horas libres.",
         "beyond_window": "Solo puedo ver la agenda de los próximos {days} días (hasta el {last}). Para el {day},"
+        " escribe «recepción» y una recepcionista te ayudará.",
+        "beyond_window_month": "Solo puedo ver la agenda de los próximos {days} días (hasta el {last}). Para {month},"
         " escribe «recepción» y una recepcionista te ayudará.",
         "specialty_unknown": "No encontré horas libres de esa especialidad en los próximos días (puede que la clínica"
         " no la atienda); para consultarlo, escribe «recepción».",
@@ -357,6 +360,7 @@ ENGLISH = Language(
         "cancelled": "All right, nothing was booked. Write to us whenever you'd like an appointment.",
         "cancel_own_how": "If you meant to cancel an appointment you already have, write \"cancel my appointment\".",
         "media_only": "I can't listen to voice notes or see photos or files: please write what you need.",
+        "media_handoff": "I can't listen to voice notes or open photos or files.",
         "closing_thanks": "You're welcome{name}! Write to us whenever you need an appointment.",
         "handed_off_waiting": "Reception already knows: a receptionist will write to you shortly. If you'd rather"
         " pick a time yourself, write \"book\".",
@@ -393,6 +397,8 @@ ENGLISH = Language(
         "none_fits_days": "All right. These are the next days with free times.",
         "beyond_window": "I can only see the next {days} days of the agenda (until {last}). For {day}, write"
         " \"reception\" and a receptionist will help you.",
+        "beyond_window_month": "I can only see the next {days} days of the agenda (until {last}). For {month},"
+        " write \"reception\" and a receptionist will help you.",
         "specialty_unknown": "I found no free times for that specialty in the coming days (the clinic may not offer"
         " it); to ask, write \"reception\".",
         "window_no_slots": "There are no free times at that time of day; here are all of them.",

@@ -48,3 +48,16 @@ def test_the_frame_travels_on_the_wire():
     sent = Contacted("fu-2", "901", NOW.isoformat(), "Rosa Ruiz", "+56 9 6060 7070")
     assert decode(json_text.dumps(sent.to_json())) == sent
     assert sent.ack_id == "contacted:fu-2"
+
+
+def test_a_case_settling_by_itself_leaves_what_the_patient_asked_of_a_person_open(tmp_path):
+    """"Aún no sé si quedó", then "quiero hablar con alguien": the booking turning out booked closed both rows —
+    the patient who asked to talk to someone disappeared from the tray."""
+    book = FollowUpBook(tmp_path / "followups.sqlite3")
+    book.receive(event("fu-1", "904", "timeout"), NOW)
+    book.receive(event("fu-2", "904", "asked_for_person", minutes=1), NOW)
+    book.receive(event("fu-3", "904", "running_late", minutes=2), NOW)
+    book.receive(event("fu-4", "904", RESOLVED_BOOKED, minutes=3), NOW)
+    assert sorted(item.id for item in book.open_items(NOW)) == ["fu-2", "fu-3"]
+    book.receive(event("fu-5", "904", "asked_for_person", minutes=2), NOW)  # late, from before the resolution
+    assert sorted(item.id for item in book.open_items(NOW)) == ["fu-2", "fu-3", "fu-5"]

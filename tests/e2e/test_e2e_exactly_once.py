@@ -344,3 +344,26 @@ async def test_an_agent_stopped_mid_booking_answers_it_before_it_goes(fresh_syst
     assert await asyncio.to_thread(system.agent.wait, 60) == 0
     [appointment] = patient.appointments()
     assert data(reply)["booking_id"] == appointment["id"]
+
+
+async def test_a_failed_booking_reception_then_made_at_the_desk_is_told_as_booked(impatient_system, lead_id):
+    """"Aún no sé…", the agent then found it not saved; reception, acting on the task, booked that very time for the
+    patient in the web app. Her "¿quedó mi hora?" heard "no se pudo reservar" — about an appointment she had."""
+    system = impatient_system
+    patient = Patient(system, lead_id, "Gabriel Núñez", phone="+56 9 1111 0013")
+    times = await patient.reach_time_menu()
+    pick = buttons(times)[0]
+    system.admin.set_faults(latency_ms=1500, fail_writes=True)
+    first = await patient.say(pick, timeout=60)
+    assert data(first)["booking"] == "unconfirmed", texts(first)
+    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["failed"], 60, "the agent to give up")
+    system.admin.set_faults(latency_ms=0, fail_writes=False)
+    chosen = data(first)
+    system.admin.book(chosen["requested_professional"], chosen["requested_start"], patient_name="Gabriel Nuñez",
+                      patient_phone="+56 9 1111 0013")  # at the desk, as the task asked
+
+    reply = await patient.say("hola, ¿quedó mi hora?")
+    assert status(reply) == "booked", texts(reply)
+    assert "no se pudo reservar" not in texts(reply)
+    [appointment] = [a for a in system.admin.appointments() if a["patient_phone"] == "+56 9 1111 0013"]
+    assert data(reply)["booking_id"] == appointment["id"]  # the desk's, once

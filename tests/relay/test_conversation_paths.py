@@ -447,3 +447,16 @@ async def test_an_appointment_for_someone_else_goes_under_their_name(relay, komm
     assert "¡Listo, Ana! La hora de Rosa Díaz quedó reservada." in texts_of(booked.body)
     [book] = agent.ops("book")
     assert book.args.patient.name == "Rosa Díaz" and book.args.patient.phone == "+56 9 1234 5678"
+
+
+async def test_a_whatsapp_name_typed_in_lower_case_goes_to_the_agenda_capitalised(relay, kommo):
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url = relay.widget_url(clinic)
+    who = {"name": "maría josé o'higgins", "phone": "+56 9 1234 0001"}
+    days = await kommo.say(url, clinic.subdomain, "819", "hola", **who)
+    times = await kommo.say(url, clinic.subdomain, "819", buttons_of(days.body)[0], **who)
+    booked = await kommo.say(url, clinic.subdomain, "819", buttons_of(times.body)[0], **who)
+    assert booked.body["data"]["status"] == "booked"
+    [book] = agent.ops("book")
+    assert book.args.patient.name == "María José O'Higgins"

@@ -90,7 +90,7 @@ async def test_an_agent_that_was_offline_gets_the_backlog_and_acknowledged_ones_
     events = await first.wait_for_events(2)
     assert [(e.lead_id, e.reason) for e in events] == [("601", "agent_offline"), ("602", "agent_offline")]
     [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "601"), "a task for the offline hand-off")
-    assert "the clinic's agent was not connected" in task.text  # the clinic's language
+    assert "the clinic's PC (Cita Bridge) was not connected" in task.text  # the clinic's language
 
     # The agent stores only the first one (its ack), then its connection is replaced by a new one.
     await first._ws.send(json.dumps(Ack(events[0].id).to_json()))

@@ -915,3 +915,23 @@ def test_a_number_of_the_first_list_still_picks_its_line_after_the_list_is_shown
     reply = chat.say("7")
     assert reply.status == "booked" and "17:30" in texts(reply)
     assert [b.slot.start[11:16] for b in chat.books] == ["17:30"]
+
+
+def test_a_voice_note_that_ends_in_a_hand_off_does_not_also_ask_the_patient_to_write():
+    chat = Chat(agenda([2], [(9, 0)]))
+    chat.say("hola")
+    chat.say("asdf")
+    chat.say("qwer")
+    reply = chat.say("🎤 Mensaje de voz")
+    assert reply.status == "handoff" and "escríbeme" not in texts(reply)
+    assert texts(reply).startswith("No puedo escuchar audios") and "Una recepcionista te escribirá" in texts(reply)
+
+
+def test_a_month_past_the_days_shown_is_said_not_ignored():
+    """"hora con kine en enero" showed December's days as if January had not been asked for."""
+    for message in ("hola, necesito hora en enero", "quiero hora para el mes de enero porfa", "una hora en marzo"):
+        reply = Chat(agenda(range(2, 16), [(9, 0)])).say(message)
+        assert "Solo puedo ver la agenda de los próximos 14 días" in texts(reply), message
+        assert ("Para enero," in texts(reply)) or ("Para marzo," in texts(reply)), message
+    for message in ("hola, necesito hora en diciembre", "hora para el 3 de diciembre"):  # within the days shown
+        assert "Solo puedo ver" not in texts(Chat(agenda(range(2, 16), [(9, 0)])).say(message)), message

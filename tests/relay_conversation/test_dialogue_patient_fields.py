@@ -191,7 +191,8 @@ def test_a_name_typed_in_lower_case_after_whose_it_is_is_not_asked_again_and_no_
                           ("hora pa mi mama rosa gonzalez porfa, el sabado 5 a las 10:30", "Rosa Gonzalez"),
                           ("para mi hija sofía de la fuente, tiene 8 años, el sábado 5 a las 10:30",
                            "Sofía de la Fuente"),
-                          ("una hora para maria jose soto el sábado 5 a las 10:30", "Maria Jose Soto")):
+                          ("una hora para maria jose soto el sábado 5 a las 10:30", "Maria Jose Soto"),
+                          ("hora para mi hijo matías d'souza peña el sábado 5 a las 10:30", "Matías D'Souza Peña")):
         chat = Chat(agenda([5], [(9, 0), (10, 30)]))
         chat.say(message)
         assert chat.say("sí").status == "booked", message

@@ -280,3 +280,30 @@ def test_cita_agent_status_says_the_web_app_changed(agent_paths, plaintext_keyri
     shown = json.loads(capsys.readouterr().out)
     assert shown["selfcheck"]["ok"] is False
     assert shown["selfcheck"]["sentence"].startswith("La agenda web cambió")
+
+
+def test_a_web_app_that_reads_but_does_not_save_is_said_until_a_booking_is_saved(qtbot, agent_paths,
+                                                                                 plaintext_keyring, make_app, engines):
+    """The web app read fine but refused every save: the tray said "Agenda web: funcionando" while every patient
+    heard "no se pudo reservar". Two in a row: the window says so, once as a notification; a saved one ends it."""
+    configure(agent_paths)
+    app = make_app()
+    started(qtbot, app)
+    [engine] = engines
+    start = clinic_time(1, 10, 30)
+    app.bridge.call(engine.fail_booking("k-1", "Tomás Rivas", "+56 9 1111 0007", start, "Dra. Soto"))
+    qtbot.waitUntil(lambda: any(r[0] == "Tomás Rivas" for r in table_texts(app.window)), timeout=10_000)
+    assert app.status.state(now()) is TrayState.CONNECTED  # one failure: any web app has a bad moment
+    app.bridge.call(engine.fail_booking("k-2", "Inés Soto", "+56 9 1111 0008", start, "Dra. Soto", "internal"))
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.ATTENTION, timeout=10_000)
+    banner = app.window.banner_labels["attention"].text()
+    assert banner.startswith("Las últimas 2 reservas no quedaron guardadas en la agenda web")
+    assert "Agenda web: no guarda las reservas" in app.window.portal_label.text()
+    [note] = [s for s in app.notifier.shown if s.kind == "bookings_failing"]
+    assert note.title == "La agenda web no guarda las reservas"
+
+    app.bridge.call(engine.book("k-3", "Luis Pino", "+56 9 1111 0009", clinic_time(1, 11, 0), "Dra. Soto"))
+    qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
+    assert not app.window.banner_labels["attention"].isVisibleTo(app.window)
+    assert [s.kind for s in app.notifier.shown if s.kind.startswith("bookings_")] == ["bookings_failing",
+                                                                                       "bookings_saving"]

@@ -106,6 +106,13 @@ class FakeEngine:
         self.journal.mark_booked(key, f"b-{key}", start, start, professional)
         self._emit(BookingRecorded(key, "booked", name, start, professional))
 
+    async def fail_booking(self, key: str, name: str, phone: str, start: str, professional: str,
+                           code: str = "portal_down") -> None:
+        """A booking the web app did not save (``code``: why, as the desk records it)."""
+        self.journal.begin(key, f"slot-{key}", name, phone, start=start, professional=professional)
+        self.journal.mark_failed(key, code, "the clinic web app did not save the appointment")
+        self._emit(BookingRecorded(key, "failed", name, start, professional))
+
     async def book_slot(self, key: str, slot_id: str, name: str, phone: str, start: str, end: str,
                         professional: str, booking_id: str) -> None:
         """A booking as the real driver names it (its slot id and the web app's appointment number)."""

@@ -1,0 +1,34 @@
+"""What a patient asked of a person (to talk to someone, to fix the name, to say they will be late) stays with
+reception until reception says it is done: a booking that settles by itself meanwhile closes its own task only."""
+
+from __future__ import annotations
+
+from relay_harness import buttons_of
+from test_followups import wait_for
+
+from wire.messages import Outcome
+
+
+async def test_a_late_booking_settling_leaves_the_patients_request_for_a_person_open(make_relay, kommo):
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, book_delay_s=1.0)
+    url, sub, who = relay.widget_url(clinic), clinic.subdomain, {"name": "Rocío Vidal", "phone": "+56 9 7000 0711"}
+    asked = await kommo.say(url, sub, "711", "quiero hablar con una persona por favor", **who)
+    assert asked.body["data"]["reason"] == "asked_for_person"
+    days = await kommo.say(url, sub, "711", "igual quiero reservar una hora", **who)
+    times = await kommo.say(url, sub, "711", buttons_of(days.body)[0], **who)
+    first = await kommo.say(url, sub, "711", buttons_of(times.body)[0], **who)
+    assert first.body["data"]["booking"] == "unconfirmed"
+    await wait_for(lambda: len(kommo.tasks(sub, "711")) == 2, "two tasks: the person, and the booking not known")
+    [(key, result)] = await wait_for(lambda: list(agent.bookings.items()), "the agent's booking")
+    await agent.send(Outcome(key, True, result))
+
+    def settled():
+        tasks = kommo.tasks(sub, "711")
+        return any(t.completed for t in tasks) and len(tasks) == 3 and tasks
+
+    tasks = await wait_for(settled, "the not-known task done and one to tell the patient")
+    [person] = [t for t in tasks if "pidió hablar con una persona" in t.text]
+    assert not person.completed
+    assert [t.completed for t in tasks].count(True) == 1
