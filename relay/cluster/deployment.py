@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import socket
+import time
 from typing import Any
 
 from redis.exceptions import RedisError
 
 from relay.agents import AgentRegistry
+from relay.cluster import keys as redis_keys
 from relay.cluster.agents import RedisAgentDirectory
 from relay.cluster.budget import SharedKommoBudget
 from relay.cluster.client import UNREACHABLE, CountingPool, async_client, shown_url
@@ -23,6 +27,8 @@ from relay.settings import RelaySettings
 from relay.store import RelayStore
 
 logger = logging.getLogger("relay.cluster")
+
+STORE_CHECK_S = 5.0  # how often the store's birth mark (keys.STORE_MARK) is looked for
 
 
 def default_instance_name() -> str:
@@ -61,20 +67,57 @@ class RedisDeployment:
         if isinstance(self.store, RedisStore):  # a turn's accept and settle steps take one round trip each
             self.store.share_with(self.lead_locks, self.kommo_budget)
         self.refresh_locks = RedisLeases(self._client, "kommo-refresh", lease_s=30.0, later=later)
+        self._store_mark: bytes | None = None
+        self._store_lost = False
+        self._store_watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self._directory.start()
         await self._check_persistence()
+        await self._mark_store()
+        self._store_watch = asyncio.get_running_loop().create_task(self._watch_store(), name="redis-store-watch")
 
     async def stop(self) -> None:
+        if self._store_watch is not None:
+            self._store_watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._store_watch
         await self._directory.stop()
+
+    async def _mark_store(self) -> None:
+        """The store's birth mark, written by the first instance: a Redis that comes back without it lost its data
+        (restarted without persistence, flushed, replaced) and holds no clinic any more."""
+        try:
+            await self._client.set(redis_keys.STORE_MARK, str(int(time.time())), nx=True)
+            self._store_mark = await self._client.get(redis_keys.STORE_MARK)
+        except (*UNREACHABLE, RedisError):
+            self._store_mark = None  # unreachable: marked once it answers (health says "redis": false meanwhile)
+
+    async def _watch_store(self) -> None:
+        while True:
+            await asyncio.sleep(STORE_CHECK_S)
+            if self._store_mark is None:
+                await self._mark_store()
+                continue
+            try:
+                lost = await self._client.get(redis_keys.STORE_MARK) != self._store_mark
+            except (*UNREACHABLE, RedisError):
+                continue  # unreachable is reported as such
+            if lost and not self._store_lost:
+                log(logger, logging.ERROR, "redis_data_lost", redis=self._shown_url,
+                    action="Redis came back without the relay's data (no persistence, or flushed): every clinic is"
+                    " gone for the relay; restore the Redis backup (run-several-relays.md), then restart the relay")
+            self._store_lost = lost
 
     async def live_instances(self) -> set[str]:
         return await self._directory.live_instances()
 
     def health(self, store_writable: bool) -> tuple[bool, dict[str, Any]]:
         reachable = store_writable and self._directory.listening
-        return reachable, {"store": "redis", "redis": reachable, "instance": self.instance}
+        extra: dict[str, Any] = {"store": "redis", "redis": reachable, "instance": self.instance}
+        if self._store_lost:
+            extra["redis_data_lost"] = True  # answers, but empty: restore the backup
+        return reachable and not self._store_lost, extra
 
     def pool_waits(self) -> int:
         pool = self._client.connection_pool

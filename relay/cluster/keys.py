@@ -11,6 +11,7 @@ PREFIX = "cita:"
 CLINICS = PREFIX + "clinics"  # set of clinic names
 AGENTS = PREFIX + "agents"  # set of clinic names that have an agent record
 LIVENESS = PREFIX + "liveness"  # written by /healthz: can this instance write?
+STORE_MARK = PREFIX + "store:since"  # when the first instance started on this Redis: gone = Redis lost its data
 INSTANCE_CHANNEL_PATTERN = PREFIX + "instance:*"
 
 

@@ -90,3 +90,28 @@ async def test_agent_records_lost_with_redis_are_written_again(tmp_path, kommo, 
         raw.close()
         await pair.close_agents()
         pair.stop()
+
+
+async def test_a_redis_that_comes_back_empty_is_reported_not_ok(tmp_path, kommo, own_redis):
+    """Redis restarted without persistence (or flushed): /healthz said "ok" with no clinic at all while every agent
+    was refused. It says the data was lost (503, "redis_data_lost"), on every instance."""
+    pair = RelayPair(tmp_path / "pair", kommo, own_redis.url).start()
+    raw = redis.Redis.from_url(own_redis.url)
+    try:
+        pair.add_clinic()
+        for instance in (pair, pair.peer):
+            await wait_for_health(instance, healthy=True)
+        raw.flushall()
+        for instance in (pair, pair.peer):
+            for _ in range(300):
+                response = await instance.health_response()
+                if response.status_code == 503 and response.json().get("redis_data_lost"):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"{instance.url} never reported the data lost: {response.json()}")
+            assert response.json()["status"] == "degraded"
+    finally:
+        raw.close()
+        await pair.close_agents()
+        pair.stop()
