@@ -109,8 +109,9 @@ class FollowUpBook:
             db.close()
 
     def receive(self, event: HandoffEvent, now: datetime | None = None) -> bool:
-        """Store a follow-up from the relay; False when it was already here (the relay sent it again). A resolution
-        is stored as done, and closes the lead's open follow-ups handed off before it."""
+        """Store a follow-up from the relay; False when it was already here (the relay sent it again, or the patient
+        wrote again about a case still open: that row then shows what they wrote last). A resolution is stored as
+        done, and closes the lead's open follow-ups handed off before it."""
         received = (now or datetime.now(UTC)).isoformat()
         resolves = event.reason in RESOLUTIONS
         with self._write_lock, self._connect() as db:
@@ -119,6 +120,14 @@ class FollowUpBook:
                 reason in RESOLUTIONS and _aware(at) > _aware(event.at)
                 for at, reason in db.execute("SELECT at, reason FROM followups WHERE lead_id = ?", (event.lead_id,))
             )
+            same = None if resolves else db.execute(
+                "SELECT id FROM followups WHERE lead_id = ? AND reason = ? AND chosen_start = ? AND about = ?"
+                " AND contacted_at = '' AND id != ?",
+                (event.lead_id, event.reason, event.chosen_start, event.about, event.id),
+            ).fetchone()
+            if same is not None:  # the patient wrote again about the same case: one row, with what they wrote now
+                db.execute("UPDATE followups SET said = ? WHERE id = ?", ("\n".join(event.said), same[0]))
+                return False
             cur = db.execute(
                 "INSERT OR IGNORE INTO followups (id, at, lead_id, name, phone, reason, chosen_start,"
                 " chosen_professional, chosen_day, kommo_url, said, about, received_at, contacted_at)"

@@ -6,6 +6,7 @@ Pure code: no I/O, no clock reads (``now`` and the id are passed in).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -334,6 +335,14 @@ def task_text(event: HandoffEvent, language: str) -> str:
     if event.said:
         parts.append(said_text(event, language))
     return " ".join(parts)
+
+
+def task_case(event: HandoffEvent, language: str) -> str:
+    """How a task starts for this case: who and why, and for a time being booked, cancelled or moved, which one. A
+    lead's open task that starts so is the same case (the patient wrote again): not written twice. What the patient
+    asked of a person is one case whatever day they were looking at."""
+    text = task_text(replace(event, said=()), language)
+    return (text.split(". ", 1)[0] if event.reason in ASKED_OF_A_PERSON or not event.chosen_start else text).rstrip(".")
 
 
 def _when(start: str, language: str) -> str:

@@ -4,8 +4,9 @@ Each call goes through the same per-account budget as the continuations (7 reque
 second go to follow-ups, so the patients' replies keep the rest; the clinic's own Kommo token is used. The task
 goes to the lead's responsible user (read from the lead first). A follow-up is never lost for want of Kommo:
 the agent's tray has it anyway; a call that fails is retried once at once, then its action is reported as failed
-(status None, 429 or 5xx) and the follow-up desk tries it again later (relay/followups.py), a task only if the lead
-has no open task with the same words yet (a write that timed out may have been made).
+(status None, 429 or 5xx) and the follow-up desk tries it again later (relay/followups.py). A task is written only
+if the lead has no open task of ours for the same case yet (a write that timed out may have been made; a patient
+who writes again about it gets a note, not a second task).
 """
 
 from __future__ import annotations
@@ -13,12 +14,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from relay.followup_texts import asked_of_a_person, is_our_task, note_text, resolution_text, tag_name, task_text
+from relay.followup_texts import (
+    asked_of_a_person,
+    is_our_task,
+    note_text,
+    resolution_text,
+    tag_name,
+    task_case,
+    task_text,
+)
 from relay.http_client import HttpClient, TransportError
 from relay.kommo_client import AccountRateLimit, KommoBudget, KommoClient
 from relay.logs import log
@@ -32,6 +42,8 @@ RETRY_AFTER_S = 1.0
 # At most this many follow-up calls per second and account (of Kommo's 7, shared with the continuations): the
 # patients' replies keep most of the budget when many hand-offs come at once (an agent offline at a busy hour).
 FOLLOW_UP_SHARE_PER_S = 2.0
+CASE_REMEMBERED_S = 24 * 3600.0  # a task's case is looked for again among the lead's open tasks this long
+MAX_CASES_REMEMBERED = 20_000
 
 
 def _unix_time(value: Any) -> int | None:
@@ -60,6 +72,9 @@ class KommoFollowUps:
         self._share = AccountRateLimit(share_per_s)
         self._timeout_s = timeout_s
         self._clock = clock
+        # The cases this relay wrote a task for lately, (clinic, lead, task_case) -> when: a patient who writes again
+        # about one gets a note, not a second task (its lead's open tasks are read only then).
+        self._cases: OrderedDict[tuple[str, str, str], float] = OrderedDict()
 
     async def post(
         self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], *, again: bool = False
@@ -92,20 +107,35 @@ class KommoFollowUps:
             "tag": ("PATCH", f"{base}/api/v4/leads/{lead}", {"tags_to_add": [{"name": tag_name(language)}]}),
         }
         results: dict[str, int | None] = {}
-        if again and "task" in actions:
+        case = task_case(event, language)
+        seen = (clinic.name, event.lead_id, case)
+        if "task" in actions and (again or self._case_written_at(seen) is not None):
+            # Looked up only when it may be there: a write that got no answer, or a case written a while ago
             open_tasks = await self._open_tasks(clinic, lead)
-            if open_tasks is None:  # unreadable: not written blind (it may be there); tried again later
+            if open_tasks is None and again:  # unreadable: not written blind (it may be there); tried again later
                 results["task"] = None
                 actions = tuple(a for a in actions if a != "task")
-            elif any(text == task["text"] for _, text, _ in open_tasks):
-                results["task"] = 200  # the earlier write went through after all
+            elif any(text == task["text"] or text.startswith(case) for _, text, _ in open_tasks or ()):
+                # The earlier write went through after all, or the patient wrote again about the same case (one
+                # task per case: the note says what they wrote now)
+                results["task"] = 200
                 actions = tuple(a for a in actions if a != "task")
         for action in actions:
             if action in calls:
                 method, url, body = calls[action]
                 # A task write that got no answer may have been made: never written again blind (see ``again``).
                 results[action] = await self._call(clinic, action, method, url, body, blind_retry=action != "task")
+        if results.get("task") is not None and 200 <= (results["task"] or 0) < 300:
+            self._cases[seen] = self._clock()
+            while len(self._cases) > MAX_CASES_REMEMBERED:
+                self._cases.popitem(last=False)
         return results
+
+    def _case_written_at(self, seen: tuple[str, str, str]) -> float | None:
+        written = self._cases.get(seen)
+        if written is None or self._clock() - written > CASE_REMEMBERED_S:
+            return None
+        return written
 
     async def resolve(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...]) -> dict[str, int | None]:
         """A case that settled by itself: complete the lead's open tasks this relay wrote (with the result in

@@ -18,7 +18,7 @@ def event(event_id: str, lead: str, reason: str = "timeout", minutes: int = 0) -
 
 def test_the_leads_last_open_row_marked_is_owed_to_the_relay_until_it_acknowledges(tmp_path):
     book = FollowUpBook(tmp_path / "followups.sqlite3")
-    for followup in (event("fu-1", "901"), event("fu-2", "901", minutes=1), event("fu-3", "902")):
+    for followup in (event("fu-1", "901"), event("fu-2", "901", "paused", minutes=1), event("fu-3", "902")):
         book.receive(followup, NOW)
 
     assert book.mark_contacted("fu-1", NOW + timedelta(minutes=5))
@@ -59,5 +59,19 @@ def test_a_case_settling_by_itself_leaves_what_the_patient_asked_of_a_person_ope
     book.receive(event("fu-3", "904", "running_late", minutes=2), NOW)
     book.receive(event("fu-4", "904", RESOLVED_BOOKED, minutes=3), NOW)
     assert sorted(item.id for item in book.open_items(NOW)) == ["fu-2", "fu-3"]
-    book.receive(event("fu-5", "904", "asked_for_person", minutes=2), NOW)  # late, from before the resolution
+    book.receive(event("fu-5", "904", "name_correction", minutes=2), NOW)  # late, from before the resolution
     assert sorted(item.id for item in book.open_items(NOW)) == ["fu-2", "fu-3", "fu-5"]
+
+
+def test_the_patient_writing_again_about_an_open_case_is_one_row_showing_what_they_wrote_last(tmp_path):
+    """"que me llame alguien", "¿hola?", "prefiero hablar con alguien": three rows, three notifications ("Luis Pino,
+    Luis Pino") for one patient waiting for one call."""
+    book = FollowUpBook(tmp_path / "followups.sqlite3")
+    first = event("fu-1", "905", "asked_for_person")
+    again = HandoffEvent("fu-2", (NOW + timedelta(minutes=2)).isoformat(), "905", "Rosa Ruiz", "+56 9 6060 7070",
+                         "asked_for_person", said=("que me llame alguien", "prefiero hablar con alguien"))
+    assert book.receive(first, NOW) and not book.receive(again, NOW)  # not new: no second notification
+    [row] = book.open_items(NOW)
+    assert row.id == "fu-1" and row.said == ("que me llame alguien", "prefiero hablar con alguien")
+    assert book.receive(event("fu-3", "905", "paused", minutes=3), NOW)  # another case: its own row
+    assert len(book.open_items(NOW)) == 2

@@ -6,16 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from test_followups import wait_for
+
 from wire.handoff import Contacted
-
-
-async def wait_for(probe, what: str):
-    for _ in range(800):
-        found = probe()
-        if found:
-            return found
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"never saw {what}")
 
 
 async def test_contactado_completes_the_leads_task_in_kommo_and_is_acknowledged(relay, kommo):
