@@ -131,7 +131,7 @@ def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Itera
     replaced = replaced_bookings(entries)
     for entry in entries:
         if entry.status == BOOKED:
-            if entry.requested_at >= midnight:
+            if entry.requested_at >= midnight and entry.booking_id not in replaced:  # not one taken back since
                 today += 1
             start = _start(entry)
             if start is not None and start >= now and entry.key not in gone and entry.booking_id not in replaced:
@@ -160,8 +160,8 @@ def _row(entry: JournalEntry, tr: Translator, now: datetime, gone: bool = False,
                      else "booking.slot_taken")
     detail = ""
     status = entry.status
-    if entry.status in FOLLOW_UP:
-        detail = tr.reason(entry.error_code)
+    if entry.status in FOLLOW_UP:  # this PC's own booking: "internal" is the web app not saving it, not the relay
+        detail = tr("reason.not_saved") if entry.error_code == "internal" else tr.reason(entry.error_code)
     elif entry.status == CANCELLED:
         detail = tr("booking.cancelled_detail")
     elif entry.moved:

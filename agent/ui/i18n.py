@@ -179,6 +179,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.bad_request": ("la agenda web rechazó sus datos", "the clinic web app refused the details"),
     "reason.bad_answer": ("este equipo dio una respuesta ilegible", "this computer gave an unreadable answer"),
     "reason.internal": ("falló el servidor", "the relay failed"),
+    "reason.not_saved": ("la agenda web no guardó la hora", "the clinic web app did not save it"),
     "reason.cancel_requested": ("quiere cancelar una hora", "wants to cancel an appointment"),
     "reason.cancel_target_gone": ("quiere cancelar una hora que ya no estaba en la agenda",
                                   "wants to cancel an appointment no longer in the web app"),

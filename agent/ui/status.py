@@ -302,8 +302,12 @@ class AgentStatus:
             what = tr(f"note.link_{self.link_problem}.title") if self.link_problem else ""
             if self.login_untested:
                 what = tr("note.untested.title")
-            if not what and snap is not None and snap.portal in PORTAL_PROBLEMS:
-                what = tr(f"portal.{snap.portal}")
+            if not what and snap is not None and snap.portal in PORTAL_PROBLEMS:  # "la agenda web no responde",
+                what = tr(f"note.{_PORTAL_NOTES.get(snap.portal, snap.portal)}.title")  # not a bare "no responde"
+            if not what and self.bookings_failing >= FAILING_ALERT:
+                what = tr("note.bookings_failing.title")
+            if not what and self._relay_down_for(now) >= RELAY_ALERT_AFTER:
+                what = tr("note.relay_down.title")
             return tr("line.attention", what=what) if what else tr("state.attention")
         if state is TrayState.PAUSED:
             until = getattr(snap, "paused_until", None)
@@ -331,6 +335,7 @@ class AgentStatus:
         return "\n".join(lines)
 
 
+_PORTAL_NOTES = {"down": "portal_down"}  # a web app state -> its notification's key, where they differ
 _LINK_KEYS = {"link.connected", "link.connecting", "link.disconnected"}
 _PORTAL_WORDS = {"ok", "login_failed", "locked", "down", "unknown", "login_needs_person"}
 

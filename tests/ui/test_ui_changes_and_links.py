@@ -299,6 +299,7 @@ def test_a_web_app_that_reads_but_does_not_save_is_said_until_a_booking_is_saved
     banner = app.window.banner_labels["attention"].text()
     assert banner.startswith("Las últimas 2 reservas no quedaron guardadas en la agenda web")
     assert "Agenda web: no guarda las reservas" in app.window.portal_label.text()
+    assert app.status.menu_line(app.tr, now()) == "Requiere atención: La agenda web no guarda las reservas"
     [note] = [s for s in app.notifier.shown if s.kind == "bookings_failing"]
     assert note.title == "La agenda web no guarda las reservas"
 

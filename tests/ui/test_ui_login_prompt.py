@@ -121,4 +121,4 @@ def test_the_status_says_it_once_and_points_at_the_web_app():
     assert first[0].text(Translator("es")) == ("La agenda pide un código", "La agenda pide un código: ábrela aquí.")
     assert first[0].text(Translator("en")) == ("The web app asks for a code", "The web app asks for a code: open it here.")
     assert status.state(now) is TrayState.ATTENTION and status.fix_field == OPEN_PORTAL
-    assert status.menu_line(Translator("es"), now) == "Requiere atención: pide un código"
+    assert status.menu_line(Translator("es"), now) == "Requiere atención: La agenda pide un código"

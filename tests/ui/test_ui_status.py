@@ -162,3 +162,11 @@ def test_a_refused_password_notice_carries_the_web_apps_attempts_left():
     title, body = notice.text(Translator("es"))
     assert title == "Contraseña incorrecta"
     assert body.endswith("La agenda web dice: «Le quedan 2 intentos antes de que la cuenta se bloquee.»")
+
+
+def test_a_booking_the_web_app_did_not_save_says_so_not_that_the_server_failed():
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    failed = entry("k-1", "failed", "2026-12-03T10:30:00-03:00", now - timedelta(minutes=5), "internal")
+    [row] = build_rows([failed], Translator("es"), now)
+    assert row.detail == "la agenda web no guardó la hora"  # was "falló el servidor": the footer's "Servidor"
+    assert summarize([failed], now).failing == 1
