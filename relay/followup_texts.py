@@ -327,14 +327,8 @@ def _who(event: HandoffEvent, language: str) -> str:
 def task_text(event: HandoffEvent, language: str) -> str:
     """The Kommo task on the lead: who to write to, why, and what the patient had already chosen."""
     parts = [_say("task", language, who=_who(event, language), reason=reason_words(event.reason, language))]
-    if event.chosen_start:
-        what = f"{_when(event.chosen_start, language)} {event.chosen_professional}".strip()
-        parts.append(_say(f"chosen_{event.about}" if event.about else "chosen", language, what=what))
-    elif event.chosen_day:
-        parts.append(_say("chosen_day", language, day=_day(event.chosen_day, language)))
-    if event.said:
-        parts.append(said_text(event, language))
-    return " ".join(parts)
+    chosen = _chosen_text(event, language)
+    return " ".join([*parts, *([chosen] if chosen else []), *([said_text(event, language)] if event.said else [])])
 
 
 def task_case(event: HandoffEvent, language: str) -> str:
@@ -359,8 +353,20 @@ def _day(day: str, language: str) -> str:
 
 
 def note_text(event: HandoffEvent, language: str) -> str:
-    note = _say("note", language, who=_who(event, language), reason=reason_words(event.reason, language))
-    return f"{note} {said_text(event, language)}" if event.said else note
+    """The note on the lead: why, what the patient had chosen (for a clinic that keeps notes and no tasks, the only
+    place it is said), and their words."""
+    parts = [_say("note", language, who=_who(event, language), reason=reason_words(event.reason, language))]
+    chosen = _chosen_text(event, language)
+    return " ".join([*parts, *([chosen] if chosen else []), *([said_text(event, language)] if event.said else [])])
+
+
+def _chosen_text(event: HandoffEvent, language: str) -> str:
+    if event.chosen_start:
+        what = f"{_when(event.chosen_start, language)} {event.chosen_professional}".strip()
+        return _say(f"chosen_{event.about}" if event.about else "chosen", language, what=what)
+    if event.chosen_day:
+        return _say("chosen_day", language, day=_day(event.chosen_day, language))
+    return ""
 
 
 def said_text(event: HandoffEvent, language: str) -> str:

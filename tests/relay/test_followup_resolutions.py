@@ -53,3 +53,15 @@ def test_a_patient_without_a_name_is_al_paciente_in_reception_s_texts():
                          reason="unreadable_name", kommo_lead_url="")
     assert task_text(event, "es").startswith("Contactar por WhatsApp al paciente (+56 9 1111 2222)")
     assert "derivó al paciente" in note_text(event, "es") and "a el " not in note_text(event, "es")
+
+
+def test_the_note_says_what_the_patient_had_chosen_too():
+    """A clinic that keeps notes and no tasks (or reads the lead's history) had no "Había elegido" to go by."""
+    from relay.followup_texts import note_text
+    from wire.handoff import HandoffEvent
+
+    event = HandoffEvent(id="fu-1", at=NOW.isoformat(), lead_id="9", name="Ana Pérez", phone="+56 9 1111 2222",
+                         reason="paused", chosen_start="2026-12-03T10:30:00-03:00",
+                         chosen_professional="Dra. Soto", said=("quiero hora",))
+    note = note_text(event, "es")
+    assert "Había elegido: jueves 3 de diciembre 10:30 Dra. Soto." in note and note.endswith("Escribió: «quiero hora».")
