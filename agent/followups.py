@@ -120,7 +120,8 @@ class FollowUpBook:
                 reason in RESOLUTIONS and _aware(at) > _aware(event.at)
                 for at, reason in db.execute("SELECT at, reason FROM followups WHERE lead_id = ?", (event.lead_id,))
             )
-            same = None if resolves else db.execute(
+            one_case = event.reason in ASKED_OF_A_PERSON or bool(event.chosen_start)  # else only their words say
+            same = None if resolves or not one_case else db.execute(
                 "SELECT id FROM followups WHERE lead_id = ? AND reason = ? AND chosen_start = ? AND about = ?"
                 " AND contacted_at = '' AND id != ?",
                 (event.lead_id, event.reason, event.chosen_start, event.about, event.id),

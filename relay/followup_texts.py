@@ -332,11 +332,14 @@ def task_text(event: HandoffEvent, language: str) -> str:
 
 
 def task_case(event: HandoffEvent, language: str) -> str:
-    """How a task starts for this case: who and why, and for a time being booked, cancelled or moved, which one. A
-    lead's open task that starts so is the same case (the patient wrote again): not written twice. What the patient
-    asked of a person is one case whatever day they were looking at."""
+    """How a task starts for this case, when a case can be told from the task alone: what the patient asked of a
+    person (whatever day they were looking at), or the appointment a time being booked, cancelled or moved is. A
+    lead's open task that starts so is the same case (the patient wrote again): not written twice. "" for the rest
+    (paused, the agent away…: whether they wanted a time or to cancel one is only in their words)."""
     text = task_text(replace(event, said=()), language)
-    return (text.split(". ", 1)[0] if event.reason in ASKED_OF_A_PERSON or not event.chosen_start else text).rstrip(".")
+    if event.reason in ASKED_OF_A_PERSON:
+        return text.split(". ", 1)[0].rstrip(".")
+    return text.rstrip(".") if event.chosen_start else ""
 
 
 def _when(start: str, language: str) -> str:

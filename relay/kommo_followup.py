@@ -109,13 +109,13 @@ class KommoFollowUps:
         results: dict[str, int | None] = {}
         case = task_case(event, language)
         seen = (clinic.name, event.lead_id, case)
-        if "task" in actions and (again or self._case_written_at(seen) is not None):
+        if "task" in actions and (again or (case and self._case_written_at(seen) is not None)):
             # Looked up only when it may be there: a write that got no answer, or a case written a while ago
             open_tasks = await self._open_tasks(clinic, lead)
             if open_tasks is None and again:  # unreadable: not written blind (it may be there); tried again later
                 results["task"] = None
                 actions = tuple(a for a in actions if a != "task")
-            elif any(text == task["text"] or text.startswith(case) for _, text, _ in open_tasks or ()):
+            elif any(text == task["text"] or (case and text.startswith(case)) for _, text, _ in open_tasks or ()):
                 # The earlier write went through after all, or the patient wrote again about the same case (one
                 # task per case: the note says what they wrote now)
                 results["task"] = 200
@@ -125,7 +125,7 @@ class KommoFollowUps:
                 method, url, body = calls[action]
                 # A task write that got no answer may have been made: never written again blind (see ``again``).
                 results[action] = await self._call(clinic, action, method, url, body, blind_retry=action != "task")
-        if results.get("task") is not None and 200 <= (results["task"] or 0) < 300:
+        if case and 200 <= (results.get("task") or 0) < 300:
             self._cases[seen] = self._clock()
             while len(self._cases) > MAX_CASES_REMEMBERED:
                 self._cases.popitem(last=False)

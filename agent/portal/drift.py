@@ -10,6 +10,7 @@ is kept beside the agent's state so `cita-agent status` shows it.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,8 @@ from agent.private_files import write_private_text
 
 Locate = Callable[[Page], Locator]
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DeclaredElement:
@@ -43,6 +46,9 @@ class DeclaredScreen:
     closer: DeclaredElement | None = None  # clicked afterwards to leave it as it was
     name_en: str = ""
     ready_js: str = ""  # a JavaScript predicate the page must meet before the elements are looked for
+    # The opener is the agenda's data, not its screens (a free time in the week shown): none there — a full week —
+    # leaves this screen unchecked this time, never "changed" (every patient would be handed off).
+    opener_from_data: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,10 @@ async def walk_screens(page: Page, base_url: str, screens: tuple[DeclaredScreen,
                 pass  # the elements below say what is missing
         if screen.opener is not None:
             if not await _visible(screen.opener.locate(page), timeout_ms):
+                if screen.opener_from_data:
+                    log.info("Not checked this time: %s (no %s shown)", screen.name_en or screen.name,
+                             screen.opener.name_en or screen.opener.name)
+                    continue
                 return screen, screen.opener
             await screen.opener.locate(page).click(timeout=timeout_ms)
         for element in screen.elements:

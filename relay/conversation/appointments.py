@@ -21,7 +21,6 @@ from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import Reading, normalize, read
 from relay.conversation.intents import (
-    RELATIVE,
     asked_besides,
     asks_if_still_on,
     confirms_attendance,
@@ -350,10 +349,7 @@ def named_bookings(
         later = sorted({_start(b).date() for b in bookings if _start(b).weekday() == day.weekday()})
         day = later[0] if later else day
     said = {*words}
-    owner = next((w.removeprefix(_OWNER) for w in said if w.startswith(_OWNER)), "")
-    kin = _SOMEONE_ELSE in said  # "la de mi mamá": an appointment under another first name than the phone owner's
-    scores = {b.booking_id: len(_name_words(b) & said) + (kin and _patient_first_name(b) not in ("", owner))
-              for b in bookings}
+    scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
     best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
     by_name = [b for b in bookings if best and scores[b.booking_id] == best]
     if day is None and not times and not who:
@@ -377,27 +373,12 @@ _MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
 _TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())
 
 
-_SOMEONE_ELSE = "~someone-else"  # naming_words' marks for named_bookings: a relative named, the owner's first name
-_OWNER = "~owner:"
-_OF_A_RELATIVE = re.compile(rf"\b(?:de|del|para|pa) (?:mi|mis|la|el) {RELATIVE}\b")
-
-
 def naming_words(text: str, owner: str) -> tuple[str, ...]:
     """The words of a message that may name an appointment by whose it is or whom it is with: "la de mi mamá Rosa",
     "la del Dr. Rojas". "La mía" is the phone owner's (their WhatsApp name), and then what the message says of the
-    others ("la de la Josefa la dejamos") is not read as naming them. "La de mi mamá" with no name: the one under
-    another name than the owner's, when there is one (the bot books a relative's under their own name)."""
+    others ("la de la Josefa la dejamos") is not read as naming them."""
     folded = _KEPT.sub(" ", fold(text))  # "la mía la dejamos": not the one meant
-    if _MINE.search(folded):
-        return tuple(re.findall(r"\w+", fold(owner)))
-    words = tuple(re.findall(r"\w+", folded))
-    if _OF_A_RELATIVE.search(folded):  # a family shares surnames: told apart by first names
-        words = (*words, _SOMEONE_ELSE, _OWNER + next(iter(re.findall(r"\w+", fold(owner))), ""))
-    return words
-
-
-def _patient_first_name(booking: WireBooking) -> str:
-    return next(iter(re.findall(r"\w+", fold(booking.patient))), "")
+    return tuple(re.findall(r"\w+", fold(owner) if _MINE.search(folded) else folded))
 
 
 def _name_words(booking: WireBooking) -> set[str]:

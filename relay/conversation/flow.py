@@ -41,7 +41,6 @@ from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import check_person_name
 from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize
-from relay.conversation.given_names import lower_case_name_at
 from relay.conversation.intents import (
     RELATIVE,
     acknowledges,
@@ -265,6 +264,11 @@ def _decide(
         return _end(ctx, state, NAME_CORRECTION)
     if action is None and running_late(norm) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
         return _end(ctx, state, RUNNING_LATE)
+    if (state.for_other and state.patient_name and action is None and state.stage != BOOKINGS
+            and (for_someone_else(norm) or surely_for_another(norm))):
+        # "perdón, mejor es para mi papá José": the name given before is not this person's — the one said now, or
+        # none (asked before booking), never the withdrawn one
+        state = _named_for(evolve(state, patient_name=""), turn.message, turn.name)
     # Of an appointment already made (their appointments on the table); while choosing a time, "no es para mí, es
     # para mi hija" is whom this booking is for: said back, the same menu kept (never "no te entendí")
     if (state.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM) and action is None and not reading.found and state.for_other
@@ -550,19 +554,14 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     written = _CAPITALISED_NAME.match(message, relative.end()) if relative else None
     if written:
         name = check_person_name(written.group(0)).value
-    elif relative:  # "para mi hijo juan pérez": typed without capitals
-        name = check_person_name(lower_case_name_at(message, relative.end())).value
-    for bare in () if name else _FOR_SOMEONE_NAMED.finditer(message):  # "una hora para Pedro Pérez el viernes"
+    if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
         written = _CAPITALISED_NAME.match(message, bare.end())
-        typed = written.group(0) if written and not _names_no_person(written.group(0)) else ""
-        typed = typed or lower_case_name_at(message, bare.end())  # "una hora para juan pérez"
-        if typed:
-            name = check_person_name(typed).value if fold(typed) != fold(own.strip()) else ""
-            break
+        if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
+            name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
-_FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[^\W\d_])")
+_FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
 _NOT_A_PERSON = re.compile(
     r"\b(?:dr|dra|doctor|doctora|doc|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|enero|febrero"
     r"|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday"
@@ -593,6 +592,8 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
     turn = ctx.turn
     waiting = state.seen(turn.now)
     said = courtesy(normalize(turn.message))
+    if said and ctx.checks_bookings and _names_a_moment(read_message(ctx, None, turn.message)):
+        return _reopened(_start(ctx), state)  # "gracias, nos vemos el jueves": they may believe they have one
     if said:
         return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
     if read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings"):

@@ -126,10 +126,12 @@ _MY_BOOKINGS = re.compile(
 # patient has, asked about — unless the message goes on to ask for one ("ya tengo hora con rojas, necesito otra").
 # "confirmo mi asistencia", "ahí estaré el jueves", "I'll be there": the patient confirms they will come.
 _ATTENDANCE = re.compile(
-    r"\b(?:confirm\w* (?:mi |la |nuestra )?asistencia|(?:ahi|alli|aca) (?:estare|estaremos|voy a estar|nos vemos)"
+    r"\b(?:confirm\w* (?:mi |la |nuestra )?asistencia|(?:ahi|alli|aca|alla) (?:estare|estaremos|voy a estar|nos vemos)"
+    r"|(?:estoy|estare|estaremos|voy a estar) (?:ahi|alli|aca|alla)\b"
     r"|i ?(?:ll| will) be there|confirm\w* (?:my |our )?attendance"
     # "gracias, nos vemos el jueves a las 9", "see you on friday": the day or time they believe they have
     r"|nos vemos (?:el|este|esta|hoy|manana|pasado|a las|a la|en la|the|on|at)\b|see you (?:on|at|tomorrow)\b"
+    r"|\b(?:gracias|chao|chau|adios|bye|thanks)\b.{0,20}\bhasta (?:el|la|este|esta|manana|pasado)\b"
     # "confirmo la hora del miércoles", "quería confirmar mi hora", "confirmar que vamos a ir" (not "…si tengo hora")
     r"|confirm\w* (?:mi|la|el|mis|las|nuestra|nuestras|my|our|the) (?:hora|horas|cita|citas|consulta|turno|appointment)"
     r"|confirm\w* (?:que )?(?:voy|vamos|vas|va|iremos|ire|asistire|asistiremos|llegare|i ll come|we ll come)\b"
@@ -636,7 +638,9 @@ _COURTESY_REST = _CLOSING_REST | frozenset(
 
 
 _COURTESY_WORDS = _COURTESY_REST | _THANKS | _FAREWELL
-_SEE_YOU = re.compile(r"\b(?:nos vemos|see you)\b.*$")  # "nos vemos el viernes": the appointment just booked
+# "nos vemos el viernes", "hasta el jueves a las 10": the appointment just booked (a farewell; "no puedo hasta el
+# jueves" stays a wish: its other words are no courtesy)
+_SEE_YOU = re.compile(r"\b(?:nos vemos|see you|hasta (?:el|la|este|esta|manana|pasado|el dia))\b.*$")
 
 
 def courtesy(text: str) -> str:

@@ -430,14 +430,15 @@ def _numbers_kept(before: ConversationState, again: Reply) -> Reply:
     numbers = [o.number for o in shown.options if o.number]
     if not numbers:
         return again
-    lost = tuple(o for o in before.options if o.kind in ("slot", "day") and o.number > max(numbers))
+    lost = tuple(evolve(o, hidden=True) for o in before.options
+                 if o.kind in ("slot", "day") and o.number > max(numbers))
     return evolve(again, state=evolve(shown, options=(*shown.options, *lost))) if lost else again
 
 
 def offered_choices(state: ConversationState) -> tuple[Option, ...]:
     """The times a time menu offers, or the days a days menu offers (not "more", another day or a filter)."""
     kind = "slot" if state.stage == CHOOSE_TIME else "day" if state.stage == CHOOSE_DAY else ""
-    return tuple(o for o in state.options if o.kind == kind) if kind else ()
+    return tuple(o for o in state.options if o.kind == kind and not o.hidden) if kind else ()
 
 
 def which_one(ctx: Context, state: ConversationState) -> Reply:

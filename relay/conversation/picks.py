@@ -66,7 +66,7 @@ def _by_place(state: ConversationState, norm: str) -> Option | None:
     place = place_in_menu(norm)
     if place is None:
         return None
-    numbered = [o for o in state.options if o.number]
+    numbered = [o for o in state.options if o.number and not o.hidden]  # "la última": of those on screen
     choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state) or state.options)
     if not choices:
         return None

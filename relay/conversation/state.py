@@ -62,6 +62,9 @@ class Option:
     slot: WireSlot | None = None  # for kind "slot"
     number: int = 0  # its number in a numbered list (typing it chooses it); 0: a button
     key: str = ""  # for kind "specialty": the specialty's key
+    # Not shown any more: a line of the list before it was shown again shorter; its number still chooses it, but no
+    # place in the menu ("la última") is it.
+    hidden: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"label": self.label, "kind": self.kind}
@@ -73,6 +76,8 @@ class Option:
             out["number"] = self.number
         if self.key:
             out["key"] = self.key
+        if self.hidden:
+            out["hidden"] = True
         return out
 
     @classmethod
@@ -85,6 +90,7 @@ class Option:
             slot=WireSlot.from_json(slot) if slot is not None else None,
             number=int(obj.get("number", 0)),
             key=str(obj.get("key", "")),
+            hidden=obj.get("hidden") is True,
         )
 
 

@@ -75,3 +75,5 @@ def test_the_patient_writing_again_about_an_open_case_is_one_row_showing_what_th
     assert row.id == "fu-1" and row.said == ("que me llame alguien", "prefiero hablar con alguien")
     assert book.receive(event("fu-3", "905", "paused", minutes=3), NOW)  # another case: its own row
     assert len(book.open_items(NOW)) == 2
+    assert book.receive(event("fu-4", "905", "paused", minutes=4), NOW)  # paused again: a booking or a cancel?
+    assert len(book.open_items(NOW)) == 3  # only their words say: never folded into another row

@@ -103,3 +103,20 @@ def test_the_selfcheck_command_says_what_changed_and_status_keeps_it(browser_pat
     assert status["selfcheck"]["element"] == 'el botón "Guardar cita"'
     assert "Última revisión de las pantallas de la agenda web (" in agent("status").stdout  # said as a past check
     assert "La agenda web cambió" in agent("status").stdout
+
+
+async def test_a_week_with_every_time_taken_is_not_called_changed(browser_path, tmp_path):
+    """The appointment form is reached through a free time of the week the agenda shows: a full week (Friday evening,
+    a busy clinic) had none, and the self-check said "La agenda web cambió" — every patient was handed off."""
+    from datetime import datetime
+
+    with running_portal(clock=frozen_clock(FROZEN_NOW)) as portal:
+        free = portal.admin.free_slots(days=14)
+        first = free[0]["professional"]
+        week = datetime.fromisoformat(free[0]["start"]).isocalendar()[:2]
+        for slot in free:  # reception fills the first professional's week shown
+            if slot["professional"] == first and datetime.fromisoformat(slot["start"]).isocalendar()[:2] == week:
+                portal.admin.book(first, slot["start"])
+        async with make_driver(portal, browser_path, tmp_path, timeout_s=5) as driver:
+            result = await driver.selfcheck(element_timeout_s=2)
+    assert result.ok and not result.error, result.sentence()

@@ -25,6 +25,8 @@ async def test_the_same_wish_again_while_handed_off_is_one_case_and_a_cancel_is_
                     phone="+56 9 1111 0009")
     await agent.wait_for_events(2)
     assert "cancelar" in " ".join(agent.events[1].said)
+    tasks = await wait_for(lambda: len(kommo.tasks(sub, "901")) == 2 and kommo.tasks(sub, "901"), "a task for it")
+    assert "cancelar mi hora del lunes" in tasks[-1].text  # reception reads the cancel, not only the booking wish
 
 
 async def test_asking_for_a_person_again_after_starting_over_is_one_kommo_task_with_a_note_each_time(relay, kommo):

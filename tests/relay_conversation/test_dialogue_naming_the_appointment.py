@@ -221,3 +221,27 @@ def test_thanks_that_names_the_wrong_day_or_time_shows_the_appointment_they_have
     assert reply.status == "closed"
     reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say("gracias, nos vemos!")  # nothing to check
     assert reply.status == "closed" and texts(reply).startswith("¡De nada")
+
+
+def test_thanks_naming_a_day_from_a_patient_waiting_for_reception_is_checked_too():
+    from test_dialogue_already import finding
+
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    assert chat.say("quiero hablar con una persona").status == "handoff"
+    reply = chat.say("ok gracias, nos vemos el viernes entonces")  # she has Thursday's, not Friday's
+    assert "De nada" not in texts(reply) and "No encontré una hora así a tu nombre." in texts(reply)
+    reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say("ok gracias, hasta el viernes a las 4")
+    assert "No encontré una hora así a tu nombre." in texts(reply) and lines(reply) == [THU_LINE]
+
+
+def test_thanks_with_a_wrong_time_in_the_middle_of_a_booking_is_checked_not_booked():
+    """"ok gracias, hasta el jueves a las 10 entonces" at the menus (the patient has Thursday at 10:00 — here, one at
+    a time they got wrong): read as a new booking, confirmed and booked beside the real one."""
+    from test_dialogue_already import finding
+
+    for message in ("ok gracias, hasta el viernes a las 10 entonces", "mil gracias, allá estaré el viernes temprano",
+                    "gracias! el viernes a las 4 estoy allá"):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        chat.say("hola")
+        reply = chat.say(message)
+        assert "No encontré una hora así a tu nombre." in texts(reply) and not chat.books, message

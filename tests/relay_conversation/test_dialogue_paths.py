@@ -915,6 +915,11 @@ def test_a_number_of_the_first_list_still_picks_its_line_after_the_list_is_shown
     reply = chat.say("7")
     assert reply.status == "booked" and "17:30" in texts(reply)
     assert [b.slot.start[11:16] for b in chat.books] == ["17:30"]
+    chat = Chat(free)
+    chat.say("quiero hora el lunes")
+    shown = lines(chat.say("asdf"))
+    reply = chat.say("la última")  # of the lines on screen now, never one only the first list had
+    assert [b.slot.start[11:16] for b in chat.books] == [shown[-1].split(". ")[1][:5]], texts(reply)
 
 
 def test_a_voice_note_that_ends_in_a_hand_off_does_not_also_ask_the_patient_to_write():
