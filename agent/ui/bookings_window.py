@@ -548,4 +548,6 @@ def _link_color(status: AgentStatus) -> str:
 
 def _portal_color(status: AgentStatus) -> str:
     portal = status.snapshot.portal if status.snapshot is not None else "unknown"
+    if portal == "ok" and status.bookings_failing >= FAILING_ALERT:
+        return "#D93025"  # it reads, but does not save
     return {"ok": "#188038", "unknown": "#9AA0A6"}.get(portal, "#D93025")

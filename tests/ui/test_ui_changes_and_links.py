@@ -283,7 +283,8 @@ def test_cita_agent_status_says_the_web_app_changed(agent_paths, plaintext_keyri
 
 
 def test_a_web_app_that_reads_but_does_not_save_is_said_until_a_booking_is_saved(qtbot, agent_paths,
-                                                                                 plaintext_keyring, make_app, engines):
+                                                                                 plaintext_keyring, make_app, engines,
+                                                                                 shots):
     """The web app read fine but refused every save: the tray said "Agenda web: funcionando" while every patient
     heard "no se pudo reservar". Two in a row: the window says so, once as a notification; a saved one ends it."""
     configure(agent_paths)
@@ -299,9 +300,13 @@ def test_a_web_app_that_reads_but_does_not_save_is_said_until_a_booking_is_saved
     banner = app.window.banner_labels["attention"].text()
     assert banner.startswith("Las últimas 2 reservas no quedaron guardadas en la agenda web")
     assert "Agenda web: no guarda las reservas" in app.window.portal_label.text()
+    assert "#D93025" in app.window.portal_label.text()  # its dot red, not "working" green
     assert app.status.menu_line(app.tr, now()) == "Requiere atención: La agenda web no guarda las reservas"
     [note] = [s for s in app.notifier.shown if s.kind == "bookings_failing"]
     assert note.title == "La agenda web no guarda las reservas"
+    app.window.resize(1100, 560)
+    QApplication.processEvents()
+    app.window.grab().save(str(shots / "web-app-not-saving-es.png"))
 
     app.bridge.call(engine.book("k-3", "Luis Pino", "+56 9 1111 0009", clinic_time(1, 11, 0), "Dra. Soto"))
     qtbot.waitUntil(lambda: app.status.state(now()) is TrayState.CONNECTED, timeout=10_000)
