@@ -119,7 +119,8 @@ class Relay:
             self.deployment.pool_waits,
             self.deployment.round_trips,
         )
-        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission)
+        self.kommo_endpoint = KommoEndpoint(self.store, self.turns, settings, self.metrics, self.admission,
+                                            store_lost=getattr(self.deployment, "store_lost", lambda: False))
         self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
         self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings,

@@ -234,6 +234,8 @@ def resolution(before: ConversationState | None, reply: Reply) -> str:
         return ""
     if status == "booked" or (status == "choose_day" and data.get("code") == "booked_undo"):  # booked after all
         return RESOLVED_BOOKED
+    if status == "handoff" and data.get("booking") == "booked":  # booked after all, and a person asked for
+        return RESOLVED_BOOKED
     if status == "cancelled":
         return RESOLVED_CANCELLED
     if status == "choose_day" and data.get("code") == "kept":  # a cancel not known yet, taken back: still there

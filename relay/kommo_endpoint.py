@@ -183,8 +183,12 @@ class KommoEndpoint:
         metrics: RelayMetrics,
         admission: Admission | None = None,
         seen: KommoRequestsSeen | None = None,
+        store_lost: Callable[[], bool] = lambda: False,
     ) -> None:
         self._store = store
+        # The store came back empty (Redis without its data): an unknown clinic is then the store's loss, answered
+        # 503 (Kommo sends it again once the backup is restored), not 401 (dropped for good)
+        self._store_lost = store_lost
         self.seen = seen or KommoRequestsSeen()  # for `check-clinic`: the last accepted and refused, per clinic
         self._turns = turns
         self._settings = settings
@@ -263,6 +267,8 @@ class KommoEndpoint:
         try:
             body = parse_body(raw, content_type.decode("latin-1"))
             ask = widget_request(body)
+            if clinic is None and self._store_lost():
+                return self._refuse(name, _STORE_AWAY, retry_after_s=STORE_RETRY_AFTER_S)
             if clinic is None:
                 # Answered exactly as a bad token is: the URL does not tell who is a clinic here.
                 raise Refusal(401, "unknown_clinic", "no clinic with this name on this relay")

@@ -261,9 +261,11 @@ class TrayApp(QObject):
     def reload_rows(self) -> None:
         now = self.clock()
         entries = self.journal.recent(LOOKBACK_DAYS, now=now)
-        to_contact = self.followup_book.open_items(now)
+        recent = self.followup_book.recent(now)
+        to_contact = [item for item in recent if not item.contacted]
         gone = getattr(self.status.snapshot, "gone_from_agenda", frozenset())
-        self.summary = summarize(entries, now, [item.phone for item in to_contact], gone)
+        self.summary = summarize(entries, now, [item.phone for item in to_contact], gone,
+                                 contacted=[item.phone for item in recent if item.contacted])
         for notice in self.status.bookings_observed(self.summary.failing):
             self.notifier.show(notice, self.tr)
         link = self.appointment_link

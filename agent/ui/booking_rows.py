@@ -120,10 +120,11 @@ def replaced_bookings(entries: Iterable[JournalEntry]) -> dict[str, str]:
 
 
 def summarize(entries: Iterable[JournalEntry], now: datetime, followed_up: Iterable[str] = (),
-              gone: frozenset[str] = frozenset()) -> Summary:
-    """``followed_up``: phones of the relay's open follow-ups, counted apart (the same patient is counted once)."""
+              gone: frozenset[str] = frozenset(), contacted: Iterable[str] = ()) -> Summary:
+    """``followed_up``: phones of the relay's open follow-ups, counted apart (the same patient is counted once);
+    ``contacted``: phones of follow-ups reception marked "Contactado" (their failed bookings are not counted again)."""
     followed = list(followed_up)
-    phones = {_digits(p) for p in followed if _digits(p)}
+    phones = {_digits(p) for p in (*followed, *contacted) if _digits(p)}
     local_now = now.astimezone()
     midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = upcoming = follow_up = 0

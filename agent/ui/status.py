@@ -20,6 +20,7 @@ from wire.handoff import RESOLUTIONS
 
 # The issue's threshold: a relay outage shorter than this is a blip, not a problem to notify.
 RELAY_ALERT_AFTER = timedelta(minutes=2)
+PORTAL_DOWN_ALERT_AFTER = timedelta(seconds=15)  # a web app down this long is notified
 PORTAL_PROBLEMS = ("login_failed", "locked", "down", "login_needs_person")
 OPEN_PORTAL = "open_portal"  # not a settings field: "Corregir…" opens the web app for a person (otp)
 # Relay-link failures a person must fix (agent.link.failure_kind) -> the settings field that fixes it.
@@ -100,6 +101,7 @@ class AgentStatus:
         self._link_down_since: datetime | None = started_at
         self._relay_alerted = False
         self._portal_alerted = ""
+        self._portal_down_since: datetime | None = None  # when the web app was first seen down (not notified yet)
         self._link_problem_alerted = ""
         self._drift_alerted = ""  # the web app change last notified (each change once, not on every snapshot)
         self.bookings_failing = 0  # the latest bookings in a row the web app did not save (booking_rows.Summary)
@@ -129,7 +131,7 @@ class AgentStatus:
             self._link_down_since = now
         drift = self._drift_notice()
         if drift is None:
-            notices.extend(self._portal_notice(snapshot.portal, getattr(snapshot, "portal_detail", "")))
+            notices.extend(self._portal_notice(snapshot.portal, getattr(snapshot, "portal_detail", ""), now))
         else:
             notices.extend(drift)
         problem = self.link_problem
@@ -164,6 +166,11 @@ class AgentStatus:
 
     def tick(self, now: datetime) -> list[Notice]:
         """Called every few seconds: the relay outage alert depends on time passing, not on an event."""
+        snap = self.snapshot
+        if snap is not None and snap.portal == "down" and self._portal_down_since is not None:
+            lasting = self._portal_notice("down", getattr(snap, "portal_detail", ""), now)
+            if lasting:
+                return lasting
         if self.link_problem:
             return []  # its own notice says what to fix; "check the Internet" would send the receptionist astray
         if self._relay_down_for(now) >= RELAY_ALERT_AFTER and not self._relay_alerted:
@@ -199,11 +206,19 @@ class AgentStatus:
         check = self.portal_changed
         return check.sentence(tr.language) if check is not None else ""
 
-    def _portal_notice(self, portal: str, detail: str = "") -> list[Notice]:
+    def _portal_notice(self, portal: str, detail: str, now: datetime) -> list[Notice]:
+        if portal != "down":
+            self._portal_down_since = None
         if portal not in PORTAL_PROBLEMS:
             fixed = bool(self._portal_alerted) and portal == "ok"  # its problem's notice must not stay as the last
             self._portal_alerted = "" if portal == "ok" else self._portal_alerted
             return [Notice("portal_back", problem=False)] if fixed else []
+        if portal == "down" and self._portal_alerted != "portal_down":
+            # Down for a moment (one save refused, a page that did not answer, then a read that did): not a pair of
+            # "no responde" / "funcionando" notifications; said once it lasts (``tick``)
+            self._portal_down_since = self._portal_down_since or now
+            if now - self._portal_down_since < PORTAL_DOWN_ALERT_AFTER:
+                return []
         kind = "portal_down" if portal == "down" else portal
         if portal == "login_failed" and detail == UNTESTED_DETAIL:
             kind = "untested"

@@ -112,6 +112,10 @@ class RedisDeployment:
     async def live_instances(self) -> set[str]:
         return await self._directory.live_instances()
 
+    def store_lost(self) -> bool:
+        """Redis came back without the relay's data (``_watch_store``)."""
+        return self._store_lost
+
     def health(self, store_writable: bool) -> tuple[bool, dict[str, Any]]:
         reachable = store_writable and self._directory.listening
         extra: dict[str, Any] = {"store": "redis", "redis": reachable, "instance": self.instance}

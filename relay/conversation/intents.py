@@ -547,6 +547,8 @@ _MORE_WANTED = re.compile(
 def asked_besides(text: str) -> dict[str, bool]:
     """While a booking, cancel or move is awaited ("¿cómo quedó? y necesito otra para mi hijo"): what the message
     asks for besides the news, as the state's flags, said once the outcome is told (outcomes.rest_asked_for)."""
+    if _PERSON.search(text):  # "¿quedó? quiero hablar con una persona": handed to reception once it is told
+        return {"person_wanted": True}
     if another_person_too(text):
         return {"others_to_book": True}
     return {"more_asked": True} if _MORE_WANTED.search(text) else {}

@@ -212,6 +212,10 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         "address": clinic.address.strip(),
         "repeat": result.repeat,
     }
+    if state.person_wanted:  # asked for a person while it was not known: told, and handed to reception all the same
+        paragraphs[-1] = lang.say("asked_for_person")
+        data.update(status="handoff", reason="asked_for_person", booking="booked")
+        return Reply(handed_off_state(state, turn, "asked_for_person"), continuation(data, paragraphs), "handoff")
     return Reply(None, continuation(data, paragraphs), "booked")
 
 

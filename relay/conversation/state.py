@@ -135,6 +135,7 @@ class ConversationState:
     misses: int = 0  # messages in a row the bot did not understand: at MAX_MISSES a person takes over
     cancel_each: bool = False  # "cancela las dos": after each cancel, the next of ``bookings`` is asked about
     undo_wanted: bool = False  # "mejor no, cancela eso" while the booking's outcome was not known: asked once booked
+    person_wanted: bool = False  # "quiero hablar con una persona" while it was not known: handed off once told
     language: str = ""  # the conversation's language when it is not the clinic's (an English-speaking patient)
     others_to_book: bool = False  # "para mí y mi hijo": one booked now, the confirmation says how to ask for the next
     more_asked: bool = False  # "sí, y de paso …" at a confirmation: the yes done, the rest asked for again after it
@@ -223,6 +224,7 @@ class ConversationState:
             "misses": self.misses,
             **({"cancel_each": True} if self.cancel_each else {}),
             **({"undo_wanted": True} if self.undo_wanted else {}),
+            **({"person_wanted": True} if self.person_wanted else {}),
             **({"language": self.language} if self.language else {}),
             **({"others_to_book": True} if self.others_to_book else {}),
             **({"more_asked": True} if self.more_asked else {}),
@@ -266,6 +268,7 @@ class ConversationState:
             misses=int(obj.get("misses", 0) or 0),
             cancel_each=bool(obj.get("cancel_each", False)),
             undo_wanted=bool(obj.get("undo_wanted", False)),
+            person_wanted=bool(obj.get("person_wanted", False)),
             language=str(obj.get("language", "")) if obj.get("language") in ("es", "en") else "",
             others_to_book=bool(obj.get("others_to_book", False)),
             more_asked=bool(obj.get("more_asked", False)),

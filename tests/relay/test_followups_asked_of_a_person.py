@@ -3,6 +3,8 @@ reception until reception says it is done: a booking that settles by itself mean
 
 from __future__ import annotations
 
+import asyncio
+
 from relay_harness import buttons_of
 from test_followups import wait_for
 
@@ -32,3 +34,24 @@ async def test_a_late_booking_settling_leaves_the_patients_request_for_a_person_
     [person] = [t for t in tasks if "pidió hablar con una persona" in t.text]
     assert not person.completed
     assert [t.completed for t in tasks].count(True) == 1
+
+
+async def test_a_person_asked_for_while_a_booking_was_not_known_gets_a_task_once_it_is_told(make_relay, kommo):
+    from test_followups import told_not_known_yet
+
+    relay = make_relay(book_timeout_s=0.5)
+    clinic = relay.add_clinic()
+    agent, url, who, _key, _result = await told_not_known_yet(relay, kommo, clinic, "712")
+    await wait_for(lambda: kommo.tasks(clinic.subdomain, "712"), "the not-known task")
+    await asyncio.sleep(1.0)  # the agent has finished the booking by now
+    agent.book_delay_s = 0.0  # and answers at once when asked again
+    reply = await kommo.say(url, clinic.subdomain, "712", "quiero hablar con una persona", **who)
+    assert reply.body["data"]["status"] == "handoff" and reply.body["data"]["booking"] == "booked"
+
+    def settled():
+        tasks = kommo.tasks(clinic.subdomain, "712")
+        return len(tasks) == 2 and any(t.completed for t in tasks) and tasks
+
+    tasks = await wait_for(settled, "the not-known task done and one for the person")
+    [person] = [t for t in tasks if not t.completed]
+    assert "pidió hablar con una persona" in person.text

@@ -940,3 +940,17 @@ def test_a_month_past_the_days_shown_is_said_not_ignored():
         assert ("Para enero," in texts(reply)) or ("Para marzo," in texts(reply)), message
     for message in ("hola, necesito hora en diciembre", "hora para el 3 de diciembre"):  # within the days shown
         assert "Solo puedo ver" not in texts(Chat(agenda(range(2, 16), [(9, 0)])).say(message)), message
+
+
+def test_a_person_asked_for_while_a_booking_was_not_known_is_handed_off_once_it_is_told():
+    """"Aún no sé…", then "quiero hablar con una persona": the bot said only "¡Al final tu hora quedó reservada!" and
+    reception's task was closed — nobody was asked to write to the patient."""
+    answers: list[BookResult | WireError] = [WireError("timeout", "")]
+    chat = Chat(agenda([2], [(10, 30)]), agent=lambda s: answers.pop(0) if answers else booked(s))
+    chat.say("hola")
+    chat.say("mañana")
+    assert "Aún no sé" in texts(chat.say("10:30"))
+    reply = chat.say("quiero hablar con una persona")
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person"
+    assert reply.continuation["data"]["booking"] == "booked" and len({b.idempotency_key for b in chat.books}) == 1
+    assert "¡Al final tu hora quedó reservada" in texts(reply) and "Una recepcionista te escribirá" in texts(reply)

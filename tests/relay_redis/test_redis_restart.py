@@ -98,7 +98,7 @@ async def test_a_redis_that_comes_back_empty_is_reported_not_ok(tmp_path, kommo,
     pair = RelayPair(tmp_path / "pair", kommo, own_redis.url).start()
     raw = redis.Redis.from_url(own_redis.url)
     try:
-        pair.add_clinic()
+        clinic = pair.add_clinic()
         for instance in (pair, pair.peer):
             await wait_for_health(instance, healthy=True)
         raw.flushall()
@@ -111,6 +111,10 @@ async def test_a_redis_that_comes_back_empty_is_reported_not_ok(tmp_path, kommo,
             else:
                 raise AssertionError(f"{instance.url} never reported the data lost: {response.json()}")
             assert response.json()["status"] == "degraded"
+        # Kommo's calls meanwhile: 503 it sends again once the backup is back, not 401 (dropped for good)
+        body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "402", "message": "hola"})
+        refused = await pair.post_widget(clinic, body)
+        assert refused.status_code == 503 and refused.json()["error"] == "store_unavailable"
     finally:
         raw.close()
         await pair.close_agents()

@@ -82,7 +82,13 @@ def test_portal_problems_notify_on_each_new_problem_only():
     assert [n.kind for n in status.observe(Snap(portal="locked"), T0)] == ["locked"]
     assert [n.kind for n in status.observe(Snap(portal="ok"), T0)] == ["portal_back"]  # the alert is over, said
     assert status.observe(Snap(portal="ok"), T0) == []
-    assert [n.kind for n in status.observe(Snap(portal="down"), T0)] == ["portal_down"]
+    # Down for a moment (a save refused, then a read that worked): no "no responde" / "funcionando" pair
+    assert status.observe(Snap(portal="down"), T0) == [] and status.observe(Snap(portal="ok"), T0) == []
+    assert status.observe(Snap(portal="down"), T0) == []
+    assert status.tick(T0 + timedelta(seconds=5)) == []
+    assert [n.kind for n in status.tick(T0 + timedelta(seconds=16))] == ["portal_down"]  # it lasts: said once
+    assert status.tick(T0 + timedelta(seconds=30)) == []
+    assert [n.kind for n in status.observe(Snap(portal="ok"), T0 + timedelta(seconds=40))] == ["portal_back"]
 
 
 def test_booking_notices_in_both_languages():
@@ -170,3 +176,12 @@ def test_a_booking_the_web_app_did_not_save_says_so_not_that_the_server_failed()
     [row] = build_rows([failed], Translator("es"), now)
     assert row.detail == "la agenda web no guardó la hora"  # was "falló el servidor": the footer's "Servidor"
     assert summarize([failed], now).failing == 1
+
+
+def test_a_failed_booking_whose_patient_reception_contacted_is_not_counted_again():
+    """"Para contactar: 3" beside a list of 1: a failed booking kept counting after its patient was marked
+    "Contactado" (or the case settled by itself)."""
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    failed = entry("k-1", "failed", "2026-12-03T10:30:00-03:00", now - timedelta(minutes=5), "portal_down")
+    assert summarize([failed], now).follow_up == 1
+    assert summarize([failed], now, contacted=["+56 9 1234 5678"]).follow_up == 0
