@@ -32,7 +32,7 @@ from relay.agents import AgentConnection, AgentUnavailable
 from relay.conversation import ConversationState, Reply, Turn
 from relay.conversation.appointments import KEEP_CHECK, MOVE_BACK_CHECK, move_key, outcome_of
 from relay.conversation.freetext import normalize
-from relay.conversation.intents import detect
+from relay.conversation.intents import courtesy, detect
 from relay.conversation.outcomes import BOOKING_FAILED
 from relay.conversation.patient import PATIENT_PROBLEMS
 from relay.conversation.state import CANCELLING, HANDED_OFF, idempotency_key
@@ -55,7 +55,15 @@ from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
 from wire.appointments import MyBookingsArgs, MyBookingsResult
-from wire.handoff import RESOLUTIONS, RESOLVED_CONTACTED, RESOLVED_SUPERSEDED, Contacted, HandoffEvent, kommo_lead_url
+from wire.handoff import (
+    ASKED_OF_A_PERSON,
+    RESOLUTIONS,
+    RESOLVED_CONTACTED,
+    RESOLVED_SUPERSEDED,
+    Contacted,
+    HandoffEvent,
+    kommo_lead_url,
+)
 from wire.messages import Ack, Outcome, ProtocolError, encode
 
 logger = logging.getLogger("relay.followups")
@@ -125,6 +133,14 @@ class NoFollowUps:
         return None
 
 
+def _still_waiting_for_a_person(reply: Reply, turn: Turn) -> bool:
+    """A patient who asked something of a person writes again while waiting, more than courtesy."""
+    state = reply.state
+    return (reply.status == "closed" and state is not None and state.stage == HANDED_OFF
+            and state.intent in ASKED_OF_A_PERSON and bool(turn.message.strip())
+            and not courtesy(normalize(turn.message)))
+
+
 def _told_already(before: ConversationState | None, reply: Reply, message: str = "") -> bool:
     """The same booking still not known, asked about again by the patient: the clinic has its follow-up already
     (one per message would bury the receptionist in copies of one case). So is the same hand-off again for the same
@@ -135,6 +151,7 @@ def _told_already(before: ConversationState | None, reply: Reply, message: str =
             and before.intent == data.get("reason")):  # no phone from Kommo, again: the same case, told already
         return True
     if (before is not None and before.stage == HANDED_OFF and before.intent == data.get("reason")
+            and data.get("reason") not in ASKED_OF_A_PERSON  # those reach the same row and task, with their words
             and before.reopened in ("", "booking_requested") and not data.get("requested_start")
             and detect(normalize(message)).intent in ("none", "book")):
         return True
@@ -221,6 +238,10 @@ class FollowUpDesk:
 
     async def note(self, clinic: Clinic, turn: Turn, reply: Reply) -> None:
         follow_up = is_follow_up(reply)
+        if not follow_up and _still_waiting_for_a_person(reply, turn):
+            # "llámenme al 2 2345 6789, es urgente" while waiting: the same case, with what they wrote now (one tray
+            # row, one Kommo task: a note)
+            follow_up, reply = True, _for_reception(reply.state.intent, "", "")  # type: ignore[union-attr]
         if not follow_up and not _may_settle(reply):
             return
         try:

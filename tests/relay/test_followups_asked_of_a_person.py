@@ -55,3 +55,21 @@ async def test_a_person_asked_for_while_a_booking_was_not_known_gets_a_task_once
     tasks = await wait_for(settled, "the not-known task done and one for the person")
     [person] = [t for t in tasks if not t.completed]
     assert "pidió hablar con una persona" in person.text
+
+
+async def test_what_a_patient_waiting_for_a_person_writes_reaches_the_task_as_a_note(relay, kommo):
+    """"llámenme al 2 2345 6789, tengo mucho dolor" while waiting got "Ya le avisamos a recepción" and reached
+    nobody: the tray row and the Kommo lead get it (a note on the same task, no second task); thanks add nothing."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    url, sub, who = relay.widget_url(clinic), clinic.subdomain, {"name": "Luz Díaz", "phone": "+56 9 7000 0713"}
+    await kommo.say(url, sub, "713", "quiero hablar con una persona", **who)
+    await wait_for(lambda: kommo.notes(sub, "713"), "the hand-off's task and note")
+    await kommo.say(url, sub, "713", "llámenme al 2 2345 6789 porfa, tengo mucho dolor", **who)
+    await kommo.say(url, sub, "713", "gracias!", **who)
+    notes = await wait_for(lambda: len(kommo.notes(sub, "713")) == 2 and kommo.notes(sub, "713"), "a second note")
+    assert "tengo mucho dolor" in notes[-1].text
+    [event, again] = await agent.wait_for_events(2)
+    assert again.reason == event.reason == "asked_for_person" and "tengo mucho dolor" in " ".join(again.said)
+    await asyncio.sleep(0.5)
+    assert len(kommo.tasks(sub, "713")) == 1 and len(kommo.notes(sub, "713")) == 2 and len(agent.events) == 2
