@@ -328,9 +328,7 @@ def _who(event: HandoffEvent, language: str) -> str:
 
 def task_text(event: HandoffEvent, language: str) -> str:
     """The Kommo task on the lead: who to write to, why, and what the patient had already chosen."""
-    parts = [_say("task", language, who=_who(event, language), reason=reason_words(event.reason, language))]
-    chosen = _chosen_text(event, language)
-    return " ".join([*parts, *([chosen] if chosen else []), *([said_text(event, language)] if event.said else [])])
+    return _handed_off_text("task", event, language)
 
 
 def task_case(event: HandoffEvent, language: str) -> str:
@@ -360,9 +358,14 @@ def _day(day: str, language: str) -> str:
 def note_text(event: HandoffEvent, language: str) -> str:
     """The note on the lead: why, what the patient had chosen (for a clinic that keeps notes and no tasks, the only
     place it is said), and their words."""
-    parts = [_say("note", language, who=_who(event, language), reason=reason_words(event.reason, language))]
-    chosen = _chosen_text(event, language)
-    return " ".join([*parts, *([chosen] if chosen else []), *([said_text(event, language)] if event.said else [])])
+    return _handed_off_text("note", event, language)
+
+
+def _handed_off_text(key: str, event: HandoffEvent, language: str) -> str:
+    """The ``key`` sentence (who, why), then what the patient had chosen and what they wrote, when they did."""
+    first = _say(key, language, who=_who(event, language), reason=reason_words(event.reason, language))
+    said = said_text(event, language) if event.said else ""
+    return " ".join(part for part in (first, _chosen_text(event, language), said) if part)
 
 
 def _chosen_text(event: HandoffEvent, language: str) -> str:

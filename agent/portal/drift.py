@@ -24,10 +24,10 @@ from agent.cli_texts import TEXTS, say
 from agent.portal.base import PortalUnavailable
 from agent.private_files import write_private_text
 
+log = logging.getLogger(__name__)
+
 Locate = Callable[[Page], Locator]
 
-
-log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DeclaredElement:

@@ -219,7 +219,7 @@ class AgentStatus:
             self._portal_down_since = self._portal_down_since or now
             if now - self._portal_down_since < PORTAL_DOWN_ALERT_AFTER:
                 return []
-        kind = "portal_down" if portal == "down" else portal
+        kind = _PORTAL_NOTES.get(portal, portal)
         if portal == "login_failed" and detail == UNTESTED_DETAIL:
             kind = "untested"
         if kind == self._portal_alerted:

@@ -40,7 +40,7 @@ from relay.conversation.context import Context, aware, first_name, make_context,
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import check_person_name
-from relay.conversation.freetext import WINDOW_DAYS, Reading, command, normalize
+from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
     acknowledges,
@@ -79,7 +79,7 @@ from relay.conversation.intents import (
     yes_and_more,
     yes_for_someone,
 )
-from relay.conversation.interpret import after_specialty, interpret, month_beyond
+from relay.conversation.interpret import after_specialty, beyond_window_month, interpret
 from relay.conversation.menu_place import place_in_menu
 from relay.conversation.menus import (
     clock,
@@ -457,8 +457,13 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
     return Book(going_on, state.pending, idempotency_key(state.conversation_id, state.pending.id))
 
 
-def _names_a_moment(reading: Reading) -> bool:
-    """The message names a day or a time ("el jueves", "a las 9"), not only thanks."""
+def _thanks_to_check(ctx: Context, said: str) -> bool:
+    """Courtesy (``said``) that names a day or a time ("gracias, nos vemos el jueves a las 9"): checked against the
+    patient's appointments when the agent can tell them — "¡De nada!" would leave one who got the day wrong
+    believing it."""
+    if not said or not ctx.checks_bookings:
+        return False
+    reading = read_message(ctx, None, ctx.turn.message)
     return reading.day is not None or bool(reading.times) or reading.missing_day is not None
 
 
@@ -472,9 +477,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
     turn = ctx.turn
     state = _fresh_state(turn)
     said = courtesy(normalize(turn.message)) or ("ok" if acknowledges(turn.message, normalize(turn.message)) else "")
-    if said and ctx.checks_bookings and _names_a_moment(read_message(ctx, None, turn.message)):
-        # "gracias, nos vemos el jueves a las 9": checked against their appointments — "¡De nada!" would leave a
-        # patient who got the day wrong believing it (thanked with the right one, or shown the ones they have)
+    if _thanks_to_check(ctx, said):  # thanked with the right appointment, or shown the ones they have
         return _own_appointments(evolve(ctx, opening=()), state, "my_bookings")
     if said:  # "¡gracias!", "ok", "👍" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
@@ -592,8 +595,8 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
     turn = ctx.turn
     waiting = state.seen(turn.now)
     said = courtesy(normalize(turn.message))
-    if said and ctx.checks_bookings and _names_a_moment(read_message(ctx, None, turn.message)):
-        return _reopened(_start(ctx), state)  # "gracias, nos vemos el jueves": they may believe they have one
+    if _thanks_to_check(ctx, said):  # "gracias, nos vemos el jueves": they may believe they have one
+        return _reopened(_start(ctx), state)
     if said:
         return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
     if read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings"):
@@ -624,10 +627,9 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
             return step
     asked = [_about_the_clinic(ctx, norm)] if not reading.found and asks_about_clinic(norm) else []
     asked = [a for a in asked if a not in ctx.opening]  # answered already, before asking the agent
-    month = month_beyond(norm, ctx.today, ctx.last_day) if reading.day is None else None
-    if month is not None:  # "hora con kine en enero": said, not the days of this month as if it had not been asked
-        asked.append(ctx.say("beyond_window_month", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),
-                             month=ctx.lang.months[month - 1]))
+    month_said = beyond_window_month(ctx, norm) if reading.day is None else ""
+    if month_said:  # "hora con kine en enero": said, not the days of this month as if it had not been asked
+        asked.append(month_said)
     return first_menu(ctx, state, asked)
 
 

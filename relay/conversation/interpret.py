@@ -73,6 +73,16 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
 _MONTH_ALONE = re.compile(r"\b(?:en|para|pa|de|a|in|for|during)\s+(?:el mes de\s+|the month of\s+)?([a-z]+)\b")
 
 
+def beyond_window_month(ctx: Context, norm: str) -> str:
+    """"Solo puedo ver … Para enero, escribe «recepción»…" when the message asks for a month past the days shown
+    (``month_beyond``); "" otherwise."""
+    month = month_beyond(norm, ctx.today, ctx.last_day)
+    if month is None:
+        return ""
+    return ctx.say("beyond_window_month", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),
+                   month=ctx.lang.months[month - 1])
+
+
 def month_beyond(norm: str, today: date, last_day: date) -> int | None:
     """The month a message asks for without a day ("en enero", "para febrero"), when all of it lies past the days
     the agenda shows (``last_day``); None otherwise."""
@@ -225,11 +235,9 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         on_that_day = ctx.on_day(state, the_day) if the_day is not None else []
         if on_that_day:
             return confirm(ctx, state, on_that_day[-1], [*notices, ctx.say("latest")])
-    month = month_beyond(norm, ctx.today, ctx.last_day) if day is None and reading.week is None else None
-    if month is not None:  # "hora con kine en enero": said, not the December days as if it had not been asked
-        notice = ctx.say("beyond_window_month", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day),
-                         month=ctx.lang.months[month - 1])
-        return day_menu(ctx, state, notices=[*notices, notice], near=ctx.last_day)
+    month_said = beyond_window_month(ctx, norm) if day is None and reading.week is None else ""
+    if month_said:  # "hora con kine en enero": said, not the December days as if it had not been asked
+        return day_menu(ctx, state, notices=[*notices, month_said], near=ctx.last_day)
     if day is not None and day > ctx.last_day:  # "el 28" when the agenda ends sooner
         notice = ctx.say(
             "beyond_window", days=WINDOW_DAYS, last=ctx.lang.day_label(ctx.last_day), day=ctx.lang.day_label(day)

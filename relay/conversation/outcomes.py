@@ -34,6 +34,7 @@ from relay.conversation.state import (
 )
 from relay.conversation.texts import Language, language
 from wire.appointments import WireBooking
+from wire.handoff import ASKED_OF_A_PERSON
 from wire.messages import BookResult, WireError, WireSlot
 
 BOOKING_FAILED = "booking_failed"  # a booking first told as not known yet turned out not to have happened
@@ -144,7 +145,7 @@ QUIET_HANDOFFS = frozenset({"cancelled"})
 
 # Hand-offs the patient asked for (a person, or what the bot cannot do for them): a greeting afterwards is still
 # waiting for reception. After the others (the agent was away, the web app failed) it starts the bot again.
-ASKED_FOR_RECEPTION = frozenset({"asked_for_person", NAME_CORRECTION, RUNNING_LATE, *ELSEWHERE.values()})
+ASKED_FOR_RECEPTION = frozenset({*ASKED_OF_A_PERSON, *ELSEWHERE.values()})
 
 
 def handed_off_state(state: ConversationState | None, turn: Turn, reason: str) -> ConversationState:
