@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -69,3 +69,17 @@ def test_a_renamed_field_is_named():
     assert changed.value.element == "JSON field 'staff_members'"
     with pytest.raises(PortalChanged):
         answers.parse_appointments({"appointments": [{"id": 1}]})
+
+
+def test_an_appointment_saved_first_at_the_same_time_makes_ours_the_second():
+    def at(id_: str, staff: int, hour: int, minute: int) -> answers.CalendarAppointment:
+        start = datetime(2026, 12, 7, hour, minute)
+        return answers.CalendarAppointment(id_, staff, 1, start, start + timedelta(minutes=30), "", "", "")
+
+    ours = at("41", 2, 10, 0)
+    assert answers.saved_first_over([at("40", 2, 10, 0), ours], "41").id == "40"  # the desk's, saved first
+    assert answers.saved_first_over([at("39", 2, 9, 45), ours], "41").id == "39"  # overlaps its first quarter
+    assert answers.saved_first_over([ours, at("42", 2, 10, 0)], "41") is None  # saved after ours: ours stands
+    assert answers.saved_first_over([at("40", 3, 10, 0), ours], "41") is None  # another professional
+    assert answers.saved_first_over([at("40", 2, 9, 30), ours, at("38", 2, 10, 30)], "41") is None  # back to back
+    assert answers.saved_first_over([at("40", 2, 10, 0)], "41") is None  # ours not in the calendar

@@ -148,6 +148,18 @@ def parse_appointments(body: Any) -> list[CalendarAppointment]:
     return out
 
 
+def saved_first_over(appointments: list[CalendarAppointment], ours: str) -> CalendarAppointment | None:
+    """The appointment of the same staff member that overlaps ``ours`` and was saved before it (the app numbers
+    appointments in the order it saves them), or None. The app saves an overlap from staff without a word: one
+    saved between the driver's last look and its save makes ours the second at that time."""
+    mine = next((a for a in appointments if a.id == ours), None)
+    if mine is None or not mine.id.isdigit():
+        return None
+    return next((a for a in appointments
+                 if a.staff_id == mine.staff_id and a.id != mine.id and a.id.isdigit() and int(a.id) < int(mine.id)
+                 and a.start < mine.end and mine.start < a.end), None)
+
+
 NOTE_PATIENT = "Paciente: "
 NOTE_TAIL = " | Agendado por WhatsApp (Cita Bridge) ref "
 

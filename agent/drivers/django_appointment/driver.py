@@ -11,7 +11,9 @@ drifting from them with each release), the driver asks the app the same question
   gives it, as the JSON does not).
 - Book through the staff calendar's "New Appointment" dialog, as a receptionist would, after re-checking that exact
   start is still offered. The app itself neither refuses nor warns about an overlap from staff, so that re-check,
-  right before saving, is the only guard; a dialog the app shows is dismissed, never accepted.
+  right before saving, is the first guard; the read-back after saving is the second: an appointment staff saved at
+  that time in between (numbered before ours) makes ours the one deleted, and the slot taken. A dialog the app
+  shows is dismissed, never accepted.
 - The reference (idempotency key) and the patient's name go into "Additional Information" (the app files a
   staff-made appointment under the logged-in staff user, dropping the typed client name), and the appointment is
   read back from the staff calendar's JSON; ``find_booking`` looks it up there after a lost answer.
@@ -23,10 +25,13 @@ drifting from them with each release), the driver asks the app the same question
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import date, datetime, tzinfo
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from playwright.async_api import Error as PlaywrightError
 
 from agent.drivers.django_appointment import answers
 from agent.drivers.django_appointment.screens import (
@@ -51,7 +56,7 @@ from agent.portal.base import (
 )
 from agent.portal.capabilities import DriverCapabilities
 from agent.portal.driver_settings import DriverSetting
-from agent.portal.kit import BrowserDriver, SessionExpired
+from agent.portal.kit import BrowserDriver, SessionExpired, first_line
 from agent.portal.retry import TransientFailure, with_retries
 
 log = logging.getLogger(__name__)
@@ -215,23 +220,58 @@ class DjangoAppointmentDriver(BrowserDriver):
         status = await modal.save()
         if len(self.dismissed_dialogs) > dialogs_before:
             warning = self.dismissed_dialogs[-1]
-            booking = await self._find_booking(slot_id, reference)
+            appointments = await self._appointments()
+            booking = await self._booking_in(appointments, slot_id, reference)
             if booking is None:
                 raise BookingRejected(f"the clinic web app warned before saving and the warning was not accepted: "
                                       f"{warning}")
-            return booking
+            return await self._alone_at_its_time(booking, appointments)
         if status in (401, 403):
             self._logged_in = False
             raise PortalUnavailable(f"the clinic web app ended the session while saving (HTTP {status})",
                                     nothing_written=True)
         if 400 <= status < 500:
             raise BookingRejected(f"the clinic web app refused the appointment (HTTP {status})")
-        booking = await self._find_booking(slot_id, reference)
+        appointments = await self._appointments()
+        booking = await self._booking_in(appointments, slot_id, reference)
         if booking is None:
             raise PortalUnavailable(f"the clinic web app did not confirm the appointment {slot_id} "
                                     f"({status or 'no answer'})")
+        booking = await self._alone_at_its_time(booking, appointments)
         log.info("booked %s (appointment %s)", slot_id, booking.id)
         return booking
+
+    async def _alone_at_its_time(self, booking: Booking, appointments: list[answers.CalendarAppointment]) -> Booking:
+        """``booking``, unless staff saved the same time between the re-check and the save (the app keeps both
+        without a word): then ours, the second, is deleted and the slot is taken — one patient per time."""
+        first = answers.saved_first_over(appointments, booking.id)
+        if first is None:
+            return booking
+        log.warning("the clinic saved appointment %s at %s while the bot saved %s: the bot's is deleted",
+                    first.id, f"{first.start:%Y-%m-%d %H:%M}", booking.id)
+        if await self._delete_appointment(booking.id):
+            raise SlotTaken(booking.slot.id, "the clinic took that time while the bot was saving it")
+        log.warning("appointment %s could not be deleted: two patients are booked at %s", booking.id,
+                    f"{first.start:%Y-%m-%d %H:%M}")
+        return booking
+
+    async def _delete_appointment(self, appointment_id: str) -> bool:
+        """Delete one appointment as the staff calendar's own "Delete" does (its AJAX call, the session's CSRF
+        token); True once the calendar no longer shows it."""
+        assert self._context is not None
+        token = next((c["value"] for c in await self._context.cookies(self.url) if c["name"] == "csrftoken"), "")
+        try:
+            response = await self._context.request.post(
+                f"{self.url}{AJAX}/delete_appointment/", data=json.dumps({"appointment_id": int(appointment_id)}),
+                headers={**self.json_headers, "Content-Type": "application/json", "X-CSRFToken": token,
+                         "Referer": f"{self.url}{CALENDAR_PATH}"},
+                timeout=self._timeout_ms, max_redirects=0)
+        except PlaywrightError as error:
+            log.warning("deleting appointment %s got no answer: %s", appointment_id, first_line(error))
+        else:
+            if response.status != 200:
+                log.warning("deleting appointment %s: the web app answered HTTP %s", appointment_id, response.status)
+        return all(a.id != appointment_id for a in await self._appointments())
 
     async def _require_offered(self, slot_id: str, staff_id: int, service_id: int, local_start: datetime) -> None:
         if local_start not in await self._starts(staff_id, service_id, local_start.date()):
@@ -255,11 +295,15 @@ class DjangoAppointmentDriver(BrowserDriver):
         return modal
 
     async def _find_booking(self, slot_id: str, reference: str) -> Booking | None:
+        return await self._booking_in(await self._appointments(), slot_id, reference)
+
+    async def _booking_in(self, appointments: list[answers.CalendarAppointment], slot_id: str,
+                          reference: str) -> Booking | None:
         try:
             staff_id, service_id, local_start = answers.parse_slot_id(slot_id)
         except ValueError:
             return None
-        mine = [a for a in await self._appointments()
+        mine = [a for a in appointments
                 if a.staff_id == staff_id and a.start == local_start and answers.carries_reference(a.additional_info,
                                                                                                    reference)]
         if not mine:
