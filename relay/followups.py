@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -49,7 +49,7 @@ from relay.followup_texts import (
     resolution,
     resolution_event,
 )
-from relay.followups_store import FollowUpStore
+from relay.followups_store import FollowUpStore, KommoDebt
 from relay.kommo_followup import KommoFollowUps, worth_retrying
 from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
@@ -73,8 +73,12 @@ PURGE_EVERY_S = 600.0
 MAX_NOT_KNOWN = 10_000  # bookings awaiting their late outcome, remembered per instance
 TOLD_EARLY_KEPT_S = 600.0  # an outcome told before its hand-off: how long it may still settle it
 # A Kommo write that failed (Kommo down, slow or over its limit) is tried again after these waits, then given up
-# (logged; the tray has the follow-up anyway). In memory: a restart gives up the ones still waiting.
+# (logged; the tray has the follow-up anyway). Owed in the store meanwhile (``KommoDebt``): a relay that restarts
+# makes the ones still waiting at once; on Redis another instance makes them when the one that owed them is gone
+# KOMMO_HOLD_S after their time.
 KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0)
+KOMMO_HOLD_S = 120.0
+KOMMO_DEBTS_EVERY_S = 30.0  # how often an instance looks for debts left by another
 # A cancel told as "not known yet" (the web app slow, the agent gone): the patient's appointments are read again
 # after these waits (the agent answers once its cancel under way has finished) until one read says whether it is
 # gone; reception's task then says so. In memory, like the retries above.
@@ -217,6 +221,8 @@ class FollowUpDesk:
         # again (the agent repeats what it owes when it reconnects) or the patient hearing the same from the bot
         # adds nothing: one task, one note per outcome.
         self._settled: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._owner = secrets.token_hex(8)  # this process, as the holder of the Kommo writes it owes
+        self._debts_looked_at = float("-inf")
 
     async def start(self) -> None:
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever(), name="followups-sweep")
@@ -563,6 +569,9 @@ class FollowUpDesk:
         if now - self._last_purge >= PURGE_EVERY_S:
             self._last_purge = now
             await self._store.purge_expired(now)
+        if self._kommo is not None and now - self._debts_looked_at >= KOMMO_DEBTS_EVERY_S:
+            self._debts_looked_at = now
+            await self._take_kommo_debts(now)
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -596,6 +605,7 @@ class FollowUpDesk:
             if event.reason in RESOLUTIONS:  # the case settled: an earlier write still waiting to be retried is moot
                 for waiting in self._kommo_retries.pop((clinic.name, event.lead_id), set()):
                     waiting.cancel()
+                await self._quietly("forgive_kommo", self._store.forgive_kommo(clinic.name, event.lead_id))
             await self._post_event(clinic, event, actions, 0)
 
     async def _post_event(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int) -> None:
@@ -613,16 +623,42 @@ class FollowUpDesk:
             log(logger, logging.INFO, "followup_in_kommo", clinic=clinic.name, id=event.id, attempt=attempt + 1,
                 **results)
         failed = _failed_actions(results)
-        if not failed:
+        if failed and attempt < len(KOMMO_RETRY_S):
+            held_until = self._clock() + KOMMO_RETRY_S[attempt] + KOMMO_HOLD_S
+            await self._quietly("owe_kommo", self._store.owe_kommo(
+                KommoDebt(clinic.name, event, failed, attempt), self._owner, held_until))
+            self._retry_later(clinic, event, failed, attempt, KOMMO_RETRY_S[attempt])
             return
-        if attempt >= len(KOMMO_RETRY_S):
+        if failed:
             log(logger, logging.WARNING, "followup_kommo_given_up", clinic=clinic.name, id=event.id,
                 actions=",".join(failed))
-            return
+        if attempt > 0:  # it was owed
+            await self._quietly("paid_kommo", self._store.paid_kommo(clinic.name, event.id))
+
+    def _retry_later(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int,
+                     wait_s: float) -> None:
         key = (clinic.name, event.lead_id)
-        retry = self._spawn(self._post_later(clinic, event, failed, attempt))
+        retry = self._spawn(self._post_later(clinic, event, actions, attempt, wait_s))
         self._kommo_retries.setdefault(key, set()).add(retry)
         retry.add_done_callback(lambda done: self._retry_done(key, done))
+
+    async def _take_kommo_debts(self, now: float) -> None:
+        """Kommo writes an earlier run of this relay (or an instance that is gone) still owed: made now."""
+        for debt in await self._store.take_kommo_debts(self._owner, now, now + KOMMO_HOLD_S):
+            clinic = await self._conversations.get_clinic(debt.clinic)
+            if clinic is None:  # removed meanwhile
+                await self._store.paid_kommo(debt.clinic, debt.event.id)
+                continue
+            log(logger, logging.INFO, "followup_kommo_taken_over", clinic=clinic.name, id=debt.event.id,
+                actions=",".join(debt.actions))
+            self._retry_later(clinic, debt.event, debt.actions, debt.attempt, 0.0)
+
+    async def _quietly(self, what: str, call: Awaitable[None]) -> None:
+        """A store write about Kommo's debts: one that fails costs at most a retry after a restart."""
+        try:
+            await call
+        except Exception as exc:
+            log(logger, logging.WARNING, "followup_kommo_debt_not_stored", step=what, error=type(exc).__name__)
 
     def _retry_done(self, key: tuple[str, str], task: asyncio.Task[Any]) -> None:
         waiting = self._kommo_retries.get(key)
@@ -631,8 +667,9 @@ class FollowUpDesk:
             if not waiting:
                 del self._kommo_retries[key]
 
-    async def _post_later(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int) -> None:
-        await asyncio.sleep(KOMMO_RETRY_S[attempt])
+    async def _post_later(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int,
+                          wait_s: float) -> None:
+        await asyncio.sleep(wait_s)
         async with self._kommo_order.hold(clinic.name, event.lead_id):
             await self._post_event(clinic, event, actions, attempt + 1)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from relay.settings import RelaySettings
 from relay.store import StoreError
@@ -35,6 +36,28 @@ def parse_kommo_actions(text: str) -> tuple[str, ...]:
     return tuple(a for a in KOMMO_ACTIONS if a in words)
 
 
+@dataclass(frozen=True)
+class KommoDebt:
+    """A follow-up's Kommo writes that failed and wait to be tried again (``attempt``: the last one made, 0 the
+    first). Kept in the store while they wait, so a relay restarted meanwhile — or another instance, when the one
+    that owed them is gone — still makes them: reception working in Kommo gets every task."""
+
+    clinic: str
+    event: HandoffEvent
+    actions: tuple[str, ...]
+    attempt: int
+
+    def to_json(self) -> dict[str, Any]:
+        # The event as text: Redis' Lua JSON would turn an empty list in it into an object.
+        return {"clinic": self.clinic, "event": json.dumps(self.event.to_json(), ensure_ascii=False),
+                "actions": ",".join(self.actions), "attempt": self.attempt, "lead": self.event.lead_id}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KommoDebt:
+        return cls(str(data["clinic"]), HandoffEvent.from_json(json.loads(data["event"])),
+                   tuple(a for a in str(data["actions"]).split(",") if a), int(data["attempt"]))
+
+
 class FollowUpStore(Protocol):
     async def add(self, clinic: str, event: HandoffEvent, now: float) -> None: ...
 
@@ -53,6 +76,23 @@ class FollowUpStore(Protocol):
     async def purge_expired(self, now: float) -> None: ...
 
     async def kommo_actions(self, clinic: str) -> tuple[str, ...]: ...
+
+    async def owe_kommo(self, debt: KommoDebt, owner: str, held_until: float) -> None:
+        """Keep (or update) ``debt``, held by the instance ``owner`` until ``held_until``."""
+        ...
+
+    async def paid_kommo(self, clinic: str, followup_id: str) -> None:
+        """The follow-up's Kommo writes went through, or were given up: forget its debt."""
+        ...
+
+    async def forgive_kommo(self, clinic: str, lead_id: str) -> None:
+        """The lead's case settled: writes still owed for it are moot."""
+        ...
+
+    async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
+        """The debts another owner left (a process before this one; on Redis, an instance whose hold ran out),
+        now held by ``owner`` until ``hold_until``."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -81,6 +121,15 @@ CREATE INDEX IF NOT EXISTS followups_age ON followups(created_at);
 CREATE TABLE IF NOT EXISTS followup_settings (
     clinic TEXT PRIMARY KEY,
     kommo_actions TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kommo_debts (
+    clinic TEXT NOT NULL,
+    id TEXT NOT NULL,
+    lead TEXT NOT NULL,
+    debt TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    held_until REAL NOT NULL,
+    PRIMARY KEY (clinic, id)
 );
 """
 
@@ -126,6 +175,32 @@ class SqliteFollowUps:
     async def kommo_actions(self, clinic: str) -> tuple[str, ...]:
         row = self._db.execute("SELECT kommo_actions FROM followup_settings WHERE clinic = ?", (clinic,)).fetchone()
         return DEFAULT_KOMMO_ACTIONS if row is None else parse_kommo_actions(row[0])
+
+    async def owe_kommo(self, debt: KommoDebt, owner: str, held_until: float) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO kommo_debts (clinic, id, lead, debt, owner, held_until) VALUES (?, ?, ?, ?, ?, ?)",
+            (debt.clinic, debt.event.id, debt.event.lead_id, json.dumps(debt.to_json(), ensure_ascii=False), owner,
+             held_until),
+        )
+
+    async def paid_kommo(self, clinic: str, followup_id: str) -> None:
+        self._db.execute("DELETE FROM kommo_debts WHERE clinic = ? AND id = ?", (clinic, followup_id))
+
+    async def forgive_kommo(self, clinic: str, lead_id: str) -> None:
+        self._db.execute("DELETE FROM kommo_debts WHERE clinic = ? AND lead = ?", (clinic, lead_id))
+
+    async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
+        # One process at a time uses the file (the data folder's lock): another owner's debts are an earlier run's.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self._db.execute("SELECT debt FROM kommo_debts WHERE owner != ?", (owner,)).fetchall()
+            self._db.execute("UPDATE kommo_debts SET owner = ?, held_until = ? WHERE owner != ?",
+                             (owner, hold_until, owner))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return [KommoDebt.from_json(json.loads(row[0])) for row in rows]
 
     def set_kommo_actions(self, clinic: str, actions: Sequence[str]) -> None:
         self._db.execute(

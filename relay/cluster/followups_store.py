@@ -15,8 +15,29 @@ import redis.asyncio
 
 from relay.cluster import keys as redis_keys
 from relay.cluster.client import reachable, sync_client
-from relay.followups_store import DEFAULT_KOMMO_ACTIONS, FOLLOW_UP_RETENTION_S, parse_kommo_actions
+from relay.followups_store import DEFAULT_KOMMO_ACTIONS, FOLLOW_UP_RETENTION_S, KommoDebt, parse_kommo_actions
 from wire.handoff import HandoffEvent
+
+# The debts whose holder is another instance and whose hold ran out (it died, or restarted), held by the caller now:
+# one script, so two instances never both take one.
+_TAKE_DEBTS = """
+local taken = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local held = cjson.decode(all[i + 1])
+  if held.owner ~= ARGV[1] and tonumber(held.held_until) <= tonumber(ARGV[2]) then
+    held.owner = ARGV[1]
+    held.held_until = tonumber(ARGV[3])
+    redis.call('HSET', KEYS[1], all[i], cjson.encode(held))
+    table.insert(taken, held.debt)
+  end
+end
+return taken
+"""
+
+
+def _debt_field(clinic: str, followup_id: str) -> str:
+    return f"{clinic} {followup_id}"
 
 
 class RedisFollowUps:
@@ -78,6 +99,30 @@ class RedisFollowUps:
         with reachable():
             text = await self._redis.hget(redis_keys.FOLLOWUP_SETTINGS, clinic)
         return DEFAULT_KOMMO_ACTIONS if text is None else parse_kommo_actions(text)
+
+    async def owe_kommo(self, debt: KommoDebt, owner: str, held_until: float) -> None:
+        held = {"debt": json.dumps(debt.to_json(), ensure_ascii=False), "lead": debt.event.lead_id, "owner": owner,
+                "held_until": held_until}
+        with reachable():
+            await self._redis.hset(redis_keys.KOMMO_DEBTS, _debt_field(debt.clinic, debt.event.id),
+                                   json.dumps(held, ensure_ascii=False))
+
+    async def paid_kommo(self, clinic: str, followup_id: str) -> None:
+        with reachable():
+            await self._redis.hdel(redis_keys.KOMMO_DEBTS, _debt_field(clinic, followup_id))
+
+    async def forgive_kommo(self, clinic: str, lead_id: str) -> None:
+        with reachable():
+            found = await self._redis.hgetall(redis_keys.KOMMO_DEBTS)
+            moot = [field for field, raw in found.items()
+                    if field.startswith(f"{clinic} ") and json.loads(raw)["lead"] == lead_id]
+            if moot:
+                await self._redis.hdel(redis_keys.KOMMO_DEBTS, *moot)
+
+    async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
+        with reachable():
+            taken = await self._redis.eval(_TAKE_DEBTS, 1, redis_keys.KOMMO_DEBTS, owner, repr(now), repr(hold_until))
+        return [KommoDebt.from_json(json.loads(text)) for text in taken]
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -84,6 +84,7 @@ def outcome(name: str, key: str) -> str:
 
 FOLLOWUP_CLINICS = PREFIX + "followup-clinics"  # set of clinic names that may have unacknowledged follow-ups
 FOLLOWUP_SETTINGS = PREFIX + "followup-settings"  # hash: clinic -> Kommo actions ("task,note", "none", ...)
+KOMMO_DEBTS = PREFIX + "kommo-debts"  # hash: "clinic id" -> a follow-up's Kommo writes waiting to be tried again
 
 
 def followups(name: str) -> str:

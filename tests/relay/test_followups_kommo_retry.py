@@ -9,6 +9,7 @@ import pytest
 from relay_harness import buttons_of
 
 import relay.followups
+import relay.followups as relay_followups
 from relay.cli import main as relay_cli
 
 PATIENT = {"name": "Rosa Vera", "phone": "+56 9 7000 0711"}
@@ -82,3 +83,24 @@ async def test_a_case_settled_while_kommo_refused_the_lookup_still_completes_its
     assert "su hora quedó reservada" in done.result
     await wait_for(lambda: not kommo.tags(clinic.subdomain, "713"), "the contact tag taken off")
     assert len(kommo.tasks(clinic.subdomain, "713")) == 1
+
+
+async def test_a_handoff_kommo_refused_before_the_relay_restarted_reaches_it_after(relay, kommo, monkeypatch):
+    """The relay restarts (a deploy, a crash) while a task waits to be tried again: the next run writes it."""
+    monkeypatch.setattr(relay_followups, "KOMMO_RETRY_S", (60.0, 60.0), raising=False)  # far past the restart
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, paused=True)
+    kommo.refuse_api(clinic.subdomain, 1000)
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "714", "hola", **PATIENT)
+    await agent.wait_for_events(1)
+    await asyncio.sleep(0.5)  # the task and note were refused: owed, to be tried again in a minute
+    assert kommo.tasks(clinic.subdomain, "714") == []
+    await relay.close_agents()
+    relay.restart()
+    kommo.refuse_api(clinic.subdomain, 0)  # Kommo is back
+    [task] = await wait_for(lambda: kommo.tasks(clinic.subdomain, "714"), "the task, written by the next run")
+    assert "Contactar por WhatsApp a Rosa Vera" in task.text
+    await wait_for(lambda: kommo.notes(clinic.subdomain, "714"), "the note")
+    relay.restart()  # paid: a further restart writes nothing again
+    await asyncio.sleep(2.0)
+    assert len(kommo.tasks(clinic.subdomain, "714")) == 1 and len(kommo.notes(clinic.subdomain, "714")) == 1
