@@ -571,7 +571,9 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     data["status"] = "booked"
     name = _first_name(turn.name)
     theirs = _someone_elses(state.target, turn.name)  # "Cambié la hora de Tomás Muñoz", not "tu hora"
-    said = lang.say("moved_for", name=name, patient=state.target.patient) if theirs else lang.say("moved", name=name)
+    old = _when(lang, state.target)  # which one is gone, said: a patient with two must not guess
+    said = (lang.say("moved_for", name=name, patient=state.target.patient, day=old["day"], time=old["time"])
+            if theirs else lang.say("moved", name=name, day=old["day"], time=old["time"]))
     paragraphs = [*opening, said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))

@@ -244,6 +244,14 @@ def _decide(
     action = command(norm)
     moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
     not_that_time = state.stage == CONFIRM and _BARE_NO.fullmatch(norm.strip(" .!")) is not None
+    if moving and action is None and len(state.bookings) > 1 and _OTHER_APPOINTMENT.search(norm) and not keeps_it(norm):
+        # "espera, mejor cambia la otra, la de las 11" while choosing the new time: that one is moved, not this one
+        rest = _OTHER_APPOINTMENT.sub(" ", norm)
+        named = read_message(ctx, state, rest)
+        whose = naming_words(rest, turn.name)
+        whose = whose if named_bookings(state.bookings, None, (), (), whose) else ()  # "no, la otra": no one named
+        return another_of_theirs(ctx.lang, evolve(state, proposed=None, pending=None), ctx.clinic, None, named.day,
+                                 named.times, (), whose, by_weekday=named.by_weekday)
     if moving and (action == "cancel" or (keeps_it(norm) and not not_that_time)):  # "mejor no", "déjala como estaba"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
@@ -738,6 +746,12 @@ _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|
 _OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)|(?:la|el) otr[ao]|not that one"
                         r"|the other one|wrong one)\b"
                         r"|^no+[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")  # "no, la que tengo con la doctora"
+# "cambia la otra" while a move's new time is being chosen: another of the patient's appointments ("el otro jueves"
+# is a day)
+_OTHER_APPOINTMENT = re.compile(
+    r"\b(?:la|el) otr[ao]\b(?! (?:semana|dia|mes|fecha|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b)"
+    r"|\b(?:the other one|wrong one)\b"
+)
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.agenda import shared_page
@@ -358,8 +358,13 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
         pending_message="",
         proposed=slot,
     )
-    question = ctx.say("confirm_for" if state.patient_name else "confirm", day=ctx.lang.day_long(day),
-                       time=clock(slot), professional=ctx.naming(slot), patient=state.patient_name)
+    if state.intent == "reschedule" and state.target is not None:  # which one goes, said before "Sí"
+        old = datetime.fromisoformat(state.target.start)
+        question = ctx.say("confirm_move_to", old_day=ctx.lang.day_long(old.date()), old_time=old.strftime("%H:%M"),
+                           day=ctx.lang.day_long(day), time=clock(slot), professional=ctx.naming(slot))
+    else:
+        question = ctx.say("confirm_for" if state.patient_name else "confirm", day=ctx.lang.day_long(day),
+                           time=clock(slot), professional=ctx.naming(slot), patient=state.patient_name)
     data = menu_data("choose_time", state, options)
     data.update(code="confirm", day=day.isoformat(), day_label=ctx.lang.day_label(day),
                 confirm_start=slot.start, confirm_professional=slot.professional)

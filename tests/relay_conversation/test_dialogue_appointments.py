@@ -165,11 +165,12 @@ def test_moving_the_only_appointment_goes_through_the_menus_and_books_the_new_ti
     assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
     assert reply.continuation["data"]["professional"] == "Dra. Ana Soto"  # the same professional first
     reply = chat.say("el viernes a las 4")
-    assert "¿Confirmo el viernes 4 de diciembre a las 16:00 con la Dra. Ana Soto?" in texts(reply)
+    assert ("¿Confirmo el viernes 4 de diciembre a las 16:00 con la Dra. Ana Soto, en vez de tu hora del jueves 3 de"
+            " diciembre a las 10:00?") in texts(reply)  # which one goes, said before "sí"
     assert not agent.moved and not chat.books
     reply = chat.say("sí")
     assert reply.status == "booked" and reply.continuation["data"]["rescheduled_from"] == "bk-7"
-    assert "¡Listo, Ana! Cambié tu hora." in texts(reply)
+    assert "¡Listo, Ana! Cambié tu hora del jueves 3 de diciembre a las 10:00 por esta:" in texts(reply)
     assert list(agent.moved.values()) == [("bk-7", chat.steps[-1].args.slot_id)] and not chat.books
 
 

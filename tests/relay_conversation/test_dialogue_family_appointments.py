@@ -134,7 +134,7 @@ def test_a_family_members_appointment_cancelled_or_moved_is_said_as_theirs():
     days = chat.say("Sí, cambiarla")
     times = chat.say(buttons(days)[0])
     moved = chat.say(buttons(times)[0])
-    assert moved.status == "booked" and "Cambié la hora de Raúl Fuentes." in texts(moved), texts(moved)
+    assert moved.status == "booked" and "Cambié la hora de Raúl Fuentes del jueves 10 de diciembre a las 14:20 por esta:" in texts(moved), texts(moved)
     mine, _ = family(ELENA_FRI)
     mine.say("quiero cancelar mi hora")
     assert "Listo, cancelé tu hora del viernes 11" in texts(mine.say("sí"))
