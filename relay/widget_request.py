@@ -23,6 +23,7 @@ _BOT_PATHS = ("/api/v4/salesbot/", "/api/v4/marketingbot/")
 _DATA_KEY = re.compile(r"^data\[([A-Za-z0-9_]+)\]$")
 
 MAX_LEAD_ID_CHARS = 64
+_LEAD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]*")  # Kommo's are numbers; no spaces, braces or other text
 MAX_MESSAGE_CHARS = 1000
 MAX_NAME_CHARS = 120
 MAX_PHONE_CHARS = 40
@@ -173,7 +174,9 @@ def widget_request(body: Mapping[str, Any]) -> WidgetRequest:
     if not isinstance(data, dict):
         raise Refusal(400, "missing_data", "no data object in the body (lead_id, message, name, phone)")
     lead_id = _text(data.get("lead_id"), MAX_LEAD_ID_CHARS + 1)
-    if not lead_id or len(lead_id) > MAX_LEAD_ID_CHARS or has_control_characters(lead_id):
+    if len(lead_id) > MAX_LEAD_ID_CHARS or not _LEAD_ID.fullmatch(lead_id):
+        # Empty, or a placeholder Kommo did not fill ("{{lead_id}}" misspelt arrives as it is): taken as an id, it
+        # would be one conversation for every patient
         raise Refusal(400, "missing_lead_id", "data.lead_id must be the lead's id ({{lead.id}})")
     return WidgetRequest(
         token=token,

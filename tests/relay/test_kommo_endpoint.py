@@ -185,6 +185,14 @@ async def test_missing_lead_is_400(relay, kommo, clinic_with_agent):
     assert (status, answer["error"]) == (400, "missing_lead_id")
 
 
+async def test_an_unfilled_lead_placeholder_is_400_never_one_conversation_for_everyone(relay, kommo, clinic_with_agent):
+    clinic, agent = clinic_with_agent
+    for phone in ("+56 9 1111 2025", "+56 9 1111 2026"):
+        body, _ = kommo.widget_request(clinic.subdomain, {**data(lead="{{lead_id}}"), "phone": phone})
+        status, answer = await refused(relay, clinic, body)
+        assert (status, answer["error"]) == (400, "missing_lead_id")
+
+
 async def test_oversized_body_is_413(relay, kommo, clinic_with_agent):
     clinic, agent = clinic_with_agent
     body, _ = kommo.widget_request(clinic.subdomain, data(message="x" * 70_000))

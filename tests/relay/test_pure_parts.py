@@ -68,6 +68,10 @@ def test_bodies_json_and_form():
         ({"token": "t", "return_url": "u", "data": {"lead_id": ""}}, 400, "missing_lead_id"),
         ({"token": "t", "return_url": "u", "data": {"lead_id": {"x": 1}}}, 400, "malformed_body"),
         ({"token": "t", "return_url": "u", "data": {"lead_id": "1" * 65}}, 400, "missing_lead_id"),
+        # a placeholder Kommo did not fill: one "lead" for every patient
+        ({"token": "t", "return_url": "u", "data": {"lead_id": "{{lead.id}}"}}, 400, "missing_lead_id"),
+        ({"token": "t", "return_url": "u", "data": {"lead_id": "{{lead_id}}"}}, 400, "missing_lead_id"),
+        ({"token": "t", "return_url": "u", "data": {"lead_id": "lead id"}}, 400, "missing_lead_id"),
     ],
 )
 def test_widget_request_refusals(body, status, error):
