@@ -65,6 +65,7 @@ from relay.conversation.intents import (
     keeps_it,
     means_every_one,
     media_only,
+    move_aim_part,
     names_own_booking,
     none_fits,
     nothing_else,
@@ -221,6 +222,13 @@ def _decide(
             return already(ctx, state, [ctx.say("tap_an_option")])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
+        if option is None and _INSTEAD.search(norm) and not (for_someone_else(norm) or wants_several(norm)):
+            # "mejor a las 11", "prefiero el jueves" to "Ya tienes hora el miércoles a las 10…": that one moved
+            # there, never a second appointment beside it
+            instead = read_message(ctx, state, turn.message)
+            if (instead.day or instead.times or instead.part) and instead.intent not in ("cancel", "person"):
+                option = next((o for o in state.options if o.kind == "move_one"), None)
+                state = evolve(state, wish=turn.message[:500]) if option is not None else state
         typed_aim = option is not None and option.kind == "move_one" and not tapped(state, norm)
         if typed_aim and read_message(ctx, state, turn.message).found:
             state = evolve(state, wish=turn.message[:500])  # "me equivoqué, quería medicina general": the move's aim
@@ -777,14 +785,18 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: dat
     ("la otra semana"); None when it says nothing of it (or only names the old appointment's day)."""
     if not wish:
         return None
-    wish = _OLD_NAMED.sub(" ", normalize(wish))  # "cancela la del jueves y dame el martes": the new one is Tuesday
+    # "cancela la del jueves y dame el martes", "no llego el jueves, cámbiala pal viernes": the new one is that day
+    wish = _OLD_NAMED.sub(" ", move_aim_part(normalize(wish)))
     reading = read_message(ctx, state, wish)
     if reading.ambiguous and not reading.alternatives:
         return None
     relative = _relative_to_old(wish, reading, old)
     if relative is not None:  # "córrela para más tarde", "una semana después": from the old appointment's time
         return relative
-    if not (reading.week or reading.alternatives or (reading.day and reading.day != old.date())):
+    if not reading.day and not reading.week and not reading.alternatives and (reading.times or reading.part):
+        reading = replace(reading, day=old.date())  # "mejor a las 11", "mejor en la tarde": that same day
+    if not (reading.week or reading.alternatives or (reading.day and reading.day != old.date())
+            or (reading.day == old.date() and (reading.times or reading.part))):
         return None
     if not reading.times and _SAME_TIME.search(wish):  # "la misma hora pero el martes"
         reading = replace(reading, times=((old.hour, old.minute),))

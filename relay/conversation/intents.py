@@ -678,7 +678,7 @@ _THEN_NEW = re.compile(  # "cancela la del lunes | y pídeme otra con kine": whe
     rf"\b(?:y|e|and|pero|luego|despues)\s+(?:me |tambien |ademas |then )?{_NEW_REQUEST}\b"
 )
 _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a move's new day starts
-    r"\b(?:para|al|a|pa|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
+    r"\b(?:para|al|a|pa|pal|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
     r" |proxim[oa] )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday"
     r"|friday|saturday|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|dia|fecha|day|date|\d)"
 )
@@ -691,6 +691,13 @@ def old_appointment_part(norm: str, moving: bool) -> str:
     part = norm[:then.start()] if then else norm
     target = _MOVE_TARGET.search(part) if moving else None
     return part[:target.start()] if target else part
+
+
+def move_aim_part(norm: str) -> str:
+    """The part of a move's message from where its new day starts ("no llego el jueves, cámbiala | pal viernes en
+    la tarde"); all of it when no new day is said that way."""
+    target = _MOVE_TARGET.search(norm)
+    return norm[target.start():] if target else norm
 
 
 _NONE_FITS = re.compile(

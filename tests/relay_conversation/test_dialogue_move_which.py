@@ -1,0 +1,61 @@
+"""A move says which appointment goes, and moves the one the patient means: "la otra" while choosing the new time,
+"mejor a las 11" to "Ya tienes hora…", the new day said with the request ("pal viernes") kept past the "¿Cambio…?"."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import Chat, agenda, booked, buttons, texts
+from test_dialogue_appointments import ClinicAgent
+
+from wire.appointments import WireBooking
+
+MON = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:00", "Dra. Ana Soto", patient="Ana Pérez")
+TUE = WireBooking("bk-2", "2026-12-08T11:00:00-03:00", "2026-12-08T11:30:00-03:00", "Dra. Ana Soto", patient="Ana Pérez")
+
+
+def slots():
+    return replace(agenda(range(2, 16), [(9, 0), (11, 0), (12, 0), (15, 0)]), finds_bookings=True)
+
+
+def test_the_other_one_named_while_choosing_the_new_time_is_the_one_moved():
+    agent = ClinicAgent(MON, TUE)
+    chat = Chat(slots(), appointments=agent)
+    chat.say("necesito cambiar una hora")
+    chat.say("la del lunes 7")
+    chat.say("sí")
+    reply = chat.say("espera, mejor cambia la otra, la de las 11")
+    assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con Dra. Ana Soto?" in texts(reply)
+    chat.say("sí")
+    reply = chat.say("el viernes 11 a las 12")
+    assert "en vez de tu hora del martes 8 de diciembre a las 11:00?" in texts(reply)
+    reply = chat.say("sí")
+    assert "Cambié tu hora del martes 8 de diciembre a las 11:00 por esta:" in texts(reply)
+    assert [old for old, _ in agent.moved.values()] == ["bk-2"]  # the Monday one stays
+
+
+def test_a_time_said_instead_to_the_appointment_just_made_moves_it_there():
+    agent = ClinicAgent()
+
+    def book(slot):
+        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
+        return booked(slot, "bk-9")
+
+    chat = Chat(slots(), appointments=agent, agent=book)
+    chat.say("hola, hora el miércoles 9 a las 9")
+    assert chat.say("sí").status == "booked"
+    assert buttons(chat.say("espera no")) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    reply = chat.say("mejor a las 11")
+    assert "¿Cambio tu hora del miércoles 9 de diciembre a las 09:00" in texts(reply)
+    reply = chat.say("sí")
+    assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(reply)  # the time said, kept
+    assert chat.say("sí").status == "booked"
+    assert [old for old, _ in agent.moved.values()] == ["bk-9"] and len(chat.books) == 1  # moved, not a second one
+
+
+def test_the_new_day_said_with_the_move_request_is_kept_past_its_confirmation():
+    chat = Chat(slots(), appointments=ClinicAgent(replace(MON, start="2026-12-10T10:00:00-03:00",
+                                                          end="2026-12-10T10:30:00-03:00")))
+    chat.say("hola, no voy a alcanzar a llegar el jueves, me la podi cambiar pal viernes en la tarde?")
+    reply = chat.say("sip")
+    assert "Vie 4 dic" in texts(reply) and buttons(reply)[0] == "15:00"  # Friday's afternoon, not every day again
