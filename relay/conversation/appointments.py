@@ -275,6 +275,9 @@ def _listed(
                  if said is not None and (said.day or said.times) else [])
         if len(named) == 1:
             opening = [*opening, lang.say("still_on", **_when(lang, named[0]))]
+        elif said is not None and said.day is not None and not named_bookings(
+                state.bookings, said.day, (), by_weekday=said.by_weekday):  # reception cancelled it, say: said first
+            opening = [*opening, lang.say("no_booking_that_day_list", day=lang.day_long(said.day))]
     if state.intent == "my_bookings" and confirms_attendance(normalize(state.wish)):
         said = _wish_reading(state, now)
         named = (named_bookings(state.bookings, said.day, said.times, _named_professionals(said, state.bookings[0]),

@@ -156,7 +156,10 @@ def confirms_attendance(norm: str) -> bool:
     return bool(_ATTENDANCE.search(norm))
 
 
-_ASKS_STILL_ON = re.compile(rf"\b{_STILL_ON}")
+# "¿sigo teniendo la hora del martes, cierto?", "¿todavía tengo hora el lunes?": whether it still stands, asked
+_STILL_HAVE = re.compile(rf"\b(?:sigo|seguimos|continuo) (?:teniendo|con) (?:la |mi |una |el )?{_NOUN}\b"
+                         rf"|\b(?:todavia|aun) (?:tengo|tenemos) (?:la |mi |una |el )?{_NOUN}\b")
+_ASKS_STILL_ON = re.compile(rf"\b{_STILL_ON}|{_STILL_HAVE.pattern}")
 
 
 def asks_if_still_on(norm: str) -> bool:
@@ -403,6 +406,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     elif _MY_BOOKINGS.search(_INFO.sub(" ", text)):  # "¿cuál es el horario de atención?" asks about the clinic
         intent = "my_bookings"
     elif _HAVE_ONE.search(text) and not _ASKS_NEW.search(text):  # "¿tengo hora con el dr rojas?"
+        intent = "my_bookings"
+    elif _STILL_HAVE.search(text):  # "¿sigo teniendo la hora del martes, cierto?"
         intent = "my_bookings"
     elif _ATTENDANCE.search(text):  # "confirmo mi asistencia para el jueves": what they have, thanked
         intent = "my_bookings"
