@@ -56,6 +56,12 @@ _NOT_WANTED = re.compile(
     r"(?: (?:el|la|los|las|un|una|al|a la|con|con el|con la|de|a|an|the|para|quiero|queria|necesito|busco|want|need))*"
     r"\s*$"
 )
+# A specialty named as when ("el mismo día que la kine", "después de la hora de kine"): an appointment the patient
+# has, not the one asked for now.
+_AS_WHEN = re.compile(
+    r"\b(?:mismo dia|misma hora|mismo horario|antes|despues|luego|same day|same time|before|after)"
+    r"(?: (?:que|q|de|del|con|as|of|my|the|la|el|mi|mis|lo|hora|cita|consulta|control|turno|appointment))*\s*$"
+)
 # The specialty that sent the patient ("el traumatólogo me dio orden para kinesiología", "mi pediatra me derivó").
 _REFERRED_BY = re.compile(
     r"^\w*\s*(?:me|nos|le|lo|la) (?:dio|dieron|mando|mandaron|derivo|derivaron|indico|indicaron|recomendo"
@@ -94,6 +100,7 @@ def find_specialty(text: str) -> tuple[str, str]:
     wanted = [
         (key, match) for key, match in named
         if not _NOT_WANTED.search(text[: match.start()]) and not _REFERRED_BY.search(text[match.end():])
+        and not _AS_WHEN.search(text[: match.start()])
     ]
     keys = {key for key, _ in wanted}
     for _, match in sorted(named, key=lambda item: item[1].start(), reverse=True):

@@ -1,0 +1,33 @@
+"""A specialty named as *when* ("el mismo día que la kine", "después de la hora de kine") is an appointment the
+patient has, never the specialty of the one being booked now (it switched to kinesiology and booked a second one)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import Chat, agenda, buttons, texts
+
+from relay.conversation.specialties import find_specialty
+
+
+def two_specialties():
+    kine = [replace(s, specialty="Kinesiología")
+            for s in agenda([2, 4, 9], [(9, 0), (13, 0)], ("Klga. Paula Méndez",)).slots]
+    general = [replace(s, specialty="Medicina general")
+               for s in agenda([4, 7, 9], [(11, 0), (15, 0)], ("Dra. Camila Soto",)).slots]
+    return replace(agenda([2], [(9, 0)]), slots=(*kine, *general))
+
+
+def test_the_same_day_as_another_appointment_keeps_the_specialty_chosen():
+    chat = Chat(two_specialties())
+    chat.say("hola, necesito hora")
+    assert "Medicina general" in texts(chat.say("medicina general"))
+    reply = chat.say("el mismo dia q la kine, miercoles 9, tipo 3 de la tarde")
+    assert "¿Confirmo el miércoles 9 de diciembre a las 15:00 con la Dra. Camila Soto, Medicina general?" in texts(reply)
+    assert buttons(reply) == ["Sí", "Otra hora"]  # the doctor's Wednesday, not the physiotherapist's
+
+
+def test_a_specialty_said_as_when_is_not_the_one_asked_for():
+    for text in ("el mismo dia que la kine", "despues de la hora de kine", "antes del kine", "same day as my physio"):
+        assert find_specialty(text)[0] == "", text
+    assert find_specialty("hora con kine despues del trabajo")[0] != ""
