@@ -55,6 +55,7 @@ from relay.conversation.intents import (
     asks_to_wait,
     asks_where,
     booked_for_another,
+    calls_it_off,
     confirms_attendance,
     corrects_a_booking,
     courtesy,
@@ -71,6 +72,7 @@ from relay.conversation.intents import (
     nothing_else,
     running_late,
     sounds_like_an_emergency,
+    stops_here,
     surely_for_another,
     wants_another,
     wants_it_back,
@@ -262,6 +264,11 @@ def _decide(
                                  named.times, (), whose, by_weekday=named.by_weekday)
     if moving and (action == "cancel" or (keeps_it(norm) and not not_that_time)):  # "mejor no", "déjala como estaba"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+    if (action is None and stops_here(norm) and not reading.found and reading.intent != "cancel"
+            and state.stage in _CHOOSING):
+        action = "cancel"  # "mmm mejor no, dejémoslo hasta aquí nomás" at «¿Confirmo…?»: as "no, gracias"
+        if moving:
+            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
     if more is not None and action is None:  # "sí, y de paso cancela la otra": the yes first, never lost to the
@@ -468,7 +475,7 @@ def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
         return None
     assert state.pending is not None
     norm = normalize(turn.message)
-    undo = state.undo_wanted or keeps_it(norm) or detect(norm).intent == "cancel"  # "mejor no, cancela eso"
+    undo = state.undo_wanted or calls_it_off(norm) or detect(norm).intent == "cancel"  # "mejor no, cancela eso"
     going_on = evolve(state.seen(turn.now), undo_wanted=undo, **asked_besides(norm))
     return Book(going_on, state.pending, idempotency_key(state.conversation_id, state.pending.id))
 

@@ -738,6 +738,27 @@ _KEEP_IT = re.compile(
 )
 
 
+# "dejémoslo hasta aquí", "olvídalo", "no la reserves", "ya no quiero": the patient stops here, whatever was asked
+_STOPS_HERE = re.compile(
+    r"\b(?:dejemos\w*|dejal[ao]|dejalo|dejemoslo) (?:hasta aqui|hasta ahi|asi|ahi|para otro dia|por ahora|nomas)\b"
+    r"|\b(?:olvidal[ao]|olvidate|olvidemos\w*)\b"
+    r"|\bno (?:la |lo |me la |me lo )?(?:reserves|agendes|tomes|saques|anotes)\b"
+    r"|\b(?:ya no|no) (?:la |lo )?quiero(?: (?:nada|ninguna|reservar|agendar|la hora))?\s*$"
+    r"|\b(?:never ?mind|forget it|don ?t book(?: it)?)\b"
+)
+
+
+def stops_here(text: str) -> bool:
+    """"Dejémoslo hasta aquí nomás", "olvídalo", "no la reserves": nothing more is wanted now."""
+    return bool(_STOPS_HERE.search(text))
+
+
+def calls_it_off(text: str) -> bool:
+    """While a booking's outcome is not known: the patient no longer wants it ("no no espera, mejor no", "mejor no,
+    cancela eso", "olvídalo"), to be asked "¿La cancelo?" once it turns out booked."""
+    return bool(stops_here(text) or keeps_it(text) or re.search(r"\bmejor no\b", text))
+
+
 def keeps_it(text: str) -> bool:
     """While a move is under way: the patient would rather keep the appointment as it was ("mejor no", "déjala como
     estaba", "no la cambies", "never mind")."""
