@@ -35,7 +35,7 @@ from relay.operator_client import (
     remember_address,
     serving_url,
 )
-from relay.settings import add_serve_flags, add_storage_flags, settings_from_args
+from relay.settings import SettingsInvalid, add_serve_flags, add_storage_flags, settings_from_args
 from relay.store import Clinic, ClinicChanges, ClinicDetails, StoreError, StoreUnavailable
 
 
@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except StoreError as exc:
         print(f"cita-relay: {exc}", file=sys.stderr)
+        return 2
+    except SettingsInvalid as exc:  # a flag or CITA_RELAY_* variable (relay.env under systemd): one line, not a trace
+        print(f"cita-relay: setting not usable: {exc}", file=sys.stderr)
         return 2
     except StoreUnavailable as exc:
         print(f"cita-relay: {exc}: is it running, and is the URL (and its password) right?", file=sys.stderr)

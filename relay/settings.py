@@ -24,6 +24,10 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("cita-relay", appauthor=False))
 
 
+class SettingsInvalid(ValueError):
+    """A setting the operator gave that the relay cannot run with; the message names it and what it must be."""
+
+
 @dataclass(frozen=True)
 class RelaySettings:
     data_dir: Path
@@ -95,29 +99,41 @@ class RelaySettings:
 
     def __post_init__(self) -> None:
         if self.log_format not in ("kv", "json"):
-            raise ValueError("log_format must be 'kv' or 'json'")
+            raise SettingsInvalid("log_format must be 'kv' or 'json'")
         for proxy in self.trusted_proxies:
-            ipaddress.ip_network(proxy, strict=False)  # raises ValueError for a typo
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsInvalid(f"trusted_proxies: {proxy!r} is not an IP address or network") from None
         if self.slots_timeout_s <= 0 or self.book_timeout_s <= 0:
-            raise ValueError("agent deadlines must be positive")
+            raise SettingsInvalid("agent deadlines must be positive")
         if self.kommo_requests_per_s <= 0:
-            raise ValueError("kommo_requests_per_s must be positive")
+            raise SettingsInvalid("kommo_requests_per_s must be positive")
         if self.http_header_timeout_s <= 0 or self.http_idle_timeout_s <= 0:
-            raise ValueError("HTTP timeouts must be positive")
+            raise SettingsInvalid("HTTP timeouts must be positive")
         if self.limit_concurrency < 0 or self.max_agent_sockets_per_clinic < 1:
-            raise ValueError("limit_concurrency must be 0 (no limit) or more; max_agent_sockets_per_clinic 1 or more")
+            raise SettingsInvalid(
+                "limit_concurrency must be 0 (no limit) or more; max_agent_sockets_per_clinic 1 or more")
         if self.max_loop_lag_s < 0 or self.max_queue_wait_s < 0:
-            raise ValueError("max_loop_lag_s and max_queue_wait_s must be 0 (off) or more")
+            raise SettingsInvalid("max_loop_lag_s and max_queue_wait_s must be 0 (off) or more")
         if self.max_loop_lag_s < 0 or self.max_turns_in_flight < 0 or self.accept_deadline_s <= 0:
-            raise ValueError("max_loop_lag_s and max_turns_in_flight must be 0 (off) or more; accept_deadline_s > 0")
+            raise SettingsInvalid(
+                "max_loop_lag_s and max_turns_in_flight must be 0 (off) or more; accept_deadline_s > 0")
         if self.redis_pool_size < 4:
-            raise ValueError("redis_pool_size must be at least 4")
+            raise SettingsInvalid("redis_pool_size must be at least 4")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
-            raise ValueError("redis_url must start with redis://, rediss:// or unix://")
+            raise SettingsInvalid("redis_url must start with redis://, rediss:// or unix://")
+        if self.public_url and "://" not in self.public_url:  # "relay.clinica.cl": Kommo only calls https
+            object.__setattr__(self, "public_url", f"https://{self.public_url.strip()}")
         if self.public_url:
             parts = urlsplit(self.public_url)
+            if "/kommo/" in f"{parts.path}/":
+                raise SettingsInvalid(
+                    f"public_url is the relay's own address ({parts.scheme}://{parts.netloc}), not a clinic's"
+                    f" /kommo/… address ({self.public_url})"
+                )
             if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-                raise ValueError("public_url must be http(s)://host[:port][/path], e.g. https://relay.example.com")
+                raise SettingsInvalid("public_url must be http(s)://host[:port][/path], e.g. https://relay.example.com")
 
     @property
     def move_timeout_s(self) -> float:
@@ -168,7 +184,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         if raw is None and f.name == "data_dir":
             raw = environ.get(ENV_PREFIX + "DATA")
         if raw is not None:
-            values[f.name] = _convert(f.name, raw)
+            try:
+                values[f.name] = _convert(f.name, raw)
+            except ValueError as exc:  # "abc" for a number
+                raise SettingsInvalid(f"{ENV_PREFIX}{f.name.upper()}={raw!r}: {exc}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     values.setdefault("data_dir", default_data_dir())
     return RelaySettings(**values)

@@ -306,3 +306,19 @@ async def test_commands_given_only_the_data_folder_find_the_relay_serving_it_on_
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
+
+
+def test_a_public_url_written_wrong_is_one_line_for_every_command_serve_included(tmp_path):
+    """relay.env under systemd holds it: a missing scheme is taken as https; a scheme Kommo cannot call, a clinic's
+    bot address, or a word for a number are one `cita-relay: …` line (a traceback meant a crash loop)."""
+    assert add_clinic(tmp_path, "sol").returncode == 0
+    bare = cita_relay("kommo-install-link", "sol", "--data", str(tmp_path), "--public-url", "relay.clinica.cl")
+    assert bare.returncode == 0 and "https://relay.clinica.cl/kommo/oauth/sol" in bare.stdout, bare.stderr
+    for flags, env, said in (
+        (["serve", "--port", str(free_port())], {"CITA_RELAY_PUBLIC_URL": "ftp://relay.clinica.cl"}, "public_url"),
+        (["list-clinics"], {"CITA_RELAY_PUBLIC_URL": "https://relay.clinica.cl/kommo/sol"}, "not a clinic's /kommo/"),
+        (["list-clinics"], {"CITA_RELAY_SLOTS_TIMEOUT_S": "diez"}, "CITA_RELAY_SLOTS_TIMEOUT_S='diez'"),
+    ):
+        result = cita_relay(*flags, "--data", str(tmp_path), env={**os.environ, **env})
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith("cita-relay: setting not usable:") and said in result.stderr, result.stderr
