@@ -566,7 +566,7 @@ def _serve(args: argparse.Namespace) -> int:
         if not settings.uses_redis:
             DataFolderLock(settings.data_dir).take()
             # Where the operator's commands on this machine find it (they are given --data, rarely --relay)
-            remember_address(settings.data_dir, serving_url(settings))
+            remember_address(settings.data_dir, serving_url(settings), settings.public_url)
     except StartRefused as refused:
         listening.close()
         print(f"cita-relay: {refused}", file=sys.stderr)

@@ -27,7 +27,7 @@ from relay.kommo_widget import (
     WidgetOptions,
     write_widget_zip,
 )
-from relay.operator_client import add_relay_flag, ask_relay, local_relay_url
+from relay.operator_client import add_relay_flag, ask_relay, local_relay_url, public_base_url
 from relay.settings import add_public_url_flag, add_storage_flags, settings_from_args
 from relay.store import Clinic, ClinicAdmin, StoreError
 
@@ -111,7 +111,7 @@ def _kommo_install_link(args: argparse.Namespace) -> int:
         clinic = _clinic_or_fail(store, args.name)
     finally:
         store.close_now()
-    redirect = redirect_uri(settings.public_base_url, clinic.name)
+    redirect = redirect_uri(public_base_url(settings), clinic.name)
     if clinic.language == "es":
         print("URL de redirección de la integración (Kommo → Integraciones → Cita Bridge → Editar):")
         print(f"  {redirect}")
@@ -125,8 +125,12 @@ def _kommo_install_link(args: argparse.Namespace) -> int:
         print(f"  {install_link(clinic)}")
         print("Rather paste the code? Copy it in Kommo → Integrations → Keys and run:")
     print(f"  cita-relay set-kommo-oauth {clinic.name} --auth-code-stdin --redirect-uri {redirect}")
-    if not redirect.startswith("https://"):
-        print("Note: Kommo needs an https address: give --public-url https://… (or CITA_RELAY_PUBLIC_URL).")
+    if not redirect.startswith("https://") and clinic.language == "es":
+        print("Ojo: Kommo solo llama a direcciones https: da --public-url https://… (o CITA_RELAY_PUBLIC_URL), o"
+              " arranca el relay con ella y vuelve a ejecutar este comando.")
+    elif not redirect.startswith("https://"):
+        print("Note: Kommo needs an https address: give --public-url https://… (or CITA_RELAY_PUBLIC_URL), or start"
+              " the relay with it and run this command again.")
     return 0
 
 

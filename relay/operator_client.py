@@ -67,12 +67,33 @@ def serving_url(settings: RelaySettings) -> str:
     return f"http://{host}:{settings.port}"
 
 
-def remember_address(data_dir: Path, url: str) -> None:
-    """Written by `cita-relay serve` once it holds the data folder (owner-only, like the folder)."""
-    path = data_dir / ADDRESS_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(url + "\n")
+def remember_address(data_dir: Path, url: str, public_url: str = "") -> None:
+    """Written by `cita-relay serve` once it holds the data folder (owner-only, like the folder): where it listens,
+    and the public URL it was given (an operator's shell under systemd does not load relay.env)."""
+    for name, value in ((ADDRESS_FILE, url), (PUBLIC_URL_FILE, public_url)):
+        path = data_dir / name
+        if not value:
+            path.unlink(missing_ok=True)
+            continue
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(value + "\n")
+
+
+PUBLIC_URL_FILE = "relay.public-url"  # in the data folder: the public URL the relay serving it was given
+
+
+def public_base_url(settings: RelaySettings) -> str:
+    """Where Kommo reaches the relay: the public URL given to this command; else the one the relay serving this data
+    folder was given; else its own listening address (``RelaySettings.public_base_url``)."""
+    if not settings.public_url:
+        try:
+            remembered = (settings.data_dir / PUBLIC_URL_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            remembered = ""
+        if remembered.startswith(("https://", "http://")) and "\n" not in remembered:
+            return remembered.rstrip("/")
+    return settings.public_base_url
 
 
 def ask_relay(base_url: str, path: str, settings: RelaySettings, *, timeout_s: float = 30.0,

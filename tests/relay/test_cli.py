@@ -147,10 +147,10 @@ def test_data_folder_from_the_environment(tmp_path):
     assert (tmp_path / "from-env" / "relay.sqlite3").exists()
 
 
-def start_serve(data: Path, port: int) -> subprocess.Popen:
+def start_serve(data: Path, port: int, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "CITA_RELAY_LOG_FORMAT": "json"}
     return subprocess.Popen(
-        [str(CITA_RELAY), "serve", "--port", str(port), "--data", str(data)],
+        [str(CITA_RELAY), "serve", "--port", str(port), "--data", str(data), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -322,3 +322,20 @@ def test_a_public_url_written_wrong_is_one_line_for_every_command_serve_included
         result = cita_relay(*flags, "--data", str(tmp_path), env={**os.environ, **env})
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.startswith("cita-relay: setting not usable:") and said in result.stderr, result.stderr
+
+
+async def test_the_install_link_names_the_public_url_the_running_relay_was_given(tmp_path):
+    """Under systemd the public URL is in relay.env, which the operator's shell does not load: the install link's
+    redirect URI is still the relay's public one, never http://127.0.0.1:8700/…"""
+    assert add_clinic(tmp_path, "sol").returncode == 0
+    port = free_port()
+    process = start_serve(tmp_path, port, "--public-url", "https://relay.clinica.cl")
+    try:
+        async with httpx.AsyncClient() as http:
+            await serving(http, port)
+        link = cita_relay("kommo-install-link", "sol", "--data", str(tmp_path))
+        assert link.returncode == 0 and "https://relay.clinica.cl/kommo/oauth/sol" in link.stdout, link.stdout
+        assert "127.0.0.1" not in link.stdout
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
