@@ -126,6 +126,8 @@ _T: dict[str, dict[str, str]] = {
         " https del relay (la del proxy con TLS) en CITA_RELAY_PUBLIC_URL (o --public-url), reinícialo y vuelve a"
         " ejecutar este comando.",
         "all_ok": "Todo listo: escribe «Hola» al WhatsApp de la clínica para probar.",
+        "store_unwritable": "Relay: no puede escribir en sus datos (¿disco lleno o de solo lectura?): rechaza cada"
+        " mensaje de los pacientes. Quien opera el relay: libera espacio o corrige la carpeta; /healthz lo dice.",
         "some_failed": "Falta resolver {count} punto(s) de arriba antes del primer paciente.",
         "unreachable": "No se pudo preguntar al relay en {url}: ¿está corriendo `cita-relay serve`? ({detail})",
         "refused": "El relay en {url} no permitió la consulta (HTTP {status}): define CITA_RELAY_OPERATOR_TOKEN"
@@ -233,6 +235,8 @@ _T: dict[str, dict[str, str]] = {
         " address (the TLS proxy's) in CITA_RELAY_PUBLIC_URL (or --public-url), restart it and run this command"
         " again.",
         "all_ok": 'All set: write "Hola" to the clinic\'s WhatsApp to try it.',
+        "store_unwritable": "Relay: it cannot write its data (disk full or read-only?): it refuses every patient"
+        " message. The relay's operator: free space or fix the folder; /healthz says so.",
         "some_failed": "{count} item(s) above must be fixed before the first patient.",
         "unreachable": "Could not ask the relay at {url}: is `cita-relay serve` running? ({detail})",
         "refused": "The relay at {url} refused the question (HTTP {status}): set CITA_RELAY_OPERATOR_TOKEN to the"
@@ -263,6 +267,10 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
     clinic = str(report.get("clinic", ""))
     lines: list[str] = []
     failures = 0
+
+    if (report.get("store") or {}).get("writable") is False:  # an older relay does not say
+        failures += 1
+        lines.append(f"{FAIL} " + text(lang, "store_unwritable"))
 
     kommo = report.get("kommo") or {}
     if kommo.get("ok"):

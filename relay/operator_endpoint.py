@@ -126,6 +126,8 @@ class OperatorEndpoints:
                 "slots": slots,
                 "kommo_requests": self._seen.report(name, subdomain=clinic.kommo_subdomain),
                 "widget_request": {"url": f"{self._settings.public_base_url}/kommo/{name}", "data": REQUEST_DATA},
+                # The relay refuses every patient's message while it cannot write (a full or read-only disk)
+                "store": {"writable": await self._store.check_writable()},
             }
         )
 

@@ -109,3 +109,16 @@ async def test_a_full_disk_is_named_as_such_and_the_turn_is_taken_once_there_is_
     assert again.status_code == 200, again.text
     for served_id in [*served, continue_id]:  # every patient, the refused one included, gets the bot's answer
         assert (await kommo.wait_for_continuation(served_id)).accepted
+
+
+async def test_check_clinic_fails_while_the_relay_cannot_write_its_data(relay):
+    """"Todo listo" while every patient's message was refused sent the admin away: a ✘ says what is wrong."""
+    from test_check_clinic import check_async
+
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    with read_only_connection(relay):
+        checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 1, checked.stdout
+    assert "✘ Relay: no puede escribir en sus datos" in checked.stdout and "Todo listo" not in checked.stdout
+    assert (await check_async(relay, clinic.name)).returncode == 0  # writable again
