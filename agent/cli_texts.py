@@ -51,6 +51,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Acceso correcto. Contraseña y token guardados en el almacén seguro del sistema ({backend}).",
         "Login accepted. Password and token stored in the system's secure store ({backend}).",
     ),
+    "login.ok_token_untested": (
+        "Acceso a la agenda web correcto. Contraseña y token guardados en el almacén seguro del sistema ({backend});"
+        " el token aún no se probó: `cita-agent status` dice si el servidor lo acepta una vez conectado.",
+        "The clinic web app login works. Password and token stored in the system's secure store ({backend}); the"
+        " token is not tested yet: `cita-agent status` says whether the server accepts it once connected.",
+    ),
     "login.not_stored": ("No se guardó nada.", "Nothing was stored."),
     "login.checking_token": ("Probando el token del agente con el servidor (relay)...",
                              "Testing the agent token with the server (relay)..."),

@@ -2,7 +2,8 @@
 
 The provider may hand out ``https://relay.example.com``, ``relay.example.com`` or ``wss://relay.example.com/agent``:
 all mean the same relay. ``https`` becomes ``wss`` (``http`` becomes ``ws``), an address without a scheme gets
-``https://`` first, and the ``/agent`` path is added when it is missing. Pure: no I/O.
+``https://`` first, and the ``/agent`` path is added when it is missing. The clinic's bot address
+(``https://relay.example.com/kommo/clinica-sol``, the one the set-up guides show most) is the same relay too. Pure.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 AGENT_PATH = "/agent"
+KOMMO_PATH = "/kommo"  # where the relay takes Kommo's calls (…/kommo/<clinic>, …/kommo/oauth/<clinic>)
 _SCHEMES = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}
 
 
@@ -28,6 +30,8 @@ def normalize_relay_url(text: str) -> str:
     if scheme is None or not parts.netloc:
         return text
     path = parts.path.rstrip("/")
+    if f"{KOMMO_PATH}/" in f"{path}/":  # the clinic's bot address (…/kommo/clinica-sol) pasted: the same relay
+        path = path[: path.index(KOMMO_PATH)]
     if not path.endswith(AGENT_PATH):
         path += AGENT_PATH
     return urlunsplit((scheme, parts.netloc, path, parts.query, ""))

@@ -90,6 +90,7 @@ def login(args: argparse.Namespace) -> int:
         print(say(f"check.{check.code}", language, detail=check.message), say("login.not_stored", language),
               file=sys.stderr)
         return 1
+    problem = ""
     if settings.relay_urls:
         print(say("login.checking_token", language), flush=True)
         problem = asyncio.run(check_token(settings.relay_urls, token))
@@ -106,7 +107,8 @@ def login(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 3
     mark_tested(paths)  # the running agent may log in with it now (agent.login_gate)
-    print(say("login.ok", language, backend=store.backend_name()))
+    # "Acceso correcto" only for what was tested: a token the server could not be asked about is said to be untested
+    print(say("login.ok_token_untested" if problem else "login.ok", language, backend=store.backend_name()))
     if check.code == "login_needs_person":  # a code was sent to someone's phone: say why, and where it goes
         print(say("login.needs_code", language))
     return 0

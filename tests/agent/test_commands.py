@@ -225,7 +225,8 @@ def test_login_against_a_web_app_with_a_second_factor_says_where_the_code_will_b
     pc.configure("ws://127.0.0.1:8700/agent", browser_path)
     done = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
     assert done.returncode == 0, done.stderr
-    assert "Acceso correcto" in done.stdout and "pide además un código de verificación" in done.stdout
+    assert "Acceso a la agenda web correcto" in done.stdout and "pide además un código de verificación" in done.stdout
+    assert "el token aún no se probó" in done.stdout  # no relay answered: never "correcto" for the token
     assert "la ventana de Cita Bridge lo pedirá" in done.stdout
 
 
