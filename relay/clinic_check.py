@@ -77,6 +77,10 @@ _T: dict[str, dict[str, str]] = {
         " («{{{{…}}}}») en vez del texto del paciente, que a cada respuesta suya recibe «Perdona, no te entendí»: en"
         " el paso widget_request del bot, la clave debe ser message y su valor {{{{message_text}}}} (los datos de"
         " abajo).",
+        "requests_empty_message": "Kommo → relay: el último mensaje (hace {ago}) llegó con message vacío. Si fue una"
+        " foto o un sticker, escribe «Hola» y vuelve a revisar; si todos llegan vacíos, el paciente recibe «Perdona,"
+        " no te entendí» a cada respuesta: en el paso widget_request del bot, el valor de message debe ser"
+        " {{{{message_text}}}} (los datos de abajo).",
         "requests_none": "Kommo → relay: aún no llega ningún mensaje desde que el relay arrancó; escribe «Hola» al"
         " WhatsApp de la clínica y vuelve a ejecutar este comando.",
         "requests_misaddressed": "Kommo → relay: hace {ago} llegó un mensaje a …/kommo/{wrong}, que no es ninguna"
@@ -187,6 +191,10 @@ _T: dict[str, dict[str, str]] = {
         "requests_unfilled_message": "Kommo → relay: the last message ({ago} ago) came with message not filled in"
         " (\"{{{{…}}}}\") instead of the patient's text, who gets \"Sorry, I didn't get that\" to each reply: in the"
         " bot's widget_request step, the key must be message and its value {{{{message_text}}}} (the data below).",
+        "requests_empty_message": "Kommo → relay: the last message ({ago} ago) came with an empty message. If it was"
+        " a photo or a sticker, write \"Hola\" and check again; if every one comes empty, the patient gets \"Sorry,"
+        " I didn't get that\" to each reply: in the bot's widget_request step, message's value must be"
+        " {{{{message_text}}}} (the data below).",
         "requests_none": 'Kommo → relay: no message has arrived since the relay started; write "Hola" to the'
         " clinic's WhatsApp and run this command again.",
         "requests_misaddressed": "Kommo → relay: {ago} ago a message came to …/kommo/{wrong}, which is no clinic on"
@@ -398,6 +406,7 @@ def _requests_line(seen: dict[str, Any], lang: str, clinic: str, subdomain: str)
 _PROBLEM_LINES = {
     "missing_message": "requests_without_message",
     "unfilled_message": "requests_unfilled_message",
+    "empty_message": "requests_empty_message",
     "missing_phone": "requests_without_phone",
     "unreadable_name": "requests_without_name",
 }

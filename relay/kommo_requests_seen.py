@@ -26,15 +26,19 @@ _PLAIN_NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # shown to an admin: nothin
 # What the bot's step sent instead of the patient's text: the relay never reads what the patient wrote.
 MISSING_MESSAGE = "missing_message"  # no "message" key in data ("messge": a typo in the step)
 UNFILLED_MESSAGE = "unfilled_message"  # "message" arrived as a placeholder Kommo did not fill ("{{message}}")
+EMPTY_MESSAGE = "empty_message"  # "message" arrived empty: a step whose value is blank (or a sticker with no text)
 _UNFILLED = re.compile(r"\{\{[^{}]*\}\}")  # the whole value one placeholder: a patient's own text never is
 
 
 def message_problem(data: Mapping[str, Any], message: str) -> str:
-    """MISSING_MESSAGE or UNFILLED_MESSAGE when the step's ``message`` is not Kommo's ``{{message_text}}``; else ""."""
+    """MISSING_MESSAGE, UNFILLED_MESSAGE or EMPTY_MESSAGE when the step's ``message`` is not Kommo's
+    ``{{message_text}}`` (or the patient sent no text); else ""."""
     if "message" not in data:
         return MISSING_MESSAGE
     if message.startswith("{{") and _UNFILLED.fullmatch(message):
         return UNFILLED_MESSAGE
+    if not message.strip():
+        return EMPTY_MESSAGE
     return ""
 
 

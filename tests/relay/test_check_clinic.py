@@ -280,3 +280,16 @@ def test_which_came_last_is_told_apart_within_the_same_second():
     assert _requests_line(accepted_last, "es", "clinica-sol", "clinicasol")[1] == 0
     older_relay = {"accepted_s_ago": 5, "misaddressed": [{"name": "clinica_sol", "s_ago": 2}]}
     assert _requests_line(older_relay, "es", "clinica-sol", "clinicasol")[1] == 1
+
+
+async def test_a_bot_step_that_sends_message_empty_is_shown_by_check_clinic(relay, kommo):
+    """The step's message value left blank: every patient was answered "no te entendí" and check-clinic said ✔."""
+    clinic = relay.add_clinic()
+    await relay.agent(clinic)
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "808", "")
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 1
+    [line] = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo → relay")]
+    assert "llegó con message vacío" in line and "{{message_text}}" in line
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "808", "hola")
+    assert (await check_async(relay, clinic.name)).returncode == 0
