@@ -981,8 +981,17 @@ _MEDIA_ONLY = re.compile(
 )
 
 
+# A voice note, photo or file that arrives as its attachment's link alone (Kommo's amojo…/attachments/voice/….ogg;
+# normalized, the dots are spaces)
+_MEDIA_LINK = re.compile(
+    r"^https?://[^ ]+(?: [^ ]+)*? (?:ogg|oga|opus|mp3|m4a|aac|wav|amr|weba|jpe?g|png|gif|webp|heic|mp4|mov|3gp|pdf"
+    r"|docx?)$"
+)
+
+
 @lru_cache(maxsize=16_384)
 def media_only(norm: str) -> bool:
-    """The message is only a voice note's, a photo's or a file's placeholder."""
-    return _MEDIA_ONLY.match(norm.strip(" .()[]<>")) is not None
+    """The message is only a voice note's, a photo's or a file's placeholder (or its link)."""
+    text = norm.strip(" .()[]<>")
+    return _MEDIA_ONLY.match(text) is not None or _MEDIA_LINK.match(text) is not None
 

@@ -442,7 +442,8 @@ def test_whichever_at_the_times_proposes_the_first_one_to_confirm():
 def test_a_voice_note_or_a_photo_is_said_to_be_unreadable_and_never_read_as_a_time():
     week = agenda(range(4, 15), [(9, 0), (10, 0)])
     for path in (["🎤 Nota de voz (0:32)"], ["hola", "<Multimedia omitido>"], ["hola", "el lunes", "audio omitido"],
-                 ["hora para mi hijo el lunes a las 9", "sí", "📷 Foto"]):
+                 ["hora para mi hijo el lunes a las 9", "sí", "📷 Foto"],
+                 ["hola", "https://amojo.kommo.com/attachments/voice/2f1e9a.ogg"]):  # the attachment's link alone
         chat = Chat(week)
         for message in path:
             reply = chat.say(message)
