@@ -1019,6 +1019,10 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     state, problem = answer(ctx, state, message)
     if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)):
         state, problem = evolve(state, for_other=False, patient_name="", asking=""), ""  # under the WhatsApp name
+    if (not problem and asked == PATIENT_NAME and state.patient_name
+            and fold(state.patient_name).split() == fold(ctx.turn.name).split()):
+        # "Rocio Cardenas" from Rocío Cárdenas: her own name typed without its accents — hers, spelt as her contact
+        state = evolve(state, for_other=False, patient_name="")
     if problem == "one_person_name":  # "Sofía Muñoz y Tomás Muñoz": this one first, the other one after
         state = evolve(state, others_to_book=True)
     if problem:
