@@ -74,6 +74,7 @@ from relay.conversation.intents import (
     sounds_like_an_emergency,
     stops_here,
     surely_for_another,
+    two_of_a_kind_each,
     wants_another,
     wants_it_back,
     wants_name_fixed,
@@ -514,6 +515,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         state = evolve(state, for_other=True, others_to_book=True)
     elif and_one_more_for_another(normalize(turn.message)):  # "…, y también una para mi hija": hers after this one
         state = evolve(state, others_to_book=True)
+    elif two_of_a_kind_each(normalize(turn.message)):  # "una con kine y otra con medicina general": the second after
+        state = evolve(state, more_asked=True)
     state = _named_for(state, turn.message, turn.name)
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"

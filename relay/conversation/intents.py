@@ -487,10 +487,24 @@ _SEVERAL_PEOPLE = re.compile(
 )
 
 
+# "dos horas: una con kine y otra con medicina general": two appointments of one person, each its own kind
+_EACH_ITS_KIND = re.compile(r"\b(?:una|uno|one) (?:con|de|en|a|with|for) (?!(?:mi|my|el|la) )\w+.*\b"
+                            r"(?:otra|otro|another|the other) (?:con|de|en|a|with|for) (?!(?:mi|my|el|la) )\w+")
+
+
+def two_of_a_kind_each(text: str) -> bool:
+    """"Dos horas: una con kine y otra con medicina general": two appointments of one person, one of each kind."""
+    return bool(_EACH_ITS_KIND.search(text)) and not for_someone_else(text)
+
+
 def wants_several(text: str) -> bool:
     """One message asks for appointments for more than one person ("para mí y mi hijo", "mis dos hijas", "dos
     horas, una para cada uno"): one is booked at a time, and the confirmation says how to ask for the next."""
-    return bool(_SEVERAL_PEOPLE.search(text))
+    found = _SEVERAL_PEOPLE.search(text)
+    if found is None:
+        return False
+    counted = found.group(0).split()[-1] in ("horas", "citas", "consultas", "appointments")  # "dos horas": whose?
+    return not (counted and two_of_a_kind_each(text))
 
 
 # "…, y también una con medicina general para mi hija", "y otra para mi esposa": one more appointment, for someone else

@@ -31,3 +31,14 @@ def test_a_specialty_said_as_when_is_not_the_one_asked_for():
     for text in ("el mismo dia que la kine", "despues de la hora de kine", "antes del kine", "same day as my physio"):
         assert find_specialty(text)[0] == "", text
     assert find_specialty("hora con kine despues del trabajo")[0] != ""
+
+
+def test_two_appointments_of_two_kinds_for_the_writer_are_never_for_another_person():
+    chat = Chat(two_specialties())
+    chat.say("hola necesito dos horas: una con kine y otra con medicina general, ojala el mismo dia")
+    chat.say("Kinesiología")
+    chat.say("el miércoles 9 a las 9")
+    reply = chat.say("sí")  # never "¿A nombre de quién…?": both are hers
+    assert reply.status == "booked" and "otra persona" not in texts(reply), texts(reply)
+    assert "Lo otro que me pediste" in texts(reply)  # the second one is not forgotten
+    assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other
