@@ -51,6 +51,7 @@ from relay.conversation.intents import (
     asks_how_long,
     asks_if_still_on,
     asks_other_professional,
+    asks_price,
     asks_to_repeat,
     asks_to_wait,
     asks_where,
@@ -520,7 +521,9 @@ def _start(ctx: Context) -> Reply | AgentStep:
     state = _named_for(state, turn.message, turn.name)
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
-        ctx = evolve(ctx, opening=(greeting, _about_the_clinic(ctx, normalize(turn.message))))
+        about = _about_the_clinic(ctx, normalize(turn.message))
+        if reading.intent != "person" or about != ctx.say("clinic_question"):  # "…write «recepción»" to one who did
+            ctx = evolve(ctx, opening=(greeting, about))
     if sounds_like_an_emergency(normalize(turn.message)):  # "me duele mucho el pecho": not a wait of days, first
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
@@ -663,7 +666,9 @@ def _about_the_clinic(ctx: Context, norm: str) -> str:
     """A question about the clinic: its address when that is asked and known, else who can answer the rest."""
     address = ctx.clinic.address.strip().rstrip(".")
     if address and asks_where(norm):
-        return ctx.say("clinic_address", address=address)
+        where = ctx.say("clinic_address", address=address)
+        # "¿cuánto sale y dónde quedan?": the address, and who answers the price (never skipped without a word)
+        return f"{where} {ctx.say('clinic_question')}" if asks_price(norm) else where
     lengths = {round((s.end_dt() - s.start_dt()).total_seconds() / 60) for s in ctx.free[:200]}
     if asks_how_long(norm) and len(lengths) == 1:  # "¿cuánto dura?": what the agenda says, when it says one thing
         return ctx.say("visit_length", minutes=next(iter(lengths)))

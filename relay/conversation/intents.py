@@ -635,6 +635,11 @@ _HOW_LONG = re.compile(r"\b(?:cuanto (?:dura|demora|tarda|se demora)|duracion|ho
 _PRICE = re.compile(r"\b(?:cuanto (?:sale|cuesta|vale|cobran)|precio|valor|arancel|how much|price|cost|fee)")
 
 
+def asks_price(text: str) -> bool:
+    """"¿Cuánto sale la consulta?", "¿qué valor tiene?": a price, which reception answers."""
+    return bool(_PRICE.search(text))
+
+
 def asks_how_long(text: str) -> bool:
     """"¿Cuánto dura la consulta?" (and not also its price)."""
     return bool(_HOW_LONG.search(text)) and not _PRICE.search(text)

@@ -548,3 +548,14 @@ def test_asking_for_a_call_and_asking_whether_the_appointment_stands_are_underst
         assert "jueves 3 de diciembre a las 10:00" in texts(reply) and "especialidad" not in texts(reply), message
     reply = Chat(agenda([2], [(9, 0)])).say("hola, me llamo Ana Pérez y necesito hora")  # her name, not a call
     assert reply.status == "choose_day"
+
+
+def test_a_question_for_reception_is_never_answered_write_reception_to_one_who_asked_for_a_person():
+    reply = Chat(agenda([4], [(9, 0)])).say("necesito hablar con alguien de la clinica, es por un reembolso de la isapre")
+    assert reply.status == "handoff" and "escribe «recepción»" not in texts(reply)
+    assert "Una recepcionista te escribirá en breve." in texts(reply)
+
+
+def test_the_price_asked_beside_the_address_is_never_skipped_without_a_word():
+    said = texts(Chat(agenda([4], [(9, 0)])).say("hola cuanto sale la consulta? y donde quedan?"))
+    assert "Estamos en Av. Providencia 1234" in said and "Eso te lo responde recepción" in said
