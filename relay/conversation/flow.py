@@ -421,6 +421,9 @@ def _decide(
         return reask(ctx, state, [ctx.say("waiting")], understood=True)  # "espera", "déjame ver mi agenda"
     if option is None and action is None and not reading.found and greeting_only(norm):
         return reask(ctx, state, understood=True)  # "hola" again: the same menu, no reproach
+    if (option is None and action is None and not reading.found and reading.intent == "book"
+            and state.stage in (CHOOSE_DAY, CHOOSE_TIME) and not wants_another(norm) and not for_someone_else(norm)):
+        return reask(ctx, state, understood=True)  # "hola" then "necesito hora": the wish again, this is its menu
     if option is None and action is None and not reading.found and asks_to_repeat(norm):
         return reask(ctx, state, understood=True)  # "¿me repites las horas?": the same page
     if option is None and action is None and not reading.found and asks_about_clinic(norm):

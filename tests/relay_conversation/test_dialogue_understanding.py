@@ -559,3 +559,12 @@ def test_a_question_for_reception_is_never_answered_write_reception_to_one_who_a
 def test_the_price_asked_beside_the_address_is_never_skipped_without_a_word():
     said = texts(Chat(agenda([4], [(9, 0)])).say("hola cuanto sale la consulta? y donde quedan?"))
     assert "Estamos en Av. Providencia 1234" in said and "Eso te lo responde recepción" in said
+
+
+def test_the_wish_said_again_right_after_hola_is_its_menu_not_a_reproach():
+    """WhatsApp bursts: "hola" then "necesito hora" 0.4 s apart — the second is answered by the menu already shown."""
+    for wish in ("necesito hora", "quiero una hora por favor"):
+        chat = Chat(agenda([4, 5], [(9, 0)]))
+        chat.say("hola")
+        reply = chat.say(wish)
+        assert "no te entendí" not in texts(reply) and "¿Qué día te acomoda?" in texts(reply), wish
