@@ -155,6 +155,16 @@ _REFUSALS: dict[str, dict[str, str]] = {
         "es": "Kommo respondió con un error; espera un minuto y vuelve a intentarlo con un código nuevo.",
         "en": "Kommo answered with an error; wait a minute and try again with a new code.",
     },
+    "no_state": {
+        "es": "Kommo envió el código sin el enlace de instalación de esta clínica (la integración se instaló desde"
+        " Kommo, no desde el enlace). Pide a quien opera el relay el enlace de `cita-relay kommo-install-link` y"
+        " ábrelo, o copia el código de Kommo → Integraciones → Claves y envíaselo (`cita-relay set-kommo-oauth"
+        " --auth-code-stdin`; el código dura 20 minutos).",
+        "en": "Kommo sent the code without this clinic's install link (the integration was installed from Kommo, not"
+        " from the link). Ask your relay operator for the link `cita-relay kommo-install-link` prints and open it,"
+        " or copy the code from Kommo → Integrations → Keys and send it to them (`cita-relay set-kommo-oauth"
+        " --auth-code-stdin`; a code lasts 20 minutes).",
+    },
     "bad_state": {
         "es": "Este enlace de instalación no es el de esta clínica. Pide a quien opera el relay el enlace de"
         " `cita-relay kommo-install-link`, o pega el código con `cita-relay set-kommo-oauth --auth-code-stdin`.",

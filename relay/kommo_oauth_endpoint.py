@@ -42,6 +42,7 @@ _STATUS = {
     "unknown_clinic": 404,
     "no_code": 400,
     "bad_state": 403,
+    "no_state": 403,
     "wrong_account": 403,
     "code_expired": 400,
     "client_rejected": 400,
@@ -71,8 +72,8 @@ class KommoOAuthEndpoint:
         code = query.get("code", "").strip()
         if not code or query.get("error"):
             return self._refused("no_code", language, name)
-        if not state_matches(clinic, query.get("state", "")):
-            return self._refused("bad_state", language, name)
+        if not state_matches(clinic, query.get("state", "")):  # none at all: installed from Kommo, not the link
+            return self._refused("bad_state" if query.get("state") else "no_state", language, name)
         if not referer_matches(clinic, query.get("referer", "")):
             return self._refused("wrong_account", language, name)
 

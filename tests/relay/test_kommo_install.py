@@ -75,6 +75,7 @@ async def test_installing_in_kommo_connects_the_clinic_and_a_patient_is_answered
     ("tamper", "status", "words"),
     [
         ("state", 403, "no es el de esta clínica"),
+        ("no_state", 403, "la integración se instaló desde Kommo, no desde el enlace"),
         ("referer", 403, "otra cuenta de Kommo"),
         ("no_code", 400, "no envió ningún código"),
     ],
@@ -88,9 +89,11 @@ def test_an_install_that_is_not_this_clinics_is_refused_with_a_reason(relay, kom
     }
     if tamper == "state":
         params["state"] = install_state_for_someone_else(relay, kommo)
+    elif tamper == "no_state":  # installed from Kommo's own page: no link, so no state
+        del params["state"]
     elif tamper == "referer":
         params["referer"] = "otra-clinica.kommo.com"
-    else:
+    elif tamper == "no_code":
         del params["code"]
 
     page = httpx.get(f"{relay.url}/kommo/oauth/{clinic.name}", params=params, timeout=10)
