@@ -32,6 +32,7 @@ from relay.operator_client import (
     add_relay_flag,
     ask_relay,
     local_relay_url,
+    public_base_url,
     remember_address,
     serving_url,
 )
@@ -224,9 +225,15 @@ def _add_clinic(args: argparse.Namespace) -> int:
         )
     finally:
         store.close_now()
-    print(f"Clinic {args.name!r} added. Its Kommo widget_request URL is <relay>/kommo/{args.name}.")
+    base = public_base_url(settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url)))
+    if base.startswith("https://"):
+        print(f"Clinic {args.name!r} added. Its Kommo widget_request URL is {base}/kommo/{args.name}.")
+    else:  # no public address known yet: said as a pattern, and where the real one comes from
+        print(f"Clinic {args.name!r} added. Its Kommo widget_request URL is https://<the relay's public address>"
+              f"/kommo/{args.name} (`cita-relay check-clinic {args.name}` prints it once the relay runs).")
     if not args.kommo_token_stdin:
-        print("No Kommo token yet: give one with `cita-relay set-kommo-oauth` before patients write.")
+        print(f"No Kommo token yet: `cita-relay kommo-install-link {args.name}` prints the integration's redirect URI"
+              " and the link the Kommo admin opens (or give one with `cita-relay set-kommo-oauth`).")
     print("Agent token (shown once, only its hash is kept; paste it into the clinic's agent):")
     print(token)
     return 0
