@@ -58,6 +58,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         " token is not tested yet: `cita-agent status` says whether the server accepts it once connected.",
     ),
     "login.not_stored": ("No se guardó nada.", "Nothing was stored."),
+    "forget.needs_yes": ("No se borra nada sin --yes.", "Refusing to delete the secrets without --yes."),
+    "forget.ask": ("¿Borrar de este computador la contraseña de la agenda web y el token del servidor? [s/N] ",
+                   "Delete the clinic web app password and the relay token from this computer? [y/N] "),
+    "forget.nothing": ("No se borró nada.", "Nothing deleted."),
+    "forget.done": ("Se borraron del almacén del sistema la contraseña y el token del servidor, con la sesión"
+                    " guardada de la agenda web.",
+                    "The password and the relay token were deleted from the keyring, with the stored web app"
+                    " session."),
     "login.checking_token": ("Probando el token del agente con el servidor (relay)...",
                              "Testing the agent token with the server (relay)..."),
     "login.token_refused": (

@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from agent.paths import resolve_paths
+from agent.cli_texts import choose_language, say
+from agent.paths import AgentPaths, resolve_paths
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.session_store import forget_web_session
+from agent.settings import SettingsError, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,15 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def forget_secrets(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.home)
+    language = _language(paths)
     if not args.yes:
         if not sys.stdin.isatty():
-            print("Refusing to delete the secrets without --yes.", file=sys.stderr)
+            print(say("forget.needs_yes", language), file=sys.stderr)
             return 2
-        answer = input("Delete the clinic web app password and the relay token from this computer? [y/N] ")
+        answer = input(say("forget.ask", language))
         if answer.strip().lower() not in ("y", "yes", "s", "si", "sí"):
-            print("Nothing deleted.")
+            print(say("forget.nothing", language))
             return 1
-    paths = resolve_paths(args.home)
     store = SecretStore(paths.keyring_service)
     try:
         for name in (PORTAL_PASSWORD, RELAY_TOKEN):
@@ -39,5 +42,13 @@ def forget_secrets(args: argparse.Namespace) -> int:
     except KeyringUnavailable as exc:
         print(str(exc), file=sys.stderr)
         return 3
-    print("The password and the relay token were deleted from the keyring, with the stored web app session.")
+    print(say("forget.done", language))
     return 0
+
+
+def _language(paths: AgentPaths) -> str:
+    """The agent's language when its settings can be read (an uninstaller may run it on a broken install)."""
+    try:
+        return choose_language(load_settings(paths).language)
+    except (SettingsError, OSError):
+        return choose_language()

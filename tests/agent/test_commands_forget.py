@@ -33,3 +33,16 @@ def test_forget_secrets_deletes_both_and_only_with_yes(tmp_path, plaintext_keyri
     mine, theirs = SecretStore(resolve_paths(home).keyring_service), SecretStore(resolve_paths(other).keyring_service)
     assert not mine.has(PORTAL_PASSWORD) and not mine.has(RELAY_TOKEN)
     assert theirs.has(PORTAL_PASSWORD) and theirs.has(RELAY_TOKEN)
+
+
+def test_forget_secrets_answers_in_the_agents_language(tmp_path, plaintext_keyring):
+    import os
+
+    home = tmp_path / "agent"
+    configured = _agent(home, "configure", "--relay", "wss://relay.example.com", "--portal", "demo", "--language",
+                        "es", env=dict(os.environ))
+    assert configured.returncode == 0, configured.stderr
+    refused = _agent(home, "forget-secrets", env=dict(os.environ))
+    assert refused.returncode == 2 and "No se borra nada sin --yes" in refused.stderr
+    done = _agent(home, "forget-secrets", "--yes", env=dict(os.environ))
+    assert done.returncode == 0 and "Se borraron" in done.stdout, done.stdout + done.stderr
