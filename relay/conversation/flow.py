@@ -256,14 +256,10 @@ def _decide(
     action = command(norm)
     moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
     not_that_time = state.stage == CONFIRM and _BARE_NO.fullmatch(norm.strip(" .!")) is not None
-    if moving and action is None and len(state.bookings) > 1 and _OTHER_APPOINTMENT.search(norm) and not keeps_it(norm):
-        # "espera, mejor cambia la otra, la de las 11" while choosing the new time: that one is moved, not this one
-        rest = _OTHER_APPOINTMENT.sub(" ", norm)
-        named = read_message(ctx, state, rest)
-        whose = naming_words(rest, turn.name)
-        whose = whose if named_bookings(state.bookings, None, (), (), whose) else ()  # "no, la otra": no one named
-        return another_of_theirs(ctx.lang, evolve(state, proposed=None, pending=None), ctx.clinic, None, named.day,
-                                 named.times, (), whose, by_weekday=named.by_weekday)
+    if moving and action is None and len(state.bookings) > 1 and not keeps_it(norm):
+        switched = _moving_another(ctx, state, norm)
+        if switched is not None:
+            return switched
     if moving and (action == "cancel" or (keeps_it(norm) and not not_that_time)):  # "mejor no", "déjala como estaba"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if (action is None and stops_here(norm) and not reading.found and reading.intent != "cancel"
@@ -751,6 +747,32 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
         going_on, notices = _other_professionals(ctx, going_on)
         return time_menu(ctx, going_on, local_day(state.proposed), notices=notices)
     return None
+
+
+def _moving_another(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
+    """While a move's new time is chosen, the patient says it is another of their appointments that moves: "espera,
+    mejor cambia la otra, la de las 11", "no, esa no, es la de la kinesióloga la que quiero mover" — that one is
+    asked about (its "¿Cambio tu hora…?"), never this one moved to the other's professional. None: not that."""
+    other = _OTHER_APPOINTMENT.search(norm)
+    if not (other or _OTHER_ONE.search(norm) or _WHICH_MOVES.search(norm)):
+        return None
+    rest = _OTHER_APPOINTMENT.sub(" ", _OTHER_ONE.sub(" ", norm))
+    named = read_message(ctx, state, rest)
+    who = _professionals_named(ctx, named)
+    whose = naming_words(rest, ctx.turn.name)
+    whose = whose if named_bookings(state.bookings, None, (), (), whose) else ()  # "no, la otra": no one named
+    if not other and not (who or whose):  # "esa no, la de las 11" at a time: that time is not wanted, not which one
+        return None
+    among = named_bookings(state.bookings, named.day, named.times, who, whose, by_weekday=named.by_weekday)
+    if not other and [b for b in among if b != state.target] == []:
+        return None  # "…la de la doctora" naming the one being moved: the new time's professional, say
+    return another_of_theirs(ctx.lang, evolve(state, proposed=None, pending=None), ctx.clinic, None, named.day,
+                             named.times, who, whose, by_weekday=named.by_weekday)
+
+
+# "…es la de kine la que quiero mover", "la que quería cambiar era la del martes": which appointment moves
+_WHICH_MOVES = re.compile(r"\b(?:la|el) que (?:quiero|queria|quise|necesito|hay que) (?:mover|cambiar|correr|pasar)\b"
+                          r"|\b(?:quiero|queria|necesito) (?:mover|cambiar|correr) (?:es |era )?(?:la|el) de\b")
 
 
 def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:

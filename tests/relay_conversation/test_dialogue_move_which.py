@@ -59,3 +59,23 @@ def test_the_new_day_said_with_the_move_request_is_kept_past_its_confirmation():
     chat.say("hola, no voy a alcanzar a llegar el jueves, me la podi cambiar pal viernes en la tarde?")
     reply = chat.say("sip")
     assert "Vie 4 dic" in texts(reply) and buttons(reply)[0] == "15:00"  # Friday's afternoon, not every day again
+
+
+def test_the_other_one_named_by_its_specialty_while_choosing_the_new_time_is_the_one_moved():
+    """"No, esa no, es la de la kinesióloga la que quiero mover": it showed the physiotherapist's times and moved the
+    doctor's appointment there (two kinesiology appointments, no medicina general)."""
+    kine = [replace(s, specialty="Kinesiología")
+            for s in agenda(range(2, 16), [(9, 0), (13, 0)], ("Klga. Paula Méndez",)).slots]
+    general = [replace(s, specialty="Medicina general")
+               for s in agenda(range(2, 16), [(11, 0), (16, 0)], ("Dra. Camila Soto",)).slots]
+    doctor = replace(MON, professional="Dra. Camila Soto")
+    physio = replace(TUE, professional="Klga. Paula Méndez")
+    for message in ("no, esa no, es la de la kinesióloga la que quiero mover", "uy, es la de kine la que quiero mover"):
+        agent = ClinicAgent(doctor, physio)
+        chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *general), finds_bookings=True), appointments=agent)
+        chat.say("necesito cambiar una hora")
+        chat.say("la del lunes 7")
+        chat.say("sí")
+        reply = chat.say(message)
+        assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con Klga. Paula Méndez?" in texts(reply), message
+        assert not agent.moved
