@@ -158,7 +158,10 @@ def confirms_attendance(norm: str) -> bool:
 
 # "¿sigo teniendo la hora del martes, cierto?", "¿todavía tengo hora el lunes?": whether it still stands, asked
 _STILL_HAVE = re.compile(rf"\b(?:sigo|seguimos|continuo) (?:teniendo|con) (?:la |mi |una |el )?{_NOUN}\b"
-                         rf"|\b(?:todavia|aun) (?:tengo|tenemos) (?:la |mi |una |el )?{_NOUN}\b")
+                         rf"|\b(?:todavia|aun) (?:tengo|tenemos) (?:la |mi |una |el )?{_NOUN}\b"
+                         # "mañana voy igual, ¿está todo bien con mi hora?", "¿mi hora sigue bien?"
+                         rf"|\btodo (?:bien|ok|en orden) con (?:mi|la|el) {_NOUN}\b"
+                         rf"|\b(?:mi|la) {_NOUN} (?:esta|sigue|quedo) (?:bien|ok|en orden)\b")
 _ASKS_STILL_ON = re.compile(rf"\b{_STILL_ON}|{_STILL_HAVE.pattern}")
 
 

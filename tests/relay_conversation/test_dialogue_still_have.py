@@ -32,3 +32,10 @@ def test_asked_whether_it_still_stands_with_none_at_all_is_told_so():
 def test_the_one_that_stands_is_said_so():
     reply = chat_with(MON).say("sigo teniendo la hora del lunes cierto?")
     assert "tu hora del lunes 7 de diciembre a las 10:00 con Dra. Ana Soto sigue en pie" in texts(reply)
+
+
+def test_asked_whether_all_is_well_with_tomorrows_appointment_that_reception_deleted_it_is_said_there_is_none():
+    """"Mañana voy a la kine igual, ¿está todo bien con mi hora?" got "Ya tienes hora el lunes…" (another one): read
+    as "all fine", she would have come tomorrow for an appointment reception had deleted."""
+    reply = chat_with(MON).say("hola, mañana voy a la kine igual, ¿está todo bien con mi hora?")
+    assert "No tienes hora el miércoles 2 de diciembre." in texts(reply)  # tomorrow (today is Tuesday 1)
