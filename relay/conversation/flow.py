@@ -13,6 +13,7 @@ appointments, ``outcomes`` turns the agent's answer to a booking into the reply,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -140,6 +141,7 @@ from relay.conversation.state import (
     idempotency_key,
     new_conversation,
 )
+from wire.appointments import WireBooking
 from wire.messages import SlotsResult, WireSlot
 
 __all__ = ["after_agent_step", "after_booking", "decide", "handoff", "resume_booking"]
@@ -401,6 +403,8 @@ def _decide(
         if asks_about_clinic(norm):  # "¿dónde quedan?": answered, the same three choices kept
             return already(ctx, state, [_about_the_clinic(ctx, norm)])
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is not None:
+        return _follow(ctx, state, option, norm)  # "1": its first button, counted — with the wish said before it
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=state.listed(),
                        for_other=state.for_other or _another_beside(state, turn.message))
@@ -649,8 +653,8 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
             state = evolve(state, service=service)
     if reading.ambiguous:  # "kine el martes o el jueves": the rest of it (the specialty) and the menus for the day
         reading = replace(reading, day=None, times=(), ambiguous=False, missing_day=None)
-    if reading.found and reading.intent == "book":
-        step = interpret(ctx, state, reading, norm)
+    if reading.found and reading.intent in ("book", "none"):  # "ahora la de medicina general": what it names
+        step = interpret(ctx, state, replace(reading, intent="book"), norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
             return step
     asked = [_about_the_clinic(ctx, norm)] if not reading.found and asks_about_clinic(norm) else []
@@ -773,6 +777,27 @@ def _moving_another(ctx: Context, state: ConversationState, norm: str) -> Reply 
 # "…es la de kine la que quiero mover", "la que quería cambiar era la del martes": which appointment moves
 _WHICH_MOVES = re.compile(r"\b(?:la|el) que (?:quiero|queria|quise|necesito|hay que) (?:mover|cambiar|correr|pasar)\b"
                           r"|\b(?:quiero|queria|necesito) (?:mover|cambiar|correr) (?:es |era )?(?:la|el) de\b")
+
+
+_SAME_DAY_AS = re.compile(r"\b(?:el )?mismo dia (?:que|q|de|del|con) (?:tengo |tenia )?(?:la |el |mi |lo )?"
+                          r"(?:hora |cita )?(?:de |con )?(?:la |el )?(?P<what>[a-z]+(?: [a-z]+)?)")
+
+
+def _same_day_as_theirs(ctx: Context, bookings: Sequence[WireBooking], wish: str) -> str:
+    """``wish`` with "el mismo día que la kine" said as that appointment's date (one of ``bookings``, named by its
+    specialty, professional or whose; the only one when it names none of them), for a booking beside it."""
+    norm = normalize(wish)
+    same = _SAME_DAY_AS.search(norm)
+    if same is None or not bookings:
+        return wish
+    what = read_message(ctx, None, same.group("what"))
+    who = _professionals_named(ctx, what)
+    named = named_bookings(bookings, None, (), who) if who else list(bookings)
+    days = {datetime.fromisoformat(b.start).date() for b in named}
+    if len(days) != 1:
+        return wish
+    day = days.pop()
+    return f"{norm[: same.start()]} el {day.day}/{day.month}/{day.year} {norm[same.end():]}"
 
 
 def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:
@@ -954,7 +979,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
     if option.kind == "new_booking":  # what the first message asked, if it said more than "hola"
         going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="", told=state.listed(),
                           for_other=state.for_other or _another_beside(state, ctx.turn.message))
-        return _booking_start(evolve(ctx, opening=()), going_on, state.wish)
+        return _booking_start(evolve(ctx, opening=()), going_on, _same_day_as_theirs(ctx, state.bookings, state.wish))
     if option.kind == "service":
         return after_specialty(ctx, evolve(state, service=option.key, wish=""), state.wish)
     if option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):

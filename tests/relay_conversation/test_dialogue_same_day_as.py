@@ -42,3 +42,17 @@ def test_two_appointments_of_two_kinds_for_the_writer_are_never_for_another_pers
     assert reply.status == "booked" and "otra persona" not in texts(reply), texts(reply)
     assert "Lo otro que me pediste" in texts(reply)  # the second one is not forgotten
     assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other
+
+
+def test_the_second_appointment_asked_apart_keeps_its_specialty_and_the_day_of_the_first():
+    """After the kinesiology booking: "ahora la de medicina general, el mismo día que la kine" then "Otra hora" asked
+    the specialty again (both lost); it is the doctor's times on the physiotherapy's day."""
+    from test_dialogue_appointments import ClinicAgent
+
+    from wire.appointments import WireBooking
+
+    physio = WireBooking("bk-1", "2026-12-04T13:00:00-03:00", "2026-12-04T13:45:00-03:00", "Klga. Paula Méndez")
+    chat = Chat(replace(two_specialties(), finds_bookings=True), appointments=ClinicAgent(physio))
+    chat.say("ahora la de medicina general, el mismo dia que la kine")
+    reply = chat.say("1")  # "Otra hora", counted
+    assert "Dra. Camila Soto, Medicina general el Vie 4 dic" in texts(reply)
