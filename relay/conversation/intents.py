@@ -491,13 +491,19 @@ _SEVERAL_PEOPLE = re.compile(
 
 
 # "dos horas: una con kine y otra con medicina general": two appointments of one person, each its own kind
-_EACH_ITS_KIND = re.compile(r"\b(?:una|uno|one) (?:con|de|en|a|with|for) (?!(?:mi|my|el|la) )\w+.*\b"
-                            r"(?:otra|otro|another|the other) (?:con|de|en|a|with|for) (?!(?:mi|my|el|la) )\w+")
+_EACH_ITS_KIND = re.compile(r"\b(?:una|uno|one) (?:con|de|en|a|para|pa|with|for) (?:el |la )?(?P<one>\w+(?: \w+)?).*\b"
+                            r"(?:otra|otro|another|the other) (?:con|de|en|a|para|pa|with|for) (?:el |la )?"
+                            r"(?P<other>\w+(?: \w+)?)")
 
 
 def two_of_a_kind_each(text: str) -> bool:
-    """"Dos horas: una con kine y otra con medicina general": two appointments of one person, one of each kind."""
-    return bool(_EACH_ITS_KIND.search(text)) and not for_someone_else(text)
+    """"Dos horas: una con kine y otra con medicina general", "una para traumatología y la otra para kine": two
+    appointments of one person, one of each specialty (never "una para mi hijo y otra para mí")."""
+    from relay.conversation.specialties import find_specialty  # specialties' patterns, not intents'
+
+    each = _EACH_ITS_KIND.search(text)
+    return (each is not None and not for_someone_else(text) and bool(find_specialty(each.group("one"))[0])
+            and bool(find_specialty(each.group("other"))[0]))
 
 
 def wants_several(text: str) -> bool:
@@ -705,7 +711,8 @@ _THEN_NEW = re.compile(  # "cancela la del lunes | y pídeme otra con kine": whe
     rf"\b(?:y|e|and|pero|luego|despues)\s+(?:me |tambien |ademas |then )?{_NEW_REQUEST}\b"
 )
 _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a move's new day starts
-    r"\b(?:para|al|a|pa|pal|hacia|to|for|until|till)\s+(?:el |la |the |on |next |este |esta |otro |otra |un |una"
+    r"\b(?:para|al|a|pa|pal|hacia|prefiero|preferiria|mejor|mas bien|to|for|until|till)\s+(?:el |la |the |on |next"
+    r" |este |esta |otro |otra |un |una"
     r" |proxim[oa] )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday"
     r"|friday|saturday|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|dia|fecha|day|date|\d)"
 )

@@ -79,3 +79,19 @@ def test_the_other_one_named_by_its_specialty_while_choosing_the_new_time_is_the
         reply = chat.say(message)
         assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con Klga. Paula Méndez?" in texts(reply), message
         assert not agent.moved
+
+
+def test_a_new_day_preferred_right_after_booking_is_not_read_as_the_appointments_day():
+    """"Uy no, me equivoqué, prefiero el viernes temprano": it said "No tienes hora el viernes 11" (she never said she
+    had one) before asking about the one she had."""
+    agent = ClinicAgent()
+
+    def book(slot):
+        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
+        return booked(slot, "bk-9")
+
+    chat = Chat(slots(), appointments=agent, agent=book)
+    chat.say("hola, hora el jueves 10 a las 12")
+    assert chat.say("sí").status == "booked"
+    reply = chat.say("uy no, me equivoqué, prefiero el viernes temprano")
+    assert "No tienes hora" not in texts(reply) and "¿Cambio tu hora del jueves 10 de diciembre a las 12:00" in texts(reply)

@@ -34,14 +34,16 @@ def test_a_specialty_said_as_when_is_not_the_one_asked_for():
 
 
 def test_two_appointments_of_two_kinds_for_the_writer_are_never_for_another_person():
-    chat = Chat(two_specialties())
-    chat.say("hola necesito dos horas: una con kine y otra con medicina general, ojala el mismo dia")
-    chat.say("Kinesiología")
-    chat.say("el miércoles 9 a las 9")
-    reply = chat.say("sí")  # never "¿A nombre de quién…?": both are hers
-    assert reply.status == "booked" and "otra persona" not in texts(reply), texts(reply)
-    assert "Lo otro que me pediste" in texts(reply)  # the second one is not forgotten
-    assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other
+    for message in ("hola necesito dos horas: una con kine y otra con medicina general, ojala el mismo dia",
+                    "buenas tardes, quiero sacar 2 horas, una para kinesiología y la otra para medicina general"):
+        chat = Chat(two_specialties())
+        chat.say(message)
+        chat.say("Kinesiología")
+        chat.say("el miércoles 9 a las 9")
+        reply = chat.say("sí")  # never "¿A nombre de quién…?": both are hers
+        assert reply.status == "booked" and "otra persona" not in texts(reply), texts(reply)
+        assert "Lo otro que me pediste" in texts(reply)  # the second one is not forgotten
+        assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other
 
 
 def test_the_second_appointment_asked_apart_keeps_its_specialty_and_the_day_of_the_first():
