@@ -990,6 +990,8 @@ def takes_cancel_back(norm: str) -> bool:
 _TAKE_MOVE_BACK = re.compile(
     r"\b(?:no (?:me |se |te )?(?:la |lo )?(?:cambi|muev|mov|corr|pas)\w*|(?:mejor )?no (?:la|lo) cambio"
     r"|me quedo con (?:la|mi|el) (?:hora |cita )?(?:original|anterior|primera|de antes|que tenia|mia)"
+    r"|(?:me quedo|quedarme|me quedaria|prefiero quedarme|mejor me quedo) con (?:la|mi|el) (?:hora |cita )?"
+    r"(?:que tenia|de antes|del?|de la|de las)\b"
     r"|(?:la|mi) (?:hora )?(?:original|anterior|de antes|que tenia)|como estaba|don ?t (?:move|change) it"
     r"|keep (?:the|my) (?:original|old|first) (?:one|appointment))\b"
 )
@@ -998,7 +1000,7 @@ _TAKE_MOVE_BACK = re.compile(
 def takes_move_back(norm: str) -> bool:
     """After a move the bot could not confirm: the patient wants the appointment they had ("no, mejor no la
     cambies", "me quedo con la original", "déjala como estaba"), or any of the cancel's take-backs."""
-    return takes_cancel_back(norm) or bool(_TAKE_MOVE_BACK.search(norm))
+    return takes_cancel_back(norm) or bool(_TAKE_MOVE_BACK.search(norm)) or calls_it_off(norm)
 
 
 # What a chat shows for a voice note, a photo or a file (the bot gets no text to read): said as such, never read as

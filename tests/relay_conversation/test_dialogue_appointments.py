@@ -744,7 +744,8 @@ def test_a_move_not_known_yet_that_the_patient_takes_back_is_never_finished_agai
     """ "Aún no sé si tu hora quedó cambiada" … "no, mejor no la cambies, me quedo con la original": the move was
     finished on that message and the original cancelled. Now the appointments are only read, and what is there
     decides: the original alone stands; both: "¿cancelo la nueva?"; the new one alone: said it went before."""
-    for taken_back in ("no, mejor no la cambies, me quedo con la original", "déjala como estaba", "no"):
+    for taken_back in ("no, mejor no la cambies, me quedo con la original", "déjala como estaba", "no",
+                       "mejor no, prefiero quedarme con la del jueves", "uy no, mejor no"):
         agent = SlowToMove(THU, booked_new=False, cancelled_old=False)
         chat = Chat(agenda([2], [(9, 0), (11, 0)]), appointments=agent)
         for message in ("quiero cambiar mi hora", "sí", "Mié 2 dic"):
