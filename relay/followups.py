@@ -609,8 +609,12 @@ class FollowUpDesk:
             await self._post_event(clinic, event, actions, 0)
 
     async def _post_event(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int) -> None:
-        """One follow-up's Kommo actions; those that failed are tried again later (KOMMO_RETRY_S)."""
+        """One follow-up's Kommo actions; those that failed are tried again later (KOMMO_RETRY_S). Owed in the store
+        from before the first attempt: a relay stopped while Kommo is slow to answer it still has them made."""
         assert self._kommo is not None
+        if attempt == 0:
+            await self._quietly("owe_kommo", self._store.owe_kommo(
+                KommoDebt(clinic.name, event, actions, 0), self._owner, self._clock() + KOMMO_HOLD_S))
         try:
             if event.reason in RESOLUTIONS:
                 results = await self._kommo.resolve(clinic, event, actions)
@@ -632,8 +636,7 @@ class FollowUpDesk:
         if failed:
             log(logger, logging.WARNING, "followup_kommo_given_up", clinic=clinic.name, id=event.id,
                 actions=",".join(failed))
-        if attempt > 0:  # it was owed
-            await self._quietly("paid_kommo", self._store.paid_kommo(clinic.name, event.id))
+        await self._quietly("paid_kommo", self._store.paid_kommo(clinic.name, event.id))
 
     def _retry_later(self, clinic: Clinic, event: HandoffEvent, actions: tuple[str, ...], attempt: int,
                      wait_s: float) -> None:

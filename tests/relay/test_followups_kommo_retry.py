@@ -104,3 +104,25 @@ async def test_a_handoff_kommo_refused_before_the_relay_restarted_reaches_it_aft
     relay.restart()  # paid: a further restart writes nothing again
     await asyncio.sleep(2.0)
     assert len(kommo.tasks(clinic.subdomain, "714")) == 1 and len(kommo.notes(clinic.subdomain, "714")) == 1
+
+
+async def test_handoffs_whose_first_kommo_write_was_under_way_when_the_relay_stopped_reach_it_after(relay, kommo,
+                                                                                                      monkeypatch):
+    """Kommo refusing, five patients handed off at once, the relay stopped at once (a deploy): the first writes
+    were still queued behind Kommo's limit. Each patient's task and note reach Kommo once, by the next run."""
+    monkeypatch.setattr(relay_followups, "KOMMO_RETRY_S", (60.0, 60.0), raising=False)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, paused=True)
+    kommo.refuse_api(clinic.subdomain, 100_000)
+    leads = [str(720 + i) for i in range(5)]
+    await asyncio.gather(*(kommo.say(relay.widget_url(clinic), clinic.subdomain, lead, "hola", name=f"Paciente {lead}",
+                                     phone=f"+56 9 7000 0{lead}") for lead in leads))
+    await agent.wait_for_events(len(leads))
+    await relay.close_agents()
+    relay.restart()
+    kommo.refuse_api(clinic.subdomain, 0)
+    for lead in leads:
+        await wait_for(lambda lead=lead: kommo.notes(clinic.subdomain, lead), f"the note of lead {lead}", 60.0)
+    await asyncio.sleep(2.0)
+    assert [len(kommo.tasks(clinic.subdomain, lead)) for lead in leads] == [1] * len(leads)
+    assert [len(kommo.notes(clinic.subdomain, lead)) for lead in leads] == [1] * len(leads)
