@@ -13,6 +13,7 @@ they share (``--redis URL`` or ``CITA_RELAY_REDIS_URL``; the variable keeps a Re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import shlex
@@ -574,6 +575,9 @@ def _serve(args: argparse.Namespace) -> int:
             DataFolderLock(settings.data_dir).take()
             # Where the operator's commands on this machine find it (they are given --data, rarely --relay)
             remember_address(settings.data_dir, serving_url(settings), settings.public_url)
+        elif settings.data_dir.is_dir():  # on Redis too, when there is a folder: the last instance started here
+            with contextlib.suppress(OSError):
+                remember_address(settings.data_dir, serving_url(settings), settings.public_url)
     except StartRefused as refused:
         listening.close()
         print(f"cita-relay: {refused}", file=sys.stderr)

@@ -100,6 +100,8 @@ class RelaySettings:
     def __post_init__(self) -> None:
         if self.log_format not in ("kv", "json"):
             raise SettingsInvalid("log_format must be 'kv' or 'json'")
+        if self.log_level.strip().lower() not in ("debug", "info", "warning", "error", "critical"):
+            raise SettingsInvalid(f"log_level must be debug, info, warning, error or critical, not {self.log_level!r}")
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
@@ -123,10 +125,13 @@ class RelaySettings:
             raise SettingsInvalid("redis_pool_size must be at least 4")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             raise SettingsInvalid("redis_url must start with redis://, rediss:// or unix://")
+        object.__setattr__(self, "public_url", self.public_url.strip())  # " https://…" from a copied line
         if self.public_url and "://" not in self.public_url:  # "relay.clinica.cl": Kommo only calls https
-            object.__setattr__(self, "public_url", f"https://{self.public_url.strip()}")
+            object.__setattr__(self, "public_url", f"https://{self.public_url}")
         if self.public_url:
             parts = urlsplit(self.public_url)
+            if self.public_url.count("://") > 1 or " " in self.public_url:
+                raise SettingsInvalid(f"public_url must be one address, https://host[/path], not {self.public_url!r}")
             if "/kommo/" in f"{parts.path}/":
                 raise SettingsInvalid(
                     f"public_url is the relay's own address ({parts.scheme}://{parts.netloc}), not a clinic's"
@@ -186,8 +191,11 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         if raw is not None:
             try:
                 values[f.name] = _convert(f.name, raw)
-            except ValueError as exc:  # "abc" for a number
-                raise SettingsInvalid(f"{ENV_PREFIX}{f.name.upper()}={raw!r}: {exc}") from None
+            except ValueError as exc:  # "abc" for a number: what it must be, not Python's words
+                kind = {"int": "a whole number", "float": "a number (seconds, or per second)"}.get(
+                    {g.name: g.type for g in fields(RelaySettings)}[f.name], "")
+                said = f"must be {kind}" if kind else str(exc)
+                raise SettingsInvalid(f"{ENV_PREFIX}{f.name.upper()}={raw!r}: {said}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
     values.setdefault("data_dir", default_data_dir())
     return RelaySettings(**values)

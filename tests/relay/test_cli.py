@@ -312,12 +312,16 @@ def test_a_public_url_written_wrong_is_one_line_for_every_command_serve_included
     """relay.env under systemd holds it: a missing scheme is taken as https; a scheme Kommo cannot call, a clinic's
     bot address, or a word for a number are one `cita-relay: …` line (a traceback meant a crash loop)."""
     assert add_clinic(tmp_path, "sol").returncode == 0
-    bare = cita_relay("kommo-install-link", "sol", "--data", str(tmp_path), "--public-url", "relay.clinica.cl")
-    assert bare.returncode == 0 and "https://relay.clinica.cl/kommo/oauth/sol" in bare.stdout, bare.stderr
+    for typed in ("relay.clinica.cl", " https://relay.clinica.cl "):  # a bare host; a line copied with its spaces
+        bare = cita_relay("kommo-install-link", "sol", "--data", str(tmp_path), "--public-url", typed)
+        assert bare.returncode == 0 and "  https://relay.clinica.cl/kommo/oauth/sol\n" in bare.stdout, bare.stdout
     for flags, env, said in (
         (["serve", "--port", str(free_port())], {"CITA_RELAY_PUBLIC_URL": "ftp://relay.clinica.cl"}, "public_url"),
         (["list-clinics"], {"CITA_RELAY_PUBLIC_URL": "https://relay.clinica.cl/kommo/sol"}, "not a clinic's /kommo/"),
-        (["list-clinics"], {"CITA_RELAY_SLOTS_TIMEOUT_S": "diez"}, "CITA_RELAY_SLOTS_TIMEOUT_S='diez'"),
+        (["list-clinics"], {"CITA_RELAY_SLOTS_TIMEOUT_S": "diez"}, "CITA_RELAY_SLOTS_TIMEOUT_S='diez': must be a number"),
+        (["list-clinics"], {"CITA_RELAY_PORT": "veinte"}, "must be a whole number"),
+        (["serve", "--port", str(free_port())], {"CITA_RELAY_LOG_LEVEL": "veinte"}, "log_level must be debug"),
+        (["list-clinics"], {"CITA_RELAY_PUBLIC_URL": "https://https://relay.clinica.cl"}, "must be one address"),
     ):
         result = cita_relay(*flags, "--data", str(tmp_path), env={**os.environ, **env})
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
