@@ -76,6 +76,7 @@ from relay.conversation.intents import (
     sounds_like_an_emergency,
     stops_here,
     surely_for_another,
+    takes_move_back,
     two_of_a_kind_each,
     wants_another,
     wants_it_back,
@@ -262,7 +263,8 @@ def _decide(
         switched = _moving_another(ctx, state, norm)
         if switched is not None:
             return switched
-    if moving and (action == "cancel" or (keeps_it(norm) and not not_that_time)):  # "mejor no", "déjala como estaba"
+    if moving and (action == "cancel" or ((keeps_it(norm) or takes_move_back(norm)) and not not_that_time)):
+        # "mejor no", "déjala como estaba", "mejor me quedo con la que tenía": the move is dropped, the old one stands
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if (action is None and stops_here(norm) and not reading.found and reading.intent != "cancel"
             and state.stage in _CHOOSING):
@@ -850,8 +852,10 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: dat
     ("la otra semana"); None when it says nothing of it (or only names the old appointment's day)."""
     if not wish:
         return None
-    # "cancela la del jueves y dame el martes", "no llego el jueves, cámbiala pal viernes": the new one is that day
-    wish = _OLD_NAMED.sub(" ", move_aim_part(normalize(wish)))
+    # "cancela la del jueves y dame el martes", "no llego el jueves, cámbiala pal viernes": the new one is that day;
+    # "prefiero la de las 12" (a time offered, not the appointment's 10:20) is the new one
+    wish = _OLD_NAMED.sub(lambda named: " " if _names_old(ctx, state, named.group(0), old) else named.group(0),
+                          move_aim_part(normalize(wish)))
     reading = read_message(ctx, state, wish)
     if reading.ambiguous and not reading.alternatives:
         return None
@@ -866,6 +870,19 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: dat
     if not reading.times and _SAME_TIME.search(wish):  # "la misma hora pero el martes"
         reading = replace(reading, times=((old.hour, old.minute),))
     return replace(reading, intent="book", specialty="")
+
+
+def _names_old(ctx: Context, state: ConversationState, said: str, old: datetime) -> bool:
+    """Whether "la del jueves" / "la de las 10" names the appointment being moved (its day or its time); "el 5
+    era…" always does (what was picked was not what was meant)."""
+    if re.search(r"\beran?\b", said):
+        return True
+    reading = read_message(ctx, state, said)
+    if reading.times:
+        return (old.hour, old.minute) in reading.times or (old.hour % 12, old.minute) in {
+            (h % 12, m) for h, m in reading.times}
+    return reading.day is None or reading.day == old.date() or (reading.by_weekday and reading.day.weekday()
+                                                                == old.weekday())
 
 
 _LATER = re.compile(r"\b(?:(?:un poco |algo )?mas tarde|mas tardecito|later)\b")

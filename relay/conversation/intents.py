@@ -42,8 +42,11 @@ _RESCHEDULE = re.compile(
     r"|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN}"
     # "¿la puedes mover para el miércoles?", "¿se puede pasar al jueves?", "cambiar la del viernes", "pasarla"
-    r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|puedo|podemos) "
+    r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|puedo|podemos|podi|podis) "
     r"(?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)\b"
+    # "¿me la puedes dejar para el lunes 14 a las 11?", "déjamela para el viernes": the appointment, to that day
+    r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|podi|podis) (?:dejar|poner) "
+    r"(?:para|pa|pal|al)\b|\bdej(?:a|e|en)mel[ao] (?:para|pa|pal|al)\b"
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
@@ -769,7 +772,10 @@ _KEEP_IT = re.compile(
 
 # "dejémoslo hasta aquí", "olvídalo", "no la reserves", "ya no quiero": the patient stops here, whatever was asked
 _STOPS_HERE = re.compile(
-    r"\b(?:dejemos\w*|dejal[ao]|dejalo|dejemoslo) (?:hasta aqui|hasta ahi|asi|ahi|para otro dia|por ahora|nomas)\b"
+    r"\b(?:dejemos\w*|dejal[ao]|dejalo|dejemoslo|(?:lo |la )?dejamos) (?:hasta aqui|hasta ahi|asi|ahi|para otro dia"
+    r"|por ahora|nomas)\b"
+    r"|\b(?:mejor )?no (?:agendo|reservo|tomo|saco|pido|voy a (?:agendar|reservar|tomar|sacar|pedir)) (?:nada|ninguna"
+    r"|hora|la hora|por ahora)\b"
     r"|\b(?:olvidal[ao]|olvidate|olvidemos\w*)\b"
     r"|\bno (?:la |lo |me la |me lo )?(?:reserves|agendes|tomes|saques|anotes)\b"
     r"|\b(?:ya no|no) (?:la |lo )?quiero(?: (?:nada|ninguna|reservar|agendar|la hora))?\s*$"

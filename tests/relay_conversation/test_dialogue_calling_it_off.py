@@ -35,3 +35,11 @@ def test_stopping_at_the_confirmation_books_nothing():
         chat.say("hola, quiero hora el miércoles a las 9")
         reply = chat.say(message)
         assert "no reservé nada" in texts(reply) and not chat.books, message
+
+
+def test_more_ways_of_stopping_at_the_confirmation_book_nothing():
+    for message in ("ya no, mejor lo dejamos hasta ahí nomás, gracias", "nah, mejor no agendo nada por ahora"):
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say("hola, quiero hora el miércoles a las 9")
+        reply = chat.say(message)
+        assert "no reservé nada" in texts(reply) and not chat.books, message

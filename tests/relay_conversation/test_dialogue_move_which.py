@@ -95,3 +95,38 @@ def test_a_new_day_preferred_right_after_booking_is_not_read_as_the_appointments
     assert chat.say("sí").status == "booked"
     reply = chat.say("uy no, me equivoqué, prefiero el viernes temprano")
     assert "No tienes hora" not in texts(reply) and "¿Cambio tu hora del jueves 10 de diciembre a las 12:00" in texts(reply)
+
+
+def test_keeping_the_old_one_while_choosing_the_new_time_drops_the_move():
+    for message in ("pucha, mejor me quedo con la que tenía", "no, prefiero quedarme con la del lunes"):
+        agent = ClinicAgent(MON)
+        chat = Chat(slots(), appointments=agent)
+        chat.say("quiero cambiar mi hora")
+        chat.say("sí")
+        reply = chat.say(message)
+        assert "sigue en pie" in texts(reply) and "no te entendí" not in texts(reply), (message, texts(reply))
+        assert not agent.moved
+
+
+def test_a_time_offered_preferred_right_after_booking_is_the_moves_new_time():
+    """"Ay no, perdona, prefiero la de las 11" (a time the list showed, not the appointment's): after "Cambiarla"
+    the move went to the days, the 11:00 forgotten."""
+    agent = ClinicAgent()
+
+    def book(slot):
+        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
+        return booked(slot, "bk-9")
+
+    chat = Chat(slots(), appointments=agent, agent=book)
+    chat.say("hola, hora el miércoles 9 a las 9")
+    chat.say("sí")
+    chat.say("ay no, perdona, prefiero la de las 11")
+    chat.say("Cambiarla")
+    reply = chat.say("Sí, cambiarla")
+    assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(reply)
+
+
+def test_leave_it_for_another_day_is_a_move():
+    chat = Chat(slots(), appointments=ClinicAgent(MON))
+    reply = chat.say("¿me la puedes dejar para el viernes 11 a las 12?")
+    assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00" in texts(reply)
