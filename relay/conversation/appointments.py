@@ -144,7 +144,10 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
             return _confirm_target(lang, evolve(state, gave_up=False), clinic, following, [lang.say("cancel_kept_one")])
         again = Option(lang.say("new_booking_button"), "new_booking")
         several = state.target is None and len(state.bookings) > 1  # "ninguna" at "¿Cuál quieres cancelar?"
-        state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), cancel_each=False)
+        # A move dropped leaves none of its choosing behind ("pal lunes en la mañana" would filter the next booking)
+        state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), cancel_each=False, day="",
+                       professionals=(), time_filter="", window=("", ""), skip_days=(), proposed=None, pending=None,
+                       specialty="" if state.intent == "reschedule" else state.specialty)
         data = {**_data(state, "kept"), "option_1": again.label}
         kept = lang.say("cancel_kept_all" if several else "cancel_kept")
         body = continuation(data, [kept], lang.say("another_booking_prompt"), [again.label],

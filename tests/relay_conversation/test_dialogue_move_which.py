@@ -130,3 +130,13 @@ def test_leave_it_for_another_day_is_a_move():
     chat = Chat(slots(), appointments=ClinicAgent(MON))
     reply = chat.say("¿me la puedes dejar para el viernes 11 a las 12?")
     assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00" in texts(reply)
+
+
+def test_a_move_dropped_leaves_no_filter_on_the_next_booking():
+    """"Pal martes en la mañana" then "no la cambies": his next booking was "antes de las 12:00" only."""
+    chat = Chat(slots(), appointments=ClinicAgent(MON))
+    chat.say("oye, ¿me la puedes correr pal martes en la mañana?")
+    chat.say("sí, cámbiala")
+    assert "sigue en pie" in texts(chat.say("no la cambies, dejo la del lunes"))
+    reply = chat.say("necesito otra hora para mí el jueves 10")
+    assert buttons(reply)[0] == "09:00" and "15:00" in texts(reply)  # the afternoon too
