@@ -296,6 +296,7 @@ READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings
 # days count from, what a bare number means, the window, and the staff's name words. Patients repeat themselves.
 @lru_cache(maxsize=READINGS_CACHED)
 def _read_cached(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
+    message = _BOTH_FOR.sub(" ", message)  # "…y medicina general, las dos para mí": a count of appointments
     reading = _read(message, today, bare_number, window_days, names)
     if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
         # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one
@@ -316,6 +317,10 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
         if corrected is not None:
             return corrected
     return reading
+
+
+_BOTH_FOR = re.compile(r"\b(?:las|los) (?:dos|tres|2|3) (?:para|pa) (?:m[ií]|nosotr[oa]s|ell[oa]s?|[eé]l)\b",
+                       re.IGNORECASE)
 
 
 # "el viernes 11... no, mejor el lunes 14", "a las 10, no no, a las 11", "mañana a las 9, perdón, a las 10": the

@@ -58,3 +58,10 @@ def test_the_second_appointment_asked_apart_keeps_its_specialty_and_the_day_of_t
     chat.say("ahora la de medicina general, el mismo dia que la kine")
     reply = chat.say("1")  # "Otra hora", counted
     assert "Dra. Camila Soto, Medicina general el Vie 4 dic" in texts(reply)
+
+
+def test_both_for_me_is_a_count_never_two_oclock():
+    chat = Chat(two_specialties())
+    chat.say("hola!! necesito hora para kinesiología y medicina general, las dos para mí")
+    reply = chat.say("Kinesiología")
+    assert "¿Para qué día es esa hora?" not in texts(reply) and "Kinesiología" in texts(reply)
