@@ -575,7 +575,8 @@ def _serve(args: argparse.Namespace) -> int:
             DataFolderLock(settings.data_dir).take()
             # Where the operator's commands on this machine find it (they are given --data, rarely --relay)
             remember_address(settings.data_dir, serving_url(settings), settings.public_url)
-        elif settings.data_dir.is_dir():  # on Redis too, when there is a folder: the last instance started here
+        elif getattr(args, "data", None) and settings.data_dir.is_dir():  # on Redis, a --data folder given: the
+            # last instance started with it (never the default folder, which other relays' commands would read)
             with contextlib.suppress(OSError):
                 remember_address(settings.data_dir, serving_url(settings), settings.public_url)
     except StartRefused as refused:
