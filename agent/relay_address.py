@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 AGENT_PATH = "/agent"
 KOMMO_PATH = "/kommo"  # where the relay takes Kommo's calls (…/kommo/<clinic>, …/kommo/oauth/<clinic>)
+OTHER_PAGES = ("/healthz", "/metrics")
 _SCHEMES = {"https": "wss", "http": "ws", "wss": "wss", "ws": "ws"}
 
 
@@ -30,8 +31,12 @@ def normalize_relay_url(text: str) -> str:
     if scheme is None or not parts.netloc:
         return text
     path = parts.path.rstrip("/")
-    if f"{KOMMO_PATH}/" in f"{path}/":  # the clinic's bot address (…/kommo/clinica-sol) pasted: the same relay
-        path = path[: path.index(KOMMO_PATH)]
+    at = f"{path.lower()}/".find(f"{KOMMO_PATH}/")
+    if at >= 0:  # the clinic's bot address (…/kommo/clinica-sol, in any capitals) pasted: the same relay
+        path = path[:at]
+    for page in OTHER_PAGES:  # …/healthz, …/metrics: the relay's own pages, not where agents connect
+        if path.lower().endswith(page):
+            path = path[: -len(page)]
     if not path.endswith(AGENT_PATH):
         path += AGENT_PATH
     return urlunsplit((scheme, parts.netloc, path, parts.query, ""))

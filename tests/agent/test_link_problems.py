@@ -34,6 +34,8 @@ def test_relay_addresses_as_people_type_them_are_dialled_right():
     # the clinic's bot address, which every set-up guide shows, pasted as the relay's: the same relay
     assert normalize_relay_url("https://relay.example.com/kommo/clinica-sol") == "wss://relay.example.com/agent"
     assert normalize_relay_url("https://relay.example.com/cita/kommo/oauth/sol/") == "wss://relay.example.com/cita/agent"
+    assert normalize_relay_url("HTTPS://relay.example.com/KOMMO/sol") == "wss://relay.example.com/agent"
+    assert normalize_relay_url("https://relay.example.com/healthz") == "wss://relay.example.com/agent"
     assert normalize_relay_urls("a.example.com, https://b.example.com") == (
         "wss://a.example.com/agent, wss://b.example.com/agent"
     )
