@@ -14,6 +14,17 @@ MON = WireBooking("bk-1", "2026-12-07T10:00:00-03:00", "2026-12-07T10:30:00-03:0
 TUE = WireBooking("bk-2", "2026-12-08T11:00:00-03:00", "2026-12-08T11:30:00-03:00", "Dra. Ana Soto", patient="Ana Pérez")
 
 
+def booking_chat() -> tuple[ClinicAgent, Chat]:
+    """A chat whose bookings the agent then lists as the patient's ("bk-9")."""
+    agent = ClinicAgent()
+
+    def book(slot):
+        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
+        return booked(slot, "bk-9")
+
+    return agent, Chat(slots(), appointments=agent, agent=book)
+
+
 def slots():
     return replace(agenda(range(2, 16), [(9, 0), (11, 0), (12, 0), (15, 0)]), finds_bookings=True)
 
@@ -35,13 +46,7 @@ def test_the_other_one_named_while_choosing_the_new_time_is_the_one_moved():
 
 
 def test_a_time_said_instead_to_the_appointment_just_made_moves_it_there():
-    agent = ClinicAgent()
-
-    def book(slot):
-        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
-        return booked(slot, "bk-9")
-
-    chat = Chat(slots(), appointments=agent, agent=book)
+    agent, chat = booking_chat()
     chat.say("hola, hora el miércoles 9 a las 9")
     assert chat.say("sí").status == "booked"
     assert buttons(chat.say("espera no")) == ["Otra hora", "Cambiarla", "Cancelarla"]
@@ -84,13 +89,7 @@ def test_the_other_one_named_by_its_specialty_while_choosing_the_new_time_is_the
 def test_a_new_day_preferred_right_after_booking_is_not_read_as_the_appointments_day():
     """"Uy no, me equivoqué, prefiero el viernes temprano": it said "No tienes hora el viernes 11" (she never said she
     had one) before asking about the one she had."""
-    agent = ClinicAgent()
-
-    def book(slot):
-        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
-        return booked(slot, "bk-9")
-
-    chat = Chat(slots(), appointments=agent, agent=book)
+    agent, chat = booking_chat()
     chat.say("hola, hora el jueves 10 a las 12")
     assert chat.say("sí").status == "booked"
     reply = chat.say("uy no, me equivoqué, prefiero el viernes temprano")
@@ -111,13 +110,7 @@ def test_keeping_the_old_one_while_choosing_the_new_time_drops_the_move():
 def test_a_time_offered_preferred_right_after_booking_is_the_moves_new_time():
     """"Ay no, perdona, prefiero la de las 11" (a time the list showed, not the appointment's): after "Cambiarla"
     the move went to the days, the 11:00 forgotten."""
-    agent = ClinicAgent()
-
-    def book(slot):
-        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
-        return booked(slot, "bk-9")
-
-    chat = Chat(slots(), appointments=agent, agent=book)
+    agent, chat = booking_chat()
     chat.say("hola, hora el miércoles 9 a las 9")
     chat.say("sí")
     chat.say("ay no, perdona, prefiero la de las 11")
