@@ -55,6 +55,7 @@ from relay.conversation import (
     outcome_of,
     resume_booking,
     resume_cancel,
+    without_agenda,
 )
 from relay.followups import FollowUpSink, NoFollowUps
 from relay.kommo_client import ContinuationOutcome, KommoClient
@@ -381,7 +382,7 @@ class TurnProcessor:
             except AgentAnswerMissing as missing:
                 if early is not None:
                     early.drop()
-                return handoff(state, turn, profile, missing.reason)
+                return without_agenda(state, turn, profile, missing.reason)
             step = decide(state, turn, profile, slots)
             if isinstance(step, Book):  # a new booking (a resumed one is never asked about again: it may be there)
                 asked = await self._bookings_since_listed(clinic, step, turn, profile, slots)

@@ -37,7 +37,7 @@ message, whatever it says, into the same ``Book`` (same idempotency key) before 
 from relay.conversation.appointments import outcome_of, resume_cancel
 from relay.conversation.existing import before_booking
 from relay.conversation.fields import name_cased
-from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking
+from relay.conversation.flow import after_agent_step, after_booking, decide, handoff, resume_booking, without_agenda
 from relay.conversation.model import STATUSES, AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.replies import check_continuation
 from relay.conversation.state import SILENCE_LIMIT, ConversationState, conversation_id, idempotency_key
@@ -54,6 +54,7 @@ __all__ = [
     "Turn",
     "after_agent_step",
     "after_booking",
+    "without_agenda",
     "check_continuation",
     "conversation_id",
     "decide",

@@ -145,7 +145,7 @@ from relay.conversation.state import (
 from wire.appointments import WireBooking
 from wire.messages import SlotsResult, WireSlot
 
-__all__ = ["after_agent_step", "after_booking", "decide", "handoff", "resume_booking"]
+__all__ = ["after_agent_step", "after_booking", "decide", "handoff", "resume_booking", "without_agenda"]
 
 _CHOOSING = (CHOOSE_DAY, CHOOSE_TIME, CONFIRM)  # the stages of choosing a time (a new one, or a move's)
 
@@ -495,6 +495,16 @@ def _thanks_to_check(ctx: Context, said: str) -> bool:
         return False
     reading = read_message(ctx, None, ctx.turn.message)
     return reading.day is not None or bool(reading.times) or reading.missing_day is not None
+
+
+def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str) -> Reply:
+    """The reply when the clinic's computer cannot be asked (``reason``: off, paused, slow): a patient asking for a
+    person is handed off as that (their task says so, never only "the PC was off"); anyone else, for ``reason``."""
+    if detect(normalize(turn.message)).intent == "person":
+        step = decide(state, turn, clinic, SlotsResult((), 0.0))
+        if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") == "asked_for_person":
+            return step
+    return handoff(state, turn, clinic, reason)
 
 
 def _fresh_state(turn: Turn) -> ConversationState:

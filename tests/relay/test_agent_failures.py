@@ -23,6 +23,15 @@ async def test_agent_offline_hands_off_at_once(relay, kommo):
     assert [r for r in kommo.rejections() if r.subdomain == clinic.subdomain] == []
 
 
+async def test_a_person_asked_for_while_the_clinic_pc_is_off_is_handed_off_as_that(relay, kommo):
+    """"Quiero hablar con una persona" with the PC off: "no puedo revisar la agenda" and a task saying only that the
+    PC was off; the patient asked for a person, and reception is told so."""
+    clinic = relay.add_clinic()
+    record = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "13", "hola, quiero hablar con una persona")
+    assert_handoff(record, "asked_for_person")
+    assert "no puedo revisar la agenda" not in " ".join(texts_of(record.body))
+
+
 async def test_paused_agent_is_not_asked(relay, kommo):
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic, paused=True)
