@@ -76,7 +76,8 @@ TOLD_EARLY_KEPT_S = 600.0  # an outcome told before its hand-off: how long it ma
 # (logged; the tray has the follow-up anyway). Owed in the store meanwhile (``KommoDebt``): a relay that restarts
 # makes the ones still waiting at once; on Redis another instance makes them when the one that owed them is gone
 # KOMMO_HOLD_S after their time.
-KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0)
+# Then every 30 minutes for half a day: a Kommo down for an hour still gets every task (the tray had them at once).
+KOMMO_RETRY_S: tuple[float, ...] = (15.0, 60.0, 180.0, 600.0, *(1800.0,) * 24)
 KOMMO_HOLD_S = 120.0
 KOMMO_DEBTS_EVERY_S = 30.0  # how often an instance looks for debts left by another
 # A cancel told as "not known yet" (the web app slow, the agent gone): the patient's appointments are read again
