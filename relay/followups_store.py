@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from relay.settings import RelaySettings
-from relay.store import StoreError
+from relay.store import StoreError, Transaction
 from wire.handoff import HandoffEvent
 
 FOLLOW_UP_RETENTION_S = 7 * 24 * 3600.0
@@ -50,7 +50,7 @@ class KommoDebt:
     def to_json(self) -> dict[str, Any]:
         # The event as text: Redis' Lua JSON would turn an empty list in it into an object.
         return {"clinic": self.clinic, "event": json.dumps(self.event.to_json(), ensure_ascii=False),
-                "actions": ",".join(self.actions), "attempt": self.attempt, "lead": self.event.lead_id}
+                "actions": ",".join(self.actions), "attempt": self.attempt}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KommoDebt:
@@ -191,15 +191,10 @@ class SqliteFollowUps:
 
     async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
         # One process at a time uses the file (the data folder's lock): another owner's debts are an earlier run's.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with Transaction(self._db):
             rows = self._db.execute("SELECT debt FROM kommo_debts WHERE owner != ?", (owner,)).fetchall()
             self._db.execute("UPDATE kommo_debts SET owner = ?, held_until = ? WHERE owner != ?",
                              (owner, hold_until, owner))
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return [KommoDebt.from_json(json.loads(row[0])) for row in rows]
 
     def set_kommo_actions(self, clinic: str, actions: Sequence[str]) -> None:

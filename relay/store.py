@@ -614,7 +614,7 @@ class SqliteStore:
         relay stopped half-way finds the file as it was."""
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
-        with _Transaction(self._db):
+        with Transaction(self._db):
             if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
                 return  # another process (the CLI, the relay) did it first
             tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -1193,9 +1193,9 @@ class SqliteStore:
         if self._checkpointer is not None:
             self._checkpointer.stop()
 
-    def _transaction(self, *, finish: bool = True) -> _Transaction:
+    def _transaction(self, *, finish: bool = True) -> Transaction:
         """``finish``: the turns finished since the last transaction are deleted in this one."""
-        return _Transaction(self._db, self._delete_finished if finish else None)
+        return Transaction(self._db, self._delete_finished if finish else None)
 
 
 _REVISION = "SELECT updated_at FROM conversations WHERE clinic = ? AND lead_id = ?"
@@ -1291,7 +1291,7 @@ def _truncate_wal(path: Path) -> None:
         db.close()
 
 
-class _Transaction:
+class Transaction:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): the connection runs in autocommit mode otherwise."""
 
     def __init__(self, db: sqlite3.Connection, before_commit: Callable[[], None] | None = None) -> None:

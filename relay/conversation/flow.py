@@ -234,8 +234,7 @@ def _decide(
             # there, never a second appointment beside it
             instead = read_message(ctx, state, turn.message)
             if (instead.day or instead.times or instead.part) and instead.intent not in ("cancel", "person"):
-                option = next((o for o in state.options if o.kind == "move_one"), None)
-                state = evolve(state, wish=turn.message[:500]) if option is not None else state
+                option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
         typed_aim = option is not None and option.kind == "move_one" and not tapped(state, norm)
         if typed_aim and read_message(ctx, state, turn.message).found:
             state = evolve(state, wish=turn.message[:500])  # "me equivoqué, quería medicina general": the move's aim
@@ -269,8 +268,6 @@ def _decide(
     if (action is None and stops_here(norm) and not reading.found and reading.intent != "cancel"
             and state.stage in _CHOOSING):
         action = "cancel"  # "mmm mejor no, dejémoslo hasta aquí nomás" at «¿Confirmo…?»: as "no, gracias"
-        if moving:
-            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
     if more is not None and action is None:  # "sí, y de paso cancela la otra": the yes first, never lost to the
