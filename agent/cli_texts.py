@@ -58,6 +58,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         " token is not tested yet: `cita-agent status` says whether the server accepts it once connected.",
     ),
     "login.not_stored": ("No se guardó nada.", "Nothing was stored."),
+    "login.relay_address_wrong": (
+        "La dirección del servidor (relay) configurada, {url}, no sirve: {problem}. El agente no podrá conectarse:"
+        " corríjala con `cita-agent configure --relay wss://…` (la dirección que entrega quien opera el relay) y"
+        " vuelva a ejecutar `cita-agent login` para probar el token.",
+        "The relay address configured, {url}, does not work: {problem}. The agent cannot connect: fix it with"
+        " `cita-agent configure --relay wss://…` (the address your relay operator gives) and run `cita-agent login`"
+        " again to test the token.",
+    ),
     "forget.needs_yes": ("No se borra nada sin --yes.", "Refusing to delete the secrets without --yes."),
     "forget.ask": ("¿Borrar de este computador la contraseña de la agenda web y el token del servidor? [s/N] ",
                    "Delete the clinic web app password and the relay token from this computer? [y/N] "),

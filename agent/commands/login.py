@@ -111,7 +111,15 @@ def login(args: argparse.Namespace) -> int:
     print(say("login.ok_token_untested" if problem else "login.ok", language, backend=store.backend_name()))
     if check.code == "login_needs_person":  # a code was sent to someone's phone: say why, and where it goes
         print(say("login.needs_code", language))
+    if problem in WRONG_ADDRESS:  # stored (the web app login works), but the agent would never reach the relay
+        print(say("login.relay_address_wrong", language, url=", ".join(settings.relay_urls),
+                  problem=say(f"link_problem.{problem}", language)), file=sys.stderr)
+        return 4
     return 0
+
+
+# What check_token finds that no waiting mends: the address itself must change (a relay down is not one of them).
+WRONG_ADDRESS = frozenset({"not_a_relay", "tls_required", "no_tls", "tls", "dns"})
 
 
 def _read_secret(from_stdin: bool, prompt: str) -> str:

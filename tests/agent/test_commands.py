@@ -22,6 +22,7 @@ from polling import wait_until
 from agent.journal import BookingJournal
 from agent.paths import resolve_paths
 from agent.runtime_state import load_state
+from demo.kommo import StandInKommo
 
 HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "fake_agent_cli.py"
@@ -259,3 +260,19 @@ def test_login_with_only_the_token_on_standard_input_keeps_the_stored_password(c
     assert rotated.returncode == 0, rotated.stderr
     assert pc.portal()["login_attempts"] == 2  # tested with the stored password, never with the token
     assert pc.status()["keyring"]["relay_token"] is True
+
+
+def test_login_against_an_address_that_is_no_relay_stores_the_secrets_but_says_the_address_must_change(
+        clinic_pc, browser_path):
+    """A relay address that answers, but not as a relay (a web site, a wrong path): it said "Acceso … correcto" and
+    exited 0, and the agent never connected. The web app login is still stored (it was tested); the exit is 4."""
+    pc = clinic_pc
+    web = StandInKommo().serve()  # a web server that is not a relay
+    try:
+        pc.configure(web.url.replace("http://", "ws://") + "/agent", browser_path)
+        done = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
+    finally:
+        web.stop()
+    assert done.returncode == 4, done.stderr
+    assert "no es la de un relay de Cita Bridge" in done.stderr and "cita-agent configure --relay wss://" in done.stderr
+    assert pc.status()["keyring"]["relay_token"] is True and TOKEN not in done.stdout + done.stderr
