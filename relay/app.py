@@ -124,7 +124,7 @@ class Relay:
         self.agent_sockets = AgentSockets(settings.max_agent_sockets_per_clinic)
         self.kommo_oauth = KommoOAuthEndpoint(self.store, self.http, settings, self.limiter)
         self.operator = OperatorEndpoints(self.store, self.agents, self.kommo_client, self.limiter, settings,
-                                          seen=self.kommo_endpoint.seen)
+                                          seen=self.kommo_endpoint.seen, kommo_owed=self.followups.kommo_owed)
         self._housekeeping: asyncio.Task[None] | None = None
         self._orphan_watch: asyncio.Task[None] | None = None
         self._drained = False

@@ -132,6 +132,21 @@ _T: dict[str, dict[str, str]] = {
         "all_ok": "Todo listo: escribe «Hola» al WhatsApp de la clínica para probar.",
         "store_unwritable": "Relay: no puede escribir en sus datos (¿disco lleno o de solo lectura?): rechaza cada"
         " mensaje de los pacientes. Quien opera el relay: libera espacio o corrige la carpeta; /healthz lo dice.",
+        "kommo_writes_403": "Kommo ← relay: {count} paciente(s) derivado(s) a recepción desde {since} aún sin su"
+        " aviso en Kommo (tarea o nota en el lead): Kommo lo rechaza (HTTP 403), porque el usuario que autorizó la"
+        " integración no puede crear tareas o notas en esos leads. Dale ese permiso en Kommo (Ajustes → Usuarios)"
+        " o autoriza la integración con un administrador; el relay lo reintenta cada 30 minutos durante 12 horas."
+        " Mientras, recepción los ve en «Para contactar» del agente.",
+        "kommo_writes_401": "Kommo ← relay: {count} paciente(s) derivado(s) a recepción desde {since} aún sin su"
+        " aviso en Kommo (tarea o nota en el lead): Kommo rechaza el token (HTTP 401). Vuelve a autorizar: copia un"
+        " código nuevo en Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic}"
+        " --auth-code-stdin`; el relay lo reintenta cada 30 minutos durante 12 horas. Mientras, recepción los ve en"
+        " «Para contactar» del agente.",
+        "kommo_writes_waiting": "Kommo ← relay: {count} paciente(s) derivado(s) a recepción desde {since} aún sin su"
+        " aviso en Kommo (tarea o nota en el lead): Kommo no lo ha aceptado todavía ({answer}). El relay lo"
+        " reintenta solo, cada 30 minutos durante 12 horas; mientras, recepción los ve en «Para contactar» del"
+        " agente.",
+        "no_answer": "sin respuesta",
         "some_failed": "Falta resolver {count} punto(s) de arriba antes del primer paciente.",
         "unreachable": "No se pudo preguntar al relay en {url}: ¿está corriendo `cita-relay serve`? ({detail})",
         "refused": "El relay en {url} no permitió la consulta (HTTP {status}): define CITA_RELAY_OPERATOR_TOKEN"
@@ -245,6 +260,20 @@ _T: dict[str, dict[str, str]] = {
         "all_ok": 'All set: write "Hola" to the clinic\'s WhatsApp to try it.',
         "store_unwritable": "Relay: it cannot write its data (disk full or read-only?): it refuses every patient"
         " message. The relay's operator: free space or fix the folder; /healthz says so.",
+        "kommo_writes_403": "Kommo ← relay: {count} patient(s) handed to reception since {since} still lack their"
+        " Kommo notice (a task or note on the lead): Kommo refuses it (HTTP 403), because the user who authorised the"
+        " integration may not create tasks or notes on those leads. Give that user the right in Kommo (Settings →"
+        " Users) or authorise the integration as an administrator; the relay tries again every 30 minutes for 12"
+        " hours. Meanwhile reception sees them in the agent's «To contact» list.",
+        "kommo_writes_401": "Kommo ← relay: {count} patient(s) handed to reception since {since} still lack their"
+        " Kommo notice (a task or note on the lead): Kommo refuses the token (HTTP 401). Authorise again: copy a new"
+        " code from Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`; the"
+        " relay tries again every 30 minutes for 12 hours. Meanwhile reception sees them in the agent's «To"
+        " contact» list.",
+        "kommo_writes_waiting": "Kommo ← relay: {count} patient(s) handed to reception since {since} still lack their"
+        " Kommo notice (a task or note on the lead): Kommo has not taken it yet ({answer}). The relay tries again by"
+        " itself, every 30 minutes for 12 hours; meanwhile reception sees them in the agent's «To contact» list.",
+        "no_answer": "no answer",
         "some_failed": "{count} item(s) above must be fixed before the first patient.",
         "unreachable": "Could not ask the relay at {url}: is `cita-relay serve` running? ({detail})",
         "refused": "The relay at {url} refused the question (HTTP {status}): set CITA_RELAY_OPERATOR_TOKEN to the"
@@ -327,6 +356,11 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
         line, failed = _requests_line(requests, lang, clinic, str(kommo.get("subdomain") or "?"))
         lines.append(line)
         failures += failed
+
+    writes = report.get("kommo_writes")
+    if isinstance(writes, dict) and writes.get("owed"):  # an older relay does not say
+        failures += 1
+        lines.append(f"{FAIL} " + _kommo_writes_line(writes, lang, clinic))
 
     step = report.get("widget_request") or {}
     url = str(step.get("url", ""))
@@ -449,6 +483,14 @@ def _why_keys(error: str, detail: str) -> tuple[str, str]:
             return "why_data", "what.control_characters"
         return "why_data", "what.malformed_body"
     return "why_other", ""
+
+
+def _kommo_writes_line(writes: dict[str, Any], lang: str, clinic: str) -> str:
+    """Hand-offs whose task or note Kommo has not taken yet: why, and what the admin does about it."""
+    status = writes.get("status")
+    key = f"kommo_writes_{status}" if status in (401, 403) else "kommo_writes_waiting"
+    answer = f"HTTP {status}" if isinstance(status, int) and status > 0 else text(lang, "no_answer")
+    return text(lang, key, count=writes["owed"], since=_when(writes.get("since"), lang), clinic=clinic, answer=answer)
 
 
 def _ago(seconds: int, lang: str) -> str:

@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -49,8 +49,8 @@ from relay.followup_texts import (
     resolution,
     resolution_event,
 )
-from relay.followups_store import FollowUpStore, KommoDebt
-from relay.kommo_followup import KommoFollowUps, worth_retrying
+from relay.followups_store import NO_ANSWER, FollowUpStore, KommoDebt
+from relay.kommo_followup import FIXABLE_REFUSALS, KommoFollowUps, worth_owing
 from relay.locks import KeyedLocks
 from relay.logs import log, mask_phone
 from relay.store import Clinic, RelayStore
@@ -105,9 +105,25 @@ def _case_key(state: ConversationState) -> str:
 
 
 def _failed_actions(results: dict[str, int | None]) -> tuple[str, ...]:
-    """The follow-up actions whose Kommo call failed in a way worth another try (not reached, 429, 5xx)."""
-    failed = {_ACTION_OF[key] for key, status in results.items() if key in _ACTION_OF and worth_retrying(status)}
+    """The follow-up actions whose Kommo call failed in a way worth another try (not reached, 429, 5xx, or a
+    refusal the Kommo admin can fix)."""
+    failed = {_ACTION_OF[key] for key, status in results.items() if key in _ACTION_OF and worth_owing(status)}
     return tuple(sorted(failed))
+
+
+def _instant(at: str) -> float:
+    """An event's ISO 8601 time as a timestamp (0 when unreadable): its offset may differ from another's."""
+    try:
+        return datetime.fromisoformat(at).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _telling(statuses: Iterable[int | None]) -> int:
+    """Of Kommo's answers to writes that failed, the one that says most about what to do: a refusal the admin can
+    fix, else any answer; NO_ANSWER when none came."""
+    known = [status for status in statuses if status and not 200 <= status < 300]
+    return next((status for status in known if status in FIXABLE_REFUSALS), known[0] if known else NO_ANSWER)
 
 
 def _may_settle(reply: Reply) -> bool:
@@ -631,7 +647,7 @@ class FollowUpDesk:
         if failed and attempt < len(KOMMO_RETRY_S):
             held_until = self._clock() + KOMMO_RETRY_S[attempt] + KOMMO_HOLD_S
             await self._quietly("owe_kommo", self._store.owe_kommo(
-                KommoDebt(clinic.name, event, failed, attempt), self._owner, held_until))
+                KommoDebt(clinic.name, event, failed, attempt, _telling(results.values())), self._owner, held_until))
             self._retry_later(clinic, event, failed, attempt, KOMMO_RETRY_S[attempt])
             return
         if failed:
@@ -645,6 +661,18 @@ class FollowUpDesk:
         retry = self._spawn(self._post_later(clinic, event, actions, attempt, wait_s))
         self._kommo_retries.setdefault(key, set()).add(retry)
         retry.add_done_callback(lambda done: self._retry_done(key, done))
+
+    async def kommo_owed(self, clinic: str) -> dict[str, Any]:
+        """For `check-clinic`: the clinic's hand-offs whose Kommo writes wait to be made, since when, and Kommo's
+        last answer to them (a refusal the admin can fix first)."""
+        # Those being made for the first time (no answer yet) are not owed yet
+        debts = [debt for debt in await self._store.kommo_debts_of(clinic) if debt.status is not None]
+        since = min((_instant(debt.event.at) for debt in debts), default=None)
+        return {
+            "owed": len(debts),
+            "since": None if since is None else datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds"),
+            "status": _telling(debt.status for debt in debts) if debts else None,
+        }
 
     async def _take_kommo_debts(self, now: float) -> None:
         """Kommo writes an earlier run of this relay (or an instance that is gone) still owed: made now."""

@@ -36,6 +36,9 @@ def parse_kommo_actions(text: str) -> tuple[str, ...]:
     return tuple(a for a in KOMMO_ACTIONS if a in words)
 
 
+NO_ANSWER = 0  # a KommoDebt's status when Kommo did not answer (no connection, a timeout)
+
+
 @dataclass(frozen=True)
 class KommoDebt:
     """A follow-up's Kommo writes that failed and wait to be tried again (``attempt``: the last one made, 0 the
@@ -46,16 +49,23 @@ class KommoDebt:
     event: HandoffEvent
     actions: tuple[str, ...]
     attempt: int
+    # Kommo's answer to the last attempt: None while the first is being made, NO_ANSWER when none came.
+    status: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         # The event as text: Redis' Lua JSON would turn an empty list in it into an object.
-        return {"clinic": self.clinic, "event": json.dumps(self.event.to_json(), ensure_ascii=False),
-                "actions": ",".join(self.actions), "attempt": self.attempt}
+        out: dict[str, Any] = {"clinic": self.clinic, "event": json.dumps(self.event.to_json(), ensure_ascii=False),
+                               "actions": ",".join(self.actions), "attempt": self.attempt}
+        if self.status is not None:
+            out["status"] = self.status
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KommoDebt:
+        status = data.get("status")
         return cls(str(data["clinic"]), HandoffEvent.from_json(json.loads(data["event"])),
-                   tuple(a for a in str(data["actions"]).split(",") if a), int(data["attempt"]))
+                   tuple(a for a in str(data["actions"]).split(",") if a), int(data["attempt"]),
+                   status if isinstance(status, int) and not isinstance(status, bool) else None)
 
 
 class FollowUpStore(Protocol):
@@ -87,6 +97,10 @@ class FollowUpStore(Protocol):
 
     async def forgive_kommo(self, clinic: str, lead_id: str) -> None:
         """The lead's case settled: writes still owed for it are moot."""
+        ...
+
+    async def kommo_debts_of(self, clinic: str) -> list[KommoDebt]:
+        """The clinic's Kommo writes still owed (for `check-clinic`)."""
         ...
 
     async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
@@ -188,6 +202,10 @@ class SqliteFollowUps:
 
     async def forgive_kommo(self, clinic: str, lead_id: str) -> None:
         self._db.execute("DELETE FROM kommo_debts WHERE clinic = ? AND lead = ?", (clinic, lead_id))
+
+    async def kommo_debts_of(self, clinic: str) -> list[KommoDebt]:
+        rows = self._db.execute("SELECT debt FROM kommo_debts WHERE clinic = ?", (clinic,)).fetchall()
+        return [KommoDebt.from_json(json.loads(row[0])) for row in rows]
 
     async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
         # One process at a time uses the file (the data folder's lock): another owner's debts are an earlier run's.

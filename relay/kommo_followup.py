@@ -51,8 +51,18 @@ def _unix_time(value: Any) -> int | None:
 
 
 def worth_retrying(status: int | None) -> bool:
-    """A failed Kommo call worth another try: no answer, over the limit (429) or Kommo failing (5xx)."""
+    """A failed Kommo call worth another try at once: no answer, over the limit (429) or Kommo failing (5xx)."""
     return status is None or status == 429 or status >= 500
+
+
+# Refusals the clinic's Kommo admin can fix (authorise the integration again; give its user the right to write tasks
+# and notes): a write refused so is tried again later, and `check-clinic` says what to do meanwhile.
+FIXABLE_REFUSALS = frozenset({401, 403})
+
+
+def worth_owing(status: int | None) -> bool:
+    """A failed Kommo write worth trying again later: one worth retrying, or refused in a way the admin can fix."""
+    return worth_retrying(status) or status in FIXABLE_REFUSALS
 
 
 class KommoFollowUps:

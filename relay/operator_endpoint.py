@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,8 +84,10 @@ class OperatorEndpoints:
         budget: KommoBudget,
         settings: RelaySettings,
         seen: KommoRequestsSeen | None = None,
+        kommo_owed: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._store = store
+        self._kommo_owed = kommo_owed  # the clinic's hand-offs still to be written in Kommo (relay.followups)
         self._seen = seen or KommoRequestsSeen()
         self._agents = agents
         self._kommo = kommo
@@ -128,8 +131,18 @@ class OperatorEndpoints:
                 "widget_request": {"url": f"{self._settings.public_base_url}/kommo/{name}", "data": REQUEST_DATA},
                 # The relay refuses every patient's message while it cannot write (a full or read-only disk)
                 "store": {"writable": await self._store.check_writable()},
+                "kommo_writes": await self._kommo_writes(name),
             }
         )
+
+    async def _kommo_writes(self, name: str) -> dict[str, Any] | None:
+        if self._kommo_owed is None:
+            return None
+        try:
+            return await self._kommo_owed(name)
+        except Exception as exc:  # the check still says everything else
+            log(logger, logging.WARNING, "kommo_writes_unreadable", clinic=name, error=type(exc).__name__)
+            return None
 
     async def drop_agent(self, request: Request) -> JSONResponse:
         """``DELETE /operator/clinics/{clinic}/agent[?why=removed]``: close the clinic's agent link held here, after

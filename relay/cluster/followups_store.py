@@ -119,6 +119,12 @@ class RedisFollowUps:
             if moot:
                 await self._redis.hdel(redis_keys.KOMMO_DEBTS, *moot)
 
+    async def kommo_debts_of(self, clinic: str) -> list[KommoDebt]:
+        with reachable():
+            found = await self._redis.hgetall(redis_keys.KOMMO_DEBTS)
+        return [KommoDebt.from_json(json.loads(json.loads(raw)["debt"]))
+                for field, raw in found.items() if field.startswith(f"{clinic} ")]
+
     async def take_kommo_debts(self, owner: str, now: float, hold_until: float) -> list[KommoDebt]:
         with reachable():
             taken = await self._redis.eval(_TAKE_DEBTS, 1, redis_keys.KOMMO_DEBTS, owner, repr(now), repr(hold_until))

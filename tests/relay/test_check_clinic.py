@@ -12,6 +12,7 @@ import pytest
 from relay_harness import RelayHarness, unique_name
 from test_cli import cita_relay
 
+import relay.followups as relay_followups
 from relay.clinic_check import render_check
 from relay.store import ClinicDetails
 
@@ -254,7 +255,8 @@ async def test_a_bot_step_without_the_phone_or_under_the_kommo_subdomain_is_show
 
     reply = await kommo.say(relay.widget_url(clinic), clinic.subdomain, "806", "hola")  # the step fixed
     assert reply.body["data"]["status"] != "handoff"
-    assert (await check_async(relay, clinic.name)).returncode == 0
+    checked = await check_async(relay, clinic.name)
+    assert checked.returncode == 0, checked.stdout
 
     body, _ = kommo.widget_request(clinic.subdomain, {"lead_id": "807", "message": "hola", "name": "Ana",
                                                       "phone": "+56 9 1111 2222"})
@@ -293,3 +295,39 @@ async def test_a_bot_step_that_sends_message_empty_is_shown_by_check_clinic(rela
     assert "llegó con message vacío" in line and "{{message_text}}" in line
     await kommo.say(relay.widget_url(clinic), clinic.subdomain, "808", "hola")
     assert (await check_async(relay, clinic.name)).returncode == 0
+
+
+async def test_handoffs_kommo_refuses_to_write_are_shown_by_check_clinic_and_written_once_it_allows(relay, kommo,
+                                                                                                     monkeypatch):
+    """Kommo answering 403 to the hand-off's task and note (the user who authorised the integration may not write
+    on the lead) lost them at once, with only a log line. Now check-clinic says so and what to do, and the writes
+    are made once the admin has fixed the user's rights."""
+    monkeypatch.setattr(relay_followups, "KOMMO_RETRY_S", (0.4,) * 60)
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic, paused=True)  # every patient is handed to reception
+    kommo.refuse_api(clinic.subdomain, 10_000, status=403)
+    await kommo.say(relay.widget_url(clinic), clinic.subdomain, "731", "hola", name="Rosa Vera",
+                    phone="+56 9 7000 0731")
+    await agent.wait_for_events(1)  # the tray has the patient meanwhile
+
+    for _ in range(40):
+        checked = await check_async(relay, clinic.name)
+        lines = [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo ← relay")]
+        if lines:
+            break
+        await asyncio.sleep(0.25)
+    [line] = lines
+    assert checked.returncode == 1
+    assert "1 paciente(s) derivado(s) a recepción" in line and "HTTP 403" in line
+    assert "no puede crear tareas o notas" in line and "Ajustes → Usuarios" in line and "Para contactar" in line
+    assert kommo.tasks(clinic.subdomain, "731") == []
+
+    kommo.refuse_api(clinic.subdomain, 0)  # the admin gave the user the right
+    for _ in range(200):
+        if kommo.tasks(clinic.subdomain, "731") and kommo.notes(clinic.subdomain, "731"):
+            break
+        await asyncio.sleep(0.05)
+    [task] = kommo.tasks(clinic.subdomain, "731")
+    assert "Contactar por WhatsApp a Rosa Vera" in task.text
+    checked = await check_async(relay, clinic.name)
+    assert not [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo ← relay")], checked.stdout

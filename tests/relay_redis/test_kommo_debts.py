@@ -46,3 +46,17 @@ async def test_the_next_run_on_sqlite_takes_what_an_earlier_one_owed_at_once(tmp
         assert await later.take_kommo_debts("later", now=2_000.0, hold_until=2_120.0) == []  # its own now
     finally:
         await later.close()
+
+
+async def test_a_clinics_debts_are_read_with_kommos_last_answer_on_both_stores(redis_server, tmp_path):
+    """What `check-clinic` reports: the clinic's writes still owed (not another clinic's), with Kommo's last answer."""
+    refused = KommoDebt("sol", debt("fu-1", "711").event, ("task",), 2, status=403)
+    for store in (RedisFollowUps(async_client(redis_server.url)), SqliteFollowUps(tmp_path / "relay.sqlite3")):
+        try:
+            await store.owe_kommo(refused, "one", held_until=100.0)
+            await store.owe_kommo(debt("fu-2", "712", clinic="solar"), "one", held_until=100.0)
+            assert await store.kommo_debts_of("sol") == [refused]
+            await store.paid_kommo("sol", "fu-1")
+            assert await store.kommo_debts_of("sol") == []
+        finally:
+            await store.close()
