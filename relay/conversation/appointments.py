@@ -759,4 +759,5 @@ def _start(booking: WireBooking) -> datetime:
 
 def _when(lang: Language, booking: WireBooking) -> dict[str, str]:
     start = _start(booking)
-    return {"day": lang.day_long(start.date()), "time": start.strftime("%H:%M"), "professional": booking.professional}
+    return {"day": lang.day_long(start.date()), "time": start.strftime("%H:%M"),
+            "professional": lang.with_professional(booking.professional)}

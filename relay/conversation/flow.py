@@ -225,8 +225,11 @@ def _decide(
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None:
         if acknowledges(turn.message, norm):  # "👍", "ok" at "Ya tienes hora… ¿otra, cambiarla o cancelarla?"
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
-        if norm.strip() in ("si", "yes", "si po", "sip"):  # yes to which of the three? asked
-            return already(ctx, state, [ctx.say("tap_an_option")])
+        if norm.strip() in ("si", "yes", "si po", "sip"):  # yes to which of the three?
+            another = next((o for o in state.options if o.kind == "new_booking"), None)
+            if another is not None and _came_to_book(ctx, state):  # "¿puedo agendar el lunes?" … "sí": another
+                return _follow(ctx, state, another, norm)
+            return already(ctx, state, [ctx.say("tap_an_option")])  # "hola" … "sí": asked
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         if option is None and _INSTEAD.search(norm) and not (for_someone_else(norm) or wants_several(norm)):
@@ -502,6 +505,15 @@ def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicPr
         if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") == "asked_for_person":
             return step
     return handoff(state, turn, clinic, reason)
+
+
+def _came_to_book(ctx: Context, state: ConversationState) -> bool:
+    """The message that led to "Ya tienes hora…" asked for a new appointment ("¿puedo agendar para el lunes a las
+    10?", "necesito hora para mañana"), not only greeted."""
+    if not state.wish:
+        return False
+    wished = read_message(ctx, None, state.wish)
+    return wished.intent == "book" or (wished.found and wished.intent in ("", "none"))
 
 
 def _fresh_state(turn: Turn) -> ConversationState:

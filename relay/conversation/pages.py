@@ -153,8 +153,8 @@ def _day_page(
     window = window_words(ctx, state.window)  # the days left out for the time of day asked for: said
     specialty = ctx.specialties.get(state.specialty, "") if len(ctx.specialties) > 1 else ""
     if state.professionals:
-        paragraphs.append(ctx.say("days_intro_professional", professional=", ".join(state.professionals),
-                                  window=window))
+        named = ", ".join(ctx.lang.with_professional(p) for p in state.professionals)  # "con la Dra. Ana Soto"
+        paragraphs.append(ctx.say("days_intro_professional", professional=named, window=window))
     elif specialty and (intro or window):  # "hora con la kinesióloga": whose days these are
         paragraphs.append(ctx.say("days_intro_specialty", specialty=specialty, window=window))
     elif intro or window:
@@ -304,7 +304,8 @@ def _time_page(
         prompt = ctx.say("which_professional", time=time_filter, day=label)
     elif state.professionals and len(state.professionals) == 1:
         prompt = ctx.say(
-            "time_prompt_professional", professional=short_professional(state.professionals[0], 30), day=label
+            "time_prompt_professional", day=label,
+            professional=ctx.lang.with_professional(short_professional(state.professionals[0], 30)),
         )
     elif not several:  # every offered time names its professional: here, once for all of them
         prompt = ctx.say("time_prompt_with", professional=ctx.naming(day_slots[0]), day=label)

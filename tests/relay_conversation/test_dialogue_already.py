@@ -69,7 +69,7 @@ def test_cancel_it_cancels_the_one_named_and_change_it_moves_it():
     chat = Chat(finding(2, 4), appointments=agent)
     chat.say("hola")
     reply = chat.say("Cancelarla")
-    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     assert chat.say("Sí, cancelar").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
 
     agent = ClinicAgent(THU)
@@ -275,6 +275,21 @@ def test_one_more_said_in_so_many_words_goes_straight_to_it():
     assert "¿Confirmo el miércoles 2 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     reply = chat.say("ahora necesito otra con la dra soto el viernes")
-    assert "¿Qué hora con Dra. Ana Soto el Vie 4 dic?" in texts(reply)
+    assert "¿Qué hora con la Dra. Ana Soto el Vie 4 dic?" in texts(reply)
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     assert "Ya tienes hora el jueves 3 de diciembre" in texts(chat.say("quiero otra hora"))  # maybe a move: asked
+
+
+def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
+    """"¿Puedo agendar para el viernes a las 10?" → "Ya tienes hora… ¿Quieres otra, cambiarla o cancelarla?" → "sí"
+    was "¿Qué prefieres? Toca una de las opciones." She came to book: another one, with the day and time she said.
+    A "sí" to the same question after only a greeting is still asked about (which of the three?)."""
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("¿puedo agendar para el viernes a las 10?")
+    reply = chat.say("si")
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+    assert not chat.books and [step.op for step in chat.steps] == ["my_bookings"]
+
+    greeted = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    greeted.say("hola")
+    assert "Toca una de las opciones" in texts(greeted.say("si"))

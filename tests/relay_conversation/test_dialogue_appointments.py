@@ -53,11 +53,11 @@ def test_a_first_message_asking_to_cancel_the_only_appointment_asks_to_confirm_t
     chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
     reply = chat.say("necesito cancelar la hora que acabo de tomar")
     assert "¡Hola, Ana!" in texts(reply)
-    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     assert buttons(reply) == ["Sí, cancelar", "No"] and not agent.cancelled
     reply = chat.say("Sí, cancelar")
     assert reply.status == "cancelled" and reply.state is not None and reply.state.stage == "cancelled"
-    assert "Listo, cancelé tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto." in texts(reply)
+    assert "Listo, cancelé tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto." in texts(reply)
     assert list(agent.cancelled.values()) == ["bk-7"]
 
 
@@ -66,8 +66,8 @@ def test_several_appointments_are_listed_and_the_chosen_one_is_cancelled_by_its_
     chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
     chat.say("hola")
     reply = chat.say("quiero anular una hora")
-    assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto",
-                            "2. viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas"]
+    assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto",
+                            "2. viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas"]
     assert "¿Cuál quieres cancelar?" in texts(reply)
     reply = chat.say("2")
     assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00" in texts(reply)
@@ -159,7 +159,7 @@ def test_moving_the_only_appointment_goes_through_the_menus_and_books_the_new_ti
     agent = ClinicAgent(THU)
     chat = Chat(agenda([2, 4], [(9, 0), (16, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas")), appointments=agent)
     reply = chat.say("hola, necesito cambiar mi hora")
-    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     assert buttons(reply) == ["Sí, cambiarla", "No"]
     reply = chat.say("Sí, cambiarla")
     assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
@@ -208,7 +208,7 @@ def test_a_move_that_says_when_goes_straight_to_that_day_once_confirmed():
     agent = ClinicAgent(THU)
     chat = Chat(agenda([2, 4, 7], [(9, 0), (16, 0)]), appointments=agent)
     reply = chat.say("necesito cambiar la hora, mejor el lunes en la mañana")
-    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     reply = chat.say("si")
     assert "se cancelará cuando la nueva quede reservada" in texts(reply)
     assert reply.continuation["data"].get("day_label") == "Lun 7 dic", texts(reply)
@@ -240,7 +240,7 @@ def test_my_appointments_offer_a_change_and_one_named_there_goes_to_its_confirma
     reply = chat.say("cuáles son mis horas?")
     assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"]
     reply = chat.say("quiero cambiar la del viernes")
-    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
+    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in texts(reply)
     reply = chat.say("Cambiar una")  # a tap on the old menu is no longer it: the buttons of this one
     chat = Chat(agenda([2, 7], [(9, 0)]), appointments=ClinicAgent(THU, FRI))
     chat.say("cuáles son mis horas?")
@@ -316,7 +316,7 @@ def test_a_patient_who_does_not_remember_their_appointment_is_shown_it_not_the_b
                     "quería saber si ya tengo hora con la doctora Soto", "se me olvidó a qué hora era la kine"):
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=ClinicAgent(THU))
         reply = chat.say(message)
-        assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto"], message
+        assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto"], message
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]), appointments=ClinicAgent())
         assert "No encontré horas próximas con este número de teléfono." in texts(chat.say(message)), message
 
@@ -376,12 +376,12 @@ def test_a_family_phones_appointments_show_whose_they_are_and_are_named_by_the_p
     family = replace(agenda([3, 4], [(9, 0), (10, 0)]), finds_bookings=True)
     chat = Chat(family, appointments=ClinicAgent(MOM, SON))
     reply = chat.say("cuáles son mis horas?")
-    assert lines(reply) == ["1. lunes 7 de diciembre a las 18:00 con Dr. Andrés Rojas (Rosa Muñoz)",
-                            "2. martes 15 de diciembre a las 11:00 con Dra. Camila Soto (Tomás Fuentes)"]
+    assert lines(reply) == ["1. lunes 7 de diciembre a las 18:00 con el Dr. Andrés Rojas (Rosa Muñoz)",
+                            "2. martes 15 de diciembre a las 11:00 con la Dra. Camila Soto (Tomás Fuentes)"]
     agent = ClinicAgent(MOM, SON)
     chat = Chat(family, appointments=agent)
     reply = chat.say("hola, necesito cancelar la hora de mi mamá Rosa, no va a poder ir")
-    assert "¿Cancelo tu hora del lunes 7 de diciembre a las 18:00 con Dr. Andrés Rojas (Rosa Muñoz)?" in texts(reply)
+    assert "¿Cancelo tu hora del lunes 7 de diciembre a las 18:00 con el Dr. Andrés Rojas (Rosa Muñoz)?" in texts(reply)
     chat.say("Sí, cancelar")
     assert list(agent.cancelled.values()) == ["bk-m"]
     chat = Chat(family, appointments=ClinicAgent(MOM, SON))
@@ -554,7 +554,7 @@ def test_cancel_while_booking_a_new_one_drops_the_new_one_and_never_the_appointm
     chat.say("hola")
     chat.say("otra hora, el lunes")
     reply = chat.say("no, mejor cancela mi hora del viernes")  # the one the phone has, named: asked, then cancelled
-    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
+    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in texts(reply)
 
 
 def test_a_control_is_an_appointment_and_suspending_one_cancels_it():
@@ -570,7 +570,7 @@ def test_a_control_is_an_appointment_and_suspending_one_cancels_it():
         agent = ClinicAgent(FRI)
         chat = Chat(week, appointments=agent)
         reply = chat.say(message)
-        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply), message
+        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in texts(reply), message
         chat.say("sí")
         assert list(agent.cancelled.values()) == ["bk-8"], message
 
@@ -589,10 +589,10 @@ def test_cancel_both_asks_about_each_appointment_in_turn_and_cancels_each():
         for message in opening:
             reply = chat.say(message)
         assert "Tienes 2 horas: te pregunto por cada una." in texts(reply)
-        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas (Ana Pizarro)?" in texts(reply)
+        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas (Ana Pizarro)?" in texts(reply)
         reply = chat.say("sí")
         assert "Listo, cancelé tu hora del viernes 4 de diciembre" in texts(reply)
-        assert "¿Cancelo tu hora del lunes 7 de diciembre a las 10:30 con Dr. Juan Rojas (Gladys Pizarro)?" in texts(
+        assert "¿Cancelo tu hora del lunes 7 de diciembre a las 10:30 con el Dr. Juan Rojas (Gladys Pizarro)?" in texts(
             reply)
         reply = chat.say("sí")
         assert reply.status == "cancelled" and "Listo, cancelé la hora de Gladys Pizarro del lunes 7 de diciembre" in texts(
@@ -630,9 +630,9 @@ class SlowToCancel(ClinicAgent):
 def test_a_cancel_not_known_yet_that_the_patient_takes_back_is_never_carried_out():
     """ "Aún no sé si quedó cancelada" … "no, no la canceles, la necesito": the appointments are read, never cancelled
     again; the patient hears whether it is still there."""
-    for went, said in ((False, "Entendido, no la cancelo: tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana"
+    for went, said in ((False, "Entendido, no la cancelo: tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana"
                                " Soto sigue en pie."),
-                       (True, "Tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto ya había quedado"
+                       (True, "Tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto ya había quedado"
                               " cancelada antes de tu mensaje.")):
         for taken_back in ("no, no la canceles por favor, la necesito", "mejor no, déjala", "no"):
             agent = SlowToCancel(THU, went=went)
@@ -752,7 +752,7 @@ def test_a_move_not_known_yet_that_the_patient_takes_back_is_never_finished_agai
             chat.say(message)
         assert "Aún no sé si tu hora quedó cambiada" in texts(chat.say("09:00"))
         reply = chat.say(taken_back)
-        assert ("Entendido, no la cambio: tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto sigue en"
+        assert ("Entendido, no la cambio: tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto sigue en"
                 " pie.") in texts(reply), (taken_back, texts(reply))
         assert agent.moves == 1 and [b.booking_id for b in agent.bookings] == ["bk-7"]
 
@@ -785,7 +785,7 @@ def test_cancel_all_is_not_a_cancel_of_today():
     chat = Chat(slots(), appointments=ClinicAgent(THU))
     reply = chat.say("cancela todas mis horas")
     assert "No tienes hora" not in texts(reply)
-    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
 
 
 @pytest.mark.parametrize("message", [

@@ -18,7 +18,7 @@ def test_a_weekday_and_date_just_passed_is_said_and_the_soonest_days_follow():
 def test_asi_que_after_con_la_doctora_is_not_a_professional():
     chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
     reply = chat.say("hola, no voy a poder ir a mi hora con la doctora asi que me la cambias para el viernes")
-    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     reply = chat.say("sí")
     assert "No encontré" not in texts(reply) and "«asi»" not in texts(reply)
 

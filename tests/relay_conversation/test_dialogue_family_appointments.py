@@ -54,7 +54,7 @@ def test_a_weekday_names_the_appointment_on_that_weekday_even_a_week_away():
     chat, agent = family(ELENA_FRI, OLIVER_SAT)
     chat.say("quiero cancelar una hora")
     reply = chat.say("la del sábado")
-    assert "¿Cancelo tu hora del sábado 12 de diciembre a las 09:20 con Dra. Ana Soto (Oliver Fuentes)?" in texts(reply)
+    assert "¿Cancelo tu hora del sábado 12 de diciembre a las 09:20 con la Dra. Ana Soto (Oliver Fuentes)?" in texts(reply)
     only, _ = family(ELENA_FRI)
     reply = only.say("quiero cancelar mi hora del viernes")  # Friday 11, not Friday 4: no "No tienes hora el viernes"
     assert "No tienes hora" not in texts(reply) and "¿Cancelo tu hora del viernes 11 de diciembre" in texts(reply)
@@ -90,7 +90,7 @@ def test_yes_with_the_new_day_at_a_move_question_moves_it_with_the_same_professi
     chat.say("la de las 15:30")
     reply = chat.say("sí, para el viernes")
     assert "se cancelará cuando la nueva quede reservada" in texts(reply)
-    assert "¿Qué hora con Dr. Juan Rojas el Vie 4 dic?" in texts(reply), texts(reply)
+    assert "¿Qué hora con el Dr. Juan Rojas el Vie 4 dic?" in texts(reply), texts(reply)
     moved = chat.say("09:00")
     assert moved.status == "booked" and list(agent.moved.values())[0][0] == "bk-2"
 
@@ -160,7 +160,7 @@ def test_no_and_the_one_meant_at_a_cancel_question_asks_about_that_one_or_lists_
     chat, _ = family(MON_ROJAS, RAUL_THU, FRI_SOTO)
     chat.say("cancela la del lunes")
     reply = chat.say("no, la que tengo con la doctora el viernes")
-    assert "¿Cancelo tu hora del viernes 11 de diciembre a las 11:20 con Dra. Ana Soto?" in texts(reply), texts(reply)
+    assert "¿Cancelo tu hora del viernes 11 de diciembre a las 11:20 con la Dra. Ana Soto?" in texts(reply), texts(reply)
     chat, _ = family(MON_ROJAS, RAUL_THU, FRI_SOTO)
     chat.say("cancela la del lunes")
     assert "¿Cuál quieres cancelar?" in texts(chat.say("no, la que tengo con la doctora"))

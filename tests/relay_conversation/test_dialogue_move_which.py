@@ -36,7 +36,7 @@ def test_the_other_one_named_while_choosing_the_new_time_is_the_one_moved():
     chat.say("la del lunes 7")
     chat.say("sí")
     reply = chat.say("espera, mejor cambia la otra, la de las 11")
-    assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
     chat.say("sí")
     reply = chat.say("el viernes 11 a las 12")
     assert "en vez de tu hora del martes 8 de diciembre a las 11:00?" in texts(reply)

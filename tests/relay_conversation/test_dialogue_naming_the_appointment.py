@@ -9,8 +9,8 @@ from test_dialogue_appointments import FRI, THU, ClinicAgent
 
 from wire.appointments import WireBooking
 
-THU_LINE = "1. jueves 3 de diciembre a las 10:00 con Dra. Ana Soto"
-FRI_LINE = "2. viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas"
+THU_LINE = "1. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto"
+FRI_LINE = "2. viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas"
 
 
 def two_appointments(agent: ClinicAgent | None = None) -> Chat:
@@ -22,13 +22,13 @@ def two_appointments(agent: ClinicAgent | None = None) -> Chat:
 def test_the_first_message_names_the_appointment_to_cancel_by_its_time_or_day():
     for message in ("cancela la de las 16:00", "quiero cancelar la del viernes", "anula mi hora de las 4"):
         reply = two_appointments().say(message)
-        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply), message
+        assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in texts(reply), message
         assert buttons(reply) == ["Sí, cancelar", "No"]
 
 
 def test_a_move_named_by_its_day_asks_about_that_one_not_the_day_it_goes_to():
     reply = two_appointments().say("quiero cambiar la del jueves para el viernes")
-    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
 
 
 def test_a_new_appointment_asked_for_beside_a_cancel_never_picks_the_old_one_and_is_not_dropped():
@@ -36,7 +36,7 @@ def test_a_new_appointment_asked_for_beside_a_cancel_never_picks_the_old_one_and
     chat = two_appointments(agent)
     reply = chat.say("cancela la del viernes y pídeme otra con la dra soto el miércoles")
     # Friday's (Dr. Rojas) is the one to go, though Dra. Soto (Thursday's professional) is named for the new one
-    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(reply)
+    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in texts(reply)
     reply = chat.say("Sí, cambiarla")
     assert "la del viernes 4 de diciembre a las 16:00 se cancelará cuando la nueva quede reservada" in texts(reply)
     assert "Dra. Ana Soto el Mié 2 dic" in texts(reply)
@@ -49,10 +49,10 @@ def test_cancel_one_and_book_another_in_other_words_is_a_move_of_the_one_named()
     for message in ("cancela la de las 16:00 y pídeme una con la dra soto",
                     "anula mi hora del viernes y agéndame una con la dra soto"):
         chat = two_appointments()
-        assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas?" in texts(
+        assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in texts(
             chat.say(message)), message
         reply = chat.say("sí")
-        assert "próximos días con horas libres con Dra. Ana Soto" in texts(reply), message
+        assert "próximos días con horas libres con la Dra. Ana Soto" in texts(reply), message
 
 
 def test_asking_whether_one_has_an_appointment_with_someone_lists_them_and_books_nothing():
@@ -64,7 +64,7 @@ def test_asking_whether_one_has_an_appointment_with_someone_lists_them_and_books
         assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"], message
     chat = two_appointments()
     reply = chat.say("ya tengo hora con rojas, necesito otra con la dra soto")
-    assert not chat.steps and "próximos días con horas libres con Dra. Ana Soto" in texts(reply)
+    assert not chat.steps and "próximos días con horas libres con la Dra. Ana Soto" in texts(reply)
 
 
 def test_an_ok_at_the_list_of_ones_appointments_ends_kindly_and_a_bare_yes_asks_again():
@@ -104,7 +104,7 @@ def test_a_cancel_naming_a_day_they_have_no_appointment_on_says_so_and_no_deja_k
     chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
     reply = chat.say("hola no voy a poder ir el viernes, cancelamela porfa")
     assert "No tienes hora el viernes 4 de diciembre; la que tengo anotada es otra:" in texts(reply)
-    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con Dra. Ana Soto?" in texts(reply)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     reply = chat.say("ah no era el jueves? entonces no, dejala nomas")  # a day named, still a no
     assert "tu hora sigue en pie" in texts(reply) and not agent.cancelled
 
@@ -114,7 +114,7 @@ def test_confirming_attendance_is_thanked_with_the_appointment_and_nothing_else_
 
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     reply = chat.say("hola, confirmo mi asistencia para el jueves 👍")
-    assert ("¡Gracias por confirmar, Ana! Te esperamos el jueves 3 de diciembre a las 10:00 con Dra. Ana Soto."
+    assert ("¡Gracias por confirmar, Ana! Te esperamos el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto."
             in texts(reply))
     assert not buttons(reply) and not chat.books
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU, FRI))
@@ -180,7 +180,7 @@ def test_attendance_for_a_day_or_professional_they_have_nothing_with_is_never_th
         assert "Gracias por confirmar" not in texts(reply), message
         assert "No encontré una hora así a tu nombre." in texts(reply) and lines(reply) == [THU_LINE], message
     reply = Chat(finding(2, 4), appointments=ClinicAgent(THU, FRI)).say("confirmo mi asistencia para el viernes")
-    assert "Te esperamos el viernes 4 de diciembre a las 16:00 con Dr. Juan Rojas." in texts(reply)
+    assert "Te esperamos el viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas." in texts(reply)
 
 
 def test_a_move_asked_for_at_the_list_of_ones_appointments_moves_one_and_never_books_another():
@@ -217,7 +217,7 @@ def test_thanks_that_names_the_wrong_day_or_time_shows_the_appointment_they_have
         assert "De nada" not in texts(reply) and "Gracias por confirmar" not in texts(reply), message
         assert "No encontré una hora así a tu nombre." in texts(reply) and lines(reply) == [THU_LINE], message
     reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say("gracias, nos vemos el jueves a las 10!")
-    assert "Te esperamos el jueves 3 de diciembre a las 10:00 con Dra. Ana Soto." in texts(reply)
+    assert "Te esperamos el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto." in texts(reply)
     assert reply.status == "closed"
     reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say("gracias, nos vemos!")  # nothing to check
     assert reply.status == "closed" and texts(reply).startswith("¡De nada")

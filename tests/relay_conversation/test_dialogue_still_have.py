@@ -21,7 +21,7 @@ def chat_with(*bookings: WireBooking) -> Chat:
 def test_asked_whether_an_appointment_still_stands_the_day_with_none_is_said():
     reply = chat_with(MON).say("hola otra vez, sigo teniendo la hora del martes con el traumatologo cierto?")
     assert "No tienes hora el martes 8 de diciembre." in texts(reply)
-    assert "lunes 7 de diciembre a las 10:00 con Dra. Ana Soto" in texts(reply)
+    assert "lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto" in texts(reply)
 
 
 def test_asked_whether_it_still_stands_with_none_at_all_is_told_so():
@@ -31,7 +31,7 @@ def test_asked_whether_it_still_stands_with_none_at_all_is_told_so():
 
 def test_the_one_that_stands_is_said_so():
     reply = chat_with(MON).say("sigo teniendo la hora del lunes cierto?")
-    assert "tu hora del lunes 7 de diciembre a las 10:00 con Dra. Ana Soto sigue en pie" in texts(reply)
+    assert "tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto sigue en pie" in texts(reply)
 
 
 def test_asked_whether_all_is_well_with_tomorrows_appointment_that_reception_deleted_it_is_said_there_is_none():
