@@ -266,14 +266,42 @@ def wal_mb(data: Path) -> float:
     return wal.stat().st_size / 1e6 if wal.exists() else 0.0
 
 
+RELAY_LOG_LEVEL = ["info"]  # --relay-log-level
+RELAY_PYTHON: list[str] = []  # --relay-python: the interpreter the relay runs on (default: this checkout's venv)
+
+
+def relay_command() -> list[str]:
+    """`cita-relay` from this checkout's venv, or ``-m relay.cli`` on the interpreter --relay-python named."""
+    if RELAY_PYTHON:
+        return [RELAY_PYTHON[0], "-m", "relay.cli"]
+    return [str(ROOT / ".venv" / "bin" / "cita-relay")]
+
+
+def relay_interpreter() -> str:
+    """The relay's Python: its version and whether libpython is a shared library (pyenv's default build: shared,
+    without profile-guided optimisation; Debian's and the relay image's python:3.11: optimised builds)."""
+    python = RELAY_PYTHON[0] if RELAY_PYTHON else str(ROOT / ".venv" / "bin" / "python")
+    probe = (
+        "import platform, sys, sysconfig; print(platform.python_version(), sys.base_prefix,"
+        " 'shared' if sysconfig.get_config_var('Py_ENABLE_SHARED') else 'static')"
+    )
+    try:
+        out = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=30, check=True).stdout
+        version, prefix, linked = out.split()
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return "Python ?"
+    return f"Python {version} from {prefix}, {linked} libpython"
+
+
 def start_relay(
     data: Path, port: int, profile: str | None, redis_url: str = "", name: str = "", extra: list[str] | None = None
 ) -> subprocess.Popen:
     """`cita-relay serve` as an operator runs it (uvicorn picks uvloop and httptools when they are installed)."""
-    env = {**os.environ, "CITA_RELAY_LOG_LEVEL": "warning"}
+    # The operator's default level (info: a line per continuation), written to a file as journald would take it.
+    env = {**os.environ, "CITA_RELAY_LOG_LEVEL": RELAY_LOG_LEVEL[0]}
     if redis_url:
         env["CITA_RELAY_REDIS_URL"] = redis_url
-    command = [str(ROOT / ".venv" / "bin" / "cita-relay"), "serve", "--port", str(port), "--data", str(data)]
+    command = [*relay_command(), "serve", "--port", str(port), "--data", str(data)]
     if name:
         command += ["--instance-name", name]
     command += extra or []
@@ -283,7 +311,18 @@ def start_relay(
         command = [spy, "record", "--nonblocking", "--rate", "250", "--format", fmt, "-o", profile, "--", *command]
     elif profile:
         command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
-    return subprocess.Popen(command, env=env)
+    with open(data.parent / f"{data.name}-relay.log", "ab") as log_file:
+        return subprocess.Popen(command, env=env, stderr=log_file)
+
+
+def print_relay_log_errors(work: Path) -> None:
+    """The relays' logs go to files in the bench's folder (deleted at its end): their errors are shown here."""
+    errors: list[str] = []
+    for log_path in sorted(work.rglob("*-relay.log")):
+        with open(log_path, encoding="utf-8", errors="replace") as lines:
+            errors += [line.rstrip() for line in lines if "level=error" in line or line.startswith("Traceback")]
+    if errors:
+        print(f"relay log: {len(errors)} error line(s); the first: {errors[0][:300]}")
 
 
 class BenchRedis:
@@ -850,7 +889,7 @@ async def idle_agents(args: argparse.Namespace, work: Path, instances: int = 1, 
 
 
 def _serve_help() -> str:
-    command = [str(ROOT / ".venv" / "bin" / "cita-relay"), "serve", "--help"]
+    command = [*relay_command(), "serve", "--help"]
     return subprocess.run(command, capture_output=True, text=True).stdout
 
 
@@ -894,7 +933,8 @@ def runtime() -> str:
         parser_name = "h11"
     one, five, fifteen = os.getloadavg()
     return (
-        f"relay load on {os.cpu_count()} cores (relay: uvicorn, {loop} loop, {parser_name} parser);"
+        f"relay load on {os.cpu_count()} cores (relay: {relay_interpreter()}, uvicorn, {loop} loop,"
+        f" {parser_name} parser);"
         f" load average now {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min);"
         f" host speed probe {host_speed_probe_s():.2f} s"
     )
@@ -1144,18 +1184,35 @@ def main(argv: list[str] | None = None) -> int:
         "--overload-rate", type=float, default=0.0, help="--overload: offer this rate (no capacity run first)"
     )
     parser.add_argument("--idle-agents", type=int, default=10_000, help="agents of the idle step (10000)")
+    parser.add_argument(
+        "--relay-python",
+        metavar="PATH",
+        help="run the relay on this Python (with the relay installed in its environment), e.g. one built with PGO"
+        " like the relay image's; default: this checkout's .venv",
+    )
+    parser.add_argument(
+        "--relay-log-level",
+        default="info",
+        help="the relay's CITA_RELAY_LOG_LEVEL (info, the operator's default: one line per continuation)",
+    )
     args = parser.parse_args(argv)
+    RELAY_LOG_LEVEL[:] = [args.relay_log_level]
+    if args.relay_python:
+        RELAY_PYTHON[:] = [args.relay_python]
     args.agent_procs = args.agent_procs or max(1, -(-args.agents // 500))
     raise_open_files(4 * max(args.idle_agents, args.agents) + 4096)
     with tempfile.TemporaryDirectory(prefix="relay-load-") as tmp:
         work = Path(tmp)
-        if args.compare or args.overload or args.idle:
-            return steps(args, work)
-        if args.instances > 1 or args.redis:
-            with BenchRedis(work / "redis") as redis:
-                figures = asyncio.run(bench(args, work, args.instances, redis))
-        else:
-            figures = asyncio.run(bench(args, work))
+        try:
+            if args.compare or args.overload or args.idle:
+                return steps(args, work)
+            if args.instances > 1 or args.redis:
+                with BenchRedis(work / "redis") as redis:
+                    figures = asyncio.run(bench(args, work, args.instances, redis))
+            else:
+                figures = asyncio.run(bench(args, work))
+        finally:
+            print_relay_log_errors(work)
     shared = f", {args.instances} instance(s) on Redis" if args.instances > 1 or args.redis else ""
     print(runtime() + shared)
     print_figures(figures)

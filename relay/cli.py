@@ -594,7 +594,7 @@ def _serve(args: argparse.Namespace) -> int:
     gc.freeze()
     # A turn allocates a few hundred containers that reference counting frees; at the default 700 the young
     # generation was scanned every other turn (about 4 % of the relay's CPU under load, by perf).
-    gc.set_threshold(10_000, 10, 10)
+    gc.set_threshold(50_000, 10, 10)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import sys
 import time
@@ -33,6 +34,12 @@ def log(logger: logging.Logger, level: int, event: str, **fields: Any) -> None:
 
 
 def _kv_value(value: Any) -> str:
+    # A line per continuation at the default level: the common plain values skip json (what it would write).
+    if value is True or value is False:
+        return "true" if value else "false"
+    kind = type(value)
+    if kind is int or (kind is float and math.isfinite(value)):
+        return repr(value)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     if text and _SAFE_VALUE.match(text):
         return text
@@ -40,8 +47,17 @@ def _kv_value(value: Any) -> str:
 
 
 class KeyValueFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._second_text = ""
+
     def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+        second = int(record.created)
+        if second != self._second:  # the date and time to the second, made once a second
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        stamp = f"{self._second_text}.{int(record.msecs):03d}Z"
         parts = [f"ts={stamp}", f"level={record.levelname.lower()}", f"logger={record.name}"]
         parts.append(f"event={_kv_value(record.getMessage())}")
         for key, value in getattr(record, _FIELDS_ATTR, {}).items():
@@ -112,6 +128,13 @@ class _DenialNoise(logging.Filter):
 
 def configure_logging(level: str = "info", fmt: str = "kv") -> None:
     """Route the relay's and uvicorn's logs to stderr in one format."""
+    # No line shows the thread, the process or the calling function: not gathering them for every record saves a
+    # getpid() system call and a walk up the stack per line (logging's documented switches; _srcfile = None is the
+    # one its source names for skipping findCaller).
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None  # noqa: SLF001
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     handler.addFilter(QueryStringRedactor())

@@ -584,6 +584,7 @@ class SqliteStore:
         # Clinics and Kommo tokens as last read, for as long as no other connection (the CLI) wrote to the file:
         # SQLite's data_version changes with every commit of another connection. Writes here forget them too.
         self._data_version = -1
+        self._data_version_read_at = -1.0  # time.monotonic() of the last read
         self._clinics: dict[str, Clinic] = {}
         self._tokens: dict[str, KommoTokens] = {}
         # Turns whose continuation went out, deleted in the next transaction (or within FINISH_DELAY_S): a commit
@@ -597,8 +598,16 @@ class SqliteStore:
         # The row id of each turn this process claimed or resumed (clinic, turn id), until it is finished.
         self._turn_rows: dict[tuple[str, str], int] = {}
 
-    def _fresh(self) -> None:
-        """Forget the cached clinics and tokens if another connection wrote to the file since they were read."""
+    def _fresh(self, unless_read_within_s: float = 0.0) -> None:
+        """Forget the cached clinics and tokens if another connection wrote to the file since they were read.
+
+        ``unless_read_within_s``: not again if it was looked at that recently (the file's version is a read of its
+        own, with its locks; a turn looks at it when it starts, and its continuation a few milliseconds later can
+        use that)."""
+        now = time.monotonic()
+        if now - self._data_version_read_at < unless_read_within_s:
+            return
+        self._data_version_read_at = now
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._data_version = version
@@ -865,7 +874,7 @@ class SqliteStore:
         return [r[0] for r in self._db.execute("SELECT name FROM clinics ORDER BY name")]
 
     async def kommo_tokens(self, clinic: str) -> KommoTokens | None:
-        self._fresh()
+        self._fresh(unless_read_within_s=0.05)
         tokens = self._tokens.get(clinic)
         if tokens is not None:
             return tokens
