@@ -132,6 +132,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "said": ("Escribió: {said}.", "They wrote: {said}."),
     "note": ("Cita Bridge derivó a {who} a recepción: {reason}.", "Cita Bridge handed {who} to reception: {reason}."),
     "patient": ("el paciente", "the patient"),
+    "written_late": ("(Escrita con {delay} de retraso: Kommo no respondía cuando se derivó.)",
+                     "(Written {delay} late: Kommo did not answer when the patient was handed off.)"),
     "tag": ("Cita Bridge: contactar", "Cita Bridge: contact"),
     "resolved": ("Cita Bridge: ya no hace falta contactar a {who}: {what}.",
                  "Cita Bridge: no need to contact {who} any more: {what}."),
@@ -355,10 +357,16 @@ def _day(day: str, language: str) -> str:
         return day
 
 
-def note_text(event: HandoffEvent, language: str) -> str:
+def note_text(event: HandoffEvent, language: str, *, late_by_s: float = 0.0) -> str:
     """The note on the lead: why, what the patient had chosen (for a clinic that keeps notes and no tasks, the only
-    place it is said), and their words."""
-    return _handed_off_text("note", event, language)
+    place it is said), and their words. Written a minute or more after the hand-off (Kommo was down), it says so
+    first: a newer note of the same lead may be above it in Kommo."""
+    text = _handed_off_text("note", event, language)
+    if late_by_s < 60:
+        return text
+    minutes = int(late_by_s // 60)
+    delay = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+    return f"{_say('written_late', language, delay=delay)} {text}"
 
 
 def _handed_off_text(key: str, event: HandoffEvent, language: str) -> str:

@@ -107,12 +107,13 @@ class KommoFollowUps:
             responsible = await self._responsible_user(clinic, lead)
             if responsible is not None:
                 task["responsible_user_id"] = responsible  # the lead's own user, not the integration's
+        note = note_text(event, language, late_by_s=self._late_by(event))  # a retry after an outage says it is late
         calls: dict[str, tuple[str, str, Any]] = {
             "task": ("POST", f"{base}/api/v4/tasks", [task]),
             "note": (
                 "POST",
                 f"{base}/api/v4/leads/{lead}/notes",
-                [{"note_type": "common", "params": {"text": note_text(event, language)}}],
+                [{"note_type": "common", "params": {"text": note}}],
             ),
             "tag": ("PATCH", f"{base}/api/v4/leads/{lead}", {"tags_to_add": [{"name": tag_name(language)}]}),
         }
@@ -140,6 +141,13 @@ class KommoFollowUps:
             while len(self._cases) > MAX_CASES_REMEMBERED:
                 self._cases.popitem(last=False)
         return results
+
+    def _late_by(self, event: HandoffEvent) -> float:
+        """Seconds since the hand-off (0 when its time cannot be read)."""
+        try:
+            return max(0.0, self._clock() - datetime.fromisoformat(event.at).timestamp())
+        except ValueError:
+            return 0.0
 
     def _case_written_at(self, seen: tuple[str, str, str]) -> float | None:
         written = self._cases.get(seen)

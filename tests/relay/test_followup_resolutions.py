@@ -65,3 +65,16 @@ def test_the_note_says_what_the_patient_had_chosen_too():
                          chosen_professional="Dra. Soto", said=("quiero hora",))
     note = note_text(event, "es")
     assert "Había elegido: jueves 3 de diciembre 10:30 Dra. Soto." in note and note.endswith("Escribió: «quiero hora».")
+
+
+def test_a_note_written_after_an_outage_says_it_is_late():
+    """A note owed while Kommo was down lands after a newer one of the same lead: it says so, and by how much."""
+    from relay.followup_texts import note_text
+    from wire.handoff import HandoffEvent
+
+    event = HandoffEvent(id="fu-1", at=NOW.isoformat(), lead_id="9", name="Ana Pérez", phone="+56 9 1111 2222",
+                         reason="paused")
+    assert note_text(event, "es", late_by_s=20).startswith("Cita Bridge derivó a Ana Pérez")  # the first try
+    assert note_text(event, "es", late_by_s=1_860).startswith(
+        "(Escrita con 31 min de retraso: Kommo no respondía cuando se derivó.) Cita Bridge derivó a Ana Pérez")
+    assert note_text(event, "en", late_by_s=4 * 3600).startswith("(Written 4 h late: Kommo did not answer")
