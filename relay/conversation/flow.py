@@ -227,7 +227,7 @@ def _decide(
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
         if norm.strip() in ("si", "yes", "si po", "sip"):  # yes to which of the three?
             another = next((o for o in state.options if o.kind == "new_booking"), None)
-            if another is not None and _came_to_book(ctx, state):  # "¿puedo agendar el lunes?" … "sí": another
+            if another is not None and _came_to_book(state):  # "¿puedo agendar el lunes?" … "sí": another
                 return _follow(ctx, state, another, norm)
             return already(ctx, state, [ctx.say("tap_an_option")])  # "hola" … "sí": asked
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
@@ -507,13 +507,11 @@ def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicPr
     return handoff(state, turn, clinic, reason)
 
 
-def _came_to_book(ctx: Context, state: ConversationState) -> bool:
-    """The message that led to "Ya tienes hora…" asked for a new appointment ("¿puedo agendar para el lunes a las
-    10?", "necesito hora para mañana"), not only greeted."""
-    if not state.wish:
-        return False
-    wished = read_message(ctx, None, state.wish)
-    return wished.intent == "book" or (wished.found and wished.intent in ("", "none"))
+def _came_to_book(state: ConversationState) -> bool:
+    """The message that led to "Ya tienes hora…" asked for a new appointment in so many words ("¿puedo agendar para
+    el lunes a las 10?", "necesito hora para mañana"): not a greeting, nor one that only named a day or a time ("gracias
+    por lo del lunes a las 10", "el viernes a las 10 ¿voy en ayunas?": their own appointment)."""
+    return bool(state.wish) and detect(normalize(state.wish)).intent == "book"
 
 
 def _fresh_state(turn: Turn) -> ConversationState:

@@ -283,13 +283,16 @@ def test_one_more_said_in_so_many_words_goes_straight_to_it():
 def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
     """"¿Puedo agendar para el viernes a las 10?" → "Ya tienes hora… ¿Quieres otra, cambiarla o cancelarla?" → "sí"
     was "¿Qué prefieres? Toca una de las opciones." She came to book: another one, with the day and time she said.
-    A "sí" to the same question after only a greeting is still asked about (which of the three?)."""
+    A "sí" to the same question after a greeting, or a message about the appointment they have, is still asked about
+    (which of the three?)."""
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("¿puedo agendar para el viernes a las 10?")
     reply = chat.say("si")
     assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     assert not chat.books and [step.op for step in chat.steps] == ["my_bookings"]
 
-    greeted = Chat(finding(2, 4), appointments=ClinicAgent(THU))
-    greeted.say("hola")
-    assert "Toca una de las opciones" in texts(greeted.say("si"))
+    # Only greeted, or wrote about the appointment they have: "sí" is asked about (never a booking at that time)
+    for first in ("hola", "muchas gracias por lo del jueves a las 10", "el jueves a las 10 ¿tengo que ir en ayunas?"):
+        other = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        other.say(first)
+        assert "Toca una de las opciones" in texts(other.say("si")), first
