@@ -65,6 +65,12 @@ _RESCHEDULE = re.compile(
     r"(?:la|lo)s?\b"
     r"|(?:cambia|mueve|corre|pasa|adelanta|atrasa|posterga|reagenda)me(?:la|lo)s?\b"
     r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
+    # "me cambias la hora al viernes", "cámbiame la cita", "muévanme el turno": the appointment, by its name
+    r"|(?:cambias|cambies|cambian|cambien|cambiame|cambieme|cambiarme|mueves|muevas|muevan|mueveme|muevame"
+    rf"|muevanme)(?: de| mi| la| el| mis)? {_NOUN}\b"
+    # "quiero cambiar la que tengo para el viernes", "mover la que agendé": the one they have
+    r"|(?:cambiar|cambia|cambie|cambies|cambias|mover|mueve|mueva|muevas|correr|corre|corra|pasar|pasa|pase)(?:me)?"
+    r" (?:la|el|lo) que (?:tengo|tenia|tenemos|agende|agendamos|reserve|reservamos|pedi|pedimos|saque|me dieron)\b"
     # "cancela la del lunes y dame la misma hora el martes": one out, another in
     rf"|(?:cancel|anul)\w*\b.*\b(?:y|e|and) (?:me )?{_NEW_REQUEST}\b)"
 )

@@ -133,3 +133,31 @@ def test_a_move_dropped_leaves_no_filter_on_the_next_booking():
     assert "sigue en pie" in texts(chat.say("no la cambies, dejo la del lunes"))
     reply = chat.say("necesito otra hora para mí el jueves 10")
     assert buttons(reply)[0] == "09:00" and "15:00" in texts(reply)  # the afternoon too
+
+
+def test_asking_to_move_the_one_they_have_while_booking_another_moves_it_never_books_a_second():
+    """In a new booking's day list ("Otra hora"), "ah no perdón, mejor quiero cambiar la que tengo para el viernes 4
+    a las 15" and "me cambias la hora al viernes a las 11" were read as a time for the new booking: two appointments,
+    the old one kept (a helper's walk, 3 of 3). They move the one the patient has."""
+    for message, new_time in (("ah no perdón, mejor quiero cambiar la que tengo para el viernes 4 a las 15", "15:00"),
+                              ("me cambias la hora al viernes a las 11 porfa", "11:00")):
+        agent = ClinicAgent(MON)
+        chat = Chat(slots(), appointments=agent)
+        chat.say("quiero otra hora")
+        chat.say("Otra hora")
+        reply = chat.say(message)
+        assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply), message
+        reply = chat.say("sí")
+        assert f"¿Confirmo el viernes 4 de diciembre a las {new_time}" in texts(reply), message
+        assert "en vez de tu hora del lunes 7 de diciembre a las 10:00?" in texts(reply), message
+        chat.say("sí")
+        assert [old for old, _ in agent.moved.values()] == ["bk-1"] and not chat.books, message
+
+
+def test_changing_the_time_offered_while_booking_is_still_that_booking():
+    """Without an appointment of one's own, "¿me cambias la hora a las 11?" at a day's times is the time offered."""
+    chat = Chat(slots())
+    chat.say("hola")
+    chat.say("1")
+    reply = chat.say("¿me cambias la hora a las 11?")
+    assert "¿Confirmo el miércoles 2 de diciembre a las 11:00" in texts(reply)
