@@ -223,13 +223,13 @@ def _decide(
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None:
+        another = next((o for o in state.options if o.kind == "new_booking"), None)
+        if another is not None and _came_to_book(state) and _plain_yes(norm):
+            return _follow(ctx, state, another, norm)  # "¿puedo agendar el lunes?" … "sí" / "ya" / "dale": another
         if acknowledges(turn.message, norm):  # "👍", "ok" at "Ya tienes hora… ¿otra, cambiarla o cancelarla?"
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
-        if norm.strip() in ("si", "yes", "si po", "sip"):  # yes to which of the three?
-            another = next((o for o in state.options if o.kind == "new_booking"), None)
-            if another is not None and _came_to_book(state):  # "¿puedo agendar el lunes?" … "sí": another
-                return _follow(ctx, state, another, norm)
-            return already(ctx, state, [ctx.say("tap_an_option")])  # "hola" … "sí": asked
+        if norm.strip() in ("si", "yes", "si po", "sip"):  # "hola" … "sí": yes to which of the three? asked
+            return already(ctx, state, [ctx.say("tap_an_option")])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         if option is None and _INSTEAD.search(norm) and not (for_someone_else(norm) or wants_several(norm)):
@@ -505,6 +505,14 @@ def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicPr
         if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") == "asked_for_person":
             return step
     return handoff(state, turn, clinic, reason)
+
+
+def _plain_yes(norm: str) -> bool:
+    """"sí", "sii", "ya", "dale", "ok": a yes and nothing else (not "ya, gracias": that one closes)."""
+    return detect(norm).answer == "yes" and not _THANKS.search(norm)
+
+
+_THANKS = re.compile(r"\b(?:gracias|thanks|thank you|thx)\b")
 
 
 def _came_to_book(state: ConversationState) -> bool:

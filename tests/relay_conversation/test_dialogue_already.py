@@ -291,6 +291,11 @@ def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
     assert "¿Confirmo el viernes 4 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     assert not chat.books and [step.op for step in chat.steps] == ["my_bookings"]
 
+    for yes in ("ya", "sii", "dale"):  # Chile's everyday yes closed the chat ("¡Perfecto!"); "sii" was not understood
+        again = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        again.say("¿me podrían agendar también el viernes a las 10?")
+        assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(again.say(yes)), yes
+
     # Only greeted, or wrote about the appointment they have: "sí" is asked about (never a booking at that time)
     for first in ("hola", "muchas gracias por lo del jueves a las 10", "el jueves a las 10 ¿tengo que ir en ayunas?"):
         other = Chat(finding(2, 4), appointments=ClinicAgent(THU))
