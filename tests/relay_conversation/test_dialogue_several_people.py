@@ -91,3 +91,24 @@ def test_a_name_after_para_is_whose_the_appointment_is_and_the_question_says_it(
                         "una hora para el Viernes a las 9"):
         chat = Chat(agenda([4], [(9, 0), (10, 0)]))
         assert "a nombre de" not in texts(chat.say(own_or_none))
+
+
+def test_a_parent_who_introduces_themselves_books_under_the_childs_name():
+    """"Soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él…" was booked under the writer's own name and
+    "Tu hora quedó reservada" (a helper's walk, 3 of 3): the clinic would call in the wrong person."""
+    for first, patient in (
+        ("Hola, soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él el miércoles 2 a las 9", "Benjamín Ruiz"),
+        ("Buenas, soy Ximena, la señora de Manuel Rivas. Quiero pedirle hora el miércoles 2 a las 9", "Manuel Rivas"),
+        ("Hola soy Paula, la mamá de Vicente Lagos. Quería pedir hora para Vicente el miércoles 2 a las 9",
+         "Vicente Lagos"),
+    ):
+        chat = Chat(DAYS, name="Paz Contreras")
+        reply = chat.say(first)
+        assert f"¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto, a nombre de {patient}?" in (
+            texts(reply)), first
+        booked = chat.say("sí")
+        assert f"La hora de {patient} quedó reservada" in texts(booked), first
+        assert chat.books[0].state.patient_name == patient, first
+    chat = Chat(DAYS, name="Paula Lagos")  # the same introduction, for herself: her own
+    reply = chat.say("Hola soy Paula, la mamá de Vicente Lagos, necesito hora para mí el miércoles 2 a las 9")
+    assert "a nombre de" not in texts(reply)
