@@ -298,6 +298,7 @@ def _decide(
     # para mi hija" is whom this booking is for: said back, the same menu kept (never "no te entendí")
     if (state.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM) and action is None and not reading.found and state.for_other
             and reading.answer != "yes" and not yes_for_someone(norm)
+            and not (reading.intent == "cancel" and not reading.tentative)  # "cancela la hora de mi mamá"
             and (for_someone_else(norm) or surely_for_another(norm))):  # at «¿Confirmo…?» too: then asked again
         noted = (ctx.say("for_other_named", name=state.patient_name) if state.patient_name
                  else ctx.say("for_other_noted"))

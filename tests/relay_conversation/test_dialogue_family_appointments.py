@@ -189,3 +189,18 @@ def test_whose_it_is_said_by_kin_alone_never_picks_someone_else_s_appointment():
     chat.say("necesito cancelar una hora")
     reply = chat.say("la de mi hijo")
     assert "¿Cancelo" not in texts(reply) and not agent.cancelled
+
+
+def test_cancelling_a_relatives_appointment_while_booking_another_cancels_it():
+    """"Me puedes cancelar la hora de mi mamá porfa" at a new booking's menus was "Entendido, la hora es para otra
+    persona: te pediré su nombre…" and the menus again (a helper's walk, 2 of 2): the cancel is asked about."""
+    for said in ("hola me puedes cancelar la hora de mi papá porfa, ya no va a poder ir",
+                 "ah no, mejor cancela la hora de mi papá"):
+        chat, agent = family(RAUL_THU)
+        chat.say("hola quiero otra hora")
+        chat.say("Otra hora")
+        reply = chat.say(said)
+        assert "¿Cancelo" in texts(reply) and "jueves 10 de diciembre a las 14:20" in texts(reply), said
+        assert "para otra persona" not in texts(reply), said
+        reply = chat.say("sí")
+        assert "cancelé la hora de Raúl Fuentes" in texts(reply) and list(agent.cancelled.values()) == ["bk-1"], said
