@@ -53,6 +53,7 @@ from relay.conversation.intents import (
     asks_if_still_on,
     asks_other_professional,
     asks_price,
+    asks_to_move,
     asks_to_repeat,
     asks_to_wait,
     asks_where,
@@ -365,6 +366,9 @@ def _decide(
             return _end(ctx, state, "cancelled")
         return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
     listing = option is None and action is None and any(o.kind == "booking" for o in state.options)
+    if listing and state.intent == "cancel" and asks_to_move(norm):
+        # "¿Cuál quieres cancelar?" … "no la quiero cancelar, mejor cambiarla pal viernes": a move of the one named
+        return _own_appointments(ctx, evolve(state, options=(), intent="reschedule"), "reschedule")
     if listing and (reading.answer == "no" or keeps_it(norm) or none_fits(norm) or nothing_else(norm)
                     or _NONE_OF_THEM.search(norm)):  # "no", "mejor no", "ninguna, déjalas" at "¿Cuál cancelo?"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)

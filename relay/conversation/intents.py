@@ -65,6 +65,9 @@ _RESCHEDULE = re.compile(
     r"(?:la|lo)s?\b"
     r"|(?:cambia|mueve|corre|pasa|adelanta|atrasa|posterga|reagenda)me(?:la|lo)s?\b"
     r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
+    # "te dije que la quiero cambiar", "lo necesito mover": the one spoken of, with a wish before the verb
+    r"|(?:la|lo|las|los) (?:quiero|queria|quisiera|necesito|debo|tengo que|tenia que) (?:cambiar|mover|correr|pasar"
+    r"|reagendar|postergar|adelantar|atrasar)\b"
     # "me cambias la hora al viernes", "cámbiame la cita", "muévanme el turno": the appointment, by its name
     r"|(?:cambias|cambies|cambian|cambien|cambiame|cambieme|cambiarme|mueves|muevas|muevan|mueveme|muevame"
     rf"|muevanme)(?: de| mi| la| el| mis)? {_NOUN}\b"
@@ -842,6 +845,12 @@ def corrects_a_booking(text: str) -> bool:
     """"Me equivoqué, quería medicina general", "me confundí de especialidad": the appointment just made was not the
     one meant (moved, never a second one beside it)."""
     return bool(_CORRECTION.search(text))
+
+
+def asks_to_move(text: str) -> bool:
+    """The message asks in so many words to move an appointment ("cambiarla pal viernes", "la quiero cambiar"), not
+    only corrects itself ("me equivoqué")."""
+    return bool(_RESCHEDULE.search(text))
 
 
 def names_own_booking(text: str) -> bool:

@@ -245,3 +245,19 @@ def test_thanks_with_a_wrong_time_in_the_middle_of_a_booking_is_checked_not_book
         chat.say("hola")
         reply = chat.say(message)
         assert "No encontré una hora así a tu nombre." in texts(reply) and not chat.books, message
+
+
+def test_a_cancel_turned_into_a_move_at_which_one_moves_the_one_named():
+    """At "¿Cuál quieres cancelar?", "ah no era la del jueves, pero no la quiero cancelar, mejor cambiarla pal viernes
+    en la mañana" and "no, te dije que la quiero cambiar" got the cancel question again (a helper's walk)."""
+    from test_dialogue_already import finding
+
+    chat = Chat(finding(2, 4, 11), appointments=ClinicAgent(THU, FRI))
+    chat.say("mejor cancela la del martes")
+    reply = chat.say("ah no era la del jueves, pero no la quiero cancelar, mejor cambiarla pal viernes en la mañana")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+
+    chat = Chat(finding(2, 4, 11), appointments=ClinicAgent(THU, FRI))
+    chat.say("mejor cancela la del martes")
+    reply = chat.say("no, te dije que la quiero cambiar")
+    assert "¿Cuál quieres cambiar?" in texts(reply) and "cancelar" not in texts(reply)
