@@ -161,3 +161,16 @@ def test_changing_the_time_offered_while_booking_is_still_that_booking():
     chat.say("1")
     reply = chat.say("¿me cambias la hora a las 11?")
     assert "¿Confirmo el miércoles 2 de diciembre a las 11:00" in texts(reply)
+
+
+def test_a_new_time_on_the_same_day_is_not_read_as_the_appointment_to_move():
+    """"¿Se puede correr mi hora para las 11, el mismo día?" opened with "No tienes una hora así" (the 11 read as the
+    appointment's time; a helper's walk, 2 of 2): straight to it, then that day at 11."""
+    for message, new_time in (("¿se puede correr mi hora para las 11, el mismo día?", "11:00"),
+                              ("puedo pasar mi hora para más tarde el mismo día? tipo a las 3", "15:00")):
+        chat = Chat(slots(), appointments=ClinicAgent(MON))
+        reply = chat.say(message)
+        assert "No tienes" not in texts(reply), message
+        assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply), message
+        reply = chat.say("sí")
+        assert f"¿Confirmo el lunes 7 de diciembre a las {new_time}" in texts(reply), message
