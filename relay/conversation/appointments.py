@@ -296,8 +296,7 @@ def _listed(
         # "…para mañana con el dr rojas" with none like that: said, and what they have listed (never thanked for
         # another appointment: they would come on the wrong day)
         opening = [*opening, lang.say("attendance_thanks_many" if named else "no_booking_like_that_list")]
-    lines = [numbered(n, lang.say("booking_line", **_when(lang, b)) + for_whom(state.bookings, b, owner))
-             for n, b in enumerate(state.bookings, start=1)]
+    lines = [listed_line(lang, n, b, for_whom(state.bookings, b, owner)) for n, b in enumerate(state.bookings, start=1)]
     options = (Option(lang.say("move_one_button"), "move_one"), Option(lang.say("cancel_one_button"), "cancel_one"),
                Option(lang.say("new_booking_button"), "new_booking"))
     state = evolve(state, stage=BOOKINGS, options=options)
@@ -484,7 +483,7 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
     lines, options = [], []
     for n, booking in enumerate(state.bookings, start=1):
         when = _when(lang, booking)
-        lines.append(numbered(n, lang.say("booking_line", **when) + for_whom(state.bookings, booking)))
+        lines.append(listed_line(lang, n, booking, for_whom(state.bookings, booking)))
         label = f"{lang.day_label(_start(booking).date())} {when['time']}"
         options.append(Option(label, "booking", number=n, key=booking.booking_id))
     state = evolve(state, stage=BOOKINGS, options=tuple(options))
@@ -755,6 +754,16 @@ def _data(state: ConversationState, code: str) -> dict[str, Any]:
 
 def _start(booking: WireBooking) -> datetime:
     return datetime.fromisoformat(booking.start)
+
+
+def listed_line(lang: Language, number: int, booking: WireBooking, whose: str = "") -> str:
+    """"2. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto (Rosa Muñoz)", within Kommo's 80 characters: the
+    professional's article goes before any of the line is cut (never the end of whose appointment it is)."""
+    when = _when(lang, booking)
+    line = numbered(number, lang.say("booking_line", **when) + whose)
+    if line.endswith("…"):
+        line = numbered(number, lang.say("booking_line", **{**when, "professional": booking.professional}) + whose)
+    return line
 
 
 def _when(lang: Language, booking: WireBooking) -> dict[str, str]:

@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from relay.conversation.appointments import ask_bookings, for_whom, upcoming
+from relay.conversation.appointments import ask_bookings, for_whom, listed_line, upcoming
 from relay.conversation.context import Context, aware, make_context
 from relay.conversation.evolve import evolve
-from relay.conversation.layout import numbered
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.pages import confirm
 from relay.conversation.patient_language import in_language
@@ -77,8 +76,7 @@ def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
         return [ctx.say("already_one", **when)]
     return [
         ctx.say("already_many", n=len(bookings)),
-        *(numbered(n, ctx.say("booking_line", **_when(ctx, b)) + for_whom(bookings, b, ctx.turn.name))
-          for n, b in enumerate(bookings, start=1)),
+        *(listed_line(ctx.lang, n, b, for_whom(bookings, b, ctx.turn.name)) for n, b in enumerate(bookings, start=1)),
     ]
 
 

@@ -45,9 +45,7 @@ class Language:
     def with_professional(self, name: str, specialty: str = "") -> str:
         """"la Dra. Ana Soto" / "Dra. Ana Soto", and ", Traumatología" when the specialty is worth saying."""
         first = name.split(" ", 1)[0].rstrip(".").casefold() if name else ""
-        article = ""
-        if self.code == "es":
-            article = {"dr": "el ", "doctor": "el ", "dra": "la ", "doctora": "la "}.get(first, "")
+        article = _ARTICLE_OF_TITLE.get(first.translate(_UNACCENTED), "") if self.code == "es" else ""
         return f"{article}{name}, {specialty}" if specialty else f"{article}{name}"
 
     def day_long(self, day: date) -> str:
@@ -65,6 +63,17 @@ class Language:
         if self.code == "es":
             return f"{weekday} {day.day} de {month}"
         return f"{weekday} {day.day} {month}"
+
+
+# A title whose gender is plain ("Klga." kinesióloga, "Dr."): "con la Klga. Paula Méndez". One that is not ("Psic.",
+# "Nut.", "Enf.", "TM") gets none: a wrong article is worse than none.
+_ARTICLE_OF_TITLE = {
+    **dict.fromkeys(("dr", "doctor", "klgo", "kinesiologo", "psicologo", "odontologo", "enfermero", "nutriologo",
+                     "profesor", "tecnologo", "fonoaudiologo"), "el "),
+    **dict.fromkeys(("dra", "doctora", "klga", "kinesiologa", "psicologa", "odontologa", "enfermera", "matrona",
+                     "nutriologa", "profesora", "tecnologa", "fonoaudiologa"), "la "),
+}
+_UNACCENTED = str.maketrans("áéíóúü", "aeiouu")
 
 
 SPANISH = Language(

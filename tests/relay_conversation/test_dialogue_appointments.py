@@ -466,7 +466,7 @@ def test_one_appointment_under_another_name_is_listed_with_it_and_the_last_one_t
                       patient="Benjamín Soto")
     chat = Chat(replace(agenda([3, 4], [(9, 0), (13, 20)]), finds_bookings=True), appointments=ClinicAgent(son))
     reply = chat.say("hola, quería saber si ya tengo hora")
-    assert lines(reply) == ["1. miércoles 9 de diciembre a las 15:45 con Klga. Paula Méndez (Benjamín Soto)"]
+    assert lines(reply) == ["1. miércoles 9 de diciembre a las 15:45 con Klga. Paula Méndez (Benjamín Soto)"]  # 80 characters: no article
     reply = chat.say("ah ok, entonces quiero una para mí el viernes, la última que tengan")
     assert "¿Confirmo el viernes 4 de diciembre a las 13:20" in texts(reply)
 

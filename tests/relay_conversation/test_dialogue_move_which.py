@@ -82,7 +82,7 @@ def test_the_other_one_named_by_its_specialty_while_choosing_the_new_time_is_the
         chat.say("la del lunes 7")
         chat.say("sí")
         reply = chat.say(message)
-        assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con Klga. Paula Méndez?" in texts(reply), message
+        assert "¿Cambio tu hora del martes 8 de diciembre a las 11:00 con la Klga. Paula Méndez?" in texts(reply), message
         assert not agent.moved
 
 

@@ -326,7 +326,7 @@ def test_a_story_naming_the_specialty_that_sent_the_patient_books_the_one_they_n
         "Buenas tardes. Hace un mes me doblé el tobillo y ahora el traumatólogo me dio orden para 10 sesiones de"
         " kinesiología. Quisiera empezar lo antes posible, a principios de la semana que viene, en la tarde."
     )
-    assert "¿Confirmo el lunes 7 de diciembre a las 15:00 con Klga. Paula Méndez" in texts(reply)
+    assert "¿Confirmo el lunes 7 de diciembre a las 15:00 con la Klga. Paula Méndez" in texts(reply)
     chat = Chat(slots(*kine, *rojas))
     chat.say("traumatología el jueves a las 12")
     reply = chat.say("no, es kinesiología lo que necesito, no traumatólogo")
