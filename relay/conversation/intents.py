@@ -108,6 +108,9 @@ _MY_BOOKINGS = re.compile(
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
     rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}(?: o no)?\s*$"
     rf"|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
+    # "¿me agendaron hora con el doctor?", "no me acuerdo si me dieron hora": whether someone booked one for them
+    rf"|\b(?:me|nos|le) (?:agendaron|reservaron|dieron|tomaron|anotaron|agendaste|reservaste|diste)"
+    rf" (?:la |una |mi |alguna )?{_NOUN}\b|\bsi me (?:agendaron|reservaron|dieron|anotaron)\b"
     rf"|(?:la|el|mi) {_NOUN} que (?:tengo|tenia|pedi|tome|agende|reserve)"
     rf"|(?:mi|la) {_NOUN} (?:es|era|quedo) (?:el|para|a)"
     # "¿quedó mi hora?", "¿mi hora quedó reservada?", "¿se reservó mi hora o no?": whether they have it, asked

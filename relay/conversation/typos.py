@@ -51,6 +51,7 @@ KNOWN = frozenset(
     quiera quieres quiere mande manda mandar manana
     sacado sacada sacados sacadas pasado pasada tomado quedado quede quedo anotado anotada hecho hecha
     pasas pasan pasar pasame cambias mueves tardes tarda meses
+    agendaron agendaste reservaron reservaste anotaron
     mananas schedule scheduled scheduling available availability appointed disappoint
     todas junto juntos juntas partes julia entero entera perdon perdona perdone perdoname coche cochera tardo
     """.split()

@@ -261,3 +261,14 @@ def test_a_cancel_turned_into_a_move_at_which_one_moves_the_one_named():
     chat.say("mejor cancela la del martes")
     reply = chat.say("no, te dije que la quiero cambiar")
     assert "¿Cuál quieres cambiar?" in texts(reply) and "cancelar" not in texts(reply)
+
+
+def test_whether_someone_booked_them_an_appointment_lists_theirs():
+    """"¿Tengo hora con la doctora?? no me acuerdo si me agendaron" and "¿me agendaron hora con el doctor?" got a new
+    booking's menus ("agendaron" was corrected to "agendar": a request; a helper's walk, 3 of 3)."""
+    from test_dialogue_already import finding
+
+    for asked in ("buenas noches disculpe la hora, tengo hora con la doctora?? no me acuerdo si me agendaron",
+                  "hola, me agendaron hora con el doctor? no me llegó ninguna confirmación"):
+        reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say(asked)
+        assert THU_LINE in lines(reply), asked
