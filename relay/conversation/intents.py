@@ -65,6 +65,8 @@ _RESCHEDULE = re.compile(
     r"(?:la|lo)s?\b"
     r"|(?:cambia|mueve|corre|pasa|adelanta|atrasa|posterga|reagenda)me(?:la|lo)s?\b"
     r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
+    # "muéveme la del jueves al viernes", "cámbiame la de las 10": one of theirs, by its day or time
+    r"|(?:cambiame|cambieme|mueveme|muevame|pasame|paseme|correme|corrame) (?:la|el) (?:del|de la|de las|de el)\b"
     # "te dije que la quiero cambiar", "lo necesito mover": the one spoken of, with a wish before the verb
     r"|(?:la|lo|las|los) (?:quiero|queria|quisiera|necesito|debo|tengo que|tenia que) (?:cambiar|mover|correr|pasar"
     r"|reagendar|postergar|adelantar|atrasar)\b"
@@ -198,6 +200,7 @@ _PERSON = re.compile(
     r"|hablar con (?:alguien|una persona|ustedes)"
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|(?:la|el|una|un) secre|asesor\w*|atencion al cliente"
     r"|llam(?:en|eme|enme|arme|ame|an)|(?:que|q) me llame|me llame (?:alguien|alguna|una|un|usted|ustedes)"
+    r"|alguien (?:me|nos) (?:llame|contacte|escriba|atienda|responda)"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|reception(?:ist)?|front desk|human|real person"
     r"|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"

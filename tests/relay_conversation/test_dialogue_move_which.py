@@ -174,3 +174,12 @@ def test_a_new_time_on_the_same_day_is_not_read_as_the_appointment_to_move():
         assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply), message
         reply = chat.say("sí")
         assert f"¿Confirmo el lunes 7 de diciembre a las {new_time}" in texts(reply), message
+
+
+def test_move_me_the_one_of_a_day_is_a_move():
+    """"Muéveme la del lunes al viernes 11 a las 12" was "no te entendí" (a helper's walk)."""
+    agent = ClinicAgent(MON)
+    chat = Chat(slots(), appointments=agent)
+    reply = chat.say("muéveme la del lunes al viernes 11 a las 12")
+    assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+    assert "¿Confirmo el viernes 11 de diciembre a las 12:00" in texts(chat.say("sí"))
