@@ -485,7 +485,9 @@ _ANOTHER_ONE = re.compile(
     rf"\b(?:otr[ao]s? {_NOUN} (?:mas|adicional|aparte)|una {_NOUN} mas|otra mas|(?:tambien|ademas)"
     rf" (?:necesito|quiero|quisiera|queria|me gustaria)|(?:one more|a second|an extra) {_NOUN}|(?:also|too) need"
     # "y otra para mí", "ahora necesito otra con la kine": one more, the one they have stays
-    rf"|otr[ao] (?:{_NOUN} )?(?:para|pa) mi|(?:necesito|quiero|quisiera|dame|agendame) otr[ao] (?:{_NOUN} )?con)\b"
+    rf"|otr[ao] (?:{_NOUN} )?(?:para|pa) mi|(?:necesito|quiero|quisiera|dame|agendame) otr[ao] (?:{_NOUN} )?con"
+    # "¿me podrían agendar también el jueves?", "también una hora con la kine": one more, beside the one they have
+    rf"|(?:agend|reserv|dar|sac|ped)\w* tambien|tambien (?:una|otra) {_NOUN})\b"
 )
 _OTHER_NOUN = re.compile(rf"\b(?:otr[ao]s?|another) {_NOUN}\b")
 

@@ -293,7 +293,7 @@ def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
 
     for yes in ("ya", "sii", "dale"):  # Chile's everyday yes closed the chat ("¡Perfecto!"); "sii" was not understood
         again = Chat(finding(2, 4), appointments=ClinicAgent(THU))
-        again.say("¿me podrían agendar también el viernes a las 10?")
+        again.say("¿me podrían agendar el viernes a las 10?")
         assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(again.say(yes)), yes
 
     # Only greeted, or wrote about the appointment they have: "sí" is asked about (never a booking at that time)
@@ -301,3 +301,11 @@ def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
         other = Chat(finding(2, 4), appointments=ClinicAgent(THU))
         other.say(first)
         assert "Toca una de las opciones" in texts(other.say("si")), first
+
+
+def test_one_more_asked_for_with_tambien_is_not_asked_about_again():
+    """"¿Me podrían agendar también el viernes a las 10?" was asked "¿Quieres otra, cambiarla o cancelarla?" (a helper's
+    walk): it said "también"."""
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    reply = chat.say("¿me podrían agendar también el viernes a las 10?")
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(reply) and "¿Quieres otra" not in texts(reply)
