@@ -53,6 +53,7 @@ from relay.conversation.intents import (
     asks_if_still_on,
     asks_other_professional,
     asks_price,
+    asks_to_book,
     asks_to_move,
     asks_to_repeat,
     asks_to_wait,
@@ -682,8 +683,10 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
     return Reply(waiting, ctx.body(data, [ctx.say("handed_off_waiting")], "", (), None), "closed")
 
 
-def _booking_start(ctx: Context, state: ConversationState, message: str) -> Reply:
-    """Booking from a message: act on what it says (a day, a time, a professional, a service), else the first menu."""
+def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_to_book: bool = False) -> Reply:
+    """Booking from a message: act on what it says (a day, a time, a professional, a service), else the first menu.
+    ``tapped_to_book``: "Pedir una hora" after a message that also asked to cancel or move ("quiero agendar con la
+    dra soto el lunes 7, y también cancelar la que tengo"): its booking's day, time and professional are acted on."""
     if not ctx.free:
         return _end(ctx, state, "no_slots")
     reading = read_message(ctx, None, message)
@@ -694,6 +697,8 @@ def _booking_start(ctx: Context, state: ConversationState, message: str) -> Repl
             state = evolve(state, service=service)
     if reading.ambiguous:  # "kine el martes o el jueves": the rest of it (the specialty) and the menus for the day
         reading = replace(reading, day=None, times=(), ambiguous=False, missing_day=None)
+    if tapped_to_book and reading.found and asks_to_book(norm):
+        reading = replace(reading, intent="book")
     if reading.found and reading.intent in ("book", "none"):  # "ahora la de medicina general": what it names
         step = interpret(ctx, state, replace(reading, intent="book"), norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
@@ -1035,7 +1040,8 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
     if option.kind == "new_booking":  # what the first message asked, if it said more than "hola"
         going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), target=None, wish="", told=state.listed(),
                           for_other=state.for_other or _another_beside(state, ctx.turn.message))
-        return _booking_start(evolve(ctx, opening=()), going_on, _same_day_as_theirs(ctx, state.bookings, state.wish))
+        return _booking_start(evolve(ctx, opening=()), going_on, _same_day_as_theirs(ctx, state.bookings, state.wish),
+                              tapped_to_book=True)
     if option.kind == "service":
         return after_specialty(ctx, evolve(state, service=option.key, wish=""), state.wish)
     if option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):

@@ -857,6 +857,12 @@ def corrects_a_booking(text: str) -> bool:
     return bool(_CORRECTION.search(text))
 
 
+def asks_to_book(text: str) -> bool:
+    """The message asks for an appointment in so many words ("quiero agendar con la dra soto el lunes"), whatever
+    else it asks."""
+    return bool(_BOOKING_VERB.search(text))
+
+
 def asks_to_move(text: str) -> bool:
     """The message asks in so many words to move an appointment ("cambiarla pal viernes", "la quiero cambiar"), not
     only corrects itself ("me equivoqué")."""

@@ -272,3 +272,18 @@ def test_whether_someone_booked_them_an_appointment_lists_theirs():
                   "hola, me agendaron hora con el doctor? no me llegó ninguna confirmación"):
         reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say(asked)
         assert THU_LINE in lines(reply), asked
+
+
+def test_the_booking_asked_for_beside_a_cancel_of_none_is_kept_past_pedir_una_hora():
+    """"Quiero agendar con la dra. soto el lunes 7 a las 9:20, y también cancelar la que tengo", none found, then
+    "Pedir una hora": Dra. Soto, Monday 7 and 9:20 were forgotten (a helper's walk). A cancel alone's day is not a
+    booking's."""
+    from dataclasses import replace
+
+    two = replace(agenda(range(2, 9), [(9, 0), (9, 20)], ("Dra. Camila Soto", "Dr. Rojas")), finds_bookings=True)
+    chat = Chat(two, appointments=ClinicAgent())
+    chat.say("hola buenas, quiero agendar con la dra. soto el lunes 7 a las 9:20, y tambien cancelar la que tengo")
+    assert "¿Confirmo el lunes 7 de diciembre a las 09:20 con la Dra. Camila Soto?" in texts(chat.say("Pedir una hora"))
+    chat = Chat(two, appointments=ClinicAgent())
+    chat.say("cancela mi hora del lunes 7 a las 9:20")
+    assert "¿Confirmo" not in texts(chat.say("Pedir una hora"))
