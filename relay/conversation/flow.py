@@ -626,7 +626,7 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
         # "soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él": the one the writer is the relative of
         written = _CAPITALISED_NAME.match(message, whose.end())
         first = fold(written.group(0)).split()[0] if written else ""
-        if written and not _FOR_ME.search(folded) and (_FOR_THEM.search(folded) or f"para {first}" in folded):
+        if written and not for_me(folded) and (_FOR_THEM.search(folded) or f"para {first}" in folded):
             name = check_person_name(written.group(0)).value
     if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
         written = _CAPITALISED_NAME.match(message, bare.end())
@@ -637,7 +637,6 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
 
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
 _FOR_THEM = re.compile(r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le)\b")
-_FOR_ME = re.compile(r"\b(?:para mi|for me)\b")
 _FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
 _NOT_A_PERSON = re.compile(
     r"\b(?:dr|dra|doctor|doctora|doc|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|enero|febrero"
