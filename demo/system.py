@@ -43,6 +43,8 @@ class SystemConfig:
     browser_path: str = ""
     refresh_minutes: float = 5.0
     relay_port: int = 0  # 0: a free one
+    portal_port: int = 0  # the stand-in web app's; 0: a free one
+    kommo_port: int = 0  # the stand-in Kommo's; 0: a free one
     relay_env: dict[str, str] = field(default_factory=dict)
     kommo_rate_limit: float = 7.0
     agent_relay_url: str = ""  # where the agent dials; default the relay itself (a test may put a proxy between)
@@ -155,10 +157,10 @@ class DemoSystem:
             language=self.config.language,
         )
         self._portal_app = create_portal_app(settings)
-        self._portal = ServerThread(self._portal_app).start()
+        self._portal = ServerThread(self._portal_app, port=self.config.portal_port or None).start()
 
     def start_kommo(self) -> None:
-        self._kommo_server = ServerThread(self.kommo.app).start()
+        self._kommo_server = ServerThread(self.kommo.app, port=self.config.kommo_port or None).start()
         self.kommo.bind(self._kommo_server.url)
         self.kommo.add_account(
             self.config.subdomain, self.kommo_client_id, self.kommo_secret, long_lived_token=self.kommo_token

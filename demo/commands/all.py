@@ -71,6 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("all", help="the whole system on this machine, ending in the patient chat")
     parser.add_argument("--data", help="keep the demo's files in this folder (default: a temporary one)")
     parser.add_argument("--relay-port", type=int, default=8700, help="the relay's port (default 8700; 0: any free one)")
+    parser.add_argument("--portal-port", type=int, default=0, help="the stand-in web app's port (default: a free one)")
+    parser.add_argument("--kommo-port", type=int, default=0, help="the stand-in Kommo's port (default: a free one)")
     parser.add_argument("--language", "--lang", choices=("es", "en"), default="es",
                         help="the clinic's language: the bot, the chat, the demo's lines and the summary")
     parser.add_argument("--debug", action="store_true", help="show the relay's status after each bot turn")
@@ -130,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
         language=args.language,
         browser_path=args.browser_path,
         relay_port=args.relay_port,
+        portal_port=args.portal_port,
+        kommo_port=args.kommo_port,
         **portal,  # type: ignore[arg-type]  # the stand-in's published demo account, or the web app given
     )
     system = DemoSystem(config)
