@@ -201,6 +201,8 @@ _PERSON = re.compile(
     r"|humano|ejecutiv[oa]|operador\w*|secretari[ao]|(?:la|el|una|un) secre|asesor\w*|atencion al cliente"
     r"|llam(?:en|eme|enme|arme|ame|an)|(?:que|q) me llame|me llame (?:alguien|alguna|una|un|usted|ustedes)"
     r"|alguien (?:me|nos) (?:llame|contacte|escriba|atienda|responda)"
+    # "que alguien de la clínica me llame", "que una persona me contacte"
+    r"|(?:que|q) (?:\w+ ){1,5}(?:me|nos) (?:llame|llamen|contacte|contacten)\b"
     r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
     r"|reception(?:ist)?|front desk|human|real person"
     r"|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"

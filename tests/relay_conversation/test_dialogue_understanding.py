@@ -543,7 +543,7 @@ def test_asking_for_a_call_and_asking_whether_the_appointment_stands_are_underst
     for message in ("que me llame alguien por favor", "no, mejor que me llame alguien", "q me llame alguien",
                     # a complaint asking for a call got the specialties (a helper's walk)
                     "llevo 3 dias tratando de comunicarme, es una verguenza, necesito que alguien me llame YA",
-                    "que alguien me contacte porfa"):
+                    "que alguien me contacte porfa", "necesito que alguien de la clínica me llame, es por un examen"):
         reply = Chat(agenda([2], [(9, 0)])).say(message)
         assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person", message
     for message in ("¿quedó mi hora?", "y quedó mi hora o no?", "mi hora quedó reservada?", "se reservó mi hora?"):
