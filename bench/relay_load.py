@@ -311,6 +311,7 @@ def start_relay(
         command = [spy, "record", "--nonblocking", "--rate", "250", "--format", fmt, "-o", profile, "--", *command]
     elif profile:
         command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
+    data.mkdir(parents=True, exist_ok=True)  # with Redis nothing else made it
     with open(data.parent / f"{data.name}-relay.log", "ab") as log_file:
         return subprocess.Popen(command, env=env, stderr=log_file)
 
