@@ -622,6 +622,11 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     written = _CAPITALISED_NAME.match(message, relative.end()) if relative else None
     if written:
         name = check_person_name(written.group(0)).value
+    if not name and len(folded) == len(message) and (whose := _RELATIVE_IS.search(folded)):
+        # "mi mamá es Elena Araya Díaz y necesita hora": her name, said before what she needs
+        written = _CAPITALISED_NAME.match(message, whose.end())
+        if written and not for_me(folded) and not _names_no_person(written.group(0)):
+            name = check_person_name(written.group(0)).value
     if not name and len(folded) == len(message) and (whose := _RELATIVE_OF.search(folded)):
         # "soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él": the one the writer is the relative of
         written = _CAPITALISED_NAME.match(message, whose.end())
@@ -635,6 +640,7 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
+_RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
 _FOR_THEM = re.compile(r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le)\b")
 _FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
@@ -769,6 +775,8 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
     A move that already says when to ("cámbiala para el lunes en la mañana") keeps the message, to act on once the
     appointment to move is confirmed."""
     norm = normalize(ctx.turn.message)
+    if intent in ("reschedule", "cancel"):  # a new booking's filters, dropped for it, are not the move's
+        state = evolve(state, specialty="", professionals=(), time_filter="", window=("", ""), skip_days=())
     if intent in ("reschedule", "cancel") or (intent == "my_bookings" and (
             confirms_attendance(norm) or asks_if_still_on(norm))):  # "cancela la de mi mamá Rosa", "confirmo mi
         # asistencia", "¿sigue en pie lo del miércoles?": read once listed

@@ -183,3 +183,22 @@ def test_move_me_the_one_of_a_day_is_a_move():
     reply = chat.say("muéveme la del lunes al viernes 11 a las 12")
     assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
     assert "¿Confirmo el viernes 11 de diciembre a las 12:00" in texts(chat.say("sí"))
+
+
+def test_a_move_asked_for_from_another_specialtys_days_is_not_filtered_by_that_specialty():
+    """Kinesiology's days open, "espera, lo que necesito es correr mi cita del lunes con la doctora Soto para el
+    viernes": "Dra. Ana Soto no tiene horas libres el Vie 4 dic. No encontré horas libres de esa especialidad…" above
+    her free days (the dropped booking's filter; a second helper's walk, 2 of 2)."""
+    kine = [replace(s, specialty="Kinesiología")
+            for s in agenda([2, 4], [(9, 0), (10, 45)], ("Klga. Paula Méndez",)).slots]
+    general = [replace(s, specialty="Medicina general") for s in agenda([4, 8], [(11, 0), (16, 0)]).slots]
+    both = replace(agenda([2], [(9, 0)]), slots=(*kine, *general), finds_bookings=True)
+    chat = Chat(both, appointments=ClinicAgent(MON))
+    chat.say("quiero otra hora")
+    chat.say("Otra hora")
+    chat.say("Kinesiología")
+    reply = chat.say("espera, lo que necesito es correr mi cita del lunes con la doctora Soto para el viernes")
+    assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+    reply = chat.say("sí")
+    assert "no tiene horas libres" not in texts(reply) and "esa especialidad" not in texts(reply)
+    assert "¿Qué hora con la Dra. Ana Soto el Vie 4 dic?" in texts(reply)

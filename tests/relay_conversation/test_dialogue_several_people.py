@@ -101,6 +101,8 @@ def test_a_parent_who_introduces_themselves_books_under_the_childs_name():
         ("Buenas, soy Ximena, la señora de Manuel Rivas. Quiero pedirle hora el miércoles 2 a las 9", "Manuel Rivas"),
         ("Hola soy Paula, la mamá de Vicente Lagos. Quería pedir hora para Vicente el miércoles 2 a las 9",
          "Vicente Lagos"),
+        # her name said first (a second helper's walk: "¿A nombre de quién…?" and then booked as the writer's)
+        ("Hola, mi mamá es Elena Araya Díaz y necesita hora el miércoles 2 a las 9", "Elena Araya Díaz"),
     ):
         chat = Chat(DAYS, name="Paz Contreras")
         reply = chat.say(first)
