@@ -240,9 +240,11 @@ def _decide(
             instead = read_message(ctx, state, turn.message)
             if (instead.day or instead.times or instead.part) and instead.intent not in ("cancel", "person"):
                 option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
-        typed_aim = option is not None and option.kind == "move_one" and not tapped(state, norm)
+        typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
+                     and not norm.strip().isdigit())
         if typed_aim and read_message(ctx, state, turn.message).found:
-            state = evolve(state, wish=turn.message[:500])  # "me equivoqué, quería medicina general": the move's aim
+            # "me equivoqué, quería medicina general": the move's aim; "otra hora de traumatología": the new one's
+            state = evolve(state, wish=turn.message[:500])
         if option is not None:
             return _follow(ctx, state, option, norm)
     if media and state.stage in _CHOOSING:  # counted as not understood: three in a row, and a person listens

@@ -309,3 +309,15 @@ def test_one_more_asked_for_with_tambien_is_not_asked_about_again():
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     reply = chat.say("¿me podrían agendar también el viernes a las 10?")
     assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(reply) and "¿Quieres otra" not in texts(reply)
+
+
+def test_another_one_typed_with_its_specialty_goes_to_that_specialty():
+    """"Otra hora de kinesiología" at "Ya tienes hora…" was asked "¿Qué especialidad necesitas?" (a second helper's
+    walk, 4 of 4)."""
+    kine = [replace(s, specialty="Kinesiología") for s in agenda([2, 4], [(9, 0)], ("Klga. Paula Méndez",)).slots]
+    general = [replace(s, specialty="Medicina general") for s in agenda([4, 7], [(11, 0)]).slots]
+    chat = Chat(replace(agenda([2], [(9, 0)]), slots=(*kine, *general), finds_bookings=True),
+                appointments=ClinicAgent(THU))
+    chat.say("hola")
+    reply = chat.say("otra hora de kinesiología")
+    assert "¿Qué especialidad" not in texts(reply) and buttons(reply)[0] == "Mié 2 dic"
