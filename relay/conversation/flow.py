@@ -313,6 +313,12 @@ def _decide(
         if state.intent == "reschedule" and state.target is not None:
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # the move is dropped: the old one stands
         return _dropped_new_booking(ctx, state)
+    if (state.stage == ASK_FIELD and action is None and reading.intent in ("cancel", "reschedule")
+            and not reading.tentative and names_own_booking(norm)):
+        # "no espera, mejor cambia mi hora del jueves al viernes" at "¿A nombre de quién…?": the one they have, and
+        # the new booking asked about dropped (never booked beside it)
+        return _own_appointments(ctx, evolve(state, stage=CHOOSE_DAY, asking="", pending=None, proposed=None),
+                                 reading.intent)
     if state.stage == ASK_FIELD and state.asking and action is None and tapped(state, norm) is None:
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again

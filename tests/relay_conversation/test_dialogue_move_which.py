@@ -202,3 +202,20 @@ def test_a_move_asked_for_from_another_specialtys_days_is_not_filtered_by_that_s
     reply = chat.say("sí")
     assert "no tiene horas libres" not in texts(reply) and "esa especialidad" not in texts(reply)
     assert "¿Qué hora con la Dra. Ana Soto el Vie 4 dic?" in texts(reply)
+
+
+def test_a_move_asked_for_at_whose_name_question_moves_the_one_they_have():
+    """At "¿A nombre de quién reservo la hora?" of another booking, "no espera, mejor cambia mi hora del lunes al
+    viernes 4 a las 11" became "¿Confirmo el viernes 4 a las 11:00?" for the new booking (a second helper's walk)."""
+    agent = ClinicAgent(MON)
+    chat = Chat(slots(), appointments=agent)
+    chat.say("quiero otra hora")
+    chat.say("Otra hora")
+    chat.say("1")
+    chat.say("09:00")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    reply = chat.say("no espera, mejor cambia mi hora del lunes al viernes 4 a las 11")
+    assert "¿Cambio tu hora del lunes 7 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
+    chat.say("sí")
+    chat.say("sí")
+    assert [old for old, _ in agent.moved.values()] == ["bk-1"] and not chat.books
