@@ -115,7 +115,8 @@ async def test_a_time_reception_booked_for_the_same_patient_meanwhile_is_theirs_
         patient = Patient(system, lead_id, "Julia Diecinueve", phone="+56 9 4100 4019")
         times = await patient.reach_time_menu()
         when = datetime.fromisoformat(data(times)["day"] + "T" + buttons(times)[0])
-        professional = data(times)["message"].split(" con ", 1)[1].split(",")[0].split(" el ")[0]
+        said = data(times)["message"].split(" con ", 1)[1].split(",")[0].split(" el ")[0]
+        professional = said.removeprefix("la ").removeprefix("el ")  # "con la Klga. Paula Méndez"
         desk = system.admin.book(professional, when.isoformat(timespec="minutes"), patient_name="Julia Diecinueve",
                                  patient_phone="9 4100 4019", created_by="recepcion2")
         booked = await patient.say(buttons(times)[0])
