@@ -277,7 +277,7 @@ def _listed(
                                 by_weekday=said.by_weekday)
                  if said is not None and (said.day or said.times) else [])
         if len(named) == 1:
-            opening = [*opening, lang.say("still_on", **_when(lang, named[0]))]
+            opening = [*opening, lang.say("still_on", **when_words(lang, named[0]))]
         elif said is not None and said.day is not None and not named_bookings(
                 state.bookings, said.day, (), by_weekday=said.by_weekday):  # reception cancelled it, say: said first
             opening = [*opening, lang.say("no_booking_that_day_list", day=lang.day_long(said.day))]
@@ -289,7 +289,7 @@ def _listed(
         if len(named) == 1 and (len(state.bookings) == 1 or named != list(state.bookings)):
             # "confirmo mi asistencia (para el jueves)": thanked, with the appointment they will come to
             only = named[0]
-            thanks = lang.say("attendance_thanks", name=first_name(owner), **_when(lang, only))
+            thanks = lang.say("attendance_thanks", name=first_name(owner), **when_words(lang, only))
             data = {"status": "closed", "conversation_id": state.conversation_id, "code": "attendance_confirmed",
                     "booking_id": only.booking_id, "start": only.start}
             return Reply(None, continuation(data, [*opening, thanks]), "closed")
@@ -419,8 +419,8 @@ def for_whom(bookings: Sequence[WireBooking], booking: WireBooking, owner: str =
 def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
     """"Listo, cancelé tu hora …", or "… la hora de Rosa Muñoz …" when it was under another name than the writer's."""
     if _someone_elses(booking, owner):
-        return lang.say("cancel_done_for", patient=booking.patient, **_when(lang, booking))
-    return lang.say("cancel_done", **_when(lang, booking))
+        return lang.say("cancel_done_for", patient=booking.patient, **when_words(lang, booking))
+    return lang.say("cancel_done", **when_words(lang, booking))
 
 
 def _someone_elses(booking: WireBooking, owner: str) -> bool:
@@ -482,7 +482,7 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
     prompt = "which_to_move" if state.intent == "reschedule" else "which_to_cancel"
     lines, options = [], []
     for n, booking in enumerate(state.bookings, start=1):
-        when = _when(lang, booking)
+        when = when_words(lang, booking)
         lines.append(listed_line(lang, n, booking, for_whom(state.bookings, booking)))
         label = f"{lang.day_label(_start(booking).date())} {when['time']}"
         options.append(Option(label, "booking", number=n, key=booking.booking_id))
@@ -547,7 +547,7 @@ def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProf
     state = evolve(state, stage=CONFIRM_CANCEL, target=target, options=options)
     data = _data(state, "confirm_move" if move else "confirm_cancel")
     data.update(booking_id=target.booking_id, start=target.start, professional=target.professional)
-    when = _when(lang, target)
+    when = when_words(lang, target)
     when["professional"] += for_whom(state.bookings, target)  # "… con Dr. Rojas (Rosa Muñoz)?": whose, in a family
     body = continuation(data, list(opening), lang.say("confirm_move" if move else "confirm_cancel", **when),
                         [o.label for o in options], clinic.bot_question_step)
@@ -570,13 +570,13 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         # The clinic's task names the one to cancel (the old one), never only the new one: that is the one left.
         data.update(status="handoff", reason="previous_not_cancelled", requested_start=state.target.start,
                     requested_professional=state.target.professional)
-        paragraphs = [*opening, lang.say("moved_old_kept", **_when(lang, state.target)), when[:1].upper() + when[1:],
-                      lang.say("receptionist")]
+        paragraphs = [*opening, lang.say("moved_old_kept", **when_words(lang, state.target)),
+                      when[:1].upper() + when[1:], lang.say("receptionist")]
         return Reply(None, continuation(data, paragraphs), "handoff")
     data["status"] = "booked"
     name = _first_name(turn.name)
     theirs = _someone_elses(state.target, turn.name)  # "Cambié la hora de Tomás Muñoz", not "tu hora"
-    old = _when(lang, state.target)  # which one is gone, said: a patient with two must not guess
+    old = when_words(lang, state.target)  # which one is gone, said: a patient with two must not guess
     said = (lang.say("moved_for", name=name, patient=state.target.patient, day=old["day"], time=old["time"])
             if theirs else lang.say("moved", name=name, day=old["day"], time=old["time"]))
     paragraphs = [*opening, said, when[:1].upper() + when[1:]]
@@ -636,7 +636,8 @@ def _kept_or_gone(lang: Language, state: ConversationState, clinic: ClinicProfil
     next message reads again: it is never cancelled after the "no")."""
     assert state.target is not None
     if not isinstance(outcome, MyBookingsResult):  # unread: the wish is noted, the outcome still not known
-        paragraphs = [lang.say("cancel_keep_noted", **_when(lang, state.target)), lang.say("booking_unconfirmed_next")]
+        paragraphs = [lang.say("cancel_keep_noted", **when_words(lang, state.target)),
+                      lang.say("booking_unconfirmed_next")]
         reply = _not_known_yet(state, KEEP_REQUESTED, opening, paragraphs, state.target.start, state.target.booking_id)
         reply.continuation["data"]["taken_back"] = True  # the clinic's team: the case changed, see the new task
         return reply
@@ -646,10 +647,10 @@ def _kept_or_gone(lang: Language, state: ConversationState, clinic: ClinicProfil
         kept = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), gave_up=False,
                       cancel_each=False)
         data = {**_data(kept, "kept"), "option_1": again.label, "booking_id": target.booking_id}
-        body = continuation(data, [*opening, lang.say("cancel_taken_back", **_when(lang, target))],
+        body = continuation(data, [*opening, lang.say("cancel_taken_back", **when_words(lang, target))],
                             lang.say("another_booking_prompt"), [again.label], clinic.bot_question_step)
         return Reply(kept, body, "choose_day")
-    paragraphs = [lang.say("cancel_went_before", **_when(lang, target)), lang.say("cancel_done_closing")]
+    paragraphs = [lang.say("cancel_went_before", **when_words(lang, target)), lang.say("cancel_done_closing")]
     data = {"status": "cancelled", "conversation_id": state.conversation_id, "booking_id": target.booking_id,
             "start": target.start, "professional": target.professional, "repeat": True}
     done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
@@ -666,7 +667,7 @@ def _move_kept_or_done(lang: Language, state: ConversationState, turn: Turn, cli
     assert state.target is not None and state.pending is not None
     old, new = state.target, state.pending
     if not isinstance(outcome, MyBookingsResult):
-        paragraphs = [lang.say("move_keep_noted", **_when(lang, old)), lang.say("booking_unconfirmed_next")]
+        paragraphs = [lang.say("move_keep_noted", **when_words(lang, old)), lang.say("booking_unconfirmed_next")]
         reply = _not_known_yet(state, MOVE_BACK_REQUESTED, opening, paragraphs, new.start, new.id, new.professional)
         reply.continuation["data"]["taken_back"] = True  # the clinic's team: the case changed, see the new task
         return reply
@@ -679,12 +680,12 @@ def _move_kept_or_done(lang: Language, state: ConversationState, turn: Turn, cli
         again = Option(lang.say("new_booking_button"), "new_booking")
         kept = evolve(state, stage=CHOOSE_DAY, target=None, pending=None, intent="", options=(again,), gave_up=False)
         data = {**_data(kept, "kept"), "option_1": again.label, "booking_id": old.booking_id}
-        body = continuation(data, [*opening, lang.say("move_taken_back", **_when(lang, old))],
+        body = continuation(data, [*opening, lang.say("move_taken_back", **when_words(lang, old))],
                             lang.say("another_booking_prompt"), [again.label], clinic.bot_question_step)
         return Reply(kept, body, "choose_day")
     if still and made is not None:  # both: the one they did not want any more is offered to be cancelled
         both = lang.say("move_both_booked", new_day=lang.day_long(new_start.date()),
-                        new_time=new_start.strftime("%H:%M"), **_when(lang, old))
+                        new_time=new_start.strftime("%H:%M"), **when_words(lang, old))
         # Still "gave_up": once the new one is cancelled (or kept), the clinic's task about the move is settled.
         asking = evolve(state, intent="cancel", pending=None, bookings=(made,))
         return _confirm_target(lang, asking, clinic, made, [*opening, both])
@@ -692,14 +693,14 @@ def _move_kept_or_done(lang: Language, state: ConversationState, turn: Turn, cli
     if moved is None:  # neither is there any more: a person looks at it
         return _handoff(lang, state, HANDOFF_REASONS.get("reschedule", "bookings_requested"), opening,
                         failed="reschedule")
-    return _moved(lang, state, turn, clinic, moved, [*opening, lang.say("move_went_before", **_when(lang, old))])
+    return _moved(lang, state, turn, clinic, moved, [*opening, lang.say("move_went_before", **when_words(lang, old))])
 
 
 def _cancel_unconfirmed(lang: Language, state: ConversationState, reason: str, opening: Sequence[str]) -> Reply:
     """The truth when a cancel's outcome is not known: never "no pude cancelar" (it may be gone already); the next
     message asks the agent again with the same key."""
     assert state.target is not None
-    paragraphs = [lang.say("cancel_unconfirmed", why=lang.why_not_known(reason), **_when(lang, state.target)),
+    paragraphs = [lang.say("cancel_unconfirmed", why=lang.why_not_known(reason), **when_words(lang, state.target)),
                   lang.say("cancel_unconfirmed_next"), *rest_after_news(lang, state)]
     return _not_known_yet(state, reason, opening, paragraphs, state.target.start, state.target.booking_id)
 
@@ -726,7 +727,7 @@ def _handoff(lang: Language, state: ConversationState, reason: str, opening: Seq
     if failed == "cancel":
         paragraphs = [lang.say("cancel_failed"), lang.say("receptionist")]
     elif failed == "reschedule" and state.target is not None:
-        paragraphs = [lang.say("move_failed", **_when(lang, state.target)), lang.say("receptionist")]
+        paragraphs = [lang.say("move_failed", **when_words(lang, state.target)), lang.say("receptionist")]
     else:
         paragraphs = [lang.say(reason)]
     return Reply(state.handed_off(reason), continuation(data, [*opening, *paragraphs]), "handoff")
@@ -741,7 +742,7 @@ def _not_in_the_agenda(lang: Language, state: ConversationState, reason: str, op
     data: dict[str, Any] = {"status": "handoff", "reason": reason, "conversation_id": state.conversation_id,
                             "booking_id": state.target.booking_id, "requested_start": named.start,
                             "requested_professional": named.professional, "code": "not_in_agenda"}
-    paragraphs = [lang.say("not_in_agenda", **_when(lang, state.target)), lang.say("receptionist")]
+    paragraphs = [lang.say("not_in_agenda", **when_words(lang, state.target)), lang.say("receptionist")]
     return Reply(state.handed_off(reason), continuation(data, [*opening, *paragraphs]), "handoff")
 
 
@@ -759,14 +760,15 @@ def _start(booking: WireBooking) -> datetime:
 def listed_line(lang: Language, number: int, booking: WireBooking, whose: str = "") -> str:
     """"2. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto (Rosa Muñoz)", within Kommo's 80 characters: the
     professional's article goes before any of the line is cut (never the end of whose appointment it is)."""
-    when = _when(lang, booking)
+    when = when_words(lang, booking)
     line = numbered(number, lang.say("booking_line", **when) + whose)
     if line.endswith("…"):
         line = numbered(number, lang.say("booking_line", **{**when, "professional": booking.professional}) + whose)
     return line
 
 
-def _when(lang: Language, booking: WireBooking) -> dict[str, str]:
+def when_words(lang: Language, booking: WireBooking) -> dict[str, str]:
+    """An appointment's day, time and professional as sentences say them ("con la Dra. Ana Soto")."""
     start = _start(booking)
     return {"day": lang.day_long(start.date()), "time": start.strftime("%H:%M"),
             "professional": lang.with_professional(booking.professional)}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from relay.conversation.appointments import ask_bookings, for_whom, listed_line, upcoming
+from relay.conversation.appointments import ask_bookings, for_whom, listed_line, upcoming, when_words
 from relay.conversation.context import Context, aware, make_context
 from relay.conversation.evolve import evolve
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
@@ -71,7 +71,7 @@ def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
     """"Ya tienes hora el …", or "Ya tienes 2 horas reservadas:" and the list (whose they are, when not the
     writer's)."""
     if len(bookings) == 1:
-        when = _when(ctx, bookings[0])
+        when = when_words(ctx.lang, bookings[0])
         when["professional"] += for_whom(bookings, bookings[0], ctx.turn.name)  # "… (Benjamín Soto)": not theirs
         return [ctx.say("already_one", **when)]
     return [
@@ -114,10 +114,3 @@ def _matches(word: str, stem: str) -> bool:
     return word == stem if len(stem) <= 3 else word.startswith(stem)
 
 
-def _when(ctx: Context, booking: WireBooking) -> dict[str, str]:
-    start = datetime.fromisoformat(booking.start)
-    return {
-        "day": ctx.lang.day_long(start.date()),
-        "time": start.strftime("%H:%M"),
-        "professional": ctx.lang.with_professional(booking.professional),
-    }

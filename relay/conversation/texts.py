@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from relay.conversation.menus import fold
+
 _DAYS_KEPT = 2048  # day labels kept per language and form: years of days
 
 
@@ -45,7 +47,7 @@ class Language:
     def with_professional(self, name: str, specialty: str = "") -> str:
         """"la Dra. Ana Soto" / "Dra. Ana Soto", and ", Traumatología" when the specialty is worth saying."""
         first = name.split(" ", 1)[0].rstrip(".").casefold() if name else ""
-        article = _ARTICLE_OF_TITLE.get(first.translate(_UNACCENTED), "") if self.code == "es" else ""
+        article = _ARTICLE_OF_TITLE.get(fold(first), "") if self.code == "es" else ""
         return f"{article}{name}, {specialty}" if specialty else f"{article}{name}"
 
     def day_long(self, day: date) -> str:
@@ -73,7 +75,6 @@ _ARTICLE_OF_TITLE = {
     **dict.fromkeys(("dra", "doctora", "klga", "kinesiologa", "psicologa", "odontologa", "enfermera", "matrona",
                      "nutriologa", "profesora", "tecnologa", "fonoaudiologa"), "la "),
 }
-_UNACCENTED = str.maketrans("áéíóúü", "aeiouu")
 
 
 SPANISH = Language(
