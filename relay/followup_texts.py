@@ -55,6 +55,8 @@ _REASONS: dict[str, tuple[str, str]] = {
     "portal_down": ("la agenda web no respondía", "the clinic web app was not responding"),
     "portal_changed": ("la agenda web cambió de aspecto", "the clinic web app changed its screens"),
     "asked_for_person": ("pidió hablar con una persona", "asked to talk to a person"),
+    # Starts as asked_for_person does: a patient asking for a person either way has one task (``task_case``)
+    "asked_for_call": ("pidió hablar con una persona por teléfono", "asked to talk to a person on the phone"),
     "not_understood": ("el bot no entendió sus mensajes", "the bot did not understand the messages"),
     "no_slots": ("no había horarios libres", "there were no free times"),
     "bad_request": ("la agenda web rechazó los datos del paciente", "the clinic web app refused the details"),
@@ -338,7 +340,8 @@ def task_case(event: HandoffEvent, language: str) -> str:
     person (whatever day they were looking at), or the appointment a time being booked, cancelled or moved is. A
     lead's open task that starts so is the same case (the patient wrote again): not written twice. "" for the rest
     (paused, the agent away…: whether they wanted a time or to cancel one is only in their words)."""
-    text = task_text(replace(event, said=()), language)
+    asked = "asked_for_person" if event.reason == "asked_for_call" else event.reason  # one person asked for
+    text = task_text(replace(event, reason=asked, said=()), language)
     if event.reason in ASKED_OF_A_PERSON:
         return text.split(". ", 1)[0].rstrip(".")
     return text.rstrip(".") if event.chosen_start else ""

@@ -42,7 +42,7 @@ RESOLVED_CONTACTED = "resolved_contacted"  # reception marked the patient "Conta
 RESOLUTIONS = frozenset({RESOLVED_BOOKED, RESOLVED_CANCELLED, RESOLVED_KEPT, RESOLVED_SUPERSEDED, RESOLVED_CONTACTED})
 # Hand-offs the patient asked of a person (to talk, to fix the name, to say they will be late): a case settling by
 # itself says nothing about them, so a resolution never closes them; only reception does ("Contactado").
-ASKED_OF_A_PERSON = frozenset({"asked_for_person", "name_correction", "running_late"})
+ASKED_OF_A_PERSON = frozenset({"asked_for_person", "asked_for_call", "name_correction", "running_late"})
 
 SAID_MAX = 5  # the patient's last messages an event carries
 SAID_CHARS = 200

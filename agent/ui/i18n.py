@@ -174,6 +174,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "este equipo no estaba conectado al servidor", "this computer was not connected to the relay",
     ),
     "reason.asked_for_person": ("pidió hablar con una persona", "asked to talk to a person"),
+    "reason.asked_for_call": ("pidió hablar con una persona por teléfono", "asked to talk to a person on the phone"),
     "reason.not_understood": ("el bot no entendió sus mensajes", "the bot did not understand the messages"),
     "reason.no_slots": ("no había horarios libres", "there were no free times"),
     "reason.bad_request": ("la agenda web rechazó sus datos", "the clinic web app refused the details"),

@@ -49,6 +49,7 @@ from relay.conversation.intents import (
     another_person_too,
     asked_besides,
     asks_about_clinic,
+    asks_for_call,
     asks_how_long,
     asks_if_still_on,
     asks_other_professional,
@@ -104,6 +105,7 @@ from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
     ELSEWHERE,
     NAME_CORRECTION,
+    PERSON_REASONS,
     RUNNING_LATE,
     after_booking,
     closed,
@@ -283,7 +285,7 @@ def _decide(
             and drops_the_new_booking(state, norm, reading.day is not None)):
         return _dropped_new_booking(ctx, state)  # "no, mejor cancela" while booking: nothing booked, nothing cancelled
     if action is None and reading.intent == "person":
-        return _end(ctx, state, "asked_for_person")
+        return _end(ctx, state, _person_reason(turn.message))
     if (action is None and reading.intent in ("cancel", "reschedule", "my_bookings")
             and [o.kind for o in state.options] == ["new_booking"]):
         # "necesito cancelar la hora de mi esposo" after "No encontré horas… ¿Quieres pedir una?" (reception may have
@@ -516,9 +518,13 @@ def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicPr
     person is handed off as that (their task says so, never only "the PC was off"); anyone else, for ``reason``."""
     if detect(normalize(turn.message)).intent == "person":
         step = decide(state, turn, clinic, SlotsResult((), 0.0))
-        if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") == "asked_for_person":
+        if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") in PERSON_REASONS:
             return step
     return handoff(state, turn, clinic, reason)
+
+
+def _person_reason(message: str) -> str:
+    return "asked_for_call" if asks_for_call(normalize(message)) else "asked_for_person"
 
 
 def _plain_yes(norm: str) -> bool:
@@ -571,7 +577,7 @@ def _start(ctx: Context) -> Reply | AgentStep:
     if sounds_like_an_emergency(normalize(turn.message)):  # "me duele mucho el pecho": not a wait of days, first
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
-        return _end(ctx, state, "asked_for_person")
+        return _end(ctx, state, _person_reason(turn.message))
     if running_late(normalize(turn.message)) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
         # "voy a llegar tarde a mi hora", "no alcanzo a llegar a las 11, llego 11:15": never a booking or a cancel
         return _end(ctx, state, RUNNING_LATE)

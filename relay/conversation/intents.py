@@ -628,6 +628,18 @@ _GREETING_WORDS = frozenset(
 )
 
 
+_CALL = re.compile(
+    r"\b(?:llam(?:en|eme|enme|arme|ame)|(?:que|q) (?:\w+ ){0,5}(?:me|nos) (?:llame|llamen)"
+    r"|me (?:\w+ )?llam(?:e|en|ar|aran?)\b|llamarme|llamarnos|llamada|por telefono"
+    r"|call me|phone me|(?:a|phone) call|by phone|ring me)\b"
+)
+
+
+def asks_for_call(norm: str) -> bool:
+    """ "que me llamen", "¿me pueden llamar?", "call me": a person asked for, on the phone (reception is told so)."""
+    return bool(_CALL.search(norm))
+
+
 def greeting_only(text: str) -> bool:
     """A message that only greets ("hola", "buenas tardes", "hi there" is not: "there" is more)."""
     words = set(text.split())

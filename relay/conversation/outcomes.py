@@ -40,6 +40,8 @@ from wire.messages import BookResult, WireError, WireSlot
 BOOKING_FAILED = "booking_failed"  # a booking first told as not known yet turned out not to have happened
 RUNNING_LATE = "running_late"  # "voy a llegar tarde": reception is told; the appointment stays as it is
 NAME_CORRECTION = "name_correction"  # the name on a booked appointment: the web app's own screens, a person's job
+# A person asked for: to write, or to phone ("que me llamen")
+PERSON_REASONS = ("asked_for_person", "asked_for_call")
 ELSEWHERE = {"cancel": "cancel_requested", "reschedule": "reschedule_requested", "my_bookings": "bookings_requested"}
 
 
@@ -123,8 +125,8 @@ def handoff(
                     requested_professional=named.professional)
     if reason == "cancelled":
         paragraphs = [lang.say("cancelled")]
-    elif reason == "asked_for_person":
-        paragraphs = [lang.say("asked_for_person")]
+    elif reason in PERSON_REASONS:
+        paragraphs = [lang.say(reason)]
     elif reason in ELSEWHERE.values() or reason in (NAME_CORRECTION, RUNNING_LATE, "not_understood"):
         paragraphs = [lang.say(reason)]
     elif reason == "no_slots":

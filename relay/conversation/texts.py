@@ -150,6 +150,7 @@ SPANISH = Language(
         "closing_bye": "¡Hasta pronto{name}! Escríbenos cuando necesites una hora.",
         "closing_ok": "¡Perfecto{name}! Si necesitas cambiar o cancelar una hora, escríbeme cuando quieras.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
+        "asked_for_call": "Entendido. Le pedí a recepción que te llame en breve.",
         "confirm": "¿Confirmo el {day} a las {time} con {professional}?",
         "confirm_for": "¿Confirmo el {day} a las {time} con {professional}, a nombre de {patient}?",
         "confirm_move_to": "¿Confirmo el {day} a las {time} con {professional}, en vez de tu hora del {old_day} a las"
@@ -379,6 +380,7 @@ ENGLISH = Language(
         "closing_bye": "See you{name}! Write to us whenever you need an appointment.",
         "closing_ok": "Great{name}! If you need to change or cancel an appointment, write to me whenever you like.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
+        "asked_for_call": "Understood. I've asked reception to call you shortly.",
         "confirm": "Shall I book {day} at {time} with {professional}?",
         "confirm_for": "Shall I book {day} at {time} with {professional}, under the name {patient}?",
         "confirm_move_to": "Shall I book {day} at {time} with {professional}, instead of your appointment on {old_day}"

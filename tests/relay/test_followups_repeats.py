@@ -42,3 +42,4 @@ async def test_asking_for_a_person_again_after_starting_over_is_one_kommo_task_w
     assert "prefiero hablar con alguien" in notes[-1].text
     [task] = kommo.tasks(sub, "902")
     assert "pidió hablar con una persona" in task.text and not task.completed
+    assert "pidió hablar con una persona por teléfono" in notes[0].text  # "que me llame alguien": a call

@@ -545,7 +545,16 @@ def test_asking_for_a_call_and_asking_whether_the_appointment_stands_are_underst
                     "llevo 3 dias tratando de comunicarme, es una verguenza, necesito que alguien me llame YA",
                     "que alguien me contacte porfa", "necesito que alguien de la clínica me llame, es por un examen"):
         reply = Chat(agenda([2], [(9, 0)])).say(message)
-        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person", message
+        assert reply.status == "handoff", message
+        if "contacte" in message:
+            assert reply.continuation["data"]["reason"] == "asked_for_person", message
+            assert "Una recepcionista te escribirá en breve." in texts(reply), message
+        else:  # a call asked for: reception is told to phone, and so is the patient (never "te escribirá")
+            assert reply.continuation["data"]["reason"] == "asked_for_call", message
+            assert "Le pedí a recepción que te llame en breve." in texts(reply) and "escribir" not in texts(reply)
+    for message in ("¿me pueden llamar por favor?", "prefiero que me llamen, no me manejo con el chat",
+                    "pueden llamarme al celular?", "please call me"):
+        assert Chat(agenda([2], [(9, 0)])).say(message).continuation["data"]["reason"] == "asked_for_call", message
     for message in ("¿quedó mi hora?", "y quedó mi hora o no?", "mi hora quedó reservada?", "se reservó mi hora?"):
         reply = Chat(finding(2, 4), appointments=ClinicAgent(THU)).say(message)
         assert "jueves 3 de diciembre a las 10:00" in texts(reply) and "especialidad" not in texts(reply), message
