@@ -26,8 +26,8 @@ upcoming appointment: another one, change it or cancel it; only when the agent s
 Every message is read, the first one included (freetext.read: intents, days, times, specialties, typos).
 booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``professional``, ``day``, ``time``,
 ``address``, ``repeat``. handoff: ``reason`` (the core's, an agent error code, or the conversation's own
-``no_slots`` / ``cancelled`` / ``asked_for_person`` / ``asked_for_call`` / ``cancel_requested`` / ``reschedule_requested`` /
-``bookings_requested``) and, when a booking's outcome is unknown,
+``no_slots`` / ``cancelled`` / ``asked_for_person`` / ``asked_for_call`` / ``cancel_requested`` /
+``reschedule_requested`` / ``bookings_requested``) and, when a booking's outcome is unknown,
 ``requested_start`` / ``requested_professional`` / ``requested_slot_id`` with ``booking: "unconfirmed"``.
 booked and handoff end the conversation (state None) with no goto, so the bot goes on to its next step —
 except a booking whose outcome is unknown: its state is kept, and ``resume_booking`` turns the lead's next

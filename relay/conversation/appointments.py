@@ -354,7 +354,12 @@ def named_bookings(
         later = sorted({_start(b).date() for b in bookings if _start(b).weekday() == day.weekday()})
         day = later[0] if later else day
     said = {*words}
-    scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
+    if OWNERS in said:  # "la mía": by the patient's names only (never the professional's), theirs first
+        owner = [w for w in words if w != OWNERS]
+        scores = {b.booking_id: 2 * len(_patient_words(b) & said) + (_patient_words(b, first=True) == set(owner[:1]))
+                  for b in bookings}
+    else:
+        scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
     best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
     by_name = [b for b in bookings if best and scores[b.booking_id] == best]
     if day is None and not times and not who:
@@ -383,13 +388,25 @@ def naming_words(text: str, owner: str) -> tuple[str, ...]:
     "la del Dr. Rojas". "La mía" is the phone owner's (their WhatsApp name), and then what the message says of the
     others ("la de la Josefa la dejamos") is not read as naming them."""
     folded = _KEPT.sub(" ", fold(text))  # "la mía la dejamos": not the one meant
-    return tuple(re.findall(r"\w+", fold(owner) if _MINE.search(folded) else folded))
+    if _MINE.search(folded):
+        return (OWNERS, *re.findall(r"\w+", fold(owner)))
+    return tuple(re.findall(r"\w+", folded))
+
+
+# Among ``naming_words``: the words after it are the phone owner's name ("la mía"), not words of the message
+OWNERS = "\x00mine"
 
 
 def _name_words(booking: WireBooking) -> set[str]:
     """The words that name an appointment: its patient's names and its professional's surname and names."""
     words = re.findall(r"\w+", f"{fold(booking.patient)} {fold(booking.professional)}")
     return {w for w in words if len(w) > 2 and w not in _TITLE_WORDS}
+
+
+def _patient_words(booking: WireBooking, *, first: bool = False) -> set[str]:
+    """The words of the appointment's patient's name (``first``: the first one only)."""
+    words = re.findall(r"\w+", fold(booking.patient))
+    return set(words[:1] if first else words)
 
 
 def act_on_named(

@@ -348,6 +348,10 @@ def _decide(
     choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
     if len(choices) == 1:
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
+    switched = (_another_named(ctx, state, norm, turn.name)
+                if state.stage == CONFIRM_CANCEL and option is None and action is None else None)
+    if switched is not None:  # "ok, la de Rojas" at «¿Cancelo tu hora del jueves…?»: never Thursday's on its "ok"
+        return switched
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
             and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
             and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
@@ -865,6 +869,37 @@ def _same_day_as_theirs(ctx: Context, bookings: Sequence[WireBooking], wish: str
         return wish
     day = days.pop()
     return f"{norm[: same.start()]} el {day.day}/{day.month}/{day.year} {norm[same.end():]}"
+
+
+def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str) -> Reply | None:
+    """At «¿Cancelo (cambio) tu hora del jueves…?» with several listed, a message that names another of them in
+    so many words ("ok, la de Rojas", "sí, la del viernes", "dale, pero la del viernes, no la del jueves"): that one
+    asked about — or, to cancel, both ("…y la del viernes también") — never the one asked about done on its "ok"."""
+    if len(state.bookings) < 2 or state.cancel_each or state.target is None or not _THE_ONE_OF.search(norm):
+        return None
+    # "…pero la del viernes, no la del jueves": what it is not left out (the commas are gone from ``norm``: "sí,
+    # bueno no, la del viernes" reads as "…no la del viernes", then named as a whole)
+    for said in dict.fromkeys((_NOT_THAT_ONE.sub(" ", norm), norm)):
+        reading = read_message(ctx, None, said)
+        who = _professionals_named(ctx, reading)
+        words = naming_words(said, owner)
+        named = named_bookings(state.bookings, reading.day, reading.times, who, words, by_weekday=reading.by_weekday)
+        if named:
+            break
+    if named == [state.target] and _LEADING_YES.match(norm):  # "sí, cancela la del jueves": the yes, to that one
+        return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
+    if not named or state.target in named:
+        return None
+    if state.intent == "cancel" and _TOO.search(norm):
+        return cancel_each(ctx.lang, state, ctx.clinic, among=[state.target, *named])
+    return another_of_theirs(ctx.lang, state, ctx.clinic, None, reading.day, reading.times, who, words,
+                             by_weekday=reading.by_weekday)
+
+
+# "la del viernes", "la de Rojas", "la con el doctor", "la mía": an appointment named, not a new day or time
+_THE_ONE_OF = re.compile(r"\b(?:la|el|esa|ese) (?:del?|con|mi[ao])\b|\b(?:the one (?:on|at|with|for)|mine)\b")
+_NOT_THAT_ONE = re.compile(r"\b(?:no|not) (?:la|el|esa|ese|the one) (?:del?|con|on|at|with)\b[^,.;:!?]*")
+_TOO = re.compile(r"\b(?:tambien|ambas|las dos|los dos|too|also|both)\b")
 
 
 def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:

@@ -1,0 +1,72 @@
+"""At «¿Cancelo (cambio) tu hora del jueves…?» with two listed, a yes that names the other one (a helper's walk: "ok,
+la de Rojas" cancelled Thursday's), and "la mía" among a family's appointments."""
+
+from __future__ import annotations
+
+import pytest
+from conversation_kit import Chat, texts
+from test_dialogue_already import finding
+from test_dialogue_appointments import FRI, THU, ClinicAgent
+
+from wire.appointments import WireBooking
+
+
+def at_the_question(intent: str) -> tuple[ClinicAgent, Chat]:
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(finding(2, 4, 7), appointments=agent)
+    opening = "quiero cancelar la del jueves" if intent == "cancel" else "quiero cambiar la del jueves"
+    assert "del jueves 3 de diciembre a las 10:00" in texts(chat.say(opening))
+    return agent, chat
+
+
+@pytest.mark.parametrize("message", [
+    "ok, la de rojas", "ok pero la del viernes, no la del jueves", "dale, aunque en verdad era la del doctor rojas",
+    "si, la del viernes", "perfecto, pero la con el doctor rojas",
+])
+def test_a_yes_naming_the_other_appointment_asks_about_that_one_and_cancels_nothing(message):
+    agent, chat = at_the_question("cancel")
+    said = texts(chat.say(message))
+    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in said, message
+    assert agent.cancelled == {}
+    assert "Listo, cancelé tu hora del viernes 4" in texts(chat.say("sí"))
+    assert list(agent.cancelled.values()) == ["bk-8"]
+
+
+@pytest.mark.parametrize("message", ["dale, pero la de rojas", "ok pero la del viernes", "si, bueno no, la del viernes"])
+def test_a_yes_naming_the_other_appointment_at_a_move_asks_about_moving_that_one(message):
+    agent, chat = at_the_question("reschedule")
+    said = texts(chat.say(message))
+    assert "¿Cambio tu hora del viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas?" in said, message
+    assert agent.moved == {}
+
+
+def test_a_move_to_a_day_is_still_a_move_of_the_one_asked_about():
+    _, chat = at_the_question("reschedule")
+    said = texts(chat.say("si, para el viernes"))
+    assert "Elige la nueva hora; la del jueves 3 de diciembre a las 10:00 se cancelará" in said
+
+
+def test_both_named_are_each_asked_about_and_a_yes_naming_the_one_asked_about_cancels_it():
+    agent, chat = at_the_question("cancel")
+    said = texts(chat.say("si pero la del viernes tambien"))
+    assert "te pregunto por cada una" in said and "¿Cancelo tu hora del jueves 3" in said
+    agent, chat = at_the_question("cancel")
+    assert "Listo, cancelé tu hora del jueves 3" in texts(chat.say("si, cancela la del jueves"))
+    assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_la_mia_is_the_writers_own_never_one_whose_professional_shares_their_first_name():
+    mine = WireBooking("bk-1", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dr. Juan Rojas",
+                       patient="Ana Pérez")
+    hers = WireBooking("bk-2", "2026-12-04T15:00:00-03:00", "2026-12-04T15:30:00-03:00", "Dra. Ana Soto",
+                       patient="María Pérez")
+    for messages in (("quiero cancelar una hora", "la mía"), ("quiero cancelar la mía",)):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(mine, hers), name="Ana María Pérez")
+        for message in messages:
+            said = texts(chat.say(message))
+        assert "del jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas (Ana Pérez)?" in said, messages
+    son = WireBooking("bk-3", "2026-12-04T15:00:00-03:00", "2026-12-04T15:30:00-03:00", "Dra. Ana Soto",
+                      patient="Tomás Pérez")
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(mine, son), name="Ana Pérez")
+    chat.say("quiero cancelar una hora")
+    assert "del jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas (Ana Pérez)?" in texts(chat.say("la mía"))
