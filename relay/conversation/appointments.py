@@ -32,7 +32,7 @@ from relay.conversation.intents import (
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
-from relay.conversation.outcomes import rest_after_news, rest_asked_for, slot_taken
+from relay.conversation.outcomes import next_person_state, rest_after_news, rest_asked_for, slot_taken
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
@@ -209,7 +209,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
             "start": state.target.start, "professional": state.target.professional, "repeat": outcome.repeat,
         }
         done = evolve(state, stage=CANCELLED, intent="", bookings=(), options=(), wish="", gave_up=False,
-                      cancel_each=False, more_asked=False, others_to_book=False,
+                      cancel_each=False, more_asked=False,  # another person's wanted too: "sí" books it next
                       told=state.listed(but=state.target.booking_id))  # undoable
         return Reply(done, continuation(data, [*step.opening, *paragraphs]), "cancelled")
     if isinstance(outcome, RescheduleResult) and state.target is not None:
@@ -600,7 +600,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     paragraphs.extend(rest_asked_for(lang, state))  # "sí, y …" at the move's confirmation
-    return Reply(None, continuation(data, paragraphs), "booked")
+    return Reply(next_person_state(state, turn), continuation(data, paragraphs), "booked")
 
 
 def _first_name(name: str) -> str:

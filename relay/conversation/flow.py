@@ -61,6 +61,7 @@ from relay.conversation.intents import (
     asks_where,
     booked_for_another,
     calls_it_off,
+    cancel_then_book_for_another,
     confirms_attendance,
     corrects_a_booking,
     courtesy,
@@ -140,6 +141,7 @@ from relay.conversation.state import (
     CONFIRM,
     CONFIRM_CANCEL,
     HANDED_OFF,
+    NEXT_PERSON,
     PATIENT_NAME,
     ConversationState,
     Option,
@@ -198,6 +200,8 @@ def _decide(
         return _while_handed_off(ctx, state)
     if state.stage == CANCELLED and problem is None:
         return _after_cancel(ctx, state)
+    if state.stage == NEXT_PERSON and problem is None:
+        return _next_person(ctx, state)
     if problem is not None:
         return patient_handoff(turn, clinic, problem, state)
     state = state.seen(turn.now)
@@ -568,8 +572,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         state = evolve(state, for_other=True)
     if wants_several(normalize(turn.message)):  # "para mí y mi hijo": whose name first is asked; the next one after
         state = evolve(state, for_other=True, others_to_book=True)
-    elif and_one_more_for_another(normalize(turn.message)):  # "…, y también una para mi hija": hers after this one
-        state = evolve(state, others_to_book=True)
+    elif and_one_more_for_another(normalize(turn.message)) or cancel_then_book_for_another(normalize(turn.message)):
+        state = evolve(state, others_to_book=True)  # "…, y también una para mi hija": hers after this one
     elif two_of_a_kind_each(normalize(turn.message)):  # "una con kine y otra con medicina general": the second after
         state = evolve(state, more_asked=True)
     state = _named_for(state, turn.message, turn.name)
@@ -600,6 +604,8 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     starts a new conversation, as after any ending."""
     cancelled = state.target
     norm = normalize(ctx.turn.message)
+    if state.others_to_book and not wants_it_back(norm):  # "cancela la mía y agenda una para mi mamá" … "sí"
+        return _next_person(ctx, state)
     wanted_back = cancelled is not None and (wants_it_back(norm) or _SAME_TIME.search(norm) is not None)
     if cancelled is None or not wanted_back or cancelled.professional not in {s.professional for s in ctx.free}:
         return _start(ctx)
@@ -614,6 +620,18 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if wanted is None:
         wanted = Reading(day=start.date(), times=((start.hour, start.minute),), intent="book")
     return interpret(ctx, again, wanted, norm)
+
+
+def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
+    """After one of several appointments asked for at once ("para mí y mi esposa", "cancela la mía y agéndame una para
+    mi mamá") was done, and told so: "sí", "dale", "ahora la de mi esposa", "la de ella el viernes" books the next
+    person's (whose name is asked); anything else starts a new conversation, as after any ending."""
+    norm = normalize(ctx.turn.message)
+    yes = detect(norm).answer == "yes" and not _THANKS.search(norm)
+    if not (yes or for_someone_else(norm) or wants_another(norm)) or running_late(norm):
+        return _start(ctx)
+    fresh = evolve(_fresh_state(ctx.turn), for_other=True, language=state.language)
+    return _booking_start(ctx, _named_for(fresh, ctx.turn.message, ctx.turn.name), ctx.turn.message)
 
 
 _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Muñoz", "her name is Ann Lee"

@@ -418,7 +418,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     if _PERSON.search(text):
         intent = "person"
         any_professional = False
-    elif _RESCHEDULE.search(text):
+    elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
         intent = "reschedule"
     elif _CANT_GO.search(text) and _OTHER_DAY.search(text):  # "no voy a poder ir, ¿para otro día?": a move
         intent = "reschedule"
@@ -752,6 +752,13 @@ _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a 
     # "córrela para las 11:20", "más tarde el mismo día, tipo a las 6": a new time only (the day stays)
     r"|\b(?:para|pa) las \d|\b(?:tipo|como|onda) (?:a )?las \d|\b(?:para )?mas (?:tarde|temprano)\b"
 )
+
+
+def cancel_then_book_for_another(norm: str) -> bool:
+    """ "cancela mi hora y agéndame una para mi mamá": a cancel, then a booking for another person (never a move of
+    the writer's appointment into the other person's)."""
+    then = _THEN_NEW.search(norm)
+    return then is not None and bool(_SOMEONE_ELSE.search(norm[then.start():]))
 
 
 def old_appointment_part(norm: str, moving: bool) -> str:

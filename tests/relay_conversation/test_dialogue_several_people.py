@@ -7,7 +7,7 @@ from conversation_kit import Chat, agenda, texts
 from test_dialogue_already import finding
 from test_dialogue_appointments import THU, ClinicAgent
 
-NEXT = "escríbeme «otra hora para otra persona»"
+NEXT = "respóndeme «sí» y te muestro los días"
 DAYS = agenda([2, 3, 4], [(9, 0), (9, 30), (11, 0)])
 
 
@@ -63,7 +63,7 @@ def test_english_two_people():
     chat.say("1")
     chat.say("1")
     reply = chat.say("Tom Vega")
-    assert reply.status == "booked" and "write «another appointment for someone else»" in texts(reply)
+    assert reply.status == "booked" and "reply «yes» and I'll show you the days" in texts(reply)
 
 
 def test_one_more_for_someone_else_after_the_first_request_is_said_once_the_first_is_booked():
@@ -74,7 +74,7 @@ def test_one_more_for_someone_else_after_the_first_request_is_said_once_the_firs
     assert "¿Confirmo el jueves 3 de diciembre a las 09:00 con la Dra. Ana Soto?" in texts(reply)
     chat.say("si")
     booked = chat.say("a mi nombre")
-    assert booked.status == "booked" and "«otra hora para otra persona»" in texts(booked), texts(booked)
+    assert booked.status == "booked" and NEXT in texts(booked), texts(booked)
     alone = Chat(agenda([3], [(9, 0)])).say("hola, mi hija tambien necesita hora el jueves a las 9")
     assert alone.state is not None and not alone.state.others_to_book
 
@@ -114,3 +114,44 @@ def test_a_parent_who_introduces_themselves_books_under_the_childs_name():
     chat = Chat(DAYS, name="Paula Lagos")  # the same introduction, for herself: her own
     reply = chat.say("Hola soy Paula, la mamá de Vicente Lagos, necesito hora para mí el miércoles 2 a las 9")
     assert "a nombre de" not in texts(reply)
+
+
+def test_after_the_first_of_two_is_booked_a_plain_yes_or_naming_the_other_person_books_theirs():
+    """"dale" after "Me pediste también una hora para otra persona…" closed the chat, and "ya, ahora la de mi
+    esposa" asked «¿Quieres otra, cambiarla o cancelarla?» (a helper's walk): the second person was forgotten."""
+    for answer in ("dale", "si", "ya, ahora la de mi esposa", "ok", "la de mi esposa el viernes"):
+        chat = Chat(DAYS)
+        chat.say("hola quiero hora para mi y para mi esposa el jueves")
+        chat.say("1")
+        reply = chat.say("Ana Pérez")
+        assert reply.status == "booked" and NEXT in texts(reply), answer
+        reply = chat.say(answer)
+        assert reply.status in ("choose_day", "choose_time") and "¡Hola" not in texts(reply), answer
+        if reply.status == "choose_day":
+            reply = chat.say("1")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1")), answer
+        reply = chat.say("María Soto")
+        assert reply.status == "booked" and "La hora de María Soto quedó reservada" in texts(reply), answer
+        assert len(chat.books) == 2 and NEXT not in texts(reply), answer
+    for answer in ("gracias", "ok gracias"):
+        chat = Chat(DAYS)
+        chat.say("hola quiero hora para mi y para mi esposa el jueves")
+        chat.say("1")
+        chat.say("Ana Pérez")
+        assert chat.say(answer).status == "closed", answer
+
+
+def test_cancel_mine_and_book_one_for_my_mother_cancels_then_books_hers_under_her_name():
+    """It was read as a move of the writer's appointment: cancelled, rebooked in her own name, the mother never."""
+    for first in ("hola, cancela mi hora porfa y agendame una para mi mamá",
+                  "quiero cancelar mi hora del jueves y pedir una para mi hijo"):
+        agent = ClinicAgent(THU)
+        chat = Chat(finding(2, 4), appointments=agent)
+        assert "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00" in texts(chat.say(first)), first
+        reply = chat.say("si")
+        assert reply.status == "cancelled" and NEXT in texts(reply), first
+        assert list(agent.cancelled.values()) == ["bk-7"] and agent.moved == {}
+        assert chat.say("si").status == "choose_day"
+        chat.say("1")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1")), first
+        assert "La hora de Rosa Díaz quedó reservada" in texts(chat.say("Rosa Díaz")), first

@@ -33,7 +33,7 @@ def test_a_yes_and_another_persons_appointment_books_this_one_under_the_writer_a
     assert reply.status == "booked" and len(chat.books) == 1
     assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other  # hers, not Diego's
     assert "Tu hora quedó reservada" in texts(reply)
-    assert "escríbeme «otra hora para otra persona»" in texts(reply) and APART not in texts(reply)
+    assert "respóndeme «sí» y te muestro los días" in texts(reply) and APART not in texts(reply)
 
 
 def test_yes_and_whom_this_one_is_for_still_books_it_under_that_name():
@@ -77,7 +77,7 @@ def test_yes_please_and_one_for_a_relative_books_the_writers_own_and_says_how_to
         reply = chat.say(message)
         assert reply.status == "booked", message
         assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other, message
-        assert "otra hora para otra persona" in texts(reply), message
+        assert "respóndeme «sí»" in texts(reply), message
 
 
 def test_mine_first_at_the_name_question_is_the_writers_name_never_stored_as_one():
@@ -101,7 +101,7 @@ def test_another_persons_appointment_asked_with_the_yes_to_a_cancel_is_not_dropp
     chat.say("cancela la del jueves")
     reply = chat.say("si si, y tb una para mi hijo el martes")
     assert reply.status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
-    assert "otra hora para otra persona" in texts(reply)
+    assert "respóndeme «sí»" in texts(reply)
 
 
 def test_ok_or_a_thumb_at_you_already_have_one_ends_kindly_and_yes_asks_which():
@@ -128,7 +128,7 @@ def test_whose_it_is_said_at_the_confirmation_is_taken_and_the_question_asked_ag
 def test_what_a_patient_asks_besides_the_news_of_a_booking_not_known_yet_is_said_with_the_news():
     """ "Aún no sé si quedó…" then "¿cómo quedó? y necesito otra para mi hijo": the news was told and the son's
     appointment never mentioned again (the whole message is the question about the first one)."""
-    for message, said in (("¿cómo quedó? y necesito otra para mi hijo el viernes", "«otra hora para otra persona»"),
+    for message, said in (("¿cómo quedó? y necesito otra para mi hijo el viernes", "respóndeme «sí»"),
                           ("y? quedó? de paso tienen kine el sábado?", APART)):
         calls: list[object] = []
 
@@ -183,4 +183,4 @@ def test_what_is_asked_besides_while_the_news_is_still_not_known_is_promised_the
     assert "Aún no sé" in texts(again)
     assert "Lo otro que me pediste te lo respondo en cuanto sepa cómo quedó esto." in texts(again), texts(again)
     done = chat.say("¿y?")
-    assert done.status == "booked" and "«otra hora para otra persona»" in texts(done)
+    assert done.status == "booked" and "respóndeme «sí»" in texts(done)
