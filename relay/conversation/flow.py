@@ -333,6 +333,12 @@ def _decide(
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
+    if (option is not None and option.slot is not None and _BARE_DIGIT.fullmatch(norm)
+            and not any(o.number for o in state.options)):
+        # "2" at time buttons with no numbers shown: the second one, or 2 o'clock? asked, never booked (or moved) on it
+        counted = next((s for s in ctx.free if s.id == option.slot.id), None)
+        if counted is not None:
+            return confirm(ctx, state, counted)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
@@ -1075,6 +1081,7 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
     return handoff(state, ctx.turn, ctx.clinic, reason, opening=ctx.opening)
 
 
+_BARE_DIGIT = re.compile(r"\d\.?")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")
 _SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\b")

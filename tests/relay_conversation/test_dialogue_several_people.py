@@ -18,7 +18,7 @@ def test_a_request_for_two_people_asks_the_name_and_the_confirmation_says_how_to
         chat = Chat(DAYS)
         chat.say(first)
         chat.say("1")
-        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1")), first  # never the WhatsApp name
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00")), first  # never the WhatsApp name
         reply = chat.say("Tomás Vega")
         assert reply.status == "booked" and len(chat.books) == 1, first
         assert "La hora de Tomás Vega quedó reservada" in texts(reply) and NEXT in texts(reply), first
@@ -28,7 +28,7 @@ def test_two_names_at_the_name_question_book_one_and_say_how_to_ask_for_the_othe
     chat = Chat(DAYS, name="yo")
     chat.say("hola")
     chat.say("1")
-    chat.say("1")
+    chat.say("09:00")
     assert "Cada hora es para una persona" in texts(chat.say("Sofía Muñoz y Tomás Muñoz"))
     assert "Cada hora es para una persona" in texts(chat.say("Sofía y Antonia Morales"))  # one surname for both
     reply = chat.say("Sofía Muñoz")
@@ -40,7 +40,7 @@ def test_one_person_is_not_told_about_a_next_one():
         chat = Chat(DAYS)
         chat.say(first)
         chat.say("1")
-        reply = chat.say("1")
+        reply = chat.say("09:00")
         if reply.status != "booked":
             reply = chat.say("Tomás Vega")
         assert reply.status == "booked" and NEXT not in texts(reply), first
@@ -51,7 +51,7 @@ def test_the_phrase_the_confirmation_gives_starts_a_booking_under_another_name()
     reply = chat.say("otra hora para otra persona")
     assert reply.status == "choose_day"  # not a hand-off to "otra persona" at reception
     chat.say("1")
-    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("2"))
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:30"))
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))  # with an appointment on this phone: no "¿cambiarla?"
     reply = chat.say("otra hora para otra persona")
     assert "Ya tienes hora" not in texts(reply) and reply.status == "choose_day"
@@ -61,7 +61,7 @@ def test_english_two_people():
     chat = Chat(DAYS)
     assert "Which day" in texts(chat.say("hi, I need appointments for me and my son"))
     chat.say("1")
-    chat.say("1")
+    chat.say("09:00")
     reply = chat.say("Tom Vega")
     assert reply.status == "booked" and "reply «yes» and I'll show you the days" in texts(reply)
 
@@ -122,21 +122,21 @@ def test_after_the_first_of_two_is_booked_a_plain_yes_or_naming_the_other_person
     for answer in ("dale", "si", "ya, ahora la de mi esposa", "ok", "la de mi esposa el viernes"):
         chat = Chat(DAYS)
         chat.say("hola quiero hora para mi y para mi esposa el jueves")
-        chat.say("1")
+        chat.say("09:00")
         reply = chat.say("Ana Pérez")
         assert reply.status == "booked" and NEXT in texts(reply), answer
         reply = chat.say(answer)
         assert reply.status in ("choose_day", "choose_time") and "¡Hola" not in texts(reply), answer
         if reply.status == "choose_day":
             reply = chat.say("1")
-        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1")), answer
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00")), answer
         reply = chat.say("María Soto")
         assert reply.status == "booked" and "La hora de María Soto quedó reservada" in texts(reply), answer
         assert len(chat.books) == 2 and NEXT not in texts(reply), answer
     for answer in ("gracias", "ok gracias"):
         chat = Chat(DAYS)
         chat.say("hola quiero hora para mi y para mi esposa el jueves")
-        chat.say("1")
+        chat.say("09:00")
         chat.say("Ana Pérez")
         assert chat.say(answer).status == "closed", answer
 
@@ -153,5 +153,5 @@ def test_cancel_mine_and_book_one_for_my_mother_cancels_then_books_hers_under_he
         assert list(agent.cancelled.values()) == ["bk-7"] and agent.moved == {}
         assert chat.say("si").status == "choose_day"
         chat.say("1")
-        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1")), first
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00")), first
         assert "La hora de Rosa Díaz quedó reservada" in texts(chat.say("Rosa Díaz")), first

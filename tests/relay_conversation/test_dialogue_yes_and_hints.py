@@ -150,7 +150,9 @@ def test_emojis_and_fillers_around_an_answer():
     assert chat.say("eh sí, dale").status == "booked"  # "eh": a filler, not a word the yes does not know
     chat = Chat(agenda([5], [(9, 0), (10, 30)]))
     chat.say("hora para el sábado 5")
-    assert chat.say("1 👍").status == "booked" and chat.books[0].slot.start.startswith("2026-12-05T09:00")
+    # "1" at time buttons with no numbers shown: the first, asked (never booked on a digit that may be an hour)
+    assert "¿Confirmo el sábado 5 de diciembre a las 09:00" in texts(chat.say("1 👍"))
+    assert chat.say("sí").status == "booked" and chat.books[0].slot.start.startswith("2026-12-05T09:00")
     chat = Chat(agenda([5], [(9, 0), (10, 30)]))
     assert chat.say("🙏🙏").status == "closed"  # folded hands alone: thanks, answered in kind
 
@@ -159,7 +161,7 @@ def test_how_many_appointments_is_not_a_time_and_two_children_are_someone_else()
     chat = Chat(agenda([5], [(9, 0), (10, 30)]))
     reply = chat.say("necesito 2 horas con la doctora para mis dos hijos, el sábado 5")
     assert "02:00" not in texts(reply) and "14:00" not in texts(reply)
-    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("1"))
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00"))
     chat = Chat(agenda([5], [(9, 0), (10, 30)]))
     chat.say("hora para el sábado 5")
     reply = chat.say("la de las 10:30, a nombre de Lucas Castro")
@@ -167,3 +169,23 @@ def test_how_many_appointments_is_not_a_time_and_two_children_are_someone_else()
     chat = Chat(agenda([5], [(9, 0), (10, 30)]))
     reply = chat.say("hora para el sábado 5, ¿con quién me toca?")
     assert "No encontré a" not in texts(reply)
+
+
+def test_a_digit_at_time_buttons_without_numbers_is_asked_about_never_booked_or_moved_on_it():
+    """"2" at 09:00 / 13:00 / 18:00 booked 13:00 at once (2 o'clock, or the second?), and "1" moved an appointment to
+    10:00 with no «¿Confirmo…?» (a helper's walk)."""
+    from test_dialogue_appointments import FRI, ClinicAgent
+
+    kine = agenda([2], [(9, 0), (13, 0), (18, 0)], ("Klga. Paula Méndez",))
+    for digit, time in (("2", "13:00"), ("3", "18:00")):
+        chat = Chat(kine)
+        chat.say("hola, quiero hora con la kinesióloga mañana")
+        reply = chat.say(digit)
+        assert f"¿Confirmo el miércoles 2 de diciembre a las {time}" in texts(reply) and not chat.books, digit
+        assert chat.say("sí").status == "booked" and chat.books[0].slot.start.endswith(f"{time}:00-03:00")
+    agent = ClinicAgent(FRI)
+    rojas = replace(agenda([7], [(10, 0), (11, 0), (16, 0)], ("Dr. Juan Rojas",)), finds_bookings=True)
+    chat = Chat(rojas, appointments=agent)
+    chat.say("kiero cambiar mi hora pal lunes")
+    chat.say("si")
+    assert "¿Confirmo el lunes 7 de diciembre a las 10:00" in texts(chat.say("1")) and agent.moved == {}
