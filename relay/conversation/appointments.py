@@ -195,7 +195,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         return _handoff(lang, state, HANDOFF_REASONS.get(intent, "bookings_requested"), step.opening,
                         failed=step.op)
     if isinstance(outcome, MyBookingsResult):
-        return _listed(lang, evolve(state, bookings=upcoming(outcome.bookings, turn.now)), clinic, step.opening,
+        ahead = upcoming(outcome.bookings, turn.now)
+        return _listed(lang, evolve(state, bookings=ahead, others=others_of(ahead, turn.name)), clinic, step.opening,
                        turn.name, turn.now)
     if isinstance(outcome, CancelResult) and state.target is not None:
         following = _next_in_round(state)
@@ -440,6 +441,11 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
     return lang.say("cancel_done", **when_words(lang, booking))
 
 
+def others_of(bookings: Sequence[WireBooking], owner: str) -> tuple[str, ...]:
+    """The ids of those appointments that are another person's than the writer's (``ConversationState.others``)."""
+    return tuple(b.booking_id for b in bookings if _someone_elses(b, owner))
+
+
 def _someone_elses(booking: WireBooking, owner: str) -> bool:
     """The appointment is another person's than the writer's: its first name is not theirs (a WhatsApp name may be
     short or a nickname beside the full name booked: "Ana P" is Ana Pizarro)."""
@@ -565,8 +571,12 @@ def _confirm_target(lang: Language, state: ConversationState, clinic: ClinicProf
     data = _data(state, "confirm_move" if move else "confirm_cancel")
     data.update(booking_id=target.booking_id, start=target.start, professional=target.professional)
     when = when_words(lang, target)
-    when["professional"] += for_whom(state.bookings, target)  # "… con Dr. Rojas (Rosa Muñoz)?": whose, in a family
-    body = continuation(data, list(opening), lang.say("confirm_move" if move else "confirm_cancel", **when),
+    question = "confirm_move" if move else "confirm_cancel"
+    if target.booking_id in state.others and target.patient:  # "¿Cancelo la hora de Rosa Muñoz del …?"
+        question = f"{question}_for"
+    else:
+        when["professional"] += for_whom(state.bookings, target)  # "… con Dr. Rojas (Ana Pérez)?": whose, in a family
+    body = continuation(data, list(opening), lang.say(question, patient=target.patient, **when),
                         [o.label for o in options], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from relay.conversation.appointments import ask_bookings, for_whom, listed_line, upcoming, when_words
+from relay.conversation.appointments import ask_bookings, for_whom, listed_line, others_of, upcoming, when_words
 from relay.conversation.context import Context, aware, make_context
 from relay.conversation.evolve import evolve
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
@@ -72,6 +72,8 @@ def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
     writer's)."""
     if len(bookings) == 1:
         when = when_words(ctx.lang, bookings[0])
+        if others_of(bookings, ctx.turn.name) and bookings[0].patient:  # "Rosa Díaz tiene hora…", never "Ya tienes"
+            return [ctx.say("already_one_for", patient=bookings[0].patient, **when)]
         when["professional"] += for_whom(bookings, bookings[0], ctx.turn.name)  # "… (Benjamín Soto)": not theirs
         return [ctx.say("already_one", **when)]
     return [

@@ -30,6 +30,7 @@ from relay.conversation.appointments import (
     listed_again,
     named_bookings,
     naming_words,
+    others_of,
     reschedule_step,
     resume_cancel,
     under_another_name,
@@ -788,7 +789,7 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
-        return already(ctx, evolve(state, bookings=bookings))
+        return already(ctx, evolve(state, bookings=bookings, others=others_of(bookings, turn.name)))
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)
     return _booking_start(ctx, going_on, state.wish)

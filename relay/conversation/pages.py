@@ -361,8 +361,11 @@ def confirm(ctx: Context, state: ConversationState, slot: WireSlot, notices: Seq
     )
     if state.intent == "reschedule" and state.target is not None:  # which one goes, said before "Sí"
         old = datetime.fromisoformat(state.target.start)
-        question = ctx.say("confirm_move_to", old_day=ctx.lang.day_long(old.date()), old_time=old.strftime("%H:%M"),
-                           day=ctx.lang.day_long(day), time=clock(slot), professional=ctx.naming(slot))
+        theirs = state.target.booking_id in state.others and state.target.patient  # "…en vez de la hora de Rosa…"
+        question = ctx.say("confirm_move_to_for" if theirs else "confirm_move_to",
+                           old_day=ctx.lang.day_long(old.date()), old_time=old.strftime("%H:%M"),
+                           day=ctx.lang.day_long(day), time=clock(slot), professional=ctx.naming(slot),
+                           patient=state.target.patient)
     else:
         question = ctx.say("confirm_for" if state.patient_name else "confirm", day=ctx.lang.day_long(day),
                            time=clock(slot), professional=ctx.naming(slot), patient=state.patient_name)

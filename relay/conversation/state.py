@@ -148,6 +148,9 @@ class ConversationState:
     # The patient's appointments this conversation listed to them (ids), kept once the list itself is let go: a
     # booking about to go out asks again only about others (relay/conversation/existing.before_booking).
     told: tuple[str, ...] = ()
+    # Which of ``bookings`` are under another name than the writer's (ids): "¿Cancelo la hora de Rosa…?", never "tu
+    # hora" for a relative's
+    others: tuple[str, ...] = ()
 
     @property
     def booking_open(self) -> bool:
@@ -232,6 +235,7 @@ class ConversationState:
             **({"more_asked": True} if self.more_asked else {}),
             **({"reopened": self.reopened} if self.reopened else {}),
             **({"told": list(self.told)} if self.told else {}),
+            **({"others": list(self.others)} if self.others else {}),
         }
 
     @classmethod
@@ -276,6 +280,7 @@ class ConversationState:
             more_asked=bool(obj.get("more_asked", False)),
             reopened=str(obj.get("reopened", ""))[:40],
             told=tuple(str(i)[:200] for i in obj.get("told", ()))[-MAX_TOLD:],
+            others=tuple(str(i)[:200] for i in obj.get("others", ()))[-MAX_TOLD:],
         )
 
     def named_for_reception(self) -> WireSlot | WireBooking | None:
