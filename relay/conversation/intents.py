@@ -911,6 +911,9 @@ _NAME_FIX = re.compile(
     r"|\bme (?:equivoque|confundi) (?:de|en el|con el|en|con) nombre\b"
     r"|\b(?:wrong|fix|correct|change)\b[^.?!]{0,20}\bname\b"
     r"|\bname\b[^.?!]{0,20}\b(?:is |was )?(?:wrong|incorrect|misspelled|mistaken)\b"
+    # "no voy a poder ir, pero quiero que vaya mi hijo en mi lugar": the appointment kept, under another name
+    r"|\b(?:vaya|va|ira|iria|asista|go|goes|will go)\b[^.?!]{0,30}\b(?:en (?:mi|su) lugar|en (?:vez|reemplazo)"
+    r" (?:mio|mia|de mi)|in my place|instead of me)\b"
 )
 
 
@@ -959,6 +962,10 @@ _SURELY_FOR_ANOTHER = re.compile(
     rf"\bno (?:es|era) (?:para|pa) mi\b.*\b(?:es|era) (?:para|pa) "
     rf"|\b(?:me equivoque|me confundi)\b.*\bera (?:para|pa) (?:mi |el |la )?{RELATIVE}\b"
     rf"|\b(?:la|esa|esta|mi) {_NOUN} (?:es|era) (?:para|pa) [^.?!]*\bno (?:para|pa) mi\b"
+    # "oye pero era para mi hijo, no para mí", "ups era para mi hijo", "quería que fuera a nombre de mi hijo"
+    rf"|\b(?:es|era) (?:para|pa) (?:mi |el |la )?{RELATIVE}\b[^.?!]*\bno (?:para|pa) mi\b"
+    rf"|^(?:\w+ ){{0,3}}era (?:para|pa) (?:mi |el |la )?{RELATIVE}\b"
+    r"|\b(?:queria|quise|pedi|necesitaba) que (?:fuera|quedara|estuviera|saliera) a nombre de\b"
     rf"|\b(?:that|it) was for my {RELATIVE}|\bit s for my {RELATIVE}[^.?!]*\bnot (?:for )?me\b"
     # "ponla a nombre de mi hija Sofía", "la reserva debe ir a nombre de…": the appointment made, under another name
     r"|\b(?:ponla|ponlo|pongala|pongalo|ponerla|cambiala|cambialo|cambiarla|pasala|pasarla|anotala"

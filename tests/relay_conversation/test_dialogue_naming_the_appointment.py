@@ -131,7 +131,11 @@ def test_confirming_attendance_is_thanked_with_the_appointment_and_nothing_else_
 def test_a_name_correction_said_plainly_goes_to_reception_even_as_a_first_message():
     for message in ("no es para mí, es para mi hija Sofía", "me equivoqué, era para mi hija",
                     "ponla a nombre de mi hija Sofía Pérez porfa", "no, la hora es para Sofía Lagos, no para mí",
-                    "sorry, actually it's for my son Ben Lee, not Amy", "the name is wrong, it should be Ben Lee"):
+                    "sorry, actually it's for my son Ben Lee, not Amy", "the name is wrong, it should be Ben Lee",
+                    # right after booking (a helper's walk): they were «Ya tienes hora…» or «¿Cancelo tu hora…?»
+                    "oye pero era para mi hijo, no para mi", "ups era para mi hijo",
+                    "pero yo queria que fuera a nombre de mi hijo",
+                    "yo no voy a poder ir, pero quiero que vaya mi hijo en mi lugar"):
         chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
         reply = chat.say(message)
         assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
