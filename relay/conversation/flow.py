@@ -838,6 +838,10 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
     never a yes. None: anything else (a day or a name said is read as usual)."""
     assert state.proposed is not None
     reading = read_message(ctx, state, ctx.turn.message)
+    if reading.day and not reading.times and _SAME_TIME.search(norm):  # "no, mejor el viernes a la misma hora"
+        start = state.proposed.start_dt()
+        wanted = replace(reading, times=((start.hour, start.minute),), intent="book")
+        return interpret(ctx, evolve(state, proposed=None, stage=CHOOSE_DAY), wanted, norm)
     if reading.day or reading.named or reading.times or reading.week:
         return None
     going_on = evolve(state, proposed=None)
@@ -969,7 +973,7 @@ _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or tim
     r"(?: \d{1,2})?"
     r"|\b(?:el|la|lo) [a-z0-9:]+(?: \d{1,2})? (?:era|eran)\b"  # "el 5 era el miércoles 9": the 5 was the old one
 )
-_SAME_TIME = re.compile(r"\b(?:(?:la|a la) misma hora|al mismo horario|el mismo horario|same time)\b")
+_SAME_TIME = re.compile(r"\b(?:(?:(?:a )?la )?misma hora|(?:al |el )?mismo horario|same time)\b")
 
 
 def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: datetime) -> Reading | None:

@@ -189,3 +189,15 @@ def test_a_digit_at_time_buttons_without_numbers_is_asked_about_never_booked_or_
     chat.say("kiero cambiar mi hora pal lunes")
     chat.say("si")
     assert "¿Confirmo el lunes 7 de diciembre a las 10:00" in texts(chat.say("1")) and agent.moved == {}
+
+
+def test_another_day_at_the_same_time_at_a_confirmation_keeps_the_time():
+    """"no, mejor el viernes a la misma hora" at «¿Confirmo el jueves … a las 10:00?» showed all of Friday's times (a
+    helper's walk)."""
+    days = agenda([3, 4, 7], [(9, 0), (10, 0), (11, 30)])
+    for message, day in (("no, mejor el viernes a la misma hora", "viernes 4"), ("mejor el lunes, misma hora", "lunes 7"),
+                         ("ok pero el viernes al mismo horario", "viernes 4")):
+        chat = Chat(days)
+        assert "¿Confirmo el jueves 3 de diciembre a las 10:00" in texts(chat.say("hora jueves 10am"))
+        assert f"¿Confirmo el {day} de diciembre a las 10:00" in texts(chat.say(message)), message
+        assert chat.say("sí").status == "booked" and not chat.books[0].slot.start.startswith("2026-12-03"), message
