@@ -32,7 +32,7 @@ from relay.conversation.intents import (
 from relay.conversation.layout import numbered
 from relay.conversation.menus import fold
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
-from relay.conversation.outcomes import next_person_state, rest_after_news, rest_asked_for, slot_taken
+from relay.conversation.outcomes import kept_after_done, rest_after_news, rest_asked_for, slot_taken
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
@@ -610,7 +610,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     paragraphs.extend(rest_asked_for(lang, state))  # "sí, y …" at the move's confirmation
-    return Reply(next_person_state(state, turn), continuation(data, paragraphs), "booked")
+    return Reply(kept_after_done(state, turn), continuation(data, paragraphs), "booked")
 
 
 def _first_name(name: str) -> str:

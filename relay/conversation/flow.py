@@ -141,8 +141,8 @@ from relay.conversation.state import (
     CHOOSE_TIME,
     CONFIRM,
     CONFIRM_CANCEL,
+    DONE,
     HANDED_OFF,
-    NEXT_PERSON,
     PATIENT_NAME,
     ConversationState,
     Option,
@@ -201,8 +201,8 @@ def _decide(
         return _while_handed_off(ctx, state)
     if state.stage == CANCELLED and problem is None:
         return _after_cancel(ctx, state)
-    if state.stage == NEXT_PERSON and problem is None:
-        return _next_person(ctx, state)
+    if state.stage == DONE and problem is None:
+        return _next_person(ctx, state) if state.others_to_book else _start(ctx)
     if problem is not None:
         return patient_handoff(turn, clinic, problem, state)
     state = state.seen(turn.now)

@@ -28,7 +28,7 @@ from relay.conversation.state import (
     CHOOSE_DAY,
     CHOOSE_TIME,
     CONFIRM_CANCEL,
-    NEXT_PERSON,
+    DONE,
     ConversationState,
     Option,
     new_conversation,
@@ -183,12 +183,14 @@ def rest_after_news(lang: Language, state: ConversationState) -> list[str]:
     return [lang.say("rest_after_news")] if state.others_to_book or state.more_asked else []
 
 
-def next_person_state(state: ConversationState, turn: Turn) -> ConversationState | None:
-    """What is kept once an appointment was booked or moved: nothing, unless the same request asked for another
-    person's too ("para mí y mi esposa") — then that the next one is wanted (``NEXT_PERSON``: "sí" books it)."""
-    if not state.others_to_book:
+def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState | None:
+    """What is kept once an appointment was booked or moved (``DONE``): nothing, unless the same request asked for
+    another person's too ("para mí y mi esposa": "sí" books it next) or the patient speaks another language than the
+    clinic's ("hi" after an English booking is answered in English)."""
+    if not state.others_to_book and not state.language:
         return None
-    return evolve(new_conversation(turn.lead_id, turn.now), stage=NEXT_PERSON, language=state.language)
+    return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
+                  others_to_book=state.others_to_book)
 
 
 def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:
@@ -228,7 +230,7 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         paragraphs[-1] = lang.say("asked_for_person")
         data.update(status="handoff", reason="asked_for_person", booking="booked")
         return Reply(handed_off_state(state, turn, "asked_for_person"), continuation(data, paragraphs), "handoff")
-    return Reply(next_person_state(state, aware(turn)), continuation(data, paragraphs), "booked")
+    return Reply(kept_after_done(state, aware(turn)), continuation(data, paragraphs), "booked")
 
 
 def _booked_but_unwanted(lang: Language, state: ConversationState, clinic: ClinicProfile, result: BookResult

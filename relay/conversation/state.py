@@ -35,11 +35,12 @@ RESCHEDULING = "rescheduling"  # a reschedule was handed to the core; its outcom
 ASK_FIELD = "ask_field"  # a patient field the clinic's web app requires (e-mail, national ID…) is asked for
 HANDED_OFF = "handed_off"  # a receptionist was asked to write: the patient's next words are answered as waiting
 CANCELLED = "cancelled"  # an appointment was just cancelled (``target``): "devuélvemela" offers its time again
-# One was booked of several asked for ("para mí y mi esposa"): "sí", "dale", "ahora la de mi esposa" books the next
-NEXT_PERSON = "next_person"
+# An appointment was just booked or moved: kept only when something goes on — another person's asked for too ("para
+# mí y mi esposa": "sí", "dale", "ahora la de mi esposa" books it), or the patient's language ("ok" answered in it)
+DONE = "done"
 STAGES = (
     CHOOSE_DAY, CHOOSE_TIME, BOOKING, CONFIRM, BOOKINGS, CONFIRM_CANCEL, CANCELLING, RESCHEDULING, ASK_FIELD,
-    HANDED_OFF, CANCELLED, NEXT_PERSON,
+    HANDED_OFF, CANCELLED, DONE,
 )
 
 # The intent while the agent is asked whether the patient already has an appointment (before booking another).

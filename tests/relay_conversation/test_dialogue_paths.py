@@ -954,3 +954,29 @@ def test_a_person_asked_for_while_a_booking_was_not_known_is_handed_off_once_it_
     assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "asked_for_person"
     assert reply.continuation["data"]["booking"] == "booked" and len({b.idempotency_key for b in chat.books}) == 1
     assert "¡Al final tu hora quedó reservada" in texts(reply) and "Una recepcionista te escribirá" in texts(reply)
+
+
+def test_a_patient_who_booked_in_english_is_answered_in_english_afterwards():
+    """"hi" / "yes" / "ok" after an English booking at a Spanish clinic were answered in Spanish (a helper's walk):
+    one short word does not tell the language, the conversation that just ended does."""
+    from test_dialogue_already import finding
+    from test_dialogue_appointments import ClinicAgent
+
+    for message, said in (("hi", "You already have an appointment"), ("ok", "Great, Ana!"), ("yes", "You already")):
+        agent = ClinicAgent()
+        chat = Chat(finding(3), appointments=agent)
+        chat.say("hi, I need an appointment on thursday")
+        assert chat.say("09:00").status == "booked"
+        agent.bookings.append(booked_as_listed(chat.books[0].slot))
+        reply = chat.say(message)
+        assert said in texts(reply) and "Hola" not in texts(reply), message
+    chat = Chat(finding(3))
+    chat.say("hola, necesito hora el jueves")
+    chat.say("09:00")
+    assert chat.state is None  # a Spanish booking at a Spanish clinic keeps nothing once done
+
+
+def booked_as_listed(slot):
+    from wire.appointments import WireBooking
+
+    return WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez")
