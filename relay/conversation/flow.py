@@ -342,6 +342,11 @@ def _decide(
             return confirm(ctx, state, counted)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
+    if (option is None and not reading.found and [o.label for o in state.options] == [ctx.say("new_booking_button")]
+            and (courtesy(norm) or acknowledges(turn.message, norm) and norm not in ("si", "dale"))):
+        # "ok", "perfecto", "ok gracias" to «Entendido, tu hora sigue en pie. Si quieres, puedes pedir otra hora»: got
+        # it, nothing to do (never a new booking's days); "sí" still takes the offer
+        return closed(ctx.lang, state, turn, courtesy(norm) or "ok")
     if option is None and reading.answer == "yes" and len(state.options) == 1 and not reading.found:
         option = state.options[0]  # "¿Quieres pedir una?" — "sí" taps its only button
     # "cualquiera está bien" at the times: the first one, to confirm; at the days, the first day (unless a filter

@@ -921,3 +921,16 @@ def test_no_appointment_to_cancel_under_this_phone_gives_the_way_to_reception_an
     reply = texts(english.say("I need to cancel my appointment"))
     assert 'write "reception"' in reply, reply
     assert english.say("reception").status == "handoff"
+
+
+def test_ok_to_your_appointment_still_stands_closes_and_si_takes_the_offer():
+    """"ok gracias", "perfecto", "ya" to «Entendido, tu hora sigue en pie. Si quieres, puedes pedir otra hora» showed
+    a new booking's days (a helper's walk)."""
+    for message, status in (("ok gracias", "closed"), ("perfecto", "closed"), ("ok", "closed"), ("ya", "closed"),
+                            ("sí", "choose_day"), ("dale", "choose_day")):
+        chat = Chat(replace(agenda([2, 4], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+        chat.say("quiero cancelar mi hora")
+        assert "sigue en pie" in texts(chat.say("no"))
+        reply = chat.say(message)
+        assert reply.status == status, message
+        assert ("Estos son los próximos días" in texts(reply)) == (status == "choose_day"), message
