@@ -272,7 +272,9 @@ _INFO = re.compile(
     r"|atiende\w* (?:a )?(?:ninos|guaguas|bebes|menores|adultos mayores|embarazadas)|(?:see|treat) (?:children|kids)"
     r"|(?:que|q) (?:tengo|hay|debo|necesito) (?:que )?(?:llevar|traer|presentar)|hay que (?:llevar|ir en ayunas)"
     r"|(?:tengo|debo|necesito|hay) (?:que )?(?:llevar|traer) (?:algo|algun\w*|document\w*|examen\w*|orden\w*)"
-    r"|en ayunas|what (?:should|do) i (?:bring|need to bring)|(?:do|should) i (?:need to )?bring)\b"
+    r"|en ayunas|what (?:should|do) i (?:bring|need to bring)|(?:do|should) i (?:need to )?bring"
+    # what the visit includes: "¿la consulta incluye exámenes?", "¿viene con ecografía?", "does it include an X-ray?"
+    r"|inclu(?:ye|yen|ido|ida|idos|idas|ir)|viene con|trae (?:el|la|los|las)|does (?:it|the \w+) include|included)\b"
 )
 _BOOKING_VERB = re.compile(
     r"\b(?:agend\w*|reserv\w*|pedir|sacar|tomar (?:una )?hora|book\w*|make an appointment|schedule)\b"

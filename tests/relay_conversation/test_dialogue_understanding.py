@@ -580,3 +580,11 @@ def test_the_wish_said_again_right_after_hola_is_its_menu_not_a_reproach():
         chat.say("hola")
         reply = chat.say(wish)
         assert "no te entendí" not in texts(reply) and "¿Qué día te acomoda?" in texts(reply), wish
+
+
+def test_what_the_visit_includes_is_a_question_for_reception_never_passed_over():
+    """"¿la consulta incluye exámenes?" got the days as if nothing had been asked (a helper's walk)."""
+    for message in ("hola, la consulta incluye examenes?", "la consulta de kine incluye ejercicios?",
+                    "viene con ecografía la consulta?", "does the consultation include an x-ray?"):
+        said = texts(Chat(agenda([4], [(9, 0)])).say(message))
+        assert "Eso te lo responde recepción" in said or "reception" in said, message
