@@ -345,12 +345,13 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
 
 def named_bookings(
     bookings: Sequence[WireBooking], day: date | None, times: Sequence[tuple[int, int]], who: Collection[str] = (),
-    words: Collection[str] = (), *, by_weekday: bool = False,
+    words: Collection[str] = (), *, by_weekday: bool = False, part: str = "",
 ) -> list[WireBooking]:
     """The appointments a message names by their day and/or time ("la del viernes", "la de las 6"), and/or by their
     professional (``who``: the professionals it names, or those of the specialty it names: "la de kine"); else by
     whose they are (``words``, the message's: "la de mi mamá Rosa"). ``by_weekday``: the day was said as a weekday
-    ("la del sábado"), the nearest such one: with no appointment that day, the one on a later such weekday."""
+    ("la del sábado"), the nearest such one: with no appointment that day, the one on a later such weekday.
+    ``part``: "am" / "pm" / "evening" ("la de la tarde"), when no time is said."""
     if day is not None and by_weekday and not any(_start(b).date() == day for b in bookings):
         later = sorted({_start(b).date() for b in bookings if _start(b).weekday() == day.weekday()})
         day = later[0] if later else day
@@ -363,13 +364,14 @@ def named_bookings(
         scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
     best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
     by_name = [b for b in bookings if best and scores[b.booking_id] == best]
-    if day is None and not times and not who:
+    part = "" if times else part
+    if day is None and not times and not who and not part:
         return by_name if len(by_name) < len(bookings) else []
     starts = [(b, _start(b)) for b in bookings]
     named = [
         b for b, start in starts
         if (day is None or start.date() == day) and (not times or (start.hour, start.minute) in times)
-        and (not who or b.professional in who)
+        and (not who or b.professional in who) and (not part or _in_part(start, part))
     ]
     narrower = [b for b in named if b in by_name]  # "la mía del miércoles" with two that day
     return narrower if len(named) > 1 and narrower else named
@@ -382,6 +384,13 @@ _KEPT = re.compile(
 )
 _MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
 _TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())
+
+
+def _in_part(start: datetime, part: str) -> bool:
+    """Whether an appointment is in that part of the day: the morning before 12:00, the afternoon from 12:00, the
+    evening from 18:00."""
+    minutes = start.hour * 60 + start.minute
+    return minutes < 720 if part == "am" else minutes >= 1080 if part == "evening" else minutes >= 720
 
 
 def naming_words(text: str, owner: str) -> tuple[str, ...]:

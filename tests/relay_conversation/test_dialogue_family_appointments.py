@@ -182,12 +182,17 @@ def test_no_and_mine_at_the_cancel_of_a_relative_s_asks_about_the_writer_s_own()
     assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-3"]
 
 
-def test_whose_it_is_said_by_kin_alone_never_picks_someone_else_s_appointment():
-    """"la de mi hijo" with the mother's appointment listed under her name: nothing says which person the kin word
-    means, so the list is asked about — never the mother's offered to cancel."""
+def test_whose_it_is_said_by_kin_alone_is_the_one_under_another_name_never_the_writers():
+    """"la de mi hijo" with the mother's appointment listed under her name: never the mother's offered to cancel;
+    the one other person's listed is asked about by name (a helper's walk: it was the list again), and with two
+    others' the list is asked about."""
     own = WireBooking("bk-5", "2026-12-10T12:00:00-03:00", "2026-12-10T12:20:00-03:00", "Dr. Juan Rojas",
                       patient="Elena Fuentes")
     chat, agent = family(own, RAUL_THU)
+    chat.say("necesito cancelar una hora")
+    reply = chat.say("la de mi hijo")
+    assert "¿Cancelo la hora de Raúl Fuentes del jueves 10" in texts(reply) and not agent.cancelled
+    chat, agent = family(own, RAUL_THU, OLIVER_SAT)
     chat.say("necesito cancelar una hora")
     reply = chat.say("la de mi hijo")
     assert "¿Cancelo" not in texts(reply) and not agent.cancelled
@@ -225,3 +230,14 @@ def test_a_relatives_appointment_is_never_called_yours_in_the_questions_about_it
     chat = Chat(days, appointments=ClinicAgent(RAUL_THU, ELENA_FRI), name="Elena Fuentes")
     chat.say("quiero cambiar una hora")
     assert "¿Cambio tu hora del viernes 11" in texts(chat.say("la mía"))
+
+
+def test_the_part_of_the_day_names_an_appointment_of_that_day():
+    """"la de la tarde" at two Thursday appointments (10:00 and 15:30) was «¿Cuál de tus horas?» (a helper's walk)."""
+    own_morning = WireBooking("bk-6", "2026-12-10T10:00:00-03:00", "2026-12-10T10:20:00-03:00", "Dr. Juan Rojas",
+                              patient="Elena Fuentes")
+    for message, meant in (("la de la tarde", "la hora de Raúl Fuentes del jueves 10 de diciembre a las 14:20"),
+                           ("la de la mañana", "tu hora del jueves 10 de diciembre a las 10:00")):
+        chat, agent = family(own_morning, RAUL_THU)
+        chat.say("necesito cancelar una hora")
+        assert f"¿Cancelo {meant}" in texts(chat.say(message)), message
