@@ -77,6 +77,7 @@ from relay.conversation.intents import (
     names_own_booking,
     none_fits,
     nothing_else,
+    old_appointment_part,
     running_late,
     sounds_like_an_emergency,
     stops_here,
@@ -127,7 +128,7 @@ from relay.conversation.pages import (
 )
 from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.patient_language import in_language, patient_language
-from relay.conversation.picks import picked, tapped
+from relay.conversation.picks import picked, place_named, tapped
 from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import find_specialty, specialty_key
 from relay.conversation.state import (
@@ -252,6 +253,13 @@ def _decide(
         if typed_aim and read_message(ctx, state, turn.message).found:
             # "me equivoqué, quería medicina general": the move's aim; "otra hora de traumatología": the new one's
             state = evolve(state, wish=turn.message[:500])
+        if (option is not None and option.kind in ("cancel_one", "move_one") and len(state.bookings) > 1
+                and tapped(state, norm) is None):
+            # "cancela la 2", "cancela la del viernes", "cambia la del viernes al lunes" right under «Ya tienes 2
+            # horas reservadas: 1. … 2. …»: that one asked about (never the list again)
+            named = _one_listed_named(ctx, state, norm, moving=option.kind == "move_one")
+            if named is not None:
+                return named
         if option is not None:
             return _follow(ctx, state, option, norm)
     if media and state.stage in _CHOOSING:  # counted as not understood: three in a row, and a person listens
@@ -934,6 +942,20 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
 _THE_ONE_OF = re.compile(r"\b(?:la|el|esa|ese) (?:del?|con|mi[ao])\b|\b(?:the one (?:on|at|with|for)|mine)\b")
 _NOT_THAT_ONE = re.compile(r"\b(?:no|not) (?:la|el|esa|ese|the one) (?:del?|con|on|at|with)\b[^,.;:!?]*")
 _TOO = re.compile(r"\b(?:tambien|ambas|las dos|los dos|too|also|both)\b")
+
+
+def _one_listed_named(ctx: Context, state: ConversationState, norm: str, *, moving: bool) -> Reply | None:
+    """The «¿Cancelo (Cambio) tu hora …?» of the one listed appointment a message names by its place ("la 2") or
+    by its day, time, professional or person ("la del viernes" of "cambia la del viernes al lunes"); None: none."""
+    intent = "reschedule" if moving else "cancel"
+    place = place_named(norm)
+    if place is not None:
+        return another_of_theirs(ctx.lang, evolve(state, intent=intent), ctx.clinic, place, None, ())
+    said = old_appointment_part(norm, moving)
+    reading = read_message(ctx, None, said)
+    return act_on_named(ctx.lang, state, ctx.clinic, intent, reading.day, reading.times,
+                        _professionals_named(ctx, reading), naming_words(said, ctx.turn.name),
+                        by_weekday=reading.by_weekday)
 
 
 def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:

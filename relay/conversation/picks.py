@@ -59,6 +59,12 @@ _ACTING_ON = re.compile(r"^(?:(?:quiero|quisiera|necesito|puedes|podrias) )?(?:c
                         r"|cambia(?:r|me)?|mueve|mover|cancel|change|move) ")
 
 
+def place_named(norm: str) -> int | None:
+    """The place of a listed appointment a message names ("cancela la 2", "cambiar la primera", "la última"), or
+    None."""
+    return place_in_menu(_ACTING_ON.sub("", norm))
+
+
 def _by_place(state: ConversationState, norm: str) -> Option | None:
     """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
     the day or time at that place (the button at that place where the buttons are not days or times)."""

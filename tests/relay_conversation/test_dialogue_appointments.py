@@ -934,3 +934,21 @@ def test_ok_to_your_appointment_still_stands_closes_and_si_takes_the_offer():
         reply = chat.say(message)
         assert reply.status == status, message
         assert ("Estos son los próximos días" in texts(reply)) == (status == "choose_day"), message
+
+
+def test_one_named_right_under_you_already_have_two_is_asked_about_never_the_list_again():
+    """"cancela la 2" under «Ya tienes 2 horas reservadas: 1. … 2. …» listed them again (a helper's walk)."""
+    for message, asked in (("cancela la 2", "¿Cancelo tu hora del viernes 4"),
+                           ("cancelar la primera", "¿Cancelo tu hora del jueves 3"),
+                           ("quiero cambiar la segunda", "¿Cambio tu hora del viernes 4"),
+                           ("cancela la del viernes", "¿Cancelo tu hora del viernes 4"),
+                           ("cambia la del viernes al lunes", "¿Cambio tu hora del viernes 4")):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(replace(agenda([2, 7], [(9, 0)]), finds_bookings=True), appointments=agent)
+        assert "Ya tienes 2 horas reservadas" in texts(chat.say("hola"))
+        assert asked in texts(chat.say(message)), message
+        assert not agent.cancelled and not agent.moved
+    chat = Chat(replace(agenda([2, 7], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU, FRI))
+    chat.say("hola")
+    chat.say("cambia la del viernes al lunes")
+    assert "el Lun 7 dic" in texts(chat.say("sí"))  # the new day said with it is kept
