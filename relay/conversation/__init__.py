@@ -29,8 +29,9 @@ booked: ``booking_id``, ``start``, ``end`` (ISO with the clinic's offset), ``pro
 ``no_slots`` / ``cancelled`` / ``asked_for_person`` / ``asked_for_call`` / ``cancel_requested`` /
 ``reschedule_requested`` / ``bookings_requested``) and, when a booking's outcome is unknown,
 ``requested_start`` / ``requested_professional`` / ``requested_slot_id`` with ``booking: "unconfirmed"``.
-booked and handoff end the conversation (state None) with no goto, so the bot goes on to its next step —
-except a booking whose outcome is unknown: its state is kept, and ``resume_booking`` turns the lead's next
+booked and handoff end the conversation with no goto, so the bot goes on to its next step; its state is None,
+or a short "done" one when something goes on (another person's appointment asked for too, the patient's language)
+— except a booking whose outcome is unknown: its state is kept, and ``resume_booking`` turns the lead's next
 message, whatever it says, into the same ``Book`` (same idempotency key) before anything else.
 """
 
