@@ -214,12 +214,16 @@ def _decide(
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
-    if state.stage == CONFIRM and state.proposed is not None:  # "ok pero otro día", "sí, pero con otra doctora"
-        elsewhere = _elsewhere_from_confirm(ctx, state, norm)
-        if elsewhere is not None:
-            return elsewhere
+    if (state.stage == CONFIRM and state.proposed is not None and confirms_attendance(norm)
+            and not _ANY_NO.search(norm) and _same_time_or_none(ctx, state)):
+        # "sí, ahí estaré", "ahí nos vemos el jueves" at «¿Confirmo…?»: the yes (never a look at their appointments)
+        return _follow(ctx, state, Option(norm, "confirm"), norm)
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
+    if state.stage == CONFIRM and state.proposed is not None and more is None:  # "ok pero otro día", "sí, pero
+        elsewhere = _elsewhere_from_confirm(ctx, state, norm)  # con otra doctora" (never "sí, y otra para mi hijo…")
+        if elsewhere is not None:
+            return elsewhere
     if more is not None and another_person_too(more):
         state = evolve(state, others_to_book=True)  # "…y tb una para mi hijo": how to ask for it, said once booked
     elif more is not None and not courtesy(more):
@@ -228,7 +232,8 @@ def _decide(
         state = evolve(state, for_other=True)
     if more is None and not state.others_to_book and wants_several(norm):  # "y otra para mi hija": one now, one after
         state = evolve(state, for_other=True, others_to_book=True)
-    state = _named_for(state, turn.message, turn.name)
+    if more is None or not another_person_too(more):  # "sí, y otra para mi mamá Rosa Díaz": not this one's name
+        state = _named_for(state, turn.message, turn.name)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and not state.bookings:
         # The check was saved but never answered (the relay stopped meanwhile): book, acting on this message.
         return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", wish=""), turn.message)
@@ -479,7 +484,7 @@ def _decide(
         ctx = evolve(ctx, opening=(*ctx.opening, _about_the_clinic(ctx, norm)))
     if option is not None:
         return _follow(ctx, state, option, norm)
-    if state.stage == CONFIRM and not (reading.found or action) and yes_for_someone(norm):
+    if state.stage == CONFIRM and not (reading.found or action) and more is None and yes_for_someone(norm):
         name = check_person_name(turn.message).value  # "sí, es para mi hijo Tomás Vega": his name, not asked
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)
         return _follow(ctx, state, Option(norm, "confirm"), norm)
@@ -651,7 +656,9 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if not (yes or for_someone_else(norm) or wants_another(norm)) or running_late(norm):
         return _start(ctx)
     fresh = evolve(_fresh_state(ctx.turn), for_other=True, language=state.language)
-    return _booking_start(ctx, _named_for(fresh, ctx.turn.message, ctx.turn.name), ctx.turn.message)
+    fresh = _named_for(_named_for(fresh, state.wish, ctx.turn.name), ctx.turn.message, ctx.turn.name)
+    said = yes_and_more(normalize(state.wish)) or ""  # "…y otra para mi hijo el viernes": his day, with this message
+    return _booking_start(ctx, fresh, f"{said} {ctx.turn.message}".strip())
 
 
 _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Muñoz", "her name is Ann Lee"
@@ -843,6 +850,15 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
 
 _ANOTHER_DAY = re.compile(r"\b(?:otro dia|otros dias|otra fecha|otro horario de otro dia|another day|other days"
                           r"|a different day)\b")
+
+
+def _same_time_or_none(ctx: Context, state: ConversationState) -> bool:
+    """Whether the message names no day or time other than the proposed slot's ("ahí nos vemos el jueves")."""
+    assert state.proposed is not None
+    reading = read_message(ctx, None, ctx.turn.message)
+    start = state.proposed.start_dt()
+    return ((reading.day is None or reading.day == start.date())
+            and (not reading.times or (start.hour, start.minute) in reading.times))
 
 
 def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
@@ -1114,6 +1130,7 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
 
 
 _BARE_DIGIT = re.compile(r"\d\.?")
+_ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")
 _SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\b")

@@ -556,7 +556,8 @@ def and_one_more_for_another(text: str) -> bool:
 _YES_AND = re.compile(
     r"^(?:(?:si+|sip|ok|oka|okay|okey|dale|ya|claro|perfecto|listo|confirmo|yes|sure|bueno|de una|genial|excelente"
     r"|va|vale|correcto)\s+)+(?:(?:por favor|porfa|please|gracias|thanks|thank you|confirmo|confirmala|puedo"
-    r"|la tomo|esa|esa hora|agendala|agendamela|reservala|reservamela|tomala|dale|perfecto|po)\s+)*"
+    r"|la tomo|esa|esa hora|agendala|agendamela|reservala|reservamela|tomala|dale|perfecto|po|la mia|el mio"
+    r"|para mi|a mi nombre)\s+)*"
     r"(?P<and>y|e|and|tambien|ademas|aparte|also|plus)\s+(?P<rest>\S.*)$"
 )
 # What says the rest asks for one more appointment, not whom this one is for: "y otra para mi hija", "and one for

@@ -9,7 +9,7 @@ from typing import Any
 from relay.conversation.context import aware, first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import normalize
-from relay.conversation.intents import detect
+from relay.conversation.intents import another_person_too, detect, yes_and_more
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -189,8 +189,10 @@ def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState |
     clinic's ("hi" after an English booking is answered in English)."""
     if not state.others_to_book and not state.language:
         return None
+    rest = yes_and_more(normalize(turn.message))  # "sí, y otra para mi mamá Rosa Díaz el viernes": hers, said
+    wish = turn.message[:500] if state.others_to_book and rest is not None and another_person_too(rest) else ""
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
-                  others_to_book=state.others_to_book)
+                  others_to_book=state.others_to_book, wish=wish)
 
 
 def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:

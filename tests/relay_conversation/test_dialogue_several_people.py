@@ -155,3 +155,41 @@ def test_cancel_mine_and_book_one_for_my_mother_cancels_then_books_hers_under_he
         chat.say("1")
         assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00")), first
         assert "La hora de Rosa Díaz quedó reservada" in texts(chat.say("Rosa Díaz")), first
+
+
+def test_yes_and_one_for_a_relative_at_a_confirmation_books_this_one_under_the_writer_then_theirs():
+    """"sí, y necesito otra para mi mamá Rosa Díaz" booked the writer's Thursday under Rosa's name, and "sí, y otra
+    para mi hijo el viernes a la misma hora" lost the yes and booked Friday under the writer's (a helper's walk)."""
+    days = agenda([3, 4], [(9, 0), (10, 0), (15, 0)])
+    for message, name in (("si, y necesito otra para mi mamá Rosa Díaz", "Rosa Díaz"),
+                          ("sí, y una para mi hijo Tomás Vega también", "Tomás Vega"),
+                          ("sí, la mía, y después una para mi hijo Tomás Vega", "Tomás Vega"),
+                          ("si porfa, y una para mi hijo Tomás Vega el viernes", "Tomás Vega"),
+                          ("sí, y otra para mi hijo el viernes a la misma hora", "")):
+        chat = Chat(days)
+        assert "¿Confirmo el jueves 3 de diciembre a las 09:00" in texts(chat.say("hora el jueves a las 9"))
+        reply = chat.say(message)
+        assert reply.status == "booked" and "Tu hora quedó reservada. Jueves 3" in texts(reply), message
+        assert chat.books[0].state.patient_name == "" and NEXT in texts(reply), message
+        reply = chat.say("sí")
+        if "viernes" in message:
+            assert "el Vie 4 dic" in texts(reply), message  # the day said for them is kept
+        else:
+            reply = chat.say("1")
+        reply = chat.say("09:00")
+        if not name:
+            assert "¿A nombre de quién reservo la hora?" in texts(reply), message
+            reply = chat.say("Tomás Vega")
+        assert reply.status == "booked" and f"La hora de {name or 'Tomás Vega'}" in texts(reply), message
+        assert chat.books[1].state.patient_name == (name or "Tomás Vega"), message
+
+
+def test_yes_i_will_be_there_at_a_confirmation_books_it():
+    """"sí, ahí estaré" at «¿Confirmo…?» was read as asking about one's appointments: a hand-off, nothing booked."""
+    for message in ("si, ahi nos vemos", "sí, ahí estaré", "ahí nos vemos el jueves", "ok ahí estaré a las 9"):
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+        chat.say("hora el jueves a las 9")
+        assert chat.say(message).status == "booked" and len(chat.books) == 1, message
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+    chat.say("hora el jueves a las 9")
+    assert chat.say("no, no voy a estar ahí").status != "booked" and not chat.books
