@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from relay.conversation.evolve import evolve
-from relay.conversation.intents import asks_about_clinic, detect
+from relay.conversation.intents import RELATIVE, asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
@@ -86,6 +86,12 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 # Words that never name a professional, whatever the clinic's staff is called.
+# Whom the appointment is for and their name ("para mi hija paula vega", "pa mi papá que se llama juan"): up to three
+# words, not a title (the professional's: "para mi mamá, con la dra soto")
+_RELATIVES_NAME = re.compile(
+    rf"\b(?:para|pa|for) (?:mi|mis|my|el|la) {RELATIVE}\b(?: (?:que se llama|se llama|llamad[oa]|named))?"
+    r"(?: (?!(?:dr|dra|doctor|doctora|dr a|con|with|de|del|el|la|y|e|and)\b)\w+){0,3}"
+)
 STOPWORDS = frozenset(
     """
     a al con de del el la las los lo un una y o e en para por que quiero querria necesito me gustaria puede ser
@@ -441,6 +447,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
             break
     if withs:
         text = text[: withs[0].start()]
+    text = _RELATIVES_NAME.sub(" ", text)  # "para mi hija Paula Vega": her name, never Klga. Paula Méndez
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     a_name = bool(set(words) & names)
     said = (day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out

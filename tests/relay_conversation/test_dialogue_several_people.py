@@ -193,3 +193,15 @@ def test_yes_i_will_be_there_at_a_confirmation_books_it():
     chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
     chat.say("hora el jueves a las 9")
     assert chat.say("no, no voy a estar ahí").status != "booked" and not chat.books
+
+
+def test_a_relatives_name_never_picks_the_professional_who_shares_it():
+    """"hora para mi hija Paula Vega el jueves a las 12" offered Klga. Paula Méndez's kinesiology, and "para mi papá
+    Juan Pérez" Dr. Juan Rojas's traumatology (a helper's walk): the daughter's name is not whom she sees."""
+    two = agenda([3, 7], [(9, 0), (10, 0), (12, 0)], ("Klga. Paula Méndez", "Dr. Juan Rojas"))
+    for message in ("hora para mi hija Paula Vega el jueves a las 12", "necesito hora para mi papá Juan Pérez el jueves"
+                    " a las 12", "hola, quiero hora para mi hijo Juan el jueves a las 12"):
+        reply = Chat(two).say(message)
+        assert "¿Confirmo" not in texts(reply) and "¿Con quién?" in texts(reply), message
+    reply = Chat(two).say("hora para mi mamá con el dr rojas el jueves a las 9")  # whom she sees, said so
+    assert "¿Confirmo el jueves 3 de diciembre a las 09:00 con el Dr. Juan Rojas" in texts(reply)
