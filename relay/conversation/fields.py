@@ -56,6 +56,7 @@ def check_person_name(text: str) -> Checked:
     it is not a name: asked again, never stored. Of pieces split by commas, the one that is a name is taken ("ya te
     dije, Hernán Pérez", "buenas tardes, Sofía Vega"), never a greeting or a filler."""
     text = _INVISIBLE.sub("", text)  # zero-width joiners and marks pasted from another app: "Mar\u200bia" is María
+    text = _ID_OR_PHONE.sub(" ", text)  # "Tomás Vega 12.345.678-5", "Tomás Vega +56 9 8765 4321": the name alone
     name = _after_lead_in(" ".join(text.split()).strip(" .,;:"))
     pieces = [p for p in re.split(r"\s*[,;(]\s*", name) if p.strip(" .,;:!)")]
     if len(pieces) > 1:  # "ya te dije, Hernán Pérez", "Tomás Vega, tiene 8 años": the piece that is a name
@@ -67,6 +68,8 @@ def check_person_name(text: str) -> Checked:
     return _one_name(name)
 
 
+_ID_OR_PHONE = re.compile(r"(?<![\w])(?:rut|dni|ci|fono|tel\w*|cel\w*)?\s*:?\s*\+?\d[\d .\-]{5,}[\dkK](?![\w])",
+                          re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 

@@ -1248,6 +1248,24 @@ def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str) -> 
     return Book(booking, slot, idempotency_key(state.conversation_id, slot.id))
 
 
+def _not_a_name(ctx: Context, state: ConversationState, slot: WireSlot, message: str, norm: str
+                ) -> Reply | Book | AgentStep | None:
+    """At «¿A nombre de quién reservo la hora?», an answer that is not a person's name: "mejor el viernes", "mejor
+    con el dr rojas" (another time: the menus for it), "¿cuánto sale?" (answered, asked again), "Medicina general" or
+    "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
+    reading = read_message(ctx, None, message)
+    titled = bool(reading.title or reading.named)  # "Dr. Juan Rojas": never "Juan Rojas", a patient's name too
+    professional = titled and bool(match_professionals(reading, ctx.professionals))
+    if _INSTEAD.search(norm) and (reading.day or reading.named or reading.specialty or reading.part):
+        moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
+        return interpret(ctx, moved, read_message(ctx, moved, message), norm)
+    if asks_about_clinic(norm) and not reading.found:
+        return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [_about_the_clinic(ctx, norm)])
+    if reading.specialty or professional:
+        return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("name_not_a_professional")])
+    return None
+
+
 def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply | Book | AgentStep:
     """The patient's answer to a field the web app requires: asked again with the reason, or on to the next one."""
     slot = state.proposed
@@ -1265,6 +1283,10 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         # "ahora la de Diego Morales, a las 10:20": another appointment, not this one's name; this one first.
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
         return ask(ctx, evolve(state, others_to_book=True), slot, state.pending_message, PATIENT_NAME, [this_one])
+    if state.asking == PATIENT_NAME:
+        aside = _not_a_name(ctx, state, slot, message, norm)
+        if aside is not None:
+            return aside
     asked = state.asking
     state, problem = answer(ctx, state, message)
     if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)):

@@ -291,6 +291,8 @@ SPANISH = Language(
         "fields_intro": "Para reservar, la clínica necesita algunos datos tuyos.",
         "ask_patient_name": "¿A nombre de quién reservo la hora? Escribe el nombre y apellido de quien se atenderá.",
         "invalid_patient_name": "No pude leer ese nombre: escribe solo el nombre y apellido, p. ej. «Rosa Díaz».",
+        "name_not_a_professional": "Eso es una especialidad o un profesional; necesito el nombre y apellido de quien"
+        " se atenderá, p. ej. «Rosa Díaz».",
         "name_this_one_first": "Primero la hora del {day} a las {time}; después vemos la otra.",
         "one_person_name": "Cada hora es para una persona: escribe el nombre y apellido de quien se atenderá en esta;"
         " después te doy otra para la otra persona.",
@@ -528,6 +530,8 @@ ENGLISH = Language(
         "fields_intro": "To book, the clinic needs a few details from you.",
         "ask_patient_name": "Whose name should the appointment be under? Type the full name of the person coming.",
         "invalid_patient_name": "I couldn't read that name: type just the first and last name, e.g. \"Rose Day\".",
+        "name_not_a_professional": "That is a specialty or a professional; I need the first and last name of the"
+        " person to be seen, e.g. \"Rose Day\".",
         "name_this_one_first": "This one first, on {day} at {time}; then we'll see the other one.",
         "one_person_name": "Each appointment is for one person: type the full name of who comes to this one; then"
         " I'll find another for the other person.",

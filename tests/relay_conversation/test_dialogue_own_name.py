@@ -14,3 +14,33 @@ def test_the_own_name_without_accents_is_the_patients_own():
         reply = chat.say(typed)
         assert reply.status == "booked" and "Tu hora quedó reservada" in texts(reply), (typed, texts(reply))
         assert chat.books[-1].state.patient_name == "" and not chat.books[-1].state.for_other, typed
+
+
+def test_the_name_question_never_books_a_specialty_or_a_professional_as_the_patient_and_hears_changes():
+    """At «¿A nombre de quién reservo la hora?»: "Medicina General" and "Dr. Juan Rojas" were booked as the patient's
+    name; "mejor el viernes", "mejor con el dr rojas" and "¿cuánto sale?" were "No pude leer ese nombre"; a name
+    followed by its RUT was refused (a helper's walk)."""
+    from conversation_kit import slot, slots
+    from test_dialogue_understanding import with_specialty
+
+    clinic = slots(*(with_specialty(slot(d, h, 0, who), what) for d in (3, 4) for h in (9, 10)
+                     for who, what in (("Dra. Ana Soto", "Medicina general"), ("Dr. Juan Rojas", "Traumatología"))))
+
+    def at_the_name() -> Chat:
+        chat = Chat(clinic)
+        chat.say("hola, quiero hora para mi hijo con la dra soto el jueves a las 9")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+        return chat
+
+    for message in ("Medicina General", "Dr. Juan Rojas"):
+        chat = at_the_name()
+        reply = chat.say(message)
+        assert "Eso es una especialidad o un profesional" in texts(reply) and not chat.books, message
+    chat = at_the_name()
+    assert "Eso te lo responde recepción" in texts(chat.say("cuánto sale?")) and not chat.books
+    assert "el Vie 4 dic" in texts(at_the_name().say("mejor el viernes"))
+    assert "con el Dr. Juan Rojas el Jue 3 dic" in texts(at_the_name().say("mejor con el dr rojas"))
+    chat = at_the_name()
+    assert chat.say("Tomás Vega 12.345.678-5").status == "booked" and chat.books[0].state.patient_name == "Tomás Vega"
+    chat = at_the_name()
+    assert chat.say("Juan Soto").status == "booked"  # a patient may share a professional's names
