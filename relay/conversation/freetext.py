@@ -77,21 +77,26 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "back": (
         "volver", "vuelve", "atras", "otro dia", "otros dias", "otra fecha", "cambiar dia", "ver otros dias",
         "back", "go back", "other day", "other days", "another day", "different day",
+        # "me equivoqué" while choosing: that choice undone (never a move of an appointment they may not have)
+        "me equivoque", "me equivoque de dia", "me equivoque de fecha", "me confundi", "me confundi de dia",
+        "uy me equivoque", "ups me equivoque", "perdon me equivoque", "i made a mistake", "wrong day",
     ),
     "more": (
         "mas", "mas dias", "mas horas", "mas horarios", "otras horas", "otro horario", "siguientes", "ver mas",
         "more", "more days", "more times", "next", "show more", "other times",
     ),
-    "restart": ("menu", "inicio", "empezar", "de nuevo", "start", "start over", "restart"),
+    "restart": ("menu", "inicio", "empezar", "de nuevo", "start", "start over", "restart", "empecemos de nuevo",
+                "empezar de nuevo", "volvamos a empezar", "volver a empezar", "reiniciar", "partir de cero",
+                "quiero partir de cero", "desde cero", "de cero"),
 }
 
-# Words that never name a professional, whatever the clinic's staff is called.
 # Whom the appointment is for and their name ("para mi hija paula vega", "pa mi papá que se llama juan"): up to three
 # words, not a title (the professional's: "para mi mamá, con la dra soto")
 _RELATIVES_NAME = re.compile(
     rf"\b(?:para|pa|for) (?:mi|mis|my|el|la) {RELATIVE}\b(?: (?:que se llama|se llama|llamad[oa]|named))?"
     r"(?: (?!(?:dr|dra|doctor|doctora|dr a|con|with|de|del|el|la|y|e|and)\b)\w+){0,3}"
 )
+# Words that never name a professional, whatever the clinic's staff is called.
 STOPWORDS = frozenset(
     """
     a al con de del el la las los lo un una y o e en para por que quiero querria necesito me gustaria puede ser

@@ -980,3 +980,18 @@ def booked_as_listed(slot):
     from wire.appointments import WireBooking
 
     return WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez")
+
+
+def test_a_mistake_while_choosing_goes_back_and_starting_over_starts_over():
+    """"me equivoqué" while choosing a new booking's time was "Para cambiar tu hora, una recepcionista te escribirá"
+    (there was none to change), and "empecemos de nuevo" re-asked «¿Confirmo…?» (a helper's walk)."""
+    for message in ("me equivoqué", "me equivoque de dia", "uy, me equivoqué"):
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+        chat.say("hora el jueves a las 9")
+        reply = chat.say(message)
+        assert reply.status == "choose_day" and "¿Qué día te acomoda?" in texts(reply), message
+    for message in ("empecemos de nuevo", "volvamos a empezar", "quiero partir de cero"):
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+        chat.say("hora el jueves a las 9")
+        reply = chat.say(message)
+        assert "¿Confirmo" not in texts(reply) and "¿Qué día te acomoda?" in texts(reply), message
