@@ -347,9 +347,9 @@ def _decide(
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
-    if (option is not None and option.slot is not None and _BARE_DIGIT.fullmatch(norm)
-            and not any(o.number for o in state.options)):
-        # "2" at time buttons with no numbers shown: the second one, or 2 o'clock? asked, never booked (or moved) on it
+    if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
+        # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
+        # asked, never booked (or moved) on it
         counted = next((s for s in ctx.free if s.id == option.slot.id), None)
         if counted is not None:
             return confirm(ctx, state, counted)
@@ -1130,6 +1130,21 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
 
 
 _BARE_DIGIT = re.compile(r"\d\.?")
+_THE_NUMBER = re.compile(r"(?:(?:la|el) )?(\d{1,2})\.?")  # "2", "la 2" ("opción 2" is a place, plainly)
+
+
+def _may_be_an_hour(state: ConversationState, norm: str, picked_slot: WireSlot) -> bool:
+    """A number picked a time by its place, and may have meant an hour: a digit at buttons with no numbers shown;
+    or "2", "la 2" where that hour (or the afternoon one: 14:00) is another time of the same menu."""
+    if not any(o.number for o in state.options):
+        return _BARE_DIGIT.fullmatch(norm) is not None
+    number = _THE_NUMBER.fullmatch(norm)
+    if number is None:
+        return False
+    n = int(number.group(1))
+    hours = {n, n + 12} if 1 <= n <= 12 else {n}
+    return any(o.slot is not None and o.slot.id != picked_slot.id and o.slot.start_dt().minute == 0
+               and o.slot.start_dt().hour in hours for o in offered_choices(state))
 _ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")

@@ -875,7 +875,13 @@ def test_la_2_at_a_numbered_list_is_its_second_line_and_thanks_at_the_days_ends_
     chat.say("hola")
     listed = chat.say("mañana")
     assert lines(listed)[1].startswith("2. 10:00")
-    assert chat.say("la 2").status == "booked" and chat.books[0].slot.start[11:16] == "10:00"
+    # "la 2" with 14:00 listed too: the second line, asked about (2 o'clock is a reading too; a helper's walk)
+    assert "¿Confirmo el miércoles 2 de diciembre a las 10:00" in texts(chat.say("la 2")) and not chat.books
+    assert chat.say("sí").status == "booked" and chat.books[0].slot.start[11:16] == "10:00"
+    chat = Chat(agenda([2], [(h, 30) for h in range(9, 17)]))  # no hour at :00: "la 2" is only the second line
+    chat.say("hola")
+    chat.say("mañana")
+    assert chat.say("la 2").status == "booked" and chat.books[0].slot.start[11:16] == "10:30"
     chat = Chat(agenda([2, 3], [(9, 0)]))
     chat.say("hola")
     reply = chat.say("gracias po")
