@@ -265,7 +265,11 @@ async def test_a_number_typed_at_buttons_is_the_button_it_counts_to(relay, kommo
     times = buttons_of(second_day.body)
     assert times[:3] == ["10:00", "10:30", "11:00"]
 
-    booked = await kommo.say(url, clinic.subdomain, "515", "3")  # not 03:00 nor 15:00, none offered: 11:00
+    # Not 03:00 nor 15:00, none offered: 11:00 — asked about (a digit at buttons is never booked by itself)
+    asked = await kommo.say(url, clinic.subdomain, "515", "3")
+    assert_clean(kommo, asked)
+    assert "a las 11:00" in texts_of(asked.body) and not agent.ops("book")
+    booked = await kommo.say(url, clinic.subdomain, "515", "Sí")
     assert_clean(kommo, booked)
     assert booked.body["data"]["status"] == "booked"
     assert booked.body["data"]["start"][11:16] == "11:00"
