@@ -102,7 +102,7 @@ from relay.conversation.menus import (
     slot_key,
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
-from relay.conversation.names import match_professionals
+from relay.conversation.names import match_professionals, titled_as
 from relay.conversation.negation import names_a_day
 from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
@@ -353,6 +353,10 @@ def _decide(
         counted = next((s for s in ctx.free if s.id == option.slot.id), None)
         if counted is not None:
             return confirm(ctx, state, counted)
+    if option is None and state.time_filter and not reading.named and (reading.words or reading.title):
+        fitting = _whom_at_that_time(ctx, state, reading)  # "rojas", "la doctora" at «¿Con quién?»: typed, so asked
+        if fitting is not None:
+            return confirm(ctx, state, fitting)
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if (option is None and not reading.found and [o.label for o in state.options] == [ctx.say("new_booking_button")]
@@ -958,6 +962,15 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
 _THE_ONE_OF = re.compile(r"\b(?:la|el|esa|ese) (?:del?|con|mi[ao])\b|\b(?:the one (?:on|at|with|for)|mine)\b")
 _NOT_THAT_ONE = re.compile(r"\b(?:no|not) (?:la|el|esa|ese|the one) (?:del?|con|on|at|with)\b[^,.;:!?]*")
 _TOO = re.compile(r"\b(?:tambien|ambas|las dos|los dos|too|also|both)\b")
+
+
+def _whom_at_that_time(ctx: Context, state: ConversationState, reading: Reading) -> WireSlot | None:
+    """At «A las 10:00 atienden varios profesionales. ¿Con quién?», the free slot of the one a bare surname ("rojas")
+    or a title ("la doctora") fits, when only one of those offered does."""
+    named = set(match_professionals(reading, ctx.professionals)) if reading.words else set()
+    fits = [o.slot.id for o in state.options if o.slot is not None
+            and (o.slot.professional in named if named else titled_as(reading.title, o.slot.professional))]
+    return next((s for s in ctx.free if s.id == fits[0]), None) if len(fits) == 1 else None
 
 
 def _one_listed_named(ctx: Context, state: ConversationState, norm: str, *, moving: bool) -> Reply | None:

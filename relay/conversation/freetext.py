@@ -454,6 +454,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         text = text[: withs[0].start()]
     text = _RELATIVES_NAME.sub(" ", text)  # "para mi hija Paula Vega": her name, never Klga. Paula Méndez
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
+    if title and not named:  # "hora para la dra soto", "la doctora soto": named with a title, as after "con"
+        named = tuple(w for w in words if w in names)
     a_name = bool(set(words) & names)
     said = (day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out
             or alternatives)

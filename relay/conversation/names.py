@@ -24,9 +24,14 @@ def match_professionals(reading: Reading, professionals: Sequence[str]) -> tuple
     else:
         found = [p for p, words in names.items() if set(reading.words) & words]
     if reading.title and len(found) > 1:
-        titled = [p for p in found if fold(p.split()[0]).rstrip(".") in _TITLE_FORMS[reading.title]]
+        titled = [p for p in found if titled_as(reading.title, p)]
         found = titled or found
     return tuple(sorted(found))
+
+
+def titled_as(title: str, professional: str) -> bool:
+    """Whether the professional's name starts with that title ("dra": "Dra. Ana Soto")."""
+    return bool(professional) and fold(professional.split()[0]).rstrip(".") in _TITLE_FORMS.get(title, ())
 
 
 @lru_cache(maxsize=4096)  # every turn looks at the same few names

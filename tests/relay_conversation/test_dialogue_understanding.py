@@ -588,3 +588,22 @@ def test_what_the_visit_includes_is_a_question_for_reception_never_passed_over()
                     "viene con ecografía la consulta?", "does the consultation include an x-ray?"):
         said = texts(Chat(agenda([4], [(9, 0)])).say(message))
         assert "Eso te lo responde recepción" in said or "reception" in said, message
+
+
+def test_a_professional_named_with_a_title_but_no_con_is_kept_and_a_surname_answers_whom():
+    """"hola, hora para la dra soto" asked the specialty again and again, and "rojas" / "la doctora" at «¿Con
+    quién?» were not taken (a helper's walk)."""
+    soto = [with_specialty(slot(d, h, 0, "Dra. Ana Soto"), "Medicina general") for d in (3, 4) for h in (9, 10)]
+    rojas = [with_specialty(slot(d, h, 0, "Dr. Juan Rojas"), "Traumatología") for d in (3, 4) for h in (10, 11)]
+    for message in ("hola, hora para la dra soto", "quiero ver a la dra soto", "necesito hora dra soto"):
+        reply = Chat(slots(*soto, *rojas)).say(message)
+        assert "con la Dra. Ana Soto" in texts(reply) and "especialidad" not in texts(reply), message
+    chat = Chat(slots(*soto, *rojas))
+    chat.say("hola")
+    assert "con la Dra. Ana Soto" in texts(chat.say("la doctora soto"))
+    for answer, who in (("rojas", "el Dr. Juan Rojas"), ("la doctora", "la Dra. Ana Soto")):
+        chat = Chat(slots(*soto, *rojas))
+        chat.say("hola, hora el jueves a las 10")
+        assert "¿Con quién?" in texts(chat.say("cualquiera"))
+        reply = chat.say(answer)
+        assert f"¿Confirmo el jueves 3 de diciembre a las 10:00 con {who}" in texts(reply) and not chat.books, answer
