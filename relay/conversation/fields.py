@@ -102,11 +102,12 @@ def _one_name(name: str) -> Checked:
 
 
 def name_cased(name: str) -> str:
-    """A name as the clinic's agenda should hold it: as written when it has capitals, else each word capitalised
-    (after "'" and "-" too: "O'Higgins", "María-José"), the particles inside left small ("Sofía de la Fuente")."""
-    if any(c.isupper() for c in name) or not any(c.isalpha() for c in name):  # as the patient wrote it
-        return name
-    words = name.split()
+    """A name as the clinic's agenda should hold it: as written when it has capitals (but not only capitals), else
+    each word capitalised (after "'" and "-" too: "O'Higgins", "María-José"), the particles inside left small
+    ("Sofía de la Fuente")."""
+    if not any(c.isalpha() for c in name) or any(c.isupper() for c in name) and not name.isupper():
+        return name  # as the patient wrote it ("TOMÁS VEGA", all capitals, is cased as "Tomás Vega")
+    words = name.lower().split()
     return " ".join(w if n and w in _PARTICLES else _capitalised_word(w) for n, w in enumerate(words))
 
 

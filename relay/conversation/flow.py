@@ -497,6 +497,12 @@ def _decide(
         if kind == "other_time" and state.proposed is not None:  # "no puedo a esa hora": not offered again
             state = state.skipping([f"{local_day(state.proposed).isoformat()}T{clock(state.proposed)}"])
         return _follow(ctx, state, Option(norm, kind), norm)
+    if (state.stage == CONFIRM and not (reading.found or action) and state.for_other and not state.patient_name
+            and state.proposed is not None and not reading.answer):
+        name = check_person_name(turn.message).value  # "Tomás Vega Pérez" after «te pediré su nombre»: taken
+        still = next((s for s in ctx.free if s.id == state.proposed.id), None)
+        if name and still is not None and not _names_no_person(name):
+            return confirm(ctx, evolve(state, patient_name=name), still)
     if state.stage == CONFIRM and not (reading.found or action):
         return reask(ctx, state)
     if state.stage == CONFIRM:  # anything else: read as a new wish about that day
@@ -686,7 +692,8 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     name = check_person_name(said.group(1)).value if said else ""
     folded = fold(message)
     relative = _RELATIVE_THEN.search(folded) if not name and len(folded) == len(message) else None
-    written = _CAPITALISED_NAME.match(message, relative.end()) if relative else None
+    cased = message.title() if message.isupper() else message  # "…PARA MI MAMA ROSA DIAZ", all in capitals
+    written = _CAPITALISED_NAME.match(cased, relative.end()) if relative else None
     if written:
         name = check_person_name(written.group(0)).value
     if not name and len(folded) == len(message) and (whose := _RELATIVE_IS.search(folded)):
