@@ -503,6 +503,11 @@ def _decide(
         still = next((s for s in ctx.free if s.id == state.proposed.id), None)
         if name and still is not None and not _names_no_person(name):
             return confirm(ctx, evolve(state, patient_name=name), still)
+    if (state.stage == CONFIRM and not (reading.found or action) and _LEADING_YES.match(norm)
+            and not (_ANY_NO.search(norm) or _INSTEAD.search(norm) or _HESITATING.search(norm))
+            and reading.intent in ("", "none", "book")):
+        # "sí!! muchas gracias, son lo máximo", "bueno ya, al tiro": a yes with thanks or cheer around it
+        return _follow(ctx, state, Option(norm, "confirm"), norm)
     if state.stage == CONFIRM and not (reading.found or action):
         return reask(ctx, state)
     if state.stage == CONFIRM:  # anything else: read as a new wish about that day
@@ -1165,6 +1170,9 @@ def _may_be_an_hour(state: ConversationState, norm: str, picked_slot: WireSlot) 
     hours = {n, n + 12} if 1 <= n <= 12 else {n}
     return any(o.slot is not None and o.slot.id != picked_slot.id and o.slot.start_dt().minute == 0
                and o.slot.start_dt().hour in hours for o in offered_choices(state))
+# "ok gracias, lo voy a pensar", "ya, déjame ver", "sí, te aviso": not a yes yet
+_HESITATING = re.compile(r"\b(?:pensar\w*|pienso|ver|veo|revis\w*|consult\w*|confirm\w*|avis\w*|despues|luego|mas tarde"
+                         r"|esper\w*|momento|segundo|creo|quizas|tal vez|capaz|think|check|later|wait|maybe|perhaps)\b")
 _ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")

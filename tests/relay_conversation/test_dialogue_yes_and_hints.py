@@ -201,3 +201,13 @@ def test_another_day_at_the_same_time_at_a_confirmation_keeps_the_time():
         assert "¿Confirmo el jueves 3 de diciembre a las 10:00" in texts(chat.say("hora jueves 10am"))
         assert f"¿Confirmo el {day} de diciembre a las 10:00" in texts(chat.say(message)), message
         assert chat.say("sí").status == "booked" and not chat.books[0].slot.start.startswith("2026-12-03"), message
+
+
+def test_a_yes_with_thanks_or_cheer_books_and_a_hesitation_does_not():
+    """"sí!! muchas gracias, son lo máximo" at «¿Confirmo…?» was "Responde «Sí»…" (a helper's walk)."""
+    for message, status in (("sí!! muchas gracias, son lo máximo", "booked"), ("ya bacán", "booked"),
+                            ("si perfecto", "booked"), ("ok gracias, lo voy a pensar", "choose_time"),
+                            ("sí, pero déjame confirmar con mi jefe", "choose_time"), ("sí, te aviso", "choose_time")):
+        chat = Chat(agenda([3], [(9, 0), (10, 0)]))
+        chat.say("hora el jueves a las 9")
+        assert chat.say(message).status == status, message
