@@ -152,7 +152,7 @@ def _day_page(
     paragraphs = list(notices)
     window = window_words(ctx, state.window)  # the days left out for the time of day asked for: said
     specialty = ctx.specialties.get(state.specialty, "") if len(ctx.specialties) > 1 else ""
-    if state.professionals:
+    if state.professionals and (after is None or window):  # paging on: whose days they are was said on the first
         named = ", ".join(ctx.lang.with_professional(p) for p in state.professionals)  # "con la Dra. Ana Soto"
         paragraphs.append(ctx.say("days_intro_professional", professional=named, window=window))
     elif specialty and (intro or window):  # "hora con la kinesióloga": whose days these are
@@ -182,14 +182,16 @@ def _days_shown(
 ) -> Page:
     """The days menu's page, from the days the patient's filters leave: what it shows depends on nothing else."""
     start = 0
+    paragraphs = list(paragraphs)
     if after is not None:
         start = next((i for i, d in enumerate(days) if d > after), 0)
+        if days and days[-1] <= after:  # "más días" at the last page: said, and the first days again
+            paragraphs.append(ctx.say("no_more_days"))
     elif at is not None:
         start = next((i for i, d in enumerate(days) if d >= at), max(len(days) - MAX_BUTTONS, 0))
     elif near is not None:  # a day that was asked for and is not free: show the free days around it
         start = next((i for i, d in enumerate(days) if d >= near), len(days))
         start = min(max(start - 1, 0), max(len(days) - MAX_BUTTONS, 0))
-    paragraphs = list(paragraphs)
     prompt = ctx.say("day_prompt" if intro else "day_prompt_short")  # the typing hint once is enough
     used = _opening_pieces(ctx)
     hinted = f"{prompt} {ctx.say('list_hint')}"

@@ -39,9 +39,10 @@ def test_more_days_pages_a_numbered_list_and_the_last_page_says_so():
     last = chat.say("Más días")
     assert buttons(last) == ["Lun 7 dic", "Mar 8 dic", "Primeros días"]
     assert "Estos son los últimos días con horas libres de los próximos 14 días." in texts(last)
-    assert lines(chat.say("Primeros días"))[0] == "1. miércoles 2 de diciembre"
-    chat.say("Más días")
-    assert lines(chat.say("más"))[0] == "1. miércoles 2 de diciembre"  # typed "more" on the last page: from the start
+    assert lines(chat.say("Primeros días"))[-1] == "7. martes 8 de diciembre"  # all seven fit now
+    again = chat.say("más")  # typed "more" past the last day: said so (a helper's walk), and from the start
+    assert "No hay más días con horas libres en los próximos 14 días" in texts(again)
+    assert lines(again)[0] == "1. miércoles 2 de diciembre"
 
 
 def test_typing_a_number_of_the_list_is_the_same_as_tapping_it():
