@@ -357,6 +357,8 @@ def _decide(
         fitting = _whom_at_that_time(ctx, state, reading)  # "rojas", "la doctora" at «¿Con quién?»: typed, so asked
         if fitting is not None:
             return confirm(ctx, state, fitting)
+    if option is None and whichever(norm) and any(o.kind == "specialty" for o in state.options):
+        return first_menu(ctx, evolve(state, specialty=ANY_SPECIALTY), [])  # "me da lo mismo" at «¿Qué especialidad…?»
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if (option is None and not reading.found and [o.label for o in state.options] == [ctx.say("new_booking_button")]

@@ -1030,7 +1030,8 @@ def means_every_one(norm: str) -> bool:
 
 _YOU_CHOOSE = re.compile(
     r"^(?:(?:ya|ok|bueno|si|pues|mmm|eh)\s+)*(?:cualquiera|cualquier (?:hora|dia)|la que sea|el que sea|la que tengas"
-    r"|la que haya|el que tengas|me da igual|da igual|da lo mismo|whichever|any|any (?:one|time|day)|anyone)"
+    r"|la que haya|el que tengas|me da igual|da igual|(?:me )?da lo mismo|lo que sea|cualquier especialidad"
+    r"|cualquier profesional|cualquier doctor|whichever|any|any (?:one|time|day)|anyone|doesn t matter)"
     r"(?:\s+(?:esta bien|sirve|me sirve|no mas|nomas|porfa|por favor|please|is fine|works|la hora|el dia|de esas"
     r"|de esos|da igual))*$"
 )

@@ -607,3 +607,14 @@ def test_a_professional_named_with_a_title_but_no_con_is_kept_and_a_surname_answ
         assert "¿Con quién?" in texts(chat.say("cualquiera"))
         reply = chat.say(answer)
         assert f"¿Confirmo el jueves 3 de diciembre a las 10:00 con {who}" in texts(reply) and not chat.books, answer
+
+
+def test_leaving_the_specialty_to_the_bot_shows_every_days():
+    """"me da lo mismo" at «¿Qué especialidad necesitas?» asked it again ("cualquiera" worked; a helper's walk)."""
+    soto = [with_specialty(slot(d, 9, 0, "Dra. Ana Soto"), "Medicina general") for d in (3, 4)]
+    kine = [with_specialty(slot(d, 16, 0, "Klga. Paula Méndez"), "Kinesiología") for d in (3, 4)]
+    for message in ("me da lo mismo", "lo que sea", "da igual", "cualquiera"):
+        chat = Chat(slots(*soto, *kine))
+        assert "¿Qué especialidad necesitas?" in texts(chat.say("hola"))
+        reply = chat.say(message)
+        assert "especialidad" not in texts(reply) and reply.status == "choose_day", message
