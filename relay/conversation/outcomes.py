@@ -214,8 +214,9 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     paragraphs = [said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
+    closing = len(paragraphs)
+    paragraphs.append(lang.say("booked_closing"))  # of this appointment ("cambiarla"), before what comes next
     paragraphs.extend(rest_asked_for(lang, state))
-    paragraphs.append(lang.say("booked_closing"))
     data: dict[str, Any] = {
         "status": "booked",
         "conversation_id": state.conversation_id,
@@ -229,7 +230,7 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         "repeat": result.repeat,
     }
     if state.person_wanted:  # asked for a person while it was not known: told, and handed to reception all the same
-        paragraphs[-1] = lang.say("asked_for_person")
+        paragraphs[closing] = lang.say("asked_for_person")
         data.update(status="handoff", reason="asked_for_person", booking="booked")
         return Reply(handed_off_state(state, turn, "asked_for_person"), continuation(data, paragraphs), "handoff")
     return Reply(kept_after_done(state, aware(turn)), continuation(data, paragraphs), "booked")
