@@ -79,6 +79,7 @@ from relay.conversation.intents import (
     nothing_else,
     old_appointment_part,
     running_late,
+    second_persons_part,
     sounds_like_an_emergency,
     stops_here,
     surely_for_another,
@@ -601,6 +602,14 @@ def _start(ctx: Context) -> Reply | AgentStep:
     """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
     turn = ctx.turn
     state = _fresh_state(turn)
+    lowered = fold(turn.message).lower()
+    second = second_persons_part(lowered) if len(lowered) == len(turn.message) else None
+    if second is not None and read_message(ctx, None, turn.message[:second]).found:
+        # "hora para mí con la dra soto el jueves a las 9 y para mi hijo con el kine el viernes": this one first (what
+        # it says alone), then the son's, with what was said of it (kept in ``said``: outcomes.kept_after_done)
+        ctx = evolve(ctx, turn=replace(turn, message=turn.message[:second]))
+        turn = ctx.turn
+        state = evolve(state, others_to_book=True)
     said = courtesy(normalize(turn.message)) or ("ok" if acknowledges(turn.message, normalize(turn.message)) else "")
     if _thanks_to_check(ctx, said):  # thanked with the right appointment, or shown the ones they have
         return _own_appointments(evolve(ctx, opening=()), state, "my_bookings")
@@ -674,7 +683,8 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         return _start(ctx)
     fresh = evolve(_fresh_state(ctx.turn), for_other=True, language=state.language)
     fresh = _named_for(_named_for(fresh, state.wish, ctx.turn.name), ctx.turn.message, ctx.turn.name)
-    said = yes_and_more(normalize(state.wish)) or ""  # "…y otra para mi hijo el viernes": his day, with this message
+    # "…y otra para mi hijo el viernes", "…y para mi hijo con el kine el viernes": his day, with this message
+    said = yes_and_more(normalize(state.wish)) or normalize(state.wish)
     return _booking_start(ctx, fresh, f"{said} {ctx.turn.message}".strip())
 
 

@@ -757,6 +757,23 @@ _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a 
 )
 
 
+# "… el jueves a las 9 | y para mi hijo con el kine el viernes": where another person's own request starts
+_SECOND_PERSON = re.compile(
+    rf"\s(?:y|e|and)\s+(?:tambien\s+|ademas\s+|also\s+)?(?:otra\s+|una\s+|another\s+|one\s+)?(?:{_NOUN}\s+)?"
+    rf"(?:para|pa|for)\s+(?:mi|el|la|my)\s+{RELATIVE}\b"
+)
+
+
+def second_persons_part(text: str) -> int | None:
+    """Where a booking request for the writer ends and one for another person begins, each with its own day, time
+    or professional ("hora para mí con la dra soto el jueves a las 9 y para mi hijo con el kine el viernes"): the
+    index in ``text`` (folded, lower case, the message's own length) of " y para mi hijo…"; None: not two requests."""
+    found = _SECOND_PERSON.search(text)
+    if found is None or _SOMEONE_ELSE.search(text[: found.start()]):
+        return None
+    return found.start()
+
+
 def cancel_then_book_for_another(norm: str) -> bool:
     """ "cancela mi hora y agéndame una para mi mamá": a cancel, then a booking for another person (never a move of
     the writer's appointment into the other person's)."""

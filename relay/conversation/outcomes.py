@@ -9,11 +9,12 @@ from typing import Any
 from relay.conversation.context import aware, first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import normalize
-from relay.conversation.intents import another_person_too, detect, yes_and_more
+from relay.conversation.intents import another_person_too, detect, second_persons_part, yes_and_more
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
     clock,
+    fold,
     local_day,
     short_professional,
     slot_key,
@@ -191,6 +192,12 @@ def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState |
         return None
     rest = yes_and_more(normalize(turn.message))  # "sí, y otra para mi mamá Rosa Díaz el viernes": hers, said
     wish = turn.message[:500] if state.others_to_book and rest is not None and another_person_too(rest) else ""
+    for line in reversed(state.said if state.others_to_book and not wish else ()):
+        lowered = fold(line).lower()  # "… el jueves a las 9 y para mi hijo con el kine el viernes": his part
+        at = second_persons_part(lowered) if len(lowered) == len(line) else None
+        if at is not None:
+            wish = line[at:].strip()
+            break
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
                   others_to_book=state.others_to_book, wish=wish)
 

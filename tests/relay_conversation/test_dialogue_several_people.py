@@ -224,3 +224,21 @@ def test_a_name_given_after_being_told_it_would_be_asked_is_taken_and_capitals_a
     chat.say("hora para mi hijo el jueves a las 9")
     chat.say("sí")
     assert chat.say("TOMAS VEGA").status == "booked" and chat.books[0].state.patient_name == "Tomas Vega"
+
+
+def test_two_requests_in_one_message_book_the_writers_first_then_the_other_persons_with_what_was_said_of_it():
+    """"quiero hora para mí con la dra soto el jueves a las 9 y para mi hijo con el kine el viernes" became one
+    kinesiology menu for Thursday or Friday: the writer's time was lost (a helper's walk)."""
+    from conversation_kit import slot, slots
+    from test_dialogue_understanding import with_specialty
+
+    clinic = slots(*(with_specialty(slot(d, h, 0, who), what) for d in (3, 4) for h in (9, 10)
+                     for who, what in (("Dra. Ana Soto", "Medicina general"), ("Klga. Paula Méndez", "Kinesiología"))))
+    chat = Chat(clinic)
+    reply = chat.say("quiero hora para mí con la dra soto el jueves a las 9 y para mi hijo con el kine el viernes")
+    assert "¿Confirmo el jueves 3 de diciembre a las 09:00 con la Dra. Ana Soto" in texts(reply)
+    reply = chat.say("sí")
+    assert reply.status == "booked" and NEXT in texts(reply) and chat.books[0].state.patient_name == ""
+    assert "con la Klga. Paula Méndez, Kinesiología el Vie 4 dic" in texts(chat.say("sí"))
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00"))
+    assert chat.say("Tomás Vega").status == "booked" and chat.books[1].state.patient_name == "Tomás Vega"
