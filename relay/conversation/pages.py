@@ -296,8 +296,11 @@ def _time_page(
         return Page(changes, (), "", (), (), (), (), fallback=fallback)
     several = len({s.professional for s in day_slots}) > 1
     start = 0
+    paragraphs = list(notices)
     if after is not None:
         start = next((i for i, s in enumerate(slots) if slot_key(s) > after), 0)
+        if slot_key(slots[-1]) <= after:  # "más horas" with the day's last ones shown: said, the first ones again
+            paragraphs.append(ctx.say("no_more_times", day=ctx.lang.day_label(day)))
     elif at is not None:  # from the time asked for, and never fewer times than fill the buttons
         at_or_after = next((i for i, s in enumerate(slots) if slot_key(s)[0] >= at), len(slots))
         start = max(min(at_or_after, len(slots) - MAX_BUTTONS), 0)
@@ -313,7 +316,6 @@ def _time_page(
         prompt = ctx.say("time_prompt_with", professional=ctx.naming(day_slots[0]), day=label)
     else:
         prompt = ctx.say("time_prompt", day=label)
-    paragraphs = list(notices)
     # Dropping a filter comes before "another day", which the prompt also offers as a word ("volver").
     extras = [] if time_filter else [*filter_buttons(ctx, state), Option(ctx.say("other_day"), "other_days")]
     hinted = f"{prompt} {ctx.say('list_hint')}"

@@ -1002,3 +1002,11 @@ def test_a_mistake_while_choosing_goes_back_and_starting_over_starts_over():
         chat.say("hora el jueves a las 9")
         reply = chat.say(message)
         assert "¿Confirmo" not in texts(reply) and "¿Qué día te acomoda?" in texts(reply), message
+
+
+def test_more_times_with_the_days_last_shown_says_so():
+    """"más horas" with every time of the day shown repeated the list without a word (a helper's walk)."""
+    chat = Chat(agenda([3], [(8, 30), (12, 0), (14, 0), (18, 0)]))
+    chat.say("hora el jueves")
+    reply = chat.say("más horas")
+    assert "No hay más horas libres el Jue 3 dic" in texts(reply) and reply.status == "choose_time"
