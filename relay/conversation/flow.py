@@ -509,7 +509,7 @@ def _decide(
     if (state.stage == CONFIRM and not (reading.found or action) and _LEADING_YES.match(norm)
             and not (_ANY_NO.search(norm) or _INSTEAD.search(norm) or _HESITATING.search(norm))
             and reading.intent in ("", "none", "book")):
-        # "sí!! muchas gracias, son lo máximo", "bueno ya, al tiro": a yes with thanks or cheer around it
+        # "sí!! muchas gracias, son lo máximo", "ya bacán": a yes with thanks or cheer around it
         return _follow(ctx, state, Option(norm, "confirm"), norm)
     if state.stage == CONFIRM and not (reading.found or action):
         return reask(ctx, state)
