@@ -78,6 +78,7 @@ from relay.conversation.intents import (
     none_fits,
     nothing_else,
     old_appointment_part,
+    only_attendance,
     running_late,
     second_persons_part,
     sounds_like_an_emergency,
@@ -215,7 +216,7 @@ def _decide(
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
-    if (state.stage == CONFIRM and state.proposed is not None and confirms_attendance(norm)
+    if (state.stage == CONFIRM and state.proposed is not None and only_attendance(norm)
             and not _ANY_NO.search(norm) and _same_time_or_none(ctx, state)):
         # "sí, ahí estaré", "ahí nos vemos el jueves" at «¿Confirmo…?»: the yes (never a look at their appointments)
         return _follow(ctx, state, Option(norm, "confirm"), norm)
@@ -298,6 +299,10 @@ def _decide(
         action = "cancel"  # "mmm mejor no, dejémoslo hasta aquí nomás" at «¿Confirmo…?»: as "no, gracias"
     if action == "cancel":
         return _end(ctx, state, "cancelled")
+    if state.stage == CONFIRM_CANCEL and action is None:  # "ok, la de Rojas", "sí, y la del viernes también" at
+        switched = _another_named(ctx, state, norm, turn.name)  # «¿Cancelo tu hora del jueves…?»: never Thursday's
+        if switched is not None:  # done on its "ok", nor the other one dropped
+            return switched
     if more is not None and action is None:  # "sí, y de paso cancela la otra": the yes first, never lost to the
         return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # rest (asked for apart once this is done)
     if (action is None and reading.intent == "cancel" and state.intent != "reschedule"
@@ -359,7 +364,7 @@ def _decide(
         if fitting is not None:
             return confirm(ctx, state, fitting)
     if option is None and whichever(norm) and any(o.kind == "specialty" for o in state.options):
-        return first_menu(ctx, evolve(state, specialty=ANY_SPECIALTY), [])  # "me da lo mismo" at «¿Qué especialidad…?»
+        option = Option(norm, "any_specialty")  # "me da lo mismo" at «¿Qué especialidad…?»: what was said before, kept
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
     if (option is None and not reading.found and [o.label for o in state.options] == [ctx.say("new_booking_button")]
@@ -384,10 +389,6 @@ def _decide(
     choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
     if len(choices) == 1:
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
-    switched = (_another_named(ctx, state, norm, turn.name)
-                if state.stage == CONFIRM_CANCEL and option is None and action is None else None)
-    if switched is not None:  # "ok, la de Rojas" at «¿Cancelo tu hora del jueves…?»: never Thursday's on its "ok"
-        return switched
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
             and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
             and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
@@ -961,7 +962,12 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
     """At «¿Cancelo (cambio) tu hora del jueves…?» with several listed, a message that names another of them in
     so many words ("ok, la de Rojas", "sí, la del viernes", "dale, pero la del viernes, no la del jueves"): that one
     asked about — or, to cancel, both ("…y la del viernes también") — never the one asked about done on its "ok"."""
-    if len(state.bookings) < 2 or state.cancel_each or state.target is None or not _THE_ONE_OF.search(norm):
+    if len(state.bookings) < 2 or state.cancel_each or state.target is None:
+        return None
+    cancelling = state.intent == "cancel"
+    if cancelling and _LEADING_YES.match(norm) and _BOTH.search(norm):  # "sí, ambas", "sí, las dos": each one asked
+        return cancel_each(ctx.lang, state, ctx.clinic)
+    if not (_THE_ONE_OF.search(norm) or cancelling and _WITH_WHOM.search(norm)):  # "sí, con el dr rojas"
         return None
     # "…pero la del viernes, no la del jueves": what it is not left out (the commas are gone from ``norm``: "sí,
     # bueno no, la del viernes" reads as "…no la del viernes", then named as a whole)
@@ -976,7 +982,7 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
         return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
     if not named or state.target in named:
         return None
-    if state.intent == "cancel" and _TOO.search(norm):
+    if cancelling and _TOO.search(norm):
         return cancel_each(ctx.lang, state, ctx.clinic, among=[state.target, *named])
     return another_of_theirs(ctx.lang, state, ctx.clinic, None, reading.day, reading.times, who, words,
                              by_weekday=reading.by_weekday)
@@ -986,6 +992,8 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
 _THE_ONE_OF = re.compile(r"\b(?:la|el|esa|ese) (?:del?|con|mi[ao])\b|\b(?:the one (?:on|at|with|for)|mine)\b")
 _NOT_THAT_ONE = re.compile(r"\b(?:no|not) (?:la|el|esa|ese|the one) (?:del?|con|on|at|with)\b[^,.;:!?]*")
 _TOO = re.compile(r"\b(?:tambien|ambas|las dos|los dos|too|also|both)\b")
+_BOTH = re.compile(r"\b(?:ambas|ambos|las dos|los dos|las 2|todas|both|all of them)\b")
+_WITH_WHOM = re.compile(r"\bcon (?:el|la) (?:dr|dra|doctor|doctora|klga|klgo|kine\w*|ps|psic\w*)\b|\bwith dr\b")
 
 
 def _whom_at_that_time(ctx: Context, state: ConversationState, reading: Reading) -> WireSlot | None:

@@ -173,6 +173,28 @@ def confirms_attendance(norm: str) -> bool:
     return bool(_ATTENDANCE.search(norm))
 
 
+def only_attendance(norm: str) -> bool:
+    """ "Sí, ahí estaré", "ahí nos vemos el jueves, gracias": a yes to come and nothing else (no "pero…", no one else,
+    no other time): what is left once the attendance, the yes, a day or time and courtesy are taken out."""
+    found = _ATTENDANCE.search(norm)
+    if found is None:
+        return False
+    rest = f"{norm[: found.start()]} {norm[found.end():]}"
+    words = [w for w in rest.split() if w not in _ATTENDING_FILLERS and not w[:1].isdigit()]
+    return not words
+
+
+# Words around "ahí estaré" that add nothing: a yes, thanks, a day or time of the appointment proposed, "sin falta"
+_ATTENDING_FILLERS = frozenset(
+    """
+    si sii sip ok okay oka okey dale ya claro perfecto listo bueno genial excelente super bacan buenisimo yes sure
+    gracias muchas mil muchisimas thanks thank you ty entonces pues po nomas no mas sin falta puntual puntualmente
+    el la las los a de del este esta hoy manana pasado lunes martes miercoles jueves viernes sabado domingo at on the
+    then see you hrs hr horas am pm y e and nos vemos alli ahi
+    """.split()
+)
+
+
 # "¿sigo teniendo la hora del martes, cierto?", "¿todavía tengo hora el lunes?": whether it still stands, asked
 _STILL_HAVE = re.compile(rf"\b(?:sigo|seguimos|continuo) (?:teniendo|con) (?:la |mi |una |el )?{_NOUN}\b"
                          rf"|\b(?:todavia|aun) (?:tengo|tenemos) (?:la |mi |una |el )?{_NOUN}\b"
@@ -417,7 +439,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     any_professional = bool(_ANY_PROFESSIONAL.search(plain)) or professional_words
     closing = _closing(short)
     tentative = False
-    if _PERSON.search(text):
+    if _PERSON.search(_NO_CALL.sub(" ", text)):  # never "no me llamen, prefiero por aquí"
         intent = "person"
         any_professional = False
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
@@ -640,7 +662,15 @@ _CALL = re.compile(
 
 def asks_for_call(norm: str) -> bool:
     """ "que me llamen", "¿me pueden llamar?", "call me": a person asked for, on the phone (reception is told so)."""
-    return bool(_CALL.search(norm))
+    return bool(_CALL.search(_NO_CALL.sub(" ", norm)))
+
+
+# "no me llamen", "que no me llamen", "no quiero que me llamen", "don't call me": a call refused, never asked for
+_NO_CALL = re.compile(
+    r"\b(?:no (?:quiero|quisiera|necesito) (?:que )?(?:me |nos )?(?:llamen|llame|llamada\w*|llamar\w*)"
+    r"|(?:que )?no (?:me |nos )?(?:llamen|llame|llames|llamar\w*)|sin llamad\w*|(?:don t|do not|please don t) call"
+    r"(?: me)?|no (?:phone )?calls?)\b"
+)
 
 
 def greeting_only(text: str) -> bool:

@@ -70,3 +70,18 @@ def test_la_mia_is_the_writers_own_never_one_whose_professional_shares_their_fir
     chat = Chat(finding(2, 4), appointments=ClinicAgent(mine, son), name="Ana Pérez")
     chat.say("quiero cancelar una hora")
     assert "del jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas (Ana Pérez)?" in texts(chat.say("la mía"))
+
+
+@pytest.mark.parametrize("message", ["si, ambas", "sí, y la del viernes también", "sí, las dos"])
+def test_yes_to_both_asks_about_each_never_cancels_only_one_or_opens_a_booking(message):
+    agent, chat = at_the_question("cancel")
+    reply = chat.say(message)
+    assert "te pregunto por cada una" in texts(reply) and agent.cancelled == {}, message
+    chat.say("sí")
+    assert "Listo, cancelé tu hora del viernes 4" in texts(chat.say("sí")) and len(agent.cancelled) == 2
+
+
+def test_yes_with_the_other_ones_professional_asks_about_that_one():
+    agent, chat = at_the_question("cancel")
+    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00" in texts(chat.say("sí, con el dr rojas"))
+    assert agent.cancelled == {}

@@ -242,3 +242,18 @@ def test_two_requests_in_one_message_book_the_writers_first_then_the_other_perso
     assert "con la Klga. Paula Méndez, Kinesiología el Vie 4 dic" in texts(chat.say("sí"))
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("09:00"))
     assert chat.say("Tomás Vega").status == "booked" and chat.books[1].state.patient_name == "Tomás Vega"
+
+
+def test_i_will_be_there_with_more_said_is_never_booked_as_it_stands():
+    """"sí, ahí estaré, es para mi mamá Rosa Díaz" and "ahí nos vemos, pero con el dr rojas" booked the proposed time
+    under the writer's name (a regression the third walk found): only a plain "ahí estaré" books."""
+    two = agenda([3, 4], [(9, 0), (15, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas"))
+    for message in ("sí, ahí nos vemos, pero con el dr rojas", "ahí nos vemos, pero mejor en la tarde",
+                    "sí, ahí estaré, es para mi mamá Rosa Díaz", "sí, ahí estaré, y necesito otra para mi hijo"):
+        chat = Chat(two)
+        chat.say("hora con la dra soto el jueves a las 9")
+        chat.say(message)
+        assert not chat.books, message
+    chat = Chat(two)
+    chat.say("hora con la dra soto el jueves a las 9")
+    assert chat.say("si si perfecto muchas gracias, ahí estaré sin falta").status == "booked"

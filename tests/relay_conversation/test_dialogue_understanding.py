@@ -618,3 +618,16 @@ def test_leaving_the_specialty_to_the_bot_shows_every_days():
         assert "¿Qué especialidad necesitas?" in texts(chat.say("hola"))
         reply = chat.say(message)
         assert "especialidad" not in texts(reply) and reply.status == "choose_day", message
+
+
+def test_a_call_refused_is_never_a_call_asked_for_and_the_day_said_before_the_specialty_stays():
+    for message in ("no me llamen porfa, prefiero por aquí", "no quiero que me llamen, hora el jueves",
+                    "por favor no me llamen"):
+        reply = Chat(agenda([3], [(9, 0)])).say(message)
+        assert reply.status != "handoff" and "llame" not in texts(reply), message
+    soto = [with_specialty(slot(3, h, 0, "Dra. Ana Soto"), "Medicina general") for h in (9, 10)]
+    rojas = [with_specialty(slot(3, 10, 0, "Dr. Juan Rojas"), "Traumatología")]
+    for message in ("cualquiera", "me da lo mismo"):  # the third walk: "me da lo mismo" dropped "el jueves a las 10"
+        chat = Chat(slots(*soto, *rojas))
+        assert "¿Qué especialidad necesitas?" in texts(chat.say("hola hora el jueves a las 10"))
+        assert "A las 10:00 del Jue 3 dic atienden varios profesionales" in texts(chat.say(message)), message
