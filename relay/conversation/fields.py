@@ -153,7 +153,7 @@ _NEVER_A_NAME = frozenset(
     agendala nombre llamo llama llaman soy tambien otra otro entonces bueno oye cambia cambiala era sera seria
     mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
-    primero primera luego despues first then mine me start
+    primero primera luego despues first then mine me start ningun ninguna problema nada todo perfecto listo
     """.split()
 )
 

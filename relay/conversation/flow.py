@@ -679,14 +679,27 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     mi mamá") was done, and told so: "sí", "dale", "ahora la de mi esposa", "la de ella el viernes" books the next
     person's (whose name is asked); anything else starts a new conversation, as after any ending."""
     norm = normalize(ctx.turn.message)
-    yes = detect(norm).answer == "yes" and not _THANKS.search(norm)
-    if not (yes or for_someone_else(norm) or wants_another(norm)) or running_late(norm):
+    wishes = detect(norm)
+    reading = read_message(ctx, None, ctx.turn.message)
+    named = state.for_other and _CAPITALISED_NAME.fullmatch(ctx.turn.message.strip(" .!")) is not None
+    # "sí gracias" goes on; "ok gracias" is a goodbye
+    yes = wishes.answer == "yes" and (not _THANKS.search(norm) or norm.split()[0] in ("si", "sii", "dale", "yes"))
+    goes_on = (yes or for_someone_else(norm) or wants_another(norm) or named
+               or reading.found and wishes.intent in ("book", "none"))  # "sí", "ahora la de mi esposa", "el viernes"
+    if not goes_on or running_late(norm) or wishes.intent in ("cancel", "reschedule", "my_bookings", "person"):
         return _start(ctx)
-    fresh = evolve(_fresh_state(ctx.turn), for_other=True, language=state.language)
-    fresh = _named_for(_named_for(fresh, state.wish, ctx.turn.name), ctx.turn.message, ctx.turn.name)
-    # "…y otra para mi hijo el viernes", "…y para mi hijo con el kine el viernes": his day, with this message
-    said = yes_and_more(normalize(state.wish)) or normalize(state.wish)
-    return _booking_start(ctx, fresh, f"{said} {ctx.turn.message}".strip())
+    fresh = evolve(_fresh_state(ctx.turn), for_other=state.for_other, language=state.language)
+    if state.for_other:  # their name, said now or before — never the one just booked ("María López")
+        told = (ctx.turn.message, state.wish, *reversed(state.said))
+        names = ([check_person_name(ctx.turn.message).value] if named
+                 else [_named_for(fresh, text, ctx.turn.name).patient_name for text in told])
+        done = state.patient_name if state.stage == DONE else ""  # (a cancel's state holds the name asked for)
+        name = next((n for n in names if n and fold(n) != fold(done)), "")
+        fresh = evolve(fresh, patient_name=name) if name else fresh
+    # "…y otra para mi hijo el viernes", "…y para mi hijo con el kine el viernes": his day, unless this message says
+    # one (the writer's own, left for last, starts from the days)
+    said = "" if reading.found or not state.for_other else yes_and_more(normalize(state.wish)) or normalize(state.wish)
+    return _booking_start(ctx, fresh, f"{said} {'' if named else ctx.turn.message}".strip())
 
 
 _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Muñoz", "her name is Ann Lee"

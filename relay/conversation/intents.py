@@ -532,6 +532,8 @@ _SEVERAL_PEOPLE = re.compile(
     rf"|padres|abuelos|hermanos|hermanas|kids|children|parents|sons|daughters)"
     rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?(?:mi|my|el|la|his|her) {RELATIVE}"
     rf"|(?:mi|my) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|el|la)\b"
+    # "para mi esposa María López y para mí": her name between
+    rf"|(?:para|pa|for) (?:mi|my) {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"
     rf"|(?:una|one) (?:para|pa|for) (?:cada uno|cada una|each)|(?:para|pa|for) (?:los dos|las dos|ambos|ambas|both))\b"
 )
 
@@ -635,6 +637,12 @@ def yes_for_someone(text: str) -> bool:
 
 
 _FOR_ME = re.compile(rf"\b(?:para mi(?: mism[oa])?|for me|for myself|(?:es|sera) mia)\b(?! {RELATIVE})")
+
+
+def self_among(text: str) -> bool:
+    """The writer is among those the message asks appointments for ("para mí y para mi esposa", "para mi hijo y para
+    mí"), whoever else it names."""
+    return bool(_FOR_ME.search(text))
 
 
 def for_me(text: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from relay.conversation.context import aware, first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import normalize
-from relay.conversation.intents import another_person_too, detect, second_persons_part, yes_and_more
+from relay.conversation.intents import another_person_too, detect, second_persons_part, self_among, yes_and_more
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -187,7 +187,8 @@ def rest_after_news(lang: Language, state: ConversationState) -> list[str]:
 def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState | None:
     """What is kept once an appointment was booked or moved (``DONE``): nothing, unless the same request asked for
     another person's too ("para mí y mi esposa": "sí" books it next) or the patient speaks another language than the
-    clinic's ("hi" after an English booking is answered in English)."""
+    clinic's ("hi" after an English booking is answered in English). Its ``patient_name`` is the name the one done
+    was booked under ("": the writer's), ``for_other`` whether the next one is another person's."""
     if not state.others_to_book and not state.language:
         return None
     rest = yes_and_more(normalize(turn.message))  # "sí, y otra para mi mamá Rosa Díaz el viernes": hers, said
@@ -198,15 +199,23 @@ def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState |
         if at is not None:
             wish = line[at:].strip()
             break
+    # Who is left: another person (whose name is asked, or said) — or the writer, when the one just booked was
+    # someone else's and the request said "para mí" too ("para mí y para mi esposa María López")
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
-                  others_to_book=state.others_to_book, wish=wish)
+                  others_to_book=state.others_to_book, wish=wish, patient_name=state.patient_name,
+                  for_other=not _writer_left(state))
+
+
+def _writer_left(state: ConversationState) -> bool:
+    """The one just booked was another person's, and the request said "para mí" too: the writer's own is next."""
+    return bool(state.patient_name) and any(self_among(normalize(line)) for line in state.said)
 
 
 def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:
     """Once a booking, move or cancel is done: how to ask for what the same message asked besides it — another
     person's appointment ("para mí y mi hijo", "sí, y tb una para mi hija") or anything else ("sí, y de paso …")."""
     if state.others_to_book:
-        return [lang.say("booked_next_person")]
+        return [lang.say("booked_next_yours" if _writer_left(state) else "booked_next_person")]
     return [lang.say("more_apart")] if state.more_asked else []
 
 

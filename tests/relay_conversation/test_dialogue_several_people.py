@@ -257,3 +257,49 @@ def test_i_will_be_there_with_more_said_is_never_booked_as_it_stands():
     chat = Chat(two)
     chat.say("hora con la dra soto el jueves a las 9")
     assert chat.say("si si perfecto muchas gracias, ahí estaré sin falta").status == "booked"
+
+
+def test_the_wife_named_and_booked_first_is_never_booked_again_the_writers_own_comes_next():
+    """"para mí y para mi esposa María López el jueves a las 9": María was booked, then booked again; the writer
+    never (the third walk)."""
+    for first in ("hola, necesito hora para mí y para mi esposa María López el jueves a las 9",
+                  "hola, necesito hora para mi esposa María López y para mí el jueves a las 9"):
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+        assert "a nombre de María López?" in texts(chat.say(first)), first
+        reply = chat.say("sí")
+        assert "Me pediste también una hora para ti: respóndeme «sí»" in texts(reply), first
+        chat.say("sí")
+        chat.say("1")
+        reply = chat.say("10:00")
+        assert reply.status == "booked" and chat.books[1].state.patient_name == "", (first, texts(reply))
+
+
+def test_after_cancel_and_one_for_my_mother_her_day_or_her_name_goes_on_with_hers():
+    """After «Me pediste también una hora para otra persona…», "el viernes" or "Rosa Díaz" started over with the
+    greeting and booked under the writer's name (the third walk)."""
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4), appointments=agent)
+    chat.say("hola, cancela mi hora porfa y agendame una para mi mamá Rosa Díaz")
+    assert NEXT in texts(chat.say("si"))
+    reply = chat.say("el viernes")
+    assert "¡Hola" not in texts(reply) and "el Vie 4 dic" in texts(reply)
+    assert chat.say("09:00").status == "booked" and chat.books[0].state.patient_name == "Rosa Díaz"
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola, cancela mi hora porfa y agendame una para mi mamá")
+    chat.say("si")
+    assert "¡Hola" not in texts(chat.say("Rosa Díaz"))
+    chat.say("1")
+    assert chat.say("09:00").status == "booked" and chat.books[0].state.patient_name == "Rosa Díaz"
+
+
+def test_yes_thanks_to_the_next_persons_offer_goes_on_and_their_own_day_and_time_are_kept():
+    def first_booked() -> Chat:
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+        chat.say("hola quiero hora para mi y para mi esposa el jueves a las 9")
+        chat.say("si")
+        assert chat.say("Ana Pérez").status == "booked"
+        return chat
+
+    assert first_booked().say("sí gracias").status in ("choose_day", "choose_time")
+    reply = first_booked().say("ahora la de mi esposa, el viernes a las 10")
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(reply)
