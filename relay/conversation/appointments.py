@@ -356,6 +356,12 @@ def named_bookings(
         later = sorted({_start(b).date() for b in bookings if _start(b).weekday() == day.weekday()})
         day = later[0] if later else day
     said = {*words}
+    if NOT_OWNERS in said:  # "la mía no, la de mi mamá": those under another first name, then named among them
+        owner = words[1:2]
+        others = [b for b in bookings if _patient_words(b, first=True) != set(owner)]
+        among = named_bookings(others, day, times, who, [w for w in words if w != NOT_OWNERS and w not in owner],
+                               by_weekday=by_weekday, part=part) if len(others) > 1 else []
+        return among or (others if len(others) < len(bookings) else [])
     if OWNERS in said:  # "la mía": by the patient's names only (never the professional's), theirs first
         owner = [w for w in words if w != OWNERS]
         scores = {b.booking_id: 2 * len(_patient_words(b) & said) + (_patient_words(b, first=True) == set(owner[:1]))
@@ -398,13 +404,19 @@ def naming_words(text: str, owner: str) -> tuple[str, ...]:
     "la del Dr. Rojas". "La mía" is the phone owner's (their WhatsApp name), and then what the message says of the
     others ("la de la Josefa la dejamos") is not read as naming them."""
     folded = _KEPT.sub(" ", fold(text))  # "la mía la dejamos": not the one meant
+    if _NOT_MINE.search(folded):  # "la mía no, la otra", "no la mía, la de mi mamá": anyone's but the writer's
+        return (NOT_OWNERS, *re.findall(r"\w+", fold(owner)), *re.findall(r"\w+", _NOT_MINE.sub(" ", folded)))
     if _MINE.search(folded):
         return (OWNERS, *re.findall(r"\w+", fold(owner)))
     return tuple(re.findall(r"\w+", folded))
 
 
-# Among ``naming_words``: the words after it are the phone owner's name ("la mía"), not words of the message
+# Among ``naming_words``: the words after it are the phone owner's name ("la mía"), not words of the message;
+# NOT_OWNERS: the same name, of the one that is not meant ("la mía no")
 OWNERS = "\x00mine"
+NOT_OWNERS = "\x00not-mine"
+_NOT_MINE = re.compile(r"\b(?:no (?:es |era |(?:quiero |quisiera )?(?:cancelar|cambiar|mover|anular) )?"
+                       r"(?:la|el) mi[ao]s?|(?:la|el) mi[ao]s? no|not mine)\b")
 
 
 def _name_words(booking: WireBooking) -> set[str]:

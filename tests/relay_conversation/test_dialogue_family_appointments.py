@@ -241,3 +241,17 @@ def test_the_part_of_the_day_names_an_appointment_of_that_day():
         chat, agent = family(own_morning, RAUL_THU)
         chat.say("necesito cancelar una hora")
         assert f"¿Cancelo {meant}" in texts(chat.say(message)), message
+
+
+def test_not_mine_names_the_other_persons_appointment_never_the_writers():
+    """"la mía no, la otra" picked the writer's own to cancel (the third walk): a quick "sí" cancelled it."""
+    own = WireBooking("bk-6", "2026-12-10T10:00:00-03:00", "2026-12-10T10:20:00-03:00", "Dr. Juan Rojas",
+                      patient="Elena Fuentes")
+    for message in ("la mía no, la otra", "no la mía, la de mi hijo", "no es la mía",
+                    "no quiero cancelar la mía sino la de mi hijo"):
+        chat, agent = family(own, RAUL_THU)
+        chat.say("necesito cancelar una hora")
+        assert "¿Cancelo la hora de Raúl Fuentes del jueves 10" in texts(chat.say(message)), message
+    chat, agent = family(own, RAUL_THU)
+    chat.say("necesito cancelar una hora")
+    assert "¿Cancelo tu hora del jueves 10 de diciembre a las 10:00" in texts(chat.say("la mía"))
