@@ -479,6 +479,15 @@ def under_another_name(booking: WireBooking, owner: str) -> bool:
     return bool(booking.patient) and fold(booking.patient) != fold(owner)
 
 
+def move_from_the_start(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
+    """ "Empecemos de nuevo" while a move's new time is chosen: its «¿Cambio tu hora …?» again, with nothing chosen
+    (never a new booking's menus that still move the appointment)."""
+    assert state.target is not None
+    fresh = evolve(state, day="", professionals=(), time_filter="", window=("", ""), skip_days=(), proposed=None,
+                   pending=None, wish="")
+    return _confirm_target(lang, fresh, clinic, state.target)
+
+
 def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
     """"¿Cancelo (cambio) tu hora …?" again, when what the patient wrote answers neither yes nor no."""
     assert state.target is not None

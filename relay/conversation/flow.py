@@ -28,6 +28,7 @@ from relay.conversation.appointments import (
     confirm_again,
     follow,
     listed_again,
+    move_from_the_start,
     named_bookings,
     naming_words,
     others_of,
@@ -523,6 +524,8 @@ def _decide(
         return day_menu(ctx, state, after=after)
     if action == "back":
         return day_menu(ctx, state)
+    if action == "restart" and state.intent == "reschedule" and state.target is not None:
+        return move_from_the_start(ctx.lang, state, ctx.clinic)
     if action == "restart":
         return first_menu(ctx, evolve(state, professionals=(), specialty="", window=("", ""), skip_days=()))
 
@@ -1022,10 +1025,10 @@ def _one_listed_named(ctx: Context, state: ConversationState, norm: str, *, movi
     """The «¿Cancelo (Cambio) tu hora …?» of the one listed appointment a message names by its place ("la 2") or
     by its day, time, professional or person ("la del viernes" of "cambia la del viernes al lunes"); None: none."""
     intent = "reschedule" if moving else "cancel"
-    place = place_named(norm)
+    said = old_appointment_part(norm, moving)  # "cambia la 2 | al lunes": the line numbered 2, never 14:00
+    place = place_named(said)
     if place is not None:
         return another_of_theirs(ctx.lang, evolve(state, intent=intent), ctx.clinic, place, None, ())
-    said = old_appointment_part(norm, moving)
     reading = read_message(ctx, None, said)
     return act_on_named(ctx.lang, state, ctx.clinic, intent, reading.day, reading.times,
                         _professionals_named(ctx, reading), naming_words(said, ctx.turn.name),

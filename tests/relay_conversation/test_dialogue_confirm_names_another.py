@@ -85,3 +85,24 @@ def test_yes_with_the_other_ones_professional_asks_about_that_one():
     agent, chat = at_the_question("cancel")
     assert "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00" in texts(chat.say("sí, con el dr rojas"))
     assert agent.cancelled == {}
+
+
+def test_starting_over_during_a_move_asks_about_the_move_again_never_new_menus_that_still_move_it():
+    """"empecemos de nuevo" while a move's new time was chosen showed a new booking's days, and the next pick moved
+    the appointment without a word of it (the third walk)."""
+    agent, chat = at_the_question("reschedule")
+    chat.say("sí")
+    chat.say("el lunes")
+    reply = chat.say("empecemos de nuevo")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply) and agent.moved == {}
+    assert "se cancelará cuando la nueva quede reservada" in texts(chat.say("sí"))
+
+
+def test_the_line_number_of_a_listed_appointment_is_read_alike_to_cancel_and_to_move():
+    """"cancela la 2" asked about the 2nd listed, "cambia la 2 al lunes" about the one at 14:00 (the third walk)."""
+    two_pm = WireBooking("bk-a", "2026-12-03T14:00:00-03:00", "2026-12-03T14:30:00-03:00", "Dra. Ana Soto")
+    for message, asked in (("cancela la 2", "¿Cancelo tu hora del viernes 4"),
+                           ("cambia la 2 al lunes", "¿Cambio tu hora del viernes 4")):
+        chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(two_pm, FRI))
+        chat.say("hola")
+        assert asked in texts(chat.say(message)), message
