@@ -130,7 +130,7 @@ from relay.conversation.pages import (
     which_one,
 )
 from relay.conversation.patient import patient_handoff, patient_problem
-from relay.conversation.patient_language import in_language, patient_language
+from relay.conversation.patient_language import in_language, patient_language, still_spoken
 from relay.conversation.picks import picked, place_named, tapped
 from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import find_specialty, specialty_key
@@ -172,6 +172,8 @@ def decide(
     now = aware(turn).now
     fresh = state is None or state.expired(now) or state.lead_id != turn.lead_id
     spoken = patient_language(normalize(turn.message), clinic.language) if fresh else state.language  # type: ignore[union-attr]
+    if not fresh and state.stage == DONE:  # type: ignore[union-attr]
+        spoken = still_spoken(normalize(turn.message), spoken, clinic.language)
     step = _decide(state, turn, in_language(clinic, spoken), slots)
     if step.state is None:
         return step
@@ -502,11 +504,12 @@ def _decide(
         if kind == "other_time" and state.proposed is not None:  # "no puedo a esa hora": not offered again
             state = state.skipping([f"{local_day(state.proposed).isoformat()}T{clock(state.proposed)}"])
         return _follow(ctx, state, Option(norm, kind), norm)
-    if (state.stage == CONFIRM and not (reading.found or action) and state.for_other and not state.patient_name
-            and state.proposed is not None and not reading.answer):
+    written_name = _CAPITALISED_NAME.fullmatch(turn.message.strip(" .!")) is not None  # "Domingo Pérez": a name
+    if (state.stage == CONFIRM and (written_name or not (reading.found or action)) and state.for_other
+            and not state.patient_name and state.proposed is not None and not reading.answer):
         name = check_person_name(turn.message).value  # "Tomás Vega Pérez" after «te pediré su nombre»: taken
         still = next((s for s in ctx.free if s.id == state.proposed.id), None)
-        if name and still is not None and not _names_no_person(name):
+        if name and still is not None and (written_name or not _names_no_person(name)):
             return confirm(ctx, evolve(state, patient_name=name), still)
     if (state.stage == CONFIRM and not (reading.found or action) and _LEADING_YES.match(norm)
             and not (_ANY_NO.search(norm) or _INSTEAD.search(norm) or _HESITATING.search(norm))

@@ -37,6 +37,16 @@ def patient_language(norm: str, clinic_language: str) -> str:
     return clinic_language
 
 
+def still_spoken(norm: str, current: str, clinic_language: str) -> str:
+    """The language to answer in once a conversation is done (stage ``done``): the one it was held in, unless this
+    message is plainly in the clinic's own ("quiero otra hora para el viernes" after an English booking)."""
+    words = set(norm.replace("'", "").split())
+    english, spanish = len(words & _ENGLISH), len(words & _SPANISH)
+    if current == "en" and clinic_language in ("", "es") and spanish >= 2 and spanish > 2 * english:
+        return ""
+    return current
+
+
 def in_language(clinic: ClinicProfile, language: str) -> ClinicProfile:
     """The clinic as this conversation speaks: its own language unless the conversation holds another."""
     return replace(clinic, language=language) if language and language != clinic.language else clinic
