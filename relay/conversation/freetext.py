@@ -87,7 +87,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     ),
     "restart": ("menu", "inicio", "empezar", "de nuevo", "start", "start over", "restart", "empecemos de nuevo",
                 "empezar de nuevo", "volvamos a empezar", "volver a empezar", "reiniciar", "partir de cero",
-                "quiero partir de cero", "desde cero", "de cero"),
+                "quiero partir de cero", "desde cero", "de cero", "me equivoque de doctor", "me equivoque de doctora",
+                "me equivoque de profesional", "me equivoque de especialidad", "me equivoque de especialista",
+                "wrong doctor"),
 }
 
 # Whom the appointment is for and their name ("para mi hija paula vega", "pa mi papá que se llama juan"): up to three

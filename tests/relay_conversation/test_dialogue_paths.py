@@ -997,7 +997,7 @@ def test_a_mistake_while_choosing_goes_back_and_starting_over_starts_over():
         chat.say("hora el jueves a las 9")
         reply = chat.say(message)
         assert reply.status == "choose_day" and "¿Qué día te acomoda?" in texts(reply), message
-    for message in ("empecemos de nuevo", "volvamos a empezar", "quiero partir de cero"):
+    for message in ("empecemos de nuevo", "volvamos a empezar", "quiero partir de cero", "me equivoqué de doctor"):
         chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
         chat.say("hora el jueves a las 9")
         reply = chat.say(message)
