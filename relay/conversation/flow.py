@@ -366,6 +366,8 @@ def _decide(
         fitting = _whom_at_that_time(ctx, state, reading)  # "rojas", "la doctora" at «¿Con quién?»: typed, so asked
         if fitting is not None:
             return confirm(ctx, state, fitting)
+    if option is None and _A_DOCTOR.fullmatch(norm):  # "médico", "un doctor" at «¿Qué especialidad…?»: general
+        option = next((o for o in state.options if o.kind == "specialty" and o.key == "general"), None)
     if option is None and whichever(norm) and any(o.kind == "specialty" for o in state.options):
         option = Option(norm, "any_specialty")  # "me da lo mismo" at «¿Qué especialidad…?»: what was said before, kept
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
@@ -1194,6 +1196,8 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
 
 
 _BARE_DIGIT = re.compile(r"\d\.?")
+_A_DOCTOR = re.compile(r"(?:(?:un|una|el|la|al|con|con un|con el) )?(?:medic[oa]|doctor|doctora|doc)"
+                       r"(?: (?:normal|comun))?")
 _THE_NUMBER = re.compile(r"(?:(?:la|el) )?(\d{1,2})\.?")  # "2", "la 2" ("opción 2" is a place, plainly)
 
 

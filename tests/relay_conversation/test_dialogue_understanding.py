@@ -631,3 +631,12 @@ def test_a_call_refused_is_never_a_call_asked_for_and_the_day_said_before_the_sp
         chat = Chat(slots(*soto, *rojas))
         assert "¿Qué especialidad necesitas?" in texts(chat.say("hola hora el jueves a las 10"))
         assert "A las 10:00 del Jue 3 dic atienden varios profesionales" in texts(chat.say(message)), message
+
+
+def test_a_doctor_at_the_specialty_question_is_general_medicine():
+    soto = [with_specialty(slot(3, 9, 0, "Dra. Ana Soto"), "Medicina general")]
+    kine = [with_specialty(slot(3, 16, 0, "Klga. Paula Méndez"), "Kinesiología")]
+    for message in ("médico", "un doctor", "con un médico normal"):
+        chat = Chat(slots(*soto, *kine))
+        chat.say("hola")
+        assert "Medicina general" in texts(chat.say(message)), message
