@@ -82,6 +82,7 @@ from relay.conversation.intents import (
     only_attendance,
     running_late,
     second_persons_part,
+    sooner_or_later,
     sounds_like_an_emergency,
     stops_here,
     surely_for_another,
@@ -599,7 +600,8 @@ def _came_to_book(state: ConversationState) -> bool:
     """The message that led to "Ya tienes hora…" asked for a new appointment in so many words ("¿puedo agendar para
     el lunes a las 10?", "necesito hora para mañana"): not a greeting, nor one that only named a day or a time ("gracias
     por lo del lunes a las 10", "el viernes a las 10 ¿voy en ayunas?": their own appointment)."""
-    return bool(state.wish) and detect(normalize(state.wish)).intent == "book"
+    wish = normalize(state.wish)  # "¿tienen algo más temprano?": theirs sooner, or another one? asked, not assumed
+    return bool(wish) and detect(wish).intent == "book" and not sooner_or_later(wish)
 
 
 def _fresh_state(turn: Turn) -> ConversationState:

@@ -59,6 +59,8 @@ _RESCHEDULE = re.compile(
     r"|miercoles|jueves|viernes|sabado|domingo)\b"
     rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
     r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
+    # "adelántamela si hay algo antes", "¿la puedo adelantar media hora?": bringing the one they have forward
+    r"|(?<!en )adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|armela)\b"
     r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b"
     # "cámbiemela para mañana", "muévala al viernes", "cámbiamela", "pásemela al lunes" (usted and tú, with the pronoun)
     r"|(?:cambie|cambiemos|mueva|movamos|corra|corramos|pase|pasemos|adelante|atrase|postergue|reagende)(?:me|nos)?"
@@ -810,6 +812,16 @@ def second_persons_part(text: str) -> int | None:
     if found is None or _SOMEONE_ELSE.search(text[: found.start()]):
         return None
     return found.start()
+
+
+def sooner_or_later(norm: str) -> bool:
+    """ "¿tienen algo más temprano?", "hay algo antes?", "is there anything earlier?": a time relative to one they
+    may have (a move), or the first free one (a booking) — never taken as either on a bare "sí"."""
+    return bool(_SOONER_OR_LATER.search(norm))
+
+
+_SOONER_OR_LATER = re.compile(r"\b(?:mas temprano|algo antes|mas antes|antes que eso|mas tarde|algo despues"
+                              r"|earlier|sooner|later)\b")
 
 
 def cancel_then_book_for_another(norm: str) -> bool:

@@ -952,3 +952,15 @@ def test_one_named_right_under_you_already_have_two_is_asked_about_never_the_lis
     chat.say("hola")
     chat.say("cambia la del viernes al lunes")
     assert "el Lun 7 dic" in texts(chat.say("sí"))  # the new day said with it is kept
+
+
+def test_something_earlier_with_an_appointment_on_file_is_never_a_second_one_on_a_bare_yes():
+    """"¿tienen algo más temprano?" … «Ya tienes hora… ¿Quieres otra, cambiarla o cancelarla?» … "sí" booked a
+    second appointment and kept the first (the fourth walk): the yes is asked about; "adelántamela" is a move."""
+    chat = Chat(replace(agenda([2, 3], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+    assert "Ya tienes hora el jueves 3" in texts(chat.say("¿tienen algo más temprano?"))
+    reply = chat.say("sí")
+    assert "Toca una de las opciones" in texts(reply) and reply.status == "choose_day" and not chat.books
+    for message in ("adelántamela si hay algo antes", "la puedo adelantar media hora?"):
+        chat = Chat(replace(agenda([2, 3], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+        assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(chat.say(message)), message
