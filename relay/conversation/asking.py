@@ -31,10 +31,16 @@ def names_a_person(name: str) -> bool:
     return sum(c.isalpha() for c in name) >= 3
 
 
+# The fields that are a person's own (never the writer's given for someone else); an e-mail may be the writer's
+WHOSE_OWN = frozenset({"national_id", "birth_date"})
+
+
 def missing(ctx: Context, state: ConversationState) -> tuple[ConversationState, list[str]]:
     """The state with every required field the bot's data gives (when valid), and the fields still missing."""
     given = dict(state.patient)
     for field in ctx.patient_fields:
+        if state.for_other and field in WHOSE_OWN:  # the writer's RUT or birth date is never the child's
+            continue
         preset = str(getattr(ctx.turn, field, "") or "")
         if field not in given and preset:
             checked = check(field, preset, ctx.today)
@@ -54,8 +60,10 @@ def ask(
 ) -> Reply:
     """The question for ``field``, with "Otra hora" and "Cancelar" buttons; the confirmed slot is kept."""
     paragraphs = list(notices)
-    if not state.asking and not notices and field != PATIENT_NAME:
-        paragraphs.insert(0, ctx.say("fields_intro"))
+    theirs = state.for_other and state.patient_name  # "¿Cuál es el RUT de Tomás Vega?", never "tu RUT" for a child
+    if not state.asking and state.stage != ASK_FIELD and not notices and field != PATIENT_NAME:  # once, not per field
+        paragraphs.insert(0, ctx.say("fields_intro_for", patient=state.patient_name) if theirs
+                          else ctx.say("fields_intro"))
     options = (Option(ctx.say("other_time"), "other_time"),)
     buttons = [options[0].label, ctx.say("cancel_button")]  # "cancelar" is a command wherever it is typed
     state = evolve(
@@ -66,7 +74,9 @@ def ask(
         "status": "choose_time", "conversation_id": state.conversation_id, "code": "patient_field", "field": field,
         "option_1": buttons[0], "option_2": buttons[1],
     }
-    body = ctx.body(data, paragraphs, ctx.say(f"ask_{field}"), buttons, ctx.clinic.bot_question_step)
+    question = (ctx.say(f"ask_{field}_for", patient=state.patient_name) if theirs and field in WHOSE_OWN
+                else ctx.say(f"ask_{field}"))
+    body = ctx.body(data, paragraphs, question, buttons, ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_time")
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from relay.conversation.freetext import MONTHS
+from relay.conversation.freetext import MONTHS, normalize
 from relay.conversation.intents import RELATIVE
 from relay.conversation.menus import fold
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
@@ -171,6 +171,11 @@ _NOT_A_NAME = frozenset(
 
 
 def check_email(text: str) -> Checked:
+    addresses = list(_EMAIL_IN_A_SENTENCE.finditer(text))  # "mi correo es ana@correo.cl", "ana@correo.cl gracias!"
+    if len(addresses) == 1 and _LEAD_IN.search(normalize(text[: addresses[0].start()])):
+        text = addresses[0].group(0)  # (never "perez@gmail.com" of "ana perez@gmail.com")
+    elif not addresses and _NO_EMAIL.search(normalize(text)):  # "no tengo correo": none to give
+        return Checked(problem="no_email")
     candidate = text.strip().strip("<>.,;:()[]\"'").strip()
     if candidate.lower().startswith("mailto:"):
         candidate = candidate[7:]
@@ -180,7 +185,16 @@ def check_email(text: str) -> Checked:
     return Checked(f"{local}@{domain.lower()}")
 
 
+_EMAIL_IN_A_SENTENCE = re.compile(r"[^\s<>()\[\],;:\"'¿?¡!]+@[^\s<>()\[\],;:\"'¿?¡!]+\.[A-Za-z]{2,}")
+_LEAD_IN = re.compile(r"(?:^|\b(?:es|is|seria|correo|mail|email|e mail|electronico|address)):?$")
+_NO_EMAIL = re.compile(r"\b(?:no (?:tengo|tiene|uso|ocupo)|sin) (?:correo|mail|email|e mail)\b"
+                       r"|\b(?:don t|do not) (?:have|use) (?:an? )?(?:e ?mail)\b|\bno (?:e ?mail)\b")
+
+
 def check_national_id(text: str) -> Checked:
+    said = _ID_IN_A_SENTENCE.search(text)  # "mi rut es 12.345.678-5", "es 12.345.678-5": the number said
+    text = said.group(0) if said else text
+    separated = bool(re.search(r"[\s.-][\dkK]\s*$", text.strip()))  # "12.345.678 9": a check digit set apart
     compact = re.sub(r"[\s.]", "", text.strip()).upper()
     compact = re.sub(r"^(RUT|RUN|DNI|NIE|CI|ID|N[ºO°]?)[:#]?", "", compact)
     rut = re.fullmatch(r"(\d{7,8})-?([\dK])", compact)
@@ -194,7 +208,7 @@ def check_national_id(text: str) -> Checked:
             return Checked(f"{prefix}{digits}{letter}")
     if rut and _rut_ok(*rut.groups()):
         return Checked(f"{int(rut.group(1))}-{rut.group(2)}")
-    if rut and "-" in compact:
+    if rut and ("-" in compact or separated):
         return Checked(problem="invalid_rut")
     if spanish:
         return Checked(problem="invalid_dni_letter")
@@ -204,6 +218,13 @@ def check_national_id(text: str) -> Checked:
     if re.fullmatch(r"[A-Z0-9]{5,20}", generic) and any(c.isdigit() for c in generic):
         return Checked(generic)
     return Checked(problem="invalid_national_id")
+
+
+# A document number inside a sentence: a RUT (with its dots, dash or a space before its check digit), a DNI or NIE
+_ID_IN_A_SENTENCE = re.compile(
+    r"(?<![\w.-])(?:\d{1,2}\.\d{3}\.\d{3}(?:\s*-?\s*[\dkK])?|\d{7,8}\s*-\s*[\dkK]|[XYZxyz]?\d{7,8}\s*-?\s*[A-Za-z])"
+    r"(?![\w.-])"
+)
 
 
 def _rut_ok(body: str, digit: str) -> bool:

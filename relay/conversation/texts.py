@@ -292,6 +292,7 @@ SPANISH = Language(
         "attendance_thanks": "¡Gracias por confirmar{name}! Te esperamos el {day} a las {time} con {professional}.",
         "attendance_thanks_many": "¡Gracias por confirmar!",
         "fields_intro": "Para reservar, la clínica necesita algunos datos tuyos.",
+        "fields_intro_for": "Para reservar, la clínica necesita algunos datos de {patient}.",
         "ask_patient_name": "¿A nombre de quién reservo la hora? Escribe el nombre y apellido de quien se atenderá.",
         "invalid_patient_name": "No pude leer ese nombre: escribe solo el nombre y apellido, p. ej. «Rosa Díaz».",
         "name_not_a_professional": "Eso es una especialidad o un profesional; necesito el nombre y apellido de quien"
@@ -303,7 +304,11 @@ SPANISH = Language(
         "ask_email": "¿Cuál es tu correo electrónico?",
         "ask_national_id": "¿Cuál es tu número de documento (RUT, DNI o NIE)?",
         "ask_birth_date": "¿Cuál es tu fecha de nacimiento? (día/mes/año, p. ej. 15/03/1985)",
+        "ask_national_id_for": "¿Cuál es el número de documento (RUT, DNI o NIE) de {patient}?",
+        "ask_birth_date_for": "¿Cuál es la fecha de nacimiento de {patient}? (día/mes/año, p. ej. 15/03/2015)",
         "invalid_email": "Ese correo no parece válido: escríbelo completo, como nombre@correo.com.",
+        "no_email": "La clínica necesita un correo para reservar por aquí. Si no tienes uno, escribe «recepción» y"
+        " una recepcionista te ayudará.",
         "invalid_rut": "Ese RUT no es válido: el dígito verificador no coincide.",
         "invalid_dni_letter": "Ese DNI o NIE no es válido: la letra no corresponde al número.",
         "invalid_national_id": "Ese número de documento no parece válido: usa de 5 a 20 letras y números.",
@@ -534,6 +539,7 @@ ENGLISH = Language(
         "attendance_thanks": "Thanks for confirming{name}! We'll see you on {day} at {time} with {professional}.",
         "attendance_thanks_many": "Thanks for confirming!",
         "fields_intro": "To book, the clinic needs a few details from you.",
+        "fields_intro_for": "To book, the clinic needs a few details of {patient}.",
         "ask_patient_name": "Whose name should the appointment be under? Type the full name of the person coming.",
         "invalid_patient_name": "I couldn't read that name: type just the first and last name, e.g. \"Rose Day\".",
         "name_not_a_professional": "That is a specialty or a professional; I need the first and last name of the"
@@ -545,7 +551,11 @@ ENGLISH = Language(
         "ask_email": "What is your e-mail address?",
         "ask_national_id": "What is your ID document number?",
         "ask_birth_date": "What is your date of birth? (day/month/year, e.g. 15/03/1985)",
+        "ask_national_id_for": "What is {patient}'s ID document number?",
+        "ask_birth_date_for": "What is {patient}'s date of birth? (day/month/year, e.g. 15/03/2015)",
         "invalid_email": "That e-mail doesn't look right: please type it in full, like name@mail.com.",
+        "no_email": "The clinic needs an e-mail to book here. If you don't have one, write «reception» and a"
+        " receptionist will help you.",
         "invalid_rut": "That RUT is not valid: its check digit does not match.",
         "invalid_dni_letter": "That DNI or NIE is not valid: its letter does not match the number.",
         "invalid_national_id": "That ID number doesn't look right: please use 5 to 20 letters and digits.",

@@ -311,3 +311,34 @@ def test_a_change_of_whom_the_appointment_is_for_drops_the_name_given_before():
     chat.say("quiero una hora para mi hija Martina Soto")
     reply = chat.say("perdón, me equivoqué: es para mi hijo Tomás Vega, no para ella")
     assert "Martina" not in texts(reply) and "Tomás Vega" in texts(reply)
+
+
+def test_a_relatives_fields_are_asked_as_theirs_and_never_filled_with_the_writers():
+    """A child's booking asked for «datos tuyos» and took the mother's RUT from the bot's data (the fourth walk)."""
+    chat = Chat(requiring("national_id", "birth_date"))
+    given = chat.turn
+    chat.turn = lambda message: replace(given(message), national_id="12.345.678-5")  # the writer's, in Kommo
+    chat.say("hora el miércoles a las 9 para mi hijo Tomás Vega")
+    said = texts(chat.say("sí"))
+    assert "algunos datos de Tomás Vega" in said and "¿Cuál es el número de documento (RUT, DNI o NIE) de Tomás Vega?" in said
+    assert "datos de Tomás Vega" not in texts(chat.say("22.222.222-2"))  # the introduction once, not per field
+    chat.say("15/03/2015")
+    assert chat.books[0].patient() == {"national_id": "22222222-2", "birth_date": "2015-03-15"}
+
+
+def test_a_document_or_an_email_inside_a_sentence_is_taken_and_a_wrong_check_digit_is_refused():
+    for message, value in (("mi rut es 12.345.678-5", "12345678-5"), ("es 12.345.678-5", "12345678-5")):
+        chat = Chat(requiring("national_id"))
+        tap_a_time(chat)
+        assert chat.say(message).status == "booked" and chat.books[0].patient() == {"national_id": value}, message
+    chat = Chat(requiring("national_id"))
+    tap_a_time(chat)
+    assert "el dígito verificador no coincide" in texts(chat.say("12.345.678 9")) and not chat.books
+    for message in ("mi correo es ana@correo.cl", "ana@correo.cl gracias!", "my email is ana@correo.cl"):
+        chat = Chat(requiring("email"))
+        tap_a_time(chat)
+        assert chat.say(message).status == "booked" and chat.books[0].patient() == {"email": "ana@correo.cl"}
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    assert "«recepción»" in texts(chat.say("no tengo correo"))
+    assert "no parece válido" in texts(chat.say("ana perez@gmail.com")) and not chat.books  # never "perez@gmail.com"
