@@ -144,12 +144,15 @@ def follow(state: ConversationState, turn: Turn, clinic: ClinicProfile, option: 
             return _confirm_target(lang, evolve(state, gave_up=False), clinic, following, [lang.say("cancel_kept_one")])
         again = Option(lang.say("new_booking_button"), "new_booking")
         several = state.target is None and len(state.bookings) > 1  # "ninguna" at "¿Cuál quieres cancelar?"
+        target = state.target  # "Entendido, la hora de Rosa Díaz sigue en pie": a relative's, said as hers
+        whose = target.patient if target is not None and target.booking_id in state.others else ""
         # A move dropped leaves none of its choosing behind ("pal lunes en la mañana" would filter the next booking)
         state = evolve(state, stage=CHOOSE_DAY, target=None, intent="", options=(again,), cancel_each=False, day="",
                        professionals=(), time_filter="", window=("", ""), skip_days=(), proposed=None, pending=None,
                        specialty="" if state.intent == "reschedule" else state.specialty)
         data = {**_data(state, "kept"), "option_1": again.label}
-        kept = lang.say("cancel_kept_all" if several else "cancel_kept")
+        kept = (lang.say("cancel_kept_for", patient=whose) if whose
+                else lang.say("cancel_kept_all" if several else "cancel_kept"))
         body = continuation(data, [kept], lang.say("another_booking_prompt"), [again.label],
                             clinic.bot_question_step)
         return Reply(state, body, "choose_day")

@@ -581,7 +581,9 @@ def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicPr
         step = decide(state, turn, clinic, SlotsResult((), 0.0))
         if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") in PERSON_REASONS:
             return step
-    return handoff(state, turn, clinic, reason)
+    fresh = state is None or state.expired(aware(turn).now) or state.lead_id != turn.lead_id
+    spoken = patient_language(normalize(turn.message), clinic.language) if fresh else state.language  # type: ignore[union-attr]
+    return handoff(state, turn, in_language(clinic, spoken), reason)  # in the patient's language, as ever
 
 
 def _person_reason(message: str) -> str:
@@ -800,7 +802,8 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
         # "hola" after the agent was away: the bot again (reception was told all the same)
         return _reopened(_start(ctx), state)
     data = {"status": "closed", "conversation_id": state.conversation_id}
-    return Reply(waiting, ctx.body(data, [ctx.say("handed_off_waiting")], "", (), None), "closed")
+    told = "handed_off_waiting_call" if state.intent == "asked_for_call" else "handed_off_waiting"  # a call promised
+    return Reply(waiting, ctx.body(data, [ctx.say(told)], "", (), None), "closed")
 
 
 def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_to_book: bool = False) -> Reply:

@@ -147,6 +147,8 @@ SPANISH = Language(
         "closing_thanks": "¡De nada{name}! Escríbenos cuando necesites una hora.",
         "handed_off_waiting": "Ya le avisamos a recepción: una recepcionista te escribirá en breve. Si prefieres"
         " elegir tú una hora, escribe «reservar».",
+        "handed_off_waiting_call": "Ya le avisamos a recepción: te llamarán en breve. Si prefieres elegir tú una"
+        " hora, escribe «reservar».",
         "closing_bye": "¡Hasta pronto{name}! Escríbenos cuando necesites una hora.",
         "closing_ok": "¡Perfecto{name}! Si necesitas cambiar o cancelar una hora, escríbeme cuando quieras.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
@@ -223,6 +225,7 @@ SPANISH = Language(
         "cancel_yes": "Sí, cancelar",
         "cancel_no": "No",
         "cancel_kept": "Entendido, tu hora sigue en pie.",
+        "cancel_kept_for": "Entendido, la hora de {patient} sigue en pie.",
         "still_on": "Sí: tu hora del {day} a las {time} con {professional} sigue en pie.",
         "cancel_kept_one": "Entendido, esa sigue en pie.",
         "cancel_kept_all": "Entendido, tus horas siguen en pie.",
@@ -392,6 +395,8 @@ ENGLISH = Language(
         "closing_thanks": "You're welcome{name}! Write to us whenever you need an appointment.",
         "handed_off_waiting": "Reception already knows: a receptionist will write to you shortly. If you'd rather"
         " pick a time yourself, write \"book\".",
+        "handed_off_waiting_call": "Reception already knows: they will call you shortly. If you'd rather pick a time"
+        " yourself, write \"book\".",
         "closing_bye": "See you{name}! Write to us whenever you need an appointment.",
         "closing_ok": "Great{name}! If you need to change or cancel an appointment, write to me whenever you like.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
@@ -469,6 +474,7 @@ ENGLISH = Language(
         "cancel_yes": "Yes, cancel",
         "cancel_no": "No, keep it",
         "cancel_kept": "All right, your appointment stays.",
+        "cancel_kept_for": "All right, {patient}'s appointment stays.",
         "still_on": "Yes: your appointment on {day} at {time} with {professional} still stands.",
         "cancel_kept_one": "All right, that one stays.",
         "cancel_kept_all": "All right, your appointments stay.",

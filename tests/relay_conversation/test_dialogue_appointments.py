@@ -603,7 +603,7 @@ def test_cancel_both_asks_about_each_appointment_in_turn_and_cancels_each():
     chat = Chat(week, appointments=agent)
     chat.say("cancela las dos")
     chat.say("sí")
-    assert "Entendido, tu hora sigue en pie." in texts(chat.say("no, esa no"))  # the second one kept
+    assert "Entendido, la hora de Gladys Pizarro sigue en pie." in texts(chat.say("no, esa no"))  # hers, kept
     assert list(agent.cancelled.values()) == ["bk-8"]
 
 

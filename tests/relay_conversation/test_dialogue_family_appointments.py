@@ -255,3 +255,14 @@ def test_not_mine_names_the_other_persons_appointment_never_the_writers():
     chat, agent = family(own, RAUL_THU)
     chat.say("necesito cancelar una hora")
     assert "¿Cancelo tu hora del jueves 10 de diciembre a las 10:00" in texts(chat.say("la mía"))
+
+
+def test_a_relatives_kept_appointment_and_a_call_promised_are_said_as_they_are():
+    """«Entendido, tu hora sigue en pie» after keeping Raúl's; «una recepcionista te escribirá» to one who asked to be
+    called and wrote again (the fourth walk)."""
+    chat, agent = family(RAUL_THU, ELENA_FRI)
+    assert "¿Cancelo la hora de Raúl Fuentes" in texts(chat.say("quiero cancelar la hora de Raúl"))
+    assert "Entendido, la hora de Raúl Fuentes sigue en pie." in texts(chat.say("no"))
+    chat = Chat(agenda([3], [(9, 0)]))
+    chat.say("¿me pueden llamar?")
+    assert "te llamarán en breve" in texts(chat.say("hola??"))
