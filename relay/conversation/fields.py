@@ -248,8 +248,9 @@ def check_birth_date(text: str, today: date) -> Checked:
 
 
 def read_date(text: str, today: date) -> date | None:
-    """A typed calendar date, or None."""
-    words = re.sub(r"[,\s]+(de|del|of|the)(?=[,\s])", " ", f" {fold(text)} ").strip()
+    """A typed calendar date, or None ("nací el 15 de marzo de 1985": what comes before the date goes)."""
+    folded = _BORN_LEAD_IN.sub("", fold(text).lower().strip())
+    words = re.sub(r"[,\s]+(de|del|of|the)(?=[,\s])", " ", f" {folded} ").strip()
     words = re.sub(r"(\d)(st|nd|rd|th|º|°)\b", r"\1", words)
     iso = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", words)
     if iso:
@@ -267,6 +268,10 @@ def read_date(text: str, today: date) -> date | None:
         day_text, year_text = (numbers if len(numbers[1]) in (2, 4) and len(numbers[0]) <= 2 else numbers[::-1])
         return _date(_year(int(year_text), year_text, today), _MONTHS[months[0]], int(day_text))
     return None
+
+
+_BORN_LEAD_IN = re.compile(r"^(?:(?:mi )?fecha de nacimiento(?: es)?|naci(?: el)?|nacio(?: el)?|es(?: el)?|el|"
+                           r"(?:i was )?born(?: on)?|my (?:date of )?birth(?:day| date)? is|on|the)[\s:,]+")
 
 
 def _year(year: int, written: str, today: date) -> int:

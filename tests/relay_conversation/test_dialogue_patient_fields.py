@@ -342,3 +342,8 @@ def test_a_document_or_an_email_inside_a_sentence_is_taken_and_a_wrong_check_dig
     tap_a_time(chat)
     assert "«recepción»" in texts(chat.say("no tengo correo"))
     assert "no parece válido" in texts(chat.say("ana perez@gmail.com")) and not chat.books  # never "perez@gmail.com"
+
+
+def test_a_birth_date_said_in_a_sentence_is_read():
+    for message in ("nací el 15 de marzo de 1985", "mi fecha de nacimiento es 15/03/1985", "I was born on 15/03/1985"):
+        assert check_birth_date(message, date(2026, 12, 1)).value == "1985-03-15", message
