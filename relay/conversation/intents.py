@@ -794,6 +794,7 @@ _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a 
     r"|friday|saturday|sunday|manana|pasado|hoy|tomorrow|today|semana|week|next|proxim|dia|fecha|day|date|\d)"
     # "córrela para las 11:20", "más tarde el mismo día, tipo a las 6": a new time only (the day stays)
     r"|\b(?:para|pa) las \d|\b(?:tipo|como|onda) (?:a )?las \d|\b(?:para )?mas (?:tarde|temprano)\b"
+    r"|\b(?:mejor|prefiero|preferiria|mas bien) (?:a las|a la|para las|pa las) \d"  # "me equivoqué, mejor a las 5"
 )
 
 

@@ -964,3 +964,11 @@ def test_something_earlier_with_an_appointment_on_file_is_never_a_second_one_on_
     for message in ("adelántamela si hay algo antes", "la puedo adelantar media hora?"):
         chat = Chat(replace(agenda([2, 3], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
         assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(chat.say(message)), message
+
+
+def test_i_got_it_wrong_better_at_five_moves_the_one_they_have_never_says_they_have_none_like_that():
+    """"me equivoqué, mejor a las 5" right after booking or moving said «No tienes una hora así» (the fourth walk):
+    the 5 is where it goes, not which one it is."""
+    chat = Chat(replace(agenda([3], [(15, 0), (17, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+    reply = chat.say("me equivoqué, mejor a las 5")
+    assert "No tienes una hora así" not in texts(reply) and "¿Cambio tu hora del jueves 3" in texts(reply)
