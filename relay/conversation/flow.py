@@ -1129,7 +1129,7 @@ def _names_old(ctx: Context, state: ConversationState, said: str, old: datetime)
 
 
 _LATER = re.compile(r"\b(?:(?:un poco |algo )?mas tarde|mas tardecito|later)\b")
-_EARLIER = re.compile(r"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|earlier)\b")
+_EARLIER = re.compile(r"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|algo antes|(?<!en )adelant\w*|earlier)\b")
 _WEEK_LATER = re.compile(
     r"\b(?:una semana (?:despues|mas tarde|mas)|(?:a )?la semana siguiente|(?:a|one) week later)\b"
 )

@@ -972,3 +972,11 @@ def test_i_got_it_wrong_better_at_five_moves_the_one_they_have_never_says_they_h
     chat = Chat(replace(agenda([3], [(15, 0), (17, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
     reply = chat.say("me equivoqué, mejor a las 5")
     assert "No tienes una hora así" not in texts(reply) and "¿Cambio tu hora del jueves 3" in texts(reply)
+
+
+def test_bringing_an_appointment_forward_offers_the_earlier_times_of_its_day():
+    """"adelántamela si hay algo antes" listed days after the appointment too (the fourth walk)."""
+    chat = Chat(replace(agenda([3, 4], [(9, 0), (11, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+    assert "¿Cambio tu hora del jueves 3" in texts(chat.say("adelántamela si hay algo antes"))
+    reply = chat.say("sí")
+    assert buttons(reply)[0] == "09:00" and "11:00" not in buttons(reply) and "el Jue 3 dic" in texts(reply)
