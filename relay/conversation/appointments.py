@@ -402,12 +402,13 @@ def _in_part(start: datetime, part: str) -> bool:
     return minutes < 720 if part == "am" else minutes >= 1080 if part == "evening" else minutes >= 720
 
 
-def naming_words(text: str, owner: str) -> tuple[str, ...]:
+def naming_words(text: str, owner: str, written: str = "") -> tuple[str, ...]:
     """The words of a message that may name an appointment by whose it is or whom it is with: "la de mi mamá Rosa",
     "la del Dr. Rojas". "La mía" is the phone owner's (their WhatsApp name), and then what the message says of the
-    others ("la de la Josefa la dejamos") is not read as naming them."""
+    others ("la de la Josefa la dejamos") is not read as naming them. ``written``: the message as typed, whose commas
+    tell "la mía no, la otra" from "la mía, no la de mi mamá"."""
     folded = _KEPT.sub(" ", fold(text))  # "la mía la dejamos": not the one meant
-    if _NOT_MINE.search(folded):  # "la mía no, la otra", "no la mía, la de mi mamá": anyone's but the writer's
+    if _NOT_MINE.search(fold(written or text).lower()):  # "la mía no, la otra", "no la mía, la de mi mamá"
         return (NOT_OWNERS, *re.findall(r"\w+", fold(owner)), *re.findall(r"\w+", _NOT_MINE.sub(" ", folded)))
     if _MINE.search(folded):
         return (OWNERS, *re.findall(r"\w+", fold(owner)))
@@ -419,7 +420,7 @@ def naming_words(text: str, owner: str) -> tuple[str, ...]:
 OWNERS = "\x00mine"
 NOT_OWNERS = "\x00not-mine"
 _NOT_MINE = re.compile(r"\b(?:no (?:es |era |(?:quiero |quisiera )?(?:cancelar|cambiar|mover|anular) )?"
-                       r"(?:la|el) mi[ao]s?|(?:la|el) mi[ao]s? no|not mine)\b")
+                       r"(?:la|el) mi[ao]s?|(?:la|el) mi[ao]s? no(?! (?:la|el) de\b)|not mine)\b")
 
 
 def _name_words(booking: WireBooking) -> set[str]:

@@ -154,6 +154,7 @@ _NEVER_A_NAME = frozenset(
     mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema nada todo perfecto listo
+    muy bien tal vez amable super onda okey dokey genial bacan excelente buenisimo
     """.split()
 )
 
@@ -192,8 +193,12 @@ _NO_EMAIL = re.compile(r"\b(?:no (?:tengo|tiene|uso|ocupo)|sin) (?:correo|mail|e
 
 
 def check_national_id(text: str) -> Checked:
-    said = _ID_IN_A_SENTENCE.search(text)  # "mi rut es 12.345.678-5", "es 12.345.678-5": the number said
-    text = said.group(0) if said else text
+    if _A_DATE.search(text):  # "15.03.1985" at the document question: a date, never stored as a number
+        return Checked(problem="invalid_national_id")
+    said = [m.group(0) for m in _ID_IN_A_SENTENCE.finditer(text)]  # "mi rut es 12.345.678-5.": the number said
+    if len({re.sub(r"[\s.-]", "", s).upper() for s in said}) > 1:  # "el mío es … y el de él …": whose?
+        return Checked(problem="one_national_id")
+    text = said[0] if said else text
     separated = bool(re.search(r"[\s.-][\dkK]\s*$", text.strip()))  # "12.345.678 9": a check digit set apart
     compact = re.sub(r"[\s.]", "", text.strip()).upper()
     compact = re.sub(r"^(RUT|RUN|DNI|NIE|CI|ID|N[ºO°]?)[:#]?", "", compact)
@@ -223,8 +228,9 @@ def check_national_id(text: str) -> Checked:
 # A document number inside a sentence: a RUT (with its dots, dash or a space before its check digit), a DNI or NIE
 _ID_IN_A_SENTENCE = re.compile(
     r"(?<![\w.-])(?:\d{1,2}\.\d{3}\.\d{3}(?:\s*-?\s*[\dkK])?|\d{7,8}\s*-\s*[\dkK]|[XYZxyz]?\d{7,8}\s*-?\s*[A-Za-z])"
-    r"(?![\w.-])"
+    r"(?![\w-])(?!\.\w)"
 )
+_A_DATE = re.compile(r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?!\d)")
 
 
 def _rut_ok(body: str, digit: str) -> bool:
@@ -270,7 +276,8 @@ def read_date(text: str, today: date) -> date | None:
     return None
 
 
-_BORN_LEAD_IN = re.compile(r"^(?:(?:mi )?fecha de nacimiento(?: es)?|naci(?: el)?|nacio(?: el)?|es(?: el)?|el|"
+_BORN_LEAD_IN = re.compile(r"^(?:(?:(?:mi|el|la|su) \w+ )?(?:naci|nacio)(?: el)?"
+                           r"|(?:mi |su )?fecha de nacimiento(?: es)?|es(?: el)?|el|"
                            r"(?:i was )?born(?: on)?|my (?:date of )?birth(?:day| date)? is|on|the)[\s:,]+")
 
 

@@ -217,6 +217,12 @@ def _decide(
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
+            and _MISTAKEN.match(norm)):
+        # "me equivoqué, es la del viernes" at «¿Cancelo tu hora del jueves…?»: that one asked about; "me equivoqué"
+        # alone: nothing cancelled (never a move of Thursday's)
+        return (_another_named(ctx, state, norm, turn.name) or (which_again(ctx.lang, state, ctx.clinic)
+                if len(state.bookings) > 1 else _follow(ctx, state, Option(norm, "cancel_no"), norm)))
+    if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
@@ -324,6 +330,7 @@ def _decide(
     if action is None and running_late(norm) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
         return _end(ctx, state, RUNNING_LATE)
     if (state.for_other and state.patient_name and action is None and state.stage != BOOKINGS
+            and (state.stage != ASK_FIELD or state.asking == PATIENT_NAME)  # "el rut de mi hijo es …": his field
             and (for_someone_else(norm) or surely_for_another(norm))):
         # "perdón, mejor es para mi papá José": the name given before is not this person's — the one said now, or
         # none (asked before booking), never the withdrawn one
@@ -355,7 +362,7 @@ def _decide(
         state = evolve(state, stage=CHOOSE_TIME if state.day else CHOOSE_DAY, pending=None, pending_message="")
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
-    words = naming_words(norm, turn.name) if state.bookings else ()  # "la de Tomás", "la mía"
+    words = naming_words(norm, turn.name, turn.message) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
@@ -1129,7 +1136,8 @@ def _names_old(ctx: Context, state: ConversationState, said: str, old: datetime)
 
 
 _LATER = re.compile(r"\b(?:(?:un poco |algo )?mas tarde|mas tardecito|later)\b")
-_EARLIER = re.compile(r"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|algo antes|(?<!en )adelant\w*|earlier)\b")
+_EARLIER = re.compile(r"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|algo antes|earlier"
+                      r"|adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|armela))\b")  # never "más adelante"
 _WEEK_LATER = re.compile(
     r"\b(?:una semana (?:despues|mas tarde|mas)|(?:a )?la semana siguiente|(?:a|one) week later)\b"
 )
@@ -1201,6 +1209,7 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
 
 
 _BARE_DIGIT = re.compile(r"\d\.?")
+_MISTAKEN = re.compile(r"(?:(?:uy|ups|ay|perdon|oh|no)\s+)?(?:me equivoque|me confundi|i made a mistake|my mistake)\b")
 _A_DOCTOR = re.compile(r"(?:(?:un|una|el|la|al|con|con un|con el) )?(?:medic[oa]|doctor|doctora|doc)"
                        r"(?: (?:normal|comun))?")
 _THE_NUMBER = re.compile(r"(?:(?:la|el) )?(\d{1,2})\.?")  # "2", "la 2" ("opción 2" is a place, plainly)

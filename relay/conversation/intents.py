@@ -227,7 +227,7 @@ _PERSON = re.compile(
     r"|alguien (?:me|nos) (?:llame|contacte|escriba|atienda|responda)"
     # "que alguien de la clínica me llame", "que una persona me contacte"
     r"|(?:que|q) (?:\w+ ){1,5}(?:me|nos) (?:llame|llamen|contacte|contacten)\b"
-    r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de"
+    r"|llamarme|me (?:\w+ )?llamar|pas\w* con alguien|con alguien de|escribanme|que me escriban"
     r"|reception(?:ist)?|front desk|human|real person"
     r"|(?:talk|speak) (?:to|with) (?:someone|somebody|a person|a human|staff)"
     r"|call me|phone me|(?:a person|someone|somebody) i can (?:talk|speak) to"
@@ -679,6 +679,7 @@ def asks_for_call(norm: str) -> bool:
 _NO_CALL = re.compile(
     r"\b(?:no (?:quiero|quisiera|necesito) (?:que )?(?:me |nos )?(?:llamen|llame|llamada\w*|llamar\w*)"
     r"|(?:que )?no (?:me |nos )?(?:llamen|llame|llames|llamar\w*)|sin llamad\w*|(?:don t|do not|please don t) call"
+    r"|no (?:me |nos )?(?:pueden|puede|puedes|podran|podrian|podria) llamar\w*|(?:can t|cannot) call"
     r"(?: me)?|no (?:phone )?calls?)\b"
 )
 
@@ -821,8 +822,8 @@ def sooner_or_later(norm: str) -> bool:
     return bool(_SOONER_OR_LATER.search(norm))
 
 
-_SOONER_OR_LATER = re.compile(r"\b(?:mas temprano|algo antes|mas antes|antes que eso|mas tarde|algo despues"
-                              r"|earlier|sooner|later)\b")
+_SOONER_OR_LATER = re.compile(r"\b(?:(?:algo |hora |horas )?mas temprano|algo antes|mas antes|antes que eso"
+                              r"|algo (?:mas tarde|despues)|anything (?:earlier|sooner|later)|earlier|sooner)\b")
 
 
 def cancel_then_book_for_another(norm: str) -> bool:

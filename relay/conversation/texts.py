@@ -313,6 +313,7 @@ SPANISH = Language(
         "no_email": "La clínica necesita un correo para reservar por aquí. Si no tienes uno, escribe «recepción» y"
         " una recepcionista te ayudará.",
         "invalid_rut": "Ese RUT no es válido: el dígito verificador no coincide.",
+        "one_national_id": "Escribe un solo número de documento, el de quien se atenderá.",
         "invalid_dni_letter": "Ese DNI o NIE no es válido: la letra no corresponde al número.",
         "invalid_national_id": "Ese número de documento no parece válido: usa de 5 a 20 letras y números.",
         "invalid_birth_date": "No entendí esa fecha: escríbela como día/mes/año, p. ej. 15/03/1985.",
@@ -563,6 +564,7 @@ ENGLISH = Language(
         "no_email": "The clinic needs an e-mail to book here. If you don't have one, write «reception» and a"
         " receptionist will help you.",
         "invalid_rut": "That RUT is not valid: its check digit does not match.",
+        "one_national_id": "Please type just one ID number: that of the person to be seen.",
         "invalid_dni_letter": "That DNI or NIE is not valid: its letter does not match the number.",
         "invalid_national_id": "That ID number doesn't look right: please use 5 to 20 letters and digits.",
         "invalid_birth_date": "I couldn't read that date: please type it as day/month/year, e.g. 15/03/1985.",

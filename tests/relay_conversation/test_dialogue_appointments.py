@@ -980,3 +980,17 @@ def test_bringing_an_appointment_forward_offers_the_earlier_times_of_its_day():
     assert "¿Cambio tu hora del jueves 3" in texts(chat.say("adelántamela si hay algo antes"))
     reply = chat.say("sí")
     assert buttons(reply)[0] == "09:00" and "11:00" not in buttons(reply) and "el Jue 3 dic" in texts(reply)
+
+
+def test_later_on_is_never_bringing_it_forward_and_later_in_a_sentence_is_no_question_about_a_move():
+    """The fifth walk: "¿me la pueden pasar para más adelante?" offered only earlier times; "necesito una hora para
+    el viernes, más tarde paso a pagar" made a bare "sí" get asked again."""
+    chat = Chat(replace(agenda([3, 4, 7], [(9, 0), (11, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+    chat.say("¿me la pueden pasar para más adelante?")
+    reply = chat.say("sí")
+    assert "el Jue 3 dic" not in texts(reply) or "11:00" in buttons(reply)
+    chat = Chat(replace(agenda([3, 4], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
+    chat.say("hola, necesito una hora para el viernes, más tarde paso a pagar")
+    assert "Toca una de las opciones" not in texts(chat.say("sí"))
+    reply = Chat(agenda([3], [(9, 0)])).say("no me pueden llamar, escríbanme")
+    assert reply.continuation["data"]["reason"] == "asked_for_person"

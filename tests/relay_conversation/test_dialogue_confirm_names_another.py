@@ -106,3 +106,13 @@ def test_the_line_number_of_a_listed_appointment_is_read_alike_to_cancel_and_to_
         chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(two_pm, FRI))
         chat.say("hola")
         assert asked in texts(chat.say(message)), message
+
+
+def test_i_got_it_wrong_at_a_cancel_question_never_moves_the_one_asked_about():
+    """"me equivoqué, es la del viernes" at «¿Cancelo tu hora del jueves…?» started a move of Thursday's (the
+    fifth walk): the one named is asked about; "me equivoqué" alone cancels nothing."""
+    agent, chat = at_the_question("cancel")
+    assert "¿Cancelo tu hora del viernes 4" in texts(chat.say("me equivoqué, es la del viernes"))
+    agent, chat = at_the_question("cancel")
+    reply = chat.say("me equivoqué")
+    assert "¿Cuál de tus horas?" in texts(reply) and agent.cancelled == {} and agent.moved == {}

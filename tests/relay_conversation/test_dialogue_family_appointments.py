@@ -266,3 +266,13 @@ def test_a_relatives_kept_appointment_and_a_call_promised_are_said_as_they_are()
     chat = Chat(agenda([3], [(9, 0)]))
     chat.say("¿me pueden llamar?")
     assert "te llamarán en breve" in texts(chat.say("hola??"))
+
+
+def test_mine_named_with_the_other_one_negated_is_the_writers():
+    """"la mía, no la de mi hijo" cancelled the son's (the fifth walk, a regression of "la mía no")."""
+    own = WireBooking("bk-6", "2026-12-10T10:00:00-03:00", "2026-12-10T10:20:00-03:00", "Dr. Juan Rojas",
+                      patient="Elena Fuentes")
+    for message in ("la mía, no la de mi hijo", "la de mi hijo no, la mía", "la mía no la de mi hijo"):
+        chat, agent = family(own, RAUL_THU)
+        chat.say("necesito cancelar una hora")
+        assert "¿Cancelo tu hora del jueves 10 de diciembre a las 10:00" in texts(chat.say(message)), message

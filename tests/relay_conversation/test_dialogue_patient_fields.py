@@ -347,3 +347,22 @@ def test_a_document_or_an_email_inside_a_sentence_is_taken_and_a_wrong_check_dig
 def test_a_birth_date_said_in_a_sentence_is_read():
     for message in ("nací el 15 de marzo de 1985", "mi fecha de nacimiento es 15/03/1985", "I was born on 15/03/1985"):
         assert check_birth_date(message, date(2026, 12, 1)).value == "1985-03-15", message
+
+
+def test_fields_for_a_relative_keep_their_name_and_no_stray_value_is_stored():
+    """The fifth walk: "el rut de mi hijo es …" dropped his name; "mi rut es 12.345.678-5." (a full stop) was stored
+    as "MIRUTES123456785"; two RUTs stored the first; a date at the RUT question became a number; "muy bien" at
+    «¿A nombre de quién…?» became the child's name."""
+    chat = Chat(requiring("national_id"))
+    chat.say("hora el miércoles a las 9 para mi hijo Tomás Vega")
+    chat.say("sí")
+    assert chat.say("el rut de mi hijo es 22.222.222-2").status == "booked"
+    assert chat.books[0].state.patient_name == "Tomás Vega"
+    assert check_national_id("mi rut es 12.345.678-5.").value == "12345678-5"
+    assert check_national_id("el mío es 12.345.678-5 y el de él 22.222.222-2").problem == "one_national_id"
+    assert not check_national_id("15.03.1985").value
+    assert check_birth_date("mi hijo nació el 03/05/2015", date(2026, 12, 1)).value == "2015-05-03"
+    chat = Chat(requiring())
+    chat.say("hora para mi hijo el miércoles a las 9")
+    chat.say("sí")
+    assert chat.say("muy bien").status != "booked" and not chat.books
