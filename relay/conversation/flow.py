@@ -426,7 +426,8 @@ def _decide(
         if state.target is not None and reading.intent not in ("person", "stop", *ELSEWHERE):
             return confirm_again(ctx.lang, state, ctx.clinic)  # the same question, not a booking's menus
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
-    if thanked and (reading.answer != "yes" or state.stage == BOOKINGS) and state.stage in (CHOOSE_DAY, BOOKINGS):
+    if (thanked and (reading.answer != "yes" or state.stage == BOOKINGS)
+            and state.stage in (CHOOSE_DAY, CHOOSE_TIME, BOOKINGS)):
         if offered_choices(state):  # "gracias" at the days or times: nothing was booked, said so
             return _end(ctx, state, "cancelled")
         return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
