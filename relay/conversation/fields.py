@@ -48,6 +48,22 @@ def check(field: str, text: str, today: date) -> Checked:
     raise ValueError(f"unknown patient field {field!r} (known: {', '.join(PATIENT_FIELDS)})")
 
 
+# Whole answers that are courtesy or assent, never a name ("muy bien", "por supuesto", "buena onda")
+_NOT_A_NAME_PHRASES = frozenset(
+    """
+    muy bien|tal vez|muy amable|super bien|buena onda|okey dokey|oki doki|por supuesto|si por supuesto|asi es|buena idea
+    |buen dia|buenos dias|buenas tardes|buenas noches|saludos cordiales|esa misma|mas rato|da igual|un momento
+    |nos vemos|of course|sounds good|seguro que si|sin problema|tal cual|muchas gracias|mil gracias|que bien
+    |esta bien|todo bien|de acuerdo|me parece|no se|ni idea|ya veremos|claro que si
+    """.replace("\n", "").split("|")
+)
+
+
+def not_a_name(text: str) -> bool:
+    """An answer to «¿A nombre de quién…?» that is courtesy or assent ("por supuesto", "muy bien"), not a name."""
+    return " ".join(normalize(text).split()) in {p.strip() for p in _NOT_A_NAME_PHRASES}
+
+
 def check_person_name(text: str) -> Checked:
     """A person's name for the appointment: 2 to 80 characters of letters (any script), spaces, "-", "'" and ".".
     What is said around it goes: "sí, es para mi hijo Tomás Vega, tiene 8 años" is "Tomás Vega", "mejor a nombre de
@@ -55,6 +71,8 @@ def check_person_name(text: str) -> Checked:
     capitalised words in it ("ahora la de Diego Morales"); with none, or two ("Camila Fuentes y él Diego Morales"),
     it is not a name: asked again, never stored. Of pieces split by commas, the one that is a name is taken ("ya te
     dije, Hernán Pérez", "buenas tardes, Sofía Vega"), never a greeting or a filler."""
+    if not_a_name(text):
+        return Checked(problem="invalid_patient_name")
     text = _INVISIBLE.sub("", text)  # zero-width joiners and marks pasted from another app: "Mar\u200bia" is María
     text = _ID_OR_PHONE.sub(" ", text)  # "Tomás Vega 12.345.678-5", "Tomás Vega +56 9 8765 4321": the name alone
     name = _after_lead_in(" ".join(text.split()).strip(" .,;:"))
@@ -153,8 +171,7 @@ _NEVER_A_NAME = frozenset(
     agendala nombre llamo llama llaman soy tambien otra otro entonces bueno oye cambia cambiala era sera seria
     mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
-    primero primera luego despues first then mine me start ningun ninguna problema nada todo perfecto listo
-    muy bien tal vez amable super onda okey dokey genial bacan excelente buenisimo
+    primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
     """.split()
 )
 
@@ -195,6 +212,7 @@ _NO_EMAIL = re.compile(r"\b(?:no (?:tengo|tiene|uso|ocupo)|sin) (?:correo|mail|e
 def check_national_id(text: str) -> Checked:
     if _A_DATE.search(text):  # "15.03.1985" at the document question: a date, never stored as a number
         return Checked(problem="invalid_national_id")
+    text = text.translate(_DASHES)  # "12.345.678–5", "12.345.678/5": the check digit's dash, however typed
     said = [m.group(0) for m in _ID_IN_A_SENTENCE.finditer(text)]  # "mi rut es 12.345.678-5.": the number said
     if len({re.sub(r"[\s.-]", "", s).upper() for s in said}) > 1:  # "el mío es … y el de él …": whose?
         return Checked(problem="one_national_id")
@@ -219,6 +237,8 @@ def check_national_id(text: str) -> Checked:
         return Checked(problem="invalid_dni_letter")
     if re.fullmatch(r"\d{7,8}", compact):  # an Argentine DNI
         return Checked(compact)
+    if len(text.split()) > 1 and not said:  # a sentence with no document number in it: never stored as one
+        return Checked(problem="invalid_national_id")
     generic = re.sub(r"-", "", compact)
     if re.fullmatch(r"[A-Z0-9]{5,20}", generic) and any(c.isdigit() for c in generic):
         return Checked(generic)
@@ -227,9 +247,10 @@ def check_national_id(text: str) -> Checked:
 
 # A document number inside a sentence: a RUT (with its dots, dash or a space before its check digit), a DNI or NIE
 _ID_IN_A_SENTENCE = re.compile(
-    r"(?<![\w.-])(?:\d{1,2}\.\d{3}\.\d{3}(?:\s*-?\s*[\dkK])?|\d{7,8}\s*-\s*[\dkK]|[XYZxyz]?\d{7,8}\s*-?\s*[A-Za-z])"
+    r"(?<![\w.-])(?:\d{1,2}\.\d{3}\.\d{3}\s*-?\s*[\dkK]|\d{7,8}\s*-\s*[\dkK]|[XYZxyz]?\d{7,8}\s*-?\s*[A-Za-z])"
     r"(?![\w-])(?!\.\w)"
 )
+_DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-", "/": "-"})
 _A_DATE = re.compile(r"(?<!\d)\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?!\d)")
 
 

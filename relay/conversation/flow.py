@@ -42,7 +42,7 @@ from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import check_person_name
+from relay.conversation.fields import check_person_name, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
@@ -216,12 +216,16 @@ def _decide(
     norm = normalize(turn.message)
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
-    if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
-            and _MISTAKEN.match(norm)):
-        # "me equivoqué, es la del viernes" at «¿Cancelo tu hora del jueves…?»: that one asked about; "me equivoqué"
-        # alone: nothing cancelled (never a move of Thursday's)
+    mistaken = state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None and (
+        _MISTAKEN.search(norm))
+    rest = _MISTAKEN.sub(" ", norm).strip() if mistaken else ""
+    if mistaken and not asks_to_move(rest) and not _BOTH.search(rest):
+        # "disculpe, me equivoqué, es la del viernes" at «¿Cancelo tu hora del jueves…?»: that one asked about;
+        # "me equivoqué" alone: nothing cancelled — never a move of Thursday's ("…la quiero cambiar" still is one)
         return (_another_named(ctx, state, norm, turn.name) or (which_again(ctx.lang, state, ctx.clinic)
                 if len(state.bookings) > 1 else _follow(ctx, state, Option(norm, "cancel_no"), norm)))
+    if mistaken and _BOTH.search(rest) and len(state.bookings) > 1:  # "me equivoqué, cancela las dos"
+        return cancel_each(ctx.lang, state, ctx.clinic)
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
@@ -515,12 +519,13 @@ def _decide(
         if kind == "other_time" and state.proposed is not None:  # "no puedo a esa hora": not offered again
             state = state.skipping([f"{local_day(state.proposed).isoformat()}T{clock(state.proposed)}"])
         return _follow(ctx, state, Option(norm, kind), norm)
-    written_name = _CAPITALISED_NAME.fullmatch(turn.message.strip(" .!")) is not None  # "Domingo Pérez": a name
-    if (state.stage == CONFIRM and (written_name or not (reading.found or action)) and state.for_other
-            and not state.patient_name and state.proposed is not None and not reading.answer):
-        name = check_person_name(turn.message).value  # "Tomás Vega Pérez" after «te pediré su nombre»: taken
+    # "Tomás Vega Pérez", "Domingo Pérez" after «te pediré su nombre»: a name typed as one (its capitals), taken
+    written_name = _CAPITALISED_NAME.fullmatch(turn.message.strip(" .!")) is not None
+    if (state.stage == CONFIRM and written_name and state.for_other and not state.patient_name
+            and state.proposed is not None and not reading.answer):
+        name = check_person_name(turn.message).value
         still = next((s for s in ctx.free if s.id == state.proposed.id), None)
-        if name and still is not None and (written_name or not _names_no_person(name)):
+        if name and still is not None:
             return confirm(ctx, evolve(state, patient_name=name), still)
     if (state.stage == CONFIRM and not (reading.found or action) and _LEADING_YES.match(norm)
             and not (_ANY_NO.search(norm) or _INSTEAD.search(norm) or _HESITATING.search(norm))
@@ -1210,7 +1215,7 @@ def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:
 
 
 _BARE_DIGIT = re.compile(r"\d\.?")
-_MISTAKEN = re.compile(r"(?:(?:uy|ups|ay|perdon|oh|no)\s+)?(?:me equivoque|me confundi|i made a mistake|my mistake)\b")
+_MISTAKEN = re.compile(r"\b(?:me equivoque|me confundi|i made a mistake|my mistake)\b")
 _A_DOCTOR = re.compile(r"(?:(?:un|una|el|la|al|con|con un|con el) )?(?:medic[oa]|doctor|doctora|doc)"
                        r"(?: (?:normal|comun))?")
 _THE_NUMBER = re.compile(r"(?:(?:la|el) )?(\d{1,2})\.?")  # "2", "la 2" ("opción 2" is a place, plainly)
@@ -1354,6 +1359,8 @@ def _not_a_name(ctx: Context, state: ConversationState, slot: WireSlot, message:
     """At «¿A nombre de quién reservo la hora?», an answer that is not a person's name: "mejor el viernes", "mejor
     con el dr rojas" (another time: the menus for it), "¿cuánto sale?" (answered, asked again), "Medicina general" or
     "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
+    if not_a_name(message):  # "seguro que sí", "por supuesto": no name, and no question about insurance either
+        return None
     reading = read_message(ctx, None, message)
     titled = bool(reading.title or reading.named)  # "Dr. Juan Rojas": never "Juan Rojas", a patient's name too
     professional = titled and bool(match_professionals(reading, ctx.professionals))

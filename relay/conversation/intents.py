@@ -671,16 +671,19 @@ _CALL = re.compile(
 
 
 def asks_for_call(norm: str) -> bool:
-    """ "que me llamen", "¿me pueden llamar?", "call me": a person asked for, on the phone (reception is told so)."""
-    return bool(_CALL.search(_NO_CALL.sub(" ", norm)))
+    """ "que me llamen", "¿me pueden llamar?", "call me": a person asked for, on the phone (reception is told so);
+    never "no me pueden llamar, escríbanme" (to be written to)."""
+    return bool(_CALL.search(_NO_CALL.sub(" ", norm))) and not _WRITE_TO_ME.search(norm)
+
+
+_WRITE_TO_ME = re.compile(r"\b(?:escribanme|escribame|escribeme|que me escriban|por escrito|write to me|text me)\b")
 
 
 # "no me llamen", "que no me llamen", "no quiero que me llamen", "don't call me": a call refused, never asked for
 _NO_CALL = re.compile(
     r"\b(?:no (?:quiero|quisiera|necesito) (?:que )?(?:me |nos )?(?:llamen|llame|llamada\w*|llamar\w*)"
-    r"|(?:que )?no (?:me |nos )?(?:llamen|llame|llames|llamar\w*)|sin llamad\w*|(?:don t|do not|please don t) call"
-    r"|no (?:me |nos )?(?:pueden|puede|puedes|podran|podrian|podria) llamar\w*|(?:can t|cannot) call"
-    r"(?: me)?|no (?:phone )?calls?)\b"
+    r"|(?:que )?no (?:me |nos )?(?:llamen|llame|llames)\b|sin llamad\w*|(?:don t|do not|please don t) call"
+    r"(?: me)?|no phone calls?)\b"
 )
 
 

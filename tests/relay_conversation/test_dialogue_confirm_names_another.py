@@ -116,3 +116,16 @@ def test_i_got_it_wrong_at_a_cancel_question_never_moves_the_one_asked_about():
     agent, chat = at_the_question("cancel")
     reply = chat.say("me equivoqué")
     assert "¿Cuál de tus horas?" in texts(reply) and agent.cancelled == {} and agent.moved == {}
+
+
+def test_i_got_it_wrong_anywhere_in_the_message_and_what_it_then_says_is_what_is_done():
+    """The sixth walk: "disculpe, me equivoqué, es la del viernes" still moved Thursday's; "me equivoqué, la quiero
+    cambiar para el viernes" and "me equivoqué, cancela las dos" lost what they asked for."""
+    for message in ("disculpe, me equivoqué, es la del viernes", "no no, me equivoqué, era la del viernes"):
+        agent, chat = at_the_question("cancel")
+        assert "¿Cancelo tu hora del viernes 4" in texts(chat.say(message)), message
+        assert agent.moved == {} and agent.cancelled == {}
+    agent, chat = at_the_question("cancel")
+    assert "Elige la nueva hora" in texts(chat.say("me equivoqué, la quiero cambiar para el viernes"))
+    agent, chat = at_the_question("cancel")
+    assert "te pregunto por cada una" in texts(chat.say("me equivoqué, cancela las dos"))

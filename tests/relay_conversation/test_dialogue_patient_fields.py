@@ -366,3 +366,19 @@ def test_fields_for_a_relative_keep_their_name_and_no_stray_value_is_stored():
     chat.say("hora para mi hijo el miércoles a las 9")
     chat.say("sí")
     assert chat.say("muy bien").status != "booked" and not chat.books
+
+
+def test_assent_is_no_name_real_surnames_are_and_a_rut_keeps_its_check_digit_however_the_dash_is_typed():
+    """The sixth walk: "sí, por supuesto" after «te pediré su nombre» was booked as "Por Supuesto"; "Rosa Bien" was
+    refused; "12.345.678–5" (an en dash) was stored without its check digit."""
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+    chat.say("hola, quiero hora el jueves a las 9")
+    chat.say("es para mi hijo")
+    assert "a nombre de" not in texts(chat.say("sí, por supuesto"))
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+    chat.say("hora para mi hijo el jueves a las 9")
+    chat.say("sí")
+    assert chat.say("Rosa Bien").status == "booked" and chat.books[0].state.patient_name == "Rosa Bien"
+    for typed in ("12.345.678–5", "12.345.678/5", "12.345.678 – 5"):
+        assert check_national_id(typed).value == "12345678-5", typed
+    assert not check_national_id("mi rut es 12.345.678 gracias").value

@@ -640,3 +640,11 @@ def test_a_doctor_at_the_specialty_question_is_general_medicine():
         chat = Chat(slots(*soto, *kine))
         chat.say("hola")
         assert "Medicina general" in texts(chat.say(message)), message
+
+
+def test_a_polite_question_for_a_call_is_one_and_being_written_to_is_no_call():
+    """"¿no me pueden llamar?" is how a call is asked for politely (the sixth walk: a guard had swallowed it)."""
+    for message, reason in (("¿no me pueden llamar?", "asked_for_call"), ("no, me pueden llamar mejor", "asked_for_call"),
+                            ("no, call me instead", "asked_for_call"),
+                            ("no me pueden llamar, escríbanme", "asked_for_person")):
+        assert Chat(agenda([3], [(9, 0)])).say(message).continuation["data"].get("reason") == reason, message
