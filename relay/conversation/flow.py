@@ -42,7 +42,7 @@ from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import check_person_name, not_a_name
+from relay.conversation.fields import check_person_name, courtesy_words, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
@@ -216,16 +216,9 @@ def _decide(
     norm = normalize(turn.message)
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
-    mistaken = state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None and (
-        _MISTAKEN.search(norm))
-    rest = _MISTAKEN.sub(" ", norm).strip() if mistaken else ""
-    if mistaken and not asks_to_move(rest) and not _BOTH.search(rest):
-        # "disculpe, me equivoqué, es la del viernes" at «¿Cancelo tu hora del jueves…?»: that one asked about;
-        # "me equivoqué" alone: nothing cancelled — never a move of Thursday's ("…la quiero cambiar" still is one)
-        return (_another_named(ctx, state, norm, turn.name) or (which_again(ctx.lang, state, ctx.clinic)
-                if len(state.bookings) > 1 else _follow(ctx, state, Option(norm, "cancel_no"), norm)))
-    if mistaken and _BOTH.search(rest) and len(state.bookings) > 1:  # "me equivoqué, cancela las dos"
-        return cancel_each(ctx.lang, state, ctx.clinic)
+    mistake = _only_a_mistake(ctx, state, norm)
+    if mistake is not None:
+        return mistake
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
@@ -520,7 +513,8 @@ def _decide(
             state = state.skipping([f"{local_day(state.proposed).isoformat()}T{clock(state.proposed)}"])
         return _follow(ctx, state, Option(norm, kind), norm)
     # "Tomás Vega Pérez", "Domingo Pérez" after «te pediré su nombre»: a name typed as one (its capitals), taken
-    written_name = _CAPITALISED_NAME.fullmatch(turn.message.strip(" .!")) is not None
+    written_name = (_CAPITALISED_NAME.fullmatch(turn.message.strip(" .!")) is not None
+                    and not courtesy_words(turn.message))  # never "Muy Bien Gracias", "Saludos Ana"
     if (state.stage == CONFIRM and written_name and state.for_other and not state.patient_name
             and state.proposed is not None and not reading.answer):
         name = check_person_name(turn.message).value
@@ -997,6 +991,36 @@ def _same_day_as_theirs(ctx: Context, bookings: Sequence[WireBooking], wish: str
     return f"{norm[: same.start()]} el {day.day}/{day.month}/{day.year} {norm[same.end():]}"
 
 
+def _only_a_mistake(ctx: Context, state: ConversationState, norm: str) -> Reply | AgentStep | None:
+    """ "Me equivoqué" — anywhere in the message, with nothing else meant: at «¿Cancelo (Cambio) tu hora…?» the other
+    one it names, else nothing cancelled or moved; at the list of one's appointments, none; while a move's new time
+    is chosen, the move asked about again; while a new booking's is, back to the days. None: the message says more
+    (a yes, a day, a time, a professional, "cámbiala", "las dos", "la otra": read as it says)."""
+    if not _MISTAKEN.search(norm):
+        return None
+    if state.stage == CONFIRM_CANCEL and state.target is not None:
+        named = _another_named(ctx, state, norm, ctx.turn.name)
+        if named is not None:  # "disculpe, me equivoqué, es la del viernes"
+            return named
+    rest = _MISTAKEN.sub(" ", norm)
+    said = read_message(ctx, None, rest)
+    more = [w for w in rest.split() if w not in _AROUND_A_MISTAKE]
+    if (len(more) > 2 or _LEADING_YES.match(norm) or said.found or said.named or for_someone_else(rest)
+            or detect(rest).intent in ("cancel", "reschedule", "book") or asks_to_move(rest) or _BOTH.search(rest)
+            or _OTHER_ONE.search(rest)):
+        return None
+    if state.stage == CONFIRM_CANCEL and state.target is not None and len(state.bookings) > 1:
+        return which_again(ctx.lang, state, ctx.clinic)  # "me equivoqué" with two listed: which one, then?
+    listing = any(o.kind == "booking" for o in state.options)
+    if state.stage == CONFIRM_CANCEL and state.target is not None or state.stage == BOOKINGS and listing:
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # "uy no, me equivoqué de chat": nothing done
+    if state.stage in _CHOOSING and state.intent == "reschedule" and state.target is not None:
+        return move_from_the_start(ctx.lang, state, ctx.clinic)
+    if state.stage in _CHOOSING:
+        return day_menu(ctx, state)  # "me equivoqué" while choosing a new booking: back to the days
+    return None
+
+
 def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str) -> Reply | None:
     """At «¿Cancelo (cambio) tu hora del jueves…?» with several listed, a message that names another of them in
     so many words ("ok, la de Rojas", "sí, la del viernes", "dale, pero la del viernes, no la del jueves"): that one
@@ -1030,8 +1054,13 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
 # "la del viernes", "la de Rojas", "la con el doctor", "la mía": an appointment named, not a new day or time
 _THE_ONE_OF = re.compile(r"\b(?:la|el|esa|ese) (?:del?|con|mi[ao])\b|\b(?:the one (?:on|at|with|for)|mine)\b")
 _NOT_THAT_ONE = re.compile(r"\b(?:no|not) (?:la|el|esa|ese|the one) (?:del?|con|on|at|with)\b[^,.;:!?]*")
-_TOO = re.compile(r"\b(?:tambien|ambas|las dos|los dos|too|also|both)\b")
-_BOTH = re.compile(r"\b(?:ambas|ambos|las dos|los dos|las 2|todas|both|all of them)\b")
+_TOO = re.compile(r"\b(?:tambien|ambas|(?<!de )(?<!a )las dos|los dos|too|also|both)\b")
+# What may come with "me equivoqué" and says nothing more ("uy no, me equivoqué de chat", "disculpe, me equivoqué")
+_AROUND_A_MISTAKE = frozenset(
+    "uy ups ay oh no perdon disculpe disculpa sorry jaja es que ah de chat numero dia fecha hora".split()
+)
+# "ambas", "las dos" — never "la de las dos" (two o'clock)
+_BOTH = re.compile(r"\b(?:ambas|ambos|(?<!de )(?<!a )las (?:dos|2)|los dos|todas|both|all of them)\b")
 _WITH_WHOM = re.compile(r"\bcon (?:el|la) (?:dr|dra|doctor|doctora|klga|klgo|kine\w*|ps|psic\w*)\b|\bwith dr\b")
 
 

@@ -77,9 +77,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "back": (
         "volver", "vuelve", "atras", "otro dia", "otros dias", "otra fecha", "cambiar dia", "ver otros dias",
         "back", "go back", "other day", "other days", "another day", "different day",
-        # "me equivoqué" while choosing: that choice undone (never a move of an appointment they may not have)
-        "me equivoque", "me equivoque de dia", "me equivoque de fecha", "me confundi", "me confundi de dia",
-        "uy me equivoque", "ups me equivoque", "perdon me equivoque", "i made a mistake", "wrong day",
+        "wrong day",
     ),
     "more": (
         "mas", "mas dias", "mas horas", "mas horarios", "otras horas", "otro horario", "siguientes", "ver mas",

@@ -683,7 +683,11 @@ _WRITE_TO_ME = re.compile(r"\b(?:escribanme|escribame|escribeme|que me escriban|
 _NO_CALL = re.compile(
     r"\b(?:no (?:quiero|quisiera|necesito) (?:que )?(?:me |nos )?(?:llamen|llame|llamada\w*|llamar\w*)"
     r"|(?:que )?no (?:me |nos )?(?:llamen|llame|llames)\b|sin llamad\w*|(?:don t|do not|please don t) call"
-    r"(?: me)?|no phone calls?)\b"
+    r"(?: me)?|no phone calls?"
+    # "no me pueden llamar hoy, estoy trabajando", "ahora no me pueden llamar": a statement with its reason (the
+    # question "¿no me pueden llamar?" asks for a call)
+    r"|(?:ahora |hoy )?no (?:me |nos )?(?:pueden|puede|podran|podrian|podria) llamar\w* (?:hoy|ahora|porque|por que"
+    r"|ya que|estoy|ando|no puedo|en este momento)|ahora no (?:me |nos )?(?:pueden|puede) llamar)\b"
 )
 
 

@@ -129,3 +129,25 @@ def test_i_got_it_wrong_anywhere_in_the_message_and_what_it_then_says_is_what_is
     assert "Elige la nueva hora" in texts(chat.say("me equivoqué, la quiero cambiar para el viernes"))
     agent, chat = at_the_question("cancel")
     assert "te pregunto por cada una" in texts(chat.say("me equivoqué, cancela las dos"))
+
+
+def test_i_got_it_wrong_at_a_move_question_or_a_moves_days_never_moves_anything_by_itself():
+    """The seventh walk: "me equivoqué" at «¿Cambio tu hora…?» went to a day list without the move's warning, and two
+    taps moved the appointment; "me equivoqué, es la de las dos" was read as "both"."""
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4, 7), appointments=agent)
+    chat.say("quiero cambiar mi hora")
+    assert "tu hora sigue en pie" in texts(chat.say("me equivoqué")) and agent.moved == {}
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4, 7), appointments=agent)
+    chat.say("quiero cambiar mi hora")
+    chat.say("sí")
+    assert "¿Cambio tu hora del jueves 3" in texts(chat.say("me equivoqué")) and agent.moved == {}
+    two_pm = WireBooking("bk-10", "2026-12-04T14:00:00-03:00", "2026-12-04T14:30:00-03:00", "Dr. Juan Rojas")
+    chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU, two_pm))
+    chat.say("cancela la del jueves")
+    assert "¿Cancelo tu hora del viernes 4 de diciembre a las 14:00" in texts(chat.say("me equivoqué, es la de las dos"))
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4, 7), appointments=agent)
+    chat.say("cancela mi hora")
+    assert chat.say("sí, me equivoqué al agendarla, cancélala").status == "cancelled"

@@ -648,3 +648,14 @@ def test_a_polite_question_for_a_call_is_one_and_being_written_to_is_no_call():
                             ("no, call me instead", "asked_for_call"),
                             ("no me pueden llamar, escríbanme", "asked_for_person")):
         assert Chat(agenda([3], [(9, 0)])).say(message).continuation["data"].get("reason") == reason, message
+
+
+def test_a_call_refused_with_its_reason_is_no_call_and_courtesy_in_capitals_is_no_name():
+    for message in ("no me pueden llamar hoy, estoy trabajando", "ahora no me pueden llamar"):
+        reply = Chat(agenda([3], [(9, 0)])).say(message)
+        assert reply.continuation["data"].get("reason") != "asked_for_call", message
+    for answer in ("Muy Bien Gracias", "Saludos Ana", "Un Abrazo"):
+        chat = Chat(agenda([3, 4], [(9, 0), (10, 0)]))
+        chat.say("hola, quiero hora el jueves a las 9")
+        chat.say("es para mi hijo")
+        assert "a nombre de" not in texts(chat.say(answer)), answer
