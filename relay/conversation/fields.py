@@ -59,20 +59,6 @@ _NOT_A_NAME_PHRASES = frozenset(
 )
 
 
-def courtesy_words(text: str) -> bool:
-    """Whether the words of a short answer are those of courtesy or assent ("Muy Bien Gracias", "Saludos Ana",
-    "Un Abrazo"): never taken as a name where a name was not asked for."""
-    return bool(set(normalize(text).split()) & _COURTESY_WORDS)
-
-
-_COURTESY_WORDS = frozenset(
-    """
-    muy bien gracias todo ok okay quedo atenta atento saludos abrazo espero respuesta amable perfecto listo genial
-    bacan excelente buenas buenos dias tardes noches hola chao un una cordiales atte favor porfa
-    """.split()
-)
-
-
 def not_a_name(text: str) -> bool:
     """An answer to «¿A nombre de quién…?» that is courtesy or assent ("por supuesto", "muy bien"), not a name."""
     return " ".join(normalize(text).split()) in {p.strip() for p in _NOT_A_NAME_PHRASES}

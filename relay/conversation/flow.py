@@ -42,7 +42,7 @@ from relay.conversation.asking import answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import check_person_name, courtesy_words, not_a_name
+from relay.conversation.fields import check_person_name, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     RELATIVE,
@@ -512,15 +512,6 @@ def _decide(
         if kind == "other_time" and state.proposed is not None:  # "no puedo a esa hora": not offered again
             state = state.skipping([f"{local_day(state.proposed).isoformat()}T{clock(state.proposed)}"])
         return _follow(ctx, state, Option(norm, kind), norm)
-    # "Tomás Vega Pérez", "Domingo Pérez" after «te pediré su nombre»: a name typed as one (its capitals), taken
-    written_name = (_CAPITALISED_NAME.fullmatch(turn.message.strip(" .!")) is not None
-                    and not courtesy_words(turn.message))  # never "Muy Bien Gracias", "Saludos Ana"
-    if (state.stage == CONFIRM and written_name and state.for_other and not state.patient_name
-            and state.proposed is not None and not reading.answer):
-        name = check_person_name(turn.message).value
-        still = next((s for s in ctx.free if s.id == state.proposed.id), None)
-        if name and still is not None:
-            return confirm(ctx, evolve(state, patient_name=name), still)
     if (state.stage == CONFIRM and not (reading.found or action) and _LEADING_YES.match(norm)
             and not (_ANY_NO.search(norm) or _INSTEAD.search(norm) or _HESITATING.search(norm))
             and reading.intent in ("", "none", "book")):
@@ -1005,10 +996,12 @@ def _only_a_mistake(ctx: Context, state: ConversationState, norm: str) -> Reply 
     rest = _MISTAKEN.sub(" ", norm)
     said = read_message(ctx, None, rest)
     more = [w for w in rest.split() if w not in _AROUND_A_MISTAKE]
-    if (len(more) > 2 or _LEADING_YES.match(norm) or said.found or said.named or for_someone_else(rest)
+    if (len(more) > 2 or said.found or said.named or for_someone_else(rest) or wants_another(rest) or "otra" in more
             or detect(rest).intent in ("cancel", "reschedule", "book") or asks_to_move(rest) or _BOTH.search(rest)
             or _OTHER_ONE.search(rest)):
         return None
+    if _LEADING_YES.match(norm) and state.stage == CONFIRM_CANCEL and state.target is not None:
+        return confirm_again(ctx.lang, state, ctx.clinic)  # "sí, me equivoqué": yes to which? asked again
     if state.stage == CONFIRM_CANCEL and state.target is not None and len(state.bookings) > 1:
         return which_again(ctx.lang, state, ctx.clinic)  # "me equivoqué" with two listed: which one, then?
     listing = any(o.kind == "booking" for o in state.options)
@@ -1057,7 +1050,7 @@ _NOT_THAT_ONE = re.compile(r"\b(?:no|not) (?:la|el|esa|ese|the one) (?:del?|con|
 _TOO = re.compile(r"\b(?:tambien|ambas|(?<!de )(?<!a )las dos|los dos|too|also|both)\b")
 # What may come with "me equivoqué" and says nothing more ("uy no, me equivoqué de chat", "disculpe, me equivoqué")
 _AROUND_A_MISTAKE = frozenset(
-    "uy ups ay oh no perdon disculpe disculpa sorry jaja es que ah de chat numero dia fecha hora".split()
+    "uy ups ay oh no perdon disculpe disculpa sorry jaja es que ah de chat numero dia fecha hora si ok ya claro".split()
 )
 # "ambas", "las dos" — never "la de las dos" (two o'clock)
 _BOTH = re.compile(r"\b(?:ambas|ambos|(?<!de )(?<!a )las (?:dos|2)|los dos|todas|both|all of them)\b")

@@ -441,7 +441,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     any_professional = bool(_ANY_PROFESSIONAL.search(plain)) or professional_words
     closing = _closing(short)
     tentative = False
-    if _PERSON.search(_NO_CALL.sub(" ", text)):  # never "no me llamen, prefiero por aquí"
+    if _PERSON.search(_NO_CALL.sub(" ", text)) or _CANT_TAKE_A_CALL.search(text):  # never "no me llamen, prefiero
+        # por aquí"; "no me pueden llamar hoy, estoy trabajando": a person to write to them
         intent = "person"
         any_professional = False
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
@@ -676,6 +677,9 @@ def asks_for_call(norm: str) -> bool:
     return bool(_CALL.search(_NO_CALL.sub(" ", norm))) and not _WRITE_TO_ME.search(norm)
 
 
+_CANT_TAKE_A_CALL = re.compile(r"\b(?:ahora |hoy )?no (?:me |nos )?(?:pueden|puede|podran|podrian|podria) llamar\w*"
+                               r" (?:hoy|ahora|porque|por que|ya que|estoy|ando|no puedo|en este momento)"
+                               r"|\bahora no (?:me |nos )?(?:pueden|puede) llamar")
 _WRITE_TO_ME = re.compile(r"\b(?:escribanme|escribame|escribeme|que me escriban|por escrito|write to me|text me)\b")
 
 

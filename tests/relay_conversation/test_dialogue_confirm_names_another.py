@@ -151,3 +151,17 @@ def test_i_got_it_wrong_at_a_move_question_or_a_moves_days_never_moves_anything_
     chat = Chat(finding(2, 4, 7), appointments=agent)
     chat.say("cancela mi hora")
     assert chat.say("sí, me equivoqué al agendarla, cancélala").status == "cancelled"
+
+
+def test_yes_i_got_it_wrong_is_asked_again_and_another_day_after_a_mistake_is_a_move():
+    """The eighth walk: "sí, me equivoqué" at «¿Cancelo…?» started a move; "me equivoqué de día, quiero otra" kept the
+    appointment and offered a second one beside it."""
+    agent, chat = at_the_question("cancel")
+    for message in ("sí, me equivoqué", "ok me equivoqué"):
+        agent, chat = at_the_question("cancel")
+        reply = chat.say(message)
+        assert "¿Cancelo tu hora del jueves 3" in texts(reply) and "Elige la nueva hora" not in texts(reply), message
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4, 7), appointments=agent)
+    chat.say("cancela mi hora")
+    assert "Elige la nueva hora; la del jueves 3" in texts(chat.say("me equivoqué de día, quiero otra"))

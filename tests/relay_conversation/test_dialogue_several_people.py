@@ -207,16 +207,17 @@ def test_a_relatives_name_never_picks_the_professional_who_shares_it():
     assert "¿Confirmo el jueves 3 de diciembre a las 09:00 con el Dr. Juan Rojas" in texts(reply)
 
 
-def test_a_name_given_after_being_told_it_would_be_asked_is_taken_and_capitals_are_read():
-    """After «Entendido, la hora es para otra persona: te pediré su nombre…», "Tomás Vega Pérez" was "Responde «Sí»
-    …" and the name asked again after the yes; "…ES PARA MI MAMA ROSA DIAZ" in capitals was asked again too, and a
-    name typed in capitals was stored so (a helper's walk)."""
+def test_a_relatives_name_in_capitals_is_read_and_a_name_typed_in_capitals_is_stored_cased():
+    """"…ES PARA MI MAMA ROSA DIAZ" in capitals was asked again, and a name typed in capitals was stored so (a helper's
+    walk). (A name typed at «¿Confirmo…?» is left to the name question after the yes: taking one there booked "Feliz
+    Navidad" and "Muy Bien Gracias" as names — the seventh and eighth walks.)"""
     days = agenda([3, 4], [(9, 0), (10, 0)])
     chat = Chat(days)
     chat.say("hola, quiero hora el jueves a las 9")
     assert "te pediré su nombre" in texts(chat.say("es para mi hijo"))
-    assert "a nombre de Tomás Vega Pérez?" in texts(chat.say("Tomás Vega Pérez"))
-    assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Tomás Vega Pérez"
+    assert "a nombre de" not in texts(chat.say("Feliz Navidad"))
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    assert chat.say("Tomás Vega Pérez").status == "booked" and chat.books[0].state.patient_name == "Tomás Vega Pérez"
     chat = Chat(days)
     chat.say("HOLA NECESITO UNA HORA PARA EL VIERNES EN LA MAÑANA, ES PARA MI MAMA ROSA DIAZ")
     assert chat.say("09:00").status == "booked" and chat.books[0].state.patient_name == "Rosa Diaz"
