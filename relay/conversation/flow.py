@@ -985,8 +985,9 @@ def _same_day_as_theirs(ctx: Context, bookings: Sequence[WireBooking], wish: str
 def _only_a_mistake(ctx: Context, state: ConversationState, norm: str) -> Reply | AgentStep | None:
     """ "Me equivoqué" — anywhere in the message, with nothing else meant: at «¿Cancelo (Cambio) tu hora…?» the other
     one it names, else nothing cancelled or moved; at the list of one's appointments, none; while a move's new time
-    is chosen, the move asked about again; while a new booking's is, back to the days. None: the message says more
-    (a yes, a day, a time, a professional, "cámbiala", "las dos", "la otra": read as it says)."""
+    is chosen, the move asked about again; while a new booking's is, back to the days; "sí, me equivoqué" at the
+    question, the question again. None: the message says more (a day, a time, a professional, "cámbiala", "quiero
+    otra", "las dos", "la otra", "cancélala": read as it says)."""
     if not _MISTAKEN.search(norm):
         return None
     if state.stage == CONFIRM_CANCEL and state.target is not None:
