@@ -45,6 +45,7 @@ from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import check_person_name, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
+    BRINGING_FORWARD,
     RELATIVE,
     acknowledges,
     and_one_more_for_another,
@@ -1165,8 +1166,7 @@ def _names_old(ctx: Context, state: ConversationState, said: str, old: datetime)
 
 
 _LATER = re.compile(r"\b(?:(?:un poco |algo )?mas tarde|mas tardecito|later)\b")
-_EARLIER = re.compile(r"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|algo antes|earlier"
-                      r"|adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|armela))\b")  # never "más adelante"
+_EARLIER = re.compile(rf"\b(?:(?:un poco |algo )?mas temprano|mas tempranito|algo antes|earlier|{BRINGING_FORWARD})\b")
 _WEEK_LATER = re.compile(
     r"\b(?:una semana (?:despues|mas tarde|mas)|(?:a )?la semana siguiente|(?:a|one) week later)\b"
 )

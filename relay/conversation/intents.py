@@ -29,6 +29,8 @@ _NEW_REQUEST = (  # what follows "cancela la del lunes y …" when a new one is 
     rf"(?:dame|deme|denme|ponme|pongame|pasame|agendame|reservame|me das|me da|quiero|necesito|give me|book me"
     rf"|put me|{_NEW_ONE_VERBS})"
 )
+# "adelántamela", "¿la puedo adelantar?": an appointment brought forward (never "más adelante", later)
+BRINGING_FORWARD = r"adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|armela)"
 _RESCHEDULE = re.compile(
     r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
@@ -60,7 +62,7 @@ _RESCHEDULE = re.compile(
     rf"|(?:mover|cambiar|correr|pasar) (?:una|uno) de mis {_NOUN}"
     r"|(?:pasar|mover|correr|adelantar|atrasar|postergar)(?:la|lo|me la|me lo)\b"
     # "adelántamela si hay algo antes", "¿la puedo adelantar media hora?": bringing the one they have forward
-    r"|(?<!en )adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|armela)\b"
+    rf"|(?<!en ){BRINGING_FORWARD}\b"
     r"|(?:la|lo|me la|me lo) (?:cambiamos|movemos|corremos|pasamos|cambias|mueves|corres|pasas|cambian|mueven)\b"
     # "cámbiemela para mañana", "muévala al viernes", "cámbiamela", "pásemela al lunes" (usted and tú, with the pronoun)
     r"|(?:cambie|cambiemos|mueva|movamos|corra|corramos|pase|pasemos|adelante|atrase|postergue|reagende)(?:me|nos)?"
@@ -677,9 +679,13 @@ def asks_for_call(norm: str) -> bool:
     return bool(_CALL.search(_NO_CALL.sub(" ", norm))) and not _WRITE_TO_ME.search(norm)
 
 
-_CANT_TAKE_A_CALL = re.compile(r"\b(?:ahora |hoy )?no (?:me |nos )?(?:pueden|puede|podran|podrian|podria) llamar\w*"
-                               r" (?:hoy|ahora|porque|por que|ya que|estoy|ando|no puedo|en este momento)"
-                               r"|\bahora no (?:me |nos )?(?:pueden|puede) llamar")
+# "no me pueden llamar hoy, estoy trabajando", "ahora no me pueden llamar": a statement with its reason (the question
+# "¿no me pueden llamar?" asks for a call)
+_CANT_TAKE_A_CALL_WORDS = (
+    r"(?:ahora |hoy )?no (?:me |nos )?(?:pueden|puede|podran|podrian|podria) llamar\w* (?:hoy|ahora|porque|por que"
+    r"|ya que|estoy|ando|no puedo|en este momento)|ahora no (?:me |nos )?(?:pueden|puede) llamar"
+)
+_CANT_TAKE_A_CALL = re.compile(rf"\b(?:{_CANT_TAKE_A_CALL_WORDS})")
 _WRITE_TO_ME = re.compile(r"\b(?:escribanme|escribame|escribeme|que me escriban|por escrito|write to me|text me)\b")
 
 
@@ -687,11 +693,7 @@ _WRITE_TO_ME = re.compile(r"\b(?:escribanme|escribame|escribeme|que me escriban|
 _NO_CALL = re.compile(
     r"\b(?:no (?:quiero|quisiera|necesito) (?:que )?(?:me |nos )?(?:llamen|llame|llamada\w*|llamar\w*)"
     r"|(?:que )?no (?:me |nos )?(?:llamen|llame|llames)\b|sin llamad\w*|(?:don t|do not|please don t) call"
-    r"(?: me)?|no phone calls?"
-    # "no me pueden llamar hoy, estoy trabajando", "ahora no me pueden llamar": a statement with its reason (the
-    # question "¿no me pueden llamar?" asks for a call)
-    r"|(?:ahora |hoy )?no (?:me |nos )?(?:pueden|puede|podran|podrian|podria) llamar\w* (?:hoy|ahora|porque|por que"
-    r"|ya que|estoy|ando|no puedo|en este momento)|ahora no (?:me |nos )?(?:pueden|puede) llamar)\b"
+    rf"(?: me)?|no phone calls?|{_CANT_TAKE_A_CALL_WORDS})\b"
 )
 
 
