@@ -171,11 +171,7 @@ def decide(
     """The answer to one patient message, given the agent's fresh free slots; the conversation it goes on with
     keeps the message among the patient's last ones (``said``: what a hand-off tells the clinic's team), and the
     language it is held in (the patient's, when their first message is plainly in the other one the bot speaks)."""
-    now = aware(turn).now
-    fresh = state is None or state.expired(now) or state.lead_id != turn.lead_id
-    spoken = patient_language(normalize(turn.message), clinic.language) if fresh else state.language  # type: ignore[union-attr]
-    if not fresh and state.stage == DONE:  # type: ignore[union-attr]
-        spoken = still_spoken(normalize(turn.message), spoken, clinic.language)
+    spoken = _spoken(state, turn, clinic)
     step = _decide(state, turn, in_language(clinic, spoken), slots)
     if step.state is None:
         return step
@@ -580,9 +576,17 @@ def without_agenda(state: ConversationState | None, turn: Turn, clinic: ClinicPr
         step = decide(state, turn, clinic, SlotsResult((), 0.0))
         if isinstance(step, Reply) and step.continuation.get("data", {}).get("reason") in PERSON_REASONS:
             return step
-    fresh = state is None or state.expired(aware(turn).now) or state.lead_id != turn.lead_id
-    spoken = patient_language(normalize(turn.message), clinic.language) if fresh else state.language  # type: ignore[union-attr]
-    return handoff(state, turn, in_language(clinic, spoken), reason)  # in the patient's language, as ever
+    return handoff(state, turn, in_language(clinic, _spoken(state, turn, clinic)), reason)  # the patient's language
+
+
+def _spoken(state: ConversationState | None, turn: Turn, clinic: ClinicProfile) -> str:
+    """The language this turn is answered in: a new conversation's from its first message; else the one it is held
+    in (once done, unless this message is plainly in the clinic's own)."""
+    if state is None or state.expired(aware(turn).now) or state.lead_id != turn.lead_id:
+        return patient_language(normalize(turn.message), clinic.language)
+    if state.stage == DONE:
+        return still_spoken(normalize(turn.message), state.language, clinic.language)
+    return state.language
 
 
 def _person_reason(message: str) -> str:
@@ -1377,8 +1381,9 @@ def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str) -> 
     return Book(booking, slot, idempotency_key(state.conversation_id, slot.id))
 
 
-def _not_a_name(ctx: Context, state: ConversationState, slot: WireSlot, message: str, norm: str
-                ) -> Reply | Book | AgentStep | None:
+def _aside_at_the_name_question(
+    ctx: Context, state: ConversationState, slot: WireSlot, message: str, norm: str
+) -> Reply | Book | AgentStep | None:
     """At «¿A nombre de quién reservo la hora?», an answer that is not a person's name: "mejor el viernes", "mejor
     con el dr rojas" (another time: the menus for it), "¿cuánto sale?" (answered, asked again), "Medicina general" or
     "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
@@ -1415,7 +1420,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
         return ask(ctx, evolve(state, others_to_book=True), slot, state.pending_message, PATIENT_NAME, [this_one])
     if state.asking == PATIENT_NAME:
-        aside = _not_a_name(ctx, state, slot, message, norm)
+        aside = _aside_at_the_name_question(ctx, state, slot, message, norm)
         if aside is not None:
             return aside
     asked = state.asking

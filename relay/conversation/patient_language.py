@@ -28,10 +28,15 @@ _SPANISH = frozenset(
 )
 
 
+def _counted(norm: str) -> tuple[int, int]:
+    """How many of a message's words are English and how many Spanish (of the two lists)."""
+    words = set(norm.replace("'", "").split())
+    return len(words & _ENGLISH), len(words & _SPANISH)
+
+
 def patient_language(norm: str, clinic_language: str) -> str:
     """The language to answer a new conversation in, from its first message (normalized)."""
-    words = set(norm.replace("'", "").split())
-    english, spanish = len(words & _ENGLISH), len(words & _SPANISH)
+    english, spanish = _counted(norm)
     # "hola! sorry my spanish is bad, I need…": a Spanish greeting (or word) in a plainly English message
     if clinic_language in ("", "es") and english >= 2 and english > 2 * spanish:
         return "en"
@@ -41,8 +46,7 @@ def patient_language(norm: str, clinic_language: str) -> str:
 def still_spoken(norm: str, current: str, clinic_language: str) -> str:
     """The language to answer in once a conversation is done (stage ``done``): the one it was held in, unless this
     message is plainly in the clinic's own ("quiero otra hora para el viernes" after an English booking)."""
-    words = set(norm.replace("'", "").split())
-    english, spanish = len(words & _ENGLISH), len(words & _SPANISH)
+    english, spanish = _counted(norm)
     if current == "en" and clinic_language in ("", "es") and spanish >= 2 and spanish > 2 * english:
         return ""
     return current
