@@ -64,11 +64,15 @@ class OneWriteTransport:
 
     def write(self, data: bytes) -> None:
         held = self._held
+        cycle = self._cycle
         if held is not None:
             self._held = None
             self._transport.write(held + data)
-        elif self._cycle.response_started and not self._cycle.response_complete and data.startswith(b"HTTP/"):
+        elif cycle is not None and cycle.response_started and not cycle.response_complete and data.startswith(b"HTTP/"):
             self._held = data  # the status line and headers: the body follows
+            # Held once per cycle, so the cycle (which holds this transport: a reference cycle, left for the
+            # cyclic GC's pauses to free) is let go now.
+            self._cycle = None
             self._loop.call_soon(self.flush)
         else:
             self._transport.write(data)
