@@ -492,10 +492,11 @@ def move_from_the_start(lang: Language, state: ConversationState, clinic: Clinic
     return _confirm_target(lang, fresh, clinic, state.target)
 
 
-def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
-    """"¿Cancelo (cambio) tu hora …?" again, when what the patient wrote answers neither yes nor no."""
+def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile, *, unsure: bool = False) -> Reply:
+    """"¿Cancelo (cambio) tu hora …?" again, when what the patient wrote answers neither yes nor no; ``unsure``:
+    it was a yes asked back ("¿sí?"), and an appointment is not undone on a question."""
     assert state.target is not None
-    return _confirm_target(lang, state, clinic, state.target, [lang.say("reask_choice")])
+    return _confirm_target(lang, state, clinic, state.target, [lang.say("sure_first" if unsure else "reask_choice")])
 
 
 def listed_again(

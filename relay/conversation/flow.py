@@ -216,6 +216,8 @@ def _decide(
     mistake = _only_a_mistake(ctx, state, norm)
     if mistake is not None:
         return mistake
+    if state.stage == CONFIRM_CANCEL and state.target is not None and _yes_asked_back(turn.message, norm):
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
@@ -1018,6 +1020,11 @@ def _only_a_mistake(ctx: Context, state: ConversationState, norm: str) -> Reply 
     if state.stage in _CHOOSING:
         return day_menu(ctx, state)  # "me equivoqué" while choosing a new booking: back to the days
     return None
+
+
+def _yes_asked_back(message: str, norm: str) -> bool:
+    """"¿sí?", "ok??": a yes and nothing else, asked as a question (a patient unsure what it does, or checking)."""
+    return message.rstrip().endswith("?") and len(norm.split()) <= 2 and detect(norm).answer == "yes"
 
 
 def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str) -> Reply | None:

@@ -994,3 +994,22 @@ def test_later_on_is_never_bringing_it_forward_and_later_in_a_sentence_is_no_que
     assert "Toca una de las opciones" not in texts(chat.say("sí"))
     reply = Chat(agenda([3], [(9, 0)])).say("no me pueden llamar, escríbanme")
     assert reply.continuation["data"]["reason"] == "asked_for_person"
+
+
+def test_a_yes_asked_back_at_cancel_or_move_is_asked_again_and_nothing_is_undone():
+    # "¿sí?" answers «¿Cancelo…?» with a question: an appointment is never cancelled (or moved) on it.
+    for first, asked in (("necesito cancelar mi hora", "¿Cancelo tu hora"), ("quiero cambiar mi hora", "¿Cambio tu hora")):
+        for message in ("¿sí?", "si??", "¿ok?", "¿Dale?"):
+            agent = ClinicAgent(THU, PAST)
+            chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+            chat.say(first)
+            reply = chat.say(message)
+            assert "Solo para estar seguros:" in texts(reply) and asked in texts(reply), (message, texts(reply))
+            assert reply.status != "cancelled" and not agent.cancelled, message
+            assert "Sí, cancelar" in buttons(reply) or "Sí, cambiarla" in buttons(reply)
+            if first.startswith("necesito"):
+                assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
+    agent = ClinicAgent(THU, PAST)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("necesito cancelar mi hora")
+    assert chat.say("sí, por favor").status == "cancelled"  # a plain yes still cancels at once
