@@ -62,6 +62,7 @@ from relay.conversation.intents import (
     asks_to_repeat,
     asks_to_wait,
     asks_where,
+    attendance_aside,
     booked_for_another,
     calls_it_off,
     cancel_then_book_for_another,
@@ -80,7 +81,6 @@ from relay.conversation.intents import (
     none_fits,
     nothing_else,
     old_appointment_part,
-    only_attendance,
     running_late,
     second_persons_part,
     sooner_or_later,
@@ -94,6 +94,7 @@ from relay.conversation.intents import (
     wants_name_fixed,
     wants_several,
     whichever,
+    without_attendance,
     yes_and_more,
     yes_for_someone,
 )
@@ -222,10 +223,17 @@ def _decide(
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
-    if (state.stage == CONFIRM and state.proposed is not None and only_attendance(norm)
-            and not _ANY_NO.search(norm) and _same_time_or_none(ctx, state)):
-        # "sí, ahí estaré", "ahí nos vemos el jueves" at «¿Confirmo…?»: the yes (never a look at their appointments)
-        return _follow(ctx, state, Option(norm, "confirm"), norm)
+    if state.stage == CONFIRM and state.proposed is not None:
+        coming = _coming_to_the_proposal(ctx, state, norm)
+        if coming is not None:
+            return coming
+        aside = attendance_aside(norm)
+        if aside is not None and not _says_no(norm) and not _of_another_person(aside):
+            # "ahí estaré, pero ¿puede ser más tarde?": the rest read as said at «¿Confirmo…?» (never a look at
+            # appointments they do not have yet)
+            turn = replace(turn, message=without_attendance(norm))
+            ctx = evolve(ctx, turn=turn)
+            norm = normalize(turn.message)
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if state.stage == CONFIRM and state.proposed is not None and more is None:  # "ok pero otro día", "sí, pero
@@ -919,6 +927,47 @@ def _same_time_or_none(ctx: Context, state: ConversationState) -> bool:
     start = state.proposed.start_dt()
     return ((reading.day is None or reading.day == start.date())
             and (not reading.times or (start.hour, start.minute) in reading.times))
+
+
+def _coming_to_the_proposal(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
+    """At «¿Confirmo…?», "sí, ahí estaré" and the like: the yes (never a look at appointments they do not have yet);
+    with more besides, the yes too unless the more asks for another day, time or professional or is not sure yet —
+    "ahí estaré, ¿tengo que ir en ayunas?", "sí, ahí estaré, pero llego 10 min tarde": booked, and the rest asked for
+    apart (never "tu hora sigue reservada" of one that was never booked). None: not that."""
+    aside = attendance_aside(_NO_WORRIES.sub(" ", norm))
+    if aside is None or _says_no(norm) or not _same_time_or_none(ctx, state):
+        return None
+    if aside and running_late(norm):  # "sí, ahí estaré, pero llego 10 min tarde": booked, then said apart
+        return _follow(ctx, evolve(state, more_asked=True), Option(norm, "confirm"), norm)
+    if aside:
+        if (_NOT_THIS_ONE_YET.search(norm) or _of_another_person(aside) or read_message(ctx, state, aside).found
+                or _elsewhere_from_confirm(ctx, state, norm) is not None):
+            return None  # "ahí estaré, pero ¿puede ser un poco más tarde?", "…creo, te aviso": not a yes to this time
+        if not (asks_where(aside) and ctx.clinic.address.strip()):  # the booking's message gives the address
+            state = evolve(state, more_asked=True)  # the rest asked for apart, once it is booked
+    return _follow(ctx, state, Option(norm, "confirm"), norm)
+
+
+def _of_another_person(text: str) -> bool:
+    """ "…es para mi mamá Rosa Díaz", "…y necesito otra para mi hijo": someone else's booking in it."""
+    return for_someone_else(text) or wants_several(text) or another_person_too(text)
+
+
+def _says_no(norm: str) -> bool:
+    """A no anywhere in the message, but for "no te preocupes" and the like."""
+    return _ANY_NO.search(_NO_WORRIES.sub(" ", norm)) is not None
+
+
+_NO_WORRIES = re.compile(
+    r"\b(?:no (?:te preocupes|se preocupe|se preocupen|hay (?:problema|drama))|no (?:problem|worries))\b"
+)
+# Beside "ahí estaré": another time wanted ("…pero ¿puede ser un poco más tarde?", "mejor a las 11"), or not sure yet
+# ("…creo, te aviso"). "Llego 10 min tarde", "¿tengo que llegar antes?" are neither.
+_NOT_THIS_ONE_YET = re.compile(
+    r"\b(?:mas (?:tarde|temprano)|later|earlier|otra hora|otro horario|mejor|prefiero|preferiria|mas bien|en vez"
+    r"|cambia\w*|better|rather|instead|pensar\w*|pienso|lo veo|revis\w*|te aviso|le aviso|les aviso|esper\w*|quizas"
+    r"|tal vez|capaz|creo|think|check|maybe|perhaps)\b"
+)
 
 
 def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -> Reply | None:

@@ -177,15 +177,20 @@ def confirms_attendance(norm: str) -> bool:
     return bool(_ATTENDANCE.search(norm))
 
 
-def only_attendance(norm: str) -> bool:
-    """ "Sí, ahí estaré", "ahí nos vemos el jueves, gracias": a yes to come and nothing else (no "pero…", no one else,
-    no other time): what is left once the attendance, the yes, a day or time and courtesy are taken out."""
+def without_attendance(norm: str) -> str:
+    """The message with its "ahí estaré" (or "confirmo mi asistencia", "nos vemos el …") taken out."""
+    return " ".join(_ATTENDANCE.sub(" ", norm).split())
+
+
+def attendance_aside(norm: str) -> str | None:
+    """What a message saying the patient will come says besides ("ahí estaré, pero ¿tengo que ir en ayunas?": "pero
+    tengo que ir en ayunas"): the words left once the attendance, a yes, a day or time and courtesy are taken out;
+    "" nothing else; None: no word of coming."""
     found = _ATTENDANCE.search(norm)
     if found is None:
-        return False
+        return None
     rest = f"{norm[: found.start()]} {norm[found.end():]}"
-    words = [w for w in rest.split() if w not in _ATTENDING_FILLERS and not w[:1].isdigit()]
-    return not words
+    return " ".join(w for w in rest.split() if w not in _ATTENDING_FILLERS and not w[:1].isdigit())
 
 
 # Words around "ahí estaré" that add nothing: a yes, thanks, a day or time of the appointment proposed, "sin falta"

@@ -304,3 +304,28 @@ def test_yes_thanks_to_the_next_persons_offer_goes_on_and_their_own_day_and_time
     assert first_booked().say("sí gracias").status in ("choose_day", "choose_time")
     reply = first_booked().say("ahora la de mi esposa, el viernes a las 10")
     assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(reply)
+
+
+def test_i_will_be_there_with_a_question_or_an_aside_books_it_and_asks_for_the_rest_apart():
+    """"Sí, ahí estaré. ¿Tengo que ir en ayunas?" at «¿Confirmo…?» was read as asking about one's appointments («No
+    encontré horas próximas…», nothing booked); "sí, ahí estaré, pero llego 10 min tarde" was told «tu hora sigue
+    reservada» of one never booked. Both book; the rest is asked for apart. Another time or not sure yet is no yes."""
+    apart = "Lo otro que me pediste en ese mismo mensaje, escríbemelo ahora en uno aparte, por favor."
+    for message in ("sí, ahí estaré. ¿Tengo que ir en ayunas?", "ok ahí estaré. una consulta, ¿aceptan fonasa?",
+                    "sí, ahí estaré, pero llego como 10 min tarde", "ahí estaré, ¿tengo que llegar antes?"):
+        chat = Chat(agenda([3, 4], [(9, 0), (15, 0), (17, 0)]))
+        chat.say("hora el jueves a las 9")
+        reply = chat.say(message)
+        assert reply.status == "booked" and apart in texts(reply), (message, texts(reply))
+        assert "sigue reservada" not in texts(reply) and "No encontré horas" not in texts(reply), message
+    chat = Chat(agenda([3, 4], [(9, 0), (15, 0), (17, 0)]))
+    chat.say("hora el jueves a las 9")
+    reply = chat.say("confirmo mi asistencia, ¿dónde queda?")  # the booking's message gives the address
+    assert reply.status == "booked" and "Dirección:" in texts(reply) and apart not in texts(reply)
+    for message, shown in (("ahí estaré, pero ¿puede ser un poco más tarde?", "¿Qué hora"),
+                           ("ahí estaré el viernes", "Vie 4 dic"),
+                           ("ahí estaré creo, te aviso", "¿Confirmo el jueves 3 de diciembre a las 09:00")):
+        chat = Chat(agenda([3, 4], [(9, 0), (15, 0), (17, 0)]))
+        chat.say("hora el jueves a las 9")
+        reply = chat.say(message)
+        assert not chat.books and shown in texts(reply) and "No encontré horas" not in texts(reply), (message, texts(reply))
