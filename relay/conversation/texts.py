@@ -170,8 +170,9 @@ SPANISH = Language(
         "name_correction": "Para corregir el nombre de tu hora, una recepcionista te escribirá en breve; tu hora"
         " sigue reservada.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
-        "running_late": "Gracias por avisar. Le pasé el aviso a recepción: tu hora sigue reservada y, si hace falta,"
-        " una recepcionista te escribirá.",
+        # Never "tu hora sigue reservada": the bot has not seen the appointment (there may be none, or it was moved)
+        "running_late": "Gracias por avisar. Le pasé el aviso a recepción; si hace falta, una recepcionista te"
+        " escribirá.",
         "no_such_day": "No hay un {weekday} {n} en los próximos {days} días.",
         "day_passed": "El {weekday} {n} ya pasó.",
         "no_booking_that_day": "No tienes hora el {day}; la que tengo anotada es otra:",
@@ -420,8 +421,8 @@ ENGLISH = Language(
         "name_correction": "To correct the name on your appointment, a receptionist will write to you shortly; your"
         " appointment stays booked.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
-        "running_late": "Thanks for letting us know. I've told reception: your appointment stays booked and, if"
-        " needed, a receptionist will write to you.",
+        "running_late": "Thanks for letting us know. I've told reception; if needed, a receptionist will write to"
+        " you.",
         "no_such_day": "There is no {weekday} {n} in the next {days} days.",
         "day_passed": "{weekday} the {n} has already passed.",
         "no_booking_that_day": "You have no appointment on {day}; the one I have is another:",
