@@ -466,6 +466,16 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
     return lang.say("cancel_done", **when_words(lang, booking))
 
 
+def cancelled_before(lang: Language, state: ConversationState, owner: str) -> Reply:
+    """«Sí, cancelar» again once that appointment is cancelled (a slow phone sends the old button's text once more):
+    the cancellation said again, nothing else done — never the next appointment asked about, then cancelled."""
+    assert state.target is not None
+    data = {"status": "closed", "conversation_id": state.conversation_id, "code": "cancelled_before",
+            "booking_id": state.target.booking_id}
+    paragraphs = [_cancel_done(lang, state.target, owner), lang.say("cancel_done_closing")]
+    return Reply(state, continuation(data, paragraphs), "closed")
+
+
 def others_of(bookings: Sequence[WireBooking], owner: str) -> tuple[str, ...]:
     """The ids of those appointments that are another person's than the writer's (``ConversationState.others``)."""
     return tuple(b.booking_id for b in bookings if _someone_elses(b, owner))
@@ -525,6 +535,19 @@ def another_of_theirs(
     back = evolve(state, target=None, cancel_each=False)
     if len(chosen) == 1:
         return _confirm_target(lang, back, clinic, chosen[0])
+    return _which(lang, back, clinic, [lang.say("which_booking")])
+
+
+def ask_about_one_of(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, among: Sequence[WireBooking]
+) -> Reply:
+    """«¿Cancelo (Cambio) tu hora …?» of the one appointment in ``among``; the list when there are several; the
+    same question again when there is none (nothing is done on a message that rules out every one)."""
+    if not among:
+        return confirm_again(lang, state, clinic)
+    back = evolve(state, target=None, cancel_each=False)
+    if len(among) == 1:
+        return _confirm_target(lang, back, clinic, among[0])
     return _which(lang, back, clinic, [lang.say("which_booking")])
 
 

@@ -22,9 +22,11 @@ from relay.conversation.appointments import (
     act_on_named,
     all_but,
     another_of_theirs,
+    ask_about_one_of,
     ask_bookings,
     cancel_each,
     cancel_those,
+    cancelled_before,
     confirm_again,
     follow,
     listed_again,
@@ -681,6 +683,8 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     starts a new conversation, as after any ending."""
     cancelled = state.target
     norm = normalize(ctx.turn.message)
+    if cancelled is not None and norm == normalize(ctx.say("cancel_yes")):  # the old question's button, again
+        return cancelled_before(ctx.lang, state, ctx.turn.name)
     if state.others_to_book and not wants_it_back(norm):  # "cancela la mía y agenda una para mi mamá" … "sí"
         return _next_person(ctx, state)
     wanted_back = cancelled is not None and (wants_it_back(norm) or _SAME_TIME.search(norm) is not None)
@@ -1080,7 +1084,14 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
     """At «¿Cancelo (cambio) tu hora del jueves…?» with several listed, a message that names another of them in
     so many words ("ok, la de Rojas", "sí, la del viernes", "dale, pero la del viernes, no la del jueves"): that one
     asked about — or, to cancel, both ("…y la del viernes también") — never the one asked about done on its "ok"."""
-    if len(state.bookings) < 2 or state.cancel_each or state.target is None:
+    if state.cancel_each or state.target is None:
+        return None
+    ruled_out = _ruled_out(ctx, state, norm, owner)
+    if ruled_out is not None and state.target in ruled_out:  # "sí, pero no la del jueves" asked about Thursday's:
+        return ask_about_one_of(ctx.lang, state, ctx.clinic, [b for b in state.bookings if b not in ruled_out])
+    if ruled_out and _LEADING_YES.match(_NOT_THAT_ONE.sub(" ", norm).strip()):  # "sí, (pero) no la del viernes":
+        return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # the yes, to the one asked about
+    if len(state.bookings) < 2:
         return None
     cancelling = state.intent == "cancel"
     if cancelling and _LEADING_YES.match(norm) and _BOTH.search(norm):  # "sí, ambas", "sí, las dos": each one asked
@@ -1104,6 +1115,19 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
         return cancel_each(ctx.lang, state, ctx.clinic, among=[state.target, *named])
     return another_of_theirs(ctx.lang, state, ctx.clinic, None, reading.day, reading.times, who, words,
                              by_weekday=reading.by_weekday)
+
+
+def _ruled_out(ctx: Context, state: ConversationState, norm: str, owner: str) -> list[WireBooking] | None:
+    """The appointments a "no la del jueves" / "pero no la de Rojas" in the message rules out (None: no such
+    words; [] they name none of them)."""
+    found = _NOT_THAT_ONE.search(norm)
+    # As typed: "sí, bueno no, la del viernes" is a no, then the one meant (the commas are gone from ``norm``)
+    if found is None or not _NOT_THAT_ONE.search(fold(ctx.turn.message)):
+        return None
+    said = found.group(0)
+    reading = read_message(ctx, None, said)
+    return named_bookings(state.bookings, reading.day, reading.times, _professionals_named(ctx, reading),
+                          naming_words(said, owner), by_weekday=reading.by_weekday)
 
 
 # "la del viernes", "la de Rojas", "la con el doctor", "la mía": an appointment named, not a new day or time

@@ -1013,3 +1013,40 @@ def test_a_yes_asked_back_at_cancel_or_move_is_asked_again_and_nothing_is_undone
     chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
     chat.say("necesito cancelar mi hora")
     assert chat.say("sí, por favor").status == "cancelled"  # a plain yes still cancels at once
+
+
+def test_the_appointment_a_yes_rules_out_is_never_the_one_cancelled_or_moved():
+    # «¿Cancelo tu hora del jueves…?» → "sí pero no la del jueves" cancelled Thursday's, the one ruled out.
+    for first, message in (("necesito cancelar la hora del jueves", "sí pero no la del jueves"),
+                           ("necesito cancelar la hora del jueves", "ya pero no la de la dra soto"),
+                           ("quiero cambiar la hora del jueves", "sí pero no la del jueves")):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+        chat.say(first)
+        reply = chat.say(message)
+        assert "tu hora del viernes 4 de diciembre a las 16:00" in texts(reply), (message, texts(reply))
+        assert not agent.cancelled and not agent.moved and reply.status not in ("cancelled", "booked")
+    for message in ("sí pero no la del viernes", "sí, no la de rojas"):  # the other one ruled out: a yes to this one
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+        chat.say("necesito cancelar la hora del jueves")
+        assert chat.say(message).status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"], message
+    agent = ClinicAgent(THU)  # the only one ruled out: asked again, never a new booking's times
+    chat = Chat(agenda([2, 3], [(9, 0)]), appointments=agent)
+    chat.say("necesito cancelar mi hora")
+    reply = chat.say("sí pero no la del jueves")
+    assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(reply) and not agent.cancelled
+    assert buttons(reply) == ["Sí, cancelar", "No"]
+
+
+def test_the_cancel_button_tapped_again_says_it_is_cancelled_and_never_cancels_the_next_one():
+    # A slow phone sends «Sí, cancelar» twice more: the second asked about Friday's, the third cancelled it.
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("necesito cancelar la hora del jueves")
+    assert chat.say("Sí, cancelar").status == "cancelled"
+    for _ in range(2):
+        reply = chat.say("Sí, cancelar")
+        assert "cancelé tu hora del jueves 3 de diciembre a las 10:00" in texts(reply) and not buttons(reply)
+        assert "viernes" not in texts(reply) and reply.status == "closed"
+    assert list(agent.cancelled.values()) == ["bk-7"]
