@@ -509,6 +509,12 @@ def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfil
     return _confirm_target(lang, state, clinic, state.target, [lang.say("sure_first" if unsure else "reask_choice")])
 
 
+def cancel_instead(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:
+    """At «¿Cambio tu hora …?», "no, cancélala": «¿Cancelo tu hora …?» of the same one (nothing undone yet)."""
+    assert state.target is not None
+    return _confirm_target(lang, evolve(state, intent="cancel", wish=""), clinic, state.target)
+
+
 def listed_again(
     lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str], owner: str = ""
 ) -> Reply:

@@ -25,6 +25,7 @@ from relay.conversation.appointments import (
     ask_about_one_of,
     ask_bookings,
     cancel_each,
+    cancel_instead,
     cancel_those,
     cancelled_before,
     confirm_again,
@@ -68,6 +69,7 @@ from relay.conversation.intents import (
     booked_for_another,
     calls_it_off,
     cancel_then_book_for_another,
+    cannot_come,
     confirms_attendance,
     corrects_a_booking,
     courtesy,
@@ -221,6 +223,10 @@ def _decide(
         return mistake
     if state.stage == CONFIRM_CANCEL and state.target is not None and _yes_asked_back(turn.message, norm):
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
+    if state.stage == CONFIRM_CANCEL and state.target is not None:
+        answered = _answered_by_what_they_say(ctx, state, norm)
+        if answered is not None:
+            return answered
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
@@ -1073,6 +1079,43 @@ def _only_a_mistake(ctx: Context, state: ConversationState, norm: str) -> Reply 
     if state.stage in _CHOOSING:
         return day_menu(ctx, state)  # "me equivoqué" while choosing a new booking: back to the days
     return None
+
+
+def _answered_by_what_they_say(ctx: Context, state: ConversationState, norm: str) -> Reply | AgentStep | None:
+    """At «¿Cancelo (Cambio) tu hora…?», an answer in so many words: "no puedo ir", "sí, no voy a poder", "ya no la
+    necesito" is the yes (was: "tu hora sigue en pie", or a new booking's days — a second appointment); "No, no puedo
+    ir" (a no, then the reason to undo it) is asked again. The last word decides a change of mind: "no, sí,
+    cancélala" cancels; at «¿Cambio…?», "no, cancélala" asks «¿Cancelo…?». None: not such an answer."""
+    assert state.target is not None
+    written = fold(ctx.turn.message)
+    last = _LAST_PART.search(written)
+    if last is not None and _CANCEL_IT.match(last.group(1).strip()) and not _ANY_NO.search(last.group(1)):
+        if state.intent == "reschedule":
+            return cancel_instead(ctx.lang, state, ctx.clinic)
+        return _follow(ctx, state, Option(norm, "cancel_yes"), norm)
+    if (not cannot_come(norm) or _OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm)
+            or _NOT_THAT_ONE.search(norm)):
+        return None
+    reading = read_message(ctx, state, ctx.turn.message)
+    if reading.day or reading.times or reading.part or (state.intent != "reschedule"
+                                                        and detect(norm).intent == "reschedule"):
+        return None  # "no puedo ir, ¿me la cambias para el viernes?": read as usual
+    if _A_NO_FIRST.match(written):
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if state.intent == "reschedule" and _NOT_NEEDED.search(norm):  # «¿Cambio…?» "ya no la necesito"
+        return cancel_instead(ctx.lang, state, ctx.clinic)
+    if state.intent != "reschedule" and _ANOTHER_TIME.search(norm):  # "no puedo ir ese día, ¿tienen otro?": a move
+        return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
+    return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
+
+
+_NOT_NEEDED = re.compile(r"\b(?:necesit\w*|quiero|need)\b")
+_ANOTHER_TIME = re.compile(r"\b(?:otr[oa]s?|cambi\w*|mover\w*|muev\w*|another|other|change|move)\b")
+# The message's last part, after its last comma or stop: "no, sí, cancélala" → "cancélala"
+_LAST_PART = re.compile(r"([^,.;:!?]+)[,.;:!?\s]*$")
+_CANCEL_IT = re.compile(r"(?:(?:si|ya|mejor|entonces|ok|dale)\s+)*(?:cancel|anul|borr)\w*(?:la|lo|ela|elo)?$")
+# "No, no puedo ir", "no. no voy a poder": a no on its own first (as typed: the commas are gone from ``norm``)
+_A_NO_FIRST = re.compile(r"^\W*no+\s*(?:[,.;:!]|no\b)")
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

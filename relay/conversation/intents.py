@@ -101,6 +101,18 @@ _CANT_GO = re.compile(
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )
+# At «¿Cancelo tu hora…?», besides _CANT_GO: "no voy a poder", "no puedo ese día", "ya no la necesito"
+_CANT_GO_THEN = re.compile(
+    r"\b(?:no (?:voy a|vamos a) poder|no (?:puedo|podre|podemos) (?:ese|el|este) dia|no (?:puedo|podre) ir"
+    r"|(?:ya )?no la (?:voy a )?necesit\w*|ya no (?:la )?(?:necesito|quiero)|no ire\b|no iremos\b)"
+)
+
+
+def cannot_come(norm: str) -> bool:
+    """ "No puedo ir", "no voy a poder", "ya no la necesito", "can't make it": the patient will not come."""
+    return _CANT_GO.search(norm) is not None or _CANT_GO_THEN.search(norm) is not None
+
+
 # An appointment said to still stand: a question about one the patient has, never a request for a new one.
 _STILL_ON = (
     r"(?:sigue|siga|seguira|continua|esta|estara|queda|quedo|ya esta)\s+(?:todavia\s+|aun\s+|bien\s+)?"

@@ -1050,3 +1050,33 @@ def test_the_cancel_button_tapped_again_says_it_is_cancelled_and_never_cancels_t
         assert "cancelé tu hora del jueves 3 de diciembre a las 10:00" in texts(reply) and not buttons(reply)
         assert "viernes" not in texts(reply) and reply.status == "closed"
     assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_at_the_cancel_question_i_cannot_go_is_the_yes_and_i_cannot_go_but_want_another_is_a_move():
+    # "sí, no puedo ir" began a new booking (a second appointment two taps later); "no puedo ir", "ya no la
+    # necesito" were «tu hora sigue en pie» to a patient who will not come.
+    for message in ("sí, no puedo ir", "si no puedo ir", "si, no voy a poder", "sí, no voy a ir", "no puedo ir",
+                    "ya no la necesito", "ya, no puedo ese dia", "no, sí, cancélala"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+        chat.say("necesito cancelar mi hora")
+        reply = chat.say(message)
+        assert reply.status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"], (message, texts(reply))
+    for message in ("no puedo ir ese día, ¿tienen otro?", "no puedo ir, dame otra"):  # a move: nothing undone yet
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+        chat.say("necesito cancelar mi hora")
+        reply = chat.say(message)
+        assert "se cancelará cuando la nueva quede reservada" in texts(reply), (message, texts(reply))
+        assert not agent.cancelled and not agent.moved
+    agent = ClinicAgent(THU)  # a no first, then the reason: asked again
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    chat.say("necesito cancelar mi hora")
+    reply = chat.say("No, no puedo ir")
+    assert "Solo para estar seguros:" in texts(reply) and not agent.cancelled
+    agent = ClinicAgent(THU)  # «¿Cambio…?» "no, cancélala": asked to cancel instead, nothing undone yet
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    chat.say("quiero cambiar mi hora")
+    reply = chat.say("no, cancélala")
+    assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(reply) and not agent.cancelled
+    assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
