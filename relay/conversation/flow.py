@@ -414,6 +414,12 @@ def _decide(
     choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
     if len(choices) == 1:
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
+    if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
+            and (reading.day or reading.times or reading.part) and _TO_WHEN.search(norm)
+            and not (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm))):
+        # «¿Cambio tu hora del jueves…?» "no, para el viernes", "pásala al viernes": where it goes, never Friday's
+        # appointment moved instead (the days' message says which one will be cancelled)
+        return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
             and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
             and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
@@ -1109,6 +1115,10 @@ def _answered_by_what_they_say(ctx: Context, state: ConversationState, norm: str
     return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
 
 
+# "para el viernes", "al viernes", "pásala a las 5", "for friday": the day or time an appointment moves to
+_TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |the |a las |a la )?(?:lunes|martes|miercoles"
+                      r"|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d|monday|tuesday|wednesday"
+                      r"|thursday|friday|saturday|sunday|tomorrow|next)")
 _NOT_NEEDED = re.compile(r"\b(?:necesit\w*|quiero|need)\b")
 _ANOTHER_TIME = re.compile(r"\b(?:otr[oa]s?|cambi\w*|mover\w*|muev\w*|another|other|change|move)\b")
 # The message's last part, after its last comma or stop: "no, sí, cancélala" → "cancélala"

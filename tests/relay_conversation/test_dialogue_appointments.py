@@ -1080,3 +1080,18 @@ def test_at_the_cancel_question_i_cannot_go_is_the_yes_and_i_cannot_go_but_want_
     reply = chat.say("no, cancélala")
     assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(reply) and not agent.cancelled
     assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_at_the_move_question_the_day_it_goes_to_never_moves_the_appointment_of_that_day_instead():
+    # «¿Cambio tu hora del jueves…?» "no, para el viernes" moved Friday's appointment to Thursday.
+    for message in ("no, para el viernes", "no, pal viernes porfa", "no no, pásala al viernes"):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(agenda([3, 4], [(9, 0)]), appointments=agent)
+        chat.say("quiero cambiar la hora del jueves")
+        reply = chat.say(message)
+        assert "la del jueves 3 de diciembre a las 10:00 se cancelará" in texts(reply), (message, texts(reply))
+        assert "Vie 4 dic" in texts(reply) and not agent.moved
+    agent = ClinicAgent(THU, FRI)  # naming the other appointment still asks about that one
+    chat = Chat(agenda([3, 4], [(9, 0)]), appointments=agent)
+    chat.say("quiero cambiar la hora del jueves")
+    assert "¿Cambio tu hora del viernes 4 de diciembre" in texts(chat.say("no, la del viernes"))
