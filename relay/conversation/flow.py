@@ -1116,9 +1116,9 @@ def _answered_by_what_they_say(ctx: Context, state: ConversationState, norm: str
 
 
 # "para el viernes", "al viernes", "pásala a las 5", "for friday": the day or time an appointment moves to
-_TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |the |a las |a la )?(?:lunes|martes|miercoles"
-                      r"|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d|monday|tuesday|wednesday"
-                      r"|thursday|friday|saturday|sunday|tomorrow|next)")
+_TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |the |a las |a la )?"
+                      r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d"
+                      r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next)")
 _NOT_NEEDED = re.compile(r"\b(?:necesit\w*|quiero|need)\b")
 _ANOTHER_TIME = re.compile(r"\b(?:otr[oa]s?|cambi\w*|mover\w*|muev\w*|another|other|change|move)\b")
 # The message's last part, after its last comma or stop: "no, sí, cancélala" → "cancélala"
