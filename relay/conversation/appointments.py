@@ -24,6 +24,7 @@ from relay.conversation.intents import (
     asked_besides,
     asks_if_still_on,
     confirms_attendance,
+    for_someone_else,
     means_every_one,
     old_appointment_part,
     takes_cancel_back,
@@ -257,6 +258,8 @@ def _listed(
                 state.bookings, said.day, said.times, _named_professionals(said, only),
                 by_weekday=said.by_weekday):  # "la de las 4 con soto"
             opening = [*opening, lang.say("no_booking_like_that")]
+        elif for_someone_else(normalize(_old_part(state))) and not under_another_name(only, owner):
+            opening = [*opening, lang.say("no_booking_for_them")]  # "…la hora de mi mamá": theirs only, said so
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"

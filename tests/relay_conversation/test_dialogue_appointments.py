@@ -1095,3 +1095,16 @@ def test_at_the_move_question_the_day_it_goes_to_never_moves_the_appointment_of_
     chat = Chat(agenda([3, 4], [(9, 0)]), appointments=agent)
     chat.say("quiero cambiar la hora del jueves")
     assert "¿Cambio tu hora del viernes 4 de diciembre" in texts(chat.say("no, la del viernes"))
+
+
+def test_cancelling_a_relatives_appointment_when_only_the_writers_own_is_found_says_so_first():
+    # "cancelar la hora de mi mamá" asked «¿Cancelo tu hora…?» of the writer's own as if it were the one meant.
+    for message in ("hola, necesito cancelar la hora de mi mamá, está hospitalizada", "quiero cambiar la hora de mi hijo"):
+        agent = ClinicAgent(replace(THU, patient="Ana Pérez"))
+        chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+        reply = chat.say(message)
+        assert "No encontré una hora de esa persona; con este número tengo anotada solo esta:" in texts(reply), message
+        assert "tu hora del jueves 3 de diciembre" in texts(reply) and not agent.cancelled
+    agent = ClinicAgent(replace(THU, patient="Ana Pérez"))
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    assert "esa persona" not in texts(chat.say("necesito cancelar mi hora"))
