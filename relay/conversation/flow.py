@@ -1144,8 +1144,8 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
         return ask_about_one_of(ctx.lang, state, ctx.clinic, [b for b in state.bookings if b not in ruled_out])
     if ruled_out and _LEADING_YES.match(_NOT_THAT_ONE.sub(" ", norm).strip()):  # "sí, (pero) no la del viernes":
         return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # the yes, to the one asked about
-    if len(state.bookings) < 2:
-        return None
+    if len(state.bookings) < 2:  # "sí, la otra" with one appointment: which other? Asked again, nothing undone
+        return confirm_again(ctx.lang, state, ctx.clinic) if _OTHER_ONE.search(norm) else None
     cancelling = state.intent == "cancel"
     if cancelling and _LEADING_YES.match(norm) and _BOTH.search(norm):  # "sí, ambas", "sí, las dos": each one asked
         return cancel_each(ctx.lang, state, ctx.clinic)

@@ -1108,3 +1108,22 @@ def test_cancelling_a_relatives_appointment_when_only_the_writers_own_is_found_s
     agent = ClinicAgent(replace(THU, patient="Ana Pérez"))
     chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
     assert "esa persona" not in texts(chat.say("necesito cancelar mi hora"))
+
+
+def test_keeping_the_appointment_mid_move_drops_the_move_and_the_other_one_with_one_is_asked_again():
+    # "no, mejor pido una nueva y mantengo la del jueves" at the move's times: one tap moved Thursday's anyway.
+    for message in ("no, mejor pido una nueva y mantengo la del jueves", "no mejor la mantengo"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([2, 3], [(9, 0), (11, 0)]), appointments=agent)
+        chat.say("quiero cambiar mi hora")
+        chat.say("sí")
+        chat.say("1")
+        reply = chat.say(message)
+        assert "tu hora sigue en pie" in texts(reply), (message, texts(reply))
+        chat.say("1")
+        assert not agent.moved and not agent.cancelled, message
+    agent = ClinicAgent(THU)  # «¿Cancelo…?» "sí la otra" with one appointment cancelled it
+    chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
+    chat.say("necesito cancelar mi hora")
+    reply = chat.say("sí la otra")
+    assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(reply) and not agent.cancelled
