@@ -65,7 +65,7 @@ async def test_a_patient_who_already_booked_is_told_before_a_second_one(system, 
     again = Patient(system, lead_id + "9", "Doble Reserva", phone="+56 9 6262 7373")  # a new chat, the same phone
     told = await again.say("hola, quiero una hora")
     assert data(told).get("code") == "already_booked", texts(told)
-    assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Una hora más", "Cambiarla", "Cancelarla"]
     assert len(first.appointments()) == 1  # nothing booked twice
 
 

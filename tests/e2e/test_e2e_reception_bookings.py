@@ -41,7 +41,7 @@ async def test_reception_s_appointments_are_told_before_a_new_one_and_one_recept
         again = Patient(system, lead_id + "2", "Luisa Herrera", phone="+56 9 4100 1005")
         told = await again.say("hola, necesito una hora")
         assert data(told).get("code") == "already_booked", texts(told)
-        assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Otra hora", "Cambiarla", "Cancelarla"]
+        assert "Ya tienes hora el" in texts(told) and buttons(told) == ["Una hora más", "Cambiarla", "Cancelarla"]
         when = datetime.fromisoformat(second["start"])
         assert f"a las {when:%H:%M}" in texts(told), texts(told)
 

@@ -29,7 +29,7 @@ async def test_a_patient_with_an_appointment_is_told_and_books_another_only_when
     told = await kommo.say(url, clinic.subdomain, "901", "hola, quiero una hora")
     assert_clean(kommo, told)
     assert told.body["data"]["code"] == "already_booked" and "Ya tienes hora el" in texts_of(told.body)
-    assert buttons_of(told.body) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert buttons_of(told.body) == ["Una hora más", "Cambiarla", "Cancelarla"]
     assert [r.op for r in agent.requests] == ["slots", "my_bookings"]
     assert agent.ops("my_bookings")[0].args.phone == "+56 9 1234 5678"
     assert agent.ops("my_bookings")[0].args.known_only  # the agent's journal: no read of the web app per conversation

@@ -36,8 +36,8 @@ def test_an_upcoming_appointment_is_named_before_booking_another():
     said = texts(reply)
     assert "¡Hola, Ana!" in said
     assert "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto." in said
-    assert "¿Quieres otra, cambiarla o cancelarla?" in said
-    assert buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in said
+    assert buttons(reply) == ["Una hora más", "Cambiarla", "Cancelarla"]
     assert reply.continuation["data"]["code"] == "already_booked"
     assert reply.continuation["data"]["booking_id"] == "bk-7"
 
@@ -89,7 +89,7 @@ def test_several_appointments_are_listed_and_one_is_chosen_to_cancel():
     assert "Ya tienes 2 horas reservadas:" in texts(reply)
     assert lines(reply) == ["1. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto",
                             "2. viernes 4 de diciembre a las 16:00 con el Dr. Juan Rojas"]
-    assert buttons(reply) == ["Otra hora", "Cambiar una", "Cancelar una"]
+    assert buttons(reply) == ["Una hora más", "Cambiar una", "Cancelar una"]
     reply = chat.say("Cancelar una")
     assert "¿Cuál quieres cancelar?" in texts(reply)
 
@@ -98,12 +98,12 @@ def test_nonsense_asks_again_and_english_speaks_english():
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("hola")
     reply = chat.say("qwerty")
-    assert "Perdona, no te entendí." in texts(reply) and buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert "Perdona, no te entendí." in texts(reply) and buttons(reply) == ["Una hora más", "Cambiarla", "Cancelarla"]
 
     chat = Chat(finding(2, 4), clinic=EN, appointments=ClinicAgent(THU))
     reply = chat.say("hi, I'd like an appointment")
     assert "You already have an appointment on Thursday 3 December at 10:00 with Dra. Ana Soto." in texts(reply)
-    assert buttons(reply) == ["Another one", "Change it", "Cancel it"]
+    assert buttons(reply) == ["One more", "Change it", "Cancel it"]
     assert chat.say("change it").continuation["data"]["code"] == "confirm_move"
 
 
@@ -217,7 +217,7 @@ def test_a_question_about_the_clinic_after_a_booking_is_answered_and_the_choices
     assert "Ya tienes hora el jueves 3 de diciembre a las 10:00" in texts(reply)
     reply = chat.say("no, te pregunté la dirección")
     assert "Estamos en Av. Providencia 1234, Santiago." in texts(reply) and "no te entendí" not in texts(reply)
-    assert buttons(reply) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert buttons(reply) == ["Una hora más", "Cambiarla", "Cancelarla"]
     chat = Chat(finding(3, 4), appointments=ClinicAgent())  # none: the answer once, then the days
     assert texts(chat.say("hola, ¿dónde están ubicados?")).count("Estamos en Av. Providencia 1234") == 1
 
@@ -269,7 +269,7 @@ def test_a_stray_number_opening_a_conversation_is_never_read_later_as_a_day():
 
 def test_one_more_said_in_so_many_words_goes_straight_to_it():
     """"Y otra para mí el miércoles a las 10", "ahora necesito otra con la dra soto el viernes": the patient knows
-    they have one; "¿Quieres otra, cambiarla o cancelarla?" first made them say it again (and lost the details)."""
+    they have one; "¿Quieres una hora más, cambiarla o cancelarla?" first made them say it again (and lost the details)."""
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     reply = chat.say("y otra para mí el miércoles a las 10")
     assert "¿Confirmo el miércoles 2 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(reply)
@@ -281,7 +281,7 @@ def test_one_more_said_in_so_many_words_goes_straight_to_it():
 
 
 def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
-    """"¿Puedo agendar para el viernes a las 10?" → "Ya tienes hora… ¿Quieres otra, cambiarla o cancelarla?" → "sí"
+    """"¿Puedo agendar para el viernes a las 10?" → "Ya tienes hora… ¿Quieres una hora más, cambiarla o cancelarla?" → "sí"
     was "¿Qué prefieres? Toca una de las opciones." She came to book: another one, with the day and time she said.
     A "sí" to the same question after a greeting, or a message about the appointment they have, is still asked about
     (which of the three?)."""
@@ -304,7 +304,7 @@ def test_yes_to_another_one_after_asking_to_book_goes_on_with_what_was_asked():
 
 
 def test_one_more_asked_for_with_tambien_is_not_asked_about_again():
-    """"¿Me podrían agendar también el viernes a las 10?" was asked "¿Quieres otra, cambiarla o cancelarla?" (a helper's
+    """"¿Me podrían agendar también el viernes a las 10?" was asked "¿Quieres una hora más, cambiarla o cancelarla?" (a helper's
     walk): it said "también"."""
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     reply = chat.say("¿me podrían agendar también el viernes a las 10?")

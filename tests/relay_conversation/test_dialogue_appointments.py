@@ -955,7 +955,7 @@ def test_one_named_right_under_you_already_have_two_is_asked_about_never_the_lis
 
 
 def test_something_earlier_with_an_appointment_on_file_is_never_a_second_one_on_a_bare_yes():
-    """"¿tienen algo más temprano?" … «Ya tienes hora… ¿Quieres otra, cambiarla o cancelarla?» … "sí" booked a
+    """"¿tienen algo más temprano?" … «Ya tienes hora… ¿Quieres una hora más, cambiarla o cancelarla?» … "sí" booked a
     second appointment and kept the first (the fourth walk): the yes is asked about; "adelántamela" is a move."""
     chat = Chat(replace(agenda([2, 3], [(9, 0)]), finds_bookings=True), appointments=ClinicAgent(THU))
     assert "Ya tienes hora el jueves 3" in texts(chat.say("¿tienen algo más temprano?"))

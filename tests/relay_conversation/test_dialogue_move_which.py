@@ -49,7 +49,7 @@ def test_a_time_said_instead_to_the_appointment_just_made_moves_it_there():
     agent, chat = booking_chat()
     chat.say("hola, hora el miércoles 9 a las 9")
     assert chat.say("sí").status == "booked"
-    assert buttons(chat.say("espera no")) == ["Otra hora", "Cambiarla", "Cancelarla"]
+    assert buttons(chat.say("espera no")) == ["Una hora más", "Cambiarla", "Cancelarla"]
     reply = chat.say("mejor a las 11")
     assert "¿Cambio tu hora del miércoles 9 de diciembre a las 09:00" in texts(reply)
     reply = chat.say("sí")

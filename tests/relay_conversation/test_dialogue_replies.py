@@ -97,7 +97,7 @@ def test_a_long_paragraph_is_cut_where_a_sentence_or_clause_ends_never_inside_br
     assert split_text(hint) == ["Perdona, no te entendí. Elige una hora con los botones o escríbela",
                                 "(p. ej. «10:30»)."]
     told = ("Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto, Traumatología. "
-            "¿Quieres otra, cambiarla o cancelarla?")
+            "¿Quieres una hora más, cambiarla o cancelarla?")
     pieces = split_text(told)
     assert pieces[0].endswith("Soto,") and all(len(p) <= 80 for p in pieces)
     assert " ".join(pieces) == told

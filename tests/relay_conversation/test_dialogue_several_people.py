@@ -118,7 +118,7 @@ def test_a_parent_who_introduces_themselves_books_under_the_childs_name():
 
 def test_after_the_first_of_two_is_booked_a_plain_yes_or_naming_the_other_person_books_theirs():
     """"dale" after "Me pediste también una hora para otra persona…" closed the chat, and "ya, ahora la de mi
-    esposa" asked «¿Quieres otra, cambiarla o cancelarla?» (a helper's walk): the second person was forgotten."""
+    esposa" asked «¿Quieres una hora más, cambiarla o cancelarla?» (a helper's walk): the second person was forgotten."""
     for answer in ("dale", "si", "ya, ahora la de mi esposa", "ok", "la de mi esposa el viernes"):
         chat = Chat(DAYS)
         chat.say("hola quiero hora para mi y para mi esposa el jueves")
