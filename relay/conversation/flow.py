@@ -264,6 +264,9 @@ def _decide(
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None:
         another = next((o for o in state.options if o.kind == "new_booking"), None)
         if another is not None and _came_to_book(state) and _plain_yes(norm):
+            move = next((o for o in state.options if o.kind == "move_one"), None)
+            if move is not None and _instead_of_theirs(ctx, state):  # "no, mejor otra hora, a las 10" … "sí": that
+                return _follow(ctx, state, move, norm)  # one moved there, never a second appointment beside it
             return _follow(ctx, state, another, norm)  # "¿puedo agendar el lunes?" … "sí" / "ya" / "dale": another
         if acknowledges(turn.message, norm):  # "👍", "ok" at "Ya tienes hora… ¿otra, cambiarla o cancelarla?"
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
@@ -271,12 +274,10 @@ def _decide(
             return already(ctx, state, [ctx.say("tap_an_option")])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
-        if option is None and _INSTEAD.search(norm) and not (for_someone_else(norm) or wants_several(norm)):
+        if option is None and _said_instead(ctx, state, turn.message):
             # "mejor a las 11", "prefiero el jueves" to "Ya tienes hora el miércoles a las 10…": that one moved
             # there, never a second appointment beside it
-            instead = read_message(ctx, state, turn.message)
-            if (instead.day or instead.times or instead.part) and instead.intent not in ("cancel", "person"):
-                option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
+            option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
                      and not norm.strip().isdigit())
         if typed_aim and read_message(ctx, state, turn.message).found:
@@ -1126,6 +1127,20 @@ _LAST_PART = re.compile(r"([^,.;:!?]+)[,.;:!?\s]*$")
 _CANCEL_IT = re.compile(r"(?:(?:si|ya|mejor|entonces|ok|dale)\s+)*(?:cancel|anul|borr)\w*(?:la|lo|ela|elo)?$")
 # "No, no puedo ir", "no. no voy a poder": a no on its own first (as typed: the commas are gone from ``norm``)
 _A_NO_FIRST = re.compile(r"^\W*no+\s*(?:[,.;:!]|no\b)")
+
+
+def _said_instead(ctx: Context, state: ConversationState, message: str) -> bool:
+    """ "Mejor a las 11", "prefiero el jueves": a day or time wanted instead of the appointment they have."""
+    norm = normalize(message)
+    if not _INSTEAD.search(norm) or for_someone_else(norm) or wants_several(norm):
+        return False
+    instead = read_message(ctx, state, message)
+    return bool(instead.day or instead.times or instead.part) and instead.intent not in ("cancel", "person")
+
+
+def _instead_of_theirs(ctx: Context, state: ConversationState) -> bool:
+    """The message that found their appointment wanted a day or time instead ("no, mejor otra hora, a las 10")."""
+    return bool(state.wish) and _said_instead(ctx, state, state.wish)
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

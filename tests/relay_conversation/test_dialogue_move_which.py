@@ -219,3 +219,17 @@ def test_a_move_asked_for_at_whose_name_question_moves_the_one_they_have():
     chat.say("sí")
     chat.say("sí")
     assert [old for old, _ in agent.moved.values()] == ["bk-1"] and not chat.books
+
+
+def test_a_yes_after_asking_for_another_time_instead_moves_the_appointment_just_made():
+    """Right after booking 9:00, "no mejor otra hora, a las 11" then "sí" at «¿Quieres una hora más, cambiarla o
+    cancelarla?» went on to book 11:00 beside 9:00."""
+    agent, chat = booking_chat()
+    chat.say("hola, hora el miércoles 9 a las 9")
+    assert chat.say("sí").status == "booked"
+    assert buttons(chat.say("no mejor otra hora, a las 11")) == ["Una hora más", "Cambiarla", "Cancelarla"]
+    reply = chat.say("sí")
+    assert "¿Cambio tu hora del miércoles 9 de diciembre a las 09:00" in texts(reply)
+    assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(chat.say("sí"))
+    assert chat.say("sí").status == "booked"
+    assert [old for old, _ in agent.moved.values()] == ["bk-9"] and len(chat.books) == 1  # moved, not a second one
