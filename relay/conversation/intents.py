@@ -118,6 +118,9 @@ _STILL_ON = (
     r"(?:sigue|siga|seguira|continua|esta|estara|queda|quedo|ya esta)\s+(?:todavia\s+|aun\s+|bien\s+)?"
     r"(?:en pie|vigente|valida|activa|confirm|agendad|reservad|registrad|anotad)"
 )
+# "necesito hora para el viernes", "quiero una cita el lunes": a new one asked for a day (beside "no puedo ir": a move)
+_NEW_ONE_FOR = re.compile(r"\b(?:necesito|quiero|quisiera|dame|deme|me das|me da) (?:una )?(?:hora|cita|turno|consulta)"
+                          r" (?:para|el)\b")
 _OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date))\b")
 _LEAD_IN = r"(?:y |entonces |oye |hola )?"  # words before a short question
 _MY_BOOKINGS = re.compile(
@@ -466,7 +469,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         any_professional = False
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
         intent = "reschedule"
-    elif _CANT_GO.search(text) and _OTHER_DAY.search(text):  # "no voy a poder ir, ¿para otro día?": a move
+    elif _CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text)):
+        # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir": a move
         intent = "reschedule"
     elif _CANCEL.search(text):
         intent = "cancel"

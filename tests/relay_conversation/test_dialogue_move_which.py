@@ -233,3 +233,14 @@ def test_a_yes_after_asking_for_another_time_instead_moves_the_appointment_just_
     assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(chat.say("sí"))
     assert chat.say("sí").status == "booked"
     assert [old for old, _ in agent.moved.values()] == ["bk-9"] and len(chat.books) == 1  # moved, not a second one
+
+
+def test_a_new_day_asked_for_because_the_appointment_cannot_be_kept_is_a_move():
+    """"Necesito hora para el viernes, el jueves no puedo ir" was read as a cancel («¿Cancelo…?»): the Friday asked
+    for was lost once it was cancelled."""
+    chat = Chat(slots(), appointments=ClinicAgent(replace(MON, start="2026-12-03T10:00:00-03:00",
+                                                          end="2026-12-03T10:30:00-03:00")))
+    reply = chat.say("hola necesito hora para el viernes, el jueves no puedo ir")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply)
+    reply = chat.say("sí")  # a move: Thursday's stays until the new one is booked
+    assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
