@@ -147,6 +147,10 @@ class Relay:
             logging.INFO,
             "relay_started",
             **self.deployment.describe(),
+            host=self.settings.host,
+            port=self.settings.port,
+            public_url=self.settings.public_url or "-",
+            operator_token="set" if self.settings.operator_token else "unset",
             slots_timeout_s=self.settings.slots_timeout_s,
             book_timeout_s=self.settings.book_timeout_s,
         )

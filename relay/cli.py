@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import gc
 import json
+import os
 import shlex
 import sqlite3
 import sys
@@ -37,7 +39,13 @@ from relay.operator_client import (
     remember_address,
     serving_url,
 )
-from relay.settings import SettingsInvalid, add_serve_flags, add_storage_flags, settings_from_args
+from relay.settings import (
+    SettingsInvalid,
+    add_serve_flags,
+    add_storage_flags,
+    settings_from_args,
+    unknown_env_names,
+)
 from relay.store import Clinic, ClinicChanges, ClinicDetails, StoreError, StoreUnavailable
 
 
@@ -178,12 +186,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _which_clinics(args: argparse.Namespace, error: str) -> str:
+    """After "no clinic named 'x'": where the command looked and the clinics it has there (the closest first), so a
+    name typed wrong or a --data left out shows at once."""
+    if not error.startswith("no clinic named") or not hasattr(args, "data"):
+        return ""
+    try:
+        store = _store(args)
+        try:
+            names = [c.name for c in store.list_clinics()]
+        finally:
+            store.close_now()
+    except (StoreError, StoreUnavailable, sqlite3.Error, OSError):
+        return ""
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=getattr(args, "redis_url", None)))
+    where = "Redis" if settings.uses_redis else str(settings.data_dir)
+    close = difflib.get_close_matches(str(getattr(args, "name", "")), names, n=1)
+    listed = ", ".join(close + [n for n in names if n not in close][:9]) or "none"
+    guess = f" (did you mean {close[0]}?)" if close else ""
+    return f" in {where}{guess}; its clinics: {listed}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except StoreError as exc:
-        print(f"cita-relay: {exc}", file=sys.stderr)
+        print(f"cita-relay: {exc}{_which_clinics(args, str(exc))}", file=sys.stderr)
         return 2
     except SettingsInvalid as exc:  # a flag or CITA_RELAY_* variable (relay.env under systemd): one line, not a trace
         print(f"cita-relay: setting not usable: {exc}", file=sys.stderr)
@@ -191,10 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     except StoreUnavailable as exc:
         print(f"cita-relay: {exc}: is it running, and is the URL (and its password) right?", file=sys.stderr)
         return 1
-    except sqlite3.OperationalError as exc:  # the data folder filled up or turned read-only mid-command
+    except (sqlite3.OperationalError, PermissionError) as exc:  # the data folder filled up or turned read-only
+        # mid-command, or is not this user's (a command run without `sudo -u cita-relay`)
         folder = settings_from_args(argparse.Namespace(data=getattr(args, "data", None), redis_url=None)).data_dir
         print(f"cita-relay: {unwritable_folder(folder, exc)}", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # `cita-relay list-clinics | head`: the reader left; nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -208,6 +241,8 @@ def _add_clinic(args: argparse.Namespace) -> int:
     if args.kommo_token_stdin and not values[1]:
         print("cita-relay: the long-lived token (second line of standard input) is empty", file=sys.stderr)
         return 2
+    settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
+    new_store = not settings.uses_redis and not settings.database_path.exists()
     store = _store(args, create=True)
     try:
         token = store.add_clinic(
@@ -226,15 +261,23 @@ def _add_clinic(args: argparse.Namespace) -> int:
         )
     finally:
         store.close_now()
-    base = public_base_url(settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url)))
+    base = public_base_url(settings)
     if base.startswith("https://"):
         print(f"Clinic {args.name!r} added. Its Kommo widget_request URL is {base}/kommo/{args.name}.")
     else:  # no public address known yet: said as a pattern, and where the real one comes from
         print(f"Clinic {args.name!r} added. Its Kommo widget_request URL is https://<the relay's public address>"
-              f"/kommo/{args.name} (`cita-relay check-clinic {args.name}` prints it once the relay runs).")
+              f"/kommo/{args.name} (`cita-relay check-clinic {args.name}{same_store_flags(args)}` prints it once the"
+              " relay runs).")
+    if not settings.uses_redis:  # where it went: a command without --data writes to this user's default folder
+        print(f"Stored in {settings.data_dir} (every `cita-relay` command, `serve` too, takes this --data).")
+    if new_store and not args.data:
+        print(f"cita-relay: warning: {settings.data_dir} had no relay data yet: if your relay serves another folder"
+              " (e.g. /var/lib/cita-relay), add the clinic there with --data (and `sudo -u cita-relay`).",
+              file=sys.stderr)
     if not args.kommo_token_stdin:
-        print(f"No Kommo token yet: `cita-relay kommo-install-link {args.name}` prints the integration's redirect URI"
-              " and the link the Kommo admin opens (or give one with `cita-relay set-kommo-oauth`).")
+        print(f"No Kommo token yet: `cita-relay kommo-install-link {args.name}{same_store_flags(args)}` prints the"
+              " integration's redirect URI and the link the Kommo admin opens (or give one with `cita-relay"
+              " set-kommo-oauth`).")
     print("Agent token (shown once, only its hash is kept; paste it into the clinic's agent):")
     print(token)
     return 0
@@ -401,7 +444,8 @@ def _remove_clinic(args: argparse.Namespace) -> int:
     finally:
         store.close_now()
     if not removed:
-        print(f"cita-relay: no clinic named {args.name!r}", file=sys.stderr)
+        error = f"no clinic named {args.name!r}"
+        print(f"cita-relay: {error}{_which_clinics(args, error)}", file=sys.stderr)
         return 1
     print(f"Clinic {args.name!r} removed (its agent token no longer works).")
     # Its agent's link outlives the clinic until the relay closes it: it would show as connected, and answer the
@@ -538,6 +582,8 @@ def _serve(args: argparse.Namespace) -> int:
     from relay.serving import DataFolderLock, RelayServer, StartRefused, listening_socket
 
     _warn_if_password_in_flag(args)
+    for warning in unknown_env_names():  # "CITA_RELAY_PROT=…": said, not silently the default port
+        print(f"cita-relay: warning: {warning}", file=sys.stderr)
     if args.operator_token:
         print(
             "cita-relay: warning: --operator-token shows up in `ps` and shell history;"

@@ -195,6 +195,11 @@ def _check_clinic(args: argparse.Namespace) -> int:
     if answer.status is None:
         print(check_text(language, "unreachable", url=base, detail=answer.detail))
         return 1
+    if answer.status == 404 and isinstance(answer.body, dict) and answer.body.get("error") == "unknown_clinic":
+        # this command's store has the clinic, the running relay's has not: two data folders
+        where = "Redis" if settings.uses_redis else str(settings.data_dir)
+        print(check_text(language, "relay_lacks_clinic", url=base, clinic=clinic.name, data=where))
+        return 1
     if not answer.ok:
         print(check_text(language, "refused", url=base, status=answer.status))
         return 1

@@ -149,6 +149,9 @@ _T: dict[str, dict[str, str]] = {
         "no_answer": "sin respuesta",
         "some_failed": "Falta resolver {count} punto(s) de arriba antes del primer paciente.",
         "unreachable": "No se pudo preguntar al relay en {url}: ¿está corriendo `cita-relay serve`? ({detail})",
+        "relay_lacks_clinic": "El relay en {url} no tiene la clínica {clinic}: sirve otra carpeta de datos que la de"
+        " este comando ({data}). Usa el mismo --data que `cita-relay serve` (y `sudo -u cita-relay`), y agrega la"
+        " clínica ahí si falta.",
         "refused": "El relay en {url} no permitió la consulta (HTTP {status}): define CITA_RELAY_OPERATOR_TOKEN"
         " con el mismo valor que el relay, o ejecuta el comando en la máquina del relay.",
     },
@@ -276,6 +279,9 @@ _T: dict[str, dict[str, str]] = {
         "no_answer": "no answer",
         "some_failed": "{count} item(s) above must be fixed before the first patient.",
         "unreachable": "Could not ask the relay at {url}: is `cita-relay serve` running? ({detail})",
+        "relay_lacks_clinic": "The relay at {url} has no clinic {clinic}: it serves another data folder than this"
+        " command's ({data}). Use the same --data as `cita-relay serve` (and `sudo -u cita-relay`), and add the clinic"
+        " there if it is missing.",
         "refused": "The relay at {url} refused the question (HTTP {status}): set CITA_RELAY_OPERATOR_TOKEN to the"
         " relay's value, or run the command on the relay's machine.",
     },

@@ -7,6 +7,7 @@ two relays side by side with different settings.
 from __future__ import annotations
 
 import argparse
+import difflib
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -123,6 +124,8 @@ class RelaySettings:
                 "max_loop_lag_s and max_turns_in_flight must be 0 (off) or more; accept_deadline_s > 0")
         if self.redis_pool_size < 4:
             raise SettingsInvalid("redis_pool_size must be at least 4")
+        if not 0 <= self.port <= 65535:
+            raise SettingsInvalid(f"port must be 0 to 65535, not {self.port}")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             raise SettingsInvalid("redis_url must start with redis://, rediss:// or unix://")
         object.__setattr__(self, "public_url", self.public_url.strip())  # " https://…" from a copied line
@@ -199,6 +202,19 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     values.update({k: v for k, v in overrides.items() if v is not None})
     values.setdefault("data_dir", default_data_dir())
     return RelaySettings(**values)
+
+
+def unknown_env_names(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per CITA_RELAY_* variable that is no setting (a typo is otherwise ignored without a word), with
+    the closest setting's name when there is one."""
+    environ = os.environ if environ is None else environ
+    known = {ENV_PREFIX + f.name.upper() for f in fields(RelaySettings)} | {ENV_PREFIX + "DATA"}
+    warnings = []
+    for name in sorted(n for n in environ if n.startswith(ENV_PREFIX) and n not in known):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        warnings.append(f"{name} is not a cita-relay setting{guess}: it is ignored")
+    return warnings
 
 
 def add_storage_flags(parser: argparse.ArgumentParser) -> None:

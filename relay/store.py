@@ -29,10 +29,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from relay.log_throttle import EventThrottle
 from wire.json_text import dumps as _dumps
 from wire.json_text import loads as _loads
 
 logger = logging.getLogger("relay.store")
+_checkpoint_failures = EventThrottle(burst=1, per_s=300.0)
 
 CLINIC_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -1263,8 +1265,9 @@ class _Checkpointer:
             while not self._stop.wait(interval_s):
                 try:
                     _catch_up(db, self.CATCH_UP_PASSES)
-                except sqlite3.Error as exc:
-                    logger.warning("sqlite checkpoint failed: %s", exc)
+                except sqlite3.Error as exc:  # every 2 s while the folder is read-only or full: one line in 5 min
+                    _checkpoint_failures.log(logger, logging.WARNING, "store_checkpoint_failed", error=str(exc),
+                                             folder=str(path.parent))
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             logger.warning("final sqlite checkpoint failed: %s", exc)

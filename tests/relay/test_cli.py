@@ -343,3 +343,44 @@ async def test_the_install_link_names_the_public_url_the_running_relay_was_given
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
+
+
+def test_a_data_folder_this_user_cannot_read_is_one_sentence(tmp_path, monkeypatch, capsys):
+    """A command run without `sudo -u cita-relay` on the relay's 0700 folder ended in a PermissionError traceback."""
+    from relay.cli import main
+
+    add_clinic(tmp_path, "clinica-ajena")
+    real_exists = Path.exists
+
+    def not_ours(self, *args, **kwargs):
+        if self.name == "relay.sqlite3":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_exists(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", not_ours)
+    for command in (["serve", "--port", "0"], ["list-clinics"], ["rotate-agent-token", "clinica-ajena"]):
+        assert main([*command, "--data", str(tmp_path)]) == 3, command
+        said = capsys.readouterr().err
+        assert f"cannot use the data folder {tmp_path}" in said and "sudo -u cita-relay" in said, (command, said)
+
+
+def test_where_a_clinic_went_and_which_clinics_a_folder_has_are_said(tmp_path):
+    """add-clinic without --data stored the clinic in the user's own folder without a word; a name typed wrong was
+    only "no clinic named …"; a CITA_RELAY_* variable typed wrong was ignored without a word."""
+    added = add_clinic(tmp_path, "clinica-sol")
+    assert f"Stored in {tmp_path}" in added.stdout and f"--data {tmp_path}" in added.stdout
+    home = tmp_path / "home"
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": ""}
+    command = [str(CITA_RELAY)] if CITA_RELAY.exists() else [sys.executable, "-m", "relay.cli"]
+    elsewhere = subprocess.run([*command, "add-clinic", "clinica-mar", "--kommo-subdomain", "mar", "--kommo-client-id",
+                                "cid", "--kommo-secret-stdin"], input="s\n", capture_output=True, text=True,
+                               timeout=60, cwd=ROOT, env=env)
+    assert elsewhere.returncode == 0 and "had no relay data yet" in elsewhere.stderr
+    assert str(home / ".local" / "share" / "cita-relay") in elsewhere.stdout
+    wrong = cita_relay("set-clinic", "clinica_sol", "--language", "en", "--data", str(tmp_path))
+    assert wrong.returncode == 2
+    assert f"no clinic named 'clinica_sol' in {tmp_path} (did you mean clinica-sol?)" in wrong.stderr
+    typo = cita_relay("serve", "--port", "99999", "--data", str(tmp_path),
+                      env={**os.environ, "CITA_RELAY_PROT": "8701"})
+    assert "CITA_RELAY_PROT is not a cita-relay setting (did you mean CITA_RELAY_PORT?)" in typo.stderr
+    assert typo.returncode == 2 and "port must be 0 to 65535" in typo.stderr and "Traceback" not in typo.stderr
