@@ -428,6 +428,10 @@ def _agent_presences(args: argparse.Namespace) -> dict[str, dict] | None:
     answer = ask_relay(base, "/operator/clinics", settings, timeout_s=5.0)
     if answer.ok and isinstance(answer.body.get("clinics"), dict):
         return answer.body["clinics"]
+    if answer.refused:  # it has an operator token and this command none (or another): loopback is not enough then
+        print(f"cita-relay: the running relay at {base} refused the question: it has an operator token; set"
+              " CITA_RELAY_OPERATOR_TOKEN to the same value (agent columns unknown)", file=sys.stderr)
+        return None
     why = "not reachable" if answer.status is None else f"HTTP {answer.status}"
     print(
         f"cita-relay: the running relay at {base} did not answer ({why}): agent columns unknown"
@@ -544,7 +548,8 @@ def _told_dropped(base: str, answer: RelayAnswer, the_agent: str, an_agent: str)
     elif answer.status == 200:
         print(f"No agent of this clinic was connected to the relay at {base}.")
     elif answer.status is None:  # no relay there: one elsewhere holds the link until the agent reconnects
-        print(f"{an_agent} connected to another relay than {base} keeps its link until it reconnects")
+        print(f"No relay answered at {base} (not running there?): nothing was disconnected. {an_agent} connected to"
+              " a relay elsewhere keeps its link until it reconnects")
         print("(restart that relay, or give --relay URL, to drop it at once), then it is refused.")
     else:
         return False
