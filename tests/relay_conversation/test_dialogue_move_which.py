@@ -46,16 +46,19 @@ def test_the_other_one_named_while_choosing_the_new_time_is_the_one_moved():
 
 
 def test_a_time_said_instead_to_the_appointment_just_made_moves_it_there():
-    agent, chat = booking_chat()
-    chat.say("hola, hora el miércoles 9 a las 9")
-    assert chat.say("sí").status == "booked"
-    assert buttons(chat.say("espera no")) == ["Una hora más", "Cambiarla", "Cancelarla"]
-    reply = chat.say("mejor a las 11")
-    assert "¿Cambio tu hora del miércoles 9 de diciembre a las 09:00" in texts(reply)
-    reply = chat.say("sí")
-    assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(reply)  # the time said, kept
-    assert chat.say("sí").status == "booked"
-    assert [old for old, _ in agent.moved.values()] == ["bk-9"] and len(chat.books) == 1  # moved, not a second one
+    """"Mejor a las 11" at «Ya tienes hora…» moves it; right after booking 9:00, "no mejor otra hora, a las 11" then
+    "sí" at «¿Quieres una hora más, cambiarla o cancelarla?» went on to book 11:00 beside 9:00."""
+    for first, then in (("espera no", "mejor a las 11"), ("no mejor otra hora, a las 11", "sí")):
+        agent, chat = booking_chat()
+        chat.say("hola, hora el miércoles 9 a las 9")
+        assert chat.say("sí").status == "booked"
+        assert buttons(chat.say(first)) == ["Una hora más", "Cambiarla", "Cancelarla"]
+        reply = chat.say(then)
+        assert "¿Cambio tu hora del miércoles 9 de diciembre a las 09:00" in texts(reply), first
+        reply = chat.say("sí")
+        assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(reply)  # the time said, kept
+        assert chat.say("sí").status == "booked"
+        assert [old for old, _ in agent.moved.values()] == ["bk-9"] and len(chat.books) == 1  # moved, not a 2nd one
 
 
 def test_the_new_day_said_with_the_move_request_is_kept_past_its_confirmation():
@@ -219,20 +222,6 @@ def test_a_move_asked_for_at_whose_name_question_moves_the_one_they_have():
     chat.say("sí")
     chat.say("sí")
     assert [old for old, _ in agent.moved.values()] == ["bk-1"] and not chat.books
-
-
-def test_a_yes_after_asking_for_another_time_instead_moves_the_appointment_just_made():
-    """Right after booking 9:00, "no mejor otra hora, a las 11" then "sí" at «¿Quieres una hora más, cambiarla o
-    cancelarla?» went on to book 11:00 beside 9:00."""
-    agent, chat = booking_chat()
-    chat.say("hola, hora el miércoles 9 a las 9")
-    assert chat.say("sí").status == "booked"
-    assert buttons(chat.say("no mejor otra hora, a las 11")) == ["Una hora más", "Cambiarla", "Cancelarla"]
-    reply = chat.say("sí")
-    assert "¿Cambio tu hora del miércoles 9 de diciembre a las 09:00" in texts(reply)
-    assert "¿Confirmo el miércoles 9 de diciembre a las 11:00" in texts(chat.say("sí"))
-    assert chat.say("sí").status == "booked"
-    assert [old for old, _ in agent.moved.values()] == ["bk-9"] and len(chat.books) == 1  # moved, not a second one
 
 
 def test_a_new_day_asked_for_because_the_appointment_cannot_be_kept_is_a_move():
