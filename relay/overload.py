@@ -148,10 +148,17 @@ class TurnCost:
         return self.cpu_s * self.stretch
 
     def accepted(self) -> None:
+        now = self._clock()
+        quiet_for = now - self._since
+        if quiet_for > self._every_s and (self._turns == 0 or self._turns < self._min_turns
+                                         and quiet_for > 4 * self._every_s):
+            # A window starts at a turn: the CPU of a quiet spell before it (start-up, a thousand agents connecting,
+            # their pings) is no turn's. Counted in, it made the first turns after one look 50 ms each, and a few
+            # arriving together were refused as overload by a relay that was nearly idle.
+            self._turns, self._since, self._cpu_since, self._sched_since = 0, now, self._cpu(), self._sched()
         self._turns += 1
         if self._turns < self._min_turns:
             return
-        now = self._clock()
         if now - self._since < self._every_s:
             return
         cpu = self._cpu()

@@ -223,3 +223,18 @@ def _within_budget(turns: list[int], **extra):
         max_lag_s=0.05, max_turns_in_flight=1000, turns_in_flight=lambda: turns[0], lag=_Lag(0.0), max_wait_s=0.05,
         **extra,
     )
+
+
+def test_turn_cost_leaves_out_the_cpu_of_a_quiet_spell_before_the_turns():
+    """Start-up and a thousand agents connecting (or their pings over a quiet hour) were counted as the first turns'
+    CPU: the next few turns arriving together were refused as overload by a relay that was nearly idle."""
+    from relay.overload import TurnCost
+
+    clock, cpu = [0.0], [0.0]
+    cost = TurnCost(initial_s=0.002, every_s=0.5, min_turns=20, clock=lambda: clock[0], cpu=lambda: cpu[0])
+    clock[0], cpu[0] = 600.0, 6.0  # ten quiet minutes: 6 s of CPU for pings, no turn
+    for _ in range(100):  # then 100 turns in a second, 1 ms of CPU each
+        clock[0] += 0.01
+        cpu[0] += 0.001
+        cost.accepted()
+    assert cost.cpu_s < 0.0015
