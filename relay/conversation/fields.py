@@ -64,6 +64,23 @@ def not_a_name(text: str) -> bool:
     return " ".join(normalize(text).split()) in {p.strip() for p in _NOT_A_NAME_PHRASES}
 
 
+def _a_day_or_time(text: str) -> bool:
+    """"A las once", "en la tarde", "este viernes", "pasado mañana": a few words of a day or time (in a sentence a
+    name may come with its day: "para Tomás Vega el viernes")."""
+    said = " ".join(normalize(text).split())
+    return len(said.split()) <= 4 and _WHEN_WORDS.search(said) is not None
+
+
+# Words of a day or a time, never of a name ("Domingo" is one: only "el/este domingo" is the day)
+_WHEN_WORDS = re.compile(
+    r"\b(?:a las?|a eso de|hoy|manana|pasado|en la (?:tarde|manana|noche)|tarde|noche|temprano|mediodia|semana"
+    r"|(?:el|este|esta|proximo|otro) (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)"
+    r"|lunes|martes|miercoles|jueves|viernes|sabado|at (?:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve|noon)|tomorrow|today|tonight|afternoon|morning|evening|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday)\b"
+)
+
+
 def check_person_name(text: str) -> Checked:
     """A person's name for the appointment: 2 to 80 characters of letters (any script), spaces, "-", "'" and ".".
     What is said around it goes: "sí, es para mi hijo Tomás Vega, tiene 8 años" is "Tomás Vega", "mejor a nombre de
@@ -71,7 +88,7 @@ def check_person_name(text: str) -> Checked:
     capitalised words in it ("ahora la de Diego Morales"); with none, or two ("Camila Fuentes y él Diego Morales"),
     it is not a name: asked again, never stored. Of pieces split by commas, the one that is a name is taken ("ya te
     dije, Hernán Pérez", "buenas tardes, Sofía Vega"), never a greeting or a filler."""
-    if not_a_name(text):
+    if not_a_name(text) or _a_day_or_time(text):
         return Checked(problem="invalid_patient_name")
     text = _INVISIBLE.sub("", text)  # zero-width joiners and marks pasted from another app: "Mar\u200bia" is María
     text = _ID_OR_PHONE.sub(" ", text)  # "Tomás Vega 12.345.678-5", "Tomás Vega +56 9 8765 4321": the name alone

@@ -223,6 +223,9 @@ def _decide(
         return mistake
     if state.stage == CONFIRM_CANCEL and state.target is not None and _yes_asked_back(turn.message, norm):
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
+    if state.stage == CONFIRM and state.proposed is not None and (_yes_asked_back(turn.message, norm)
+                                                                 or _YES_THEN_A_QUESTION.match(fold(turn.message))):
+        return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None:
         answered = _answered_by_what_they_say(ctx, state, norm)
         if answered is not None:
@@ -244,6 +247,10 @@ def _decide(
             norm = normalize(turn.message)
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
+    if (more is not None and state.stage == CONFIRM and state.proposed is not None and not another_person_too(more)
+            and not _BESIDES.search(more) and ("?" in turn.message or _ASKS_IF_IT_CAN.search(more))
+            and read_message(ctx, state, more).found):
+        more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?": this one elsewhere, asked
     if state.stage == CONFIRM and state.proposed is not None and more is None:  # "ok pero otro día", "sí, pero
         elsewhere = _elsewhere_from_confirm(ctx, state, norm)  # con otra doctora" (never "sí, y otra para mi hijo…")
         if elsewhere is not None:
@@ -978,6 +985,11 @@ def _says_no(norm: str) -> bool:
 _NO_WORRIES = re.compile(
     r"\b(?:no (?:te preocupes|se preocupe|se preocupen|hay (?:problema|drama))|no (?:problem|worries))\b"
 )
+# "…si fuera con el dr rojas", "…puede ser a las 10", "…no hay el viernes": another day, time or professional asked
+# for this same booking, not something besides it
+_ASKS_IF_IT_CAN = re.compile(r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|hay|tienen|could it be|can it be)\b")
+# "…y de paso, ¿tienen kine el sábado?", "…y también otra el lunes": something besides this booking
+_BESIDES = re.compile(r"\b(?:de paso|tambien|tb|tmb|ademas|aparte|otr[ao]s?|also|too|as well|another)\b")
 # Beside "ahí estaré": another time wanted ("…pero ¿puede ser un poco más tarde?", "mejor a las 11"), or not sure yet
 # ("…creo, te aviso"). "Llego 10 min tarde", "¿tengo que llegar antes?" are neither.
 _NOT_THIS_ONE_YET = re.compile(
@@ -1141,6 +1153,10 @@ def _said_instead(ctx: Context, state: ConversationState, message: str) -> bool:
 def _instead_of_theirs(ctx: Context, state: ConversationState) -> bool:
     """The message that found their appointment wanted a day or time instead ("no, mejor otra hora, a las 10")."""
     return bool(state.wish) and _said_instead(ctx, state, state.wish)
+
+
+# "sí? con quién era?", "ok? a qué hora?": a yes put as a question, then what the patient is unsure of
+_YES_THEN_A_QUESTION = re.compile(r"^\W*(?:si+|sip|ok|okay|dale|ya|bueno|yes)\s*\?")
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

@@ -184,3 +184,32 @@ def test_what_is_asked_besides_while_the_news_is_still_not_known_is_promised_the
     assert "Lo otro que me pediste te lo respondo en cuanto sepa cómo quedó esto." in texts(again), texts(again)
     done = chat.say("¿y?")
     assert done.status == "booked" and "respóndeme «sí»" in texts(done)
+
+
+def test_a_yes_asking_for_this_booking_elsewhere_or_asked_back_books_nothing_yet():
+    """"Sí, ¿y puede ser el viernes?" booked Wednesday and asked for the rest apart; "¿sí?", "sí? a qué hora era?"
+    booked at once."""
+    chat = at_the_confirmation()
+    reply = chat.say("sí, ¿y puede ser el viernes?")
+    assert not chat.books and "Vie 4 dic" in texts(reply)
+    for message in ("¿sí?", "sí? a qué hora era?", "si? con quien?"):
+        chat = at_the_confirmation()
+        reply = chat.say(message)
+        assert not chat.books and "Solo para estar seguros: " + CONFIRM in texts(reply), message
+        assert chat.say("sí").status == "booked"
+
+
+def test_a_day_or_time_at_the_name_question_is_never_the_patients_name():
+    """"A las once", "en la tarde", "este viernes" at «¿A nombre de quién reservo la hora?» were booked as the son's
+    name («La hora de A las Once quedó reservada»)."""
+    for message in ("a las once", "En la tarde", "Este viernes", "Pasado mañana"):
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+        reply = chat.say("sí")
+        assert "¿A nombre de quién reservo la hora?" in texts(reply)
+        reply = chat.say(message)
+        assert not chat.books and "No pude leer ese nombre" in texts(reply), (message, texts(reply))
+    chat = Chat(agenda([2, 4], [(9, 0)]))
+    chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+    chat.say("sí")
+    assert chat.say("Domingo Pérez").status == "booked" and chat.books[0].state.patient_name == "Domingo Pérez"
