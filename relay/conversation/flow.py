@@ -390,6 +390,13 @@ def _decide(
         counted = next((s for s in ctx.free if s.id == option.slot.id), None)
         if counted is not None:
             return confirm(ctx, state, counted)
+    if option is None and state.stage == CHOOSE_TIME and reading.day is not None and not reading.times:
+        line = _THE_LINE_OR_THE_DATE.fullmatch(norm)
+        listed = next((o for o in state.options if line and o.number == int(line.group(1)) and o.slot is not None),
+                      None)
+        fresh = next((s for s in ctx.free if listed is not None and s.id == listed.slot.id), None)
+        if fresh is not None:  # "el 4", "quiero el 4" under a numbered list of times: its 4th line, or the 4th of
+            return confirm(ctx, state, fresh)  # the month? The line, asked (its day said): never the day at once
     if option is None and state.time_filter and not reading.named and (reading.words or reading.title):
         fitting = _whom_at_that_time(ctx, state, reading)  # "rojas", "la doctora" at «¿Con quién?»: typed, so asked
         if fitting is not None:
@@ -1409,6 +1416,8 @@ _BARE_DIGIT = re.compile(r"\d\.?")
 _MISTAKEN = re.compile(r"\b(?:me equivoque|me confundi|i made a mistake|my mistake)\b")
 _A_DOCTOR = re.compile(r"(?:(?:un|una|el|la|al|con|con un|con el) )?(?:medic[oa]|doctor|doctora|doc)"
                        r"(?: (?:normal|comun))?")
+_THE_LINE_OR_THE_DATE = re.compile(r"(?:(?:quiero|me quedo con|dame|deme|prefiero|mejor|ok|ya|si) )?el (\d{1,2})"
+                                   r"(?: (?:porfa|por favor|gracias|please))?")
 _THE_NUMBER = re.compile(r"(?:(?:la|el) )?(\d{1,2})\.?")  # "2", "la 2" ("opción 2" is a place, plainly)
 
 

@@ -213,3 +213,14 @@ def test_a_day_or_time_at_the_name_question_is_never_the_patients_name():
     chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
     chat.say("sí")
     assert chat.say("Domingo Pérez").status == "booked" and chat.books[0].state.patient_name == "Domingo Pérez"
+
+
+def test_the_number_of_a_line_said_as_el_n_is_asked_about_never_read_as_that_days_list():
+    """"el 4" under Thursday's numbered times showed Friday 4's (the same-looking list); the next "4" booked Friday."""
+    chat = Chat(agenda([3, 4], [(9, 0), (9, 30), (10, 0), (11, 30), (15, 0)]))
+    chat.say("hola, quiero hora el jueves")
+    for message in ("el 4", "quiero el 4", "me quedo con el 4"):
+        reply = chat.say(message)
+        assert "¿Confirmo el jueves 3 de diciembre a las 11:30" in texts(reply) and not chat.books, message
+        chat.say("otra hora")
+    assert "Vie 4 dic" in texts(chat.say("el viernes 4"))  # the day, said as one
