@@ -223,6 +223,10 @@ def _decide(
         return mistake
     if state.stage == CONFIRM_CANCEL and state.target is not None and _yes_asked_back(turn.message, norm):
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
+    if state.stage == CONFIRM and state.proposed is not None and state.for_other and state.patient_name:
+        renamed = _name_set_right(ctx, state, norm)
+        if renamed is not None:
+            return renamed
     if state.stage == CONFIRM and state.proposed is not None and (_yes_asked_back(turn.message, norm)
                                                                  or _YES_THEN_A_QUESTION.match(fold(turn.message))):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
@@ -1164,6 +1168,31 @@ def _instead_of_theirs(ctx: Context, state: ConversationState) -> bool:
 
 # "sí? con quién era?", "ok? a qué hora?": a yes put as a question, then what the patient is unsure of
 _YES_THEN_A_QUESTION = re.compile(r"^\W*(?:si+|sip|ok|okay|dale|ya|bueno|yes)\s*\?")
+
+
+def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
+    """At «¿Confirmo … a nombre de Tomás Pérez?», the name put right: "perdón, es para mi otro hijo, Diego Pérez",
+    "es Diego Pérez, no Tomás" (that name, confirmed again), "no, mejor para mí" (the writer's own). Was: the same
+    question with Tomás, and "sí" booked him. None: no such correction."""
+    if not _PUTS_RIGHT.match(norm) and not _NOT_THAT_NAME.search(ctx.turn.message):
+        return None
+    name = check_person_name(_NOT_THAT_NAME.sub(" ", ctx.turn.message)).value
+    if not name and (for_me(norm) or _MY_NAME.search(norm)):
+        mine = evolve(state, for_other=False, patient_name="")
+        return reask(ctx, mine, [ctx.say("for_me_named")], understood=True)
+    if not name or fold(name) == fold(state.patient_name) or fold(name) == fold(ctx.turn.name):
+        return None
+    said = read_message(ctx, state, ctx.turn.message)
+    if said.named or said.title or said.specialty or said.day or said.times:  # "no, mejor con la Dra. Soto"
+        return None
+    renamed = evolve(state, patient_name=name)
+    return reask(ctx, renamed, [ctx.say("for_other_named", name=name)], understood=True)
+
+
+# How a name put right begins: "no, …", "perdón, es para…", "me equivoqué…", "es Diego Pérez…", "a nombre de…"
+_PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|me equivoque|es|era|a nombre de|mejor)\b")
+# "…, no Tomás": the name that is not the one (as typed: capitalised)
+_NOT_THAT_NAME = re.compile(r"\b[Nn]o,?\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)*")
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

@@ -224,3 +224,17 @@ def test_the_number_of_a_line_said_as_el_n_is_asked_about_never_read_as_that_day
         assert "¿Confirmo el jueves 3 de diciembre a las 11:30" in texts(reply) and not chat.books, message
         chat.say("otra hora")
     assert "Vie 4 dic" in texts(chat.say("el viernes 4"))  # the day, said as one
+
+
+def test_the_name_put_right_at_the_confirmation_is_the_one_booked():
+    """«¿Confirmo … a nombre de Tomás Pérez?» "perdón, es para mi otro hijo, Diego Pérez", "es Diego Pérez, no Tomás",
+    "no, mejor para mí" asked the same question with Tomás, and "sí" booked Tomás."""
+    for message, whose, booked_as in (("perdón, es para mi otro hijo, Diego Pérez", "a nombre de Diego Pérez",
+                                       "Diego Pérez"),
+                                      ("es Diego Pérez, no Tomás", "a nombre de Diego Pérez", "Diego Pérez"),
+                                      ("no, mejor para mí", "la hora será a tu nombre", "")):
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say("hola, quiero hora para mi hijo Tomás Pérez el miércoles a las 9")
+        reply = chat.say(message)
+        assert whose in texts(reply) and not chat.books, (message, texts(reply))
+        assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == booked_as, message
