@@ -300,6 +300,12 @@ def read(
     return _read_cached(message[:MAX_READ], today, bare_number, window_days, frozenset(names))
 
 
+# A professional ruled out, as typed (no comma: "no, con la dra soto" is a correction *to* her): "no con soto",
+# "no con la dra. soto", "con rojas no", "not with dr rojas"
+_NOT_WITH = re.compile(
+    r"(?i)\b(?:no|not) (?:con|with) (?:el |la |the )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+"
+    r"|\bcon (?:el |la )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+ no\b(?! (?:puedo|alcanzo|tengo))"
+)
 READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
 
 
@@ -308,6 +314,7 @@ READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings
 @lru_cache(maxsize=READINGS_CACHED)
 def _read_cached(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
     message = _BOTH_FOR.sub(" ", message)  # "…y medicina general, las dos para mí": a count of appointments
+    message = _NOT_WITH.sub(" ", message)  # "no con soto, con rojas": the one ruled out is not the one asked for
     reading = _read(message, today, bare_number, window_days, names)
     if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
         # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one

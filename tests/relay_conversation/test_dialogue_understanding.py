@@ -661,3 +661,14 @@ def test_a_call_refused_with_its_reason_is_no_call_and_courtesy_in_capitals_is_n
         chat.say("hola, quiero hora el jueves a las 9")
         chat.say("es para mi hijo")
         assert "a nombre de" not in texts(chat.say(answer)), answer
+
+
+def test_a_professional_ruled_out_is_never_the_one_proposed():
+    """"No con soto, con rojas el jueves a las 10" proposed 10:00 with Dra. Soto (both free then)."""
+    clinic = agenda([3], [(10, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas"))
+    for message in ("hola, no con soto, con rojas el jueves a las 10",
+                    "hola, con la dra soto no, con el dr rojas, el jueves a las 10"):
+        reply = Chat(clinic).say(message)
+        assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas" in texts(reply), message
+    reply = Chat(clinic).say("hola, hora el jueves a las 10. No, con la dra soto mejor")  # "no, con…": to her
+    assert "Dra. Ana Soto" in texts(reply) and "Dr. Juan Rojas" not in texts(reply)
