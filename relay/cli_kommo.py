@@ -13,6 +13,7 @@ import logging
 import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from relay.cli_support import open_store, read_secret_lines, same_store_flags, with_store_flags
 from relay.clinic_check import render_check
@@ -83,9 +84,14 @@ def _kommo_widget(args: argparse.Namespace) -> int:
     if not name or len(name) > 60:
         print("cita-relay: --name must be 1-60 characters", file=sys.stderr)
         return 2
+    relay_url = args.relay_url.strip()
+    problem = bot_url_problem(relay_url) if relay_url else ""
+    if problem:
+        print(f"cita-relay: --relay-url {relay_url!r}: {problem}", file=sys.stderr)
+        return 2
     out = Path(args.out).expanduser()
     options = WidgetOptions(
-        name=name, relay_url=args.relay_url.strip(), support_link=args.support_link, support_email=args.support_email
+        name=name, relay_url=relay_url, support_link=args.support_link, support_email=args.support_email
     )
     files = write_widget_zip(out, options)
     print(f"Widget archive written: {out} ({len(files)} files).")
@@ -93,6 +99,20 @@ def _kommo_widget(args: argparse.Namespace) -> int:
     if args.support_link == DEFAULT_SUPPORT_LINK or args.support_email == DEFAULT_SUPPORT_EMAIL:
         print("Tip: give your own --support-link and --support-email; Kommo shows them to the clinic.")
     return 0
+
+
+def bot_url_problem(url: str) -> str:
+    """Why ``url`` cannot be the bot's widget_request address (https://<relay>/kommo/<clinic>), or ""."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if parts.scheme != "https" or not parts.hostname or " " in url:
+        return "the bot's address is https://<the relay's public address>/kommo/<clinic> (Kommo only calls https)"
+    if path.startswith("/kommo/oauth/"):
+        return ("that is the integration's redirect URI (step 1), not the bot's address: drop the /oauth part,"
+                f" https://{parts.netloc}/kommo/{path.rsplit('/', 1)[-1]}")
+    if not re.fullmatch(r"(?:/[^/]+)*/kommo/[^/]+", path):
+        return "the bot's address ends in /kommo/<clinic>, the name given to `cita-relay add-clinic`"
+    return ""
 
 
 def _clinic_or_fail(store: ClinicAdmin, name: str) -> Clinic:

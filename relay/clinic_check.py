@@ -147,6 +147,11 @@ _T: dict[str, dict[str, str]] = {
         " reintenta solo, cada 30 minutos durante 12 horas; mientras, recepción los ve en «Para contactar» del"
         " agente.",
         "no_answer": "sin respuesta",
+        "kommo_writes_no_token": "Kommo ← relay: {count} paciente(s) derivado(s) a recepción desde {since} aún sin su"
+        " aviso en Kommo (tarea o nota en el lead): la clínica aún no está conectada a Kommo (ver la línea «Kommo» de"
+        " arriba). Conéctala y el relay los envía solo.",
+        "kommo_writes_no_agent": "Ojo: el agente de la clínica aún no se ha conectado: recepción los verá en «Para"
+        " contactar» cuando se conecte; mientras, escríbeles desde Kommo.",
         "some_failed": "Falta resolver {count} punto(s) de arriba antes del primer paciente.",
         "unreachable": "No se pudo preguntar al relay en {url}: ¿está corriendo `cita-relay serve`? ({detail})",
         "relay_lacks_clinic": "El relay en {url} no tiene la clínica {clinic}: sirve otra carpeta de datos que la de"
@@ -277,6 +282,11 @@ _T: dict[str, dict[str, str]] = {
         " Kommo notice (a task or note on the lead): Kommo has not taken it yet ({answer}). The relay tries again by"
         " itself, every 30 minutes for 12 hours; meanwhile reception sees them in the agent's «To contact» list.",
         "no_answer": "no answer",
+        "kommo_writes_no_token": "Kommo ← relay: {count} patient(s) handed to reception since {since} still lack their"
+        " notice in Kommo (a task or note on the lead): the clinic is not connected to Kommo yet (see the «Kommo» line"
+        " above). Connect it and the relay sends them by itself.",
+        "kommo_writes_no_agent": "Note: the clinic's agent has not connected yet: reception will see them under «Para"
+        " contactar» once it does; meanwhile, write to them from Kommo.",
         "some_failed": "{count} item(s) above must be fixed before the first patient.",
         "unreachable": "Could not ask the relay at {url}: is `cita-relay serve` running? ({detail})",
         "relay_lacks_clinic": "The relay at {url} has no clinic {clinic}: it serves another data folder than this"
@@ -366,7 +376,13 @@ def render_check(report: dict[str, Any], language: str | None = None) -> CheckOu
     writes = report.get("kommo_writes")
     if isinstance(writes, dict) and writes.get("owed"):  # an older relay does not say
         failures += 1
-        lines.append(f"{FAIL} " + _kommo_writes_line(writes, lang, clinic))
+        if kommo.get("problem") == "no_token":  # never "Kommo has not accepted them": the relay has not called it
+            lines.append(f"{FAIL} " + text(lang, "kommo_writes_no_token", count=writes["owed"],
+                                           since=_when(writes.get("since"), lang), clinic=clinic))
+        else:
+            lines.append(f"{FAIL} " + _kommo_writes_line(writes, lang, clinic))
+        if not agent.get("last_seen") and not agent.get("connected"):
+            lines.append("  " + text(lang, "kommo_writes_no_agent"))
 
     step = report.get("widget_request") or {}
     url = str(step.get("url", ""))

@@ -34,6 +34,9 @@ from wire.json_text import dumps as _dumps
 from wire.json_text import loads as _loads
 
 logger = logging.getLogger("relay.store")
+# Step 0 is the bot's first call to the relay; the replies go back to the step that waits for the patient's answer
+_BOT_STEP_RANGE = ("the bot question step must be 1 to 1000: the step that waits for the patient's answer and calls"
+                   " the relay again (step 0 is the bot's first call)")
 _checkpoint_failures = EventThrottle(burst=1, per_s=300.0)
 
 CLINIC_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -417,7 +420,7 @@ def checked_new_clinic(details: ClinicDetails, *, agent_token: str, now: float) 
     if not kommo_client_id.strip() or not kommo_client_secret.strip():
         raise StoreError("the Kommo client id and secret must not be empty")
     if not 1 <= bot_question_step <= 1000:
-        raise StoreError("the bot question step must be a step number")
+        raise StoreError(_BOT_STEP_RANGE)
     display_name = " ".join(display_name.split())  # one line: it goes inside a chat message
     if len(display_name) > MAX_DISPLAY_NAME:
         raise StoreError(f"the display name must be at most {MAX_DISPLAY_NAME} characters")
@@ -453,7 +456,7 @@ def checked_clinic_changes(name: str, changes: ClinicChanges) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if changes.bot_question_step is not None:
         if not 1 <= changes.bot_question_step <= 1000:
-            raise StoreError("the bot question step must be a step number")
+            raise StoreError(_BOT_STEP_RANGE)
         values["bot_question_step"] = changes.bot_question_step
     if changes.display_name is not None:
         display_name = " ".join(changes.display_name.split())  # one line: it goes inside a chat message

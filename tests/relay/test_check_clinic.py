@@ -331,3 +331,19 @@ async def test_handoffs_kommo_refuses_to_write_are_shown_by_check_clinic_and_wri
     assert "Contactar por WhatsApp a Rosa Vera" in task.text
     checked = await check_async(relay, clinic.name)
     assert not [line for line in checked.stdout.splitlines() if line.startswith("✘ Kommo ← relay")], checked.stdout
+
+
+def test_hand_offs_waiting_for_a_clinic_not_yet_connected_to_kommo_say_so():
+    """A clinic with no Kommo token was told «Kommo no lo ha aceptado todavía (sin respuesta)» — the relay never called
+    Kommo — and that reception sees them in «Para contactar», with no agent ever connected."""
+    report = {
+        "clinic": "c", "language": "es",
+        "kommo": {"ok": False, "problem": "no_token", "subdomain": "c"},
+        "agent": {"connected": False, "last_seen": None},
+        "slots": {"ok": False},
+        "kommo_writes": {"owed": 1, "since": "2026-12-02T10:00:00+00:00", "status": None},
+        "widget_request": {"url": "https://relay.example.com/kommo/c", "data": {"lead_id": "{{lead.id}}"}},
+    }
+    text = "\n".join(render_check(report).lines)
+    assert "la clínica aún no está conectada a Kommo" in text and "no lo ha aceptado" not in text
+    assert "el agente de la clínica aún no se ha conectado" in text

@@ -131,3 +131,16 @@ def test_a_bad_name_is_refused(tmp_path):
     refused = cita_relay("kommo-widget", "--out", str(tmp_path / "w.zip"), "--name", " ")
     assert refused.returncode == 2 and "--name" in refused.stderr
     assert not (tmp_path / "w.zip").exists()
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("https://relay.example.com/kommo/oauth/clinica-sol", "redirect URI"),  # pasted minutes before, in step 1
+    ("https://relay.example.com", "ends in /kommo/<clinic>"),
+    ("http://relay.example.com/kommo/clinica-sol", "Kommo only calls https"),
+    ("clinicasol", "Kommo only calls https"),
+])
+def test_a_bot_address_that_cannot_work_is_refused_with_the_reason(tmp_path, url, said):
+    """The widget pre-fills the bot's address: one that only fails later (a 405 or 404 the admin never sees) is
+    refused when the archive is made."""
+    made = cita_relay("kommo-widget", "--out", str(tmp_path / "w.zip"), "--relay-url", url)
+    assert made.returncode == 2 and said in made.stderr and not (tmp_path / "w.zip").exists()

@@ -78,6 +78,6 @@ async def test_set_clinic_changes_the_bots_step_on_the_running_relay_and_keeps_t
     assert nothing.returncode == 2 and "give --bot-question-step, --display-name, --language or --address" in (
         nothing.stderr)
     wrong = cita_relay("set-clinic", name, "--bot-question-step", "0", *flags)
-    assert wrong.returncode == 2 and "the bot question step must be a step number" in wrong.stderr
+    assert wrong.returncode == 2 and "the bot question step must be 1 to 1000" in wrong.stderr
     nobody = cita_relay("set-clinic", "nadie", "--language", "en", *flags)
     assert nobody.returncode == 2 and "no clinic named 'nadie'" in nobody.stderr
