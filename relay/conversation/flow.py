@@ -41,11 +41,11 @@ from relay.conversation.appointments import (
     which_again,
 )
 from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
-from relay.conversation.asking import answer, ask, missing
+from relay.conversation.asking import WHOSE_OWN, answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import check_person_name, not_a_name
+from relay.conversation.fields import check, check_person_name, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
@@ -264,7 +264,10 @@ def _decide(
     elif more is not None and not courtesy(more):
         state = evolve(state, more_asked=True)
     if more is None and not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name, asked later
-        state = evolve(state, for_other=True)
+        # The writer's own RUT or birth date, given as theirs («¿Cuál es tu número de documento?»), are not the
+        # other person's: asked again, of them (never the mother's RUT sent with the son's appointment)
+        theirs = tuple((k, v) for k, v in state.patient if k not in WHOSE_OWN)
+        state = evolve(state, for_other=True, patient=theirs)
     if more is None and not state.others_to_book and wants_several(norm):  # "y otra para mi hija": one now, one after
         state = evolve(state, for_other=True, others_to_book=True)
     if more is None or not another_person_too(more):  # "sí, y otra para mi mamá Rosa Díaz": not this one's name
@@ -380,6 +383,14 @@ def _decide(
         # the new booking asked about dropped (never booked beside it)
         return _own_appointments(ctx, evolve(state, stage=CHOOSE_DAY, asking="", pending=None, proposed=None),
                                  reading.intent)
+    if (state.stage == ASK_FIELD and state.asking and state.asking != PATIENT_NAME and state.proposed is not None
+            and action is None and state.for_other and for_someone_else(norm) and not _valid_answer(ctx, state)):
+        # "ah no, es para mi mamá" at «¿Cuál es tu número de documento?»: whose, then theirs — never "tu RUT" again
+        whose = _named_for(state, turn.message, turn.name)
+        whose, still = missing(ctx, evolve(whose, asking=""))
+        if still:
+            return ask(ctx, whose, state.proposed, state.pending_message, still[0], [ctx.say("for_other_noted")]
+                       if not whose.patient_name else [ctx.say("for_other_named", name=whose.patient_name)])
     if state.stage == ASK_FIELD and state.asking and action is None and tapped(state, norm) is None:
         return _field_answer(ctx, state, turn.message)
     if state.stage == BOOKING:  # a damaged record (no pending slot): start the menus again
@@ -1193,6 +1204,11 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
 _PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|me equivoque|es|era|a nombre de|mejor)\b")
 # "…, no Tomás": the name that is not the one (as typed: capitalised)
 _NOT_THAT_NAME = re.compile(r"\b[Nn]o,?\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)*")
+
+
+def _valid_answer(ctx: Context, state: ConversationState) -> bool:
+    """The message answers the field asked ("12.345.678-5" at the RUT question), whatever else it says."""
+    return bool(check(state.asking, ctx.turn.message, ctx.today).value)
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

@@ -382,3 +382,21 @@ def test_assent_is_no_name_real_surnames_are_and_a_rut_keeps_its_check_digit_how
     for typed in ("12.345.678–5", "12.345.678/5", "12.345.678 – 5"):
         assert check_national_id(typed).value == "12345678-5", typed
     assert not check_national_id("mi rut es 12.345.678 gracias").value
+
+
+def test_the_writers_own_id_given_before_saying_it_is_for_someone_else_is_never_theirs():
+    """The mother gave her own RUT at «¿Cuál es tu número de documento?», then "no espera, es para mi hijo": the son
+    was booked with her RUT."""
+    chat = Chat(requiring("national_id", "birth_date"))
+    assert "¿Cuál es tu número de documento" in texts(tap_a_time(chat))
+    chat.say("12.345.678-5")
+    reply = chat.say("ah perdón, la hora es para mi hijo Tomás Pérez")
+    assert "¿Cuál es el número de documento (RUT, DNI o NIE) de Tomás Pérez?" in texts(reply), texts(reply)
+    chat = Chat(requiring("national_id", "birth_date"))
+    tap_a_time(chat)
+    reply = chat.say("ah no, es para mi mamá")  # at the RUT question: whose, first; then hers
+    assert "¿A nombre de quién reservo la hora?" in texts(reply) and "tu número" not in texts(reply)
+    assert "de Rosa Díaz" in texts(chat.say("Rosa Díaz"))
+    chat.say("9.876.543-3")
+    assert chat.say("15/03/1950").status == "booked"
+    assert dict(chat.books[0].state.patient)["national_id"] == "9876543-3"
