@@ -813,9 +813,16 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
         written = _CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
             name = check_person_name(written.group(0)).value
+    if not name and not for_someone_else(folded) and (me := _I_AM.search(message)):
+        # "hola, soy Carla Muñoz, quiero hora" from a phone whose WhatsApp name is another: under the name said
+        written = _CAPITALISED_NAME.match(message, me.end())
+        if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
+            name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
+_I_AM = re.compile(r"(?i:\b(?:soy|mi nombre es|me llamo|le habla|les habla|te habla|my name is|this is|i am|i m))\s+"
+                   r"(?=[A-ZÁÉÍÓÚÑ])")
 _RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
 _FOR_THEM = re.compile(r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le)\b")
