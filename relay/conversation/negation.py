@@ -34,6 +34,9 @@ _DAYISH = (
 _DAYS = (
     rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b)|y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
 )
+# The same list without commas: after "no …" a comma starts the correction ("no el jueves, el viernes": Friday is
+# the day wanted), and before "… imposible" it ends the day asked for ("a las 10 del viernes, el jueves imposible")
+_DAYS_JOINED = rf"(?:{_DAYISH}(?:\s*(?:y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
 _NEG = (
     r"(?:no (?:puedo|podre|podria|podemos|alcanzo|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|"
     r"sirven|acomodan|quedan)|es posible|hay caso)|imposible|can'?t|cannot|can not|could ?n'?t"
@@ -43,13 +46,13 @@ _NEG = (
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
 _RULED_OUT = (
     # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
-    re.compile(rf"\b({_DAYS})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
+    re.compile(rf"\b({_DAYS_JOINED})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
     re.compile(
         rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|tampoco|(?:(?:que|q) )?no sea"
-        rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS})\b"
+        rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS_JOINED})\b"
     ),
     # "trabajo en la mañana", "trabajo los lunes", "I work mornings"
     re.compile(rf"\b(?:trabajo|trabajamos|estoy trabajando|i work|i'?m at work)\s+({_DAYS})\b"),

@@ -288,3 +288,14 @@ def test_parts_of_the_day_said_in_the_plural_are_left_out():
     chat = Chat(agenda([2], [(9, 0), (15, 0)]))
     chat.say("hola, necesito hora, no me sirven las tardes")
     assert buttons(chat.say("Mié 2 dic"))[:1] == ["09:00"] and "15:00" not in buttons(chat.replies[-1])
+
+
+def test_the_day_wanted_after_the_one_ruled_out_is_never_ruled_out_too():
+    """"No el jueves, el viernes a las 10" and "a las 10 del viernes, el jueves imposible" left both days out
+    («Entendido, sin esos días»): Friday is the day asked for. A list joined by "y" / "ni" is still all ruled out."""
+    clinic = agenda([3, 4, 7], [(10, 0)])
+    for message in ("hola no el jueves, el viernes a las 10", "hola a las 10 del viernes, el jueves imposible"):
+        reply = Chat(clinic).say(message)
+        assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(reply), (message, texts(reply))
+    reply = Chat(clinic).say("hola, una hora, pero no el jueves ni el viernes")
+    assert "Jue 3 dic" not in texts(reply) and "Vie 4 dic" not in texts(reply)
