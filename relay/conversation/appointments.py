@@ -21,10 +21,10 @@ from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import Reading, normalize, read
 from relay.conversation.intents import (
+    RELATIVE,
     asked_besides,
     asks_if_still_on,
     confirms_attendance,
-    for_someone_else,
     means_every_one,
     old_appointment_part,
     takes_cancel_back,
@@ -258,7 +258,7 @@ def _listed(
                 state.bookings, said.day, said.times, _named_professionals(said, only),
                 by_weekday=said.by_weekday):  # "la de las 4 con soto"
             opening = [*opening, lang.say("no_booking_like_that")]
-        elif for_someone_else(normalize(_old_part(state))) and not under_another_name(only, owner):
+        elif _THEIR_APPOINTMENT.search(normalize(_old_part(state))) and not under_another_name(only, owner):
             opening = [*opening, lang.say("no_booking_for_them")]  # "…la hora de mi mamá": theirs only, said so
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
@@ -467,6 +467,13 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
     if _someone_elses(booking, owner):
         return lang.say("cancel_done_for", patient=booking.patient, **when_words(lang, booking))
     return lang.say("cancel_done", **when_words(lang, booking))
+
+
+# "la hora de mi mamá", "la cita de mi hijo", "la de mi esposo": a relative's appointment named (never "porque mi
+# mamá está enferma": the writer's own, with a reason)
+_THEIR_APPOINTMENT = re.compile(
+    rf"\b(?:hora|cita|consulta|turno|control|la|el) (?:de|del|para) (?:mi|mis|la|el) {RELATIVE}\b"
+)
 
 
 def cancelled_before(lang: Language, state: ConversationState, owner: str) -> Reply:

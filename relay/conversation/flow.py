@@ -227,8 +227,9 @@ def _decide(
         renamed = _name_set_right(ctx, state, norm)
         if renamed is not None:
             return renamed
-    if state.stage == CONFIRM and state.proposed is not None and (_yes_asked_back(turn.message, norm)
-                                                                 or _YES_THEN_A_QUESTION.match(fold(turn.message))):
+    if (state.stage == CONFIRM and state.proposed is not None
+            and (_yes_asked_back(turn.message, norm) or _YES_THEN_A_QUESTION.match(fold(turn.message)))
+            and not _a_yes_after_the_question(turn.message)):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None:
         answered = _answered_by_what_they_say(ctx, state, norm)
@@ -243,6 +244,8 @@ def _decide(
         if coming is not None:
             return coming
         aside = attendance_aside(norm)
+        if aside and _NOT_SURE_YET.search(norm):  # "ahí estaré si me dan permiso", "…a menos que llueva": not yet
+            return reask(ctx, state)
         if aside is not None and not _says_no(norm) and not _of_another_person(aside):
             # "ahí estaré, pero ¿puede ser más tarde?": the rest read as said at «¿Confirmo…?» (never a look at
             # appointments they do not have yet)
@@ -252,8 +255,7 @@ def _decide(
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if (more is not None and state.stage == CONFIRM and state.proposed is not None and not another_person_too(more)
-            and not _BESIDES.search(more) and ("?" in turn.message or _ASKS_IF_IT_CAN.search(more))
-            and read_message(ctx, state, more).found):
+            and not _BESIDES.search(more) and _ASKS_IF_IT_CAN.search(more) and read_message(ctx, state, more).found):
         more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?": this one elsewhere, asked
     if state.stage == CONFIRM and state.proposed is not None and more is None:  # "ok pero otro día", "sí, pero
         elsewhere = _elsewhere_from_confirm(ctx, state, norm)  # con otra doctora" (never "sí, y otra para mi hijo…")
@@ -446,7 +448,8 @@ def _decide(
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
             and (reading.day or reading.times or reading.part) and _TO_WHEN.search(norm)
-            and not (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm))):
+            and not (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm))
+            and not _another_that_day(state, reading)):
         # «¿Cambio tu hora del jueves…?» "no, para el viernes", "pásala al viernes": where it goes, never Friday's
         # appointment moved instead (the days' message says which one will be cancelled)
         return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
@@ -1016,15 +1019,20 @@ _NO_WORRIES = re.compile(
 )
 # "…si fuera con el dr rojas", "…puede ser a las 10", "…no hay el viernes": another day, time or professional asked
 # for this same booking, not something besides it
-_ASKS_IF_IT_CAN = re.compile(r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|hay|tienen|could it be|can it be)\b")
+_ASKS_IF_IT_CAN = re.compile(r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|hay(?! que)|tienen(?! que)"
+                             r"|could it be|can it be|instead)\b")
 # "…y de paso, ¿tienen kine el sábado?", "…y también otra el lunes": something besides this booking
 _BESIDES = re.compile(r"\b(?:de paso|tambien|tb|tmb|ademas|aparte|otr[ao]s?|also|too|as well|another)\b")
 # Beside "ahí estaré": another time wanted ("…pero ¿puede ser un poco más tarde?", "mejor a las 11"), or not sure yet
 # ("…creo, te aviso"). "Llego 10 min tarde", "¿tengo que llegar antes?" are neither.
+_NOT_SURE_YET = re.compile(
+    r"\b(?:pensar\w*|pienso|lo veo|revis\w*|te aviso|le aviso|les aviso|esper\w*|quizas|tal vez|capaz|creo|think"
+    r"|check|maybe|perhaps|consult(?:ar|arlo|arla|o|e)|permiso|si me dan|si puedo|si alcanzo|primero|dejame|a ver"
+    r"|a menos que|salvo que|siempre que|si es que|if i can|if i get|unless|depend\w*)\b"
+)
 _NOT_THIS_ONE_YET = re.compile(
     r"\b(?:mas (?:tarde|temprano)|later|earlier|otra hora|otro horario|mejor|prefiero|preferiria|mas bien|en vez"
-    r"|cambia\w*|better|rather|instead|pensar\w*|pienso|lo veo|revis\w*|te aviso|le aviso|les aviso|esper\w*|quizas"
-    r"|tal vez|capaz|creo|think|check|maybe|perhaps)\b"
+    r"|cambia\w*|better|rather|instead)\b|" + _NOT_SURE_YET.pattern
 )
 
 
@@ -1141,20 +1149,62 @@ def _answered_by_what_they_say(ctx: Context, state: ConversationState, norm: str
         if state.intent == "reschedule":
             return cancel_instead(ctx.lang, state, ctx.clinic)
         return _follow(ctx, state, Option(norm, "cancel_yes"), norm)
-    if (not cannot_come(norm) or _OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm)
-            or _NOT_THAT_ONE.search(norm)):
+    if (not cannot_come(norm) or _OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm)
+            or _UNDOING_REFUSED.search(norm) or _NO_OTHER.search(norm)):
         return None
     reading = read_message(ctx, state, ctx.turn.message)
     if reading.day or reading.times or reading.part or (state.intent != "reschedule"
                                                         and detect(norm).intent == "reschedule"):
         return None  # "no puedo ir, ¿me la cambias para el viernes?": read as usual
+    if state.intent != "reschedule" and _ANOTHER_TIME.search(norm) and not _A_NO_FIRST.match(written):
+        # "no puedo ir ese día, ¿tienen otro?", "no puedo ir, dame otra": a move (nothing undone until the new one)
+        return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
+    if not _only_that_they_cannot_come(ctx.turn.message, norm):
+        return None
     if _A_NO_FIRST.match(written):
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if state.intent == "reschedule" and _NOT_NEEDED.search(norm):  # «¿Cambio…?» "ya no la necesito"
         return cancel_instead(ctx.lang, state, ctx.clinic)
-    if state.intent != "reschedule" and _ANOTHER_TIME.search(norm):  # "no puedo ir ese día, ¿tienen otro?": a move
-        return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
     return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
+
+
+def _another_that_day(state: ConversationState, reading: Reading) -> bool:
+    """Another of their appointments falls on the day said ("no, mi hora para el viernes" with one on Friday):
+    which one they mean is asked, never this one moved there."""
+    if reading.day is None:
+        return False
+    on_it = named_bookings(state.bookings, reading.day, (), by_weekday=reading.by_weekday)
+    return any(b != state.target for b in on_it)
+
+
+def _only_that_they_cannot_come(message: str, norm: str) -> bool:
+    """ "No puedo ir", "sí, no voy a poder, lo siento", "ya no la necesito": the answer, said as a reason — never a
+    question ("¿y si no puedo ir qué pasa?"), a condition ("si no puedo ir te aviso"), a maybe, the undoing itself
+    refused ("ya no quiero cancelarla", "no la necesito cancelar") or a reason to keep it ("no puedo ir en la tarde,
+    por eso la tomé en la mañana", "no puedo ir sola, ¿puedo ir con mi hija?", "I can't make it earlier, keep it")."""
+    if "?" in message or _NOT_THIS_ONE_YET.search(norm) or keeps_it(norm):
+        return False
+    rest = [w for w in _CANT_SAID.sub(" ", norm).split() if w not in _AROUND_A_REASON]
+    if rest and _IF_I_CANNOT.match(fold(message)):  # "si no puedo ir, llamo" (never "si no puedo ir": a yes)
+        return False
+    return len(rest) <= 2
+
+
+# "no quiero cancelarla", "no la necesito cancelar", "ya no quiero cambiarla": the undoing refused, not a reason
+_UNDOING_REFUSED = re.compile(r"\bno\b(?:\s+\w+){0,3}?\s+(?:cancel|anul|cambi|mover|muev|reagend)\w*")
+_NO_OTHER = re.compile(r"\bningun\w* otr\w*|\botr\w* que no sea\b|\bany other\b")  # "no iré a ninguna otra"
+_IF_I_CANNOT = re.compile(r"^\W*(?:y )?si no\b")
+_CANT_SAID = re.compile(
+    r"\b(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)?"
+    r"|\b(?:ya )?no (?:la )?(?:voy a )?necesit\w*|\bya no (?:la )?quiero\b|\bno ire\b|\bno iremos\b"
+    r"|\bcan ?t make it|cannot make it|won ?t make it|can ?t come|cannot come"
+)
+# What goes with a reason to cancel and changes nothing: a yes, "es que", "lo siento", "ese día", courtesy
+_AROUND_A_REASON = frozenset(
+    "si sii ya ok dale bueno claro es que porque lo siento disculpa disculpe perdon sorry al final finalmente ese "
+    "este dia entonces asi gracias por favor porfa la hora cita a mi mas la verdad pucha uf ups tengo un imprevisto "
+    "me salio algo surgio trabajo al fin i m so sorry yes my appointment the".split()
+)
 
 
 # "para el viernes", "al viernes", "pásala a las 5", "for friday": the day or time an appointment moves to
@@ -1180,8 +1230,13 @@ def _said_instead(ctx: Context, state: ConversationState, message: str) -> bool:
 
 
 def _instead_of_theirs(ctx: Context, state: ConversationState) -> bool:
-    """The message that found their appointment wanted a day or time instead ("no, mejor otra hora, a las 10")."""
-    return bool(state.wish) and _said_instead(ctx, state, state.wish)
+    """The message that found their appointment began by taking it back for a day or time instead ("no, mejor otra
+    hora, a las 10"; never "quiero otra hora el viernes, mejor en la tarde": one more)."""
+    return (bool(state.wish) and _TAKEN_BACK.match(normalize(state.wish)) is not None
+            and _said_instead(ctx, state, state.wish))
+
+
+_TAKEN_BACK = re.compile(r"(?:(?:ups|uy|ay|oh|perdon|espera|pucha) )*(?:no+|mejor|prefiero|en vez|cambia\w*)\b")
 
 
 # "sí? con quién era?", "ok? a qué hora?": a yes put as a question, then what the patient is unsure of
@@ -1195,18 +1250,22 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
     if not _PUTS_RIGHT.match(norm) and not _NOT_THAT_NAME.search(ctx.turn.message):
         return None
     name = check_person_name(_NOT_THAT_NAME.sub(" ", ctx.turn.message)).value
+    if name and not _A_FULL_NAME.fullmatch(name):  # "Tomás no puede en la mañana": a sentence, not a name
+        return None
     if not name and (for_me(norm) or _MY_NAME.search(norm)):
         mine = evolve(state, for_other=False, patient_name="")
         return reask(ctx, mine, [ctx.say("for_me_named")], understood=True)
     if not name or fold(name) == fold(state.patient_name) or fold(name) == fold(ctx.turn.name):
         return None
     said = read_message(ctx, state, ctx.turn.message)
-    if said.named or said.title or said.specialty or said.day or said.times:  # "no, mejor con la Dra. Soto"
+    if said.named or said.title or said.specialty or said.day or said.times or said.part:  # "…con la Dra. Soto"
         return None
     renamed = evolve(state, patient_name=name)
     return reask(ctx, renamed, [ctx.say("for_other_named", name=name)], understood=True)
 
 
+# A person's full name as written: two to four capitalised words ("María José Rojas", "Tomás de la Fuente")
+_A_FULL_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de|del|de la|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)){1,3}")
 # How a name put right begins: "no, …", "perdón, es para…", "me equivoqué…", "es Diego Pérez…", "a nombre de…"
 _PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|me equivoque|es|era|a nombre de|mejor)\b")
 # "…, no Tomás": the name that is not the one (as typed: capitalised)
@@ -1216,6 +1275,12 @@ _NOT_THAT_NAME = re.compile(r"\b[Nn]o,?\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\
 def _valid_answer(ctx: Context, state: ConversationState) -> bool:
     """The message answers the field asked ("12.345.678-5" at the RUT question), whatever else it says."""
     return bool(check(state.asking, ctx.turn.message, ctx.today).value)
+
+
+def _a_yes_after_the_question(message: str) -> bool:
+    """"¿Sí? sí, dale", "sí? perfecto": the question answered by the patient themself, a yes after all."""
+    after = normalize(message.split("?", 1)[1]) if "?" in message else ""
+    return bool(after) and (detect(after).answer == "yes" or courtesy(after) != "")
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:
@@ -1235,7 +1300,8 @@ def _another_named(ctx: Context, state: ConversationState, norm: str, owner: str
     if ruled_out and _LEADING_YES.match(_NOT_THAT_ONE.sub(" ", norm).strip()):  # "sí, (pero) no la del viernes":
         return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # the yes, to the one asked about
     if len(state.bookings) < 2:  # "sí, la otra" with one appointment: which other? Asked again, nothing undone
-        return confirm_again(ctx.lang, state, ctx.clinic) if _OTHER_ONE.search(norm) else None
+        other = _OTHER_ONE.search(norm.replace("otra vez", " "))  # "sí, la otra vez también la cancelé": a yes
+        return confirm_again(ctx.lang, state, ctx.clinic) if other else None
     cancelling = state.intent == "cancel"
     if cancelling and _LEADING_YES.match(norm) and _BOTH.search(norm):  # "sí, ambas", "sí, las dos": each one asked
         return cancel_each(ctx.lang, state, ctx.clinic)

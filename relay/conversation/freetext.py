@@ -304,7 +304,7 @@ def read(
 # "no con la dra. soto", "con rojas no", "not with dr rojas"
 _NOT_WITH = re.compile(
     r"(?i)\b(?:no|not) (?:con|with) (?:el |la |the )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+"
-    r"|\bcon (?:el |la )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+ no\b(?! (?:puedo|alcanzo|tengo))"
+    r"|\bcon (?:el |la )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+ no(?=\s*(?:[,.;!]|$|porfa|por favor))"
 )
 READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
 

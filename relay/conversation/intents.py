@@ -908,8 +908,10 @@ _KEEP_IT = re.compile(
     r"|\b(?:deja|dejala|dejalo|dejarla|dejarlo|dejemosla|dejemoslo|mantenla|mantenlo|mantener(?:la|lo)?)"
     r" (?:como|asi|igual|tal cual|donde)"
     r"|\bcomo estaba\b|\bno (?:la|lo|me la|me lo|quiero) (?:cambi|muev|mover)\w*"
-    # "no, mejor la mantengo", "pido una nueva y mantengo la del jueves"
-    r"|\b(?:la |lo )?mantengo\b|\bme la quedo\b"
+    # "no, mejor la mantengo", "pido una nueva y mantengo la del jueves" (never "me la quedo": "I'll take it")
+    r"|\b(?:mejor|no|prefiero) (?:la|lo) mantengo\b|^(?:la|lo) mantengo$"
+    r"|\bmantengo (?:la|el) del\b|\bmantengo (?:la|mi|el) (?:hora |cita )?(?:que tengo|que tenia|original|anterior"
+    r"|mia|de antes)\b"
     # "…entonces no, déjala nomás", "no la canceles": said after a day or a reason, still a no
     r"|\b(?:dejala|dejalo|dejela|dejelo)(?: (?:nomas|no mas|mejor|entonces|po|pues|asi))*$"
     r"|\bno (?:la|lo|me la|me lo|se la) (?:cancel|anul)\w*"

@@ -1082,19 +1082,23 @@ def test_at_the_cancel_question_i_cannot_go_is_the_yes_and_i_cannot_go_but_want_
     assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
 
 
-def test_at_the_move_question_the_day_it_goes_to_never_moves_the_appointment_of_that_day_instead():
-    # «¿Cambio tu hora del jueves…?» "no, para el viernes" moved Friday's appointment to Thursday.
+def test_at_the_move_question_the_day_it_goes_to_is_where_it_goes_unless_another_appointment_is_that_day():
+    # «¿Cambio tu hora del jueves…?» "no, para el viernes": where it goes (Friday's times, Thursday's named as the one
+    # that will be cancelled); with an appointment on Friday too, which one they mean is asked (never moved on it).
     for message in ("no, para el viernes", "no, pal viernes porfa", "no no, pásala al viernes"):
-        agent = ClinicAgent(THU, FRI)
+        agent = ClinicAgent(THU)
         chat = Chat(agenda([3, 4], [(9, 0)]), appointments=agent)
         chat.say("quiero cambiar la hora del jueves")
         reply = chat.say(message)
         assert "la del jueves 3 de diciembre a las 10:00 se cancelará" in texts(reply), (message, texts(reply))
         assert "Vie 4 dic" in texts(reply) and not agent.moved
-    agent = ClinicAgent(THU, FRI)  # naming the other appointment still asks about that one
-    chat = Chat(agenda([3, 4], [(9, 0)]), appointments=agent)
-    chat.say("quiero cambiar la hora del jueves")
-    assert "¿Cambio tu hora del viernes 4 de diciembre" in texts(chat.say("no, la del viernes"))
+    for message in ("no, para el viernes", "no, mi hora para el viernes", "no, la del viernes"):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(agenda([3, 4], [(9, 0)]), appointments=agent)
+        chat.say("quiero cambiar la hora del jueves")
+        reply = chat.say(message)
+        assert "¿Cambio tu hora del viernes 4 de diciembre" in texts(reply), (message, texts(reply))
+        assert not agent.moved
 
 
 def test_cancelling_a_relatives_appointment_when_only_the_writers_own_is_found_says_so_first():
@@ -1127,3 +1131,21 @@ def test_keeping_the_appointment_mid_move_drops_the_move_and_the_other_one_with_
     chat.say("necesito cancelar mi hora")
     reply = chat.say("sí la otra")
     assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(reply) and not agent.cancelled
+
+
+def test_near_misses_of_todays_rules_do_what_the_patient_meant():
+    """A walk of phrasings near the new rules (the regressions it found, one line each)."""
+    for message in ("ya no quiero cancelarla", "no la necesito cancelar, solo quería saber la hora",
+                    "no puedo ir sola, ¿puedo ir con mi hija?", "si no puedo ir te aviso",
+                    "no puedo ir en la tarde, por eso la tomé en la mañana", "no iré a ninguna otra"):
+        agent = ClinicAgent(THU)
+        chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+        chat.say("necesito cancelar mi hora")
+        reply = chat.say(message)
+        assert reply.status != "cancelled" and not agent.cancelled, (message, texts(reply))
+    agent = ClinicAgent(THU)  # "me la quedo" mid-move is "I'll take it", never "keep the old one"
+    chat = Chat(agenda([2, 4], [(9, 0), (11, 30)]), appointments=agent)
+    chat.say("quiero cambiar mi hora")
+    chat.say("sí")
+    chat.say("viernes")
+    assert "¿Confirmo el viernes 4 de diciembre a las 11:30" in texts(chat.say("la de las 11:30 me la quedo"))

@@ -672,3 +672,10 @@ def test_a_professional_ruled_out_is_never_the_one_proposed():
         assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas" in texts(reply), message
     reply = Chat(clinic).say("hola, hora el jueves a las 10. No, con la dra soto mejor")  # "no, con…": to her
     assert "Dra. Ana Soto" in texts(reply) and "Dr. Juan Rojas" not in texts(reply)
+
+
+def test_a_professional_said_with_a_no_that_rules_nothing_out_is_still_asked_for():
+    clinic = agenda([3], [(10, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas"))
+    for message, who in (("hola, quiero hora con la dra soto no más, el jueves a las 10", "Dra. Ana Soto"),
+                         ("¿puede ser con rojas no? el jueves a las 10", "Dr. Juan Rojas")):
+        assert f"a las 10:00 con {'la' if 'Dra' in who else 'el'} {who}" in texts(Chat(clinic).say(message)), message

@@ -238,3 +238,23 @@ def test_the_name_put_right_at_the_confirmation_is_the_one_booked():
         reply = chat.say(message)
         assert whose in texts(reply) and not chat.books, (message, texts(reply))
         assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == booked_as, message
+
+
+def test_near_misses_at_the_confirmation_keep_the_yes_and_the_name():
+    for message in ("sí, ¿y mañana me mandan recordatorio?", "sí, ¿y hay que ir en ayunas en la mañana?",
+                    "¿Sí? sí, dale"):
+        chat = at_the_confirmation()
+        assert chat.say(message).status == "booked", message
+    for message in ("ahí estaré si me dan permiso en el trabajo", "ahí estaré, a menos que llueva"):
+        chat = at_the_confirmation()
+        reply = chat.say(message)
+        assert not chat.books and CONFIRM in texts(reply), message
+    chat = Chat(agenda([2, 4], [(9, 0)]))
+    chat.say("hola, quiero hora para mi hijo Tomás Pérez el miércoles a las 9")
+    chat.say("perdón, Tomás no puede en la mañana")
+    assert all(b.state.patient_name in ("", "Tomás Pérez") for b in chat.books)
+    for name in ("José Temprano", "Rosa Sábado"):  # real names with a day's or a time's word in them
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+        chat.say("sí")
+        assert chat.say(name).status == "booked" and chat.books[0].state.patient_name == name
