@@ -472,7 +472,8 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
 # "la hora de mi mamá", "la cita de mi hijo", "la de mi esposo": a relative's appointment named (never "porque mi
 # mamá está enferma": the writer's own, with a reason)
 _THEIR_APPOINTMENT = re.compile(
-    rf"\b(?:hora|cita|consulta|turno|control|la|el) (?:de|del|para) (?:mi|mis|la|el) {RELATIVE}\b"
+    rf"\b(?:cancel|cambi|anul|mover|muev|reagend)\w* (?:la |el )?(?:(?:hora|cita|consulta|turno|control) )?"
+    rf"(?:de|del|para) (?:mi|mis|la|el) {RELATIVE}\b"
 )
 
 

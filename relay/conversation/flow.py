@@ -227,9 +227,7 @@ def _decide(
         renamed = _name_set_right(ctx, state, norm)
         if renamed is not None:
             return renamed
-    if (state.stage == CONFIRM and state.proposed is not None
-            and (_yes_asked_back(turn.message, norm) or _YES_THEN_A_QUESTION.match(fold(turn.message)))
-            and not _a_yes_after_the_question(turn.message)):
+    if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None:
         answered = _answered_by_what_they_say(ctx, state, norm)
@@ -816,14 +814,23 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
         written = _CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
             name = check_person_name(written.group(0)).value
-    if not name and not for_someone_else(folded) and (me := _I_AM.search(message)):
+    if not name and not for_someone_else(folded) and not _ON_BEHALF.search(folded) and (me := _I_AM.search(message)):
         # "hola, soy Carla Muñoz, quiero hora" from a phone whose WhatsApp name is another: under the name said
         written = _CAPITALISED_NAME.match(message, me.end())
-        if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
+        if (written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip())
+                and not _NOT_A_PATIENTS_NAME.search(fold(written.group(0)))):
             name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
+# "soy Carla, la hija de la señora Ana, quiero hora para ella", "de parte de…": the writer books for someone else
+_ON_BEHALF = re.compile(
+    r"\b(?:para (?:ella|el|la senora|el senor|don|dona)|de parte de|(?:hij[oa]|niet[oa]|sobrin[oa]|cuidador\w*"
+    r"|herman[oa]|espos[oa]|mama|papa|madre|padre|tia|tio|pareja|polol[oa]) de)\b"
+)
+# "soy Fonasa Tramo B", "soy Isapre Cruz Blanca", "soy Paciente Nuevo": what the writer is, not their name
+_NOT_A_PATIENTS_NAME = re.compile(r"\b(?:fonasa|isapre|tramo|paciente|nuev[oa]|particular|cliente|usuari[oa]"
+                                  r"|beneficiari[oa]|afiliad[oa]|soci[oa]|empresa|convenio|clinica|centro)\b")
 _I_AM = re.compile(r"(?i:\b(?:soy|mi nombre es|me llamo|le habla|les habla|te habla|my name is|this is|i am|i m))\s+"
                    r"(?=[A-ZÁÉÍÓÚÑ])")
 _RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")
@@ -1019,8 +1026,10 @@ _NO_WORRIES = re.compile(
 )
 # "…si fuera con el dr rojas", "…puede ser a las 10", "…no hay el viernes": another day, time or professional asked
 # for this same booking, not something besides it
-_ASKS_IF_IT_CAN = re.compile(r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|hay(?! que)|tienen(?! que)"
-                             r"|could it be|can it be|instead)\b")
+_ASKS_IF_IT_CAN = re.compile(
+    r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|(?:hay|tienen|tiene) (?:hora|horas|cupo|cupos|algo|otra|otro"
+    r"|disponib\w*|libre\w*)|could it be|can it be|instead)\b"
+)
 # "…y de paso, ¿tienen kine el sábado?", "…y también otra el lunes": something besides this booking
 _BESIDES = re.compile(r"\b(?:de paso|tambien|tb|tmb|ademas|aparte|otr[ao]s?|also|too|as well|another)\b")
 # Beside "ahí estaré": another time wanted ("…pero ¿puede ser un poco más tarde?", "mejor a las 11"), or not sure yet
@@ -1184,6 +1193,8 @@ def _only_that_they_cannot_come(message: str, norm: str) -> bool:
     por eso la tomé en la mañana", "no puedo ir sola, ¿puedo ir con mi hija?", "I can't make it earlier, keep it")."""
     if "?" in message or _NOT_THIS_ONE_YET.search(norm) or keeps_it(norm):
         return False
+    if _ONLY_IF.search(norm):  # "no puedo ir sola", "no puedo ir en ayunas": a worry or a condition, not a no-show
+        return False
     rest = [w for w in _CANT_SAID.sub(" ", norm).split() if w not in _AROUND_A_REASON]
     if rest and _IF_I_CANNOT.match(fold(message)):  # "si no puedo ir, llamo" (never "si no puedo ir": a yes)
         return False
@@ -1192,6 +1203,7 @@ def _only_that_they_cannot_come(message: str, norm: str) -> bool:
 
 # "no quiero cancelarla", "no la necesito cancelar", "ya no quiero cambiarla": the undoing refused, not a reason
 _UNDOING_REFUSED = re.compile(r"\bno\b(?:\s+\w+){0,3}?\s+(?:cancel|anul|cambi|mover|muev|reagend)\w*")
+_ONLY_IF = re.compile(r"\b(?:sol[oa]|sin|con|en ayunas|manejando|caminando|alone|without|with)\b")
 _NO_OTHER = re.compile(r"\bningun\w* otr\w*|\botr\w* que no sea\b|\bany other\b")  # "no iré a ninguna otra"
 _IF_I_CANNOT = re.compile(r"^\W*(?:y )?si no\b")
 _CANT_SAID = re.compile(
@@ -1252,6 +1264,9 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
     name = check_person_name(_NOT_THAT_NAME.sub(" ", ctx.turn.message)).value
     if name and not _A_FULL_NAME.fullmatch(name):  # "Tomás no puede en la mañana": a sentence, not a name
         return None
+    if name and not (_A_NAME_CUE.search(norm) or _NOT_THAT_NAME.search(ctx.turn.message)
+                     or set(fold(name).split()) & set(fold(state.patient_name).split())):
+        return None  # "no, es Control Sano", "perdón, es la sede de Las Condes": capitals, not a person
     if not name and (for_me(norm) or _MY_NAME.search(norm)):
         mine = evolve(state, for_other=False, patient_name="")
         return reask(ctx, mine, [ctx.say("for_me_named")], understood=True)
@@ -1266,6 +1281,8 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
 
 # A person's full name as written: two to four capitalised words ("María José Rojas", "Tomás de la Fuente")
 _A_FULL_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de|del|de la|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)){1,3}")
+# What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre"
+_A_NAME_CUE = re.compile(r"\b(?:para|a nombre|se llama|nombre|name)\b")
 # How a name put right begins: "no, …", "perdón, es para…", "me equivoqué…", "es Diego Pérez…", "a nombre de…"
 _PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|me equivoque|es|era|a nombre de|mejor)\b")
 # "…, no Tomás": the name that is not the one (as typed: capitalised)
@@ -1277,10 +1294,20 @@ def _valid_answer(ctx: Context, state: ConversationState) -> bool:
     return bool(check(state.asking, ctx.turn.message, ctx.today).value)
 
 
-def _a_yes_after_the_question(message: str) -> bool:
-    """"¿Sí? sí, dale", "sí? perfecto": the question answered by the patient themself, a yes after all."""
-    after = normalize(message.split("?", 1)[1]) if "?" in message else ""
-    return bool(after) and (detect(after).answer == "yes" or courtesy(after) != "")
+def _unsure_yes(message: str, norm: str) -> bool:
+    """"¿Sí?", "sí? a qué hora era?", "si? con quién?": a yes put as a question, or followed by what the patient is
+    unsure of — never "¿Sí? sí, dale" (a yes after all) nor "¿sí? ok pero mejor a las 10" (a change, read as such)."""
+    if _yes_asked_back(message, norm):
+        return True
+    if not _YES_THEN_A_QUESTION.match(fold(message)):
+        return False
+    after = normalize(message.split("?", 1)[1])
+    return not after or _ASKS_WHAT.match(after) is not None
+
+
+# What a patient unsure of the appointment asks after "sí?": "a qué hora era", "con quién", "qué día"
+_ASKS_WHAT = re.compile(r"(?:y )?(?:a que hora|que hora|con quien|cuando|donde|que dia|cual|era con|es con|what time"
+                        r"|when|with whom|where|which)\b")
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

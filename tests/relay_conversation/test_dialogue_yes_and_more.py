@@ -242,7 +242,7 @@ def test_the_name_put_right_at_the_confirmation_is_the_one_booked():
 
 def test_near_misses_at_the_confirmation_keep_the_yes_and_the_name():
     for message in ("sí, ¿y mañana me mandan recordatorio?", "sí, ¿y hay que ir en ayunas en la mañana?",
-                    "¿Sí? sí, dale"):
+                    "¿Sí? sí, dale", "sí, ¿y hay estacionamiento el miércoles?"):
         chat = at_the_confirmation()
         assert chat.say(message).status == "booked", message
     for message in ("ahí estaré si me dan permiso en el trabajo", "ahí estaré, a menos que llueva"):
@@ -258,3 +258,21 @@ def test_near_misses_at_the_confirmation_keep_the_yes_and_the_name():
         chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
         chat.say("sí")
         assert chat.say(name).status == "booked" and chat.books[0].state.patient_name == name
+
+
+def test_a_change_after_a_yes_asked_back_is_read_and_capitals_that_are_no_name_are_not_one():
+    chat = at_the_confirmation()  # "¿sí? ok pero mejor a las 10" asked again about 9:00; "sí" booked it
+    reply = chat.say("¿sí? ok pero mejor el viernes")
+    assert not chat.books and "Vie 4 dic" in texts(reply)
+    for message in ("no, es Control Sano", "perdón, es la sede de Las Condes"):
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say("hola, quiero hora para mi hijo Tomás Pérez el miércoles a las 9")
+        chat.say(message)
+        assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Tomás Pérez", message
+    for message in ("hola soy Fonasa Tramo B, quiero hora el miércoles a las 9",
+                    "hola, soy Carla Muñoz, la hija de la señora Ana, quiero hora para ella el miércoles a las 9"):
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say(message)
+        chat.say("sí")
+        assert all(b.state.patient_name != "Carla Muñoz" and "Fonasa" not in b.state.patient_name
+                   for b in chat.books), message
