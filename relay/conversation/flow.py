@@ -328,7 +328,8 @@ def _decide(
         switched = _moving_another(ctx, state, norm)
         if switched is not None:
             return switched
-    if moving and (action == "cancel" or ((keeps_it(norm) or takes_move_back(norm)) and not not_that_time)):
+    if moving and (action == "cancel" or ((keeps_it(norm) or takes_move_back(norm)) and not not_that_time)
+                   or _keeps_the_one_moved(ctx, state, norm)):
         # "mejor no", "déjala como estaba", "mejor me quedo con la que tenía": the move is dropped, the old one stands
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if (action is None and stops_here(norm) and not reading.found and reading.intent != "cancel"
@@ -814,25 +815,9 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
         written = _CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
             name = check_person_name(written.group(0)).value
-    if not name and not for_someone_else(folded) and not _ON_BEHALF.search(folded) and (me := _I_AM.search(message)):
-        # "hola, soy Carla Muñoz, quiero hora" from a phone whose WhatsApp name is another: under the name said
-        written = _CAPITALISED_NAME.match(message, me.end())
-        if (written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip())
-                and not _NOT_A_PATIENTS_NAME.search(fold(written.group(0)))):
-            name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
-# "soy Carla, la hija de la señora Ana, quiero hora para ella", "de parte de…": the writer books for someone else
-_ON_BEHALF = re.compile(
-    r"\b(?:para (?:ella|el|la senora|el senor|don|dona)|de parte de|(?:hij[oa]|niet[oa]|sobrin[oa]|cuidador\w*"
-    r"|herman[oa]|espos[oa]|mama|papa|madre|padre|tia|tio|pareja|polol[oa]) de)\b"
-)
-# "soy Fonasa Tramo B", "soy Isapre Cruz Blanca", "soy Paciente Nuevo": what the writer is, not their name
-_NOT_A_PATIENTS_NAME = re.compile(r"\b(?:fonasa|isapre|tramo|paciente|nuev[oa]|particular|cliente|usuari[oa]"
-                                  r"|beneficiari[oa]|afiliad[oa]|soci[oa]|empresa|convenio|clinica|centro)\b")
-_I_AM = re.compile(r"(?i:\b(?:soy|mi nombre es|me llamo|le habla|les habla|te habla|my name is|this is|i am|i m))\s+"
-                   r"(?=[A-ZÁÉÍÓÚÑ])")
 _RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
 _FOR_THEM = re.compile(r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le)\b")
@@ -1177,6 +1162,23 @@ def _answered_by_what_they_say(ctx: Context, state: ConversationState, norm: str
     return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
 
 
+def _keeps_the_one_moved(ctx: Context, state: ConversationState, norm: str) -> bool:
+    """While moving Thursday's: "…pido una nueva y mantengo la del jueves" keeps it (the move dropped); "mantengo la
+    del viernes 10:00" is a time chosen for the move, never a keep."""
+    said = _KEEPS_THAT_ONE.search(norm)
+    if said is None or state.target is None:
+        return False
+    reading = read_message(ctx, None, norm[said.start():])
+    return reading.day is not None and not reading.times and reading.day == _start_day(state.target)
+
+
+_KEEPS_THAT_ONE = re.compile(r"\bmantengo (?:la|el) del\b")
+
+
+def _start_day(booking: WireBooking) -> date:
+    return datetime.fromisoformat(booking.start).date()
+
+
 def _another_that_day(state: ConversationState, reading: Reading) -> bool:
     """Another of their appointments falls on the day said ("no, mi hora para el viernes" with one on Friday):
     which one they mean is asked, never this one moved there."""
@@ -1203,7 +1205,8 @@ def _only_that_they_cannot_come(message: str, norm: str) -> bool:
 
 # "no quiero cancelarla", "no la necesito cancelar", "ya no quiero cambiarla": the undoing refused, not a reason
 _UNDOING_REFUSED = re.compile(r"\bno\b(?:\s+\w+){0,3}?\s+(?:cancel|anul|cambi|mover|muev|reagend)\w*")
-_ONLY_IF = re.compile(r"\b(?:sol[oa]|sin|con|en ayunas|manejando|caminando|alone|without|with)\b")
+_ONLY_IF = re.compile(r"\b(?:ir sol[oa]|sin (?:mi|mis|un|una|alguien|acompan\w*|receta|orden)|con (?:mi|mis|alguien|un"
+                      r" acompan\w*)|en ayunas|manejando|caminando|alone|without|with (?:my|someone))\b")
 _NO_OTHER = re.compile(r"\bningun\w* otr\w*|\botr\w* que no sea\b|\bany other\b")  # "no iré a ninguna otra"
 _IF_I_CANNOT = re.compile(r"^\W*(?:y )?si no\b")
 _CANT_SAID = re.compile(
@@ -1282,7 +1285,8 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
 # A person's full name as written: two to four capitalised words ("María José Rojas", "Tomás de la Fuente")
 _A_FULL_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de|del|de la|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)){1,3}")
 # What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre"
-_A_NAME_CUE = re.compile(r"\b(?:para|a nombre|se llama|nombre|name)\b")
+_A_NAME_CUE = re.compile(rf"\b(?:para (?:mi|mis) (?:otr[oa] )?{RELATIVE}|a nombre de|se llama|equivoque de nombre"
+                         r"|name is|under the name)\b")
 # How a name put right begins: "no, …", "perdón, es para…", "me equivoqué…", "es Diego Pérez…", "a nombre de…"
 _PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|me equivoque|es|era|a nombre de|mejor)\b")
 # "…, no Tomás": the name that is not the one (as typed: capitalised)
@@ -1306,8 +1310,9 @@ def _unsure_yes(message: str, norm: str) -> bool:
 
 
 # What a patient unsure of the appointment asks after "sí?": "a qué hora era", "con quién", "qué día"
-_ASKS_WHAT = re.compile(r"(?:y )?(?:a que hora|que hora|con quien|cuando|donde|que dia|cual|era con|es con|what time"
-                        r"|when|with whom|where|which)\b")
+_ASKS_WHAT = re.compile(r"(?:(?:y|gracias|ok|ya|bueno|pero|perdon)\s+)*(?:a (?:que|q) hora|(?:que|q) hora|con quien"
+                        r"|(?:para )?cuando|donde|(?:que|q) dia|cual|era con|es con|quien es|what time|when|with whom"
+                        r"|where|which)\b")
 
 
 def _yes_asked_back(message: str, norm: str) -> bool:

@@ -910,7 +910,6 @@ _KEEP_IT = re.compile(
     r"|\bcomo estaba\b|\bno (?:la|lo|me la|me lo|quiero) (?:cambi|muev|mover)\w*"
     # "no, mejor la mantengo", "pido una nueva y mantengo la del jueves" (never "me la quedo": "I'll take it")
     r"|\b(?:mejor|no|prefiero) (?:la|lo) mantengo\b|^(?:la|lo) mantengo$"
-    r"|\bmantengo (?:la|el) del \w+(?! a las| a la)\b"
     r"|\bmantengo (?:la|mi|el) (?:hora |cita )?(?:que tengo|que tenia|original|anterior"
     r"|mia|de antes)\b"
     # "…entonces no, déjala nomás", "no la canceles": said after a day or a reason, still a no

@@ -329,16 +329,3 @@ def test_i_will_be_there_with_a_question_or_an_aside_books_it_and_asks_for_the_r
         chat.say("hora el jueves a las 9")
         reply = chat.say(message)
         assert not chat.books and shown in texts(reply) and "No encontré horas" not in texts(reply), (message, texts(reply))
-
-
-def test_a_writer_who_names_themself_is_booked_under_that_name():
-    """"Hola, soy Carla Muñoz, quiero hora…" from a phone whose WhatsApp name is Ana Pérez was booked as Ana Pérez."""
-    for message in ("hola soy Carla Muñoz, quiero hora el jueves a las 9",
-                    "Buenas tardes, le habla Carla Muñoz, quisiera una hora el jueves a las 9"):
-        chat = Chat(agenda([3, 4], [(9, 0), (15, 0)]))
-        reply = chat.say(message)
-        assert "a nombre de Carla Muñoz" in texts(reply), (message, texts(reply))
-        assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Carla Muñoz"
-    chat = Chat(agenda([3, 4], [(9, 0), (15, 0)]))  # the contact's own name said: hers, as always
-    chat.say("hola soy Ana Pérez, quiero hora el jueves a las 9")
-    assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == ""
