@@ -67,13 +67,14 @@ def not_a_name(text: str) -> bool:
 def _a_day_or_time(text: str) -> bool:
     """"A las once", "en la tarde", "este viernes", "pasado mañana": a few words of a day or time (in a sentence a
     name may come with its day: "para Tomás Vega el viernes")."""
-    if any(_A_NAME_WRITTEN.fullmatch(piece.strip(" .!")) for piece in re.split(r"[,;]", text)):
+    if any(A_NAME_WRITTEN.fullmatch(piece.strip(" .!")) for piece in re.split(r"[,;]", text)):
         return False  # "José Temprano", "Rosa Sábado", "Tomás Vega, el viernes": a name, written as one
     said = " ".join(normalize(text).split())
     return len(said.split()) <= 4 and _WHEN_WORDS.search(said) is not None
 
 
-_A_NAME_WRITTEN = re.compile(r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de|del|de la|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)){1,3}")
+# A person's full name as written: two to four capitalised words ("María José Rojas", "Tomás de la Fuente")
+A_NAME_WRITTEN = re.compile(r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de|del|de la|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)){1,3}")
 
 
 # Words of a day or a time, never of a name ("Domingo" is one: only "el/este domingo" is the day)

@@ -45,7 +45,7 @@ from relay.conversation.asking import WHOSE_OWN, answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import check, check_person_name, not_a_name
+from relay.conversation.fields import A_NAME_WRITTEN, check, check_person_name, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
@@ -1265,7 +1265,7 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
     if not _PUTS_RIGHT.match(norm) and not _NOT_THAT_NAME.search(ctx.turn.message):
         return None
     name = check_person_name(_NOT_THAT_NAME.sub(" ", ctx.turn.message)).value
-    if name and not _A_FULL_NAME.fullmatch(name):  # "Tomás no puede en la mañana": a sentence, not a name
+    if name and not A_NAME_WRITTEN.fullmatch(name):  # "Tomás no puede en la mañana": a sentence, not a name
         return None
     if name and not (_A_NAME_CUE.search(norm) or _NOT_THAT_NAME.search(ctx.turn.message)
                      or set(fold(name).split()) & set(fold(state.patient_name).split())):
@@ -1282,8 +1282,6 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
     return reask(ctx, renamed, [ctx.say("for_other_named", name=name)], understood=True)
 
 
-# A person's full name as written: two to four capitalised words ("María José Rojas", "Tomás de la Fuente")
-_A_FULL_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+(?:\s+(?:de|del|de la|[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]+)){1,3}")
 # What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre"
 _A_NAME_CUE = re.compile(rf"\b(?:para (?:mi|mis) (?:otr[oa] )?{RELATIVE}|a nombre de|se llama|equivoque de nombre"
                          r"|name is|under the name)\b")
