@@ -1017,12 +1017,15 @@ _ASKS_IF_IT_CAN = re.compile(
 )
 # "…y de paso, ¿tienen kine el sábado?", "…y también otra el lunes": something besides this booking
 _BESIDES = re.compile(r"\b(?:de paso|tambien|tb|tmb|ademas|aparte|otr[ao]s?|also|too|as well|another)\b")
+# Words of someone not sure yet ("lo voy a pensar", "creo", "tal vez", "maybe"): the core of _HESITATING (at
+# «¿Confirmo…?») and _NOT_SURE_YET (beside "ahí estaré"), each with its own more
+_UNSURE = r"pensar\w*|pienso|revis\w*|esper\w*|creo|quizas|tal vez|capaz|think|check|maybe|perhaps"
 # Beside "ahí estaré": another time wanted ("…pero ¿puede ser un poco más tarde?", "mejor a las 11"), or not sure yet
 # ("…creo, te aviso"). "Llego 10 min tarde", "¿tengo que llegar antes?" are neither.
 _NOT_SURE_YET = re.compile(
-    r"\b(?:pensar\w*|pienso|lo veo|revis\w*|te aviso|le aviso|les aviso|esper\w*|quizas|tal vez|capaz|creo|think"
-    r"|check|maybe|perhaps|consult(?:ar|arlo|arla|o|e)|permiso|si me dan|si puedo|si alcanzo|primero|dejame|a ver"
-    r"|a menos que|salvo que|siempre que|si es que|if i can|if i get|unless|depend\w*)\b"
+    rf"\b(?:{_UNSURE}|lo veo|te aviso|le aviso|les aviso|consult(?:ar|arlo|arla|o|e)|permiso|si me dan|si puedo"
+    r"|si alcanzo|primero|dejame|a ver|a menos que|salvo que|siempre que|si es que|if i can|if i get|unless"
+    r"|depend\w*)\b"
 )
 _NOT_THIS_ONE_YET = re.compile(
     r"\b(?:mas (?:tarde|temprano)|later|earlier|otra hora|otro horario|mejor|prefiero|preferiria|mas bien|en vez"
@@ -1582,8 +1585,8 @@ def _may_be_an_hour(state: ConversationState, norm: str, picked_slot: WireSlot) 
     return any(o.slot is not None and o.slot.id != picked_slot.id and o.slot.start_dt().minute == 0
                and o.slot.start_dt().hour in hours for o in offered_choices(state))
 # "ok gracias, lo voy a pensar", "ya, déjame ver", "sí, te aviso": not a yes yet
-_HESITATING = re.compile(r"\b(?:pensar\w*|pienso|ver|veo|revis\w*|consult\w*|confirm\w*|avis\w*|despues|luego|mas tarde"
-                         r"|esper\w*|momento|segundo|creo|quizas|tal vez|capaz|think|check|later|wait|maybe|perhaps)\b")
+_HESITATING = re.compile(rf"\b(?:{_UNSURE}|ver|veo|consult\w*|confirm\w*|avis\w*|despues|luego|mas tarde|momento"
+                         r"|segundo|later|wait)\b")
 _ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")
