@@ -1172,14 +1172,11 @@ def _keeps_the_one_moved(ctx: Context, state: ConversationState, norm: str) -> b
     if said is None or state.target is None:
         return False
     reading = read_message(ctx, None, norm[said.start():])
-    return reading.day is not None and not reading.times and reading.day == _start_day(state.target)
+    moved_day = datetime.fromisoformat(state.target.start).date()
+    return reading.day is not None and not reading.times and reading.day == moved_day
 
 
 _KEEPS_THAT_ONE = re.compile(r"\bmantengo (?:la|el) del\b")
-
-
-def _start_day(booking: WireBooking) -> date:
-    return datetime.fromisoformat(booking.start).date()
 
 
 def _another_that_day(state: ConversationState, reading: Reading) -> bool:
