@@ -27,12 +27,16 @@ _DAYISH = (
     r"|(?:el|the) (?:dia )?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d)(?! (?:dias|days|horas|hours|hrs|am|pm)\b))"
     rf"(?: (?:de la |en la |por la |a la |in the )?{_PART})?)"
 )
+# After a comma, a day said with its time or a yes is the one wanted, not one more ruled out: "no puedo el jueves,
+# el viernes a las 10", "…, el viernes sí", "…, el viernes mejor"
+_WANTED_NEXT = rf"\s*{_DAYISH}\s+(?:(?:como |tipo )?(?:a las?|at) \d|\d{{1,2}}:\d\d|si\b|mejor\b)"
 # Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
 # At most a week of them, never given back once read: an unbounded, backtracking list made a long message cost
 # 8 ms to read (800 characters of "el lunes y el lunes y…"), 1.6 ms now.
 # A comma before "en la tarde" starts another clause ("menos el miércoles, en la tarde": afternoons, not Wednesdays).
 _DAYS = (
-    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b)|y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
+    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b|{_WANTED_NEXT})|y|e|ni|o|u|and|or|nor)\s*"
+    rf"{_DAYISH}){{0,6}}+)"
 )
 # The same list without commas: after "no …" a comma starts the correction ("no el jueves, el viernes": Friday is
 # the day wanted), and before "… imposible" it ends the day asked for ("a las 10 del viernes, el jueves imposible")

@@ -299,3 +299,23 @@ def test_the_day_wanted_after_the_one_ruled_out_is_never_ruled_out_too():
         assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(reply), (message, texts(reply))
     reply = Chat(clinic).say("hola, una hora, pero no el jueves ni el viernes")
     assert "Jue 3 dic" not in texts(reply) and "Vie 4 dic" not in texts(reply)
+
+
+def test_after_no_puedo_a_day_said_with_its_time_after_a_comma_is_the_day_wanted():
+    """"quiero hora, no puedo el jueves, el viernes a las 10" left both days out («Entendido, sin esos días») and
+    asked for a day: Friday at 10 is the time asked for. "…, el viernes sí" is Friday wanted too; a list with no time
+    or yes ("no puedo el jueves, el viernes", "…, viernes ni lunes") is still all ruled out."""
+    clinic = agenda([3, 4, 7], [(10, 0)])
+    for message in ("hola, quiero hora, no puedo el jueves, el viernes a las 10",
+                    "necesito una hora, no me sirve el jueves, el viernes 4 a las 10:00"):
+        reply = Chat(clinic).say(message)
+        assert "el viernes 4 de diciembre a las 10:00" in texts(reply) and "sin esos días" not in texts(reply), (
+            message, texts(reply))
+    assert "Friday 4 December at 10:00" in texts(Chat(clinic).say("hi, I need an appointment, I can't do thursday, "
+                                                                   "friday at 10"))
+    reply = Chat(clinic).say("hola, una hora, no puedo el jueves, el viernes sí")
+    assert "Vie 4 dic" in texts(reply) and "Jue 3 dic" not in texts(reply), texts(reply)
+    for message in ("hola, una hora, no puedo el jueves, el viernes", "hola, una hora, no puedo el jueves, el viernes "
+                    "ni el lunes"):
+        reply = Chat(clinic).say(message)
+        assert "Jue 3 dic" not in texts(reply) and "Vie 4 dic" not in texts(reply), (message, texts(reply))
