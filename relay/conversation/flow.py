@@ -407,9 +407,7 @@ def _decide(
         if counted is not None:
             return confirm(ctx, state, counted)
     if option is None and state.stage == CHOOSE_TIME and reading.day is not None and not reading.times:
-        line = _THE_LINE_OR_THE_DATE.fullmatch(norm)
-        listed = next((o for o in state.options if line and o.number == int(line.group(1)) and o.slot is not None),
-                      None)
+        listed = _the_line_said(state, norm)
         fresh = next((s for s in ctx.free if listed is not None and s.id == listed.slot.id), None)
         if fresh is not None:  # "el 4", "quiero el 4" under a numbered list of times: its 4th line, or the 4th of
             return confirm(ctx, state, fresh)  # the month? The line, asked (its day said): never the day at once
@@ -1566,6 +1564,20 @@ _A_DOCTOR = re.compile(r"(?:(?:un|una|el|la|al|con|con un|con el) )?(?:medic[oa]
                        r"(?: (?:normal|comun))?")
 _THE_LINE_OR_THE_DATE = re.compile(r"(?:(?:quiero|me quedo con|dame|deme|prefiero|mejor|ok|ya|si) )?el (\d{1,2})"
                                    r"(?: (?:porfa|por favor|gracias|please))?")
+
+
+def _the_line_said(state: ConversationState, norm: str) -> Option | None:
+    """The time "el 2", "quiero el 2" names by its place: the line numbered 2, or at «¿Con quién?»'s buttons (one
+    time, several professionals, no numbers shown) the second of them — never the 2nd of the month read at once."""
+    line = _THE_LINE_OR_THE_DATE.fullmatch(norm)
+    if line is None:
+        return None
+    number = int(line.group(1))
+    listed = next((o for o in state.options if o.number == number and o.slot is not None), None)
+    choices = offered_choices(state) if state.time_filter and not any(o.number for o in state.options) else ()
+    return listed or (choices[number - 1] if 1 <= number <= len(choices) else None)
+
+
 _THE_NUMBER = re.compile(r"(?:(?:la|el) )?(\d{1,2})\.?")  # "2", "la 2" ("opción 2" is a place, plainly)
 
 

@@ -209,6 +209,27 @@ def test_naming_the_professional_after_with_whom_books():
     assert chat.books[0].slot.professional == "Dr. Juan Rojas"
 
 
+def test_el_n_at_with_whom_is_that_professional_never_the_day_of_the_month():
+    """At «¿Con quién?» with its professionals as buttons, "el 2" was read as Wednesday 2 (every time of the day
+    listed again, the one chosen lost): it is the second professional, asked. A date said as one is still a date."""
+    for message in ("el 2", "quiero el 2", "me quedo con el 2 porfa"):
+        chat = Chat(agenda([2, 3, 4], [(10, 30), (11, 0)], TWO))
+        chat.say("hola")
+        chat.say("Jue 3 dic")
+        assert "¿Con quién?" in texts(chat.say("10:30"))
+        reply = chat.say(message)
+        assert "¿Confirmo el jueves 3 de diciembre a las 10:30 con la Dra. Ana Soto?" in texts(reply), (
+            message, texts(reply))
+        assert chat.say("sí").status == "booked" and chat.books[0].slot.professional == "Dra. Ana Soto"
+    for message, day in (("el martes 8", "Mar 8 dic"), ("el 4 de diciembre", "Vie 4 dic")):
+        chat = Chat(agenda([2, 3, 4, 8], [(10, 30), (11, 0)], TWO))
+        chat.say("hola")
+        chat.say("Jue 3 dic")
+        chat.say("10:30")
+        reply = chat.say(message)
+        assert day in texts(reply) and "¿Confirmo" not in texts(reply), (message, texts(reply))
+
+
 def test_con_la_dra_soto_filters_days_and_times_by_surname_ignoring_accents_and_case():
     agenda_ = slots(slot(2, 9, 0, "Dr. Juan Rojas"), slot(3, 9, 0, "Dra. Ana Sóto"), slot(3, 9, 30, "Dr. Juan Rojas"),
                     slot(4, 10, 0, "Dra. Ana Sóto"))
