@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from relay.conversation.freetext import MONTHS, normalize
-from relay.conversation.intents import RELATIVE
+from relay.conversation.intents import INSURER, RELATIVE
 from relay.conversation.menus import fold
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
 
@@ -132,6 +132,7 @@ def _one_name(name: str) -> Checked:
         words = fold(name).split()
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
+    not_a_name = not_a_name or names_an_insurer(name)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
     if any(re.fullmatch(r"(?:ja|je|ji|ha|he|ks|lo)+l?", w) for w in words):
@@ -159,7 +160,8 @@ def _capitalised_word(word: str) -> str:
 def _capitalised_run(sentence: str) -> str:
     """The one run of two or more capitalised words (particles inside allowed) in a sentence; "" if none or several."""
     runs = [m.group(0).strip() for m in _CAPITALISED_RUN.finditer(sentence)]
-    runs = [r for r in runs if len(r.split()) >= 2 and not set(fold(r).split()) & _NEVER_A_NAME]
+    runs = [r for r in runs if len(r.split()) >= 2 and not set(fold(r).split()) & _NEVER_A_NAME
+            and not names_an_insurer(r)]
     return runs[0] if len(runs) == 1 else ""
 
 
@@ -168,6 +170,15 @@ _CAPITALISED_RUN = re.compile(
     rf"(?<![^\W\d_])(?=[A-ZÁÉÍÓÚÑÜ])(?:{_NAME_WORD})(?:\s+(?:(?:de|del|la|las|los|da|do|dos|van|von|di|y)\s+)*"
     rf"(?=[A-ZÁÉÍÓÚÑÜ]){_NAME_WORD})+"
 )
+
+
+# A health insurer or the word for one, never a person's name: "Isapre Colmena", "Fonasa", "Cruz Blanca"
+_AN_INSURER = re.compile(rf"\b{INSURER}\b")
+
+
+def names_an_insurer(text: str) -> bool:
+    """"Isapre Colmena", "Fonasa tramo B", "Nueva Masvida": words of a health insurer (a patient's previsión)."""
+    return _AN_INSURER.search(fold(text)) is not None
 
 
 # Before the name: a yes, "es para mi hijo", "se llama", "a nombre de", "ponle", "mejor" (as many as the patient

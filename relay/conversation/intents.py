@@ -303,12 +303,15 @@ _ANY_PROFESSIONAL = re.compile(
     r"|sin preferencia|anyone|anybody|any (?:doctor|professional)"
     r"|whoever|no preference)\b"
 )
+# A health insurer, or the word for one (a patient's previsión): "Isapre Colmena", "Fonasa", "Cruz Blanca"
+INSURER = (r"(?:isapres?|fonasa|colmena|golden cross|cruz blanca|banmedica|consalud|vida tres|nueva masvida|masvida"
+           r"|prevision|seguro)")
 # Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
 _INFO = re.compile(
     r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long"
     r"|precios?|valor(?:es)?|arancel\w*|tarifas?"
     r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
-    r"|isapre|fonasa|obra social|prepaga|seguro|insurance|do you (?:take|accept)"
+    rf"|{INSURER}|obra social|prepaga|insurance|do you (?:take|accept)"
     r"|donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located|parking"
     r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
     r"|a que hora (?:abren|cierran)|what time do you (?:open|close)"

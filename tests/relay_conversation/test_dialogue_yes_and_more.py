@@ -240,6 +240,24 @@ def test_the_name_put_right_at_the_confirmation_is_the_one_booked():
         assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == booked_as, message
 
 
+def test_the_patients_insurer_at_the_confirmation_is_never_their_name():
+    """«¿Confirmo … a nombre de Tomás Pérez?» "perdón, es para Isapre Colmena" asked again «a nombre de Isapre
+    Colmena» and "sí" booked the insurer as the patient: the name stays, the question is asked again (there is no
+    insurance field: reception answers about it), and an insurer is no answer to «¿A nombre de quién…?» either."""
+    for message in ("perdón, es para Isapre Colmena", "no, es para Cruz Blanca", "es para Nueva Masvida",
+                    "perdón, es para Isapre Colmena, no Fonasa", "ah, es por Banmédica"):
+        chat = Chat(agenda([2, 4], [(9, 0)]))
+        chat.say("hola, quiero hora para mi hijo Tomás Pérez el miércoles a las 9")
+        reply = chat.say(message)
+        assert "a nombre de Tomás Pérez?" in texts(reply) and not chat.books, (message, texts(reply))
+        assert chat.say("sí").status == "booked" and chat.books[0].state.patient_name == "Tomás Pérez", message
+    chat = Chat(agenda([2, 4], [(9, 0)]))
+    chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+    chat.say("sí")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("Isapre Colmena")) and not chat.books
+    assert chat.say("Tomás Pérez").status == "booked" and chat.books[0].state.patient_name == "Tomás Pérez"
+
+
 def test_near_misses_at_the_confirmation_keep_the_yes_and_the_name():
     for message in ("sí, ¿y mañana me mandan recordatorio?", "sí, ¿y hay que ir en ayunas en la mañana?",
                     "¿Sí? sí, dale", "sí, ¿y hay estacionamiento el miércoles?"):
