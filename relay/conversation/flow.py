@@ -82,6 +82,7 @@ from relay.conversation.intents import (
     media_only,
     move_aim_part,
     names_own_booking,
+    new_one_for_another,
     none_fits,
     nothing_else,
     old_appointment_part,
@@ -113,7 +114,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals, titled_as
-from relay.conversation.negation import names_a_day
+from relay.conversation.negation import names_a_day, rule_out
 from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
     ELSEWHERE,
@@ -920,13 +921,26 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     state = step.state.seen(turn.now)
     bookings = found(outcome, turn.now)
     others = any(under_another_name(b, turn.name) for b in bookings)
+    not_then = _for_another_not_then(state.wish)  # "hora para mi hijo el viernes, el jueves no puedo ir"
+    if not_then and others:  # on a phone that holds others' appointments, his may be the one not kept: a move
+        return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
+                                             clinic, outcome)
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
-    if bookings and not wants_another(normalize(state.wish)):  # "necesito otra hora para mi hijo": no question
+    if bookings and not wants_another(normalize(state.wish)) and not not_then:  # "otra hora para mi hijo", and a
+        # new one for him on a day the writer's own does not touch: no question
         return already(ctx, evolve(state, bookings=bookings, others=others_of(bookings, turn.name)))
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)
     return _booking_start(ctx, going_on, state.wish)
+
+
+def _for_another_not_then(wish: str) -> bool:
+    """"Quiero hora para mi hijo el viernes, el jueves no puedo ir": a new appointment for someone else and a day that
+    does not suit it — no question about the writer's own appointments (asked of a phone that holds another's, who
+    may be the one whose appointment cannot be kept)."""
+    norm = normalize(wish)
+    return new_one_for_another(norm) and (cannot_come(norm) or bool(rule_out(fold(wish))[1]))
 
 
 def _preset(ctx: Context, state: ConversationState) -> ConversationState:

@@ -472,12 +472,13 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         any_professional = False
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
         intent = "reschedule"
-    elif _CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text)):
+    elif (_CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text))
+          and not new_one_for_another(text)):
         # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir": a move
         intent = "reschedule"
     elif _CANCEL.search(text):
         intent = "cancel"
-    elif _CANT_GO.search(text):
+    elif _CANT_GO.search(text) and not new_one_for_another(text):
         intent, tentative = "cancel", True
     elif _MY_BOOKINGS.search(_INFO.sub(" ", text)):  # "¿cuál es el horario de atención?" asks about the clinic
         intent = "my_bookings"
@@ -528,6 +529,18 @@ _SOMEONE_ELSE = re.compile(
     rf"|(?:mi|my) {RELATIVE}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
 )
+
+# An appointment asked for someone else: "quiero hora para mi hijo el viernes", "mi mamá necesita hora"
+_NEW_FOR_ANOTHER = re.compile(
+    rf"\b(?:{_NOUN}|agend\w*|reserv\w*|book)\b[^,.;:!?]*?\b(?:para|pa|a|for) (?:mi|mis|my|el|la)"
+    rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}\b|\b(?:mi|my) {RELATIVE} (?:necesita|requiere|needs)\b"
+)
+
+
+def new_one_for_another(norm: str) -> bool:
+    """A new appointment asked for someone else, with no word of the writer's own ("quiero hora para mi hijo el
+    viernes, el jueves no puedo ir": Thursday does not suit for his; never a move of the writer's Thursday)."""
+    return _NEW_FOR_ANOTHER.search(norm) is not None and not names_own_booking(norm)
 
 
 _YES_THEN_WHOM = re.compile(

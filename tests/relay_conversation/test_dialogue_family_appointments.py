@@ -276,3 +276,34 @@ def test_mine_named_with_the_other_one_negated_is_the_writers():
         chat, agent = family(own, RAUL_THU)
         chat.say("necesito cancelar una hora")
         assert "¿Cancelo tu hora del jueves 10 de diciembre a las 10:00" in texts(chat.say(message)), message
+
+
+def test_a_new_one_for_someone_else_on_a_day_that_does_not_suit_never_moves_the_writers_own():
+    """A mother with her own appointment on Thursday: "quiero hora para mi hijo el viernes, el jueves no puedo ir"
+    asked «¿Cambio tu hora del jueves…?» (her own, moved for her son's). It is a new one for him on Friday, Thursday
+    ruled out for it. "Para mí" is still a move of hers; a phone holding his Thursday one still asks to move his."""
+    def mother(*bookings: WireBooking) -> tuple[Chat, ClinicAgent]:
+        agent = ClinicAgent(*bookings)
+        return Chat(replace(agenda([2, 3, 4], [(9, 0), (10, 0)]), finds_bookings=True), appointments=agent), agent
+
+    own = WireBooking("bk-7", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto",
+                      patient="Ana Pérez")
+    for message in ("quiero hora para mi hijo el viernes, el jueves no puedo ir",
+                    "hola, necesito una hora para mi mamá el viernes, el jueves no puedo llevarla"):
+        chat, agent = mother(own)
+        reply = chat.say(message)
+        assert "Vie 4 dic" in texts(reply) and not {"Cambiarla", "Sí, cambiarla", "Sí, cancelar"} & set(
+            buttons(reply)), (message, texts(reply))
+        assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(chat.say("a las 10"))
+        chat.say("sí")
+        assert chat.say("Tomás Pérez").status == "booked" and chat.books[0].state.patient_name == "Tomás Pérez"
+        assert agent.moved == {} and agent.cancelled == {}, message
+    chat, _ = mother(own)
+    reply = chat.say("mi hija necesita hora, el jueves no puedo ir")
+    assert "Entendido, sin ese día." in texts(reply) and "Jue 3 dic" not in texts(reply), texts(reply)
+    chat, _ = mother(own)
+    assert "¿Cambio tu hora del jueves 3 de diciembre" in texts(chat.say("quiero hora para mí el viernes, el jueves "
+                                                                       "no puedo ir"))
+    chat, _ = mother(replace(own, patient="Tomás Pérez"))
+    assert "¿Cambio la hora de Tomás Pérez del jueves 3" in texts(chat.say("quiero hora para mi hijo el viernes, el "
+                                                                         "jueves no puedo ir"))
