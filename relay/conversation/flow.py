@@ -922,13 +922,14 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     bookings = found(outcome, turn.now)
     others = any(under_another_name(b, turn.name) for b in bookings)
     not_then = _for_another_not_then(state.wish)  # "hora para mi hijo el viernes, el jueves no puedo ir"
-    if not_then and others:  # on a phone that holds others' appointments, his may be the one not kept: a move
+    if not_then and others and cannot_come(normalize(state.wish)):  # on a phone that holds others' appointments,
+        # his may be the one that cannot be kept: a move, as ever
         return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
                                              clinic, outcome)
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
-    if bookings and not wants_another(normalize(state.wish)) and not not_then:  # "otra hora para mi hijo", and a
-        # new one for him on a day the writer's own does not touch: no question
+    if bookings and not wants_another(normalize(state.wish)) and not (not_then and not others):  # "otra hora para
+        # mi hijo", and a new one for him where all the phone holds is the writer's own: no question
         return already(ctx, evolve(state, bookings=bookings, others=others_of(bookings, turn.name)))
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)

@@ -540,7 +540,11 @@ _NEW_FOR_ANOTHER = re.compile(
 def new_one_for_another(norm: str) -> bool:
     """A new appointment asked for someone else, with no word of the writer's own ("quiero hora para mi hijo el
     viernes, el jueves no puedo ir": Thursday does not suit for his; never a move of the writer's Thursday)."""
-    return _NEW_FOR_ANOTHER.search(norm) is not None and not names_own_booking(norm)
+    return _NEW_FOR_ANOTHER.search(norm) is not None and not names_own_booking(norm) and not _I_HAVE_ONE.search(norm)
+
+
+# "tengo hora el jueves pero no puedo ir, …": the writer's own, said so
+_I_HAVE_ONE = re.compile(rf"\b(?:tengo|tenia|tenemos|i have|i had) (?:una |un |mi )?{_NOUN}\b")
 
 
 _YES_THEN_WHOM = re.compile(

@@ -307,3 +307,9 @@ def test_a_new_one_for_someone_else_on_a_day_that_does_not_suit_never_moves_the_
     chat, _ = mother(replace(own, patient="Tomás Pérez"))
     assert "¿Cambio la hora de Tomás Pérez del jueves 3" in texts(chat.say("quiero hora para mi hijo el viernes, el "
                                                                          "jueves no puedo ir"))
+    chat, _ = mother(own)  # her own, said in so many words: still about hers
+    assert "¿Cambio tu hora del jueves 3" in texts(chat.say("tengo hora el jueves pero no puedo ir, quiero hora para "
+                                                          "mi hijo"))
+    chat, _ = mother(replace(own, patient="Tomás Pérez"))  # a day ruled out, no "no puedo ir": asked, as before
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say("quiero hora para mi hija el viernes, "
+                                                                            "el jueves no puedo"))
