@@ -89,6 +89,21 @@ def test_admission_sheds_what_would_wait_longer_than_the_budget_for_the_cpu():
     assert admission.check(queued_s=0.08) is None
 
 
+def test_the_budget_holds_the_whole_wait_of_an_accepted_request():
+    """Past capacity, a request that waited 30 ms before the relay read it, with 30 ms of turns still ahead of it,
+    would reach its CPU 60 ms after it arrived: over a 50 ms budget, so refused (each half alone is within it)."""
+    from relay.overload import TurnCost
+
+    turns, busy = [0], [0]
+    admission = _within_budget(turns, busy_turns=lambda: busy[0], cost=TurnCost(initial_s=0.002, sched=lambda: None))
+    turns[0] = busy[0] = 14  # 15 turns of 2 ms ahead of its CPU: 30 ms
+    assert admission.check() is None
+    assert admission.check(queued_s=0.015) is None  # 45 ms in all
+    assert admission.check(queued_s=0.03).reason == "queue_wait"
+    turns[0] = busy[0] = 3  # a handful is always taken in
+    assert admission.check(queued_s=0.03) is None
+
+
 def test_turn_cost_is_the_process_cpu_per_accepted_turn():
     from relay.overload import TurnCost
 
