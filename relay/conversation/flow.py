@@ -45,7 +45,7 @@ from relay.conversation.asking import WHOSE_OWN, answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import A_NAME_WRITTEN, check, check_person_name, not_a_name
+from relay.conversation.fields import A_NAME_WRITTEN, check, check_person_name, names_an_insurer, not_a_name
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
@@ -814,6 +814,11 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
         written = _CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
             name = check_person_name(written.group(0)).value
+    if not name and not state.for_other and len(folded) == len(message) and (me := _I_AM.search(folded)):
+        # "soy Carla Muñoz, quiero una hora" from Ana Pérez's phone: the writer's own name, the appointment theirs
+        written = _CAPITALISED_NAME.match(cased, me.end())
+        if written and _another_writer(written.group(0), own, folded) and not _FOR_SOMEONE_NAMED.search(message):
+            name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state
 
 
@@ -826,6 +831,29 @@ _NOT_A_PERSON = re.compile(
     r"|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|today|tomorrow|centro|clinica|consulta|hora|cita|control|medicina)\b"
 )
+
+
+# The writer saying who they are: "soy …", "me llamo …", "mi nombre es …", "I'm …"
+_I_AM = re.compile(r"\b(?:soy|me llamo|mi nombre es|i am|i'?m|my name is)\s+(?=\S)")
+# Capitalised words after "soy" that say what the writer is, not who ("Soy Paciente Nueva", "Soy Alérgica")
+_WHAT_ONE_IS = frozenset(
+    """
+    paciente nueva nuevo alergica alergico diabetica diabetico hipertensa hipertenso embarazada socia socio
+    funcionaria funcionario estudiante profesora profesor chilena chileno extranjera extranjero jubilada jubilado
+    testigo usuaria usuario cliente
+    """.split()
+)
+
+
+def _another_writer(name: str, own: str, said: str) -> bool:
+    """Whether "soy <name>" names someone other than the phone's WhatsApp contact, writing for themself: a first name
+    and surname written as one ("soy Cruz Blanca", an insurer; "soy Ana María Pérez" from Ana Pérez, the contact
+    herself; "soy Paz Ruiz, la mamá de Benjamín", whose appointment it is not, all are not; nor is one who books
+    "para Ana Pérez")."""
+    words = fold(name).split()
+    return (len(words) >= 2 and not set(words) & _WHAT_ONE_IS and words[0] not in fold(own).split()
+            and not _names_no_person(name) and not names_an_insurer(name)
+            and not re.search(rf"\b{RELATIVE}\b", said) and not for_someone_else(said))
 
 
 def _names_no_person(words: str) -> bool:

@@ -1,0 +1,42 @@
+"""Who is writing: a relative on the patient's phone who says who they are ("soy Carla Muñoz") books under their own
+name, never the WhatsApp contact's; words after "soy" that say what the writer is (a place, an insurer, "nueva",
+the contact's own name) leave the appointment under the contact's name as before."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, agenda, texts
+
+
+def test_soy_and_a_full_name_from_another_phone_books_under_that_name():
+    """"soy Carla Muñoz, quiero una hora para el viernes" from Ana Pérez's phone was booked under Ana Pérez."""
+    for message in ("soy Carla Muñoz, quiero una hora para el viernes a las 9",
+                    "hola buenas tardes, me llamo Carla Muñoz y necesito hora el viernes a las 9",
+                    "Hola! Mi nombre es Carla Muñoz, quería pedir una hora el viernes a las 9"):
+        chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+        assert "a nombre de Carla Muñoz" in texts(chat.say(message)), message
+        reply = chat.say("sí")
+        assert reply.status == "booked" and "La hora de Carla Muñoz quedó reservada" in texts(reply), message
+        assert chat.books[-1].state.patient_name == "Carla Muñoz", message
+
+
+def test_soy_with_what_the_writer_is_keeps_the_contacts_name():
+    for message in ("soy Cruz Blanca, quiero una hora para el viernes a las 9",
+                    "soy de Maipú, quiero una hora para el viernes a las 9",
+                    "soy nueva, quiero una hora para el viernes a las 9",
+                    "Soy Paciente Nueva, quiero una hora para el viernes a las 9",
+                    "soy yo, Ana, quiero una hora para el viernes a las 9",
+                    "soy Ana María Pérez, quiero una hora para el viernes a las 9",
+                    "soy alérgica a la penicilina, quiero una hora para el viernes a las 9"):
+        chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+        chat.say(message)
+        reply = chat.say("sí")
+        assert reply.status == "booked" and "Tu hora quedó reservada" in texts(reply), (message, texts(reply))
+        assert chat.books[-1].state.patient_name == "", message
+
+
+def test_soy_and_a_name_for_a_child_is_the_childs_appointment():
+    """"Soy Paz Ruiz y quiero hora para mi hijo": the writer's name is not the son's: his is asked."""
+    chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+    chat.say("Soy Paz Ruiz y quiero hora para mi hijo el viernes a las 9")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    assert not chat.books
