@@ -23,7 +23,7 @@ from relay.conversation.intents import RELATIVE, asks_about_clinic, detect
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
-from relay.conversation.specialties import SPECIALTY_WORDS, find_specialty
+from relay.conversation.specialties import SPECIALTY_WORDS, asks_for_a_woman, find_specialty
 from relay.conversation.typos import KNOWN, correct, correct_names
 
 MAX_READ = 800  # characters of a message worth reading (a patient's whole story); the rest is noise
@@ -159,6 +159,7 @@ class Reading:
     times: tuple[tuple[int, int], ...] = ()  # candidates, the likelier first ("4" -> 04:00, 16:00)
     named: tuple[str, ...] = ()  # words after "con"/"with": the patient named a professional
     title: str = ""  # "dr" / "dra" when the patient said it, to tell "Dr. Soto" from "Dra. Soto"
+    woman: bool = False  # "la kinesióloga", "la doctora": a woman professional asked for, none named
     words: tuple[str, ...] = ()  # every other word, in case one is a professional's name
     any_professional: bool = False
     ambiguous: bool = False  # contradictory day or time ("mañana o el jueves")
@@ -372,6 +373,7 @@ def _as_corrected(
         last, day=day, week=week, intent=whole.intent if whole.intent != "none" else last.intent,
         specialty=last.specialty or whole.specialty, named=last.named or whole.named,
         title=last.title or whole.title, words=last.words or whole.words,
+        woman=last.woman or whole.woman and not (last.named or last.specialty),
     )
 
 
@@ -425,6 +427,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         return Reading()
 
     this_part = bool(_TODAY_PART.search(text))
+    woman = asks_for_a_woman(text)
     specialty, text = find_specialty(text)
     text = _ANY_WORDS.sub(" ", text)
     text, times, time_ambiguous, part, after, before = _read_times(text)
@@ -479,6 +482,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         times=times,
         named=named,
         title=title,
+        woman=woman and not named,
         words=words,
         any_professional=wishes.any_professional,
         ambiguous=ambiguous,

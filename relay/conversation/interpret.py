@@ -17,7 +17,7 @@ from relay.conversation.menus import (
     slot_start,
 )
 from relay.conversation.model import Book, Reply
-from relay.conversation.names import match_professionals
+from relay.conversation.names import match_professionals, women_first
 from relay.conversation.pages import (
     confirm,
     day_menu,
@@ -106,6 +106,19 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
     return later if later <= ctx.last_day else day
 
 
+def _women_of(ctx: Context, specialty: str) -> tuple[str, ...]:
+    """The specialty's professionals titled as women ("Dra.", "Klga."), when it has men too; () otherwise (or while
+    the specialty is still to be asked)."""
+    if specialty == "" and ctx.specialties:
+        return ()
+    everyone = sorted({
+        s.professional for s in ctx.free
+        if specialty in ("", ANY_SPECIALTY) or s.specialty and specialty_key(s.specialty) == specialty
+    })
+    women = women_first(everyone)
+    return women if len(women) < len(everyone) else ()
+
+
 def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | Book:
     only_these = bool(reading.alternatives)
     if only_these:  # "el lunes o el miércoles a primera hora", "solo jueves o viernes": those days, the rest applied
@@ -151,6 +164,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
                 )
         else:
             notices.append(ctx.say("specialty_unknown"))
+    if reading.woman and not reading.named and not matches and not reading.any_professional:
+        professionals = _women_of(ctx, specialty) or professionals  # "la kinesióloga": Klga. Méndez, not Klgo. Muñoz
     # When, within a day: a part of the day, "after 4", "before 11"; "any time" drops it.
     window = state.window
     if reading.any_time:

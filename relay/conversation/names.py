@@ -34,6 +34,25 @@ def titled_as(title: str, professional: str) -> bool:
     return bool(professional) and fold(professional.split()[0]).rstrip(".") in _TITLE_FORMS.get(title, ())
 
 
+# Titles that say a professional is a woman, or a man ("Klga. Paula Méndez", "Klgo. Andrés Muñoz")
+_WOMAN_TITLES = frozenset(
+    "dra doctora klga licda sra srta kinesiologa psicologa odontologa fonoaudiologa enfermera matrona mrs ms miss"
+    .split()
+)
+_MAN_TITLES = frozenset(
+    "dr doctor klgo licdo sr kinesiologo psicologo odontologo fonoaudiologo enfermero matron mr".split()
+)
+
+
+def women_first(professionals: Sequence[str]) -> tuple[str, ...]:
+    """Of professionals some titled as women and some as men, all but the men ("la kinesióloga": Klga. Méndez, not
+    Klgo. Muñoz); all of them when the titles do not tell both apart."""
+    titles = {p: fold(p.split()[0]).rstrip(".") if p.split() else "" for p in professionals}
+    if not set(titles.values()) & _WOMAN_TITLES or not set(titles.values()) & _MAN_TITLES:
+        return tuple(professionals)
+    return tuple(p for p in professionals if titles[p] not in _MAN_TITLES)
+
+
 @lru_cache(maxsize=4096)  # every turn looks at the same few names
 def name_words(name: str) -> frozenset[str]:
     """The words of a professional's name that identify them (no titles, initials or numbers)."""

@@ -110,6 +110,38 @@ def find_specialty(text: str) -> tuple[str, str]:
     return (keys.pop(), text) if len(keys) == 1 else ("", text)
 
 
+# A woman asked for: "la kinesióloga", "la doctora", "una pediatra", "con la kine", "a female doctor" (never "el
+# doctor", the generic word for any)
+_A_WOMAN = re.compile(
+    r"\b(?:doctora|dra|medica|matrona|enfermera|klga|licda|\w+ologa"
+    r"|(?:la|una) (?:pediatra|psiquiatra|dentista|nutricionista|terapeuta|especialista|otorrino|fonoaudiologa)"
+    r"|con la (?:kine|kinesio|fono|nutri|psico|gine|dermato|traumato)"
+    r"|(?:female|woman|lady) (?:doctor|gp|physio\w*|therapist|dentist|pediatrician|paediatrician|specialist)"
+    r"|que sea mujer)\b"
+)
+
+
+# A man asked for as well ("con la kine o con el kine, da igual"): then anyone
+_A_MAN = re.compile(
+    r"\b(?:(?:el|un) (?:doctor|dr|medico|kine|kinesio|\w+ologo|pediatra|dentista|nutricionista|especialista)"
+    r"|klgo|\w+ologo|(?:male|man) (?:doctor|gp|physio\w*|therapist|dentist))\b"
+)
+# Said of the writer or another, not of whom they want: "soy doctora", "mi hija es kinesióloga"
+_WHAT_ONE_IS = re.compile(r"\b(?:soy|es|somos|era|fui|trabajo de|trabajo como|i am|i m)(?: (?:una|un|a))?\s*$")
+
+
+def asks_for_a_woman(text: str) -> bool:
+    """Whether a normalized message asks for a woman professional ("hora con la kinesióloga el viernes"): not one it
+    rules out ("no con la doctora"), who sent the patient ("la doctora me mandó al kine") or what someone is ("soy
+    doctora"); nor when it asks for a man too ("con la kine o con el kine, da igual")."""
+    def wanted(match: re.Match[str]) -> bool:
+        before = text[: match.start()]
+        return not (_NOT_WANTED.search(before) or _WHAT_ONE_IS.search(before)
+                    or _REFERRED_BY.search(text[match.end():]))
+
+    return any(map(wanted, _A_WOMAN.finditer(text))) and not any(map(wanted, _A_MAN.finditer(text)))
+
+
 @lru_cache(maxsize=4096)  # the clinics' few specialty names, every turn
 def specialty_key(name: str) -> str:
     """The key of a clinic's specialty name ("Traumatología" -> "traumatologia"); its folded name if unknown."""

@@ -1,0 +1,48 @@
+""""La kinesióloga", "la doctora", "con la kine": a woman asked for, where the specialty has professionals titled as
+women and as men, shows the women's times (the others one "Otros profesionales" or a name away); "el doctor", the
+word for any, and a woman who only sent the patient ("la doctora me mandó al kine") change nothing."""
+
+from __future__ import annotations
+
+from conversation_kit import Chat, slot, slots, texts
+from test_dialogue_understanding import with_specialty
+
+
+def _clinic() -> Chat:
+    staff = (("Klga. Paula Méndez", "Kinesiología", (8, 12)), ("Klgo. Andrés Muñoz", "Kinesiología", (9, 17)),
+             ("Dra. Ana Soto", "Medicina general", (9, 15)), ("Dr. Pedro Soto", "Medicina general", (10, 16)))
+    return Chat(slots(*(with_specialty(slot(d, h, 0, who), what) for d in (3, 4) for who, what, hours in staff
+                        for h in hours)))
+
+
+def test_the_kinesiologa_is_never_proposed_as_a_man():
+    """"quiero hora con la kinesióloga el viernes a las 9" proposed «¿Confirmo … a las 09:00 con el Klgo. Andrés
+    Muñoz?»: 9:00 was his alone."""
+    for message in ("quiero hora con la kinesióloga el viernes a las 9", "hora con la kinesiologa el viernes 9am",
+                    "necesito una hora con la kine el viernes a las 9", "una hora el viernes a las 9 con la kinesiologa"):
+        chat = _clinic()
+        reply = texts(chat.say(message))
+        assert "Klgo. Andrés Muñoz" not in reply and "Klga. Paula Méndez" in reply, (message, reply)
+        assert "¿Confirmo" not in reply, (message, reply)
+    chat = _clinic()
+    chat.say("quiero hora con la kinesióloga el viernes")
+    assert "¿Confirmo el viernes 4 de diciembre a las 08:00 con la Klga. Paula Méndez" in texts(chat.say("a las 8"))
+    assert chat.say("sí").status == "booked" and chat.books[-1].slot.professional == "Klga. Paula Méndez"
+
+
+def test_la_doctora_of_a_specialty_is_the_woman_and_the_others_stay_a_word_away():
+    chat = _clinic()
+    reply = texts(chat.say("quiero hora con la doctora de medicina general el viernes"))
+    assert "Dra. Ana Soto" in reply and "Dr. Pedro Soto" not in reply, reply
+    assert "Dr. Pedro Soto" in texts(chat.say("mejor con cualquiera"))
+    chat = _clinic()
+    chat.say("quiero hora con la kinesióloga el viernes")
+    assert "¿Confirmo el viernes 4 de diciembre a las 09:00 con el Klgo. Andrés Muñoz" in texts(
+        chat.say("a las 9 con el klgo muñoz"))
+
+
+def test_words_for_any_or_for_who_sent_the_patient_keep_everyone():
+    for message in ("quiero hora con el kinesiólogo el viernes a las 9", "la doctora me mandó al kine, hora el viernes"
+                    " a las 9", "hora de kine el viernes a las 9", "no con la kinesióloga, con el kine el viernes a las 9"):
+        reply = texts(_clinic().say(message))
+        assert "¿Confirmo el viernes 4 de diciembre a las 09:00 con el Klgo. Andrés Muñoz" in reply, (message, reply)
