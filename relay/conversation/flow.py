@@ -422,6 +422,10 @@ def _decide(
         option = Option(norm, "any_specialty")  # "me da lo mismo" at «¿Qué especialidad…?»: what was said before, kept
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
+        if option is None and state.professionals and state.stage in (CHOOSE_DAY, CHOOSE_TIME):
+            option = Option(norm, "any_professional")  # the times filled the buttons: typed, it is still there
+        if option is not None and reading.specialty in ctx.specialties:  # "otro kinesiólogo": of kinesiología
+            state = evolve(state, specialty=reading.specialty)
     if (option is None and not reading.found and [o.label for o in state.options] == [ctx.say("new_booking_button")]
             and (courtesy(norm) or acknowledges(turn.message, norm) and norm not in ("si", "dale"))):
         # "ok", "perfecto", "ok gracias" to «Entendido, tu hora sigue en pie. Si quieres, puedes pedir otra hora»: got
@@ -1085,6 +1089,8 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
         wanted = replace(reading, times=((start.hour, start.minute),), intent="book")
         return interpret(ctx, evolve(state, proposed=None, stage=CHOOSE_DAY), wanted, norm)
     if reading.day or reading.named or reading.times or reading.week:
+        return None
+    if reading.specialty and reading.specialty != state.specialty:  # "mejor con otro kine": that specialty's
         return None
     going_on = evolve(state, proposed=None)
     if _ANOTHER_DAY.search(norm):

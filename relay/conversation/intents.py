@@ -972,7 +972,8 @@ def keeps_it(text: str) -> bool:
 
 _OTHER_PROFESSIONAL = re.compile(
     r"\b(?:otr[oa]s?|distint[oa]s?|diferente) (?:doctor\w*|dr|dra|profesional\w*|medic[oa]s?|especialista\w*"
-    r"|kinesiolog[oa]s?|persona)\b|\b(?:another|a different|other) (?:doctor|professional|physician|specialist)s?\b"
+    r"|kinesiolog[oa]s?|kines?|kinesios?|persona)\b"
+    r"|\b(?:another|a different|other) (?:doctor|professional|physician|specialist)s?\b"
 )
 
 

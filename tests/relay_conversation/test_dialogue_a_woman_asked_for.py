@@ -46,3 +46,19 @@ def test_words_for_any_or_for_who_sent_the_patient_keep_everyone():
                     " a las 9", "hora de kine el viernes a las 9", "no con la kinesióloga, con el kine el viernes a las 9"):
         reply = texts(_clinic().say(message))
         assert "¿Confirmo el viernes 4 de diciembre a las 09:00 con el Klgo. Andrés Muñoz" in reply, (message, reply)
+
+
+def test_another_professional_typed_at_times_that_filled_the_buttons_shows_the_others():
+    """"otro profesional" at «¿Qué hora con la Dra. Ana Soto…?» (three times as the buttons, no «Otros
+    profesionales» among them) was «Perdona, no te entendí», again and again."""
+    for first, typed, other in (("quiero hora con la dra soto el viernes", "otro profesional", "Dr. Pedro Soto"),
+                                ("quiero hora con la dra ana soto el viernes", "con otra doctora", "Dr. Pedro Soto"),
+                                ("quiero hora con la kinesióloga el viernes", "mejor con otro kine", "Klgo. Andrés Muñoz"),
+                                ("hora con la klga méndez el viernes", "otro kinesiólogo", "Klgo. Andrés Muñoz")):
+        chat = _clinic()
+        chat.say(first)
+        reply = texts(chat.say(typed))
+        assert other in reply and "no te entendí" not in reply, (first, typed, reply)
+    chat = _clinic()
+    chat.say("hora con la klga méndez el viernes")
+    assert "Dra. Ana Soto" not in texts(chat.say("otro kinesiólogo"))  # of kinesiología, as said
