@@ -184,7 +184,8 @@ def names_an_insurer(text: str) -> bool:
 # Before the name: a yes, "es para mi hijo", "se llama", "a nombre de", "ponle", "mejor" (as many as the patient
 # strings together).
 _AROUND_A_NAME = re.compile(
-    r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|mejor|entonces|ahora|yes|sure|y|o sea|oye)\b[\s,.!]*"
+    r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|mejor|entonces|ahora|yes|sure|y|o sea|oye"
+    r"|no+|perdon|perdona|perdone|disculpa|disculpe|sorry|ups)\b[\s,.!]*"
     r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale))"
     r"\b[\s,:]*"
     rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
@@ -206,6 +207,7 @@ _NEVER_A_NAME = frozenset(
     mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
+    perdon perdona perdone disculpa disculpe sorry
     """.split()
 )
 

@@ -40,3 +40,14 @@ def test_soy_and_a_name_for_a_child_is_the_childs_appointment():
     chat.say("Soy Paz Ruiz y quiero hora para mi hijo el viernes a las 9")
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
     assert not chat.books
+
+
+def test_a_name_put_right_after_an_apology_at_the_confirmation_is_the_one_booked():
+    """"no, perdón es Pedro Sotomayor" at «¿Confirmo … a nombre de Pedro Soto?» was not read («Responde «Sí»…» with
+    Pedro Soto), and the "sí" after it booked Pedro Soto."""
+    for message in ("no, perdón es Pedro Sotomayor", "perdón, Pedro Sotomayor", "disculpa, es Pedro Sotomayor",
+                    "no perdon es pedro sotomayor", "nooo, es Pedro Sotomayor"):
+        chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+        assert "a nombre de Pedro Soto?" in texts(chat.say("hora el viernes a las 9 a nombre de Pedro Soto"))
+        assert "a nombre de Pedro Sotomayor?" in texts(chat.say(message)), message
+        assert chat.say("sí").status == "booked" and chat.books[-1].state.patient_name == "Pedro Sotomayor", message
