@@ -375,7 +375,10 @@ def _decide(
         return reask(ctx, state, [noted], understood=True)
     if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
         return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name
-    if state.stage == ASK_FIELD and action is None and _NEVER_MIND.match(norm):  # "mejor no, déjala como estaba"
+    if (state.stage == ASK_FIELD and action is None and _NEVER_MIND.match(norm)  # "mejor no, déjala como estaba"
+            and not (_MY_NAME.search(norm) or for_me(norm) or reading.found)):  # "no, mejor a mi nombre": whose
+        if _ANOTHER_DAY.search(norm):  # "no, mejor otro día": the days, the appointment still wanted
+            return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking="", proposed=None))
         if state.intent == "reschedule" and state.target is not None:
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # the move is dropped: the old one stands
         return _dropped_new_booking(ctx, state)

@@ -51,3 +51,23 @@ def test_a_name_put_right_after_an_apology_at_the_confirmation_is_the_one_booked
         assert "a nombre de Pedro Soto?" in texts(chat.say("hora el viernes a las 9 a nombre de Pedro Soto"))
         assert "a nombre de Pedro Sotomayor?" in texts(chat.say(message)), message
         assert chat.say("sí").status == "booked" and chat.books[-1].state.patient_name == "Pedro Sotomayor", message
+
+
+def test_no_mejor_with_whose_or_when_at_the_name_question_is_never_dropping_the_appointment():
+    """"no, mejor a mi nombre" at «¿A nombre de quién reservo la hora?» was «Entendido, no reservé nada» (read as
+    "mejor no"); so were "no, mejor otro día" and "no mejor a las 10"."""
+    def at_the_name() -> Chat:
+        chat = Chat(agenda([4], [(9, 0), (10, 0)]), name="Ana Pérez")
+        chat.say("hora el viernes a las 9 para mi mamá")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+        return chat
+
+    for message in ("no, mejor a mi nombre", "no mejor para mí", "olvídalo, es para mí", "no, mejor yo misma"):
+        chat = at_the_name()
+        reply = chat.say(message)
+        assert reply.status == "booked" and "Tu hora quedó reservada" in texts(reply), (message, texts(reply))
+        assert chat.books[-1].state.patient_name == "" and not chat.books[-1].state.for_other, message
+    assert "¿Qué día te acomoda?" in texts(at_the_name().say("no, mejor otro día"))
+    assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(at_the_name().say("no mejor a las 10"))
+    chat = at_the_name()
+    assert "no reservé nada" in texts(chat.say("mejor no, olvídalo")) and not chat.books
