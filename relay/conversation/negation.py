@@ -28,8 +28,13 @@ _DAYISH = (
     rf"(?: (?:de la |en la |por la |a la |in the )?{_PART})?)"
 )
 # After a comma, a day said with its time or a yes is the one wanted, not one more ruled out: "no puedo el jueves,
-# el viernes a las 10", "…, el viernes sí", "…, el viernes mejor"
-_WANTED_NEXT = rf"\s*{_DAYISH}\s+(?:(?:como |tipo )?(?:a las?|at) \d|\d{{1,2}}:\d\d|si\b|mejor\b)"
+# el viernes a las 10", "…, el viernes sí", "…, el viernes mejor" — unless its clause says no to it as well ("…, el
+# viernes a las 10 tampoco", "…, el viernes mejor no", "…, el martes a las 10 trabajo")
+_WANTED_NEXT = (
+    rf"\s*{_DAYISH}\s+(?:(?:como |tipo )?(?:a las?|at) \d|\d{{1,2}}:\d\d|si\b|mejor\b)"
+    r"(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible|impossible|can'?t|cannot|complica\w*"
+    r"|ocupad[oa]s?|trabaj\w*|tengo)\b)"
+)
 # Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
 # At most a week of them, never given back once read: an unbounded, backtracking list made a long message cost
 # 8 ms to read (800 characters of "el lunes y el lunes y…"), 1.6 ms now.

@@ -319,3 +319,20 @@ def test_after_no_puedo_a_day_said_with_its_time_after_a_comma_is_the_day_wanted
                     "ni el lunes"):
         reply = Chat(clinic).say(message)
         assert "Jue 3 dic" not in texts(reply) and "Vie 4 dic" not in texts(reply), (message, texts(reply))
+
+
+def test_a_day_with_its_time_after_a_comma_said_no_to_as_well_is_never_proposed():
+    """"no me sirve el lunes, el martes a las 10 tampoco me sirve" proposed Tuesday at 10 (the day with its time
+    after a comma read as the one wanted) and "sí" booked it; "…, el viernes mejor no" listed Friday's times. A
+    clause that says no to its day as well leaves it out, as before the comma rule."""
+    clinic = agenda([2, 3, 4, 7, 8], [(9, 0), (10, 0)])
+    for message, out in (("no me sirve el lunes, el martes a las 10 tampoco me sirve", "Mar 8 dic"),
+                         ("no puedo el jueves, el viernes a las 10 tampoco", "Vie 4 dic"),
+                         ("no puedo el jueves, el viernes a las 10 trabajo", "Vie 4 dic"),
+                         ("no puedo el jueves, el viernes mejor no", "Vie 4 dic"),
+                         ("I can't do thursday, friday at 10 either", "Fri 4 Dec")):
+        chat = Chat(clinic)
+        reply = chat.say(message)
+        assert "¿Confirmo" not in texts(reply) and out not in on_screen(reply), (message, texts(reply))
+        chat.say("sí")
+        assert chat.books == [], message
