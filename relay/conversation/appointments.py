@@ -346,6 +346,9 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
     reading = _wish_reading(state, now)  # None also for "mañana no puedo ir a mi hora del viernes": not one day
     if reading is None:
         return named_bookings(state.bookings, None, (), (), words)
+    kept_from = [b for b in state.bookings if _start(b).date() in reading.skip_days]
+    if state.intent == "reschedule" and reading.day is not None and len(kept_from) == 1:  # "no puedo ir el jueves,
+        return kept_from  # quiero hora el viernes": the one on the day ruled out, never the one on the day wanted
     return named_bookings(state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday)
 
 

@@ -47,8 +47,9 @@ _DAYS = (
 # the day wanted), and before "… imposible" it ends the day asked for ("a las 10 del viernes, el jueves imposible")
 _DAYS_JOINED = rf"(?:{_DAYISH}(?:\s*(?:y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
 _NEG = (
-    r"(?:no (?:puedo|podre|podria|podemos|alcanzo|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|"
-    r"sirven|acomodan|quedan)|es posible|hay caso)|imposible|can'?t|cannot|can not|could ?n'?t"
+    r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo"
+    r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)|es posible|hay caso)"
+    r"|imposible|can'?t|cannot|can not|could ?n'?t"
     r"|(?:does|do|will|would|is)(?: not|n'?t) (?:work|suit|be good|good|possible)|wo ?n'?t work|not good|no good"
     r"|impossible|is out)"
 )

@@ -313,3 +313,35 @@ def test_a_new_one_for_someone_else_on_a_day_that_does_not_suit_never_moves_the_
     chat, _ = mother(replace(own, patient="Tomás Pérez"))  # a day ruled out, no "no puedo ir": asked, as before
     assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say("quiero hora para mi hija el viernes, "
                                                                             "el jueves no puedo"))
+
+
+def _phone_of_ana(*bookings: WireBooking) -> tuple[Chat, ClinicAgent]:
+    agent = ClinicAgent(*bookings)
+    return Chat(replace(agenda([2, 3, 4, 7], [(9, 0), (10, 0)]), finds_bookings=True), appointments=agent), agent
+
+
+_ANAS_THU = WireBooking("bk-7", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto",
+                        patient="Ana Pérez")
+_TOMAS_FRI = WireBooking("bk-9", "2026-12-04T09:00:00-03:00", "2026-12-04T09:30:00-03:00", "Dra. Ana Soto",
+                         patient="Tomás Pérez")
+
+
+def test_no_voy_a_poder_ir_el_jueves_with_a_new_one_for_a_relative_never_offers_thursday():
+    """"no voy a poder ir el jueves, quiero hora para mi hijo" offered the son Thursday's times and "a las 9", "sí",
+    "Tomás Pérez" booked him on the very day the writer cannot go: "no voy a poder" rules the day out like "no
+    podré". A move said so ("no voy a poder ir el jueves, quiero hora el viernes") moves the Thursday one, never
+    another's Friday one on the day wanted."""
+    for bookings in ((_ANAS_THU,), ()):
+        chat, agent = _phone_of_ana(*bookings)
+        reply = chat.say("no voy a poder ir el jueves, quiero hora para mi hijo")
+        assert "Jue 3 dic" not in " ".join([texts(reply), *buttons(reply)]), texts(reply)
+        chat.say("a las 9")
+        chat.say("sí")
+        chat.say("Tomás Pérez")
+        assert all(b.slot.start[:10] != "2026-12-03" for b in chat.books) and agent.moved == {}, chat.books
+    for message in ("no voy a poder ir el jueves, quiero hora el viernes", "no puedo ir el jueves, quiero hora el "
+                    "viernes"):
+        chat, _ = _phone_of_ana(_ANAS_THU, _TOMAS_FRI)
+        reply = chat.say(message)
+        assert "¿Cambio tu hora del jueves 3 de diciembre" in texts(reply), (message, texts(reply))
+
