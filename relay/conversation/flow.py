@@ -957,8 +957,8 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     bookings = found(outcome, turn.now)
     others = any(under_another_name(b, turn.name) for b in bookings)
     not_then = _for_another_not_then(state.wish)  # "hora para mi hijo el viernes, el jueves no puedo ir"
-    if not_then and others and cannot_come(normalize(state.wish)):  # on a phone that holds others' appointments,
-        # his may be the one that cannot be kept: a move, as ever
+    if not_then and cannot_come(normalize(state.wish)) and _theirs_not_then(ctx, bookings, state.wish):
+        # on a phone that holds others' appointments, his may be the one that cannot be kept: a move, as ever
         return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
                                              clinic, outcome)
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
@@ -977,6 +977,14 @@ def _for_another_not_then(wish: str) -> bool:
     may be the one whose appointment cannot be kept)."""
     norm = normalize(wish)
     return new_one_for_another(norm) and (cannot_come(norm) or bool(rule_out(fold(wish))[1]))
+
+
+def _theirs_not_then(ctx: Context, bookings: tuple[WireBooking, ...], wish: str) -> bool:
+    """Whether the phone holds another's appointment that may be the one not kept: on a day the message rules out,
+    or any when it rules none out (never his Friday one for "hora para mi mamá el viernes, el jueves no puedo ir")."""
+    theirs = [b for b in bookings if under_another_name(b, ctx.turn.name)]
+    skipped = read_message(ctx, None, wish).skip_days
+    return any(not skipped or datetime.fromisoformat(b.start).date() in skipped for b in theirs)
 
 
 def _preset(ctx: Context, state: ConversationState) -> ConversationState:

@@ -345,3 +345,13 @@ def test_no_voy_a_poder_ir_el_jueves_with_a_new_one_for_a_relative_never_offers_
         reply = chat.say(message)
         assert "¿Cambio tu hora del jueves 3 de diciembre" in texts(reply), (message, texts(reply))
 
+
+def test_a_new_one_for_a_relative_on_a_day_that_holds_anothers_appointment_never_moves_it():
+    """A phone with Ana's own Thursday appointment and Tomás's Friday one: "mi mamá necesita hora el viernes, el
+    jueves no puedo ir" asked «¿Cambio la hora de Tomás Pérez del viernes…?» (his, on the very day wanted). Only
+    another's appointment on the day ruled out may be the one not kept: here the phone's appointments are said."""
+    for bookings in ((_ANAS_THU, _TOMAS_FRI), (_TOMAS_FRI,)):
+        chat, agent = _phone_of_ana(*bookings)
+        reply = chat.say("mi mamá necesita hora el viernes, el jueves no puedo ir")
+        assert "¿Cambio" not in texts(reply) and "Sí, cambiarla" not in buttons(reply), texts(reply)
+        assert agent.moved == {} and agent.cancelled == {}
