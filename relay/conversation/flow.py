@@ -425,7 +425,8 @@ def _decide(
         option = Option(norm, "any_specialty")  # "me da lo mismo" at «¿Qué especialidad…?»: what was said before, kept
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
         option = next((o for o in state.options if o.kind == "any_professional"), None)
-        if option is None and state.professionals and state.stage in (CHOOSE_DAY, CHOOSE_TIME):
+        if (option is None and state.professionals and state.stage in (CHOOSE_DAY, CHOOSE_TIME)
+                and not (reading.day or reading.times)):  # ("otro kine el lunes a las 9": that day, read below)
             option = Option(norm, "any_professional")  # the times filled the buttons: typed, it is still there
         if option is not None and reading.specialty in ctx.specialties:  # "otro kinesiólogo": of kinesiología
             state = evolve(state, specialty=reading.specialty)

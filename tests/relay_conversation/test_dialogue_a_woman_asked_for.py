@@ -4,7 +4,7 @@ word for any, and a woman who only sent the patient ("la doctora me mandó al ki
 
 from __future__ import annotations
 
-from conversation_kit import Chat, slot, slots, texts
+from conversation_kit import Chat, buttons, slot, slots, texts
 from test_dialogue_understanding import with_specialty
 
 
@@ -62,3 +62,14 @@ def test_another_professional_typed_at_times_that_filled_the_buttons_shows_the_o
     chat = _clinic()
     chat.say("hora con la klga méndez el viernes")
     assert "Dra. Ana Soto" not in texts(chat.say("otro kinesiólogo"))  # of kinesiología, as said
+
+
+def test_another_professional_typed_with_a_day_keeps_the_day():
+    """"otro kine el jueves a las 9" at «¿Qué hora con la Dra. Ana Soto el Vie…?» proposed Thursday at 9 with Klgo.
+    Andrés Muñoz; the typed «Otros profesionales» listed Friday's times instead, Thursday and 9 lost."""
+    staff = (("Klgo. Andrés Muñoz", "Kinesiología", (9, 17)), ("Dra. Ana Soto", "Medicina general", (9, 10, 15)))
+    chat = Chat(slots(*(with_specialty(slot(d, h, 0, who), what) for d in (3, 4) for who, what, hours in staff
+                        for h in hours)))
+    assert buttons(chat.say("quiero hora con la dra soto el viernes")) == ["09:00", "10:00", "15:00"]
+    reply = texts(chat.say("otro kine el jueves a las 9"))
+    assert "jueves 3 de diciembre a las 09:00 con el Klgo. Andrés Muñoz" in reply, reply
