@@ -120,6 +120,18 @@ def _after_lead_in(name: str) -> str:
     return name[said.end():] if said else name
 
 
+def only_a_name(text: str, name: str) -> bool:
+    """The message is the name and what may go around one, nothing else: "perdón, es María Colmenares", "no, María
+    Colmenares", "el nombre es María Colmenares, gracias" (never "perdón, es la sede de Las Condes")."""
+    folded, named = fold(text), fold(name)
+    at = folded.find(named)
+    if at < 0:
+        return False
+    before, after = folded[:at].strip(" ,.!:;"), folded[at + len(named):].strip(" ,.!")
+    return (not before or _AROUND_A_NAME.fullmatch(f"{before} ") is not None) and (
+        not after or _AFTER_A_NAME.fullmatch(f" {after}") is not None)
+
+
 def _one_name(name: str) -> Checked:
     """``check_person_name`` of one piece of the answer (no commas left to split at)."""
     name = name.strip(" .,;:!)")
@@ -185,12 +197,14 @@ def names_an_insurer(text: str) -> bool:
 # strings together).
 _AROUND_A_NAME = re.compile(
     r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|mejor|entonces|ahora|yes|sure|y|o sea|oye"
-    r"|no+|perdon|perdona|perdone|disculpa|disculpe|sorry|ups)\b[\s,.!]*"
+    r"|no+|perdon|perdona|perdone|disculpa|disculpe|sorry|ups|oops|me equivoque|me confundi)\b[\s,.!]*"
     r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale))"
     r"\b[\s,:]*"
     rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
     rf"|(?:de\s+|a\s+)?(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
-    r"|(?:que\s+)?(?:se llama|es|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is|his name is)\s+"
+    r"|(?:que\s+)?(?:se llama|es|era|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is"
+    r"|his name is)\s+"
+    r"|(?:el|su|the)\s+(?:nombre|paciente|name)(?:\s+correcto|\s+real)?\s+(?:es|era|is)\s+"
     r"|(?:don|dona|sr|sra|srta|senor|senora|senorita|mr|mrs|ms)\.?\s+)+"
 )
 # After the name: "no más", "porfa", "gracias", "nada más", "solamente" (as many as the patient strings together).

@@ -45,7 +45,14 @@ from relay.conversation.asking import WHOSE_OWN, answer, ask, missing
 from relay.conversation.context import Context, aware, first_name, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
-from relay.conversation.fields import A_NAME_WRITTEN, check, check_person_name, names_an_insurer, not_a_name
+from relay.conversation.fields import (
+    A_NAME_WRITTEN,
+    check,
+    check_person_name,
+    names_an_insurer,
+    not_a_name,
+    only_a_name,
+)
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
@@ -113,7 +120,7 @@ from relay.conversation.menus import (
     slot_key,
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
-from relay.conversation.names import match_professionals, titled_as
+from relay.conversation.names import match_professionals, name_words, titled_as
 from relay.conversation.negation import names_a_day, rule_out
 from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
@@ -219,15 +226,15 @@ def _decide(
     norm = normalize(turn.message)
     if sounds_like_an_emergency(norm):  # said before whatever else this turn answers
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
+    if state.stage == CONFIRM and state.proposed is not None and state.for_other and state.patient_name:
+        renamed = _name_set_right(ctx, state, norm)  # (before "me equivoqué": "me equivoqué, es María Colmenares")
+        if renamed is not None:
+            return renamed
     mistake = _only_a_mistake(ctx, state, norm)
     if mistake is not None:
         return mistake
     if state.stage == CONFIRM_CANCEL and state.target is not None and _yes_asked_back(turn.message, norm):
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
-    if state.stage == CONFIRM and state.proposed is not None and state.for_other and state.patient_name:
-        renamed = _name_set_right(ctx, state, norm)
-        if renamed is not None:
-            return renamed
     if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None:
@@ -1321,13 +1328,17 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
     """At «¿Confirmo … a nombre de Tomás Pérez?», the name put right: "perdón, es para mi otro hijo, Diego Pérez",
     "es Diego Pérez, no Tomás" (that name, confirmed again), "no, mejor para mí" (the writer's own). Was: the same
     question with Tomás, and "sí" booked him. None: no such correction."""
-    if not _PUTS_RIGHT.match(norm) and not _NOT_THAT_NAME.search(ctx.turn.message):
+    message = ctx.turn.message
+    if not _PUTS_RIGHT.match(norm) and not _NOT_THAT_NAME.search(message) and not A_NAME_WRITTEN.fullmatch(
+            message.strip(" .!")):
         return None
-    name = check_person_name(_NOT_THAT_NAME.sub(" ", ctx.turn.message)).value
+    not_that = check_person_name(_NOT_THAT_NAME.sub(" ", message)).value if _NOT_THAT_NAME.search(message) else ""
+    name = not_that or check_person_name(message).value  # "no, María Colmenares": the name after the no
     if name and not A_NAME_WRITTEN.fullmatch(name):  # "Tomás no puede en la mañana": a sentence, not a name
         return None
-    if name and not (_A_NAME_CUE.search(norm) or _NOT_THAT_NAME.search(ctx.turn.message)
-                     or set(fold(name).split()) & set(fold(state.patient_name).split())):
+    shared = set(fold(name).split()) & set(fold(state.patient_name).split())
+    alone = bool(name) and only_a_name(message, name) and _a_person(ctx, name)  # "perdón, es María Colmenares"
+    if name and not (_A_NAME_CUE.search(norm) or not_that or shared or alone):
         return None  # "no, es Control Sano", "perdón, es la sede de Las Condes": capitals, not a person
     if not name and (for_me(norm) or _MY_NAME.search(norm)):
         mine = evolve(state, for_other=False, patient_name="")
@@ -1341,13 +1352,31 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
     return reask(ctx, renamed, [ctx.say("for_other_named", name=name)], understood=True)
 
 
-# What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre"
+def _a_person(ctx: Context, name: str) -> bool:
+    """A name said alone can be a person's: not a place ("Las Condes"), a visit ("Control Sano", "Primera Consulta")
+    nor one of the clinic's professionals ("Ana Soto")."""
+    words = fold(name).split()
+    return (words[0] not in _ARTICLES and not set(words) & _CLINIC_WORDS
+            and not any(set(words) <= name_words(p) for p in ctx.professionals))
+
+
+_ARTICLES = frozenset("el la los las the".split())
+_CLINIC_WORDS = frozenset(
+    """
+    control sano nino consulta primera general clinica centro sede sucursal examen examenes urgencia urgencias
+    telemedicina presencial particular hospital medicina salud box piso edificio mall plaza avenida calle
+    """.split()
+)
+# What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre", "el
+# nombre es …"
 _A_NAME_CUE = re.compile(rf"\b(?:para (?:mi|mis) (?:otr[oa] )?{RELATIVE}|a nombre de|se llama|equivoque de nombre"
-                         r"|name is|under the name)\b")
+                         r"|(?:el|su) nombre(?: correcto| real)? (?:es|era)|(?:el|la) paciente es|name is"
+                         r"|under the name)\b")
 # How a name put right begins: "no, …", "perdón, es para…", "me equivoqué…", "es Diego Pérez…", "a nombre de…"
-_PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|me equivoque|es|era|a nombre de|mejor)\b")
+_PUTS_RIGHT = re.compile(r"(?:no+|perdon|perdona|disculpa|disculpe|ups|sorry|oops|me equivoque|es|era|a nombre de|mejor"
+                         r"|it'?s)\b")
 # "…, no Tomás": the name that is not the one (as typed: capitalised)
-_NOT_THAT_NAME = re.compile(r"\b[Nn]o,?\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)*")
+_NOT_THAT_NAME = re.compile(r"\b[Nn]o(?:,?\s+|\s+(?:es|era)\s+)[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)*")
 
 
 def _valid_answer(ctx: Context, state: ConversationState) -> bool:
