@@ -332,6 +332,10 @@ def pick_time(
     )
     passed = at <= ctx.turn.now  # "hoy a las 9" at 11: gone, not taken
     notice = ctx.say("time_passed" if passed else "time_not_free", time=asked, day=ctx.lang.day_label(day))
+    others = ctx.on_day(evolve(state, professionals=()), day, window=False) if state.professionals else ()
+    if not passed and any(clock(s) == asked for s in others):  # free, but only with another: never "not free"
+        named = ", ".join(ctx.lang.with_professional(p) for p in state.professionals)
+        notice = ctx.say("time_not_free_professional", time=asked, day=ctx.lang.day_label(day), professional=named)
     notices = [*notices, notice]
     before = [s for s in day_slots if slot_start(s) <= at]
     first = before[-1] if before else day_slots[0]  # the times around it: from the last one before it

@@ -73,3 +73,20 @@ def test_another_professional_typed_with_a_day_keeps_the_day():
     assert buttons(chat.say("quiero hora con la dra soto el viernes")) == ["09:00", "10:00", "15:00"]
     reply = texts(chat.say("otro kine el jueves a las 9"))
     assert "jueves 3 de diciembre a las 09:00 con el Klgo. Andrés Muñoz" in reply, reply
+
+
+def test_a_time_free_only_with_another_professional_is_said_not_free_with_the_one_asked_for():
+    """"quiero hora con la kinesióloga el viernes a las 9" said «Las 09:00 del Vie 4 dic no están libres» with 9:00
+    free with Klgo. Andrés Muñoz: not free with her, as said now; a time free with nobody is said as before."""
+    for message in ("quiero hora con la kinesióloga el viernes a las 9", "hora con la kine el viernes 9am",
+                    "hora con el dr pedro soto el viernes a las 9", "con la dra soto el viernes a las 10"):
+        reply = texts(_clinic().say(message))
+        assert "no están libres con la Klga. Paula Méndez." in reply or "no están libres con el Dr. Pedro Soto." in reply \
+            or "no están libres con la Dra. Ana Soto." in reply, (message, reply)
+    reply = texts(_clinic().say("con la kinesióloga el viernes a las 11"))
+    assert "Las 11:00 del Vie 4 dic no están libres." in reply, reply
+    chat = _clinic()
+    chat.say("quiero hora con la kinesióloga el viernes")
+    assert "Las 09:00 del Vie 4 dic no están libres con la Klga. Paula Méndez." in texts(chat.say("a las 9"))
+    reply = texts(_clinic().say("hi, I need an appointment with dr pedro soto on friday at 9 please"))
+    assert "09:00 on Fri 4 Dec is not free with Dr. Pedro Soto." in reply, reply
