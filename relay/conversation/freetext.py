@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from relay.conversation.evolve import evolve
-from relay.conversation.intents import RELATIVE, asks_about_clinic, detect
+from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, wants_several
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
@@ -214,6 +214,7 @@ _THANKS_EMOJI = re.compile("[\U0001F64F\u2764\U0001F970\U0001F60A\U0001F917]")  
 _DURATION = re.compile(
     r"\b(?:hace|desde hace|hace como|hace unas|durante|por|for|about|like|en) \d{1,2} (?:horas|hours|hrs|hs|h)\b"
 )
+_TWO_HOURS = re.compile(r"\blas? (\d{1,2}) y (\d{1,2})\b(?! (?:min|minutos)\b| de (?!la\b))")  # (not "…de dic")
 _HOW_MANY = re.compile(
     r"(?<!\blas )(?<!\bla )(?<!\ba )\b(?:[2-5]|dos|tres|cuatro|un par de)"
     r" (?:horas|citas|turnos|consultas|sesiones|hrs)\b"
@@ -270,6 +271,8 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     text = re.sub(r"\bmanana o pasado\b(?! manana)", "manana o pasado manana", text)
     text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when
     text = _HOW_MANY.sub(" ", text)  # "necesito 2 horas para mis hijos" says how many, not when
+    if wants_several(text):  # "para mí y mi hijo a las 9 y 10": 9 and 10 o'clock, one each, never 9:10
+        text = _TWO_HOURS.sub(lambda m: f"las {m[1]} y a las {m[2]}" if int(m[1]) < int(m[2]) <= 12 else m[0], text)
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names, STOPWORDS)
@@ -695,6 +698,8 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     if not found and re.search(r"\b(?:mediodia|noon)\b", text):
         found.append((12, 0, "", False))
         text = re.sub(r"\b(?:mediodia|noon)\b", " ", text)
+    if len(found) > 1 and wants_several(text):  # "para mí y mi hijo, a las 9 y a las 10": one at a time, the first
+        found = [min(found)]
     sets = {_candidates(h, m, mk, padded) for h, m, mk, padded in found}
     if len(sets) > 1:
         return text, (), True, "", bounds["after"], bounds["before"]

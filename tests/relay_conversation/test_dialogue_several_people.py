@@ -329,3 +329,18 @@ def test_i_will_be_there_with_a_question_or_an_aside_books_it_and_asks_for_the_r
         chat.say("hora el jueves a las 9")
         reply = chat.say(message)
         assert not chat.books and shown in texts(reply) and "No encontré horas" not in texts(reply), (message, texts(reply))
+
+
+def test_two_people_and_two_hours_are_one_at_a_time_never_one_time_of_minutes():
+    """"para mí y para mi hijo, el viernes a las 9 y 10" read «Las 09:10 del Vie 4 dic no están libres» and "sí" was
+    «¿Cuál de estas horas?» again and again; two hours for two people: the first proposed, the other asked for after."""
+    for message in ("para mí y para mi hijo, el viernes a las 9 y 10", "hora para mi y mi mamá el viernes a las 9 y 11",
+                    "para mi y mi esposo el viernes a las 9 y a las 11 porfa", "a las 9 y 10 el viernes, para mí y mi hija",
+                    "para mis dos hijos el viernes a las 9 y 10 de la mañana"):
+        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (11, 0)]))
+        assert "¿Confirmo el viernes 4 de diciembre a las 09:00" in texts(chat.say(message)), message
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí")), message
+        reply = chat.say("Tomás Vega")
+        assert reply.status == "booked" and "09:00" in texts(reply) and "respóndeme «sí»" in texts(reply), message
+    chat = Chat(agenda([2, 3, 4], [(9, 0), (9, 10), (10, 0)]))  # one person: "9 y 10" is ten past nine
+    assert "a las 09:10" in texts(chat.say("quiero hora el viernes a las 9 y 10"))
