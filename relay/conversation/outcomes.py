@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from relay.conversation.context import aware, first_name
 from relay.conversation.evolve import evolve
+from relay.conversation.fields import names_an_insurer
 from relay.conversation.freetext import normalize
 from relay.conversation.intents import another_person_too, detect, second_persons_part, self_among, yes_and_more
 from relay.conversation.menus import (
@@ -219,6 +221,24 @@ def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:
     return [lang.say("more_apart")] if state.more_asked else []
 
 
+def _writer_said(state: ConversationState, turn: Turn) -> str:
+    """Who the writer said they are ("soy Carla Muñoz, quiero una hora"), when not the WhatsApp contact: the patient's
+    name when it is theirs, else the capitalised words after "soy"; "" when they did not say."""
+    for line in state.said:
+        said = _I_AM.search(line)
+        if said is None:
+            continue
+        if state.patient_name and fold(line[said.start(1):]).startswith(fold(state.patient_name)):
+            return state.patient_name
+        if fold(said.group(1)) not in fold(turn.name).split() and not names_an_insurer(said.group(1)):
+            return said.group(1)
+    return ""
+
+
+# "soy Carla …", "me llamo Carla …": the writer's own name, as written (capitalised)
+_I_AM = re.compile(r"\b(?:[Ss]oy|[Mm]e llamo|[Mm]i nombre es|I am|I'm|[Mm]y name is)\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)")
+
+
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
     if state.undo_wanted and state.gave_up:
         return _booked_but_unwanted(lang, state, clinic, result)
@@ -226,7 +246,9 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
                     professional=lang.with_professional(result.professional))
     opening = "booked_late" if state.gave_up else "booked_for" if state.patient_name else "booked"
-    said = lang.say(opening, name=first_name(turn.name), patient=state.patient_name)
+    writer = _writer_said(state, turn)  # "soy Carla Muñoz": "¡Listo, Carla!", never the phone's Ana
+    greeted = first_name(turn.name) if not writer else first_name(writer) if writer == state.patient_name else ""
+    said = lang.say(opening, name=greeted, patient=state.patient_name)
     paragraphs = [said, when[:1].upper() + when[1:]]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))

@@ -71,3 +71,19 @@ def test_no_mejor_with_whose_or_when_at_the_name_question_is_never_dropping_the_
     assert "¿Confirmo el viernes 4 de diciembre a las 10:00" in texts(at_the_name().say("no mejor a las 10"))
     chat = at_the_name()
     assert "no reservé nada" in texts(chat.say("mejor no, olvídalo")) and not chat.books
+
+
+def test_the_booking_greets_the_writer_who_said_who_they_are_never_the_phones_contact():
+    """«¡Listo, Ana! La hora de Carla Muñoz quedó reservada» after "soy Carla Muñoz, …" from Ana Pérez's phone."""
+    for message in ("soy Carla Muñoz, quiero una hora para el viernes a las 9",
+                    "hola, me llamo Carla Muñoz y necesito hora el viernes a las 9"):
+        chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+        chat.say(message)
+        said = texts(chat.say("sí"))
+        assert "¡Listo, Carla! La hora de Carla Muñoz quedó reservada." in said and "Ana!" not in said, (message, said)
+    chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+    chat.say("soy Carla, quiero hora para mi hijo Tomás Pérez el viernes a las 9")
+    assert "¡Listo! La hora de Tomás Pérez quedó reservada." in texts(chat.say("sí"))
+    chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+    chat.say("quiero hora para mi hijo Tomás Pérez el viernes a las 9")
+    assert "¡Listo, Ana! La hora de Tomás Pérez quedó reservada." in texts(chat.say("sí"))
