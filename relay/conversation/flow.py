@@ -389,6 +389,11 @@ def _decide(
         if state.intent == "reschedule" and state.target is not None:
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # the move is dropped: the old one stands
         return _dropped_new_booking(ctx, state)
+    if (state.stage == ASK_FIELD and state.asking == PATIENT_NAME and action is None
+            and (reading.week or reading.skip_days) and not (reading.day or reading.times)):
+        # "no, mejor la otra semana", "next week", "esta semana no puedo" at «¿A nombre de quién…?»: when, not who
+        # (never a name "Next Week"): those days, the appointment still wanted
+        return interpret(ctx, evolve(state, stage=CHOOSE_DAY, asking="", proposed=None), reading, norm)
     if (state.stage == ASK_FIELD and action is None and reading.intent in ("cancel", "reschedule")
             and not reading.tentative and names_own_booking(norm)):
         # "no espera, mejor cambia mi hora del jueves al viernes" at "¿A nombre de quién…?": the one they have, and

@@ -4,7 +4,7 @@ the contact's own name) leave the appointment under the contact's name as before
 
 from __future__ import annotations
 
-from conversation_kit import Chat, agenda, texts
+from conversation_kit import Chat, agenda, buttons, texts
 
 
 def test_soy_and_a_full_name_from_another_phone_books_under_that_name():
@@ -87,3 +87,16 @@ def test_the_booking_greets_the_writer_who_said_who_they_are_never_the_phones_co
     chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
     chat.say("quiero hora para mi hijo Tomás Pérez el viernes a las 9")
     assert "¡Listo, Ana! La hora de Tomás Pérez quedó reservada." in texts(chat.say("sí"))
+
+
+def test_another_week_at_the_name_question_shows_its_days_never_a_name():
+    """"no, mejor la otra semana" at «¿A nombre de quién reservo la hora?» was «No pude leer ese nombre»; "next week"
+    and "uy no, la otra semana mejor" booked under "Next Week" and "Uy No"."""
+    for message in ("no, mejor la otra semana", "la otra semana", "la semana que viene", "next week",
+                    "uy no, la otra semana mejor", "no puedo esta semana"):
+        chat = Chat(agenda([4, 8, 9], [(9, 0), (10, 0)]), name="Ana Pérez")
+        chat.say("hora el viernes a las 9 para mi mamá")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+        reply = chat.say(message)
+        assert "Mar 8 dic" in buttons(reply) and "Vie 4 dic" not in buttons(reply), (message, texts(reply))
+        assert not chat.books, message
