@@ -193,6 +193,25 @@ def names_an_insurer(text: str) -> bool:
     return _AN_INSURER.search(fold(text)) is not None
 
 
+def without_insurer(text: str) -> str:
+    """The answer without the insurer said beside the name: "Tomás Pérez (Banmédica)", "Tomás Pérez, fonasa", "Tomás
+    Pérez - Isapre Colmena" are "Tomás Pérez"; "" when a question about one is in it ("Tomás Pérez, ¿aceptan
+    Fonasa?": asked, never dropped)."""
+    pieces = [p for p in re.split(r"\s*[,;()/]\s*|\s+-\s+", text) if p.strip(" .!")]
+    if "?" in text or _ASKS_IF_TAKEN.search(fold(text)):
+        return ""
+    kept = [p for p in pieces if not names_an_insurer(p)]
+    if not kept and len(pieces) == 1:  # "Tomás Pérez Fonasa", "Tomás Pérez con Fonasa": the words before the insurer
+        words = text.split()
+        starts = (n for n, word in enumerate(words) if names_an_insurer(word) or names_an_insurer(
+            " ".join(words[n:n + 2])) and not names_an_insurer(" ".join(words[n + 1:n + 2])))  # "Cruz Blanca"
+        kept = [" ".join(words[:next(starts, 0)])]
+    return ", ".join(kept)
+
+
+_ASKS_IF_TAKEN = re.compile(r"\b(?:aceptan|atienden|cubre|cubren|toman|trabajan con|sirve|accept|take)\b")
+
+
 # Before the name: a yes, "es para mi hijo", "se llama", "a nombre de", "ponle", "mejor" (as many as the patient
 # strings together).
 _AROUND_A_NAME = re.compile(

@@ -52,6 +52,7 @@ from relay.conversation.fields import (
     names_an_insurer,
     not_a_name,
     only_a_name,
+    without_insurer,
 )
 from relay.conversation.freetext import Reading, command, normalize
 from relay.conversation.intents import (
@@ -1823,6 +1824,9 @@ def _aside_at_the_name_question(
     if _INSTEAD.search(norm) and (reading.day or reading.named or reading.specialty or reading.part):
         moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
+    named = without_insurer(message) if names_an_insurer(message) else ""
+    if named and check_person_name(named).value:  # "Tomás Pérez (Banmédica)": the name (the insurer is no question)
+        return _field_answer(ctx, state, named)
     if asks_about_clinic(norm) and not reading.found:
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [_about_the_clinic(ctx, norm)])
     if reading.specialty or professional:

@@ -48,3 +48,18 @@ def test_a_day_a_time_or_a_professional_after_the_apology_is_read_as_such():
     for message in ("perdón, es Juan Rojas", "perdón, es con la Dra. Soto"):
         assert "María" not in texts(chat.say(message)) and all(
             b.state.patient_name == "Tomás Pérez" for b in chat.books), message
+
+
+@pytest.mark.parametrize("message", ["Tomás Pérez (Banmédica)", "Tomás Pérez, fonasa", "Tomás Pérez - Isapre Colmena",
+                                     "Tomás Pérez Fonasa", "Tomás Pérez con Fonasa", "Tomás Pérez, Isapre Cruz Blanca"])
+def test_a_name_with_its_insurer_at_the_name_question_is_the_name(message):
+    """"Tomás Pérez (Banmédica)" at «¿A nombre de quién…?» was «Eso te lo responde recepción…» and the name asked
+    again; a question about one ("¿aceptan Fonasa?") still is reception's, the name asked again."""
+    chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
+    chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    assert chat.say(message).status == "booked" and chat.books[-1].state.patient_name == "Tomás Pérez", message
+    chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
+    chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+    chat.say("sí")
+    assert "recepción" in texts(chat.say("Tomás Pérez, ¿aceptan Fonasa?")) and not chat.books
