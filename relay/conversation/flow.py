@@ -437,9 +437,12 @@ def _decide(
     if option is None and whichever(norm) and any(o.kind == "specialty" for o in state.options):
         option = Option(norm, "any_specialty")  # "me da lo mismo" at «¿Qué especialidad…?»: what was said before, kept
     if option is None and not reading.named and asks_other_professional(norm):  # "mejor con otro doctor"
-        option = next((o for o in state.options if o.kind == "any_professional"), None)
-        if (option is None and state.professionals and state.stage in (CHOOSE_DAY, CHOOSE_TIME)
-                and not (reading.day or reading.times)):  # ("otro kine el lunes a las 9": that day, read below)
+        dated = bool(reading.day or reading.times)
+        others, none_else = _other_professionals(ctx, state) if dated and state.professionals else (state, ["-"])
+        if not none_else:  # "otro profesional el lunes": the others, on the day said (never the day dropped)
+            return interpret(ctx, others, reading, norm)
+        option = None if dated else next((o for o in state.options if o.kind == "any_professional"), None)
+        if option is None and state.professionals and state.stage in (CHOOSE_DAY, CHOOSE_TIME) and not dated:
             option = Option(norm, "any_professional")  # the times filled the buttons: typed, it is still there
         if option is not None and reading.specialty in ctx.specialties:  # "otro kinesiólogo": of kinesiología
             state = evolve(state, specialty=reading.specialty)

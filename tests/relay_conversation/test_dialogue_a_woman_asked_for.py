@@ -90,3 +90,16 @@ def test_a_time_free_only_with_another_professional_is_said_not_free_with_the_on
     assert "Las 09:00 del Vie 4 dic no están libres con la Klga. Paula Méndez." in texts(chat.say("a las 9"))
     reply = texts(_clinic().say("hi, I need an appointment with dr pedro soto on friday at 9 please"))
     assert "09:00 on Fri 4 Dec is not free with Dr. Pedro Soto." in reply, reply
+
+
+def test_another_professional_typed_with_a_day_beside_the_button_keeps_the_day():
+    """"otro profesional el lunes" at «¿Qué hora con la Dra. Ana Soto el Vie…?» with «Otros profesionales» a button
+    was read as the tap: Friday's times of everyone, Monday lost."""
+    staff = (("Klgo. Andrés Muñoz", "Kinesiología", (9, 17)), ("Dra. Ana Soto", "Medicina general", (9, 15)),
+             ("Dr. Pedro Soto", "Medicina general", (10, 16)))
+    for typed in ("otro profesional el lunes", "con otro doctor el lunes", "another doctor on monday"):
+        chat = Chat(slots(*(with_specialty(slot(d, h, 0, who), what) for d in (4, 7) for who, what, hours in staff
+                            for h in hours)))
+        assert "Otros profesionales" in buttons(chat.say("quiero hora con la dra soto el viernes"))
+        reply = texts(chat.say(typed))
+        assert "Lun 7 dic" in reply and "Dr. Pedro Soto" in reply and "Vie 4 dic" not in reply, (typed, reply)
