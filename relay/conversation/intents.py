@@ -51,7 +51,10 @@ _RESCHEDULE = re.compile(
     r"(?:para|pa|pal|al)\b|\bdej(?:a|e|en)mel[ao] (?:para|pa|pal|al)\b"
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
-    r"|(?:cambiar|mover|correr|pasar) (?:la|el) (?:del|de la|de las|de el)\b"
+    r"|(?:cambiar|mover|correr|pasar|cambia|cambie|mueve|mueva|muevan|corre|corra|pasa|pase|pasen) (?:la|el)"
+    r" (?:del|de la|de las|de el)\b"  # "mueve la del jueves al viernes", "pasa la de las 10 al lunes"
+    r"|(?:change|move|switch|shift|reschedule) (?:my |our |the )?(?:monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|today|tomorrow) s\b"  # "move thursday's to friday"
     # "¿puedes cambiar la de mi hija para el viernes?", "cambia la de Lucas", "move my daughter's one to Friday"
     r"|(?:cambiar|cambia|cambie|cambies|cambias|mover|mueve|mueva|muevas|correr|corre|corra|pasar|pasa|pase"
     r"|adelantar|atrasar|postergar) (?:la|el|las|los) de\b"
@@ -68,7 +71,7 @@ _RESCHEDULE = re.compile(
     r"|(?:cambie|cambiemos|mueva|movamos|corra|corramos|pase|pasemos|adelante|atrase|postergue|reagende)(?:me|nos)?"
     r"(?:la|lo)s?\b"
     r"|(?:cambia|mueve|corre|pasa|adelanta|atrasa|posterga|reagenda)me(?:la|lo)s?\b"
-    r"|(?:cambia|mueve|posterga|reagenda)(?:la|lo)s?\b"
+    r"|(?:cambia|mueve|posterga|reagenda|pasa|corre)(?:la|lo)s?\b"
     # "muéveme la del jueves al viernes", "cámbiame la de las 10": one of theirs, by its day or time
     r"|(?:cambiame|cambieme|mueveme|muevame|pasame|paseme|correme|corrame) (?:la|el) (?:del|de la|de las|de el)\b"
     # "te dije que la quiero cambiar", "lo necesito mover": the one spoken of, with a wish before the verb
@@ -850,6 +853,7 @@ _MOVE_TARGET = re.compile(  # "cambia la del jueves | para el viernes": where a 
     # "córrela para las 11:20", "más tarde el mismo día, tipo a las 6": a new time only (the day stays)
     r"|\b(?:para|pa) las \d|\b(?:tipo|como|onda) (?:a )?las \d|\b(?:para )?mas (?:tarde|temprano)\b"
     r"|\b(?:mejor|prefiero|preferiria|mas bien) (?:a las|a la|para las|pa las) \d"  # "me equivoqué, mejor a las 5"
+    r"|\b(?:a|para|pa|en) (?:la )?misma hora\b|\b(?:al|para el) mismo horario\b"  # "… a la misma hora del viernes"
 )
 
 

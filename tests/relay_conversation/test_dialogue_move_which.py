@@ -233,3 +233,22 @@ def test_a_new_day_asked_for_because_the_appointment_cannot_be_kept_is_a_move():
     assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(reply)
     reply = chat.say("sí")  # a move: Thursday's stays until the new one is booked
     assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
+
+
+def test_mueve_la_del_jueves_a_la_misma_hora_del_viernes_proposes_friday_at_that_time():
+    """"mueve la del jueves a la misma hora del viernes" was the menu («¿Quieres una hora más, cambiar una…?»): "mueve
+    la del …" was no move, and "del viernes" named Friday's appointment too."""
+    thu = WireBooking("bk-7", "2026-12-03T11:00:00-03:00", "2026-12-03T11:30:00-03:00", "Dra. Ana Soto",
+                      patient="Ana Pérez")
+    fri = WireBooking("bk-8", "2026-12-04T15:00:00-03:00", "2026-12-04T15:30:00-03:00", "Dra. Ana Soto",
+                      patient="Ana Pérez")
+    for message in ("mueve la del jueves a la misma hora del viernes", "pasa la del jueves al viernes, misma hora",
+                    "mueva la del jueves al viernes a la misma hora por favor", "move thursday's to friday same time"):
+        agent = ClinicAgent(thu, fri)
+        chat = Chat(slots(), appointments=agent)
+        reply = texts(chat.say(message))
+        assert "jueves 3 de diciembre a las 11:00" in reply or "Thursday 3 December at 11:00" in reply, (message, reply)
+        reply = texts(chat.say("sí"))
+        assert "viernes 4 de diciembre a las 11:00" in reply or "Friday 4 December at 11:00" in reply, (message, reply)
+        chat.say("sí")
+        assert "bk-7" in str(agent.moved) and "bk-8" not in str(agent.moved), message
