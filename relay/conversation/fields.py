@@ -206,7 +206,10 @@ def without_insurer(text: str) -> str:
         starts = (n for n, word in enumerate(words) if names_an_insurer(word) or names_an_insurer(
             " ".join(words[n:n + 2])) and not names_an_insurer(" ".join(words[n + 1:n + 2])))  # "Cruz Blanca"
         kept = [" ".join(words[:next(starts, 0)])]
-    return ", ".join(kept)
+    return _TRAILING_LINK.sub("", ", ".join(kept))  # "Tomás Pérez y Fonasa": never "Tomás Pérez y"
+
+
+_TRAILING_LINK = re.compile(r"(?:\s+(?:y|e|con|de|del|por|tiene|tengo|es|and|with|via))+\s*$", re.IGNORECASE)
 
 
 _ASKS_IF_TAKEN = re.compile(r"\b(?:aceptan|atienden|cubre|cubren|toman|trabajan con|sirve|accept|take)\b")

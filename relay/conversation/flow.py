@@ -1373,7 +1373,8 @@ _ARTICLES = frozenset("el la los las the".split())
 _CLINIC_WORDS = frozenset(
     """
     control sano nino consulta primera general clinica centro sede sucursal examen examenes urgencia urgencias
-    telemedicina presencial particular hospital medicina salud box piso edificio mall plaza avenida calle
+    telemedicina presencial particular hospital medicina salud box piso edificio mall plaza avenida calle av avda
+    pasaje pje metro comuna region oficina consultorio cesfam
     """.split()
 )
 # What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre", "el

@@ -32,7 +32,7 @@ def test_a_full_name_given_as_the_correction_is_the_one_asked_about_and_booked(m
 
 @pytest.mark.parametrize("message", [
     "perdón, es Fonasa", "perdón, es Isapre Colmena", "perdón, es Las Condes", "no, es Control Sano",
-    "perdón, es Primera Consulta", "no, es la Clínica Alemana", "perdón, es Santiago Centro",
+    "perdón, es Primera Consulta", "no, es la Clínica Alemana", "perdón, es Santiago Centro", "no, es Av Providencia",
 ])
 def test_what_only_looks_like_a_name_keeps_the_name(message):
     chat = at_the_confirmation()
@@ -51,7 +51,8 @@ def test_a_day_a_time_or_a_professional_after_the_apology_is_read_as_such():
 
 
 @pytest.mark.parametrize("message", ["Tomás Pérez (Banmédica)", "Tomás Pérez, fonasa", "Tomás Pérez - Isapre Colmena",
-                                     "Tomás Pérez Fonasa", "Tomás Pérez con Fonasa", "Tomás Pérez, Isapre Cruz Blanca"])
+                                     "Tomás Pérez Fonasa", "Tomás Pérez con Fonasa", "Tomás Pérez, Isapre Cruz Blanca",
+                                     "Tomás Pérez y Fonasa"])
 def test_a_name_with_its_insurer_at_the_name_question_is_the_name(message):
     """"Tomás Pérez (Banmédica)" at «¿A nombre de quién…?» was «Eso te lo responde recepción…» and the name asked
     again; a question about one ("¿aceptan Fonasa?") still is reception's, the name asked again."""
