@@ -433,7 +433,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     woman = asks_for_a_woman(text)
     specialty, text = find_specialty(text)
     text = _ANY_WORDS.sub(" ", text)
-    text, times, time_ambiguous, part, after, before = _read_times(text)
+    several = wants_several(normalize(message))  # "para mí y mi hijo, a las 9 y a las 10": one time each
+    text, times, time_ambiguous, part, after, before = _read_times(text, several)
     ambiguous |= time_ambiguous
     text, week = _read_weeks(text, today)
     text = _relative_days(text, today)
@@ -627,8 +628,9 @@ _TIME_PATTERNS = (
 )
 
 
-def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str, str, str]:
-    """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM")."""
+def _read_times(text: str, several: bool = False) -> tuple[str, tuple[tuple[int, int], ...], bool, str, str, str]:
+    """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM"). With
+    ``several`` people asked for, of two times the first (one appointment at a time)."""
     marker = ""
     part = ""
     text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
@@ -698,7 +700,7 @@ def _read_times(text: str) -> tuple[str, tuple[tuple[int, int], ...], bool, str,
     if not found and re.search(r"\b(?:mediodia|noon)\b", text):
         found.append((12, 0, "", False))
         text = re.sub(r"\b(?:mediodia|noon)\b", " ", text)
-    if len(found) > 1 and wants_several(text):  # "para mí y mi hijo, a las 9 y a las 10": one at a time, the first
+    if len(found) > 1 and several:  # "para mí y mi hijo, a las 9 y a las 10": one at a time, the first
         found = [min(found)]
     sets = {_candidates(h, m, mk, padded) for h, m, mk, padded in found}
     if len(sets) > 1:

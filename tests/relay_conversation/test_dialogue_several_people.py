@@ -336,7 +336,7 @@ def test_two_people_and_two_hours_are_one_at_a_time_never_one_time_of_minutes():
     «¿Cuál de estas horas?» again and again; two hours for two people: the first proposed, the other asked for after."""
     for message in ("para mí y para mi hijo, el viernes a las 9 y 10", "hora para mi y mi mamá el viernes a las 9 y 11",
                     "para mi y mi esposo el viernes a las 9 y a las 11 porfa", "a las 9 y 10 el viernes, para mí y mi hija",
-                    "para mis dos hijos el viernes a las 9 y 10 de la mañana"):
+                    "para mis dos hijos el viernes a las 9 y 10 de la mañana", "para los dos el viernes a las 9 y 10"):
         chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (11, 0)]))
         assert "¿Confirmo el viernes 4 de diciembre a las 09:00" in texts(chat.say(message)), message
         assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí")), message
