@@ -230,11 +230,13 @@ def _writer_said(state: ConversationState, turn: Turn) -> str:
             continue
         if state.patient_name and fold(line[said.start(1):]).startswith(fold(state.patient_name)):
             return state.patient_name
-        if fold(said.group(1)) not in fold(turn.name).split() and not names_an_insurer(said.group(1)):
+        if (fold(said.group(1)) not in (*fold(turn.name).split(), *_WHAT_ONE_IS)
+                and not names_an_insurer(said.group(1))):
             return said.group(1)
     return ""
 
 
+_WHAT_ONE_IS = ("nueva", "nuevo", "paciente", "yo")  # "Soy Nueva": who the contact is, not another writer
 # "soy Carla …", "me llamo Carla …": the writer's own name, as written (capitalised)
 _I_AM = re.compile(r"\b(?:[Ss]oy|[Mm]e llamo|[Mm]i nombre es|I am|I'm|[Mm]y name is)\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)")
 

@@ -87,6 +87,9 @@ def test_the_booking_greets_the_writer_who_said_who_they_are_never_the_phones_co
     chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
     chat.say("quiero hora para mi hijo Tomás Pérez el viernes a las 9")
     assert "¡Listo, Ana! La hora de Tomás Pérez quedó reservada." in texts(chat.say("sí"))
+    chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+    chat.say("Soy Nueva, hora el viernes a las 9")  # what the contact is, not another writer
+    assert "¡Listo, Ana! Tu hora quedó reservada." in texts(chat.say("sí"))
 
 
 def test_another_week_at_the_name_question_shows_its_days_never_a_name():
