@@ -8,8 +8,10 @@ and the continuation happen afterwards.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
+import secrets
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -36,7 +38,7 @@ from relay.store import (
     StoreUnavailable,
     store_write_problem,
 )
-from relay.turns import AcceptedTurn, TurnProcessor
+from relay.turns import REPEAT_TURN_PREFIX, AcceptedTurn, TurnProcessor
 from relay.widget_request import Refusal, parse_body, return_url_allowed, verify_token, widget_request
 from wire.json_text import dumps_bytes
 
@@ -324,6 +326,11 @@ class KommoEndpoint:
             prior = await self._store.claim_delivery(clinic.name, keys, ask.return_url, now, turn=pending)
         if prior is not None and await self._token_reused_for_another_lead(clinic.name, claims, ask.lead_id, now):
             return self._refuse(name, Refusal(401, "invalid_token", "token already used"))
+        turn_id = pending.turn_id if prior is None else ""
+        if prior is not None and prior.return_url != ask.return_url:
+            # A repeat with a return_url of its own (the patient tapped twice) is owed the first one's reply there: a
+            # pending turn of its own too, or a relay stopped before it went would leave that bot waiting for good.
+            turn_id = await self._repeat_turn(clinic.name, pending, now)
         turn = Turn(
             lead_id=ask.lead_id,
             message=ask.message,
@@ -345,7 +352,7 @@ class KommoEndpoint:
                 delivery_keys=tuple(key for key, _ in keys),
                 received_at=received_at,
                 repeat_of=prior,
-                turn_id=pending.turn_id if prior is None else "",
+                turn_id=turn_id,
             )
         )
         if self._admission is not None:
@@ -359,6 +366,15 @@ class KommoEndpoint:
             self._metrics.webhooks.labels("repeat").inc()
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return _ACCEPTED_ANSWER
+
+    async def _repeat_turn(self, clinic: str, pending: PendingTurn, now: float) -> str:
+        """The pending turn of a repeat owed a continuation on its own return_url (``REPEAT_TURN_PREFIX``): its id."""
+        turn_id = REPEAT_TURN_PREFIX + secrets.token_hex(12)
+        repeat = dataclasses.replace(pending, turn_id=turn_id, keys=(turn_id, *pending.keys))
+        await self._store.claim_delivery(
+            clinic, [(turn_id, now + self._settings.duplicate_window_s)], pending.return_url, now, turn=repeat
+        )
+        return turn_id
 
     async def _read(self, deadline: float, read: Coroutine[Any, Any, T]) -> T:
         return await _within(deadline, read) if self._bounded_reads else await read

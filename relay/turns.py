@@ -11,6 +11,8 @@ has not moved on — see ``kommo_endpoint.delivery_keys``) never reach the agent
 - a new return_url: the first delivery's reply is POSTed there too, so no bot is left waiting on a
   return_url nobody calls;
 - the first one never finished (the relay stopped mid-way): handled as a new turn, since no answer exists.
+A repeat with a new return_url is a pending turn of its own (``REPEAT_TURN_PREFIX``): a relay stopped before it was
+answered sends it, when it starts, whatever its first delivery is answered with (both re-run as one job).
 
 With several instances, the first delivery may be worked on by another instance, and the repeat could win the
 lead's lock before it: a repeat whose first delivery is not being worked on here first waits (up to
@@ -91,6 +93,9 @@ RESUMED_AGENT_WAIT_S = 10.0
 # The agent answers "which appointments does this phone have?" from memory before a booking: a few ms. Not answered
 # within this, the booking goes on as it would have without the check.
 BOOKINGS_RECHECK_TIMEOUT_S = 3.0
+# The id of a repeat's own pending turn (a repeat with a return_url of its own: relay/kommo_endpoint.py). Its keys are
+# that id, then the repeat's delivery keys: those it shares with its first delivery find that one after a restart.
+REPEAT_TURN_PREFIX = "repeat:"
 
 
 @dataclass(frozen=True)
@@ -101,12 +106,16 @@ class AcceptedTurn:
     delivery_keys: tuple[str, ...]
     received_at: float  # time.monotonic() when the widget_request arrived
     repeat_of: PriorDelivery | None = None
-    turn_id: str = ""  # the PendingTurn this job finishes ("" for a repeat, which has none of its own)
+    turn_id: str = ""  # the PendingTurn this job finishes ("" for a repeat answered on its first's return_url)
     resumed: bool = False  # re-run after a restart: send its recorded reply, or decide it now
     recorded_reply: dict[str, Any] | None = None
+    # (return_url, turn_id) of repeats of this delivery resumed with it: sent this job's continuation too
+    riders: tuple[tuple[str, str], ...] = ()
 
 
-def resumed_job(clinic: Clinic, pending: PendingTurn, monotonic_now: float, wall_now: float) -> AcceptedTurn:
+def resumed_job(
+    clinic: Clinic, pending: PendingTurn, monotonic_now: float, wall_now: float, riders: tuple[PendingTurn, ...] = ()
+) -> AcceptedTurn:
     """A pending turn left by a stopped relay, as a job again (its age counts toward the latency it reports)."""
     turn = Turn(
         lead_id=pending.lead_id,
@@ -125,7 +134,29 @@ def resumed_job(clinic: Clinic, pending: PendingTurn, monotonic_now: float, wall
         turn_id=pending.turn_id,
         resumed=True,
         recorded_reply=pending.reply,
+        riders=tuple((rider.return_url, rider.turn_id) for rider in riders),
     )
+
+
+def with_riders(pending: list[PendingTurn]) -> list[tuple[PendingTurn, tuple[PendingTurn, ...]]]:
+    """Pending turns to re-run, oldest first, each with the repeats that wait for its answer (a repeat not answered
+    yet whose first delivery is pending too rides with it: never decided apart, which could answer it otherwise)."""
+    ordered = sorted(pending, key=lambda item: item.received_at)
+    firsts: dict[tuple[str, str], PendingTurn] = {}
+    riders: dict[tuple[str, str], list[PendingTurn]] = {}
+    out: list[PendingTurn] = []
+    for item in ordered:
+        if item.turn_id.startswith(REPEAT_TURN_PREFIX) and item.reply is None:
+            first = next((firsts[(item.clinic, key)] for key in item.keys[1:] if (item.clinic, key) in firsts), None)
+            if first is not None:
+                riders[(first.clinic, first.turn_id)].append(item)
+                continue
+        out.append(item)
+        riders[(item.clinic, item.turn_id)] = []
+        if not item.turn_id.startswith(REPEAT_TURN_PREFIX):
+            for key in item.keys:
+                firsts.setdefault((item.clinic, key), item)
+    return [(item, tuple(riders[(item.clinic, item.turn_id)])) for item in out]
 
 
 class AgentAnswerMissing(Exception):
@@ -220,10 +251,11 @@ class TurnProcessor:
         now = time.time()
         pending = await self._store.take_unfinished_turns(self.owner, live_owners, now, PENDING_TURN_MAX_AGE_S)
         resumed = 0
-        for item in pending:
+        for item, riders in with_riders(pending):
             clinic = await self._store.get_clinic(item.clinic)
             if clinic is None:  # removed meanwhile
-                await self._store.finish_turn(item.clinic, item.turn_id)
+                for turn in (item, *riders):
+                    await self._store.finish_turn(turn.clinic, turn.turn_id)
                 continue
             log(
                 logger,
@@ -233,9 +265,10 @@ class TurnProcessor:
                 lead=item.lead_id,
                 age_s=round(now - item.received_at, 1),
                 reply_known=item.reply is not None,
+                repeats=len(riders),
             )
-            self.submit(resumed_job(clinic, item, self._monotonic(), now))
-            resumed += 1
+            self.submit(resumed_job(clinic, item, self._monotonic(), now, riders))
+            resumed += 1 + len(riders)
         return resumed
 
     async def drain(self, grace_s: float) -> None:
@@ -297,7 +330,28 @@ class TurnProcessor:
         )
         if not outcome.delivered:  # booked, moved or cancelled, and the patient never heard: reception tells them
             await self._followups.undelivered(clinic, turn, body)
+        await self._answer_riders(job, body)
         await self._finish(job)
+
+    async def _answer_riders(self, job: AcceptedTurn, body: dict[str, Any] | None) -> None:
+        """The repeats resumed with this job (``with_riders``): the same continuation on each one's return_url."""
+        for return_url, turn_id in job.riders:
+            if body is not None and return_url != job.return_url:
+                try:
+                    outcome = await self._on_peer(
+                        self._kommo.continue_bot(job.clinic, return_url, body, lead=job.turn.lead_id)
+                    )
+                    delivered = outcome.delivered
+                except Exception:
+                    logger.exception("continuation failed", extra={"relay_fields": {"clinic": job.clinic.name}})
+                    delivered = False
+                log(logger, logging.INFO if delivered else logging.ERROR,
+                    "continuation_sent" if delivered else "continuation_undelivered",
+                    clinic=job.clinic.name, lead=job.turn.lead_id, repeat=True, resumed=True)
+            try:
+                await self._store.finish_turn(job.clinic.name, turn_id)
+            except Exception as exc:
+                log(logger, logging.WARNING, "turn_finish_failed", clinic=job.clinic.name, error=type(exc).__name__)
 
     async def _finish(self, job: AcceptedTurn) -> None:
         """The turn's continuation went out (or was given up on): a restart must not send it again."""
@@ -349,6 +403,8 @@ class TurnProcessor:
                     log(logger, logging.INFO, "repeat_already_answered", clinic=job.clinic.name, lead=job.turn.lead_id)
                     return None
                 log(logger, logging.INFO, "repeat_new_return_url", clinic=job.clinic.name, lead=job.turn.lead_id)
+                if job.turn_id:  # on its own pending turn: a restart before it went sends this, not a new answer
+                    await self._store.record_reply(job.clinic.name, (job.turn_id,), prior.reply)
                 return prior.reply
             log(logger, logging.WARNING, "repeat_of_unfinished_turn", clinic=job.clinic.name, lead=job.turn.lead_id)
         reply = await self._converse(job)
