@@ -96,6 +96,8 @@ BOOKINGS_RECHECK_TIMEOUT_S = 3.0
 # The id of a repeat's own pending turn (a repeat with a return_url of its own: relay/kommo_endpoint.py). Its keys are
 # that id, then the repeat's delivery keys: those it shares with its first delivery find that one after a restart.
 REPEAT_TURN_PREFIX = "repeat:"
+# The patient's own appointments' ops that change the web app: asked again after a restart with the same key.
+ASKED_AGAIN_OPS = frozenset({"cancel", "reschedule"})
 
 
 @dataclass(frozen=True)
@@ -429,6 +431,9 @@ class TurnProcessor:
         # A booking, cancel or move whose outcome is not known is asked about before anything else: it needs no
         # slots, so an agent still away keeps it pending ("Aún no sé…") instead of a hand-off that forgets it.
         step: Reply | Book | AgentStep | None = resume_booking(state, turn) or resume_cancel(state, turn)
+        # A cancel or move asked again: the first ask may have reached the agent (a relay stopped mid-way), so this
+        # one failing to reach it says nothing of whether it happened ("sigue reservada" could be untrue).
+        asked_before = isinstance(step, AgentStep) and step.op in ASKED_AGAIN_OPS
         early: EarlyCheck | None = None
         checked: SlotsResult | None = None  # a new booking's slots, when the agent can tell the phone's appointments
         if step is None:  # no booking waiting for its outcome: the agent's fresh slots first
@@ -455,7 +460,8 @@ class TurnProcessor:
                 if early is not None and early.answers(op, args):
                     return early.task
                 deadline = self._settings.move_timeout_s if op == "reschedule" else self._settings.book_timeout_s
-                return self._on_peer(self._agents.request(clinic.name, op, args, deadline))
+                asked = self._on_peer(self._agents.request(clinic.name, op, args, deadline))
+                return _maybe_written(asked) if asked_before and op in ASKED_AGAIN_OPS else asked
 
             try:
                 return await run_agent_step(
@@ -659,6 +665,14 @@ class EarlyCheck:
 def _quiet(task: asyncio.Future[Any]) -> None:
     if not task.cancelled():
         task.exception()  # retrieved: an unused early question's failure is nobody's business
+
+
+async def _maybe_written(asked: Awaitable[T]) -> T:
+    """An ask again of a cancel or move: not reaching the agent now leaves the first ask's outcome unknown."""
+    try:
+        return await asked
+    except AgentUnavailable as unavailable:
+        raise AgentUnavailable(unavailable.reason, sent=True) from unavailable
 
 
 def turn_now() -> datetime:
