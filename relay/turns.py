@@ -291,11 +291,14 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         body: dict[str, Any] | None
         try:
-            if job.resumed and job.recorded_reply is None:
-                await self._await_agent(clinic.name, RESUMED_AGENT_WAIT_S)
             if job.repeat_of is not None and job.repeat_of.reply is None:
                 await self._await_first_delivery(job)
             async with self._locks.hold(clinic.name, turn.lead_id):
+                if job.resumed and job.recorded_reply is None:
+                    # Under the lead's lock: Kommo sending it again, or the patient's next message, waits behind it
+                    # (either would otherwise be decided first, without the agent: "Aún no sé", the same return_url
+                    # answered twice).
+                    await self._await_agent(clinic.name, RESUMED_AGENT_WAIT_S)
                 body = await self._reply_body(job)
         except asyncio.CancelledError:
             raise

@@ -1,0 +1,64 @@
+"""Kommo sending the same widget_request again (same token, same return_url) to a relay just started after a kill
+mid-booking: the repeat took the lead's lock while the re-run turn still waited for the agent to dial in, was
+decided as a new turn without it ("Aún no sé si tu hora quedó reservada", of a booking done a second later), and the
+re-run turn then answered the same return_url a second time (Kommo: "already continued"). The re-run turn now waits
+for the agent under the lead's lock: one continuation, "reservada", one appointment."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import httpx
+from patient import Patient, buttons, data, status, texts
+
+from agent.paths import resolve_paths
+
+
+def _wait(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _journal_statuses(system) -> list[str]:
+    path = resolve_paths(system.agent_home).journal_file
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT status FROM bookings")]
+
+
+async def test_kommo_repeating_a_pick_to_a_relay_back_from_a_kill_gets_one_true_answer(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Laura Reintento")
+    times = await patient.reach_time_menu()
+    system.admin.set_faults(latency_ms=700)
+    body, continue_id = system.kommo.widget_request(
+        system.config.subdomain,
+        {"lead_id": lead_id, "message": buttons(times)[0], "name": patient.name, "phone": patient.phone},
+    )
+    async with httpx.AsyncClient(timeout=10) as http:
+        assert (await http.post(system.widget_url, json=body)).status_code == 200
+        await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking")
+        assert (await http.post(system.widget_url, json=body)).status_code == 200  # Kommo repeats it
+        system.kill_relay()
+        system.start_relay()  # the agent dials in again within a second or two
+        assert (await http.post(system.widget_url, json=body)).status_code == 200  # and repeats it once more
+    system.admin.set_faults(latency_ms=0)
+
+    reply = await system.kommo.wait_for_continuation(continue_id, 60)
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", texts(reply)
+    [appointment] = patient.appointments()
+    assert data(reply)["booking_id"] == appointment["id"]
+    await asyncio.sleep(2)  # anything more for that return_url would have come by now
+    assert [r.continue_id for r in system.kommo.continuations()].count(continue_id) == 1
+    assert not system.kommo.rejections()
+
+    assert status(await patient.say("Hola")) == "choose_day"
+    assert len(patient.appointments()) == 1
