@@ -350,6 +350,10 @@ def _decide(
         switched = _another_named(ctx, state, norm, turn.name)  # «¿Cancelo tu hora del jueves…?»: never Thursday's
         if switched is not None:  # done on its "ok", nor the other one dropped
             return switched
+    if state.stage == CONFIRM_CANCEL and state.intent == "cancel" and state.target is not None and action is None:
+        instead = _when_said_at_cancel(ctx, state, reading, norm)
+        if instead is not None:
+            return instead
     if more is not None and action is None:  # "sí, y de paso cancela la otra": the yes first, never lost to the
         return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # rest (asked for apart once this is done)
     if (action is None and reading.intent == "cancel" and state.intent != "reschedule"
@@ -1261,6 +1265,52 @@ def _another_that_day(state: ConversationState, reading: Reading) -> bool:
         return False
     on_it = named_bookings(state.bookings, reading.day, (), by_weekday=reading.by_weekday)
     return any(b != state.target for b in on_it)
+
+
+# "the friday one", "the 10am one": one of theirs named (never a day to move to)
+_THE_DAYS_ONE = re.compile(r"\bthe \w+ one\b")
+# "no, déjala, mejor pido otra para el sábado": the one they have kept, another one besides
+_KEPT_AT_CANCEL = re.compile(r"\b(?:dejala|dejalo|mantenla|mantenlo|no la canceles|no lo canceles|keep it|leave it"
+                             r"|don t cancel)\b")
+# "¿tienen el lunes?", "could I come monday": a time asked for (never one of their appointments named)
+_ASKS_FOR_A_TIME = re.compile(r"\b(?:tiene[ns]?|hay|queda\w*|puedo|podria|se puede|any|anything|could|can (?:i|we)"
+                              r"|is there|do you have|available|disponible\w*)\b")
+# "el lunes te aviso", "I'll call you on monday": the answer put off, not another day wanted
+_LET_YOU_KNOW = re.compile(r"\b(?:(?:te|le|les) (?:aviso|llamo|escribo|confirmo|digo)|llamo|lo veo|veo"
+                           r"|let you know|call (?:you|back)|get back)\b")
+
+
+def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Reading,
+                         norm: str) -> Reply | AgentStep | None:
+    """«¿Cancelo tu hora del jueves…?» answered with a day or time. Of that same appointment ("¿era el jueves?",
+    "no puedo el jueves": never that day ruled out of a new booking): the same question, "just to be sure". One none
+    of their appointments is on ("mejor el sábado a las 9", "next week would be better"), or asked for ("no puedo
+    ir, ¿tienen el lunes?" with their son's on Monday): that appointment moved there, asked before anything is
+    undone — never a second booking beside it, nor the son's asked about. None: read as before."""
+    assert state.target is not None
+    its_day = datetime.fromisoformat(state.target.start).date()
+    if not reading.day and its_day in reading.skip_days:  # "no puedo el jueves": of the day it is on
+        reading = replace(reading, day=its_day, by_weekday=False)
+    if (not (reading.day or reading.times or reading.part or reading.week) or reading.answer == "yes"
+            or _LEADING_YES.match(norm)):
+        return None
+    asks_for_a_time = "?" in ctx.turn.message or _ASKS_FOR_A_TIME.search(norm) is not None
+    if reading.intent == "cancel" and not (cannot_come(norm) and asks_for_a_time):
+        return None  # "cancela el lunes" (never "no puedo ir, ¿tienen el lunes?": a time asked for)
+    if (reading.intent in ("person", "my_bookings", "stop") or for_someone_else(norm)
+            or wants_several(norm) or keeps_it(norm) or _KEPT_AT_CANCEL.search(norm) or means_every_one(norm)
+            or _OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm)
+            or _THE_DAYS_ONE.search(norm) or _TOO.search(norm)):
+        return None  # "no, la del viernes", "las dos", "no, déjala, pido otra para el sábado": read as before
+    if _LET_YOU_KNOW.search(norm):  # "el lunes te aviso": not yet a yes, nor a new time
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    named = named_bookings(state.bookings or (state.target,), reading.day, reading.times,
+                           by_weekday=reading.by_weekday, part=reading.part)
+    if named == [state.target]:
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if named and not asks_for_a_time:
+        return None  # "no, el lunes" with one of theirs on Monday: which one, asked as before
+    return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
 
 
 def _only_that_they_cannot_come(message: str, norm: str) -> bool:
