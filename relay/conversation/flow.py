@@ -1644,12 +1644,18 @@ _WEEK_LATER = re.compile(
 
 
 def _relative_to_old(wish: str, reading: Reading, old: datetime) -> Reading | None:
-    """A move's new time said from the old one: "una semana después" (the same time a week on), "más tarde" /
-    "más temprano" (that same day, after or before it); None when the message says none of these."""
+    """A move's new time said from the old one: "una semana después", "same time next week" (the same time a week
+    on), "más tarde" / "más temprano" (that same day, after or before it); None when the message says none of
+    these."""
     same_day = reading.day is None or reading.day == old.date()
     if _WEEK_LATER.search(wish) and same_day:
         return Reading(day=old.date() + timedelta(days=7), times=reading.times or ((old.hour, old.minute),),
                        intent="book")
+    if (reading.week and not reading.times and _SAME_TIME.search(wish)
+            and (reading.day is None or reading.day.weekday() == old.weekday())):
+        # "a la misma hora la próxima semana", "to the same time next week": its weekday that week, at its time
+        day = reading.week + timedelta(days=(old.weekday() - reading.week.weekday()) % 7)
+        return Reading(day=day, times=((old.hour, old.minute),), intent="book")
     if same_day and not reading.times and _LATER.search(wish):
         return Reading(day=old.date(), after=f"{old + timedelta(minutes=1):%H:%M}", intent="book")
     if same_day and not reading.times and _EARLIER.search(wish):
