@@ -350,7 +350,7 @@ def _decide(
         switched = _another_named(ctx, state, norm, turn.name)  # «¿Cancelo tu hora del jueves…?»: never Thursday's
         if switched is not None:  # done on its "ok", nor the other one dropped
             return switched
-    if state.stage == CONFIRM_CANCEL and state.intent == "cancel" and state.target is not None and action is None:
+    if state.stage == CONFIRM_CANCEL and state.target is not None and action is None:
         instead = _when_said_at_cancel(ctx, state, reading, norm)
         if instead is not None:
             return instead
@@ -1282,12 +1282,15 @@ _LET_YOU_KNOW = re.compile(r"\b(?:(?:te|le|les) (?:aviso|llamo|escribo|confirmo|
 
 def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Reading,
                          norm: str) -> Reply | AgentStep | None:
-    """«¿Cancelo tu hora del jueves…?» answered with a day or time. Of that same appointment ("¿era el jueves?",
-    "no puedo el jueves": never that day ruled out of a new booking): the same question, "just to be sure". One none
-    of their appointments is on ("mejor el sábado a las 9", "next week would be better"), or asked for ("no puedo
-    ir, ¿tienen el lunes?" with their son's on Monday): that appointment moved there, asked before anything is
-    undone — never a second booking beside it, nor the son's asked about. None: read as before."""
+    """«¿Cancelo (cambio) tu hora del jueves…?» answered with a day or time. Of that same appointment ("¿era el
+    jueves?", "no puedo el jueves": never that day ruled out of a new booking): the same question, "just to be
+    sure". One none of their appointments is on ("mejor el sábado a las 9", "el lunes a las 10", "next week would
+    be better"), or asked for ("no puedo ir, ¿tienen el lunes?" with their son's on Monday): that appointment moved
+    there, asked before anything is undone — never a second booking beside it, nor the son's asked about. None:
+    read as before."""
     assert state.target is not None
+    if norm.strip().isdigit() or tapped(state, norm) is not None or place_in_menu(norm) is not None:
+        return None  # "1", "la 1": its first button
     its_day = datetime.fromisoformat(state.target.start).date()
     if not reading.day and its_day in reading.skip_days:  # "no puedo el jueves": of the day it is on
         reading = replace(reading, day=its_day, by_weekday=False)
@@ -1300,7 +1303,7 @@ def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Readin
     if (reading.intent in ("person", "my_bookings", "stop") or for_someone_else(norm)
             or wants_several(norm) or keeps_it(norm) or _KEPT_AT_CANCEL.search(norm) or means_every_one(norm)
             or _OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm)
-            or _THE_DAYS_ONE.search(norm) or _TOO.search(norm)):
+            or _THE_DAYS_ONE.search(norm) or _TOO.search(norm) or asks_other_professional(norm)):
         return None  # "no, la del viernes", "las dos", "no, déjala, pido otra para el sábado": read as before
     if _LET_YOU_KNOW.search(norm):  # "el lunes te aviso": not yet a yes, nor a new time
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)

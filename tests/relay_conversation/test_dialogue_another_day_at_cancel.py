@@ -1,15 +1,19 @@
-"""«¿Cancelo tu hora del jueves…?» answered with another day or time ("mejor el sábado a las 9", "can I come on
-monday instead?"): that appointment moved there, asked first — never a second booking beside the one they cannot
-come to; a day that is the appointment's own ("¿era el jueves?", "no puedo el jueves") asks the same question again."""
+"""«¿Cancelo (cambio) tu hora del jueves…?» answered with another day or time ("mejor el sábado a las 9", "can I
+come on monday instead?", "el lunes a las 10"): that appointment moved there, asked first — never a second booking
+beside the one they cannot come to, nor a new booking's «¿Qué especialidad…?»; a day that is the appointment's own
+("¿era el jueves?", "no puedo el jueves") asks the same question again."""
 
 from __future__ import annotations
 
-from conversation_kit import EN, Chat, agenda, buttons, texts
+from conversation_kit import EN, Chat, agenda, buttons, slot, slots, texts
 from test_dialogue_appointments import FRI, THU, ClinicAgent
+from test_dialogue_understanding import with_specialty
 
 from wire.appointments import WireBooking
 
 DAYS = agenda([2, 3, 4, 5, 7], [(9, 0), (10, 0), (15, 0)])
+SPECIALTIES = slots(*(with_specialty(slot(d, h, 0, who), specialty) for d in (2, 3, 4, 7, 8) for h in (9, 10, 16)
+                      for who, specialty in (("Dra. Ana Soto", "Medicina general"), ("Dr. Juan Rojas", "Traumatología"))))
 
 
 def cancelling_thursday(clinic=None, *bookings):
@@ -65,3 +69,16 @@ def test_a_day_asked_for_where_their_sons_appointment_is_never_cancels_his():
         chat.say("sí")
         assert not agent.cancelled and not chat.books, message
         assert [m[0] for m in agent.moved.values()] == ["bk-7"], message
+
+
+def test_a_new_time_said_at_the_move_question_is_where_it_goes():
+    for message, clinic, yes, said in (("el lunes a las 10", None, "sí", "¿Confirmo el lunes 7 de diciembre a las 10:00"),
+                                       ("monday at 10", EN, "yes", "Shall I book Monday 7 December at 10:00"),
+                                       ("tuesday 9am", EN, "yes", "Shall I book Tuesday 8 December at 09:00")):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(SPECIALTIES, appointments=agent, **({"clinic": clinic} if clinic else {}))
+        chat.say("I want to reschedule my thursday appointment" if clinic else "quiero cambiar mi hora del jueves")
+        reply = chat.say(message)
+        assert said in texts(reply) and "specialty" not in texts(reply) and "especialidad" not in texts(reply), message
+        chat.say(yes)
+        assert not chat.books and not agent.cancelled and [m[0] for m in agent.moved.values()] == ["bk-7"], message
