@@ -1135,25 +1135,30 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
 
 def _moving_another(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
     """While a move's new time is chosen, the patient says it is another of their appointments that moves: "espera,
-    mejor cambia la otra, la de las 11", "no, esa no, es la de la kinesióloga la que quiero mover" — that one is
-    asked about (its "¿Cambio tu hora…?"), never this one moved to the other's professional. None: not that."""
+    mejor cambia la otra, la de las 11", "no, esa no, es la de la kinesióloga la que quiero mover", "I meant the
+    friday one", "no, la del viernes" — that one is asked about (its "¿Cambio tu hora…?"), never this one moved to
+    the other's professional or day. None: not that."""
     other = _OTHER_APPOINTMENT.search(norm)
-    if not (other or _OTHER_ONE.search(norm) or _WHICH_MOVES.search(norm)):
+    meant = _WHICH_MOVES.search(norm) or _MEANT.search(norm) or _OTHER_ONE.search(norm)
+    if not (other or meant):
         return None
     rest = _OTHER_APPOINTMENT.sub(" ", _OTHER_ONE.sub(" ", norm))
     named = read_message(ctx, state, rest)
     who = _professionals_named(ctx, named)
     whose = naming_words(rest, ctx.turn.name)
     whose = whose if named_bookings(state.bookings, None, (), (), whose) else ()  # "no, la otra": no one named
-    if not other and not (who or whose):  # "esa no, la de las 11" at a time: that time is not wanted, not which one
-        return None
+    one_named = meant and (_THE_ONE_OF.search(norm) or _THE_DAYS_ONE.search(norm)) and (named.day or named.times)
+    if not other and not (who or whose or one_named):  # ("I mean friday": the new day, said again)
+        return None  # "esa no, la de las 11" at a time: that time is not wanted, not which one
     among = named_bookings(state.bookings, named.day, named.times, who, whose, by_weekday=named.by_weekday)
-    if not other and [b for b in among if b != state.target] == []:
-        return None  # "…la de la doctora" naming the one being moved: the new time's professional, say
+    if not other and (state.target in among or not among):
+        return None  # "…la de la doctora", "quise decir la mía" naming the one being moved: the new time's, say
     return another_of_theirs(ctx.lang, evolve(state, proposed=None, pending=None), ctx.clinic, None, named.day,
                              named.times, who, whose, by_weekday=named.by_weekday)
 
 
+# "I meant the friday one", "no, quise decir la del viernes": which appointment was meant
+_MEANT = re.compile(r"\b(?:i meant|i mean|i was talking about|quise decir|queria decir|me referia a|me refiero a)\b")
 # "…es la de kine la que quiero mover", "la que quería cambiar era la del martes": which appointment moves
 _WHICH_MOVES = re.compile(r"\b(?:la|el) que (?:quiero|queria|quise|necesito|hay que) (?:mover|cambiar|correr|pasar)\b"
                           r"|\b(?:quiero|queria|necesito) (?:mover|cambiar|correr) (?:es |era )?(?:la|el) de\b")
