@@ -49,6 +49,12 @@ class DeclaredScreen:
     # The opener is the agenda's data, not its screens (a free time in the week shown): none there — a full week —
     # leaves this screen unchecked this time, never "changed" (every patient would be handed off).
     opener_from_data: bool = False
+    # Shows the next page of that data when the week shown has no free time left ("Semana siguiente": on a Saturday
+    # afternoon, or in a week fully booked): clicked up to MORE_DATA_PAGES times before the screen is left unchecked.
+    more_data: DeclaredElement | None = None
+
+
+MORE_DATA_PAGES = 2
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ async def walk_screens(page: Page, base_url: str, screens: tuple[DeclaredScreen,
             except PlaywrightError:
                 pass  # the elements below say what is missing
         if screen.opener is not None:
-            if not await _visible(screen.opener.locate(page), timeout_ms):
+            if not await _opener_shown(page, screen, timeout_ms):
                 if screen.opener_from_data:
                     log.info("Not checked this time: %s (no %s shown)", screen.name_en or screen.name,
                              screen.opener.name_en or screen.opener.name)
@@ -108,6 +114,22 @@ async def walk_screens(page: Page, base_url: str, screens: tuple[DeclaredScreen,
         if screen.closer is not None and await _visible(screen.closer.locate(page), timeout_ms):
             await screen.closer.locate(page).click(timeout=timeout_ms)
     return None
+
+
+async def _opener_shown(page: Page, screen: DeclaredScreen, timeout_ms: float) -> bool:
+    """The screen's opener in sight; with ``more_data``, looked for on the next pages too (read-only clicks)."""
+    assert screen.opener is not None
+    if await _visible(screen.opener.locate(page), timeout_ms):
+        return True
+    for _ in range(MORE_DATA_PAGES if screen.more_data is not None else 0):
+        assert screen.more_data is not None
+        more = screen.more_data.locate(page)
+        if not await _visible(more, timeout_ms):
+            return False
+        await more.first.click(timeout=timeout_ms)
+        if await _visible(screen.opener.locate(page), timeout_ms):
+            return True
+    return False
 
 
 async def _visible(locator: Locator, timeout_ms: float) -> bool:

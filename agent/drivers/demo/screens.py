@@ -259,6 +259,8 @@ def screens_of_the_stand_in() -> tuple[DeclaredScreen, ...]:
             opener=DeclaredElement("una hora disponible", lambda page: AgendaScreen(page, 0).calendar.locator(
                 'button[aria-label^="Disponible"]').first, "a free time"),
             opener_from_data=True,  # a week with every time taken shows none: the form is checked another time
+            more_data=DeclaredElement('el botón "Semana siguiente"', agenda("next_week"),
+                                      'the button "Semana siguiente"'),
             elements=(
                 DeclaredElement('el campo "Nombre del paciente"', modal("patient_name"),
                                 'the field "Nombre del paciente"'),
