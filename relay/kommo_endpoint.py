@@ -330,7 +330,7 @@ class KommoEndpoint:
         if prior is not None and prior.return_url != ask.return_url:
             # A repeat with a return_url of its own (the patient tapped twice) is owed the first one's reply there: a
             # pending turn of its own too, or a relay stopped before it went would leave that bot waiting for good.
-            turn_id = await self._repeat_turn(clinic.name, pending, now)
+            turn_id = await self._repeat_turn(clinic.name, pending, now, prior.turn_id)
         turn = Turn(
             lead_id=ask.lead_id,
             message=ask.message,
@@ -367,10 +367,14 @@ class KommoEndpoint:
             log(logger, logging.INFO, "kommo_repeat_delivery", clinic=clinic.name, lead=ask.lead_id)
         return _ACCEPTED_ANSWER
 
-    async def _repeat_turn(self, clinic: str, pending: PendingTurn, now: float) -> str:
-        """The pending turn of a repeat owed a continuation on its own return_url (``REPEAT_TURN_PREFIX``): its id."""
+    async def _repeat_turn(self, clinic: str, pending: PendingTurn, now: float, first: str) -> str:
+        """The pending turn of a repeat owed a continuation on its own return_url (``REPEAT_TURN_PREFIX``): its id.
+
+        Its keys: that id, its first delivery's turn id (``first``: found as long as that delivery's token is
+        remembered, when the repeat window of lead + message is long over), then its own delivery keys."""
         turn_id = REPEAT_TURN_PREFIX + secrets.token_hex(12)
-        repeat = dataclasses.replace(pending, turn_id=turn_id, keys=(turn_id, *pending.keys))
+        firsts = (first,) if first and first not in pending.keys else ()
+        repeat = dataclasses.replace(pending, turn_id=turn_id, keys=(turn_id, *firsts, *pending.keys))
         await self._store.claim_delivery(
             clinic, [(turn_id, now + self._settings.duplicate_window_s)], pending.return_url, now, turn=repeat
         )

@@ -124,6 +124,9 @@ class PriorDelivery:
 
     return_url: str
     reply: dict[str, Any] | None  # None while the first is still being worked on (or if it never finished)
+    # The first delivery's turn id (its first key, remembered as long as its token): what finds it again once the
+    # repeat window of the key the repeat matched (lead + message) ran out. "" when not known.
+    turn_id: str = ""
 
 
 # The optional widget_request data keys a turn carries (relay.conversation.model.Turn's fields of the same names).
@@ -1047,7 +1050,7 @@ class SqliteStore:
             return None
         found = {row[0]: row for row in rows}
         row = next(found[key] for key in keys if key in found)
-        return PriorDelivery(row[1], _loads(row[2]) if row[2] else None)
+        return PriorDelivery(row[1], _loads(row[2]) if row[2] else None, str(row[3] or ""))
 
     def _turn_row(self, clinic: str, turn_id: str) -> int | None:
         """The row id of the turn whose first key is ``turn_id``."""
@@ -1231,7 +1234,8 @@ _REPLY_OF = "="
 def _find_deliveries_sql(count: int) -> str:
     marks = ", ".join("?" * count)
     return (
-        "SELECT k.key, t.return_url, t.reply FROM delivery_keys k JOIN turns t ON t.id = k.turn"  # noqa: S608
+        "SELECT k.key, t.return_url, t.reply, json_extract(t.keys, '$[0]') FROM delivery_keys k"  # noqa: S608
+        " JOIN turns t ON t.id = k.turn"
         f" WHERE k.clinic = ? AND k.expires_at > ? AND k.key IN ({marks})"
     )
 

@@ -31,6 +31,7 @@ Exactly once across restarts and crashes:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import logging
@@ -159,6 +160,22 @@ def with_riders(pending: list[PendingTurn]) -> list[tuple[PendingTurn, tuple[Pen
             for key in item.keys:
                 firsts.setdefault((item.clinic, key), item)
     return [(item, tuple(riders[(item.clinic, item.turn_id)])) for item in out]
+
+
+def _is_repeat(job: AcceptedTurn) -> bool:
+    """A repeat on its own pending turn (``REPEAT_TURN_PREFIX``)."""
+    return job.turn_id.startswith(REPEAT_TURN_PREFIX)
+
+
+def _first_keys(job: AcceptedTurn) -> tuple[str, ...]:
+    """The delivery keys that find a repeat's first delivery: its first's turn id first (remembered as long as that
+    delivery's token; lead + message only for the repeat window, shorter than a slow booking), never the repeat's own
+    turn id (a re-run repeat's keys start with it: it finds the repeat's own row, not the first's reply)."""
+    keys = job.delivery_keys
+    if keys and keys[0].startswith(REPEAT_TURN_PREFIX):
+        keys = keys[1:]
+    first = job.repeat_of.turn_id if job.repeat_of is not None else ""
+    return (first, *(key for key in keys if key != first)) if first else keys
 
 
 class AgentAnswerMissing(Exception):
@@ -291,6 +308,13 @@ class TurnProcessor:
         clinic, turn = job.clinic, job.turn
         body: dict[str, Any] | None
         try:
+            if job.resumed and job.recorded_reply is None and job.repeat_of is None and _is_repeat(job):
+                # A repeat re-run on its own (its first delivery was no longer pending: finished, or another
+                # instance's): still that delivery's repeat, owed its reply, never a new turn on a conversation the
+                # first one already moved on (the pick read again: another booking, or a wrong answer).
+                prior = await self._store.find_delivery(clinic.name, _first_keys(job), time.time())
+                if prior is not None:
+                    job = dataclasses.replace(job, repeat_of=prior)
             if job.repeat_of is not None and job.repeat_of.reply is None:
                 await self._await_first_delivery(job)
             async with self._locks.hold(clinic.name, turn.lead_id):
@@ -382,12 +406,13 @@ class TurnProcessor:
         One worked on here is ahead of this repeat on the lead's lock already (the local lock is first come,
         first served); one that is nowhere (its relay stopped) keeps this repeat waiting until the wait runs out.
         """
-        if any((job.clinic.name, key) in self._working_on for key in job.delivery_keys):
+        keys = _first_keys(job)
+        if any((job.clinic.name, key) in self._working_on for key in keys):
             return
         deadline = self._monotonic() + self._first_delivery_wait_s
         delay = 0.02
         while self._monotonic() < deadline:
-            prior = await self._store.find_delivery(job.clinic.name, job.delivery_keys, time.time())
+            prior = await self._store.find_delivery(job.clinic.name, keys, time.time())
             if prior is None or prior.reply is not None:
                 return
             await asyncio.sleep(delay)
@@ -402,7 +427,7 @@ class TurnProcessor:
             if recorded is not None:  # decided before the stop: send exactly that
                 return recorded
         if job.repeat_of is not None:
-            prior = await self._store.find_delivery(job.clinic.name, job.delivery_keys, time.time())
+            prior = await self._store.find_delivery(job.clinic.name, _first_keys(job), time.time())
             if prior is not None and prior.reply is not None:
                 if prior.return_url == job.return_url:
                     log(logger, logging.INFO, "repeat_already_answered", clinic=job.clinic.name, lead=job.turn.lead_id)

@@ -73,7 +73,7 @@ TurnPlan = Callable[[str], tuple[Sequence[tuple[str, float]], PendingTurn]]
 _CLAIM_DELIVERY = """
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    return redis.call('HMGET', KEYS[i], 'return_url', 'reply')
+    return redis.call('HMGET', KEYS[i], 'return_url', 'reply', 'turn')
   end
 end
 for i = 1, #KEYS do
@@ -84,19 +84,20 @@ return false
 """
 
 # KEYS: the delivery keys, then the pending turn's hash and the turns' sorted set (when ARGV[#keys + 2] ~= '').
-# ARGV: return_url, each delivery key's expiry (ms), then turn JSON, owner, member, received_at, turn TTL (ms).
+# ARGV: the number of delivery keys, return_url, each delivery key's expiry (ms), then turn JSON, owner, member,
+# received_at, turn TTL (ms), turn id (kept on each delivery key: a repeat finds its first's turn by it).
 _CLAIM_DELIVERY_AND_TURN = """
 local n = tonumber(ARGV[1])
 for i = 1, n do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    return redis.call('HMGET', KEYS[i], 'return_url', 'reply')
+    return redis.call('HMGET', KEYS[i], 'return_url', 'reply', 'turn')
   end
 end
+local t = n + 3
 for i = 1, n do
-  redis.call('HSET', KEYS[i], 'return_url', ARGV[2])
+  redis.call('HSET', KEYS[i], 'return_url', ARGV[2], 'turn', ARGV[t + 5])
   redis.call('PEXPIREAT', KEYS[i], ARGV[i + 2])
 end
-local t = n + 3
 redis.call('HSET', KEYS[n + 1], 'turn', ARGV[t], 'owner', ARGV[t + 1])
 redis.call('PEXPIRE', KEYS[n + 1], ARGV[t + 4])
 redis.call('ZADD', KEYS[n + 2], ARGV[t + 3], ARGV[t + 2])
@@ -108,8 +109,8 @@ return false
 # delivery, the lead's lease taken if it is free, with the conversation read under it.
 # KEYS: the conversation, the delivery keys, the pending turn's hash, the turns' sorted set, the lead's lease.
 # ARGV: the revision the keys were made with, the number of delivery keys, return_url, each delivery key's expiry
-# (ms), turn JSON, owner, member, received_at, turn TTL (ms), lease token ('' = leave the lease), lease (ms).
-# Returns {'rev', revision} (make the keys again with it), {'prior', return_url, reply}, {'new'} or
+# (ms), turn JSON, owner, member, received_at, turn TTL (ms), lease token ('' = leave the lease), lease (ms), turn id.
+# Returns {'rev', revision} (make the keys again with it), {'prior', return_url, reply, turn id}, {'new'} or
 # {'new', state} (the lease taken; state '' when there is no conversation).
 _ACCEPT_TURN = """
 local rev = redis.call('HGET', KEYS[1], 'rev') or ''
@@ -117,15 +118,15 @@ if rev ~= ARGV[1] then return {'rev', rev} end
 local n = tonumber(ARGV[2])
 for i = 2, n + 1 do
   if redis.call('EXISTS', KEYS[i]) == 1 then
-    local found = redis.call('HMGET', KEYS[i], 'return_url', 'reply')
-    return {'prior', found[1], found[2]}
+    local found = redis.call('HMGET', KEYS[i], 'return_url', 'reply', 'turn')
+    return {'prior', found[1], found[2], found[3]}
   end
 end
+local t = n + 4
 for i = 2, n + 1 do
-  redis.call('HSET', KEYS[i], 'return_url', ARGV[3])
+  redis.call('HSET', KEYS[i], 'return_url', ARGV[3], 'turn', ARGV[t + 7])
   redis.call('PEXPIREAT', KEYS[i], ARGV[i + 2])
 end
-local t = n + 4
 redis.call('HSET', KEYS[n + 2], 'turn', ARGV[t], 'owner', ARGV[t + 1])
 redis.call('PEXPIRE', KEYS[n + 2], ARGV[t + 4])
 redis.call('ZADD', KEYS[n + 3], ARGV[t + 3], ARGV[t + 2])
@@ -534,6 +535,7 @@ class RedisStore:
                         *_pending_turn_args(clinic, turn),
                         token,
                         leases.lease_ms if leases is not None else 0,
+                        turn.turn_id,
                     ],
                 )
             if found[0] == "rev":  # the conversation moved on since this instance saw it
@@ -568,14 +570,14 @@ class RedisStore:
                 prior = await self._lane.evalsha(
                     self._claim_with_turn,
                     [*delivery_keys, redis_keys.turn(clinic, turn.turn_id), redis_keys.TURNS],
-                    [len(delivery_keys), return_url, *expiries, *_pending_turn_args(clinic, turn)],
+                    [len(delivery_keys), return_url, *expiries, *_pending_turn_args(clinic, turn), turn.turn_id],
                 )
         return _prior(prior)
 
     async def find_delivery(self, clinic: str, keys: Sequence[str], now: float) -> PriorDelivery | None:
         with reachable():
             found = await self._lane.pipeline(
-                [("HMGET", redis_keys.delivery(clinic, key), "return_url", "reply") for key in keys]
+                [("HMGET", redis_keys.delivery(clinic, key), "return_url", "reply", "turn") for key in keys]
             )
         return next((prior for prior in map(_prior, found) if prior is not None), None)
 
@@ -674,7 +676,10 @@ class RedisStore:
                 if holder is None:  # finished, or expired: nothing to re-run
                     await self._redis.zrem(redis_keys.TURNS, member)
                     continue
-                if holder == owner or holder in live_owners:
+                # Its own name among the live ones: in flight here. Not among them (this instance just started, under
+                # the name it had when it was killed, as run-several-relays.md names instances): left by its last run,
+                # which nobody else takes over now that the name is live again.
+                if holder in live_owners:
                     continue
                 found = await self._take_turn(keys=[key], args=[holder, owner])
                 if not found or not found[0]:
@@ -719,7 +724,8 @@ def _prior(found: Sequence[str | None] | None) -> PriorDelivery | None:
     if not found or found[0] is None:
         return None
     return_url, reply = found[0], found[1] if len(found) > 1 else None
-    return PriorDelivery(return_url, _loads(reply) if reply else None)
+    turn_id = found[2] if len(found) > 2 else None
+    return PriorDelivery(return_url, _loads(reply) if reply else None, turn_id or "")
 
 
 class RedisClinicAdmin:
