@@ -14,18 +14,10 @@ import httpx
 import pytest
 from e2e_system import new_system
 from patient import Patient, buttons, data, status, texts
+from polling import wait_for
 
 from agent.paths import resolve_paths
 from agent.runtime_state import load_state
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _journal_statuses(system) -> list[str]:
@@ -56,7 +48,7 @@ async def _pick_with_a_slow_web_app(system, patient: Patient, latency_ms: int) -
     system.admin.set_faults(latency_ms=latency_ms)
     booking = asyncio.create_task(patient.say(pick, timeout=120))
     # The relay has asked the agent, and the agent has written the request before touching the web app.
-    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
     return pick, booking
 
 
@@ -87,7 +79,7 @@ async def test_a_relay_killed_mid_booking_sends_the_continuation_when_it_is_back
     _, booking = await _pick_with_a_slow_web_app(system, patient, latency_ms=700)
 
     system.kill_relay()  # the pick already got its 200; no drain, no continuation
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
     system.admin.set_faults(latency_ms=0)
     system.start_relay()
 
@@ -114,8 +106,8 @@ async def test_a_relay_killed_before_kommo_took_the_confirmation_sends_it_when_i
     async with httpx.AsyncClient(timeout=10) as http:
         assert (await http.post(system.widget_url, json=body)).status_code == 200
     # Booked in the web app; the relay keeps retrying the confirmation while Kommo refuses it... and dies.
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the booking")
-    await asyncio.to_thread(_wait, lambda: "booked" in _relay_log(system), 30, "the relay to hear the outcome")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the booking")
+    await asyncio.to_thread(wait_for, lambda: "booked" in _relay_log(system), 30, "the relay to hear the outcome")
     system.kill_relay()
     system.kommo.fail_next(system.config.subdomain, count=0)
     system.start_relay()
@@ -149,10 +141,10 @@ async def test_a_web_app_slower_than_the_deadline_never_gives_two_appointments(i
     assert data(first)["booking"] == "unconfirmed"
     assert "Aún no sé si tu hora" in texts(first) and "No pidas otra hora" in texts(first)
 
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
     system.admin.set_faults(latency_ms=0)
     # The agent reports the outcome on its own; then the relay is restarted, and the agent is away.
-    await asyncio.to_thread(_wait, lambda: "booking_outcome_reported" in _relay_log(system), 30, "the report")
+    await asyncio.to_thread(wait_for, lambda: "booking_outcome_reported" in _relay_log(system), 30, "the report")
     system.stop_agent()
     system.restart_relay()
 
@@ -164,7 +156,7 @@ async def test_a_web_app_slower_than_the_deadline_never_gives_two_appointments(i
     assert data(reply)["booking_id"] == appointment["id"]
     # The receptionist's Kommo task for the case not known yet is done: nobody books it again by hand.
     subdomain = system.config.subdomain
-    await asyncio.to_thread(_wait, lambda: all(t.completed for t in system.kommo.tasks(subdomain, lead_id)), 30,
+    await asyncio.to_thread(wait_for, lambda: all(t.completed for t in system.kommo.tasks(subdomain, lead_id)), 30,
                             "the Kommo task completed")
     # The first ("no se sabe") gave way, when the agent reported it, to "avísele: SÍ quedó reservada", done once the
     # patient heard it from the bot.
@@ -254,7 +246,7 @@ async def moving_slowly(system, patient: Patient, latency_ms: int) -> tuple[dict
     old, later_times = await booked_then_moving(patient)
     system.admin.set_faults(latency_ms=latency_ms)  # the old appointment's cancel comes seconds after the new booking
     moving = asyncio.create_task(patient.say(buttons(later_times)[0], timeout=120))
-    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) in _journal_rows(
+    await asyncio.to_thread(wait_for, lambda: ("booked", old["id"], 0) in _journal_rows(
         system, "status, moved_from_booking, moved_old_cancelled"), 60, "the new appointment of the move")
     return old, moving
 
@@ -274,7 +266,7 @@ async def test_an_agent_killed_mid_move_leaves_one_appointment_and_the_patient_i
     system.start_agent()
     system.wait_for_agent()
     # The agent finishes the move on its own: the old appointment is cancelled, as the patient asked.
-    await asyncio.to_thread(_wait, lambda: len(patient.appointments()) == 1, 60, "the old appointment's cancel")
+    await asyncio.to_thread(wait_for, lambda: len(patient.appointments()) == 1, 60, "the old appointment's cancel")
     [new] = patient.appointments()
     assert new["id"] != old["id"]
 
@@ -300,7 +292,7 @@ async def test_a_move_cut_short_whose_new_appointment_went_is_never_finished_by_
 
     system.start_agent()
     system.wait_for_agent()
-    await asyncio.to_thread(_wait, lambda: ("booked", old["id"], 0) not in _journal_rows(
+    await asyncio.to_thread(wait_for, lambda: ("booked", old["id"], 0) not in _journal_rows(
         system, "status, moved_from_booking, moved_old_cancelled"), 60, "the interrupted move settled")
     assert [a["id"] for a in patient.appointments()] == [old["id"]]  # the original stays
 
@@ -317,7 +309,7 @@ async def test_a_move_slower_than_the_deadline_is_carried_through_and_a_take_bac
     system.admin.set_faults(latency_ms=1200)
     slow = await patient.say(buttons(later_times)[0], timeout=60)
     assert "Aún no sé si tu hora quedó cambiada" in texts(slow), texts(slow)
-    await asyncio.to_thread(_wait, lambda: [a["id"] for a in patient.appointments()] not in ([old["id"]], []) and
+    await asyncio.to_thread(wait_for, lambda: [a["id"] for a in patient.appointments()] not in ([old["id"]], []) and
                             old["id"] not in [a["id"] for a in patient.appointments()], 90, "the move carried through")
     system.admin.set_faults(latency_ms=0)
     [new] = patient.appointments()
@@ -368,7 +360,7 @@ async def test_a_failed_booking_reception_then_made_at_the_desk_is_told_as_booke
     system.admin.set_faults(latency_ms=1500, fail_writes=True)
     first = await patient.say(pick, timeout=60)
     assert data(first)["booking"] == "unconfirmed", texts(first)
-    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["failed"], 60, "the agent to give up")
+    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["failed"], 60, "the agent to give up")
     system.admin.set_faults(latency_ms=0, fail_writes=False)
     # A read of the agenda begun while the web app was slow may still be under way, and the day's re-read below joins
     # it (a read through next week's Tuesday, on a Saturday, took longer than the re-read's two seconds): its end, or

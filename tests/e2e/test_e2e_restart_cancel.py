@@ -7,19 +7,10 @@ yet, and the truth once the agent is back."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 from patient import Patient, buttons, data, status, texts
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from polling import wait_for
 
 
 async def test_a_cancel_cut_short_by_a_relay_kill_is_never_said_to_have_failed_while_the_agent_is_away(
@@ -41,7 +32,7 @@ async def test_a_cancel_cut_short_by_a_relay_kill_is_never_said_to_have_failed_w
         assert (await http.post(system.widget_url, json=body)).status_code == 200
     await asyncio.sleep(1.0)
     system.kill_relay()  # the agent has the cancel in hand
-    await asyncio.to_thread(_wait, lambda: not patient.appointments(), 60, "the agent to finish the cancel")
+    await asyncio.to_thread(wait_for, lambda: not patient.appointments(), 60, "the agent to finish the cancel")
     system.stop_agent()  # and then the clinic's PC goes away too
     system.admin.set_faults(latency_ms=0)
     system.start_relay()

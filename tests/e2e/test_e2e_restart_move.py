@@ -6,19 +6,10 @@ sigue en pie" of an appointment already moved: it is not known yet, and the trut
 from __future__ import annotations
 
 import asyncio
-import time
 
 import httpx
 from patient import Patient, buttons, data, status, texts
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from polling import wait_for
 
 
 async def test_a_move_cut_short_by_a_relay_kill_is_never_said_to_have_failed_while_the_agent_is_away(
@@ -49,7 +40,7 @@ async def test_a_move_cut_short_by_a_relay_kill_is_never_said_to_have_failed_whi
         now = patient.appointments()
         return len(now) == 1 and now[0]["id"] != old["id"]
 
-    await asyncio.to_thread(_wait, moved, 90, "the agent to finish the move")
+    await asyncio.to_thread(wait_for, moved, 90, "the agent to finish the move")
     [new] = patient.appointments()
     system.stop_agent()  # and then the clinic's PC goes away too
     system.admin.set_faults(latency_ms=0)

@@ -7,21 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 
 import httpx
 from patient import Patient, buttons, data, status, texts
+from polling import wait_for
 
 from agent.paths import resolve_paths
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _journal_statuses(system) -> list[str]:
@@ -45,10 +36,10 @@ async def test_a_pick_sent_twice_then_the_relay_killed_answers_both_return_urls_
     async with httpx.AsyncClient(timeout=10) as http:
         assert (await http.post(system.widget_url, json=first)).status_code == 200
         assert (await http.post(system.widget_url, json=second)).status_code == 200
-    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
 
     system.kill_relay()  # both taps accepted; neither answered
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
     system.admin.set_faults(latency_ms=0)
     system.start_relay()
 

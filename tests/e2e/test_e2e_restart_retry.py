@@ -8,21 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 
 import httpx
 from patient import Patient, buttons, data, status, texts
+from polling import wait_for
 
 from agent.paths import resolve_paths
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _journal_statuses(system) -> list[str]:
@@ -44,7 +35,7 @@ async def test_kommo_repeating_a_pick_to_a_relay_back_from_a_kill_gets_one_true_
     )
     async with httpx.AsyncClient(timeout=10) as http:
         assert (await http.post(system.widget_url, json=body)).status_code == 200
-        await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking")
+        await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking")
         assert (await http.post(system.widget_url, json=body)).status_code == 200  # Kommo repeats it
         system.kill_relay()
         system.start_relay()  # the agent dials in again within a second or two

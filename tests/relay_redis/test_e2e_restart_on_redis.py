@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import secrets
 import sqlite3
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from polling import wait_for
 from redis_server import RedisServer
 from two_relay_system import TwoRelaySystem
 
@@ -84,15 +84,6 @@ class Patient:
         return [a for a in self.system.admin.appointments() if a["patient_name"] == self.name]
 
 
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _journal_statuses(system: TwoRelaySystem) -> list[str]:
     path = resolve_paths(system.agent_home).journal_file
     if not path.exists():
@@ -102,7 +93,7 @@ def _journal_statuses(system: TwoRelaySystem) -> list[str]:
 
 
 async def _booking_started(system: TwoRelaySystem) -> None:
-    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
 
 
 async def _answered_once(system: TwoRelaySystem, continue_ids: list[str]) -> None:
@@ -143,7 +134,7 @@ async def test_a_pick_tapped_twice_on_the_instance_killed_mid_booking_is_answere
     await _booking_started(system)
 
     system.kill_relay_instance(B)  # both taps accepted there; neither answered
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
     system.admin.set_faults(latency_ms=0)
 
     replies = [await system.kommo.wait_for_continuation(cid, 60) for cid in (first_id, second_id)]
@@ -171,7 +162,7 @@ async def test_a_pick_tapped_twice_on_one_instance_killed_and_restarted_under_it
     await _booking_started(system)
 
     system.kill_relay_instance(B)
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
     system.admin.set_faults(latency_ms=0)
     await asyncio.to_thread(system.start_relay_instance, B)
 
@@ -255,7 +246,7 @@ async def test_a_cancel_cut_short_on_one_instance_restarted_with_the_agent_away_
     patient = Patient(system, "Nadia Reinicio", "+56 9 4747 5858")
     appointment, continue_id = await _cancel_under_way(system, patient, B)
     system.kill_relay_instance(B)
-    await asyncio.to_thread(_wait, lambda: not patient.appointments(), 60, "the agent to finish the cancel")
+    await asyncio.to_thread(wait_for, lambda: not patient.appointments(), 60, "the agent to finish the cancel")
     system.stop_agent()  # and then the clinic's PC goes away too
     system.admin.set_faults(latency_ms=0)
     await asyncio.to_thread(system.start_relay_instance, B)
