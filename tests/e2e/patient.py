@@ -5,34 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from continuations import buttons, data, status, texts  # noqa: F401 - read through this module by the e2e tests
+
 from demo.kommo import RecordedContinuation
 from demo.system import DemoSystem
-
-
-def status(reply: RecordedContinuation) -> str:
-    return str(reply.body.get("data", {}).get("status", ""))
-
-
-def data(reply: RecordedContinuation) -> dict[str, Any]:
-    return dict(reply.body.get("data", {}))
-
-
-def buttons(reply: RecordedContinuation) -> list[str]:
-    out: list[str] = []
-    for handler in reply.body.get("execute_handlers", []):
-        params = handler.get("params", {})
-        if handler.get("handler") == "show" and params.get("type") == "buttons":
-            out.extend(params.get("buttons", []))
-    return out
-
-
-def texts(reply: RecordedContinuation) -> str:
-    parts = []
-    for handler in reply.body.get("execute_handlers", []):
-        params = handler.get("params", {})
-        if handler.get("handler") == "show":
-            parts.append(str(params.get("value", "")))
-    return " ".join(parts)
 
 
 @dataclass

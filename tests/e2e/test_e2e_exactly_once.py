@@ -12,20 +12,13 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from agent_journal import journal_statuses
 from e2e_system import new_system
 from patient import Patient, buttons, data, status, texts
 from polling import wait_for
 
 from agent.paths import resolve_paths
 from agent.runtime_state import load_state
-
-
-def _journal_statuses(system) -> list[str]:
-    path = resolve_paths(system.agent_home).journal_file
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as db:
-        return [row[0] for row in db.execute("SELECT status FROM bookings")]
 
 
 def _read_since(system, since: datetime, timeout: float) -> None:
@@ -48,7 +41,7 @@ async def _pick_with_a_slow_web_app(system, patient: Patient, latency_ms: int) -
     system.admin.set_faults(latency_ms=latency_ms)
     booking = asyncio.create_task(patient.say(pick, timeout=120))
     # The relay has asked the agent, and the agent has written the request before touching the web app.
-    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking to start")
     return pick, booking
 
 
@@ -360,7 +353,7 @@ async def test_a_failed_booking_reception_then_made_at_the_desk_is_told_as_booke
     system.admin.set_faults(latency_ms=1500, fail_writes=True)
     first = await patient.say(pick, timeout=60)
     assert data(first)["booking"] == "unconfirmed", texts(first)
-    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["failed"], 60, "the agent to give up")
+    await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["failed"], 60, "the agent to give up")
     system.admin.set_faults(latency_ms=0, fail_writes=False)
     # A read of the agenda begun while the web app was slow may still be under way, and the day's re-read below joins
     # it (a read through next week's Tuesday, on a Saturday, took longer than the re-read's two seconds): its end, or

@@ -6,21 +6,11 @@ ever sent. Both now get the one booking's confirmation, and the web app holds on
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import httpx
+from agent_journal import journal_statuses
 from patient import Patient, buttons, data, status, texts
 from polling import wait_for
-
-from agent.paths import resolve_paths
-
-
-def _journal_statuses(system) -> list[str]:
-    path = resolve_paths(system.agent_home).journal_file
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as db:
-        return [row[0] for row in db.execute("SELECT status FROM bookings")]
 
 
 async def test_a_pick_sent_twice_then_the_relay_killed_answers_both_return_urls_with_one_booking(
@@ -36,7 +26,7 @@ async def test_a_pick_sent_twice_then_the_relay_killed_answers_both_return_urls_
     async with httpx.AsyncClient(timeout=10) as http:
         assert (await http.post(system.widget_url, json=first)).status_code == 200
         assert (await http.post(system.widget_url, json=second)).status_code == 200
-    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking to start")
 
     system.kill_relay()  # both taps accepted; neither answered
     await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")

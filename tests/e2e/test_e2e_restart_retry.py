@@ -7,21 +7,11 @@ for the agent under the lead's lock: one continuation, "reservada", one appointm
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 import httpx
+from agent_journal import journal_statuses
 from patient import Patient, buttons, data, status, texts
 from polling import wait_for
-
-from agent.paths import resolve_paths
-
-
-def _journal_statuses(system) -> list[str]:
-    path = resolve_paths(system.agent_home).journal_file
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as db:
-        return [row[0] for row in db.execute("SELECT status FROM bookings")]
 
 
 async def test_kommo_repeating_a_pick_to_a_relay_back_from_a_kill_gets_one_true_answer(fresh_system, lead_id):
@@ -35,7 +25,7 @@ async def test_kommo_repeating_a_pick_to_a_relay_back_from_a_kill_gets_one_true_
     )
     async with httpx.AsyncClient(timeout=10) as http:
         assert (await http.post(system.widget_url, json=body)).status_code == 200
-        await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking")
+        await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking")
         assert (await http.post(system.widget_url, json=body)).status_code == 200  # Kommo repeats it
         system.kill_relay()
         system.start_relay()  # the agent dials in again within a second or two

@@ -9,45 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import sqlite3
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
+from agent_journal import journal_statuses
+from continuations import buttons, data, status, texts
 from polling import wait_for
 from redis_server import RedisServer
 from two_relay_system import TwoRelaySystem
 
-from agent.paths import resolve_paths
 from demo.kommo import RecordedContinuation
 
 A, B = 0, 1
-
-
-def status(reply: RecordedContinuation) -> str:
-    return str(reply.body.get("data", {}).get("status", ""))
-
-
-def data(reply: RecordedContinuation) -> dict[str, Any]:
-    return dict(reply.body.get("data", {}))
-
-
-def buttons(reply: RecordedContinuation) -> list[str]:
-    out: list[str] = []
-    for handler in reply.body.get("execute_handlers", []):
-        params = handler.get("params", {})
-        if handler.get("handler") == "show" and params.get("type") == "buttons":
-            out.extend(params.get("buttons", []))
-    return out
-
-
-def texts(reply: RecordedContinuation) -> str:
-    return " ".join(
-        str(handler.get("params", {}).get("value", ""))
-        for handler in reply.body.get("execute_handlers", [])
-        if handler.get("handler") == "show"
-    )
 
 
 class Patient:
@@ -84,16 +58,8 @@ class Patient:
         return [a for a in self.system.admin.appointments() if a["patient_name"] == self.name]
 
 
-def _journal_statuses(system: TwoRelaySystem) -> list[str]:
-    path = resolve_paths(system.agent_home).journal_file
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as db:
-        return [row[0] for row in db.execute("SELECT status FROM bookings")]
-
-
 async def _booking_started(system: TwoRelaySystem) -> None:
-    await asyncio.to_thread(wait_for, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking to start")
 
 
 async def _answered_once(system: TwoRelaySystem, continue_ids: list[str]) -> None:
