@@ -42,7 +42,7 @@ from relay.conversation.appointments import (
 )
 from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
 from relay.conversation.asking import WHOSE_OWN, answer, ask, missing
-from relay.conversation.context import Context, aware, first_name, make_context, read_message
+from relay.conversation.context import Context, aware, make_context, read_message
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import already, check_step, choice, found
 from relay.conversation.fields import (
@@ -131,6 +131,7 @@ from relay.conversation.outcomes import (
     RUNNING_LATE,
     after_booking,
     closed,
+    greeted_name,
     handoff,
 )
 from relay.conversation.pages import (
@@ -714,9 +715,6 @@ def _start(ctx: Context) -> Reply | AgentStep:
         return _own_appointments(evolve(ctx, opening=()), state, "my_bookings")
     if said:  # "¡gracias!", "ok", "👍" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
-    key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
-    greeting = ctx.say(key, name=first_name(turn.name), clinic=ctx.clinic.name.strip())
-    ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)
@@ -727,6 +725,10 @@ def _start(ctx: Context) -> Reply | AgentStep:
     elif two_of_a_kind_each(normalize(turn.message)):  # "una con kine y otra con medicina general": the second after
         state = evolve(state, more_asked=True)
     state = _named_for(state, turn.message, turn.name)
+    # "soy Carla Muñoz, quiero hora" from Ana Pérez's phone: «¡Hola, Carla!», as «¡Listo, Carla!» will be
+    key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
+    greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
+    ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
     reading = read_message(ctx, None, turn.message)
     if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
         about = _about_the_clinic(ctx, normalize(turn.message))
@@ -861,8 +863,8 @@ _NOT_A_PERSON = re.compile(
 )
 
 
-# The writer saying who they are: "soy …", "me llamo …", "mi nombre es …", "I'm …"
-_I_AM = re.compile(r"\b(?:soy|me llamo|mi nombre es|i am|i'?m|my name is)\s+(?=\S)")
+# The writer saying who they are: "soy …", "me llamo …", "mi nombre es …", "te escribe …", "I'm …", "this is …"
+_I_AM = re.compile(r"\b(?:soy|me llamo|mi nombre es|(?:te|le|les) escribe|i am|i'?m|my name is|this is)\s+(?=\S)")
 # Capitalised words after "soy" that say what the writer is, not who ("Soy Paciente Nueva", "Soy Alérgica")
 _WHAT_ONE_IS = frozenset(
     """

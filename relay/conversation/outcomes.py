@@ -221,10 +221,19 @@ def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:
     return [lang.say("more_apart")] if state.more_asked else []
 
 
-def _writer_said(state: ConversationState, turn: Turn) -> str:
+def greeted_name(state: ConversationState, turn: Turn, lines: Sequence[str] = ()) -> str:
+    """The name the writer is greeted by (", Carla"; "" for none): the WhatsApp contact's, unless the writer said who
+    they are ("soy Carla Muñoz, quiero hora" from Ana Pérez's phone) — then theirs when the appointment is theirs,
+    else none (never the contact's, whom the writer said they are not). ``lines``: what was said (else
+    ``state.said``). The same at the first greeting and at «¡Listo…!»."""
+    writer = _writer_said(state, turn, lines or state.said)
+    return first_name(turn.name) if not writer else first_name(writer) if writer == state.patient_name else ""
+
+
+def _writer_said(state: ConversationState, turn: Turn, lines: Sequence[str]) -> str:
     """Who the writer said they are ("soy Carla Muñoz, quiero una hora"), when not the WhatsApp contact: the patient's
     name when it is theirs, else the capitalised words after "soy"; "" when they did not say."""
-    for line in state.said:
+    for line in lines:
         said = _I_AM.search(line)
         if said is None:
             continue
@@ -238,7 +247,8 @@ def _writer_said(state: ConversationState, turn: Turn) -> str:
 
 _WHAT_ONE_IS = ("nueva", "nuevo", "paciente", "yo")  # "Soy Nueva": who the contact is, not another writer
 # "soy Carla …", "me llamo Carla …": the writer's own name, as written (capitalised)
-_I_AM = re.compile(r"\b(?:[Ss]oy|[Mm]e llamo|[Mm]i nombre es|I am|I'm|[Mm]y name is)\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)")
+_I_AM = re.compile(r"\b(?:[Ss]oy|[Mm]e llamo|[Mm]i nombre es|(?:[Tt]e|[Ll]es?) escribe|I am|I'm|[Mm]y name is"
+                   r"|[Tt]his is)\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)")
 
 
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:
@@ -248,8 +258,7 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
                     professional=lang.with_professional(result.professional))
     opening = "booked_late" if state.gave_up else "booked_for" if state.patient_name else "booked"
-    writer = _writer_said(state, turn)  # "soy Carla Muñoz": "¡Listo, Carla!", never the phone's Ana
-    greeted = first_name(turn.name) if not writer else first_name(writer) if writer == state.patient_name else ""
+    greeted = greeted_name(state, turn)  # "soy Carla Muñoz": "¡Listo, Carla!", never the phone's Ana
     said = lang.say(opening, name=greeted, patient=state.patient_name)
     paragraphs = [said, when[:1].upper() + when[1:]]
     if clinic.address.strip():

@@ -4,7 +4,7 @@ the contact's own name) leave the appointment under the contact's name as before
 
 from __future__ import annotations
 
-from conversation_kit import Chat, agenda, buttons, texts
+from conversation_kit import EN, Chat, agenda, buttons, texts
 
 
 def test_soy_and_a_full_name_from_another_phone_books_under_that_name():
@@ -103,3 +103,24 @@ def test_another_week_at_the_name_question_shows_its_days_never_a_name():
         reply = chat.say(message)
         assert "Mar 8 dic" in buttons(reply) and "Vie 4 dic" not in buttons(reply), (message, texts(reply))
         assert not chat.books, message
+
+
+def test_the_first_greeting_uses_the_name_the_writer_gave_as_the_booking_does():
+    """"hola, soy Carla Muñoz, quiero hora…" from Ana Pérez's phone was greeted «¡Hola, Ana!» and booked «¡Listo,
+    Carla!»: one patient, two names. The greeting and the booking now name the same person (or nobody)."""
+    for message, greeted, done in (
+            ("hola, soy Carla Muñoz, quiero hora el viernes a las 9", "¡Hola, Carla!", "¡Listo, Carla!"),
+            ("Hola, les escribe Carla Muñoz, necesito hora el viernes a las 9", "¡Hola, Carla!", "¡Listo, Carla!"),
+            ("buenas, me llamo Carla Muñoz y quería una hora el viernes a las 9", "¡Hola, Carla!", "¡Listo, Carla!"),
+            ("soy Carla, quiero hora para mi hijo Tomás Pérez el viernes a las 9", "¡Hola!", "¡Listo!"),
+            ("Soy Nueva, hora el viernes a las 9", "¡Hola, Ana!", "¡Listo, Ana!")):
+        chat = Chat(agenda([4], [(9, 0)]), name="Ana Pérez")
+        first = texts(chat.say(message))
+        assert first.startswith(f"{greeted} Soy el asistente"), (message, first)
+        booked = texts(chat.say("sí"))
+        assert booked.startswith(done), (message, booked)
+        assert "Ana!" not in first + booked or greeted == "¡Hola, Ana!", message
+    chat = Chat(agenda([4], [(9, 0)]), clinic=EN, name="Ana Pérez")
+    assert texts(chat.say("hi, this is Carla Muñoz, I'd like an appointment on friday at 9")).startswith("Hi, Carla!")
+    assert texts(chat.say("yes")).startswith("Done, Carla! Carla Muñoz's appointment is booked.")
+    assert chat.books[-1].state.patient_name == "Carla Muñoz"
