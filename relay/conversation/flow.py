@@ -725,6 +725,11 @@ def _start(ctx: Context) -> Reply | AgentStep:
     elif two_of_a_kind_each(normalize(turn.message)):  # "una con kine y otra con medicina general": the second after
         state = evolve(state, more_asked=True)
     state = _named_for(state, turn.message, turn.name)
+    put_right = _name_put_right(ctx, turn.message)
+    if put_right:  # "perdón, es Carla Muñoz Soto" after «¡Listo…!»: the name of the one just booked, for reception
+        surname = _SURNAME.search(normalize(turn.message)) is not None  # "perdón, el apellido es Muñoz Soto"
+        noted = ctx.say("surname_correction_noted" if surname else "name_correction_noted", name=put_right)
+        return handoff(state, turn, ctx.clinic, NAME_CORRECTION, opening=(*ctx.opening, noted))
     # "soy Carla Muñoz, quiero hora" from Ana Pérez's phone: «¡Hola, Carla!», as «¡Listo, Carla!» will be
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
@@ -1419,6 +1424,42 @@ def _name_set_right(ctx: Context, state: ConversationState, norm: str) -> Reply 
         return None
     renamed = evolve(state, patient_name=name)
     return reask(ctx, renamed, [ctx.say("for_other_named", name=name)], understood=True)
+
+
+def _name_put_right(ctx: Context, message: str) -> str:
+    """A conversation's first message that only puts a name right ("perdón, es Carla Muñoz Soto", "me equivoqué, el
+    nombre es …", "sorry, the name should be …"): the name — an appointment was just booked under another one, which
+    the bot cannot change (a receptionist does). "": not such a message (a name with nothing that says it corrects
+    one, a greeting, a day or a time, "mi nombre es …": whoever writes first)."""
+    norm = normalize(message)
+    if not _CORRECTS.search(norm) or _INTRODUCES.search(norm):
+        return ""
+    written = _MEANT_LEAD.sub(" ", _NOT_THAT_NAME.sub(" ", message))  # "…, no Carla Muñoz", "oops, I meant …"
+    named = check_person_name(written).value
+    if not named or not A_NAME_WRITTEN.fullmatch(named) or not _a_person(ctx, named) or _names_no_person(named):
+        return ""
+    rest = fold(written).replace(fold(named), " ")
+    if any(word not in _AROUND_A_CORRECTION for word in re.findall(r"[a-zñ]+", rest)):
+        return ""  # "perdón, es Carla Muñoz, ¿tienen hora el lunes?": more than the name
+    return named
+
+
+_SURNAME = re.compile(r"\b(?:apellidos?|surname|last name)\b")
+# What says a name is put right: an apology, a mistake owned, the name or surname named as such
+_CORRECTS = re.compile(r"\b(?:perdon|perdona|perdone|disculpa|disculpe|ups|oops|sorry|me equivoque|me confundi|error"
+                       r"|corrijo|correccion|nombre|apellido|name|surname|meant|mistake|typo|mal escrito)\b")
+_MEANT_LEAD = re.compile(r"\b(?:I|i) meant\b|\b[Qq]uise decir\b")
+# The writer introducing themself, not putting a name right
+_INTRODUCES = re.compile(r"\b(?:mi nombre es|me llamo|my name is|hola|buenas|buenos dias|buenas tardes|hi|hello)\b")
+_AROUND_A_CORRECTION = frozenset(
+    """
+    perdon perdona perdone disculpa disculpe ups uy oops sorry me equivoque confundi no si el la los su sus his her
+    mi de del en con nombre apellido apellidos correcto correcta real es era son eran debe deberia ser va iba a al
+    estaba esta quedo puse escribi mal escrito error sino quise decir se escribe llama o sea the name surname last is
+    was should be i meant my mistake bad it its s that under correct right spelled spelt typo actually oh ah ay ya
+    por favor porfa gracias please thanks pues po
+    """.split()
+)
 
 
 def _a_person(ctx: Context, name: str) -> bool:

@@ -5,7 +5,7 @@ Colmenares", "el nombre es…", "no, María Colmenares") replaces the name, aske
 from __future__ import annotations
 
 import pytest
-from conversation_kit import Chat, agenda, texts
+from conversation_kit import EN, Chat, agenda, texts
 
 TWO = ("Dra. Ana Soto", "Dr. Juan Rojas")
 
@@ -64,3 +64,45 @@ def test_a_name_with_its_insurer_at_the_name_question_is_the_name(message):
     chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
     chat.say("sí")
     assert "recepción" in texts(chat.say("Tomás Pérez, ¿aceptan Fonasa?")) and not chat.books
+
+
+@pytest.mark.parametrize("message, said", [
+    ("perdón, es Carla Muñoz Soto", "Anoté el nombre correcto: Carla Muñoz Soto."),
+    ("me equivoqué, el nombre es Carla Muñoz Soto", "Anoté el nombre correcto: Carla Muñoz Soto."),
+    ("perdon es carla muñoz soto", "Anoté el nombre correcto: Carla Muñoz Soto."),
+    ("ups, era Carla Muñoz Soto, no Carla Muñoz", "Anoté el nombre correcto: Carla Muñoz Soto."),
+    ("me equivoqué en el nombre, es Carla Muñoz Soto", "Anoté el nombre correcto: Carla Muñoz Soto."),
+    ("disculpa, el apellido es Muñoz Soto", "Anoté el apellido correcto: Muñoz Soto."),
+])
+def test_a_name_put_right_just_after_the_booking_goes_to_reception_and_the_appointment_stands(message, said):
+    """"perdón, es Carla Muñoz Soto" right after «¡Listo, Carla!» greeted her again and showed the menus (a new
+    booking, under the corrected name, beside the one made). The bot cannot rename a booked appointment: it says
+    so, and reception is asked to (the appointment stays as booked)."""
+    chat = Chat(agenda([2, 4], [(9, 0), (10, 0)]), name="Ana Pérez")
+    chat.say("hola, soy Carla Muñoz, quiero hora el miércoles a las 9")
+    assert "La hora de Carla Muñoz quedó reservada" in texts(chat.say("sí"))
+    reply = chat.say(message)
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
+    assert texts(reply).startswith(said), texts(reply)
+    assert "una recepcionista te escribirá en breve; tu hora sigue reservada" in texts(reply)
+    assert "Hola" not in texts(reply) and len(chat.books) == 1 and chat.books[0].state.patient_name == "Carla Muñoz"
+
+
+def test_a_name_put_right_in_english_after_the_booking_goes_to_reception():
+    for message in ("sorry, the name should be Tom Vega Soto", "oops I meant Tom Vega Soto",
+                    "the correct name is Tom Vega Soto", "my mistake, it's Tom Vega Soto"):
+        chat = Chat(agenda([2, 4], [(9, 0)]), clinic=EN, name="Ana Pérez")
+        chat.say("hi, I need an appointment for my son on wednesday at 9")
+        chat.say("yes")
+        assert chat.say("Tom Vega").status == "booked"
+        reply = chat.say(message)
+        assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
+        assert texts(reply).startswith("Noted, the right name is Tom Vega Soto."), (message, texts(reply))
+        assert "a receptionist will write to you shortly" in texts(reply) and len(chat.books) == 1
+
+
+def test_a_first_message_that_only_names_the_writer_or_asks_more_is_no_name_correction():
+    for message in ("Hola, mi nombre es Carla Muñoz Soto, quiero hora el miércoles a las 9",
+                    "perdón, es Carla Muñoz, ¿tienen hora el miércoles a las 9?", "perdón, es Medicina General"):
+        reply = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez").say(message)
+        assert reply.status != "handoff", (message, texts(reply))
