@@ -251,6 +251,8 @@ def _listed(
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
         said = _wish_reading(state, now)
         only = state.bookings[0]
+        if said is not None and state.intent == "reschedule" and _start(only).date() in said.skip_days:
+            said = None  # "no puedo el jueves, ¿puedo ir el lunes?": Thursday's named, Monday is where it goes
         if said is not None and said.day is not None and not named_bookings(
                 state.bookings, said.day, (), by_weekday=said.by_weekday):  # "…el jueves": Wednesday
             opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]

@@ -78,6 +78,7 @@ from relay.conversation.intents import (
     calls_it_off,
     cancel_then_book_for_another,
     cannot_come,
+    comes_another_day,
     confirms_attendance,
     corrects_a_booking,
     courtesy,
@@ -989,6 +990,10 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         # on a phone that holds others' appointments, his may be the one that cannot be kept: a move, as ever
         return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
                                              clinic, outcome)
+    if _theirs_that_day_moved(ctx, bookings, state.wish):  # "no puedo el jueves, ¿puedo ir el lunes?" with one on
+        # Thursday: that one moved to Monday (was: "Ya tienes hora el jueves… ¿una más, cambiarla o cancelarla?")
+        return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
+                                             clinic, outcome)
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     if bookings and not wants_another(normalize(state.wish)) and not (not_then and not others):  # "otra hora para
@@ -997,6 +1002,25 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)
     return _booking_start(ctx, going_on, state.wish)
+
+
+def _theirs_that_day_moved(ctx: Context, bookings: Sequence[WireBooking], wish: str) -> bool:
+    """The message that asked for a time rules out the one day one of their appointments is on, and asks to come on
+    another ("no puedo el jueves, ¿puedo ir el lunes?", "el jueves no puedo, ¿puede ser el lunes?"): that one moved
+    — never a second appointment beside it. Not "otra hora para el lunes, el jueves no puedo" (one more), nor another
+    person's new one."""
+    norm = normalize(wish)
+    if (not bookings or not comes_another_day(norm) or wants_another(norm) or for_someone_else(norm)
+            or wants_several(norm) or asks_to_book(norm) or _WANTS_ONE.search(norm)):  # "quiero hora, no puedo
+        # el jueves, ¿puede ser el lunes?": a new one asked for in words (whether it moves theirs is asked, as before)
+        return False
+    reading = read_message(ctx, None, wish)
+    that_day = [b for b in bookings if datetime.fromisoformat(b.start).date() in reading.skip_days]
+    return len(that_day) == 1 and reading.day is not None and reading.day not in reading.skip_days
+
+
+_WANTS_ONE = re.compile(r"\b(?:necesito|quiero|quisiera|queria|dame|deme|i need|i want|i d like|i would like)"
+                        r" (?:una |un |an |a )?(?:hora|cita|turno|consulta|appointment)\b")
 
 
 def _for_another_not_then(wish: str) -> bool:

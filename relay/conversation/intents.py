@@ -111,6 +111,11 @@ _CANT_GO_THEN = re.compile(
 )
 
 
+def comes_another_day(norm: str) -> bool:
+    """ "¿Puedo ir el lunes?", "¿puede ser mañana?", "can I come monday?": a day asked for, to come then."""
+    return _COME_ANOTHER_DAY.search(norm) is not None
+
+
 def cannot_come(norm: str) -> bool:
     """ "No puedo ir", "no voy a poder", "ya no la necesito", "can't make it": the patient will not come."""
     return _CANT_GO.search(norm) is not None or _CANT_GO_THEN.search(norm) is not None
@@ -125,6 +130,17 @@ _STILL_ON = (
 _NEW_ONE_FOR = re.compile(r"\b(?:necesito|quiero|quisiera|dame|deme|me das|me da) (?:una )?(?:hora|cita|turno|consulta)"
                           r" (?:para|el)\b")
 _OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date))\b")
+# Coming on a day asked for: "¿puedo ir el lunes?", "¿puede ser el lunes?", "can I come monday instead?", "could we do
+# tuesday", "what about next week" (beside "no puedo ir el jueves": a move there)
+_WEEKDAY_OR_SOON = (r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado manana|monday|tuesday"
+                    r"|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|(?:la )?(?:otra|proxima) semana)")
+_COME_ANOTHER_DAY = re.compile(
+    r"\b(?:(?:puedo|podria|podemos|podriamos|puedes|podrias|puede|podra) (?:ir|venir|asistir|pasar|atenderme|agendar"
+    r"|cambiarla|moverla|pasarla|dejarla)|(?:puede|podria|podra) ser|se puede|(?:tienen|tiene|hay) (?:algo|hora|horas"
+    r"|cupo|disponib\w*)|(?:can|could|may) (?:i|we) (?:come|go|make it|do|have|get|book|switch|move|change)"
+    r"|(?:can|could) (?:you|it be)|how about|what about|(?:is|are) (?:there|you open))"
+    rf"(?: \w+){{0,3}}? (?:el |la |on |for |this |next |the |in )?{_WEEKDAY_OR_SOON}\b"
+)
 _LEAD_IN = r"(?:y |entonces |oye |hola )?"  # words before a short question
 _MY_BOOKINGS = re.compile(
     rf"\b(?:mis {_NOUN}|(?:cuando|a que hora|que dia|que hora|cual) (?:es|era|tengo|tenia|quedo|queda) (?:mi|la|el)"
@@ -475,9 +491,11 @@ def detect(text: str, found_something: bool = False) -> Wishes:
         any_professional = False
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
         intent = "reschedule"
-    elif (_CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text))
+    elif (_CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text)
+                                     or _COME_ANOTHER_DAY.search(text))
           and not new_one_for_another(text)):
-        # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir": a move
+        # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir", "I can't make
+        # it thursday, can I come monday instead?": a move
         intent = "reschedule"
     elif _CANCEL.search(text):
         intent = "cancel"

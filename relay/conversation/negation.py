@@ -49,8 +49,9 @@ _DAYS_JOINED = rf"(?:{_DAYISH}(?:\s*(?:y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}
 _NEG = (
     r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo"
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)|es posible|hay caso)"
-    r"|imposible|can'?t|cannot|can not|could ?n'?t"
-    r"|(?:does|do|will|would|is)(?: not|n'?t) (?:work|suit|be good|good|possible)|wo ?n'?t work|not good|no good"
+    r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized
+    r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
+    r"|no good"
     r"|impossible|is out)"
 )
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
@@ -73,8 +74,9 @@ _RULED_OUT = (
 
 # A cheap look first: most messages have no negation at all.
 _MAYBE = re.compile(
-    r"\b(?:no|ni|nor|not|can'?t|cannot|could ?n'?t|menos|excepto|salvo|except|other|imposible|impossible"
-    r"|doesn'?t|don'?t|won'?t|wo|isn'?t|is|tampoco|nada|anything|trabajo|trabajamos|trabajando|work)\b"
+    r"\b(?:no|ni|nor|not|can(?:'| )?t|cannot|could ?n(?:'| )?t|menos|excepto|salvo|except|other|imposible"
+    r"|impossible|doesn(?:'| )?t|don(?:'| )?t|won(?:'| )?t|wo|isn(?:'| )?t|is|tampoco|nada|anything|trabajo"
+    r"|trabajamos|trabajando|work)\b"
 )
 
 

@@ -252,3 +252,46 @@ def test_mueve_la_del_jueves_a_la_misma_hora_del_viernes_proposes_friday_at_that
         assert "viernes 4 de diciembre a las 11:00" in reply or "Friday 4 December at 11:00" in reply, (message, reply)
         chat.say("sí")
         assert "bk-7" in str(agent.moved) and "bk-8" not in str(agent.moved), message
+
+
+THU_10 = WireBooking("bk-7", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto", patient="Ana Pérez")
+FRI_16 = WireBooking("bk-8", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dra. Ana Soto", patient="Ana Pérez")
+
+
+def test_cannot_come_that_day_and_can_i_come_another_moves_that_one_there():
+    """"I can't make it thursday, can I come monday instead?" listed every appointment «Which one do you want to
+    cancel?» (Monday forgotten); "no puedo el jueves, ¿puedo ir el lunes?" asked «¿Quieres una hora más, cambiarla
+    o cancelarla?». Thursday's is now asked about as a move, and its new times are Monday's."""
+    from conversation_kit import EN
+
+    cases = (
+        (EN, "I can't make it thursday, can I come monday instead?", "Shall I change your appointment on Thursday 3"
+         " December at 10:00", "yes", "on Mon 7 Dec"),
+        (EN, "can't make it on thursday. could I come on monday?", "Shall I change your appointment on Thursday 3",
+         "yes", "on Mon 7 Dec"),
+        (None, "no puedo el jueves, ¿puedo ir el lunes?", "¿Cambio tu hora del jueves 3 de diciembre a las 10:00",
+         "sí", "el Lun 7 dic"),
+        (None, "el jueves no puedo, ¿puede ser el lunes?", "¿Cambio tu hora del jueves 3 de diciembre a las 10:00",
+         "sí", "el Lun 7 dic"),
+        (None, "no voy a poder ir el jueves, ¿puedo ir el lunes?", "¿Cambio tu hora del jueves 3 de diciembre",
+         "sí", "el Lun 7 dic"),
+    )
+    for clinic, message, asked, yes, monday in cases:
+        for bookings in ((THU_10, FRI_16), (THU_10,)):
+            agent = ClinicAgent(*bookings)
+            chat = Chat(slots(), appointments=agent, clinic=clinic) if clinic else Chat(slots(), appointments=agent)
+            reply = chat.say(message)
+            assert asked in texts(reply) and "No tienes" not in texts(reply) and "no appointment" not in texts(
+                reply), (message, texts(reply))
+            assert monday in texts(chat.say(yes)), message
+            assert chat.say("09:00").status == "booked", message
+            assert [(old, new[:15]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07T0900")], message
+            assert not agent.cancelled and not chat.books, message
+
+
+def test_cannot_come_one_day_and_another_day_without_appointments_books_that_day():
+    chat = Chat(slots(), appointments=ClinicAgent())
+    assert "¿Qué hora con la Dra. Ana Soto el Lun 7 dic?" in texts(chat.say("no puedo el jueves, ¿puedo ir el lunes?"))
+    chat = Chat(slots(), appointments=ClinicAgent(THU_10))  # a new one asked for in so many words: asked, as before
+    reply = chat.say("hola, quiero hora, no puedo el jueves, ¿puede ser el lunes a las 9?")
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(reply)
