@@ -273,6 +273,13 @@ def _listed(
         return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
     if state.intent in ("cancel", "reschedule"):
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
+        if len(named) != 1 and _KIN_APPOINTMENT.search(normalize(_old_part(state))):
+            # "move my son's appointment", "cambia la hora de mi hijo": those under another name than the writer's
+            theirs = [b for b in named or state.bookings if b.booking_id in state.others]
+            if len(theirs) == 1 or 1 < len(theirs) < len(named or state.bookings):
+                named = theirs
+            if len(named) > 1:
+                return _which(lang, _wish_read(state), clinic, opening, among=named)
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         said = _wish_reading(state, now)
@@ -474,6 +481,12 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
     return lang.say("cancel_done", **when_words(lang, booking))
 
 
+# "la hora de mi hijo", "la de mi hija", "my son's appointment", "the one for my mom": whose the appointment is, by
+# kin alone (never "la reunión del colegio de mi hijo": a reason)
+_KIN_APPOINTMENT = re.compile(
+    rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) (?:mi|mis) {RELATIVE}\b"
+    rf"|\bmy {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) my {RELATIVE}\b"
+)
 # "la hora de mi mamá", "la cita de mi hijo", "la de mi esposo": a relative's appointment named (never "porque mi
 # mamá está enferma": the writer's own, with a reason)
 _THEIR_APPOINTMENT = re.compile(
@@ -581,10 +594,13 @@ def which_again(
     return _which(lang, state, clinic, list(answered) or [lang.say("which_booking")])
 
 
-def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = ()) -> Reply:
+def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = (),
+           among: Sequence[WireBooking] = ()) -> Reply:
+    """«¿Cuál quieres cancelar (cambiar)?» over their appointments listed; ``among``: only those (the son's, when
+    the message said "la hora de mi hijo"), the others still known."""
     prompt = "which_to_move" if state.intent == "reschedule" else "which_to_cancel"
     lines, options = [], []
-    for n, booking in enumerate(state.bookings, start=1):
+    for n, booking in enumerate(among or state.bookings, start=1):
         when = when_words(lang, booking)
         lines.append(listed_line(lang, n, booking, for_whom(state.bookings, booking)))
         label = f"{lang.day_label(_start(booking).date())} {when['time']}"

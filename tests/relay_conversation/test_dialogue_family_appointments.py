@@ -355,3 +355,35 @@ def test_a_new_one_for_a_relative_on_a_day_that_holds_anothers_appointment_never
         reply = chat.say("mi mamá necesita hora el viernes, el jueves no puedo ir")
         assert "¿Cambio" not in texts(reply) and "Sí, cambiarla" not in buttons(reply), texts(reply)
         assert agent.moved == {} and agent.cancelled == {}
+
+
+def test_a_relatives_appointment_asked_for_by_kin_in_the_first_message_is_theirs_never_the_whole_list():
+    """"move my son's appointment" / "cambia la hora de mi hijo" with the mother's two appointments and her son's
+    listed all three («¿Cuál quieres cambiar?»); now the one under another name than hers is asked about, and with
+    two of his, only his are listed."""
+    from conversation_kit import EN
+
+    own_fri = WireBooking("bk-5", "2026-12-11T12:00:00-03:00", "2026-12-11T12:20:00-03:00", "Dr. Juan Rojas",
+                          patient="Elena Fuentes")
+    for english, message, asked in (
+            (False, "cambia la hora de mi hijo", "¿Cambio la hora de Raúl Fuentes del jueves 10 de diciembre a las 14:20"),
+            (False, "necesito mover la cita de mi hijo", "¿Cambio la hora de Raúl Fuentes del jueves 10 de diciembre"),
+            (False, "cancela la hora de mi hijo", "¿Cancelo la hora de Raúl Fuentes del jueves 10 de diciembre a las"),
+            (True, "move my son's appointment", "Shall I change Raúl Fuentes's appointment on Thursday 10 December"),
+            (True, "I need to cancel the appointment for my son", "Shall I cancel Raúl Fuentes's appointment on")):
+        chat, agent = family(ELENA_THU, RAUL_THU, own_fri)
+        if english:
+            chat.clinic = EN
+        reply = chat.say(message)
+        assert asked in texts(reply), (message, texts(reply))
+        yes = chat.say("yes" if english else "sí")
+        if "ancel" in message:
+            assert yes.status == "cancelled" and list(agent.cancelled.values()) == ["bk-1"], message
+        else:  # the new time of his, asked for (the one moved is said)
+            assert "10 de diciembre a las 14:20" in texts(yes) or "10 December at 14:20" in texts(yes), texts(yes)
+            assert not agent.cancelled and not agent.moved, message
+    chat, agent = family(ELENA_THU, RAUL_THU, own_fri, OLIVER_SAT)
+    reply = chat.say("cambia la hora de mi hijo")
+    assert "(Raúl Fuentes)" in texts(reply) and "(Oliver Fuentes)" in texts(reply) and "(Elena" not in texts(reply)
+    assert "¿Cuál quieres cambiar?" in texts(reply) and len(buttons(reply)) == 2
+    assert "¿Cambio la hora de Oliver Fuentes del sábado 12 de diciembre" in texts(chat.say("2"))
