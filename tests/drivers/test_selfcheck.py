@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from portal.support import FROZEN_NOW, STAFF_PASSWORD, frozen_clock, make_driver, running_portal
@@ -120,3 +121,27 @@ async def test_a_week_with_every_time_taken_is_not_called_changed(browser_path, 
         async with make_driver(portal, browser_path, tmp_path, timeout_s=5) as driver:
             result = await driver.selfcheck(element_timeout_s=2)
     assert result.ok and not result.error, result.sentence()
+
+
+def _saturday_evening() -> datetime:
+    """The coming Saturday at 21:00 in Santiago (00:00 UTC on Sunday): the week shown has no free time left."""
+    today = datetime.now(UTC).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    return datetime.combine(saturday + timedelta(days=1), time(0, 0), tzinfo=UTC)
+
+
+async def test_on_a_saturday_evening_the_appointment_form_is_looked_for_in_next_week(browser_path, tmp_path):
+    # The week shown has no free time left on a Saturday evening: the form was left unchecked until Monday, and a
+    # changed one went unnoticed while every booking failed. Whatever day the tests run on, the clock says Saturday.
+    clock = frozen_clock(_saturday_evening())
+    with running_portal(clock=clock) as portal:
+        async with make_driver(portal, browser_path, tmp_path, clock=clock) as driver:
+            result = await driver.selfcheck()
+        assert result.ok, result
+        assert result.checked == ("el inicio de sesión", "la agenda", "la ficha de cita")
+        assert not [r for r in portal.requests if r.startswith("POST /api/citas")]
+    wrap = changed_markup({"Guardar cita": "Grabar"})
+    with running_portal(wrap=wrap, clock=clock) as portal:
+        async with make_driver(portal, browser_path, tmp_path, clock=clock, timeout_s=5) as driver:
+            result = await driver.selfcheck(element_timeout_s=2)
+    assert result.sentence() == 'La agenda web cambió: no encuentro el botón "Guardar cita" en la ficha de cita.'
