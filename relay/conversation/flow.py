@@ -335,6 +335,10 @@ def _decide(
     action = command(norm)
     moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
     not_that_time = state.stage == CONFIRM and _BARE_NO.fullmatch(norm.strip(" .!")) is not None
+    if action is None and _cancels_the_one_moved(ctx, state, reading, norm):
+        # "actually just cancel it", "mejor cancélala nomás" while moving Thursday's: «¿Cancelo tu hora del jueves…?»
+        # (was: every appointment listed again, «¿Cuál quieres cancelar?»)
+        return cancel_instead(ctx.lang, evolve(state, proposed=None, pending=None), ctx.clinic)
     if moving and action is None and len(state.bookings) > 1 and not keeps_it(norm):
         switched = _moving_another(ctx, state, norm)
         if switched is not None:
@@ -1162,6 +1166,23 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
         going_on, notices = _other_professionals(ctx, going_on)
         return time_menu(ctx, going_on, local_day(state.proposed), notices=notices)
     return None
+
+
+def _cancels_the_one_moved(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> bool:
+    """While one appointment is being moved (asked «¿Cambio…?», or its new time chosen), the patient asks to cancel
+    it instead: "actually just cancel it", "mejor cancélala nomás", "no, mejor cancela la hora". Never another one
+    named ("cancela la del viernes", "la otra", "las dos"), nor "no puedo ir" alone (its own readings)."""
+    if (state.intent != "reschedule" or state.target is None or state.stage not in (*_CHOOSING, CONFIRM_CANCEL)
+            or reading.intent != "cancel" or reading.tentative or asks_to_move(norm)):
+        return False
+    if (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm) or _TOO.search(norm)
+            or means_every_one(norm) or for_someone_else(norm) or _THE_DAYS_ONE.search(norm)):
+        return False
+    if reading.day or reading.times or reading.part or reading.named:  # "cancela la del jueves": that one, or none
+        named = named_bookings(state.bookings or (state.target,), reading.day, reading.times,
+                               _professionals_named(ctx, reading), by_weekday=reading.by_weekday, part=reading.part)
+        return named == [state.target]
+    return True
 
 
 def _moving_another(ctx: Context, state: ConversationState, norm: str) -> Reply | None:

@@ -295,3 +295,36 @@ def test_cannot_come_one_day_and_another_day_without_appointments_books_that_day
     chat = Chat(slots(), appointments=ClinicAgent(THU_10))  # a new one asked for in so many words: asked, as before
     reply = chat.say("hola, quiero hora, no puedo el jueves, ¿puede ser el lunes a las 9?")
     assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(reply)
+
+
+def test_cancel_it_instead_in_the_middle_of_a_move_asks_about_that_one():
+    """"actually just cancel it" / "mejor cancélala nomás" after choosing Thursday's to move (at «¿Cambio…?», the
+    days or the times) listed every appointment again «¿Cuál quieres cancelar?»; now «¿Cancelo tu hora del jueves…?»
+    is asked, and "sí" cancels that one (nothing moved). Another one named is still that one."""
+    from conversation_kit import EN
+
+    for english, steps, message in (
+            (True, ["I need to move an appointment", "1"], "actually just cancel it"),
+            (True, ["I need to move an appointment", "1", "yes"], "forget it, cancel it"),
+            (True, ["I need to move an appointment", "1", "yes", "monday"], "actually just cancel it"),
+            (False, ["quiero cambiar una hora", "1"], "mejor cancélala nomás"),
+            (False, ["quiero cambiar una hora", "1", "sí"], "mejor cancélala nomás"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "no, mejor cancela la hora nomás"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "sabes qué, cancélala mejor")):
+        agent = ClinicAgent(THU_10, FRI_16)
+        chat = Chat(slots(), appointments=agent, clinic=EN) if english else Chat(slots(), appointments=agent)
+        for step in steps:
+            chat.say(step)
+        reply = chat.say(message)
+        asked = ("Shall I cancel your appointment on Thursday 3 December at 10:00" if english
+                 else "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?")
+        assert asked in texts(reply) and "viernes" not in texts(reply) and "Friday" not in texts(reply), (
+            message, texts(reply))
+        done = chat.say("yes" if english else "sí")
+        assert done.status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"], message
+        assert not agent.moved and not chat.books, message
+    agent = ClinicAgent(THU_10, FRI_16)
+    chat = Chat(slots(), appointments=agent)
+    for step in ("quiero cambiar una hora", "1", "sí"):
+        chat.say(step)
+    assert "¿Cancelo tu hora del viernes 4 de diciembre" in texts(chat.say("cancela la del viernes"))
