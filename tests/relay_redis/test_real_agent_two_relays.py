@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from agent_journal import journal_statuses
+from polling import wait_for
 from redis_server import RedisServer
 from two_relay_system import TwoRelaySystem
 
@@ -114,29 +116,6 @@ async def test_the_agents_instance_killed_mid_conversation(system):
     assert len(patient.appointments()) == 1
 
 
-def _journal_statuses(system: TwoRelaySystem) -> list[str]:
-    import sqlite3
-
-    from agent.paths import resolve_paths
-
-    path = resolve_paths(system.agent_home).journal_file
-    if not path.exists():
-        return []
-    with sqlite3.connect(path) as db:
-        return [row[0] for row in db.execute("SELECT status FROM bookings")]
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def _slow_pick_through(system: TwoRelaySystem, patient: Patient, instance: int) -> str:
     """The pick goes to ``instance`` while the web app is slow; returns its continue id once the agent is booking."""
     days = await patient.say(instance, "Hola, con cualquier profesional")  # no specialty question first
@@ -145,7 +124,7 @@ async def _slow_pick_through(system: TwoRelaySystem, patient: Patient, instance:
     body, continue_id = patient.widget_request(buttons(times)[0])
     async with httpx.AsyncClient(timeout=10) as http:
         assert (await http.post(system.widget_url_of(instance), json=body)).status_code == 200
-    await asyncio.to_thread(_wait, lambda: _journal_statuses(system) == ["in_progress"], 60, "the booking to start")
+    await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking to start")
     return continue_id
 
 
@@ -155,7 +134,7 @@ async def test_the_instance_that_took_the_pick_killed_mid_booking_its_turn_is_fi
     continue_id = await _slow_pick_through(system, patient, 1)
 
     system.kill_relay_instance(1)  # B dies with the turn in flight
-    await asyncio.to_thread(_wait, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
+    await asyncio.to_thread(wait_for, lambda: bool(patient.appointments()), 60, "the agent to finish the booking")
     system.admin.set_faults(latency_ms=0)
 
     reply = await system.kommo.wait_for_continuation(continue_id, 60)  # A takes B's turn over
