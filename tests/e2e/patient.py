@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from continuations import buttons, data, status, texts  # noqa: F401 - read through this module by the e2e tests
 
 from demo.kommo import RecordedContinuation
@@ -44,6 +45,25 @@ class Patient:
         times = await self.say(buttons(days)[0])
         assert status(times) == "choose_time", texts(times)
         return times
+
+    def widget_request(self, message: str) -> tuple[dict[str, Any], str]:
+        """``message`` as Kommo's signed widget_request from this patient (not sent), and its continue id."""
+        return self.system.kommo.widget_request(
+            self.system.config.subdomain,
+            {"lead_id": self.lead_id, "message": message, "name": self.name, "phone": self.phone},
+        )
+
+    async def deliver(self, body: dict[str, Any]) -> None:
+        """A widget_request delivered (again) to the relay, as Kommo does: answered 200, its continuation later."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            assert (await http.post(self.system.widget_url, json=body)).status_code == 200
+
+    async def send(self, message: str) -> str:
+        """``message`` delivered without waiting for its continuation (a test that kills a part meanwhile): the
+        continue id to wait on."""
+        body, continue_id = self.widget_request(message)
+        await self.deliver(body)
+        return continue_id
 
     def appointments(self) -> list[dict[str, Any]]:
         """What the clinic web app shows for this patient."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from patient import Patient, buttons, data, status, texts
 from polling import wait_for
 
@@ -24,12 +23,7 @@ async def test_a_cancel_cut_short_by_a_relay_kill_is_never_said_to_have_failed_w
     assert data(ask).get("code") == "confirm_cancel", texts(ask)
 
     system.admin.set_faults(latency_ms=1500)  # the cancel takes seconds in the web app
-    body, continue_id = system.kommo.widget_request(
-        system.config.subdomain,
-        {"lead_id": lead_id, "message": buttons(ask)[0], "name": patient.name, "phone": patient.phone},
-    )
-    async with httpx.AsyncClient(timeout=10) as http:
-        assert (await http.post(system.widget_url, json=body)).status_code == 200
+    continue_id = await patient.send(buttons(ask)[0])
     await asyncio.sleep(1.0)
     system.kill_relay()  # the agent has the cancel in hand
     await asyncio.to_thread(wait_for, lambda: not patient.appointments(), 60, "the agent to finish the cancel")

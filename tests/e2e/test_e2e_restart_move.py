@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from patient import Patient, buttons, data, status, texts
 from polling import wait_for
 
@@ -27,12 +26,7 @@ async def test_a_move_cut_short_by_a_relay_kill_is_never_said_to_have_failed_whi
     assert status(times) == "choose_time", texts(times)
 
     system.admin.set_faults(latency_ms=1500)  # the move takes seconds in the web app
-    body, continue_id = system.kommo.widget_request(
-        system.config.subdomain,
-        {"lead_id": lead_id, "message": buttons(times)[0], "name": patient.name, "phone": patient.phone},
-    )
-    async with httpx.AsyncClient(timeout=10) as http:
-        assert (await http.post(system.widget_url, json=body)).status_code == 200
+    continue_id = await patient.send(buttons(times)[0])
     await asyncio.sleep(1.0)
     system.kill_relay()  # the agent has the move in hand
 

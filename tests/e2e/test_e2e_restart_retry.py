@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from agent_journal import journal_statuses
 from patient import Patient, buttons, data, status, texts
 from polling import wait_for
@@ -19,17 +18,13 @@ async def test_kommo_repeating_a_pick_to_a_relay_back_from_a_kill_gets_one_true_
     patient = Patient(system, lead_id, "Laura Reintento")
     times = await patient.reach_time_menu()
     system.admin.set_faults(latency_ms=700)
-    body, continue_id = system.kommo.widget_request(
-        system.config.subdomain,
-        {"lead_id": lead_id, "message": buttons(times)[0], "name": patient.name, "phone": patient.phone},
-    )
-    async with httpx.AsyncClient(timeout=10) as http:
-        assert (await http.post(system.widget_url, json=body)).status_code == 200
-        await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking")
-        assert (await http.post(system.widget_url, json=body)).status_code == 200  # Kommo repeats it
-        system.kill_relay()
-        system.start_relay()  # the agent dials in again within a second or two
-        assert (await http.post(system.widget_url, json=body)).status_code == 200  # and repeats it once more
+    body, continue_id = patient.widget_request(buttons(times)[0])
+    await patient.deliver(body)
+    await asyncio.to_thread(wait_for, lambda: journal_statuses(system.agent_home) == ["in_progress"], 60, "the booking")
+    await patient.deliver(body)  # Kommo repeats it
+    system.kill_relay()
+    system.start_relay()  # the agent dials in again within a second or two
+    await patient.deliver(body)  # and repeats it once more
     system.admin.set_faults(latency_ms=0)
 
     reply = await system.kommo.wait_for_continuation(continue_id, 60)
