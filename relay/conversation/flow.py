@@ -811,7 +811,21 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     # "…y otra para mi hijo el viernes", "…y para mi hijo con el kine el viernes": his day, unless this message says
     # one (the writer's own, left for last, starts from the days)
     said = "" if reading.found or not state.for_other else yes_and_more(normalize(state.wish)) or normalize(state.wish)
-    return _booking_start(ctx, fresh, f"{said} {'' if named else ctx.turn.message}".strip())
+    taken: tuple[str, ...] = ()
+    if not reading.found and wants_several(normalize(state.wish)):  # "para mí y mi hijo con la dra soto el miércoles
+        said, taken = _same_request(ctx, state)  # a las 9 y 10": the same request, the next time said (the 10)
+    return _booking_start(ctx, fresh, f"{said} {'' if named else ctx.turn.message}".strip(), taken=taken)
+
+
+def _same_request(ctx: Context, state: ConversationState) -> tuple[str, tuple[str, ...]]:
+    """One request for several people ("para mí y mi hijo … el miércoles a las 9 y 10"), the first one booked: what
+    it said goes for the next one too, the time booked taken (("", ()) when the first went on another day than it
+    said: the next one starts from the days, as before)."""
+    taken = tuple(key for key in state.skip_days if "T" in key)
+    said = read_message(ctx, None, state.wish)
+    if said.day is not None and taken and all(not key.startswith(said.day.isoformat()) for key in taken):
+        return "", ()
+    return normalize(state.wish), taken
 
 
 _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Muñoz", "her name is Ann Lee"
@@ -934,13 +948,19 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
     return Reply(waiting, ctx.body(data, [ctx.say(told)], "", (), None), "closed")
 
 
-def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_to_book: bool = False) -> Reply:
+def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_to_book: bool = False,
+                   taken: tuple[str, ...] = ()) -> Reply:
     """Booking from a message: act on what it says (a day, a time, a professional, a service), else the first menu.
     ``tapped_to_book``: "Pedir una hora" after a message that also asked to cancel or move ("quiero agendar con la
-    dra soto el lunes 7, y también cancelar la que tengo"): its booking's day, time and professional are acted on."""
+    dra soto el lunes 7, y también cancelar la que tengo"): its booking's day, time and professional are acted on.
+    ``taken``: a time ("2026-12-02T09:00") already booked from this message for another person: of the times it
+    says for several ("para mí y mi hijo … a las 9 y 10"), the next one."""
     if not ctx.free:
         return _end(ctx, state, "no_slots")
     reading = read_message(ctx, None, message)
+    if taken and reading.day is not None and reading.next_times and any(
+            f"{reading.day.isoformat()}T{hour:02d}:{minute:02d}" in taken for hour, minute in reading.times):
+        reading = replace(reading, times=reading.next_times)  # "…a las 9 y 10", the 9 booked: the 10
     norm = normalize(message)
     if not state.service:
         service = named_in(norm, offered(ctx, state))

@@ -181,6 +181,9 @@ class Reading:
     skip_part: str = ""  # "am" / "pm" / "evening": the part of the day ruled out ("no puedo en la mañana")
     alternatives: tuple[date, ...] = ()  # with ``ambiguous``: the days named as alternatives ("lunes o miércoles")
     skip_times: tuple[tuple[int, int], ...] = ()  # times ruled out ("a las 12 no puedo"), of the day being chosen
+    # Several people asked for, several times ("para mí y mi hijo a las 9 y 10"): ``times`` is the first one's, these
+    # the next ones' (candidates, in order: the 10's)
+    next_times: tuple[tuple[int, int], ...] = ()
 
     @property
     def found(self) -> bool:
@@ -215,6 +218,7 @@ _DURATION = re.compile(
     r"\b(?:hace|desde hace|hace como|hace unas|durante|por|for|about|like|en) \d{1,2} (?:horas|hours|hrs|hs|h)\b"
 )
 _TWO_HOURS = re.compile(r"\blas? (\d{1,2}) y (\d{1,2})\b(?! (?:min|minutos)\b| de (?!la\b))")  # (not "…de dic")
+_TWO_HOURS_EN = re.compile(r"\bat (\d{1,2}(?::\d\d)?) and (\d{1,2}(?::\d\d)?)\b(?! (?:min|minutes|days|weeks)\b)")
 _HOW_MANY = re.compile(
     r"(?<!\blas )(?<!\bla )(?<!\ba )\b(?:[2-5]|dos|tres|cuatro|un par de)"
     r" (?:horas|citas|turnos|consultas|sesiones|hrs)\b"
@@ -259,6 +263,12 @@ _PORTUGUESE_WORDS = re.compile(r"feira|manha|geral|\b(?:tenho|minhas?|meus?|quer
                                r"|remarcar|desmarcar|obrigad[ao])\b")
 
 
+def _two_hours(first: int, second: int) -> bool:
+    """"las 9 y 10", "las 15 y 16" for two people: two hours, one each (never 9:10); "las 15 y 20", "las 15 y 30" are
+    still 15:20 and 15:30 (the minutes people say), unless the hour after ("las 14 y 15")."""
+    return first < second <= 12 or 13 <= first < second <= 23 and (second == first + 1 or second % 5 != 0)
+
+
 def _prepare(message: str, names: frozenset[str]) -> str:
     """The normalized message with numbers in digits and misspelt keywords and names corrected."""
     text = normalize(message)
@@ -272,7 +282,9 @@ def _prepare(message: str, names: frozenset[str]) -> str:
     text = _DURATION.sub(" ", text)  # "me duele hace 2 horas" says how long, not when
     text = _HOW_MANY.sub(" ", text)  # "necesito 2 horas para mis hijos" says how many, not when
     if wants_several(text):  # "para mí y mi hijo a las 9 y 10": 9 and 10 o'clock, one each, never 9:10
-        text = _TWO_HOURS.sub(lambda m: f"las {m[1]} y a las {m[2]}" if int(m[1]) < int(m[2]) <= 12 else m[0], text)
+        text = _TWO_HOURS.sub(lambda m: f"las {m[1]} y a las {m[2]}" if _two_hours(int(m[1]), int(m[2])) else m[0],
+                              text)
+        text = _TWO_HOURS_EN.sub(r"at \1 and at \2", text)  # "for me and my son at 9 and 10"
     text = digits(text)
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names, STOPWORDS)
@@ -434,7 +446,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     specialty, text = find_specialty(text)
     text = _ANY_WORDS.sub(" ", text)
     several = wants_several(normalize(message))  # "para mí y mi hijo, a las 9 y a las 10": one time each
-    text, times, time_ambiguous, part, after, before = _read_times(text, several)
+    text, times, time_ambiguous, part, after, before, next_times = _read_times(text, several)
     ambiguous |= time_ambiguous
     text, week = _read_weeks(text, today)
     text = _relative_days(text, today)
@@ -508,6 +520,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         alternatives=alternatives if day_ambiguous and not time_ambiguous else (),
         skip_part=skip_part if not (part or after or before) else "",
         skip_times=tuple(t for t in skip_times if t not in times),
+        next_times=next_times,
     )
 
 
@@ -535,7 +548,7 @@ def _ruled_out_when(
     # not one Friday morning
     for each in (one for phrase in phrases for one in _EACH_RULED_OUT.split(phrase) if one.strip()):
         text = _prepare(_PARTS_PLURAL.sub(r"en la \1", each), frozenset())  # "las tardes": the afternoons
-        text, clocks, _, part, _, _ = _read_times(text)
+        text, clocks, _, part, _, _, _ = _read_times(text)
         text, week = _read_weeks(text, today)
         text = _relative_days(text, today)
         weekend = _WEEKEND.search(text)
@@ -628,9 +641,12 @@ _TIME_PATTERNS = (
 )
 
 
-def _read_times(text: str, several: bool = False) -> tuple[str, tuple[tuple[int, int], ...], bool, str, str, str]:
-    """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM"). With
-    ``several`` people asked for, of two times the first (one appointment at a time)."""
+def _read_times(
+    text: str, several: bool = False
+) -> tuple[str, tuple[tuple[int, int], ...], bool, str, str, str, tuple[tuple[int, int], ...]]:
+    """(rest of the text, time candidates, contradictory, part of the day, after "HH:MM", before "HH:MM", the next
+    people's time candidates). With ``several`` people asked for, of two times the first (one appointment at a time),
+    the others the next ones'."""
     marker = ""
     part = ""
     text = _DAY_MARKER.sub(lambda m: f"{m.group(1)} {'en la manana' if m.group(2) == 'am' else 'en la tarde'}", text)
@@ -700,13 +716,16 @@ def _read_times(text: str, several: bool = False) -> tuple[str, tuple[tuple[int,
     if not found and re.search(r"\b(?:mediodia|noon)\b", text):
         found.append((12, 0, "", False))
         text = re.sub(r"\b(?:mediodia|noon)\b", " ", text)
+    later: tuple[tuple[int, int], ...] = ()
     if len(found) > 1 and several:  # "para mí y mi hijo, a las 9 y a las 10": one at a time, the first
-        found = [min(found)]
+        first, *rest = sorted(found)
+        found = [first]
+        later = tuple(dict.fromkeys(c for h, m, mk, padded in rest for c in _candidates(h, m, mk, padded)))
     sets = {_candidates(h, m, mk, padded) for h, m, mk, padded in found}
     if len(sets) > 1:
-        return text, (), True, "", bounds["after"], bounds["before"]
+        return text, (), True, "", bounds["after"], bounds["before"], ()
     times = sets.pop() if sets else ()
-    return text, times, False, "" if found else part, bounds["after"], bounds["before"]
+    return text, times, False, "" if found else part, bounds["after"], bounds["before"], later
 
 
 _HOUR_AND_MINUTES = re.compile(

@@ -10,8 +10,15 @@ from typing import Any
 from relay.conversation.context import aware, first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.fields import names_an_insurer
-from relay.conversation.freetext import normalize
-from relay.conversation.intents import another_person_too, detect, second_persons_part, self_among, yes_and_more
+from relay.conversation.freetext import normalize, read
+from relay.conversation.intents import (
+    another_person_too,
+    detect,
+    second_persons_part,
+    self_among,
+    wants_several,
+    yes_and_more,
+)
 from relay.conversation.menus import (
     MAX_BUTTONS,
     MAX_LABEL,
@@ -195,6 +202,13 @@ def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState |
         return None
     rest = yes_and_more(normalize(turn.message))  # "sí, y otra para mi mamá Rosa Díaz el viernes": hers, said
     wish = turn.message[:500] if state.others_to_book and rest is not None and another_person_too(rest) else ""
+    # "para mí y mi hijo con la dra soto el miércoles a las 9 y 10": one request for both, a time for each — the
+    # next one's is the 10 (the time just booked taken)
+    joint = next((line for line in state.said if wants_several(normalize(line))), "")
+    taken: tuple[str, ...] = ()
+    if state.others_to_book and not wish and joint and read(joint, turn.now.date()).next_times:
+        wish, booked = joint, state.pending
+        taken = (f"{local_day(booked).isoformat()}T{clock(booked)}",) if booked is not None else ()
     for line in reversed(state.said if state.others_to_book and not wish else ()):
         lowered = fold(line).lower()  # "… el jueves a las 9 y para mi hijo con el kine el viernes": his part
         at = second_persons_part(lowered) if len(lowered) == len(line) else None
@@ -205,7 +219,7 @@ def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState |
     # someone else's and the request said "para mí" too ("para mí y para mi esposa María López")
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
                   others_to_book=state.others_to_book, wish=wish, patient_name=state.patient_name,
-                  for_other=not _writer_left(state))
+                  for_other=not _writer_left(state), skip_days=taken)
 
 
 def _writer_left(state: ConversationState) -> bool:

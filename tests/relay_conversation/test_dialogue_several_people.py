@@ -344,3 +344,38 @@ def test_two_people_and_two_hours_are_one_at_a_time_never_one_time_of_minutes():
         assert reply.status == "booked" and "09:00" in texts(reply) and "respóndeme «sí»" in texts(reply), message
     chat = Chat(agenda([2, 3, 4], [(9, 0), (9, 10), (10, 0)]))  # one person: "9 y 10" is ten past nine
     assert "a las 09:10" in texts(chat.say("quiero hora el viernes a las 9 y 10"))
+
+
+def test_two_times_for_two_people_book_the_second_at_the_second_time():
+    """"para mí y mi hijo con la dra soto el miércoles a las 9 y 10": the son's at 9 was booked, then "sí" for the
+    writer's own started over at «¿Qué especialidad necesitas?» — the day, the doctor and the 10 forgotten. The next
+    one is now asked at the second time said, same day and professional."""
+    from conversation_kit import EN, slot, slots
+
+    two = slots(*(slot(d, h, 0, p) for d in (2, 3) for h in (9, 10, 11, 15, 16)
+                  for p in ("Dra. Ana Soto", "Dr. Juan Rojas")))
+    for english, first, name_first, times, yes in (
+            (False, "hola, quiero hora para mí y mi hijo con la dra soto el miércoles a las 9 y 10", True,
+             ("09:00", "10:00"), "sí"),
+            (False, "necesito hora para mí y para mi hijo Tomás Vega el miércoles con la dra soto, a las 9 y a las 10",
+             False, ("09:00", "10:00"), "sí"),
+            (False, "hora para mí y mi hija con la dra soto el miércoles a las 15 y 16", True, ("15:00", "16:00"), "sí"),
+            (True, "hi, appointments for me and my son with dra soto on wednesday at 9 and 10", True,
+             ("09:00", "10:00"), "yes")):
+        chat = Chat(two, clinic=EN) if english else Chat(two)
+        first_time, second_time = times
+        assert f" {first_time} " in texts(chat.say(first)), first
+        reply = chat.say(yes)
+        if name_first:  # whose it is, asked: the son's
+            reply = chat.say("Tomás Vega")
+        assert reply.status == "booked" and chat.books[0].state.patient_name == "Tomás Vega", (first, texts(reply))
+        assert chat.books[0].slot.start == f"2026-12-02T{first_time}:00-03:00", first
+        reply = chat.say(yes)
+        wednesday = "Wednesday 2 December" if english else "miércoles 2 de diciembre"
+        assert f"{wednesday} at {second_time}" in texts(reply) or f"{wednesday} a las {second_time}" in texts(
+            reply), (first, texts(reply))
+        assert "Dra. Ana Soto" in texts(reply), first
+        done = chat.say(yes)
+        assert done.status == "booked" and len(chat.books) == 2, (first, texts(done))
+        assert chat.books[1].slot.start == f"2026-12-02T{second_time}:00-03:00", first
+        assert chat.books[1].slot.professional == "Dra. Ana Soto" and chat.books[1].state.patient_name == "", first
