@@ -322,9 +322,21 @@ _ANY_PROFESSIONAL = re.compile(
     r"|sin preferencia|anyone|anybody|any (?:doctor|professional)"
     r"|whoever|no preference)\b"
 )
+# "seguro" is the word for an insurance where it begins what is said or follows a word that goes with one ("con
+# seguro", "tengo seguro", "¿aceptan seguro?") or a kind follows ("seguro complementario"); after another word it is
+# a surname ("perdón, es Tomás Seguro", "Ana Pérez Seguro")
+_BEFORE_AN_INSURANCE = """
+    con sin tengo tiene tienen tenemos tenga tengan mi mis tu su sus el los un una algun ningun del de por para y o e
+    u al es son ese este esta otro otra que cual cuales aceptan acepta aceptas reciben recibe cubre cubren trabajan
+    trabaja atienden atiende toman toma usar uso usa uso pagar pago paga pagan via sirve valida vale hay the my your
+    our with a an any by no
+    """.split()
+_SEGURO = (r"(?=seguro)(?:(?<![a-z] )|" + "|".join(sorted({rf"(?<=\b{word} )" for word in _BEFORE_AN_INSURANCE}))
+           + r")seguro|seguro(?= (?:complementario|de salud|de vida|medico|catastrofico|escolar|privado|social"
+           r"|internacional|dental|de accidentes|colectivo|obligatorio|cae|ges)\b)")
 # A health insurer, or the word for one (a patient's previsión): "Isapre Colmena", "Fonasa", "Cruz Blanca"
 INSURER = (r"(?:isapres?|fonasa|colmena|golden cross|cruz blanca|banmedica|consalud|vida tres|nueva masvida|masvida"
-           r"|prevision|seguro)")
+           rf"|prevision|{_SEGURO})")
 # Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
 _INFO = re.compile(
     r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long"

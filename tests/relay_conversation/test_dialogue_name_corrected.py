@@ -106,3 +106,28 @@ def test_a_first_message_that_only_names_the_writer_or_asks_more_is_no_name_corr
                     "perdón, es Carla Muñoz, ¿tienen hora el miércoles a las 9?", "perdón, es Medicina General"):
         reply = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez").say(message)
         assert reply.status != "handoff", (message, texts(reply))
+
+
+def test_seguro_after_a_given_name_is_a_surname_and_insurance_words_are_still_no_name():
+    """"perdón, es Tomás Seguro" was «Eso te lo responde recepción…» and the "sí" after it booked Tomás Pérez: "seguro"
+    was always read as an insurance. After a given name it is a surname (asked, booked); "seguro complementario",
+    "con seguro", "Isapre Colmena" and "Fonasa" still are no name."""
+    chat = at_the_confirmation()
+    reply = chat.say("perdón, es Tomás Seguro")
+    assert "a nombre de Tomás Seguro?" in texts(reply) and "recepción" not in texts(reply)
+    assert chat.say("sí").status == "booked" and chat.books[-1].state.patient_name == "Tomás Seguro"
+    chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
+    chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    assert chat.say("Ana Pérez Seguro").status == "booked" and chat.books[-1].state.patient_name == "Ana Pérez Seguro"
+    reply = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez").say("hola, quiero hora para mi hijo Tomás Seguro el "
+                                                                  "miércoles a las 9")
+    assert "a nombre de Tomás Seguro?" in texts(reply) and "recepción" not in texts(reply)
+    for message in ("perdón, es seguro complementario", "perdón, es con seguro", "perdón, es Isapre Colmena",
+                    "perdón, es Fonasa"):
+        chat = at_the_confirmation()
+        assert "Tomás Pérez" in texts(chat.say(message)), message
+        assert chat.say("sí").status == "booked" and chat.books[-1].state.patient_name == "Tomás Pérez", message
+    chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
+    chat.say("hola, quiero hora el miércoles a las 9")
+    assert "recepción" in texts(chat.say("¿aceptan seguro complementario?"))  # still a question for reception
