@@ -233,6 +233,14 @@ class DemoPortalDriver(BrowserDriver):
             if current is None or current.state != "libre":
                 await modal.cancel()
                 raise SlotTaken(slot_id)
+            if not await modal.dialog.is_visible():
+                # The check just above found the session gone and logged in again: the login took the page, and the
+                # filled form with it (the slot is still free: nothing of this booking was saved). Clicking "Guardar
+                # cita" on a page without it waits out every try; the form is opened again instead, once.
+                if relogged:
+                    raise PortalUnavailable(f"the booking form of {slot_id} closed again after logging in again")
+                log.info("the clinic web app's session expired while the booking form was open; opening it again")
+                return await self._book(slot_id, patient, reference, relogged=True)
             dialogs_before = len(self.dismissed_dialogs)
             status = await modal.save()
             if status == 0 and modal.refused_before_sending:  # the form's own check: nothing was sent
