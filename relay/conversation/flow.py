@@ -733,8 +733,9 @@ def _start(ctx: Context) -> Reply | AgentStep:
     put_right = _name_put_right(ctx, turn.message)
     if put_right:  # "perdón, es Carla Muñoz Soto" after «¡Listo…!»: the name of the one just booked, for reception
         surname = _SURNAME.search(normalize(turn.message)) is not None  # "perdón, el apellido es Muñoz Soto"
+        # Nothing here says an appointment exists (a conversation keeps none once booked): never "sigue reservada"
         noted = ctx.say("surname_correction_noted" if surname else "name_correction_noted", name=put_right)
-        return handoff(state, turn, ctx.clinic, NAME_CORRECTION, opening=(*ctx.opening, noted))
+        return handoff(state, turn, ctx.clinic, NAME_CORRECTION, opening=ctx.opening, told=(noted,))
     # "soy Carla Muñoz, quiero hora" from Ana Pérez's phone: «¡Hola, Carla!», as «¡Listo, Carla!» will be
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())

@@ -90,7 +90,7 @@ def _not_booked(lang: Language, slot: WireSlot) -> str:
 
 def handoff(
     state: ConversationState | None, turn: Turn, clinic: ClinicProfile, reason: str, opening: Sequence[str] = (),
-    closing: Sequence[str] = (), why: str = "",
+    closing: Sequence[str] = (), why: str = "", told: Sequence[str] = (),
 ) -> Reply:
     """A polite hand-off to the clinic's receptionist (status "handoff").
 
@@ -98,7 +98,8 @@ def handoff(
     patient is told the truth, and their next message asks the agent again with the same key.
     ``opening``: paragraphs said first (the greeting, when the conversation's first message asks for this);
     ``closing``: said last (not while a booking's outcome is unknown); ``why``: what went wrong, said instead of
-    "no puedo revisar la agenda" (a booking the web app certainly did not take: "Tu hora del … no se pudo reservar").
+    "no puedo revisar la agenda" (a booking the web app certainly did not take: "Tu hora del … no se pudo reservar");
+    ``told``: said instead of the reason's own words (which may speak of an appointment this turn has not seen).
     """
     lang = language(clinic.language)
     data: dict[str, Any] = {"status": "handoff", "reason": reason}
@@ -134,7 +135,9 @@ def handoff(
         assert named is not None
         data.update(booking_id=state.target.booking_id, requested_start=named.start,
                     requested_professional=named.professional)
-    if reason == "cancelled":
+    if told:
+        paragraphs = list(told)
+    elif reason == "cancelled":
         paragraphs = [lang.say("cancelled")]
     elif reason in PERSON_REASONS:
         paragraphs = [lang.say(reason)]

@@ -170,10 +170,10 @@ SPANISH = Language(
         "reschedule_requested": "Para cambiar tu hora, una recepcionista te escribirá en breve.",
         "name_correction": "Para corregir el nombre de tu hora, una recepcionista te escribirá en breve; tu hora"
         " sigue reservada.",
-        "name_correction_noted": "Anoté el nombre correcto: {name}. La hora ya quedó reservada con el nombre anterior"
-        " y yo no puedo cambiarlo.",
-        "surname_correction_noted": "Anoté el apellido correcto: {name}. La hora ya quedó reservada con el nombre"
-        " anterior y yo no puedo cambiarlo.",
+        "name_correction_noted": "Anoté el nombre correcto: {name}. Yo no puedo cambiar el nombre de una hora ya"
+        " reservada: una recepcionista te escribirá en breve para corregirlo.",
+        "surname_correction_noted": "Anoté el apellido correcto: {name}. Yo no puedo cambiar el nombre de una hora ya"
+        " reservada: una recepcionista te escribirá en breve para corregirlo.",
         "bookings_requested": "Para revisar tus horas, una recepcionista te escribirá en breve.",
         # Never "tu hora sigue reservada": the bot has not seen the appointment (there may be none, or it was moved)
         "running_late": "Gracias por avisar. Le pasé el aviso a recepción; si hace falta, una recepcionista te"
@@ -429,10 +429,10 @@ ENGLISH = Language(
         "reschedule_requested": "To change your appointment, a receptionist will write to you shortly.",
         "name_correction": "To correct the name on your appointment, a receptionist will write to you shortly; your"
         " appointment stays booked.",
-        "name_correction_noted": "Noted, the right name is {name}. The appointment was already booked under the"
-        " previous name, and I can't change it myself.",
-        "surname_correction_noted": "Noted, the right surname is {name}. The appointment was already booked under"
-        " the previous name, and I can't change it myself.",
+        "name_correction_noted": "Noted, the right name is {name}. I can't change the name on an appointment already"
+        " booked myself: a receptionist will write to you shortly to correct it.",
+        "surname_correction_noted": "Noted, the right surname is {name}. I can't change the name on an appointment"
+        " already booked myself: a receptionist will write to you shortly to correct it.",
         "bookings_requested": "To check your appointments, a receptionist will write to you shortly.",
         "running_late": "Thanks for letting us know. I've told reception; if needed, a receptionist will write to"
         " you.",

@@ -84,8 +84,20 @@ def test_a_name_put_right_just_after_the_booking_goes_to_reception_and_the_appoi
     reply = chat.say(message)
     assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
     assert texts(reply).startswith(said), texts(reply)
-    assert "una recepcionista te escribirá en breve; tu hora sigue reservada" in texts(reply)
+    assert "una recepcionista te escribirá en breve para corregirlo" in texts(reply)
     assert "Hola" not in texts(reply) and len(chat.books) == 1 and chat.books[0].state.patient_name == "Carla Muñoz"
+
+
+@pytest.mark.parametrize("message", ["Disculpa, Carla Muñoz", "perdón, es Carla Muñoz Soto",
+                                     "disculpe, el nombre es Carla Muñoz"])
+def test_a_name_put_right_by_someone_with_no_appointment_is_never_told_theirs_stands(message):
+    """The conversation keeps nothing once a booking is done, so such a first message may come from anyone: it was
+    answered «La hora ya quedó reservada con el nombre anterior… tu hora sigue reservada» with no appointment
+    anywhere. Reception still checks the name; the patient is told nothing the bot has not seen."""
+    reply = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez").say(message)
+    assert reply.status == "handoff" and reply.continuation["data"]["reason"] == "name_correction", message
+    assert "reservada con el nombre anterior" not in texts(reply) and "sigue reservada" not in texts(reply)
+    assert "una recepcionista te escribirá en breve para corregirlo" in texts(reply), texts(reply)
 
 
 def test_a_name_put_right_in_english_after_the_booking_goes_to_reception():
