@@ -273,7 +273,7 @@ def _listed(
         return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
     if state.intent in ("cancel", "reschedule"):
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
-        if len(named) != 1 and _KIN_APPOINTMENT.search(normalize(_old_part(state))):
+        if len(named) != 1 and asks_about_kins(normalize(_old_part(state))):
             # "move my son's appointment", "cambia la hora de mi hijo": those under another name than the writer's
             theirs = [b for b in named or state.bookings if b.booking_id in state.others]
             if len(theirs) == 1 or 1 < len(theirs) < len(named or state.bookings):
@@ -487,6 +487,29 @@ _KIN_APPOINTMENT = re.compile(
     rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) (?:mi|mis) {RELATIVE}\b"
     rf"|\bmy {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) my {RELATIVE}\b"
 )
+
+
+def asks_about_kins(norm: str) -> bool:
+    """The relative's appointment is the one asked about: what the verb acts on ("cambia la hora de mi hijo", "move
+    my son's appointment") or what the message begins with ("la hora de mi hijo hay que cambiarla"). Never with the
+    writer's own named ("cancela mi hora, la de mi hijo no", "move my appointment, not my son's", "la mía y la de mi
+    hijo"), nor a reason ("cambia la hora, coincide con la de mi hijo", "…porque tengo la hora de mi hijo")."""
+    if _OWN_APPOINTMENT.search(norm):
+        return False
+    for kin in _KIN_APPOINTMENT.finditer(norm):
+        before = norm[: kin.start()].split()
+        while before and before[-1] in _BEFORE_THE_KIN:
+            before.pop()
+        if not before or _ACTS_ON.fullmatch(before[-1]):
+            return True
+    return False
+
+
+_OWN_APPOINTMENT = re.compile(r"\b(?:mi|my) (?:hora|cita|turno|consulta|control|reserva|appointment|booking)\b"
+                              r"|\b(?:la|el|lo) mi[ao]\b|\bmine\b|\bmio\b|\bmia\b")
+_ACTS_ON = re.compile(r"(?:cambi|cancel|anul|mover|muev|reagend|reprogram|correr|corre|pasar|move|moving|reschedul"
+                      r"|change|changing|push)\w*")
+_BEFORE_THE_KIN = frozenset("la el las los the a an also tambien please porfa por favor ahora hola buenas".split())
 # "la hora de mi mamá", "la cita de mi hijo", "la de mi esposo": a relative's appointment named (never "porque mi
 # mamá está enferma": the writer's own, with a reason)
 _THEIR_APPOINTMENT = re.compile(

@@ -387,3 +387,31 @@ def test_a_relatives_appointment_asked_for_by_kin_in_the_first_message_is_theirs
     assert "(Raúl Fuentes)" in texts(reply) and "(Oliver Fuentes)" in texts(reply) and "(Elena" not in texts(reply)
     assert "¿Cuál quieres cambiar?" in texts(reply) and len(buttons(reply)) == 2
     assert "¿Cambio la hora de Oliver Fuentes del sábado 12 de diciembre" in texts(chat.say("2"))
+
+
+def test_the_writers_own_appointment_asked_about_beside_a_relatives_is_never_the_relatives():
+    """"cancela mi hora, la de mi hijo no" with the mother's appointment and her son's asked «¿Cancelo la hora de Raúl
+    Fuentes…?» and "sí" cancelled the son's — the one she said to keep. A relative's appointment named as a reason or
+    a contrast ("…porque tengo la hora de mi hijo", "coincide con la de mi hijo", "not my son's") is not the one asked
+    about: hers is asked about, or both listed, as before the kin rule."""
+    from conversation_kit import EN
+
+    for english, message in (
+            (False, "cancela mi hora, la de mi hijo no"),
+            (False, "quiero cancelar mi hora porque tengo la hora de mi hijo ese mismo día"),
+            (False, "cambia mi hora, la de mi hijo la mantengo"),
+            (False, "quiero cambiar mi hora, ese día tengo el control de mi hijo"),
+            (False, "cambia la hora, coincide con la de mi hijo"),
+            (False, "quiero cambiar mi cita y la de mi hijo"),
+            (True, "move my appointment, not my son's"),
+            (True, "cancel mine, keep my son's")):
+        chat, agent = family(ELENA_THU, RAUL_THU)
+        if english:
+            chat.clinic = EN
+        reply = chat.say(message)
+        assert "Raúl Fuentes del" not in texts(reply) and "Raúl Fuentes's" not in texts(reply), (message, texts(reply))
+        assert "(Elena Fuentes)" in texts(reply), (message, texts(reply))  # hers asked about, or both listed
+        chat.say("yes" if english else "sí")
+        assert "bk-1" not in agent.cancelled.values() and "bk-1" not in str(agent.moved), message
+    chat, agent = family(ELENA_THU, RAUL_THU)
+    assert "¿Cambio la hora de Raúl Fuentes del jueves 10" in texts(chat.say("la hora de mi hijo hay que cambiarla"))
