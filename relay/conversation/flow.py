@@ -1504,6 +1504,8 @@ def _name_put_right(ctx: Context, message: str) -> str:
     named = check_person_name(written).value
     if not named or not A_NAME_WRITTEN.fullmatch(named) or not _a_person(ctx, named) or _names_no_person(named):
         return ""
+    if set(fold(named).lower().split()) & _NO_NAME_WORDS:  # "sorry, wrong number": no name at all
+        return ""
     rest = fold(written).replace(fold(named), " ")
     if any(word not in _AROUND_A_CORRECTION for word in re.findall(r"[a-zñ]+", rest)):
         return ""  # "perdón, es Carla Muñoz, ¿tienen hora el lunes?": more than the name
@@ -1512,11 +1514,23 @@ def _name_put_right(ctx: Context, message: str) -> str:
 
 _SURNAME = re.compile(r"\b(?:apellidos?|surname|last name)\b")
 # What says a name is put right: an apology, a mistake owned, the name or surname named as such
+# (the name named alone is no correction: "Nombre: Carla Muñoz", "a nombre de Carla Muñoz" is how a new patient says it)
 _CORRECTS = re.compile(r"\b(?:perdon|perdona|perdone|disculpa|disculpe|ups|oops|sorry|me equivoque|me confundi|error"
-                       r"|corrijo|correccion|nombre|apellido|name|surname|meant|mistake|typo|mal escrito)\b")
+                       r"|corrijo|correccion|(?:el|los|the) (?:nombre|apellidos?|name|surname|last name)|correct\w*"
+                       r"|should be|deberia ser|debe ser|meant|mistake|typo|mal escrito)\b")
 _MEANT_LEAD = re.compile(r"\b(?:I|i) meant\b|\b[Qq]uise decir\b")
 # The writer introducing themself, not putting a name right
-_INTRODUCES = re.compile(r"\b(?:mi nombre es|me llamo|my name is|hola|buenas|buenos dias|buenas tardes|hi|hello)\b")
+_INTRODUCES = re.compile(r"\b(?:(?:mi|my) (?:nombre|name)(?! (?:esta|estaba|quedo|salio|is wrong|was wrong)\b)|me llamo"
+                         r"|hola|buenas|buenos dias|buenas tardes|hi|hello)\b")
+# Words of a misdial or a courtesy, never of a name put right ("sorry, wrong number", "perdón, número equivocado",
+# "sorry, never mind", "perdón, buen día")
+_NO_NAME_WORDS = frozenset(
+    """
+    wrong number numero equivocado equivocada equivocados chat mensaje message person persona clinic clinica never
+    mind ignore ignora ignoren that eso esto todo bien buen buena dia dias good morning afternoon evening night thank
+    thanks you gracias muchas fine okay nothing nada olvida olvidalo forget sent envie enviado grupo group
+    """.split()
+)
 _AROUND_A_CORRECTION = frozenset(
     """
     perdon perdona perdone disculpa disculpe ups uy oops sorry me equivoque confundi no si el la los su sus his her

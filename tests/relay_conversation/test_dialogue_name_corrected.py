@@ -143,3 +143,18 @@ def test_seguro_after_a_given_name_is_a_surname_and_insurance_words_are_still_no
     chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
     chat.say("hola, quiero hora el miércoles a las 9")
     assert "recepción" in texts(chat.say("¿aceptan seguro complementario?"))  # still a question for reception
+
+
+@pytest.mark.parametrize("message", [
+    "Sorry, wrong number", "perdón, número equivocado", "Disculpa, Chat Equivocado", "sorry, never mind",
+    "Perdón, Buen Día", "sorry, Good Morning", "Perdón, Todo Bien", "Nombre Carla Muñoz Soto",
+    "Mi nombre: Carla Muñoz Soto", "My name: Carla Munoz", "a nombre de Carla Muñoz", "A nombre de Tomás Pérez porfa",
+])
+def test_a_first_message_that_puts_no_name_right_is_never_handed_off_as_a_name_correction(message):
+    """"Sorry, wrong number" as a conversation's first message was answered «Anoté el nombre correcto: Wrong Number…»
+    and handed to reception; "Nombre Carla Muñoz Soto", "Mi nombre: …" and "a nombre de …" (how a new patient gives a
+    name) were told their booked appointment's name could not be changed and stopped there. Now they are greeted as
+    ever; an apology with a name ("Disculpa, Carla Muñoz") or "el nombre es …" still goes to reception."""
+    reply = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez").say(message)
+    assert reply.status != "handoff" and "nombre correcto" not in texts(reply), (message, texts(reply))
+    assert "right name" not in texts(reply), (message, texts(reply))
