@@ -1196,6 +1196,10 @@ def _cancels_the_one_moved(ctx: Context, state: ConversationState, reading: Read
     if (state.intent != "reschedule" or state.target is None or state.stage not in (*_CHOOSING, CONFIRM_CANCEL)
             or reading.intent != "cancel" or reading.tentative or asks_to_move(norm)):
         return False
+    if (_KEEPS_IT.search(norm) or _THE_CHANGE_CALLED_OFF.search(norm) or _ASKS_ABOUT_CANCELLING.search(norm)
+            or _A_BETTER_TIME.search(norm)):
+        return False  # "no, no la canceles", "cancela el cambio, la dejo como estaba", "¿y si la cancelo qué pasa?",
+        # "no, cancela eso, mejor a las 10" (the time chosen called off, another said)
     if (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm) or _TOO.search(norm)
             or means_every_one(norm) or for_someone_else(norm) or _THE_DAYS_ONE.search(norm)):
         return False
@@ -1204,6 +1208,25 @@ def _cancels_the_one_moved(ctx: Context, state: ConversationState, reading: Read
                                _professionals_named(ctx, reading), by_weekday=reading.by_weekday, part=reading.part)
         return named == [state.target]
     return True
+
+
+# The move itself called off, not the appointment: "cancela el cambio", "cancel the change", "anula la operación"
+_THE_CHANGE_CALLED_OFF = re.compile(r"\b(?:cancel|anul)\w* (?:el|la|the|este|esta|this|ese|esa) (?:cambio|change|move"
+                                    r"|busqueda|search|operacion|tramite|proceso|reagendamiento|reschedul\w*)\b")
+# The appointment kept, cancel said of it only to deny it: "no, no la canceles", "no la cancelo, solo cambiar", "cancel
+# that, I'll keep it", "la dejo como estaba" (never "forget it, cancel it")
+_KEEPS_IT = re.compile(r"\bno (?:la |lo |me )?(?:cancel|anul)\w*|\bno (?:quiero|necesito|hay que) (?:cancel|anul)\w*"
+                       r"|\b(?:don ?t|do not|not) cancel|\b(?:dejo|dejamos|mantengo|mantenemos)\b|\bkeep\b"
+                       r"|\bcomo (?:estaba|esta)\b")
+# Another time or day chosen instead ("cancela eso, mejor a las 10"), or the appointment left as it is ("la dejo igual")
+_A_BETTER_TIME = re.compile(
+    r"\b(?:mejor|prefiero|better|rather)(?: (?:el|la|a|on|at|en|for|para))? (?:las? \d|\d|lunes|martes|miercoles"
+    r"|jueves|viernes|sabado|domingo|manana|tarde|otro dia|otra hora|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|tomorrow|morning|afternoon|another)|\b(?:la|lo) dejo (?:igual|asi|como)\b"
+    r"|\bdejala (?:igual|asi)\b")
+# A question about cancelling, not asking for it: "¿y si la cancelo qué pasa?", "¿tiene costo cancelar?"
+_ASKS_ABOUT_CANCELLING = re.compile(r"\b(?:y si|que pasa|tiene (?:algun )?costo|cuesta|cobran|multa|despues|what if"
+                                    r"|what happens|fee|later)\b")
 
 
 def _moving_another(ctx: Context, state: ConversationState, norm: str) -> Reply | None:

@@ -277,7 +277,10 @@ def test_cannot_come_that_day_and_can_i_come_another_moves_that_one_there():
          "sí", "el Lun 7 dic"),
     )
     for clinic, message, asked, yes, monday in cases:
-        for bookings in ((THU_10, FRI_16), (THU_10,)):
+        # with one appointment, those that keep it (the others asked «¿Cancelo…?» before the rule too)
+        keeps = message in ("no, no la canceles", "no, cancela el cambio, la dejo como estaba",
+                            "no la cancelo, solo cambiar", "cancel that, I'll keep it")
+        for bookings in ((THU_10, FRI_16), (THU_10,)) if keeps else ((THU_10, FRI_16),):
             agent = ClinicAgent(*bookings)
             chat = Chat(slots(), appointments=agent, clinic=clinic) if clinic else Chat(slots(), appointments=agent)
             reply = chat.say(message)
@@ -328,3 +331,36 @@ def test_cancel_it_instead_in_the_middle_of_a_move_asks_about_that_one():
     for step in ("quiero cambiar una hora", "1", "sí"):
         chat.say(step)
     assert "¿Cancelo tu hora del viernes 4 de diciembre" in texts(chat.say("cancela la del viernes"))
+
+
+def test_a_cancel_word_in_the_middle_of_a_move_that_keeps_the_appointment_never_asks_to_cancel_it():
+    """"no, no la canceles", "no, cancela el cambio, la dejo como estaba", "cancel that, I'll keep it" while moving
+    Thursday's were «Entendido, tu hora sigue en pie»; the cancel-the-one-moved rule asked «¿Cancelo tu hora del
+    jueves…?» and the habitual "sí" cancelled the appointment the patient had just said to keep. So did "cancela el
+    cambio" (the move called off), "¿y si la cancelo qué pasa?" (a question) and "no, cancela eso, mejor a las 10"
+    (another time chosen)."""
+    from conversation_kit import EN
+
+    for english, steps, message in (
+            (False, ["quiero cambiar una hora", "1"], "no, no la canceles"),
+            (False, ["quiero cambiar una hora", "1", "sí"], "no, cancela el cambio, la dejo como estaba"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "no la cancelo, solo cambiar"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "cancela el cambio"),
+            (False, ["quiero cambiar una hora", "1", "sí"], "cancela todo, la dejo igual"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "¿y si la cancelo qué pasa?"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "no, cancela eso, mejor a las 10"),
+            (True, ["I need to move an appointment", "1", "yes"], "cancel that, I'll keep it"),
+            (True, ["I need to move an appointment", "1", "yes", "monday"], "cancel the change")):
+        # with one appointment, those that keep it (the others asked «¿Cancelo…?» before the rule too)
+        keeps = message in ("no, no la canceles", "no, cancela el cambio, la dejo como estaba",
+                            "no la cancelo, solo cambiar", "cancel that, I'll keep it")
+        for bookings in ((THU_10, FRI_16), (THU_10,)) if keeps else ((THU_10, FRI_16),):
+            agent = ClinicAgent(*bookings)
+            chat = Chat(slots(), appointments=agent, clinic=EN) if english else Chat(slots(), appointments=agent)
+            for step in steps if len(bookings) == 2 else [steps[0], *steps[2:]]:  # one: «¿Cambio…?» at once
+                chat.say(step)
+            reply = chat.say(message)
+            assert "¿Cancelo tu hora del jueves" not in texts(reply), (message, texts(reply))
+            assert "Shall I cancel your appointment on Thursday" not in texts(reply), (message, texts(reply))
+            chat.say("yes" if english else "sí")
+            assert not agent.cancelled, (message, bookings)
