@@ -243,7 +243,7 @@ _NEVER_A_NAME = frozenset(
     mi tu su el ella yo nosotros please name hola buenas buenos tardes dias noches dije dijo dicho disculpe disculpa
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
-    perdon perdona perdone disculpa disculpe sorry
+    perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
     """.split()
 )
 

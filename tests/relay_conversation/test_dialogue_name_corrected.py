@@ -158,3 +158,19 @@ def test_a_first_message_that_puts_no_name_right_is_never_handed_off_as_a_name_c
     reply = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez").say(message)
     assert reply.status != "handoff" and "nombre correcto" not in texts(reply), (message, texts(reply))
     assert "right name" not in texts(reply), (message, texts(reply))
+
+
+@pytest.mark.parametrize("message", ["no estoy seguro", "no estoy muy seguro", "no estamos seguros", "no estoy segura"])
+def test_not_sure_at_the_name_is_never_a_name(message):
+    """"no estoy seguro" at «¿A nombre de quién…?» booked the son's appointment under «Estoy Seguro» at once (once
+    "Seguro" after a word became a surname); at «¿Confirmo…, a nombre de Tomás Pérez?» it was «la hora será para
+    Estoy Seguro» and "sí" booked that. Being unsure is no name: asked again, the name kept."""
+    chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
+    chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
+    chat.say("sí")
+    reply = chat.say(message)
+    assert reply.status != "booked" and not chat.books, (message, texts(reply))
+    chat = Chat(agenda([2, 4], [(9, 0)]), name="Ana Pérez")
+    chat.say("hola, quiero hora para mi hijo Tomás Pérez el miércoles a las 9")
+    assert "Estoy" not in texts(chat.say(message)) and "Estamos" not in texts(chat.say("sí")), message
+    assert [b.state.patient_name for b in chat.books] in ([], ["Tomás Pérez"]), message
