@@ -253,6 +253,11 @@ def _listed(
         only = state.bookings[0]
         if said is not None and state.intent == "reschedule" and _start(only).date() in said.skip_days:
             said = None  # "no puedo el jueves, ¿puedo ir el lunes?": Thursday's named, Monday is where it goes
+        elif (said is not None and state.intent == "reschedule" and said.skip_days and said.day is not None
+              and said.day not in said.skip_days):  # "no puedo ir el viernes, ¿puedo ir el lunes?" with Thursday's:
+            # the day they cannot come holds none (never «No tienes hora el lunes», the day they asked to go to)
+            opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(min(said.skip_days)))]
+            said = None
         if said is not None and said.day is not None and not named_bookings(
                 state.bookings, said.day, (), by_weekday=said.by_weekday):  # "…el jueves": Wednesday
             opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]

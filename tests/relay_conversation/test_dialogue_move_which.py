@@ -364,3 +364,23 @@ def test_a_cancel_word_in_the_middle_of_a_move_that_keeps_the_appointment_never_
             assert "Shall I cancel your appointment on Thursday" not in texts(reply), (message, texts(reply))
             chat.say("yes" if english else "sí")
             assert not agent.cancelled, (message, bookings)
+
+
+def test_cannot_come_a_day_that_holds_none_names_that_day_never_the_day_asked_for():
+    """"no puedo ir el viernes, ¿puedo ir el lunes?" with only Thursday's was told «No tienes hora el lunes 7 de
+    diciembre; la que tengo anotada es otra…»: the day the patient asked to go to, as if they had said they had one
+    then. The day they cannot come is the one said to hold none."""
+    from conversation_kit import EN
+
+    for english, bookings, message, said in (
+            (False, (THU_10,), "no puedo ir el viernes, ¿puedo ir el lunes?", "No tienes hora el viernes 4 de diciembre"),
+            (False, (THU_10,), "no puedo ir hoy, ¿puedo ir mañana?", "No tienes hora el martes 1 de diciembre"),
+            (False, (FRI_16,), "no puedo ir el jueves, ¿puedo ir el lunes?", "No tienes hora el jueves 3 de diciembre"),
+            (True, (FRI_16,), "I can't make it thursday, can I come monday instead?",
+             "You have no appointment on Thursday 3 December")):
+        agent = ClinicAgent(*bookings)
+        chat = Chat(slots(), appointments=agent, clinic=EN) if english else Chat(slots(), appointments=agent)
+        reply = chat.say(message)
+        assert said in texts(reply), (message, texts(reply))
+        assert "lunes 7 de diciembre;" not in texts(reply) and "Monday 7 December;" not in texts(reply), message
+        assert "miércoles 2 de diciembre;" not in texts(reply), message
