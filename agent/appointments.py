@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.booking import BookingDesk
-from agent.journal import JournalEntry, MoveSource, phone_digits
+from agent.journal import CANCEL_PREFIX, JournalEntry, MoveSource, phone_digits
 from agent.known_bookings import wire_booking
 from agent.portal.base import Booking, PortalDriver, PortalError
 from agent.portal_session import PortalSession, Priority
@@ -102,7 +102,8 @@ class AppointmentDesk:
 
     async def _cancel(self, args: CancelArgs) -> CancelResult | WireError:
         first = self._cancelled.get(args.idempotency_key)
-        if first is None and (recorded := self._desk.journal.cancellation(args.idempotency_key)) is not None:
+        recorded = self._desk.journal.cancellation(args.idempotency_key) if first is None else None
+        if recorded is not None and recorded.finished:
             first = CancelResult(recorded.booking_id)  # cancelled before a restart: the journal remembers
         if first is not None:
             return CancelResult(first.booking_id, repeat=True)
@@ -113,23 +114,49 @@ class AppointmentDesk:
             return found
         booking = next((b for b in found if b.id == args.booking_id), None)
         if booking is None:
+            if recorded is not None and recorded.booking_id == args.booking_id:
+                # Begun by an agent stopped before it wrote the outcome, and gone from the web app: it was cancelled.
+                return self._finish_cancel(recorded)
             return WireError("bad_request", NOT_TIED)
+        patient_name = booking.patient.name or args.phone
+        slot = booking.slot
+        self._desk.journal.begin_cancel(
+            args.idempotency_key, booking.id, patient_name, args.phone, slot_id=slot.id, start=slot.start.isoformat(),
+            end=slot.end.isoformat(), professional=slot.professional,
+        )
         done = await self._cancel_in_web_app(args.booking_id, args.idempotency_key, args.phone)
         if isinstance(done, WireError):
+            if done.nothing_written:  # still in the web app: no cancellation to remember
+                self._desk.journal.drop_cancel(args.idempotency_key)
             return done
         result = CancelResult(args.booking_id)
         self._cancelled[args.idempotency_key] = result
         self._desk.seen.drop(args.booking_id)
         await self._desk.freed(booking.slot.start.date())
         entry, created = self._desk.journal.record_cancel(
-            args.idempotency_key, booking.id, booking.patient.name or args.phone, args.phone,
-            slot_id=booking.slot.id, start=booking.slot.start.isoformat(), end=booking.slot.end.isoformat(),
-            professional=booking.slot.professional,
+            args.idempotency_key, booking.id, patient_name, args.phone,
+            slot_id=slot.id, start=slot.start.isoformat(), end=slot.end.isoformat(), professional=slot.professional,
         )
         if created:
             self._desk.record(entry)  # the bookings window shows it, with a notification
         log.info("Cancelled appointment %s for the patient's phone (key %s)", args.booking_id, args.idempotency_key)
         return result
+
+    def _finish_cancel(self, begun: JournalEntry) -> CancelResult:
+        """A cancellation begun before the agent stopped, its appointment gone from the web app: recorded as done (the
+        bookings window shows it) and answered as a repeat (the patient was told "Aún no sé" of the first ask)."""
+        key = begun.key.removeprefix(CANCEL_PREFIX)
+        self._desk.seen.drop(begun.booking_id)
+        entry, created = self._desk.journal.record_cancel(
+            key, begun.booking_id, begun.patient_name, begun.patient_phone, slot_id=begun.slot_id, start=begun.start,
+            end=begun.end, professional=begun.professional,
+        )
+        if created:
+            self._desk.record(entry)
+        log.info("The interrupted cancel %s is done: appointment %s is gone from the web app", key, begun.booking_id)
+        result = CancelResult(begun.booking_id)
+        self._cancelled[key] = result
+        return CancelResult(begun.booking_id, repeat=True)
 
     async def _reschedule(self, args: RescheduleArgs) -> RescheduleResult | WireError:
         if not args.phone:
@@ -184,21 +211,40 @@ class AppointmentDesk:
         """Moves cut short between booking the new appointment and cancelling the old one (the agent stopped or
         crashed): the old one is cancelled now, as the patient asked, once the interrupted bookings are settled,
         the web app answers and automation is not paused. The patient who writes again is told the move's outcome
-        by the relay's repeat of the same request, which finds it done."""
+        by the relay's repeat of the same request, which finds it done. Cancellations cut short are settled here too,
+        from what the web app shows (``_settle_cancel``)."""
         delay = FINISH_RETRY_FIRST_S
         while True:
             if not self._desk.unreconciled and not self._desk.paused():
+                cancels = [e for e in self._desk.journal.interrupted_cancels()
+                           if e.key.removeprefix(CANCEL_PREFIX) not in self._running]
                 left = [e for e in self._desk.journal.unfinished_moves()
                         if e.key not in self._desk.moving and not _passed(e.moved_from_start)]
-                if not left:
+                if not left and not cancels:
                     return
                 try:
-                    if all([await self._finish_move(entry) for entry in left]):
+                    settled = [await self._settle_cancel(entry) for entry in cancels]
+                    if all([*settled, *[await self._finish_move(entry) for entry in left]]):
                         return
                 except Exception:  # never the agent's end: the next try, later
                     log.exception("Finishing the interrupted moves failed; trying again later")
             await asyncio.sleep(delay)
             delay = min(FINISH_RETRY_MAX_S, delay * 2)
+
+    async def _settle_cancel(self, begun: JournalEntry) -> bool:
+        """A cancellation the agent began and stopped before it wrote the outcome (killed, the power cut): gone from
+        the patient's appointments, it was cancelled (the bookings window is told, no longer "reservada"); still there,
+        it was not (the row goes: the relay's repeat of the same request carries it out). False: not read yet."""
+        found = await self._find(begun.patient_phone, "cancel")
+        if isinstance(found, WireError):
+            return found.code == "bad_request"
+        if any(b.id == begun.booking_id for b in found):
+            self._desk.journal.drop_cancel(begun.key.removeprefix(CANCEL_PREFIX))
+            log.info("The interrupted cancel %s did not happen: appointment %s is still there", begun.key,
+                     begun.booking_id)
+            return True
+        self._finish_cancel(begun)
+        return True
 
     async def _finish_move(self, entry: JournalEntry) -> bool:
         """True once this move's old appointment is gone (cancelled now, or no longer in the patient's list)."""

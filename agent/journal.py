@@ -201,13 +201,39 @@ class BookingJournal:
             return entry
         return self._update(key, status=HANDOFF, error_code=reason, error_message="")
 
+    def begin_cancel(
+        self, key: str, booking_id: str, patient_name: str, patient_phone: str, *, slot_id: str = "",
+        start: str = "", end: str = "", professional: str = "", now: datetime | None = None,
+    ) -> JournalEntry:
+        """A cancellation about to be sent to the web app, written before the browser acts (a row ``in_progress`` keyed
+        like its outcome): an agent killed before it recorded the outcome finds on start which appointment it was
+        cancelling (``interrupted_cancels``). Never shown as a booking, never owed to the relay."""
+        stamp = (now or _now()).isoformat()
+        row_key = CANCEL_PREFIX + key
+        with self._writing() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO bookings (key, slot_id, start, end_, professional, patient_name, patient_phone,"
+                " status, booking_id, requested_at, updated_at, owed_to_relay)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (row_key, slot_id, start, end, professional, patient_name, patient_phone, IN_PROGRESS, booking_id,
+                 stamp, stamp),
+            )
+            row = db.execute("SELECT * FROM bookings WHERE key = ?", (row_key,)).fetchone()
+        return _entry(row)
+
+    def drop_cancel(self, key: str) -> None:
+        """The cancellation ``key`` begun did certainly not happen (the appointment is still there): its row goes."""
+        with self._writing() as db:
+            db.execute("DELETE FROM bookings WHERE key = ? AND status = ?", (CANCEL_PREFIX + key, IN_PROGRESS))
+
     def record_cancel(
         self, key: str, booking_id: str, patient_name: str, patient_phone: str, *, slot_id: str = "",
         start: str = "", end: str = "", professional: str = "", now: datetime | None = None,
     ) -> tuple[JournalEntry, bool]:
         """An appointment the agent cancelled for its patient (wire op ``cancel``), as a row of its own keyed by the
         relay's idempotency key. Returns (entry, created): created False means this key's cancellation was recorded
-        before (the first one stands). Never owed to the relay: the cancel's answer is its own."""
+        before (the first one stands). Never owed to the relay: the cancel's answer is its own. The row ``begin_cancel``
+        wrote becomes it."""
         stamp = (now or _now()).isoformat()
         row_key = CANCEL_PREFIX + key
         with self._writing() as db:
@@ -219,11 +245,16 @@ class BookingJournal:
                  stamp, stamp),
             )
             created = cursor.rowcount == 1
+            if not created:  # begun before: it is done now (once: a recorded one stays as it was)
+                created = db.execute(
+                    "UPDATE bookings SET status = ?, updated_at = ? WHERE key = ? AND status = ?",
+                    (CANCELLED, stamp, row_key, IN_PROGRESS),
+                ).rowcount == 1
             row = db.execute("SELECT * FROM bookings WHERE key = ?", (row_key,)).fetchone()
         return _entry(row), created
 
     def cancellation(self, key: str) -> JournalEntry | None:
-        """The cancellation recorded for this idempotency key, if any."""
+        """The cancellation recorded for this idempotency key, if any (``in_progress``: begun, its outcome unknown)."""
         return self.get(CANCEL_PREFIX + key)
 
     def record_move(self, key: str, *, from_booking: str, from_start: str, from_professional: str,
@@ -326,15 +357,22 @@ class BookingJournal:
         return tuple(out)
 
     def in_progress(self) -> list[JournalEntry]:
-        return self._select("status = ?", (IN_PROGRESS,))
+        """Bookings begun whose outcome was not written (cancellations begun are ``interrupted_cancels``)."""
+        return self._select("status = ? AND key NOT LIKE ?", (IN_PROGRESS, CANCEL_PREFIX + "%"))
+
+    def interrupted_cancels(self) -> list[JournalEntry]:
+        """Cancellations begun whose outcome was not written: the agent stopped while the web app was cancelling."""
+        return self._select("status = ? AND key LIKE ?", (IN_PROGRESS, CANCEL_PREFIX + "%"))
 
     def unfinished_moves(self) -> list[JournalEntry]:
         """Moves whose new appointment is booked and whose old one was not cancelled (yet)."""
         return self._select("status = ? AND moved_from_booking != '' AND moved_old_cancelled = 0", (BOOKED,))
 
     def since(self, since: datetime) -> list[JournalEntry]:
-        """Every request made since then, newest first."""
-        return self._select("requested_at >= ?", (since.astimezone(UTC).isoformat(),))
+        """Every request made since then, newest first (not a cancellation still under way: it is no request of its
+        own until it is done)."""
+        return self._select("requested_at >= ? AND NOT (status = ? AND key LIKE ?)",
+                            (since.astimezone(UTC).isoformat(), IN_PROGRESS, CANCEL_PREFIX + "%"))
 
     def recent(self, days: int = 30, now: datetime | None = None) -> list[JournalEntry]:
         return self.since((now or _now()) - timedelta(days=days))

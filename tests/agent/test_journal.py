@@ -17,6 +17,32 @@ def test_a_request_is_written_before_acting_and_a_repeat_finds_it(tmp_path):
     assert (again.status, again.booking_id, again.professional) == (BOOKED, "A-17", "Dra. Soto")
 
 
+
+def test_a_cancellation_is_written_before_the_web_app_is_asked_and_settled_after(tmp_path):
+    """Begun: no booking to reconcile, no row of the bookings window, never owed; then done (told once) or dropped."""
+    from agent.journal import CANCELLED
+
+    journal = BookingJournal(tmp_path / "j.sqlite3")
+    journal.begin("k1", "s1", "Ana", "+56 9 1111 2222")
+    journal.mark_booked("k1", "A-17", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Soto")
+    begun = journal.begin_cancel("c1", "A-17", "Ana", "+56 9 1111 2222", start="2026-12-03T10:00:00-03:00")
+    journal.begin_cancel("c2", "B-2", "Luis", "+56 9 3333 4444")
+    assert begun.status == IN_PROGRESS and not begun.finished
+    reopened = BookingJournal(tmp_path / "j.sqlite3")  # as after a kill
+    assert reopened.in_progress() == []  # not a booking to look up
+    assert sorted(e.booking_id for e in reopened.interrupted_cancels()) == ["A-17", "B-2"]
+    assert [e.key for e in reopened.recent()] == ["k1"] == [e.key for e in reopened.owed_to_relay()]
+    assert [e.booking_id for e in reopened.upcoming_for("56911112222", datetime(2026, 12, 1, tzinfo=UTC))] == ["A-17"]
+
+    done, created = reopened.record_cancel("c1", "A-17", "Ana", "+56 9 1111 2222")
+    assert created and done.status == CANCELLED and done.start == "2026-12-03T10:00:00-03:00"
+    assert not reopened.record_cancel("c1", "A-17", "Ana", "+56 9 1111 2222")[1]  # told once
+    reopened.drop_cancel("c2")  # did not happen
+    reopened.drop_cancel("c1")  # a done one stays
+    assert reopened.interrupted_cancels() == [] and reopened.cancellation("c2") is None
+    assert reopened.cancellation("c1").status == CANCELLED
+    assert reopened.upcoming_for("56911112222", datetime(2026, 12, 1, tzinfo=UTC)) == []
+
 def test_in_progress_rows_survive_for_reconciliation(tmp_path):
     journal = BookingJournal(tmp_path / "j.sqlite3")
     journal.begin("k1", "s1", "Ana", "1234567")
