@@ -253,8 +253,9 @@ def _listed(
         only = state.bookings[0]
         if said is not None and state.intent == "reschedule" and _start(only).date() in said.skip_days:
             said = None  # "no puedo el jueves, ¿puedo ir el lunes?": Thursday's named, Monday is where it goes
-        elif (said is not None and state.intent == "reschedule" and said.skip_days and said.day is not None
-              and said.day not in said.skip_days):  # "no puedo ir el viernes, ¿puedo ir el lunes?" with Thursday's:
+        elif (said is not None and state.intent == "reschedule" and said.skip_days
+              and said.day not in said.skip_days):  # "no puedo ir el viernes, ¿puedo ir el lunes?" ("…, ¿la otra
+            # semana?") with Thursday's:
             # the day they cannot come holds none (never «No tienes hora el lunes», the day they asked to go to)
             opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(min(said.skip_days)))]
             said = None
@@ -361,8 +362,10 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
     if reading is None:
         return named_bookings(state.bookings, None, (), (), words)
     kept_from = [b for b in state.bookings if _start(b).date() in reading.skip_days]
-    if state.intent == "reschedule" and reading.day is not None and len(kept_from) == 1:  # "no puedo ir el jueves,
-        return kept_from  # quiero hora el viernes": the one on the day ruled out, never the one on the day wanted
+    if state.intent == "reschedule" and len(kept_from) == 1:
+        # "no puedo ir el jueves, quiero hora el viernes", "…, ¿puedo ir la otra semana?", "…, ¿otro día?": the one
+        # on the day ruled out, never the one on the day wanted
+        return kept_from
     return named_bookings(state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday)
 
 

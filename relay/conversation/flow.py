@@ -54,7 +54,7 @@ from relay.conversation.fields import (
     only_a_name,
     without_insurer,
 )
-from relay.conversation.freetext import Reading, command, normalize
+from relay.conversation.freetext import WINDOW_DAYS, Reading, command, days_ruled_out, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
     RELATIVE,
@@ -1964,6 +1964,13 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         )
         moving = _someone_else_wished(ctx, moving, state.wish, target.professional)
         wanted = _new_time_wished(ctx, moving, state.wish, start)
+        ruled_out = days_ruled_out(state.wish, ctx.today, WINDOW_DAYS)  # "no puedo ir el jueves, …": never moved
+        if ruled_out:  # there, whatever else the message was read to ask
+            moving = moving.skipping(d.isoformat() for d in ruled_out)
+        if wanted is not None and wanted.day in ruled_out:
+            monday = wanted.day - timedelta(days=wanted.day.weekday())
+            week = wanted.week or (monday if monday > ctx.today else None)
+            wanted = replace(wanted, day=None, times=(), by_weekday=False, week=week) if week else None
         if wanted is not None:  # "mejor el lunes en la mañana": straight there, the move explained first
             step = interpret(evolve(ctx, opening=(*ctx.opening, notice)), moving, wanted, normalize(state.wish))
             if isinstance(step, Reply):

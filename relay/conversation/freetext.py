@@ -21,7 +21,7 @@ from functools import lru_cache
 from relay.conversation.evolve import evolve
 from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, wants_several
 from relay.conversation.menus import TITLES, fold
-from relay.conversation.negation import may_rule_out, names_a_day, rule_out
+from relay.conversation.negation import asks_another_day, may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, asks_for_a_woman, find_specialty
 from relay.conversation.typos import KNOWN, correct, correct_names
@@ -424,8 +424,9 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     first_intent = detect(full, True).intent if may_rule_out(folded) else ""
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
-        if ruled_out and first_intent == "reschedule" and not names_a_day(kept):
-            ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move
+        if ruled_out and first_intent == "reschedule" and not (names_a_day(kept) or asks_another_day(kept)):
+            ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move (never with "…,
+            # ¿puedo ir la otra semana?", "…, ¿otro día?": that day ruled out of the new one as well)
         if ruled_out:
             text = _prepare(kept, names)
     skip_days, skip_part, skip_times = _ruled_out_when(ruled_out, today, window_days)
@@ -460,8 +461,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
         day = today
     if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) (?:semana|week)|(?:the )?following week"
-                                  r"|(?:la )?semana (?:que viene|proxima|siguiente)"
-                 r"|next week)\b", text):
+                                  r"|(?:la )?semana (?:que viene|proxima|siguiente|entrante)|the week after(?! next)"
+                                  r"|next week)\b", text):
         week = today + timedelta(days=7 - today.weekday())
     elif week is None and re.search(r"\b(?:esta semana|this week)\b", text):
         week = today
@@ -522,6 +523,17 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         skip_times=tuple(t for t in skip_times if t not in times),
         next_times=next_times,
     )
+
+
+def days_ruled_out(message: str, today: date, window_days: int = WINDOW_DAYS) -> tuple[date, ...]:
+    """The days of the window the message says the patient cannot come ("no puedo ir el jueves, …"), whatever else
+    it asks — also the day of an appointment to move ("cambiar de hora, no puedo el jueves") — except a day it asks
+    for again ("no puedo el jueves, ¿el jueves de la otra semana?")."""
+    folded = negated_bounds(_later_than_said(fold(message[:MAX_READ])))
+    kept, ruled_out = rule_out(folded)
+    days = _ruled_out_when(ruled_out, today, window_days)[0] if ruled_out else ()
+    asked = read(kept, today, window_days=window_days).day if days else None
+    return tuple(d for d in days if d != asked)
 
 
 def days_from(today: date, count: int) -> list[date]:
@@ -925,8 +937,8 @@ _IN_WEEKS = re.compile(
 )
 _WEEK_OF = re.compile(r"\b(?:la )?semana del (\d{1,2})\b|\bthe week of (?:the )?(\d{1,2})(?:st|nd|rd|th)?\b")
 _NEXT_WEEK = (
-    r"(?:(?:la )?semana que viene|(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:proxima|siguiente)"
-    r"|next week)"
+    r"(?:(?:la )?semana que viene|(?:la )?(?:proxima|siguiente|otra) semana|(?:la )?semana (?:proxima|siguiente"
+    r"|entrante)|next week|(?:the )?following week|the week after(?! next))"
 )
 _RELATIVE_DAYS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "el miércoles de la semana que viene", "Friday next week", "la próxima semana el lunes"

@@ -133,7 +133,9 @@ _OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|anothe
 # Coming on a day asked for: "¿puedo ir el lunes?", "¿puede ser el lunes?", "can I come monday instead?", "could we do
 # tuesday", "what about next week" (beside "no puedo ir el jueves": a move there)
 _WEEKDAY_OR_SOON = (r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado manana|monday|tuesday"
-                    r"|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|(?:la )?(?:otra|proxima) semana)")
+                    r"|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|(?:the )?following week"
+                    r"|the week after(?! next)|(?:la )?(?:otra|proxima|siguiente) semana"
+                    r"|(?:la )?semana (?:que viene|proxima|siguiente|entrante))")
 _COME_ANOTHER_DAY = re.compile(
     r"\b(?:(?:puedo|podria|podemos|podriamos|puedes|podrias|puede|podra) (?:ir|venir|asistir|pasar|atenderme|agendar"
     r"|cambiarla|moverla|pasarla|dejarla)|(?:puede|podria|podra) ser|se puede|(?:tienen|tiene|hay) (?:algo|hora|horas"

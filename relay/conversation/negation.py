@@ -22,7 +22,8 @@ _DAYISH = (
     rf"(?:(?:el |la |los |las |un |una |en la |por la |a la |en las |por las |on |on a |a |this |el dia |on the "
     r"|in the )?"
     rf"(?:pasado manana|hoy|manana(?!s)|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
-    r"|fin de semana|finde|weekend|semana que viene|proxima semana|next week|esta semana|this week"
+    r"|fin de semana|finde|weekend|semana (?:que viene|proxima|siguiente|entrante)|(?:proxima|siguiente|otra) semana"
+    r"|(?:the )?(?:next|following) week|the week after(?! next)|esta semana|this week"
     r"|(?:a las |at |las )\d{1,2}(?::\d\d)?(?: ?[ap]\.? ?m\.?)?"
     r"|(?:el|the) (?:dia )?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]\d)(?! (?:dias|days|horas|hours|hrs|am|pm)\b))"
     rf"(?: (?:de la |en la |por la |a la |in the )?{_PART})?)"
@@ -35,12 +36,20 @@ _WANTED_NEXT = (
     r"(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible|impossible|can'?t|cannot|complica\w*"
     r"|ocupad[oa]s?|trabaj\w*|tengo)\b)"
 )
+# After a comma, another week is the one wanted: "no puedo el jueves, ¿la otra semana?", "can't do thursday, next
+# week?" (never that week ruled out too) — unless its clause says no to it as well ("…, la otra semana tampoco")
+_WEEK_WANTED = (
+    r"\s*(?:la |the )?(?:semana (?:que viene|proxima|siguiente|entrante)|(?:proxima|siguiente|otra) semana"
+    r"|(?:next|following) week|week after)(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible"
+    r"|impossible|can'?t|cannot|complica\w*|ocupad[oa]s?|trabaj\w*|tengo)\b)"
+)
 # Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
 # At most a week of them, never given back once read: an unbounded, backtracking list made a long message cost
 # 8 ms to read (800 characters of "el lunes y el lunes y…"), 1.6 ms now.
 # A comma before "en la tarde" starts another clause ("menos el miércoles, en la tarde": afternoons, not Wednesdays).
 _DAYS = (
-    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b|{_WANTED_NEXT})|y|e|ni|o|u|and|or|nor)\s*"
+    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b|{_WANTED_NEXT}|{_WEEK_WANTED})|y|e|ni|o|u|and"
+    r"|or|nor)\s*"
     rf"{_DAYISH}){{0,6}}+)"
 )
 # The same list without commas: after "no …" a comma starts the correction ("no el jueves, el viernes": Friday is
@@ -48,7 +57,8 @@ _DAYS = (
 _DAYS_JOINED = rf"(?:{_DAYISH}(?:\s*(?:y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
 _NEG = (
     r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo"
-    r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)|es posible|hay caso)"
+    r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
+    r"|(?:me )?es posible|hay caso)|me complica"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
     r"|no good"
@@ -59,7 +69,7 @@ _RULED_OUT = (
     # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
     re.compile(rf"\b({_DAYS_JOINED})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
-    re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
+    re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|acudir|llegar|a|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
     re.compile(
         rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|tampoco|(?:(?:que|q) )?no sea"
@@ -76,7 +86,7 @@ _RULED_OUT = (
 _MAYBE = re.compile(
     r"\b(?:no|ni|nor|not|can(?:'| )?t|cannot|could ?n(?:'| )?t|menos|excepto|salvo|except|other|imposible"
     r"|impossible|doesn(?:'| )?t|don(?:'| )?t|won(?:'| )?t|wo|isn(?:'| )?t|is|tampoco|nada|anything|trabajo"
-    r"|trabajamos|trabajando|work)\b"
+    r"|trabajamos|trabajando|work|complica)\b"
 )
 
 
@@ -98,8 +108,15 @@ def rule_out(folded: str) -> tuple[str, tuple[str, ...]]:
 
 
 _A_DAY = re.compile(rf"\b{_DAYISH}\b")
+# Another day asked for, with no day named: "no puedo el jueves, ¿puedo ir otro día?", "can I come another day?"
+_ANOTHER_DAY = re.compile(r"\b(?:otro dia|otros dias|otra fecha|another (?:day|date)|a different (?:day|date))\b")
 
 
 def names_a_day(folded: str) -> bool:
     """Whether the (folded) text still names a day or a part of the day."""
     return bool(_A_DAY.search(folded))
+
+
+def asks_another_day(folded: str) -> bool:
+    """Whether the (folded) text asks for another day than one it ruled out ("…, ¿puedo ir otro día?")."""
+    return bool(_ANOTHER_DAY.search(folded))

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
-from conversation_kit import Chat, agenda, booked, buttons, texts
+from conversation_kit import Chat, agenda, booked, buttons, lines, texts
 from test_dialogue_appointments import ClinicAgent
 
 from wire.appointments import WireBooking
@@ -384,3 +385,40 @@ def test_cannot_come_a_day_that_holds_none_names_that_day_never_the_day_asked_fo
         assert said in texts(reply), (message, texts(reply))
         assert "lunes 7 de diciembre;" not in texts(reply) and "Monday 7 December;" not in texts(reply), message
         assert "miércoles 2 de diciembre;" not in texts(reply), message
+
+
+def test_cannot_come_a_day_and_another_week_or_day_asked_never_moves_it_to_that_day():
+    """"no puedo ir el jueves, ¿puedo ir la otra semana?" with Thursday's was read as Thursday 3 with no day ruled
+    out: «¿Cambio tu hora del jueves…?», "sí", then the times of Thursday 3, and "1" moved it to Thursday 3 at 09:00 —
+    the very day the patient cannot come. Thursday's is the one moved, from next week, never to a Thursday."""
+    from conversation_kit import EN
+
+    for english, bookings, message in (
+            (False, (THU_10, FRI_16), "no puedo ir el jueves, ¿puedo ir la otra semana?"),
+            (False, (THU_10,), "no puedo ir el jueves, ¿puedo ir la semana siguiente?"),
+            (False, (THU_10,), "quiero cambiar mi hora, no puedo ir el jueves, ¿puedo ir la otra semana?"),
+            (False, (THU_10, FRI_16), "no puedo ir el jueves puedo ir la otra semana"),
+            (False, (THU_10,), "el jueves no puedo ir, ¿la semana que viene se puede?"),
+            (False, (THU_10,), "no podré ir el jueves, ¿puedo ir la siguiente semana?"),
+            (False, (THU_10, FRI_16), "no puedo ir el jueves, ¿puedo ir otro día?"),
+            (True, (THU_10, FRI_16), "I can't make it thursday, can I come the following week?"),
+            (True, (THU_10,), "I can't come thursday, could I come the week after?")):
+        agent = ClinicAgent(*bookings)
+        chat = Chat(slots(), appointments=agent, clinic=EN) if english else Chat(slots(), appointments=agent)
+        reply = chat.say(message)
+        asked = "Shall I change your appointment on Thursday 3" if english else "¿Cambio tu hora del jueves 3"
+        assert asked in texts(reply), (message, texts(reply))
+        reply = chat.say("yes" if english else "sí")
+        shown = " ".join([texts(reply), *buttons(reply)])
+        assert "Thu 3 Dec" not in shown and "Jue 3 dic" not in shown and "jueves 3 de diciembre 2" not in shown, (
+            message, shown)
+        if "otro día" not in message:
+            assert "Mon 7 Dec" in shown or "lunes 7 de diciembre" in shown or "Lun 7 dic" in shown, (message, shown)
+        while "Más días" in buttons(reply) or "More days" in buttons(reply):
+            assert not re.search(r"\b(?:jueves|Thursday) (?:3|10)\b", " ".join(lines(reply))), (message, lines(reply))
+            reply = chat.say("Más días" if not english else "More days")
+        chat.say("1")
+        chat.say("1")
+        for _, slot_id in agent.moved.values():
+            assert "2026-12-03" not in slot_id and "2026-12-10" not in slot_id, (message, agent.moved)
+        assert all(old == "bk-7" for old, _ in agent.moved.values()), (message, agent.moved)
