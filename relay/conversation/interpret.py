@@ -66,7 +66,9 @@ def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply 
         # none of it, said so then), so only the rest of the wish is acted on now.
         reading = replace(read_message(ctx, evolve(state, stage=CHOOSE_DAY), wish), specialty="")
         if reading.found and (not reading.ambiguous or reading.alternatives):  # "el martes o el jueves": those days
-            return interpret(ctx, state, reading, wish)
+            # The specialty menu is answered: nothing new in the wish ("no puedo el jueves", its day already left
+            # out) shows the days, never the specialty question again (was asked again and again, whatever chosen)
+            return interpret(ctx, evolve(state, options=()), reading, wish)
     return day_menu(ctx, state, intro=True)
 
 

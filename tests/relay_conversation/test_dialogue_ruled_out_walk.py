@@ -1,0 +1,45 @@
+"""A day the patient cannot come, read with "la otra semana", "otro día" and the menus that follow: found by a
+regression walk of the change that rules such a day out of a move (22d96be)."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, buttons, slot, slots, texts
+from test_dialogue_understanding import with_specialty
+
+
+def clinic(english: bool = False) -> Chat:
+    """Three specialties (the specialty is asked first), Monday 30 November to Saturday 12 December."""
+    free = [
+        with_specialty(slot(d, h, 0, who), specialty)
+        for d in (2, 3, 4, 5, 7, 8, 9, 10, 11, 12)
+        for who, specialty, hours in (("Dra. Ana Soto", "Medicina general", (9, 10, 15)),
+                                      ("Klga. Paula Méndez", "Kinesiología", (8, 12, 18)),
+                                      ("Dr. Juan Rojas", "Traumatología", (10, 13, 17)))
+        for h in hours
+    ]
+    return Chat(slots(*free), clinic=EN) if english else Chat(slots(*free))
+
+
+def test_a_day_ruled_out_before_the_specialty_question_shows_the_days_once_the_specialty_is_chosen():
+    """"no me queda bien el jueves" (also "el jueves me complica", "no puedo el jueves", "la otra semana no puedo",
+    "I can't do thursday") was «Entendido, sin ese día. ¿Qué especialidad necesitas?», and the specialty chosen
+    (tapped, its number or its name) asked «¿Qué especialidad necesitas?» again, and again: the day was already left
+    out, nothing else new, so the question was asked once more. The days of that specialty follow now, without it."""
+    for english, message, answer, gone in (
+            (False, "no me queda bien el jueves", "1", ("jueves 3 de diciembre", "jueves 10 de diciembre")),
+            (False, "el jueves me complica", "Kinesiología", ("jueves 3 de diciembre",)),
+            (False, "no puedo el jueves", "2", ("jueves 3 de diciembre",)),
+            (False, "no puedo el jueves, otro día?", "Medicina general", ("jueves 3 de diciembre",)),
+            (False, "la otra semana no puedo", "1", ("lunes 7 de diciembre", "martes 8 de diciembre")),
+            (True, "I can't do thursday", "1", ("Thursday 3 December",))):
+        chat = clinic(english)
+        reply = chat.say(message)
+        assert "specialty" == reply.continuation["data"]["code"], (message, texts(reply))
+        reply = chat.say(answer)
+        assert reply.continuation["data"].get("code") != "specialty", (message, answer, texts(reply))
+        assert "¿Qué especialidad" not in texts(reply) and "Which specialty" not in texts(reply), (message, texts(reply))
+        shown = " ".join([texts(reply), *buttons(reply)])
+        assert any(day in shown for day in ("miércoles 2 de diciembre", "Wednesday 2 December", "lunes 14", "viernes 4",
+                                            "miércoles 9")), (message, shown)
+        for day in gone:
+            assert day not in shown, (message, day, shown)
