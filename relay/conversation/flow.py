@@ -518,6 +518,14 @@ def _decide(
     if listing and state.intent == "cancel" and asks_to_move(norm):
         # "¿Cuál quieres cancelar?" … "no la quiero cancelar, mejor cambiarla pal viernes": a move of the one named
         return _own_appointments(ctx, evolve(state, options=(), intent="reschedule"), "reschedule")
+    held = {b.start[:10] for b in state.bookings} & {d.isoformat() for d in reading.skip_days} if listing else set()
+    if (len(held) == 1 and state.intent in ("cancel", "reschedule") and not (reading.day or reading.times or who)
+            and not (_THE_ONE_OF.search(norm) or keeps_it(norm))):
+        # "no me queda bien el jueves", "no puedo ir el jueves, ¿otro día?" at «¿Cuál quieres cambiar?»: the one on
+        # the day they cannot come (was «Entendido, tus horas siguen en pie», or the list again)
+        named = act_on_named(ctx.lang, state, ctx.clinic, state.intent, date.fromisoformat(held.pop()), ())
+        if named is not None:
+            return named
     if listing and (reading.answer == "no" or keeps_it(norm) or none_fits(norm) or nothing_else(norm)
                     or _NONE_OF_THEM.search(norm)):  # "no", "mejor no", "ninguna, déjalas" at "¿Cuál cancelo?"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)

@@ -43,3 +43,33 @@ def test_a_day_ruled_out_before_the_specialty_question_shows_the_days_once_the_s
                                             "miércoles 9")), (message, shown)
         for day in gone:
             assert day not in shown, (message, day, shown)
+
+
+def test_the_day_they_cannot_come_said_at_the_list_of_their_appointments_names_that_one():
+    """At «¿Cuál quieres cambiar / cancelar?» with Thursday's and Friday's listed, "no me queda bien el jueves"
+    (also "no me sirve el jueves", "no me acomoda el jueves") was «Entendido, tus horas siguen en pie» — the move or
+    the cancel dropped, read as a "no" — and "no puedo el jueves", "el jueves me complica", "no puedo ir el jueves,
+    ¿otro día?" showed the list again. Thursday's is asked about now; "la del jueves no" still names no one."""
+    from test_dialogue_appointments import ClinicAgent
+    from test_dialogue_move_which import FRI_16, THU_10
+    from test_dialogue_move_which import slots as free
+
+    for first, message, asked in (
+            ("quiero cambiar mi hora", "no me queda bien el jueves", "¿Cambio tu hora del jueves 3"),
+            ("quiero cambiar mi hora", "no me sirve el jueves", "¿Cambio tu hora del jueves 3"),
+            ("quiero cambiar mi hora", "no puedo el jueves", "¿Cambio tu hora del jueves 3"),
+            ("quiero cambiar mi hora", "el jueves me complica", "¿Cambio tu hora del jueves 3"),
+            ("quiero cambiar mi hora", "no puedo ir el jueves, ¿otro día?", "¿Cambio tu hora del jueves 3"),
+            ("quiero cancelar mi hora", "no me queda bien el jueves", "¿Cancelo tu hora del jueves 3"),
+            ("quiero cancelar mi hora", "no me acomoda el jueves", "¿Cancelo tu hora del jueves 3")):
+        agent = ClinicAgent(THU_10, FRI_16)
+        chat = Chat(free(), appointments=agent)
+        assert "viernes 4 de diciembre" in texts(chat.say(first))
+        reply = chat.say(message)
+        assert asked in texts(reply), (message, texts(reply))
+        assert not agent.cancelled and not agent.moved
+    agent = ClinicAgent(THU_10, FRI_16)
+    chat = Chat(free(), appointments=agent)
+    chat.say("quiero cancelar mi hora")
+    reply = chat.say("la del jueves no")
+    assert "¿Cancelo tu hora del jueves 3" not in texts(reply), texts(reply)
