@@ -36,10 +36,12 @@ _WANTED_NEXT = (
     r"(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible|impossible|can'?t|cannot|complica\w*"
     r"|ocupad[oa]s?|trabaj\w*|tengo)\b)"
 )
-# After a comma, another week is the one wanted: "no puedo el jueves, ¿la otra semana?", "can't do thursday, next
-# week?" (never that week ruled out too) — unless its clause says no to it as well ("…, la otra semana tampoco")
+# After a comma, another week (or a day of it) is the one wanted: "no puedo el jueves, ¿la otra semana?", "can't do
+# thursday, next week?", "…, ¿el jueves de la otra semana?" (never that week, or that Thursday, ruled out too) —
+# unless its clause says no to it as well ("…, la otra semana tampoco")
 _WEEK_WANTED = (
-    r"\s*(?:la |the )?(?:semana (?:que viene|proxima|siguiente|entrante)|(?:proxima|siguiente|otra) semana"
+    rf"\s*(?:{_DAYISH}\s+(?:de |of )?)?"  # "…, ¿el jueves de la otra semana?", "…, thursday next week?": that day
+    r"(?:la |the )?(?:semana (?:que viene|proxima|siguiente|entrante)|(?:proxima|siguiente|otra) semana"
     r"|(?:next|following) week|week after)(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible"
     r"|impossible|can'?t|cannot|complica\w*|ocupad[oa]s?|trabaj\w*|tengo)\b)"
 )

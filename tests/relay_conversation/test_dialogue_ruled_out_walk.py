@@ -73,3 +73,22 @@ def test_the_day_they_cannot_come_said_at_the_list_of_their_appointments_names_t
     chat.say("quiero cancelar mi hora")
     reply = chat.say("la del jueves no")
     assert "¿Cancelo tu hora del jueves 3" not in texts(reply), texts(reply)
+
+
+def test_cannot_come_thursday_and_thursday_of_next_week_asked_moves_it_to_that_thursday():
+    """"no puedo ir el jueves, ¿el jueves de la otra semana?" with Thursday 3's: since 22d96be both Thursdays were
+    ruled out (the comma joined "el jueves, el jueves" into one list), so "sí" showed next week without Thursday 10 —
+    the very day asked for. Thursday 10's times follow «¿Cambio…?» now, and "1" moves it there."""
+    from test_dialogue_appointments import ClinicAgent
+    from test_dialogue_move_which import FRI_16, THU_10
+    from test_dialogue_move_which import slots as free
+
+    for bookings, message in (((THU_10,), "no puedo ir el jueves, ¿el jueves de la otra semana?"),
+                              ((THU_10, FRI_16), "no puedo ir el jueves, el jueves de la semana que viene?"),
+                              ((THU_10,), "no puedo ir el jueves, ¿puedo ir el jueves de la próxima semana?")):
+        agent = ClinicAgent(*bookings)
+        chat = Chat(free(), appointments=agent)
+        assert "¿Cambio tu hora del jueves 3" in texts(chat.say(message)), message
+        chat.say("sí")
+        chat.say("1")
+        assert [slot_id[:10] for _, slot_id in agent.moved.values()] == ["2026-12-10"], (message, agent.moved)
