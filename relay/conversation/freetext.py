@@ -420,7 +420,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         return Reading()
     full = text
     ruled_out: tuple[str, ...] = ()
-    folded = negated_bounds(_later_than_said(fold(message[:MAX_READ])))
+    folded = _spelled(negated_bounds(_later_than_said(fold(message[:MAX_READ]))), names)
     first_intent = detect(full, True).intent if may_rule_out(folded) else ""
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
@@ -525,11 +525,34 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     )
 
 
+def _spelled(folded: str, names: frozenset[str]) -> str:
+    """The folded message, its punctuation kept, with misspelt keywords corrected as ``_prepare`` does: the days
+    ruled out are read from it ("no puedo ir el jeves, …" is Thursday ruled out, never Thursday asked for)."""
+    return _LONG_WORD.sub(lambda word: _spelled_word(word[0], names), folded)
+
+
+_LONG_WORD = re.compile(r"[a-z]{5,}")
+
+
+# The words a day is ruled out with: only these are put right there ("imposible" stays, never "posible")
+_RULING_WORDS = frozenset(
+    "lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday"
+    " manana tarde noche mediodia semana proxima siguiente tomorrow today tonight morning afternoon evening"
+    .split()
+)
+
+
+@lru_cache(maxsize=16_384)
+def _spelled_word(word: str, names: frozenset[str]) -> str:
+    spelled = correct(word, [*names, *SPECIALTY_WORDS])
+    return spelled if spelled in _RULING_WORDS else word
+
+
 def days_ruled_out(message: str, today: date, window_days: int = WINDOW_DAYS) -> tuple[date, ...]:
     """The days of the window the message says the patient cannot come ("no puedo ir el jueves, …"), whatever else
     it asks — also the day of an appointment to move ("cambiar de hora, no puedo el jueves") — except a day it asks
     for again ("no puedo el jueves, ¿el jueves de la otra semana?")."""
-    folded = negated_bounds(_later_than_said(fold(message[:MAX_READ])))
+    folded = _spelled(negated_bounds(_later_than_said(fold(message[:MAX_READ]))), frozenset())
     kept, ruled_out = rule_out(folded)
     days = _ruled_out_when(ruled_out, today, window_days)[0] if ruled_out else ()
     asked = read(kept, today, window_days=window_days).day if days else None

@@ -92,3 +92,23 @@ def test_cannot_come_thursday_and_thursday_of_next_week_asked_moves_it_to_that_t
         chat.say("sí")
         chat.say("1")
         assert [slot_id[:10] for _, slot_id in agent.moved.values()] == ["2026-12-10"], (message, agent.moved)
+
+
+def test_a_misspelt_day_or_verb_ruled_out_is_read_as_ruled_out():
+    """"no puedo ir el jeves, ¿puedo ir la otra semana?" ("…el juebes…") with Thursday 3's: the days ruled out were
+    read before the spelling was put right, so "jeves" was the day asked for, and "sí", "1" moved it to Thursday 3
+    at 09:00, the day they cannot come. Thursday's is moved now, from next week and to no Thursday."""
+    from test_dialogue_appointments import ClinicAgent
+    from test_dialogue_move_which import THU_10
+    from test_dialogue_move_which import slots as free
+
+    for message in ("no puedo ir el jeves, ¿puedo ir la otra semana?", "no puedo ir el juebes, ¿puedo ir la próxima semana?",
+                    "no podré ir el jueevs, ¿puedo ir la semana siguiente?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        assert "¿Cambio tu hora del jueves 3" in texts(chat.say(message)), message
+        reply = chat.say("sí")
+        assert "lunes 7 de diciembre" in texts(reply) and "jueves 10 de diciembre" not in texts(reply), texts(reply)
+        chat.say("1")
+        chat.say("1")
+        assert [slot_id[:10] for _, slot_id in agent.moved.values()] == ["2026-12-07"], (message, agent.moved)
