@@ -111,6 +111,11 @@ _CANT_GO_THEN = re.compile(
 )
 
 
+# "no puedo ir el jueves": the day they cannot come, never one asked for — beside "cancela mi hora" a cancellation
+# ("cancela mi hora, no puedo ir el jueves", "no puedo ir el jueves, cancélala"); "…, ¿puedo ir el lunes?" moves it
+_NOT_ABLE = re.compile(r"\bno (?:puedo|podria|podemos|podriamos|puede|pueden|podra|podre|podremos)\b")
+
+
 def comes_another_day(norm: str) -> bool:
     """ "¿Puedo ir el lunes?", "¿puede ser mañana?", "can I come monday?": a day asked for, to come then."""
     return _COME_ANOTHER_DAY.search(norm) is not None
@@ -506,7 +511,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
         intent = "reschedule"
     elif (_CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text)
-                                     or _COME_ANOTHER_DAY.search(text))
+                                     or _COME_ANOTHER_DAY.search(_NOT_ABLE.sub(" ", text) if _CANCEL.search(text)
+                                                                 else text))
           and not new_one_for_another(text)):
         # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir", "I can't make
         # it thursday, can I come monday instead?": a move
