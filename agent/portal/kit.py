@@ -11,6 +11,7 @@ the hooks); the public methods of the ``PortalDriver`` protocol are here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
@@ -123,6 +124,10 @@ class BrowserDriver:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._logged_in = False
+        # One login at a time: the reads a request makes side by side (every week of the agenda) all find an expired
+        # session at once, and logins racing on the one page abort each other's navigation — every read then failed.
+        self._login_lock = asyncio.Lock()
+        self._logins = 0  # logins done: a read that found the session over logs in only if none did since it began
         self._refusal: LoginRejected | AccountLocked | LoginNeedsPerson | None = None
         self._storage_state: dict[str, Any] | None = None  # cookies/storage the next context starts with
         self._restored = False  # the context started from a stored session: check it before any login
@@ -409,9 +414,12 @@ class BrowserDriver:
         await self.start()
         if self._logged_in:
             return
-        if self._refusal is not None:
-            raise self._refusal
-        await self._login_recording_refusal()
+        async with self._login_lock:
+            if self._logged_in:  # another read logged in meanwhile
+                return
+            if self._refusal is not None:
+                raise self._refusal
+            await self._login_recording_refusal()
 
     async def _login_recording_refusal(self) -> None:
         await self.start()
@@ -422,15 +430,19 @@ class BrowserDriver:
             self._logged_in = False
             raise
         self._logged_in = True
+        self._logins += 1
 
     async def _with_session(self, action: Callable[[], Awaitable[T]]) -> T:
         """Run ``action`` logged in; when it raises SessionExpired, log in again once and run it again."""
         await self._ensure_session()
+        logins = self._logins
         try:
             return await action()
         except SessionExpired:
-            log.info("the clinic web app's session expired; logging in again")
-            self._logged_in = False
+            async with self._login_lock:
+                if self._logins == logins:  # nobody logged in again since this action began: this one does
+                    log.info("the clinic web app's session expired; logging in again")
+                    self._logged_in = False
             await self._ensure_session()
             try:
                 return await action()

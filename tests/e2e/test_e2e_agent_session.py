@@ -3,12 +3,19 @@ it: the booking form was open and filled, and the check of the slot just before 
 new login took the page — and the filled form with it — and the driver clicked "Guardar cita" on a page without it,
 15 s a try, four tries: the patient heard "Aún no sé si tu hora quedó reservada", then "no se pudo reservar", the
 free time was given to the next patient meanwhile, and reception was told to call her. The form is opened again
-after the new login: the patient is told "reservada", with one appointment."""
+after the new login: the patient is told "reservada", with one appointment.
+
+The session ending between the agent's first read of a request and the reads it makes side by side (every week of
+every professional, to find a patient's appointments or the free times): each of those reads found it over and logged
+in on the one page at once, the logins aborted each other's navigation, and every read failed — a patient asking to
+cancel was handed to reception ("no pude revisar"), a cancel under way was "Aún no sé". One login now serves them
+all."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import UTC, datetime
 
 from agent_journal import journal_statuses
 from patient import Patient, buttons, data, status, texts
@@ -50,3 +57,23 @@ async def test_a_session_ending_while_the_booking_form_is_open_still_books_once(
     [appointment] = patient.appointments()
     assert data(reply)["booking_id"] == appointment["id"]
     assert journal_statuses(system.agent_home) == ["booked"]
+
+
+async def test_a_session_ending_between_the_reads_of_a_request_logs_in_once_and_answers(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Tomás Lecturas", phone="+56 9 6262 5252")
+    times = await patient.reach_time_menu()
+    assert status(await patient.say(buttons(times)[0])) == "booked"
+    [appointment] = patient.appointments()
+    system.wait_for_a_read_since(datetime.now(UTC))  # the agent's own read of that day after booking, done
+    # The patient's appointments are read week by week, side by side; the first week read ends every session (the
+    # receptionist logged in with the same user at the desk, say): the other weeks find the session over.
+    logins_before = system.admin.login_counts()["password_ok"]
+    expired = _expire_at_the_next_agenda_read(system)
+    ask = await patient.say("quiero cancelar mi hora")
+    assert expired.is_set()
+    assert data(ask).get("code") == "confirm_cancel", texts(ask)
+    assert system.admin.login_counts()["password_ok"] == logins_before + 1  # one login for them all
+    done = await patient.say(buttons(ask)[0])
+    assert status(done) == "cancelled", texts(done)
+    assert data(done)["booking_id"] == appointment["id"] and patient.appointments() == []
