@@ -1180,6 +1180,12 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
     never a yes. None: anything else (a day or a name said is read as usual)."""
     assert state.proposed is not None
     reading = read_message(ctx, state, ctx.turn.message)
+    proposed = local_day(state.proposed)
+    ruled_out = days_ruled_out(ctx.turn.message, ctx.today, WINDOW_DAYS)
+    if (proposed in ruled_out and reading.day in (None, proposed) and not (reading.times or reading.named)
+            and reading.week is None):  # "no puedo ir el jueves" at «¿Confirmo el jueves 3…?»: the days, without it
+        skipped = {proposed.isoformat(), *(d.isoformat() for d in ruled_out)}  # (was Thursday 3's times again)
+        return day_menu(ctx, evolve(state.skipping(skipped), proposed=None, stage=CHOOSE_DAY))
     if reading.day and not reading.times and _SAME_TIME.search(norm):  # "no, mejor el viernes a la misma hora"
         start = state.proposed.start_dt()
         wanted = replace(reading, times=((start.hour, start.minute),), intent="book")
@@ -1189,8 +1195,10 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
     if reading.specialty and reading.specialty != state.specialty:  # "mejor con otro kine": that specialty's
         return None
     going_on = evolve(state, proposed=None)
-    if _ANOTHER_DAY.search(norm):
-        return day_menu(ctx, evolve(going_on, stage=CHOOSE_DAY))
+    if _ANOTHER_DAY.search(norm):  # "no puedo ir el jueves, ¿otro día?", "no, otro día": never the day proposed, nor
+        # the days ruled out, offered again
+        skipped = {local_day(state.proposed).isoformat(), *(d.isoformat() for d in reading.skip_days)}
+        return day_menu(ctx, evolve(going_on.skipping(skipped), stage=CHOOSE_DAY))
     if asks_other_professional(norm):
         going_on, notices = _other_professionals(ctx, going_on)
         return time_menu(ctx, going_on, local_day(state.proposed), notices=notices)

@@ -37,3 +37,41 @@ def test_cannot_come_then_another_day_is_still_a_move():
     agent = ClinicAgent(THU_10)
     chat = Chat(free(), appointments=agent)
     assert "¿Cambio tu hora del jueves 3" in texts(chat.say("no puedo ir el jueves, ¿otro día?"))
+
+
+def test_the_day_ruled_out_at_the_confirmation_is_left_out_of_the_days_shown():
+    """At «¿Confirmo el jueves 3…?» (a new booking, or a move of Thursday's), "no puedo ir el jueves, otro día?"
+    listed Thursday 3 again (and "no puedo ir el jueves" showed Thursday 3's times, "1" booking 09:00 there): the
+    days shown now leave out the Thursdays ruled out, and "no, otro día" the day proposed."""
+    from test_dialogue_move_which import booking_chat
+
+    for english, message, gone in (
+            (False, "no puedo ir el jueves, otro día?", ("jueves 3 de diciembre", "jueves 10 de diciembre")),
+            (False, "el jueves no puedo, otro dia", ("jueves 3 de diciembre", "jueves 10 de diciembre")),
+            (False, "el jueves no me sirve, ¿tienes otro día?", ("jueves 3 de diciembre", "jueves 10 de diciembre")),
+            (False, "no puedo ir el jueves", ("jueves 3 de diciembre", "jueves 10 de diciembre")),
+            (False, "no, otro día", ("jueves 3 de diciembre",)),
+            (True, "I can't make it thursday, another day?", ("Thursday 3 December", "Thursday 10 December"))):
+        # a new booking proposed on Thursday 3
+        agent, chat = booking_chat()
+        if english:
+            chat = Chat(free(), appointments=agent, clinic=EN, agent=chat.agent)
+        assert "Thursday 3" in texts(chat.say("book me thursday 3 at 9")) if english else \
+            "¿Confirmo el jueves 3" in texts(chat.say("quiero hora el jueves 3 a las 9"))
+        days = texts(chat.say(message))
+        assert all(day not in days for day in gone) and ("Friday 4" in days or "viernes 4" in days), (message, days)
+        chat.say("1")
+        chat.say("1")
+        assert [b.slot.start[:10] for b in chat.books] == ["2026-12-02"], (message, chat.books)
+        # a move of Thursday 3's, proposed on Thursday 3 at 15:00
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        chat.say("I want to move my appointment to thursday at 15" if english
+                 else "quiero cambiar mi hora para el jueves a las 15")
+        asked = texts(chat.say("yes" if english else "sí"))
+        assert "15:00" in asked, asked
+        days = texts(chat.say(message))
+        assert all(day not in days for day in gone) and ("Friday 4" in days or "viernes 4" in days), (message, days)
+        chat.say("2")  # Friday 4
+        chat.say("1")
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-04")], (message, agent.moved)
