@@ -523,6 +523,8 @@ def _decide(
             and not (_THE_ONE_OF.search(norm) or keeps_it(norm))):
         # "no me queda bien el jueves", "no puedo ir el jueves, ¿otro día?" at «¿Cuál quieres cambiar?»: the one on
         # the day they cannot come (was «Entendido, tus horas siguen en pie», or the list again)
+        if state.intent == "reschedule":  # what they said kept with the move: the day ruled out is not offered
+            state = evolve(state, wish=", ".join(w for w in (state.wish, ctx.turn.message) if w.strip()))  # for it
         named = act_on_named(ctx.lang, state, ctx.clinic, state.intent, date.fromisoformat(held.pop()), ())
         if named is not None:
             return named

@@ -75,3 +75,29 @@ def test_the_day_ruled_out_at_the_confirmation_is_left_out_of_the_days_shown():
         chat.say("2")  # Friday 4
         chat.say("1")
         assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-04")], (message, agent.moved)
+
+
+def test_the_day_ruled_out_at_which_to_move_stays_out_of_the_new_days():
+    """At «¿Cuál quieres cambiar?» with Thursday 3's and Friday 4's listed, "no puedo ir el jueves, ¿otro día?" asks
+    «¿Cambio tu hora del jueves 3…?» — but after "sí" the days offered Thursday 3 again, and "2" moved it there, the
+    day they cannot come. The Thursdays are left out now; "la del jueves" (no day ruled out) still offers them."""
+    for english, message in ((False, "no puedo ir el jueves, ¿otro día?"), (False, "no me queda bien el jueves"),
+                             (False, "el jueves me complica"), (False, "no puedo el jueves"),
+                             (True, "I can't do thursday, another day?")):
+        agent = ClinicAgent(THU_10, FRI_16)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        chat.say("I want to move my appointment" if english else "quiero cambiar mi hora")
+        asked = texts(chat.say(message))
+        assert ("Shall I change your appointment on Thursday 3" if english else "¿Cambio tu hora del jueves 3") in asked, \
+            (message, asked)
+        days = texts(chat.say("yes" if english else "sí")).split("reservada.")[-1].split("booked.")[-1]  # the menu
+        assert ("Thursday 3 December" not in days and "Friday 4 December" in days) if english else \
+            ("jueves 3 de diciembre" not in days and "viernes 4 de diciembre" in days), (message, days)
+        chat.say("2")  # Friday 4
+        chat.say("1")
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-04")], (message, agent.moved)
+    agent = ClinicAgent(THU_10, FRI_16)
+    chat = Chat(free(), appointments=agent)
+    chat.say("quiero cambiar mi hora")
+    chat.say("la del jueves")
+    assert "2. jueves 3 de diciembre" in texts(chat.say("sí"))
