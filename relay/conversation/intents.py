@@ -147,6 +147,11 @@ _COME_ANOTHER_DAY = re.compile(
     r"|cupo|disponib\w*)|(?:can|could|may) (?:i|we) (?:come|go|make it|do|have|get|book|switch|move|change)"
     r"|(?:can|could) (?:you|it be)|how about|what about|(?:is|are) (?:there|you open))"
     rf"(?: \w+){{0,3}}? (?:el |la |on |for |this |next |the |in )?{_WEEKDAY_OR_SOON}\b"
+    # the day first: "…, la otra semana puede ser?", "…, el lunes se puede?", "…, next week maybe?" (never "el jueves
+    # no puede ser")
+    rf"|\b{_WEEKDAY_OR_SOON}(?: (?!no\b|tampoco\b|not\b|either\b)\w+){{0,4}}? (?:puede ser|podria ser|pudiera ser"
+    r"|se puede|se podria|sirve|serviria|me sirve|te sirve|le sirve|esta bien|estaria bien|would work|works|maybe"
+    r"|perhaps|instead|is that ok|possible)\b"
 )
 _LEAD_IN = r"(?:y |entonces |oye |hola )?"  # words before a short question
 _MY_BOOKINGS = re.compile(

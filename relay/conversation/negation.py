@@ -32,7 +32,10 @@ _DAYISH = (
 # el viernes a las 10", "…, el viernes sí", "…, el viernes mejor" — unless its clause says no to it as well ("…, el
 # viernes a las 10 tampoco", "…, el viernes mejor no", "…, el martes a las 10 trabajo")
 _WANTED_NEXT = (
-    rf"\s*{_DAYISH}\s+(?:(?:como |tipo )?(?:a las?|at) \d|\d{{1,2}}:\d\d|si\b|mejor\b)"
+    rf"\s*{_DAYISH}\s+(?:(?:como |tipo )?(?:a las?|at) \d|\d{{1,2}}:\d\d|si\b|mejor\b"
+    # "…, el lunes puede ser?", "…, el lunes se puede?", "…, monday maybe?": the day asked for
+    r"|(?:puede|podria|pudiera) ser\b|se (?:puede|podria)\b|(?:me |te |le )?(?:sirve|serviria)\b|maybe\b|perhaps\b"
+    r"|would work\b|works\b|instead\b)"
     r"(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible|impossible|can'?t|cannot|complica\w*"
     r"|ocupad[oa]s?|trabaj\w*|tengo)\b)"
 )

@@ -101,3 +101,28 @@ def test_the_day_ruled_out_at_which_to_move_stays_out_of_the_new_days():
     chat.say("quiero cambiar mi hora")
     chat.say("la del jueves")
     assert "2. jueves 3 de diciembre" in texts(chat.say("sí"))
+
+
+def test_cannot_come_and_another_week_or_day_asked_for_after_it_moves_that_one():
+    """"no alcanzo a llegar el jueves, la otra semana puede ser?" with Thursday 3's was «No tienes hora el jueves 10…
+    ¿Cancelo tu hora del jueves 3…?» and "sí" cancelled it: the week asked for after it ("la otra semana puede ser",
+    "el lunes puede ser", "next week maybe") was not read as where to go. It is Thursday's moved now: from next week
+    with the Thursdays left out, or to the day asked for (never that day ruled out with the one they cannot come)."""
+    for english, message, first in (
+            (False, "no alcanzo a llegar el jueves, la otra semana puede ser?", "lunes 7 de diciembre"),
+            (False, "no podre ir el jueves, la siguiente semana sirve?", "lunes 7 de diciembre"),
+            (False, "no voy a poder ir el jueves, la semana que viene se puede?", "lunes 7 de diciembre"),
+            (False, "no voy a poder ir el jueves, el lunes puede ser?", "09:00"),
+            (True, "I can't make it thursday, next week maybe?", "Monday 7 December")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert ("Shall I change your appointment on Thursday 3" if english else "¿Cambio tu hora del jueves 3") in asked, \
+            (message, asked)
+        shown = texts(chat.say("yes" if english else "sí")).split("reservada.")[-1].split("booked.")[-1]
+        assert f"1. {first}" in shown and "jueves 10" not in shown and "Thursday 10" not in shown, (message, shown)
+        if first != "09:00":
+            chat.say("1")  # Monday 7
+        chat.say("1")  # 09:00
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")], (message, agent.moved)
+        assert not agent.cancelled, message
