@@ -61,7 +61,10 @@ _DAYS = (
 # the day wanted), and before "… imposible" it ends the day asked for ("a las 10 del viernes, el jueves imposible")
 _DAYS_JOINED = rf"(?:{_DAYISH}(?:\s*(?:y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
 _NEG = (
-    r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo"
+    # "no puede", "no pueden", "no podrá": someone else's day ruled out as well ("hora para mi hijo, el jueves no
+    # puede"), and "no se puede"
+    r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo|pueden|puede|podran|podra|podrian"
+    r"|podriamos|podremos|va a poder|van a poder|se puede|alcanzan|alcanzamos|alcanza"
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
     r"|(?:me )?es posible|hay caso)|me complica"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized

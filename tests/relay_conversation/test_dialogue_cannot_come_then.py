@@ -126,3 +126,27 @@ def test_cannot_come_and_another_week_or_day_asked_for_after_it_moves_that_one()
         chat.say("1")  # 09:00
         assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")], (message, agent.moved)
         assert not agent.cancelled, message
+
+
+def test_a_day_someone_else_cannot_come_is_ruled_out_like_ones_own():
+    """"hora para mi hijo la otra semana, el jueves no puede" offered Thursday 10 (and "1" booked it): "no puede",
+    "no pueden", "no podrá", "no se puede" did not rule the day out as "no puedo" does ("no pueden en la mañana"
+    even asked for the mornings). The day is left out now, and what is booked is on another."""
+    for english, message, gone in (
+            (False, "hora para mi hijo la otra semana, el jueves no puede", "jueves 10 de diciembre"),
+            (False, "hora para mi hijo la otra semana, el jueves no pueden", "jueves 10 de diciembre"),
+            (False, "necesito hora para mi mama la proxima semana, ella no puede el jueves", "jueves 10 de diciembre"),
+            (False, "hora para mi papá la semana que viene, el jueves no podrá", "jueves 10 de diciembre"),
+            (False, "quiero hora la otra semana, el jueves no se puede", "jueves 10 de diciembre"),
+            (True, "appointment for my son next week, he can't on thursday", "Thursday 10 December")):
+        chat = Chat(free(), clinic=EN) if english else Chat(free())
+        days = texts(chat.say(message))
+        assert gone not in days and ("Monday 7 December" in days or "lunes 7 de diciembre" in days), (message, days)
+        chat.say("4")  # Friday 11: the fourth day of next week without Thursday
+        chat.say("1")
+        if not chat.books:
+            chat.say("Tomás Pérez")
+        assert [b.slot.start[:10] for b in chat.books] == ["2026-12-11"], (message, texts(chat.replies[-1]))
+    chat = Chat(free())
+    chat.say("hora para mis hijos, no pueden en la mañana")
+    assert "09:00" not in texts(chat.say("1")), "the mornings are the part of the day ruled out"
