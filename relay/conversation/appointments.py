@@ -268,6 +268,11 @@ def _listed(
             opening = [*opening, lang.say("no_booking_like_that")]
         elif _THEIR_APPOINTMENT.search(normalize(_old_part(state))) and not under_another_name(only, owner):
             opening = [*opening, lang.say("no_booking_for_them")]  # "…la hora de mi mamá": theirs only, said so
+        elif under_another_name(only, owner) and not_the_kin_named(only, normalize(_old_part(state))):
+            # "…la cita de mi mamá" with her son's only: none of hers, said so, and what there is shown (never
+            # «¿Cancelo la hora de Tomás Pérez…?» as if it were hers)
+            return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
+                          owner=owner)
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"
@@ -281,7 +286,11 @@ def _listed(
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
         if len(named) != 1 and asks_about_kins(normalize(_old_part(state))):
             # "move my son's appointment", "cambia la hora de mi hijo": those under another name than the writer's
-            theirs = [b for b in named or state.bookings if b.booking_id in state.others]
+            among = [b for b in named or state.bookings if b.booking_id in state.others]
+            theirs = [b for b in among if not not_the_kin_named(b, normalize(_old_part(state)))]
+            if among and not theirs:  # "la cita de mi mamá" with only her son's under another name: none of hers
+                return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
+                          owner=owner)
             if len(theirs) == 1 or 1 < len(theirs) < len(named or state.bookings):
                 named = theirs
             if len(named) > 1:
@@ -513,6 +522,54 @@ def asks_about_kins(norm: str) -> bool:
     return False
 
 
+def not_the_kin_named(booking: WireBooking, norm: str) -> bool:
+    """The message asks about a relative's appointment ("cancela la cita de mi mamá") and this one, under another
+    name, cannot be theirs: a man's name for a woman relative ("Tomás Pérez" for "mi mamá"), or a woman's for a man.
+    False when either is not told (a name like "Alex", "mi pareja", "mi hijo" and "mis hijas" both)."""
+    if not asks_about_kins(norm):
+        return False
+    genders = {_KIN_GENDER.get(kin[0], "") for found in _KIN_APPOINTMENT.finditer(norm)
+               for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}
+    said = _name_gender(booking.patient)
+    return len(genders) == 1 and "" not in genders and said != "" and said not in genders
+
+
+_WOMAN_KIN = ("mama mami mamita madre hija hijas nina ninas abuela abuelita esposa senora polola novia hermana tia"
+              " suegra amiga sobrina prima nieta mom mother daughter wife grandma grandmother sister aunt")
+_MAN_KIN = ("papa papi papito padre hijo hijos nino ninos abuelo abuelito esposo marido senor pololo novio hermano"
+            " tio suegro amigo sobrino primo nieto dad father son husband grandpa grandfather brother uncle")
+_KIN_GENDER = {**dict.fromkeys(_WOMAN_KIN.split(), "f"), **dict.fromkeys(_MAN_KIN.split(), "m")}
+# First names that tell a man or a woman by more than their ending ("-a" a woman's, "-o" a man's, save these)
+_MEN = frozenset(
+    "tomas jose luis carlos andres jesus raul miguel daniel gabriel manuel felipe vicente martin agustin cristobal"
+    " sebastian joaquin benjamin matias nicolas ignacio samuel david juan ivan oscar hector victor rafael angel"
+    " esteban fernando hernan cesar adrian julian simon lucas jorge enrique alexis bastian damian fabian elias isaac"
+    " axel gaspar emanuel emmanuel ismael abel noel saul josue borja luca thomas james john michael william george"
+    " charles peter paul mark richard joseph robert steven kevin brian jason eric adam"
+    .split()
+)
+_WOMEN = frozenset(
+    "ines isabel carmen beatriz mercedes dolores pilar luz belen ruth noemi abigail raquel soledad trinidad ester"
+    " esther maite anais ivonne denisse rocio consuelo amparo rosario socorro sarah elizabeth rachel"
+    " alice grace catherine margaret jennifer karen allison nicole michelle"
+    .split()
+)
+
+
+def _name_gender(patient: str) -> str:
+    """"m" / "f" when the first name tells a man or a woman ("Tomás", "Rosa"), "" when it does not ("Alex")."""
+    first = next(iter(normalize(patient).split()), "")
+    if first in _MEN:
+        return "m"
+    if first in _WOMEN:
+        return "f"
+    if len(first) > 2 and first.endswith("a"):
+        return "f"
+    if len(first) > 2 and first.endswith("o"):
+        return "m"
+    return ""
+
+
 _OWN_APPOINTMENT = re.compile(r"\b(?:mi|my) (?:hora|cita|turno|consulta|control|reserva|appointment|booking)\b"
                               r"|\b(?:la|el|lo) mi[ao]\b|\bmine\b|\bmio\b|\bmia\b")
 _ACTS_ON = re.compile(r"(?:cambi|cancel|anul|mover|muev|reagend|reprogram|correr|corre|pasar|move|moving|reschedul"
@@ -626,14 +683,15 @@ def which_again(
 
 
 def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = (),
-           among: Sequence[WireBooking] = ()) -> Reply:
+           among: Sequence[WireBooking] = (), owner: str = "") -> Reply:
     """«¿Cuál quieres cancelar (cambiar)?» over their appointments listed; ``among``: only those (the son's, when
-    the message said "la hora de mi hijo"), the others still known."""
+    the message said "la hora de mi hijo"), the others still known; ``owner``: the writer, whose appointments are
+    listed without their name."""
     prompt = "which_to_move" if state.intent == "reschedule" else "which_to_cancel"
     lines, options = [], []
     for n, booking in enumerate(among or state.bookings, start=1):
         when = when_words(lang, booking)
-        lines.append(listed_line(lang, n, booking, for_whom(state.bookings, booking)))
+        lines.append(listed_line(lang, n, booking, for_whom(state.bookings, booking, owner)))
         label = f"{lang.day_label(_start(booking).date())} {when['time']}"
         options.append(Option(label, "booking", number=n, key=booking.booking_id))
     state = evolve(state, stage=BOOKINGS, options=tuple(options))

@@ -185,6 +185,7 @@ SPANISH = Language(
         "no_booking_like_that": "No tienes una hora así; la que tengo anotada es otra:",
         "no_booking_for_them": "No encontré una hora de esa persona; con este número tengo anotada solo esta:",
         "no_booking_like_that_list": "No encontré una hora así a tu nombre.",
+        "no_booking_for_them_list": "No encontré una hora de esa persona con este número.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
         "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
         " especialidad, escríbela.",
@@ -443,6 +444,7 @@ ENGLISH = Language(
         "no_booking_like_that": "You have no appointment like that; the one I have is another:",
         "no_booking_for_them": "I found no appointment of that person's; with this number I only have this one:",
         "no_booking_like_that_list": "I couldn't find an appointment like that for you.",
+        "no_booking_for_them_list": "I found no appointment of that person's with this number.",
         "none_fits_times": "All right. Would another day suit you?",
         "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
         " specialty, type it.",

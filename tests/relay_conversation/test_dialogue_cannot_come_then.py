@@ -150,3 +150,37 @@ def test_a_day_someone_else_cannot_come_is_ruled_out_like_ones_own():
     chat = Chat(free())
     chat.say("hora para mis hijos, no pueden en la mañana")
     assert "09:00" not in texts(chat.say("1")), "the mornings are the part of the day ruled out"
+
+
+def test_a_relative_named_whose_appointment_is_not_on_the_phone_is_not_given_anothers():
+    """With only her son's appointment on the phone (Tomás Pérez, the writer Ana Pérez), "quiero cancelar la cita de
+    mi mamá" asked «¿Cancelo la hora de Tomás Pérez…?» ("sí" cancelled the son's, taken for the mother's). None of
+    her mother's is found now, said so, and what there is listed with whose it is; "la de mi hijo" still asks about
+    his, and with a woman's appointment beside his, "mi mamá" asks about hers."""
+    from wire.appointments import WireBooking
+
+    son = WireBooking("bk-1", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto",
+                      patient="Tomás Pérez")
+    rosa = WireBooking("bk-2", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dra. Ana Soto",
+                       patient="Rosa Pérez")
+    for english, message in ((False, "quiero cancelar la cita de mi mamá"), (False, "cancela la hora de mi mama"),
+                             (False, "necesito cambiar la cita de mi hija"), (False, "la hora de mi mamá, la quiero cancelar"),
+                             (True, "cancel my mom's appointment")):
+        agent = ClinicAgent(son)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        said = texts(chat.say(message))
+        assert ("I found no appointment of that person's" if english else "No encontré una hora de esa persona") \
+            in said and "(Tomás Pérez)" in said, (message, said)
+        assert "¿Cancelo" not in said and "¿Cambio" not in said and "Shall I" not in said, (message, said)
+        chat.say("no")
+        assert not agent.cancelled and not agent.moved, message
+    agent = ClinicAgent(son)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cancelo la hora de Tomás Pérez" in texts(chat.say("cancela la hora de mi hijo"))
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-1"]
+    agent = ClinicAgent(son, rosa)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cancelo la hora de Rosa Pérez" in texts(chat.say("quiero cancelar la cita de mi mamá"))
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-2"]
