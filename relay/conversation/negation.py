@@ -62,9 +62,9 @@ _DAYS = (
 _DAYS_JOINED = rf"(?:{_DAYISH}(?:\s*(?:y|e|ni|o|u|and|or|nor)\s*{_DAYISH}){{0,6}}+)"
 _NEG = (
     # "no puede", "no pueden", "no podrá": someone else's day ruled out as well ("hora para mi hijo, el jueves no
-    # puede"), and "no se puede"
+    # puede")
     r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo|pueden|puede|podran|podra|podrian"
-    r"|podriamos|podremos|va a poder|van a poder|se puede|alcanzan|alcanzamos|alcanza"
+    r"|podriamos|podremos|va a poder|van a poder|alcanzan|alcanzamos|alcanza"
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
     r"|(?:me )?es posible|hay caso)|me complica"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized
@@ -75,7 +75,8 @@ _NEG = (
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
 _RULED_OUT = (
     # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
-    re.compile(rf"\b({_DAYS_JOINED})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+{_NEG}"),
+    # ("el jueves no se puede" too: never "¿no se puede el jueves?", which asks for it)
+    re.compile(rf"\b({_DAYS_JOINED})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+(?:{_NEG}|no se puede)"),
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|acudir|llegar|a|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"

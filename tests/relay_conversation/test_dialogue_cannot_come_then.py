@@ -184,3 +184,14 @@ def test_a_relative_named_whose_appointment_is_not_on_the_phone_is_not_given_ano
     assert "¿Cancelo la hora de Rosa Pérez" in texts(chat.say("quiero cancelar la cita de mi mamá"))
     chat.say("sí")
     assert list(agent.cancelled.values()) == ["bk-2"]
+
+
+def test_a_question_for_a_day_is_not_that_day_ruled_out():
+    """"quiero hora, ¿no se puede el jueves?" asks for Thursday (read as "Entendido, sin ese día" for a while, once
+    "no se puede" ruled a day out): Thursday's times are shown; "el jueves no se puede" still rules it out."""
+    chat = Chat(free())
+    said = texts(chat.say("quiero hora, ¿no se puede el jueves?"))
+    assert "Jue 3 dic" in said and "sin ese día" not in said, said
+    chat = Chat(free())
+    said = texts(chat.say("quiero hora, el jueves no se puede"))
+    assert "sin ese día" in said and "jueves 3" not in said, said
