@@ -9,11 +9,17 @@ The session ending between the agent's first read of a request and the reads it 
 every professional, to find a patient's appointments or the free times): each of those reads found it over and logged
 in on the one page at once, the logins aborted each other's navigation, and every read failed — a patient asking to
 cancel was handed to reception ("no pude revisar"), a cancel under way was "Aún no sé". One login now serves them
-all."""
+all.
+
+The session ending as the agenda page itself read the week (the page went to the login screen): the driver waited
+15 s for the week and took the login screen for a changed web app; ending just before "Confirmar anulación" was sent
+(401): the patient was told "No pude cancelar tu hora: sigue reservada" and handed to reception. Both log in again and
+carry on: "cancelé tu hora"."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from datetime import UTC, datetime
 
@@ -76,4 +82,60 @@ async def test_a_session_ending_between_the_reads_of_a_request_logs_in_once_and_
     assert system.admin.login_counts()["password_ok"] == logins_before + 1  # one login for them all
     done = await patient.say(buttons(ask)[0])
     assert status(done) == "cancelled", texts(done)
+    assert data(done)["booking_id"] == appointment["id"] and patient.appointments() == []
+
+
+def _expire_as_the_web_app_checks_the_session_of(system, handler: str, from_the_page: bool = False) -> threading.Event:
+    """Ends every session of the stand-in web app just before it checks the session of the next call to ``handler``
+    (its page handler's name: "api_week", "api_cancel"); ``from_the_page``: only a call the agenda page's own script
+    makes (the browser's fetch), not the agent's reads. Set once it happened."""
+    sessions = system.portal_state.sessions
+    original = sessions.touch
+    done = threading.Event()
+
+    def touch(session_id):
+        if not done.is_set():
+            caller = sys._getframe(1).f_back  # Pages._session's caller: the page handler
+            request = caller.f_locals.get("request") if caller is not None else None
+            if caller is not None and caller.f_code.co_name == handler and request is not None and (
+                    not from_the_page or request.headers.get("sec-fetch-mode") == "cors"):
+                done.set()
+                sessions.expire_all()
+        return original(session_id)
+
+    sessions.touch = touch
+    return done
+
+
+async def _booked_and_asked_to_cancel(system, patient: Patient) -> tuple[dict, object]:
+    times = await patient.reach_time_menu()
+    assert status(await patient.say(buttons(times)[0])) == "booked"
+    [appointment] = patient.appointments()
+    ask = await patient.say("quiero cancelar mi hora")
+    assert data(ask).get("code") == "confirm_cancel", texts(ask)
+    return appointment, ask
+
+
+async def test_a_session_ending_as_the_agenda_page_reads_the_week_is_no_changed_web_app(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Ulises Página", phone="+56 9 6262 5353")
+    appointment, ask = await _booked_and_asked_to_cancel(system, patient)
+    expired = _expire_as_the_web_app_checks_the_session_of(system, "api_week", from_the_page=True)
+    done = await patient.say(buttons(ask)[0])
+    assert expired.is_set()
+    assert status(done) == "cancelled", texts(done)
+    assert data(done)["booking_id"] == appointment["id"] and patient.appointments() == []
+    log_text = (system.agent_home / "logs" / "agent.log").read_text(errors="replace")
+    assert "looks different than expected" not in log_text
+
+
+async def test_a_session_ending_just_before_the_cancel_is_sent_logs_in_again_and_cancels(fresh_system, lead_id):
+    system = fresh_system
+    patient = Patient(system, lead_id, "Valeria Anula", phone="+56 9 6262 5454")
+    appointment, ask = await _booked_and_asked_to_cancel(system, patient)
+    expired = _expire_as_the_web_app_checks_the_session_of(system, "api_cancel")
+    done = await patient.say(buttons(ask)[0])
+    assert expired.is_set()
+    assert status(done) == "cancelled", texts(done)
+    assert "sigue reservada" not in texts(done)
     assert data(done)["booking_id"] == appointment["id"] and patient.appointments() == []

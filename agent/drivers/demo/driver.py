@@ -126,7 +126,7 @@ class DemoPortalDriver(BrowserDriver):
                  if cell.appointment and field_has_phone(cell.appointment.patient_phone, phone)]
         return sorted(found, key=lambda b: b.slot.start)
 
-    async def _cancel(self, booking_id: str, days: int) -> bool:
+    async def _cancel(self, booking_id: str, days: int, relogged: bool = False) -> bool:
         cell = next((c for c in await self._upcoming(days) if c.appointment and c.appointment.id == booking_id), None)
         if cell is None:
             return False
@@ -141,6 +141,10 @@ class DemoPortalDriver(BrowserDriver):
         status = await modal.cancel_appointment()
         if status == 404:
             return False
+        if status == 401 and not relogged:  # refused before anything was done: the session ended meanwhile
+            log.info("the clinic web app's session expired while cancelling; logging in again")
+            self._logged_in = False
+            return await self._cancel(booking_id, days, relogged=True)
         if status != 200:
             raise PortalUnavailable(f"the clinic web app did not cancel appointment {booking_id} "
                                     f"(answer: {status or 'none'})")
@@ -297,8 +301,12 @@ class DemoPortalDriver(BrowserDriver):
                 self._logged_in = False
                 await self._ensure_session()
                 await self._goto(f"/agenda?{query}")
-            await agenda.ensure_shown()
-            if not await agenda.wait_for_week(professional_key, monday):
+            await agenda.ensure_shown(or_signed_out=True)
+            if agenda.signed_out or not await agenda.wait_for_week(professional_key, monday):
+                if agenda.signed_out:  # the page's own read found the session over: logged in again next try
+                    log.info("the clinic web app's session expired while the agenda loaded; logging in again")
+                    self._logged_in = False
+                    raise TransientFailure("the session ended while the agenda page loaded")
                 raise TransientFailure("the agenda page could not load the week")
 
         await with_retries(attempt, self._retry, "opening the agenda")

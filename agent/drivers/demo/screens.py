@@ -82,8 +82,17 @@ class AgendaScreen:
         self.calendar = page.get_by_role("region", name="Agenda semanal")
         self.banner = page.locator("#aviso").get_by_text("No se pudo cargar la agenda")
         self.toasts = page.get_by_role("status")
+        self.signed_out_form = page.get_by_label("Contraseña", exact=True)  # the login screen's
 
-    async def ensure_shown(self) -> None:
+    async def ensure_shown(self, *, or_signed_out: bool = False) -> None:
+        """The agenda's controls; ``or_signed_out``: or the login screen the page went to (``signed_out``: then no
+        control is required, the caller logs in again)."""
+        if or_signed_out:
+            with contextlib.suppress(PlaywrightError):
+                await self.professional.or_(self.signed_out_form).first.wait_for(state="visible",
+                                                                                    timeout=self.timeout_ms)
+            if self.signed_out:
+                return
         await require(self.professional, self.name, 'selector "Profesional"', self.timeout_ms)
         await require(self.next_week, self.name, 'button "Semana siguiente"', self.timeout_ms)
         await require(self.calendar, self.name, 'calendar "Agenda semanal"', self.timeout_ms)
@@ -97,12 +106,22 @@ class AgendaScreen:
     async def wait_for_week(self, professional_key: str, monday: date) -> bool:
         """True once the week is drawn; False when the page says it could not load it (try again)."""
         drawn = self.week(professional_key, monday)
+        # The page's own read of the week finding the session over takes it to the login page: said at once
+        # (``signed_out``), not waited out and taken for a changed screen.
         try:
-            await drawn.or_(self.banner).first.wait_for(state="visible", timeout=self.timeout_ms)
+            await drawn.or_(self.banner).or_(self.signed_out_form).first.wait_for(state="visible",
+                                                                                  timeout=self.timeout_ms)
         except PlaywrightError:
+            if self.signed_out:
+                return False
             raise await missing(self.page, self.name, f"week of {monday} for {professional_key}",
                                 self.timeout_ms) from None
         return await drawn.count() > 0
+
+    @property
+    def signed_out(self) -> bool:
+        """The page went to the login screen (the web app ended the session while the agenda was open)."""
+        return "/login" in self.page.url.split("?")[0]
 
     def cell(self, local_start: datetime) -> Locator:
         return self.calendar.locator(f'button[data-inicio="{local_start:%Y-%m-%dT%H:%M}"]')
