@@ -298,7 +298,13 @@ def _listed(
         if len(named) == 1:
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         said = _wish_reading(state, now)
-        if not named and said is not None and said.day is not None and not named_bookings(
+        if (not named and said is not None and state.intent == "reschedule" and said.skip_days
+                and said.day not in said.skip_days):  # "no puedo ir mañana, ¿puedo ir el lunes?": Monday is
+            # where it goes, never «No tienes hora el lunes»; the day they cannot come is the one said, if empty
+            gone = min(said.skip_days)
+            if not named_bookings(state.bookings, gone, ()):
+                opening = [*opening, lang.say("no_booking_that_day_list", day=lang.day_long(gone))]
+        elif not named and said is not None and said.day is not None and not named_bookings(
                 state.bookings, said.day, (), by_weekday=said.by_weekday):  # "cancela la del sábado": none then
             opening = [*opening, lang.say("no_booking_that_day_list", day=lang.day_long(said.day))]
         return _which(lang, _wish_read(state), clinic, opening)

@@ -387,6 +387,27 @@ def test_cannot_come_a_day_that_holds_none_names_that_day_never_the_day_asked_fo
         assert "miércoles 2 de diciembre;" not in texts(reply), message
 
 
+def test_cannot_come_a_day_with_two_listed_never_says_the_day_asked_for_holds_none():
+    """With Thursday's and Friday's, "no puedo ir mañana, ¿puedo ir el lunes?" ("no puedo ir hoy, ¿puedo ir
+    mañana?") listed both under «No tienes hora el lunes 7 de diciembre.» — the day the patient asked to go to, as if
+    they had said they had one then. As with one appointment, the day they cannot come is the one said to hold none
+    (and nothing is said when it holds one)."""
+    for message, said, never in (
+            ("no puedo ir mañana, ¿puedo ir el lunes?", "No tienes hora el miércoles 2 de diciembre.",
+             "lunes 7 de diciembre."),
+            ("no puedo ir hoy, ¿puedo ir mañana?", "No tienes hora el martes 1 de diciembre.",
+             "No tienes hora el miércoles 2"),
+            ("no puedo ir el jueves ni el viernes, ¿hay hora el lunes?", None, "No tienes hora el lunes")):
+        agent = ClinicAgent(THU_10, FRI_16)
+        chat = Chat(slots(), appointments=agent)
+        reply = chat.say(message)
+        assert "viernes 4 de diciembre a las 16:00" in texts(reply), (message, texts(reply))
+        if said:
+            assert said in texts(reply), (message, texts(reply))
+        assert never not in texts(reply), (message, texts(reply))
+        assert not agent.cancelled and not agent.moved
+
+
 def test_cannot_come_a_day_and_another_week_or_day_asked_never_moves_it_to_that_day():
     """"no puedo ir el jueves, ¿puedo ir la otra semana?" with Thursday's was read as Thursday 3 with no day ruled
     out: «¿Cambio tu hora del jueves…?», "sí", then the times of Thursday 3, and "1" moved it to Thursday 3 at 09:00 —
