@@ -552,6 +552,15 @@ def _decide(
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
     offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))
+    days_shown = any(o.kind == "day" for o in state.options)
+    ruled_out = (days_ruled_out(turn.message, ctx.today, WINDOW_DAYS)
+                 if reading.intent == "reschedule" and days_shown and not state.bookings
+                 and state.intent not in ("cancel", "reschedule") and not names_own_booking(norm)
+                 and not asks_to_move(norm) else ())
+    if ruled_out:  # "no puedo ir el jueves(, la otra semana)" at a new booking's days, from a phone with none of its
+        # own: the days of this one without Thursday (was «No encontré horas próximas…», the professional forgotten)
+        reading = replace(reading, intent="book", day=None if reading.day in ruled_out else reading.day,
+                          skip_days=tuple(sorted({*reading.skip_days, *ruled_out})))
     if (reading.intent == "reschedule" and offer_shown and reading.found
             and not names_own_booking(norm)):  # "¿se puede correr para la tarde?" of the time offered: another
         reading = replace(reading, intent="book")

@@ -112,3 +112,26 @@ def test_a_misspelt_day_or_verb_ruled_out_is_read_as_ruled_out():
         chat.say("1")
         chat.say("1")
         assert [slot_id[:10] for _, slot_id in agent.moved.values()] == ["2026-12-07"], (message, agent.moved)
+
+
+
+def test_a_day_they_cannot_come_at_a_new_bookings_days_leaves_it_out_never_looks_for_their_appointments():
+    """At the days of a new booking with the Dra. Soto, from a phone with no appointments, "no puedo ir el jueves, la
+    otra semana" ("no puedo ir el jueves", "…, otro dia?") was «No encontré horas próximas con este número de
+    teléfono… ¿Quieres pedir una?» — read as a move of one of theirs — and "1" asked the specialty again, the
+    professional forgotten. The days of this booking follow now, without Thursday, and "1", "1", "sí" books one."""
+    from test_dialogue_appointments import ClinicAgent
+
+    for message, first, booked_on in (
+            ("no puedo ir el jueves, la otra semana", "lunes 7 de diciembre", "2026-12-07"),
+            ("no puedo ir el jueves", "miércoles 2 de diciembre", "2026-12-02"),
+            ("no puedo ir el jueves, otro dia?", "miércoles 2 de diciembre", "2026-12-02")):
+        chat = Chat(clinic().agenda, appointments=ClinicAgent())
+        assert "Dra. Ana Soto" in texts(chat.say("quiero hora con la dra soto"))
+        days = texts(chat.say(message))
+        assert "No encontré horas" not in days and "Entendido, sin ese día" in days, (message, days)
+        assert first in days and "jueves 3 de diciembre" not in days and "jueves 10 de diciembre" not in days, days
+        chat.say("1")
+        chat.say("1")
+        chat.say("sí")
+        assert [b.slot.start[:10] for b in chat.books] == [booked_on], (message, chat.books)
