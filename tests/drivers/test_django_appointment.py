@@ -83,3 +83,26 @@ async def test_the_self_check_walks_the_staff_screens_without_writing(driver, dj
     assert result.ok, result
     assert result.checked == ("el inicio de sesión", "la agenda del personal", "la ficha de cita")
     assert len(django_app.appointments()) == before
+
+
+async def test_a_session_ending_while_the_appointment_dialog_is_open_still_books_once(django_app, browser_path,
+                                                                                       tmp_path):
+    # The clinic's session ended while the dialog was filled (an idle timeout, the receptionist logging in elsewhere):
+    # the save was refused (HTTP 403, nothing written) and the booking failed — the patient heard it could not be
+    # booked, of a time still free. The driver logs in again and makes the appointment once more, once.
+    async with make(django_app, browser_path, tmp_path) as driver:
+        slot = (await driver.free_slots(14))[5]
+        checks = 0
+        require_offered = driver._require_offered
+
+        async def session_ends_before_the_second_check(*args):
+            nonlocal checks
+            checks += 1
+            if checks == 2:  # the dialog is filled: the clinic's session ends now (an idle timeout, another login)
+                await driver._context.clear_cookies()
+            await require_offered(*args)
+
+        driver._require_offered = session_ends_before_the_second_check
+        booking = await driver.book(slot.id, Patient("Lucía Sesión", "+56 9 5555 0101"), reference="req-da-0101")
+    mine = [a for a in django_app.appointments() if "req-da-0101" in a["additional_info"]]
+    assert len(mine) == 1 and booking.id == str(mine[0]["id"]), mine

@@ -196,7 +196,7 @@ class DjangoAppointmentDriver(BrowserDriver):
 
     # --- booking ---------------------------------------------------------------------------------
 
-    async def _book(self, slot_id: str, patient: Patient, reference: str) -> Booking:
+    async def _book(self, slot_id: str, patient: Patient, reference: str, relogged: bool = False) -> Booking:
         try:
             staff_id, service_id, local_start = answers.parse_slot_id(slot_id)
         except ValueError as error:
@@ -227,7 +227,12 @@ class DjangoAppointmentDriver(BrowserDriver):
                                       f"{warning}")
             return await self._alone_at_its_time(booking, appointments)
         if status in (401, 403):
+            # Refused before saving: the session ended while the dialog was open (an idle timeout, the receptionist
+            # logging in elsewhere). Nothing was written; logged in again, the appointment is made once more, once.
             self._logged_in = False
+            if not relogged:
+                log.info("the clinic web app's session ended while the appointment dialog was open; logging in again")
+                return await self._book(slot_id, patient, reference, relogged=True)
             raise PortalUnavailable(f"the clinic web app ended the session while saving (HTTP {status})",
                                     nothing_written=True)
         if 400 <= status < 500:
