@@ -1224,9 +1224,9 @@ def _cancels_the_one_moved(ctx: Context, state: ConversationState, reading: Read
             or reading.intent != "cancel" or reading.tentative or asks_to_move(norm)):
         return False
     if (_KEEPS_IT.search(norm) or _THE_CHANGE_CALLED_OFF.search(norm) or _ASKS_ABOUT_CANCELLING.search(norm)
-            or _A_BETTER_TIME.search(norm)):
+            or _A_BETTER_TIME.search(norm) or _A_MISTAKE.search(norm)):
         return False  # "no, no la canceles", "cancela el cambio, la dejo como estaba", "¿y si la cancelo qué pasa?",
-        # "no, cancela eso, mejor a las 10" (the time chosen called off, another said)
+        # "no, cancela eso, mejor a las 10" (the time chosen called off, another said), "cancela, me equivoqué"
     if (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm) or _TOO.search(norm)
             or means_every_one(norm) or for_someone_else(norm) or _THE_DAYS_ONE.search(norm)):
         return False
@@ -1251,6 +1251,10 @@ _A_BETTER_TIME = re.compile(
     r"|jueves|viernes|sabado|domingo|manana|tarde|otro dia|otra hora|monday|tuesday|wednesday|thursday|friday"
     r"|saturday|sunday|tomorrow|morning|afternoon|another)|\b(?:la|lo) dejo (?:igual|asi|como)\b"
     r"|\bdejala (?:igual|asi)\b")
+# A mistake owned beside "cancela": what they chose (the move, its day) called off, never the appointment itself
+# ("cancela, me equivoqué de día", "cancel, my mistake")
+_A_MISTAKE = re.compile(r"\b(?:me equivoque|me confundi|nos equivocamos|por error|my (?:mistake|bad)|i made a mistake"
+                        r"|(?:i )?(?:chose|picked|pressed) the wrong|wrong (?:day|time|one|button))\b")
 # A question about cancelling, not asking for it: "¿y si la cancelo qué pasa?", "¿tiene costo cancelar?"
 _ASKS_ABOUT_CANCELLING = re.compile(r"\b(?:y si|que pasa|tiene (?:algun )?costo|cuesta|cobran|multa|despues|what if"
                                     r"|what happens|fee|later)\b")

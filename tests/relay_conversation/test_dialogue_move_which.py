@@ -367,6 +367,29 @@ def test_a_cancel_word_in_the_middle_of_a_move_that_keeps_the_appointment_never_
             assert not agent.cancelled, (message, bookings)
 
 
+def test_a_mistake_owned_beside_cancel_in_the_middle_of_a_move_never_asks_to_cancel_the_one_moved():
+    """Moving Thursday's (with Friday's beside it), "cancela, me equivoqué" ("cancela, me equivoqué de día", "cancel,
+    my mistake") at «¿Cambio…?», the days or the times was asked «¿Cancelo tu hora del jueves…?» since b1a3266, and
+    the habitual "sí" cancelled the appointment whose move they were calling off. The list is shown as before: which
+    one, if any, is theirs to say."""
+    from conversation_kit import EN
+
+    for english, steps, message in (
+            (False, ["quiero cambiar una hora", "1"], "cancela, me equivoqué"),
+            (False, ["quiero cambiar una hora", "1", "sí"], "cancela, me equivoqué de día"),
+            (False, ["quiero cambiar una hora", "1", "sí", "lunes"], "cancela, me equivoqué"),
+            (True, ["I need to move an appointment", "1", "yes"], "cancel, my mistake")):
+        agent = ClinicAgent(THU_10, FRI_16)
+        chat = Chat(slots(), appointments=agent, clinic=EN) if english else Chat(slots(), appointments=agent)
+        for step in steps:
+            chat.say(step)
+        reply = chat.say(message)
+        assert "¿Cancelo tu hora del jueves" not in texts(reply), (message, texts(reply))
+        assert "Shall I cancel your appointment on Thursday" not in texts(reply), (message, texts(reply))
+        chat.say("yes" if english else "sí")
+        assert not agent.cancelled, (message, agent.cancelled)
+
+
 def test_cannot_come_a_day_that_holds_none_names_that_day_never_the_day_asked_for():
     """"no puedo ir el viernes, ¿puedo ir el lunes?" with only Thursday's was told «No tienes hora el lunes 7 de
     diciembre; la que tengo anotada es otra…»: the day the patient asked to go to, as if they had said they had one
