@@ -123,7 +123,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import match_professionals, name_words, titled_as
-from relay.conversation.negation import names_a_day, rule_out
+from relay.conversation.negation import asks_another_day, names_a_day, rule_out
 from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
     ELSEWHERE,
@@ -245,7 +245,8 @@ def _decide(
         if answered is not None:
             return answered
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
-            and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)):
+            and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)
+            and not _only_its_day_ruled_out(ctx, state.target, norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
     if state.stage == CONFIRM and state.proposed is not None:
@@ -1046,6 +1047,19 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)
     return _booking_start(ctx, going_on, state.wish)
+
+
+def _only_its_day_ruled_out(ctx: Context, target: WireBooking, norm: str) -> bool:
+    """At «¿Cancelo tu hora del jueves…?», "no puedo ir el jueves" ("no puedo asistir el jueves"): the day of the one
+    asked about ruled out and no other day or week asked for — why it is cancelled, never a move (the "puedo ir el
+    jueves" inside it is no day asked for; "…, ¿puedo ir el lunes?", "…, la otra semana", "…, ¿otro día?" still move
+    it)."""
+    its_day = datetime.fromisoformat(target.start).date()
+    if its_day not in days_ruled_out(ctx.turn.message, ctx.today, WINDOW_DAYS):
+        return False
+    reading = read_message(ctx, None, ctx.turn.message)
+    return (reading.day in (None, its_day) and reading.week is None and not reading.times
+            and not asks_another_day(norm) and not asks_to_move(norm))
 
 
 def _theirs_that_day_moved(ctx: Context, bookings: Sequence[WireBooking], wish: str) -> bool:

@@ -195,3 +195,22 @@ def test_a_question_for_a_day_is_not_that_day_ruled_out():
     chat = Chat(free())
     said = texts(chat.say("quiero hora, el jueves no se puede"))
     assert "sin ese día" in said and "jueves 3" not in said, said
+
+
+def test_cannot_come_that_day_at_the_cancel_question_keeps_the_cancel():
+    """"hola necesito cancelar mi hora", «¿Cancelo tu hora del jueves 3…?», "no puedo ir el jueves" (also "no puedo
+    asistir el jueves") started a move since 76ddb7d: «Elige la nueva hora…» and the days, the appointment they cannot
+    come to kept. It is why they cancel: the cancel is asked again and "sí" cancels it; "…, ¿puedo ir el lunes?" still
+    moves it."""
+    for message, moves in (("no puedo ir el jueves", False), ("no puedo asistir el jueves", False),
+                           ("no puedo ir el jueves, ¿puedo ir el lunes?", True)):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("hola necesito cancelar mi hora"))
+        reply = texts(chat.say(message))
+        if moves:
+            assert "Elige la nueva hora" in reply, (message, reply)
+            continue
+        assert "¿Cancelo tu hora del jueves 3" in reply and "Elige la nueva hora" not in reply, (message, reply)
+        chat.say("sí")
+        assert list(agent.cancelled.values()) == ["bk-7"] and not agent.moved, (message, agent.cancelled)
