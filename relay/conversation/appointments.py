@@ -292,6 +292,12 @@ def _listed(
                 return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
                           owner=owner)
             if len(theirs) == 1 or 1 < len(theirs) < len(named or state.bookings):
+                said = _wish_reading(state, now) if not named else None
+                if (len(theirs) == 1 and said is not None and said.day is not None and not said.skip_days
+                        and not named_bookings(theirs, said.day, (), by_weekday=said.by_weekday)):
+                    # "cancela la cita de mi hijo del viernes" with his on Thursday: said, as with one appointment
+                    # (never «¿Cancelo la hora de Tomás Pérez del jueves…?» as if it were Friday's)
+                    opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]
                 named = theirs
             if len(named) > 1:
                 return _which(lang, _wish_read(state), clinic, opening, among=named)

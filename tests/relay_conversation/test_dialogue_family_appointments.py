@@ -415,3 +415,19 @@ def test_the_writers_own_appointment_asked_about_beside_a_relatives_is_never_the
         assert "bk-1" not in agent.cancelled.values() and "bk-1" not in str(agent.moved), message
     chat, agent = family(ELENA_THU, RAUL_THU)
     assert "¿Cambio la hora de Raúl Fuentes del jueves 10" in texts(chat.say("la hora de mi hijo hay que cambiarla"))
+
+
+def test_a_relatives_appointment_named_by_a_day_it_is_not_on_says_so_before_asking_about_it():
+    """With her own Thursday 10 12:00 and her son Raúl's Thursday 10 14:20, "cancela la cita de mi hijo del viernes"
+    was asked «¿Cancelo la hora de Raúl Fuentes del jueves 10…?» as if it were Friday's (since 4c53624; before, the
+    list under «No tienes hora el viernes»). As with one appointment, the day named is said to hold none first; his
+    is still the one asked about, and "la de mi hijo" with no day says nothing of the kind."""
+    own = WireBooking("bk-5", "2026-12-10T12:00:00-03:00", "2026-12-10T12:20:00-03:00", "Dr. Juan Rojas",
+                      patient="Elena Fuentes")
+    chat, agent = family(own, RAUL_THU)
+    reply = texts(chat.say("cancela la cita de mi hijo del viernes"))
+    assert "No tienes hora el viernes 4 de diciembre" in reply, reply
+    assert "¿Cancelo la hora de Raúl Fuentes del jueves 10" in reply and not agent.cancelled, reply
+    chat, agent = family(own, RAUL_THU)
+    reply = texts(chat.say("cancela la cita de mi hijo"))
+    assert "No tienes hora" not in reply and "¿Cancelo la hora de Raúl Fuentes del jueves 10" in reply, reply
