@@ -73,6 +73,8 @@ _NEG = (
     r"|impossible|is out)"
 )
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
+_A_WEEK = (r"(?:la |el )?(?:(?:otra|proxima|siguiente) semana|semana (?:que viene|proxima|siguiente|entrante))"
+           r"\s*[?!.]*\s*$")  # the whole reply: never "no la otra semana, esta semana"
 _RULED_OUT = (
     # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
     # ("el jueves no se puede" too: never "¿no se puede el jueves?", which asks for it)
@@ -81,7 +83,10 @@ _RULED_OUT = (
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|acudir|llegar|a|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"
     re.compile(
-        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no|ni|nor|tampoco|(?:(?:que|q) )?no sea"
+        # (a reply that is "no" and a week is the answer and the week wanted: "no la otra semana", as a wish kept
+        # without its comma, is "no, la otra semana")
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no(?!(?<=^no)\s+{_A_WEEK})|ni|nor|tampoco"
+        rf"|(?:(?:que|q) )?no sea"
         rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS_JOINED})\b"
     ),
     # "trabajo en la mañana", "trabajo los lunes", "I work mornings"

@@ -135,3 +135,25 @@ def test_a_day_they_cannot_come_at_a_new_bookings_days_leaves_it_out_never_looks
         chat.say("1")
         chat.say("sí")
         assert [b.slot.start[:10] for b in chat.books] == [booked_on], (message, chat.books)
+
+
+
+def test_no_and_the_other_week_as_a_reply_asks_for_that_week_never_leaves_it_out():
+    """At «¿Qué especialidad necesitas?» (also after «¿Quieres una hora más, cambiarla o cancelarla?»), "no, la otra
+    semana", then the specialty, showed «Entendido, sin esos días» and this week's days since 22d96be: the reply,
+    kept without its comma as "no la otra semana", was read as ruling that week out. Next week's days follow now;
+    "no la otra semana, esta semana" still leaves it out."""
+    from test_dialogue_appointments import ClinicAgent
+    from test_dialogue_move_which import THU_10
+
+    for first in ("quiero hora", "hola"):
+        chat = Chat(clinic().agenda, appointments=ClinicAgent(THU_10))
+        chat.say(first)
+        chat.say("no, la otra semana")
+        days = texts(chat.say("1"))
+        assert "sin esos días" not in days and "lunes 7 de diciembre" in days, (first, days)
+        assert "miércoles 2 de diciembre" not in days and "viernes 4 de diciembre" not in days, (first, days)
+    chat = clinic()
+    chat.say("no la otra semana, esta semana")
+    days = texts(chat.say("1"))
+    assert "miércoles 2 de diciembre" in days and "lunes 7 de diciembre" not in days, days
