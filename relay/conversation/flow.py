@@ -96,6 +96,7 @@ from relay.conversation.intents import (
     nothing_else,
     old_appointment_part,
     running_late,
+    says_cancel,
     second_persons_part,
     sooner_or_later,
     sounds_like_an_emergency,
@@ -171,7 +172,7 @@ from relay.conversation.state import (
     idempotency_key,
     new_conversation,
 )
-from wire.appointments import WireBooking
+from wire.appointments import MyBookingsResult, WireBooking
 from wire.messages import SlotsResult, WireSlot
 
 __all__ = ["after_agent_step", "after_booking", "decide", "handoff", "resume_booking", "without_agenda"]
@@ -991,6 +992,8 @@ def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_
         reading = replace(reading, day=None, times=(), ambiguous=False, missing_day=None)
     if tapped_to_book and reading.found and asks_to_book(norm):
         reading = replace(reading, intent="book")
+    if reading.intent in ("cancel", "reschedule") and _a_new_one_beside_a_day_it_cannot(norm):
+        reading = replace(reading, intent="book")  # "no puedo ir el jueves, quiero hora con …": this one, not Thursday
     if reading.found and reading.intent in ("book", "none"):  # "ahora la de medicina general": what it names
         step = interpret(ctx, state, replace(reading, intent="book"), norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
@@ -1023,6 +1026,15 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     not tell (no capability, offline, an error), booking goes on from the slots the turn saw, as if never asked.
     """
     clinic = in_language(clinic, step.state.language)
+    if step.slots is not None and step.state.intent in ("cancel", "reschedule") and step.op == "my_bookings" and (
+            isinstance(outcome, MyBookingsResult) and not found(outcome, aware(turn).now)):
+        # "no puedo ir el jueves, quiero hora con medicina general la otra semana" from a phone with no appointment:
+        # the one asked for, without Thursday (was «No encontré horas próximas… ¿Quieres pedir una?», then the
+        # specialty asked again and the week forgotten)
+        turn = aware(turn)
+        ctx = make_context(turn, clinic, step.slots, step.opening)
+        going_on = evolve(step.state.seen(turn.now), stage=CHOOSE_DAY, intent="", bookings=(), wish="")
+        return _booking_start(ctx, going_on, step.state.wish)
     if step.state.intent != CHECK_EXISTING or step.op != "my_bookings":
         return appointments_after_agent_step(step, turn, clinic, outcome)
     turn = aware(turn)
@@ -1077,6 +1089,20 @@ def _theirs_that_day_moved(ctx: Context, bookings: Sequence[WireBooking], wish: 
     return len(that_day) == 1 and reading.day is not None and reading.day not in reading.skip_days
 
 
+def _a_new_one_beside_a_day_it_cannot(norm: str) -> bool:
+    """"no puedo ir el jueves, quiero hora con medicina general la otra semana": a new appointment asked for in so many
+    words, the day only ruled out: a phone with none books it without Thursday (was «No encontré horas próximas…
+    ¿Quieres pedir una?», the specialty asked again and the week forgotten); one with an appointment that day moves
+    it, as before. Never when the message cancels or moves theirs in words, or names it ("mi hora del jueves")."""
+    return (cannot_come(norm) and _WANTS_ONE.search(norm) is not None and not says_cancel(norm)
+            and not asks_to_move(norm) and not names_own_booking(norm) and _HAS_ONE.search(norm) is None)
+
+
+# "tengo hora el jueves pero no puedo ir, …": one of theirs said to exist (not found on this phone: said so)
+_HAS_ONE = re.compile(r"\b(?:tengo|tenia|tenemos|teniamos|i have|i had) (?:una |un |mi |an? |my )?"
+                      r"(?:hora|cita|turno|consulta|appointment)\b")
+
+
 _WANTS_ONE = re.compile(r"\b(?:necesito|quiero|quisiera|queria|dame|deme|i need|i want|i d like|i would like)"
                         r" (?:una |un |an |a )?(?:hora|cita|turno|consulta|appointment)\b")
 
@@ -1127,6 +1153,8 @@ def _own_appointments(ctx: Context, state: ConversationState, intent: str) -> Re
         # asistencia", "¿sigue en pie lo del miércoles?": read once listed
         state = evolve(state, wish=ctx.turn.message)
     step = ask_bookings(state, ctx.turn, intent, ctx.opening) if intent in OWN_APPOINTMENTS else None
+    if step is not None and intent in ("reschedule", "cancel") and _a_new_one_beside_a_day_it_cannot(norm):
+        step = replace(step, slots=ctx.answer)  # none to move: the new one it asks for is booked from these
     return step if step is not None else _end(ctx, state, ELSEWHERE[intent])
 
 

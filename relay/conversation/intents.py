@@ -1062,6 +1062,12 @@ def asks_to_book(text: str) -> bool:
     return bool(_BOOKING_VERB.search(text))
 
 
+def says_cancel(text: str) -> bool:
+    """The message says "cancel" in so many words ("cancélala", "anular mi cita", "cancel it"), whatever else it says
+    (never only "no puedo ir")."""
+    return bool(_CANCEL.search(text))
+
+
 def asks_to_move(text: str) -> bool:
     """The message asks in so many words to move an appointment ("cambiarla pal viernes", "la quiero cambiar"), not
     only corrects itself ("me equivoqué")."""

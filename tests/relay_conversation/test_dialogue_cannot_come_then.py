@@ -214,3 +214,27 @@ def test_cannot_come_that_day_at_the_cancel_question_keeps_the_cancel():
         assert "¿Cancelo tu hora del jueves 3" in reply and "Elige la nueva hora" not in reply, (message, reply)
         chat.say("sí")
         assert list(agent.cancelled.values()) == ["bk-7"] and not agent.moved, (message, agent.cancelled)
+
+
+def test_a_new_one_asked_for_beside_a_day_they_cannot_come_is_booked_from_a_phone_with_none():
+    """"hola, no puedo ir el jueves, quiero hora con medicina general la otra semana" from a phone with no appointment
+    was «No encontré horas próximas con este número… ¿Quieres pedir una?», and "Pedir una hora" asked the specialty
+    again, the week and the day ruled out forgotten. The one asked for is offered at once, without Thursday; a phone
+    with Thursday's is still asked about it first (to move it, or «Ya tienes hora…»)."""
+    for message, first_day in (
+            ("hola, no puedo ir el jueves, quiero hora con medicina general la otra semana", "lunes 7 de diciembre"),
+            ("no puedo ir el jueves, necesito hora con la dra soto la semana que viene", "lunes 7 de diciembre"),
+            ("no puedo el jueves, quiero una cita con la Dra. Soto", "miércoles 2 de diciembre")):
+        agent = ClinicAgent()
+        chat = Chat(free(), appointments=agent)
+        days = texts(chat.say(message))
+        assert "No encontré horas" not in days and "Entendido, sin ese día" in days, (message, days)
+        assert first_day in days and "jueves 3 de diciembre" not in days and "jueves 10" not in days, (message, days)
+        chat.say("1")
+        chat.say("1")
+        chat.say("sí")
+        assert len(chat.books) == 1 and chat.books[0].slot.professional == "Dra. Ana Soto", (message, chat.books)
+        assert not chat.books[0].slot.start.startswith(("2026-12-03", "2026-12-10")), chat.books
+        with_thursdays = ClinicAgent(THU_10)
+        asked = texts(Chat(free(), appointments=with_thursdays).say(message))
+        assert "¿Cambio tu hora del jueves 3" in asked or "Ya tienes hora el jueves 3" in asked, (message, asked)
