@@ -8,9 +8,9 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from continuations import buttons, data, status
 from django_site import RECEPTION_USER, STAFF_PASSWORD, TIME_ZONE
 
 from agent.paths import resolve_paths
@@ -18,23 +18,6 @@ from agent.runtime_state import load_state
 from demo.system import DemoSystem, SystemConfig
 
 LAUNCHER = Path(__file__).with_name("agent_with_cdn.py")
-
-
-def status(reply) -> str:
-    return str(reply.body.get("data", {}).get("status", ""))
-
-
-def data(reply) -> dict[str, Any]:
-    return dict(reply.body.get("data", {}))
-
-
-def buttons(reply) -> list[str]:
-    out: list[str] = []
-    for handler in reply.body.get("execute_handlers", []):
-        params = handler.get("params", {})
-        if handler.get("handler") == "show" and params.get("type") == "buttons":
-            out.extend(params.get("buttons", []))
-    return out
 
 
 @pytest.fixture(scope="module")
