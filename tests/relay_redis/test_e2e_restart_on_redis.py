@@ -69,6 +69,19 @@ async def _answered_once(system: TwoRelaySystem, continue_ids: list[str]) -> Non
     assert not system.kommo.rejections()
 
 
+async def _one_booking_told_once(system: TwoRelaySystem, patient: Patient, continue_id: str, instance: int) -> None:
+    """The repeated pick's return_url answered once, «booked», with the one appointment the web app shows; the
+    patient's next message, through ``instance``, starts over."""
+    reply = await system.kommo.wait_for_continuation(continue_id, 60)
+    assert reply.accepted, reply.reason
+    assert status(reply) == "booked", texts(reply)
+    [appointment] = patient.appointments()
+    assert data(reply)["booking_id"] == appointment["id"]
+    await _answered_once(system, [continue_id])
+    assert status(await patient.say(instance, "Hola")) == "choose_day"
+    assert len(patient.appointments()) == 1
+
+
 @pytest.fixture
 def system(tmp_path, browser_path) -> Iterator[TwoRelaySystem]:
     redis_server = RedisServer(tmp_path / "redis").start()
@@ -245,14 +258,7 @@ async def test_kommo_repeating_a_pick_to_the_other_instance_after_a_kill_gets_on
     await patient.post(A, body)  # and repeats it once more, to the instance left
     system.admin.set_faults(latency_ms=0)
 
-    reply = await system.kommo.wait_for_continuation(continue_id, 60)
-    assert reply.accepted, reply.reason
-    assert status(reply) == "booked", texts(reply)
-    [appointment] = patient.appointments()
-    assert data(reply)["booking_id"] == appointment["id"]
-    await _answered_once(system, [continue_id])
-    assert status(await patient.say(A, "Hola")) == "choose_day"
-    assert len(patient.appointments()) == 1
+    await _one_booking_told_once(system, patient, continue_id, A)
 
 
 async def test_kommo_repeating_a_pick_to_one_instance_restarted_under_its_name_gets_one_true_answer(system):
@@ -270,11 +276,4 @@ async def test_kommo_repeating_a_pick_to_one_instance_restarted_under_its_name_g
     await patient.post(B, body)
     system.admin.set_faults(latency_ms=0)
 
-    reply = await system.kommo.wait_for_continuation(continue_id, 60)
-    assert reply.accepted, reply.reason
-    assert status(reply) == "booked", texts(reply)
-    [appointment] = patient.appointments()
-    assert data(reply)["booking_id"] == appointment["id"]
-    await _answered_once(system, [continue_id])
-    assert status(await patient.say(B, "Hola")) == "choose_day"
-    assert len(patient.appointments()) == 1
+    await _one_booking_told_once(system, patient, continue_id, B)
