@@ -31,7 +31,7 @@ from relay.conversation.intents import (
     takes_move_back,
 )
 from relay.conversation.layout import numbered
-from relay.conversation.menus import fold
+from relay.conversation.menus import MAX_LABEL, fold, short_professional, unique_labels
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
 from relay.conversation.outcomes import kept_after_done, rest_after_news, rest_asked_for, slot_taken
 from relay.conversation.replies import continuation
@@ -700,16 +700,48 @@ def _which(lang: Language, state: ConversationState, clinic: ClinicProfile, open
     the message said "la hora de mi hijo"), the others still known; ``owner``: the writer, whose appointments are
     listed without their name."""
     prompt = "which_to_move" if state.intent == "reschedule" else "which_to_cancel"
+    listed = among or state.bookings
     lines, options = [], []
-    for n, booking in enumerate(among or state.bookings, start=1):
-        when = when_words(lang, booking)
+    for n, (booking, label) in enumerate(zip(listed, booking_labels(lang, listed), strict=True), start=1):
         lines.append(listed_line(lang, n, booking, for_whom(state.bookings, booking, owner)))
-        label = f"{lang.day_label(_start(booking).date())} {when['time']}"
         options.append(Option(label, "booking", number=n, key=booking.booking_id))
     state = evolve(state, stage=BOOKINGS, options=tuple(options))
     body = continuation(_data(state, "bookings"), [*opening, lang.say("bookings_intro"), *lines], lang.say(prompt),
                         [o.label for o in options[:3]], clinic.bot_question_step)
     return Reply(state, body, "choose_day")
+
+
+def booking_labels(lang: Language, bookings: Sequence[WireBooking]) -> list[str]:
+    """A button per appointment: "Jue 3 10:00"; two at the same day and time (a mother's and her son's) are told
+    apart by the patient's first name, else by the professional: a tap always names one appointment."""
+    when = [f"{lang.day_label(_start(b).date())} {when_words(lang, b)['time']}" for b in bookings]
+    labels = []
+    for booking, label in zip(bookings, when, strict=True):
+        twins = [b for b, other in zip(bookings, when, strict=True) if other == label]
+        if len(twins) > 1:
+            label = _told_apart(label, when_words(lang, booking)["time"], booking, twins)
+        labels.append(label)
+    return unique_labels(labels)
+
+
+def _told_apart(label: str, time: str, booking: WireBooking, twins: Sequence[WireBooking]) -> str:
+    """"Jue 3 dic 10:00 Ana", or "10:00 Tomás" when the day leaves no room (both are that day): the patient's given
+    name when it differs among ``twins``, else the professional's."""
+    def given(b: WireBooking, room: int) -> str:
+        word = (b.patient or "").split()[:1]
+        return word[0] if word and len(word[0]) <= room else ""
+
+    def professional(b: WireBooking, room: int) -> str:
+        short = short_professional(b.professional, room)
+        return "" if short.endswith("…") else short
+
+    for apart in (given, professional):
+        for head in (label, time):
+            room = MAX_LABEL - len(head) - 1
+            words = [fold(apart(b, room)) for b in twins]
+            if all(words) and len(set(words)) == len(twins):
+                return f"{head} {apart(booking, room)}"
+    return label
 
 
 def cancel_each(lang: Language, state: ConversationState, clinic: ClinicProfile, opening: Sequence[str] = (),

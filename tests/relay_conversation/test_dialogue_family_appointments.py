@@ -431,3 +431,18 @@ def test_a_relatives_appointment_named_by_a_day_it_is_not_on_says_so_before_aski
     chat, agent = family(own, RAUL_THU)
     reply = texts(chat.say("cancela la cita de mi hijo"))
     assert "No tienes hora" not in reply and "¿Cancelo la hora de Raúl Fuentes del jueves 10" in reply, reply
+
+
+def test_two_people_at_the_same_day_and_time_get_buttons_that_tell_them_apart():
+    """A mother and her son at 15:30 on one Thursday: both buttons read «Jue 10 dic 15:30» (the kit refused the
+    message), so a tap could not say whose appointment to cancel."""
+    son = WireBooking("bk-5", "2026-12-10T15:30:00-03:00", "2026-12-10T16:00:00-03:00", "Dra. Ana Soto",
+                      patient="Tomás Fuentes")
+    chat, agent = family(ELENA_THU, son)
+    assert buttons(chat.say("hola, quiero cancelar una hora")) == ["15:30 Elena", "15:30 Tomás"]
+    assert "¿Cancelo la hora de Tomás Fuentes del jueves 10 de diciembre a las 15:30" in texts(chat.say("15:30 Tomás"))
+    assert chat.say("sí").status == "cancelled" and list(agent.cancelled.values()) == ["bk-5"]
+
+    namesake = replace(son, booking_id="bk-6", patient="Elena Soto")
+    chat, agent = family(ELENA_THU, namesake)
+    assert buttons(chat.say("quiero cambiar una hora")) == ["15:30 Dr. Juan Rojas", "15:30 Dra. Ana Soto"]
