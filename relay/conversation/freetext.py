@@ -537,7 +537,7 @@ _LONG_WORD = re.compile(r"[a-z]{5,}")
 # The words a day is ruled out with: only these are put right there ("imposible" stays, never "posible")
 _RULING_WORDS = frozenset(
     "lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday"
-    " manana tarde noche mediodia semana proxima siguiente tomorrow today tonight morning afternoon evening"
+    " manana tarde noche mediodia semana proxima siguiente tomorrow today tonight morning afternoon evening puedo"
     .split()
 )
 

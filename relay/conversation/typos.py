@@ -34,6 +34,7 @@ KEYWORDS = frozenset(
     cualquier cualquiera profesional posible pronto primera disponible urgente earliest available soonest
     anytime whenever anyone anybody professional doctor doctora
     quiero necesito agendar reservar consulta atencion horario horarios
+    puedo
     gracias perfecto confirmo confirmar correcto
     """.split()
 )
@@ -41,7 +42,7 @@ KEYWORDS = frozenset(
 # Everyday words that must stay as written although they are one edit from a keyword.
 KNOWN = frozenset(
     """
-    hola holaa buenas buenos gracias favor porfa quiero puedo puede pueden tengo tiene necesito necesita
+    hola holaa buenas buenos gracias favor porfa quiero puede pueden pueda puedan tengo tiene necesito necesita
     quisiera queria podria sabado hijo hija mama papa esposa esposo marido mujer senora senor dolor
     nombre llamo tarda tardes noches mismo misma otras otros otra otro fecha horas citas turnos donde cuando
     cuanto cuesta valor precio where there these those would could should their thanks hello please
