@@ -994,6 +994,12 @@ def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_
         reading = replace(reading, intent="book")
     if reading.intent in ("cancel", "reschedule") and _a_new_one_beside_a_day_it_cannot(norm):
         reading = replace(reading, intent="book")  # "no puedo ir el jueves, quiero hora con …": this one, not Thursday
+        ruled_out = days_ruled_out(message, ctx.today, WINDOW_DAYS)  # read as a cancel's day, never as one asked for
+        if reading.day is not None and reading.day in ruled_out:  # "quiero hora con …, no puedo ir el jueves"
+            reading = replace(reading, day=None, times=(), by_weekday=False, missing_day=None)
+        alternatives = tuple(d for d in reading.alternatives if d not in ruled_out)  # "…el jueves ni el viernes"
+        reading = replace(reading, skip_days=tuple(sorted({*reading.skip_days, *ruled_out})), alternatives=alternatives,
+                          ambiguous=reading.ambiguous and bool(alternatives))
     if reading.found and reading.intent in ("book", "none"):  # "ahora la de medicina general": what it names
         step = interpret(ctx, state, replace(reading, intent="book"), norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)

@@ -29,3 +29,22 @@ def test_cannot_come_with_a_typo_is_read_as_cannot_come():
     assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("no pueod ir el jueves, cancelala"))
     chat.say("sí")
     assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_a_new_one_asked_for_beside_the_day_they_cannot_come_leaves_that_day_out():
+    """"quiero hora con medicina general, no puedo ir el jueves" from a phone with no appointment showed Thursday 3's
+    times («¿Qué hora … el Jue 3 dic?»): the day they cannot come, read as the day asked for. Now the days without
+    the Thursdays («Entendido, sin ese día»), and a day named again after it ("…, el jueves 10 sí") is still asked for."""
+    for message in ("hola quiero hora con medicina general, no puedo ir el jueves",
+                    "necesito una cita con medicina general, no voy a poder ir el jueves",
+                    "quiero una hora con medicina general pero no alcanzo a llegar el jueves"):
+        chat = Chat(free(), appointments=ClinicAgent())
+        days = texts(chat.say(message))
+        assert "Jue 3 dic" not in days and "jueves 3 de diciembre" not in days and "miércoles 2 de diciembre" in days, \
+            (message, days)
+        chat.say("1")
+        chat.say("1")
+        chat.say("sí")
+        assert [b.slot.start[:10] for b in chat.books] == ["2026-12-02"], (message, chat.books)
+    chat = Chat(free(), appointments=ClinicAgent())
+    assert "Jue 10 dic" in texts(chat.say("quiero hora con medicina general, no puedo ir el jueves 3, el jueves 10 si"))
