@@ -101,6 +101,9 @@ _CANCEL = re.compile(
 _CANT_GO = re.compile(
     r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
+    # "no llego el jueves", "no me da el tiempo": never "no llego tarde" nor "no me llegó el mensaje"
+    r"|(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b(?! tarde| a tiempo)"
+    r"|no me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )

@@ -65,6 +65,7 @@ _NEG = (
     # puede")
     r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo|pueden|puede|podran|podra|podrian"
     r"|podriamos|podremos|va a poder|van a poder|alcanzan|alcanzamos|alcanza"
+    r"|llego|llegamos|llegare|llegaremos|me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
     r"|(?:me )?es posible|hay caso)|me complica"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized

@@ -48,3 +48,41 @@ def test_a_new_one_asked_for_beside_the_day_they_cannot_come_leaves_that_day_out
         assert [b.slot.start[:10] for b in chat.books] == ["2026-12-02"], (message, chat.books)
     chat = Chat(free(), appointments=ClinicAgent())
     assert "Jue 10 dic" in texts(chat.say("quiero hora con medicina general, no puedo ir el jueves 3, el jueves 10 si"))
+
+
+def test_no_time_or_not_arriving_that_day_is_cannot_come():
+    """"no me da tiempo el jueves", "no llego el jueves" with Thursday 3's were «Ya tienes hora el jueves 3…
+    ¿Quieres una hora más, cambiarla o cancelarla?» (the day not heard), and beside a new one asked for Thursday
+    3's times were shown. Now read as "no puedo ir el jueves": that appointment asked about («¿Cancelo…?», or
+    «¿Cambio…?» when a change is asked for, the new days without Thursday 3), nothing done before the yes."""
+    for message in ("no me da tiempo el jueves", "no llego el jueves", "el jueves no llego",
+                    "no me va a dar el tiempo el jueves", "no me da el tiempo el jueves, cancelala porfa"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert "¿Cancelo tu hora del jueves 3" in asked and not agent.cancelled, (message, asked)
+        chat.say("sí")
+        assert list(agent.cancelled.values()) == ["bk-7"] and not agent.moved, message
+    for message in ("no llego el jueves, ¿se puede cambiar?", "no me da el tiempo el jueves, la otra semana puede ser?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert "¿Cambio tu hora del jueves 3" in asked, (message, asked)
+        days = texts(chat.say("sí")).split("reservada.")[-1]
+        assert "jueves 3 de diciembre" not in days and "de diciembre" in days and not agent.cancelled, (message, days)
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    chat.say("quiero cancelar mi hora")
+    chat.say("es que no me da el tiempo")
+    assert list(agent.cancelled.values()) == ["bk-7"]
+    for message in ("no llego tarde el jueves", "no me llego el mensaje del jueves"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        assert "¿Cancelo" not in texts(chat.say(message)), message
+    for message in ("quiero hora con medicina general, no llego el jueves",
+                    "necesito una hora con medicina general, no me da el tiempo el jueves ni el viernes"):
+        chat = Chat(free(), appointments=ClinicAgent())
+        days = texts(chat.say(message))
+        assert "Jue 3 dic" not in days and "jueves 3 de diciembre" not in days and "miércoles 2 de diciembre" in days, \
+            (message, days)
+        assert "viernes 4 de diciembre" not in days or "viernes" not in message, (message, days)
