@@ -8,6 +8,8 @@ follow-up book). The same actions are on the row's right-click menu; double-clic
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -127,8 +129,11 @@ class FollowUpPanel(QFrame):
             for c, text in enumerate(row.cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, row.id)
+                # The whole text on hover: a long name or reason is cut with "…" in its column.
+                tip = [text] if text else []
                 if row.said:
-                    item.setToolTip(self.tr("detail.said") + ": " + row.said)
+                    tip.append(self.tr("detail.said") + ": " + row.said)
+                item.setToolTip(plain_tip(tip))
                 if FOLLOW_UP_COLUMNS[c] == "patient":
                     font = item.font()
                     font.setWeight(QFont.Weight.DemiBold)
@@ -242,6 +247,13 @@ class FollowUpDetail(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+def plain_tip(lines: list[str]) -> str:
+    """A tooltip showing ``lines`` as typed: a patient's name or words from Kommo are text, never markup."""
+    if not lines:
+        return ""
+    return "<qt>" + "<br>".join(html.escape(line, quote=False) for line in lines) + "</qt>"
 
 
 def row_links(row: FollowUpRow) -> RowLinks:

@@ -1,0 +1,89 @@
+"""The receptionist's walk through the window, in Spanish, on real widgets (offscreen) over the in-memory engine:
+long names and reasons in "Para contactar", quitting while a booking is under way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtGui import QTextDocument
+from ui_fake_engine import FakeEngine
+from ui_helpers import clinic_time, configure, recorder
+
+from agent.ui.app import TrayApp
+
+
+@pytest.fixture
+def engines() -> list[FakeEngine]:
+    return []
+
+
+@pytest.fixture
+def make_app(qtbot, agent_paths, engines):
+    made: list[TrayApp] = []
+
+    def build(**options) -> TrayApp:
+        def factory(paths, settings, secrets):
+            engine = FakeEngine(paths, settings, secrets)
+            engines.append(engine)
+            return engine
+
+        quits, on_quit = recorder()
+        options.setdefault("tray_available", False)
+        options.setdefault("system_locale", "es_CL")
+        app = TrayApp(agent_paths, engine_factory=factory, on_quit=on_quit, **options)
+        app.quits = quits  # type: ignore[attr-defined]
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        if not app.quitting:
+            app.quit()
+        qtbot.waitUntil(lambda app=app: app.quit_done, timeout=30_000)
+        app.shutdown()
+
+
+def shown_tip(tip: str) -> str:
+    """What a tooltip reads on screen (Qt renders ``<qt>…`` as rich text)."""
+    document = QTextDocument()
+    document.setHtml(tip)
+    return document.toPlainText()
+
+
+def test_a_long_name_and_reason_cut_in_the_list_are_read_whole_on_hover(qtbot, agent_paths, plaintext_keyring,
+                                                                       make_app, shots):
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    name = "María de los Ángeles Valenzuela Undurraga del Solar"
+    FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(HandoffEvent(
+        "fu-long", datetime.now(UTC).isoformat(), "91", name, "+56 9 5555 1401", "booked_unsent",
+        chosen_start=clinic_time(1, 10, 0), chosen_professional="Dra. Camila Soto Errázuriz",
+    ))
+    FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(HandoffEvent(
+        "fu-tags", datetime.now(UTC).isoformat(), "92", "<b>Ana</b>", "+56 9 5555 1402", "asked_for_person",
+    ))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.follow_ups
+    row = next(r for r, item in enumerate(panel.rows) if item.id == "fu-long")
+    table = panel.table
+    reason = "su hora SÍ quedó reservada, pero no le llegó el aviso: avísele (no la reserve de nuevo)"
+    assert panel.rows[row].text("reason") == reason
+    # the column is narrower than the words: the receptionist sees them cut ...
+    metrics = table.fontMetrics()
+    for column, text in ((0, name), (2, reason)):
+        assert metrics.horizontalAdvance(text) > table.columnWidth(column)
+        # ... and reads them whole when the pointer rests on the cell
+        assert shown_tip(table.item(row, column).toolTip()) == text
+    chosen = shown_tip(table.item(row, 3).toolTip())
+    assert chosen.startswith("mañana 10:00") and chosen.endswith("Dra. Camila Soto Errázuriz")
+    tags = next(r for r, item in enumerate(panel.rows) if item.id == "fu-tags")
+    assert shown_tip(table.item(tags, 0).toolTip()) == "<b>Ana</b>"  # a name from Kommo is text, never markup
+    window.grab().save(str(shots / "follow-ups-long-texts-es.png"))
