@@ -588,6 +588,7 @@ def _ruled_out_when(
         text = _relative_days(text, today)
         weekend = _WEEKEND.search(text)
         text, day, ambiguous, _, by_weekday, alternatives = _read_days(text, today, window_days)
+        by_weekday = by_weekday and not _THIS_WEEKDAY.search(each)  # "no puedo ir este jueves": that one only
         if re.search(rf"\b{_NEXT_WEEK}\b", text):
             week = today + timedelta(days=7 - today.weekday())
         elif re.search(r"\b(?:esta semana|this week)\b", text):
@@ -608,6 +609,8 @@ def _ruled_out_when(
     return tuple(sorted(days)), next(iter(parts)) if len(parts) == 1 else "", tuple(sorted(times))
 
 
+_THIS_WEEKDAY = re.compile(r"\b(?:este|this) (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday"
+                           r"|wednesday|thursday|friday|saturday|sunday)\b")
 _TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche)|later today)\b")
 
 # Phrases read by intents.py that must not leave words behind for the professional's name.

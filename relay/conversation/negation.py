@@ -20,6 +20,7 @@ _PART = (
 # A day or a part of the day, with the article or preposition that goes with it.
 _DAYISH = (
     rf"(?:(?:el |la |los |las |un |una |en la |por la |a la |en las |por las |on |on a |a |this |el dia |on the "
+    rf"|este (?={_WEEKDAY})"  # "no puedo ir este jueves"
     r"|in the )?"
     rf"(?:pasado manana|hoy|manana(?!s)|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"
     r"|fin de semana|finde|weekend|semana (?:que viene|proxima|siguiente|entrante)|(?:proxima|siguiente|otra) semana"
@@ -73,6 +74,7 @@ _NEG = (
     r"|no good"
     r"|impossible|is out)"
 )
+_THIS_THEN_OTHER = rf"este {_WEEKDAY}[\s,;.?!]+(?:\w+ ){{0,3}}?(?:el |la )?(?:otr[oa]|proxim[oa]|siguiente)\b"
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
 _A_WEEK = (r"(?:la |el )?(?:(?:otra|proxima|siguiente) semana|semana (?:que viene|proxima|siguiente|entrante))"
            r"\s*[?!.]*\s*$")  # the whole reply: never "no la otra semana, esta semana"
@@ -86,7 +88,9 @@ _RULED_OUT = (
     re.compile(
         # (a reply that is "no" and a week is the answer and the week wanted: "no la otra semana", as a wish kept
         # without its comma, is "no, la otra semana")
-        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no(?!(?<=^no)\s+{_A_WEEK})|ni|nor|tampoco"
+        # ("no este martes, el otro" asks for the one after it: never this one ruled out, the other one lost)
+        rf"\b(?:menos|excepto|salvo|except|but not|other than|not|no(?!(?<=^no)\s+{_A_WEEK})(?!\s+{_THIS_THEN_OTHER})"
+        r"|ni|nor|tampoco"
         rf"|(?:(?:que|q) )?no sea"
         rf"|ningun[oa]? (?:(?:que|q) sea|el|la)|nada|anything but)\s+({_DAYS_JOINED})\b"
     ),

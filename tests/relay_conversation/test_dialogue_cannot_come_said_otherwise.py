@@ -86,3 +86,24 @@ def test_no_time_or_not_arriving_that_day_is_cannot_come():
         assert "Jue 3 dic" not in days and "jueves 3 de diciembre" not in days and "miércoles 2 de diciembre" in days, \
             (message, days)
         assert "viernes 4 de diciembre" not in days or "viernes" not in message, (message, days)
+
+
+def test_this_thursday_ruled_out_is_that_thursday_only():
+    """"no puedo ir este jueves, ¿puede ser el próximo?" with only Friday 4's: «¿Cambio tu hora del viernes 4…?», and
+    after "sí" the days offered Thursday 3 first — the day they cannot come ("este jueves" was not read as ruled
+    out). Thursday 3 is left out now, and only it: the next Thursday they ask for is still there."""
+    from test_dialogue_move_which import FRI_16
+
+    for bookings, message, moved in (((FRI_16,), "no puedo ir este jueves, ¿puede ser el próximo?", "bk-8"),
+                                     ((THU_10,), "no puedo ir este jueves, ¿se puede cambiar?", "bk-7"),
+                                     ((THU_10,), "este jueves no puedo, me la cambias?", "bk-7")):
+        agent = ClinicAgent(*bookings)
+        chat = Chat(free(), appointments=agent)
+        assert "¿Cambio tu hora" in texts(chat.say(message)), message
+        days = texts(chat.say("sí")).split("reservada.")[-1]
+        assert "jueves 3 de diciembre" not in days and "viernes 4 de diciembre" in days, (message, days)
+        times = texts(chat.say("el jueves 10"))
+        assert "10 dic" in times or "jueves 10" in times, (message, times)
+        chat.say("1")
+        chat.say("sí")
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [(moved, "2026-12-10")], (message, agent.moved)
