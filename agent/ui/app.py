@@ -11,10 +11,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QLocale, QObject, QTimer, QUrl
+from PySide6.QtCore import QLocale, QObject, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -23,7 +23,7 @@ from agent.cli_texts import say
 from agent.events import BookingRecorded, FollowUpReceived, SlotsRefreshed
 from agent.followups import FollowUpBook, follow_up_path
 from agent.instance_lock import AgentAlreadyRunning, InstanceLock
-from agent.journal import BookingJournal
+from agent.journal import IN_PROGRESS, BookingJournal
 from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
 from agent.portal.links import appointment_link
@@ -54,6 +54,7 @@ Clock = Callable[[], datetime]
 STATUS_TICK_MS = 5_000  # the relay-outage clock and the tooltip
 ROWS_TICK_MS = 60_000  # day roll-over, and rows another process may have written
 QUIT_GRACE_MS = 40_000  # a stuck browser must not keep the app from quitting
+UNDER_WAY_AT_MOST = timedelta(minutes=10)  # a booking begun longer ago is a crash's leftover, not one under way
 
 
 def default_engine_factory(paths: AgentPaths, settings: AgentSettings, secrets: SecretStore) -> EngineLike:
@@ -315,14 +316,26 @@ class TrayApp(QObject):
         if self.quit_box is not None and self.quit_box.isVisible():
             self.quit_box.raise_()
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("quit.title"), self.tr("quit.body"),
+        body = self.tr("quit.body")
+        under_way = self._bookings_under_way()
+        if under_way:  # the window goes at once, the agent only once that booking is over: said before, not guessed
+            body += "\n\n" + self.tr("quit.under_way", names=", ".join(under_way))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("quit.title"), body,
                           QMessageBox.StandardButton.NoButton, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a patient's name is text, never markup
         self.quit_confirm_button = box.addButton(self.tr("quit.confirm"), QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton(self.tr("quit.cancel"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.buttonClicked.connect(lambda button: self.quit() if button is self.quit_confirm_button else None)
         self.quit_box = box
         box.open()
+
+    def _bookings_under_way(self) -> list[str]:
+        """The patients whose booking the agent is making right now (a stale row of a crash is not one)."""
+        now = self.clock()
+        return [entry.patient_name or self.tr("followups.no_name")
+                for entry in self.journal.recent(1, now=now)
+                if entry.status == IN_PROGRESS and entry.requested_at >= now - UNDER_WAY_AT_MOST]
 
     def open_settings(self, first_run: bool = False, focus: str = "") -> None:
         """The settings (or the first-run wizard); ``focus`` names the field to fix ("Corregir…")."""

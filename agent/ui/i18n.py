@@ -43,6 +43,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "While Cita Bridge is closed, patients who write on WhatsApp are handed to reception instead of "
         "booking by themselves.",
     ),
+    "quit.under_way": (
+        "Ahora mismo se está reservando la hora de {names}: Cita Bridge la termina antes de cerrarse (puede tardar "
+        "hasta un minuto).",
+        "A booking for {names} is under way right now: Cita Bridge finishes it before closing (it may take up to a "
+        "minute).",
+    ),
     "quit.confirm": ("Salir de todos modos", "Quit anyway"),
     "quit.cancel": ("Seguir funcionando", "Keep running"),
     "note.pause_ended.title": ("La pausa terminó", "The pause ended"),

@@ -87,3 +87,43 @@ def test_a_long_name_and_reason_cut_in_the_list_are_read_whole_on_hover(qtbot, a
     tags = next(r for r, item in enumerate(panel.rows) if item.id == "fu-tags")
     assert shown_tip(table.item(tags, 0).toolTip()) == "<b>Ana</b>"  # a name from Kommo is text, never markup
     window.grab().save(str(shots / "follow-ups-long-texts-es.png"))
+
+
+def test_quitting_while_a_booking_is_under_way_names_it_and_says_it_is_finished_first(qtbot, agent_paths,
+                                                                                       plaintext_keyring, make_app,
+                                                                                       engines, shots):
+    from datetime import timedelta
+
+    from PySide6.QtCore import Qt
+
+    from agent.journal import BookingJournal
+
+    configure(agent_paths)
+    journal = BookingJournal(agent_paths.journal_file)
+    now = datetime.now(UTC)
+    # a crash's leftover from yesterday is no booking under way; Ana's began a moment ago
+    journal.begin("k-old", "slot-old", "Pedro Viejo", "+56 9 1111 0000", start=clinic_time(0, 9, 0),
+                  professional="Dr. Andrés Pérez", now=now - timedelta(hours=20))
+    journal.begin("k-now", "slot-now", "Ana Pérez", "+56 9 1234 5678", start=clinic_time(1, 12, 0),
+                  professional="Dra. Camila Soto", now=now - timedelta(seconds=5))
+    app = make_app(tray_available=True)
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    row = next(r for r in app.window.model.rows if r.text("patient") == "Ana Pérez")
+    assert row.text("status") == "Reservando…"  # what the receptionist sees in the list
+
+    app.tray.quit_action.trigger()
+    box = app.quit_box
+    assert box is not None and box.isVisible()
+    text = box.text()
+    assert "derivados a recepción" in text
+    assert "Ahora mismo se está reservando la hora de Ana Pérez: Cita Bridge la termina antes de cerrarse" in text
+    assert "Pedro Viejo" not in text
+    box.grab().save(str(shots / "quit-warning-booking-under-way-es.png"))
+    keep = next(b for b in box.buttons() if b.text() == "Seguir funcionando")
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    assert not app.quitting and not engines[0].stopped
+
+    journal.mark_booked("k-now", "b-now", clinic_time(1, 12, 0), clinic_time(1, 12, 30), "Dra. Camila Soto")
+    app.tray.quit_action.trigger()  # once it is booked, quitting leaves nothing half done: no such line
+    assert "se está reservando" not in app.quit_box.text()
