@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -421,7 +421,15 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     full = text
     ruled_out: tuple[str, ...] = ()
     folded = _spelled(negated_bounds(_later_than_said(fold(message[:MAX_READ]))), names)
-    first_intent = detect(full, True).intent if may_rule_out(folded) else ""
+    first = detect(full, True) if may_rule_out(folded) else None
+    first_intent = first.intent if first is not None else ""
+    moved_on = False  # "I won't be able to make it thursday, the following week?": not kept, and when to go instead
+    if first is not None and first.intent == "cancel" and first.tentative:
+        kept, ruled_out = rule_out(folded)
+        moved_on = bool(ruled_out) and (names_a_day(kept) or asks_another_day(kept))
+        ruled_out = ruled_out if moved_on else ()
+        if moved_on:
+            text = _prepare(kept, names)
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
         if ruled_out and first_intent == "reschedule" and not (names_a_day(kept) or asks_another_day(kept)):
@@ -490,6 +498,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         if asks_about_clinic(full) and not said_when:  # "¿cuánto cuesta una limpieza dental?"
             said, specialty = "", ""
     wishes = detect(full, bool(said))
+    if moved_on and wishes.intent == "cancel" and wishes.tentative:
+        wishes = replace(wishes, intent="reschedule", tentative=False)
     if wishes.any_professional:
         named = ()
     if wishes.intent in ("person", "stop"):

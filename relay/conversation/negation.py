@@ -70,6 +70,7 @@ _NEG = (
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
     r"|(?:me )?es posible|hay caso)|me complica"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized
+    r"|(?:wo ?n(?:'| )?t|will not) be able to|(?:am|'m|m) not able to|unable to"  # "I won't be able to make it"
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
     r"|no good"
     r"|impossible|is out)"

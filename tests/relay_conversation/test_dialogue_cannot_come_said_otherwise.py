@@ -107,3 +107,33 @@ def test_this_thursday_ruled_out_is_that_thursday_only():
         chat.say("1")
         chat.say("sí")
         assert [(old, new[:10]) for old, new in agent.moved.values()] == [(moved, "2026-12-10")], (message, agent.moved)
+
+
+def test_cannot_come_then_another_week_asked_with_only_a_question_mark_moves_it():
+    """"I won't be able to make it thursday, the following week?" with Thursday 3's was «You have no appointment on
+    Thursday 10 December; the one I have is another: Shall I cancel your appointment on Thursday 3…?» (Thursday of
+    the following week read as the day named) and "yes" cancelled it; "no alcanzo a llegar el jueves, la otra
+    semana?" was «¿Cancelo…?» too. The week after it is where to go: «¿Cambio…?» / «Shall I change…?», and the days
+    from next week without the Thursdays; nothing cancelled but by the move."""
+    from conversation_kit import EN
+
+    for english, message in (
+            (True, "I won't be able to make it thursday, the following week?"),
+            (True, "won't be able to make it thursday, next week works?"),
+            (False, "no alcanzo a llegar el jueves, la otra semana?"),
+            (False, "no me da el tiempo el jueves. la proxima semana")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert ("Shall I change your appointment on Thursday 3" if english else "¿Cambio tu hora del jueves 3") \
+            in asked and "no appointment" not in asked, (message, asked)
+        days = texts(chat.say("yes" if english else "sí"))
+        first = "1. Monday 7 December" if english else "1. lunes 7 de diciembre"
+        assert first in days and "10 de diciembre" not in days and "Thursday 10" not in days, (message, days)
+        chat.say("1")
+        chat.say("1")
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")] \
+            and not agent.cancelled, (message, agent.moved)
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent, clinic=EN)
+    assert "Shall I cancel your appointment on Thursday 3" in texts(chat.say("I won't be able to make it thursday"))
