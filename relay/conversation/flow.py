@@ -1086,13 +1086,15 @@ def _theirs_that_day_moved(ctx: Context, bookings: Sequence[WireBooking], wish: 
     — never a second appointment beside it. Not "otra hora para el lunes, el jueves no puedo" (one more), nor another
     person's new one."""
     norm = normalize(wish)
-    if (not bookings or not comes_another_day(norm) or wants_another(norm) or for_someone_else(norm)
+    asked = comes_another_day(norm) or "?" in wish  # "can't do thursday, next week?": asked with its question mark
+    if (not bookings or not asked or wants_another(norm) or for_someone_else(norm)
             or wants_several(norm) or asks_to_book(norm) or _WANTS_ONE.search(norm)):  # "quiero hora, no puedo
         # el jueves, ¿puede ser el lunes?": a new one asked for in words (whether it moves theirs is asked, as before)
         return False
     reading = read_message(ctx, None, wish)
     that_day = [b for b in bookings if datetime.fromisoformat(b.start).date() in reading.skip_days]
-    return len(that_day) == 1 and reading.day is not None and reading.day not in reading.skip_days
+    return len(that_day) == 1 and (reading.day is not None and reading.day not in reading.skip_days
+                                   or reading.day is None and reading.week is not None)  # "…, next week?"
 
 
 def _a_new_one_beside_a_day_it_cannot(norm: str) -> bool:

@@ -137,3 +137,29 @@ def test_cannot_come_then_another_week_asked_with_only_a_question_mark_moves_it(
     agent = ClinicAgent(THU_10)
     chat = Chat(free(), appointments=agent, clinic=EN)
     assert "Shall I cancel your appointment on Thursday 3" in texts(chat.say("I won't be able to make it thursday"))
+
+
+def test_a_day_ruled_out_then_a_week_asked_with_a_question_mark_moves_theirs_that_day():
+    """"can't do thursday, next week?" ("no puedo el jueves, la otra semana?") with Thursday 3's was «You already have
+    an appointment on Thursday 3… Would you like one more, to change it or to cancel it?», the week asked for lost:
+    it is that one moved now («Shall I change…?», the days from next week); "can't do thursday" alone and a new one
+    asked for in words still ask which."""
+    from conversation_kit import EN
+
+    for english, message in ((True, "can't do thursday, next week?"), (False, "no puedo el jueves, la otra semana?"),
+                             (False, "el jueves no puedo, ¿la semana que viene?")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert ("Shall I change your appointment on Thursday 3" if english else "¿Cambio tu hora del jueves 3") \
+            in asked, (message, asked)
+        days = texts(chat.say("yes" if english else "sí"))
+        assert ("1. Monday 7 December" if english else "1. lunes 7 de diciembre") in days, (message, days)
+        assert not agent.cancelled and not agent.moved
+    for english, message in ((True, "can't do thursday"), (False, "quiero hora con medicina general, el jueves no"
+                                                                  " puedo, la otra semana?")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert "one more, to change it or to cancel it" in asked or "una hora más, cambiarla o cancelarla" in asked, \
+            (message, asked)
