@@ -163,3 +163,29 @@ def test_a_day_ruled_out_then_a_week_asked_with_a_question_mark_moves_theirs_tha
         asked = texts(chat.say(message))
         assert "one more, to change it or to cancel it" in asked or "una hora más, cambiarla o cancelarla" in asked, \
             (message, asked)
+
+
+def test_their_son_cannot_come_on_his_day_is_his_appointment_asked_about():
+    """With the mother's appointment on Friday 4 and her son's on Thursday 3, "mi hijo no puede ir el jueves, ¿se
+    puede cambiar?" was «Ya tienes 2 horas reservadas… ¿Quieres una hora más, cambiar una o cancelar una?» ("no
+    puede ir", said of another, was not read as cannot come): his is asked about now, «¿Cambio la hora de Tomás
+    Pérez del jueves 3…?» («¿Cancelo…?» for "no va a poder ir"), nothing done before the yes and never hers."""
+    from wire.appointments import WireBooking
+
+    son = WireBooking("bk-s", "2026-12-03T15:00:00-03:00", "2026-12-03T15:30:00-03:00", "Dra. Ana Soto",
+                      patient="Tomás Pérez")
+    mother = WireBooking("bk-m", "2026-12-04T09:00:00-03:00", "2026-12-04T09:30:00-03:00", "Dra. Ana Soto",
+                         patient="Ana Pérez")
+    for message, asked_for in (("mi hijo no puede ir el jueves, ¿se puede cambiar?", "¿Cambio la hora de Tomás Pérez"),
+                               ("mi hija no va a poder asistir el jueves, la otra semana puede ser?",
+                                "¿Cambio la hora de Tomás Pérez"),
+                               ("mi hijo no va a poder ir el jueves", "¿Cancelo la hora de Tomás Pérez")):
+        agent = ClinicAgent(son, mother)
+        chat = Chat(free(), appointments=agent, name="Ana Pérez")
+        asked = texts(chat.say(message))
+        assert f"{asked_for} del jueves 3" in asked and not agent.cancelled and not agent.moved, (message, asked)
+        after = texts(chat.say("sí"))
+        if "Cancelo" in asked_for:
+            assert list(agent.cancelled.values()) == ["bk-s"], (message, after)
+        else:
+            assert "jueves 3 de diciembre" not in after.split("reservada.")[-1] and not agent.cancelled, (message, after)
