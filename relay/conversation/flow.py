@@ -1520,7 +1520,8 @@ _ONLY_IF = re.compile(r"\b(?:ir sol[oa]|sin (?:mi|mis|un|una|alguien|acompan\w*|
 _NO_OTHER = re.compile(r"\bningun\w* otr\w*|\botr\w* que no sea\b|\bany other\b")  # "no iré a ninguna otra"
 _IF_I_CANNOT = re.compile(r"^\W*(?:y )?si no\b")
 _CANT_SAID = re.compile(
-    r"\b(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)?"
+    r"\b(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
+    r"(?:ir|asistir|llegar)?"
     r"|\b(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b(?! tarde| a tiempo)"
     r"|\bno me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
     r"|\b(?:ya )?no (?:la )?(?:voy a )?necesit\w*|\bya no (?:la )?quiero\b|\bno ire\b|\bno iremos\b"

@@ -99,7 +99,8 @@ _CANCEL = re.compile(
 )
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
 _CANT_GO = re.compile(
-    r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder )?(?:ir|asistir|llegar)"
+    r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
+    r"(?:ir|asistir|llegar)"
     # "mi hijo no puede ir", "mis papás no van a poder asistir": the one whose appointment it is
     r"|(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder|alcanza a) (?:ir|asistir|llegar)"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"

@@ -65,7 +65,7 @@ _NEG = (
     # "no puede", "no pueden", "no podrá": someone else's day ruled out as well ("hora para mi hijo, el jueves no
     # puede")
     r"(?:no (?:puedo|podre|podria|podemos|voy a poder|vamos a poder|alcanzo|pueden|puede|podran|podra|podrian"
-    r"|podriamos|podremos|va a poder|van a poder|alcanzan|alcanzamos|alcanza"
+    r"|podriamos|podremos|va a poder|van a poder|alcanzan|alcanzamos|alcanza|voy a alcanzar|vamos a alcanzar"
     r"|llego|llegamos|llegare|llegaremos|me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
     r"|(?:me )?es posible|hay caso)|me complica"

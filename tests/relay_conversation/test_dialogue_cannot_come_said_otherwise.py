@@ -189,3 +189,18 @@ def test_their_son_cannot_come_on_his_day_is_his_appointment_asked_about():
             assert list(agent.cancelled.values()) == ["bk-s"], (message, after)
         else:
             assert "jueves 3 de diciembre" not in after.split("reservada.")[-1] and not agent.cancelled, (message, after)
+
+
+def test_not_going_to_make_it_there_in_time_is_cannot_come():
+    """"no voy a alcanzar a llegar el jueves" with Thursday 3's was «Ya tienes hora el jueves 3… ¿Quieres una hora
+    más, cambiarla o cancelarla?»; it is cannot come now: «¿Cancelo…?» (a week after it: «¿Cambio…?», the days from
+    next week)."""
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("no voy a alcanzar a llegar el jueves"))
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-7"]
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cambio tu hora del jueves 3" in texts(chat.say("no vamos a alcanzar a llegar el jueves, la otra semana?"))
+    assert "1. lunes 7 de diciembre" in texts(chat.say("sí")) and not agent.cancelled
