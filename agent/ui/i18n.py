@@ -365,6 +365,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "settings.password_saved": ("(guardada: escriba para cambiarla)", "(saved: type to change it)"),
     "settings.test_login": ("Probar acceso", "Test login"),
     "settings.testing": ("Probando…", "Testing…"),
+    "settings.testing_slow": ("La agenda web tarda en responder… {seconds} s (se deja de esperar a los {limit} s).",
+                              "The clinic web app is slow to answer… {seconds} s (gives up after {limit} s)."),
     "settings.save_untested": ("Seguir sin probar el acceso", "Go on without testing the login"),
     "settings.relay": ("Servidor de WhatsApp", "WhatsApp relay"),
     "settings.relay_url": ("Dirección del servidor", "Relay address"),

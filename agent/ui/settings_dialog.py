@@ -6,12 +6,13 @@ and an empty field keeps it. "Probar acceso" runs the real driver on the engine'
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from agent.logging_setup import register_secret
+from agent.login_check import LOGIN_TIMEOUT_S
 from agent.login_gate import mark_tested, mark_untested
 from agent.paths import AgentPaths
 from agent.portal.registry import describe_drivers
@@ -44,6 +46,7 @@ from agent.ui.status import attempts_left_text
 
 LANGUAGE_CHOICES = (("", None), ("es", "Español"), ("en", "English"))
 OK_COLOR, FAIL_COLOR = "#0B6A2E", "#B3261E"
+SLOW_TEST_AFTER_S = 5  # a login test still running this long says it is waiting, and how long it waits at most
 
 
 class SettingsEditor(QObject):
@@ -114,6 +117,11 @@ class SettingsEditor(QObject):
         self.test_button.clicked.connect(self.test_login)
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
+        # A web app that takes the connection and never answers kept "Probando…" for 90 s with nothing else said.
+        self.test_started = 0.0
+        self.test_timer = QTimer(self)
+        self.test_timer.setInterval(1000)
+        self.test_timer.timeout.connect(self._show_waiting)
         self.test_result.setTextFormat(Qt.TextFormat.PlainText)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
@@ -294,9 +302,21 @@ class SettingsEditor(QObject):
         self.test_button.setEnabled(False)
         self.test_button.setText(self.tr("settings.testing"))
         self.test_result.setText("")
+        self.test_started = time.monotonic()
+        self.test_timer.start()
         self.bridge.test_login(candidate, password, self.paths.portal_work_dir, self._login_done)
 
+    def _show_waiting(self) -> None:
+        waited = int(time.monotonic() - self.test_started)
+        if waited < SLOW_TEST_AFTER_S or not shiboken6.isValid(self.test_result):
+            return
+        self.test_result.setStyleSheet(f"color: {theme.MUTED};")
+        self.test_result.setText(self.tr("settings.testing_slow", seconds=waited, limit=int(LOGIN_TIMEOUT_S)))
+        self._fit_result_height()
+
     def _login_done(self, result: Any, error: BaseException | None) -> None:
+        if shiboken6.isValid(self.test_timer):
+            self.test_timer.stop()
         if not shiboken6.isValid(self.test_button):
             return  # the dialog was closed while the browser was still trying
         self.test_button.setEnabled(True)
@@ -319,6 +339,9 @@ class SettingsEditor(QObject):
     def _show_login_result(self, ok: bool, text: str) -> None:
         self.test_result.setStyleSheet(f"color: {OK_COLOR if ok else FAIL_COLOR}; font-weight: 600;")
         self.test_result.setText(("✓ " if ok else "✕ ") + text)
+        self._fit_result_height()
+
+    def _fit_result_height(self) -> None:
         # A wrapped label in a form does not ask for its height by itself: a long warning would be cut.
         width = max(self.test_result.width(), self.portal_url.width(), 300)
         self.test_result.setMinimumHeight(self.test_result.heightForWidth(width))

@@ -127,3 +127,55 @@ def test_quitting_while_a_booking_is_under_way_names_it_and_says_it_is_finished_
     journal.mark_booked("k-now", "b-now", clinic_time(1, 12, 0), clinic_time(1, 12, 30), "Dra. Camila Soto")
     app.tray.quit_action.trigger()  # once it is booked, quitting leaves nothing half done: no such line
     assert "se está reservando" not in app.quit_box.text()
+
+
+def test_a_web_app_that_never_answers_the_login_test_is_said_to_be_slow_while_waiting(qtbot, agent_paths,
+                                                                                      plaintext_keyring, monkeypatch,
+                                                                                      shots):
+    """First start: "Probar acceso" against a web app that takes the connection and never answers (90 s with the
+    real driver) says, while it waits, that the web app is slow and when the test gives up."""
+    import asyncio
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    from agent.secrets import SecretStore
+    from agent.settings import AgentSettings
+    from agent.ui import settings_dialog
+    from agent.ui.engine_bridge import EngineBridge
+    from agent.ui.i18n import Translator
+    from agent.ui.settings_dialog import FirstRunWizard, SettingsEditor
+
+    monkeypatch.setattr(settings_dialog, "SLOW_TEST_AFTER_S", 1, raising=False)
+    answer = threading.Event()
+
+    async def slow_web_app(settings, password, work_dir):
+        while not answer.is_set():
+            await asyncio.sleep(0.05)
+        return type("Check", (), {"ok": False, "code": "portal_down", "message": "no answer"})()
+
+    bridge = EngineBridge(login_checker=slow_web_app)
+    settings = AgentSettings(portal_kind="demo", portal_url="https://agenda.clinica-aromos.cl", portal_user="recepcion")
+    editor = SettingsEditor(agent_paths, SecretStore(agent_paths.keyring_service), settings, bridge, Translator("es"))
+    wizard = FirstRunWizard(editor)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    try:
+        editor.portal_password.setText("una-clave")
+        qtbot.mouseClick(editor.test_button, Qt.MouseButton.LeftButton)
+        assert editor.test_button.text() == "Probando…" and not editor.test_button.isEnabled()
+        qtbot.waitUntil(lambda: editor.test_result.text().startswith("La agenda web tarda en responder…"),
+                        timeout=5_000)
+        assert editor.test_result.text().endswith("s (se deja de esperar a los 90 s).")
+        assert editor.test_result.isVisible()
+        wizard.grab().save(str(shots / "first-run-wizard-slow-web-app-es.png"))
+
+        with qtbot.waitSignal(editor.login_checked, timeout=10_000):
+            answer.set()
+        assert editor.test_result.text() == "✕ La agenda web no responde."
+        assert editor.test_button.text() == "Probar acceso" and editor.test_button.isEnabled()
+        qtbot.wait(1_500)  # the waiting note does not come back over the answer
+        assert editor.test_result.text() == "✕ La agenda web no responde."
+    finally:
+        answer.set()
+        bridge.shutdown()
