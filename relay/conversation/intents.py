@@ -122,6 +122,11 @@ _CANT_GO_THEN = re.compile(
 _NOT_ABLE = re.compile(r"\bno (?:puedo|podria|podemos|podriamos|puede|pueden|podra|podre|podremos)\b")
 
 
+# "no puedo ir sola", "mi hija no puede ir sola, ¿puedo acompañarla?": how they come, never that they will not
+_NOT_ALONE = re.compile(r"\b(?:ir|asistir|llegar) (?:sol[oa]s?|sin (?:compan\w*|acompan\w*|alguien)|en ayunas)\b"
+                        r"|\b(?:come|go|make it) alone\b")
+
+
 def comes_another_day(norm: str) -> bool:
     """ "¿Puedo ir el lunes?", "¿puede ser mañana?", "can I come monday?": a day asked for, to come then."""
     return _COME_ANOTHER_DAY.search(norm) is not None
@@ -524,13 +529,13 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     elif (_CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text)
                                      or _COME_ANOTHER_DAY.search(_NOT_ABLE.sub(" ", text) if _CANCEL.search(text)
                                                                  else text))
-          and not new_one_for_another(text)):
+          and not new_one_for_another(text) and not _NOT_ALONE.search(text)):
         # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir", "I can't make
         # it thursday, can I come monday instead?": a move
         intent = "reschedule"
     elif _CANCEL.search(text):
         intent = "cancel"
-    elif _CANT_GO.search(text) and not new_one_for_another(text):
+    elif _CANT_GO.search(text) and not new_one_for_another(text) and not _NOT_ALONE.search(text):
         intent, tentative = "cancel", True
     elif _MY_BOOKINGS.search(_INFO.sub(" ", text)):  # "¿cuál es el horario de atención?" asks about the clinic
         intent = "my_bookings"

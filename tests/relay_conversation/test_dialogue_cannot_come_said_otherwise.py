@@ -204,3 +204,20 @@ def test_not_going_to_make_it_there_in_time_is_cannot_come():
     chat = Chat(free(), appointments=agent)
     assert "¿Cambio tu hora del jueves 3" in texts(chat.say("no vamos a alcanzar a llegar el jueves, la otra semana?"))
     assert "1. lunes 7 de diciembre" in texts(chat.say("sí")) and not agent.cancelled
+
+
+def test_not_going_alone_is_never_asked_as_a_cancel():
+    """"mi hija no puede ir sola, ¿puedo acompañarla?" ("no puedo ir sola, ¿puedo ir con mi hija?") with Thursday 3's
+    was «¿Cancelo tu hora del jueves 3…?», and the habitual "sí" cancelled it: how they come was read as not coming.
+    Their appointment is shown with what can be done (nothing cancelled); "…, cancélala" still asks «¿Cancelo…?»."""
+    for message in ("mi hija no puede ir sola, ¿puedo acompañarla?", "no puedo ir sola, puedo ir con mi hija?",
+                    "no puedo ir solo el jueves, puede ir alguien conmigo?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert "¿Cancelo" not in asked and "¿Cambio" not in asked, (message, asked)
+        chat.say("sí")
+        assert not agent.cancelled and not agent.moved, message
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("no puedo ir sola el jueves, cancelala"))
