@@ -253,6 +253,9 @@ def _listed(
         only = state.bookings[0]
         if said is not None and state.intent == "reschedule" and _start(only).date() in said.skip_days:
             said = None  # "no puedo el jueves, ¿puedo ir el lunes?": Thursday's named, Monday is where it goes
+        elif (said is not None and state.intent == "reschedule"
+              and (_start(only).hour, _start(only).minute) in said.skip_times):
+            said = None  # "no puedo ir a las 10 el jueves, ¿puede ser a las 11?": theirs at 10, 11 where it goes
         elif (said is not None and state.intent == "reschedule" and said.skip_days
               and said.day not in said.skip_days):  # "no puedo ir el viernes, ¿puedo ir el lunes?" ("…, ¿la otra
             # semana?") with Thursday's:

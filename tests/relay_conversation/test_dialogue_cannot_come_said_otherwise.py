@@ -221,3 +221,22 @@ def test_not_going_alone_is_never_asked_as_a_cancel():
     agent = ClinicAgent(THU_10)
     chat = Chat(free(), appointments=agent)
     assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("no puedo ir sola el jueves, cancelala"))
+
+
+def test_the_time_they_cannot_come_at_is_theirs_never_told_they_have_none_like_it():
+    """"no puedo ir a las 10 el jueves, ¿puede ser a las 11?" with Thursday 3's at 10:00 was «No tienes una hora así;
+    la que tengo anotada es otra: ¿Cambio tu hora del jueves 3… a las 10:00…?» — false: it is that one (11 is
+    where it goes). Now only «¿Cambio tu hora del jueves 3 … a las 10:00…?», "sí" proposes Thursday 3 at 11:00 and
+    a second "sí" moves it there; nothing cancelled before."""
+    for message in ("no puedo ir a las 10 el jueves, ¿puede ser a las 11?",
+                    "no llego a las 10 el jueves, puede ser a las 11?",
+                    "no voy a poder ir a las 10 el jueves, se puede a las 11?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert "¿Cambio tu hora del jueves 3" in asked and "No tienes" not in asked, (message, asked)
+        after = texts(chat.say("sí"))
+        assert "¿Confirmo el jueves 3 de diciembre a las 11:00" in after and not agent.cancelled \
+            and not agent.moved, (message, after)
+        chat.say("sí")
+        assert [(old, new[:13]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-03T11")], message
