@@ -595,6 +595,9 @@ _BEFORE_THE_KIN = frozenset("la el las los the a an also tambien please porfa po
 _THEIR_APPOINTMENT = re.compile(
     rf"\b(?:cancel|cambi|anul|mover|muev|reagend)\w* (?:la |el )?(?:(?:hora|cita|consulta|turno|control) )?"
     rf"(?:de|del|para) (?:mi|mis|la|el) {RELATIVE}\b"
+    # "mi hijo no puede ir el jueves", "my son can't make it thursday": the one who will not come is another
+    rf"|\b(?:mi|mis|my) {RELATIVE} (?:ya )?(?:no (?:puede|pueden|podra|podran|va a poder|van a poder|alcanza a"
+    r"|alcanzan a) (?:ir|asistir|llegar)|(?:can ?t|cannot|won ?t be able to) (?:make it|come|go))\b"
 )
 
 

@@ -240,3 +240,21 @@ def test_the_time_they_cannot_come_at_is_theirs_never_told_they_have_none_like_i
             and not agent.moved, (message, after)
         chat.say("sí")
         assert [(old, new[:13]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-03T11")], message
+
+
+def test_their_son_cannot_come_with_only_the_writers_appointment_is_told_so():
+    """"mi hijo no puede ir el jueves" ("my son can't make it thursday") from a phone with only the writer's own
+    Thursday 3 was asked «¿Cambio tu hora del jueves 3…?» («Shall I cancel your appointment…?») as if the son's were
+    hers. Now she is told first: «No encontré una hora de esa persona; con este número tengo anotada solo esta:»
+    before the question (it may be the one booked for him under her name), nothing done before the yes."""
+    from conversation_kit import EN
+
+    for english, message in ((False, "mi hijo no puede ir el jueves"),
+                             (False, "mi mamá no va a poder ir el jueves, cancélala"),
+                             (True, "my son can't make it thursday")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN) if english else Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert ("I found no appointment of that person's" if english else "No encontré una hora de esa persona") \
+            in asked and ("Thursday 3" in asked or "jueves 3" in asked), (message, asked)
+        assert not agent.cancelled and not agent.moved
