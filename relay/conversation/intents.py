@@ -122,6 +122,9 @@ _CANT_GO_THEN = re.compile(
 _NOT_ABLE = re.compile(r"\bno (?:puedo|podria|podemos|podriamos|puede|pueden|podra|podre|podremos)\b")
 
 
+# Beside "no puedo ir": "¿se puede cambiar?", "¿la pueden mover?", "¿me la puedes correr?": a move, no day said
+_MOVE_ASKED = re.compile(r"\b(?:se|la|lo|me la|me lo) (?:puede|podria|pueden|podrian|puedes|podrias|podemos|puedo"
+                         r"|podre) (?:cambiar|mover|correr|pasar|postergar|reagendar|reprogramar)\b")
 # "no puedo ir sola", "mi hija no puede ir sola, ¿puedo acompañarla?": how they come, never that they will not
 _NOT_ALONE = re.compile(r"\b(?:ir|asistir|llegar) (?:sol[oa]s?|sin (?:compan\w*|acompan\w*|alguien)|en ayunas)\b"
                         r"|\b(?:come|go|make it) alone\b")
@@ -527,6 +530,7 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):
         intent = "reschedule"
     elif (_CANT_GO.search(text) and (_OTHER_DAY.search(text) or _NEW_ONE_FOR.search(text)
+                                     or (_MOVE_ASKED.search(text) and not _CANCEL.search(text))
                                      or _COME_ANOTHER_DAY.search(_NOT_ABLE.sub(" ", text) if _CANCEL.search(text)
                                                                  else text))
           and not new_one_for_another(text) and not _NOT_ALONE.search(text)):

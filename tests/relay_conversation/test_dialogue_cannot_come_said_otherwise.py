@@ -258,3 +258,21 @@ def test_their_son_cannot_come_with_only_the_writers_appointment_is_told_so():
         assert ("I found no appointment of that person's" if english else "No encontré una hora de esa persona") \
             in asked and ("Thursday 3" in asked or "jueves 3" in asked), (message, asked)
         assert not agent.cancelled and not agent.moved
+
+
+def test_cannot_come_and_whether_it_can_be_changed_is_a_move_never_a_cancel():
+    """"no puedo ir, ¿se puede cambiar?" ("no llego, ¿se puede mover?", "no voy a poder ir, ¿me la puedes correr?")
+    with Thursday 3's was «¿Cancelo tu hora del jueves 3…?» and the habitual "sí" cancelled the appointment they
+    asked to move. It is «¿Cambio tu hora del jueves 3…?» now, and "sí" shows the days (the old one kept until the
+    new one is booked); "no puedo ir, ¿se puede cancelar?" still asks «¿Cancelo…?»."""
+    for message in ("no puedo ir, se puede cambiar?", "no llego, ¿se puede mover?",
+                    "hola, me da lata pero no alcanzo a llegar, se puede mover?",
+                    "no voy a poder ir, me la puedes correr?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert "¿Cambio tu hora del jueves 3" in asked, (message, asked)
+        assert "Elige la nueva hora" in texts(chat.say("sí")) and not agent.cancelled, message
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("no puedo ir, se puede cancelar?"))
