@@ -403,8 +403,11 @@ class BookingsWindow(QMainWindow):
             label.setTextFormat(Qt.TextFormat.RichText)
         snap = status.snapshot
         if snap is not None:
-            link_detail = getattr(snap, "link_detail", "")  # the real engine says why a connection failed
-            self.relay_label.setToolTip("\n".join(t for t in (snap.relay, link_detail) if t))
+            link_detail = getattr(snap, "link_detail", "")  # the real engine says why a connection failed (English)
+            lines = [snap.relay]
+            if link_detail and snap.link != "connected":  # said in the receptionist's words; the engine's for support
+                lines += [self.tr("tip.link_retrying"), self.tr("tip.technical", detail=link_detail)]
+            self.relay_label.setToolTip("\n".join(t for t in lines if t))
             self.portal_label.setToolTip(snap.portal_detail)
 
         self._banner("paused", self.tr("banner.paused") if status.paused else "")
