@@ -124,7 +124,8 @@ _NOT_ABLE = re.compile(r"\bno (?:puedo|podria|podemos|podriamos|puede|pueden|pod
 
 # Beside "no puedo ir": "¿se puede cambiar?", "¿la pueden mover?", "¿me la puedes correr?": a move, no day said
 _MOVE_ASKED = re.compile(r"\b(?:se|la|lo|me la|me lo) (?:puede|podria|pueden|podrian|puedes|podrias|podemos|puedo"
-                         r"|podre) (?:cambiar|mover|correr|pasar|postergar|reagendar|reprogramar)\b")
+                         r"|podre) (?:cambiar|mover|correr|pasar|postergar|reagendar|reprogramar)\b"
+                         r"|\b(?:can|could) (?:it|that|this) be (?:change|move|reschedule)d?\b")
 # "no puedo ir sola", "mi hija no puede ir sola, ¿puedo acompañarla?": how they come, never that they will not
 _NOT_ALONE = re.compile(r"\b(?:ir|asistir|llegar) (?:sol[oa]s?|sin (?:compan\w*|acompan\w*|alguien)|en ayunas)\b"
                         r"|\b(?:come|go|make it) alone\b")

@@ -71,6 +71,7 @@ _NEG = (
     r"|(?:me )?es posible|hay caso)|me complica"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized
     r"|(?:wo ?n(?:'| )?t|will not) be able to|(?:am|'m|m) not able to|unable to"  # "I won't be able to make it"
+    r"|(?:wo ?n(?:'| )?t|will not)(?= (?:make it|come|be there))"  # "I won't make it thursday"
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
     r"|no good"
     r"|impossible|is out)"

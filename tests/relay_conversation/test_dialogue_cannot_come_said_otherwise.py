@@ -276,3 +276,20 @@ def test_cannot_come_and_whether_it_can_be_changed_is_a_move_never_a_cancel():
     agent = ClinicAgent(THU_10)
     chat = Chat(free(), appointments=agent)
     assert "¿Cancelo tu hora del jueves 3" in texts(chat.say("no puedo ir, se puede cancelar?"))
+
+
+def test_cant_make_it_and_can_it_be_changed_is_a_move_in_english_too():
+    """"I can't make it, can it be changed?" with Thursday 3's was «Shall I cancel your appointment on Thursday 3…?»
+    and "yes" cancelled the appointment they asked to change; "I won't make it thursday, is it possible to change
+    it?" offered Thursday 3 among the new days. Now «Shall I change…?», and Thursday 3 left out when it was said."""
+    from conversation_kit import EN
+
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent, clinic=EN)
+    assert "Shall I change your appointment on Thursday 3" in texts(chat.say("I can't make it, can it be changed?"))
+    assert "Pick the new time" in texts(chat.say("yes")) and not agent.cancelled
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent, clinic=EN)
+    chat.say("I won't make it thursday, is it possible to change it?")
+    days = texts(chat.say("yes")).split("booked.")[-1]
+    assert "Thursday 3 December" not in days and "Friday 4 December" in days, days
