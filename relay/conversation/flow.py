@@ -1807,7 +1807,10 @@ def _yes_kind(state: ConversationState) -> str:
 
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
 # "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
-_OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)|(?:la|el) otr[ao]|not that one"
+# (never "la otra semana", "el otro jueves": a time asked for)
+_OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)"
+                        r"|(?:la|el) otr[ao](?! (?:semana|dia|fecha|mes|lunes|martes|miercoles|jueves|viernes|sabado"
+                        r"|domingo)\b)|not that one"
                         r"|the other one|wrong one)\b"
                         r"|^no+[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")  # "no, la que tengo con la doctora"
 # "cambia la otra" while a move's new time is being chosen: another of the patient's appointments ("el otro jueves"

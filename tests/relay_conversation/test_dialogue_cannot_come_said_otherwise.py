@@ -293,3 +293,22 @@ def test_cant_make_it_and_can_it_be_changed_is_a_move_in_english_too():
     chat.say("I won't make it thursday, is it possible to change it?")
     days = texts(chat.say("yes")).split("booked.")[-1]
     assert "Thursday 3 December" not in days and "Friday 4 December" in days, days
+
+
+def test_at_shall_i_cancel_the_other_week_asked_for_is_a_move_never_a_yes():
+    """At «¿Cancelo tu hora del jueves 3…?», "no puedo ir el jueves, la otra semana puede ser?" ("es que no alcanzo
+    a llegar el jueves, la otra semana?") was «Perdona, no te entendí… ¿Cancelo…?» ("la otra semana" read as "the
+    other one" of their appointments) and the "sí" that followed cancelled it. It is the move now: «Elige la nueva
+    hora…» with the days from next week, Thursday's kept until the new one is booked."""
+    for message in ("no puedo ir el jueves, la otra semana puede ser?",
+                    "es que no alcanzo a llegar el jueves, la otra semana?",
+                    "es que no me da el tiempo el jueves, la otra semana?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("quiero cancelar mi hora")
+        days = texts(chat.say(message))
+        assert "Elige la nueva hora" in days and "1. lunes 7 de diciembre" in days, (message, days)
+        chat.say("1")
+        chat.say("1")
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")] \
+            and not agent.cancelled, (message, agent.moved)
