@@ -408,7 +408,10 @@ class BookingsWindow(QMainWindow):
             if link_detail and snap.link != "connected":  # said in the receptionist's words; the engine's for support
                 lines += [self.tr("tip.link_retrying"), self.tr("tip.technical", detail=link_detail)]
             self.relay_label.setToolTip("\n".join(t for t in lines if t))
-            self.portal_label.setToolTip(snap.portal_detail)
+            # the engine's own words are English: the state in the receptionist's words first, those for support
+            detail = snap.portal_detail
+            self.portal_label.setToolTip(
+                status.portal_text(self.tr) + "\n" + self.tr("tip.technical", detail=detail) if detail else "")
 
         self._banner("paused", self.tr("banner.paused") if status.paused else "")
         attention = self._attention_text(status, state)

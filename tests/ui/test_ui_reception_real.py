@@ -22,9 +22,14 @@ def portal() -> Iterator[ServerThread]:
 
 
 @pytest.fixture
-def tray_app(qtbot, agent_paths, plaintext_keyring, portal, browser_path) -> Iterator[TrayApp]:
+def portal_url(portal) -> str:
+    return portal.url
+
+
+@pytest.fixture
+def tray_app(qtbot, agent_paths, plaintext_keyring, portal_url, browser_path) -> Iterator[TrayApp]:
     # No relay listens there: the link keeps retrying.
-    configure(agent_paths, relay_url=f"ws://127.0.0.1:{free_port()}/agent", portal_url=portal.url,
+    configure(agent_paths, relay_url=f"ws://127.0.0.1:{free_port()}/agent", portal_url=portal_url,
               browser_path=browser_path)
     SecretStore(agent_paths.keyring_service).set(PORTAL_PASSWORD, DEFAULT_STAFF_PASSWORD)
     quits, on_quit = recorder()
@@ -50,4 +55,20 @@ def test_the_relay_unreachable_is_said_in_spanish_on_the_status_line_and_its_too
     assert tip[1] == "No se llega al servidor de Cita Bridge; se reintenta solo."
     assert tip[2].startswith("Detalle técnico (para soporte): cannot reach the relay")
     assert all(not line.startswith("cannot") for line in tip)
+    qtbot.wait(200)  # the layout settles before the picture
     window.grab().save(str(shots / "bookings-window-relay-unreachable-es.png"))
+
+
+@pytest.mark.parametrize("portal_url", [f"http://127.0.0.1:{free_port()}"])  # nothing listens: the web app is down
+def test_the_web_app_down_is_said_in_spanish_on_the_status_line_and_its_tooltip(qtbot, tray_app, shots):
+    window = tray_app.window
+    window.show()
+    qtbot.waitUntil(lambda: "no responde" in window.portal_label.text(), timeout=60_000)
+    tip = window.portal_label.toolTip().splitlines()
+    assert tip[0] == "Agenda web: no responde"
+    assert tip[1].startswith("Detalle técnico (para soporte): the clinic web app at http://127.0.0.1:")
+    assert len(tip) == 2
+    assert window.banner_labels["attention"].text() == (
+        "No se pudo leer la agenda web. Los pacientes reciben el mensaje de derivación mientras tanto.")
+    qtbot.wait(200)  # the layout settles before the picture
+    window.grab().save(str(shots / "bookings-window-web-app-down-es.png"))
