@@ -1480,8 +1480,10 @@ def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Readin
             or _LEADING_YES.match(norm)):
         return None
     asks_for_a_time = "?" in ctx.turn.message or _ASKS_FOR_A_TIME.search(norm) is not None
-    if reading.intent == "cancel" and not (cannot_come(norm) and asks_for_a_time):
-        return None  # "cancela el lunes" (never "no puedo ir, ¿tienen el lunes?": a time asked for)
+    if (reading.intent == "cancel" and not (cannot_come(norm) and asks_for_a_time)
+            and not (reading.tentative and state.intent == "reschedule")):
+        return None  # "cancela el lunes" (never "no puedo ir, ¿tienen el lunes?": a time asked for, nor at «¿Cambio…?»
+        # "no alcanzo a llegar el jueves": why it is moved, asked again as for "no puedo ir el jueves")
     if (reading.intent in ("person", "my_bookings", "stop") or for_someone_else(norm)
             or wants_several(norm) or keeps_it(norm) or _KEPT_AT_CANCEL.search(norm) or means_every_one(norm)
             or _OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm) or _NOT_THAT_ONE.search(norm)
@@ -1492,6 +1494,9 @@ def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Readin
     named = named_bookings(state.bookings or (state.target,), reading.day, reading.times,
                            by_weekday=reading.by_weekday, part=reading.part)
     if named == [state.target]:
+        if state.intent == "reschedule" and days_ruled_out(ctx.turn.message, ctx.today, WINDOW_DAYS):
+            # "no puedo ir el jueves", "no alcanzo a llegar el jueves": that day kept out of the move's new days
+            state = evolve(state, wish=f"{state.wish}. {ctx.turn.message}" if state.wish else ctx.turn.message)
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if named and not asks_for_a_time:
         return None  # "no, el lunes" with one of theirs on Monday: which one, asked as before

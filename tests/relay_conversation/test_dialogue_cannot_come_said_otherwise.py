@@ -312,3 +312,20 @@ def test_at_shall_i_cancel_the_other_week_asked_for_is_a_move_never_a_yes():
         chat.say("1")
         assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")] \
             and not agent.cancelled, (message, agent.moved)
+
+
+def test_at_shall_i_change_the_day_they_cannot_come_is_no_switch_to_a_cancel():
+    """"quiero cambiar mi hora", «¿Cambio tu hora del jueves 3…?», "no alcanzo a llegar el jueves" ("no voy a poder
+    ir el jueves") switched to «¿Cancelo tu hora del jueves 3…?» and the "sí" that followed cancelled the appointment
+    they had asked to move (while "no puedo ir el jueves" is asked «Solo para estar seguros: ¿Cambio…?»). All are
+    asked again about the move now, and "sí" shows the new days without Thursday 3."""
+    for message in ("no alcanzo a llegar el jueves", "no voy a poder ir el jueves", "no llego el jueves",
+                    "no puedo ir el jueves"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("quiero cambiar mi hora")
+        asked = texts(chat.say(message))
+        assert "¿Cambio tu hora del jueves 3" in asked and "¿Cancelo" not in asked, (message, asked)
+        days = texts(chat.say("sí"))
+        assert "Elige la nueva hora" in days and "jueves 3 de diciembre" not in days.split("reservada.")[-1] \
+            and not agent.cancelled, (message, days)
