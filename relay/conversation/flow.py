@@ -1474,6 +1474,8 @@ def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Readin
     if norm.strip().isdigit() or tapped(state, norm) is not None or place_in_menu(norm) is not None:
         return None  # "1", "la 1": its first button
     its_day = datetime.fromisoformat(state.target.start).date()
+    # "I can't make it thursday, next week?": its day ruled out, and the week where it goes
+    week_instead = not reading.day and reading.week is not None and its_day in reading.skip_days
     if not reading.day and its_day in reading.skip_days:  # "no puedo el jueves": of the day it is on
         reading = replace(reading, day=its_day, by_weekday=False)
     if (not (reading.day or reading.times or reading.part or reading.week) or reading.answer == "yes"
@@ -1491,6 +1493,8 @@ def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Readin
         return None  # "no, la del viernes", "las dos", "no, déjala, pido otra para el sábado": read as before
     if _LET_YOU_KNOW.search(norm):  # "el lunes te aviso": not yet a yes, nor a new time
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if week_instead and asks_for_a_time:
+        return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
     named = named_bookings(state.bookings or (state.target,), reading.day, reading.times,
                            by_weekday=reading.by_weekday, part=reading.part)
     if named == [state.target]:

@@ -329,3 +329,21 @@ def test_at_shall_i_change_the_day_they_cannot_come_is_no_switch_to_a_cancel():
         days = texts(chat.say("sí"))
         assert "Elige la nueva hora" in days and "jueves 3 de diciembre" not in days.split("reservada.")[-1] \
             and not agent.cancelled, (message, days)
+
+
+def test_at_shall_i_cancel_cant_make_it_that_day_and_next_week_asked_is_the_move():
+    """At «Shall I cancel your appointment on Thursday 3…?», "I can't make it thursday, next week?" was «Just to be
+    sure: Shall I cancel…?» and "yes" cancelled the appointment they asked to move to next week. It is the move
+    now: «Pick the new time…» with the days from next week, nothing cancelled before the new one is booked."""
+    from conversation_kit import EN
+
+    for message in ("I can't make it thursday, next week?", "I won't be able to make it thursday, the following week?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent, clinic=EN)
+        chat.say("I want to cancel my appointment")
+        days = texts(chat.say(message))
+        assert "Pick the new time" in days and "1. Monday 7 December" in days, (message, days)
+        chat.say("1")
+        chat.say("1")
+        assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")] \
+            and not agent.cancelled, (message, agent.moved)
