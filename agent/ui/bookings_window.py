@@ -416,6 +416,7 @@ class BookingsWindow(QMainWindow):
         self._banner("paused", self.tr("banner.paused") if status.paused else "")
         attention = self._attention_text(status, state)
         self._banner("attention", attention)
+        self._drop_repeated_notice()
         self.fix_field = status.fix_field if attention else ""
         self.fix_button.setVisible(bool(self.fix_field))
         self.fix_button.setText(self.tr("banner.open_portal" if self.fix_field == "open_portal" else "banner.fix"))
@@ -459,6 +460,14 @@ class BookingsWindow(QMainWindow):
         said = body if not title or body.startswith(title) else f"{title} — {body}"  # never the title twice
         self._banner("notice", said)
         self.notice_timer.start()
+        self._drop_repeated_notice()
+
+    def _drop_repeated_notice(self) -> None:
+        """A notice saying what the red banner above already says is not shown a second time under it."""
+        attention = self.banner_labels["attention"]
+        notice = self.banner_labels["notice"]
+        if attention.text() and not attention.isHidden() and notice.text().endswith(attention.text()):
+            self._banner("notice", "")
 
     def _banner(self, kind: str, text: str) -> None:
         label = self.banner_labels[kind]

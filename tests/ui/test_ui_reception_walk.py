@@ -11,6 +11,7 @@ from ui_fake_engine import FakeEngine
 from ui_helpers import clinic_time, configure, recorder
 
 from agent.ui.app import TrayApp
+from agent.ui.status import TrayState
 
 
 @pytest.fixture
@@ -179,3 +180,32 @@ def test_a_web_app_that_never_answers_the_login_test_is_said_to_be_slow_while_wa
     finally:
         answer.set()
         bridge.shutdown()
+
+
+def test_the_web_app_down_is_said_once_in_the_window_not_twice(qtbot, agent_paths, plaintext_keyring, make_app,
+                                                               engines, monkeypatch, shots):
+    """No tray here: the notification is a banner in the window, under the red one saying the same words."""
+    from datetime import timedelta
+
+    from agent.ui import status as status_module
+
+    monkeypatch.setattr(status_module, "PORTAL_DOWN_ALERT_AFTER", timedelta(0))
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    app.bridge.call(engines[0].set_portal("down", "the clinic web app is not answering"))
+    said = "No se pudo leer la agenda web. Los pacientes reciben el mensaje de derivación mientras tanto."
+    qtbot.waitUntil(lambda: window.banner_labels["attention"].text() == said, timeout=10_000)
+    qtbot.waitUntil(lambda: any(n.title == "La agenda web no responde" for n in app.notifier.shown), timeout=10_000)
+    shown = [label.text() for label in window.banner_labels.values() if label.isVisible()]
+    assert sum(said in text for text in shown) == 1, shown
+    qtbot.wait(200)  # the layout settles before the picture
+    window.grab().save(str(shots / "bookings-window-web-app-down-once-es.png"))
+
+    # a notice about something else still shows beside the red banner
+    window.show_notice("Nueva reserva", "Ana Pérez: mañana 12:00 con Dra. Camila Soto")
+    assert window.banner_labels["notice"].isVisible()
