@@ -347,3 +347,18 @@ def test_at_shall_i_cancel_cant_make_it_that_day_and_next_week_asked_is_the_move
         chat.say("1")
         assert [(old, new[:10]) for old, new in agent.moved.values()] == [("bk-7", "2026-12-07")] \
             and not agent.cancelled, (message, agent.moved)
+
+
+def test_the_next_friday_ruled_out_is_that_friday_only():
+    """"no puedo ir el próximo viernes" with Friday 4's and Friday 11's asked «¿Cambio tu hora del viernes 4…?» and
+    after "sí" offered Friday 4 among the new days, the day they cannot come ("el próximo viernes" was not read as
+    ruled out). Friday 4 is left out now, and only it (Friday 11 holds their other one)."""
+    from test_dialogue_move_which import FRI_16
+    from wire.appointments import WireBooking
+
+    fri_11 = WireBooking("bk-x", "2026-12-11T16:00:00-03:00", "2026-12-11T16:30:00-03:00", "Dr. Juan Rojas")
+    agent = ClinicAgent(FRI_16, fri_11)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cambio tu hora del viernes 4" in texts(chat.say("no puedo ir el próximo viernes"))
+    days = texts(chat.say("sí")).split("reservada.")[-1]
+    assert "viernes 4 de diciembre" not in days and "jueves 3 de diciembre" in days, days
