@@ -354,6 +354,7 @@ def test_the_next_friday_ruled_out_is_that_friday_only():
     after "sí" offered Friday 4 among the new days, the day they cannot come ("el próximo viernes" was not read as
     ruled out). Friday 4 is left out now, and only it (Friday 11 holds their other one)."""
     from test_dialogue_move_which import FRI_16
+
     from wire.appointments import WireBooking
 
     fri_11 = WireBooking("bk-x", "2026-12-11T16:00:00-03:00", "2026-12-11T16:30:00-03:00", "Dr. Juan Rojas")
