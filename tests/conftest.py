@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -15,6 +16,20 @@ import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture(autouse=True)
+def _root_log_handlers_as_found():
+    """A test that runs a command in process (`cita-relay …`, the stand-in Kommo) installs a root log handler on the
+    stderr pytest captured for that test; left in place, servers of later tests logged into the closed capture
+    («--- Logging error --- I/O operation on closed file» in `make test`). Each test leaves only the handlers it
+    found (pytest's own capture handlers come and go by themselves)."""
+    root = logging.getLogger()
+    found = list(root.handlers)
+    yield
+    for handler in list(root.handlers):
+        if handler not in found and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
 
 
 def chromium_path() -> str:
