@@ -1531,7 +1531,8 @@ _IF_I_CANNOT = re.compile(r"^\W*(?:y )?si no\b")
 _CANT_SAID = re.compile(
     r"\b(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
     r"(?:ir|asistir|llegar)?"
-    r"|\b(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b(?! tarde| a tiempo)"
+    r"|\b(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
+    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d)"  # never "no llego antes de las 10:15"
     r"|\bno me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
     r"|\b(?:ya )?no (?:la )?(?:voy a )?necesit\w*|\bya no (?:la )?quiero\b|\bno ire\b|\bno iremos\b"
     r"|\bcan ?t make it|cannot make it|won ?t make it|can ?t come|cannot come"

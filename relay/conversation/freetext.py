@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from relay.conversation.evolve import evolve
-from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, wants_several
+from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, running_late, wants_several
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import asks_another_day, may_rule_out, names_a_day, rule_out
 from relay.conversation.numbers import digits
@@ -426,7 +426,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     moved_on = False  # "I won't be able to make it thursday, the following week?": not kept, and when to go instead
     if first is not None and first.intent == "cancel" and first.tentative:
         kept, ruled_out = rule_out(folded)
-        moved_on = bool(ruled_out) and (names_a_day(kept) or asks_another_day(kept))
+        moved_on = (bool(ruled_out) and (names_a_day(kept) or asks_another_day(kept))
+                    and not running_late(full))  # never "no llego a las 10, llego como a las 10:20"
         ruled_out = ruled_out if moved_on else ()
         if moved_on:
             text = _prepare(kept, names)

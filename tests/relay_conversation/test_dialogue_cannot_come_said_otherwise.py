@@ -363,3 +363,17 @@ def test_the_next_friday_ruled_out_is_that_friday_only():
     assert "¿Cambio tu hora del viernes 4" in texts(chat.say("no puedo ir el próximo viernes"))
     days = texts(chat.say("sí")).split("reservada.")[-1]
     assert "viernes 4 de diciembre" not in days and "jueves 3 de diciembre" in days, days
+
+
+def test_arriving_late_is_never_asked_as_a_cancel_or_a_move():
+    """"no llego antes de las 10:15" with Thursday 3's at 10:00 was «¿Cancelo tu hora del jueves 3…?» (and "sí"
+    cancelled it), "no llego a las 10, llego como a las 10:20" «¿Cambio…?»: a late arrival read as not coming.
+    Reception is told of the late one, and the other is shown their appointment; nothing cancelled or moved."""
+    for message, told in (("no llego a las 10, llego como a las 10:20", "Le pasé el aviso a recepción"),
+                          ("no llego antes de las 10:15", "Ya tienes hora el jueves 3")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert told in asked and "¿Cancelo" not in asked and "¿Cambio" not in asked, (message, asked)
+        chat.say("sí")
+        assert not agent.cancelled and not agent.moved, message
