@@ -272,6 +272,7 @@ class TrayApp(QObject):
         link = self.appointment_link
         self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now, entries, link))
         self.window.set_rows(with_agenda_links(build_rows(entries, self.tr, now, gone), link), self.summary)
+        self.window.under_way = self._bookings_under_way()
         self.refresh_view()
 
     # -- patients to contact ------------------------------------------------

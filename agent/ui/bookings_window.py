@@ -165,6 +165,7 @@ class BookingsWindow(QMainWindow):
         super().__init__(parent)
         self.tr = tr
         self.paused = False
+        self.under_way: list[str] = []  # the patients whose booking the agent is making right now (the app says)
         self.shown_state: TrayState | None = None
         self.setObjectName("bookingsWindow")
         self.setStyleSheet(theme.STYLE_SHEET)
@@ -413,7 +414,10 @@ class BookingsWindow(QMainWindow):
             self.portal_label.setToolTip(
                 status.portal_text(self.tr) + "\n" + self.tr("tip.technical", detail=detail) if detail else "")
 
-        self._banner("paused", self.tr("banner.paused") if status.paused else "")
+        paused = self.tr("banner.paused") if status.paused else ""
+        if paused and self.under_way:  # a pause stops new bookings, not the one the browser is making
+            paused += " " + self.tr("banner.paused_under_way", names=", ".join(self.under_way))
+        self._banner("paused", paused)
         attention = self._attention_text(status, state)
         self._banner("attention", attention)
         self._drop_repeated_notice()

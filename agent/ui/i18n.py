@@ -101,6 +101,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This PC keeps {days} days of history (bookings, logs and screenshots); older entries are deleted "
         "automatically.",
     ),
+    "banner.paused_under_way": ("La reserva que ya estaba en curso ({names}) se termina igual.",
+                                "The booking already under way ({names}) is still finished."),
     "banner.paused": (
         "Automatización en pausa: los pacientes reciben el mensaje de derivación a recepción.",
         "Automation paused: patients get the hand-off message to reception.",

@@ -209,3 +209,37 @@ def test_the_web_app_down_is_said_once_in_the_window_not_twice(qtbot, agent_path
     # a notice about something else still shows beside the red banner
     window.show_notice("Nueva reserva", "Ana Pérez: mañana 12:00 con Dra. Camila Soto")
     assert window.banner_labels["notice"].isVisible()
+
+
+def test_pausing_while_a_booking_is_under_way_says_that_one_is_still_finished(qtbot, agent_paths, plaintext_keyring,
+                                                                              make_app, engines, shots):
+    """A pause stops new bookings (agent/booking.py hands them off), not the one the browser is making: the banner
+    says so while it lasts, and only the pause once it is booked."""
+    from datetime import timedelta
+
+    from PySide6.QtCore import Qt
+
+    from agent.journal import BookingJournal
+
+    configure(agent_paths)
+    journal = BookingJournal(agent_paths.journal_file)
+    journal.begin("k-now", "slot-now", "Ana Pérez", "+56 9 1234 5678", start=clinic_time(1, 12, 0),
+                  professional="Dra. Camila Soto", now=datetime.now(UTC) - timedelta(seconds=5))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.status.paused, timeout=10_000)
+    banner = window.banner_labels["paused"]
+    assert banner.isVisible()
+    assert banner.text() == ("Automatización en pausa: los pacientes reciben el mensaje de derivación a recepción. "
+                             "La reserva que ya estaba en curso (Ana Pérez) se termina igual.")
+    qtbot.wait(200)  # the layout settles before the picture
+    window.grab().save(str(shots / "bookings-window-paused-booking-under-way-es.png"))
+
+    journal.mark_booked("k-now", "b-now", clinic_time(1, 12, 0), clinic_time(1, 12, 30), "Dra. Camila Soto")
+    app.reload_rows()  # as on the engine's BookingRecorded
+    assert banner.text() == "Automatización en pausa: los pacientes reciben el mensaje de derivación a recepción."
