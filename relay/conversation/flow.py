@@ -1533,7 +1533,10 @@ _CANT_SAID = re.compile(
     r"(?:ir|asistir|llegar)?"
     r"|\b(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
     r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d)"  # never "no llego antes de las 10:15"
-    r"|\bno me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
+    r"|\bno me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
+    # (of coming: never "no me da el tiempo de leerlo")
+    r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"
+    r"|jueves|viernes|sabado|domingo|y|pero|asi|entonces|porque|por)\b)"
     r"|\b(?:ya )?no (?:la )?(?:voy a )?necesit\w*|\bya no (?:la )?quiero\b|\bno ire\b|\bno iremos\b"
     r"|\bcan ?t make it|cannot make it|won ?t make it|can ?t come|cannot come"
 )

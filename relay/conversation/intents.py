@@ -107,7 +107,10 @@ _CANT_GO = re.compile(
     # "no llego el jueves", "no me da el tiempo": never "no llego tarde" nor "no me llegó el mensaje"
     r"|(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
     r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d)"  # never "no llego antes de las 10:15"
-    r"|no me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
+    r"|no me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
+    # (of coming: never "no me da el tiempo de leerlo")
+    r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"
+    r"|jueves|viernes|sabado|domingo|y|pero|asi|entonces|porque|por)\b)"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )

@@ -377,3 +377,20 @@ def test_arriving_late_is_never_asked_as_a_cancel_or_a_move():
         assert told in asked and "¿Cancelo" not in asked and "¿Cambio" not in asked, (message, asked)
         chat.say("sí")
         assert not agent.cancelled and not agent.moved, message
+
+
+def test_no_time_for_something_else_is_never_asked_as_a_cancel():
+    """"no me da el tiempo de leer todo, ¿me mandas la dirección?" with Thursday 3's was «¿Cancelo tu hora del jueves
+    3…?» (any "no me da el tiempo" read as not coming, dc5ac25): only no time to come ("…el jueves", "…de ir", the
+    whole message) is; this one gets the address and their appointment shown, nothing cancelled."""
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    asked = texts(chat.say("no me da el tiempo de leer todo, ¿me mandas la dirección?"))
+    assert "¿Cancelo" not in asked and "¿Cambio" not in asked, asked
+    chat.say("sí")
+    assert not agent.cancelled and not agent.moved
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    chat.say("quiero cancelar mi hora")
+    chat.say("es que no me da el tiempo")
+    assert list(agent.cancelled.values()) == ["bk-7"]
