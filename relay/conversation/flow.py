@@ -1532,7 +1532,7 @@ _CANT_SAID = re.compile(
     r"\b(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
     r"(?:ir|asistir|llegar)?"
     r"|\b(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
-    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d)"  # never "no llego antes de las 10:15"
+    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d| a \w+(?:ar|er|ir)\b)"  # "no llego antes de las 10"
     r"|\bno me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
     # (of coming: never "no me da el tiempo de leerlo")
     r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"

@@ -106,7 +106,7 @@ _CANT_GO = re.compile(
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
     # "no llego el jueves", "no me da el tiempo": never "no llego tarde" nor "no me llegó el mensaje"
     r"|(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
-    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d)"  # never "no llego antes de las 10:15"
+    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d| a \w+(?:ar|er|ir)\b)"  # "no llego antes de las 10"
     r"|no me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
     # (of coming: never "no me da el tiempo de leerlo")
     r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"

@@ -394,3 +394,14 @@ def test_no_time_for_something_else_is_never_asked_as_a_cancel():
     chat.say("quiero cancelar mi hora")
     chat.say("es que no me da el tiempo")
     assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_not_managing_to_do_something_else_is_never_asked_as_a_cancel():
+    """"no llego a entender cuál es mi hora" with Thursday 3's was «¿Cancelo tu hora del jueves 3…?» ("no llego"
+    read as not coming, dc5ac25): it asks about their appointment, which is shown, nothing cancelled."""
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    asked = texts(chat.say("no llego a entender cual es mi hora"))
+    assert "¿Cancelo" not in asked and "jueves 3 de diciembre" in asked, asked
+    chat.say("sí")
+    assert not agent.cancelled and not agent.moved
