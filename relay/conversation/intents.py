@@ -101,8 +101,10 @@ _CANCEL = re.compile(
 _CANT_GO = re.compile(
     r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
     r"(?:ir|asistir|llegar)"
-    # "mi hijo no puede ir", "mis papás no van a poder asistir": the one whose appointment it is
-    r"|(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder|alcanza a) (?:ir|asistir|llegar)"
+    # "mi hijo no puede ir", "mis papás no van a poder asistir": the one whose appointment it is, said first (never
+    # "¿no puede ir mi esposo en mi lugar?")
+    r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,2}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
+    r"|alcanza a) (?:ir|asistir|llegar)\b(?! (?:\w+ ){0,3}?(?:en (?:mi|su) lugar|por mi|por el|por ella))"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
     # "no llego el jueves", "no me da el tiempo": never "no llego tarde" nor "no me llegó el mensaje"
     r"|(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"

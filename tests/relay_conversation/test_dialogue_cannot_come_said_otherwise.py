@@ -405,3 +405,15 @@ def test_not_managing_to_do_something_else_is_never_asked_as_a_cancel():
     assert "¿Cancelo" not in asked and "jueves 3 de diciembre" in asked, asked
     chat.say("sí")
     assert not agent.cancelled and not agent.moved
+
+
+def test_someone_going_in_their_place_is_never_asked_as_a_cancel():
+    """"¿no puede ir mi esposo en mi lugar?" with Thursday 3's was «¿Cancelo tu hora del jueves 3…?» (since 08152b9
+    read "no puede ir" as not coming) and "sí" cancelled it. Only one said first not to come is ("mi hijo no puede
+    ir…"); this one is shown their appointment, nothing cancelled."""
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    asked = texts(chat.say("¿no puede ir mi esposo en mi lugar?"))
+    assert "¿Cancelo" not in asked and "¿Cambio" not in asked, asked
+    chat.say("sí")
+    assert not agent.cancelled and not agent.moved
