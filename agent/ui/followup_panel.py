@@ -139,9 +139,14 @@ class FollowUpPanel(QFrame):
                     font.setWeight(QFont.Weight.DemiBold)
                     item.setFont(font)
                 self.table.setItem(r, c, item)
-        keep = next((i for i, row in enumerate(rows) if selected and row.id == selected.id), 0 if rows else -1)
+        # The picked patient stays picked. When that row went ("Contactado"), nobody is picked in its place: the
+        # first row was, and the double click's second press marked a patient nobody had contacted.
+        first = 0 if rows and selected is None else -1
+        keep = next((i for i, row in enumerate(rows) if selected and row.id == selected.id), first)
         if keep >= 0:
             self.table.selectRow(keep)
+        else:
+            self.table.clearSelection()
         # At most VISIBLE_ROWS rows tall, the rest scrolled to inside the list: a taller list squeezed the window's
         # other parts until the buttons covered the oldest patient waiting.
         shown = min(VISIBLE_ROWS, max(1, len(rows)))

@@ -243,3 +243,50 @@ def test_pausing_while_a_booking_is_under_way_says_that_one_is_still_finished(qt
     journal.mark_booked("k-now", "b-now", clinic_time(1, 12, 0), clinic_time(1, 12, 30), "Dra. Camila Soto")
     app.reload_rows()  # as on the engine's BookingRecorded
     assert banner.text() == "Automatización en pausa: los pacientes reciben el mensaje de derivación a recepción."
+
+
+def test_contactado_on_one_patient_never_leaves_the_next_click_on_another(qtbot, agent_paths, plaintext_keyring,
+                                                                         make_app, shots):
+    """The receptionist picks the third patient and presses "Contactado": that row goes, and nothing else is
+    picked for her, so a second (double) click marks nobody; the next one she picks is marked as before."""
+    from datetime import timedelta
+
+    from PySide6.QtCore import Qt
+
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    book = FollowUpBook(follow_up_path(agent_paths.journal_file))
+    names = ["Sara Gil", "Eva Luna", "Juan Díaz", "Rosa Paz"]
+    for n, name in enumerate(names):
+        at = (datetime.now(UTC) - timedelta(minutes=n)).isoformat()
+        book.receive(HandoffEvent(f"fu-{n}", at, str(90 + n), name, f"+56 9 5555 14{n:02d}", "asked_for_person"))
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.follow_ups
+    assert [r.text("patient") for r in panel.rows] == names
+    assert panel.title.text() == "Para contactar: 4"
+
+    panel.table.selectRow(2)
+    assert panel.selected().text("patient") == "Juan Díaz"
+    qtbot.mouseClick(panel.contacted_button, Qt.MouseButton.LeftButton)
+    assert [r.text("patient") for r in panel.rows] == ["Sara Gil", "Eva Luna", "Rosa Paz"]
+    assert panel.title.text() == "Para contactar: 3"
+    assert "Para contactar: 3" in window.summary_label.text()
+    assert panel.selected() is None  # no other patient picked in her place
+    assert not panel.contacted_button.isEnabled()
+    qtbot.mouseClick(panel.contacted_button, Qt.MouseButton.LeftButton)  # the double click's second press
+    assert [r.text("patient") for r in panel.rows] == ["Sara Gil", "Eva Luna", "Rosa Paz"]
+    qtbot.wait(200)  # the layout settles before the picture
+    window.grab().save(str(shots / "follow-ups-after-contactado-es.png"))
+
+    panel.table.selectRow(0)
+    assert panel.contacted_button.isEnabled()
+    qtbot.mouseClick(panel.contacted_button, Qt.MouseButton.LeftButton)
+    assert [r.text("patient") for r in panel.rows] == ["Eva Luna", "Rosa Paz"]
+    assert {item.name for item in book.recent() if item.contacted} == {"Juan Díaz", "Sara Gil"}
