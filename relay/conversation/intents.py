@@ -103,7 +103,7 @@ _CANT_GO = re.compile(
     r"(?:ir|asistir|llegar)"
     # "mi hijo no puede ir", "mis papás no van a poder asistir": the one whose appointment it is, said first (never
     # "¿no puede ir mi esposo en mi lugar?")
-    r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,2}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
+    r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,3}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
     r"|alcanza a) (?:ir|asistir|llegar)\b(?! (?:\w+ ){0,3}?(?:en (?:mi|su) lugar|por mi|por el|por ella))"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
     # "no llego el jueves", "no me da el tiempo": never "no llego tarde" nor "no me llegó el mensaje"

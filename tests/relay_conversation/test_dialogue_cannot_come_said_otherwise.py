@@ -417,3 +417,21 @@ def test_someone_going_in_their_place_is_never_asked_as_a_cancel():
     assert "¿Cancelo" not in asked and "¿Cambio" not in asked, asked
     chat.say("sí")
     assert not agent.cancelled and not agent.moved
+
+
+def test_their_son_ill_and_not_coming_is_his_appointment_asked_about():
+    """"mi hijo está enfermo, no va a poder ir el jueves" with the mother's on Friday 4 and her son's on Thursday 3
+    was «Ya tienes 2 horas reservadas… ¿Quieres una hora más, cambiar una o cancelar una?»: his is asked about now,
+    «¿Cancelo la hora de Tomás Pérez del jueves 3…?», and only "sí" cancels it (never hers)."""
+    from wire.appointments import WireBooking
+
+    son = WireBooking("bk-s", "2026-12-03T15:00:00-03:00", "2026-12-03T15:30:00-03:00", "Dra. Ana Soto",
+                      patient="Tomás Pérez")
+    mother = WireBooking("bk-m", "2026-12-04T09:00:00-03:00", "2026-12-04T09:30:00-03:00", "Dra. Ana Soto",
+                         patient="Ana Pérez")
+    agent = ClinicAgent(son, mother)
+    chat = Chat(free(), appointments=agent, name="Ana Pérez")
+    asked = texts(chat.say("mi hijo esta enfermo, no va a poder ir el jueves"))
+    assert "¿Cancelo la hora de Tomás Pérez del jueves 3" in asked and not agent.cancelled, asked
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-s"]
