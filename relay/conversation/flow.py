@@ -333,6 +333,8 @@ def _decide(
         ctx = evolve(ctx, turn=turn)
         norm = normalize(turn.message)
     reading = read_message(ctx, state, turn.message)
+    if state.stage in (CHOOSE_DAY, CHOOSE_TIME) and reading.intent == "cancel" and reading.tentative:
+        reading = _days_they_cannot_come(ctx, reading)
 
     action = command(norm)
     moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
@@ -1065,6 +1067,20 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)
     return _booking_start(ctx, going_on, state.wish)
+
+
+def _days_they_cannot_come(ctx: Context, reading: Reading) -> Reading:
+    """While the days or times are shown, "no llego ni el miércoles ni el viernes" ("no alcanzo a llegar el
+    jueves"): those days ruled out of the menus — never read as the days asked for (the days of an appointment
+    they cannot come to, as when a conversation begins with it)."""
+    ruled_out = days_ruled_out(ctx.turn.message, ctx.today, WINDOW_DAYS)
+    if not ruled_out:
+        return reading
+    return replace(reading, intent="book", tentative=False, skip_days=tuple(sorted({*reading.skip_days, *ruled_out})),
+                   day=None if reading.day in ruled_out else reading.day,
+                   alternatives=tuple(d for d in reading.alternatives if d not in ruled_out),
+                   ambiguous=reading.ambiguous and any(d not in ruled_out for d in reading.alternatives),
+                   by_weekday=reading.by_weekday and reading.day not in ruled_out)
 
 
 def _only_its_day_ruled_out(ctx: Context, target: WireBooking, norm: str) -> bool:

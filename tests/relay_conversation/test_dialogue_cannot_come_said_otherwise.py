@@ -435,3 +435,25 @@ def test_their_son_ill_and_not_coming_is_his_appointment_asked_about():
     assert "¿Cancelo la hora de Tomás Pérez del jueves 3" in asked and not agent.cancelled, asked
     chat.say("sí")
     assert list(agent.cancelled.values()) == ["bk-s"]
+
+
+def test_days_they_cannot_come_while_choosing_are_left_out_never_the_only_ones_shown():
+    """Moving Thursday 3's, at the days, "no llego ni el miércoles ni el viernes" showed ONLY Wednesdays and Fridays
+    («1. miércoles 2 de diciembre 2. viernes 4 de diciembre…») and "1", "1" moved it to Wednesday 2, a day they
+    said they cannot come. Those days are left out now («Entendido, sin esos días»), as for "no puedo ni el
+    miércoles ni el viernes"; the same while booking a new one."""
+    for message in ("no llego ni el miercoles ni el viernes", "el miercoles y el viernes no llego",
+                    "no alcanzo a llegar el miercoles ni el viernes"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("quiero cambiar mi hora")
+        chat.say("sí")
+        days = texts(chat.say(message))
+        assert "miércoles 2 de diciembre" not in days and "viernes 4 de diciembre" not in days \
+            and "sábado 5 de diciembre" in days, (message, days)
+        assert not agent.cancelled and not agent.moved
+        chat = Chat(free(), appointments=ClinicAgent())
+        chat.say("quiero una hora")
+        days = texts(chat.say(message))
+        assert "miércoles 2 de diciembre" not in days and "viernes 4 de diciembre" not in days \
+            and "jueves 3 de diciembre" in days, (message, days)
