@@ -549,6 +549,10 @@ def _decide(
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
+        if (option.kind == "booking" and state.intent == "reschedule"
+                and days_ruled_out(turn.message, ctx.today, WINDOW_DAYS)):  # "no llego el jueves" at «¿Cuál
+            # quieres cambiar?»: kept with the move, the day they cannot come never offered for the new one
+            state = evolve(state, wish=", ".join(w for w in (state.wish, turn.message) if w.strip()))
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
     if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
         named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, words,

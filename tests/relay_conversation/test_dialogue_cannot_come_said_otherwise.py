@@ -457,3 +457,18 @@ def test_days_they_cannot_come_while_choosing_are_left_out_never_the_only_ones_s
         days = texts(chat.say(message))
         assert "miércoles 2 de diciembre" not in days and "viernes 4 de diciembre" not in days \
             and "jueves 3 de diciembre" in days, (message, days)
+
+
+def test_the_day_they_cannot_come_at_which_to_move_stays_out_of_the_new_days():
+    """At «¿Cuál quieres cambiar?» with Thursday 3's and Friday 4's, "no llego el jueves" ("no alcanzo a llegar el
+    jueves") asked «¿Cambio tu hora del jueves 3…?» but after "sí" offered Thursday 3 again, the day they cannot
+    come (as "no puedo el jueves" no longer does). It is left out now."""
+    from test_dialogue_move_which import FRI_16
+
+    for message in ("no llego el jueves", "no alcanzo a llegar el jueves"):
+        agent = ClinicAgent(THU_10, FRI_16)
+        chat = Chat(free(), appointments=agent)
+        chat.say("quiero cambiar mi hora")
+        assert "¿Cambio tu hora del jueves 3" in texts(chat.say(message)), message
+        days = texts(chat.say("sí")).split("reservada.")[-1]
+        assert "jueves 3 de diciembre" not in days and "viernes 4 de diciembre" in days, (message, days)
