@@ -298,8 +298,12 @@ class TrayApp(QObject):
         self.window.show_status(self.status, now)
         today = self.summary.today
         can_pause = self.bridge.running and self.status.snapshot is not None
-        self.tray.show_state(self.status.state(now), self.status.tooltip(self.tr, now, today), self.status.paused,
+        tooltip = self.status.tooltip(self.tr, now, today)
+        if self.summary.follow_up:  # as the window's header counts them
+            tooltip += "\n" + self.tr("tip.to_contact", count=self.summary.follow_up)
+        self.tray.show_state(self.status.state(now), tooltip, self.status.paused,
                              can_pause, self.status.menu_line(self.tr, now))
+        self.tray.show_to_contact(self.summary.follow_up)
 
     # -- view -> engine ---------------------------------------------------
 

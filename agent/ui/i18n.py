@@ -21,6 +21,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "state.attention": ("Requiere atención", "Needs attention"),
     # tray menu
     "menu.open": ("Abrir reservas", "Open bookings"),
+    "menu.open_to_contact": ("Abrir reservas · {count} para contactar", "Open bookings · {count} to contact"),
+    "tip.to_contact": ("Para contactar: {count}", "To contact: {count}"),
     "menu.pause": ("Pausar automatización", "Pause automation"),
     "menu.resume": ("Reanudar automatización", "Resume automation"),
     "menu.settings": ("Configuración…", "Settings…"),

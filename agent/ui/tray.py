@@ -41,6 +41,7 @@ class Tray(QObject):
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.paused = False
+        self.to_contact = 0  # patients waiting for reception (the window's "Para contactar")
         self.state = TrayState.CONNECTING
         self.menu = QMenu()
         self.state_action = QAction(self.menu)  # the first line: the state in words, not clickable
@@ -89,7 +90,7 @@ class Tray(QObject):
 
     def retranslate(self, tr: Translator) -> None:
         self.tr = tr
-        self.open_action.setText(tr("menu.open"))
+        self._show_open()
         self.settings_action.setText(tr("menu.settings"))
         self.logs_action.setText(tr("menu.logs"))
         self.quit_action.setText(tr("menu.quit"))
@@ -112,6 +113,15 @@ class Tray(QObject):
         self.paused = paused
         self.pause_action.setEnabled(can_pause)
         self._show_pause()
+
+    def show_to_contact(self, count: int) -> None:
+        """The patients waiting for reception, on the menu's first entry: a notification may be long gone."""
+        self.to_contact = count
+        self._show_open()
+
+    def _show_open(self) -> None:
+        count = self.to_contact
+        self.open_action.setText(self.tr("menu.open_to_contact", count=count) if count else self.tr("menu.open"))
 
     def _show_pause(self) -> None:
         self.pause_action.setText(self.tr("menu.resume" if self.paused else "menu.pause"))

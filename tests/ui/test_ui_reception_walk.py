@@ -290,3 +290,33 @@ def test_contactado_on_one_patient_never_leaves_the_next_click_on_another(qtbot,
     qtbot.mouseClick(panel.contacted_button, Qt.MouseButton.LeftButton)
     assert [r.text("patient") for r in panel.rows] == ["Eva Luna", "Rosa Paz"]
     assert {item.name for item in book.recent() if item.contacted} == {"Juan Díaz", "Sara Gil"}
+
+
+def test_the_tray_menu_and_tooltip_say_how_many_patients_wait_for_reception(qtbot, agent_paths, plaintext_keyring,
+                                                                            make_app, shots):
+    """A notification may be long gone: the tray itself says patients are waiting, and stops once they are not."""
+    from PySide6.QtCore import Qt
+
+    from agent.followups import FollowUpBook, follow_up_path
+    from wire.handoff import HandoffEvent
+
+    configure(agent_paths)
+    book = FollowUpBook(follow_up_path(agent_paths.journal_file))
+    for n, name in enumerate(["Sara Gil", "Eva Luna"]):
+        book.receive(HandoffEvent(f"fu-{n}", datetime.now(UTC).isoformat(), str(90 + n), name,
+                                  f"+56 9 5555 14{n:02d}", "asked_for_person"))
+    app = make_app(tray_available=True)
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
+    menu = [a.text() for a in app.tray.menu.actions() if a.text()]
+    assert menu[1] == "Abrir reservas · 2 para contactar"
+    assert app.tray.icon.toolTip().splitlines()[-1] == "Para contactar: 2"
+    assert "Para contactar: 2" in app.window.summary_label.text()  # the same number as the window's
+    app.tray.menu.grab().save(str(shots / "tray-menu-to-contact-es.png"))
+
+    panel = app.window.follow_ups
+    for _ in range(2):
+        panel.table.selectRow(0)
+        qtbot.mouseClick(panel.contacted_button, Qt.MouseButton.LeftButton)
+    assert [a.text() for a in app.tray.menu.actions() if a.text()][1] == "Abrir reservas"
+    assert "Para contactar" not in app.tray.icon.toolTip()
