@@ -333,7 +333,12 @@ def _decide(
         ctx = evolve(ctx, turn=turn)
         norm = normalize(turn.message)
     reading = read_message(ctx, state, turn.message)
-    if state.stage in (CHOOSE_DAY, CHOOSE_TIME) and reading.intent == "cancel" and reading.tentative:
+    if state.stage in (CHOOSE_DAY, CHOOSE_TIME) and (
+            reading.intent == "cancel" and reading.tentative
+            or reading.intent == "reschedule" and cannot_come(norm) and reading.day is not None
+            and not (says_cancel(norm) or asks_to_move(norm) or names_own_booking(norm))
+            and reading.day in days_ruled_out(turn.message, ctx.today, WINDOW_DAYS)):
+        # "no llego el miércoles", "mi hijo no puede ir el miércoles" while choosing: that day left out
         reading = _days_they_cannot_come(ctx, reading)
 
     action = command(norm)

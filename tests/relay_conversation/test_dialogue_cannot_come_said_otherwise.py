@@ -472,3 +472,22 @@ def test_the_day_they_cannot_come_at_which_to_move_stays_out_of_the_new_days():
         assert "¿Cambio tu hora del jueves 3" in texts(chat.say(message)), message
         days = texts(chat.say("sí")).split("reservada.")[-1]
         assert "jueves 3 de diciembre" not in days and "viernes 4 de diciembre" in days, (message, days)
+
+
+def test_a_day_they_cannot_come_said_while_choosing_is_left_out():
+    """While choosing (the days of a move, or "¿Qué especialidad necesitas?" for a new one), "no puedo ir el
+    miércoles" ("mi hijo no puede ir el miércoles") was read as a change of their appointments: «No tienes hora el
+    miércoles 2…; ¿Cambio tu hora del jueves 3…?», or «No encontré horas próximas con este número… ¿Quieres pedir
+    una?». It is that day ruled out now, as "el miércoles no puede" was: «Entendido, sin ese día»."""
+    for message in ("no puedo ir el miercoles", "mi hijo no puede ir el miercoles"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("quiero cambiar mi hora")
+        chat.say("sí")
+        days = texts(chat.say(message))
+        assert "Entendido, sin ese día" in days and "miércoles 2 de diciembre" not in days \
+            and "No tienes hora" not in days, (message, days)
+        chat = Chat(free(), appointments=ClinicAgent())
+        chat.say("quiero una hora")
+        said = texts(chat.say(message))
+        assert "No encontré horas" not in said and "miércoles 2 de diciembre" not in said, (message, said)
