@@ -409,7 +409,10 @@ class TrayApp(QObject):
 
     def _on_window_close(self) -> None:
         if not self.tray.available:
-            self.quit()
+            if self._bookings_under_way():  # the window is the app here: a reflex close would stop mid-booking
+                self.confirm_quit()
+            else:
+                self.quit()
             return
         self.window.hide()
         if not self._told_still_running:

@@ -320,3 +320,32 @@ def test_the_tray_menu_and_tooltip_say_how_many_patients_wait_for_reception(qtbo
         qtbot.mouseClick(panel.contacted_button, Qt.MouseButton.LeftButton)
     assert [a.text() for a in app.tray.menu.actions() if a.text()][1] == "Abrir reservas"
     assert "Para contactar" not in app.tray.icon.toolTip()
+
+
+def test_no_tray_closing_the_window_mid_booking_asks_first(qtbot, agent_paths, plaintext_keyring, make_app, engines):
+    """Without a tray the window is the app: its close button stops the agent (the banner says so). With a booking
+    under way it asks first, as "Salir" does, naming it; "Seguir funcionando" keeps everything running."""
+    from datetime import timedelta
+
+    from PySide6.QtCore import Qt
+
+    from agent.journal import BookingJournal
+
+    configure(agent_paths)
+    BookingJournal(agent_paths.journal_file).begin(
+        "k-now", "slot-now", "Ana Pérez", "+56 9 1234 5678", start=clinic_time(1, 12, 0),
+        professional="Dra. Camila Soto", now=datetime.now(UTC) - timedelta(seconds=5))
+    app = make_app(tray_available=False)
+    app.start()
+    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    app.window.close()
+    box = app.quit_box
+    assert box is not None and box.isVisible() and not app.quitting
+    assert "se está reservando la hora de Ana Pérez" in box.text()
+    qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "Seguir funcionando"), Qt.MouseButton.LeftButton)
+    assert not app.quitting and not engines[0].stopped and app.window.isVisible()
+
+    app.window.close()
+    qtbot.mouseClick(app.quit_confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
+    assert engines[0].stopped
