@@ -8,8 +8,6 @@ follow-up book). The same actions are on the row's right-click menu; double-clic
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -31,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from agent.ui.followup_rows import FOLLOW_UP_COLUMNS, FollowUpRow
 from agent.ui.i18n import Translator
-from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu
+from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu, plain_tip
 
 MENU_ACTIONS = ("copy", "whatsapp", "kommo", "agenda")
 VISIBLE_ROWS = 4  # patients shown at once; more scroll inside the list
@@ -252,13 +250,6 @@ class FollowUpDetail(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-
-
-def plain_tip(lines: list[str]) -> str:
-    """A tooltip showing ``lines`` as typed: a patient's name or words from Kommo are text, never markup."""
-    if not lines:
-        return ""
-    return "<qt>" + "<br>".join(html.escape(line, quote=False) for line in lines) + "</qt>"
 
 
 def row_links(row: FollowUpRow) -> RowLinks:

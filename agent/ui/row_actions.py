@@ -9,6 +9,7 @@ right-click and Enter. The widgets only forward what was chosen (a phone to copy
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -135,3 +136,9 @@ def detail_entry(menu: QMenu, tr: Translator, open_detail: Callable[[], object])
     entry = menu.addAction(tr("followups.detail"))
     entry.triggered.connect(lambda _checked=False: open_detail())
 
+
+def plain_tip(lines: list[str]) -> str:
+    """A tooltip showing ``lines`` as typed: a patient's name or words from Kommo are text, never markup."""
+    if not lines:
+        return ""
+    return "<qt>" + "<br>".join(html.escape(line, quote=False) for line in lines) + "</qt>"
