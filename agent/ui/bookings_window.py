@@ -50,7 +50,16 @@ from agent.ui.followup_panel import FollowUpPanel
 from agent.ui.followup_rows import FollowUpRow
 from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
-from agent.ui.row_actions import RowActor, RowLinks, RowTable, add_buttons, detail_entry, fill_menu, whatsapp_url
+from agent.ui.row_actions import (
+    RowActor,
+    RowLinks,
+    RowTable,
+    add_buttons,
+    detail_entry,
+    fill_menu,
+    plain_tip,
+    whatsapp_url,
+)
 from agent.ui.status import FAILING_ALERT, AgentStatus, TrayState
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -104,8 +113,13 @@ class BookingsModel(QAbstractTableModel):
             return row.sort_keys[index.column()]
         if role == KEY_ROLE:
             return row.key
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.cells[COLUMNS.index('status')]}: {row.detail}" if row.detail else None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole cell (a long name is cut with "…"), then the why
+            text = row.cells[COLUMNS.index(column)]
+            why = f"{row.cells[COLUMNS.index('status')]}: {row.detail}" if row.detail else ""
+            lines = [text] if text else []
+            if why and why != text:
+                lines.append(why)
+            return plain_tip(lines) or None
         if role == Qt.ItemDataRole.ForegroundRole and column == "status":
             return QBrush(QColor(theme.STATUS_TEXT.get(row.status, theme.TEXT)))
         if role == Qt.ItemDataRole.BackgroundRole and row.status in theme.ROW_TINT:

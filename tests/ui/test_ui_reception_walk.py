@@ -349,3 +349,32 @@ def test_no_tray_closing_the_window_mid_booking_asks_first(qtbot, agent_paths, p
     qtbot.mouseClick(app.quit_confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.quit_done, timeout=10_000)
     assert engines[0].stopped
+
+
+def test_a_long_name_cut_in_the_bookings_list_is_read_whole_on_hover(qtbot, agent_paths, plaintext_keyring,
+                                                                     make_app, engines):
+    from PySide6.QtCore import Qt
+
+    configure(agent_paths)
+    app = make_app()
+    app.start()
+    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    name = "María de los Ángeles Valenzuela Undurraga del Solar"
+    app.bridge.call(engines[0].book("k-long", name, "+56 9 1234 5678", clinic_time(1, 12, 0), "Dra. Camila Soto"))
+    app.bridge.call(engines[0].fail_booking("k-taken", "<b>Ana</b>", "+56 9 5555 0101", clinic_time(1, 9, 0),
+                                            "Dr. Andrés Pérez"))
+    qtbot.waitUntil(lambda: len(window.model.rows) == 2, timeout=10_000)
+    table, proxy = window.table, window.proxy
+
+    def tip(patient: str, column: int) -> str:
+        row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == patient)
+        return shown_tip(proxy.index(row, column).data(Qt.ItemDataRole.ToolTipRole) or "")
+
+    assert table.fontMetrics().horizontalAdvance(name) > table.columnWidth(0)  # cut with "…" on screen
+    assert tip(name, 0) == name  # read whole on hover
+    taken = tip("<b>Ana</b>", 0).splitlines()
+    assert taken[0] == "<b>Ana</b>"  # a name from Kommo is text, never markup
+    assert len(taken) == 2 and taken[1].endswith(": la agenda web no respondía")  # and why, as before
