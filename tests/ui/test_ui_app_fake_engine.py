@@ -496,4 +496,5 @@ def test_many_patients_to_contact_scroll_in_their_list_and_the_buttons_never_cov
     table.scrollToBottom()
     last = table.visualRect(table.model().index(len(names) - 1, 0))
     assert table.viewport().rect().contains(last)  # the oldest, who waited longest, can be seen
+    qtbot.wait(100)  # the window settles its layout to the list's new height before the shot
     window.grab().save(str(shots / "follow-ups-many.png"))
