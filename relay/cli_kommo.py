@@ -144,7 +144,8 @@ def _kommo_install_link(args: argparse.Namespace) -> int:
         print("Install link (open it as the Kommo administrator; the relay receives the code by itself):")
         print(f"  {install_link(clinic)}")
         print("Rather paste the code? Copy it in Kommo → Integrations → Keys and run:")
-    print(f"  cita-relay set-kommo-oauth {clinic.name} --auth-code-stdin --redirect-uri {redirect}")
+    data = same_store_flags(args)
+    print(f"  cita-relay set-kommo-oauth {clinic.name}{data} --auth-code-stdin --redirect-uri {redirect}")
     if not redirect.startswith("https://") and clinic.language == "es":
         print("Ojo: Kommo solo llama a direcciones https: da --public-url https://… (o CITA_RELAY_PUBLIC_URL), o"
               " arranca el relay con ella y vuelve a ejecutar este comando.")

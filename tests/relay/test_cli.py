@@ -384,3 +384,13 @@ def test_where_a_clinic_went_and_which_clinics_a_folder_has_are_said(tmp_path):
                       env={**os.environ, "CITA_RELAY_PROT": "8701"})
     assert "CITA_RELAY_PROT is not a cita-relay setting (did you mean CITA_RELAY_PORT?)" in typo.stderr
     assert typo.returncode == 2 and "port must be 0 to 65535" in typo.stderr and "Traceback" not in typo.stderr
+
+
+def test_the_install_links_paste_the_code_command_runs_on_the_same_relay_folder(tmp_path):
+    """`kommo-install-link NAME --data DIR` printed `cita-relay set-kommo-oauth NAME --auth-code-stdin …` without
+    --data: run as printed it looked in the operator's own folder ("no relay data in ~/.local/share/…")."""
+    assert add_clinic(tmp_path, "sol").returncode == 0
+    link = cita_relay("kommo-install-link", "sol", "--data", str(tmp_path), "--public-url", "https://relay.clinica.cl")
+    assert link.returncode == 0, link.stderr
+    assert (f"cita-relay set-kommo-oauth sol --data {tmp_path} --auth-code-stdin"
+            " --redirect-uri https://relay.clinica.cl/kommo/oauth/sol") in link.stdout, link.stdout
