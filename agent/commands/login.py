@@ -75,6 +75,9 @@ def login(args: argparse.Namespace) -> int:
         args.relay_token_stdin,
         say("login.prompt_token", language, keep=say("login.keep", language) if stored_token else ""),
     ) or (stored_token if not args.relay_token_stdin else "")
+    # A token is one word (letters, digits, - and _): spaces or a line break inside come from pasting it out of a
+    # mail or a chat that wrapped it, never from the token itself
+    token = "".join(token.split())
     if not token:
         print(say("login.no_token", language), say("login.not_stored", language), file=sys.stderr)
         return 2

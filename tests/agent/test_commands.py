@@ -220,6 +220,21 @@ async def test_login_tests_the_agent_token_with_the_relay_and_keeps_a_refused_on
         assert "not-the-token" not in output.stdout + output.stderr and TOKEN not in output.stdout + output.stderr
 
 
+async def test_a_token_pasted_with_spaces_inside_is_taken_whole(clinic_pc, browser_path):
+    """The token copied out of a mail that wrapped it ("agent-tok en-xyz") was refused: «El servidor (relay)
+    rechazó el token del agente: revise que lo copió completo», though every character was there."""
+    pc = clinic_pc
+    async with ScriptedRelay(token=TOKEN) as relay:
+        pc.configure(relay.url, browser_path)
+        pasted = f"  {TOKEN[:9]} {TOKEN[9:12]}\t{TOKEN[12:]} "
+        done = await asyncio.to_thread(pc.agent, "login", "--password-stdin", "--relay-token-stdin",
+                                       stdin=f"{PASSWORD}\n{pasted}\n")
+        assert done.returncode == 0, done.stderr
+        assert "Acceso correcto" in done.stdout and "rechazó" not in done.stderr
+        assert pc.status()["keyring"]["relay_token"] is True
+    assert TOKEN[12:] not in done.stdout + done.stderr
+
+
 def test_login_against_a_web_app_with_a_second_factor_says_where_the_code_will_be_asked(clinic_pc, browser_path):
     pc = clinic_pc
     write_fake_portal_state(pc.portal_file, asks_code=True)
