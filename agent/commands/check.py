@@ -94,6 +94,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--book needs --patient-name and --patient-phone", 2)
     if not args.book and (args.patient_name or args.patient_phone):
         return _fail("--patient-name and --patient-phone go with --book", 2)
+    from agent.settings import SettingsError, check_portal_url
+
+    try:  # "agenda.clinica.cl" with no https:// only failed after 4 tries, as a web app that does not answer
+        check_portal_url(args.url)
+    except SettingsError as error:
+        return _fail(error.text("es"), 2)
     from agent.portal.driver_settings import DriverSettingError, parse_assignments
 
     try:

@@ -1,0 +1,36 @@
+"""`cita-agent check` as the clinic's IT person types it, with the usual mistakes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LAUNCHER = Path(__file__).resolve().parent / "fake_agent_cli.py"
+
+
+@pytest.fixture
+def agent(tmp_path):
+    env = {**os.environ, "LANG": "es_CL.UTF-8", "HOME": str(tmp_path / "user-home"),
+           "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env.pop("CITA_AGENT_HOME", None)
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(LAUNCHER), "--home", str(tmp_path / "agent-home"), *args],
+                              input=stdin, capture_output=True, text=True, env=env, timeout=120)
+
+    return run
+
+
+@pytest.mark.parametrize("typed", ["agenda.clinica-sol.cl", "127.0.0.1:8600"])
+def test_an_address_without_https_is_said_at_once(agent, typed):
+    """`check --url agenda.clinica-sol.cl` (no https://) tried the web app 4 times and ended in «la agenda web no
+    responde … Detalle técnico [portal_down]: … Invalid URL», exit 5, as if the web app were down."""
+    done = agent("check", "--portal", "demo", "--url", typed, "--user", "recepcion", "--password-stdin",
+                 stdin="la-clave-9\n")
+    assert done.returncode == 2, done.stderr
+    assert "debe empezar con https://" in done.stderr and "no responde" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "la-clave-9" not in done.stdout + done.stderr
