@@ -89,11 +89,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.days < 1:
-        return _fail("--days must be 1 or more", 2)
+        return _fail("--days debe ser 1 o más (los días que se leen desde hoy)", 2)
     if args.book and not (args.patient_name and args.patient_phone):
-        return _fail("--book needs --patient-name and --patient-phone", 2)
+        return _fail("--book necesita --patient-name y --patient-phone (el nombre y el teléfono del paciente)", 2)
     if not args.book and (args.patient_name or args.patient_phone):
-        return _fail("--patient-name and --patient-phone go with --book", 2)
+        return _fail("--patient-name y --patient-phone van con --book SLOT_ID (la hora a reservar)", 2)
     from agent.settings import SettingsError, check_portal_url
 
     try:  # "agenda.clinica.cl" with no https:// only failed after 4 tries, as a web app that does not answer
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error), 2)
     password = _read_password(args.password_stdin)
     if not password:
-        return _fail("no password: give it on standard input with --password-stdin", 2)
+        return _fail("no llegó la contraseña de la agenda web: escríbala cuando el comando la pida, o désela en la"
+                     " primera línea de la entrada estándar con --password-stdin", 2)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             else "falló"
         return _fail(f"{reason}. Detalle técnico [{error.code}]: {error}", EXIT_CODES.get(error.code, 1))
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return _fail("interrumpido", 130)
 
 
 async def _check(args: argparse.Namespace, credentials: Credentials) -> int:

@@ -34,3 +34,18 @@ def test_an_address_without_https_is_said_at_once(agent, typed):
     assert done.returncode == 2, done.stderr
     assert "debe empezar con https://" in done.stderr and "no responde" not in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "la-clave-9" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("flags", "said"), [
+    ((), "no llegó la contraseña de la agenda web"),
+    (("--days", "0"), "--days debe ser 1 o más"),
+    (("--book", "x:1"), "--book necesita --patient-name y --patient-phone"),
+    (("--patient-name", "Ana"), "van con --book"),
+])
+def test_a_usage_mistake_is_said_in_spanish(agent, flags, said):
+    """Every other line of `check` is Spanish, but these were English only («no password: give it on standard input
+    with --password-stdin», «--days must be 1 or more», …)."""
+    done = agent("check", "--portal", "demo", "--url", "http://127.0.0.1:9", "--user", "recepcion",
+                 "--password-stdin", *flags, stdin="" if not flags else "la-clave-9\n")
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr, done.stderr
