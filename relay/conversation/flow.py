@@ -57,6 +57,7 @@ from relay.conversation.fields import (
 from relay.conversation.freetext import WINDOW_DAYS, Reading, command, days_ruled_out, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
+    NOT_GETTING_THERE,
     RELATIVE,
     acknowledges,
     and_one_more_for_another,
@@ -241,13 +242,17 @@ def _decide(
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
     if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
+    if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
+        # «¿Cancelo tu hora del jueves 3…?» "la otra semana no voy a estar": not that one's day; asked again
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if state.stage == CONFIRM_CANCEL and state.target is not None:
         answered = _answered_by_what_they_say(ctx, state, norm)
         if answered is not None:
             return answered
     if (state.stage == CONFIRM_CANCEL and state.intent != "reschedule" and state.target is not None
             and detect(norm).intent == "reschedule" and not _OTHER_ONE.search(norm)
-            and not _only_its_day_ruled_out(ctx, state.target, norm)):
+            and not _only_its_day_ruled_out(ctx, state.target, norm)
+            and not _only_days_they_cannot(ctx, state, norm)):
         # "Sí, cambiarla", "no, mejor cámbiala para el jueves" at «¿Cancelo…?»: that one moved, never cancelled
         return _follow(ctx, evolve(state, intent="reschedule", wish=turn.message), Option(norm, "move_yes"), norm)
     if state.stage == CONFIRM and state.proposed is not None:
@@ -510,13 +515,15 @@ def _decide(
         option = Option(norm, _yes_kind(state) if reading.answer == "yes" else "cancel_no")
     if state.stage == CONFIRM_CANCEL and option is None and action is None and keeps_it(norm):
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # "ah, era el miércoles? entonces déjala"
-    if state.stage == CONFIRM_CANCEL and option is None and action is None and not reading.found:
+    if state.stage == CONFIRM_CANCEL and option is None and action is None and not _asks_for_anything(reading):
         if _LEADING_NO.match(norm) or keeps_it(norm):  # "no, la hora está bien…", "ya no, déjala": it stays
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)
         if _LEADING_YES.match(norm):  # "sí, cancélala", "sí porfa, es que no puedo ir"
             return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
-        if state.target is not None and reading.intent not in ("person", "stop", *ELSEWHERE):
-            return confirm_again(ctx.lang, state, ctx.clinic)  # the same question, not a booking's menus
+        if state.target is not None and (reading.intent not in ("person", "stop", *ELSEWHERE) or reading.tentative):
+            # the same question, not a booking's menus ("mi mamá no puede ir, yo sí", "la otra semana no voy a
+            # estar": why, or whose, never a new appointment asked for)
+            return confirm_again(ctx.lang, state, ctx.clinic, unsure=reading.found)
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
     if (thanked and (reading.answer != "yes" or state.stage == BOOKINGS)
             and state.stage in (CHOOSE_DAY, CHOOSE_TIME, BOOKINGS)):
@@ -1078,6 +1085,38 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     return _booking_start(ctx, going_on, state.wish)
 
 
+def _only_days_they_cannot(ctx: Context, state: ConversationState, norm: str) -> bool:
+    """ "la otra semana no voy a estar", "sí, la otra semana no puedo ir" at «¿Cancelo…?»: the week (or day) named is
+    when they cannot come, never one asked for to move to — unless moving is asked for in so many words, or asked as a
+    question ("no puedo ir, ¿puede ser la otra semana?")."""
+    if asks_to_move(norm) or "?" in ctx.turn.message or comes_another_day(norm):
+        return False
+    reading = read_message(ctx, state, ctx.turn.message)
+    named = bool(reading.skip_days) or bool(reading.day or reading.week) and cannot_come(norm)
+    return named and not _asks_for_anything(replace(reading, day=None, week=None))
+
+
+def _cannot_come_another_time(ctx: Context, state: ConversationState, norm: str) -> bool:
+    """At «¿Cancelo tu hora del jueves 3…?», the days they cannot come are named and the one asked about is not among
+    them ("la otra semana no puedo ir", "el viernes no voy a estar"): neither a yes nor a move."""
+    assert state.target is not None
+    if not _only_days_they_cannot(ctx, state, norm):
+        return False
+    reading = read_message(ctx, state, ctx.turn.message)
+    days = set(reading.skip_days)
+    if reading.day is not None:
+        days.add(reading.day)
+    if reading.week is not None:
+        days.update(reading.week + timedelta(days=n) for n in range(7))
+    return datetime.fromisoformat(state.target.start).date() not in days
+
+
+def _asks_for_anything(reading: Reading) -> bool:
+    """What the message reads asks for a day, a time, a week, a professional or a specialty: more than days or times
+    it rules out ("la otra semana no voy a estar" asks for nothing)."""
+    return reading.found and replace(reading, skip_days=(), skip_part="", skip_times=()).found
+
+
 def _days_they_cannot_come(ctx: Context, reading: Reading) -> Reading:
     """While the days or times are shown, "no llego ni el miércoles ni el viernes" ("no alcanzo a llegar el
     jueves"): those days ruled out of the menus — never read as the days asked for (the days of an appointment
@@ -1439,7 +1478,8 @@ def _answered_by_what_they_say(ctx: Context, state: ConversationState, norm: str
     if reading.day or reading.times or reading.part or (state.intent != "reschedule"
                                                         and detect(norm).intent == "reschedule"):
         return None  # "no puedo ir, ¿me la cambias para el viernes?": read as usual
-    if state.intent != "reschedule" and _ANOTHER_TIME.search(norm) and not _A_NO_FIRST.match(written):
+    if (state.intent != "reschedule" and _ANOTHER_TIME.search(norm) and not _A_NO_FIRST.match(written)
+            and not _only_days_they_cannot(ctx, state, norm)):
         # "no puedo ir ese día, ¿tienen otro?", "no puedo ir, dame otra": a move (nothing undone until the new one)
         return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
     if not _only_that_they_cannot_come(ctx.turn.message, norm):
@@ -1556,12 +1596,7 @@ _IF_I_CANNOT = re.compile(r"^\W*(?:y )?si no\b")
 _CANT_SAID = re.compile(
     r"\b(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
     r"(?:ir|asistir|llegar)?"
-    r"|\b(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
-    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d| a \w+(?:ar|er|ir)\b)"  # "no llego antes de las 10"
-    r"|\bno me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
-    # (of coming: never "no me da el tiempo de leerlo")
-    r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"
-    r"|jueves|viernes|sabado|domingo|y|pero|asi|entonces|porque|por)\b)"
+    rf"|\b(?:{NOT_GETTING_THERE})"
     r"|\b(?:ya )?no (?:la )?(?:voy a )?necesit\w*|\bya no (?:la )?quiero\b|\bno ire\b|\bno iremos\b"
     r"|\bcan ?t make it|cannot make it|won ?t make it|can ?t come|cannot come"
 )

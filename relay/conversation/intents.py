@@ -98,6 +98,18 @@ _CANCEL = re.compile(
     r"|borrar mi|eliminar mi)"
 )
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
+# "no llego el jueves", "no me da el tiempo", "no voy a estar": never "no llego tarde", "no me llegó el mensaje",
+# "no me da el tiempo de leerlo" nor "no voy a estar tranquila" (also read by flow.py, at «¿Cancelo…?»)
+NOT_GETTING_THERE = (
+    r"(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
+    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d| a \w+(?:ar|er|ir)\b)"  # "no llego antes de las 10"
+    r"|no me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
+    r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"
+    r"|jueves|viernes|sabado|domingo|y|pero|asi|entonces|porque|por)\b)"
+    r"|(?:ya )?no (?:voy a estar|vamos a estar|estare|estaremos)\b"
+    r"(?=\s*$|[\s,.!]+(?:ahi|alla|ese|el|este|esta|la|los|manana|hoy|pasado|lunes|martes|miercoles|jueves|viernes"
+    r"|sabado|domingo|disponible|porque|pero|asi)\b)"
+)
 _CANT_GO = re.compile(
     r"\b(?:(?:ya )?no (?:voy a|vamos a|podre|podremos|puedo|podemos|alcanzo a) (?:poder |alcanzar a )?"
     r"(?:ir|asistir|llegar)"
@@ -106,13 +118,7 @@ _CANT_GO = re.compile(
     r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,3}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
     r"|alcanza a) (?:ir|asistir|llegar)\b(?! (?:\w+ ){0,3}?(?:en (?:mi|su) lugar|por mi|por el|por ella))"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
-    # "no llego el jueves", "no me da el tiempo": never "no llego tarde" nor "no me llegó el mensaje"
-    r"|(?:ya )?no (?:llego|llegamos|llegare|llegaremos)\b"
-    r"(?! tarde| a tiempo| antes| hasta| despues| como| tipo| en \d| a \w+(?:ar|er|ir)\b)"  # "no llego antes de las 10"
-    r"|no me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo\b"
-    # (of coming: never "no me da el tiempo de leerlo")
-    r"(?=\s*$|\s+(?:de|para) (?:ir|llegar|asistir)\b|\s+(?:el|este|ese|esta|la|manana|hoy|pasado|lunes|martes|miercoles"
-    r"|jueves|viernes|sabado|domingo|y|pero|asi|entonces|porque|por)\b)"
+    rf"|{NOT_GETTING_THERE}"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )

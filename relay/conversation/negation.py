@@ -68,10 +68,10 @@ _NEG = (
     r"|podriamos|podremos|va a poder|van a poder|alcanzan|alcanzamos|alcanza|voy a alcanzar|vamos a alcanzar"
     r"|llego|llegamos|llegare|llegaremos|me (?:da|dara|alcanza|va a dar|va a alcanzar) (?:el )?tiempo"
     r"|me (?:sirve|acomoda|queda|resulta|viene|va|conviene|funciona|sirven|acomodan|quedan)(?: bien)?"
-    r"|(?:me )?es posible|hay caso)|me complica"
+    r"|(?:me )?es posible|hay caso|voy a estar|vamos a estar|estare|estaremos)|me complica"  # "no voy a estar"
     r"|imposible|can(?:'| )?t|cannot|can not|could ?n(?:'| )?t"  # "can t": as a message reads normalized
     r"|(?:wo ?n(?:'| )?t|will not) be able to|(?:am|'m|m) not able to|unable to"  # "I won't be able to make it"
-    r"|(?:wo ?n(?:'| )?t|will not)(?= (?:make it|come|be there))"  # "I won't make it thursday"
+    r"|(?:wo ?n(?:'| )?t|will not)(?= (?:make it|come|be there|be around))"  # "I won't make it thursday"
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
     r"|no good"
     r"|impossible|is out)"

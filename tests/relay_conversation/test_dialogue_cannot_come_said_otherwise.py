@@ -491,3 +491,26 @@ def test_a_day_they_cannot_come_said_while_choosing_is_left_out():
         chat.say("quiero una hora")
         said = texts(chat.say(message))
         assert "No encontré horas" not in said and "miércoles 2 de diciembre" not in said, (message, said)
+
+
+def test_at_cancel_a_week_or_day_they_cannot_come_that_is_not_its_own_is_asked_again():
+    """At «¿Cancelo tu hora del jueves 3…?»: "la otra semana no voy a estar" started a move offering next week (the
+    week they will be away) or a new booking's specialty question, "mi mamá no puede ir, yo sí" a new booking, and
+    "no voy a estar" kept the appointment («sigue en pie»). A week or day named that is not the appointment's is asked
+    about again, nothing done; "no voy a estar" alone is the yes; a new week asked for as a question still moves it."""
+    for message in ("la otra semana no voy a estar", "sí, la otra semana no puedo ir", "el viernes no voy a estar",
+                    "mi mamá no puede ir, yo sí"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("hola, necesito cancelar mi hora")
+        reply = chat.say(message)
+        assert texts(reply).endswith("¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?"), \
+            (message, texts(reply))
+        assert not agent.cancelled and not agent.moved
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    chat.say("hola, necesito cancelar mi hora")
+    assert chat.say("no voy a estar").status == "cancelled" and list(agent.cancelled.values()) == ["bk-7"]
+    chat = Chat(free(), appointments=ClinicAgent(THU_10))
+    chat.say("hola, necesito cancelar mi hora")
+    assert "se cancelará cuando la nueva quede reservada" in texts(chat.say("no puedo ir, ¿puede ser la otra semana?"))
