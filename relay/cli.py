@@ -24,9 +24,9 @@ import sys
 import time
 
 from relay import cli_kommo
+from relay.cli_support import kommo_subdomain, same_store_flags, unwritable_folder
 from relay.cli_support import open_store as _store
 from relay.cli_support import read_secret_lines as _read_secret_lines
-from relay.cli_support import same_store_flags, unwritable_folder
 from relay.cli_support import warn_if_password_in_flag as _warn_if_password_in_flag
 from relay.clinic_check import placeholder_domain
 from relay.clinic_listing import agent_cells, conversations_since, followups_cell
@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add = sub.add_parser("add-clinic", help="store a clinic and print its agent token once")
     add.add_argument("name", help="the clinic's short name, used in its Kommo URL: /kommo/NAME")
-    add.add_argument("--kommo-subdomain", required=True, metavar="SUB", help="the account's <SUB>.kommo.com")
+    add.add_argument(
+        "--kommo-subdomain", required=True, metavar="SUB", type=kommo_subdomain,
+        help="the account's <SUB>.kommo.com (its address, https://<SUB>.kommo.com, works too)",
+    )
     add.add_argument("--kommo-client-id", required=True, metavar="ID", help="the integration's client id")
     add.add_argument(
         "--kommo-secret-stdin",
@@ -137,7 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="point a clinic at its Kommo account again (a subdomain typed wrong); tokens and conversations stay",
     )
     account.add_argument("name")
-    account.add_argument("--kommo-subdomain", required=True, metavar="SUB", help="the account's <SUB>.kommo.com")
+    account.add_argument(
+        "--kommo-subdomain", required=True, metavar="SUB", type=kommo_subdomain,
+        help="the account's <SUB>.kommo.com (its address, https://<SUB>.kommo.com, works too)",
+    )
     account.add_argument(
         "--kommo-base-url", metavar="URL", help="Kommo account URL (default https://<subdomain>.kommo.com)"
     )

@@ -80,3 +80,20 @@ def with_store_flags(text: str, args: argparse.Namespace) -> str:
     printed on the same relay."""
     flags = same_store_flags(args)
     return _RELAY_COMMAND.sub(lambda m: f"`{m.group(1)}{flags}`", text) if flags else text
+
+
+def kommo_subdomain(typed: str) -> str:
+    """``--kommo-subdomain`` as an operator types it: ``clinicasol``, or the account's address copied from the
+    browser (``https://clinicasol.kommo.com/leads/``), which is taken as ``clinicasol``."""
+    from relay.store import SUBDOMAIN_RE
+
+    text = typed.strip()
+    host = urlsplit(text if "://" in text else "//" + text).hostname or text.lower()
+    for suffix in (".kommo.com", ".amocrm.com", ".amocrm.ru"):
+        host = host.removesuffix(suffix)
+    if not SUBDOMAIN_RE.match(host):
+        raise argparse.ArgumentTypeError(
+            f"{typed!r} is not a Kommo subdomain: give the part before .kommo.com of the account's address"
+            " (clinicasol for https://clinicasol.kommo.com): lowercase letters, digits and '-'"
+        )
+    return host

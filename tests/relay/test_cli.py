@@ -31,7 +31,7 @@ def add_clinic(data: Path, name: str, *extra: str, stdin: str = "the-client-secr
         "add-clinic",
         name,
         "--kommo-subdomain",
-        name,
+        name.lower().replace(" ", "-"),  # a bad clinic name is refused for itself, not as a subdomain
         "--kommo-client-id",
         "cid-1",
         "--kommo-secret-stdin",
@@ -394,3 +394,23 @@ def test_the_install_links_paste_the_code_command_runs_on_the_same_relay_folder(
     assert link.returncode == 0, link.stderr
     assert (f"cita-relay set-kommo-oauth sol --data {tmp_path} --auth-code-stdin"
             " --redirect-uri https://relay.clinica.cl/kommo/oauth/sol") in link.stdout, link.stdout
+
+
+@pytest.mark.parametrize("typed", ["https://clinicasol.kommo.com/leads/", "clinicasol.kommo.com", " ClinicaSol "])
+def test_the_kommo_account_address_pasted_as_the_subdomain_is_taken(tmp_path, typed):
+    """`--kommo-subdomain https://clinicasol.kommo.com` (the account's address, copied from the browser) ended in
+    «Kommo subdomain must be lowercase letters, digits and '-'»; now it is the account clinicasol."""
+    added = cita_relay("add-clinic", "sol", "--data", str(tmp_path), "--kommo-subdomain", typed,
+                       "--kommo-client-id", "cid-1", "--kommo-secret-stdin", stdin="the-client-secret\n")
+    assert added.returncode == 0, added.stderr
+    listed = cita_relay("list-clinics", "--data", str(tmp_path), "--json")
+    assert json.loads(listed.stdout)[0]["kommo_subdomain"] == "clinicasol", listed.stdout
+    moved = cita_relay("set-kommo-account", "sol", "--data", str(tmp_path), "--kommo-subdomain", typed.upper())
+    assert moved.returncode == 0 and "https://clinicasol.kommo.com" in moved.stdout, moved.stderr
+
+
+def test_a_subdomain_that_cannot_be_says_what_to_give(tmp_path):
+    added = cita_relay("add-clinic", "sol", "--data", str(tmp_path), "--kommo-subdomain", "clinica sol",
+                       "--kommo-client-id", "cid-1", "--kommo-secret-stdin", stdin="the-client-secret\n")
+    assert added.returncode == 2 and "Traceback" not in added.stderr
+    assert "clinicasol for https://clinicasol.kommo.com" in added.stderr, added.stderr
