@@ -251,6 +251,15 @@ def _add_clinic(args: argparse.Namespace) -> int:
     new_store = not settings.uses_redis and not settings.database_path.exists()
     store = _store(args, create=True)
     try:
+        if store.clinic(args.name) is not None:  # said with what to run instead: adding it again is never the fix
+            flags = same_store_flags(args)
+            print(f"cita-relay: a clinic named {args.name!r} already exists; it keeps its agent token. To change it:"
+                  f" `cita-relay set-kommo-secret {args.name}{flags} --kommo-secret-stdin` (the client secret),"
+                  f" `cita-relay set-kommo-account {args.name}{flags} --kommo-subdomain SUB`,"
+                  f" `cita-relay set-clinic {args.name}{flags} …` (display name, language, address, bot step),"
+                  f" `cita-relay rotate-agent-token {args.name}{flags}` (a new agent token); or another name.",
+                  file=sys.stderr)
+            return 2
         token = store.add_clinic(
             ClinicDetails(
                 args.name,

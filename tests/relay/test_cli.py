@@ -414,3 +414,14 @@ def test_a_subdomain_that_cannot_be_says_what_to_give(tmp_path):
                        "--kommo-client-id", "cid-1", "--kommo-secret-stdin", stdin="the-client-secret\n")
     assert added.returncode == 2 and "Traceback" not in added.stderr
     assert "clinicasol for https://clinicasol.kommo.com" in added.stderr, added.stderr
+
+
+def test_adding_a_clinic_again_says_what_to_run_instead(tmp_path):
+    """A second `add-clinic sol` (to fix a secret typed wrong) said only «a clinic named 'sol' already exists»."""
+    assert add_clinic(tmp_path, "sol").returncode == 0
+    again = add_clinic(tmp_path, "sol", stdin="another-secret\n")
+    assert again.returncode == 2 and again.stdout == "", again.stdout
+    assert "already exists" in again.stderr
+    assert f"cita-relay set-kommo-secret sol --data {tmp_path} --kommo-secret-stdin" in again.stderr, again.stderr
+    assert f"cita-relay rotate-agent-token sol --data {tmp_path}" in again.stderr
+    assert "another-secret" not in again.stderr
