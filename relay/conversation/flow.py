@@ -1077,8 +1077,12 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
                                              clinic, outcome)
     if others and not for_me(normalize(state.wish)):  # a phone that books for others ("una para mí" aside):
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
-    if bookings and not wants_another(normalize(state.wish)) and not (not_then and not others):  # "otra hora para
-        # mi hijo", and a new one for him where all the phone holds is the writer's own: no question
+    # "y una para mí también" where the phone holds only others' appointments (the son's, booked a minute ago): the
+    # writer has none to be told of, a new one is what they ask for
+    only_others = bool(bookings) and all(under_another_name(b, turn.name) for b in bookings)
+    if (bookings and not wants_another(normalize(state.wish)) and not (not_then and not others)
+            and not (only_others and for_me(normalize(state.wish)))):  # "otra hora para mi hijo", and a new one for
+        # him where all the phone holds is the writer's own: no question
         return already(ctx, evolve(state, bookings=bookings, others=others_of(bookings, turn.name)))
     told = evolve(state, bookings=bookings).listed()  # "otra para mi hijo": the ones they have are not news at booking
     going_on = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=told)

@@ -379,3 +379,18 @@ def test_two_times_for_two_people_book_the_second_at_the_second_time():
         assert done.status == "booked" and len(chat.books) == 2, (first, texts(done))
         assert chat.books[1].slot.start == f"2026-12-02T{second_time}:00-03:00", first
         assert chat.books[1].slot.professional == "Dra. Ana Soto" and chat.books[1].state.patient_name == "", first
+
+
+def test_one_for_the_writer_too_beside_only_a_relatives_appointment_is_booked_without_the_menu():
+    """Ana Pérez's phone holds only her son's appointment (booked a minute ago): "y una para mí también" was «Tomás
+    Pérez tiene hora el jueves 3… ¿Quieres una hora más, cambiarla o cancelarla?» — a question about his, where she
+    asked for her own. Her new one is asked for at once; "quiero cancelar mi hora" still asks about his."""
+    from dataclasses import replace as with_patient
+
+    son = with_patient(THU, patient="Tomás Pérez")
+    for message in ("y una para mí también", "quiero otra hora, ahora para mí", "ah y también para mí, porfa"):
+        chat = Chat(finding(2, 3, 4), appointments=ClinicAgent(son), name="Ana Pérez")
+        reply = texts(chat.say(message))
+        assert "Tomás Pérez tiene hora" not in reply and "¿Qué día te acomoda?" in reply, (message, reply)
+    chat = Chat(finding(2, 3, 4), appointments=ClinicAgent(son), name="Ana Pérez")
+    assert "¿Cancelo la hora de Tomás Pérez del jueves 3" in texts(chat.say("quiero cancelar mi hora"))
