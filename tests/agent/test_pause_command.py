@@ -1,0 +1,31 @@
+"""`cita-agent pause` / `resume` typed on a PC where no agent runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+LAUNCHER = Path(__file__).resolve().parent / "fake_agent_cli.py"
+
+
+def agent(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LANG": "es_CL.UTF-8", "HOME": str(tmp_path / "user-home"),
+           "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env.pop("CITA_AGENT_HOME", None)
+    return subprocess.run([sys.executable, str(LAUNCHER), "--home", str(tmp_path / "agent-home"), *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_resume_with_no_agent_running_says_patients_are_still_handed_off(tmp_path):
+    """`cita-agent resume` on a PC whose agent was closed said only «Reservas automáticas reanudadas.», and the IT
+    person believed patients were booking again."""
+    assert agent(tmp_path, "configure", "--relay", "wss://relay.example.com/agent").returncode == 0
+    paused = agent(tmp_path, "pause")
+    assert paused.returncode == 0, paused.stderr
+    assert "arrancará en pausa" in paused.stdout, paused.stdout
+    resumed = agent(tmp_path, "resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Reservas automáticas reanudadas." in resumed.stdout
+    assert "no está en marcha" in resumed.stdout and "cita-agent run --headless" in resumed.stdout, resumed.stdout
