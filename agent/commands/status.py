@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from datetime import datetime
 
 from agent import __version__
 from agent.cli_texts import TEXTS, choose_language, missing_items, say
@@ -89,7 +90,7 @@ def status(args: argparse.Namespace) -> int:
     if not state.updated_at:
         line("status.never")
     else:
-        line("status.state", at=state.updated_at)
+        line("status.state", at=_when(state.updated_at))
         process = say("word.running", language, pid=state.pid) if running else say("word.not_running", language)
         line("status.process", value=process)
         link = state.link if running else "disconnected"
@@ -100,7 +101,7 @@ def status(args: argparse.Namespace) -> int:
         detail = f" ({state.portal_detail})" if state.portal_detail and language == "en" else ""
         line("status.portal_state", state=_word(f"portal.{state.portal}", state.portal, language), detail=detail)
         line("status.paused", value=say("word.yes" if state.paused else "word.no", language))
-        line("status.last_refresh", value=state.last_refresh or none)
+        line("status.last_refresh", value=_when(state.last_refresh) if state.last_refresh else none)
     if followups_file.exists():
         line("status.follow_ups", count=to_contact)
     checked = _last_selfcheck(paths, language)
@@ -109,6 +110,18 @@ def status(args: argparse.Namespace) -> int:
     line("status.files", data=paths.data_dir, logs=paths.log_dir)
     line("status.retention", days=settings.retention_days)
     return 2 if settings_error else 0
+
+
+def _when(stamp: str) -> str:
+    """A stored ISO time as this PC's clock reads it, to the second ("2026-12-05 16:35:07"), not
+    "2026-12-05T19:35:07.522354+00:00"; a value that is no time is shown as it is."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _word(key: str, raw: str, language: str) -> str:
