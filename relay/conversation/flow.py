@@ -1079,7 +1079,10 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         state = evolve(state, for_other=True)  # whose name the new one goes under is asked, not assumed
     # "y una para mí también" where the phone holds only others' appointments (the son's, booked a minute ago): the
     # writer has none to be told of, a new one is what they ask for
-    only_others = bool(bookings) and all(under_another_name(b, turn.name) for b in bookings)
+    # (never "thursday doesn't work for me, another day?": his day, not one for her)
+    only_others = (bool(bookings) and all(under_another_name(b, turn.name) for b in bookings)
+                   and not cannot_come(normalize(state.wish))
+                   and not days_ruled_out(state.wish, ctx.today, WINDOW_DAYS))
     if (bookings and not wants_another(normalize(state.wish)) and not (not_then and not others)
             and not (only_others and for_me(normalize(state.wish)))):  # "otra hora para mi hijo", and a new one for
         # him where all the phone holds is the writer's own: no question
