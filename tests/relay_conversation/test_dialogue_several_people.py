@@ -395,4 +395,4 @@ def test_one_for_the_writer_too_beside_only_a_relatives_appointment_is_booked_wi
     chat = Chat(finding(2, 3, 4), appointments=ClinicAgent(son), name="Ana Pérez")
     assert "¿Cancelo la hora de Tomás Pérez del jueves 3" in texts(chat.say("quiero cancelar mi hora"))
     chat = Chat(finding(2, 3, 4), appointments=ClinicAgent(son), name="Ana Pérez")  # his day, not one for her
-    assert "Tomás Pérez has an appointment" in texts(chat.say("thursday doesn't work for me, another day?"))
+    assert "Tomás Pérez tiene hora el jueves 3" in texts(chat.say("thursday doesn't work for me, another day?"))
