@@ -203,6 +203,11 @@ def set_oauth_with_code(args: argparse.Namespace, *, refresh: bool = False) -> i
     return 0
 
 
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host == "::1" or host.startswith("127.")
+
+
 def _check_clinic(args: argparse.Namespace) -> int:
     settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
     store = open_store(args)
@@ -220,6 +225,10 @@ def _check_clinic(args: argparse.Namespace) -> int:
         # this command's store has the clinic, the running relay's has not: two data folders
         where = "Redis" if settings.uses_redis else str(settings.data_dir)
         print(check_text(language, "relay_lacks_clinic", url=base, clinic=clinic.name, data=where))
+        return 1
+    if answer.refused and (settings.operator_token or _is_loopback(base)):  # loopback: only the token can be it
+        which = "refused_other_token" if settings.operator_token else "refused_needs_token"
+        print(check_text(language, which, url=base))
         return 1
     if not answer.ok:
         print(check_text(language, "refused", url=base, status=answer.status))

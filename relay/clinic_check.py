@@ -159,6 +159,13 @@ _T: dict[str, dict[str, str]] = {
         " clínica ahí si falta.",
         "refused": "El relay en {url} no permitió la consulta (HTTP {status}): define CITA_RELAY_OPERATOR_TOKEN"
         " con el mismo valor que el relay, o ejecuta el comando en la máquina del relay.",
+        "refused_needs_token": "El relay en {url} no permitió la consulta: tiene un token de operador"
+        " (CITA_RELAY_OPERATOR_TOKEN) y este comando no lo trae; en la máquina del relay eso no basta. Carga su"
+        " configuración y vuelve a ejecutarlo: `sudo -s`, `set -a; . /etc/cita-relay/relay.env; set +a` y el comando"
+        " con `sudo -u cita-relay --preserve-env=CITA_RELAY_OPERATOR_TOKEN …` (en un contenedor, `docker exec` ya lo"
+        " tiene).",
+        "refused_other_token": "El relay en {url} no permitió la consulta: el CITA_RELAY_OPERATOR_TOKEN de este"
+        " comando no es el del relay. Usa el de su configuración (/etc/cita-relay/relay.env).",
     },
     "en": {
         "kommo_ok": "Kommo: the token works on account {subdomain} (id {account_id}).",
@@ -294,6 +301,12 @@ _T: dict[str, dict[str, str]] = {
         " there if it is missing.",
         "refused": "The relay at {url} refused the question (HTTP {status}): set CITA_RELAY_OPERATOR_TOKEN to the"
         " relay's value, or run the command on the relay's machine.",
+        "refused_needs_token": "The relay at {url} refused the question: it has an operator token"
+        " (CITA_RELAY_OPERATOR_TOKEN) and this command has none; on the relay's machine that is not enough. Load its"
+        " settings and run it again: `sudo -s`, `set -a; . /etc/cita-relay/relay.env; set +a` and the command with"
+        " `sudo -u cita-relay --preserve-env=CITA_RELAY_OPERATOR_TOKEN …` (in a container, `docker exec` has it).",
+        "refused_other_token": "The relay at {url} refused the question: this command's CITA_RELAY_OPERATOR_TOKEN is"
+        " not the relay's. Use the one in its settings (/etc/cita-relay/relay.env).",
     },
 }
 
