@@ -1640,8 +1640,14 @@ def _said_instead(ctx: Context, state: ConversationState, message: str) -> bool:
 def _instead_of_theirs(ctx: Context, state: ConversationState) -> bool:
     """The message that found their appointment began by taking it back for a day or time instead ("no, mejor otra
     hora, a las 10"; never "quiero otra hora el viernes, mejor en la tarde": one more)."""
-    return (bool(state.wish) and _TAKEN_BACK.match(normalize(state.wish)) is not None
-            and _said_instead(ctx, state, state.wish))
+    if not state.wish:
+        return False
+    if _TAKEN_BACK.match(normalize(state.wish)) is not None and _said_instead(ctx, state, state.wish):
+        return True
+    # "el jueves no puedo, agéndame el viernes a las 9" with their appointment on Thursday: "sí" at «¿una hora más,
+    # cambiarla o cancelarla?» moves it (was: a second appointment begun beside the one they cannot keep)
+    ruled_out = days_ruled_out(state.wish, ctx.today, WINDOW_DAYS)
+    return any(datetime.fromisoformat(b.start).date() in ruled_out for b in state.bookings)
 
 
 _TAKEN_BACK = re.compile(r"(?:(?:ups|uy|ay|oh|perdon|espera|pucha) )*(?:no+|mejor|prefiero|en vez|cambia\w*)\b")

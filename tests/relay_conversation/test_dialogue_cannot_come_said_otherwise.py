@@ -514,3 +514,16 @@ def test_at_cancel_a_week_or_day_they_cannot_come_that_is_not_its_own_is_asked_a
     chat = Chat(free(), appointments=ClinicAgent(THU_10))
     chat.say("hola, necesito cancelar mi hora")
     assert "se cancelará cuando la nueva quede reservada" in texts(chat.say("no puedo ir, ¿puede ser la otra semana?"))
+
+
+def test_yes_to_one_more_change_or_cancel_after_ruling_out_its_day_asks_to_move_it():
+    """"el jueves no alcanzo, agéndame el viernes a las 9" with Thursday 3's: «Ya tienes hora el jueves 3… ¿Quieres
+    una hora más, cambiarla o cancelarla?» and "sí" began a second appointment (the specialty asked) beside the one
+    they cannot keep. The yes now asks «¿Cambio tu hora del jueves 3…?»; "una hora más" still books one more."""
+    for message in ("el jueves no alcanzo, agendame el viernes a las 9", "el jueves no puedo, resérvame el viernes"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say(message)), message
+        assert texts(chat.say("sí")) == "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?", \
+            message
+        assert not agent.cancelled and not agent.moved
