@@ -7,6 +7,7 @@ import os
 import sys
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from agent.cli_texts import choose_language, missing_items, say
 from agent.commands import settings_or_report
@@ -67,6 +68,10 @@ def configure(args: argparse.Namespace) -> int:
         except (DriverSettingError, ValueError) as exc:
             print(say("error.settings", language, detail=exc), file=sys.stderr)
             return 2
+    kommo_url = _kommo_address(changes.get("relay_url", ""))
+    if kommo_url:
+        print(say("error.settings", language, detail=KOMMO_ADDRESS[language].format(url=kommo_url)), file=sys.stderr)
+        return 2
     try:
         save_settings(paths, settings)
     except SettingsError as exc:
@@ -81,6 +86,24 @@ def configure(args: argparse.Namespace) -> int:
     else:
         print(say("configure.next", language))
     return 0
+
+
+# The relay's two public paths: /kommo/<clinic> is the Kommo bot's, /agent the agent's. The first, given as the
+# relay address, was stored and only `login` found it wrong ("no es la de un relay de Cita Bridge")
+KOMMO_ADDRESS = {
+    "es": "{url} es la dirección del bot de Kommo (…/kommo/…), no la del agente: use la del mismo servidor terminada"
+          " en /agent, p. ej. wss://relay.example.com/agent (la que entrega quien opera el relay)",
+    "en": "{url} is the Kommo bot's address (…/kommo/…), not the agent's: give the same server's address ending in"
+          " /agent, e.g. wss://relay.example.com/agent (the one the relay's operator gives)",
+}
+
+
+def _kommo_address(typed: str) -> str:
+    """The first of the comma-separated relay addresses that is a Kommo bot URL, or ""."""
+    for part in typed.split(","):
+        if "/kommo/" in f"{urlsplit(part.strip()).path}/":
+            return part.strip().split("?", 1)[0]
+    return ""
 
 
 def _with_driver_settings(settings: AgentSettings, assignments: list[str], unset: list[str]) -> AgentSettings:

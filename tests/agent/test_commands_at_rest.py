@@ -72,3 +72,14 @@ def test_a_settings_file_edited_by_hand_with_a_query_string_does_not_run(agent):
     done = agent("run", "--headless")
     assert done.returncode == 2 and "tiene parámetros" in done.stderr
     assert LEAKY_TOKEN not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("typed", ["wss://relay.clinica.cl/kommo/clinica-sol",
+                                   "https://relay.clinica.cl/kommo/oauth/clinica-sol"])
+def test_the_kommo_bot_address_given_as_the_relay_is_refused_with_the_right_one(agent, typed):
+    """The operator sends two addresses; the bot's (…/kommo/clinica-sol) pasted as --relay was stored, and only
+    `cita-agent login` later said «no sirve: la dirección no es la de un relay de Cita Bridge»."""
+    done = agent("configure", "--relay", typed)
+    assert done.returncode == 2, done.stdout
+    assert "es la dirección del bot de Kommo" in done.stderr and "terminada en /agent" in done.stderr, done.stderr
+    assert json.loads(agent("status", "--json").stdout)["settings"]["relay_url"] == ""
