@@ -48,7 +48,8 @@ REASONS = {
     "portal_changed": "la agenda web no se ve como el agente espera: revise que --url sea la página de inicio de"
                       " sesión y --portal el sistema de la clínica; si lo son, la agenda cambió y hay que actualizar"
                       " el agente",
-    "browser_missing": "no se pudo abrir el navegador",
+    "browser_missing": "no se pudo abrir el navegador: instale Microsoft Edge o Google Chrome, o indique el que hay"
+                       " con --browser-channel msedge (o chrome) o --browser-path RUTA (la de su ejecutable)",
 }
 DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",

@@ -49,3 +49,17 @@ def test_a_usage_mistake_is_said_in_spanish(agent, flags, said):
                  "--password-stdin", *flags, stdin="" if not flags else "la-clave-9\n")
     assert done.returncode == 2, done.stderr
     assert said in done.stderr, done.stderr
+
+
+def test_a_browser_that_cannot_start_says_what_to_give(tmp_path):
+    """«no se pudo abrir el navegador. Detalle técnico [browser_missing]: …» said nothing of what to do next."""
+    env = {**os.environ, "LANG": "es_CL.UTF-8", "HOME": str(tmp_path / "user-home")}
+    env.pop("CITA_AGENT_HOME", None)
+    done = subprocess.run(
+        [sys.executable, str(LAUNCHER), "--home", str(tmp_path / "agent-home"), "check", "--portal", "demo", "--url",
+         "http://127.0.0.1:9", "--user", "recepcion", "--password-stdin", "--browser-path", str(tmp_path / "nada")],
+        input="la-clave-9\n", capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert done.returncode == 7, done.stderr
+    assert "no se pudo abrir el navegador: instale Microsoft Edge o Google Chrome" in done.stderr, done.stderr
+    assert "--browser-path" in done.stderr and "la-clave-9" not in done.stdout + done.stderr
