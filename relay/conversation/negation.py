@@ -49,13 +49,16 @@ _WEEK_WANTED = (
     r"|(?:next|following) week|week after)(?![^,.;:!?]*\b(?:no|ni|tampoco|not|nor|neither|either|imposible"
     r"|impossible|can'?t|cannot|complica\w*|ocupad[oa]s?|trabaj\w*|tengo)\b)"
 )
+# After a comma, a day put as a question is the one asked for: "no llego el jueves, el lunes?", "can't do thursday,
+# monday?" (never Monday ruled out as well)
+_ASKED_DAY = rf"\s*(?:y |o |or |mejor |pero |but )?{_DAYISH}\s*\?"
 # Several of them: "el jueves y el viernes", "lunes ni martes", "jueves, viernes".
 # At most a week of them, never given back once read: an unbounded, backtracking list made a long message cost
 # 8 ms to read (800 characters of "el lunes y el lunes y…"), 1.6 ms now.
 # A comma before "en la tarde" starts another clause ("menos el miércoles, en la tarde": afternoons, not Wednesdays).
 _DAYS = (
-    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b|{_WANTED_NEXT}|{_WEEK_WANTED})|y|e|ni|o|u|and"
-    r"|or|nor)\s*"
+    rf"(?:{_DAYISH}(?:\s*(?:,(?!\s*(?:en|por|a|in) (?:la|las|the)\b|{_WANTED_NEXT}|{_WEEK_WANTED}|{_ASKED_DAY})"
+    r"|y|e|ni|o|u|and|or|nor)\s*"
     rf"{_DAYISH}){{0,6}}+)"
 )
 # The same list without commas: after "no …" a comma starts the correction ("no el jueves, el viernes": Friday is

@@ -527,3 +527,19 @@ def test_yes_to_one_more_change_or_cancel_after_ruling_out_its_day_asks_to_move_
         assert texts(chat.say("sí")) == "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?", \
             message
         assert not agent.cancelled and not agent.moved
+
+
+def test_a_day_put_as_a_question_after_the_day_they_cannot_come_is_where_it_moves():
+    """"no llego el jueves, el lunes?" (no «¿» before the Monday, as WhatsApp is written) read Monday as ruled out
+    too: «¿Cancelo tu hora del jueves 3…?» and "sí" cancelled it, Monday never offered. Monday is the day asked for:
+    «¿Cambio…?» and Monday's times."""
+    for message, lang in (("no llego el jueves, el lunes?", "es"), ("no puedo el jueves, el lunes?", "es"),
+                          ("I can't do thursday, monday?", "en")):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert ("¿Cambio tu hora del jueves 3" if lang == "es" else "Shall I change your appointment") in asked, \
+            (message, asked)
+        times = texts(chat.say("sí" if lang == "es" else "yes"))
+        assert ("Lun 7 dic" if lang == "es" else "Mon 7 Dec") in times, (message, times)
+        assert not agent.cancelled and not agent.moved
