@@ -129,6 +129,8 @@ def _read_secret(from_stdin: bool, prompt: str) -> str:
     """One line of standard input, or a prompt without echo. Only the line break is removed."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():  # piped or redirected: getpass would warn in English ("GetPassWarning: Can not
+        return sys.stdin.readline().rstrip("\r\n")  # control echo…") and wait on a terminal nobody types in
     try:
         return getpass.getpass(prompt)
     except EOFError:

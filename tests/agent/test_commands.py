@@ -235,6 +235,19 @@ async def test_a_token_pasted_with_spaces_inside_is_taken_whole(clinic_pc, brows
     assert TOKEN[12:] not in done.stdout + done.stderr
 
 
+async def test_login_with_its_answers_piped_in_takes_them_without_a_python_warning(clinic_pc, browser_path):
+    """`printf 'clave\\ntoken\\n' | cita-agent login` (no terminal) printed Python's «GetPassWarning: Can not control
+    echo on the terminal … Warning: Password input may be echoed», in English, before each question."""
+    pc = clinic_pc
+    async with ScriptedRelay(token=TOKEN) as relay:
+        pc.configure(relay.url, browser_path)
+        done = await asyncio.to_thread(pc.agent, "login", stdin=f"{PASSWORD}\n{TOKEN}\n")
+        assert done.returncode == 0, done.stderr
+        assert "Warning" not in done.stderr and "getpass" not in done.stderr, done.stderr
+        assert pc.status()["keyring"]["relay_token"] is True
+    assert PASSWORD not in done.stdout + done.stderr and TOKEN not in done.stdout + done.stderr
+
+
 def test_login_against_a_web_app_with_a_second_factor_says_where_the_code_will_be_asked(clinic_pc, browser_path):
     pc = clinic_pc
     write_fake_portal_state(pc.portal_file, asks_code=True)
