@@ -86,7 +86,9 @@ _A_WEEK = (r"(?:la |el )?(?:(?:otra|proxima|siguiente) semana|semana (?:que vien
 _RULED_OUT = (
     # "el lunes no puedo", "mañana no me sirve", "tomorrow doesn't work", "monday is not good"
     # ("el jueves no se puede" too: never "¿no se puede el jueves?", which asks for it)
-    re.compile(rf"\b({_DAYS_JOINED})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+(?:{_NEG}|no se puede)"),
+    # (never "el jueves no llego a las 10, ¿puede ser a las 11?": a time of that day ruled out, not the day)
+    re.compile(rf"\b({_DAYS_JOINED})(?: (?:me|i|is|para mi|for me|really|tampoco))?\s+(?:{_NEG}|no se puede)"
+               r"(?!\s+(?:a las?|at|antes|despues|hasta|before|after|until) \d)"),
     # "no puedo el lunes", "no puedo ir el lunes", "I can't do Monday", "can't make it tomorrow"
     re.compile(rf"{_NEG}(?: (?:ir|venir|asistir|acudir|llegar|a|do|make it|come|go|on|ese|el))*\s+({_DAYS})\b"),
     # "menos el lunes", "except Monday", "not Monday", "no el lunes"

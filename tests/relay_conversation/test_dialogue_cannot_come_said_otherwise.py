@@ -543,3 +543,14 @@ def test_a_day_put_as_a_question_after_the_day_they_cannot_come_is_where_it_move
         times = texts(chat.say("sí" if lang == "es" else "yes"))
         assert ("Lun 7 dic" if lang == "es" else "Mon 7 Dec") in times, (message, times)
         assert not agent.cancelled and not agent.moved
+
+
+def test_a_time_they_cannot_make_on_its_day_is_not_the_whole_day_ruled_out():
+    """"el jueves no llego a las 10, puede ser a las 11?" ruled all of Thursday out: after «¿Cambio…?» and "sí" the
+    days without Thursday. Only 10:00 is out: Thursday's times, from 11."""
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    assert "¿Cambio tu hora del jueves 3" in texts(chat.say("el jueves no llego a las 10, puede ser a las 11?"))
+    times = texts(chat.say("sí"))
+    assert "Jue 3 dic" in times and "Estos son los próximos días" not in times, times
+    assert not agent.cancelled and not agent.moved
