@@ -547,10 +547,10 @@ def test_a_day_put_as_a_question_after_the_day_they_cannot_come_is_where_it_move
 
 def test_a_time_they_cannot_make_on_its_day_is_not_the_whole_day_ruled_out():
     """"el jueves no llego a las 10, puede ser a las 11?" ruled all of Thursday out: after «¿Cambio…?» and "sí" the
-    days without Thursday. Only 10:00 is out: Thursday's times, from 11."""
+    days without Thursday. Only 10:00 is out: Thursday at 11 is proposed."""
     agent = ClinicAgent(THU_10)
     chat = Chat(free(), appointments=agent)
     assert "¿Cambio tu hora del jueves 3" in texts(chat.say("el jueves no llego a las 10, puede ser a las 11?"))
     times = texts(chat.say("sí"))
-    assert "Jue 3 dic" in times and "Estos son los próximos días" not in times, times
+    assert "¿Confirmo el jueves 3 de diciembre a las 11:00" in times and "próximos días" not in times, times
     assert not agent.cancelled and not agent.moved
