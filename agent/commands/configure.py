@@ -72,6 +72,10 @@ def configure(args: argparse.Namespace) -> int:
     if kommo_url:
         print(say("error.settings", language, detail=KOMMO_ADDRESS[language].format(url=kommo_url)), file=sys.stderr)
         return 2
+    plain = _plain_http_elsewhere(changes.get("relay_url", ""))
+    if plain:  # said as typed: the check below names it ws://…/agent, an address the person never wrote
+        print(say("error.settings", language, detail=PLAIN_HTTP[language].format(url=plain)), file=sys.stderr)
+        return 2
     try:
         save_settings(paths, settings)
     except SettingsError as exc:
@@ -96,6 +100,25 @@ KOMMO_ADDRESS = {
     "en": "{url} is the Kommo bot's address (…/kommo/…), not the agent's: give the same server's address ending in"
           " /agent, e.g. wss://relay.example.com/agent (the one the relay's operator gives)",
 }
+
+
+PLAIN_HTTP = {
+    "es": "la dirección del servidor {url} empieza con http://, sin conexión segura, y el agente solo se conecta así a"
+          " un servidor de este mismo computador: escríbala con https:// (o wss://…/agent), como la entrega quien"
+          " opera el relay",
+    "en": "the relay address {url} starts with http://, with no secure connection, which the agent uses only for a"
+          " relay on this computer: write it with https:// (or wss://…/agent), as the relay's operator gives it",
+}
+
+
+def _plain_http_elsewhere(typed: str) -> str:
+    """The first of the comma-separated relay addresses that is http:// to another machine, or ""."""
+    for part in typed.split(","):
+        parts = urlsplit(part.strip())
+        host = parts.hostname or ""
+        if parts.scheme == "http" and host and host != "localhost" and not host.startswith("127.") and host != "::1":
+            return part.strip().split("?", 1)[0]
+    return ""
 
 
 def _kommo_address(typed: str) -> str:

@@ -83,3 +83,13 @@ def test_the_kommo_bot_address_given_as_the_relay_is_refused_with_the_right_one(
     assert done.returncode == 2, done.stdout
     assert "es la dirección del bot de Kommo" in done.stderr and "terminada en /agent" in done.stderr, done.stderr
     assert json.loads(agent("status", "--json").stdout)["settings"]["relay_url"] == ""
+
+
+def test_a_plain_http_relay_address_is_said_as_typed(agent):
+    """`--relay http://relay.clinica.cl` was refused as «la dirección del servidor 'ws://relay.clinica.cl/agent'
+    debe empezar con wss://», an address the person never typed."""
+    done = agent("configure", "--relay", "http://relay.clinica.cl")
+    assert done.returncode == 2, done.stdout
+    assert "http://relay.clinica.cl empieza con http://" in done.stderr and "https://" in done.stderr, done.stderr
+    assert "ws://relay.clinica.cl/agent" not in done.stderr
+    assert agent("configure", "--relay", "http://127.0.0.1:8700").returncode == 0  # a relay on this PC may be plain
