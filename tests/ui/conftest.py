@@ -40,3 +40,42 @@ def shots(test_output) -> Path:
     folder = test_output / "ui"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def engines() -> list:
+    """The in-memory engines (tests/ui/ui_fake_engine.py) the apps under test made, in order."""
+    return []
+
+
+@pytest.fixture
+def make_app(qtbot, agent_paths, engines):
+    """``make_app(**options)``: the tray app over the in-memory engine, no tray, in Spanish (``app.quits`` records
+    its quits); every app made is quit and shut down at the end."""
+    from ui_fake_engine import FakeEngine
+    from ui_helpers import recorder
+
+    from agent.ui.app import TrayApp
+
+    made: list[TrayApp] = []
+
+    def build(**options) -> TrayApp:
+        def factory(paths, settings, secrets):
+            engine = FakeEngine(paths, settings, secrets)
+            engines.append(engine)
+            return engine
+
+        quits, on_quit = recorder()
+        options.setdefault("tray_available", False)
+        options.setdefault("system_locale", "es_CL")
+        app = TrayApp(agent_paths, engine_factory=factory, on_quit=on_quit, **options)
+        app.quits = quits  # type: ignore[attr-defined]
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        if not app.quitting:
+            app.quit()
+        qtbot.waitUntil(lambda app=app: app.quit_done, timeout=30_000)
+        app.shutdown()

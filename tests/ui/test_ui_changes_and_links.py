@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from ui_fake_engine import FakeEngine
-from ui_helpers import CLINIC_TZ, clinic_time, configure, recorder, seed_journal, table_texts
+from ui_helpers import CLINIC_TZ, clinic_time, configure, seed_journal, table_texts
 
 from agent.followups import FollowUpBook, follow_up_path
 from agent.portal.drift import SelfCheckResult
@@ -33,35 +32,16 @@ FIELD_GONE = SelfCheckResult(ok=False, screen="la ficha de cita", element='el ca
 
 
 @pytest.fixture
-def engines() -> list[FakeEngine]:
-    return []
-
-
-@pytest.fixture
-def make_app(qtbot, agent_paths, engines):
-    made: list[TrayApp] = []
+def make_app(make_app):
+    """tests/ui/conftest.py's, each app's links opened into ``app.opened`` (never a real browser)."""
 
     def build(**options) -> TrayApp:
-        def factory(paths, settings, secrets):
-            engine = FakeEngine(paths, settings, secrets)
-            engines.append(engine)
-            return engine
-
-        _, on_quit = recorder()
-        options.setdefault("tray_available", False)
-        options.setdefault("system_locale", "es_CL")
-        app = TrayApp(agent_paths, engine_factory=factory, on_quit=on_quit, **options)
+        app = make_app(**options)
         app.opened = []  # type: ignore[attr-defined]
         app.url_opener = lambda url: app.opened.append(url.toString())  # type: ignore[attr-defined]
-        made.append(app)
         return app
 
-    yield build
-    for app in made:
-        if not app.quitting:
-            app.quit()
-        qtbot.waitUntil(lambda app=app: app.quit_done, timeout=10_000)
-        app.shutdown()
+    return build
 
 
 def now() -> datetime:

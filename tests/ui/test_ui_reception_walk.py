@@ -5,44 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from PySide6.QtGui import QTextDocument
-from ui_fake_engine import FakeEngine
-from ui_helpers import clinic_time, configure, recorder
+from ui_helpers import clinic_time, configure
 
-from agent.ui.app import TrayApp
 from agent.ui.status import TrayState
-
-
-@pytest.fixture
-def engines() -> list[FakeEngine]:
-    return []
-
-
-@pytest.fixture
-def make_app(qtbot, agent_paths, engines):
-    made: list[TrayApp] = []
-
-    def build(**options) -> TrayApp:
-        def factory(paths, settings, secrets):
-            engine = FakeEngine(paths, settings, secrets)
-            engines.append(engine)
-            return engine
-
-        quits, on_quit = recorder()
-        options.setdefault("tray_available", False)
-        options.setdefault("system_locale", "es_CL")
-        app = TrayApp(agent_paths, engine_factory=factory, on_quit=on_quit, **options)
-        app.quits = quits  # type: ignore[attr-defined]
-        made.append(app)
-        return app
-
-    yield build
-    for app in made:
-        if not app.quitting:
-            app.quit()
-        qtbot.waitUntil(lambda app=app: app.quit_done, timeout=30_000)
-        app.shutdown()
 
 
 def shown_tip(tip: str) -> str:
