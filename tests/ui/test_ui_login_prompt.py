@@ -10,16 +10,15 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from ui_helpers import configure, recorder
+from ui_helpers import real_app_without_relay
 
-from agent.secrets import PORTAL_PASSWORD, SecretStore
 from agent.ui.app import TrayApp
 from agent.ui.i18n import Translator
 from agent.ui.login_prompt import LoginPrompt
 from agent.ui.status import OPEN_PORTAL, AgentStatus, TrayState
 from demo.portal import PortalAdmin, PortalSettings, create_portal_app
 from demo.portal.settings import DEFAULT_STAFF_PASSWORD
-from demo.serving import ServerThread, free_port
+from demo.serving import ServerThread
 
 ADMIN_TOKEN = "admin-token-for-ui-tests"
 
@@ -33,17 +32,7 @@ def otp_portal() -> Iterator[ServerThread]:
 @pytest.fixture
 def tray_app(qtbot, agent_paths, plaintext_keyring, otp_portal, browser_path) -> Iterator[TrayApp]:
     # No relay listens there: the link keeps retrying, which does not stop the web app's side.
-    configure(agent_paths, relay_url=f"ws://127.0.0.1:{free_port()}/agent", portal_url=otp_portal.url,
-              browser_path=browser_path)
-    SecretStore(agent_paths.keyring_service).set(PORTAL_PASSWORD, DEFAULT_STAFF_PASSWORD)
-    quits, on_quit = recorder()
-    app = TrayApp(agent_paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
-    app.start()
-    yield app
-    if not app.quitting:
-        app.quit()
-    qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
-    app.shutdown()
+    yield from real_app_without_relay(qtbot, agent_paths, otp_portal.url, browser_path, DEFAULT_STAFF_PASSWORD)
 
 
 def test_the_receptionist_types_the_code_from_the_prompt_and_the_agent_carries_on(qtbot, tray_app, otp_portal,

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import configure, recorder, table_texts
+from ui_helpers import configure, quit_and_shut_down, recorder, table_texts
 
 from agent.runtime_state import load_state
 from agent.ui.app import TrayApp
@@ -118,10 +118,7 @@ def tray_app(qtbot, agent_paths, plaintext_keyring, world, browser_path) -> Iter
     app.quits = quits  # type: ignore[attr-defined]
     app.start()
     yield app
-    if not app.quitting:
-        app.quit()
-    qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
-    app.shutdown()
+    quit_and_shut_down(qtbot, app)
 
 
 def now() -> datetime:

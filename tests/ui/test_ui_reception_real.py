@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from ui_helpers import configure, recorder
+from ui_helpers import real_app_without_relay
 
-from agent.secrets import PORTAL_PASSWORD, SecretStore
 from agent.ui.app import TrayApp
 from demo.portal import PortalSettings, create_portal_app
 from demo.portal.settings import DEFAULT_STAFF_PASSWORD
@@ -29,17 +28,7 @@ def portal_url(portal) -> str:
 @pytest.fixture
 def tray_app(qtbot, agent_paths, plaintext_keyring, portal_url, browser_path) -> Iterator[TrayApp]:
     # No relay listens there: the link keeps retrying.
-    configure(agent_paths, relay_url=f"ws://127.0.0.1:{free_port()}/agent", portal_url=portal_url,
-              browser_path=browser_path)
-    SecretStore(agent_paths.keyring_service).set(PORTAL_PASSWORD, DEFAULT_STAFF_PASSWORD)
-    quits, on_quit = recorder()
-    app = TrayApp(agent_paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
-    app.start()
-    yield app
-    if not app.quitting:
-        app.quit()
-    qtbot.waitUntil(lambda: app.quit_done, timeout=90_000)
-    app.shutdown()
+    yield from real_app_without_relay(qtbot, agent_paths, portal_url, browser_path, DEFAULT_STAFF_PASSWORD)
 
 
 def test_the_relay_unreachable_is_said_in_spanish_on_the_status_line_and_its_tooltip(qtbot, tray_app, shots):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -72,3 +72,29 @@ def table_texts(window: Any) -> list[list[str]]:
 def recorder() -> tuple[list[Any], Callable[..., None]]:
     calls: list[Any] = []
     return calls, lambda *args: calls.append(args)
+
+
+def real_app_without_relay(qtbot: Any, paths: AgentPaths, portal_url: str, browser_path: str,
+                           password: str) -> Iterator[Any]:
+    """A fixture's body: the tray app on the real engine (browser, web app at ``portal_url``, its ``password`` in the
+    test keyring), in Spanish, no tray; no relay listens at its address, so the link keeps retrying. Quit and shut
+    down at the end."""
+    from agent.ui.app import TrayApp
+    from demo.serving import free_port
+
+    configure(paths, relay_url=f"ws://127.0.0.1:{free_port()}/agent", portal_url=portal_url,
+              browser_path=browser_path)
+    SecretStore(paths.keyring_service).set(PORTAL_PASSWORD, password)
+    _, on_quit = recorder()
+    app = TrayApp(paths, tray_available=False, system_locale="es_CL", on_quit=on_quit)
+    app.start()
+    yield app
+    quit_and_shut_down(qtbot, app)
+
+
+def quit_and_shut_down(qtbot: Any, app: Any, timeout_ms: int = 90_000) -> None:
+    """Quit the tray app (unless it is quitting already), wait until its engine has stopped, and shut it down."""
+    if not app.quitting:
+        app.quit()
+    qtbot.waitUntil(lambda: app.quit_done, timeout=timeout_ms)
+    app.shutdown()
