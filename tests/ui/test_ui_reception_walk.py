@@ -11,6 +11,19 @@ from ui_helpers import clinic_time, configure
 from agent.ui.status import TrayState
 
 
+def window_shown(qtbot, make_app, *, connected: bool = False):
+    """The app started (its first status in; ``connected``: the relay link up) and its window shown."""
+    app = make_app()
+    app.start()
+    if connected:
+        qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
+    else:
+        qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    return app, window
+
 def shown_tip(tip: str) -> str:
     """What a tooltip reads on screen (Qt renders ``<qt>…`` as rich text)."""
     document = QTextDocument()
@@ -32,12 +45,7 @@ def test_a_long_name_and_reason_cut_in_the_list_are_read_whole_on_hover(qtbot, a
     FollowUpBook(follow_up_path(agent_paths.journal_file)).receive(HandoffEvent(
         "fu-tags", datetime.now(UTC).isoformat(), "92", "<b>Ana</b>", "+56 9 5555 1402", "asked_for_person",
     ))
-    app = make_app()
-    app.start()
-    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
-    window = app.window
-    window.show()
-    qtbot.waitExposed(window)
+    app, window = window_shown(qtbot, make_app)
     panel = window.follow_ups
     row = next(r for r, item in enumerate(panel.rows) if item.id == "fu-long")
     table = panel.table
@@ -157,12 +165,7 @@ def test_the_web_app_down_is_said_once_in_the_window_not_twice(qtbot, agent_path
 
     monkeypatch.setattr(status_module, "PORTAL_DOWN_ALERT_AFTER", timedelta(0))
     configure(agent_paths)
-    app = make_app()
-    app.start()
-    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
-    window = app.window
-    window.show()
-    qtbot.waitExposed(window)
+    app, window = window_shown(qtbot, make_app, connected=True)
     app.bridge.call(engines[0].set_portal("down", "the clinic web app is not answering"))
     said = "No se pudo leer la agenda web. Los pacientes reciben el mensaje de derivación mientras tanto."
     qtbot.waitUntil(lambda: window.banner_labels["attention"].text() == said, timeout=10_000)
@@ -191,12 +194,7 @@ def test_pausing_while_a_booking_is_under_way_says_that_one_is_still_finished(qt
     journal = BookingJournal(agent_paths.journal_file)
     journal.begin("k-now", "slot-now", "Ana Pérez", "+56 9 1234 5678", start=clinic_time(1, 12, 0),
                   professional="Dra. Camila Soto", now=datetime.now(UTC) - timedelta(seconds=5))
-    app = make_app()
-    app.start()
-    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
-    window = app.window
-    window.show()
-    qtbot.waitExposed(window)
+    app, window = window_shown(qtbot, make_app, connected=True)
     qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: app.status.paused, timeout=10_000)
     banner = window.banner_labels["paused"]
@@ -228,12 +226,7 @@ def test_contactado_on_one_patient_never_leaves_the_next_click_on_another(qtbot,
     for n, name in enumerate(names):
         at = (datetime.now(UTC) - timedelta(minutes=n)).isoformat()
         book.receive(HandoffEvent(f"fu-{n}", at, str(90 + n), name, f"+56 9 5555 14{n:02d}", "asked_for_person"))
-    app = make_app()
-    app.start()
-    qtbot.waitUntil(lambda: app.status.snapshot is not None, timeout=10_000)
-    window = app.window
-    window.show()
-    qtbot.waitExposed(window)
+    app, window = window_shown(qtbot, make_app)
     panel = window.follow_ups
     assert [r.text("patient") for r in panel.rows] == names
     assert panel.title.text() == "Para contactar: 4"
@@ -322,12 +315,7 @@ def test_a_long_name_cut_in_the_bookings_list_is_read_whole_on_hover(qtbot, agen
     from PySide6.QtCore import Qt
 
     configure(agent_paths)
-    app = make_app()
-    app.start()
-    qtbot.waitUntil(lambda: app.status.state(datetime.now(UTC)) is TrayState.CONNECTED, timeout=10_000)
-    window = app.window
-    window.show()
-    qtbot.waitExposed(window)
+    app, window = window_shown(qtbot, make_app, connected=True)
     name = "María de los Ángeles Valenzuela Undurraga del Solar"
     app.bridge.call(engines[0].book("k-long", name, "+56 9 1234 5678", clinic_time(1, 12, 0), "Dra. Camila Soto"))
     app.bridge.call(engines[0].fail_booking("k-taken", "<b>Ana</b>", "+56 9 5555 0101", clinic_time(1, 9, 0),
