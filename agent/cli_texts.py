@@ -211,6 +211,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "secret.portal-password": ("contraseña de la agenda web", "web app password"),
     "secret.relay-token": ("token del agente", "agent token"),
     "error.settings": ("Configuración no válida: {detail}", "Invalid settings: {detail}"),
+    "configure.kommo_address": (
+        "{url} es la dirección del bot de Kommo (…/kommo/…), no la del agente: use la del mismo servidor terminada"
+        " en /agent, p. ej. wss://relay.example.com/agent (la que entrega quien opera el relay)",
+        "{url} is the Kommo bot's address (…/kommo/…), not the agent's: give the same server's address ending in"
+        " /agent, e.g. wss://relay.example.com/agent (the one the relay's operator gives)",
+    ),
+    "configure.plain_http": (
+        "la dirección del servidor {url} empieza con http://, sin conexión segura, y el agente solo se conecta así a"
+        " un servidor de este mismo computador: escríbala con https:// (o wss://…/agent), como la entrega quien"
+        " opera el relay",
+        "the relay address {url} starts with http://, with no secure connection, which the agent uses only for a"
+        " relay on this computer: write it with https:// (or wss://…/agent), as the relay's operator gives it",
+    ),
 }
 
 

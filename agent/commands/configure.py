@@ -70,11 +70,12 @@ def configure(args: argparse.Namespace) -> int:
             return 2
     kommo_url = _kommo_address(changes.get("relay_url", ""))
     if kommo_url:
-        print(say("error.settings", language, detail=KOMMO_ADDRESS[language].format(url=kommo_url)), file=sys.stderr)
+        print(say("error.settings", language, detail=say("configure.kommo_address", language, url=kommo_url)),
+              file=sys.stderr)
         return 2
     plain = _plain_http_elsewhere(changes.get("relay_url", ""))
     if plain:  # said as typed: the check below names it ws://…/agent, an address the person never wrote
-        print(say("error.settings", language, detail=PLAIN_HTTP[language].format(url=plain)), file=sys.stderr)
+        print(say("error.settings", language, detail=say("configure.plain_http", language, url=plain)), file=sys.stderr)
         return 2
     try:
         save_settings(paths, settings)
@@ -92,25 +93,6 @@ def configure(args: argparse.Namespace) -> int:
     return 0
 
 
-# The relay's two public paths: /kommo/<clinic> is the Kommo bot's, /agent the agent's. The first, given as the
-# relay address, was stored and only `login` found it wrong ("no es la de un relay de Cita Bridge")
-KOMMO_ADDRESS = {
-    "es": "{url} es la dirección del bot de Kommo (…/kommo/…), no la del agente: use la del mismo servidor terminada"
-          " en /agent, p. ej. wss://relay.example.com/agent (la que entrega quien opera el relay)",
-    "en": "{url} is the Kommo bot's address (…/kommo/…), not the agent's: give the same server's address ending in"
-          " /agent, e.g. wss://relay.example.com/agent (the one the relay's operator gives)",
-}
-
-
-PLAIN_HTTP = {
-    "es": "la dirección del servidor {url} empieza con http://, sin conexión segura, y el agente solo se conecta así a"
-          " un servidor de este mismo computador: escríbala con https:// (o wss://…/agent), como la entrega quien"
-          " opera el relay",
-    "en": "the relay address {url} starts with http://, with no secure connection, which the agent uses only for a"
-          " relay on this computer: write it with https:// (or wss://…/agent), as the relay's operator gives it",
-}
-
-
 def _plain_http_elsewhere(typed: str) -> str:
     """The first of the comma-separated relay addresses that is http:// to another machine, or ""."""
     for part in typed.split(","):
@@ -122,7 +104,9 @@ def _plain_http_elsewhere(typed: str) -> str:
 
 
 def _kommo_address(typed: str) -> str:
-    """The first of the comma-separated relay addresses that is a Kommo bot URL, or ""."""
+    """The first of the comma-separated relay addresses that is a Kommo bot URL, or "". The relay's two public paths:
+    /kommo/<clinic> is the Kommo bot's, /agent the agent's; the first, given as the relay address, was stored and
+    only `login` found it wrong ("no es la de un relay de Cita Bridge")."""
     for part in typed.split(","):
         if "/kommo/" in f"{urlsplit(part.strip()).path}/":
             return part.strip().split("?", 1)[0]
