@@ -474,7 +474,8 @@ def _remove_clinic(args: argparse.Namespace) -> int:
         why = _relay_refusal(dropped, had_token)
         for line in (
             f"cita-relay: the relay at {base} did not disconnect the removed clinic's agent: it {why}.",
-            "That agent is STILL CONNECTED to it until that relay restarts: it shows as connected, and would answer",
+            "If its agent is connected there (the relay did not say), it is STILL CONNECTED until that relay restarts:"
+            " it shows as connected, and would answer",
             f"the patients of a clinic added again as {args.name!r}. Restart that relay (`sudo systemctl restart"
             " cita-relay`): the agent reconnects and is refused.",
             "The relay's operator token comes with its settings: load them before such commands"
@@ -576,8 +577,8 @@ def _still_connected(args: argparse.Namespace, base: str, answer: RelayAnswer, h
     why = _relay_refusal(answer, had_token)
     lines = [
         f"cita-relay: the relay at {base} did not disconnect the old agent: it {why}.",
-        "The agent connected with the old token is STILL CONNECTED, and keeps answering patients, until that relay",
-        "restarts.",
+        "An agent connected there with the old token (the relay did not say whether one is) is STILL CONNECTED, and",
+        "keeps answering patients, until that relay restarts.",
     ]
     if answer.refused:
         again_at = f" --relay {shlex.quote(args.relay_address)}" if args.relay_address else ""
