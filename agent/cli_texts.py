@@ -211,6 +211,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "secret.portal-password": ("contraseña de la agenda web", "web app password"),
     "secret.relay-token": ("token del agente", "agent token"),
     "error.settings": ("Configuración no válida: {detail}", "Invalid settings: {detail}"),
+    "drivers.package": ("    paquete: {package} {version}", "    package: {package} {version}"),
+    "drivers.can": ("    qué hace: {what}", "    can: {what}"),
+    "drivers.required": ("obligatorio", "required"),
+    "drivers.default": ("si no se da: {value}", "default {value}"),
+    "drivers.none": ("No hay drivers instalados.", "No drivers are installed."),
     "configure.kommo_address": (
         "{url} es la dirección del bot de Kommo (…/kommo/…), no la del agente: use la del mismo servidor terminada"
         " en /agent, p. ej. wss://relay.example.com/agent (la que entrega quien opera el relay)",

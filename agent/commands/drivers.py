@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from agent.cli_texts import choose_language, say
 from agent.portal.registry import describe_drivers
 
 
@@ -24,13 +25,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([d.to_json() for d in described], ensure_ascii=False, indent=2))
         return 0
+    language = choose_language()
     for d in described:
         print(f"{d.name}  —  {d.title}")
-        print(f"    package: {d.package} {d.version}".rstrip())
-        print(f"    can: {', '.join(d.capabilities.labels())}")
+        print(say("drivers.package", language, package=d.package, version=d.version).rstrip())
+        print(say("drivers.can", language, what=", ".join(d.capabilities.labels(language))))
         for setting in d.settings:
-            need = "required" if setting.required else f"default {setting.default!r}"
-            print(f"    --set {setting.name}=…  ({setting.kind}, {need}) {setting.help_en or setting.help}".rstrip())
+            need = (say("drivers.required", language) if setting.required
+                    else say("drivers.default", language, value=repr(setting.default)))
+            about = setting.help if language == "es" else setting.help_en or setting.help
+            print(f"    --set {setting.name}=…  ({setting.kind}, {need}) {about}".rstrip())
     if not described:
-        print("No drivers are installed.")
+        print(say("drivers.none", language))
     return 0

@@ -19,15 +19,19 @@ class DriverCapabilities:
         if self.free_time not in ("cells", "derived"):
             raise ValueError(f"free_time must be 'cells' or 'derived', not {self.free_time!r}")
 
-    def labels(self) -> list[str]:
-        """Short words for a terminal: ``["reads free cells", "can cancel"]``."""
-        out = ["reads free cells" if self.free_time == "cells" else "derives free time"]
+    def labels(self, language: str = "en") -> list[str]:
+        """Short words for a terminal: ``["reads free cells", "can cancel"]`` (``language`` "es": in Spanish)."""
+        spanish = language == "es"
+        if self.free_time == "cells":
+            out = ["lee las horas libres de la agenda" if spanish else "reads free cells"]
+        else:
+            out = ["calcula las horas libres" if spanish else "derives free time"]
         if self.can_cancel:
-            out.append("can cancel")
+            out.append("puede cancelar" if spanish else "can cancel")
         if self.can_find_by_phone:
-            out.append("finds by phone")
+            out.append("encuentra las citas por teléfono" if spanish else "finds by phone")
         if self.needs_service:
-            out.append("needs a service")
+            out.append("necesita un servicio" if spanish else "needs a service")
         return out
 
     def to_json(self) -> dict[str, object]:

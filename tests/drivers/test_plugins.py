@@ -20,8 +20,9 @@ def plugin_dir(tmp_path_factory) -> Path:
     return write_package(tmp_path_factory.mktemp("site-packages"))
 
 
-def agent(plugin_dir: Path | None, home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "LANG": "es_CL.UTF-8"}
+def agent(plugin_dir: Path | None, home: Path, *args: str, stdin: str = "",
+          lang: str = "es_CL.UTF-8") -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")} | {"LANG": lang}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(plugin_dir or ""), str(ROOT)) if p)
     return subprocess.run([sys.executable, "-m", "agent.cli", "--home", str(home), *args], input=stdin,
                           capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
@@ -48,10 +49,14 @@ def test_an_installed_third_party_driver_is_listed_with_its_title_package_versio
                                     "needs_service": True}
     assert [s["name"] for s in acme["settings"]] == ["branch", "minutes"]
 
-    table = agent(plugin_dir, tmp_path, "drivers").stdout
+    table = agent(plugin_dir, tmp_path, "drivers").stdout  # the IT person's terminal, in Spanish
     assert f"{DRIVER_NAME}  —  {TITLE}" in table
-    assert f"package: {PACKAGE} {VERSION}" in table
-    assert "derives free time, finds by phone, needs a service" in table
+    assert f"paquete: {PACKAGE} {VERSION}" in table
+    assert "calcula las horas libres, encuentra las citas por teléfono, necesita un servicio" in table
+    assert "package:" not in table and "required" not in table and "default " not in table
+    english = agent(plugin_dir, tmp_path, "drivers", lang="en_US.UTF-8").stdout
+    assert f"package: {PACKAGE} {VERSION}" in english
+    assert "derives free time, finds by phone, needs a service" in english
 
 
 def test_configure_takes_the_plugin_and_its_declared_settings_and_refuses_unknown_ones(plugin_dir, tmp_path):
