@@ -106,8 +106,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "link_problem.dns": ("no existe ese nombre de servidor", "no such server name"),
     "check.login_failed": (
-        "La agenda web rechazó el usuario o la contraseña. No se reintentará: la cuenta podría bloquearse.",
-        "The web app refused the user or password. Not retried: the account could get locked.",
+        "La agenda web rechazó el usuario o la contraseña. No se reintentará: la cuenta podría bloquearse. Revíselos"
+        " (el usuario: cita-agent configure --user) y vuelva a ejecutar cita-agent login.",
+        "The web app refused the user or password. Not retried: the account could get locked. Check them (the user:"
+        " cita-agent configure --user) and run cita-agent login again.",
     ),
     "check.account_locked": (
         "La agenda web bloqueó este usuario. Espere o pida a la clínica que lo desbloquee.",
@@ -136,8 +138,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         " (Technical detail: {detail})",
     ),
     "check.browser_missing": (
-        "No se pudo abrir el navegador: {detail}. Use --browser-path o --browser-channel en cita-agent configure.",
-        "The browser could not be opened: {detail}. Use --browser-path or --browser-channel in cita-agent configure.",
+        "No se pudo abrir el navegador: instale Microsoft Edge o Google Chrome, o indique el que hay con"
+        " --browser-channel o --browser-path en cita-agent configure. (Detalle técnico: {detail})",
+        "The browser could not be opened: install Microsoft Edge or Google Chrome, or give the one there is with"
+        " --browser-channel or --browser-path in cita-agent configure. (Technical detail: {detail})",
     ),
     # run
     "run.not_configured": (

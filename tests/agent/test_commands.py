@@ -93,6 +93,7 @@ def test_configure_login_and_status(clinic_pc, browser_path):
     wrong = pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"equivocada\n{TOKEN}\n")
     assert wrong.returncode == 1
     assert "rechazó" in wrong.stderr and "No se guardó" in wrong.stderr
+    assert "vuelva a ejecutar cita-agent login" in wrong.stderr  # what to do next, not only what went wrong
     assert pc.status()["keyring"]["portal_password"] is False  # not stored
     assert pc.portal()["login_attempts"] == 1  # tried once, never again
 
@@ -125,6 +126,16 @@ def test_login_without_a_keyring_says_how_to_fix_it(clinic_pc, browser_path):
     assert done.returncode != 0
     assert "PYTHON_KEYRING_BACKEND" in done.stderr and "gnome-keyring" in done.stderr
     assert clinic_pc.portal().get("login_attempts", 0) == 0  # nothing tried before the keyring was known to work
+
+
+def test_login_with_no_browser_there_says_what_to_install_or_give(clinic_pc, tmp_path):
+    """«No se pudo abrir el navegador: there is no browser at …» said the engine's English and not what to do."""
+    clinic_pc.configure("ws://127.0.0.1:8700/agent", str(tmp_path / "no-such-browser"))
+    done = clinic_pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n")
+    assert done.returncode != 0
+    said = done.stderr.split("(Detalle técnico")[0]
+    assert "No se pudo abrir el navegador: instale Microsoft Edge o Google Chrome" in said, done.stderr
+    assert "--browser-path" in said and "there is no browser" not in said
 
 
 def test_run_headless_refuses_to_start_half_configured(clinic_pc, browser_path):
