@@ -220,12 +220,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "drivers.required": ("obligatorio", "required"),
     "drivers.default": ("si no se da: {value}", "default {value}"),
     "drivers.none": ("No hay drivers instalados.", "No drivers are installed."),
-    "configure.kommo_address": (
-        "{url} es la dirección del bot de Kommo (…/kommo/…), no la del agente: use la del mismo servidor terminada"
-        " en /agent, p. ej. wss://relay.example.com/agent (la que entrega quien opera el relay)",
-        "{url} is the Kommo bot's address (…/kommo/…), not the agent's: give the same server's address ending in"
-        " /agent, e.g. wss://relay.example.com/agent (the one the relay's operator gives)",
-    ),
     "configure.plain_http": (
         "la dirección del servidor {url} empieza con http://, sin conexión segura, y el agente solo se conecta así a"
         " un servidor de este mismo computador: escríbala con https:// (o wss://…/agent), como la entrega quien"

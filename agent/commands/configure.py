@@ -68,11 +68,6 @@ def configure(args: argparse.Namespace) -> int:
         except (DriverSettingError, ValueError) as exc:
             print(say("error.settings", language, detail=exc), file=sys.stderr)
             return 2
-    kommo_url = _kommo_address(changes.get("relay_url", ""))
-    if kommo_url:
-        print(say("error.settings", language, detail=say("configure.kommo_address", language, url=kommo_url)),
-              file=sys.stderr)
-        return 2
     plain = _plain_http_elsewhere(changes.get("relay_url", ""))
     if plain:  # said as typed: the check below names it ws://…/agent, an address the person never wrote
         print(say("error.settings", language, detail=say("configure.plain_http", language, url=plain)), file=sys.stderr)
@@ -99,16 +94,6 @@ def _plain_http_elsewhere(typed: str) -> str:
         parts = urlsplit(part.strip())
         host = parts.hostname or ""
         if parts.scheme == "http" and host and host != "localhost" and not host.startswith("127.") and host != "::1":
-            return part.strip().split("?", 1)[0]
-    return ""
-
-
-def _kommo_address(typed: str) -> str:
-    """The first of the comma-separated relay addresses that is a Kommo bot URL, or "". The relay's two public paths:
-    /kommo/<clinic> is the Kommo bot's, /agent the agent's; the first, given as the relay address, was stored and
-    only `login` found it wrong ("no es la de un relay de Cita Bridge")."""
-    for part in typed.split(","):
-        if "/kommo/" in f"{urlsplit(part.strip()).path}/":
             return part.strip().split("?", 1)[0]
     return ""
 
