@@ -601,7 +601,11 @@ _SOMEONE_ELSE = re.compile(
     rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) (?:mi|mis|my)"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:mi|my) {RELATIVE}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
-    r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person)\b"
+    r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person"
+    # "para alguien más", "para un familiar", "para una amiga", "for a friend": someone else, with no "mi"
+    r"|(?:para|pa) alguien (?:mas|distinto|de mi familia)|for (?:somebody|anyone) else"
+    rf"|(?:para|pa|for) (?:un|una|a|an|otro|otra|another) (?:{RELATIVE}|familiar|pariente|conocid[oa]|tercero"
+    r"|relative|family member))\b"
 )
 
 # An appointment asked for someone else: "quiero hora para mi hijo el viernes", "mi mamá necesita hora"
