@@ -93,6 +93,9 @@ _CLOCK_REWRITES: tuple[tuple[re.Pattern[str], object], ...] = (
     (re.compile(rf"\b(?:a )?quarter past {_HOUR}\b(?![:.]\d)"), lambda m: f"{m.group(1)}:15"),
     (re.compile(rf"\b(?:a )?quarter (?:to|til|till|before) {_HOUR}\b(?![:.]\d)"),
      lambda m: _minus(int(m.group(1)), 15)),
+    # cuarto para las 10, un cuarto pa las 10 (9:45: said so in Chile and Mexico, never the 10:00 itself)
+    (re.compile(rf"\b(?:un )?cuarto (?:para|pa) (?:las?|the) {_HOUR}\b(?![:.]\d)"),
+     lambda m: _minus(int(m.group(1)), 15)),
     # 11 menos cuarto, 11 menos 10
     (re.compile(rf"\b{_HOUR} menos (cuarto|\d{{1,2}})\b"),
      lambda m: _minus(int(m.group(1)), 15 if m.group(2) == "cuarto" else int(m.group(2)))),
@@ -111,6 +114,8 @@ _CLOCK_REWRITES: tuple[tuple[re.Pattern[str], object], ...] = (
 
 def _minus(hour: int, minutes: int) -> str:
     total = (hour * 60 - minutes) % (24 * 60)
+    if hour == 1 and total < 60:  # "cuarto para la una", "quarter to one": 12:45 on the clock, never 00:45
+        total += 12 * 60
     return f"{total // 60}:{total % 60:02d}"
 
 

@@ -1,10 +1,10 @@
 """Requests written loosely, as patients write on WhatsApp: whom the appointment is for said without "mi" ("para
-alguien más", "para un familiar", "para una amiga"), … — read so that no appointment is made for someone the
+alguien más", "para un familiar", "para una amiga"), a time said the Chilean way ("cuarto para las 10"), … — read so that no appointment is made for someone the
 patient did not ask for."""
 
 from __future__ import annotations
 
-from conversation_kit import Chat, texts
+from conversation_kit import Chat, agenda, texts
 from test_dialogue_appointments import ClinicAgent
 from test_dialogue_move_which import slots as free
 
@@ -26,3 +26,23 @@ def test_an_appointment_for_someone_said_without_mi_asks_their_name():
         assert asked in reply and not chat.books, (message, reply)
         chat.say("Rosa Díaz")
         assert [b.state.patient_name for b in chat.books] == ["Rosa Díaz"], (message, chat.books)
+
+
+def test_quarter_to_the_hour_is_the_time_before_it():
+    """"a las cuarto para las 10" (9:45, as said in Chile and Mexico) was read as 10:00: «¿Confirmo el jueves 3 de
+    diciembre a las 10:00…?», and a "sí" booked a quarter of an hour later than asked. Now it is 09:45, like
+    "10 menos cuarto"; and "cuarto para la una" / "la una menos cuarto" is 12:45, never 00:45."""
+    free = agenda(range(2, 12), [(9, 45), (10, 0), (12, 45), (13, 0)])
+    for message, time in (("hora el jueves a las cuarto para las 10", "09:45"),
+                          ("hora el jueves a un cuarto para las diez", "09:45"),
+                          ("necesito hora el jueves cuarto pa las 10 porfa", "09:45"),
+                          ("hora el jueves a las cuarto para la una", "12:45"),
+                          ("hora el jueves a la una menos cuarto", "12:45")):
+        chat = Chat(free)
+        asked = texts(chat.say(message))
+        assert f"¿Confirmo el jueves 3 de diciembre a las {time}" in asked, (message, asked)
+        chat.say("sí")
+        assert [b.slot.start[11:16] for b in chat.books] == [time], (message, chat.books)
+    chat = Chat(free)
+    chat.say("hora el jueves")
+    assert "a las 09:45" in texts(chat.say("cuarto para las 10"))
