@@ -304,22 +304,26 @@ class DjangoAppointmentDriver(BrowserDriver):
 
     async def _booking_in(self, appointments: list[answers.CalendarAppointment], slot_id: str,
                           reference: str) -> Booking | None:
+        """The appointment carrying ``reference``, where the web app holds it now: reception may have moved it to
+        another time or staff member in the staff calendar since (its slot is then that time, never the one asked
+        for). The reference is the booking's identity: found anywhere, the appointment is never made twice."""
         try:
-            staff_id, service_id, local_start = answers.parse_slot_id(slot_id)
+            answers.parse_slot_id(slot_id)
         except ValueError:
             return None
-        mine = [a for a in appointments
-                if a.staff_id == staff_id and a.start == local_start and answers.carries_reference(a.additional_info,
-                                                                                                   reference)]
+        mine = [a for a in appointments if answers.carries_reference(a.additional_info, reference)]
         if not mine:
             return None
         found = mine[0]
+        where = answers.slot_id(found.staff_id, found.service_id, found.start)
+        if where != slot_id:
+            log.info("appointment %s (asked for %s) is at %s in the clinic web app now", found.id, slot_id, where)
         staff = {s.id: s.name for s in await self._staff()}
         tz = self.tz
         services = answers.parse_services(
-            await self.read_json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(staff_id)}))
-        service = next((s.name for s in services if s.id == service_id), "")  # named as free_slots names it
-        slot = Slot(slot_id, found.start.replace(tzinfo=tz), found.end.replace(tzinfo=tz),
-                    staff.get(staff_id, str(staff_id)), service=service)
+            await self.read_json(f"{AJAX}/fetch_service_list_for_staff/", {"staff_member": str(found.staff_id)}))
+        service = next((s.name for s in services if s.id == found.service_id), "")  # named as free_slots names it
+        slot = Slot(where, found.start.replace(tzinfo=tz), found.end.replace(tzinfo=tz),
+                    staff.get(found.staff_id, str(found.staff_id)), service=service)
         name = answers.patient_name_in(found.additional_info) or found.client_name
         return Booking(found.id, slot, Patient(name, found.client_phone))
