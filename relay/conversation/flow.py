@@ -1071,6 +1071,11 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
         # on a phone that holds others' appointments, his may be the one that cannot be kept: a move, as ever
         return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
                                              clinic, outcome)
+    if _theirs_replaced(ctx, bookings, state.wish):  # "otra hora el viernes en vez de la del jueves" with one on
+        # Thursday: that one moved (was «Ya tienes hora el jueves… ¿una más, cambiarla o cancelarla?», and a "sí"
+        # there asked for one more: two appointments)
+        return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
+                                             clinic, outcome)
     if _theirs_that_day_moved(ctx, bookings, state.wish):  # "no puedo el jueves, ¿puedo ir el lunes?" with one on
         # Thursday: that one moved to Monday (was: "Ya tienes hora el jueves… ¿una más, cambiarla o cancelarla?")
         return appointments_after_agent_step(replace(step, state=evolve(step.state, intent="reschedule")), turn,
@@ -1149,6 +1154,27 @@ def _only_its_day_ruled_out(ctx: Context, target: WireBooking, norm: str) -> boo
     reading = read_message(ctx, None, ctx.turn.message)
     return (reading.day in (None, its_day) and reading.week is None and not reading.times
             and not asks_another_day(norm) and not asks_to_move(norm))
+
+
+# "en vez de la del jueves", "en lugar de mi hora", "instead of my thursday one": what comes after it is replaced
+_INSTEAD_OF = re.compile(r"\b(?:en (?:vez|lugar) (?:de|del)|instead of)\b")
+_FIRST_DAY = re.compile(r"^.*?\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|monday|tuesday"
+                        r"|wednesday|thursday|friday|saturday|sunday|tomorrow|today|\d{1,2}(?: de \w+)?)\b")
+
+
+def _theirs_replaced(ctx: Context, bookings: Sequence[WireBooking], wish: str) -> bool:
+    """The message asks for a time "en vez de" / "instead of" the day one (only one) of their appointments is on
+    ("necesito otra hora el viernes en vez de la del jueves"): that one moved — never one more beside it. Not when it
+    is for someone else, or several are asked for."""
+    norm = normalize(wish)
+    instead = _INSTEAD_OF.search(norm)
+    if not bookings or instead is None or for_someone_else(norm) or wants_several(norm):
+        return False
+    first = _FIRST_DAY.match(norm[instead.end():])  # "…en vez de la del jueves, el viernes a las 11:30": Thursday
+    replaced = read_message(ctx, None, first.group(0)).day if first else None
+    if replaced is None:
+        return False
+    return len([b for b in bookings if datetime.fromisoformat(b.start).date() == replaced]) == 1
 
 
 def _theirs_that_day_moved(ctx: Context, bookings: Sequence[WireBooking], wish: str) -> bool:

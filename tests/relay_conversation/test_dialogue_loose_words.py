@@ -1,11 +1,12 @@
 """Requests written loosely, as patients write on WhatsApp: whom the appointment is for said without "mi" ("para
-alguien más", "para un familiar", "para una amiga"), a time said the Chilean way ("cuarto para las 10"), … — read so that no appointment is made for someone the
+alguien más", "para un familiar", "para una amiga"), a time said the Chilean way ("cuarto para las 10"), a new time asked "en vez de" the one they have — read so that no appointment is made for someone the
 patient did not ask for."""
 
 from __future__ import annotations
 
 from conversation_kit import Chat, agenda, texts
 from test_dialogue_appointments import ClinicAgent
+from test_dialogue_move_which import THU_10
 from test_dialogue_move_which import slots as free
 
 
@@ -46,3 +47,27 @@ def test_quarter_to_the_hour_is_the_time_before_it():
     chat = Chat(free)
     chat.say("hora el jueves")
     assert "a las 09:45" in texts(chat.say("cuarto para las 10"))
+
+
+def test_a_time_asked_instead_of_theirs_moves_it():
+    """"necesito otra hora en vez de la del jueves, el viernes a las 11" with Thursday 3's was «Ya tienes hora el
+    jueves 3… ¿Quieres una hora más, cambiarla o cancelarla?», and the "sí" that followed asked for ONE MORE (the
+    specialty, then a second appointment beside Thursday's). Now it is a move: «¿Cambio tu hora del jueves 3…?»,
+    and nothing is moved, cancelled or booked before the yes."""
+    for message in ("necesito otra hora en vez de la del jueves, el viernes a las 11",
+                    "quiero hora el viernes a las 11 en vez del jueves",
+                    "en lugar de mi hora del jueves quiero el viernes a las 11",
+                    "can I get friday at 11 instead of thursday"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        asked = texts(chat.say(message))
+        assert ("¿Cambio tu hora del jueves 3 de diciembre" in asked
+                or "Shall I change your appointment on Thursday 3 December" in asked), (message, asked)
+        assert not chat.books and not agent.cancelled and not agent.moved
+        chat.say("sí")
+        assert not chat.books and not agent.cancelled and not agent.moved, message
+    # one more beside it, said so, is still one more; and a phone with none asks what to book
+    chat = Chat(free(), appointments=ClinicAgent(THU_10))
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say("quiero otra hora el viernes a las 11"))
+    chat = Chat(free(), appointments=ClinicAgent())
+    assert "¿Cambio" not in texts(chat.say("quiero hora el viernes en vez del jueves"))
