@@ -238,8 +238,11 @@ def _decide(
     mistake = _only_a_mistake(ctx, state, norm)
     if mistake is not None:
         return mistake
-    if state.stage == CONFIRM_CANCEL and state.target is not None and _yes_asked_back(turn.message, norm):
-        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)  # "¿sí?": asked again, nothing undone on it
+    if state.stage == CONFIRM_CANCEL and state.target is not None and (
+            _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)):
+        # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait": asked again, nothing undone on it (was
+        # cancelled on its leading yes)
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
@@ -1932,6 +1935,11 @@ _OTHER_APPOINTMENT = re.compile(
     r"|\b(?:the other one|wrong one)\b"
 )
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
+# A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
+_YES_BUT_NOT_YET = re.compile(
+    r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
+    r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
+)
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"

@@ -1,5 +1,5 @@
 """Requests written loosely, as patients write on WhatsApp: whom the appointment is for said without "mi" ("para
-alguien más", "para un familiar", "para una amiga"), a time said the Chilean way ("cuarto para las 10"), a new time asked "en vez de" the one they have — read so that no appointment is made for someone the
+alguien más", "para un familiar", "para una amiga"), a time said the Chilean way ("cuarto para las 10"), a new time asked "en vez de" the one they have, a yes held back ("sí pero espera") — read so that no appointment is made for someone the
 patient did not ask for."""
 
 from __future__ import annotations
@@ -71,3 +71,29 @@ def test_a_time_asked_instead_of_theirs_moves_it():
     assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say("quiero otra hora el viernes a las 11"))
     chat = Chat(free(), appointments=ClinicAgent())
     assert "¿Cambio" not in texts(chat.say("quiero hora el viernes en vez del jueves"))
+
+
+def test_a_yes_held_back_at_cancel_cancels_nothing():
+    """At «¿Cancelo tu hora del jueves 3…?», "ok pero espera un poco", "dale pero primero dime a qué hora era",
+    "sí, pero antes una pregunta", "ok but wait" CANCELLED it on their leading yes («Listo, cancelé tu hora…»). Now
+    the question is asked again and nothing is cancelled; a plain "sí" then cancels it, and "sí porfa, es que no
+    puedo ir" still does at once."""
+    for message in ("ok pero espera un poco", "dale pero primero dime a que hora era",
+                    "si, pero antes una pregunta: cuanto cuesta?", "ya pero primero consulto con mi jefe",
+                    "sí pero un momento"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("cancela mi hora del jueves")
+        reply = texts(chat.say(message))
+        assert "¿Cancelo tu hora del jueves 3 de diciembre" in reply and not agent.cancelled, (message, reply)
+        chat.say("sí")
+        assert list(agent.cancelled.values()) == ["bk-7"], message
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    chat.say("cancel my appointment on thursday")
+    assert "Thursday 3 December" in texts(chat.say("ok but wait")) and not agent.cancelled
+    agent = ClinicAgent(THU_10)
+    chat = Chat(free(), appointments=agent)
+    chat.say("cancela mi hora del jueves")
+    chat.say("sí porfa, es que no puedo ir")
+    assert list(agent.cancelled.values()) == ["bk-7"]
