@@ -129,3 +129,39 @@ async def test_an_appointment_reception_moved_is_found_where_it_is_and_never_boo
     for answer in (found, again):
         assert answer is not None and answer.id == booking.id
         assert answer.slot.start == later.start and answer.slot.professional == slot.professional
+
+
+async def test_reception_saving_the_time_while_the_bot_saves_leaves_one_appointment_though_the_session_ends(
+        django_app, browser_path, tmp_path):
+    # Reception saves the very time between the bot's last look and its save (the app keeps both without a word):
+    # the bot's, the second, must go. The clinic's session ended right then (an idle timeout, another login): before,
+    # the delete was refused, the driver gave up and answered "booked" — two patients at one time.
+    async with make(django_app, browser_path, tmp_path) as driver:
+        slot = (await driver.free_slots(14))[19]
+        staff_id, rest = slot.id[3:].split(".", 1)
+        service_id, local = rest.split(":", 1)
+        checks = 0
+        require_offered, alone_at_its_time = driver._require_offered, driver._alone_at_its_time
+
+        async def reception_saves_right_after_the_last_check(*args):
+            nonlocal checks
+            await require_offered(*args)
+            checks += 1
+            if checks == 2:
+                assert await as_reception(driver, "update_appt_min_info/", {
+                    "isCreating": True, "service_id": service_id, "staff_member": staff_id,
+                    "date": local[:10], "start_time": local[11:], "client_name": "Paciente Mesón",
+                    "client_email": "meson@aromos.example", "client_phone": "+56911113333",
+                    "additional_info": "reception-adv-0010", "want_reminder": "false"}) == 200
+
+        async def session_ends_once_the_save_is_read_back(*args):
+            await driver._context.clear_cookies()
+            return await alone_at_its_time(*args)
+
+        driver._require_offered = reception_saves_right_after_the_last_check
+        driver._alone_at_its_time = session_ends_once_the_save_is_read_back
+        with pytest.raises(SlotTaken):
+            await driver.book(slot.id, Patient("Bot Segundo", "+56 9 7777 0001"), reference="req-adv-0010")
+    held = at(django_app, slot.id)
+    assert [a["additional_info"] for a in held] == ["reception-adv-0010"], held
+    assert carrying(django_app, "req-adv-0010") == []

@@ -49,6 +49,7 @@ from agent.portal.base import (
     LoginRejected,
     Patient,
     PortalChanged,
+    PortalError,
     PortalUnavailable,
     Slot,
     SlotTaken,
@@ -262,20 +263,38 @@ class DjangoAppointmentDriver(BrowserDriver):
 
     async def _delete_appointment(self, appointment_id: str) -> bool:
         """Delete one appointment as the staff calendar's own "Delete" does (its AJAX call, the session's CSRF
-        token); True once the calendar no longer shows it."""
+        token); True once the calendar no longer shows it. A passing failure (5xx, no answer) is retried, a session
+        that ended meanwhile (401/403: no session, no CSRF token) logged in again once: an appointment left here is
+        a second patient at a time already taken."""
         assert self._context is not None
-        token = next((c["value"] for c in await self._context.cookies(self.url) if c["name"] == "csrftoken"), "")
+        url = f"{self.url}{AJAX}/delete_appointment/"
+
+        async def attempt() -> None:
+            assert self._context is not None
+            token = next((c["value"] for c in await self._context.cookies(self.url) if c["name"] == "csrftoken"), "")
+            try:
+                response = await self._context.request.post(
+                    url, data=json.dumps({"appointment_id": int(appointment_id)}),
+                    headers={**self.json_headers, "Content-Type": "application/json", "X-CSRFToken": token,
+                             "Referer": f"{self.url}{CALENDAR_PATH}"},
+                    timeout=self._timeout_ms, max_redirects=0)
+            except PlaywrightError as error:
+                raise TransientFailure(f"no answer: {first_line(error)}") from None
+            try:
+                if response.status in (401, 403):
+                    raise SessionExpired()
+                self.check_answer(url, response.status, response.headers)
+                if response.status != 200:
+                    log.warning("deleting appointment %s: the web app answered HTTP %s", appointment_id,
+                                response.status)
+            finally:
+                await response.dispose()
+
+        what = f"deleting appointment {appointment_id}"
         try:
-            response = await self._context.request.post(
-                f"{self.url}{AJAX}/delete_appointment/", data=json.dumps({"appointment_id": int(appointment_id)}),
-                headers={**self.json_headers, "Content-Type": "application/json", "X-CSRFToken": token,
-                         "Referer": f"{self.url}{CALENDAR_PATH}"},
-                timeout=self._timeout_ms, max_redirects=0)
-        except PlaywrightError as error:
-            log.warning("deleting appointment %s got no answer: %s", appointment_id, first_line(error))
-        else:
-            if response.status != 200:
-                log.warning("deleting appointment %s: the web app answered HTTP %s", appointment_id, response.status)
+            await self._with_session(lambda: with_retries(attempt, self._retry, what))
+        except (PortalError, TransientFailure, SessionExpired) as error:
+            log.warning("deleting appointment %s failed: %s", appointment_id, error)
         return all(a.id != appointment_id for a in await self._appointments())
 
     async def _require_offered(self, slot_id: str, staff_id: int, service_id: int, local_start: datetime) -> None:
