@@ -239,10 +239,13 @@ def _decide(
     if mistake is not None:
         return mistake
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
-            _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)):
-        # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait": asked again, nothing undone on it (was
-        # cancelled on its leading yes)
-        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+            _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
+            or (_LEADING_YES.match(norm) and _YES_TAKEN_BACK.search(norm))):
+        # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
+        # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
+        # doctor Rojas": that one asked about
+        named = _another_named(ctx, state, norm, turn.name)
+        return named if named is not None else confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
@@ -1939,6 +1942,17 @@ _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _YES_BUT_NOT_YET = re.compile(
     r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
+)
+# After a leading yes, words that take it back or leave it unsure: "si, ah no, mejor no", "si si, o sea no", "ok,
+# bueno no, …", "sí, aunque pensándolo bien no", "ok, lo pienso y te aviso", "ya, después te confirmo", "si, creo"
+# (never the reason that goes with it: "sí, no puedo ir", "sí porfa, ya no la necesito")
+_YES_TAKEN_BACK = re.compile(
+    r"[\s,.;!]no(?:[\s.!]*$|[\s,.;!]+(?:mejor|espera|bueno|gracias|nada|todavia|aun)\b|,)"
+    r"|\b(?:ah no|o sea no|mejor no|pensandolo bien|no se|no estoy segur[oa]|aunque|creo|quizas?|tal vez|a lo mejor"
+    r"|lo pienso|dejame pensar\w*|lo voy a pensar|te aviso|le aviso|maybe|not sure|i think|let me think"
+    r"|on second thought|actually no|i ll let you know)\b"
+    r"|\b(?:despues|luego|mas rato|mas tarde)\b.*\b(?:confirm\w*|aviso|digo|escribo)\b"
+    r"|\b(?:te|le) (?:confirmo|digo|escribo) (?:despues|luego|mas rato|mas tarde)\b"
 )
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.

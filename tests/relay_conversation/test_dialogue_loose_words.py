@@ -97,3 +97,23 @@ def test_a_yes_held_back_at_cancel_cancels_nothing():
     chat.say("cancela mi hora del jueves")
     chat.say("sí porfa, es que no puedo ir")
     assert list(agent.cancelled.values()) == ["bk-7"]
+
+
+def test_a_yes_taken_back_in_the_same_message_cancels_nothing():
+    """At «¿Cancelo tu hora del jueves 3…?», "si, ah no, mejor no", "si si, o sea no", "sí, aunque pensándolo bien
+    no", "ok, lo pienso y te aviso", "ya, después te confirmo", "si, creo" CANCELLED it on their leading yes. Now the
+    question is asked again, nothing cancelled; a yes with its reason ("si, no puedo ir", "si porfa, no voy a poder",
+    "si, ya no la necesito") still cancels at once."""
+    for message in ("si, ah no, mejor no", "si si, o sea no", "sí, aunque pensandolo bien no",
+                    "ok, lo pienso y te aviso", "ya, despues te confirmo", "si, creo", "ok, bueno no, espera"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("cancela mi hora del jueves")
+        reply = texts(chat.say(message))
+        assert "¿Cancelo tu hora del jueves 3 de diciembre" in reply and not agent.cancelled, (message, reply)
+    for message in ("si, no puedo ir", "si porfa, no voy a poder", "si, ya no la necesito"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say("cancela mi hora del jueves")
+        chat.say(message)
+        assert list(agent.cancelled.values()) == ["bk-7"], message
