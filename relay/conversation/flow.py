@@ -740,7 +740,12 @@ def _came_to_book(state: ConversationState) -> bool:
     el lunes a las 10?", "necesito hora para mañana"): not a greeting, nor one that only named a day or a time ("gracias
     por lo del lunes a las 10", "el viernes a las 10 ¿voy en ayunas?": their own appointment)."""
     wish = normalize(state.wish)  # "¿tienen algo más temprano?": theirs sooner, or another one? asked, not assumed
-    return bool(wish) and detect(wish).intent == "book" and not sooner_or_later(wish)
+    # "la misma hora pero el viernes": theirs, at its time, on another day — moved, or one more? asked, not assumed
+    return (bool(wish) and detect(wish).intent == "book" and not sooner_or_later(wish)
+            and _SAME_AS_THEIRS.search(wish) is None)
+
+
+_SAME_AS_THEIRS = re.compile(r"\b(?:la|a la|el|al) mism[oa] (?:hora|horario)\b|\b(?:the )?same time\b")
 
 
 def _fresh_state(turn: Turn) -> ConversationState:

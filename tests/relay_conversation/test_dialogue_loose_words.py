@@ -117,3 +117,21 @@ def test_a_yes_taken_back_in_the_same_message_cancels_nothing():
         chat.say("cancela mi hora del jueves")
         chat.say(message)
         assert list(agent.cancelled.values()) == ["bk-7"], message
+
+
+def test_the_same_time_on_another_day_is_not_taken_for_one_more():
+    """"la misma hora pero el viernes" with Thursday 3's at 10:00 got «Ya tienes hora… ¿Quieres una hora más,
+    cambiarla o cancelarla?», and "sí" there began ONE MORE (the specialty asked): a second appointment, when the
+    patient may have meant theirs moved. Now "sí" asks which of the three; "quiero otra hora el viernes" … "sí"
+    is still one more."""
+    for message in ("la misma hora pero el viernes", "me puede dar a la misma hora el viernes",
+                    "can I have the same time on friday?"):
+        agent = ClinicAgent(THU_10)
+        chat = Chat(free(), appointments=agent)
+        chat.say(message)
+        reply = texts(chat.say("sí"))
+        assert ("¿Quieres una hora más, cambiarla o cancelarla?" in reply
+                or "Would you like one more, to change it or to cancel it?" in reply), (message, reply)
+    chat = Chat(free(), appointments=ClinicAgent(THU_10))
+    chat.say("quiero otra hora el viernes")
+    assert "¿Quieres una hora más" not in texts(chat.say("sí"))
