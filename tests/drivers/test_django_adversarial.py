@@ -165,3 +165,24 @@ async def test_reception_saving_the_time_while_the_bot_saves_leaves_one_appointm
     held = at(django_app, slot.id)
     assert [a["additional_info"] for a in held] == ["reception-adv-0010"], held
     assert carrying(django_app, "req-adv-0010") == []
+
+
+async def test_a_save_the_web_app_answers_late_is_the_booking_not_a_failure(django_app, browser_path, tmp_path):
+    # The clinic's web app is slow: the save is answered (and written) after the driver's usual wait. Before, the
+    # driver read the calendar back at once, found nothing and said the web app did not confirm; the agent's
+    # look-up right after found nothing either and told the patient it failed — then the appointment appeared.
+    async with DjangoAppointmentDriver(django_app.url, Credentials(RECEPTION_USER, STAFF_PASSWORD),
+                                       BrowserChoice(executable_path=browser_path), tmp_path,
+                                       settings={"time_zone": TIME_ZONE}, retry=FAST_RETRY, timeout_s=6) as driver:
+        slot = (await driver.free_slots(14))[21]
+
+        async def slow_save(route):
+            await asyncio.sleep(9)
+            answer = await route.fetch()
+            await route.fulfill(response=answer)
+
+        await driver._context.route(f"**{SAVE_PATH}", slow_save)
+        booking = await driver.book(slot.id, Patient("Lenta Espera", "+56 9 8888 0001"), reference="req-adv-0011")
+    mine = carrying(django_app, "req-adv-0011")
+    assert len(mine) == 1 and str(mine[0]["id"]) == booking.id
+    assert booking.slot == slot

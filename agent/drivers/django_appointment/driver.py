@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 AJAX = "/appointment/ajax"
 DISPLAY_PATH = "/appointment/app-admin/display-appointment/"  # + the appointment's id: its staff page
 PARALLEL_READS = 4
+SAVE_PATIENCE = 4  # a save, once sent, is waited for this many times a screen's wait (a slow app)
 
 
 class DjangoAppointmentDriver(BrowserDriver):
@@ -218,7 +219,7 @@ class DjangoAppointmentDriver(BrowserDriver):
         # app would save an overlap from this dialog without a word.)
         await self._require_offered(slot_id, staff_id, service_id, local_start)
         dialogs_before = len(self.dismissed_dialogs)
-        status = await modal.save()
+        status = await modal.save(self._timeout_ms * SAVE_PATIENCE)
         if len(self.dismissed_dialogs) > dialogs_before:
             warning = self.dismissed_dialogs[-1]
             appointments = await self._appointments()

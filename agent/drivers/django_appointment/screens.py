@@ -7,6 +7,7 @@ does not look as expected raises PortalChanged naming the screen and the element
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from playwright.async_api import Error as PlaywrightError
@@ -143,17 +144,24 @@ class AppointmentModal:
         # The dialog is opened for today; the day travels in its hidden field (what a right-click on a day sets).
         await self.date.evaluate("(field, day) => { field.value = day; }", day)
 
-    async def save(self) -> int:
-        """Click Submit; the HTTP status of the web app's answer (0: no answer)."""
+    async def save(self, patience_ms: float) -> int:
+        """Click Submit; the HTTP status of the web app's answer (0: never sent, or no answer in ``patience_ms``).
+
+        Once sent, the save is waited for up to ``patience_ms`` (longer than a screen's wait): a slow web app still
+        writes it, and reading the calendar back before its answer would find nothing and call it failed."""
         try:
-            async with self.page.expect_response(
-                lambda r: r.request.method == "POST" and r.url.split("?")[0].endswith(SAVE_PATH),
-                timeout=self.timeout_ms,
-            ) as answer:
+            async with self.page.expect_request(
+                lambda r: r.method == "POST" and r.url.split("?")[0].endswith(SAVE_PATH), timeout=self.timeout_ms,
+            ) as sent:
                 await self.submit.click()
-            return (await answer.value).status
+            request = await sent.value
         except PlaywrightError:
+            return 0  # never sent: the dialog refused it (its own checks)
+        try:
+            response = await asyncio.wait_for(request.response(), timeout=patience_ms / 1000)
+        except (PlaywrightError, TimeoutError):
             return 0
+        return response.status if response is not None else 0
 
 
 STAFF_READY_JS = "() => typeof AppState !== 'undefined' && AppState.isUserStaffAdmin === true"
