@@ -156,6 +156,12 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     elif matches:
         professionals = matches
     specialty = state.specialty
+    if (matches and professionals == matches and not reading.specialty and ctx.specialties
+            and specialty not in ("", ANY_SPECIALTY) and not any(
+                s.professional in matches and specialty_key(s.specialty) == specialty for s in ctx.free)):
+        # "y con rojas?" while Medicina general's times were shown: his own specialty's (was «Dr. Juan Rojas no tiene
+        # horas libres el Jue 3 dic. No encontré horas libres de esa especialidad…», both false)
+        specialty = ""
     if reading.specialty and ctx.specialties:  # an agent that reports no specialties: nothing to filter on
         if reading.specialty in ctx.specialties:
             specialty = reading.specialty

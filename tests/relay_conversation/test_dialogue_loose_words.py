@@ -4,10 +4,11 @@ patient did not ask for."""
 
 from __future__ import annotations
 
-from conversation_kit import Chat, agenda, texts
+from conversation_kit import Chat, agenda, buttons, slot, slots, texts
 from test_dialogue_appointments import ClinicAgent
 from test_dialogue_move_which import THU_10
 from test_dialogue_move_which import slots as free
+from test_dialogue_understanding import with_specialty
 
 
 def test_an_appointment_for_someone_said_without_mi_asks_their_name():
@@ -135,3 +136,28 @@ def test_the_same_time_on_another_day_is_not_taken_for_one_more():
     chat = Chat(free(), appointments=ClinicAgent(THU_10))
     chat.say("quiero otra hora el viernes")
     assert "¿Quieres una hora más" not in texts(chat.say("sí"))
+
+
+def _two_specialties():
+    return slots(*[with_specialty(slot(d, h, 0, "Dra. Ana Soto"), "Medicina general") for d in (2, 3, 4) for h in (9, 10)],
+                 *[with_specialty(slot(d, h, 0, "Dr. Juan Rojas"), "Traumatología") for d in (3, 4) for h in (10, 17)])
+
+
+def test_a_professional_of_another_specialty_named_midway_is_offered():
+    """Medicina general's Thursday shown, "y con rojas?" (a traumatologist) was «Dr. Juan Rojas no tiene horas libres
+    el Jue 3 dic. No encontré horas libres de esa especialidad en los próximos días (puede que la clínica no la
+    atienda)…»: both false. Now his Thursday times are shown, and the one chosen is booked with him."""
+    for first, then in (("hora medicina general el jueves", "y con rojas?"),
+                        ("hora medicina general el jueves a las 10", "mejor con el doctor rojas"),
+                        ("quiero hora de medicina general", "con rojas")):
+        chat = Chat(_two_specialties())
+        chat.say(first)
+        reply = texts(chat.say(then))
+        assert "no tiene horas libres" not in reply and "No encontré horas libres" not in reply, (then, reply)
+        assert "Dr. Juan Rojas" in reply, (then, reply)
+    chat = Chat(_two_specialties())
+    chat.say("hora medicina general el jueves")
+    assert "17:00" in buttons(chat.say("y con rojas?"))
+    chat.say("17:00")
+    chat.say("sí")
+    assert [(b.slot.start[:16], b.slot.professional) for b in chat.books] == [("2026-12-03T17:00", "Dr. Juan Rojas")]
