@@ -186,3 +186,27 @@ async def test_a_save_the_web_app_answers_late_is_the_booking_not_a_failure(djan
     mine = carrying(django_app, "req-adv-0011")
     assert len(mine) == 1 and str(mine[0]["id"]) == booking.id
     assert booking.slot == slot
+
+
+async def test_a_day_off_set_after_the_read_is_not_booked(django_app, browser_path, tmp_path):
+    # Reception gives the staff member that day off after the agent read the free slots (the admin's "Days off"
+    # form; written here straight into its table, as that form does): the patient's pick is taken, nothing saved.
+    import sqlite3
+
+    async with make(django_app, browser_path, tmp_path) as driver:
+        slot = (await driver.free_slots(14))[23]
+        staff_id = int(slot.id[3:].split(".", 1)[0])
+        day = f"{slot.start:%Y-%m-%d}"
+        with sqlite3.connect(django_app.folder / "clinic.sqlite3") as db:
+            db.execute("INSERT INTO appointment_dayoff (start_date, end_date, description, created_at, updated_at, "
+                       "staff_member_id) VALUES (?, ?, 'Licencia', datetime('now'), datetime('now'), ?)",
+                       (day, day, staff_id))
+        try:
+            with pytest.raises(SlotTaken):
+                await driver.book(slot.id, Patient("Día Libre", "+56 9 9999 0001"), reference="req-adv-0012")
+            assert not [s for s in await driver.free_slots(14)
+                        if s.professional == slot.professional and s.start.date() == slot.start.date()]
+        finally:
+            with sqlite3.connect(django_app.folder / "clinic.sqlite3") as db:
+                db.execute("DELETE FROM appointment_dayoff WHERE description = 'Licencia'")
+    assert carrying(django_app, "req-adv-0012") == []
