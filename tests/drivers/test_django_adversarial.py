@@ -210,3 +210,27 @@ async def test_a_day_off_set_after_the_read_is_not_booked(django_app, browser_pa
             with sqlite3.connect(django_app.folder / "clinic.sqlite3") as db:
                 db.execute("DELETE FROM appointment_dayoff WHERE description = 'Licencia'")
     assert carrying(django_app, "req-adv-0012") == []
+
+
+@pytest.mark.parametrize("ends_before_read", [1, 2, 4, 5, 6])
+async def test_the_session_ending_before_any_read_of_a_booking_still_books_once(
+        django_app, browser_path, tmp_path, ends_before_read):
+    # A booking reads the web app six times (look for an earlier save, check the time is free, check again, read
+    # the saved appointment back, its staff member, its service): the clinic's session ends right before one.
+    reference = f"req-adv-002{ends_before_read}"
+    async with make(django_app, browser_path, tmp_path) as driver:
+        slot = (await driver.free_slots(14))[25 + ends_before_read]
+        reads = 0
+        read_json = driver.read_json
+
+        async def session_ends_before_one_read(*args, **kwargs):
+            nonlocal reads
+            reads += 1
+            if reads == ends_before_read:
+                await driver._context.clear_cookies()
+            return await read_json(*args, **kwargs)
+
+        driver.read_json = session_ends_before_one_read
+        booking = await driver.book(slot.id, Patient("Sesión Corta", "+56 9 1212 0001"), reference=reference)
+    mine = carrying(django_app, reference)
+    assert len(mine) == 1 and str(mine[0]["id"]) == booking.id and booking.slot == slot
