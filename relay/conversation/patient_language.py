@@ -17,7 +17,8 @@ _ENGLISH = frozenset(
     hi hello hey i im need want would like appointment appointments book booking please tomorrow today the my can
     you thanks thank morning afternoon evening next week available is are do does have an to for with see get
     could schedule reschedule cancel what when where how much move change possible it any there this that be
-    someone somebody call phone back talk speak person human yes ok okay sure bye
+    someone somebody call phone back talk speak person human yes ok okay sure bye on at physio physiotherapy
+    physiotherapist
     """.split()
 )
 _SPANISH = frozenset(

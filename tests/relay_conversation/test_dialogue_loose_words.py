@@ -161,3 +161,13 @@ def test_a_professional_of_another_specialty_named_midway_is_offered():
     chat.say("17:00")
     chat.say("sí")
     assert [(b.slot.start[:16], b.slot.professional) for b in chat.books] == [("2026-12-03T17:00", "Dr. Juan Rojas")]
+
+
+def test_a_short_english_request_is_answered_in_english():
+    """"physio on friday at 6 please", "appointment physio friday" were answered in Spanish («¿Confirmo el viernes 4
+    de diciembre a las 18:00…?»): a confirmation the patient may not read. Now in English; Spanish stays Spanish."""
+    for message in ("physio on friday at 6 please", "appointment physio friday", "I need the physio on friday"):
+        reply = texts(Chat(_two_specialties()).say(message))
+        assert reply.startswith("Hi") and "¿" not in reply, (message, reply)
+    for message in ("hola, hora con el kine el viernes a las 6", "necesito hora con rojas el jueves"):
+        assert texts(Chat(_two_specialties()).say(message)).startswith("¡Hola"), message
