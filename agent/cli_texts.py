@@ -220,13 +220,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "drivers.required": ("obligatorio", "required"),
     "drivers.default": ("si no se da: {value}", "default {value}"),
     "drivers.none": ("No hay drivers instalados.", "No drivers are installed."),
-    "configure.plain_http": (
-        "la dirección del servidor {url} empieza con http://, sin conexión segura, y el agente solo se conecta así a"
-        " un servidor de este mismo computador: escríbala con https:// (o wss://…/agent), como la entrega quien"
-        " opera el relay",
-        "the relay address {url} starts with http://, with no secure connection, which the agent uses only for a"
-        " relay on this computer: write it with https:// (or wss://…/agent), as the relay's operator gives it",
-    ),
 }
 
 

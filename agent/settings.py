@@ -90,9 +90,20 @@ def default_browser_path() -> str:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
 
 
-def check_relay_url(url: str) -> str:
+def check_relay_url(url: str, typed: str = "") -> str:
     """wss:// always; ws:// only to a relay on this machine (loopback). No query string: the agent token goes in a
-    header, and a token in a URL ends up in proxies' and servers' access logs."""
+    header, and a token in a URL ends up in proxies' and servers' access logs. ``typed``: the address as the person
+    wrote it, which a refusal of plain http:// quotes (never the ws://…/agent it became, an address nobody typed)."""
+    written = urlsplit(typed)
+    if written.scheme == "http" and written.hostname and not _is_loopback(written.hostname):
+        shown = typed.split("?", 1)[0]
+        raise SettingsError(
+            f"the relay address {shown} starts with http://, with no secure connection, which the agent uses only for"
+            " a relay on this computer: write it with https:// (or wss://…/agent), as the relay's operator gives it",
+            spanish=f"la dirección del servidor {shown} empieza con http://, sin conexión segura, y el agente solo se"
+            " conecta así a un servidor de este mismo computador: escríbala con https:// (o wss://…/agent), como la"
+            " entrega quien opera el relay",
+        )
     parts = urlsplit(url)
     if parts.query or "?" in url:
         shown = _without_query(url)
@@ -137,8 +148,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def validate(settings: AgentSettings) -> AgentSettings:
-    for url in settings.relay_urls:
-        check_relay_url(url)
+    for typed in (u.strip() for u in settings.relay_url.split(",") if u.strip()):
+        check_relay_url(normalize_relay_url(typed), typed)
     if settings.portal_url:
         check_portal_url(settings.portal_url)
     if settings.language not in ("", "es", "en"):

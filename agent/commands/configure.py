@@ -7,7 +7,6 @@ import os
 import sys
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from agent.cli_texts import choose_language, missing_items, say
 from agent.commands import settings_or_report
@@ -68,10 +67,6 @@ def configure(args: argparse.Namespace) -> int:
         except (DriverSettingError, ValueError) as exc:
             print(say("error.settings", language, detail=exc), file=sys.stderr)
             return 2
-    plain = _plain_http_elsewhere(changes.get("relay_url", ""))
-    if plain:  # said as typed: the check below names it ws://…/agent, an address the person never wrote
-        print(say("error.settings", language, detail=say("configure.plain_http", language, url=plain)), file=sys.stderr)
-        return 2
     try:
         save_settings(paths, settings)
     except SettingsError as exc:
@@ -86,16 +81,6 @@ def configure(args: argparse.Namespace) -> int:
     else:
         print(say("configure.next", language))
     return 0
-
-
-def _plain_http_elsewhere(typed: str) -> str:
-    """The first of the comma-separated relay addresses that is http:// to another machine, or ""."""
-    for part in typed.split(","):
-        parts = urlsplit(part.strip())
-        host = parts.hostname or ""
-        if parts.scheme == "http" and host and host != "localhost" and not host.startswith("127.") and host != "::1":
-            return part.strip().split("?", 1)[0]
-    return ""
 
 
 def _with_driver_settings(settings: AgentSettings, assignments: list[str], unset: list[str]) -> AgentSettings:
