@@ -13,7 +13,7 @@ appointments, ``outcomes`` turns the agent's answer to a booking into the reply,
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1025,10 +1025,8 @@ def _booking_start(ctx: Context, state: ConversationState, message: str, tapped_
         reading = replace(reading, intent="book")  # "no puedo ir el jueves, quiero hora con …": this one, not Thursday
         ruled_out = days_ruled_out(message, ctx.today, WINDOW_DAYS)  # read as a cancel's day, never as one asked for
         if reading.day is not None and reading.day in ruled_out:  # "quiero hora con …, no puedo ir el jueves"
-            reading = replace(reading, day=None, times=(), by_weekday=False, missing_day=None)
-        alternatives = tuple(d for d in reading.alternatives if d not in ruled_out)  # "…el jueves ni el viernes"
-        reading = replace(reading, skip_days=tuple(sorted({*reading.skip_days, *ruled_out})), alternatives=alternatives,
-                          ambiguous=reading.ambiguous and bool(alternatives))
+            reading = replace(reading, times=(), missing_day=None)  # its time went with it
+        reading = _without_days(reading, ruled_out)  # "…el jueves ni el viernes"
     if reading.found and reading.intent in ("book", "none"):  # "ahora la de medicina general": what it names
         step = interpret(ctx, state, replace(reading, intent="book"), norm)
         if isinstance(step, Reply):  # free text never books by itself (it asks to confirm first)
@@ -1147,11 +1145,17 @@ def _days_they_cannot_come(ctx: Context, reading: Reading) -> Reading:
     ruled_out = days_ruled_out(ctx.turn.message, ctx.today, WINDOW_DAYS)
     if not ruled_out:
         return reading
-    return replace(reading, intent="book", tentative=False, skip_days=tuple(sorted({*reading.skip_days, *ruled_out})),
+    return replace(_without_days(reading, ruled_out), intent="book", tentative=False)
+
+
+def _without_days(reading: Reading, ruled_out: Collection[date]) -> Reading:
+    """The reading with ``ruled_out`` among its days skipped: never the day asked for, nor one of the days it
+    hesitated between."""
+    alternatives = tuple(d for d in reading.alternatives if d not in ruled_out)
+    return replace(reading, skip_days=tuple(sorted({*reading.skip_days, *ruled_out})),
                    day=None if reading.day in ruled_out else reading.day,
-                   alternatives=tuple(d for d in reading.alternatives if d not in ruled_out),
-                   ambiguous=reading.ambiguous and any(d not in ruled_out for d in reading.alternatives),
-                   by_weekday=reading.by_weekday and reading.day not in ruled_out)
+                   by_weekday=reading.by_weekday and reading.day not in ruled_out,
+                   alternatives=alternatives, ambiguous=reading.ambiguous and bool(alternatives))
 
 
 def _only_its_day_ruled_out(ctx: Context, target: WireBooking, norm: str) -> bool:
