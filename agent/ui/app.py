@@ -23,7 +23,7 @@ from agent.cli_texts import say
 from agent.events import BookingRecorded, FollowUpReceived, SlotsRefreshed
 from agent.followups import FollowUpBook, follow_up_path
 from agent.instance_lock import AgentAlreadyRunning, InstanceLock
-from agent.journal import IN_PROGRESS, BookingJournal
+from agent.journal import IN_PROGRESS, BookingJournal, JournalEntry
 from agent.logging_setup import setup_logging
 from agent.paths import AgentPaths, resolve_paths
 from agent.portal.links import appointment_link
@@ -272,7 +272,7 @@ class TrayApp(QObject):
         link = self.appointment_link
         self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now, entries, link))
         self.window.set_rows(with_agenda_links(build_rows(entries, self.tr, now, gone), link), self.summary)
-        self.window.under_way = self._bookings_under_way()
+        self.window.under_way = self._under_way(entries, now)
         self.refresh_view()
 
     # -- patients to contact ------------------------------------------------
@@ -338,8 +338,11 @@ class TrayApp(QObject):
     def _bookings_under_way(self) -> list[str]:
         """The patients whose booking the agent is making right now (a stale row of a crash is not one)."""
         now = self.clock()
-        return [entry.patient_name or self.tr("followups.no_name")
-                for entry in self.journal.recent(1, now=now)
+        return self._under_way(self.journal.recent(1, now=now), now)
+
+    def _under_way(self, entries: list[JournalEntry], now: datetime) -> list[str]:
+        """Of the journal's ``entries``, the patients whose booking is under way at ``now``."""
+        return [entry.patient_name or self.tr("followups.no_name") for entry in entries
                 if entry.status == IN_PROGRESS and entry.requested_at >= now - UNDER_WAY_AT_MOST]
 
     def open_settings(self, first_run: bool = False, focus: str = "") -> None:
