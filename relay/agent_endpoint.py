@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from relay.agents import CLOSE_GOING_AWAY, CLOSE_INSECURE, CLOSE_UNAUTHORIZED, AgentConnection, AgentRegistry
 from relay.log_throttle import EventThrottle
 from relay.logs import log
-from relay.settings import RelaySettings
+from relay.settings import RelaySettings, is_loopback_host
 from relay.store import RelayStore, StoreUnavailable
 from wire import json_text
 from wire.handoff import Contacted
@@ -88,13 +88,6 @@ def scope_headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 def _in_networks(host: str, networks: tuple[str, ...]) -> bool:
     try:
         address = ipaddress.ip_address(host)
@@ -123,7 +116,7 @@ def transport_refusal(peer_host: str, scheme: str, headers: Mapping[str, str], s
     if settings.allow_insecure_agents:
         return ""
     client, secure = effective_peer(peer_host, scheme, headers, settings.trusted_proxies)
-    if secure or _is_loopback(client):
+    if secure or is_loopback_host(client):
         return ""
     return "agents must connect over wss:// (TLS); plain ws:// is accepted only from loopback"
 

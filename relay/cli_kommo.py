@@ -29,7 +29,7 @@ from relay.kommo_widget import (
     write_widget_zip,
 )
 from relay.operator_client import add_relay_flag, ask_relay, local_relay_url, public_base_url
-from relay.settings import add_public_url_flag, add_storage_flags, settings_from_args
+from relay.settings import add_public_url_flag, add_storage_flags, is_loopback_host, settings_from_args
 from relay.store import Clinic, ClinicAdmin, StoreError
 
 
@@ -203,11 +203,6 @@ def set_oauth_with_code(args: argparse.Namespace, *, refresh: bool = False) -> i
     return 0
 
 
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host == "localhost" or host == "::1" or host.startswith("127.")
-
-
 def _check_clinic(args: argparse.Namespace) -> int:
     settings = settings_from_args(argparse.Namespace(data=args.data, redis_url=args.redis_url))
     store = open_store(args)
@@ -226,7 +221,8 @@ def _check_clinic(args: argparse.Namespace) -> int:
         where = "Redis" if settings.uses_redis else str(settings.data_dir)
         print(check_text(language, "relay_lacks_clinic", url=base, clinic=clinic.name, data=where))
         return 1
-    if answer.refused and (settings.operator_token or _is_loopback(base)):  # loopback: only the token can be it
+    on_this_machine = is_loopback_host(urlsplit(base).hostname or "")  # loopback: only the token can be it
+    if answer.refused and (settings.operator_token or on_this_machine):
         which = "refused_other_token" if settings.operator_token else "refused_needs_token"
         print(check_text(language, which, url=base))
         return 1

@@ -21,6 +21,14 @@ import platformdirs
 ENV_PREFIX = "CITA_RELAY_"
 
 
+def is_loopback_host(host: str) -> bool:
+    """The host is this machine: a loopback address (127.0.0.0/8, ::1) or "localhost"."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("cita-relay", appauthor=False))
 
