@@ -28,10 +28,10 @@ MAX_POOLS = 32  # filter combinations kept per view (patients use a handful)
 MAX_PAGES = 64  # menu pages kept per view (the first day menu, and the time menus of the days patients pick)
 
 T = TypeVar("T")
-# professionals, specialty, service, (from, before), ISO days ruled out
-Filters = tuple[tuple[str, ...], str, str, tuple[str, str], tuple[str, ...]]
+# professionals, specialty, service, (from, before), ISO days ruled out, professionals ruled out
+Filters = tuple[tuple[str, ...], str, str, tuple[str, str], tuple[str, ...], tuple[str, ...]]
 NO_WINDOW = ("", "")
-NO_FILTERS: Filters = ((), "", "", NO_WINDOW, ())  # a patient who has not said whom, what or when
+NO_FILTERS: Filters = ((), "", "", NO_WINDOW, (), ())  # a patient who has not said whom, what or when
 
 
 class View:
@@ -153,10 +153,12 @@ class View:
 
 
 def _filtered(free: tuple[WireSlot, ...], filters: Filters) -> tuple[WireSlot, ...]:
-    professionals, specialty, service, (start, end), skip_days = filters
+    professionals, specialty, service, (start, end), skip_days, not_wanted = filters
     slots: Sequence[WireSlot] = free
     if professionals:
         slots = [s for s in slots if s.professional in professionals]
+    if not_wanted:
+        slots = [s for s in slots if s.professional not in not_wanted]
     if specialty:
         slots = [s for s in slots if s.specialty and specialty_key(s.specialty) == specialty]
     if service:

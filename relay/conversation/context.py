@@ -86,8 +86,8 @@ class Context:
 
     def services(self, state: ConversationState) -> tuple[str, ...]:
         """The services the patient's other filters leave (any time of day), as the clinic names them, by name."""
-        professionals, specialty, _, _, _ = filters(state)
-        return self._view().services((professionals, specialty, "", NO_WINDOW, ()))
+        professionals, specialty, _, _, _, not_wanted = filters(state)
+        return self._view().services((professionals, specialty, "", NO_WINDOW, (), not_wanted))
 
     @property
     def specialties(self) -> dict[str, str]:
@@ -128,11 +128,15 @@ def make_context(turn: Turn, clinic: ClinicProfile, slots: SlotsResult, opening:
 
 def filters(state: ConversationState, *, window: bool = True) -> Filters:
     """The patient's filters as a pool is keyed: professionals, specialty key, service, time-of-day window, days
-    ruled out (``window=False``: any time of any day, as a day the patient picks is read against)."""
+    ruled out (``window=False``: any time of any day, as a day the patient picks is read against), professionals not
+    wanted (but for one picked since: a choice made later wins)."""
     specialty = state.specialty if state.specialty != ANY_SPECIALTY else ""
+    not_wanted = state.skip_professionals
+    if not_wanted and state.professionals:
+        not_wanted = tuple(p for p in not_wanted if p not in state.professionals)
     if not window:
-        return (tuple(state.professionals), specialty, state.service, NO_WINDOW, ())
-    return (tuple(state.professionals), specialty, state.service, state.window, state.skip_days)
+        return (tuple(state.professionals), specialty, state.service, NO_WINDOW, (), not_wanted)
+    return (tuple(state.professionals), specialty, state.service, state.window, state.skip_days, not_wanted)
 
 
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:

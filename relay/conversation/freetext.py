@@ -22,6 +22,7 @@ from relay.conversation.evolve import evolve
 from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, running_late, wants_several
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import asks_another_day, may_rule_out, names_a_day, rule_out
+from relay.conversation.not_wanted import answers_no, not_wanted
 from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, asks_for_a_woman, find_specialty
 from relay.conversation.typos import KNOWN, correct, correct_names
@@ -158,6 +159,8 @@ class Reading:
     day: date | None = None
     times: tuple[tuple[int, int], ...] = ()  # candidates, the likelier first ("4" -> 04:00, 16:00)
     named: tuple[str, ...] = ()  # words after "con"/"with": the patient named a professional
+    skip_named: tuple[str, ...] = ()  # name words of professionals not wanted ("pero no con la Dra. Soto")
+    skip_title: str = ""  # "dr" / "dra" said with them
     title: str = ""  # "dr" / "dra" when the patient said it, to tell "Dr. Soto" from "Dra. Soto"
     woman: bool = False  # "la kinesióloga", "la doctora": a woman professional asked for, none named
     words: tuple[str, ...] = ()  # every other word, in case one is a professional's name
@@ -191,6 +194,7 @@ class Reading:
             self.day or self.times or self.named or self.any_professional or self.part or self.week
             or self.earliest or self.latest or self.any_time or self.after or self.before or self.specialty
             or self.missing_day or self.skip_days or self.skip_part or self.alternatives or self.skip_times
+            or self.skip_named
         )
 
 
@@ -316,11 +320,9 @@ def read(
     return _read_cached(message[:MAX_READ], today, bare_number, window_days, frozenset(names))
 
 
-# A professional ruled out, as typed (no comma: "no, con la dra soto" is a correction *to* her): "no con soto",
-# "no con la dra. soto", "con rojas no", "not with dr rojas"
-_NOT_WITH = re.compile(
-    r"(?i)\b(?:no|not) (?:con|with) (?:el |la |the )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+"
-    r"|\bcon (?:el |la )?(?:(?:dr|dra|doctor|doctora|klga|klgo)\.? ?)?[^\W\d_]+ no(?=\s*(?:[,.;!]|$|porfa|por favor))"
+_NOT_ANYONE = re.compile(
+    r"(?i)\b(?:no|not) (?:con|with) (?:cualquiera|cualquier otr[oa]|otr[oa]|nadie m[aá]s|anyone(?: else)?"
+    r"|anybody(?: else)?|someone else|any other)\b"
 )
 READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
 
@@ -330,7 +332,7 @@ READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings
 @lru_cache(maxsize=READINGS_CACHED)
 def _read_cached(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
     message = _BOTH_FOR.sub(" ", message)  # "…y medicina general, las dos para mí": a count of appointments
-    message = _NOT_WITH.sub(" ", message)  # "no con soto, con rojas": the one ruled out is not the one asked for
+    message = _NOT_ANYONE.sub(" ", message)  # "con Soto, no con cualquiera": nobody else, never anyone
     reading = _read(message, today, bare_number, window_days, names)
     if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
         # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one
@@ -388,6 +390,7 @@ def _as_corrected(
         last, day=day, week=week, intent=whole.intent if whole.intent != "none" else last.intent,
         specialty=last.specialty or whole.specialty, named=last.named or whole.named,
         title=last.title or whole.title, words=last.words or whole.words,
+        skip_named=last.skip_named or whole.skip_named, skip_title=last.skip_title or whole.skip_title,
         woman=last.woman or whole.woman and not (last.named or last.specialty),
     )
 
@@ -418,6 +421,9 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     text = _later_than_said(_prepare(message, names))
     if not text:
         return Reading()
+    # "pero no con la Dra. Soto": read apart, and never read again as who is wanted, or as a "no"
+    answers = answers_no(fold(message[:MAX_READ]))
+    text, skip_named, skip_title = not_wanted(text, names, answers)
     full = text
     ruled_out: tuple[str, ...] = ()
     folded = _spelled(negated_bounds(_later_than_said(fold(message[:MAX_READ]))), names)
@@ -430,14 +436,14 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
                     and not running_late(full))  # never "no llego a las 10, llego como a las 10:20"
         ruled_out = ruled_out if moved_on else ()
         if moved_on:
-            text = _prepare(kept, names)
+            text = not_wanted(_prepare(kept, names), names, answers)[0]
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
         if ruled_out and first_intent == "reschedule" and not (names_a_day(kept) or asks_another_day(kept)):
             ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move (never with "…,
             # ¿puedo ir la otra semana?", "…, ¿otro día?": that day ruled out of the new one as well)
         if ruled_out:
-            text = _prepare(kept, names)
+            text = not_wanted(_prepare(kept, names), names, answers)[0]
     skip_days, skip_part, skip_times = _ruled_out_when(ruled_out, today, window_days)
     ambiguous = False
 
@@ -494,7 +500,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         named = tuple(w for w in words if w in names)
     a_name = bool(set(words) & names)
     said = (day or times or named or part or week or specialty or after or before or missing or a_name or ruled_out
-            or alternatives)
+            or alternatives or skip_named)
     if specialty and not (said_when := day or times or named or part or week or after or before or missing or a_name):
         if asks_about_clinic(full) and not said_when:  # "¿cuánto cuesta una limpieza dental?"
             said, specialty = "", ""
@@ -509,6 +515,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
         day=day,
         times=times,
         named=named,
+        skip_named=skip_named,
+        skip_title=skip_title,
         title=title,
         woman=woman and not named,
         words=words,

@@ -17,7 +17,7 @@ from relay.conversation.menus import (
     slot_start,
 )
 from relay.conversation.model import Book, Reply
-from relay.conversation.names import match_professionals, women_first
+from relay.conversation.names import match_professionals, professionals_named, women_first
 from relay.conversation.pages import (
     confirm,
     day_menu,
@@ -143,6 +143,17 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         s.professional in matches and specialty_key(s.specialty) == reading.specialty for s in ctx.free
     ):  # "la Dra. Soto me dijo que necesito un traumatólogo": the specialty asked for, not who sent them
         matches, reading = (), replace(reading, named=())
+    # Whom not: "pero no con la Dra. Soto" leaves her out of every menu from now on; naming her later wants her again.
+    # (the title is the first name's: "ni la dra soto ni lagos" is Dr. Lagos too)
+    title = reading.skip_title if len(reading.skip_named) == 1 else ""
+    not_wanted = professionals_named(reading.skip_named, title, ctx.professionals) if reading.skip_named else ()
+    if not_wanted:
+        matches = tuple(p for p in matches if p not in not_wanted)
+        professionals = tuple(p for p in professionals if p not in not_wanted)
+        if set(not_wanted) - set(state.skip_professionals) and not matches:  # (never beside who is wanted)
+            who = ", ".join(ctx.lang.with_professional(p) for p in not_wanted)
+            notices.append(ctx.say("professional_ruled_out", professional=who))
+    skip_professionals = tuple(sorted({*state.skip_professionals, *not_wanted} - set(matches)))
     if reading.any_professional:
         professionals = ()
     elif reading.named:
@@ -172,6 +183,11 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
                 )
         else:
             notices.append(ctx.say("specialty_unknown"))
+    if not_wanted and not reading.specialty and not matches and specialty in ("", ANY_SPECIALTY):
+        # "no con la Dra. Soto, con otro": someone else for what she sees (never a question of which specialty)
+        theirs = {specialty_key(s.specialty) for s in ctx.free if s.professional in not_wanted and s.specialty}
+        if len(theirs) == 1 and (key := theirs.pop()) in ctx.specialties:
+            specialty = key
     if reading.woman and not reading.named and not matches and not reading.any_professional:
         professionals = _women_of(ctx, specialty) or professionals  # "la kinesióloga": Klga. Méndez, not Klgo. Muñoz
     # When, within a day: a part of the day, "after 4", "before 11"; "any time" drops it.
@@ -202,9 +218,11 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         skip_days = tuple(sorted({*skip_days, *times}))
         if not reading.times:
             notices.append(ctx.say("time_ruled_out"))
-    filter_changed = (professionals, specialty, window, skip_days) != (*before, state.skip_days)
+    filter_changed = (professionals, specialty, window, skip_days, skip_professionals) != (
+        *before, state.skip_days, state.skip_professionals)
     if filter_changed:
-        state = evolve(state, professionals=professionals, specialty=specialty, window=window, skip_days=skip_days)
+        state = evolve(state, professionals=professionals, specialty=specialty, window=window, skip_days=skip_days,
+                       skip_professionals=skip_professionals)
     if not state.service:  # "una limpieza con la Dra. Soto": the service the message names, if it names one
         service = named_in(norm, offered(ctx, state))
         if service:
@@ -270,7 +288,9 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         label = ctx.lang.day_label(day)
         day_slots = ctx.on_day(state, day, window=False)
         if not day_slots:
-            if (professionals or specialty) and any(local_day(s) == day for s in ctx.free):
+            if _only_not_wanted(ctx, state, day):
+                notice = _only_not_wanted_notice(ctx, state, label)
+            elif (professionals or specialty) and any(local_day(s) == day for s in ctx.free):
                 who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
                 notice = ctx.say("day_not_free_professional", professional=who, day=label)
             else:
@@ -303,6 +323,8 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             label = ctx.lang.day_label(day)
             if any(state.window) and ctx.on_day(state, day, window=False):  # free, but not at that time of day
                 notice = ctx.say("day_not_free_window", day=label)
+            elif _only_not_wanted(ctx, state, day):
+                notice = _only_not_wanted_notice(ctx, state, label)
             elif who:
                 notice = ctx.say("day_not_free_professional", professional=who, day=label)
             else:
@@ -349,3 +371,13 @@ def pick_time(
     first = before[-1] if before else day_slots[0]  # the times around it: from the last one before it
     return time_menu(ctx, evolve(state, window=("", "")), day, notices=notices, at=slot_key(first)[0])
 
+
+def _only_not_wanted(ctx: Context, state: ConversationState, day: date) -> bool:
+    """Whether ``day`` has free times for the patient only with professionals they do not want."""
+    return bool(state.skip_professionals) and bool(ctx.on_day(evolve(state, skip_professionals=()), day, window=False))
+
+
+def _only_not_wanted_notice(ctx: Context, state: ConversationState, label: str) -> str:
+    """«El Vie 4 dic solo hay horas libres con la Dra. Ana Soto.» (never «Medicina general no tiene horas libres»)."""
+    who = ", ".join(ctx.lang.with_professional(p) for p in state.skip_professionals)
+    return ctx.say("day_only_not_wanted", day=label, professional=who)

@@ -13,19 +13,26 @@ _TITLE_FORMS = {"dr": ("dr", "doctor"), "dra": ("dra", "doctora")}
 
 def match_professionals(reading: Reading, professionals: Sequence[str]) -> tuple[str, ...]:
     """Professionals the patient named: by surname (any name word); "Dra." tells Dra. Soto from Dr. Soto."""
-    if not (reading.named or reading.words):
+    if reading.named:
+        return professionals_named(reading.named, reading.title, professionals)
+    if not reading.words:
         return ()
     names = {p: name_words(p) for p in professionals}
-    if reading.named:
-        query = set(reading.named)
-        found = [p for p, words in names.items() if query <= words] or [
-            p for p, words in names.items() if query & words
-        ]
-    else:
-        found = [p for p, words in names.items() if set(reading.words) & words]
-    if reading.title and len(found) > 1:
-        titled = [p for p in found if titled_as(reading.title, p)]
-        found = titled or found
+    found = [p for p, words in names.items() if set(reading.words) & words]
+    return _titled(found, reading.title)
+
+
+def professionals_named(named: Sequence[str], title: str, professionals: Sequence[str]) -> tuple[str, ...]:
+    """The professionals these name words name: all of the words if some have them all, else any of them."""
+    query = set(named)
+    names = {p: name_words(p) for p in professionals}
+    found = [p for p, words in names.items() if query <= words] or [p for p, words in names.items() if query & words]
+    return _titled(found, title)
+
+
+def _titled(found: list[str], title: str) -> tuple[str, ...]:
+    if title and len(found) > 1:
+        found = [p for p in found if titled_as(title, p)] or found
     return tuple(sorted(found))
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from relay.conversation.agenda import shared_page
-from relay.conversation.context import Context
+from relay.conversation.context import Context, filters
 from relay.conversation.evolve import evolve
 from relay.conversation.layout import plan
 from relay.conversation.menu_parts import arrange, menu_data, with_hint
@@ -74,8 +74,7 @@ class Page:
 def _page_key(ctx: Context, state: ConversationState, kind: str, *args: object) -> tuple[object, ...]:
     """What a menu page depends on: the language, the patient's filters, how the opening splits, ``args``."""
     opening = sum(len(pieces_of(p)) for p in ctx.opening)
-    filters = (tuple(state.professionals), state.specialty, state.service, state.window, state.skip_days)
-    return (kind, ctx.lang.code, filters, opening, *args)
+    return (kind, ctx.lang.code, state.specialty, filters(state), opening, *args)
 
 
 def day_menu(
@@ -132,6 +131,13 @@ def _day_page(
         notices.append(ctx.say("window_no_slots"))
         state = evolve(state, window=("", ""))
         changes["window"] = ("", "")
+        slots = ctx.pool(state)
+    if not slots and state.skip_professionals and not state.professionals:
+        # "traumatología, que no sea con Rojas" where only he has times: said, and his days shown (her choice)
+        left_out = ", ".join(ctx.lang.with_professional(p) for p in state.skip_professionals)
+        notices.append(ctx.say("professionals_ruled_out_none", professional=left_out))
+        state = evolve(state, skip_professionals=())
+        changes["skip_professionals"] = ()
         slots = ctx.pool(state)
     if not slots and state.specialty:
         notices.append(ctx.say("specialty_unknown"))

@@ -121,6 +121,8 @@ class ConversationState:
     # ISO dates the patient ruled out ("menos el lunes", "ninguna me sirve"), and "YYYY-MM-DDTHH:MM" for one time of
     # a day ("a las 12 no puedo"), sorted
     skip_days: tuple[str, ...] = ()
+    # professionals the patient does not want ("pero no con la Dra. Soto"), sorted; one picked later is wanted again
+    skip_professionals: tuple[str, ...] = ()
     proposed: WireSlot | None = None  # the slot a confirmation asks about (stage CONFIRM)
     bookings: tuple[WireBooking, ...] = ()  # the patient's upcoming appointments, as the agent listed them
     target: WireBooking | None = None  # the appointment being cancelled or moved
@@ -228,6 +230,7 @@ class ConversationState:
             "patient_name": self.patient_name,
             "said": list(self.said),
             "misses": self.misses,
+            **({"skip_professionals": list(self.skip_professionals)} if self.skip_professionals else {}),
             **({"cancel_each": True} if self.cancel_each else {}),
             **({"undo_wanted": True} if self.undo_wanted else {}),
             **({"person_wanted": True} if self.person_wanted else {}),
@@ -260,6 +263,7 @@ class ConversationState:
             specialty=str(obj.get("specialty", "")),
             window=_window(obj.get("window")),
             skip_days=tuple(sorted(str(d) for d in obj.get("skip_days", ()))),
+            skip_professionals=tuple(sorted(str(p) for p in obj.get("skip_professionals", ()))),
             proposed=WireSlot.from_json(proposed) if (proposed := obj.get("proposed")) is not None else None,
             wish=str(obj.get("wish", "")),
             service=str(obj.get("service", "")),

@@ -204,6 +204,10 @@ SPANISH = Language(
         "days_ruled_out": "Entendido, sin esos días.",
         "day_ruled_out": "Entendido, sin ese día.",
         "time_ruled_out": "Entendido, sin esa hora.",
+        "professional_ruled_out": "Entendido, sin {professional}.",
+        "day_only_not_wanted": "El {day} solo hay horas libres con {professional}.",
+        "professionals_ruled_out_none": "En los próximos 14 días no hay horas libres con otro profesional, así que te"
+        " muestro las horas con {professional}. Si prefieres otra opción, escribe «recepción».",
         "day_not_free_window": "El {day} no tiene horas libres en ese horario.",
         "waiting": "Claro, te espero. Cuando quieras, elige aquí:",
         "days_ruled_out_none": "No quedan horas libres en los días que me pediste; te muestro todos.",
@@ -463,6 +467,10 @@ ENGLISH = Language(
         "days_ruled_out": "All right, leaving those days out.",
         "day_ruled_out": "All right, leaving that day out.",
         "time_ruled_out": "All right, not at that time.",
+        "professional_ruled_out": "All right, not with {professional}.",
+        "day_only_not_wanted": "On {day} the only free times are with {professional}.",
+        "professionals_ruled_out_none": "There are no free times with anyone else in the next 14 days, so these are"
+        " the times with {professional}. If you prefer another option, type \"reception\".",
         "day_not_free_window": "{day} has no free times at that time of day.",
         "waiting": "Of course, take your time. Whenever you are ready, choose here:",
         "days_ruled_out_none": "There are no free times on the days you asked for; here are all of them.",

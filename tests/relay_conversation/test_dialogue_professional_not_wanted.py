@@ -1,0 +1,82 @@
+"""A professional the patient does not want ("pero no con la Dra. Soto") is never proposed, shown or booked."""
+
+from __future__ import annotations
+
+import pytest
+from conversation_kit import Chat, agenda, buttons, lines, slot, slots, texts
+from test_dialogue_understanding import with_specialty
+
+
+def general_medicine() -> Chat:
+    """Medicina general with two doctors (both free at 10:00 every day), Traumatología with one."""
+    out = []
+    for day in (3, 4, 7, 8):
+        out += [with_specialty(slot(day, h, 0, "Dra. Ana Soto"), "Medicina general") for h in (9, 10, 15)]
+        out += [with_specialty(slot(day, h, 0, "Dr. Pedro Lagos"), "Medicina general") for h in (10, 12)]
+        out += [with_specialty(slot(day, 11, 0, "Dr. Juan Rojas"), "Traumatología")]
+    return Chat(slots(*out))
+
+
+def shown(reply) -> str:  # noqa: ANN001 - a Reply
+    return " ".join([texts(reply), *buttons(reply), *lines(reply)])
+
+
+@pytest.mark.parametrize("message", [
+    "quiero hora con medicina general el jueves a las 10 pero no con la doctora soto",
+    "hola, hora el jueves a las 10, que no sea con Soto",
+    "medicina general el jueves a las 10, con cualquiera menos la Dra. Soto",
+    "necesito hora el jueves a las 10. No quiero que me atienda la dra soto",
+    "hora el jueves a las 10 con medicina general, con la dra soto no",
+    "I need an appointment on thursday at 10, anyone but Dr. Soto",
+    "general medicine thursday at 10, I don't want to see Dr. Soto",
+])
+def test_a_professional_ruled_out_is_not_proposed_and_a_yes_books_another(message: str) -> None:
+    chat = general_medicine()
+    reply = chat.say(message)
+    assert "Pedro Lagos" in texts(reply), message
+    left_out = texts(reply).replace("sin la Dra. Ana Soto", "").replace("not with Dra. Ana Soto", "")
+    assert "Soto" not in left_out + " ".join(buttons(reply)), message
+    chat.say("sí" if "Confirmo" in texts(reply) else "yes")
+    assert [b.slot.professional for b in chat.books] == ["Dr. Pedro Lagos"], message
+
+
+def test_left_out_of_every_menu_until_named_again() -> None:
+    chat = general_medicine()
+    chat.say("hola, hora con medicina general el viernes")
+    reply = chat.say("pero no con la dra soto")
+    assert texts(reply).startswith("Entendido, sin la Dra. Ana Soto.")
+    assert "Soto" not in " ".join([*buttons(reply), *lines(reply)])
+    reply = chat.say("otro día")
+    assert "Soto" not in shown(reply).replace("sin la Dra. Ana Soto", "")
+    reply = chat.say("bueno, mejor con soto el viernes")  # named again: wanted again
+    assert "Dra. Ana Soto" in texts(reply) and "Lagos" not in shown(reply)
+
+
+def test_no_said_as_an_answer_before_her_name_wants_her() -> None:
+    chat = general_medicine()
+    chat.say("hola, hora con medicina general el viernes a las 10")
+    reply = chat.say("no, con la dra soto")
+    assert "Dra. Ana Soto" in texts(reply) and "Entendido, sin" not in texts(reply)
+
+
+def test_someone_else_is_of_the_same_specialty() -> None:
+    """"no con Soto, con otro": another general practitioner, never "which specialty?"."""
+    chat = general_medicine()
+    chat.say("hola quiero hora con la dra soto el lunes")
+    reply = chat.say("mejor no con soto, con cualquier otro")
+    assert "especialidad" not in texts(reply) and "Pedro Lagos" in texts(reply)
+
+
+def test_when_only_the_one_ruled_out_has_times_the_patient_is_told_and_may_still_choose_him() -> None:
+    chat = general_medicine()
+    reply = chat.say("hola, hora con traumatología, que no sea con el dr rojas")
+    assert "no hay horas libres con otro profesional" in texts(reply)
+    assert "Dr. Juan Rojas" in texts(reply) and "«recepción»" in texts(reply)
+    assert "puede que la clínica no la atienda" not in texts(reply)  # never "no such specialty"
+
+
+def test_a_day_only_the_one_ruled_out_has_is_said_so() -> None:
+    clinic = agenda([3], [(9, 0)], ("Dra. Ana Soto",))
+    clinic = slots(*clinic.slots, *agenda([4], [(9, 0)], ("Dra. Ana Soto", "Dr. Pedro Lagos")).slots)
+    reply = Chat(clinic).say("hola, hora el jueves, pero no con la dra soto")
+    assert "El Jue 3 dic solo hay horas libres con la Dra. Ana Soto." in texts(reply)
