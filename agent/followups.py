@@ -9,7 +9,8 @@ Like the journal, every call opens its own short-lived connection, so the engine
 both use it.
 
 ``FollowUpInbox`` is the link's side: it takes the relay's ``event`` frames, stores them, and answers ``ack``; a
-"Contactado" goes the other way (``owed_contacts``, a ``contacted`` frame, acknowledged by the relay).
+"Contactado" goes the other way (``owed_contacts``, a ``contacted`` frame, acknowledged by the relay), once it is
+final: the tray's "Deshacer" may take it back for a few seconds (``undo_until``), and the relay hears nothing before.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ CREATE TABLE IF NOT EXISTS followups (
     about         TEXT NOT NULL DEFAULT '',
     received_at   TEXT NOT NULL,
     contacted_at  TEXT NOT NULL DEFAULT '',
-    tell_relay    INTEGER NOT NULL DEFAULT 0
+    tell_relay    INTEGER NOT NULL DEFAULT 0,
+    undo_until    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS followups_received ON followups (received_at);
 """
@@ -98,6 +100,8 @@ class FollowUpBook:
                 db.execute("ALTER TABLE followups ADD COLUMN about TEXT NOT NULL DEFAULT ''")
             if "tell_relay" not in columns:  # a book from before "Contactado" reached Kommo
                 db.execute("ALTER TABLE followups ADD COLUMN tell_relay INTEGER NOT NULL DEFAULT 0")
+            if "undo_until" not in columns:  # a book from before "Deshacer"
+                db.execute("ALTER TABLE followups ADD COLUMN undo_until TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -163,13 +167,19 @@ class FollowUpBook:
             ).fetchall()
         return [_item(row) for row in rows]
 
-    def mark_contacted(self, followup_id: str, now: datetime | None = None) -> bool:
+    def mark_contacted(self, followup_id: str, now: datetime | None = None, undo_for: timedelta | None = None) -> bool:
         """"Contactado". The lead's last open follow-up marked is owed to the relay (``owed_contacts``): its Kommo
-        tasks are then completed, so nobody in Kommo writes to the patient again."""
+        tasks are then completed, so nobody in Kommo writes to the patient again.
+
+        ``undo_for``: the mark may still be taken back (``undo_contacted``) for that long, and the relay is not told
+        before it is final (the window passed, or ``make_final``): nothing reaches Kommo that "Deshacer" would have to
+        take back. A tray that stops inside the window without ``make_final`` (a crash) leaves it final at its end."""
+        at = now or datetime.now(UTC)
+        until = (at + undo_for).isoformat() if undo_for else ""
         with self._write_lock, self._connect() as db:
             cur = db.execute(
-                "UPDATE followups SET contacted_at = ? WHERE id = ? AND contacted_at = ''",
-                ((now or datetime.now(UTC)).isoformat(), followup_id),
+                "UPDATE followups SET contacted_at = ?, undo_until = ? WHERE id = ? AND contacted_at = ''",
+                (at.isoformat(), until, followup_id),
             )
             if cur.rowcount != 1:
                 return False
@@ -180,16 +190,40 @@ class FollowUpBook:
             )
             return True
 
+    def undo_contacted(self, followup_id: str, now: datetime | None = None) -> bool:
+        """"Deshacer" on a "Contactado" still in its undo window: the patient is to contact again, and the relay never
+        heard of the mark. False when the window has passed (the relay may have been told) or there is no such mark."""
+        at = now or datetime.now(UTC)
+        with self._write_lock, self._connect() as db:
+            row = db.execute(
+                "SELECT undo_until FROM followups WHERE id = ? AND contacted_at != '' AND undo_until != ''",
+                (followup_id,),
+            ).fetchone()
+            if row is None or _aware(row[0]) <= at:
+                return False
+            db.execute(
+                "UPDATE followups SET contacted_at = '', tell_relay = 0, undo_until = '' WHERE id = ?", (followup_id,)
+            )
+            return True
+
+    def make_final(self, followup_id: str) -> None:
+        """The "Contactado" of ``followup_id`` can no longer be undone (its window ended, another patient was marked,
+        or the tray is quitting): owed to the relay from now on, as any other."""
+        with self._write_lock, self._connect() as db:
+            db.execute("UPDATE followups SET undo_until = '' WHERE id = ?", (followup_id,))
+
     def owed_contacts(self, now: datetime | None = None) -> list[Contacted]:
-        """The "Contactado" marks the relay has not acknowledged yet (told on every connection until it does)."""
-        since = ((now or datetime.now(UTC)) - timedelta(days=KEEP_DAYS)).isoformat()
+        """The "Contactado" marks the relay has not acknowledged yet (told on every connection until it does); a mark
+        still in its undo window is not told yet."""
+        at = now or datetime.now(UTC)
+        since = (at - timedelta(days=KEEP_DAYS)).isoformat()
         with self._connect() as db:
             rows = db.execute(
-                "SELECT id, lead_id, contacted_at, name, phone FROM followups"
+                "SELECT id, lead_id, contacted_at, name, phone, undo_until FROM followups"
                 " WHERE tell_relay = 1 AND received_at >= ?", (since,),
             ).fetchall()
-        return [Contacted(id=i, lead_id=lead, at=_aware(at).isoformat(), name=name, phone=phone)
-                for i, lead, at, name, phone in rows]
+        return [Contacted(id=i, lead_id=lead, at=_aware(contacted).isoformat(), name=name, phone=phone)
+                for i, lead, contacted, name, phone, until in rows if not until or _aware(until) <= at]
 
     def relay_heard(self, followup_id: str) -> None:
         """The relay acknowledged the "Contactado" of ``followup_id``."""

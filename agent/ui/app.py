@@ -55,6 +55,8 @@ STATUS_TICK_MS = 5_000  # the relay-outage clock and the tooltip
 ROWS_TICK_MS = 60_000  # day roll-over, and rows another process may have written
 QUIT_GRACE_MS = 40_000  # a stuck browser must not keep the app from quitting
 UNDER_WAY_AT_MOST = timedelta(minutes=10)  # a booking begun longer ago is a crash's leftover, not one under way
+UNDO_MS = 10_000  # "Deshacer" after "Contactado": the relay (and Kommo) hear of the mark only once this is over
+UNDO_GRACE = timedelta(seconds=5)  # the book keeps the mark undoable a little longer than the button shows
 
 
 def default_engine_factory(paths: AgentPaths, settings: AgentSettings, secrets: SecretStore) -> EngineLike:
@@ -108,6 +110,12 @@ class TrayApp(QObject):
         self._told_still_running = False
         self._settings_window: QWidget | None = None
         self.quit_box: QMessageBox | None = None
+        # The last "Contactado", while "Deshacer" can still take it back: not told to the relay before it is final.
+        self.undo_ms = UNDO_MS
+        self.undoable = ""  # its follow-up id
+        self.undo_timer = QTimer(self)
+        self.undo_timer.setSingleShot(True)
+        self.undo_timer.timeout.connect(self._contacted_final)
 
         self.bridge.changed.connect(self._on_engine_changed)
         self.bridge.engine_finished.connect(self._on_engine_finished)
@@ -118,6 +126,7 @@ class TrayApp(QObject):
         self.window.close_requested.connect(self._on_window_close)
         self.window.fix_requested.connect(self._fix)
         self.window.follow_ups.contacted.connect(self.mark_contacted)
+        self.window.undo_bar.undo_requested.connect(self.undo_contacted)
         self.window.follow_ups.copy_requested.connect(self.copy_phone)
         self.window.follow_ups.open_requested.connect(self.open_link)
         self.window.copy_requested.connect(self.copy_phone)
@@ -178,6 +187,7 @@ class TrayApp(QObject):
             return
         self.quitting = True
         log.info("quitting: stopping the agent")
+        self._contacted_final()  # a "Contactado" still undoable is final: the relay hears it before the engine stops
         self.status_timer.stop()
         self.rows_timer.stop()
         self.tray.hide()
@@ -270,7 +280,11 @@ class TrayApp(QObject):
         for notice in self.status.bookings_observed(self.summary.failing):
             self.notifier.show(notice, self.tr)
         link = self.appointment_link
-        self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now, entries, link))
+        # One count of the patients to contact, ``summary.follow_up`` (the list's patients and this PC's failed
+        # bookings the relay has not handed over yet), shown by the list's title, the window's header and the tray's
+        # tooltip and menu together, from this one reading. The list's title counted its own rows: it said one less
+        # than the header from a failed booking until the relay's hand-off of it arrived.
+        self.window.set_follow_ups(follow_up_rows(to_contact, self.tr, now, entries, link), self.summary.follow_up)
         self.window.set_rows(with_agenda_links(build_rows(entries, self.tr, now, gone), link), self.summary)
         self.window.under_way = self._under_way(entries, now)
         self.refresh_view()
@@ -278,11 +292,41 @@ class TrayApp(QObject):
     # -- patients to contact ------------------------------------------------
 
     def mark_contacted(self, followup_id: str) -> None:
-        """"Contactado": the row goes, and stays gone after a restart; the lead's Kommo tasks are completed."""
-        self.followup_book.mark_contacted(followup_id, self.clock())
-        log.info("a patient to contact was marked contacted")
-        self.bridge.tell_relay_soon()
+        """"Contactado": the row goes, and stays gone after a restart; "Deshacer" brings it back for ``undo_ms``, after
+        which (or at quit, or at the next "Contactado") the lead's Kommo tasks are completed."""
+        row = next((r for r in self.window.follow_ups.rows if r.id == followup_id), None)
+        undo_for = timedelta(milliseconds=self.undo_ms) + UNDO_GRACE
+        if self.followup_book.mark_contacted(followup_id, self.clock(), undo_for=undo_for):
+            log.info("a patient to contact was marked contacted (undoable for %d s)", self.undo_ms // 1000)
+            self._contacted_final()  # one mark undoable at a time: the one the bar names
+            self.undoable = followup_id
+            self.window.undo_bar.show_marked(followup_id, row.text("patient") if row else "")
+            self.undo_timer.start(self.undo_ms)
         self.reload_rows()
+
+    def undo_contacted(self, followup_id: str) -> None:
+        """"Deshacer": the patient is back in the list (picked), and the relay never heard of the mark."""
+        if not followup_id or followup_id != self.undoable:
+            return
+        self.undo_timer.stop()
+        self.undoable = ""
+        self.window.undo_bar.clear()
+        if self.followup_book.undo_contacted(followup_id, self.clock()):
+            log.info("a patient marked contacted is to contact again (undone)")
+        else:  # too late after all: final, as it would have been
+            self.followup_book.make_final(followup_id)
+            self.bridge.tell_relay_soon()
+        self.reload_rows()
+        self.window.follow_ups.select(followup_id)
+
+    def _contacted_final(self) -> None:
+        """The undoable "Contactado" can no longer be undone: the relay is told, and the lead's Kommo tasks done."""
+        self.undo_timer.stop()
+        followup_id, self.undoable = self.undoable, ""
+        self.window.undo_bar.clear()
+        if followup_id:
+            self.followup_book.make_final(followup_id)
+            self.bridge.tell_relay_soon()
 
     def copy_phone(self, phone: str) -> None:
         QGuiApplication.clipboard().setText(phone)

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from agent.settings import DEFAULT_RETENTION_DAYS
 from agent.ui import theme
 from agent.ui.booking_rows import COLUMNS, BookingRow, Summary
-from agent.ui.followup_panel import FollowUpPanel
+from agent.ui.followup_panel import FollowUpPanel, UndoBar
 from agent.ui.followup_rows import FollowUpRow
 from agent.ui.i18n import Translator
 from agent.ui.icons import state_icon
@@ -235,6 +235,8 @@ class BookingsWindow(QMainWindow):
         self.follow_ups = FollowUpPanel(tr, body)
         self.follow_ups.hide()
         body_layout.addWidget(self.follow_ups)
+        self.undo_bar = UndoBar(tr, body)  # "Deshacer" a "Contactado", for a few seconds (shown by the app)
+        body_layout.addWidget(self.undo_bar)
         body_layout.addLayout(self._build_filter_row())
 
         self.table = QTableView(body)
@@ -355,6 +357,7 @@ class BookingsWindow(QMainWindow):
         self.tr = tr
         self.model.retranslate(tr)
         self.follow_ups.retranslate(tr)
+        self.undo_bar.retranslate(tr)
         self.setWindowTitle(tr("window.title"))
         self.heading.setText(tr("window.heading"))
         self.filter_box.setPlaceholderText(tr("window.filter"))
@@ -378,9 +381,10 @@ class BookingsWindow(QMainWindow):
         self.retention_days = days
         self.retention_label.setText(self.tr("window.retention", days=days))
 
-    def set_follow_ups(self, rows: list[FollowUpRow]) -> None:
-        """The patients to contact (the panel hides itself when there are none)."""
-        self.follow_ups.set_rows(rows)
+    def set_follow_ups(self, rows: list[FollowUpRow], count: int | None = None) -> None:
+        """The patients to contact (the panel hides itself when there are none); ``count``: how many there are, as
+        the header says it (``Summary.follow_up``, which ``set_rows`` is given)."""
+        self.follow_ups.set_rows(rows, count)
 
     def set_rows(self, rows: list[BookingRow], summary: Summary) -> None:
         self.model.set_rows(rows)

@@ -2,8 +2,9 @@
 
 Each row offers: copy the phone, open WhatsApp (wa.me), open the lead in Kommo, open the patient's appointment in
 the clinic's web app (where the driver can say where it is), and "Contactado" (the row goes, remembered in the
-follow-up book). The same actions are on the row's right-click menu; double-click or Enter opens the row's detail
-(agent/ui/row_actions.py, shared with the bookings window). The panel only shows and forwards: the app decides.
+follow-up book; ``UndoBar`` then offers "Deshacer" for a few seconds). The same actions are on the row's right-click
+menu; double-click or Enter opens the row's detail (agent/ui/row_actions.py, shared with the bookings window). The
+panel only shows and forwards: the app decides, and gives the count its title shows (the window's and the tray's).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class FollowUpPanel(QFrame):
         super().__init__(parent)
         self.tr = tr
         self.rows: list[FollowUpRow] = []
+        self.count = 0  # the patients to contact, as the app counts them (the window's header and the tray say it too)
         self.setObjectName("followUps")
         self.setStyleSheet("QFrame#followUps { background: #FFF8EC; border: 1px solid #F2C46D; border-radius: 6px; }")
         layout = QVBoxLayout(self)
@@ -59,8 +61,14 @@ class FollowUpPanel(QFrame):
         self.hint = QLabel(self)
         self.hint.setObjectName("note")
         self.hint.setWordWrap(True)
+        # The count above also counts this PC's failed bookings the relay has not handed over yet: said where they are
+        self.also_below = QLabel(self)
+        self.also_below.setObjectName("note")
+        self.also_below.setWordWrap(True)
+        self.also_below.hide()
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
+        layout.addWidget(self.also_below)
 
         self.table = QTableWidget(0, len(FOLLOW_UP_COLUMNS), self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -117,11 +125,19 @@ class FollowUpPanel(QFrame):
         self.agenda_button.setText(tr("followups.open_agenda"))
         self.detail_button.setText(tr("followups.detail"))
         self.contacted_button.setText(tr("followups.contacted"))
-        self.title.setText(tr("followups.title", count=len(self.rows)))
+        self._show_count()
 
-    def set_rows(self, rows: list[FollowUpRow]) -> None:
+    def _show_count(self) -> None:
+        self.title.setText(self.tr("followups.title", count=self.count))
+        below = self.count - len(self.rows)
+        self.also_below.setText(self.tr("followups.also_below", count=below) if below > 0 else "")
+        self.also_below.setVisible(below > 0)
+
+    def set_rows(self, rows: list[FollowUpRow], count: int | None = None) -> None:
+        """``count``: the patients to contact as the app counts them (at least these rows; ``None``: the rows)."""
         selected = self.selected()
         self.rows = list(rows)
+        self.count = len(rows) if count is None else max(count, len(rows))
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row.cells):
@@ -149,7 +165,7 @@ class FollowUpPanel(QFrame):
         # other parts until the buttons covered the oldest patient waiting.
         shown = min(VISIBLE_ROWS, max(1, len(rows)))
         self.table.setFixedHeight(shown * 30 + self.table.horizontalHeader().height() + 4)
-        self.title.setText(self.tr("followups.title", count=len(rows)))
+        self._show_count()
         self.setVisible(bool(rows))
         self._update_buttons()
 
@@ -208,6 +224,49 @@ class FollowUpPanel(QFrame):
         self.detail_dialog = dialog
         dialog.show()
         return dialog
+
+
+class UndoBar(QFrame):
+    """Right after "Contactado": «Marcado «Contactado»: Ana Pérez  [Deshacer]», for the few seconds the mark can be
+    taken back (the app hides it when they are over). Stands apart from the list, which hides with its last row."""
+
+    undo_requested = Signal(str)  # follow-up id
+
+    def __init__(self, tr: Translator, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tr = tr
+        self.followup_id = ""
+        self.patient = ""
+        self.setObjectName("undoBar")
+        self.setStyleSheet("QFrame#undoBar { background: #EEF3FB; border: 1px solid #B7C9E8; border-radius: 6px; }")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 8, 6)
+        row.setSpacing(8)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # a patient's name is text, never markup
+        self.label.setWordWrap(True)
+        self.undo_button = QPushButton(self)
+        self.undo_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.undo_button.clicked.connect(lambda: self.undo_requested.emit(self.followup_id))
+        row.addWidget(self.label, 1)
+        row.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.hide()
+        self.retranslate(tr)
+
+    def retranslate(self, tr: Translator) -> None:
+        self.tr = tr
+        self.undo_button.setText(tr("followups.undo"))
+        self.label.setText(tr("followups.marked", patient=self.patient) if self.followup_id else "")
+
+    def show_marked(self, followup_id: str, patient: str) -> None:
+        self.followup_id, self.patient = followup_id, patient
+        self.retranslate(self.tr)
+        self.show()
+
+    def clear(self) -> None:
+        self.followup_id = self.patient = ""
+        self.label.setText("")
+        self.hide()
 
 
 class FollowUpDetail(QDialog):

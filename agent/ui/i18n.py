@@ -245,6 +245,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "followups.kommo": ("Abrir en Kommo", "Open in Kommo"),
     "followups.contacted": ("Contactado", "Contacted"),
     "followups.detail": ("Ver detalle…", "Details…"),
+    # right after "Contactado", for a few seconds: the mark can be taken back (nothing reaches Kommo before)
+    "followups.marked": ("Marcado «Contactado»: {patient}", "Marked Contacted: {patient}"),
+    "followups.undo": ("Deshacer", "Undo"),
+    # the count above the list also counts this PC's failed bookings whose hand-off the relay has not sent yet
+    "followups.also_below": (
+        "Y {count} más en la lista de abajo («Falló: contactar» o «Derivada: contactar»).",
+        "And {count} more in the list below (“Failed: contact” or “Handoff: contact”).",
+    ),
     "followups.copied": ("Teléfono copiado: {phone}", "Phone copied: {phone}"),
     "followups.nothing_chosen": ("nada todavía", "nothing yet"),
     "followups.day": ("el día {day}", "the day {day}"),
