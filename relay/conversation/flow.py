@@ -96,6 +96,7 @@ from relay.conversation.intents import (
     none_fits,
     nothing_else,
     old_appointment_part,
+    one_more_for_another_only,
     running_late,
     says_cancel,
     second_persons_part,
@@ -753,6 +754,11 @@ def _fresh_state(turn: Turn) -> ConversationState:
     return new_conversation(turn.lead_id, turn.now)
 
 
+# A message that goes on from an earlier one ("ah, y una para mi hijo", "¿y dónde queda?", "and one for my son")
+_FOLLOWING_ON = re.compile(r"(?:(?:ah+|oh+|ok|oka|okay|ya|gracias|perfecto|listo|genial|bueno|thanks|great)\s+){0,3}"
+                           r"(?:y|e|and|ademas|also)\b")
+
+
 def _start(ctx: Context) -> Reply | AgentStep:
     """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
     turn = ctx.turn
@@ -788,6 +794,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
         return handoff(state, turn, ctx.clinic, NAME_CORRECTION, opening=ctx.opening, told=(noted,))
     # "soy Carla Muñoz, quiero hora" from Ana Pérez's phone: «¡Hola, Carla!», as «¡Listo, Carla!» will be
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
+    if _FOLLOWING_ON.match(normalize(turn.message)):  # "y una para mi hijo…", "¿y dónde queda?" after «¡Listo!»:
+        key = "follow_on"  # «Claro, Ana.», never the introduction again
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
     reading = read_message(ctx, None, turn.message)
@@ -1097,7 +1105,9 @@ def after_agent_step(step: AgentStep, turn: Turn, clinic: ClinicProfile, outcome
     only_others = (bool(bookings) and all(under_another_name(b, turn.name) for b in bookings)
                    and not cannot_come(normalize(state.wish))
                    and not days_ruled_out(state.wish, ctx.today, WINDOW_DAYS))
-    if (bookings and not wants_another(normalize(state.wish)) and not (not_then and not others)
+    # "y una para mi hijo con traumatología" right after the writer's own was booked: his, one more, no question
+    one_for_another = not others and one_more_for_another_only(normalize(state.wish))
+    if (bookings and not wants_another(normalize(state.wish)) and not (not_then and not others) and not one_for_another
             and not (only_others and for_me(normalize(state.wish)))):  # "otra hora para mi hijo", and a new one for
         # him where all the phone holds is the writer's own: no question
         return already(ctx, evolve(state, bookings=bookings, others=others_of(bookings, turn.name)))

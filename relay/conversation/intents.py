@@ -698,7 +698,20 @@ _AND_ONE_FOR = re.compile(
 def and_one_more_for_another(text: str) -> bool:
     """A first message that asks, after its own appointment, for one more for someone else ("quiero hora con la kine
     el martes, y también una con medicina general para mi hija"): the second is asked for once the first is done."""
-    return bool(_AND_ONE_FOR.search(text))
+    found = _AND_ONE_FOR.search(text)
+    return found is not None and not _LEAD_ONLY.fullmatch(text[:found.start()])
+
+
+def one_more_for_another_only(text: str) -> bool:
+    """A message that starts with "y una para mi hijo…" ("ah, y una para mi hijo con traumatología" after «¡Listo!»):
+    one more beside the appointment they have, and this one is the other person's (nothing asked for before it)."""
+    found = _AND_ONE_FOR.search(text)
+    return found is not None and bool(_LEAD_ONLY.fullmatch(text[:found.start()]))
+
+
+# What may come before "y una para mi hijo" for it to open the message
+_LEAD_ONLY = re.compile(r"\s*(?:(?:ah+|oh+|ok|oka|okay|oye|hola|ya|gracias|perfecto|listo|genial|bueno|ahh|and|now"
+                        r"|ahora|thanks|great)\s+){0,3}")
 
 
 _YES_AND = re.compile(

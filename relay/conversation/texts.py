@@ -89,6 +89,7 @@ SPANISH = Language(
     messages={
         "greeting": "¡Hola{name}! Soy el asistente de citas de {clinic}.",
         "greeting_anonymous": "¡Hola{name}! Soy el asistente de citas.",
+        "follow_on": "Claro{name}.",
         "days_intro": "Estos son los próximos días con horas libres{window}.",
         "days_intro_professional": "Estos son los próximos días con horas libres con {professional}{window}.",
         "days_intro_specialty": "Estos son los próximos días con horas libres de {specialty}{window}.",
@@ -352,6 +353,7 @@ ENGLISH = Language(
     messages={
         "greeting": "Hi{name}! I'm the booking assistant at {clinic}.",
         "greeting_anonymous": "Hi{name}! I'm the booking assistant.",
+        "follow_on": "Sure{name}.",
         "days_intro": "These are the next days with free times{window}.",
         "days_intro_professional": "These are the next days {professional} has free times{window}.",
         "days_intro_specialty": "These are the next days with free times in {specialty}{window}.",

@@ -321,3 +321,16 @@ def test_another_one_typed_with_its_specialty_goes_to_that_specialty():
     chat.say("hola")
     reply = chat.say("otra hora de kinesiología")
     assert "¿Qué especialidad" not in texts(reply) and buttons(reply)[0] == "Mié 2 dic"
+
+
+def test_and_one_for_my_son_right_after_her_own_goes_to_his_without_asking_or_the_introduction_again():
+    """After «¡Listo!», "ah y una para mi hijo con kine" was asked «Ya tienes hora… ¿una hora más, cambiarla o
+    cancelarla?» under «¡Hola, Ana! Soy el asistente de citas…», as if the chat had just begun."""
+    for message in ("ah y una para mi hijo", "y otra para mi mamá el viernes", "and one for my son please"):
+        chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU))
+        reply = chat.say(message)
+        assert "Ya tienes hora" not in texts(reply) and "You already have" not in texts(reply), message
+        assert "Soy el asistente" not in texts(reply) and "booking assistant" not in texts(reply), message
+        assert texts(reply).startswith(("Claro, Ana.", "Sure, Ana.")), message
+    chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU))  # a plain "hola" is greeted as ever
+    assert "¡Hola, Ana! Soy el asistente" in texts(chat.say("hola"))
