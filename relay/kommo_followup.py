@@ -171,7 +171,8 @@ class KommoFollowUps:
             if open_tasks is None:  # the lead's tasks could not be read: tried again later
                 results["task_done"] = None
             for task_id, task_text_now, created_at in open_tasks or ():
-                if made_before is not None and created_at is not None and created_at >= made_before:
+                # (Kommo says seconds: one made in the very second of the mark was there to see, and is done too)
+                if made_before is not None and created_at is not None and created_at > made_before:
                     continue
                 if event.reason != RESOLVED_CONTACTED and asked_of_a_person(task_text_now):
                     continue  # "pidió hablar con una persona": a case settling by itself does not answer that
