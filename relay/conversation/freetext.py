@@ -102,7 +102,7 @@ STOPWORDS = frozenset(
     """
     a al con de del el la las los lo un una y o e en para por que quiero querria necesito me gustaria puede ser
     hora horas cita turno dia dias hoy manana pasado tarde noche mediodia proximo proxima siguiente semana este
-    esta ese esa hola viene buenas buenos gracias si no por favor porfa mejor tipo como mi mis tu su
+    esta ese esa hola viene buenas buenos gracias si no por favor porfa mejor tipo como mi mis tu su pero
     cualquier cualquiera antes despues desde partir hasta primera posible pronto quien quienes who whom
     the an at on in for with and or of to i id like would want need please today tomorrow morning afternoon
     evening noon next this that day days time times appointment hello hi thanks yes week night tonight my

@@ -9,7 +9,7 @@ read apart (``answer``), as are "the earliest", "any time" and "any professional
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "person", "stop", "none")
@@ -515,8 +515,25 @@ class Wishes:
     latest: bool = False
 
 
+# "ya no la necesito cambiar", "no quiero cancelarla", "no hace falta moverla": a change NOT wanted (never a move or a
+# cancellation asked for)
+_NO_CHANGE = re.compile(
+    r"\b(?:ya )?no (?:la |lo |las |los )?(?:quiero|quisiera|necesito|es necesario|hace falta|voy a|vamos a|hay que"
+    r"|tengo que|me interesa)(?: que)? (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)"
+    r"(?:la|lo|las|los)?\b"
+    r"|\bno (?:la|lo|las|los|me la|me lo) (?:cambie|cambies|cambien|mueva|muevas|muevan|cancele|canceles|cancelen"
+    r"|anule|anules|anulen)\b"
+    r"|\b(?:don ?t|do not|no need to) (?:want to |need to )?(?:change|move|cancel|reschedule)\b"
+)
+
+
 def detect(text: str, found_something: bool = False) -> Wishes:
     """The intent of a normalized message; ``found_something``: it names a day, time, professional or specialty."""
+    if _NO_CHANGE.search(text):  # what is left once the changes not wanted are taken out
+        kept = detect(_NO_CHANGE.sub(" ", text), found_something)
+        if kept.intent in ("none", "stop") and not kept.answer:
+            return replace(kept, intent="none", answer="no")  # "no, ya no la necesito cambiar": it stays
+        return kept
     short = " ".join(text.strip(" .!?").split())
     short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short
     answer = "yes" if short in _YES else "no" if short in _NO else ""

@@ -189,7 +189,12 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         if len(theirs) == 1 and (key := theirs.pop()) in ctx.specialties:
             specialty = key
     if reading.woman and not reading.named and not matches and not reading.any_professional:
-        professionals = _women_of(ctx, specialty) or professionals  # "la kinesióloga": Klga. Méndez, not Klgo. Muñoz
+        women = _women_of(ctx, specialty)  # "la kinesióloga": Klga. Méndez, not Klgo. Muñoz
+        wanted = tuple(p for p in women if p not in skip_professionals)  # "una doctora, pero no la Dra. Soto"
+        if not wanted and not set(women) & set(not_wanted):  # "bueno, con la doctora" after "no con Soto": her again
+            wanted = women
+            skip_professionals = tuple(p for p in skip_professionals if p not in women)
+        professionals = wanted or professionals
     # When, within a day: a part of the day, "after 4", "before 11"; "any time" drops it.
     window = state.window
     if reading.any_time:

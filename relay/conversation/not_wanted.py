@@ -3,7 +3,10 @@ doctora Soto", "no quiero que me atienda Soto", "con Soto no", "anyone but Dr. S
 
 Read from the normalized message (lower case, no accents, no punctuation) before "con" is read as who is wanted, so
 "no con la Dra. Soto" never names her as the one wanted. Only words of the clinic's professionals' names count: "menos
-el lunes", "sin apuro" or "no puedo con el dolor" rule nobody out.
+el lunes", "sin apuro" or "no puedo con el dolor" rule nobody out. What may mean the opposite is left alone (the
+professional then stays wanted, as before): "no, con la Dra. Soto" (a correction to her), "no la Dra. Soto" (the same
+without its comma), "¿por qué no con Soto?", "al menos la Dra. Soto", "con nadie que no sea Soto", "sin Soto no voy",
+"no quiero ir con Soto el lunes" (the Monday ruled out, not her).
 """
 
 from __future__ import annotations
@@ -12,22 +15,38 @@ import re
 
 from relay.conversation.menus import TITLES
 
-# Between a negation and the name: the verb and its little words ("no quiero que me atienda la", "i don t want to see")
+# Between "no" and what it is about: the verb and its little words ("no quiero ir", "no me quiero atender", "i don t
+# want to see")
 _VERB = frozenset(
     """
-    quiero quisiera queria deseo preferiria prefiero queremos me nos que atienda atiendan atiende vea vean ve ir ser
-    sea atendido atendida atendidos atenderme verme gusta gusto gustaria gustaron toque toca otra vez mas
-    i don t do want wanna to see be seen by
+    quiero quisiera queria deseo preferiria prefiero queremos me nos ir volver atender atenderme atendido atendida ser
+    seguir i don t do want wanna to go see be seen
     """.split()
 )
-_NEGATION = frozenset("no ni nunca jamas not never nor dont".split())
-# Words that rule out whoever is named next, on their own ("cualquiera menos Soto", "anyone but Dr. Soto")
-_EXCEPT = frozenset("menos excepto salvo sin except but excluding besides".split())
-# Before or between names: articles, titles, "con"
-_LEAD_INS = frozenset("el la los las al lo a the an con with por dr dra doctor doctora".split()) | TITLES
+# The professional as the subject of a wish ("no quiero que me atienda la Dra. Soto", "que no me toque Soto")
+_SUBJUNCTIVE = frozenset("atienda atiendan vea vean toque".split())
+_PREPOSITION = frozenset("con with donde a al por by".split())
+# Negations that rule out whom they name only with "con" before ("ni con Soto", never "ni Juan ni yo podemos")
+_WITH_ONLY = frozenset("ni nunca jamas never nor".split())
+# Words that rule out whom they name on their own ("cualquiera menos Soto", "excepto la Dra. Soto")
+_EXCEPT = frozenset("menos excepto salvo except excluding avoid evitar".split())
+_NOT_AN_EXCEPT_AFTER = frozenset("al lo mas o".split())  # "al menos", "por lo menos", "más o menos"
+_ANYONE = frozenset("anyone anybody someone somebody everyone all any".split())  # "anyone but", "anyone other than"
+_ASKING_WHY = frozenset("xq pq porque why".split())  # "¿por qué no con Soto?", "why not Dr. Soto?"
+_NOBODY = frozenset("nadie ningun ninguna ninguno nobody no".split())  # "con nadie que no sea Soto": only her
+_ARTICLES = frozenset("el la los las lo the an".split()) | TITLES
 _JOINERS = frozenset("y o e u ni and or nor".split())
-# What may follow "con Soto no" for the "no" to be about Soto ("con la Dra. Soto no, gracias")
-_AFTER_NO = frozenset("quiero gracias porfa por favor pero mejor please thanks thank otra otro".split())
+# What may follow "con Soto no" for the "no" to be about her ("con la Dra. Soto no, gracias"; never "con Soto no
+# quiero esperar mucho")
+_AFTER_NO = frozenset("gracias porfa please thanks".split())
+_FLAT_NO = ("no", "nunca", "jamas", "never")  # "con Soto jamás"
+_STRONG_NO = (("ni", "loca"), ("ni", "loco"), ("ni", "cagando"), ("ni", "muerta"), ("ni", "muerto"),
+              ("ni", "hablar"), ("ni", "de", "broma"), ("ni", "en", "pedo"))
+# After the name, a day: what is ruled out is the day ("no quiero ir con Soto el lunes, mejor el martes")
+_DAY_WORDS = frozenset(
+    "lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday"
+    " manana hoy pasado tomorrow today semana week".split()
+)
 _TITLE_OF = {"doctor": "dr", "doctora": "dra"}
 
 
@@ -60,22 +79,23 @@ def not_wanted(text: str, names: frozenset[str], answers: tuple[str, ...] = ()) 
     title = ""
     i = 0
     while i < len(words):
-        start = i if marks.get(i) else _after_negation(words, i)
+        start = -1 if marks.get(i) else _after_negation(words, i)
         if start > i:
-            end, found, said_title = _names(words, start, names)
-            if found:
+            end, found, said_title = _names(words, start, names, words[start - 1] in _PREPOSITION)
+            if found and not _a_day_next(words, end):
                 ruled_out += found
                 title = title or said_title
                 i = end
                 continue
-        if words[i] in ("con", "with"):  # "con la Dra. Soto no", "con Soto no, gracias"
-            end, found, said_title = _names(words, i + 1, names)
-            if found and end < len(words) and words[end] == "no" and (
-                (end + 1 == len(words) or marks.get(end) or words[end + 1] in _AFTER_NO) and marks.get(end) != "?"
-            ):
+        end, found, said_title = _names(words, i, names, False)
+        if found and (i == 0 or words[i - 1] not in _NOBODY):
+            after = _flat_no_after(words, end, marks)
+            if after > end:  # "con la Dra. Soto no", "Soto no, gracias", "con Soto jamás"
                 ruled_out += found
                 title = title or said_title
-                i = end + 1
+                while kept and kept[-1] in _PREPOSITION | _ARTICLES:
+                    kept.pop()
+                i = after
                 continue
         kept.append(words[i])
         i += 1
@@ -85,39 +105,84 @@ def not_wanted(text: str, names: frozenset[str], answers: tuple[str, ...] = ()) 
 
 
 def _after_negation(words: list[str], i: int) -> int:
-    """Where a name may start after the negation at ``i`` ("no con", "que no sea", "menos"); ``i`` when none."""
+    """Where a name may start after the negation at ``i`` ("no con", "que no sea", "menos"); -1 when none starts."""
     word = words[i]
+    before = words[i - 1] if i else ""
     if word in _EXCEPT:
+        return i + 1 if before not in _NOT_AN_EXCEPT_AFTER else -1
+    if word == "but" and before in _ANYONE:  # "anyone but Dr. Soto"
         return i + 1
-    if word in _NEGATION or (word == "don" and words[i + 1: i + 2] == ["t"]):  # "I don't want Dr. Soto"
-        j = i + 1
-        while j < len(words) and words[j] in _VERB:
-            j += 1
-        return j
-    return i
+    if word == "other" and words[i + 1: i + 2] == ["than"]:  # "someone other than Soto"
+        return i + 2
+    if word in _WITH_ONLY:
+        return i + 2 if words[i + 1: i + 2] and words[i + 1] in _PREPOSITION else -1
+    if word == "no" and words[i + 1: i + 2] == ["sea"] and before == "que":  # "que no sea (con) Soto"
+        if set(words[max(0, i - 7): i - 1]) & _NOBODY:  # "con nadie que no sea Soto", "no quiero otra que no sea…"
+            return -1
+        return i + 3 if words[i + 2: i + 3] == ["con"] else i + 2
+    if word not in ("no", "not", "dont") and not (word == "don" and words[i + 1: i + 2] == ["t"]):
+        return -1
+    if before in _ASKING_WHY or (before == "que" and i > 1 and words[i - 2] in ("por", "y")):
+        return -1
+    j = i + 1
+    while j < len(words) and words[j] in _VERB:
+        j += 1
+    if words[j: j + 1] == ["que"]:  # "no quiero que me atienda…"
+        j += 1
+    while j < len(words) and words[j] in ("me", "nos"):
+        j += 1
+    if j < len(words) and (words[j] in _PREPOSITION or words[j] in _SUBJUNCTIVE):
+        return j + 1
+    # "not Dr. Soto", "I don't want Dr. Soto", "una doctora, pero no Soto"; never "no Soto" alone ("no, Soto")
+    return j if word in ("not", "don", "dont") or before in ("pero", "but") else -1
 
 
-def _names(words: list[str], start: int, names: frozenset[str]) -> tuple[int, list[str], str]:
-    """The professionals' name words from ``start`` ("la dra soto ni rojas": soto, rojas), where they end, and the
-    title said before the first; nothing when the first word after the articles and titles is not a name."""
+def _names(words: list[str], start: int, names: frozenset[str], after_preposition: bool) -> tuple[int, list[str], str]:
+    """The professionals' name words from ``start`` ("la dra soto ni con el dr lagos": soto, lagos), where they end,
+    and the title said before the first; nothing when the first word after the articles and titles is not a name.
+    One "con" at most before the first ("no con él, con la Dra. Soto" names nobody)."""
     found: list[str] = []
     title = ""
     end = start
-    joined = True  # before the first name, or after "y" / "ni": articles and titles may come
+    joined = True  # before the first name, or after "y" / "ni": articles, titles and "con" may come
+    preposition = after_preposition
     j = start
     while j < len(words):
         word = words[j]
         if word in names:
             found.append(word)
             end = j + 1
+            joined = False
         elif found and word in _JOINERS:
-            joined = True
-        elif word in _LEAD_INS and (joined or not found):
+            joined, preposition = True, False
+        elif joined and word in _ARTICLES:
             if not found and word in ("dr", "dra", "doctor", "doctora"):
                 title = _TITLE_OF.get(word, word)
+        elif joined and word in _PREPOSITION and not preposition:
+            preposition = True
         else:
-            break  # "no con Soto con Lagos": Lagos is the one wanted
-        if word in names:
-            joined = False
+            break
         j += 1
     return end, found, title
+
+
+def _a_day_next(words: list[str], end: int) -> bool:
+    """A day right after the name: "no quiero ir con Soto el lunes" rules out the Monday, maybe not her."""
+    following = words[end: end + 2]
+    return bool(following) and (following[0] in _DAY_WORDS or (
+        following[0] in ("el", "este", "on", "this") and len(following) > 1 and following[1] in _DAY_WORDS))
+
+
+def _flat_no_after(words: list[str], end: int, marks: dict[int, str]) -> int:
+    """Where a flat "no" right after a name ends ("Soto no", "con Soto jamás", "Soto ni loca"): at the message's end,
+    before a comma or a stop, or a thanks; ``end`` when there is none (never "¿con Rojas, no?")."""
+    for phrase in _STRONG_NO:
+        if tuple(words[end: end + len(phrase)]) == phrase:
+            return end + len(phrase)
+    if end >= len(words) or words[end] not in _FLAT_NO:
+        return end
+    mark = marks.get(end, "")
+    if mark == "?":
+        return end
+    closed = end + 1 == len(words) or mark or words[end + 1] in _AFTER_NO or words[end + 1: end + 3] == ["por", "favor"]
+    return end + 1 if closed else end

@@ -29,6 +29,11 @@ def shown(reply) -> str:  # noqa: ANN001 - a Reply
     "hora el jueves a las 10 con medicina general, con la dra soto no",
     "I need an appointment on thursday at 10, anyone but Dr. Soto",
     "general medicine thursday at 10, I don't want to see Dr. Soto",
+    "hora el jueves a las 10 con medicina general, no me quiero atender con la dra soto",
+    "hora el jueves a las 10 con medicina general, con soto ni loca",
+    "hora el jueves a las 10 con medicina general, que no me toque soto",
+    "general medicine thursday at 10, someone other than soto",
+    "hora con medicina general el jueves a las 10, quiero una doctora pero no la dra soto",
 ])
 def test_a_professional_ruled_out_is_not_proposed_and_a_yes_books_another(message: str) -> None:
     chat = general_medicine()
@@ -80,3 +85,30 @@ def test_a_day_only_the_one_ruled_out_has_is_said_so() -> None:
     clinic = slots(*clinic.slots, *agenda([4], [(9, 0)], ("Dra. Ana Soto", "Dr. Pedro Lagos")).slots)
     reply = Chat(clinic).say("hola, hora el jueves, pero no con la dra soto")
     assert "El Jue 3 dic solo hay horas libres con la Dra. Ana Soto." in texts(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "hola, hora con medicina general el jueves a las 10. No, con la dra soto mejor",
+    "hora con medicina general el jueves a las 10, ¿y por qué no con Soto?",
+    "why not dr soto thursday at 10 for general medicine",
+    "al menos la dra soto tiene hora el jueves a las 10? medicina general",
+    "medicina general el jueves a las 10, con nadie que no sea la dra soto",
+    "medicina general el jueves a las 10, sin la dra soto no voy",
+    "medicina general el jueves a las 10, con soto no quiero esperar mucho",
+    "medicina general el jueves a las 10, ¿puede ser con la dra soto, no?",
+])
+def test_a_message_that_names_her_without_ruling_her_out_still_wants_her(message: str) -> None:
+    """Questions, corrections and double negatives name the professional wanted (were read as ruling her out, and a
+    "sí" then booked the other doctor)."""
+    reply = general_medicine().say(message)
+    assert "Dra. Ana Soto" in texts(reply) and "Pedro Lagos" not in texts(reply), message
+    assert "sin la Dra." not in texts(reply) and "not with" not in texts(reply), message
+
+
+def test_a_reply_no_then_her_name_to_another_doctors_offer_never_rules_her_out() -> None:
+    for reply_to_offer in ("no con el, con la dra soto", "no la dra soto", "no que sea con soto"):
+        chat = general_medicine()
+        chat.say("hola, hora con medicina general el jueves a las 10 con lagos")
+        reply = chat.say(reply_to_offer)
+        assert "sin la Dra. Ana Soto" not in texts(reply), reply_to_offer
+        assert "Lagos" not in " ".join(buttons(reply)), reply_to_offer
