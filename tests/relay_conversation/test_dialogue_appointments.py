@@ -1149,3 +1149,15 @@ def test_near_misses_of_todays_rules_do_what_the_patient_meant():
     chat.say("sí")
     chat.say("viernes")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:30" in texts(chat.say("la de las 11:30 me la quedo"))
+
+
+@pytest.mark.parametrize("answer", ["no quiero cancelarla, ya no la necesito cambiar", "no, ya no necesito cambiarla",
+                                    "no me la cambien", "I don't need to cancel it anymore"])
+def test_a_change_not_wanted_at_the_cancel_question_keeps_the_appointment(answer: str) -> None:
+    """"…ya no la necesito cambiar" started a move (the word "cambiar"); "I don't need to cancel it" asked again."""
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    chat.say("hola, necesito cancelar mi hora")
+    reply = chat.say(answer)
+    assert "sigue en pie" in texts(reply) or "stays" in texts(reply), answer
+    assert not agent.cancelled and not agent.moved, answer
