@@ -1382,10 +1382,32 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
         # the days ruled out, offered again
         skipped = {local_day(state.proposed).isoformat(), *(d.isoformat() for d in reading.skip_days)}
         return day_menu(ctx, evolve(going_on.skipping(skipped), stage=CHOOSE_DAY))
-    if asks_other_professional(norm):
+    if asks_other_professional(norm) or _NOT_THEM.search(norm):
+        without = _without_proposed(ctx, going_on, state.proposed)
+        if without is not None:  # "con otro doctor", "no con ella" at «¿Confirmo … con la Dra. Soto?»: the others
+            return time_menu(ctx, without, proposed)
         going_on, notices = _other_professionals(ctx, going_on)
         return time_menu(ctx, going_on, local_day(state.proposed), notices=notices)
     return None
+
+
+# "no con ella", "con él no", "not with her": the professional just proposed, not wanted
+_NOT_THEM = re.compile(
+    r"\b(?:no (?:quiero )?con (?:ella|el)|con (?:ella|el) no|not (?:with )?(?:him|her)"
+    r"|con otr[oa](?! (?:dia|hora|horario|fecha|semana|vez|cosa)))\b"
+)
+
+
+def _without_proposed(ctx: Context, state: ConversationState, proposed: WireSlot) -> ConversationState | None:
+    """The patient's filters without the professional proposed (left out from now on), of the proposed one's specialty
+    when none was chosen (never another specialty's times); None when nobody else has times then."""
+    specialty = state.specialty
+    if specialty in ("", ANY_SPECIALTY) and proposed.specialty and specialty_key(proposed.specialty) in ctx.specialties:
+        specialty = specialty_key(proposed.specialty)
+    others = evolve(state, professionals=tuple(p for p in state.professionals if p != proposed.professional),
+                    specialty=specialty or ANY_SPECIALTY,
+                    skip_professionals=tuple(sorted({*state.skip_professionals, proposed.professional})))
+    return others if ctx.on_day(others, local_day(proposed)) else None
 
 
 def _cancels_the_one_moved(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> bool:

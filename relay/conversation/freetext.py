@@ -120,7 +120,7 @@ _NEVER_NAMED = frozenset(
     sangre sangrado picazon ardor presion puntadas crisis ansiedad depresion estres insomnio fractura esguince
     lesion golpe pena susto cuidado calma tiempo ganas miedo receta orden examen examenes resultados licencia bono
     fonasa isapre seguro prevision convenio ella el ellos ellas mi mis su sus usted ustedes ustedes alguien nadie
-    fever pain cough cold flu urgency hurry headache
+    fever pain cough cold flu urgency hurry headache her him them
     mucho mucha muchos muchas harto harta hartos hartas bastante poco poca tanto tanta demasiado algo
     asi entonces pero porque pues ya ahora tambien ademas cuando donde
     """.split()

@@ -112,3 +112,14 @@ def test_a_reply_no_then_her_name_to_another_doctors_offer_never_rules_her_out()
         reply = chat.say(reply_to_offer)
         assert "sin la Dra. Ana Soto" not in texts(reply), reply_to_offer
         assert "Lagos" not in " ".join(buttons(reply)), reply_to_offer
+
+
+@pytest.mark.parametrize("answer", ["con otro doctor", "no con ella", "con ella no", "no, con otro", "not with her"])
+def test_someone_else_at_her_confirmation_shows_the_others_of_her_specialty_that_day(answer: str) -> None:
+    """At «¿Confirmo … con la Dra. Ana Soto?»: "no con ella" asked «Responde «Sí»…» again (a "sí" booked her) and
+    "con otro doctor" listed every time of the day, hers first and another specialty's among them."""
+    chat = general_medicine()
+    chat.say("hola, hora con medicina general el viernes a las 9")
+    reply = chat.say(answer)
+    assert "Dr. Pedro Lagos" in texts(reply) and buttons(reply)[:2] == ["10:00", "12:00"], answer
+    assert "Rojas" not in shown(reply) and "Soto" not in shown(reply), answer
