@@ -371,6 +371,12 @@ def pick_time(
     if not passed and any(clock(s) == asked for s in others):  # free, but only with another: never "not free"
         named = ", ".join(ctx.lang.with_professional(p) for p in state.professionals)
         notice = ctx.say("time_not_free_professional", time=asked, day=ctx.lang.day_label(day), professional=named)
+    elif not passed and state.skip_professionals:  # free only with one they do not want: said so, never "not free"
+        theirs = {s.professional for s in ctx.on_day(evolve(state, skip_professionals=()), day, window=False)
+                  if clock(s) == asked}
+        if theirs:
+            named = ", ".join(ctx.lang.with_professional(p) for p in sorted(theirs))
+            notice = ctx.say("time_only_not_wanted", time=asked, day=ctx.lang.day_label(day), professional=named)
     notices = [*notices, notice]
     before = [s for s in day_slots if slot_start(s) <= at]
     first = before[-1] if before else day_slots[0]  # the times around it: from the last one before it

@@ -208,6 +208,7 @@ SPANISH = Language(
         "time_ruled_out": "Entendido, sin esa hora.",
         "professional_ruled_out": "Entendido, sin {professional}.",
         "day_only_not_wanted": "El {day} solo hay horas libres con {professional}.",
+        "time_only_not_wanted": "Las {time} del {day} solo están libres con {professional}.",
         "professionals_ruled_out_none": "En los próximos 14 días no hay horas libres con otro profesional, así que te"
         " muestro las horas con {professional}. Si prefieres otra opción, escribe «recepción».",
         "day_not_free_window": "El {day} no tiene horas libres en ese horario.",
@@ -473,6 +474,7 @@ ENGLISH = Language(
         "time_ruled_out": "All right, not at that time.",
         "professional_ruled_out": "All right, not with {professional}.",
         "day_only_not_wanted": "On {day} the only free times are with {professional}.",
+        "time_only_not_wanted": "{time} on {day} is free only with {professional}.",
         "professionals_ruled_out_none": "There are no free times with anyone else in the next 14 days, so these are"
         " the times with {professional}. If you prefer another option, type \"reception\".",
         "day_not_free_window": "{day} has no free times at that time of day.",

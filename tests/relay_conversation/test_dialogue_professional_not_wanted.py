@@ -123,3 +123,11 @@ def test_someone_else_at_her_confirmation_shows_the_others_of_her_specialty_that
     reply = chat.say(answer)
     assert "Dr. Pedro Lagos" in texts(reply) and buttons(reply)[:2] == ["10:00", "12:00"], answer
     assert "Rojas" not in shown(reply) and "Soto" not in shown(reply), answer
+
+
+def test_a_time_free_only_with_her_is_said_to_be_hers_never_not_free() -> None:
+    chat = general_medicine()
+    chat.say("hora con medicina general el viernes, pero no con la dra soto")
+    reply = chat.say("a las 9")
+    assert texts(reply).startswith("Las 09:00 del Vie 4 dic solo están libres con la Dra. Ana Soto.")
+    assert "Soto" not in " ".join(buttons(reply))
