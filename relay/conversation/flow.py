@@ -1369,6 +1369,12 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
             and reading.week is None):  # "no puedo ir el jueves" at «¿Confirmo el jueves 3…?»: the days, without it
         skipped = {proposed.isoformat(), *(d.isoformat() for d in ruled_out)}  # (was Thursday 3's times again)
         return day_menu(ctx, evolve(state.skipping(skipped), proposed=None, stage=CHOOSE_DAY))
+    if (_NO_THEN_NAME.match(fold(ctx.turn.message)) and not (reading.day or reading.times)
+            and match_professionals(reading, ctx.professionals) == (state.proposed.professional,)):
+        # "no la Dra. Soto", "no soto" at «¿Confirmo … con la Dra. Ana Soto?»: not her (was her times again)
+        without = _without_proposed(ctx, evolve(state, proposed=None), state.proposed)
+        if without is not None:
+            return time_menu(ctx, without, proposed)
     if reading.day and not reading.times and _SAME_TIME.search(norm):  # "no, mejor el viernes a la misma hora"
         start = state.proposed.start_dt()
         wanted = replace(reading, times=((start.hour, start.minute),), intent="book")
@@ -1391,6 +1397,8 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
     return None
 
 
+# "no la Dra. Soto", "no soto" (never "no, con Soto está bien": an answer, then her)
+_NO_THEN_NAME = re.compile(r"\s*(?:no+|nop|nope|not|nel)\s+(?!con\b|with\b)[a-z]")
 # "no con ella", "con él no", "not with her": the professional just proposed, not wanted
 _NOT_THEM = re.compile(
     r"\b(?:no (?:quiero )?con (?:ella|el)|con (?:ella|el) no|not (?:with )?(?:him|her)"

@@ -114,7 +114,8 @@ def test_a_reply_no_then_her_name_to_another_doctors_offer_never_rules_her_out()
         assert "Lagos" not in " ".join(buttons(reply)), reply_to_offer
 
 
-@pytest.mark.parametrize("answer", ["con otro doctor", "no con ella", "con ella no", "no, con otro", "not with her"])
+@pytest.mark.parametrize("answer", ["con otro doctor", "no con ella", "con ella no", "no, con otro", "not with her",
+                                    "no la dra soto", "No soto"])
 def test_someone_else_at_her_confirmation_shows_the_others_of_her_specialty_that_day(answer: str) -> None:
     """At «¿Confirmo … con la Dra. Ana Soto?»: "no con ella" asked «Responde «Sí»…» again (a "sí" booked her) and
     "con otro doctor" listed every time of the day, hers first and another specialty's among them."""
@@ -131,3 +132,10 @@ def test_a_time_free_only_with_her_is_said_to_be_hers_never_not_free() -> None:
     reply = chat.say("a las 9")
     assert texts(reply).startswith("Las 09:00 del Vie 4 dic solo están libres con la Dra. Ana Soto.")
     assert "Soto" not in " ".join(buttons(reply))
+
+
+def test_no_comma_then_her_at_her_confirmation_is_still_her() -> None:
+    chat = general_medicine()
+    chat.say("hola, hora con medicina general el viernes a las 9")
+    reply = chat.say("no, con la dra soto")
+    assert "Dra. Ana Soto" in texts(reply) and "Lagos" not in shown(reply)
