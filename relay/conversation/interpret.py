@@ -294,13 +294,13 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         day_slots = ctx.on_day(state, day, window=False)
         if not day_slots:
             if _only_not_wanted(ctx, state, day):
-                notice = _only_not_wanted_notice(ctx, state, label)
+                said = _only_not_wanted_notice(ctx, state, label)
             elif (professionals or specialty) and any(local_day(s) == day for s in ctx.free):
                 who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
-                notice = ctx.say("day_not_free_professional", professional=who, day=label)
+                said = [ctx.say("day_not_free_professional", professional=who, day=label)]
             else:
-                notice = ctx.say("day_not_free", day=label)
-            return day_menu(ctx, state, notices=[*notices, notice], near=day)
+                said = [ctx.say("day_not_free", day=label)]
+            return day_menu(ctx, state, notices=[*notices, *said], near=day)
         if reading.times:
             return pick_time(ctx, state, day, reading.times, day_slots, norm, notices)
         return time_menu(ctx, state, day, notices=notices)
@@ -327,14 +327,14 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             who = ", ".join(professionals) or ctx.specialties.get(specialty, "")
             label = ctx.lang.day_label(day)
             if any(state.window) and ctx.on_day(state, day, window=False):  # free, but not at that time of day
-                notice = ctx.say("day_not_free_window", day=label)
+                said = [ctx.say("day_not_free_window", day=label)]
             elif _only_not_wanted(ctx, state, day):
-                notice = _only_not_wanted_notice(ctx, state, label)
+                said = _only_not_wanted_notice(ctx, state, label)
             elif who:
-                notice = ctx.say("day_not_free_professional", professional=who, day=label)
+                said = [ctx.say("day_not_free_professional", professional=who, day=label)]
             else:
-                notice = ctx.say("day_not_free", day=label)
-            return day_menu(ctx, state, notices=[*notices, notice], near=day)
+                said = [ctx.say("day_not_free", day=label)]
+            return day_menu(ctx, state, notices=[*notices, *said], near=day)
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
     if ctx.opening or only_these:  # a first message with nothing to act on: the greeting and the days
         return day_menu(ctx, state, notices=notices, intro=bool(ctx.opening))
@@ -388,7 +388,10 @@ def _only_not_wanted(ctx: Context, state: ConversationState, day: date) -> bool:
     return bool(state.skip_professionals) and bool(ctx.on_day(evolve(state, skip_professionals=()), day, window=False))
 
 
-def _only_not_wanted_notice(ctx: Context, state: ConversationState, label: str) -> str:
-    """«El Vie 4 dic solo hay horas libres con la Dra. Ana Soto.» (never «Medicina general no tiene horas libres»)."""
+def _only_not_wanted_notice(ctx: Context, state: ConversationState, label: str) -> list[str]:
+    """«El Vie 4 dic solo hay horas libres con la Dra. Ana Soto.» (never «Medicina general no tiene horas libres»);
+    nothing when nobody else has times any day (the days menu says so, once)."""
+    if not ctx.pool(evolve(state, window=("", ""), skip_days=())):
+        return []
     who = ", ".join(ctx.lang.with_professional(p) for p in state.skip_professionals)
-    return ctx.say("day_only_not_wanted", day=label, professional=who)
+    return [ctx.say("day_only_not_wanted", day=label, professional=who)]

@@ -122,6 +122,15 @@ def _day_page(
     notices = list(notices)
     changes: dict[str, Any] = {}
     slots = ctx.pool(state)
+    if (not slots and state.skip_professionals and not state.professionals
+            and not ctx.pool(evolve(state, window=("", ""), skip_days=()))):
+        # "traumatología, que no sea con Rojas" where only he has times, any day at any hour: said, and his days
+        # shown (her choice), the rest of what was asked kept
+        left_out = ", ".join(ctx.lang.with_professional(p) for p in state.skip_professionals)
+        notices.append(ctx.say("professionals_ruled_out_none", professional=left_out))
+        state = evolve(state, skip_professionals=())
+        changes["skip_professionals"] = ()
+        slots = ctx.pool(state)
     if not slots and state.skip_days:
         notices.append(ctx.say("days_ruled_out_none"))
         state = evolve(state, skip_days=())
@@ -131,13 +140,6 @@ def _day_page(
         notices.append(ctx.say("window_no_slots"))
         state = evolve(state, window=("", ""))
         changes["window"] = ("", "")
-        slots = ctx.pool(state)
-    if not slots and state.skip_professionals and not state.professionals:
-        # "traumatología, que no sea con Rojas" where only he has times: said, and his days shown (her choice)
-        left_out = ", ".join(ctx.lang.with_professional(p) for p in state.skip_professionals)
-        notices.append(ctx.say("professionals_ruled_out_none", professional=left_out))
-        state = evolve(state, skip_professionals=())
-        changes["skip_professionals"] = ()
         slots = ctx.pool(state)
     if not slots and state.specialty:
         notices.append(ctx.say("specialty_unknown"))

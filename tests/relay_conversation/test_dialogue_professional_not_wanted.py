@@ -139,3 +139,13 @@ def test_no_comma_then_her_at_her_confirmation_is_still_her() -> None:
     chat.say("hola, hora con medicina general el viernes a las 9")
     reply = chat.say("no, con la dra soto")
     assert "Dra. Ana Soto" in texts(reply) and "Lagos" not in shown(reply)
+
+
+def test_only_she_has_times_said_once_when_a_day_and_part_of_it_were_asked_for_too() -> None:
+    """«Entendido, sin la Dra. Soto. El Lun 7 dic solo hay horas… No quedan horas libres en ese horario; te muestro
+    todas. En los próximos 14 días no hay…»: four notices, two of them false."""
+    reply = general_medicine().say("hola, hora con traumatología el lunes en la mañana, pero no con el dr rojas")
+    said = texts(reply)
+    assert "no hay horas libres con otro profesional" in said and "Dr. Juan Rojas" in said
+    assert "no tiene horas libres" not in said and "No quedan horas libres en ese horario" not in said
+    assert "solo hay horas libres" not in said
