@@ -305,9 +305,6 @@ def _listed(
             if len(named) > 1:
                 return _which(lang, _wish_read(state), clinic, opening, among=named)
         if len(named) == 1:
-            if asks_about_kins(normalize(_old_part(state))) and not under_another_name(named[0], owner):
-                # "mi esposo no puede ir el jueves" where Thursday's is the writer's own: said (a "sí" would cancel it)
-                opening = [*opening, lang.say("no_booking_for_them_yours")]
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         said = _wish_reading(state, now)
         if (not named and said is not None and state.intent == "reschedule" and said.skip_days
@@ -524,15 +521,6 @@ _KIN_APPOINTMENT = re.compile(
 )
 
 
-# "mi esposo no puede ir el jueves", "my son can't make it": the relative cannot come (never "mi esposo no puede
-# llevarme": the writer's own)
-_KIN_CANNOT_COME = re.compile(
-    rf"\b(?:mi|my) {RELATIVE} (?:no (?:puede|podra|va a poder|alcanza|llega|va a (?:ir|llegar|alcanzar|estar))"
-    r"(?: (?:ir|venir|asistir|llegar|acudir))?|can ?t (?:go|come|make it)|cannot (?:go|come|make it)"
-    r"|won ?t be able to (?:go|come|make it))\b(?! (?:a )?(?:llevar|acompan|buscar|traer|take|bring|drive))"
-)
-
-
 def asks_about_kins(norm: str) -> bool:
     """The relative's appointment is the one asked about: what the verb acts on ("cambia la hora de mi hijo", "move
     my son's appointment") or what the message begins with ("la hora de mi hijo hay que cambiarla"). Never with the
@@ -540,8 +528,6 @@ def asks_about_kins(norm: str) -> bool:
     hijo"), nor a reason ("cambia la hora, coincide con la de mi hijo", "…porque tengo la hora de mi hijo")."""
     if _OWN_APPOINTMENT.search(norm):
         return False
-    if _KIN_CANNOT_COME.search(norm):
-        return True
     for kin in _KIN_APPOINTMENT.finditer(norm):
         before = norm[: kin.start()].split()
         while before and before[-1] in _BEFORE_THE_KIN:
@@ -557,8 +543,8 @@ def not_the_kin_named(booking: WireBooking, norm: str) -> bool:
     False when either is not told (a name like "Alex", "mi pareja", "mi hijo" and "mis hijas" both)."""
     if not asks_about_kins(norm):
         return False
-    said_kins = [*_KIN_APPOINTMENT.finditer(norm), *_KIN_CANNOT_COME.finditer(norm)]
-    genders = {_KIN_GENDER.get(kin[0], "") for found in said_kins for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}
+    genders = {_KIN_GENDER.get(kin[0], "") for found in _KIN_APPOINTMENT.finditer(norm)
+               for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}
     said = _name_gender(booking.patient)
     return len(genders) == 1 and "" not in genders and said != "" and said not in genders
 
