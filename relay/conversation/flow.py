@@ -1369,8 +1369,8 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
             and reading.week is None):  # "no puedo ir el jueves" at «¿Confirmo el jueves 3…?»: the days, without it
         skipped = {proposed.isoformat(), *(d.isoformat() for d in ruled_out)}  # (was Thursday 3's times again)
         return day_menu(ctx, evolve(state.skipping(skipped), proposed=None, stage=CHOOSE_DAY))
-    if (_NO_THEN_NAME.match(fold(ctx.turn.message)) and not (reading.day or reading.times)
-            and match_professionals(reading, ctx.professionals) == (state.proposed.professional,)):
+    if (not (reading.day or reading.times)
+            and _no_then_their_name(fold(ctx.turn.message), state.proposed.professional)):
         # "no la Dra. Soto", "no soto" at «¿Confirmo … con la Dra. Ana Soto?»: not her (was her times again)
         without = _without_proposed(ctx, evolve(state, proposed=None), state.proposed)
         if without is not None:
@@ -1388,7 +1388,7 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
         # the days ruled out, offered again
         skipped = {local_day(state.proposed).isoformat(), *(d.isoformat() for d in reading.skip_days)}
         return day_menu(ctx, evolve(going_on.skipping(skipped), stage=CHOOSE_DAY))
-    if asks_other_professional(norm) or _NOT_THEM.search(norm):
+    if asks_other_professional(norm) or _NOT_THEM.search(fold(ctx.turn.message)):
         without = _without_proposed(ctx, going_on, state.proposed)
         if without is not None:  # "con otro doctor", "no con ella" at «¿Confirmo … con la Dra. Soto?»: the others
             return time_menu(ctx, without, proposed)
@@ -1397,12 +1397,21 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
     return None
 
 
-# "no la Dra. Soto", "no soto" (never "no, con Soto está bien": an answer, then her)
-_NO_THEN_NAME = re.compile(r"\s*(?:no+|nop|nope|not|nel)\s+(?!con\b|with\b)[a-z]")
-# "no con ella", "con él no", "not with her": the professional just proposed, not wanted
+def _no_then_their_name(folded: str, professional: str) -> bool:
+    """"no la Dra. Soto", "No soto" (the whole message) of the professional proposed; never "no, con Soto está bien"
+    (an answer, then her), "no tengo problema con Soto", "not a problem, Dr. Soto is fine"."""
+    words = _NO_THEN_NAME.fullmatch(folded)
+    return words is not None and words.group(1).split()[-1] in name_words(professional)
+
+
+_NO_THEN_NAME = re.compile(r"\s*(?:no+|nop|nope|not|nel)\s+((?:(?:la|el|al|a|the)\s+)?(?:(?:dra?|doctora?)\.?\s+)?"
+                           r"(?:[a-z]+\s+)?[a-z]+)\s*(?:(?:no|porfa|por favor|please|gracias|thanks)\s*)?[.!]*")
+# "no con ella", "con él no", "not with her": the professional just proposed, not wanted (never "con ella no más",
+# "con ella no hay problema", "no, con ella está bien", "no con ella el viernes")
 _NOT_THEM = re.compile(
-    r"\b(?:no (?:quiero )?con (?:ella|el)|con (?:ella|el) no|not (?:with )?(?:him|her)"
-    r"|con otr[oa](?! (?:dia|hora|horario|fecha|semana|vez|cosa)))\b"
+    r"(?:^|[\s,.;!?])(?:no (?:quiero )?con (?:ella|el)|con (?:ella|el) no|not (?:with )?(?:him|her))"
+    r"(?=\s*(?:[,.;!]|$|gracias|porfa|por favor|please|thanks))"
+    r"|\bcon otr[oa](?! (?:dia|hora|horario|fecha|semana|vez|cosa))\b"
 )
 
 

@@ -149,6 +149,23 @@ def name_after_con(tail: list[str]) -> tuple[str, ...]:
     return tuple(named)
 
 
+_OWN_NAME = re.compile(r"\b(?:soy|me llamo|mi nombre es|habla|i am|i m|my name is|this is)\s+")
+
+
+def _own_name_out(text: str) -> str:
+    """``text`` without the writer's own name ("soy Ana Pérez", "my name is Ana"): up to three words after it that
+    are not everyday words ("soy paciente de la Dra. Soto" keeps her)."""
+    found = _OWN_NAME.search(text)
+    if found is None:
+        return text
+    rest = text[found.end():].split()
+    taken = 0
+    while taken < min(3, len(rest)) and rest[taken].isalpha() and rest[taken] not in STOPWORDS and rest[taken] not in (
+            "paciente", "patient", "mama", "papa", "hijo", "hija", "esposa", "esposo"):
+        taken += 1
+    return text[:found.start()] + " " + " ".join(rest[taken:]) if taken else text
+
+
 WINDOW_DAYS = 14  # "el lunes 3" is looked for this far ahead (the booking window)
 
 
@@ -323,6 +340,8 @@ def read(
 _NOT_ANYONE = re.compile(
     r"(?i)\b(?:no|not) (?:con|with) (?:cualquiera|cualquier otr[oa]|otr[oa]|nadie m[aá]s|anyone(?: else)?"
     r"|anybody(?: else)?|someone else|any other)\b"
+    # "…pero no con la doctora" (no name): never read as asking for a woman doctor
+    r"|\b(?:no|not) (?:con |with )?(?:el |la |the )?(?:dr|dra|doctor|doctora)\.?(?=\s*(?:[,;!?]|\.\s|\.?$))"
 )
 READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
 
@@ -495,6 +514,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     if withs:
         text = text[: withs[0].start()]
     text = _RELATIVES_NAME.sub(" ", text)  # "para mi hija Paula Vega": her name, never Klga. Paula Méndez
+    text = _own_name_out(text)  # "hola, soy Ana Pérez": hers, never Dra. Ana Soto
     words = tuple(w for w in text.split() if w not in STOPWORDS and not w[:1].isdigit() and len(w) > 1)
     if title and not named:  # "hora para la dra soto", "la doctora soto": named with a title, as after "con"
         named = tuple(w for w in words if w in names)

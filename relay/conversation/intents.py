@@ -518,21 +518,33 @@ class Wishes:
 # "ya no la necesito cambiar", "no quiero cancelarla", "no hace falta moverla": a change NOT wanted (never a move or a
 # cancellation asked for)
 _NO_CHANGE = re.compile(
-    r"\b(?:ya )?no (?:la |lo |las |los )?(?:quiero|quisiera|necesito|es necesario|hace falta|voy a|vamos a|hay que"
-    r"|tengo que|me interesa)(?: que)? (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)"
-    r"(?:la|lo|las|los)?\b"
+    # ("no quiero cambiarla" opening a message may be "no, quiero cambiarla": only "ya no…" or mid-sentence)
+    r"(?:\bya |(?<=\w )(?<!\bya ))no (?:la |lo |las |los )?(?:quiero|quisiera|necesito|voy a|vamos a|tengo que)"
+    r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
+    r"|\b(?:ya )?no (?:es necesario|hace falta|hay que|me interesa)(?: que)?"
+    r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
     r"|\bno (?:la|lo|las|los|me la|me lo) (?:cambie|cambies|cambien|mueva|muevas|muevan|cancele|canceles|cancelen"
     r"|anule|anules|anulen)\b"
     r"|\b(?:don ?t|do not|no need to) (?:want to |need to )?(?:change|move|cancel|reschedule)\b"
 )
 
 
+_OPENING_NO_CHANGE = re.compile(
+    r"^\s*no (?:la |lo )?(?:quiero|quisiera|necesito|voy a|tengo que) (?:cambiar|mover|cancelar|anular|reagendar"
+    r"|reprogramar|correr)(?:la|lo|las|los)?\b"
+)
+_ANOTHER_ONE_OF_THEM = re.compile(r"\b(?:solo|sino|la de|el de|la del|la otra|only|just)\b")
+
+
 def detect(text: str, found_something: bool = False) -> Wishes:
     """The intent of a normalized message; ``found_something``: it names a day, time, professional or specialty."""
     if _NO_CHANGE.search(text):  # what is left once the changes not wanted are taken out
-        kept = detect(_NO_CHANGE.sub(" ", text), found_something)
-        if kept.intent in ("none", "stop") and not kept.answer:
+        rest = _OPENING_NO_CHANGE.sub(" ", _NO_CHANGE.sub(" ", text))  # then "no quiero cancelarla" opening it too
+        kept = detect(rest, found_something)
+        if kept.intent in ("none", "stop") and not kept.answer and not _ANOTHER_ONE_OF_THEM.search(rest):
             return replace(kept, intent="none", answer="no")  # "no, ya no la necesito cambiar": it stays
+        if kept.intent in ("none", "stop") and not kept.answer:  # "…la mía no, solo la de mi esposo": that one's
+            return detect(re.sub(r"\bno (?:la |lo )?(?:quiero|necesito) ", " ", text), found_something)
         return kept
     short = " ".join(text.strip(" .!?").split())
     short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short

@@ -186,8 +186,9 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if not_wanted and not reading.specialty and not matches and specialty in ("", ANY_SPECIALTY):
         # "no con la Dra. Soto, con otro": someone else for what she sees (never a question of which specialty)
         theirs = {specialty_key(s.specialty) for s in ctx.free if s.professional in not_wanted and s.specialty}
-        if len(theirs) == 1 and (key := theirs.pop()) in ctx.specialties:
-            specialty = key
+        if len(theirs) == 1 and (key := theirs.pop()) in ctx.specialties and any(
+                specialty_key(s.specialty) == key and s.professional not in not_wanted for s in ctx.free):
+            specialty = key  # (only when someone else has times: "…para mi hijo Juan, no con Rojas" asks which)
     if reading.woman and not reading.named and not matches and not reading.any_professional:
         women = _women_of(ctx, specialty)  # "la kinesióloga": Klga. Méndez, not Klgo. Muñoz
         wanted = tuple(p for p in women if p not in skip_professionals)  # "una doctora, pero no la Dra. Soto"

@@ -127,8 +127,8 @@ def _after_negation(words: list[str], i: int) -> int:
     j = i + 1
     while j < len(words) and words[j] in _VERB:
         j += 1
-    if words[j: j + 1] == ["que"]:  # "no quiero que me atienda…"
-        j += 1
+    if words[j: j + 1] == ["que"] and words[j + 1: j + 2] and words[j + 1] in ("me", "nos", *_SUBJUNCTIVE):
+        j += 1  # "no quiero que me atienda…" (never "no, que con Soto": a correction to her)
     while j < len(words) and words[j] in ("me", "nos"):
         j += 1
     if j < len(words) and (words[j] in _PREPOSITION or words[j] in _SUBJUNCTIVE):

@@ -149,3 +149,26 @@ def test_only_she_has_times_said_once_when_a_day_and_part_of_it_were_asked_for_t
     assert "no hay horas libres con otro profesional" in said and "Dr. Juan Rojas" in said
     assert "no tiene horas libres" not in said and "No quedan horas libres en ese horario" not in said
     assert "solo hay horas libres" not in said
+
+
+@pytest.mark.parametrize("answer", ["con ella no mas", "si con ella no hay problema", "no tengo problema con soto",
+                                    "no, con ella esta bien", "not a problem, dr soto is fine"])
+def test_words_for_her_at_her_confirmation_never_rule_her_out(answer: str) -> None:
+    """Chilean "con ella no más" (just her), "no tengo problema con Soto": were read as "not her" (second walk)."""
+    chat = general_medicine()
+    chat.say("hola, hora con medicina general el viernes a las 9")
+    reply = chat.say(answer)
+    assert "Lagos" not in shown(reply), answer
+
+
+@pytest.mark.parametrize("message", ["no q con soto", "hola soy ana perez, quiero hora el viernes pero no con la doctora",
+                                     "hora para mi hijo juan el viernes, no con rojas"])
+def test_a_name_or_a_no_that_is_not_a_refusal_of_her(message: str) -> None:
+    reply = general_medicine().say(message)
+    said = shown(reply)
+    if "soto" in message:
+        assert "sin la Dra. Ana Soto" not in said, message
+    elif "ana perez" in message:
+        assert "Ana Soto" not in said, message  # the writer's own name, never the doctor's
+    else:
+        assert "especialidad" in said and "te muestro las horas con el Dr. Juan Rojas" not in said, message
