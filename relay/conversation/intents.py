@@ -523,8 +523,8 @@ _NO_CHANGE = re.compile(
     r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
     r"|\b(?:ya )?no (?:es necesario|hace falta|hay que|me interesa)(?: que)?"
     r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
-    r"|\bno (?:la|lo|las|los|me la|me lo) (?:cambie|cambies|cambien|mueva|muevas|muevan|cancele|canceles|cancelen"
-    r"|anule|anules|anulen)\b"
+    # "no me la cancelen", "no la cambie", "no la cancelo" (any person: the typo pass may have made it "cancel")
+    r"|\bno (?:me |nos )?(?:la|lo|las|los) (?:cancel|cambi|muev|anul)\w*"
     r"|\b(?:don ?t|do not|no need to) (?:want to |need to )?(?:change|move|cancel|reschedule)\b"
 )
 
@@ -538,14 +538,20 @@ _ANOTHER_ONE_OF_THEM = re.compile(r"\b(?:solo|sino|la de|el de|la del|la otra|on
 
 def detect(text: str, found_something: bool = False) -> Wishes:
     """The intent of a normalized message; ``found_something``: it names a day, time, professional or specialty."""
-    if _NO_CHANGE.search(text):  # what is left once the changes not wanted are taken out
-        rest = _OPENING_NO_CHANGE.sub(" ", _NO_CHANGE.sub(" ", text))  # then "no quiero cancelarla" opening it too
-        kept = detect(rest, found_something)
-        if kept.intent in ("none", "stop") and not kept.answer and not _ANOTHER_ONE_OF_THEM.search(rest):
-            return replace(kept, intent="none", answer="no")  # "no, ya no la necesito cambiar": it stays
-        if kept.intent in ("none", "stop") and not kept.answer:  # "…la mía no, solo la de mi esposo": that one's
-            return detect(re.sub(r"\bno (?:la |lo )?(?:quiero|necesito) ", " ", text), found_something)
+    if not _NO_CHANGE.search(text):
+        return _detect(text, found_something)
+    # What is left once the changes not wanted are taken out (then "no quiero cancelarla" opening it too); a day
+    # said was the appointment's ("no la cancelen, el jueves voy")
+    rest = _OPENING_NO_CHANGE.sub(" ", _NO_CHANGE.sub(" ", text))
+    kept = _detect(rest)
+    if kept.intent not in ("none", "stop") or kept.answer:
         return kept
+    if _ANOTHER_ONE_OF_THEM.search(rest):  # "no quiero cancelar la mía, solo la de mi esposo": that one's
+        return _detect(re.sub(r"\bno (?:la |lo )?(?:quiero|necesito) ", " ", text), found_something)
+    return replace(kept, intent="none", answer="no")  # "no, ya no la necesito cambiar": it stays
+
+
+def _detect(text: str, found_something: bool = False) -> Wishes:
     short = " ".join(text.strip(" .!?").split())
     short = re.sub(r"\b(?:por favor|porfa|please|pls)$", "", short).strip() or short
     answer = "yes" if short in _YES else "no" if short in _NO else ""

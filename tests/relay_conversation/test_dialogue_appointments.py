@@ -1161,3 +1161,16 @@ def test_a_change_not_wanted_at_the_cancel_question_keeps_the_appointment(answer
     reply = chat.say(answer)
     assert "sigue en pie" in texts(reply) or "stays" in texts(reply), answer
     assert not agent.cancelled and not agent.moved, answer
+
+
+@pytest.mark.parametrize("message", ["no me la cancelen porfa", "no la cancelen, voy a ir",
+                                     "al final si puedo ir, no la cancelen", "no la cancelo, al final si puedo ir",
+                                     "no la cancelo, solo cambiar"])
+def test_dont_cancel_it_as_a_first_message_never_asks_to_cancel_it(message: str) -> None:
+    """"No me la cancelen" was read as a cancellation («¿Cancelo tu hora…?», and a "sí" cancelled it)."""
+    agent = ClinicAgent(THU)
+    chat = Chat(replace(agenda([2, 4], [(9, 0)]), finds_bookings=True), appointments=agent)
+    reply = chat.say(message)
+    assert "¿Cancelo" not in texts(reply), message
+    chat.say("sí")
+    assert not agent.cancelled, message
