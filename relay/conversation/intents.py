@@ -533,7 +533,7 @@ _OPENING_NO_CHANGE = re.compile(
     r"^\s*no (?:la |lo )?(?:quiero|quisiera|necesito|voy a|tengo que) (?:cambiar|mover|cancelar|anular|reagendar"
     r"|reprogramar|correr)(?:la|lo|las|los)?\b"
 )
-_ANOTHER_ONE_OF_THEM = re.compile(r"\b(?:solo|sino|la de|el de|la del|la otra|only|just)\b")
+_ANOTHER_ONE_OF_THEM = re.compile(r"\b(?:la|el|the) (?:de|del|otra|otro|other|one)\b|\bmy \w+ s\b")
 
 
 def detect(text: str, found_something: bool = False) -> Wishes:
