@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import clinic_time, configure, quit_and_shut_down, recorder, table_texts
+from ui_helpers import clinic_time, configure, quit_and_shut_down, recorder, relay_with_clinic, table_texts
 
 from agent.followups import FollowUpBook, follow_up_path
 from agent.ui.app import TrayApp
@@ -209,34 +209,16 @@ class World:
 
 @pytest.fixture
 def world(tmp_path_factory) -> Iterator[World]:
-    from demo.kommo import StandInKommo
     from demo.portal import PortalSettings, create_portal_app
     from demo.serving import ServerThread
-    from relay.app import build_app
-    from relay.settings import RelaySettings
-    from relay.store import ClinicDetails, SqliteStore
 
     root = tmp_path_factory.mktemp("undo-world")
-    kommo = StandInKommo()
-    kommo_server = kommo.serve()
-    secret, long_lived = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    kommo.add_account(CLINIC, f"cid-{CLINIC}", secret, long_lived_token=long_lived)
-    settings = RelaySettings(data_dir=root / "relay")
-    settings.data_dir.mkdir(parents=True)
-    store = SqliteStore(settings.database_path)
-    try:
-        token = store.add_clinic(ClinicDetails(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
-                                 kommo_client_secret=secret, long_lived_token=long_lived, language="es",
-                                 kommo_base_url=kommo.account_base_url(CLINIC)))
-    finally:
-        store.close_now()
-    relay = ServerThread(build_app(settings), ws_per_message_deflate=False, proxy_headers=False).start()
-    portal = ServerThread(create_portal_app(PortalSettings(
-        seed=11, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD, admin_token=secrets.token_urlsafe(12),
-    ))).start()
-    yield World(kommo, relay.url, portal.url, token)
-    for server in (portal, relay, kommo_server):
-        server.stop()
+    with relay_with_clinic(root, CLINIC) as (kommo, relay_url, token):
+        portal = ServerThread(create_portal_app(PortalSettings(
+            seed=11, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD, admin_token=secrets.token_urlsafe(12),
+        ))).start()
+        yield World(kommo, relay_url, portal.url, token)
+        portal.stop()
 
 
 def test_quitting_while_deshacer_is_still_offered_still_completes_the_kommo_task(qtbot, agent_paths,

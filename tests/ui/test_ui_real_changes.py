@@ -19,16 +19,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 from test_ui_real_engine import CLINIC, STAFF_PASSWORD, STAFF_USER, World, tray_app, wait_until_ready, world  # noqa: F401 - its fixtures, asked for by name below
-from ui_helpers import configure, recorder, table_texts
+from ui_helpers import configure, recorder, relay_with_clinic, table_texts
 
 from agent.ui.app import TrayApp
 from agent.ui.status import TrayState
-from demo.kommo import StandInKommo
 from demo.portal import PortalSettings, create_portal_app
 from demo.serving import ServerThread
-from relay.app import build_app
-from relay.settings import RelaySettings
-from relay.store import ClinicDetails, SqliteStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "drivers"))
 from stand_in_markup import changed_markup  # noqa: E402
@@ -123,27 +119,13 @@ def open_in_browser(url: str, portal_url: str, browser_path: str, shot: Path) ->
 def changed_world(tmp_path_factory) -> Iterator[World]:
     """A relay, a stand-in Kommo, and a stand-in web app after an update: its save button reads "Grabar"."""
     root = tmp_path_factory.mktemp("ui-changed-world")
-    kommo = StandInKommo()
-    kommo_server = kommo.serve()
-    secret, long_lived = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    kommo.add_account(CLINIC, f"cid-{CLINIC}", secret, long_lived_token=long_lived)
-    settings = RelaySettings(data_dir=root / "relay")
-    settings.data_dir.mkdir(parents=True)
-    store = SqliteStore(settings.database_path)
-    try:
-        token = store.add_clinic(ClinicDetails(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
-                                 kommo_client_secret=secret, long_lived_token=long_lived, language="es",
-                                 kommo_base_url=kommo.account_base_url(CLINIC)))
-    finally:
-        store.close_now()
-    relay = ServerThread(build_app(settings), ws_per_message_deflate=False, proxy_headers=False).start()
-    admin_token = secrets.token_urlsafe(12)
-    portal_app = create_portal_app(PortalSettings(seed=12, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD,
-                                                  admin_token=admin_token))
-    portal = ServerThread(changed_markup({"Guardar cita": "Grabar"})(portal_app)).start()
-    yield World(kommo, relay.url, portal.url, token, admin_token)
-    for server in (portal, relay, kommo_server):
-        server.stop()
+    with relay_with_clinic(root, CLINIC) as (kommo, relay_url, token):
+        admin_token = secrets.token_urlsafe(12)
+        portal_app = create_portal_app(PortalSettings(seed=12, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD,
+                                                      admin_token=admin_token))
+        portal = ServerThread(changed_markup({"Guardar cita": "Grabar"})(portal_app)).start()
+        yield World(kommo, relay_url, portal.url, token, admin_token)
+        portal.stop()
 
 
 def test_a_changed_web_app_is_the_trays_banner_and_patients_are_handed_off_with_that_reason(

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import configure, quit_and_shut_down, recorder, table_texts
+from ui_helpers import configure, quit_and_shut_down, recorder, relay_with_clinic, table_texts
 
 from agent.runtime_state import load_state
 from agent.ui.app import TrayApp
@@ -28,9 +28,6 @@ from demo.kommo import StandInKommo
 from demo.kommo.chat_view import bot_turn
 from demo.portal import PortalAdmin, PortalSettings, create_portal_app
 from demo.serving import ServerThread
-from relay.app import build_app
-from relay.settings import RelaySettings
-from relay.store import ClinicDetails, SqliteStore
 
 STAFF_USER = "recepcion"
 STAFF_PASSWORD = "Aromos-" + secrets.token_urlsafe(6)
@@ -80,28 +77,13 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("ui-world")
-    kommo = StandInKommo()
-    kommo_server = kommo.serve()
-    secret, long_lived = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    kommo.add_account(CLINIC, f"cid-{CLINIC}", secret, long_lived_token=long_lived)
-    settings = RelaySettings(data_dir=root / "relay")
-    settings.data_dir.mkdir(parents=True)
-    store = SqliteStore(settings.database_path)
-    try:
-        token = store.add_clinic(ClinicDetails(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
-                                 kommo_client_secret=secret, long_lived_token=long_lived, language="es",
-                                 address="Av. Providencia 1234, Santiago",
-                                 kommo_base_url=kommo.account_base_url(CLINIC)))
-    finally:
-        store.close_now()
-    relay = ServerThread(build_app(settings), ws_per_message_deflate=False, proxy_headers=False).start()
-    admin_token = secrets.token_urlsafe(12)
-    portal = ServerThread(create_portal_app(PortalSettings(
-        seed=11, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD, admin_token=admin_token,
-    ))).start()
-    yield World(kommo, relay.url, portal.url, token, admin_token)
-    for server in (portal, relay, kommo_server):
-        server.stop()
+    with relay_with_clinic(root, CLINIC, address="Av. Providencia 1234, Santiago") as (kommo, relay_url, token):
+        admin_token = secrets.token_urlsafe(12)
+        portal = ServerThread(create_portal_app(PortalSettings(
+            seed=11, staff_user=STAFF_USER, staff_password=STAFF_PASSWORD, admin_token=admin_token,
+        ))).start()
+        yield World(kommo, relay_url, portal.url, token, admin_token)
+        portal.stop()
 
 
 @pytest.fixture
