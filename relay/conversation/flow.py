@@ -1388,7 +1388,7 @@ def _elsewhere_from_confirm(ctx: Context, state: ConversationState, norm: str) -
         # the days ruled out, offered again
         skipped = {local_day(state.proposed).isoformat(), *(d.isoformat() for d in reading.skip_days)}
         return day_menu(ctx, evolve(going_on.skipping(skipped), stage=CHOOSE_DAY))
-    if asks_other_professional(norm) or _NOT_THEM.search(fold(ctx.turn.message)):
+    if (asks_other_professional(norm) and not _NO_OTHERS.search(norm)) or _NOT_THEM.search(fold(ctx.turn.message)):
         without = _without_proposed(ctx, going_on, state.proposed)
         if without is not None:  # "con otro doctor", "no con ella" at «¿Confirmo … con la Dra. Soto?»: the others
             return time_menu(ctx, without, proposed)
@@ -1411,7 +1411,12 @@ _NO_THEN_NAME = re.compile(r"\s*(?:no+|nop|nope|not|nel)\s+((?:(?:la|el|al|a|the
 _NOT_THEM = re.compile(
     r"(?:^|[\s,.;!?])(?:no (?:quiero )?con (?:ella|el)|con (?:ella|el) no|not (?:with )?(?:him|her))"
     r"(?=\s*(?:[,.;!]|$|gracias|porfa|por favor|please|thanks))"
-    r"|\bcon otr[oa](?! (?:dia|hora|horario|fecha|semana|vez|cosa))\b"
+    # "con otro", "no, con otro", "mejor con otra" as the whole answer (never "con otro no", "con otra más tarde")
+    r"|^\s*(?:(?:no|nop|mejor|ok|bueno|ya)\s*,?\s*)*con otr[oa](?=\s*(?:[.!]|$|porfa|por favor|please|gracias))"
+)
+# "con otro no", "ni con otro", "no me cambie con otro doctor": another professional refused, not asked for
+_NO_OTHERS = re.compile(
+    r"\b(?:no|ni|sin|nunca|solo)\s+(?:\w+\s+){0,3}?otr[oa]s?\b|\botr[oa]s?(?:\s+\w+)?\s+(?:no|ni)\b"
 )
 
 

@@ -544,8 +544,8 @@ def detect(text: str, found_something: bool = False) -> Wishes:
     # said was the appointment's ("no la cancelen, el jueves voy")
     rest = _OPENING_NO_CHANGE.sub(" ", _NO_CHANGE.sub(" ", text))
     kept = _detect(rest)
-    if kept.intent not in ("none", "stop") or kept.answer:
-        return kept
+    if kept.intent not in ("none", "stop") or kept.answer == "no":
+        return kept  # (a "yes" left over is the refusal's own: "ok, no me la cancelen", "dale, no la cambien")
     if _ANOTHER_ONE_OF_THEM.search(rest):  # "no quiero cancelar la mía, solo la de mi esposo": that one's
         return _detect(re.sub(r"\bno (?:la |lo )?(?:quiero|necesito) ", " ", text), found_something)
     return replace(kept, intent="none", answer="no")  # "no, ya no la necesito cambiar": it stays

@@ -1174,3 +1174,21 @@ def test_dont_cancel_it_as_a_first_message_never_asks_to_cancel_it(message: str)
     assert "¿Cancelo" not in texts(reply), message
     chat.say("sí")
     assert not agent.cancelled, message
+
+
+@pytest.mark.parametrize("answer", ["ok no me la cancelen", "dale, no la cancele", "si no me la cancelen",
+                                    "bueno no hace falta cancelarla", "sure, no need to cancel", "great, dont cancel"])
+def test_a_yes_word_before_dont_cancel_at_the_cancel_question_keeps_it(answer: str) -> None:
+    """"ok no me la cancelen" at «¿Cancelo…?» cancelled at once: the refusal was taken out and its "ok" read as yes."""
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent)
+    chat.say("hola, necesito cancelar mi hora")
+    reply = chat.say(answer)
+    assert not agent.cancelled and "cancelé" not in texts(reply), answer
+
+
+def test_a_yes_word_before_dont_change_at_the_move_question_starts_no_move() -> None:
+    for answer in ("ok no la cambien", "perfecto, no la cambien gracias", "sure, no need to reschedule"):
+        chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
+        chat.say("hola, quiero cambiar mi hora")
+        assert "Elige la nueva hora" not in texts(chat.say(answer)), answer

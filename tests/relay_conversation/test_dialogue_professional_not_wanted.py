@@ -172,3 +172,14 @@ def test_a_name_or_a_no_that_is_not_a_refusal_of_her(message: str) -> None:
         assert "Ana Soto" not in said, message  # the writer's own name, never the doctor's
     else:
         assert "especialidad" in said and "te muestro las horas con el Dr. Juan Rojas" not in said, message
+
+
+@pytest.mark.parametrize("answer", ["con otro no", "solo con ella, con otro no", "ni con otro", "no, con otro no",
+                                    "mejor con otra mas tarde", "con otra de la tarde"])
+def test_nobody_else_or_another_time_at_her_confirmation_never_shows_only_the_others(answer: str) -> None:
+    """"con otro no" (not with anyone else) showed only Dr. Lagos's times, and "1" + "sí" booked him."""
+    chat = general_medicine()
+    chat.say("hola, hora con medicina general el viernes a las 9")
+    reply = chat.say(answer)
+    assert "sin la Dra. Ana Soto" not in texts(reply), answer
+    assert not ("Lagos" in shown(reply) and "Soto" not in shown(reply)), answer
