@@ -108,6 +108,28 @@ def _in_the_week_shown(ctx: Context, state: ConversationState, reading: Reading)
     return later if later <= ctx.last_day else day
 
 
+def _ruled_out(ctx: Context, reading: Reading) -> tuple[str, ...]:
+    """The professionals the message rules out ("pero no con la Dra. Soto"); the title said is the first name's ("ni
+    la dra soto ni lagos" is Dr. Lagos too)."""
+    if not reading.skip_named:
+        return ()
+    title = reading.skip_title if len(reading.skip_named) == 1 else ""
+    return professionals_named(reading.skip_named, title, ctx.professionals)
+
+
+def _theirs_with_others(ctx: Context, professionals: Sequence[str]) -> str:
+    """The one specialty of ``professionals`` when someone else has times in it; "" otherwise ("…para mi hijo Juan,
+    no con Rojas" where only Rojas sees Traumatología: which specialty is asked)."""
+    theirs = {specialty_key(s.specialty) for s in ctx.free if s.professional in professionals and s.specialty}
+    if len(theirs) != 1:
+        return ""
+    key = theirs.pop()
+    if key in ctx.specialties and any(
+            specialty_key(s.specialty) == key and s.professional not in professionals for s in ctx.free):
+        return key
+    return ""
+
+
 def _women_of(ctx: Context, specialty: str) -> tuple[str, ...]:
     """The specialty's professionals titled as women ("Dra.", "Klga."), when it has men too; () otherwise (or while
     the specialty is still to be asked)."""
@@ -144,9 +166,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     ):  # "la Dra. Soto me dijo que necesito un traumatólogo": the specialty asked for, not who sent them
         matches, reading = (), replace(reading, named=())
     # Whom not: "pero no con la Dra. Soto" leaves her out of every menu from now on; naming her later wants her again.
-    # (the title is the first name's: "ni la dra soto ni lagos" is Dr. Lagos too)
-    title = reading.skip_title if len(reading.skip_named) == 1 else ""
-    not_wanted = professionals_named(reading.skip_named, title, ctx.professionals) if reading.skip_named else ()
+    not_wanted = _ruled_out(ctx, reading)
     if not_wanted:
         matches = tuple(p for p in matches if p not in not_wanted)
         professionals = tuple(p for p in professionals if p not in not_wanted)
@@ -185,10 +205,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
             notices.append(ctx.say("specialty_unknown"))
     if not_wanted and not reading.specialty and not matches and specialty in ("", ANY_SPECIALTY):
         # "no con la Dra. Soto, con otro": someone else for what she sees (never a question of which specialty)
-        theirs = {specialty_key(s.specialty) for s in ctx.free if s.professional in not_wanted and s.specialty}
-        if len(theirs) == 1 and (key := theirs.pop()) in ctx.specialties and any(
-                specialty_key(s.specialty) == key and s.professional not in not_wanted for s in ctx.free):
-            specialty = key  # (only when someone else has times: "…para mi hijo Juan, no con Rojas" asks which)
+        specialty = _theirs_with_others(ctx, not_wanted) or specialty
     if reading.woman and not reading.named and not matches and not reading.any_professional:
         women = _women_of(ctx, specialty)  # "la kinesióloga": Klga. Méndez, not Klgo. Muñoz
         wanted = tuple(p for p in women if p not in skip_professionals)  # "una doctora, pero no la Dra. Soto"
