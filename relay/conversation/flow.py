@@ -1412,7 +1412,8 @@ _NOT_THEM = re.compile(
     r"(?:^|[\s,.;!?])(?:no (?:quiero )?con (?:ella|el)|con (?:ella|el) no|not (?:with )?(?:him|her))"
     r"(?=\s*(?:[,.;!]|$|gracias|porfa|por favor|please|thanks))"
     # "con otro", "no, con otro", "mejor con otra" as the whole answer (never "con otro no", "con otra más tarde")
-    r"|^\s*(?:(?:no|nop|mejor|ok|bueno|ya)\s*,?\s*)*con otr[oa](?=\s*(?:[.!]|$|porfa|por favor|please|gracias))"
+    r"|^\s*(?:(?:no|nop)\s*[,.]\s*|(?:mejor|ok|bueno|ya)\s*,?\s*)*con otr[oa]"
+    r"(?:\s+(?:persona|doctor|doctora|profesional|medic[oa]))?(?=\s*(?:[.!]|$|porfa|por favor|please|gracias))"
 )
 # "con otro no", "ni con otro", "no me cambie con otro doctor": another professional refused, not asked for
 _NO_OTHERS = re.compile(

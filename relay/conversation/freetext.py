@@ -341,7 +341,7 @@ _NOT_ANYONE = re.compile(
     r"(?i)\b(?:no|not) (?:con|with) (?:cualquiera|cualquier otr[oa]|otr[oa]|nadie m[aá]s|anyone(?: else)?"
     r"|anybody(?: else)?|someone else|any other)\b"
     # "…pero no con la doctora" (no name): never read as asking for a woman doctor
-    r"|\b(?:no|not) (?:con |with )?(?:el |la |the )?(?:dr|dra|doctor|doctora)\.?(?=\s*(?:[,;!?]|\.\s|\.?$))"
+    r"|\b(?:no|not) (?:con |with )?(?:el |la |the )?(?:dr|dra|doctor|doctora)\.?(?=\s*(?:[,;!?]|$))"
 )
 READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
 

@@ -20,11 +20,11 @@ from relay.conversation.menus import TITLES
 _VERB = frozenset(
     """
     quiero quisiera queria deseo preferiria prefiero queremos me nos ir volver atender atenderme atendido atendida ser
-    seguir i don t do want wanna to go see be seen
+    seguir ver i don t do want wanna to go see be seen
     """.split()
 )
 # The professional as the subject of a wish ("no quiero que me atienda la Dra. Soto", "que no me toque Soto")
-_SUBJUNCTIVE = frozenset("atienda atiendan vea vean toque".split())
+_SUBJUNCTIVE = frozenset("atienda atiendan vea vean toque gusta gusto gustaria".split())  # (+ "no me gusta Soto")
 _PREPOSITION = frozenset("con with donde a al por by".split())
 # Negations that rule out whom they name only with "con" before ("ni con Soto", never "ni Juan ni yo podemos")
 _WITH_ONLY = frozenset("ni nunca jamas never nor".split())
@@ -41,7 +41,10 @@ _JOINERS = frozenset("y o e u ni and or nor".split())
 _AFTER_NO = frozenset("gracias porfa please thanks".split())
 _FLAT_NO = ("no", "nunca", "jamas", "never")  # "con Soto jamás"
 _STRONG_NO = (("ni", "loca"), ("ni", "loco"), ("ni", "cagando"), ("ni", "muerta"), ("ni", "muerto"),
-              ("ni", "hablar"), ("ni", "de", "broma"), ("ni", "en", "pedo"))
+              ("ni", "hablar"), ("ni", "de", "broma"), ("ni", "en", "pedo"), ("nunca", "mas"))
+# "la Dra. Soto no me gustó[, quiero otro doctor]" (never "con Soto, no me gusta esperar": what follows decides)
+_DISLIKED = (("no", "me", "gusto"), ("no", "me", "gusta"), ("no", "me", "cae", "bien"), ("no", "me", "cayo", "bien"))
+_AFTER_DISLIKED = frozenset("quiero quisiera prefiero mejor otro otra otros asi entonces porfa gracias con".split())
 # After the name, a day: what is ruled out is the day ("no quiero ir con Soto el lunes, mejor el martes")
 _DAY_WORDS = frozenset(
     "lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday"
@@ -81,7 +84,8 @@ def not_wanted(text: str, names: frozenset[str], answers: tuple[str, ...] = ()) 
     while i < len(words):
         start = -1 if marks.get(i) else _after_negation(words, i)
         if start > i:
-            end, found, said_title = _names(words, start, names, words[start - 1] in _PREPOSITION)
+            # (after "atienda"/"gusta" the name itself: "no me gusta, con Soto" wants her)
+            end, found, said_title = _names(words, start, names, words[start - 1] in _PREPOSITION | _SUBJUNCTIVE)
             if found and not _a_day_next(words, end):
                 ruled_out += found
                 title = title or said_title
@@ -114,8 +118,9 @@ def _after_negation(words: list[str], i: int) -> int:
         return i + 1
     if word == "other" and words[i + 1: i + 2] == ["than"]:  # "someone other than Soto"
         return i + 2
-    if word in _WITH_ONLY:
-        return i + 2 if words[i + 1: i + 2] and words[i + 1] in _PREPOSITION else -1
+    if word in _WITH_ONLY:  # "ni con Soto", "nunca más con Soto"
+        k = i + 2 if words[i + 1: i + 2] == ["mas"] else i + 1
+        return k + 1 if words[k: k + 1] and words[k] in _PREPOSITION else -1
     if word == "no" and words[i + 1: i + 2] == ["sea"] and before == "que":  # "que no sea (con) Soto"
         if set(words[max(0, i - 7): i - 1]) & _NOBODY:  # "con nadie que no sea Soto", "no quiero otra que no sea…"
             return -1
@@ -125,7 +130,7 @@ def _after_negation(words: list[str], i: int) -> int:
     if before in _ASKING_WHY or (before == "que" and i > 1 and words[i - 2] in ("por", "y")):
         return -1
     j = i + 1
-    while j < len(words) and words[j] in _VERB:
+    while j < len(words) and (words[j] in _VERB or words[j: j + 2] == ["a", "ver"]):  # "no quiero volver a ver a…"
         j += 1
     if words[j: j + 1] == ["que"] and words[j + 1: j + 2] and words[j + 1] in ("me", "nos", *_SUBJUNCTIVE):
         j += 1  # "no quiero que me atienda…" (never "no, que con Soto": a correction to her)
@@ -179,6 +184,10 @@ def _flat_no_after(words: list[str], end: int, marks: dict[int, str]) -> int:
     for phrase in _STRONG_NO:
         if tuple(words[end: end + len(phrase)]) == phrase:
             return end + len(phrase)
+    for phrase in _DISLIKED:
+        after = end + len(phrase)
+        if tuple(words[end: after]) == phrase and (after == len(words) or words[after] in _AFTER_DISLIKED):
+            return after
     if end >= len(words) or words[end] not in _FLAT_NO:
         return end
     mark = marks.get(end, "")

@@ -34,6 +34,11 @@ def shown(reply) -> str:  # noqa: ANN001 - a Reply
     "hora el jueves a las 10 con medicina general, que no me toque soto",
     "general medicine thursday at 10, someone other than soto",
     "hora con medicina general el jueves a las 10, quiero una doctora pero no la dra soto",
+    "hora con medicina general el jueves a las 10, pero no con la Dra. Ana Soto",
+    "medicina general el jueves a las 10, no me gusta la dra soto",
+    "la dra soto no me gustó, quiero otro doctor el jueves a las 10, medicina general",
+    "medicina general el jueves a las 10, nunca más con soto",
+    "medicina general el jueves a las 10, no quiero volver a ver a la dra soto",
 ])
 def test_a_professional_ruled_out_is_not_proposed_and_a_yes_books_another(message: str) -> None:
     chat = general_medicine()
@@ -96,6 +101,8 @@ def test_a_day_only_the_one_ruled_out_has_is_said_so() -> None:
     "medicina general el jueves a las 10, sin la dra soto no voy",
     "medicina general el jueves a las 10, con soto no quiero esperar mucho",
     "medicina general el jueves a las 10, ¿puede ser con la dra soto, no?",
+    "medicina general el jueves a las 10 con la dra soto, no me gusta esperar",
+    "medicina general el jueves a las 10, lagos no me gusta, con soto",
 ])
 def test_a_message_that_names_her_without_ruling_her_out_still_wants_her(message: str) -> None:
     """Questions, corrections and double negatives name the professional wanted (were read as ruling her out, and a
@@ -115,7 +122,7 @@ def test_a_reply_no_then_her_name_to_another_doctors_offer_never_rules_her_out()
 
 
 @pytest.mark.parametrize("answer", ["con otro doctor", "no con ella", "con ella no", "no, con otro", "not with her",
-                                    "no la dra soto", "No soto"])
+                                    "no la dra soto", "No soto", "no, con otra persona"])
 def test_someone_else_at_her_confirmation_shows_the_others_of_her_specialty_that_day(answer: str) -> None:
     """At «¿Confirmo … con la Dra. Ana Soto?»: "no con ella" asked «Responde «Sí»…» again (a "sí" booked her) and
     "con otro doctor" listed every time of the day, hers first and another specialty's among them."""
@@ -175,7 +182,7 @@ def test_a_name_or_a_no_that_is_not_a_refusal_of_her(message: str) -> None:
 
 
 @pytest.mark.parametrize("answer", ["con otro no", "solo con ella, con otro no", "ni con otro", "no, con otro no",
-                                    "mejor con otra mas tarde", "con otra de la tarde"])
+                                    "mejor con otra mas tarde", "con otra de la tarde", "no con otro medico"])
 def test_nobody_else_or_another_time_at_her_confirmation_never_shows_only_the_others(answer: str) -> None:
     """"con otro no" (not with anyone else) showed only Dr. Lagos's times, and "1" + "sí" booked him."""
     chat = general_medicine()
