@@ -9,25 +9,21 @@ receptionist typed the code in the window the agent opened, the next patient boo
 from __future__ import annotations
 
 import asyncio
-import secrets as random_secrets
 
 import httpx
 import pytest
 from agent_testkit import EngineRun
 from polling import wait_until
+from relay_world import relay_with_clinic
 
 from agent.engine import Engine
 from agent.events import FollowUpReceived, PortalChangedState, SlotsRefreshed
 from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, SecretStore
 from agent.settings import AgentSettings
-from demo.kommo import StandInKommo
 from demo.kommo.chat_view import bot_turn
 from demo.portal import PortalAdmin, PortalSettings, create_portal_app
 from demo.portal.settings import DEFAULT_STAFF_PASSWORD
 from demo.serving import ServerThread
-from relay.app import build_app
-from relay.settings import RelaySettings
-from relay.store import ClinicDetails, SqliteStore
 
 CLINIC = "aromos"
 ADMIN_TOKEN = "admin-token-relay-otp"
@@ -35,27 +31,12 @@ ADMIN_TOKEN = "admin-token-relay-otp"
 
 @pytest.fixture
 def world(tmp_path):
-    kommo = StandInKommo()
-    kommo_server = kommo.serve()
-    secret, long_lived = random_secrets.token_urlsafe(24), random_secrets.token_urlsafe(24)
-    kommo.add_account(CLINIC, f"cid-{CLINIC}", secret, long_lived_token=long_lived)
-    settings = RelaySettings(data_dir=tmp_path / "relay")
-    settings.data_dir.mkdir(parents=True)
-    store = SqliteStore(settings.database_path)
-    try:
-        token = store.add_clinic(ClinicDetails(CLINIC, kommo_subdomain=CLINIC, kommo_client_id=f"cid-{CLINIC}",
-                                               kommo_client_secret=secret, long_lived_token=long_lived, language="es",
-                                               address="Av. Providencia 1234, Santiago",
-                                               kommo_base_url=kommo.account_base_url(CLINIC)))
-    finally:
-        store.close_now()
-    relay = ServerThread(build_app(settings), ws_per_message_deflate=False, proxy_headers=False).start()
-    portal = ServerThread(create_portal_app(PortalSettings(seed=21, admin_token=ADMIN_TOKEN, otp=True))).start()
-    try:
-        yield kommo, relay.url, portal.url, token
-    finally:
-        for server in (portal, relay, kommo_server):
-            server.stop()
+    with relay_with_clinic(tmp_path, CLINIC, address="Av. Providencia 1234, Santiago") as (kommo, relay_url, token):
+        portal = ServerThread(create_portal_app(PortalSettings(seed=21, admin_token=ADMIN_TOKEN, otp=True))).start()
+        try:
+            yield kommo, relay_url, portal.url, token
+        finally:
+            portal.stop()
 
 
 async def _chat(kommo, relay_url: str, lead_id: str, *steps: str, name: str, phone: str) -> list:

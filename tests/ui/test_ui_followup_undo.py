@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import clinic_time, configure, quit_and_shut_down, recorder, relay_with_clinic, table_texts
+from relay_world import relay_with_clinic
+from ui_helpers import clinic_time, configure, quit_and_shut_down, recorder, table_texts
 
 from agent.followups import FollowUpBook, follow_up_path
 from agent.ui.app import TrayApp

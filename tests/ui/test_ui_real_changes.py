@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from relay_world import relay_with_clinic
 from test_ui_real_engine import CLINIC, STAFF_PASSWORD, STAFF_USER, World, tray_app, wait_until_ready, world  # noqa: F401 - its fixtures, asked for by name below
-from ui_helpers import configure, recorder, relay_with_clinic, table_texts
+from ui_helpers import configure, recorder, table_texts
 
 from agent.ui.app import TrayApp
 from agent.ui.status import TrayState

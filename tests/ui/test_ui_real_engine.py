@@ -19,7 +19,8 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from ui_helpers import configure, quit_and_shut_down, recorder, relay_with_clinic, table_texts
+from relay_world import relay_with_clinic
+from ui_helpers import configure, quit_and_shut_down, recorder, table_texts
 
 from agent.runtime_state import load_state
 from agent.ui.app import TrayApp
