@@ -441,11 +441,12 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
     if not text:
         return Reading()
     # "pero no con la Dra. Soto": read apart, and never read again as who is wanted, or as a "no"
-    answers = answers_no(fold(message[:MAX_READ]))
+    raw = fold(message[:MAX_READ])
+    answers = answers_no(raw)
     text, skip_named, skip_title = not_wanted(text, names, answers)
     full = text
     ruled_out: tuple[str, ...] = ()
-    folded = _spelled(negated_bounds(_later_than_said(fold(message[:MAX_READ]))), names)
+    folded = _spelled(negated_bounds(_later_than_said(raw)), names)
     first = detect(full, True) if may_rule_out(folded) else None
     first_intent = first.intent if first is not None else ""
     moved_on = False  # "I won't be able to make it thursday, the following week?": not kept, and when to go instead
