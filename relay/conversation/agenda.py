@@ -38,7 +38,8 @@ class View:
     """The free slots ahead at one moment (those after the same cut of the answer), and what derives from them."""
 
     __slots__ = (
-        "free", "zone", "_specialties", "_professionals", "_names", "_pools", "_days", "_by_day", "_services", "_pages"
+        "free", "zone", "_specialties", "_professionals", "_names", "_staff", "_pools", "_days", "_by_day", "_services",
+        "_pages",
     )
 
     def __init__(self, free: tuple[WireSlot, ...], zone: tzinfo | None) -> None:
@@ -47,6 +48,7 @@ class View:
         self._specialties: dict[str, str] | None = None
         self._professionals: tuple[str, ...] | None = None
         self._names: frozenset[str] | None = None
+        self._staff: frozenset[frozenset[str]] | None = None
         self._pools: dict[Filters, tuple[WireSlot, ...]] = {}
         self._days: dict[Filters, tuple[date, ...]] = {}
         self._by_day: dict[Filters, dict[date, tuple[WireSlot, ...]]] = {}
@@ -91,8 +93,15 @@ class View:
     def names(self) -> frozenset[str]:
         """The words of the professionals' names (what a misspelt name is corrected towards)."""
         if self._names is None:
-            self._names = frozenset(w for p in self.professionals for w in name_words(p))
+            self._names = frozenset().union(*self.staff)
         return self._names
+
+    @property
+    def staff(self) -> frozenset[frozenset[str]]:
+        """The words of each professional's name, a set per professional."""
+        if self._staff is None:
+            self._staff = frozenset(name_words(p) for p in self.professionals)
+        return self._staff
 
     def pool(self, filters: Filters) -> tuple[WireSlot, ...]:
         """The free slots a patient's filters allow, in menu order."""

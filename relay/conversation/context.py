@@ -142,7 +142,7 @@ def filters(state: ConversationState, *, window: bool = True) -> Filters:
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:
     stage = state.stage if state is not None else ""
     bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
-    return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, names=ctx._view().names)
+    return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=ctx._view().staff)
 
 
 def clear_caches() -> None:

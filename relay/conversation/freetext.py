@@ -326,15 +326,22 @@ def wants_person(norm: str) -> bool:
 
 
 def read(
-    message: str, today: date, bare_number: str = "", window_days: int = WINDOW_DAYS, names: Iterable[str] = ()
+    message: str,
+    today: date,
+    bare_number: str = "",
+    window_days: int = WINDOW_DAYS,
+    names: Iterable[str] = (),
+    staff: Iterable[Iterable[str]] = (),
 ) -> Reading:
     """Read an intent, a day, a time, a specialty and a professional from free text.
 
     ``bare_number`` says what a message that is only a number means: "day" (day of the month, on the day
     menu), "hour" (on the time menu) or "" (nothing). ``names``: words of the clinic's professionals' names,
-    so a misspelt one is still recognised.
+    so a misspelt one is still recognised. ``staff``: the same words, a set per professional ("no con Lagos, Soto"
+    rules out Dr. Lagos, not Dra. Soto); without it ``names`` are read as one person's.
     """
-    return _read_cached(message[:MAX_READ], today, bare_number, window_days, frozenset(names))
+    groups = frozenset(frozenset(words) for words in staff) or frozenset({frozenset(names)})
+    return _read_cached(message[:MAX_READ], today, bare_number, window_days, groups)
 
 
 _NOT_ANYONE = re.compile(
@@ -343,23 +350,25 @@ _NOT_ANYONE = re.compile(
     # "…pero no con la doctora" (no name): never read as asking for a woman doctor
     r"|\b(?:no|not) (?:con |with )?(?:el |la |the )?(?:dr|dra|doctor|doctora)\.?(?=\s*(?:[,;!?]|$))"
 )
+# The words of each professional's name, a set per professional
+Staff = frozenset[frozenset[str]]
 READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings kept
 
 
 # A reading is a pure function of exactly these: the message as read (its first MAX_READ characters), the day relative
 # days count from, what a bare number means, the window, and the staff's name words. Patients repeat themselves.
 @lru_cache(maxsize=READINGS_CACHED)
-def _read_cached(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
+def _read_cached(message: str, today: date, bare_number: str, window_days: int, staff: Staff) -> Reading:
     message = _BOTH_FOR.sub(" ", message)  # "…y medicina general, las dos para mí": a count of appointments
     message = _NOT_ANYONE.sub(" ", message)  # "con Soto, no con cualquiera": nobody else, never anyone
-    reading = _read(message, today, bare_number, window_days, names)
+    reading = _read(message, today, bare_number, window_days, staff)
     if reading.intent == "reschedule" and (reading.ambiguous or (reading.day and reading.week)):
         # "tengo hora el jueves y quiero cambiarla para el viernes": the day after "para" is the new one
         folded = fold(message[:MAX_READ])
         targets = list(_TARGET.finditer(folded))
         if targets:
             target = targets[-1]
-            wanted = _read(folded[target.start():], today, bare_number, window_days, names)
+            wanted = _read(folded[target.start():], today, bare_number, window_days, staff)
             if (wanted.day or wanted.week) and not wanted.ambiguous:
                 return evolve(
                     reading, day=wanted.day, week=wanted.week, times=wanted.times or reading.times,
@@ -368,10 +377,15 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
                     missing_weekday=wanted.missing_weekday, by_weekday=wanted.by_weekday,
                 )
     if reading.ambiguous and _SELF_CORRECTION.search(fold(message[:MAX_READ])):
-        corrected = _as_corrected(reading, message[:MAX_READ], today, bare_number, window_days, names)
+        corrected = _as_corrected(reading, message[:MAX_READ], today, bare_number, window_days, staff)
         if corrected is not None:
             return corrected
     return reading
+
+
+@lru_cache(maxsize=64)
+def _every_name_word(staff: Staff) -> frozenset[str]:
+    return frozenset().union(*staff)
 
 
 _BOTH_FOR = re.compile(r"\b(?:las|los) (?:dos|tres|2|3) (?:para|pa) (?:m[ií]|nosotr[oa]s|ell[oa]s?|[eé]l)\b",
@@ -390,14 +404,14 @@ _SELF_CORRECTION = re.compile(
 
 
 def _as_corrected(
-    whole: Reading, message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]
+    whole: Reading, message: str, today: date, bare_number: str, window_days: int, staff: Staff
 ) -> Reading | None:
     """The message read as its last corrected part, with the day said before when that part only names a time
     ("…el lunes 14 a las 10 y media. no no, a las 11": Monday 14 at 11); None when that part says no day or time."""
     parts = [p for p in _SELF_CORRECTION.split(fold(message)) if p and p.strip(" ,.;:!?…")]
     if len(parts) < 2:
         return None
-    readings = [_read(part, today, bare_number, window_days, names) for part in parts]
+    readings = [_read(part, today, bare_number, window_days, staff) for part in parts]
     last = readings[-1]
     if last.ambiguous or not (last.day or last.week or last.times or last.part or last.after or last.before):
         return None
@@ -436,14 +450,15 @@ _TARGET = re.compile(
 _POLITE_AROUND = re.compile(r"\b(?:por favor|porfa|porfis|please|pls|gracias|thanks|thank you|no mas|nomas)\b")
 
 
-def _read(message: str, today: date, bare_number: str, window_days: int, names: frozenset[str]) -> Reading:
+def _read(message: str, today: date, bare_number: str, window_days: int, staff: Staff) -> Reading:
+    names = _every_name_word(staff)
     text = _later_than_said(_prepare(message, names))
     if not text:
         return Reading()
     # "pero no con la Dra. Soto": read apart, and never read again as who is wanted, or as a "no"
     raw = fold(message[:MAX_READ])
     answers = answers_no(raw)
-    text, skip_named, skip_title = not_wanted(text, names, answers)
+    text, skip_named, skip_title = not_wanted(text, staff, answers)
     full = text
     ruled_out: tuple[str, ...] = ()
     folded = _spelled(negated_bounds(_later_than_said(raw)), names)
@@ -456,14 +471,14 @@ def _read(message: str, today: date, bare_number: str, window_days: int, names: 
                     and not running_late(full))  # never "no llego a las 10, llego como a las 10:20"
         ruled_out = ruled_out if moved_on else ()
         if moved_on:
-            text = not_wanted(_prepare(kept, names), names, answers)[0]
+            text = not_wanted(_prepare(kept, names), staff, answers)[0]
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
         if ruled_out and first_intent == "reschedule" and not (names_a_day(kept) or asks_another_day(kept)):
             ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move (never with "…,
             # ¿puedo ir la otra semana?", "…, ¿otro día?": that day ruled out of the new one as well)
         if ruled_out:
-            text = not_wanted(_prepare(kept, names), names, answers)[0]
+            text = not_wanted(_prepare(kept, names), staff, answers)[0]
     skip_days, skip_part, skip_times = _ruled_out_when(ruled_out, today, window_days)
     ambiguous = False
 

@@ -63,12 +63,17 @@ def answers_no(punctuated: str) -> tuple[str, ...]:
 _NO = re.compile(r"\bno\b\s*([,.;:!?]?)")
 
 
-def not_wanted(text: str, names: frozenset[str], answers: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...], str]:
+def not_wanted(
+    text: str, staff: frozenset[frozenset[str]], answers: tuple[str, ...] = ()
+) -> tuple[str, tuple[str, ...], str]:
     """``text`` without the phrases that rule professionals out, the name words they rule out, and the title said
     with them ("dra": "no con la doctora Soto" is Dra. Soto, not Dr. Soto); ``(text, (), "")`` when none does.
 
+    ``staff``: the words of each professional's name, a set per professional: name words in a row are one person's
+    ("no con Lagos, Soto", read without its comma, rules out Dr. Lagos and leaves Dra. Soto wanted).
     ``answers``: ``answers_no`` of the message, the n-th for the n-th "no" of ``text`` (when the counts differ, every
     "no" is taken as followed by a mark if one was)."""
+    names = frozenset().union(*staff)
     words = text.split()
     if not names or not set(words) & names:
         return text, (), ""
@@ -85,13 +90,13 @@ def not_wanted(text: str, names: frozenset[str], answers: tuple[str, ...] = ()) 
         start = -1 if marks.get(i) else _after_negation(words, i)
         if start > i:
             # (after "atienda"/"gusta" the name itself: "no me gusta, con Soto" wants her)
-            end, found, said_title = _names(words, start, names, words[start - 1] in _PREPOSITION | _SUBJUNCTIVE)
+            end, found, said_title = _names(words, start, staff, words[start - 1] in _PREPOSITION | _SUBJUNCTIVE)
             if found and not _a_day_next(words, end):
                 ruled_out += found
                 title = title or said_title
                 i = end
                 continue
-        end, found, said_title = _names(words, i, names, False)
+        end, found, said_title = _names(words, i, staff, False)
         if found and (i == 0 or words[i - 1] not in _NOBODY):
             after = _flat_no_after(words, end, marks)
             if after > end:  # "con la Dra. Soto no", "Soto no, gracias", "con Soto jamás"
@@ -142,19 +147,29 @@ def _after_negation(words: list[str], i: int) -> int:
     return j if word in ("not", "don", "dont") or before in ("pero", "but") else -1
 
 
-def _names(words: list[str], start: int, names: frozenset[str], after_preposition: bool) -> tuple[int, list[str], str]:
+def _names(
+    words: list[str], start: int, staff: frozenset[frozenset[str]], after_preposition: bool
+) -> tuple[int, list[str], str]:
     """The professionals' name words from ``start`` ("la dra soto ni con el dr lagos": soto, lagos), where they end,
     and the title said before the first; nothing when the first word after the articles and titles is not a name.
-    One "con" at most before the first ("no con él, con la Dra. Soto" names nobody)."""
+    One "con" at most before the first ("no con él, con la Dra. Soto" names nobody). Name words in a row without a
+    "y" / "ni" between them go on only while they can be one professional's ("ana soto", never "lagos soto")."""
     found: list[str] = []
     title = ""
     end = start
     joined = True  # before the first name, or after "y" / "ni": articles, titles and "con" may come
     preposition = after_preposition
+    whose: list[frozenset[str]] = []  # the professionals the name words since the last joiner can all be
     j = start
     while j < len(words):
         word = words[j]
-        if word in names:
+        theirs = [person for person in staff if word in person]
+        if theirs:
+            if not joined:
+                theirs = [person for person in whose if word in person]
+                if not theirs:  # another professional's name right after ("no con lagos soto"): not ruled out
+                    break
+            whose = theirs
             found.append(word)
             end = j + 1
             joined = False

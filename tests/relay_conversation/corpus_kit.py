@@ -91,8 +91,7 @@ def expected_of(spec: str) -> dict[str, str]:
 
 def reading_of(message: str) -> dict[str, str]:
     """What the conversation reads in ``message``, in the corpus's terms."""
-    names = {w for p in STAFF for w in name_words(p)}
-    r = read(message, TODAY, names=names)
+    r = read(message, TODAY, staff=[name_words(p) for p in STAFF])
     out = {"intent": r.intent}
     if r.day:
         out["day"] = r.day.isoformat()

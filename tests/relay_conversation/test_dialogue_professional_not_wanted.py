@@ -190,3 +190,25 @@ def test_nobody_else_or_another_time_at_her_confirmation_never_shows_only_the_ot
     reply = chat.say(answer)
     assert "sin la Dra. Ana Soto" not in texts(reply), answer
     assert not ("Lagos" in shown(reply) and "Soto" not in shown(reply)), answer
+
+
+@pytest.mark.parametrize("message", [
+    "hora el jueves a las 10 medicina general, no con lagos, soto",
+    "hora el jueves a las 10 con medicina general, no con el dr lagos la dra soto",
+    "jueves a las 10, medicina general, con lagos soto no",
+])
+def test_one_ruled_out_and_another_named_right_after_is_the_one_wanted(message: str) -> None:
+    chat = general_medicine()
+    reply = chat.say(message)
+    wanted = "Pedro Lagos" if message.endswith(" no") else "Ana Soto"
+    assert f"Confirmo el jueves 3 de diciembre a las 10:00 con {'el Dr.' if 'Lagos' in wanted else 'la Dra.'} {wanted}" \
+        in texts(reply), message
+    chat.say("sí")
+    assert [b.slot.professional for b in chat.books] == [f"{'Dr.' if 'Lagos' in wanted else 'Dra.'} {wanted}"]
+
+
+def test_both_ruled_out_when_joined() -> None:
+    chat = general_medicine()
+    reply = chat.say("hora el jueves a las 10 con medicina general, ni con lagos ni con soto")
+    assert "sin el Dr. Pedro Lagos, la Dra. Ana Soto" in texts(reply)
+    assert "Confirmo" not in texts(reply)
