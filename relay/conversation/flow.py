@@ -96,6 +96,7 @@ from relay.conversation.intents import (
     none_fits,
     nothing_else,
     old_appointment_part,
+    one_more_besides,
     one_more_for_another_only,
     running_late,
     says_cancel,
@@ -280,6 +281,14 @@ def _decide(
     if (more is not None and state.stage == CONFIRM and state.proposed is not None and not another_person_too(more)
             and not _BESIDES.search(more) and _ASKS_IF_IT_CAN.search(more) and read_message(ctx, state, more).found):
         more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?": this one elsewhere, asked
+    if state.stage == CONFIRM and state.proposed is not None and more is None:
+        besides = one_more_besides(norm)
+        if besides:  # "y una más para mí el viernes", "y otra para mi hijo" before a yes: this one is still asked
+            # about (never dropped for the other, never made the other person's); the other is asked for once booked
+            this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(state.proposed)),
+                               time=clock(state.proposed))
+            more_flag = {"others_to_book": True} if besides == "others" else {"more_asked": True}
+            return reask(ctx, evolve(state, **more_flag), [this_one], understood=True)
     if state.stage == CONFIRM and state.proposed is not None and more is None:  # "ok pero otro día", "sí, pero
         elsewhere = _elsewhere_from_confirm(ctx, state, norm)  # con otra doctora" (never "sí, y otra para mi hijo…")
         if elsewhere is not None:

@@ -765,6 +765,29 @@ _ANOTHER_MARK = re.compile(
 _MY_RELATIVE = re.compile(rf"\b(?:mi|my|su|his|her|our|nuestr[oa]) {RELATIVE}")
 
 
+def one_more_besides(text: str) -> str:
+    """At «¿Confirmo…?» before any yes, a message that opens with "y …" and asks for one more appointment beside the
+    one proposed ("y una más para mí el viernes", "and one more for friday", "y otra para mi hijo", "y mi esposo
+    también necesita hora"): "others" (someone else's), "more" (one more of the writer's), "" when it does not.
+    Never "y otra hora el viernes" (the «Otra hora» button's words: this one elsewhere) or "y es para mi hijo"
+    (whom this one is for)."""
+    found = _AND_OPENING.match(text)
+    if found is None:
+        return ""
+    rest = found.group("rest")
+    if another_person_too(rest):
+        return "others"
+    return "more" if _ONE_MORE.search(rest) else ""
+
+
+_AND_OPENING = re.compile(r"^(?:(?:ah+|oh+|ok|oka|okay|oye|ya|bueno|ahh|a)\s+){0,3}(?:y|e|and|plus)\s+(?P<rest>\S.*)$")
+_ONE_MORE = re.compile(
+    r"\b(?:un[ao]|otr[ao]) mas\b|\bone more\b|\banother (?:one|appointment)\b"
+    r"|\b(?:tambien|tb|tmb|ademas|also)\b.*\b(?:una|uno|otra|otro|one|another)\b"
+    r"(?! (?:cosa|pregunta|duda|thing|question))"
+)
+
+
 def yes_and_more(text: str) -> str | None:
     """At a confirmation, "sí, y …" / "dale, y también …": the rest of the message after the yes (the yes is acted on
     first), or None when the message is not a yes followed by more. "Sí, y es para mi hijo Tomás" (whom *this* one is

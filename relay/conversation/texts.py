@@ -136,7 +136,7 @@ SPANISH = Language(
         "booked_closing": "Si necesitas cambiarla, escríbenos.",
         "booked_next_person": "Me pediste también una hora para otra persona: respóndeme «sí» y te muestro los días.",
         "booked_next_yours": "Me pediste también una hora para ti: respóndeme «sí» y te muestro los días.",
-        "more_apart": "Lo otro que me pediste en ese mismo mensaje, escríbemelo ahora en uno aparte, por favor.",
+        "more_apart": "Lo otro que me pediste, escríbemelo ahora en un mensaje aparte, por favor.",
         "no_slots": "Por ahora no quedan horas libres en los próximos 14 días.",
         "cannot_check": "En este momento no puedo revisar la agenda.",
         "cannot_confirm": "No pude confirmar tu reserva en este momento.",
@@ -402,7 +402,7 @@ ENGLISH = Language(
         "booked_next_person": "You also asked for an appointment for someone else: reply «yes» and I'll show you the"
         " days.",
         "booked_next_yours": "You also asked for an appointment for yourself: reply «yes» and I'll show you the days.",
-        "more_apart": "For the other thing you asked in that same message, please write it to me now on its own.",
+        "more_apart": "For the other thing you asked, please write it to me now in a message of its own.",
         "no_slots": "There are no free times in the next 14 days right now.",
         "cannot_check": "I can't check the schedule right now.",
         "cannot_confirm": "I couldn't confirm your booking right now.",

@@ -310,7 +310,7 @@ def test_i_will_be_there_with_a_question_or_an_aside_books_it_and_asks_for_the_r
     """"Sí, ahí estaré. ¿Tengo que ir en ayunas?" at «¿Confirmo…?» was read as asking about one's appointments («No
     encontré horas próximas…», nothing booked); "sí, ahí estaré, pero llego 10 min tarde" was told «tu hora sigue
     reservada» of one never booked. Both book; the rest is asked for apart. Another time or not sure yet is no yes."""
-    apart = "Lo otro que me pediste en ese mismo mensaje, escríbemelo ahora en uno aparte, por favor."
+    apart = "Lo otro que me pediste, escríbemelo ahora en un mensaje aparte, por favor."
     for message in ("sí, ahí estaré. ¿Tengo que ir en ayunas?", "ok ahí estaré. una consulta, ¿aceptan fonasa?",
                     "sí, ahí estaré, pero llego como 10 min tarde", "ahí estaré, ¿tengo que llegar antes?"):
         chat = Chat(agenda([3, 4], [(9, 0), (15, 0), (17, 0)]))

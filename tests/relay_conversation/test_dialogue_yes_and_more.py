@@ -4,6 +4,7 @@ for it. Yes said in other words ("sí puedo", "agéndala porfa") is a yes."""
 
 from __future__ import annotations
 
+import pytest
 from conversation_kit import Chat, agenda, booked, texts
 from test_dialogue_appointments import FRI, THU, ClinicAgent
 
@@ -11,7 +12,7 @@ from wire.appointments import CancelArgs
 from wire.messages import WireError
 
 CONFIRM = "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto?"
-APART = "Lo otro que me pediste en ese mismo mensaje, escríbemelo ahora en uno aparte, por favor."
+APART = "Lo otro que me pediste, escríbemelo ahora en un mensaje aparte, por favor."
 
 
 def at_the_confirmation(agent: ClinicAgent | None = None) -> Chat:
@@ -294,3 +295,28 @@ def test_a_change_after_a_yes_asked_back_is_read_and_capitals_that_are_no_name_a
         chat.say("sí")
         assert all(b.state.patient_name != "Carla Muñoz" and "Fonasa" not in b.state.patient_name
                    for b in chat.books), message
+
+
+@pytest.mark.parametrize("message", [
+    "y una más para mí el viernes", "and one more for friday", "y también quiero una el viernes", "ah y otra más",
+])
+def test_one_more_asked_before_the_yes_keeps_this_one_asked_about_and_a_yes_books_it(message: str) -> None:
+    chat = at_the_confirmation()
+    reply = chat.say(message)
+    assert not chat.books, message
+    assert texts(reply).startswith("Primero la hora del miércoles 2 de diciembre a las 09:00"), message
+    assert CONFIRM in texts(reply), message
+    reply = chat.say("sí")
+    assert reply.status == "booked" and [b.slot.start for b in chat.books] == ["2026-12-02T09:00:00-03:00"]
+    assert APART in texts(reply)
+
+
+@pytest.mark.parametrize("message", ["y otra para mi hijo", "y mi esposo también necesita hora"])
+def test_one_more_for_someone_else_before_the_yes_never_makes_this_one_theirs(message: str) -> None:
+    chat = at_the_confirmation()
+    reply = chat.say(message)
+    assert CONFIRM in texts(reply) and "otra persona" not in texts(reply), message
+    reply = chat.say("sí")
+    assert reply.status == "booked" and len(chat.books) == 1
+    assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other  # hers
+    assert "Me pediste también una hora para otra persona" in texts(reply)
