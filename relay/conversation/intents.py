@@ -681,7 +681,8 @@ def wants_another(text: str) -> bool:
     """A patient who already has an appointment asks for one more in so many words ("también quiero kine", "otra
     hora para mi hijo"): booked without asking "¿otra, cambiarla o cancelarla?" first. "Quiero otra hora" alone
     may mean a different time for the one they have: asked."""
-    return bool(_ANOTHER_ONE.search(text) or (_OTHER_NOUN.search(text) and for_someone_else(text)))
+    return bool(_ANOTHER_ONE.search(text) or (_OTHER_NOUN.search(text) and for_someone_else(text))
+                or one_more_besides(text))  # "y una más para mí el viernes", "y mi esposo también necesita hora"
 
 
 _SEVERAL_PEOPLE = re.compile(

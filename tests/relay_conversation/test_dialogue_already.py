@@ -334,3 +334,20 @@ def test_and_one_for_my_son_right_after_her_own_goes_to_his_without_asking_or_th
         assert texts(reply).startswith(("Claro, Ana.", "Sure, Ana.")), message
     chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU))  # a plain "hola" is greeted as ever
     assert "¡Hola, Ana! Soy el asistente" in texts(chat.say("hola"))
+
+
+def test_and_one_more_of_mine_right_after_her_own_goes_to_the_day_asked_without_asking():
+    """After «¡Listo!», "y una más para mí el viernes" was asked «Ya tienes hora… ¿una hora más, cambiarla o
+    cancelarla?» (the patient had said which in so many words)."""
+    for message in ("y una más para mí el viernes", "and one more for friday please", "ah y otra más el viernes"):
+        chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU))
+        reply = chat.say(message)
+        assert "Ya tienes hora" not in texts(reply) and "You already have" not in texts(reply), message
+        assert texts(reply).startswith(("Claro, Ana.", "Sure, Ana.")), message
+        assert "Vie 4 dic" in texts(reply) or "Fri 4 Dec" in texts(reply), message
+
+
+def test_and_another_time_alone_right_after_her_own_still_asks_which_she_means():
+    chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU))
+    reply = chat.say("y otra hora para el viernes")  # one more, or hers moved there: asked
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(reply)
