@@ -284,6 +284,7 @@ def _listed(
         said = _wish_reading(state, now)  # "cancela las dos del jueves": that day's (a count, not 2 o'clock)
         among = (named_bookings(state.bookings, said.day, (), by_weekday=said.by_weekday)
                  if said is not None and said.day is not None else [])
+        among = among or kins_only(state.bookings, fold(state.wish), owner)  # "todas las de mi hijo y mi esposo"
         return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
     if state.intent in ("cancel", "reschedule"):
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
@@ -357,7 +358,8 @@ BOOKINGS_READ_DAYS = 120  # "la del 20 de enero": a day of an appointment is loo
 
 def _old_part(state: ConversationState) -> str:
     """The part of the first message that names the appointment (not a new one asked beside it, nor a move's aim)."""
-    return old_appointment_part(fold(state.wish), moving=state.intent == "reschedule")
+    # (without the one they keep: "cancela la de Tomás y deja la mía", "deja la de las 10, cancela la otra")
+    return _KEPT.sub(" ", old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"))
 
 
 def _wish_reading(state: ConversationState, now: datetime | None) -> Reading | None:
@@ -406,6 +408,8 @@ def named_bookings(
         later = sorted({_start(b).date() for b in bookings if _start(b).weekday() == day.weekday()})
         day = later[0] if later else day
     said = {*words}
+    if who and said and _a_patient_named(bookings, who, words):  # "la de Pedro Pérez", "la de mi esposo Pedro" beside
+        who = ()  # Dr. Pedro Lagos: the husband's, by his name (never the one with the doctor of his first name)
     if NOT_OWNERS in said:  # "la mía no, la de mi mamá": those under another first name, then named among them
         owner = words[1:2]
         others = [b for b in bookings if _patient_words(b, first=True) != set(owner)]
@@ -416,8 +420,9 @@ def named_bookings(
         owner = [w for w in words if w != OWNERS]
         scores = {b.booking_id: 2 * len(_patient_words(b) & said) + (_patient_words(b, first=True) == set(owner[:1]))
                   for b in bookings}
-    else:
-        scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
+    else:  # as many words named, the patient's names win ("la de Pedro Pérez": his, not Ana Pérez's with Dr. Pedro
+        # Lagos; "la del Dr. Pedro Lagos": hers)
+        scores = {b.booking_id: 16 * len(_name_words(b) & said) + len(_patient_words(b) & said) for b in bookings}
     best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
     by_name = [b for b in bookings if best and scores[b.booking_id] == best]
     part = "" if times else part
@@ -434,9 +439,17 @@ def named_bookings(
 
 
 _KEPT = re.compile(
-    r"\b(?:la|el|lo) (?:mi[ao]|de (?:la |el |mi |mis )?\w+(?: \w+)?)\s*,?\s*(?:la |lo |esa |ese )?"
-    r"(?:dejamos|dejemos|deja|dejala|dejalo|se queda|queda|mantenemos|mantenla|sigue"
-    r"|no (?:la |lo |se )(?:cancel|anul|toqu|toca|muev|mueve|cambi)\w*|no(?=\s*(?:[,.;!?]|$)))\b"
+    r"\b(?:la|el|lo) (?:mi[ao]|de (?:la |el |mi |mis )?\w+(?: (?!(?:y|e|and|pero)\b)\w+)?)\s*,?\s*"
+    r"(?:la |lo |esa |ese )?"
+    r"(?:dejamos|dejemos|deja|dejala|dejalo|dejo|se queda|queda|mantenemos|mantenla|mantengo|se mantiene|conservo"
+    r"|sigue|no (?:la |lo |se )(?:cancel|anul|toqu|toca|muev|mueve|cambi)\w*|no(?=\s*(?:[,.;!?]|$)))\b"
+    # the verb first: "cancela la de Tomás y deja la mía (igual)", "no cancelen la mía, solo la de mi esposo", "keep
+    # mine and cancel my son's"
+    r"|\b(?:no (?:me |nos |le )?(?:cancel|anul|toqu|muev|cambi)\w*|deja|dejen|dejar|dejes|manten|mantener|mantenga"
+    r"|mantengan|conserva|conserven|conservar|keep|leave|don t (?:cancel|move|change|touch))"
+    r" (?:(?:la|el|lo) (?:mi[ao]|de (?:la |el |mi |mis |las |los )?\w+(?: (?!(?:y|e|and|pero)\b)\w+)?)|mine|my own"
+    r"|my appointment)"
+    r"(?: (?:igual|tal cual|como esta|as it is|as is|alone))?\b"
 )
 _MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
 _TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())
@@ -468,6 +481,19 @@ OWNERS = "\x00mine"
 NOT_OWNERS = "\x00not-mine"
 _NOT_MINE = re.compile(r"\b(?:no (?:es |era |(?:quiero |quisiera )?(?:cancelar|cambiar|mover|anular) )?"
                        r"(?:la|el) mi[ao]s?|(?:la|el) mi[ao]s? no(?! (?:la|el) de\b)|not mine)\b")
+
+
+def _a_patient_named(bookings: Sequence[WireBooking], who: Collection[str], words: Sequence[str]) -> bool:
+    """The words that name the professionals ``who`` are all words of a patient's name on the phone too, and none
+    follows a title or "con" ("la de Pedro Pérez", "la de mi esposo Pedro"; never "la con Pedro", "la del Dr. Pedro",
+    "la de Pedro Lagos")."""
+    theirs = {w for p in who for w in re.findall(r"\w+", fold(p)) if w not in _TITLE_WORDS}
+    patients = {w for b in bookings for w in _patient_words(b)}
+    at = [i for i, word in enumerate(words) if word in theirs]
+    return bool(at) and all(words[i] in patients and (i == 0 or words[i - 1] not in _WITH_WHOM) for i in at)
+
+
+_WITH_WHOM = _TITLE_WORDS | {"con", "with", "del"}
 
 
 def _name_words(booking: WireBooking) -> set[str]:
@@ -519,6 +545,20 @@ _KIN_APPOINTMENT = re.compile(
     rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) (?:mi|mis) {RELATIVE}\b"
     rf"|\bmy {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) my {RELATIVE}\b"
 )
+
+
+def kins_only(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[WireBooking]:
+    """ "Cancela todas las de mi hijo y mi esposo", "all of my son's and my husband's": every appointment the phone
+    holds under another name than the writer's, never the writer's own; [] when the message does not say so (or names
+    the writer's too: "la mía y las de mis hijos")."""
+    if not _KINS_ONES.search(norm) or _OWN_APPOINTMENT.search(norm) or _MINE_TOO.search(norm):
+        return []
+    return [b for b in bookings if under_another_name(b, owner)]
+
+
+_KINS_ONES = re.compile(rf"\b(?:(?:las|los|horas|citas) de|of) (?:mis?|my|los|las|nuestr[oa]s?|our) {RELATIVE}"
+                        rf"|\bmy {RELATIVE} s\b")
+_MINE_TOO = re.compile(r"\b(?:la|las|el|los) mi[ao]s?\b|\bmine\b|\b(?:y|and) (?:yo|me)\b|\b(?:para|for) (?:mi|me)\b")
 
 
 def asks_about_kins(norm: str) -> bool:

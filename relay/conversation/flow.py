@@ -30,6 +30,7 @@ from relay.conversation.appointments import (
     cancelled_before,
     confirm_again,
     follow,
+    kins_only,
     listed_again,
     move_from_the_start,
     named_bookings,
@@ -573,6 +574,7 @@ def _decide(
             return cancel_those(ctx.lang, state, ctx.clinic, left)
         among = (named_bookings(state.bookings, reading.day, (), who, words, by_weekday=reading.by_weekday)
                  if reading.day or who else [])  # "las dos del jueves" (a count, not 2 o'clock): not Friday's too
+        among = among or kins_only(state.bookings, norm, turn.name)  # "todas las de mi hijo y mi esposo"
         return cancel_each(ctx.lang, state, ctx.clinic, among=among)
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
@@ -788,7 +790,8 @@ def _start(ctx: Context) -> Reply | AgentStep:
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)
-    if wants_several(normalize(turn.message)):  # "para mí y mi hijo": whose name first is asked; the next one after
+    if wants_several(normalize(turn.message)) and not says_cancel(normalize(turn.message)):  # "para mí y mi hijo":
+        # whose name first is asked; the next one after (never "cancela las de mi hijo y mi esposo": nothing to book)
         state = evolve(state, for_other=True, others_to_book=True)
     elif and_one_more_for_another(normalize(turn.message)) or cancel_then_book_for_another(normalize(turn.message)):
         state = evolve(state, others_to_book=True)  # "…, y también una para mi hija": hers after this one

@@ -1,0 +1,87 @@
+"""The appointment a patient keeps is never the one cancelled or moved: "cancela la de Tomás y deja la mía", "deja la
+de las 10, cancela la otra", "cancela todas las de mi hijo y mi esposo"; and a relative named by first name is theirs
+even when a professional has the same first name ("la de Pedro Pérez" beside Dr. Pedro Lagos)."""
+
+from __future__ import annotations
+
+import pytest
+from conversation_kit import Chat, agenda, texts
+from test_dialogue_appointments import ClinicAgent
+
+from wire.appointments import WireBooking
+
+ANA = WireBooking("bk-a", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto",
+                  patient="Ana Pérez")
+PEDRO = WireBooking("bk-p", "2026-12-03T15:00:00-03:00", "2026-12-03T15:30:00-03:00", "Dra. Ana Soto",
+                    patient="Pedro Pérez")
+TOMAS = WireBooking("bk-t", "2026-12-04T11:30:00-03:00", "2026-12-04T12:00:00-03:00", "Dr. Juan Rojas",
+                    patient="Tomás Pérez")
+ANA_WITH_DR_PEDRO = WireBooking("bk-l", "2026-12-07T12:00:00-03:00", "2026-12-07T12:30:00-03:00", "Dr. Pedro Lagos",
+                                patient="Ana Pérez")
+
+
+def phone(*bookings: WireBooking) -> tuple[Chat, ClinicAgent]:
+    agent = ClinicAgent(*bookings)
+    return Chat(agenda([2, 3, 4], [(9, 0)]), appointments=agent, name="Ana Pérez"), agent
+
+
+@pytest.mark.parametrize("message", [
+    "cancela la de tomas y deja la mia",
+    "deja la mia y cancela la de tomas",
+    "cancela la de mi hijo, la mia la mantengo",
+    "cancel tomas appointment and keep mine",
+    "keep mine and cancel my son's",
+])
+def test_the_relative_named_beside_the_writers_kept_one_is_the_one_cancelled(message: str) -> None:
+    chat, agent = phone(ANA, TOMAS)
+    reply = chat.say(message)
+    assert "Tomás Pérez" in texts(reply), message
+    chat.say("sí" if "Cancelo" in texts(reply) else "yes")
+    assert list(agent.cancelled.values()) == ["bk-t"], message
+
+
+@pytest.mark.parametrize(("message", "cancelled"), [
+    ("cancela la de las 3 y deja la de las 10", "bk-p"),
+    ("deja la de las 10 y cancela la de las 3", "bk-p"),
+    ("cancela la de pedro y deja la mia", "bk-p"),
+])
+def test_the_one_said_to_be_kept_never_names_the_one_cancelled(message: str, cancelled: str) -> None:
+    chat, agent = phone(ANA, PEDRO)
+    assert "Pedro Pérez" in texts(chat.say(message)), message
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == [cancelled], message
+
+
+def test_keeping_one_and_cancelling_the_other_unnamed_never_cancels_the_one_kept() -> None:
+    chat, agent = phone(ANA, PEDRO)
+    chat.say("deja la de las 10, cancela la otra")
+    chat.say("sí")
+    assert "bk-a" not in agent.cancelled.values()
+
+
+@pytest.mark.parametrize("answer", ["la de pedro perez", "la de mi esposo pedro"])
+def test_a_relative_named_like_a_doctor_is_the_relative(answer: str) -> None:
+    chat, agent = phone(ANA, PEDRO, ANA_WITH_DR_PEDRO)
+    chat.say("quiero cancelar una hora")
+    reply = chat.say(answer)
+    assert "¿Cancelo la hora de Pedro Pérez del jueves 3 de diciembre a las 15:00" in texts(reply), answer
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-p"], answer
+
+
+def test_a_doctor_named_with_his_title_is_still_the_doctor() -> None:
+    chat, agent = phone(ANA, PEDRO, ANA_WITH_DR_PEDRO)
+    chat.say("quiero cancelar una hora")
+    reply = chat.say("la del dr pedro lagos")
+    assert "lunes 7 de diciembre a las 12:00 con el Dr. Pedro Lagos" in texts(reply)
+
+
+def test_all_of_the_relatives_ones_are_theirs_never_the_writers_own() -> None:
+    chat, agent = phone(ANA, PEDRO, TOMAS)
+    reply = chat.say("cancela todas las de mi hijo y mi esposo")
+    assert "Son 2 horas" in texts(reply) and "Pedro Pérez" in texts(reply)
+    reply = chat.say("sí")
+    assert "Tomás Pérez" in texts(reply)
+    reply = chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-p", "bk-t"]
+    assert "otra persona" not in texts(reply)  # nothing was asked to be booked
