@@ -39,6 +39,7 @@ from relay.conversation.appointments import (
     reschedule_step,
     resume_cancel,
     under_another_name,
+    when_words,
     which_again,
 )
 from relay.conversation.appointments import after_agent_step as appointments_after_agent_step
@@ -249,6 +250,25 @@ def _decide(
         # doctor Rojas": that one asked about
         named = _another_named(ctx, state, norm, turn.name)
         return named if named is not None else confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if (state.stage == CONFIRM and state.proposed is not None and state.intent == "reschedule"
+            and state.target is not None and not under_another_name(state.target, turn.name)
+            and _BUT_ANOTHERS.search(norm)):
+        # «¿Confirmo el viernes … en vez de tu hora del jueves?» "ok pero para mi hijo", "sí pero es la de mi hijo":
+        # not hers to move; the relative's asked about (or hers again, never moved on that "ok")
+        theirs = [b for b in state.bookings if under_another_name(b, turn.name)]
+        if theirs:
+            return ask_about_one_of(ctx.lang, state, ctx.clinic, theirs)
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if (state.stage == CONFIRM and state.proposed is not None and state.intent == "reschedule"
+            and state.target is not None and _KEEP_IT_TOO.search(norm)):
+        # "sí, pero quiero mantener la del jueves también" at «¿Confirmo el viernes … en vez de tu hora del jueves?»:
+        # that one stays; the new one is one more (asked again as a booking, never a move on that "sí")
+        kept = ctx.say("kept_and_one_more", **when_words(ctx.lang, state.target))
+        fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
+        booking = evolve(state, intent="", target=None, wish="")
+        if fresh is not None:
+            return confirm(ctx, booking, fresh, [kept])
+        return _booking_start(ctx, evolve(booking, stage=CHOOSE_DAY), "")
     if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
@@ -1999,6 +2019,11 @@ def _yes_kind(state: ConversationState) -> str:
     return "move_yes" if state.intent == "reschedule" else "cancel_yes"
 
 
+# "ok pero para mi hijo", "sí pero es la de mi hijo", "yes but it's my son's": another person's, said after a yes
+_BUT_ANOTHERS = re.compile(rf"\b(?:pero|but)\b.*\b(?:mi|my|de mi|for my|of my) {RELATIVE}\b")
+# "pero quiero mantener la del jueves (también)", "but keep the thursday one too": the one being moved stays
+_KEEP_IT_TOO = re.compile(r"\b(?:mantener\w*|mantengo|manten|conservar\w*|conservo|dejar|dejo|keep)\b(?:\s+\S+){0,8}?"
+                          r"\s+(?:tambien|too|also|as well)\b")
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
 # "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
 # (never "la otra semana", "el otro jueves": a time asked for)

@@ -85,3 +85,34 @@ def test_all_of_the_relatives_ones_are_theirs_never_the_writers_own() -> None:
     reply = chat.say("sí")
     assert list(agent.cancelled.values()) == ["bk-p", "bk-t"]
     assert "otra persona" not in texts(reply)  # nothing was asked to be booked
+
+
+def at_the_move_confirmation(*bookings: WireBooking) -> tuple[Chat, ClinicAgent]:
+    chat, agent = phone(*bookings)
+    chat.say("quiero cambiar la hora del jueves a las 10")
+    reply = chat.say("el viernes a las 9")
+    assert "¿Confirmo el viernes 4 de diciembre a las 09:00" in texts(reply) and "en vez de tu hora" in texts(reply)
+    return chat, agent
+
+
+@pytest.mark.parametrize("answer", ["si pero es la de mi hijo", "ok pero para mi hijo", "yes but it's my son's"])
+def test_a_yes_but_its_a_relatives_at_the_move_confirmation_asks_about_theirs(answer: str) -> None:
+    chat, agent = at_the_move_confirmation(ANA, TOMAS)
+    reply = chat.say(answer)
+    assert not agent.moved, answer
+    assert "Tomás Pérez" in texts(reply), answer
+
+
+def test_a_yes_but_its_a_relatives_with_only_hers_on_the_phone_moves_nothing() -> None:
+    chat, agent = at_the_move_confirmation(ANA)
+    chat.say("ok pero para mi hijo")
+    assert not agent.moved
+
+
+@pytest.mark.parametrize("answer", ["si pero quiero mantener la del jueves tambien", "yes but keep the thursday one too"])
+def test_keeping_the_one_moved_too_makes_the_new_time_one_more(answer: str) -> None:
+    chat, agent = at_the_move_confirmation(ANA)
+    reply = chat.say(answer)
+    assert not agent.moved and "en vez de" not in texts(reply) and "instead of" not in texts(reply), answer
+    chat.say("sí" if "Confirmo" in texts(reply) else "yes")
+    assert not agent.moved and [b.slot.start for b in chat.books] == ["2026-12-04T09:00:00-03:00"], answer
