@@ -547,7 +547,8 @@ def _decide(
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
             and (reading.day or reading.times or reading.part) and _LEADING_YES.match(norm)):
         # "sí, para el jueves": the move, to that day (not a new booking's menus, nor every professional's times)
-        return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
+        aim = _with_the_day_asked_before(ctx, state, reading)
+        return _follow(ctx, evolve(state, wish=aim), Option(norm, "move_yes"), norm)
     if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
         option = Option(norm, _yes_kind(state) if reading.answer == "yes" else "cancel_no")
     if state.stage == CONFIRM_CANCEL and option is None and action is None and keeps_it(norm):
@@ -2072,6 +2073,19 @@ _OLD_NAMED = re.compile(  # the appointment being moved, named by its day or tim
     r"|\b(?:el|la|lo) [a-z0-9:]+(?: \d{1,2})? (?:era|eran)\b"  # "el 5 era el miércoles 9": the 5 was the old one
 )
 _SAME_TIME = re.compile(r"\b(?:(?:(?:a )?la )?misma hora|(?:al |el )?mismo horario|same time)\b")
+
+
+def _with_the_day_asked_before(ctx: Context, state: ConversationState, reading: Reading) -> str:
+    """The move's aim from "sí, a las 10" at «¿Cambio la hora …?»: with the day the first message asked for ("cambia
+    la hora de mi hijo al viernes" … "sí, a las 10": Friday at 10, never the old appointment's day at 10)."""
+    message = ctx.turn.message
+    if reading.day or reading.week or state.target is None or not state.wish:
+        return message
+    old = datetime.fromisoformat(state.target.start)
+    before = _new_time_wished(ctx, state, state.wish, old)
+    if before is None or not (before.week or before.day and before.day != old.date()):
+        return message
+    return f"{state.wish}, {message}"
 
 
 def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: datetime) -> Reading | None:

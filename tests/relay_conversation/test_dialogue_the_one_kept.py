@@ -116,3 +116,12 @@ def test_keeping_the_one_moved_too_makes_the_new_time_one_more(answer: str) -> N
     assert not agent.moved and "en vez de" not in texts(reply) and "instead of" not in texts(reply), answer
     chat.say("sí" if "Confirmo" in texts(reply) else "yes")
     assert not agent.moved and [b.slot.start for b in chat.books] == ["2026-12-04T09:00:00-03:00"], answer
+
+
+def test_a_yes_with_a_time_at_the_move_question_keeps_the_day_the_first_message_asked_for() -> None:
+    """ "cambia la hora de mi hijo al viernes" … «¿Cambio la hora de Tomás…?» "sí, a las 9": Friday at 9 (it was the
+    old appointment's day at 9)."""
+    chat, agent = phone(ANA, TOMAS)
+    assert "¿Cambio la hora de Tomás Pérez" in texts(chat.say("quiero cambiar la hora de mi hijo al jueves"))
+    reply = chat.say("si, a las 9")
+    assert "¿Confirmo el jueves 3 de diciembre a las 09:00" in texts(reply)
