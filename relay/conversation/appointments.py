@@ -269,15 +269,18 @@ def _listed(
                 state.bookings, said.day, said.times, _named_professionals(said, only),
                 by_weekday=said.by_weekday):  # "la de las 4 con soto"
             opening = [*opening, lang.say("no_booking_like_that")]
-        elif _THEIR_APPOINTMENT.search(normalize(_old_part(state))) and not under_another_name(only, owner):
-            opening = [*opening, lang.say("no_booking_for_them")]  # "…la hora de mi mamá": theirs only, said so
+        elif ((_THEIR_APPOINTMENT.search(normalize(_old_part(state))) or mine_and_theirs(fold(state.wish)))
+              and not under_another_name(only, owner)):
+            # "…la hora de mi mamá", "cancela la mía y la de mi hijo" with hers only: none of theirs, said so
+            opening = [*opening, lang.say("no_booking_for_them")]
         elif under_another_name(only, owner) and not_the_kin_named(only, normalize(_old_part(state))):
             # "…la cita de mi mamá" with her son's only: none of hers, said so, and what there is shown (never
             # «¿Cancelo la hora de Tomás Pérez…?» as if it were hers)
             return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
                           owner=owner)
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
-    if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
+    if state.intent == "cancel" and (means_every_one(fold(state.wish)) or mine_and_theirs(fold(state.wish))):
+        # "cancela las dos, la mía y la de mi mamá", "cancela la mía y la de mi hijo": each asked about
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"
         if left is not None:
             return cancel_those(lang, _wish_read(state), clinic, left, opening)
@@ -544,6 +547,18 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
 _KIN_APPOINTMENT = re.compile(
     rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) (?:mi|mis) {RELATIVE}\b"
     rf"|\bmy {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) my {RELATIVE}\b"
+)
+
+
+def mine_and_theirs(norm: str) -> bool:
+    """ "Cancela la mía y la de mi hijo", "la de mi mamá y la mía", "mine and my son's": the writer's own and a
+    relative's, both meant (never only the first)."""
+    return bool(_MINE_AND_THEIRS.search(norm))
+
+
+_MINE_AND_THEIRS = re.compile(
+    rf"\b(?:la|el) mi[ao] (?:y|e) (?:tambien )?(?:la|el) (?:de|del)\b|\b(?:la|el) de (?:mi|mis) {RELATIVE} (?:y|e)"
+    rf" (?:tambien )?(?:la|el) mi[ao]\b|\bmine and my {RELATIVE}\b|\bmy {RELATIVE} s and mine\b"
 )
 
 

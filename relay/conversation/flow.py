@@ -32,6 +32,7 @@ from relay.conversation.appointments import (
     follow,
     kins_only,
     listed_again,
+    mine_and_theirs,
     move_from_the_start,
     named_bookings,
     naming_words,
@@ -478,6 +479,9 @@ def _decide(
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name, turn.message) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
+    if (option is not None and option.kind == "booking" and state.intent == "cancel" and tapped(state, norm) is None
+            and mine_and_theirs(norm)):
+        option = None  # "la mía y la de mi hijo" at «¿Cuál quieres cancelar?»: both, each asked about (below)
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
@@ -589,7 +593,8 @@ def _decide(
         return which_again(ctx.lang, state, ctx.clinic, [_about_the_clinic(ctx, norm)])
     if listing and (courtesy(norm) or reading.intent == "stop") and not reading.found:  # "gracias, chao"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
-    if listing and state.intent == "cancel" and means_every_one(norm):  # "las dos" at "¿Cuál de tus horas?"
+    if listing and state.intent == "cancel" and (means_every_one(norm) or mine_and_theirs(norm)):  # "las dos", "la
+        # mía y la de mi hijo" at "¿Cuál de tus horas?"
         left = all_but(state.bookings, norm, turn.now, turn.name)  # "todas menos la del martes"
         if left is not None:
             return cancel_those(ctx.lang, state, ctx.clinic, left)

@@ -125,3 +125,24 @@ def test_a_yes_with_a_time_at_the_move_question_keeps_the_day_the_first_message_
     assert "¿Cambio la hora de Tomás Pérez" in texts(chat.say("quiero cambiar la hora de mi hijo al jueves"))
     reply = chat.say("si, a las 9")
     assert "¿Confirmo el jueves 3 de diciembre a las 09:00" in texts(reply)
+
+
+@pytest.mark.parametrize("messages", [
+    ("cancela la mia y la de mi hijo",), ("cancela la de mi hijo y la mia",), ("cancel mine and my son's",),
+    ("quiero cancelar", "la mia y la de mi hijo"),
+])
+def test_mine_and_a_relatives_are_both_asked_about(messages: tuple[str, ...]) -> None:
+    chat, agent = phone(ANA, TOMAS)
+    for message in messages:
+        reply = chat.say(message)
+    assert "2" in texts(reply) and "Ana Soto" in texts(reply), messages  # «Tienes 2 horas: te pregunto por cada una.»
+    reply = chat.say("sí" if "Cancelo" in texts(reply) else "yes")
+    assert "Tomás Pérez" in texts(reply), messages
+    chat.say("sí" if "Cancelo" in texts(reply) else "yes")
+    assert sorted(agent.cancelled.values()) == ["bk-a", "bk-t"], messages
+
+
+def test_mine_and_a_relatives_with_only_mine_on_the_phone_says_theirs_was_not_found() -> None:
+    chat, agent = phone(ANA)
+    reply = chat.say("cancela la mia y la de mi hijo")
+    assert "No encontré una hora de esa persona" in texts(reply)
