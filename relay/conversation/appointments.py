@@ -576,6 +576,9 @@ _KINS_ONES = re.compile(rf"\b(?:(?:las|los|horas|citas) de|of) (?:mis?|my|los|la
 _MINE_TOO = re.compile(r"\b(?:la|las|el|los) mi[ao]s?\b|\bmine\b|\b(?:y|and) (?:yo|me)\b|\b(?:para|for) (?:mi|me)\b")
 
 
+_MY_KIN = re.compile(rf"\b(?:mi|mis|my) {RELATIVE}\b")
+
+
 def asks_about_kins(norm: str) -> bool:
     """The relative's appointment is the one asked about: what the verb acts on ("cambia la hora de mi hijo", "move
     my son's appointment") or what the message begins with ("la hora de mi hijo hay que cambiarla"). Never with the
@@ -726,6 +729,8 @@ def another_of_theirs(
     elif day or times or who or words:  # named among all of them (whose: "la mía" against the others'), not this one
         chosen = [b for b in named_bookings(state.bookings, day, times, who, words, by_weekday=by_weekday)
                   if b in others]
+        if not chosen and not (day or times or who) and _MY_KIN.search(" ".join(words)):
+            chosen = [b for b in others if b.booking_id in state.others]  # "no no, la de mi hijo": the relative's
     else:
         chosen = others
     back = evolve(state, target=None, cancel_each=False)

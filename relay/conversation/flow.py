@@ -2037,7 +2037,9 @@ _OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)"
                         r"|(?:la|el) otr[ao](?! (?:semana|dia|fecha|mes|lunes|martes|miercoles|jueves|viernes|sabado"
                         r"|domingo)\b)|not that one"
                         r"|the other one|wrong one)\b"
-                        r"|^no+[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")  # "no, la que tengo con la doctora"
+                        # "no, la que tengo con la doctora", "no no, la de mi hijo", "no espera, la de mi esposo"
+                        r"|^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))*"
+                        r"[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")
 # "cambia la otra" while a move's new time is being chosen: another of the patient's appointments ("el otro jueves"
 # is a day)
 _OTHER_APPOINTMENT = re.compile(

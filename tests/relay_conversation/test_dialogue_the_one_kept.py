@@ -146,3 +146,13 @@ def test_mine_and_a_relatives_with_only_mine_on_the_phone_says_theirs_was_not_fo
     chat, agent = phone(ANA)
     reply = chat.say("cancela la mia y la de mi hijo")
     assert "No encontré una hora de esa persona" in texts(reply)
+
+
+@pytest.mark.parametrize("answer", ["no no, la de mi hijo", "no espera, la de mi hijo", "no perdon, la de mi hijo"])
+def test_no_and_the_relatives_at_the_cancel_question_asks_about_theirs_never_keeps_it_all(answer: str) -> None:
+    chat, agent = phone(ANA, TOMAS)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(chat.say("cancela la de las 10"))
+    reply = chat.say(answer)
+    assert "¿Cancelo la hora de Tomás Pérez" in texts(reply), answer
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-t"], answer
