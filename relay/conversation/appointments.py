@@ -26,6 +26,7 @@ from relay.conversation.intents import (
     asks_if_still_on,
     confirms_attendance,
     means_every_one,
+    move_aim_only,
     old_appointment_part,
     takes_cancel_back,
     takes_move_back,
@@ -733,7 +734,9 @@ def another_of_theirs(
             chosen = [b for b in others if b.booking_id in state.others]  # "no no, la de mi hijo": the relative's
     else:
         chosen = others
-    back = evolve(state, target=None, cancel_each=False)
+    # What the first message said of the one it meant is not about this one ("cambia la de las 10" … "no, la de mi
+    # esposo": his is not moved to 10:00); where it asked to move to still is ("… para el viernes")
+    back = evolve(state, target=None, cancel_each=False, wish=move_aim_only(normalize(state.wish)))
     if len(chosen) == 1:
         return _confirm_target(lang, back, clinic, chosen[0])
     return _which(lang, back, clinic, [lang.say("which_booking")])

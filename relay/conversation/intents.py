@@ -1047,6 +1047,13 @@ def old_appointment_part(norm: str, moving: bool) -> str:
     return part[:target.start()] if target else part
 
 
+def move_aim_only(norm: str) -> str:
+    """Where a move's message says the new time goes ("cambia la de las 10 | para el viernes"), "" when it says only
+    which appointment ("cambia la de las 10": its 10 is the old one's)."""
+    target = _MOVE_TARGET.search(norm)
+    return norm[target.start():] if target else ""
+
+
 def move_aim_part(norm: str) -> str:
     """The part of a move's message from where its new day starts ("no llego el jueves, cámbiala | pal viernes en
     la tarde"); all of it when no new day is said that way."""

@@ -156,3 +156,12 @@ def test_no_and_the_relatives_at_the_cancel_question_asks_about_theirs_never_kee
     assert "¿Cancelo la hora de Tomás Pérez" in texts(reply), answer
     chat.say("sí")
     assert list(agent.cancelled.values()) == ["bk-t"], answer
+
+
+def test_the_time_that_named_the_wrong_appointment_is_not_where_the_right_one_moves() -> None:
+    """ "cambia la de las 10" … "no, la de mi esposo" … "sí": his was proposed at 10:00 (the 10 named hers)."""
+    chat, agent = phone(ANA, PEDRO)
+    chat.say("cambia la de las 10")
+    assert "¿Cambio la hora de Pedro Pérez" in texts(chat.say("no, la de mi esposo"))
+    reply = chat.say("sí")
+    assert "Confirmo" not in texts(reply) and "10:00" not in texts(reply).split("reservada.", 1)[-1]
