@@ -83,8 +83,8 @@ async def test_login(
 async def _attempt(driver: PortalDriver) -> LoginCheck:
     try:
         await driver.start()
-    except PortalError as exc:
-        return LoginCheck(False, "portal_down", str(exc))
+    except PortalError as exc:  # the browser would not start (an Edge that is not installed) is not the web app's
+        return LoginCheck(False, exc.code if exc.code in CODES else "portal_down", str(exc))
     except Exception as exc:  # Playwright: no such executable, no such channel...
         return LoginCheck(False, "browser_missing", _first_line(exc))
     try:

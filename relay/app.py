@@ -50,6 +50,7 @@ _unwritable = EventThrottle(burst=3)
 PURGE_EVERY_S = 60.0
 STOP_STEP_S = 10.0
 ORPHAN_SCAN_EVERY_S = 5.0
+RESUME_RETRY_S = 5.0  # the previous run's unfinished turns, read again while the store is unreachable at start
 
 
 class Relay:
@@ -127,6 +128,7 @@ class Relay:
                                           seen=self.kommo_endpoint.seen, kommo_owed=self.followups.kommo_owed)
         self._housekeeping: asyncio.Task[None] | None = None
         self._orphan_watch: asyncio.Task[None] | None = None
+        self._resume_later: asyncio.Task[None] | None = None
         self._drained = False
 
     async def start(self) -> None:
@@ -135,10 +137,11 @@ class Relay:
         await self.deployment.start()
         await self.followups.start()
         self.loop_lag.start()
-        # Turns a previous run accepted but never answered: their continuations go out now, late but not never.
-        live = await self.deployment.live_instances()
-        await self.turns.resume_unfinished(live - {self.deployment.instance})
+        # Turns a previous run accepted but never answered: their continuations go out now, late but not never (or,
+        # the store unreachable at start — Redis down: /healthz says 503 meanwhile — as soon as it answers).
         loop = asyncio.get_running_loop()
+        if not await self._resume_previous_run():
+            self._resume_later = loop.create_task(self._resume_previous_run_when_reachable())
         self._housekeeping = loop.create_task(self._purge_forever())
         if self.deployment.several_instances:
             self._orphan_watch = loop.create_task(self._resume_orphans_forever())
@@ -180,7 +183,8 @@ class Relay:
         await _within(STOP_STEP_S, self.agents.close_all(), "agents")
         await _within(STOP_STEP_S, self.followups.stop(), "follow-ups")
         self.loop_lag.stop()
-        for task, what in ((self._housekeeping, "housekeeping"), (self._orphan_watch, "orphan watch")):
+        for task, what in ((self._housekeeping, "housekeeping"), (self._orphan_watch, "orphan watch"),
+                           (self._resume_later, "resume of the previous run")):
             if task is None:
                 continue
             task.cancel()
@@ -199,6 +203,24 @@ class Relay:
                 self.limiter.forget_idle()
             except Exception:
                 logger.exception("purge failed")
+
+    async def _resume_previous_run(self) -> bool:
+        """The previous run's unfinished turns, resumed; False when the store could not be reached (logged)."""
+        try:
+            live = await self.deployment.live_instances()
+            await self.turns.resume_unfinished(live - {self.deployment.instance})
+        except Exception as exc:
+            log(logger, logging.ERROR, "unfinished_turns_not_read", error=type(exc).__name__,
+                action=f"retried every {RESUME_RETRY_S:g} s until the store answers")
+            return False
+        return True
+
+    async def _resume_previous_run_when_reachable(self) -> None:
+        while True:
+            await asyncio.sleep(RESUME_RETRY_S)
+            if await self._resume_previous_run():
+                log(logger, logging.INFO, "unfinished_turns_read")
+                return
 
     async def _resume_orphans_forever(self) -> None:
         """With several instances: the turns of an instance that died are taken over by a live one."""

@@ -20,18 +20,19 @@ class CheckOutcome:
 _T: dict[str, dict[str, str]] = {
     "es": {
         "kommo_ok": "Kommo: el token funciona en la cuenta {subdomain} (id {account_id}).",
-        "kommo_no_token": "Kommo: esta clínica no tiene token. Pega el código de Kommo → Integraciones → Claves con"
-        " `cita-relay set-kommo-oauth {clinic} --auth-code-stdin --redirect-uri URL`, o instala con el enlace de"
-        " `cita-relay kommo-install-link {clinic}`.",
+        "kommo_no_token": "Kommo: esta clínica no tiene token. Instálala o autorízala:"
+        " `cita-relay kommo-install-link {clinic}` da el enlace de instalación y el comando exacto para pegar un"
+        " código de Kommo → Integraciones → Claves.",
         "kommo_refresh_refused": "Kommo: no renovó el token (HTTP {status}): la autorización ya no vale (la"
-        " integración se desinstaló, o su clave secreta no es la registrada). Vuelve a autorizar: copia un código"
-        " nuevo en Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic} --auth-code-stdin"
-        " --redirect-uri URL`.",
+        " integración se desinstaló, o su clave secreta no es la registrada). Vuelve a autorizar:"
+        " `cita-relay kommo-install-link {clinic}` da el enlace de instalación y el comando exacto para pegar un"
+        " código nuevo de Kommo → Integraciones → Claves.",
         "kommo_not_found": "Kommo: no hay una cuenta en {base_url} (HTTP 404): el subdominio registrado no es el de"
         " la clínica (https://SUBDOMINIO.kommo.com). Corrígelo con `cita-relay set-kommo-account {clinic}"
         " --kommo-subdomain SUBDOMINIO`.",
-        "kommo_unauthorized": "Kommo: rechazó el token (HTTP {status}). Vuelve a autorizar: copia un código nuevo en"
-        " Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`.",
+        "kommo_unauthorized": "Kommo: rechazó el token (HTTP {status}). Vuelve a autorizar: `cita-relay"
+        " kommo-install-link {clinic}` da el enlace de instalación y el comando exacto para pegar un código nuevo"
+        " de Kommo → Integraciones → Claves.",
         "kommo_wrong_account": "Kommo: el token es de la cuenta {subdomain}, no de la registrada para esta clínica:"
         " si esa es la de la clínica, corrígelo con `cita-relay set-kommo-account {clinic} --kommo-subdomain"
         " {subdomain}`.",
@@ -138,10 +139,10 @@ _T: dict[str, dict[str, str]] = {
         " o autoriza la integración con un administrador; el relay lo reintenta cada 30 minutos durante 12 horas."
         " Mientras, recepción los ve en «Para contactar» del agente.",
         "kommo_writes_401": "Kommo ← relay: {count} paciente(s) derivado(s) a recepción desde {since} aún sin su"
-        " aviso en Kommo (tarea o nota en el lead): Kommo rechaza el token (HTTP 401). Vuelve a autorizar: copia un"
-        " código nuevo en Kommo → Integraciones → Claves y usa `cita-relay set-kommo-oauth {clinic}"
-        " --auth-code-stdin`; el relay lo reintenta cada 30 minutos durante 12 horas. Mientras, recepción los ve en"
-        " «Para contactar» del agente.",
+        " aviso en Kommo (tarea o nota en el lead): Kommo rechaza el token (HTTP 401). Vuelve a autorizar:"
+        " `cita-relay kommo-install-link {clinic}` da el enlace de instalación y el comando exacto para pegar un"
+        " código nuevo de Kommo → Integraciones → Claves; el relay lo reintenta cada 30 minutos durante 12 horas."
+        " Mientras, recepción los ve en «Para contactar» del agente.",
         "kommo_writes_waiting": "Kommo ← relay: {count} paciente(s) derivado(s) a recepción desde {since} aún sin su"
         " aviso en Kommo (tarea o nota en el lead): Kommo no lo ha aceptado todavía ({answer}). El relay lo"
         " reintenta solo, cada 30 minutos durante 12 horas; mientras, recepción los ve en «Para contactar» del"
@@ -169,18 +170,19 @@ _T: dict[str, dict[str, str]] = {
     },
     "en": {
         "kommo_ok": "Kommo: the token works on account {subdomain} (id {account_id}).",
-        "kommo_no_token": "Kommo: this clinic has no token. Paste the code from Kommo → Integrations → Keys with"
-        " `cita-relay set-kommo-oauth {clinic} --auth-code-stdin --redirect-uri URL`, or install with the link"
-        " `cita-relay kommo-install-link {clinic}` prints.",
+        "kommo_no_token": "Kommo: this clinic has no token. Install or authorize it:"
+        " `cita-relay kommo-install-link {clinic}` prints the install link and the exact command to paste a code"
+        " from Kommo → Integrations → Keys.",
         "kommo_refresh_refused": "Kommo: did not renew the token (HTTP {status}): the authorization no longer"
         " holds (the integration was uninstalled, or its secret key is not the one registered). Authorize again:"
-        " copy a new code in Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic}"
-        " --auth-code-stdin --redirect-uri URL`.",
+        " `cita-relay kommo-install-link {clinic}` prints the install link and the exact command to paste a new"
+        " code from Kommo → Integrations → Keys.",
         "kommo_not_found": "Kommo: there is no account at {base_url} (HTTP 404): the subdomain registered is not the"
         " clinic's (https://SUBDOMAIN.kommo.com). Set it right with `cita-relay set-kommo-account {clinic}"
         " --kommo-subdomain SUBDOMAIN`.",
-        "kommo_unauthorized": "Kommo: the token was refused (HTTP {status}). Authorize again: copy a new code in"
-        " Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`.",
+        "kommo_unauthorized": "Kommo: the token was refused (HTTP {status}). Authorize again: `cita-relay"
+        " kommo-install-link {clinic}` prints the install link and the exact command to paste a new code from"
+        " Kommo → Integrations → Keys.",
         "kommo_wrong_account": "Kommo: the token belongs to account {subdomain}, not to the one registered for this"
         " clinic: if that is the clinic's, set it right with `cita-relay set-kommo-account {clinic}"
         " --kommo-subdomain {subdomain}`.",
@@ -281,10 +283,10 @@ _T: dict[str, dict[str, str]] = {
         " Users) or authorise the integration as an administrator; the relay tries again every 30 minutes for 12"
         " hours. Meanwhile reception sees them in the agent's «To contact» list.",
         "kommo_writes_401": "Kommo ← relay: {count} patient(s) handed to reception since {since} still lack their"
-        " Kommo notice (a task or note on the lead): Kommo refuses the token (HTTP 401). Authorise again: copy a new"
-        " code from Kommo → Integrations → Keys and use `cita-relay set-kommo-oauth {clinic} --auth-code-stdin`; the"
-        " relay tries again every 30 minutes for 12 hours. Meanwhile reception sees them in the agent's «To"
-        " contact» list.",
+        " Kommo notice (a task or note on the lead): Kommo refuses the token (HTTP 401). Authorise again:"
+        " `cita-relay kommo-install-link {clinic}` prints the install link and the exact command to paste a new"
+        " code from Kommo → Integrations → Keys; the relay tries again every 30 minutes for 12 hours. Meanwhile"
+        " reception sees them in the agent's «To contact» list.",
         "kommo_writes_waiting": "Kommo ← relay: {count} patient(s) handed to reception since {since} still lack their"
         " Kommo notice (a task or note on the lead): Kommo has not taken it yet ({answer}). The relay tries again by"
         " itself, every 30 minutes for 12 hours; meanwhile reception sees them in the agent's «To contact» list.",

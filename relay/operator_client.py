@@ -85,7 +85,8 @@ PUBLIC_URL_FILE = "relay.public-url"  # in the data folder: the public URL the r
 
 def public_base_url(settings: RelaySettings) -> str:
     """Where Kommo reaches the relay: the public URL given to this command; else the one the relay serving this data
-    folder was given; else its own listening address (``RelaySettings.public_base_url``)."""
+    folder was given; else that relay's listening address (it wrote it when it started: a relay on --port 19501 is not
+    on the default 8700); else the settings' own (``RelaySettings.public_base_url``)."""
     if not settings.public_url:
         try:
             remembered = (settings.data_dir / PUBLIC_URL_FILE).read_text(encoding="utf-8").strip()
@@ -93,6 +94,7 @@ def public_base_url(settings: RelaySettings) -> str:
             remembered = ""
         if remembered.startswith(("https://", "http://")) and "\n" not in remembered:
             return remembered.rstrip("/")
+        return local_relay_url(settings, None)
     return settings.public_base_url
 
 

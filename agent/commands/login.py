@@ -71,10 +71,13 @@ def login(args: argparse.Namespace) -> int:
         print(say("login.no_password", language), say("login.not_stored", language), file=sys.stderr)
         return 2
     register_secret(password)
-    token = _read_secret(
-        args.relay_token_stdin,
-        say("login.prompt_token", language, keep=say("login.keep", language) if stored_token else ""),
-    ) or (stored_token if not args.relay_token_stdin else "")
+    if args.relay_token_stdin:  # the rest of standard input: a token pasted from a mail that wrapped it comes in
+        # on two lines (`Get-Clipboard | cita-agent login --relay-token-stdin`); typed at a terminal, one line
+        token = sys.stdin.readline() if sys.stdin.isatty() else sys.stdin.read()
+    else:
+        token = _read_secret(
+            False, say("login.prompt_token", language, keep=say("login.keep", language) if stored_token else ""),
+        ) or stored_token
     # A token is one word (letters, digits, - and _): spaces or a line break inside come from pasting it out of a
     # mail or a chat that wrapped it, never from the token itself
     token = "".join(token.split())

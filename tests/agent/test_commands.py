@@ -246,6 +246,21 @@ async def test_a_token_pasted_with_spaces_inside_is_taken_whole(clinic_pc, brows
     assert TOKEN[12:] not in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+async def test_a_token_pasted_over_two_lines_is_taken_whole(clinic_pc, browser_path, newline):
+    """`Get-Clipboard | cita-agent login --relay-token-stdin` with the token wrapped by a mail over two lines: only
+    the first line was read, and the relay refused it (set-up-clinic-pc.md says a line break inside is left out)."""
+    pc = clinic_pc
+    async with ScriptedRelay(token=TOKEN) as relay:
+        pc.configure(relay.url, browser_path)
+        pasted = f"{TOKEN[:10]}{newline}{TOKEN[10:]}{newline}"
+        done = await asyncio.to_thread(pc.agent, "login", "--password-stdin", "--relay-token-stdin",
+                                       stdin=f"{PASSWORD}{newline}{pasted}")
+        assert done.returncode == 0, done.stderr
+        assert "Acceso correcto" in done.stdout and "rechazó" not in done.stderr
+        assert pc.status()["keyring"]["relay_token"] is True
+
+
 async def test_login_with_its_answers_piped_in_takes_them_without_a_python_warning(clinic_pc, browser_path):
     """`printf 'clave\\ntoken\\n' | cita-agent login` (no terminal) printed Python's «GetPassWarning: Can not control
     echo on the terminal … Warning: Password input may be echoed», in English, before each question."""

@@ -49,6 +49,14 @@ async def test_the_test_login_tells_each_case_apart(portal_server, browser_path,
     portal_server.throttle.unlock_all()
 
 
+async def test_a_browser_channel_that_is_not_installed_is_the_browser_never_the_web_app(portal_server, tmp_path):
+    """`configure --browser-channel msedge` on a PC without Edge: the test login said «La agenda web no responde»."""
+    settings = AgentSettings(portal_kind="demo", portal_url=portal_server.url, portal_user="recepcion",
+                             browser_channel="msedge")
+    checked = await login_check.test_login(settings, DEFAULT_STAFF_PASSWORD, tmp_path)
+    assert (checked.ok, checked.code) == (False, "browser_missing"), checked.message
+
+
 def test_cita_agent_login_with_the_real_web_app(portal_server, browser_path, tmp_path):
     portal_server.throttle.unlock_all()
     home = tmp_path / "agent-home"

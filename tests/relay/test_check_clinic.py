@@ -60,7 +60,7 @@ async def test_a_clinic_without_its_agent_or_token_fails_with_what_to_do(relay, 
 
     assert checked.returncode == 1
     lines = checked.stdout.splitlines()
-    assert lines[0].startswith("✘ Kommo: did not renew the token (HTTP 4") and "set-kommo-oauth" in lines[0]
+    assert lines[0].startswith("✘ Kommo: did not renew the token (HTTP 4") and "kommo-install-link" in lines[0]
     assert lines[1].startswith("✘ Agent: not connected (last seen: never)")
     assert lines[2].startswith("✘ Test question: no answer (the agent is not connected)")
     assert lines[-1] == "3 item(s) above must be fixed before the first patient."

@@ -12,6 +12,7 @@ from test_cli import cita_relay
 
 from demo.kommo import StandInKommo, new_secret
 from relay.kommo_oauth import install_state
+from relay.operator_client import remember_address
 from relay.store import ClinicDetails
 
 PUBLIC = "https://relay.example.com"
@@ -229,3 +230,12 @@ async def test_the_admin_sees_the_page_in_a_real_browser(relay, kommo, browser_p
         finally:
             await browser.close()
     assert auth_of(relay, clinic) == "oauth"
+
+
+def test_the_install_link_of_a_relay_without_a_public_url_is_on_the_port_it_serves(relay, kommo):
+    """A relay started with --port 19501 (no public URL): the link said 127.0.0.1:8700, the default port."""
+    clinic = add_tokenless_clinic(relay, kommo, language="en")
+    remember_address(relay.settings.data_dir, "http://127.0.0.1:19501")  # as `cita-relay serve --port 19501` does
+    printed = cita_relay("kommo-install-link", clinic.name, "--data", str(relay.settings.data_dir))
+    assert printed.returncode == 0, printed.stderr
+    assert "http://127.0.0.1:19501/kommo/oauth/" in printed.stdout and ":8700" not in printed.stdout

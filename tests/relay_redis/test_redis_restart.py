@@ -4,12 +4,17 @@ may retry, and everything recovers by itself — the agent's connection, the for
 from __future__ import annotations
 
 import asyncio
+import signal
 
+import httpx
 import pytest
 import redis
 from pair_harness import RelayPair
 from redis_server import RedisServer
 from relay_harness import buttons_of
+from test_cli import serving, start_serve
+
+from demo.serving import free_port
 
 
 @pytest.fixture
@@ -119,3 +124,31 @@ async def test_a_redis_that_comes_back_empty_is_reported_not_ok(tmp_path, kommo,
         raw.close()
         await pair.close_agents()
         pair.stop()
+
+
+async def test_a_relay_started_while_redis_is_down_waits_for_it_instead_of_exiting(tmp_path):
+    """`cita-relay serve --redis …` with Redis not up yet (a host booting, Redis restarting): it wrote a traceback and
+    exited ("Application startup failed") although its first log line promised 503 on /healthz until Redis answers."""
+    server = RedisServer(tmp_path / "redis")  # its port chosen, not started yet
+    port = free_port()
+    process = start_serve(tmp_path / "relay", port, "--redis", server.url)
+    try:
+        async with httpx.AsyncClient() as http:
+            for _ in range(400):
+                try:
+                    answer = await http.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                    await asyncio.sleep(0.05)
+            assert answer.status_code == 503 and answer.json()["redis"] is False
+            server.start()
+            try:
+                health = await serving(http, port)
+                assert health["redis"] is True
+            finally:
+                server.stop()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=60)
+    assert "Traceback" not in errors and "startup failed" not in errors
