@@ -81,9 +81,12 @@ def outage_retry_delay(normal_delay: float, lost_at: float | None, now: float, p
     return min(normal_delay, low + (high - low) * rng)
 
 
-def restart_retry_delay(normal_delay: float, restarting_since: float | None, now: float, rng: float) -> float:
-    """The delay before the next attempt: short while a relay restart is expected, else the backoff's."""
-    if restarting_since is None or now - restarting_since > RESTART_WINDOW_S:
+def restart_retry_delay(
+    normal_delay: float, restarting_since: float | None, now: float, rng: float, problem: str = ""
+) -> float:
+    """The delay before the next attempt: short while a relay restart is expected, else the backoff's (and the
+    backoff's for a problem a person must fix: a token the restarted relay refuses is not tried every 0.4 s)."""
+    if restarting_since is None or problem or now - restarting_since > RESTART_WINDOW_S:
         return normal_delay
     return min(normal_delay, RESTART_RETRY_S * (0.8 + 0.4 * rng))
 
@@ -254,7 +257,7 @@ class RelayLink:
             now = time.monotonic()
             delay = restart_retry_delay(
                 outage_retry_delay(self.backoff.next_delay(), self._lost_at, now, self.problem, random.random()),
-                self._relay_restarting_since, now, random.random(),
+                self._relay_restarting_since, now, random.random(), self.problem,
             )
             log.debug("Reconnecting to the relay in %.1f s", delay)  # one line per change of state, not per try
             self._set_state("disconnected", self.url, self.detail or "connection lost")

@@ -18,3 +18,9 @@ def test_back_to_backoff_when_the_restart_takes_too_long():
 
 def test_never_slower_than_the_backoff():
     assert restart_retry_delay(0.1, restarting_since=100.0, now=101.0, rng=1.0) == 0.1
+
+
+def test_a_token_refused_after_the_restart_keeps_the_ordinary_backoff():
+    """After a relay restart, an agent whose token the relay now refuses tried again every 0.4 s for 20 s (44
+    refusals in 17 s): a token is fixed by a person, not by trying again."""
+    assert restart_retry_delay(8.0, restarting_since=100.0, now=101.0, rng=0.5, problem="token_refused") == 8.0
