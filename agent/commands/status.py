@@ -89,6 +89,8 @@ def status(args: argparse.Namespace) -> int:
                  value=say("word.stored" if present else "word.missing", language))
     if not state.updated_at:
         line("status.never")
+        if state.paused:  # `cita-agent pause` before its first start: it will start paused
+            line("status.paused", value=say("word.yes", language))
     else:
         line("status.state", at=_when(state.updated_at))
         process = say("word.running", language, pid=state.pid) if running else say("word.not_running", language)

@@ -48,3 +48,13 @@ def test_status_gives_its_times_as_the_pc_clock_reads_them(tmp_path):
                            capture_output=True, text=True, env=env, timeout=120)
     assert "Último estado conocido (2026-12-05 16:35:46)" in shown.stdout, shown.stdout
     assert "última lectura de la agenda: 2026-12-05 16:35:07" in shown.stdout, shown.stdout
+
+
+def test_a_pause_asked_before_the_agent_ever_ran_is_in_the_status(tmp_path):
+    """`cita-agent pause` on a PC whose agent never ran: `status` said only that the agent never ran, not that it
+    will start paused (`status --json` had it)."""
+    assert agent(tmp_path, "configure", "--relay", "wss://relay.example.com/agent").returncode == 0
+    assert agent(tmp_path, "pause").returncode == 0
+    shown = agent(tmp_path, "status")
+    assert shown.returncode == 0, shown.stderr
+    assert "pausado: sí" in shown.stdout, shown.stdout
