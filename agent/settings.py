@@ -153,9 +153,11 @@ def validate(settings: AgentSettings) -> AgentSettings:
     if settings.portal_url:
         check_portal_url(settings.portal_url)
     if settings.language not in ("", "es", "en"):
-        raise SettingsError("language must be es or en")
+        raise SettingsError("language must be es or en", spanish="el idioma debe ser es o en")
     if not 0.1 <= settings.refresh_minutes <= 240:
-        raise SettingsError("refresh_minutes must be between 0.1 and 240")
+        raise SettingsError("refresh_minutes must be between 0.1 and 240",
+                            spanish="los minutos entre lecturas de la agenda (refresh_minutes) deben estar entre 0,1"
+                            " y 240")
     days = settings.retention_days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
         raise SettingsError(
@@ -165,7 +167,8 @@ def validate(settings: AgentSettings) -> AgentSettings:
     if not isinstance(settings.drivers, dict) or not all(
         isinstance(k, str) and isinstance(v, dict) for k, v in settings.drivers.items()
     ):
-        raise SettingsError("drivers must be a table of driver name -> settings")
+        raise SettingsError("drivers must be a table of driver name -> settings",
+                            spanish="drivers debe ser una tabla de nombre de sistema -> ajustes")
     return settings
 
 

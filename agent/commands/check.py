@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         args.driver_settings = parse_assignments(args.driver_set)
     except DriverSettingError as error:
-        return _fail(str(error), 2)
+        return _fail(error.text("es"), 2)
     password = _read_password(args.password_stdin)
     if not password:
         return _fail("no llegó la contraseña de la agenda web: escríbala cuando el comando la pida, o désela en la"

@@ -65,7 +65,8 @@ def configure(args: argparse.Namespace) -> int:
         try:
             settings = _with_driver_settings(settings, args.driver_set, args.driver_unset)
         except (DriverSettingError, ValueError) as exc:
-            print(say("error.settings", language, detail=exc), file=sys.stderr)
+            detail = exc.text(language) if isinstance(exc, DriverSettingError) else exc
+            print(say("error.settings", language, detail=detail), file=sys.stderr)
             return 2
     try:
         save_settings(paths, settings)

@@ -16,7 +16,15 @@ _FALSE = ("0", "false", "no", "off")
 
 
 class DriverSettingError(ValueError):
-    """A driver setting that is unknown or cannot be read; the message names the key and what is allowed."""
+    """A driver setting that is unknown or cannot be read; the message names the key and what is allowed
+    (``str()`` is English; ``text("es")`` the clinic's IT person's Spanish)."""
+
+    def __init__(self, message: str, *, spanish: str = "") -> None:
+        super().__init__(message)
+        self.spanish = spanish
+
+    def text(self, language: str) -> str:
+        return self.spanish if language == "es" and self.spanish else str(self)
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,8 @@ class DriverSetting:
                 return int(raw.strip())
         elif isinstance(raw, str):
             return raw.strip()
-        raise DriverSettingError(f"the setting {self.name!r} must be {_KIND_WORDS[self.kind]}, not {raw!r}")
+        raise DriverSettingError(f"the setting {self.name!r} must be {_KIND_WORDS[self.kind]}, not {raw!r}",
+                                 spanish=f"el ajuste {self.name!r} debe ser {_KIND_WORDS_ES[self.kind]}, no {raw!r}")
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "help": self.help, "help_en": self.help_en,
@@ -57,6 +66,7 @@ class DriverSetting:
 
 
 _KIND_WORDS = {"str": "text", "int": "a whole number", "bool": "yes or no"}
+_KIND_WORDS_ES = {"str": "un texto", "int": "un número entero", "bool": "sí o no"}
 
 
 def check_driver_settings(declared: Iterable[DriverSetting], values: Mapping[str, Any],
@@ -66,8 +76,11 @@ def check_driver_settings(declared: Iterable[DriverSetting], values: Mapping[str
     by_name = {s.name: s for s in declared}
     unknown = sorted(set(values) - set(by_name))
     if unknown:
-        known = ", ".join(sorted(by_name)) or "none"
-        raise DriverSettingError(f"unknown driver setting {', '.join(map(repr, unknown))}; this driver takes: {known}")
+        named, known = ", ".join(map(repr, unknown)), ", ".join(sorted(by_name))
+        raise DriverSettingError(
+            f"unknown driver setting {named}; this driver takes: {known or 'none'}",
+            spanish=f"este sistema no tiene el ajuste {named}; los que acepta: {known or 'ninguno'}",
+        )
     out: dict[str, Any] = {}
     for name, setting in by_name.items():
         if name in values:
@@ -75,8 +88,12 @@ def check_driver_settings(declared: Iterable[DriverSetting], values: Mapping[str
         elif setting.default is not None:
             out[name] = setting.default
         elif complete:
-            raise DriverSettingError(f"the driver needs the setting {name!r} ({setting.help_en or setting.help}): "
-                                     f"cita-agent configure --set {name}=VALUE")
+            raise DriverSettingError(
+                f"the driver needs the setting {name!r} ({setting.help_en or setting.help}): "
+                f"cita-agent configure --set {name}=VALUE",
+                spanish=f"este sistema necesita el ajuste {name!r} ({setting.help or setting.help_en}):"
+                f" cita-agent configure --set {name}=VALOR",
+            )
     return out
 
 
@@ -86,6 +103,6 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise DriverSettingError(f"{item!r} is not KEY=VALUE")
+            raise DriverSettingError(f"{item!r} is not KEY=VALUE", spanish=f"{item!r} no tiene la forma AJUSTE=VALOR")
         out[key.strip()] = value
     return out

@@ -89,3 +89,12 @@ def test_a_plain_http_relay_address_is_said_as_typed(agent):
     assert "http://relay.clinica.cl empieza con http://" in done.stderr and "https://" in done.stderr, done.stderr
     assert "ws://relay.clinica.cl/agent" not in done.stderr
     assert agent("configure", "--relay", "http://127.0.0.1:8700").returncode == 0  # a relay on this PC may be plain
+
+
+def test_a_setting_that_cannot_work_is_refused_in_the_readers_spanish(agent):
+    """«Configuración no válida: unknown driver setting 'foo'; this driver takes: none» and «…: refresh_minutes must
+    be between 0.1 and 240»: Spanish around English."""
+    unknown = agent("configure", "--set", "foo=1")
+    assert unknown.returncode == 2 and "este sistema no tiene el ajuste 'foo'" in unknown.stderr, unknown.stderr
+    too_often = agent("configure", "--refresh-minutes", "0")
+    assert too_often.returncode == 2 and "deben estar entre 0,1 y 240" in too_often.stderr, too_often.stderr
