@@ -105,6 +105,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         " address with ws://; otherwise ask its operator for the wss:// address",
     ),
     "link_problem.dns": ("no existe ese nombre de servidor", "no such server name"),
+    "link_problem.replaced": (
+        "otro equipo se conectó al servidor con el token de esta clínica y lo reemplazó: cierre Cita Bridge en el otro"
+        " PC (solo uno puede atender a la clínica)",
+        "another computer connected to the server with this clinic's token and replaced this one: close Cita Bridge"
+        " on the other PC (only one may serve the clinic)",
+    ),
     "check.login_failed": (
         "La agenda web rechazó el usuario o la contraseña. No se reintentará: la cuenta podría bloquearse. Revíselos"
         " (el usuario: cita-agent configure --user) y vuelva a ejecutar cita-agent login.",

@@ -341,6 +341,8 @@ class RelayLink:
         self._relay_restarting_since = time.monotonic() if code in RESTART_CLOSE_CODES else None
         if code == 4401:
             self.problem = "token_refused"
+        elif code == 4409:  # another agent of the clinic took over: the ordinary backoff, and said in `status`
+            self.problem = "replaced"
         if code in _CLOSE_REASONS:
             self.detail = _CLOSE_REASONS[code]
         elif code is not None and code not in (1000, 1001, 1006):

@@ -170,6 +170,19 @@ async def test_a_refused_token_is_reported_retried_and_never_logged(links, caplo
     assert TOKEN not in agent_lines
 
 
+async def test_replaced_by_another_pc_is_a_problem_a_person_fixes(links):
+    """The relay closed the link with 4409 (another PC with the clinic's token connected): two agents replaced each
+    other 9 times in 40 s, and `cita-agent status` said only «sin conexión»."""
+    async with ScriptedRelay(token=TOKEN) as relay:
+        run = links([relay.url], backoff=Backoff(first_s=30.0, cap_s=30.0))
+        await relay.next_status()
+        await relay.connection.close(4409, "replaced")
+        await wait_until(lambda: run.link.problem == "replaced")
+        assert run.link.state != "connected"
+        await asyncio.sleep(1.0)
+        assert relay.connections == 1  # the ordinary backoff (30 s here), not the quick outage retries
+
+
 def test_failures_are_described_for_an_operator():
     assert "cannot reach the relay" in describe_failure(ConnectionRefusedError(111, "Connection refused"))
     assert "did not answer in time" in describe_failure(TimeoutError())
