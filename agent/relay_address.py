@@ -37,9 +37,24 @@ def normalize_relay_url(text: str) -> str:
     for page in OTHER_PAGES:  # …/healthz, …/metrics: the relay's own pages, not where agents connect
         if path.lower().endswith(page):
             path = path[: -len(page)]
+    head, _, last = path.rpartition("/")
+    if _one_slip_from("agent", last.lower()):  # "/agent", and "/Agent", "/agnet", "/agen", "/agents" typed for it
+        path = head
     if not path.endswith(AGENT_PATH):
         path += AGENT_PATH
     return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+def _one_slip_from(word: str, typed: str) -> bool:
+    """``typed`` is ``word`` with one letter changed, missing or added, or two neighbours swapped (or in capitals)."""
+    if typed == word or abs(len(typed) - len(word)) > 1 or not typed:
+        return typed == word
+    if len(typed) == len(word):
+        differ = [i for i, (a, b) in enumerate(zip(word, typed, strict=True)) if a != b]
+        return len(differ) == 1 or (len(differ) == 2 and differ[1] == differ[0] + 1
+                                    and word[differ[0]] == typed[differ[1]] and word[differ[1]] == typed[differ[0]])
+    short, long = (word, typed) if len(word) < len(typed) else (typed, word)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def normalize_relay_urls(text: str) -> str:

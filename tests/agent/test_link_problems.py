@@ -36,6 +36,10 @@ def test_relay_addresses_as_people_type_them_are_dialled_right():
     assert normalize_relay_url("https://relay.example.com/cita/kommo/oauth/sol/") == "wss://relay.example.com/cita/agent"
     assert normalize_relay_url("HTTPS://relay.example.com/KOMMO/sol") == "wss://relay.example.com/agent"
     assert normalize_relay_url("https://relay.example.com/healthz") == "wss://relay.example.com/agent"
+    # one slip in "agent" (it was dialled as …/agnet/agent, a path nobody typed)
+    for slip in ("agnet", "agen", "agents", "Agent", "agemt", "gent"):
+        assert normalize_relay_url(f"wss://relay.example.com/{slip}") == "wss://relay.example.com/agent", slip
+    assert normalize_relay_url("wss://relay.example.com/agenda") == "wss://relay.example.com/agenda/agent"
     assert normalize_relay_urls("a.example.com, https://b.example.com") == (
         "wss://a.example.com/agent, wss://b.example.com/agent"
     )
