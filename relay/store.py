@@ -605,6 +605,7 @@ class SqliteStore:
         self._claimed_states: dict[tuple[str, str], str] = {}
         # The row id of each turn this process claimed or resumed (clinic, turn id), until it is finished.
         self._turn_rows: dict[tuple[str, str], int] = {}
+        self._unwritable_probes = EventThrottle(burst=1, per_s=60.0)  # /healthz's write probe failing: one a minute
 
     def _fresh(self, unless_read_within_s: float = 0.0) -> None:
         """Forget the cached clinics and tokens if another connection wrote to the file since they were read.
@@ -1192,7 +1193,9 @@ class SqliteStore:
     async def check_writable(self) -> bool:
         try:
             self._db.execute("INSERT OR REPLACE INTO liveness (id, at) VALUES (1, ?)", (time.time(),))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:  # /healthz's probe: said in the log even while no Kommo call comes in
+            self._unwritable_probes.log(logger, logging.ERROR, "store_unwritable",
+                                   reason=store_write_problem(exc) or str(exc), folder=str(self._path.parent))
             return False
         return True
 

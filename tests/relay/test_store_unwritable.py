@@ -66,8 +66,9 @@ async def test_an_unwritable_store_is_a_503_kommo_sends_again_and_the_request_is
         assert answer.headers["retry-after"] == "30"
         assert answer.json()["error"] == "store_unavailable"
     assert health.status_code == 503 and health.json()["status"] == "degraded"
-    # One line for the operator, saying where; no traceback for each patient's message.
-    [line] = [r for r in caplog.records if r.getMessage() == "store_unwritable"]
+    # One line for the patients' messages refused, saying where; no traceback for each patient's message (and the
+    # /healthz probe's own line, below).
+    [line] = [r for r in caplog.records if r.getMessage() == "store_unwritable" and "refused" in r.relay_fields]
     assert line.relay_fields["folder"] == str(relay.settings.data_dir) and line.relay_fields["reason"]
     assert not any(r.exc_info for r in caplog.records if r.name.startswith("relay"))
 
@@ -75,6 +76,19 @@ async def test_an_unwritable_store_is_a_503_kommo_sends_again_and_the_request_is
     continuation = await kommo.wait_for_continuation(continue_id)
     assert continuation.accepted
     assert (await relay.healthz())["status"] == "ok"
+
+
+async def test_an_unwritable_store_is_logged_even_while_no_patient_writes(relay, caplog):
+    """A data folder turned read-only with no Kommo call coming in: /healthz said "degraded", and the log had no
+    `store_unwritable` line (the operator's table promises one, with the folder)."""
+    caplog.set_level(logging.INFO)
+    with read_only_connection(relay):
+        async with httpx.AsyncClient(timeout=10) as http:
+            for _ in range(3):
+                assert (await http.get(f"{relay.url}/healthz")).status_code == 503
+    lines = [r for r in caplog.records if r.getMessage() == "store_unwritable"]
+    assert len(lines) == 1  # one a minute, not one per probe
+    assert lines[0].relay_fields["folder"] == str(relay.settings.data_dir) and lines[0].relay_fields["reason"]
 
 
 async def test_a_full_disk_is_named_as_such_and_the_turn_is_taken_once_there_is_room(make_relay, kommo, caplog):
