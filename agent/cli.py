@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from agent import __version__
@@ -34,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
         from agent.ui.app import run_tray_app
 
         return run_tray_app(args)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # `cita-agent status | head`: the reader left; nothing to say (was a traceback)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -58,3 +58,14 @@ def test_a_pause_asked_before_the_agent_ever_ran_is_in_the_status(tmp_path):
     shown = agent(tmp_path, "status")
     assert shown.returncode == 0, shown.stderr
     assert "pausado: sí" in shown.stdout, shown.stdout
+
+
+def test_status_read_only_in_part_ends_without_a_traceback(tmp_path):
+    """`cita-agent status | head -1` ended in a BrokenPipeError traceback."""
+    assert agent(tmp_path, "configure", "--relay", "wss://relay.example.com/agent").returncode == 0
+    env = {**os.environ, "LANG": "es_CL.UTF-8", "HOME": str(tmp_path / "user-home"),
+           "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    env.pop("CITA_AGENT_HOME", None)
+    command = f"'{sys.executable}' '{LAUNCHER}' --home '{tmp_path / 'agent-home'}' status | head -c 1"
+    shown = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env, timeout=120)
+    assert "Traceback" not in shown.stderr and "BrokenPipe" not in shown.stderr, shown.stderr
