@@ -71,7 +71,7 @@ class DataFolderLock:
     def take(self) -> None:
         import fcntl  # the relay runs on Linux (and macOS); never imported by the agent's Windows build
 
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds Kommo secrets, like the store
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -425,3 +425,17 @@ def test_adding_a_clinic_again_says_what_to_run_instead(tmp_path):
     assert f"cita-relay set-kommo-secret sol --data {tmp_path} --kommo-secret-stdin" in again.stderr, again.stderr
     assert f"cita-relay rotate-agent-token sol --data {tmp_path}" in again.stderr
     assert "another-secret" not in again.stderr
+
+
+async def test_serve_makes_a_new_data_folder_only_its_user_can_open(tmp_path):
+    """`cita-relay serve --data NEW` made the folder 0755 (its files are 0600): it holds Kommo secrets."""
+    data = tmp_path / "new-relay-data"
+    port = free_port()
+    process = start_serve(data, port)
+    try:
+        async with httpx.AsyncClient() as http:
+            await serving(http, port)
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+    assert (data.stat().st_mode & 0o777) == 0o700
