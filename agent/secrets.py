@@ -23,8 +23,19 @@ HOW_TO_FIX = (
 )
 
 
+HOW_TO_FIX_ES = (
+    "Este equipo no tiene un almacén seguro de contraseñas (llavero) disponible. En Windows y macOS viene con el"
+    " sistema; en Linux instale y desbloquee GNOME Keyring o KWallet (por ejemplo `apt install gnome-keyring` e"
+    " inicie una sesión de escritorio), o elija uno con la variable de entorno PYTHON_KEYRING_BACKEND."
+)
+
+
 class KeyringUnavailable(RuntimeError):
-    """The OS keyring cannot be used; the message says how to fix it."""
+    """The OS keyring cannot be used; the message says how to fix it (``str()`` English, ``text("es")`` Spanish)."""
+
+    def text(self, language: str) -> str:
+        message = str(self)
+        return message.replace(HOW_TO_FIX, HOW_TO_FIX_ES, 1) if language == "es" else message
 
 
 class SecretStore:

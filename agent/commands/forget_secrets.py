@@ -40,7 +40,7 @@ def forget_secrets(args: argparse.Namespace) -> int:
             store.delete(name)
         forget_web_session(paths.web_session_file, store)
     except KeyringUnavailable as exc:
-        print(str(exc), file=sys.stderr)
+        print(exc.text(language), file=sys.stderr)
         return 3
     print(say("forget.done", language))
     return 0

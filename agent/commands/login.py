@@ -54,7 +54,7 @@ def login(args: argparse.Namespace) -> int:
         stored_password = store.get(PORTAL_PASSWORD)
         stored_token = store.get(RELAY_TOKEN)
     except KeyringUnavailable as exc:
-        print(exc, file=sys.stderr)
+        print(exc.text(language), file=sys.stderr)
         return 3
     register_secret(stored_password)
     register_secret(stored_token)
@@ -110,7 +110,7 @@ def login(args: argparse.Namespace) -> int:
         store.set(PORTAL_PASSWORD, password)
         store.set(RELAY_TOKEN, token)
     except KeyringUnavailable as exc:
-        print(exc, file=sys.stderr)
+        print(exc.text(language), file=sys.stderr)
         return 3
     mark_tested(paths)  # the running agent may log in with it now (agent.login_gate)
     # "Acceso correcto" only for what was tested: a token the server could not be asked about is said to be untested

@@ -53,7 +53,7 @@ def run_headless(args: argparse.Namespace) -> int:
     try:
         password, token = store.get(PORTAL_PASSWORD), store.get(RELAY_TOKEN)
     except KeyringUnavailable as exc:
-        print(exc, file=sys.stderr)
+        print(exc.text(language), file=sys.stderr)
         return 2
     absent = [say(f"secret.{name}", language) for name, value in ((PORTAL_PASSWORD, password), (RELAY_TOKEN, token))
               if not value]

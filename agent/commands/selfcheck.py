@@ -58,7 +58,7 @@ def selfcheck(args: argparse.Namespace) -> int:
         try:
             password = SecretStore(paths.keyring_service).get(PORTAL_PASSWORD) or ""
         except KeyringUnavailable as exc:
-            print(exc, file=sys.stderr)
+            print(exc.text(language), file=sys.stderr)
             return 2
     if not password:
         print("cita-agent selfcheck: no password (cita-agent login, or --password-stdin)", file=sys.stderr)

@@ -40,7 +40,7 @@ def status(args: argparse.Namespace) -> int:
         for name in stored:
             stored[name] = store.has(name)
     except KeyringUnavailable as exc:
-        keyring_error = str(exc)
+        keyring_error = exc.text(language)
         backend = ""
     state = load_state(paths.state_file)
     running = bool(state.pid) and _alive(state.pid)

@@ -126,6 +126,9 @@ def test_login_without_a_keyring_says_how_to_fix_it(clinic_pc, browser_path):
     assert done.returncode != 0
     assert "PYTHON_KEYRING_BACKEND" in done.stderr and "gnome-keyring" in done.stderr
     assert clinic_pc.portal().get("login_attempts", 0) == 0  # nothing tried before the keyring was known to work
+    in_spanish = clinic_pc.agent("login", "--password-stdin", "--relay-token-stdin", stdin=f"{PASSWORD}\n{TOKEN}\n",
+                                 env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "LANG": "es_CL.UTF-8"})
+    assert "almacén seguro de contraseñas" in in_spanish.stderr, in_spanish.stderr  # (it was in English)
 
 
 def test_login_with_no_browser_there_says_what_to_install_or_give(clinic_pc, tmp_path):
