@@ -270,7 +270,7 @@ def _listed(
                 state.bookings, said.day, said.times, _named_professionals(said, only),
                 by_weekday=said.by_weekday):  # "la de las 4 con soto"
             opening = [*opening, lang.say("no_booking_like_that")]
-        elif ((_THEIR_APPOINTMENT.search(normalize(_old_part(state))) or mine_and_theirs(fold(state.wish)))
+        elif ((_THEIR_APPOINTMENT.search(normalize(_old_part(state))) or _MINE_AND_THEIRS.search(fold(state.wish)))
               and not under_another_name(only, owner)):
             # "…la hora de mi mamá", "cancela la mía y la de mi hijo" with hers only: none of theirs, said so
             opening = [*opening, lang.say("no_booking_for_them")]
@@ -280,8 +280,13 @@ def _listed(
             return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
                           owner=owner)
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
-    if state.intent == "cancel" and (means_every_one(fold(state.wish)) or mine_and_theirs(fold(state.wish))):
-        # "cancela las dos, la mía y la de mi mamá", "cancela la mía y la de mi hijo": each asked about
+    every = state.intent == "cancel" and means_every_one(fold(state.wish))  # "cancela las dos, la mía y la de…"
+    both = mine_and_theirs(state.bookings, normalize(state.wish), owner) if state.intent == "cancel" else None
+    if both is not None and not every:  # "cancela la mía y la de mi hijo": the two asked about, or the list
+        if both:
+            return cancel_each(lang, _wish_read(state), clinic, opening, among=both)
+        return _which(lang, _wish_read(state), clinic, [*opening, lang.say("which_booking")], owner=owner)
+    if every:
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"
         if left is not None:
             return cancel_those(lang, _wish_read(state), clinic, left, opening)
@@ -424,9 +429,13 @@ def named_bookings(
         owner = [w for w in words if w != OWNERS]
         scores = {b.booking_id: 2 * len(_patient_words(b) & said) + (_patient_words(b, first=True) == set(owner[:1]))
                   for b in bookings}
-    else:  # as many words named, the patient's names win ("la de Pedro Pérez": his, not Ana Pérez's with Dr. Pedro
-        # Lagos; "la del Dr. Pedro Lagos": hers)
-        scores = {b.booking_id: 16 * len(_name_words(b) & said) + len(_patient_words(b) & said) for b in bookings}
+    else:
+        scores = {b.booking_id: len(_name_words(b) & said) for b in bookings}
+        # As many words named, the patient's names win ("la de Pedro Pérez": his, not Ana Pérez's with Dr. Pedro
+        # Lagos); never after a title or "con" ("la del Dr. Pedro"), nor a professional's full name ("la de Ana Soto")
+        whose = _whose_words(words) - _professionals_named_in_full(bookings, said)
+        if whose:
+            scores = {b.booking_id: 16 * scores[b.booking_id] + len(_patient_words(b) & whose) for b in bookings}
     best = max(scores.values(), default=0)  # "Rosa Muñoz" names hers more than Carmen Muñoz's
     by_name = [b for b in bookings if best and scores[b.booking_id] == best]
     part = "" if times else part
@@ -447,11 +456,17 @@ _KEPT = re.compile(
     r"(?:la |lo |esa |ese )?"
     r"(?:dejamos|dejemos|deja|dejala|dejalo|dejo|se queda|queda|mantenemos|mantenla|mantengo|se mantiene|conservo"
     r"|sigue|no (?:la |lo |se )(?:cancel|anul|toqu|toca|muev|mueve|cambi)\w*|no(?=\s*(?:[,.;!?]|$)))\b"
+    # "…, la del jueves la dejamos" (never "la del martes sigue vigente?", a question about it)
+    r"|\b(?:la|el) del \w+(?: (?!(?:y|e|and|pero)\b)\w+)?\s*,?\s*(?:la |lo )?"
+    r"(?:dejamos|dejemos|dejala|dejalo|dejo|mantenemos|mantenla|mantengo|conservo)\b"
     # the verb first: "cancela la de Tomás y deja la mía (igual)", "no cancelen la mía, solo la de mi esposo", "keep
     # mine and cancel my son's"
-    r"|\b(?:no (?:me |nos |le )?(?:cancel|anul|toqu|muev|cambi)\w*|deja|dejen|dejar|dejes|manten|mantener|mantenga"
+    # ("dejar la de las 10 y tomar la de las 11:30" gives it up; "deja la de la Dra. Soto" keeps the doctor)
+    r"|\b(?:no (?:me |nos |le )?(?:cancel|anul|toqu|muev|cambi)\w*|deja|dejen|manten|mantener|mantenga"
     r"|mantengan|conserva|conserven|conservar|keep|leave|don t (?:cancel|move|change|touch))"
-    r" (?:(?:la|el|lo) (?:mi[ao]|de (?:la |el |mi |mis |las |los )?\w+(?: (?!(?:y|e|and|pero)\b)\w+)?)|mine|my own"
+    r" (?:(?:la|el|lo) (?:mi[ao]|(?:del |de (?:la |el |mi |mis |las |los )?)(?!(?:dr|dra|doctor|doctora|klga|klgo)\b)"
+    r"\w+(?: (?!(?:y|e|and|pero)\b)\w+)?)"
+    r"|mine|my own"
     r"|my appointment)"
     r"(?: (?:igual|tal cual|como esta|as it is|as is|alone))?\b"
 )
@@ -498,6 +513,22 @@ def _a_patient_named(bookings: Sequence[WireBooking], who: Collection[str], word
 
 
 _WITH_WHOM = _TITLE_WORDS | {"con", "with", "del"}
+
+
+def _professionals_named_in_full(bookings: Sequence[WireBooking], said: set[str]) -> set[str]:
+    """The words of the professionals two or more of whose name words were said ("ana soto": Dra. Ana Soto's)."""
+    named: set[str] = set()
+    for booking in bookings:
+        theirs = {w for w in re.findall(r"\w+", fold(booking.professional)) if w not in _TITLE_WORDS}
+        if len(theirs & said) >= 2:
+            named |= theirs
+    return named
+
+
+def _whose_words(words: Sequence[str]) -> set[str]:
+    """The words of a message that may be a patient's name: not right after a title, "con" or "del" ("la de Pedro
+    Pérez": pedro, perez; "la del Dr. Pedro": none of "pedro")."""
+    return {word for i, word in enumerate(words) if i and words[i - 1] not in _WITH_WHOM and word not in _WITH_WHOM}
 
 
 def _name_words(booking: WireBooking) -> set[str]:
@@ -551,15 +582,22 @@ _KIN_APPOINTMENT = re.compile(
 )
 
 
-def mine_and_theirs(norm: str) -> bool:
-    """ "Cancela la mía y la de mi hijo", "la de mi mamá y la mía", "mine and my son's": the writer's own and a
-    relative's, both meant (never only the first)."""
-    return bool(_MINE_AND_THEIRS.search(norm))
+def mine_and_theirs(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[WireBooking] | None:
+    """ "Cancela la mía y la de mi hijo", "la de mi mamá y la mía", "mine and my son's": the writer's own and the
+    relative's, both meant (never only the first). None when the message does not say so; [] when it is not clear
+    which ones they are (not one of each: the phone holds the husband's and the son's, and "mi hijo" is not told
+    from "mi esposo" — the bot records no relation)."""
+    if not _MINE_AND_THEIRS.search(norm):
+        return None
+    mine = [b for b in bookings if not under_another_name(b, owner)]
+    theirs = [b for b in bookings if under_another_name(b, owner) and not not_the_kin_named(b, norm)]
+    return [*mine, *theirs] if len(mine) == 1 and len(theirs) == 1 else []
 
 
 _MINE_AND_THEIRS = re.compile(
-    rf"\b(?:la|el) mi[ao] (?:y|e) (?:tambien )?(?:la|el) (?:de|del)\b|\b(?:la|el) de (?:mi|mis) {RELATIVE} (?:y|e)"
-    rf" (?:tambien )?(?:la|el) mi[ao]\b|\bmine and my {RELATIVE}\b|\bmy {RELATIVE} s and mine\b"
+    rf"\b(?:la|el) mi[ao] (?:y|e) (?:tambien )?(?:la|el) de (?:mi|mis) {RELATIVE}\b"
+    rf"|\b(?:la|el) de (?:mi|mis) {RELATIVE} (?:y|e) (?:tambien )?(?:la|el) mi[ao]\b"
+    rf"|\bmine and my {RELATIVE}\b|\bmy {RELATIVE} s and mine\b"
 )
 
 
@@ -569,15 +607,16 @@ def kins_only(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[Wi
     the writer's too: "la mía y las de mis hijos")."""
     if not _KINS_ONES.search(norm) or _OWN_APPOINTMENT.search(norm) or _MINE_TOO.search(norm):
         return []
-    return [b for b in bookings if under_another_name(b, owner)]
+    theirs = [b for b in bookings if under_another_name(b, owner) and not not_the_kin_named(b, norm)]
+    kins = re.findall(rf"\b(?:mi|mis|my|los|las|our|nuestr[oa]s?) ({RELATIVE})\b", norm)
+    if len(theirs) > 1 and len(kins) == 1 and not kins[0].endswith("s"):  # "todas las de mi hijo" with the husband's
+        return []  # there too: which are the son's is not known (the list is shown)
+    return theirs
 
 
 _KINS_ONES = re.compile(rf"\b(?:(?:las|los|horas|citas) de|of) (?:mis?|my|los|las|nuestr[oa]s?|our) {RELATIVE}"
                         rf"|\bmy {RELATIVE} s\b")
 _MINE_TOO = re.compile(r"\b(?:la|las|el|los) mi[ao]s?\b|\bmine\b|\b(?:y|and) (?:yo|me)\b|\b(?:para|for) (?:mi|me)\b")
-
-
-_MY_KIN = re.compile(rf"\b(?:mi|mis|my) {RELATIVE}\b")
 
 
 def asks_about_kins(norm: str) -> bool:
@@ -730,8 +769,6 @@ def another_of_theirs(
     elif day or times or who or words:  # named among all of them (whose: "la mía" against the others'), not this one
         chosen = [b for b in named_bookings(state.bookings, day, times, who, words, by_weekday=by_weekday)
                   if b in others]
-        if not chosen and not (day or times or who) and _MY_KIN.search(" ".join(words)):
-            chosen = [b for b in others if b.booking_id in state.others]  # "no no, la de mi hijo": the relative's
     else:
         chosen = others
     # What the first message said of the one it meant is not about this one ("cambia la de las 10" … "no, la de mi

@@ -479,9 +479,14 @@ def _decide(
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name, turn.message) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
-    if (option is not None and option.kind == "booking" and state.intent == "cancel" and tapped(state, norm) is None
-            and mine_and_theirs(norm)):
-        option = None  # "la mía y la de mi hijo" at «¿Cuál quieres cancelar?»: both, each asked about (below)
+    listed = state.intent == "cancel" and any(o.kind == "booking" for o in state.options)
+    both = (mine_and_theirs(state.bookings, norm, turn.name)
+            if listed and tapped(state, norm) is None and not means_every_one(norm) else None)
+    if both is not None and (option is None or option.kind == "booking"):
+        # "la mía y la de mi hijo" at «¿Cuál quieres cancelar?»: both, each asked about (the list when unclear)
+        if both:
+            return cancel_each(ctx.lang, state, ctx.clinic, among=both)
+        return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
@@ -540,12 +545,14 @@ def _decide(
         # «¿Cambio tu hora del jueves…?» "no, para el viernes", "pásala al viernes": where it goes, never Friday's
         # appointment moved instead (the days' message says which one will be cancelled)
         return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
+    # "no no, la de mi hijo", "no espera, la de mi esposo" with several listed: read as "no, la de mi hijo"
+    not_that = _NO_AND_FILLERS.sub("no,", norm) if len(state.bookings) > 1 and not state.cancel_each else norm
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
             and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
-            and (_OTHER_ONE.search(norm) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
-                                                                         or _names_another(state, words)))
+            and (_OTHER_ONE.search(not_that) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
+                                                                             or _names_another(state, words)))
             and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra", "no, la que tengo con la doctora"
-        rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", norm)).strip(" .,;:!")
+        rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", not_that)).strip(" .,;:!")
         return another_of_theirs(ctx.lang, state, ctx.clinic, place_in_menu(rest), reading.day, reading.times, who,
                                  naming_words(rest, turn.name), by_weekday=reading.by_weekday)
     if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
@@ -593,8 +600,7 @@ def _decide(
         return which_again(ctx.lang, state, ctx.clinic, [_about_the_clinic(ctx, norm)])
     if listing and (courtesy(norm) or reading.intent == "stop") and not reading.found:  # "gracias, chao"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
-    if listing and state.intent == "cancel" and (means_every_one(norm) or mine_and_theirs(norm)):  # "las dos", "la
-        # mía y la de mi hijo" at "¿Cuál de tus horas?"
+    if listing and state.intent == "cancel" and means_every_one(norm):  # "las dos" at "¿Cuál de tus horas?"
         left = all_but(state.bookings, norm, turn.now, turn.name)  # "todas menos la del martes"
         if left is not None:
             return cancel_those(ctx.lang, state, ctx.clinic, left)
@@ -2026,10 +2032,18 @@ def _yes_kind(state: ConversationState) -> str:
 
 
 # "ok pero para mi hijo", "sí pero es la de mi hijo", "yes but it's my son's": another person's, said after a yes
-_BUT_ANOTHERS = re.compile(rf"\b(?:pero|but)\b.*\b(?:mi|my|de mi|for my|of my) {RELATIVE}\b")
+_BUT_ANOTHERS = re.compile(rf"\b(?:pero|but)\b(?: (?:es|era|is|it s|it is))?(?: (?:la|el|the one))?"
+                           rf" (?:para|de|for|of) (?:mi|my) {RELATIVE}\b"
+                           rf"|\b(?:pero|but) (?:it s |it is )?my {RELATIVE} s\b")
 # "pero quiero mantener la del jueves (también)", "but keep the thursday one too": the one being moved stays
-_KEEP_IT_TOO = re.compile(r"\b(?:mantener\w*|mantengo|manten|conservar\w*|conservo|dejar|dejo|keep)\b(?:\s+\S+){0,8}?"
-                          r"\s+(?:tambien|too|also|as well)\b")
+_KEEP_IT_TOO = re.compile(
+    r"\b(?:mantener\w*|mantengo|manten|conservar\w*|conservo|dejar|dejo|keep)\s+(?:la|el|mi|the|my)\s+"
+    r"(?:del?|de las?|hora|cita|anterior|otra|(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday)(?: one)?|appointment|old one|other one|first one)\b"
+    r".*\b(?:tambien|too|also|as well)\b"
+)
+_NO_AND_FILLERS = re.compile(r"^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))+"
+                             r"(?=[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b)")
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
 # "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
 # (never "la otra semana", "el otro jueves": a time asked for)
@@ -2037,9 +2051,7 @@ _OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)"
                         r"|(?:la|el) otr[ao](?! (?:semana|dia|fecha|mes|lunes|martes|miercoles|jueves|viernes|sabado"
                         r"|domingo)\b)|not that one"
                         r"|the other one|wrong one)\b"
-                        # "no, la que tengo con la doctora", "no no, la de mi hijo", "no espera, la de mi esposo"
-                        r"|^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))*"
-                        r"[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")
+                        r"|^no+[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b")  # "no, la que tengo con la doctora"
 # "cambia la otra" while a move's new time is being chosen: another of the patient's appointments ("el otro jueves"
 # is a day)
 _OTHER_APPOINTMENT = re.compile(

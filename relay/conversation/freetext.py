@@ -458,7 +458,7 @@ def _read(message: str, today: date, bare_number: str, window_days: int, staff: 
     # "pero no con la Dra. Soto": read apart, and never read again as who is wanted, or as a "no"
     raw = fold(message[:MAX_READ])
     answers = answers_no(raw)
-    text, skip_named, skip_title = not_wanted(text, staff, answers)
+    text, skip_named, skip_title = not_wanted(text, staff, answers, raw)
     full = text
     ruled_out: tuple[str, ...] = ()
     folded = _spelled(negated_bounds(_later_than_said(raw)), names)
@@ -471,14 +471,14 @@ def _read(message: str, today: date, bare_number: str, window_days: int, staff: 
                     and not running_late(full))  # never "no llego a las 10, llego como a las 10:20"
         ruled_out = ruled_out if moved_on else ()
         if moved_on:
-            text = not_wanted(_prepare(kept, names), staff, answers)[0]
+            text = not_wanted(_prepare(kept, names), staff, answers, raw)[0]
     if first_intent not in ("cancel", "my_bookings"):  # their days are the booking's
         kept, ruled_out = rule_out(folded)
         if ruled_out and first_intent == "reschedule" and not (names_a_day(kept) or asks_another_day(kept)):
             ruled_out = ()  # "cambiar de hora, no puedo el jueves": the day of the booking to move (never with "…,
             # ¿puedo ir la otra semana?", "…, ¿otro día?": that day ruled out of the new one as well)
         if ruled_out:
-            text = not_wanted(_prepare(kept, names), staff, answers)[0]
+            text = not_wanted(_prepare(kept, names), staff, answers, raw)[0]
     skip_days, skip_part, skip_times = _ruled_out_when(ruled_out, today, window_days)
     ambiguous = False
 

@@ -773,19 +773,31 @@ def one_more_besides(text: str) -> str:
     Never "y otra hora el viernes" (the «Otra hora» button's words: this one elsewhere) or "y es para mi hijo"
     (whom this one is for)."""
     found = _AND_OPENING.match(text)
-    if found is None:
-        return ""
+    if found is None or asks_about_clinic(text) or _NOT_ONE_MORE.search(text):
+        return ""  # "y otra más: ¿dónde queda?", "y una más tarde?", "and one more thing"
     rest = found.group("rest")
     if another_person_too(rest):
         return "others"
-    return "more" if _ONE_MORE.search(rest) else ""
+    more = _ONE_MORE.search(rest)  # and what follows says when or with whom, or nothing ("y otra más"): never "y una
+    return "more" if more and _WHEN_OR_NOTHING.match(rest[more.end():]) else ""  # más, se puede pagar con tarjeta?"
 
 
 _AND_OPENING = re.compile(r"^(?:(?:ah+|oh+|ok|oka|okay|oye|ya|bueno|ahh|a)\s+){0,3}(?:y|e|and|plus)\s+(?P<rest>\S.*)$")
 _ONE_MORE = re.compile(
     r"\b(?:un[ao]|otr[ao]) mas\b|\bone more\b|\banother (?:one|appointment)\b"
-    r"|\b(?:tambien|tb|tmb|ademas|also)\b.*\b(?:una|uno|otra|otro|one|another)\b"
-    r"(?! (?:cosa|pregunta|duda|thing|question))"
+    r"|\b(?:tambien|tb|tmb|ademas|also)\b(?: (?:quiero|necesito|quisiera|dame|agendame|reservame|pideme|want|need))?"
+    r" (?:una|otra|one|another)(?: (?:hora|cita|consulta|appointment|mas))?(?= (?:para|pa|for|el|la|este|esta|on"
+    r"|this|next|con|with)\b| *$)"
+)
+_WHEN_OR_NOTHING = re.compile(
+    r" *$| *(?:para|pa|for|el|la|los|las|este|esta|on|this|next|con|with|de|del|a las|at|en la|in the|hora|cita"
+    r"|consulta|appointment|porfa|por favor|please|tambien|too|igual|mas|manana|pasado|tomorrow|lunes|martes|miercoles"
+    r"|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+# What "y una más…" is not: another time instead ("y una más tarde?"), a question ("y otra cosa", "one more thing")
+_NOT_ONE_MORE = re.compile(
+    r"\b(?:un[ao]|otr[ao]|one|another)(?: mas)? (?:mas )?(?:tarde|temprano|tardecito|tempranito|later|earlier"
+    r"|cosa|pregunta|duda|consulta\b(?= *[,:?])|thing|question)\b"
 )
 
 

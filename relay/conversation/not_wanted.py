@@ -39,7 +39,8 @@ _JOINERS = frozenset("y o e u ni and or nor".split())
 # What may follow "con Soto no" for the "no" to be about her ("con la Dra. Soto no, gracias"; never "con Soto no
 # quiero esperar mucho")
 _AFTER_NO = frozenset("gracias porfa please thanks".split())
-_FLAT_NO = ("no", "nunca", "jamas", "never")  # "con Soto jamás"
+_FLAT_NO = ("no", "nunca", "jamas", "never", "tampoco", "either", "neither", "ninguno", "ninguna")  # "con Soto
+# jamás", "no con Lagos, Soto tampoco"
 _STRONG_NO = (("ni", "loca"), ("ni", "loco"), ("ni", "cagando"), ("ni", "muerta"), ("ni", "muerto"),
               ("ni", "hablar"), ("ni", "de", "broma"), ("ni", "en", "pedo"), ("nunca", "mas"))
 # "la Dra. Soto no me gustó[, quiero otro doctor]" (never "con Soto, no me gusta esperar": what follows decides)
@@ -64,13 +65,14 @@ _NO = re.compile(r"\bno\b\s*([,.;:!?]?)")
 
 
 def not_wanted(
-    text: str, staff: frozenset[frozenset[str]], answers: tuple[str, ...] = ()
+    text: str, staff: frozenset[frozenset[str]], answers: tuple[str, ...] = (), said: str = ""
 ) -> tuple[str, tuple[str, ...], str]:
     """``text`` without the phrases that rule professionals out, the name words they rule out, and the title said
     with them ("dra": "no con la doctora Soto" is Dra. Soto, not Dr. Soto); ``(text, (), "")`` when none does.
 
-    ``staff``: the words of each professional's name, a set per professional: name words in a row are one person's
-    ("no con Lagos, Soto", read without its comma, rules out Dr. Lagos and leaves Dra. Soto wanted).
+    ``staff``: the words of each professional's name, a set per professional; ``said``: the message folded with its
+    punctuation: another professional's name right after a comma is not in the list ruled out ("no con Lagos, Soto"
+    wants Dra. Soto; "no con Lagos Soto", "ni Lagos ni Soto" rule out both).
     ``answers``: ``answers_no`` of the message, the n-th for the n-th "no" of ``text`` (when the counts differ, every
     "no" is taken as followed by a mark if one was)."""
     names = frozenset().union(*staff)
@@ -90,13 +92,14 @@ def not_wanted(
         start = -1 if marks.get(i) else _after_negation(words, i)
         if start > i:
             # (after "atienda"/"gusta" the name itself: "no me gusta, con Soto" wants her)
-            end, found, said_title = _names(words, start, staff, words[start - 1] in _PREPOSITION | _SUBJUNCTIVE)
+            end, found, said_title = _names(words, start, staff, words[start - 1] in _PREPOSITION | _SUBJUNCTIVE,
+                                            said)
             if found and not _a_day_next(words, end):
                 ruled_out += found
                 title = title or said_title
                 i = end
                 continue
-        end, found, said_title = _names(words, i, staff, False)
+        end, found, said_title = _names(words, i, staff, False, said)
         if found and (i == 0 or words[i - 1] not in _NOBODY):
             after = _flat_no_after(words, end, marks)
             if after > end:  # "con la Dra. Soto no", "Soto no, gracias", "con Soto jamás"
@@ -148,7 +151,7 @@ def _after_negation(words: list[str], i: int) -> int:
 
 
 def _names(
-    words: list[str], start: int, staff: frozenset[frozenset[str]], after_preposition: bool
+    words: list[str], start: int, staff: frozenset[frozenset[str]], after_preposition: bool, said: str = ""
 ) -> tuple[int, list[str], str]:
     """The professionals' name words from ``start`` ("la dra soto ni con el dr lagos": soto, lagos), where they end,
     and the title said before the first; nothing when the first word after the articles and titles is not a name.
@@ -166,9 +169,10 @@ def _names(
         theirs = [person for person in staff if word in person]
         if theirs:
             if not joined:
-                theirs = [person for person in whose if word in person]
-                if not theirs:  # another professional's name right after ("no con lagos soto"): not ruled out
+                same = [person for person in whose if word in person]
+                if not same and _after_a_comma(said, word):  # "no con Lagos, Soto": another, wanted
                     break
+                theirs = same or theirs  # "no con Lagos Soto": both
             whose = theirs
             found.append(word)
             end = j + 1
@@ -184,6 +188,12 @@ def _names(
             break
         j += 1
     return end, found, title
+
+
+def _after_a_comma(said: str, word: str) -> bool:
+    """In the message as written, ``word`` follows a comma (a title or "con" may come between: ", la Dra. Soto")."""
+    return bool(said) and re.search(rf"[,;]\s*(?:(?:la|el|con|dr|dra|doctor|doctora)\.?\s+)*{re.escape(word)}\b",
+                                    said) is not None
 
 
 def _a_day_next(words: list[str], end: int) -> bool:

@@ -195,7 +195,7 @@ def test_nobody_else_or_another_time_at_her_confirmation_never_shows_only_the_ot
 @pytest.mark.parametrize("message", [
     "hora el jueves a las 10 medicina general, no con lagos, soto",
     "hora el jueves a las 10 con medicina general, no con el dr lagos la dra soto",
-    "jueves a las 10, medicina general, con lagos soto no",
+    "jueves a las 10, medicina general, con lagos, soto no",
 ])
 def test_one_ruled_out_and_another_named_right_after_is_the_one_wanted(message: str) -> None:
     chat = general_medicine()
@@ -212,3 +212,14 @@ def test_both_ruled_out_when_joined() -> None:
     reply = chat.say("hora el jueves a las 10 con medicina general, ni con lagos ni con soto")
     assert "sin el Dr. Pedro Lagos, la Dra. Ana Soto" in texts(reply)
     assert "Confirmo" not in texts(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "hora el jueves a las 10 medicina general, no con lagos, soto tampoco",
+    "hora el jueves a las 10 medicina general, pero no con lagos soto",
+    "general medicine thursday at 10, not lagos, soto either",
+])
+def test_two_ruled_out_in_a_row_are_both_ruled_out(message: str) -> None:
+    reply = general_medicine().say(message)
+    assert "sin el Dr. Pedro Lagos, la Dra. Ana Soto" in texts(reply), message
+    assert "Confirmo" not in texts(reply), message

@@ -149,11 +149,14 @@ def test_mine_and_a_relatives_with_only_mine_on_the_phone_says_theirs_was_not_fo
 
 
 @pytest.mark.parametrize("answer", ["no no, la de mi hijo", "no espera, la de mi hijo", "no perdon, la de mi hijo"])
-def test_no_and_the_relatives_at_the_cancel_question_asks_about_theirs_never_keeps_it_all(answer: str) -> None:
+def test_no_and_the_relatives_at_the_cancel_question_lists_them_never_keeps_it_all(answer: str) -> None:
+    """It said «Entendido, tu hora sigue en pie» and the son's was never offered; the list is shown (the bot cannot
+    tell whose relation an appointment is), and the one picked is asked about."""
     chat, agent = phone(ANA, TOMAS)
     assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(chat.say("cancela la de las 10"))
     reply = chat.say(answer)
-    assert "¿Cancelo la hora de Tomás Pérez" in texts(reply), answer
+    assert "sigue en pie" not in texts(reply) and "Tomás Pérez" in texts(reply), answer
+    assert "¿Cancelo la hora de Tomás Pérez" in texts(chat.say("2")), answer
     chat.say("sí")
     assert list(agent.cancelled.values()) == ["bk-t"], answer
 
@@ -162,6 +165,65 @@ def test_the_time_that_named_the_wrong_appointment_is_not_where_the_right_one_mo
     """ "cambia la de las 10" … "no, la de mi esposo" … "sí": his was proposed at 10:00 (the 10 named hers)."""
     chat, agent = phone(ANA, PEDRO)
     chat.say("cambia la de las 10")
-    assert "¿Cambio la hora de Pedro Pérez" in texts(chat.say("no, la de mi esposo"))
+    chat.say("no, la de mi esposo")  # the list (whose relation each one is, the bot cannot tell)
+    assert "¿Cambio la hora de Pedro Pérez" in texts(chat.say("2"))
     reply = chat.say("sí")
     assert "Confirmo" not in texts(reply) and "10:00" not in texts(reply).split("reservada.", 1)[-1]
+
+
+@pytest.mark.parametrize("message", [
+    "cancela la del jueves y deja la del viernes", "deja la del viernes y cancela la del jueves",
+    "cancela la del jueves, la del viernes la dejamos",
+])
+def test_the_day_kept_never_names_the_one_cancelled(message: str) -> None:
+    chat, agent = phone(ANA, TOMAS)
+    assert "jueves 3 de diciembre" in texts(chat.say(message)), message
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-a"], message
+
+
+# What the changes above must not catch (a helper's walk of 380 dialogues against the code before them)
+ROSA = WireBooking("bk-r", "2026-12-09T09:00:00-03:00", "2026-12-09T09:30:00-03:00", "Dra. Ana Soto",
+                   patient="Rosa Díaz")
+
+
+@pytest.mark.parametrize("message", ["cancela la del dr pedro", "cancela mi hora con el doctor pedro",
+                                     "cancela la que tengo con pedro"])
+def test_a_doctor_named_by_first_name_is_never_the_relative_of_that_name(message: str) -> None:
+    chat, agent = phone(PEDRO, ANA_WITH_DR_PEDRO)
+    chat.say(message)
+    chat.say("sí")
+    assert "bk-p" not in agent.cancelled.values(), message
+
+
+@pytest.mark.parametrize("message", ["cancela la de mi mama con la dra ana", "cancela la de mi mama con la dra ana soto"])
+def test_a_relatives_appointment_with_a_doctor_of_the_writers_first_name_is_the_relatives(message: str) -> None:
+    chat, agent = phone(ANA, ROSA)
+    chat.say(message)
+    chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-r"], message
+
+
+def test_no_and_a_relative_with_no_appointment_never_offers_another_relatives() -> None:
+    chat, agent = phone(ANA, TOMAS)
+    chat.say("cancela la de las 10")
+    reply = chat.say("no, la de mi esposo")
+    assert "¿Cancelo la hora de Tomás Pérez" not in texts(reply)
+    chat.say("sí")
+    assert not agent.cancelled
+
+
+@pytest.mark.parametrize("answer", ["si, y mantener la misma doctora tambien", "si, te dejo mi rut tambien",
+                                    "si pero voy a ir con mi hijo", "yes, and keep me posted too"])
+def test_a_yes_with_words_about_something_else_still_moves_it(answer: str) -> None:
+    chat, agent = at_the_move_confirmation(ANA)
+    chat.say(answer)
+    assert list(agent.moved.values())[0][0] == "bk-a", answer
+    assert not chat.books, answer
+
+
+def test_giving_one_up_for_another_time_is_not_keeping_it() -> None:
+    """ "dejar la de las 10 y tomar la de las 11:30" gives the 10:00 up: it said «No tienes una hora así»."""
+    chat, _ = phone(ANA)
+    reply = chat.say("quiero cambiar mi hora, dejar la de las 10 y tomar la de las 9")
+    assert "No tienes una hora" not in texts(reply)

@@ -320,3 +320,11 @@ def test_one_more_for_someone_else_before_the_yes_never_makes_this_one_theirs(me
     assert reply.status == "booked" and len(chat.books) == 1
     assert chat.books[0].state.patient_name == "" and not chat.books[0].state.for_other  # hers
     assert "Me pediste también una hora para otra persona" in texts(reply)
+
+
+@pytest.mark.parametrize("message", ["y una mas tarde?", "y otra mas: donde queda?", "y tambien tienen otro doctor?",
+                                     "and one more question, where are you?"])
+def test_another_time_or_a_question_is_not_one_more_appointment(message: str) -> None:
+    chat = at_the_confirmation()
+    reply = chat.say(message)
+    assert "Primero la hora" not in texts(reply), message
