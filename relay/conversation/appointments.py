@@ -280,13 +280,7 @@ def _listed(
             return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
                           owner=owner)
         return _confirm_target(lang, _wish_read(state), clinic, only, opening)
-    every = state.intent == "cancel" and means_every_one(fold(state.wish))  # "cancela las dos, la mía y la de…"
-    both = mine_and_theirs(state.bookings, normalize(state.wish), owner) if state.intent == "cancel" else None
-    if both is not None and not every:  # "cancela la mía y la de mi hijo": the two asked about, or the list
-        if both:
-            return cancel_each(lang, _wish_read(state), clinic, opening, among=both)
-        return _which(lang, _wish_read(state), clinic, [*opening, lang.say("which_booking")], owner=owner)
-    if every:
+    if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"
         if left is not None:
             return cancel_those(lang, _wish_read(state), clinic, left, opening)
@@ -512,7 +506,8 @@ def _a_patient_named(bookings: Sequence[WireBooking], who: Collection[str], word
     return bool(at) and all(words[i] in patients and (i == 0 or words[i - 1] not in _WITH_WHOM) for i in at)
 
 
-_WITH_WHOM = _TITLE_WORDS | {"con", "with", "del"}
+_WITH_WHOM = _TITLE_WORDS | frozenset(
+    "con with del w doc dotor dotora dctor dctora medico medica doctorcito doctorcita profesional donde".split())
 
 
 def _professionals_named_in_full(bookings: Sequence[WireBooking], said: set[str]) -> set[str]:
@@ -528,7 +523,12 @@ def _professionals_named_in_full(bookings: Sequence[WireBooking], said: set[str]
 def _whose_words(words: Sequence[str]) -> set[str]:
     """The words of a message that may be a patient's name: not right after a title, "con" or "del" ("la de Pedro
     Pérez": pedro, perez; "la del Dr. Pedro": none of "pedro")."""
-    return {word for i, word in enumerate(words) if i and words[i - 1] not in _WITH_WHOM and word not in _WITH_WHOM}
+    whose = set()
+    for i, word in enumerate(words):
+        before = [w for w in words[max(0, i - 3):i] if w not in ("la", "el", "los", "las", "the")]
+        if before and before[-1] not in _WITH_WHOM and word not in _WITH_WHOM:  # ("con la Ana": the doctor)
+            whose.add(word)
+    return whose
 
 
 def _name_words(booking: WireBooking) -> set[str]:
@@ -582,18 +582,7 @@ _KIN_APPOINTMENT = re.compile(
 )
 
 
-def mine_and_theirs(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[WireBooking] | None:
-    """ "Cancela la mía y la de mi hijo", "la de mi mamá y la mía", "mine and my son's": the writer's own and the
-    relative's, both meant (never only the first). None when the message does not say so; [] when it is not clear
-    which ones they are (not one of each: the phone holds the husband's and the son's, and "mi hijo" is not told
-    from "mi esposo" — the bot records no relation)."""
-    if not _MINE_AND_THEIRS.search(norm):
-        return None
-    mine = [b for b in bookings if not under_another_name(b, owner)]
-    theirs = [b for b in bookings if under_another_name(b, owner) and not not_the_kin_named(b, norm)]
-    return [*mine, *theirs] if len(mine) == 1 and len(theirs) == 1 else []
-
-
+# "cancela la mía y la de mi hijo" (with only hers on the phone, his is said not to be found)
 _MINE_AND_THEIRS = re.compile(
     rf"\b(?:la|el) mi[ao] (?:y|e) (?:tambien )?(?:la|el) de (?:mi|mis) {RELATIVE}\b"
     rf"|\b(?:la|el) de (?:mi|mis) {RELATIVE} (?:y|e) (?:tambien )?(?:la|el) mi[ao]\b"

@@ -32,7 +32,6 @@ from relay.conversation.appointments import (
     follow,
     kins_only,
     listed_again,
-    mine_and_theirs,
     move_from_the_start,
     named_bookings,
     naming_words,
@@ -479,14 +478,6 @@ def _decide(
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name, turn.message) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
-    listed = state.intent == "cancel" and any(o.kind == "booking" for o in state.options)
-    both = (mine_and_theirs(state.bookings, norm, turn.name)
-            if listed and tapped(state, norm) is None and not means_every_one(norm) else None)
-    if both is not None and (option is None or option.kind == "booking"):
-        # "la mía y la de mi hijo" at «¿Cuál quieres cancelar?»: both, each asked about (the list when unclear)
-        if both:
-            return cancel_each(ctx.lang, state, ctx.clinic, among=both)
-        return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
@@ -2033,7 +2024,7 @@ def _yes_kind(state: ConversationState) -> str:
 
 # "ok pero para mi hijo", "sí pero es la de mi hijo", "yes but it's my son's": another person's, said after a yes
 _BUT_ANOTHERS = re.compile(rf"\b(?:pero|but)\b(?: (?:es|era|is|it s|it is))?(?: (?:la|el|the one))?"
-                           rf" (?:para|de|for|of) (?:mi|my) {RELATIVE}\b"
+                           rf" (?:para|de|for|of) (?:mi|my) {RELATIVE}\b(?! (?:no|dejala|dejalo|igual|stays)\b)"
                            rf"|\b(?:pero|but) (?:it s |it is )?my {RELATIVE} s\b")
 # "pero quiero mantener la del jueves (también)", "but keep the thursday one too": the one being moved stays
 _KEEP_IT_TOO = re.compile(

@@ -39,8 +39,10 @@ _JOINERS = frozenset("y o e u ni and or nor".split())
 # What may follow "con Soto no" for the "no" to be about her ("con la Dra. Soto no, gracias"; never "con Soto no
 # quiero esperar mucho")
 _AFTER_NO = frozenset("gracias porfa please thanks".split())
-_FLAT_NO = ("no", "nunca", "jamas", "never", "tampoco", "either", "neither", "ninguno", "ninguna")  # "con Soto
-# jamás", "no con Lagos, Soto tampoco"
+_FLAT_NO = ("no", "nunca", "jamas", "never")  # "con Soto jamás"
+# After a name, these rule it out wherever they stand: "no con Lagos, Soto tampoco, Rojas", "Soto menos" (never "Soto
+# menos de una hora": see _flat_no_after)
+_ALSO_NOT = ("tampoco", "either", "neither", "ninguno", "ninguna", "menos")
 _STRONG_NO = (("ni", "loca"), ("ni", "loco"), ("ni", "cagando"), ("ni", "muerta"), ("ni", "muerto"),
               ("ni", "hablar"), ("ni", "de", "broma"), ("ni", "en", "pedo"), ("nunca", "mas"))
 # "la Dra. Soto no me gustó[, quiero otro doctor]" (never "con Soto, no me gusta esperar": what follows decides)
@@ -213,6 +215,8 @@ def _flat_no_after(words: list[str], end: int, marks: dict[int, str]) -> int:
         after = end + len(phrase)
         if tuple(words[end: after]) == phrase and (after == len(words) or words[after] in _AFTER_DISLIKED):
             return after
+    if end < len(words) and words[end] in _ALSO_NOT and words[end + 1: end + 2] not in (["de"], ["que"]):
+        return end + 1
     if end >= len(words) or words[end] not in _FLAT_NO:
         return end
     mark = marks.get(end, "")

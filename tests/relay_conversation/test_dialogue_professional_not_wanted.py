@@ -218,6 +218,8 @@ def test_both_ruled_out_when_joined() -> None:
     "hora el jueves a las 10 medicina general, no con lagos, soto tampoco",
     "hora el jueves a las 10 medicina general, pero no con lagos soto",
     "general medicine thursday at 10, not lagos, soto either",
+    "hora el jueves a las 10 medicina general, no con lagos, soto tampoco, rojas",
+    "hora el jueves a las 10 medicina general, no quiero con lagos, soto menos",
 ])
 def test_two_ruled_out_in_a_row_are_both_ruled_out(message: str) -> None:
     reply = general_medicine().say(message)
