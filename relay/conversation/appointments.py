@@ -249,6 +249,11 @@ def _listed(
         body = continuation(data, [*opening, lang.say("no_bookings"), *other], lang.say("new_booking_prompt"),
                             [option.label], clinic.bot_question_step)
         return Reply(state, body, "choose_day")
+    if (state.intent == "cancel" and _MINE_AND_THEIRS.search(fold(state.wish))
+            and any(under_another_name(b, owner) for b in state.bookings)):
+        # "cancela la mía y la de mi hijo": hers is asked about; which other one is the son's the bot cannot tell, so
+        # once hers is done it says to write that one apart (never as if both were cancelled)
+        state = evolve(state, more_asked=True)
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
         said = _wish_reading(state, now)
         only = state.bookings[0]

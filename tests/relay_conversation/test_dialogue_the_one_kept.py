@@ -138,6 +138,15 @@ def test_mine_and_a_relatives_never_cancels_another_persons_the_phone_holds(mess
     assert "bk-p" not in agent.cancelled.values(), message
 
 
+def test_mine_and_a_relatives_cancels_hers_and_never_as_if_both_were_cancelled() -> None:
+    """«Listo, cancelé tu hora…» and nothing of the son's: she believed both were cancelled."""
+    chat, agent = phone(ANA, TOMAS)
+    chat.say("cancela la mia y la de mi hijo")
+    reply = chat.say("sí")
+    assert list(agent.cancelled.values()) == ["bk-a"]
+    assert "Lo otro que me pediste, escríbemelo ahora en un mensaje aparte" in texts(reply)
+
+
 def test_mine_and_a_relatives_with_only_mine_on_the_phone_says_theirs_was_not_found() -> None:
     chat, agent = phone(ANA)
     reply = chat.say("cancela la mia y la de mi hijo")
