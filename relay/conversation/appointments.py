@@ -508,7 +508,7 @@ def _a_patient_named(bookings: Sequence[WireBooking], who: Collection[str], word
     theirs = {w for p in who for w in re.findall(r"\w+", fold(p)) if w not in _TITLE_WORDS}
     patients = {w for b in bookings for w in _patient_words(b)}
     at = [i for i, word in enumerate(words) if word in theirs]
-    return bool(at) and all(words[i] in patients and (i == 0 or words[i - 1] not in _WITH_WHOM) for i in at)
+    return bool(at) and all(words[i] in patients and not _after_title(words, i) for i in at)
 
 
 _WITH_WHOM = _TITLE_WORDS | frozenset(
@@ -526,14 +526,24 @@ def _professionals_named_in_full(bookings: Sequence[WireBooking], said: set[str]
 
 
 def _whose_words(words: Sequence[str]) -> set[str]:
-    """The words of a message that may be a patient's name: not right after a title, "con" or "del" ("la de Pedro
-    Pérez": pedro, perez; "la del Dr. Pedro": none of "pedro")."""
-    whose = set()
-    for i, word in enumerate(words):
-        before = [w for w in words[max(0, i - 3):i] if w not in ("la", "el", "los", "las", "the")]
-        if before and before[-1] not in _WITH_WHOM and word not in _WITH_WHOM:  # ("con la Ana": the doctor)
-            whose.add(word)
-    return whose
+    """The words of a message that may be a patient's name: not the first, not right after a title, "con" or "del"
+    ("la de Pedro Pérez": pedro, perez; "la del Dr. Pedro": none of "pedro")."""
+    return {word for i, word in enumerate(words)
+            if _words_before(words, i) and not _after_title(words, i) and word not in _WITH_WHOM}
+
+
+def _after_title(words: Sequence[str], i: int) -> bool:
+    """Whether the word at ``i`` follows a title, "con" or "del", articles apart ("con la Ana": the doctor)."""
+    before = _words_before(words, i)
+    return bool(before) and before[-1] in _WITH_WHOM
+
+
+def _words_before(words: Sequence[str], i: int) -> list[str]:
+    """The (up to three) words before the one at ``i``, without their articles."""
+    return [w for w in words[max(0, i - 3):i] if w not in _ARTICLES]
+
+
+_ARTICLES = frozenset(("la", "el", "los", "las", "the"))
 
 
 def _name_words(booking: WireBooking) -> set[str]:

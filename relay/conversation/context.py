@@ -63,6 +63,10 @@ class Context:
         services = self.answer.services if self.answer is not None else ()
         return next((s.minutes for s in services if fold(s.name) == fold(service)), 0)
 
+    def still_free(self, slot_id: str) -> WireSlot | None:
+        """The slot of that id as the agent now reads it; None when it is taken (or out of the window)."""
+        return next((s for s in self.free if s.id == slot_id), None)
+
     def slots_for(self, professionals: Sequence[str]) -> list[WireSlot]:
         if not professionals:
             return list(self.free)

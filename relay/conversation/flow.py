@@ -251,24 +251,10 @@ def _decide(
         named = _another_named(ctx, state, norm, turn.name)
         return named if named is not None else confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if (state.stage == CONFIRM and state.proposed is not None and state.intent == "reschedule"
-            and state.target is not None and not under_another_name(state.target, turn.name)
-            and _BUT_ANOTHERS.search(norm)):
-        # «¿Confirmo el viernes … en vez de tu hora del jueves?» "ok pero para mi hijo", "sí pero es la de mi hijo":
-        # not hers to move; the relative's asked about (or hers again, never moved on that "ok")
-        theirs = [b for b in state.bookings if under_another_name(b, turn.name)]
-        if theirs:
-            return ask_about_one_of(ctx.lang, state, ctx.clinic, theirs)
-        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
-    if (state.stage == CONFIRM and state.proposed is not None and state.intent == "reschedule"
-            and state.target is not None and _KEEP_IT_TOO.search(norm)):
-        # "sí, pero quiero mantener la del jueves también" at «¿Confirmo el viernes … en vez de tu hora del jueves?»:
-        # that one stays; the new one is one more (asked again as a booking, never a move on that "sí")
-        kept = ctx.say("kept_and_one_more", **when_words(ctx.lang, state.target))
-        fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
-        booking = evolve(state, intent="", target=None, wish="")
-        if fresh is not None:
-            return confirm(ctx, booking, fresh, [kept])
-        return _booking_start(ctx, evolve(booking, stage=CHOOSE_DAY), "")
+            and state.target is not None):
+        but_not_this = _move_confirm_but_not_this(ctx, state, norm)
+        if but_not_this is not None:
+            return but_not_this
     if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
@@ -481,7 +467,7 @@ def _decide(
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
-        counted = next((s for s in ctx.free if s.id == option.slot.id), None)
+        counted = ctx.still_free(option.slot.id)
         if counted is not None:
             return confirm(ctx, state, counted)
     if option is None and state.stage == CHOOSE_TIME and reading.day is not None and not reading.times:
@@ -1991,7 +1977,7 @@ def _whom_at_that_time(ctx: Context, state: ConversationState, reading: Reading)
     named = set(match_professionals(reading, ctx.professionals)) if reading.words else set()
     fits = [o.slot.id for o in state.options if o.slot is not None
             and (o.slot.professional in named if named else titled_as(reading.title, o.slot.professional))]
-    return next((s for s in ctx.free if s.id == fits[0]), None) if len(fits) == 1 else None
+    return ctx.still_free(fits[0]) if len(fits) == 1 else None
 
 
 def _one_listed_named(ctx: Context, state: ConversationState, norm: str, *, moving: bool) -> Reply | None:
@@ -2020,6 +2006,29 @@ def _yes_kind(state: ConversationState) -> str:
     if state.stage == CONFIRM:
         return "confirm"
     return "move_yes" if state.intent == "reschedule" else "cancel_yes"
+
+
+def _move_confirm_but_not_this(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
+    """At a move's «¿Confirmo el viernes … en vez de tu hora del jueves?», a yes that is not for moving this one:
+    "ok pero para mi hijo", "sí pero es la de mi hijo" (the relative's asked about, or hers again, never moved on that
+    "ok"); "sí, pero quiero mantener la del jueves también" (that one stays, the new one is one more: asked again as a
+    booking). None for any other answer."""
+    name = ctx.turn.name
+    if state.target is None or state.proposed is None:
+        return None
+    if not under_another_name(state.target, name) and _BUT_ANOTHERS.search(norm):
+        theirs = [b for b in state.bookings if under_another_name(b, name)]
+        if theirs:
+            return ask_about_one_of(ctx.lang, state, ctx.clinic, theirs)
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if _KEEP_IT_TOO.search(norm):
+        kept = ctx.say("kept_and_one_more", **when_words(ctx.lang, state.target))
+        fresh = ctx.still_free(state.proposed.id)
+        booking = evolve(state, intent="", target=None, wish="")
+        if fresh is not None:
+            return confirm(ctx, booking, fresh, [kept])
+        return _booking_start(ctx, evolve(booking, stage=CHOOSE_DAY), "")
+    return None
 
 
 # "ok pero para mi hijo", "sí pero es la de mi hijo", "yes but it's my son's": another person's, said after a yes
@@ -2346,7 +2355,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         option = Option(option.label, "slot", slot=state.proposed)
     if option.kind == "slot" and option.slot is not None:
         wanted = option.slot
-        fresh = next((s for s in ctx.free if s.id == wanted.id), None) or next(
+        fresh = ctx.still_free(wanted.id) or next(
             (s for s in ctx.free if s.start == wanted.start and s.professional == wanted.professional), None
         )
         if fresh is not None:
@@ -2434,7 +2443,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         state = evolve(state, others_to_book=True)
     if problem:
         return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])
-    fresh = next((s for s in ctx.free if s.id == slot.id), None) or next(
+    fresh = ctx.still_free(slot.id) or next(
         (s for s in ctx.free if s.start == slot.start and s.professional == slot.professional), None
     )
     if fresh is None:  # taken while the patient typed: the times around it

@@ -22,7 +22,7 @@ from relay.conversation.evolve import evolve
 from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, running_late, wants_several
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import asks_another_day, may_rule_out, names_a_day, rule_out
-from relay.conversation.not_wanted import answers_no, not_wanted
+from relay.conversation.not_wanted import answers_no, every_name_word, not_wanted
 from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, asks_for_a_woman, find_specialty
 from relay.conversation.typos import KNOWN, correct, correct_names
@@ -383,11 +383,6 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
     return reading
 
 
-@lru_cache(maxsize=64)
-def _every_name_word(staff: Staff) -> frozenset[str]:
-    return frozenset().union(*staff)
-
-
 _BOTH_FOR = re.compile(r"\b(?:las|los) (?:dos|tres|2|3) (?:para|pa) (?:m[ií]|nosotr[oa]s|ell[oa]s?|[eé]l)\b",
                        re.IGNORECASE)
 
@@ -451,7 +446,7 @@ _POLITE_AROUND = re.compile(r"\b(?:por favor|porfa|porfis|please|pls|gracias|tha
 
 
 def _read(message: str, today: date, bare_number: str, window_days: int, staff: Staff) -> Reading:
-    names = _every_name_word(staff)
+    names = every_name_word(staff)
     text = _later_than_said(_prepare(message, names))
     if not text:
         return Reading()

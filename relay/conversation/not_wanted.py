@@ -12,6 +12,7 @@ without its comma), "¿por qué no con Soto?", "al menos la Dra. Soto", "con nad
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from relay.conversation.menus import TITLES
 
@@ -66,6 +67,12 @@ def answers_no(punctuated: str) -> tuple[str, ...]:
 _NO = re.compile(r"\bno\b\s*([,.;:!?]?)")
 
 
+@lru_cache(maxsize=64)
+def every_name_word(staff: frozenset[frozenset[str]]) -> frozenset[str]:
+    """The words of all the professionals' names (``staff``: a set of words per professional)."""
+    return frozenset().union(*staff)
+
+
 def not_wanted(
     text: str, staff: frozenset[frozenset[str]], answers: tuple[str, ...] = (), said: str = ""
 ) -> tuple[str, tuple[str, ...], str]:
@@ -77,7 +84,7 @@ def not_wanted(
     wants Dra. Soto; "no con Lagos Soto", "ni Lagos ni Soto" rule out both).
     ``answers``: ``answers_no`` of the message, the n-th for the n-th "no" of ``text`` (when the counts differ, every
     "no" is taken as followed by a mark if one was)."""
-    names = frozenset().union(*staff)
+    names = every_name_word(staff)
     words = text.split()
     if not names or not set(words) & names:
         return text, (), ""

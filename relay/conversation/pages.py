@@ -419,7 +419,7 @@ def reask(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *
         return [*notices] if understood else [*notices, ctx.say(key), *helped]
 
     if state.stage == CONFIRM and state.proposed is not None:
-        fresh = next((s for s in ctx.free if s.id == state.proposed.id), None)
+        fresh = ctx.still_free(state.proposed.id)
         if fresh is not None:
             return confirm(ctx, state, fresh, then("confirm_reask"))
     kinds = {o.kind for o in state.options}
