@@ -2,6 +2,11 @@
 
     printf '%s\\n' "$PASSWORD" | cita-agent check --portal demo --url URL --user USER --password-stdin [--json]
     ... --book SLOT_ID --patient-name NAME --patient-phone PHONE     (books, prints the booking as JSON)
+    cita-agent check                                                 (this PC's saved settings and password)
+
+Without --url and --user it checks what the agent itself uses: the web app, user, browser and driver settings saved
+by `cita-agent configure` and the password kept by `cita-agent login` (--portal, --browser-*, --set and
+--password-stdin still take precedence).
 
 Exit status: 0 done; 2 bad usage; 3 login refused or user locked; 4 slot taken or booking refused;
 5 web app not answering; 6 web app changed (a screen did not match); 7 no usable browser.
@@ -67,9 +72,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="Exit status: 0 ok, 2 usage, 3 login refused/locked, 4 slot taken, 5 web app down, "
         "6 web app changed, 7 no browser.",
     )
-    parser.add_argument("--portal", choices=portal_kinds(), default="demo", help="which clinic web app (default: demo)")
-    parser.add_argument("--url", required=True, help="the web app's address, e.g. http://127.0.0.1:8600")
-    parser.add_argument("--user", required=True, help="the web app's user")
+    parser.add_argument("--portal", choices=portal_kinds(),
+                        help="which clinic web app (default: the saved one with no --url, else demo)")
+    parser.add_argument("--url", help="the web app's address, e.g. http://127.0.0.1:8600 (default: the saved one)")
+    parser.add_argument("--user", help="the web app's user (default: the saved one)")
     parser.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input")
     parser.add_argument("--days", type=int, default=14, help="from now to the end of the N-th day (default 14)")
@@ -89,12 +95,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.driver_settings = {}
     if args.days < 1:
         return _fail("--days debe ser 1 o más (los días que se leen desde hoy)", 2)
     if args.book and not (args.patient_name and args.patient_phone):
         return _fail("--book necesita --patient-name y --patient-phone (el nombre y el teléfono del paciente)", 2)
     if not args.book and (args.patient_name or args.patient_phone):
         return _fail("--patient-name y --patient-phone van con --book SLOT_ID (la hora a reservar)", 2)
+    saved_password = ""
+    if not args.url and not args.user:  # what this PC's agent uses
+        problem, saved_password = _use_saved_settings(args)
+        if problem:
+            return _fail(problem, 2)
+    elif not (args.url and args.user):
+        return _fail("dé --url y --user juntos (o ninguno de los dos, para revisar la configuración guardada con"
+                     " «cita-agent configure»)", 2)
+    args.portal = args.portal or "demo"
     from agent.settings import SettingsError, check_portal_url
 
     try:  # "agenda.clinica.cl" with no https:// only failed after 4 tries, as a web app that does not answer
@@ -104,10 +120,10 @@ def run(args: argparse.Namespace) -> int:
     from agent.portal.driver_settings import DriverSettingError, parse_assignments
 
     try:
-        args.driver_settings = parse_assignments(args.driver_set)
+        args.driver_settings = {**args.driver_settings, **parse_assignments(args.driver_set)}
     except DriverSettingError as error:
         return _fail(error.text("es"), 2)
-    password = _read_password(args.password_stdin)
+    password = _read_password(args.password_stdin) if args.password_stdin or not saved_password else saved_password
     if not password:
         return _fail("no llegó la contraseña de la agenda web: escríbala cuando el comando la pida, o désela en la"
                      " primera línea de la entrada estándar con --password-stdin", 2)
@@ -165,6 +181,33 @@ def format_slots(slots: list[Slot], days: int) -> str:
     count = "1 hora libre" if len(slots) == 1 else f"{len(slots)} horas libres"
     lines.append(f"{count} en los próximos {days} días (hora de {zone}).")
     return "\n".join(lines)
+
+
+def _use_saved_settings(args: argparse.Namespace) -> tuple[str, str]:
+    """Fills the command line from the agent's saved settings (what the command line gave wins): the problem, in
+    Spanish ("" none), and the saved password ("" none, or --password-stdin given)."""
+    from agent.commands import settings_or_report
+    from agent.paths import resolve_paths
+    from agent.secrets import PORTAL_PASSWORD, KeyringUnavailable, SecretStore
+
+    paths = resolve_paths(getattr(args, "home", None))
+    settings = settings_or_report(paths)
+    if settings is None:
+        return "no se pudo leer la configuración guardada (arriba, por qué)", ""
+    if not settings.portal_url or not settings.portal_user:
+        return ("este PC aún no tiene la agenda web configurada: use «cita-agent configure», o dé --portal, --url y"
+                " --user"), ""
+    args.portal = args.portal or settings.portal_kind
+    args.url, args.user = settings.portal_url, settings.portal_user
+    if not args.browser_path and not args.browser_channel:
+        args.browser_path, args.browser_channel = settings.browser_path or None, settings.browser_channel or None
+    args.driver_settings = settings.driver_settings(args.portal)
+    if args.password_stdin:
+        return "", ""
+    try:
+        return "", SecretStore(paths.keyring_service).get(PORTAL_PASSWORD) or ""
+    except KeyringUnavailable as exc:
+        return exc.text("es"), ""
 
 
 def _read_password(from_stdin: bool) -> str:

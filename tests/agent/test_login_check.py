@@ -82,3 +82,37 @@ def test_cita_agent_login_with_the_real_web_app(portal_server, browser_path, tmp
     assert stored.config_file in files
     assert not [p for p in files if DEFAULT_STAFF_PASSWORD.encode() in p.read_bytes()]
     portal_server.throttle.unlock_all()
+
+
+def test_cita_agent_check_with_nothing_given_checks_what_the_agent_uses(portal_server, browser_path, tmp_path):
+    """`cita-agent check` after `configure` and `login` asked again for --url and --user (and the password), which
+    the IT person had just saved: it checks the saved web app, user, browser and password now."""
+    portal_server.throttle.unlock_all()
+    home = tmp_path / "agent-home"
+    env = {
+        "PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "user-home"), "XDG_DATA_HOME": str(tmp_path / "xdg"),
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "LANG": "es_CL.UTF-8",
+    }
+
+    def agent(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "agent.cli", "--home", str(home), *args], cwd=ROOT, env=env,
+                              input=stdin, capture_output=True, text=True, timeout=120)
+
+    unconfigured = agent("check")
+    assert unconfigured.returncode == 2 and "use «cita-agent configure»" in unconfigured.stderr, unconfigured.stderr
+    agent("configure", "--relay", "ws://127.0.0.1:8700/agent", "--portal", "demo", "--portal-url", portal_server.url,
+          "--user", "recepcion", "--browser-path", browser_path)
+    assert agent("login", "--password-stdin", "--relay-token-stdin",
+                 stdin=f"{DEFAULT_STAFF_PASSWORD}\ntoken-123\n").returncode == 0
+
+    checked = agent("check", "--days", "3")
+    half = agent("check", "--url", portal_server.url)
+    refused = agent("check", "--days", "1", "--password-stdin", stdin="not-the-password\n")
+
+    assert checked.returncode == 0, checked.stderr
+    assert "horas libres en los próximos 3 días" in checked.stdout or "No hay horas libres" in checked.stdout
+    assert half.returncode == 2 and "dé --url y --user juntos" in half.stderr, half.stderr
+    assert refused.returncode == 3 and "rechazó el usuario o la contraseña" in refused.stderr, refused.stderr
+    for done in (checked, half, refused):
+        assert DEFAULT_STAFF_PASSWORD not in done.stdout + done.stderr
+    portal_server.throttle.unlock_all()
