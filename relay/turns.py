@@ -554,11 +554,12 @@ class TurnProcessor:
         return before_booking(step, turn, profile, slots, outcome_of("my_bookings", response))
 
     def _early_bookings_check(self, clinic: Clinic, state: ConversationState | None, turn: Turn) -> EarlyCheck | None:
-        """A new conversation at a clinic whose agent finds bookings starts with "does this phone already have an
-        appointment?" (relay/conversation/existing.py), asked of the agent's journal only: asked here beside the
-        slots question rather than after it, it costs the patient one agent round trip less. Used only if the
-        conversation asks exactly this; otherwise dropped (its answer is a lookup in the agent's memory)."""
-        if state is not None or not self._slot_answers.checks_bookings(clinic.name):
+        """A new conversation (or one whose booking is done) at a clinic whose agent finds bookings starts with "does
+        this phone already have an appointment?" (relay/conversation/existing.py), asked of the agent's journal only:
+        asked here beside the slots question rather than after it, it costs the patient one agent round trip less.
+        Used only if the conversation asks exactly this; otherwise dropped (its answer is a lookup in the agent's
+        memory)."""
+        if (state is not None and not state.ended) or not self._slot_answers.checks_bookings(clinic.name):
             return None
         args = MyBookingsArgs(turn.phone.strip(), known_only=True)
         if not args.phone:

@@ -34,7 +34,7 @@ from relay.conversation.intents import (
 from relay.conversation.layout import numbered
 from relay.conversation.menus import MAX_LABEL, fold, short_professional, unique_labels
 from relay.conversation.model import AgentStep, ClinicProfile, Reply, Turn
-from relay.conversation.outcomes import kept_after_done, rest_after_news, rest_asked_for, slot_taken
+from relay.conversation.outcomes import booked_when, kept_after_done, rest_after_news, rest_asked_for, slot_taken
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     BOOKINGS,
@@ -924,8 +924,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
            result: RescheduleResult, opening: Sequence[str] = ()) -> Reply:
     assert state.target is not None
     start = datetime.fromisoformat(result.start)
-    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
-                    professional=lang.with_professional(result.professional))
+    when = booked_when(lang, start, result.professional)
     data: dict[str, Any] = {
         "conversation_id": state.conversation_id, "booking_id": result.booking_id, "start": result.start,
         "end": result.end, "professional": result.professional, "day": start.date().isoformat(),
@@ -937,7 +936,7 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         data.update(status="handoff", reason="previous_not_cancelled", requested_start=state.target.start,
                     requested_professional=state.target.professional)
         paragraphs = [*opening, lang.say("moved_old_kept", **when_words(lang, state.target)),
-                      when[:1].upper() + when[1:], lang.say("receptionist")]
+                      when, lang.say("receptionist")]
         return Reply(None, continuation(data, paragraphs), "handoff")
     data["status"] = "booked"
     name = _first_name(turn.name)
@@ -945,11 +944,13 @@ def _moved(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     old = when_words(lang, state.target)  # which one is gone, said: a patient with two must not guess
     said = (lang.say("moved_for", name=name, patient=state.target.patient, day=old["day"], time=old["time"])
             if theirs else lang.say("moved", name=name, day=old["day"], time=old["time"]))
-    paragraphs = [*opening, said, when[:1].upper() + when[1:]]
+    paragraphs = [*opening, said, when]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     paragraphs.extend(rest_asked_for(lang, state))  # "sí, y …" at the move's confirmation
-    return Reply(kept_after_done(state, turn), continuation(data, paragraphs), "booked")
+    done = WireBooking(result.booking_id, result.start, result.end, result.professional,
+                       patient=state.target.patient if theirs else "")
+    return Reply(kept_after_done(state, turn, done, moved_from=state.target), continuation(data, paragraphs), "booked")
 
 
 def _first_name(name: str) -> str:

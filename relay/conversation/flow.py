@@ -66,6 +66,7 @@ from relay.conversation.intents import (
     another_person_too,
     asked_besides,
     asks_about_clinic,
+    asks_about_the_one_done,
     asks_for_call,
     asks_how_long,
     asks_if_still_on,
@@ -119,6 +120,13 @@ from relay.conversation.intents import (
     yes_for_someone,
 )
 from relay.conversation.interpret import after_specialty, beyond_window_month, interpret
+from relay.conversation.just_done import (
+    ALL_GOOD,
+    about_the_one_moved_from,
+    another_than_the_one_done,
+    asks_for_more,
+    names_the_one_done,
+)
 from relay.conversation.menu_place import place_in_menu
 from relay.conversation.menus import (
     clock,
@@ -128,7 +136,7 @@ from relay.conversation.menus import (
     slot_key,
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
-from relay.conversation.names import match_professionals, name_words, titled_as
+from relay.conversation.names import CAPITALISED_NAME, match_professionals, name_words, titled_as
 from relay.conversation.negation import asks_another_day, names_a_day, rule_out
 from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
@@ -137,6 +145,7 @@ from relay.conversation.outcomes import (
     PERSON_REASONS,
     RUNNING_LATE,
     after_booking,
+    as_booked,
     closed,
     greeted_name,
     handoff,
@@ -228,7 +237,7 @@ def _decide(
     if state.stage == CANCELLED and problem is None:
         return _after_cancel(ctx, state)
     if state.stage == DONE and problem is None:
-        return _next_person(ctx, state) if state.others_to_book else _start(ctx)
+        return _next_person(ctx, state) if state.others_to_book else _after_done(ctx, state)
     if problem is not None:
         return patient_handoff(turn, clinic, problem, state)
     state = state.seen(turn.now)
@@ -739,6 +748,8 @@ def _spoken(state: ConversationState | None, turn: Turn, clinic: ClinicProfile) 
     in (once done, unless this message is plainly in the clinic's own)."""
     if state is None or state.expired(aware(turn).now) or state.lead_id != turn.lead_id:
         return patient_language(normalize(turn.message), clinic.language)
+    if state.stage == DONE and not state.language:  # done in the clinic's language: as a new conversation
+        return patient_language(normalize(turn.message), clinic.language)
     if state.stage == DONE:
         return still_spoken(normalize(turn.message), state.language, clinic.language)
     return state.language
@@ -866,6 +877,40 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     return interpret(ctx, again, wanted, norm)
 
 
+def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
+    """Right after a booking or a move (``DONE``): "sí", "ahí estaré" are answered in kind (never the introduction
+    and the days again); "¿a qué hora era?", "¿quedó?", "ok, el jueves a las 10 entonces" — or the same request sent
+    again — with the appointment as it was booked (never a second one at the same time); after a move, anything said
+    of the old one ("¿se canceló la del jueves?", "cancela la anterior") with «Tu hora anterior quedó cancelada…»
+    (never «¿Cancelo…?» of the new one). Anything about another appointment, another person, another professional, a
+    change, free times, starts a new conversation, as after any ending."""
+    done = state.target
+    norm = normalize(ctx.turn.message)
+    if done is None or not norm:
+        return _start(ctx)
+    reading = read_message(ctx, None, ctx.turn.message)
+    moved_from = state.bookings[0] if state.intent == "reschedule" and state.bookings else None
+    if moved_from is not None and about_the_one_moved_from(ctx, state, moved_from, norm, reading):
+        return as_booked(ctx.lang, state, ctx.turn)
+    if asks_for_more(norm) or detect(norm).intent in ("cancel", "reschedule", "person"):
+        return _start(ctx)
+    if another_than_the_one_done(ctx, state, norm, reading):
+        return _start(ctx)
+    if asks_about_the_one_done(norm) or _BARE_NO.fullmatch(norm):  # (a bare "no": nothing more, or "that is wrong")
+        return as_booked(ctx.lang, state, ctx.turn)
+    if nothing_else(norm):  # "no, eso es todo", "nada más"
+        return closed(ctx.lang, state, ctx.turn, "bye")
+    if confirms_attendance(norm) and ctx.checks_bookings:  # "ahí estaré": «¡Gracias por confirmar! Te esperamos el
+        return _start(ctx)  # jueves…», with the appointments the web app has (as at any conversation's start)
+    wishes = detect(norm)
+    if (ALL_GOOD.match(norm) or (wishes.intent in ("none", "stop") and wishes.answer == "yes")
+            or attendance_aside(norm) == ""):
+        return closed(ctx.lang, state, ctx.turn, "ok")  # "sí", "sip", "sí, ahí estaré", "no, está bien"
+    if reading.times and names_the_one_done(done, reading):
+        return as_booked(ctx.lang, state, ctx.turn)
+    return _start(ctx)
+
+
 def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     """After one of several appointments asked for at once ("para mí y mi esposa", "cancela la mía y agéndame una para
     mi mamá") was done, and told so: "sí", "dale", "ahora la de mi esposa", "la de ella el viernes" books the next
@@ -873,7 +918,7 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     norm = normalize(ctx.turn.message)
     wishes = detect(norm)
     reading = read_message(ctx, None, ctx.turn.message)
-    named = state.for_other and _CAPITALISED_NAME.fullmatch(ctx.turn.message.strip(" .!")) is not None
+    named = state.for_other and CAPITALISED_NAME.fullmatch(ctx.turn.message.strip(" .!")) is not None
     # "sí gracias" goes on; "ok gracias" is a goodbye
     yes = wishes.answer == "yes" and (not _THANKS.search(norm) or norm.split()[0] in ("si", "sii", "dale", "yes"))
     goes_on = (yes or for_someone_else(norm) or wants_another(norm) or named
@@ -916,7 +961,6 @@ _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Mu
 _RELATIVE_THEN = re.compile(
     rf"\b(?:para|pa) (?:mi|mis|el|la) {RELATIVE}\b,?\s*(?:que se llama\s+)?(?:(?:don|dona|sr|sra|senora?)\.?\s+)?"
 )
-_CAPITALISED_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+(?:\s+(?:de\s+(?:la\s+)?)?[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+){1,3}")
 
 
 def _named_for(state: ConversationState, message: str, own: str = "") -> ConversationState:
@@ -930,27 +974,27 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     folded = fold(message)
     relative = _RELATIVE_THEN.search(folded) if not name and len(folded) == len(message) else None
     cased = message.title() if message.isupper() else message  # "…PARA MI MAMA ROSA DIAZ", all in capitals
-    written = _CAPITALISED_NAME.match(cased, relative.end()) if relative else None
+    written = CAPITALISED_NAME.match(cased, relative.end()) if relative else None
     if written:
         name = check_person_name(written.group(0)).value
     if not name and len(folded) == len(message) and (whose := _RELATIVE_IS.search(folded)):
         # "mi mamá es Elena Araya Díaz y necesita hora": her name, said before what she needs
-        written = _CAPITALISED_NAME.match(message, whose.end())
+        written = CAPITALISED_NAME.match(message, whose.end())
         if written and not for_me(folded) and not _names_no_person(written.group(0)):
             name = check_person_name(written.group(0)).value
     if not name and len(folded) == len(message) and (whose := _RELATIVE_OF.search(folded)):
         # "soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él": the one the writer is the relative of
-        written = _CAPITALISED_NAME.match(message, whose.end())
+        written = CAPITALISED_NAME.match(message, whose.end())
         first = fold(written.group(0)).split()[0] if written else ""
         if written and not for_me(folded) and (_FOR_THEM.search(folded) or f"para {first}" in folded):
             name = check_person_name(written.group(0)).value
     if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
-        written = _CAPITALISED_NAME.match(message, bare.end())
+        written = CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
             name = check_person_name(written.group(0)).value
     if not name and not state.for_other and len(folded) == len(message) and (me := _I_AM.search(folded)):
         # "soy Carla Muñoz, quiero una hora" from Ana Pérez's phone: the writer's own name, the appointment theirs
-        written = _CAPITALISED_NAME.match(cased, me.end())
+        written = CAPITALISED_NAME.match(cased, me.end())
         if written and _another_writer(written.group(0), own, folded) and not _FOR_SOMEONE_NAMED.search(message):
             name = check_person_name(written.group(0)).value
     return evolve(state, for_other=True, patient_name=name) if name else state

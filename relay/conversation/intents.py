@@ -93,6 +93,19 @@ _CORRECTION = re.compile(
 )
 
 
+# Whether one was cancelled, asked ("¿se canceló…?", "¿quedó cancelada?", "¿me la cancelaron?", "was it cancelled?"),
+# never a cancel asked for ("cancélala", "quiero cancelar", "can you cancel it")
+_ASKS_IF_CANCELLED = re.compile(
+    r"\b(?:se|fue|fueron|quedo|quedaron|esta|estan|ha sido) (?:cancelad\w*|anulad\w*|cancelo|anulo|cancel|anul)\b"
+    r"|\b(?:me la|me lo|la|lo|le|les|se la|se lo) (?:cancelaron|anularon|cancelaste|anulaste)\b"
+    r"|\b(?:was|is|got|has been|been) (?:it |that |my |the |his |her )?[\w ]{0,30}?cancel+ed\b"
+    r"|\bdid (?:you|they|it|the \w+ one) [\w ]{0,20}?cancel\b"
+)
+_CANCEL_ASKED = re.compile(
+    r"\b(?:cancela|cancelala|cancelalo|cancelen|cancelar|cancelarla|cancelarlo|anula|anulala|anular|anularla"
+    r"|quiero|quisiera|necesito|puedes|podrias|puede|podria|por favor|porfa|please|cancel (?:it|my|the|that)"
+    r"|como|how)\b"  # ("¿cómo se cancela una hora?": to cancel one)
+)
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|suspend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}"
     r"|borrar mi|eliminar mi)"
@@ -289,6 +302,34 @@ _ASKS_STILL_ON = re.compile(rf"\b{_STILL_ON}|{_STILL_HAVE.pattern}")
 def asks_if_still_on(norm: str) -> bool:
     """"¿Sigue en pie…?", "¿está confirmada…?": whether an appointment the patient has still stands."""
     return bool(_ASKS_STILL_ON.search(norm))
+
+
+def asks_about_the_one_done(norm: str) -> bool:
+    """Right after a booking: "¿a qué hora era?", "¿quedó?", "¿confirmado?", "¿con quién me tocó?", "what time was
+    it?": how the appointment just booked stands (or "¿está confirmada?", "¿quedó agendada?": ``asks_if_still_on``)."""
+    return bool(_ASKS_ABOUT_IT.search(norm)) or asks_if_still_on(norm)
+
+
+_ASKS_ABOUT_IT = re.compile(
+    r"\b(?:a )?que (?:hora|dia|fecha) (?:era|quedo|quedamos|quedaria|me (?:dieron|diste|dio|dejaste|toco|quedo"
+    r"|agendaste|agendaron|reservaste|reservaron))\b"
+    r"|\b(?:a que hora|que dia|cuando|para cuando|con quien) (?:es|era|seria|quedo) (?:mi|la) (?:hora|cita|consulta"
+    r"|reserva)\b(?! (?:con|para|de) )"
+    r"|^(?:y |entonces |ok |ya )?(?:a que hora|que dia|cuando|para cuando|con quien) (?:es|era|seria)$"
+    r"|^(?:y |entonces |ok |ya )?con quien me (?:toca|atiendo|atiende)$"
+    r"|\ba que hora (?:tengo|hay) que (?:llegar|estar)\b"
+    r"|\b(?:para )?cuando (?:era|quedo|quedamos)\b"
+    r"|\bcon quien (?:era|quedo|quedamos|me toco)\b"
+    r"|\b(?:quedo|quedaria|esta|estaria) (?:la |mi )?(?:hora |cita |reserva )?"
+    r"(?:agendad|reservad|confirmad|tomad|list)[oa]\b"
+    r"|^(?:y |entonces |ya |ok |pero |oye |perdon )*(?:quedo|quedamos|confirmad[oa]|reservad[oa]|agendad[oa])"
+    r"(?: entonces| cierto| verdad| po| ya)?$"
+    r"|^(?:y |entonces |ya |ok |pero |oye |perdon )*(?:quedo|quedamos) (?:para|el|a las|con)\b"
+    r"|\bse (?:agendo|reservo|confirmo|pudo (?:agendar|reservar))\b"
+    r"|\bme (?:lo |la )?(?:puedes |podrias |puede |podria )?confirma[snr]?$"
+    r"|\bwhat (?:time|day) was it\b|^(?:so )?(?:what time|what day|when) is it$|\bis it (?:confirmed|booked|done)\b"
+    r"|\bdid it go through\b|^(?:so )?(?:confirmed|booked)$"
+)
 
 
 _HAVE_ONE = re.compile(
@@ -585,6 +626,8 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
         # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir", "I can't make
         # it thursday, can I come monday instead?": a move
         intent = "reschedule"
+    elif _CANCEL.search(text) and _ASKS_IF_CANCELLED.search(text) and not _CANCEL_ASKED.search(text):
+        intent = "my_bookings"  # "¿se canceló la de mi hijo?", "was my thursday one cancelled?": whether it was
     elif _CANCEL.search(text):
         intent = "cancel"
     elif _CANT_GO.search(text) and not new_one_for_another(text) and not _NOT_ALONE.search(text):

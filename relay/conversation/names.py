@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 from relay.conversation.freetext import Reading, normalize
 from relay.conversation.menus import fold, is_title
 
+# A name as people write it: "Rosa Díaz", "María de la Fuente", "Tom Smith"
+CAPITALISED_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+(?:\s+(?:de\s+(?:la\s+)?)?[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+){1,3}")
 _TITLE_FORMS = {"dr": ("dr", "doctor"), "dra": ("dra", "doctora")}
 
 

@@ -190,18 +190,55 @@ def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> R
                  "closed")
 
 
+def booked_when(lang: Language, start: datetime, professional: str) -> str:
+    """The line that says when and with whom an appointment is: "Jueves 3 de diciembre a las 10:00, con la Dra. Ana
+    Soto."."""
+    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
+                    professional=lang.with_professional(professional))
+    return when[:1].upper() + when[1:]
+
+
+def the_booking(result: BookResult, state: ConversationState) -> WireBooking:
+    """The appointment a booking made, under the name it was booked under ("": the writer's)."""
+    return WireBooking(result.booking_id, result.start, result.end, result.professional, patient=state.patient_name)
+
+
+def as_booked(lang: Language, state: ConversationState, turn: Turn) -> Reply:
+    """Right after a booking or a move, asked how it stands ("¿a qué hora era?", "¿quedó?", "ok, el jueves a las 10
+    entonces", "¿y la anterior se canceló?"): the appointment as it was booked (``state.target``) said again, after a
+    move with the old one said to be gone; the conversation stays as it was."""
+    done = state.target
+    assert done is not None
+    start = datetime.fromisoformat(done.start)
+    when = booked_when(lang, start, done.professional)
+    name = first_name(turn.name)
+    key = "as_moved" if state.intent == "reschedule" else "as_booked"  # (after a move: the old one is gone, said)
+    opening = lang.say(f"{key}_for", patient=done.patient, name=name) if done.patient else lang.say(key, name=name)
+    paragraphs = [opening, when, lang.say("booked_closing")]
+    data = {"status": "closed", "conversation_id": state.conversation_id}
+    return Reply(state, continuation(data, paragraphs), "closed")  # (its half hour counted from the booking)
+
+
 def rest_after_news(lang: Language, state: ConversationState) -> list[str]:
     """While a booking, cancel or move is not known yet: what else the patient asked ("¿cómo quedó? y necesito otra
     para mi hijo") is answered once it is (``rest_asked_for``), and they are told so instead of hearing nothing."""
     return [lang.say("rest_after_news")] if state.others_to_book or state.more_asked else []
 
 
-def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState | None:
-    """What is kept once an appointment was booked or moved (``DONE``): nothing, unless the same request asked for
-    another person's too ("para mí y mi esposa": "sí" books it next) or the patient speaks another language than the
-    clinic's ("hi" after an English booking is answered in English). Its ``patient_name`` is the name the one done
-    was booked under ("": the writer's), ``for_other`` whether the next one is another person's."""
-    if not state.others_to_book and not state.language:
+def kept_after_done(
+    state: ConversationState, turn: Turn, done: WireBooking | None = None, *, moved_from: WireBooking | None = None
+) -> ConversationState | None:
+    """What is kept once an appointment was booked or moved (``DONE``, for as long as a conversation lasts): the
+    appointment ``done`` as it was booked (its ``target``: "¿a qué hora era?" and "sí, ahí estaré" are answered about
+    it, never taken as a new request); whether the same request asked for another person's too ("para mí y mi
+    esposa": "sí" books it next); the patient's language when it is not the clinic's ("hi" after an English booking
+    is answered in English). Its ``patient_name`` is the name the one done was booked under ("": the writer's),
+    ``for_other`` whether the next one is another person's; when ``done`` replaced another (``moved_from``), its
+    ``intent`` is "reschedule" and its ``bookings`` that one (gone: "¿se canceló la del jueves?" is about it). None:
+    nothing to keep."""
+    if state.more_asked:  # «Lo otro que me pediste, escríbemelo…»: what comes next is that, not about this one
+        done = None
+    if done is None and not state.others_to_book and not state.language:
         return None
     rest = yes_and_more(normalize(turn.message))  # "sí, y otra para mi mamá Rosa Díaz el viernes": hers, said
     wish = turn.message[:500] if state.others_to_book and rest is not None and another_person_too(rest) else ""
@@ -222,7 +259,8 @@ def kept_after_done(state: ConversationState, turn: Turn) -> ConversationState |
     # someone else's and the request said "para mí" too ("para mí y para mi esposa María López")
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
                   others_to_book=state.others_to_book, wish=wish, patient_name=state.patient_name,
-                  for_other=not _writer_left(state), skip_days=taken)
+                  for_other=not _writer_left(state), skip_days=taken, target=done,
+                  **({"intent": "reschedule", "bookings": (moved_from,)} if moved_from and done else {}))
 
 
 def _writer_left(state: ConversationState) -> bool:
@@ -272,12 +310,11 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
     if state.undo_wanted and state.gave_up:
         return _booked_but_unwanted(lang, state, clinic, result)
     start = datetime.fromisoformat(result.start)
-    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
-                    professional=lang.with_professional(result.professional))
+    when = booked_when(lang, start, result.professional)
     opening = "booked_late" if state.gave_up else "booked_for" if state.patient_name else "booked"
     greeted = greeted_name(state, turn)  # "soy Carla Muñoz": "¡Listo, Carla!", never the phone's Ana
     said = lang.say(opening, name=greeted, patient=state.patient_name)
-    paragraphs = [said, when[:1].upper() + when[1:]]
+    paragraphs = [said, when]
     if clinic.address.strip():
         paragraphs.append(lang.say("booked_address", address=clinic.address.strip().rstrip(".")))
     closing = len(paragraphs)
@@ -299,16 +336,16 @@ def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicP
         paragraphs[closing] = lang.say("asked_for_person")
         data.update(status="handoff", reason="asked_for_person", booking="booked")
         return Reply(handed_off_state(state, turn, "asked_for_person"), continuation(data, paragraphs), "handoff")
-    return Reply(kept_after_done(state, aware(turn)), continuation(data, paragraphs), "booked")
+    done = kept_after_done(state, aware(turn), the_booking(result, state))
+    return Reply(done, continuation(data, paragraphs), "booked")
 
 
 def _booked_but_unwanted(lang: Language, state: ConversationState, clinic: ClinicProfile, result: BookResult
                          ) -> Reply:
     """Booked after all, but the patient asked meanwhile to call it off: said, and "¿La cancelo?" (yes or no)."""
     start = datetime.fromisoformat(result.start)
-    when = lang.say("booked_when", day=lang.day_long(start.date()), time=start.strftime("%H:%M"),
-                    professional=lang.with_professional(result.professional))
-    target = WireBooking(result.booking_id, result.start, result.end, result.professional, patient=state.patient_name)
+    when = booked_when(lang, start, result.professional)
+    target = the_booking(result, state)
     options = (Option(lang.say("cancel_yes"), "cancel_yes"), Option(lang.say("cancel_no"), "cancel_no"))
     asking = evolve(state, stage=CONFIRM_CANCEL, intent="cancel", target=target, options=options, pending=None,
                     pending_message="", gave_up=False, undo_wanted=False)
@@ -317,7 +354,7 @@ def _booked_but_unwanted(lang: Language, state: ConversationState, clinic: Clini
         "booking_id": result.booking_id, "start": result.start, "professional": result.professional,
         "option_1": options[0].label, "option_2": options[1].label,
     }
-    paragraphs = [lang.say("booked_late", name=""), when[:1].upper() + when[1:]]
+    paragraphs = [lang.say("booked_late", name=""), when]
     body = continuation(data, paragraphs, lang.say("booked_undo_question"), [o.label for o in options],
                         clinic.bot_question_step)
     return Reply(asking, body, "choose_day")

@@ -156,6 +156,12 @@ class ConversationState:
     others: tuple[str, ...] = ()
 
     @property
+    def ended(self) -> bool:
+        """An appointment was booked or moved (``DONE``): the next message starts a new conversation, unless it is
+        about that one ("¿a qué hora era?") or the next person's asked for in the same request."""
+        return self.stage == DONE
+
+    @property
     def booking_open(self) -> bool:
         """A booking was asked for and its outcome is not known: the next turn asks the agent again, same key."""
         return self.stage == BOOKING and self.pending is not None

@@ -322,6 +322,10 @@ SPANISH = Language(
         "one_person_name": "Cada hora es para una persona: escribe el nombre y apellido de quien se atenderá en esta;"
         " después te doy otra para la otra persona.",
         "booked_for": "¡Listo{name}! La hora de {patient} quedó reservada.",
+        "as_booked": "Así quedó tu hora{name}:",
+        "as_booked_for": "Así quedó la hora de {patient}{name}:",
+        "as_moved": "Tu hora anterior quedó cancelada. Así quedó la nueva{name}:",
+        "as_moved_for": "La hora anterior de {patient} quedó cancelada. Así quedó la nueva{name}:",
         "ask_email": "¿Cuál es tu correo electrónico?",
         "ask_national_id": "¿Cuál es tu número de documento (RUT, DNI o NIE)?",
         "ask_birth_date": "¿Cuál es tu fecha de nacimiento? (día/mes/año, p. ej. 15/03/1985)",
@@ -589,6 +593,10 @@ ENGLISH = Language(
         "one_person_name": "Each appointment is for one person: type the full name of who comes to this one; then"
         " I'll find another for the other person.",
         "booked_for": "Done{name}! {patient}'s appointment is booked.",
+        "as_booked": "Here is your appointment{name}:",
+        "as_booked_for": "Here is {patient}'s appointment{name}:",
+        "as_moved": "Your previous appointment was cancelled. Here is the new one{name}:",
+        "as_moved_for": "{patient}'s previous appointment was cancelled. Here is the new one{name}:",
         "ask_email": "What is your e-mail address?",
         "ask_national_id": "What is your ID document number?",
         "ask_birth_date": "What is your date of birth? (day/month/year, e.g. 15/03/1985)",

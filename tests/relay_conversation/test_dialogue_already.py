@@ -136,7 +136,7 @@ def test_a_new_wish_instead_of_an_answer_is_booking_another():
     reply = chat.say("el viernes a las 11")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
-    assert chat.say("Lucas Vidal").status == "booked" and chat.state is None
+    assert chat.say("Lucas Vidal").status == "booked" and chat.state.stage == "done"
     assert chat.books[0].state.patient_name == "Lucas Vidal"
 
 

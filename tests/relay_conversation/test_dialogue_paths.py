@@ -112,7 +112,7 @@ def test_a_time_tap_books_and_confirms_with_date_time_professional_and_address()
     chat.say("Mié 2 dic")
     reply = chat.say("10:30")
     assert len(chat.books) == 1 and chat.books[0].slot.start == "2026-12-02T10:30:00-03:00"
-    assert reply.status == "booked" and reply.state is None
+    assert reply.status == "booked" and just_booked(reply.state) == "2026-12-02T10:30:00-03:00"
     said = texts(reply)
     assert "Miércoles 2 de diciembre a las 10:30, con la Dra. Ana Soto." in said
     assert "Dirección: Av. Providencia 1234, Santiago." in said
@@ -435,7 +435,7 @@ def test_a_booking_whose_outcome_is_unknown_is_kept_and_asked_again_with_the_sam
     # Two hours later the patient writes anything at all: the same booking is asked for again, never a new one.
     again = chat.say("hola??", minutes_later=120)
     assert [b.idempotency_key for b in chat.books] == [chat.books[0].idempotency_key] * 2
-    assert again.status == "booked" and again.state is None
+    assert again.status == "booked" and just_booked(again.state) == "2026-12-02T10:30:00-03:00"
     assert "¡Al final tu hora quedó reservada, Ana!" in texts(again)
 
 
@@ -990,7 +990,7 @@ def test_a_patient_who_booked_in_english_is_answered_in_english_afterwards():
     from test_dialogue_already import finding
     from test_dialogue_appointments import ClinicAgent
 
-    for message, said in (("hi", "You already have an appointment"), ("ok", "Great, Ana!"), ("yes", "You already")):
+    for message, said in (("hi", "You already have an appointment"), ("ok", "Great, Ana!"), ("yes", "Great, Ana!")):
         agent = ClinicAgent()
         chat = Chat(finding(3), appointments=agent)
         chat.say("hi, I need an appointment on thursday")
@@ -1001,7 +1001,15 @@ def test_a_patient_who_booked_in_english_is_answered_in_english_afterwards():
     chat = Chat(finding(3))
     chat.say("hola, necesito hora el jueves")
     chat.say("09:00")
-    assert chat.state is None  # a Spanish booking at a Spanish clinic keeps nothing once done
+    # A Spanish booking at a Spanish clinic keeps only the appointment, as it was booked
+    assert just_booked(chat.state) == "2026-12-03T09:00:00-03:00" and chat.state.language == ""
+
+
+def just_booked(state) -> str:
+    """The start of the appointment a conversation that ended keeps (what "¿a qué hora era?" is answered with), when
+    it keeps nothing else of the patient's."""
+    assert state.stage == "done" and not state.said and not state.patient and not state.patient_name
+    return state.target.start
 
 
 def booked_as_listed(slot):

@@ -1,0 +1,136 @@
+"""Right after a booking or a move (the conversation's ``DONE`` stage, for half an hour): whether the next message is
+about the appointment just done ("¿a qué hora era?", the same time said again), about the one a move replaced ("¿y la
+del jueves se canceló?"), or about something else (another appointment, another person, another professional, a
+change: a new conversation). Pure reading of the message; flow.py answers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from relay.conversation.context import Context
+from relay.conversation.freetext import Reading, normalize
+from relay.conversation.intents import (
+    RELATIVE,
+    asks_about_clinic,
+    asks_other_professional,
+    cannot_come,
+    courtesy,
+    detect,
+    for_me,
+    for_someone_else,
+    keeps_it,
+    running_late,
+    sounds_like_an_emergency,
+    wants_another,
+    wants_it_back,
+    wants_several,
+)
+from relay.conversation.names import CAPITALISED_NAME, name_words
+from relay.conversation.state import ConversationState
+from wire.appointments import WireBooking
+
+
+def asks_for_more(norm: str) -> bool:
+    """Something besides the appointment just booked: another one, someone else's, the clinic's address, running
+    late, an emergency, thanks (each answered as at a conversation's start)."""
+    return (wants_another(norm) or for_someone_else(norm) or wants_several(norm) or asks_about_clinic(norm)
+            or running_late(norm) or sounds_like_an_emergency(norm) or bool(courtesy(norm)))
+
+
+def another_than_the_one_done(ctx: Context, state: ConversationState, norm: str, reading: Reading) -> bool:
+    """The message is about another appointment than the one just done (``state.target``): another day or time
+    ("¿sigue en pie la del lunes?", "ahí estaré el viernes" when it is on Thursday: the phone's appointments are
+    looked at), another professional ("a las 10 pero con otro médico"), another person ("la de mi hijo", "Tomás Pérez
+    jueves a las 10", "y yo también", "la mía" after a son's), "la otra", or its time given up ("a las 10 no puedo")."""
+    done = state.target
+    assert done is not None
+    if asks_other_professional(norm) or cannot_come(norm) or reading.skip_times or reading.skip_days:
+        return True
+    if (reading.day or reading.times) and not names_the_one_done(done, reading, loosely=True):
+        return True
+    if reading.named and not set(reading.named) & name_words(done.professional):
+        return True
+    if _ALSO.search(norm) or _THE_OTHER_ONE.search(norm):
+        return True
+    if (_A_RELATIVE.search(norm) and not done.patient) or (done.patient and (for_me(norm) or _MINE.search(norm))):
+        return True
+    return _names_another_person(ctx, done)
+
+
+def about_the_one_moved_from(
+    ctx: Context, state: ConversationState, old: WireBooking, norm: str, reading: Reading
+) -> bool:
+    """Right after a move, the message is about the appointment moved from (gone): its day or time ("¿y la del jueves
+    se canceló?", "cancela la del jueves", "ahí estaré el jueves"), "la anterior" / "la otra", or whether one was
+    cancelled with no other named ("¿se canceló?")."""
+    if _A_RELATIVE.search(norm) or _MINE.search(norm) or _names_another_person(ctx, old):
+        return False  # ("¿y la de mi hijo sigue?": another one)
+    intent = detect(norm).intent
+    if intent in ("reschedule", "book") or wants_it_back(norm) or keeps_it(norm) or _PUT_IT_BACK.search(norm):
+        return False  # "vuelve a ponerla el jueves", "mejor déjala el jueves": a change asked for
+    if _THE_OTHER_ONE.search(norm):  # "cancela la otra": the old one (never the new one offered for cancelling);
+        return intent == "cancel"  # "¿la otra sigue?": the phone may hold others (looked at)
+    if reading.day or reading.times:  # (the old one's, not the new one's: both may be on the same day)
+        new = state.target
+        return names_the_one_done(old, reading, loosely=True) and not (
+            new is not None and names_the_one_done(new, reading, loosely=True))
+    return bool(_THE_OLD_ONE.search(norm) or _ASKS_OLD_ONE_GONE.search(norm))
+
+
+def _names_another_person(ctx: Context, done: WireBooking) -> bool:
+    """A person's name written in capitals ("Tomás Pérez jueves a las 10", "for Tom Smith") who is not the one the
+    appointment just done is for (nor a professional, nor the writer when it was theirs)."""
+    message = ctx.turn.message
+    words = message.split()
+    if len(words) > 2 and all(w[:1].isupper() for w in words):  # "Ok Gracias Nos Vemos": every word capitalised
+        return False
+    known = {w for name in ctx._view().staff for w in name} | _NOT_A_NAME
+    known |= set(normalize(done.patient).split()) if done.patient else set(normalize(ctx.turn.name).split())
+    runs = [*CAPITALISED_NAME.findall(message), *_A_NAME_AFTER.findall(message)]
+    return any(set(normalize(run).split()) - known for run in runs)
+
+
+# "y yo también", "a las 10 somos 2", "for both of us": one more person than the one booked
+_ALSO = re.compile(r"\b(?:tambien|tb|tbn|tmb|ademas|somos|ambos|ambas|los dos|las dos|too|also|both)\b")
+_PUT_IT_BACK = re.compile(r"\b(?:deja|dejala|dejalo|dejamos|ponla|ponlo|ponerla|ponerlo|vuelve|volver|vuelvela"
+                          r"|regresa|regresala|devuelve|devuelvela|put it|move it|change it)\b")
+_A_NAME_AFTER = re.compile(r"\b(?:de|del|para|for|of)\s+([A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+)")  # "y la de Tomás…?"
+_THE_OTHER_ONE = re.compile(r"\b(?:la otra|el otro|las otras|los otros|the other one|the others)\b")
+_THE_OLD_ONE = re.compile(r"\b(?:la|el) (?:anterior|antigua|antiguo|vieja|viejo|de antes)\b"
+                          r"|\bthe (?:old|previous|first) one\b")
+_A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|su|sus|de|del|el|la) {RELATIVE}\b")
+_MINE = re.compile(r"\b(?:la|el|las|los) mi[ao]s?\b|\bmine\b|\bmy own\b")
+# Capitalised words that are no one's name ("Jueves", "Ok", "Ahí Estaré", "Dra")
+_NOT_A_NAME = frozenset(
+    """
+    lunes martes miercoles jueves viernes sabado domingo manana hoy ok okay si sii no hola gracias muchas perfecto
+    listo dale ya bueno entonces y a la el las los de del con para por favor dr dra doctor doctora ahi alla alli
+    estare estaremos nos vemos confirmo mi asistencia sin falta hasta pronto chao saludos buenas buenos dias tardes
+    noches monday tuesday wednesday thursday friday saturday sunday today tomorrow yes thanks thank hi hello great
+    the at on with i see you am pm ll will be there enero febrero marzo abril mayo junio julio agosto septiembre
+    setiembre octubre noviembre diciembre january february march april may june july august september october
+    november december
+    """.split()
+)
+# Right after a move, whether the one moved from is gone: "¿se canceló?", "¿ya no está?", "¿sigue?", "was it
+# cancelled?" (with its day, "la anterior" or nothing else named)
+_ASKS_OLD_ONE_GONE = re.compile(
+    r"\b(?:se|fue|quedo|ha sido|esta) (?:cancelad[oa]|anulad[oa]|borrad[oa]|eliminad[oa])\b"
+    r"|\bse (?:cancelo|anulo|borro|elimino)\b|\bya no (?:esta|existe|va|corre)\b"
+    r"|\b(?:me |la |lo )?(?:cancelaste|anulaste|cancelaron|anularon)\b"
+    r"|\b(?:was|is|got|did) (?:it|that one) (?:cancel+ed|gone|get cancel+ed)\b|\bdid you cancel\b"
+)
+ALL_GOOD = re.compile(r"^(?:no+ )?(?:(?:asi )?esta (?:bien|perfecto)|todo (?:bien|ok|perfecto)|all good|that s fine)$")
+
+
+def names_the_one_done(done: WireBooking, reading: Reading, *, loosely: bool = False) -> bool:
+    """The message names the time of the appointment ``done`` (and its day, if any): "ok, el jueves a las 10
+    entonces", "entonces quedó para las 10?", "hola, quiero hora el jueves a las 10" sent again. ``loosely``: its
+    day or its time is enough ("ahí estaré el jueves")."""
+    start = datetime.fromisoformat(done.start)
+    if reading.day not in (None, start.date()):
+        return False
+    if (start.hour, start.minute) in reading.times:
+        return True
+    return loosely and not reading.times

@@ -1,0 +1,240 @@
+"""Right after «¡Listo! Tu hora quedó reservada…», what the patient writes is about that appointment: "sí", "ahí
+estaré" are answered in kind (they got the introduction and the days again, or a hand-off «para revisar tus horas»);
+"¿a qué hora era?", "¿quedó?" get the appointment as it was booked; "ok, el jueves a las 10 entonces" or the same
+request sent again never books a second one at that time with another professional."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import EN, Chat, agenda, booked, slots, texts
+from test_dialogue_appointments import ClinicAgent
+
+from wire.appointments import WireBooking
+
+SOTO_AND_ROJAS = ("Dra. Ana Soto", "Dr. Juan Rojas")
+
+
+def booked_thursday_at_10() -> Chat:
+    """Ana booked Thursday 3 at 10:00 with Dra. Soto; the agent's slots now lack it (Dr. Rojas is free then)."""
+    chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
+    assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(
+        chat.say("hola, quiero hora con la dra soto el jueves a las 10"))
+    assert chat.say("sí").status == "booked"
+    taken = chat.books[0].slot
+    chat.agenda = slots(*(s for s in chat.agenda.slots if s != taken))
+    return chat
+
+
+def test_a_yes_or_a_word_of_coming_after_the_booking_is_answered_in_kind() -> None:
+    for message in ("sí", "sip", "sí, ahí estaré", "ahí estaré", "allá nos vemos", "ya está?", "👍"):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert reply.status == "closed" and "¡Perfecto, Ana!" in texts(reply), message
+        assert "Hola" not in texts(reply) and "recepcionista" not in texts(reply), message
+
+
+def test_asked_how_it_stands_the_appointment_is_said_again_as_booked() -> None:
+    for message in ("¿a qué hora era?", "confirmado?", "¿quedó agendada?", "y quedó?", "¿con quién me tocó?",
+                    "¿a qué hora tengo que llegar?", "se agendó?"):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert reply.status == "closed", message
+        assert texts(reply).startswith("Así quedó tu hora, Ana: Jueves 3 de diciembre a las 10:00, con la Dra. Ana"
+                                       " Soto."), message
+        assert "¡Perfecto, Ana!" in texts(chat.say("ok")), message
+
+
+def test_the_time_just_booked_said_again_never_books_a_second_one_then() -> None:
+    for message in ("ok, el jueves a las 10 entonces", "perfecto, entonces el jueves a las 10",
+                    "hola, quiero hora el jueves a las 10", "entonces quedó para las 10?"):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert "Así quedó tu hora, Ana:" in texts(reply) and "Rojas" not in texts(reply), message
+        chat.say("sí")
+        assert len(chat.books) == 1, message
+
+
+def test_another_appointment_asked_for_right_after_is_still_booked() -> None:
+    chat = booked_thursday_at_10()
+    assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas?" in texts(
+        chat.say("y otra para mi hijo el jueves a las 10 con el dr rojas"))
+    chat = booked_thursday_at_10()
+    assert "A las 09:00 del Vie 4 dic atienden varios profesionales" in texts(
+        chat.say("quiero otra hora el viernes a las 9"))
+
+
+def test_a_relatives_appointment_is_said_as_theirs() -> None:
+    chat = Chat(agenda([3], [(10, 0)]))
+    chat.say("hola, quiero hora para mi hijo el jueves a las 10")
+    chat.say("sí")
+    assert chat.say("Tomás Pérez").status == "booked"
+    reply = chat.say("a que hora era?")
+    assert texts(reply).startswith("Así quedó la hora de Tomás Pérez, Ana: Jueves 3 de diciembre a las 10:00")
+
+
+def test_a_moved_appointment_is_said_at_its_new_time() -> None:
+    thursday = WireBooking("bk-1", "2026-12-03T09:00:00-03:00", "2026-12-03T09:30:00-03:00", "Dra. Ana Soto",
+                           patient="Ana Pérez")
+    chat = Chat(agenda([3, 4], [(9, 0), (11, 0)]), appointments=ClinicAgent(thursday))
+    chat.say("necesito cambiar mi hora del jueves para el viernes a las 11")
+    chat.say("sí")
+    assert "Cambié tu hora del jueves 3 de diciembre a las 09:00 por esta" in texts(chat.say("sí"))
+    reply = chat.say("¿quedó?")
+    assert texts(reply).startswith("Tu hora anterior quedó cancelada. Así quedó la nueva, Ana: Viernes 4 de diciembre"
+                                   " a las 11:00")
+
+
+def test_asked_whether_the_old_one_is_gone_the_new_one_is_never_offered_for_cancelling() -> None:
+    """"¿Y la del jueves se canceló?" right after moving it to Friday asked «¿Cancelo tu hora del viernes…?» (the
+    old one no longer listed): a "sí" there cancelled the new one."""
+    thursday = WireBooking("bk-1", "2026-12-03T09:00:00-03:00", "2026-12-03T09:30:00-03:00", "Dra. Ana Soto",
+                           patient="Ana Pérez")
+    for message in ("¿y la del jueves se canceló?", "se anuló la anterior?", "y el jueves a las 9 sigue?",
+                    "entonces ya no tengo la del jueves?"):
+        agent = ClinicAgent(thursday)
+        chat = Chat(agenda([3, 4], [(9, 0), (11, 0)]), appointments=agent)
+        chat.say("necesito cambiar mi hora del jueves para el viernes a las 11")
+        chat.say("sí")
+        chat.say("sí")
+        agent.bookings = [WireBooking("bk-2", "2026-12-04T11:00:00-03:00", "2026-12-04T11:30:00-03:00",
+                                      "Dra. Ana Soto", patient="Ana Pérez")]  # the web app, moved
+        reply = chat.say(message)
+        assert texts(reply).startswith("Tu hora anterior quedó cancelada. Así quedó la nueva, Ana: Viernes 4"), message
+        assert "Cancelo" not in texts(reply) and not agent.cancelled, message
+
+
+def test_in_english_too() -> None:
+    chat = Chat(agenda([3], [(10, 0)]), clinic=EN)
+    chat.say("hi, I need an appointment on thursday at 10")
+    assert chat.say("yes").status == "booked"
+    assert texts(chat.say("what time was it?")).startswith("Here is your appointment, Ana: Thursday 3 December at 10:00")
+
+
+def test_half_an_hour_later_a_conversation_starts_again() -> None:
+    chat = booked_thursday_at_10()
+    reply = chat.say("sí", minutes_later=31)
+    assert "¡Hola, Ana!" in texts(reply) and "Perfecto" not in texts(reply)
+
+
+def test_coming_on_another_day_or_time_than_booked_is_shown_the_appointments_the_phone_has() -> None:
+    """"Ahí estaré el viernes" when it is on Thursday: «¡Perfecto!» would leave the patient going on Friday; the
+    phone's appointments, as the web app has them, are listed instead (as at any conversation's start)."""
+    for message in ("ahí estaré el viernes", "ahí estaré a las 15", "confirmo la hora del viernes",
+                    "¿quedó para el viernes?"):
+        chat = booked_at_a_clinic_that_finds_bookings()
+        reply = chat.say(message)
+        assert "jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto" in texts(reply), message
+        assert "Perfecto" not in texts(reply) and "¿Confirmo" not in texts(reply), message
+    chat = booked_at_a_clinic_that_finds_bookings()
+    assert "¡Gracias por confirmar, Ana! Te esperamos el jueves 3 de diciembre a las 10:00" in texts(
+        chat.say("ahí estaré el jueves a las 10"))
+
+
+def booked_at_a_clinic_that_finds_bookings() -> Chat:
+    agent = ClinicAgent()
+
+    def book(slot):
+        agent.bookings.append(WireBooking("bk-9", slot.start, slot.end, slot.professional, patient="Ana Pérez"))
+        return booked(slot, "bk-9")
+
+    answer = replace(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), finds_bookings=True)
+    chat = Chat(answer, appointments=agent, agent=book)
+    chat.say("hola, quiero hora con la dra soto el jueves a las 10")
+    assert chat.say("sí").status == "booked"
+    return chat
+
+
+def test_someone_else_or_another_professional_at_the_same_time_is_a_new_request() -> None:
+    for message in ("Tomás Pérez jueves a las 10", "a las 10 también para Tomás Pérez", "a las 10 somos 2",
+                    "a las 10 pero con otro médico", "ok, el jueves a las 10 con el dr rojas"):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert "Así quedó" not in texts(reply) and "Perfecto" not in texts(reply), message
+    son = Chat(agenda([3], [(10, 0)], SOTO_AND_ROJAS))
+    son.say("hola, quiero hora para mi hijo con la dra soto el jueves a las 10")
+    son.say("sí")
+    assert son.say("Tomás Pérez").status == "booked"
+    assert "Así quedó" not in texts(son.say("ahora una para mí el jueves a las 10"))
+
+
+def test_a_question_about_free_times_is_never_answered_with_the_one_booked() -> None:
+    for message in ("¿y cuándo es la próxima disponible?", "a que hora es la más temprana?",
+                    "cuando es la próxima hora con el dr rojas?", "qué día es mejor para ir?"):
+        chat = booked_thursday_at_10()
+        assert "Así quedó" not in texts(chat.say(message)), message
+
+
+def test_a_patient_who_booked_in_spanish_and_writes_in_english_is_answered_in_english() -> None:
+    chat = booked_thursday_at_10()
+    assert texts(chat.say("what time was it?")).startswith("Here is your appointment, Ana: Thursday 3 December")
+
+
+def test_a_no_or_nothing_more_never_starts_a_new_booking() -> None:
+    """"No", "no, eso es todo" after «¡Listo!» got the introduction and the days again."""
+    for message, said in (("no", "Así quedó tu hora, Ana:"), ("no, nada más", "¡Hasta pronto, Ana!"),
+                          ("eso es todo", "¡Hasta pronto, Ana!"), ("no, está bien", "¡Perfecto, Ana!")):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert reply.status == "closed" and said in texts(reply) and "Hola" not in texts(reply), message
+
+
+MONDAY = WireBooking("bk-m", "2026-12-07T12:00:00-03:00", "2026-12-07T12:30:00-03:00", "Dra. Ana Soto",
+                     patient="Ana Pérez")
+
+
+def moved_thursday_to_friday(*others: WireBooking) -> tuple[Chat, ClinicAgent]:
+    """Ana's Thursday 9:00 moved to Friday 11:00 (the web app now lists Friday's, and ``others``)."""
+    thursday = WireBooking("bk-1", "2026-12-03T09:00:00-03:00", "2026-12-03T09:30:00-03:00", "Dra. Ana Soto",
+                           patient="Ana Pérez")
+    agent = ClinicAgent(thursday, *others)
+    answer = replace(agenda([3, 4], [(9, 0), (11, 0)]), finds_bookings=True)
+    chat = Chat(answer, appointments=agent)
+    chat.say("necesito cambiar mi hora del jueves para el viernes a las 11")
+    chat.say("sí")
+    assert "Cambié tu hora del jueves 3 de diciembre a las 09:00 por esta" in texts(chat.say("sí"))
+    agent.bookings = [WireBooking("bk-2", "2026-12-04T11:00:00-03:00", "2026-12-04T11:30:00-03:00",
+                                  "Dra. Ana Soto", patient="Ana Pérez"), *others]
+    return chat, agent
+
+
+def test_cancelling_the_old_one_right_after_a_move_never_cancels_the_new_one() -> None:
+    """"Cancela la del jueves" (or "la anterior", "la otra") right after moving it to Friday asked «¿Cancelo tu hora
+    del viernes…?» — the only one the web app still listed — and a "sí" cancelled the new one."""
+    for message in ("cancela la del jueves", "cancela la anterior", "cancela la otra", "¿cancelaste la del jueves?",
+                    "did the thursday one get cancelled?"):
+        chat, agent = moved_thursday_to_friday()
+        reply = chat.say(message)
+        assert "Cancelo" not in texts(reply) and "cancel your appointment" not in texts(reply), message
+        chat.say("sí")
+        assert not agent.cancelled, message
+
+
+def test_another_appointment_asked_about_right_after_is_looked_up() -> None:
+    """With Monday's on the phone too, "¿sigue en pie la del lunes?" right after a move or a booking was answered
+    with the one just done («Tu hora anterior quedó cancelada…»)."""
+    chat, _ = moved_thursday_to_friday(MONDAY)
+    reply = chat.say("¿sigue en pie la del lunes?")
+    assert "lunes 7 de diciembre" in texts(reply) and "Tu hora anterior" not in texts(reply)
+    chat, _ = moved_thursday_to_friday(MONDAY)
+    assert "Tu hora anterior" not in texts(chat.say("¿la otra sigue?"))
+    son = Chat(agenda([3], [(10, 0)]))
+    son.say("hola, quiero hora para mi hijo el jueves a las 10")
+    son.say("sí")
+    assert son.say("Tomás Pérez").status == "booked"
+    assert "Tomás" not in texts(son.say("¿y la mía sigue en pie?"))
+
+
+def test_asked_whether_one_was_cancelled_the_appointments_are_shown_never_a_cancel_offered() -> None:
+    """"¿Se canceló la hora de mi hijo?" asked «¿Cancelo la hora de Tomás Pérez…?», and the "sí" that answered the
+    question the patient thought they had asked cancelled it."""
+    son = WireBooking("bk-s", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dr. Juan Rojas",
+                      patient="Tomás Pérez")
+    for message in ("hola, ¿se canceló la hora de mi hijo?", "¿quedó cancelada la del viernes?",
+                    "was my son's appointment cancelled?"):
+        agent = ClinicAgent(son)
+        chat = Chat(replace(agenda([3, 4], [(9, 0)]), finds_bookings=True), appointments=agent)
+        reply = chat.say(message)
+        assert "16:00" in texts(reply) and "Cancelo" not in texts(reply), message
+        chat.say("sí")
+        assert not agent.cancelled, message
