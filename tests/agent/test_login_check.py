@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from agent_testkit import ROOT
@@ -57,18 +58,24 @@ async def test_a_browser_channel_that_is_not_installed_is_the_browser_never_the_
     assert (checked.ok, checked.code) == (False, "browser_missing"), checked.message
 
 
-def test_cita_agent_login_with_the_real_web_app(portal_server, browser_path, tmp_path):
-    portal_server.throttle.unlock_all()
-    home = tmp_path / "agent-home"
+def agent_cli(home, lang: str) -> Callable[..., subprocess.CompletedProcess]:
+    """`cita-agent …` with its own home folder (under ``home``), a file keyring and the language ``lang``."""
     env = {
-        "PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "user-home"), "XDG_DATA_HOME": str(tmp_path / "xdg"),
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "LANG": "en_US.UTF-8",
+        "PATH": "/usr/bin:/bin", "HOME": str(home / "user-home"), "XDG_DATA_HOME": str(home / "xdg"),
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "LANG": lang,
     }
 
     def agent(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "agent.cli", "--home", str(home), *args], cwd=ROOT, env=env,
-                              input=stdin, capture_output=True, text=True, timeout=120)
+        return subprocess.run([sys.executable, "-m", "agent.cli", "--home", str(home / "agent-home"), *args],
+                              cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120)
 
+    return agent
+
+
+def test_cita_agent_login_with_the_real_web_app(portal_server, browser_path, tmp_path):
+    portal_server.throttle.unlock_all()
+    home = tmp_path / "agent-home"
+    agent = agent_cli(tmp_path, "en_US.UTF-8")
     configured = agent("configure", "--relay", "ws://127.0.0.1:8700/agent", "--portal", "demo", "--portal-url",
                        portal_server.url, "--user", "recepcion", "--browser-path", browser_path)
     wrong = agent("login", "--password-stdin", "--relay-token-stdin", stdin="not-the-password\ntoken-123\n")
@@ -88,16 +95,7 @@ def test_cita_agent_check_with_nothing_given_checks_what_the_agent_uses(portal_s
     """`cita-agent check` after `configure` and `login` asked again for --url and --user (and the password), which
     the IT person had just saved: it checks the saved web app, user, browser and password now."""
     portal_server.throttle.unlock_all()
-    home = tmp_path / "agent-home"
-    env = {
-        "PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "user-home"), "XDG_DATA_HOME": str(tmp_path / "xdg"),
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring", "LANG": "es_CL.UTF-8",
-    }
-
-    def agent(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "agent.cli", "--home", str(home), *args], cwd=ROOT, env=env,
-                              input=stdin, capture_output=True, text=True, timeout=120)
-
+    agent = agent_cli(tmp_path, "es_CL.UTF-8")
     unconfigured = agent("check")
     assert unconfigured.returncode == 2 and "use «cita-agent configure»" in unconfigured.stderr, unconfigured.stderr
     agent("configure", "--relay", "ws://127.0.0.1:8700/agent", "--portal", "demo", "--portal-url", portal_server.url,
