@@ -93,19 +93,6 @@ _CORRECTION = re.compile(
 )
 
 
-# Whether one was cancelled, asked ("¿se canceló…?", "¿quedó cancelada?", "¿me la cancelaron?", "was it cancelled?"),
-# never a cancel asked for ("cancélala", "quiero cancelar", "can you cancel it")
-_ASKS_IF_CANCELLED = re.compile(
-    r"\b(?:se|fue|fueron|quedo|quedaron|esta|estan|ha sido) (?:cancelad\w*|anulad\w*|cancelo|anulo|cancel|anul)\b"
-    r"|\b(?:me la|me lo|la|lo|le|les|se la|se lo) (?:cancelaron|anularon|cancelaste|anulaste)\b"
-    r"|\b(?:was|is|got|has been|been) (?:it |that |my |the |his |her )?[\w ]{0,30}?cancel+ed\b"
-    r"|\bdid (?:you|they|it|the \w+ one) [\w ]{0,20}?cancel\b"
-)
-_CANCEL_ASKED = re.compile(
-    r"\b(?:cancela|cancelala|cancelalo|cancelen|cancelar|cancelarla|cancelarlo|anula|anulala|anular|anularla"
-    r"|quiero|quisiera|necesito|puedes|podrias|puede|podria|por favor|porfa|please|cancel (?:it|my|the|that)"
-    r"|como|how)\b"  # ("¿cómo se cancela una hora?": to cancel one)
-)
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|suspend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}"
     r"|borrar mi|eliminar mi)"
@@ -626,8 +613,6 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
         # "no voy a poder ir, ¿para otro día?", "necesito hora para el viernes, el jueves no puedo ir", "I can't make
         # it thursday, can I come monday instead?": a move
         intent = "reschedule"
-    elif _CANCEL.search(text) and _ASKS_IF_CANCELLED.search(text) and not _CANCEL_ASKED.search(text):
-        intent = "my_bookings"  # "¿se canceló la de mi hijo?", "was my thursday one cancelled?": whether it was
     elif _CANCEL.search(text):
         intent = "cancel"
     elif _CANT_GO.search(text) and not new_one_for_another(text) and not _NOT_ALONE.search(text):

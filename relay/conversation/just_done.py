@@ -117,7 +117,7 @@ _NOT_A_NAME = frozenset(
 # cancelled?" (with its day, "la anterior" or nothing else named)
 _ASKS_OLD_ONE_GONE = re.compile(
     r"\b(?:se|fue|quedo|ha sido|esta) (?:cancelad[oa]|anulad[oa]|borrad[oa]|eliminad[oa])\b"
-    r"|\bse (?:cancelo|anulo|borro|elimino)\b|\bya no (?:esta|existe|va|corre)\b"
+    r"|\bse (?:cancelo|anulo|borro|elimino|cancel|anul)\b|\bya no (?:esta|existe|va|corre)\b"  # ("cancel": as read)
     r"|\b(?:me |la |lo )?(?:cancelaste|anulaste|cancelaron|anularon)\b"
     r"|\b(?:was|is|got|did) (?:it|that one) (?:cancel+ed|gone|get cancel+ed)\b|\bdid you cancel\b"
 )
