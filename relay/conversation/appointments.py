@@ -469,7 +469,8 @@ _KEPT = re.compile(
     r"|my appointment)"
     r"(?: (?:igual|tal cual|como esta|as it is|as is|alone))?\b"
 )
-_MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
+# "la mía", "las mías", "mine": the writer's own (also read right after a booking: relay/conversation/just_done.py)
+MINE = re.compile(r"\b(?:(?:la|el|las|los) mi[ao]s?|mine|my own)\b")
 _TITLE_WORDS = frozenset("dr dra doctor doctora klgo klga kine ps psic sr sra don dona".split())
 
 
@@ -488,7 +489,7 @@ def naming_words(text: str, owner: str, written: str = "") -> tuple[str, ...]:
     folded = _KEPT.sub(" ", fold(text))  # "la mía la dejamos": not the one meant
     if _NOT_MINE.search(fold(written or text).lower()):  # "la mía no, la otra", "no la mía, la de mi mamá"
         return (NOT_OWNERS, *re.findall(r"\w+", fold(owner)), *re.findall(r"\w+", _NOT_MINE.sub(" ", folded)))
-    if _MINE.search(folded):
+    if MINE.search(folded):
         return (OWNERS, *re.findall(r"\w+", fold(owner)))
     return tuple(re.findall(r"\w+", folded))
 

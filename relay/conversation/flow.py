@@ -889,10 +889,11 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if done is None or not norm:
         return _start(ctx)
     reading = read_message(ctx, None, ctx.turn.message)
+    wishes = detect(norm)
     moved_from = state.bookings[0] if state.intent == "reschedule" and state.bookings else None
-    if moved_from is not None and about_the_one_moved_from(ctx, state, moved_from, norm, reading):
+    if moved_from is not None and about_the_one_moved_from(ctx, state, moved_from, norm, reading, wishes.intent):
         return as_booked(ctx.lang, state, ctx.turn)
-    if asks_for_more(norm) or detect(norm).intent in ("cancel", "reschedule", "person"):
+    if asks_for_more(norm) or wishes.intent in ("cancel", "reschedule", "person"):
         return _start(ctx)
     if another_than_the_one_done(ctx, state, norm, reading):
         return _start(ctx)
@@ -902,7 +903,6 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         return closed(ctx.lang, state, ctx.turn, "bye")
     if confirms_attendance(norm) and ctx.checks_bookings:  # "ahí estaré": «¡Gracias por confirmar! Te esperamos el
         return _start(ctx)  # jueves…», with the appointments the web app has (as at any conversation's start)
-    wishes = detect(norm)
     if (ALL_GOOD.match(norm) or (wishes.intent in ("none", "stop") and wishes.answer == "yes")
             or attendance_aside(norm) == ""):
         return closed(ctx.lang, state, ctx.turn, "ok")  # "sí", "sip", "sí, ahí estaré", "no, está bien"

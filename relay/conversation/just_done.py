@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from relay.conversation.appointments import MINE
 from relay.conversation.context import Context
 from relay.conversation.freetext import Reading, normalize
 from relay.conversation.intents import (
@@ -16,7 +17,6 @@ from relay.conversation.intents import (
     asks_other_professional,
     cannot_come,
     courtesy,
-    detect,
     for_me,
     for_someone_else,
     keeps_it,
@@ -53,20 +53,19 @@ def another_than_the_one_done(ctx: Context, state: ConversationState, norm: str,
         return True
     if _ALSO.search(norm) or _THE_OTHER_ONE.search(norm):
         return True
-    if (_A_RELATIVE.search(norm) and not done.patient) or (done.patient and (for_me(norm) or _MINE.search(norm))):
+    if (_A_RELATIVE.search(norm) and not done.patient) or (done.patient and (for_me(norm) or MINE.search(norm))):
         return True
     return _names_another_person(ctx, done)
 
 
 def about_the_one_moved_from(
-    ctx: Context, state: ConversationState, old: WireBooking, norm: str, reading: Reading
+    ctx: Context, state: ConversationState, old: WireBooking, norm: str, reading: Reading, intent: str
 ) -> bool:
     """Right after a move, the message is about the appointment moved from (gone): its day or time ("¿y la del jueves
     se canceló?", "cancela la del jueves", "ahí estaré el jueves"), "la anterior" / "la otra", or whether one was
-    cancelled with no other named ("¿se canceló?")."""
-    if _A_RELATIVE.search(norm) or _MINE.search(norm) or _names_another_person(ctx, old):
+    cancelled with no other named ("¿se canceló?"). ``intent``: the message's, as ``detect`` reads it."""
+    if _A_RELATIVE.search(norm) or MINE.search(norm) or _names_another_person(ctx, old):
         return False  # ("¿y la de mi hijo sigue?": another one)
-    intent = detect(norm).intent
     if intent in ("reschedule", "book") or wants_it_back(norm) or keeps_it(norm) or _PUT_IT_BACK.search(norm):
         return False  # "vuelve a ponerla el jueves", "mejor déjala el jueves": a change asked for
     if _THE_OTHER_ONE.search(norm):  # "cancela la otra": the old one (never the new one offered for cancelling);
@@ -100,7 +99,6 @@ _THE_OTHER_ONE = re.compile(r"\b(?:la otra|el otro|las otras|los otros|the other
 _THE_OLD_ONE = re.compile(r"\b(?:la|el) (?:anterior|antigua|antiguo|vieja|viejo|de antes)\b"
                           r"|\bthe (?:old|previous|first) one\b")
 _A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|su|sus|de|del|el|la) {RELATIVE}\b")
-_MINE = re.compile(r"\b(?:la|el|las|los) mi[ao]s?\b|\bmine\b|\bmy own\b")
 # Capitalised words that are no one's name ("Jueves", "Ok", "Ahí Estaré", "Dra")
 _NOT_A_NAME = frozenset(
     """
