@@ -20,6 +20,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Siguiente paso: cita-agent login (guarda la contraseña de la agenda web y el token del relay)",
         "Next step: cita-agent login (stores the web app password and the relay token)",
     ),
+    "configure.next_check": (
+        "La contraseña y el token ya están guardados: cita-agent check prueba la agenda web con lo guardado. Si la"
+        " app de bandeja está abierta, ciérrela y ábrala para usar lo nuevo.",
+        "The password and the token are already stored: cita-agent check tests the web app with what is saved. If"
+        " the tray app is open, close and reopen it to use the new settings.",
+    ),
+    "configure.next_password": (
+        "Cambió la agenda web o su usuario: guarde la contraseña de este usuario con cita-agent login (Enter"
+        " mantiene el token guardado).",
+        "The web app or its user changed: store this user's password with cita-agent login (Enter keeps the stored"
+        " token).",
+    ),
     "configure.no_browser": (
         "Aviso: no existe un navegador en {path}", "Warning: there is no browser at {path}",
     ),

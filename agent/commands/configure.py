@@ -10,9 +10,10 @@ from typing import Any
 
 from agent.cli_texts import choose_language, missing_items, say
 from agent.commands import settings_or_report
-from agent.paths import resolve_paths
+from agent.paths import AgentPaths, resolve_paths
 from agent.portal.driver_settings import DriverSettingError, check_driver_settings, parse_assignments
 from agent.portal.registry import driver_info, portal_kinds
+from agent.secrets import PORTAL_PASSWORD, RELAY_TOKEN, KeyringUnavailable, SecretStore
 from agent.settings import AgentSettings, SettingsError, default_browser_path, save_settings
 
 
@@ -80,8 +81,24 @@ def configure(args: argparse.Namespace) -> int:
     if missing:
         print(say("configure.missing", language, items=missing_items(missing, language)))
     else:
-        print(say("configure.next", language))
+        print(say(_next_step(paths, current, settings), language))
     return 0
+
+
+def _next_step(paths: AgentPaths, before: AgentSettings, after: AgentSettings) -> str:
+    """What to do once everything is configured: `login` when the keyring lacks a secret (or holds the password of
+    another web app or user), else `check` (nothing to store again)."""
+    try:
+        store = SecretStore(paths.keyring_service)
+        stored = store.has(PORTAL_PASSWORD) and store.has(RELAY_TOKEN)
+    except KeyringUnavailable:
+        return "configure.next"
+    if not stored:
+        return "configure.next"
+    portal = ("portal_kind", "portal_url", "portal_user")
+    if any(getattr(before, field) != getattr(after, field) for field in portal):
+        return "configure.next_password"
+    return "configure.next_check"
 
 
 def _with_driver_settings(settings: AgentSettings, assignments: list[str], unset: list[str]) -> AgentSettings:

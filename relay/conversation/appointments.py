@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from relay.conversation.freetext import Reading, normalize, read
 from relay.conversation.intents import (
     RELATIVE,
     asked_besides,
+    asks_if_cancelled,
     asks_if_still_on,
     confirms_attendance,
     means_every_one,
@@ -251,12 +253,14 @@ def _listed(
         return Reply(state, body, "choose_day")
     if (state.intent == "cancel" and _MINE_AND_THEIRS.search(fold(state.wish))
             and any(under_another_name(b, owner) for b in state.bookings)):
-        # "cancela la mía y la de mi hijo": hers is asked about; which other one is the son's the bot cannot tell, so
-        # once hers is done it says to write that one apart (never as if both were cancelled)
-        state = evolve(state, more_asked=True)
+        if len(state.bookings) == 1:  # "cancela la mía y la de mi hijo" with his only: none of hers, said so
+            opening = [*opening, lang.say("no_booking_of_yours")]
+        else:  # hers is asked about; which other one is the son's the bot cannot tell, so once hers is done it says
+            state = evolve(state, more_asked=True)  # to write that one apart (never as if both were cancelled)
     if state.intent in ("cancel", "reschedule") and len(state.bookings) == 1:
         said = _wish_reading(state, now)
         only = state.bookings[0]
+        told = len(opening)
         if said is not None and state.intent == "reschedule" and _start(only).date() in said.skip_days:
             said = None  # "no puedo el jueves, ¿puedo ir el lunes?": Thursday's named, Monday is where it goes
         elif (said is not None and state.intent == "reschedule"
@@ -284,7 +288,7 @@ def _listed(
             # «¿Cancelo la hora de Tomás Pérez…?» as if it were hers)
             return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
                           owner=owner)
-        return _confirm_target(lang, _wish_read(state), clinic, only, opening)
+        return _confirm_target(lang, _wish_read(state), clinic, only, _still_there(lang, state, opening, told, only))
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"
         if left is not None:
@@ -295,6 +299,7 @@ def _listed(
         among = among or kins_only(state.bookings, fold(state.wish), owner)  # "todas las de mi hijo y mi esposo"
         return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
     if state.intent in ("cancel", "reschedule"):
+        told = len(opening)
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
         if len(named) != 1 and asks_about_kins(normalize(_old_part(state))):
             # "move my son's appointment", "cambia la hora de mi hijo": those under another name than the writer's
@@ -314,6 +319,7 @@ def _listed(
             if len(named) > 1:
                 return _which(lang, _wish_read(state), clinic, opening, among=named)
         if len(named) == 1:
+            opening = _still_there(lang, state, opening, told, named[0])
             return _confirm_target(lang, _wish_read(state), clinic, named[0], opening)
         said = _wish_reading(state, now)
         if (not named and said is not None and state.intent == "reschedule" and said.skip_days
@@ -362,6 +368,23 @@ def _listed(
 
 
 BOOKINGS_READ_DAYS = 120  # "la del 20 de enero": a day of an appointment is looked for this far ahead
+
+
+def _still_there(lang: Language, state: ConversationState, opening: Sequence[str], told: int,
+                 target: WireBooking) -> list[str]:
+    """The opening before «¿Cancelo tu hora …?», with «No, no está cancelada: sigue en pie.» when the message asked
+    whether it was cancelled ("¿se canceló la hora de mi hijo?") and nothing was said about it since the ``told``
+    first paragraphs (a «No tienes hora el jueves…» answers that already). Never about the writer's own when it
+    asked about a relative's ("was my son's cancelled?")."""
+    said = fold(state.wish)
+    if state.intent != "cancel" or len(opening) != told or not asks_if_cancelled(said):
+        return list(opening)
+    if target.booking_id not in state.others and _A_RELATIVE.search(said):
+        return list(opening)
+    return [*opening, lang.say("not_cancelled")]
+
+
+_A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|our|nuestr[oa]s?) {RELATIVE}\b")
 
 
 def _old_part(state: ConversationState) -> str:
@@ -751,6 +774,17 @@ def cancel_instead(lang: Language, state: ConversationState, clinic: ClinicProfi
     """At «¿Cambio tu hora …?», "no, cancélala": «¿Cancelo tu hora …?» of the same one (nothing undone yet)."""
     assert state.target is not None
     return _confirm_target(lang, evolve(state, intent="cancel", wish=""), clinic, state.target)
+
+
+def the_only_one_named(lang: Language, state: ConversationState, clinic: ClinicProfile, turn: Turn, *,
+                       moving: bool) -> Reply:
+    """Under «Ya tienes hora el viernes… ¿una hora más, cambiarla o cancelarla?», a typed "cancela la del jueves"
+    ("cambia la de las 10", "cancela la de mi hijo"): that one asked about as a first message asking it would be,
+    with «No tienes hora el jueves…» first when the words name another day, time or person. The message that found
+    it stays the conversation's wish (a move's "quiero hora el lunes" still says where to)."""
+    intent = "reschedule" if moving else "cancel"
+    reply = _listed(lang, evolve(state, intent=intent, wish=turn.message[:500]), clinic, (), turn.name, turn.now)
+    return replace(reply, state=evolve(reply.state, wish=state.wish)) if reply.state is not None else reply
 
 
 def listed_again(

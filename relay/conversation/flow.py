@@ -38,6 +38,7 @@ from relay.conversation.appointments import (
     others_of,
     reschedule_step,
     resume_cancel,
+    the_only_one_named,
     under_another_name,
     when_words,
     which_again,
@@ -338,6 +339,7 @@ def _decide(
             return already(ctx, state, [ctx.say("tap_an_option")])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
+        named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
         if option is None and _said_instead(ctx, state, turn.message):
             # "mejor a las 11", "prefiero el jueves" to "Ya tienes hora el miércoles a las 10…": that one moved
             # there, never a second appointment beside it
@@ -354,6 +356,10 @@ def _decide(
             named = _one_listed_named(ctx, state, norm, moving=option.kind == "move_one")
             if named is not None:
                 return named
+        if named_here and option is not None and option.kind in ("cancel_one", "move_one") and len(state.bookings) == 1:
+            # "cancela la del jueves" under «Ya tienes hora el viernes…»: read as a first message would be, with «No
+            # tienes hora el jueves…» before «¿Cancelo tu hora del viernes…?» (never asked as if it were Thursday's)
+            return the_only_one_named(ctx.lang, state, ctx.clinic, ctx.turn, moving=option.kind == "move_one")
         if option is not None:
             return _follow(ctx, state, option, norm)
     if media and state.stage in _CHOOSING:  # counted as not understood: three in a row, and a person listens

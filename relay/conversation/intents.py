@@ -291,6 +291,30 @@ def asks_if_still_on(norm: str) -> bool:
     return bool(_ASKS_STILL_ON.search(norm))
 
 
+def asks_if_cancelled(folded: str) -> bool:
+    """"¿Se canceló la hora de mi hijo?", "¿quedó cancelada?", "¿me la cancelaron?", "was it cancelled?": whether an
+    appointment was cancelled, asked (or said). Read on the message as written, lower case without accents (``fold``):
+    the spelling pass makes "se canceló" and "se cancela" (a cancel asked for) the same words."""
+    return "?" in folded and bool(_ASKS_IF_CANCELLED.search(folded)) and not _CANCEL_ASKED.search(folded)
+
+
+_ASKS_IF_CANCELLED = re.compile(
+    r"\bse (?:me |le |nos |les )?(?:cancelo|anulo|cancelaron|anularon)\b"
+    r"|\b(?:fue|fueron|quedo|quedaron|esta|estan|ha sido|han sido) (?:cancelad|anulad)[ao]s?\b"
+    r"|\b(?:cancelaron|cancelaste|anularon|anulaste)\b"
+    r"|\b(?:was|is|has been|got|been) (?:it |that |my |the |his |her |our )?[\w' ]{0,30}?cancel+ed\b"
+    r"|\bdid (?:you|they) cancel\b"
+)
+# A cancel asked for beside it ("¿se canceló? si no, cancélala", "my flight was cancelled, can you cancel it?"): not
+# only a question (nor "se me canceló el viaje, cancela mi hora")
+_CANCEL_ASKED = re.compile(
+    r"\b(?:cancela|cancelala|cancelalo|cancelame|cancelen|cancelar|cancelarla|cancelarlo|anula|anulala|anular"
+    r"|anularla|anulen|cancelas|anulas|quiero|quisiera|necesito|puedes|podrias|puede|podria|puedo|por favor|porfa"
+    r"|si no|viaje|vuelo|please|possible|can you|could you|can i|keep|want|need|have it|if not"
+    r"|cancel (?:it|my|the|that|this|\w+day))\b"
+)
+
+
 def asks_about_the_one_done(norm: str) -> bool:
     """Right after a booking: "¿a qué hora era?", "¿quedó?", "¿confirmado?", "¿con quién me tocó?", "what time was
     it?": how the appointment just booked stands (or "¿está confirmada?", "¿quedó agendada?": ``asks_if_still_on``)."""
@@ -1080,11 +1104,29 @@ def cancel_then_book_for_another(norm: str) -> bool:
 
 def old_appointment_part(norm: str, moving: bool) -> str:
     """The part of a cancel's or a move's message that names the appointment it is about: "cancela la de las 16:00"
-    of "… y pídeme una con la dra soto"; with ``moving``, "cambia la del jueves" of "… para el viernes"."""
+    of "… y pídeme una con la dra soto"; with ``moving``, "cambia la del jueves" of "… para el viernes", nothing of
+    "cámbiala a las 11" (where it goes)."""
     then = _THEN_NEW.search(norm)
     part = norm[:then.start()] if then else norm
-    target = _MOVE_TARGET.search(part) if moving else None
+    target = (_MOVE_TARGET.search(part) or _AIM_RIGHT_AFTER_IT.search(part)) if moving else None
+    if target is not None and target.re is _AIM_RIGHT_AFTER_IT:
+        return part[:target.start("aim")]
     return part[:target.start()] if target else part
+
+
+# "cámbiala a las 11", "muévela el lunes", "cambia mi hora con la dra soto", "la puedo cambiar a las 9", "move it to
+# mon": the appointment named by a pronoun or "mi hora" alone, and right after it where the new one goes (never
+# "cambia la del viernes a las 11", "cambia mi hora del jueves")
+_AIM_RIGHT_AFTER_IT = re.compile(
+    r"\b(?:(?:cambia|cambie|cambiar|mueve|mueva|mover|reagenda|reagende|reagendar|reprograma|reprograme|reprogramar"
+    r"|pasa|pase|pasar|corre|corra|correr)(?:me|nos)?(?:la|lo)"
+    r"|(?:cambia|cambie|cambiar|mueve|mueva|mover|reagenda|reagendar|reprograma|reprogramar|pasa|pasar|corre|correr)"
+    r"(?: me)? (?:mi|la|tu) (?:hora|cita|consulta|reserva|atencion)"
+    r"|(?:la|lo) (?:puedo|puedes|puede|podria|podrias|podemos|pueden) (?:cambiar|mover|pasar|correr|reagendar)"
+    r"|(?:move|reschedule|resched|change|shift|push)(?: it| my appointment| my appt| the appointment| mine)?)"
+    r"(?P<aim> (?:a las|a la) \d| el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|\d)| con | with"
+    r" | (?:to|on) (?:mon|tue|wed|thu|fri|sat|sun|\d))"
+)
 
 
 def move_aim_only(norm: str) -> str:

@@ -188,6 +188,8 @@ SPANISH = Language(
         "no_booking_for_them": "No encontré una hora de esa persona; con este número tengo anotada solo esta:",
         "no_booking_like_that_list": "No encontré una hora así a tu nombre.",
         "no_booking_for_them_list": "No encontré una hora de esa persona con este número.",
+        "no_booking_of_yours": "No encontré una hora a tu nombre con este número; la que tengo anotada es otra:",
+        "not_cancelled": "No, no está cancelada: sigue en pie.",
         "none_fits_times": "Entendido. ¿Te sirve otro día?",
         "no_other_professionals": "No hay otros profesionales de {specialty} con horas libres. Si buscas otra"
         " especialidad, escríbela.",
@@ -458,6 +460,8 @@ ENGLISH = Language(
         "no_booking_for_them": "I found no appointment of that person's; with this number I only have this one:",
         "no_booking_like_that_list": "I couldn't find an appointment like that for you.",
         "no_booking_for_them_list": "I found no appointment of that person's with this number.",
+        "no_booking_of_yours": "I found no appointment in your name with this number; the one I have is another:",
+        "not_cancelled": "No, it has not been cancelled: it still stands.",
         "none_fits_times": "All right. Would another day suit you?",
         "no_other_professionals": "There are no other {specialty} professionals with free times. If you need another"
         " specialty, type it.",

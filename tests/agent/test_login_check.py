@@ -98,8 +98,9 @@ def test_cita_agent_check_with_nothing_given_checks_what_the_agent_uses(portal_s
     agent = agent_cli(tmp_path, "es_CL.UTF-8")
     unconfigured = agent("check")
     assert unconfigured.returncode == 2 and "use «cita-agent configure»" in unconfigured.stderr, unconfigured.stderr
-    agent("configure", "--relay", "ws://127.0.0.1:8700/agent", "--portal", "demo", "--portal-url", portal_server.url,
-          "--user", "recepcion", "--browser-path", browser_path)
+    first = agent("configure", "--relay", "ws://127.0.0.1:8700/agent", "--portal", "demo", "--portal-url",
+                  portal_server.url, "--user", "recepcion", "--browser-path", browser_path)
+    assert "Siguiente paso: cita-agent login" in first.stdout, first.stdout
     assert agent("login", "--password-stdin", "--relay-token-stdin",
                  stdin=f"{DEFAULT_STAFF_PASSWORD}\ntoken-123\n").returncode == 0
 
@@ -113,4 +114,9 @@ def test_cita_agent_check_with_nothing_given_checks_what_the_agent_uses(portal_s
     assert refused.returncode == 3 and "rechazó el usuario o la contraseña" in refused.stderr, refused.stderr
     for done in (checked, half, refused):
         assert DEFAULT_STAFF_PASSWORD not in done.stdout + done.stderr
+    # configured again once both secrets are stored: no `login` to run again, unless the web app's user changed
+    again = agent("configure", "--refresh-minutes", "5")
+    assert "ya están guardados: cita-agent check prueba" in again.stdout and "login" not in again.stdout, again.stdout
+    other_user = agent("configure", "--user", "caja")
+    assert "guarde la contraseña de este usuario con cita-agent login" in other_user.stdout, other_user.stdout
     portal_server.throttle.unlock_all()
