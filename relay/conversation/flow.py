@@ -124,6 +124,7 @@ from relay.conversation.interpret import after_specialty, beyond_window_month, i
 from relay.conversation.just_done import (
     ALL_GOOD,
     about_the_one_moved_from,
+    about_those_done,
     another_than_the_one_done,
     asks_for_more,
     names_the_one_done,
@@ -899,6 +900,9 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     moved_from = state.bookings[0] if state.intent == "reschedule" and state.bookings else None
     if moved_from is not None and about_the_one_moved_from(ctx, state, moved_from, norm, reading, wishes.intent):
         return as_booked(ctx.lang, state, ctx.turn)
+    if state.booked_here and about_those_done(ctx, state, norm, reading, wishes.intent):
+        return as_booked(ctx.lang, state, ctx.turn)  # "¿quedaron las dos?", "¿y la mía?", "¿a qué hora era la de
+        # mi hijo?" once both were booked: both said (never the days again, as if the writer's were not booked)
     if asks_for_more(norm) or wishes.intent in ("cancel", "reschedule", "person"):
         return _start(ctx)
     if another_than_the_one_done(ctx, state, norm, reading):
@@ -932,6 +936,8 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if not goes_on or running_late(norm) or wishes.intent in ("cancel", "reschedule", "my_bookings", "person"):
         return _start(ctx)
     fresh = evolve(_fresh_state(ctx.turn), for_other=state.for_other, language=state.language)
+    if state.stage == DONE and state.target is not None and state.intent != "reschedule":  # the one just booked,
+        fresh = evolve(fresh, booked_here=(*state.booked_here, state.target))  # said with the next once it is booked
     if state.for_other:  # their name, said now or before — never the one just booked ("María López")
         told = (ctx.turn.message, state.wish, *reversed(state.said))
         names = ([check_person_name(ctx.turn.message).value] if named

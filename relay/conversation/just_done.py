@@ -14,6 +14,7 @@ from relay.conversation.freetext import Reading, normalize
 from relay.conversation.intents import (
     RELATIVE,
     asks_about_clinic,
+    asks_about_the_one_done,
     asks_other_professional,
     cannot_come,
     courtesy,
@@ -77,6 +78,29 @@ def about_the_one_moved_from(
     return bool(_THE_OLD_ONE.search(norm) or _ASKS_OLD_ONE_GONE.search(norm))
 
 
+def about_those_done(ctx: Context, state: ConversationState, norm: str, reading: Reading, intent: str) -> bool:
+    """After several appointments were booked in this conversation (``booked_here`` and ``target``: "para mí y mi
+    hijo"), the message asks how they stand and names none but them: "¿quedó?", "¿quedaron las dos?", "¿y la mía?",
+    "¿a qué hora era la de mi hijo?", "ok, entonces el jueves a las 9 y a las 10". Never another one asked for ("¿y
+    para mi esposa también se puede?"), a change, a cancel, another professional or another day or time."""
+    done = (*state.booked_here, state.target)
+    if intent in ("cancel", "reschedule", "person") or wants_another(norm) or asks_other_professional(norm):
+        return False
+    if cannot_come(norm) or reading.skip_times or reading.skip_days or _FOR_A_RELATIVE.search(norm):
+        return False
+    asked = "?" in ctx.turn.message
+    if asked and _BOTH.search(norm) and not reading.day:  # "¿quedaron las dos?" (never 2 o'clock)
+        return True
+    if reading.day or reading.times:  # every day and time it says is one of those booked
+        starts = [datetime.fromisoformat(b.start) for b in done if b is not None]
+        days = {s.date() for s in starts}
+        times = {(s.hour, s.minute) for s in starts}
+        return (reading.day is None or reading.day in days) and set(reading.times) <= times
+    if asks_about_the_one_done(norm):
+        return True
+    return asked and bool(MINE.search(norm) or _THEIRS.search(norm) or for_me(norm))
+
+
 def _names_another_person(ctx: Context, done: WireBooking) -> bool:
     """A person's name written in capitals ("Tomás Pérez jueves a las 10", "for Tom Smith") who is not the one the
     appointment just done is for (nor a professional, nor the writer when it was theirs)."""
@@ -90,6 +114,11 @@ def _names_another_person(ctx: Context, done: WireBooking) -> bool:
     return any(set(normalize(run).split()) - known for run in runs)
 
 
+_BOTH = re.compile(r"\b(?:las dos|los dos|ambas|ambos|las 2|los 2|both)\b")
+# "¿y la de mi hijo?", "what about my son's?": a relative's appointment (never "y mi esposa", another person)
+_THEIRS = re.compile(rf"\b(?:la|el|las|los|hora|horas|cita|citas|consulta|turno) (?:de|del) (?:mi|mis|su|sus)"
+                     rf" {RELATIVE}\b|\bmy {RELATIVE}(?: s|'s)\b")
+_FOR_A_RELATIVE = re.compile(rf"\b(?:para|pa|for) (?:mi|mis|my|el|la|su) {RELATIVE}\b")
 # "y yo también", "a las 10 somos 2", "for both of us": one more person than the one booked
 _ALSO = re.compile(r"\b(?:tambien|tb|tbn|tmb|ademas|somos|ambos|ambas|los dos|las dos|too|also|both)\b")
 _PUT_IT_BACK = re.compile(r"\b(?:deja|dejala|dejalo|dejamos|ponla|ponlo|ponerla|ponerlo|vuelve|volver|vuelvela"

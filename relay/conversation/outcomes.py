@@ -209,14 +209,26 @@ def as_booked(lang: Language, state: ConversationState, turn: Turn) -> Reply:
     move with the old one said to be gone; the conversation stays as it was."""
     done = state.target
     assert done is not None
+    name = first_name(turn.name)
+    data = {"status": "closed", "conversation_id": state.conversation_id}
+    if state.booked_here and state.intent != "reschedule":  # "para mí y mi hijo", both booked: both said, whose each
+        lines = [_whose_line(lang, b) for b in (*state.booked_here, done)]
+        paragraphs = [lang.say("as_booked_all", name=name), *lines, lang.say("booked_closing_all")]
+        return Reply(state, continuation(data, paragraphs), "closed")
     start = datetime.fromisoformat(done.start)
     when = booked_when(lang, start, done.professional)
-    name = first_name(turn.name)
     key = "as_moved" if state.intent == "reschedule" else "as_booked"  # (after a move: the old one is gone, said)
     opening = lang.say(f"{key}_for", patient=done.patient, name=name) if done.patient else lang.say(key, name=name)
     paragraphs = [opening, when, lang.say("booked_closing")]
-    data = {"status": "closed", "conversation_id": state.conversation_id}
     return Reply(state, continuation(data, paragraphs), "closed")  # (its half hour counted from the booking)
+
+
+def _whose_line(lang: Language, booking: WireBooking) -> str:
+    """"Jueves 3 de diciembre a las 09:00, con la Dra. Ana Soto, para Tomás Pérez." ("…, para ti." for the writer's)."""
+    when = booked_when(lang, datetime.fromisoformat(booking.start), booking.professional).rstrip(".")
+    if booking.patient:
+        return lang.say("booked_whose", when=when, patient=booking.patient)
+    return lang.say("booked_yours", when=when)
 
 
 def rest_after_news(lang: Language, state: ConversationState) -> list[str]:
@@ -260,6 +272,7 @@ def kept_after_done(
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,
                   others_to_book=state.others_to_book, wish=wish, patient_name=state.patient_name,
                   for_other=not _writer_left(state), skip_days=taken, target=done,
+                  booked_here=state.booked_here if done is not None and moved_from is None else (),
                   **({"intent": "reschedule", "bookings": (moved_from,)} if moved_from and done else {}))
 
 

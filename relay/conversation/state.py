@@ -98,6 +98,7 @@ class Option:
 
 
 MAX_TOLD = 40  # appointment ids kept in ``told``
+MAX_BOOKED_HERE = 6  # appointments kept in ``booked_here``
 MAX_MISSES = 3  # messages in a row not understood before the bot hands the patient to a person
 
 
@@ -154,6 +155,9 @@ class ConversationState:
     # Which of ``bookings`` are under another name than the writer's (ids): "¿Cancelo la hora de Rosa…?", never "tu
     # hora" for a relative's
     others: tuple[str, ...] = ()
+    # Appointments booked earlier in this conversation, before the one at hand: one request for several people ("para
+    # mí y mi hijo"), so that "¿quedó?" once both are booked says both (never only the last, as if the first were lost)
+    booked_here: tuple[WireBooking, ...] = ()
 
     @property
     def ended(self) -> bool:
@@ -246,6 +250,7 @@ class ConversationState:
             **({"reopened": self.reopened} if self.reopened else {}),
             **({"told": list(self.told)} if self.told else {}),
             **({"others": list(self.others)} if self.others else {}),
+            **({"booked_here": [b.to_json() for b in self.booked_here]} if self.booked_here else {}),
         }
 
     @classmethod
@@ -292,6 +297,7 @@ class ConversationState:
             reopened=str(obj.get("reopened", ""))[:40],
             told=tuple(str(i)[:200] for i in obj.get("told", ()))[-MAX_TOLD:],
             others=tuple(str(i)[:200] for i in obj.get("others", ()))[-MAX_TOLD:],
+            booked_here=tuple(WireBooking.from_json(b) for b in obj.get("booked_here", ()))[-MAX_BOOKED_HERE:],
         )
 
     def named_for_reception(self) -> WireSlot | WireBooking | None:

@@ -224,3 +224,35 @@ def test_another_appointment_asked_about_right_after_is_looked_up() -> None:
     assert son.say("Tomás Pérez").status == "booked"
     assert "Tomás" not in texts(son.say("¿y la mía sigue en pie?"))
 
+
+
+def both_booked(clinic=None) -> Chat:
+    """One request for the writer and her son: his at 09:00 booked first, then hers at 10:00."""
+    chat = Chat(agenda([3, 4], [(9, 0), (10, 0), (11, 0)]), **({"clinic": clinic} if clinic else {}))
+    for message in ("hola, quiero hora para mí y para mi hijo el jueves a las 9 y a las 10", "sí", "Tomás Pérez",
+                    "sí"):
+        chat.say(message)
+    assert chat.say("sí").status == "booked" and len(chat.books) == 2
+    return chat
+
+
+def test_two_booked_in_one_request_are_both_said_when_asked_how_they_stand() -> None:
+    """Once hers was booked after her son's, "¿quedó?" said only hers, and "¿y la de mi hijo?", "y la mía?",
+    "¿quedaron las dos?" began a new booking with the days (a third appointment a tap away)."""
+    for message in ("¿quedó?", "¿a qué hora era?", "¿quedaron las dos?", "y la mía?", "¿y la de mi hijo?",
+                    "¿a qué hora era la de mi hijo?", "ok, entonces el jueves a las 9 y a las 10", "no"):
+        chat = both_booked()
+        reply = chat.say(message)
+        said = texts(reply)
+        assert reply.status == "closed" and said.startswith("Así quedaron las horas que reservé, Ana:"), (message, said)
+        assert ("Jueves 3 de diciembre a las 09:00, con la Dra. Ana Soto, para Tomás Pérez." in said
+                and "Jueves 3 de diciembre a las 10:00, con la Dra. Ana Soto, para ti." in said), said
+        assert len(chat.books) == 2
+    chat = both_booked(EN)
+    assert texts(chat.say("were both booked?")).startswith("Here are the appointments I booked, Ana:")
+
+
+def test_after_two_another_person_or_day_is_still_a_new_request() -> None:
+    for message in ("¿y para mi esposa también se puede?", "quiero otra para mi esposa", "el viernes a las 9?"):
+        chat = both_booked()
+        assert "Así quedaron" not in texts(chat.say(message)), message
