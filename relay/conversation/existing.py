@@ -21,7 +21,7 @@ from relay.conversation.pages import confirm
 from relay.conversation.patient_language import in_language
 from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
 from wire.appointments import MyBookingsResult, WireBooking
-from wire.messages import SlotsResult
+from wire.messages import SlotsResult, WireSlot
 
 _STEMS = {
     "new_booking": ("otra", "otro", "otras", "otros", "nuev", "another", "new", "other", "pedir", "si", "yes"),
@@ -44,6 +44,25 @@ def check_step(ctx: Context, state: ConversationState, message: str) -> AgentSte
     # What the agent already knows (its journal, its reads): this check comes before every new booking conversation,
     # and must not cost the clinic's web app a read each time (the agent reads only when it has some to tell).
     return evolve(step, slots=ctx.answer, args=evolve(step.args, known_only=True))
+
+
+def same_time_as_booked(ctx: Context, state: ConversationState, slot: WireSlot) -> Reply | None:
+    """About to book ``slot`` at the time of one booked a moment ago in this chat (``booked_here``: a button of an
+    earlier menu tapped right after «¡Listo!», "una hora más" then the same time with another professional): that
+    one said, and this one confirmed first — never a second appointment at the same time unasked. None: no such."""
+    start, end = datetime.fromisoformat(slot.start), datetime.fromisoformat(slot.end)
+    clash = [b for b in state.booked_here if said_at_the_same_time(b) not in state.told
+             and datetime.fromisoformat(b.start) < end and start < datetime.fromisoformat(b.end)]
+    if not clash:
+        return None
+    told = evolve(state, told=(*state.told, *map(said_at_the_same_time, clash)))
+    return confirm(ctx, told, slot, [*_listed(ctx, clash), ctx.say("already_one_more")])
+
+
+def said_at_the_same_time(booking: WireBooking) -> str:
+    """How ``told`` records that a booking at ``booking``'s time was confirmed beside it (its own id there means
+    only that the patient heard of it)."""
+    return f"={booking.booking_id}"
 
 
 def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:

@@ -144,6 +144,7 @@ def _one_name(name: str) -> Checked:
         words = fold(name).split()
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
+    not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
     not_a_name = not_a_name or names_an_insurer(name)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -244,8 +245,13 @@ _NEVER_A_NAME = frozenset(
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
     perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
+    esa ese eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi alla estare estaremos chao
+    adios thank thanks you keep it never mind actually another time cancel bye appointment get can want need book
+    monday tuesday wednesday thursday friday saturday sunday supuesto
     """.split()
 )
+# Words of a request, never of a name: "cancela la hora", "cansela la ora", "quedo agendada", "¿está confirmada?"
+_REQUEST_WORD = re.compile(r"(?:cancel|cansel|agend|reserv|confirm)\w*")
 
 _PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "van", "von", "di"})
 

@@ -47,7 +47,14 @@ from relay.conversation.appointments import after_agent_step as appointments_aft
 from relay.conversation.asking import WHOSE_OWN, answer, ask, missing
 from relay.conversation.context import Context, aware, make_context, read_message
 from relay.conversation.evolve import evolve
-from relay.conversation.existing import already, check_step, choice, found
+from relay.conversation.existing import (
+    already,
+    check_step,
+    choice,
+    found,
+    said_at_the_same_time,
+    same_time_as_booked,
+)
 from relay.conversation.fields import (
     A_NAME_WRITTEN,
     check,
@@ -70,6 +77,7 @@ from relay.conversation.intents import (
     asks_about_the_one_done,
     asks_for_call,
     asks_how_long,
+    asks_if_confirmed,
     asks_if_still_on,
     asks_other_professional,
     asks_price,
@@ -182,6 +190,7 @@ from relay.conversation.state import (
     CONFIRM_CANCEL,
     DONE,
     HANDED_OFF,
+    MAX_BOOKED_HERE,
     PATIENT_NAME,
     ConversationState,
     Option,
@@ -255,6 +264,7 @@ def _decide(
         return mistake
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
+            or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
             or (_LEADING_YES.match(norm) and _YES_TAKEN_BACK.search(norm))):
         # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
         # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
@@ -266,7 +276,8 @@ def _decide(
         but_not_this = _move_confirm_but_not_this(ctx, state, norm)
         if but_not_this is not None:
             return but_not_this
-    if state.stage == CONFIRM and state.proposed is not None and _unsure_yes(turn.message, norm):
+    if state.stage == CONFIRM and state.proposed is not None and (
+            _unsure_yes(turn.message, norm) or asks_if_confirmed(fold(turn.message))):
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
         # «¿Cancelo tu hora del jueves 3…?» "la otra semana no voy a estar": not that one's day; asked again
@@ -403,6 +414,11 @@ def _decide(
     if (action is None and stops_here(norm) and not reading.found and reading.intent != "cancel"
             and state.stage in _CHOOSING):
         action = "cancel"  # "mmm mejor no, dejémoslo hasta aquí nomás" at «¿Confirmo…?»: as "no, gracias"
+    if action == "cancel" and (state.stage == CONFIRM_CANCEL and state.target is not None
+                               or state.stage == BOOKINGS and state.intent in ("cancel", "reschedule")):
+        # "no, gracias", "nada, gracias" at «¿Cancelo tu hora…?» or «¿Cuál quieres cancelar?»: «Entendido, tu hora
+        # sigue en pie.» (was «Entendido, no reservé nada», as if the appointment were not theirs)
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
         return _end(ctx, state, "cancelled")
     if state.stage == CONFIRM_CANCEL and action is None:  # "ok, la de Rojas", "sí, y la del viernes también" at
@@ -566,6 +582,14 @@ def _decide(
             # the same question, not a booking's menus ("mi mamá no puede ir, yo sí", "la otra semana no voy a
             # estar": why, or whose, never a new appointment asked for)
             return confirm_again(ctx.lang, state, ctx.clinic, unsure=reading.found)
+    if (state.stage == CONFIRM_CANCEL and state.target is not None and option is None
+            and reading.intent not in ("cancel", "reschedule", "person")):  # ("me equivoqué, cancela las dos": read)
+        # Neither a yes, a no, nor where a move goes (read above): "para mi esposo el lunes", "deja la del jueves",
+        # "¿entonces ya no tengo la del jueves?", "4", "atrás" — the same question again, never a time list whose tap
+        # moved the appointment (no «…se cancelará cuando la nueva quede reservada») or booked a second one beside it
+        if action is None and reading.intent == "stop":  # "gracias, chao": it stays
+            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
     if (thanked and (reading.answer != "yes" or state.stage == BOOKINGS)
             and state.stage in (CHOOSE_DAY, CHOOSE_TIME, BOOKINGS)):
@@ -797,10 +821,11 @@ _FOLLOWING_ON = re.compile(r"(?:(?:ah+|oh+|ok|oka|okay|ya|gracias|perfecto|listo
                            r"(?:y|e|and|ademas|also)\b")
 
 
-def _start(ctx: Context) -> Reply | AgentStep:
-    """The first message: greet, then act on what it already says (a day, a time, a professional, an intent)."""
+def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentStep:
+    """The first message: greet, then act on what it already says (a day, a time, a professional, an intent).
+    ``booked``: appointments this chat booked a moment ago (a conversation begun right after «¡Listo!»)."""
     turn = ctx.turn
-    state = _fresh_state(turn)
+    state = evolve(_fresh_state(turn), booked_here=booked[-MAX_BOOKED_HERE:])
     lowered = fold(turn.message).lower()
     second = second_persons_part(lowered) if len(lowered) == len(turn.message) else None
     if second is not None and read_message(ctx, None, turn.message[:second]).found:
@@ -893,8 +918,10 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     change, free times, starts a new conversation, as after any ending."""
     done = state.target
     norm = normalize(ctx.turn.message)
+    booked = (*state.booked_here, done) if done is not None else state.booked_here  # kept by a new conversation:
+    # a button of an earlier menu tapped now never books a second one at the same time unasked
     if done is None or not norm:
-        return _start(ctx)
+        return _start(ctx, booked)
     reading = read_message(ctx, None, ctx.turn.message)
     wishes = detect(norm)
     moved_from = state.bookings[0] if state.intent == "reschedule" and state.bookings else None
@@ -904,21 +931,21 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         return as_booked(ctx.lang, state, ctx.turn)  # "¿quedaron las dos?", "¿y la mía?", "¿a qué hora era la de
         # mi hijo?" once both were booked: both said (never the days again, as if the writer's were not booked)
     if asks_for_more(norm) or wishes.intent in ("cancel", "reschedule", "person"):
-        return _start(ctx)
+        return _start(ctx, booked)
     if another_than_the_one_done(ctx, state, norm, reading):
-        return _start(ctx)
+        return _start(ctx, booked)
     if asks_about_the_one_done(norm) or _BARE_NO.fullmatch(norm):  # (a bare "no": nothing more, or "that is wrong")
         return as_booked(ctx.lang, state, ctx.turn)
     if nothing_else(norm):  # "no, eso es todo", "nada más"
         return closed(ctx.lang, state, ctx.turn, "bye")
     if confirms_attendance(norm) and ctx.checks_bookings:  # "ahí estaré": «¡Gracias por confirmar! Te esperamos el
-        return _start(ctx)  # jueves…», with the appointments the web app has (as at any conversation's start)
+        return _start(ctx, booked)  # jueves…», with the appointments the web app has (as at any conversation's start)
     if (ALL_GOOD.match(norm) or (wishes.intent in ("none", "stop") and wishes.answer == "yes")
             or attendance_aside(norm) == ""):
         return closed(ctx.lang, state, ctx.turn, "ok")  # "sí", "sip", "sí, ahí estaré", "no, está bien"
     if reading.times and names_the_one_done(done, reading):
         return as_booked(ctx.lang, state, ctx.turn)
-    return _start(ctx)
+    return _start(ctx, booked)
 
 
 def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
@@ -936,8 +963,11 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if not goes_on or running_late(norm) or wishes.intent in ("cancel", "reschedule", "my_bookings", "person"):
         return _start(ctx)
     fresh = evolve(_fresh_state(ctx.turn), for_other=state.for_other, language=state.language)
-    if state.stage == DONE and state.target is not None and state.intent != "reschedule":  # the one just booked,
-        fresh = evolve(fresh, booked_here=(*state.booked_here, state.target))  # said with the next once it is booked
+    if state.stage == DONE and state.target is not None and state.intent != "reschedule":  # the one just booked:
+        done = (*state.booked_here, state.target)  # said with the next once it is booked, and not asked about again
+        # before it (the patient just heard «¡Listo!»; the same time is theirs to ask: "para mí y mi hijo a las 9")
+        fresh = evolve(fresh, booked_here=done, told=tuple(t for b in done for t in (b.booking_id,
+                                                                                     said_at_the_same_time(b))))
     if state.for_other:  # their name, said now or before — never the one just booked ("María López")
         told = (ctx.turn.message, state.wish, *reversed(state.said))
         names = ([check_person_name(ctx.turn.message).value] if named
@@ -2429,6 +2459,9 @@ def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str) -> 
         return ask(ctx, state, slot, norm, fields[0])
     if state.intent == "reschedule" and state.target is not None:  # moving an appointment, not a new one
         return reschedule_step(state, slot, ctx.turn.phone)
+    same_time = same_time_as_booked(ctx, state, slot)  # the time of one booked a moment ago: confirmed first
+    if same_time is not None:
+        return same_time
     booking = evolve(
         state,
         stage=BOOKING,

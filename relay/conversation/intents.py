@@ -291,6 +291,26 @@ def asks_if_still_on(norm: str) -> bool:
     return bool(_ASKS_STILL_ON.search(norm))
 
 
+def asks_if_confirmed(folded: str) -> bool:
+    """"¿Está confirmada?", "confirmada?", "¿me la confirmas?", "is it confirmed?": whether it is (or asking the bot to
+    confirm), never a yes — at «¿Cancelo tu hora…?» it cancelled it. On the message as written, lower case without
+    accents (``fold``): asked ("?"), or in words only a question uses ("me confirmas", "is it confirmed")."""
+    return bool(_ASKS_TO_CONFIRM.search(folded)) or "?" in folded and bool(_ASKS_IF_CONFIRMED.search(folded.strip()))
+
+
+_ASKS_TO_CONFIRM = re.compile(r"\b(?:me |nos )?(?:la |lo |las |los )?confi+rmas\b"
+                              r"|\b(?:is|was) (?:it|that|this|my appointment) (?:still )?confirmed\b")
+
+
+_ASKS_IF_CONFIRMED = re.compile(
+    r"\b(?:esta|estan|sigue|siguen|queda|quedo|quedaria|es|fue|ya|seguro|segura) (?:confirmad|agendad|reservad)[ao]s?\b"
+    r"|^[¿\s]*(?:ya )?(?:confirmad|agendad|reservad)[ao]s?\b"
+    r"|\b(?:me |nos )?(?:la |lo |las |los )?confirmas\b|\bconfirma(?:s|ria|rias)? (?:la|mi|tu) (?:hora|cita)\b"
+    r"|\b(?:is|was|are|has) (?:it|that|this|my appointment|the appointment|everything|all)? ?(?:still |been |all )?"
+    r"(?:confirmed|booked|set|on)\b|^[¿\s]*(?:confirmed|booked)\b"
+)
+
+
 def asks_if_cancelled(folded: str) -> bool:
     """"¿Se canceló la hora de mi hijo?", "¿quedó cancelada?", "¿me la cancelaron?", "was it cancelled?": whether an
     appointment was cancelled, asked (or said). Read on the message as written, lower case without accents (``fold``):
