@@ -51,18 +51,12 @@ def same_time_as_booked(ctx: Context, state: ConversationState, slot: WireSlot) 
     earlier menu tapped right after «¡Listo!», "una hora más" then the same time with another professional): that
     one said, and this one confirmed first — never a second appointment at the same time unasked. None: no such."""
     start, end = datetime.fromisoformat(slot.start), datetime.fromisoformat(slot.end)
-    clash = [b for b in state.booked_here if said_at_the_same_time(b) not in state.told
+    clash = [b for b in state.booked_here if b.booking_id not in state.beside
              and datetime.fromisoformat(b.start) < end and start < datetime.fromisoformat(b.end)]
     if not clash:
         return None
-    told = evolve(state, told=(*state.told, *map(said_at_the_same_time, clash)))
-    return confirm(ctx, told, slot, [*_listed(ctx, clash), ctx.say("already_one_more")])
-
-
-def said_at_the_same_time(booking: WireBooking) -> str:
-    """How ``told`` records that a booking at ``booking``'s time was confirmed beside it (its own id there means
-    only that the patient heard of it)."""
-    return f"={booking.booking_id}"
+    asked = evolve(state, beside=(*state.beside, *(b.booking_id for b in clash)))
+    return confirm(ctx, asked, slot, [*_listed(ctx, clash), ctx.say("already_one_more")])
 
 
 def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:

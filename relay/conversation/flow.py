@@ -52,7 +52,6 @@ from relay.conversation.existing import (
     check_step,
     choice,
     found,
-    said_at_the_same_time,
     same_time_as_booked,
 )
 from relay.conversation.fields import (
@@ -966,8 +965,8 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if state.stage == DONE and state.target is not None and state.intent != "reschedule":  # the one just booked:
         done = (*state.booked_here, state.target)  # said with the next once it is booked, and not asked about again
         # before it (the patient just heard «¡Listo!»; the same time is theirs to ask: "para mí y mi hijo a las 9")
-        fresh = evolve(fresh, booked_here=done, told=tuple(t for b in done for t in (b.booking_id,
-                                                                                     said_at_the_same_time(b))))
+        ids = tuple(b.booking_id for b in done)
+        fresh = evolve(fresh, booked_here=done, told=ids, beside=ids)
     if state.for_other:  # their name, said now or before — never the one just booked ("María López")
         told = (ctx.turn.message, state.wish, *reversed(state.said))
         names = ([check_person_name(ctx.turn.message).value] if named

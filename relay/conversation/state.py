@@ -158,6 +158,9 @@ class ConversationState:
     # Appointments booked earlier in this conversation, before the one at hand: one request for several people ("para
     # mí y mi hijo"), so that "¿quedó?" once both are booked says both (never only the last, as if the first were lost)
     booked_here: tuple[WireBooking, ...] = ()
+    # Of ``booked_here``, those (ids) a booking at the same time was confirmed beside («Ya tienes hora … a esa hora.
+    # Si quieres una hora más, confírmala»): not asked about again. Kept apart from ``told``, which goes to the agent.
+    beside: tuple[str, ...] = ()
 
     @property
     def ended(self) -> bool:
@@ -251,6 +254,7 @@ class ConversationState:
             **({"told": list(self.told)} if self.told else {}),
             **({"others": list(self.others)} if self.others else {}),
             **({"booked_here": [b.to_json() for b in self.booked_here]} if self.booked_here else {}),
+            **({"beside": list(self.beside)} if self.beside else {}),
         }
 
     @classmethod
@@ -298,6 +302,7 @@ class ConversationState:
             told=tuple(str(i)[:200] for i in obj.get("told", ()))[-MAX_TOLD:],
             others=tuple(str(i)[:200] for i in obj.get("others", ()))[-MAX_TOLD:],
             booked_here=tuple(WireBooking.from_json(b) for b in obj.get("booked_here", ()))[-MAX_BOOKED_HERE:],
+            beside=tuple(str(i)[:200] for i in obj.get("beside", ()))[-MAX_BOOKED_HERE:],
         )
 
     def named_for_reception(self) -> WireSlot | WireBooking | None:

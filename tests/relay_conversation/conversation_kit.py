@@ -19,7 +19,7 @@ from relay.conversation import (
     check_continuation,
     decide,
 )
-from wire.messages import BookResult, SlotsResult, WireError, WireSlot
+from wire.messages import BookArgs, BookResult, SlotsResult, WireError, WirePatient, WireSlot
 
 SANTIAGO = timezone(timedelta(hours=-3))
 # Tuesday 1 December 2026, 09:00 in the clinic (-03:00).
@@ -106,6 +106,11 @@ class Chat:
         outcome = self.decide(message, minutes_later)
         if isinstance(outcome, Book):
             assert ConversationState.from_json(outcome.state.to_json()) == outcome.state
+            # what the relay sends the agent with it (relay/turns.py): the agent refuses a frame that does not read
+            told = outcome.state.listed()
+            args = BookArgs(outcome.slot.id, WirePatient("Ana Pérez", "+56 9 1234 5678"), outcome.idempotency_key,
+                            told=told)
+            assert BookArgs.from_json(args.to_json()).told == told
             self.books.append(outcome)
             outcome = after_booking(outcome.state, self.turn(message), self.clinic, self.agent(outcome.slot))
         elif isinstance(outcome, AgentStep):
