@@ -54,7 +54,8 @@ _NOT_A_NAME_PHRASES = frozenset(
     muy bien|tal vez|muy amable|super bien|buena onda|okey dokey|oki doki|por supuesto|si por supuesto|asi es|buena idea
     |buen dia|buenos dias|buenas tardes|buenas noches|saludos cordiales|esa misma|mas rato|da igual|un momento
     |nos vemos|of course|sounds good|seguro que si|sin problema|tal cual|muchas gracias|mil gracias|que bien
-    |esta bien|todo bien|de acuerdo|me parece|no se|ni idea|ya veremos|claro que si
+    |esta bien|todo bien|de acuerdo|me parece|no se|ni idea|ya veremos|claro que si|esa no|ese no|no esa|no ese
+    |chao|bye|ok chao|gracias chao|chao gracias|another time
     """.replace("\n", "").split("|")
 )
 
@@ -145,6 +146,7 @@ def _one_name(name: str) -> Checked:
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
+    not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE for w in name.split() if w.islower())
     not_a_name = not_a_name or names_an_insurer(name)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -245,9 +247,14 @@ _NEVER_A_NAME = frozenset(
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
     perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
-    esa ese eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi alla estare estaremos chao
-    adios thank thanks you keep it never mind actually another time cancel bye appointment get can want need book
-    monday tuesday wednesday thursday friday saturday sunday supuesto
+    """.split()
+)
+# Words of a refusal or a request that a surname may still be ("Rob Keep", "Jesús Cambiar"): not a name when one of
+# them is written in lower case ("No, keep it", "never mind", "sacar número", "thank you", "ahí estaré")
+_NOT_A_NAME_IN_LOWER_CASE = frozenset(
+    """
+    eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi estare estaremos adios thank thanks
+    you keep it never mind actually another cancel appointment get want need book supuesto una
     """.split()
 )
 # Words of a request, never of a name: "cancela la hora", "cansela la ora", "quedo agendada", "¿está confirmada?"

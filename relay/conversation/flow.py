@@ -76,6 +76,7 @@ from relay.conversation.intents import (
     asks_about_the_one_done,
     asks_for_call,
     asks_how_long,
+    asks_if_cancelled,
     asks_if_confirmed,
     asks_if_still_on,
     asks_other_professional,
@@ -367,10 +368,11 @@ def _decide(
             named = _one_listed_named(ctx, state, norm, moving=option.kind == "move_one")
             if named is not None:
                 return named
-        if named_here and option is not None and option.kind in ("cancel_one", "move_one") and len(state.bookings) == 1:
+        if named_here and option is not None and option.kind == "cancel_one" and len(state.bookings) == 1:
             # "cancela la del jueves" under «Ya tienes hora el viernes…»: read as a first message would be, with «No
-            # tienes hora el jueves…» before «¿Cancelo tu hora del viernes…?» (never asked as if it were Thursday's)
-            return the_only_one_named(ctx.lang, state, ctx.clinic, ctx.turn, moving=option.kind == "move_one")
+            # tienes hora el jueves…» before «¿Cancelo tu hora del viernes…?» (never asked as if it were Thursday's;
+            # a move's words mix the one it is with where it goes — "cambia la del jueves a las 11" — asked plainly)
+            return the_only_one_named(ctx.lang, state, ctx.clinic, ctx.turn)
         if option is not None:
             return _follow(ctx, state, option, norm)
     if media and state.stage in _CHOOSING:  # counted as not understood: three in a row, and a person listens
@@ -582,12 +584,21 @@ def _decide(
             # estar": why, or whose, never a new appointment asked for)
             return confirm_again(ctx.lang, state, ctx.clinic, unsure=reading.found)
     if (state.stage == CONFIRM_CANCEL and state.target is not None and option is None
-            and reading.intent not in ("cancel", "reschedule", "person")):  # ("me equivoqué, cancela las dos": read)
+            and reading.intent not in ("cancel", "reschedule", "person", "my_bookings")  # "cancela las dos", "¿tengo
+            and not confirms_attendance(norm)):  # hora?", "ahí estaré": read as before
         # Neither a yes, a no, nor where a move goes (read above): "para mi esposo el lunes", "deja la del jueves",
-        # "¿entonces ya no tengo la del jueves?", "4", "atrás" — the same question again, never a time list whose tap
-        # moved the appointment (no «…se cancelará cuando la nueva quede reservada») or booked a second one beside it
+        # "4", "atrás" — the same question again, never a time list whose tap moved the appointment (no «…se
+        # cancelará cuando la nueva quede reservada») or booked a second one beside it
         if action is None and reading.intent == "stop":  # "gracias, chao": it stays
             return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+        if (state.intent == "reschedule" and action is None and _asks_for_anything(reading)
+                and ("?" not in turn.message or _LEADING_YES.match(norm))  # ("¿la del viernes sigue?": asked again)
+                and not (for_someone_else(norm) or wants_several(norm) or _LEAVES_IT.match(norm)
+                         or _LEADING_NO.match(norm) or _OTHER_ONE.search(norm) or _BARE_DIGIT.fullmatch(norm.strip())
+                         or reading.day == datetime.fromisoformat(state.target.start).date())):  # (its own day)
+            # «¿Cambio tu hora…?» "sí, con rojas", "lo antes posible", "en la tarde": where it goes, with the move
+            # explained first (as "sí, para el jueves")
+            return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
     if (thanked and (reading.answer != "yes" or state.stage == BOOKINGS)
@@ -890,6 +901,9 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     norm = normalize(ctx.turn.message)
     if cancelled is not None and norm == normalize(ctx.say("cancel_yes")):  # the old question's button, again
         return cancelled_before(ctx.lang, state, ctx.turn.name)
+    if cancelled is not None and asks_if_cancelled(fold(ctx.turn.message)) and _about_the_one_cancelled(ctx, cancelled):
+        return cancelled_before(ctx.lang, state, ctx.turn.name)  # "¿se canceló?": «Listo, cancelé tu hora del …»
+        # again (never «No, no está cancelada» of another one the phone still has)
     if state.others_to_book and not wants_it_back(norm):  # "cancela la mía y agenda una para mi mamá" … "sí"
         return _next_person(ctx, state)
     wanted_back = cancelled is not None and (wants_it_back(norm) or _SAME_TIME.search(norm) is not None)
@@ -906,6 +920,19 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if wanted is None:
         wanted = Reading(day=start.date(), times=((start.hour, start.minute),), intent="book")
     return interpret(ctx, again, wanted, norm)
+
+
+def _about_the_one_cancelled(ctx: Context, cancelled: WireBooking) -> bool:
+    """A message right after a cancel names no other appointment than the one cancelled: no other day or time, and no
+    relative when it was the writer's own ("¿se canceló?", "¿quedó cancelada la del viernes?")."""
+    reading = read_message(ctx, None, ctx.turn.message)
+    start = datetime.fromisoformat(cancelled.start)
+    if reading.day not in (None, start.date()) or any(t != (start.hour, start.minute) for t in reading.times):
+        return False
+    return under_another_name(cancelled, ctx.turn.name) or not _A_RELATIVES.search(normalize(ctx.turn.message))
+
+
+_A_RELATIVES = re.compile(rf"\b(?:mi|mis|my|su|sus) {RELATIVE}\b")
 
 
 def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
@@ -2143,6 +2170,8 @@ _OTHER_APPOINTMENT = re.compile(
     r"\b(?:la|el) otr[ao]\b(?! (?:semana|dia|mes|fecha|lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b)"
     r"|\b(?:the other one|wrong one)\b"
 )
+_LEAVES_IT = re.compile(r"(?:(?:no|ya|mejor|ah|oh|ok)[ ,]+)*(?:deja|dejala|dejalo|dejemos|manten|mantenla|mantenlo"
+                        r"|quiero|quiero la|me quedo|leave|keep)\b")  # "deja la del jueves", "no, quiero la del jueves"
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 # A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
 _YES_BUT_NOT_YET = re.compile(
@@ -2436,6 +2465,7 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
         )
     if option.kind == "other_time" and state.day:  # the day's times from its first: the earlier ones too
         return time_menu(ctx, evolve(state, proposed=None), date.fromisoformat(state.day))
+    confirmed = option.kind == "confirm"  # a yes to «¿Confirmo …?» naming it (not a time tapped from a list)
     if option.kind == "confirm" and state.proposed is not None:
         option = Option(option.label, "slot", slot=state.proposed)
     if option.kind == "slot" and option.slot is not None:
@@ -2444,23 +2474,27 @@ def _follow(ctx: Context, state: ConversationState, option: Option, norm: str) -
             (s for s in ctx.free if s.start == wanted.start and s.professional == wanted.professional), None
         )
         if fresh is not None:
-            return _book(ctx, state, fresh, norm)
+            return _book(ctx, state, fresh, norm, confirmed=confirmed)
         day = local_day(wanted)
         gone = ctx.say("slot_gone", time=clock(wanted), day=ctx.lang.day_label(day))
         return time_menu(ctx, state, day, notices=[gone], at=slot_key(wanted)[0])
     return day_menu(ctx, state)
 
 
-def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str) -> Reply | Book | AgentStep:
-    """Book the slot the patient confirmed, once every patient field the web app requires is known."""
+def _book(ctx: Context, state: ConversationState, slot: WireSlot, norm: str, *,
+          confirmed: bool = False) -> Reply | Book | AgentStep:
+    """Book the slot the patient confirmed, once every patient field the web app requires is known. ``confirmed``:
+    the patient said yes to «¿Confirmo …?» naming this slot, or answers the fields asked once it was picked (a time
+    tapped from a list was not asked about)."""
+    moving = state.intent == "reschedule" and state.target is not None
+    same_time = None if confirmed or moving else same_time_as_booked(ctx, state, slot)  # the time of one booked a
+    if same_time is not None:  # moment ago, tapped from an earlier menu: «Ya tienes hora … a esa hora», confirmed
+        return same_time
     state, fields = missing(ctx, state)
     if fields:
         return ask(ctx, state, slot, norm, fields[0])
-    if state.intent == "reschedule" and state.target is not None:  # moving an appointment, not a new one
+    if moving:  # moving an appointment, not a new one
         return reschedule_step(state, slot, ctx.turn.phone)
-    same_time = same_time_as_booked(ctx, state, slot)  # the time of one booked a moment ago: confirmed first
-    if same_time is not None:
-        return same_time
     booking = evolve(
         state,
         stage=BOOKING,
@@ -2539,5 +2573,5 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         gone = ctx.say("slot_gone", time=clock(slot), day=ctx.lang.day_label(day))
         return time_menu(ctx, evolve(state, stage=CHOOSE_TIME, proposed=None), day, notices=[gone],
                          at=slot_key(slot)[0])
-    return _book(ctx, state, fresh, state.pending_message)
+    return _book(ctx, state, fresh, state.pending_message, confirmed=True)
 

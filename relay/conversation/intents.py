@@ -1145,6 +1145,7 @@ _AIM_RIGHT_AFTER_IT = re.compile(
     r"|(?:la|lo) (?:puedo|puedes|puede|podria|podrias|podemos|pueden) (?:cambiar|mover|pasar|correr|reagendar)"
     r"|(?:move|reschedule|resched|change|shift|push)(?: it| my appointment| my appt| the appointment| mine)?)"
     r"(?P<aim> (?:a las|a la) \d| el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|\d)| con | with"
+    r"| (?:manana|hoy|pasado manana)\b"
     r" | (?:to|on) (?:mon|tue|wed|thu|fri|sat|sun|\d))"
 )
 

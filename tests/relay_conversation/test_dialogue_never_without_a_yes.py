@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversation_kit import EN, Chat, agenda, texts
-from test_dialogue_appointments import THU, ClinicAgent
+from test_dialogue_appointments import FRI, THU, ClinicAgent
 
 from relay.conversation.existing import before_booking
 from relay.conversation.model import Book
@@ -116,3 +116,62 @@ def test_the_next_persons_booking_is_not_held_up_by_the_one_just_booked() -> Non
     assert before_booking(step, chat.turn("sí"), chat.clinic, chat.agenda, MyBookingsResult((theirs,))) is None
     stranger = replace(theirs, booking_id="bk-desk")  # one the desk booked meanwhile: still said first
     assert before_booking(step, chat.turn("sí"), chat.clinic, chat.agenda, MyBookingsResult((stranger,))) is not None
+
+
+def test_another_persons_at_the_same_time_confirmed_once_is_booked_once_asked() -> None:
+    """The same-time check is for a time tapped from an earlier menu: "y otra para mi hijo el jueves a las 10 con
+    rojas" right after hers at 10:00, confirmed at «¿Confirmo…?» and named, is booked (a helper found it asked again,
+    and an answer other than "sí" left the son without his)."""
+    chat = Chat(clinic(finds=False))
+    chat.say("hola, quiero hora el jueves a las 10 con la dra soto")
+    assert chat.say("sí").status == "booked"
+    assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas?" in texts(
+        chat.say("y otra para mi hijo el jueves a las 10 con rojas"))
+    chat.say("sí")
+    assert chat.say("Tomás Pérez").status == "booked" and len(chat.books) == 2
+
+
+def test_right_after_a_cancel_was_it_cancelled_is_answered_yes() -> None:
+    """"¿se canceló?" right after «Listo, cancelé tu hora del viernes…» said «No, no está cancelada» of Thursday's."""
+    for message in ("¿se canceló?", "¿quedó cancelada la del viernes?"):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(clinic(), appointments=agent)
+        chat.say("cancela la del viernes")
+        assert chat.say("sí").status == "cancelled"
+        reply = texts(chat.say(message))
+        assert reply.startswith("Listo, cancelé tu hora del viernes 4 de diciembre"), (message, reply)
+        assert "No, no está cancelada" not in reply and list(agent.cancelled.values()) == ["bk-8"]
+
+
+def test_at_shall_i_cancel_a_question_about_them_or_coming_is_answered_as_before() -> None:
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("cancela la del jueves")
+    assert "sigue en pie" in texts(chat.say("¿sigue en pie lo del viernes?"))
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("cancela mi hora")
+    assert "Gracias por confirmar" in texts(chat.say("ahí estaré"))
+    assert not agent.cancelled
+
+
+def test_at_shall_i_move_it_a_yes_with_where_it_goes_goes_there() -> None:
+    for message in ("sí, con rojas", "lo antes posible", "en la tarde"):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), appointments=agent)
+        chat.say("cambia mi hora")
+        reply = texts(chat.say(message))
+        assert reply.startswith("Elige la nueva hora; la del jueves 3 de diciembre a las 10:00 se cancelará"), (
+            message, reply)
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("cambia mi hora")
+    assert "Dr. Juan Rojas" in texts(chat.say("sí, con rojas")) and not agent.moved
+
+
+def test_real_names_that_look_like_words_are_names() -> None:
+    for name in ("Manu Chao", "Esa-Pekka Salonen", "Can Yaman", "Tuesday Weld", "Alla Pugacheva", "Pía Gracia"):
+        chat = Chat(clinic(finds=False))
+        chat.say("para mi hijo el jueves a las 10")
+        chat.say("10:00 Dr. Juan Rojas")
+        assert chat.say(name).status == "booked", name
