@@ -55,7 +55,7 @@ _NOT_A_NAME_PHRASES = frozenset(
     |buen dia|buenos dias|buenas tardes|buenas noches|saludos cordiales|esa misma|mas rato|da igual|un momento
     |nos vemos|of course|sounds good|seguro que si|sin problema|tal cual|muchas gracias|mil gracias|que bien
     |esta bien|todo bien|de acuerdo|me parece|no se|ni idea|ya veremos|claro que si|esa no|ese no|no esa|no ese
-    |chao|bye|ok chao|gracias chao|chao gracias|another time
+    |chao|bye|ok chao|gracias chao|chao gracias|another time|no esa no|esa no no|no ese no
     """.replace("\n", "").split("|")
 )
 
@@ -146,7 +146,7 @@ def _one_name(name: str) -> Checked:
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
-    not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE for w in name.split() if w.islower())
+    not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE for w in name.split() if not w.istitle())
     not_a_name = not_a_name or names_an_insurer(name)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -250,7 +250,7 @@ _NEVER_A_NAME = frozenset(
     """.split()
 )
 # Words of a refusal or a request that a surname may still be ("Rob Keep", "Jesús Cambiar"): not a name when one of
-# them is written in lower case ("No, keep it", "never mind", "sacar número", "thank you", "ahí estaré")
+# them is not written as a name ("No, keep it", "never mind", "sacar número", "thank you", "ALLÁ NOS VEMOS")
 _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     """
     eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi estare estaremos adios thank thanks
