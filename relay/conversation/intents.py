@@ -305,7 +305,7 @@ _ASKS_TO_CONFIRM = re.compile(r"\b(?:me |nos )?(?:la |lo |las |los )?confi+rmas\
 _ASKS_IF_CONFIRMED = re.compile(
     r"\b(?:esta|estan|sigue|siguen|queda|quedo|quedaria|es|fue|ya|seguro|segura) (?:confirmad|agendad|reservad)[ao]s?\b"
     r"|^[¿\s]*(?:ya )?(?:confirmad|agendad|reservad)[ao]s?\b"
-    r"|\b(?:me |nos )?(?:la |lo |las |los )?confirmas\b|\bconfirma(?:s|ria|rias)? (?:la|mi|tu) (?:hora|cita)\b"
+    r"|\bconfirma(?:s|ria|rias)? (?:la|mi|tu) (?:hora|cita)\b"
     r"|\b(?:is|was|are|has) (?:it|that|this|my appointment|the appointment|everything|all)? ?(?:still |been |all )?"
     r"(?:confirmed|booked|set|on)\b|^[¿\s]*(?:confirmed|booked)\b"
 )
@@ -1128,10 +1128,13 @@ def old_appointment_part(norm: str, moving: bool) -> str:
     "cámbiala a las 11" (where it goes)."""
     then = _THEN_NEW.search(norm)
     part = norm[:then.start()] if then else norm
-    target = (_MOVE_TARGET.search(part) or _AIM_RIGHT_AFTER_IT.search(part)) if moving else None
-    if target is not None and target.re is _AIM_RIGHT_AFTER_IT:
-        return part[:target.start("aim")]
-    return part[:target.start()] if target else part
+    if not moving:
+        return part
+    target = _MOVE_TARGET.search(part)
+    if target is not None:
+        return part[:target.start()]
+    right_after = _AIM_RIGHT_AFTER_IT.search(part)
+    return part[:right_after.start("aim")] if right_after else part
 
 
 # "cámbiala a las 11", "muévela el lunes", "cambia mi hora con la dra soto", "la puedo cambiar a las 9", "move it to
