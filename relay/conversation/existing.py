@@ -16,10 +16,12 @@ from typing import Any
 from relay.conversation.appointments import ask_bookings, for_whom, listed_line, others_of, upcoming, when_words
 from relay.conversation.context import Context, aware, make_context
 from relay.conversation.evolve import evolve
+from relay.conversation.freetext import Reading, normalize
+from relay.conversation.intents import for_someone_else, wants_another, wants_several
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.pages import confirm
 from relay.conversation.patient_language import in_language
-from relay.conversation.state import BOOKINGS, CHECK_EXISTING, ConversationState, Option
+from relay.conversation.state import BOOKINGS, CHECK_EXISTING, MAX_BOOKED_HERE, ConversationState, Option
 from wire.appointments import MyBookingsResult, WireBooking
 from wire.messages import SlotsResult, WireSlot
 
@@ -50,13 +52,10 @@ def same_time_as_booked(ctx: Context, state: ConversationState, slot: WireSlot) 
     """About to book ``slot`` at the time of one booked a moment ago in this chat (``booked_here``: a button of an
     earlier menu tapped right after «¡Listo!», "una hora más" then the same time with another professional): that
     one said, and this one confirmed first — never a second appointment at the same time unasked. None: no such."""
-    start, end = datetime.fromisoformat(slot.start), datetime.fromisoformat(slot.end)
-    clash = [b for b in state.booked_here if b.booking_id not in state.beside
-             and datetime.fromisoformat(b.start) < end and start < datetime.fromisoformat(b.end)]
+    clash = [b for b in state.booked_here if b.booking_id not in state.beside and _overlaps(b, slot)]
     if not clash:
         return None
-    asked = evolve(state, beside=(*state.beside, *(b.booking_id for b in clash)))
-    return confirm(ctx, asked, slot, [*_listed(ctx, clash), ctx.say("already_one_more")])
+    return confirm(ctx, _said_beside(state, clash), slot, [*_listed(ctx, clash), ctx.say("already_one_more")])
 
 
 def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:
@@ -65,19 +64,40 @@ def found(outcome: Any, now: datetime) -> tuple[WireBooking, ...]:
 
 
 def before_booking(step: Book, turn: Turn, clinic: ClinicProfile, slots: SlotsResult, outcome: Any) -> Reply | None:
-    """The check again, as a booking is about to go out: the phone's appointments the agent knows now that this
-    conversation never listed (booked meanwhile from another chat of the same phone, or at the desk and seen since)
-    are said, and the booking is confirmed again rather than made unasked; they are listed now, so a "sí" books.
-    None: nothing new, or the agent could not tell (the booking goes on, never a dead end)."""
-    listed = set(step.state.listed())
+    """The check again, as a booking is about to go out, over the phone's appointments the agent knows now. Said, and
+    the booking confirmed again rather than made unasked: one this conversation never listed (booked meanwhile from
+    another chat of the same phone, or at the desk and seen since), and one it listed at the very time being booked
+    (told «Ya tienes hora el jueves a las 10:00», "ok, el jueves a las 10 entonces" was read as a new booking and a
+    second appointment at 10:00 confirmed). Once said they are listed, so a "sí" books. None: nothing to say, or the
+    agent could not tell (the booking goes on, never a dead end)."""
+    state = step.state
+    listed = set(state.listed())
+    known = found(outcome, aware(turn).now)
     # (one being written when it was listed is known now by its id in the web app: told all the same)
-    new = tuple(b for b in found(outcome, aware(turn).now) if not b.told_in(listed))
-    if not new:
+    new = [b for b in known if not b.told_in(listed)]
+    here = {b.booking_id for b in state.booked_here}  # this chat's own: conversation/flow.py asks about those
+    clash = [b for b in known if b.told_in(listed) and b.booking_id not in here and b.booking_id not in state.beside
+             and _overlaps(b, step.slot)]
+    said = sorted((*clash, *new), key=lambda b: b.start)
+    if not said:
         return None
-    ctx = make_context(turn, in_language(clinic, step.state.language), slots)
-    state = evolve(step.state, told=(*step.state.listed(), *(b.booking_id for b in new)))
-    more = ctx.say("already_one_more" if len(new) == 1 else "already_more_than_these")
-    return confirm(ctx, state, step.slot, [*_listed(ctx, new), more])
+    ctx = make_context(turn, in_language(clinic, state.language), slots)
+    state = evolve(state, told=(*state.listed(), *(b.booking_id for b in new)))
+    more = ctx.say("already_one_more" if len(said) == 1 else "already_more_than_these")
+    return confirm(ctx, _said_beside(state, [b for b in said if _overlaps(b, step.slot)]), step.slot,
+                   [*_listed(ctx, said), more])
+
+
+def _overlaps(booking: WireBooking, slot: WireSlot) -> bool:
+    return (datetime.fromisoformat(booking.start) < datetime.fromisoformat(slot.end)
+            and datetime.fromisoformat(slot.start) < datetime.fromisoformat(booking.end))
+
+
+def _said_beside(state: ConversationState, clash: Sequence[WireBooking]) -> ConversationState:
+    """``state`` once the patient was told of ``clash``, each at the time being booked: not asked about again."""
+    if not clash:
+        return state
+    return evolve(state, beside=(*state.beside, *(b.booking_id for b in clash))[-MAX_BOOKED_HERE:])
 
 
 def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
@@ -95,11 +115,38 @@ def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
     ]
 
 
-def already(ctx: Context, state: ConversationState, notices: Sequence[str] = ()) -> Reply:
-    """"You already have …; another one, change it or cancel it?" with those three buttons."""
+def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, norm: str) -> Reply | None:
+    """At «Ya tienes hora el jueves 3 a las 10:00… ¿una hora más, cambiarla o cancelarla?», a message that names only
+    that day and time ("ok, el jueves a las 10 entonces", "el jueves a las 10 con la dra soto"): «Sí, esa es tu hora…;
+    sigue en pie.» and the same three choices — never the same time's other professionals offered as a new booking.
+    None: it names another time, or asks for one more ("otra el jueves a las 10", "para mi hijo")."""
+    if (not reading.day or not reading.times or reading.intent not in ("book", "none") or wants_another(norm)
+            or for_someone_else(norm) or wants_several(norm)):
+        return None
+    named = set(reading.named)
+    theirs = [b for b in state.bookings if _local(b).date() == reading.day
+              and (_local(b).hour, _local(b).minute) in reading.times
+              and named <= set(normalize(b.professional).replace(".", " ").split())]
+    if len(theirs) != 1:
+        return None
+    booking = theirs[0]
+    when = when_words(ctx.lang, booking)
+    if booking.booking_id in state.others and booking.patient:
+        return already(ctx, state, listing=[ctx.say("that_is_theirs", patient=booking.patient, **when)])
+    return already(ctx, state, listing=[ctx.say("that_is_yours", **when)])
+
+
+def _local(booking: WireBooking) -> datetime:
+    return datetime.fromisoformat(booking.start)
+
+
+def already(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *,
+            listing: Sequence[str] = ()) -> Reply:
+    """"You already have …; another one, change it or cancel it?" with those three buttons (``listing``: what is
+    said of them instead of the list)."""
     bookings = state.bookings
     one = len(bookings) == 1
-    paragraphs = [*notices, *_listed(ctx, bookings)]
+    paragraphs = [*notices, *(listing or _listed(ctx, bookings))]
     options = (
         Option(ctx.say("another_button"), "new_booking"),
         Option(ctx.say("move_it_button" if one else "move_one_button"), "move_one"),

@@ -53,6 +53,7 @@ from relay.conversation.existing import (
     choice,
     found,
     same_time_as_booked,
+    the_one_they_have,
 )
 from relay.conversation.fields import (
     A_NAME_WRITTEN,
@@ -677,6 +678,10 @@ def _decide(
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is not None:
         return _follow(ctx, state, option, norm)  # "1": its first button, counted — with the wish said before it
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None:
+        theirs = the_one_they_have(ctx, state, reading, norm)  # "ok, el jueves a las 10 entonces": the one they have
+        if theirs is not None:
+            return theirs
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=state.listed(),
                        for_other=state.for_other or _another_beside(state, turn.message))

@@ -158,8 +158,9 @@ class ConversationState:
     # Appointments booked earlier in this conversation, before the one at hand: one request for several people ("para
     # mí y mi hijo"), so that "¿quedó?" once both are booked says both (never only the last, as if the first were lost)
     booked_here: tuple[WireBooking, ...] = ()
-    # Of ``booked_here``, those (ids) a booking at the same time was confirmed beside («Ya tienes hora … a esa hora.
-    # Si quieres una hora más, confírmala»): not asked about again. Kept apart from ``told``, which goes to the agent.
+    # Of ``booked_here`` and the appointments listed, those (ids) said at the time a booking was about to take («Ya
+    # tienes hora … Si quieres una hora más, además de esa, confírmala»): not asked about again. Kept apart from
+    # ``told``, which goes to the agent.
     beside: tuple[str, ...] = ()
 
     @property

@@ -178,6 +178,32 @@ async def test_an_appointment_made_meanwhile_is_said_before_the_booking_goes_out
     assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
 
 
+async def test_one_more_at_the_very_time_of_one_listed_is_said_before_it_goes_out(relay, kommo):
+    """Told «Ya tienes hora … a las 10:00 con el Dr. Pérez», "Una hora más" and a tap on 10:00 that day with Dra. Soto
+    booked a second appointment at the same time, unasked: the relay's look before a booking goes out now says it."""
+    clinic = relay.add_clinic()
+    agent = await relay.agent(clinic)
+    agent.slot_extras = {"finds_bookings": True}
+    first = agent.slots[0]
+    held = WireBooking("bk-40", first.start, first.end, "Dr. Pérez")
+    agent.appointments = lambda request: ok_response(request.id, MyBookingsResult((held,)))
+    url = relay.widget_url(clinic)
+
+    told = await kommo.say(url, clinic.subdomain, "933", "hola")
+    assert "Ya tienes hora el" in texts_of(told.body)
+    days = await kommo.say(url, clinic.subdomain, "933", "Una hora más")
+    times = await kommo.say(url, clinic.subdomain, "933", days.body["data"]["option_1"])
+    assert times.body["data"]["option_1"].startswith(first.start[11:16])
+    await kommo.say(url, clinic.subdomain, "933", times.body["data"]["option_1"])
+    asked = await kommo.say(url, clinic.subdomain, "933", "a mi nombre")
+    assert_clean(kommo, asked)
+    said = texts_of(asked.body)
+    assert f"a las {first.start[11:16]} con el Dr. Pérez" in said and "además de esa" in said, said
+    assert asked.body["data"]["code"] == "confirm" and agent.ops("book") == []
+    booked = await kommo.say(url, clinic.subdomain, "933", "Sí")
+    assert booked.body["data"]["status"] == "booked" and len(agent.ops("book")) == 1
+
+
 async def test_nothing_new_before_the_booking_books_at_once(relay, kommo):
     clinic = relay.add_clinic()
     agent = await relay.agent(clinic)

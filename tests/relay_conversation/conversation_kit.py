@@ -16,9 +16,11 @@ from relay.conversation import (
     Turn,
     after_agent_step,
     after_booking,
+    before_booking,
     check_continuation,
     decide,
 )
+from wire.appointments import MyBookingsArgs
 from wire.messages import BookArgs, BookResult, SlotsResult, WireError, WirePatient, WireSlot
 
 SANTIAGO = timezone(timedelta(hours=-3))
@@ -104,6 +106,11 @@ class Chat:
 
     def say(self, message: str, minutes_later: float = 0.5) -> Reply:
         outcome = self.decide(message, minutes_later)
+        if isinstance(outcome, Book) and self.agenda.checks_bookings:
+            # the relay's look at the phone's appointments as a booking goes out (relay/turns.py)
+            known = self.appointments(AgentStep(outcome.state, "my_bookings", MyBookingsArgs("+56 9 1234 5678",
+                                                                                               known_only=True)))
+            outcome = before_booking(outcome, self.turn(message), self.clinic, self.agenda, known) or outcome
         if isinstance(outcome, Book):
             assert ConversationState.from_json(outcome.state.to_json()) == outcome.state
             # what the relay sends the agent with it (relay/turns.py): the agent refuses a frame that does not read

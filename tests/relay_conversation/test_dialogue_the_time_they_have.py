@@ -1,0 +1,90 @@
+"""Told «Ya tienes hora el jueves 3 a las 10:00 con la Dra. Ana Soto», a patient who wrote back "ok, el jueves a las
+10 entonces" (meaning the one they have) was offered the other professionals free at 10:00 as a new booking, and a
+tap, or a "sí" to «¿Confirmo … 10:00 con el Dr. Juan Rojas?», booked a second appointment at the same time. Now the
+day and time of the one they have, said back, is that one («Sí, esa es tu hora…»); and whatever way a booking at the
+time of one of theirs is reached, it is said before it goes out (the relay's check as a booking goes out, which the
+test kit runs as the relay does), and booked only on a yes given knowing it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import EN, Chat, buttons, slot, slots, texts
+from test_dialogue_appointments import THU, ClinicAgent
+
+# Thursday 10:00 is the patient's (THU, with Dra. Soto): the web app shows only Dr. Rojas free then
+ROJAS_AT_10 = slot(3, 10, 0, "Dr. Juan Rojas")
+THEIRS_SAID = "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto."
+ROJAS_ASKED = "¿Confirmo el jueves 3 de diciembre a las 10:00 con el Dr. Juan Rojas?"
+
+
+def clinic():
+    free = [slot(d, h, 0, p) for d in (2, 3, 4) for h in (9, 11) for p in ("Dra. Ana Soto", "Dr. Juan Rojas")]
+    return replace(slots(*free, ROJAS_AT_10), finds_bookings=True)
+
+
+def told_of_theirs(*, english: bool = False, bookings=(THU,)) -> Chat:
+    chat = Chat(clinic(), clinic=EN if english else Chat.clinic, appointments=ClinicAgent(*bookings))
+    reply = texts(chat.say("hola"))
+    assert ("an appointment on Thursday 3 December at 10:00" if english else "hora el jueves 3 de diciembre a las 10:00"
+            ) in reply, reply
+    return chat
+
+
+def test_the_day_and_time_they_have_said_back_is_that_one() -> None:
+    for message in ("ok, el jueves a las 10 entonces", "el jueves a las 10", "ya, el jueves 3 a las 10 con la dra soto",
+                    "ah perfecto, jueves 10:00"):
+        chat = told_of_theirs()
+        reply = chat.say(message)
+        assert texts(reply) == ("Sí, esa es tu hora: el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto. Sigue"
+                                " en pie. ¿Quieres una hora más, cambiarla o cancelarla?"), (message, texts(reply))
+        assert buttons(reply) == ["Una hora más", "Cambiarla", "Cancelarla"]
+        assert not chat.books
+
+
+def test_one_more_at_that_time_is_said_before_it_is_booked_and_booked_on_a_yes() -> None:
+    chat = told_of_theirs()
+    assert ROJAS_ASKED in texts(chat.say("otra hora el jueves a las 10 con rojas"))
+    assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+    reply = texts(chat.say("para mí"))
+    assert reply.startswith(THEIRS_SAID) and "Si quieres una hora más, además de esa, confírmala" in reply, reply
+    assert reply.endswith(ROJAS_ASKED) and not chat.books
+    assert chat.say("sí").status == "booked" and [b.slot for b in chat.books] == [ROJAS_AT_10]  # asked once, knowingly
+
+
+def test_a_yes_to_the_other_professional_at_their_time_books_nothing_unknowing() -> None:
+    """The case itself: the other professional confirmed at their time, read as a new booking."""
+    chat = told_of_theirs()
+    assert ROJAS_ASKED in texts(chat.say("ok el jueves a las 10 con rojas"))
+    chat.say("sí")
+    reply = texts(chat.say("para mí"))
+    assert reply.startswith(THEIRS_SAID) and not chat.books, reply
+    chat.say("no")
+    assert not chat.books
+
+
+def test_a_time_tapped_from_the_list_at_their_time_is_said_first() -> None:
+    chat = told_of_theirs()
+    chat.say("Una hora más")
+    chat.say("Jue 3 dic")
+    chat.say("10:00 Dr. Juan Rojas")
+    reply = texts(chat.say("para mí"))
+    assert reply.startswith(THEIRS_SAID) and reply.endswith(ROJAS_ASKED) and not chat.books, reply
+
+
+def test_another_time_is_booked_as_before() -> None:
+    chat = told_of_theirs()
+    assert "¿Confirmo el jueves 3 de diciembre a las 11:00 con el Dr. Juan Rojas?" in texts(
+        chat.say("otra hora el jueves a las 11 con rojas"))
+    chat.say("sí")
+    assert chat.say("para mí").status == "booked" and len(chat.books) == 1
+
+
+def test_a_relatives_time_said_back_is_theirs_and_in_english_too() -> None:
+    sons = replace(THU, patient="Tomás Pérez")
+    chat = told_of_theirs(bookings=(sons,))
+    assert texts(chat.say("ah ok el jueves a las 10")).startswith(
+        "Sí, esa es la hora de Tomás Pérez: el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto. Sigue en pie.")
+    chat = told_of_theirs(english=True)
+    assert texts(chat.say("ok, thursday at 10 then")).startswith(
+        "Yes, that is your appointment: Thursday 3 December at 10:00 with Dra. Ana Soto. It stands.")
