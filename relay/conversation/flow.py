@@ -49,6 +49,7 @@ from relay.conversation.context import Context, aware, make_context, read_messag
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import (
     already,
+    cannot_make_theirs,
     check_step,
     choice,
     found,
@@ -353,9 +354,11 @@ def _decide(
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
-        if option is None and _said_instead(ctx, state, turn.message):
-            # "mejor a las 11", "prefiero el jueves" to "Ya tienes hora el miércoles a las 10…": that one moved
-            # there, never a second appointment beside it
+        typed_new = option is None or option.kind == "new_booking" and named_here
+        if typed_new and (option is None and _said_instead(ctx, state, turn.message)
+                          or cannot_make_theirs(state, read_message(ctx, state, turn.message), norm)):
+            # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
+            # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
                      and not norm.strip().isdigit())

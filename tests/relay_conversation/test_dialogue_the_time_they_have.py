@@ -88,3 +88,19 @@ def test_a_relatives_time_said_back_is_theirs_and_in_english_too() -> None:
     chat = told_of_theirs(english=True)
     assert texts(chat.say("ok, thursday at 10 then")).startswith(
         "Yes, that is your appointment: Thursday 3 December at 10:00 with Dra. Ana Soto. It stands.")
+
+
+def test_their_day_or_time_ruled_out_is_a_move_of_that_one_never_one_more_beside_it() -> None:
+    """"el jueves no puedo" under «Ya tienes hora el jueves…» showed the other days as a new booking ("no puedo ir el
+    jueves" asked to move it): the one they cannot keep stayed, a second one a tap away."""
+    moved_asked = "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?"
+    for message in ("el jueves no puedo", "el jueves a las 10 no puedo", "a las 10 no me sirve",
+                    "no me acomoda el jueves", "necesito otra hora, el jueves no puedo"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)) == moved_asked, message
+    chat = told_of_theirs()
+    assert texts(chat.say("el jueves no puedo, dame otra el viernes")) == moved_asked
+    reply = texts(chat.say("sí"))
+    assert "se cancelará cuando la nueva quede reservada" in reply and "Vie 4 dic" in reply, reply
+    chat = told_of_theirs()  # another day ruled out says nothing of theirs: a new booking, that day left out
+    assert "Jue 3 dic" in buttons(chat.say("el viernes no puedo"))
