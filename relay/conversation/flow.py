@@ -552,58 +552,12 @@ def _decide(
     choices = offered_choices(state) if yes_to_menu and reading.intent != "stop" else ()
     if len(choices) == 1:
         option = choices[0]  # one time (or one day) offered: "sí" takes it, as a receptionist would
-    if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
-            and (reading.day or reading.times or reading.part) and _TO_WHEN.search(norm)
-            and not (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm))
-            and not _another_that_day(state, reading)):
-        # «¿Cambio tu hora del jueves…?» "no, para el viernes", "pásala al viernes": where it goes, never Friday's
-        # appointment moved instead (the days' message says which one will be cancelled)
-        return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
-    # "no no, la de mi hijo", "no espera, la de mi esposo" with several listed: read as "no, la de mi hijo"
-    not_that = _NO_AND_FILLERS.sub("no,", norm) if len(state.bookings) > 1 and not state.cancel_each else norm
-    if (state.stage == CONFIRM_CANCEL and option is None and action is None and len(state.bookings) > 1
-            and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
-            and (_OTHER_ONE.search(not_that) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
-                                                                             or _names_another(state, words)))
-            and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra", "no, la que tengo con la doctora"
-        rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", not_that)).strip(" .,;:!")
-        return another_of_theirs(ctx.lang, state, ctx.clinic, place_in_menu(rest), reading.day, reading.times, who,
-                                 naming_words(rest, turn.name), by_weekday=reading.by_weekday)
-    if (state.stage == CONFIRM_CANCEL and option is None and action is None and state.intent == "reschedule"
-            and (reading.day or reading.times or reading.part) and _LEADING_YES.match(norm)):
-        # "sí, para el jueves": the move, to that day (not a new booking's menus, nor every professional's times)
-        aim = _with_the_day_asked_before(ctx, state, reading)
-        return _follow(ctx, evolve(state, wish=aim), Option(norm, "move_yes"), norm)
-    if state.stage == CONFIRM_CANCEL and option is None and reading.answer:
-        option = Option(norm, _yes_kind(state) if reading.answer == "yes" else "cancel_no")
-    if state.stage == CONFIRM_CANCEL and option is None and action is None and keeps_it(norm):
-        return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # "ah, era el miércoles? entonces déjala"
-    if state.stage == CONFIRM_CANCEL and option is None and action is None and not _asks_for_anything(reading):
-        if _LEADING_NO.match(norm) or keeps_it(norm):  # "no, la hora está bien…", "ya no, déjala": it stays
-            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
-        if _LEADING_YES.match(norm):  # "sí, cancélala", "sí porfa, es que no puedo ir"
-            return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
-        if state.target is not None and (reading.intent not in ("person", "stop", *ELSEWHERE) or reading.tentative):
-            # the same question, not a booking's menus ("mi mamá no puede ir, yo sí", "la otra semana no voy a
-            # estar": why, or whose, never a new appointment asked for)
-            return confirm_again(ctx.lang, state, ctx.clinic, unsure=reading.found)
-    if (state.stage == CONFIRM_CANCEL and state.target is not None and option is None
-            and reading.intent not in ("cancel", "reschedule", "person", "my_bookings")  # "cancela las dos", "¿tengo
-            and not confirms_attendance(norm)):  # hora?", "ahí estaré": read as before
-        # Neither a yes, a no, nor where a move goes (read above): "para mi esposo el lunes", "deja la del jueves",
-        # "4", "atrás" — the same question again, never a time list whose tap moved the appointment (no «…se
-        # cancelará cuando la nueva quede reservada») or booked a second one beside it
-        if action is None and reading.intent == "stop":  # "gracias, chao": it stays
-            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
-        if (state.intent == "reschedule" and action is None and _asks_for_anything(reading)
-                and ("?" not in turn.message or _LEADING_YES.match(norm))  # ("¿la del viernes sigue?": asked again)
-                and not (for_someone_else(norm) or wants_several(norm) or _LEAVES_IT.match(norm)
-                         or _LEADING_NO.match(norm) or _OTHER_ONE.search(norm) or _BARE_DIGIT.fullmatch(norm.strip())
-                         or reading.day == datetime.fromisoformat(state.target.start).date())):  # (its own day)
-            # «¿Cambio tu hora…?» "sí, con rojas", "lo antes posible", "en la tarde": where it goes, with the move
-            # explained first (as "sí, para el jueves")
-            return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
-        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if state.stage == CONFIRM_CANCEL and option is None:
+        answered = _at_shall_i_cancel(ctx, state, reading, norm, action, who, words)
+        if isinstance(answered, Option):
+            option = answered
+        elif answered is not None:
+            return answered
     thanked = courtesy(norm) if option is None and action is None and not reading.found else ""
     if (thanked and (reading.answer != "yes" or state.stage == BOOKINGS)
             and state.stage in (CHOOSE_DAY, CHOOSE_TIME, BOOKINGS)):
@@ -752,6 +706,67 @@ def _decide(
         both = f"{state.wish} {turn.message}"
         return interpret(ctx, state, read_message(ctx, state, both), normalize(both))
     return interpret(ctx, state, reading, norm)
+
+
+
+def _at_shall_i_cancel(ctx: Context, state: ConversationState, reading: Reading, norm: str, action: str | None,
+                       who: tuple[str, ...], words: tuple[str, ...]) -> Reply | AgentStep | Option | None:
+    """At «¿Cancelo tu hora…?» / «¿Cambio tu hora…?», an answer no button was tapped for: where a move goes, another
+    of theirs ("no, la de mi hijo"), a yes or no (the Option to act on), or the same question again — never a time
+    list whose tap would move or book unasked. None: read as at any step (a cancel of both, "¿tengo hora?")."""
+    turn = ctx.turn
+    if (action is None and state.intent == "reschedule"
+            and (reading.day or reading.times or reading.part) and _TO_WHEN.search(norm)
+            and not (_OTHER_ONE.search(norm) or _THE_ONE_OF.search(norm))
+            and not _another_that_day(state, reading)):
+        # «¿Cambio tu hora del jueves…?» "no, para el viernes", "pásala al viernes": where it goes, never Friday's
+        # appointment moved instead (the days' message says which one will be cancelled)
+        return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
+    # "no no, la de mi hijo", "no espera, la de mi esposo" with several listed: read as "no, la de mi hijo"
+    not_that = _NO_AND_FILLERS.sub("no,", norm) if len(state.bookings) > 1 and not state.cancel_each else norm
+    if (action is None and len(state.bookings) > 1
+            and not state.cancel_each  # in "cancela las dos", "no, esa no" keeps that one (the round goes on)
+            and (_OTHER_ONE.search(not_that) or _LEADING_NO.match(norm) and (reading.day or reading.times or who
+                                                                             or _names_another(state, words)))
+            and not keeps_it(norm)):  # "no, esa no. la más temprano", "no, la otra", "no, la que tengo con la doctora"
+        rest = re.sub(r"^[\s,.;:!]*(?:no+\b)?[\s,.;:!]*", "", _OTHER_ONE.sub(" ", not_that)).strip(" .,;:!")
+        return another_of_theirs(ctx.lang, state, ctx.clinic, place_in_menu(rest), reading.day, reading.times, who,
+                                 naming_words(rest, turn.name), by_weekday=reading.by_weekday)
+    if (action is None and state.intent == "reschedule"
+            and (reading.day or reading.times or reading.part) and _LEADING_YES.match(norm)):
+        # "sí, para el jueves": the move, to that day (not a new booking's menus, nor every professional's times)
+        aim = _with_the_day_asked_before(ctx, state, reading)
+        return _follow(ctx, evolve(state, wish=aim), Option(norm, "move_yes"), norm)
+    if reading.answer:
+        return Option(norm, _yes_kind(state) if reading.answer == "yes" else "cancel_no")
+    if action is None and keeps_it(norm):
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)  # "ah, era el miércoles? entonces déjala"
+    if action is None and not _asks_for_anything(reading):
+        if _LEADING_NO.match(norm) or keeps_it(norm):  # "no, la hora está bien…", "ya no, déjala": it stays
+            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+        if _LEADING_YES.match(norm):  # "sí, cancélala", "sí porfa, es que no puedo ir"
+            return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)
+        if state.target is not None and (reading.intent not in ("person", "stop", *ELSEWHERE) or reading.tentative):
+            # the same question, not a booking's menus ("mi mamá no puede ir, yo sí", "la otra semana no voy a
+            # estar": why, or whose, never a new appointment asked for)
+            return confirm_again(ctx.lang, state, ctx.clinic, unsure=reading.found)
+    if (state.target is not None
+            and reading.intent not in ("cancel", "reschedule", "person", "my_bookings")  # "cancela las dos", "¿tengo
+            and not confirms_attendance(norm)):  # hora?", "ahí estaré": read as before
+        # Neither a yes, a no, nor where a move goes (read above): "para mi esposo el lunes", "deja la del jueves",
+        # "4", "atrás" — the same question again, never a time list whose tap moved the appointment (no «…se
+        # cancelará cuando la nueva quede reservada») or booked a second one beside it
+        if action is None and reading.intent == "stop":  # "gracias, chao": it stays
+            return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+        if (state.intent == "reschedule" and action is None and _asks_for_anything(reading)
+                and ("?" not in turn.message or _LEADING_YES.match(norm))  # ("¿la del viernes sigue?": asked again)
+                and not (for_someone_else(norm) or wants_several(norm) or _LEAVES_IT.match(norm)
+                         or _LEADING_NO.match(norm) or _OTHER_ONE.search(norm) or _BARE_DIGIT.fullmatch(norm.strip())
+                         or reading.day == datetime.fromisoformat(state.target.start).date())):  # (its own day)
+            # «¿Cambio tu hora…?» "sí, con rojas", "lo antes posible", "en la tarde": where it goes, with the move
+            # explained first (as "sí, para el jueves")
+            return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
 
 
 def resume_booking(state: ConversationState | None, turn: Turn) -> Book | None:
