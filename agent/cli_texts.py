@@ -47,6 +47,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "login.keep": (" (Enter: mantener la guardada)", " (Enter: keep the stored one)"),
     "login.no_password": ("No se indicó la contraseña.", "No password was given."),
     "login.no_token": ("No se indicó el token del agente.", "No agent token was given."),
+    "login.token_without_password": (
+        "Llegó solo el token, y no hay contraseña de la agenda web guardada: dé las dos con --password-stdin"
+        " --relay-token-stdin (la contraseña en la primera línea, el token en la segunda), o ejecute cita-agent"
+        " login sin opciones para escribirlas.",
+        "Only the token came in, and no web app password is stored: give both with --password-stdin"
+        " --relay-token-stdin (the password on the first line, the token on the second), or run cita-agent login"
+        " with no options to type them.",
+    ),
     "login.checking": (
         "Probando el acceso a la agenda web ({url})...", "Testing the login to the web app ({url})...",
     ),

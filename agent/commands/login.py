@@ -62,6 +62,11 @@ def login(args: argparse.Namespace) -> int:
 
     if args.relay_token_stdin and not args.password_stdin and stored_password:
         password = stored_password  # only the token comes in (after a rotation): never read it as the password
+    elif args.relay_token_stdin and not args.password_stdin and not sys.stdin.isatty():
+        # nothing stored and only the token piped in: its line would be read as the password (and tried on the
+        # clinic's web app); said what to give instead
+        print(say("login.token_without_password", language), say("login.not_stored", language), file=sys.stderr)
+        return 2
     else:
         password = _read_secret(
             args.password_stdin, say("login.prompt_password", language, user=settings.portal_user,

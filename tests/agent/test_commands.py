@@ -111,6 +111,18 @@ def test_configure_login_and_status(clinic_pc, browser_path):
     assert pc.files_holding(PASSWORD, TOKEN, "equivocada") == []
 
 
+def test_a_token_alone_with_no_password_stored_is_never_read_as_the_password(clinic_pc, browser_path):
+    """`… | cita-agent login --relay-token-stdin` on a PC with no password stored read the token's line as the
+    password (and said «No se indicó el token»); now it says what to give, and nothing reaches the web app."""
+    clinic_pc.configure("ws://127.0.0.1:8700/agent", browser_path)
+    done = clinic_pc.agent("login", "--relay-token-stdin", stdin=f"{TOKEN}\n")
+    assert done.returncode == 2
+    assert "--password-stdin --relay-token-stdin" in done.stderr and "No se guardó" in done.stderr, done.stderr
+    assert clinic_pc.portal().get("login_attempts", 0) == 0
+    assert TOKEN not in done.stdout + done.stderr
+    assert clinic_pc.status()["keyring"]["relay_token"] is False
+
+
 def test_configure_refuses_an_unencrypted_relay_elsewhere(clinic_pc):
     done = clinic_pc.agent("configure", "--relay", "ws://relay.example.com/agent", "--portal", "fake")
     assert done.returncode == 2 and "wss://" in done.stderr
