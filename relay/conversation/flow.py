@@ -137,6 +137,7 @@ from relay.conversation.just_done import (
     about_those_done,
     another_than_the_one_done,
     asks_for_more,
+    asks_how_those_stand,
     names_the_one_done,
 )
 from relay.conversation.menu_place import place_in_menu
@@ -158,6 +159,7 @@ from relay.conversation.outcomes import (
     RUNNING_LATE,
     after_booking,
     as_booked,
+    booked_so_far,
     closed,
     greeted_name,
     handoff,
@@ -264,6 +266,11 @@ def _decide(
     mistake = _only_a_mistake(ctx, state, norm)
     if mistake is not None:
         return mistake
+    if (state.booked_here and state.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM)
+            and asks_how_those_stand(turn.message, norm)):
+        # "¿quedó la de mi hijo?", "¿quedaron las dos?" while the next one is chosen: those booked said, the same
+        # menu again (was: "las dos" read as 14:00, or the one being chosen made the son's)
+        return reask(ctx, state, booked_so_far(ctx.lang, state, turn), understood=True)
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes

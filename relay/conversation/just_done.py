@@ -101,6 +101,16 @@ def about_those_done(ctx: Context, state: ConversationState, norm: str, reading:
     return asked and bool(MINE.search(norm) or _THEIRS.search(norm) or for_me(norm))
 
 
+def asks_how_those_stand(message: str, norm: str) -> bool:
+    """While one more appointment is chosen after others were booked in this conversation (``booked_here``: "para mí y
+    mi hijo", his booked), a question of how those stand: "¿quedó la de mi hijo?", "¿quedaron las dos?", "¿la mía
+    quedó?", "¿ya quedó?" — never "las 2" picked at the times, nor another one asked for."""
+    if ("?" not in message or wants_another(norm) or asks_other_professional(norm) or cannot_come(norm)
+            or _ASKS_IF_FREE.search(norm)):  # ("¿quedó libre el lunes?": a free time asked for)
+        return False
+    return asks_about_the_one_done(norm) or bool(_STANDS.search(norm))
+
+
 def _names_another_person(ctx: Context, done: WireBooking) -> bool:
     """A person's name written in capitals ("Tomás Pérez jueves a las 10", "for Tom Smith") who is not the one the
     appointment just done is for (nor a professional, nor the writer when it was theirs)."""
@@ -114,6 +124,9 @@ def _names_another_person(ctx: Context, done: WireBooking) -> bool:
     return any(set(normalize(run).split()) - known for run in runs)
 
 
+# "¿quedó?", "¿quedaron bien?", "did it go through?": how something booked stands
+_STANDS = re.compile(r"\b(?:quedo|quedaron|quedaria|quedarian|go through|went through)\b")
+_ASKS_IF_FREE = re.compile(r"\b(?:libre|libres|disponible|disponibles|hay|free|available)\b")
 _BOTH = re.compile(r"\b(?:las dos|los dos|ambas|ambos|las 2|los 2|both)\b")
 # "¿y la de mi hijo?", "what about my son's?": a relative's appointment (never "y mi esposa", another person)
 _THEIRS = re.compile(rf"\b(?:la|el|las|los|hora|horas|cita|citas|consulta|turno) (?:de|del) (?:mi|mis|su|sus)"

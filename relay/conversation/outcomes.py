@@ -223,6 +223,11 @@ def as_booked(lang: Language, state: ConversationState, turn: Turn) -> Reply:
     return Reply(state, continuation(data, paragraphs), "closed")  # (its half hour counted from the booking)
 
 
+def booked_so_far(lang: Language, state: ConversationState, turn: Turn) -> list[str]:
+    """«Hasta ahora reservé, Ana:» and each appointment booked in this conversation (``booked_here``), whose it is."""
+    return [lang.say("booked_so_far", name=first_name(turn.name)), *(_whose_line(lang, b) for b in state.booked_here)]
+
+
 def _whose_line(lang: Language, booking: WireBooking) -> str:
     """"Jueves 3 de diciembre a las 09:00, con la Dra. Ana Soto, para Tomás Pérez." ("…, para ti." for the writer's)."""
     when = booked_when(lang, datetime.fromisoformat(booking.start), booking.professional).rstrip(".")
