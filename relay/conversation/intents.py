@@ -763,7 +763,8 @@ _SEVERAL_PEOPLE = re.compile(
     rf"|(?:mis|my|los|las) (?:dos|tres|2|3|two|three) {RELATIVE}|(?:mis|my) (?:hijos|hijas|ninos|ninas|guaguas|papas"
     rf"|padres|abuelos|hermanos|hermanas|kids|children|parents|sons|daughters)"
     rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?(?:mi|my|el|la|his|her) {RELATIVE}"
-    rf"|(?:mi|my) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|el|la)\b"
+    rf"|(?:mi|my) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
+    rf"|(?:yo|me|i) (?:y|and) (?:mi|my) {RELATIVE}|we both|both of us"  # "yo y mi hijo", "me and my son"
     # "para mi esposa María López y para mí": her name between
     rf"|(?:para|pa|for) (?:mi|my) {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"
     rf"|(?:una|one) (?:para|pa|for) (?:cada uno|cada una|each)|(?:para|pa|for) (?:los dos|las dos|ambos|ambas|both))\b"
@@ -922,7 +923,12 @@ _FOR_ME = re.compile(rf"\b(?:para mi(?: mism[oa])?|for me|for myself|(?:es|sera)
 def self_among(text: str) -> bool:
     """The writer is among those the message asks appointments for ("para mí y para mi esposa", "para mi hijo y para
     mí"), whoever else it names."""
-    return bool(_FOR_ME.search(text))
+    return bool(_FOR_ME.search(text) or _ME_AND_THEM.search(text))
+
+
+# "mi hijo y yo", "yo y mi esposa", "my son and I", "me and my daughter", "we both": the writer is one of them
+_ME_AND_THEM = re.compile(rf"\b(?:(?:mi|my) {RELATIVE} (?:y|and) (?:yo|me|i)|(?:yo|me|i) (?:y|and) (?:mi|my) {RELATIVE}"
+                          rf"|we both|both of us)\b")
 
 
 def for_me(text: str) -> bool:

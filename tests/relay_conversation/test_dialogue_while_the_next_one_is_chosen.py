@@ -56,3 +56,17 @@ def test_in_english_too() -> None:
     chat = his_booked_hers_next(english=True)
     assert texts(chat.say("did my son's go through?")).startswith(
         "So far I have booked, Ana: Thursday 3 December at 10:00, with Dra. Ana Soto, for Tomás Pérez.")
+
+
+def test_the_writer_and_a_relative_said_the_other_way_round_are_two_appointments() -> None:
+    """"my son and I", "yo y mi esposa", "we both" booked one and forgot the other (only "para mí y mi hijo" and "mi
+    hijo y yo" were read as two)."""
+    for message, english in (("my son and I need an appointment on thursday", True),
+                             ("me and my daughter need to see the doctor on thursday", True),
+                             ("quiero hora el jueves, yo y mi esposa", False)):
+        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0)]), clinic=EN if english else Chat.clinic)
+        chat.say(message)
+        chat.say("10:00")
+        done = texts(chat.say("Tom Perez"))
+        assert ("You also asked for an appointment for yourself" if english
+                else "Me pediste también una hora para ti") in done, (message, done)
