@@ -112,6 +112,7 @@ from relay.conversation.intents import (
     old_appointment_part,
     one_more_besides,
     one_more_for_another_only,
+    opts_out,
     running_late,
     says_cancel,
     second_persons_part,
@@ -879,6 +880,8 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
         return _own_appointments(evolve(ctx, opening=()), state, "my_bookings")
     if said:  # "¡gracias!", "ok", "👍" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
+    if opts_out(normalize(turn.message)):  # "STOP", "no me escriban más", "número equivocado": no greeting, no menus
+        return closed(ctx.lang, state, turn, "stop")
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)

@@ -399,6 +399,24 @@ _STOP = re.compile(
     r"^(?:salir|salgo|no gracias|ya no|no quiero|nada|exit|quit|stop|no thanks|chao|chau|adios|bye|goodbye"
     r"|olvidalo|olvidelo|deja|dejalo|dejelo|no deja|forget it|never ?mind)(?: gracias| thanks| thank you)?$"
 )
+# "STOP", "baja", "no me escriban más", "dejen de escribirme", "no quiero recibir mensajes", "unsubscribe", "número
+# equivocado", "wrong number": no messages wanted (nothing to book, nothing to ask)
+_OPTS_OUT = re.compile(
+    r"^(?:(?:por favor|porfa|please) )?(?:stop|basta|baja|unsubscribe|desuscribir(?:me)?|(?:dar|darme|denme) de baja"
+    r"|no (?:me )?(?:escriban|escribas|escriba|envien|manden|molesten)(?: mas)?(?: (?:mensajes|por aqui|por aca))?"
+    r"|dejen de (?:escribirme|escribir|enviarme mensajes|mandarme mensajes|molestar|molestarme)"
+    r"|no quiero (?:recibir )?(?:mas )?mensajes|no me interesa|numero equivocado|(?:se )?equivocaron de numero"
+    r"|wrong number|stop (?:messaging|texting) me|don t (?:message|text|write to) me(?: again| anymore)?)"
+    r"(?: (?:gracias|por favor|porfa|please|thanks))?$"
+)
+
+
+def opts_out(text: str) -> bool:
+    """The whole message (normalized) asks for no more messages: "STOP", "baja", "no me escriban más", "número
+    equivocado" — never a menu or a question in answer."""
+    return bool(_OPTS_OUT.match(text.strip()))
+
+
 _EARLIEST = re.compile(
     r"\b(?:lo (?:mas|antes) (?:pronto|antes|temprano|rapido|cercano)|lo antes posible|cuanto antes|a la brevedad"
     r"|(?<!mi )(?<!tu )(?<!a )(?:la )?(?:primera|proxima) (?:hora|cita|fecha|turno|disponib\w*|libre)(?! semana)"
@@ -669,7 +687,8 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
         intent = "my_bookings"
     elif _ATTENDANCE.search(text):  # "confirmo mi asistencia para el jueves": what they have, thanked
         intent = "my_bookings"
-    elif (_STOP.match(short) or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
+    elif (_STOP.match(short) or opts_out(short)
+          or (_STOP_START.match(short) and not found_something and not _BOOK.search(text))
           or (closing and not found_something) or (answer == "no" and words & {"gracias", "thanks", "thank"})):
         intent = "stop"
         earliest = any_time = any_professional = latest = False

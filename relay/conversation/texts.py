@@ -155,6 +155,7 @@ SPANISH = Language(
         "handed_off_waiting_call": "Ya le avisamos a recepción: te llamarán en breve. Si prefieres elegir tú una"
         " hora, escribe «reservar».",
         "closing_bye": "¡Hasta pronto{name}! Escríbenos cuando necesites una hora.",
+        "closing_stop": "Entendido{name}, no te escribo más. Si algún día necesitas una hora, escríbenos.",
         "closing_ok": "¡Perfecto{name}! Si necesitas cambiar o cancelar una hora, escríbeme cuando quieras.",
         "asked_for_person": "Entendido. Una recepcionista te escribirá en breve.",
         "asked_for_call": "Entendido. Le pedí a recepción que te llame en breve.",
@@ -435,6 +436,7 @@ ENGLISH = Language(
         "handed_off_waiting_call": "Reception already knows: they will call you shortly. If you'd rather pick a time"
         " yourself, write \"book\".",
         "closing_bye": "See you{name}! Write to us whenever you need an appointment.",
+        "closing_stop": "Understood{name}, I won't write again. If you ever need an appointment, write to us.",
         "closing_ok": "Great{name}! If you need to change or cancel an appointment, write to me whenever you like.",
         "asked_for_person": "Understood. A receptionist will write to you shortly.",
         "asked_for_call": "Understood. I've asked reception to call you shortly.",

@@ -1,0 +1,37 @@
+""""STOP", "baja", "no me escriban más", "número equivocado" as a first message were greeted and shown the days to
+book; in the middle of a booking, "baja" and "dejen de escribirme" were not understood. Now the bot says it will not
+write again and ends (nothing booked, nothing asked); at «¿Cancelo…?» the appointment stays."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, buttons, texts
+from test_dialogue_appointments import THU, ClinicAgent
+
+CLOSED = "Entendido, Ana, no te escribo más. Si algún día necesitas una hora, escríbenos."
+
+
+def test_a_first_message_asking_for_no_messages_is_answered_once_and_closed() -> None:
+    for message in ("STOP", "Baja", "no me escriban más", "Dejen de escribirme por favor", "número equivocado",
+                    "no me interesa, gracias", "no quiero recibir más mensajes"):
+        chat = Chat(agenda([2, 3], [(9, 0)]))
+        reply = chat.say(message)
+        assert texts(reply) == CLOSED and buttons(reply) == [] and reply.status == "closed", message
+    reply = Chat(agenda([2, 3], [(9, 0)]), clinic=EN).say("wrong number")
+    assert texts(reply) == "Understood, Ana, I won't write again. If you ever need an appointment, write to us."
+
+
+def test_in_the_middle_of_a_booking_nothing_is_booked_and_at_shall_i_cancel_it_stays() -> None:
+    chat = Chat(agenda([2, 3], [(9, 0), (10, 0)]))
+    chat.say("quiero hora el jueves a las 9")
+    assert "no reservé nada" in texts(chat.say("baja")) and not chat.books
+    agent = ClinicAgent(THU)
+    chat = Chat(agenda([2, 3], [(9, 0)]), appointments=agent)
+    chat.say("cancela mi hora")
+    chat.say("dejen de escribirme")
+    assert not agent.cancelled
+
+
+def test_words_that_ask_for_something_else_are_read_as_before() -> None:
+    for message in ("no me escriban al correo, quiero hora el jueves", "baja de peso con nutricionista"):
+        reply = Chat(agenda([2, 3], [(9, 0)])).say(message)
+        assert texts(reply) != CLOSED, message
