@@ -387,6 +387,12 @@ _PERSON = re.compile(
     r"|(?:comunic|contact|conect)\w* (?:con|with|to) (?:alguien|alguno|una persona|someone|somebody)"
     r"|agent|agente|representative|operator|live (?:person|chat|agent)|customer service|atencion humana)\b"
 )
+# "quiero hablar con la doctora", "¿puedo hablar con el doctor?", "can I talk to the doctor?": a message for the
+# clinic's people, not an appointment (unless one is asked for beside it: "una hora para hablar con la doctora")
+_TALK_TO_THE_DOCTOR = re.compile(
+    r"\b(?:hablar|conversar|comunicarme|comunicar) con (?:el|la|mi) (?:doctor|doctora|dr|dra|medic[oa]|doc)\b"
+    r"|\b(?:talk|speak) (?:to|with) (?:the|my) (?:doctor|dr|physician)\b"
+)
 _BOOK = re.compile(
     rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender\w*|atiende\w*|disponib\w*|libres?|cupos?"
     r"|sobrecupos?|(?:que|cuales|what|which) (?:dias|horas|horarios|days|times|slots)"
@@ -661,8 +667,9 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
     any_professional = bool(_ANY_PROFESSIONAL.search(plain)) or professional_words
     closing = _closing(short)
     tentative = False
-    if _PERSON.search(_NO_CALL.sub(" ", text)) or _CANT_TAKE_A_CALL.search(text):  # never "no me llamen, prefiero
-        # por aquí"; "no me pueden llamar hoy, estoy trabajando": a person to write to them
+    if (_PERSON.search(_NO_CALL.sub(" ", text)) or _CANT_TAKE_A_CALL.search(text)  # never "no me llamen, prefiero
+            # por aquí"; "no me pueden llamar hoy, estoy trabajando": a person to write to them
+            or _TALK_TO_THE_DOCTOR.search(text) and not _BOOK.search(text)):  # (never "hora para hablar con…")
         intent = "person"
         any_professional = False
     elif _RESCHEDULE.search(text) and not cancel_then_book_for_another(text):

@@ -35,3 +35,12 @@ def test_words_that_ask_for_something_else_are_read_as_before() -> None:
     for message in ("no me escriban al correo, quiero hora el jueves", "baja de peso con nutricionista"):
         reply = Chat(agenda([2, 3], [(9, 0)])).say(message)
         assert texts(reply) != CLOSED, message
+
+
+def test_asking_to_talk_to_the_doctor_is_handed_to_reception_not_shown_the_days() -> None:
+    """"quiero hablar con la doctora" was shown the days to book (a question for the clinic's people)."""
+    for message in ("hola, quiero hablar con la doctora", "¿puedo hablar con el doctor?", "can I talk to the doctor?"):
+        reply = Chat(agenda([2, 3], [(9, 0)]), clinic=EN if message.startswith("can") else Chat.clinic).say(message)
+        assert reply.status == "handoff" and buttons(reply) == [], (message, texts(reply))
+    booking = Chat(agenda([2, 3], [(9, 0)])).say("quiero una hora para hablar con la doctora")
+    assert booking.status != "handoff"  # an appointment asked for: the days
