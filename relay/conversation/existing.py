@@ -136,15 +136,16 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     return already(ctx, state, listing=[ctx.say("that_is_yours", **when)])
 
 
-def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) -> bool:
+def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) -> tuple[WireBooking, ...]:
     """At «Ya tienes hora el jueves 3 a las 10:00…», a message ruling out that day or time ("el jueves no puedo", "a
-    las 10 no me sirve", "el jueves no puedo, dame otra el viernes"): that one is to be moved — never the day's other
-    times offered as one more appointment beside the one they cannot keep. Not when it is for someone else."""
+    las 10 no me sirve", "el jueves no puedo, dame otra el viernes"): those it rules out, to be moved — never the
+    day's other times offered as one more appointment beside the one they cannot keep. None when it is for someone
+    else."""
     if reading.intent not in ("book", "none") or for_someone_else(norm) or wants_several(norm):
-        return False
-    return any(_local(b).date() in reading.skip_days
-               or (_local(b).hour, _local(b).minute) in reading.skip_times and reading.day in (None, _local(b).date())
-               for b in state.bookings)
+        return ()
+    return tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
+                 or ((_local(b).hour, _local(b).minute) in reading.skip_times
+                     and reading.day in (None, _local(b).date())))
 
 
 def _local(booking: WireBooking) -> datetime:

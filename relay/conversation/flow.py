@@ -363,8 +363,8 @@ def _decide(
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
         typed_new = option is None or option.kind == "new_booking" and named_here
-        if typed_new and (option is None and _said_instead(ctx, state, turn.message)
-                          or cannot_make_theirs(state, read_message(ctx, state, turn.message), norm)):
+        ruled_out = cannot_make_theirs(state, read_message(ctx, state, turn.message), norm) if typed_new else ()
+        if typed_new and (option is None and _said_instead(ctx, state, turn.message) or ruled_out):
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
@@ -373,6 +373,11 @@ def _decide(
         if typed_aim and read_message(ctx, state, turn.message).found:
             # "me equivoqué, quería medicina general": the move's aim; "otra hora de traumatología": the new one's
             state = evolve(state, wish=turn.message[:500])
+        if len(ruled_out) == 1 and len(state.bookings) > 1:  # "el jueves no puedo" under «Ya tienes 2 horas…»
+            start = datetime.fromisoformat(ruled_out[0].start)
+            named = act_on_named(ctx.lang, state, ctx.clinic, "reschedule", start.date(), ((start.hour, start.minute),))
+            if named is not None:  # «¿Cambio tu hora del jueves…?» (never the list to choose from again)
+                return named
         if (option is not None and option.kind in ("cancel_one", "move_one") and len(state.bookings) > 1
                 and tapped(state, norm) is None):
             # "cancela la 2", "cancela la del viernes", "cambia la del viernes al lunes" right under «Ya tienes 2
@@ -885,8 +890,9 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     state = _preset(ctx, state)
     if for_someone_else(normalize(turn.message)):
         state = evolve(state, for_other=True)
-    if wants_several(normalize(turn.message)) and not says_cancel(normalize(turn.message)):  # "para mí y mi hijo":
-        # whose name first is asked; the next one after (never "cancela las de mi hijo y mi esposo": nothing to book)
+    if (wants_several(normalize(turn.message)) and not says_cancel(normalize(turn.message))
+            and detect(normalize(turn.message)).intent != "my_bookings"):  # "para mí y mi hijo": whose name first is
+        # asked; the next one after (never "cancela las de mi hijo y mi esposo", "¿tengo dos horas?": nothing to book)
         state = evolve(state, for_other=True, others_to_book=True)
     elif and_one_more_for_another(normalize(turn.message)) or cancel_then_book_for_another(normalize(turn.message)):
         state = evolve(state, others_to_book=True)  # "…, y también una para mi hija": hers after this one

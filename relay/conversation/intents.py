@@ -186,6 +186,8 @@ _MY_BOOKINGS = re.compile(
     rf" (?:proxim[oa] )?{_NOUN}|a que hora (?:tengo que|debo) (?:ir|venir|llegar)"
     rf"|(?:tengo|tenia|tendre) (?:alguna |una )?{_NOUN} (?:agendad|reservad|tomad|pendiente|para)\w*"
     rf"|(?:tengo|tenia) (?:alguna |una )?{_NOUN}(?: o no)?\s*$"
+    # "¿tengo dos horas (agendadas)?": how many they have (never "tengo dos horas para almorzar": time free)
+    rf"|(?:tengo|tenia) (?:dos|2|tres|3) {_NOUN}(?: (?:agendad|reservad|tomad|pendiente)\w*)?(?: o no)?\s*$"
     rf"|confirm\w* (?:mi|la|el) {_NOUN}|ver mi {_NOUN}|recordar mi {_NOUN}"
     # "¿me agendaron hora con el doctor?", "no me acuerdo si me dieron hora": whether someone booked one for them
     rf"|\b(?:me|nos|le) (?:agendaron|reservaron|dieron|tomaron|anotaron|agendaste|reservaste|diste)"

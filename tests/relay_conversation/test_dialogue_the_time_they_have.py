@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversation_kit import EN, Chat, buttons, slot, slots, texts
-from test_dialogue_appointments import THU, ClinicAgent
+from test_dialogue_appointments import FRI, THU, ClinicAgent
 
 # Thursday 10:00 is the patient's (THU, with Dra. Soto): the web app shows only Dr. Rojas free then
 ROJAS_AT_10 = slot(3, 10, 0, "Dr. Juan Rojas")
@@ -26,8 +26,7 @@ def clinic():
 def told_of_theirs(*, english: bool = False, bookings=(THU,)) -> Chat:
     chat = Chat(clinic(), clinic=EN if english else Chat.clinic, appointments=ClinicAgent(*bookings))
     reply = texts(chat.say("hola"))
-    assert ("an appointment on Thursday 3 December at 10:00" if english else "hora el jueves 3 de diciembre a las 10:00"
-            ) in reply, reply
+    assert ("on Thursday 3 December at 10:00" if english else "jueves 3 de diciembre a las 10:00") in reply, reply
     return chat
 
 
@@ -104,3 +103,24 @@ def test_their_day_or_time_ruled_out_is_a_move_of_that_one_never_one_more_beside
     assert "se cancelará cuando la nueva quede reservada" in reply and "Vie 4 dic" in reply, reply
     chat = told_of_theirs()  # another day ruled out says nothing of theirs: a new booking, that day left out
     assert "Jue 3 dic" in buttons(chat.say("el viernes no puedo"))
+
+
+def test_with_two_the_one_on_the_day_ruled_out_is_asked_about() -> None:
+    """Under «Ya tienes 2 horas reservadas…», "el jueves no puedo" showed the list to choose from; the one on Thursday
+    is the one they cannot keep."""
+    chat = told_of_theirs(bookings=(THU, FRI))
+    assert texts(chat.say("el jueves no puedo")) == (
+        "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?")
+    chat = told_of_theirs(bookings=(THU, FRI))
+    assert texts(chat.say("a las 4 no me sirve")).startswith("¿Cambio tu hora del viernes 4 de diciembre a las 16:00")
+
+
+def test_asking_whether_they_have_two_is_no_request_for_another_persons() -> None:
+    """"¿tengo dos horas?" read "dos horas" as two appointments asked for: once one was cancelled, «Me pediste también
+    una hora para otra persona…»."""
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(clinic(), appointments=agent)
+    assert "Ya tienes 2 horas reservadas" in texts(chat.say("¿tengo dos horas?"))
+    chat.say("cancela la primera")
+    done = texts(chat.say("sí"))
+    assert done.startswith("Listo, cancelé tu hora del jueves") and "otra persona" not in done, done
