@@ -9,6 +9,7 @@ move it or to cancel it (conversation/appointments.py takes those two from there
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -119,15 +120,13 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     """At «Ya tienes hora el jueves 3 a las 10:00… ¿una hora más, cambiarla o cancelarla?», a message that names only
     that day and time ("ok, el jueves a las 10 entonces", "el jueves a las 10 con la dra soto"): «Sí, esa es tu hora…;
     sigue en pie.» and the same three choices — never the same time's other professionals offered as a new booking.
-    None: it names another time, or asks for one more ("otra el jueves a las 10", "para mi hijo")."""
+    None: it names another time, asks for one more ("otra el jueves a las 10", "una más…", "también…", "para mi
+    hijo", "para Rosa Díaz"), or says they cannot come then ("el jueves a las10 no puedo")."""
     if (not reading.day or not reading.times or reading.intent not in ("book", "none") or wants_another(norm)
-            or for_someone_else(norm) or wants_several(norm)):
+            or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _CANNOT.search(norm)):
         return None
-    named = set(reading.named)
-    theirs = [b for b in state.bookings if _local(b).date() == reading.day
-              and (_local(b).hour, _local(b).minute) in reading.times
-              and named <= set(normalize(b.professional).replace(".", " ").split())]
-    if len(theirs) != 1:
+    theirs = _at_the_time_said(state, reading)
+    if len(theirs) != 1 or _for_another_than(theirs[0], norm):
         return None
     booking = theirs[0]
     when = when_words(ctx.lang, booking)
@@ -138,14 +137,47 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
 
 def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) -> tuple[WireBooking, ...]:
     """At «Ya tienes hora el jueves 3 a las 10:00…», a message ruling out that day or time ("el jueves no puedo", "a
-    las 10 no me sirve", "el jueves no puedo, dame otra el viernes"): those it rules out, to be moved — never the
-    day's other times offered as one more appointment beside the one they cannot keep. None when it is for someone
-    else."""
+    las 10 no me sirve", "el jueves no puedo, dame otra el viernes", "jueves 10:00 no puedo"): those it rules out, to
+    be moved — never the day's other times offered as one more appointment beside the one they cannot keep. None
+    when it is for someone else."""
     if reading.intent not in ("book", "none") or for_someone_else(norm) or wants_several(norm):
         return ()
-    return tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
-                 or ((_local(b).hour, _local(b).minute) in reading.skip_times
-                     and reading.day in (None, _local(b).date())))
+    ruled_out = tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
+                      or ((_local(b).hour, _local(b).minute) in reading.skip_times
+                          and reading.day in (None, _local(b).date())))
+    if ruled_out or not (reading.day and reading.times and _CANNOT.search(norm)):
+        return ruled_out
+    return _at_the_time_said(state, reading)  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
+
+
+def _at_the_time_said(state: ConversationState, reading: Reading) -> tuple[WireBooking, ...]:
+    """The listed appointments on the day and at a time the message says (with the professional it names, if any)."""
+    named = set(reading.named)
+    return tuple(b for b in state.bookings if _local(b).date() == reading.day
+                 and (_local(b).hour, _local(b).minute) in reading.times
+                 and named <= set(normalize(b.professional).replace(".", " ").split()))
+
+
+def _for_another_than(booking: WireBooking, norm: str) -> bool:
+    """"… para Rosa Díaz", "for Tom": the message names whom it is for, and that is not whose ``booking`` is."""
+    said = _FOR_WHOM.search(norm)
+    if said is None or said.group(1) in _NOT_A_PERSON:
+        return False
+    return not (booking.patient and said.group(1) in normalize(booking.patient).split())
+
+
+# "una más", "un turno más", "también", "agrega una": one more beside the one they have
+_ONE_MORE = re.compile(r"\b(?:mas|tambien|tb|tbn|tmb|ademas|agrega\w*|agendame|sumale|more|also|too|add)\b")
+# "no puedo", "no voy", "ya no", "doesn't work", "can't": they cannot come then
+_CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda)|ya no"
+                     r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not)\b")
+_FOR_WHOM = re.compile(r"\b(?:para|pa|for|a nombre de)\s+(\w+)")
+_NOT_A_PERSON = frozenset(
+    """
+    el la los las mi mis me ti ese esa este esta eso hoy manana pasado the my me that this today tomorrow lunes martes
+    miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday
+    """.split()
+)
 
 
 def _local(booking: WireBooking) -> datetime:

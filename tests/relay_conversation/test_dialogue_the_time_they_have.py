@@ -124,3 +124,17 @@ def test_asking_whether_they_have_two_is_no_request_for_another_persons() -> Non
     chat.say("cancela la primera")
     done = texts(chat.say("sí"))
     assert done.startswith("Listo, cancelé tu hora del jueves") and "otra persona" not in done, done
+
+
+def test_their_day_and_time_with_one_more_someone_else_or_a_cannot_is_not_read_as_theirs() -> None:
+    """A helper's walk of NEW against OLD found «Sí, esa es tu hora…» said to "una más el jueves a las 10", "también
+    el jueves a las 10", "el jueves a las 10 para Rosa Díaz" (one more: now booked, the same time said before it goes
+    out) and to "el jueves a las10 no puedo", "jueves 10:00 no puedo", "thursday 10am doesn't work" (now the move)."""
+    for message in ("una más el jueves a las 10", "también el jueves a las 10", "el jueves a las 10 para Rosa Díaz"):
+        chat = told_of_theirs()
+        assert "esa es tu hora" not in texts(chat.say(message)), message
+    for message in ("el jueves a las10 no puedo", "jueves 10:00 no puedo", "el jueves a las 10 ya no"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00"), message
+    chat = told_of_theirs(english=True)
+    assert texts(chat.say("thursday 10am doesn't work")).startswith("Shall I change your appointment on Thursday")
