@@ -145,9 +145,15 @@ def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) ->
     ruled_out = tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
                       or ((_local(b).hour, _local(b).minute) in reading.skip_times
                           and reading.day in (None, _local(b).date())))
-    if ruled_out or not (reading.day and reading.times and _CANNOT.search(norm)):
+    if ruled_out or not _CANNOT.search(norm):
         return ruled_out
-    return _at_the_time_said(state, reading)  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
+    if reading.day and reading.times:  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
+        return _at_the_time_said(state, reading)
+    if reading.day:  # "el jueves se me complicó", "el jueves tengo trabajo"
+        return tuple(b for b in state.bookings if _local(b).date() == reading.day)
+    if len(state.bookings) == 1 and _THAT_ONE.search(norm):  # "ese día no puedo", "no puedo a esa hora"
+        return state.bookings
+    return ()
 
 
 def _at_the_time_said(state: ConversationState, reading: Reading) -> tuple[WireBooking, ...]:
@@ -167,10 +173,14 @@ def _for_another_than(booking: WireBooking, norm: str) -> bool:
 
 
 # "una más", "un turno más", "también", "agrega una": one more beside the one they have
-_ONE_MORE = re.compile(r"\b(?:mas|tambien|tb|tbn|tmb|ademas|agrega\w*|agendame|sumale|more|also|too|add)\b")
-# "no puedo", "no voy", "ya no", "doesn't work", "can't": they cannot come then
-_CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda)|ya no"
-                     r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not)\b")
+_ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|tambien|tb|tbn|tmb|ademas|agrega\w*|agendame|sumale"
+                       r"|another|more|also|too|add)\b")
+# "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
+_CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
+                     r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
+                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion|turno)|estoy ocupad[oa]"
+                     r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
+_THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")
 _FOR_WHOM = re.compile(r"\b(?:para|pa|for|a nombre de)\s+(\w+)")
 _NOT_A_PERSON = frozenset(
     """

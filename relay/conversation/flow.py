@@ -363,7 +363,11 @@ def _decide(
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
         typed_new = option is None or option.kind == "new_booking" and named_here
-        ruled_out = cannot_make_theirs(state, read_message(ctx, state, turn.message), norm) if typed_new else ()
+        said = read_message(ctx, state, turn.message)
+        theirs = the_one_they_have(ctx, state, said, norm) if typed_new else None
+        if theirs is not None:  # "ok, el jueves a las 10 entonces", "sí, esa del jueves a las 10": the one they have
+            return theirs
+        ruled_out = cannot_make_theirs(state, said, norm) if typed_new else ()
         if typed_new and (option is None and _said_instead(ctx, state, turn.message) or ruled_out):
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
@@ -648,10 +652,6 @@ def _decide(
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is not None:
         return _follow(ctx, state, option, norm)  # "1": its first button, counted — with the wish said before it
-    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is None:
-        theirs = the_one_they_have(ctx, state, reading, norm)  # "ok, el jueves a las 10 entonces": the one they have
-        if theirs is not None:
-            return theirs
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=state.listed(),
                        for_other=state.for_other or _another_beside(state, turn.message))

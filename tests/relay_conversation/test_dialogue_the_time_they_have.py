@@ -138,3 +138,17 @@ def test_their_day_and_time_with_one_more_someone_else_or_a_cannot_is_not_read_a
         assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00"), message
     chat = told_of_theirs(english=True)
     assert texts(chat.say("thursday 10am doesn't work")).startswith("Shall I change your appointment on Thursday")
+
+
+def test_a_yes_with_their_day_and_time_and_other_ways_of_not_coming_then() -> None:
+    """From the same walk (the same in both trees before): "sí, esa del jueves a las 10" booked the other professional at
+    10:00 once confirmed; "ese día no puedo", "no puedo a esa hora" were not understood; "el jueves tengo trabajo"
+    showed Thursday's other times as a new booking."""
+    for message in ("sí, esa del jueves a las 10", "sí, el jueves a las 10 con soto está bien"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("Sí, esa es tu hora: el jueves 3 de diciembre a las 10:00"), message
+    for message in ("ese día no puedo", "no puedo a esa hora", "el jueves tengo trabajo", "el jueves se me complicó"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00"), message
+    chat = told_of_theirs()
+    assert texts(chat.say("otra el jueves a las 10")) == ROJAS_ASKED  # one more, asked for: booked as before
