@@ -130,8 +130,15 @@ def _vocabulary(extra: tuple[str, ...]) -> frozenset[str]:
     return KEYWORDS | frozenset(extra)
 
 
+@lru_cache(maxsize=256)
+def _in_order(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The vocabulary sorted: of two keywords as near ("cambiara": "cambiar", "cambiarla"), the first in this order
+    wins, the same in every process (a set's order changes with Python's hash seed, and with it the reply)."""
+    return tuple(sorted(_vocabulary(extra)))
+
+
 @lru_cache(maxsize=65_536)  # patients repeat themselves: the same word is looked up once
 def _nearest(word: str, extra: tuple[str, ...]) -> str:
     limit = 2 if len(word) >= 8 else 1
-    best = process.extractOne(word, _vocabulary(extra), scorer=OSA.distance, score_cutoff=limit)
+    best = process.extractOne(word, _in_order(extra), scorer=OSA.distance, score_cutoff=limit)
     return best[0] if best is not None else ""
