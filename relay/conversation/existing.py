@@ -126,7 +126,7 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
             or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _CANNOT.search(norm)):
         return None
     theirs = _at_the_time_said(state, reading)
-    if len(theirs) != 1 or _for_another_than(theirs[0], norm):
+    if len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm, theirs[0]):
         return None
     booking = theirs[0]
     when = when_words(ctx.lang, booking)
@@ -145,8 +145,8 @@ def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) ->
     ruled_out = tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
                       or ((_local(b).hour, _local(b).minute) in reading.skip_times
                           and reading.day in (None, _local(b).date())))
-    if ruled_out or not _CANNOT.search(norm):
-        return ruled_out
+    if ruled_out or not _CANNOT.search(norm) or reading.skip_days or reading.skip_times:
+        return ruled_out  # (another day or time ruled out: "el miércoles no puedo pero el jueves sí", "a las 4 no")
     if reading.day and reading.times:  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
         return _at_the_time_said(state, reading)
     if reading.day:  # "el jueves se me complicó", "el jueves tengo trabajo"
@@ -170,6 +170,27 @@ def _for_another_than(booking: WireBooking, norm: str) -> bool:
     if said is None or said.group(1) in _NOT_A_PERSON:
         return False
     return not (booking.patient and said.group(1) in normalize(booking.patient).split())
+
+
+def _more_than_when(norm: str, booking: WireBooking) -> bool:
+    """Words besides the day, the time, the professional and what goes around them ("ok", "entonces", "sí, esa del…",
+    "con la dra"): "el jueves a las 10 ppara tomás", "… me pilla mal" say more than which one it is."""
+    staff = set(normalize(booking.professional).replace(".", " ").split())
+    return any(not (w in _AROUND_WHEN or w in staff or _A_TIME.fullmatch(w)) for w in norm.split())
+
+
+_AROUND_WHEN = frozenset(
+    """
+    ok okey okay oka ya ah aa ahh oh entonces perfecto perfect genial listo bueno si sii yes yeah yep esa ese eso la el
+    las los lo del de a al en con y dr dra doctor doctora doc hora cita turno consulta mi es era esta seria bien
+    gracias correcto exacto verdad cierto confirmado confirmada media cuarto hrs hs am pm then that one the at on my it
+    is with appointment right correct fine great good thanks thank you dia lunes martes miercoles jueves viernes sabado
+    domingo monday tuesday wednesday thursday friday saturday sunday enero febrero marzo abril mayo junio julio agosto
+    septiembre setiembre octubre noviembre diciembre january february march april may june july august september
+    october november december
+    """.split()
+)
+_A_TIME = re.compile(r"\d{1,2}(?::?\d{2})?(?:am|pm|h|hs|hrs)?")
 
 
 # "una más", "un turno más", "también", "agrega una": one more beside the one they have

@@ -359,6 +359,8 @@ def _decide(
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
         if norm.strip() in ("si", "yes", "si po", "sip"):  # "hola" … "sí": yes to which of the three? asked
             return already(ctx, state, [ctx.say("tap_an_option")])
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and opts_out(norm):  # "baja", "número equivocado"
+        return closed(ctx.lang, state, turn, "stop")  # (never «¿Cambio tu hora…?» of "equivocado")
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
@@ -374,9 +376,13 @@ def _decide(
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
                      and not norm.strip().isdigit())
-        if typed_aim and read_message(ctx, state, turn.message).found:
-            # "me equivoqué, quería medicina general": the move's aim; "otra hora de traumatología": the new one's
+        if typed_aim and said.found and (not ruled_out or said.skip_days or said.skip_times):
+            # "me equivoqué, quería medicina general": the move's aim; "otra hora de traumatología": the new one's;
+            # "el jueves no puedo, dame otra el viernes": Friday, Thursday left out
             state = evolve(state, wish=turn.message[:500])
+        elif ruled_out:  # "el jueves a las10 no puedo", "ese día no puedo": its "no puedo" not read with the day or
+            # time, nor anything said before of that time ("quiero hora el jueves a las 10"): never kept as wanted
+            state = evolve(state, wish="")
         if len(ruled_out) == 1 and len(state.bookings) > 1:  # "el jueves no puedo" under «Ya tienes 2 horas…»
             start = datetime.fromisoformat(ruled_out[0].start)
             named = act_on_named(ctx.lang, state, ctx.clinic, "reschedule", start.date(), ((start.hour, start.minute),))

@@ -44,3 +44,8 @@ def test_asking_to_talk_to_the_doctor_is_handed_to_reception_not_shown_the_days(
         assert reply.status == "handoff" and buttons(reply) == [], (message, texts(reply))
     booking = Chat(agenda([2, 3], [(9, 0)])).say("quiero una hora para hablar con la doctora")
     assert booking.status != "handoff"  # an appointment asked for: the days
+
+
+def test_talking_to_the_doctor_on_a_day_is_a_booking() -> None:
+    reply = Chat(agenda([2, 3], [(9, 0)])).say("¿puedo hablar con la doctora el jueves?")
+    assert reply.status == "choose_time" and texts(reply).endswith("¿Qué hora con la Dra. Ana Soto el Jue 3 dic?")

@@ -152,3 +152,26 @@ def test_a_yes_with_their_day_and_time_and_other_ways_of_not_coming_then() -> No
         assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00"), message
     chat = told_of_theirs()
     assert texts(chat.say("otra el jueves a las 10")) == ROJAS_ASKED  # one more, asked for: booked as before
+
+
+def test_another_day_or_time_ruled_out_and_words_besides_their_time_are_read_as_before() -> None:
+    """A second walk (this tree against its first version) found "el miércoles no puedo pero el jueves sí" and "el
+    jueves a las 4 no puedo" asking to move Thursday's 10:00 (another day, another time ruled out); "el jueves a las10
+    no puedo" … "sí" offering Thursday at 10 again as the new time; "el jueves a las 10 ppara tomás" told «Sí, esa es
+    tu hora»; and "baja", "número equivocado" under «Ya tienes hora…» asking to move it."""
+    chat = told_of_theirs()
+    assert "¿Cambio" not in texts(chat.say("el miércoles no puedo pero el jueves sí"))
+    chat = told_of_theirs()
+    assert texts(chat.say("el jueves a las 4 no puedo")).startswith("Entendido, sin esa hora.")
+    for first, then in (("hola", "el jueves a las10 no puedo"), ("quiero hora el jueves a las 10", "ese día no puedo")):
+        chat = Chat(clinic(), appointments=ClinicAgent(THU))
+        chat.say(first)
+        assert texts(chat.say(then)).startswith("¿Cambio tu hora del jueves"), then
+        reply = texts(chat.say("sí"))
+        assert "no están libres" not in reply and "¿Confirmo el jueves 3 de diciembre a las 10:00" not in reply, reply
+    for message in ("el jueves a las 10 ppara tomás", "el jueves a las 10 me pilla mal"):
+        chat = told_of_theirs()
+        assert "esa es tu hora" not in texts(chat.say(message)), message
+    for message in ("baja", "número equivocado"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("Entendido, Ana, no te escribo más"), message
