@@ -49,12 +49,10 @@ from relay.conversation.context import Context, aware, make_context, read_messag
 from relay.conversation.evolve import evolve
 from relay.conversation.existing import (
     already,
-    cannot_make_theirs,
     check_step,
     choice,
     found,
     same_time_as_booked,
-    the_one_they_have,
 )
 from relay.conversation.fields import (
     A_NAME_WRITTEN,
@@ -180,6 +178,7 @@ from relay.conversation.pages import (
 from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.patient_language import in_language, patient_language, still_spoken
 from relay.conversation.picks import picked, place_named, tapped
+from relay.conversation.said_of_theirs import cannot_make_theirs, the_one_they_have
 from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import find_specialty, specialty_key
 from relay.conversation.state import (

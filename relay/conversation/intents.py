@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from relay.conversation.negation import names_a_day
+
 INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "person", "stop", "none")
 
 _NOUN = (  # "control": the everyday Chilean word for a follow-up visit ("cambiar mi control del lunes")
@@ -395,8 +397,6 @@ _TALK_TO_THE_DOCTOR = re.compile(
     r"\b(?:hablar|conversar|comunicarme|comunicar) con (?:el|la|mi) (?:doctor|doctora|dr|dra|medic[oa]|doc)\b"
     r"|\b(?:talk|speak) (?:to|with) (?:the|my) (?:doctor|dr|physician)\b"
 )
-_A_DAY = re.compile(r"\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|pasado manana|monday|tuesday"
-                    r"|wednesday|thursday|friday|saturday|sunday|today|tomorrow|\d{1,2})\b")
 _BOOK = re.compile(
     rf"\b(?:{_NOUN}|turnito|horita|citita|agend\w*|reserv\w*|pedir|sacar|tomar|atender\w*|atiende\w*|disponib\w*|libres?|cupos?"
     r"|sobrecupos?|(?:que|cuales|what|which) (?:dias|horas|horarios|days|times|slots)"
@@ -673,7 +673,8 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
     tentative = False
     if (_PERSON.search(_NO_CALL.sub(" ", text)) or _CANT_TAKE_A_CALL.search(text)  # never "no me llamen, prefiero
             # por aquí"; "no me pueden llamar hoy, estoy trabajando": a person to write to them
-            or _TALK_TO_THE_DOCTOR.search(text) and not _BOOK.search(text) and not _A_DAY.search(text)):
+            or (_TALK_TO_THE_DOCTOR.search(text) and not _BOOK.search(text) and not names_a_day(text)
+                and not any(c.isdigit() for c in text))):
         # (never "hora para hablar con…", "¿puedo hablar con la doctora el jueves?": a booking)
         intent = "person"
         any_professional = False
