@@ -13,7 +13,7 @@ from relay.conversation.appointments import when_words
 from relay.conversation.context import Context
 from relay.conversation.existing import already
 from relay.conversation.freetext import Reading, normalize
-from relay.conversation.intents import for_someone_else, wants_another, wants_several
+from relay.conversation.intents import RELATIVE, for_someone_else, wants_another, wants_several
 from relay.conversation.model import Reply
 from relay.conversation.state import ConversationState
 from wire.appointments import WireBooking
@@ -29,7 +29,7 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
             or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _CANNOT.search(norm)):
         return None
     theirs = _at_the_time_said(state, reading)
-    if len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm, theirs[0]):
+    if len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm):
         return None
     booking = theirs[0]
     when = when_words(ctx.lang, booking)
@@ -75,25 +75,14 @@ def _for_another_than(booking: WireBooking, norm: str) -> bool:
     return not (booking.patient and said.group(1) in normalize(booking.patient).split())
 
 
-def _more_than_when(norm: str, booking: WireBooking) -> bool:
-    """Words besides the day, the time, the professional and what goes around them ("ok", "entonces", "sí, esa del…",
-    "con la dra"): "el jueves a las 10 ppara tomás", "… me pilla mal" say more than which one it is."""
-    staff = set(normalize(booking.professional).replace(".", " ").split())
-    return any(not (w in _AROUND_WHEN or w in staff or _A_TIME.fullmatch(w)) for w in norm.split())
+def _more_than_when(norm: str) -> bool:
+    """Words that make it more than which one it is: someone else ("… ppara tomás", "… mi y i hijo"), or a wish to
+    talk ("… para hablar con la doctora"). (What goes around their day and time — "ok", "dale", "porfa", "gracias",
+    "confirmo", a typo of the day — says nothing more: never a second appointment at that time offered for it.)"""
+    return bool(_SOMEONE.search(norm))
 
 
-_AROUND_WHEN = frozenset(
-    """
-    ok okey okay oka ya ah aa ahh oh entonces perfecto perfect genial listo bueno si sii yes yeah yep esa ese eso la el
-    las los lo del de a al en con y dr dra doctor doctora doc hora cita turno consulta mi es era esta seria bien
-    gracias correcto exacto verdad cierto confirmado confirmada media cuarto hrs hs am pm then that one the at on my it
-    is with appointment right correct fine great good thanks thank you dia lunes martes miercoles jueves viernes sabado
-    domingo monday tuesday wednesday thursday friday saturday sunday enero febrero marzo abril mayo junio julio agosto
-    septiembre setiembre octubre noviembre diciembre january february march april may june july august september
-    october november december
-    """.split()
-)
-_A_TIME = re.compile(r"\d{1,2}(?::?\d{2})?(?:am|pm|h|hs|hrs)?")
+_SOMEONE = re.compile(rf"\b(?:{RELATIVE}|hablar|talk|speak)\b")
 
 
 # "una más", "un turno más", "también", "agrega una": one more beside the one they have
@@ -102,10 +91,11 @@ _ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|tambien|tb|tbn|tmb|adema
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
                      r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
-                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion|turno)|estoy ocupad[oa]"
+                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion|turno)|estoy ocupad[oa]|imposible"
+                     r"|no me (?:da|viene|conviene|resulta|funciona|alcanza)|(?:pilla|queda|viene|cae) mal"
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
 _THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")
-_FOR_WHOM = re.compile(r"\b(?:para|pa|for|a nombre de)\s+(\w+)")
+_FOR_WHOM = re.compile(r"\b(?:p+ara|pa|for|a nombre de)\s+(\w+)")  # ("ppara tomás": a typo of it)
 _NOT_A_PERSON = frozenset(
     """
     el la los las mi mis me ti ese esa este esta eso hoy manana pasado the my me that this today tomorrow lunes martes

@@ -175,3 +175,22 @@ def test_another_day_or_time_ruled_out_and_words_besides_their_time_are_read_as_
     for message in ("baja", "número equivocado"):
         chat = told_of_theirs()
         assert texts(chat.say(message)).startswith("Entendido, Ana, no te escribo más"), message
+
+
+def test_their_day_and_time_with_the_words_people_put_around_it_is_still_theirs() -> None:
+    """A third walk found an allow-list of the words around their day and time far too narrow: "el jueves a las 10
+    porfa", "dale, …", "confirmo el jueves a las 10", "el juebes a las 10", "thursday at 10 thx" offered the other
+    professional at 10:00 (a "sí" and the name booked a second appointment, after the warning). Only words that say
+    more (someone else, one more, a cannot) stand back now."""
+    for message in ("el jueves a las 10 porfa", "dale, el jueves a las 10 con la dra soto", "confirmo el jueves a las 10",
+                    "el juebes a las 10", "jaja ok el jueves a las 10", "sí po, el jueves a las 10, mil gracias"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("Sí, esa es tu hora: el jueves 3 de diciembre"), message
+    chat = told_of_theirs(english=True)
+    assert texts(chat.say("thursday at 10 thx")).startswith("Yes, that is your appointment")
+    for message in ("el jueves a las 10 me pilla mal", "el jueves no me da", "el jueves se me hace imposible"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3 de diciembre"), message
+    for message in ("el jueves a las 10 para mi y i hijo", "el jueves a las 10 ppara tomás"):
+        chat = told_of_theirs()
+        assert "esa es tu hora" not in texts(chat.say(message)), message
