@@ -21,6 +21,7 @@ from datetime import date
 from relay.conversation.freetext import MONTHS, normalize
 from relay.conversation.intents import INSURER, RELATIVE
 from relay.conversation.menus import fold
+from relay.conversation.typos import correct
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
 
 MAX_AGE_YEARS = 120
@@ -146,7 +147,8 @@ def _one_name(name: str) -> Checked:
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
-    not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE for w in name.split() if not w.istitle())
+    not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE or correct(fold(w)) in _A_REQUEST_MISSPELT
+                                   for w in name.split() if not w.istitle())  # ("kambiar ora", "nesecito")
     not_a_name = not_a_name or names_an_insurer(name)
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -256,6 +258,11 @@ _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi estare estaremos adios thank thanks
     you keep it never mind actually another cancel appointment get want need book supuesto una
     """.split()
+)
+# Request words a lower-case word is a misspelling of ("kambiar", "nesecito", "reserbar"): not a name. Never words a
+# name is as near to ("horario": Horacio, "quiero": Quero; days and months: surnames)
+_A_REQUEST_MISSPELT = frozenset(
+    "cambiar cambiarla cancelar cancelarla cancelarlo necesito reservar agendar reagendar reprogramar".split()
 )
 # Words of a request, never of a name: "cancela la hora", "cansela la ora", "quedo agendada", "¿está confirmada?"
 _REQUEST_WORD = re.compile(r"(?:cancel|cansel|agend|reserv|confirm)\w*")

@@ -73,7 +73,7 @@ def test_no_thanks_at_shall_i_cancel_says_it_stands() -> None:
 
 def test_a_refusal_at_whose_name_is_never_booked_as_the_name() -> None:
     for message in ("cansela la ora", "esa no", "No, keep it", "gracias, nos vemos", "thank you", "ahí estaré",
-                    "never mind", "quedo agendada"):
+                    "never mind", "quedo agendada", "kambiar ora", "nesecito otra ora", "reserbar hora"):
         chat = Chat(clinic(finds=False))
         chat.say("para mi hijo el jueves a las 10")
         assert "¿A nombre de quién reservo la hora?" in texts(chat.say("10:00 Dr. Juan Rojas"))
@@ -170,7 +170,8 @@ def test_at_shall_i_move_it_a_yes_with_where_it_goes_goes_there() -> None:
 
 
 def test_real_names_that_look_like_words_are_names() -> None:
-    for name in ("Manu Chao", "Esa-Pekka Salonen", "Can Yaman", "Tuesday Weld", "Alla Pugacheva", "Pía Gracia"):
+    for name in ("Manu Chao", "Esa-Pekka Salonen", "Can Yaman", "Tuesday Weld", "Alla Pugacheva", "Pía Gracia",
+                 "horacio perez", "quero lopez", "Kambiar Ora"):  # (misspelt requests only when not written as names)
         chat = Chat(clinic(finds=False))
         chat.say("para mi hijo el jueves a las 10")
         chat.say("10:00 Dr. Juan Rojas")
