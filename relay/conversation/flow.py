@@ -369,7 +369,7 @@ def _decide(
         if theirs is not None:  # "ok, el jueves a las 10 entonces", "sí, esa del jueves a las 10": the one they have
             return theirs
         ruled_out = cannot_make_theirs(state, said, norm) if typed_new else ()
-        if typed_new and (option is None and _said_instead(ctx, state, turn.message) or ruled_out):
+        if typed_new and ((option is None and _said_instead(ctx, state, turn.message)) or ruled_out):
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
