@@ -673,8 +673,7 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
     tentative = False
     if (_PERSON.search(_NO_CALL.sub(" ", text)) or _CANT_TAKE_A_CALL.search(text)  # never "no me llamen, prefiero
             # por aquí"; "no me pueden llamar hoy, estoy trabajando": a person to write to them
-            or (_TALK_TO_THE_DOCTOR.search(text) and not _BOOK.search(text) and not names_a_day(text)
-                and not any(c.isdigit() for c in text))):
+            or (_TALK_TO_THE_DOCTOR.search(text) and not _BOOK.search(text) and not names_a_day(text))):
         # (never "hora para hablar con…", "¿puedo hablar con la doctora el jueves?": a booking)
         intent = "person"
         any_professional = False

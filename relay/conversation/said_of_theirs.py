@@ -13,7 +13,7 @@ from relay.conversation.appointments import when_words
 from relay.conversation.context import Context
 from relay.conversation.existing import already
 from relay.conversation.freetext import Reading, normalize
-from relay.conversation.intents import RELATIVE, for_someone_else, wants_another, wants_several
+from relay.conversation.intents import RELATIVE, for_me, for_someone_else, wants_another, wants_several
 from relay.conversation.model import Reply
 from relay.conversation.state import ConversationState
 from wire.appointments import WireBooking
@@ -29,9 +29,12 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
             or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _CANNOT.search(norm)):
         return None
     theirs = _at_the_time_said(state, reading)
-    if len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm):
+    if (len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm)
+            or _names_someone(ctx, theirs[0])):
         return None
     booking = theirs[0]
+    if booking.booking_id in state.others and (for_me(norm) or _I.search(norm)):
+        return None  # the son's time, "el jueves a las 10 para mí", "yo el jueves a las 10": one for the writer
     when = when_words(ctx.lang, booking)
     if booking.booking_id in state.others and booking.patient:
         return already(ctx, state, listing=[ctx.say("that_is_theirs", patient=booking.patient, **when)])
@@ -75,6 +78,19 @@ def _for_another_than(booking: WireBooking, norm: str) -> bool:
     return not (booking.patient and said.group(1) in normalize(booking.patient).split())
 
 
+def _names_someone(ctx: Context, booking: WireBooking) -> bool:
+    """A name written as one that is nobody the conversation knows ("Tomás el jueves a las 10", "resérvale a Sofía…",
+    "book Tom thursday at 10"): someone else's appointment asked for — never a professional, a day or month, the
+    writer, whose ``booking`` is, nor words that are all capitalised ("Ok El Jueves A Las 10")."""
+    words = ctx.turn.message.split()
+    if len(words) > 2 and all(w[:1].isupper() for w in words if w[:1].isalpha()):
+        return False
+    known = {w for name in ctx._view().staff for w in name} | set(normalize(ctx.turn.name).split())
+    known |= set(normalize(booking.patient).split()) if booking.patient else set()
+    capitalised = {normalize(w) for w in re.findall(r"\b[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+", ctx.turn.message)}
+    return any(w and w not in known and w not in _NOT_A_PERSON and w not in _CAPITALISED_WORDS for w in capitalised)
+
+
 def _more_than_when(norm: str) -> bool:
     """Words that make it more than which one it is: someone else ("… ppara tomás", "… mi y i hijo"), or a wish to
     talk ("… para hablar con la doctora"). (What goes around their day and time — "ok", "dale", "porfa", "gracias",
@@ -82,12 +98,24 @@ def _more_than_when(norm: str) -> bool:
     return bool(_SOMEONE.search(norm))
 
 
-_SOMEONE = re.compile(rf"\b(?:{RELATIVE}|hablar|talk|speak)\b")
+# (a relative after "mi", "para", "i" — "para mi y i hijo" — never "gracias tía" nor "¿son el jueves…?")
+_SOMEONE = re.compile(rf"\b(?:(?:mi|mis|su|sus|tu|i|my|his|her|our|para|pa|de|del|for) {RELATIVE}|hablar|talk|speak)\b")
+_I = re.compile(r"\b(?:yo|me|i|myself|mine|mia|mio)\b")
+# Capitalised words that are no one's name: the start of a sentence, greetings, fillers
+_CAPITALISED_WORDS = frozenset(
+    """
+    ok okay oka okey si sii ya ah oh dale perfecto genial listo bueno entonces gracias hola buenas buenos confirmo
+    yes yeah yep great thanks thank hi hello sure cool perfect right fine esa ese eso es era sera con dr dra doctor
+    doctora jaja jajaja nos vemos hasta luego chao porfa please enero febrero marzo abril mayo junio julio agosto
+    septiembre setiembre octubre noviembre diciembre january february march april may june july august september
+    october november december
+    """.split()
+)
 
 
 # "una más", "un turno más", "también", "agrega una": one more beside the one they have
 _ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|tambien|tb|tbn|tmb|ademas|agrega\w*|agendame|sumale"
-                       r"|another|more|also|too|add)\b")
+                       r"|segunda|segundo|reservale|agendale|sacale|pidele|another|more|also|too|add|second)\b")
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
                      r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
@@ -95,7 +123,8 @@ _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me
                      r"|no me (?:da|viene|conviene|resulta|funciona|alcanza)|(?:pilla|queda|viene|cae) mal"
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
 _THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")
-_FOR_WHOM = re.compile(r"\b(?:p+ara|pa|for|a nombre de)\s+(\w+)")  # ("ppara tomás": a typo of it)
+_FOR_WHOM = re.compile(r"\b(?:p+ara|pa|for|a nombre de)\s+(?:(?:el|la) (?!(?:lunes|martes|miercoles|jueves|viernes"
+                       r"|sabado|domingo)\b))?(\w+)")  # ("ppara tomás", "pa la Sofía")
 _NOT_A_PERSON = frozenset(
     """
     el la los las mi mis me ti ese esa este esta eso hoy manana pasado the my me that this today tomorrow lunes martes

@@ -194,3 +194,21 @@ def test_their_day_and_time_with_the_words_people_put_around_it_is_still_theirs(
     for message in ("el jueves a las 10 para mi y i hijo", "el jueves a las 10 ppara tomás"):
         chat = told_of_theirs()
         assert "esa es tu hora" not in texts(chat.say(message)), message
+
+
+def test_someone_named_or_a_second_one_at_their_time_is_not_theirs_and_a_form_of_address_is_no_one() -> None:
+    """A fourth walk: "Tomás el jueves a las 10", "resérvale a Tomás…", "y pa la Sofía…", "una segunda hora…", "book
+    Tom thursday at 10" were told «Sí, esa es tu hora»; "el jueves a las 10 gracias tía", "gracias hermano, …" were
+    offered the other professional (the relative word read as someone else)."""
+    for message in ("Tomás el jueves a las 10", "resérvale a Tomás el jueves a las 10", "y pa la Sofía el jueves a las 10?",
+                    "una segunda hora el jueves a las 10"):
+        chat = told_of_theirs()
+        assert "esa es tu hora" not in texts(chat.say(message)), message
+    chat = told_of_theirs(english=True)
+    assert "that is your appointment" not in texts(chat.say("book Tom thursday at 10"))
+    for message in ("el jueves a las 10 gracias tía", "gracias hermano, jueves a las 10", "Ok El Jueves A Las 10"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("Sí, esa es tu hora"), message
+    sons = replace(THU, patient="Tomás Pérez")
+    chat = told_of_theirs(bookings=(sons,))
+    assert "esa es la hora de Tomás" not in texts(chat.say("el jueves a las 10 para mí"))  # one for the writer
