@@ -108,7 +108,8 @@ _CAPITALISED_WORDS = frozenset(
     yes yeah yep great thanks thank hi hello sure cool perfect right fine esa ese eso es era sera con dr dra doctor
     doctora jaja jajaja nos vemos hasta luego chao porfa please enero febrero marzo abril mayo junio julio agosto
     septiembre setiembre octubre noviembre diciembre january february march april may june july august september
-    october november december
+    october november december lun mar mie jue vie sab dom mon tue wed thu fri sat sun ene abr ago sep set oct nov dic
+    feb jan aug dec
     """.split()
 )
 
