@@ -788,6 +788,9 @@ def wants_another(text: str) -> bool:
                 or one_more_besides(text))  # "y una más para mí el viernes", "y mi esposo también necesita hora"
 
 
+# The writer and a relative: "mi hijo y yo", "yo y mi esposa", "my son and I", "me and my daughter", "we both"
+_WRITER_AND_A_RELATIVE = (rf"(?:mi|my) {RELATIVE} (?:y|and) (?:yo|me|i)|(?:yo|me|i) (?:y|and) (?:mi|my) {RELATIVE}"
+                          r"|we both|both of us")
 _SEVERAL_PEOPLE = re.compile(
     rf"\b(?:(?<!en )(?<!dentro de )(?<!las )(?<!mis )(?<!my )(?:dos|tres|2|3|two|three)"
     rf" (?:horas|citas|consultas|appointments)"
@@ -795,7 +798,7 @@ _SEVERAL_PEOPLE = re.compile(
     rf"|padres|abuelos|hermanos|hermanas|kids|children|parents|sons|daughters)"
     rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?(?:mi|my|el|la|his|her) {RELATIVE}"
     rf"|(?:mi|my) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
-    rf"|(?:yo|me|i) (?:y|and) (?:mi|my) {RELATIVE}|we both|both of us"  # "yo y mi hijo", "me and my son"
+    rf"|{_WRITER_AND_A_RELATIVE}"  # "yo y mi hijo", "me and my son", "we both"
     # "para mi esposa María López y para mí": her name between
     rf"|(?:para|pa|for) (?:mi|my) {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"
     rf"|(?:una|one) (?:para|pa|for) (?:cada uno|cada una|each)|(?:para|pa|for) (?:los dos|las dos|ambos|ambas|both))\b"
@@ -957,9 +960,8 @@ def self_among(text: str) -> bool:
     return bool(_FOR_ME.search(text) or _ME_AND_THEM.search(text))
 
 
-# "mi hijo y yo", "yo y mi esposa", "my son and I", "me and my daughter", "we both": the writer is one of them
-_ME_AND_THEM = re.compile(rf"\b(?:(?:mi|my) {RELATIVE} (?:y|and) (?:yo|me|i)|(?:yo|me|i) (?:y|and) (?:mi|my) {RELATIVE}"
-                          rf"|we both|both of us)\b")
+# The writer is one of them (never only a relative: "mi hijo y mi hija")
+_ME_AND_THEM = re.compile(rf"\b(?:{_WRITER_AND_A_RELATIVE})\b")
 
 
 def for_me(text: str) -> bool:

@@ -23,8 +23,9 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     """At «Ya tienes hora el jueves 3 a las 10:00… ¿una hora más, cambiarla o cancelarla?», a message that names only
     that day and time ("ok, el jueves a las 10 entonces", "el jueves a las 10 con la dra soto"): «Sí, esa es tu hora…;
     sigue en pie.» and the same three choices — never the same time's other professionals offered as a new booking.
-    None: it names another time, asks for one more ("otra el jueves a las 10", "una más…", "también…", "para mi
-    hijo", "para Rosa Díaz"), or says they cannot come then ("el jueves a las10 no puedo")."""
+    None: it names another time, asks for one more ("otra el jueves a las 10", "una más…", "también…", "una
+    segunda…") or for someone else ("para mi hijo", "para Rosa Díaz", "Tomás el jueves a las 10"; "para mí" of a
+    relative's), or says they cannot come then ("el jueves a las10 no puedo")."""
     if (not reading.day or not reading.times or reading.intent not in ("book", "none") or wants_another(norm)
             or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _CANNOT.search(norm)):
         return None
