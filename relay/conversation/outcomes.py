@@ -272,6 +272,8 @@ def kept_after_done(
         if at is not None:
             wish = line[at:].strip()
             break
+    if state.others_to_book and not wish and joint and read(joint, turn.now.date()).found:
+        wish = joint  # "mi hijo y yo necesitamos hora con medicina general el jueves en la mañana": for both
     # Who is left: another person (whose name is asked, or said) — or the writer, when the one just booked was
     # someone else's and the request said "para mí" too ("para mí y para mi esposa María López")
     return evolve(new_conversation(turn.lead_id, turn.now), stage=DONE, language=state.language,

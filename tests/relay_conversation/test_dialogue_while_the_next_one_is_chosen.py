@@ -70,3 +70,16 @@ def test_the_writer_and_a_relative_said_the_other_way_round_are_two_appointments
         done = texts(chat.say("Tom Perez"))
         assert ("You also asked for an appointment for yourself" if english
                 else "Me pediste también una hora para ti") in done, (message, done)
+
+
+def test_what_the_request_said_for_both_goes_for_the_second_too() -> None:
+    """"mi hijo y yo necesitamos hora con la dra soto el jueves en la mañana": once his was booked, hers began again
+    from the days (or the specialty), as if nothing had been said of it."""
+    chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (11, 0), (16, 0)], ("Dra. Ana Soto", "Dr. Juan Rojas")))
+    chat.say("mi hijo y yo necesitamos hora con la dra soto el jueves en la mañana")
+    chat.say("10:00")
+    assert chat.say("Tomás Pérez").status == "booked"
+    reply = chat.say("sí")
+    assert texts(reply).startswith("¿Qué hora con la Dra. Ana Soto el Jue 3 dic?"), texts(reply)
+    assert "16:00" not in buttons(reply)  # the morning, as said
+    assert chat.say("11:00").status == "booked" and not chat.books[-1].state.for_other
