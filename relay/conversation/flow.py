@@ -885,50 +885,51 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
         ctx = evolve(ctx, turn=replace(turn, message=turn.message[:second]))
         turn = ctx.turn
         state = evolve(state, others_to_book=True)
-    said = courtesy(normalize(turn.message)) or ("ok" if acknowledges(turn.message, normalize(turn.message)) else "")
+    norm = normalize(turn.message)
+    said = courtesy(norm) or ("ok" if acknowledges(turn.message, norm) else "")
     if _thanks_to_check(ctx, said):  # thanked with the right appointment, or shown the ones they have
         return _own_appointments(evolve(ctx, opening=()), state, "my_bookings")
     if said:  # "¡gracias!", "ok", "👍" after a booking: answered in kind, not greeted and shown the menus again
         return closed(ctx.lang, state, turn, said)
-    if opts_out(normalize(turn.message)):  # "STOP", "no me escriban más", "número equivocado": no greeting, no menus
+    if opts_out(norm):  # "STOP", "no me escriban más", "número equivocado": no greeting, no menus
         return closed(ctx.lang, state, turn, "stop")
     state = _preset(ctx, state)
-    if for_someone_else(normalize(turn.message)):
+    if for_someone_else(norm):
         state = evolve(state, for_other=True)
-    if (wants_several(normalize(turn.message)) and not says_cancel(normalize(turn.message))
-            and detect(normalize(turn.message)).intent != "my_bookings"):  # "para mí y mi hijo": whose name first is
+    if (wants_several(norm) and not says_cancel(norm)
+            and detect(norm).intent != "my_bookings"):  # "para mí y mi hijo": whose name first is
         # asked; the next one after (never "cancela las de mi hijo y mi esposo", "¿tengo dos horas?": nothing to book)
         state = evolve(state, for_other=True, others_to_book=True)
-    elif and_one_more_for_another(normalize(turn.message)) or cancel_then_book_for_another(normalize(turn.message)):
+    elif and_one_more_for_another(norm) or cancel_then_book_for_another(norm):
         state = evolve(state, others_to_book=True)  # "…, y también una para mi hija": hers after this one
-    elif two_of_a_kind_each(normalize(turn.message)):  # "una con kine y otra con medicina general": the second after
+    elif two_of_a_kind_each(norm):  # "una con kine y otra con medicina general": the second after
         state = evolve(state, more_asked=True)
     state = _named_for(state, turn.message, turn.name)
     put_right = _name_put_right(ctx, turn.message)
     if put_right:  # "perdón, es Carla Muñoz Soto" after «¡Listo…!»: the name of the one just booked, for reception
-        surname = _SURNAME.search(normalize(turn.message)) is not None  # "perdón, el apellido es Muñoz Soto"
+        surname = _SURNAME.search(norm) is not None  # "perdón, el apellido es Muñoz Soto"
         # Nothing here says an appointment exists (a conversation keeps none once booked): never "sigue reservada"
         noted = ctx.say("surname_correction_noted" if surname else "name_correction_noted", name=put_right)
         return handoff(state, turn, ctx.clinic, NAME_CORRECTION, opening=ctx.opening, told=(noted,))
     # "soy Carla Muñoz, quiero hora" from Ana Pérez's phone: «¡Hola, Carla!», as «¡Listo, Carla!» will be
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
-    if _FOLLOWING_ON.match(normalize(turn.message)):  # "y una para mi hijo…", "¿y dónde queda?" after «¡Listo!»:
+    if _FOLLOWING_ON.match(norm):  # "y una para mi hijo…", "¿y dónde queda?" after «¡Listo!»:
         key = "follow_on"  # «Claro, Ana.», never the introduction again
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
     reading = read_message(ctx, None, turn.message)
-    if asks_about_clinic(normalize(turn.message)):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
-        about = _about_the_clinic(ctx, normalize(turn.message))
+    if asks_about_clinic(norm):  # "gracias! y ¿dónde queda?", "hora para mañana, ¿dónde queda?"
+        about = _about_the_clinic(ctx, norm)
         if reading.intent != "person" or about != ctx.say("clinic_question"):  # "…write «recepción»" to one who did
             ctx = evolve(ctx, opening=(greeting, about))
-    if sounds_like_an_emergency(normalize(turn.message)):  # "me duele mucho el pecho": not a wait of days, first
+    if sounds_like_an_emergency(norm):  # "me duele mucho el pecho": not a wait of days, first
         ctx = evolve(ctx, opening=(*ctx.opening, ctx.say("emergency")))
     if reading.intent == "person":
         return _end(ctx, state, _person_reason(turn.message))
-    if running_late(normalize(turn.message)) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
+    if running_late(norm) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
         # "voy a llegar tarde a mi hora", "no alcanzo a llegar a las 11, llego 11:15": never a booking or a cancel
         return _end(ctx, state, RUNNING_LATE)
-    if wants_name_fixed(normalize(turn.message)) or surely_for_another(normalize(turn.message)):
+    if wants_name_fixed(norm) or surely_for_another(norm):
         # "quedó mal el nombre de mi hora", "no es para mí, es para mi hija": a person fixes it
         return _end(ctx, state, NAME_CORRECTION)
     if reading.intent in ELSEWHERE:

@@ -263,7 +263,8 @@ def kept_after_done(
     # next one's is the 10 (the time just booked taken)
     joint = next((line for line in state.said if wants_several(normalize(line))), "")
     taken: tuple[str, ...] = ()
-    if state.others_to_book and not wish and joint and read(joint, turn.now.date()).next_times:
+    asked = read(joint, turn.now.date()) if state.others_to_book and not wish and joint else None
+    if asked is not None and asked.next_times:
         wish, booked = joint, state.pending
         taken = (f"{local_day(booked).isoformat()}T{clock(booked)}",) if booked is not None else ()
     for line in reversed(state.said if state.others_to_book and not wish else ()):
@@ -272,7 +273,7 @@ def kept_after_done(
         if at is not None:
             wish = line[at:].strip()
             break
-    if state.others_to_book and not wish and joint and read(joint, turn.now.date()).found:
+    if asked is not None and not wish and asked.found:
         wish = joint  # "mi hijo y yo necesitamos hora con medicina general el jueves en la mañana": for both
     # Who is left: another person (whose name is asked, or said) — or the writer, when the one just booked was
     # someone else's and the request said "para mí" too ("para mí y para mi esposa María López")
