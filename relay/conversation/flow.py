@@ -149,7 +149,7 @@ from relay.conversation.menus import (
 )
 from relay.conversation.model import AgentStep, Book, ClinicProfile, Reply, Turn
 from relay.conversation.names import CAPITALISED_NAME, match_professionals, name_words, titled_as
-from relay.conversation.negation import asks_another_day, names_a_day, rule_out
+from relay.conversation.negation import asks_another_day, names_a_day, only_a_when, rule_out
 from relay.conversation.outcomes import (
     ASKED_FOR_RECEPTION,
     ELSEWHERE,
@@ -317,8 +317,10 @@ def _decide(
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if (more is not None and state.stage == CONFIRM and state.proposed is not None and not another_person_too(more)
-            and not _BESIDES.search(more) and _ASKS_IF_IT_CAN.search(more) and read_message(ctx, state, more).found):
-        more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?": this one elsewhere, asked
+            and not _BESIDES.search(more) and (_ASKS_IF_IT_CAN.search(more) or only_a_when(more))
+            and read_message(ctx, state, more).found):
+        more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?", "ok y a las 11?": this one
+        # elsewhere, asked (never booked at the time proposed, the other asked for after it)
     if state.stage == CONFIRM and state.proposed is not None and more is None:
         besides = one_more_besides(norm)
         if besides:  # "y una más para mí el viernes", "y otra para mi hijo" before a yes: this one is still asked
@@ -373,6 +375,9 @@ def _decide(
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
+        elif option is None and said.intent == "cancel" and said.tentative and not said.found:
+            # "no voy a poder ir", "no podré asistir": theirs, as "el jueves no voy a poder ir" is (was: not understood)
+            option = next((o for o in state.options if o.kind == "cancel_one"), None)
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
                      and not norm.strip().isdigit())
         if typed_aim and said.found and (not ruled_out or said.skip_days or said.skip_times):
@@ -2237,7 +2242,7 @@ _YES_TAKEN_BACK = re.compile(
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
-                      r"|better|rather|instead)\b")
+                      r"|better|rather|instead|(?:dej|pas|corr|mov)\w* (?:para|pa|pal|al))\b")  # "la dejamos para el…"
 # "a mi nombre", "soy yo", "yo mismo": the appointment is the writer's own after all.
 _MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself"
                       r"|(?:primero )?(?:la|el) mi[ao](?: primero)?|mine(?: first)?|me first)\b")

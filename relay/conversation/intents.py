@@ -970,8 +970,18 @@ def for_me(text: str) -> bool:
 
 
 def for_someone_else(text: str) -> bool:
-    """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under."""
-    return bool(_SOMEONE_ELSE.search(text))
+    """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under.
+    Not a relative only asked ("espera que le pregunto a mi marido", "let me check with my wife")."""
+    return bool(_SOMEONE_ELSE.search(text)) and bool(_SOMEONE_ELSE.search(_ASKING_A_RELATIVE.sub(" ", text)))
+
+
+# "le pregunto a mi marido", "lo consulto con mi señora", "déjame ver con mi jefe", "let me ask my wife": someone
+# the writer will ask before saying yes, not whom the appointment is for
+_ASKING_A_RELATIVE = re.compile(
+    rf"\b(?:(?:le |lo )?pregunt\w*|(?:le |lo )?consult\w*|hablo|hablarlo|converso|conversarlo|coordino|coordinarlo"
+    rf"|(?:lo )?(?:ver|veo|chequeo|reviso) con|ask|check with|talk (?:to|with)|speak (?:to|with))"
+    rf"(?: (?:a|con|al|to|with))? (?:mi|my) (?:{RELATIVE}|jefe|jefa|boss|pareja|partner)\b"
+)
 
 
 _GREETING_WORDS = frozenset(
@@ -1019,12 +1029,13 @@ def greeting_only(text: str) -> bool:
 
 _WAIT = re.compile(
     r"\b(?:espera|esperame|espere|esperen|aguarda|aguarde|un momento|un momentito|un segundo|un seg|un minuto"
-    r"|dame un (?:momento|segundo|minuto)|deja(?:me)? (?:ver|revisar|pensar|consultar)|lo pienso|wait|hold on"
-    r"|one moment|just a (?:moment|sec|second|minute)|let me (?:check|think|see))\b"
+    r"|dame un (?:momento|segundo|minuto)|deja(?:me)? (?:ver|revisar|pensar|consultar\w*|preguntar\w*)|lo pienso"
+    r"|wait|hold on|one moment|just a (?:moment|sec|second|minute)|let me (?:check|think|see|ask))\b"
 )
 _WAIT_REST = re.compile(
     r"\b(?:un poco|porfa|por favor|please|que|voy|ya vuelvo|ahora|po|pues|reviso|veo|mi agenda|mi calendario"
-    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary)|ok|ya|si|bueno|a|y)\b"
+    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary)|ok|ya|si|bueno|a|y"
+    r"|(?:y )?(?:te|le) (?:aviso|confirmo|digo|escribo)|let me|dejame|deja)\b"
 )
 
 
@@ -1032,7 +1043,8 @@ def asks_to_wait(text: str) -> bool:
     """"Espera", "un momento", "espera, déjame ver mi agenda": the patient will answer, the menu stays as it is."""
     if not _WAIT.search(text):
         return False
-    return not _WAIT_REST.sub(" ", _WAIT.sub(" ", text)).split()
+    # ("espera que le pregunto a mi marido y te aviso", "let me ask my wife": someone asked first, then the answer)
+    return not _WAIT_REST.sub(" ", _WAIT.sub(" ", _ASKING_A_RELATIVE.sub(" ", text))).split()
 
 
 def asks_to_repeat(text: str) -> bool:

@@ -76,8 +76,17 @@ _NEG = (
     r"|(?:wo ?n(?:'| )?t|will not) be able to|(?:am|'m|m) not able to|unable to"  # "I won't be able to make it"
     r"|(?:wo ?n(?:'| )?t|will not)(?= (?:make it|come|be there|be around))"  # "I won't make it thursday"
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
-    r"|no good"
+    r"|no good|(?:is |s )?bad(?: for (?:me|us))?"  # "thursday is bad for me"
     r"|impossible|is out)"
+)
+# A day taken by something else: "me surgió algo el jueves", "el jueves se me cruzó una reunión", "me salió un viaje
+# el jueves", "something came up on thursday" (never the day asked for). Not "tengo hora / control / doctor": those
+# may be the appointment itself.
+_TAKEN_BY = (
+    r"(?:me surgio|se me (?:cruzo|cruza|presento|atraveso|junto)|me salio|tengo que (?:trabajar|viajar)"
+    r"|me (?:toco|toca) (?:trabajar|viajar|turno|guardia)"
+    r"|(?:something|anything) (?:came|has come|come) up|i have (?:to work|work|a (?:meeting|trip|conflict))"
+    r"|tengo (?:un |una )?(?:viaje|reunion|compromiso|junta|matrimonio|funeral|evento|turno de noche))"
 )
 _THIS_THEN_OTHER = rf"este {_WEEKDAY}[\s,;.?!]+(?:\w+ ){{0,3}}?(?:el |la )?(?:otr[oa]|proxim[oa]|siguiente)\b"
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
@@ -103,6 +112,15 @@ _RULED_OUT = (
     ),
     # "trabajo en la mañana", "trabajo los lunes", "I work mornings"
     re.compile(rf"\b(?:trabajo|trabajamos|estoy trabajando|i work|i'?m at work)\s+({_DAYS})\b"),
+    # "se me olvidó que el jueves trabajo", "el jueves estoy de turno" (never "el jueves trabajo hasta las 5": the
+    # rest of that day still is)
+    re.compile(rf"\b({_DAYS_JOINED})\s+(?:trabajo|trabajamos|estoy trabajando|estoy de turno|i work|i'?m working)\b"
+               r"(?!\s+(?:hasta|desde|a partir|en la|por la|de la|until|till|from|in the|\d))"),
+    # "me surgió algo el jueves", "me salió un viaje el jueves", "el jueves se me cruzó una reunión"
+    re.compile(rf"\b{_TAKEN_BY}(?: \w+){{0,3}}? (?:para |on |for )?({_DAYS})\b"),
+    re.compile(rf"\b({_DAYS_JOINED}),? {_TAKEN_BY}"),
+    # "el viernes en vez del jueves", "friday instead of thursday": the day it replaces
+    re.compile(rf"\b(?:en (?:vez|lugar) (?:de|del)|instead of|rather than)\s+({_DAYS_JOINED})\b"),
     # "mañana no, el jueves"
     re.compile(rf"\b({_DAYS})(?: tampoco| no)(?: puedo)?{_END}"),
 )
@@ -112,7 +130,9 @@ _RULED_OUT = (
 _MAYBE = re.compile(
     r"\b(?:no|ni|nor|not|can(?:'| )?t|cannot|could ?n(?:'| )?t|menos|excepto|salvo|except|other|imposible"
     r"|impossible|doesn(?:'| )?t|don(?:'| )?t|won(?:'| )?t|wo|isn(?:'| )?t|is|tampoco|nada|anything|trabajo"
-    r"|trabajamos|trabajando|work|complica)\b"
+    r"|trabajamos|trabajando|work|working|complica|bad|surgio|cruzo|cruza|presento|atraveso|junto|salio|toco|toca"
+    r"|trabajar|viajar|came|come|have|viaje|reunion|compromiso|junta|matrimonio|funeral|evento|vez|lugar|instead"
+    r"|rather|turno)\b"
 )
 
 
@@ -146,3 +166,13 @@ def names_a_day(folded: str) -> bool:
 def asks_another_day(folded: str) -> bool:
     """Whether the (folded) text asks for another day than one it ruled out ("…, ¿puedo ir otro día?")."""
     return bool(_ANOTHER_DAY.search(folded))
+
+
+# What may go around a day or time said alone: "y a las 11?", "ok, ¿y el viernes?", "what about friday?"
+_AROUND_A_WHEN = frozenset("y e o u and or pero but mejor entonces then what about how que tal hrs hr am pm".split())
+
+
+def only_a_when(folded: str) -> bool:
+    """Whether the (folded) text says a day or time and nothing else ("y a las 11", "what about friday")."""
+    rest = _A_DAY.sub(" ", folded)
+    return rest != folded and all(word in _AROUND_A_WHEN for word in rest.split())

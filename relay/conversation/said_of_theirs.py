@@ -47,8 +47,8 @@ def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) ->
     las 10 no me sirve", "el jueves no puedo, dame otra el viernes", "jueves 10:00 no puedo"): those it rules out, to
     be moved — never the day's other times offered as one more appointment beside the one they cannot keep. None
     when it is for someone else."""
-    if reading.intent not in ("book", "none") or for_someone_else(norm) or wants_several(norm):
-        return ()
+    if reading.intent not in ("book", "none", "reschedule") or for_someone_else(norm) or wants_several(norm):
+        return ()  # ("no puedo asistir el jueves, ¿se puede otro día?": a move, Thursday ruled out)
     ruled_out = tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
                       or ((_local(b).hour, _local(b).minute) in reading.skip_times
                           and reading.day in (None, _local(b).date())))
@@ -121,7 +121,7 @@ _ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|tambien|tb|tbn|tmb|adema
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
                      r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
-                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion|turno)|estoy ocupad[oa]|imposible"
+                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion)|estoy ocupad[oa]|imposible|de turno|trabajo"
                      r"|no me (?:da|viene|conviene|resulta|funciona|alcanza)|(?:pilla|queda|viene|cae) mal"
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
 _THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")

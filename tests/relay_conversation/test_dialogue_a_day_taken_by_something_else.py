@@ -1,0 +1,62 @@
+"""Told «Ya tienes hora el jueves 3 a las 10:00…», patients say they cannot come then in more ways than "no puedo":
+"me surgió algo el jueves", "el jueves se me cruzó una reunión", "thursday is bad for me" were read as asking for
+Thursday (its other times offered as one more appointment, the one they cannot keep left standing); "la podemos
+dejar para el viernes?" offered Friday as one more; "puedo ir el viernes en vez del jueves?", "no voy a poder ir" were
+not understood. Each is now a question about theirs — «¿Cambio…?», or «¿Cancelo…?» when only "no voy a poder ir" —
+and while days are chosen, a day taken by something else is left out, never read as the day wanted."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, buttons, texts
+from test_dialogue_appointments import THU, ClinicAgent
+from test_dialogue_the_time_they_have import clinic, told_of_theirs
+
+MOVE_ASKED = "¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?"
+CANCEL_ASKED = "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?"
+
+
+def test_their_day_taken_by_something_else_is_a_move_of_theirs_never_one_more() -> None:
+    for message in ("me surgió algo el jueves", "el jueves se me cruzó una reunión", "me salió un viaje el jueves",
+                    "se me olvidó que el jueves trabajo", "me toca trabajar el jueves", "ese día estoy de turno",
+                    "a esa hora trabajo", "no puedo asistir el jueves, ¿se puede otro día?",
+                    "la podemos dejar para el viernes?", "puedo ir el viernes en vez del jueves?"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)) == MOVE_ASKED, message
+        assert not chat.books
+    for message in ("thursday is bad for me", "something came up on thursday", "can I come friday instead of thursday?"):
+        chat = told_of_theirs(english=True)
+        reply = texts(chat.say(message))
+        assert reply.startswith("Shall I change your appointment on Thursday 3 December at 10:00"), (message, reply)
+
+
+def test_where_they_would_go_instead_goes_with_the_move() -> None:
+    chat = told_of_theirs()
+    chat.say("puedo ir el viernes en vez del jueves?")
+    reply = chat.say("sí")
+    assert "la del jueves 3 de diciembre a las 10:00 se cancelará cuando la nueva quede reservada" in texts(reply)
+    assert "Vie 4 dic" in texts(reply) and not chat.books
+
+
+def test_only_not_being_able_to_go_asks_about_cancelling_theirs() -> None:
+    """As "el jueves no voy a poder ir" always did; "no, mejor cámbiala" there moves it instead."""
+    for message in ("no voy a poder ir", "no podré asistir"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)) == CANCEL_ASKED, message
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("hola")
+    chat.say("no voy a poder ir")
+    assert "se cancelará cuando la nueva quede reservada" in texts(chat.say("no, mejor cámbiala"))
+    assert not agent.cancelled
+
+
+def test_while_days_are_chosen_a_day_taken_by_something_else_is_left_out() -> None:
+    for message in ("me surgió algo el jueves", "el jueves tengo un compromiso", "se me cruzó una reunión el jueves"):
+        chat = Chat(clinic())
+        chat.say("hola, quiero una hora")
+        days = buttons(chat.say(message))
+        assert "Jue 3 dic" not in days and "Mié 2 dic" in days, (message, days)
+    chat = Chat(clinic(), clinic=EN)
+    chat.say("hi, I need an appointment")
+    days = buttons(chat.say("thursday is bad for me"))
+    assert "Thu 3 Dec" not in days and "Wed 2 Dec" in days, days

@@ -1,0 +1,55 @@
+"""At «¿Confirmo el jueves 3 … a las 09:00…?», "ok y a las 11?", "sí, y el viernes?" (the yes a filler before
+another time asked about) booked 09:00 and said «Lo otro que me pediste, escríbemelo…»: the patient got the time
+they were asking to change. And "espera que le pregunto a mi marido" was read as an appointment for the husband
+(«Entendido, la hora es para otra persona: te pediré su nombre…»). Now the other time is the one asked about, and
+someone the patient will ask first is only a wait."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, buttons, texts
+from test_dialogue_the_time_they_have import clinic
+
+NINE_ASKED = "¿Confirmo el jueves 3 de diciembre a las 09:00 con la Dra. Ana Soto?"
+
+
+def asked_nine(*, english: bool = False) -> Chat:
+    chat = Chat(clinic(), clinic=EN if english else Chat.clinic)
+    reply = texts(chat.say("I'd like an appointment on thursday at 9 with soto" if english
+                           else "quiero hora el jueves a las 9 con soto"))
+    assert reply.endswith("Shall I book Thursday 3 December at 09:00 with Dra. Ana Soto?" if english
+                          else NINE_ASKED), reply
+    return chat
+
+
+def test_a_yes_then_only_another_time_asks_about_that_time() -> None:
+    for message in ("ok y a las 11?", "sí, y a las 11?", "ya, ¿y a las 11?"):
+        chat = asked_nine()
+        assert texts(chat.say(message)) == "¿Confirmo el jueves 3 de diciembre a las 11:00 con la Dra. Ana Soto?", message
+        assert not chat.books
+    chat = asked_nine()
+    assert "Vie 4 dic" in texts(chat.say("dale, y el viernes?")) and not chat.books
+    chat = asked_nine(english=True)
+    assert texts(chat.say("ok and at 11?")) == "Shall I book Thursday 3 December at 11:00 with Dra. Ana Soto?"
+    assert chat.say("yes").status == "booked" and chat.books[0].slot.start.endswith("11:00:00-03:00")
+
+
+def test_a_yes_with_one_more_besides_still_books_this_one() -> None:
+    chat = asked_nine()
+    reply = chat.say("sí, y otra el viernes a las 11")
+    assert reply.status == "booked" and "Lo otro que me pediste" in texts(reply)
+    assert chat.books[0].slot.start.endswith("09:00:00-03:00")
+
+
+def test_someone_asked_first_is_a_wait_not_whom_it_is_for() -> None:
+    for message in ("espera que le pregunto a mi marido", "déjame consultarlo con mi señora",
+                    "espera, le pregunto a mi jefe y te aviso"):
+        chat = asked_nine()
+        reply = chat.say(message)
+        assert texts(reply).startswith("Claro, te espero.") and "otra persona" not in texts(reply), message
+        assert buttons(reply) == ["Sí", "Otra hora"]
+        done = chat.say("sí")
+        assert done.status == "booked" and "¿A nombre de quién" not in texts(done), (message, texts(done))
+    chat = asked_nine(english=True)
+    assert "someone else" not in texts(chat.say("let me ask my wife"))
+    chat = asked_nine()
+    assert "otra persona" in texts(chat.say("es para mi marido"))  # whom it is for, as before
