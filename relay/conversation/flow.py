@@ -494,6 +494,12 @@ def _decide(
         return reask(ctx, state, [noted], understood=True)
     if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
         return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name
+    if state.stage == ASK_FIELD and action is None and _ONLY_ANOTHER_TIME.fullmatch(" ".join(re.findall(r"\w+", norm))):
+        # "mejor otra hora", "quiero otra hora" at «¿A nombre de quién…?»: its «Otra hora» button, typed (never a
+        # name it cannot read)
+        other = next((o for o in state.options if o.kind == "other_time"), None)
+        if other is not None:
+            return _follow(ctx, state, other, norm)
     if (state.stage == ASK_FIELD and action is None and _NEVER_MIND.match(norm)  # "mejor no, déjala como estaba"
             and not (_MY_NAME.search(norm) or for_me(norm) or reading.found)):  # "no, mejor a mi nombre": whose
         if _ANOTHER_DAY.search(norm):  # "no, mejor otro día": the days, the appointment still wanted
@@ -2428,6 +2434,16 @@ _HESITATING = re.compile(rf"\b(?:{_UNSURE}|ver|veo|consult\w*|confirm\w*|avis\w*
 _ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")
+# One more appointment, the writer's, said at another person's name question: "y otra hora para mí", "y yo también"
+_ONE_FOR_ME_TOO = re.compile(r"\b(?:otr[ao]|un[ao] mas|one more|another)\b(?: \w+){0,3} (?:para|pa|for) (?:mi|me)\b"
+                             r"|\b(?:y yo|and me|me too|yo tambien|para mi tambien|i need one too)\b")
+# Another time asked for, and nothing else ("mejor otra hora", "no, quiero ver otras horas porfa")
+_ONLY_ANOTHER_TIME = re.compile(
+    r"(?:(?:no|mejor|quiero|quisiera|prefiero|dame|deme|muestrame|muestreme|ver|veamos|busca|buscame|una|ah|oh|uy"
+    r"|perdon|pensandolo bien|show me|i want|i d like|rather|no wait)\s+)*"
+    r"(?:otra hora|otro horario|otras horas|otros horarios|another time|a different time|other times)"
+    r"(?:\s+(?:porfa|por favor|please|mejor|entonces|mas bien|instead))*"
+)
 _SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\b")
 _DROP_LEAD = re.compile(r"^(?:no+|nah|mejor|olvid\w*|dej\w*|ya no|pensandolo bien)\b")
 
@@ -2605,6 +2621,11 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
             return aside
     asked = state.asking
     state, problem = answer(ctx, state, message)
+    if problem and asked == PATIENT_NAME and state.for_other and _ONE_FOR_ME_TOO.search(norm):
+        # "y otra hora para mí" at «¿A nombre de quién…?» of her son's: one more, hers — never his booked under her
+        # name; his name first, hers asked for once it is booked
+        this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
+        return ask(ctx, evolve(state, more_asked=True), slot, state.pending_message, PATIENT_NAME, [this_one])
     if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)):
         state, problem = evolve(state, for_other=False, patient_name="", asking=""), ""  # under the WhatsApp name
     if (not problem and asked == PATIENT_NAME and state.patient_name
@@ -2613,6 +2634,8 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         state = evolve(state, for_other=False, patient_name="")
     if problem == "one_person_name":  # "Sofía Muñoz y Tomás Muñoz": this one first, the other one after
         state = evolve(state, others_to_book=True)
+    if not problem and asked == PATIENT_NAME and state.for_other and _ONE_FOR_ME_TOO.search(norm):
+        state = evolve(state, more_asked=True)  # "Tomás Pérez, y otra hora para mí": hers asked for once his is booked
     if problem:
         return ask(ctx, state, slot, state.pending_message, state.asking, [ctx.say(problem)])
     fresh = ctx.still_free(slot.id) or next(

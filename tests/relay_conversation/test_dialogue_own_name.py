@@ -44,3 +44,31 @@ def test_the_name_question_never_books_a_specialty_or_a_professional_as_the_pati
     assert chat.say("Tomás Vega 12.345.678-5").status == "booked" and chat.books[0].state.patient_name == "Tomás Vega"
     chat = at_the_name()
     assert chat.say("Juan Soto").status == "booked"  # a patient may share a professional's names
+
+
+def test_another_time_or_one_more_for_the_writer_at_the_name_question() -> None:
+    """At «¿A nombre de quién reservo la hora?» of her son's: "mejor otra hora", "quiero otra hora" were «No pude leer
+    ese nombre», and "no, mejor otra hora porfa" dropped the appointment («Entendido, no reservé nada») — now the other
+    times, as the «Otra hora» button; "y otra hora para mí" booked his under her name (her "para mí") — now his name is
+    asked first, and hers comes after."""
+    from test_dialogue_the_time_they_have import clinic
+
+    def at_the_name() -> Chat:
+        chat = Chat(clinic())
+        chat.say("hola quiero hora para mi hijo el jueves a las 9 con soto")
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+        return chat
+
+    for message in ("mejor otra hora", "quiero otra hora", "no, mejor otra hora porfa"):
+        chat = at_the_name()
+        reply = chat.say(message)
+        assert "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?" in texts(reply) and not chat.books, (message, texts(reply))
+    chat = at_the_name()
+    reply = texts(chat.say("y otra hora para mí"))
+    assert reply.startswith("Primero la hora del jueves 3 de diciembre a las 09:00; después vemos la otra.") and (
+        "¿A nombre de quién reservo la hora?" in reply) and not chat.books, reply
+    done = chat.say("Tomás Pérez")
+    assert done.status == "booked" and "La hora de Tomás Pérez quedó reservada" in texts(done)
+    assert "Lo otro que me pediste" in texts(done)
+    chat = at_the_name()
+    assert "Tu hora quedó reservada" in texts(chat.say("para mí"))  # hers after all, as before
