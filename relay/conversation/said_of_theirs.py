@@ -116,7 +116,7 @@ _CAPITALISED_WORDS = frozenset(
 
 
 # "una más", "un turno más", "también", "agrega una": one more beside the one they have
-_ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|tambien|tb|tbn|tmb|ademas|agrega\w*|agendame|sumale"
+_ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|ms|tambien|tb|tbn|tmb|ademas|agrega\w*|agendame|sumale"
                        r"|segunda|segundo|reservale|agendale|sacale|pidele|another|more|also|too|add|second)\b")
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
