@@ -317,7 +317,7 @@ def _decide(
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if (more is not None and state.stage == CONFIRM and state.proposed is not None and not another_person_too(more)
-            and not _BESIDES.search(more) and (_ASKS_IF_IT_CAN.search(more) or only_a_when(more))
+            and not _BESIDES.search(more) and (_ASKS_IF_IT_CAN.search(more) or _only_another_when(ctx, state, more))
             and read_message(ctx, state, more).found):
         more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?", "ok y a las 11?": this one
         # elsewhere, asked (never booked at the time proposed, the other asked for after it)
@@ -1507,6 +1507,31 @@ def _coming_to_the_proposal(ctx: Context, state: ConversationState, norm: str) -
         if not (asks_where(aside) and ctx.clinic.address.strip()):  # the booking's message gives the address
             state = evolve(state, more_asked=True)  # the rest asked for apart, once it is booked
     return _follow(ctx, state, Option(norm, "confirm"), norm)
+
+
+def _only_another_when(ctx: Context, state: ConversationState, text: str) -> bool:
+    """After a yes at «¿Confirmo … a las 09:00?», ``text`` is only a day, time or part of the day, and not the one
+    proposed ("ok y a las 11?", "sí, y el viernes?", "ok y en la tarde?": that one asked about instead) — nor, while
+    an appointment is moved, the one it replaces ("ok, y el jueves?": what becomes of Thursday's)."""
+    if state.proposed is None or not only_a_when(text):
+        return False
+    said = read_message(ctx, None, text)
+    whens = [state.proposed.start_dt()]
+    if state.intent == "reschedule" and state.target is not None:
+        whens.append(datetime.fromisoformat(state.target.start))
+
+    def is_it(when: datetime) -> bool:
+        start, end = _PART_HOURS.get(said.part, ("", ""))
+        clock_of = f"{when.hour:02d}:{when.minute:02d}"
+        return ((said.day is None or said.day == when.date())
+                and (not said.times or (when.hour, when.minute) in said.times)
+                and (not start or clock_of >= start) and (not end or clock_of < end))
+
+    return not any(is_it(when) for when in whens)
+
+
+# "am" / "pm" / "evening" (a Reading's part of the day): from, until (interpret.py's _PARTS)
+_PART_HOURS = {"am": ("", "12:00"), "pm": ("13:00", ""), "evening": ("18:00", "")}
 
 
 def _of_another_person(text: str) -> bool:

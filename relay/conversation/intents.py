@@ -978,9 +978,11 @@ def for_someone_else(text: str) -> bool:
 # "le pregunto a mi marido", "lo consulto con mi señora", "déjame ver con mi jefe", "let me ask my wife": someone
 # the writer will ask before saying yes, not whom the appointment is for
 _ASKING_A_RELATIVE = re.compile(
-    rf"\b(?:(?:le |lo )?pregunt\w*|(?:le |lo )?consult\w*|hablo|hablarlo|converso|conversarlo|coordino|coordinarlo"
-    rf"|(?:lo )?(?:ver|veo|chequeo|reviso) con|ask|check with|talk (?:to|with)|speak (?:to|with))"
-    rf"(?: (?:a|con|al|to|with))? (?:mi|my) (?:{RELATIVE}|jefe|jefa|boss|pareja|partner)\b"
+    # (never "consultar a mi hijo", "llevarlo a consultar": the son seen; nor "ask my son's appointment")
+    rf"\b(?:(?:le |lo )?pregunt\w*(?: a| al)?|(?:lo |la )?consult(?:o|arlo|arla|are|amos) con|hablo con|hablarlo con"
+    rf"|converso con|conversarlo con|coordino con|coordinarlo con|(?:lo )?(?:ver|veo|chequeo|reviso) con|ask"
+    rf"|check with|talk (?:to|with)|speak (?:to|with)) (?:mi|my) (?:{RELATIVE}|jefe|jefa|boss|pareja|partner)\b"
+    r"(?!\s*'?s\b)"
 )
 
 

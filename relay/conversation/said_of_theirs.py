@@ -121,7 +121,8 @@ _ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|ms|tambien|tb|tbn|tmb|ad
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
                      r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
-                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion)|estoy ocupad[oa]|imposible|de turno|trabajo"
+                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion)|estoy ocupad[oa]|imposible|estoy de turno"
+                     r"|(?:dia|hora|fecha|horario) (?:yo )?(?:trabajo|estoy trabajando)"
                      r"|no me (?:da|viene|conviene|resulta|funciona|alcanza)|(?:pilla|queda|viene|cae) mal"
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
 _THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")

@@ -60,3 +60,23 @@ def test_while_days_are_chosen_a_day_taken_by_something_else_is_left_out() -> No
     chat.say("hi, I need an appointment")
     days = buttons(chat.say("thursday is bad for me"))
     assert "Thu 3 Dec" not in days and "Wed 2 Dec" in days, days
+
+
+def test_what_they_can_do_that_day_or_another_is_never_ruled_out() -> None:
+    """A helper's walk of this change found the new words ruling out a day the message says is possible: "el lunes
+    trabajo pero puedo a las 16" (Monday gone), "tengo que trabajar pero el viernes puedo" (Friday gone, the move
+    lost), "me salió una hora el viernes" (a time they got), "por el trabajo necesito el jueves" (asked to move)."""
+    chat = Chat(clinic())
+    chat.say("hola, quiero una hora")
+    assert "Jue 3 dic" in texts(chat.say("el jueves trabajo pero puedo a las 11")), "Thursday at 11 wanted"
+    for message in ("tengo que trabajar pero el viernes puedo", "me surgió algo pero el viernes puedo"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)) == MOVE_ASKED, message
+    for message in ("me salió una hora el viernes en la app, la tomo", "quiero una hora más el viernes, es por mi trabajo"):
+        chat = told_of_theirs()
+        reply = chat.say(message)
+        assert "Vie 4 dic" in texts(reply) and reply.status == "choose_time", (message, texts(reply))
+    chat = told_of_theirs()
+    assert "Jue 3 dic" in texts(chat.say("por el trabajo necesito el jueves"))
+    chat = told_of_theirs(english=True)
+    assert "Fri 4 Dec" in texts(chat.say("something came up, can I do friday"))

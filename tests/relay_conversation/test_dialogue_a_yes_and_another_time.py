@@ -53,3 +53,28 @@ def test_someone_asked_first_is_a_wait_not_whom_it_is_for() -> None:
     assert "someone else" not in texts(chat.say("let me ask my wife"))
     chat = asked_nine()
     assert "otra persona" in texts(chat.say("es para mi marido"))  # whom it is for, as before
+
+
+def test_a_yes_and_the_time_proposed_or_the_one_moved_is_still_a_yes() -> None:
+    """From the same walk: "sí y el jueves?" at a Thursday 09:00 confirm, "ok y a las 9", "ok y en la mañana" are this
+    one (booked); "ok, y el jueves?" while Thursday's is moved to Friday asks what becomes of Thursday's (moved)."""
+    for message in ("sí y el jueves?", "ok y a las 9", "ok y en la mañana?"):
+        chat = asked_nine()
+        assert chat.say(message).status == "booked", message
+    from test_dialogue_appointments import THU, ClinicAgent
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("hola")
+    chat.say("Cambiarla")
+    chat.say("el viernes")
+    assert "en vez de tu hora del jueves" in texts(chat.say("a las 9 con soto"))
+    assert texts(chat.say("ok, y el jueves?")).startswith("¡Listo, Ana! Cambié tu hora del jueves 3 de diciembre")
+
+
+def test_seeing_the_doctor_about_a_relative_is_for_them() -> None:
+    """"consultar a mi hijo" is the son seen (his name asked), never a relative only asked first."""
+    for message in ("quiero consultar a mi hijo con la dra soto el jueves a las 9",
+                    "quiero hora para llevar a consultar a mi hijo el jueves a las 9 con soto"):
+        chat = Chat(clinic())
+        chat.say(message)
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí")), message
