@@ -129,7 +129,7 @@ from relay.conversation.intents import (
     yes_and_more,
     yes_for_someone,
 )
-from relay.conversation.interpret import after_specialty, beyond_window_month, interpret
+from relay.conversation.interpret import PART_HOURS, after_specialty, beyond_window_month, interpret
 from relay.conversation.just_done import (
     ALL_GOOD,
     about_the_one_moved_from,
@@ -1521,17 +1521,13 @@ def _only_another_when(ctx: Context, state: ConversationState, text: str) -> boo
         whens.append(datetime.fromisoformat(state.target.start))
 
     def is_it(when: datetime) -> bool:
-        start, end = _PART_HOURS.get(said.part, ("", ""))
+        start, end = PART_HOURS.get(said.part, ("", ""))
         clock_of = f"{when.hour:02d}:{when.minute:02d}"
         return ((said.day is None or said.day == when.date())
                 and (not said.times or (when.hour, when.minute) in said.times)
                 and (not start or clock_of >= start) and (not end or clock_of < end))
 
     return not any(is_it(when) for when in whens)
-
-
-# "am" / "pm" / "evening" (a Reading's part of the day): from, until (interpret.py's _PARTS)
-_PART_HOURS = {"am": ("", "12:00"), "pm": ("13:00", ""), "evening": ("18:00", "")}
 
 
 def _of_another_person(text: str) -> bool:

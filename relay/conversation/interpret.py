@@ -42,7 +42,7 @@ from wire.messages import WireSlot
 
 # Noon (12:00-12:59, "mediodía") is neither the morning nor the afternoon: "en la tarde" starts at "la una de la
 # tarde", so a patient who asked for the afternoon is not offered 12:00 (nor one who ruled the morning out).
-_PARTS = {"am": ("", "12:00"), "pm": ("13:00", ""), "evening": ("18:00", "")}
+PART_HOURS = {"am": ("", "12:00"), "pm": ("13:00", ""), "evening": ("18:00", "")}  # from, until
 _ANOTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otros dias|another day|a different day|different day)\b")
 _ANY_DAY = re.compile(r"\b(?:cualquier (?:dia|fecha)|el dia que sea|any day|whichever day)\b")
 _A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of the day being chosen
@@ -218,7 +218,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if reading.any_time:
         window = ("", "")
     if reading.part or reading.after or reading.before:
-        start, end = _PARTS.get(reading.part, ("", ""))
+        start, end = PART_HOURS.get(reading.part, ("", ""))
         start = max(start, reading.after)
         end = min(x for x in (end, reading.before, "99:99") if x)
         if end == "99:99" or start < end:
