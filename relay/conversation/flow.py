@@ -178,7 +178,7 @@ from relay.conversation.pages import (
 from relay.conversation.patient import patient_handoff, patient_problem
 from relay.conversation.patient_language import in_language, patient_language, still_spoken
 from relay.conversation.picks import picked, place_named, tapped
-from relay.conversation.said_of_theirs import cannot_make_theirs, the_one_they_have
+from relay.conversation.said_of_theirs import aim_instead, cannot_make_theirs, the_one_they_have
 from relay.conversation.services import named_in, offered
 from relay.conversation.specialties import find_specialty, specialty_key
 from relay.conversation.state import (
@@ -337,7 +337,8 @@ def _decide(
         state = evolve(state, others_to_book=True)  # "…y tb una para mi hijo": how to ask for it, said once booked
     elif more is not None and not courtesy(more):
         state = evolve(state, more_asked=True)
-    if more is None and not state.for_other and for_someone_else(norm):  # "es para mi hijo": whose name, asked later
+    if more is None and not state.for_other and for_someone_else(norm) and not asks_to_wait(norm):
+        # "es para mi hijo": whose name, asked later (never "espera que le pregunto a mi marido": a wait)
         # The writer's own RUT or birth date, given as theirs («¿Cuál es tu número de documento?»), are not the
         # other person's: asked again, of them (never the mother's RUT sent with the son's appointment)
         theirs = tuple((k, v) for k, v in state.patient if k not in WHOSE_OWN)
@@ -375,7 +376,8 @@ def _decide(
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
-        elif option is None and said.intent == "cancel" and said.tentative and not said.found:
+        elif (option is None and said.intent == "cancel" and said.tentative and not said.found
+              and not for_someone_else(norm)):  # (never "no voy a poder ir a la de mi hijo": his, not listed)
             # "no voy a poder ir", "no podré asistir": theirs, as "el jueves no voy a poder ir" is (was: not understood)
             option = next((o for o in state.options if o.kind == "cancel_one"), None)
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
@@ -385,8 +387,9 @@ def _decide(
             # "el jueves no puedo, dame otra el viernes": Friday, Thursday left out
             state = evolve(state, wish=turn.message[:500])
         elif ruled_out:  # "el jueves a las10 no puedo", "ese día no puedo": its "no puedo" not read with the day or
-            # time, nor anything said before of that time ("quiero hora el jueves a las 10"): never kept as wanted
-            state = evolve(state, wish="")
+            # time, nor anything said before of that time ("quiero hora el jueves a las 10"): never kept as wanted —
+            # but where they would go instead ("puedo ir el viernes en vez del jueves?": Friday)
+            state = evolve(state, wish=aim_instead(norm))
         if len(ruled_out) == 1 and len(state.bookings) > 1:  # "el jueves no puedo" under «Ya tienes 2 horas…»
             start = datetime.fromisoformat(ruled_out[0].start)
             named = act_on_named(ctx.lang, state, ctx.clinic, "reschedule", start.date(), ((start.hour, start.minute),))
@@ -2269,7 +2272,10 @@ _YES_TAKEN_BACK = re.compile(
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
-                      r"|better|rather|instead|(?:dej|pas|corr|mov)\w* (?:para|pa|pal|al))\b")  # "la dejamos para el…"
+                      r"|better|rather|instead"
+                      # "la dejamos para el viernes", "pásala al lunes" (never "paso al tiro", "déjala para mí")
+                      r"|(?:dej|pas|corr|mov|muev)\w* (?:para|pa|al) (?:el |la )?(?:lunes|martes|miercoles|jueves"
+                      r"|viernes|sabado|domingo|manana|pasado|proxim\w*|otr[ao]|siguiente|\d))\b")
 # "a mi nombre", "soy yo", "yo mismo": the appointment is the writer's own after all.
 _MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself"
                       r"|(?:primero )?(?:la|el) mi[ao](?: primero)?|mine(?: first)?|me first)\b")

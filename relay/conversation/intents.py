@@ -970,13 +970,12 @@ def for_me(text: str) -> bool:
 
 
 def for_someone_else(text: str) -> bool:
-    """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under.
-    Not a relative only asked ("espera que le pregunto a mi marido", "let me check with my wife")."""
-    return bool(_SOMEONE_ELSE.search(text)) and bool(_SOMEONE_ELSE.search(_ASKING_A_RELATIVE.sub(" ", text)))
+    """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under."""
+    return bool(_SOMEONE_ELSE.search(text))
 
 
 # "le pregunto a mi marido", "lo consulto con mi señora", "déjame ver con mi jefe", "let me ask my wife": someone
-# the writer will ask before saying yes, not whom the appointment is for
+# the writer will ask before saying yes (``asks_to_wait``), not whom the appointment is for
 _ASKING_A_RELATIVE = re.compile(
     # (never "consultar a mi hijo", "llevarlo a consultar": the son seen; nor "ask my son's appointment")
     rf"\b(?:(?:le |lo )?pregunt\w*(?: a| al)?|(?:lo |la )?consult(?:o|arlo|arla|are|amos) con|hablo con|hablarlo con"

@@ -79,24 +79,6 @@ _NEG = (
     r"|no good|(?:is |s )?bad(?: for (?:me|us))?"  # "thursday is bad for me"
     r"|impossible|is out)"
 )
-# A day taken by something else: "me surgió algo el jueves", "el jueves se me cruzó una reunión", "me salió un viaje
-# el jueves", "something came up on thursday" (never the day asked for). Not "tengo hora / control / doctor": those
-# may be the appointment itself.
-_TAKEN_BY = (
-    r"(?:me surgio|se me (?:cruzo|cruza|presento|atraveso|junto)|tengo que (?:trabajar|viajar)"
-    # (never "me salió una hora el viernes": a time they got)
-    r"|me salio (?:algo|un (?:viaje|compromiso|imprevisto|trabajo|problema|tramite)|una (?:reunion|junta|urgencia"
-    r"|emergencia|pega))"
-    r"|me (?:toco|toca) (?:trabajar|viajar|turno|guardia)"
-    r"|(?:something|anything) (?:came|has come|come) up|i have (?:to work|work|a (?:meeting|trip|conflict))"
-    r"|tengo (?:un |una )?(?:viaje|reunion|compromiso|junta|matrimonio|funeral|evento|turno de noche))"
-)
-# The words between what took a day and the day itself, never a turn to what they can do ("tengo que trabajar pero
-# el viernes puedo", "something came up, can I do friday": Friday wanted)
-_NOT_A_TURN = r"(?!(?:pero|but|sino|mejor|puedo|podria|can|could|i|y|and|si|yes)\b)"
-# ...nor the same day with what is still possible then ("el lunes trabajo pero puedo a las 16")
-_BUT_THAT_DAY = (r"(?![\w ]*,?\s*(?:pero|but|aunque|though)\s+(?:puedo|podria|can|could|a las|at|en la|por la|despues"
-                 r"|after|antes|before|desde|from|tipo|como)\b)")
 _THIS_THEN_OTHER = rf"este {_WEEKDAY}[\s,;.?!]+(?:\w+ ){{0,3}}?(?:el |la )?(?:otr[oa]|proxim[oa]|siguiente)\b"
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
 _A_WEEK = (r"(?:la |el )?(?:(?:otra|proxima|siguiente) semana|semana (?:que viene|proxima|siguiente|entrante))"
@@ -121,16 +103,6 @@ _RULED_OUT = (
     ),
     # "trabajo en la mañana", "trabajo los lunes", "I work mornings"
     re.compile(rf"\b(?:trabajo|trabajamos|estoy trabajando|i work|i'?m at work)\s+({_DAYS})\b"),
-    # "se me olvidó que el jueves trabajo", "el jueves estoy de turno" (never "el jueves trabajo hasta las 5": the
-    # rest of that day still is)
-    re.compile(rf"\b({_DAYS_JOINED})\s+(?:trabajo|trabajamos|estoy trabajando|estoy de turno|i work|i'?m working)\b"
-               r"(?!\s+(?:hasta|desde|a partir|en la|por la|de la|de (?:tarde|manana|noche)|until|till|from|in the|\d))"
-               rf"{_BUT_THAT_DAY}"),
-    # "me surgió algo el jueves", "me salió un viaje el jueves", "el jueves se me cruzó una reunión"
-    re.compile(rf"\b{_TAKEN_BY}(?: {_NOT_A_TURN}\w+){{0,3}}? (?:para |on |for )?({_DAYS})\b"),
-    re.compile(rf"\b({_DAYS_JOINED}),? {_TAKEN_BY}{_BUT_THAT_DAY}"),
-    # "el viernes en vez del jueves", "friday instead of thursday": the day it replaces
-    re.compile(rf"\b(?:en (?:vez|lugar) (?:de|del)|instead of|rather than)\s+({_DAYS_JOINED})\b"),
     # "mañana no, el jueves"
     re.compile(rf"\b({_DAYS})(?: tampoco| no)(?: puedo)?{_END}"),
 )
@@ -140,9 +112,7 @@ _RULED_OUT = (
 _MAYBE = re.compile(
     r"\b(?:no|ni|nor|not|can(?:'| )?t|cannot|could ?n(?:'| )?t|menos|excepto|salvo|except|other|imposible"
     r"|impossible|doesn(?:'| )?t|don(?:'| )?t|won(?:'| )?t|wo|isn(?:'| )?t|is|tampoco|nada|anything|trabajo"
-    r"|trabajamos|trabajando|work|working|complica|bad|surgio|cruzo|cruza|presento|atraveso|junto|salio|toco|toca"
-    r"|trabajar|viajar|came|come|have|viaje|reunion|compromiso|junta|matrimonio|funeral|evento|vez|lugar|instead"
-    r"|rather|turno)\b"
+    r"|trabajamos|trabajando|work|complica|bad)\b"
 )
 
 

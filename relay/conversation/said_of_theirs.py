@@ -12,9 +12,10 @@ from datetime import datetime
 from relay.conversation.appointments import when_words
 from relay.conversation.context import Context
 from relay.conversation.existing import already
-from relay.conversation.freetext import Reading, normalize
+from relay.conversation.freetext import WEEKDAYS, Reading, normalize
 from relay.conversation.intents import RELATIVE, for_me, for_someone_else, wants_another, wants_several
 from relay.conversation.model import Reply
+from relay.conversation.negation import asks_another_day, names_a_day
 from relay.conversation.state import ConversationState
 from wire.appointments import WireBooking
 
@@ -27,7 +28,7 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     segunda…") or for someone else ("para mi hijo", "para Rosa Díaz", "Tomás el jueves a las 10"; "para mí" of a
     relative's), or says they cannot come then ("el jueves a las10 no puedo")."""
     if (not reading.day or not reading.times or reading.intent not in ("book", "none") or wants_another(norm)
-            or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _CANNOT.search(norm)):
+            or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _cannot(norm)):
         return None
     theirs = _at_the_time_said(state, reading)
     if (len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm)
@@ -47,20 +48,56 @@ def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) ->
     las 10 no me sirve", "el jueves no puedo, dame otra el viernes", "jueves 10:00 no puedo"): those it rules out, to
     be moved — never the day's other times offered as one more appointment beside the one they cannot keep. None
     when it is for someone else."""
-    if reading.intent not in ("book", "none", "reschedule") or for_someone_else(norm) or wants_several(norm):
-        return ()  # ("no puedo asistir el jueves, ¿se puede otro día?": a move, Thursday ruled out)
+    # "no puedo asistir el jueves, ¿se puede otro día?", "no voy a poder ir el jueves pero sí el viernes": a move,
+    # Thursday ruled out (never "otro" read as one more); other moves are read as before
+    theirs_on = {_local(b).date() for b in state.bookings}
+    another_day = reading.intent == "reschedule" and (asks_another_day(norm) or reading.day not in (None, *theirs_on))
+    if reading.intent not in ("book", "none") and not another_day or for_someone_else(norm) or wants_several(norm):
+        return ()
     ruled_out = tuple(b for b in state.bookings if _local(b).date() in reading.skip_days
                       or ((_local(b).hour, _local(b).minute) in reading.skip_times
                           and reading.day in (None, _local(b).date())))
-    if ruled_out or not _CANNOT.search(norm) or reading.skip_days or reading.skip_times:
+    if ruled_out or reading.skip_days or reading.skip_times:
         return ruled_out  # (another day or time ruled out: "el miércoles no puedo pero el jueves sí", "a las 4 no")
+    replaced = _INSTEAD_OF_A_DAY.search(norm)
+    if replaced is not None:  # "puedo ir el viernes en vez del jueves?": Thursday's, to be moved there
+        return tuple(b for b in state.bookings if _local(b).weekday() == WEEKDAYS[replaced.group(1)])
+    if not _cannot(norm):
+        return ()
     if reading.day and reading.times:  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
         return _at_the_time_said(state, reading)
-    if reading.day:  # "el jueves se me complicó", "el jueves tengo trabajo"
+    if reading.day and _names_its_day(norm):  # "el jueves se me complicó", "el jueves tengo trabajo" (never "me
+        # surgió algo, necesito hora para el viernes": the day wanted)
         return tuple(b for b in state.bookings if _local(b).date() == reading.day)
     if len(state.bookings) == 1 and _THAT_ONE.search(norm):  # "ese día no puedo", "no puedo a esa hora"
         return state.bookings
     return ()
+
+
+def aim_instead(norm: str) -> str:
+    """Where a message that replaces a day of theirs would go instead ("puedo ir el viernes en vez del jueves?": "puedo
+    ir el viernes"), "" when it says no such."""
+    return _INSTEAD_OF_A_DAY.sub(" ", norm) if _INSTEAD_OF_A_DAY.search(norm) else ""
+
+
+def _cannot(norm: str) -> bool:
+    """They say they cannot come ("no puedo", "me surgió algo", "thursday is bad") — and not what they can do then
+    ("el jueves estoy de turno hasta las 9, a las 10 puedo": that one kept)."""
+    return bool(_CANNOT.search(norm)) and not _CAN_THEN.search(norm)
+
+
+def _names_its_day(norm: str) -> bool:
+    """A clause that says they cannot come names a day ("el jueves tengo reunión, …", "no puedo, el jueves tengo
+    reunión"), not only another clause of the message ("tengo una reunión así que para el viernes", "tengo un viaje
+    y vuelvo el jueves")."""
+    at, starts = 0, []
+    for clause in _CLAUSE_BREAK.split(norm):
+        starts.append((at, clause))
+        at += len(clause)
+    said = [clause for start, clause in starts if any(start <= m.start() < start + len(clause) or
+                                                      start < m.end() <= start + len(clause)
+                                                      for m in _CANNOT.finditer(norm))]
+    return any(names_a_day(clause) for clause in said)
 
 
 def _at_the_time_said(state: ConversationState, reading: Reading) -> tuple[WireBooking, ...]:
@@ -121,10 +158,26 @@ _ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|ms|tambien|tb|tbn|tmb|ad
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
                      r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
-                     r"|tengo (?:un )?(?:trabajo|compromiso|reunion)|estoy ocupad[oa]|imposible|estoy de turno"
-                     r"|(?:dia|hora|fecha|horario) (?:yo )?(?:trabajo|estoy trabajando)"
+                     r"|tengo (?:un |una )?(?:trabajo|compromiso|reunion|viaje|junta|examen|matrimonio|funeral)"
+                     r"|estoy ocupad[oa]|imposible|estoy de turno|(?:dia|hora|fecha|horario) (?:yo )?(?:trabajo"
+                     r"|estoy trabajando)|(?:el )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo) trabajo"
+                     # "me surgió algo el jueves", "el jueves se me cruzó una reunión", "me salió un viaje" (never
+                     # "me surgió una duda", "se me cruzó la idea", "me salió algo en la piel", "me toca turno")
+                     r"|me surgio (?:algo|un (?:imprevisto|problema|compromiso|viaje|tema|trabajo)|una (?:reunion"
+                     r"|urgencia|emergencia))|se me (?:cruzo|presento|atraveso|junto) (?:algo|un|una|otr[oa])"
+                     r"|me salio (?:un viaje|un compromiso|un imprevisto|un trabajo|una reunion)|me toca (?:trabajar"
+                     r"|viajar)|tengo que (?:trabajar|viajar)|came up|i have (?:a meeting|a trip|to work|work)"
                      r"|no me (?:da|viene|conviene|resulta|funciona|alcanza)|(?:pilla|queda|viene|cae) mal"
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
+# Where one clause of a message ends and the next begins (split keeping the separators, so offsets add up)
+_CLAUSE_BREAK = re.compile(r"([,.;:!?]|\b(?:asi que|so|pero|but|y|and|necesito|quiero|para el|please|porfa)\b)")
+# "…pero a las 10 puedo", "…but I'm free at 4": what they can do then, said with it (never a cannot of theirs)
+_CAN_THEN = re.compile(r"(?<!no )\b(?:(?:si )?puedo|podria|me sirve|estoy libre|i can|i m free|free at)\b"
+                       r"(?! (?:ir|asistir|llegar|go|come|make it)\b)")
+# "el viernes en vez del jueves", "friday instead of thursday": the day replaced
+_INSTEAD_OF_A_DAY = re.compile(r"\b(?:en (?:vez|lugar) (?:de|del)|instead of)\s+(?:el |la |de |on )?"
+                               r"(lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"
+                               r"|thursday|friday|saturday|sunday)\b")
 _THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")
 _FOR_WHOM = re.compile(r"\b(?:p+ara|pa|for|a nombre de)\s+(?:(?:el|la) (?!(?:lunes|martes|miercoles|jueves|viernes"
                        r"|sabado|domingo)\b))?(\w+)")  # ("ppara tomás", "pa la Sofía")
