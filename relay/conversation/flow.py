@@ -376,8 +376,8 @@ def _decide(
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
-        elif (option is None and said.intent == "cancel" and said.tentative and not said.found
-              and not for_someone_else(norm)):  # (never "no voy a poder ir a la de mi hijo": his, not listed)
+        elif (option is None and said.intent == "cancel"
+              and _ONLY_NOT_GOING.fullmatch(" ".join(re.findall(r"\w+", norm)))):
             # "no voy a poder ir", "no podré asistir": theirs, as "el jueves no voy a poder ir" is (was: not understood)
             option = next((o for o in state.options if o.kind == "cancel_one"), None)
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
@@ -1519,6 +1519,9 @@ def _only_another_when(ctx: Context, state: ConversationState, text: str) -> boo
     if state.proposed is None or not only_a_when(text):
         return False
     said = read_message(ctx, None, text)
+    if said.day not in (None, state.proposed.start_dt().date()) and not (
+            state.intent == "reschedule" and state.target is not None):
+        return False  # "sí, y el lunes?": maybe one more too — booked as before, the other asked for after it
     whens = [state.proposed.start_dt()]
     if state.intent == "reschedule" and state.target is not None:
         whens.append(datetime.fromisoformat(state.target.start))
@@ -2461,9 +2464,22 @@ _HESITATING = re.compile(rf"\b(?:{_UNSURE}|ver|veo|consult\w*|confirm\w*|avis\w*
 _ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
                          r"|ya no|nah)\b")
+# "no voy a poder ir", "al final no podré asistir, disculpa": that and nothing else (never "no voy a poder llegar a la
+# hora", "no puedo ir a buscar los resultados", "no voy a poder ir a la de mi hijo": late, something else, another's)
+_ONLY_NOT_GOING = re.compile(
+    r"(?:(?:hola|buenas|oye|ups|al final|finalmente|lamentablemente|lo siento|perdon|disculp\w*|creo que|me temo que"
+    r"|sorry|unfortunately|i think)\s+)*"
+    r"(?:no (?:voy a poder|podre|puedo|vamos a poder|podremos)(?: (?:ir|asistir|acudir|venir))?|ya no (?:voy|puedo ir)"
+    r"|i (?:can t|cannot|won t be able to) (?:go|come|make it)|i won t make it)"
+    r"(?:\s+(?:a la cita|a mi hora|a la consulta|al final|finalmente|disculp\w*|lo siento|perdon|gracias|sorry"
+    r"|after all|thanks|po|pues|nomas|igual|ya|entonces))*"
+)
 # One more appointment, the writer's, said at another person's name question: "y otra hora para mí", "y yo también"
-_ONE_FOR_ME_TOO = re.compile(r"\b(?:otr[ao]|un[ao] mas|one more|another)\b(?: \w+){0,3} (?:para|pa|for) (?:mi|me)\b"
-                             r"|\b(?:y yo|and me|me too|yo tambien|para mi tambien|i need one too)\b")
+# (never "y yo soy su mamá", "y yo lo llevo", "otra vez para mi hijo")
+_ONE_FOR_ME_TOO = re.compile(
+    r"\b(?:otr[ao]|un[ao] mas|one more|another)\b(?! vez)(?: \w+){0,3} (?:para|pa|for) (?:mi|me)\b"
+    r"(?! (?:hij|espos|mam|pap|herman|abuel|niet|tia|tio|sobrin|pareja|marido|senora|suegr|prim|son|daughter|wife"
+    r"|husband|mother|father|mom|dad|kid|child|boy|girl)\w*)|\b(?:para mi tambien|i need one too|one for me too)\b")
 # Another time asked for, and nothing else ("mejor otra hora", "no, quiero ver otras horas porfa")
 _ONLY_ANOTHER_TIME = re.compile(
     r"(?:(?:no|mejor|quiero|quisiera|prefiero|dame|deme|muestrame|muestreme|ver|veamos|busca|buscame|una|ah|oh|uy"

@@ -76,7 +76,8 @@ _NEG = (
     r"|(?:wo ?n(?:'| )?t|will not) be able to|(?:am|'m|m) not able to|unable to"  # "I won't be able to make it"
     r"|(?:wo ?n(?:'| )?t|will not)(?= (?:make it|come|be there|be around))"  # "I won't make it thursday"
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
-    r"|no good|(?:is |s )?bad(?: for (?:me|us))?"  # "thursday is bad for me"
+    # "thursday is bad (for me)", "a bad day" (never "bad weather", "my tooth is bad thursday", "bad for you?")
+    r"|no good|(?:is |s )(?:a )?bad(?: day)?(?= *(?:$|[,.;:!]|for (?:me|us)\b|but\b|pero\b))"
     r"|impossible|is out)"
 )
 _THIS_THEN_OTHER = rf"este {_WEEKDAY}[\s,;.?!]+(?:\w+ ){{0,3}}?(?:el |la )?(?:otr[oa]|proxim[oa]|siguiente)\b"

@@ -27,10 +27,15 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     None: it names another time, asks for one more ("otra el jueves a las 10", "una más…", "también…", "una
     segunda…") or for someone else ("para mi hijo", "para Rosa Díaz", "Tomás el jueves a las 10"; "para mí" of a
     relative's), or says they cannot come then ("el jueves a las10 no puedo")."""
-    if (not reading.day or not reading.times or reading.intent not in ("book", "none") or wants_another(norm)
-            or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm) or _cannot(norm)):
+    # "el jueves tengo turno hasta las 8, voy directo": a reason, and they come all the same — that day's one
+    coming = bool(reading.day and _CANNOT.search(norm) and _COMING_ANYWAY.search(norm))
+    if (not reading.day or not (reading.times or coming) or reading.intent not in ("book", "none")
+            or wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm)
+            or _cannot(norm)):
         return None
     theirs = _at_the_time_said(state, reading)
+    if coming and not theirs:
+        theirs = tuple(b for b in state.bookings if _local(b).date() == reading.day)
     if (len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm)
             or _names_someone(ctx, theirs[0])):
         return None
@@ -83,7 +88,7 @@ def aim_instead(norm: str) -> str:
 def _cannot(norm: str) -> bool:
     """They say they cannot come ("no puedo", "me surgió algo", "thursday is bad") — and not what they can do then
     ("el jueves estoy de turno hasta las 9, a las 10 puedo": that one kept)."""
-    return bool(_CANNOT.search(norm)) and not _CAN_THEN.search(norm)
+    return bool(_CANNOT.search(norm)) and not (_CAN_THEN.search(norm) or _COMING_ANYWAY.search(norm))
 
 
 def _names_its_day(norm: str) -> bool:
@@ -158,7 +163,7 @@ _ONE_MORE = re.compile(r"\b(?:otra|otro|otras|otros|mas|ms|tambien|tb|tbn|tmb|ad
 # "no puedo", "no voy", "ya no", "se me complicó", "tengo trabajo", "doesn't work", "can't": they cannot come then
 _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me sirve|me acomoda|me queda|estare)"
                      r"|ya no|no voy a (?:poder|estar|alcanzar|llegar)|se me complic\w*|me complica"
-                     r"|tengo (?:un |una )?(?:trabajo|compromiso|reunion|viaje|junta|examen|matrimonio|funeral)"
+                     r"|tengo (?:un |una )?(?:trabajo|compromiso|reunion|turno|viaje|junta|examen|matrimonio|funeral)"
                      r"|estoy ocupad[oa]|imposible|estoy de turno|(?:dia|hora|fecha|horario) (?:yo )?(?:trabajo"
                      r"|estoy trabajando)|(?:el )?(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo) trabajo"
                      # "me surgió algo el jueves", "el jueves se me cruzó una reunión", "me salió un viaje" (never
@@ -174,6 +179,10 @@ _CLAUSE_BREAK = re.compile(r"([,.;:!?]|\b(?:asi que|so|pero|but|y|and|necesito|q
 # "…pero a las 10 puedo", "…but I'm free at 4": what they can do then, said with it (never a cannot of theirs)
 _CAN_THEN = re.compile(r"(?<!no )\b(?:(?:si )?puedo|podria|me sirve|estoy libre|i can|i m free|free at)\b"
                        r"(?! (?:ir|asistir|llegar|go|come|make it)\b)")
+# "…llego a las 10", "…voy directo", "…y después voy": they come to theirs all the same
+_COMING_ANYWAY = re.compile(r"(?<!no )\b(?:llego (?:a las|a la hora|justo|sin problema|bien|igual)"
+                            r"|(?:despues|luego) voy|voy directo|voy igual|voy sin problema"
+                            r"|i ll (?:be there|make it|come))\b")
 # "el viernes en vez del jueves", "friday instead of thursday": the day replaced
 _INSTEAD_OF_A_DAY = re.compile(r"\b(?:en (?:vez|lugar) (?:de|del)|instead of)\s+(?:el |la |de |on )?"
                                r"(lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"

@@ -106,3 +106,19 @@ def test_only_the_clause_that_says_they_cannot_and_never_a_day_wanted() -> None:
     chat = Chat(clinic())
     chat.say("hola, hablo con mi hija al lado, necesita hora el jueves a las 9 con soto")
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
+
+
+def test_late_or_something_else_they_cannot_do_is_no_cancel() -> None:
+    """A third walk: "no llego a la hora, voy atrasada" (reception told, in the first version asked to cancel), "no voy
+    a poder llegar a las 10, ¿puedo llegar 10:15?", "no puedo ir a buscar los resultados" were «¿Cancelo tu hora…?»;
+    "el jueves tengo que trabajar hasta las 9, llego a las 10" asked to move the one they will come to."""
+    chat = told_of_theirs()
+    assert chat.say("no llego a la hora, voy atrasada").status == "handoff"
+    for message in ("no voy a poder llegar a las 10, puedo llegar 10:15?", "no puedo ir a buscar los resultados"):
+        chat = told_of_theirs()
+        assert "¿Cancelo" not in texts(chat.say(message)), message
+    for message in ("el jueves tengo que trabajar hasta las 9, llego a las 10", "el jueves tengo turno hasta las 8, voy directo"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)).startswith("Sí, esa es tu hora"), message
+    chat = told_of_theirs(english=True)
+    assert "Thu 3 Dec" in texts(chat.say("my tooth is bad thursday please"))

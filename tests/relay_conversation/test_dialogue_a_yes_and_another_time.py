@@ -1,5 +1,5 @@
-"""At «¿Confirmo el jueves 3 … a las 09:00…?», "ok y a las 11?", "sí, y el viernes?" (the yes a filler before
-another time asked about) booked 09:00 and said «Lo otro que me pediste, escríbemelo…»: the patient got the time
+"""At «¿Confirmo el jueves 3 … a las 09:00…?», "ok y a las 11?", "ok y en la tarde?" (the yes a filler before
+another time that day asked about) booked 09:00 and said «Lo otro que me pediste, escríbemelo…»: the patient got the time
 they were asking to change. And "espera que le pregunto a mi marido" was read as an appointment for the husband
 («Entendido, la hora es para otra persona: te pediré su nombre…»). Now the other time is the one asked about, and
 someone the patient will ask first is only a wait."""
@@ -27,7 +27,10 @@ def test_a_yes_then_only_another_time_asks_about_that_time() -> None:
         assert texts(chat.say(message)) == "¿Confirmo el jueves 3 de diciembre a las 11:00 con la Dra. Ana Soto?", message
         assert not chat.books
     chat = asked_nine()
-    assert "Vie 4 dic" in texts(chat.say("dale, y el viernes?")) and not chat.books
+    assert "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?" in texts(chat.say("ok y en la tarde?")) and not chat.books
+    chat = asked_nine()  # another day: maybe one more — this one booked as before, the other asked for after it
+    reply = chat.say("dale, y el viernes?")
+    assert reply.status == "booked" and "Lo otro que me pediste" in texts(reply)
     chat = asked_nine(english=True)
     assert texts(chat.say("ok and at 11?")) == "Shall I book Thursday 3 December at 11:00 with Dra. Ana Soto?"
     assert chat.say("yes").status == "booked" and chat.books[0].slot.start.endswith("11:00:00-03:00")
