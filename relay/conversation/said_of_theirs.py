@@ -92,17 +92,17 @@ def _cannot(norm: str) -> bool:
 
 
 def _names_its_day(norm: str) -> bool:
-    """A clause that says they cannot come names a day ("el jueves tengo reunión, …", "no puedo, el jueves tengo
-    reunión"), not only another clause of the message ("tengo una reunión así que para el viernes", "tengo un viaje
-    y vuelvo el jueves")."""
-    at, starts = 0, []
+    """The day read is the one they cannot come: a clause that says they cannot names a day ("el jueves tengo
+    reunión, …", "no puedo, el jueves tengo reunión"), or no other clause does ("el lune no puedo": a typo the reading
+    put right) — never a day named only in another clause ("tengo una reunión así que para el viernes", "tengo un
+    viaje y vuelvo el jueves")."""
+    at, clauses = 0, []
     for clause in _CLAUSE_BREAK.split(norm):
-        starts.append((at, clause))
+        cannot = any(at <= m.start() < at + len(clause) or at < m.end() <= at + len(clause)
+                     for m in _CANNOT.finditer(norm))
+        clauses.append((cannot, names_a_day(clause)))
         at += len(clause)
-    said = [clause for start, clause in starts if any(start <= m.start() < start + len(clause) or
-                                                      start < m.end() <= start + len(clause)
-                                                      for m in _CANNOT.finditer(norm))]
-    return any(names_a_day(clause) for clause in said)
+    return any(cannot and day for cannot, day in clauses) or not any(day for _, day in clauses)
 
 
 def _at_the_time_said(state: ConversationState, reading: Reading) -> tuple[WireBooking, ...]:

@@ -95,6 +95,8 @@ def test_only_the_clause_that_says_they_cannot_and_never_a_day_wanted() -> None:
         assert "Jue 3 dic" in texts(chat.say(message)), message
     chat = told_of_theirs()
     assert texts(chat.say("el jueves estoy de turno hasta las 9, a las 10 puedo")).startswith("Sí, esa es tu hora")
+    chat = told_of_theirs()  # a misspelt day, put right by the reading: still the day they cannot come
+    assert texts(chat.say("el juves no puedo")) == MOVE_ASKED
     chat = told_of_theirs()
     assert "¿Cancelo" not in texts(chat.say("no voy a poder ir a la de mi hijo"))
     chat = told_of_theirs(bookings=(THU, FRI))
