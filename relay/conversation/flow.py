@@ -317,7 +317,8 @@ def _decide(
     # "Sí, y de paso …" at a confirmation: the yes is acted on; the rest is not this booking's (asked for after it).
     more = yes_and_more(norm) if state.stage in (CONFIRM, CONFIRM_CANCEL) else None
     if (more is not None and state.stage == CONFIRM and state.proposed is not None and not another_person_too(more)
-            and not _BESIDES.search(more) and (_ASKS_IF_IT_CAN.search(more) or _only_another_when(ctx, state, more))
+            and not _BESIDES.search(more) and (_ASKS_IF_IT_CAN.search(more) or (
+                _only_another_when(ctx, state, more) and not _BESIDES.search(norm)))  # ("ok, también a las 11")
             and read_message(ctx, state, more).found):
         more = None  # "sí, ¿y puede ser con el dr rojas?", "ok, ¿y a las 10 se puede?", "ok y a las 11?": this one
         # elsewhere, asked (never booked at the time proposed, the other asked for after it)

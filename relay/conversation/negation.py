@@ -76,8 +76,7 @@ _NEG = (
     r"|(?:wo ?n(?:'| )?t|will not) be able to|(?:am|'m|m) not able to|unable to"  # "I won't be able to make it"
     r"|(?:wo ?n(?:'| )?t|will not)(?= (?:make it|come|be there|be around))"  # "I won't make it thursday"
     r"|(?:does|do|will|would|is)(?: not|n(?:'| )?t) (?:work|suit|be good|good|possible)|wo ?n(?:'| )?t work|not good"
-    # "thursday is bad (for me)", "a bad day" (never "bad weather", "my tooth is bad thursday", "bad for you?")
-    r"|no good|(?:is |s )(?:a )?bad(?: day)?(?= *(?:$|[,.;:!]|for (?:me|us)\b|but\b|pero\b))"
+    r"|no good"
     r"|impossible|is out)"
 )
 _THIS_THEN_OTHER = rf"este {_WEEKDAY}[\s,;.?!]+(?:\w+ ){{0,3}}?(?:el |la )?(?:otr[oa]|proxim[oa]|siguiente)\b"
@@ -113,7 +112,7 @@ _RULED_OUT = (
 _MAYBE = re.compile(
     r"\b(?:no|ni|nor|not|can(?:'| )?t|cannot|could ?n(?:'| )?t|menos|excepto|salvo|except|other|imposible"
     r"|impossible|doesn(?:'| )?t|don(?:'| )?t|won(?:'| )?t|wo|isn(?:'| )?t|is|tampoco|nada|anything|trabajo"
-    r"|trabajamos|trabajando|work|complica|bad)\b"
+    r"|trabajamos|trabajando|work|complica)\b"
 )
 
 

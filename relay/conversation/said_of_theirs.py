@@ -27,15 +27,12 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     None: it names another time, asks for one more ("otra el jueves a las 10", "una más…", "también…", "una
     segunda…") or for someone else ("para mi hijo", "para Rosa Díaz", "Tomás el jueves a las 10"; "para mí" of a
     relative's), or says they cannot come then ("el jueves a las10 no puedo")."""
-    # "el jueves tengo turno hasta las 8, voy directo": a reason, and they come all the same — that day's one
-    coming = bool(reading.day and _CANNOT.search(norm) and _COMING_ANYWAY.search(norm))
-    if (not reading.day or not (reading.times or coming) or reading.intent not in ("book", "none")
-            or wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm)
-            or _cannot(norm)):
+    if (not reading.day or not (reading.times or _come_at(norm)) or reading.intent not in ("book", "none")
+            or wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm)):
         return None
-    theirs = _at_the_time_said(state, reading)
-    if coming and not theirs:
-        theirs = tuple(b for b in state.bookings if _local(b).date() == reading.day)
+    theirs = _theirs_said(state, reading, norm)
+    if _cannot(state, reading, norm):
+        return None
     if (len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm)
             or _names_someone(ctx, theirs[0])):
         return None
@@ -67,10 +64,11 @@ def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) ->
     replaced = _INSTEAD_OF_A_DAY.search(norm)
     if replaced is not None:  # "puedo ir el viernes en vez del jueves?": Thursday's, to be moved there
         return tuple(b for b in state.bookings if _local(b).weekday() == WEEKDAYS[replaced.group(1)])
-    if not _cannot(norm):
+    if not _cannot(state, reading, norm):
         return ()
-    if reading.day and reading.times:  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
-        return _at_the_time_said(state, reading)
+    at_the_time = _at_the_time_said(state, reading) if reading.day and reading.times else ()
+    if at_the_time:  # "el jueves a las10 no puedo": its day and time, and a "no puedo"
+        return at_the_time
     if reading.day and _names_its_day(norm):  # "el jueves se me complicó", "el jueves tengo trabajo" (never "me
         # surgió algo, necesito hora para el viernes": the day wanted)
         return tuple(b for b in state.bookings if _local(b).date() == reading.day)
@@ -80,15 +78,46 @@ def cannot_make_theirs(state: ConversationState, reading: Reading, norm: str) ->
 
 
 def aim_instead(norm: str) -> str:
-    """Where a message that replaces a day of theirs would go instead ("puedo ir el viernes en vez del jueves?": "puedo
-    ir el viernes"), "" when it says no such."""
-    return _INSTEAD_OF_A_DAY.sub(" ", norm) if _INSTEAD_OF_A_DAY.search(norm) else ""
+    """Where a message that rules out theirs would go instead ("puedo ir el viernes en vez del jueves?": "puedo ir el
+    viernes"; "el jueves trabajo pero puedo a las 16": all of it), "" when it says no such."""
+    if _INSTEAD_OF_A_DAY.search(norm):
+        return _INSTEAD_OF_A_DAY.sub(" ", norm)
+    return norm if _CAN_AT.search(norm) else ""  # "el jueves trabajo pero puedo a las 16": Thursday at 16
 
 
-def _cannot(norm: str) -> bool:
-    """They say they cannot come ("no puedo", "me surgió algo", "thursday is bad") — and not what they can do then
-    ("el jueves estoy de turno hasta las 9, a las 10 puedo": that one kept)."""
-    return bool(_CANNOT.search(norm)) and not (_CAN_THEN.search(norm) or _COMING_ANYWAY.search(norm))
+def _cannot(state: ConversationState, reading: Reading, norm: str) -> bool:
+    """They say they cannot come ("no puedo", "me surgió algo", "el jueves tengo reunión") — but not when, with no
+    "no", they say they come at the very time of theirs ("el jueves tengo que trabajar hasta las 9, llego a las 10",
+    "…estoy de turno hasta las 9, a las 10 puedo": that one stands)."""
+    if not _CANNOT.search(norm):
+        return False
+    if _A_NO.search(norm):
+        return True  # ("el jueves no puedo a las 10, llego a las 11", "…llego a las 10 de un viaje, no alcanzo")
+    theirs = {(_local(b).hour, _local(b).minute) for b in _theirs_said(state, reading, norm)}
+    return not theirs & set(_come_at(norm))
+
+
+def _theirs_said(state: ConversationState, reading: Reading, norm: str) -> tuple[WireBooking, ...]:
+    """The listed ones at the day and time the message says — or, when its times could not be read apart ("el jueves
+    tengo una reunión a las 8, llego a las 10"), on that day at the time they say they come."""
+    said = _at_the_time_said(state, reading)
+    if said or reading.times or not reading.day:
+        return said
+    come = set(_come_at(norm))
+    return tuple(b for b in state.bookings if _local(b).date() == reading.day
+                 and (_local(b).hour, _local(b).minute) in come)
+
+
+def _come_at(norm: str) -> list[tuple[int, int]]:
+    """The times a message says they come or can come at ("llego a las 10", "a las 10 puedo", "i can at 10"), both
+    readings of an hour under 12 ("a las 4": 04:00 and 16:00)."""
+    found = []
+    # "llego a las 10" read first: with the commas gone, "salgo de turno a las 10, llego a las 10:30" reads "a las 10
+    # llego" too
+    for match in list(_COMES_AT.finditer(norm)) or _AT_THEN_COMES.finditer(norm):
+        hour, minute = int(match.group("h")), int(match.group("m") or 0)
+        found += [(hour, minute), (hour + 12, minute)] if hour < 12 else [(hour, minute)]
+    return found
 
 
 def _names_its_day(norm: str) -> bool:
@@ -172,17 +201,21 @@ _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me
                      r"|urgencia|emergencia))|se me (?:cruzo|presento|atraveso|junto) (?:algo|un|una|otr[oa])"
                      r"|me salio (?:un viaje|un compromiso|un imprevisto|un trabajo|una reunion)|me toca (?:trabajar"
                      r"|viajar)|tengo que (?:trabajar|viajar)|came up|i have (?:a meeting|a trip|to work|work)"
+                     r"|(?:is|s) (?:a )?bad(?: day)?(?: for (?:me|us)|$)"
                      r"|no me (?:da|viene|conviene|resulta|funciona|alcanza)|(?:pilla|queda|viene|cae) mal"
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
 # Where one clause of a message ends and the next begins (split keeping the separators, so offsets add up)
 _CLAUSE_BREAK = re.compile(r"([,.;:!?]|\b(?:asi que|so|pero|but|y|and|necesito|quiero|para el|please|porfa)\b)")
 # "…pero a las 10 puedo", "…but I'm free at 4": what they can do then, said with it (never a cannot of theirs)
-_CAN_THEN = re.compile(r"(?<!no )\b(?:(?:si )?puedo|podria|me sirve|estoy libre|i can|i m free|free at)\b"
-                       r"(?! (?:ir|asistir|llegar|go|come|make it)\b)")
-# "…llego a las 10", "…voy directo", "…y después voy": they come to theirs all the same
-_COMING_ANYWAY = re.compile(r"(?<!no )\b(?:llego (?:a las|a la hora|justo|sin problema|bien|igual)"
-                            r"|(?:despues|luego) voy|voy directo|voy igual|voy sin problema"
-                            r"|i ll (?:be there|make it|come))\b")
+# "…pero puedo a las 16", "…i can at 4": a time they can come at, said with the cannot
+_CAN_AT = re.compile(r"(?<!no )\b(?:puedo|podria|me sirve|estoy libre|i can|i m free|free)(?: \w+)? (?:a las|at) \d")
+_A_NO = re.compile(r"\b(?:no|ya no|not|can ?t|cannot|won ?t|don ?t)\b")
+# "llego a las 10", "puedo a las 10", "a las 10 puedo", "i can make it at 10": the time they come at
+_COMES_AT = re.compile(
+    r"\b(?:llego|puedo|podria|voy|estoy (?:libre|ahi)|me sirve|i can(?: make it| come)?|i ll be there|i m free)"
+    r" (?:a las|at|tipo|como a las) (?P<h>\d{1,2})(?:[:.](?P<m>\d\d))?(?! y (?:media|cuarto))\b"
+)
+_AT_THEN_COMES = re.compile(r"\ba las (?P<h>\d{1,2})(?:[:.](?P<m>\d\d))? (?:puedo|llego|voy|me sirve|estoy)\b")
 # "el viernes en vez del jueves", "friday instead of thursday": the day replaced
 _INSTEAD_OF_A_DAY = re.compile(r"\b(?:en (?:vez|lugar) (?:de|del)|instead of)\s+(?:el |la |de |on )?"
                                r"(lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"

@@ -3,12 +3,12 @@
 Thursday (its other times offered as one more appointment, the one they cannot keep left standing); "la podemos
 dejar para el viernes?" offered Friday as one more; "puedo ir el viernes en vez del jueves?", "no voy a poder ir" were
 not understood. Each is now a question about theirs — «¿Cambio…?», or «¿Cancelo…?» when only "no voy a poder ir".
-(Read only there: a helper's walk of the same words ruling days out everywhere found them eating days and times the
-patient wanted — "el jueves trabajo de 9 a 13, ¿tienes a las 16?", "tengo una reunión así que para el viernes".)"""
+(Read only there: helpers' walks of the same words ruling days out in every menu found them eating days and times
+the patient wanted — "el jueves trabajo de 9 a 13, ¿tienes a las 16?", "thursday is bad for me but friday 9 ok".)"""
 
 from __future__ import annotations
 
-from conversation_kit import EN, Chat, buttons, texts
+from conversation_kit import Chat, texts
 from test_dialogue_appointments import THU, ClinicAgent
 from test_dialogue_the_time_they_have import clinic, told_of_theirs
 
@@ -49,13 +49,6 @@ def test_only_not_being_able_to_go_asks_about_cancelling_theirs() -> None:
     chat.say("no voy a poder ir")
     assert "se cancelará cuando la nueva quede reservada" in texts(chat.say("no, mejor cámbiala"))
     assert not agent.cancelled
-
-
-def test_while_days_are_chosen_a_day_said_to_be_bad_is_left_out() -> None:
-    chat = Chat(clinic(), clinic=EN)
-    chat.say("hi, I need an appointment")
-    days = buttons(chat.say("thursday is bad for me"))
-    assert "Thu 3 Dec" not in days and "Wed 2 Dec" in days, days
 
 
 def test_what_they_can_do_that_day_or_another_is_never_ruled_out() -> None:
@@ -119,8 +112,26 @@ def test_late_or_something_else_they_cannot_do_is_no_cancel() -> None:
     for message in ("no voy a poder llegar a las 10, puedo llegar 10:15?", "no puedo ir a buscar los resultados"):
         chat = told_of_theirs()
         assert "¿Cancelo" not in texts(chat.say(message)), message
-    for message in ("el jueves tengo que trabajar hasta las 9, llego a las 10", "el jueves tengo turno hasta las 8, voy directo"):
+    for message in ("el jueves tengo que trabajar hasta las 9, llego a las 10",
+                    "el jueves tengo una reunión a las 8, llego a las 10 sin problema"):
         chat = told_of_theirs()
         assert texts(chat.say(message)).startswith("Sí, esa es tu hora"), message
+    chat = told_of_theirs()  # no time of theirs said: asked, as before (a "No" keeps it)
+    assert texts(chat.say("el jueves tengo turno hasta las 8, voy directo")) == MOVE_ASKED
     chat = told_of_theirs(english=True)
     assert "Thu 3 Dec" in texts(chat.say("my tooth is bad thursday please"))
+
+
+def test_a_later_time_or_a_no_is_never_read_as_coming_to_theirs() -> None:
+    """A fourth walk: "el jueves no puedo a las 10 pero llego a las 11", "…hasta las 11, llego a las 12", "…llego a
+    las 10 y media" were told «Sí, esa es tu hora… Sigue en pie.» of the 10:00 they cannot keep; "ok, también a las
+    11" at «¿Confirmo … 09:00?» lost the 09:00."""
+    for message in ("el jueves no puedo a las 10 pero llego a las 11", "el jueves tengo turno hasta las 11, llego a las 12",
+                    "el jueves tengo reunión hasta las 10, llego a las 10 y media", "el jueves trabajo hasta las 12, "
+                    "llego a las 10 no creo"):
+        chat = told_of_theirs()
+        assert texts(chat.say(message)) == MOVE_ASKED, message
+    from test_dialogue_a_yes_and_another_time import asked_nine
+
+    chat = asked_nine()
+    assert chat.say("ok, también a las 11").status == "booked"
