@@ -206,7 +206,6 @@ _CANNOT = re.compile(r"\b(?:no (?:puedo|podre|podemos|voy|vamos|alcanzo|llego|me
                      r"|can ?t|cannot|won ?t|doesn ?t|don ?t|not|busy)\b")
 # Where one clause of a message ends and the next begins (split keeping the separators, so offsets add up)
 _CLAUSE_BREAK = re.compile(r"([,.;:!?]|\b(?:asi que|so|pero|but|y|and|necesito|quiero|para el|please|porfa)\b)")
-# "…pero a las 10 puedo", "…but I'm free at 4": what they can do then, said with it (never a cannot of theirs)
 # "…pero puedo a las 16", "…i can at 4": a time they can come at, said with the cannot
 _CAN_AT = re.compile(r"(?<!no )\b(?:puedo|podria|me sirve|estoy libre|i can|i m free|free)(?: \w+)? (?:a las|at) \d")
 _A_NO = re.compile(r"\b(?:no|ya no|not|can ?t|cannot|won ?t|don ?t)\b")
