@@ -377,8 +377,7 @@ def _decide(
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
-        elif (option is None and said.intent == "cancel"
-              and _ONLY_NOT_GOING.fullmatch(" ".join(re.findall(r"\w+", norm)))):
+        elif option is None and said.intent == "cancel" and _says_only(_ONLY_NOT_GOING, norm):
             # "no voy a poder ir", "no podré asistir": theirs, as "el jueves no voy a poder ir" is (was: not understood)
             option = next((o for o in state.options if o.kind == "cancel_one"), None)
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
@@ -498,7 +497,7 @@ def _decide(
         return reask(ctx, state, [noted], understood=True)
     if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
         return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name
-    if state.stage == ASK_FIELD and action is None and _ONLY_ANOTHER_TIME.fullmatch(" ".join(re.findall(r"\w+", norm))):
+    if state.stage == ASK_FIELD and action is None and _says_only(_ONLY_ANOTHER_TIME, norm):
         # "mejor otra hora", "quiero otra hora" at «¿A nombre de quién…?»: its «Otra hora» button, typed (never a
         # name it cannot read)
         other = next((o for o in state.options if o.kind == "other_time"), None)
@@ -1520,12 +1519,10 @@ def _only_another_when(ctx: Context, state: ConversationState, text: str) -> boo
     if state.proposed is None or not only_a_when(text):
         return False
     said = read_message(ctx, None, text)
-    if said.day not in (None, state.proposed.start_dt().date()) and not (
-            state.intent == "reschedule" and state.target is not None):
+    moved = state.target if state.intent == "reschedule" else None
+    if said.day not in (None, state.proposed.start_dt().date()) and moved is None:
         return False  # "sí, y el lunes?": maybe one more too — booked as before, the other asked for after it
-    whens = [state.proposed.start_dt()]
-    if state.intent == "reschedule" and state.target is not None:
-        whens.append(datetime.fromisoformat(state.target.start))
+    whens = [state.proposed.start_dt(), *([datetime.fromisoformat(moved.start)] if moved is not None else [])]
 
     def is_it(when: datetime) -> bool:
         start, end = PART_HOURS.get(said.part, ("", ""))
@@ -1535,6 +1532,11 @@ def _only_another_when(ctx: Context, state: ConversationState, text: str) -> boo
                 and (not start or clock_of >= start) and (not end or clock_of < end))
 
     return not any(is_it(when) for when in whens)
+
+
+def _says_only(pattern: re.Pattern[str], norm: str) -> bool:
+    """Whether the message's words, punctuation left out, are all ``pattern`` ("no voy a poder ir, disculpa")."""
+    return pattern.fullmatch(" ".join(re.findall(r"\w+", norm))) is not None
 
 
 def _of_another_person(text: str) -> bool:

@@ -125,10 +125,10 @@ def _names_its_day(norm: str) -> bool:
     reunión, …", "no puedo, el jueves tengo reunión"), or no other clause does ("el lune no puedo": a typo the reading
     put right) — never a day named only in another clause ("tengo una reunión así que para el viernes", "tengo un
     viaje y vuelvo el jueves")."""
+    said = [m.span() for m in _CANNOT.finditer(norm)]
     at, clauses = 0, []
     for clause in _CLAUSE_BREAK.split(norm):
-        cannot = any(at <= m.start() < at + len(clause) or at < m.end() <= at + len(clause)
-                     for m in _CANNOT.finditer(norm))
+        cannot = any(at <= start < at + len(clause) or at < end <= at + len(clause) for start, end in said)
         clauses.append((cannot, names_a_day(clause)))
         at += len(clause)
     return any(cannot and day for cannot, day in clauses) or not any(day for _, day in clauses)
