@@ -47,6 +47,9 @@ MAX_DISPLAY_NAME = 100
 OUTCOME_RETENTION_S = 7 * 24 * 3600.0
 CONVERSATION_STARTS_KEPT_S = 24 * 3600.0  # `cita-relay list-clinics` counts the last 24 hours
 FINISH_DELAY_S = 0.02  # the longest a finished turn waits for the next transaction to be deleted in
+# How long a look at the file's data_version holds: a clinic or its Kommo tokens changed by the CLI (another
+# connection) are seen within this, and under load most turns skip the look (a read, with its locks, of its own).
+CACHE_RECHECK_S = 0.05
 
 
 class StoreError(ValueError):
@@ -862,7 +865,7 @@ class SqliteStore:
     # -- runtime (RelayStore) ---------------------------------------------------------------------------
 
     async def get_clinic(self, name: str) -> Clinic | None:
-        self._fresh()
+        self._fresh(unless_read_within_s=CACHE_RECHECK_S)
         clinic = self._clinics.get(name)
         if clinic is None:
             row = self._db.execute("SELECT * FROM clinics WHERE name = ?", (name,)).fetchone()
@@ -883,7 +886,7 @@ class SqliteStore:
         return [r[0] for r in self._db.execute("SELECT name FROM clinics ORDER BY name")]
 
     async def kommo_tokens(self, clinic: str) -> KommoTokens | None:
-        self._fresh(unless_read_within_s=0.05)
+        self._fresh(unless_read_within_s=CACHE_RECHECK_S)
         tokens = self._tokens.get(clinic)
         if tokens is not None:
             return tokens

@@ -23,13 +23,15 @@ def evolve(record: T, **changes: Any) -> T:
     names = _FIELDS.get(cls)
     if names is None:
         names = _FIELDS[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
-    for name in changes:
-        if name not in names:
-            raise TypeError(f"{cls.__name__} has no field {name!r}")
+    if not names.issuperset(changes):
+        unknown = next(name for name in changes if name not in names)
+        raise TypeError(f"{cls.__name__} has no field {unknown!r}")
     values = record.__dict__
-    if len(values) != len(names):  # something cached beside the fields (menus.py on a slot): not carried over
-        values = {name: values[name] for name in names}
+    if len(values) == len(names):
+        kept = values.copy()  # (a dict's copy costs a fraction of filling an empty one key by key)
+    else:  # something cached beside the fields (menus.py on a slot): not carried over
+        kept = {name: values[name] for name in names}
+    kept.update(changes)
     new = object.__new__(cls)
-    new.__dict__.update(values)
-    new.__dict__.update(changes)
+    object.__setattr__(new, "__dict__", kept)  # as a frozen dataclass's own ``__init__`` sets its fields
     return new

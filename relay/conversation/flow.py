@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from relay.conversation.appointments import (
@@ -225,7 +226,7 @@ def decide(
     going_on = step.state if missed or not step.state.misses else evolve(step.state, misses=0)
     if spoken and spoken != clinic.language:
         going_on = evolve(going_on, language=spoken)
-    return replace(step, state=going_on.saying(turn.message))  # type: ignore[arg-type]
+    return evolve(step, state=going_on.saying(turn.message))
 
 
 def _decide(
@@ -579,7 +580,8 @@ def _decide(
     if leaves_it and state.stage == CHOOSE_DAY and (state.professionals or any(state.window)):
         leaves_it = False
     first_offered = offered_choices(state)[:1] if leaves_it else ()
-    first_free = next((s for s in ctx.free for o in first_offered if o.slot is not None and s.id == o.slot.id), None)
+    first_slot = first_offered[0].slot if first_offered else None
+    first_free = ctx.still_free(first_slot.id) if first_slot is not None else None
     if first_free is not None:
         return confirm(ctx, state, first_free)  # "cualquiera está bien": the first time offered, to confirm
     if first_offered:
@@ -890,7 +892,9 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     """The first message: greet, then act on what it already says (a day, a time, a professional, an intent).
     ``booked``: appointments this chat booked a moment ago (a conversation begun right after «¡Listo!»)."""
     turn = ctx.turn
-    state = evolve(_fresh_state(turn), booked_here=booked[-MAX_BOOKED_HERE:])
+    state = _fresh_state(turn)
+    if booked:
+        state = evolve(state, booked_here=booked[-MAX_BOOKED_HERE:])
     lowered = fold(turn.message).lower()
     second = second_persons_part(lowered) if len(lowered) == len(turn.message) else None
     if second is not None and read_message(ctx, None, turn.message[:second]).found:
@@ -1095,6 +1099,14 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
     Beltrán" (a name written with capitals right after whose it is): the appointment goes under that name, not
     asked. Also "para Pedro Pérez" (two capitalised words or more, not a day, title or specialty, and not ``own``:
     the writer's name)."""
+    name = _name_said(message, own, state.for_other)
+    return evolve(state, for_other=True, patient_name=name) if name else state
+
+
+@lru_cache(maxsize=4096)  # asked of most messages, and the same ones come back (taps, "sí", "hola")
+def _name_said(message: str, own: str, for_other: bool) -> str:
+    """The name ``_named_for`` finds in ``message`` ("" for none); ``for_other``: the appointment is someone else's
+    already (then "soy Carla Muñoz" names no one new)."""
     lowered = message.lower()
     said = _NAMED_FOR.search(message) if "nombre" in lowered or "llama" in lowered or "name is" in lowered else None
     name = check_person_name(said.group(1)).value if said else ""
@@ -1119,12 +1131,12 @@ def _named_for(state: ConversationState, message: str, own: str = "") -> Convers
         written = CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
             name = check_person_name(written.group(0)).value
-    if not name and not state.for_other and len(folded) == len(message) and (me := _I_AM.search(folded)):
+    if not name and not for_other and len(folded) == len(message) and (me := _I_AM.search(folded)):
         # "soy Carla Muñoz, quiero una hora" from Ana Pérez's phone: the writer's own name, the appointment theirs
         written = CAPITALISED_NAME.match(cased, me.end())
         if written and _another_writer(written.group(0), own, folded) and not _FOR_SOMEONE_NAMED.search(message):
             name = check_person_name(written.group(0)).value
-    return evolve(state, for_other=True, patient_name=name) if name else state
+    return name
 
 
 _RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from relay.conversation.negation import names_a_day
+from relay.conversation.specialties import find_specialty
 
 INTENTS: tuple[str, ...] = ("book", "cancel", "reschedule", "my_bookings", "person", "stop", "none")
 
@@ -814,13 +815,12 @@ _EACH_ITS_KIND = re.compile(r"\b(?:una|uno|one) (?:con|de|en|a|para|pa|with|for)
 def two_of_a_kind_each(text: str) -> bool:
     """"Dos horas: una con kine y otra con medicina general", "una para traumatología y la otra para kine": two
     appointments of one person, one of each specialty (never "una para mi hijo y otra para mí")."""
-    from relay.conversation.specialties import find_specialty  # specialties' patterns, not intents'
-
     each = _EACH_ITS_KIND.search(text)
     return (each is not None and not for_someone_else(text) and bool(find_specialty(each.group("one"))[0])
             and bool(find_specialty(each.group("other"))[0]))
 
 
+@lru_cache(maxsize=4096)  # asked of most messages
 def wants_several(text: str) -> bool:
     """One message asks for appointments for more than one person ("para mí y mi hijo", "mis dos hijas", "dos
     horas, una para cada uno"): one is booked at a time, and the confirmation says how to ask for the next."""
@@ -969,6 +969,7 @@ def for_me(text: str) -> bool:
     return bool(_FOR_ME.search(text)) and not for_someone_else(text)
 
 
+@lru_cache(maxsize=4096)  # asked of most messages
 def for_someone_else(text: str) -> bool:
     """The appointment is for someone else ("para mi mamá", "mi hijo necesita hora"): ask whose name it goes under."""
     return bool(_SOMEONE_ELSE.search(text))
@@ -1072,6 +1073,7 @@ def asks_how_long(text: str) -> bool:
     return bool(_HOW_LONG.search(text)) and not _PRICE.search(text)
 
 
+@lru_cache(maxsize=4096)  # asked of most messages
 def asks_about_clinic(text: str) -> bool:
     """A question about the clinic (price, insurance, address, hours), with no word asking to book."""
     return bool(_INFO.search(text)) and not _BOOKING_VERB.search(text)
@@ -1093,13 +1095,15 @@ _COURTESY_REST = _CLOSING_REST | frozenset(
 _COURTESY_WORDS = _COURTESY_REST | _THANKS | _FAREWELL
 # "nos vemos el viernes", "hasta el jueves a las 10": the appointment just booked (a farewell; "no puedo hasta el
 # jueves" stays a wish: its other words are no courtesy)
+_REPEATED_LAST = re.compile(r"(.)\1+$")  # "graciass", "chaooo": the last letter once
 _SEE_YOU = re.compile(r"\b(?:nos vemos|see you|hasta (?:el|la|este|esta|manana|pasado|el dia))\b.*$")
 
 
+@lru_cache(maxsize=4096)  # asked of most messages, at a conversation's start and after it
 def courtesy(text: str) -> str:
     """What a message that is only courtesy says: "thanks" ("muchas gracias!", "ok gracias"), "bye" ("chao, nos
     vemos") or "" (anything else: a wish, a question, a bare "ok" or "sí", which may answer something)."""
-    words = {re.sub(r"(.)\1+$", r"\1", word) for word in _SEE_YOU.sub(" nos vemos", text).split()}  # "graciass"
+    words = {_REPEATED_LAST.sub(r"\1", word) for word in _SEE_YOU.sub(" nos vemos", text).split()}  # "graciass"
     if not words or not words <= _COURTESY_WORDS:
         return ""
     return "thanks" if words & _THANKS else "bye" if words & _FAREWELL else ""
@@ -1391,6 +1395,7 @@ _LATE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # asked of nearly every message
 def running_late(norm: str) -> bool:
     """The patient says they will be late for their appointment: reception is told (never a new booking's menus)."""
     return any(word in norm for word in _LATE_WORDS) and _LATE.search(norm) is not None
@@ -1400,6 +1405,7 @@ _LATE_WORDS = ("tard", "atras", "retras", "late", "llego", "llegare", "llegamos"
                "be there", "behind", "traffic", "after my")  # a cheap look first: most messages have none
 
 
+@lru_cache(maxsize=4096)  # asked of most messages
 def wants_name_fixed(norm: str) -> bool:
     """The patient asks to correct the name an appointment is under ("quedó mal el nombre", "cambiar el nombre de
     la reserva"): not a new booking."""
@@ -1442,6 +1448,7 @@ def booked_for_another(norm: str) -> bool:
     return _BOOKED_FOR_ANOTHER.search(norm) is not None or surely_for_another(norm)
 
 
+@lru_cache(maxsize=4096)  # asked of most messages
 def surely_for_another(norm: str) -> bool:
     """``booked_for_another`` said so that it can only be of an appointment already made (any point, a first
     message included), unless the message also asks for one ("necesito hora, es para mi hijo, no para mí")."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 LAST = -1  # "la última", "the last one"
 
@@ -34,6 +35,7 @@ _EARLIEST = re.compile(r"\b(la|el|lo|the) (?:mas (?:temprano|pronto)|earliest)\b
 _LATEST = re.compile(r"\b(la|el|lo|the) (?:mas tarde|latest)\b")
 
 
+@lru_cache(maxsize=4096)  # asked of every message at a menu: patients repeat the same few
 def place_in_menu(norm: str) -> int | None:
     """The place a short message names (1-based, or ``LAST``), or None when it is not only that."""
     norm = _LATEST.sub(r"\1 ultima", _EARLIEST.sub(r"\1 primera", norm))

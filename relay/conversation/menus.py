@@ -185,6 +185,7 @@ def _initial(unit: str) -> str:
     return main[0] + "." if main else ""
 
 
+@lru_cache(maxsize=16_384)  # the clinics' few professionals, at the few lengths menus leave them
 def short_professional(name: str, limit: int) -> str:
     """The professional's name cut to ``limit`` characters sensibly: first names go before the title
     and the surname ("Dra. Ana Soto" -> "Dra. Soto"), and only then is the text cut."""

@@ -8,8 +8,6 @@ Pure code: no I/O, no clock.
 
 from __future__ import annotations
 
-import re
-
 from relay.conversation.model import ClinicProfile, Reply, Turn
 from relay.conversation.outcomes import handed_off_state
 from relay.conversation.replies import continuation
@@ -19,8 +17,6 @@ from wire.messages import has_control_characters, is_phone
 MISSING_PHONE = "missing_phone"
 UNREADABLE_NAME = "unreadable_name"
 PATIENT_PROBLEMS = frozenset({MISSING_PHONE, UNREADABLE_NAME})
-
-_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{\{|\}\}")
 
 _TEXTS = {
     "es": {
@@ -36,7 +32,7 @@ _TEXTS = {
 
 def is_placeholder(text: str) -> bool:
     """An unfilled Kommo placeholder such as ``{{contact.phone}}`` (or a piece of one)."""
-    return _PLACEHOLDER.search(text) is not None
+    return "{{" in text or "}}" in text
 
 
 def patient_problem(name: str, phone: str) -> str | None:

@@ -29,6 +29,8 @@ def needs_service(ctx: Context, state: ConversationState) -> bool:
 
 def named_in(norm: str, names: Sequence[str]) -> str:
     """The one service a message names ("una limpieza dental por favor"), or ""."""
+    if not names:  # (most clinics name none)
+        return ""
     text = f" {fold(norm)} "
     words = set(text.split())
     hits = [n for n in names if f" {fold(n)} " in text]

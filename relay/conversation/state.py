@@ -322,7 +322,8 @@ class ConversationState:
 
     def saying(self, message: str) -> ConversationState:
         """With ``message`` as the patient's latest (the oldest of those kept left out)."""
-        line = " ".join("".join(c if c.isprintable() else " " for c in message).split())[:SAID_CHARS]
+        printable = message if message.isprintable() else "".join(c if c.isprintable() else " " for c in message)
+        line = " ".join(printable.split())[:SAID_CHARS]
         return evolve(self, said=(*self.said, line)[-SAID_KEPT:]) if line else self
 
 
@@ -343,7 +344,12 @@ def _window(value: Any) -> tuple[str, str]:
 
 def new_conversation(lead_id: str, now: datetime) -> ConversationState:
     """A conversation of ``lead_id`` beginning ``now``, nothing said yet."""
-    return ConversationState(conversation_id=conversation_id(lead_id, now), lead_id=lead_id, last_seen=now)
+    # Every other field at its default: the blank state with these three set (``evolve`` copies its fields, cheaper
+    # than ``__init__`` setting each of the forty through a frozen dataclass's ``object.__setattr__``).
+    return evolve(_BLANK, conversation_id=conversation_id(lead_id, now), lead_id=lead_id, last_seen=now)
+
+
+_BLANK = ConversationState(conversation_id="", lead_id="", last_seen=datetime.min)
 
 
 def conversation_id(lead_id: str, began: datetime) -> str:
@@ -352,9 +358,12 @@ def conversation_id(lead_id: str, began: datetime) -> str:
     A readable prefix of the lead (letters and digits) plus a hash of the *whole* lead id, so two leads that
     differ only in punctuation or beyond the prefix ("a-1" and "a1") never share an id, nor a booking key.
     """
-    lead = re.sub(r"[^A-Za-z0-9]", "", lead_id)[:24] or "lead"
+    lead = _NOT_ALPHANUMERIC.sub("", lead_id)[:24] or "lead"
     digest = hashlib.sha256(lead_id.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
     return f"{lead}.{digest}.{int(began.timestamp())}"
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
 def idempotency_key(conversation: str, slot_id: str) -> str:
