@@ -494,7 +494,9 @@ def _read(message: str, today: date, bare_number: str, window_days: int, staff: 
     several = wants_several(normalize(message))  # "para mí y mi hijo, a las 9 y a las 10": one time each
     text, times, time_ambiguous, part, after, before, next_times = _read_times(text, several)
     ambiguous |= time_ambiguous
+    text, from_day = _read_day_bound(text, today)
     text, week = _read_weeks(text, today)
+    week = week or from_day
     text = _relative_days(text, today)
     weekend = _WEEKEND.search(text)
     if weekend:
@@ -990,6 +992,33 @@ _DAY_MONTH = re.compile(
 _MONTH_DAY = re.compile(rf"\b({_MONTH_FIRST_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:\s*,?\s*(\d{{4}}))?")
 _WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(?:dia\s+|the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d))?")
 _DAY_NUMBER = re.compile(r"\b(?:el|al|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
+
+
+def _read_day_bound(text: str, today: date) -> tuple[str, date | None]:
+    """(rest of the text, the first day wanted) for a weekday said as a bound: "después del jueves", "after
+    thursday" — the days from the next day on; "antes del viernes", "before friday" — the days from today (the
+    earliest first). Never the bound's own day, as the day reader would take it ("después del jueves": Thursday's
+    times). The weekday is the next one from today, today's included ("después del miércoles" on a Wednesday: from
+    tomorrow)."""
+    match = _DAY_BOUND.search(text)
+    if match is None:
+        return text, None
+    rest = text[: match.start()] + " " + text[match.end():]
+    if match.group("after") is None:
+        return rest, today
+    weekday = WEEKDAYS[match.group("after")]
+    dated = _day_of_month(int(match.group("date")), today, weekday) if match.group("date") else None
+    bound = dated or today + timedelta(days=(weekday - today.weekday()) % 7)  # "después del martes 8": that one
+    return rest, bound + timedelta(days=1)
+
+
+_FULL_WEEKDAY = (r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
+                 r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday")
+_DAY_BOUND = re.compile(
+    rf"\b(?:(?:despues|luego) (?:del|de el) (?:dia )?|after (?:the )?)"
+    rf"(?P<after>{_FULL_WEEKDAY})(?: (?P<date>\d{{1,2}})\b(?![:.]\d))?"
+    rf"|\b(?:antes (?:del|de el) (?:dia )?|before (?:the )?)(?:{_FULL_WEEKDAY})(?: \d{{1,2}}\b(?![:.]\d))?"
+)
 
 
 def _read_weeks(text: str, today: date) -> tuple[str, date | None]:

@@ -51,6 +51,22 @@ _A_DAY_SHOWN = (CHOOSE_TIME, CONFIRM)  # the stages at which "a las 12" is of th
 def _day_shown(state: ConversationState) -> date | None:
     """The day whose times (or one of them, to confirm) the patient is looking at."""
     return date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None
+
+
+def _none_from(ctx: Context, state: ConversationState, first: date | None) -> list[str]:
+    """"la próxima semana", "después del lunes" past the last free day: said (the menu shows the last days there are,
+    never as if they were the ones asked for). Not when those days are only ruled out ("no puedo ir el lunes", moving
+    an appointment: the week of that Monday, without it)."""
+    if first is None or any(day >= first for day in ctx.days(evolve(state, skip_days=()))):
+        return []
+    return [ctx.say("no_days_from", day=ctx.lang.day_long(first))]
+
+
+def _shown_unless_later_asked(state: ConversationState, reading: Reading) -> date | None:
+    """The day shown, for a time or a part of the day said alone — not when the message asks for days from a later
+    one ("después del jueves a las 10", "la próxima semana en la tarde" while Wednesday's times are shown)."""
+    shown = _day_shown(state)
+    return shown if shown is not None and (reading.week is None or shown >= reading.week) else None
 _OF_THOSE_SHOWN = re.compile(r"\b(?:la|esa|de esas la) (?:mas temprana|primera|mas tempranito)\b")
 _ALL_BUT = {"am": ("12:00", ""), "pm": ("", "13:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
@@ -282,7 +298,7 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
     if day is not None and day.isoformat() in state.skip_days:  # ruled out before, asked for now: wanted after all
         state = state.offering({day.isoformat()})
     if day is None and reading.times:
-        day = _day_shown(state)
+        day = _shown_unless_later_asked(state, reading)
     if day is not None and reading.times:  # a time ruled out before, asked for now
         state = state.offering({f"{day.isoformat()}T{h:02d}:{m:02d}" for h, m in reading.times})
     if reading.earliest:  # "lo antes posible" within the day or the week the message names, if it names one
@@ -324,13 +340,14 @@ def interpret(ctx: Context, state: ConversationState, reading: Reading, norm: st
         return time_menu(ctx, state, day, notices=notices)
     if _ANOTHER_DAY.search(norm) and _day_shown(state):  # "otro día en la tarde"
         return day_menu(ctx, state.skipping([state.day]), notices=notices)
-    shown = _day_shown(state)
+    shown = _shown_unless_later_asked(state, reading)
     if (reading.part or reading.after or reading.before) and shown:
         return time_menu(ctx, state, shown, notices=notices)
-    if reading.times:
-        return day_menu(ctx, state, notices=[*notices, ctx.say("need_day_first")], at=page_day(state.page_first))
+    if reading.times:  # "la próxima semana a las 10", "después del jueves a las 10": the days from then
+        notices = [*notices, *_none_from(ctx, state, reading.week), ctx.say("need_day_first")]
+        return day_menu(ctx, state, notices=notices, at=reading.week or page_day(state.page_first))
     if reading.week is not None:
-        return day_menu(ctx, state, notices=notices, at=reading.week)
+        return day_menu(ctx, state, notices=[*notices, *_none_from(ctx, state, reading.week)], at=reading.week)
     if filter_changed or reading.named or reading.any_professional or reading.any_time or reading.specialty:
         if shown and state.day not in state.skip_days:
             day = shown
