@@ -307,8 +307,13 @@ def _prepare(message: str, names: frozenset[str]) -> str:
                               text)
         text = _TWO_HOURS_EN.sub(r"at \1 and at \2", text)  # "for me and my son at 9 and 10"
     text = digits(text)
+    text = _RUN_TOGETHER_CLOCK.sub(r"\1 \2:\3", text)  # "a las 1030", "at 930am": 10:30, 9:30
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names, STOPWORDS)
+
+
+# Hours and minutes typed without a separator, only right after "a las" / "at" (never a phone number or a year)
+_RUN_TOGETHER_CLOCK = re.compile(r"\b(a las|las|at)\s+([01]?\d|2[0-3])([0-5]\d)(?=(?:am|pm|hrs?|hs|h)?\b)")
 
 
 def command(norm: str) -> str | None:

@@ -1,0 +1,26 @@
+""""el jueves a las 1100", "thursday at 930am": hours and minutes typed without a separator were not read at all (the
+day's menu instead, or «no te entendí»). Read now right after "a las" / "at" only: a phone number or a code never
+becomes a time."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, slot, slots, texts
+
+
+def clinic():
+    return slots(*(slot(3, hour, minute) for hour, minute in ((9, 30), (11, 0), (15, 30))))
+
+
+def test_hours_and_minutes_run_together_are_a_time() -> None:
+    for message, asked in (("hola, hora el jueves a las 1100 porfa", "11:00"), ("el jueves a las 930", "09:30"),
+                           ("el jueves a las 1530 hrs", "15:30")):
+        reply = Chat(clinic()).say(message)
+        assert texts(reply).endswith(f"¿Confirmo el jueves 3 de diciembre a las {asked} con la Dra. Ana Soto?"), (
+            message, texts(reply))
+    reply = Chat(clinic(), clinic=EN).say("thursday at 930am please")
+    assert texts(reply).endswith("Shall I book Thursday 3 December at 09:30 with Dra. Ana Soto?"), texts(reply)
+
+
+def test_a_number_without_at_is_no_time() -> None:
+    reply = Chat(clinic()).say("hola, mi código es 1100, quiero hora el jueves")
+    assert "¿Confirmo" not in texts(reply), texts(reply)
