@@ -53,6 +53,10 @@ def _day_shown(state: ConversationState) -> date | None:
     return date.fromisoformat(state.day) if state.day and state.stage in _A_DAY_SHOWN else None
 
 
+_OF_THOSE_SHOWN = re.compile(r"\b(?:la|esa|de esas la) (?:mas temprana|primera|mas tempranito)\b")
+_ALL_BUT = {"am": ("12:00", ""), "pm": ("", "13:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
+
+
 def _none_from(ctx: Context, state: ConversationState, first: date | None) -> list[str]:
     """"la próxima semana", "después del lunes" past the last free day: said (the menu shows the last days there are,
     never as if they were the ones asked for). Not when those days are only ruled out ("no puedo ir el lunes", moving
@@ -67,8 +71,6 @@ def _shown_unless_later_asked(state: ConversationState, reading: Reading) -> dat
     one ("después del jueves a las 10", "la próxima semana en la tarde" while Wednesday's times are shown)."""
     shown = _day_shown(state)
     return shown if shown is not None and (reading.week is None or shown >= reading.week) else None
-_OF_THOSE_SHOWN = re.compile(r"\b(?:la|esa|de esas la) (?:mas temprana|primera|mas tempranito)\b")
-_ALL_BUT = {"am": ("12:00", ""), "pm": ("", "13:00"), "evening": ("", "18:00")}  # "no puedo en la mañana"
 
 
 def after_specialty(ctx: Context, state: ConversationState, wish: str) -> Reply | Book:
