@@ -2375,7 +2375,7 @@ def _relative_to_old(wish: str, reading: Reading, old: datetime) -> Reading | No
     if _WEEK_LATER.search(wish) and same_day:
         return Reading(day=old.date() + timedelta(days=7), times=reading.times or ((old.hour, old.minute),),
                        intent="book")
-    if (reading.week and not reading.times and _SAME_TIME.search(wish)
+    if (reading.week and not reading.times and _SAME_TIME.search(wish) and _A_WEEK.search(wish)
             and (reading.day is None or reading.day.weekday() == old.weekday())):
         # "a la misma hora la próxima semana", "to the same time next week": its weekday that week, at its time
         day = reading.week + timedelta(days=(old.weekday() - reading.week.weekday()) % 7)
@@ -2385,6 +2385,9 @@ def _relative_to_old(wish: str, reading: Reading, old: datetime) -> Reading | No
     if same_day and not reading.times and _EARLIER.search(wish):
         return Reading(day=old.date(), before=f"{old:%H:%M}", intent="book")
     return None
+
+
+_A_WEEK = re.compile(r"\b(?:semana|week)\b")  # a week said ("a la misma hora después del jueves" is not one)
 
 
 def _someone_else_wished(ctx: Context, state: ConversationState, wish: str, professional: str) -> ConversationState:

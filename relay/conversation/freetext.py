@@ -307,13 +307,8 @@ def _prepare(message: str, names: frozenset[str]) -> str:
                               text)
         text = _TWO_HOURS_EN.sub(r"at \1 and at \2", text)  # "for me and my son at 9 and 10"
     text = digits(text)
-    text = _RUN_TOGETHER_CLOCK.sub(r"\1 \2:\3", text)  # "a las 1030", "at 930am": 10:30, 9:30
     text = correct(text, [*names, *SPECIALTY_WORDS])
     return correct_names(text, names, STOPWORDS)
-
-
-# Hours and minutes typed without a separator, only right after "a las" / "at" (never a phone number or a year)
-_RUN_TOGETHER_CLOCK = re.compile(r"\b(a las|las|at)\s+([01]?\d|2[0-3])([0-5]\d)(?=(?:am|pm|hrs?|hs|h)?\b)")
 
 
 def command(norm: str) -> str | None:
@@ -364,6 +359,7 @@ READINGS_CACHED = 16_384  # distinct (message, day, menu, clinic staff) readings
 # days count from, what a bare number means, the window, and the staff's name words. Patients repeat themselves.
 @lru_cache(maxsize=READINGS_CACHED)
 def _read_cached(message: str, today: date, bare_number: str, window_days: int, staff: Staff) -> Reading:
+    message = _RUN_TOGETHER_CLOCK.sub(r"\1 \2:\3", message)  # "a las 1030", "at 930am": for every reader below
     message = _BOTH_FOR.sub(" ", message)  # "…y medicina general, las dos para mí": a count of appointments
     message = _NOT_ANYONE.sub(" ", message)  # "con Soto, no con cualquiera": nobody else, never anyone
     reading = _read(message, today, bare_number, window_days, staff)
@@ -388,6 +384,9 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
     return reading
 
 
+# Hours and minutes typed without a separator, only right after "a las" / "at" (never a phone number or a year)
+_RUN_TOGETHER_CLOCK = re.compile(r"\b(a las|las|at)\s+([01]?\d|2[0-3])([0-5]\d)(?=(?:am|pm|hrs?|hs|h)?\b)",
+                                 re.IGNORECASE)
 _BOTH_FOR = re.compile(r"\b(?:las|los) (?:dos|tres|2|3) (?:para|pa) (?:m[ií]|nosotr[oa]s|ell[oa]s?|[eé]l)\b",
                        re.IGNORECASE)
 
@@ -499,9 +498,8 @@ def _read(message: str, today: date, bare_number: str, window_days: int, staff: 
     several = wants_several(normalize(message))  # "para mí y mi hijo, a las 9 y a las 10": one time each
     text, times, time_ambiguous, part, after, before, next_times = _read_times(text, several)
     ambiguous |= time_ambiguous
-    text, from_day = _read_day_bound(text, today)
+    text, bound = _read_day_bound(text, today)
     text, week = _read_weeks(text, today)
-    week = week or from_day
     text = _relative_days(text, today)
     weekend = _WEEKEND.search(text)
     if weekend:
@@ -512,6 +510,14 @@ def _read(message: str, today: date, bare_number: str, window_days: int, staff: 
         day = today + timedelta(days=(5 - today.weekday()) % 7)
     if this_part and day is None and not ambiguous and not missing:  # "this afternoon", "esta tarde"
         day = today
+    if bound is not None:
+        # "el jueves trabajo, después del viernes puedo", "tengo hora el jueves, quiero otra después del viernes": a
+        # day outside the bound is of something else; one inside it ("después del jueves, el viernes") is the ask
+        if day is not None and not bound.holds(day):
+            day, by_weekday = None, False
+        alternatives = tuple(d for d in alternatives if bound.holds(d))
+        if day is None and week is None:
+            week = bound.first
     if week is None and re.search(r"\b(?:(?:la )?(?:proxima|siguiente|otra) (?:semana|week)|(?:the )?following week"
                                   r"|(?:la )?semana (?:que viene|proxima|siguiente|entrante)|the week after(?! next)"
                                   r"|next week)\b", text):
@@ -999,22 +1005,39 @@ _WEEKDAY = re.compile(rf"\b({_WEEKDAY_RE})\b(?:\s+(?:dia\s+|the\s+)?(\d{{1,2}})(
 _DAY_NUMBER = re.compile(r"\b(?:el|al|dia|the|on the)\s+(\d{1,2})(?:st|nd|rd|th|ro)?\b(?![:./-]\d)")
 
 
-def _read_day_bound(text: str, today: date) -> tuple[str, date | None]:
-    """(rest of the text, the first day wanted) for a weekday said as a bound: "después del jueves", "after
-    thursday" — the days from the next day on; "antes del viernes", "before friday" — the days from today (the
-    earliest first). Never the bound's own day, as the day reader would take it ("después del jueves": Thursday's
-    times). The weekday is the next one from today, today's included ("después del miércoles" on a Wednesday: from
-    tomorrow)."""
+@dataclass(frozen=True)
+class DayBound:
+    """The days a bound leaves: from ``first`` on, and before ``until`` when it is "antes del …"."""
+
+    first: date
+    until: date | None = None
+    alternative: bool = False  # "el viernes o después del lunes": offered beside a day, which stays wanted
+
+    def holds(self, day: date) -> bool:
+        return self.alternative or self.first <= day and (self.until is None or day < self.until)
+
+
+def _read_day_bound(text: str, today: date) -> tuple[str, DayBound | None]:
+    """(rest of the text, the days wanted) for a weekday said as a bound: "después del jueves", "after thursday" —
+    the days from the next day on; "antes del viernes", "before friday" — the days from today up to it (shown from
+    today, the earliest first). Never the bound's own day, as the day reader would take it ("después del jueves":
+    Thursday's times). The weekday is the next one from today, today's included ("después del miércoles" on a
+    Wednesday: from tomorrow); "después del martes 8": that Tuesday."""
     match = _DAY_BOUND.search(text)
     if match is None:
         return text, None
     rest = text[: match.start()] + " " + text[match.end():]
+    weekday = WEEKDAYS[match.group("after") or match.group("before")]
+    number = match.group("date") or match.group("before_date")
+    dated = _day_of_month(int(number), today, weekday) if number else None
+    said = dated or today + timedelta(days=(weekday - today.weekday()) % 7)
+    alternative = _OR_BEFORE.search(text, 0, match.start()) is not None
     if match.group("after") is None:
-        return rest, today
-    weekday = WEEKDAYS[match.group("after")]
-    dated = _day_of_month(int(match.group("date")), today, weekday) if match.group("date") else None
-    bound = dated or today + timedelta(days=(weekday - today.weekday()) % 7)  # "después del martes 8": that one
-    return rest, bound + timedelta(days=1)
+        return rest, DayBound(today, until=said, alternative=alternative)
+    return rest, DayBound(said + timedelta(days=1), alternative=alternative)
+
+
+_OR_BEFORE = re.compile(r"\b(?:o|u|or)\s*$")
 
 
 _FULL_WEEKDAY = (r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
@@ -1022,7 +1045,8 @@ _FULL_WEEKDAY = (r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
 _DAY_BOUND = re.compile(
     rf"\b(?:(?:despues|luego) (?:del|de el) (?:dia )?|after (?:the )?)"
     rf"(?P<after>{_FULL_WEEKDAY})(?: (?P<date>\d{{1,2}})\b(?![:.]\d))?"
-    rf"|\b(?:antes (?:del|de el) (?:dia )?|before (?:the )?)(?:{_FULL_WEEKDAY})(?: \d{{1,2}}\b(?![:.]\d))?"
+    rf"|\b(?:antes (?:del|de el) (?:dia )?|before (?:the )?)"
+    rf"(?P<before>{_FULL_WEEKDAY})(?: (?P<before_date>\d{{1,2}})\b(?![:.]\d))?"
 )
 
 

@@ -80,3 +80,18 @@ def test_a_later_bound_is_not_the_day_being_looked_at() -> None:
     chat.say("hola")
     chat.say("Jue 3 dic")
     assert "Jue 3 dic" not in texts(chat.say("mejor después del jueves en la tarde"))
+
+
+def test_another_weekday_beside_a_bound_is_of_something_else() -> None:
+    """From helper-134's walk: "el jueves trabajo, después del viernes puedo" showed Thursday's times (the day they
+    work), once the bound was read apart. A day outside the bound is of something else; one inside it is the ask."""
+    for message in ("hola, el jueves trabajo, después del viernes puedo",
+                    "hola, tengo hora el jueves, quiero otra después del viernes"):
+        reply = Chat(clinic()).say(message)
+        assert buttons(reply)[0] == "Lun 7 dic" and "Jue 3 dic" not in texts(reply), (message, texts(reply))
+    reply = Chat(clinic(), clinic=EN).say("hi, thursday's no good, after friday")
+    assert buttons(reply)[0] == "Mon 7 Dec", texts(reply)
+    reply = Chat(clinic()).say("hola, el viernes o después del lunes")  # offered as one or the other: Friday stays
+    assert texts(reply).endswith("el Vie 4 dic?"), texts(reply)
+    reply = Chat(clinic()).say("hola, después del miércoles, el viernes a las 11")
+    assert texts(reply).endswith("¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?"), texts(reply)

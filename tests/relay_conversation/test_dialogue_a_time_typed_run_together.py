@@ -24,3 +24,11 @@ def test_hours_and_minutes_run_together_are_a_time() -> None:
 def test_a_number_without_at_is_no_time() -> None:
     reply = Chat(clinic()).say("hola, mi código es 1100, quiero hora el jueves")
     assert "¿Confirmo" not in texts(reply), texts(reply)
+
+
+def test_a_run_together_time_ruled_out_is_left_out() -> None:
+    """From helper-134's walk: the time was read as wanted while "no puedo" around it was not, so a tap booked the
+    very time the patient cannot come at. Every reader of the message sees it as a time now."""
+    for message in ("el jueves, pero no puedo a las 1100", "quiero hora el jueves, a las 1100 no me sirve"):
+        reply = Chat(clinic()).say(message)
+        assert "sin esa hora" in texts(reply) and "11:00" not in texts(reply), (message, texts(reply))
