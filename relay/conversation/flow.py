@@ -64,7 +64,7 @@ from relay.conversation.fields import (
     only_a_name,
     without_insurer,
 )
-from relay.conversation.freetext import WINDOW_DAYS, Reading, command, days_ruled_out, normalize
+from relay.conversation.freetext import WEEKDAY_NAMES, WINDOW_DAYS, Reading, command, days_ruled_out, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
     NOT_GETTING_THERE,
@@ -2248,8 +2248,7 @@ _BUT_ANOTHERS = re.compile(rf"\b(?:pero|but)\b(?: (?:es|era|is|it s|it is))?(?: 
 # "pero quiero mantener la del jueves (también)", "but keep the thursday one too": the one being moved stays
 _KEEP_IT_TOO = re.compile(
     r"\b(?:mantener\w*|mantengo|manten|conservar\w*|conservo|dejar|dejo|keep)\s+(?:la|el|mi|the|my)\s+"
-    r"(?:del?|de las?|hora|cita|anterior|otra|(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday"
-    r"|wednesday|thursday|friday|saturday|sunday)(?: one)?|appointment|old one|other one|first one)\b"
+    rf"(?:del?|de las?|hora|cita|anterior|otra|(?:{WEEKDAY_NAMES})(?: one)?|appointment|old one|other one|first one)\b"
     r".*\b(?:tambien|too|also|as well)\b"
 )
 _NO_AND_FILLERS = re.compile(r"^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))+"

@@ -69,6 +69,9 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 # "mar" before a number reads as "martes 3" (our own labels), not "marzo 3".
 _MONTH_FIRST_RE = "|".join(sorted((m for m in MONTHS if m != "mar"), key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+# The weekdays' whole names, as a pattern's alternatives (no abbreviation: "mar", "lun" are other words too)
+WEEKDAY_NAMES = (r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
+                 r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday")
 
 COMMANDS: dict[str, tuple[str, ...]] = {
     "cancel": (
@@ -672,8 +675,7 @@ def _ruled_out_when(
     return tuple(sorted(days)), next(iter(parts)) if len(parts) == 1 else "", tuple(sorted(times))
 
 
-_THIS_WEEKDAY = re.compile(r"\b(?:este|this) (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday"
-                           r"|wednesday|thursday|friday|saturday|sunday)\b")
+_THIS_WEEKDAY = re.compile(rf"\b(?:este|this) (?:{WEEKDAY_NAMES})\b")
 _TODAY_PART = re.compile(r"\b(?:this (?:afternoon|morning|evening)|tonight|esta (?:tarde|manana|noche)|later today)\b")
 
 # Phrases read by intents.py that must not leave words behind for the professional's name.
@@ -1040,13 +1042,11 @@ def _read_day_bound(text: str, today: date) -> tuple[str, DayBound | None]:
 _OR_BEFORE = re.compile(r"\b(?:o|u|or)\s*$")
 
 
-_FULL_WEEKDAY = (r"lunes|martes|miercoles|jueves|viernes|sabado|domingo"
-                 r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday")
 _DAY_BOUND = re.compile(
     rf"\b(?:(?:despues|luego) (?:del|de el) (?:dia )?|after (?:the )?)"
-    rf"(?P<after>{_FULL_WEEKDAY})(?: (?P<date>\d{{1,2}})\b(?![:.]\d))?"
+    rf"(?P<after>{WEEKDAY_NAMES})(?: (?P<date>\d{{1,2}})\b(?![:.]\d))?"
     rf"|\b(?:antes (?:del|de el) (?:dia )?|before (?:the )?)"
-    rf"(?P<before>{_FULL_WEEKDAY})(?: (?P<before_date>\d{{1,2}})\b(?![:.]\d))?"
+    rf"(?P<before>{WEEKDAY_NAMES})(?: (?P<before_date>\d{{1,2}})\b(?![:.]\d))?"
 )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from relay.conversation.appointments import when_words
 from relay.conversation.context import Context
 from relay.conversation.existing import already
-from relay.conversation.freetext import WEEKDAYS, Reading, normalize
+from relay.conversation.freetext import WEEKDAY_NAMES, WEEKDAYS, Reading, normalize
 from relay.conversation.intents import RELATIVE, for_me, for_someone_else, wants_another, wants_several
 from relay.conversation.model import Reply
 from relay.conversation.negation import asks_another_day, names_a_day
@@ -30,9 +30,9 @@ def the_one_they_have(ctx: Context, state: ConversationState, reading: Reading, 
     if (not reading.day or not (reading.times or _come_at(norm)) or reading.intent not in ("book", "none")
             or wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ONE_MORE.search(norm)):
         return None
-    theirs = _theirs_said(state, reading, norm)
     if _cannot(state, reading, norm):
         return None
+    theirs = _theirs_said(state, reading, norm)
     if (len(theirs) != 1 or _for_another_than(theirs[0], norm) or _more_than_when(norm)
             or _names_someone(ctx, theirs[0])):
         return None
@@ -217,8 +217,7 @@ _COMES_AT = re.compile(
 _AT_THEN_COMES = re.compile(r"\ba las (?P<h>\d{1,2})(?:[:.](?P<m>\d\d))? (?:puedo|llego|voy|me sirve|estoy)\b")
 # "el viernes en vez del jueves", "friday instead of thursday": the day replaced
 _INSTEAD_OF_A_DAY = re.compile(r"\b(?:en (?:vez|lugar) (?:de|del)|instead of)\s+(?:el |la |de |on )?"
-                               r"(lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday"
-                               r"|thursday|friday|saturday|sunday)\b")
+                               rf"({WEEKDAY_NAMES})\b")
 _THAT_ONE = re.compile(r"\b(?:ese dia|esa fecha|esa hora|ese horario|ese turno|that day|that date|that time)\b")
 _FOR_WHOM = re.compile(r"\b(?:p+ara|pa|for|a nombre de)\s+(?:(?:el|la) (?!(?:lunes|martes|miercoles|jueves|viernes"
                        r"|sabado|domingo)\b))?(\w+)")  # ("ppara tomás", "pa la Sofía")
