@@ -128,7 +128,9 @@ class Engine:
         self.requests = RequestHandler(
             self.cache, self.desk, self.portal, is_paused=self.is_paused, emit=self._emit,
             on_ack=self._relay_acknowledged, facts=lambda: self._driver_facts,
+            connection=lambda: self.link.connections, tell=lambda frame: self.link.tell(frame),
         )
+        self.cache.on_changed = self.requests.slots_changed  # a booking forgotten, a new read: the relay told
         self.followups = FollowUpBook(follow_up_path(paths.journal_file))
         self.inbox = FollowUpInbox(
             self.followups, lambda e: self._emit(FollowUpReceived(e.id, e.name, e.phone, e.reason))
@@ -247,6 +249,7 @@ class Engine:
         self._save_state()
         self.cache.suspend("paused", paused)
         self.link.status_changed()
+        self.requests.slots_changed()
         self._emit(PauseChanged(paused, until, ended_by_itself))
 
     async def refresh_now(self) -> None:
@@ -509,6 +512,7 @@ class Engine:
             self.desk.retry_reconciliation()
         self._save_state()
         self.link.status_changed()
+        self.requests.slots_changed()
         self._emit(PortalChangedState(state, detail))  # type: ignore[arg-type]
 
     def _link_changed(self, state: str, relay: str, detail: str) -> None:
@@ -521,6 +525,7 @@ class Engine:
         except Exception:  # a view of the journal, never a reason to lose the refresh
             log.exception("Could not compare the bookings with the agenda")
         self._save_state()
+        self.requests.slots_changed()
         self._emit(SlotsRefreshed(at, count))
 
     def _owed_frames(self) -> list[str]:

@@ -175,6 +175,7 @@ class RelayLink:
         self._relay_restarting_since: float | None = None  # when the relay last said it was restarting
         self._answers: set[asyncio.Task[None]] = set()
         self._chores: set[asyncio.Task[None]] = set()  # status sends and liveness checks, kept until done
+        self._told: set[Callable[[], str | bytes | None]] = set()  # ``tell`` frames waiting to be made and sent
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -201,6 +202,17 @@ class RelayLink:
             self._send_status_soon()
         else:
             loop.call_soon_threadsafe(self._send_status_soon)
+
+    def tell(self, frame: Callable[[], str | bytes | None]) -> None:
+        """Send ``frame()``, made just before it goes, on the connection open then (nothing if it makes None, or
+        no connection is open). A tell already waiting to go is not doubled. Safe from any thread."""
+        loop = self._loop
+        if loop is None:
+            return
+        if _on_loop_thread(loop):
+            self._tell_soon(frame)
+        else:
+            loop.call_soon_threadsafe(self._tell_soon, frame)
 
     async def set_urls(self, urls: Sequence[str]) -> None:
         """New relay URLs (the settings changed): reconnect to the first one."""
@@ -416,6 +428,19 @@ class RelayLink:
         ws = self._ws
         if ws is not None:
             self._chore(self._send_status(ws))
+
+    def _tell_soon(self, frame: Callable[[], str | bytes | None]) -> None:
+        ws = self._ws
+        if ws is not None and frame not in self._told:
+            self._told.add(frame)
+            self._chore(self._send_told(ws, frame))
+
+    async def _send_told(self, ws: ClientConnection, frame: Callable[[], str | bytes | None]) -> None:
+        self._told.discard(frame)
+        made = frame()
+        if made is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(made, text=True)
 
     def _chore(self, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(job)

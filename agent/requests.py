@@ -21,6 +21,7 @@ from agent.events import Event, RequestServed
 from agent.portal_session import PortalSession
 from agent.slot_answer import DriverFacts, SlotListJson
 from agent.slot_cache import SlotCache
+from agent.slot_watch import SlotWatch
 from wire.messages import (
     ERROR_CODES,
     Ack,
@@ -29,6 +30,7 @@ from wire.messages import (
     Request,
     Response,
     SlotsArgs,
+    SlotsUpdate,
     WireError,
     decode,
     encode,
@@ -73,6 +75,8 @@ class RequestHandler:
         monotonic: Callable[[], float] = time.monotonic,
         on_ack: Callable[[str], None] | None = None,
         facts: Callable[[], DriverFacts] | None = None,
+        connection: Callable[[], int] = lambda: 0,
+        tell: Callable[[Callable[[], bytes | None]], None] | None = None,
     ) -> None:
         self._cache = cache
         self._desk = desk
@@ -85,6 +89,30 @@ class RequestHandler:
         self._in_flight = 0
         self._slot_json = SlotListJson()
         self._facts = facts or DriverFacts  # the driver's patient fields and find-by-phone, sent with the slots
+        self._watch = SlotWatch(connection)  # the answer kept standing at the relay (agent/slot_watch.py)
+        self._tell = tell  # sends a frame made just before it goes, on the open connection (RelayLink.tell)
+
+    def slots_changed(self) -> None:
+        """The answer may have changed (a read, a booking, a pause, the web app's state): the relay is told, if it
+        watches it."""
+        if self._tell is not None and self._watch.asked() is not None:
+            self._tell(self.slots_update)
+
+    def slots_update(self) -> bytes | None:
+        """The ``slots_update`` frame for the question the relay watches on the open connection (None: none): the
+        answer that stands now, "unchanged" when the relay holds it, or none (the relay asks, and hears why)."""
+        asked = self._watch.asked()
+        if asked is None:
+            return None
+        view = self._cache.view(asked.days, asked.professional)
+        if self._refusal() or view.stale or view.age_s is None:
+            self._watch.held = ""
+            return encode(SlotsUpdate(asked.days, asked.professional, None)).encode()
+        facts = self._facts()
+        fresh_s = max(0.0, self._cache.stale_after_s() - view.age_s)
+        frame = self._slot_json.update_frame(asked, fresh_s, view.slots, view.age_s, facts, self._watch.held or None)
+        self._watch.held = self._slot_json.fingerprint(view.slots, facts)
+        return frame
 
     async def handle_text(self, text: str) -> str | bytes | None:
         """One frame from the relay -> the frame to send back (None: nothing to answer; bytes: UTF-8 JSON text)."""
@@ -178,6 +206,8 @@ class RequestHandler:
         if refusal:
             return _error(request_id, refusal)
         view = self._cache.view(args.days, args.professional)
+        if self._watch.watch(args):
+            self.slots_changed()  # after this answer: what stands at the relay from now on
         if view.cold:
             failure = self._cache.last_error
             code = failure.code if failure is not None and failure.code in ERROR_CODES else "timeout"

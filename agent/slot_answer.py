@@ -27,7 +27,7 @@ from typing import Any
 from agent.appointments import can
 from agent.portal.base import Slot
 from wire import json_text
-from wire.messages import MAX_SERVICES, PATIENT_FIELDS, SlotsUnchanged, WireService
+from wire.messages import MAX_SERVICES, PATIENT_FIELDS, SlotsArgs, SlotsUnchanged, WireService
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +114,36 @@ class SlotListJson:
 
         ``known``: the fingerprint of the answer the relay holds (``SlotsArgs.known``). When this answer has it, the
         result is the short "unchanged" one (wire.messages.SlotsUnchanged) instead of the whole answer again."""
+        head = b'{"type":"response","id":' + json_text.dumps_bytes(request_id) + b',"ok":true,"result":'
+        return b"".join((head, self._result_text(slots, age_s, facts, known), b"}"))
+
+    def update_frame(
+        self,
+        asked: SlotsArgs,
+        fresh_s: float,
+        slots: tuple[Slot, ...],
+        age_s: float,
+        facts: DriverFacts | None = None,
+        known: str | None = None,
+    ) -> bytes:
+        """``encode(SlotsUpdate(...))`` of this answer to the question ``asked`` (wire.messages.SlotsUpdate), made as
+        ``frame`` makes a response; "unchanged" when ``known`` is its fingerprint."""
+        head = b"".join((
+            b'{"type":"slots_update","days":', json_text.dumps_bytes(asked.days), b',"professional":',
+            json_text.dumps_bytes(asked.professional), b',"fresh_s":', json_text.dumps_bytes(round(fresh_s, 3)),
+            b',"result":',
+        ))
+        return b"".join((head, self._result_text(slots, age_s, facts, known), b"}"))
+
+    def _result_text(
+        self, slots: tuple[Slot, ...], age_s: float, facts: DriverFacts | None, known: str | None
+    ) -> bytes:
         slots_text, services, facts_text, fingerprint = self._parts(slots, facts)
         age = json_text.dumps_bytes(round(age_s, 3))
-        head = b'{"type":"response","id":' + json_text.dumps_bytes(request_id) + b',"ok":true,"result":{'
         if known is not None and known == fingerprint:
-            return b"".join((head, b'"unchanged":"', fingerprint.encode(), b'","age_s":', age, b"}}"))
+            return b"".join((b'{"unchanged":"', fingerprint.encode(), b'","age_s":', age, b"}"))
         return b"".join((
-            head, slots_text, b',"age_s":', age, services, facts_text, b',"fingerprint":"', fingerprint.encode(), b'"}}'
+            b"{", slots_text, b',"age_s":', age, services, facts_text, b',"fingerprint":"', fingerprint.encode(), b'"}'
         ))
 
     def result(

@@ -61,6 +61,7 @@ class SlotCache:
         window_days: int = DEFAULT_WINDOW_DAYS,
         debounce_s: float = 1.0,
         on_refreshed: Callable[[datetime, int], None] | None = None,
+        on_changed: Callable[[], None] | None = None,
     ) -> None:
         self._read = read
         self.interval_s = interval_s
@@ -69,6 +70,7 @@ class SlotCache:
         self.window_days = window_days
         self._debounce_s = debounce_s
         self._on_refreshed = on_refreshed
+        self.on_changed = on_changed  # the slots changed (a read, a booking forgotten): told after each change
 
         self._slots: tuple[Slot, ...] = ()  # sorted by (start, professional); only ever replaced by ``_keep``
         self._starts: list[int] = []  # each slot's start in UTC microseconds, for bisecting a window
@@ -179,6 +181,8 @@ class SlotCache:
         self._starts = [_micros(s.start) for s in self._slots]
         self._version += 1
         self._last_view = None
+        if self.on_changed is not None:
+            self.on_changed()
 
     # -- refreshing -----------------------------------------------------------
 

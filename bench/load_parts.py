@@ -3,7 +3,8 @@
 - **agents** (``python bench/load_parts.py agents CONFIG``): a share of the N scripted agents on real websockets.
   An answer is pre-encoded: the request's id is cut out of the frame's text and put between two fixed byte strings
   (a real agent answers from its cache without re-validating its own answer either), with its fingerprint, and
-  "unchanged" to a question that names it (wire.messages.SlotsUnchanged). Prints ``ready`` once every
+  "unchanged" to a question that names it (wire.messages.SlotsUnchanged); asked with ``watch``, it then keeps its
+  answer standing at the relay (wire.messages.SlotsUpdate), as a real agent does. Prints ``ready`` once every
   agent of its share said hello, then holds them until its stdin closes.
 - **generator** (``python bench/load_parts.py generator CONFIG``): the open-loop load on raw keep-alive HTTP/1.1
   connections, pre-signed widget_requests only sent. Prints ``ready``, waits for ``go`` on stdin, prints
@@ -63,7 +64,8 @@ def request_id(text: str) -> str | None:
 
 
 async def _agent(
-    url: str, token: str, head: str, tail: tuple[str, str, str], ready: asyncio.Event, stop: asyncio.Event
+    url: str, token: str, head: str, tail: tuple[str, str, str], update: str, ready: asyncio.Event,
+    stop: asyncio.Event,
 ) -> None:
     from websockets.asyncio.client import connect
 
@@ -72,13 +74,13 @@ async def _agent(
         await ws.send('{"type":"status","paused":false,"portal":"ok","version":"bench"}')
         ready.set()
         stopping = asyncio.ensure_future(stop.wait())
-        receiving = asyncio.ensure_future(_answer(ws, head, tail))
+        receiving = asyncio.ensure_future(_answer(ws, head, tail, update))
         await asyncio.wait([stopping, receiving], return_when=asyncio.FIRST_COMPLETED)
         receiving.cancel()
         stopping.cancel()
 
 
-async def _answer(ws, head: str, tail: tuple[str, str, str]) -> None:  # type: ignore[no-untyped-def]
+async def _answer(ws, head: str, tail: tuple[str, str, str], update: str) -> None:  # type: ignore[no-untyped-def]
     full, known, unchanged = tail
     async for text in ws:
         text = text if isinstance(text, str) else text.decode()
@@ -86,6 +88,8 @@ async def _answer(ws, head: str, tail: tuple[str, str, str]) -> None:  # type: i
         if rid is not None:
             # As a real agent (agent/slot_answer.py): asked with its answer's fingerprint, it says "unchanged".
             await ws.send(head + rid + (unchanged if known in text else full))
+            if '"watch":true' in text:  # and keeps its answer standing at the relay (agent/slot_watch.py)
+                await ws.send(update)
 
 
 async def run_agents(config: dict) -> None:
@@ -93,13 +97,14 @@ async def run_agents(config: dict) -> None:
     tokens: list[str] = config["tokens"]
     head = '{"type":"response","id":"'
     tail = answer_tails(config["result"])
+    update = standing_update(config["result"])
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     tasks: list[asyncio.Task] = []
     events: list[asyncio.Event] = []
     for i, token in enumerate(tokens):
         events.append(asyncio.Event())
-        tasks.append(asyncio.ensure_future(_agent(urls[i % len(urls)], token, head, tail, events[-1], stop)))
+        tasks.append(asyncio.ensure_future(_agent(urls[i % len(urls)], token, head, tail, update, events[-1], stop)))
         if i % 50 == 49:
             await _all_ready(events[-50:], tasks)
     await _all_ready(events, tasks)
@@ -115,9 +120,20 @@ def answer_tails(result: str) -> tuple[str, str, str]:
     """What follows a response's id: the full answer with its fingerprint; the text a question naming that
     fingerprint carries (``"known":"..."``); the "unchanged" answer (wire.messages.SlotsUnchanged)."""
     fingerprint = hashlib.blake2b(result.encode(), digest_size=12).hexdigest()
-    full = result[:-1] + f',"fingerprint":"{fingerprint}"}}' if result.endswith("}") else result
     unchanged = '{"unchanged":"' + fingerprint + '","age_s":3.0}'
-    return '","ok":true,"result":' + full + "}", f'"known":"{fingerprint}"', '","ok":true,"result":' + unchanged + "}"
+    head = '","ok":true,"result":'
+    return head + _full(result) + "}", f'"known":"{fingerprint}"', head + unchanged + "}"
+
+
+def standing_update(result: str) -> str:
+    """The ``slots_update`` a real agent sends after answering a question asked with ``watch`` (agent/slot_watch.py):
+    its whole answer, standing for what is left of its freshness (a read of 5-minute agent, 3 s old: 447 s)."""
+    return '{"type":"slots_update","days":14,"professional":null,"fresh_s":447.0,"result":' + _full(result) + "}"
+
+
+def _full(result: str) -> str:
+    fingerprint = hashlib.blake2b(result.encode(), digest_size=12).hexdigest()
+    return result[:-1] + f',"fingerprint":"{fingerprint}"}}' if result.endswith("}") else result
 
 
 async def _all_ready(events: list[asyncio.Event], tasks: list[asyncio.Task]) -> None:

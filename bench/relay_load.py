@@ -414,6 +414,22 @@ def bucket_percentile(before: dict[float, float], after: dict[float, float], q: 
     return 1000 * next(le for le in sorted(counts) if counts[le] >= q * total)
 
 
+async def slots_answers(urls: list[str]) -> dict[str, float]:
+    """The instances' slots answers so far by where they came from (/metrics): "standing" (the agent's answer kept at
+    the relay, no round trip), "ok" (asked), and the rest."""
+    import httpx
+
+    counts: dict[str, float] = {}
+    prefix = 'cita_relay_agent_requests_total{kind="slots",outcome="'
+    async with httpx.AsyncClient(timeout=180) as http:
+        for url in urls:
+            for line in (await http.get(f"{url}/metrics")).text.splitlines():
+                if line.startswith(prefix):
+                    outcome = line[len(prefix):].split('"', 1)[0]
+                    counts[outcome] = counts.get(outcome, 0.0) + float(line.rsplit(" ", 1)[1])
+    return counts
+
+
 async def redis_round_trips(urls: list[str]) -> float:
     """The instances' round trips to Redis so far, from their /metrics (0 on SQLite)."""
     import httpx
@@ -572,6 +588,7 @@ async def bench(
         idle_rate = (sum(cpu_s(pid) for pid in cpu_pids) - idle_cpu_from) / (time.monotonic() - idle_from)
         cpu_before = sum(cpu_s(pid) for pid in cpu_pids)
         trips_before = await redis_round_trips(relay_urls)
+        slots_before = await slots_answers(relay_urls)
         latency_before = await relay_latency_buckets(relay_urls)
         redis_cpu_before = cpu_s(redis.pid) if redis else 0.0
         load_before = os.getloadavg()[0]
@@ -609,6 +626,9 @@ async def bench(
         # the turns finish long after the last 200), less what the relays spend idle over that time.
         all_cpu = sum(cpu_s(pid) for pid in cpu_pids) - cpu_before
         trips = await redis_round_trips(relay_urls) - trips_before
+        slots_after = await slots_answers(relay_urls)
+        standing = slots_after.get("standing", 0.0) - slots_before.get("standing", 0.0)
+        asked = sum(slots_after.values()) - sum(slots_before.values()) - standing
         latency_after = await relay_latency_buckets(relay_urls)
         all_s = time.monotonic() - started
         turn_cpu = max(0.0, all_cpu - idle_rate * all_s)
@@ -659,6 +679,8 @@ async def bench(
             "relay_cpu_ms_per_accepted": 1000 * turn_cpu / max(statuses.get(200, 0), 1),
             "relay_idle_cpu_pct": 100 * idle_rate,
             "redis_trips_per_request": trips / max(statuses.get(200, 0), 1),
+            "slots_standing": standing,
+            "slots_asked": asked,
             # As the relay measures it: from the request's arrival at the relay to Kommo taking the continuation
             # (the generator's own delays, on a busy machine, left out); the bound of the histogram bucket.
             "relay_p50_ms": bucket_percentile(latency_before, latency_after, 0.50),
@@ -988,6 +1010,10 @@ def print_figures(f: dict[str, float]) -> None:
         f"  relay CPU during load   {f['relay_cpu_pct']:.0f}% of one core,"
         f" {f['relay_cpu_ms_per_request']:.2f} ms per widget_request ({f['relay_cpu_ms_per_accepted']:.2f} ms per"
         f" accepted one; idle agents' own {f['relay_idle_cpu_pct']:.1f}% left out)"
+    )
+    print(
+        f"  slots questions         {f['slots_standing']:.0f} answered from the agent's standing answer (no round"
+        f" trip), {f['slots_asked']:.0f} asked of it (each connection's first; another instance's agent)"
     )
     if f["store"] == "sqlite":
         print(

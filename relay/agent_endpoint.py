@@ -26,7 +26,7 @@ from relay.settings import RelaySettings, is_loopback_host
 from relay.store import RelayStore, StoreUnavailable
 from wire import json_text
 from wire.handoff import Contacted
-from wire.messages import Ack, Outcome, ProtocolError, Response, Status, decode, encode
+from wire.messages import Ack, Outcome, ProtocolError, Response, SlotsUpdate, Status, decode, encode
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -250,6 +250,8 @@ async def _dispatch(
         directory.on_response(connection, frame)
     elif isinstance(frame, Status):
         directory.on_status(connection, frame)
+    elif isinstance(frame, SlotsUpdate):  # the agent's slots answer, kept standing (relay.slot_answers)
+        directory.on_slots_update(connection, frame)
     elif isinstance(frame, Outcome):
         await _keep_outcome(store, connection, frame)
         if followups is not None:  # a booking the clinic's team was handed as "not known yet" may be settled now

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from relay.logs import log
-from wire.messages import BookArgs, Request, Response, SlotsArgs, Status, encode
+from relay.slot_answers import SLOT_DAYS, StandingAnswer, standing_after
+from wire.messages import BookArgs, Request, Response, SlotsArgs, SlotsUpdate, Status, encode
 
 logger = logging.getLogger("relay.agents")
 
@@ -70,6 +71,11 @@ class AgentDirectory(Protocol):
 
     async def presences(self) -> dict[str, AgentPresence]: ...
 
+    def standing_slots(self, clinic: str) -> StandingAnswer | None:
+        """The slots answer the clinic's agent keeps standing on this instance, while fresh and the agent not
+        paused; None: ask it."""
+        ...
+
     def connected_count(self) -> int:
         """Agents connected to this relay process."""
         ...
@@ -85,6 +91,8 @@ class AgentRegistry(AgentDirectory, Protocol):
     def on_status(self, connection: AgentConnection, status: Status) -> None: ...
 
     def on_response(self, connection: AgentConnection, response: Response) -> None: ...
+
+    def on_slots_update(self, connection: AgentConnection, update: SlotsUpdate) -> None: ...
 
     async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None: ...
 
@@ -103,13 +111,15 @@ class AgentConnection:
     pending: dict[str, asyncio.Future[Response]] = field(default_factory=dict)
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     closed: bool = False
+    standing: StandingAnswer | None = None  # its slots answer, kept up to date by its slots_update frames
 
 
 class LocalAgentDirectory:
     """The in-process directory: one connection per clinic, the newest authenticated one wins."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
+        self._monotonic = monotonic
         self._connections: dict[str, AgentConnection] = {}
         self._presence: dict[str, AgentPresence] = {}
         # Each frame from an agent moves this only (not a new AgentPresence per frame); read into the presences.
@@ -167,6 +177,7 @@ class LocalAgentDirectory:
         changed = (presence.paused != status.paused or presence.portal != status.portal
                    or presence.portal_changed != status.portal_changed)
         if changed:
+            connection.standing = None  # asked again: the agent's next update, or its answer, tells what stands now
             log(
                 logger,
                 logging.WARNING if status.portal_changed else logging.INFO,
@@ -191,6 +202,22 @@ class LocalAgentDirectory:
             return
         if not future.done():
             future.set_result(response)
+
+    def on_slots_update(self, connection: AgentConnection, update: SlotsUpdate) -> None:
+        if connection.closed or self._connections.get(connection.clinic) is not connection:
+            return
+        self._seen(connection)
+        connection.standing = standing_after(connection.standing, update, self._monotonic(), SLOT_DAYS)
+
+    def standing_slots(self, clinic: str) -> StandingAnswer | None:
+        connection = self._connections.get(clinic)
+        if connection is None or connection.closed or connection.standing is None:
+            return None
+        presence = self._presence.get(clinic)
+        if presence is None or presence.paused is not False or presence.portal_changed:
+            return None
+        standing = connection.standing
+        return standing if self._monotonic() < standing.fresh_until else None
 
     def _seen(self, connection: AgentConnection) -> None:
         if self._connections.get(connection.clinic) is connection:

@@ -9,6 +9,9 @@ fingerprint of the answer it holds, ``known``) and the agent answers "unchanged"
 (wire.messages.SlotsUnchanged). The held answer is used only when the agent named its very fingerprint; when it is
 no longer held (restarted, evicted, replaced by a newer answer meanwhile) ``parse`` says so and the relay asks again
 in full.
+
+An agent asked with ``watch`` keeps its answer standing here (``StandingAnswer``): it sends it again when it changes
+and after each read of the web app, and the relay answers from it until it goes stale, with no round trip at all.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from wire.messages import SlotsResult, SlotsUnchanged, answer_fingerprint
+from wire.messages import ProtocolError, SlotsResult, SlotsUnchanged, SlotsUpdate, answer_fingerprint
+
+SLOT_DAYS = 14  # the days a patient's question is answered from (the relay asks the agent for these)
 
 
 @dataclass(frozen=True)
@@ -71,3 +76,42 @@ class SlotAnswerCache:
         while len(self._last) > self._max:
             self._last.popitem(last=False)
         return parsed
+
+
+@dataclass
+class StandingAnswer:
+    """An agent's slots answer kept standing by its ``slots_update`` frames (wire.messages.SlotsUpdate): a patient's
+    question is answered from it, without a round trip to the agent, until ``fresh_until``."""
+
+    result: dict[str, Any] | None  # the full answer as the wire carried it, until checked at its first use
+    fingerprint: str
+    age_s: float  # the answer's age when its last update arrived
+    received_at: float  # monotonic time of that update
+    fresh_until: float  # monotonic: past it the relay asks the agent
+    parsed: SlotsResult | None = None  # the checked answer, kept after its first use (``result`` let go then)
+
+    def age_at(self, now: float) -> float:
+        return self.age_s + max(0.0, now - self.received_at)
+
+
+def standing_after(
+    standing: StandingAnswer | None, update: SlotsUpdate, now: float, days: int
+) -> StandingAnswer | None:
+    """The answer that stands after ``update``: a full answer replaces it, "unchanged" renews it (when it names its
+    fingerprint), anything else — no answer, another question's answer, an "unchanged" of an answer not held, a
+    frame that does not read — leaves none, and the relay asks the agent."""
+    if update.result is None or update.days != days or update.professional is not None:
+        return None
+    try:
+        unchanged = SlotsUnchanged.from_json(update.result)
+        if unchanged is not None:
+            if standing is None or standing.fingerprint != unchanged.fingerprint:
+                return None
+            return replace(standing, age_s=unchanged.age_s, received_at=now, fresh_until=now + update.fresh_s)
+        fingerprint = answer_fingerprint(update.result)
+        age = update.result.get("age_s", 0.0)
+        if not fingerprint or isinstance(age, bool) or not isinstance(age, int | float) or not 0 <= age < 1e9:
+            return None
+    except ProtocolError:
+        return None
+    return StandingAnswer(update.result, fingerprint, float(age), now, now + update.fresh_s)

@@ -66,7 +66,7 @@ from relay.locks import KeyedLocks, LockSet
 from relay.logs import log, mask_phone
 from relay.metrics import RelayMetrics
 from relay.settings import RelaySettings
-from relay.slot_answers import SlotAnswerCache
+from relay.slot_answers import SLOT_DAYS, SlotAnswerCache
 from relay.store import Clinic, PendingTurn, PriorDelivery, RelayStore
 from wire.appointments import MyBookingsArgs
 from wire.messages import (
@@ -85,7 +85,6 @@ T = TypeVar("T")
 
 logger = logging.getLogger("relay.turns")
 
-SLOT_DAYS = 14
 # An accepted turn whose continuation never went out is re-run after a restart for this long; past it, Kommo's
 # return_url is not worth trying (the conversation itself is kept, and the lead's next message resumes it).
 PENDING_TURN_MAX_AGE_S = 3600.0
@@ -595,6 +594,10 @@ class TurnProcessor:
         return None if state.expired(turn.now) else state
 
     async def _slots(self, clinic: Clinic) -> SlotsResult:
+        standing = self._standing_slots(clinic)
+        if standing is not None:
+            self._metrics.agent_requests.labels("slots", "standing").inc()
+            return standing
         known = self._slot_answers.known(clinic.name)
         result = await self._slots_answer(clinic, known)
         if result is None and known is not None:  # "unchanged" from an answer no longer held here: ask in full
@@ -606,9 +609,26 @@ class TurnProcessor:
         self._metrics.agent_requests.labels("slots", "ok").inc()
         return result
 
+    def _standing_slots(self, clinic: Clinic) -> SlotsResult | None:
+        """The answer the agent keeps standing here (asked with ``watch``), if one is fresh: no round trip."""
+        standing = self._agents.standing_slots(clinic.name)
+        if standing is None:
+            return None
+        if standing.parsed is None:  # its first use: checked once, then held (its wire text let go)
+            result, standing.result = standing.result, None
+            try:
+                standing.parsed = None if result is None else self._slot_answers.parse(clinic.name, result)
+            except ProtocolError as exc:
+                log(logger, logging.WARNING, "agent_slots_unreadable", clinic=clinic.name, problem=str(exc)[:200])
+            if standing.parsed is None:
+                standing.fresh_until = 0.0  # not used again: asked instead, until the agent's next update
+                return None
+        return dataclasses.replace(standing.parsed, age_s=standing.age_at(time.monotonic()))
+
     async def _slots_answer(self, clinic: Clinic, known: str | None) -> SlotsResult | None:
-        """The agent's answer, or None for an "unchanged" this relay cannot read (relay/slot_answers.py)."""
-        args = SlotsArgs(days=SLOT_DAYS, known=known)
+        """The agent's answer, or None for an "unchanged" this relay cannot read (relay/slot_answers.py). Asked
+        with ``watch``: an agent that can keeps its answer standing here from then on."""
+        args = SlotsArgs(days=SLOT_DAYS, known=known, watch=True)
         response = await self._ask(clinic, "slots", args, self._settings.slots_timeout_s)
         if not response.ok:
             code = response.error.code if response.error else "internal"

@@ -247,6 +247,8 @@ class SlotsArgs:
     specialty: str | None = None  # optional: only slots of that specialty / service
     service: str | None = None
     known: str | None = None  # optional: the fingerprint of the answer the relay holds (see SlotsUnchanged)
+    # optional: keep the answer standing at the relay (SlotsUpdate frames on this connection); older agents ignore it
+    watch: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"days": self.days, "professional": self.professional}
@@ -256,6 +258,8 @@ class SlotsArgs:
             out["service"] = self.service
         if self.known:
             out["known"] = self.known
+        if self.watch:
+            out["watch"] = True
         return out
 
     @classmethod
@@ -273,7 +277,11 @@ class SlotsArgs:
         known = obj.get("known")
         if known is not None:
             known = fingerprint_of(known, "args.known")
-        return cls(days=days, professional=professional, specialty=specialty, service=service, known=known)
+        watch = obj.get("watch", False)
+        if not isinstance(watch, bool):
+            raise ProtocolError("args.watch must be true or false")
+        return cls(days=days, professional=professional, specialty=specialty, service=service, known=known,
+                   watch=watch)
 
 
 @dataclass(frozen=True)
@@ -409,6 +417,39 @@ class SlotsUnchanged:
             raise ProtocolError("a result is either unchanged or carries slots, not both")
         fingerprint = fingerprint_of(obj["unchanged"], "result.unchanged")
         return cls(fingerprint, _non_negative(obj.get("age_s", 0.0), "result.age_s"))
+
+
+MAX_FRESH_S = 3600.0  # slots_update.fresh_s: an answer stands an hour at most without a newer one
+
+
+@dataclass(frozen=True)
+class SlotsUpdate:
+    """agent -> relay, only on a connection where the relay asked ``slots`` with ``args.watch``: the answer the agent
+    would give that request (its ``days`` and ``professional``) right now, sent when it changes and after each read of
+    the web app, so that the relay answers a patient's question without asking the agent each time.
+
+    ``result``: a full answer with its ``fingerprint``, or ``SlotsUnchanged`` from the last one sent this way on this
+    connection; None when no answer stands (paused, the web app not logged in, no fresh read): the relay asks, and
+    hears why. ``fresh_s``: how long the answer stands without a newer update — past it the relay asks again.
+    ``result`` is checked as a slots answer where it is used (relay.slot_answers), as a response's is."""
+
+    days: int
+    professional: str | None
+    result: dict[str, Any] | None
+    fresh_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "slots_update", "days": self.days, "professional": self.professional,
+                "fresh_s": round(self.fresh_s, 3), "result": self.result}
+
+
+def _decode_slots_update(obj: dict[str, Any]) -> SlotsUpdate:
+    asked = SlotsArgs.from_json({"days": obj.get("days"), "professional": obj.get("professional")})
+    result = obj.get("result")
+    if result is not None and not isinstance(result, dict):
+        raise ProtocolError("slots_update.result must be an object or null")
+    fresh_s = min(_non_negative(obj.get("fresh_s", 0.0), "slots_update.fresh_s"), MAX_FRESH_S)
+    return SlotsUpdate(asked.days, asked.professional, result, fresh_s)
 
 
 def answer_fingerprint(obj: dict[str, Any]) -> str:
@@ -604,7 +645,7 @@ class Ack:
         return {"type": "ack", "id": self.id}
 
 
-Frame = Request | Response | Status | Outcome | Ack
+Frame = Request | Response | Status | Outcome | Ack | SlotsUpdate
 
 
 def slots_request(id: str, args: SlotsArgs, timeout_s: float) -> Request:
@@ -655,6 +696,8 @@ def decode(text: str | bytes) -> Frame:
         return _decode_outcome(obj)
     if kind == "ack":
         return Ack(id=_identifier(obj.get("id"), "id"))
+    if kind == "slots_update":
+        return _decode_slots_update(obj)
     if kind in ("event", "contacted"):  # follow-up frames (wire.handoff): optional, an older peer drops them
         from wire.handoff import decode_followup_frame
 

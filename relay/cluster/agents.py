@@ -44,8 +44,9 @@ from relay.cluster import keys as redis_keys
 from relay.cluster.client import UNREACHABLE, lane_of
 from relay.cluster.later import evalsha
 from relay.logs import log
+from relay.slot_answers import StandingAnswer
 from wire.appointments import args_from_json
-from wire.messages import BookArgs, ProtocolError, Response, SlotsArgs, Status, decode, encode
+from wire.messages import BookArgs, ProtocolError, Response, SlotsArgs, SlotsUpdate, Status, decode, encode
 
 logger = logging.getLogger("relay.cluster.agents")
 
@@ -185,6 +186,14 @@ class RedisAgentDirectory:
 
     def on_response(self, connection: AgentConnection, response: Response) -> None:
         self.local.on_response(connection, response)
+
+    def on_slots_update(self, connection: AgentConnection, update: SlotsUpdate) -> None:
+        self.local.on_slots_update(connection, update)
+
+    def standing_slots(self, clinic: str) -> StandingAnswer | None:
+        """Only an agent connected to this instance keeps an answer standing here; another's is asked through
+        the instance that holds it."""
+        return self.local.standing_slots(clinic)
 
     async def close_all(self, code: int = CLOSE_GOING_AWAY, reason: str = "relay shutting down") -> None:
         await self.local.close_all(code, reason)
