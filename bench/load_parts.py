@@ -85,7 +85,11 @@ async def _answer(ws, head: str, tail: tuple[str, str, str], update: str) -> Non
     async for text in ws:
         text = text if isinstance(text, str) else text.decode()
         rid = request_id(text)
-        if rid is not None:
+        if rid is None:
+            continue
+        if '"op":"my_bookings"' in text:  # "does this phone have an appointment?" (--knows-bookings): none
+            await ws.send(head + rid + '","ok":true,"result":{"bookings":[]}}')
+        else:
             # As a real agent (agent/slot_answer.py): asked with its answer's fingerprint, it says "unchanged".
             await ws.send(head + rid + (unchanged if known in text else full))
             if '"watch":true' in text:  # and keeps its answer standing at the relay (agent/slot_watch.py)

@@ -126,8 +126,9 @@ def run_kommo_process(accounts_file: Path, port: int) -> None:
 # ---------------------------------------------------------------------------
 
 
-def slots_json(count: int) -> str:
-    """A clinic's 14-day answer: ``count`` free half-hours over the next days, two professionals."""
+def slots_json(count: int, knows_bookings: bool = False) -> str:
+    """A clinic's 14-day answer: ``count`` free half-hours over the next days, two professionals; with
+    ``knows_bookings`` (as every real agent says), the relay asks each new conversation's phone for an appointment."""
     today = datetime.now(CLINIC_TZ).date()
     slots = []
     per_day = 4
@@ -143,7 +144,8 @@ def slots_json(count: int) -> str:
                 "professional": who,
             }
         )
-    return json.dumps({"slots": slots, "age_s": 3.0}, ensure_ascii=False, separators=(",", ":"))
+    answer = {"slots": slots, "age_s": 3.0, **({"knows_bookings": True} if knows_bookings else {})}
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------------------
@@ -518,7 +520,7 @@ async def bench(
 
         # N idle agents in ``agent_procs`` processes; agent i on instance i % instances, as a load balancer spreads
         # the agents' connections.
-        result = slots_json(args.slots)
+        result = slots_json(args.slots, args.knows_bookings)
         ws_urls = [f"ws://127.0.0.1:{port}/agent" for port in relay_ports]
         connect_started = time.perf_counter()
         agent_parts = []
@@ -1213,6 +1215,12 @@ def main(argv: list[str] | None = None) -> int:
         "--instances", type=int, default=1, choices=(1, 2), help="relay instances; 2 share a Redis started here (1)"
     )
     parser.add_argument("--redis", action="store_true", help="one instance on Redis instead of SQLite")
+    parser.add_argument(
+        "--knows-bookings",
+        action="store_true",
+        help="the scripted agents say they know their bookings, as a real agent does: each new conversation's first"
+        " turn then asks the agent whether the phone has an appointment (one more round trip; none, here)",
+    )
     parser.add_argument(
         "--compare",
         action="store_true",

@@ -50,3 +50,18 @@ def test_the_bench_agents_say_unchanged_only_to_the_question_naming_their_answer
     assert known not in encode(Request(id="r3", op="slots", timeout_s=5.0, args=SlotsArgs(days=14)))
     again = decode(head + "r2" + unchanged)
     assert isinstance(again, Response) and answers.parse("c1", again.result).slots == answers.parse("c1", first.result).slots
+
+
+def test_the_bench_agents_standing_update_is_one_the_relay_keeps():
+    from load_parts import standing_update
+    from relay_load import slots_json
+
+    from relay.slot_answers import SLOT_DAYS, SlotAnswerCache, standing_after
+    from wire.messages import SlotsUpdate
+
+    update = decode(standing_update(slots_json(8, knows_bookings=True)))
+    assert isinstance(update, SlotsUpdate)
+    standing = standing_after(None, update, 0.0, SLOT_DAYS)
+    assert standing is not None and standing.fresh_until > 400
+    answer = SlotAnswerCache().parse("c1", standing.result)
+    assert len(answer.slots) == 8 and answer.checks_bookings

@@ -88,11 +88,17 @@ class AgendaScreen:
         """The agenda's controls; ``or_signed_out``: or the login screen the page went to (``signed_out``: then no
         control is required, the caller logs in again)."""
         if or_signed_out:
-            with contextlib.suppress(PlaywrightError):
-                await self.professional.or_(self.signed_out_form).first.wait_for(state="visible",
-                                                                                    timeout=self.timeout_ms)
-            if self.signed_out:
-                return
+            # Each control or the login screen: the page's own read can take it there after the first control
+            # showed (seen in CI: the next wait, for a control no longer there, ran out and was called a change).
+            try:
+                for control in (self.professional, self.next_week, self.calendar):
+                    await control.or_(self.signed_out_form).first.wait_for(state="visible", timeout=self.timeout_ms)
+                    if self.signed_out:
+                        return
+                return  # all three shown
+            except PlaywrightError:
+                if self.signed_out:
+                    return
         await require(self.professional, self.name, 'selector "Profesional"', self.timeout_ms)
         await require(self.next_week, self.name, 'button "Semana siguiente"', self.timeout_ms)
         await require(self.calendar, self.name, 'calendar "Agenda semanal"', self.timeout_ms)
