@@ -7,12 +7,12 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
-import time
 from datetime import UTC, datetime
 
 import httpx
 from e2e_system import new_system
 from patient import Patient, buttons, data, status, texts
+from polling import wait_for
 
 from demo.system import _bin
 
@@ -23,15 +23,6 @@ def _answered_standing(system) -> int:
     """How many slots questions the relay answered from the agent's standing answer (its /metrics)."""
     found = STANDING.search(httpx.get(f"{system.relay_url}/metrics", timeout=5).text)
     return int(float(found.group(1))) if found else 0
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _clinic_paused(system) -> bool | None:
@@ -54,12 +45,12 @@ async def test_questions_are_answered_from_the_standing_answer_and_a_pause_ends_
 
     env, agent_bin = system.agent_env(), _bin("cita-agent")
     subprocess.run([agent_bin, "pause"], env=env, check=True, capture_output=True, timeout=30)
-    await asyncio.to_thread(_wait, lambda: _clinic_paused(system) is True, 20, "the relay to see paused")
+    await asyncio.to_thread(wait_for, lambda: _clinic_paused(system) is True, 20, "the relay to see paused")
     paused = await Patient(system, lead_id + "2", "Carla Pausa").say("Hola")
     assert status(paused) == "handoff" and data(paused)["reason"] == "paused", texts(paused)
 
     subprocess.run([agent_bin, "resume"], env=env, check=True, capture_output=True, timeout=30)
-    await asyncio.to_thread(_wait, lambda: _clinic_paused(system) is False, 20, "the relay to see resumed")
+    await asyncio.to_thread(wait_for, lambda: _clinic_paused(system) is False, 20, "the relay to see resumed")
     again = await Patient(system, lead_id + "3", "Diego Vuelta").open_days()
     assert status(again) == "choose_day", texts(again)
 
