@@ -525,7 +525,6 @@ class Engine:
         except Exception:  # a view of the journal, never a reason to lose the refresh
             log.exception("Could not compare the bookings with the agenda")
         self._save_state()
-        self.requests.slots_changed()
         self._emit(SlotsRefreshed(at, count))
 
     def _owed_frames(self) -> list[str]:

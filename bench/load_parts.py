@@ -123,7 +123,7 @@ async def run_agents(config: dict) -> None:
 def answer_tails(result: str) -> tuple[str, str, str]:
     """What follows a response's id: the full answer with its fingerprint; the text a question naming that
     fingerprint carries (``"known":"..."``); the "unchanged" answer (wire.messages.SlotsUnchanged)."""
-    fingerprint = hashlib.blake2b(result.encode(), digest_size=12).hexdigest()
+    fingerprint = _fingerprint(result)
     unchanged = '{"unchanged":"' + fingerprint + '","age_s":3.0}'
     head = '","ok":true,"result":'
     return head + _full(result) + "}", f'"known":"{fingerprint}"', head + unchanged + "}"
@@ -136,8 +136,12 @@ def standing_update(result: str) -> str:
 
 
 def _full(result: str) -> str:
-    fingerprint = hashlib.blake2b(result.encode(), digest_size=12).hexdigest()
-    return result[:-1] + f',"fingerprint":"{fingerprint}"}}' if result.endswith("}") else result
+    """The answer with its fingerprint, as a real agent sends it whole."""
+    return result[:-1] + f',"fingerprint":"{_fingerprint(result)}"}}' if result.endswith("}") else result
+
+
+def _fingerprint(result: str) -> str:
+    return hashlib.blake2b(result.encode(), digest_size=12).hexdigest()
 
 
 async def _all_ready(events: list[asyncio.Event], tasks: list[asyncio.Task]) -> None:
