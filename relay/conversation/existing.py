@@ -26,7 +26,9 @@ from wire.messages import SlotsResult, WireSlot
 _STEMS = {
     "new_booking": ("otra", "otro", "otras", "otros", "nuev", "another", "new", "other", "pedir", "si", "yes"),
     "move_one": ("cambi", "mover", "muev", "reagend", "reprogram", "modific", "change", "move", "resched", "postpon",
-                 "equivoq", "equivocad", "confundi", "mistake", "wrong"),  # "me equivoqué, quería…": that one, moved
+                 "equivoq", "equivocad", "confundi", "mistake", "wrong",  # "me equivoqué, quería…": that one, moved
+                 # "¿me la puedes pasar a otra hora?", "pásala", "córrela", "posterga" (never "pasado mañana", "correo")
+                 "pasar", "pasal", "pasas", "pasamel", "pasemel", "correr", "correl", "posterg", "aplaz", "pospon"),
     "cancel_one": ("cancel", "anul", "elimin", "borr", "delete"),
 }
 

@@ -2336,10 +2336,12 @@ def _new_time_wished(ctx: Context, state: ConversationState, wish: str, old: dat
     relative = _relative_to_old(wish, reading, old)
     if relative is not None:  # "córrela para más tarde", "una semana después": from the old appointment's time
         return relative
-    if not reading.day and not reading.week and not reading.alternatives and (reading.times or reading.part):
-        reading = replace(reading, day=old.date())  # "mejor a las 11", "mejor en la tarde": that same day
+    same_day = _SAME_DAY.search(wish) is not None and not reading.week and reading.day in (None, old.date())
+    if not reading.day and not reading.week and not reading.alternatives and (reading.times or reading.part
+                                                                              or same_day):
+        reading = replace(reading, day=old.date())  # "mejor a las 11", "mejor en la tarde", "el mismo día": that day
     if not (reading.week or reading.alternatives or (reading.day and reading.day != old.date())
-            or (reading.day == old.date() and (reading.times or reading.part))):
+            or (reading.day == old.date() and (reading.times or reading.part or same_day))):
         return None
     if not reading.times and _SAME_TIME.search(wish):  # "la misma hora pero el martes"
         reading = replace(reading, times=((old.hour, old.minute),))
@@ -2504,7 +2506,10 @@ _ONLY_ANOTHER_TIME = re.compile(
     r"(?:otra hora|otro horario|otras horas|otros horarios|another time|a different time|other times)"
     r"(?:\s+(?:porfa|por favor|please|mejor|entonces|mas bien|instead))*"
 )
-_SAME_DAY = re.compile(r"\b(?:(?:el|ese|este) )?mismo dia\b|\b(?:the )?same day\b")
+# "el mismo día", "para otra hora el mismo miércoles", "the same day": the old appointment's day
+_SAME_DAY = re.compile(
+    rf"\b(?:(?:el|ese|este|del|al) )?mismo (?:dia|{WEEKDAY_NAMES})\b|\b(?:the |that )?same (?:day|{WEEKDAY_NAMES})\b"
+)
 _DROP_LEAD = re.compile(r"^(?:no+|nah|mejor|olvid\w*|dej\w*|ya no|pensandolo bien)\b")
 
 
@@ -2658,12 +2663,22 @@ def _aside_at_the_name_question(
     return None
 
 
+def _rules_out_its_time(reading: Reading, slot: WireSlot) -> bool:
+    """Whether the message rules out the time being booked (its day ruled out is read as before: "no puedo el jueves a
+    las 10" rules out Thursday and leaves "a las 10", never to be offered back as the way out)."""
+    return clock(slot) in {f"{h:02d}:{m:02d}" for h, m in reading.skip_times}
+
+
 def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply | Book | AgentStep:
     """The patient's answer to a field the web app requires: asked again with the reason, or on to the next one."""
     slot = state.proposed
     if slot is None:  # a damaged record: the times again
         return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking=""))
     norm = normalize(message)
+    if state.asking == PATIENT_NAME and _rules_out_its_time(read_message(ctx, state, message), slot):
+        # "a las 10 no puedo", "a las 10 tengo otra cita": never this time booked under a name given next; its day's
+        moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
+        return interpret(ctx, moved, read_message(ctx, moved, message), norm)
     said_another = state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(norm) is not None
     if said_another and clock(slot) in {f"{h:02d}:{m:02d}" for h, m in read_message(ctx, state, message).times}:
         said_another = False  # "Martín Vidal, a las 9 está bien": this very time

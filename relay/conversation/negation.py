@@ -79,6 +79,34 @@ _NEG = (
     r"|no good"
     r"|impossible|is out)"
 )
+# Busy then with something else: "tengo otra cita", "tengo una reunión", "estoy ocupada", "I have a meeting", "I'm
+# busy". Never an appointment alone ("el jueves a las 10 tengo hora con la Dra. Soto" says theirs back): only "otra",
+# or something that is not one.
+_BUSY = (
+    r"(?:(?:ya |yo )?(?:tengo|tenemos|tiene|tienen) (?:otr[oa]s? (?:cita|hora|consulta|turno|control|atencion"
+    r"|compromiso|reunion|clase|cosa|examen|actividad)\w*(?: medic[oa]s?)?"
+    r"|(?:una? |mis? )?(?:reunion|clases?|compromiso|examen|entrevista|junta|prueba|viaje|vuelo|ensayo|partido"
+    r"|dentista|pega|colegio|universidad|trabajo)\b)"
+    r"|(?:ya |yo )?(?:estoy|estamos|estare|estaremos|voy a estar|ando|andamos) (?:ocupad[oa]s?|trabajando"
+    r"|en (?:el )?trabajo"
+    r"|en (?:clases?|una reunion|el colegio|la universidad))"
+    r"|(?:ya |yo )?(?:tengo|tenemos|tiene|tienen) que (?:ir a )?(?:trabajar|estudiar|viajar)|me toca trabajar"
+    r"|ocupad[oa]s?|trabajo|trabajamos"
+    r"|(?:i|we)(?:'?m|'?re| am| are) (?:busy|working|at work|in class|in a meeting|not free|not available)"
+    r"|(?:i|we) (?:have|'?ve got|got) (?:another \w+|to work|(?:a |an |my )?(?:meeting|class|classes|school|work"
+    r"|exam|test|interview|shift|flight|commitment|call|lesson|game)\b)"
+    r"|(?:i|we) work"
+    r")"
+)
+# With whom, where or of what: "…con el dentista", "…en el trabajo", "…with my boss" (never when: "…en la mañana" is
+# the part of the day ruled out)
+_BUSY_WITH = (
+    r"(?: (?:con|en|al|a la|del|de la|de|with|at|in) (?:el |la |los |las |mi |mis |my |the |a |an )?"
+    rf"(?!(?:el|la|los|las|mi|mis|my|the|a|an|{_PART}|{_WEEKDAY}|hoy|today|tomorrow|semana|week)\b)[a-z]+)?"
+)
+# Only when the busy words end the clause: "el jueves trabajo de 9 a 13, ¿tienes a las 16?", "el jueves trabajo pero
+# puedo a las 11" rule out no whole day (read as before)
+_BUSY_END = r"(?=\s*(?:[,.;:!?]|$))"
 _THIS_THEN_OTHER = rf"este {_WEEKDAY}[\s,;.?!]+(?:\w+ ){{0,3}}?(?:el |la )?(?:otr[oa]|proxim[oa]|siguiente)\b"
 _END = r"(?=\s*(?:[,.;:!?]|$|\bpero\b|\bmejor\b|\bbut\b|\bsino\b))"
 _A_WEEK = (r"(?:la |el )?(?:(?:otra|proxima|siguiente) semana|semana (?:que viene|proxima|siguiente|entrante))"
@@ -103,8 +131,14 @@ _RULED_OUT = (
     ),
     # "trabajo en la mañana", "trabajo los lunes", "I work mornings"
     re.compile(rf"\b(?:trabajo|trabajamos|estoy trabajando|i work|i'?m at work)\s+({_DAYS})\b"),
-    # "mañana no, el jueves"
-    re.compile(rf"\b({_DAYS})(?: tampoco| no)(?: puedo)?{_END}"),
+    # "mañana no, el jueves", "a las 10 mejor no"
+    re.compile(rf"\b({_DAYS})(?: tampoco| no| mejor no| better not)(?: puedo)?{_END}"),
+)
+_BUSY_THEN = (
+    # "a las 10 tengo otra cita", "el jueves estoy ocupada", "at 10 I have a meeting"
+    re.compile(rf"\b({_DAYS_JOINED}) {_BUSY}{_BUSY_WITH}{_BUSY_END}"),
+    # "tengo otra cita a las 10", "estoy ocupada el jueves", "I'm busy on thursday", "tengo clases en la mañana"
+    re.compile(rf"\b{_BUSY}{_BUSY_WITH} ({_DAYS_JOINED}){_BUSY_WITH}{_BUSY_END}"),
 )
 
 
@@ -114,19 +148,24 @@ _MAYBE = re.compile(
     r"|impossible|doesn(?:'| )?t|don(?:'| )?t|won(?:'| )?t|wo|isn(?:'| )?t|is|tampoco|nada|anything|trabajo"
     r"|trabajamos|trabajando|work|complica)\b"
 )
+_MAYBE_BUSY = re.compile(
+    r"\b(?:tengo|tenemos|tiene|tienen|ocupad[oa]s?|trabajo|trabajamos|estoy|estamos|estare|estaremos|estar|ando"
+    r"|andamos|toca|busy|working|work|have|got|free|available|class|meeting)\b"
+)
 
 
 def may_rule_out(folded: str) -> bool:
     """Whether the message has a word that can rule a day out (cheaper than ``rule_out``)."""
-    return bool(_MAYBE.search(folded))
+    return bool(_MAYBE.search(folded) or _MAYBE_BUSY.search(folded))
 
 
 def rule_out(folded: str) -> tuple[str, tuple[str, ...]]:
     """(the folded message without the days it rules out, the days and parts of the day it ruled out)."""
-    if not may_rule_out(folded):
+    patterns = (*(_RULED_OUT if _MAYBE.search(folded) else ()), *(_BUSY_THEN if _MAYBE_BUSY.search(folded) else ()))
+    if not patterns:
         return folded, ()
     found: list[str] = []
-    for pattern in _RULED_OUT:
+    for pattern in patterns:
         while match := pattern.search(folded):
             folded = folded[: match.start()] + " , " + folded[match.end():]
             found.append(match.group(1))

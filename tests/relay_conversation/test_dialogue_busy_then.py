@@ -1,0 +1,84 @@
+"""A time or day the patient is busy with something else is one they cannot come: "a las 10 tengo otra cita", "el
+jueves estoy ocupada", "tengo clases en la mañana", "I have a meeting at 10". Each was read as asking for it —
+«¿Confirmo … a las 10:00?», the day's times offered — and at a confirmation "ok, a las 16 entonces, a las 10 tengo
+reunión" booked 10:00. Now each is left out as "a las 10 no puedo" is; busy words that say more ("el jueves trabajo
+de 9 a 13, ¿tienes a las 16?", "el jueves trabajo pero puedo a las 11") are read as before."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, buttons, texts
+
+THURSDAYS = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
+NOT_THAT_TIME = "Entendido, sin esa hora."
+
+
+def at_thursdays_times(english: bool = False) -> Chat:
+    chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+    chat.say("hi, I need an appointment on thursday" if english else "hola, quiero hora el jueves")
+    return chat
+
+
+def test_a_time_taken_by_something_else_is_left_out_of_the_days_times() -> None:
+    for message in ("a las 10 tengo otra cita", "tengo otra cita a las 10", "a las 10 estoy ocupada",
+                    "a las 10 tengo reunión con mi jefe", "tengo otra cita a las 10 con el dentista",
+                    "a las 1000 tengo otra cita", "el jueves a las 10 mejor no"):
+        reply = at_thursdays_times().say(message)
+        assert NOT_THAT_TIME in texts(reply), message
+        assert "10:00" not in buttons(reply) and "09:00" in buttons(reply), message
+        assert "¿Confirmo" not in texts(reply), message
+
+
+def test_in_english_too() -> None:
+    for message in ("I have a meeting at 10", "at 10 I'm busy", "I have another appointment at 10"):
+        reply = at_thursdays_times(english=True).say(message)
+        assert "All right, not at that time." in texts(reply), message
+        assert "10:00" not in buttons(reply) and "Shall I book" not in texts(reply), message
+
+
+def test_at_a_confirmation_the_time_they_are_busy_is_never_booked() -> None:
+    chat = at_thursdays_times()
+    chat.say("a las 10")
+    reply = chat.say("ok, a las 16 entonces, a las 10 tengo reunión")
+    assert texts(reply).startswith("¿Confirmo el jueves 3 de diciembre a las 16:00")
+    assert not chat.books
+
+
+def test_a_day_taken_by_something_else_is_not_offered() -> None:
+    for message in ("el jueves estoy ocupada", "tengo pega el jueves", "el lunes tengo trabajo", "el jueves mejor no"):
+        chat = Chat(THURSDAYS)
+        chat.say("hola, quiero hora")
+        reply = chat.say(message)
+        assert "Entendido, sin ese día." in texts(reply), message
+        day = "jueves 3 de diciembre" if "jueves" in message else "lunes 7 de diciembre"
+        assert day not in texts(reply), message
+    chat = Chat(THURSDAYS, clinic=EN)
+    chat.say("hi, I need an appointment")
+    reply = chat.say("I'm busy on thursday")
+    assert "All right, leaving that day out." in texts(reply) and "Thursday 3 December" not in texts(reply)
+
+
+def test_a_part_of_the_day_taken_leaves_the_rest() -> None:
+    reply = at_thursdays_times().say("tengo clases en la mañana")
+    assert buttons(reply)[0] == "16:00" and "09:00" not in buttons(reply)
+
+
+def test_busy_words_that_say_more_are_read_as_before() -> None:
+    chat = Chat(THURSDAYS)
+    chat.say("hola, quiero hora")
+    reply = chat.say("el jueves trabajo de 9 a 13, ¿tienes a las 16?")
+    assert texts(reply).startswith("¿Confirmo el jueves 3 de diciembre a las 16:00")
+    for message in ("a las 10 estoy libre", "sí, a las 10 tengo tiempo"):
+        assert texts(at_thursdays_times().say(message)).startswith("¿Confirmo el jueves 3 de diciembre a las 10:00")
+
+
+def test_at_the_name_question_the_time_they_cannot_goes_back_to_its_days_times() -> None:
+    """«¿A nombre de quién reservo la hora?» of Thursday at 10:00, then "a las 10 no puedo": it was asked again
+    («Primero la hora del jueves…»), and the name typed next booked 10:00."""
+    for message in ("a las 10 no puedo", "a las 10 tengo otra cita"):
+        chat = Chat(THURSDAYS)
+        chat.say("hola, quiero hora para mi hijo el jueves")
+        chat.say("a las 10")
+        assert "¿A nombre de quién" in texts(chat.say("sí"))
+        reply = chat.say(message)
+        assert NOT_THAT_TIME in texts(reply) and "10:00" not in buttons(reply), message
+        assert "¿A nombre de quién" not in texts(reply) and not chat.books, message
