@@ -699,6 +699,12 @@ def _decide(
 
     if (option is not None or reading.found) and asks_about_clinic(norm):  # "10:30 está bien, ¿dónde queda?"
         ctx = evolve(ctx, opening=(*ctx.opening, _about_the_clinic(ctx, norm)))
+    if state.stage == CONFIRM and _UNLESS.search(norm) and tapped(state, norm) is None:
+        # "sí, salvo que haya algo antes", "yes, unless there's something earlier": not a yes yet — what it asks
+        # about is read as any wish is, else the question again (never booked on the condition)
+        if not reading.found:
+            return reask(ctx, state)
+        option = None
     if option is not None:
         return _follow(ctx, state, option, norm)
     if state.stage == CONFIRM and not (reading.found or action) and more is None and yes_for_someone(norm):
@@ -1566,9 +1572,18 @@ _NO_WORRIES = re.compile(
 )
 # "…si fuera con el dr rojas", "…puede ser a las 10", "…no hay el viernes": another day, time or professional asked
 # for this same booking, not something besides it
+# "…a menos que haya algo antes", "…unless you have something earlier", "…if there's nothing earlier": a condition
+_UNLESS = re.compile(
+    r"\b(?:a menos que|salvo que|a no ser que|excepto que|except if|unless"
+    r"|si no (?:hay|tienen|tiene|tienes|queda)(?! problema)"
+    r"|if (?:there s |there is |you have |you ve got )?(?:nothing|no)\b(?! problem| worries)"
+    r"|if you (?:don t|do not|dont) have)"
+)
 _ASKS_IF_IT_CAN = re.compile(
     r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|(?:hay|tienen|tiene) (?:hora|horas|cupo|cupos|algo|otra|otro"
-    r"|disponib\w*|libre\w*)|could it be|can it be|instead)\b"
+    r"|disponib\w*|libre\w*)|could it be|can it be|instead"
+    # "sí, ¿y si mejor a las 16?", "ok, y mejor con el dr rojas", "yes, or rather at 11": that one, never this one
+    r"|mejor|prefiero|preferiria|mas bien|better|rather|what if|how about|que tal)\b"
 )
 # "…y de paso, ¿tienen kine el sábado?", "…y también otra el lunes": something besides this booking
 _BESIDES = re.compile(r"\b(?:de paso|tambien|tb|tmb|ademas|aparte|otr[ao]s?|also|too|as well|another)\b")

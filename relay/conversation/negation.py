@@ -98,6 +98,13 @@ _BUSY = (
     r"|(?:i|we) work"
     r")"
 )
+# Said to be bad for them, after the day or time only ("thursday is bad for me", "el jueves me queda mal", "a las 10
+# está difícil"; never "my tooth is bad thursday")
+_BAD = r"(?:bad|not good|tough|hard|difficult|complicated)(?: for (?:me|us))?"
+_BAD_THEN = (
+    rf"(?: (?:is|s|would be)|'s) {_BAD}"
+    r"| (?:me |nos )?(?:queda|quedaria|viene|va) (?:mal|complicado|dificil)| (?:es|esta|estaria) (?:complicado|dificil)"
+)
 # With whom, where or of what: "…con el dentista", "…en el trabajo", "…with my boss" (never when: "…en la mañana" is
 # the part of the day ruled out)
 _BUSY_WITH = (
@@ -136,7 +143,7 @@ _RULED_OUT = (
 )
 _BUSY_THEN = (
     # "a las 10 tengo otra cita", "el jueves estoy ocupada", "at 10 I have a meeting"
-    re.compile(rf"\b({_DAYS_JOINED}) {_BUSY}{_BUSY_WITH}{_BUSY_END}"),
+    re.compile(rf"\b({_DAYS_JOINED})(?: {_BUSY}{_BUSY_WITH}|{_BAD_THEN}){_BUSY_END}"),
     # "tengo otra cita a las 10", "estoy ocupada el jueves", "I'm busy on thursday", "tengo clases en la mañana"
     re.compile(rf"\b{_BUSY}{_BUSY_WITH} ({_DAYS_JOINED}){_BUSY_WITH}{_BUSY_END}"),
 )
@@ -150,7 +157,8 @@ _MAYBE = re.compile(
 )
 _MAYBE_BUSY = re.compile(
     r"\b(?:tengo|tenemos|tiene|tienen|ocupad[oa]s?|trabajo|trabajamos|estoy|estamos|estare|estaremos|estar|ando"
-    r"|andamos|toca|busy|working|work|have|got|free|available|class|meeting)\b"
+    r"|andamos|toca|busy|working|work|have|got|free|available|class|meeting|bad|tough|hard|difficult|complicated"
+    r"|mal|complicado|dificil)\b"
 )
 
 

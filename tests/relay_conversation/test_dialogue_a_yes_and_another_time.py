@@ -81,3 +81,28 @@ def test_seeing_the_doctor_about_a_relative_is_for_them() -> None:
         chat = Chat(clinic())
         chat.say(message)
         assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí")), message
+
+
+def test_a_yes_then_a_better_time_asks_about_that_time_never_books_this_one() -> None:
+    """"sí, ¿y si mejor a las 11?" booked 09:00 («Lo otro que me pediste…»): the time the patient asked to change."""
+    for message in ("sí, ¿y si mejor a las 11?", "ok, y qué tal a las 11?", "dale, y mejor a las 11"):
+        chat = asked_nine()
+        assert texts(chat.say(message)) == "¿Confirmo el jueves 3 de diciembre a las 11:00 con la Dra. Ana Soto?", message
+        assert not chat.books, message
+    chat = asked_nine(english=True)
+    assert texts(chat.say("yes, and how about 11?")) == "Shall I book Thursday 3 December at 11:00 with Dra. Ana Soto?"
+    assert not chat.books
+
+
+def test_a_yes_on_a_condition_is_not_a_yes_yet() -> None:
+    """"sí, salvo que haya algo antes", "yes, unless you have something earlier" booked 09:00 on the spot."""
+    for message in ("sí, salvo que haya algo antes", "sí, si no hay nada antes"):
+        chat = asked_nine()
+        assert texts(chat.say(message)).endswith(NINE_ASKED) and not chat.books, message
+    for message in ("yes, unless you have something earlier", "ok, if there's nothing earlier"):
+        chat = asked_nine(english=True)
+        assert texts(chat.say(message)).endswith("Shall I book Thursday 3 December at 09:00 with Dra. Ana Soto?")
+        assert not chat.books, message
+    chat = asked_nine()  # what the condition asks about is looked at: the afternoon's times
+    assert "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?" in texts(chat.say("ok, a no ser que tengan algo en la tarde"))
+    assert not chat.books

@@ -51,10 +51,19 @@ def test_a_day_taken_by_something_else_is_not_offered() -> None:
         assert "Entendido, sin ese día." in texts(reply), message
         day = "jueves 3 de diciembre" if "jueves" in message else "lunes 7 de diciembre"
         assert day not in texts(reply), message
+    for message in ("el jueves me queda mal", "el jueves está difícil"):
+        chat = Chat(THURSDAYS)
+        chat.say("hola, quiero hora")
+        reply = chat.say(message)
+        assert "Entendido, sin ese día." in texts(reply) and "jueves 3 de diciembre" not in texts(reply), message
+    for message in ("I'm busy on thursday", "thursday is bad for me"):
+        chat = Chat(THURSDAYS, clinic=EN)
+        chat.say("hi, I need an appointment")
+        reply = chat.say(message)
+        assert "All right, leaving that day out." in texts(reply) and "Thursday 3 December" not in texts(reply), message
     chat = Chat(THURSDAYS, clinic=EN)
     chat.say("hi, I need an appointment")
-    reply = chat.say("I'm busy on thursday")
-    assert "All right, leaving that day out." in texts(reply) and "Thursday 3 December" not in texts(reply)
+    assert "Thu 3 Dec" in texts(chat.say("my tooth is bad thursday")), "a day wanted, never ruled out"
 
 
 def test_a_part_of_the_day_taken_leaves_the_rest() -> None:
