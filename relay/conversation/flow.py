@@ -1570,8 +1570,6 @@ def _says_no(norm: str) -> bool:
 _NO_WORRIES = re.compile(
     r"\b(?:no (?:te preocupes|se preocupe|se preocupen|hay (?:problema|drama))|no (?:problem|worries))\b"
 )
-# "…si fuera con el dr rojas", "…puede ser a las 10", "…no hay el viernes": another day, time or professional asked
-# for this same booking, not something besides it
 # "…a menos que haya algo antes", "…unless you have something earlier", "…if there's nothing earlier": a condition
 _UNLESS = re.compile(
     r"\b(?:a menos que|salvo que|a no ser que|excepto que|except if|unless"
@@ -1579,6 +1577,8 @@ _UNLESS = re.compile(
     r"|if (?:there s |there is |you have |you ve got )?(?:nothing|no)\b(?! problem| worries)"
     r"|if you (?:don t|do not|dont) have)"
 )
+# "…si fuera con el dr rojas", "…puede ser a las 10", "…no hay el viernes": another day, time or professional asked
+# for this same booking, not something besides it
 _ASKS_IF_IT_CAN = re.compile(
     r"\b(?:si fuera|puede ser|podria ser|se puede|no hay|(?:hay|tienen|tiene) (?:hora|horas|cupo|cupos|algo|otra|otro"
     r"|disponib\w*|libre\w*)|could it be|can it be|instead"
