@@ -149,7 +149,7 @@ def _one_name(name: str) -> Checked:
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
     not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE or correct(fold(w)) in _A_REQUEST_MISSPELT
                                    for w in name.split() if not w.istitle())  # ("kambiar ora", "nesecito")
-    not_a_name = not_a_name or names_an_insurer(name)
+    not_a_name = not_a_name or names_an_insurer(name) or any(_CONTRACTION.fullmatch(fold(w)) for w in name.split())
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
     if any(re.fullmatch(r"(?:ja|je|ji|ha|he|ks|lo)+l?", w) for w in words):
@@ -257,8 +257,16 @@ _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     """
     eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi estare estaremos adios thank thanks
     you keep it never mind actually another cancel appointment get want need book supuesto una
+    un unos unas a al ese esa este aun todavia nada algo hoy manana despues luego tarde temprano dia dias hora horas
+    segundo segundito momento momentito minuto minutito rato ratito poco espera esperame espere esperen esperar dame
+    deme voy vamos va puedo puede podemos pueden tengo tiene tienes tiempo pregunto preguntar preguntare aviso digo
+    confirmo ver veo se sabe
+    one sec second moment minute wait hold hang on just not yet sure same as before good night ask know idea right
+    now later time day that what when i the let check please ok okay bye see soon
     """.split()
 )
+# "i'll ask", "I don't know", "can't right now": a contraction, never a name (never "O'Neil", "D'Angelo" either)
+_CONTRACTION = re.compile(r"[a-z]+['’](?:ll|t|m|re|ve|d)")
 # Request words a lower-case word is a misspelling of ("kambiar", "nesecito", "reserbar"): not a name. Never words a
 # name is as near to ("horario": Horacio, "quiero": Quero; days and months: surnames)
 _A_REQUEST_MISSPELT = frozenset(

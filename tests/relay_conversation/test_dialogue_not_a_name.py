@@ -1,0 +1,42 @@
+"""At «¿A nombre de quién reservo la hora?» every answer read as a name books. "un segundo", "espera un poco", "dame un
+minuto", "todavía no", "ese día no puedo", "voy a preguntar", "no tengo tiempo", and in English "one sec", "hold on",
+"just a moment", "not sure", "good night", "I don't know", "that day I can't" booked the appointment under that text
+as the patient's name. None is a name: the question is asked again, nothing booked; names typed in lower case, with
+particles or apostrophes still book."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, texts
+
+THURSDAYS = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
+
+
+def at_the_name_question(english: bool = False) -> Chat:
+    chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+    chat.say("hi, I need an appointment for my son on thursday" if english else "hola, quiero hora para mi hijo el jueves")
+    chat.say("at 10" if english else "a las 10")
+    reply = texts(chat.say("yes" if english else "sí"))
+    assert ("Whose name should the appointment be under?" if english else "¿A nombre de quién reservo la hora?") in reply
+    return chat
+
+
+def test_what_is_not_a_name_never_books() -> None:
+    for message in ("un segundo", "espera un poco", "dame un minuto", "todavía no", "ese día no puedo",
+                    "voy a preguntar", "no tengo tiempo", "un ratito"):
+        chat = at_the_name_question()
+        assert "¿A nombre de quién reservo la hora?" in texts(chat.say(message)), message
+        assert not chat.books, message
+    for message in ("one sec", "hold on", "just a moment", "wait a minute", "not yet", "not sure", "good night",
+                    "I don't know", "I'll ask", "can't right now", "that day I can't", "same as before"):
+        chat = at_the_name_question(english=True)
+        assert "Whose name should the appointment be under?" in texts(chat.say(message)), message
+        assert not chat.books, message
+
+
+def test_names_still_book_as_written() -> None:
+    for message, name in (("tomas perez", "Tomas Perez"), ("maría josé gonzález de la fuente",
+                          "María José González de la Fuente"), ("Segundo Rivas", "Segundo Rivas"),
+                          ("mary o'neil", "Mary O'Neil"), ("d'angelo rossi", "D'Angelo Rossi")):
+        chat = at_the_name_question()
+        chat.say(message)
+        assert [book.state.patient_name for book in chat.books] == [name], message
