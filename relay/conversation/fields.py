@@ -251,8 +251,9 @@ _NEVER_A_NAME = frozenset(
     perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
     """.split()
 )
-# Words of a refusal or a request that a surname may still be ("Rob Keep", "Jesús Cambiar"): not a name when one of
-# them is not written as a name ("No, keep it", "never mind", "sacar número", "thank you", "ALLÁ NOS VEMOS")
+# Words of a refusal, a request or a "wait" that a name may still be ("Rob Keep", "Jesús Cambiar", "Segundo Rivas",
+# "Doris Day"): not a name when one of them is not written as a name ("No, keep it", "never mind", "sacar número",
+# "thank you", "ALLÁ NOS VEMOS", "un segundo", "espera un poco", "one sec", "not sure")
 _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     """
     eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi estare estaremos adios thank thanks
