@@ -2678,10 +2678,9 @@ def _aside_at_the_name_question(
     return None
 
 
-def _rules_out_its_time(reading: Reading, slot: WireSlot) -> bool:
-    """Whether the message rules out the time being booked (its day ruled out is read as before: "no puedo el jueves a
-    las 10" rules out Thursday and leaves "a las 10", never to be offered back as the way out)."""
-    return clock(slot) in {f"{h:02d}:{m:02d}" for h, m in reading.skip_times}
+def _at_its_time(slot: WireSlot, times: tuple[tuple[int, int], ...]) -> bool:
+    """Whether ``times`` (a reading's, as (hour, minute)) hold the slot's own time."""
+    return clock(slot) in {f"{h:02d}:{m:02d}" for h, m in times}
 
 
 def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply | Book | AgentStep:
@@ -2690,12 +2689,15 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     if slot is None:  # a damaged record: the times again
         return day_menu(ctx, evolve(state, stage=CHOOSE_DAY, asking=""))
     norm = normalize(message)
-    if state.asking == PATIENT_NAME and _rules_out_its_time(read_message(ctx, state, message), slot):
+    said = read_message(ctx, state, message) if state.asking == PATIENT_NAME else None
+    if said is not None and _at_its_time(slot, said.skip_times):
         # "a las 10 no puedo", "a las 10 tengo otra cita": never this time booked under a name given next; its day's
+        # (its day ruled out is read as before: "no puedo el jueves a las 10" rules out Thursday and leaves "a las
+        # 10", never to be offered back as the way out)
         moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
-    said_another = state.asking == PATIENT_NAME and _ANOTHER_TIME_SAID.search(norm) is not None
-    if said_another and clock(slot) in {f"{h:02d}:{m:02d}" for h, m in read_message(ctx, state, message).times}:
+    said_another = said is not None and _ANOTHER_TIME_SAID.search(norm) is not None
+    if said is not None and said_another and _at_its_time(slot, said.times):
         said_another = False  # "Martín Vidal, a las 9 está bien": this very time
     if said_another:
         if _INSTEAD.search(norm):  # "Martín Vidal, pero mejor a las 9:45": this appointment, at another time

@@ -6,15 +6,21 @@ de 9 a 13, ¿tienes a las 16?", "el jueves trabajo pero puedo a las 11") are rea
 
 from __future__ import annotations
 
-from conversation_kit import EN, Chat, agenda, buttons, texts
+from conversation_kit import EN, Chat, buttons, texts
+from test_dialogue_not_a_name import THURSDAYS, at_the_name_question
 
-THURSDAYS = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
 NOT_THAT_TIME = "Entendido, sin esa hora."
 
 
 def at_thursdays_times(english: bool = False) -> Chat:
     chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
     chat.say("hi, I need an appointment on thursday" if english else "hola, quiero hora el jueves")
+    return chat
+
+
+def at_the_days(english: bool = False) -> Chat:
+    chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+    chat.say("hi, I need an appointment" if english else "hola, quiero hora")
     return chat
 
 
@@ -44,26 +50,16 @@ def test_at_a_confirmation_the_time_they_are_busy_is_never_booked() -> None:
 
 
 def test_a_day_taken_by_something_else_is_not_offered() -> None:
-    for message in ("el jueves estoy ocupada", "tengo pega el jueves", "el lunes tengo trabajo", "el jueves mejor no"):
-        chat = Chat(THURSDAYS)
-        chat.say("hola, quiero hora")
-        reply = chat.say(message)
+    for message in ("el jueves estoy ocupada", "tengo pega el jueves", "el lunes tengo trabajo", "el jueves mejor no",
+                    "el jueves me queda mal", "el jueves está difícil"):
+        reply = at_the_days().say(message)
         assert "Entendido, sin ese día." in texts(reply), message
         day = "jueves 3 de diciembre" if "jueves" in message else "lunes 7 de diciembre"
         assert day not in texts(reply), message
-    for message in ("el jueves me queda mal", "el jueves está difícil"):
-        chat = Chat(THURSDAYS)
-        chat.say("hola, quiero hora")
-        reply = chat.say(message)
-        assert "Entendido, sin ese día." in texts(reply) and "jueves 3 de diciembre" not in texts(reply), message
     for message in ("I'm busy on thursday", "thursday is bad for me"):
-        chat = Chat(THURSDAYS, clinic=EN)
-        chat.say("hi, I need an appointment")
-        reply = chat.say(message)
+        reply = at_the_days(english=True).say(message)
         assert "All right, leaving that day out." in texts(reply) and "Thursday 3 December" not in texts(reply), message
-    chat = Chat(THURSDAYS, clinic=EN)
-    chat.say("hi, I need an appointment")
-    assert "Thu 3 Dec" in texts(chat.say("my tooth is bad thursday")), "a day wanted, never ruled out"
+    assert "Thu 3 Dec" in texts(at_the_days(english=True).say("my tooth is bad thursday")), "a day wanted, not out"
 
 
 def test_a_part_of_the_day_taken_leaves_the_rest() -> None:
@@ -72,9 +68,7 @@ def test_a_part_of_the_day_taken_leaves_the_rest() -> None:
 
 
 def test_busy_words_that_say_more_are_read_as_before() -> None:
-    chat = Chat(THURSDAYS)
-    chat.say("hola, quiero hora")
-    reply = chat.say("el jueves trabajo de 9 a 13, ¿tienes a las 16?")
+    reply = at_the_days().say("el jueves trabajo de 9 a 13, ¿tienes a las 16?")
     assert texts(reply).startswith("¿Confirmo el jueves 3 de diciembre a las 16:00")
     for message in ("a las 10 estoy libre", "sí, a las 10 tengo tiempo"):
         assert texts(at_thursdays_times().say(message)).startswith("¿Confirmo el jueves 3 de diciembre a las 10:00")
@@ -84,10 +78,7 @@ def test_at_the_name_question_the_time_they_cannot_goes_back_to_its_days_times()
     """«¿A nombre de quién reservo la hora?» of Thursday at 10:00, then "a las 10 no puedo": it was asked again
     («Primero la hora del jueves…»), and the name typed next booked 10:00."""
     for message in ("a las 10 no puedo", "a las 10 tengo otra cita"):
-        chat = Chat(THURSDAYS)
-        chat.say("hola, quiero hora para mi hijo el jueves")
-        chat.say("a las 10")
-        assert "¿A nombre de quién" in texts(chat.say("sí"))
+        chat = at_the_name_question()
         reply = chat.say(message)
         assert NOT_THAT_TIME in texts(reply) and "10:00" not in buttons(reply), message
         assert "¿A nombre de quién" not in texts(reply) and not chat.books, message
