@@ -675,10 +675,20 @@ def not_the_kin_named(booking: WireBooking, norm: str) -> bool:
     return len(genders) == 1 and "" not in genders and said != "" and said not in genders
 
 
-_WOMAN_KIN = ("mama mami mamita madre hija hijas nina ninas abuela abuelita esposa senora polola novia hermana tia"
-              " suegra amiga sobrina prima nieta mom mother daughter wife grandma grandmother sister aunt")
-_MAN_KIN = ("papa papi papito padre hijo hijos nino ninos abuelo abuelito esposo marido senor pololo novio hermano"
-            " tio suegro amigo sobrino primo nieto dad father son husband grandpa grandfather brother uncle")
+_WOMAN_KIN = (
+    "mama mami mamita madre hija hijas nina ninas abuela abuelita esposa senora polola novia hermana tia"
+    " suegra amiga sobrina prima nieta mom mother daughter wife grandma grandmother sister aunt hijita"
+    " hijitas nena mujer conviviente companera bisabuela nona vieja viejita nuera cunada hijastra"
+    " madrastra ahijada vecina bisnieta mum mommy mummy momma girlfriend fiancee granny grannie nana nanna"
+    " granddaughter auntie niece stepdaughter stepmother stepmom stepmum"
+)
+_MAN_KIN = (
+    "papa papi papito padre hijo hijos nino ninos abuelo abuelito esposo marido senor pololo novio"
+    " hermano tio suegro amigo sobrino primo nieto dad father son husband grandpa grandfather brother"
+    " uncle hijito hijitos nene companero bisabuelo tata nono viejo viejito yerno cunado hijastro"
+    " padrastro ahijado vecino bisnieto daddy boyfriend grandad granddad grandson nephew stepson"
+    " stepfather stepdad"
+)
 _KIN_GENDER = {**dict.fromkeys(_WOMAN_KIN.split(), "f"), **dict.fromkeys(_MAN_KIN.split(), "m")}
 # First names that tell a man or a woman by more than their ending ("-a" a woman's, "-o" a man's, save these)
 _MEN = frozenset(

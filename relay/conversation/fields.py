@@ -225,13 +225,16 @@ _ASKS_IF_TAKEN = re.compile(r"\b(?:aceptan|atienden|cubre|cubren|toman|trabajan 
 _AROUND_A_NAME = re.compile(
     r"^(?:(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|pero|mejor|entonces|ahora|yes|sure|y|o sea|oye"
     r"|no+|perdon|perdona|perdone|disculpa|disculpe|sorry|ups|oops|me equivoque|me confundi)\b[\s,.!]*"
-    r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale))"
-    r"\b[\s,:]*"
+    r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale)"
+    r"|put(?: it)?|book(?: it)?)\b[\s,:]*"
     rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
     rf"|(?:de\s+|a\s+)?(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
     r"|(?:que\s+)?(?:se llama|es|era|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is"
-    r"|his name is)\s+"
-    r"|(?:el|su|the)\s+(?:nombre|paciente|name)(?:\s+correcto|\s+real)?\s+(?:es|era|is)\s+"
+    r"|his name is|(?:con el|bajo el|en el|en) nombre de|in the name of|under(?: the name(?: of)?)?)\s+"
+    r"|(?:nombre|name)\s*:\s*"
+    r"|(?:quien (?:va|viene|se atiende|se atendera|asiste|ira)|the one coming)\s+(?:es|sera|is)\s+"
+    r"|(?:el|la|su|the)\s+(?:nombre|paciente|name|persona|patient|person)(?:\s+correcto|\s+real)?"
+    r"\s+(?:es|era|is|sera|will be)\s+"
     r"|(?:don|dona|sr|sra|srta|senor|senora|senorita|mr|mrs|ms)\.?\s+)+"
 )
 # After the name: "no más", "porfa", "gracias", "nada más", "solamente" (as many as the patient strings together).

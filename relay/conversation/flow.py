@@ -707,7 +707,8 @@ def _decide(
         option = None
     if option is not None:
         return _follow(ctx, state, option, norm)
-    if state.stage == CONFIRM and not (reading.found or action) and more is None and yes_for_someone(norm):
+    if state.stage == CONFIRM and not (reading.found or action) and more is None and (
+            yes_for_someone(norm) or _yes_and_another_name(turn.message, turn.name)):
         name = check_person_name(turn.message).value  # "sí, es para mi hijo Tomás Vega": his name, not asked
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)
         return _follow(ctx, state, Option(norm, "confirm"), norm)
@@ -2302,6 +2303,23 @@ _YES_TAKEN_BACK = re.compile(
     r"|\b(?:te|le) (?:confirmo|digo|escribo) (?:despues|luego|mas rato|mas tarde)\b"
 )
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
+_YES_THEN = re.compile(r"(?:s[ií]+|sip|ok(?:ay)?|dale|ya|claro|listo|perfecto|yes|yep|sure)\b[\s,.:;!-]+",
+                       re.IGNORECASE)
+
+
+def _yes_and_another_name(message: str, own: str) -> bool:
+    """At «¿Confirmo…?», "sí, Juan Pérez": a yes, then a full name written as one that is not the writer's (the
+    appointment is theirs: never booked under the phone's contact)."""
+    lead = _YES_THEN.match(message.strip())
+    rest = message.strip()[lead.end():].strip(" .!") if lead else ""
+    # (read in lower case too: "sí, Muchas Gracias", "yes, Thank You" are words no name has, capitals or not)
+    # (the writer's own first name is theirs: "sí, Ana María Pérez" from Ana Pérez's phone books for her as ever)
+    return (bool(rest) and CAPITALISED_NAME.fullmatch(rest) is not None
+            and fold(rest).split()[0] not in {*fold(own).split(), *_PLACE_WORDS} and not _names_no_person(rest)
+            and bool(check_person_name(rest.lower()).value))
+
+
+_PLACE_WORDS = frozenset("la las el los lo the del de san santa av avenida calle".split())  # "sí, Las Condes"
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
                       r"|better|rather|instead"

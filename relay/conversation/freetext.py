@@ -1043,9 +1043,10 @@ _OR_BEFORE = re.compile(r"\b(?:o|u|or)\s*$")
 
 
 _DAY_BOUND = re.compile(
-    rf"\b(?:(?:despues|luego) (?:del|de el) (?:dia )?|after (?:the )?)"
+    rf"\b(?:(?:despues|luego) (?:del|de el) (?:dia )?|after (?:the )?|later than (?:the )?)"
     rf"(?P<after>{WEEKDAY_NAMES})(?: (?P<date>\d{{1,2}})\b(?![:.]\d))?"
-    rf"|\b(?:antes (?:del|de el) (?:dia )?|before (?:the )?)"
+    rf"|\b(?:antes (?:del|de el) (?:dia )?|before (?:the )?|(?:sooner|earlier) than (?:the )?"
+    rf"|mas (?:pronto|temprano) que (?:el )?)"
     rf"(?P<before>{WEEKDAY_NAMES})(?: (?P<before_date>\d{{1,2}})\b(?![:.]\d))?"
 )
 

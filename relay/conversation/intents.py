@@ -437,7 +437,10 @@ _EARLIEST = re.compile(
     r"|at once|right away|de inmediato|inmediatamente|cuando antes|lo antes que (?:se )?(?:pued|pod)\w*|para ya"
     r"|lo mas rapido|(?:el|la) primer[oa]? \w+ disponible|(?:el|la|lo) primer[oa]? (?:disponible|libre)"
     r"|apenas (?:se pueda|haya|puedan)|lo mas luego|earliest|as soon as possible|asap|soonest|(?:first|next) available"
-    r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*)\b"
+    r"|(?:first|next) (?:free|open) (?:slot|time|appointment)|as early as possible|urgente|urgent\w*"
+    # "anything earlier?", "is there something sooner?", "¿hay algo antes?" (never "algo antes de las 10": a bound)
+    r"|(?:anything|something|any|one|time|slot|appointment)s? (?:a bit |a little |any )?(?:earlier|sooner)"
+    r"|^(?:earlier|sooner)$|(?:hay )?(?:algo|alguna|nada) (?:un poco )?antes(?! de| del| que))\b"
 )
 _LATEST = re.compile(
     r"\b(?:lo mas tarde (?:posible|que (?:se )?(?:pued|pod|hay)\w*)"
@@ -555,13 +558,14 @@ _YES = frozenset(
     si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
     claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
     awesome excellent absolutely sipo sipi simon obvio afirmativo reservala reservalo agendala agendalo tomala tomalo
-    agendamela reservamela tomo
+    agendamela reservamela tomo yea certainly definitely obviously hagale
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
     "ok gracias", "dale gracias", "yes please", "sounds good", "that s fine", "thats fine", "ok thanks",
     "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si", "ya po", "dale po",
     "bueno ya", "ya gracias", "si po", "sale", "va", "vale", "orale", "sip gracias", "yes confirm", "ok perfecto",
+    "como no", "why not", "por supuesto", "of course",
 }
 _NO = frozenset(
     """
@@ -571,6 +575,9 @@ _NO = frozenset(
     "otra hora", "otro horario", "otra fecha", "no esa no", "esa no", "no me sirve", "no puedo a esa hora",
     "another time", "other time", "different time", "not that one", "no thanks", "no gracias", "otro dia",
     "mejor otra", "prefiero otra", "another one",
+    # a no said strongly ("claro que no" is no yes: its first words are)
+    "claro que no", "obvio que no", "por supuesto que no", "of course not", "absolutely not", "definitely not",
+    "certainly not", "no way", "ni hablar",
 }
 
 
@@ -580,7 +587,8 @@ _NO_PHRASES = re.compile(
     r"|won ?t work|not for me|asi (?:esta|estoy) bien)\b"
 )
 _YES_PHRASES = re.compile(
-    r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me"
+    r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me|of course|go ahead|book it"
+    r"|please do|(?:claro|obvio|por supuesto) que si|por supuesto"
     r"|me (?:sirve|va|viene|queda|acomoda|parece)"
     r"(?: bien| perfecto)?)\b"
 )
@@ -730,10 +738,14 @@ _REPEAT = re.compile(
 
 # Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
 RELATIVE = (
-    r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|hij[oa]s?|nin[oa]s?|guagua|bebe|guaguita|esposo|esposa|marido"
-    r"|senora|senor|pareja|polol[oa]|novi[oa]|abuel[oa]|abuelit[oa]|herman[oa]|ti[oa]|suegr[oa]|amig[oa]|sobrin[oa]"
-    r"|prim[oa]|niet[oa]|mom|mother|dad|father|son|daughter|kid|child|husband|wife|partner|grandma|grandmother"
-    r"|grandpa|grandfather|brother|sister|aunt|uncle|friend)"
+    r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|hij[oa]s?|hijit[oa]s?|nin[oa]s?|guagua|bebe|guaguita|nene|nena"
+    r"|esposo|esposa|marido|mujer|senora|senor|pareja|polol[oa]|novi[oa]|conviviente|conyuge|companer[oa]"
+    r"|abuel[oa]|abuelit[oa]|bisabuel[oa]|tata|nono|nona|viej[oa]|vieji?t[oa]|herman[oa]|ti[oa]|suegr[oa]|nuera"
+    r"|yerno|cunad[oa]|hijastr[oa]|padrastro|madrastra|ahijad[oa]|amig[oa]|vecin[oa]|sobrin[oa]|prim[oa]|niet[oa]"
+    r"|bisniet[oa]|mom|mum|mommy|mummy|momma|mother|dad|daddy|father|son|daughter|kid|child|baby|husband|wife"
+    r"|partner|spouse|boyfriend|girlfriend|fiancee?|grandma|grandmother|granny|grannie|nan|nana|nanna|grandpa"
+    r"|grandad|granddad|grandfather|grandson|granddaughter|grandchild|grandkid|brother|sister|aunt|auntie|uncle"
+    r"|niece|nephew|cousin|step[ -]?(?:son|daughter|child|kid|mother|mom|mum|father|dad)|friend|neighbou?r)"
 )
 _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la|los|las)(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
@@ -765,8 +777,13 @@ _I_HAVE_ONE = re.compile(rf"\b(?:tengo|tenia|tenemos|i have|i had) (?:una |un |m
 
 
 _YES_THEN_WHOM = re.compile(
-    rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*\b(?:(?:para|pa|for|a) (?:mi|my|el|la)"
-    rf" {RELATIVE}|(?:mi|my) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is|para otra persona)\b"
+    rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*(?:\b(?:(?:para|pa|for|a) (?:mi|my|el|la)"
+    rf" {RELATIVE}|(?:mi|my) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is|para otra persona"
+    # "sí, al / con el / bajo el nombre de …", "yes, under (the name) …", "in the name of …", "el paciente es …"
+    r"|(?:al|con el|bajo el|en el) nombre de|under|in the name of"
+    r"|(?:el|la|the) (?:paciente|persona|patient|person|nombre) (?:es|sera|is|will be)"
+    r"|quien (?:va|viene|se atiende|se atendera|asiste|ira) (?:es|sera)|the one coming is)\b"
+    r"|\b(?:nombre|name) ?:)"  # "sí, nombre: Juan Pérez"
 )
 
 

@@ -95,14 +95,21 @@ def test_a_yes_then_a_better_time_asks_about_that_time_never_books_this_one() ->
 
 
 def test_a_yes_on_a_condition_is_not_a_yes_yet() -> None:
-    """"sí, salvo que haya algo antes", "yes, unless you have something earlier" booked 09:00 on the spot."""
+    """"sí, salvo que haya algo antes", "yes, unless you have something earlier" booked 09:00 on the spot. What the
+    condition asks about is answered (the earliest free time, Wednesday's), or the question asked again."""
     for message in ("sí, salvo que haya algo antes", "sí, si no hay nada antes"):
         chat = asked_nine()
-        assert texts(chat.say(message)).endswith(NINE_ASKED) and not chat.books, message
-    for message in ("yes, unless you have something earlier", "ok, if there's nothing earlier"):
-        chat = asked_nine(english=True)
-        assert texts(chat.say(message)).endswith("Shall I book Thursday 3 December at 09:00 with Dra. Ana Soto?")
-        assert not chat.books, message
+        reply = texts(chat.say(message))
+        assert reply == "La primera hora libre es esta. ¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. " \
+            "Ana Soto?" and not chat.books, (message, reply)
+    chat = asked_nine(english=True)
+    assert texts(chat.say("yes, unless you have something earlier")) == (
+        "This is the earliest free time. Shall I book Wednesday 2 December at 09:00 with Dra. Ana Soto?")
+    assert not chat.books
+    chat = asked_nine(english=True)
+    assert texts(chat.say("ok, if there's nothing earlier")).endswith(
+        "Shall I book Thursday 3 December at 09:00 with Dra. Ana Soto?")
+    assert not chat.books
     chat = asked_nine()  # what the condition asks about is looked at: the afternoon's times
     assert "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?" in texts(chat.say("ok, a no ser que tengan algo en la tarde"))
     assert not chat.books

@@ -1,0 +1,109 @@
+"""Whose appointment it is, said in other words, and a yes said in other words.
+
+An appointment "for my mum", "for my nan", "for my grandson", "para mi tata", "para mi nuera", "para mi mujer" was
+booked under the writer's WhatsApp name: those relatives were not known as someone else. At «¿Confirmo…?», "yes,
+under the name John Smith", "yes, name: John Smith", "yes, the patient is John Smith", "sí, nombre: Juan Pérez", "sí,
+bajo el nombre de Juan Pérez", "sí, Juan Pérez" booked it under the writer too ("yes, under my husband" under the
+name "Under My Husband"). "go ahead", "perfect, book it", "of course", "obvio que sí", "cómo no" were not a yes,
+"claro que no" not a no, and "anything earlier?" was not understood."""
+
+from __future__ import annotations
+
+from conversation_kit import EN, Chat, agenda, texts
+
+THURSDAYS = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
+NAME_ASKED = ("¿A nombre de quién reservo la hora?", "Whose name should the appointment be under?")
+
+
+def at_the_confirmation(english: bool = False) -> Chat:
+    chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+    chat.say("hi, I need an appointment on thursday" if english else "hola, necesito hora el jueves")
+    reply = texts(chat.say("at 10" if english else "a las 10"))
+    assert reply.endswith("Shall I book Thursday 3 December at 10:00 with Dra. Ana Soto?" if english
+                          else "¿Confirmo el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?"), reply
+    return chat
+
+
+def asks_the_name(reply: str) -> bool:
+    return any(question in reply for question in NAME_ASKED)
+
+
+def test_more_relatives_are_someone_else() -> None:
+    for relative in ("mum", "mummy", "nan", "granny", "baby", "grandson", "niece", "nephew", "cousin", "boyfriend",
+                     "stepdaughter", "step-son", "spouse"):
+        chat = Chat(THURSDAYS, clinic=EN)
+        chat.say(f"hi, I need an appointment for my {relative} on thursday")
+        chat.say("at 10")
+        assert asks_the_name(texts(chat.say("yes"))) and not chat.books, relative
+        chat = at_the_confirmation(english=True)
+        assert asks_the_name(texts(chat.say(f"yes, it's for my {relative}"))) and not chat.books, relative
+    for relative in ("tata", "nuera", "yerno", "cuñada", "hijastra", "mujer", "nene", "bisabuela", "conviviente"):
+        chat = Chat(THURSDAYS)
+        chat.say(f"hola, necesito hora para mi {relative} el jueves")
+        chat.say("a las 10")
+        assert asks_the_name(texts(chat.say("sí"))) and not chat.books, relative
+        chat = at_the_confirmation()
+        assert asks_the_name(texts(chat.say(f"sí, es para mi {relative}"))) and not chat.books, relative
+
+
+def test_a_yes_with_the_name_in_other_words_books_under_that_name() -> None:
+    for message, name in (("yes, under the name John Smith", "John Smith"), ("yes, put it under John Smith", "John Smith"),
+                          ("yes, name: John Smith", "John Smith"), ("yes, in the name of Mary Jones", "Mary Jones"),
+                          ("yes, the patient is John Smith", "John Smith"), ("yes, Tom Lee", "Tom Lee")):
+        chat = at_the_confirmation(english=True)
+        chat.say(message)
+        assert [book.state.patient_name for book in chat.books] == [name], message
+    for message in ("sí, nombre: Juan Pérez", "sí, el paciente es Juan Pérez", "sí, al nombre de Juan Pérez",
+                    "sí, con el nombre de Juan Pérez", "sí, bajo el nombre de Juan Pérez", "sí, quien va es Juan Pérez",
+                    "sí, la persona es Juan Pérez", "sí, Juan Pérez"):
+        chat = at_the_confirmation()
+        assert "La hora de Juan Pérez quedó reservada" in texts(chat.say(message)), message
+        assert [book.state.patient_name for book in chat.books] == ["Juan Pérez"], message
+
+
+def test_a_relative_named_without_a_name_is_asked_for_it() -> None:
+    for message in ("yes, under my husband", "yes but under my mum's name", "yes, under my daughter's name"):
+        chat = at_the_confirmation(english=True)
+        assert asks_the_name(texts(chat.say(message))) and not chat.books, message
+
+
+def test_what_is_no_name_after_a_yes_books_for_the_writer() -> None:
+    for message in ("sí, Muchas Gracias", "sí, Las Condes", "sí, Ana María Pérez", "sí, Buenas Tardes"):
+        chat = at_the_confirmation()
+        chat.say(message)
+        assert [book.state.patient_name for book in chat.books] == [""], message  # the writer's, Ana Pérez
+    chat = at_the_confirmation(english=True)
+    chat.say("yes, Thank You")
+    assert [book.state.patient_name for book in chat.books] == [""]
+
+
+def test_a_yes_or_a_no_in_other_words() -> None:
+    for message in ("go ahead", "perfect, book it", "of course", "why not", "please do", "definitely"):
+        chat = at_the_confirmation(english=True)
+        chat.say(message)
+        assert len(chat.books) == 1, message
+    for message in ("obvio que sí", "por supuesto", "cómo no", "hágale"):
+        chat = at_the_confirmation()
+        chat.say(message)
+        assert len(chat.books) == 1, message
+    for message in ("of course not", "absolutely not", "no way"):
+        chat = at_the_confirmation(english=True)
+        reply = texts(chat.say(message))
+        assert "Which time" in reply and "10:00" not in reply and not chat.books, (message, reply)
+    for message in ("claro que no", "obvio que no", "por supuesto que no", "ni hablar"):
+        chat = at_the_confirmation()
+        reply = texts(chat.say(message))
+        assert "¿Qué hora" in reply and "10:00" not in reply and not chat.books, (message, reply)
+
+
+def test_something_earlier_is_the_earliest_free_time() -> None:
+    for message in ("anything earlier?", "is there something sooner?"):
+        chat = at_the_confirmation(english=True)
+        assert texts(chat.say(message)) == (
+            "This is the earliest free time. Shall I book Wednesday 2 December at 09:00 with Dra. Ana Soto?"), message
+    chat = at_the_confirmation()
+    assert texts(chat.say("¿hay algo antes?")) == (
+        "La primera hora libre es esta. ¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto?")
+    reply = texts(Chat(THURSDAYS, clinic=EN).say("hi, do you have anything sooner than friday?"))
+    assert reply.endswith("Shall I book Wednesday 2 December at 09:00 with Dra. Ana Soto?"), reply
+    assert not chat.books
