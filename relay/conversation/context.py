@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 from relay.conversation import agenda as agendas
 from relay.conversation.agenda import NO_WINDOW, Filters, View, agenda
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import WINDOW_DAYS, Reading, forget_readings, read
+from relay.conversation.freetext import WINDOW_DAYS, Reading, forget_readings, read, without_the_day_replaced
 from relay.conversation.menus import fold
 from relay.conversation.model import ClinicProfile, Turn
 from relay.conversation.replies import continuation
 from relay.conversation.state import (
     ANY_SPECIALTY,
+    CHOOSE_DAY,
     CHOOSE_TIME,
     CONFIRM,
     ConversationState,
@@ -146,7 +147,14 @@ def filters(state: ConversationState, *, window: bool = True) -> Filters:
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:
     stage = state.stage if state is not None else ""
     bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
-    return read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=ctx._view().staff)
+    reading = read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=ctx._view().staff)
+    if (reading.ambiguous and stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM)
+            and (wished := without_the_day_replaced(message)) is not None):
+        # "¿podemos el lunes en vez del jueves?" while a time is chosen: Monday (never «no te entendí»)
+        instead = read(wished, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=ctx._view().staff)
+        if instead.day and not instead.ambiguous:
+            return evolve(instead, intent=reading.intent)
+    return reading
 
 
 def clear_caches() -> None:

@@ -387,9 +387,28 @@ def _read_cached(message: str, today: date, bare_number: str, window_days: int, 
     return reading
 
 
-# Hours and minutes typed without a separator, only right after "a las" / "at" (never a phone number or a year)
-_RUN_TOGETHER_CLOCK = re.compile(r"\b(a las|las|at)\s+([01]?\d|2[0-3])([0-5]\d)(?=(?:am|pm|hrs?|hs|h)?\b)",
-                                 re.IGNORECASE)
+def without_the_day_replaced(message: str) -> str | None:
+    """The message without the day it says is replaced ("¿podemos el lunes en vez del jueves?", "could we do monday
+    instead of thursday?": "¿podemos el lunes?"), None when it says none. For choosing a new appointment's day: a
+    move's "instead of" names the appointment it moves, read from the whole message."""
+    folded = fold(message[:MAX_READ])
+    replaced = _INSTEAD_OF_A_DAY.search(folded)
+    return None if replaced is None else folded[: replaced.start()] + " " + folded[replaced.end():]
+
+
+_INSTEAD_OF_A_DAY = re.compile(
+    rf"\b(?:en (?:vez|lugar) (?:de|del)|instead of)\s+(?:(?:el|la|mi|my|the|hora|cita|appointment|on)\s+)*"
+    rf"(?:{WEEKDAY_NAMES}|manana|tomorrow)\b(?:\s+\d{{1,2}}\b)?"
+)
+
+
+# Hours and minutes typed without a separator, only right after "a las" / "at" (never a phone number or a year, nor a
+# street number: "I live at 1030 Main Street")
+_RUN_TOGETHER_CLOCK = re.compile(
+    r"\b(a las|las|at)\s+([01]?\d|2[0-3])([0-5]\d)(?=(?:am|pm|hrs?|hs|h)?\b)"
+    r"(?![^,.;:!?\d]{0,30}\b(?:street|st|road|rd|avenue|ave|lane|drive|blvd|boulevard|calle|avenida|pasaje)\b)",
+    re.IGNORECASE,
+)
 _BOTH_FOR = re.compile(r"\b(?:las|los) (?:dos|tres|2|3) (?:para|pa) (?:m[ií]|nosotr[oa]s|ell[oa]s?|[eé]l)\b",
                        re.IGNORECASE)
 

@@ -41,9 +41,14 @@ _RESCHEDULE = re.compile(
     r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies|pasas|mueves)\b"
     r"|(?:me )?(?:pasas|pasan|pasame|pasarme|muevas|mueves|moves|moveme|corres|corras)"
     rf" (?:de |mi |la |el |mis )?{_NOUN}"
-    rf"|(?:push|bring|move) (?:back |forward )?(?:my |the )?{_NOUN}(?: back| forward)?"
+    rf"|(?:push|bring|move) (?:back |forward )?(?:my |the |our )?(?:\w+ )?{_NOUN}(?: back| forward)?"
+    r"|(?:push|bring) (?:it|that|this) (?:back|forward)\b"  # "push my thursday appointment back", "push it back"
     r"|cambiar\w* (?:de |la |el )?(?:fecha|dia|horario)|cambiarla|cambiarlo|cambiar(?:me)?la|moverla|correrla"
-    rf"|(?:change|move|switch|shift) (?:my |the |our )?(?:\w+ )?{_NOUN}|(?:change|move) it\b"
+    rf"|(?:change|move|switch|shift|swap|rearrange|rebook|delay) (?:my |the |our )?(?:\w+ )?{_NOUN}"
+    r"|(?:change|move) it\b"
+    # "can I change the day of my appointment?", "a different time for my appointment"
+    rf"|(?:change|move|switch) the (?:day|date|time|hour) (?:of|for) (?:my|the|our) {_NOUN}"
+    rf"|(?:different|other|new) (?:day|date|time) for (?:my|the|our) {_NOUN}"
     r"|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN}"
     # "¿la puedes mover para el miércoles?", "¿se puede pasar al jueves?", "cambiar la del viernes", "pasarla"
@@ -123,6 +128,7 @@ _CANT_GO = re.compile(
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
     rf"|{NOT_GETTING_THERE}"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
+
     r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
 )
 # At «¿Cancelo tu hora…?», besides _CANT_GO: "no voy a poder", "no puedo ese día", "ya no la necesito"
@@ -164,7 +170,8 @@ _STILL_ON = (
 # "necesito hora para el viernes", "quiero una cita el lunes": a new one asked for a day (beside "no puedo ir": a move)
 _NEW_ONE_FOR = re.compile(r"\b(?:necesito|quiero|quisiera|dame|deme|me das|me da) (?:una )?(?:hora|cita|turno|consulta)"
                           r" (?:para|el)\b")
-_OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date))\b")
+_OTHER_DAY = re.compile(r"\b(?:otro dia|otra fecha|otro horario|otra hora|another (?:day|time|date)"
+                        r"|(?:any|some) other (?:day|time|date))\b")
 # Coming on a day asked for: "¿puedo ir el lunes?", "¿puede ser el lunes?", "can I come monday instead?", "could we do
 # tuesday", "what about next week" (beside "no puedo ir el jueves": a move there)
 _WEEKDAY_OR_SOON = (r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado manana|monday|tuesday"

@@ -26,6 +26,14 @@ def test_a_number_without_at_is_no_time() -> None:
     assert "¿Confirmo" not in texts(reply), texts(reply)
 
 
+def test_a_street_number_after_at_is_no_time() -> None:
+    """"I live at 1100 Main Street" proposed Thursday at 11:00: an address, not the time wished."""
+    for message in ("hi, I live at 1100 Main Street, I need an appointment on thursday",
+                    "thursday please, I'm at 1100 Oak Avenue"):
+        reply = Chat(clinic(), clinic=EN).say(message)
+        assert "11:00" not in texts(reply) and "Shall I book" not in texts(reply), (message, texts(reply))
+
+
 def test_a_run_together_time_ruled_out_is_left_out() -> None:
     """From helper-134's walk: the time was read as wanted while "no puedo" around it was not, so a tap booked the
     very time the patient cannot come at. Every reader of the message sees it as a time now."""

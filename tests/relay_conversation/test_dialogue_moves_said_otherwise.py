@@ -1,0 +1,52 @@
+"""A move said in other words, and a day "instead of" another while a time is chosen.
+
+"I need to push my thursday appointment back a week", "rearrange my appointment", "I'd like to swap my appointment to
+friday", "can I delay my appointment", "can I change the day of my appointment?", "I need a different time for my
+appointment" were not read as a move: «You already have one: one more, change it or cancel it?», where "yes" took
+one more — a second appointment beside the one to be moved. "¿podemos el lunes en vez del jueves?" / "could we do
+monday instead of thursday?" while a new appointment's time was being chosen was «no te entendí»."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import EN, Chat, agenda, texts
+from test_dialogue_appointments import THU, ClinicAgent
+
+MOVE_ASKED = "Shall I change your appointment on Thursday 3 December at 10:00 with Dra. Ana Soto?"
+
+
+def clinic():
+    return replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+
+
+def test_a_move_in_other_words_asks_to_change_the_one_they_have() -> None:
+    for message in ("hi, I need to push my thursday appointment back a week", "can you push it back?",
+                    "rearrange my appointment please", "I'd like to swap my appointment to friday",
+                    "can I delay my appointment by an hour?", "can I change the day of my appointment?",
+                    "I need a different time for my appointment", "I can't make it, any other day?"):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), clinic=EN, appointments=agent)
+        assert texts(chat.say(message)).endswith(MOVE_ASKED), message
+        chat.say("yes")
+        assert not chat.books and not agent.moved and not agent.cancelled, message
+
+
+def test_a_day_instead_of_another_while_choosing_is_that_day() -> None:
+    for first, message in (("hola, hora el jueves porfa", "¿podemos el lunes en vez del jueves?"),
+                           ("hola, quiero hora", "en vez del jueves, el lunes"),
+                           ("para mañana a las 10:30 porfa", "el lunes en lugar del miércoles porfa")):
+        chat = Chat(clinic())
+        chat.say(first)
+        reply = texts(chat.say(message))
+        assert "el Lun 7 dic?" in reply and "no te entendí" not in reply, (message, reply)
+    chat = Chat(clinic(), clinic=EN)
+    chat.say("hi, appointment on thursday please")
+    assert "on Mon 7 Dec?" in texts(chat.say("could we do monday instead of thursday?"))
+
+
+def test_instead_of_their_day_still_moves_the_one_they_have() -> None:
+    chat = Chat(clinic(), appointments=ClinicAgent(THU))
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(
+        chat.say("hola, ¿puedo ir el viernes en vez del jueves?"))
+    assert "el Vie 4 dic?" in texts(chat.say("sí"))
