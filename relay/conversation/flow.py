@@ -275,7 +275,7 @@ def _decide(
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
-            or (_LEADING_YES.match(norm) and _YES_TAKEN_BACK.search(norm))):
+            or (_LEADING_YES.match(norm) and (_YES_TAKEN_BACK.search(norm) or _BUT_ASKS.search(turn.message)))):
         # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
         # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
         # doctor Rojas": that one asked about
@@ -705,6 +705,11 @@ def _decide(
         if not reading.found:
             return reask(ctx, state)
         option = None
+    if (state.stage == CONFIRM and not reading.found and tapped(state, norm) is None and _LEADING_YES.match(norm)
+            and _BUT_ASKS.search(turn.message)):
+        # "yes but do I need to fast?", "ok but is it at the main branch?": a yes that waits on its answer (never
+        # booked on it; the clinic's answer, when there is one, goes first)
+        return reask(ctx, state, [ctx.say("sure_first")], understood=True)
     if option is not None:
         return _follow(ctx, state, option, norm)
     if state.stage == CONFIRM and not (reading.found or action) and more is None and (
@@ -2287,6 +2292,8 @@ _LEAVES_IT = re.compile(r"(?:(?:no|ya|mejor|ah|oh|ok)[ ,]+)*(?:deja|dejala|dejal
                         r"|quiero|quiero la|me quedo|leave|keep)\b")  # "deja la del jueves", "no, quiero la del jueves"
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 # A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
+# "yes but will I get a refund?", "sí, pero ¿me devuelven la plata?": a question on the yes, answered before anything
+_BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 _YES_BUT_NOT_YET = re.compile(
     r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"

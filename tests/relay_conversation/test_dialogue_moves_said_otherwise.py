@@ -50,3 +50,16 @@ def test_instead_of_their_day_still_moves_the_one_they_have() -> None:
     assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(
         chat.say("hola, ¿puedo ir el viernes en vez del jueves?"))
     assert "el Vie 4 dic?" in texts(chat.say("sí"))
+
+
+def test_a_move_asked_at_the_cancel_question_moves_it() -> None:
+    """At «¿Cancelo tu hora…?», "¿y si mejor la cambio?", "¿se puede cambiar en vez de cancelar?", "can I move it
+    instead of cancelling?" were not understood (or asked the cancellation again): the move's new time now."""
+    for message, english in (("¿y si mejor la cambio?", False), ("espera, ¿se puede cambiar en vez de cancelar?", False),
+                             ("can I move it instead of cancelling?", True)):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), clinic=EN if english else Chat.clinic, appointments=agent)
+        chat.say("I need to cancel my appointment" if english else "necesito cancelar mi hora")
+        reply = texts(chat.say(message))
+        assert reply.startswith("Pick the new time;" if english else "Elige la nueva hora;"), (message, reply)
+        assert not agent.cancelled and not agent.moved, message

@@ -9,7 +9,10 @@ name "Under My Husband"). "go ahead", "perfect, book it", "of course", "obvio qu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conversation_kit import EN, Chat, agenda, texts
+from test_dialogue_appointments import THU, ClinicAgent
 
 THURSDAYS = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
 NAME_ASKED = ("¿A nombre de quién reservo la hora?", "Whose name should the appointment be under?")
@@ -107,3 +110,21 @@ def test_something_earlier_is_the_earliest_free_time() -> None:
     reply = texts(Chat(THURSDAYS, clinic=EN).say("hi, do you have anything sooner than friday?"))
     assert reply.endswith("Shall I book Wednesday 2 December at 09:00 with Dra. Ana Soto?"), reply
     assert not chat.books
+
+
+def test_a_yes_that_asks_something_first_books_nothing() -> None:
+    """"yes but do I need to fast?", "ok but is it at the main branch?" booked on the yes (the Spanish ones did not);
+    at «Shall I cancel…?», "yes but will I get a refund?" cancelled it."""
+    for message in ("yes but do I need to fast?", "ok but is it at the main branch?", "yes, but can I pay by card?"):
+        chat = at_the_confirmation(english=True)
+        reply = texts(chat.say(message))
+        assert reply.endswith("Shall I book Thursday 3 December at 10:00 with Dra. Ana Soto?") and not chat.books, (
+            message, reply)
+    chat = at_the_confirmation()
+    assert "«tarjeta»" not in texts(chat.say("sí pero ¿puedo pagar con tarjeta?")) and not chat.books  # no one named
+    chat = at_the_confirmation(english=True)  # a time asked for is read as ever
+    assert texts(chat.say("yes but can it be at 9?")) == "Shall I book Thursday 3 December at 09:00 with Dra. Ana Soto?"
+    agent = ClinicAgent(THU)
+    chat = Chat(replace(THURSDAYS, finds_bookings=True), clinic=EN, appointments=agent)
+    assert "Shall I cancel your appointment on Thursday 3 December" in texts(chat.say("I need to cancel my appointment"))
+    assert texts(chat.say("yes but will I get a refund?")).startswith("Just to be sure:") and not agent.cancelled
