@@ -1102,7 +1102,8 @@ _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Mu
 
 
 _RELATIVE_THEN = re.compile(
-    rf"\b(?:para|pa) (?:mi|mis|el|la) {RELATIVE}\b,?\s*(?:que se llama\s+)?(?:(?:don|dona|sr|sra|senora?)\.?\s+)?"
+    rf"\b(?:(?:para|pa) (?:mi|mis|el|la)|for my) {RELATIVE}\b,?\s*(?:(?:que se llama|called|named)\s+)?"
+    r"(?:(?:don|dona|sr|sra|senora?|mr|mrs|ms)\.?\s+)?"
 )
 
 
@@ -1126,7 +1127,7 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
     relative = _RELATIVE_THEN.search(folded) if not name and len(folded) == len(message) else None
     cased = message.title() if message.isupper() else message  # "…PARA MI MAMA ROSA DIAZ", all in capitals
     written = CAPITALISED_NAME.match(cased, relative.end()) if relative else None
-    if written:
+    if written and not _names_no_person(written.group(0)):  # never "para mi mamá Lunes En La Mañana"
         name = check_person_name(written.group(0)).value
     if not name and len(folded) == len(message) and (whose := _RELATIVE_IS.search(folded)):
         # "mi mamá es Elena Araya Díaz y necesita hora": her name, said before what she needs
@@ -1158,7 +1159,8 @@ _FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
 _NOT_A_PERSON = re.compile(
     r"\b(?:dr|dra|doctor|doctora|doc|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|enero|febrero"
     r"|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|monday|tuesday|wednesday"
-    r"|thursday|friday|saturday|sunday|today|tomorrow|centro|clinica|consulta|hora|cita|control|medicina)\b"
+    r"|thursday|friday|saturday|sunday|today|tomorrow|centro|clinica|consulta|hora|cita|control|medicina"
+    r"|semana|proxima|proximo|siguiente|tarde|noche|morning|afternoon|evening|night|week|weekend|next|please|porfa)\b"
 )
 
 
@@ -2318,7 +2320,7 @@ def _yes_and_another_name(message: str, own: str) -> bool:
     """At «¿Confirmo…?», "sí, Juan Pérez": a yes, then a full name written as one that is not the writer's (the
     appointment is theirs: never booked under the phone's contact)."""
     lead = _YES_THEN.match(message.strip())
-    rest = message.strip()[lead.end():].strip(" .!") if lead else ""
+    rest = _POLITE_END.sub("", message.strip()[lead.end():]).strip(" .!") if lead else ""  # "sí, Juan Pérez porfa"
     # (read in lower case too: "sí, Muchas Gracias", "yes, Thank You" are words no name has, capitals or not)
     # (the writer's own first name is theirs: "sí, Ana María Pérez" from Ana Pérez's phone books for her as ever)
     return (bool(rest) and CAPITALISED_NAME.fullmatch(rest) is not None
@@ -2326,6 +2328,8 @@ def _yes_and_another_name(message: str, own: str) -> bool:
             and bool(check_person_name(rest.lower()).value))
 
 
+_POLITE_END = re.compile(r"(?:[\s,.!]+(?:porfa|por favor|please|pls|plis|gracias|thanks|thank you))+[\s.!]*$",
+                         re.IGNORECASE)
 _PLACE_WORDS = frozenset("la las el los lo the del de san santa av avenida calle".split())  # "sí, Las Condes"
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"

@@ -128,3 +128,22 @@ def test_a_yes_that_asks_something_first_books_nothing() -> None:
     chat = Chat(replace(THURSDAYS, finds_bookings=True), clinic=EN, appointments=agent)
     assert "Shall I cancel your appointment on Thursday 3 December" in texts(chat.say("I need to cancel my appointment"))
     assert texts(chat.say("yes but will I get a refund?")).startswith("Just to be sure:") and not agent.cancelled
+
+
+def test_a_relatives_name_written_after_them_is_theirs_and_a_day_never_is() -> None:
+    """"an appointment for my nan Joan Smith" asked her name again (only "para mi abuela Rosa Díaz" was read); "para
+    mi mamá Lunes En La Mañana", "for my mum Monday Morning" (a message typed in capitals) booked under "Lunes En La
+    Mañana"."""
+    chat = Chat(THURSDAYS, clinic=EN)
+    chat.say("hi, I need an appointment for my nan Joan Smith on thursday")
+    chat.say("at 10")
+    chat.say("yes")
+    assert [book.state.patient_name for book in chat.books] == ["Joan Smith"]
+    for message, english in (("hola, hora para mi mamá Lunes En La Mañana", False),
+                             ("hi, appointment for my mum Monday Morning please", True)):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        assert asks_the_name(texts(chat.say("09:00"))) and not chat.books, message
+    chat = at_the_confirmation()
+    chat.say("sí, Juan Pérez porfa")
+    assert [book.state.patient_name for book in chat.books] == ["Juan Pérez"]
