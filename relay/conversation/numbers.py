@@ -91,6 +91,11 @@ _CLOCK_REWRITES: tuple[tuple[re.Pattern[str], object], ...] = (
     # half past ten, quarter past nine, quarter to eleven
     (re.compile(rf"\b(?:a )?half past {_HOUR}\b(?![:.]\d)"), lambda m: f"{m.group(1)}:30"),
     (re.compile(rf"\b(?:a )?quarter past {_HOUR}\b(?![:.]\d)"), lambda m: f"{m.group(1)}:15"),
+    # ten past three, 20 past 4, 25 minutes past 9 ("ten" is 10 by now); "half four" is 4:30 in Britain
+    (re.compile(rf"\b([1-5]?\d) (?:minutes? )?past {_HOUR}\b(?![:.]\d)"),
+     lambda m: f"{m.group(2)}:{int(m.group(1)):02d}" if 0 < int(m.group(1)) < 60 else m.group(0)),
+    (re.compile(rf"\b(?:at|around|about|by|tipo) half {_HOUR}\b(?![:.]\d| ?(?:an|a)\b)"),
+     lambda m: f"{m.group(0).split()[0]} {m.group(1)}:30"),
     (re.compile(rf"\b(?:a )?quarter (?:to|til|till|before) {_HOUR}\b(?![:.]\d)"),
      lambda m: _minus(int(m.group(1)), 15)),
     # cuarto para las 10, un cuarto pa las 10 (9:45: said so in Chile and Mexico, never the 10:00 itself)

@@ -16,6 +16,10 @@ from corpus_kit import describe, reading_of
         ("a las diez y media", "book time=10:30/22:30"),
         ("a la una y media de la tarde", "book time=13:30"),
         ("quarter to eleven", "book time=10:45/22:45"),
+        # (were 10:00 for "ten past three", nothing for the others)
+        ("at ten past three", "book time=03:10/15:10"),
+        ("twenty past four", "book time=04:20/16:20"),
+        ("at half four", "book time=04:30/16:30"),
         ("a las doce menos cuarto", "book time=11:45/23:45"),
         ("at three fifteen", "book time=03:15/15:15"),
         ("el veintitrés", "book day=2026-12-23"),
