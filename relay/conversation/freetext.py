@@ -1020,6 +1020,7 @@ _RELATIVE = (
     (re.compile(r"\bhoy\b|\btoday\b"), 0),
 )
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})\s*[/-]\s*(\d{1,2})(?:\s*[/-]\s*(\d{4}|\d{2}))?\b")
+_ISO_DATE = re.compile(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b")  # groups: year, month, day
 _DAY_MONTH = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th|ro|o)?\s+(?:de\s+|of\s+)?({_MONTH_RE})\b(?:\s+(?:de\s+|del\s+)?(\d{{4}}))?"
 )
@@ -1189,10 +1190,12 @@ def _read_days(
         if match:
             days.add(today + timedelta(days=offset))
             text = cut(match)
-    for pattern, order in ((_NUMERIC_DATE, "dm"), (_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
+    for pattern, order in ((_ISO_DATE, "ymd"), (_NUMERIC_DATE, "dm"), (_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
         while match := pattern.search(text):
             first, second, year = match.groups()
-            if order == "dm":
+            if order == "ymd":  # "2026-12-10"
+                year, day_n, month = first, int(year), int(second)
+            elif order == "dm":
                 day_n, month = int(first), (int(second) if second.isdigit() else MONTHS[second])
             else:
                 day_n, month = int(second), MONTHS[first]

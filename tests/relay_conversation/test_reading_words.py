@@ -20,6 +20,7 @@ from corpus_kit import describe, reading_of
         ("at ten past three", "book time=03:10/15:10"),
         ("twenty past four", "book time=04:20/16:20"),
         ("at half four", "book time=04:30/16:30"),
+        ("2026-12-10", "book day=2026-12-10"),  # a date as a computer writes it (was read as 12 October)
         ("a las doce menos cuarto", "book time=11:45/23:45"),
         ("at three fifteen", "book time=03:15/15:15"),
         ("el veintitrés", "book day=2026-12-23"),
