@@ -122,6 +122,13 @@ def _after_lead_in(name: str) -> str:
     return name[said.end():] if said else name
 
 
+def without_closing_words(text: str) -> str:
+    """``text`` without the "porfa", "gracias", "nada más" a name may be followed by ("Juan Pérez, Gracias")."""
+    folded = fold(text)
+    closing = _AFTER_A_NAME.search(folded) if len(folded) == len(text) else None  # accents off, same places
+    return text[: closing.start()] if closing else text
+
+
 def only_a_name(text: str, name: str) -> bool:
     """The message is the name and what may go around one, nothing else: "perdón, es María Colmenares", "no, María
     Colmenares", "el nombre es María Colmenares, gracias" (never "perdón, es la sede de Las Condes")."""
@@ -239,8 +246,8 @@ _AROUND_A_NAME = re.compile(
 )
 # After the name: "no más", "porfa", "gracias", "nada más", "solamente" (as many as the patient strings together).
 _AFTER_A_NAME = re.compile(
-    r"(?:[\s,.!]+(?:no mas|nomas|nada mas|no mas que eso|porfa(?:vor)?|por favor|gracias|please|thanks|solamente"
-    r"|po|pues|pls|plis|xfa|x fa|por fa))+[\s.!]*$"
+    r"(?:[\s,.!]+(?:no mas|nomas|nada mas|no mas que eso|porfa(?:vor)?|por favor|gracias|please|thanks|thank you"
+    r"|solamente|po|pues|pls|plis|xfa|x fa|por fa))+[\s.!]*$"
 )
 # Words no name has: "pero es para mi mamá" is not a name.
 _NEVER_A_NAME = frozenset(

@@ -62,6 +62,7 @@ from relay.conversation.fields import (
     names_an_insurer,
     not_a_name,
     only_a_name,
+    without_closing_words,
     without_insurer,
 )
 from relay.conversation.freetext import WEEKDAY_NAMES, WINDOW_DAYS, Reading, command, days_ruled_out, normalize
@@ -2294,12 +2295,12 @@ _LEAVES_IT = re.compile(r"(?:(?:no|ya|mejor|ah|oh|ok)[ ,]+)*(?:deja|dejala|dejal
                         r"|quiero|quiero la|me quedo|leave|keep)\b")  # "deja la del jueves", "no, quiero la del jueves"
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 # A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
-# "yes but will I get a refund?", "sí, pero ¿me devuelven la plata?": a question on the yes, answered before anything
-_BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 _YES_BUT_NOT_YET = re.compile(
     r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
 )
+# "yes but will I get a refund?", "sí, pero ¿me devuelven la plata?": a question on the yes, answered before anything
+_BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 # After a leading yes, words that take it back or leave it unsure: "si, ah no, mejor no", "si si, o sea no", "ok,
 # bueno no, …", "sí, aunque pensándolo bien no", "ok, lo pienso y te aviso", "ya, después te confirmo", "si, creo"
 # (never the reason that goes with it: "sí, no puedo ir", "sí porfa, ya no la necesito")
@@ -2312,15 +2313,15 @@ _YES_TAKEN_BACK = re.compile(
     r"|\b(?:te|le) (?:confirmo|digo|escribo) (?:despues|luego|mas rato|mas tarde)\b"
 )
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
-_YES_THEN = re.compile(r"(?:s[ií]+|sip|ok(?:ay)?|dale|ya|claro|listo|perfecto|yes|yep|sure)\b[\s,.:;!-]+",
-                       re.IGNORECASE)
+_YES_THEN = re.compile(rf"(?:{_LEADING_YES.pattern}|listo|perfecto|yep)[\s,.:;!-]+")  # on the folded message
 
 
 def _yes_and_another_name(message: str, own: str) -> bool:
     """At «¿Confirmo…?», "sí, Juan Pérez": a yes, then a full name written as one that is not the writer's (the
     appointment is theirs: never booked under the phone's contact)."""
-    lead = _YES_THEN.match(message.strip())
-    rest = _POLITE_END.sub("", message.strip()[lead.end():]).strip(" .!") if lead else ""  # "sí, Juan Pérez porfa"
+    written = message.strip()
+    lead = _YES_THEN.match(fold(written))  # (accents off, same places)
+    rest = without_closing_words(written[lead.end():]).strip(" .!") if lead else ""  # "sí, Juan Pérez porfa"
     # (read in lower case too: "sí, Muchas Gracias", "yes, Thank You" are words no name has, capitals or not)
     # (the writer's own first name is theirs: "sí, Ana María Pérez" from Ana Pérez's phone books for her as ever)
     return (bool(rest) and CAPITALISED_NAME.fullmatch(rest) is not None
@@ -2328,8 +2329,6 @@ def _yes_and_another_name(message: str, own: str) -> bool:
             and bool(check_person_name(rest.lower()).value))
 
 
-_POLITE_END = re.compile(r"(?:[\s,.!]+(?:porfa|por favor|please|pls|plis|gracias|thanks|thank you))+[\s.!]*$",
-                         re.IGNORECASE)
 _PLACE_WORDS = frozenset("la las el los lo the del de san santa av avenida calle".split())  # "sí, Las Condes"
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
