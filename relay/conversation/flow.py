@@ -1136,11 +1136,16 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
         if written and not for_me(folded) and not _names_no_person(written.group(0)):
             name = check_person_name(written.group(0)).value
     if not name and len(folded) == len(message) and (whose := _RELATIVE_OF.search(folded)):
-        # "soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él": the one the writer is the relative of
+        # "soy Paz, la mamá de Benjamín Ruiz. Quiero pedir hora para él", "…, necesita hora el jueves": the one the
+        # writer is the relative of
         written = CAPITALISED_NAME.match(message, whose.end())
         first = fold(written.group(0)).split()[0] if written else ""
         if written and not for_me(folded) and (_FOR_THEM.search(folded) or f"para {first}" in folded):
             name = check_person_name(written.group(0)).value
+    if not name and len(folded) == len(message) and (whose := _WHOSE_RELATIVE.search(message)):
+        # "Hi, this is John Smith's mum, he needs an appointment": John Smith's, as "soy la mamá de…" is
+        if not for_me(folded) and _FOR_THEM.search(folded) and not _names_no_person(whose.group(1)):
+            name = check_person_name(whose.group(1)).value
     if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
         written = CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
@@ -1155,7 +1160,17 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
 
 _RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
-_FOR_THEM = re.compile(r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le)\b")
+_FOR_THEM = re.compile(
+    r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le"
+    # "…, necesita hora el jueves", "él necesita", "he needs an appointment", "for him": the appointment is theirs
+    r"|(?:el|ella) (?:necesita|requiere|tiene que ir)"
+    r"|necesita (?:una |un )?(?:hora|cita|consulta|turno|control|atencion)"
+    r"|for (?:him|her)|(?:he|she) (?:needs|has to|must)|needs (?:an? )?(?:appointment|check ?up|consultation))\b"
+)
+# "this is John Smith's mum", "I'm Tom Lee's dad": the writer named by whose relative they are
+_WHOSE_RELATIVE = re.compile(
+    rf"\b(?:[Ii]'?m|I am|[Tt]his is|[Ii]t'?s)\s+({CAPITALISED_NAME.pattern})'s\s+{RELATIVE}\b"
+)
 _FOR_SOMEONE_NAMED = re.compile(r"\b(?:para|pa|for)\s+(?=[A-ZÁÉÍÓÚÑ])")
 _NOT_A_PERSON = re.compile(
     r"\b(?:dr|dra|doctor|doctora|doc|lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|hoy|enero|febrero"

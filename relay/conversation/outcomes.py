@@ -324,7 +324,8 @@ def _writer_said(state: ConversationState, turn: Turn, lines: Sequence[str]) -> 
 _WHAT_ONE_IS = ("nueva", "nuevo", "paciente", "yo")  # "Soy Nueva": who the contact is, not another writer
 # "soy Carla …", "me llamo Carla …": the writer's own name, as written (capitalised)
 _I_AM = re.compile(r"\b(?:[Ss]oy|[Mm]e llamo|[Mm]i nombre es|(?:[Tt]e|[Ll]es?) escribe|I am|I'm|[Mm]y name is"
-                   r"|[Tt]his is)\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)")
+                   r"|[Tt]his is)\s+([A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)\b"
+                   r"(?!(?:\s+[A-ZÁÉÍÓÚÑ][\wáéíóúñ]+)*'s\b)")  # never "this is John Smith's mum": John's, not theirs
 
 
 def booked(lang: Language, state: ConversationState, turn: Turn, clinic: ClinicProfile, result: BookResult) -> Reply:

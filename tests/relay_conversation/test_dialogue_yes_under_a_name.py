@@ -147,3 +147,25 @@ def test_a_relatives_name_written_after_them_is_theirs_and_a_day_never_is() -> N
     chat = at_the_confirmation()
     chat.say("sí, Juan Pérez porfa")
     assert [book.state.patient_name for book in chat.books] == ["Juan Pérez"]
+
+
+def test_the_writer_named_by_whose_relative_they_are_books_for_that_person() -> None:
+    """"Hola, soy la mamá de Benjamín Ruiz, necesita hora el jueves", "hi, this is John Smith's mum, he needs an
+    appointment on thursday" booked under the writer (only "…hora para él" was read); the writer greeted as "John"."""
+    for message, english, name in (("Hola, soy la mamá de Benjamín Ruiz, necesita hora el jueves", False,
+                                    "Benjamín Ruiz"),
+                                   ("hola, soy el papá de Tomás Pérez, él necesita hora el jueves", False, "Tomás Pérez"),
+                                   ("Hi, this is John Smith's mum, he needs an appointment on thursday", True,
+                                    "John Smith"),
+                                   ("hi, I'm Tom Lee's dad, he needs a check up on thursday", True, "Tom Lee")):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        reply = texts(chat.say("yes" if english else "sí"))
+        assert [book.state.patient_name for book in chat.books] == [name], message
+        assert reply.startswith("Done, Ana!" if english else "¡Listo, Ana!"), (message, reply)
+    chat = Chat(THURSDAYS)  # the writer's own, said so
+    chat.say("hola, soy la mamá de Benjamín Ruiz, necesito hora para mí el jueves")
+    chat.say("a las 10")
+    chat.say("sí")
+    assert [book.state.patient_name for book in chat.books] == [""]
