@@ -1158,7 +1158,10 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
     return name
 
 
-_RELATIVE_IS = re.compile(rf"\bmi {RELATIVE},? (?:es|se llama)\s+(?=\S)")
+# "mi mamá es Elena Araya", "mi hijo Tomás Pérez necesita…", "my son Tom Lee needs…", "my daughter's name is Sofia Vega"
+_RELATIVE_IS = re.compile(
+    rf"\b(?:mi|my) {RELATIVE}(?:,? (?:es|se llama|is|is called|named|called)|(?: s|'s) name is|,)?\s+(?=\S)"
+)
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
 _FOR_THEM = re.compile(
     r"\b(?:para (?:el|ella)|a (?:el|ella)|(?:pedir|agendar|reservar|sacar|tomar|dar)le"

@@ -147,6 +147,14 @@ def test_a_relatives_name_written_after_them_is_theirs_and_a_day_never_is() -> N
     chat = at_the_confirmation()
     chat.say("sí, Juan Pérez porfa")
     assert [book.state.patient_name for book in chat.books] == ["Juan Pérez"]
+    for message, name in (("my son Tom Lee needs an appointment on thursday", "Tom Lee"),  # (asked before)
+                          ("my daughter's name is Sofia Vega, she needs an appointment thursday", "Sofia Vega"),
+                          ("mi hijo Tomás Pérez necesita hora el jueves", "Tomás Pérez")):
+        chat = Chat(THURSDAYS, clinic=EN) if message.startswith("my") else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("10")
+        chat.say("yes" if message.startswith("my") else "sí")
+        assert [book.state.patient_name for book in chat.books] == [name], message
 
 
 def test_the_writer_named_by_whose_relative_they_are_books_for_that_person() -> None:
