@@ -569,14 +569,15 @@ _YES = frozenset(
     si sii siii sip sipi ok oka okay okey oki dale ya listo perfecto confirmo confirmar confirmado correcto bueno
     claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
     awesome excellent absolutely sipo sipi simon obvio afirmativo reservala reservalo agendala agendalo tomala tomalo
-    agendamela reservamela tomo yea certainly definitely obviously hagale
+    agendamela reservamela tomo yea certainly definitely obviously hagale bacan filete joya okis chevere lovely
+    brilliant cool alright aye
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
     "ok gracias", "dale gracias", "yes please", "sounds good", "that s fine", "thats fine", "ok thanks",
     "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si", "ya po", "dale po",
     "bueno ya", "ya gracias", "si po", "sale", "va", "vale", "orale", "sip gracias", "yes confirm", "ok perfecto",
-    "como no", "why not", "por supuesto", "of course",
+    "como no", "why not", "por supuesto", "of course", "oki doki", "la raja", "al tiro", "all right", "works",
 }
 _NO = frozenset(
     """
@@ -599,7 +600,8 @@ _NO_PHRASES = re.compile(
 )
 _YES_PHRASES = re.compile(
     r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me|of course|go ahead|book it"
-    r"|please do|(?:claro|obvio|por supuesto) que si|por supuesto"
+    r"|please do|(?:claro|obvio|por supuesto) que si|por supuesto|sounds great|(?:that )?suits me|fine by me"
+    r"|book me in|that ?ll do"
     r"|me (?:sirve|va|viene|queda|acomoda|parece)"
     r"(?: bien| perfecto)?)\b"
 )

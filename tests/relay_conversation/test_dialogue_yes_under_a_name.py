@@ -85,7 +85,11 @@ def test_a_yes_or_a_no_in_other_words() -> None:
         chat = at_the_confirmation(english=True)
         chat.say(message)
         assert len(chat.books) == 1, message
-    for message in ("obvio que sí", "por supuesto", "cómo no", "hágale"):
+    for message in ("lovely", "brilliant", "sounds great", "book me in", "suits me", "all right"):
+        chat = at_the_confirmation(english=True)
+        chat.say(message)
+        assert len(chat.books) == 1, message
+    for message in ("obvio que sí", "por supuesto", "cómo no", "hágale", "bacán", "joya", "al tiro"):
         chat = at_the_confirmation()
         chat.say(message)
         assert len(chat.books) == 1, message
