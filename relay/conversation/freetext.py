@@ -25,7 +25,7 @@ from relay.conversation.negation import asks_another_day, may_rule_out, names_a_
 from relay.conversation.not_wanted import answers_no, every_name_word, not_wanted
 from relay.conversation.numbers import digits
 from relay.conversation.specialties import SPECIALTY_WORDS, asks_for_a_woman, find_specialty
-from relay.conversation.typos import KNOWN, correct, correct_names
+from relay.conversation.typos import KNOWN, correct, correct_names, correct_relatives
 
 MAX_READ = 800  # characters of a message worth reading (a patient's whole story); the rest is noise
 
@@ -221,7 +221,8 @@ class Reading:
 
 
 def normalize(message: str) -> str:
-    """Lower case, no accents, punctuation that matters for dates and times kept, spaces collapsed."""
+    """Lower case, no accents, punctuation that matters for dates and times kept, spaces collapsed; a relative
+    misspelt after "mi" / "my" spelt right ("my doughter": whom the appointment is for is read from it)."""
     return _normalize(message[:MAX_READ])
 
 
@@ -233,7 +234,7 @@ def _normalize(message: str) -> str:
         text = _THANKS_EMOJI.sub(" gracias " if alone else " ", _THUMBS.sub(" si " if alone else " ", text))
     text = re.sub(r"[^a-z0-9:./@' -]+", " ", text)
     text = re.sub(r"(?<![0-9])[.'](?![0-9])", " ", text)  # "Dra." -> "dra", but "10.30" stays
-    return " ".join(text.split())
+    return correct_relatives(" ".join(text.split()))
 
 
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes

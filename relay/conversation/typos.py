@@ -101,6 +101,40 @@ _REPEAT = re.compile(r"(\w)\1+")
 _REPEAT_END = re.compile(r"(\w)\1+$")
 
 
+# Whom an appointment may be for, as a patient may misspell them after "mi" / "my" ("my doughter", "mi hermna"):
+# each is a word of intents.RELATIVE (a test holds them to it)
+RELATIVES_SPELT = tuple(sorted(
+    """
+    mama madre papa padre hijo hija hijos hijas esposo esposa marido senora pareja pololo polola novio novia abuelo
+    abuela abuelito abuelita hermano hermana suegro suegra sobrino sobrina primo prima nieto nieta cunado cunada
+    hijastro hijastra padrastro madrastra ahijado ahijada amigo amiga vecino vecina
+    mother father daughter husband wife partner brother sister cousin nephew niece grandma grandmother grandpa
+    grandfather grandson granddaughter boyfriend girlfriend friend neighbour neighbor auntie uncle
+    """.split()
+))
+_AFTER_MY = re.compile(r"\b(mi|mis|my|su|his|her|our) ([a-z]{5,})\b")
+
+
+def correct_relatives(text: str) -> str:
+    """``text`` (normalized) with a misspelt relative after "mi" / "my" spelt right ("my doughter" -> "my daughter",
+    "mi hermna" -> "mi hermana"): one edit, two from 8 letters; words the conversation knows stay."""
+    return _AFTER_MY.sub(_relative_spelt, text) if "m" in text else text
+
+
+def _relative_spelt(match: re.Match[str]) -> str:
+    nearest = _nearest_relative(match.group(2))
+    return f"{match.group(1)} {nearest}" if nearest else match.group(0)
+
+
+@lru_cache(maxsize=4096)
+def _nearest_relative(word: str) -> str:
+    if word in RELATIVES_SPELT or word in KNOWN or word in KEYWORDS:
+        return ""
+    limit = 2 if len(word) >= 8 else 1
+    best = process.extractOne(word, RELATIVES_SPELT, scorer=OSA.distance, score_cutoff=limit)
+    return best[0] if best is not None else ""
+
+
 def correct_names(text: str, names: Iterable[str], common: frozenset[str] = frozenset()) -> str:
     """A misspelt surname right after a title or "con" ("dra zoto", "doctor roja", "doctora sotto") as the name.
 

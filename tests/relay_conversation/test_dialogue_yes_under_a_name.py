@@ -9,10 +9,15 @@ name "Under My Husband"). "go ahead", "perfect, book it", "of course", "obvio qu
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from conversation_kit import EN, Chat, agenda, texts
 from test_dialogue_appointments import THU, ClinicAgent
+
+from relay.conversation.freetext import normalize
+from relay.conversation.intents import RELATIVE
+from relay.conversation.typos import RELATIVES_SPELT
 
 THURSDAYS = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
 NAME_ASKED = ("¿A nombre de quién reservo la hora?", "Whose name should the appointment be under?")
@@ -181,3 +186,19 @@ def test_the_writer_named_by_whose_relative_they_are_books_for_that_person() -> 
     chat.say("a las 10")
     chat.say("sí")
     assert [book.state.patient_name for book in chat.books] == [""]
+
+
+def test_a_relative_misspelt_is_someone_else_too() -> None:
+    """"for my doughter", "my husbnd", "mi hermna", "mi ijo" booked under the writer: spelt right after "mi" / "my"
+    (each word the spelling is put right to is a relative the conversation knows)."""
+    assert all(re.fullmatch(RELATIVE, word) for word in RELATIVES_SPELT)
+    for message, english in (("hi, I need an appointment for my doughter on thursday", True),
+                             ("my husbnd needs an appointment on thursday", True),
+                             ("hola, necesito hora para mi hermna el jueves", False),
+                             ("hola, hora para mi ijo el jueves", False)):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
+    for message in ("mi seguro es fonasa", "my number is new", "mi nombre es ana", "mi correo", "my mother"):
+        assert normalize(message) == message  # words a patient has besides relatives stay as written
