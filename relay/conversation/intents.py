@@ -107,7 +107,8 @@ _CORRECTION = re.compile(
 
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|suspend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}"
-    r"|borrar mi|eliminar mi)"
+    rf"|borrar mi|eliminar mi|(?:remove|delete) (?:my |the |our )?(?:\w+ )?{_NOUN}"
+    rf"|quit(?:a|ar|en|ame|enme)(?:la)? (?:mi |la |el )?{_NOUN}|sac(?:a|ar|en)me de la agenda)"
 )
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
 # "no llego el jueves", "no me da el tiempo", "no voy a estar": never "no llego tarde", "no me llegó el mensaje",
@@ -130,10 +131,18 @@ _CANT_GO = re.compile(
     r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,3}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
     r"|alcanza a) (?:ir|asistir|llegar)\b(?! (?:\w+ ){0,3}?(?:en (?:mi|su) lugar|por mi|por el|por ella))"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
+    # "no iré", "no asistiré", "no creo que pueda ir", "me enfermé, no voy" (never "no voy a la hora de siempre")
+    r"|(?:no (?:ire|asistire|iremos|asistiremos)|no creo que (?:pueda|podamos|alcance) (?:ir|asistir|llegar))\b"
+    r"(?! (?:en|a las?|antes|despues|hasta|temprano|tarde)\b)"
+    r"|no voy(?=\s*$|\s*[,.!]|\s+(?:a ir|a asistir|nomas|entonces|porque|asi que)\b)"
     rf"|{NOT_GETTING_THERE}"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
-
-    r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking))"
+    # "I won't be coming", "I'm not going to make it", "I can't attend", "I'll have to miss my appointment" (never
+    # "…in the morning", "…before 3": a part of the day that does not suit)
+    r"|(?:won ?t be coming|(?:not|never) (?:going to|gonna) (?:make it|come|be able to (?:come|make it))"
+    r"|(?:can ?t|cannot|won ?t be able to|unable to) attend)(?! (?:in|at|before|after|until|till|by|early|late)\b)"
+    r"|(?:have to|will|ll) miss (?:my|the|our) appointment"
+    r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking)|no longer need it)"
 )
 # At «¿Cancelo tu hora…?», besides _CANT_GO: "no voy a poder", "no puedo ese día", "ya no la necesito"
 _CANT_GO_THEN = re.compile(

@@ -63,3 +63,24 @@ def test_a_move_asked_at_the_cancel_question_moves_it() -> None:
         reply = texts(chat.say(message))
         assert reply.startswith("Pick the new time;" if english else "Elige la nueva hora;"), (message, reply)
         assert not agent.cancelled and not agent.moved, message
+
+
+def test_a_cancellation_in_other_words_asks_to_cancel_the_one_they_have() -> None:
+    """"I won't be coming", "I'm not going to make it", "I can't attend", "I'll have to miss my appointment", "delete
+    my appointment", "no iré", "no asistiré", "no creo que pueda ir", "me enfermé, no voy", "quita mi hora",
+    "sácame de la agenda" were «You already have one: one more, change it or cancel it?» (or the list)."""
+    for message, english in (("I won't be coming", True), ("I'm not going to make it", True),
+                             ("unfortunately I can't attend", True), ("I'll have to miss my appointment", True),
+                             ("please delete my appointment", True), ("I no longer need it", True),
+                             ("no iré", False), ("no asistiré", False), ("no creo que pueda ir", False),
+                             ("me enfermé, no voy", False), ("quita mi hora porfa", False), ("sácame de la agenda", False)):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), clinic=EN if english else Chat.clinic, appointments=agent)
+        reply = texts(chat.say(message))
+        assert ("Shall I cancel your appointment on Thursday 3 December at 10:00" if english
+                else "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00") in reply, (message, reply)
+        assert not agent.cancelled, message
+    # a part of the day that does not suit is no cancellation
+    chat = Chat(clinic(), clinic=EN, appointments=ClinicAgent())
+    reply = texts(chat.say("hi, I won't be coming in the morning, can I get thursday afternoon?"))
+    assert "on Thu 3 Dec?" in reply and "11:40" not in reply, reply
