@@ -131,10 +131,10 @@ _CANT_GO = re.compile(
     r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,3}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
     r"|alcanza a) (?:ir|asistir|llegar)\b(?! (?:\w+ ){0,3}?(?:en (?:mi|su) lugar|por mi|por el|por ella))"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
-    # "no iré", "no asistiré", "no creo que pueda ir", "me enfermé, no voy" (never "no voy a la hora de siempre")
+    # "no iré", "no asistiré", "no creo que pueda ir", "me enfermé, no voy" (never "sin la dra soto no voy")
     r"|(?:no (?:ire|asistire|iremos|asistiremos)|no creo que (?:pueda|podamos|alcance) (?:ir|asistir|llegar))\b"
     r"(?! (?:en|a las?|antes|despues|hasta|temprano|tarde)\b)"
-    r"|no voy(?=\s*$|\s*[,.!]|\s+(?:a ir|a asistir|nomas|entonces|porque|asi que)\b)"
+    r"|(?:enferm[eoa]\w*|resfri\w*|engrip\w*|sick) (?:y |and )?no voy\b"
     rf"|{NOT_GETTING_THERE}"
     r"|can ?t make it|cannot make it|won ?t make it|can ?t come|cannot come|won ?t be able to (?:come|make it)"
     # "I won't be coming", "I'm not going to make it", "I can't attend", "I'll have to miss my appointment" (never
