@@ -99,6 +99,7 @@ def check_person_name(text: str) -> Checked:
     if not_a_name(text) or _a_day_or_time(text):
         return Checked(problem="invalid_patient_name")
     text = _INVISIBLE.sub("", text)  # zero-width joiners and marks pasted from another app: "Mar\u200bia" is María
+    text = _EMOJI.sub(" ", text)  # "Tomás Pérez 😊", "Tom Lee 👍": the name around it
     text = _ID_OR_PHONE.sub(" ", text)  # "Tomás Vega 12.345.678-5", "Tomás Vega +56 9 8765 4321": the name alone
     name = _after_lead_in(" ".join(text.split()).strip(" .,;:"))
     pieces = [p for p in re.split(r"\s*[,;(]\s*", name) if p.strip(" .,;:!)")]
@@ -114,6 +115,7 @@ def check_person_name(text: str) -> Checked:
 _ID_OR_PHONE = re.compile(r"(?<![\w])(?:rut|dni|ci|fono|tel\w*|cel\w*)?\s*:?\s*\+?\d[\d .\-]{5,}[\dkK](?![\w])",
                           re.IGNORECASE)
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u20E3]+")
 
 
 def _after_lead_in(name: str) -> str:

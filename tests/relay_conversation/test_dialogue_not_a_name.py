@@ -36,7 +36,8 @@ def test_what_is_not_a_name_never_books() -> None:
 def test_names_still_book_as_written() -> None:
     for message, name in (("tomas perez", "Tomas Perez"), ("maría josé gonzález de la fuente",
                           "María José González de la Fuente"), ("Segundo Rivas", "Segundo Rivas"),
-                          ("mary o'neil", "Mary O'Neil"), ("d'angelo rossi", "D'Angelo Rossi")):
+                          ("mary o'neil", "Mary O'Neil"), ("d'angelo rossi", "D'Angelo Rossi"),
+                          ("Tomás Pérez 😊", "Tomás Pérez")):  # (an emoji beside it was «No pude leer ese nombre»)
         chat = at_the_name_question()
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [name], message
