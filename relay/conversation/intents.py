@@ -1332,8 +1332,11 @@ def keeps_it(text: str) -> bool:
 
 _OTHER_PROFESSIONAL = re.compile(
     r"\b(?:otr[oa]s?|distint[oa]s?|diferente) (?:doctor\w*|dr|dra|profesional\w*|medic[oa]s?|especialista\w*"
-    r"|kinesiolog[oa]s?|kines?|kinesios?|persona)\b"
-    r"|\b(?:another|a different|other) (?:doctor|professional|physician|specialist)s?\b"
+    r"|kinesiolog[oa]s?|kines?|kinesios?)\b"
+    r"|\b(?:another|a different|other) (?:doctor|professional|physician|specialist|therapist)s?\b"
+    # "mejor con otra persona", "with someone else" (never "es para otra persona", "for another person": whom it is for)
+    r"|(?<!para )(?<!pa )\b(?:otr[oa]|distint[oa]) persona\b|(?<!for )\b(?:another|a different) person\b"
+    r"|\b(?:with|see) (?:someone|somebody|anyone) else\b"
 )
 
 

@@ -202,3 +202,24 @@ def test_a_relative_misspelt_is_someone_else_too() -> None:
         assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
     for message in ("mi seguro es fonasa", "my number is new", "mi nombre es ana", "mi correo", "my mother"):
         assert normalize(message) == message  # words a patient has besides relatives stay as written
+
+
+def test_for_another_person_is_whom_it_is_for_never_another_professional() -> None:
+    """With two professionals, "sí, es para otra persona" at «¿Confirmo … con la Dra. Ana Soto?» showed Dr. Rojas's
+    times (read as "otra persona" = another professional) and the time tapped next was booked under the writer's name
+    with him. It asks whose name now; "mejor con otra persona", "with someone else" still ask for another one."""
+    both = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)], ("Dra. Ana Soto", "Dr. Luis Rojas"))
+    for message, english in (("sí, es para otra persona", False), ("yes, it's for another person", True)):
+        chat = Chat(both, clinic=EN) if english else Chat(both)
+        chat.say("hi, appointment thursday with dr soto" if english else "hola, hora el jueves con la dra soto")
+        chat.say("at 10" if english else "a las 10")
+        reply = texts(chat.say(message))
+        assert asks_the_name(reply) or "I'll ask their name before booking" in reply, (message, reply)
+        assert "Dr. Luis Rojas" not in reply and not chat.books, message
+        chat.say("09:00")
+        assert not chat.books, message
+    for message, english in (("mejor con otra persona", False), ("with someone else", True)):
+        chat = Chat(both, clinic=EN) if english else Chat(both)
+        chat.say("hi, appointment thursday with dr soto" if english else "hola, hora el jueves con la dra soto")
+        chat.say("at 10" if english else "a las 10")
+        assert "Dr. Luis Rojas" in texts(chat.say(message)) and not chat.books, message
