@@ -2350,7 +2350,7 @@ def _yes_and_another_name(message: str, own: str) -> bool:
 _PLACE_WORDS = frozenset("la las el los lo the del de san santa av avenida calle".split())  # "sí, Las Condes"
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"
-                      r"|better|rather|instead"
+                      r"|better|rather|instead|prefer|but with"
                       # "la dejamos para el viernes", "pásala al lunes" (never "paso al tiro", "déjala para mí")
                       r"|(?:dej|pas|corr|mov|muev)\w* (?:para|pa|al) (?:el |la )?(?:lunes|martes|miercoles|jueves"
                       r"|viernes|sabado|domingo|manana|pasado|proxim\w*|otr[ao]|siguiente|\d))\b")

@@ -126,7 +126,7 @@ _NEVER_NAMED = frozenset(
     fever pain cough cold flu urgency hurry headache her him them
     tarjeta efectivo transferencia debito credito cheque card cash insurance transfer
     otro otra otros otras another other different distinto distinta woman man female male mujer hombre someone
-    somebody else
+    somebody else same misma mismo
     mucho mucha muchos muchas harto harta hartos hartas bastante poco poca tanto tanta demasiado algo
     asi entonces pero porque pues ya ahora tambien ademas cuando donde
     """.split()

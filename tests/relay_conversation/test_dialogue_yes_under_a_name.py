@@ -218,6 +218,13 @@ def test_for_another_person_is_whom_it_is_for_never_another_professional() -> No
         assert "Dr. Luis Rojas" not in reply and not chat.books, message
         chat.say("09:00")
         assert not chat.books, message
+    chat = Chat(both, clinic=EN)  # a preference against the one proposed is no yes ("yes but I'd prefer a male…")
+    chat.say("hi, appointment thursday with dr soto")
+    chat.say("at 10")
+    assert "Shall I book Thursday 3 December at 10:00" in texts(chat.say("yes but I'd prefer a male doctor"))
+    assert not chat.books
+    chat.say("yes, with the same doctor")  # (was «I couldn't find "same"…»)
+    assert len(chat.books) == 1
     for message, english in (("mejor con otra persona", False), ("with someone else", True)):
         chat = Chat(both, clinic=EN) if english else Chat(both)
         chat.say("hi, appointment thursday with dr soto" if english else "hola, hora el jueves con la dra soto")
