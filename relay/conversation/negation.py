@@ -20,6 +20,7 @@ _PART = (
 # A day or a part of the day, with the article or preposition that goes with it.
 _DAYISH = (
     rf"(?:(?:el |la |los |las |un |una |en la |por la |a la |en las |por las |on |on a |a |this |el dia |on the "
+    r"|(?:la|el|lo) de (?=las? \d)|the one (?=at \d)"  # "menos la de las 9", "not the one at 9"
     rf"|(?:este|el proximo|la proxima|next) (?={_WEEKDAY})"  # "no puedo ir este jueves", "…el próximo viernes"
     r"|in the )?"
     rf"(?:pasado manana|hoy|manana(?!s)|today|tomorrow|tonight|{_WEEKDAY}s?(?: \d{{1,2}})?|{_PART}"

@@ -82,3 +82,18 @@ def test_at_the_name_question_the_time_they_cannot_goes_back_to_its_days_times()
         reply = chat.say(message)
         assert NOT_THAT_TIME in texts(reply) and "10:00" not in buttons(reply), message
         assert "¿A nombre de quién" not in texts(reply) and not chat.books, message
+
+
+def test_the_one_at_a_time_ruled_out_is_left_out() -> None:
+    """"cualquiera menos la de las 9" proposed 09:00 («¿Confirmo … a las 09:00…?»), "not the one at 9" too, and "no la
+    de las 9, la de las 10" was «no te entendí»."""
+    for message, english in (("cualquiera menos la de las 9", False), ("anything but the one at 9", True),
+                             ("the one at 9 doesn't work", True)):
+        chat = at_the_days(english)
+        chat.say("thursday" if english else "el jueves")
+        reply = texts(chat.say(message))
+        assert "09:00" not in reply and ("All right, not at that time." if english else "Entendido, sin esa hora.") \
+            in reply, (message, reply)
+    chat = at_the_days()
+    chat.say("el jueves")
+    assert texts(chat.say("no la de las 9, la de las 10")).endswith("a las 10:00 con la Dra. Ana Soto?")
