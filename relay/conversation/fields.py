@@ -261,6 +261,7 @@ _NEVER_A_NAME = frozenset(
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
     perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
+    hello hi hey there everyone
     """.split()
 )
 # Words of a refusal, a request or a "wait" that a name may still be ("Rob Keep", "Jesús Cambiar", "Segundo Rivas",

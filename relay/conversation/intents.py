@@ -768,7 +768,8 @@ RELATIVE = (
     r"|bisniet[oa]|mom|mum|mommy|mummy|momma|mother|dad|daddy|father|son|daughter|kid|child|baby|husband|wife"
     r"|partner|spouse|boyfriend|girlfriend|fiancee?|grandma|grandmother|granny|grannie|nan|nana|nanna|grandpa"
     r"|grandad|granddad|grandfather|grandson|granddaughter|grandchild|grandkid|brother|sister|aunt|auntie|uncle"
-    r"|niece|nephew|cousin|step[ -]?(?:son|daughter|child|kid|mother|mom|mum|father|dad)|friend|neighbou?r)"
+    r"|niece|nephew|cousin|step[ -]?(?:son|daughter|child|kid|mother|mom|mum|father|dad)|friend|neighbou?r"
+    r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
 _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la|los|las)(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"

@@ -128,8 +128,9 @@ def _relative_spelt(match: re.Match[str]) -> str:
 
 @lru_cache(maxsize=4096)
 def _nearest_relative(word: str) -> str:
-    if word in RELATIVES_SPELT or word in KNOWN or word in KEYWORDS:
-        return ""
+    plural = word.endswith("s") and (word[:-1] in RELATIVES_SPELT or word[:-2] in RELATIVES_SPELT)
+    if word in RELATIVES_SPELT or word in KNOWN or word in KEYWORDS or plural:
+        return ""  # (never a plural made one: "mis padres", "my cousins" are several people)
     limit = 2 if len(word) >= 8 else 1
     best = process.extractOne(word, RELATIVES_SPELT, scorer=OSA.distance, score_cutoff=limit)
     return best[0] if best is not None else ""

@@ -38,14 +38,15 @@ def asks_the_name(reply: str) -> bool:
 
 def test_more_relatives_are_someone_else() -> None:
     for relative in ("mum", "mummy", "nan", "granny", "baby", "grandson", "niece", "nephew", "cousin", "boyfriend",
-                     "stepdaughter", "step-son", "spouse"):
+                     "stepdaughter", "step-son", "spouse", "cousins", "grandchildren"):
         chat = Chat(THURSDAYS, clinic=EN)
         chat.say(f"hi, I need an appointment for my {relative} on thursday")
         chat.say("at 10")
         assert asks_the_name(texts(chat.say("yes"))) and not chat.books, relative
         chat = at_the_confirmation(english=True)
         assert asks_the_name(texts(chat.say(f"yes, it's for my {relative}"))) and not chat.books, relative
-    for relative in ("tata", "nuera", "yerno", "cuñada", "hijastra", "mujer", "nene", "bisabuela", "conviviente"):
+    for relative in ("tata", "nuera", "yerno", "cuñada", "hijastra", "mujer", "nene", "bisabuela", "conviviente",
+                     "abuelos"):
         chat = Chat(THURSDAYS)
         chat.say(f"hola, necesito hora para mi {relative} el jueves")
         chat.say("a las 10")
@@ -200,7 +201,8 @@ def test_a_relative_misspelt_is_someone_else_too() -> None:
         chat.say(message)
         chat.say("at 10" if english else "a las 10")
         assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
-    for message in ("mi seguro es fonasa", "my number is new", "mi nombre es ana", "mi correo", "my mother"):
+    for message in ("mi seguro es fonasa", "my number is new", "mi nombre es ana", "mi correo", "my mother",
+                    "para mis padres", "mis abuelos", "my cousins", "my daughters"):  # (several people stay several)
         assert normalize(message) == message  # words a patient has besides relatives stay as written
 
 
