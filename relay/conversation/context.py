@@ -147,11 +147,12 @@ def filters(state: ConversationState, *, window: bool = True) -> Filters:
 def read_message(ctx: Context, state: ConversationState | None, message: str) -> Reading:
     stage = state.stage if state is not None else ""
     bare_number = "hour" if stage in (CHOOSE_TIME, CONFIRM) else "day" if stage else ""
-    reading = read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=ctx._view().staff)
+    staff = ctx._view().staff
+    reading = read(message, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=staff)
     if (reading.ambiguous and stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM)
             and (wished := without_the_day_replaced(message)) is not None):
         # "¿podemos el lunes en vez del jueves?" while a time is chosen: Monday (never «no te entendí»)
-        instead = read(wished, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=ctx._view().staff)
+        instead = read(wished, ctx.today, bare_number=bare_number, window_days=WINDOW_DAYS, staff=staff)
         if instead.day and not instead.ambiguous:
             return evolve(instead, intent=reading.intent)
     return reading

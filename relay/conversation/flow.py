@@ -276,7 +276,7 @@ def _decide(
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
-            or (_LEADING_YES.match(norm) and (_YES_TAKEN_BACK.search(norm) or _BUT_ASKS.search(turn.message)))):
+            or (_LEADING_YES.match(norm) and _YES_TAKEN_BACK.search(norm)) or _yes_with_a_question(turn.message, norm)):
         # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
         # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
         # doctor Rojas": that one asked about
@@ -706,8 +706,8 @@ def _decide(
         if not reading.found:
             return reask(ctx, state)
         option = None
-    if (state.stage == CONFIRM and not reading.found and tapped(state, norm) is None and _LEADING_YES.match(norm)
-            and _BUT_ASKS.search(turn.message)):
+    if (state.stage == CONFIRM and not reading.found and tapped(state, norm) is None
+            and _yes_with_a_question(turn.message, norm)):
         # "yes but do I need to fast?", "ok but is it at the main branch?": a yes that waits on its answer (never
         # booked on it; the clinic's answer, when there is one, goes first)
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)
@@ -2319,6 +2319,11 @@ _YES_BUT_NOT_YET = re.compile(
 )
 # "yes but will I get a refund?", "sí, pero ¿me devuelven la plata?": a question on the yes, answered before anything
 _BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
+
+
+def _yes_with_a_question(message: str, norm: str) -> bool:
+    """A leading yes with a question after "but" / "pero": never booked or cancelled on it (``_BUT_ASKS``)."""
+    return bool(_LEADING_YES.match(norm)) and _BUT_ASKS.search(message) is not None
 # After a leading yes, words that take it back or leave it unsure: "si, ah no, mejor no", "si si, o sea no", "ok,
 # bueno no, …", "sí, aunque pensándolo bien no", "ok, lo pienso y te aviso", "ya, después te confirmo", "si, creo"
 # (never the reason that goes with it: "sí, no puedo ir", "sí porfa, ya no la necesito")

@@ -760,7 +760,7 @@ _REPEAT = re.compile(
 
 # Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
 RELATIVE = (
-    r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|hij[oa]s?|hijit[oa]s?|h?ij[oa]s?|hj[oa]s?|nin[oa]s?|guagua|bebe"
+    r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|h?ij[oa]s?|hijit[oa]s?|hj[oa]s?|nin[oa]s?|guagua|bebe"
     r"|guaguita|nene|nena"
     r"|esposo|esposa|marido|mujer|senora|senor|pareja|polol[oa]|novi[oa]|conviviente|conyuge|companer[oa]"
     r"|abuel[oa]|abuelit[oa]|bisabuel[oa]|tata|nono|nona|viej[oa]|vieji?t[oa]|herman[oa]|ti[oa]|suegr[oa]|nuera"
