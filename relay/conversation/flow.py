@@ -68,6 +68,7 @@ from relay.conversation.fields import (
 from relay.conversation.freetext import WEEKDAY_NAMES, WINDOW_DAYS, Reading, command, days_ruled_out, normalize
 from relay.conversation.intents import (
     BRINGING_FORWARD,
+    FOR_WHOSE,
     NOT_GETTING_THERE,
     RELATIVE,
     acknowledges,
@@ -1103,7 +1104,7 @@ _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Mu
 
 
 _RELATIVE_THEN = re.compile(
-    rf"\b(?:(?:para|pa) (?:mi|mis|el|la)|for my) {RELATIVE}\b,?\s*(?:(?:que se llama|called|named)\s+)?"
+    rf"\b(?:para|pa|for) {FOR_WHOSE} {RELATIVE}\b,?\s*(?:(?:que se llama|called|named)\s+)?"
     r"(?:(?:don|dona|sr|sra|senora?|mr|mrs|ms)\.?\s+)?"
 )
 
@@ -1160,7 +1161,8 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
 
 # "mi mamá es Elena Araya", "mi hijo Tomás Pérez necesita…", "my son Tom Lee needs…", "my daughter's name is Sofia Vega"
 _RELATIVE_IS = re.compile(
-    rf"\b(?:mi|my) {RELATIVE}(?:,? (?:es|se llama|is|is called|named|called)|(?: s|'s) name is|,)?\s+(?=\S)"
+    rf"\b(?:mi|my|our|nuestr[oa]s?) {RELATIVE}"
+    r"(?:,? (?:es|se llama|is|is called|named|called)|(?: s|'s) name is|,)?\s+(?=\S)"
 )
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")
 _FOR_THEM = re.compile(

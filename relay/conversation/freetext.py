@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from relay.conversation.evolve import evolve
-from relay.conversation.intents import RELATIVE, asks_about_clinic, detect, running_late, wants_several
+from relay.conversation.intents import FOR_WHOSE, RELATIVE, asks_about_clinic, detect, running_late, wants_several
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import asks_another_day, may_rule_out, names_a_day, rule_out
 from relay.conversation.not_wanted import answers_no, every_name_word, not_wanted
@@ -97,7 +97,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 # Whom the appointment is for and their name ("para mi hija paula vega", "pa mi papá que se llama juan"): up to three
 # words, not a title (the professional's: "para mi mamá, con la dra soto")
 _RELATIVES_NAME = re.compile(
-    rf"\b(?:para|pa|for) (?:mi|mis|my|el|la) {RELATIVE}\b(?: (?:que se llama|se llama|llamad[oa]|named))?"
+    rf"\b(?:para|pa|for) {FOR_WHOSE} {RELATIVE}\b(?: (?:que se llama|se llama|llamad[oa]|named))?"
     r"(?: (?!(?:dr|dra|doctor|doctora|dr a|con|with|de|del|el|la|y|e|and)\b)\w+){0,3}"
 )
 # Words that never name a professional, whatever the clinic's staff is called.

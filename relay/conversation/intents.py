@@ -771,11 +771,14 @@ RELATIVE = (
     r"|niece|nephew|cousin|step[ -]?(?:son|daughter|child|kid|mother|mom|mum|father|dad)|friend|neighbou?r"
     r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
+# Whose relative an appointment is for ("para mi / nuestra / su hija", "for my / our / his / her son"): never the
+# writer's own appointment
+FOR_WHOSE = r"(?:mi|mis|my|el|la|los|las|our|nuestr[oa]s?|su|sus|his|her|their)"
 _SOMEONE_ELSE = re.compile(
-    rf"\b(?:(?:para|pa|for) (?:mi|mis|my|el|la|los|las)(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
-    rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) (?:mi|mis|my)"
+    rf"\b(?:(?:para|pa|for) {FOR_WHOSE}(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
+    rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) {FOR_WHOSE}"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
-    rf"|(?:mi|my) {RELATIVE}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
+    rf"|(?:mi|my|our|nuestr[oa]s?) {RELATIVE}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person"
     # "para alguien más", "para un familiar", "para una amiga", "for a friend": someone else, with no "mi"
     r"|(?:para|pa) alguien (?:mas|distinto|de mi familia)|for (?:somebody|anyone) else"
@@ -785,8 +788,9 @@ _SOMEONE_ELSE = re.compile(
 
 # An appointment asked for someone else: "quiero hora para mi hijo el viernes", "mi mamá necesita hora"
 _NEW_FOR_ANOTHER = re.compile(
-    rf"\b(?:{_NOUN}|agend\w*|reserv\w*|book)\b[^,.;:!?]*?\b(?:para|pa|a|for) (?:mi|mis|my|el|la)"
-    rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}\b|\b(?:mi|my) {RELATIVE} (?:necesita|requiere|needs)\b"
+    rf"\b(?:{_NOUN}|agend\w*|reserv\w*|book)\b[^,.;:!?]*?\b(?:para|pa|a|for) {FOR_WHOSE}"
+    rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}\b"
+    rf"|\b(?:mi|my|our|nuestr[oa]s?) {RELATIVE} (?:necesita|requiere|needs)\b"
 )
 
 
@@ -801,8 +805,9 @@ _I_HAVE_ONE = re.compile(rf"\b(?:tengo|tenia|tenemos|i have|i had) (?:una |un |m
 
 
 _YES_THEN_WHOM = re.compile(
-    rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*(?:\b(?:(?:para|pa|for|a) (?:mi|my|el|la)"
-    rf" {RELATIVE}|(?:mi|my) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is|para otra persona"
+    rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*(?:\b(?:(?:para|pa|for|a) {FOR_WHOSE}"
+    rf" {RELATIVE}|(?:mi|my|our|nuestr[oa]s?) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is"
+    r"|para otra persona"
     # "sí, al / con el / bajo el nombre de …", "yes, under (the name) …", "in the name of …", "el paciente es …"
     r"|(?:al|con el|bajo el|en el) nombre de|under|in the name of"
     r"|(?:el|la|the) (?:paciente|persona|patient|person|nombre) (?:es|sera|is|will be)"

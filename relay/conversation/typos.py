@@ -118,7 +118,7 @@ _AFTER_MY = re.compile(r"\b(mi|mis|my|su|his|her|our) ([a-z]{5,})\b")
 def correct_relatives(text: str) -> str:
     """``text`` (normalized) with a misspelt relative after "mi" / "my" spelt right ("my doughter" -> "my daughter",
     "mi hermna" -> "mi hermana"): one edit, two from 8 letters; words the conversation knows stay."""
-    return _AFTER_MY.sub(_relative_spelt, text) if "m" in text else text
+    return _AFTER_MY.sub(_relative_spelt, text)
 
 
 def _relative_spelt(match: re.Match[str]) -> str:

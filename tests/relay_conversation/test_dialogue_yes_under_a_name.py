@@ -232,3 +232,30 @@ def test_for_another_person_is_whom_it_is_for_never_another_professional() -> No
         chat.say("hi, appointment thursday with dr soto" if english else "hola, hora el jueves con la dra soto")
         chat.say("at 10" if english else "a las 10")
         assert "Dr. Luis Rojas" in texts(chat.say(message)) and not chat.books, message
+
+
+def test_a_relative_of_ours_or_of_theirs_is_someone_else() -> None:
+    """"an appointment for our son", "for her daughter", "for his mother", "para nuestra hija", "para su mamá", "our
+    son Tom Lee needs…", "nuestro hijo Tomás Pérez necesita hora" booked under the writer's name (only "mi" / "my"
+    was read); "for her doughter" was not spelt right either (the misspelling fix looked only at messages with an
+    "m" in them)."""
+    for message, english in (("hi, appointment for our son on thursday", True),
+                             ("can I book for her daughter on thursday", True),
+                             ("appointment for his mother please, thursday", True),
+                             ("our daughter needs a checkup on thursday", True),
+                             ("need an appointment for her doughter, thursday", True),
+                             ("hola, hora para nuestra hija el jueves", False),
+                             ("hora para su mamá por favor, el jueves", False),
+                             ("necesito hora para su hermna el jueves", False)):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
+    for message, name in (("our son Tom Lee needs an appointment on thursday", "Tom Lee"),
+                          ("hi, appointment for our daughter Mia Park on thursday", "Mia Park"),
+                          ("nuestro hijo Tomás Pérez necesita hora el jueves", "Tomás Pérez")):
+        chat = Chat(THURSDAYS, clinic=EN) if message.isascii() else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("10")
+        chat.say("yes" if message.isascii() else "sí")
+        assert [book.state.patient_name for book in chat.books] == [name], message
