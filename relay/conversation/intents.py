@@ -759,9 +759,21 @@ _REPEAT = re.compile(
 
 
 # Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
+# A word said before a relative that keeps them one ("my older brother", "my 5 year old son", "mi ex esposo")
+_KIN_MODIFIER = (
+    r"(?:(?:older|younger|elder|big|little|baby|elderly|old|sick|teenage|disabled|dear|new|only|adult|twin|foster"
+    r"|adopted|adoptive|ex|querid[oa]|pobre|ancian[oa]|(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve)[ -](?:years?|months?|weeks?)[ -]old)[ -])?"
+)
 RELATIVE = (
+    rf"{_KIN_MODIFIER}"
     r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|h?ij[oa]s?|hijit[oa]s?|hj[oa]s?|nin[oa]s?|guagua|bebe"
-    r"|guaguita|nene|nena"
+    r"|guaguita|nene|nena|chiquit[oa]|chiquitin|peque|ninit[oa]|regalon|regalona|cabr[oa] chic[oa]"
+    # "mi pequeño" is a child; "una pequeña consulta" is no one
+    r"|pequen[oa](?! (?:duda|consulta|cirugia|procedimiento|problema|pregunta|cambio|detalle|molestia|dolor|herida"
+    r"|examen|control|favor|lesion|operacion|intervencion|atraso))"
+    r"|cri[oa]|chamac[oa]|escuincle|pib[ea]|familiar|compadre|comadre|padrino|madrina|mellizos|mellizas|gemel[oa]s"
+    r"|hermanit[oa]|primit[oa]|sobrinit[oa]|nietecit[oa]|nietit[oa]|taita"
     r"|esposo|esposa|marido|mujer|senora|senor|pareja|polol[oa]|novi[oa]|conviviente|conyuge|companer[oa]"
     r"|abuel[oa]|abuelit[oa]|bisabuel[oa]|tata|nono|nona|viej[oa]|vieji?t[oa]|herman[oa]|ti[oa]|suegr[oa]|nuera"
     r"|yerno|cunad[oa]|hijastr[oa]|padrastro|madrastra|ahijad[oa]|amig[oa]|vecin[oa]|sobrin[oa]|prim[oa]|niet[oa]"
@@ -769,16 +781,23 @@ RELATIVE = (
     r"|partner|spouse|boyfriend|girlfriend|fiancee?|grandma|grandmother|granny|grannie|nan|nana|nanna|grandpa"
     r"|grandad|granddad|grandfather|grandson|granddaughter|grandchild|grandkid|brother|sister|aunt|auntie|uncle"
     r"|niece|nephew|cousin|step[ -]?(?:son|daughter|child|kid|mother|mom|mum|father|dad)|friend|neighbou?r"
+    r"|boy|girl|little one|kiddo|toddler|infant|newborn|youngest|eldest|oldest|lad|missus|missis|hubby|wifey"
+    r"|other half|bf|gf|god(?:son|daughter|child|mother|father)|flatmate|roommate|housemate|colleague|co-?worker"
+    r"|twins|mam|pops|grandmum|grandmom|old (?:man|lady)|(?:\d{1,2}|one|two|three|four|five|six|seven|eight"
+    r"|nine|ten|eleven|twelve)[ -](?:years?|months?)[ -]old"
     r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
 # Whose relative an appointment is for ("para mi / nuestra / su hija", "for my / our / his / her son"): never the
 # writer's own appointment
 FOR_WHOSE = r"(?:mi|mis|my|el|la|los|las|our|nuestr[oa]s?|su|sus|his|her|their)"
+# "mi amiga me recomendó", "my friend told me about you": who sent the writer, not whom the appointment is for
+_NOT_WHO_TOLD = (r"(?! (?:me |te |les? )?(?:recomend\w*|recommend\w*|(?:conto|hablo) de|paso (?:el|tu|su)"
+                 r" (?:dato|numero|contacto)|told me about|referred|mentioned)\b)")
 _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) {FOR_WHOSE}(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) {FOR_WHOSE}"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
-    rf"|(?:mi|my|our|nuestr[oa]s?) {RELATIVE}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
+    rf"|(?:mi|my|our|nuestr[oa]s?) {RELATIVE}\b{_NOT_WHO_TOLD}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person"
     # "para alguien más", "para un familiar", "para una amiga", "for a friend": someone else, with no "mi"
     r"|(?:para|pa) alguien (?:mas|distinto|de mi familia)|for (?:somebody|anyone) else"

@@ -259,3 +259,35 @@ def test_a_relative_of_ours_or_of_theirs_is_someone_else() -> None:
         chat.say("10")
         chat.say("yes" if message.isascii() else "sí")
         assert [book.state.patient_name for book in chat.books] == [name], message
+
+
+def test_a_relative_said_with_a_word_before_or_in_other_words_is_someone_else() -> None:
+    """"for my older brother", "my 5 year old son", "my elderly mother", "for my little one", "my hubby", "para mi
+    chiquito", "mi pequeña", "mi regalón", "mi familiar", "mi ex esposo" booked under the writer's name (only the
+    bare relative was read); at «¿Confirmo…?» "sí, es para mi peque" booked it so too."""
+    for relative in ("older brother", "5 year old son", "5-year-old daughter", "elderly mother", "little one",
+                     "hubby", "toddler", "youngest", "ex-wife", "godson", "flatmate"):
+        chat = Chat(THURSDAYS, clinic=EN)
+        chat.say(f"hi, I need an appointment for my {relative} on thursday")
+        chat.say("at 10")
+        assert asks_the_name(texts(chat.say("yes"))) and not chat.books, relative
+    for relative in ("chiquito", "pequeña", "peque", "regalón", "familiar", "ex esposo", "hermanito", "compadre"):
+        chat = Chat(THURSDAYS)
+        chat.say(f"hola, necesito hora para mi {relative} el jueves")
+        chat.say("a las 10")
+        assert asks_the_name(texts(chat.say("sí"))) and not chat.books, relative
+        chat = at_the_confirmation()
+        assert asks_the_name(texts(chat.say(f"sí, es para mi {relative}"))) and not chat.books, relative
+
+
+def test_who_sent_the_writer_is_not_whom_the_appointment_is_for() -> None:
+    """"mi compañera me recomendó…", "my friend recommended you…" asked whose name the appointment goes under: the
+    writer's own; "una pequeña consulta" is no one."""
+    for message, english in (("hola, mi compañera me recomendó la clínica, necesito hora el jueves", False),
+                             ("hola, una pequeña consulta, necesito hora el jueves", False),
+                             ("hi, my friend recommended you, I need an appointment on thursday", True)):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        chat.say("yes" if english else "sí")
+        assert [book.state.patient_name for book in chat.books] == [""], message
