@@ -20,7 +20,7 @@ from typing import Any
 
 from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
-from relay.conversation.freetext import Reading, normalize, read
+from relay.conversation.freetext import WEEKDAY_NAMES, Reading, normalize, read
 from relay.conversation.intents import (
     RELATIVE,
     asked_besides,
@@ -261,6 +261,11 @@ def _listed(
         said = _wish_reading(state, now)
         only = state.bookings[0]
         told = len(opening)
+        if _not_meant(state, owner, now):  # "keep thursday, cancel friday" with Thursday's only: never «¿Cancelo tu
+            # hora del jueves…?», the one they keep; what they have shown, with the day they named said to be free
+            named_day = [] if said is None or said.day is None else [
+                lang.say("no_booking_that_day_list", day=lang.day_long(said.day))]
+            return _which(lang, _wish_read(state), clinic, [*opening, *named_day], owner=owner)
         if said is not None and state.intent == "reschedule" and _start(only).date() in said.skip_days:
             said = None  # "no puedo el jueves, ¿puedo ir el lunes?": Thursday's named, Monday is where it goes
         elif (said is not None and state.intent == "reschedule"
@@ -389,8 +394,59 @@ _A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|our|nuestr[oa]s?) {RELATIVE}\b")
 
 def _old_part(state: ConversationState) -> str:
     """The part of the first message that names the appointment (not a new one asked beside it, nor a move's aim)."""
-    # (without the one they keep: "cancela la de Tomás y deja la mía", "deja la de las 10, cancela la otra")
-    return _KEPT.sub(" ", old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"))
+    # (without the one they keep: "cancela la de Tomás y deja la mía", "deja la de las 10, cancela la otra", "cancel
+    # the other one, not thursday")
+    said, _ = ruled_out(old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"))
+    return _KEPT.sub(" ", said)
+
+
+# A part of a message that says which appointment is NOT meant: "no la del jueves", "not thursday", "don't cancel
+# the one on thursday", "keep friday's", "deja la de las 10", "la del jueves no" (never "no puedo ir el jueves":
+# the one they cannot go to is the one meant)
+_PARTS = re.compile(r"\s*(?:[,;.!?]+|\b(?:y|e|and|but|pero|sino|then)\b)\s*")
+_NOT_THIS_ONE = re.compile(
+    r"^(?:no|not|don ?'?t (?:cancel|move|change|touch)|do not (?:cancel|move|change|touch)"
+    r"|no (?:me |le |nos )?(?:cancel|anul|toqu|muev|cambi)\w*|keep|leave|deja|dejen|dejame|manten\w*|conserv\w*)\s+"
+    rf"(?=(?:la|el|lo|las|los|the|this|that|{WEEKDAY_NAMES}|tomorrow|today|manana|hoy|\d)\b)"
+    r"|^(?:la|el|the)\b.* (?:no|alone|as is)$"
+)
+
+
+_TAG_QUESTION = re.compile(r"[, ]*\bno\s*\?")  # "cancelas la del jueves, ¿no?": a question, not a "no"
+
+
+def ruled_out(text: str) -> tuple[str, list[str]]:
+    """``text`` (folded) without the parts that say which appointment is not meant, and those parts: "cancel the
+    other one, not thursday" -> ("cancel the other one", ["not thursday"]). "La mía no", "not mine" stay (read
+    by whose it is: ``naming_words``)."""
+    parts = [part for part in _PARTS.split(_TAG_QUESTION.sub(" ", text.lower())) if part]
+    out = [part for part in parts if _NOT_THIS_ONE.search(part) and not MINE.search(part)]
+    return (" , ".join(part for part in parts if part not in out), out) if out else (text, [])
+
+
+def _not_meant(state: ConversationState, owner: str, now: datetime | None) -> list[WireBooking]:
+    """The appointments the first message says are not the ones meant ("no la del jueves", "keep friday's")."""
+    if now is None or not state.bookings:
+        return []
+    today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
+    return not_meant(state.bookings, old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"),
+                     today, owner)
+
+
+def not_meant(bookings: Sequence[WireBooking], text: str, today: date, owner: str) -> list[WireBooking]:
+    """The appointments ``text`` says are not the ones meant ("no la del jueves", "keep friday's", "la del jueves
+    no"): each such part read for its day, time and whose it is."""
+    out: list[WireBooking] = []
+    for part in ruled_out(text)[1]:
+        reading = read(part, today, window_days=BOOKINGS_READ_DAYS)
+        # (read as the day, time or part of the day it rules out: "not thursday", "no la de las 10")
+        named = named_bookings(bookings, None if reading.ambiguous else reading.day,
+                               reading.times or reading.skip_times, (), naming_words(part, owner),
+                               by_weekday=reading.by_weekday, part=reading.part or reading.skip_part)
+        if reading.day is None and reading.skip_days:
+            named = [b for b in named or bookings if _start(b).date() in reading.skip_days]
+        out += [b for b in named if b not in out]
+    return out
 
 
 def _wish_reading(state: ConversationState, now: datetime | None) -> Reading | None:
@@ -416,14 +472,20 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
     that names the one to act on: not "… y pídeme otra con la dra soto", nor a move's "… para el viernes"."""
     words = naming_words(_old_part(state), owner)
     reading = _wish_reading(state, now)  # None also for "mañana no puedo ir a mi hora del viernes": not one day
-    if reading is None:
-        return named_bookings(state.bookings, None, (), (), words)
-    kept_from = [b for b in state.bookings if _start(b).date() in reading.skip_days]
+    kept_from = [b for b in state.bookings if reading is not None and _start(b).date() in reading.skip_days]
     if state.intent == "reschedule" and len(kept_from) == 1:
         # "no puedo ir el jueves, quiero hora el viernes", "…, ¿puedo ir la otra semana?", "…, ¿otro día?": the one
         # on the day ruled out, never the one on the day wanted
         return kept_from
-    return named_bookings(state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday)
+    named = named_bookings(state.bookings, None, (), (), words) if reading is None else named_bookings(
+        state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday, part=reading.part
+    )  # "cancel the afternoon one"
+    not_meant = _not_meant(state, owner, now)
+    if not not_meant:
+        return named
+    # "cancel the other one, not thursday", "la del jueves no, cancela la otra": never the one ruled out
+    left = [b for b in named or state.bookings if b not in not_meant]
+    return left if len(left) == 1 else [b for b in named if b not in not_meant]
 
 
 def named_bookings(
@@ -522,7 +584,10 @@ def naming_words(text: str, owner: str, written: str = "") -> tuple[str, ...]:
 OWNERS = "\x00mine"
 NOT_OWNERS = "\x00not-mine"
 _NOT_MINE = re.compile(r"\b(?:no (?:es |era |(?:quiero |quisiera )?(?:cancelar|cambiar|mover|anular) )?"
-                       r"(?:la|el) mi[ao]s?|(?:la|el) mi[ao]s? no(?! (?:la|el) de\b)|not mine)\b")
+                       r"(?:la|el) mi[ao]s?|(?:la|el) mi[ao]s? no(?! (?:la|el) de\b)|not mine"
+                       # "the one that isn't mine", "la que no es mía", "the one that's not for me"
+                       r"|(?:is|are|was)(?: not|n ?'?t) (?:mine|for me)|not for me"
+                       r"|no (?:es|son|era) (?:para )?mi[ao]?s?)\b")
 
 
 def _a_patient_named(bookings: Sequence[WireBooking], who: Collection[str], words: Sequence[str]) -> bool:

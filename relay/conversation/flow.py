@@ -36,6 +36,7 @@ from relay.conversation.appointments import (
     move_from_the_start,
     named_bookings,
     naming_words,
+    not_meant,
     others_of,
     reschedule_step,
     resume_cancel,
@@ -540,6 +541,8 @@ def _decide(
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name, turn.message) if state.bookings else ()  # "la de Tomás", "la mía"
     option = picked(state, norm, reading, who, words)
+    if state.bookings and any(o.kind == "booking" for o in state.options):
+        option = _not_the_one_ruled_out(ctx, state, option)  # "no la del jueves", "the other one, not thursday"
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
@@ -1101,6 +1104,17 @@ def _same_request(ctx: Context, state: ConversationState) -> tuple[str, tuple[st
 _NAMED_FOR = re.compile(  # "a nombre de Lucas Castro", "(ella) se llama Rosa Muñoz", "her name is Ann Lee"
     r"\b(?:a nombre de|se llama|(?:his|her) name is)\s+([^,.;:!?\n]+)", re.IGNORECASE
 )
+
+
+def _not_the_one_ruled_out(ctx: Context, state: ConversationState, option: Option | None) -> Option | None:
+    """At the patient's appointments listed, "no la del jueves", "la otra, no la del jueves", "keep thursday, cancel
+    friday": the one listed that is left when those ruled out are set aside (was Thursday's, named in the message);
+    ``option`` (what the message picked otherwise) when it rules none out, None when more than one is left."""
+    gone = {b.booking_id for b in not_meant(state.bookings, fold(ctx.turn.message), ctx.today, ctx.turn.name)}
+    if not gone or (option is not None and option.kind == "booking" and option.key not in gone):
+        return option
+    left = [o for o in state.options if o.kind == "booking" and o.key not in gone]
+    return left[0] if len(left) == 1 else None
 
 
 _RELATIVE_THEN = re.compile(
