@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from relay.conversation.freetext import MONTHS, normalize
-from relay.conversation.intents import INSURER, RELATIVE
+from relay.conversation.intents import FOR_WHOSE, INSURER, RELATIVE
 from relay.conversation.menus import fold
 from relay.conversation.typos import correct
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
@@ -236,8 +236,8 @@ _AROUND_A_NAME = re.compile(
     r"|no+|perdon|perdona|perdone|disculpa|disculpe|sorry|ups|oops|me equivoque|me confundi)\b[\s,.!]*"
     r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale)"
     r"|put(?: it)?|book(?: it)?)\b[\s,:]*"
-    rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+(?:mi|my|el|la)\s+{RELATIVE}\b[\s,:]*"
-    rf"|(?:de\s+|a\s+)?(?:mi|my)\s+{RELATIVE}\b[\s,:]*"
+    rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+{FOR_WHOSE}\s+{RELATIVE}\b[\s,:]*"
+    rf"|(?:de\s+|a\s+)?(?:mi|my|our|nuestr[oa]s?)\s+{RELATIVE}\b[\s,:]*"
     r"|(?:que\s+)?(?:se llama|es|era|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is"
     r"|his name is|(?:con el|bajo el|en el|en) nombre de|in the name of|under(?: the name(?: of)?)?)\s+"
     r"|(?:nombre|name)\s*:\s*"
@@ -261,7 +261,7 @@ _NEVER_A_NAME = frozenset(
     demora oiga ver tiro doctora doctor dra dr con te le como estaba esta deja dejala dejalo
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
     perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
-    hello hi hey there everyone
+    hello hi hey there everyone our nuestro nuestra his her
     """.split()
 )
 # Words of a refusal, a request or a "wait" that a name may still be ("Rob Keep", "Jesús Cambiar", "Segundo Rivas",

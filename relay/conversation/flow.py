@@ -2377,7 +2377,8 @@ _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|camb
                       r"|viernes|sabado|domingo|manana|pasado|proxim\w*|otr[ao]|siguiente|\d))\b")
 # "a mi nombre", "soy yo", "yo mismo": the appointment is the writer's own after all.
 _MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself"
-                      r"|(?:primero )?(?:la|el) mi[ao](?: primero)?|mine(?: first)?|me first)\b")
+                      r"|(?:primero )?(?:la|el|al) mi[ao](?: primero)?|mine(?: first)?|me first|it ?'?s (?:just )?me"
+                      r"|it is me|just me)\b")
 # A time in the answer to "¿A nombre de quién?": the patient speaks of another appointment too.
 _ANOTHER_TIME_SAID = re.compile(r"\b(?:a las?|at)\s+\d{1,2}\b|\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s*(?:am|pm|hrs?)\b")
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.

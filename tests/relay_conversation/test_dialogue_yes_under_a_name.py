@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from conversation_kit import EN, Chat, agenda, texts
 from test_dialogue_appointments import THU, ClinicAgent
+from test_dialogue_not_a_name import at_the_name_question
 
 from relay.conversation.freetext import normalize
 from relay.conversation.intents import RELATIVE
@@ -291,3 +292,14 @@ def test_who_sent_the_writer_is_not_whom_the_appointment_is_for() -> None:
         chat.say("at 10" if english else "a las 10")
         chat.say("yes" if english else "sí")
         assert [book.state.patient_name for book in chat.books] == [""], message
+
+
+def test_at_the_name_question_whose_relative_is_no_part_of_the_name() -> None:
+    """"our son Tom Lee" at «Whose name…?» booked under the name "our son Tom Lee"; "it's me", "al mío" were «I
+    couldn't read that name»."""
+    for message, english, name in (("our son Tom Lee", True, "Tom Lee"), ("for her, Mary Jones", True, "Mary Jones"),
+                                   ("nuestra hija Sofía Vega", False, "Sofía Vega"), ("it's me", True, ""),
+                                   ("it's just me", True, ""), ("al mío", False, "")):
+        chat = at_the_name_question(english=english)
+        chat.say(message)
+        assert [book.state.patient_name for book in chat.books] == [name], message
