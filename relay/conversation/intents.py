@@ -41,6 +41,9 @@ _RESCHEDULE = re.compile(
     r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies|pasas|mueves)\b"
     r"|(?:me )?(?:pasas|pasan|pasame|pasarme|muevas|mueves|moves|moveme|corres|corras)"
     rf" (?:de |mi |la |el |mis )?{_NOUN}"
+    # "pasa mi hora al viernes", "córreme la cita", "adelanta mi hora" (never "pásame una hora": one asked for)
+    r"|(?:pasa|pase|pasen|corre|corra|mueve|mueva|adelanta|adelante|atrasa|atrase|posterga|postergue)(?:me|nos)?"
+    rf" (?:mi|mis|la|el|nuestra) {_NOUN}"
     rf"|(?:push|bring|move) (?:back |forward )?(?:my |the |our )?(?:\w+ )?{_NOUN}(?: back| forward)?"
     r"|(?:push|bring) (?:it|that|this) (?:back|forward)\b"  # "push my thursday appointment back", "push it back"
     # "¿y si mejor la cambio?", "¿se puede cambiar en vez de cancelar?", "can I move it instead of cancelling?"

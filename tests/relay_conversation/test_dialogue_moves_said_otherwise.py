@@ -32,6 +32,18 @@ def test_a_move_in_other_words_asks_to_change_the_one_they_have() -> None:
         assert not chat.books and not agent.moved and not agent.cancelled, message
 
 
+def test_a_move_said_with_pasa_corre_adelanta_is_a_move() -> None:
+    """"pasa mi hora al viernes en la mañana" was «Ya tienes hora… ¿una hora más, cambiarla o cancelarla?», where "sí"
+    showed Friday's times for a second appointment beside Thursday's; "pásame una hora" still asks for one."""
+    for message in ("pasa mi hora al viernes en la mañana", "córreme la cita para el lunes", "adelanta mi hora al martes"):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), appointments=agent)
+        assert texts(chat.say(message)).endswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana"
+                                                 " Soto?"), message
+    chat = Chat(clinic(), appointments=ClinicAgent(THU))
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say("pásame una hora para el viernes"))
+
+
 def test_a_day_instead_of_another_while_choosing_is_that_day() -> None:
     for first, message in (("hola, hora el jueves porfa", "¿podemos el lunes en vez del jueves?"),
                            ("hola, quiero hora", "en vez del jueves, el lunes"),
