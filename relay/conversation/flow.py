@@ -888,8 +888,9 @@ def _came_to_book(state: ConversationState) -> bool:
     por lo del lunes a las 10", "el viernes a las 10 ¿voy en ayunas?": their own appointment)."""
     wish = normalize(state.wish)  # "¿tienen algo más temprano?": theirs sooner, or another one? asked, not assumed
     # "la misma hora pero el viernes": theirs, at its time, on another day — moved, or one more? asked, not assumed
+    # "¿mi hora puede ser el viernes?": theirs, on another day — asked, not one more
     return (bool(wish) and detect(wish).intent == "book" and not sooner_or_later(wish)
-            and _SAME_AS_THEIRS.search(wish) is None)
+            and _SAME_AS_THEIRS.search(wish) is None and not (names_own_booking(wish) and not wants_another(wish)))
 
 
 _SAME_AS_THEIRS = re.compile(r"\b(?:la|a la|el|al) mism[oa] (?:hora|horario)\b|\b(?:the )?same time\b")

@@ -63,7 +63,9 @@ _RESCHEDULE = re.compile(
     r"(?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)\b"
     # "¿me la puedes dejar para el lunes 14 a las 11?", "déjamela para el viernes": the appointment, to that day
     r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|podi|podis) (?:dejar|poner) "
-    r"(?:para|pa|pal|al)\b|\bdej(?:a|e|en)mel[ao] (?:para|pa|pal|al)\b"
+    r"(?:para|pa|pal|al)\b|\bdej(?:a|e|en)(?:me)?l[ao] (?:para|pa|pal|al)\b"
+    # "ponla el viernes", "pónmela para el lunes", "cámbiame para el viernes": theirs, to that day
+    r"|\bpon(?:me)?l[ao] (?:para|pa|pal|al|el)\b|\bcambia(?:me|nos) (?:para|pa|pal|al)\b"
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar|cambia|cambie|mueve|mueva|muevan|corre|corra|pasa|pase|pasen) (?:la|el)"
@@ -1266,7 +1268,8 @@ def old_appointment_part(norm: str, moving: bool) -> str:
 # "cambia la del viernes a las 11", "cambia mi hora del jueves")
 _AIM_RIGHT_AFTER_IT = re.compile(
     r"\b(?:(?:cambia|cambie|cambiar|mueve|mueva|mover|reagenda|reagende|reagendar|reprograma|reprograme|reprogramar"
-    r"|pasa|pase|pasar|corre|corra|correr)(?:me|nos)?(?:la|lo)"
+    r"|pasa|pase|pasar|corre|corra|correr|pon|ponga|deja|deje|adelanta|adelante|atrasa|atrase|posterga|postergue)"
+    r"(?:me|nos)?(?:la|lo)"
     r"|(?:cambia|cambie|cambiar|mueve|mueva|mover|reagenda|reagendar|reprograma|reprogramar|pasa|pasar|corre|correr)"
     r"(?: me)? (?:mi|la|tu) (?:hora|cita|consulta|reserva|atencion)"
     r"|(?:la|lo) (?:puedo|puedes|puede|podria|podrias|podemos|pueden) (?:cambiar|mover|pasar|correr|reagendar)"

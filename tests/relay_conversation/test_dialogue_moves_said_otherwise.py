@@ -42,6 +42,20 @@ def test_a_move_said_with_pasa_corre_adelanta_is_a_move() -> None:
                                                  " Soto?"), message
     chat = Chat(clinic(), appointments=ClinicAgent(THU))
     assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(chat.say("pásame una hora para el viernes"))
+    for message in ("déjala para el viernes", "ponla el viernes"):  # "la": the one they have
+        chat = Chat(clinic(), appointments=ClinicAgent(THU))
+        assert texts(chat.say(message)).endswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra."
+                                                 " Ana Soto?"), message
+
+
+def test_a_yes_to_one_more_change_or_cancel_after_naming_theirs_is_asked() -> None:
+    """"¿mi hora puede ser el viernes?" … «Ya tienes hora… ¿una hora más, cambiarla o cancelarla?» … "sí" showed
+    Friday's times for a second appointment (a yes after asking for one is one more; after naming theirs, it is not)."""
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("¿mi hora puede ser el viernes?")
+    assert texts(chat.say("sí")).startswith("¿Qué prefieres? Toca una de las opciones.")
+    assert not chat.books and not agent.moved
 
 
 def test_a_day_instead_of_another_while_choosing_is_that_day() -> None:
