@@ -309,6 +309,10 @@ def _decide(
         coming = _coming_to_the_proposal(ctx, state, norm)
         if coming is not None:
             return coming
+        if _yes_and_late(state, norm) and not read_message(ctx, state, turn.message).found:
+            # "sí, pero llego un poco tarde" at «¿Confirmo…?»: booked, and the being late passed on apart (was
+            # «Gracias por avisar…» of an appointment never booked: the patient believed it was)
+            return _follow(ctx, evolve(state, more_asked=True), Option(norm, "confirm"), norm)
         aside = attendance_aside(norm)
         if aside and _NOT_SURE_YET.search(norm):  # "ahí estaré si me dan permiso", "…a menos que llueva": not yet
             return reask(ctx, state)
@@ -482,7 +486,8 @@ def _decide(
         return _own_appointments(ctx, evolve(state, options=()), reading.intent)
     if state.stage not in (ASK_FIELD, CONFIRM) and action is None and wants_name_fixed(norm):
         return _end(ctx, state, NAME_CORRECTION)
-    if action is None and running_late(norm) and (reading.intent not in ("cancel", "reschedule") or reading.tentative):
+    if (action is None and running_late(norm) and (reading.intent not in ("cancel", "reschedule") or reading.tentative)
+            and not _yes_and_late(state, norm) and not _a_time_and_late(state, reading, norm)):
         return _end(ctx, state, RUNNING_LATE)
     if (state.for_other and state.patient_name and action is None and state.stage != BOOKINGS
             and (state.stage != ASK_FIELD or state.asking == PATIENT_NAME)  # "el rut de mi hijo es …": his field
@@ -1553,6 +1558,20 @@ def _same_time_or_none(ctx: Context, state: ConversationState) -> bool:
     start = state.proposed.start_dt()
     return ((reading.day is None or reading.day == start.date())
             and (not reading.times or (start.hour, start.minute) in reading.times))
+
+
+def _yes_and_late(state: ConversationState, norm: str) -> bool:
+    """At «¿Confirmo…?», a yes that says the patient may be late ("sí, pero llego un poco tarde", "yes but I'll be 5
+    minutes late"): of the appointment being booked, never one they already have."""
+    return (state.stage == CONFIRM and state.proposed is not None and running_late(norm)
+            and _LEADING_YES.match(norm) is not None and not _says_no(norm))
+
+
+def _a_time_and_late(state: ConversationState, reading: Reading, norm: str) -> bool:
+    """While a new appointment's day or time is chosen, a day or time said with being late ("a las 10, pero llego un
+    poco tarde", "sí, pero a las 11, llego tarde"): that one, never «Gracias por avisar…» of one not yet booked."""
+    return (state.stage in (CHOOSE_DAY, CHOOSE_TIME, CONFIRM) and bool(reading.day or reading.times)
+            and not names_own_booking(norm))
 
 
 def _coming_to_the_proposal(ctx: Context, state: ConversationState, norm: str) -> Reply | None:

@@ -966,7 +966,10 @@ def _later_than_said(text: str) -> str:
 _LATER_OR_EARLIER = re.compile(r"\b(?:(?:mas|muy|tan|demasiado|too|so) (?:tarde|temprano|late|early)|later|earlier)\b")
 
 
-_NOT_SO_LATE = re.compile(r"\b(?:no )?(?:tan|muy|demasiado) (?:tarde|temprano)\b|\b(?:too|so) (?:late|early)\b")
+_NOT_SO_LATE = re.compile(r"\b(?:no )?(?:tan|muy|demasiado) (?:tarde|temprano)\b|\b(?:too|so) (?:late|early)\b"
+                          # "ojalá no llegue tarde", "llego 5 minutos tarde": late, not the afternoon
+                          r"|\b(?:llego|llegue|llegar|llegaria|lleguemos|llegamos|llegare) (?:(?:un|unos|poco|poquito"
+                          r"|\d+|min|mins|minutos|minutitos) ){0,3}tarde\b")
 _CLOCK_WORD = r"(?:\b(?:las?|at|tipo|around|hasta|desde|de)\s+\d{1,2}(?::\d\d)?h?|\b\d{1,2}:\d\d h?)"
 _OWN_PM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por|a) la (?:tarde|noche)\b")
 _OWN_AM = re.compile(rf"({_CLOCK_WORD})\s+(?:de|en|por) la (?:manana|madrugada)\b")

@@ -1453,7 +1453,8 @@ _NAME_FIX = re.compile(
 _LATE = re.compile(
     r"\b(?:(?:voy|vamos|va|van) a (?:llegar|estar) (?:\w+ ){0,4}?(?<!la )(?<!las )(?:tarde|atrasad[oa]s?|con atraso"
     r"|con retraso)\b"
-    r"|(?:llego|llegare|llegaremos|llegamos|llega) (?:\w+ ){0,4}?(?<!la )(?<!las )(?:tarde|atrasad[oa]s?)\b"
+    r"|(?:llego|llegare|llegaremos|llegamos|llega|(?<!no )(?:llegue|lleguemos|llegar|llegaria)) (?:\w+ ){0,4}?"
+    r"(?<!la )(?<!las )(?:tarde|atrasad[oa]s?)\b"
     r"|(?:voy|vamos|va|van|ando|estoy) (?:un poco |algo |super |muy |medio )?(?:atrasad[oa]s?|con atraso|con retraso)\b"
     r"|me (?:voy a )?(?:atrase|atrasare|atrasar|retrase|retrasare|retrasar)\b"
     r"|(?:(?:i m|i am|im|we re|we are) (?:running |going to be |gonna be )?|(?:i ll|i will|ill|we ll|we will) be"
