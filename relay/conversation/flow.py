@@ -278,7 +278,8 @@ def _decide(
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
-            or (_LEADING_YES.match(norm) and _YES_TAKEN_BACK.search(norm)) or _yes_with_a_question(turn.message, norm)):
+            or (_LEADING_YES.match(norm) and (_YES_TAKEN_BACK.search(norm) or _on_a_condition(norm)))
+            or _yes_with_a_question(turn.message, norm)):
         # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
         # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
         # doctor Rojas": that one asked about
@@ -2353,6 +2354,17 @@ _YES_BUT_NOT_YET = re.compile(
     r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
 )
+# "sí, a menos que la pueda cambiar", "ok but only if I can rebook later": a yes on a condition, not one yet
+_ON_A_CONDITION = re.compile(r"\b(?:a menos que|salvo que|a no ser que|excepto que|except if|unless|solo si"
+                             r"|solamente si|siempre (?:y cuando|que)|only if|as long as|provided)\b")
+
+
+def _on_a_condition(norm: str) -> bool:
+    """A yes on a condition ("ok but only if I can rebook later"), but for a move asked in it ("yes unless I can move
+    it": moved)."""
+    return _ON_A_CONDITION.search(norm) is not None and detect(norm).intent != "reschedule"
+
+
 # "yes but will I get a refund?", "sí, pero ¿me devuelven la plata?": a question on the yes, answered before anything
 _BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 

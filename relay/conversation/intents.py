@@ -59,8 +59,8 @@ _RESCHEDULE = re.compile(
     r"|another (?:day|time) for my"
     rf"|(?:otra|otro) (?:dia|fecha|hora|horario) para (?:mi|la) {_NOUN}"
     # "¿la puedes mover para el miércoles?", "¿se puede pasar al jueves?", "cambiar la del viernes", "pasarla"
-    r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|puedo|podemos|podi|podis) "
-    r"(?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)\b"
+    r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|puedo|podemos|podi|podis|pueda|pudiera"
+    r"|podamos) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)\b"
     # "¿me la puedes dejar para el lunes 14 a las 11?", "déjamela para el viernes": the appointment, to that day
     r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|podi|podis) (?:dejar|poner) "
     r"(?:para|pa|pal|al)\b|\bdej(?:a|e|en)(?:me)?l[ao] (?:para|pa|pal|al)\b"
@@ -610,12 +610,13 @@ _NO = frozenset(
 _YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale"}
 _NO_PHRASES = re.compile(
     r"\b(?:no me (?:sirve|va|viene|queda|acomoda|conviene|resulta)(?: bien)?|para nada|doesn ?t work|does not work"
-    r"|won ?t work|not for me|asi (?:esta|estoy) bien)\b"
+    r"|won ?t work|not for me|asi (?:esta|estoy) bien|don ?t do it|do not do it)\b"
 )
 _YES_PHRASES = re.compile(
     r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me|of course|go ahead|book it"
     r"|please do|(?:claro|obvio|por supuesto) que si|por supuesto|sounds great|(?:that )?suits me|fine by me"
-    r"|book me in|that ?ll do"
+    r"|book me in|that ?ll do|(?<!don t )(?<!dont )(?<!not )(?:do it|go for it|proceed)"
+    r"|(?<!no )(?:hazlo|hagalo|proceda)"
     r"|me (?:sirve|va|viene|queda|acomoda|parece)"
     r"(?: bien| perfecto)?)\b"
 )

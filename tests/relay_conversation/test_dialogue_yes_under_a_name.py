@@ -141,6 +141,30 @@ def test_a_yes_that_asks_something_first_books_nothing() -> None:
     assert texts(chat.say("yes but will I get a refund?")).startswith("Just to be sure:") and not agent.cancelled
 
 
+def test_a_yes_on_a_condition_cancels_nothing_and_a_yes_in_other_words_does() -> None:
+    """At «¿Cancelo…?», "sí, a menos que la pueda cambiar" and "ok but only if I can rebook later" cancelled it (now
+    the move, or the question again); "do it", "go for it" were not understood, "don't do it" neither."""
+    def asked_to_cancel(english: bool) -> tuple[Chat, ClinicAgent]:
+        agent = ClinicAgent(THU)
+        chat = (Chat(replace(THURSDAYS, finds_bookings=True), clinic=EN, appointments=agent) if english
+                else Chat(replace(THURSDAYS, finds_bookings=True), appointments=agent))
+        chat.say("I need to cancel my appointment" if english else "necesito cancelar mi hora")
+        return chat, agent
+
+    for message, english, reply_starts in (("ok but only if I can rebook later", True, "Just to be sure:"),
+                                           ("ya pero solo si puedo volver a pedir después", False,
+                                            "Solo para estar seguros:"),
+                                           ("sí, a menos que la pueda cambiar", False, "Elige la nueva hora;"),
+                                           ("don't do it", True, "All right, your appointment stays.")):
+        chat, agent = asked_to_cancel(english)
+        assert texts(chat.say(message)).startswith(reply_starts), message
+        assert not agent.cancelled, message
+    for message in ("do it", "go for it"):
+        chat, agent = asked_to_cancel(english=True)
+        chat.say(message)
+        assert agent.cancelled, message
+
+
 def test_a_relatives_name_written_after_them_is_theirs_and_a_day_never_is() -> None:
     """"an appointment for my nan Joan Smith" asked her name again (only "para mi abuela Rosa Díaz" was read); "para
     mi mamá Lunes En La Mañana", "for my mum Monday Morning" (a message typed in capitals) booked under "Lunes En La
