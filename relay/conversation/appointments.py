@@ -477,9 +477,11 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
         # "no puedo ir el jueves, quiero hora el viernes", "…, ¿puedo ir la otra semana?", "…, ¿otro día?": the one
         # on the day ruled out, never the one on the day wanted
         return kept_from
+    # "cancel the afternoon one" (a move's part of the day is where it goes: "move my appointment to the afternoon")
+    part = reading.part if reading is not None and state.intent == "cancel" else ""
     named = named_bookings(state.bookings, None, (), (), words) if reading is None else named_bookings(
-        state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday, part=reading.part
-    )  # "cancel the afternoon one"
+        state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday, part=part
+    )
     not_meant = _not_meant(state, owner, now)
     if not not_meant:
         return named

@@ -84,3 +84,14 @@ def test_the_only_one_they_keep_is_never_asked_about() -> None:
         assert ("You have no appointment on Friday 4 December." if english
                 else "No tienes hora el viernes 4 de diciembre.") in reply
         assert not agent.cancelled
+
+
+def test_a_move_to_a_part_of_the_day_never_names_the_one_then() -> None:
+    """"move my appointment to the afternoon" is where it goes: never «Shall I change … Friday … at 16:00?» (the one
+    in the afternoon) — the list is shown, as before "cancel the afternoon one" was read."""
+    for message, english in (("can I move my appointment to the afternoon?", True),
+                             ("quiero cambiar mi hora a la tarde", False)):
+        chat, agent = chat_with(THU, FRI, english=english)
+        reply = texts(chat.say(message))
+        assert reply.endswith("Which one do you want to change?" if english else "¿Cuál quieres cambiar?"), reply
+        assert not agent.moved
