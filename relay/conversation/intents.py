@@ -113,7 +113,10 @@ _CORRECTION = re.compile(
 _CANCEL = re.compile(
     rf"\b(?:cancel\w*|anul\w*|desagend\w*|suspend\w*|dar de baja|(?:borr|elimin)\w* (?:el |mi |la )?{_NOUN}"
     rf"|borrar mi|eliminar mi|(?:remove|delete) (?:my |the |our )?(?:\w+ )?{_NOUN}"
-    rf"|quit(?:a|ar|en|ame|enme)(?:la)? (?:mi |la |el )?{_NOUN}|sac(?:a|ar|en)me de la agenda)"
+    rf"|quit(?:a|ar|en|ame|enme)(?:la)? (?:mi |la |el )?{_NOUN}|sac(?:a|ar|en)me de la agenda"
+    # "call off / scratch / drop my appointment", "cxl my appt", "take me off the list", "remove me from thursday"
+    rf"|(?:call off|scratch|drop|kill|cxl) (?:my |the |our )?(?:\w+ )?(?:{_NOUN}|appt)"
+    r"|take (?:me|us) off (?:the )?(?:list|schedule|diary|books)|remove (?:me|us) from)"
 )
 # "I can't make it": a cancellation when a conversation begins with it, a day that does not suit in the middle of one.
 # "no llego el jueves", "no me da el tiempo", "no voy a estar": never "no llego tarde", "no me llegó el mensaje",
@@ -147,7 +150,13 @@ _CANT_GO = re.compile(
     r"|(?:won ?t be coming|(?:not|never) (?:going to|gonna) (?:make it|come|be able to (?:come|make it))"
     r"|(?:can ?t|cannot|won ?t be able to|unable to) attend)(?! (?:in|at|before|after|until|till|by|early|late)\b)"
     r"|(?:have to|will|ll) miss (?:my|the|our) appointment"
-    r"|(?:no longer|don ?t) need (?:the|my|this) (?:appointment|booking)|no longer need it)"
+    r"|(?:no longer|don ?t|won ?t) need (?:the|my|this) (?:appointment|booking)|no longer need it"
+    # "I'm feeling better, no need for the appointment", "not coming thursday", "count me out", "desisto de la hora",
+    # "ya no la voy a ocupar", "no la necesito"
+    r"|no need for (?:the|my|this) (?:appointment|booking)"
+    r"|(?:^|\b(?:i m|im|i am|we re|we are) )not coming\b(?! (?:in|at|before|after|until|early|late|with|alone|by)\b)"
+    r"|count (?:me|us) out|desist\w* de (?:la|mi) (?:hora|cita|consulta|reserva)"
+    r"|(?:ya )?no la (?:voy a (?:ocupar|usar|necesitar)|necesito|ocupo|uso)\b)"
 )
 # At «¿Cancelo tu hora…?», besides _CANT_GO: "no voy a poder", "no puedo ese día", "ya no la necesito"
 _CANT_GO_THEN = re.compile(

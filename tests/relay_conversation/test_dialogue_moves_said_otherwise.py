@@ -110,3 +110,23 @@ def test_a_cancellation_in_other_words_asks_to_cancel_the_one_they_have() -> Non
     chat = Chat(clinic(), clinic=EN, appointments=ClinicAgent())
     reply = texts(chat.say("hi, I won't be coming in the morning, can I get thursday afternoon?"))
     assert "on Thu 3 Dec?" in reply and "11:40" not in reply, reply
+
+
+def test_more_cancellations_in_other_words_cancel_after_a_yes() -> None:
+    """"I'm feeling better, no need for the appointment", "desisto de la hora" were «You already have one: one more,
+    change it or cancel it?», where "yes" showed the days for one more; "call off / scratch / drop my appointment",
+    "take me off the list", "not coming thursday", "count me out", "ya no la voy a ocupar", "no la necesito" too."""
+    for message, english in (("I'm feeling better, no need for the appointment", True),
+                             ("I'd like to call off my appointment", True), ("can you scratch my booking", True),
+                             ("take me off the list for thursday", True), ("not coming thursday", True),
+                             ("count me out for thursday", True), ("I won't need my appointment anymore", True),
+                             ("desisto de la hora", False), ("ya no la voy a ocupar", False), ("no la necesito", False)):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), clinic=EN, appointments=agent) if english else Chat(clinic(), appointments=agent)
+        assert texts(chat.say(message)).endswith(
+            "Shall I cancel your appointment on Thursday 3 December at 10:00 with Dra. Ana Soto?" if english
+            else "¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?"), message
+        chat.say("yes" if english else "sí")
+        assert list(agent.cancelled.values()) == ["bk-7"] and not chat.books, message
+    chat = Chat(clinic(), clinic=EN, appointments=ClinicAgent(THU))  # whom they come with is no cancellation
+    assert "Shall I cancel" not in texts(chat.say("my mum is not coming with me"))
