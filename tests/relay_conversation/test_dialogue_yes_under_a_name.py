@@ -37,23 +37,32 @@ def asks_the_name(reply: str) -> bool:
     return any(question in reply for question in NAME_ASKED)
 
 
+def the_name_is_asked_after(message: str, english: bool) -> None:
+    """``message`` first, then 10 o'clock and a yes: whose name the appointment goes under is asked, nothing booked."""
+    chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+    chat.say(message)
+    chat.say("at 10" if english else "a las 10")
+    assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
+
+
+def the_name_is_asked_for(relative: str, english: bool, confirming: bool = True) -> None:
+    """An appointment asked "for my <relative>" asks whose name it goes under before booking; so does "yes, it's for
+    my <relative>" at «Shall I book…?» (``confirming``)."""
+    the_name_is_asked_after(f"hi, I need an appointment for my {relative} on thursday" if english
+                            else f"hola, necesito hora para mi {relative} el jueves", english)
+    if confirming:
+        chat = at_the_confirmation(english)
+        said = f"yes, it's for my {relative}" if english else f"sí, es para mi {relative}"
+        assert asks_the_name(texts(chat.say(said))) and not chat.books, relative
+
+
 def test_more_relatives_are_someone_else() -> None:
     for relative in ("mum", "mummy", "nan", "granny", "baby", "grandson", "niece", "nephew", "cousin", "boyfriend",
                      "stepdaughter", "step-son", "spouse", "cousins", "grandchildren"):
-        chat = Chat(THURSDAYS, clinic=EN)
-        chat.say(f"hi, I need an appointment for my {relative} on thursday")
-        chat.say("at 10")
-        assert asks_the_name(texts(chat.say("yes"))) and not chat.books, relative
-        chat = at_the_confirmation(english=True)
-        assert asks_the_name(texts(chat.say(f"yes, it's for my {relative}"))) and not chat.books, relative
+        the_name_is_asked_for(relative, english=True)
     for relative in ("tata", "nuera", "yerno", "cuñada", "hijastra", "mujer", "nene", "bisabuela", "conviviente",
                      "abuelos"):
-        chat = Chat(THURSDAYS)
-        chat.say(f"hola, necesito hora para mi {relative} el jueves")
-        chat.say("a las 10")
-        assert asks_the_name(texts(chat.say("sí"))) and not chat.books, relative
-        chat = at_the_confirmation()
-        assert asks_the_name(texts(chat.say(f"sí, es para mi {relative}"))) and not chat.books, relative
+        the_name_is_asked_for(relative, english=False)
 
 
 def test_a_yes_with_the_name_in_other_words_books_under_that_name() -> None:
@@ -222,10 +231,7 @@ def test_a_relative_misspelt_is_someone_else_too() -> None:
                              ("my husbnd needs an appointment on thursday", True),
                              ("hola, necesito hora para mi hermna el jueves", False),
                              ("hola, hora para mi ijo el jueves", False)):
-        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
-        chat.say(message)
-        chat.say("at 10" if english else "a las 10")
-        assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
+        the_name_is_asked_after(message, english)
     for message in ("mi seguro es fonasa", "my number is new", "mi nombre es ana", "mi correo", "my mother",
                     "para mis padres", "mis abuelos", "my cousins", "my daughters"):  # (several people stay several)
         assert normalize(message) == message  # words a patient has besides relatives stay as written
@@ -272,10 +278,7 @@ def test_a_relative_of_ours_or_of_theirs_is_someone_else() -> None:
                              ("hola, hora para nuestra hija el jueves", False),
                              ("hora para su mamá por favor, el jueves", False),
                              ("necesito hora para su hermna el jueves", False)):
-        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
-        chat.say(message)
-        chat.say("at 10" if english else "a las 10")
-        assert asks_the_name(texts(chat.say("yes" if english else "sí"))) and not chat.books, message
+        the_name_is_asked_after(message, english)
     for message, name in (("our son Tom Lee needs an appointment on thursday", "Tom Lee"),
                           ("hi, appointment for our daughter Mia Park on thursday", "Mia Park"),
                           ("nuestro hijo Tomás Pérez necesita hora el jueves", "Tomás Pérez")):
@@ -292,17 +295,9 @@ def test_a_relative_said_with_a_word_before_or_in_other_words_is_someone_else() 
     bare relative was read); at «¿Confirmo…?» "sí, es para mi peque" booked it so too."""
     for relative in ("older brother", "5 year old son", "5-year-old daughter", "elderly mother", "little one",
                      "hubby", "toddler", "youngest", "ex-wife", "godson", "flatmate"):
-        chat = Chat(THURSDAYS, clinic=EN)
-        chat.say(f"hi, I need an appointment for my {relative} on thursday")
-        chat.say("at 10")
-        assert asks_the_name(texts(chat.say("yes"))) and not chat.books, relative
+        the_name_is_asked_for(relative, english=True, confirming=False)
     for relative in ("chiquito", "pequeña", "peque", "regalón", "familiar", "ex esposo", "hermanito", "compadre"):
-        chat = Chat(THURSDAYS)
-        chat.say(f"hola, necesito hora para mi {relative} el jueves")
-        chat.say("a las 10")
-        assert asks_the_name(texts(chat.say("sí"))) and not chat.books, relative
-        chat = at_the_confirmation()
-        assert asks_the_name(texts(chat.say(f"sí, es para mi {relative}"))) and not chat.books, relative
+        the_name_is_asked_for(relative, english=False)
 
 
 def test_who_sent_the_writer_is_not_whom_the_appointment_is_for() -> None:
