@@ -1256,7 +1256,8 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
         return _reopened(_start(ctx), state)
     if said:
         return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
-    if read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings"):
+    if (read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings")
+            or running_late(normalize(turn.message))):  # "llego 5 minutos tarde": passed on, as at any other time
         started = _start(ctx)  # "quiero cancelar mi hora" again, after "no pude cancelarla": done now, it settles
         return _reopened(started, state)
     if state.intent not in ASKED_FOR_RECEPTION and greeting_only(normalize(turn.message)):

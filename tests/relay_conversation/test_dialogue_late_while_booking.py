@@ -47,3 +47,11 @@ def test_late_to_the_one_they_have_is_still_passed_on() -> None:
     chat.say("hola, hora el jueves")
     assert texts(chat.say("voy a llegar tarde a mi hora")).startswith("Gracias por avisar.")
     assert not chat.books
+
+
+def test_late_while_a_receptionist_is_asked_to_write_is_passed_on() -> None:
+    """"llego 5 minutos tarde" after a hand-off was «Ya le avisamos a recepción…» once "tarde" was no longer read as
+    the afternoon (it had started the bot again only because of that reading): passed on, as at any other time."""
+    chat = Chat(THURSDAYS)
+    chat.say("necesito aplazar mi cita")
+    assert "Gracias por avisar." in texts(chat.say("llego 5 minutos tarde"))
