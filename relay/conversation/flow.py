@@ -502,8 +502,12 @@ def _decide(
             and reading.answer != "yes" and not yes_for_someone(norm)
             and not (reading.intent == "cancel" and not reading.tentative)  # "cancela la hora de mi mamá"
             and (for_someone_else(norm) or surely_for_another(norm))):  # at «¿Confirmo…?» too: then asked again
-        noted = (ctx.say("for_other_named", name=state.patient_name) if state.patient_name
-                 else ctx.say("for_other_noted"))
+        if state.intent == "reschedule" and state.target is not None:  # a move keeps the name it has: never
+            # «te pediré su nombre» of a name the move does not ask
+            noted = ctx.say("move_keeps_name", name=state.target.patient or ctx.turn.name)
+        else:
+            noted = (ctx.say("for_other_named", name=state.patient_name) if state.patient_name
+                     else ctx.say("for_other_noted"))
         return reask(ctx, state, [noted], understood=True)
     if state.stage == BOOKINGS and state.bookings and action is None and booked_for_another(norm):
         return _end(ctx, state, NAME_CORRECTION)  # "no, la hora es para mi hija Sofía": a person fixes the name

@@ -317,6 +317,8 @@ SPANISH = Language(
         "for_other_named": "Entendido, la hora será para {name}.",
         "for_me_named": "Entendido, la hora será a tu nombre.",
         "for_other_noted": "Entendido, la hora es para otra persona: te pediré su nombre antes de reservar.",
+        "move_keeps_name": "La hora que estás cambiando sigue a nombre de {name}; si debe quedar a nombre de otra"
+        " persona, escribe «recepción» y una recepcionista la corrige.",
         "attendance_thanks": "¡Gracias por confirmar{name}! Te esperamos el {day} a las {time} con {professional}.",
         "attendance_thanks_many": "¡Gracias por confirmar!",
         "fields_intro": "Para reservar, la clínica necesita algunos datos tuyos.",
@@ -599,6 +601,8 @@ ENGLISH = Language(
         "for_other_named": "All right, the appointment will be for {name}.",
         "for_me_named": "All right, the appointment will be under your name.",
         "for_other_noted": "All right, it's for someone else: I'll ask their name before booking.",
+        "move_keeps_name": "The appointment you're changing stays under {name}; if it should be under someone else's"
+        " name, type \"reception\" and a receptionist will correct it.",
         "attendance_thanks": "Thanks for confirming{name}! We'll see you on {day} at {time} with {professional}.",
         "attendance_thanks_many": "Thanks for confirming!",
         "fields_intro": "To book, the clinic needs a few details from you.",

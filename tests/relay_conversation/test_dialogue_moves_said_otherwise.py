@@ -130,3 +130,16 @@ def test_more_cancellations_in_other_words_cancel_after_a_yes() -> None:
         assert list(agent.cancelled.values()) == ["bk-7"] and not chat.books, message
     chat = Chat(clinic(), clinic=EN, appointments=ClinicAgent(THU))  # whom they come with is no cancellation
     assert "Shall I cancel" not in texts(chat.say("my mum is not coming with me"))
+
+
+def test_for_someone_else_while_moving_says_the_name_it_keeps() -> None:
+    """"la hora es para mi hermana" while a move's new time is chosen answered «te pediré su nombre antes de reservar»,
+    and the move went through under the writer's name without asking: now it says whose name the appointment keeps,
+    and how to have it corrected."""
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("necesito cambiar mi hora")
+    chat.say("sí")
+    reply = texts(chat.say("la hora es para mi hermana"))
+    assert reply.startswith("La hora que estás cambiando sigue a nombre de Ana Pérez;") and "te pediré" not in reply
+    assert not agent.moved
