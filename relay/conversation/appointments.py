@@ -736,8 +736,8 @@ def not_the_kin_named(booking: WireBooking, norm: str) -> bool:
     False when either is not told (a name like "Alex", "mi pareja", "mi hijo" and "mis hijas" both)."""
     if not asks_about_kins(norm):
         return False
-    genders = {_KIN_GENDER.get(kin[0], "") for found in _KIN_APPOINTMENT.finditer(norm)
-               for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}
+    genders = {_KIN_GENDER.get(kin[0].split()[-1].split("-")[-1], "") for found in _KIN_APPOINTMENT.finditer(norm)
+               for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}  # ("my older brother": a brother's)
     said = _name_gender(booking.patient)
     return len(genders) == 1 and "" not in genders and said != "" and said not in genders
 
@@ -747,14 +747,17 @@ _WOMAN_KIN = (
     " suegra amiga sobrina prima nieta mom mother daughter wife grandma grandmother sister aunt hijita"
     " hijitas nena mujer conviviente companera bisabuela nona vieja viejita nuera cunada hijastra"
     " madrastra ahijada vecina bisnieta mum mommy mummy momma girlfriend fiancee granny grannie nana nanna"
-    " granddaughter auntie niece stepdaughter stepmother stepmom stepmum"
+    " granddaughter auntie niece stepdaughter stepmother stepmom stepmum chiquita pequena ninita hermanita primita"
+    " sobrinita nietecita nietita regalona chamaca cria piba madrina comadre girl wifey missus missis goddaughter"
+    " godmother mam grandmum grandmom chica lady wife"
 )
 _MAN_KIN = (
     "papa papi papito padre hijo hijos nino ninos abuelo abuelito esposo marido senor pololo novio"
     " hermano tio suegro amigo sobrino primo nieto dad father son husband grandpa grandfather brother"
     " uncle hijito hijitos nene companero bisabuelo tata nono viejo viejito yerno cunado hijastro"
     " padrastro ahijado vecino bisnieto daddy boyfriend grandad granddad grandson nephew stepson"
-    " stepfather stepdad"
+    " stepfather stepdad chiquito pequeno ninito hermanito primito sobrinito nietecito nietito regalon chamaco crio"
+    " pibe padrino compadre boy lad hubby godson godfather taita pops chico man"
 )
 _KIN_GENDER = {**dict.fromkeys(_WOMAN_KIN.split(), "f"), **dict.fromkeys(_MAN_KIN.split(), "m")}
 # First names that tell a man or a woman by more than their ending ("-a" a woman's, "-o" a man's, save these)

@@ -95,3 +95,17 @@ def test_a_move_to_a_part_of_the_day_never_names_the_one_then() -> None:
         reply = texts(chat.say(message))
         assert reply.endswith("Which one do you want to change?" if english else "¿Cuál quieres cambiar?"), reply
         assert not agent.moved
+
+
+def test_a_relative_said_with_a_word_before_is_still_a_man_or_a_woman() -> None:
+    """"cancel my older brother's appointment", "cancela la hora de mi chiquito" with the writer's and Rosa Díaz's
+    asked «Shall I cancel Rosa Díaz's…?» (the word before the relative hid that he is a man): none of theirs is
+    said, and the list shown, as for "my brother"."""
+    mum = replace(FRI, patient="Rosa Díaz")
+    own = replace(THU, patient="Ana Pérez")
+    for message, english in (("cancel my older brother's appointment", True),
+                             ("cancela la hora de mi chiquito", False)):
+        chat, agent = chat_with(own, mum, english=english)
+        reply = texts(chat.say(message))
+        assert ("I found no appointment of that person's" if english
+                else "No encontré una hora de esa persona") in reply and "Rosa Díaz" not in reply, reply
