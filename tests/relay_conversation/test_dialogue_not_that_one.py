@@ -108,4 +108,5 @@ def test_a_relative_said_with_a_word_before_is_still_a_man_or_a_woman() -> None:
         chat, agent = chat_with(own, mum, english=english)
         reply = texts(chat.say(message))
         assert ("I found no appointment of that person's" if english
-                else "No encontré una hora de esa persona") in reply and "Rosa Díaz" not in reply, reply
+                else "No encontré una hora de esa persona") in reply, reply
+        assert "Shall I cancel" not in reply and "¿Cancelo" not in reply and not agent.cancelled, reply
