@@ -262,6 +262,7 @@ _NEVER_A_NAME = frozenset(
     primero primera luego despues first then mine me start ningun ninguna problema perfecto listo
     perdon perdona perdone disculpa disculpe sorry estoy estamos estan estar muy
     hello hi hey there everyone our nuestro nuestra his her
+    that thats this all nothing else everything anything something what which
     """.split()
 )
 # Words of a refusal, a request or a "wait" that a name may still be ("Rob Keep", "Jesús Cambiar", "Segundo Rivas",

@@ -28,7 +28,7 @@ def test_what_is_not_a_name_never_books() -> None:
         assert not chat.books, message
     for message in ("one sec", "hold on", "just a moment", "wait a minute", "not yet", "not sure", "good night",
                     "I don't know", "I'll ask", "can't right now", "that day I can't", "same as before",
-                    "hello there", "hi there 👋"):
+                    "hello there", "hi there 👋", "that's all, thank you", "nothing else, thanks"):
         chat = at_the_name_question(english=True)
         assert "Whose name should the appointment be under?" in texts(chat.say(message)), message
         assert not chat.books, message
