@@ -311,9 +311,9 @@ def _decide(
         if coming is not None:
             return coming
         if _yes_and_late(state, norm) and not read_message(ctx, state, turn.message).found:
-            # "sí, pero llego un poco tarde" at «¿Confirmo…?»: booked, and the being late passed on apart (was
-            # «Gracias por avisar…» of an appointment never booked: the patient believed it was)
-            return _follow(ctx, evolve(state, more_asked=True), Option(norm, "confirm"), norm)
+            # "sí, pero llego un poco tarde" at «¿Confirmo…?»: booked, and the being late answered (was «Gracias por
+            # avisar…» of an appointment never booked: the patient believed it was)
+            return _follow(ctx, evolve(state, late_said=True), Option(norm, "confirm"), norm)
         aside = attendance_aside(norm)
         if aside and _NOT_SURE_YET.search(norm):  # "ahí estaré si me dan permiso", "…a menos que llueva": not yet
             return reask(ctx, state)
@@ -1588,8 +1588,8 @@ def _coming_to_the_proposal(ctx: Context, state: ConversationState, norm: str) -
     aside = attendance_aside(_NO_WORRIES.sub(" ", norm))
     if aside is None or _says_no(norm) or not _same_time_or_none(ctx, state):
         return None
-    if aside and running_late(norm):  # "sí, ahí estaré, pero llego 10 min tarde": booked, then said apart
-        return _follow(ctx, evolve(state, more_asked=True), Option(norm, "confirm"), norm)
+    if aside and running_late(norm):  # "sí, ahí estaré, pero llego 10 min tarde": booked, the being late answered
+        return _follow(ctx, evolve(state, late_said=True), Option(norm, "confirm"), norm)
     if aside:
         if (_NOT_THIS_ONE_YET.search(norm) or _of_another_person(aside) or read_message(ctx, state, aside).found
                 or _elsewhere_from_confirm(ctx, state, norm) is not None):

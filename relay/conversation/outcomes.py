@@ -294,7 +294,8 @@ def rest_asked_for(lang: Language, state: ConversationState) -> list[str]:
     person's appointment ("para mí y mi hijo", "sí, y tb una para mi hija") or anything else ("sí, y de paso …")."""
     if state.others_to_book:
         return [lang.say("booked_next_yours" if _writer_left(state) else "booked_next_person")]
-    return [lang.say("more_apart")] if state.more_asked else []
+    late = [lang.say("late_noted")] if state.late_said else []  # "sí, pero llego un poco tarde"
+    return [*late, lang.say("more_apart")] if state.more_asked else late
 
 
 def greeted_name(state: ConversationState, turn: Turn, lines: Sequence[str] = ()) -> str:

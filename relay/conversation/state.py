@@ -145,6 +145,7 @@ class ConversationState:
     language: str = ""  # the conversation's language when it is not the clinic's (an English-speaking patient)
     others_to_book: bool = False  # "para mí y mi hijo": one booked now, the confirmation says how to ask for the next
     more_asked: bool = False  # "sí, y de paso …" at a confirmation: the yes done, the rest asked for again after it
+    late_said: bool = False  # "sí, pero llego un poco tarde" at a confirmation: booked, and the being late answered
     # Begun by the patient while reception had their failed cancel or move (the hand-off's reason): the same done
     # now settles reception's case (relay/followup_texts.resolution). Handed off, what the patient was asking for
     # ("cancel_requested", "reschedule_requested", "booking_requested"), for the conversation they begin again.
@@ -251,6 +252,7 @@ class ConversationState:
             **({"language": self.language} if self.language else {}),
             **({"others_to_book": True} if self.others_to_book else {}),
             **({"more_asked": True} if self.more_asked else {}),
+            **({"late_said": True} if self.late_said else {}),
             **({"reopened": self.reopened} if self.reopened else {}),
             **({"told": list(self.told)} if self.told else {}),
             **({"others": list(self.others)} if self.others else {}),
@@ -299,6 +301,7 @@ class ConversationState:
             language=str(obj.get("language", "")) if obj.get("language") in ("es", "en") else "",
             others_to_book=bool(obj.get("others_to_book", False)),
             more_asked=bool(obj.get("more_asked", False)),
+            late_said=bool(obj.get("late_said", False)),
             reopened=str(obj.get("reopened", ""))[:40],
             told=tuple(str(i)[:200] for i in obj.get("told", ()))[-MAX_TOLD:],
             others=tuple(str(i)[:200] for i in obj.get("others", ()))[-MAX_TOLD:],

@@ -139,6 +139,8 @@ SPANISH = Language(
         "booked_next_person": "Me pediste también una hora para otra persona: respóndeme «sí» y te muestro los días.",
         "booked_next_yours": "Me pediste también una hora para ti: respóndeme «sí» y te muestro los días.",
         "more_apart": "Lo otro que me pediste, escríbemelo ahora en un mensaje aparte, por favor.",
+        "late_noted": "Anotado que podrías llegar un poco tarde: si ese día vas con atraso, escríbenos y le avisamos"
+        " a recepción.",
         "no_slots": "Por ahora no quedan horas libres en los próximos 14 días.",
         "cannot_check": "En este momento no puedo revisar la agenda.",
         "cannot_confirm": "No pude confirmar tu reserva en este momento.",
@@ -423,6 +425,8 @@ ENGLISH = Language(
         " days.",
         "booked_next_yours": "You also asked for an appointment for yourself: reply «yes» and I'll show you the days.",
         "more_apart": "For the other thing you asked, please write it to me now in a message of its own.",
+        "late_noted": "Noted that you may be a little late: if you're running late on the day, write to us and we'll"
+        " tell reception.",
         "no_slots": "There are no free times in the next 14 days right now.",
         "cannot_check": "I can't check the schedule right now.",
         "cannot_confirm": "I couldn't confirm your booking right now.",

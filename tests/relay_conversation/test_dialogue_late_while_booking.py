@@ -27,6 +27,8 @@ def test_a_yes_that_says_they_may_be_late_books() -> None:
         reply = texts(chat.say(message))
         assert [book.slot.start[:16] for book in chat.books] == ["2026-12-03T10:00"], (message, reply)
         assert reply.startswith("Done, Ana!" if english else "¡Listo, Ana!"), reply
+        assert ("Noted that you may be a little late" if english else "Anotado que podrías llegar un poco tarde") in reply
+        assert "other thing you asked" not in reply and "Lo otro que me pediste" not in reply, reply
 
 
 def test_a_time_said_with_being_late_is_that_time() -> None:
