@@ -870,15 +870,15 @@ def wants_another(text: str) -> bool:
 
 
 # The writer and a relative: "mi hijo y yo", "yo y mi esposa", "my son and I", "me and my daughter", "we both"
-_WRITER_AND_A_RELATIVE = (rf"(?:mi|my) {RELATIVE} (?:y|and) (?:yo|me|i)|(?:yo|me|i) (?:y|and) (?:mi|my) {RELATIVE}"
-                          r"|we both|both of us")
+_WRITER_AND_A_RELATIVE = (rf"(?:mi|my|our|nuestr[oa]s?) {RELATIVE} (?:y|and) (?:yo|me|i)"
+                          rf"|(?:yo|me|i) (?:y|and) (?:mi|my|our|nuestr[oa]s?) {RELATIVE}|we both|both of us")
 _SEVERAL_PEOPLE = re.compile(
     rf"\b(?:(?<!en )(?<!dentro de )(?<!las )(?<!mis )(?<!my )(?:dos|tres|2|3|two|three)"
     rf" (?:horas|citas|consultas|appointments)"
     rf"|(?:mis|my|los|las) (?:dos|tres|2|3|two|three) {RELATIVE}|(?:mis|my) (?:hijos|hijas|ninos|ninas|guaguas|papas"
     rf"|padres|abuelos|hermanos|hermanas|kids|children|parents|sons|daughters)"
-    rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?(?:mi|my|el|la|his|her) {RELATIVE}"
-    rf"|(?:mi|my) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
+    rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?{FOR_WHOSE} {RELATIVE}"
+    rf"|(?:mi|my|our|nuestr[oa]s?) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
     rf"|{_WRITER_AND_A_RELATIVE}"  # "yo y mi hijo", "me and my son", "we both"
     # "para mi esposa María López y para mí": her name between
     rf"|(?:para|pa|for) (?:mi|my) {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"

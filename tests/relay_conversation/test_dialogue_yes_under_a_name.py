@@ -322,3 +322,18 @@ def test_at_the_name_question_whose_relative_is_no_part_of_the_name() -> None:
         chat = at_the_name_question(english=english)
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [name], message
+
+
+def test_the_writer_and_a_relative_of_ours_are_two_appointments() -> None:
+    """"appointments for me and our son", "horas para mí y nuestra hija" booked the son's and forgot the writer's (only
+    "mi" / "my" was read with "and me"): the writer's is asked for once the first is booked."""
+    for message, english, name, next_asked in (
+            ("hi, appointments for me and our son on thursday", True, "Tom Lee", "You also asked for an appointment"
+             " for yourself"),
+            ("hola, horas para mí y nuestra hija el jueves", False, "Sofía Vega", "Me pediste también una hora para ti")):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        chat.say("yes" if english else "sí")
+        reply = texts(chat.say(name))
+        assert [book.state.patient_name for book in chat.books] == [name] and next_asked in reply, reply
