@@ -104,6 +104,7 @@ from relay.conversation.intents import (
     for_someone_else,
     greeting_only,
     keeps_it,
+    leaves_it_for,
     means_every_one,
     media_only,
     move_aim_part,
@@ -659,7 +660,9 @@ def _decide(
                              by_weekday=reading.by_weekday)
         if named is not None:  # "quiero cambiar la del viernes" at the appointments listed
             return named
-    offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and corrects_a_booking(norm))
+    # ("déjala para el viernes", "ponla el lunes" at a new one's days: that one, that day — never theirs moved)
+    offer_shown = state.stage in (CHOOSE_TIME, CONFIRM) or (state.stage == CHOOSE_DAY and (
+        corrects_a_booking(norm) or (leaves_it_for(norm) and state.intent not in ("cancel", "reschedule"))))
     days_shown = any(o.kind == "day" for o in state.options)
     ruled_out = (days_ruled_out(turn.message, ctx.today, WINDOW_DAYS)
                  if reading.intent == "reschedule" and days_shown and not state.bookings

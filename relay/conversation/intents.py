@@ -34,6 +34,8 @@ _NEW_REQUEST = (  # what follows "cancela la del lunes y …" when a new one is 
 )
 # "adelántamela", "¿la puedo adelantar?": an appointment brought forward (never "más adelante", later)
 BRINGING_FORWARD = r"adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|armela)"
+# "déjala para el viernes", "ponla el lunes", "pónmela para el martes": the appointment spoken of, put on a day
+_LEAVES_IT = r"\b(?:dej(?:a|e|en)|pon|ponga)(?:me|nos)?l[ao] (?:para|pa|pal|al|el)\b"
 _RESCHEDULE = re.compile(
     r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
@@ -63,9 +65,9 @@ _RESCHEDULE = re.compile(
     r"|podamos) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)\b"
     # "¿me la puedes dejar para el lunes 14 a las 11?", "déjamela para el viernes": the appointment, to that day
     r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|podi|podis) (?:dejar|poner) "
-    r"(?:para|pa|pal|al)\b|\bdej(?:a|e|en)(?:me)?l[ao] (?:para|pa|pal|al)\b"
-    # "ponla el viernes", "pónmela para el lunes", "cámbiame para el viernes": theirs, to that day
-    r"|\bpon(?:me)?l[ao] (?:para|pa|pal|al|el)\b|\bcambia(?:me|nos) (?:para|pa|pal|al)\b"
+    r"(?:para|pa|pal|al)\b"
+    # "déjamela para el viernes", "ponla el viernes", "cámbiame para el viernes": theirs, to that day
+    rf"|{_LEAVES_IT}|\bcambia(?:me|nos) (?:para|pa|pal|al)\b"
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar|cambia|cambie|mueve|mueva|muevan|corre|corra|pasa|pase|pasen) (?:la|el)"
@@ -1405,6 +1407,15 @@ def wants_it_back(text: str) -> bool:
     """Right after a cancellation: the patient wants that appointment back ("me arrepentí, devuélvemela", "no
     quería cancelarla", "vuelve a dármela", "undo")."""
     return bool(_WANTS_IT_BACK.search(text))
+
+
+_LEAVES_IT_FOR = re.compile(_LEAVES_IT)
+
+
+def leaves_it_for(text: str) -> bool:
+    """"Déjala para el viernes", "ponla el lunes", "pónmela para el martes": the appointment spoken of ("la") put on
+    a day — theirs moved in a first message, the one being booked while its days are shown."""
+    return _LEAVES_IT_FOR.search(text) is not None
 
 
 def corrects_a_booking(text: str) -> bool:

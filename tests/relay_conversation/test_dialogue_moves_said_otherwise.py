@@ -143,3 +143,14 @@ def test_for_someone_else_while_moving_says_the_name_it_keeps() -> None:
     reply = texts(chat.say("la hora es para mi hermana"))
     assert reply.startswith("La hora que estás cambiando sigue a nombre de Ana Pérez;") and "te pediré" not in reply
     assert not agent.moved
+
+
+def test_leave_it_for_a_day_while_booking_one_more_is_that_day_for_the_new_one() -> None:
+    """"déjala para el viernes" at the days of one more appointment is the new one's day (never «¿Cambio tu hora del
+    jueves…?», the one they keep)."""
+    agent = ClinicAgent(THU)
+    chat = Chat(clinic(), appointments=agent)
+    chat.say("hola")
+    chat.say("Una hora más")
+    reply = texts(chat.say("déjala para el viernes"))
+    assert "¿Cambio tu hora" not in reply and "el Vie 4 dic?" in reply, reply
