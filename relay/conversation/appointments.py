@@ -26,6 +26,7 @@ from relay.conversation.intents import (
     asked_besides,
     asks_if_cancelled,
     asks_if_still_on,
+    cannot_come,
     confirms_attendance,
     means_every_one,
     move_aim_only,
@@ -412,6 +413,7 @@ _NOT_THIS_ONE = re.compile(
 )
 
 
+_CANNOT = re.compile(r"\b(?:no puedo|no podre|no alcanzo|no llego|can ?t|cannot|won ?t)\b")
 _TAG_QUESTION = re.compile(r"[, ]*\bno\s*\?")  # "cancelas la del jueves, ¿no?": a question, not a "no"
 
 
@@ -420,7 +422,8 @@ def ruled_out(text: str) -> tuple[str, list[str]]:
     other one, not thursday" -> ("cancel the other one", ["not thursday"]). "La mía no", "not mine" stay (read
     by whose it is: ``naming_words``)."""
     parts = [part for part in _PARTS.split(_TAG_QUESTION.sub(" ", text.lower())) if part]
-    out = [part for part in parts if _NOT_THIS_ONE.search(part) and not MINE.search(part)]
+    out = [part for part in parts if _NOT_THIS_ONE.search(part) and not MINE.search(part)
+           and not cannot_come(part) and not _CANNOT.search(part)]  # ("no, el jueves no puedo": that one meant)
     return (" , ".join(part for part in parts if part not in out), out) if out else (text, [])
 
 

@@ -110,3 +110,9 @@ def test_a_relative_said_with_a_word_before_is_still_a_man_or_a_woman() -> None:
         assert ("I found no appointment of that person's" if english
                 else "No encontré una hora de esa persona") in reply, reply
         assert "Shall I cancel" not in reply and "¿Cancelo" not in reply and not agent.cancelled, reply
+
+
+def test_a_day_they_cannot_come_is_never_one_ruled_out() -> None:
+    """"no el jueves no puedo ir, cancélala" names Thursday's (the one they cannot go to), never "not Thursday's"."""
+    chat, _ = chat_with(THU, FRI)
+    assert texts(chat.say("no el jueves no puedo ir, cancélala")).endswith(ASKS_THURSDAY[0])
