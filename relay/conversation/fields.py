@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from relay.conversation.freetext import MONTHS, normalize
-from relay.conversation.intents import FOR_WHOSE, INSURER, RELATIVE
+from relay.conversation.intents import FOR_WHOSE, INSURER, OURS, RELATIVE
 from relay.conversation.menus import fold
 from relay.conversation.typos import correct
 from wire.messages import _EMAIL_RE, PATIENT_FIELDS
@@ -237,7 +237,7 @@ _AROUND_A_NAME = re.compile(
     r"|(?:pon(?:le|la|lo)?|anot(?:a|ala|alo|ale)|reserv(?:a|ala|alo|ale)|agend(?:a|ala|alo|ale)|dej(?:ala|alo|ale)"
     r"|put(?: it)?|book(?: it)?)\b[\s,:]*"
     rf"|(?:(?:es|son|it'?s|is)\s+)?(?:para|pa|for)\s+{FOR_WHOSE}\s+{RELATIVE}\b[\s,:]*"
-    rf"|(?:de\s+|a\s+)?(?:mi|my|our|nuestr[oa]s?)\s+{RELATIVE}\b[\s,:]*"
+    rf"|(?:de\s+|a\s+)?{OURS}\s+{RELATIVE}\b[\s,:]*"
     r"|(?:que\s+)?(?:se llama|es|era|a nombre de|al nombre de|a nombre|para|its|it's|name is|her name is"
     r"|his name is|(?:con el|bajo el|en el|en) nombre de|in the name of|under(?: the name(?: of)?)?)\s+"
     r"|(?:nombre|name)\s*:\s*"

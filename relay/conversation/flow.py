@@ -71,6 +71,7 @@ from relay.conversation.intents import (
     BRINGING_FORWARD,
     FOR_WHOSE,
     NOT_GETTING_THERE,
+    OURS,
     RELATIVE,
     acknowledges,
     and_one_more_for_another,
@@ -1189,7 +1190,7 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
 
 # "mi mamá es Elena Araya", "mi hijo Tomás Pérez necesita…", "my son Tom Lee needs…", "my daughter's name is Sofia Vega"
 _RELATIVE_IS = re.compile(
-    rf"\b(?:mi|my|our|nuestr[oa]s?) {RELATIVE}"
+    rf"\b{OURS} {RELATIVE}"
     r"(?:,? (?:es|se llama|is|is called|named|called)|(?: s|'s) name is|,)?\s+(?=\S)"
 )
 _RELATIVE_OF = re.compile(rf"\b(?:la|el|su|soy) {RELATIVE} de\s+(?=\S)")

@@ -775,13 +775,13 @@ _REPEAT = re.compile(
 )
 
 
-# Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
 # A word said before a relative that keeps them one ("my older brother", "my 5 year old son", "mi ex esposo")
 _KIN_MODIFIER = (
     r"(?:(?:older|younger|elder|big|little|baby|elderly|old|sick|teenage|disabled|dear|new|only|adult|twin|foster"
     r"|adopted|adoptive|ex|querid[oa]|pobre|ancian[oa]|(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
     r"|eleven|twelve)[ -](?:years?|months?|weeks?)[ -]old)[ -])?"
 )
+# Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
 RELATIVE = (
     rf"{_KIN_MODIFIER}"
     r"(?:mama|mami|mamita|madre|papa|papi|papito|padre|h?ij[oa]s?|hijit[oa]s?|hj[oa]s?|nin[oa]s?|guagua|bebe"
@@ -805,8 +805,9 @@ RELATIVE = (
     r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
 # Whose relative an appointment is for ("para mi / nuestra / su hija", "for my / our / his / her son"): never the
-# writer's own appointment
+# writer's own appointment; OURS: the writer's own relatives ("mi hijo", "our son", "nuestra hija")
 FOR_WHOSE = r"(?:mi|mis|my|el|la|los|las|our|nuestr[oa]s?|su|sus|his|her|their)"
+OURS = r"(?:mi|my|our|nuestr[oa]s?)"
 # "mi amiga me recomendó", "my friend told me about you": who sent the writer, not whom the appointment is for
 _NOT_WHO_TOLD = (r"(?! (?:me |te |les? )?(?:recomend\w*|recommend\w*|(?:conto|hablo) de|paso (?:el|tu|su)"
                  r" (?:dato|numero|contacto)|told me about|referred|mentioned)\b)")
@@ -814,7 +815,7 @@ _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) {FOR_WHOSE}(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) {FOR_WHOSE}"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
-    rf"|(?:mi|my|our|nuestr[oa]s?) {RELATIVE}\b{_NOT_WHO_TOLD}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
+    rf"|{OURS} {RELATIVE}\b{_NOT_WHO_TOLD}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person"
     # "para alguien más", "para un familiar", "para una amiga", "for a friend": someone else, with no "mi"
     r"|(?:para|pa) alguien (?:mas|distinto|de mi familia)|for (?:somebody|anyone) else"
@@ -826,7 +827,7 @@ _SOMEONE_ELSE = re.compile(
 _NEW_FOR_ANOTHER = re.compile(
     rf"\b(?:{_NOUN}|agend\w*|reserv\w*|book)\b[^,.;:!?]*?\b(?:para|pa|a|for) {FOR_WHOSE}"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}\b"
-    rf"|\b(?:mi|my|our|nuestr[oa]s?) {RELATIVE} (?:necesita|requiere|needs)\b"
+    rf"|\b{OURS} {RELATIVE} (?:necesita|requiere|needs)\b"
 )
 
 
@@ -842,7 +843,7 @@ _I_HAVE_ONE = re.compile(rf"\b(?:tengo|tenia|tenemos|i have|i had) (?:una |un |m
 
 _YES_THEN_WHOM = re.compile(
     rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*(?:\b(?:(?:para|pa|for|a) {FOR_WHOSE}"
-    rf" {RELATIVE}|(?:mi|my|our|nuestr[oa]s?) {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is"
+    rf" {RELATIVE}|{OURS} {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is"
     r"|para otra persona"
     # "sí, al / con el / bajo el nombre de …", "yes, under (the name) …", "in the name of …", "el paciente es …"
     r"|(?:al|con el|bajo el|en el) nombre de|under|in the name of"
@@ -872,15 +873,15 @@ def wants_another(text: str) -> bool:
 
 
 # The writer and a relative: "mi hijo y yo", "yo y mi esposa", "my son and I", "me and my daughter", "we both"
-_WRITER_AND_A_RELATIVE = (rf"(?:mi|my|our|nuestr[oa]s?) {RELATIVE} (?:y|and) (?:yo|me|i)"
-                          rf"|(?:yo|me|i) (?:y|and) (?:mi|my|our|nuestr[oa]s?) {RELATIVE}|we both|both of us")
+_WRITER_AND_A_RELATIVE = (rf"{OURS} {RELATIVE} (?:y|and) (?:yo|me|i)"
+                          rf"|(?:yo|me|i) (?:y|and) {OURS} {RELATIVE}|we both|both of us")
 _SEVERAL_PEOPLE = re.compile(
     rf"\b(?:(?<!en )(?<!dentro de )(?<!las )(?<!mis )(?<!my )(?:dos|tres|2|3|two|three)"
     rf" (?:horas|citas|consultas|appointments)"
     rf"|(?:mis|my|los|las) (?:dos|tres|2|3|two|three) {RELATIVE}|(?:mis|my) (?:hijos|hijas|ninos|ninas|guaguas|papas"
     rf"|padres|abuelos|hermanos|hermanas|kids|children|parents|sons|daughters)"
     rf"|(?:para|pa|for) (?:mi|me)(?: mism[oa])? (?:y|and) (?:para |pa |for )?{FOR_WHOSE} {RELATIVE}"
-    rf"|(?:mi|my|our|nuestr[oa]s?) {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
+    rf"|{OURS} {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
     rf"|{_WRITER_AND_A_RELATIVE}"  # "yo y mi hijo", "me and my son", "we both"
     # "para mi esposa María López y para mí": her name between
     rf"|(?:para|pa|for) (?:mi|my) {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"
