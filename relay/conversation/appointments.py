@@ -294,6 +294,11 @@ def _listed(
             # «¿Cancelo la hora de Tomás Pérez…?» as if it were hers)
             return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
                           owner=owner)
+        elif not under_another_name(only, owner) and NOT_OWNERS in naming_words(_old_part(state), owner):
+            # "cancel the one that isn't mine" with the writer's own only: none of another's, said so (never
+            # «Shall I cancel your appointment…?»)
+            return _which(lang, _wish_read(state), clinic, [*opening, lang.say("no_booking_for_them_list")],
+                          owner=owner)
         return _confirm_target(lang, _wish_read(state), clinic, only, _still_there(lang, state, opening, told, only))
     if state.intent == "cancel" and means_every_one(fold(state.wish)):  # "cancela las dos, la mía y la de mi mamá"
         left = all_but(state.bookings, fold(state.wish), now, owner)  # "…todas menos la del martes"

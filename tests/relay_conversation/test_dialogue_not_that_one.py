@@ -116,3 +116,14 @@ def test_a_day_they_cannot_come_is_never_one_ruled_out() -> None:
     """"no el jueves no puedo ir, cancélala" names Thursday's (the one they cannot go to), never "not Thursday's"."""
     chat, _ = chat_with(THU, FRI)
     assert texts(chat.say("no el jueves no puedo ir, cancélala")).endswith(ASKS_THURSDAY[0])
+
+
+def test_not_mine_with_only_the_writers_own_cancels_nothing() -> None:
+    """"cancel the one that isn't mine" with the writer's own only asked «Shall I cancel your appointment…?»: none of
+    another person's is said, and what they have shown."""
+    for message, english in (("cancel the one that isn't mine", True), ("cancela la que no es mía", False)):
+        chat, agent = chat_with(replace(THU, patient="Ana Pérez"), english=english)
+        reply = texts(chat.say(message))
+        assert ("I found no appointment of that person's" if english
+                else "No encontré una hora de esa persona") in reply, reply
+        assert not reply.endswith(ASKS_THURSDAY[english]) and not agent.cancelled, reply
