@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from relay.conversation.context import first_name
@@ -400,10 +401,16 @@ _A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|our|nuestr[oa]s?) {RELATIVE}\b")
 
 def _old_part(state: ConversationState) -> str:
     """The part of the first message that names the appointment (not a new one asked beside it, nor a move's aim)."""
-    # (without the one they keep: "cancela la de Tomás y deja la mía", "deja la de las 10, cancela la otra", "cancel
-    # the other one, not thursday")
-    said, _ = ruled_out(old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"))
-    return _KEPT.sub(" ", said)
+    return _split_wish(state.wish, state.intent == "reschedule")[0]
+
+
+@lru_cache(maxsize=1024)  # read several times a turn (_old_part, _not_meant)
+def _split_wish(wish: str, moving: bool) -> tuple[str, tuple[str, ...]]:
+    """A cancel's or move's first message split: the part that names the appointment — without the one they keep
+    ("cancela la de Tomás y deja la mía", "deja la de las 10, cancela la otra") — and the parts that rule one out
+    ("cancel the other one, not thursday": "not thursday")."""
+    said, out = ruled_out(old_appointment_part(fold(wish), moving=moving))
+    return _KEPT.sub(" ", said), tuple(out)
 
 
 # A part of a message that says which appointment is NOT meant: "no la del jueves", "not thursday", "don't cancel
@@ -436,16 +443,20 @@ def _not_meant(state: ConversationState, owner: str, now: datetime | None) -> li
     """The appointments the first message says are not the ones meant ("no la del jueves", "keep friday's")."""
     if now is None or not state.bookings:
         return []
-    today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
-    return not_meant(state.bookings, old_appointment_part(fold(state.wish), moving=state.intent == "reschedule"),
-                     today, owner)
+    parts = _split_wish(state.wish, state.intent == "reschedule")[1]
+    return _named_by(state.bookings, parts, _clinic_day(state.bookings, now), owner)
 
 
 def not_meant(bookings: Sequence[WireBooking], text: str, today: date, owner: str) -> list[WireBooking]:
     """The appointments ``text`` says are not the ones meant ("no la del jueves", "keep friday's", "la del jueves
-    no"): each such part read for its day, time and whose it is."""
+    no")."""
+    return _named_by(bookings, ruled_out(text)[1], today, owner)
+
+
+def _named_by(bookings: Sequence[WireBooking], parts: Sequence[str], today: date, owner: str) -> list[WireBooking]:
+    """The appointments the parts that rule one out name, each read for its day, time and whose it is."""
     out: list[WireBooking] = []
-    for part in ruled_out(text)[1]:
+    for part in parts:
         reading = read(part, today, window_days=BOOKINGS_READ_DAYS)
         # (read as the day, time or part of the day it rules out: "not thursday", "no la de las 10")
         named = named_bookings(bookings, None if reading.ambiguous else reading.day,
@@ -461,9 +472,13 @@ def _wish_reading(state: ConversationState, now: datetime | None) -> Reading | N
     """The cancel's or move's first message read for the day and time of the appointment it names (None: not read)."""
     if now is None or not state.bookings:
         return None
-    today = now.astimezone(_start(state.bookings[0]).tzinfo).date()
-    reading = read(_old_part(state), today, window_days=BOOKINGS_READ_DAYS)
+    reading = read(_old_part(state), _clinic_day(state.bookings, now), window_days=BOOKINGS_READ_DAYS)
     return None if reading.ambiguous else reading
+
+
+def _clinic_day(bookings: Sequence[WireBooking], now: datetime) -> date:
+    """Today where the clinic is (its appointments' offset)."""
+    return now.astimezone(_start(bookings[0]).tzinfo).date()
 
 
 def _named_professionals(reading: Reading, booking: WireBooking) -> tuple[str, ...]:
@@ -1000,8 +1015,7 @@ def all_but(bookings: Sequence[WireBooking], norm: str, now: datetime | None, ow
     if found is None or now is None or not bookings:
         return None
     kept_part = norm[found.end():]
-    today = now.astimezone(_start(bookings[0]).tzinfo).date()
-    reading = read(kept_part, today, window_days=BOOKINGS_READ_DAYS)
+    reading = read(kept_part, _clinic_day(bookings, now), window_days=BOOKINGS_READ_DAYS)
     who = tuple(b.professional for b in bookings if _named_professionals(reading, b) == (b.professional,))
     kept = named_bookings(bookings, None if reading.ambiguous else reading.day, reading.times, who,
                           naming_words(kept_part, owner), by_weekday=reading.by_weekday)
