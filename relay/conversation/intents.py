@@ -776,10 +776,10 @@ _REPEAT = re.compile(
 
 
 # A word said before a relative that keeps them one ("my older brother", "my 5 year old son", "mi ex esposo")
+_AGE_NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"  # "a 5 / five year old"
 _KIN_MODIFIER = (
     r"(?:(?:older|younger|elder|big|little|baby|elderly|old|sick|teenage|disabled|dear|new|only|adult|twin|foster"
-    r"|adopted|adoptive|ex|querid[oa]|pobre|ancian[oa]|(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
-    r"|eleven|twelve)[ -](?:years?|months?|weeks?)[ -]old)[ -])?"
+    rf"|adopted|adoptive|ex|querid[oa]|pobre|ancian[oa]|{_AGE_NUMBER}[ -](?:years?|months?|weeks?)[ -]old)[ -])?"
 )
 # Who an appointment may be for besides the patient writing: "para mi mamá", "mi hijo necesita hora".
 RELATIVE = (
@@ -800,8 +800,7 @@ RELATIVE = (
     r"|niece|nephew|cousin|step[ -]?(?:son|daughter|child|kid|mother|mom|mum|father|dad)|friend|neighbou?r"
     r"|boy|girl|little one|kiddo|toddler|infant|newborn|youngest|eldest|oldest|lad|missus|missis|hubby|wifey"
     r"|other half|bf|gf|god(?:son|daughter|child|mother|father)|flatmate|roommate|housemate|colleague|co-?worker"
-    r"|twins|mam|pops|grandmum|grandmom|old (?:man|lady)|(?:\d{1,2}|one|two|three|four|five|six|seven|eight"
-    r"|nine|ten|eleven|twelve)[ -](?:years?|months?)[ -]old"
+    rf"|twins|mam|pops|grandmum|grandmom|old (?:man|lady)|{_AGE_NUMBER}[ -](?:years?|months?)[ -]old"
     r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
 # Whose relative an appointment is for ("para mi / nuestra / su hija", "for my / our / his / her son"): never the
