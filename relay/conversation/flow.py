@@ -312,10 +312,6 @@ def _decide(
         coming = _coming_to_the_proposal(ctx, state, norm)
         if coming is not None:
             return coming
-        if _yes_and_late(state, norm) and not read_message(ctx, state, turn.message).found:
-            # "sí, pero llego un poco tarde" at «¿Confirmo…?»: booked, and the being late answered (was «Gracias por
-            # avisar…» of an appointment never booked: the patient believed it was)
-            return _follow(ctx, evolve(state, late_said=True), Option(norm, "confirm"), norm)
         aside = attendance_aside(norm)
         if aside and _NOT_SURE_YET.search(norm):  # "ahí estaré si me dan permiso", "…a menos que llueva": not yet
             return reask(ctx, state)
@@ -1587,8 +1583,13 @@ def _a_time_and_late(state: ConversationState, reading: Reading, norm: str) -> b
 def _coming_to_the_proposal(ctx: Context, state: ConversationState, norm: str) -> Reply | None:
     """At «¿Confirmo…?», "sí, ahí estaré" and the like: the yes (never a look at appointments they do not have yet);
     with more besides, the yes too unless the more asks for another day, time or professional or is not sure yet —
-    "ahí estaré, ¿tengo que ir en ayunas?", "sí, ahí estaré, pero llego 10 min tarde": booked, and the rest asked for
-    apart (never "tu hora sigue reservada" of one that was never booked). None: not that."""
+    "ahí estaré, ¿tengo que ir en ayunas?": booked, and the rest asked for apart (never "tu hora sigue reservada" of
+    one that was never booked); "sí, pero llego un poco tarde", "sí, ahí estaré, pero llego 10 min tarde": booked, the
+    being late answered. None: not that."""
+    if _yes_and_late(state, norm) and not read_message(ctx, state, ctx.turn.message).found:
+        # "sí, pero llego un poco tarde": booked, and the being late answered (was «Gracias por avisar…» of an
+        # appointment never booked: the patient believed it was)
+        return _follow(ctx, evolve(state, late_said=True), Option(norm, "confirm"), norm)
     aside = attendance_aside(_NO_WORRIES.sub(" ", norm))
     if aside is None or _says_no(norm) or not _same_time_or_none(ctx, state):
         return None
