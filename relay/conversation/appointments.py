@@ -23,7 +23,9 @@ from relay.conversation.context import first_name
 from relay.conversation.evolve import evolve
 from relay.conversation.freetext import WEEKDAY_NAMES, Reading, normalize, read
 from relay.conversation.intents import (
+    A_RELATIVE,
     RELATIVE,
+    WHOSE,
     asked_besides,
     asks_if_cancelled,
     asks_if_still_on,
@@ -308,7 +310,9 @@ def _listed(
         said = _wish_reading(state, now)  # "cancela las dos del jueves": that day's (a count, not 2 o'clock)
         among = (named_bookings(state.bookings, said.day, (), by_weekday=said.by_weekday)
                  if said is not None and said.day is not None else [])
-        among = among or kins_only(state.bookings, fold(state.wish), owner)  # "todas las de mi hijo y mi esposo"
+        theirs = None if among else kins_only(state.bookings, fold(state.wish), owner)
+        if theirs is not None:  # "todas las de mi hijo y mi esposo"
+            return cancel_theirs(lang, _wish_read(state), clinic, theirs, opening, owner)
         return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
     if state.intent in ("cancel", "reschedule"):
         told = len(opening)
@@ -391,12 +395,10 @@ def _still_there(lang: Language, state: ConversationState, opening: Sequence[str
     said = fold(state.wish)
     if state.intent != "cancel" or len(opening) != told or not asks_if_cancelled(said):
         return list(opening)
-    if target.booking_id not in state.others and _A_RELATIVE.search(said):
+    if target.booking_id not in state.others and A_RELATIVE.search(said):
         return list(opening)
     return [*opening, lang.say("not_cancelled")]
 
-
-_A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|our|nuestr[oa]s?) {RELATIVE}\b")
 
 
 def _old_part(state: ConversationState) -> str:
@@ -706,34 +708,45 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
 # "la hora de mi hijo", "la de mi hija", "my son's appointment", "the one for my mom": whose the appointment is, by
 # kin alone (never "la reunión del colegio de mi hijo": a reason)
 _KIN_APPOINTMENT = re.compile(
-    rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) (?:mi|mis) {RELATIVE}\b"
-    rf"|\bmy {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) my {RELATIVE}\b"
+    rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) {WHOSE} {RELATIVE}\b"
+    rf"|\b{WHOSE} {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) {WHOSE} {RELATIVE}\b"
 )
 
 
 # "cancela la mía y la de mi hijo" (with only hers on the phone, his is said not to be found)
 _MINE_AND_THEIRS = re.compile(
-    rf"\b(?:la|el) mi[ao] (?:y|e) (?:tambien )?(?:la|el) de (?:mi|mis) {RELATIVE}\b"
-    rf"|\b(?:la|el) de (?:mi|mis) {RELATIVE} (?:y|e) (?:tambien )?(?:la|el) mi[ao]\b"
-    rf"|\bmine and my {RELATIVE}\b|\bmy {RELATIVE} s and mine\b"
+    rf"\b(?:la|el) mi[ao] (?:y|e) (?:tambien )?(?:la|el) de {WHOSE} {RELATIVE}\b"
+    rf"|\b(?:la|el) de {WHOSE} {RELATIVE} (?:y|e) (?:tambien )?(?:la|el) mi[ao]\b"
+    rf"|\bmine and {WHOSE} {RELATIVE}\b|\b{WHOSE} {RELATIVE} s and mine\b"
 )
 
 
-def kins_only(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[WireBooking]:
-    """ "Cancela todas las de mi hijo y mi esposo", "all of my son's and my husband's": every appointment the phone
-    holds under another name than the writer's, never the writer's own; [] when the message does not say so (or names
-    the writer's too: "la mía y las de mis hijos")."""
+def kins_only(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[WireBooking] | None:
+    """ "Cancela todas las de mi hijo y mi esposo", "all of my son's and my husband's": the appointments the phone
+    holds under another name than the writer's that may be theirs (never the writer's own; [] when none may be: a
+    man's name for "my daughters'"); None when the message does not say so (or names the writer's too: "la mía y las
+    de mis hijos")."""
     if not _KINS_ONES.search(norm) or _OWN_APPOINTMENT.search(norm) or _MINE_TOO.search(norm):
-        return []
-    theirs = [b for b in bookings if under_another_name(b, owner) and not not_the_kin_named(b, norm)]
-    kins = re.findall(rf"\b(?:mi|mis|my|los|las|our|nuestr[oa]s?) ({RELATIVE})\b", norm)
+        return None
+    others = [b for b in bookings if under_another_name(b, owner)]
+    theirs = [b for b in others if not _not_of_the_kin(b, norm)]
+    kins = re.findall(rf"\b(?:{WHOSE}|los|las) ({RELATIVE})\b", norm)
     if len(theirs) > 1 and len(kins) == 1 and not kins[0].endswith("s"):  # "todas las de mi hijo" with the husband's
-        return []  # there too: which are the son's is not known (the list is shown)
+        return others  # there too: which are the son's is not known (each one is asked about, by its name)
     return theirs
 
 
-_KINS_ONES = re.compile(rf"\b(?:(?:las|los|horas|citas) de|of) (?:mis?|my|los|las|nuestr[oa]s?|our) {RELATIVE}"
-                        rf"|\bmy {RELATIVE} s\b")
+def cancel_theirs(lang: Language, state: ConversationState, clinic: ClinicProfile, theirs: Sequence[WireBooking],
+                  opening: Sequence[str] = (), owner: str = "") -> Reply:
+    """"Cancela todas las de mis hijos": those that may be theirs (``kins_only``) asked about in turn; none: said so,
+    and the appointments shown — never the writer's own asked about in their place."""
+    if not theirs:
+        return _which(lang, evolve(state, cancel_each=False), clinic,
+                      [*opening, lang.say("no_booking_for_them_list")], owner=owner)
+    return cancel_those(lang, state, clinic, theirs, opening)
+
+
+_KINS_ONES = re.compile(rf"\b(?:(?:las|los|horas|citas) de|of) (?:{WHOSE}|los|las) {RELATIVE}|\b{WHOSE} {RELATIVE} s\b")
 _MINE_TOO = re.compile(r"\b(?:la|las|el|los) mi[ao]s?\b|\bmine\b|\b(?:y|and) (?:yo|me)\b|\b(?:para|for) (?:mi|me)\b")
 
 
@@ -757,8 +770,11 @@ def not_the_kin_named(booking: WireBooking, norm: str) -> bool:
     """The message asks about a relative's appointment ("cancela la cita de mi mamá") and this one, under another
     name, cannot be theirs: a man's name for a woman relative ("Tomás Pérez" for "mi mamá"), or a woman's for a man.
     False when either is not told (a name like "Alex", "mi pareja", "mi hijo" and "mis hijas" both)."""
-    if not asks_about_kins(norm):
-        return False
+    return asks_about_kins(norm) and _not_of_the_kin(booking, norm)
+
+
+def _not_of_the_kin(booking: WireBooking, norm: str) -> bool:
+    """Under a man's name when the relatives named are women ("las de mis hijas"), or the other way round."""
     genders = {_KIN_GENDER.get(kin[0].split()[-1].split("-")[-1], "") for found in _KIN_APPOINTMENT.finditer(norm)
                for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}  # ("my older brother": a brother's)
     said = _name_gender(booking.patient)
@@ -774,10 +790,11 @@ _WOMAN_KIN = (
     " sobrinita nietecita nietita regalona chamaca cria piba madrina comadre girl wifey missus missis goddaughter"
     " godmother mam grandmum grandmom chica lady wife"
 )
+# (never "hijos", "niños", "hijitos": in Spanish the men's plural names sons and daughters together)
 _MAN_KIN = (
-    "papa papi papito padre hijo hijos nino ninos abuelo abuelito esposo marido senor pololo novio"
+    "papa papi papito padre hijo nino abuelo abuelito esposo marido senor pololo novio"
     " hermano tio suegro amigo sobrino primo nieto dad father son husband grandpa grandfather brother"
-    " uncle hijito hijitos nene companero bisabuelo tata nono viejo viejito yerno cunado hijastro"
+    " uncle hijito nene companero bisabuelo tata nono viejo viejito yerno cunado hijastro"
     " padrastro ahijado vecino bisnieto daddy boyfriend grandad granddad grandson nephew stepson"
     " stepfather stepdad chiquito pequeno ninito hermanito primito sobrinito nietecito nietito regalon chamaco crio"
     " pibe padrino compadre boy lad hubby godson godfather taita pops chico man"
@@ -823,9 +840,9 @@ _BEFORE_THE_KIN = frozenset("la el las los the a an also tambien please porfa po
 # mamá está enferma": the writer's own, with a reason)
 _THEIR_APPOINTMENT = re.compile(
     rf"\b(?:cancel|cambi|anul|mover|muev|reagend)\w* (?:la |el )?(?:(?:hora|cita|consulta|turno|control) )?"
-    rf"(?:de|del|para) (?:mi|mis|la|el) {RELATIVE}\b"
+    rf"(?:de|del|para) (?:{WHOSE}|la|el) {RELATIVE}\b"
     # "mi hijo no puede ir el jueves", "my son can't make it thursday": the one who will not come is another
-    rf"|\b(?:mi|mis|my) {RELATIVE} (?:ya )?(?:no (?:puede|pueden|podra|podran|va a poder|van a poder|alcanza a"
+    rf"|\b{WHOSE} {RELATIVE} (?:ya )?(?:no (?:puede|pueden|podra|podran|va a poder|van a poder|alcanza a"
     r"|alcanzan a) (?:ir|asistir|llegar)|(?:can ?t|cannot|won ?t be able to) (?:make it|come|go))\b"
 )
 

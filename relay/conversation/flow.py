@@ -27,6 +27,7 @@ from relay.conversation.appointments import (
     ask_bookings,
     cancel_each,
     cancel_instead,
+    cancel_theirs,
     cancel_those,
     cancelled_before,
     confirm_again,
@@ -68,11 +69,13 @@ from relay.conversation.fields import (
 )
 from relay.conversation.freetext import WEEKDAY_NAMES, WINDOW_DAYS, Reading, command, days_ruled_out, normalize
 from relay.conversation.intents import (
+    A_RELATIVE,
     BRINGING_FORWARD,
     FOR_WHOSE,
     NOT_GETTING_THERE,
     OURS,
     RELATIVE,
+    WHOSE,
     acknowledges,
     and_one_more_for_another,
     another_person_too,
@@ -387,6 +390,10 @@ def _decide(
         elif option is None and said.intent == "cancel" and _says_only(_ONLY_NOT_GOING, norm):
             # "no voy a poder ir", "no podré asistir": theirs, as "el jueves no voy a poder ir" is (was: not understood)
             option = next((o for o in state.options if o.kind == "cancel_one"), None)
+        elif (option is None and said.intent == "book" and not said.found and "?" not in turn.message
+              and detect(norm).intent == "book"):  # (never a name alone, "Juan Pérez": whose, not asked)
+            # "necesito una hora", "necesito un turno con el médico": one more (was «Perdona, no te entendí»)
+            option = next((o for o in state.options if o.kind == "new_booking"), None)
         typed_aim = (option is not None and option.kind in ("move_one", "new_booking") and not tapped(state, norm)
                      and not norm.strip().isdigit())
         if typed_aim and said.found and (not ruled_out or said.skip_days or said.skip_times):
@@ -551,6 +558,10 @@ def _decide(
     option = picked(state, norm, reading, who, words)
     if state.bookings and any(o.kind == "booking" for o in state.options):
         option = _not_the_one_ruled_out(ctx, state, option)  # "no la del jueves", "the other one, not thursday"
+        if _named_by_where_it_goes(ctx, state, option, norm):
+            # "cámbiala para el viernes", "move my appointment to friday" at «¿Cuál quieres cambiar?»: where it goes,
+            # never Friday's the one moved; asked again, the day kept for the one they pick
+            return which_again(ctx.lang, evolve(state, wish=turn.message), ctx.clinic)
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
@@ -642,8 +653,15 @@ def _decide(
             return cancel_those(ctx.lang, state, ctx.clinic, left)
         among = (named_bookings(state.bookings, reading.day, (), who, words, by_weekday=reading.by_weekday)
                  if reading.day or who else [])  # "las dos del jueves" (a count, not 2 o'clock): not Friday's too
-        among = among or kins_only(state.bookings, norm, turn.name)  # "todas las de mi hijo y mi esposo"
+        theirs = None if among else kins_only(state.bookings, norm, turn.name)
+        if theirs is not None:  # "todas las de mi hijo y mi esposo"
+            return cancel_theirs(ctx.lang, state, ctx.clinic, theirs, owner=turn.name)
         return cancel_each(ctx.lang, state, ctx.clinic, among=among)
+    if listing and state.intent == "reschedule" and old_appointment_part(norm, True).strip() != norm.strip():
+        # "la del viernes al lunes", "la 1 para el viernes", "muévela al lunes": the one it names by what comes before
+        # where it goes (or the list again), the day it goes to kept for the move
+        aimed = evolve(state, wish=turn.message)
+        return _one_listed_named(ctx, aimed, norm, moving=True) or which_again(ctx.lang, aimed, ctx.clinic)
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
@@ -782,7 +800,8 @@ def _at_shall_i_cancel(ctx: Context, state: ConversationState, reading: Reading,
             and not _another_that_day(state, reading)):
         # «¿Cambio tu hora del jueves…?» "no, para el viernes", "pásala al viernes": where it goes, never Friday's
         # appointment moved instead (the days' message says which one will be cancelled)
-        return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
+        return _follow(ctx, evolve(state, wish=_with_the_day_asked_before(ctx, state, reading)),
+                       Option(norm, "move_yes"), norm)
     # "no no, la de mi hijo", "no espera, la de mi esposo" with several listed: read as "no, la de mi hijo"
     not_that = _NO_AND_FILLERS.sub("no,", norm) if len(state.bookings) > 1 and not state.cancel_each else norm
     if (action is None and len(state.bookings) > 1
@@ -825,8 +844,9 @@ def _at_shall_i_cancel(ctx: Context, state: ConversationState, reading: Reading,
                          or _LEADING_NO.match(norm) or _OTHER_ONE.search(norm) or _BARE_DIGIT.fullmatch(norm.strip())
                          or reading.day == datetime.fromisoformat(state.target.start).date())):  # (its own day)
             # «¿Cambio tu hora…?» "sí, con rojas", "lo antes posible", "en la tarde": where it goes, with the move
-            # explained first (as "sí, para el jueves")
-            return _follow(ctx, evolve(state, wish=turn.message), Option(norm, "move_yes"), norm)
+            # explained first (as "sí, para el jueves"), on the day the first message asked for
+            return _follow(ctx, evolve(state, wish=_with_the_day_asked_before(ctx, state, reading)),
+                           Option(norm, "move_yes"), norm)
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
 
 
@@ -1020,10 +1040,8 @@ def _about_the_one_cancelled(ctx: Context, cancelled: WireBooking) -> bool:
     start = datetime.fromisoformat(cancelled.start)
     if reading.day not in (None, start.date()) or any(t != (start.hour, start.minute) for t in reading.times):
         return False
-    return under_another_name(cancelled, ctx.turn.name) or not _A_RELATIVES.search(normalize(ctx.turn.message))
+    return under_another_name(cancelled, ctx.turn.name) or not A_RELATIVE.search(normalize(ctx.turn.message))
 
-
-_A_RELATIVES = re.compile(rf"\b(?:mi|mis|my|su|sus) {RELATIVE}\b")
 
 
 def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
@@ -1992,7 +2010,9 @@ def _when_said_at_cancel(ctx: Context, state: ConversationState, reading: Readin
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if named and not asks_for_a_time:
         return None  # "no, el lunes" with one of theirs on Monday: which one, asked as before
-    return _follow(ctx, evolve(state, intent="reschedule", wish=ctx.turn.message), Option(norm, "move_yes"), norm)
+    # ("cámbiala para el lunes" … "a las 9" at «¿Cambio…?»: Monday at 9, never the old appointment's day at 9)
+    wish = _with_the_day_asked_before(ctx, state, reading) if state.intent == "reschedule" else ctx.turn.message
+    return _follow(ctx, evolve(state, intent="reschedule", wish=wish), Option(norm, "move_yes"), norm)
 
 
 def _only_that_they_cannot_come(message: str, norm: str) -> bool:
@@ -2169,7 +2189,7 @@ _CLINIC_WORDS = frozenset(
 )
 # What says a name follows: "es para (mi hijo) …", "a nombre de …", "se llama …", "me equivoqué de nombre", "el
 # nombre es …"
-_A_NAME_CUE = re.compile(rf"\b(?:para (?:mi|mis) (?:otr[oa] )?{RELATIVE}|a nombre de|se llama|equivoque de nombre"
+_A_NAME_CUE = re.compile(rf"\b(?:para {WHOSE} (?:otr[oa] )?{RELATIVE}|a nombre de|se llama|equivoque de nombre"
                          r"|(?:el|su) nombre(?: correcto| real)? (?:es|era)|(?:el|la) paciente es|name is"
                          r"|under the name)\b")
 # How a name put right begins: "no, …", "perdón, es para…", "me equivoqué…", "es Diego Pérez…", "a nombre de…"
@@ -2279,6 +2299,21 @@ def _whom_at_that_time(ctx: Context, state: ConversationState, reading: Reading)
     return ctx.still_free(fits[0]) if len(fits) == 1 else None
 
 
+def _named_by_where_it_goes(ctx: Context, state: ConversationState, option: Option | None, norm: str) -> bool:
+    """At the list of appointments to move, the one picked is named only by where the move goes ("cámbiala para el
+    viernes", "move my appointment to friday" picking Friday's): what names the appointment says nothing of it."""
+    if (option is None or option.kind != "booking" or state.intent != "reschedule"
+            or tapped(state, norm) is not None or place_named(norm) is not None):
+        return False
+    said = old_appointment_part(norm, True)
+    if said.strip() == norm.strip():
+        return False  # no aim in it: "la del viernes"
+    reading = read_message(ctx, None, said)
+    named = named_bookings(state.bookings, reading.day, reading.times, _professionals_named(ctx, reading),
+                           naming_words(said, ctx.turn.name), by_weekday=reading.by_weekday, part=reading.part)
+    return option.key not in {b.booking_id for b in named}
+
+
 def _one_listed_named(ctx: Context, state: ConversationState, norm: str, *, moving: bool) -> Reply | None:
     """The «¿Cancelo (Cambio) tu hora …?» of the one listed appointment a message names by its place ("la 2") or
     by its day, time, professional or person ("la del viernes" of "cambia la del viernes al lunes"); None: none."""
@@ -2332,8 +2367,8 @@ def _move_confirm_but_not_this(ctx: Context, state: ConversationState, norm: str
 
 # "ok pero para mi hijo", "sí pero es la de mi hijo", "yes but it's my son's": another person's, said after a yes
 _BUT_ANOTHERS = re.compile(rf"\b(?:pero|but)\b(?: (?:es|era|is|it s|it is))?(?: (?:la|el|the one))?"
-                           rf" (?:para|de|for|of) (?:mi|my) {RELATIVE}\b(?! (?:no|dejala|dejalo|igual|stays)\b)"
-                           rf"|\b(?:pero|but) (?:it s |it is )?my {RELATIVE} s\b")
+                           rf" (?:para|de|for|of) {WHOSE} {RELATIVE}\b(?! (?:no|dejala|dejalo|igual|stays)\b)"
+                           rf"|\b(?:pero|but) (?:it s |it is )?{WHOSE} {RELATIVE} s\b")
 # "pero quiero mantener la del jueves (también)", "but keep the thursday one too": the one being moved stays
 _KEEP_IT_TOO = re.compile(
     r"\b(?:mantener\w*|mantengo|manten|conservar\w*|conservo|dejar|dejo|keep)\s+(?:la|el|mi|the|my)\s+"
@@ -2443,6 +2478,8 @@ def _with_the_day_asked_before(ctx: Context, state: ConversationState, reading: 
     before = _new_time_wished(ctx, state, state.wish, old)
     if before is None or not (before.week or before.day and before.day != old.date()):
         return message
+    if before.day and before.times and (reading.times or reading.part):  # "…al lunes a las 11:40" … "a las 9":
+        return f"{ctx.lang.day_long(before.day)}, {message}"  # that day, the time said last
     return f"{state.wish}, {message}"
 
 

@@ -114,7 +114,9 @@ STOPWORDS = frozenset(
     """.split()
 ) | frozenset(WEEKDAYS) | frozenset(MONTHS) | TITLES
 
-_LEAD_INS = frozenset("el la los las al lo the a an dr dra doctor doctora".split()) | TITLES
+# ("con el médico", "con la especialista", "with the physician": no one named, the words that lead to a name)
+_LEAD_INS = frozenset("el la los las al lo the a an dr dra doctor doctora medico medica profesional especialista"
+                      " physician gp".split()) | TITLES
 # What follows "con" when it is not who: how the patient is or feels ("mi hija está con fiebre", "con urgencia").
 _NEVER_NAMED = frozenset(
     """
@@ -126,6 +128,7 @@ _NEVER_NAMED = frozenset(
     fever pain cough cold flu urgency hurry headache her him them
     tarjeta efectivo transferencia debito credito cheque card cash insurance transfer
     otro otra otros otras another other different distinto distinta woman man female male mujer hombre someone
+    familiar general cabecera familia family
     somebody else same misma mismo
     mucho mucha muchos muchas harto harta hartos hartas bastante poco poca tanto tanta demasiado algo
     asi entonces pero porque pues ya ahora tambien ademas cuando donde

@@ -67,7 +67,7 @@ _RESCHEDULE = re.compile(
     r"|(?:la|lo|me la|me lo) (?:puedes|puede|pueden|podrias|podria|podrian|podi|podis) (?:dejar|poner) "
     r"(?:para|pa|pal|al)\b"
     # "déjamela para el viernes", "ponla el viernes", "cámbiame para el viernes": theirs, to that day
-    rf"|{_LEAVES_IT}|\bcambia(?:me|nos) (?:para|pa|pal|al)\b"
+    rf"|{_LEAVES_IT}|\bcambia(?:me|nos|r|rme|rnos)? (?:para|pa|pal|al)\b"
     r"|(?:se|me) (?:puede|podria|pueden|podrian) (?:mover|cambiar|correr|pasar|adelantar|atrasar|postergar)"
     r" (?:para|al|a la|a el|pa)\b"
     r"|(?:cambiar|mover|correr|pasar|cambia|cambie|mueve|mueva|muevan|corre|corra|pasa|pase|pasen) (?:la|el)"
@@ -138,7 +138,8 @@ _CANT_GO = re.compile(
     r"(?:ir|asistir|llegar)"
     # "mi hijo no puede ir", "mis papás no van a poder asistir": the one whose appointment it is, said first (never
     # "¿no puede ir mi esposo en mi lugar?")
-    r"|(?:mi|mis|el|ella|ellos|ellas) (?:\w+ ){0,3}?(?:ya )?no (?:puede|pueden|podra|podran|va a poder|van a poder"
+    r"|(?:mi|mis|nuestr[oa]s?|su|sus|el|ella|ellos|ellas) (?:\w+ ){0,3}?(?:ya )?no (?:puede|pueden|podra|podran"
+    r"|va a poder|van a poder"
     r"|alcanza a) (?:ir|asistir|llegar)\b(?! (?:\w+ ){0,3}?(?:en (?:mi|su) lugar|por mi|por el|por ella))"
     r"|ya no (?:necesito|quiero) (?:la|mi) (?:hora|cita|turno)"
     # "no iré", "no asistiré", "no creo que pueda ir", "me enfermé, no voy" (never "sin la dra soto no voy")
@@ -803,10 +804,14 @@ RELATIVE = (
     rf"|twins|mam|pops|grandmum|grandmom|old (?:man|lady)|{_AGE_NUMBER}[ -](?:years?|months?)[ -]old"
     r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
-# Whose relative an appointment is for ("para mi / nuestra / su hija", "for my / our / his / her son"): never the
-# writer's own appointment; OURS: the writer's own relatives ("mi hijo", "our son", "nuestra hija")
-FOR_WHOSE = r"(?:mi|mis|my|el|la|los|las|our|nuestr[oa]s?|su|sus|his|her|their)"
+# Whose relative ("mi / nuestra / su hija", "my / our / his / her son"); FOR_WHOSE: whose relative an appointment
+# is for, with "para la hija", "for the kids" too — never the writer's own appointment; OURS: the writer's own
+# relatives ("mi hijo", "our son", "nuestra hija")
+WHOSE = r"(?:mi|mis|my|our|nuestr[oa]s?|su|sus|his|her|their)"
+FOR_WHOSE = rf"(?:{WHOSE}|el|la|los|las)"
 OURS = r"(?:mi|my|our|nuestr[oa]s?)"
+# A relative named, whoever's: "la de mi hijo", "our mom's", "su mamá" (never "la hija", "the kids")
+A_RELATIVE = re.compile(rf"\b{WHOSE} {RELATIVE}\b")
 # "mi amiga me recomendó", "my friend told me about you": who sent the writer, not whom the appointment is for
 _NOT_WHO_TOLD = (r"(?! (?:me |te |les? )?(?:recomend\w*|recommend\w*|(?:conto|hablo) de|paso (?:el|tu|su)"
                  r" (?:dato|numero|contacto)|told me about|referred|mentioned)\b)")
@@ -883,7 +888,7 @@ _SEVERAL_PEOPLE = re.compile(
     rf"|{OURS} {RELATIVE} (?:y|and) (?:(?:para|pa|for) )?(?:yo|mi|my|me|i|el|la)\b"
     rf"|{_WRITER_AND_A_RELATIVE}"  # "yo y mi hijo", "me and my son", "we both"
     # "para mi esposa María López y para mí": her name between
-    rf"|(?:para|pa|for) (?:mi|my) {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"
+    rf"|(?:para|pa|for) {FOR_WHOSE} {RELATIVE}(?: [a-z]+){{1,3}} (?:y|and) (?:para|pa|for) (?:mi|me)\b(?! {RELATIVE})"
     rf"|(?:una|one) (?:para|pa|for) (?:cada uno|cada una|each)|(?:para|pa|for) (?:los dos|las dos|ambos|ambas|both))\b"
 )
 
@@ -916,7 +921,7 @@ def wants_several(text: str) -> bool:
 # "…, y también una con medicina general para mi hija", "y otra para mi esposa": one more appointment, for someone else
 _AND_ONE_FOR = re.compile(
     rf"\b(?:y|e|and)\s+(?:(?:tambien|tb|tmb|ademas|also)\s+)?(?:una|uno|otra|otro|another|one)\b(?:\s+\S+){{0,6}}?"
-    rf"\s+(?:para|pa|for)\s+(?:mi|my|el|la|his|her)\s+{RELATIVE}"
+    rf"\s+(?:para|pa|for)\s+{FOR_WHOSE}\s+{RELATIVE}"
 )
 
 
@@ -952,7 +957,7 @@ _ANOTHER_MARK = re.compile(
     r"\b(?:otr[ao]s?|another|one more|una mas|uno mas|tambien|tb|tmb|ademas|also|too|as well|igual|aparte|extra"
     r"|needs? one|necesita una|necesita hora)\b|\b(?:una|uno|one)\b.*\b(?:para|pa|for)\b"
 )
-_MY_RELATIVE = re.compile(rf"\b(?:mi|my|su|his|her|our|nuestr[oa]) {RELATIVE}")
+_MY_RELATIVE = re.compile(rf"\b{WHOSE} {RELATIVE}")
 
 
 def one_more_besides(text: str) -> str:
@@ -1063,7 +1068,7 @@ _ASKING_A_RELATIVE = re.compile(
     # (never "consultar a mi hijo", "llevarlo a consultar": the son seen; nor "ask my son's appointment")
     rf"\b(?:(?:le |lo )?pregunt\w*(?: a| al)?|(?:lo |la )?consult(?:o|arlo|arla|are|amos) con|hablo con|hablarlo con"
     rf"|converso con|conversarlo con|coordino con|coordinarlo con|(?:lo )?(?:ver|veo|chequeo|reviso) con|ask"
-    rf"|check with|talk (?:to|with)|speak (?:to|with)) (?:mi|my) (?:{RELATIVE}|jefe|jefa|boss|pareja|partner)\b"
+    rf"|check with|talk (?:to|with)|speak (?:to|with)) {OURS} (?:{RELATIVE}|jefe|jefa|boss|pareja|partner)\b"
     r"(?!\s*'?s\b)"
 )
 

@@ -12,7 +12,9 @@ from relay.conversation.appointments import MINE
 from relay.conversation.context import Context
 from relay.conversation.freetext import Reading, normalize
 from relay.conversation.intents import (
+    FOR_WHOSE,
     RELATIVE,
+    WHOSE,
     asks_about_clinic,
     asks_about_the_one_done,
     asks_other_professional,
@@ -129,9 +131,9 @@ _STANDS = re.compile(r"\b(?:quedo|quedaron|quedaria|quedarian|go through|went th
 _ASKS_IF_FREE = re.compile(r"\b(?:libre|libres|disponible|disponibles|hay|free|available)\b")
 _BOTH = re.compile(r"\b(?:las dos|los dos|ambas|ambos|las 2|los 2|both)\b")
 # "¿y la de mi hijo?", "what about my son's?": a relative's appointment (never "y mi esposa", another person)
-_THEIRS = re.compile(rf"\b(?:la|el|las|los|hora|horas|cita|citas|consulta|turno) (?:de|del) (?:mi|mis|su|sus)"
-                     rf" {RELATIVE}\b|\bmy {RELATIVE}(?: s|'s)\b")
-_FOR_A_RELATIVE = re.compile(rf"\b(?:para|pa|for) (?:mi|mis|my|el|la|su) {RELATIVE}\b")
+_THEIRS = re.compile(rf"\b(?:la|el|las|los|hora|horas|cita|citas|consulta|turno) (?:de|del) {WHOSE}"
+                     rf" {RELATIVE}\b|\b{WHOSE} {RELATIVE}(?: s|'s)\b")
+_FOR_A_RELATIVE = re.compile(rf"\b(?:para|pa|for) {FOR_WHOSE} {RELATIVE}\b")
 # "y yo también", "a las 10 somos 2", "for both of us": one more person than the one booked
 _ALSO = re.compile(r"\b(?:tambien|tb|tbn|tmb|ademas|somos|ambos|ambas|los dos|las dos|too|also|both)\b")
 _PUT_IT_BACK = re.compile(r"\b(?:deja|dejala|dejalo|dejamos|ponla|ponlo|ponerla|ponerlo|vuelve|volver|vuelvela"
@@ -140,7 +142,7 @@ _A_NAME_AFTER = re.compile(r"\b(?:de|del|para|for|of)\s+([A-ZÁÉÍÓÚÑ][a-zá
 _THE_OTHER_ONE = re.compile(r"\b(?:la otra|el otro|las otras|los otros|the other one|the others)\b")
 _THE_OLD_ONE = re.compile(r"\b(?:la|el) (?:anterior|antigua|antiguo|vieja|viejo|de antes)\b"
                           r"|\bthe (?:old|previous|first) one\b")
-_A_RELATIVE = re.compile(rf"\b(?:mi|mis|my|su|sus|de|del|el|la) {RELATIVE}\b")
+_A_RELATIVE = re.compile(rf"\b(?:{FOR_WHOSE}|de|del) {RELATIVE}\b")
 # Capitalised words that are no one's name ("Jueves", "Ok", "Ahí Estaré", "Dra")
 _NOT_A_NAME = frozenset(
     """

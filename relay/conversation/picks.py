@@ -9,7 +9,7 @@ from collections.abc import Collection
 
 from relay.conversation.appointments import named_bookings
 from relay.conversation.freetext import Reading, normalize
-from relay.conversation.intents import RELATIVE
+from relay.conversation.intents import A_RELATIVE
 from relay.conversation.menu_place import LAST, place_in_menu
 from relay.conversation.menus import clock
 from relay.conversation.pages import offered_choices
@@ -95,11 +95,9 @@ def _booking_named(
     named = named_bookings(state.bookings, reading.day, reading.times, who, words, by_weekday=reading.by_weekday,
                            part=reading.part)
     named = [b for b in named if b.booking_id in listed]
-    if len(named) != 1 and _KIN.search(" ".join(words)):  # "la de mi hijo": the one listed under another name
+    if len(named) != 1 and A_RELATIVE.search(" ".join(words)):  # "la de mi hijo": the one listed under another name
         theirs = [b for b in named or state.bookings if b.booking_id in state.others and b.booking_id in listed]
         named = theirs if len(theirs) == 1 else named
     return listed[named[0].booking_id] if len(named) == 1 else None
 
-
-_KIN = re.compile(rf"\b(?:mi|mis|my) {RELATIVE}\b")
 

@@ -51,7 +51,7 @@ KNOWN = frozenset(
     agendala agendalo reservala reservalo agendame reservame tomala tomalo
     quiera quieres quiere mande manda mandar manana
     sacado sacada sacados sacadas pasado pasada tomado quedado quede quedo anotado anotada hecho hecha
-    pasas pasan pasar pasame cambias mueves tardes tarda meses
+    pasas pasan pasar pasame cambias mueves tardes tarda meses cambiame cambiarme cambianos cambiarnos cambialo
     agendaron agendaste reservaron reservaste anotaron
     mananas schedule scheduled scheduling available availability appointed disappoint
     todas junto juntos juntas partes julia entero entera perdon perdona perdone perdoname coche cochera tardo

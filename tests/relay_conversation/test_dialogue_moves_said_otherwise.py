@@ -35,7 +35,9 @@ def test_a_move_in_other_words_asks_to_change_the_one_they_have() -> None:
 def test_a_move_said_with_pasa_corre_adelanta_is_a_move() -> None:
     """"pasa mi hora al viernes en la mañana" was «Ya tienes hora… ¿una hora más, cambiarla o cancelarla?», where "sí"
     showed Friday's times for a second appointment beside Thursday's; "pásame una hora" still asks for one."""
-    for message in ("pasa mi hora al viernes en la mañana", "córreme la cita para el lunes", "adelanta mi hora al martes"):
+    for message in ("pasa mi hora al viernes en la mañana", "córreme la cita para el lunes", "adelanta mi hora al martes",
+                    # (the misspelling fix made "cámbiame" "cambiar": «¿una hora más, cambiarla o cancelarla?»)
+                    "cámbiame para el viernes", "necesito cambiarme al viernes", "quiero cambiar para el lunes"):
         agent = ClinicAgent(THU)
         chat = Chat(clinic(), appointments=agent)
         assert texts(chat.say(message)).endswith("¿Cambio tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana"
@@ -154,3 +156,18 @@ def test_leave_it_for_a_day_while_booking_one_more_is_that_day_for_the_new_one()
     chat.say("Una hora más")
     reply = texts(chat.say("déjala para el viernes"))
     assert "¿Cambio tu hora" not in reply and "el Vie 4 dic?" in reply, reply
+
+
+def test_a_new_one_asked_for_in_plain_words_at_the_three_choices_is_one_more() -> None:
+    """«Ya tienes hora… ¿Quieres una hora más, cambiarla o cancelarla?» "necesito un turno con el médico" was «Perdona,
+    no te entendí»: the days for one more now; a question is still asked again."""
+    for message in ("necesito un turno con el médico", "necesito una hora"):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), appointments=agent)
+        chat.say("hola")
+        said = texts(chat.say(message))
+        assert said.startswith("Estos son los próximos días con horas libres."), message
+        assert not agent.moved and not agent.cancelled
+    chat = Chat(clinic(), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    assert texts(chat.say("¿necesito una hora?")).startswith("Perdona, no te entendí.")

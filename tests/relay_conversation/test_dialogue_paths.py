@@ -261,6 +261,16 @@ def test_an_unknown_professional_is_said_and_the_menu_repeated():
     assert buttons(reply) == buttons(first)
 
 
+def test_with_the_doctor_names_no_one() -> None:
+    # "con el médico" was «No encontré a «medico» entre los profesionales… Perdona, no te entendí»
+    for message in ("hola, necesito una hora con el médico porfa", "una hora con la especialista el jueves",
+                    "hora con la médica el jueves", "quiero hora con el médico familiar el jueves",
+                    "hora con el médico de cabecera"):
+        said = texts(Chat(agenda([2, 3, 4], [(9, 0)], TWO)).say(message))
+        assert "No encontré a" not in said and "no te entendí" not in said, message
+    assert "No encontré a «rojas»" not in texts(Chat(agenda([2, 3, 4], [(9, 0)], TWO)).say("hora con el médico Rojas"))
+
+
 def test_anyone_clears_the_professional_filter():
     chat = Chat(slots(slot(2, 9, 0, "Dr. Juan Rojas"), slot(3, 9, 0, "Dra. Ana Soto")))
     chat.say("hola")
