@@ -400,7 +400,6 @@ def _still_there(lang: Language, state: ConversationState, opening: Sequence[str
     return [*opening, lang.say("not_cancelled")]
 
 
-
 def _old_part(state: ConversationState) -> str:
     """The part of the first message that names the appointment (not a new one asked beside it, nor a move's aim)."""
     return _split_wish(state.wish, state.intent == "reschedule")[0]
@@ -775,7 +774,9 @@ def not_the_kin_named(booking: WireBooking, norm: str) -> bool:
 
 def _not_of_the_kin(booking: WireBooking, norm: str) -> bool:
     """Under a man's name when the relatives named are women ("las de mis hijas"), or the other way round."""
-    genders = {_KIN_GENDER.get(kin[0].split()[-1].split("-")[-1], "") for found in _KIN_APPOINTMENT.finditer(norm)
+    named = list(_KIN_APPOINTMENT.finditer(norm)) or list(A_RELATIVE.finditer(norm))  # ("la de mi hijo", else "mi
+    # mamá" alone: "no, my mom's")
+    genders = {_KIN_GENDER.get(kin[0].split()[-1].split("-")[-1], "") for found in named
                for kin in re.finditer(rf"\b{RELATIVE}\b", found[0])}  # ("my older brother": a brother's)
     said = _name_gender(booking.patient)
     return len(genders) == 1 and "" not in genders and said != "" and said not in genders

@@ -787,7 +787,6 @@ def _decide(
     return interpret(ctx, state, reading, norm)
 
 
-
 def _at_shall_i_cancel(ctx: Context, state: ConversationState, reading: Reading, norm: str, action: str | None,
                        who: tuple[str, ...], words: tuple[str, ...]) -> Reply | AgentStep | Option | None:
     """At «¿Cancelo tu hora…?» / «¿Cambio tu hora…?», an answer no button was tapped for: where a move goes, another
@@ -1043,7 +1042,6 @@ def _about_the_one_cancelled(ctx: Context, cancelled: WireBooking) -> bool:
     return under_another_name(cancelled, ctx.turn.name) or not A_RELATIVE.search(normalize(ctx.turn.message))
 
 
-
 def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     """Right after a booking or a move (``DONE``): "sí", "ahí estaré" are answered in kind (never the introduction
     and the days again); "¿a qué hora era?", "¿quedó?", "ok, el jueves a las 10 entonces" — or the same request sent
@@ -1057,6 +1055,10 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     # a button of an earlier menu tapped now never books a second one at the same time unasked
     if done is None or not norm:
         return _start(ctx, booked)
+    if norm == normalize(ctx.say("other_time")):  # «¿Confirmo…?»'s "Otra hora" tapped once it was booked: another
+        # time instead, or one more? asked about the one just booked (was: a new booking's days, a second appointment
+        # booked beside it unsaid when the agent cannot list the phone's appointments)
+        return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name)))
     reading = read_message(ctx, None, ctx.turn.message)
     wishes = detect(norm)
     moved_from = state.bookings[0] if state.intent == "reschedule" and state.bookings else None
@@ -2329,9 +2331,12 @@ def _one_listed_named(ctx: Context, state: ConversationState, norm: str, *, movi
 
 
 def _names_another(state: ConversationState, words: tuple[str, ...]) -> bool:
-    """Whether whose it is ("la mía", "la de Tomás") names one of the listed appointments other than the one asked
-    about, and not that one."""
+    """Whether whose it is ("la mía", "la de Tomás", "my mom's" with hers under another name) names one of the listed
+    appointments other than the one asked about, and not that one."""
     named = named_bookings(state.bookings, None, (), (), words) if words else []
+    if not named and A_RELATIVE.search(" ".join(words)) and state.target is not None:
+        return state.target.booking_id not in state.others and any(
+            b.booking_id in state.others for b in state.bookings)
     return bool(named) and state.target not in named
 
 
@@ -2644,7 +2649,7 @@ _HESITATING = re.compile(rf"\b(?:{_UNSURE}|ver|veo|consult\w*|confirm\w*|avis\w*
                          r"|segundo|later|wait)\b")
 _ANY_NO = re.compile(r"\b(?:no+|not|nunca|never|won t|cant|can t)\b")
 _NEVER_MIND = re.compile(r"^(?:mejor no|no mejor|olvidalo|olvidate|olvida|dejalo|dejala|dejemoslo|dejemosla|no importa"
-                         r"|ya no|nah)\b")
+                         r"|ya no|nah|never ?mind|forget it|forget about it|don ?t bother)\b")
 # "no voy a poder ir", "al final no podré asistir, disculpa": that and nothing else (never "no voy a poder llegar a la
 # hora", "no puedo ir a buscar los resultados", "no voy a poder ir a la de mi hijo": late, something else, another's)
 _ONLY_NOT_GOING = re.compile(
@@ -2830,6 +2835,32 @@ def _at_its_time(slot: WireSlot, times: tuple[tuple[int, int], ...]) -> bool:
     return clock(slot) in {f"{h:02d}:{m:02d}" for h, m in times}
 
 
+def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot, said: Reading, message: str,
+                         norm: str) -> bool:
+    """At «¿A nombre de quién…?» of a time on one day, the answer puts another day in its place: a correction with no
+    name ("uy no, era para el martes", "oops, tuesday", "no, el martes a las 10"), or a name and that day ("Tomás
+    Pérez, el martes", "Tomás Pérez, pero mejor el martes a las 10") — never a name and another appointment ("Diego
+    Morales, el martes a las 10:20", "Tomás Pérez, y otra el martes": this one first), nor the day they cannot come."""
+    other_day = said.day is not None and said.day != local_day(slot) or said.week is not None and said.day is None
+    if not other_day or said.day in said.skip_days:
+        return False
+    if CAPITALISED_NAME.search(message):  # ("Tomás Pérez, el martes": his, that day — never Monday's unasked)
+        if _ONE_FOR_ME_TOO.search(norm) or _ONE_MORE_BESIDE.search(norm):
+            return False
+        rest = read_message(ctx, state, CAPITALISED_NAME.sub(" ", message))  # (never "Domingo Pérez", "Tuesday
+        if rest.day != said.day or rest.week != said.week:  # Weld": a day's word in the name)
+            return False
+        return _INSTEAD.search(norm) is not None or not said.times
+    return _SETS_IT_RIGHT.search(norm) is not None
+
+
+_ONE_MORE_BESIDE = re.compile(r"\b(?:otra|otro|otras|otros|another|tambien|also|too|ahora)\b")
+# How a day put right begins or what it says: "uy no", "oops", "perdón", "me equivoqué", "era el martes", "I meant"
+_SETS_IT_RIGHT = re.compile(r"^(?:uy|ay|ah|oh|ups|oops|no+|perdon|perdona|disculpa|disculpe|sorry|wait|espera|mejor"
+                            r"|actually|en realidad)\b|\b(?:me equivoque|me confundi|era (?:para )?el|i meant|my bad"
+                            r"|wrong day|mejor|instead|en vez|better)\b")
+
+
 def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply | Book | AgentStep:
     """The patient's answer to a field the web app requires: asked again with the reason, or on to the next one."""
     slot = state.proposed
@@ -2843,13 +2874,21 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         # 10", never to be offered back as the way out)
         moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
+    if said is not None and _another_day_instead(ctx, state, slot, said, message, norm):
+        # "uy no, me equivoqué, era para el martes", "oops, tuesday", "Tomás Pérez, pero mejor el martes" at «¿A
+        # nombre de quién…?»: that day's times (the name kept), never this one booked under the name "Uy No"
+        name = check_person_name(message).value if CAPITALISED_NAME.search(message) else ""
+        moved = evolve(state, stage=CHOOSE_DAY, asking="", proposed=None, patient_name=name or state.patient_name)
+        return interpret(ctx, moved, read_message(ctx, moved, message), norm)
     said_another = said is not None and _ANOTHER_TIME_SAID.search(norm) is not None
     if said is not None and said_another and _at_its_time(slot, said.times):
         said_another = False  # "Martín Vidal, a las 9 está bien": this very time
     if said_another:
-        if _INSTEAD.search(norm):  # "Martín Vidal, pero mejor a las 9:45": this appointment, at another time
-            name = check_person_name(message).value or state.patient_name
-            moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None, patient_name=name)
+        if _INSTEAD.search(norm) or (_SETS_IT_RIGHT.search(norm) and not CAPITALISED_NAME.search(message)):
+            # "Martín Vidal, pero mejor a las 9:45", "uy no, era a las 10": this appointment, at another time (never
+            # «Primero la hora de las 9…», the 9 o'clock booked under the name given next)
+            name = "" if _SETS_IT_RIGHT.match(norm) else check_person_name(message).value  # (never "Uy No")
+            moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None, patient_name=name or state.patient_name)
             return interpret(ctx, moved, read_message(ctx, moved, message), norm)
         # "ahora la de Diego Morales, a las 10:20": another appointment, not this one's name; this one first.
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))

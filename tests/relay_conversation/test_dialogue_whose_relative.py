@@ -88,3 +88,17 @@ def test_after_a_move_our_mothers_is_not_the_one_moved_from() -> None:
     said = texts(chat.say("¿y la de nuestra mamá se canceló?"))
     assert "Tu hora anterior quedó cancelada" not in said
     assert agent.cancelled == {}
+
+
+def test_no_the_relatives_at_shall_i_cancel_lists_them() -> None:
+    # «Shall I cancel your appointment on Thursday…?» "no, my mom's" kept Thursday's and offered a new booking; the
+    # list is shown now, as for "no, la de mi mamá" (whose relation an appointment is, the bot cannot tell)
+    for answer, english in (("no, la de mi mamá", False), ("no, era la de nuestra mamá", False),
+                            ("no, my mom's", True), ("no, our mom's one", True)):
+        chat, agent = chat_with(OWN, MUM, english=english)
+        chat.say("cancel my thursday appointment" if english else "cancela mi hora del jueves")
+        assert texts(chat.say(answer)).startswith("Which of your appointments?" if english
+                                                  else "¿Cuál de tus horas?"), answer
+        assert texts(chat.say("2")).endswith(ASKS_MUMS[english]), answer
+        chat.say("yes" if english else "sí")
+        assert list(agent.cancelled.values()) == ["fri-mum"], answer
