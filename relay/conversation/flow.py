@@ -561,7 +561,8 @@ def _decide(
         if _named_by_where_it_goes(ctx, state, option, norm):
             # "cámbiala para el viernes", "move my appointment to friday" at «¿Cuál quieres cambiar?»: where it goes,
             # never Friday's the one moved; asked again, the day kept for the one they pick
-            return which_again(ctx.lang, evolve(state, wish=turn.message), ctx.clinic)
+            aimed = evolve(state, wish=turn.message)  # ("la del jueves, pásala al viernes": Thursday's, named first)
+            return _one_listed_named(ctx, aimed, norm, moving=True) or which_again(ctx.lang, aimed, ctx.clinic)
     if option is not None and option.slot is not None and _may_be_an_hour(state, norm, option.slot):
         # "2" at time buttons with no numbers shown, "la 2" where 14:00 is listed too: the second one, or 2 o'clock?
         # asked, never booked (or moved) on it
@@ -2311,8 +2312,11 @@ def _named_by_where_it_goes(ctx: Context, state: ConversationState, option: Opti
     if said.strip() == norm.strip():
         return False  # no aim in it: "la del viernes"
     reading = read_message(ctx, None, said)
-    named = named_bookings(state.bookings, reading.day, reading.times, _professionals_named(ctx, reading),
-                           naming_words(said, ctx.turn.name), by_weekday=reading.by_weekday, part=reading.part)
+    who = _professionals_named(ctx, reading)
+    when_or_who = reading.day or reading.times or reading.part or who
+    named = named_bookings(state.bookings, reading.day, reading.times, who,
+                           () if when_or_who else naming_words(said, ctx.turn.name), by_weekday=reading.by_weekday,
+                           part=reading.part)  # ("la del jueves, pásala…": by its day, never by "pásala")
     return option.key not in {b.booking_id for b in named}
 
 

@@ -64,6 +64,8 @@ def test_a_move_without_a_day_still_takes_the_time_on_its_own_day() -> None:
     ("la del viernes al lunes", None, "viernes 4", "Lun 7 dic", False),
     ("la 1 para el viernes", None, "jueves 3", "Vie 4 dic", False),
     ("the thursday one to friday", None, "Thursday 3", "Fri 4 Dec", True),
+    ("la del jueves, pásala al viernes", None, "jueves 3", "Vie 4 dic", False),
+    ("the thursday one, move it to friday", None, "Thursday 3", "Fri 4 Dec", True),
 ])
 def test_at_the_list_where_it_goes_is_never_which_one(answer: str, then: str | None, moved_from: str, to_day: str,
                                                        english: bool) -> None:
