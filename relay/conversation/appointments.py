@@ -707,7 +707,7 @@ def _cancel_done(lang: Language, booking: WireBooking, owner: str) -> str:
 # "la hora de mi hijo", "la de mi hija", "my son's appointment", "the one for my mom": whose the appointment is, by
 # kin alone (never "la reunión del colegio de mi hijo": a reason)
 _KIN_APPOINTMENT = re.compile(
-    rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para) {WHOSE} {RELATIVE}\b"
+    rf"\b(?:hora|horas|cita|citas|consulta|turno|control|reserva|la|el|las|los) (?:de|del|para|a) {WHOSE} {RELATIVE}\b"
     rf"|\b{WHOSE} {RELATIVE} s\b|\b(?:appointment|booking|one)s? (?:of|for) {WHOSE} {RELATIVE}\b"
 )
 

@@ -102,3 +102,12 @@ def test_no_the_relatives_at_shall_i_cancel_lists_them() -> None:
         assert texts(chat.say("2")).endswith(ASKS_MUMS[english]), answer
         chat.say("yes" if english else "sí")
         assert list(agent.cancelled.values()) == ["fri-mum"], answer
+
+
+def test_the_appointment_to_a_relative_is_theirs() -> None:
+    # "cancélale la hora a mi hijo", "cámbiale la hora a mi hijo para el lunes" were the list (only "de mi hijo" read)
+    for message, asked in (("cancélale la hora a mi hijo", "¿Cancelo la hora de Tomás Díaz del viernes 4"),
+                           ("anúlale la cita a nuestro hijo", "¿Cancelo la hora de Tomás Díaz del viernes 4"),
+                           ("cámbiale la hora a mi hijo para el lunes", "¿Cambio la hora de Tomás Díaz del viernes 4")):
+        chat, _ = chat_with(OWN, SON)
+        assert asked in texts(chat.say(message)), message
