@@ -2846,7 +2846,9 @@ def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot,
     Pérez, el martes", "Tomás Pérez, pero mejor el martes a las 10") — never a name and another appointment ("Diego
     Morales, el martes a las 10:20", "Tomás Pérez, y otra el martes": this one first), nor the day they cannot come."""
     other_day = said.day is not None and said.day != local_day(slot) or said.week is not None and said.day is None
-    if not other_day or said.day in said.skip_days:
+    if not other_day or said.day in said.skip_days or _A_BIRTH_DATE.search(norm):
+        return False  # (never "John Smith, DOB 12/03/1990": when he was born)
+    if said.day is not None and not ctx.today <= said.day <= ctx.today + timedelta(days=WINDOW_DAYS):
         return False
     if CAPITALISED_NAME.search(message):  # ("Tomás Pérez, el martes": his, that day — never Monday's unasked)
         if _ONE_FOR_ME_TOO.search(norm) or _ONE_MORE_BESIDE.search(norm):
@@ -2858,6 +2860,8 @@ def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot,
     return _SETS_IT_RIGHT.search(norm) is not None
 
 
+_A_BIRTH_DATE = re.compile(r"\b(?:dob|born|birth\w*|nacid[oa]|naci|nacimiento|f nac|fec nac|cumple\w*)\b"
+                           r"|\b(?:19|20)\d\d\b")
 _ONE_MORE_BESIDE = re.compile(r"\b(?:otra|otro|otras|otros|another|tambien|also|too|ahora)\b")
 # How a day put right begins or what it says: "uy no", "oops", "perdón", "me equivoqué", "era el martes", "I meant"
 _SETS_IT_RIGHT = re.compile(r"^(?:uy|ay|ah|oh|ups|oops|no+|perdon|perdona|disculpa|disculpe|sorry|wait|espera|mejor"

@@ -87,3 +87,11 @@ def test_a_time_put_right_is_proposed_never_this_one_first_nor_a_name(answer: st
     chat = chat_at_the_name_question(False)
     assert texts(chat.say(answer)) == "¿Confirmo el lunes 7 de diciembre a las 10:00 con el Dr. Luis Rojas?"
     assert not chat.books
+
+
+def test_a_birth_date_beside_the_name_is_no_day_put_right() -> None:
+    for answer, english, name in (("John Smith, DOB 12/03/1990", True, "John Smith"),
+                                  ("Tomás Pérez, nacido el 12/03/2015", False, "Tomás Pérez")):
+        chat = chat_at_the_name_question(english)
+        chat.say(answer)
+        assert [b.state.patient_name for b in chat.books] == [name], answer
