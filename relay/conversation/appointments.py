@@ -506,12 +506,26 @@ def _named_in_wish(state: ConversationState, owner: str, now: datetime | None) -
     named = named_bookings(state.bookings, None, (), (), words) if reading is None else named_bookings(
         state.bookings, reading.day, reading.times, (), words, by_weekday=reading.by_weekday, part=part
     )
+    if len(named) != 1 and state.booked_here and _THE_ONE_JUST_DONE.search(fold(state.wish)):
+        # "actually, cancel it", "uy, mejor cancélala", "cancela la que acabo de tomar" right after «¡Listo!»: that one
+        last = state.booked_here[-1]
+        just = [b for b in state.bookings if b.start == last.start and b.professional == last.professional]
+        if len(just) == 1:
+            return just
     not_meant = _not_meant(state, owner, now)
     if not not_meant:
         return named
     # "cancel the other one, not thursday", "la del jueves no, cancela la otra": never the one ruled out
     left = [b for b in named or state.bookings if b not in not_meant]
     return left if len(left) == 1 else [b for b in named if b not in not_meant]
+
+
+# The appointment just booked, named only as "it": "cancel it / that", "cancélala", "la que acabo de tomar", "the one
+# I just booked"
+_THE_ONE_JUST_DONE = re.compile(
+    r"\b(?:cancel|move|change|reschedule) (?:it|that|that one)\b|\b(?:cancel|anul|cambi|mov|muev|reagend)\w*(?:la|lo)\b"
+    r"|\b(?:la|el|esa|ese) que (?:acabo|acabamos) de\b|\b(?:the one|that one|the appointment) (?:i|we) just\b"
+    r"|\bjust booked\b")
 
 
 def named_bookings(
