@@ -805,22 +805,27 @@ RELATIVE = (
     r"|(?:grand)?(?:children|parents))(?:e?s)?"  # and their plurals: "my cousins", "mis abuelos", "mis papás"
 )
 # Whose relative ("mi / nuestra / su hija", "my / our / his / her son"); FOR_WHOSE: whose relative an appointment
-# is for, with "para la hija", "for the kids" too — never the writer's own appointment; OURS: the writer's own
+# is for, with "para la hija", "for the kid" too — never the writer's own appointment; OURS: the writer's own
 # relatives ("mi hijo", "our son", "nuestra hija")
 WHOSE = r"(?:mi|mis|my|our|nuestr[oa]s?|su|sus|his|her|their)"
-FOR_WHOSE = rf"(?:{WHOSE}|el|la|los|las)"
+FOR_WHOSE = rf"(?:{WHOSE}|el|la|los|las|the)"
 OURS = r"(?:mi|my|our|nuestr[oa]s?)"
 # A relative named, whoever's: "la de mi hijo", "our mom's", "su mamá" (never "la hija", "the kids")
 A_RELATIVE = re.compile(rf"\b{WHOSE} {RELATIVE}\b")
 # "mi amiga me recomendó", "my friend told me about you": who sent the writer, not whom the appointment is for
 _NOT_WHO_TOLD = (r"(?! (?:me |te |les? )?(?:recomend\w*|recommend\w*|(?:conto|hablo) de|paso (?:el|tu|su)"
                  r" (?:dato|numero|contacto)|told me about|referred|mentioned)\b)")
+# "para ella", "for her", "es para él" (said last): someone else, named by a pronoun (never "for her son": a relative;
+# "para el viernes": a day)
+_FOR_A_PRONOUN = (r"(?:para|pa|for) (?:ella|ellas|ellos|her|him|them)\b(?! s\b| own\b)"
+                  r"|\b(?:es|is) (?:para|pa) el$")
 _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) {FOR_WHOSE}(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) {FOR_WHOSE}"
     rf"(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|{OURS} {RELATIVE}\b{_NOT_WHO_TOLD}|(?:el|ella|que|he|she) se llama|(?:his|her) name is"
     r"|(?:no es|not) (?:para mi|for me)|para otra persona|for someone else|for another person"
+    rf"|{_FOR_A_PRONOUN}"
     # "para alguien más", "para un familiar", "para una amiga", "for a friend": someone else, with no "mi"
     r"|(?:para|pa) alguien (?:mas|distinto|de mi familia)|for (?:somebody|anyone) else"
     rf"|(?:para|pa|for) (?:un|una|a|an|otro|otra|another) (?:{RELATIVE}|familiar|pariente|conocid[oa]|tercero"
@@ -847,7 +852,7 @@ _I_HAVE_ONE = re.compile(rf"\b(?:tengo|tenia|tenemos|i have|i had) (?:una |un |m
 
 _YES_THEN_WHOM = re.compile(
     rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*(?:\b(?:(?:para|pa|for|a) {FOR_WHOSE}"
-    rf" {RELATIVE}|{OURS} {RELATIVE}|a nombre de|se llama|(?:his|her|the) name is"
+    rf" {RELATIVE}|{OURS} {RELATIVE}|{_FOR_A_PRONOUN}|a nombre de|se llama|(?:his|her|the) name is"
     r"|para otra persona"
     # "sí, al / con el / bajo el nombre de …", "yes, under (the name) …", "in the name of …", "el paciente es …"
     r"|(?:al|con el|bajo el|en el) nombre de|under|in the name of"

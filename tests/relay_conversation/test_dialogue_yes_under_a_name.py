@@ -337,3 +337,24 @@ def test_the_writer_and_a_relative_of_ours_are_two_appointments() -> None:
         chat.say("yes" if english else "sí")
         reply = texts(chat.say(name))
         assert [book.state.patient_name for book in chat.books] == [name] and next_asked in reply, reply
+
+
+def test_someone_named_by_a_pronoun_or_the_is_asked_for_by_name() -> None:
+    """"an appointment for her", "hora para ella", "es para él", "for the kid" booked under the writer's name, at the
+    first message and after a yes («¿Confirmo…?» "sí, es para ella", "yes, it's for him")."""
+    for message, english in (("hi, I need an appointment for her on thursday", True),
+                             ("an appointment for him on thursday please", True),
+                             ("hi, an appointment for the kid on thursday", True),
+                             ("hola, necesito hora para ella el jueves", False),
+                             ("hola, hora el jueves, es para él", False)):
+        the_name_is_asked_after(message, english)
+    for said, english in (("yes, it's for her", True), ("yes, it's for him", True), ("yes but for the kid", True),
+                          ("sí, es para ella", False), ("sí, es para él", False)):
+        chat = at_the_confirmation(english)
+        assert asks_the_name(texts(chat.say(said))) and not chat.books, said
+    for message, english in (("hola, hora para el jueves", False), ("book me for thursday", True)):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        chat.say("yes" if english else "sí")
+        assert [b.state.patient_name for b in chat.books] == [""], message  # ("para el jueves": a day)
