@@ -2850,6 +2850,8 @@ def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot,
         return False  # (never "John Smith, DOB 12/03/1990": when he was born)
     if said.day is not None and not ctx.today <= said.day <= ctx.today + timedelta(days=WINDOW_DAYS):
         return False
+    if _SETS_IT_RIGHT.match(norm):  # "uy no, …", "Ah No, Es El Martes": a correction, whatever its capitals
+        return True
     if CAPITALISED_NAME.search(message):  # ("Tomás Pérez, el martes": his, that day — never Monday's unasked)
         if _ONE_FOR_ME_TOO.search(norm) or _ONE_MORE_BESIDE.search(norm):
             return False
@@ -2864,7 +2866,7 @@ _A_BIRTH_DATE = re.compile(r"\b(?:dob|born|birth\w*|nacid[oa]|naci|nacimiento|f 
                            r"|\b(?:19|20)\d\d\b")
 _ONE_MORE_BESIDE = re.compile(r"\b(?:otra|otro|otras|otros|another|tambien|also|too|ahora)\b")
 # How a day put right begins or what it says: "uy no", "oops", "perdón", "me equivoqué", "era el martes", "I meant"
-_SETS_IT_RIGHT = re.compile(r"^(?:uy|ay|ah|oh|ups|oops|no+|perdon|perdona|disculpa|disculpe|sorry|wait|espera|mejor"
+_SETS_IT_RIGHT = re.compile(r"^(?:uy|ay|ah|oh|ups|oops|no+|perdon|perdona|disculpa|disculpe|sorry|wait|espera"
                             r"|actually|en realidad)\b|\b(?:me equivoque|me confundi|era (?:para )?el|i meant|my bad"
                             r"|wrong day|mejor|instead|en vez|better)\b")
 
@@ -2886,6 +2888,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         # "uy no, me equivoqué, era para el martes", "oops, tuesday", "Tomás Pérez, pero mejor el martes" at «¿A
         # nombre de quién…?»: that day's times (the name kept), never this one booked under the name "Uy No"
         name = check_person_name(message).value if CAPITALISED_NAME.search(message) else ""
+        name = "" if _SETS_IT_RIGHT.match(norm) else name  # (never "Uy No")
         moved = evolve(state, stage=CHOOSE_DAY, asking="", proposed=None, patient_name=name or state.patient_name)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
     said_another = said is not None and _ANOTHER_TIME_SAID.search(norm) is not None

@@ -33,6 +33,7 @@ def chat_at_the_name_question(english: bool) -> Chat:
 @pytest.mark.parametrize(("answer", "english"), [
     ("uy no, me equivoqué, era para el martes", False), ("ah no, es el martes", False),
     ("perdón, era el martes", False), ("oops, martes", False), ("Uy no, me equivoqué, era para el martes", False),
+    ("Ah No, Es El Martes", False),  # (every word capitalised: still no name)
     ("oh no, I meant tuesday", True), ("wait, tuesday please", True), ("sorry, wrong day, tuesday", True),
 ])
 def test_a_day_put_right_shows_that_days_times(answer: str, english: bool) -> None:
