@@ -818,7 +818,10 @@ _NOT_WHO_TOLD = (r"(?! (?:me |te |les? )?(?:recomend\w*|recommend\w*|(?:conto|ha
 # "para ella", "for her", "es para él" (said last): someone else, named by a pronoun (never "for her son": a relative;
 # "para el viernes": a day)
 _FOR_A_PRONOUN = (r"(?:para|pa|for) (?:ella|ellas|ellos|her|him|them)\b(?! s\b| own\b)"
-                  r"|\b(?:es|is) (?:para|pa) el$")
+                  r"|\b(?:es|is) (?:para|pa) el$"
+                  # "hora para él el viernes", "para él a las 10", "para él también" (never "para el viernes", "para
+                  # el que esté libre": the article)
+                  r"|\b(?:para|pa) el (?:el|la|los|las|a las|en la|tambien|porfa|por favor)\b")
 _SOMEONE_ELSE = re.compile(
     rf"\b(?:(?:para|pa|for) {FOR_WHOSE}(?: (?:dos|tres|2|3|two|three))? {RELATIVE}"
     rf"|(?:agend\w*|reserv\w*|anot\w*|inscrib\w*|hora|horas|cita|citas|book) (?:a|pa|for) {FOR_WHOSE}"

@@ -346,7 +346,8 @@ def test_someone_named_by_a_pronoun_or_the_is_asked_for_by_name() -> None:
                              ("an appointment for him on thursday please", True),
                              ("hi, an appointment for the kid on thursday", True),
                              ("hola, necesito hora para ella el jueves", False),
-                             ("hola, hora el jueves, es para él", False)):
+                             ("hola, hora el jueves, es para él", False),
+                             ("hola, necesito hora para él el jueves", False)):
         the_name_is_asked_after(message, english)
     for said, english in (("yes, it's for her", True), ("yes, it's for him", True), ("yes but for the kid", True),
                           ("sí, es para ella", False), ("sí, es para él", False)):
