@@ -310,10 +310,7 @@ def _listed(
         said = _wish_reading(state, now)  # "cancela las dos del jueves": that day's (a count, not 2 o'clock)
         among = (named_bookings(state.bookings, said.day, (), by_weekday=said.by_weekday)
                  if said is not None and said.day is not None else [])
-        theirs = None if among else kins_only(state.bookings, fold(state.wish), owner)
-        if theirs is not None:  # "todas las de mi hijo y mi esposo"
-            return cancel_theirs(lang, _wish_read(state), clinic, theirs, opening, owner)
-        return cancel_each(lang, _wish_read(state), clinic, opening, among=among)
+        return cancel_every_one(lang, _wish_read(state), clinic, among, fold(state.wish), owner, opening)
     if state.intent in ("cancel", "reschedule"):
         told = len(opening)
         named = _named_in_wish(state, owner, now)  # "cancela la del viernes", "…la de mi mamá Rosa"
@@ -749,10 +746,14 @@ def kins_only(bookings: Sequence[WireBooking], norm: str, owner: str) -> list[Wi
     return theirs
 
 
-def cancel_theirs(lang: Language, state: ConversationState, clinic: ClinicProfile, theirs: Sequence[WireBooking],
-                  opening: Sequence[str] = (), owner: str = "") -> Reply:
-    """"Cancela todas las de mis hijos": those that may be theirs (``kins_only``) asked about in turn; none: said so,
-    and the appointments shown — never the writer's own asked about in their place."""
+def cancel_every_one(lang: Language, state: ConversationState, clinic: ClinicProfile, among: Sequence[WireBooking],
+                     said: str, owner: str, opening: Sequence[str] = ()) -> Reply:
+    """"Cancela las dos", at the first message or at the list: each of ``among`` (those ``said`` named: "las dos del
+    jueves") asked about in turn; "todas las de mis hijos": those that may be theirs (``kins_only``) — none: said so,
+    and the appointments shown, never the writer's own asked about in their place; else every one."""
+    theirs = None if among else kins_only(state.bookings, said, owner)
+    if theirs is None:
+        return cancel_each(lang, state, clinic, opening, among=among)
     if not theirs:
         return _which(lang, evolve(state, cancel_each=False), clinic,
                       [*opening, lang.say("no_booking_for_them_list")], owner=owner)

@@ -26,13 +26,12 @@ from relay.conversation.appointments import (
     ask_about_one_of,
     ask_bookings,
     cancel_each,
+    cancel_every_one,
     cancel_instead,
-    cancel_theirs,
     cancel_those,
     cancelled_before,
     confirm_again,
     follow,
-    kins_only,
     listed_again,
     move_from_the_start,
     named_bookings,
@@ -654,10 +653,7 @@ def _decide(
             return cancel_those(ctx.lang, state, ctx.clinic, left)
         among = (named_bookings(state.bookings, reading.day, (), who, words, by_weekday=reading.by_weekday)
                  if reading.day or who else [])  # "las dos del jueves" (a count, not 2 o'clock): not Friday's too
-        theirs = None if among else kins_only(state.bookings, norm, turn.name)
-        if theirs is not None:  # "todas las de mi hijo y mi esposo"
-            return cancel_theirs(ctx.lang, state, ctx.clinic, theirs, owner=turn.name)
-        return cancel_each(ctx.lang, state, ctx.clinic, among=among)
+        return cancel_every_one(ctx.lang, state, ctx.clinic, among, norm, turn.name)  # ("todas las de mi hijo")
     if listing and state.intent == "reschedule" and old_appointment_part(norm, True).strip() != norm.strip():
         # "la del viernes al lunes", "la 1 para el viernes", "muévela al lunes": the one it names by what comes before
         # where it goes (or the list again), the day it goes to kept for the move
@@ -2887,8 +2883,8 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
     if said is not None and _another_day_instead(ctx, state, slot, said, message, norm):
         # "uy no, me equivoqué, era para el martes", "oops, tuesday", "Tomás Pérez, pero mejor el martes" at «¿A
         # nombre de quién…?»: that day's times (the name kept), never this one booked under the name "Uy No"
-        name = check_person_name(message).value if CAPITALISED_NAME.search(message) else ""
-        name = "" if _SETS_IT_RIGHT.match(norm) else name  # (never "Uy No")
+        named = CAPITALISED_NAME.search(message) and not _SETS_IT_RIGHT.match(norm)  # (never "Uy No")
+        name = check_person_name(message).value if named else ""
         moved = evolve(state, stage=CHOOSE_DAY, asking="", proposed=None, patient_name=name or state.patient_name)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
     said_another = said is not None and _ANOTHER_TIME_SAID.search(norm) is not None
