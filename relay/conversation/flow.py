@@ -283,7 +283,7 @@ def _decide(
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
             or (_LEADING_YES.match(norm) and (_YES_TAKEN_BACK.search(norm) or _on_a_condition(norm)))
-            or _yes_with_a_question(turn.message, norm)):
+            or _yes_with_a_question(turn.message, norm) or _not_for_cancelling(state, turn.message, norm)):
         # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
         # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
         # doctor Rojas": that one asked about
@@ -2360,13 +2360,18 @@ def _move_confirm_but_not_this(ctx: Context, state: ConversationState, norm: str
         if theirs:
             return ask_about_one_of(ctx.lang, state, ctx.clinic, theirs)
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
-    if _KEEP_IT_TOO.search(norm):
+    said_yes = _LEADING_YES.match(norm) is not None or _BOOKS_IT.search(norm) is not None  # ("agéndala pero…")
+    if _KEEP_IT_TOO.search(norm) or _BOTH_WANTED.search(norm) or (said_yes and _KEEPS_THE_OLD.search(norm)):
+        # "sí, pero mantén la del jueves", "yes, and keep my thursday one", "yes but don't cancel thursday", "quiero
+        # las dos": never moved on that yes (the old one cancelled); one more, asked as a booking
         kept = ctx.say("kept_and_one_more", **when_words(ctx.lang, state.target))
         fresh = ctx.still_free(state.proposed.id)
         booking = evolve(state, intent="", target=None, wish="")
         if fresh is not None:
             return confirm(ctx, booking, fresh, [kept])
         return _booking_start(ctx, evolve(booking, stage=CHOOSE_DAY), "")
+    if said_yes and _KEEP_WHICH.search(norm):  # "sí, mantenla": which one, the old or the new? asked, nothing moved
+        return reask(ctx, state, [ctx.say("sure_first")], understood=True)
     return None
 
 
@@ -2380,6 +2385,20 @@ _KEEP_IT_TOO = re.compile(
     rf"(?:del?|de las?|hora|cita|anterior|otra|(?:{WEEKDAY_NAMES})(?: one)?|appointment|old one|other one|first one)\b"
     r".*\b(?:tambien|too|also|as well)\b"
 )
+# After a yes at a move's confirmation, the one being moved kept: "mantén la del jueves", "keep my thursday one",
+# "don't cancel thursday", "no canceles la otra"
+_KEEPS_THE_OLD = re.compile(
+    r"\b(?:mantener\w*|mantengo|manten|conservar\w*|conservo|keep)\s+(?:(?:la|el|mi|the|my)\s+)?"
+    rf"(?:del?|de las?|hora|cita|anterior|original|otra|(?:{WEEKDAY_NAMES})(?: one)?|appointment|old one|other one"
+    r"|first one|original one)\b"
+    r"|\bno (?:canceles|cancele|cancelen|borres|anules|quites) (?:la|el|mi) (?:del?|de las?|hora|cita|anterior|otra"
+    rf"|original|{WEEKDAY_NAMES})\b|\b(?:don t|do not|dont) (?:cancel|delete|remove) (?:the |my )?(?:{WEEKDAY_NAMES}"
+    r"|other|old|first|original|one i have)\b"
+)
+# "quiero las dos", "I want both", "keep both": the old one and the new one
+_BOTH_WANTED = re.compile(r"\b(?:quiero|quisiera|prefiero|necesito|mantener|mantengo|manten|want|need|keep|d like)"
+                          r" (?:las dos|los dos|ambas|ambos|both)\b|^(?:las dos|ambas|both|both please|keep both)$")
+_KEEP_WHICH = re.compile(r"\b(?:mantenla|mantenlo|manten|keep it)$")
 _NO_AND_FILLERS = re.compile(r"^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))+"
                              r"(?=[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b)")
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
@@ -2422,6 +2441,28 @@ _BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 def _yes_with_a_question(message: str, norm: str) -> bool:
     """A leading yes with a question after "but" / "pero": never booked or cancelled on it (``_BUT_ASKS``)."""
     return bool(_LEADING_YES.match(norm)) and _BUT_ASKS.search(message) is not None
+def _not_for_cancelling(state: ConversationState, message: str, norm: str) -> bool:
+    """At «¿Cancelo tu hora…?», words that want the appointment, not gone: "sí, mantenla", "no, la quiero", "keep
+    it" (also at «¿Cambio…?»), or — at a cancel — "book it", "agéndala", "resérvala", "sí, quiero hora" (a patient who
+    read the question as a booking's): never cancelled on their yes, asked again. "Sí, cancélala y agéndame otra",
+    "sí, y agéndame otra el lunes" are still the yes (the rest asked for after it)."""
+    if says_cancel(norm) or yes_and_more(norm) is not None or keeps_it(norm):  # ("keep it": it stays, said so)
+        return False
+    written = fold(message)
+    return bool(_WANTS_IT_KEPT.search(written)) or (state.intent != "reschedule" and bool(_BOOKS_IT.search(norm)))
+
+
+# (never "ya no la quiero", "no la necesito": it is not wanted)
+_WANTS_IT_KEPT = re.compile(r"(?<!\bno )\b(?:la|lo) quiero(?=\s*(?:[.,;!?]|$|po\b|pues\b|igual\b|todavia\b))"
+                            r"|\b(?:mantenla|mantenlo|mantengala|la mantengo|me la quedo|i ll keep it|i will keep it"
+                            r"|i want to keep it|i still want it)\b")
+_BOOKS_IT = re.compile(r"\b(?:book (?:it|me|me in|that|this)|reserve it|schedule (?:it|me)|sign me up|i ll take it"
+                       r"|agendala|agendame|agendamela|reservala|reservame|reservamela|tomala|la tomo"
+                       r"|quiero (?:una |otra )?(?:hora|cita|turno)|quiero (?:agendar|reservar)"
+                       r"|i (?:want|need|d like) (?:an |another )?appointment|i d like to book)\b"
+                       r"|(?:^|\b(?:si|yes|ok|dale|please|ya)\s+)(?:book|agenda|reserva)$")  # ("sácame de la agenda": a cancel)
+
+
 # After a leading yes, words that take it back or leave it unsure: "si, ah no, mejor no", "si si, o sea no", "ok,
 # bueno no, …", "sí, aunque pensándolo bien no", "ok, lo pienso y te aviso", "ya, después te confirmo", "si, creo"
 # (never the reason that goes with it: "sí, no puedo ir", "sí porfa, ya no la necesito")

@@ -1,0 +1,101 @@
+"""At «¿Cancelo tu hora…?» and at a move's «¿Confirmo… en vez de tu hora…?», an answer that wants the appointment kept
+is never the yes that cancels it.
+
+A patient who reads «Shall I cancel your appointment…?» as a booking's question answers "book it", "agéndala",
+"resérvala", "sí, quiero hora"; one who wants to keep it answers "sí, mantenla", "no, la quiero". Each of these
+**cancelled the appointment** (their "yes", "sí", or a booking's confirming word read as the yes). They are asked
+again now, and the appointment stays until a plain yes; the yes said in other words still cancels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversation_kit import EN, Chat, agenda, texts
+from test_dialogue_appointments import ClinicAgent
+
+from wire.appointments import WireBooking
+
+THU = WireBooking("thu-own", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto")
+ASKED_AGAIN = ("Solo para estar seguros: ¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?",
+               "Just to be sure: Shall I cancel your appointment on Thursday 3 December at 10:00 with Dra. Ana Soto?")
+
+
+def at_the_cancel_question(english: bool) -> tuple[Chat, ClinicAgent]:
+    agent = ClinicAgent(THU)
+    clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+    chat = Chat(clinic, clinic=EN, appointments=agent) if english else Chat(clinic, appointments=agent)
+    asked = texts(chat.say("I need to cancel my appointment" if english else "necesito cancelar mi hora"))
+    assert asked.endswith(ASKED_AGAIN[english].split(": ", 1)[1])
+    return chat, agent
+
+
+def test_a_booking_word_or_keeping_it_is_asked_again_and_nothing_is_cancelled() -> None:
+    for answer, english in (("book it", True), ("yes book it", True), ("book me in", True), ("sure, book me", True),
+                            ("yes please book", True), ("yes schedule it", True), ("I'll take it", True),
+                            ("I want an appointment", True),
+                            ("perfecto, agéndala", False), ("agéndala", False), ("sí, resérvala", False),
+                            ("sí agéndame", False), ("sí, quiero hora", False), ("sí, quiero reservar", False),
+                            ("sí, agenda", False), ("sí, tómala", False), ("sí, mantenla", False),
+                            ("no, la quiero", False), ("sí, la quiero", False)):
+        chat, agent = at_the_cancel_question(english)
+        assert texts(chat.say(answer)) == ASKED_AGAIN[english], answer
+        assert agent.cancelled == {}, answer
+        chat.say("No")  # the button: it stays
+        assert agent.cancelled == {}, answer
+
+
+def test_the_yes_in_other_words_still_cancels() -> None:
+    for answer, english in (("yes", True), ("yes cancel my booking", True), ("yes, I don't want it anymore", True),
+                            ("yes, and book me another on monday", True), ("yes, take me off the schedule", True),
+                            ("sí", False), ("ya no la quiero", False), ("sí, ya no la quiero", False),
+                            ("sí, sácame de la agenda", False), ("sí, cancela la reserva", False),
+                            ("sí, anula la cita agendada", False), ("sí, y agéndame otra el lunes", False),
+                            ("sí por favor, la reserva ya no me sirve", False)):
+        chat, agent = at_the_cancel_question(english)
+        chat.say(answer)
+        assert list(agent.cancelled.values()) == ["thu-own"], answer
+
+
+def test_asked_again_a_plain_yes_cancels() -> None:
+    chat, agent = at_the_cancel_question(False)
+    chat.say("agéndala")
+    assert texts(chat.say("Sí, cancelar")).startswith("Listo, cancelé tu hora del jueves 3 de diciembre")
+    assert list(agent.cancelled.values()) == ["thu-own"]
+
+
+def at_the_move_question(english: bool) -> tuple[Chat, ClinicAgent]:
+    agent = ClinicAgent(THU)
+    clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+    chat = Chat(clinic, clinic=EN, appointments=agent) if english else Chat(clinic, appointments=agent)
+    chat.say("can I move my appointment to friday at 9?" if english else "¿puedo cambiar mi hora para el viernes a las 9?")
+    asked = texts(chat.say("yes" if english else "sí"))
+    assert asked.endswith("instead of your appointment on Thursday 3 December at 10:00?" if english
+                          else "en vez de tu hora del jueves 3 de diciembre a las 10:00?"), asked
+    return chat, agent
+
+
+def test_a_yes_that_keeps_the_old_one_at_a_move_books_one_more_never_moves() -> None:
+    """«¿Confirmo el viernes …, en vez de tu hora del jueves?» "sí, pero mantén la del jueves", "yes, and keep my
+    thursday one" **moved it** (Thursday's cancelled): the old one stays, the new one is one more, asked as a booking."""
+    for answer, english in (("yes, and keep my thursday one", True), ("yes but don't cancel thursday", True),
+                            ("yes but keep thursday too", True), ("I want both", True), ("keep both", True),
+                            ("book it but don't cancel the other one", True),
+                            ("sí, pero mantén la del jueves", False), ("sí, pero no canceles la del jueves", False),
+                            ("sí, pero quiero conservar la del jueves", False), ("quiero las dos", False),
+                            ("agéndala pero no canceles la otra", False)):
+        chat, agent = at_the_move_question(english)
+        said = texts(chat.say(answer))
+        assert said.startswith("Understood, your appointment on Thursday 3 December at 10:00 stays; this would be one "
+                               "more. Shall I book Friday 4 December at 09:00" if english else
+                               "Entendido, tu hora del jueves 3 de diciembre a las 10:00 sigue en pie; esta sería una "
+                               "hora más. ¿Confirmo el viernes 4 de diciembre a las 09:00"), answer
+        chat.say("yes" if english else "sí")
+        assert agent.moved == {} and agent.cancelled == {}, answer
+        assert [str(b.slot.start) for b in chat.books] == ["2026-12-04T09:00:00-03:00"], answer
+
+
+def test_yes_keep_it_at_a_move_is_asked_again() -> None:
+    chat, agent = at_the_move_question(False)
+    assert texts(chat.say("sí, mantenla")).startswith("Solo para estar seguros: ¿Confirmo el viernes 4 de diciembre")
+    assert agent.moved == {} and agent.cancelled == {}
