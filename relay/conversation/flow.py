@@ -2460,7 +2460,7 @@ _BOOKS_IT = re.compile(r"\b(?:book (?:it|me|me in|that|this)|reserve it|schedule
                        r"|agendala|agendame|agendamela|reservala|reservame|reservamela|tomala|la tomo"
                        r"|quiero (?:una |otra )?(?:hora|cita|turno)|quiero (?:agendar|reservar)"
                        r"|i (?:want|need|d like) (?:an |another )?appointment|i d like to book)\b"
-                       r"|(?:^|\b(?:si|yes|ok|dale|please|ya)\s+)(?:book|agenda|reserva)$")  # ("sácame de la agenda": a cancel)
+                       r"|(?:^|\b(?:si|yes|ok|dale|please|ya)\s+)(?:book|agenda|reserva)$")  # (not "de la agenda")
 
 
 # After a leading yes, words that take it back or leave it unsure: "si, ah no, mejor no", "si si, o sea no", "ok,
