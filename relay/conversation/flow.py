@@ -742,9 +742,11 @@ def _decide(
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)
     if option is not None:
         return _follow(ctx, state, option, norm)
+    named_after_yes = ""
     if state.stage == CONFIRM and not (reading.found or action) and more is None and (
-            yes_for_someone(norm) or _yes_and_another_name(turn.message, turn.name)):
-        name = check_person_name(turn.message).value  # "sí, es para mi hijo Tomás Vega": his name, not asked
+            yes_for_someone(norm) or (named_after_yes := _another_name_after_yes(turn.message, turn.name))):
+        # "sí, es para mi hijo Tomás Vega", "sí, va Juan Pérez": their name, not asked
+        name = check_person_name(named_after_yes).value if named_after_yes else check_person_name(turn.message).value
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)
         return _follow(ctx, state, Option(norm, "confirm"), norm)
     if state.stage == CONFIRM and reading.answer and not reading.found:
@@ -2478,19 +2480,22 @@ _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|
 _YES_THEN = re.compile(rf"(?:{_LEADING_YES.pattern}|listo|perfecto|yep)[\s,.:;!-]+")  # on the folded message
 
 
-def _yes_and_another_name(message: str, own: str) -> bool:
+def _another_name_after_yes(message: str, own: str) -> str:
     """At «¿Confirmo…?», "sí, Juan Pérez": a yes, then a full name written as one that is not the writer's (the
-    appointment is theirs: never booked under the phone's contact)."""
+    appointment is theirs: never booked under the phone's contact) — that name, or ""."""
     written = message.strip()
     lead = _YES_THEN.match(fold(written))  # (accents off, same places)
     rest = without_closing_words(written[lead.end():]).strip(" .!") if lead else ""  # "sí, Juan Pérez porfa"
+    rest = _NAME_COMES.sub("", rest)  # "sí, es Juan Pérez", "sí, va Juan Pérez", "yes, it's John Smith"
     # (read in lower case too: "sí, Muchas Gracias", "yes, Thank You" are words no name has, capitals or not)
     # (the writer's own first name is theirs: "sí, Ana María Pérez" from Ana Pérez's phone books for her as ever)
-    return (bool(rest) and CAPITALISED_NAME.fullmatch(rest) is not None
-            and fold(rest).split()[0] not in {*fold(own).split(), *_PLACE_WORDS} and not _names_no_person(rest)
-            and bool(check_person_name(rest.lower()).value))
+    named = (bool(rest) and CAPITALISED_NAME.fullmatch(rest) is not None
+             and fold(rest).split()[0] not in {*fold(own).split(), *_PLACE_WORDS} and not _names_no_person(rest)
+             and bool(check_person_name(rest.lower()).value))
+    return rest if named else ""
 
 
+_NAME_COMES = re.compile(r"^(?:es|era|va|sería|seria|(?:el|la) paciente es|it'?s|it is|the patient is)\s+", re.I)
 _PLACE_WORDS = frozenset("la las el los lo the del de san santa av avenida calle".split())  # "sí, Las Condes"
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
 _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|cambia\w*|si se puede|si es posible"

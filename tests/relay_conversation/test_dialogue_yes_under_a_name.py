@@ -68,13 +68,15 @@ def test_more_relatives_are_someone_else() -> None:
 def test_a_yes_with_the_name_in_other_words_books_under_that_name() -> None:
     for message, name in (("yes, under the name John Smith", "John Smith"), ("yes, put it under John Smith", "John Smith"),
                           ("yes, name: John Smith", "John Smith"), ("yes, in the name of Mary Jones", "Mary Jones"),
-                          ("yes, the patient is John Smith", "John Smith"), ("yes, Tom Lee", "Tom Lee")):
+                          ("yes, the patient is John Smith", "John Smith"), ("yes, Tom Lee", "Tom Lee"),
+                          ("yes, it's Tom Lee", "Tom Lee")):
         chat = at_the_confirmation(english=True)
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [name], message
     for message in ("sí, nombre: Juan Pérez", "sí, el paciente es Juan Pérez", "sí, al nombre de Juan Pérez",
                     "sí, con el nombre de Juan Pérez", "sí, bajo el nombre de Juan Pérez", "sí, quien va es Juan Pérez",
-                    "sí, la persona es Juan Pérez", "sí, Juan Pérez"):
+                    "sí, la persona es Juan Pérez", "sí, Juan Pérez", "sí, es Juan Pérez", "sí, va Juan Pérez",
+                    "ok, es Juan Pérez"):  # (the last three were booked under the writer's name)
         chat = at_the_confirmation()
         assert "La hora de Juan Pérez quedó reservada" in texts(chat.say(message)), message
         assert [book.state.patient_name for book in chat.books] == ["Juan Pérez"], message
@@ -87,7 +89,8 @@ def test_a_relative_named_without_a_name_is_asked_for_it() -> None:
 
 
 def test_what_is_no_name_after_a_yes_books_for_the_writer() -> None:
-    for message in ("sí, Muchas Gracias", "sí, Las Condes", "sí, Ana María Pérez", "sí, Buenas Tardes"):
+    for message in ("sí, Muchas Gracias", "sí, Las Condes", "sí, Ana María Pérez", "sí, Buenas Tardes",
+                    "sí, es Las Condes", "sí, es Ana Pérez"):
         chat = at_the_confirmation()
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [""], message  # the writer's, Ana Pérez
