@@ -66,7 +66,15 @@ from relay.conversation.fields import (
     without_closing_words,
     without_insurer,
 )
-from relay.conversation.freetext import WEEKDAY_NAMES, WINDOW_DAYS, Reading, command, days_ruled_out, normalize
+from relay.conversation.freetext import (
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    WINDOW_DAYS,
+    Reading,
+    command,
+    days_ruled_out,
+    normalize,
+)
 from relay.conversation.intents import (
     A_RELATIVE,
     BRINGING_FORWARD,
@@ -279,11 +287,17 @@ def _decide(
         # "¿quedó la de mi hijo?", "¿quedaron las dos?" while the next one is chosen: those booked said, the same
         # menu again (was: "las dos" read as 14:00, or the one being chosen made the son's)
         return reask(ctx, state, booked_so_far(ctx.lang, state, turn), understood=True)
+    if state.stage == CONFIRM_CANCEL and state.target is not None:
+        kept = _which_kept(state, turn.message, norm)
+        if kept == "this one":  # "agéndala", "sí, mantenla", "sí, pero mantén la del jueves" of Thursday's: asked again
+            return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+        if kept == "another" and _LEADING_YES.match(norm):  # "sí, y mantén la del viernes": the yes, to this one
+            return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # (never «¿Cancelo… viernes?»)
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
             or (_LEADING_YES.match(norm) and (_YES_TAKEN_BACK.search(norm) or _on_a_condition(norm)))
-            or _yes_with_a_question(turn.message, norm) or _not_for_cancelling(state, turn.message, norm)):
+            or _yes_with_a_question(turn.message, norm)):
         # "¿sí?", "sí pero espera", "dale pero primero dime…", "ok but wait", "si, ah no, mejor no", "ya, después te
         # confirmo": asked again, nothing undone on it (was cancelled on its leading yes); "dale, aunque era la del
         # doctor Rojas": that one asked about
@@ -2443,15 +2457,24 @@ _BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 def _yes_with_a_question(message: str, norm: str) -> bool:
     """A leading yes with a question after "but" / "pero": never booked or cancelled on it (``_BUT_ASKS``)."""
     return bool(_LEADING_YES.match(norm)) and _BUT_ASKS.search(message) is not None
-def _not_for_cancelling(state: ConversationState, message: str, norm: str) -> bool:
-    """At «¿Cancelo tu hora…?», words that want the appointment, not gone: "sí, mantenla", "no, la quiero", "keep
-    it" (also at «¿Cambio…?»), or — at a cancel — "book it", "agéndala", "resérvala", "sí, quiero hora" (a patient who
-    read the question as a booking's): never cancelled on their yes, asked again. "Sí, cancélala y agéndame otra",
-    "sí, y agéndame otra el lunes" are still the yes (the rest asked for after it)."""
-    if says_cancel(norm) or yes_and_more(norm) is not None or keeps_it(norm):  # ("keep it": it stays, said so)
-        return False
-    written = fold(message)
-    return bool(_WANTS_IT_KEPT.search(written)) or (state.intent != "reschedule" and bool(_BOOKS_IT.search(norm)))
+def _which_kept(state: ConversationState, message: str, norm: str) -> str:
+    """At «¿Cancelo tu hora del jueves…?», words that want an appointment kept: "this one" — "sí, mantenla", "no, la
+    quiero", "yes, and keep my thursday one", "sure, but I'll be late" (also at «¿Cambio…?»), or at a cancel "book
+    it", "agéndala", "resérvala", "sí, quiero hora" (the question read as a booking's) —, "another" ("sí, y mantén la
+    del viernes"), or "" (none: "keep it", "déjala" are a no, read as ever; "sí, cancélala y agéndame otra", "sí, y
+    agéndame otra el lunes" still the yes, the rest asked for after it)."""
+    assert state.target is not None
+    if running_late(norm) and not says_cancel(norm):  # "sí, pero voy a llegar tarde": coming after all?
+        return "this one"
+    kept = _KEEPS_THE_OLD.search(norm)
+    if kept is not None:
+        days = {WEEKDAYS[w] for w in norm[kept.start():].split()[:5] if w in WEEKDAYS}
+        return "this one" if not days or datetime.fromisoformat(state.target.start).weekday() in days else "another"
+    if says_cancel(norm) or yes_and_more(norm) is not None or keeps_it(norm):
+        return ""
+    if _WANTS_IT_KEPT.search(fold(message)) or (state.intent != "reschedule" and _BOOKS_IT.search(norm)):
+        return "this one"
+    return ""
 
 
 # (never "ya no la quiero", "no la necesito": it is not wanted)

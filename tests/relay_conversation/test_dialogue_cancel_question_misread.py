@@ -17,6 +17,7 @@ from test_dialogue_appointments import ClinicAgent
 from wire.appointments import WireBooking
 
 THU = WireBooking("thu-own", "2026-12-03T10:00:00-03:00", "2026-12-03T10:30:00-03:00", "Dra. Ana Soto")
+FRI = WireBooking("fri-own", "2026-12-04T16:00:00-03:00", "2026-12-04T16:30:00-03:00", "Dr. Juan Rojas")
 ASKED_AGAIN = ("Solo para estar seguros: ¿Cancelo tu hora del jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?",
                "Just to be sure: Shall I cancel your appointment on Thursday 3 December at 10:00 with Dra. Ana Soto?")
 
@@ -55,6 +56,25 @@ def test_the_yes_in_other_words_still_cancels() -> None:
         chat, agent = at_the_cancel_question(english)
         chat.say(answer)
         assert list(agent.cancelled.values()) == ["thu-own"], answer
+
+
+def test_keeping_the_one_asked_about_is_asked_again_keeping_another_is_the_yes() -> None:
+    """With Thursday's and Friday's, «¿Cancelo tu hora del jueves…?» "sí, pero mantén la del jueves", "yes, and keep
+    my thursday one", "sí, pero voy a llegar tarde" **cancelled Thursday's**; "sí, y mantén la del viernes" asked
+    about Friday's instead."""
+    for answer, english in (("yes, and keep my thursday one", True), ("sí, pero mantén la del jueves", False),
+                            ("sí, pero voy a llegar tarde", False)):
+        agent = ClinicAgent(THU, FRI)
+        clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+        chat = Chat(clinic, clinic=EN, appointments=agent) if english else Chat(clinic, appointments=agent)
+        chat.say("I want to cancel my thursday appointment" if english else "quiero cancelar la hora del jueves")
+        assert texts(chat.say(answer)) == ASKED_AGAIN[english], answer
+        assert agent.cancelled == {}, answer
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True), appointments=agent)
+    chat.say("quiero cancelar la hora del jueves")
+    assert texts(chat.say("sí, y mantén la del viernes")).startswith("Listo, cancelé tu hora del jueves 3 de diciembre")
+    assert list(agent.cancelled.values()) == ["thu-own"]
 
 
 def test_asked_again_a_plain_yes_cancels() -> None:
