@@ -2376,6 +2376,11 @@ def _move_confirm_but_not_this(ctx: Context, state: ConversationState, norm: str
         if theirs:
             return ask_about_one_of(ctx.lang, state, ctx.clinic, theirs)
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if (_THE_ONE_THEY_HAVE.search(norm) and ("?" in ctx.turn.message or _CONFIRM_OR_STILL.search(norm))
+            and not (says_cancel(norm) or asks_to_move(norm))):
+        # "¿me confirman mi hora?", "can you confirm the appointment I have?", "is my thursday appointment still on?":
+        # of the one they have — never the yes that moves it (nor its day's times); the move asked again
+        return reask(ctx, state, [ctx.say("sure_first")], understood=True)
     said_yes = _LEADING_YES.match(norm) is not None or _BOOKS_IT.search(norm) is not None  # ("agéndala pero…")
     if _KEEP_IT_TOO.search(norm) or _BOTH_WANTED.search(norm) or (said_yes and _KEEPS_THE_OLD.search(norm)):
         # "sí, pero mantén la del jueves", "yes, and keep my thursday one", "yes but don't cancel thursday", "quiero
@@ -2411,6 +2416,13 @@ _KEEPS_THE_OLD = re.compile(
     rf"|original|{WEEKDAY_NAMES})\b|\b(?:don t|do not|dont) (?:cancel|delete|remove) (?:the |my )?(?:{WEEKDAY_NAMES}"
     r"|other|old|first|original|one i have)\b"
 )
+# At a move's confirmation, the appointment they have: "mi hora", "la hora que ya tengo", "my current appointment"
+_THE_ONE_THEY_HAVE = re.compile(
+    r"\b(?:mi|my) (?:hora|cita|turno|consulta|reserva|appointment|booking)\b|\b(?:la|el) (?:hora |cita |turno )?que"
+    r" (?:ya )?tengo\b|\bthe (?:appointment|one|booking) i (?:already )?have\b|\b(?:my|mi) (?:current|actual)\b"
+    rf"|\bmy (?:{WEEKDAY_NAMES}) (?:one|appointment)\b"
+)
+_CONFIRM_OR_STILL = re.compile(r"\bconfi\w*|\bsigue\w*\b|\bstill on\b|\bvigente\b|\bvalid\b")
 # "quiero las dos", "I want both", "keep both": the old one and the new one
 _BOTH_WANTED = re.compile(r"\b(?:quiero|quisiera|prefiero|necesito|mantener|mantengo|manten|want|need|keep|d like)"
                           r" (?:las dos|los dos|ambas|ambos|both)\b|^(?:las dos|ambas|both|both please|keep both)$")

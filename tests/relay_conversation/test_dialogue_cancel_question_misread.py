@@ -119,3 +119,21 @@ def test_yes_keep_it_at_a_move_is_asked_again() -> None:
     chat, agent = at_the_move_question(False)
     assert texts(chat.say("sí, mantenla")).startswith("Solo para estar seguros: ¿Confirmo el viernes 4 de diciembre")
     assert agent.moved == {} and agent.cancelled == {}
+
+
+def test_asking_about_the_one_they_have_at_a_move_is_not_its_yes() -> None:
+    """«¿Confirmo el viernes …, en vez de tu hora del jueves?» "¿me confirman mi hora?", "can you confirm the
+    appointment I have?" **moved it**; "is my thursday appointment still on?" showed Thursday's times."""
+    for answer, english in (("me confirman mi hora?", False), ("me confirman la hora que tengo?", False),
+                            ("confírmame la hora que ya tengo", False), ("¿mi hora del jueves sigue?", False),
+                            ("can you confirm my appointment?", True), ("can you confirm the appointment I have?", True),
+                            ("is my thursday appointment still on?", True)):
+        chat, agent = at_the_move_question(english)
+        said = texts(chat.say(answer))
+        assert said.startswith("Just to be sure: Shall I book Friday 4 December at 09:00" if english
+                               else "Solo para estar seguros: ¿Confirmo el viernes 4 de diciembre a las 09:00"), answer
+        assert agent.moved == {} and agent.cancelled == {}, answer
+    chat, agent = at_the_move_question(False)
+    chat.say("me confirman mi hora?")
+    chat.say("Sí")  # asked again, the yes moves it
+    assert [old for old, _ in agent.moved.values()] == ["thu-own"]
