@@ -155,6 +155,7 @@ def _one_name(name: str) -> Checked:
         words = fold(name).split()
     letters_only = all(c.isalpha() or c in " -'." for c in name) and any(c.isalpha() for c in name)
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
+    not_a_name = not_a_name or set(words) <= _ONLY_WHEN
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
     not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE or correct(fold(w)) in _A_REQUEST_MISSPELT
                                    for w in name.split() if not w.istitle())  # ("kambiar ora", "nesecito")
@@ -278,6 +279,23 @@ _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     confirmo ver veo se sabe
     one sec second moment minute wait hold hang on just not yet sure same as before good night ask know idea right
     now later time day that what when i the let check please ok okay bye see soon
+    cuanto cuando antes ustedes usted puedan pueda puedas queria quisiera pedir turno turnos cualquier cualquiera
+    medico medica hablar ni vez tal pensarlo pensar dejame quizas capaz posible pronto siguiente disponible libre
+    sirve acomoda genial bacan excelente obvio claro vale sale tinca gustaria alguna alguno semana mes lo las los q
+    earliest possible soonest available next slot slots show appointments yeah yep yup perfect fine great sounds
+    ahead go course of maybe hmm obviously might but with works whenever any anytime asap tomorrow afternoon morning
+    evening tonight today cool lovely brilliant awesome definitely certainly absolutely alright better earlier
+    tomorow afternon
+    """.split()
+)
+# A day and a part of it, whatever their capitals ("Monday Morning", "Lunes En La Mañana"): never a name
+_ONLY_WHEN = frozenset(
+    """
+    lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday
+    manana tarde noche mediodia morning afternoon evening night noon next proximo proxima this este esta en la el de
+    del por a at in on the tomorrow today hoy las y media cuarto quarter past half to oclock around tipo como
+    one two three four five six seven eight nine ten eleven twelve una dos tres cuatro cinco seis siete ocho nueve
+    diez once doce
     """.split()
 )
 # "i'll ask", "I don't know", "can't right now": a contraction, never a name (never "O'Neil", "D'Angelo" either)

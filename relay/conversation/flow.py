@@ -2936,7 +2936,9 @@ def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot,
         if rest.day != said.day or rest.week != said.week:  # Weld": a day's word in the name)
             return False
         return _INSTEAD.search(norm) is not None or not said.times
-    return _SETS_IT_RIGHT.search(norm) is not None
+    # "thursday morning works best for me", "el martes en la tarde": no name, only when — that day (was: booked at
+    # this one's time under the writer's name, or «No pude leer ese nombre»)
+    return _SETS_IT_RIGHT.search(norm) is not None or not (said.times or check_person_name(message).value)
 
 
 _A_BIRTH_DATE = re.compile(r"\b(?:dob|born|birth\w*|nacid[oa]|naci|nacimiento|f nac|fec nac|cumple\w*)\b"
@@ -2960,6 +2962,12 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         # (its day ruled out is read as before: "no puedo el jueves a las 10" rules out Thursday and leaves "a las
         # 10", never to be offered back as the way out)
         moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
+        return interpret(ctx, moved, read_message(ctx, moved, message), norm)
+    if (said is not None and said.ambiguous and not CAPITALISED_NAME.search(message)
+            and not check_person_name(message).value):
+        # "friday would be better than thursday for me": when, unclear — the days (was: booked at this one's time
+        # under the writer's name, "for me")
+        moved = evolve(state, stage=CHOOSE_DAY, asking="", proposed=None)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
     if said is not None and _another_day_instead(ctx, state, slot, said, message, norm):
         # "uy no, me equivoqué, era para el martes", "oops, tuesday", "Tomás Pérez, pero mejor el martes" at «¿A

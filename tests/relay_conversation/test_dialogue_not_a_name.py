@@ -42,3 +42,35 @@ def test_names_still_book_as_written() -> None:
         chat = at_the_name_question()
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [name], message
+
+
+def test_a_yes_a_wish_or_a_when_is_never_booked_as_the_name() -> None:
+    """"go ahead", "sounds great", "cuanto antes", "earliest possible please", "next available slot", "hmm maybe",
+    "ni hablar", "Monday Morning", "Lunes En La Mañana", "hola, quería pedir turno por favor, gracias" were **booked as
+    the son's name** («Done, Ana! Go Ahead's appointment is booked»): asked again, or — a day — that day's times."""
+    for message in ("cuanto antes", "cuanto antes por favor", "cuando ustedes puedan", "cualquier médico", "ni hablar",
+                    "mmm no sé, tal vez", "no sé, déjame pensarlo", "q tal", "lunes antes de las diez",
+                    "Lunes A Las Nueve Y Media", "hola, quería pedir turno por favor, gracias"):
+        chat = at_the_name_question()
+        chat.say(message)
+        assert not chat.books, message
+    for message in ("go ahead", "go ahead please", "sounds great", "that's perfect", "yes, that's fine", "yup yup",
+                    "obviously yes", "of course, but on friday", "hmm maybe", "earliest possible please",
+                    "soonest available please", "next available slot", "show my appointments", "with Paula please",
+                    "Monday at quarter past nine", "Monday Morning", "tomorow afternon"):
+        chat = at_the_name_question(english=True)
+        chat.say(message)
+        assert not chat.books, message
+
+
+def test_another_day_said_with_no_name_is_that_days_times() -> None:
+    """"friday would be better than thursday for me", "thursday morning works best for me" at the name question of
+    a Monday booking **booked Monday under the writer's name** ("for me"): the days, or that day's times."""
+    chat = at_the_name_question(english=True)
+    reply = texts(chat.say("friday would be better than thursday for me"))
+    assert not chat.books and "Friday 4 December" in reply, reply
+    chat = at_the_name_question(english=True)  # (Thursday's)
+    reply = texts(chat.say("monday morning works best for me"))
+    assert not chat.books and reply.startswith("Which time with Dra. Ana Soto on Mon 7 Dec?"), reply
+    chat = at_the_name_question()
+    assert "el Mar 8 dic" in texts(chat.say("el martes")) and not chat.books

@@ -202,14 +202,16 @@ def test_a_yes_asking_for_this_booking_elsewhere_or_asked_back_books_nothing_yet
 
 def test_a_day_or_time_at_the_name_question_is_never_the_patients_name():
     """"A las once", "en la tarde", "este viernes" at «¿A nombre de quién reservo la hora?» were booked as the son's
-    name («La hora de A las Once quedó reservada»)."""
-    for message in ("a las once", "En la tarde", "Este viernes", "Pasado mañana"):
+    name («La hora de A las Once quedó reservada»). Another day is that day's times (the appointment still wanted)."""
+    for message, said in (("a las once", "No pude leer ese nombre"), ("En la tarde", "No pude leer ese nombre"),
+                          ("Este viernes", "¿Qué hora con la Dra. Ana Soto el Vie 4 dic?"),
+                          ("Pasado mañana", "El Jue 3 dic no tiene horas libres")):
         chat = Chat(agenda([2, 4], [(9, 0)]))
         chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
         reply = chat.say("sí")
         assert "¿A nombre de quién reservo la hora?" in texts(reply)
         reply = chat.say(message)
-        assert not chat.books and "No pude leer ese nombre" in texts(reply), (message, texts(reply))
+        assert not chat.books and said in texts(reply), (message, texts(reply))
     chat = Chat(agenda([2, 4], [(9, 0)]))
     chat.say("hola, quiero hora para mi hijo el miércoles a las 9")
     chat.say("sí")
