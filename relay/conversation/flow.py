@@ -309,7 +309,11 @@ def _decide(
         if but_not_this is not None:
             return but_not_this
     if state.stage == CONFIRM and state.proposed is not None and (
-            _unsure_yes(turn.message, norm) or asks_if_confirmed(fold(turn.message))):
+            _unsure_yes(turn.message, norm) or asks_if_confirmed(fold(turn.message))
+            or (state.intent != "reschedule" and _LEADING_YES.match(norm) and _UNWANTED_AFTER_ALL.search(norm)
+                and yes_and_more(norm) is None)):
+        # ("sí, bórrala", "yes I don't need it anymore", "sure, free up the slot" at a new one's «¿Confirmo…?»: never
+        # booked on their yes)
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)  # "¿sí?", "sí? con quién?": not booked
     if state.stage == CONFIRM_CANCEL and state.target is not None and _cannot_come_another_time(ctx, state, norm):
         # «¿Cancelo tu hora del jueves 3…?» "la otra semana no voy a estar": not that one's day; asked again
@@ -2070,6 +2074,9 @@ _AROUND_A_REASON = frozenset(
 _TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |the |a las |a la )?"
                       r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d"
                       r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next)")
+# Said of an appointment not wanted after all: "no la necesito", "ya no la quiero", "don't need it", "bórrala"
+_UNWANTED_AFTER_ALL = re.compile(r"\b(?:no la (?:necesito|quiero)|no (?:la )?necesito|(?:don t|do not|dont) (?:need|want)"
+                                 r"|no longer|borra\w*|elimin\w*|libera\w*|free up|delete|remove it|anul\w*|cancel\w*)\b")
 _NOT_NEEDED = re.compile(r"\b(?:necesit\w*|quiero|need)\b")
 _ANOTHER_TIME = re.compile(r"\b(?:otr[oa]s?|cambi\w*|mover\w*|muev\w*|another|other|change|move)\b")
 # The message's last part, after its last comma or stop: "no, sí, cancélala" → "cancélala"

@@ -362,3 +362,18 @@ def test_someone_named_by_a_pronoun_or_the_is_asked_for_by_name() -> None:
         chat.say("at 10" if english else "a las 10")
         chat.say("yes" if english else "sí")
         assert [b.state.patient_name for b in chat.books] == [""], message  # ("para el jueves": a day)
+
+
+def test_a_yes_with_the_appointment_not_wanted_books_nothing() -> None:
+    """At a new appointment's «¿Confirmo…?», "sí, bórrala", "sí, libera la hora", "yes I don't need it anymore",
+    "sure, free up the slot" **booked it** on their yes: asked again, nothing booked; "sí, y cancela la del jueves"
+    is still the yes (the rest asked for after it)."""
+    for message, english in (("sí, bórrala", False), ("sí, libera la hora", False), ("yes I don't need it anymore", True),
+                             ("yes please delete it", True), ("yes, I don't want it anymore", True),
+                             ("sure, free up the slot", True)):
+        chat = at_the_confirmation(english)
+        assert texts(chat.say(message)).startswith("Just to be sure:" if english else "Solo para estar seguros:"), message
+        assert not chat.books, message
+    chat = at_the_confirmation()
+    chat.say("sí, y cancela la del jueves")
+    assert len(chat.books) == 1
