@@ -2075,8 +2075,10 @@ _TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |t
                       r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d"
                       r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next)")
 # Said of an appointment not wanted after all: "no la necesito", "ya no la quiero", "don't need it", "bórrala"
-_UNWANTED_AFTER_ALL = re.compile(r"\b(?:no la (?:necesito|quiero)|no (?:la )?necesito|(?:don t|do not|dont) (?:need|want)"
-                                 r"|no longer|borra\w*|elimin\w*|libera\w*|free up|delete|remove it|anul\w*|cancel\w*)\b")
+_UNWANTED_AFTER_ALL = re.compile(
+    r"\b(?:no la (?:necesito|quiero)|no (?:la )?necesito|(?:don t|do not|dont) (?:need|want)"
+    r"|no longer|borra\w*|elimin\w*|libera\w*|free up|delete|remove it|anul\w*|cancel\w*)\b"
+)
 _NOT_NEEDED = re.compile(r"\b(?:necesit\w*|quiero|need)\b")
 _ANOTHER_TIME = re.compile(r"\b(?:otr[oa]s?|cambi\w*|mover\w*|muev\w*|another|other|change|move)\b")
 # The message's last part, after its last comma or stop: "no, sí, cancélala" → "cancélala"
