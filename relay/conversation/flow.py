@@ -572,6 +572,12 @@ def _decide(
     # A tap is exactly a menu's choice; "2", "la segunda", "opción 2 por favor" are its place in the menu.
     who = _professionals_named(ctx, reading) if state.bookings else ()  # "la de kine": an appointment listed
     words = naming_words(norm, turn.name, turn.message) if state.bookings else ()  # "la de Tomás", "la mía"
+    if (state.stage == BOOKINGS and state.intent in ("cancel", "reschedule") and tapped(state, norm) is None
+            and _NEW_ONE_ASKED.search(norm) and not (says_cancel(norm) or asks_to_move(norm))):
+        # "quiero agendar otra hora el viernes", "I need an appointment on friday", "hora para mi sobrino el viernes"
+        # at «¿Cuál quieres cancelar?»: a new one (was «¿Cancelo tu hora del viernes…?», whose "sí" cancelled it)
+        return _booking_start(ctx, evolve(state, stage=CHOOSE_DAY, intent="", options=(), target=None, wish=""),
+                              turn.message)
     option = picked(state, norm, reading, who, words)
     if state.bookings and any(o.kind == "booking" for o in state.options):
         option = _not_the_one_ruled_out(ctx, state, option)  # "no la del jueves", "the other one, not thursday"
@@ -2074,6 +2080,13 @@ _AROUND_A_REASON = frozenset(
 _TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |the |a las |a la )?"
                       r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d"
                       r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next)")
+# A new appointment asked for (never one of theirs named: "la hora del viernes", "the appointment for my son")
+_NEW_ONE_ASKED = re.compile(
+    r"\b(?:agendar|reservar|pedir|sacar|book|schedule)\b(?! (?:la|el|mi|my|the|it)\b)"
+    r"|\b(?:una|un|otra|otro|nueva|another|a new|an|new) (?:hora|cita|turno|consulta|appointment|booking|one)\b"
+    r"|(?<!la )(?<!mi )(?<!the )(?<!my )\b(?:hora|cita|turno|appointment) (?:para|for) (?:mi|my|el|la|our|nuestr\w*|su"
+    r"|his|her)\b|^(?:necesito|quiero|i need|i want) (?:hora|cita|turno)\b"
+)
 # Said of an appointment not wanted after all: "no la necesito", "ya no la quiero", "don't need it", "bórrala"
 _UNWANTED_AFTER_ALL = re.compile(
     r"\b(?:no la (?:necesito|quiero)|no (?:la )?necesito|(?:don t|do not|dont) (?:need|want)"

@@ -137,3 +137,25 @@ def test_asking_about_the_one_they_have_at_a_move_is_not_its_yes() -> None:
     chat.say("me confirman mi hora?")
     chat.say("Sí")  # asked again, the yes moves it
     assert [old for old, _ in agent.moved.values()] == ["thu-own"]
+
+
+def test_a_new_appointment_asked_for_at_the_list_is_booked_never_one_of_theirs_asked_about() -> None:
+    """At «¿Cuál quieres cancelar?» (Thursday's and Friday's listed), "quiero agendar otra hora el viernes", "I need an
+    appointment on friday", "hora para mi sobrino el viernes" asked **«¿Cancelo tu hora del viernes…?»** — a "sí"
+    meant for the new one cancelled Friday's. Friday's free times now; "la del viernes" still names Friday's."""
+    clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+    for answer, english in (("quiero agendar otra hora el viernes", False), ("hora para mi sobrino el viernes", False),
+                            ("I need an appointment on friday", True), ("appointment for my nephew Tom Lee on friday", True),
+                            ("actually I want to book a new one on friday", True)):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(clinic, clinic=EN, appointments=agent) if english else Chat(clinic, appointments=agent)
+        chat.say("I want to cancel an appointment" if english else "quiero cancelar una hora")
+        said = texts(chat.say(answer))
+        assert said.startswith("Which time with Dra. Ana Soto on Fri 4 Dec?" if english
+                               else "¿Qué hora con la Dra. Ana Soto el Vie 4 dic?"), answer
+        chat.say("Yes" if english else "Sí")
+        assert agent.cancelled == {}, answer
+    for answer in ("la del viernes", "mi hora del viernes", "la hora del viernes"):
+        chat = Chat(clinic, appointments=ClinicAgent(THU, FRI))
+        chat.say("quiero cancelar una hora")
+        assert texts(chat.say(answer)).startswith("¿Cancelo tu hora del viernes 4 de diciembre"), answer
