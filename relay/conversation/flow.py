@@ -293,6 +293,11 @@ def _decide(
             return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
         if kept == "another" and _LEADING_YES.match(norm):  # "sí, y mantén la del viernes": the yes, to this one
             return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # (never «¿Cancelo… viernes?»)
+        if (state.intent != "reschedule" and _GIVE_ME_ANOTHER.search(norm) and not says_cancel(norm)
+                and yes_and_more(norm) is None):
+            # "sí, pero dame otra hora", "ok pero quiero otra hora": a move — the old one kept until the new one is
+            # booked (was cancelled on the yes, or asked again)
+            return _follow(ctx, evolve(state, intent="reschedule", wish=""), Option(norm, "move_yes"), norm)
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
@@ -2080,6 +2085,10 @@ _AROUND_A_REASON = frozenset(
 _TO_WHEN = re.compile(r"\b(?:para|pal|al|pasala|pasalo|to|for) (?:el |la |las |the |a las |a la )?"
                       r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|manana|pasado|proxim\w*|otro|\d"
                       r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next)")
+# At «¿Cancelo…?», another time asked for instead: "dame otra hora", "quiero otra hora", "give me another time"
+_GIVE_ME_ANOTHER = re.compile(r"\b(?:dame|deme|denme|quiero|quisiera|necesito|give me|i want|i d like|i need)"
+                              r" (?:otra|otro|una nueva|another|a new|a different) (?:hora|cita|turno|dia|time|day"
+                              r"|appointment|slot|one)\b")
 # A new appointment asked for (never one of theirs named: "la hora del viernes", "the appointment for my son")
 _NEW_ONE_ASKED = re.compile(
     r"\b(?:agendar|reservar|pedir|sacar|book|schedule)\b(?! (?:la|el|mi|my|the|it)\b)"
@@ -2472,6 +2481,9 @@ _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 _YES_BUT_NOT_YET = re.compile(
     r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
+    # "ok espera", "sí, espérame", "yes wait", "ok hold on": a yes held back
+    r"|^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:espera\w*|esperame|un momento"
+    r"|un segundo|wait|hold on|one sec|one moment|just a sec)\b"
 )
 # "sí, a menos que la pueda cambiar", "ok but only if I can rebook later": a yes on a condition, not one yet
 _ON_A_CONDITION = re.compile(r"\b(?:a menos que|salvo que|a no ser que|excepto que|except if|unless|solo si"

@@ -159,3 +159,19 @@ def test_a_new_appointment_asked_for_at_the_list_is_booked_never_one_of_theirs_a
         chat = Chat(clinic, appointments=ClinicAgent(THU, FRI))
         chat.say("quiero cancelar una hora")
         assert texts(chat.say(answer)).startswith("¿Cancelo tu hora del viernes 4 de diciembre"), answer
+
+
+def test_a_yes_held_back_or_another_time_asked_for_cancels_nothing() -> None:
+    """«¿Cancelo tu hora…?» "ok espera", "sí espera", "yes wait" **cancelled it**; "sí, pero dame otra hora" cancelled
+    it too (the patient wanted another time): asked again; the move, the old one kept until the new one is booked."""
+    for answer, english in (("ok espera", False), ("sí espera", False), ("yes wait", True), ("ok hold on", True)):
+        chat, agent = at_the_cancel_question(english)
+        assert texts(chat.say(answer)) == ASKED_AGAIN[english], answer
+        assert agent.cancelled == {}, answer
+    for answer, english in (("sí, pero dame otra hora", False), ("ok, give me another time", True)):
+        chat, agent = at_the_cancel_question(english)
+        said = texts(chat.say(answer))
+        assert said.startswith("Pick the new time; the one on Thursday 3 December at 10:00 is cancelled once the new one"
+                               if english else "Elige la nueva hora; la del jueves 3 de diciembre a las 10:00 se "
+                               "cancelará cuando la nueva quede reservada"), answer
+        assert agent.cancelled == {}, answer
