@@ -288,16 +288,9 @@ def _decide(
         # menu again (was: "las dos" read as 14:00, or the one being chosen made the son's)
         return reask(ctx, state, booked_so_far(ctx.lang, state, turn), understood=True)
     if state.stage == CONFIRM_CANCEL and state.target is not None:
-        kept = _which_kept(state, turn.message, norm)
-        if kept == "this one":  # "agéndala", "sí, mantenla", "sí, pero mantén la del jueves" of Thursday's: asked again
-            return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
-        if kept == "another" and _LEADING_YES.match(norm):  # "sí, y mantén la del viernes": the yes, to this one
-            return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # (never «¿Cancelo… viernes?»)
-        if (state.intent != "reschedule" and _GIVE_ME_ANOTHER.search(norm) and not says_cancel(norm)
-                and yes_and_more(norm) is None):
-            # "sí, pero dame otra hora", "ok pero quiero otra hora": a move — the old one kept until the new one is
-            # booked (was cancelled on the yes, or asked again)
-            return _follow(ctx, evolve(state, intent="reschedule", wish=""), Option(norm, "move_yes"), norm)
+        wanted = _wanted_after_all(ctx, state, norm)
+        if wanted is not None:
+            return wanted
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
@@ -2503,6 +2496,24 @@ _BUT_ASKS = re.compile(r"\b(?:pero|but)\b[^?]*\?", re.IGNORECASE)
 def _yes_with_a_question(message: str, norm: str) -> bool:
     """A leading yes with a question after "but" / "pero": never booked or cancelled on it (``_BUT_ASKS``)."""
     return bool(_LEADING_YES.match(norm)) and _BUT_ASKS.search(message) is not None
+
+
+def _wanted_after_all(ctx: Context, state: ConversationState, norm: str) -> Reply | AgentStep | None:
+    """At «¿Cancelo tu hora…?», an answer that wants an appointment kept, or another time: never cancelled on its yes.
+    None: no such answer."""
+    kept = _which_kept(state, ctx.turn.message, norm)
+    if kept == "this one":  # "agéndala", "sí, mantenla", "sí, pero mantén la del jueves" of Thursday's: asked again
+        return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
+    if kept == "another" and _LEADING_YES.match(norm):  # "sí, y mantén la del viernes": the yes, to this one
+        return _follow(ctx, state, Option(norm, _yes_kind(state)), norm)  # (never «¿Cancelo… viernes?»)
+    if (state.intent != "reschedule" and _GIVE_ME_ANOTHER.search(norm) and not says_cancel(norm)
+            and yes_and_more(norm) is None):
+        # "sí, pero dame otra hora", "ok, give me another time": a move — the old one kept until the new one is
+        # booked (was cancelled on the yes)
+        return _follow(ctx, evolve(state, intent="reschedule", wish=""), Option(norm, "move_yes"), norm)
+    return None
+
+
 def _which_kept(state: ConversationState, message: str, norm: str) -> str:
     """At «¿Cancelo tu hora del jueves…?», words that want an appointment kept: "this one" — "sí, mantenla", "no, la
     quiero", "yes, and keep my thursday one", "sure, but I'll be late" (also at «¿Cambio…?»), or at a cancel "book
