@@ -999,7 +999,7 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
         return handoff(state, turn, ctx.clinic, NAME_CORRECTION, opening=ctx.opening, told=(noted,))
     # "soy Carla Muñoz, quiero hora" from Ana Pérez's phone: «¡Hola, Carla!», as «¡Listo, Carla!» will be
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
-    if _FOLLOWING_ON.match(norm):  # "y una para mi hijo…", "¿y dónde queda?" after «¡Listo!»:
+    if _FOLLOWING_ON.match(norm) or booked:  # "y una para mi hijo…", "¿y dónde queda?", "uy no" after «¡Listo!»:
         key = "follow_on"  # «Claro, Ana.», never the introduction again
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first

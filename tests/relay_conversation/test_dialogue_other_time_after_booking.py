@@ -66,3 +66,16 @@ def test_cancel_it_right_after_booking_asks_about_the_one_just_booked() -> None:
             else "¿Cancelo tu hora del lunes 7 de diciembre a las 09:00 con el Dr. Luis Rojas?"), message
         chat.say("yes" if english else "sí")
         assert list(agent.cancelled.values()) == ["new-0"], message
+
+
+def test_a_message_right_after_booking_is_never_greeted_as_a_first_one() -> None:
+    """Right after «¡Listo…!», "uy no", "no espera", "quiero otra para el viernes" were answered «¡Hola, Ana! Soy el
+    asistente de citas de…», the introduction again, as if the chat had just begun."""
+    from test_dialogue_already import finding
+
+    for message in ("uy no", "no espera", "quiero otra hora para el viernes"):
+        chat = Chat(finding(3), appointments=ClinicAgent())
+        chat.say("hola, necesito hora el jueves")
+        assert chat.say("09:00").status == "booked"
+        reply = texts(chat.say(message))
+        assert reply.startswith("Claro, Ana.") and "Soy el asistente" not in reply, (message, reply)
