@@ -2983,7 +2983,8 @@ def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot,
         return _INSTEAD.search(norm) is not None or not said.times
     # "thursday morning works best for me", "el martes en la tarde": no name, only when — that day (was: booked at
     # this one's time under the writer's name, or «No pude leer ese nombre»)
-    return _SETS_IT_RIGHT.search(norm) is not None or not (said.times or check_person_name(message).value)
+    return _SETS_IT_RIGHT.search(norm) is not None or not (said.times or norm.strip().isdigit()  # ("1": no day)
+                                                           or check_person_name(message).value)
 
 
 _A_BIRTH_DATE = re.compile(r"\b(?:dob|born|birth\w*|nacid[oa]|naci|nacimiento|f nac|fec nac|cumple\w*)\b"
