@@ -2501,7 +2501,7 @@ def _yes_with_a_question(message: str, norm: str) -> bool:
 def _wanted_after_all(ctx: Context, state: ConversationState, norm: str) -> Reply | AgentStep | None:
     """At «¿Cancelo tu hora…?», an answer that wants an appointment kept, or another time: never cancelled on its yes.
     None: no such answer."""
-    kept = _which_kept(state, ctx.turn.message, norm)
+    kept = _which_kept(ctx, state, norm)
     if kept == "this one":  # "agéndala", "sí, mantenla", "sí, pero mantén la del jueves" of Thursday's: asked again
         return confirm_again(ctx.lang, state, ctx.clinic, unsure=True)
     if kept == "another" and _LEADING_YES.match(norm):  # "sí, y mantén la del viernes": the yes, to this one
@@ -2514,23 +2514,24 @@ def _wanted_after_all(ctx: Context, state: ConversationState, norm: str) -> Repl
     return None
 
 
-def _which_kept(state: ConversationState, message: str, norm: str) -> str:
+def _which_kept(ctx: Context, state: ConversationState, norm: str) -> str:
     """At «¿Cancelo tu hora del jueves…?», words that want an appointment kept: "this one" — "sí, mantenla", "no, la
-    quiero", "yes, and keep my thursday one", "sure, but I'll be late" (also at «¿Cambio…?»), or at a cancel "book
+    quiero", "yes, and keep my thursday one" (also at «¿Cambio…?»), or at a cancel "book
     it", "agéndala", "resérvala", "sí, quiero hora" (the question read as a booking's) —, "another" ("sí, y mantén la
     del viernes"), or "" (none: "keep it", "déjala" are a no, read as ever; "sí, cancélala y agéndame otra", "sí, y
     agéndame otra el lunes" still the yes, the rest asked for after it)."""
     assert state.target is not None
-    if running_late(norm) and not says_cancel(norm):  # "sí, pero voy a llegar tarde": coming after all?
-        return "this one"
     kept = _KEEPS_THE_OLD.search(norm)
     if kept is not None:
         days = {WEEKDAYS[w] for w in norm[kept.start():].split()[:5] if w in WEEKDAYS}
         return "this one" if not days or datetime.fromisoformat(state.target.start).weekday() in days else "another"
     if says_cancel(norm) or yes_and_more(norm) is not None or keeps_it(norm):
         return ""
-    if _WANTS_IT_KEPT.search(fold(message)) or (state.intent != "reschedule" and _BOOKS_IT.search(norm)):
+    if _WANTS_IT_KEPT.search(fold(ctx.turn.message)):
         return "this one"
+    if state.intent != "reschedule" and _BOOKS_IT.search(norm):
+        said = read_message(ctx, None, ctx.turn.message)  # ("book it for friday": another time, read as ever — a move)
+        return "" if said.day or said.times or said.part else "this one"
     return ""
 
 
@@ -2984,7 +2985,7 @@ def _another_day_instead(ctx: Context, state: ConversationState, slot: WireSlot,
     # "thursday morning works best for me", "el martes en la tarde": no name, only when — that day (was: booked at
     # this one's time under the writer's name, or «No pude leer ese nombre»)
     return _SETS_IT_RIGHT.search(norm) is not None or not (said.times or norm.strip().isdigit()  # ("1": no day)
-                                                           or check_person_name(message).value)
+                                                           or says_cancel(norm) or check_person_name(message).value)
 
 
 _A_BIRTH_DATE = re.compile(r"\b(?:dob|born|birth\w*|nacid[oa]|naci|nacimiento|f nac|fec nac|cumple\w*)\b"

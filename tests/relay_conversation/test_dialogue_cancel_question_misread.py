@@ -60,10 +60,8 @@ def test_the_yes_in_other_words_still_cancels() -> None:
 
 def test_keeping_the_one_asked_about_is_asked_again_keeping_another_is_the_yes() -> None:
     """With Thursday's and Friday's, «¿Cancelo tu hora del jueves…?» "sí, pero mantén la del jueves", "yes, and keep
-    my thursday one", "sí, pero voy a llegar tarde" **cancelled Thursday's**; "sí, y mantén la del viernes" asked
-    about Friday's instead."""
-    for answer, english in (("yes, and keep my thursday one", True), ("sí, pero mantén la del jueves", False),
-                            ("sí, pero voy a llegar tarde", False)):
+    my thursday one" **cancelled Thursday's**; "sí, y mantén la del viernes" asked about Friday's instead."""
+    for answer, english in (("yes, and keep my thursday one", True), ("sí, pero mantén la del jueves", False)):
         agent = ClinicAgent(THU, FRI)
         clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
         chat = Chat(clinic, clinic=EN, appointments=agent) if english else Chat(clinic, appointments=agent)
