@@ -2523,7 +2523,10 @@ def _which_kept(ctx: Context, state: ConversationState, norm: str) -> str:
     assert state.target is not None
     kept = _KEEPS_THE_OLD.search(norm)
     if kept is not None:
-        days = {WEEKDAYS[w] for w in norm[kept.start():].split()[:5] if w in WEEKDAYS}
+        said = norm[kept.start():].split()[:5]
+        if {"otra", "otro", "other"} & set(said) and len(state.bookings) > 1:  # "sí, y mantén la otra": not this one
+            return "another"
+        days = {WEEKDAYS[w] for w in said if w in WEEKDAYS}
         return "this one" if not days or datetime.fromisoformat(state.target.start).weekday() in days else "another"
     if says_cancel(norm) or yes_and_more(norm) is not None or keeps_it(norm):
         return ""

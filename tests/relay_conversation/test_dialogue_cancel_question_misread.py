@@ -73,6 +73,11 @@ def test_keeping_the_one_asked_about_is_asked_again_keeping_another_is_the_yes()
     chat.say("quiero cancelar la hora del jueves")
     assert texts(chat.say("sí, y mantén la del viernes")).startswith("Listo, cancelé tu hora del jueves 3 de diciembre")
     assert list(agent.cancelled.values()) == ["thu-own"]
+    agent = ClinicAgent(THU, FRI)
+    chat = Chat(replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True), appointments=agent)
+    chat.say("quiero cancelar la hora del jueves")
+    assert texts(chat.say("sí, y mantén la otra")).startswith("Listo, cancelé tu hora del jueves 3 de diciembre")
+    assert list(agent.cancelled.values()) == ["thu-own"]
 
 
 def test_asked_again_a_plain_yes_cancels() -> None:
