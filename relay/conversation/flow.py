@@ -1169,6 +1169,7 @@ def _not_the_one_ruled_out(ctx: Context, state: ConversationState, option: Optio
     return left[0] if len(left) == 1 else None
 
 
+_FOR_A_PRONOUN_THEN = re.compile(r"\b(?:for|para|pa) (?:her|him|them|ella|el|ellos|ellas)\b\s*[,:;-]\s*")
 _RELATIVE_THEN = re.compile(
     rf"\b(?:para|pa|for) {FOR_WHOSE} {RELATIVE}\b,?\s*(?:(?:que se llama|called|named)\s+)?"
     r"(?:(?:don|dona|sr|sra|senora?|mr|mrs|ms)\.?\s+)?"
@@ -1213,6 +1214,11 @@ def _name_said(message: str, own: str, for_other: bool) -> str:
         # "Hi, this is John Smith's mum, he needs an appointment": John Smith's, as "soy la mamá de…" is
         if not for_me(folded) and _FOR_THEM.search(folded) and not _names_no_person(whose.group(1)):
             name = check_person_name(whose.group(1)).value
+    if not name and len(folded) == len(message) and (them := _FOR_A_PRONOUN_THEN.search(folded)):
+        # "appointment for her, Mary Jones, on monday", "hora para ella, María Soto": hers (was asked again)
+        written = CAPITALISED_NAME.match(message, them.end())
+        if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):
+            name = check_person_name(written.group(0)).value
     if not name and (bare := _FOR_SOMEONE_NAMED.search(message)):  # "una hora para Pedro Pérez el viernes"
         written = CAPITALISED_NAME.match(message, bare.end())
         if written and not _names_no_person(written.group(0)) and fold(written.group(0)) != fold(own.strip()):

@@ -362,6 +362,13 @@ def test_someone_named_by_a_pronoun_or_the_is_asked_for_by_name() -> None:
         chat.say("at 10" if english else "a las 10")
         chat.say("yes" if english else "sí")
         assert [b.state.patient_name for b in chat.books] == [""], message  # ("para el jueves": a day)
+    for message, name, english in (("appointment for her, Mary Jones, on thursday", "Mary Jones", True),
+                                   ("hola, hora para ella, María Soto, el jueves", "María Soto", False)):
+        chat = Chat(THURSDAYS, clinic=EN) if english else Chat(THURSDAYS)  # (her name given: asked again before)
+        chat.say(message)
+        chat.say("at 10" if english else "a las 10")
+        chat.say("yes" if english else "sí")
+        assert [b.state.patient_name for b in chat.books] == [name], message
 
 
 def test_a_yes_with_the_appointment_not_wanted_books_nothing() -> None:
