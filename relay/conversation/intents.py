@@ -1127,11 +1127,12 @@ def greeting_only(text: str) -> bool:
 _WAIT = re.compile(
     r"\b(?:espera|esperame|espere|esperen|aguarda|aguarde|un momento|un momentito|un segundo|un seg|un minuto"
     r"|dame un (?:momento|segundo|minuto)|deja(?:me)? (?:ver|revisar|pensar|consultar\w*|preguntar\w*)|lo pienso"
-    r"|wait|hold on|one moment|just a (?:moment|sec|second|minute)|let me (?:check|think|see|ask))\b"
+    r"|wait|hold on|one moment|one sec|one second|just a (?:moment|sec|second|minute)|let me (?:check|think|see|ask))\b"
 )
 _WAIT_REST = re.compile(
     r"\b(?:un poco|porfa|por favor|please|que|voy|ya vuelvo|ahora|po|pues|reviso|veo|mi agenda|mi calendario"
-    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary)|ok|ya|si|bueno|a|y"
+    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary)|ok|okay|ya|si|bueno|a|y|sure|yes"
+    r"|yeah"
     r"|(?:y )?(?:te|le) (?:aviso|confirmo|digo|escribo)|let me|dejame|deja)\b"
 )
 

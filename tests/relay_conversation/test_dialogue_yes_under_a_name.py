@@ -384,3 +384,11 @@ def test_a_yes_with_the_appointment_not_wanted_books_nothing() -> None:
     chat = at_the_confirmation()
     chat.say("sí, y cancela la del jueves")
     assert len(chat.books) == 1
+
+
+def test_a_yes_with_one_sec_waits_books_nothing() -> None:
+    """"sure, one sec", "ok one sec" at «Shall I book…?» **booked it**: a wait, as "ok, hold on" was."""
+    for message in ("sure, one sec", "ok one sec", "yes one second"):
+        chat = at_the_confirmation(english=True)
+        assert texts(chat.say(message)).startswith("Of course, take your time."), message
+        assert not chat.books, message
