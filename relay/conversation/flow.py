@@ -2550,6 +2550,9 @@ _WANTS_IT_KEPT = re.compile(r"(?<!\bno )\b(?:la|lo) quiero(?=\s*(?:[.,;!?]|$|po\
                             r"|i want to keep it|i still want it)\b")
 _BOOKS_IT = re.compile(r"\b(?:book (?:it|me|me in|that|this)|reserve it|schedule (?:it|me)|sign me up|i ll take it"
                        r"|agendala|agendame|agendamela|reservala|reservame|reservamela|tomala|la tomo"
+                       # "ok, anótala", "dale, guárdala", "sí, confírmame la hora", "ok note it down": keep it
+                       r"|anotala|anotamela|guardala|guardamela|dejala anotada|confirmame (?:la|mi) (?:hora|cita)"
+                       r"|save it|note it down|keep it booked|hold it"
                        r"|quiero (?:una |otra )?(?:hora|cita|turno)|quiero (?:agendar|reservar)"
                        r"|i (?:want|need|d like) (?:an |another )?appointment|i d like to book)\b"
                        r"|(?:^|\b(?:si|yes|ok|dale|please|ya)\s+)(?:book|agenda|reserva)$")  # (not "de la agenda")

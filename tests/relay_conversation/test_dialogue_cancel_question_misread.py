@@ -38,7 +38,9 @@ def test_a_booking_word_or_keeping_it_is_asked_again_and_nothing_is_cancelled() 
                             ("perfecto, agéndala", False), ("agéndala", False), ("sí, resérvala", False),
                             ("sí agéndame", False), ("sí, quiero hora", False), ("sí, quiero reservar", False),
                             ("sí, agenda", False), ("sí, tómala", False), ("sí, mantenla", False),
-                            ("no, la quiero", False), ("sí, la quiero", False)):
+                            ("no, la quiero", False), ("sí, la quiero", False), ("ok, anótala", False),
+                            ("ok, déjala anotada", False), ("sí confírmame la hora", False), ("dale, guárdala", False),
+                            ("sí, guárdamela", False), ("ok note it down", True), ("yes save it for me", True)):
         chat, agent = at_the_cancel_question(english)
         assert texts(chat.say(answer)) == ASKED_AGAIN[english], answer
         assert agent.cancelled == {}, answer
