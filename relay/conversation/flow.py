@@ -768,7 +768,7 @@ def _decide(
     if state.stage == CONFIRM and not (reading.found or action) and more is None and (
             yes_for_someone(norm) or (named_after_yes := _another_name_after_yes(turn.message, turn.name))):
         # "sí, es para mi hijo Tomás Vega", "sí, va Juan Pérez": their name, not asked
-        name = check_person_name(named_after_yes).value if named_after_yes else check_person_name(turn.message).value
+        name = check_person_name(named_after_yes or turn.message).value
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)
         return _follow(ctx, state, Option(norm, "confirm"), norm)
     if state.stage == CONFIRM and reading.answer and not reading.found:
@@ -2477,12 +2477,12 @@ _LEAVES_IT = re.compile(r"(?:(?:no|ya|mejor|ah|oh|ok)[ ,]+)*(?:deja|dejala|dejal
                         r"|quiero|quiero la|me quedo|leave|keep)\b")  # "deja la del jueves", "no, quiero la del jueves"
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 # A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
+_A_YES_FIRST = r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*"
 _YES_BUT_NOT_YET = re.compile(
-    r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
+    rf"{_A_YES_FIRST}(?:\w+[\s,.!]+){{0,2}}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
     # "ok espera", "sí, espérame", "yes wait", "ok hold on": a yes held back
-    r"|^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:espera\w*|esperame|un momento"
-    r"|un segundo|wait|hold on|one sec|one moment|just a sec)\b"
+    rf"|{_A_YES_FIRST}(?:espera\w*|esperame|un momento|un segundo|wait|hold on|one sec|one moment|just a sec)\b"
 )
 # "sí, a menos que la pueda cambiar", "ok but only if I can rebook later": a yes on a condition, not one yet
 _ON_A_CONDITION = re.compile(r"\b(?:a menos que|salvo que|a no ser que|excepto que|except if|unless|solo si"
@@ -2522,10 +2522,10 @@ def _wanted_after_all(ctx: Context, state: ConversationState, norm: str) -> Repl
 
 def _which_kept(ctx: Context, state: ConversationState, norm: str) -> str:
     """At «¿Cancelo tu hora del jueves…?», words that want an appointment kept: "this one" — "sí, mantenla", "no, la
-    quiero", "yes, and keep my thursday one" (also at «¿Cambio…?»), or at a cancel "book
-    it", "agéndala", "resérvala", "sí, quiero hora" (the question read as a booking's) —, "another" ("sí, y mantén la
-    del viernes"), or "" (none: "keep it", "déjala" are a no, read as ever; "sí, cancélala y agéndame otra", "sí, y
-    agéndame otra el lunes" still the yes, the rest asked for after it)."""
+    quiero", "yes, and keep my thursday one" (also at «¿Cambio…?»), or at a cancel "book it", "agéndala", "resérvala",
+    "sí, quiero hora" (the question read as a booking's) —, "another" ("sí, y mantén la del viernes"), or "" (none:
+    "keep it", "déjala" are a no, read as ever; "sí, cancélala y agéndame otra", "sí, y agéndame otra el lunes" still
+    the yes, the rest asked for after it)."""
     assert state.target is not None
     kept = _KEEPS_THE_OLD.search(norm)
     if kept is not None:
