@@ -899,11 +899,14 @@ def move_from_the_start(lang: Language, state: ConversationState, clinic: Clinic
     return _confirm_target(lang, fresh, clinic, state.target)
 
 
-def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile, *, unsure: bool = False) -> Reply:
+def confirm_again(lang: Language, state: ConversationState, clinic: ClinicProfile, *, unsure: bool = False,
+                  waiting: bool = False) -> Reply:
     """"¿Cancelo (cambio) tu hora …?" again, when what the patient wrote answers neither yes nor no; ``unsure``:
-    it was a yes asked back ("¿sí?"), and an appointment is not undone on a question."""
+    it was a yes asked back ("¿sí?"), and an appointment is not undone on a question; ``waiting``: the patient asked
+    for a moment ("espera", "ok, let me check")."""
     assert state.target is not None
-    return _confirm_target(lang, state, clinic, state.target, [lang.say("sure_first" if unsure else "reask_choice")])
+    said = "waiting" if waiting else "sure_first" if unsure else "reask_choice"
+    return _confirm_target(lang, state, clinic, state.target, [lang.say(said)])
 
 
 def cancel_instead(lang: Language, state: ConversationState, clinic: ClinicProfile) -> Reply:

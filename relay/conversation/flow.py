@@ -291,6 +291,10 @@ def _decide(
         wanted = _wanted_after_all(ctx, state, norm)
         if wanted is not None:
             return wanted
+    if state.stage == CONFIRM_CANCEL and state.target is not None and asks_to_wait(norm):
+        # "espera", "ok, dame un minuto", "sí, déjame ver", "yes, let me check": the same question, waited for
+        # (was: «no te entendí»; or cancelled on the leading yes)
+        return confirm_again(ctx.lang, state, ctx.clinic, waiting=True)
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
             or asks_if_confirmed(fold(turn.message))  # "¿está confirmada?", "is it confirmed?": never a yes
@@ -2477,12 +2481,9 @@ _LEAVES_IT = re.compile(r"(?:(?:no|ya|mejor|ah|oh|ok)[ ,]+)*(?:deja|dejala|dejal
                         r"|quiero|quiero la|me quedo|leave|keep)\b")  # "deja la del jueves", "no, quiero la del jueves"
 _LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
 # A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
-_A_YES_FIRST = r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*"
 _YES_BUT_NOT_YET = re.compile(
-    rf"{_A_YES_FIRST}(?:\w+[\s,.!]+){{0,2}}?(?:pero|but)\b"
+    r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"
     r".*\b(?:espera\w*|esperame|momento|segundo|minuto|antes|primero|first|wait|hold on|moment|sec|second|minute)\b"
-    # "ok espera", "sí, espérame", "yes wait", "ok hold on": a yes held back
-    rf"|{_A_YES_FIRST}(?:espera\w*|esperame|un momento|un segundo|wait|hold on|one sec|one moment|just a sec)\b"
 )
 # "sí, a menos que la pueda cambiar", "ok but only if I can rebook later": a yes on a condition, not one yet
 _ON_A_CONDITION = re.compile(r"\b(?:a menos que|salvo que|a no ser que|excepto que|except if|unless|solo si"

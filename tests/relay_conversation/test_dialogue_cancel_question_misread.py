@@ -167,12 +167,21 @@ def test_a_new_appointment_asked_for_at_the_list_is_booked_never_one_of_theirs_a
 
 
 def test_a_yes_held_back_or_another_time_asked_for_cancels_nothing() -> None:
-    """«¿Cancelo tu hora…?» "ok espera", "sí espera", "yes wait" **cancelled it**; "sí, pero dame otra hora" cancelled
-    it too (the patient wanted another time): asked again; the move, the old one kept until the new one is booked."""
-    for answer, english in (("ok espera", False), ("sí espera", False), ("yes wait", True), ("ok hold on", True)):
+    """«¿Cancelo tu hora…?» "ok espera", "sí espera", "yes wait", "sí, déjame ver", "ok, dame un minuto", "yes, let me
+    check" **cancelled it** (and a bare "espera" was «no te entendí»): the question again, waited for; "sí, pero dame
+    otra hora" cancelled it too (the patient wanted another time): the move, the old one kept until the new one is
+    booked."""
+    for answer, english in (("ok espera", False), ("sí espera", False), ("yes wait", True), ("ok hold on", True),
+                            ("espera", False), ("sí, déjame ver", False), ("ok, dame un minuto", False),
+                            ("sí, un momento que le pregunto a mi marido", False), ("yes, let me check", True),
+                            ("sure, one sec", True), ("ok let me ask my wife", True)):
         chat, agent = at_the_cancel_question(english)
-        assert texts(chat.say(answer)) == ASKED_AGAIN[english], answer
+        waited = ("Of course, take your time. Whenever you are ready, choose here:" if english
+                  else "Claro, te espero. Cuando quieras, elige aquí:")
+        assert texts(chat.say(answer)) == f"{waited} {ASKED_AGAIN[english].split(': ', 1)[1]}", answer
         assert agent.cancelled == {}, answer
+        chat.say("Yes" if english else "Sí")  # then the yes, on its button: cancelled
+        assert list(agent.cancelled.values()) == ["thu-own"], answer
     for answer, english in (("sí, pero dame otra hora", False), ("ok, give me another time", True)):
         chat, agent = at_the_cancel_question(english)
         said = texts(chat.say(answer))
