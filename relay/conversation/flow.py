@@ -2075,6 +2075,7 @@ _CANT_SAID = re.compile(
     rf"|\b(?:{NOT_GETTING_THERE})"
     r"|\b(?:ya )?no (?:la )?(?:voy a )?necesit\w*|\bya no (?:la )?quiero\b|\bno ire\b|\bno iremos\b"
     r"|\bcan ?t make it|cannot make it|won ?t make it|can ?t come|cannot come"
+    r"|\b(?:i )?(?:don ?t|do not|no longer) (?:want|need) it(?: anymore| any more)?\b"
 )
 # What goes with a reason to cancel and changes nothing: a yes, "es que", "lo siento", "ese día", courtesy
 _AROUND_A_REASON = frozenset(
@@ -2427,7 +2428,18 @@ def _move_confirm_but_not_this(ctx: Context, state: ConversationState, norm: str
         return _booking_start(ctx, evolve(booking, stage=CHOOSE_DAY), "")
     if said_yes and _KEEP_WHICH.search(norm):  # "sí, mantenla": which one, the old or the new? asked, nothing moved
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)
+    if (_LEADING_NO.match(norm) and (_KEEPS_THE_OLD.search(norm) or _KEEP_WHICH.search(norm))
+            and _no_other_day_named(state.target, norm)):
+        # "no, mantén la del jueves", "no, mantenla", "no, keep my thursday one": the move refused, the old one stays
+        # (was: Thursday's times, where a tap moved it within its day)
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     return None
+
+
+def _no_other_day_named(target: WireBooking, norm: str) -> bool:
+    """No weekday named but the appointment's own ("mantén la del jueves" of Thursday's)."""
+    own = datetime.fromisoformat(target.start).weekday()
+    return all(WEEKDAYS.get(word) in (None, own) for word in norm.split())
 
 
 # "ok pero para mi hijo", "sí pero es la de mi hijo", "yes but it's my son's": another person's, said after a yes
@@ -2479,7 +2491,7 @@ _OTHER_APPOINTMENT = re.compile(
 )
 _LEAVES_IT = re.compile(r"(?:(?:no|ya|mejor|ah|oh|ok)[ ,]+)*(?:deja|dejala|dejalo|dejemos|manten|mantenla|mantenlo"
                         r"|quiero|quiero la|me quedo|leave|keep)\b")  # "deja la del jueves", "no, quiero la del jueves"
-_LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|pensandolo bien) )?no+\b")
+_LEADING_NO = re.compile(r"(?:(?:ya|mejor|ah|oh|uy|uff|hmm*|pensandolo bien|actually|wait|oops|sorry) )?no+\b")
 # A yes held back by what follows it: "sí pero espera", "dale pero primero dime a qué hora era", "ok but wait"
 _YES_BUT_NOT_YET = re.compile(
     r"^(?:si+|sip|ok|okay|oka|okey|dale|ya|claro|bueno|yes|sure|yeah|vale)\b[\s,.!]*(?:\w+[\s,.!]+){0,2}?(?:pero|but)\b"

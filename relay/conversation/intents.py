@@ -164,7 +164,10 @@ _CANT_GO = re.compile(
 # At «¿Cancelo tu hora…?», besides _CANT_GO: "no voy a poder", "no puedo ese día", "ya no la necesito"
 _CANT_GO_THEN = re.compile(
     r"\b(?:no (?:voy a|vamos a) poder|no (?:puedo|podre|podemos) (?:ese|el|este) dia|no (?:puedo|podre) ir"
-    r"|(?:ya )?no la (?:voy a )?necesit\w*|ya no (?:la )?(?:necesito|quiero)|no ire\b|no iremos\b)"
+    r"|(?:ya )?no la (?:voy a )?necesit\w*|ya no (?:la )?(?:necesito|quiero)|no ire\b|no iremos\b"
+    # "I don't want it anymore", "I don't need it" (never "I don't want it cancelled", "…moved")
+    r"|(?:don ?t|do not|no longer) (?:want|need) it(?: anymore| any more)?\b"
+    r"(?! (?:cancel\w*|to\b|gone|remov\w*|delet\w*|mov\w*|chang\w*|resched\w*)))"
 )
 
 
@@ -616,13 +619,17 @@ _NO = frozenset(
     # a no said strongly ("claro que no" is no yes: its first words are)
     "claro que no", "obvio que no", "por supuesto que no", "of course not", "absolutely not", "definitely not",
     "certainly not", "no way", "ni hablar",
+    # "don't", "please don't": a no the whole message says (never "I don't know")
+    "don t", "dont", "do not", "please don t", "please dont", "please do not",
 }
 
 
 _YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale"}
 _NO_PHRASES = re.compile(
     r"\b(?:no me (?:sirve|va|viene|queda|acomoda|conviene|resulta)(?: bien)?|para nada|doesn ?t work|does not work"
-    r"|won ?t work|not for me|asi (?:esta|estoy) bien|don ?t do it|do not do it)\b"
+    r"|won ?t work|not for me|asi (?:esta|estoy) bien|(?:esta|estoy) bien asi|don ?t do it|do not do it"
+    # "está bien así", "it's fine as it is": leave it as it stands
+    r"|(?:it s|its|it is|that s|thats|all) (?:fine|good|ok|okay) (?:as it is|as is|like that|the way it is))\b"
 )
 _YES_PHRASES = re.compile(
     r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me|of course|go ahead|book it"
@@ -675,6 +682,9 @@ _NO_CHANGE = re.compile(
     # "no me la cancelen", "no la cambie", "no la cancelo" (any person: the typo pass may have made it "cancel")
     r"|\bno (?:me |nos )?(?:la|lo|las|los) (?:cancel|cambi|muev|anul)\w*"
     r"|\b(?:don ?t|do not|no need to) (?:want to |need to )?(?:change|move|cancel|reschedule)\b"
+    # "I don't want it cancelled", "I don't need it moved"
+    r"|\b(?:don ?t|do not) (?:want|need) (?:it|that|this|(?:my|the) appointment) (?:to be )?"
+    r"(?:changed|moved|cancell?ed|rescheduled)\b"
 )
 
 
@@ -1126,8 +1136,10 @@ def greeting_only(text: str) -> bool:
 
 _WAIT = re.compile(
     r"\b(?:espera|esperame|espere|esperen|aguarda|aguarde|un momento|un momentito|un segundo|un seg|un minuto"
-    r"|dame un (?:momento|segundo|minuto)|deja(?:me)? (?:ver|revisar|pensar|consultar\w*|preguntar\w*)|lo pienso"
-    r"|wait|hold on|one moment|one sec|one second|just a (?:moment|sec|second|minute)|let me (?:check|think|see|ask))\b"
+    r"|dame un (?:momento|segundo|minuto)"
+    r"|deja(?:me)? (?:ver|verlo|revisar\w*|pensar\w*|consultar\w*|preguntar\w*)|lo pienso"
+    r"|wait|hold on|one moment|one sec|one second|just a (?:moment|sec|second|minute)|let me (?:check|think|see|ask)"
+    r"(?: about it| it over)?)\b"
 )
 _WAIT_REST = re.compile(
     r"\b(?:un poco|porfa|por favor|please|que|voy|ya vuelvo|ahora|po|pues|reviso|veo|mi agenda|mi calendario"

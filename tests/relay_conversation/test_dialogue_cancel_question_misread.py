@@ -82,6 +82,26 @@ def test_keeping_the_one_asked_about_is_asked_again_keeping_another_is_the_yes()
     assert list(agent.cancelled.values()) == ["thu-own"]
 
 
+def test_fine_as_it_is_or_a_no_in_other_words_keeps_it() -> None:
+    """«¿Cancelo tu hora…?» "está bien así" (it is fine as it is) **cancelled it** on its "está bien", where "así está
+    bien" kept it; "don't", "please don't", "actually no", "wait no", "uff no", "it's fine as it is" were «no te
+    entendí», "I don't want it cancelled" the question again: each keeps it, as "no" does. "I don't want it anymore"
+    was «no te entendí»: it cancels, as "ya no la quiero" does."""
+    for answer, english in (("está bien así", False), ("no, está bien así", False), ("uff no", False),
+                            ("don't", True), ("please don't", True), ("actually no", True), ("wait no", True),
+                            ("hmm no", True), ("it's fine as it is", True), ("I don't want it cancelled", True),
+                            ("I don't need it to be cancelled", True)):
+        chat, agent = at_the_cancel_question(english)
+        assert texts(chat.say(answer)).startswith("All right, your appointment stays" if english
+                                                  else "Entendido, tu hora sigue en pie"), answer
+        assert agent.cancelled == {}, answer
+    for answer, english in (("está bien", False), ("sí, está bien", False), ("I don't want it anymore", True),
+                            ("I don't need it", True)):
+        chat, agent = at_the_cancel_question(english)
+        chat.say(answer)
+        assert list(agent.cancelled.values()) == ["thu-own"], answer
+
+
 def test_asked_again_a_plain_yes_cancels() -> None:
     chat, agent = at_the_cancel_question(False)
     chat.say("agéndala")
@@ -124,6 +144,18 @@ def test_yes_keep_it_at_a_move_is_asked_again() -> None:
     chat, agent = at_the_move_question(False)
     assert texts(chat.say("sí, mantenla")).startswith("Solo para estar seguros: ¿Confirmo el viernes 4 de diciembre")
     assert agent.moved == {} and agent.cancelled == {}
+
+
+def test_no_keep_it_at_a_move_keeps_the_old_one() -> None:
+    """«¿Confirmo el viernes …, en vez de tu hora del jueves?» "no, mantén la del jueves", "no, keep my thursday one"
+    showed **Thursday's times** (a tap on one moved it within its day): the move is dropped, Thursday's stays; "no,
+    mantén la del viernes" (not the one moved) is read as before."""
+    for answer, english in (("no, mantén la del jueves", False), ("no, mantenla", False),
+                            ("no, keep my thursday one", True), ("no keep the old one", True), ("no, keep it", True)):
+        chat, agent = at_the_move_question(english)
+        assert texts(chat.say(answer)).startswith("All right, your appointment stays" if english
+                                                  else "Entendido, tu hora sigue en pie"), answer
+        assert agent.moved == {} and agent.cancelled == {} and chat.books == [], answer
 
 
 def test_asking_about_the_one_they_have_at_a_move_is_not_its_yes() -> None:
@@ -174,7 +206,8 @@ def test_a_yes_held_back_or_another_time_asked_for_cancels_nothing() -> None:
     for answer, english in (("ok espera", False), ("sí espera", False), ("yes wait", True), ("ok hold on", True),
                             ("espera", False), ("sí, déjame ver", False), ("ok, dame un minuto", False),
                             ("sí, un momento que le pregunto a mi marido", False), ("yes, let me check", True),
-                            ("sure, one sec", True), ("ok let me ask my wife", True)):
+                            ("sure, one sec", True), ("ok let me ask my wife", True), ("déjame pensarlo", False),
+                            ("ok, let me think about it", True)):
         chat, agent = at_the_cancel_question(english)
         waited = ("Of course, take your time. Whenever you are ready, choose here:" if english
                   else "Claro, te espero. Cuando quieras, elige aquí:")
