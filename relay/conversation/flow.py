@@ -291,9 +291,9 @@ def _decide(
         wanted = _wanted_after_all(ctx, state, norm)
         if wanted is not None:
             return wanted
-    if state.stage == CONFIRM_CANCEL and state.target is not None and asks_to_wait(norm):
-        # "espera", "ok, dame un minuto", "sí, déjame ver", "yes, let me check": the same question, waited for
-        # (was: «no te entendí»; or cancelled on the leading yes)
+    if state.stage == CONFIRM_CANCEL and state.target is not None and (asks_to_wait(norm) or _PUT_OFF.search(norm)):
+        # "espera", "ok, dame un minuto", "sí, déjame ver", "yes, let me check", "ya, pero confirmo después": the same
+        # question, waited for (was: «no te entendí»; or cancelled on the leading yes)
         return confirm_again(ctx.lang, state, ctx.clinic, waiting=True)
     if state.stage == CONFIRM_CANCEL and state.target is not None and (
             _yes_asked_back(turn.message, norm) or _YES_BUT_NOT_YET.search(norm)
@@ -310,6 +310,10 @@ def _decide(
         but_not_this = _move_confirm_but_not_this(ctx, state, norm)
         if but_not_this is not None:
             return but_not_this
+    if state.stage == CONFIRM and state.proposed is not None and _PUT_OFF.search(norm) and tapped(state, norm) is None:
+        # "mañana te confirmo", "te confirmo en la tarde", "I'll confirm tomorrow": the answer put off — never that
+        # day's times shown as if asked for; said that nothing is held meanwhile
+        return reask(ctx, state, [ctx.say("not_held")], understood=True)
     if state.stage == CONFIRM and state.proposed is not None and (
             _unsure_yes(turn.message, norm) or asks_if_confirmed(fold(turn.message))
             or (state.intent != "reschedule" and _LEADING_YES.match(norm) and _UNWANTED_AFTER_ALL.search(norm)
@@ -2566,6 +2570,8 @@ _BOOKS_IT = re.compile(r"\b(?:book (?:it|me|me in|that|this)|reserve it|schedule
                        # "ok, anótala", "dale, guárdala", "sí, confírmame la hora", "ok note it down": keep it
                        r"|anotala|anotamela|guardala|guardamela|dejala anotada|confirmame (?:la|mi) (?:hora|cita)"
                        r"|save it|note it down|keep it booked|hold it"
+                       # "sí, te confirmo la hora", "yes I confirm my appointment": the appointment confirmed
+                       r"|(?:te |le )?confirmo (?:la|mi) (?:hora|cita|reserva)|i confirm (?:the|my) appointment"
                        r"|quiero (?:una |otra )?(?:hora|cita|turno)|quiero (?:agendar|reservar)"
                        r"|i (?:want|need|d like) (?:an |another )?appointment|i d like to book)\b"
                        r"|(?:^|\b(?:si|yes|ok|dale|please|ya)\s+)(?:book|agenda|reserva)$")  # (not "de la agenda")
@@ -2581,6 +2587,17 @@ _YES_TAKEN_BACK = re.compile(
     r"|on second thought|actually no|i ll let you know)\b"
     r"|\b(?:despues|luego|mas rato|mas tarde)\b.*\b(?:confirm\w*|aviso|digo|escribo)\b"
     r"|\b(?:te|le) (?:confirmo|digo|escribo) (?:despues|luego|mas rato|mas tarde)\b"
+)
+# At «¿Confirmo…?», the answer put off: "mañana te confirmo", "te aviso en la tarde", "I'll confirm tomorrow" (never
+# "sí, te confirmo": a yes)
+_LATER = r"(?:despues|luego|mas rato|mas tarde|manana|en la (?:tarde|noche)|esta (?:tarde|noche)|en un rato)"
+_LATER_NOT_A_DAY = r"(?:despues|luego|mas rato|mas tarde|en un rato)"
+_PUT_OFF = re.compile(
+    rf"\b{_LATER} (?:\w+ )?(?:te|le|les) (?:confirmo|aviso|digo|escribo)\b"
+    rf"|\b(?:te|le|les) (?:confirmo|aviso|digo|escribo) {_LATER}\b"
+    rf"|\b{_LATER_NOT_A_DAY} (?:\w+ )?(?:confirmo|aviso)\b|\b(?:confirmo|aviso) {_LATER_NOT_A_DAY}\b"
+    r"|\bmanana (?:te |le )?(?:confirmo|aviso)$"
+    r"|\bi ll (?:confirm|let you know|get back to you|tell you)\b(?! now\b)|\bconfirm (?:later|tomorrow|tonight)\b"
 )
 _LEADING_YES = re.compile(r"(?:si+|sip|ok|okay|dale|ya|claro|yes|sure|por favor|porfa)\b(?! no\b)")
 _YES_THEN = re.compile(rf"(?:{_LEADING_YES.pattern}|listo|perfecto|yep)[\s,.:;!-]+")  # on the folded message

@@ -602,7 +602,8 @@ _YES = frozenset(
     brilliant cool alright aye
     """.split()
 ) | {
-    "de acuerdo", "esta bien", "si por favor", "si confirmo", "si gracias", "si dale", "si esa", "si perfecto",
+    "de acuerdo", "esta bien", "si por favor", "si confirmo", "te confirmo", "si te confirmo", "le confirmo",
+    "si le confirmo", "si gracias", "si dale", "si esa", "si perfecto",
     "ok gracias", "dale gracias", "yes please", "sounds good", "that s fine", "thats fine", "ok thanks",
     "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si", "ya po", "dale po",
     "bueno ya", "ya gracias", "si po", "sale", "va", "vale", "orale", "sip gracias", "yes confirm", "ok perfecto",
