@@ -286,6 +286,7 @@ _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     ahead go course of maybe hmm obviously might but with works whenever any anytime asap tomorrow afternoon morning
     evening tonight today cool lovely brilliant awesome definitely certainly absolutely alright better earlier
     tomorow afternon recien nacido nacida bebe guagua
+    my mi mis calendar calendario agenda schedule diary checking revisando viendo
     """.split()
 )
 # A day and a part of it, whatever their capitals ("Monday Morning", "Lunes En La Mañana"): never a name

@@ -774,8 +774,9 @@ def _decide(
         return _follow(ctx, state, option, norm)
     named_after_yes = ""
     if state.stage == CONFIRM and not (reading.found or action) and more is None and (
-            yes_for_someone(norm) or (named_after_yes := _another_name_after_yes(turn.message, turn.name))):
-        # "sí, es para mi hijo Tomás Vega", "sí, va Juan Pérez": their name, not asked
+            yes_for_someone(norm) or (named_after_yes := _another_name_after_yes(turn.message, turn.name))
+            or _for_another_named_after_yes(turn.message, turn.name)):
+        # "sí, es para mi hijo Tomás Vega", "sí, va Juan Pérez": their name, not asked ("ok, es para Pedro": asked)
         name = check_person_name(named_after_yes or turn.message).value
         state = evolve(state, for_other=True, patient_name=name or state.patient_name)
         return _follow(ctx, state, Option(norm, "confirm"), norm)
@@ -2618,6 +2619,23 @@ def _another_name_after_yes(message: str, own: str) -> str:
     return rest if named else ""
 
 
+def _for_another_named_after_yes(message: str, own: str) -> bool:
+    """At «¿Confirmo…?», "ok, es para Pedro", "yes, it's for Peter": a yes, then the appointment for someone named by a
+    first name alone that is not the writer's (was booked under the writer's name): whose full name is asked."""
+    written = message.strip()
+    lead = _YES_THEN.match(fold(written))
+    rest = _NAME_COMES.sub("", written[lead.end():].strip()) if lead else ""
+    named = _FOR_SOMEONE_NAMED.match(rest)
+    if named is None:
+        return False
+    words = without_closing_words(rest[named.end():]).strip(" .!")
+    return (_A_FIRST_NAME.fullmatch(words) is not None and fold(words) not in fold(own).split()
+            and not _names_no_person(words))
+
+
+_A_FIRST_NAME = re.compile(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'-]+")
+
+
 _NAME_COMES = re.compile(r"^(?:es|era|va|sería|seria|(?:el|la) paciente es|it'?s|it is|the patient is)\s+", re.I)
 _PLACE_WORDS = frozenset("la las el los lo the del de san santa av avenida calle".split())  # "sí, Las Condes"
 # "…pero mejor a las 9:45", "prefiero a las 11": the time said is instead of this one's.
@@ -2981,6 +2999,8 @@ def _aside_at_the_name_question(
     """At «¿A nombre de quién reservo la hora?», an answer that is not a person's name: "mejor el viernes", "mejor
     con el dr rojas" (another time: the menus for it), "¿cuánto sale?" (answered, asked again), "Medicina general" or
     "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
+    if asks_to_wait(norm):  # "espera", "un momento", "hold on, checking my calendar": the question waits for them
+        return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("take_your_time")])
     if not_a_name(message):  # "seguro que sí", "por supuesto": no name, and no question about insurance either
         return None
     reading = read_message(ctx, None, message)

@@ -242,7 +242,8 @@ _MY_BOOKINGS = re.compile(
     rf"(?: (?:o no|reservad\w*|agendad\w*|lista|listo))?\s*$"
     rf"|^{_LEAD_IN}(?:mi|la) {_NOUN} (?:quedo|esta) (?:reservad|agendad|tomad|confirmad)\w*(?: o no)?\s*$"
     rf"|my (?:upcoming |next |existing )?{_NOUN}|when is my|do i have (?:an?|any) {_NOUN}|what time is my"
-    rf"|check my|have i got an? {_NOUN}"
+    # (never "let me check my calendar": their own diary, a wait)
+    rf"|check my(?! (?:calendar|schedule|diary|agenda|planner|availability|work|shifts?)\b)|have i got an? {_NOUN}"
     r"|(?:cuando|que dia|a que hora) (?:\w+ )?(?:quede|quedo|estoy|estaba|estare) (?:agendad|reservad|anotad|citad)\w*"
     rf"|(?:tengo|tenia|tendre|do i have|have i got) (?:algun[oa]?s? |una |un |any |an? |anything |something )?"
     rf"(?:{_NOUN} )?(?:agendad|reservad|sacad|tomad|pendiente|confirmad|booked|scheduled|coming up)\w*"
@@ -866,7 +867,7 @@ _I_HAVE_ONE = re.compile(rf"\b(?:tengo|tenia|tenemos|i have|i had) (?:una |un |m
 
 _YES_THEN_WHOM = re.compile(
     rf"^(?:si+|ok(?:ay)?|dale|ya|claro|perfecto|bueno|listo|yes|sure)\b.*(?:\b(?:(?:para|pa|for|a) {FOR_WHOSE}"
-    rf" {RELATIVE}|{OURS} {RELATIVE}|{_FOR_A_PRONOUN}|a nombre de|se llama|(?:his|her|the) name is"
+    rf" {RELATIVE}|{OURS} {RELATIVE}|{_FOR_A_PRONOUN}|a nombre de|se llama|(?:(?:his|her|the) )?name is"
     r"|para otra persona"
     # "sí, al / con el / bajo el nombre de …", "yes, under (the name) …", "in the name of …", "el paciente es …"
     r"|(?:al|con el|bajo el|en el) nombre de|under|in the name of"
@@ -1144,8 +1145,8 @@ _WAIT = re.compile(
 )
 _WAIT_REST = re.compile(
     r"\b(?:un poco|porfa|por favor|please|que|voy|ya vuelvo|ahora|po|pues|reviso|veo|mi agenda|mi calendario"
-    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary)|ok|okay|ya|si|bueno|a|y|sure|yes"
-    r"|yeah"
+    r"|con mi (?:esposa|esposo|marido|mujer|jefe|mama|papa)|my (?:calendar|diary|schedule)|ok|okay|ya|si|bueno|a|y"
+    r"|sure|yes|yeah|(?:checking|revisando|viendo) (?:my|mi) (?:calendar|diary|schedule|agenda|calendario)"
     r"|(?:y )?(?:te|le) (?:aviso|confirmo|digo|escribo)|let me|dejame|deja)\b"
 )
 

@@ -74,3 +74,18 @@ def test_another_day_said_with_no_name_is_that_days_times() -> None:
     assert not chat.books and reply.startswith("Which time with Dra. Ana Soto on Mon 7 Dec?"), reply
     chat = at_the_name_question()
     assert "el Mar 8 dic" in texts(chat.say("el martes")) and not chat.books
+
+
+def test_a_wait_at_the_name_question_is_waited_for() -> None:
+    """"espera", "un momento", "one sec" at «¿A nombre de quién…?» were «No pude leer ese nombre»; "hold on, checking
+    my calendar" was **booked under the name "Checking My Calendar"** once "calendar" was a word read as itself (not
+    as "agendar"): each is waited for, the question again; the name then books."""
+    for message, english in (("espera", False), ("un momento", False), ("espera, reviso mi agenda", False),
+                             ("one sec", True), ("hold on, checking my calendar", True)):
+        chat = at_the_name_question(english)
+        reply = texts(chat.say(message))
+        assert reply.startswith("Of course, take your time. Whose name" if english
+                                else "Claro, te espero. ¿A nombre de quién"), message
+        assert not chat.books, message
+        chat.say("Tomás Soto Vega")
+        assert [book.state.patient_name for book in chat.books] == ["Tomás Soto Vega"], message

@@ -69,7 +69,7 @@ def test_a_yes_with_the_name_in_other_words_books_under_that_name() -> None:
     for message, name in (("yes, under the name John Smith", "John Smith"), ("yes, put it under John Smith", "John Smith"),
                           ("yes, name: John Smith", "John Smith"), ("yes, in the name of Mary Jones", "Mary Jones"),
                           ("yes, the patient is John Smith", "John Smith"), ("yes, Tom Lee", "Tom Lee"),
-                          ("yes, it's Tom Lee", "Tom Lee")):
+                          ("yes, it's Tom Lee", "Tom Lee"), ("yes, name is Tom Lee", "Tom Lee")):
         chat = at_the_confirmation(english=True)
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [name], message
@@ -86,6 +86,21 @@ def test_a_relative_named_without_a_name_is_asked_for_it() -> None:
     for message in ("yes, under my husband", "yes but under my mum's name", "yes, under my daughter's name"):
         chat = at_the_confirmation(english=True)
         assert asks_the_name(texts(chat.say(message))) and not chat.books, message
+
+
+def test_someone_named_by_a_first_name_after_a_yes_is_asked_for_the_full_name() -> None:
+    """"ok, es para Pedro", "yes, it's for Peter" at «¿Confirmo…?» **booked it under the writer's name** (Ana
+    Pérez); "yes, name is Tom Lee" too: Pedro's full name is asked, Tom Lee's is the name; "sí, para Ana" (the writer's
+    own first name) and "sí, para el Lunes" are not someone else."""
+    for message, english in (("ok, es para Pedro", False), ("sí, para Pedro porfa", False),
+                             ("ok, it's for Peter", True), ("yes for Tom", True)):
+        chat = at_the_confirmation(english)
+        assert asks_the_name(texts(chat.say(message))) and not chat.books, message
+        chat.say("Pedro Soto Vega")
+        assert [book.state.patient_name for book in chat.books] == ["Pedro Soto Vega"], message
+    chat = at_the_confirmation()
+    chat.say("sí, para Ana")
+    assert [book.state.patient_name for book in chat.books] == [""]
 
 
 def test_what_is_no_name_after_a_yes_books_for_the_writer() -> None:
@@ -388,7 +403,8 @@ def test_a_yes_with_the_appointment_not_wanted_books_nothing() -> None:
 
 def test_a_yes_with_one_sec_waits_books_nothing() -> None:
     """"sure, one sec", "ok one sec" at «Shall I book…?» **booked it**: a wait, as "ok, hold on" was."""
-    for message in ("sure, one sec", "ok one sec", "yes one second"):
+    for message in ("sure, one sec", "ok one sec", "yes one second", "let me check my calendar",
+                    "ok, let me check my schedule"):  # (the calendar one was handed to reception: "check my…")
         chat = at_the_confirmation(english=True)
         assert texts(chat.say(message)).startswith("Of course, take your time."), message
         assert not chat.books, message
