@@ -492,7 +492,7 @@ def _decide(
         # sigue en pie.» (was «Entendido, no reservé nada», as if the appointment were not theirs)
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if action == "cancel":
-        return _end(ctx, state, "cancelled")
+        return _stopped(ctx, state, norm)
     if state.stage == CONFIRM_CANCEL and action is None:  # "ok, la de Rojas", "sí, y la del viernes también" at
         switched = _another_named(ctx, state, norm, turn.name)  # «¿Cancelo tu hora del jueves…?»: never Thursday's
         if switched is not None:  # done on its "ok", nor the other one dropped
@@ -654,7 +654,7 @@ def _decide(
     if (thanked and (reading.answer != "yes" or state.stage == BOOKINGS)
             and state.stage in (CHOOSE_DAY, CHOOSE_TIME, BOOKINGS)):
         if offered_choices(state):  # "gracias" at the days or times: nothing was booked, said so
-            return _end(ctx, state, "cancelled")
+            return _stopped(ctx, state, norm)
         return closed(ctx.lang, state, turn, thanked)  # at "Ya tienes hora…", after "tu hora sigue en pie"
     listing = option is None and action is None and any(o.kind == "booking" for o in state.options)
     if listing and state.intent == "cancel" and asks_to_move(norm):
@@ -738,7 +738,7 @@ def _decide(
                        for_other=state.for_other or _another_beside(state, turn.message))
     if (option is None and action is None and reading.intent == "stop" and not reading.found
             and not (state.stage == CONFIRM and reading.answer)):  # "gracias, chao" at any menu ends politely
-        return _end(ctx, state, "cancelled")
+        return _stopped(ctx, state, norm)
     if option is None and action is None and not reading.found and not names_a_day(norm) and none_fits(norm):
         none_fits_reply = _none_fits(ctx, state)  # "ninguna me sirve": other days, or a polite end
         if none_fits_reply is not None:
@@ -2790,6 +2790,15 @@ def _none_fits(ctx: Context, state: ConversationState) -> Reply | None:
     if state.stage == CHOOSE_DAY:
         return _end(ctx, state, "cancelled")
     return None
+
+
+def _stopped(ctx: Context, state: ConversationState, norm: str) -> Reply | Book | AgentStep:
+    """"gracias", "chao", "no gracias" at a menu: a polite end — while one of theirs is being moved, «Entendido, tu
+    hora sigue en pie» as "mejor déjala" has (was «Entendido, no reservé nada», as if nothing of theirs were at
+    stake)."""
+    if state.intent == "reschedule" and state.target is not None:
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
+    return _end(ctx, state, "cancelled")
 
 
 def _end(ctx: Context, state: ConversationState, reason: str) -> Reply:

@@ -233,15 +233,18 @@ def normalize(message: str) -> str:
 @lru_cache(maxsize=16_384)  # patients repeat a few messages ("1", "hola", "sí", button labels) a lot
 def _normalize(message: str) -> str:
     text = fold(message)
-    if _THUMBS.search(text) or _THANKS_EMOJI.search(text):  # alone, a yes (a thanks); beside words, nothing
-        alone = not re.search(r"[a-z0-9]", _THUMBS.sub("", _THANKS_EMOJI.sub("", text)))
+    if _THUMBS.search(text) or _THANKS_EMOJI.search(text) or _THUMBS_DOWN.search(text):
+        # alone, a yes (a thanks); beside words, nothing — but a thumbs down is a no wherever it is
+        alone = not re.search(r"[a-z0-9]", _THUMBS_DOWN.sub("", _THUMBS.sub("", _THANKS_EMOJI.sub("", text))))
         text = _THANKS_EMOJI.sub(" gracias " if alone else " ", _THUMBS.sub(" si " if alone else " ", text))
+        text = _THUMBS_DOWN.sub(" no ", text)  # (beside a yes too: "sí 👎" is no yes)
     text = re.sub(r"[^a-z0-9:./@' -]+", " ", text)
     text = re.sub(r"(?<![0-9])[.'](?![0-9])", " ", text)  # "Dra." -> "dra", but "10.30" stays
     return correct_relatives(" ".join(text.split()))
 
 
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
+_THUMBS_DOWN = re.compile("\U0001F44E")  # a thumbs down: no
 _THANKS_EMOJI = re.compile("[\U0001F64F\u2764\U0001F970\U0001F60A\U0001F917]")  # folded hands, hearts, smiles
 
 

@@ -55,7 +55,7 @@ KNOWN = frozenset(
     agendaron agendaste reservaron reservaste anotaron
     mananas schedule scheduled scheduling available availability appointed disappoint
     todas junto juntos juntas partes julia entero entera perdon perdona perdone perdoname coche cochera tardo
-    calendar calendario calendars
+    calendar calendario calendars chance chances remember frida
     """.split()
 )
 

@@ -87,7 +87,7 @@ def test_fine_as_it_is_or_a_no_in_other_words_keeps_it() -> None:
     bien" kept it; "don't", "please don't", "actually no", "wait no", "uff no", "it's fine as it is" were «no te
     entendí», "I don't want it cancelled" the question again: each keeps it, as "no" does. "I don't want it anymore"
     was «no te entendí»: it cancels, as "ya no la quiero" does."""
-    for answer, english in (("está bien así", False), ("no, está bien así", False), ("uff no", False),
+    for answer, english in (("está bien así", False), ("no, está bien así", False), ("uff no", False), ("👎", False),
                             ("don't", True), ("please don't", True), ("actually no", True), ("wait no", True),
                             ("hmm no", True), ("it's fine as it is", True), ("I don't want it cancelled", True),
                             ("I don't need it to be cancelled", True)):

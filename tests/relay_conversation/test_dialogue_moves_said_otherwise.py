@@ -171,3 +171,18 @@ def test_a_new_one_asked_for_in_plain_words_at_the_three_choices_is_one_more() -
     chat = Chat(clinic(), appointments=ClinicAgent(THU))
     chat.say("hola")
     assert texts(chat.say("¿necesito una hora?")).startswith("Perdona, no te entendí.")
+
+
+def test_thanks_while_a_move_is_chosen_says_the_one_they_have_stays() -> None:
+    """"gracias", "thanks, bye" at a move's days or times ended with «Entendido, no reservé nada», as if nothing of
+    theirs were at stake: «Entendido, tu hora sigue en pie», as "mejor déjala" has; nothing moved or cancelled."""
+    for steps, english in ((("necesito cambiar mi hora", "sí", "gracias"), False),
+                           (("necesito cambiar mi hora", "sí", "el lunes", "ok gracias, hasta luego"), False),
+                           (("I need to change my appointment", "yes", "thanks, bye"), True)):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), clinic=EN, appointments=agent) if english else Chat(clinic(), appointments=agent)
+        for step in steps:
+            said = texts(chat.say(step))
+        assert said.startswith("All right, your appointment stays." if english
+                               else "Entendido, tu hora sigue en pie."), steps
+        assert agent.moved == {} and agent.cancelled == {} and chat.books == [], steps

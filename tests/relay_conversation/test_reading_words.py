@@ -57,6 +57,11 @@ from corpus_kit import describe, reading_of
         ("las tardes me acomodan", "book part=pm"),
         ("hora para mí y junto con mi hija el lunes", "book day=2026-12-07"),
         ("soy Julia, hora el viernes", "book day=2026-12-04"),
+        # (were read as Friday, December, "agendar" and "change")
+        ("hora para mi hija Frida Soto el lunes", "book day=2026-12-07"),
+        ("I don't remember my appointment time, when is it?", "my_bookings"),
+        ("let me check my calendar", "none"),
+        ("any chance of an appointment tomorrow?", "book day=2026-12-02"),
         # ranges and bounds
         ("entre las 10 y las 12", "book after=10:00 before=12:00"),
         ("from 2 to 4", "book after=14:00 before=16:00"),
