@@ -1368,6 +1368,9 @@ _KEEP_IT = re.compile(
     r"|\bno (?:la|lo|me la|me lo|se la) (?:cancel|anul)\w*"
     r"|\bmejor no (?:la |lo )?(?:cambi|muev)\w*"
     r"|\b(?:keep|leave) it\b|\bnever ?mind\b|\bforget it\b"
+    # "keep my current one", "I'll keep the original appointment", "me quedo con la que tengo"
+    r"|\bkeep (?:my|the) (?:current|existing|original|old|first) (?:one|appointment|booking|time)\b"
+    r"|\bme quedo con (?:la|mi) (?:hora |cita )?(?:que tengo|que tenia|original|anterior|de antes)\b"
 )
 
 

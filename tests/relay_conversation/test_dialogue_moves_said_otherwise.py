@@ -186,3 +186,17 @@ def test_thanks_while_a_move_is_chosen_says_the_one_they_have_stays() -> None:
         assert said.startswith("All right, your appointment stays." if english
                                else "Entendido, tu hora sigue en pie."), steps
         assert agent.moved == {} and agent.cancelled == {} and chat.books == [], steps
+
+
+def test_keeping_the_one_they_have_said_in_other_words_stops_the_move() -> None:
+    """"keep my current one", "me quedo con la que tengo" at a move's days were «no te entendí»: the one they have
+    stays, nothing moved."""
+    for message, english in (("keep my current one", True), ("I'll keep the original appointment", True),
+                             ("me quedo con la que tengo", False), ("mejor me quedo con mi hora original", False)):
+        agent = ClinicAgent(THU)
+        chat = Chat(clinic(), clinic=EN, appointments=agent) if english else Chat(clinic(), appointments=agent)
+        chat.say("I need to change my appointment" if english else "necesito cambiar mi hora")
+        chat.say("yes" if english else "sí")
+        assert texts(chat.say(message)).startswith("All right, your appointment stays." if english
+                                                   else "Entendido, tu hora sigue en pie."), message
+        assert agent.moved == {} and agent.cancelled == {}, message
