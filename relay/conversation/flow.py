@@ -814,7 +814,24 @@ def _decide(
         # day and time said before it still stand (a tapped specialty acts on them too)
         both = f"{state.wish} {turn.message}"
         return interpret(ctx, state, read_message(ctx, state, both), normalize(both))
+    if state.intent == "reschedule" and state.target is not None and option is None and action is None:
+        reading = _from_the_old_one(state, state.target, reading, norm)
     return interpret(ctx, state, reading, norm)
+
+
+def _from_the_old_one(state: ConversationState, target: WireBooking, reading: Reading, norm: str) -> Reading:
+    """At a move's days (or its old day's times), "same day but later", "un poco más temprano", "una semana después":
+    from the appointment being moved, as when the move was first asked (was: every time that day, the earlier ones
+    too, or «no te entendí»)."""
+    old = datetime.fromisoformat(target.start)
+    if state.stage != CHOOSE_DAY and not (state.stage == CHOOSE_TIME and state.day == old.date().isoformat()):
+        return reading  # (another day's times: "later" is later on that day)
+    relative = _relative_to_old(norm, reading, old)
+    if relative is None:
+        return reading
+    # (the window is the old one's: "más tarde" is no afternoon)
+    return replace(reading, intent="book", day=relative.day, times=relative.times or reading.times, part="",
+                   after=relative.after or reading.after, before=relative.before or reading.before)
 
 
 def _at_shall_i_cancel(ctx: Context, state: ConversationState, reading: Reading, norm: str, action: str | None,
@@ -2591,12 +2608,12 @@ _YES_TAKEN_BACK = re.compile(
 )
 # At «¿Confirmo…?», the answer put off: "mañana te confirmo", "te aviso en la tarde", "I'll confirm tomorrow" (never
 # "sí, te confirmo": a yes)
-_LATER = r"(?:despues|luego|mas rato|mas tarde|manana|en la (?:tarde|noche)|esta (?:tarde|noche)|en un rato)"
-_LATER_NOT_A_DAY = r"(?:despues|luego|mas rato|mas tarde|en un rato)"
+_REPLY_WHEN = r"(?:despues|luego|mas rato|mas tarde|manana|en la (?:tarde|noche)|esta (?:tarde|noche)|en un rato)"
+_SOON_NOT_A_DAY = r"(?:despues|luego|mas rato|mas tarde|en un rato)"
 _PUT_OFF = re.compile(
-    rf"\b{_LATER} (?:\w+ )?(?:te|le|les) (?:confirmo|aviso|digo|escribo)\b"
-    rf"|\b(?:te|le|les) (?:confirmo|aviso|digo|escribo) {_LATER}\b"
-    rf"|\b{_LATER_NOT_A_DAY} (?:\w+ )?(?:confirmo|aviso)\b|\b(?:confirmo|aviso) {_LATER_NOT_A_DAY}\b"
+    rf"\b{_REPLY_WHEN} (?:\w+ )?(?:te|le|les) (?:confirmo|aviso|digo|escribo)\b"
+    rf"|\b(?:te|le|les) (?:confirmo|aviso|digo|escribo) {_REPLY_WHEN}\b"
+    rf"|\b{_SOON_NOT_A_DAY} (?:\w+ )?(?:confirmo|aviso)\b|\b(?:confirmo|aviso) {_SOON_NOT_A_DAY}\b"
     r"|\bmanana (?:te |le )?(?:confirmo|aviso)$"
     r"|\bi ll (?:confirm|let you know|get back to you|tell you)\b(?! now\b)|\bconfirm (?:later|tomorrow|tonight)\b"
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversation_kit import EN, Chat, agenda, texts
+from conversation_kit import EN, Chat, agenda, buttons, texts
 from test_dialogue_appointments import THU, ClinicAgent
 
 MOVE_ASKED = "Shall I change your appointment on Thursday 3 December at 10:00 with Dra. Ana Soto?"
@@ -200,3 +200,18 @@ def test_keeping_the_one_they_have_said_in_other_words_stops_the_move() -> None:
         assert texts(chat.say(message)).startswith("All right, your appointment stays." if english
                                                    else "Entendido, tu hora sigue en pie."), message
         assert agent.moved == {} and agent.cancelled == {}, message
+
+
+def test_later_or_earlier_typed_at_a_moves_days_is_from_the_old_one() -> None:
+    """"same day but later" at a move's days showed every Thursday time, the earlier ones too; "el mismo día pero más
+    tarde" only the afternoon's ("tarde"): the times after the old one's, that day."""
+    agenda_ = replace(agenda(range(2, 15), [(9, 0), (10, 0), (11, 40), (16, 0)]), finds_bookings=True)
+    for steps, english in ((("I need to change my appointment", "yes", "same day but later"), True),
+                           (("necesito cambiar mi hora", "sí", "el mismo día pero más tarde"), False)):
+        chat = Chat(agenda_, clinic=EN, appointments=ClinicAgent(THU)) if english else Chat(
+            agenda_, appointments=ClinicAgent(THU))
+        for step in steps:
+            reply = chat.say(step)
+        assert texts(reply).startswith("Which time with Dra. Ana Soto on Thu 3 Dec?" if english
+                                       else "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?"), steps
+        assert buttons(reply)[:2] == ["11:40", "16:00"], steps
