@@ -467,6 +467,8 @@ def _decide(
             and reading.day in days_ruled_out(turn.message, ctx.today, WINDOW_DAYS)):
         # "no llego el miércoles", "mi hijo no puede ir el miércoles" while choosing: that day left out
         reading = _days_they_cannot_come(ctx, reading)
+    if state.stage == CONFIRM and state.proposed is not None:
+        reading = _later_than_offered(state.proposed, reading, norm)
 
     action = command(norm)
     moving = state.intent == "reschedule" and state.target is not None and state.stage in _CHOOSING
@@ -817,6 +819,19 @@ def _decide(
     if state.intent == "reschedule" and state.target is not None and option is None and action is None:
         reading = _from_the_old_one(state, state.target, reading, norm)
     return interpret(ctx, state, reading, norm)
+
+
+def _later_than_offered(offered: WireSlot, reading: Reading, norm: str) -> Reading:
+    """At «¿Confirmo el lunes a las 10…?», "anything later?", "¿no hay más tarde?", "yes, but later": that day's times
+    after it (was: «Responde Sí…», or only the afternoon's for "tarde")."""
+    start = offered.start_dt()
+    if (not _LATER.search(norm) or reading.times or reading.after or reading.before or reading.week
+            or reading.day not in (None, start.date()) or _PUT_OFF.search(norm) or _DAYS_WORD.search(norm)):
+        return reading
+    return replace(reading, intent="book", day=start.date(), part="", after=f"{start + timedelta(minutes=1):%H:%M}")
+
+
+_DAYS_WORD = re.compile(r"\b(?:semanas?|dias?|weeks?|days?)\b")  # "later in the week", "otro día más tarde"
 
 
 def _from_the_old_one(state: ConversationState, target: WireBooking, reading: Reading, norm: str) -> Reading:

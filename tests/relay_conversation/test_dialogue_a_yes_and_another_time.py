@@ -113,3 +113,15 @@ def test_a_yes_on_a_condition_is_not_a_yes_yet() -> None:
     chat = asked_nine()  # what the condition asks about is looked at: the afternoon's times
     assert "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?" in texts(chat.say("ok, a no ser que tengan algo en la tarde"))
     assert not chat.books
+
+
+def test_later_asked_at_the_confirmation_is_that_days_later_times() -> None:
+    """"anything later?", "yes, but later" at «Shall I book Thursday … 09:00?» were «Answer "Yes"…»; "¿no hay más
+    tarde?" showed only the afternoon's ("tarde"): that day's times after 09:00, nothing booked."""
+    for message, english in (("anything later?", True), ("yes, but later", True), ("¿no hay más tarde?", False),
+                             ("un poco más tarde", False)):
+        chat = asked_nine(english=english)
+        reply = chat.say(message)
+        assert texts(reply).startswith("Which time with Dra. Ana Soto on Thu 3 Dec?" if english
+                                       else "¿Qué hora con la Dra. Ana Soto el Jue 3 dic?"), message
+        assert "09:00" not in buttons(reply) and not chat.books, message
