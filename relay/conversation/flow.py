@@ -397,6 +397,12 @@ def _decide(
             return already(ctx, state, [ctx.say("tap_an_option")])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and opts_out(norm):  # "baja", "número equivocado"
         return closed(ctx.lang, state, turn, "stop")  # (never «¿Cambio tu hora…?» of "equivocado")
+    if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and len(state.bookings) == 1
+            and tapped(state, norm) is None and asks_about_the_one_done(norm)
+            and not (said := read_message(ctx, state, turn.message)).day and not said.times):
+        # "¿a qué hora es?", "¿con quién es?", "quería saber a qué hora era" under «Ya tienes hora el jueves…»: the
+        # menu again, which says it (was «no te entendí», or a new booking's days)
+        return already(ctx, state, [])
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()

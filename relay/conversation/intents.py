@@ -283,7 +283,7 @@ _ATTENDANCE = re.compile(
 _NOTHING_ELSE = re.compile(
     r"^(?:no+ )?(?:nada(?: mas)?|no gracias|eso es todo|eso seria todo|eso era todo|solo eso|era solo eso"
     r"|era eso|solo (?:queria|quiero|necesitaba) (?:saber|confirmar|preguntar)|nothing(?: else)?|that s all"
-    r"|just wanted to know)"
+    r"|just wanted to know|no+|nop|nope|nah|ninguna|ninguno|none|neither)"
     r"(?: (?:nomas|no mas|mas|gracias|muchas gracias|solo eso|eso|thanks|thank you|po|pues|nada mas))*$"
 )
 
@@ -522,12 +522,15 @@ _SEGURO = (r"(?=seguro)(?:(?<![a-z] )|" + "|".join(sorted({rf"(?<=\b{word} )" fo
 INSURER = (r"(?:isapres?|fonasa|colmena|golden cross|cruz blanca|banmedica|consalud|vida tres|nueva masvida|masvida"
            rf"|prevision|{_SEGURO})")
 # Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
+# "¿dónde queda?", "¿dónde es?", "what's the address?": where the clinic is
+_WHERE_WORDS = (r"donde (?:queda|quedan|estan|esta|es|sera|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address"
+                r"|located")
 _INFO = re.compile(
     r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long"
     r"|precios?|valor(?:es)?|arancel\w*|tarifas?"
     r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
     rf"|{INSURER}|obra social|prepaga|insurance|do you (?:take|accept)"
-    r"|donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located|parking"
+    rf"|{_WHERE_WORDS}|parking"
     r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
     r"|a que hora (?:abren|cierran)|what time do you (?:open|close)"
     # how the visit is: in person or online, who is seen, what to bring, how to prepare
@@ -777,9 +780,7 @@ def _detect(text: str, found_something: bool = False) -> Wishes:
     return Wishes(intent, answer, tentative, earliest, any_time, any_professional, latest)
 
 
-_WHERE = re.compile(
-    r"\b(?:donde (?:queda|quedan|estan|esta|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address|located)\b"
-)
+_WHERE = re.compile(rf"\b(?:{_WHERE_WORDS})\b")
 
 
 _REPEAT = re.compile(

@@ -351,3 +351,22 @@ def test_and_another_time_alone_right_after_her_own_still_asks_which_she_means()
     chat = Chat(finding(2, 4, 7), appointments=ClinicAgent(THU))
     reply = chat.say("y otra hora para el viernes")  # one more, or hers moved there: asked
     assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(reply)
+
+
+def test_what_the_menu_already_says_asked_or_nothing_wanted_at_it() -> None:
+    """Under «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?», "¿a qué hora es?", "¿con
+    quién es?" were «Perdona, no te entendí», "quería saber a qué hora era" a new booking's days: the menu again,
+    which says it; "no", "ninguna" were «no te entendí»: nothing to do, said so; "¿dónde es?" is the address."""
+    for message in ("¿a qué hora es?", "¿con quién es?", "quería saber a qué hora era"):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        chat.say("hola")
+        said = texts(chat.say(message))
+        assert said.startswith("Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto."), message
+        assert not chat.books, message
+    for message in ("no", "ninguna", "no, ninguna"):
+        chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+        chat.say("hola")
+        assert texts(chat.say(message)).startswith("¡Perfecto, Ana!"), message
+    chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
+    chat.say("hola")
+    assert texts(chat.say("¿dónde es?")).startswith("Estamos en Av. Providencia 1234, Santiago.")
