@@ -19,7 +19,15 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from relay.conversation.evolve import evolve
-from relay.conversation.intents import FOR_WHOSE, RELATIVE, asks_about_clinic, detect, running_late, wants_several
+from relay.conversation.intents import (
+    ARRIVING_EARLY,
+    FOR_WHOSE,
+    RELATIVE,
+    asks_about_clinic,
+    detect,
+    running_late,
+    wants_several,
+)
 from relay.conversation.menus import TITLES, fold
 from relay.conversation.negation import asks_another_day, may_rule_out, names_a_day, rule_out
 from relay.conversation.not_wanted import answers_no, every_name_word, not_wanted
@@ -728,6 +736,7 @@ _EVENING_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la noche(?:cita)?|(?:(?:en|por|a|todas) )?las noches|(?<!good )evening|tonight"
     r"|despues del trabajo|after work)\b"
 )
+_ARRIVING_EARLY = re.compile(rf"\b{ARRIVING_EARLY}\b")
 _PM_WORDS = (
     r"\b(?:(?:de|en|por|a|x) la tarde(?:cita)?|(?:(?:en|por|a|todas) )?las tardes|(?<!good )afternoon|arvo"
     r"|tarde(?:cita)?|noche)\b"
@@ -785,6 +794,7 @@ def _read_times(
     text = _WORDED_BOUND.sub(_worded_bound, text)  # before "tarde" is read as the afternoon
     text = negated_bounds(text)
     text = re.sub(r"\b(?:early|late|temprano en la|a media) (afternoon|evening|tarde)\b", r"\1", text)
+    text = _ARRIVING_EARLY.sub(" ", text)  # "can I come 15 min early?": when to arrive, not the morning
     text = _NOT_SO_LATE.sub(" ", text)  # "no tan tarde, tipo 10 y media": not the afternoon
     text = _OWN_PM.sub(r"\1 pm", text)  # "las 5 de la tarde": the hour's own marker, not a part of the day
     text = _OWN_AM.sub(r"\1 am", text)

@@ -283,7 +283,7 @@ _ATTENDANCE = re.compile(
 _NOTHING_ELSE = re.compile(
     r"^(?:no+ )?(?:nada(?: mas)?|no gracias|eso es todo|eso seria todo|eso era todo|solo eso|era solo eso"
     r"|era eso|solo (?:queria|quiero|necesitaba) (?:saber|confirmar|preguntar)|nothing(?: else)?|that s all"
-    r"|just wanted to know|no+|nop|nope|nah|ninguna|ninguno|none|neither)"
+    r"|(?:i )?just wanted to (?:know|confirm|check|ask)|no+|nop|nope|nah|ninguna|ninguno|none|neither)"
     r"(?: (?:nomas|no mas|mas|gracias|muchas gracias|solo eso|eso|thanks|thank you|po|pues|nada mas))*$"
 )
 
@@ -404,7 +404,9 @@ _ASKS_ABOUT_IT = re.compile(
     r"|^(?:y |entonces |ya |ok |pero |oye |perdon )*(?:quedo|quedamos) (?:para|el|a las|con)\b"
     r"|\bse (?:agendo|reservo|confirmo|pudo (?:agendar|reservar))\b"
     r"|\bme (?:lo |la )?(?:puedes |podrias |puede |podria )?confirma[snr]?$"
-    r"|\bwhat (?:time|day) was it\b|^(?:so )?(?:what time|what day|when) is it$|\bis it (?:confirmed|booked|done)\b"
+    r"|\bwhat (?:time|day) was it\b|^(?:so )?(?:what time|what day|when) is it(?: again)?$"
+    r"|^(?:so )?(?:who is it with|who s it with|who am i seeing)(?: again)?$|\bis it (?:confirmed|booked|done)\b"
+    r"|^(?:so |and )?is it still (?:on|booked|happening)$"
     r"|\bdid it go through\b|^(?:so )?(?:confirmed|booked)$"
 )
 
@@ -522,6 +524,12 @@ _SEGURO = (r"(?=seguro)(?:(?<![a-z] )|" + "|".join(sorted({rf"(?<=\b{word} )" fo
 INSURER = (r"(?:isapres?|fonasa|colmena|golden cross|cruz blanca|banmedica|consalud|vida tres|nueva masvida|masvida"
            rf"|prevision|{_SEGURO})")
 # Questions about the clinic, not a request for a time: "cuánto sale la consulta?", "atienden por OSDE?".
+# "can I come 15 min early?", "¿puedo llegar un poco antes?": when to arrive for the appointment (a question for
+# reception), never a part of the day wanted
+ARRIVING_EARLY = (r"(?:(?:\d+|a few|a couple of|some|unos|un par de|cinco|diez|quince|five|ten|fifteen)\s*"
+                  r"(?:min|mins|minutes|minutos)\s+(?:early|earlier|before|antes)"
+                  r"|(?:arrive|get there|be there|llegar|estar ahi) (?:a (?:bit|little) |un poco |algo |un rato )?"
+                  r"(?:early|earlier|antes)(?! (?:de|del|than|that)\b))")
 # "¿dónde queda?", "¿dónde es?", "what's the address?": where the clinic is
 _WHERE_WORDS = (r"donde (?:queda|quedan|estan|esta|es|sera|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address"
                 r"|located")
@@ -530,7 +538,7 @@ _INFO = re.compile(
     r"|precios?|valor(?:es)?|arancel\w*|tarifas?"
     r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
     rf"|{INSURER}|obra social|prepaga|insurance|do you (?:take|accept)"
-    rf"|{_WHERE_WORDS}|parking"
+    rf"|{_WHERE_WORDS}|parking|{ARRIVING_EARLY}"
     r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
     r"|a que hora (?:abren|cierran)|what time do you (?:open|close)"
     # how the visit is: in person or online, who is seen, what to bring, how to prepare

@@ -370,3 +370,25 @@ def test_what_the_menu_already_says_asked_or_nothing_wanted_at_it() -> None:
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("hola")
     assert texts(chat.say("¿dónde es?")).startswith("Estamos en Av. Providencia 1234, Santiago.")
+
+
+def test_the_same_in_english_and_a_question_about_arriving_early() -> None:
+    """"what time is it again?", "who is it with?", "is it still on?" were «Sorry, I didn't get that»; "no, just wanted
+    to confirm" too; "can I come 15 min early?" showed **a new booking's days** ("early" read as the morning), a tap
+    away from a second appointment: reception's answer, the menu kept."""
+    for message in ("what time is it again?", "who is it with?", "is it still on?"):
+        chat = Chat(finding(2, 4), clinic=EN, appointments=ClinicAgent(THU))
+        chat.say("hi")
+        assert texts(chat.say(message)).startswith("You already have an appointment on Thursday 3 December"), message
+    chat = Chat(finding(2, 4), clinic=EN, appointments=ClinicAgent(THU))
+    chat.say("hi")
+    assert texts(chat.say("no, just wanted to confirm")).startswith("Great, Ana!")
+    for message, english in (("can I come 15 min early?", True), ("can I arrive a bit early?", True),
+                             ("¿puedo llegar 15 min antes?", False)):
+        chat = Chat(finding(2, 4), clinic=EN, appointments=ClinicAgent(THU)) if english else Chat(
+            finding(2, 4), appointments=ClinicAgent(THU))
+        chat.say("hi" if english else "hola")
+        reply = chat.say(message)
+        assert texts(reply).startswith("Reception can answer that" if english else "Eso te lo responde recepción"), message
+        assert buttons(reply) == (["One more", "Change it", "Cancel it"] if english
+                                  else ["Una hora más", "Cambiarla", "Cancelarla"]), message
