@@ -3052,7 +3052,10 @@ def _aside_at_the_name_question(
         return None
     reading = read_message(ctx, None, message)
     titled = bool(reading.title or reading.named)  # "Dr. Juan Rojas": never "Juan Rojas", a patient's name too
-    professional = titled and bool(match_professionals(reading, ctx.professionals))
+    # (a title, or "con el …", names a professional even one this clinic has not: "Dr. Rojas", "con el Martín
+    # Vidal" were booked as the patient's name)
+    professional = bool(reading.title or _WITH_SOMEONE.match(norm)) or (
+        titled and bool(match_professionals(reading, ctx.professionals)))
     if _INSTEAD.search(norm) and (reading.day or reading.named or reading.specialty or reading.part):
         moved = evolve(state, stage=CHOOSE_TIME, asking="", proposed=None)
         return interpret(ctx, moved, read_message(ctx, moved, message), norm)
@@ -3064,6 +3067,9 @@ def _aside_at_the_name_question(
     if reading.specialty or professional:
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("name_not_a_professional")])
     return None
+
+
+_WITH_SOMEONE = re.compile(r"(?:con|with) (?:el|la|the|dr|dra|doctor|doctora)\b")
 
 
 def _at_its_time(slot: WireSlot, times: tuple[tuple[int, int], ...]) -> bool:

@@ -89,3 +89,19 @@ def test_a_wait_at_the_name_question_is_waited_for() -> None:
         assert not chat.books, message
         chat.say("Tomás Soto Vega")
         assert [book.state.patient_name for book in chat.books] == ["Tomás Soto Vega"], message
+
+
+def test_a_professional_this_clinic_has_not_is_never_the_patients_name() -> None:
+    """"Dr. Rojas", "Dra. Paz Muñoz", "con el Martín Vidal", "Dr. Smith" at «¿A nombre de quién…?» were **booked as
+    the patient's name** (the clinic has no such professional, so no title was read as one): asked again; a name that
+    only begins like a title ("Drago Soto", "Constanza Rojas") is a name."""
+    for message, english in (("Dr. Rojas", False), ("Dra. Paz Muñoz", False), ("con el Martín Vidal", False),
+                             ("Dr. Smith", True), ("with Dr Lee", True)):
+        chat = at_the_name_question(english)
+        assert texts(chat.say(message)).startswith("That is a specialty or a professional" if english
+                                                   else "Eso es una especialidad o un profesional"), message
+        assert not chat.books, message
+    for name in ("Drago Soto", "Constanza Rojas"):
+        chat = at_the_name_question()
+        chat.say(name)
+        assert [book.state.patient_name for book in chat.books] == [name], name
