@@ -2686,6 +2686,9 @@ _INSTEAD = re.compile(r"\b(?:mejor|prefiero|preferiria|pero|mas bien|en vez|camb
 _MY_NAME = re.compile(r"\b(?:a mi nombre|(?:es )?mi nombre|a nombre mio|yo mism[oa]|soy yo|(?:in )?my name|myself"
                       r"|(?:primero )?(?:la|el|al) mi[ao](?: primero)?|mine(?: first)?|me first|it ?'?s (?:just )?me"
                       r"|it is me|just me)\b")
+# "igual que el mío", "same as mine": a name (or surname) like the writer's, never the writer's own appointment
+_LIKE_MINE = re.compile(r"\b(?:igual|mismo|misma|como|same|like)\b(?: (?:as|que|a|al))?(?: (?:el|la|the))?"
+                        r" (?:mio|mia|mine)\b")
 # A time in the answer to "¿A nombre de quién?": the patient speaks of another appointment too.
 _ANOTHER_TIME_SAID = re.compile(r"\b(?:a las?|at)\s+\d{1,2}\b|\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s*(?:am|pm|hrs?)\b")
 # "No" alone to "¿Confirmo el viernes a las 10?" while moving: not that time (another is shown), the move goes on.
@@ -3162,7 +3165,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         # name; his name first, hers asked for once it is booked
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
         return ask(ctx, evolve(state, more_asked=True), slot, state.pending_message, PATIENT_NAME, [this_one])
-    if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)):
+    if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)) and not _LIKE_MINE.search(norm):
         state, problem = evolve(state, for_other=False, patient_name="", asking=""), ""  # under the WhatsApp name
     if (not problem and asked == PATIENT_NAME and state.patient_name
             and fold(state.patient_name).split() == fold(ctx.turn.name).split()):

@@ -105,3 +105,20 @@ def test_a_professional_this_clinic_has_not_is_never_the_patients_name() -> None
         chat = at_the_name_question()
         chat.say(name)
         assert [book.state.patient_name for book in chat.books] == [name], name
+
+
+def test_a_name_like_the_writers_is_asked_for_never_the_writers_own() -> None:
+    """"igual que el mío", "same as mine" at «¿A nombre de quién…?» of a son's appointment **booked it under the
+    writer's own name** («Tu hora quedó reservada»): his full name is asked; "a mi nombre", "my name" still book
+    under the writer's."""
+    for message, english in (("igual que el mío", False), ("como el mío", False), ("same as mine", True),
+                             ("like mine", True)):
+        chat = at_the_name_question(english)
+        reply = texts(chat.say(message))
+        assert ("Whose name should the appointment be under?" if english
+                else "¿A nombre de quién reservo la hora?") in reply, message
+        assert not chat.books, message
+    for message, english in (("a mi nombre", False), ("my name", True)):
+        chat = at_the_name_question(english)
+        chat.say(message)
+        assert [book.state.patient_name for book in chat.books] == [""], message
