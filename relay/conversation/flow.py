@@ -697,6 +697,14 @@ def _decide(
         # where it goes (or the list again), the day it goes to kept for the move
         aimed = evolve(state, wish=turn.message)
         return _one_listed_named(ctx, aimed, norm, moving=True) or which_again(ctx.lang, aimed, ctx.clinic)
+    if listing and reading.alternatives and state.intent in ("cancel", "reschedule"):
+        # "solo la del jueves", "only the thursday one", "las dos no, solo la del viernes": "solo" made the day every
+        # such weekday (as "solo puedo los jueves" is); the one listed on one of them (was «¿Cuál de tus horas?»)
+        on_those = {datetime.fromisoformat(b.start).date() for b in state.bookings} & set(reading.alternatives)
+        if len(on_those) == 1:
+            named = act_on_named(ctx.lang, state, ctx.clinic, state.intent, on_those.pop(), reading.times)
+            if named is not None:
+                return named
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
