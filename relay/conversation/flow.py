@@ -678,6 +678,10 @@ def _decide(
         named = act_on_named(ctx.lang, state, ctx.clinic, state.intent, date.fromisoformat(held.pop()), ())
         if named is not None:
             return named
+    if listing and state.intent == "cancel" and (cannot_come(norm) and _NEITHER.search(norm)
+                                                 or _CANT_MAKE_EITHER.search(norm)):
+        # "no puedo ir a ninguna de las dos", "I can't make either": each asked about (was «tus horas siguen en pie»)
+        return cancel_every_one(ctx.lang, state, ctx.clinic, [], norm, turn.name)
     if listing and (reading.answer == "no" or keeps_it(norm) or none_fits(norm) or nothing_else(norm)
                     or _NONE_OF_THEM.search(norm)):  # "no", "mejor no", "ninguna, déjalas" at "¿Cuál cancelo?"
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
@@ -2526,6 +2530,8 @@ _BOTH_WANTED = re.compile(r"\b(?:quiero|quisiera|prefiero|necesito|mantener|mant
 _KEEP_WHICH = re.compile(r"\b(?:mantenla|mantenlo|manten|keep it)$")
 _NO_AND_FILLERS = re.compile(r"^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))+"
                              r"(?=[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b)")
+_NEITHER = re.compile(r"\b(?:ninguna|ninguno|neither|either)\b")
+_CANT_MAKE_EITHER = re.compile(r"\b(?:can ?t|cannot|won ?t be able to) (?:make|go to|come to|attend) (?:either|any)\b")
 _NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
 # "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
 # (never "la otra semana", "el otro jueves": a time asked for)

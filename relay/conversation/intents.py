@@ -1613,8 +1613,8 @@ def sounds_like_an_emergency(norm: str) -> bool:
 _EVERY_ONE = re.compile(
     rf"\b(?:las dos|los dos|las 2|los 2|ambas|ambos|las tres|los tres|todas|todos|todas mis {_NOUN}|both"
     rf"|all (?:of )?(?:my|our|the) {_NOUN}|all of them|all three)\b"
-    # (never "las dos no, solo la del viernes", "not both, just friday's")
-    r"(?! no\b)(?<!\bnot both)"
+    # (never "las dos no, solo la del viernes", "not both, just friday's"; "las dos no puedo" is both)
+    r"(?! no (?:solo|solamente|nomas|only|just|la|el|las|los)\b| no$)(?<!\bnot both)"
 )
 
 

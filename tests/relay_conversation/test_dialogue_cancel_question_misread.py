@@ -239,3 +239,18 @@ def test_only_one_of_them_named_at_the_list_is_asked_about() -> None:
         assert said.startswith(f"Shall I cancel your appointment on {day} December" if english
                                else f"¿Cancelo tu hora del {day} de diciembre"), message
         assert agent.cancelled == {}, message
+
+
+def test_cannot_make_either_at_the_list_asks_about_each_and_both_still_means_both() -> None:
+    """"no puedo ir a ninguna de las dos" at «¿Cuál quieres cancelar?» was «Entendido, tus horas siguen en pie», and
+    "I can't make either of them" the list again: each is asked about, as "las dos" is ("las dos no puedo" too)."""
+    for message, english in (("no puedo ir a ninguna de las dos", False), ("las dos no puedo", False),
+                             ("I can't make either of them", True)):
+        agent = ClinicAgent(THU, FRI)
+        clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+        chat = Chat(clinic, clinic=EN, appointments=agent) if english else Chat(clinic, appointments=agent)
+        chat.say("I want to cancel an appointment" if english else "quiero cancelar una hora")
+        said = texts(chat.say(message))
+        assert said.startswith("You have 2 appointments: I'll ask about each one." if english
+                               else "Tienes 2 horas: te pregunto por cada una."), message
+        assert agent.cancelled == {}, message
