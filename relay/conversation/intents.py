@@ -38,6 +38,8 @@ BRINGING_FORWARD = r"adelant(?:a|en|ame|amela|amelo|ala|alo|ar|arla|arlo|arme|ar
 _LEAVES_IT = r"\b(?:dej(?:a|e|en)|pon|ponga)(?:me|nos)?l[ao] (?:para|pa|pal|al|el)\b"
 _RESCHEDULE = re.compile(
     r"\b(?:reagend\w*|reprogram\w*|posterg\w*|pospon\w*|aplaz\w*|reschedul\w*|resched\b|postpone\w*|re ?agendar"
+    # "cancel and rebook", "I need to rebook": a move (never "only if I can rebook later": a condition)
+    r"|(?:cancel\w* and|(?:need|want|d like|like) to) re ?book\b"
     r"|(?:cambiar|cambio|mover|muevan|correr|corran|adelantar|atrasar|pasar|pasen|pases)\w*"
     rf" (?:de |mi |la |el |una |mis )?{_NOUN}"
     r"|me (?:la|lo) (?:\w+ )?(?:mover|cambiar|correr|pasar|cambian|mueven|corren|pasan|cambias|cambies|pasas|mueves)\b"
@@ -531,8 +533,8 @@ ARRIVING_EARLY = (r"(?:(?:\d+|a few|a couple of|some|unos|un par de|cinco|diez|q
                   r"|(?:arrive|get there|be there|llegar|estar ahi) (?:a (?:bit|little) |un poco |algo |un rato )?"
                   r"(?:early|earlier|antes)(?! (?:de|del|than|that)\b))")
 # "¿dónde queda?", "¿dónde es?", "what's the address?": where the clinic is
-_WHERE_WORDS = (r"donde (?:queda|quedan|estan|esta|es|sera|se ubica\w*)|direccion|ubicad\w*|where (?:is|are)|address"
-                r"|located")
+_WHERE_WORDS = (r"donde (?:queda|quedan|estan|esta|es|sera|se ubica\w*)|direccion|ubicad\w*|where (?:is|are|s)|wheres"
+                r"|address|located")
 _INFO = re.compile(
     r"\b(?:cuanto (?:sale|cuesta|vale|cobran|es|seria|saldria|salen|cuestan|demora|tarda|dura|se demora)|how long"
     r"|precios?|valor(?:es)?|arancel\w*|tarifas?"

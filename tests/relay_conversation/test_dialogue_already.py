@@ -370,6 +370,8 @@ def test_what_the_menu_already_says_asked_or_nothing_wanted_at_it() -> None:
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("hola")
     assert texts(chat.say("¿dónde es?")).startswith("Estamos en Av. Providencia 1234, Santiago.")
+    chat = Chat(finding(2, 4), clinic=EN, appointments=ClinicAgent(THU))
+    assert "We're at 12 High Street, London." in texts(chat.say("hi, where's the clinic?"))
 
 
 def test_the_same_in_english_and_a_question_about_arriving_early() -> None:

@@ -24,7 +24,9 @@ def test_a_move_in_other_words_asks_to_change_the_one_they_have() -> None:
     for message in ("hi, I need to push my thursday appointment back a week", "can you push it back?",
                     "rearrange my appointment please", "I'd like to swap my appointment to friday",
                     "can I delay my appointment by an hour?", "can I change the day of my appointment?",
-                    "I need a different time for my appointment", "I can't make it, any other day?"):
+                    "I need a different time for my appointment", "I can't make it, any other day?",
+                    # (these two asked «Shall I cancel…?»: the old one gone before any new one was booked)
+                    "hi, I'd like to cancel and rebook for next week", "cancel and rebook please"):
         agent = ClinicAgent(THU)
         chat = Chat(clinic(), clinic=EN, appointments=agent)
         assert texts(chat.say(message)).endswith(MOVE_ASKED), message
