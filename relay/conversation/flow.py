@@ -2944,6 +2944,9 @@ def drops_the_new_booking(state: ConversationState, norm: str, names_a_day: bool
     appointment of theirs ("mi hora", "la del viernes")."""
     if names_own_booking(norm) or names_a_day:
         return False
+    if (state.stage == CHOOSE_DAY and state.bookings and all(o.kind == "new_booking" for o in state.options)
+            and not _UNDOING_REFUSED.search(norm)):  # («…sigue en pie. Si quieres, puedes pedir otra hora.»)
+        return False  # "mejor sí cancélala", "no voy a poder ir": theirs (never "no cancelar")
     if state.stage in (CHOOSE_TIME, CONFIRM, ASK_FIELD):
         return True
     return state.stage == CHOOSE_DAY and bool(_DROP_LEAD.match(norm))

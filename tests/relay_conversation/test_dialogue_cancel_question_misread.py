@@ -254,3 +254,19 @@ def test_cannot_make_either_at_the_list_asks_about_each_and_both_still_means_bot
         assert said.startswith("You have 2 appointments: I'll ask about each one." if english
                                else "Tienes 2 horas: te pregunto por cada una."), message
         assert agent.cancelled == {}, message
+
+
+def test_a_cancel_said_again_right_after_keeping_it_asks_about_it() -> None:
+    """«Entendido, tu hora sigue en pie. Si quieres, puedes pedir otra hora.» then "mejor sí cancélala", "no voy a
+    poder ir" ended «Entendido, no reservé nada… escribe «cancelar mi hora»» (read as dropping a new booking):
+    «¿Cancelo tu hora…?» of the one kept, and its yes cancels it; "no cancelar" still cancels nothing."""
+    for message in ("mejor sí cancélala", "no voy a poder ir"):
+        chat, agent = at_the_cancel_question(False)
+        assert texts(chat.say("No")).startswith("Entendido, tu hora sigue en pie")
+        assert texts(chat.say(message)) == ASKED_AGAIN[False].split(": ", 1)[1], message
+        chat.say("Sí")
+        assert list(agent.cancelled.values()) == ["thu-own"], message
+    chat, agent = at_the_cancel_question(False)
+    chat.say("No")
+    chat.say("no cancelar")
+    assert agent.cancelled == {}
