@@ -739,7 +739,8 @@ def _decide(
         reading = replace(reading, intent="book")
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
-    if state.stage == BOOKINGS and option is None and action is None and not reading.found and nothing_else(norm):
+    if ((state.stage == BOOKINGS or _just_kept(state)) and option is None and action is None and not reading.found
+            and nothing_else(norm)):
         return closed(ctx.lang, state, turn, "ok")  # "no nada, solo eso gracias" at "¿otra, cambiarla o …?"
     if (state.stage == BOOKINGS and state.intent != CHECK_EXISTING and option is None and action is None
             and not reading.found and reading.answer == "yes" and reading.intent == "none"):
@@ -2944,12 +2945,18 @@ def drops_the_new_booking(state: ConversationState, norm: str, names_a_day: bool
     appointment of theirs ("mi hora", "la del viernes")."""
     if names_own_booking(norm) or names_a_day:
         return False
-    if (state.stage == CHOOSE_DAY and state.bookings and all(o.kind == "new_booking" for o in state.options)
-            and not _UNDOING_REFUSED.search(norm)):  # («…sigue en pie. Si quieres, puedes pedir otra hora.»)
+    if _just_kept(state) and not _UNDOING_REFUSED.search(norm):
         return False  # "mejor sí cancélala", "no voy a poder ir": theirs (never "no cancelar")
     if state.stage in (CHOOSE_TIME, CONFIRM, ASK_FIELD):
         return True
     return state.stage == CHOOSE_DAY and bool(_DROP_LEAD.match(norm))
+
+
+def _just_kept(state: ConversationState) -> bool:
+    """Right after «Entendido, tu hora sigue en pie. Si quieres, puedes pedir otra hora.»: one of theirs just kept,
+    only "Pedir otra hora" offered."""
+    return (state.stage == CHOOSE_DAY and bool(state.bookings) and bool(state.options)
+            and all(o.kind == "new_booking" for o in state.options))
 
 
 def _dropped_new_booking(ctx: Context, state: ConversationState) -> Reply:

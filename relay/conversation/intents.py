@@ -283,7 +283,7 @@ _ATTENDANCE = re.compile(
 
 # "no nada, solo eso gracias", "no, eso es todo", "solo quería saber": at a menu of choices, none is wanted
 _NOTHING_ELSE = re.compile(
-    r"^(?:no+ )?(?:nada(?: mas)?|no gracias|eso es todo|eso seria todo|eso era todo|solo eso|era solo eso"
+    r"^(?:(?:no+|mejor|ya) )?(?:nada(?: mas)?|no gracias|eso es todo|eso seria todo|eso era todo|solo eso|era solo eso"
     r"|era eso|solo (?:queria|quiero|necesitaba) (?:saber|confirmar|preguntar)|nothing(?: else)?|that s all"
     r"|(?:i )?just wanted to (?:know|confirm|check|ask)|no+|nop|nope|nah|ninguna|ninguno|none|neither)"
     r"(?: (?:nomas|no mas|mas|gracias|muchas gracias|solo eso|eso|thanks|thank you|po|pues|nada mas))*$"

@@ -270,3 +270,6 @@ def test_a_cancel_said_again_right_after_keeping_it_asks_about_it() -> None:
     chat.say("No")
     chat.say("no cancelar")
     assert agent.cancelled == {}
+    chat, agent = at_the_cancel_question(False)
+    chat.say("No")
+    assert texts(chat.say("mejor ninguna")).startswith("¡Perfecto, Ana!")  # (was «no te entendí» and the days)
