@@ -644,7 +644,7 @@ _NO_PHRASES = re.compile(
     r"\b(?:no me (?:sirve|va|viene|queda|acomoda|conviene|resulta)(?: bien)?|para nada|doesn ?t work|does not work"
     r"|won ?t work|not for me|asi (?:esta|estoy) bien|(?:esta|estoy) bien asi|don ?t do it|do not do it"
     # "está bien así", "it's fine as it is": leave it as it stands
-    r"|(?:it s|its|it is|that s|thats|all) (?:fine|good|ok|okay) (?:as it is|as is|like that|the way it is))\b"
+    r"|(?:it s|its|it is|that s|thats|all) (?:fine|good|ok|okay) (?:as it is|as is|the way it is))\b"
 )
 _YES_PHRASES = re.compile(
     r"\b(?:de acuerdo|de una|esta bien|sounds good|sure thing|that works|works for me|of course|go ahead|book it"
