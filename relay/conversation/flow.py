@@ -153,6 +153,7 @@ from relay.conversation.just_done import (
     another_than_the_one_done,
     asks_for_more,
     asks_how_those_stand,
+    corrects_the_one_done,
     names_the_one_done,
 )
 from relay.conversation.menu_place import place_in_menu
@@ -1150,6 +1151,12 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         # mi hijo?" once both were booked: both said (never the days again, as if the writer's were not booked)
     if asks_for_more(norm) or wishes.intent in ("cancel", "reschedule", "person"):
         return _start(ctx, booked)
+    if corrects_the_one_done(done, ctx.turn.message, norm, reading):
+        # "perdón, era el martes", "no, el martes", "sorry, I meant tuesday": another time instead, or one more?
+        # asked about the one just booked (was: Tuesday's times, a tap on which booked a second appointment); the day
+        # said kept for either
+        return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name),
+                                   wish=ctx.turn.message))
     if another_than_the_one_done(ctx, state, norm, reading):
         return _start(ctx, booked)
     if asks_about_the_one_done(norm) or _BARE_NO.fullmatch(norm):  # (a bare "no": nothing more, or "that is wrong")

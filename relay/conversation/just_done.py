@@ -61,6 +61,29 @@ def another_than_the_one_done(ctx: Context, state: ConversationState, norm: str,
     return _names_another_person(ctx, done)
 
 
+def corrects_the_one_done(done: WireBooking, message: str, norm: str, reading: Reading) -> bool:
+    """Right after «¡Listo…!», another day or time said as a correction of the one just done ("perdón, era el martes",
+    "no, el martes", "mejor a las 11", "sorry, I meant tuesday"), never one more asked for ("y otra el martes", "para
+    mi hijo el martes", "también el martes"), a question ("¿cuál era la del viernes?") or another of theirs named
+    ("no, la del jueves")."""
+    if not (reading.day or reading.times) or names_the_one_done(done, reading, loosely=True) or "?" in message:
+        return False
+    if (wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ALSO.search(norm)
+            or _ONE_OF_THEIRS.search(norm)):
+        return False
+    return _CORRECTING.search(norm) is not None
+
+
+_ONE_OF_THEIRS = re.compile(r"\b(?:la|el|las|los) (?:del|de la|de las|de el)\b|\bthe one\b")
+
+
+# "perdón, era el martes", "no, el martes", "mejor…", "uy, me equivoqué…", "sorry, I meant…", "it was…"
+_CORRECTING = re.compile(
+    r"^(?:(?:no+|perdon|perdona|disculpa|disculpe|ups|uy|oops|sorry|mejor|ay|ah|oh|actually|wait|espera|pucha)\b"
+    r"[\s,.!]*)+|\b(?:era|eran|it was|i meant|quise decir|queria decir|me equivoque|my bad|should be|deberia ser)\b"
+)
+
+
 def about_the_one_moved_from(
     ctx: Context, state: ConversationState, old: WireBooking, norm: str, reading: Reading, intent: str
 ) -> bool:
@@ -163,7 +186,8 @@ _ASKS_OLD_ONE_GONE = re.compile(
     r"|\b(?:me |la |lo )?(?:cancelaste|anulaste|cancelaron|anularon)\b"
     r"|\b(?:was|is|got|did) (?:it|that one) (?:cancel+ed|gone|get cancel+ed)\b|\bdid you cancel\b"
 )
-ALL_GOOD = re.compile(r"^(?:no+ )?(?:(?:asi )?esta (?:bien|perfecto)|todo (?:bien|ok|perfecto)|all good|that s fine)$")
+ALL_GOOD = re.compile(r"^(?:no+ )?(?:(?:asi )?esta (?:bien|perfecto)(?: asi)?|todo (?:bien|ok|perfecto)|all good"
+                      r"|that s fine|it s fine as it is)$")
 
 
 def names_the_one_done(done: WireBooking, reading: Reading, *, loosely: bool = False) -> bool:

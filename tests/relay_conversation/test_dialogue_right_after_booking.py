@@ -256,3 +256,24 @@ def test_after_two_another_person_or_day_is_still_a_new_request() -> None:
     for message in ("¿y para mi esposa también se puede?", "quiero otra para mi esposa", "el viernes a las 9?"):
         chat = both_booked()
         assert "Así quedaron" not in texts(chat.say(message)), message
+
+
+def test_another_day_or_time_said_as_a_correction_asks_about_the_one_just_booked() -> None:
+    """Right after «¡Listo…! Jueves 3 de diciembre a las 10:00», "perdón, era el viernes", "no, el viernes", "mejor a
+    las 15", "sorry, I meant friday" showed that day's (or time's) times — a tap on one **booked a second
+    appointment**, Thursday's kept: the one just booked is asked about («¿una hora más, cambiarla o cancelarla?»), and
+    the day said is kept for either; "y otra el viernes" is still one more."""
+    for message in ("perdón, era el viernes", "no, el viernes", "mejor a las 15", "sorry, I meant friday",
+                    "uy no, era a las 9"):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert texts(reply).startswith("Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto."), \
+            message
+        assert "¿Quieres una hora más, cambiarla o cancelarla?" in texts(reply), message
+        chat.say("1")  # a tap on the first line of a times menu would have booked: here it is "Una hora más"
+        assert len(chat.books) == 1, message
+    chat = booked_thursday_at_10()
+    chat.say("perdón, era el viernes")
+    assert "el Vie 4 dic" in texts(chat.say("Una hora más"))  # (Friday kept for the one more)
+    chat = booked_thursday_at_10()
+    assert "¿Qué hora" in texts(chat.say("y otra el viernes"))
