@@ -30,9 +30,8 @@ _PLACE = re.compile(
 )
 
 
-# "la más temprano", "la más próxima", "the soonest", "la más tarde" (with its article: "más tarde" alone asks for a
-# later time): the first or last line
-_EARLIEST = re.compile(r"\b(la|el|lo|the) (?:mas (?:temprano|pronto|proxim[ao]|cercan[ao])|earliest|soonest|nearest)\b")
+# "la más temprano", "la más tarde" (with its article: "más tarde" alone asks for a later time): the first or last line
+_EARLIEST = re.compile(r"\b(la|el|lo|the) (?:mas (?:temprano|pronto)|earliest)\b")
 _LATEST = re.compile(r"\b(la|el|lo|the) (?:mas tarde|latest)\b")
 
 
