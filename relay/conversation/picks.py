@@ -65,6 +65,9 @@ def place_named(norm: str) -> int | None:
     return place_in_menu(_ACTING_ON.sub("", norm))
 
 
+_YES_OR_NO = frozenset({"cancel_yes", "cancel_no", "move_yes", "confirm", "other_time"})  # a question's two buttons
+
+
 def _by_place(state: ConversationState, norm: str) -> Option | None:
     """ "La segunda", "the first one", "opción 3", "2 por favor", "la última": the line with that number, or at buttons
     the day or time at that place (the button at that place where the buttons are not days or times)."""
@@ -72,6 +75,10 @@ def _by_place(state: ConversationState, norm: str) -> Option | None:
         norm = _ACTING_ON.sub("", norm)
     place = place_in_menu(norm)
     if place is None:
+        return None
+    if state.options and all(o.kind in _YES_OR_NO for o in state.options) and not norm.strip(" .").isdigit():
+        # «¿Cancelo tu hora del viernes…?» "la primera", "la más temprano", "the first one": one of their
+        # appointments, never the "Sí" button (Friday's was cancelled for Thursday's); "la última" never "No"
         return None
     numbered = [o for o in state.options if o.number and not o.hidden]  # "la última": of those on screen
     choices = sorted(numbered, key=lambda o: o.number) if numbered else list(offered_choices(state) or state.options)

@@ -273,3 +273,19 @@ def test_a_cancel_said_again_right_after_keeping_it_asks_about_it() -> None:
     chat, agent = at_the_cancel_question(False)
     chat.say("No")
     assert texts(chat.say("mejor ninguna")).startswith("¡Perfecto, Ana!")  # (was «no te entendí» and the days)
+
+
+def test_a_place_word_at_a_yes_or_no_question_is_never_its_button() -> None:
+    """«¿Cancelo tu hora del viernes…?» (Thursday's and Friday's) "la primera", "the first one", "la más temprano"
+    **cancelled Friday's** (the first button, "Sí, cancelar"), where the patient meant the first, earliest appointment;
+    at a new booking's «¿Confirmo…?» they booked it. Asked again now; a bare "1" is still the first button."""
+    for answer in ("la primera", "the first one", "la más temprano", "la última"):
+        agent = ClinicAgent(THU, FRI)
+        clinic = replace(agenda(range(2, 15), [(9, 0), (11, 40)]), finds_bookings=True)
+        chat = Chat(clinic, appointments=agent)
+        chat.say("quiero cancelar la hora del viernes")
+        assert "¿Cancelo tu hora del viernes 4 de diciembre" in texts(chat.say(answer)), answer
+        assert agent.cancelled == {}, answer
+    chat, agent = at_the_cancel_question(False)
+    chat.say("1")
+    assert list(agent.cancelled.values()) == ["thu-own"]
