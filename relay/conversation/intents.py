@@ -409,6 +409,7 @@ _ASKS_ABOUT_IT = re.compile(
     r"|\bwhat (?:time|day) was it\b|^(?:so )?(?:what time|what day|when) is it(?: again)?$"
     r"|^(?:so )?(?:who is it with|who s it with|who am i seeing)(?: again)?$|\bis it (?:confirmed|booked|done)\b"
     r"|^(?:so |and )?is it still (?:on|booked|happening)$"
+    r"|\bwhat time (?:should|do|must) (?:i|we) (?:arrive|be there|get there|come)\b"
     r"|\bdid it go through\b|^(?:so )?(?:confirmed|booked)$"
 )
 
@@ -532,6 +533,7 @@ ARRIVING_EARLY = (r"(?:(?:\d+|a few|a couple of|some|unos|un par de|cinco|diez|q
                   r"(?:min|mins|minutes|minutos)\s+(?:early|earlier|before|antes)"
                   r"|(?:arrive|get there|be there|llegar|estar ahi) (?:a (?:bit|little) |un poco |algo |un rato )?"
                   r"(?:early|earlier|antes)(?! (?:de|del|than|that)\b))")
+_WHAT_IF_LATE = r"(?:(?:y |pero )?(?:que pasa |que hago )?si llego tarde|what (?:happens )?if i m late)"
 # "¿dónde queda?", "¿dónde es?", "what's the address?": where the clinic is
 _WHERE_WORDS = (r"donde (?:queda|quedan|estan|esta|es|sera|se ubica\w*)|direccion|ubicad\w*|where (?:is|are|s)|wheres"
                 r"|address|located")
@@ -540,7 +542,9 @@ _INFO = re.compile(
     r"|precios?|valor(?:es)?|arancel\w*|tarifas?"
     r"|how much|prices?|costs?|fees?|atienden (?:por|con)|aceptan|acepta|reciben|cubren?|trabajan con|convenio"
     rf"|{INSURER}|obra social|prepaga|insurance|do you (?:take|accept)"
-    rf"|{_WHERE_WORDS}|parking|{ARRIVING_EARLY}"
+    rf"|{_WHERE_WORDS}|parking|{ARRIVING_EARLY}|{_WHAT_IF_LATE}"
+    # "¿se puede pagar con tarjeta?", "can I pay by card?", "will you send a reminder?"
+    r"|pagar con (?:tarjeta|debito|credito|transferencia)|pay (?:by|with) card|card payment|recordatorio|reminder"
     r"|estacionamiento|(?:que|cual es (?:el|su)) horario (?:de atencion|tienen)|opening hours|open hours"
     r"|a que hora (?:abren|cierran)|what time do you (?:open|close)"
     # how the visit is: in person or online, who is seen, what to bring, how to prepare
@@ -1535,8 +1539,15 @@ _LATE = re.compile(
 
 @lru_cache(maxsize=4096)  # asked of nearly every message
 def running_late(norm: str) -> bool:
-    """The patient says they will be late for their appointment: reception is told (never a new booking's menus)."""
-    return any(word in norm for word in _LATE_WORDS) and _LATE.search(norm) is not None
+    """The patient says they will be late for their appointment: reception is told (never a new booking's menus);
+    never "¿y si llego tarde?", "what if I'm late?" (a question, for reception to answer)."""
+    return (any(word in norm for word in _LATE_WORDS) and _LATE.search(norm) is not None
+            and _WHAT_IF.search(norm) is None)
+
+
+# "¿y si llego tarde?", "¿qué pasa si llego tarde?", "what if I'm late?", "what happens if I'm late?"
+_WHAT_IF = re.compile(r"^(?:y |pero )?(?:que pasa |que hago )?si (?:llego|llegamos|me atraso)|\bwhat (?:happens )?if\b"
+                      r"|^(?:and )?if (?:i m|i am|we re) late\b")
 
 
 _LATE_WORDS = ("tard", "atras", "retras", "late", "llego", "llegare", "llegamos", "camino", "esper", "atender", "way",

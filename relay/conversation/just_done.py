@@ -66,7 +66,11 @@ def corrects_the_one_done(done: WireBooking, message: str, norm: str, reading: R
     "no, el martes", "mejor a las 11", "sorry, I meant tuesday"), never one more asked for ("y otra el martes", "para
     mi hijo el martes", "también el martes"), a question ("¿cuál era la del viernes?") or another of theirs named
     ("no, la del jueves")."""
-    if not (reading.day or reading.times) or names_the_one_done(done, reading, loosely=True) or "?" in message:
+    if _WRONG_DAY_OR_TIME.search(norm) and not (reading.day or reading.times):
+        return True  # "oops wrong day", "me equivoqué de hora" (was: the days, a tap away from a second one)
+    if not (reading.day or reading.times) or names_the_one_done(done, reading, loosely=True):
+        return False
+    if "?" in message and not _INSTEAD.search(norm):  # ("¿cuál era la del viernes?"; "can we do 11:40 instead?")
         return False
     if (wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ALSO.search(norm)
             or _ONE_OF_THEIRS.search(norm)):
@@ -74,13 +78,17 @@ def corrects_the_one_done(done: WireBooking, message: str, norm: str, reading: R
     return _CORRECTING.search(norm) is not None
 
 
+_WRONG_DAY_OR_TIME = re.compile(r"\b(?:wrong (?:day|date|time)|(?:dia|fecha|hora) equivocad[ao]"
+                                r"|me equivoque de (?:dia|fecha|hora))\b")
+_INSTEAD = re.compile(r"\b(?:instead|en vez|en lugar)\b")
 _ONE_OF_THEIRS = re.compile(r"\b(?:la|el|las|los) (?:del|de la|de las|de el)\b|\bthe one\b")
 
 
 # "perdón, era el martes", "no, el martes", "mejor…", "uy, me equivoqué…", "sorry, I meant…", "it was…"
 _CORRECTING = re.compile(
     r"^(?:(?:no+|perdon|perdona|disculpa|disculpe|ups|uy|oops|sorry|mejor|ay|ah|oh|actually|wait|espera|pucha)\b"
-    r"[\s,.!]*)+|\b(?:era|eran|it was|i meant|quise decir|queria decir|me equivoque|my bad|should be|deberia ser)\b"
+    r"[\s,.!]*)+|\b(?:era|eran|it was|i meant|quise decir|queria decir|me equivoque|my bad|should be|deberia ser"
+    r"|instead|en vez|en lugar|make it)\b"
 )
 
 

@@ -277,3 +277,24 @@ def test_another_day_or_time_said_as_a_correction_asks_about_the_one_just_booked
     assert "el Vie 4 dic" in texts(chat.say("Una hora más"))  # (Friday kept for the one more)
     chat = booked_thursday_at_10()
     assert "¿Qué hora" in texts(chat.say("y otra el viernes"))
+
+
+def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
+    """"oops wrong day" and "can we do 11:40 instead?" right after «¡Listo…!» showed the days (a tap away from a second
+    appointment): the one just booked is asked about. "¿y si llego tarde?", "what if I'm late?" **told reception the
+    patient was running late**: reception's answer to the question, no notice."""
+    for message, english in (("oops wrong day", True), ("can we do 15:00 instead?", True),
+                             ("perdón, mejor a las 15", False)):
+        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
+            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
+        chat.say("hi, appointment with dr soto on thursday at 10" if english
+                 else "hola, quiero hora con la dra soto el jueves a las 10")
+        chat.say("yes" if english else "sí")
+        said = texts(chat.say(message))
+        assert said.startswith("You already have an appointment on Thursday 3 December at 10:00" if english
+                               else "Ya tienes hora el jueves 3 de diciembre a las 10:00"), message
+    for message in ("¿y si llego tarde?", "¿qué pasa si llego tarde?"):
+        chat = booked_thursday_at_10()
+        reply = chat.say(message)
+        assert "Eso te lo responde recepción" in texts(reply) and "Gracias por avisar" not in texts(reply), message
+        assert reply.continuation["data"].get("reason") != "running_late", message
