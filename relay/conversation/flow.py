@@ -1874,7 +1874,9 @@ def _cancels_the_one_moved(ctx: Context, state: ConversationState, reading: Read
     if (state.intent != "reschedule" or state.target is None or state.stage not in (*_CHOOSING, CONFIRM_CANCEL)
             or reading.intent != "cancel" or reading.tentative or asks_to_move(norm)):
         return False
-    if (_KEEPS_IT.search(norm) or _THE_CHANGE_CALLED_OFF.search(norm) or _ASKS_ABOUT_CANCELLING.search(norm)
+    # "no, cancélala" (its comma typed: no to the move, then the cancel) is not "no cancelar" (keep it)
+    said = re.sub(r"^no+ ", "", norm) if _NO_THEN_COMMA.match(fold(ctx.turn.message)) else norm
+    if (_KEEPS_IT.search(said) or _THE_CHANGE_CALLED_OFF.search(norm) or _ASKS_ABOUT_CANCELLING.search(norm)
             or _A_BETTER_TIME.search(norm) or _A_MISTAKE.search(norm)):
         return False  # "no, no la canceles", "cancela el cambio, la dejo como estaba", "¿y si la cancelo qué pasa?",
         # "no, cancela eso, mejor a las 10" (the time chosen called off, another said), "cancela, me equivoqué"
@@ -1893,6 +1895,7 @@ _THE_CHANGE_CALLED_OFF = re.compile(r"\b(?:cancel|anul)\w* (?:el|la|the|este|est
                                     r"|busqueda|search|operacion|tramite|proceso|reagendamiento|reschedul\w*)\b")
 # The appointment kept, cancel said of it only to deny it: "no, no la canceles", "no la cancelo, solo cambiar", "cancel
 # that, I'll keep it", "la dejo como estaba" (never "forget it, cancel it")
+_NO_THEN_COMMA = re.compile(r"\s*no+\s*[,.;!]")
 _KEEPS_IT = re.compile(r"\bno (?:la |lo |me )?(?:cancel|anul)\w*|\bno (?:quiero|necesito|hay que) (?:cancel|anul)\w*"
                        r"|\b(?:don ?t|do not|not) cancel|\b(?:dejo|dejamos|mantengo|mantenemos)\b|\bkeep\b"
                        r"|\bcomo (?:estaba|esta)\b")

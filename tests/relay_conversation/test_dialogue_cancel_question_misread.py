@@ -289,3 +289,18 @@ def test_a_place_word_at_a_yes_or_no_question_is_never_its_button() -> None:
     chat, agent = at_the_cancel_question(False)
     chat.say("1")
     assert list(agent.cancelled.values()) == ["thu-own"]
+
+
+def test_no_comma_cancel_it_at_a_move_asks_to_cancel_it_and_no_cancel_keeps_it() -> None:
+    """At a move's «¿Confirmo el viernes…, en vez de tu hora del jueves?», "no, cancélala", "no, cancel it instead"
+    were «tu hora sigue en pie» (read as "no cancelar": the comma lost): «¿Cancelo tu hora del jueves…?» now; "no
+    cancelar", "no, no la canceles" still keep it. Nothing is cancelled before its yes."""
+    for answer, english, asked in (("no, cancélala", False, True), ("no, cancel it instead", True, True),
+                                   ("no cancelar", False, False), ("no, no la canceles", False, False)):
+        chat, agent = at_the_move_question(english)
+        said = texts(chat.say(answer))
+        if asked:
+            assert said == ASKED_AGAIN[english].split(": ", 1)[1], answer
+        else:
+            assert said.startswith("Entendido, tu hora sigue en pie"), answer
+        assert agent.cancelled == {} and agent.moved == {}, answer
