@@ -1546,8 +1546,10 @@ def running_late(norm: str) -> bool:
 
 
 # "¿y si llego tarde?", "¿qué pasa si llego tarde?", "what if I'm late?", "what happens if I'm late?"
-_WHAT_IF = re.compile(r"^(?:y |pero )?(?:que pasa |que hago )?si (?:llego|llegamos|me atraso)|\bwhat (?:happens )?if\b"
-                      r"|^(?:and )?if (?:i m|i am|we re) late\b")
+# (said first: "I'm running late, what if the doctor leaves?" is still a notice)
+_WHAT_IF = re.compile(r"^(?:y |pero )?(?:que pasa |que hago )?si (?:llego|llegamos|me atraso)"
+                      r"|^(?:and |but |so )?(?:what (?:happens )?if|if) (?:i m|i am|we re|i ll be|i will be|im)"
+                      r" (?:\w+ )*?late\b")
 
 
 _LATE_WORDS = ("tard", "atras", "retras", "late", "llego", "llegare", "llegamos", "camino", "esper", "atender", "way",

@@ -298,3 +298,5 @@ def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
         reply = chat.say(message)
         assert "Eso te lo responde recepción" in texts(reply) and "Gracias por avisar" not in texts(reply), message
         assert reply.continuation["data"].get("reason") != "running_late", message
+    chat = booked_thursday_at_10()  # (said first, and asked after: still a notice)
+    assert "Gracias por avisar" in texts(chat.say("voy a llegar 10 minutos tarde, ¿qué pasa si no alcanzo?"))
