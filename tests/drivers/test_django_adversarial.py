@@ -107,15 +107,23 @@ async def as_reception(driver: DjangoAppointmentDriver, path: str, payload: dict
     return answer.status
 
 
+def _a_time_and_a_later_one(slots: list) -> tuple:
+    """A free time (from the 18th on, past the first hours) and a later free time of the same professional that day:
+    whatever the hour the test runs at (at 18:00 UTC the 18th was a day's last time, and there was none later)."""
+    for slot in [*slots[17:], *slots[:17]]:
+        later = next((s for s in slots if s.professional == slot.professional and s.start.date() == slot.start.date()
+                      and s.start > slot.start), None)
+        if later is not None:
+            return slot, later
+    raise AssertionError("no professional has two free times on one day")
+
+
 async def test_an_appointment_reception_moved_is_found_where_it_is_and_never_booked_twice(
         django_app, browser_path, tmp_path):
     # The bot booked; its answer was lost (the agent restarted, the request is carried out again with the same
     # reference) while reception had already dragged the appointment to another time in the staff calendar.
     async with make(django_app, browser_path, tmp_path) as driver:
-        slots = await driver.free_slots(14)
-        slot = slots[17]
-        later = next(s for s in slots if s.professional == slot.professional and s.start.date() == slot.start.date()
-                     and s.start > slot.start)
+        slot, later = _a_time_and_a_later_one(await driver.free_slots(14))
         booking = await driver.book(slot.id, Patient("Marta Movida", "+56 9 6666 0001"), reference="req-adv-0009")
         moved = await as_reception(driver, "update_appt_date_time/", {
             "appointment_id": int(booking.id), "date": f"{later.start:%Y-%m-%d}",
