@@ -252,7 +252,7 @@ def _normalize(message: str) -> str:
 
 
 _THUMBS = re.compile("[\U0001F44D\U0001F44C\u2705\u2714]")  # a thumbs up, OK hand or check mark: yes
-_THUMBS_DOWN = re.compile("\U0001F44E")  # a thumbs down: no
+_THUMBS_DOWN = re.compile("[\U0001F44E\u274C\u274E\U0001F645\U0001F6AB]")  # a thumbs down, a cross, "no" gestured: no
 _THANKS_EMOJI = re.compile("[\U0001F64F\u2764\U0001F970\U0001F60A\U0001F917]")  # folded hands, hearts, smiles
 
 

@@ -617,7 +617,7 @@ _YES = frozenset(
     claro yes yep yeah yup sure confirm confirmed correct great perfect fine genial excelente buenisimo
     awesome excellent absolutely sipo sipi simon obvio afirmativo reservala reservalo agendala agendalo tomala tomalo
     agendamela reservamela tomo yea certainly definitely obviously hagale bacan filete joya okis chevere lovely
-    brilliant cool alright aye
+    brilliant cool alright aye yessir yas yah okie aight
     """.split()
 ) | {
     "de acuerdo", "esta bien", "si por favor", "si confirmo", "te confirmo", "si te confirmo", "le confirmo",
@@ -626,10 +626,11 @@ _YES = frozenset(
     "yes thanks", "si porfa", "si confirmar", "por favor", "si claro", "claro que si", "ya po", "dale po",
     "bueno ya", "ya gracias", "si po", "sale", "va", "vale", "orale", "sip gracias", "yes confirm", "ok perfecto",
     "como no", "why not", "por supuesto", "of course", "oki doki", "la raja", "al tiro", "all right", "works",
+    "okie dokie", "for sure", "you bet",
 }
 _NO = frozenset(
     """
-    no nop nope nah otra otro nono noo nel not
+    no nop nope nah naa naah nones nopo nica nay negative negativo otra otro nono noo nel not
     """.split()
 ) | {
     "otra hora", "otro horario", "otra fecha", "no esa no", "esa no", "no me sirve", "no puedo a esa hora",
@@ -637,13 +638,14 @@ _NO = frozenset(
     "mejor otra", "prefiero otra", "another one",
     # a no said strongly ("claro que no" is no yes: its first words are)
     "claro que no", "obvio que no", "por supuesto que no", "of course not", "absolutely not", "definitely not",
-    "certainly not", "no way", "ni hablar",
+    "certainly not", "no way", "ni hablar", "ni loco", "ni loca", "ni de broma", "ni en broma", "neta no", "hell no",
+    "not really", "not at all", "nuh uh",
     # "don't", "please don't": a no the whole message says (never "I don't know")
     "don t", "dont", "do not", "please don t", "please dont", "please do not",
 }
 
 
-_YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale"}
+_YES_WORDS = frozenset(w for w in _YES if " " not in w) | {"va", "sale", "vale", "orale", "andale"}
 _NO_PHRASES = re.compile(
     r"\b(?:no me (?:sirve|va|viene|queda|acomoda|conviene|resulta)(?: bien)?|para nada|doesn ?t work|does not work"
     r"|won ?t work|not for me|asi (?:esta|estoy) bien|(?:esta|estoy) bien asi|don ?t do it|do not do it"
@@ -663,12 +665,12 @@ _POLITE = frozenset({
     "gracias", "thanks", "thank", "you", "por", "favor", "please", "porfa", "muchas", "muchisimas", "mil",
     # what a patient calls the bot in passing: "sí, perfecto, gracias guapo"
     "guapo", "guapa", "lindo", "linda", "amable", "mijo", "mija", "amigo", "amiga", "senorita", "joven", "crack",
-    "genio", "dear",
+    "genio", "dear", "mate",
 })
 _FILLER = frozenset({
     "esa", "ese", "esta", "bien", "that", "thats", "s", "works", "one", "it", "is", "good", "fine", "entonces",
     "po", "pues", "nomas", "mejor", "asi", "ya esta", "this", "igual", "eh", "ehh", "em", "emm", "mm", "mmm", "ah",
-    "ahh", "oh", "este", "oye", "mira", "um", "uh", "altiro",
+    "ahh", "oh", "este", "oye", "mira", "um", "uh", "altiro", "ps", "pos", "neta",
     # "sí puedo", "ya, puedo! confirmo", "la tomo": a yes in other words
     "puedo", "podemos", "puede", "la", "me", "can", "do", "i", "will", "take",
 })

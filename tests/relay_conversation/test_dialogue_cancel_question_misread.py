@@ -102,6 +102,25 @@ def test_fine_as_it_is_or_a_no_in_other_words_keeps_it() -> None:
         assert list(agent.cancelled.values()) == ["thu-own"], answer
 
 
+def test_a_regional_or_casual_no_keeps_it_and_such_a_yes_cancels() -> None:
+    """"ni loco", "nopo", "naa", "nones", "neta no", "❌", "🙅", "nah mate", "hell no", "not really", "negative" were
+    «no te entendí» at «¿Cancelo…?» (and at a booking's «¿Confirmo…?»): a no, as "nel" and "👎" are. "ps sí",
+    "ándale pues", "yessir", "okie dokie", "for sure", "you bet" were «no te entendí»: a yes, as "pues sí", "órale" and
+    "yup" are."""
+    for answer, english in (("ni loco", False), ("nopo", False), ("naa", False), ("nones", False), ("neta no", False),
+                            ("❌", False), ("🙅‍♀️", False), ("pos no", False), ("nah mate", True), ("hell no", True),
+                            ("not really", True), ("not at all", True), ("negative", True)):
+        chat, agent = at_the_cancel_question(english)
+        assert texts(chat.say(answer)).startswith("All right, your appointment stays" if english
+                                                  else "Entendido, tu hora sigue en pie"), answer
+        assert agent.cancelled == {}, answer
+    for answer, english in (("ps sí", False), ("ándale pues", False), ("pues sí", False), ("yessir", True),
+                            ("okie dokie", True), ("for sure", True), ("you bet", True), ("aight", True)):
+        chat, agent = at_the_cancel_question(english)
+        chat.say(answer)
+        assert list(agent.cancelled.values()) == ["thu-own"], answer
+
+
 def test_asked_again_a_plain_yes_cancels() -> None:
     chat, agent = at_the_cancel_question(False)
     chat.say("agéndala")
