@@ -127,6 +127,7 @@ from relay.conversation.intents import (
     one_more_besides,
     one_more_for_another_only,
     opts_out,
+    refuses_the_change,
     running_late,
     says_cancel,
     second_persons_part,
@@ -2494,10 +2495,11 @@ def _move_confirm_but_not_this(ctx: Context, state: ConversationState, norm: str
         return _booking_start(ctx, evolve(booking, stage=CHOOSE_DAY), "")
     if said_yes and _KEEP_WHICH.search(norm):  # "sí, mantenla": which one, the old or the new? asked, nothing moved
         return reask(ctx, state, [ctx.say("sure_first")], understood=True)
-    if (_LEADING_NO.match(norm) and (_KEEPS_THE_OLD.search(norm) or _KEEP_WHICH.search(norm))
-            and _no_other_day_named(state.target, norm)):
+    if ((_LEADING_NO.match(norm) and (_KEEPS_THE_OLD.search(norm) or _KEEP_WHICH.search(norm))
+         and _no_other_day_named(state.target, norm)) or refuses_the_change(norm)):
         # "no, mantén la del jueves", "no, mantenla", "no, keep my thursday one": the move refused, the old one stays
-        # (was: Thursday's times, where a tap moved it within its day)
+        # (was: Thursday's times, where a tap moved it within its day); "no, no quiero cancelar nada", "I don't want
+        # to cancel it" the same (were the new day's times, as a bare "no" is)
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     return None
 

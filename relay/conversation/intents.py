@@ -709,6 +709,12 @@ _NO_CHANGE = re.compile(
 )
 
 
+def refuses_the_change(text: str) -> bool:
+    """"no, no quiero cancelar nada", "I don't want to cancel it", "ya no quiero cambiarla": a cancellation or a move
+    said only to refuse it (never "no quiero cancelarla" opening a message: "no, quiero cancelarla" typed fast)."""
+    return bool(_NO_CHANGE.search(text)) and detect(text).answer == "no"
+
+
 _OPENING_NO_CHANGE = re.compile(
     r"^\s*no (?:la |lo )?(?:quiero|quisiera|necesito|voy a|tengo que) (?:cambiar|mover|cancelar|anular|reagendar"
     r"|reprogramar|correr)(?:la|lo|las|los)?\b"

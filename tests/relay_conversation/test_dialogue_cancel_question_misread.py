@@ -168,9 +168,13 @@ def test_yes_keep_it_at_a_move_is_asked_again() -> None:
 def test_no_keep_it_at_a_move_keeps_the_old_one() -> None:
     """«¿Confirmo el viernes …, en vez de tu hora del jueves?» "no, mantén la del jueves", "no, keep my thursday one"
     showed **Thursday's times** (a tap on one moved it within its day): the move is dropped, Thursday's stays; "no,
-    mantén la del viernes" (not the one moved) is read as before."""
+    mantén la del viernes" (not the one moved) is read as before. "no, no quiero cancelar nada", "I don't want to
+    cancel it" showed Friday's times: Thursday's stays too."""
     for answer, english in (("no, mantén la del jueves", False), ("no, mantenla", False),
-                            ("no, keep my thursday one", True), ("no keep the old one", True), ("no, keep it", True)):
+                            ("no, keep my thursday one", True), ("no keep the old one", True), ("no, keep it", True),
+                            # the cancellation or the move only refused (were Friday's times, as a bare "no" is)
+                            ("no, no quiero cancelar nada", False), ("no, no la quiero mover", False),
+                            ("I don't want to cancel it", True), ("no need to move it", True)):
         chat, agent = at_the_move_question(english)
         assert texts(chat.say(answer)).startswith("All right, your appointment stays" if english
                                                   else "Entendido, tu hora sigue en pie"), answer
