@@ -155,6 +155,7 @@ from relay.conversation.just_done import (
     asks_for_more,
     asks_how_those_stand,
     corrects_the_one_done,
+    may_want_it_instead,
     names_the_one_done,
 )
 from relay.conversation.menu_place import place_in_menu
@@ -1156,6 +1157,13 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         # "perdón, era el martes", "no, el martes", "sorry, I meant tuesday": another time instead, or one more?
         # asked about the one just booked (was: Tuesday's times, a tap on which booked a second appointment); the day
         # said kept for either
+        return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name),
+                                   wish=ctx.turn.message))
+    if (not ctx.checks_bookings and not _BARE_NO.fullmatch(norm) and not nothing_else(norm)
+            and not ALL_GOOD.match(norm) and may_want_it_instead(norm, reading, wishes.answer == "no")):
+        # "otro día", "no me sirve", "quiero otra hora", "ups": another time instead, or one more? asked about the one
+        # just booked, as corrects_the_one_done does (where the agent lists the phone's appointments, the new
+        # conversation's check asks the same: existing.check_step)
         return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name),
                                    wish=ctx.turn.message))
     if another_than_the_one_done(ctx, state, norm, reading):

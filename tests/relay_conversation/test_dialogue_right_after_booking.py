@@ -279,6 +279,39 @@ def test_another_day_or_time_said_as_a_correction_asks_about_the_one_just_booked
     assert "¿Qué hora" in texts(chat.say("y otra el viernes"))
 
 
+def test_another_time_wished_without_a_day_right_after_asks_about_the_one_just_booked() -> None:
+    """Where the agent cannot list the phone's appointments, "otro día", "quiero otra hora", "no me sirve", "no puedo a
+    esa hora", "ups", "ah no, pensé que era en la tarde", "that doesn't work", "can I get another time?", "better
+    friday" right after «¡Listo…!» showed the days (or that day's times), and a tap **booked a second appointment**
+    beside the one just booked: it is asked about, as where the agent lists them. "y otra el viernes", "no, gracias",
+    "no", "una para mi hijo" are read as before."""
+    for message, english in (("otro día", False), ("quiero otra hora", False), ("no me sirve", False),
+                             ("no puedo a esa hora", False), ("uy no, ese día no puedo", False), ("ups", False),
+                             ("ah no, pensé que era en la tarde", False), ("that doesn't work", True),
+                             ("can I get another time?", True), ("I can't make that", True), ("better friday", True),
+                             ("different time please", True)):
+        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
+            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
+        chat.say("hi, appointment with dr soto on thursday at 10" if english
+                 else "hola, quiero hora con la dra soto el jueves a las 10")
+        assert chat.say("yes" if english else "sí").status == "booked"
+        reply = texts(chat.say(message))
+        assert reply.startswith("You already have an appointment on Thursday 3 December at 10:00 with Dra. Ana Soto."
+                                if english else "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana "
+                                "Soto."), message
+        chat.say("1")  # a tap on the first line of a days or times menu: here it is "Una hora más"
+        chat.say("1")
+        assert len(chat.books) == 1, message
+    chat = booked_thursday_at_10()
+    assert "¿Qué hora" in texts(chat.say("y otra el viernes"))
+    chat = booked_thursday_at_10()
+    assert texts(chat.say("no")).startswith("Así quedó tu hora")
+    chat = booked_thursday_at_10()
+    assert "Ya tienes hora" not in texts(chat.say("no, gracias"))
+    chat = booked_thursday_at_10()
+    assert "Ya tienes hora" not in texts(chat.say("quiero otra hora para mi hijo"))
+
+
 def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
     """"oops wrong day" and "can we do 11:40 instead?" right after «¡Listo…!» showed the days (a tap away from a second
     appointment): the one just booked is asked about. "¿y si llego tarde?", "what if I'm late?" **told reception the
