@@ -2551,9 +2551,10 @@ _BOTH_WANTED = re.compile(r"\b(?:quiero|quisiera|prefiero|necesito|mantener|mant
 _KEEP_WHICH = re.compile(r"\b(?:mantenla|mantenlo|manten|keep it)$")
 _NO_AND_FILLERS = re.compile(r"^no+(?:[\s,.!]+(?:no+|espera|esperate|perdon|perdona|sorry|wait|ah|oh|uy|me equivoque))+"
                              r"(?=[\s,.!]+(?:es |era )?(?:la|el) (?:que|de|del)\b)")
-_NEITHER = re.compile(r"\b(?:ninguna|ninguno|neither|either)\b")
+_NONE_WORDS = r"ninguna|ninguno|neither"  # "ninguna", "neither": none of those listed
+_NEITHER = re.compile(rf"\b(?:{_NONE_WORDS}|either)\b")
 _CANT_MAKE_EITHER = re.compile(r"\b(?:can ?t|cannot|won ?t be able to) (?:make|go to|come to|attend) (?:either|any)\b")
-_NONE_OF_THEM = re.compile(r"\b(?:ninguna|ninguno|dejalas|dejalos|dejala|dejalo|none|neither)\b")
+_NONE_OF_THEM = re.compile(rf"\b(?:{_NONE_WORDS}|dejalas|dejalos|dejala|dejalo|none)\b")
 # "no, esa no", "no, la otra", "not that one": another of the patient's appointments than the one asked about
 # (never "la otra semana", "el otro jueves": a time asked for)
 _OTHER_ONE = re.compile(r"\b(?:(?:esa|ese|esta|este) no|no (?:es )?(?:esa|ese)"

@@ -105,16 +105,16 @@ _OOPS = re.compile(r"(?:ups+|oops+|whoops|uy+|ay+|uh oh)(?: no+)?")  # alone ("u
 
 _WRONG_DAY_OR_TIME = re.compile(r"\b(?:wrong (?:day|date|time)|(?:dia|fecha|hora) equivocad[ao]"
                                 r"|me equivoque de (?:dia|fecha|hora))\b")
-_INSTEAD = re.compile(r"\b(?:instead|en vez|en lugar)\b")
+_INSTEAD_WORDS = r"instead|en vez|en lugar"
+_INSTEAD = re.compile(rf"\b(?:{_INSTEAD_WORDS})\b")
 _ONE_OF_THEIRS = re.compile(r"\b(?:la|el|las|los) (?:del|de la|de las|de el)\b|\bthe one\b")
 
 
 # "perdón, era el martes", "no, el martes", "mejor…", "uy, me equivoqué…", "sorry, I meant…", "it was…"
 _CORRECTING = re.compile(
     r"^(?:(?:no+|perdon|perdona|disculpa|disculpe|ups|uy|oops|sorry|mejor|better|rather|ay|ah|oh|actually|wait|espera"
-    r"|pucha)\b"
-    r"[\s,.!]*)+|\b(?:era|eran|it was|i meant|quise decir|queria decir|me equivoque|my bad|should be|deberia ser"
-    r"|instead|en vez|en lugar|make it)\b"
+    r"|pucha)\b[\s,.!]*)+|\b(?:era|eran|it was|i meant|quise decir|queria decir|me equivoque|my bad|should be"
+    rf"|deberia ser|{_INSTEAD_WORDS}|make it)\b"
 )
 
 
