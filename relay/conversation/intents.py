@@ -285,7 +285,12 @@ _ATTENDANCE = re.compile(
 _NOTHING_ELSE = re.compile(
     r"^(?:(?:no+|mejor|ya) )?(?:nada(?: mas)?|no gracias|eso es todo|eso seria todo|eso era todo|solo eso|era solo eso"
     r"|era eso|solo (?:queria|quiero|necesitaba) (?:saber|confirmar|preguntar)|nothing(?: else)?|that s all"
-    r"|(?:i )?just wanted to (?:know|confirm|check|ask)|no+|nop|nope|nah|ninguna|ninguno|none|neither)"
+    r"|(?:i )?just wanted to (?:know|confirm|check|ask)|no+|nop|nope|nah|ninguna|ninguno|none|neither"
+    # "no por ahora", "not now", "no, later", "ninguna otra", "otro día te escribo": nothing now
+    r"|por ahora(?: no| nada)?|nada por ahora|not (?:right )?now|not for now|maybe later|(?<=no )later"
+    r"|ningun[ao] (?:otr[ao]|mas)|no other|(?:otro dia|mas tarde|despues|luego) te (?:escribo|aviso)"
+    r"|te (?:escribo|aviso) (?:otro dia|despues|luego|mas tarde)|i ll (?:write|text|message) (?:you )?(?:later"
+    r"|another day|tomorrow))"
     r"(?: (?:nomas|no mas|mas|gracias|muchas gracias|solo eso|eso|thanks|thank you|po|pues|nada mas))*$"
 )
 

@@ -220,8 +220,9 @@ _ASKS_OLD_ONE_GONE = re.compile(
     r"|\b(?:me |la |lo )?(?:cancelaste|anulaste|cancelaron|anularon)\b"
     r"|\b(?:was|is|got|did) (?:it|that one) (?:cancel+ed|gone|get cancel+ed)\b|\bdid you cancel\b"
 )
-ALL_GOOD = re.compile(r"^(?:no+ )?(?:(?:asi )?esta (?:bien|perfecto)(?: asi)?|todo (?:bien|ok|perfecto)|all good"
-                      r"|that s fine|it s fine as it is)$")
+ALL_GOOD = re.compile(r"^(?:(?:no+|ok|oka|okay|ya) )?(?:(?:asi )?esta (?:bien|perfecto)(?: asi)?"
+                      r"|todo (?:bien|ok|perfecto)|all good|that s fine|it s fine(?: as it is)?|its fine|it s ok"
+                      r"|that s ok|no problem|no worries|(?:no hay|sin) problema|no te preocupes)$")
 
 
 def names_the_one_done(done: WireBooking, reading: Reading, *, loosely: bool = False) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversation_kit import EN, Chat, agenda, booked, slots, texts
+from conversation_kit import EN, Chat, agenda, booked, buttons, slots, texts
 from test_dialogue_appointments import ClinicAgent
 
 from wire.appointments import WireBooking
@@ -310,6 +310,25 @@ def test_another_time_wished_without_a_day_right_after_asks_about_the_one_just_b
     assert "Ya tienes hora" not in texts(chat.say("no, gracias"))
     chat = booked_thursday_at_10()
     assert "Ya tienes hora" not in texts(chat.say("quiero otra hora para mi hijo"))
+
+
+def test_nothing_now_or_no_problem_right_after_ends_politely() -> None:
+    """"no por ahora", "no, ninguna otra", "otro día te escribo", "ok, no hay problema", "not now", "no, later",
+    "I'll write another day", "no problem", "no, it's fine" right after «¡Listo…!» showed a new booking's days (a tap
+    away from a second appointment): each ends politely, the one just booked standing."""
+    for message, english in (("no por ahora", False), ("no, ninguna otra", False), ("otro día te escribo", False),
+                             ("ok, no hay problema", False), ("not now", True), ("no, later", True),
+                             ("I'll write another day", True), ("no problem", True), ("no, it's fine", True),
+                             ("no worries", True)):
+        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
+            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
+        chat.say("hi, appointment with dr soto on thursday at 10" if english
+                 else "hola, quiero hora con la dra soto el jueves a las 10")
+        assert chat.say("yes" if english else "sí").status == "booked"
+        reply = chat.say(message)
+        assert texts(reply).startswith(("Great, Ana!", "See you, Ana!") if english
+                                       else ("¡Perfecto, Ana!", "¡Hasta pronto, Ana!")), message
+        assert buttons(reply) == [], message
 
 
 def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
