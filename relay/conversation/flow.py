@@ -419,9 +419,16 @@ def _decide(
             # "mejor a las 11", "prefiero el jueves", "el miércoles no puedo(, dame otra el jueves)" to "Ya tienes
             # hora el miércoles a las 10…": that one moved (there), never a second appointment beside it
             option = next((o for o in state.options if o.kind == "move_one"), None)  # its aim kept just below
-        elif option is None and said.intent == "cancel" and _says_only(_ONLY_NOT_GOING, norm):
-            # "no voy a poder ir", "no podré asistir": theirs, as "el jueves no voy a poder ir" is (was: not understood)
+        elif option is None and said.intent in ("cancel", "none") and _says_only(_ONLY_NOT_GOING, norm):
+            # "no voy a poder ir", "no podré asistir", "ya no la necesito": theirs, as "el jueves no voy a poder ir" is
+            # (was: not understood)
             option = next((o for o in state.options if o.kind == "cancel_one"), None)
+        elif (option is None and not said.found and said.intent in ("book", "none") and "?" not in turn.message
+              and (for_someone_else(norm) or wants_several(norm)) and _A_NEW_ONE.search(norm)
+              and not _LEADING_NO.match(norm) and not surely_for_another(norm) and not wants_name_fixed(norm)):
+            # "una para mi hijo", "y una más para mi hija": one more, his (was «no te entendí»; never "¿puedo llevar a
+            # mi hijo?", nor "para mi hijo", "no, es para mi hija": whose the one they have is)
+            option = next((o for o in state.options if o.kind == "new_booking"), None)
         elif (option is None and said.intent == "book" and not said.found and "?" not in turn.message
               and detect(norm).intent == "book"):  # (never a name alone, "Juan Pérez": whose, not asked)
             # "necesito una hora", "necesito un turno con el médico": one more (was «Perdona, no te entendí»)
@@ -743,7 +750,8 @@ def _decide(
     if option is None and action is None and reading.intent in ELSEWHERE and not reading.tentative:
         return _own_appointments(ctx, state, reading.intent)
     if ((state.stage == BOOKINGS or _just_kept(state)) and option is None and action is None and not reading.found
-            and nothing_else(norm)):
+            and (nothing_else(norm) or keeps_it(norm) or ALL_GOOD.match(norm) or _NONE_OF_THEM.search(norm)
+                 or _says_only(_LEFT_AS_IT_IS, norm))):
         return closed(ctx.lang, state, turn, "ok")  # "no nada, solo eso gracias" at "¿otra, cambiarla o …?"
     if (state.stage == BOOKINGS and state.intent != CHECK_EXISTING and option is None and action is None
             and not reading.found and reading.answer == "yes" and reading.intent == "none"):
@@ -1747,6 +1755,14 @@ def _only_another_when(ctx: Context, state: ConversationState, text: str) -> boo
                 and (not start or clock_of >= start) and (not end or clock_of < end))
 
     return not any(is_it(when) for when in whens)
+
+
+# "está bien así", "déjala así", "la dejo": nothing to change (at «¿una hora más, cambiarla…?»)
+_LEFT_AS_IT_IS = re.compile(r"(?:no )?(?:(?:asi )?esta bien(?: asi)?|(?:la|lo) dejo(?: asi| igual)?"
+                            r"|deja(?:la|lo)(?: asi| igual)?|leave it(?: as it is)?)(?: gracias| thanks)?")
+
+
+_A_NEW_ONE = re.compile(r"\b(?:una|uno|otra|otro|one|another)\b")  # "una para mi hijo": an appointment said
 
 
 def _says_only(pattern: re.Pattern[str], norm: str) -> bool:
@@ -2929,6 +2945,7 @@ _ONLY_NOT_GOING = re.compile(
     r"(?:(?:hola|buenas|oye|ups|al final|finalmente|lamentablemente|lo siento|perdon|disculp\w*|creo que|me temo que"
     r"|sorry|unfortunately|i think)\s+)*"
     r"(?:no (?:voy a poder|podre|puedo|vamos a poder|podremos)(?: (?:ir|asistir|acudir|venir))?|ya no (?:voy|puedo ir)"
+    r"|(?:ya )?no la (?:necesito|voy a necesitar|quiero)|i don t need it(?: anymore)?"
     r"|i (?:can t|cannot|won t be able to) (?:go|come|make it)|i won t make it)"
     r"(?:\s+(?:a la cita|a mi hora|a la consulta|al final|finalmente|disculp\w*|lo siento|perdon|gracias|sorry"
     r"|after all|thanks|po|pues|nomas|igual|ya|entonces))*"
