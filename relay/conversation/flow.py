@@ -1167,8 +1167,12 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         # said kept for either
         return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name),
                                    wish=ctx.turn.message))
+    if refuses_the_change(norm) or (_says_only(_LEFT_AS_IT_IS, norm) and not ALL_GOOD.match(norm)):
+        # "no, no la canceles", "no la cambies", "déjala así": it stands, said so (was: the days, or «¿una hora más…?»)
+        return as_booked(ctx.lang, state, ctx.turn)
     if (not ctx.checks_bookings and not _BARE_NO.fullmatch(norm) and not nothing_else(norm)
-            and not ALL_GOOD.match(norm) and may_want_it_instead(norm, reading, wishes.answer == "no")):
+            and not ALL_GOOD.match(norm)
+            and may_want_it_instead(norm, reading, wishes.answer == "no" or calls_it_off(norm))):
         # "otro día", "no me sirve", "quiero otra hora", "ups": another time instead, or one more? asked about the one
         # just booked, as corrects_the_one_done does (where the agent lists the phone's appointments, the new
         # conversation's check asks the same: existing.check_step)

@@ -331,6 +331,22 @@ def test_nothing_now_or_no_problem_right_after_ends_politely() -> None:
         assert buttons(reply) == [], message
 
 
+def test_keep_it_right_after_says_it_stands_and_forget_it_asks_about_it() -> None:
+    """"no, no la canceles", "no la cambies", "no, déjala así" right after «¡Listo…!» showed a new booking's days (or
+    «¿una hora más, cambiarla o cancelarla?»): «Así quedó tu hora…». Where the agent cannot list the phone's
+    appointments, "olvídalo", "never mind", "no, mejor no" showed the days (a tap away from a second appointment): the
+    one just booked is asked about, as where it can."""
+    for message in ("no, no la canceles", "no la cambies", "no, déjala así"):
+        chat = booked_thursday_at_10()
+        assert texts(chat.say(message)).startswith("Así quedó tu hora, Ana: Jueves 3 de diciembre a las 10:00"), message
+    for message in ("olvídalo", "never mind", "no, mejor no"):
+        chat = booked_thursday_at_10()
+        assert texts(chat.say(message)).startswith("Ya tienes hora el jueves 3 de diciembre a las 10:00"), message
+        chat.say("1")
+        chat.say("1")
+        assert len(chat.books) == 1, message
+
+
 def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
     """"oops wrong day" and "can we do 11:40 instead?" right after «¡Listo…!» showed the days (a tap away from a second
     appointment): the one just booked is asked about. "¿y si llego tarde?", "what if I'm late?" **told reception the
