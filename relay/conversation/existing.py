@@ -33,9 +33,10 @@ _STEMS = {
 }
 
 
-def check_step(ctx: Context, state: ConversationState, message: str) -> AgentStep | None:
-    """Ask the agent for the phone's upcoming appointments before booking (None: it cannot tell, go on booking)."""
-    if not ctx.checks_bookings:
+def check_step(ctx: Context, state: ConversationState, message: str, *, anyway: bool = False) -> AgentStep | None:
+    """Ask the agent for the phone's upcoming appointments before booking (None: it cannot tell, go on booking).
+    ``anyway``: the step even where the agent cannot tell (answered by the caller from what the chat itself booked)."""
+    if not ctx.checks_bookings and not anyway:
         return None
     # A bare number opening a conversation ("2": a stray tap from a menu already answered) answers no menu here:
     # never kept as a wish to read later as "the 2nd" of a month.

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from relay.conversation.appointments import (
+    MINE,
     act_on_named,
     all_but,
     another_of_theirs,
@@ -155,7 +156,6 @@ from relay.conversation.just_done import (
     asks_for_more,
     asks_how_those_stand,
     corrects_the_one_done,
-    may_want_it_instead,
     names_the_one_done,
 )
 from relay.conversation.menu_place import place_in_menu
@@ -1092,7 +1092,28 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     if reading.intent in ELSEWHERE:
         return _own_appointments(ctx, state, reading.intent)
     # About to book: a patient who already has an appointment is told first (when the agent can tell).
-    return check_step(ctx, state, turn.message) or _booking_start(ctx, state, turn.message)
+    known_here = bool(booked) and not ctx.checks_bookings and not _one_more_said(norm)
+    step = check_step(ctx, state, turn.message, anyway=known_here)
+    if step is not None and known_here:
+        # Where the agent cannot list the phone's appointments, the ones this chat booked a moment ago are told as it
+        # would tell them: "el jueves 3", "is it possible to switch to friday?", "¿hay algo antes?" right after
+        # «¡Listo…!» ask «Ya tienes hora… ¿una hora más, cambiarla o cancelarla?» (were that day's times, a tap on
+        # which booked a second appointment beside it); one more said in so many words is booked as before
+        return after_agent_step(step, turn, ctx.clinic, MyBookingsResult(booked))
+    return step or _booking_start(ctx, state, turn.message)
+
+
+def _one_more_said(norm: str) -> bool:
+    """"y otra el viernes", "también el martes", "una para mi hijo", "another one on friday": one more appointment
+    said in so many words (never asked whether it is instead of the one just booked); "¿y la mía…?": whose is named."""
+    return bool(wants_another(norm) or one_more_besides(norm) or for_someone_else(norm) or wants_several(norm)
+                or for_me(norm) or MINE.search(norm) or _ONE_MORE_SAID.search(norm))
+
+
+# "y otra…", "y una…", "and another…", "también…", "another one", "one more": one more appointment
+_ONE_MORE_SAID = re.compile(r"^(?:(?:ok|ya|si|gracias|perfecto|listo|genial|bueno|thanks|great|yes)\s+){0,3}"
+                            r"(?:y|e|and)\s+(?:(?:tambien|also)\s+)?(?:otra|otro|una|uno|another|one)\b"
+                            r"|\b(?:tambien|ademas|also|too|another one|one more|otra mas|una mas)\b")
 
 
 def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
@@ -1170,14 +1191,6 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if refuses_the_change(norm) or (_says_only(_LEFT_AS_IT_IS, norm) and not ALL_GOOD.match(norm)):
         # "no, no la canceles", "no la cambies", "déjala así": it stands, said so (was: the days, or «¿una hora más…?»)
         return as_booked(ctx.lang, state, ctx.turn)
-    if (not ctx.checks_bookings and not _BARE_NO.fullmatch(norm) and not nothing_else(norm)
-            and not ALL_GOOD.match(norm)
-            and may_want_it_instead(norm, reading, wishes.answer == "no" or calls_it_off(norm))):
-        # "otro día", "no me sirve", "quiero otra hora", "ups": another time instead, or one more? asked about the one
-        # just booked, as corrects_the_one_done does (where the agent lists the phone's appointments, the new
-        # conversation's check asks the same: existing.check_step)
-        return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name),
-                                   wish=ctx.turn.message))
     if another_than_the_one_done(ctx, state, norm, reading):
         return _start(ctx, booked)
     if asks_about_the_one_done(norm) or _BARE_NO.fullmatch(norm):  # (a bare "no": nothing more, or "that is wrong")

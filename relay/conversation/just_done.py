@@ -78,31 +78,6 @@ def corrects_the_one_done(done: WireBooking, message: str, norm: str, reading: R
     return _CORRECTING.search(norm) is not None
 
 
-def may_want_it_instead(norm: str, reading: Reading, refused: bool) -> bool:
-    """Right after «¡Listo…!», another time wished without a day or time, nor "one more" said: "otro día", "quiero
-    otra hora", "no me sirve", "no puedo a esa hora", "ups", "pensé que era en la tarde", "that doesn't work", "can I
-    get another time?" — instead of the one just done, or one more? (``refused``: the message reads as a "no" to the
-    time offered.) Never another person's, another named one, "también…", or a day or time said (corrects_the_one_done
-    reads those)."""
-    if (reading.day or reading.times or reading.named or _ALSO.search(norm) or _THE_OTHER_ONE.search(norm)
-            or _A_RELATIVE.search(norm) or for_someone_else(norm)):
-        return False
-    if reading.part:  # "ah no, pensé que era en la tarde": the one done corrected; "y en la tarde?" one more
-        return _CORRECTING.search(norm) is not None
-    return refused or bool(_ANOTHER_TIME.search(norm) or _NOT_THAT_ONE.search(norm) or _OOPS.fullmatch(norm)
-                           or cannot_come(norm))
-
-
-# "otro día", "otra hora", "another time", "a different day": a time wished other than the one just done
-_ANOTHER_TIME = re.compile(r"\b(?:otr[oa]s? (?:hora|horario|dia|fecha|turno)|(?:another|a different|different|other)"
-                           r" (?:time|day|date|slot|appointment))\b")
-# "ese día no puedo", "esa hora no me sirve", "I can't make that", "that doesn't suit me": the one just done refused
-_NOT_THAT_ONE = re.compile(r"\b(?:ese dia|esa hora|ese horario|esa fecha|a esa hora) no (?:puedo|me sirve|me acomoda"
-                           r"|me queda)|\bcan ?t (?:make|do) (?:that|it then|that time|that day)\b"
-                           r"|\b(?:that|it) (?:doesn ?t|does not|won ?t) (?:work|suit)")
-_OOPS = re.compile(r"(?:ups+|oops+|whoops|uy+|ay+|uh oh)(?: no+)?")  # alone ("ups, era Carla Muñoz Soto": a name)
-
-
 _WRONG_DAY_OR_TIME = re.compile(r"\b(?:wrong (?:day|date|time)|(?:dia|fecha|hora) equivocad[ao]"
                                 r"|me equivoque de (?:dia|fecha|hora))\b")
 _INSTEAD_WORDS = r"instead|en vez|en lugar"

@@ -87,16 +87,21 @@ def test_a_refusal_at_whose_name_is_never_booked_as_the_name() -> None:
 
 def test_right_after_a_booking_an_earlier_button_at_the_same_time_is_confirmed_first() -> None:
     """At a clinic that cannot list appointments, «¡Listo!… 09:00 con el Dr. Rojas» then the day's button and
-    "09:00 Dra. Ana Soto" tapped again booked a second appointment at 09:00 with nothing asked."""
+    "09:00 Dra. Ana Soto" tapped again booked a second appointment at 09:00 with nothing asked. The day's button
+    asks about the one just booked now (as where the agent lists them), and one more at its time is confirmed."""
     chat = Chat(clinic(finds=False))
     chat.say("hola")
     chat.say("Mié 2 dic")
     assert chat.say("09:00 Dr. Juan Rojas").status == "booked"
-    chat.say("Mié 2 dic")
+    reply = texts(chat.say("Mié 2 dic"))  # the day's button again: the one just booked said first, and asked about
+    assert "Ya tienes hora el miércoles 2 de diciembre a las 09:00 con el Dr. Juan Rojas." in reply, reply
+    assert "¿Quieres una hora más, cambiarla o cancelarla?" in reply
+    chat.say("Una hora más")
     reply = texts(chat.say("09:00 Dra. Ana Soto"))
     assert "Ya tienes hora el miércoles 2 de diciembre a las 09:00 con el Dr. Juan Rojas." in reply, reply
     assert "¿Confirmo el miércoles 2 de diciembre a las 09:00 con la Dra. Ana Soto?" in reply and len(chat.books) == 1
-    assert chat.say("sí").status == "booked" and len(chat.books) == 2  # asked for, knowingly
+    assert "¿A nombre de quién" in texts(chat.say("sí"))  # one more "Una hora más": whose is asked
+    assert chat.say("Rosa Díaz").status == "booked" and len(chat.books) == 2  # asked for, knowingly
 
 
 def test_the_next_persons_booking_is_not_held_up_by_the_one_just_booked() -> None:
