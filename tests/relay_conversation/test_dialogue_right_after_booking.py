@@ -312,6 +312,31 @@ def test_another_time_wished_without_a_day_right_after_asks_about_the_one_just_b
     assert "Ya tienes hora" not in texts(chat.say("quiero otra hora para mi hijo"))
 
 
+def test_a_day_or_time_right_after_is_asked_about_where_the_agent_cannot_list_appointments() -> None:
+    """Where the agent cannot list the phone's appointments, "el viernes 4", "is it possible to switch to friday?",
+    "¿hay algo antes?", "what about friday?" right after «¡Listo…!» showed Friday's times (or the first free one),
+    and a tap **booked a second appointment** beside the one just booked: it is told and asked about first, as where
+    the agent lists them; "Una hora más" then books Friday's, "Cambiarla" asks to move it."""
+    for message, english in (("el viernes 4", False), ("¿hay algo antes?", False),
+                             ("is it possible to switch to friday?", True), ("what about friday?", True)):
+        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
+            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
+        chat.say("hi, appointment with dr soto on thursday at 10" if english
+                 else "hola, quiero hora con la dra soto el jueves a las 10")
+        assert chat.say("yes" if english else "sí").status == "booked"
+        reply = chat.say(message)
+        assert ("You already have an appointment on Thursday 3 December at 10:00" if english
+                else "Ya tienes hora el jueves 3 de diciembre a las 10:00") in texts(reply), message
+        assert buttons(reply) == (["One more", "Change it", "Cancel it"] if english
+                                  else ["Una hora más", "Cambiarla", "Cancelarla"]), message
+        chat.say("1")
+        chat.say("1")
+        assert len(chat.books) == 1, message
+    chat = booked_thursday_at_10()
+    chat.say("el viernes 4")
+    assert "el Vie 4 dic" in texts(chat.say("Una hora más"))  # (Friday kept for the one more)
+
+
 def test_nothing_now_or_no_problem_right_after_ends_politely() -> None:
     """"no por ahora", "no, ninguna otra", "otro día te escribo", "ok, no hay problema", "not now", "no, later",
     "I'll write another day", "no problem", "no, it's fine" right after «¡Listo…!» showed a new booking's days (a tap
