@@ -396,6 +396,14 @@ def test_the_same_in_english_and_a_question_about_arriving_early() -> None:
                                   else ["Una hora más", "Cambiarla", "Cancelarla"]), message
 
 
+def at_the_three_choices(english: bool = False) -> tuple[Chat, ClinicAgent]:
+    """Ana, with Thursday's, just told «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?»."""
+    agent = ClinicAgent(THU)
+    chat = Chat(finding(2, 4), clinic=EN, appointments=agent) if english else Chat(finding(2, 4), appointments=agent)
+    chat.say("hi" if english else "hola")
+    return chat, agent
+
+
 def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_three_choices():
     """Under «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?», "una para mi hijo", "and one
     more for my daughter" were «no te entendí»: one more, whose name is asked; "está bien así", "déjala así", "leave
@@ -404,10 +412,7 @@ def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_t
     mi hija" (whose the one they have is) and "¿puedo llevar a mi hijo?" are never a new booking."""
     for message, english in (("una para mi hijo", False), ("y una más para mi hija", False),
                              ("and one more for my daughter", True), ("one for my son", True)):
-        agent = ClinicAgent(THU)
-        chat = Chat(finding(2, 4), clinic=EN, appointments=agent) if english else Chat(finding(2, 4),
-                                                                                       appointments=agent)
-        chat.say("hi" if english else "hola")
+        chat, agent = at_the_three_choices(english)
         assert texts(chat.say(message)).startswith("These are the next days" if english
                                                    else "Estos son los próximos días"), message
         chat.say("1")
@@ -418,23 +423,15 @@ def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_t
         assert chat.books == [], message
     for message, english in (("está bien así", False), ("déjala así", False), ("ninguna de las anteriores", False),
                              ("no por ahora", False), ("leave it", True), ("not now", True)):
-        agent = ClinicAgent(THU)
-        chat = Chat(finding(2, 4), clinic=EN, appointments=agent) if english else Chat(finding(2, 4),
-                                                                                       appointments=agent)
-        chat.say("hi" if english else "hola")
+        chat, agent = at_the_three_choices(english)
         reply = chat.say(message)
         assert texts(reply).startswith("Great, Ana!" if english else "¡Perfecto, Ana!"), message
         assert buttons(reply) == [] and agent.cancelled == {}, message
     for message, english in (("ya no la necesito", False), ("I don't need it anymore", True)):
-        agent = ClinicAgent(THU)
-        chat = Chat(finding(2, 4), clinic=EN, appointments=agent) if english else Chat(finding(2, 4),
-                                                                                       appointments=agent)
-        chat.say("hi" if english else "hola")
+        chat, agent = at_the_three_choices(english)
         assert texts(chat.say(message)).startswith("Shall I cancel your appointment on Thursday 3 December" if english
                                                    else "¿Cancelo tu hora del jueves 3 de diciembre"), message
         assert agent.cancelled == {}, message
     for message in ("para mi hijo", "¿puedo llevar a mi hijo?"):
-        agent = ClinicAgent(THU)
-        chat = Chat(finding(2, 4), appointments=agent)
-        chat.say("hola")
+        chat, agent = at_the_three_choices()
         assert "Estos son los próximos días" not in texts(chat.say(message)), message

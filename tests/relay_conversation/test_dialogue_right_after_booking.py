@@ -15,12 +15,15 @@ from wire.appointments import WireBooking
 SOTO_AND_ROJAS = ("Dra. Ana Soto", "Dr. Juan Rojas")
 
 
-def booked_thursday_at_10() -> Chat:
+def booked_thursday_at_10(english: bool = False) -> Chat:
     """Ana booked Thursday 3 at 10:00 with Dra. Soto; the agent's slots now lack it (Dr. Rojas is free then)."""
-    chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
-    assert "¿Confirmo el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?" in texts(
-        chat.say("hola, quiero hora con la dra soto el jueves a las 10"))
-    assert chat.say("sí").status == "booked"
+    week = agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS)
+    chat = Chat(week, clinic=EN) if english else Chat(week)
+    assert ("Shall I book Thursday 3 December at 10:00 with Dra. Ana Soto?" if english
+            else "¿Confirmo el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto?") in texts(
+        chat.say("hi, appointment with dr soto on thursday at 10" if english
+                 else "hola, quiero hora con la dra soto el jueves a las 10"))
+    assert chat.say("yes" if english else "sí").status == "booked"
     taken = chat.books[0].slot
     chat.agenda = slots(*(s for s in chat.agenda.slots if s != taken))
     return chat
@@ -291,11 +294,7 @@ def test_another_time_wished_without_a_day_right_after_asks_about_the_one_just_b
                              ("ah no, pensé que era en la tarde", False), ("that doesn't work", True),
                              ("can I get another time?", True), ("I can't make that", True), ("better friday", True),
                              ("different time please", True)):
-        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
-            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
-        chat.say("hi, appointment with dr soto on thursday at 10" if english
-                 else "hola, quiero hora con la dra soto el jueves a las 10")
-        assert chat.say("yes" if english else "sí").status == "booked"
+        chat = booked_thursday_at_10(english)
         reply = texts(chat.say(message))
         assert ("You already have an appointment on Thursday 3 December at 10:00 with Dra. Ana Soto." if english
                 else "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto.") in reply, message
@@ -319,11 +318,7 @@ def test_a_day_or_time_right_after_is_asked_about_where_the_agent_cannot_list_ap
     the agent lists them; "Una hora más" then books Friday's, "Cambiarla" asks to move it."""
     for message, english in (("el viernes 4", False), ("¿hay algo antes?", False),
                              ("is it possible to switch to friday?", True), ("what about friday?", True)):
-        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
-            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
-        chat.say("hi, appointment with dr soto on thursday at 10" if english
-                 else "hola, quiero hora con la dra soto el jueves a las 10")
-        assert chat.say("yes" if english else "sí").status == "booked"
+        chat = booked_thursday_at_10(english)
         reply = chat.say(message)
         assert ("You already have an appointment on Thursday 3 December at 10:00" if english
                 else "Ya tienes hora el jueves 3 de diciembre a las 10:00") in texts(reply), message
@@ -345,11 +340,7 @@ def test_nothing_now_or_no_problem_right_after_ends_politely() -> None:
                              ("ok, no hay problema", False), ("not now", True), ("no, later", True),
                              ("I'll write another day", True), ("no problem", True), ("no, it's fine", True),
                              ("no worries", True)):
-        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
-            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
-        chat.say("hi, appointment with dr soto on thursday at 10" if english
-                 else "hola, quiero hora con la dra soto el jueves a las 10")
-        assert chat.say("yes" if english else "sí").status == "booked"
+        chat = booked_thursday_at_10(english)
         reply = chat.say(message)
         assert texts(reply).startswith(("Great, Ana!", "See you, Ana!") if english
                                        else ("¡Perfecto, Ana!", "¡Hasta pronto, Ana!")), message
@@ -378,11 +369,7 @@ def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
     patient was running late**: reception's answer to the question, no notice."""
     for message, english in (("oops wrong day", True), ("can we do 15:00 instead?", True),
                              ("perdón, mejor a las 15", False)):
-        chat = Chat(agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS), clinic=EN) if english else Chat(
-            agenda([2, 3, 4], [(9, 0), (10, 0), (15, 0)], SOTO_AND_ROJAS))
-        chat.say("hi, appointment with dr soto on thursday at 10" if english
-                 else "hola, quiero hora con la dra soto el jueves a las 10")
-        chat.say("yes" if english else "sí")
+        chat = booked_thursday_at_10(english)
         said = texts(chat.say(message))
         assert said.startswith("You already have an appointment on Thursday 3 December at 10:00" if english
                                else "Ya tienes hora el jueves 3 de diciembre a las 10:00"), message
