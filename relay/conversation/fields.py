@@ -157,8 +157,10 @@ def _one_name(name: str) -> Checked:
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     not_a_name = not_a_name or set(words) <= _ONLY_WHEN
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
+    inner = name.split()[1:-1]  # "María de los Ángeles Soto": "de los" inside a name are its particles
     not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE or correct(fold(w)) in _A_REQUEST_MISSPELT
-                                   for w in name.split() if not w.istitle())  # ("kambiar ora", "nesecito")
+                                   for n, w in enumerate(name.split()) if not w.istitle()
+                                   and not (fold(w) in _PARTICLES and 0 < n <= len(inner)))  # ("kambiar ora")
     not_a_name = not_a_name or names_an_insurer(name) or any(_CONTRACTION.fullmatch(fold(w)) for w in name.split())
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
@@ -268,7 +270,8 @@ _NEVER_A_NAME = frozenset(
 )
 # Words of a refusal, a request or a "wait" that a name may still be ("Rob Keep", "Jesús Cambiar", "Segundo Rivas",
 # "Doris Day"): not a name when one of them is not written as a name ("No, keep it", "never mind", "sacar número",
-# "thank you", "ALLÁ NOS VEMOS", "un segundo", "espera un poco", "one sec", "not sure")
+# "thank you", "ALLÁ NOS VEMOS", "un segundo", "espera un poco", "one sec", "not sure"; "uy no", "mmm sí", "pues
+# no", "hell no", "wrong button": an answer or a slip, never a name)
 _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     """
     eso esto anula anular anulala cambiar sacar numero quedo quede vemos ahi estare estaremos adios thank thanks
@@ -287,6 +290,8 @@ _NOT_A_NAME_IN_LOWER_CASE = frozenset(
     evening tonight today cool lovely brilliant awesome definitely certainly absolutely alright better earlier
     tomorow afternon recien nacido nacida bebe guagua
     my mi mis calendar calendario agenda schedule diary checking revisando viendo
+    no si uy uff ay mmm mm pues ps pos neta ah oh eh ups oops hell nuh uh okie dokie fo sho todo bien wrong button
+    mean guess way prefiero mantenerla mantenerlo
     """.split()
 )
 # A day and a part of it, whatever their capitals ("Monday Morning", "Lunes En La Mañana"): never a name
@@ -317,7 +322,7 @@ _NOT_A_NAME = frozenset(
     """
     si no ok okay dale ya yo el ella ellos ellas mi mis su sus tu hijo hija mama papa madre padre esposo esposa
     marido senora senor abuelo abuela nombre apellido the my his her name yes me son daughter mother father wife
-    husband de la del
+    husband de la del i
     """.split()
 )
 

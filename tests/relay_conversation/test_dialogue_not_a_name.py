@@ -122,3 +122,31 @@ def test_a_name_like_the_writers_is_asked_for_never_the_writers_own() -> None:
         chat = at_the_name_question(english)
         chat.say(message)
         assert [book.state.patient_name for book in chat.books] == [""], message
+
+
+def test_a_slip_or_an_answer_in_other_words_is_never_the_name() -> None:
+    """"uy no, ese día no puedo", "uff no", "mmm sí", "pues no", "no, todo bien", "wrong button", "yes sorry I mean
+    no", "hell no", "I guess" at «¿A nombre de quién…?» **booked the appointment** under "Uy No", "Mmm Sí", "Wrong
+    Button"…: none is a name; asked again, nothing booked."""
+    for message in ("uy no, ese día no puedo", "uy no, me equivoqué de día", "uff no", "mmm sí", "pues no",
+                    "no, todo bien", "ah no, pensé que era en la tarde", "neta no", "no, prefiero mantenerla"):
+        chat = at_the_name_question()
+        chat.say(message)
+        assert not chat.books, message
+    for message in ("wrong button", "sorry wrong button", "yes sorry I mean no", "hell no", "nuh uh", "I guess",
+                    "okie dokie"):
+        chat = at_the_name_question(english=True)
+        chat.say(message)
+        assert not chat.books, message
+
+
+def test_a_name_with_de_los_or_de_las_books_as_written() -> None:
+    """"María de los Ángeles Soto", "Pedro de las Casas", "ana de los ríos" were «No pude leer ese nombre» (their
+    "los", "las" read as words no name has): they book, as "Juan de la Cruz Pérez" did."""
+    for message, name in (("María de los Ángeles Soto", "María de los Ángeles Soto"),
+                          ("maría de los ángeles soto", "María de los Ángeles Soto"),
+                          ("Pedro de las Casas", "Pedro de las Casas"), ("ana de los ríos", "Ana de los Ríos"),
+                          ("es para mi hija María de las Mercedes Rojas", "María de las Mercedes Rojas")):
+        chat = at_the_name_question()
+        assert chat.say(message).status == "booked", message
+        assert chat.books[0].state.patient_name == name, message
