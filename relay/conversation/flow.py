@@ -3130,6 +3130,8 @@ def _aside_at_the_name_question(
     "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
     if asks_to_wait(norm):  # "espera", "un momento", "hold on, checking my calendar": the question waits for them
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("take_your_time")])
+    if _NAME_TAKEN_BACK.search(norm):  # "Tomás Soto, ah no, espera", "Tom Lee, actually no": asked again, never booked
+        return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("sure_first")])
     if not_a_name(message):  # "seguro que sí", "por supuesto": no name, and no question about insurance either
         return None
     reading = read_message(ctx, None, message)
@@ -3152,6 +3154,10 @@ def _aside_at_the_name_question(
 
 
 _WITH_SOMEONE = re.compile(r"(?:con|with) (?:el|la|the|dr|dra|doctor|doctora)\b")
+# A name taken back as it is given: "Tomás Soto… no, mejor no", "Tomás Soto, ah no, espera", "Tom Lee, actually no"
+_NAME_TAKEN_BACK = re.compile(r"[\s,.;!](?:ah no|uy no|o sea no|mejor no|actually no|no wait|wait|hold on|esperate"
+                              r"|espera|pensandolo bien|on second thought|no se si|not sure|no estoy segur[oa])\b"
+                              r"|[\s,.;!]no[\s.!]*$")
 
 
 def _at_its_time(slot: WireSlot, times: tuple[tuple[int, int], ...]) -> bool:
@@ -3244,7 +3250,8 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         # name; his name first, hers asked for once it is booked
         this_one = ctx.say("name_this_one_first", day=ctx.lang.day_long(local_day(slot)), time=clock(slot))
         return ask(ctx, evolve(state, more_asked=True), slot, state.pending_message, PATIENT_NAME, [this_one])
-    if problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)) and not _LIKE_MINE.search(norm):
+    if (problem and asked == PATIENT_NAME and (for_me(norm) or _MY_NAME.search(norm)) and not _LIKE_MINE.search(norm)
+            and not CAPITALISED_NAME.search(message)):  # ("Tomás Soto y cámbiame la mía": never the writer's)
         state, problem = evolve(state, for_other=False, patient_name="", asking=""), ""  # under the WhatsApp name
     if (not problem and asked == PATIENT_NAME and state.patient_name
             and fold(state.patient_name).split() == fold(ctx.turn.name).split()):

@@ -150,3 +150,19 @@ def test_a_name_with_de_los_or_de_las_books_as_written() -> None:
         chat = at_the_name_question()
         assert chat.say(message).status == "booked", message
         assert chat.books[0].state.patient_name == name, message
+
+
+def test_a_name_taken_back_as_it_is_given_is_never_booked() -> None:
+    """"Tomás Soto, ah no, espera", "Tomás Soto… no, mejor no", "Tom Lee, actually no, wait" **booked the
+    appointment** under that name; "Tomás Soto y cámbiame la mía" booked it **under the writer's own name**: asked
+    again, nothing booked."""
+    for message, english in (("Tomás Soto, ah no, espera", False), ("Tomás Soto... no, mejor no", False),
+                             ("Tomás Soto y cámbiame la mía", False), ("Tom Lee, actually no, wait", True)):
+        chat = at_the_name_question(english)
+        assert ("Whose name should the appointment be under?" if english
+                else "¿A nombre de quién reservo la hora?") in texts(chat.say(message)), message
+        assert not chat.books, message
+    chat = at_the_name_question()
+    chat.say("Tomás Soto, ah no, espera")
+    assert chat.say("Tomás Soto Vega").status == "booked"  # then given: booked under it
+    assert chat.books[0].state.patient_name == "Tomás Soto Vega"
