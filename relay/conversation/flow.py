@@ -282,6 +282,10 @@ def _decide(
         renamed = _name_set_right(ctx, state, norm)  # (before "me equivoqué": "me equivoqué, es María Colmenares")
         if renamed is not None:
             return renamed
+        if _NAME_SAID_WRONG.search(norm) and not CAPITALISED_NAME.search(turn.message):  # "sí, aunque el nombre
+            # está mal escrito", "yes but the surname is Lee-Smith": the full name asked (was booked under the one
+            # said to be wrong); "yes, but his name is Tom Smith" read as before
+            return ask(ctx, evolve(state, patient_name=""), state.proposed, norm, PATIENT_NAME)
     mistake = _only_a_mistake(ctx, state, norm)
     if mistake is not None:
         return mistake
@@ -3154,6 +3158,13 @@ def _aside_at_the_name_question(
 
 
 _WITH_SOMEONE = re.compile(r"(?:con|with) (?:el|la|the|dr|dra|doctor|doctora)\b")
+# The name of a «¿Confirmo … a nombre de Tomás Soto?» said to be wrong: "el apellido es…", "el nombre está mal", "the
+# surname is…", "his name is spelled…"
+_NAME_SAID_WRONG = re.compile(
+    r"\b(?:nombre|apellidos?|name|surname|last name)(?: \w+){0,2} (?:esta|estan|is|are|was|es|era) (?:mal|wrong"
+    r"|incorrect\w*|equivocad\w*)\b|\b(?:el|mi|su|his|her|the) (?:apellidos?|surname|last name) (?:es|is|era|was)\b"
+    r"|\b(?:mal escrit\w*|spelled|spelt|misspel\w*|tilde|acento)\b"
+    r"|\b(?:cambia|change|corrige|fix) (?:el|the|his|her|su) (?:nombre|apellidos?|name|surname|last name)\b")
 # A name taken back as it is given: "Tomás Soto… no, mejor no", "Tomás Soto, ah no, espera", "Tom Lee, actually no"
 _NAME_TAKEN_BACK = re.compile(r"[\s,.;!](?:ah no|uy no|o sea no|mejor no|actually no|no wait|wait|hold on|esperate"
                               r"|espera|pensandolo bien|on second thought|no se si|not sure|no estoy segur[oa])\b"

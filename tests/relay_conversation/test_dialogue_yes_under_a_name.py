@@ -408,3 +408,24 @@ def test_a_yes_with_one_sec_waits_books_nothing() -> None:
         chat = at_the_confirmation(english=True)
         assert texts(chat.say(message)).startswith("Of course, take your time."), message
         assert not chat.books, message
+
+
+def test_a_yes_saying_the_name_offered_is_wrong_asks_for_it() -> None:
+    """At «¿Confirmo el jueves … a nombre de Tomás Soto?», "sí, aunque el nombre está mal escrito", "yes but the
+    surname is Lee-Smith" **booked it under Tomás Soto**, the name just said to be wrong; "el nombre está mal", "the
+    name is wrong" were «Responde «Sí»…»: the full name is asked. "sí, a nombre de Tomás", "yes, his name is Tom
+    Smith" are read as before."""
+    week = agenda(range(2, 15), [(9, 0), (10, 0), (16, 0)])
+    for message, english in (("sí, aunque el nombre está mal escrito", False), ("el nombre está mal", False),
+                             ("yes but the surname is Lee-Smith", True), ("the name is wrong", True)):
+        chat = Chat(week, clinic=EN) if english else Chat(week)
+        chat.say("hi, appointment for my son Tom Soto on thursday at 10" if english
+                 else "hola, hora para mi hijo Tomás Soto el jueves a las 10")
+        assert ("Whose name should the appointment be under?" if english
+                else "¿A nombre de quién reservo la hora?") in texts(chat.say(message)), message
+        assert not chat.books, message
+        assert chat.say("Tom Lee-Smith" if english else "Tomás Sotto Vega").status == "booked", message
+        assert chat.books[0].state.patient_name == ("Tom Lee-Smith" if english else "Tomás Sotto Vega"), message
+    chat = Chat(week)
+    chat.say("hola, hora para mi hijo Tomás Soto el jueves a las 10")
+    assert chat.say("sí, a nombre de Tomás").status == "booked" and chat.books[0].state.patient_name == "Tomás Soto"
