@@ -3134,7 +3134,7 @@ def _aside_at_the_name_question(
     "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
     if asks_to_wait(norm):  # "espera", "un momento", "hold on, checking my calendar": the question waits for them
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("take_your_time")])
-    if _NAME_TAKEN_BACK.search(norm):  # "Tomás Soto, ah no, espera", "Tom Lee, actually no": asked again, never booked
+    if _name_taken_back(message):  # "Tomás Soto, ah no, espera", "Tom Lee, actually no": asked again, never booked
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("sure_first")])
     if not_a_name(message):  # "seguro que sí", "por supuesto": no name, and no question about insurance either
         return None
@@ -3165,10 +3165,20 @@ _NAME_SAID_WRONG = re.compile(
     r"|incorrect\w*|equivocad\w*)\b|\b(?:el|mi|su|his|her|the) (?:apellidos?|surname|last name) (?:es|is|era|was)\b"
     r"|\b(?:mal escrit\w*|spelled|spelt|misspel\w*|tilde|acento)\b"
     r"|\b(?:cambia|change|corrige|fix) (?:el|the|his|her|su) (?:nombre|apellidos?|name|surname|last name)\b")
-# A name taken back as it is given: "Tomás Soto… no, mejor no", "Tomás Soto, ah no, espera", "Tom Lee, actually no"
+
+
+def _name_taken_back(message: str) -> bool:
+    """At «¿A nombre de quién…?», what is said after a name takes it back: "Tomás Soto… no, mejor no", "Tomás Soto, ah
+    no, espera", "Tom Lee. Sorry, no, it's for me" (never "no wait, it's for my daughter Anna Lee": a name after it)."""
+    folded = fold(message).lower()
+    said = list(_NAME_TAKEN_BACK.finditer(folded)) if len(folded) == len(message) else []
+    return bool(said) and not check_person_name(message[said[-1].end():]).value
+
+
+# A name taken back as it is given (after it, never before: "no espera, es para Sofía Vega" gives it)
 _NAME_TAKEN_BACK = re.compile(r"[\s,.;!](?:ah no|uy no|o sea no|mejor no|actually no|no wait|wait|hold on|esperate"
-                              r"|espera|pensandolo bien|on second thought|no se si|not sure|no estoy segur[oa])\b"
-                              r"|[\s,.;!]no[\s.!]*$")
+                              r"|espera|pensandolo bien|on second thought|no se si|not sure|no estoy segur[oa]"
+                              r"|(?:sorry|perdon|perdona|disculpa|oops|ups)[\s,.;!]+no)\b|[\s,.;!]no[\s.!]*$")
 
 
 def _at_its_time(slot: WireSlot, times: tuple[tuple[int, int], ...]) -> bool:

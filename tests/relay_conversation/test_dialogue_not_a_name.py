@@ -157,7 +157,8 @@ def test_a_name_taken_back_as_it_is_given_is_never_booked() -> None:
     appointment** under that name; "Tomás Soto y cámbiame la mía" booked it **under the writer's own name**: asked
     again, nothing booked."""
     for message, english in (("Tomás Soto, ah no, espera", False), ("Tomás Soto... no, mejor no", False),
-                             ("Tomás Soto y cámbiame la mía", False), ("Tom Lee, actually no, wait", True)):
+                             ("Tomás Soto y cámbiame la mía", False), ("Tom Lee, actually no, wait", True),
+                             ("Tom Lee. Sorry, no, it's for me", True)):
         chat = at_the_name_question(english)
         assert ("Whose name should the appointment be under?" if english
                 else "¿A nombre de quién reservo la hora?") in texts(chat.say(message)), message
@@ -166,3 +167,6 @@ def test_a_name_taken_back_as_it_is_given_is_never_booked() -> None:
     chat.say("Tomás Soto, ah no, espera")
     assert chat.say("Tomás Soto Vega").status == "booked"  # then given: booked under it
     assert chat.books[0].state.patient_name == "Tomás Soto Vega"
+    chat = at_the_name_question(english=True)  # a name after the "no, wait": that one
+    assert chat.say("no wait, it's for my daughter Anna Lee").status == "booked"
+    assert chat.books[0].state.patient_name == "Anna Lee"
