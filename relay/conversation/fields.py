@@ -157,10 +157,10 @@ def _one_name(name: str) -> Checked:
     not_a_name = not words or words[0] in _NOT_A_NAME or set(words) <= _NOT_A_NAME or bool(set(words) & _NEVER_A_NAME)
     not_a_name = not_a_name or set(words) <= _ONLY_WHEN
     not_a_name = not_a_name or any(_REQUEST_WORD.fullmatch(w) for w in words) or set(words) <= _PARTICLES
-    inner = name.split()[1:-1]  # "María de los Ángeles Soto": "de los" inside a name are its particles
+    written = name.split()  # ("María de los Ángeles Soto": "de los" inside a name are its particles)
     not_a_name = not_a_name or any(fold(w) in _NOT_A_NAME_IN_LOWER_CASE or correct(fold(w)) in _A_REQUEST_MISSPELT
-                                   for n, w in enumerate(name.split()) if not w.istitle()
-                                   and not (fold(w) in _PARTICLES and 0 < n <= len(inner)))  # ("kambiar ora")
+                                   for n, w in enumerate(written) if not w.istitle()
+                                   and not (fold(w) in _PARTICLES and 0 < n < len(written) - 1))  # ("kambiar ora")
     not_a_name = not_a_name or names_an_insurer(name) or any(_CONTRACTION.fullmatch(fold(w)) for w in name.split())
     if not 2 <= len(name) <= 80 or not letters_only or len(words) < 2 or not_a_name:
         return Checked(problem="invalid_patient_name")  # "sí", "ella", "jaja", "mi hijo": a first name and surname
