@@ -1096,7 +1096,9 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     if reading.intent in ELSEWHERE:
         return _own_appointments(ctx, state, reading.intent)
     # About to book: a patient who already has an appointment is told first (when the agent can tell).
-    known_here = bool(booked) and not ctx.checks_bookings and not _one_more_said(norm)
+    theirs_booked = any(under_another_name(b, turn.name) for b in booked)  # "¿y la mía…?" after a son's: whose
+    known_here = (bool(booked) and not ctx.checks_bookings and not _one_more_said(norm)
+                  and not (theirs_booked and (for_me(norm) or MINE.search(norm))))
     step = check_step(ctx, state, turn.message, anyway=known_here)
     if step is not None and known_here:
         # Where the agent cannot list the phone's appointments, the ones this chat booked a moment ago are told as it
@@ -1109,15 +1111,16 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
 
 def _one_more_said(norm: str) -> bool:
     """"y otra el viernes", "también el martes", "una para mi hijo", "another one on friday": one more appointment
-    said in so many words (never asked whether it is instead of the one just booked); "¿y la mía…?": whose is named."""
+    said in so many words (never asked whether it is instead of the one just booked)."""
     return bool(wants_another(norm) or one_more_besides(norm) or for_someone_else(norm) or wants_several(norm)
-                or for_me(norm) or MINE.search(norm) or _ONE_MORE_SAID.search(norm))
+                or _ONE_MORE_SAID.search(norm))
 
 
 # "y otra…", "y una…", "and another…", "también…", "another one", "one more": one more appointment
 _ONE_MORE_SAID = re.compile(r"^(?:(?:ok|ya|si|gracias|perfecto|listo|genial|bueno|thanks|great|yes)\s+){0,3}"
                             r"(?:y|e|and)\s+(?:(?:tambien|also)\s+)?(?:otra|otro|una|uno|another|one)\b"
-                            r"|\b(?:tambien|ademas|also|too|another one|one more|otra mas|una mas)\b")
+                            r"|\b(?:tambien|ademas|also|another one|one more|otra mas|una mas)\b"
+                            r"|\btoo\b(?! (?:early|late|soon|far|much|long|bad))")  # (never "isn't 9 too early?")
 
 
 def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:

@@ -293,7 +293,8 @@ def test_another_time_wished_without_a_day_right_after_asks_about_the_one_just_b
                              ("no puedo a esa hora", False), ("uy no, ese día no puedo", False), ("ups", False),
                              ("ah no, pensé que era en la tarde", False), ("that doesn't work", True),
                              ("can I get another time?", True), ("I can't make that", True), ("better friday", True),
-                             ("different time please", True)):
+                             ("different time please", True), ("isn't 10 too early?", True),
+                             ("that's too late for me", True), ("es muy tarde para mí", False)):
         chat = booked_thursday_at_10(english)
         reply = texts(chat.say(message))
         assert ("You already have an appointment on Thursday 3 December at 10:00 with Dra. Ana Soto." if english
