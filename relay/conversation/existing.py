@@ -117,9 +117,9 @@ def _listed(ctx: Context, bookings: Sequence[WireBooking]) -> list[str]:
 
 
 def already(ctx: Context, state: ConversationState, notices: Sequence[str] = (), *,
-            listing: Sequence[str] = ()) -> Reply:
+            listing: Sequence[str] = (), prompt: str = "") -> Reply:
     """"You already have …; another one, change it or cancel it?" with those three buttons (``listing``: what is
-    said of them instead of the list)."""
+    said of them instead of the list; ``prompt``: the question asked instead of that one)."""
     bookings = state.bookings
     one = len(bookings) == 1
     paragraphs = [*notices, *(listing or _listed(ctx, bookings))]
@@ -133,7 +133,7 @@ def already(ctx: Context, state: ConversationState, notices: Sequence[str] = (),
     for index, option in enumerate(options, start=1):
         data[f"option_{index}"] = option.label
     data.update(booking_id=bookings[0].booking_id, start=bookings[0].start, professional=bookings[0].professional)
-    prompt = ctx.say("already_prompt_one" if one else "already_prompt_many")
+    prompt = prompt or ctx.say("already_prompt_one" if one else "already_prompt_many")
     body = ctx.body(data, paragraphs, prompt, [o.label for o in options], ctx.clinic.bot_question_step)
     return Reply(state, body, "choose_day")
 

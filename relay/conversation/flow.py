@@ -769,6 +769,13 @@ def _decide(
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is not None:
         return _follow(ctx, state, option, norm)  # "1": its first button, counted — with the wish said before it
+    if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and (reading.day or reading.times)
+            and _only_when(reading) and not _one_more_said(norm)):
+        # "el jueves", "el viernes a las 9" under «Ya tienes hora el lunes… ¿Quieres una hora más, cambiarla o
+        # cancelarla?»: one more that day, or that one moved there? asked, the day kept for either (was: that day's
+        # times, a tap on which booked a second appointment beside the one just said)
+        return already(ctx, evolve(state, wish=turn.message),
+                       prompt=ctx.say("another_or_move" if len(state.bookings) == 1 else "another_or_move_one"))
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=state.listed(),
                        for_other=state.for_other or _another_beside(state, turn.message))
@@ -1109,6 +1116,13 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     return step or _booking_start(ctx, state, turn.message)
 
 
+def _only_when(reading: Reading) -> bool:
+    """The message says a day or a time and nothing besides ("el viernes", "el jueves a las 9", "friday afternoon"):
+    no professional, specialty, other words or anything ruled out."""
+    return not (reading.words or reading.named or reading.skip_named or reading.specialty or reading.skip_days
+                or reading.skip_part or reading.skip_times or reading.any_professional or reading.ambiguous)
+
+
 def _one_more_said(norm: str) -> bool:
     """"y otra el viernes", "también el martes", "una para mi hijo", "another one on friday": one more appointment
     said in so many words (never asked whether it is instead of the one just booked)."""
@@ -1171,7 +1185,7 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     change, free times, starts a new conversation, as after any ending."""
     done = state.target
     norm = normalize(ctx.turn.message)
-    booked = (*state.booked_here, done) if done is not None else state.booked_here  # kept by a new conversation:
+    booked = state.booked_so_far()  # kept by a new conversation:
     # a button of an earlier menu tapped now never books a second one at the same time unasked
     if done is None or not norm:
         return _start(ctx, booked)
@@ -1412,16 +1426,17 @@ def _while_handed_off(ctx: Context, state: ConversationState) -> Reply | AgentSt
     waiting = state.seen(turn.now)
     said = courtesy(normalize(turn.message))
     if _thanks_to_check(ctx, said):  # "gracias, nos vemos el jueves": they may believe they have one
-        return _reopened(_start(ctx), state)
+        return _reopened(_start(ctx, state.booked_here), state)
     if said:
         return replace(closed(ctx.lang, waiting, turn, said), state=waiting)
     if (read_message(ctx, None, turn.message).intent in ("book", "cancel", "reschedule", "my_bookings")
             or running_late(normalize(turn.message))):  # "llego 5 minutos tarde": passed on, as at any other time
-        started = _start(ctx)  # "quiero cancelar mi hora" again, after "no pude cancelarla": done now, it settles
+        # "quiero cancelar mi hora" again, after "no pude cancelarla": done now, it settles
+        started = _start(ctx, state.booked_here)
         return _reopened(started, state)
     if state.intent not in ASKED_FOR_RECEPTION and greeting_only(normalize(turn.message)):
         # "hola" after the agent was away: the bot again (reception was told all the same)
-        return _reopened(_start(ctx), state)
+        return _reopened(_start(ctx, state.booked_here), state)
     data = {"status": "closed", "conversation_id": state.conversation_id}
     told = "handed_off_waiting_call" if state.intent == "asked_for_call" else "handed_off_waiting"  # a call promised
     return Reply(waiting, ctx.body(data, [ctx.say(told)], "", (), None), "closed")

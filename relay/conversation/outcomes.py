@@ -184,10 +184,11 @@ _ASKED_BY_INTENT = {"cancel": "cancel_requested", "reschedule": "reschedule_requ
 
 def closed(lang: Language, state: ConversationState, turn: Turn, said: str) -> Reply:
     """A conversation that opens with courtesy only ("¡muchas gracias!" after a booking, "chao"): a short answer
-    in kind, no greeting and no menus; the bot ends (nothing for reception to do)."""
+    in kind, no greeting and no menus; the bot ends (nothing for reception to do), keeping only what this chat booked
+    (``ConversationState.kept_after_closing``)."""
     paragraphs = [lang.say(f"closing_{said}", name=first_name(turn.name))]
-    return Reply(None, continuation({"status": "closed", "conversation_id": state.conversation_id}, paragraphs),
-                 "closed")
+    data = {"status": "closed", "conversation_id": state.conversation_id}
+    return Reply(state.kept_after_closing(), continuation(data, paragraphs), "closed")
 
 
 def booked_when(lang: Language, start: datetime, professional: str) -> str:

@@ -198,8 +198,31 @@ class ConversationState:
         (flow.py), for as long as a conversation lasts."""
         return ConversationState(
             conversation_id=self.conversation_id, lead_id=self.lead_id, last_seen=self.last_seen, stage=HANDED_OFF,
-            intent=reason, reopened=self._asking_for(),
+            intent=reason, reopened=self._asking_for(), booked_here=self.booked_so_far(),
         )
+
+    def kept_after_closing(self) -> ConversationState | None:
+        """What a conversation ended politely ("gracias", "ok", "chao") keeps: nothing, unless this chat booked or
+        moved an appointment — then that it did (a ``DONE`` state), so that where the agent cannot list the phone's
+        appointments "el jueves" a minute later is asked about the one just booked («Ya tienes hora…»), never a
+        second appointment booked beside it unsaid; "¿a qué hora era?" is answered with it."""
+        booked = self.booked_so_far()
+        if not booked:
+            return None
+        moved = self.stage == DONE and self.intent == "reschedule"
+        return ConversationState(
+            conversation_id=self.conversation_id, lead_id=self.lead_id, last_seen=self.last_seen, stage=DONE,
+            target=booked[-1], booked_here=booked[:-1], language=self.language,
+            intent="reschedule" if moved else "", bookings=self.bookings[:1] if moved else (),
+        )
+
+    def booked_so_far(self) -> tuple[WireBooking, ...]:
+        """The appointments this chat booked or moved a moment ago (``booked_here``, and the one just done): kept
+        through a hand-off, so that where the agent cannot list the phone's appointments a day said while reception
+        is awaited ("el martes", after «una recepcionista te escribirá» about moving it) is asked about them first,
+        never a second appointment booked beside them unsaid."""
+        done = (self.target,) if self.stage == DONE and self.target is not None else ()
+        return (*self.booked_here, *done)[-MAX_BOOKED_HERE:]
 
     def _asking_for(self) -> str:
         """The request a hand-off left with reception, when this conversation says it: a cancel, a move, a booking."""

@@ -131,9 +131,14 @@ def test_asking_for_my_appointments_is_not_checked_twice():
 
 
 def test_a_new_wish_instead_of_an_answer_is_booking_another():
+    """A day and time alone ("el viernes a las 11") is asked about first — one more, or that one moved there? — then
+    "Una hora más" goes on to it as before."""
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("hola")
     reply = chat.say("el viernes a las 11")
+    assert "¿Quieres una hora más, además de esa, o cambiarla para ese día?" in texts(reply) and not chat.books
+    assert buttons(reply) == ["Una hora más", "Cambiarla", "Cancelarla"]
+    reply = chat.say("Una hora más")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
     assert "¿A nombre de quién reservo la hora?" in texts(chat.say("sí"))
     assert chat.say("Lucas Vidal").status == "booked" and chat.state.stage == "done"
@@ -435,3 +440,27 @@ def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_t
     for message in ("para mi hijo", "¿puedo llevar a mi hijo?"):
         chat, agent = at_the_three_choices()
         assert "Estos son los próximos días" not in texts(chat.say(message)), message
+
+
+def test_a_day_alone_at_the_three_choices_asks_one_more_or_move_and_books_nothing_on_a_tap():
+    """Under «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?», "el viernes", "el lunes a las
+    9", "friday" showed that day's times, and a tap on the first booked a **second appointment** beside the one just
+    said (the patient may have meant to move it there): asked which, the day kept for either. "Cambiarla" then moves
+    it to that day's times; a day said with one more in so many words ("y otra el viernes") goes on as before."""
+    for message, english in (("el viernes", False), ("el lunes a las 9", False), ("friday", True)):
+        chat, agent = at_the_three_choices(english)
+        reply = chat.say(message)
+        assert ("Would you like one more, besides that one, or to move it to that day?" if english
+                else "¿Quieres una hora más, además de esa, o cambiarla para ese día?") in texts(reply), message
+        chat.say("1")
+        assert not chat.books and not agent.moved, message
+    chat, agent = at_the_three_choices()
+    chat.say("el viernes")
+    assert "¿Cambio tu hora del jueves 3 de diciembre a las 10:00" in texts(chat.say("Cambiarla"))
+    reply = chat.say("sí")
+    assert "¿Qué hora con la Dra. Ana Soto el Vie 4 dic?" in texts(reply)
+    assert chat.say("09:00").status == "booked" and list(agent.moved.values()) == [("bk-7", "2026-12-04T0900.4918")]
+    assert not chat.books
+    chat, agent = at_the_three_choices()
+    reply = chat.say("y otra el viernes")
+    assert "¿Qué hora" in texts(reply) and "Vie 4 dic" in texts(reply)

@@ -381,3 +381,23 @@ def test_a_wrong_day_said_or_a_question_about_being_late_right_after() -> None:
         assert reply.continuation["data"].get("reason") != "running_late", message
     chat = booked_thursday_at_10()  # (said first, and asked after: still a notice)
     assert "Gracias por avisar" in texts(chat.say("voy a llegar 10 minutos tarde, ¿qué pasa si no alcanzo?"))
+
+
+def test_a_day_said_after_a_goodbye_or_a_hand_off_asks_about_the_one_just_booked() -> None:
+    """Where the agent cannot list the phone's appointments, "gracias", "ok", "chao" or "quiero hablar con una persona"
+    right after «¡Listo…!», then "el viernes" a minute later, showed Friday's times — the chat had forgotten, once it
+    said goodbye or handed off, what it booked — and a tap booked a **second appointment**: the one just booked is
+    asked about first, as right after «¡Listo…!». "¿a qué hora era?" after "ok" says it."""
+    for first, english in (("gracias", False), ("ok", False), ("chao", False), ("quiero hablar con una persona", False),
+                           ("thanks", True), ("I want to talk to a person", True)):
+        chat = booked_thursday_at_10(english)
+        chat.say(first)
+        reply = chat.say("friday" if english else "el viernes")
+        assert ("You already have an appointment on Thursday 3 December at 10:00 with Dra. Ana Soto." if english
+                else "Ya tienes hora el jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto.") in texts(reply), first
+        assert buttons(reply) == (["One more", "Change it", "Cancel it"] if english
+                                  else ["Una hora más", "Cambiarla", "Cancelarla"]), first
+        assert len(chat.books) == 1, first
+    chat = booked_thursday_at_10()
+    chat.say("ok")
+    assert "Así quedó tu hora, Ana: Jueves 3 de diciembre a las 10:00" in texts(chat.say("¿a qué hora era?"))
