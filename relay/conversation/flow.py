@@ -1134,6 +1134,7 @@ def _one_more_said(norm: str) -> bool:
 _ONE_MORE_SAID = re.compile(r"^(?:(?:ok|ya|si|gracias|perfecto|listo|genial|bueno|thanks|great|yes)\s+){0,3}"
                             r"(?:y|e|and)\s+(?:(?:tambien|also)\s+)?(?:otra|otro|una|uno|another|one)\b"
                             r"|\b(?:tambien|ademas|also|another one|one more|otra mas|una mas)\b"
+                            r"(?! (?:question|thing|doubt|query|pregunta|duda|cosa|consultita))"
                             r"|\btoo\b(?! (?:early|late|soon|far|much|long|bad))")  # (never "isn't 9 too early?")
 
 
@@ -1241,7 +1242,7 @@ def _next_person(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     goes_on = (yes or for_someone_else(norm) or wants_another(norm) or named
                or reading.found and wishes.intent in ("book", "none"))  # "sí", "ahora la de mi esposa", "el viernes"
     if not goes_on or running_late(norm) or wishes.intent in ("cancel", "reschedule", "my_bookings", "person"):
-        return _start(ctx)
+        return _start(ctx, state.booked_so_far())  # (those booked kept: never a second one unasked beside them)
     fresh = evolve(_fresh_state(ctx.turn), for_other=state.for_other, language=state.language)
     if state.stage == DONE and state.target is not None and state.intent != "reschedule":  # the one just booked:
         done = (*state.booked_here, state.target)  # said with the next once it is booked, and not asked about again

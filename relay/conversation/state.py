@@ -221,8 +221,12 @@ class ConversationState:
         through a hand-off, so that where the agent cannot list the phone's appointments a day said while reception
         is awaited ("el martes", after «una recepcionista te escribirá» about moving it) is asked about them first,
         never a second appointment booked beside them unsaid."""
+        moved = self.stage == DONE and self.intent == "reschedule"  # the one moved from is gone
+        gone = {b.booking_id for b in self.bookings[:1]} if moved else set()
+        if self.stage == CANCELLED and self.target is not None:
+            gone.add(self.target.booking_id)  # "cancela la mía y agenda una para mi mamá": the writer's is gone
         done = (self.target,) if self.stage == DONE and self.target is not None else ()
-        return (*self.booked_here, *done)[-MAX_BOOKED_HERE:]
+        return tuple(b for b in (*self.booked_here, *done) if b.booking_id not in gone)[-MAX_BOOKED_HERE:]
 
     def _asking_for(self) -> str:
         """The request a hand-off left with reception, when this conversation says it: a cancel, a move, a booking."""

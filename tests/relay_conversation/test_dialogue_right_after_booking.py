@@ -401,3 +401,21 @@ def test_a_day_said_after_a_goodbye_or_a_hand_off_asks_about_the_one_just_booked
     chat = booked_thursday_at_10()
     chat.say("ok")
     assert "Así quedó tu hora, Ana: Jueves 3 de diciembre a las 10:00" in texts(chat.say("¿a qué hora era?"))
+
+
+def test_a_day_said_after_declining_the_next_persons_asks_about_the_one_booked() -> None:
+    """"para mí y mi hijo": the writer's booked, «¿la de tu hijo?» — "no, gracias" or "cámbiala para el jueves", then
+    "el jueves", showed Thursday's times where the agent cannot list appointments (a tap booked a second one for the
+    writer): asked about the one booked. "one more question" right after «¡Listo…!» is no new booking's days."""
+    for declined in ("no gracias", "cámbiala para el jueves"):
+        chat = Chat(agenda([2, 3, 4, 7], [(9, 0), (10, 0)]))
+        chat.say("hola, quiero hora para mí y mi hijo el lunes")
+        chat.say("09:00")
+        assert chat.say("Ana Pérez").status == "booked" and "otra persona" in texts(chat.replies[-1])
+        chat.say(declined)
+        reply = chat.say("el jueves")
+        assert "Ya tienes hora el lunes 7 de diciembre a las 09:00 con la Dra. Ana Soto." in texts(reply), declined
+        assert len(chat.books) == 1
+    chat = booked_thursday_at_10(english=True)
+    reply = chat.say("one more question")
+    assert "These are the next days" not in texts(reply) and "You already have an appointment" in texts(reply)
