@@ -769,11 +769,12 @@ def _decide(
         return already(ctx, state, [ctx.say("already_reask")])  # neither "otra", "cambiarla" nor "cancelarla"
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and option is not None:
         return _follow(ctx, state, option, norm)  # "1": its first button, counted — with the wish said before it
-    if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and (reading.day or reading.times)
-            and _only_when(reading) and not _one_more_said(norm)):
-        # "el jueves", "el viernes a las 9" under «Ya tienes hora el lunes… ¿Quieres una hora más, cambiarla o
-        # cancelarla?»: one more that day, or that one moved there? asked, the day kept for either (was: that day's
-        # times, a tap on which booked a second appointment beside the one just said)
+    if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and _only_when(reading)
+            and not _one_more_said(norm) and not asks_to_book(norm) and not _WANTS_ONE.search(norm)):
+        # "el jueves", "el viernes a las 9", "¿hay algo antes?" under «Ya tienes hora el lunes… ¿Quieres una hora más,
+        # cambiarla o cancelarla?»: one more, or that one moved there? asked, what was said kept for either (was: that
+        # day's times, a tap on which booked a second appointment beside the one just said); "necesito hora para el
+        # viernes", "y otra el viernes" go on to a new one as before
         return already(ctx, evolve(state, wish=turn.message),
                        prompt=ctx.say("another_or_move" if len(state.bookings) == 1 else "another_or_move_one"))
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
@@ -1117,10 +1118,20 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
 
 
 def _only_when(reading: Reading) -> bool:
-    """The message says a day or a time and nothing besides ("el viernes", "el jueves a las 9", "friday afternoon"):
-    no professional, specialty, other words or anything ruled out."""
-    return not (reading.words or reading.named or reading.skip_named or reading.specialty or reading.skip_days
-                or reading.skip_part or reading.skip_times or reading.any_professional or reading.ambiguous)
+    """The message says when and nothing besides ("el viernes", "el jueves a las 9", "¿hay algo antes?", "what about
+    friday?", "anything earlier?"): no professional, specialty, words of its own or anything ruled out."""
+    when = (reading.day or reading.times or reading.part or reading.week or reading.earliest or reading.latest
+            or reading.after or reading.before)
+    return bool(when) and all(word in _ASKING_WORDS for word in reading.words) and not (
+        reading.named or reading.skip_named or reading.specialty or reading.skip_days or reading.skip_part
+        or reading.skip_times or reading.any_professional or reading.ambiguous)
+
+
+# Words that only ask ("¿hay algo…?", "is there anything…?", "what about…?", "ok…", "entonces…")
+_ASKING_WORDS = frozenset({
+    "hay", "algo", "tienes", "tiene", "tienen", "tendras", "tendran", "mas", "ok", "ya", "entonces", "que", "y",
+    "anything", "something", "is", "there", "what", "about", "do", "you", "have", "any", "then", "earlier", "later",
+})
 
 
 def _one_more_said(norm: str) -> bool:

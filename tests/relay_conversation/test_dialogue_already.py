@@ -136,7 +136,7 @@ def test_a_new_wish_instead_of_an_answer_is_booking_another():
     chat = Chat(finding(2, 4), appointments=ClinicAgent(THU))
     chat.say("hola")
     reply = chat.say("el viernes a las 11")
-    assert "¿Quieres una hora más, además de esa, o cambiarla para ese día?" in texts(reply) and not chat.books
+    assert "¿Quieres una hora más, además de esa, o cambiarla?" in texts(reply) and not chat.books
     assert buttons(reply) == ["Una hora más", "Cambiarla", "Cancelarla"]
     reply = chat.say("Una hora más")
     assert "¿Confirmo el viernes 4 de diciembre a las 11:00 con la Dra. Ana Soto?" in texts(reply)
@@ -444,14 +444,16 @@ def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_t
 
 def test_a_day_alone_at_the_three_choices_asks_one_more_or_move_and_books_nothing_on_a_tap():
     """Under «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?», "el viernes", "el lunes a las
-    9", "friday" showed that day's times, and a tap on the first booked a **second appointment** beside the one just
-    said (the patient may have meant to move it there): asked which, the day kept for either. "Cambiarla" then moves
-    it to that day's times; a day said with one more in so many words ("y otra el viernes") goes on as before."""
-    for message, english in (("el viernes", False), ("el lunes a las 9", False), ("friday", True)):
+    9", "¿hay algo antes?", "friday", "anything earlier?" showed those times (or the first free one to confirm), and a
+    tap on the first booked a **second appointment** beside the one just said (the patient may have meant to move it
+    there): asked which, what was said kept for either. "Cambiarla" then moves it to that day's times; one more said
+    in so many words ("y otra el viernes") goes on as before."""
+    for message, english in (("el viernes", False), ("el lunes a las 9", False), ("¿hay algo antes?", False),
+                             ("friday", True), ("anything earlier?", True), ("what about friday?", True)):
         chat, agent = at_the_three_choices(english)
         reply = chat.say(message)
-        assert ("Would you like one more, besides that one, or to move it to that day?" if english
-                else "¿Quieres una hora más, además de esa, o cambiarla para ese día?") in texts(reply), message
+        assert ("Would you like one more, besides that one, or to change it?" if english
+                else "¿Quieres una hora más, además de esa, o cambiarla?") in texts(reply), message
         chat.say("1")
         assert not chat.books and not agent.moved, message
     chat, agent = at_the_three_choices()
