@@ -3197,18 +3197,24 @@ _NAME_SAID_WRONG = re.compile(
     r"|\b(?:cambia|change|corrige|fix) (?:el|the|his|her|su) (?:nombre|apellidos?|name|surname|last name)\b")
 
 
-def _name_taken_back(message: str) -> bool:
-    """At «¿A nombre de quién…?», what is said after a name takes it back: "Tomás Soto… no, mejor no", "Tomás Soto, ah
-    no, espera", "Tom Lee. Sorry, no, it's for me" (never "no wait, it's for my daughter Anna Lee": a name after it)."""
+def _name_taken_back(message: str, field: str = PATIENT_NAME, today: date | None = None) -> bool:
+    """At «¿A nombre de quién…?» (or any patient field's question), what is said after the answer takes it back: "Tomás
+    Soto… no, mejor no", "Tomás Soto, ah no, espera", "Tom Lee. Sorry, no, it's for me", "12.345.678-5, ups no"
+    (never "no wait, it's for my daughter Anna Lee": a name after it)."""
     folded = fold(message).lower()
     said = list(_NAME_TAKEN_BACK.finditer(folded)) if len(folded) == len(message) else []
-    return bool(said) and not check_person_name(message[said[-1].end():]).value
+    if not said:
+        return False
+    after = message[said[-1].end():]  # "no wait, 12.345.679-3": the value given after it, the answer
+    return not (check_person_name(after) if field == PATIENT_NAME else check(field, after, today or date.today())).value
 
 
 # A name taken back as it is given (after it, never before: "no espera, es para Sofía Vega" gives it)
 _NAME_TAKEN_BACK = re.compile(r"[\s,.;!](?:ah no|uy no|o sea no|mejor no|actually no|no wait|wait|hold on|esperate"
                               r"|espera|pensandolo bien|on second thought|no se si|not sure|no estoy segur[oa]"
-                              r"|(?:sorry|perdon|perdona|disculpa|oops|ups)[\s,.;!]+no)\b|[\s,.;!]no[\s.!]*$")
+                              r"|(?:sorry|perdon|perdona|disculpa|oops|ups)[\s,.;!]+no"
+                              r"|no[\s,.;!]+(?:perdon|perdona|disculpa|sorry|oops|ups|espera|wait))\b"
+                              r"|(?<!como)[\s,.;!]no[\s.!]*$")  # (never "cómo no": of course)
 
 
 def _at_its_time(slot: WireSlot, times: tuple[tuple[int, int], ...]) -> bool:
@@ -3295,6 +3301,10 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         if aside is not None:
             return aside
     asked = state.asking
+    if asked != PATIENT_NAME and _name_taken_back(message, asked, ctx.today):
+        # "12.345.678-5, ah no, espera", "ana@gmail.com… no, mejor no", "…, wait": taken back as it is given — asked
+        # again (was booked with it)
+        return ask(ctx, state, slot, state.pending_message, asked, [ctx.say("sure_first")])
     state, problem = answer(ctx, state, message)
     if problem and asked == PATIENT_NAME and state.for_other and _ONE_FOR_ME_TOO.search(norm):
         # "y otra hora para mí" at «¿A nombre de quién…?» of her son's: one more, hers — never his booked under her

@@ -400,3 +400,28 @@ def test_the_writers_own_id_given_before_saying_it_is_for_someone_else_is_never_
     chat.say("9.876.543-3")
     assert chat.say("15/03/1950").status == "booked"
     assert dict(chat.books[0].state.patient)["national_id"] == "9876543-3"
+
+
+def test_a_value_taken_back_as_it_is_given_is_asked_again_never_booked():
+    """"12.345.678-5, ah no, espera", "ana@correo.cl… no, mejor no", "12.345.678-5 no, perdón", "ana@correo.cl, wait"
+    **booked the appointment with that value**: asked again. A value given after the take-back ("no, espera:
+    11.111.111-1") is the answer (two, "12.345.678-5, no, espera: 11.111.111-1", are asked as one); "…, cómo no" (of
+    course) is no take-back."""
+    for field, message, english in (("national_id", "12.345.678-5, ah no, espera", False),
+                                    ("national_id", "12.345.678-5 no, perdón", False),
+                                    ("email", "ana@correo.cl... no, mejor no", False),
+                                    ("email", "ana@correo.cl, wait", True)):
+        chat = Chat(requiring(field), clinic=EN) if english else Chat(requiring(field))
+        tap_a_time(chat, "hi" if english else "hola")
+        reply = chat.say(message)
+        assert chat.books == [], message
+        assert ("Just to be sure:" if english else "Solo para estar seguros:") in texts(reply), message
+        assert reply.continuation["data"]["field"] == field, message
+    chat = Chat(requiring("national_id"))
+    tap_a_time(chat)
+    assert "Escribe un solo número de documento" in texts(chat.say("12.345.678-5, no, espera: 11.111.111-1"))
+    assert chat.say("no, espera: 11.111.111-1").status == "booked"
+    assert chat.books[0].patient() == {"national_id": "11111111-1"}
+    chat = Chat(requiring("email"))
+    tap_a_time(chat)
+    assert chat.say("ana@correo.cl, cómo no").status == "booked"
