@@ -1084,6 +1084,8 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     if _FOLLOWING_ON.match(norm) or booked:  # "y una para mi hijo…", "¿y dónde queda?", "uy no" after «¡Listo!»:
         key = "follow_on"  # «Claro, Ana.», never the introduction again
+        if booked and norm.split()[:1] and norm.split()[0] in ("hola", "holi", "buenas", "hi", "hello", "hey"):
+            key = "hello_again"  # "hola" a while after «¡Listo…!»: «¡Hola, Ana!» (never «Claro» to a hello)
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
     reading = read_message(ctx, None, turn.message)

@@ -401,6 +401,9 @@ def test_a_day_said_after_a_goodbye_or_a_hand_off_asks_about_the_one_just_booked
     chat = booked_thursday_at_10()
     chat.say("ok")
     assert "Así quedó tu hora, Ana: Jueves 3 de diciembre a las 10:00" in texts(chat.say("¿a qué hora era?"))
+    chat = booked_thursday_at_10()
+    chat.say("gracias")
+    assert texts(chat.say("hola")).startswith("¡Hola, Ana! Ya tienes hora el jueves 3 de diciembre")  # never «Claro»
 
 
 def test_a_day_said_after_declining_the_next_persons_asks_about_the_one_booked() -> None:
