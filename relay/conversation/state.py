@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -193,12 +193,14 @@ class ConversationState:
         return evolve(self, last_seen=now)
 
     def handed_off(self, reason: str) -> ConversationState:
-        """What is kept once a receptionist was asked to write: that it was, and why (``intent``), and what the
-        patient was asking for (``reopened``); no patient data. The patient's next words are answered as waiting
-        (flow.py), for as long as a conversation lasts."""
+        """What is kept once a receptionist was asked to write: that it was, and why (``intent``), what the patient
+        was asking for (``reopened``), and when and with whom this chat booked appointments (``booked_so_far``, never
+        whose); no patient data. The patient's next words are answered as waiting (flow.py), for as long as a
+        conversation lasts."""
         return ConversationState(
             conversation_id=self.conversation_id, lead_id=self.lead_id, last_seen=self.last_seen, stage=HANDED_OFF,
-            intent=reason, reopened=self._asking_for(), booked_here=self.booked_so_far(),
+            intent=reason, reopened=self._asking_for(),
+            booked_here=tuple(replace(b, patient="") for b in self.booked_so_far()),
         )
 
     def kept_after_closing(self) -> ConversationState | None:
