@@ -1215,6 +1215,9 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
     if state.booked_here and about_those_done(ctx, state, norm, reading, wishes.intent):
         return as_booked(ctx.lang, state, ctx.turn)  # "¿quedaron las dos?", "¿y la mía?", "¿a qué hora era la de
         # mi hijo?" once both were booked: both said (never the days again, as if the writer's were not booked)
+    said = courtesy(norm)
+    if said and not _thanks_to_check(ctx, said):  # "ok gracias": answered in kind, this conversation kept as it is
+        return closed(ctx.lang, state, ctx.turn, said)  # (after a move, "¿se canceló la anterior?" still answered)
     if asks_for_more(norm) or wishes.intent in ("cancel", "reschedule", "person"):
         return _start(ctx, booked)
     if corrects_the_one_done(done, ctx.turn.message, norm, reading):

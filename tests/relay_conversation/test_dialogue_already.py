@@ -466,3 +466,19 @@ def test_a_day_alone_at_the_three_choices_asks_one_more_or_move_and_books_nothin
     chat, agent = at_the_three_choices()
     reply = chat.say("y otra el viernes")
     assert "¿Qué hora" in texts(reply) and "Vie 4 dic" in texts(reply)
+
+
+def test_after_a_move_and_thanks_the_old_one_asked_about_is_said_gone():
+    """Moved, «¡Listo…! Cambié tu hora…», "ok gracias", then "¿se canceló la del jueves?": the conversation had
+    been forgotten at the thanks, so the agent's list was asked again and the old one offered to cancel — or, once the
+    web app showed it gone, «No tienes hora el jueves…; ¿Cancelo tu hora del viernes…?», the new one a "sí" away. The
+    move is kept through the thanks: «Tu hora anterior quedó cancelada. Así quedó la nueva…»."""
+    chat, agent = at_the_three_choices()
+    chat.say("Cambiarla")
+    chat.say("sí")
+    chat.say("el viernes")
+    assert chat.say("09:00").status == "booked" and agent.moved
+    assert "De nada" in texts(chat.say("ok gracias"))
+    reply = chat.say("¿se canceló la del jueves?")
+    assert "Tu hora anterior quedó cancelada." in texts(reply) and "Viernes 4 de diciembre a las 09:00" in texts(reply)
+    assert not agent.cancelled and not buttons(reply)
