@@ -410,6 +410,12 @@ def _decide(
         # "¿a qué hora es?", "¿con quién es?", "quería saber a qué hora era" under «Ya tienes hora el jueves…»: the
         # menu again, which says it (was «no te entendí», or a new booking's days)
         return already(ctx, state, [])
+    if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None
+            and _says_only(_ONLY_ANOTHER_DAY, norm)):
+        # "otro día", "mejor otro día", "another day" under «Ya tienes hora… ¿una hora más, cambiarla o
+        # cancelarla?»: that one at another time, or one more? asked (was one more: a tap booked a second one)
+        return already(ctx, state, prompt=ctx.say(
+            "another_or_move" if len(state.bookings) == 1 else "another_or_move_one"))
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
@@ -3017,6 +3023,11 @@ _ONLY_ANOTHER_TIME = re.compile(
     r"(?:(?:no|mejor|quiero|quisiera|prefiero|dame|deme|muestrame|muestreme|ver|veamos|busca|buscame|una|ah|oh|uy"
     r"|perdon|pensandolo bien|show me|i want|i d like|rather|no wait)\s+)*"
     r"(?:otra hora|otro horario|otras horas|otros horarios|another time|a different time|other times)"
+    r"(?:\s+(?:porfa|por favor|please|mejor|entonces|mas bien|instead))*"
+)
+_ONLY_ANOTHER_DAY = re.compile(
+    r"(?:(?:no|mejor|quiero|quisiera|prefiero|dame|deme|una|ah|oh|uy|i want|i d like|rather|no wait)\s+)*"
+    r"(?:otro dia|otra fecha|otros dias|another day|a different day|other days|some other day)"
     r"(?:\s+(?:porfa|por favor|please|mejor|entonces|mas bien|instead))*"
 )
 # "el mismo día", "para otra hora el mismo miércoles", "the same day": the old appointment's day

@@ -444,12 +444,13 @@ def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_t
 
 def test_a_day_alone_at_the_three_choices_asks_one_more_or_move_and_books_nothing_on_a_tap():
     """Under «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?», "el viernes", "el lunes a las
-    9", "¿hay algo antes?", "friday", "anything earlier?" showed those times (or the first free one to confirm), and a
-    tap on the first booked a **second appointment** beside the one just said (the patient may have meant to move it
-    there): asked which, what was said kept for either. "Cambiarla" then moves it to that day's times; one more said
-    in so many words ("y otra el viernes") goes on as before."""
+    9", "¿hay algo antes?", "otro día", "friday", "anything earlier?" showed those times (or the first free one to
+    confirm, or the days), and a tap on the first booked a **second appointment** beside the one just said (the
+    patient may have meant to move it there): asked which, what was said kept for either. "Cambiarla" then moves it
+    to that day's times; one more said in so many words ("y otra el viernes") goes on as before."""
     for message, english in (("el viernes", False), ("el lunes a las 9", False), ("¿hay algo antes?", False),
-                             ("friday", True), ("anything earlier?", True), ("what about friday?", True)):
+                             ("mejor otro día", False), ("friday", True), ("anything earlier?", True),
+                             ("what about friday?", True), ("another day", True)):
         chat, agent = at_the_three_choices(english)
         reply = chat.say(message)
         assert ("Would you like one more, besides that one, or to change it?" if english
