@@ -414,8 +414,7 @@ def _decide(
             and _says_only(_ONLY_ANOTHER_DAY, norm)):
         # "otro día", "mejor otro día", "another day" under «Ya tienes hora… ¿una hora más, cambiarla o
         # cancelarla?»: that one at another time, or one more? asked (was one more: a tap booked a second one)
-        return already(ctx, state, prompt=ctx.say(
-            "another_or_move" if len(state.bookings) == 1 else "another_or_move_one"))
+        return _one_more_or_move(ctx, state)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # "Ya tienes hora…": otra, cambiarla, cancelarla
         option = tapped(state, norm) or choice(state, norm)
         named_here = option is not None and tapped(state, norm) is None and not norm.strip().isdigit()
@@ -781,8 +780,7 @@ def _decide(
         # cambiarla o cancelarla?»: one more, or that one moved there? asked, what was said kept for either (was: that
         # day's times, a tap on which booked a second appointment beside the one just said); "necesito hora para el
         # viernes", "y otra el viernes" go on to a new one as before
-        return already(ctx, evolve(state, wish=turn.message),
-                       prompt=ctx.say("another_or_move" if len(state.bookings) == 1 else "another_or_move_one"))
+        return _one_more_or_move(ctx, evolve(state, wish=turn.message))
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING:  # a new wish ("mañana a las 10"): another one
         state = evolve(state, stage=CHOOSE_DAY, intent="", bookings=(), wish="", told=state.listed(),
                        for_other=state.for_other or _another_beside(state, turn.message))
@@ -1090,7 +1088,7 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
     key = "greeting" if ctx.clinic.name.strip() else "greeting_anonymous"
     if _FOLLOWING_ON.match(norm) or booked:  # "y una para mi hijo…", "¿y dónde queda?", "uy no" after «¡Listo!»:
         key = "follow_on"  # «Claro, Ana.», never the introduction again
-        if booked and norm.split()[:1] and norm.split()[0] in ("hola", "holi", "buenas", "hi", "hello", "hey"):
+        if booked and norm.split()[:1] and norm.split()[0] in _HELLO:
             key = "hello_again"  # "hola" a while after «¡Listo…!»: «¡Hola, Ana!» (never «Claro» to a hello)
     greeting = ctx.say(key, name=greeted_name(state, turn, (turn.message,)), clinic=ctx.clinic.name.strip())
     ctx = evolve(ctx, opening=(greeting, *ctx.opening))  # after the greeting: what this turn says first
@@ -1123,6 +1121,14 @@ def _start(ctx: Context, booked: tuple[WireBooking, ...] = ()) -> Reply | AgentS
         # which booked a second appointment beside it); one more said in so many words is booked as before
         return after_agent_step(step, turn, ctx.clinic, MyBookingsResult(booked))
     return step or _booking_start(ctx, state, turn.message)
+
+
+def _one_more_or_move(ctx: Context, state: ConversationState) -> Reply:
+    """The three choices again, asking whether what was said is one more appointment or theirs moved there."""
+    return already(ctx, state, prompt=ctx.say("another_or_move" if len(state.bookings) == 1 else "another_or_move_one"))
+
+
+_HELLO = frozenset({"hola", "ola", "holi", "holis", "buenas", "buenos", "hi", "hello", "hey"})
 
 
 def _only_when(reading: Reading) -> bool:
@@ -3180,7 +3186,8 @@ def _aside_at_the_name_question(
     "Dr. Juan Rojas" (a specialty or a professional: never booked as the patient's name). None: read as a name."""
     if asks_to_wait(norm):  # "espera", "un momento", "hold on, checking my calendar": the question waits for them
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("take_your_time")])
-    if _name_taken_back(message):  # "Tomás Soto, ah no, espera", "Tom Lee, actually no": asked again, never booked
+    if _taken_back(message, PATIENT_NAME, ctx.today):  # "Tomás Soto, ah no, espera", "Tom Lee, actually no": asked
+        # again, never booked
         return ask(ctx, state, slot, state.pending_message, PATIENT_NAME, [ctx.say("sure_first")])
     if not_a_name(message):  # "seguro que sí", "por supuesto": no name, and no question about insurance either
         return None
@@ -3213,20 +3220,20 @@ _NAME_SAID_WRONG = re.compile(
     r"|\b(?:cambia|change|corrige|fix) (?:el|the|his|her|su) (?:nombre|apellidos?|name|surname|last name)\b")
 
 
-def _name_taken_back(message: str, field: str = PATIENT_NAME, today: date | None = None) -> bool:
+def _taken_back(message: str, field: str, today: date) -> bool:
     """At «¿A nombre de quién…?» (or any patient field's question), what is said after the answer takes it back: "Tomás
     Soto… no, mejor no", "Tomás Soto, ah no, espera", "Tom Lee. Sorry, no, it's for me", "12.345.678-5, ups no"
     (never "no wait, it's for my daughter Anna Lee": a name after it)."""
     folded = fold(message).lower()
-    said = list(_NAME_TAKEN_BACK.finditer(folded)) if len(folded) == len(message) else []
+    said = list(_VALUE_TAKEN_BACK.finditer(folded)) if len(folded) == len(message) else []
     if not said:
         return False
     after = message[said[-1].end():]  # "no wait, 12.345.679-3": the value given after it, the answer
-    return not (check_person_name(after) if field == PATIENT_NAME else check(field, after, today or date.today())).value
+    return not (check_person_name(after) if field == PATIENT_NAME else check(field, after, today)).value
 
 
-# A name taken back as it is given (after it, never before: "no espera, es para Sofía Vega" gives it)
-_NAME_TAKEN_BACK = re.compile(r"[\s,.;!](?:ah no|uy no|o sea no|mejor no|actually no|no wait|wait|hold on|esperate"
+# A name or a value taken back as it is given (after it, never before: "no espera, es para Sofía Vega" gives it)
+_VALUE_TAKEN_BACK = re.compile(r"[\s,.;!](?:ah no|uy no|o sea no|mejor no|actually no|no wait|wait|hold on|esperate"
                               r"|espera|pensandolo bien|on second thought|no se si|not sure|no estoy segur[oa]"
                               r"|(?:sorry|perdon|perdona|disculpa|oops|ups)[\s,.;!]+no"
                               r"|no[\s,.;!]+(?:perdon|perdona|disculpa|sorry|oops|ups|espera|wait))\b"
@@ -3317,7 +3324,7 @@ def _field_answer(ctx: Context, state: ConversationState, message: str) -> Reply
         if aside is not None:
             return aside
     asked = state.asking
-    if asked != PATIENT_NAME and _name_taken_back(message, asked, ctx.today):
+    if asked != PATIENT_NAME and _taken_back(message, asked, ctx.today):
         # "12.345.678-5, ah no, espera", "ana@gmail.com… no, mejor no", "…, wait": taken back as it is given — asked
         # again (was booked with it)
         return ask(ctx, state, slot, state.pending_message, asked, [ctx.say("sure_first")])
