@@ -283,6 +283,12 @@ def _listed(
             said = None
         if said is not None and said.day is not None and not named_bookings(
                 state.bookings, said.day, (), by_weekday=said.by_weekday):  # "…el jueves": Wednesday
+            if state.intent == "cancel" and asks_if_cancelled(fold(state.wish)):
+                # "¿se canceló la del miércoles?" with none on Wednesday: that said, and what they have listed — never
+                # «¿Cancelo tu hora del jueves…?», another appointment a "sí" away from a question
+                listing = evolve(state, intent="my_bookings", wish="")
+                return _listed(lang, listing, clinic, [*opening, lang.say("no_booking_that_day_list",
+                                                                           day=lang.day_long(said.day))], owner, now)
             opening = [*opening, lang.say("no_booking_that_day", day=lang.day_long(said.day))]
         elif said is not None and (said.times or said.named) and not named_bookings(
                 state.bookings, said.day, said.times, _named_professionals(said, only),

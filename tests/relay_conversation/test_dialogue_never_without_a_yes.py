@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversation_kit import EN, Chat, agenda, texts
+from conversation_kit import EN, ES, Chat, agenda, texts
 from test_dialogue_appointments import FRI, THU, ClinicAgent
 
 from relay.conversation.existing import before_booking
@@ -181,3 +181,23 @@ def test_real_names_that_look_like_words_are_names() -> None:
         chat.say("para mi hijo el jueves a las 10")
         chat.say("10:00 Dr. Juan Rojas")
         assert chat.say(name).status == "booked", name
+
+
+def test_asked_whether_one_on_another_day_was_cancelled_lists_theirs_and_offers_no_cancel():
+    """"¿se canceló la del miércoles?" with Thursday's only answered «No tienes hora el miércoles 2; la que tengo
+    anotada es otra: ¿Cancelo tu hora del jueves 3…?» — a question answered by offering to cancel another appointment,
+    "Sí, cancelar" first, and "sí" (to the question asked) cancelled it: Wednesday's said to be none, theirs listed
+    with the usual choices, nothing cancelled on a "sí". "cancela la del miércoles" (a request) is asked as before."""
+    for message, english in (("¿se canceló la del miércoles?", False), ("was my wednesday appointment cancelled?", True)):
+        agent = ClinicAgent(THU)
+        chat = Chat(replace(agenda(range(2, 15), [(9, 0)]), finds_bookings=True), clinic=EN if english else ES,
+                    appointments=agent)
+        reply = chat.say(message)
+        assert ("You have no appointment on Wednesday 2 December." if english
+                else "No tienes hora el miércoles 2 de diciembre.") in texts(reply), message
+        assert "¿Cancelo" not in texts(reply) and "Shall I cancel" not in texts(reply), message
+        chat.say("yes" if english else "sí")
+        assert not agent.cancelled, message
+    agent = ClinicAgent(THU)
+    chat = Chat(replace(agenda(range(2, 15), [(9, 0)]), finds_bookings=True), appointments=agent)
+    assert "¿Cancelo tu hora del jueves 3 de diciembre" in texts(chat.say("cancela la del miércoles"))
