@@ -1221,7 +1221,7 @@ def _after_done(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         return already(ctx, evolve(state, bookings=(done,), others=others_of((done,), ctx.turn.name)))
     reading = read_message(ctx, None, ctx.turn.message)
     wishes = detect(norm)
-    moved_from = state.bookings[0] if state.intent == "reschedule" and state.bookings else None
+    moved_from = state.moved_from
     if moved_from is not None and about_the_one_moved_from(ctx, state, moved_from, norm, reading, wishes.intent):
         return as_booked(ctx.lang, state, ctx.turn)
     if state.booked_here and about_those_done(ctx, state, norm, reading, wishes.intent):

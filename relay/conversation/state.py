@@ -215,16 +215,20 @@ class ConversationState:
         return ConversationState(
             conversation_id=self.conversation_id, lead_id=self.lead_id, last_seen=self.last_seen, stage=DONE,
             target=booked[-1], booked_here=booked[:-1], language=self.language,
-            intent="reschedule" if moved else "", bookings=self.bookings[:1] if moved else (),
+            intent="reschedule" if moved else "", bookings=(self.moved_from,) if self.moved_from else (),
         )
+
+    @property
+    def moved_from(self) -> WireBooking | None:
+        """Right after a move (``DONE``): the appointment it replaced, gone from the web app."""
+        return self.bookings[0] if self.stage == DONE and self.intent == "reschedule" and self.bookings else None
 
     def booked_so_far(self) -> tuple[WireBooking, ...]:
         """The appointments this chat booked or moved a moment ago (``booked_here``, and the one just done): kept
         through a hand-off, so that where the agent cannot list the phone's appointments a day said while reception
         is awaited ("el martes", after «una recepcionista te escribirá» about moving it) is asked about them first,
         never a second appointment booked beside them unsaid."""
-        moved = self.stage == DONE and self.intent == "reschedule"  # the one moved from is gone
-        gone = {b.booking_id for b in self.bookings[:1]} if moved else set()
+        gone = {self.moved_from.booking_id} if self.moved_from else set()
         if self.stage == CANCELLED and self.target is not None:
             gone.add(self.target.booking_id)  # "cancela la mía y agenda una para mi mamá": the writer's is gone
         done = (self.target,) if self.stage == DONE and self.target is not None else ()
