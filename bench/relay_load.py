@@ -302,6 +302,8 @@ def start_relay(
         spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
         fmt = "raw" if profile.endswith(".txt") else "flamegraph"
         command = [spy, "record", "--nonblocking", "--rate", "250", "--format", fmt, "-o", profile, "--", *command]
+    elif profile and RELAY_PYTHON:  # the named interpreter runs the profiler around `-m relay.cli`
+        command = [command[0], "-m", "cProfile", "-o", profile, *command[1:]]
     elif profile:
         command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
     data.mkdir(parents=True, exist_ok=True)  # with Redis nothing else made it
