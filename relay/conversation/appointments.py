@@ -921,12 +921,14 @@ def cancel_instead(lang: Language, state: ConversationState, clinic: ClinicProfi
     return _confirm_target(lang, evolve(state, intent="cancel", wish=""), clinic, state.target)
 
 
-def the_only_one_named(lang: Language, state: ConversationState, clinic: ClinicProfile, turn: Turn) -> Reply:
+def the_only_one_named(
+    lang: Language, state: ConversationState, clinic: ClinicProfile, turn: Turn, intent: str = "cancel"
+) -> Reply:
     """Under «Ya tienes hora el viernes… ¿una hora más, cambiarla o cancelarla?», a typed "cancela la del jueves"
-    ("cancela la de las 10", "cancela la de mi hijo"): that one asked about as a first message asking it would be,
-    with «No tienes hora el jueves…» first when the words name another day, time or person. The message that found
-    it stays the conversation's wish."""
-    reply = _listed(lang, evolve(state, intent="cancel", wish=turn.message[:500]), clinic, (), turn.name, turn.now)
+    ("cancela la de las 10", "cancela la de mi hijo", "cancela la otra, no la del viernes"): that one asked about as
+    a first message asking it (``intent``: cancel or reschedule) would be, with «No tienes hora el jueves…» first when
+    the words name another day, time or person. The message that found it stays the conversation's wish."""
+    reply = _listed(lang, evolve(state, intent=intent, wish=turn.message[:500]), clinic, (), turn.name, turn.now)
     return replace(reply, state=evolve(reply.state, wish=state.wish)) if reply.state is not None else reply
 
 

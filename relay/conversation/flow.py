@@ -402,6 +402,11 @@ def _decide(
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
         if norm.strip() in ("si", "yes", "si po", "sip"):  # "hola" … "sí": yes to which of the three? asked
             return already(ctx, state, [ctx.say("tap_an_option")])
+    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None and (
+            refuses_the_change(norm)):
+        # "no, no quiero cancelarla", "I don't want to cancel it" under «Ya tienes hora… ¿una hora más, cambiarla o
+        # cancelarla?»: it stands, said so (was «¿Cancelo tu hora…?»: the word "cancelarla" read as the choice)
+        return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and opts_out(norm):  # "baja", "número equivocado"
         return closed(ctx.lang, state, turn, "stop")  # (never «¿Cambio tu hora…?» of "equivocado")
     if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and len(state.bookings) == 1
@@ -736,6 +741,13 @@ def _decide(
             # quieres cambiar?»: kept with the move, the day they cannot come never offered for the new one
             state = evolve(state, wish=", ".join(w for w in (state.wish, turn.message) if w.strip()))
         return _follow(ctx, state, option, norm)  # the patient's own appointments need no free slots
+    if (option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings
+            and state.intent == CHECK_EXISTING and len(state.bookings) == 1
+            and not_meant(state.bookings, fold(turn.message), ctx.today, turn.name)):
+        # "cancela la otra, no la del jueves", "don't cancel thursday's, the other one" under «Ya tienes hora el
+        # jueves…»: read as a first message would be — theirs listed, «¿Cuál…?» (was «¿Cancelo tu hora del
+        # jueves…?», the one they ruled out, a "sí" away)
+        return the_only_one_named(ctx.lang, state, ctx.clinic, turn, reading.intent)
     if option is None and action is None and reading.intent in ("cancel", "reschedule") and state.bookings:
         named = act_on_named(ctx.lang, state, ctx.clinic, reading.intent, reading.day, reading.times, who, words,
                              by_weekday=reading.by_weekday)
@@ -760,8 +772,9 @@ def _decide(
         return _own_appointments(ctx, state, reading.intent)
     if ((state.stage == BOOKINGS or _just_kept(state)) and option is None and action is None and not reading.found
             and (nothing_else(norm) or keeps_it(norm) or ALL_GOOD.match(norm) or _NONE_OF_THEM.search(norm)
-                 or _says_only(_LEFT_AS_IT_IS, norm))):
+                 or _says_only(_LEFT_AS_IT_IS, norm) or refuses_the_change(norm))):
         return closed(ctx.lang, state, turn, "ok")  # "no nada, solo eso gracias" at "¿otra, cambiarla o …?"
+        # ("no quiero cancelar nada" at «¿Quieres cambiar o cancelar alguna…?» too: was a new booking's days)
     if (state.stage == BOOKINGS and state.intent != CHECK_EXISTING and option is None and action is None
             and not reading.found and reading.answer == "yes" and reading.intent == "none"):
         # "👍", "ok", "sí" at "¿cambiar o cancelar alguna, o pedir otra?" (the patient only asked what they have)

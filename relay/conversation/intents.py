@@ -703,6 +703,10 @@ _NO_CHANGE = re.compile(
     # ("no quiero cambiarla" opening a message may be "no, quiero cambiarla": only "ya no…" or mid-sentence)
     r"(?:\bya |(?<=\w )(?<!\bya ))no (?:la |lo |las |los )?(?:quiero|quisiera|necesito|voy a|vamos a|tengo que)"
     r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
+    # "no quiero cancelar ninguna", "no quiero cambiar nada": opening a message too (never "no, quiero…" typed fast)
+    r"|\bno (?:quiero|quisiera|necesito|voy a|tengo que) (?:cambiar|mover|cancelar|anular|reagendar|reprogramar"
+    r"|correr) (?:ninguna|ninguno|nada)\b"
+    r"|\bno no (?:cancelar|anular|cambiar|mover)(?:la|lo|las|los)?\b"  # "no, no cancelar"
     r"|\b(?:ya )?no (?:es necesario|hace falta|hay que|me interesa)(?: que)?"
     r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
     # "no me la cancelen", "no la cambie", "no la cancelo" (any person: the typo pass may have made it "cancel")
@@ -724,12 +728,26 @@ _OPENING_NO_CHANGE = re.compile(
     r"^\s*no (?:la |lo )?(?:quiero|quisiera|necesito|voy a|tengo que) (?:cambiar|mover|cancelar|anular|reagendar"
     r"|reprogramar|correr)(?:la|lo|las|los)?\b"
 )
+# After a refused change, the other one said with a bare verb ("no quiero cancelar, solo cambiar"): keyed by the refused
+_CHANGE_VERB = {
+    "cancel": re.compile(r"\b(?:cambiar|mover|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"),
+    "reschedule": re.compile(r"\b(?:cancelar|anular)(?:la|lo|las|los)?\b"),
+}
 _ANOTHER_ONE_OF_THEM = re.compile(r"\b(?:la|el|the) (?:de|del|otra|otro|other|one)\b|\bmy \w+ s\b")
 
 
 def detect(text: str, found_something: bool = False) -> Wishes:
     """The intent of a normalized message; ``found_something``: it names a day, time, professional or specialty."""
     if not _NO_CHANGE.search(text):
+        opening = _OPENING_NO_CHANGE.match(text)
+        if opening is not None:  # "no quiero cancelar, solo cambiar": the other change is the one wanted
+            rest = text[opening.end():]
+            after = _detect(rest, found_something)
+            refused = "cancel" if re.search(r"cancel|anul", opening.group(0)) else "reschedule"
+            if after.intent == "none" and _CHANGE_VERB[refused].search(rest):
+                after = replace(after, intent="reschedule" if refused == "cancel" else "cancel")
+            if after.intent in ("cancel", "reschedule") and after.intent != refused:
+                return after
         return _detect(text, found_something)
     # What is left once the changes not wanted are taken out (then "no quiero cancelarla" opening it too); a day
     # said was the appointment's ("no la cancelen, el jueves voy")

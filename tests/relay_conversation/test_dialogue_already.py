@@ -442,6 +442,40 @@ def test_one_for_a_relative_leaving_it_or_not_needing_it_are_understood_at_the_t
         assert "Estos son los próximos días" not in texts(chat.say(message)), message
 
 
+def test_a_cancel_refused_at_the_three_choices_keeps_it_and_a_yes_then_cancels_nothing():
+    """"I don't want to cancel it", "no, no quiero cancelarla", "don't cancel it" under «Ya tienes hora… ¿Quieres una
+    hora más, cambiarla o cancelarla?» asked «¿Cancelo tu hora…?», "Sí, cancelar" first (the word read as the
+    choice): it stands, said so. "no quiero cancelarla, quiero cambiarla" is the move."""
+    for message, english in (("I don't want to cancel it", True), ("no, no quiero cancelarla", False),
+                             ("don't cancel it", True), ("ya no quiero cambiarla", False)):
+        chat, agent = at_the_three_choices(english)
+        reply = chat.say(message)
+        assert texts(reply).startswith("All right, your appointment stays." if english
+                                       else "Entendido, tu hora sigue en pie."), message
+        chat.say("yes" if english else "sí")
+        assert agent.cancelled == {} and agent.moved == {} and chat.books == [], message
+    for message in ("no quiero cancelarla, quiero cambiarla", "no quiero cancelar, solo cambiar"):
+        chat, agent = at_the_three_choices()
+        assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3"), message
+    chat, agent = at_the_three_choices()
+    assert texts(chat.say("no quiero cambiarla, quiero cancelarla")).startswith("¿Cancelo tu hora del jueves 3")
+
+
+def test_the_other_one_asked_for_with_only_one_is_never_asked_about_as_that_one():
+    """"cancela la otra, no la del jueves", "don't cancel the one on thursday, cancel the other" under «Ya tienes
+    hora el jueves…» asked «¿Cancelo tu hora del jueves…?», the one ruled out, a "sí" away: theirs are listed, as
+    for a first message saying it, and a "sí" cancels nothing."""
+    for message, english in (("cancela la otra, no la del jueves", False), ("la del jueves no, cancela la otra", False),
+                             ("don't cancel the one on thursday, cancel the other", True)):
+        chat, agent = at_the_three_choices(english)
+        reply = chat.say(message)
+        assert lines(reply) == ["1. Thursday 3 December at 10:00 with Dra. Ana Soto" if english
+                                else "1. jueves 3 de diciembre a las 10:00 con la Dra. Ana Soto"], message
+        assert "Shall I cancel" not in texts(reply) and "¿Cancelo" not in texts(reply), message
+        chat.say("yes" if english else "sí")
+        assert agent.cancelled == {}, message
+
+
 def test_a_day_alone_at_the_three_choices_asks_one_more_or_move_and_books_nothing_on_a_tap():
     """Under «Ya tienes hora el jueves… ¿Quieres una hora más, cambiarla o cancelarla?», "el viernes", "el lunes a las
     9", "¿hay algo antes?", "otro día", "friday", "anything earlier?" showed those times (or the first free one to

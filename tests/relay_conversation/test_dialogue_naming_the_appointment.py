@@ -82,6 +82,21 @@ def test_an_ok_at_the_list_of_ones_appointments_ends_kindly_and_a_bare_yes_asks_
     assert buttons(reply) == ["Cambiar una", "Cancelar una", "Pedir otra hora"]
 
 
+def test_no_change_wanted_at_the_list_of_ones_appointments_ends_kindly_and_undoes_nothing():
+    """"no quiero cancelar nada", "no quiero cancelar ninguna" at «¿Quieres cambiar o cancelar alguna, o pedir otra
+    hora?» showed a new booking's days («no te entendí»), or asked «¿Cancelo tu hora…?» (a "sí" then cancelled it):
+    nothing wanted, ended kindly, as "no" is."""
+    for message in ("no quiero cancelar nada", "no quiero cancelar ninguna", "no quiero cambiar nada",
+                    "I don't want to cancel any of them"):
+        agent = ClinicAgent(THU, FRI)
+        chat = two_appointments(agent)
+        chat.say("¿cuándo es mi hora?")
+        reply = chat.say(message)
+        assert texts(reply).startswith("¡Perfecto, Ana!"), message
+        chat.say("sí")
+        assert agent.cancelled == {} and agent.moved == {} and not chat.books, message
+
+
 def test_the_appointment_said_to_be_someone_elses_goes_to_reception_to_fix_its_name():
     """Booked under the writer's name ("¡Listo, Andrea!"), then "no, la hora es para mi hija Sofía Castro, no para
     mí" at "Ya tienes hora…": a receptionist fixes the name (the web app's own screens), the patient is told so."""
