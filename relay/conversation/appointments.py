@@ -863,6 +863,9 @@ _BEFORE_THE_KIN = frozenset("la el las los the a an also tambien please porfa po
 _THEIR_APPOINTMENT = re.compile(
     rf"\b(?:cancel|cambi|anul|mover|muev|reagend)\w* (?:la |el )?(?:(?:hora|cita|consulta|turno|control) )?"
     rf"(?:de|del|para) (?:{WHOSE}|la|el) {RELATIVE}\b"
+    # "cancel my mum's appointment", "move the one for my son"
+    rf"|\b(?:cancel|move|reschedul|chang)\w* (?:{WHOSE} {RELATIVE} s (?:appointment|appt|booking|one|visit)"
+    rf"|the (?:one|appointment|appt|booking) (?:for|of) {WHOSE} {RELATIVE})\b"
     # "mi hijo no puede ir el jueves", "my son can't make it thursday": the one who will not come is another
     rf"|\b{WHOSE} {RELATIVE} (?:ya )?(?:no (?:puede|pueden|podra|podran|va a poder|van a poder|alcanza a"
     r"|alcanzan a) (?:ir|asistir|llegar)|(?:can ?t|cannot|won ?t be able to) (?:make it|come|go))\b"

@@ -131,6 +131,7 @@ from relay.conversation.intents import (
     refuses_the_change,
     running_late,
     says_cancel,
+    says_no_change,
     second_persons_part,
     sooner_or_later,
     sounds_like_an_emergency,
@@ -402,10 +403,14 @@ def _decide(
             return closed(ctx.lang, state, turn, "ok")  # got it: nothing to do (never a new booking's menus)
         if norm.strip() in ("si", "yes", "si po", "sip"):  # "hola" … "sí": yes to which of the three? asked
             return already(ctx, state, [ctx.say("tap_an_option")])
-    if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None and (
-            refuses_the_change(norm)):
-        # "no, no quiero cancelarla", "I don't want to cancel it" under «Ya tienes hora… ¿una hora más, cambiarla o
-        # cancelarla?»: it stands, said so (was «¿Cancelo tu hora…?»: the word "cancelarla" read as the choice)
+    if (state.stage == BOOKINGS and state.intent == CHECK_EXISTING and tapped(state, norm) is None
+            and says_no_change(norm) and detect(norm).intent not in ("cancel", "reschedule")):
+        # "no, no quiero cancelarla", "I don't want to cancel it", "no me cambien la hora" under «Ya tienes hora…
+        # ¿una hora más, cambiarla o cancelarla?»: it stands, said so (was «¿Cancelo tu hora…?»: the word read as the
+        # choice); "agéndala pero no canceles la otra": one more, beside it
+        another = next((o for o in state.options if o.kind == "new_booking"), None)
+        if another is not None and (asks_to_book(norm) or _one_more_said(norm)):
+            return _follow(ctx, state, another, norm)
         return _follow(ctx, state, Option(norm, "cancel_no"), norm)
     if state.stage == BOOKINGS and state.intent == CHECK_EXISTING and opts_out(norm):  # "baja", "número equivocado"
         return closed(ctx.lang, state, turn, "stop")  # (never «¿Cambio tu hora…?» of "equivocado")

@@ -707,6 +707,8 @@ _NO_CHANGE = re.compile(
     r"|\bno (?:quiero|quisiera|necesito|voy a|tengo que) (?:cambiar|mover|cancelar|anular|reagendar|reprogramar"
     r"|correr) (?:ninguna|ninguno|nada)\b"
     r"|\bno no (?:cancelar|anular|cambiar|mover)(?:la|lo|las|los)?\b"  # "no, no cancelar"
+    # "no canceles la otra", "no me cambien la hora" (never "no cancelé", I did not)
+    r"|\bno (?:me |nos )?(?:canceles|cancelen|anules|anulen|borres|borren|cambies|cambien|muevas|muevan)\b"
     r"|\b(?:ya )?no (?:es necesario|hace falta|hay que|me interesa)(?: que)?"
     r" (?:cambiar|mover|cancelar|anular|reagendar|reprogramar|correr)(?:la|lo|las|los)?\b"
     # "no me la cancelen", "no la cambie", "no la cancelo" (any person: the typo pass may have made it "cancel")
@@ -722,6 +724,12 @@ def refuses_the_change(text: str) -> bool:
     """"no, no quiero cancelar nada", "I don't want to cancel it", "ya no quiero cambiarla": a cancellation or a move
     said only to refuse it (never "no quiero cancelarla" opening a message: "no, quiero cancelarla" typed fast)."""
     return bool(_NO_CHANGE.search(text)) and detect(text).answer == "no"
+
+
+def says_no_change(text: str) -> bool:
+    """A change refused somewhere in the message ("no me cambien la hora", "agéndala pero no canceles la otra"),
+    whatever else it asks for."""
+    return _NO_CHANGE.search(text) is not None
 
 
 _OPENING_NO_CHANGE = re.compile(

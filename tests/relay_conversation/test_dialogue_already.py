@@ -447,7 +447,8 @@ def test_a_cancel_refused_at_the_three_choices_keeps_it_and_a_yes_then_cancels_n
     hora más, cambiarla o cancelarla?» asked «¿Cancelo tu hora…?», "Sí, cancelar" first (the word read as the
     choice): it stands, said so. "no quiero cancelarla, quiero cambiarla" is the move."""
     for message, english in (("I don't want to cancel it", True), ("no, no quiero cancelarla", False),
-                             ("don't cancel it", True), ("ya no quiero cambiarla", False)):
+                             ("don't cancel it", True), ("ya no quiero cambiarla", False),
+                             ("no me cambien la hora porfa", False)):
         chat, agent = at_the_three_choices(english)
         reply = chat.say(message)
         assert texts(reply).startswith("All right, your appointment stays." if english
@@ -459,6 +460,8 @@ def test_a_cancel_refused_at_the_three_choices_keeps_it_and_a_yes_then_cancels_n
         assert texts(chat.say(message)).startswith("¿Cambio tu hora del jueves 3"), message
     chat, agent = at_the_three_choices()
     assert texts(chat.say("no quiero cambiarla, quiero cancelarla")).startswith("¿Cancelo tu hora del jueves 3")
+    chat, agent = at_the_three_choices()  # one more, beside it
+    assert texts(chat.say("agéndala pero no canceles la otra")).startswith("Estos son los próximos días")
 
 
 def test_the_other_one_asked_for_with_only_one_is_never_asked_about_as_that_one():

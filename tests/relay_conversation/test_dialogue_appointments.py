@@ -1112,6 +1112,16 @@ def test_cancelling_a_relatives_appointment_when_only_the_writers_own_is_found_s
     agent = ClinicAgent(replace(THU, patient="Ana Pérez"))
     chat = Chat(agenda([2], [(9, 0)]), appointments=agent)
     assert "esa persona" not in texts(chat.say("necesito cancelar mi hora"))
+    # In English too ("cancel my mum's appointment" asked «Shall I cancel your appointment…?» with nothing before it)
+    for message in ("I need to cancel my mum's appointment", "cancel the one for my mother",
+                    "please move my son's appointment"):
+        agent = ClinicAgent(replace(THU, patient="Ana Pérez"))
+        chat = Chat(agenda([2], [(9, 0)]), appointments=agent, clinic=EN)
+        reply = chat.say(message)
+        assert "I found no appointment of that person's; with this number I only have this one:" in texts(reply), message
+        assert "your appointment on Thursday 3 December" in texts(reply) and not agent.cancelled, message
+    chat = Chat(agenda([2], [(9, 0)]), appointments=ClinicAgent(replace(THU, patient="Ana Pérez")), clinic=EN)
+    assert "that person" not in texts(chat.say("I need to cancel my appointment"))
 
 
 def test_keeping_the_appointment_mid_move_drops_the_move_and_the_other_one_with_one_is_asked_again():
