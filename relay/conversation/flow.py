@@ -740,6 +740,12 @@ def _decide(
                 return named
     if listing and reading.intent not in ("stop", "person"):  # "la del jueves" with two that day, "la de mi mamá"
         return which_again(ctx.lang, state, ctx.clinic)
+    if (option is not None and option.kind == "booking" and state.intent == "cancel" and tapped(state, norm) is None
+            and asks_to_move(norm) and (not says_cancel(norm) or detect(norm).intent == "reschedule")):
+        # "mejor muévela al jueves", "¿se puede mover mi turno al viernes?" at «¿Cuál quieres cancelar?»: a move now,
+        # the day said where it goes (was «¿Cancelo tu hora del jueves…?», the one named by its aim, a "sí" away)
+        aimed = evolve(state, intent="reschedule", wish=turn.message[:500])
+        return _one_listed_named(ctx, aimed, norm, moving=True) or which_again(ctx.lang, aimed, ctx.clinic)
     if option is not None and option.kind in ("booking", "cancel_one", "move_one", "cancel_yes", "cancel_no"):
         if (option.kind == "booking" and state.intent == "reschedule"
                 and days_ruled_out(turn.message, ctx.today, WINDOW_DAYS)):  # "no llego el jueves" at «¿Cuál

@@ -281,6 +281,17 @@ def test_a_cancel_turned_into_a_move_at_which_one_moves_the_one_named():
     reply = chat.say("no, te dije que la quiero cambiar")
     assert "¿Cuál quieres cambiar?" in texts(reply) and "cancelar" not in texts(reply)
 
+    # Where the move goes named one of the list: never «¿Cancelo…?» of that one (a "sí" cancelled it)
+    for message in ("mejor muévela al jueves", "¿se puede mover mi turno al viernes?",
+                    "no la quiero cancelar, mejor cambiarla pal viernes"):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(finding(2, 4, 11), appointments=agent)
+        chat.say("quiero cancelar una hora")
+        reply = chat.say(message)
+        assert "¿Cuál quieres cambiar?" in texts(reply) and "¿Cancelo" not in texts(reply), message
+        chat.say("sí")
+        assert agent.cancelled == {} and agent.moved == {}, message
+
 
 def test_whether_someone_booked_them_an_appointment_lists_theirs():
     """"¿Tengo hora con la doctora?? no me acuerdo si me agendaron" and "¿me agendaron hora con el doctor?" got a new
