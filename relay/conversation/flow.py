@@ -156,6 +156,7 @@ from relay.conversation.just_done import (
     another_than_the_one_done,
     asks_for_more,
     asks_how_those_stand,
+    corrects_the_one_cancelled,
     corrects_the_one_done,
     names_the_one_done,
 )
@@ -1200,6 +1201,13 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         # again (never «No, no está cancelada» of another one the phone still has)
     if state.others_to_book and not wants_it_back(norm):  # "cancela la mía y agenda una para mi mamá" … "sí"
         return _next_person(ctx, state)
+    said = read_message(ctx, None, ctx.turn.message)
+    if cancelled is not None and state.told and corrects_the_one_cancelled(cancelled, ctx.turn.message, norm, said):
+        # "no, era la del viernes", "me equivoqué, era la del viernes" with another appointment listed: that one asked
+        # about, the one cancelled said gone (was «¿Cambio tu hora del viernes…?», or the cancelled one's professional's
+        # Friday times, a tap booking one more)
+        gone = ctx.say("cancelled_already", **when_words(ctx.lang, cancelled))
+        return _own_appointments(evolve(ctx, opening=(*ctx.opening, gone)), _fresh_state(ctx.turn), "cancel")
     wanted_back = cancelled is not None and (wants_it_back(norm) or _SAME_TIME.search(norm) is not None)
     if cancelled is None or not wanted_back or cancelled.professional not in {s.professional for s in ctx.free}:
         return _start(ctx)

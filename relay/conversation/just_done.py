@@ -78,6 +78,21 @@ def corrects_the_one_done(done: WireBooking, message: str, norm: str, reading: R
     return _CORRECTING.search(norm) is not None
 
 
+def corrects_the_one_cancelled(cancelled: WireBooking, message: str, norm: str, reading: Reading) -> bool:
+    """Right after «Listo, cancelé tu hora del jueves…», another of theirs named as the one meant ("no, era la del
+    viernes", "me equivoqué, era la de las 4", "sorry, I meant the one on friday"): never a question, one more asked
+    for, nor the cancelled one's own day or time."""
+    if not (reading.day or reading.times) or names_the_one_done(cancelled, reading, loosely=True) or "?" in message:
+        return False
+    if (wants_another(norm) or for_someone_else(norm) or wants_several(norm) or _ALSO.search(norm)
+            or keeps_it(norm) or _KEEP_WORD.search(norm)):  # ("no, mantén la del viernes": that one stays)
+        return False
+    return _ONE_OF_THEIRS.search(norm) is not None and _CORRECTING.search(norm) is not None
+
+
+_KEEP_WORD = re.compile(r"\b(?:manten\w*|mantien\w*|deja|dejes|dejen|dejala|dejalo|conserv\w*|keep|leave)\b")
+
+
 _WRONG_DAY_OR_TIME = re.compile(r"\b(?:wrong (?:day|date|time)|(?:dia|fecha|hora) equivocad[ao]"
                                 r"|me equivoque de (?:dia|fecha|hora))\b")
 _INSTEAD_WORDS = r"instead|en vez|en lugar"

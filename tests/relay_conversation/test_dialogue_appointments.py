@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conversation_kit import EN, Chat, agenda, buttons, lines, slot, slots, texts
+from conversation_kit import EN, ES, Chat, agenda, buttons, lines, slot, slots, texts
 
 from wire.appointments import (
     CancelArgs,
@@ -1202,3 +1202,23 @@ def test_a_yes_word_before_dont_change_at_the_move_question_starts_no_move() -> 
         chat = Chat(agenda([2, 4], [(9, 0)]), appointments=ClinicAgent(THU))
         chat.say("hola, quiero cambiar mi hora")
         assert "Elige la nueva hora" not in texts(chat.say(answer)), answer
+
+
+def test_right_after_a_cancel_the_other_one_named_as_meant_is_asked_about_and_nothing_is_booked():
+    """"no, era la del viernes", "me equivoqué, era la del viernes", "sorry, I meant the one on friday" right after
+    «Listo, cancelé tu hora del jueves…» (with Friday's listed too) asked «¿Cambio tu hora del viernes…?», or showed
+    Dra. Soto's Friday times (a tap booked one more): Friday's is asked about, Thursday's said gone."""
+    for message, english in (("no, era la del viernes", False), ("me equivoqué, era la del viernes", False),
+                             ("sorry, I meant the one on friday", True)):
+        agent = ClinicAgent(THU, FRI)
+        chat = Chat(agenda([2, 4], [(9, 0)]), appointments=agent, clinic=EN if english else ES)
+        chat.say("cancel thursday's appointment" if english else "cancela la del jueves")
+        chat.say("yes" if english else "sí")
+        reply = texts(chat.say(message))
+        assert reply.startswith("Note: the one on Thursday 3 December at 10:00 is cancelled already." if english
+                                else "Ojo: la del jueves 3 de diciembre a las 10:00 ya quedó cancelada."), message
+        assert ("Shall I cancel your appointment on Friday 4 December at 16:00" if english
+                else "¿Cancelo tu hora del viernes 4 de diciembre a las 16:00") in reply, message
+        assert list(agent.cancelled.values()) == ["bk-7"] and not chat.books, message
+        assert chat.say("yes" if english else "sí").status == "cancelled", message
+        assert list(agent.cancelled.values()) == ["bk-7", "bk-8"] and not chat.books, message
