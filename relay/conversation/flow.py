@@ -1201,8 +1201,8 @@ def _after_cancel(ctx: Context, state: ConversationState) -> Reply | AgentStep:
         # again (never «No, no está cancelada» of another one the phone still has)
     if state.others_to_book and not wants_it_back(norm):  # "cancela la mía y agenda una para mi mamá" … "sí"
         return _next_person(ctx, state)
-    said = read_message(ctx, None, ctx.turn.message)
-    if cancelled is not None and state.told and corrects_the_one_cancelled(cancelled, ctx.turn.message, norm, said):
+    if (cancelled is not None and state.told and corrects_the_one_cancelled(
+            cancelled, ctx.turn.message, norm, read_message(ctx, None, ctx.turn.message))):
         # "no, era la del viernes", "me equivoqué, era la del viernes" with another appointment listed: that one asked
         # about, the one cancelled said gone (was «¿Cambio tu hora del viernes…?», or the cancelled one's professional's
         # Friday times, a tap booking one more)
